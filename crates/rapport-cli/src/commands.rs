@@ -1,0 +1,400 @@
+use std::io::Write;
+
+use rapport_core::api::{ImportMode, Origin};
+use rapport_core::csv_io;
+use rapport_core::domain::lead::{Address, Lead, LeadInput, LeadStatus, SourceChannel};
+use rapport_core::domain::user::{Role, UserInput};
+use rapport_core::store::leads::{LeadQuery, LeadSort};
+use rapport_core::{Actor, Rapport};
+
+use crate::session::{self, CliResult};
+use crate::{Cli, Command, ExportFormat, ImportArgs, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand};
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+pub fn run(cli: Cli) -> CliResult<()> {
+    if let Command::Bench(args) = &cli.command {
+        return crate::bench::run(args, cli.db.clone());
+    }
+    let core = session::open(&cli)?;
+    let actor = session::sign_in(&cli, &core)?;
+    match cli.command {
+        Command::Leads(LeadsCommand::Add(fields)) => add_lead(&core, &actor, &fields),
+        Command::Leads(LeadsCommand::List(args)) => list_leads(&core, &actor, &args),
+        Command::Leads(LeadsCommand::Show { id, history, json }) => show_lead(&core, &actor, id, history, json),
+        Command::Leads(LeadsCommand::Export { format, output }) => export(&core, &actor, format, output),
+        Command::Import(args) => import(&core, &actor, &args),
+        Command::Users(UsersCommand::Add { username, role, display_name, campaigns }) => {
+            let role = Role::parse(&role).ok_or(format!("unknown role \"{role}\": viewer, editor or administrator"))?;
+            let password = session::new_user_password(&username)?;
+            let input = UserInput {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                active: true,
+                campaigns,
+            };
+            let user = core.create_user(&actor, &input, &password).map_err(err)?;
+            println!("added user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
+            Ok(())
+        }
+        Command::Users(UsersCommand::List) => {
+            for u in core.list_users(&actor).map_err(err)? {
+                let campaigns = if u.campaigns.is_empty() { "all campaigns".into() } else { u.campaigns.join(", ") };
+                let state = if u.active { "active" } else { "deactivated" };
+                println!("{:>4}  {:<20} {:<14} {:<12} {}", u.id, u.username, u.role.as_str(), state, campaigns);
+            }
+            Ok(())
+        }
+        Command::Settings(SettingsCommand::Show) => {
+            let s = core.settings(&actor).map_err(err)?;
+            println!("default_region = {}", s.default_region);
+            Ok(())
+        }
+        Command::Settings(SettingsCommand::SetRegion { region }) => {
+            let s = core
+                .update_settings(&actor, &rapport_core::api::Settings { default_region: region })
+                .map_err(err)?;
+            println!("default_region = {}", s.default_region);
+            Ok(())
+        }
+        Command::Bench(_) => Ok(()),
+    }
+}
+
+fn owner_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {
+    let users = core.usernames(actor).map_err(err)?;
+    users
+        .into_iter()
+        .find(|(_, u)| u.eq_ignore_ascii_case(username.trim()))
+        .map(|(id, _)| id)
+        .ok_or(format!("no user is named \"{username}\""))
+}
+
+fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let source = if f.source.trim().is_empty() {
+        None
+    } else {
+        Some(SourceChannel::parse(&f.source).ok_or(format!(
+            "unknown source \"{}\": direct_entry, web_form, bulk_import or partner",
+            f.source
+        ))?)
+    };
+    let owner = match &f.owner {
+        Some(u) => Some(owner_id(core, actor, u)?),
+        None => None,
+    };
+    let input = LeadInput {
+        first_name: text(&f.first_name),
+        last_name: text(&f.last_name),
+        company: text(&f.company),
+        job_title: text(&f.job_title),
+        emails: f.emails.clone(),
+        phones: f.phones.clone(),
+        address: Address {
+            street: text(&f.street),
+            street2: text(&f.street2),
+            city: text(&f.city),
+            postcode: text(&f.postcode),
+            region: text(&f.region),
+            country: text(&f.country),
+        },
+        source,
+        source_detail: text(&f.source_detail),
+        campaign: text(&f.campaign),
+        owner_id: owner,
+        stage: text(&f.stage),
+        tags: f.tags.clone(),
+        notes: text(&f.notes),
+        external_ref: text(&f.external_ref),
+    };
+    let lead = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {
+        let fields: Vec<String> = e
+            .field_errors()
+            .iter()
+            .map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message))
+            .collect();
+        if fields.is_empty() {
+            e.to_string()
+        } else {
+            format!("the lead was not saved:\n{}", fields.join("\n"))
+        }
+    })?;
+    println!("created lead {} ({}): {}", lead.id, lead.status.as_str(), lead.display_name());
+    print_missing(&lead);
+    Ok(())
+}
+
+fn print_missing(lead: &Lead) {
+    if lead.status == LeadStatus::Draft {
+        let missing: Vec<&str> = lead.missing.iter().map(|m| m.describe()).collect();
+        println!("  saved as Draft; to make it Active add {}", missing.join(", "));
+    }
+}
+
+fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
+    let status = match a.status.as_deref() {
+        None => None,
+        Some(s) => Some(LeadStatus::parse(&s.to_ascii_lowercase()).ok_or(format!("unknown status \"{s}\": draft or active"))?),
+    };
+    let source = match a.source.as_deref() {
+        None => None,
+        Some(s) => Some(SourceChannel::parse(s).ok_or(format!("unknown source \"{s}\""))?),
+    };
+    let sort = match a.sort.as_str() {
+        "updated" | "updated_at" => LeadSort::UpdatedAt,
+        "created" | "created_at" => LeadSort::CreatedAt,
+        "last_name" | "name" => LeadSort::LastName,
+        "company" => LeadSort::Company,
+        other => return Err(format!("unknown sort \"{other}\": updated, created, last_name or company")),
+    };
+    let owner = match &a.owner {
+        Some(u) => Some(owner_id(core, actor, u)?),
+        None => None,
+    };
+    let query = LeadQuery {
+        text: a.search.clone().unwrap_or_default(),
+        status,
+        stage: a.stage.clone(),
+        owner_id: owner,
+        source,
+        campaign: a.campaign.clone(),
+        tag: a.tag.clone(),
+        sort,
+        ascending: a.ascending,
+        after: None,
+        limit: a.limit,
+    };
+    let page = core.list_leads(actor, &query).map_err(err)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&page.items).map_err(err)?);
+        return Ok(());
+    }
+    if page.items.is_empty() {
+        println!("no leads match");
+    }
+    for l in &page.items {
+        let name = rapport_core::domain::lead::display_name(&l.first_name, &l.last_name, "");
+        println!(
+            "{:>8}  {:<26} {:<24} {:<30} {:<18} {:<6} {}",
+            l.id,
+            truncate(&name, 26),
+            truncate(&l.company, 24),
+            truncate(&l.primary_email, 30),
+            l.primary_phone,
+            l.status.as_str(),
+            l.stage
+        );
+    }
+    if page.next_cursor.is_some() {
+        println!("(more leads follow; raise --limit or narrow the search)");
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) -> CliResult<()> {
+    let lead = core.get_lead(actor, id).map_err(err)?;
+    let changes = if history { Some(core.lead_history(actor, id).map_err(err)?) } else { None };
+    if json {
+        let v = serde_json::json!({ "lead": lead, "history": changes });
+        println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
+        return Ok(());
+    }
+    println!("Lead {} — {} ({}, stage {})", lead.id, lead.display_name(), lead.status.as_str(), lead.stage);
+    print_missing(&lead);
+    let line = |k: &str, v: &str| {
+        if !v.is_empty() {
+            println!("  {k:<14} {v}");
+        }
+    };
+    line("company", &lead.company);
+    line("job title", &lead.job_title);
+    for (i, e) in lead.emails.iter().enumerate() {
+        line(if i == 0 { "email" } else { "other email" }, &e.address);
+    }
+    for (i, p) in lead.phones.iter().enumerate() {
+        let shown = if p.original == p.display { p.display.clone() } else { format!("{}  (entered as {})", p.display, p.original) };
+        line(if i == 0 { "phone" } else { "other phone" }, &shown);
+    }
+    let a = &lead.address;
+    let addr = [&a.street, &a.street2, &a.postcode, &a.city, &a.region, &a.country]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    line("address", &addr);
+    line("source", lead.source.map(|s| s.as_str()).unwrap_or(""));
+    line("source detail", &lead.source_detail);
+    line("campaign", &lead.campaign);
+    line("owner", lead.owner.as_ref().map(|o| o.name.as_str()).unwrap_or(""));
+    line("tags", &lead.tags.join(", "));
+    line("notes", &lead.notes);
+    line("created", &lead.created_at);
+    line("updated", &lead.updated_at);
+    if let Some(changes) = changes {
+        println!("History (newest first):");
+        for c in changes {
+            if c.field == "*" {
+                println!("  {}  {}  created ({})", c.at, c.actor_name, c.reason.as_str());
+            } else {
+                println!(
+                    "  {}  {}  {}: {:?} → {:?} ({})",
+                    c.at,
+                    c.actor_name,
+                    c.field,
+                    c.old_value.unwrap_or_default(),
+                    c.new_value.unwrap_or_default(),
+                    c.reason.as_str()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<std::path::PathBuf>) -> CliResult<()> {
+    let out: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let usernames = core.usernames(actor).map_err(err)?;
+    let username = |id: i64| usernames.get(&id).cloned().unwrap_or_default();
+    let mut count = 0u64;
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv_io::csv_writer(out);
+            w.write_record(csv_io::export_header()).map_err(err)?;
+            core.for_each_lead(actor, &mut |l| {
+                count += 1;
+                w.write_record(csv_io::export_row(l, &username))
+                    .map_err(|e| rapport_core::Error::Store(rapport_core::store::StoreError::Migration(e.to_string())))
+            })
+            .map_err(err)?;
+            w.flush().map_err(err)?;
+        }
+        ExportFormat::Json => {
+            let mut out = out;
+            let mut first = true;
+            writeln!(out, "[").map_err(err)?;
+            let mut write_err: Option<String> = None;
+            core.for_each_lead(actor, &mut |l| {
+                count += 1;
+                let text = serde_json::to_string(l).unwrap_or_default();
+                let sep = if first { "" } else { ",\n" };
+                first = false;
+                if let Err(e) = write!(out, "{sep}{text}") {
+                    write_err.get_or_insert(e.to_string());
+                }
+                Ok(())
+            })
+            .map_err(err)?;
+            if let Some(e) = write_err {
+                return Err(e);
+            }
+            writeln!(out, "\n]").map_err(err)?;
+            out.flush().map_err(err)?;
+        }
+    }
+    if output.is_some() {
+        eprintln!("exported {count} leads");
+    }
+    Ok(())
+}
+
+fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
+    let file = std::fs::File::open(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
+    let usernames = core.usernames(actor).map_err(err)?;
+    let owner = |name: &str| usernames.iter().find(|(_, u)| u.eq_ignore_ascii_case(name)).map(|(id, _)| *id);
+    let name = a.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let parsed = csv_io::read_leads(file, &owner, Some(SourceChannel::BulkImport)).map_err(err)?;
+    let mut rows = parsed.rows.clone();
+    for (_, r) in rows.iter_mut() {
+        if r.source == Some(SourceChannel::BulkImport) && r.source_detail.is_empty() {
+            r.source_detail = name.clone();
+        }
+    }
+    let total = rows.len();
+    let mut last_shown = 0;
+    let mut progress = |done: usize, all: usize| {
+        if all >= 5000 && done >= last_shown + all / 20 {
+            last_shown = done;
+            eprint!("\rimporting… {}%", done * 100 / all.max(1));
+        }
+    };
+    let mode = if a.skip_invalid {
+        ImportMode::SkipInvalid
+    } else if parsed.rejected.is_empty() {
+        ImportMode::AllOrNothing
+    } else {
+        ImportMode::ValidateOnly // some rows already failed: report everything, write nothing
+    };
+    let outcome = core.import_leads(actor, &rows, &Origin::import(name.clone()), mode, &mut progress).map_err(err)?;
+    let mut rejected = parsed.rejected.clone();
+    rejected.extend(outcome.rejected.iter().cloned());
+    rejected.sort_by_key(|r| r.line);
+    let nothing_written = !rejected.is_empty() && !a.skip_invalid;
+    if !rejected.is_empty() {
+        let rejects_path = a.rejects.clone().unwrap_or_else(|| {
+            let mut p = a.file.clone().into_os_string();
+            p.push(".rejects.csv");
+            p.into()
+        });
+        write_rejects(&rejects_path, &parsed, &rejected)?;
+        for r in rejected.iter().take(20) {
+            let why: Vec<String> =
+                r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
+            eprintln!("line {}: {}", r.line, why.join("; "));
+        }
+        if rejected.len() > 20 {
+            eprintln!("… and {} more", rejected.len() - 20);
+        }
+        eprintln!("{} row(s) rejected, written with their errors to {}", rejected.len(), rejects_path.display());
+    }
+    if nothing_written {
+        return Err(format!(
+            "nothing was imported: fix the rows above, or pass --skip-invalid to import the {} valid row(s)",
+            total.saturating_sub(outcome.rejected.len())
+        ));
+    }
+    eprintln!();
+    println!(
+        "imported {} lead(s) from {name} ({} Active, {} Draft)",
+        outcome.created.len(),
+        outcome.created.len() as u32 - outcome.drafts,
+        outcome.drafts
+    );
+    Ok(())
+}
+
+fn write_rejects(
+    path: &std::path::Path,
+    parsed: &csv_io::ParsedRows,
+    rejected: &[rapport_core::api::RowError],
+) -> CliResult<()> {
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = csv_io::csv_writer(file);
+    let mut header: Vec<String> = vec!["line".into(), "errors".into()];
+    header.extend(parsed.headers.iter().cloned());
+    w.write_record(&header).map_err(err)?;
+    for r in rejected {
+        let raw = parsed.raw_lines.iter().find(|(l, _)| *l == r.line).map(|(_, v)| v.clone()).unwrap_or_default();
+        let why: Vec<String> =
+            r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
+        let mut rec = vec![r.line.to_string(), why.join("; ")];
+        rec.extend(raw);
+        w.write_record(&rec).map_err(err)?;
+    }
+    w.flush().map_err(err)
+}

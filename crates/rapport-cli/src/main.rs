@@ -1,0 +1,195 @@
+//! `rapport`: the command-line face of the same core the app uses. It signs in like the app, so every
+//! permission applies here too.
+mod bench;
+mod commands;
+mod session;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "rapport", version, about = "Rapport CRM from the command line")]
+pub struct Cli {
+    /// Database file (default: the app's database in the OS app-data folder).
+    #[arg(long, global = true, env = "RAPPORT_DB")]
+    pub db: Option<PathBuf>,
+    /// Sign in as this user. The password comes from RAPPORT_PASSWORD or a prompt.
+    #[arg(long = "as", global = true, env = "RAPPORT_USER")]
+    pub user: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Work with leads.
+    #[command(subcommand)]
+    Leads(LeadsCommand),
+    /// Manage users (administrators).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Import a CSV file whose header row uses the canonical field names.
+    Import(ImportArgs),
+    /// Show or change settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// Generate a database of many leads and measure search, list and create latencies.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+pub enum LeadsCommand {
+    /// Create a lead (Draft when a name, a contact point or the source is missing).
+    Add(Box<LeadFields>),
+    /// List leads, newest change first; --search does a full-text search.
+    List(ListArgs),
+    /// Show one lead, optionally with its change history.
+    Show {
+        id: i64,
+        #[arg(long)]
+        history: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every lead you may see as CSV (canonical columns) or JSON.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args, Default)]
+pub struct LeadFields {
+    #[arg(long)]
+    pub first_name: Option<String>,
+    #[arg(long)]
+    pub last_name: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub job_title: Option<String>,
+    /// Repeat for several; the first is primary.
+    #[arg(long = "email")]
+    pub emails: Vec<String>,
+    /// Repeat for several; the first is primary.
+    #[arg(long = "phone")]
+    pub phones: Vec<String>,
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long)]
+    pub street2: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub postcode: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub country: Option<String>,
+    /// direct_entry (default), web_form, bulk_import or partner.
+    #[arg(long, default_value = "direct_entry")]
+    pub source: String,
+    #[arg(long)]
+    pub source_detail: Option<String>,
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Username of the owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub stage: Option<String>,
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    #[arg(long)]
+    pub external_ref: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[arg(long, short)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Username of the owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub campaign: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// updated (default), created, last_name or company.
+    #[arg(long, default_value = "updated")]
+    pub sort: String,
+    #[arg(long)]
+    pub ascending: bool,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Import the valid rows even if some are invalid; the invalid ones go to the rejects file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Add a user. The new user's password comes from RAPPORT_NEW_PASSWORD or a prompt.
+    Add {
+        username: String,
+        #[arg(long, default_value = "editor")]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Restrict the user to these campaigns (repeat); none means every campaign.
+        #[arg(long = "campaign")]
+        campaigns: Vec<String>,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    Show,
+    /// Region (ISO 3166 code such as US, GB, DE) for phone numbers written without a country code.
+    SetRegion { region: String },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("RAPPORT_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Opening the database and signing in, shared by every subcommand.
+use std::path::PathBuf;
+
+use rapport_core::{Actor, Rapport};
+
+use crate::Cli;
+
+pub type CliResult<T> = Result<T, String>;
+
+/// The same default file as the app: `<OS data dir>/app.rapport.desktop/rapport.db`.
+pub fn default_db_path() -> CliResult<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().join("app.rapport.desktop").join("rapport.db"))
+        .ok_or_else(|| "cannot find the OS data folder; pass --db FILE".to_string())
+}
+
+pub fn open(cli: &Cli) -> CliResult<Rapport> {
+    let path = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db_path()?,
+    };
+    let opts = rapport_core::store::OpenOptions {
+        busy_timeout: std::env::var("RAPPORT_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_millis)
+            .unwrap_or(std::time::Duration::from_secs(5)),
+        readers: 1,
+    };
+    Rapport::open_with(&path, &opts, std::sync::Arc::new(rapport_core::SystemClock)).map_err(|e| e.to_string())
+}
+
+fn password(prompt: &str, var: &str) -> CliResult<String> {
+    match std::env::var(var) {
+        Ok(p) if !p.is_empty() => Ok(p),
+        _ => rpassword::prompt_password(prompt)
+            .map_err(|e| format!("no password: set {var} or run in a terminal ({e})")),
+    }
+}
+
+/// Signs in as `--as`/RAPPORT_USER. On a database with no users yet, creates that user as the first
+/// Administrator, as the app's first run does.
+pub fn sign_in(cli: &Cli, core: &Rapport) -> CliResult<Actor> {
+    let username = cli.user.clone().ok_or("say who you are: --as USER or RAPPORT_USER")?;
+    let pass = password(&format!("Password for {username}: "), "RAPPORT_PASSWORD")?;
+    if !core.has_users().map_err(|e| e.to_string())? {
+        let actor = core.create_first_admin(&username, &username, &pass).map_err(|e| e.to_string())?;
+        eprintln!("created the first administrator, {username}");
+        return Ok(actor);
+    }
+    core.sign_in(&username, &pass).map_err(|e| e.to_string())
+}
+
+pub fn new_user_password(username: &str) -> CliResult<String> {
+    password(&format!("Password for the new user {username}: "), "RAPPORT_NEW_PASSWORD")
+}

@@ -1,0 +1,173 @@
+//! Who may do what, decided here and nowhere else (the UI only hides what a role cannot do).
+//!
+//! An [`Actor`] can only be made by signing in (or by the core itself for system work), so a caller cannot
+//! claim a role. Each operation reloads the actor's current [`Grant`] inside its own transaction: a role
+//! change or a deactivation takes effect on the next call, not at the next sign-in.
+use serde::Serialize;
+
+use crate::domain::user::Role;
+
+/// The signed-in user on whose behalf an operation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub(crate) user_id: Option<i64>,
+    pub(crate) username: String,
+}
+
+impl Actor {
+    pub(crate) fn user(user_id: i64, username: impl Into<String>) -> Self {
+        Self { user_id: Some(user_id), username: username.into() }
+    }
+
+    /// The core itself (demo data on first run); never handed out by sign-in.
+    pub(crate) fn system() -> Self {
+        Self { user_id: None, username: "system".into() }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    ReadLeads,
+    WriteLeads,
+    ReadHistory,
+    ManageUsers,
+    ManageSettings,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Permission::ReadLeads,
+        Permission::WriteLeads,
+        Permission::ReadHistory,
+        Permission::ManageUsers,
+        Permission::ManageSettings,
+    ];
+
+    fn action(self) -> &'static str {
+        match self {
+            Permission::ReadLeads => "read leads",
+            Permission::WriteLeads => "create or change leads",
+            Permission::ReadHistory => "read the change history",
+            Permission::ManageUsers => "manage users",
+            Permission::ManageSettings => "change settings",
+        }
+    }
+}
+
+pub fn role_allows(role: Role, permission: Permission) -> bool {
+    match permission {
+        Permission::ReadLeads | Permission::ReadHistory => true,
+        Permission::WriteLeads => role >= Role::Editor,
+        Permission::ManageUsers | Permission::ManageSettings => role == Role::Administrator,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    #[error("{role} accounts cannot {action}; ask an administrator")]
+    Denied { role: &'static str, action: &'static str },
+    #[error("this account has been deactivated; ask an administrator")]
+    Deactivated,
+    #[error("campaign \"{0}\" is not one of the campaigns you work on")]
+    OutsideCampaigns(String),
+}
+
+/// Which leads an actor may see: seed 3.2's campaign isolation. Every lead query filters on it, so adding a
+/// narrower kind of scope later touches this type and the storage query, never the callers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeadScope {
+    All,
+    Campaigns(Vec<String>),
+}
+
+impl LeadScope {
+    pub fn allows_campaign(&self, campaign: &str) -> bool {
+        match self {
+            LeadScope::All => true,
+            LeadScope::Campaigns(list) => list.iter().any(|c| c.eq_ignore_ascii_case(campaign.trim())),
+        }
+    }
+}
+
+/// The actor's rights as the database says now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+    pub active: bool,
+    pub campaigns: Vec<String>,
+}
+
+impl Grant {
+    pub fn system() -> Self {
+        Self { user_id: None, username: "system".into(), role: Role::Administrator, active: true, campaigns: vec![] }
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<(), AccessError> {
+        if !self.active {
+            return Err(AccessError::Deactivated);
+        }
+        if role_allows(self.role, permission) {
+            Ok(())
+        } else {
+            Err(AccessError::Denied { role: self.role.as_str(), action: permission.action() })
+        }
+    }
+
+    pub fn lead_scope(&self) -> LeadScope {
+        if self.role == Role::Administrator || self.campaigns.is_empty() {
+            LeadScope::All
+        } else {
+            LeadScope::Campaigns(self.campaigns.clone())
+        }
+    }
+
+    pub fn permissions(&self) -> Vec<Permission> {
+        Permission::ALL.into_iter().filter(|p| self.active && role_allows(self.role, *p)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_privilege_per_role() {
+        let grant = |role| Grant { user_id: Some(1), username: "u".into(), role, active: true, campaigns: vec![] };
+        assert_eq!(grant(Role::Viewer).permissions(), vec![Permission::ReadLeads, Permission::ReadHistory]);
+        assert_eq!(
+            grant(Role::Editor).permissions(),
+            vec![Permission::ReadLeads, Permission::WriteLeads, Permission::ReadHistory]
+        );
+        assert_eq!(grant(Role::Administrator).permissions(), Permission::ALL.to_vec());
+        let mut off = grant(Role::Administrator);
+        off.active = false;
+        assert_eq!(off.require(Permission::ReadLeads), Err(AccessError::Deactivated));
+    }
+
+    #[test]
+    fn campaign_scope_ignores_case_and_admins_see_all() {
+        let g = Grant {
+            user_id: Some(1),
+            username: "u".into(),
+            role: Role::Editor,
+            active: true,
+            campaigns: vec!["Spring Fair".into()],
+        };
+        assert!(g.lead_scope().allows_campaign("spring fair"));
+        assert!(!g.lead_scope().allows_campaign("Other"));
+        let admin = Grant { role: Role::Administrator, ..g };
+        assert_eq!(admin.lead_scope(), LeadScope::All);
+    }
+}

@@ -1,0 +1,234 @@
+use serde::Serialize;
+
+use super::{Origin, Rapport};
+use crate::access::{Actor, Permission};
+use crate::auth::{self, AuthError};
+use crate::domain::lead::UserRef;
+use crate::domain::user::{Role, User, UserInput};
+use crate::domain::validation::ValidationErrors;
+use crate::error::{Error, FieldError, Result};
+use crate::store::{changelog, users as store};
+
+/// What the UI needs to know about who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SessionInfo {
+    pub user: User,
+    pub permissions: Vec<Permission>,
+}
+
+fn clean_user_input(input: &UserInput) -> Result<UserInput, ValidationErrors> {
+    let mut errors = Vec::new();
+    let username = input.username.trim().to_string();
+    if username.is_empty() {
+        errors.push(FieldError::new("username", "is required"));
+    } else if username.chars().count() > 64
+        || !username.chars().all(|c| c.is_alphanumeric() || "._@-".contains(c))
+    {
+        errors.push(FieldError::new("username", "use up to 64 letters, digits and . _ @ -"));
+    }
+    let display_name = input.display_name.trim();
+    if display_name.chars().count() > 200 {
+        errors.push(FieldError::new("display_name", "is longer than 200 characters"));
+    }
+    let mut campaigns: Vec<String> = Vec::new();
+    for c in &input.campaigns {
+        let c = c.trim();
+        if !c.is_empty() && !campaigns.iter().any(|x| x.eq_ignore_ascii_case(c)) {
+            campaigns.push(c.to_string());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ValidationErrors { errors });
+    }
+    Ok(UserInput {
+        display_name: if display_name.is_empty() { username.clone() } else { display_name.to_string() },
+        username,
+        role: input.role,
+        active: input.active,
+        campaigns,
+    })
+}
+
+fn user_snapshot(u: &UserInput) -> String {
+    serde_json::json!({
+        "username": u.username, "display_name": u.display_name, "role": u.role.as_str(),
+        "active": u.active, "campaigns": u.campaigns,
+    })
+    .to_string()
+}
+
+impl Rapport {
+    /// Whether the first administrator exists yet. Safe to ask before signing in.
+    pub fn has_users(&self) -> Result<bool> {
+        self.db.read(|conn| Ok(store::count(conn)? > 0))
+    }
+
+    /// Creates the first Administrator; refused once any user exists (checked inside the write transaction,
+    /// so two first runs racing cannot both succeed).
+    pub fn create_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<Actor> {
+        auth::check_password_policy(password)?;
+        let input = clean_user_input(&UserInput {
+            username: username.into(),
+            display_name: display_name.into(),
+            role: Role::Administrator,
+            active: true,
+            campaigns: vec![],
+        })?;
+        let hash = auth::hash_password(password)?;
+        self.db.write(|tx| {
+            if store::count(tx)? > 0 {
+                return Err(Error::Auth(AuthError::AlreadyInitialized));
+            }
+            let at = self.now();
+            let id = store::insert(tx, &input, &hash, &at)?;
+            let batch = changelog::begin(
+                tx,
+                &changelog::Batch {
+                    actor_id: Some(id),
+                    actor_name: input.username.clone(),
+                    at,
+                    reason: changelog::ChangeReason::ManualEdit,
+                    source_ref: "first run".into(),
+                },
+            )?;
+            changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
+            Ok(Actor::user(id, input.username.clone()))
+        })
+    }
+
+    pub fn sign_in(&self, username: &str, password: &str) -> Result<Actor> {
+        let creds = self.db.read(|conn| store::credentials(conn, username))?;
+        match creds {
+            None => {
+                auth::burn_verification(password);
+                if self.has_users()? {
+                    Err(AuthError::InvalidCredentials.into())
+                } else {
+                    Err(AuthError::NoUsers.into())
+                }
+            }
+            Some(c) => {
+                if !auth::verify_password(password, &c.password_hash) {
+                    return Err(AuthError::InvalidCredentials.into());
+                }
+                if !c.active {
+                    return Err(AuthError::Deactivated.into());
+                }
+                Ok(Actor::user(c.id, c.username))
+            }
+        }
+    }
+
+    pub fn session(&self, actor: &Actor) -> Result<SessionInfo> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let id = actor.user_id.unwrap_or_default();
+            let user = store::get(conn, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            Ok(SessionInfo { user, permissions: grant.permissions() })
+        })
+    }
+
+    pub fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ManageUsers)?;
+            Ok(store::list(conn)?)
+        })
+    }
+
+    /// Active users a lead can be assigned to; readable by every role, for pickers and filters.
+    pub fn owners(&self, actor: &Actor) -> Result<Vec<UserRef>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::owners(conn)?.into_iter().map(|(id, name)| UserRef { id, name }).collect())
+        })
+    }
+
+    pub fn create_user(&self, actor: &Actor, input: &UserInput, password: &str) -> Result<User> {
+        let input = clean_user_input(input)?;
+        auth::check_password_policy(password)
+            .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
+        // Hashing is deliberately slow: do it before taking the write lock.
+        let hash = auth::hash_password(password)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
+            if store::username_taken(tx, &input.username, None)? {
+                return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
+            }
+            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
+            let id = store::insert(tx, &input, &hash, &self.now())?;
+            changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
+            store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
+        })
+    }
+
+    pub fn update_user(&self, actor: &Actor, id: i64, input: &UserInput) -> Result<User> {
+        let input = clean_user_input(input)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
+            let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            if store::username_taken(tx, &input.username, Some(id))? {
+                return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
+            }
+            let was_admin = old.role == Role::Administrator && old.active;
+            let stays_admin = input.role == Role::Administrator && input.active;
+            if was_admin && !stays_admin && store::active_admins(tx)? <= 1 {
+                return Err(ValidationErrors::one(
+                    "role",
+                    "this is the last active administrator; make someone else administrator first",
+                )
+                .into());
+            }
+            let changes: Vec<(&str, String, String)> = vec![
+                ("username", old.username.clone(), input.username.clone()),
+                ("display_name", old.display_name.clone(), input.display_name.clone()),
+                ("role", old.role.as_str().into(), input.role.as_str().into()),
+                ("active", old.active.to_string(), input.active.to_string()),
+                ("campaigns", old.campaigns.join("; "), input.campaigns.join("; ")),
+            ];
+            let changes: Vec<_> = changes.into_iter().filter(|(_, a, b)| a != b).collect();
+            if changes.is_empty() {
+                return Ok(old);
+            }
+            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
+            store::update(tx, id, &input, &self.now())?;
+            for (field, a, b) in &changes {
+                changelog::record(tx, &batch, "user", id, field, Some(a), Some(b))?;
+            }
+            store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
+        })
+    }
+
+    /// Users change their own password by giving the current one; administrators may set anyone's.
+    pub fn change_password(&self, actor: &Actor, user_id: i64, current: Option<&str>, new: &str) -> Result<()> {
+        auth::check_password_policy(new)
+            .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
+        let own = actor.user_id == Some(user_id);
+        if own {
+            let stored = self.db.read(|conn| -> Result<Option<String>> {
+                Self::grant(conn, actor, Permission::ReadLeads)?;
+                Ok(store::credentials(conn, &actor.username)?.map(|c| c.password_hash))
+            })?;
+            let ok = match (current, stored) {
+                (Some(cur), Some(hash)) => auth::verify_password(cur, &hash),
+                _ => false,
+            };
+            if !ok {
+                return Err(ValidationErrors::one("current_password", "is not your current password").into());
+            }
+        }
+        let hash = auth::hash_password(new)?;
+        self.db.write(|tx| {
+            let permission = if own { Permission::ReadLeads } else { Permission::ManageUsers };
+            let grant = Self::grant(tx, actor, permission)?;
+            if store::get(tx, user_id)?.is_none() {
+                return Err(Error::NotFound { entity: "user", id: user_id.to_string() });
+            }
+            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
+            store::set_password_hash(tx, user_id, &hash, &self.now())?;
+            // The log says that it changed, never what to: no hash, no password.
+            changelog::record(tx, &batch, "user", user_id, "password", None, Some("(changed)"))?;
+            Ok(())
+        })
+    }
+}

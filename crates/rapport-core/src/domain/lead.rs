@@ -1,0 +1,242 @@
+//! The lead as users and files see it: what comes in ([`LeadInput`]) and what is stored ([`Lead`]).
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceChannel {
+    /// Walk-ins, phone inquiries, networking: typed in by a user.
+    DirectEntry,
+    /// Web forms, landing pages, social media: the capture API.
+    WebForm,
+    /// Prospect lists loaded from files.
+    BulkImport,
+    /// Affiliate partners and third-party platforms.
+    Partner,
+}
+
+impl SourceChannel {
+    pub const ALL: [SourceChannel; 4] =
+        [SourceChannel::DirectEntry, SourceChannel::WebForm, SourceChannel::BulkImport, SourceChannel::Partner];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceChannel::DirectEntry => "direct_entry",
+            SourceChannel::WebForm => "web_form",
+            SourceChannel::BulkImport => "bulk_import",
+            SourceChannel::Partner => "partner",
+        }
+    }
+
+    /// Accepts the canonical names and the spellings people write in spreadsheets ("Web form", "import").
+    pub fn parse(text: &str) -> Option<Self> {
+        let key: String =
+            text.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
+        match key.as_str() {
+            "direct_entry" | "direct" | "manual" | "walk_in" | "phone" => Some(SourceChannel::DirectEntry),
+            "web_form" | "web" | "form" | "website" | "landing_page" | "digital_capture" => {
+                Some(SourceChannel::WebForm)
+            }
+            "bulk_import" | "import" | "bulk" | "list" => Some(SourceChannel::BulkImport),
+            "partner" | "partner_integration" | "affiliate" => Some(SourceChannel::Partner),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    /// Saved, but missing a minimum data point; see [`Lead::missing`].
+    Draft,
+    Active,
+}
+
+impl LeadStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadStatus::Draft => "draft",
+            LeadStatus::Active => "active",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(LeadStatus::Draft),
+            "active" => Some(LeadStatus::Active),
+            _ => None,
+        }
+    }
+}
+
+/// A minimum data point (seed 2.2) that keeps a lead in Draft while absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MissingField {
+    Name,
+    ContactPoint,
+    Source,
+}
+
+impl MissingField {
+    pub fn describe(self) -> &'static str {
+        match self {
+            MissingField::Name => "a first or last name",
+            MissingField::ContactPoint => "a valid email or phone number",
+            MissingField::Source => "a source channel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Address {
+    pub street: String,
+    pub street2: String,
+    pub city: String,
+    pub postcode: String,
+    pub region: String,
+    pub country: String,
+}
+
+/// What a form, a file row or the API hands in. Text fields are taken as typed and trimmed on validation;
+/// the first email and the first phone are the primary ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct LeadInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub job_title: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub address: Address,
+    pub source: Option<SourceChannel>,
+    pub source_detail: String,
+    pub campaign: String,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub owner_id: Option<i64>,
+    /// Stage key; empty means the first stage of the pipeline.
+    pub stage: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub external_ref: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EmailEntry {
+    /// Normalized form (domain lower-cased), used for matching.
+    pub address: String,
+    /// Exactly as it was entered.
+    pub original: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PhoneEntry {
+    pub e164: String,
+    /// Human-readable international form, e.g. `+44 20 7946 0018`.
+    pub display: String,
+    /// Exactly as it was entered.
+    pub original: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UserRef {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Lead {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    /// Bumped by every change; an edit made on an older version is refused rather than silently overwriting.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub version: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub job_title: String,
+    pub emails: Vec<EmailEntry>,
+    pub phones: Vec<PhoneEntry>,
+    pub address: Address,
+    pub source: Option<SourceChannel>,
+    pub source_detail: String,
+    pub campaign: String,
+    pub owner: Option<UserRef>,
+    pub stage: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub external_ref: String,
+    pub status: LeadStatus,
+    pub missing: Vec<MissingField>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Lead {
+    pub fn display_name(&self) -> String {
+        display_name(&self.first_name, &self.last_name, &self.company)
+    }
+
+    /// The input that would recreate this lead: what an edit form starts from.
+    pub fn to_input(&self) -> LeadInput {
+        LeadInput {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            company: self.company.clone(),
+            job_title: self.job_title.clone(),
+            emails: self.emails.iter().map(|e| e.address.clone()).collect(),
+            phones: self.phones.iter().map(|p| p.original.clone()).collect(),
+            address: self.address.clone(),
+            source: self.source,
+            source_detail: self.source_detail.clone(),
+            campaign: self.campaign.clone(),
+            owner_id: self.owner.as_ref().map(|o| o.id),
+            stage: self.stage.clone(),
+            tags: self.tags.clone(),
+            notes: self.notes.clone(),
+            external_ref: self.external_ref.clone(),
+        }
+    }
+}
+
+pub fn display_name(first: &str, last: &str, company: &str) -> String {
+    let name = format!("{first} {last}");
+    let name = name.trim();
+    if name.is_empty() {
+        if company.is_empty() {
+            "(unnamed lead)".to_string()
+        } else {
+            company.to_string()
+        }
+    } else {
+        name.to_string()
+    }
+}
+
+/// One row of the leads list: enough to scan and pick, cheap to read at scale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LeadSummary {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub primary_email: String,
+    pub primary_phone: String,
+    pub status: LeadStatus,
+    pub stage: String,
+    pub campaign: String,
+    pub source: Option<SourceChannel>,
+    pub owner_name: Option<String>,
+    pub updated_at: String,
+}

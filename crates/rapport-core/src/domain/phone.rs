@@ -1,0 +1,176 @@
+//! Phone numbers parsed with `phonenumber` (a port of Google's libphonenumber) to E.164, the original text
+//! kept beside it.
+//!
+//! Two workarounds, both checked against libphonenumber on this project's platform:
+//! - a number written in international form (`+…`, or the region's international call prefix) is parsed
+//!   without a default region, because `phonenumber` otherwise applies that region's national prefix rules to
+//!   a foreign number and can return a valid but wrong number;
+//! - digits from other scripts (full-width, Arabic-Indic, Devanagari, …) are folded to ASCII first, since the
+//!   crate only reads ASCII digits.
+use phonenumber::{country, Mode, PhoneNumber};
+use std::str::FromStr;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("is empty")]
+    Empty,
+    #[error("is not a phone number")]
+    Unparsable,
+    #[error("is not a valid number for {0} (add the country code, e.g. +44 …)")]
+    Invalid(String),
+    #[error("default region {0} is not a known country code")]
+    UnknownRegion(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedPhone {
+    pub e164: String,
+    /// National significant number: what people type without the country code; indexed for search.
+    pub national: String,
+    pub international: String,
+}
+
+/// Zero code points of the decimal-digit blocks people actually type numbers in, besides ASCII and full-width
+/// (which NFKC folds). Each block holds the ten digits in order.
+const DIGIT_ZEROS: &[u32] = &[
+    0x0660, // Arabic-Indic
+    0x06F0, // Extended Arabic-Indic (Persian, Urdu)
+    0x0966, // Devanagari
+    0x09E6, // Bengali
+    0x0A66, // Gurmukhi
+    0x0AE6, // Gujarati
+    0x0B66, // Oriya
+    0x0BE6, // Tamil
+    0x0C66, // Telugu
+    0x0CE6, // Kannada
+    0x0D66, // Malayalam
+    0x0E50, // Thai
+    0x0ED0, // Lao
+    0x0F20, // Tibetan
+    0x1040, // Myanmar
+    0x17E0, // Khmer
+    0x1810, // Mongolian
+];
+
+pub fn fold_digits(input: &str) -> String {
+    input
+        .nfkc()
+        .map(|c| {
+            let cp = c as u32;
+            DIGIT_ZEROS
+                .iter()
+                .find(|&&zero| cp >= zero && cp < zero + 10)
+                .and_then(|&zero| char::from_digit(cp - zero, 10))
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+pub fn is_known_region(code: &str) -> bool {
+    code.len() == 2 && country::Id::from_str(&code.to_ascii_uppercase()).is_ok()
+}
+
+/// International call prefix used in `region` to dial abroad, when it is one of the common ones.
+fn international_prefix(region: &str) -> &'static str {
+    // The North American Numbering Plan dials out with 011; Japan with 010; most other places with 00.
+    const NANP: &[&str] = &[
+        "US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC", "MP",
+        "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI",
+    ];
+    if NANP.contains(&region) {
+        "011"
+    } else if region == "JP" {
+        "010"
+    } else {
+        "00"
+    }
+}
+
+pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, PhoneError> {
+    let folded = fold_digits(input);
+    let text = folded.trim();
+    if text.is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    if !text.chars().any(|c| c.is_ascii_digit()) {
+        return Err(PhoneError::Unparsable);
+    }
+    let region_code = default_region.trim().to_ascii_uppercase();
+    let region =
+        country::Id::from_str(&region_code).map_err(|_| PhoneError::UnknownRegion(region_code.clone()))?;
+
+    let intl_prefix = international_prefix(&region_code);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace() && !"-.()/".contains(*c)).collect();
+    let parsed: Result<PhoneNumber, _> = if compact.starts_with('+') {
+        phonenumber::parse(None, text)
+    } else if let Some(rest) = compact.strip_prefix(intl_prefix) {
+        phonenumber::parse(None, format!("+{rest}"))
+    } else {
+        phonenumber::parse(Some(region), text)
+    };
+    let number = parsed.map_err(|_| PhoneError::Unparsable)?;
+    if !phonenumber::is_valid(&number) {
+        let shown = if compact.starts_with('+') { "its country".to_string() } else { region_code };
+        return Err(PhoneError::Invalid(shown));
+    }
+    Ok(ParsedPhone {
+        e164: number.format().mode(Mode::E164).to_string(),
+        national: number.national().value().to_string(),
+        international: number.format().mode(Mode::International).to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e164(input: &str, region: &str) -> String {
+        match parse_phone(input, region) {
+            Ok(p) => p.e164,
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn national_numbers_use_the_default_region() {
+        assert_eq!(e164("(415) 555-2671", "US"), "+14155552671");
+        assert_eq!(e164("020 7946 0018", "GB"), "+442079460018");
+        assert_eq!(e164("01 23 45 67 89", "FR"), "+33123456789");
+        assert_eq!(e164("030 901820", "DE"), "+4930901820");
+        assert_eq!(e164("0412 345 678", "AU"), "+61412345678");
+        assert_eq!(e164("090-1234-5678", "JP"), "+819012345678");
+    }
+
+    #[test]
+    fn international_numbers_ignore_the_default_region() {
+        // With region US the crate would wrongly strip the French trunk digit; parsed without region it does not.
+        assert_eq!(e164("+33 1 23 45 67 89", "US"), "+33123456789");
+        assert_eq!(e164("+880 1812-345678", "US"), "+8801812345678");
+        assert_eq!(e164("0044 20 7946 0018", "FR"), "+442079460018");
+        assert_eq!(e164("011 44 20 7946 0018", "US"), "+442079460018");
+    }
+
+    #[test]
+    fn digits_of_other_scripts_are_folded() {
+        assert_eq!(e164("＋４４ ２０ ７９４６ ００１８", "US"), "+442079460018");
+        assert_eq!(fold_digits("٠١٢٣٤٥٦٧٨٩"), "0123456789");
+        assert_eq!(fold_digits("۰۱۲"), "012");
+        assert_eq!(fold_digits("०१२"), "012");
+    }
+
+    #[test]
+    fn bad_numbers_say_why() {
+        assert_eq!(parse_phone("", "US"), Err(PhoneError::Empty));
+        assert_eq!(parse_phone("call me", "US"), Err(PhoneError::Unparsable));
+        assert_eq!(parse_phone("123", "US"), Err(PhoneError::Invalid("US".into())));
+        assert_eq!(parse_phone("555", "ZZ"), Err(PhoneError::UnknownRegion("ZZ".into())));
+    }
+
+    #[test]
+    fn keeps_national_and_international_forms() {
+        let p = parse_phone("+44 20 7946 0018", "US").map_err(|e| e.to_string());
+        let p = p.as_ref().map(|p| (p.national.as_str(), p.international.as_str()));
+        assert_eq!(p, Ok(("2079460018", "+44 20 7946 0018")));
+    }
+}

@@ -1,0 +1,262 @@
+//! Turns a [`LeadInput`] into a [`ValidLead`] or into every field error at once: a form shows them all inline,
+//! an import reports them all per row. Nothing invalid is dropped silently: it is an error the user sees.
+use super::completeness::{missing_fields, status_for, CompletenessFacts};
+use super::email::normalize_email;
+use super::lead::{Address, EmailEntry, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel};
+use super::phone::{is_known_region, parse_phone};
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", summary(.errors))]
+pub struct ValidationErrors {
+    pub errors: Vec<FieldError>,
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.message),
+        _ => format!(
+            "{} fields need attention: {}",
+            errors.len(),
+            errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        ),
+    }
+}
+
+impl ValidationErrors {
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { errors: vec![FieldError::new(field, message)] }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPhone {
+    pub entry: PhoneEntry,
+    pub national: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidLead {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub job_title: String,
+    pub emails: Vec<EmailEntry>,
+    pub phones: Vec<ValidPhone>,
+    pub address: Address,
+    pub source: Option<SourceChannel>,
+    pub source_detail: String,
+    pub campaign: String,
+    pub owner_id: Option<i64>,
+    pub stage: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub external_ref: String,
+    pub missing: Vec<MissingField>,
+    pub status: LeadStatus,
+}
+
+/// What validation needs from configuration and the database.
+pub struct ValidationContext<'a> {
+    /// Region for phone numbers written without a country code, when the lead's own country is not a region code.
+    pub default_region: &'a str,
+    /// Stage keys in pipeline order; the first is where new leads start.
+    pub stages: &'a [String],
+    /// Whether an owner id names an active user.
+    pub owner_exists: &'a dyn Fn(i64) -> bool,
+}
+
+const MAX_SHORT: usize = 200;
+const MAX_NOTES: usize = 20_000;
+
+fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let v = value.trim();
+    if v.chars().count() > max {
+        errors.push(FieldError::new(field, format!("is longer than {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        errors.push(FieldError::new(field, "contains control characters"));
+    }
+    v.to_string()
+}
+
+pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<ValidLead, ValidationErrors> {
+    let mut errors = Vec::new();
+    let first_name = clean("first_name", &input.first_name, MAX_SHORT, &mut errors);
+    let last_name = clean("last_name", &input.last_name, MAX_SHORT, &mut errors);
+    let company = clean("company", &input.company, MAX_SHORT, &mut errors);
+    let job_title = clean("job_title", &input.job_title, MAX_SHORT, &mut errors);
+    let address = Address {
+        street: clean("street", &input.address.street, MAX_SHORT, &mut errors),
+        street2: clean("street2", &input.address.street2, MAX_SHORT, &mut errors),
+        city: clean("city", &input.address.city, MAX_SHORT, &mut errors),
+        postcode: clean("postcode", &input.address.postcode, 40, &mut errors),
+        region: clean("region", &input.address.region, MAX_SHORT, &mut errors),
+        country: clean("country", &input.address.country, MAX_SHORT, &mut errors),
+    };
+    let source_detail = clean("source_detail", &input.source_detail, MAX_SHORT, &mut errors);
+    let campaign = clean("campaign", &input.campaign, MAX_SHORT, &mut errors);
+    let notes = clean("notes", &input.notes, MAX_NOTES, &mut errors);
+    let external_ref = clean("external_ref", &input.external_ref, MAX_SHORT, &mut errors);
+
+    let mut emails: Vec<EmailEntry> = Vec::new();
+    for (i, raw) in input.emails.iter().enumerate() {
+        if raw.trim().is_empty() {
+            continue; // an empty row of the form, not a value
+        }
+        match normalize_email(raw) {
+            Ok(address) => {
+                // The same address twice is one contact point; keeping one loses nothing.
+                if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
+                    emails.push(EmailEntry { address, original: raw.trim().to_string() });
+                }
+            }
+            Err(e) => errors.push(FieldError::new(format!("emails.{i}"), format!("\"{}\" {e}", raw.trim()))),
+        }
+    }
+
+    // A lead's own country, when it is a region code, says more about its phone numbers than the global default.
+    let country = address.country.trim();
+    let region = if is_known_region(country) { country.to_ascii_uppercase() } else { ctx.default_region.to_string() };
+    let mut phones: Vec<ValidPhone> = Vec::new();
+    for (i, raw) in input.phones.iter().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match parse_phone(raw, &region) {
+            Ok(p) => {
+                if !phones.iter().any(|q| q.entry.e164 == p.e164) {
+                    phones.push(ValidPhone {
+                        entry: PhoneEntry { e164: p.e164, display: p.international, original: raw.trim().to_string() },
+                        national: p.national,
+                    });
+                }
+            }
+            Err(e) => errors.push(FieldError::new(format!("phones.{i}"), format!("\"{}\" {e}", raw.trim()))),
+        }
+    }
+
+    let mut tags: Vec<String> = Vec::new();
+    for raw in &input.tags {
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.contains(';') {
+            errors.push(FieldError::new("tags", format!("\"{t}\": a tag cannot contain ';'")));
+        } else if t.chars().count() > 60 {
+            errors.push(FieldError::new("tags", format!("\"{t}\" is longer than 60 characters")));
+        } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
+            tags.push(t.to_string());
+        }
+    }
+
+    let stage_key = input.stage.trim();
+    let stage = if stage_key.is_empty() {
+        ctx.stages.first().cloned().unwrap_or_default()
+    } else if let Some(s) = ctx.stages.iter().find(|s| s.eq_ignore_ascii_case(stage_key)) {
+        s.clone()
+    } else {
+        errors.push(FieldError::new(
+            "stage",
+            format!("\"{stage_key}\" is not a stage of the pipeline (one of: {})", ctx.stages.join(", ")),
+        ));
+        String::new()
+    };
+
+    if let Some(owner) = input.owner_id {
+        if !(ctx.owner_exists)(owner) {
+            errors.push(FieldError::new("owner", format!("user {owner} does not exist or is deactivated")));
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(ValidationErrors { errors });
+    }
+
+    let missing = missing_fields(&CompletenessFacts {
+        has_name: !first_name.is_empty() || !last_name.is_empty(),
+        valid_contact_points: emails.len() + phones.len(),
+        source: input.source,
+    });
+    let status = status_for(&missing);
+    Ok(ValidLead {
+        first_name,
+        last_name,
+        company,
+        job_title,
+        emails,
+        phones,
+        address,
+        source: input.source,
+        source_detail,
+        campaign,
+        owner_id: input.owner_id,
+        stage,
+        tags,
+        notes,
+        external_ref,
+        missing,
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_stages() -> Vec<String> {
+        vec!["new".into(), "qualification".into()]
+    }
+
+    fn validate(input: &LeadInput) -> Result<ValidLead, ValidationErrors> {
+        let stages = ctx_stages();
+        let owners = |id: i64| id == 1;
+        validate_lead(input, &ValidationContext { default_region: "US", stages: &stages, owner_exists: &owners })
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_once() {
+        let input = LeadInput {
+            emails: vec!["good@x.com".into(), "bad@".into()],
+            phones: vec!["12".into()],
+            stage: "nowhere".into(),
+            owner_id: Some(9),
+            ..Default::default()
+        };
+        let errs = validate(&input).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
+        assert_eq!(errs, Some(vec!["emails.1".into(), "phones.0".into(), "stage".into(), "owner".into()]));
+    }
+
+    #[test]
+    fn lead_country_picks_the_phone_region() {
+        let input = LeadInput {
+            first_name: "Ann".into(),
+            phones: vec!["020 7946 0018".into()],
+            address: Address { country: "gb".into(), ..Default::default() },
+            source: Some(SourceChannel::DirectEntry),
+            ..Default::default()
+        };
+        let lead = validate(&input).map_err(|e| e.to_string());
+        assert_eq!(lead.as_ref().map(|l| l.phones[0].entry.e164.as_str()), Ok("+442079460018"));
+        assert_eq!(lead.map(|l| (l.status, l.stage)), Ok((LeadStatus::Active, "new".to_string())));
+    }
+
+    #[test]
+    fn missing_contact_point_makes_a_draft() {
+        let input = LeadInput { first_name: "Ann".into(), source: Some(SourceChannel::Partner), ..Default::default() };
+        let lead = validate(&input).map_err(|e| e.to_string());
+        assert_eq!(lead.map(|l| (l.status, l.missing)), Ok((LeadStatus::Draft, vec![MissingField::ContactPoint])));
+    }
+
+    #[test]
+    fn duplicates_within_a_lead_collapse_and_tags_are_trimmed() {
+        let input = LeadInput {
+            emails: vec!["A@X.COM".into(), "A@x.com".into()],
+            tags: vec![" vip ".into(), "VIP".into(), "".into()],
+            ..Default::default()
+        };
+        let lead = validate(&input).map_err(|e| e.to_string());
+        assert_eq!(lead.map(|l| (l.emails.len(), l.tags)), Ok((1, vec!["vip".to_string()])));
+    }
+}

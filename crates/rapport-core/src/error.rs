@@ -1,0 +1,83 @@
+//! The crate-level error: each module has its own enum, and this one gathers them with a stable code the
+//! UI switches on (never on message text) and, for validation, the fields at fault.
+use serde::Serialize;
+
+use crate::access::AccessError;
+use crate::auth::AuthError;
+use crate::domain::validation::ValidationErrors;
+use crate::store::StoreError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    PermissionDenied,
+    AuthFailed,
+    Conflict,
+    DatabaseReadOnly,
+    DatabaseLocked,
+    NotADatabase,
+    DatabaseTooNew,
+    Io,
+    Internal,
+}
+
+/// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{entity} {id} does not exist (or is outside what you may see)")]
+    NotFound { entity: &'static str, id: String },
+    #[error("this {entity} was changed by someone else since you opened it; reload it and apply your change again")]
+    Conflict { entity: &'static str },
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Validation(_) => ErrorCode::Validation,
+            Error::Access(_) => ErrorCode::PermissionDenied,
+            Error::Auth(_) => ErrorCode::AuthFailed,
+            Error::Store(e) => e.code(),
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Error::Validation(v) => &v.errors,
+            _ => &[],
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::from(e))
+    }
+}

@@ -1,0 +1,146 @@
+//! The change log: who changed what, when, from which value to which, and why. Written only inside the
+//! transaction of the change it records.
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReason {
+    ManualEdit,
+    Import,
+    Capture,
+    Merge,
+    Automation,
+    Policy,
+    /// Demo data written on an empty first run.
+    DemoData,
+}
+
+impl ChangeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeReason::ManualEdit => "manual_edit",
+            ChangeReason::Import => "import",
+            ChangeReason::Capture => "capture",
+            ChangeReason::Merge => "merge",
+            ChangeReason::Automation => "automation",
+            ChangeReason::Policy => "policy",
+            ChangeReason::DemoData => "demo_data",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ChangeReason::ManualEdit,
+            ChangeReason::Import,
+            ChangeReason::Capture,
+            ChangeReason::Merge,
+            ChangeReason::Automation,
+            ChangeReason::Policy,
+            ChangeReason::DemoData,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// The "who, when, why" shared by every row one operation writes.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub at: String,
+    pub reason: ChangeReason,
+    /// Where the change came from beyond the reason: an import file, a form, a merge id.
+    pub source_ref: String,
+}
+
+/// An open batch: rows recorded through it share its id.
+pub struct BatchId(pub i64);
+
+pub fn begin(tx: &Transaction<'_>, batch: &Batch) -> Result<BatchId, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO change_batches (at, actor_id, actor_name, reason, source_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![batch.at, batch.actor_id, batch.actor_name, batch.reason.as_str(), batch.source_ref])?;
+    Ok(BatchId(tx.last_insert_rowid()))
+}
+
+pub fn record(
+    tx: &Transaction<'_>,
+    batch: &BatchId,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO change_log (batch_id, entity, entity_id, field, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![batch.0, entity, entity_id, field, old, new])?;
+    Ok(())
+}
+
+/// One recorded change. `field` is `*` for a creation, whose `new_value` is the JSON of the whole record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChangeEntry {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub batch_id: i64,
+    pub at: String,
+    pub actor_name: String,
+    pub reason: ChangeReason,
+    pub source_ref: String,
+    pub entity: String,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub entity_id: i64,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: u32) -> Result<Vec<ChangeEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.batch_id, b.at, b.actor_name, b.reason, b.source_ref, c.entity, c.entity_id, c.field,
+                c.old_value, c.new_value
+         FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         WHERE c.entity = ?1 AND c.entity_id = ?2
+         ORDER BY c.id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![entity, entity_id, limit], |r| {
+        let reason: String = r.get(4)?;
+        Ok(ChangeEntry {
+            id: r.get(0)?,
+            batch_id: r.get(1)?,
+            at: r.get(2)?,
+            actor_name: r.get(3)?,
+            reason: ChangeReason::parse(&reason).unwrap_or(ChangeReason::ManualEdit),
+            source_ref: r.get(5)?,
+            entity: r.get(6)?,
+            entity_id: r.get(7)?,
+            field: r.get(8)?,
+            old_value: r.get(9)?,
+            new_value: r.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Count of change rows, for tests and diagnostics.
+pub fn count(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
+}
+
+pub fn last_batch(conn: &Connection) -> Result<Option<(i64, String, String)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT id, actor_name, reason FROM change_batches ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+}

@@ -1,0 +1,420 @@
+//! Lead rows, their contact points and tags, the full-text index, and the list/search queries.
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use crate::access::LeadScope;
+use crate::domain::completeness::{missing_fields, CompletenessFacts};
+use crate::domain::lead::{
+    Address, EmailEntry, Lead, LeadStatus, LeadSummary, PhoneEntry, SourceChannel, UserRef,
+};
+use crate::domain::validation::ValidLead;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSort {
+    #[default]
+    UpdatedAt,
+    CreatedAt,
+    LastName,
+    Company,
+}
+
+/// A page request of the leads list. With `text`, results come newest first (the order the full-text index
+/// can serve without ranking every match; see ARCHITECTURE.md) and `sort` is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct LeadQuery {
+    pub text: String,
+    pub status: Option<LeadStatus>,
+    pub stage: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub owner_id: Option<i64>,
+    pub source: Option<SourceChannel>,
+    pub campaign: Option<String>,
+    pub tag: Option<String>,
+    pub sort: LeadSort,
+    pub ascending: bool,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LeadPage {
+    pub items: Vec<LeadSummary>,
+    /// Present when more rows follow: pass it back as `after`.
+    pub next_cursor: Option<String>,
+}
+
+pub const MAX_PAGE: u32 = 500;
+
+fn source_of(text: Option<String>) -> Option<SourceChannel> {
+    text.and_then(|s| SourceChannel::ALL.into_iter().find(|c| c.as_str() == s))
+}
+
+pub fn insert(tx: &Transaction<'_>, lead: &ValidLead, at: &str) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO leads (first_name, last_name, company, job_title, primary_email, primary_phone, street, street2,
+            city, postcode, region, country, source, source_detail, campaign, owner_id, stage, notes, external_ref,
+            status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+    )?
+    .execute(params![
+        lead.first_name,
+        lead.last_name,
+        lead.company,
+        lead.job_title,
+        lead.emails.first().map(|e| e.address.as_str()).unwrap_or(""),
+        lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or(""),
+        lead.address.street,
+        lead.address.street2,
+        lead.address.city,
+        lead.address.postcode,
+        lead.address.region,
+        lead.address.country,
+        lead.source.map(|s| s.as_str()),
+        lead.source_detail,
+        lead.campaign,
+        lead.owner_id,
+        lead.stage,
+        lead.notes,
+        lead.external_ref,
+        lead.status.as_str(),
+        at,
+    ])?;
+    let id = tx.last_insert_rowid();
+    write_children(tx, id, lead, false)?;
+    Ok(id)
+}
+
+pub fn update(tx: &Transaction<'_>, id: i64, lead: &ValidLead, at: &str) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE leads SET version = version + 1, first_name = ?2, last_name = ?3, company = ?4, job_title = ?5,
+            primary_email = ?6, primary_phone = ?7, street = ?8, street2 = ?9, city = ?10, postcode = ?11,
+            region = ?12, country = ?13, source = ?14, source_detail = ?15, campaign = ?16, owner_id = ?17,
+            stage = ?18, notes = ?19, external_ref = ?20, status = ?21, updated_at = ?22
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        lead.first_name,
+        lead.last_name,
+        lead.company,
+        lead.job_title,
+        lead.emails.first().map(|e| e.address.as_str()).unwrap_or(""),
+        lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or(""),
+        lead.address.street,
+        lead.address.street2,
+        lead.address.city,
+        lead.address.postcode,
+        lead.address.region,
+        lead.address.country,
+        lead.source.map(|s| s.as_str()),
+        lead.source_detail,
+        lead.campaign,
+        lead.owner_id,
+        lead.stage,
+        lead.notes,
+        lead.external_ref,
+        lead.status.as_str(),
+        at,
+    ])?;
+    write_children(tx, id, lead, true)
+}
+
+fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool) -> Result<(), StoreError> {
+    if replace {
+        tx.prepare_cached("DELETE FROM lead_emails WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_phones WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([id])?;
+    }
+    let mut stmt =
+        tx.prepare_cached("INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?4)")?;
+    for (i, e) in lead.emails.iter().enumerate() {
+        stmt.execute(params![id, i as i64, e.address, e.original])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO lead_phones (lead_id, position, e164, display, original) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, p) in lead.phones.iter().enumerate() {
+        stmt.execute(params![id, i as i64, p.entry.e164, p.entry.display, p.entry.original])?;
+    }
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?1, ?2)")?;
+    for t in &lead.tags {
+        stmt.execute(params![id, t])?;
+    }
+    let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
+    // Both the full international digits and the national number, so "415 555" and "+1 415" both find it.
+    let phones: Vec<String> =
+        lead.phones.iter().map(|p| format!("{} {}", p.entry.e164.trim_start_matches('+'), p.national)).collect();
+    tx.prepare_cached("INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![
+            id,
+            format!("{} {}", lead.first_name, lead.last_name),
+            lead.company,
+            emails.join(" "),
+            phones.join(" "),
+            lead.notes
+        ])?;
+    Ok(())
+}
+
+/// The version and campaign of a lead, for the optimistic-concurrency and scope checks of an update.
+pub fn version_and_campaign(conn: &Connection, id: i64) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT version, campaign FROM leads WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.job_title, l.street, l.street2, l.city,
+                l.postcode, l.region, l.country, l.source, l.source_detail, l.campaign, l.owner_id, u.display_name,
+                l.stage, l.notes, l.external_ref, l.status, l.created_at, l.updated_at
+             FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = ?1",
+        )?
+        .query_row([id], |r| {
+            let owner_id: Option<i64> = r.get(15)?;
+            let owner_name: Option<String> = r.get(16)?;
+            let status: String = r.get(20)?;
+            Ok(Lead {
+                id: r.get(0)?,
+                version: r.get(1)?,
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                company: r.get(4)?,
+                job_title: r.get(5)?,
+                emails: vec![],
+                phones: vec![],
+                address: Address {
+                    street: r.get(6)?,
+                    street2: r.get(7)?,
+                    city: r.get(8)?,
+                    postcode: r.get(9)?,
+                    region: r.get(10)?,
+                    country: r.get(11)?,
+                },
+                source: source_of(r.get(12)?),
+                source_detail: r.get(13)?,
+                campaign: r.get(14)?,
+                owner: owner_id.map(|id| UserRef { id, name: owner_name.unwrap_or_default() }),
+                stage: r.get(17)?,
+                tags: vec![],
+                notes: r.get(18)?,
+                external_ref: r.get(19)?,
+                status: LeadStatus::parse(&status).unwrap_or(LeadStatus::Draft),
+                missing: vec![],
+                created_at: r.get(21)?,
+                updated_at: r.get(22)?,
+            })
+        })
+        .optional()?;
+    let Some(mut lead) = row else { return Ok(None) };
+    lead.emails = conn
+        .prepare_cached("SELECT address, original FROM lead_emails WHERE lead_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok(EmailEntry { address: r.get(0)?, original: r.get(1)? }))?
+        .collect::<Result<_, _>>()?;
+    lead.phones = conn
+        .prepare_cached("SELECT e164, display, original FROM lead_phones WHERE lead_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok(PhoneEntry { e164: r.get(0)?, display: r.get(1)?, original: r.get(2)? }))?
+        .collect::<Result<_, _>>()?;
+    lead.tags = conn
+        .prepare_cached("SELECT tag FROM lead_tags WHERE lead_id = ?1 ORDER BY tag")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    lead.missing = missing_fields(&CompletenessFacts {
+        has_name: !lead.first_name.is_empty() || !lead.last_name.is_empty(),
+        valid_contact_points: lead.emails.len() + lead.phones.len(),
+        source: lead.source,
+    });
+    Ok(Some(lead))
+}
+
+pub fn count(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?)
+}
+
+/// Turns what a person types in a search box into an FTS5 query: every word a prefix, all words required.
+/// Returns None when nothing searchable is left. Never passes user text through as FTS syntax.
+pub fn fts_query(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if phone_like {
+        return Some(format!("\"{digits}\"*"));
+    }
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+fn sort_expr(sort: LeadSort) -> Option<&'static str> {
+    match sort {
+        LeadSort::UpdatedAt => Some("l.updated_at"),
+        LeadSort::LastName => Some("l.last_name COLLATE NOCASE"),
+        LeadSort::Company => Some("l.company COLLATE NOCASE"),
+        LeadSort::CreatedAt => None, // ids grow with creation time
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor(String, i64);
+
+pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadPage, StoreError> {
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let mut sql = String::from(
+        "SELECT l.id, l.first_name, l.last_name, l.company, l.primary_email, l.primary_phone, l.status, l.stage,
+                l.campaign, l.source, u.display_name, l.updated_at, ",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    let text_query = fts_query(&q.text);
+    let searching = !q.text.trim().is_empty();
+    if searching && text_query.is_none() {
+        return Ok(LeadPage { items: vec![], next_cursor: None });
+    }
+    let sort = if searching { None } else { sort_expr(q.sort) };
+    let descending = searching || !q.ascending;
+    sql.push_str(sort.unwrap_or("''"));
+    if let Some(fts) = &text_query {
+        sql.push_str(" FROM leads_fts f JOIN leads l ON l.id = f.rowid LEFT JOIN users u ON u.id = l.owner_id");
+        sql.push_str(" WHERE leads_fts MATCH ?");
+        args.push(Value::Text(fts.clone()));
+    } else {
+        sql.push_str(" FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE 1");
+    }
+    if let Some(s) = q.status {
+        sql.push_str(" AND l.status = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(s) = q.stage.as_deref().filter(|s| !s.is_empty()) {
+        sql.push_str(" AND l.stage = ?");
+        args.push(Value::Text(s.into()));
+    }
+    if let Some(o) = q.owner_id {
+        sql.push_str(" AND l.owner_id = ?");
+        args.push(Value::Integer(o));
+    }
+    if let Some(s) = q.source {
+        sql.push_str(" AND l.source = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(c) = q.campaign.as_deref().filter(|s| !s.is_empty()) {
+        sql.push_str(" AND l.campaign = ? COLLATE NOCASE");
+        args.push(Value::Text(c.into()));
+    }
+    if let Some(t) = q.tag.as_deref().filter(|s| !s.is_empty()) {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)");
+        args.push(Value::Text(t.into()));
+    }
+    if let LeadScope::Campaigns(list) = scope {
+        sql.push_str(" AND l.campaign COLLATE NOCASE IN (");
+        sql.push_str(&vec!["?"; list.len()].join(", "));
+        sql.push(')');
+        args.extend(list.iter().map(|c| Value::Text(c.clone())));
+    }
+    let cmp = if descending { "<" } else { ">" };
+    let dir = if descending { "DESC" } else { "ASC" };
+    if let Some(after) = q.after.as_deref().filter(|s| !s.is_empty()) {
+        let Cursor(value, id) = serde_json::from_str(after).unwrap_or(Cursor(String::new(), 0));
+        match (sort, &text_query) {
+            (_, Some(_)) => {
+                sql.push_str(" AND f.rowid < ?");
+                args.push(Value::Integer(id));
+            }
+            (Some(expr), None) => {
+                sql.push_str(&format!(" AND ({expr}, l.id) {cmp} (?, ?)"));
+                args.push(Value::Text(value));
+                args.push(Value::Integer(id));
+            }
+            (None, None) => {
+                sql.push_str(&format!(" AND l.id {cmp} ?"));
+                args.push(Value::Integer(id));
+            }
+        }
+    }
+    match (sort, &text_query) {
+        (_, Some(_)) => sql.push_str(" ORDER BY f.rowid DESC"),
+        (Some(expr), None) => sql.push_str(&format!(" ORDER BY {expr} {dir}, l.id {dir}")),
+        (None, None) => sql.push_str(&format!(" ORDER BY l.id {dir}")),
+    }
+    sql.push_str(" LIMIT ?");
+    args.push(Value::Integer(i64::from(limit) + 1));
+
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut items = Vec::new();
+    let mut last_sort_value = String::new();
+    let mut more = false;
+    while let Some(r) = rows.next()? {
+        if items.len() as u32 == limit {
+            more = true;
+            break;
+        }
+        let status: String = r.get(6)?;
+        items.push(LeadSummary {
+            id: r.get(0)?,
+            first_name: r.get(1)?,
+            last_name: r.get(2)?,
+            company: r.get(3)?,
+            primary_email: r.get(4)?,
+            primary_phone: r.get(5)?,
+            status: LeadStatus::parse(&status).unwrap_or(LeadStatus::Draft),
+            stage: r.get(7)?,
+            campaign: r.get(8)?,
+            source: source_of(r.get(9)?),
+            owner_name: r.get(10)?,
+            updated_at: r.get(11)?,
+        });
+        last_sort_value = r.get(12)?;
+    }
+    let next_cursor = match (more, items.last()) {
+        (true, Some(last)) => serde_json::to_string(&Cursor(last_sort_value, last.id)).ok(),
+        _ => None,
+    };
+    Ok(LeadPage { items, next_cursor })
+}
+
+/// Every lead id in scope, oldest first, for export.
+pub fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
+    let (sql, args): (String, Vec<Value>) = match scope {
+        LeadScope::All => ("SELECT id FROM leads ORDER BY id".into(), vec![]),
+        LeadScope::Campaigns(list) => (
+            format!(
+                "SELECT id FROM leads WHERE campaign COLLATE NOCASE IN ({}) ORDER BY id",
+                vec!["?"; list.len()].join(", ")
+            ),
+            list.iter().map(|c| Value::Text(c.clone())).collect(),
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_text_becomes_safe_prefix_terms() {
+        assert_eq!(fts_query("smi jo").as_deref(), Some("\"smi\"* \"jo\"*"));
+        assert_eq!(fts_query("john.smith@ex").as_deref(), Some("\"john\"* \"smith\"* \"ex\"*"));
+        assert_eq!(fts_query("+1 (415) 555").as_deref(), Some("\"1415555\"*"));
+        assert_eq!(fts_query("\" OR NEAR(").as_deref(), Some("\"OR\"* \"NEAR\"*"));
+        assert_eq!(fts_query("  --  "), None);
+        assert_eq!(fts_query("Müller").as_deref(), Some("\"Müller\"*"));
+    }
+}

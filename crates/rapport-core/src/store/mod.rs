@@ -1,0 +1,187 @@
+//! SQLite storage: every SQL statement of Rapport lives under this module.
+//!
+//! Connections: one writer connection behind a mutex (SQLite allows one writer at a time anyway, and a single
+//! writer turns contention into a short queue instead of `SQLITE_BUSY` retries) and a few read-only
+//! connections that WAL lets run beside it. Callers hand a closure to [`Database::read`] or
+//! [`Database::write`]; the connection never leaves the call, so it cannot be held across an `.await`.
+pub mod changelog;
+pub mod leads;
+pub mod migrations;
+pub mod settings;
+pub mod users;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::error::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database file is read-only; check its permissions or choose another file with --db")]
+    ReadOnly,
+    #[error("the database is locked by another program; close the other Rapport window or command and try again")]
+    Locked,
+    #[error("{0} is not a Rapport database (it is another kind of file, or damaged)")]
+    NotADatabase(String),
+    #[error("the database was written by a newer Rapport (schema version {found}; this build knows up to {known}); update Rapport")]
+    TooNew { found: i64, known: i64 },
+    #[error("cannot open the database {path}: {reason}")]
+    CannotOpen { path: String, reason: String },
+    #[error("could not upgrade the database schema: {0}; the database was left as it was")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::ReadOnly => ErrorCode::DatabaseReadOnly,
+            StoreError::Locked => ErrorCode::DatabaseLocked,
+            StoreError::NotADatabase(_) => ErrorCode::NotADatabase,
+            StoreError::TooNew { .. } => ErrorCode::DatabaseTooNew,
+            StoreError::CannotOpen { .. } => ErrorCode::Io,
+            StoreError::Migration(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::ReadOnly) => StoreError::ReadOnly,
+            Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => StoreError::Locked,
+            Some(C::NotADatabase) => StoreError::NotADatabase("the file".into()),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// How long a write waits for another process's lock before giving up with [`StoreError::Locked`].
+    pub busy_timeout: Duration,
+    pub readers: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { busy_timeout: Duration::from_secs(5), readers: 2 }
+    }
+}
+
+pub struct Database {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock rolled its transaction back when the guard's Transaction dropped; the
+    // connection itself is sound, so a poisoned lock is safe to take over.
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+fn configure(conn: &Connection, opts: &OpenOptions) -> Result<(), StoreError> {
+    conn.busy_timeout(opts.busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -32_000)?; // 32 MiB per connection
+    Ok(())
+}
+
+impl Database {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::CannotOpen {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        let shown = path.display().to_string();
+        let cannot_open = |e: rusqlite::Error| match StoreError::from(e) {
+            StoreError::NotADatabase(_) => StoreError::NotADatabase(shown.clone()),
+            StoreError::Sqlite(inner) => StoreError::CannotOpen { path: shown.clone(), reason: inner.to_string() },
+            other => other,
+        };
+        let mut writer = Connection::open(path).map_err(cannot_open)?;
+        configure(&writer, opts)?;
+        // Reading the schema is the first thing that touches the file's content: a text file fails here.
+        writer.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(cannot_open)?;
+        if writer.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly);
+        }
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(cannot_open)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "could not switch the database to WAL; readers will wait for writers");
+        }
+        migrations::migrate_to_latest(&mut writer)?;
+
+        let mut readers = Vec::with_capacity(opts.readers);
+        for _ in 0..opts.readers.max(1) {
+            let r = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(cannot_open)?;
+            configure(&r, opts)?;
+            readers.push(Mutex::new(r));
+        }
+        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Folds the write-ahead log into the main file, so the file's size is the database's size.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let guard = lock(&self.writer);
+        guard.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Bytes on disk: the main file and its write-ahead log.
+    pub fn size_on_disk(&self) -> u64 {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        [self.path.clone(), PathBuf::from(wal)]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Runs `f` on a read-only connection. Reads see the last committed state.
+    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        // Prefer an idle reader; otherwise queue on one in turn.
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return f(&guard);
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let guard = lock(&self.readers[i]);
+        f(&guard)
+    }
+
+    /// Runs `f` in one immediate transaction, committed only if `f` succeeds: a failure or a crash part-way
+    /// leaves nothing behind.
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
+        let mut guard = lock(&self.writer);
+        let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,158 @@
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+use crate::access::Grant;
+use crate::domain::user::{Role, User, UserInput};
+
+pub struct Credentials {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+pub fn count(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}
+
+pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentials>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, username, password_hash, active FROM users WHERE username = ?1",
+            [username.trim()],
+            |r| Ok(Credentials { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)?, active: r.get(3)? }),
+        )
+        .optional()?)
+}
+
+fn campaigns(conn: &Connection, user_id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT campaign FROM user_campaigns WHERE user_id = ?1 ORDER BY campaign")?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<String>, _>>()?)
+}
+
+fn role_of(text: &str) -> Role {
+    // The CHECK constraint admits only the three names; Viewer is the least-privilege fallback regardless.
+    Role::parse(text).unwrap_or(Role::Viewer)
+}
+
+pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
+    let row = conn
+        .query_row("SELECT username, role, active FROM users WHERE id = ?1", [user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+        })
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((username, role, active)) => Ok(Some(Grant {
+            user_id: Some(user_id),
+            username,
+            role: role_of(&role),
+            active,
+            campaigns: campaigns(conn, user_id)?,
+        })),
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at";
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(3)?;
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        role: role_of(&role),
+        active: r.get(4)?,
+        campaigns: vec![],
+        created_at: r.get(5)?,
+    })
+}
+
+fn with_campaigns(conn: &Connection, mut user: User) -> Result<User, StoreError> {
+    user.campaigns = campaigns(conn, user.id)?;
+    Ok(user)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<User>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+    match conn.query_row(&sql, [id], user_from_row).optional()? {
+        Some(u) => Ok(Some(with_campaigns(conn, u)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name COLLATE NOCASE, id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], user_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(|u| with_campaigns(conn, u)).collect()
+}
+
+pub fn username_taken(conn: &Connection, username: &str, except: Option<i64>) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id IS NOT ?2)",
+        params![username, except],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn active_user_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND active = 1)", [id], |r| r.get(0))?)
+}
+
+pub fn active_admins(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'administrator' AND active = 1", [], |r| r.get(0))?)
+}
+
+pub fn insert(tx: &Transaction<'_>, input: &UserInput, password_hash: &str, at: &str) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![input.username, input.display_name, input.role.as_str(), password_hash, input.active, at],
+    )?;
+    let id = tx.last_insert_rowid();
+    set_campaigns(tx, id, &input.campaigns)?;
+    Ok(id)
+}
+
+pub fn update(tx: &Transaction<'_>, id: i64, input: &UserInput, at: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE users SET username = ?2, display_name = ?3, role = ?4, active = ?5, updated_at = ?6 WHERE id = ?1",
+        params![id, input.username, input.display_name, input.role.as_str(), input.active, at],
+    )?;
+    set_campaigns(tx, id, &input.campaigns)
+}
+
+fn set_campaigns(tx: &Transaction<'_>, id: i64, list: &[String]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM user_campaigns WHERE user_id = ?1", [id])?;
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO user_campaigns (user_id, campaign) VALUES (?1, ?2)")?;
+    for c in list {
+        stmt.execute(params![id, c])?;
+    }
+    Ok(())
+}
+
+pub fn set_password_hash(tx: &Transaction<'_>, id: i64, hash: &str, at: &str) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1", params![id, hash, at])?;
+    Ok(())
+}
+
+/// Users that may own leads, for pickers: id and display name of every active user.
+pub fn owners(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, display_name FROM users WHERE active = 1 ORDER BY display_name COLLATE NOCASE")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn id_by_username(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row("SELECT id FROM users WHERE username = ?1", [username.trim()], |r| r.get(0)).optional()?)
+}
+
+pub fn usernames(conn: &Connection) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id, username FROM users")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,194 @@
+//! Tauri commands: parse, call the core on a blocking thread, map the error. No business logic, no SQL.
+use rapport_core::api::{Origin, SessionInfo, Settings, Stage};
+use rapport_core::domain::lead::{Lead, LeadInput, UserRef};
+use rapport_core::domain::user::{User, UserInput};
+use rapport_core::store::changelog::ChangeEntry;
+use rapport_core::store::leads::{LeadPage, LeadQuery};
+use rapport_core::{Actor, ErrorCode, Rapport};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type Res<T> = Result<T, ApiError>;
+
+/// Runs core work off the async runtime's threads; the SQLite connection lives and dies inside `f`.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the operation stopped unexpectedly: {e}")))?
+}
+
+/// Runs `f` as the signed-in user.
+async fn as_actor<T: Send + 'static>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&Rapport, &Actor) -> rapport_core::Result<T> + Send + 'static,
+) -> Res<T> {
+    let core = state.core()?;
+    let actor = state.actor()?;
+    blocking(move || f(&core, &actor).map_err(ApiError::from)).await
+}
+
+/// A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(transparent)]
+pub struct Id(#[specta(type = specta_typescript::Number)] pub i64);
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppStatus {
+    /// Why the database could not be opened, if it could not; the UI shows it instead of the sign-in.
+    pub startup_error: Option<ApiError>,
+    /// False until the first administrator exists.
+    pub initialized: bool,
+    pub session: Option<SessionInfo>,
+    pub database_path: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
+    let path = state.database_path.display().to_string();
+    let core = match state.core() {
+        Ok(c) => c,
+        Err(e) => return Ok(AppStatus { startup_error: Some(e), initialized: false, session: None, database_path: path }),
+    };
+    let actor = state.actor().ok();
+    let (initialized, session) = blocking(move || {
+        let initialized = core.has_users()?;
+        // A session whose user was deactivated or removed is simply not a session any more.
+        let session = actor.and_then(|a| core.session(&a).ok());
+        Ok((initialized, session))
+    })
+    .await?;
+    if session.is_none() {
+        state.set_actor(None);
+    }
+    Ok(AppStatus { startup_error: None, initialized, session, database_path: path })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_first_admin(
+    state: State<'_, AppState>,
+    username: String,
+    display_name: String,
+    password: String,
+) -> Res<SessionInfo> {
+    let core = state.core()?;
+    let (actor, session) = blocking(move || {
+        let actor = core.create_first_admin(&username, &display_name, &password)?;
+        let session = core.session(&actor)?;
+        Ok((actor, session))
+    })
+    .await?;
+    state.set_actor(Some(actor));
+    Ok(session)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(state: State<'_, AppState>, username: String, password: String) -> Res<SessionInfo> {
+    let core = state.core()?;
+    let (actor, session) = blocking(move || {
+        let actor = core.sign_in(&username, &password)?;
+        let session = core.session(&actor)?;
+        Ok((actor, session))
+    })
+    .await?;
+    state.set_actor(Some(actor));
+    Ok(session)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(state: State<'_, AppState>) -> Res<()> {
+    state.set_actor(None);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_leads(state: State<'_, AppState>, query: LeadQuery) -> Res<LeadPage> {
+    as_actor(&state, move |core, actor| core.list_leads(actor, &query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_lead(state: State<'_, AppState>, id: Id) -> Res<Lead> {
+    as_actor(&state, move |core, actor| core.get_lead(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_lead(state: State<'_, AppState>, input: LeadInput) -> Res<Lead> {
+    as_actor(&state, move |core, actor| core.create_lead(actor, &input, &Origin::manual())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_lead(state: State<'_, AppState>, id: Id, version: Id, input: LeadInput) -> Res<Lead> {
+    as_actor(&state, move |core, actor| core.update_lead(actor, id.0, version.0, &input, &Origin::manual()))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_history(state: State<'_, AppState>, id: Id) -> Res<Vec<ChangeEntry>> {
+    as_actor(&state, move |core, actor| core.lead_history(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn owners(state: State<'_, AppState>) -> Res<Vec<UserRef>> {
+    as_actor(&state, |core, actor| core.owners(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stages(state: State<'_, AppState>) -> Res<Vec<Stage>> {
+    as_actor(&state, |core, actor| core.stages(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_users(state: State<'_, AppState>) -> Res<Vec<User>> {
+    as_actor(&state, |core, actor| core.list_users(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_user(state: State<'_, AppState>, input: UserInput, password: String) -> Res<User> {
+    as_actor(&state, move |core, actor| core.create_user(actor, &input, &password)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_user(state: State<'_, AppState>, id: Id, input: UserInput) -> Res<User> {
+    as_actor(&state, move |core, actor| core.update_user(actor, id.0, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    user_id: Id,
+    current: Option<String>,
+    new_password: String,
+) -> Res<()> {
+    as_actor(&state, move |core, actor| core.change_password(actor, user_id.0, current.as_deref(), &new_password))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(state: State<'_, AppState>) -> Res<Settings> {
+    as_actor(&state, |core, actor| core.settings(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_settings(state: State<'_, AppState>, settings: Settings) -> Res<Settings> {
+    as_actor(&state, move |core, actor| core.update_settings(actor, &settings)).await
+}
+

@@ -1,0 +1,113 @@
+//! The Tauri shell: opens the core on the chosen database, registers the commands, exports their types.
+mod commands;
+mod error;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rapport_core::Rapport;
+use tauri::Manager;
+use tauri_specta::{collect_commands, Builder};
+
+pub use error::ApiError;
+use state::AppState;
+
+/// Demo leads written on an empty first run.
+const DEMO_LEADS: usize = 300;
+
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        commands::app_status,
+        commands::create_first_admin,
+        commands::sign_in,
+        commands::sign_out,
+        commands::list_leads,
+        commands::get_lead,
+        commands::create_lead,
+        commands::update_lead,
+        commands::lead_history,
+        commands::owners,
+        commands::stages,
+        commands::list_users,
+        commands::create_user,
+        commands::update_user,
+        commands::change_password,
+        commands::get_settings,
+        commands::update_settings,
+    ])
+}
+
+/// Renders the TypeScript bindings of every command and type the UI uses.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let ts = specta_typescript::Typescript::default()
+        .header("// Generated from the Rust command API by `cargo test -p rapport-app` (UPDATE_BINDINGS=1). Do not edit.\n");
+    specta_builder().export(ts, path).map_err(|e| e.to_string())
+}
+
+/// `--db FILE` on the command line, else `RAPPORT_DB`, else none (the app-data default).
+fn db_override() -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--db=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    std::env::var_os("RAPPORT_DB").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+pub fn run() {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let path = match db_override() {
+                Some(p) => p,
+                None => app.path().app_data_dir()?.join("rapport.db"),
+            };
+            let core = Rapport::open(&path).map(Arc::new).map_err(ApiError::from);
+            if let Ok(core) = &core {
+                let demo = std::env::var("RAPPORT_DEMO").map(|v| v != "0").unwrap_or(true);
+                if demo {
+                    match core.seed_demo_if_empty(DEMO_LEADS) {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(n, "wrote demo leads on an empty first run"),
+                        Err(e) => tracing::warn!("could not write demo data: {e}"),
+                    }
+                }
+            }
+            app.manage(AppState::new(core, path));
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("Rapport could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed bindings must be what the Rust types say now; `UPDATE_BINDINGS=1` rewrites them.
+    #[test]
+    fn typescript_bindings_are_current() {
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("bindings.ts");
+        super::export_bindings(&fresh).unwrap();
+        let fresh_text = std::fs::read_to_string(&fresh).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed, &fresh_text).unwrap();
+        }
+        let committed_text = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            committed_text == fresh_text,
+            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p rapport-app` and commit it"
+        );
+    }
+}
