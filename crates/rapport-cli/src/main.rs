@@ -176,7 +176,9 @@ pub enum UsersCommand {
 pub enum SettingsCommand {
     Show,
     /// Region (ISO 3166 code such as US, GB, DE) for phone numbers written without a country code.
-    SetRegion { region: String },
+    SetRegion {
+        region: String,
+    },
 }
 
 fn main() -> ExitCode {

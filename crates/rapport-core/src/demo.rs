@@ -4,31 +4,138 @@ use fastrand::Rng;
 use crate::domain::lead::{Address, LeadInput, SourceChannel};
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Chloé", "Mateo",
-    "Hannah", "Jonas", "Léa", "Hugo", "Sofia", "Leon", "Aisha", "Omar", "Priya", "Arjun", "Yuki", "Haruto",
-    "Grace", "Henry", "Isla", "Jack", "Zoë", "Felix", "Maja", "Lars", "Ingrid", "Mateus", "Ana", "João",
-    "Fatima", "Youssef", "Chen", "Wei", "Nora", "Elias", "Clara", "Paul", "Ruby", "Oscar", "Freya", "Theo",
+    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas",
+    "Chloé", "Mateo", "Hannah", "Jonas", "Léa", "Hugo", "Sofia", "Leon", "Aisha", "Omar", "Priya",
+    "Arjun", "Yuki", "Haruto", "Grace", "Henry", "Isla", "Jack", "Zoë", "Felix", "Maja", "Lars",
+    "Ingrid", "Mateus", "Ana", "João", "Fatima", "Youssef", "Chen", "Wei", "Nora", "Elias",
+    "Clara", "Paul", "Ruby", "Oscar", "Freya", "Theo",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Martin", "Bernard", "Dubois",
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Rossi", "Russo", "Ferrari", "Tanaka", "Suzuki",
-    "Sato", "Patel", "Sharma", "Khan", "Nguyen", "Kim", "Lee", "Wilson", "Taylor", "Anderson", "Thomas",
-    "O'Brien", "Murphy", "Kowalski", "Nowak", "Jensen", "Hansen", "Silva", "Santos", "Costa", "Haddad",
-    "Andersson", "Johansson", "van Dijk", "de Vries", "Novak", "Horvat", "Moreau", "Laurent", "Fontaine",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Patel",
+    "Sharma",
+    "Khan",
+    "Nguyen",
+    "Kim",
+    "Lee",
+    "Wilson",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "O'Brien",
+    "Murphy",
+    "Kowalski",
+    "Nowak",
+    "Jensen",
+    "Hansen",
+    "Silva",
+    "Santos",
+    "Costa",
+    "Haddad",
+    "Andersson",
+    "Johansson",
+    "van Dijk",
+    "de Vries",
+    "Novak",
+    "Horvat",
+    "Moreau",
+    "Laurent",
+    "Fontaine",
 ];
 const COMPANY_A: &[&str] = &[
-    "Acme", "Northwind", "Blue Harbor", "Summit", "Evergreen", "Brightline", "Cobalt", "Redwood", "Silverleaf",
-    "Ironbridge", "Lumen", "Atlas", "Meridian", "Pioneer", "Keystone", "Harbor & Co", "Vertex", "Orchard",
+    "Acme",
+    "Northwind",
+    "Blue Harbor",
+    "Summit",
+    "Evergreen",
+    "Brightline",
+    "Cobalt",
+    "Redwood",
+    "Silverleaf",
+    "Ironbridge",
+    "Lumen",
+    "Atlas",
+    "Meridian",
+    "Pioneer",
+    "Keystone",
+    "Harbor & Co",
+    "Vertex",
+    "Orchard",
 ];
-const COMPANY_B: &[&str] =
-    &["Logistics", "Health", "Analytics", "Foods", "Energy", "Studios", "Partners", "Systems", "Retail", "Labs"];
+const COMPANY_B: &[&str] = &[
+    "Logistics",
+    "Health",
+    "Analytics",
+    "Foods",
+    "Energy",
+    "Studios",
+    "Partners",
+    "Systems",
+    "Retail",
+    "Labs",
+];
 const TITLES: &[&str] = &[
-    "Head of Procurement", "Operations Manager", "CFO", "IT Director", "Marketing Lead", "Office Manager",
-    "Founder", "Sales Director", "Purchasing Agent", "COO", "Facilities Manager", "Product Owner",
+    "Head of Procurement",
+    "Operations Manager",
+    "CFO",
+    "IT Director",
+    "Marketing Lead",
+    "Office Manager",
+    "Founder",
+    "Sales Director",
+    "Purchasing Agent",
+    "COO",
+    "Facilities Manager",
+    "Product Owner",
 ];
-const CAMPAIGNS: &[&str] = &["Spring Expo 2026", "Webinar: Data Quality", "Partner Referral Q3", "Newsletter", ""];
-const TAGS: &[&str] = &["vip", "newsletter", "event", "enterprise", "smb", "follow-up", "referral"];
-const STAGES: &[&str] = &["new", "new", "new", "qualification", "qualification", "engagement", "won", "lost", "nurture"];
+const CAMPAIGNS: &[&str] = &[
+    "Spring Expo 2026",
+    "Webinar: Data Quality",
+    "Partner Referral Q3",
+    "Newsletter",
+    "",
+];
+const TAGS: &[&str] = &[
+    "vip",
+    "newsletter",
+    "event",
+    "enterprise",
+    "smb",
+    "follow-up",
+    "referral",
+];
+const STAGES: &[&str] = &[
+    "new",
+    "new",
+    "new",
+    "qualification",
+    "qualification",
+    "engagement",
+    "won",
+    "lost",
+    "nurture",
+];
 const NOTES: &[&str] = &[
     "Met at the booth; interested in a pilot for two sites.",
     "Asked for pricing for 50 seats. Budget approved for Q1.",
@@ -52,20 +159,70 @@ fn digits(rng: &mut Rng, n: usize) -> String {
 }
 
 const PLACES: &[Place] = &[
-    Place { city: "San Francisco", region: "CA", country: "US", postcode: |r| format!("941{:02}", r.u8(0..40)),
-        phone: |r| format!("(415) {}-{}", r.u16(201..999), digits(r, 4)), domain: "com" },
-    Place { city: "Chicago", region: "IL", country: "US", postcode: |r| format!("606{:02}", r.u8(0..60)),
-        phone: |r| format!("312-{}-{}", r.u16(201..999), digits(r, 4)), domain: "com" },
-    Place { city: "London", region: "", country: "GB", postcode: |r| format!("EC{}A {}AB", r.u8(1..4), r.u8(1..9)),
-        phone: |r| format!("020 7946 0{}", digits(r, 3)), domain: "co.uk" },
-    Place { city: "Paris", region: "Île-de-France", country: "FR", postcode: |r| format!("750{:02}", r.u8(1..21)),
-        phone: |r| format!("01 {} {} {} {}", digits(r, 2), digits(r, 2), digits(r, 2), digits(r, 2)), domain: "fr" },
-    Place { city: "Berlin", region: "Berlin", country: "DE", postcode: |r| format!("10{}", digits(r, 3)),
-        phone: |r| format!("030 {}", digits(r, 8)), domain: "de" },
-    Place { city: "Sydney", region: "NSW", country: "AU", postcode: |r| format!("20{}", digits(r, 2)),
-        phone: |r| format!("04{} {} {}", digits(r, 2), digits(r, 3), digits(r, 3)), domain: "com.au" },
-    Place { city: "Toronto", region: "ON", country: "CA", postcode: |r| format!("M5V {}A{}", r.u8(1..9), r.u8(1..9)),
-        phone: |r| format!("+1 416 {} {}", r.u16(201..999), digits(r, 4)), domain: "ca" },
+    Place {
+        city: "San Francisco",
+        region: "CA",
+        country: "US",
+        postcode: |r| format!("941{:02}", r.u8(0..40)),
+        phone: |r| format!("(415) {}-{}", r.u16(201..999), digits(r, 4)),
+        domain: "com",
+    },
+    Place {
+        city: "Chicago",
+        region: "IL",
+        country: "US",
+        postcode: |r| format!("606{:02}", r.u8(0..60)),
+        phone: |r| format!("312-{}-{}", r.u16(201..999), digits(r, 4)),
+        domain: "com",
+    },
+    Place {
+        city: "London",
+        region: "",
+        country: "GB",
+        postcode: |r| format!("EC{}A {}AB", r.u8(1..4), r.u8(1..9)),
+        phone: |r| format!("020 7946 0{}", digits(r, 3)),
+        domain: "co.uk",
+    },
+    Place {
+        city: "Paris",
+        region: "Île-de-France",
+        country: "FR",
+        postcode: |r| format!("750{:02}", r.u8(1..21)),
+        phone: |r| {
+            format!(
+                "01 {} {} {} {}",
+                digits(r, 2),
+                digits(r, 2),
+                digits(r, 2),
+                digits(r, 2)
+            )
+        },
+        domain: "fr",
+    },
+    Place {
+        city: "Berlin",
+        region: "Berlin",
+        country: "DE",
+        postcode: |r| format!("10{}", digits(r, 3)),
+        phone: |r| format!("030 {}", digits(r, 8)),
+        domain: "de",
+    },
+    Place {
+        city: "Sydney",
+        region: "NSW",
+        country: "AU",
+        postcode: |r| format!("20{}", digits(r, 2)),
+        phone: |r| format!("04{} {} {}", digits(r, 2), digits(r, 3), digits(r, 3)),
+        domain: "com.au",
+    },
+    Place {
+        city: "Toronto",
+        region: "ON",
+        country: "CA",
+        postcode: |r| format!("M5V {}A{}", r.u8(1..9), r.u8(1..9)),
+        phone: |r| format!("+1 416 {} {}", r.u16(201..999), digits(r, 4)),
+        domain: "ca",
+    },
 ];
 
 fn pick<'a>(rng: &mut Rng, list: &[&'a str]) -> &'a str {
@@ -91,11 +248,21 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
     (0..n).map(move |i| {
         let first = pick(&mut rng, FIRST);
         let last = pick(&mut rng, LAST);
-        let company = format!("{} {}", pick(&mut rng, COMPANY_A), pick(&mut rng, COMPANY_B));
+        let company = format!(
+            "{} {}",
+            pick(&mut rng, COMPANY_A),
+            pick(&mut rng, COMPANY_B)
+        );
         let place = &PLACES[rng.usize(0..PLACES.len())];
         let draft = rng.u8(0..12) == 0;
         let domain = format!("{}.{}", ascii_slug(&company), place.domain);
-        let email = format!("{}.{}{}@{}", ascii_slug(first), ascii_slug(last), i % 1000, domain);
+        let email = format!(
+            "{}.{}{}@{}",
+            ascii_slug(first),
+            ascii_slug(last),
+            i % 1000,
+            domain
+        );
         let (emails, phones) = if draft {
             (vec![], vec![])
         } else {
@@ -106,7 +273,9 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
                 _ => (vec![email], vec![phone]),
             }
         };
-        let tags = (0..rng.usize(0..3)).map(|_| pick(&mut rng, TAGS).to_string()).collect();
+        let tags = (0..rng.usize(0..3))
+            .map(|_| pick(&mut rng, TAGS).to_string())
+            .collect();
         let source = SourceChannel::ALL[rng.usize(0..4)];
         LeadInput {
             first_name: first.into(),
@@ -116,7 +285,21 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
             emails,
             phones,
             address: Address {
-                street: format!("{} {}", rng.u16(1..400), pick(&mut rng, &["Market St", "High Street", "Rue de Rivoli", "Hauptstraße", "King St W", "George St"])),
+                street: format!(
+                    "{} {}",
+                    rng.u16(1..400),
+                    pick(
+                        &mut rng,
+                        &[
+                            "Market St",
+                            "High Street",
+                            "Rue de Rivoli",
+                            "Hauptstraße",
+                            "King St W",
+                            "George St"
+                        ]
+                    )
+                ),
                 street2: String::new(),
                 city: place.city.into(),
                 postcode: (place.postcode)(&mut rng),
@@ -152,7 +335,11 @@ pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
                 0 => last.chars().take(3).collect(),
                 1 => first.to_string(),
                 2 => format!("{first} {}", last.chars().take(2).collect::<String>()),
-                3 => pick(&mut rng, COMPANY_A).split(' ').next().unwrap_or("acme").to_string(),
+                3 => pick(&mut rng, COMPANY_A)
+                    .split(' ')
+                    .next()
+                    .unwrap_or("acme")
+                    .to_string(),
                 4 => format!("{}.{}", ascii_slug(first), ascii_slug(last)),
                 _ => format!("415 {}", rng.u16(201..999)),
             }

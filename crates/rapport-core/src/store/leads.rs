@@ -127,15 +127,25 @@ pub fn update(tx: &Transaction<'_>, id: i64, lead: &ValidLead, at: &str) -> Resu
     write_children(tx, id, lead, true)
 }
 
-fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool) -> Result<(), StoreError> {
+fn write_children(
+    tx: &Transaction<'_>,
+    id: i64,
+    lead: &ValidLead,
+    replace: bool,
+) -> Result<(), StoreError> {
     if replace {
-        tx.prepare_cached("DELETE FROM lead_emails WHERE lead_id = ?1")?.execute([id])?;
-        tx.prepare_cached("DELETE FROM lead_phones WHERE lead_id = ?1")?.execute([id])?;
-        tx.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?.execute([id])?;
-        tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_emails WHERE lead_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_phones WHERE lead_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?
+            .execute([id])?;
     }
-    let mut stmt =
-        tx.prepare_cached("INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for (i, e) in lead.emails.iter().enumerate() {
         stmt.execute(params![id, i as i64, e.address, e.original])?;
     }
@@ -143,16 +153,26 @@ fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool
         "INSERT INTO lead_phones (lead_id, position, e164, display, original) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (i, p) in lead.phones.iter().enumerate() {
-        stmt.execute(params![id, i as i64, p.entry.e164, p.entry.display, p.entry.original])?;
+        stmt.execute(params![
+            id,
+            i as i64,
+            p.entry.e164,
+            p.entry.display,
+            p.entry.original
+        ])?;
     }
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?1, ?2)")?;
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?1, ?2)")?;
     for t in &lead.tags {
         stmt.execute(params![id, t])?;
     }
     let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
     // Both the full international digits and the national number, so "415 555" and "+1 415" both find it.
-    let phones: Vec<String> =
-        lead.phones.iter().map(|p| format!("{} {}", p.entry.e164.trim_start_matches('+'), p.national)).collect();
+    let phones: Vec<String> = lead
+        .phones
+        .iter()
+        .map(|p| format!("{} {}", p.entry.e164.trim_start_matches('+'), p.national))
+        .collect();
     tx.prepare_cached("INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![
             id,
@@ -166,9 +186,16 @@ fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool
 }
 
 /// The version and campaign of a lead, for the optimistic-concurrency and scope checks of an update.
-pub fn version_and_campaign(conn: &Connection, id: i64) -> Result<Option<(i64, String)>, StoreError> {
+pub fn version_and_campaign(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
-        .query_row("SELECT version, campaign FROM leads WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT version, campaign FROM leads WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
@@ -218,12 +245,27 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError> {
         .optional()?;
     let Some(mut lead) = row else { return Ok(None) };
     lead.emails = conn
-        .prepare_cached("SELECT address, original FROM lead_emails WHERE lead_id = ?1 ORDER BY position")?
-        .query_map([id], |r| Ok(EmailEntry { address: r.get(0)?, original: r.get(1)? }))?
+        .prepare_cached(
+            "SELECT address, original FROM lead_emails WHERE lead_id = ?1 ORDER BY position",
+        )?
+        .query_map([id], |r| {
+            Ok(EmailEntry {
+                address: r.get(0)?,
+                original: r.get(1)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     lead.phones = conn
-        .prepare_cached("SELECT e164, display, original FROM lead_phones WHERE lead_id = ?1 ORDER BY position")?
-        .query_map([id], |r| Ok(PhoneEntry { e164: r.get(0)?, display: r.get(1)?, original: r.get(2)? }))?
+        .prepare_cached(
+            "SELECT e164, display, original FROM lead_phones WHERE lead_id = ?1 ORDER BY position",
+        )?
+        .query_map([id], |r| {
+            Ok(PhoneEntry {
+                e164: r.get(0)?,
+                display: r.get(1)?,
+                original: r.get(2)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     lead.tags = conn
         .prepare_cached("SELECT tag FROM lead_tags WHERE lead_id = ?1 ORDER BY tag")?
@@ -245,9 +287,18 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
 /// Returns None when nothing searchable is left. Never passes user text through as FTS syntax.
 pub fn fts_query(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let phone_like = digits.len() >= 3
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if phone_like {
-        return Some(format!("\"{digits}\"*"));
+        // A national trunk prefix ("030 …", "020 …") is not part of the indexed national number.
+        let national = digits.trim_start_matches('0');
+        return Some(if national.len() != digits.len() && !national.is_empty() {
+            format!("(\"{digits}\"* OR \"{national}\"*)")
+        } else {
+            format!("\"{digits}\"*")
+        });
     }
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -283,7 +334,10 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
     let text_query = fts_query(&q.text);
     let searching = !q.text.trim().is_empty();
     if searching && text_query.is_none() {
-        return Ok(LeadPage { items: vec![], next_cursor: None });
+        return Ok(LeadPage {
+            items: vec![],
+            next_cursor: None,
+        });
     }
     let sort = if searching { None } else { sort_expr(q.sort) };
     let descending = searching || !q.ascending;
@@ -316,7 +370,9 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
         args.push(Value::Text(c.into()));
     }
     if let Some(t) = q.tag.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)");
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)",
+        );
         args.push(Value::Text(t.into()));
     }
     if let LeadScope::Campaigns(list) = scope {
@@ -411,9 +467,19 @@ mod tests {
     #[test]
     fn search_text_becomes_safe_prefix_terms() {
         assert_eq!(fts_query("smi jo").as_deref(), Some("\"smi\"* \"jo\"*"));
-        assert_eq!(fts_query("john.smith@ex").as_deref(), Some("\"john\"* \"smith\"* \"ex\"*"));
+        assert_eq!(
+            fts_query("john.smith@ex").as_deref(),
+            Some("\"john\"* \"smith\"* \"ex\"*")
+        );
         assert_eq!(fts_query("+1 (415) 555").as_deref(), Some("\"1415555\"*"));
-        assert_eq!(fts_query("\" OR NEAR(").as_deref(), Some("\"OR\"* \"NEAR\"*"));
+        assert_eq!(
+            fts_query("030 901").as_deref(),
+            Some("(\"030901\"* OR \"30901\"*)")
+        );
+        assert_eq!(
+            fts_query("\" OR NEAR(").as_deref(),
+            Some("\"OR\"* \"NEAR\"*")
+        );
         assert_eq!(fts_query("  --  "), None);
         assert_eq!(fts_query("Müller").as_deref(), Some("\"Müller\"*"));
     }

@@ -23,7 +23,10 @@ pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
 pub fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
     if found > LATEST_VERSION {
-        return Err(StoreError::TooNew { found, known: LATEST_VERSION });
+        return Err(StoreError::TooNew {
+            found,
+            known: LATEST_VERSION,
+        });
     }
     if found == LATEST_VERSION {
         return Ok(());
@@ -39,7 +42,9 @@ pub fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Brings a database to exactly `version`; only for tests that build old schemas.
 pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<(), StoreError> {
-    migrations().to_version(conn, version).map_err(|e| StoreError::Migration(e.to_string()))
+    migrations()
+        .to_version(conn, version)
+        .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 #[cfg(test)]
@@ -48,6 +53,9 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        assert!(migrations().validate().is_ok(), "every migration applies cleanly to an empty database");
+        assert!(
+            migrations().validate().is_ok(),
+            "every migration applies cleanly to an empty database"
+        );
     }
 }

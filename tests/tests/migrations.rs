@@ -1,0 +1,106 @@
+//! Upgrades from every earlier schema version, on real files holding data of that version.
+mod common;
+
+use common::PASSWORD;
+use rapport_core::api::Origin;
+use rapport_core::store::migrations::{migrate_to, LATEST_VERSION};
+use rapport_core::{ErrorCode, Rapport};
+
+/// Data fixtures per version; versions without one are upgraded empty.
+fn fixture_sql(version: i64) -> Option<&'static str> {
+    match version {
+        1 => Some(include_str!("../fixtures/schema/v1.sql")),
+        _ => None,
+    }
+}
+
+fn schema(path: &std::path::Path) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut s = c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = fresh_dir.path().join("fresh.db");
+    Rapport::open(&fresh).unwrap();
+    let expected_schema = schema(&fresh);
+
+    for version in 0..LATEST_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("v{version}.db"));
+        {
+            let mut c = rusqlite::Connection::open(&path).unwrap();
+            migrate_to(&mut c, version as usize).unwrap();
+            if let Some(sql) = fixture_sql(version) {
+                let hash = rapport_core::auth::hash_password(PASSWORD).unwrap();
+                let sql = sql.replace(":hash", &format!("'{hash}'"));
+                c.execute_batch(&sql).unwrap();
+            }
+        }
+        let core =
+            Rapport::open(&path).unwrap_or_else(|e| panic!("upgrade from v{version} failed: {e}"));
+        assert_eq!(
+            schema(&path),
+            expected_schema,
+            "v{version} upgraded has exactly the fresh schema"
+        );
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let check: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let fk_problems: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk_problems, 0);
+        let user_version: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(user_version, LATEST_VERSION);
+
+        if fixture_sql(version).is_some() {
+            // The old data works in the new schema: its users sign in, keep their scope, and can write leads.
+            let admin = core.sign_in("old-admin", PASSWORD).unwrap();
+            assert_eq!(core.settings(&admin).unwrap().default_region, "GB");
+            let viewer = core.sign_in("old-viewer", PASSWORD).unwrap();
+            assert_eq!(
+                core.session(&viewer).unwrap().user.campaigns,
+                vec!["Spring".to_string()]
+            );
+            let l = core
+                .create_lead(
+                    &admin,
+                    &common::lead("New", "Lead", "n@l.com"),
+                    &Origin::manual(),
+                )
+                .unwrap();
+            assert_eq!(core.lead_history(&admin, l.id).unwrap().len(), 1);
+        } else {
+            assert!(!core.has_users().unwrap());
+        }
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    Rapport::open(&path).unwrap();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", LATEST_VERSION + 1)
+            .unwrap();
+    }
+    let before = schema(&path);
+    let err = Rapport::open(&path).err().unwrap();
+    assert_eq!(err.code(), ErrorCode::DatabaseTooNew);
+    assert!(err.to_string().contains("newer Rapport"), "{err}");
+    assert_eq!(schema(&path), before);
+}

@@ -1,0 +1,129 @@
+// The one door to the backend. Components call `backend()`; tests swap the implementation with `setBackend()`.
+import { commands } from './bindings';
+import type {
+  ApiError,
+  AppStatus,
+  ChangeEntry,
+  ErrorCode,
+  FieldError,
+  Lead,
+  LeadInput,
+  LeadPage,
+  LeadQuery,
+  SessionInfo,
+  Settings,
+  Stage,
+  User,
+  UserInput,
+  UserRef,
+} from './types';
+
+export interface Backend {
+  appStatus(): Promise<AppStatus>;
+  createFirstAdmin(username: string, displayName: string, password: string): Promise<SessionInfo>;
+  signIn(username: string, password: string): Promise<SessionInfo>;
+  signOut(): Promise<void>;
+  listLeads(query: LeadQuery): Promise<LeadPage>;
+  getLead(id: number): Promise<Lead>;
+  createLead(input: LeadInput): Promise<Lead>;
+  updateLead(id: number, version: number, input: LeadInput): Promise<Lead>;
+  leadHistory(id: number): Promise<ChangeEntry[]>;
+  owners(): Promise<UserRef[]>;
+  stages(): Promise<Stage[]>;
+  listUsers(): Promise<User[]>;
+  createUser(input: UserInput, password: string): Promise<User>;
+  updateUser(id: number, input: UserInput): Promise<User>;
+  changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
+  getSettings(): Promise<Settings>;
+  updateSettings(settings: Settings): Promise<Settings>;
+}
+
+/** A refusal from the backend, carrying its `{code, message, field, fields}`. */
+export class BackendError extends Error {
+  readonly error: ApiError;
+
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'BackendError';
+    this.error = { ...error, field: error.field ?? null, fields: error.fields ?? [] };
+  }
+
+  get code(): ErrorCode {
+    return this.error.code;
+  }
+
+  get fields(): FieldError[] {
+    return this.error.fields;
+  }
+}
+
+export function apiError(code: ErrorCode, message: string, fields: FieldError[] = []): ApiError {
+  return { code, message, field: fields[0]?.field ?? null, fields };
+}
+
+/** Any thrown value as an ApiError: backend refusals as they are, anything else as `internal`. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof BackendError) return e.error;
+  if (e instanceof Error) return apiError('internal', e.message);
+  if (isApiError(e)) return { ...e, field: e.field ?? null, fields: e.fields ?? [] };
+  return apiError('internal', String(e));
+}
+
+function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+/** The message to show for any thrown value. */
+export function errorMessage(e: unknown): string {
+  return toApiError(e).message;
+}
+
+type Outcome<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
+
+async function unwrap<T>(call: () => Promise<Outcome<T, ApiError>>): Promise<T> {
+  let outcome: Outcome<T, ApiError>;
+  try {
+    outcome = await call();
+  } catch (e) {
+    // The bindings rethrow JavaScript errors (e.g. IPC unavailable); give them the same shape.
+    throw new BackendError(toApiError(e));
+  }
+  if (outcome.status === 'error') throw new BackendError(toApiError(outcome.error));
+  return outcome.data;
+}
+
+export const tauriBackend: Backend = {
+  appStatus: () => unwrap(() => commands.appStatus()),
+  createFirstAdmin: (username, displayName, password) =>
+    unwrap(() => commands.createFirstAdmin(username, displayName, password)),
+  signIn: (username, password) => unwrap(() => commands.signIn(username, password)),
+  signOut: async () => {
+    await unwrap(() => commands.signOut());
+  },
+  listLeads: (query) => unwrap(() => commands.listLeads(query)),
+  getLead: (id) => unwrap(() => commands.getLead(id)),
+  createLead: (input) => unwrap(() => commands.createLead(input)),
+  updateLead: (id, version, input) => unwrap(() => commands.updateLead(id, version, input)),
+  leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
+  owners: () => unwrap(() => commands.owners()),
+  stages: () => unwrap(() => commands.stages()),
+  listUsers: () => unwrap(() => commands.listUsers()),
+  createUser: (input, password) => unwrap(() => commands.createUser(input, password)),
+  updateUser: (id, input) => unwrap(() => commands.updateUser(id, input)),
+  changePassword: async (userId, current, newPassword) => {
+    await unwrap(() => commands.changePassword(userId, current, newPassword));
+  },
+  getSettings: () => unwrap(() => commands.getSettings()),
+  updateSettings: (settings) => unwrap(() => commands.updateSettings(settings)),
+};
+
+let current: Backend = tauriBackend;
+
+export function backend(): Backend {
+  return current;
+}
+
+/** Replaces the backend (component tests pass a mock). */
+export function setBackend(b: Backend): void {
+  current = b;
+}

@@ -1,0 +1,143 @@
+// Human words for the backend's codes, and small formatting helpers shared by the screens.
+import type { ChangeReason, LeadStatus, MissingField, Role, SourceChannel, Stage } from './types';
+
+export const SOURCE_CHANNELS: { value: SourceChannel; label: string }[] = [
+  { value: 'direct_entry', label: 'Direct entry' },
+  { value: 'web_form', label: 'Web form' },
+  { value: 'bulk_import', label: 'Bulk import' },
+  { value: 'partner', label: 'Partner' },
+];
+
+export function sourceLabel(s: SourceChannel | null | undefined): string {
+  return SOURCE_CHANNELS.find((c) => c.value === s)?.label ?? '';
+}
+
+export const STATUS_LABELS: Record<LeadStatus, string> = { draft: 'Draft', active: 'Active' };
+
+export const ROLES: { value: Role; label: string }[] = [
+  { value: 'viewer', label: 'Viewer' },
+  { value: 'editor', label: 'Editor' },
+  { value: 'administrator', label: 'Administrator' },
+];
+
+export function roleLabel(r: Role): string {
+  return ROLES.find((x) => x.value === r)?.label ?? r;
+}
+
+export const MISSING_LABELS: Record<MissingField, string> = {
+  name: 'a first or last name',
+  contact_point: 'a valid email or phone number',
+  source: 'a source channel',
+};
+
+export function describeMissing(missing: MissingField[]): string {
+  return joinList(missing.map((m) => MISSING_LABELS[m]));
+}
+
+export const REASON_LABELS: Record<ChangeReason, string> = {
+  manual_edit: 'Manual edit',
+  import: 'Import',
+  capture: 'Capture',
+  merge: 'Merge',
+  automation: 'Automation',
+  policy: 'Policy',
+  demo_data: 'Demo data',
+};
+
+export const FIELD_LABELS: Record<string, string> = {
+  first_name: 'First name',
+  last_name: 'Last name',
+  company: 'Company',
+  job_title: 'Job title',
+  emails: 'Emails',
+  phones: 'Phones',
+  phones_as_entered: 'Phones (as entered)',
+  street: 'Street',
+  street2: 'Address line 2',
+  city: 'City',
+  postcode: 'Postcode',
+  region: 'Region',
+  country: 'Country',
+  source: 'Source',
+  source_detail: 'Source detail',
+  campaign: 'Campaign',
+  owner: 'Owner',
+  owner_id: 'Owner',
+  stage: 'Stage',
+  tags: 'Tags',
+  notes: 'Notes',
+  external_ref: 'External reference',
+  status: 'Status',
+  username: 'Username',
+  display_name: 'Display name',
+  role: 'Role',
+  active: 'Active',
+  campaigns: 'Campaigns',
+  password: 'Password',
+  current_password: 'Current password',
+  default_region: 'Default phone region',
+};
+
+/** "emails.1" → "Email 2", "first_name" → "First name". */
+export function fieldLabel(field: string): string {
+  const m = /^(emails|phones)\.(\d+)$/.exec(field);
+  if (m) return `${m[1] === 'emails' ? 'Email' : 'Phone'} ${Number(m[2]) + 1}`;
+  return FIELD_LABELS[field] ?? field.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+export function joinList(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function leadName(l: { first_name: string; last_name: string; company?: string }): string {
+  const name = `${l.first_name} ${l.last_name}`.trim();
+  if (name) return name;
+  return l.company?.trim() || '(unnamed lead)';
+}
+
+export function stageLabel(stages: Stage[], key: string): string {
+  return stages.find((s) => s.key === key)?.label ?? key;
+}
+
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "5 minutes ago", "yesterday", "just now". */
+export function relativeTime(iso: string, now: Date = new Date()): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const seconds = (t.getTime() - now.getTime()) / 1000;
+  if (Math.abs(seconds) < 45) return 'just now';
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of RELATIVE_UNITS) {
+    if (Math.abs(seconds) >= size || unit === 'minute') {
+      return rtf.format(Math.round(seconds / size), unit);
+    }
+  }
+  return rtf.format(Math.round(seconds / 60), 'minute');
+}
+
+/** Local date and time, e.g. "23 Nov 2025, 14:05". */
+export function localTime(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** "a, b, , c" → ["a", "b", "c"]. */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform ?? '');
+export const MOD = isMac ? '⌘' : 'Ctrl';

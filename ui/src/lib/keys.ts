@@ -1,0 +1,27 @@
+// Keyboard shortcut helpers: plain-key shortcuts never fire while the user is typing.
+
+/** True when the event target is a place where keys are text (inputs, textareas, selects, editables). */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target as HTMLInputElement).type;
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(type);
+  }
+  return false;
+}
+
+/** Ctrl on Windows/Linux, Cmd on macOS (either is accepted everywhere). */
+export function isMod(e: KeyboardEvent): boolean {
+  return e.ctrlKey || e.metaKey;
+}
+
+export function focusSearch(): boolean {
+  const el = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
+  if (!el) return false;
+  el.focus();
+  el.select();
+  return true;
+}

@@ -1,0 +1,184 @@
+// The lead form's model: what the user types, how it becomes a LeadInput, and what the form can tell before
+// the backend answers (the backend stays the authority on validity and completeness).
+import { describeMissing, joinList, MISSING_LABELS, splitList } from '../format';
+import type { FieldError, Lead, LeadInput, MissingField, SourceChannel } from '../types';
+
+export interface LeadDraft {
+  first_name: string;
+  last_name: string;
+  company: string;
+  job_title: string;
+  /** Rows as shown, empty ones included: index N is the backend's `emails.N`. */
+  emails: string[];
+  phones: string[];
+  street: string;
+  street2: string;
+  city: string;
+  postcode: string;
+  region: string;
+  country: string;
+  source: SourceChannel | '';
+  source_detail: string;
+  campaign: string;
+  /** Owner id as a select value; '' for nobody. */
+  owner: string;
+  stage: string;
+  tags: string;
+  notes: string;
+  external_ref: string;
+}
+
+export function emptyDraft(): LeadDraft {
+  return {
+    first_name: '',
+    last_name: '',
+    company: '',
+    job_title: '',
+    emails: [''],
+    phones: [''],
+    street: '',
+    street2: '',
+    city: '',
+    postcode: '',
+    region: '',
+    country: '',
+    source: 'direct_entry',
+    source_detail: '',
+    campaign: '',
+    owner: '',
+    stage: '',
+    tags: '',
+    notes: '',
+    external_ref: '',
+  };
+}
+
+export function draftFromLead(l: Lead): LeadDraft {
+  return {
+    first_name: l.first_name,
+    last_name: l.last_name,
+    company: l.company,
+    job_title: l.job_title,
+    emails: l.emails.length ? l.emails.map((e) => e.address) : [''],
+    // The phone as it was typed: editing shows what the user wrote, not our reformatting.
+    phones: l.phones.length ? l.phones.map((p) => p.original) : [''],
+    street: l.address.street,
+    street2: l.address.street2,
+    city: l.address.city,
+    postcode: l.address.postcode,
+    region: l.address.region,
+    country: l.address.country,
+    source: l.source ?? '',
+    source_detail: l.source_detail,
+    campaign: l.campaign,
+    owner: l.owner ? String(l.owner.id) : '',
+    stage: l.stage,
+    tags: l.tags.join(', '),
+    notes: l.notes,
+    external_ref: l.external_ref,
+  };
+}
+
+/**
+ * The input sent to the backend. Email and phone rows are sent as they are, empty ones included (the backend
+ * skips empty rows), so `emails.N` / `phones.N` in its answer is row N of the form.
+ */
+export function toInput(d: LeadDraft): LeadInput {
+  return {
+    first_name: d.first_name,
+    last_name: d.last_name,
+    company: d.company,
+    job_title: d.job_title,
+    emails: [...d.emails],
+    phones: [...d.phones],
+    address: {
+      street: d.street,
+      street2: d.street2,
+      city: d.city,
+      postcode: d.postcode,
+      region: d.region,
+      country: d.country,
+    },
+    source: d.source === '' ? null : d.source,
+    source_detail: d.source_detail,
+    campaign: d.campaign,
+    owner_id: d.owner === '' ? null : Number(d.owner),
+    stage: d.stage,
+    tags: splitList(d.tags),
+    notes: d.notes,
+    external_ref: d.external_ref,
+  };
+}
+
+/** A plausible email: something@something.something, no spaces. A hint only; the backend decides. */
+export function looksLikeEmail(s: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim());
+}
+
+/** A plausible phone: at least 5 digits, only phone punctuation. A hint only; the backend decides. */
+export function looksLikePhone(s: string): boolean {
+  const t = s.trim();
+  return /^[+()\d\s./-]+(\s*(x|ext\.?)\s*\d+)?$/i.test(t) && (t.match(/\d/g)?.length ?? 0) >= 5;
+}
+
+export function emailHint(s: string): string | null {
+  const t = s.trim();
+  if (!t) return null;
+  if (!t.includes('@')) return 'An email address needs an "@", e.g. name@example.com.';
+  if (!looksLikeEmail(t)) return 'This does not look like a complete email address.';
+  return null;
+}
+
+export function phoneHint(s: string): string | null {
+  const t = s.trim();
+  if (!t) return null;
+  if (/[a-wyz]/i.test(t.replace(/ext\.?/i, ''))) return 'A phone number should contain digits only (and + ( ) - .).';
+  if ((t.match(/\d/g)?.length ?? 0) < 5) return 'This phone number looks too short.';
+  return null;
+}
+
+/** What the lead would miss to be Active, judged from what is typed now. */
+export function missingFor(d: LeadDraft): MissingField[] {
+  const missing: MissingField[] = [];
+  if (!d.first_name.trim() && !d.last_name.trim()) missing.push('name');
+  const contact = d.emails.some(looksLikeEmail) || d.phones.some(looksLikePhone);
+  if (!contact) missing.push('contact_point');
+  if (d.source === '') missing.push('source');
+  return missing;
+}
+
+export function completenessText(missing: MissingField[]): string {
+  if (missing.length === 0) return 'Complete: will be saved as Active.';
+  return `Will be saved as Draft — missing ${describeMissing(missing)}.`;
+}
+
+export function savedMessage(lead: Lead): string {
+  if (lead.status === 'active') return 'Lead saved';
+  return `Saved as Draft — missing: ${joinList(lead.missing.map((m) => MISSING_LABELS[m]))}`;
+}
+
+/** Backend field errors by field name; several messages for one field are joined. */
+export function errorsByField(fields: FieldError[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) out[f.field] = out[f.field] ? `${out[f.field]}; ${f.message}` : f.message;
+  return out;
+}
+
+/**
+ * Removes row `index` from a list of rows and renumbers the row-indexed errors (`emails.3` → `emails.2`) so
+ * each message stays beside the value it was about.
+ */
+export function shiftRowErrors(errors: Record<string, string>, list: 'emails' | 'phones', index: number) {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(errors)) {
+    const m = new RegExp(`^${list}\\.(\\d+)$`).exec(k);
+    if (!m) {
+      out[k] = v;
+      continue;
+    }
+    const i = Number(m[1]);
+    if (i < index) out[k] = v;
+    else if (i > index) out[`${list}.${i - 1}`] = v;
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// The domain types as the UI sees them. The generated bindings distinguish what the backend sends
+// (`*_Serialize`) from what it accepts (`*_Deserialize`); the UI always receives the former and always sends
+// complete values, so it names the precise variants once here and everywhere else imports from this file.
+import type {
+  ApiError_Serialize,
+  AppStatus_Serialize,
+  ChangeEntry_Serialize,
+  LeadInput_Serialize,
+  LeadPage_Serialize,
+  LeadQuery_Serialize,
+  LeadSummary_Serialize,
+  Lead_Serialize,
+} from './bindings';
+
+export type {
+  Address,
+  ChangeReason,
+  EmailEntry,
+  ErrorCode,
+  FieldError,
+  LeadSort,
+  LeadStatus,
+  MissingField,
+  Permission,
+  PhoneEntry,
+  Role,
+  SessionInfo,
+  Settings,
+  SourceChannel,
+  Stage,
+  User,
+  UserInput,
+  UserRef,
+} from './bindings';
+
+export type ApiError = ApiError_Serialize;
+export type AppStatus = AppStatus_Serialize;
+export type ChangeEntry = ChangeEntry_Serialize;
+export type Lead = Lead_Serialize;
+export type LeadInput = LeadInput_Serialize;
+export type LeadPage = LeadPage_Serialize;
+export type LeadQuery = LeadQuery_Serialize;
+export type LeadSummary = LeadSummary_Serialize;
