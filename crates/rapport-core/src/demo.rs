@@ -212,7 +212,7 @@ const PLACES: &[Place] = &[
         region: "NSW",
         country: "AU",
         postcode: |r| format!("20{}", digits(r, 2)),
-        phone: |r| format!("04{} {} {}", digits(r, 2), digits(r, 3), digits(r, 3)),
+        phone: |r| format!("041{} {} {}", digits(r, 1), digits(r, 3), digits(r, 3)),
         domain: "com.au",
     },
     Place {
@@ -345,4 +345,24 @@ pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validation::{validate_lead, ValidationContext};
+
+    #[test]
+    fn sample_leads_are_valid_and_some_are_drafts() {
+        let stages: Vec<String> = ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
+        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true };
+        let mut drafts = 0;
+        for (i, input) in sample_leads(20_000, 1).enumerate() {
+            let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
+            if lead.status == crate::domain::lead::LeadStatus::Draft {
+                drafts += 1;
+            }
+        }
+        assert!((1000..3000).contains(&drafts), "about one in twelve is a draft, got {drafts}");
+    }
 }

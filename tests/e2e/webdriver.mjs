@@ -1,0 +1,100 @@
+// A small WebDriver client over fetch: enough to drive the real Rapport window through tauri-driver.
+import { writeFile } from "node:fs/promises";
+
+const ELEMENT = "element-6066-11e4-a07c-4a7a9f4ba8d2";
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async start(base, application, args = []) {
+    const res = await call(base, "POST", "/session", {
+      capabilities: { alwaysMatch: { "tauri:options": { application, args } } },
+    });
+    return new Session(base, res.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async end() {
+    await this.cmd("DELETE", "").catch(() => {});
+  }
+
+  async find(css) {
+    const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return el[ELEMENT];
+  }
+
+  async findAll(css) {
+    const els = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return els.map((e) => e[ELEMENT]);
+  }
+
+  /** Polls until `css` matches a displayed element (and `predicate(text)` holds, if given). */
+  async waitFor(css, { timeout = 20000, text } = {}) {
+    const deadline = Date.now() + timeout;
+    let last = "";
+    while (Date.now() < deadline) {
+      try {
+        for (const id of await this.findAll(css)) {
+          const shown = await this.cmd("GET", `/element/${id}/displayed`);
+          if (!shown) continue;
+          last = await this.cmd("GET", `/element/${id}/text`);
+          if (!text || text(last)) return id;
+        }
+      } catch {
+        // the page may be re-rendering; try again
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${css}${text ? ` with matching text (last seen: ${JSON.stringify(last)})` : ""}`);
+  }
+
+  async click(css) {
+    const id = await this.waitFor(css);
+    await this.cmd("POST", `/element/${id}/click`, {});
+  }
+
+  async type(css, value) {
+    const id = await this.waitFor(css);
+    await this.cmd("POST", `/element/${id}/value`, { text: value });
+  }
+
+  /** Replaces an input's value the way typing would, so the app's input handlers see it. */
+  async setValue(css, value) {
+    await this.waitFor(css);
+    await this.cmd("POST", "/execute/sync", {
+      script: `const el = document.querySelector(arguments[0]);
+               el.focus(); el.value = arguments[1];
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+               el.dispatchEvent(new Event('change', { bubbles: true }));`,
+      args: [css, value],
+    });
+  }
+
+  async text(css) {
+    return this.cmd("GET", `/element/${await this.waitFor(css)}/text`);
+  }
+
+  async screenshot(path) {
+    const b64 = await this.cmd("GET", "/screenshot");
+    await writeFile(path, Buffer.from(b64, "base64"));
+  }
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  }
+  return json.value;
+}
