@@ -116,17 +116,23 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
 
     let queries = demo::sample_queries(args.samples, 7);
     let mut hits = 0usize;
+    let mut search_by_kind: Vec<(&str, Vec<Duration>)> =
+        demo::QUERY_KINDS.iter().map(|k| (*k, Vec::new())).collect();
     let search = measure(args.samples, |i| {
         let q = LeadQuery {
             text: queries[i % queries.len()].clone(),
             limit: 50,
             ..Default::default()
         };
+        let t = Instant::now();
         hits += core
             .list_leads(&actor, &q)
             .map_err(|e| e.to_string())?
             .items
             .len();
+        search_by_kind[i % demo::QUERY_KINDS.len()]
+            .1
+            .push(t.elapsed());
         Ok(())
     })?;
 
@@ -210,6 +216,10 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         )
     };
     row("search (50 results)", &search);
+    for (kind, times) in search_by_kind.iter_mut() {
+        times.sort();
+        row(&format!("  search: {kind}"), times);
+    }
     row("list: first page (50)", &first_page);
     row("list: filtered/sorted first page", &filtered_page);
     row("list: next pages (keyset)", &deep_paging);

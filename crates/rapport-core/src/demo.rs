@@ -323,6 +323,16 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
     })
 }
 
+/// The kinds of [`sample_queries`], in the order they cycle.
+pub const QUERY_KINDS: [&str; 6] = [
+    "last-name prefix",
+    "first name",
+    "first name + 2 letters",
+    "company word",
+    "email fragment",
+    "phone prefix",
+];
+
 /// Search-box inputs of the kinds people type: name prefixes, full names, company words, email and phone
 /// fragments. Used by the benchmark.
 pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
@@ -331,7 +341,7 @@ pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
         .map(|i| {
             let last = pick(&mut rng, LAST);
             let first = pick(&mut rng, FIRST);
-            match i % 6 {
+            match i % QUERY_KINDS.len() {
                 0 => last.chars().take(3).collect(),
                 1 => first.to_string(),
                 2 => format!("{first} {}", last.chars().take(2).collect::<String>()),
@@ -354,15 +364,32 @@ mod tests {
 
     #[test]
     fn sample_leads_are_valid_and_some_are_drafts() {
-        let stages: Vec<String> = ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
-        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true };
+        let stages: Vec<String> = [
+            "new",
+            "qualification",
+            "engagement",
+            "won",
+            "lost",
+            "nurture",
+        ]
+        .map(String::from)
+        .to_vec();
+        let ctx = ValidationContext {
+            default_region: "US",
+            stages: &stages,
+            owner_exists: &|_| true,
+        };
         let mut drafts = 0;
         for (i, input) in sample_leads(20_000, 1).enumerate() {
-            let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
+            let lead =
+                validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
             if lead.status == crate::domain::lead::LeadStatus::Draft {
                 drafts += 1;
             }
         }
-        assert!((1000..3000).contains(&drafts), "about one in twelve is a draft, got {drafts}");
+        assert!(
+            (1000..3000).contains(&drafts),
+            "about one in twelve is a draft, got {drafts}"
+        );
     }
 }

@@ -286,19 +286,8 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
 /// Turns what a person types in a search box into an FTS5 query: every word a prefix, all words required.
 /// Returns None when nothing searchable is left. Never passes user text through as FTS syntax.
 pub fn fts_query(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let phone_like = digits.len() >= 3
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if phone_like {
-        // A national trunk prefix ("030 …", "020 …") is not part of the indexed national number.
-        let national = digits.trim_start_matches('0');
-        return Some(if national.len() != digits.len() && !national.is_empty() {
-            format!("(\"{digits}\"* OR \"{national}\"*)")
-        } else {
-            format!("\"{digits}\"*")
-        });
+    if let Some(q) = phone_query(text) {
+        return Some(q);
     }
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -310,6 +299,83 @@ pub fn fts_query(text: &str) -> Option<String> {
     } else {
         Some(terms.join(" "))
     }
+}
+
+/// A search typed as a phone number ("+1 (415) 555", "030 901") becomes one digit-prefix term.
+fn phone_query(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let phone_like = digits.len() >= 3
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !phone_like {
+        return None;
+    }
+    // A national trunk prefix ("030 …", "020 …") is not part of the indexed national number.
+    let national = digits.trim_start_matches('0');
+    Some(if national.len() != digits.len() && !national.is_empty() {
+        format!("(\"{digits}\"* OR \"{national}\"*)")
+    } else {
+        format!("\"{digits}\"*")
+    })
+}
+
+/// Words of at most this many characters are served by the FTS prefix indexes (`prefix='1 2 3'`).
+const INDEXED_PREFIX_CHARS: usize = 3;
+/// A longer prefix is replaced by the whole terms it expands to when there are at most this many.
+const MAX_EXPANSION: usize = 32;
+
+/// Folds a word the way the `unicode61 remove_diacritics 2` tokenizer does, to look it up in the vocabulary.
+fn fold_like_tokenizer(word: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The MATCH expression for `text`, cheap to evaluate at any size: FTS5 answers a prefix query without a
+/// prefix index by merging the full doclists of every term with that prefix (milliseconds at a million
+/// leads), while an OR of a few whole terms streams in rowid order and stops at the page size. So a word
+/// longer than the indexed prefixes becomes the OR of the terms it expands to, when they are few.
+fn search_match(conn: &Connection, text: &str) -> Result<Option<String>, StoreError> {
+    if let Some(phone) = phone_query(text) {
+        return Ok(Some(phone)); // digit tokens are unique per number: a prefix there is already cheap
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT term FROM leads_fts_terms WHERE term >= ?1 AND term < ?1 || char(1114111) ORDER BY term LIMIT ?2",
+    )?;
+    let mut parts = Vec::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+    {
+        let folded = fold_like_tokenizer(word);
+        if folded.chars().count() <= INDEXED_PREFIX_CHARS {
+            parts.push(format!("\"{word}\"*"));
+            continue;
+        }
+        let terms: Vec<String> = stmt
+            .query_map(params![folded, MAX_EXPANSION as i64 + 1], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if terms.is_empty() || terms.len() > MAX_EXPANSION {
+            // Many terms: the prefix merge is the cheaper plan. None: let FTS5 itself have the last word, in
+            // case our folding differs from the tokenizer's on some script.
+            parts.push(format!("\"{word}\"*"));
+        } else {
+            let alternatives: Vec<String> = terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect();
+            parts.push(format!("({})", alternatives.join(" OR ")));
+        }
+    }
+    Ok(if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" AND "))
+    })
 }
 
 fn sort_expr(sort: LeadSort) -> Option<&'static str> {
@@ -331,7 +397,7 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
                 l.campaign, l.source, u.display_name, l.updated_at, ",
     );
     let mut args: Vec<Value> = Vec::new();
-    let text_query = fts_query(&q.text);
+    let text_query = search_match(conn, &q.text)?;
     let searching = !q.text.trim().is_empty();
     if searching && text_query.is_none() {
         return Ok(LeadPage {

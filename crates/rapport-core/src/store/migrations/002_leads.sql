@@ -78,9 +78,17 @@ CREATE INDEX lead_tags_by_tag ON lead_tags (tag, lead_id);
 
 -- Contentless: the text lives in the tables above; rowid = leads.id. Kept in sync by the storage layer in the
 -- same transaction as each lead write (contact points come from child tables, so triggers cannot build it).
+-- detail=none: searches are AND-ed prefix terms, never phrases, so positions are dead weight.
+-- prefix='1 2 3': the short prefixes people type first would otherwise merge thousands of doclists; longer
+-- prefixes are expanded to their few whole terms through leads_fts_terms (see store::leads::search_match).
 CREATE VIRTUAL TABLE leads_fts USING fts5 (
     name, company, emails, phones, notes,
     content = '',
     contentless_delete = 1,
+    detail = none,
+    prefix = '1 2 3',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- The index's vocabulary, for expanding a typed prefix into the whole terms it stands for.
+CREATE VIRTUAL TABLE leads_fts_terms USING fts5vocab (leads_fts, 'row');
