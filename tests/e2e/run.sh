@@ -24,8 +24,8 @@ RAPPORT_USER=$RAPPORT_E2E_USER RAPPORT_PASSWORD=$RAPPORT_E2E_PASSWORD "$cli" --d
 for n in $(seq 99 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { display=:$n; break; }; done
 Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & pids+=($!)
 export DISPLAY=$display
-port=$((4444 + RANDOM % 500))
-"$driver_bin" --port "$port" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 & pids+=($!)
+port=$((20000 + RANDOM % 20000))
+"$driver_bin" --port "$port" --native-port "$((port + 1))" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_APP="$app" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"

@@ -1,7 +1,9 @@
 // A small WebDriver client over fetch: enough to drive the real Rapport window through tauri-driver.
 import { writeFile } from "node:fs/promises";
 
-const ELEMENT = "element-6066-11e4-a07c-4a7a9f4ba8d2";
+// W3C names an element reference by this key; older drivers used "ELEMENT".
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+const ref = (el) => el[ELEMENT] ?? el.ELEMENT ?? Object.values(el)[0];
 
 export class Session {
   constructor(base, id) {
@@ -26,12 +28,12 @@ export class Session {
 
   async find(css) {
     const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
-    return el[ELEMENT];
+    return ref(el);
   }
 
   async findAll(css) {
     const els = await this.cmd("POST", "/elements", { using: "css selector", value: css });
-    return els.map((e) => e[ELEMENT]);
+    return els.map(ref);
   }
 
   /** Polls until `css` matches a displayed element (and `predicate(text)` holds, if given). */
@@ -43,7 +45,7 @@ export class Session {
         for (const id of await this.findAll(css)) {
           const shown = await this.cmd("GET", `/element/${id}/displayed`);
           if (!shown) continue;
-          last = await this.cmd("GET", `/element/${id}/text`);
+          last = await this.textOf(id);
           if (!text || text(last)) return id;
         }
       } catch {
@@ -77,7 +79,16 @@ export class Session {
   }
 
   async text(css) {
-    return this.cmd("GET", `/element/${await this.waitFor(css)}/text`);
+    return this.textOf(await this.waitFor(css));
+  }
+
+  /** The text a person sees in the element (WebKitWebDriver's own text command is unreliable on table rows). */
+  async textOf(id) {
+    const text = await this.cmd("POST", "/execute/sync", {
+      script: "return arguments[0].innerText",
+      args: [{ [ELEMENT]: id }],
+    });
+    return (text ?? "").replace(/\s+/g, " ").trim();
   }
 
   async screenshot(path) {
