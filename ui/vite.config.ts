@@ -15,7 +15,7 @@ export default defineConfig(({ mode }) => ({
     sourcemap: false,
   },
   // Component tests mount Svelte's browser build, not its server build.
-  resolve: mode === 'test' || process.env.VITEST ? { conditions: ['browser'] } : undefined,
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],

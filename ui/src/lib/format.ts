@@ -141,3 +141,17 @@ export function splitList(text: string): string[] {
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform ?? '');
 export const MOD = isMac ? '⌘' : 'Ctrl';
+
+/** Backend messages are sentence fragments ("wrong username or password"): start them with a capital. */
+export function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/**
+ * A backend field message as a sentence under its field: "is required" under Username becomes
+ * "Username is required"; others just get a capital.
+ */
+export function fieldMessage(field: string, message: string): string {
+  if (/^(is|are|contains|does|must|cannot|has|was) /.test(message)) return `${fieldLabel(field)} ${message}`;
+  return sentence(message);
+}

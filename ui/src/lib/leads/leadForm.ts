@@ -1,6 +1,6 @@
 // The lead form's model: what the user types, how it becomes a LeadInput, and what the form can tell before
 // the backend answers (the backend stays the authority on validity and completeness).
-import { describeMissing, joinList, MISSING_LABELS, splitList } from '../format';
+import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitList } from '../format';
 import type { FieldError, Lead, LeadInput, MissingField, SourceChannel } from '../types';
 
 export interface LeadDraft {
@@ -160,7 +160,10 @@ export function savedMessage(lead: Lead): string {
 /** Backend field errors by field name; several messages for one field are joined. */
 export function errorsByField(fields: FieldError[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fields) out[f.field] = out[f.field] ? `${out[f.field]}; ${f.message}` : f.message;
+  for (const f of fields) {
+    const m = fieldMessage(f.field, f.message);
+    out[f.field] = out[f.field] ? `${out[f.field]}; ${m}` : m;
+  }
   return out;
 }
 
@@ -168,8 +171,12 @@ export function errorsByField(fields: FieldError[]): Record<string, string> {
  * Removes row `index` from a list of rows and renumbers the row-indexed errors (`emails.3` → `emails.2`) so
  * each message stays beside the value it was about.
  */
-export function shiftRowErrors(errors: Record<string, string>, list: 'emails' | 'phones', index: number) {
-  const out: Record<string, string> = {};
+export function shiftRowErrors<T>(
+  errors: Record<string, T>,
+  list: 'emails' | 'phones',
+  index: number,
+): Record<string, T> {
+  const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(errors)) {
     const m = new RegExp(`^${list}\\.(\\d+)$`).exec(k);
     if (!m) {

@@ -1,0 +1,69 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const commands = vi.hoisted(() => ({
+  listLeads: vi.fn(),
+  signIn: vi.fn(),
+  signOut: vi.fn(),
+  changePassword: vi.fn(),
+}));
+vi.mock('./bindings', () => ({ commands }));
+
+// The test setup already loaded ./api with the real bindings: load a fresh copy that sees the mock.
+vi.resetModules();
+const { BackendError, tauriBackend } = await import('./api');
+
+beforeEach(() => {
+  Object.values(commands).forEach((f) => f.mockReset());
+});
+
+describe('tauriBackend', () => {
+  it('returns the data of an ok result', async () => {
+    const page = { items: [], next_cursor: null };
+    commands.listLeads.mockResolvedValue({ status: 'ok', data: page });
+    const query = {
+      text: 'x',
+      status: null,
+      stage: null,
+      owner_id: null,
+      source: null,
+      campaign: null,
+      tag: null,
+      sort: 'updated_at' as const,
+      ascending: false,
+      after: null,
+      limit: 50,
+    };
+    await expect(tauriBackend.listLeads(query)).resolves.toBe(page);
+    expect(commands.listLeads).toHaveBeenCalledWith(query);
+  });
+
+  it('throws a BackendError carrying code, message and fields on an error result', async () => {
+    const error = {
+      code: 'validation',
+      message: 'emails.0: bad',
+      field: 'emails.0',
+      fields: [{ field: 'emails.0', message: 'bad' }],
+    };
+    commands.signIn.mockResolvedValue({ status: 'error', error });
+    const thrown = await tauriBackend.signIn('a', 'b').catch((e) => e);
+    expect(thrown).toBeInstanceOf(BackendError);
+    expect(thrown.code).toBe('validation');
+    expect(thrown.message).toBe('emails.0: bad');
+    expect(thrown.fields).toEqual([{ field: 'emails.0', message: 'bad' }]);
+    expect(commands.signIn).toHaveBeenCalledWith('a', 'b');
+  });
+
+  it('turns a JavaScript failure of the bridge into an internal BackendError', async () => {
+    commands.signOut.mockRejectedValue(new Error('IPC unavailable'));
+    const thrown = await tauriBackend.signOut().catch((e) => e);
+    expect(thrown).toBeInstanceOf(BackendError);
+    expect(thrown.code).toBe('internal');
+    expect(thrown.message).toBe('IPC unavailable');
+  });
+
+  it('passes change_password arguments in order and resolves to nothing', async () => {
+    commands.changePassword.mockResolvedValue({ status: 'ok', data: null });
+    await expect(tauriBackend.changePassword(3, null, 'new-password')).resolves.toBeUndefined();
+    expect(commands.changePassword).toHaveBeenCalledWith(3, null, 'new-password');
+  });
+});

@@ -1,0 +1,209 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { apiErr, lead, mockBackend } from '../../test/fixtures';
+import { toasts } from '../toast.svelte';
+import type { LeadInput } from '../types';
+import LeadForm from './LeadForm.svelte';
+
+function setup(over: Parameters<typeof mockBackend>[0] = {}, leadToEdit: ReturnType<typeof lead> | null = null) {
+  const be = mockBackend(over);
+  const onsaved = vi.fn();
+  const oncancel = vi.fn();
+  render(LeadForm, { lead: leadToEdit, onsaved, oncancel });
+  return { be, onsaved, oncancel, u: userEvent.setup() };
+}
+
+describe('LeadForm', () => {
+  it('shows the backend error under emails.0, keeps every typed value, and lists it at the top', async () => {
+    const { be, u, onsaved } = setup({
+      createLead: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'emails.0: "ada@" is not a valid email address',
+          fields: [{ field: 'emails.0', message: '"ada@" is not a valid email address' }],
+        });
+      },
+    });
+    await u.type(screen.getByTestId('field-first_name'), 'Ada');
+    await u.type(screen.getByTestId('field-last_name'), 'Lovelace');
+    await u.type(screen.getByTestId('field-company'), 'Analytical Engines');
+    await u.type(screen.getByTestId('field-email-0'), 'ada@');
+    await u.type(screen.getByTestId('field-phone-0'), '+44 20 7946 0018');
+    await u.click(screen.getByTestId('save-lead'));
+
+    const inline = await screen.findByTestId('error-emails.0');
+    expect(inline).toHaveTextContent('"ada@" is not a valid email address');
+    // The message sits right under its input.
+    expect(screen.getByTestId('field-email-0').closest('.field')).toContainElement(inline);
+    expect(screen.getByTestId('form-errors')).toHaveTextContent('Email 1');
+    // Nothing typed is lost.
+    expect(screen.getByTestId('field-first_name')).toHaveValue('Ada');
+    expect(screen.getByTestId('field-last_name')).toHaveValue('Lovelace');
+    expect(screen.getByTestId('field-company')).toHaveValue('Analytical Engines');
+    expect(screen.getByTestId('field-email-0')).toHaveValue('ada@');
+    expect(screen.getByTestId('field-phone-0')).toHaveValue('+44 20 7946 0018');
+    expect(onsaved).not.toHaveBeenCalled();
+
+    const sent = be.createLead.mock.calls[0][0] as LeadInput;
+    expect(sent).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      company: 'Analytical Engines',
+      emails: ['ada@'],
+      phones: ['+44 20 7946 0018'],
+      source: 'direct_entry',
+    });
+  });
+
+  it('puts an error for the second phone row under that row', async () => {
+    const { u } = setup({
+      createLead: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'phones.1: "12" is too short',
+          fields: [{ field: 'phones.1', message: '"12" is too short' }],
+        });
+      },
+    });
+    await u.type(screen.getByTestId('field-phone-0'), '+1 202 555 0100');
+    await u.click(screen.getByTestId('add-phone'));
+    await u.type(screen.getByTestId('field-phone-1'), '12');
+    await u.click(screen.getByTestId('save-lead'));
+    const inline = await screen.findByTestId('error-phones.1');
+    expect(screen.getByTestId('field-phone-1').closest('.field')).toContainElement(inline);
+    expect(screen.queryByTestId('error-phones.0')).toBeNull();
+  });
+
+  it('says the lead will be a Draft, and why, while no contact point is filled', async () => {
+    const { u } = setup();
+    const hint = screen.getByTestId('completeness-hint');
+    expect(hint).toHaveTextContent('Draft');
+    expect(hint).toHaveTextContent('a first or last name');
+
+    await u.type(screen.getByTestId('field-first_name'), 'Ada');
+    expect(hint).toHaveTextContent('Will be saved as Draft — missing a valid email or phone number.');
+    expect(hint).not.toHaveTextContent('first or last name');
+
+    await u.type(screen.getByTestId('field-email-0'), 'ada@example.com');
+    expect(hint).toHaveTextContent('Active');
+    expect(hint).not.toHaveTextContent('Draft');
+
+    await u.selectOptions(screen.getByTestId('field-source'), '');
+    expect(hint).toHaveTextContent('missing a source channel');
+  });
+
+  it('hints at an email without "@" when the field is left', async () => {
+    const { u } = setup();
+    await u.type(screen.getByTestId('field-email-0'), 'ada.example.com');
+    expect(screen.queryByTestId('error-emails.0')).toBeNull();
+    await u.tab();
+    expect(screen.getByTestId('error-emails.0')).toHaveTextContent('"@"');
+  });
+
+  it('creates the lead, sends empty rows where they are, and reports a Draft save', async () => {
+    const saved = lead({ status: 'draft', missing: ['contact_point'] });
+    const { be, u, onsaved } = setup({ createLead: async () => saved });
+    await u.type(screen.getByTestId('field-first_name'), 'Grace');
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-1'), 'g@x.org');
+    await u.type(screen.getByTestId('field-tags'), 'vip, cobol ,');
+    await waitFor(() => expect(screen.getByTestId('field-stage')).toHaveValue('new'));
+    await u.click(screen.getByTestId('save-lead'));
+
+    await waitFor(() => expect(onsaved).toHaveBeenCalledWith(saved));
+    const sent = be.createLead.mock.calls[0][0] as LeadInput;
+    // Row indices are preserved so `emails.N` in any answer points at row N.
+    expect(sent.emails).toEqual(['', 'g@x.org']);
+    expect(sent.tags).toEqual(['vip', 'cobol']);
+    expect(sent.stage).toBe('new');
+    expect(sent.owner_id).toBeNull();
+    expect(toasts.items.map((t) => t.message)).toContain('Saved as Draft — missing: a valid email or phone number');
+  });
+
+  it('saves an edit with the version it started from, on Ctrl+S', async () => {
+    const original = lead({ id: 42, version: 5 });
+    const { be, u, onsaved } = setup({}, original);
+    expect(screen.getByTestId('field-first_name')).toHaveValue('Grace');
+    // Phones are edited as they were typed.
+    expect(screen.getByTestId('field-phone-0')).toHaveValue('020 7946 0018');
+    await u.clear(screen.getByTestId('field-job_title'));
+    await u.type(screen.getByTestId('field-job_title'), 'Admiral');
+    await u.keyboard('{Control>}s{/Control}');
+
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    const [id, version, input] = be.updateLead.mock.calls[0];
+    expect(id).toBe(42);
+    expect(version).toBe(5);
+    expect(input).toMatchObject({ job_title: 'Admiral', phones: ['020 7946 0018'], emails: ['grace@navy.mil'] });
+    await waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(toasts.items.map((t) => t.message)).toContain('Lead saved');
+  });
+
+  it('explains a conflict and reloads the latest version on request', async () => {
+    const fresh = lead({ id: 42, version: 6, job_title: 'Commodore' });
+    const { be, u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
+        },
+        getLead: async () => fresh,
+      },
+      lead({ id: 42, version: 5 }),
+    );
+    await u.type(screen.getByTestId('field-notes'), 'call back');
+    await u.click(screen.getByTestId('save-lead'));
+    const banner = await screen.findByTestId('lead-conflict');
+    expect(banner).toHaveTextContent('changed by someone else');
+
+    await u.click(within(banner).getByTestId('reload-lead'));
+    await waitFor(() => expect(screen.getByTestId('field-job_title')).toHaveValue('Commodore'));
+    expect(be.getLead).toHaveBeenCalledWith(42);
+    expect(screen.queryByTestId('lead-conflict')).toBeNull();
+
+    await u.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledTimes(2));
+    expect(be.updateLead.mock.calls[1][1]).toBe(6);
+  });
+
+  it('asks before discarding changes on Esc, and cancels at once when nothing changed', async () => {
+    const { u, oncancel } = setup();
+    await u.keyboard('{Escape}');
+    expect(oncancel).toHaveBeenCalledOnce();
+
+    await u.type(screen.getByTestId('field-company'), 'Acme');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('confirm-discard')).toBeInTheDocument();
+    expect(oncancel).toHaveBeenCalledOnce();
+    await u.click(screen.getByTestId('keep-editing'));
+    expect(screen.getByTestId('field-company')).toHaveValue('Acme');
+
+    await u.click(screen.getByTestId('cancel-lead'));
+    await u.click(await screen.findByTestId('discard-changes'));
+    expect(oncancel).toHaveBeenCalledTimes(2);
+  });
+
+  it('removes a contact row and moves the errors of later rows with their values', async () => {
+    const { u } = setup({
+      createLead: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'emails.2: bad',
+          fields: [{ field: 'emails.2', message: 'Bad address' }],
+        });
+      },
+    });
+    await u.type(screen.getByTestId('field-email-0'), 'a@x.org');
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-1'), 'b@x.org');
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-2'), 'bad@');
+    await u.click(screen.getByTestId('save-lead'));
+    await screen.findByTestId('error-emails.2');
+
+    await u.click(screen.getByTestId('remove-email-0'));
+    expect(screen.getByTestId('field-email-1')).toHaveValue('bad@');
+    expect(screen.getByTestId('error-emails.1')).toHaveTextContent('Bad address');
+    expect(screen.queryByTestId('error-emails.2')).toBeNull();
+  });
+});

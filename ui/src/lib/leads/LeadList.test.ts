@@ -1,0 +1,171 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { deferred, mockBackend, summary } from '../../test/fixtures';
+import type { LeadPage, LeadQuery } from '../types';
+import LeadList from './LeadList.svelte';
+
+function props(over: Partial<{ canWrite: boolean; onopen: (id: number) => void; onnew: () => void }> = {}) {
+  return { canWrite: true, onopen: vi.fn(), onnew: vi.fn(), ...over };
+}
+
+const page = (items: LeadPage['items'], next_cursor: string | null = null): LeadPage => ({ items, next_cursor });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LeadList', () => {
+  it('renders one row per lead from listLeads, with a visible count', async () => {
+    const be = mockBackend({
+      listLeads: async () =>
+        page([summary(1), summary(2, { status: 'draft', first_name: 'Zoe', last_name: 'Zed', owner_name: 'Ada' })]),
+    });
+    render(LeadList, props());
+
+    const rows = await screen.findAllByTestId('lead-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveAttribute('data-lead-id', '1');
+    expect(rows[1]).toHaveAttribute('data-lead-id', '2');
+    expect(within(rows[1]).getByText('Zoe Zed')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Draft')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Ada')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('Active')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('lead1@example.com')).toBeInTheDocument();
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('2 leads');
+    // The first page asks for the default order.
+    expect(be.listLeads.mock.calls[0][0]).toMatchObject({ text: '', sort: 'updated_at', ascending: false, after: null });
+  });
+
+  it('shows "No leads yet" with a create button when there are no leads at all', async () => {
+    mockBackend();
+    const onnew = vi.fn();
+    render(LeadList, props({ onnew }));
+    const empty = await screen.findByTestId('leads-empty');
+    expect(empty).toHaveTextContent('No leads yet');
+    await userEvent.setup().click(within(empty).getByRole('button', { name: /create a lead/i }));
+    expect(onnew).toHaveBeenCalled();
+  });
+
+  it('hides New lead from viewers, in the header and in the empty state', async () => {
+    mockBackend();
+    render(LeadList, props({ canWrite: false }));
+    const empty = await screen.findByTestId('leads-empty');
+    expect(screen.queryByTestId('new-lead')).toBeNull();
+    expect(within(empty).queryByRole('button')).toBeNull();
+  });
+
+  it('shows New lead to editors and calls onnew', async () => {
+    mockBackend();
+    const onnew = vi.fn();
+    render(LeadList, props({ onnew }));
+    await userEvent.setup().click(screen.getByTestId('new-lead'));
+    expect(onnew).toHaveBeenCalledOnce();
+  });
+
+  it('searches as you type, once per pause (debounced), with the typed text', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: false });
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) => page(q.text === 'acme' ? [summary(9, { company: 'Acme' })] : [summary(1), summary(2)]),
+    });
+    const u = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    render(LeadList, props());
+    await vi.waitFor(() => expect(be.listLeads).toHaveBeenCalledTimes(1));
+
+    await u.type(screen.getByTestId('search-input'), 'acme');
+    // Nothing sent while typing.
+    expect(be.listLeads).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(160);
+
+    expect(be.listLeads).toHaveBeenCalledTimes(2);
+    expect(be.listLeads.mock.calls[1][0]).toMatchObject({ text: 'acme', after: null });
+    await vi.waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(1));
+    expect(screen.getByTestId('lead-row')).toHaveAttribute('data-lead-id', '9');
+  });
+
+  it('never lets a slower, older search answer overwrite a newer one', async () => {
+    const answers: Record<string, ReturnType<typeof deferred<LeadPage>>> = {
+      ann: deferred<LeadPage>(),
+      bob: deferred<LeadPage>(),
+    };
+    const be = mockBackend({
+      listLeads: (q: LeadQuery) => (answers[q.text] ? answers[q.text].promise : Promise.resolve(page([summary(1)]))),
+    });
+    const u = userEvent.setup();
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+
+    const input = screen.getByTestId('search-input');
+    await u.type(input, 'ann');
+    await waitFor(() => expect(be.listLeads).toHaveBeenCalledWith(expect.objectContaining({ text: 'ann' })));
+    await u.clear(input);
+    await u.type(input, 'bob');
+    await waitFor(() => expect(be.listLeads).toHaveBeenCalledWith(expect.objectContaining({ text: 'bob' })));
+
+    // The newer search answers first, then the older one arrives late.
+    answers.bob.resolve(page([summary(20, { first_name: 'Bob', last_name: 'Newer' })]));
+    await waitFor(() => expect(screen.getByText('Bob Newer')).toBeInTheDocument());
+    answers.ann.resolve(page([summary(10, { first_name: 'Ann', last_name: 'Older' })]));
+    await new Promise((r) => setTimeout(r, 20));
+
+    expect(screen.queryByText('Ann Older')).toBeNull();
+    const rows = screen.getAllByTestId('lead-row');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveAttribute('data-lead-id', '20');
+  });
+
+  it('says which search matched nothing and clears the filters on request', async () => {
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) => page(q.text ? [] : [summary(1)]),
+    });
+    const u = userEvent.setup();
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+
+    await u.type(screen.getByTestId('search-input'), 'zzz');
+    const empty = await screen.findByTestId('leads-empty');
+    expect(empty).toHaveTextContent('No leads match “zzz”');
+
+    await u.click(within(empty).getByRole('button', { name: /clear filters/i }));
+    await screen.findAllByTestId('lead-row');
+    expect(screen.getByTestId('search-input')).toHaveValue('');
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ text: '' });
+  });
+
+  it('applies a status filter at once', async () => {
+    const be = mockBackend({ listLeads: async () => page([summary(1)]) });
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    await fireEvent.change(screen.getByTestId('filter-status'), { target: { value: 'draft' } });
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ status: 'draft' }));
+  });
+
+  it('loads the next page with the cursor and appends it', async () => {
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) =>
+        q.after === 'c1' ? page([summary(3)]) : page([summary(1), summary(2)], 'c1'),
+    });
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('2 leads loaded · more available');
+
+    await userEvent.setup().click(screen.getByTestId('load-more'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(3));
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ after: 'c1' });
+    expect(screen.queryByTestId('load-more')).toBeNull();
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('3 leads');
+  });
+
+  it('opens a lead on click and on Enter', async () => {
+    mockBackend({ listLeads: async () => page([summary(1), summary(2)]) });
+    const onopen = vi.fn();
+    render(LeadList, props({ onopen }));
+    const rows = await screen.findAllByTestId('lead-row');
+    const u = userEvent.setup();
+    await u.click(rows[1]);
+    expect(onopen).toHaveBeenLastCalledWith(2);
+    rows[0].focus();
+    await u.keyboard('{Enter}');
+    expect(onopen).toHaveBeenLastCalledWith(1);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { lead } from '../../test/fixtures';
+import { draftFromLead, emptyDraft, missingFor, savedMessage, shiftRowErrors, toInput } from './leadForm';
+
+describe('lead form model', () => {
+  it('round-trips a lead through the draft to the input the backend expects', () => {
+    const l = lead({ owner: { id: 3, name: 'Owen' }, tags: ['a', 'b'] });
+    const input = toInput(draftFromLead(l));
+    expect(input).toEqual({
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      company: 'Navy',
+      job_title: 'Rear Admiral',
+      emails: ['grace@navy.mil'],
+      phones: ['020 7946 0018'],
+      address: { street: '', street2: '', city: 'Arlington', postcode: '', region: '', country: 'US' },
+      source: 'direct_entry',
+      source_detail: '',
+      campaign: '',
+      owner_id: 3,
+      stage: 'new',
+      tags: ['a', 'b'],
+      notes: '',
+      external_ref: '',
+    });
+  });
+
+  it('defaults a new lead to Direct entry and finds what is missing', () => {
+    const d = emptyDraft();
+    expect(d.source).toBe('direct_entry');
+    expect(missingFor(d)).toEqual(['name', 'contact_point']);
+    d.last_name = 'Lovelace';
+    d.phones = ['+44 20 7946 0018'];
+    expect(missingFor(d)).toEqual([]);
+    d.source = '';
+    expect(missingFor(d)).toEqual(['source']);
+  });
+
+  it('does not count an implausible email as a contact point', () => {
+    const d = { ...emptyDraft(), first_name: 'A', emails: ['nope'] };
+    expect(missingFor(d)).toEqual(['contact_point']);
+  });
+
+  it('renumbers row errors when a row is removed', () => {
+    expect(shiftRowErrors({ 'emails.0': 'a', 'emails.2': 'c', 'phones.1': 'p', company: 'x' }, 'emails', 1)).toEqual({
+      'emails.0': 'a',
+      'emails.1': 'c',
+      'phones.1': 'p',
+      company: 'x',
+    });
+  });
+
+  it('words the save message after the saved status', () => {
+    expect(savedMessage(lead())).toBe('Lead saved');
+    expect(savedMessage(lead({ status: 'draft', missing: ['name', 'contact_point'] }))).toBe(
+      'Saved as Draft — missing: a first or last name and a valid email or phone number',
+    );
+  });
+});

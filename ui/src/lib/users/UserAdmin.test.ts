@@ -1,0 +1,72 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { apiErr, mockBackend, sessionFor, user } from '../../test/fixtures';
+import { session } from '../session.svelte';
+import UserAdmin from './UserAdmin.svelte';
+
+describe('UserAdmin', () => {
+  it('lists users with role, state and campaign restriction', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend({
+      listUsers: async () => [
+        user(),
+        user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', campaigns: ['Spring', 'Fall'] }),
+        user({ id: 3, username: 'vic', display_name: 'Vic', role: 'viewer', active: false }),
+      ],
+    });
+    render(UserAdmin);
+    const rows = await screen.findAllByTestId('user-row');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toHaveTextContent('Editor');
+    expect(rows[1]).toHaveTextContent('Spring, Fall');
+    expect(rows[0]).toHaveTextContent('All campaigns');
+    expect(rows[2]).toHaveTextContent('Inactive');
+    // One's own password is changed in Settings, with the current password.
+    expect(within(rows[0]).queryByTestId('reset-password-btn')).toBeNull();
+    expect(within(rows[1]).getByTestId('reset-password-btn')).toBeInTheDocument();
+  });
+
+  it('adds a user and shows a backend field error under its field, keeping the values', async () => {
+    session.current = sessionFor('administrator');
+    const be = mockBackend({
+      createUser: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'username: "eve" is taken',
+          fields: [{ field: 'username', message: '"eve" is taken' }],
+        });
+      },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'eve');
+    await u.type(screen.getByTestId('user-display-name'), 'Eve Editor');
+    await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
+    await u.type(screen.getByTestId('user-campaigns'), 'Spring, , Fall');
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-submit'));
+
+    expect(await screen.findByTestId('error-username')).toHaveTextContent('"eve" is taken');
+    expect(be.createUser).toHaveBeenCalledWith(
+      { username: 'eve', display_name: 'Eve Editor', role: 'viewer', active: true, campaigns: ['Spring', 'Fall'] },
+      'long-password',
+    );
+    expect(screen.getByTestId('user-display-name')).toHaveValue('Eve Editor');
+  });
+
+  it('edits a role and updates the row', async () => {
+    session.current = sessionFor('administrator');
+    const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
+    const be = mockBackend({ listUsers: async () => [user(), eve] });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows[1]).getByTestId('edit-user'));
+    await u.selectOptions(screen.getByTestId('user-role'), 'administrator');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ role: 'administrator' })));
+    await waitFor(() => expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Administrator'));
+  });
+});
