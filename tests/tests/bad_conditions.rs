@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! Files and states a user can end up with: each gives a clear error, never a crash.
 mod common;
 

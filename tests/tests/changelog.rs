@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! The change log is written by every mutation, in its transaction, with who, when and why.
 mod common;
 

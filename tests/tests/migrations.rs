@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! Upgrades from every earlier schema version, on real files holding data of that version.
 mod common;
 

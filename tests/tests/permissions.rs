@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! Every mutating core operation, tried by a role that may not do it: a permission error, nothing written.
 mod common;
 
@@ -17,14 +18,12 @@ fn user_input(name: &str, role: Role) -> UserInput {
 }
 
 /// Each mutating operation of the core, run as `actor`.
-fn mutations(
-    f: &Fixture,
-    lead_id: i64,
-    other_user: i64,
-) -> Vec<(
+type Mutation<'a> = (
     &'static str,
-    Box<dyn Fn(&Actor) -> rapport_core::Result<()> + '_>,
-)> {
+    Box<dyn Fn(&Actor) -> rapport_core::Result<()> + 'a>,
+);
+
+fn mutations(f: &Fixture, lead_id: i64, other_user: i64) -> Vec<Mutation<'_>> {
     vec![
         (
             "create_lead",

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! The `rapport` binary, run as a user would: real processes on real database files.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

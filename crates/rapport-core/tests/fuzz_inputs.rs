@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! Property tests over outside input: files, typed text and search boxes never crash the core, and what
 //! is accepted is stable. Failing cases are kept by proptest under proptest-regressions/.
 use proptest::prelude::*;
