@@ -92,3 +92,37 @@ test("a complete lead is Active", async () => {
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan.Turing@example.org") });
   await s.screenshot(`${shots}/07-lead-page-active.png`);
 });
+
+test("an administrator adds a Viewer and sets the default phone region", async () => {
+  await s.click('[data-testid="nav-users"]');
+  await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes(user) });
+  await s.click('[data-testid="add-user"]');
+  await s.type('[data-testid="user-username"]', "vera");
+  await s.type('[data-testid="user-display-name"]', "Vera Viewer");
+  await s.setValue('[data-testid="user-role"]', "viewer");
+  await s.type('[data-testid="user-password"]', "viewer password");
+  await s.click('[data-testid="user-submit"]');
+  await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes("Vera Viewer") && /viewer/i.test(t) });
+  await s.screenshot(`${shots}/08-users.png`);
+
+  await s.click('[data-testid="nav-settings"]');
+  await s.setValue('[data-testid="settings-region"]', "GB");
+  await s.click('[data-testid="settings-save"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /saved|updated/i.test(t) });
+  await s.screenshot(`${shots}/09-settings.png`);
+});
+
+test("a Viewer reads leads but is offered no way to change them", async () => {
+  await s.click('[data-testid="signout"]');
+  await s.type('[data-testid="signin-username"]', "vera");
+  await s.type('[data-testid="signin-password"]', "viewer password");
+  await s.click('[data-testid="signin-submit"]');
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
+  assert.equal((await s.findAll('[data-testid="new-lead"]')).length, 0, "no New lead button for a viewer");
+  assert.equal((await s.findAll('[data-testid="nav-users"]')).length, 0, "no user admin for a viewer");
+  await s.screenshot(`${shots}/10-viewer-list.png`);
+  await s.click('[data-testid="lead-row"] td'); // WebDriver clicks cells: a table row has no single hit point
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan Turing") });
+  assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
+  await s.screenshot(`${shots}/11-viewer-lead-page.png`);
+});
