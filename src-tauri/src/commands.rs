@@ -15,12 +15,9 @@ type Res<T> = Result<T, ApiError>;
 
 /// Runs core work off the async runtime's threads; the SQLite connection lives and dies inside `f`.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Internal,
-            format!("the operation stopped unexpectedly: {e}"),
-        )
-    })?
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the operation stopped unexpectedly: {e}")))?
 }
 
 /// Runs `f` as the signed-in user.
@@ -55,12 +52,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
     let core = match state.core() {
         Ok(c) => c,
         Err(e) => {
-            return Ok(AppStatus {
-                startup_error: Some(e),
-                initialized: false,
-                session: None,
-                database_path: path,
-            })
+            return Ok(AppStatus { startup_error: Some(e), initialized: false, session: None, database_path: path })
         }
     };
     let actor = state.actor().ok();
@@ -74,12 +66,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
     if session.is_none() {
         state.set_actor(None);
     }
-    Ok(AppStatus {
-        startup_error: None,
-        initialized,
-        session,
-        database_path: path,
-    })
+    Ok(AppStatus { startup_error: None, initialized, session, database_path: path })
 }
 
 #[tauri::command]
@@ -103,11 +90,7 @@ pub async fn create_first_admin(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(
-    state: State<'_, AppState>,
-    username: String,
-    password: String,
-) -> Res<SessionInfo> {
+pub async fn sign_in(state: State<'_, AppState>, username: String, password: String) -> Res<SessionInfo> {
     let core = state.core()?;
     let (actor, session) = blocking(move || {
         let actor = core.sign_in(&username, &password)?;
@@ -141,24 +124,13 @@ pub async fn get_lead(state: State<'_, AppState>, id: Id) -> Res<Lead> {
 #[tauri::command]
 #[specta::specta]
 pub async fn create_lead(state: State<'_, AppState>, input: LeadInput) -> Res<Lead> {
-    as_actor(&state, move |core, actor| {
-        core.create_lead(actor, &input, &Origin::manual())
-    })
-    .await
+    as_actor(&state, move |core, actor| core.create_lead(actor, &input, &Origin::manual())).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_lead(
-    state: State<'_, AppState>,
-    id: Id,
-    version: Id,
-    input: LeadInput,
-) -> Res<Lead> {
-    as_actor(&state, move |core, actor| {
-        core.update_lead(actor, id.0, version.0, &input, &Origin::manual())
-    })
-    .await
+pub async fn update_lead(state: State<'_, AppState>, id: Id, version: Id, input: LeadInput) -> Res<Lead> {
+    as_actor(&state, move |core, actor| core.update_lead(actor, id.0, version.0, &input, &Origin::manual())).await
 }
 
 #[tauri::command]
@@ -187,24 +159,14 @@ pub async fn list_users(state: State<'_, AppState>) -> Res<Vec<User>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_user(
-    state: State<'_, AppState>,
-    input: UserInput,
-    password: String,
-) -> Res<User> {
-    as_actor(&state, move |core, actor| {
-        core.create_user(actor, &input, &password)
-    })
-    .await
+pub async fn create_user(state: State<'_, AppState>, input: UserInput, password: String) -> Res<User> {
+    as_actor(&state, move |core, actor| core.create_user(actor, &input, &password)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn update_user(state: State<'_, AppState>, id: Id, input: UserInput) -> Res<User> {
-    as_actor(&state, move |core, actor| {
-        core.update_user(actor, id.0, &input)
-    })
-    .await
+    as_actor(&state, move |core, actor| core.update_user(actor, id.0, &input)).await
 }
 
 #[tauri::command]
@@ -215,10 +177,7 @@ pub async fn change_password(
     current: Option<String>,
     new_password: String,
 ) -> Res<()> {
-    as_actor(&state, move |core, actor| {
-        core.change_password(actor, user_id.0, current.as_deref(), &new_password)
-    })
-    .await
+    as_actor(&state, move |core, actor| core.change_password(actor, user_id.0, current.as_deref(), &new_password)).await
 }
 
 #[tauri::command]
@@ -230,8 +189,5 @@ pub async fn get_settings(state: State<'_, AppState>) -> Res<Settings> {
 #[tauri::command]
 #[specta::specta]
 pub async fn update_settings(state: State<'_, AppState>, settings: Settings) -> Res<Settings> {
-    as_actor(&state, move |core, actor| {
-        core.update_settings(actor, &settings)
-    })
-    .await
+    as_actor(&state, move |core, actor| core.update_settings(actor, &settings)).await
 }

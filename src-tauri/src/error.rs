@@ -15,12 +15,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            field: None,
-            fields: vec![],
-        }
+        Self { code, message: message.into(), field: None, fields: vec![] }
     }
 
     pub fn not_signed_in() -> Self {
@@ -31,11 +26,6 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let fields = e.field_errors().to_vec();
-        Self {
-            code: e.code(),
-            message: e.to_string(),
-            field: fields.first().map(|f| f.field.clone()),
-            fields,
-        }
+        Self { code: e.code(), message: e.to_string(), field: fields.first().map(|f| f.field.clone()), fields }
     }
 }

@@ -40,8 +40,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
 
 /// Renders the TypeScript bindings of every command and type the UI uses.
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
-    let ts = specta_typescript::Typescript::default()
-        .header("// Generated from the Rust command API by `cargo test -p rapport-app` (UPDATE_BINDINGS=1). Do not edit.\n");
+    let ts = specta_typescript::Typescript::default().header(
+        "// Generated from the Rust command API by `cargo test -p rapport-app` (UPDATE_BINDINGS=1). Do not edit.\n",
+    );
     specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 
@@ -56,15 +57,11 @@ fn db_override() -> Option<PathBuf> {
             return Some(PathBuf::from(v));
         }
     }
-    std::env::var_os("RAPPORT_DB")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+    std::env::var_os("RAPPORT_DB").filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
@@ -76,9 +73,7 @@ pub fn run() {
             };
             let core = Rapport::open(&path).map(Arc::new).map_err(ApiError::from);
             if let Ok(core) = &core {
-                let demo = std::env::var("RAPPORT_DEMO")
-                    .map(|v| v != "0")
-                    .unwrap_or(true);
+                let demo = std::env::var("RAPPORT_DEMO").map(|v| v != "0").unwrap_or(true);
                 if demo {
                     match core.seed_demo_if_empty(DEMO_LEADS) {
                         Ok(0) => {}
@@ -102,8 +97,7 @@ mod tests {
     /// The committed bindings must be what the Rust types say now; `UPDATE_BINDINGS=1` rewrites them.
     #[test]
     fn typescript_bindings_are_current() {
-        let committed =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
         let dir = tempfile::tempdir().unwrap();
         let fresh = dir.path().join("bindings.ts");
         super::export_bindings(&fresh).unwrap();

@@ -14,11 +14,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(core: Result<Arc<Rapport>, ApiError>, database_path: PathBuf) -> Self {
-        Self {
-            core,
-            database_path,
-            session: Mutex::new(None),
-        }
+        Self { core, database_path, session: Mutex::new(None) }
     }
 
     pub fn core(&self) -> Result<Arc<Rapport>, ApiError> {
@@ -26,9 +22,7 @@ impl AppState {
     }
 
     pub fn actor(&self) -> Result<Actor, ApiError> {
-        self.session_guard()
-            .clone()
-            .ok_or_else(ApiError::not_signed_in)
+        self.session_guard().clone().ok_or_else(ApiError::not_signed_in)
     }
 
     pub fn set_actor(&self, actor: Option<Actor>) {

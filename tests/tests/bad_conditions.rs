@@ -8,10 +8,7 @@ use rapport_core::store::OpenOptions;
 use rapport_core::{ErrorCode, Rapport, SystemClock};
 
 fn open_quick(path: &std::path::Path) -> rapport_core::Result<Rapport> {
-    let opts = OpenOptions {
-        busy_timeout: Duration::from_millis(200),
-        readers: 1,
-    };
+    let opts = OpenOptions { busy_timeout: Duration::from_millis(200), readers: 1 };
     Rapport::open_with(path, &opts, std::sync::Arc::new(SystemClock))
 }
 
@@ -23,15 +20,8 @@ fn a_file_that_is_not_a_database_is_named_and_left_alone() {
     std::fs::write(&path, &text).unwrap();
     let err = open_quick(&path).err().unwrap();
     assert_eq!(err.code(), ErrorCode::NotADatabase);
-    assert!(
-        err.to_string().contains("notes.txt"),
-        "the message names the file: {err}"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        text,
-        "the file is not modified"
-    );
+    assert!(err.to_string().contains("notes.txt"), "the message names the file: {err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file is not modified");
 }
 
 #[test]
@@ -45,39 +35,21 @@ fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     assert!(core.list_leads(&f.admin, &Default::default()).is_ok());
     // ...while a write waits for the busy timeout, then says why; nothing is half-written.
     let err = core
-        .create_lead(
-            &f.admin,
-            &common::lead("A", "B", "a@b.com"),
-            &rapport_core::api::Origin::manual(),
-        )
+        .create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::api::Origin::manual())
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::DatabaseLocked, "{err}");
-    assert!(
-        err.to_string().contains("locked by another program"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("locked by another program"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(f.count("leads"), 0);
-    core.create_lead(
-        &f.admin,
-        &common::lead("A", "B", "a@b.com"),
-        &rapport_core::api::Origin::manual(),
-    )
-    .unwrap();
-    assert_eq!(
-        f.count("leads"),
-        1,
-        "once the lock is gone the same call works"
-    );
+    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::api::Origin::manual()).unwrap();
+    assert_eq!(f.count("leads"), 1, "once the lock is gone the same call works");
 
     // A program holding the file in exclusive locking mode keeps even readers out: opening says so.
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("held.db");
     drop(open_quick(&other).unwrap());
     let holder = rusqlite::Connection::open(&other).unwrap();
-    holder
-        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
-        .unwrap();
+    holder.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;").unwrap();
     let err = open_quick(&other).err().unwrap();
     assert_eq!(err.code(), ErrorCode::DatabaseLocked, "{err}");
 }
@@ -92,8 +64,5 @@ fn a_missing_folder_is_created_and_an_unusable_path_is_explained() {
     std::fs::write(&blocker, "x").unwrap();
     let err = open_quick(&blocker.join("rapport.db")).err().unwrap();
     assert_eq!(err.code(), ErrorCode::Io, "{err}");
-    assert!(
-        err.to_string().contains("cannot open the database"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("cannot open the database"), "{err}");
 }

@@ -8,28 +8,18 @@ use rapport_core::domain::user::Role;
 
 fn batches(f: &common::Fixture) -> Vec<(String, String, String, String)> {
     let c = f.sql();
-    let mut s = c
-        .prepare("SELECT at, actor_name, reason, source_ref FROM change_batches ORDER BY id")
-        .unwrap();
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+    let mut s = c.prepare("SELECT at, actor_name, reason, source_ref FROM change_batches ORDER BY id").unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect()
 }
 
 #[test]
 fn every_mutation_writes_who_when_what_and_why() {
     let f = fixture();
     let ed = f.user("ed", Role::Editor, &[]);
-    let l = f
-        .core
-        .create_lead(&ed, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual())
-        .unwrap();
+    let l = f.core.create_lead(&ed, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap();
     let mut input = l.to_input();
     input.notes = "Called back".into();
-    f.core
-        .update_lead(&ed, l.id, l.version, &input, &Origin::manual())
-        .unwrap();
+    f.core.update_lead(&ed, l.id, l.version, &input, &Origin::manual()).unwrap();
     f.core
         .import_leads(
             &ed,
@@ -39,20 +29,10 @@ fn every_mutation_writes_who_when_what_and_why() {
             &mut |_, _| {},
         )
         .unwrap();
-    f.core
-        .update_settings(
-            &f.admin,
-            &Settings {
-                default_region: "DE".into(),
-            },
-        )
-        .unwrap();
+    f.core.update_settings(&f.admin, &Settings { default_region: "DE".into() }).unwrap();
 
     let b = batches(&f);
-    let reasons: Vec<(&str, &str, &str)> = b
-        .iter()
-        .map(|x| (x.1.as_str(), x.2.as_str(), x.3.as_str()))
-        .collect();
+    let reasons: Vec<(&str, &str, &str)> = b.iter().map(|x| (x.1.as_str(), x.2.as_str(), x.3.as_str())).collect();
     assert_eq!(
         reasons,
         [
@@ -64,30 +44,22 @@ fn every_mutation_writes_who_when_what_and_why() {
             ("admin", "manual_edit", ""),
         ]
     );
-    assert!(
-        b.iter().all(|x| x.0.len() == 24 && x.0.ends_with('Z')),
-        "UTC instants of fixed width: {:?}",
-        b[0].0
-    );
+    assert!(b.iter().all(|x| x.0.len() == 24 && x.0.ends_with('Z')), "UTC instants of fixed width: {:?}", b[0].0);
     assert!(b.windows(2).all(|w| w[0].0 < w[1].0), "times increase");
 
     let c = f.sql();
     let created: String = c
-        .query_row(
-            "SELECT new_value FROM change_log WHERE entity='lead' AND entity_id=?1 AND field='*'",
-            [l.id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT new_value FROM change_log WHERE entity='lead' AND entity_id=?1 AND field='*'", [l.id], |r| {
+            r.get(0)
+        })
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(&created).unwrap();
     assert_eq!(v["emails"], "ann@x.com");
     assert_eq!(v["status"], "active");
     let region: (String, String) = c
-        .query_row(
-            "SELECT old_value, new_value FROM change_log WHERE entity='setting'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT old_value, new_value FROM change_log WHERE entity='setting'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert_eq!(region, ("US".to_string(), "DE".to_string()));
 }
@@ -98,9 +70,6 @@ fn a_failed_write_leaves_no_log_rows() {
     let before = f.snapshot();
     let mut bad = lead("A", "B", "a@b.com");
     bad.owner_id = Some(999);
-    assert!(f
-        .core
-        .create_lead(&f.admin, &bad, &Origin::manual())
-        .is_err());
+    assert!(f.core.create_lead(&f.admin, &bad, &Origin::manual()).is_err());
     assert_eq!(f.snapshot(), before);
 }

@@ -17,11 +17,10 @@ fn fixture_sql(version: i64) -> Option<&'static str> {
 
 fn schema(path: &std::path::Path) -> Vec<(String, String)> {
     let c = rusqlite::Connection::open(path).unwrap();
-    let mut s = c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").unwrap();
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+    let mut s = c
+        .prepare("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
 }
 
 #[test]
@@ -43,27 +42,14 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 c.execute_batch(&sql).unwrap();
             }
         }
-        let core =
-            Rapport::open(&path).unwrap_or_else(|e| panic!("upgrade from v{version} failed: {e}"));
-        assert_eq!(
-            schema(&path),
-            expected_schema,
-            "v{version} upgraded has exactly the fresh schema"
-        );
+        let core = Rapport::open(&path).unwrap_or_else(|e| panic!("upgrade from v{version} failed: {e}"));
+        assert_eq!(schema(&path), expected_schema, "v{version} upgraded has exactly the fresh schema");
         let c = rusqlite::Connection::open(&path).unwrap();
-        let check: String = c
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
-        let fk_problems: i64 = c
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
+        let fk_problems: i64 = c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
         assert_eq!(fk_problems, 0);
-        let user_version: i64 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let user_version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(user_version, LATEST_VERSION);
 
         if fixture_sql(version).is_some() {
@@ -71,17 +57,8 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
             let admin = core.sign_in("old-admin", PASSWORD).unwrap();
             assert_eq!(core.settings(&admin).unwrap().default_region, "GB");
             let viewer = core.sign_in("old-viewer", PASSWORD).unwrap();
-            assert_eq!(
-                core.session(&viewer).unwrap().user.campaigns,
-                vec!["Spring".to_string()]
-            );
-            let l = core
-                .create_lead(
-                    &admin,
-                    &common::lead("New", "Lead", "n@l.com"),
-                    &Origin::manual(),
-                )
-                .unwrap();
+            assert_eq!(core.session(&viewer).unwrap().user.campaigns, vec!["Spring".to_string()]);
+            let l = core.create_lead(&admin, &common::lead("New", "Lead", "n@l.com"), &Origin::manual()).unwrap();
             assert_eq!(core.lead_history(&admin, l.id).unwrap().len(), 1);
         } else {
             assert!(!core.has_users().unwrap());
@@ -96,8 +73,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
     Rapport::open(&path).unwrap();
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "user_version", LATEST_VERSION + 1)
-            .unwrap();
+        c.pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
     }
     let before = schema(&path);
     let err = Rapport::open(&path).err().unwrap();

@@ -8,18 +8,12 @@ use rapport_core::ErrorCode;
 #[test]
 fn the_first_administrator_is_created_once() {
     let f = fixture();
-    let again = f
-        .core
-        .create_first_admin("mallory", "Mallory", PASSWORD)
-        .unwrap_err();
+    let again = f.core.create_first_admin("mallory", "Mallory", PASSWORD).unwrap_err();
     assert_eq!(again.code(), ErrorCode::AuthFailed);
     assert_eq!(f.count("users"), 1);
     let session = f.core.session(&f.admin).unwrap();
     assert_eq!(session.user.role, Role::Administrator);
-    assert!(
-        session.permissions.len() == 5,
-        "an administrator holds every permission"
-    );
+    assert!(session.permissions.len() == 5, "an administrator holds every permission");
 }
 
 #[test]
@@ -28,61 +22,29 @@ fn sign_in_refuses_wrong_passwords_alike_for_unknown_users() {
     let wrong = f.core.sign_in("admin", "not the password").unwrap_err();
     let unknown = f.core.sign_in("nobody", "not the password").unwrap_err();
     assert_eq!(wrong.code(), ErrorCode::AuthFailed);
-    assert_eq!(
-        wrong.to_string(),
-        unknown.to_string(),
-        "no hint which usernames exist"
-    );
-    assert_eq!(
-        f.core.sign_in("ADMIN", PASSWORD).unwrap().username(),
-        "admin",
-        "usernames ignore case"
-    );
+    assert_eq!(wrong.to_string(), unknown.to_string(), "no hint which usernames exist");
+    assert_eq!(f.core.sign_in("ADMIN", PASSWORD).unwrap().username(), "admin", "usernames ignore case");
 }
 
 #[test]
 fn passwords_are_hashed_and_never_logged() {
     let f = fixture();
-    let stored: String = f
-        .sql()
-        .query_row("SELECT password_hash FROM users", [], |r| r.get(0))
-        .unwrap();
+    let stored: String = f.sql().query_row("SELECT password_hash FROM users", [], |r| r.get(0)).unwrap();
     assert!(stored.starts_with("$argon2id$") && !stored.contains(PASSWORD));
     let me = f.admin.user_id().unwrap();
-    let err = f
-        .core
-        .change_password(&f.admin, me, Some("wrong current"), "brand new password")
-        .unwrap_err();
+    let err = f.core.change_password(&f.admin, me, Some("wrong current"), "brand new password").unwrap_err();
     assert_eq!(err.field_errors()[0].field, "current_password");
-    f.core
-        .change_password(&f.admin, me, Some(PASSWORD), "brand new password")
-        .unwrap();
+    f.core.change_password(&f.admin, me, Some(PASSWORD), "brand new password").unwrap();
     assert!(f.core.sign_in("admin", PASSWORD).is_err());
     f.core.sign_in("admin", "brand new password").unwrap();
     let logged: Vec<String> = {
         let c = f.sql();
-        let mut s = c
-            .prepare("SELECT coalesce(old_value,'') || coalesce(new_value,'') FROM change_log")
-            .unwrap();
-        s.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
+        let mut s = c.prepare("SELECT coalesce(old_value,'') || coalesce(new_value,'') FROM change_log").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
     };
-    assert!(
-        logged.iter().any(|v| v == "(changed)"),
-        "the password change is in the audit trail"
-    );
-    assert!(
-        logged
-            .iter()
-            .all(|v| !v.contains("argon2") && !v.contains("brand new")),
-        "but never the secret"
-    );
-    let short = f
-        .core
-        .change_password(&f.admin, me, Some("brand new password"), "short")
-        .unwrap_err();
+    assert!(logged.iter().any(|v| v == "(changed)"), "the password change is in the audit trail");
+    assert!(logged.iter().all(|v| !v.contains("argon2") && !v.contains("brand new")), "but never the secret");
+    let short = f.core.change_password(&f.admin, me, Some("brand new password"), "short").unwrap_err();
     assert_eq!(short.code(), ErrorCode::Validation);
 }
 
@@ -108,17 +70,8 @@ fn the_last_administrator_cannot_be_demoted_and_usernames_are_unique() {
     };
     let err = f.core.create_user(&f.admin, &dup, PASSWORD).unwrap_err();
     assert_eq!(err.field_errors()[0].field, "username");
-    let bad = UserInput {
-        username: "a b".into(),
-        ..dup
-    };
-    assert_eq!(
-        f.core
-            .create_user(&f.admin, &bad, PASSWORD)
-            .unwrap_err()
-            .code(),
-        ErrorCode::Validation
-    );
+    let bad = UserInput { username: "a b".into(), ..dup };
+    assert_eq!(f.core.create_user(&f.admin, &bad, PASSWORD).unwrap_err().code(), ErrorCode::Validation);
 }
 
 #[test]
@@ -136,11 +89,8 @@ fn user_changes_are_logged_field_by_field() {
     f.core.update_user(&f.admin, id, &input).unwrap();
     let c = f.sql();
     let mut s = c.prepare("SELECT field, old_value, new_value FROM change_log WHERE entity = 'user' AND entity_id = ?1 AND field <> '*' ORDER BY id").unwrap();
-    let rows: Vec<(String, Option<String>, Option<String>)> = s
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect();
     let fields: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(fields, ["display_name", "role", "campaigns"]);
     assert_eq!(rows[1].1.as_deref(), Some("viewer"));

@@ -53,16 +53,13 @@ fn measure(samples: usize, mut f: impl FnMut(usize) -> CliResult<()>) -> CliResu
 }
 
 pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
-    let path =
-        db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
+    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
     eprintln!("database: {}", path.display());
     let core = Rapport::open(&path).map_err(|e| e.to_string())?;
     let actor = if core.has_users().map_err(|e| e.to_string())? {
-        core.sign_in(BENCH_USER, BENCH_PASSWORD)
-            .map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
+        core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
     } else {
-        core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD)
-            .map_err(|e| e.to_string())?
+        core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD).map_err(|e| e.to_string())?
     };
 
     let have = core.lead_count().map_err(|e| e.to_string())? as usize;
@@ -73,138 +70,68 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         let mut done = 0;
         let mut rows_iter = demo::sample_leads(missing, have as u64 + 1);
         while done < missing {
-            let rows: Vec<_> = rows_iter
-                .by_ref()
-                .take(chunk)
-                .enumerate()
-                .map(|(i, l)| ((done + i) as u32 + 2, l))
-                .collect();
+            let rows: Vec<_> =
+                rows_iter.by_ref().take(chunk).enumerate().map(|(i, l)| ((done + i) as u32 + 2, l)).collect();
             let n = rows.len();
             if n == 0 {
                 break;
             }
             let out = core
-                .import_leads(
-                    &actor,
-                    &rows,
-                    &Origin::import("bench"),
-                    ImportMode::AllOrNothing,
-                    &mut |_, _| {},
-                )
+                .import_leads(&actor, &rows, &Origin::import("bench"), ImportMode::AllOrNothing, &mut |_, _| {})
                 .map_err(|e| e.to_string())?;
             if !out.rejected.is_empty() {
-                return Err(format!(
-                    "generated rows were rejected: {:?}",
-                    out.rejected.first()
-                ));
+                return Err(format!("generated rows were rejected: {:?}", out.rejected.first()));
             }
             done += n;
-            eprint!(
-                "\rgenerating leads… {}/{} ({:.0} s)",
-                have + done,
-                args.leads,
-                started.elapsed().as_secs_f64()
-            );
+            eprint!("\rgenerating leads… {}/{} ({:.0} s)", have + done, args.leads, started.elapsed().as_secs_f64());
         }
-        eprintln!(
-            "\ngenerated {missing} leads in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("\ngenerated {missing} leads in {:.1} s", started.elapsed().as_secs_f64());
     }
     core.database().checkpoint().map_err(|e| e.to_string())?;
     let total = core.lead_count().map_err(|e| e.to_string())?;
 
     let queries = demo::sample_queries(args.samples, 7);
     let mut hits = 0usize;
-    let mut search_by_kind: Vec<(&str, Vec<Duration>)> =
-        demo::QUERY_KINDS.iter().map(|k| (*k, Vec::new())).collect();
+    let mut search_by_kind: Vec<(&str, Vec<Duration>)> = demo::QUERY_KINDS.iter().map(|k| (*k, Vec::new())).collect();
     let search = measure(args.samples, |i| {
-        let q = LeadQuery {
-            text: queries[i % queries.len()].clone(),
-            limit: 50,
-            ..Default::default()
-        };
+        let q = LeadQuery { text: queries[i % queries.len()].clone(), limit: 50, ..Default::default() };
         let t = Instant::now();
-        hits += core
-            .list_leads(&actor, &q)
-            .map_err(|e| e.to_string())?
-            .items
-            .len();
-        search_by_kind[i % demo::QUERY_KINDS.len()]
-            .1
-            .push(t.elapsed());
+        hits += core.list_leads(&actor, &q).map_err(|e| e.to_string())?.items.len();
+        search_by_kind[i % demo::QUERY_KINDS.len()].1.push(t.elapsed());
         Ok(())
     })?;
 
     let first_page = measure(args.samples, |_| {
-        let q = LeadQuery {
-            limit: 50,
-            ..Default::default()
-        };
-        core.list_leads(&actor, &q)
-            .map_err(|e| e.to_string())
-            .map(|_| ())
+        let q = LeadQuery { limit: 50, ..Default::default() };
+        core.list_leads(&actor, &q).map_err(|e| e.to_string()).map(|_| ())
     })?;
 
     let filtered = [
-        LeadQuery {
-            status: Some(LeadStatus::Draft),
-            limit: 50,
-            ..Default::default()
-        },
-        LeadQuery {
-            stage: Some("qualification".into()),
-            limit: 50,
-            ..Default::default()
-        },
-        LeadQuery {
-            sort: LeadSort::LastName,
-            ascending: true,
-            limit: 50,
-            ..Default::default()
-        },
-        LeadQuery {
-            campaign: Some("Newsletter".into()),
-            limit: 50,
-            ..Default::default()
-        },
-        LeadQuery {
-            tag: Some("vip".into()),
-            limit: 50,
-            ..Default::default()
-        },
+        LeadQuery { status: Some(LeadStatus::Draft), limit: 50, ..Default::default() },
+        LeadQuery { stage: Some("qualification".into()), limit: 50, ..Default::default() },
+        LeadQuery { sort: LeadSort::LastName, ascending: true, limit: 50, ..Default::default() },
+        LeadQuery { campaign: Some("Newsletter".into()), limit: 50, ..Default::default() },
+        LeadQuery { tag: Some("vip".into()), limit: 50, ..Default::default() },
     ];
     let filtered_page = measure(args.samples, |i| {
-        core.list_leads(&actor, &filtered[i % filtered.len()])
-            .map_err(|e| e.to_string())
-            .map(|_| ())
+        core.list_leads(&actor, &filtered[i % filtered.len()]).map_err(|e| e.to_string()).map(|_| ())
     })?;
 
-    let mut next_page_query = LeadQuery {
-        limit: 50,
-        ..Default::default()
-    };
+    let mut next_page_query = LeadQuery { limit: 50, ..Default::default() };
     let deep_paging = measure(args.samples, |_| {
-        let page = core
-            .list_leads(&actor, &next_page_query)
-            .map_err(|e| e.to_string())?;
+        let page = core.list_leads(&actor, &next_page_query).map_err(|e| e.to_string())?;
         next_page_query.after = page.next_cursor;
         Ok(())
     })?;
 
     let inputs: Vec<_> = demo::sample_leads(args.samples + 20, 99).collect();
     let create = measure(args.samples, |i| {
-        core.create_lead(&actor, &inputs[i % inputs.len()], &Origin::manual())
-            .map_err(|e| e.to_string())
-            .map(|_| ())
+        core.create_lead(&actor, &inputs[i % inputs.len()], &Origin::manual()).map_err(|e| e.to_string()).map(|_| ())
     })?;
     core.database().checkpoint().map_err(|e| e.to_string())?;
     let size = core.database().size_on_disk();
 
-    println!(
-        "Rapport bench — {total} leads, {} samples per figure",
-        args.samples
-    );
+    println!("Rapport bench — {total} leads, {} samples per figure", args.samples);
     println!("{:<34} {:>12} {:>12} {:>12}", "", "p50", "p95", "max");
     let row = |name: &str, t: &[Duration]| {
         println!(
@@ -224,11 +151,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     row("list: filtered/sorted first page", &filtered_page);
     row("list: next pages (keyset)", &deep_paging);
     row("create lead with validation", &create);
-    println!(
-        "database size on disk: {:.1} MiB ({} bytes)",
-        size as f64 / 1_048_576.0,
-        size
-    );
+    println!("database size on disk: {:.1} MiB ({} bytes)", size as f64 / 1_048_576.0, size);
     println!(
         "(search returned {:.1} results per query on average)",
         hits as f64 / (args.samples + args.samples.min(20)) as f64

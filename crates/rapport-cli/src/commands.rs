@@ -9,8 +9,7 @@ use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
 use crate::{
-    Cli, Command, ExportFormat, ImportArgs, LeadFields, LeadsCommand, ListArgs, SettingsCommand,
-    UsersCommand,
+    Cli, Command, ExportFormat, ImportArgs, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand,
 };
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -26,22 +25,11 @@ pub fn run(cli: Cli) -> CliResult<()> {
     match cli.command {
         Command::Leads(LeadsCommand::Add(fields)) => add_lead(&core, &actor, &fields),
         Command::Leads(LeadsCommand::List(args)) => list_leads(&core, &actor, &args),
-        Command::Leads(LeadsCommand::Show { id, history, json }) => {
-            show_lead(&core, &actor, id, history, json)
-        }
-        Command::Leads(LeadsCommand::Export { format, output }) => {
-            export(&core, &actor, format, output)
-        }
+        Command::Leads(LeadsCommand::Show { id, history, json }) => show_lead(&core, &actor, id, history, json),
+        Command::Leads(LeadsCommand::Export { format, output }) => export(&core, &actor, format, output),
         Command::Import(args) => import(&core, &actor, &args),
-        Command::Users(UsersCommand::Add {
-            username,
-            role,
-            display_name,
-            campaigns,
-        }) => {
-            let role = Role::parse(&role).ok_or(format!(
-                "unknown role \"{role}\": viewer, editor or administrator"
-            ))?;
+        Command::Users(UsersCommand::Add { username, role, display_name, campaigns }) => {
+            let role = Role::parse(&role).ok_or(format!("unknown role \"{role}\": viewer, editor or administrator"))?;
             let password = session::new_user_password(&username)?;
             let input = UserInput {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
@@ -51,30 +39,14 @@ pub fn run(cli: Cli) -> CliResult<()> {
                 campaigns,
             };
             let user = core.create_user(&actor, &input, &password).map_err(err)?;
-            println!(
-                "added user {} ({}) with id {}",
-                user.username,
-                user.role.as_str(),
-                user.id
-            );
+            println!("added user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
             Ok(())
         }
         Command::Users(UsersCommand::List) => {
             for u in core.list_users(&actor).map_err(err)? {
-                let campaigns = if u.campaigns.is_empty() {
-                    "all campaigns".into()
-                } else {
-                    u.campaigns.join(", ")
-                };
+                let campaigns = if u.campaigns.is_empty() { "all campaigns".into() } else { u.campaigns.join(", ") };
                 let state = if u.active { "active" } else { "deactivated" };
-                println!(
-                    "{:>4}  {:<20} {:<14} {:<12} {}",
-                    u.id,
-                    u.username,
-                    u.role.as_str(),
-                    state,
-                    campaigns
-                );
+                println!("{:>4}  {:<20} {:<14} {:<12} {}", u.id, u.username, u.role.as_str(), state, campaigns);
             }
             Ok(())
         }
@@ -84,14 +56,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
             Ok(())
         }
         Command::Settings(SettingsCommand::SetRegion { region }) => {
-            let s = core
-                .update_settings(
-                    &actor,
-                    &rapport_core::api::Settings {
-                        default_region: region,
-                    },
-                )
-                .map_err(err)?;
+            let s =
+                core.update_settings(&actor, &rapport_core::api::Settings { default_region: region }).map_err(err)?;
             println!("default_region = {}", s.default_region);
             Ok(())
         }
@@ -113,10 +79,10 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
     let source = if f.source.trim().is_empty() {
         None
     } else {
-        Some(SourceChannel::parse(&f.source).ok_or(format!(
-            "unknown source \"{}\": direct_entry, web_form, bulk_import or partner",
-            f.source
-        ))?)
+        Some(
+            SourceChannel::parse(&f.source)
+                .ok_or(format!("unknown source \"{}\": direct_entry, web_form, bulk_import or partner", f.source))?,
+        )
     };
     let owner = match &f.owner {
         Some(u) => Some(owner_id(core, actor, u)?),
@@ -146,26 +112,16 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         notes: text(&f.notes),
         external_ref: text(&f.external_ref),
     };
-    let lead = core
-        .create_lead(actor, &input, &Origin::manual())
-        .map_err(|e| {
-            let fields: Vec<String> = e
-                .field_errors()
-                .iter()
-                .map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message))
-                .collect();
-            if fields.is_empty() {
-                e.to_string()
-            } else {
-                format!("the lead was not saved:\n{}", fields.join("\n"))
-            }
-        })?;
-    println!(
-        "created lead {} ({}): {}",
-        lead.id,
-        lead.status.as_str(),
-        lead.display_name()
-    );
+    let lead = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {
+        let fields: Vec<String> =
+            e.field_errors().iter().map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message)).collect();
+        if fields.is_empty() {
+            e.to_string()
+        } else {
+            format!("the lead was not saved:\n{}", fields.join("\n"))
+        }
+    })?;
+    println!("created lead {} ({}): {}", lead.id, lead.status.as_str(), lead.display_name());
     print_missing(&lead);
     Ok(())
 }
@@ -173,20 +129,16 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
 fn print_missing(lead: &Lead) {
     if lead.status == LeadStatus::Draft {
         let missing: Vec<&str> = lead.missing.iter().map(|m| m.describe()).collect();
-        println!(
-            "  saved as Draft; to make it Active add {}",
-            missing.join(", ")
-        );
+        println!("  saved as Draft; to make it Active add {}", missing.join(", "));
     }
 }
 
 fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     let status = match a.status.as_deref() {
         None => None,
-        Some(s) => Some(
-            LeadStatus::parse(&s.to_ascii_lowercase())
-                .ok_or(format!("unknown status \"{s}\": draft or active"))?,
-        ),
+        Some(s) => {
+            Some(LeadStatus::parse(&s.to_ascii_lowercase()).ok_or(format!("unknown status \"{s}\": draft or active"))?)
+        }
     };
     let source = match a.source.as_deref() {
         None => None,
@@ -197,11 +149,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         "created" | "created_at" => LeadSort::CreatedAt,
         "last_name" | "name" => LeadSort::LastName,
         "company" => LeadSort::Company,
-        other => {
-            return Err(format!(
-                "unknown sort \"{other}\": updated, created, last_name or company"
-            ))
-        }
+        other => return Err(format!("unknown sort \"{other}\": updated, created, last_name or company")),
     };
     let owner = match &a.owner {
         Some(u) => Some(owner_id(core, actor, u)?),
@@ -222,10 +170,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     };
     let page = core.list_leads(actor, &query).map_err(err)?;
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&page.items).map_err(err)?
-        );
+        println!("{}", serde_json::to_string_pretty(&page.items).map_err(err)?);
         return Ok(());
     }
     if page.items.is_empty() {
@@ -260,23 +205,13 @@ fn truncate(s: &str, n: usize) -> String {
 
 fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) -> CliResult<()> {
     let lead = core.get_lead(actor, id).map_err(err)?;
-    let changes = if history {
-        Some(core.lead_history(actor, id).map_err(err)?)
-    } else {
-        None
-    };
+    let changes = if history { Some(core.lead_history(actor, id).map_err(err)?) } else { None };
     if json {
         let v = serde_json::json!({ "lead": lead, "history": changes });
         println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
         return Ok(());
     }
-    println!(
-        "Lead {} — {} ({}, stage {})",
-        lead.id,
-        lead.display_name(),
-        lead.status.as_str(),
-        lead.stage
-    );
+    println!("Lead {} — {} ({}, stage {})", lead.id, lead.display_name(), lead.status.as_str(), lead.stage);
     print_missing(&lead);
     let line = |k: &str, v: &str| {
         if !v.is_empty() {
@@ -297,27 +232,17 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
         line(if i == 0 { "phone" } else { "other phone" }, &shown);
     }
     let a = &lead.address;
-    let addr = [
-        &a.street,
-        &a.street2,
-        &a.postcode,
-        &a.city,
-        &a.region,
-        &a.country,
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .map(|s| s.as_str())
-    .collect::<Vec<_>>()
-    .join(", ");
+    let addr = [&a.street, &a.street2, &a.postcode, &a.city, &a.region, &a.country]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     line("address", &addr);
     line("source", lead.source.map(|s| s.as_str()).unwrap_or(""));
     line("source detail", &lead.source_detail);
     line("campaign", &lead.campaign);
-    line(
-        "owner",
-        lead.owner.as_ref().map(|o| o.name.as_str()).unwrap_or(""),
-    );
+    line("owner", lead.owner.as_ref().map(|o| o.name.as_str()).unwrap_or(""));
     line("tags", &lead.tags.join(", "));
     line("notes", &lead.notes);
     line("created", &lead.created_at);
@@ -326,12 +251,7 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
         println!("History (newest first):");
         for c in changes {
             if c.field == "*" {
-                println!(
-                    "  {}  {}  created ({})",
-                    c.at,
-                    c.actor_name,
-                    c.reason.as_str()
-                );
+                println!("  {}  {}  created ({})", c.at, c.actor_name, c.reason.as_str());
             } else {
                 println!(
                     "  {}  {}  {}: {:?} → {:?} ({})",
@@ -348,16 +268,11 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     Ok(())
 }
 
-fn export(
-    core: &Rapport,
-    actor: &Actor,
-    format: ExportFormat,
-    output: Option<std::path::PathBuf>,
-) -> CliResult<()> {
+fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<std::path::PathBuf>) -> CliResult<()> {
     let out: Box<dyn Write> = match &output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
-        )),
+        Some(p) => {
+            Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?))
+        }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let usernames = core.usernames(actor).map_err(err)?;
@@ -370,11 +285,7 @@ fn export(
             core.for_each_lead(actor, &mut |l| {
                 count += 1;
                 w.write_record(csv_io::export_row(l, &username))
-                    .map_err(|e| {
-                        rapport_core::Error::Store(rapport_core::store::StoreError::Migration(
-                            e.to_string(),
-                        ))
-                    })
+                    .map_err(|e| rapport_core::Error::Store(rapport_core::store::StoreError::Migration(e.to_string())))
             })
             .map_err(err)?;
             w.flush().map_err(err)?;
@@ -411,17 +322,8 @@ fn export(
 fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     let file = std::fs::File::open(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
     let usernames = core.usernames(actor).map_err(err)?;
-    let owner = |name: &str| {
-        usernames
-            .iter()
-            .find(|(_, u)| u.eq_ignore_ascii_case(name))
-            .map(|(id, _)| *id)
-    };
-    let name = a
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let owner = |name: &str| usernames.iter().find(|(_, u)| u.eq_ignore_ascii_case(name)).map(|(id, _)| *id);
+    let name = a.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let parsed = csv_io::read_leads(file, &owner, Some(SourceChannel::BulkImport)).map_err(err)?;
     let mut rows = parsed.rows.clone();
     for (_, r) in rows.iter_mut() {
@@ -444,15 +346,7 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     } else {
         ImportMode::ValidateOnly // some rows already failed: report everything, write nothing
     };
-    let outcome = core
-        .import_leads(
-            actor,
-            &rows,
-            &Origin::import(name.clone()),
-            mode,
-            &mut progress,
-        )
-        .map_err(err)?;
+    let outcome = core.import_leads(actor, &rows, &Origin::import(name.clone()), mode, &mut progress).map_err(err)?;
     let mut rejected = parsed.rejected.clone();
     rejected.extend(outcome.rejected.iter().cloned());
     rejected.sort_by_key(|r| r.line);
@@ -465,21 +359,14 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
         });
         write_rejects(&rejects_path, &parsed, &rejected)?;
         for r in rejected.iter().take(20) {
-            let why: Vec<String> = r
-                .errors
-                .iter()
-                .map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message))
-                .collect();
+            let why: Vec<String> =
+                r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
             eprintln!("line {}: {}", r.line, why.join("; "));
         }
         if rejected.len() > 20 {
             eprintln!("… and {} more", rejected.len() - 20);
         }
-        eprintln!(
-            "{} row(s) rejected, written with their errors to {}",
-            rejected.len(),
-            rejects_path.display()
-        );
+        eprintln!("{} row(s) rejected, written with their errors to {}", rejected.len(), rejects_path.display());
     }
     if nothing_written {
         return Err(format!(
@@ -508,17 +395,9 @@ fn write_rejects(
     header.extend(parsed.headers.iter().cloned());
     w.write_record(&header).map_err(err)?;
     for r in rejected {
-        let raw = parsed
-            .raw_lines
-            .iter()
-            .find(|(l, _)| *l == r.line)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let why: Vec<String> = r
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message))
-            .collect();
+        let raw = parsed.raw_lines.iter().find(|(l, _)| *l == r.line).map(|(_, v)| v.clone()).unwrap_or_default();
+        let why: Vec<String> =
+            r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
         let mut rec = vec![r.line.to_string(), why.join("; ")];
         rec.extend(raw);
         w.write_record(&rec).map_err(err)?;

@@ -27,30 +27,25 @@ pub fn open(cli: &Cli) -> CliResult<Rapport> {
             .unwrap_or(std::time::Duration::from_secs(5)),
         readers: 1,
     };
-    Rapport::open_with(&path, &opts, std::sync::Arc::new(rapport_core::SystemClock))
-        .map_err(|e| e.to_string())
+    Rapport::open_with(&path, &opts, std::sync::Arc::new(rapport_core::SystemClock)).map_err(|e| e.to_string())
 }
 
 fn password(prompt: &str, var: &str) -> CliResult<String> {
     match std::env::var(var) {
         Ok(p) if !p.is_empty() => Ok(p),
-        _ => rpassword::prompt_password(prompt)
-            .map_err(|e| format!("no password: set {var} or run in a terminal ({e})")),
+        _ => {
+            rpassword::prompt_password(prompt).map_err(|e| format!("no password: set {var} or run in a terminal ({e})"))
+        }
     }
 }
 
 /// Signs in as `--as`/RAPPORT_USER. On a database with no users yet, creates that user as the first
 /// Administrator, as the app's first run does.
 pub fn sign_in(cli: &Cli, core: &Rapport) -> CliResult<Actor> {
-    let username = cli
-        .user
-        .clone()
-        .ok_or("say who you are: --as USER or RAPPORT_USER")?;
+    let username = cli.user.clone().ok_or("say who you are: --as USER or RAPPORT_USER")?;
     let pass = password(&format!("Password for {username}: "), "RAPPORT_PASSWORD")?;
     if !core.has_users().map_err(|e| e.to_string())? {
-        let actor = core
-            .create_first_admin(&username, &username, &pass)
-            .map_err(|e| e.to_string())?;
+        let actor = core.create_first_admin(&username, &username, &pass).map_err(|e| e.to_string())?;
         eprintln!("created the first administrator, {username}");
         return Ok(actor);
     }
@@ -58,8 +53,5 @@ pub fn sign_in(cli: &Cli, core: &Rapport) -> CliResult<Actor> {
 }
 
 pub fn new_user_password(username: &str) -> CliResult<String> {
-    password(
-        &format!("Password for the new user {username}: "),
-        "RAPPORT_NEW_PASSWORD",
-    )
+    password(&format!("Password for the new user {username}: "), "RAPPORT_NEW_PASSWORD")
 }

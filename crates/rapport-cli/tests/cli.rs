@@ -61,65 +61,29 @@ fn first_command_creates_the_administrator_then_leads_flow() {
     );
     assert!(r.ok, "{}", r.err);
     assert!(r.err.contains("created the first administrator, admin"));
-    assert!(
-        r.out.contains("created lead 1 (active): Ann Lee"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("created lead 1 (active): Ann Lee"), "{}", r.out);
 
     let r = rapport(&db, &["leads", "add", "--first-name", "Bo"]);
     assert!(r.ok);
-    assert!(
-        r.out.contains("(draft)") && r.out.contains("a valid email or phone number"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("(draft)") && r.out.contains("a valid email or phone number"), "{}", r.out);
 
-    let r = rapport(
-        &db,
-        &[
-            "leads",
-            "add",
-            "--first-name",
-            "Cy",
-            "--email",
-            "cy@",
-            "--phone",
-            "12",
-        ],
-    );
+    let r = rapport(&db, &["leads", "add", "--first-name", "Cy", "--email", "cy@", "--phone", "12"]);
     assert!(!r.ok);
-    assert!(
-        r.err.contains("email: \"cy@\"") && r.err.contains("phone: \"12\""),
-        "{}",
-        r.err
-    );
+    assert!(r.err.contains("email: \"cy@\"") && r.err.contains("phone: \"12\""), "{}", r.err);
 
     let r = rapport(&db, &["leads", "list", "--search", "ann@exam"]);
-    assert!(
-        r.out.contains("Ann Lee") && !r.out.contains("Bo"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("Ann Lee") && !r.out.contains("Bo"), "{}", r.out);
     let r = rapport(&db, &["leads", "list", "--status", "draft", "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&r.out).unwrap();
     assert_eq!(rows.as_array().map(|a| a.len()), Some(1));
     assert_eq!(rows[0]["first_name"], "Bo");
 
     let r = rapport(&db, &["leads", "show", "1", "--history"]);
-    assert!(
-        r.out.contains("Ann@example.com") && r.out.contains("+44 20 7946 0018"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("Ann@example.com") && r.out.contains("+44 20 7946 0018"), "{}", r.out);
     assert!(r.out.contains("admin  created (manual_edit)"), "{}", r.out);
 
     let r = rapport(&db, &["leads", "show", "99"]);
-    assert!(
-        !r.ok && r.err.contains("lead 99 does not exist"),
-        "{}",
-        r.err
-    );
+    assert!(!r.ok && r.err.contains("lead 99 does not exist"), "{}", r.err);
 }
 
 #[test]
@@ -127,37 +91,14 @@ fn wrong_passwords_and_viewers_are_refused() {
     let (_d, db) = db();
     assert!(rapport(&db, &["users", "list"]).ok);
     let r = rapport_as(&db, "admin", "wrong password", &["leads", "list"]);
-    assert!(
-        !r.ok && r.err.contains("wrong username or password"),
-        "{}",
-        r.err
-    );
+    assert!(!r.ok && r.err.contains("wrong username or password"), "{}", r.err);
 
     assert!(rapport(&db, &["users", "add", "vic", "--role", "viewer"]).ok);
-    let r = rapport_as(
-        &db,
-        "vic",
-        PASSWORD,
-        &["leads", "add", "--first-name", "X", "--email", "x@y.com"],
-    );
-    assert!(
-        !r.ok
-            && r.err
-                .contains("viewer accounts cannot create or change leads"),
-        "{}",
-        r.err
-    );
-    let r = rapport_as(
-        &db,
-        "vic",
-        PASSWORD,
-        &["users", "add", "eve", "--role", "administrator"],
-    );
+    let r = rapport_as(&db, "vic", PASSWORD, &["leads", "add", "--first-name", "X", "--email", "x@y.com"]);
+    assert!(!r.ok && r.err.contains("viewer accounts cannot create or change leads"), "{}", r.err);
+    let r = rapport_as(&db, "vic", PASSWORD, &["users", "add", "eve", "--role", "administrator"]);
     assert!(!r.ok && r.err.contains("cannot manage users"), "{}", r.err);
-    assert!(
-        rapport_as(&db, "vic", PASSWORD, &["leads", "list"]).ok,
-        "viewers read"
-    );
+    assert!(rapport_as(&db, "vic", PASSWORD, &["leads", "list"]).ok, "viewers read");
 }
 
 #[test]
@@ -185,50 +126,23 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
     assert!(r.err.contains("nothing was imported"));
     let rejects = std::fs::read_to_string(dir.path().join("fair.csv.rejects.csv")).unwrap();
     assert!(
-        rejects.starts_with("line,errors,first_name")
-            && rejects.contains("Bad,Row")
-            && rejects.contains("Cy,Doe"),
+        rejects.starts_with("line,errors,first_name") && rejects.contains("Bad,Row") && rejects.contains("Cy,Doe"),
         "{rejects}"
     );
-    assert!(rapport(&db, &["leads", "list"])
-        .out
-        .contains("no leads match"));
+    assert!(rapport(&db, &["leads", "list"]).out.contains("no leads match"));
 
     let r = rapport(&db, &["import", csv.to_str().unwrap(), "--skip-invalid"]);
     assert!(r.ok, "{}", r.err);
-    assert!(
-        r.out
-            .contains("imported 2 lead(s) from fair.csv (2 Active, 0 Draft)"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("imported 2 lead(s) from fair.csv (2 Active, 0 Draft)"), "{}", r.out);
 
     let out = dir.path().join("export.csv");
-    assert!(
-        rapport(
-            &db,
-            &[
-                "leads",
-                "export",
-                "--format",
-                "csv",
-                "-o",
-                out.to_str().unwrap()
-            ]
-        )
-        .ok
-    );
+    assert!(rapport(&db, &["leads", "export", "--format", "csv", "-o", out.to_str().unwrap()]).ok);
     let exported = std::fs::read_to_string(&out).unwrap();
     let header = exported.lines().next().unwrap();
     assert_eq!(header, "id,first_name,last_name,company,job_title,email,other_emails,phone,other_phones,street,street2,city,postcode,region,country,source,source_detail,campaign,owner,stage,tags,notes,external_ref,status,created_at,updated_at");
+    assert!(exported.contains("ann@acme.com,ann.lee@gmail.com,+442079460018"), "{exported}");
     assert!(
-        exported.contains("ann@acme.com,ann.lee@gmail.com,+442079460018"),
-        "{exported}"
-    );
-    assert!(
-        exported.contains(
-            "bulk_import,fair.csv,Spring Expo,olga,new,expo; vip,\"Met at booth 4, wants demo\""
-        ),
+        exported.contains("bulk_import,fair.csv,Spring Expo,olga,new,expo; vip,\"Met at booth 4, wants demo\""),
         "{exported}"
     );
 
@@ -240,14 +154,9 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
     let again = dir.path().join("again.csv");
     assert!(rapport(&db2, &["leads", "export", "-o", again.to_str().unwrap()]).ok);
     let strip = |s: &str| -> Vec<String> {
-        s.lines()
-            .map(|l| l.split(',').skip(1).take(22).collect::<Vec<_>>().join(","))
-            .collect()
+        s.lines().map(|l| l.split(',').skip(1).take(22).collect::<Vec<_>>().join(",")).collect()
     };
-    assert_eq!(
-        strip(&std::fs::read_to_string(&again).unwrap()),
-        strip(&exported)
-    );
+    assert_eq!(strip(&std::fs::read_to_string(&again).unwrap()), strip(&exported));
 
     let r = rapport(&db, &["leads", "export", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
@@ -261,24 +170,13 @@ fn unusable_database_files_give_clear_errors() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "not a database at all, just text\n".repeat(100)).unwrap();
     let r = rapport(&text, &["leads", "list"]);
-    assert!(
-        !r.ok && r.err.contains("is not a Rapport database"),
-        "{}",
-        r.err
-    );
+    assert!(!r.ok && r.err.contains("is not a Rapport database"), "{}", r.err);
 
     assert!(rapport(&db, &["leads", "list"]).ok);
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let r = rapport(
-        &db,
-        &["leads", "add", "--first-name", "A", "--email", "a@b.com"],
-    );
-    assert!(
-        !r.ok && r.err.contains("locked by another program"),
-        "{}",
-        r.err
-    );
+    let r = rapport(&db, &["leads", "add", "--first-name", "A", "--email", "a@b.com"]);
+    assert!(!r.ok && r.err.contains("locked by another program"), "{}", r.err);
     holder.execute_batch("ROLLBACK").unwrap();
     drop(holder);
 
@@ -286,15 +184,10 @@ fn unusable_database_files_give_clear_errors() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false);
+    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
     let mut cmd = if is_root {
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_rapport"));
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(env!("CARGO_BIN_EXE_rapport"));
         c
     } else {
         Command::new(env!("CARGO_BIN_EXE_rapport"))

@@ -16,18 +16,12 @@ pub struct Actor {
 
 impl Actor {
     pub(crate) fn user(user_id: i64, username: impl Into<String>) -> Self {
-        Self {
-            user_id: Some(user_id),
-            username: username.into(),
-        }
+        Self { user_id: Some(user_id), username: username.into() }
     }
 
     /// The core itself (demo data on first run); never handed out by sign-in.
     pub(crate) fn system() -> Self {
-        Self {
-            user_id: None,
-            username: "system".into(),
-        }
+        Self { user_id: None, username: "system".into() }
     }
 
     pub fn user_id(&self) -> Option<i64> {
@@ -81,10 +75,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
     #[error("{role} accounts cannot {action}; ask an administrator")]
-    Denied {
-        role: &'static str,
-        action: &'static str,
-    },
+    Denied { role: &'static str, action: &'static str },
     #[error("this account has been deactivated; ask an administrator")]
     Deactivated,
     #[error("campaign \"{0}\" is not one of the campaigns you work on")]
@@ -103,9 +94,7 @@ impl LeadScope {
     pub fn allows_campaign(&self, campaign: &str) -> bool {
         match self {
             LeadScope::All => true,
-            LeadScope::Campaigns(list) => {
-                list.iter().any(|c| c.eq_ignore_ascii_case(campaign.trim()))
-            }
+            LeadScope::Campaigns(list) => list.iter().any(|c| c.eq_ignore_ascii_case(campaign.trim())),
         }
     }
 }
@@ -122,13 +111,7 @@ pub struct Grant {
 
 impl Grant {
     pub fn system() -> Self {
-        Self {
-            user_id: None,
-            username: "system".into(),
-            role: Role::Administrator,
-            active: true,
-            campaigns: vec![],
-        }
+        Self { user_id: None, username: "system".into(), role: Role::Administrator, active: true, campaigns: vec![] }
     }
 
     pub fn require(&self, permission: Permission) -> Result<(), AccessError> {
@@ -138,10 +121,7 @@ impl Grant {
         if role_allows(self.role, permission) {
             Ok(())
         } else {
-            Err(AccessError::Denied {
-                role: self.role.as_str(),
-                action: permission.action(),
-            })
+            Err(AccessError::Denied { role: self.role.as_str(), action: permission.action() })
         }
     }
 
@@ -154,10 +134,7 @@ impl Grant {
     }
 
     pub fn permissions(&self) -> Vec<Permission> {
-        Permission::ALL
-            .into_iter()
-            .filter(|p| self.active && role_allows(self.role, *p))
-            .collect()
+        Permission::ALL.into_iter().filter(|p| self.active && role_allows(self.role, *p)).collect()
     }
 }
 
@@ -167,35 +144,16 @@ mod tests {
 
     #[test]
     fn least_privilege_per_role() {
-        let grant = |role| Grant {
-            user_id: Some(1),
-            username: "u".into(),
-            role,
-            active: true,
-            campaigns: vec![],
-        };
-        assert_eq!(
-            grant(Role::Viewer).permissions(),
-            vec![Permission::ReadLeads, Permission::ReadHistory]
-        );
+        let grant = |role| Grant { user_id: Some(1), username: "u".into(), role, active: true, campaigns: vec![] };
+        assert_eq!(grant(Role::Viewer).permissions(), vec![Permission::ReadLeads, Permission::ReadHistory]);
         assert_eq!(
             grant(Role::Editor).permissions(),
-            vec![
-                Permission::ReadLeads,
-                Permission::WriteLeads,
-                Permission::ReadHistory
-            ]
+            vec![Permission::ReadLeads, Permission::WriteLeads, Permission::ReadHistory]
         );
-        assert_eq!(
-            grant(Role::Administrator).permissions(),
-            Permission::ALL.to_vec()
-        );
+        assert_eq!(grant(Role::Administrator).permissions(), Permission::ALL.to_vec());
         let mut off = grant(Role::Administrator);
         off.active = false;
-        assert_eq!(
-            off.require(Permission::ReadLeads),
-            Err(AccessError::Deactivated)
-        );
+        assert_eq!(off.require(Permission::ReadLeads), Err(AccessError::Deactivated));
     }
 
     #[test]
@@ -209,10 +167,7 @@ mod tests {
         };
         assert!(g.lead_scope().allows_campaign("spring fair"));
         assert!(!g.lead_scope().allows_campaign("Other"));
-        let admin = Grant {
-            role: Role::Administrator,
-            ..g
-        };
+        let admin = Grant { role: Role::Administrator, ..g };
         assert_eq!(admin.lead_scope(), LeadScope::All);
     }
 }

@@ -40,9 +40,7 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     match PasswordHash::new(stored_hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -50,8 +48,7 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 /// Spends the time of one verification when the user does not exist, so timing does not reveal usernames.
 pub fn burn_verification(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy =
-        DUMMY.get_or_init(|| hash_password("no user has this password").unwrap_or_default());
+    let dummy = DUMMY.get_or_init(|| hash_password("no user has this password").unwrap_or_default());
     let _ = verify_password(password, dummy);
 }
 
@@ -63,10 +60,7 @@ mod tests {
     fn hashes_verify_and_differ_per_salt() {
         let a = hash_password("correct horse").unwrap_or_default();
         let b = hash_password("correct horse").unwrap_or_default();
-        assert!(
-            a.starts_with("$argon2id$"),
-            "argon2id PHC string expected, got {a}"
-        );
+        assert!(a.starts_with("$argon2id$"), "argon2id PHC string expected, got {a}");
         assert_ne!(a, b, "each hash has its own salt");
         assert!(verify_password("correct horse", &a));
         assert!(!verify_password("correct horsE", &a));
@@ -75,10 +69,7 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused() {
-        assert_eq!(
-            check_password_policy("short"),
-            Err(AuthError::PasswordTooShort)
-        );
+        assert_eq!(check_password_policy("short"), Err(AuthError::PasswordTooShort));
         assert_eq!(check_password_policy("long enough"), Ok(()));
     }
 }

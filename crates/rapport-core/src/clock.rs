@@ -24,10 +24,7 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self {
-            now: Mutex::new(start),
-            step: chrono::Duration::milliseconds(1),
-        }
+        Self { now: Mutex::new(start), step: chrono::Duration::milliseconds(1) }
     }
 }
 

@@ -50,10 +50,7 @@ pub enum CsvError {
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(';')
-        .map(|x| x.trim().to_string())
-        .filter(|x| !x.is_empty())
-        .collect()
+    s.split(';').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
 }
 
 /// Decodes bytes as UTF-8 (a BOM is dropped) or, failing that, as Windows-1252, what spreadsheet programs
@@ -88,15 +85,10 @@ pub fn read_leads(
     if text.trim().is_empty() {
         return Err(CsvError::Empty);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| CsvError::Malformed {
-            line: 1,
-            message: e.to_string(),
-        })?
+        .map_err(|e| CsvError::Malformed { line: 1, message: e.to_string() })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
@@ -106,22 +98,14 @@ pub fn read_leads(
         .filter(|h| !CANONICAL_FIELDS.contains(h) && !READ_ONLY_FIELDS.contains(h))
         .collect();
     if !unknown.is_empty() {
-        return Err(CsvError::UnknownColumns(
-            unknown.join(", "),
-            CANONICAL_FIELDS.join(", "),
-        ));
+        return Err(CsvError::UnknownColumns(unknown.join(", "), CANONICAL_FIELDS.join(", ")));
     }
     for (i, h) in headers.iter().enumerate() {
         if headers[..i].contains(h) {
             return Err(CsvError::DuplicateColumn(h.clone()));
         }
     }
-    let mut out = ParsedRows {
-        rows: vec![],
-        rejected: vec![],
-        raw_lines: vec![],
-        headers: headers.clone(),
-    };
+    let mut out = ParsedRows { rows: vec![], rejected: vec![], raw_lines: vec![], headers: headers.clone() };
     for record in reader.records() {
         let record = record.map_err(|e| CsvError::Malformed {
             line: e.position().map(|p| p.line()).unwrap_or(0),
@@ -129,19 +113,12 @@ pub fn read_leads(
         })?;
         let line = record.position().map(|p| p.line()).unwrap_or(0) as u32;
         let get = |name: &str| -> String {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .trim()
-                .to_string()
+            headers.iter().position(|h| h == name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string()
         };
         if record.iter().all(|v| v.trim().is_empty()) {
             continue; // a blank line in a spreadsheet export
         }
-        out.raw_lines
-            .push((line, record.iter().map(String::from).collect()));
+        out.raw_lines.push((line, record.iter().map(String::from).collect()));
         let mut errors = Vec::new();
         let mut emails = vec![get("email")];
         emails.extend(split_list(&get("other_emails")));
@@ -166,10 +143,7 @@ pub fn read_leads(
         } else {
             let id = owner_id(&owner_name);
             if id.is_none() {
-                errors.push(FieldError::new(
-                    "owner",
-                    format!("no user is named \"{owner_name}\""),
-                ));
+                errors.push(FieldError::new("owner", format!("no user is named \"{owner_name}\"")));
             }
             id
         };
@@ -234,10 +208,7 @@ pub fn export_row(l: &Lead, owner_username: &dyn Fn(i64) -> String) -> Vec<Strin
         l.last_name.clone(),
         l.company.clone(),
         l.job_title.clone(),
-        l.emails
-            .first()
-            .map(|e| e.address.clone())
-            .unwrap_or_default(),
+        l.emails.first().map(|e| e.address.clone()).unwrap_or_default(),
         rest(l.emails.iter().map(|e| e.address.clone()).collect()),
         l.phones.first().map(|p| p.e164.clone()).unwrap_or_default(),
         rest(l.phones.iter().map(|p| p.e164.clone()).collect()),
@@ -250,10 +221,7 @@ pub fn export_row(l: &Lead, owner_username: &dyn Fn(i64) -> String) -> Vec<Strin
         l.source.map(|s| s.as_str().to_string()).unwrap_or_default(),
         l.source_detail.clone(),
         l.campaign.clone(),
-        l.owner
-            .as_ref()
-            .map(|o| owner_username(o.id))
-            .unwrap_or_default(),
+        l.owner.as_ref().map(|o| owner_username(o.id)).unwrap_or_default(),
         l.stage.clone(),
         l.tags.join("; "),
         l.notes.clone(),
@@ -281,53 +249,26 @@ mod tests {
         let owners = |u: &str| if u == "alice" { Some(7) } else { None };
         let parsed = read_leads(data.as_bytes(), &owners, Some(SourceChannel::BulkImport));
         let parsed = parsed.map_err(|e| e.to_string());
-        let Ok(parsed) = parsed else {
-            panic!("parse failed: {parsed:?}")
-        };
-        assert_eq!(
-            parsed.rows.len(),
-            2,
-            "the blank row is skipped, not imported"
-        );
+        let Ok(parsed) = parsed else { panic!("parse failed: {parsed:?}") };
+        assert_eq!(parsed.rows.len(), 2, "the blank row is skipped, not imported");
         let ann = &parsed.rows[0].1;
         assert_eq!(ann.emails, vec!["a@x.com", "b@x.com", "c@x.com"]);
         assert_eq!(ann.tags, vec!["vip", "fair"]);
         assert_eq!(ann.owner_id, Some(7));
         assert_eq!(ann.source, Some(SourceChannel::Partner));
-        assert_eq!(
-            parsed.rows[1].1.source,
-            Some(SourceChannel::BulkImport),
-            "empty source takes the default"
-        );
-        assert_eq!(
-            parsed.rows[1].0, 4,
-            "line numbers count the header as line 1"
-        );
+        assert_eq!(parsed.rows[1].1.source, Some(SourceChannel::BulkImport), "empty source takes the default");
+        assert_eq!(parsed.rows[1].0, 4, "line numbers count the header as line 1");
     }
 
     #[test]
     fn unknown_columns_and_bad_rows_are_reported() {
         let r = read_leads("first_name,fax\nA,1\n".as_bytes(), &|_| None, None);
         assert!(matches!(r, Err(CsvError::UnknownColumns(ref c, _)) if c == "fax"));
-        let r = read_leads(
-            "first_name,owner,source\nA,nobody,carrier pigeon\n".as_bytes(),
-            &|_| None,
-            None,
-        );
+        let r = read_leads("first_name,owner,source\nA,nobody,carrier pigeon\n".as_bytes(), &|_| None, None);
         let rejected = r.map(|p| p.rejected).unwrap_or_default();
         assert_eq!(rejected.len(), 1);
-        assert_eq!(
-            rejected[0]
-                .errors
-                .iter()
-                .map(|e| e.field.as_str())
-                .collect::<Vec<_>>(),
-            vec!["source", "owner"]
-        );
-        assert!(matches!(
-            read_leads("".as_bytes(), &|_| None, None),
-            Err(CsvError::Empty)
-        ));
+        assert_eq!(rejected[0].errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["source", "owner"]);
+        assert!(matches!(read_leads("".as_bytes(), &|_| None, None), Err(CsvError::Empty)));
     }
 
     #[test]

@@ -4,11 +4,10 @@ use fastrand::Rng;
 use crate::domain::lead::{Address, LeadInput, SourceChannel};
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas",
-    "Chloé", "Mateo", "Hannah", "Jonas", "Léa", "Hugo", "Sofia", "Leon", "Aisha", "Omar", "Priya",
-    "Arjun", "Yuki", "Haruto", "Grace", "Henry", "Isla", "Jack", "Zoë", "Felix", "Maja", "Lars",
-    "Ingrid", "Mateus", "Ana", "João", "Fatima", "Youssef", "Chen", "Wei", "Nora", "Elias",
-    "Clara", "Paul", "Ruby", "Oscar", "Freya", "Theo",
+    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Chloé", "Mateo",
+    "Hannah", "Jonas", "Léa", "Hugo", "Sofia", "Leon", "Aisha", "Omar", "Priya", "Arjun", "Yuki", "Haruto", "Grace",
+    "Henry", "Isla", "Jack", "Zoë", "Felix", "Maja", "Lars", "Ingrid", "Mateus", "Ana", "João", "Fatima", "Youssef",
+    "Chen", "Wei", "Nora", "Elias", "Clara", "Paul", "Ruby", "Oscar", "Freya", "Theo",
 ];
 const LAST: &[&str] = &[
     "Smith",
@@ -83,18 +82,8 @@ const COMPANY_A: &[&str] = &[
     "Vertex",
     "Orchard",
 ];
-const COMPANY_B: &[&str] = &[
-    "Logistics",
-    "Health",
-    "Analytics",
-    "Foods",
-    "Energy",
-    "Studios",
-    "Partners",
-    "Systems",
-    "Retail",
-    "Labs",
-];
+const COMPANY_B: &[&str] =
+    &["Logistics", "Health", "Analytics", "Foods", "Energy", "Studios", "Partners", "Systems", "Retail", "Labs"];
 const TITLES: &[&str] = &[
     "Head of Procurement",
     "Operations Manager",
@@ -109,33 +98,10 @@ const TITLES: &[&str] = &[
     "Facilities Manager",
     "Product Owner",
 ];
-const CAMPAIGNS: &[&str] = &[
-    "Spring Expo 2026",
-    "Webinar: Data Quality",
-    "Partner Referral Q3",
-    "Newsletter",
-    "",
-];
-const TAGS: &[&str] = &[
-    "vip",
-    "newsletter",
-    "event",
-    "enterprise",
-    "smb",
-    "follow-up",
-    "referral",
-];
-const STAGES: &[&str] = &[
-    "new",
-    "new",
-    "new",
-    "qualification",
-    "qualification",
-    "engagement",
-    "won",
-    "lost",
-    "nurture",
-];
+const CAMPAIGNS: &[&str] = &["Spring Expo 2026", "Webinar: Data Quality", "Partner Referral Q3", "Newsletter", ""];
+const TAGS: &[&str] = &["vip", "newsletter", "event", "enterprise", "smb", "follow-up", "referral"];
+const STAGES: &[&str] =
+    &["new", "new", "new", "qualification", "qualification", "engagement", "won", "lost", "nurture"];
 const NOTES: &[&str] = &[
     "Met at the booth; interested in a pilot for two sites.",
     "Asked for pricing for 50 seats. Budget approved for Q1.",
@@ -147,6 +113,7 @@ const NOTES: &[&str] = &[
 
 struct Place {
     city: &'static str,
+    streets: &'static [&'static str],
     region: &'static str,
     country: &'static str,
     postcode: fn(&mut Rng) -> String,
@@ -161,6 +128,7 @@ fn digits(rng: &mut Rng, n: usize) -> String {
 const PLACES: &[Place] = &[
     Place {
         city: "San Francisco",
+        streets: &["Market St", "Mission St", "Valencia St"],
         region: "CA",
         country: "US",
         postcode: |r| format!("941{:02}", r.u8(0..40)),
@@ -169,6 +137,7 @@ const PLACES: &[Place] = &[
     },
     Place {
         city: "Chicago",
+        streets: &["N Michigan Ave", "W Madison St", "S Wabash Ave"],
         region: "IL",
         country: "US",
         postcode: |r| format!("606{:02}", r.u8(0..60)),
@@ -177,6 +146,7 @@ const PLACES: &[Place] = &[
     },
     Place {
         city: "London",
+        streets: &["High Street", "Old Street", "Fleet Street"],
         region: "",
         country: "GB",
         postcode: |r| format!("EC{}A {}AB", r.u8(1..4), r.u8(1..9)),
@@ -185,22 +155,16 @@ const PLACES: &[Place] = &[
     },
     Place {
         city: "Paris",
+        streets: &["Rue de Rivoli", "Boulevard Haussmann", "Rue Oberkampf"],
         region: "Île-de-France",
         country: "FR",
         postcode: |r| format!("750{:02}", r.u8(1..21)),
-        phone: |r| {
-            format!(
-                "01 {} {} {} {}",
-                digits(r, 2),
-                digits(r, 2),
-                digits(r, 2),
-                digits(r, 2)
-            )
-        },
+        phone: |r| format!("01 {} {} {} {}", digits(r, 2), digits(r, 2), digits(r, 2), digits(r, 2)),
         domain: "fr",
     },
     Place {
         city: "Berlin",
+        streets: &["Hauptstraße", "Friedrichstraße", "Kantstraße"],
         region: "Berlin",
         country: "DE",
         postcode: |r| format!("10{}", digits(r, 3)),
@@ -209,6 +173,7 @@ const PLACES: &[Place] = &[
     },
     Place {
         city: "Sydney",
+        streets: &["George St", "Pitt St", "Oxford St"],
         region: "NSW",
         country: "AU",
         postcode: |r| format!("20{}", digits(r, 2)),
@@ -217,6 +182,7 @@ const PLACES: &[Place] = &[
     },
     Place {
         city: "Toronto",
+        streets: &["King St W", "Queen St E", "Spadina Ave"],
         region: "ON",
         country: "CA",
         postcode: |r| format!("M5V {}A{}", r.u8(1..9), r.u8(1..9)),
@@ -248,21 +214,11 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
     (0..n).map(move |i| {
         let first = pick(&mut rng, FIRST);
         let last = pick(&mut rng, LAST);
-        let company = format!(
-            "{} {}",
-            pick(&mut rng, COMPANY_A),
-            pick(&mut rng, COMPANY_B)
-        );
+        let company = format!("{} {}", pick(&mut rng, COMPANY_A), pick(&mut rng, COMPANY_B));
         let place = &PLACES[rng.usize(0..PLACES.len())];
         let draft = rng.u8(0..12) == 0;
         let domain = format!("{}.{}", ascii_slug(&company), place.domain);
-        let email = format!(
-            "{}.{}{}@{}",
-            ascii_slug(first),
-            ascii_slug(last),
-            i % 1000,
-            domain
-        );
+        let email = format!("{}.{}{}@{}", ascii_slug(first), ascii_slug(last), i % 1000, domain);
         let (emails, phones) = if draft {
             (vec![], vec![])
         } else {
@@ -273,9 +229,7 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
                 _ => (vec![email], vec![phone]),
             }
         };
-        let tags = (0..rng.usize(0..3))
-            .map(|_| pick(&mut rng, TAGS).to_string())
-            .collect();
+        let tags = (0..rng.usize(0..3)).map(|_| pick(&mut rng, TAGS).to_string()).collect();
         let source = SourceChannel::ALL[rng.usize(0..4)];
         LeadInput {
             first_name: first.into(),
@@ -285,21 +239,7 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
             emails,
             phones,
             address: Address {
-                street: format!(
-                    "{} {}",
-                    rng.u16(1..400),
-                    pick(
-                        &mut rng,
-                        &[
-                            "Market St",
-                            "High Street",
-                            "Rue de Rivoli",
-                            "Hauptstraße",
-                            "King St W",
-                            "George St"
-                        ]
-                    )
-                ),
+                street: format!("{} {}", rng.u16(1..400), pick(&mut rng, place.streets)),
                 street2: String::new(),
                 city: place.city.into(),
                 postcode: (place.postcode)(&mut rng),
@@ -324,14 +264,8 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
 }
 
 /// The kinds of [`sample_queries`], in the order they cycle.
-pub const QUERY_KINDS: [&str; 6] = [
-    "last-name prefix",
-    "first name",
-    "first name + 2 letters",
-    "company word",
-    "email fragment",
-    "phone prefix",
-];
+pub const QUERY_KINDS: [&str; 6] =
+    ["last-name prefix", "first name", "first name + 2 letters", "company word", "email fragment", "phone prefix"];
 
 /// Search-box inputs of the kinds people type: name prefixes, full names, company words, email and phone
 /// fragments. Used by the benchmark.
@@ -345,11 +279,7 @@ pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
                 0 => last.chars().take(3).collect(),
                 1 => first.to_string(),
                 2 => format!("{first} {}", last.chars().take(2).collect::<String>()),
-                3 => pick(&mut rng, COMPANY_A)
-                    .split(' ')
-                    .next()
-                    .unwrap_or("acme")
-                    .to_string(),
+                3 => pick(&mut rng, COMPANY_A).split(' ').next().unwrap_or("acme").to_string(),
                 4 => format!("{}.{}", ascii_slug(first), ascii_slug(last)),
                 _ => format!("415 {}", rng.u16(201..999)),
             }
@@ -364,32 +294,16 @@ mod tests {
 
     #[test]
     fn sample_leads_are_valid_and_some_are_drafts() {
-        let stages: Vec<String> = [
-            "new",
-            "qualification",
-            "engagement",
-            "won",
-            "lost",
-            "nurture",
-        ]
-        .map(String::from)
-        .to_vec();
-        let ctx = ValidationContext {
-            default_region: "US",
-            stages: &stages,
-            owner_exists: &|_| true,
-        };
+        let stages: Vec<String> =
+            ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
+        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true };
         let mut drafts = 0;
         for (i, input) in sample_leads(20_000, 1).enumerate() {
-            let lead =
-                validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
+            let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
             if lead.status == crate::domain::lead::LeadStatus::Draft {
                 drafts += 1;
             }
         }
-        assert!(
-            (1000..3000).contains(&drafts),
-            "about one in twelve is a draft, got {drafts}"
-        );
+        assert!((1000..3000).contains(&drafts), "about one in twelve is a draft, got {drafts}");
     }
 }

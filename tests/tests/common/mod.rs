@@ -19,9 +19,7 @@ pub struct Fixture {
 }
 
 pub fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::new(
-        chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    ))
+    Arc::new(FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()))
 }
 
 /// A new database file in its own temp dir, with a first administrator `admin`.
@@ -29,15 +27,8 @@ pub fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rapport.db");
     let core = Rapport::open_with(&path, &OpenOptions::default(), clock()).unwrap();
-    let admin = core
-        .create_first_admin("admin", "Ada Admin", PASSWORD)
-        .unwrap();
-    Fixture {
-        dir,
-        path,
-        core,
-        admin,
-    }
+    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+    Fixture { dir, path, core, admin }
 }
 
 impl Fixture {
@@ -50,9 +41,7 @@ impl Fixture {
             active: true,
             campaigns: campaigns.iter().map(|c| c.to_string()).collect(),
         };
-        self.core
-            .create_user(&self.admin, &input, PASSWORD)
-            .unwrap();
+        self.core.create_user(&self.admin, &input, PASSWORD).unwrap();
         self.core.sign_in(name, PASSWORD).unwrap()
     }
 
@@ -62,9 +51,7 @@ impl Fixture {
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        self.sql()
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
+        self.sql().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
     }
 
     /// Row counts of every table a mutation could touch: equal snapshots mean nothing was written.
@@ -90,11 +77,7 @@ pub fn lead(first: &str, last: &str, email: &str) -> LeadInput {
     LeadInput {
         first_name: first.into(),
         last_name: last.into(),
-        emails: if email.is_empty() {
-            vec![]
-        } else {
-            vec![email.into()]
-        },
+        emails: if email.is_empty() { vec![] } else { vec![email.into()] },
         source: Some(SourceChannel::DirectEntry),
         ..Default::default()
     }

@@ -18,38 +18,18 @@ fn fields_of_valid(l: &ValidLead) -> Vec<(&'static str, String)> {
         ("last_name", l.last_name.clone()),
         ("company", l.company.clone()),
         ("job_title", l.job_title.clone()),
-        (
-            "emails",
-            l.emails
-                .iter()
-                .map(|e| e.address.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        (
-            "phones",
-            l.phones
-                .iter()
-                .map(|p| p.entry.e164.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+        ("emails", l.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; ")),
+        ("phones", l.phones.iter().map(|p| p.entry.e164.as_str()).collect::<Vec<_>>().join("; ")),
         ("street", l.address.street.clone()),
         ("street2", l.address.street2.clone()),
         ("city", l.address.city.clone()),
         ("postcode", l.address.postcode.clone()),
         ("region", l.address.region.clone()),
         ("country", l.address.country.clone()),
-        (
-            "source",
-            l.source.map(|s| s.as_str()).unwrap_or("").to_string(),
-        ),
+        ("source", l.source.map(|s| s.as_str()).unwrap_or("").to_string()),
         ("source_detail", l.source_detail.clone()),
         ("campaign", l.campaign.clone()),
-        (
-            "owner_id",
-            l.owner_id.map(|o| o.to_string()).unwrap_or_default(),
-        ),
+        ("owner_id", l.owner_id.map(|o| o.to_string()).unwrap_or_default()),
         ("stage", l.stage.clone()),
         ("tags", l.tags.join("; ")),
         ("notes", l.notes.clone()),
@@ -64,41 +44,18 @@ fn fields_of_stored(l: &Lead) -> Vec<(&'static str, String)> {
         ("last_name", l.last_name.clone()),
         ("company", l.company.clone()),
         ("job_title", l.job_title.clone()),
-        (
-            "emails",
-            l.emails
-                .iter()
-                .map(|e| e.address.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        (
-            "phones",
-            l.phones
-                .iter()
-                .map(|p| p.e164.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+        ("emails", l.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; ")),
+        ("phones", l.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>().join("; ")),
         ("street", l.address.street.clone()),
         ("street2", l.address.street2.clone()),
         ("city", l.address.city.clone()),
         ("postcode", l.address.postcode.clone()),
         ("region", l.address.region.clone()),
         ("country", l.address.country.clone()),
-        (
-            "source",
-            l.source.map(|s| s.as_str()).unwrap_or("").to_string(),
-        ),
+        ("source", l.source.map(|s| s.as_str()).unwrap_or("").to_string()),
         ("source_detail", l.source_detail.clone()),
         ("campaign", l.campaign.clone()),
-        (
-            "owner_id",
-            l.owner
-                .as_ref()
-                .map(|o| o.id.to_string())
-                .unwrap_or_default(),
-        ),
+        ("owner_id", l.owner.as_ref().map(|o| o.id.to_string()).unwrap_or_default()),
         ("stage", l.stage.clone()),
         ("tags", l.tags.join("; ")),
         ("notes", l.notes.clone()),
@@ -153,21 +110,12 @@ struct Rules {
 impl Rules {
     fn load(conn: &Connection) -> Result<Self> {
         Ok(Self {
-            default_region: settings_store::get(conn, "default_region")?
-                .unwrap_or_else(|| DEFAULT_REGION.into()),
-            stages: settings_store::stages(conn)?
-                .into_iter()
-                .map(|s| s.key)
-                .collect(),
+            default_region: settings_store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
+            stages: settings_store::stages(conn)?.into_iter().map(|s| s.key).collect(),
         })
     }
 
-    fn validate(
-        &self,
-        conn: &Connection,
-        input: &LeadInput,
-        scope: &LeadScope,
-    ) -> Result<ValidLead> {
+    fn validate(&self, conn: &Connection, input: &LeadInput, scope: &LeadScope) -> Result<ValidLead> {
         let owner_exists = |id: i64| user_store::active_user_exists(conn, id).unwrap_or(false);
         let lead = validate_lead(
             input,
@@ -185,10 +133,7 @@ impl Rules {
 }
 
 fn not_found(id: i64) -> Error {
-    Error::NotFound {
-        entity: "lead",
-        id: id.to_string(),
-    }
+    Error::NotFound { entity: "lead", id: id.to_string() }
 }
 
 /// A lead the actor may see, or NotFound: a lead outside one's campaigns is not admitted to exist.
@@ -201,22 +146,9 @@ fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<Lead> {
     }
 }
 
-fn insert_logged(
-    tx: &rusqlite::Transaction<'_>,
-    batch: &BatchId,
-    lead: &ValidLead,
-    at: &str,
-) -> Result<i64> {
+fn insert_logged(tx: &rusqlite::Transaction<'_>, batch: &BatchId, lead: &ValidLead, at: &str) -> Result<i64> {
     let id = store::insert(tx, lead, at)?;
-    changelog::record(
-        tx,
-        batch,
-        "lead",
-        id,
-        "*",
-        None,
-        Some(&snapshot(&fields_of_valid(lead))),
-    )?;
+    changelog::record(tx, batch, "lead", id, "*", None, Some(&snapshot(&fields_of_valid(lead))))?;
     Ok(id)
 }
 
@@ -250,17 +182,10 @@ impl Rapport {
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope())?;
             let before = fields_of_stored(&old);
             let after = fields_of_valid(&lead);
-            let changed: Vec<_> = before
-                .iter()
-                .zip(after.iter())
-                .filter(|(a, b)| a.1 != b.1)
-                .collect();
+            let changed: Vec<_> = before.iter().zip(after.iter()).filter(|(a, b)| a.1 != b.1).collect();
             // Original spellings of phones can change without the number changing; that is still an edit.
-            let originals_changed = old
-                .phones
-                .iter()
-                .map(|p| &p.original)
-                .ne(lead.phones.iter().map(|p| &p.entry.original));
+            let originals_changed =
+                old.phones.iter().map(|p| &p.original).ne(lead.phones.iter().map(|p| &p.entry.original));
             if changed.is_empty() && !originals_changed {
                 return Ok(old);
             }
@@ -270,12 +195,7 @@ impl Rapport {
                 changelog::record(tx, &batch, "lead", id, a.0, Some(&a.1), Some(&b.1))?;
             }
             if originals_changed {
-                let join = |v: Vec<&String>| {
-                    v.into_iter()
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                };
+                let join = |v: Vec<&String>| v.into_iter().map(String::as_str).collect::<Vec<_>>().join("; ");
                 changelog::record(
                     tx,
                     &batch,
@@ -283,9 +203,7 @@ impl Rapport {
                     id,
                     "phones_as_entered",
                     Some(&join(old.phones.iter().map(|p| &p.original).collect())),
-                    Some(&join(
-                        lead.phones.iter().map(|p| &p.entry.original).collect(),
-                    )),
+                    Some(&join(lead.phones.iter().map(|p| &p.entry.original).collect())),
                 )?;
             }
             store::get(tx, id)?.ok_or_else(|| not_found(id))
@@ -334,25 +252,16 @@ impl Rapport {
                 match rules.validate(tx, input, &scope) {
                     Ok(l) => valid.push(l),
                     Err(Error::Validation(ValidationErrors { errors })) => {
-                        rejected.push(RowError {
-                            line: *line,
-                            errors,
-                        })
+                        rejected.push(RowError { line: *line, errors })
                     }
-                    Err(Error::Access(e)) => rejected.push(RowError {
-                        line: *line,
-                        errors: vec![FieldError::new("campaign", e.to_string())],
-                    }),
+                    Err(Error::Access(e)) => rejected
+                        .push(RowError { line: *line, errors: vec![FieldError::new("campaign", e.to_string())] }),
                     Err(other) => return Err(other),
                 }
             }
             let all_or_nothing_failed = !rejected.is_empty() && mode == ImportMode::AllOrNothing;
             if all_or_nothing_failed || mode == ImportMode::ValidateOnly {
-                return Ok(ImportOutcome {
-                    created: vec![],
-                    drafts: 0,
-                    rejected,
-                });
+                return Ok(ImportOutcome { created: vec![], drafts: 0, rejected });
             }
             let batch = changelog::begin(tx, &self.batch(&grant, origin))?;
             let at = self.now();
@@ -368,30 +277,19 @@ impl Rapport {
                 }
             }
             progress(valid.len(), valid.len());
-            Ok(ImportOutcome {
-                created,
-                drafts,
-                rejected,
-            })
+            Ok(ImportOutcome { created, drafts, rejected })
         })
     }
 
     /// Calls `each` with every lead the actor may see, oldest first.
-    pub fn for_each_lead(
-        &self,
-        actor: &Actor,
-        each: &mut dyn FnMut(&Lead) -> Result<()>,
-    ) -> Result<()> {
+    pub fn for_each_lead(&self, actor: &Actor, each: &mut dyn FnMut(&Lead) -> Result<()>) -> Result<()> {
         let ids = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok::<_, Error>(store::ids_in_scope(conn, &grant.lead_scope())?)
         })?;
         for chunk in ids.chunks(1000) {
             let leads = self.db.read(|conn| {
-                chunk
-                    .iter()
-                    .filter_map(|id| store::get(conn, *id).transpose())
-                    .collect::<Result<Vec<_>, _>>()
+                chunk.iter().filter_map(|id| store::get(conn, *id).transpose()).collect::<Result<Vec<_>, _>>()
             })?;
             for l in &leads {
                 each(l)?;

@@ -27,16 +27,10 @@ pub struct Origin {
 
 impl Origin {
     pub fn manual() -> Self {
-        Self {
-            reason: ChangeReason::ManualEdit,
-            source_ref: String::new(),
-        }
+        Self { reason: ChangeReason::ManualEdit, source_ref: String::new() }
     }
     pub fn import(file: impl Into<String>) -> Self {
-        Self {
-            reason: ChangeReason::Import,
-            source_ref: file.into(),
-        }
+        Self { reason: ChangeReason::Import, source_ref: file.into() }
     }
 }
 
@@ -51,10 +45,7 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            db: Database::open(path, opts)?,
-            clock,
-        })
+        Ok(Self { db: Database::open(path, opts)?, clock })
     }
 
     pub fn database(&self) -> &Database {
@@ -69,9 +60,7 @@ impl Rapport {
     fn grant(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
         let grant = match actor.user_id {
             None => Grant::system(),
-            Some(id) => {
-                user_store::grant(conn, id)?.ok_or(Error::Access(AccessError::Deactivated))?
-            }
+            Some(id) => user_store::grant(conn, id)?.ok_or(Error::Access(AccessError::Deactivated))?,
         };
         grant.require(permission)?;
         Ok(grant)
@@ -95,21 +84,10 @@ impl Rapport {
         if self.has_users()? || self.lead_count()? > 0 {
             return Ok(0);
         }
-        let rows: Vec<(u32, crate::domain::lead::LeadInput)> = crate::demo::sample_leads(n, 2026)
-            .enumerate()
-            .map(|(i, l)| (i as u32 + 1, l))
-            .collect();
-        let origin = Origin {
-            reason: ChangeReason::DemoData,
-            source_ref: "first run".into(),
-        };
-        let out = self.import_leads(
-            &Actor::system(),
-            &rows,
-            &origin,
-            ImportMode::AllOrNothing,
-            &mut |_, _| {},
-        )?;
+        let rows: Vec<(u32, crate::domain::lead::LeadInput)> =
+            crate::demo::sample_leads(n, 2026).enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
+        let origin = Origin { reason: ChangeReason::DemoData, source_ref: "first run".into() };
+        let out = self.import_leads(&Actor::system(), &rows, &origin, ImportMode::AllOrNothing, &mut |_, _| {})?;
         Ok(out.created.len())
     }
 }

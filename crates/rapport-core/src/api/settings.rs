@@ -29,8 +29,7 @@ impl Rapport {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok(Settings {
-                default_region: store::get(conn, "default_region")?
-                    .unwrap_or_else(|| DEFAULT_REGION.into()),
+                default_region: store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
             })
         })
     }
@@ -50,19 +49,9 @@ impl Rapport {
             if old.as_deref() != Some(region.as_str()) {
                 let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
                 store::set(tx, "default_region", &region)?;
-                changelog::record(
-                    tx,
-                    &batch,
-                    "setting",
-                    0,
-                    "default_region",
-                    old.as_deref(),
-                    Some(&region),
-                )?;
+                changelog::record(tx, &batch, "setting", 0, "default_region", old.as_deref(), Some(&region))?;
             }
-            Ok(Settings {
-                default_region: region.clone(),
-            })
+            Ok(Settings { default_region: region.clone() })
         })
     }
 
@@ -71,11 +60,7 @@ impl Rapport {
             Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok(store::stages(conn)?
                 .into_iter()
-                .map(|s| Stage {
-                    key: s.key,
-                    label: s.label,
-                    closed: s.closed,
-                })
+                .map(|s| Stage { key: s.key, label: s.label, closed: s.closed })
                 .collect())
         })
     }

@@ -22,22 +22,12 @@ fn clean_user_input(input: &UserInput) -> Result<UserInput, ValidationErrors> {
     let username = input.username.trim().to_string();
     if username.is_empty() {
         errors.push(FieldError::new("username", "is required"));
-    } else if username.chars().count() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_alphanumeric() || "._@-".contains(c))
-    {
-        errors.push(FieldError::new(
-            "username",
-            "use up to 64 letters, digits and . _ @ -",
-        ));
+    } else if username.chars().count() > 64 || !username.chars().all(|c| c.is_alphanumeric() || "._@-".contains(c)) {
+        errors.push(FieldError::new("username", "use up to 64 letters, digits and . _ @ -"));
     }
     let display_name = input.display_name.trim();
     if display_name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "display_name",
-            "is longer than 200 characters",
-        ));
+        errors.push(FieldError::new("display_name", "is longer than 200 characters"));
     }
     let mut campaigns: Vec<String> = Vec::new();
     for c in &input.campaigns {
@@ -50,11 +40,7 @@ fn clean_user_input(input: &UserInput) -> Result<UserInput, ValidationErrors> {
         return Err(ValidationErrors { errors });
     }
     Ok(UserInput {
-        display_name: if display_name.is_empty() {
-            username.clone()
-        } else {
-            display_name.to_string()
-        },
+        display_name: if display_name.is_empty() { username.clone() } else { display_name.to_string() },
         username,
         role: input.role,
         active: input.active,
@@ -78,12 +64,7 @@ impl Rapport {
 
     /// Creates the first Administrator; refused once any user exists (checked inside the write transaction,
     /// so two first runs racing cannot both succeed).
-    pub fn create_first_admin(
-        &self,
-        username: &str,
-        display_name: &str,
-        password: &str,
-    ) -> Result<Actor> {
+    pub fn create_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<Actor> {
         auth::check_password_policy(password)?;
         let input = clean_user_input(&UserInput {
             username: username.into(),
@@ -109,15 +90,7 @@ impl Rapport {
                     source_ref: "first run".into(),
                 },
             )?;
-            changelog::record(
-                tx,
-                &batch,
-                "user",
-                id,
-                "*",
-                None,
-                Some(&user_snapshot(&input)),
-            )?;
+            changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
             Ok(Actor::user(id, input.username.clone()))
         })
     }
@@ -149,14 +122,8 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             let id = actor.user_id.unwrap_or_default();
-            let user = store::get(conn, id)?.ok_or(Error::NotFound {
-                entity: "user",
-                id: id.to_string(),
-            })?;
-            Ok(SessionInfo {
-                user,
-                permissions: grant.permissions(),
-            })
+            let user = store::get(conn, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            Ok(SessionInfo { user, permissions: grant.permissions() })
         })
     }
 
@@ -171,10 +138,7 @@ impl Rapport {
     pub fn owners(&self, actor: &Actor) -> Result<Vec<UserRef>> {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
-            Ok(store::owners(conn)?
-                .into_iter()
-                .map(|(id, name)| UserRef { id, name })
-                .collect())
+            Ok(store::owners(conn)?.into_iter().map(|(id, name)| UserRef { id, name }).collect())
         })
     }
 
@@ -187,27 +151,12 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
             if store::username_taken(tx, &input.username, None)? {
-                return Err(ValidationErrors::one(
-                    "username",
-                    format!("\"{}\" is taken", input.username),
-                )
-                .into());
+                return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
             }
             let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
             let id = store::insert(tx, &input, &hash, &self.now())?;
-            changelog::record(
-                tx,
-                &batch,
-                "user",
-                id,
-                "*",
-                None,
-                Some(&user_snapshot(&input)),
-            )?;
-            store::get(tx, id)?.ok_or(Error::NotFound {
-                entity: "user",
-                id: id.to_string(),
-            })
+            changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
+            store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })
     }
 
@@ -215,16 +164,9 @@ impl Rapport {
         let input = clean_user_input(input)?;
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
-            let old = store::get(tx, id)?.ok_or(Error::NotFound {
-                entity: "user",
-                id: id.to_string(),
-            })?;
+            let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
             if store::username_taken(tx, &input.username, Some(id))? {
-                return Err(ValidationErrors::one(
-                    "username",
-                    format!("\"{}\" is taken", input.username),
-                )
-                .into());
+                return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
             }
             let was_admin = old.role == Role::Administrator && old.active;
             let stays_admin = input.role == Role::Administrator && input.active;
@@ -237,18 +179,10 @@ impl Rapport {
             }
             let changes: Vec<(&str, String, String)> = vec![
                 ("username", old.username.clone(), input.username.clone()),
-                (
-                    "display_name",
-                    old.display_name.clone(),
-                    input.display_name.clone(),
-                ),
+                ("display_name", old.display_name.clone(), input.display_name.clone()),
                 ("role", old.role.as_str().into(), input.role.as_str().into()),
                 ("active", old.active.to_string(), input.active.to_string()),
-                (
-                    "campaigns",
-                    old.campaigns.join("; "),
-                    input.campaigns.join("; "),
-                ),
+                ("campaigns", old.campaigns.join("; "), input.campaigns.join("; ")),
             ];
             let changes: Vec<_> = changes.into_iter().filter(|(_, a, b)| a != b).collect();
             if changes.is_empty() {
@@ -259,21 +193,12 @@ impl Rapport {
             for (field, a, b) in &changes {
                 changelog::record(tx, &batch, "user", id, field, Some(a), Some(b))?;
             }
-            store::get(tx, id)?.ok_or(Error::NotFound {
-                entity: "user",
-                id: id.to_string(),
-            })
+            store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })
     }
 
     /// Users change their own password by giving the current one; administrators may set anyone's.
-    pub fn change_password(
-        &self,
-        actor: &Actor,
-        user_id: i64,
-        current: Option<&str>,
-        new: &str,
-    ) -> Result<()> {
+    pub fn change_password(&self, actor: &Actor, user_id: i64, current: Option<&str>, new: &str) -> Result<()> {
         auth::check_password_policy(new)
             .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
         let own = actor.user_id == Some(user_id);
@@ -287,39 +212,20 @@ impl Rapport {
                 _ => false,
             };
             if !ok {
-                return Err(ValidationErrors::one(
-                    "current_password",
-                    "is not your current password",
-                )
-                .into());
+                return Err(ValidationErrors::one("current_password", "is not your current password").into());
             }
         }
         let hash = auth::hash_password(new)?;
         self.db.write(|tx| {
-            let permission = if own {
-                Permission::ReadLeads
-            } else {
-                Permission::ManageUsers
-            };
+            let permission = if own { Permission::ReadLeads } else { Permission::ManageUsers };
             let grant = Self::grant(tx, actor, permission)?;
             if store::get(tx, user_id)?.is_none() {
-                return Err(Error::NotFound {
-                    entity: "user",
-                    id: user_id.to_string(),
-                });
+                return Err(Error::NotFound { entity: "user", id: user_id.to_string() });
             }
             let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
             store::set_password_hash(tx, user_id, &hash, &self.now())?;
             // The log says that it changed, never what to: no hash, no password.
-            changelog::record(
-                tx,
-                &batch,
-                "user",
-                user_id,
-                "password",
-                None,
-                Some("(changed)"),
-            )?;
+            changelog::record(tx, &batch, "user", user_id, "password", None, Some("(changed)"))?;
             Ok(())
         })
     }

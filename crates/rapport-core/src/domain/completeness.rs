@@ -35,27 +35,12 @@ mod tests {
 
     #[test]
     fn each_minimum_point_is_required() {
-        let full = CompletenessFacts {
-            has_name: true,
-            valid_contact_points: 1,
-            source: Some(SourceChannel::Partner),
-        };
+        let full = CompletenessFacts { has_name: true, valid_contact_points: 1, source: Some(SourceChannel::Partner) };
         assert!(missing_fields(&full).is_empty());
         assert_eq!(status_for(&missing_fields(&full)), LeadStatus::Active);
 
-        let none = CompletenessFacts {
-            has_name: false,
-            valid_contact_points: 0,
-            source: None,
-        };
-        assert_eq!(
-            missing_fields(&none),
-            vec![
-                MissingField::Name,
-                MissingField::ContactPoint,
-                MissingField::Source
-            ]
-        );
+        let none = CompletenessFacts { has_name: false, valid_contact_points: 0, source: None };
+        assert_eq!(missing_fields(&none), vec![MissingField::Name, MissingField::ContactPoint, MissingField::Source]);
         assert_eq!(status_for(&missing_fields(&none)), LeadStatus::Draft);
     }
 }

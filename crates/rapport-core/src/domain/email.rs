@@ -31,8 +31,10 @@ fn domain_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         #[allow(clippy::unwrap_used)]
-        Regex::new(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
-            .unwrap()
+        Regex::new(
+            r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
+        )
+        .unwrap()
     })
 }
 
@@ -77,28 +79,13 @@ mod tests {
 
     #[test]
     fn accepts_and_normalizes_valid_addresses() {
-        assert_eq!(
-            normalize_email("  Jane.Doe@Example.COM ").as_deref(),
-            Ok("Jane.Doe@example.com")
-        );
-        assert_eq!(
-            normalize_email("a+tag@sub.example.co.uk").as_deref(),
-            Ok("a+tag@sub.example.co.uk")
-        );
-        assert_eq!(
-            normalize_email("Jane <jane@x.io>").as_deref(),
-            Ok("jane@x.io")
-        );
+        assert_eq!(normalize_email("  Jane.Doe@Example.COM ").as_deref(), Ok("Jane.Doe@example.com"));
+        assert_eq!(normalize_email("a+tag@sub.example.co.uk").as_deref(), Ok("a+tag@sub.example.co.uk"));
+        assert_eq!(normalize_email("Jane <jane@x.io>").as_deref(), Ok("jane@x.io"));
         assert_eq!(normalize_email("mailto:x@y.z").as_deref(), Ok("x@y.z"));
         // The HTML standard allows a dotless domain (intranet hosts).
-        assert_eq!(
-            normalize_email("root@localhost").as_deref(),
-            Ok("root@localhost")
-        );
-        assert_eq!(
-            normalize_email("hans@müller.de").as_deref(),
-            Ok("hans@xn--mller-kva.de")
-        );
+        assert_eq!(normalize_email("root@localhost").as_deref(), Ok("root@localhost"));
+        assert_eq!(normalize_email("hans@müller.de").as_deref(), Ok("hans@xn--mller-kva.de"));
     }
 
     #[test]
@@ -106,10 +93,7 @@ mod tests {
         assert_eq!(normalize_email(""), Err(EmailError::Empty));
         assert_eq!(normalize_email("jane.example.com"), Err(EmailError::Shape));
         assert_eq!(normalize_email("a@b@c"), Err(EmailError::Shape));
-        assert_eq!(
-            normalize_email("jane doe@x.com"),
-            Err(EmailError::LocalPart)
-        );
+        assert_eq!(normalize_email("jane doe@x.com"), Err(EmailError::LocalPart));
         assert_eq!(normalize_email("jane@-x.com"), Err(EmailError::Domain));
         assert_eq!(normalize_email("jane@x..com"), Err(EmailError::Domain));
         assert_eq!(normalize_email("jane@x_y.com"), Err(EmailError::Domain));

@@ -16,12 +16,8 @@ pub enum SourceChannel {
 }
 
 impl SourceChannel {
-    pub const ALL: [SourceChannel; 4] = [
-        SourceChannel::DirectEntry,
-        SourceChannel::WebForm,
-        SourceChannel::BulkImport,
-        SourceChannel::Partner,
-    ];
+    pub const ALL: [SourceChannel; 4] =
+        [SourceChannel::DirectEntry, SourceChannel::WebForm, SourceChannel::BulkImport, SourceChannel::Partner];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,16 +30,10 @@ impl SourceChannel {
 
     /// Accepts the canonical names and the spellings people write in spreadsheets ("Web form", "import").
     pub fn parse(text: &str) -> Option<Self> {
-        let key: String = text
-            .trim()
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-            .collect();
+        let key: String =
+            text.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
         match key.as_str() {
-            "direct_entry" | "direct" | "manual" | "walk_in" | "phone" => {
-                Some(SourceChannel::DirectEntry)
-            }
+            "direct_entry" | "direct" | "manual" | "walk_in" | "phone" => Some(SourceChannel::DirectEntry),
             "web_form" | "web" | "form" | "website" | "landing_page" | "digital_capture" => {
                 Some(SourceChannel::WebForm)
             }

@@ -75,8 +75,8 @@ pub fn is_known_region(code: &str) -> bool {
 fn international_prefix(region: &str) -> &'static str {
     // The North American Numbering Plan dials out with 011; Japan with 010; most other places with 00.
     const NANP: &[&str] = &[
-        "US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY",
-        "LC", "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI",
+        "US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC", "MP", "MS",
+        "PR", "SX", "TC", "TT", "VC", "VG", "VI",
     ];
     if NANP.contains(&region) {
         "011"
@@ -97,14 +97,10 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
         return Err(PhoneError::Unparsable);
     }
     let region_code = default_region.trim().to_ascii_uppercase();
-    let region = country::Id::from_str(&region_code)
-        .map_err(|_| PhoneError::UnknownRegion(region_code.clone()))?;
+    let region = country::Id::from_str(&region_code).map_err(|_| PhoneError::UnknownRegion(region_code.clone()))?;
 
     let intl_prefix = international_prefix(&region_code);
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"-.()/".contains(*c))
-        .collect();
+    let compact: String = text.chars().filter(|c| !c.is_whitespace() && !"-.()/".contains(*c)).collect();
     let parsed: Result<PhoneNumber, _> = if compact.starts_with('+') {
         phonenumber::parse(None, text)
     } else if let Some(rest) = compact.strip_prefix(intl_prefix) {
@@ -114,11 +110,7 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     };
     let number = parsed.map_err(|_| PhoneError::Unparsable)?;
     if !phonenumber::is_valid(&number) {
-        let shown = if compact.starts_with('+') {
-            "its country".to_string()
-        } else {
-            region_code
-        };
+        let shown = if compact.starts_with('+') { "its country".to_string() } else { region_code };
         return Err(PhoneError::Invalid(shown));
     }
     Ok(ParsedPhone {
@@ -170,22 +162,14 @@ mod tests {
     fn bad_numbers_say_why() {
         assert_eq!(parse_phone("", "US"), Err(PhoneError::Empty));
         assert_eq!(parse_phone("call me", "US"), Err(PhoneError::Unparsable));
-        assert_eq!(
-            parse_phone("123", "US"),
-            Err(PhoneError::Invalid("US".into()))
-        );
-        assert_eq!(
-            parse_phone("555", "ZZ"),
-            Err(PhoneError::UnknownRegion("ZZ".into()))
-        );
+        assert_eq!(parse_phone("123", "US"), Err(PhoneError::Invalid("US".into())));
+        assert_eq!(parse_phone("555", "ZZ"), Err(PhoneError::UnknownRegion("ZZ".into())));
     }
 
     #[test]
     fn keeps_national_and_international_forms() {
         let p = parse_phone("+44 20 7946 0018", "US").map_err(|e| e.to_string());
-        let p = p
-            .as_ref()
-            .map(|p| (p.national.as_str(), p.international.as_str()));
+        let p = p.as_ref().map(|p| (p.national.as_str(), p.international.as_str()));
         assert_eq!(p, Ok(("2079460018", "+44 20 7946 0018")));
     }
 }

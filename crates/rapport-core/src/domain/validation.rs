@@ -2,9 +2,7 @@
 //! an import reports them all per row. Nothing invalid is dropped silently: it is an error the user sees.
 use super::completeness::{missing_fields, status_for, CompletenessFacts};
 use super::email::normalize_email;
-use super::lead::{
-    Address, EmailEntry, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel,
-};
+use super::lead::{Address, EmailEntry, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel};
 use super::phone::{is_known_region, parse_phone};
 use crate::error::FieldError;
 
@@ -20,20 +18,14 @@ fn summary(errors: &[FieldError]) -> String {
         _ => format!(
             "{} fields need attention: {}",
             errors.len(),
-            errors
-                .iter()
-                .map(|e| format!("{} {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
+            errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
         ),
     }
 }
 
 impl ValidationErrors {
     pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            errors: vec![FieldError::new(field, message)],
-        }
+        Self { errors: vec![FieldError::new(field, message)] }
     }
 }
 
@@ -80,23 +72,15 @@ const MAX_NOTES: usize = 20_000;
 fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
     if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        errors.push(FieldError::new(field, format!("is longer than {max} characters")));
     }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         errors.push(FieldError::new(field, "contains control characters"));
     }
     v.to_string()
 }
 
-pub fn validate_lead(
-    input: &LeadInput,
-    ctx: &ValidationContext<'_>,
-) -> Result<ValidLead, ValidationErrors> {
+pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<ValidLead, ValidationErrors> {
     let mut errors = Vec::new();
     let first_name = clean("first_name", &input.first_name, MAX_SHORT, &mut errors);
     let last_name = clean("last_name", &input.last_name, MAX_SHORT, &mut errors);
@@ -110,12 +94,7 @@ pub fn validate_lead(
         region: clean("region", &input.address.region, MAX_SHORT, &mut errors),
         country: clean("country", &input.address.country, MAX_SHORT, &mut errors),
     };
-    let source_detail = clean(
-        "source_detail",
-        &input.source_detail,
-        MAX_SHORT,
-        &mut errors,
-    );
+    let source_detail = clean("source_detail", &input.source_detail, MAX_SHORT, &mut errors);
     let campaign = clean("campaign", &input.campaign, MAX_SHORT, &mut errors);
     let notes = clean("notes", &input.notes, MAX_NOTES, &mut errors);
     let external_ref = clean("external_ref", &input.external_ref, MAX_SHORT, &mut errors);
@@ -128,30 +107,17 @@ pub fn validate_lead(
         match normalize_email(raw) {
             Ok(address) => {
                 // The same address twice is one contact point; keeping one loses nothing.
-                if !emails
-                    .iter()
-                    .any(|e| e.address.eq_ignore_ascii_case(&address))
-                {
-                    emails.push(EmailEntry {
-                        address,
-                        original: raw.trim().to_string(),
-                    });
+                if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
+                    emails.push(EmailEntry { address, original: raw.trim().to_string() });
                 }
             }
-            Err(e) => errors.push(FieldError::new(
-                format!("emails.{i}"),
-                format!("\"{}\" {e}", raw.trim()),
-            )),
+            Err(e) => errors.push(FieldError::new(format!("emails.{i}"), format!("\"{}\" {e}", raw.trim()))),
         }
     }
 
     // A lead's own country, when it is a region code, says more about its phone numbers than the global default.
     let country = address.country.trim();
-    let region = if is_known_region(country) {
-        country.to_ascii_uppercase()
-    } else {
-        ctx.default_region.to_string()
-    };
+    let region = if is_known_region(country) { country.to_ascii_uppercase() } else { ctx.default_region.to_string() };
     let mut phones: Vec<ValidPhone> = Vec::new();
     for (i, raw) in input.phones.iter().enumerate() {
         if raw.trim().is_empty() {
@@ -161,19 +127,12 @@ pub fn validate_lead(
             Ok(p) => {
                 if !phones.iter().any(|q| q.entry.e164 == p.e164) {
                     phones.push(ValidPhone {
-                        entry: PhoneEntry {
-                            e164: p.e164,
-                            display: p.international,
-                            original: raw.trim().to_string(),
-                        },
+                        entry: PhoneEntry { e164: p.e164, display: p.international, original: raw.trim().to_string() },
                         national: p.national,
                     });
                 }
             }
-            Err(e) => errors.push(FieldError::new(
-                format!("phones.{i}"),
-                format!("\"{}\" {e}", raw.trim()),
-            )),
+            Err(e) => errors.push(FieldError::new(format!("phones.{i}"), format!("\"{}\" {e}", raw.trim()))),
         }
     }
 
@@ -184,15 +143,9 @@ pub fn validate_lead(
             continue;
         }
         if t.contains(';') {
-            errors.push(FieldError::new(
-                "tags",
-                format!("\"{t}\": a tag cannot contain ';'"),
-            ));
+            errors.push(FieldError::new("tags", format!("\"{t}\": a tag cannot contain ';'")));
         } else if t.chars().count() > 60 {
-            errors.push(FieldError::new(
-                "tags",
-                format!("\"{t}\" is longer than 60 characters"),
-            ));
+            errors.push(FieldError::new("tags", format!("\"{t}\" is longer than 60 characters")));
         } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
             tags.push(t.to_string());
         }
@@ -201,29 +154,19 @@ pub fn validate_lead(
     let stage_key = input.stage.trim();
     let stage = if stage_key.is_empty() {
         ctx.stages.first().cloned().unwrap_or_default()
-    } else if let Some(s) = ctx
-        .stages
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(stage_key))
-    {
+    } else if let Some(s) = ctx.stages.iter().find(|s| s.eq_ignore_ascii_case(stage_key)) {
         s.clone()
     } else {
         errors.push(FieldError::new(
             "stage",
-            format!(
-                "\"{stage_key}\" is not a stage of the pipeline (one of: {})",
-                ctx.stages.join(", ")
-            ),
+            format!("\"{stage_key}\" is not a stage of the pipeline (one of: {})", ctx.stages.join(", ")),
         ));
         String::new()
     };
 
     if let Some(owner) = input.owner_id {
         if !(ctx.owner_exists)(owner) {
-            errors.push(FieldError::new(
-                "owner",
-                format!("user {owner} does not exist or is deactivated"),
-            ));
+            errors.push(FieldError::new("owner", format!("user {owner} does not exist or is deactivated")));
         }
     }
 
@@ -269,14 +212,7 @@ mod tests {
     fn validate(input: &LeadInput) -> Result<ValidLead, ValidationErrors> {
         let stages = ctx_stages();
         let owners = |id: i64| id == 1;
-        validate_lead(
-            input,
-            &ValidationContext {
-                default_region: "US",
-                stages: &stages,
-                owner_exists: &owners,
-            },
-        )
+        validate_lead(input, &ValidationContext { default_region: "US", stages: &stages, owner_exists: &owners })
     }
 
     #[test]
@@ -288,18 +224,8 @@ mod tests {
             owner_id: Some(9),
             ..Default::default()
         };
-        let errs = validate(&input)
-            .err()
-            .map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
-        assert_eq!(
-            errs,
-            Some(vec![
-                "emails.1".into(),
-                "phones.0".into(),
-                "stage".into(),
-                "owner".into()
-            ])
-        );
+        let errs = validate(&input).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
+        assert_eq!(errs, Some(vec!["emails.1".into(), "phones.0".into(), "stage".into(), "owner".into()]));
     }
 
     #[test]
@@ -307,36 +233,20 @@ mod tests {
         let input = LeadInput {
             first_name: "Ann".into(),
             phones: vec!["020 7946 0018".into()],
-            address: Address {
-                country: "gb".into(),
-                ..Default::default()
-            },
+            address: Address { country: "gb".into(), ..Default::default() },
             source: Some(SourceChannel::DirectEntry),
             ..Default::default()
         };
         let lead = validate(&input).map_err(|e| e.to_string());
-        assert_eq!(
-            lead.as_ref().map(|l| l.phones[0].entry.e164.as_str()),
-            Ok("+442079460018")
-        );
-        assert_eq!(
-            lead.map(|l| (l.status, l.stage)),
-            Ok((LeadStatus::Active, "new".to_string()))
-        );
+        assert_eq!(lead.as_ref().map(|l| l.phones[0].entry.e164.as_str()), Ok("+442079460018"));
+        assert_eq!(lead.map(|l| (l.status, l.stage)), Ok((LeadStatus::Active, "new".to_string())));
     }
 
     #[test]
     fn missing_contact_point_makes_a_draft() {
-        let input = LeadInput {
-            first_name: "Ann".into(),
-            source: Some(SourceChannel::Partner),
-            ..Default::default()
-        };
+        let input = LeadInput { first_name: "Ann".into(), source: Some(SourceChannel::Partner), ..Default::default() };
         let lead = validate(&input).map_err(|e| e.to_string());
-        assert_eq!(
-            lead.map(|l| (l.status, l.missing)),
-            Ok((LeadStatus::Draft, vec![MissingField::ContactPoint]))
-        );
+        assert_eq!(lead.map(|l| (l.status, l.missing)), Ok((LeadStatus::Draft, vec![MissingField::ContactPoint])));
     }
 
     #[test]
@@ -347,9 +257,6 @@ mod tests {
             ..Default::default()
         };
         let lead = validate(&input).map_err(|e| e.to_string());
-        assert_eq!(
-            lead.map(|l| (l.emails.len(), l.tags)),
-            Ok((1, vec!["vip".to_string()]))
-        );
+        assert_eq!(lead.map(|l| (l.emails.len(), l.tags)), Ok((1, vec!["vip".to_string()])));
     }
 }

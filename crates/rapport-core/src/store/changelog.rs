@@ -105,12 +105,7 @@ pub struct ChangeEntry {
     pub new_value: Option<String>,
 }
 
-pub fn history(
-    conn: &Connection,
-    entity: &str,
-    entity_id: i64,
-    limit: u32,
-) -> Result<Vec<ChangeEntry>, StoreError> {
+pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: u32) -> Result<Vec<ChangeEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.batch_id, b.at, b.actor_name, b.reason, b.source_ref, c.entity, c.entity_id, c.field,
                 c.old_value, c.new_value
@@ -144,10 +139,8 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
 
 pub fn last_batch(conn: &Connection) -> Result<Option<(i64, String, String)>, StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT id, actor_name, reason FROM change_batches ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT id, actor_name, reason FROM change_batches ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?)
 }

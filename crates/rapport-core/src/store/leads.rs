@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use crate::access::LeadScope;
 use crate::domain::completeness::{missing_fields, CompletenessFacts};
-use crate::domain::lead::{
-    Address, EmailEntry, Lead, LeadStatus, LeadSummary, PhoneEntry, SourceChannel, UserRef,
-};
+use crate::domain::lead::{Address, EmailEntry, Lead, LeadStatus, LeadSummary, PhoneEntry, SourceChannel, UserRef};
 use crate::domain::validation::ValidLead;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -127,25 +125,15 @@ pub fn update(tx: &Transaction<'_>, id: i64, lead: &ValidLead, at: &str) -> Resu
     write_children(tx, id, lead, true)
 }
 
-fn write_children(
-    tx: &Transaction<'_>,
-    id: i64,
-    lead: &ValidLead,
-    replace: bool,
-) -> Result<(), StoreError> {
+fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool) -> Result<(), StoreError> {
     if replace {
-        tx.prepare_cached("DELETE FROM lead_emails WHERE lead_id = ?1")?
-            .execute([id])?;
-        tx.prepare_cached("DELETE FROM lead_phones WHERE lead_id = ?1")?
-            .execute([id])?;
-        tx.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?
-            .execute([id])?;
-        tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?
-            .execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_emails WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_phones WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([id])?;
     }
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut stmt =
+        tx.prepare_cached("INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?4)")?;
     for (i, e) in lead.emails.iter().enumerate() {
         stmt.execute(params![id, i as i64, e.address, e.original])?;
     }
@@ -153,49 +141,34 @@ fn write_children(
         "INSERT INTO lead_phones (lead_id, position, e164, display, original) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (i, p) in lead.phones.iter().enumerate() {
-        stmt.execute(params![
-            id,
-            i as i64,
-            p.entry.e164,
-            p.entry.display,
-            p.entry.original
-        ])?;
+        stmt.execute(params![id, i as i64, p.entry.e164, p.entry.display, p.entry.original])?;
     }
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?1, ?2)")?;
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?1, ?2)")?;
     for t in &lead.tags {
         stmt.execute(params![id, t])?;
     }
     let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
     // Both the full international digits and the national number, so "415 555" and "+1 415" both find it.
-    let phones: Vec<String> = lead
-        .phones
-        .iter()
-        .map(|p| format!("{} {}", p.entry.e164.trim_start_matches('+'), p.national))
-        .collect();
-    tx.prepare_cached("INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![
-            id,
-            format!("{} {}", lead.first_name, lead.last_name),
-            lead.company,
-            emails.join(" "),
-            phones.join(" "),
-            lead.notes
-        ])?;
+    let phones: Vec<String> =
+        lead.phones.iter().map(|p| format!("{} {}", p.entry.e164.trim_start_matches('+'), p.national)).collect();
+    tx.prepare_cached(
+        "INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        format!("{} {}", lead.first_name, lead.last_name),
+        lead.company,
+        emails.join(" "),
+        phones.join(" "),
+        lead.notes
+    ])?;
     Ok(())
 }
 
 /// The version and campaign of a lead, for the optimistic-concurrency and scope checks of an update.
-pub fn version_and_campaign(
-    conn: &Connection,
-    id: i64,
-) -> Result<Option<(i64, String)>, StoreError> {
+pub fn version_and_campaign(conn: &Connection, id: i64) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT version, campaign FROM leads WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT version, campaign FROM leads WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -245,27 +218,12 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError> {
         .optional()?;
     let Some(mut lead) = row else { return Ok(None) };
     lead.emails = conn
-        .prepare_cached(
-            "SELECT address, original FROM lead_emails WHERE lead_id = ?1 ORDER BY position",
-        )?
-        .query_map([id], |r| {
-            Ok(EmailEntry {
-                address: r.get(0)?,
-                original: r.get(1)?,
-            })
-        })?
+        .prepare_cached("SELECT address, original FROM lead_emails WHERE lead_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok(EmailEntry { address: r.get(0)?, original: r.get(1)? }))?
         .collect::<Result<_, _>>()?;
     lead.phones = conn
-        .prepare_cached(
-            "SELECT e164, display, original FROM lead_phones WHERE lead_id = ?1 ORDER BY position",
-        )?
-        .query_map([id], |r| {
-            Ok(PhoneEntry {
-                e164: r.get(0)?,
-                display: r.get(1)?,
-                original: r.get(2)?,
-            })
-        })?
+        .prepare_cached("SELECT e164, display, original FROM lead_phones WHERE lead_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok(PhoneEntry { e164: r.get(0)?, display: r.get(1)?, original: r.get(2)? }))?
         .collect::<Result<_, _>>()?;
     lead.tags = conn
         .prepare_cached("SELECT tag FROM lead_tags WHERE lead_id = ?1 ORDER BY tag")?
@@ -289,11 +247,8 @@ pub fn fts_query(text: &str) -> Option<String> {
     if let Some(q) = phone_query(text) {
         return Some(q);
     }
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{t}\"*"))
-        .collect();
+    let terms: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(|t| format!("\"{t}\"*")).collect();
     if terms.is_empty() {
         None
     } else {
@@ -304,10 +259,7 @@ pub fn fts_query(text: &str) -> Option<String> {
 /// A search typed as a phone number ("+1 (415) 555", "030 901") becomes one digit-prefix term.
 fn phone_query(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let phone_like = digits.len() >= 3
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !phone_like {
         return None;
     }
@@ -329,10 +281,7 @@ const MAX_EXPANSION: usize = 32;
 fn fold_like_tokenizer(word: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
-    word.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    word.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
 /// The MATCH expression for `text`, cheap to evaluate at any size: FTS5 answers a prefix query without a
@@ -347,35 +296,24 @@ fn search_match(conn: &Connection, text: &str) -> Result<Option<String>, StoreEr
         "SELECT term FROM leads_fts_terms WHERE term >= ?1 AND term < ?1 || char(1114111) ORDER BY term LIMIT ?2",
     )?;
     let mut parts = Vec::new();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-    {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
         let folded = fold_like_tokenizer(word);
         if folded.chars().count() <= INDEXED_PREFIX_CHARS {
             parts.push(format!("\"{word}\"*"));
             continue;
         }
-        let terms: Vec<String> = stmt
-            .query_map(params![folded, MAX_EXPANSION as i64 + 1], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let terms: Vec<String> =
+            stmt.query_map(params![folded, MAX_EXPANSION as i64 + 1], |r| r.get(0))?.collect::<Result<_, _>>()?;
         if terms.is_empty() || terms.len() > MAX_EXPANSION {
             // Many terms: the prefix merge is the cheaper plan. None: let FTS5 itself have the last word, in
             // case our folding differs from the tokenizer's on some script.
             parts.push(format!("\"{word}\"*"));
         } else {
-            let alternatives: Vec<String> = terms
-                .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-                .collect();
+            let alternatives: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
             parts.push(format!("({})", alternatives.join(" OR ")));
         }
     }
-    Ok(if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join(" AND "))
-    })
+    Ok(if parts.is_empty() { None } else { Some(parts.join(" AND ")) })
 }
 
 fn sort_expr(sort: LeadSort) -> Option<&'static str> {
@@ -400,10 +338,7 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
     let text_query = search_match(conn, &q.text)?;
     let searching = !q.text.trim().is_empty();
     if searching && text_query.is_none() {
-        return Ok(LeadPage {
-            items: vec![],
-            next_cursor: None,
-        });
+        return Ok(LeadPage { items: vec![], next_cursor: None });
     }
     let sort = if searching { None } else { sort_expr(q.sort) };
     let descending = searching || !q.ascending;
@@ -436,9 +371,7 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
         args.push(Value::Text(c.into()));
     }
     if let Some(t) = q.tag.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)",
-        );
+        sql.push_str(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)");
         args.push(Value::Text(t.into()));
     }
     if let LeadScope::Campaigns(list) = scope {
@@ -533,19 +466,10 @@ mod tests {
     #[test]
     fn search_text_becomes_safe_prefix_terms() {
         assert_eq!(fts_query("smi jo").as_deref(), Some("\"smi\"* \"jo\"*"));
-        assert_eq!(
-            fts_query("john.smith@ex").as_deref(),
-            Some("\"john\"* \"smith\"* \"ex\"*")
-        );
+        assert_eq!(fts_query("john.smith@ex").as_deref(), Some("\"john\"* \"smith\"* \"ex\"*"));
         assert_eq!(fts_query("+1 (415) 555").as_deref(), Some("\"1415555\"*"));
-        assert_eq!(
-            fts_query("030 901").as_deref(),
-            Some("(\"030901\"* OR \"30901\"*)")
-        );
-        assert_eq!(
-            fts_query("\" OR NEAR(").as_deref(),
-            Some("\"OR\"* \"NEAR\"*")
-        );
+        assert_eq!(fts_query("030 901").as_deref(), Some("(\"030901\"* OR \"30901\"*)"));
+        assert_eq!(fts_query("\" OR NEAR(").as_deref(), Some("\"OR\"* \"NEAR\"*"));
         assert_eq!(fts_query("  --  "), None);
         assert_eq!(fts_query("Müller").as_deref(), Some("\"Müller\"*"));
     }

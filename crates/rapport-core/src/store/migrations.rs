@@ -5,10 +5,8 @@ use rusqlite_migration::{Migrations, M};
 
 use super::StoreError;
 
-const STEPS: &[&str] = &[
-    include_str!("migrations/001_users_settings_changelog.sql"),
-    include_str!("migrations/002_leads.sql"),
-];
+const STEPS: &[&str] =
+    &[include_str!("migrations/001_users_settings_changelog.sql"), include_str!("migrations/002_leads.sql")];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -23,10 +21,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
 pub fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
     if found > LATEST_VERSION {
-        return Err(StoreError::TooNew {
-            found,
-            known: LATEST_VERSION,
-        });
+        return Err(StoreError::TooNew { found, known: LATEST_VERSION });
     }
     if found == LATEST_VERSION {
         return Ok(());
@@ -42,9 +37,7 @@ pub fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Brings a database to exactly `version`; only for tests that build old schemas.
 pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<(), StoreError> {
-    migrations()
-        .to_version(conn, version)
-        .map_err(|e| StoreError::Migration(e.to_string()))
+    migrations().to_version(conn, version).map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 #[cfg(test)]
@@ -53,9 +46,6 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        assert!(
-            migrations().validate().is_ok(),
-            "every migration applies cleanly to an empty database"
-        );
+        assert!(migrations().validate().is_ok(), "every migration applies cleanly to an empty database");
     }
 }

@@ -20,9 +20,7 @@ use crate::error::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "the database file is read-only; check its permissions or choose another file with --db"
-    )]
+    #[error("the database file is read-only; check its permissions or choose another file with --db")]
     ReadOnly,
     #[error("the database is locked by another program; close the other Rapport window or command and try again")]
     Locked,
@@ -72,10 +70,7 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self {
-            busy_timeout: Duration::from_secs(5),
-            readers: 2,
-        }
+        Self { busy_timeout: Duration::from_secs(5), readers: 2 }
     }
 }
 
@@ -108,41 +103,29 @@ impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::CannotOpen {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::CannotOpen { path: path.display().to_string(), reason: e.to_string() })?;
         }
         let shown = path.display().to_string();
         let cannot_open = |e: rusqlite::Error| match StoreError::from(e) {
             StoreError::NotADatabase(_) => StoreError::NotADatabase(shown.clone()),
-            StoreError::Sqlite(inner) => StoreError::CannotOpen {
-                path: shown.clone(),
-                reason: inner.to_string(),
-            },
+            StoreError::Sqlite(inner) => StoreError::CannotOpen { path: shown.clone(), reason: inner.to_string() },
             other => other,
         };
         let mut writer = Connection::open(path).map_err(cannot_open)?;
         // The first statements that read the file's header: a text file or a locked file fails here.
         let first_contact = |c: &Connection| -> rusqlite::Result<String> {
             configure(c, opts)?;
-            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })?;
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
             c.query_row("PRAGMA journal_mode", [], |r| r.get(0))
         };
         first_contact(&writer).map_err(cannot_open)?;
         if writer.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(StoreError::ReadOnly);
         }
-        let mode: String = writer
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(cannot_open)?;
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(cannot_open)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(
-                mode,
-                "could not switch the database to WAL; readers will wait for writers"
-            );
+            tracing::warn!(mode, "could not switch the database to WAL; readers will wait for writers");
         }
         migrations::migrate_to_latest(&mut writer)?;
 
@@ -150,20 +133,13 @@ impl Database {
         for _ in 0..opts.readers.max(1) {
             let r = Connection::open_with_flags(
                 path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
             )
             .map_err(cannot_open)?;
             configure(&r, opts).map_err(cannot_open)?;
             readers.push(Mutex::new(r));
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-        })
+        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     pub fn path(&self) -> &Path {
@@ -181,11 +157,7 @@ impl Database {
     pub fn size_on_disk(&self) -> u64 {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
-        [self.path.clone(), PathBuf::from(wal)]
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum()
+        [self.path.clone(), PathBuf::from(wal)].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
     }
 
     /// Runs `f` on a read-only connection. Reads see the last committed state.
@@ -203,14 +175,9 @@ impl Database {
 
     /// Runs `f` in one immediate transaction, committed only if `f` succeeds: a failure or a crash part-way
     /// leaves nothing behind.
-    pub fn write<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut guard = lock(&self.writer);
-        let tx = guard
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+        let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)

@@ -3,11 +3,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::StoreError;
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
 pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreError> {
@@ -27,15 +23,8 @@ pub struct StageRow {
 }
 
 pub fn stages(conn: &Connection) -> Result<Vec<StageRow>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT key, label, position, closed FROM stages ORDER BY position")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(StageRow {
-            key: r.get(0)?,
-            label: r.get(1)?,
-            position: r.get(2)?,
-            closed: r.get(3)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached("SELECT key, label, position, closed FROM stages ORDER BY position")?;
+    let rows = stmt
+        .query_map([], |r| Ok(StageRow { key: r.get(0)?, label: r.get(1)?, position: r.get(2)?, closed: r.get(3)? }))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

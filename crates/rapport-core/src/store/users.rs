@@ -20,22 +20,13 @@ pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentia
         .query_row(
             "SELECT id, username, password_hash, active FROM users WHERE username = ?1",
             [username.trim()],
-            |r| {
-                Ok(Credentials {
-                    id: r.get(0)?,
-                    username: r.get(1)?,
-                    password_hash: r.get(2)?,
-                    active: r.get(3)?,
-                })
-            },
+            |r| Ok(Credentials { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)?, active: r.get(3)? }),
         )
         .optional()?)
 }
 
 fn campaigns(conn: &Connection, user_id: i64) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT campaign FROM user_campaigns WHERE user_id = ?1 ORDER BY campaign",
-    )?;
+    let mut stmt = conn.prepare_cached("SELECT campaign FROM user_campaigns WHERE user_id = ?1 ORDER BY campaign")?;
     let rows = stmt.query_map([user_id], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<String>, _>>()?)
 }
@@ -47,17 +38,9 @@ fn role_of(text: &str) -> Role {
 
 pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
     let row = conn
-        .query_row(
-            "SELECT username, role, active FROM users WHERE id = ?1",
-            [user_id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            },
-        )
+        .query_row("SELECT username, role, active FROM users WHERE id = ?1", [user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+        })
         .optional()?;
     match row {
         None => Ok(None),
@@ -102,17 +85,11 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<User>, StoreError> {
 pub fn list(conn: &Connection) -> Result<Vec<User>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name COLLATE NOCASE, id");
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([], user_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map([], user_from_row)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(|u| with_campaigns(conn, u)).collect()
 }
 
-pub fn username_taken(
-    conn: &Connection,
-    username: &str,
-    except: Option<i64>,
-) -> Result<bool, StoreError> {
+pub fn username_taken(conn: &Connection, username: &str, except: Option<i64>) -> Result<bool, StoreError> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id IS NOT ?2)",
         params![username, except],
@@ -121,27 +98,14 @@ pub fn username_taken(
 }
 
 pub fn active_user_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND active = 1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND active = 1)", [id], |r| r.get(0))?)
 }
 
 pub fn active_admins(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM users WHERE role = 'administrator' AND active = 1",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'administrator' AND active = 1", [], |r| r.get(0))?)
 }
 
-pub fn insert(
-    tx: &Transaction<'_>,
-    input: &UserInput,
-    password_hash: &str,
-    at: &str,
-) -> Result<i64, StoreError> {
+pub fn insert(tx: &Transaction<'_>, input: &UserInput, password_hash: &str, at: &str) -> Result<i64, StoreError> {
     tx.execute(
         "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -152,12 +116,7 @@ pub fn insert(
     Ok(id)
 }
 
-pub fn update(
-    tx: &Transaction<'_>,
-    id: i64,
-    input: &UserInput,
-    at: &str,
-) -> Result<(), StoreError> {
+pub fn update(tx: &Transaction<'_>, id: i64, input: &UserInput, at: &str) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE users SET username = ?2, display_name = ?3, role = ?4, active = ?5, updated_at = ?6 WHERE id = ?1",
         params![id, input.username, input.display_name, input.role.as_str(), input.active, at],
@@ -167,45 +126,28 @@ pub fn update(
 
 fn set_campaigns(tx: &Transaction<'_>, id: i64, list: &[String]) -> Result<(), StoreError> {
     tx.execute("DELETE FROM user_campaigns WHERE user_id = ?1", [id])?;
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO user_campaigns (user_id, campaign) VALUES (?1, ?2)",
-    )?;
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO user_campaigns (user_id, campaign) VALUES (?1, ?2)")?;
     for c in list {
         stmt.execute(params![id, c])?;
     }
     Ok(())
 }
 
-pub fn set_password_hash(
-    tx: &Transaction<'_>,
-    id: i64,
-    hash: &str,
-    at: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
-        params![id, hash, at],
-    )?;
+pub fn set_password_hash(tx: &Transaction<'_>, id: i64, hash: &str, at: &str) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1", params![id, hash, at])?;
     Ok(())
 }
 
 /// Users that may own leads, for pickers: id and display name of every active user.
 pub fn owners(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, display_name FROM users WHERE active = 1 ORDER BY display_name COLLATE NOCASE",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, display_name FROM users WHERE active = 1 ORDER BY display_name COLLATE NOCASE")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub fn id_by_username(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM users WHERE username = ?1",
-            [username.trim()],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(conn.query_row("SELECT id FROM users WHERE username = ?1", [username.trim()], |r| r.get(0)).optional()?)
 }
 
 pub fn usernames(conn: &Connection) -> Result<std::collections::HashMap<i64, String>, StoreError> {
