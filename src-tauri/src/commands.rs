@@ -3,7 +3,7 @@ use rapport_core::api::{Origin, SessionInfo, Settings, Stage};
 use rapport_core::domain::lead::{Lead, LeadInput, UserRef};
 use rapport_core::domain::user::{User, UserInput};
 use rapport_core::store::changelog::ChangeEntry;
-use rapport_core::store::leads::{LeadPage, LeadQuery};
+use rapport_core::store::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::{Actor, ErrorCode, Rapport};
 use serde::Serialize;
 use tauri::State;
@@ -113,6 +113,24 @@ pub async fn sign_out(state: State<'_, AppState>) -> Res<()> {
 #[specta::specta]
 pub async fn list_leads(state: State<'_, AppState>, query: LeadQuery) -> Res<LeadPage> {
     as_actor(&state, move |core, actor| core.list_leads(actor, &query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn count_leads(state: State<'_, AppState>, query: LeadQuery) -> Res<LeadCount> {
+    as_actor(&state, move |core, actor| core.count_leads(actor, &query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_facets(state: State<'_, AppState>) -> Res<LeadFacets> {
+    as_actor(&state, |core, actor| core.lead_facets(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn user_directory(state: State<'_, AppState>) -> Res<Vec<UserRef>> {
+    as_actor(&state, |core, actor| core.user_directory(actor)).await
 }
 
 #[tauri::command]

@@ -300,3 +300,46 @@ fn import_is_all_or_nothing_unless_told_to_skip() {
     let h = f.core.lead_history(&f.admin, out.created[0]).unwrap();
     assert_eq!((h[0].reason.as_str(), h[0].source_ref.as_str()), ("import", "people.csv"));
 }
+
+#[test]
+fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
+    let f = fixture();
+    for (i, (campaign, tag)) in [("Spring", "vip"), ("spring", "event"), ("Fall", "vip"), ("", "")].iter().enumerate() {
+        let mut l = lead(&format!("N{i}"), "Count", &format!("n{i}@x.com"));
+        l.campaign = campaign.to_string();
+        l.tags = if tag.is_empty() { vec![] } else { vec![tag.to_string()] };
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+    }
+    let all = f.core.count_leads(&f.admin, &LeadQuery::default()).unwrap();
+    assert_eq!((all.count, all.more), (4, false));
+    let vip = f.core.count_leads(&f.admin, &LeadQuery { tag: Some("vip".into()), ..Default::default() }).unwrap();
+    assert_eq!(vip.count, 2);
+    let searched = f.core.count_leads(&f.admin, &LeadQuery { text: "n1".into(), ..Default::default() }).unwrap();
+    assert_eq!(searched.count, 1);
+
+    let facets = f.core.lead_facets(&f.admin).unwrap();
+    assert_eq!(facets.campaigns.len(), 2, "campaigns differ only in case count once: {:?}", facets.campaigns);
+    assert!(
+        facets.campaigns.iter().any(|c| c.eq_ignore_ascii_case("spring"))
+            && facets.campaigns.contains(&"Fall".to_string())
+    );
+    assert_eq!(facets.tags, vec!["event".to_string(), "vip".to_string()]);
+
+    let team = f.user("fall-team", Role::Editor, &["Fall"]);
+    assert_eq!(f.core.count_leads(&team, &LeadQuery::default()).unwrap().count, 1);
+    let scoped = f.core.lead_facets(&team).unwrap();
+    assert_eq!((scoped.campaigns, scoped.tags), (vec!["Fall".to_string()], vec!["vip".to_string()]));
+
+    // A deactivated user is still named in the directory (history must name them), not among owners.
+    let gone = f.user("gone", Role::Editor, &[]).user_id().unwrap();
+    let off = rapport_core::domain::user::UserInput {
+        username: "gone".into(),
+        display_name: "Gone Away".into(),
+        role: Role::Editor,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, gone, &off).unwrap();
+    assert!(f.core.user_directory(&team).unwrap().iter().any(|u| u.id == gone && u.name == "Gone Away"));
+    assert!(!f.core.owners(&team).unwrap().iter().any(|u| u.id == gone));
+}

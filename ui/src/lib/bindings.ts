@@ -11,6 +11,9 @@ export const commands = {
 	signIn: (username: string, password: string) => typedError<SessionInfo, ApiError_Serialize>(__TAURI_INVOKE("sign_in", { username, password })),
 	signOut: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("sign_out")),
 	listLeads: (query: LeadQuery_Deserialize) => typedError<LeadPage_Serialize, ApiError_Serialize>(__TAURI_INVOKE("list_leads", { query })),
+	countLeads: (query: LeadQuery_Deserialize) => typedError<LeadCount, ApiError_Serialize>(__TAURI_INVOKE("count_leads", { query })),
+	leadFacets: () => typedError<LeadFacets, ApiError_Serialize>(__TAURI_INVOKE("lead_facets")),
+	userDirectory: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("user_directory")),
 	getLead: (id: Id) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_lead", { id })),
 	createLead: (input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_lead", { input })),
 	updateLead: (id: Id, version: Id, input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_lead", { id, version, input })),
@@ -131,6 +134,22 @@ export type FieldError = {
 export type Id = number;
 
 export type Lead = Lead_Serialize | Lead_Deserialize;
+
+/**
+ *  How many leads match, counted up to `cap`: an exact figure for what a person reads, bounded work for the
+ *  million-lead case ("10,000+").
+ */
+export type LeadCount = {
+	count: number,
+	/**  True when more than `count` leads match. */
+	more: boolean,
+};
+
+/**  Distinct campaigns and tags in use, for filter pickers. */
+export type LeadFacets = {
+	campaigns: string[],
+	tags: string[],
+};
 
 /**
  *  What a form, a file row or the API hands in. Text fields are taken as typed and trimmed on validation;

@@ -8,7 +8,10 @@ use crate::domain::lead::{Lead, LeadInput};
 use crate::domain::validation::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
 use crate::error::{Error, FieldError, Result};
 use crate::store::changelog::{self, BatchId, ChangeEntry};
-use crate::store::leads::{self as store, LeadPage, LeadQuery};
+use crate::store::leads::{self as store, LeadCount, LeadFacets, LeadPage, LeadQuery};
+
+/// Counting stops here: past it, "10,000+" says all a person needs, and the work stays bounded.
+pub const COUNT_CAP: u32 = 10_000;
 use crate::store::{settings as settings_store, users as user_store};
 
 /// The fields of a lead as the change log records them, in one fixed order. Lists are joined with "; ".
@@ -221,6 +224,22 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok(store::list(conn, query, &grant.lead_scope())?)
+        })
+    }
+
+    /// How many leads match `query` (its paging fields ignored), counted up to 10,000.
+    pub fn count_leads(&self, actor: &Actor, query: &LeadQuery) -> Result<LeadCount> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::count_matching(conn, query, &grant.lead_scope(), COUNT_CAP)?)
+        })
+    }
+
+    /// Campaigns and tags in use among the leads the actor may see.
+    pub fn lead_facets(&self, actor: &Actor) -> Result<LeadFacets> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::facets(conn, &grant.lead_scope())?)
         })
     }
 

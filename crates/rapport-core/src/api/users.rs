@@ -142,6 +142,14 @@ impl Rapport {
         })
     }
 
+    /// Every user, deactivated ones included, as id and name: history must still name people who left.
+    pub fn user_directory(&self, actor: &Actor) -> Result<Vec<UserRef>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::directory(conn)?.into_iter().map(|(id, name)| UserRef { id, name }).collect())
+        })
+    }
+
     pub fn create_user(&self, actor: &Actor, input: &UserInput, password: &str) -> Result<User> {
         let input = clean_user_input(input)?;
         auth::check_password_policy(password)

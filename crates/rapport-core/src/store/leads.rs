@@ -328,25 +328,23 @@ fn sort_expr(sort: LeadSort) -> Option<&'static str> {
 #[derive(Serialize, Deserialize)]
 struct Cursor(String, i64);
 
-pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadPage, StoreError> {
-    let limit = q.limit.clamp(1, MAX_PAGE);
-    let mut sql = String::from(
-        "SELECT l.id, l.first_name, l.last_name, l.company, l.primary_email, l.primary_phone, l.status, l.stage,
-                l.campaign, l.source, u.display_name, l.updated_at, ",
-    );
+/// The FROM and WHERE of a lead query (filters, search, scope), shared by the list and the count.
+struct Filter {
+    sql: String,
+    args: Vec<Value>,
+    searching: bool,
+}
+
+/// None when the search text has nothing searchable in it: no lead can match.
+fn filter(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Option<Filter>, StoreError> {
+    let mut sql = String::new();
     let mut args: Vec<Value> = Vec::new();
-    let text_query = search_match(conn, &q.text)?;
     let searching = !q.text.trim().is_empty();
-    if searching && text_query.is_none() {
-        return Ok(LeadPage { items: vec![], next_cursor: None });
-    }
-    let sort = if searching { None } else { sort_expr(q.sort) };
-    let descending = searching || !q.ascending;
-    sql.push_str(sort.unwrap_or("''"));
-    if let Some(fts) = &text_query {
+    if searching {
+        let Some(fts) = search_match(conn, &q.text)? else { return Ok(None) };
         sql.push_str(" FROM leads_fts f JOIN leads l ON l.id = f.rowid LEFT JOIN users u ON u.id = l.owner_id");
         sql.push_str(" WHERE leads_fts MATCH ?");
-        args.push(Value::Text(fts.clone()));
+        args.push(Value::Text(fts));
     } else {
         sql.push_str(" FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE 1");
     }
@@ -380,6 +378,89 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
         sql.push(')');
         args.extend(list.iter().map(|c| Value::Text(c.clone())));
     }
+    Ok(Some(Filter { sql, args, searching }))
+}
+
+/// How many leads match, counted up to `cap`: an exact figure for what a person reads, bounded work for the
+/// million-lead case ("10,000+").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LeadCount {
+    pub count: u32,
+    /// True when more than `count` leads match.
+    pub more: bool,
+}
+
+pub fn count_matching(conn: &Connection, q: &LeadQuery, scope: &LeadScope, cap: u32) -> Result<LeadCount, StoreError> {
+    let Some(f) = filter(conn, q, scope)? else { return Ok(LeadCount { count: 0, more: false }) };
+    let sql = format!("SELECT count(*) FROM (SELECT 1 {} LIMIT ?)", f.sql);
+    let mut args = f.args;
+    args.push(Value::Integer(i64::from(cap) + 1));
+    let n: i64 = conn.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?;
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(LeadCount { count: n.min(cap), more: n > cap })
+}
+
+/// Distinct campaigns and tags in use, for filter pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LeadFacets {
+    pub campaigns: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// Walks an index from one distinct value to the next (a "loose index scan"): cost grows with the number of
+/// distinct values, not with the number of leads.
+fn distinct_values(conn: &Connection, table: &str, column: &str, max: u32) -> Result<Vec<String>, StoreError> {
+    let sql = format!(
+        "WITH RECURSIVE v(x) AS (
+             SELECT (SELECT min({column}) FROM {table} WHERE {column} <> '')
+             UNION ALL
+             SELECT (SELECT min({column}) FROM {table} WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL
+         )
+         SELECT x FROM v WHERE x IS NOT NULL LIMIT ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([max], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<String>, _>>()?)
+}
+
+pub fn facets(conn: &Connection, scope: &LeadScope) -> Result<LeadFacets, StoreError> {
+    match scope {
+        LeadScope::All => Ok(LeadFacets {
+            campaigns: distinct_values(conn, "leads", "campaign COLLATE NOCASE", 500)?,
+            tags: distinct_values(conn, "lead_tags", "tag", 500)?,
+        }),
+        // Even tag names stay inside the campaigns a team works on.
+        LeadScope::Campaigns(list) => {
+            let marks = vec!["?"; list.len()].join(", ");
+            let sql = format!(
+                "SELECT DISTINCT t.tag FROM lead_tags t JOIN leads l ON l.id = t.lead_id
+                 WHERE l.campaign COLLATE NOCASE IN ({marks}) ORDER BY t.tag LIMIT 500"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let tags =
+                stmt.query_map(params_from_iter(list.iter()), |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            let mut campaigns = distinct_values(conn, "leads", "campaign COLLATE NOCASE", 500)?;
+            campaigns.retain(|c| scope.allows_campaign(c));
+            Ok(LeadFacets { campaigns, tags })
+        }
+    }
+}
+
+pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadPage, StoreError> {
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let Some(Filter { sql: from_where, mut args, searching }) = filter(conn, q, scope)? else {
+        return Ok(LeadPage { items: vec![], next_cursor: None });
+    };
+    let sort = if searching { None } else { sort_expr(q.sort) };
+    let descending = searching || !q.ascending;
+    let mut sql = format!(
+        "SELECT l.id, l.first_name, l.last_name, l.company, l.primary_email, l.primary_phone, l.status, l.stage,
+                l.campaign, l.source, u.display_name, l.updated_at, {} {from_where}",
+        sort.unwrap_or("''")
+    );
+    let text_query = if searching { Some(()) } else { None };
     let cmp = if descending { "<" } else { ">" };
     let dir = if descending { "DESC" } else { "ASC" };
     if let Some(after) = q.after.as_deref().filter(|s| !s.is_empty()) {

@@ -155,3 +155,10 @@ pub fn usernames(conn: &Connection) -> Result<std::collections::HashMap<i64, Str
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Every user, active or not, as id and display name: what history and filters need to name people.
+pub fn directory(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id, display_name FROM users ORDER BY display_name COLLATE NOCASE")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
