@@ -153,6 +153,12 @@ pub async fn update_lead(state: State<'_, AppState>, id: Id, version: Id, input:
 
 #[tauri::command]
 #[specta::specta]
+pub async fn undo_lead_change(state: State<'_, AppState>, id: Id, batch_id: Id) -> Res<Lead> {
+    as_actor(&state, move |core, actor| core.undo_lead_change(actor, id.0, batch_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn lead_history(state: State<'_, AppState>, id: Id) -> Res<Vec<ChangeEntry>> {
     as_actor(&state, move |core, actor| core.lead_history(actor, id.0)).await
 }

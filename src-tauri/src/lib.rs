@@ -29,6 +29,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::get_lead,
         commands::create_lead,
         commands::update_lead,
+        commands::undo_lead_change,
         commands::lead_history,
         commands::owners,
         commands::stages,

@@ -343,3 +343,37 @@ fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
     assert!(f.core.user_directory(&team).unwrap().iter().any(|u| u.id == gone && u.name == "Gone Away"));
     assert!(!f.core.owners(&team).unwrap().iter().any(|u| u.id == gone));
 }
+
+#[test]
+fn a_save_can_be_undone_unless_it_was_edited_again() {
+    let f = fixture();
+    let mut input = lead("Ann", "Lee", "ann@x.com");
+    input.phones = vec!["(415) 555-2671".into()];
+    input.tags = vec!["vip".into()];
+    let v1 = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+
+    let mut edit = v1.to_input();
+    edit.company = "Acme".into();
+    edit.emails = vec!["ann@acme.com".into(), "ann@x.com".into()];
+    edit.phones = vec!["+1 415 555 0000".into()];
+    edit.tags = vec![];
+    let v2 = f.core.update_lead(&f.admin, v1.id, v1.version, &edit, &Origin::manual()).unwrap();
+    let save = f.core.lead_history(&f.admin, v1.id).unwrap()[0].batch_id;
+
+    let back = f.core.undo_lead_change(&f.admin, v1.id, save).unwrap();
+    assert_eq!(back.company, "");
+    assert_eq!(back.emails, v1.emails);
+    assert_eq!(back.phones, v1.phones, "numbers come back as they were typed");
+    assert_eq!(back.tags, v1.tags);
+    assert_eq!(back.version, v2.version + 1, "an undo is a change of its own");
+    let h = f.core.lead_history(&f.admin, v1.id).unwrap();
+    assert_eq!(h[0].source_ref, format!("undo of change {save}"));
+
+    // Undoing the undo's original again now conflicts: the fields no longer hold what that save wrote.
+    assert_eq!(f.core.undo_lead_change(&f.admin, v1.id, save).unwrap_err().code(), ErrorCode::Conflict);
+    let created = h.last().unwrap().batch_id;
+    assert_eq!(f.core.undo_lead_change(&f.admin, v1.id, created).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.core.undo_lead_change(&f.admin, v1.id, 9999).unwrap_err().code(), ErrorCode::NotFound);
+    let viewer = f.user("v", Role::Viewer, &[]);
+    assert_eq!(f.core.undo_lead_change(&viewer, v1.id, save).unwrap_err().code(), ErrorCode::PermissionDenied);
+}

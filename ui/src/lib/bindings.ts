@@ -17,6 +17,7 @@ export const commands = {
 	getLead: (id: Id) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_lead", { id })),
 	createLead: (input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_lead", { input })),
 	updateLead: (id: Id, version: Id, input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_lead", { id, version, input })),
+	undoLeadChange: (id: Id, batchId: Id) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("undo_lead_change", { id, batchId })),
 	leadHistory: (id: Id) => typedError<ChangeEntry_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_history", { id })),
 	owners: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners")),
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),

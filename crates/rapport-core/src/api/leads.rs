@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use super::settings::DEFAULT_REGION;
 use super::{Origin, Rapport};
 use crate::access::{AccessError, Actor, Grant, LeadScope, Permission};
-use crate::domain::lead::{Lead, LeadInput};
+use crate::domain::lead::{Lead, LeadInput, SourceChannel};
 use crate::domain::validation::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
 use crate::error::{Error, FieldError, Result};
-use crate::store::changelog::{self, BatchId, ChangeEntry};
+use crate::store::changelog::{self, BatchId, ChangeEntry, ChangeReason};
 use crate::store::leads::{self as store, LeadCount, LeadFacets, LeadPage, LeadQuery};
 
 /// Counting stops here: past it, "10,000+" says all a person needs, and the work stays bounded.
@@ -74,6 +74,41 @@ fn snapshot(fields: &[(&'static str, String)]) -> String {
         .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
         .collect();
     serde_json::Value::Object(map).to_string()
+}
+
+/// Change-log field for the phones exactly as typed, when only their spelling changed.
+const PHONES_AS_ENTERED: &str = "phones_as_entered";
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split("; ").map(str::to_string).filter(|x| !x.is_empty()).collect()
+}
+
+/// Sets one change-log field of a lead input to a logged value (the inverse of [`fields_of_stored`]).
+fn set_field(input: &mut LeadInput, field: &str, value: &str) {
+    let v = value.to_string();
+    match field {
+        "first_name" => input.first_name = v,
+        "last_name" => input.last_name = v,
+        "company" => input.company = v,
+        "job_title" => input.job_title = v,
+        "emails" => input.emails = split_list(value),
+        "phones" => input.phones = split_list(value),
+        "street" => input.address.street = v,
+        "street2" => input.address.street2 = v,
+        "city" => input.address.city = v,
+        "postcode" => input.address.postcode = v,
+        "region" => input.address.region = v,
+        "country" => input.address.country = v,
+        "source" => input.source = SourceChannel::parse(value),
+        "source_detail" => input.source_detail = v,
+        "campaign" => input.campaign = v,
+        "owner_id" => input.owner_id = value.parse().ok(),
+        "stage" => input.stage = v,
+        "tags" => input.tags = split_list(value),
+        "notes" => input.notes = v,
+        "external_ref" => input.external_ref = v,
+        _ => {}
+    }
 }
 
 /// A file row that could not be taken, with every reason.
@@ -182,34 +217,77 @@ impl Rapport {
             if old.version != expected_version {
                 return Err(Error::Conflict { entity: "lead" });
             }
-            let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope())?;
-            let before = fields_of_stored(&old);
-            let after = fields_of_valid(&lead);
-            let changed: Vec<_> = before.iter().zip(after.iter()).filter(|(a, b)| a.1 != b.1).collect();
-            // Original spellings of phones can change without the number changing; that is still an edit.
-            let originals_changed =
-                old.phones.iter().map(|p| &p.original).ne(lead.phones.iter().map(|p| &p.entry.original));
-            if changed.is_empty() && !originals_changed {
-                return Ok(old);
+            self.apply_update(tx, &grant, old, input, origin)
+        })
+    }
+
+    /// Validates `input` as the new state of `old` and writes it with one change-log row per changed field.
+    fn apply_update(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        old: Lead,
+        input: &LeadInput,
+        origin: &Origin,
+    ) -> Result<Lead> {
+        let id = old.id;
+        let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope())?;
+        let before = fields_of_stored(&old);
+        let after = fields_of_valid(&lead);
+        let changed: Vec<_> = before.iter().zip(after.iter()).filter(|(a, b)| a.1 != b.1).collect();
+        // Original spellings of phones can change without the number changing; that is still an edit.
+        let old_originals: Vec<&str> = old.phones.iter().map(|p| p.original.as_str()).collect();
+        let new_originals: Vec<&str> = lead.phones.iter().map(|p| p.entry.original.as_str()).collect();
+        let originals_changed = old_originals != new_originals;
+        if changed.is_empty() && !originals_changed {
+            return Ok(old);
+        }
+        let batch = changelog::begin(tx, &self.batch(grant, origin))?;
+        store::update(tx, id, &lead, &self.now())?;
+        for (a, b) in changed {
+            changelog::record(tx, &batch, "lead", id, a.0, Some(&a.1), Some(&b.1))?;
+        }
+        if originals_changed {
+            let (a, b) = (old_originals.join("; "), new_originals.join("; "));
+            changelog::record(tx, &batch, "lead", id, PHONES_AS_ENTERED, Some(&a), Some(&b))?;
+        }
+        store::get(tx, id)?.ok_or_else(|| not_found(id))
+    }
+
+    /// Reverts what one earlier save (`batch_id`) changed on lead `id`, as a new change: the log keeps both.
+    /// Refused with a conflict when any of those fields changed again since, because undoing then would
+    /// silently overwrite the later edit.
+    pub fn undo_lead_change(&self, actor: &Actor, id: i64, batch_id: i64) -> Result<Lead> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let current = visible_lead(tx, &grant, id)?;
+            let changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
+            if changes.is_empty() {
+                return Err(Error::NotFound { entity: "change", id: batch_id.to_string() });
             }
-            let batch = changelog::begin(tx, &self.batch(&grant, origin))?;
-            store::update(tx, id, &lead, &self.now())?;
-            for (a, b) in changed {
-                changelog::record(tx, &batch, "lead", id, a.0, Some(&a.1), Some(&b.1))?;
+            if changes.iter().any(|(field, _, _)| field == "*") {
+                return Err(
+                    ValidationErrors::one("change", "a creation cannot be undone; edit the lead instead").into()
+                );
             }
-            if originals_changed {
-                let join = |v: Vec<&String>| v.into_iter().map(String::as_str).collect::<Vec<_>>().join("; ");
-                changelog::record(
-                    tx,
-                    &batch,
-                    "lead",
-                    id,
-                    "phones_as_entered",
-                    Some(&join(old.phones.iter().map(|p| &p.original).collect())),
-                    Some(&join(lead.phones.iter().map(|p| &p.entry.original).collect())),
-                )?;
+            let now: Vec<(&str, String)> = fields_of_stored(&current);
+            let value_now = |field: &str| now.iter().find(|(f, _)| *f == field).map(|(_, v)| v.as_str());
+            let mut input = current.to_input();
+            for (field, old, new) in &changes {
+                let (old, new) = (old.clone().unwrap_or_default(), new.clone().unwrap_or_default());
+                if field == "status" || field == PHONES_AS_ENTERED {
+                    continue; // derived from the other fields / applied with `phones` below
+                }
+                if value_now(field) != Some(new.as_str()) {
+                    return Err(Error::Conflict { entity: "lead" });
+                }
+                set_field(&mut input, field, &old);
             }
-            store::get(tx, id)?.ok_or_else(|| not_found(id))
+            if let Some((_, Some(old_originals), _)) = changes.iter().find(|(f, _, _)| f == PHONES_AS_ENTERED) {
+                input.phones = split_list(old_originals);
+            }
+            let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of change {batch_id}") };
+            self.apply_update(tx, &grant, current, &input, &origin)
         })
     }
 

@@ -144,3 +144,21 @@ pub fn last_batch(conn: &Connection) -> Result<Option<(i64, String, String)>, St
         })
         .optional()?)
 }
+
+/// One changed field of a batch: (field, old value, new value).
+pub type FieldChange = (String, Option<String>, Option<String>);
+
+/// The rows one batch wrote about one record, in the order they were written.
+pub fn batch_changes(
+    conn: &Connection,
+    batch_id: i64,
+    entity: &str,
+    entity_id: i64,
+) -> Result<Vec<FieldChange>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT field, old_value, new_value FROM change_log
+         WHERE batch_id = ?1 AND entity = ?2 AND entity_id = ?3 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![batch_id, entity, entity_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
