@@ -9,7 +9,6 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "setup"
 scripts/setup.sh --e2e
-export PATH="${RAPPORT_TOOLS:-$HOME/.cache/rapport/tools}/bin:$PATH"
 
 step "UI: type check, component tests, build"
 npm --prefix ui run check
@@ -22,10 +21,7 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (unit, integration on real SQLite files, CLI, bindings are current)"
+step "cargo test: unit, integration on real SQLite files, CLI, bindings, and end-to-end in the real window"
+# The end-to-end suite runs inside this cargo test (src-tauri/tests/end_to_end.rs) against the binary this
+# same build produced: one build of the app, one feature set.
 cargo test --workspace --locked
-
-step "end-to-end: the real app under Xvfb through tauri-driver"
-cargo build --workspace --bins --locked
-target=${CARGO_TARGET_DIR:-$root/target}
-tests/e2e/run.sh "$target"

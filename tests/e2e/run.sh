@@ -1,34 +1,42 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests against the built app: a private Xvfb screen, tauri-driver, a fresh database
-# prepared with the CLI. Usage: tests/e2e/run.sh TARGET_DIR (where target/debug/rapport-app and rapport are).
+# Runs the end-to-end tests against a built app: a private Xvfb screen, tauri-driver, WebKitWebDriver.
+# Normally started by `cargo test` (src-tauri/tests/end_to_end.rs), which builds the app and prepares the
+# database. By hand: RAPPORT_APP=target/debug/rapport-app RAPPORT_DB=prepared.db tests/e2e/run.sh
+# (the database needs the user RAPPORT_E2E_USER with RAPPORT_E2E_PASSWORD, and no leads).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target=${1:?usage: run.sh TARGET_DIR}
-app="$target/debug/rapport-app"
-cli="$target/debug/rapport"
-driver_bin=${TAURI_DRIVER:-$(command -v tauri-driver || true)}
-[ -x "$app" ] && [ -x "$cli" ] || { echo "e2e: build the app and the CLI first ($app, $cli)" >&2; exit 1; }
-[ -n "$driver_bin" ] || { echo "e2e: tauri-driver not found (cargo install tauri-driver --locked)" >&2; exit 1; }
+: "${RAPPORT_APP:?RAPPORT_APP must name the built app binary}"
+: "${RAPPORT_DB:?RAPPORT_DB must name a prepared database}"
+tools=${RAPPORT_TOOLS:-$HOME/.cache/rapport/tools}
+driver_bin=${TAURI_DRIVER:-$(PATH="$tools/bin:$PATH" command -v tauri-driver || true)}
+missing=()
+[ -n "$driver_bin" ] || missing+=(tauri-driver)
+command -v Xvfb >/dev/null || missing+=(Xvfb)
+command -v WebKitWebDriver >/dev/null || missing+=(WebKitWebDriver)
+command -v node >/dev/null || missing+=(node)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "e2e: missing ${missing[*]}: run scripts/setup.sh --e2e (or set RAPPORT_SKIP_E2E=1 to skip)" >&2
+  exit 1
+fi
 
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-export RAPPORT_DB="$work/e2e.db" RAPPORT_DEMO=0
-export RAPPORT_E2E_USER=admin RAPPORT_E2E_PASSWORD="correct horse battery"
-# The first command on an empty database creates the first administrator, as the app's first run does.
-RAPPORT_USER=$RAPPORT_E2E_USER RAPPORT_PASSWORD=$RAPPORT_E2E_PASSWORD "$cli" --db "$RAPPORT_DB" users list >/dev/null
+export RAPPORT_DEMO=0 RAPPORT_E2E_USER=${RAPPORT_E2E_USER:-admin}
+export RAPPORT_E2E_PASSWORD=${RAPPORT_E2E_PASSWORD:-"correct horse battery"}
 
-for n in $(seq 99 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { display=:$n; break; }; done
+for n in $(seq 99 160); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { display=:$n; break; }; done
 Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & pids+=($!)
 export DISPLAY=$display
 port=$((20000 + RANDOM % 20000))
-"$driver_bin" --port "$port" --native-port "$((port + 1))" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 & pids+=($!)
+"$driver_bin" --port "$port" --native-port "$((port + 1))" --native-driver "$(command -v WebKitWebDriver)" \
+  >"$work/driver.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_APP="$app" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
+export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
 status=0
 node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?
 if [ $status -ne 0 ]; then
