@@ -165,6 +165,7 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
 }
 
 #[test]
+#[cfg(unix)] // file modes and setpriv are how a read-only file is made here
 fn unusable_database_files_give_clear_errors() {
     let (dir, db) = db();
     let text = dir.path().join("notes.txt");
