@@ -55,73 +55,85 @@ fn source_of(text: Option<String>) -> Option<SourceChannel> {
     text.and_then(|s| SourceChannel::ALL.into_iter().find(|c| c.as_str() == s))
 }
 
+/// The editable columns of `leads`, in the order of [`column_values`].
+const COLUMNS: [&str; 20] = [
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "primary_email",
+    "primary_phone",
+    "street",
+    "street2",
+    "city",
+    "postcode",
+    "region",
+    "country",
+    "source",
+    "source_detail",
+    "campaign",
+    "owner_id",
+    "stage",
+    "notes",
+    "external_ref",
+    "status",
+];
+
+fn column_values(lead: &ValidLead) -> Vec<Value> {
+    let text = |s: &str| Value::Text(s.to_string());
+    vec![
+        text(&lead.first_name),
+        text(&lead.last_name),
+        text(&lead.company),
+        text(&lead.job_title),
+        text(lead.emails.first().map(|e| e.address.as_str()).unwrap_or("")),
+        text(lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or("")),
+        text(&lead.address.street),
+        text(&lead.address.street2),
+        text(&lead.address.city),
+        text(&lead.address.postcode),
+        text(&lead.address.region),
+        text(&lead.address.country),
+        lead.source.map(|s| text(s.as_str())).unwrap_or(Value::Null),
+        text(&lead.source_detail),
+        text(&lead.campaign),
+        lead.owner_id.map(Value::Integer).unwrap_or(Value::Null),
+        text(&lead.stage),
+        text(&lead.notes),
+        text(&lead.external_ref),
+        text(lead.status.as_str()),
+    ]
+}
+
 pub fn insert(tx: &Transaction<'_>, lead: &ValidLead, at: &str) -> Result<i64, StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO leads (first_name, last_name, company, job_title, primary_email, primary_phone, street, street2,
-            city, postcode, region, country, source, source_detail, campaign, owner_id, stage, notes, external_ref,
-            status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
-    )?
-    .execute(params![
-        lead.first_name,
-        lead.last_name,
-        lead.company,
-        lead.job_title,
-        lead.emails.first().map(|e| e.address.as_str()).unwrap_or(""),
-        lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or(""),
-        lead.address.street,
-        lead.address.street2,
-        lead.address.city,
-        lead.address.postcode,
-        lead.address.region,
-        lead.address.country,
-        lead.source.map(|s| s.as_str()),
-        lead.source_detail,
-        lead.campaign,
-        lead.owner_id,
-        lead.stage,
-        lead.notes,
-        lead.external_ref,
-        lead.status.as_str(),
-        at,
-    ])?;
+    let marks: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    let at_mark = COLUMNS.len() + 1;
+    let sql = format!(
+        "INSERT INTO leads ({}, created_at, updated_at) VALUES ({}, ?{at_mark}, ?{at_mark})",
+        COLUMNS.join(", "),
+        marks.join(", ")
+    );
+    let mut values = column_values(lead);
+    values.push(Value::Text(at.to_string()));
+    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     let id = tx.last_insert_rowid();
     write_children(tx, id, lead, false)?;
     Ok(id)
 }
 
 pub fn update(tx: &Transaction<'_>, id: i64, lead: &ValidLead, at: &str) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "UPDATE leads SET version = version + 1, first_name = ?2, last_name = ?3, company = ?4, job_title = ?5,
-            primary_email = ?6, primary_phone = ?7, street = ?8, street2 = ?9, city = ?10, postcode = ?11,
-            region = ?12, country = ?13, source = ?14, source_detail = ?15, campaign = ?16, owner_id = ?17,
-            stage = ?18, notes = ?19, external_ref = ?20, status = ?21, updated_at = ?22
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        lead.first_name,
-        lead.last_name,
-        lead.company,
-        lead.job_title,
-        lead.emails.first().map(|e| e.address.as_str()).unwrap_or(""),
-        lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or(""),
-        lead.address.street,
-        lead.address.street2,
-        lead.address.city,
-        lead.address.postcode,
-        lead.address.region,
-        lead.address.country,
-        lead.source.map(|s| s.as_str()),
-        lead.source_detail,
-        lead.campaign,
-        lead.owner_id,
-        lead.stage,
-        lead.notes,
-        lead.external_ref,
-        lead.status.as_str(),
-        at,
-    ])?;
+    let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
+    let n = COLUMNS.len();
+    let sql = format!(
+        "UPDATE leads SET version = version + 1, {}, updated_at = ?{} WHERE id = ?{}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut values = column_values(lead);
+    values.push(Value::Text(at.to_string()));
+    values.push(Value::Integer(id));
+    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     write_children(tx, id, lead, true)
 }
 
