@@ -27,6 +27,7 @@ fn the_real_window_end_to_end() {
         .env("RAPPORT_DB", &db)
         .env("RAPPORT_E2E_USER", "admin")
         .env("RAPPORT_E2E_PASSWORD", password)
+        .env("E2E_SCRIPT", std::env::var("E2E_SCRIPT").unwrap_or_default())
         .status()
         .expect("bash runs tests/e2e/run.sh");
     assert!(status.success(), "the end-to-end suite failed (its output is above)");

@@ -93,6 +93,22 @@ test("a complete lead is Active", async () => {
   await s.screenshot(`${shots}/07-lead-page-active.png`);
 });
 
+test("an edit can be undone from its toast, and the history keeps both", async () => {
+  await s.click('[data-testid="edit-lead"]');
+  await s.waitFor('[data-testid="lead-form"]');
+  await s.setValue('[data-testid="field-company"]', "Bletchley Park");
+  await s.click('[data-testid="save-lead"]');
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Bletchley Park") });
+  await s.screenshot(`${shots}/08-undo-toast.png`);
+  await s.click('[data-testid="toast-undo"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /change undone/i.test(t) });
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Company —") && /undo of change/i.test(t) });
+  const history = await s.findAll('[data-testid="history-entry"]');
+  assert.equal(history.length, 3, "created, edited, undone: three entries");
+  await new Promise((r) => setTimeout(r, 300)); // let the last frame paint before the screenshot
+  await s.screenshot(`${shots}/09-undone-history.png`);
+});
+
 test("an administrator adds a Viewer and sets the default phone region", async () => {
   await s.click('[data-testid="nav-users"]');
   await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes(user) });
@@ -103,13 +119,13 @@ test("an administrator adds a Viewer and sets the default phone region", async (
   await s.type('[data-testid="user-password"]', "viewer password");
   await s.click('[data-testid="user-submit"]');
   await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes("Vera Viewer") && /viewer/i.test(t) });
-  await s.screenshot(`${shots}/08-users.png`);
+  await s.screenshot(`${shots}/10-users.png`);
 
   await s.click('[data-testid="nav-settings"]');
   await s.setValue('[data-testid="settings-region"]', "GB");
   await s.click('[data-testid="settings-save"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /saved|updated/i.test(t) });
-  await s.screenshot(`${shots}/09-settings.png`);
+  await s.screenshot(`${shots}/11-settings.png`);
 });
 
 test("a Viewer reads leads but is offered no way to change them", async () => {
@@ -120,9 +136,9 @@ test("a Viewer reads leads but is offered no way to change them", async () => {
   await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
   assert.equal((await s.findAll('[data-testid="new-lead"]')).length, 0, "no New lead button for a viewer");
   assert.equal((await s.findAll('[data-testid="nav-users"]')).length, 0, "no user admin for a viewer");
-  await s.screenshot(`${shots}/10-viewer-list.png`);
+  await s.screenshot(`${shots}/12-viewer-list.png`);
   await s.click('[data-testid="lead-row"] td'); // WebDriver clicks cells: a table row has no single hit point
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan Turing") });
   assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
-  await s.screenshot(`${shots}/11-viewer-lead-page.png`);
+  await s.screenshot(`${shots}/13-viewer-lead-page.png`);
 });

@@ -38,7 +38,7 @@ for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && br
 
 export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
 status=0
-node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?
+if [ -n "${E2E_SCRIPT:-}" ]; then node "$E2E_SCRIPT" || status=$?; else node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?; fi
 if [ $status -ne 0 ]; then
   echo "--- tauri-driver log ---" >&2; tail -n 40 "$work/driver.log" >&2 || true
 fi

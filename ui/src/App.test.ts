@@ -1,8 +1,8 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { apiErr, mockBackend, sessionFor, summary } from './test/fixtures';
+import { apiErr, change, lead, mockBackend, sessionFor, summary } from './test/fixtures';
 
 describe('App start', () => {
   it('shows the startup error and the database path instead of crashing', async () => {
@@ -111,5 +111,35 @@ describe('App start', () => {
     await u.type(await screen.findByTestId('signin-username'), 'old');
     await u.type(screen.getByTestId('signin-password'), 'password1{Enter}');
     expect(await screen.findByTestId('signin-error')).toHaveTextContent('This account has been deactivated');
+  });
+
+  it('undoes a just-saved edit from the toast and shows the reverted lead', async () => {
+    const before = lead({ id: 7, version: 1, job_title: 'Captain' });
+    const saved = lead({ id: 7, version: 2, job_title: 'Admiral' });
+    const reverted = lead({ id: 7, version: 3, job_title: 'Captain' });
+    const be = mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
+      // The page keeps being served the saved version: the reverted one can only come from the undo's answer.
+      getLead: vi.fn().mockResolvedValueOnce(before).mockResolvedValue(saved),
+      updateLead: async () => saved,
+      leadHistory: async () => [change({ id: 12, batch_id: 5, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' })],
+      undoLeadChange: async () => reverted,
+    });
+    render(App);
+    const u = userEvent.setup();
+    await u.click((await screen.findAllByTestId('lead-row'))[0]);
+    await u.click(await screen.findByTestId('edit-lead'));
+    const title = await screen.findByTestId('field-job_title');
+    await u.clear(title);
+    await u.type(title, 'Admiral');
+    await u.click(screen.getByTestId('save-lead'));
+
+    expect(await screen.findByText('Admiral', { selector: 'dd' })).toBeInTheDocument();
+    await u.click(await screen.findByTestId('toast-undo'));
+    expect(await screen.findByText('Captain', { selector: 'dd' })).toBeInTheDocument();
+    expect(be.undoLeadChange).toHaveBeenCalledWith(7, 5);
+    expect(screen.getByText('Change undone')).toBeInTheDocument();
+    expect(screen.getByTestId('lead-page')).toBeInTheDocument();
   });
 });

@@ -5,6 +5,8 @@ const commands = vi.hoisted(() => ({
   signIn: vi.fn(),
   signOut: vi.fn(),
   changePassword: vi.fn(),
+  undoLeadChange: vi.fn(),
+  countLeads: vi.fn(),
 }));
 vi.mock('./bindings', () => ({ commands }));
 
@@ -65,5 +67,17 @@ describe('tauriBackend', () => {
     commands.changePassword.mockResolvedValue({ status: 'ok', data: null });
     await expect(tauriBackend.changePassword(3, null, 'new-password')).resolves.toBeUndefined();
     expect(commands.changePassword).toHaveBeenCalledWith(3, null, 'new-password');
+  });
+
+  it('passes the lead id and the batch id to undo_lead_change, and the query to count_leads', async () => {
+    const reverted = { id: 42, version: 7 };
+    commands.undoLeadChange.mockResolvedValue({ status: 'ok', data: reverted });
+    await expect(tauriBackend.undoLeadChange(42, 17)).resolves.toBe(reverted);
+    expect(commands.undoLeadChange).toHaveBeenCalledWith(42, 17);
+
+    commands.countLeads.mockResolvedValue({ status: 'ok', data: { count: 10000, more: true } });
+    const query = { text: 'acme' } as Parameters<typeof tauriBackend.countLeads>[0];
+    await expect(tauriBackend.countLeads(query)).resolves.toEqual({ count: 10000, more: true });
+    expect(commands.countLeads).toHaveBeenCalledWith(query);
   });
 });

@@ -7,6 +7,8 @@ import type {
   ErrorCode,
   FieldError,
   Lead,
+  LeadCount,
+  LeadFacets,
   LeadInput,
   LeadPage,
   LeadQuery,
@@ -24,9 +26,17 @@ export interface Backend {
   signIn(username: string, password: string): Promise<SessionInfo>;
   signOut(): Promise<void>;
   listLeads(query: LeadQuery): Promise<LeadPage>;
+  /** How many leads match `query` (paging fields ignored), counted up to 10,000 (`more`: "10,000+"). */
+  countLeads(query: LeadQuery): Promise<LeadCount>;
+  /** Distinct campaigns and tags in use among the leads the user may see. */
+  leadFacets(): Promise<LeadFacets>;
+  /** Every user, deactivated ones included: for naming people in the history. */
+  userDirectory(): Promise<UserRef[]>;
   getLead(id: number): Promise<Lead>;
   createLead(input: LeadInput): Promise<Lead>;
   updateLead(id: number, version: number, input: LeadInput): Promise<Lead>;
+  /** Reverts what one earlier save (change-log batch `batchId`) changed, as a new change. */
+  undoLeadChange(id: number, batchId: number): Promise<Lead>;
   leadHistory(id: number): Promise<ChangeEntry[]>;
   owners(): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;
@@ -101,9 +111,13 @@ export const tauriBackend: Backend = {
     await unwrap(() => commands.signOut());
   },
   listLeads: (query) => unwrap(() => commands.listLeads(query)),
+  countLeads: (query) => unwrap(() => commands.countLeads(query)),
+  leadFacets: () => unwrap(() => commands.leadFacets()),
+  userDirectory: () => unwrap(() => commands.userDirectory()),
   getLead: (id) => unwrap(() => commands.getLead(id)),
   createLead: (input) => unwrap(() => commands.createLead(input)),
   updateLead: (id, version, input) => unwrap(() => commands.updateLead(id, version, input)),
+  undoLeadChange: (id, batchId) => unwrap(() => commands.undoLeadChange(id, batchId)),
   leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
   owners: () => unwrap(() => commands.owners()),
   stages: () => unwrap(() => commands.stages()),

@@ -1,5 +1,5 @@
 // Human words for the backend's codes, and small formatting helpers shared by the screens.
-import type { ChangeReason, LeadStatus, MissingField, Role, SourceChannel, Stage } from './types';
+import type { ChangeReason, LeadCount, LeadStatus, MissingField, Role, SourceChannel, Stage } from './types';
 
 export const SOURCE_CHANNELS: { value: SourceChannel; label: string }[] = [
   { value: 'direct_entry', label: 'Direct entry' },
@@ -154,4 +154,16 @@ export function sentence(message: string): string {
 export function fieldMessage(field: string, message: string): string {
   if (/^(is|are|contains|does|must|cannot|has|was) /.test(message)) return `${fieldLabel(field)} ${message}`;
   return sentence(message);
+}
+
+/** A whole number in the user's locale: 1234 → "1,234". */
+export function formatCount(n: number): string {
+  return new Intl.NumberFormat().format(n);
+}
+
+/** "1 lead", "1,234 leads", "10,000+ leads" (the backend stops counting at its cap). */
+export function leadCountText(c: LeadCount): string {
+  const n = formatCount(c.count);
+  if (c.more) return `${n}+ leads`;
+  return `${n} ${c.count === 1 ? 'lead' : 'leads'}`;
 }

@@ -1,36 +1,86 @@
-// Short-lived notices: success after a save, and errors that belong to no field.
+// Short-lived notices: success after a save, and errors that belong to no field. A toast may carry one action
+// (e.g. Undo); such toasts stay up longer so there is time to reach the button.
 export type ToastKind = 'success' | 'info' | 'error';
+
+export interface ToastAction {
+  label: string;
+  /** Runs once; the toast is dismissed first. */
+  run: () => void | Promise<void>;
+  /** `data-testid` of the action button. */
+  testid?: string;
+}
+
 export interface ToastItem {
   id: number;
   kind: ToastKind;
   message: string;
+  action: ToastAction | null;
+}
+
+export interface ToastOptions {
+  /** How long the toast stays, in ms; 0 keeps it until dismissed. Defaults by kind and action. */
+  ms?: number;
+  action?: ToastAction;
+}
+
+/** How long toasts stay up, in ms. */
+export const TOAST_MS = { success: 4000, info: 4000, error: 8000, action: 10000 } as const;
+/** At most this many toasts show at once; a new one drops the oldest. */
+export const MAX_TOASTS = 3;
+
+export function defaultDuration(kind: ToastKind, hasAction: boolean): number {
+  return hasAction ? Math.max(TOAST_MS.action, TOAST_MS[kind]) : TOAST_MS[kind];
 }
 
 class ToastStore {
   items = $state<ToastItem[]>([]);
   private next = 1;
+  private timers = new Map<number, ReturnType<typeof setTimeout>>();
 
-  show(message: string, kind: ToastKind = 'success', ms = kind === 'error' ? 8000 : 4000): number {
+  show(message: string, kind: ToastKind = 'success', options: ToastOptions = {}): number {
     const id = this.next++;
-    this.items.push({ id, kind, message });
-    if (ms > 0) setTimeout(() => this.dismiss(id), ms);
+    const action = options.action ?? null;
+    const ms = options.ms ?? defaultDuration(kind, action !== null);
+    const kept = this.items.slice(-(MAX_TOASTS - 1));
+    for (const t of this.items) if (!kept.includes(t)) this.stopTimer(t.id);
+    this.items = [...kept, { id, kind, message, action }];
+    if (ms > 0) this.timers.set(id, setTimeout(() => this.dismiss(id), ms));
     return id;
   }
 
-  success(message: string) {
-    return this.show(message, 'success');
+  success(message: string, options: ToastOptions = {}) {
+    return this.show(message, 'success', options);
   }
 
-  error(message: string) {
-    return this.show(message, 'error');
+  info(message: string, options: ToastOptions = {}) {
+    return this.show(message, 'info', options);
+  }
+
+  error(message: string, options: ToastOptions = {}) {
+    return this.show(message, 'error', options);
+  }
+
+  /** Runs the toast's action (once) and dismisses it. */
+  act(id: number) {
+    const action = this.items.find((t) => t.id === id)?.action;
+    this.dismiss(id);
+    if (action) void action.run();
   }
 
   dismiss(id: number) {
+    this.stopTimer(id);
     this.items = this.items.filter((t) => t.id !== id);
   }
 
   clear() {
+    for (const id of this.timers.keys()) this.stopTimer(id);
     this.items = [];
+  }
+
+  private stopTimer(id: number) {
+    const t = this.timers.get(id);
+    if (t !== undefined) clearTimeout(t);
+    this.timers.delete(id);
   }
 }
 

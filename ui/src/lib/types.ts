@@ -18,6 +18,8 @@ export type {
   EmailEntry,
   ErrorCode,
   FieldError,
+  LeadCount,
+  LeadFacets,
   LeadSort,
   LeadStatus,
   MissingField,

@@ -102,9 +102,14 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     signIn: async () => sessionFor('administrator'),
     signOut: async () => {},
     listLeads: async () => ({ items: [], next_cursor: null }),
+    // By default the count agrees with the first page the (possibly replaced) listLeads answers.
+    countLeads: async (q) => ({ count: (await all.listLeads({ ...q, after: null })).items.length, more: false }),
+    leadFacets: async () => ({ campaigns: [], tags: [] }),
+    userDirectory: async () => [{ id: 1, name: 'Ada Admin' }],
     getLead: async () => lead(),
     createLead: async () => lead(),
     updateLead: async () => lead(),
+    undoLeadChange: async (id) => lead({ id }),
     leadHistory: async () => [],
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [

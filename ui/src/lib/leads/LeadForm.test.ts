@@ -1,17 +1,20 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, lead, mockBackend } from '../../test/fixtures';
+import { apiErr, change, lead, mockBackend } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
-import type { LeadInput } from '../types';
+import type { Lead, LeadInput } from '../types';
+import Toasts from '../ui/Toasts.svelte';
 import LeadForm from './LeadForm.svelte';
 
 function setup(over: Parameters<typeof mockBackend>[0] = {}, leadToEdit: ReturnType<typeof lead> | null = null) {
   const be = mockBackend(over);
   const onsaved = vi.fn();
   const oncancel = vi.fn();
-  render(LeadForm, { lead: leadToEdit, onsaved, oncancel });
-  return { be, onsaved, oncancel, u: userEvent.setup() };
+  const onundone = vi.fn();
+  render(LeadForm, { lead: leadToEdit, onsaved, oncancel, onundone });
+  render(Toasts);
+  return { be, onsaved, oncancel, onundone, u: userEvent.setup() };
 }
 
 describe('LeadForm', () => {
@@ -205,5 +208,108 @@ describe('LeadForm', () => {
     expect(screen.getByTestId('field-email-1')).toHaveValue('bad@');
     expect(screen.getByTestId('error-emails.1')).toHaveTextContent('Bad address');
     expect(screen.queryByTestId('error-emails.2')).toBeNull();
+  });
+
+  describe('Undo after saving an edit', () => {
+    const original = lead({ id: 42, version: 5, job_title: 'Rear Admiral' });
+    const saved = lead({ id: 42, version: 6, job_title: 'Admiral' });
+    const history = async () => [
+      change({ id: 31, batch_id: 17, entity_id: 42, field: 'job_title', old_value: 'Rear Admiral', new_value: 'Admiral' }),
+      change({ id: 30, batch_id: 9, entity_id: 42, field: 'company', old_value: '', new_value: 'Navy' }),
+      change({ id: 1, batch_id: 1, entity_id: 42, field: '*', old_value: null, new_value: '{}' }),
+    ];
+
+    async function editAndSave(u: ReturnType<typeof userEvent.setup>) {
+      await u.clear(screen.getByTestId('field-job_title'));
+      await u.type(screen.getByTestId('field-job_title'), 'Admiral');
+      await u.click(screen.getByTestId('save-lead'));
+    }
+
+    it('offers Undo in the success toast, which reverts the batch the save wrote', async () => {
+      const reverted: Lead = lead({ id: 42, version: 7, job_title: 'Rear Admiral' });
+      const { be, u, onsaved, onundone } = setup(
+        { updateLead: async () => saved, leadHistory: history, undoLeadChange: async () => reverted },
+        original,
+      );
+      await editAndSave(u);
+      await waitFor(() => expect(onsaved).toHaveBeenCalledWith(saved));
+      expect(be.leadHistory).toHaveBeenCalledWith(42);
+      const toast = screen.getByText('Lead saved').closest('[data-testid="toast"]') as HTMLElement;
+      const undo = within(toast).getByTestId('toast-undo');
+      expect(undo).toHaveTextContent('Undo');
+      expect(be.undoLeadChange).not.toHaveBeenCalled();
+
+      await u.click(undo);
+      await waitFor(() => expect(onundone).toHaveBeenCalledWith(reverted));
+      expect(be.undoLeadChange).toHaveBeenCalledExactlyOnceWith(42, 17);
+      expect(screen.getByText('Change undone')).toBeInTheDocument();
+      // The saved toast is gone with its button: one undo per save.
+      expect(screen.queryByText('Lead saved')).toBeNull();
+      expect(screen.queryByTestId('toast-undo')).toBeNull();
+    });
+
+    it('explains why an undo is refused when the fields were edited again since', async () => {
+      const { be, u, onsaved, onundone } = setup(
+        {
+          updateLead: async () => saved,
+          leadHistory: history,
+          undoLeadChange: async () => {
+            throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
+          },
+        },
+        original,
+      );
+      await editAndSave(u);
+      await waitFor(() => expect(onsaved).toHaveBeenCalled());
+      await u.click(await screen.findByTestId('toast-undo'));
+      expect(
+        await screen.findByText("This change can't be undone: those fields were edited again since."),
+      ).toBeInTheDocument();
+      expect(be.undoLeadChange).toHaveBeenCalledWith(42, 17);
+      expect(onundone).not.toHaveBeenCalled();
+      expect(toasts.items.find((t) => t.message.startsWith("This change can't"))?.kind).toBe('error');
+    });
+
+    it('offers no Undo after creating a lead', async () => {
+      const created = setup({ createLead: async () => lead({ id: 50, version: 1 }), leadHistory: history });
+      await created.u.type(screen.getByTestId('field-first_name'), 'Grace');
+      await created.u.click(screen.getByTestId('save-lead'));
+      await waitFor(() => expect(created.onsaved).toHaveBeenCalled());
+      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.queryByTestId('toast-undo')).toBeNull();
+      expect(created.be.leadHistory).not.toHaveBeenCalled();
+    });
+
+    it('offers no Undo when the save wrote no change (same version back)', async () => {
+      const { be, u, onsaved } = setup({ updateLead: async () => original, leadHistory: history }, original);
+      await u.click(screen.getByTestId('save-lead'));
+      await waitFor(() => expect(onsaved).toHaveBeenCalled());
+      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.queryByTestId('toast-undo')).toBeNull();
+      expect(be.leadHistory).not.toHaveBeenCalled();
+    });
+  });
+
+  it('suggests campaigns and tags in use', async () => {
+    const { be, u } = setup({
+      leadFacets: async () => ({ campaigns: ['Spring Fair', 'Webinar'], tags: ['vip', 'follow-up', 'cobol'] }),
+    });
+    const campaign = screen.getByTestId('field-campaign');
+    const options = screen.getByTestId('campaign-options');
+    expect(campaign).toHaveAttribute('list', options.id);
+    await waitFor(() =>
+      expect([...options.querySelectorAll('option')].map((o) => o.value)).toEqual(['Spring Fair', 'Webinar']),
+    );
+    expect(be.leadFacets).toHaveBeenCalledOnce();
+
+    const tags = screen.getByTestId('field-tags');
+    const suggested = () => screen.queryAllByTestId('tag-suggestion').map((b) => b.textContent?.trim());
+    expect(suggested()).toEqual(['vip', 'follow-up', 'cobol']);
+    // Typing narrows the suggestions to the tag being typed; picking one completes it.
+    await u.type(tags, 'vip, fol');
+    expect(suggested()).toEqual(['follow-up']);
+    await u.click(screen.getByTestId('tag-suggestion'));
+    expect(tags).toHaveValue('vip, follow-up, ');
+    expect(suggested()).toEqual(['cobol']);
   });
 });

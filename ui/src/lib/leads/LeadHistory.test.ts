@@ -1,6 +1,8 @@
-import { render, screen, within } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
-import { change, mockBackend } from '../../test/fixtures';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { apiErr, change, lead, mockBackend } from '../../test/fixtures';
+import { toasts } from '../toast.svelte';
 import LeadHistory from './LeadHistory.svelte';
 
 const creation = change({
@@ -72,5 +74,116 @@ describe('LeadHistory', () => {
     mockBackend({ leadHistory: async () => [] });
     render(LeadHistory, { leadId: 7 });
     expect(await screen.findByText('No changes recorded.')).toBeInTheDocument();
+  });
+
+  it('names owners from the user directory, deactivated ones included', async () => {
+    const be = mockBackend({
+      leadHistory: async () => [
+        change({ id: 5, batch_id: 3, field: 'owner_id', old_value: '3', new_value: '1' }),
+        change({ id: 4, batch_id: 2, field: 'owner_id', old_value: '99', new_value: '3' }),
+      ],
+      // Bob left: `owners()` no longer lists him, the directory does.
+      owners: async () => [{ id: 1, name: 'Ada Admin' }],
+      userDirectory: async () => [
+        { id: 1, name: 'Ada Admin' },
+        { id: 3, name: 'Bob Former' },
+      ],
+    });
+    render(LeadHistory, { leadId: 7 });
+    await waitFor(() => expect(screen.getAllByTestId('history-change')[0]).toHaveTextContent('Owner: Bob Former → Ada Admin'));
+    // Only an id nobody knows falls back to a number.
+    expect(screen.getAllByTestId('history-change')[1]).toHaveTextContent('Owner: user #99 → Bob Former');
+    expect(be.userDirectory).toHaveBeenCalledOnce();
+  });
+
+  describe('Undo', () => {
+    const rows = [
+      change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' }),
+      creation,
+    ];
+
+    it('is offered on field changes only, asks first, then undoes the batch and reloads', async () => {
+      const reverted = lead({ version: 3, job_title: 'Captain' });
+      const be = mockBackend({ leadHistory: async () => rows, undoLeadChange: async () => reverted });
+      const onundone = vi.fn();
+      render(LeadHistory, { leadId: 7, canUndo: true, onundone });
+      const [edit, created] = await screen.findAllByTestId('history-entry');
+      expect(within(created).queryByTestId('history-undo')).toBeNull();
+      const u = userEvent.setup();
+
+      // Cancelling the confirmation changes nothing.
+      await u.click(within(edit).getByTestId('history-undo'));
+      let dialog = await screen.findByTestId('confirm-undo');
+      expect(dialog).toHaveTextContent('Undo this change?');
+      expect(dialog).toHaveTextContent('It restores the previous values and is recorded as a new change.');
+      expect(dialog).toHaveTextContent('Job title: Admiral → Captain');
+      await u.click(within(dialog).getByTestId('cancel-undo'));
+      expect(screen.queryByTestId('confirm-undo')).toBeNull();
+      expect(be.undoLeadChange).not.toHaveBeenCalled();
+
+      await u.click(within(edit).getByTestId('history-undo'));
+      dialog = await screen.findByTestId('confirm-undo');
+      expect(be.leadHistory).toHaveBeenCalledTimes(1);
+      await u.click(within(dialog).getByTestId('confirm-undo-button'));
+
+      await waitFor(() => expect(onundone).toHaveBeenCalledWith(reverted));
+      expect(be.undoLeadChange).toHaveBeenCalledExactlyOnceWith(7, 2);
+      await waitFor(() => expect(be.leadHistory).toHaveBeenCalledTimes(2));
+      expect(screen.queryByTestId('confirm-undo')).toBeNull();
+      expect(toasts.items.map((t) => t.message)).toContain('Change undone');
+    });
+
+    it('explains a refusal because the fields were edited again since', async () => {
+      const be = mockBackend({
+        leadHistory: async () => rows,
+        undoLeadChange: async () => {
+          throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
+        },
+      });
+      const onundone = vi.fn();
+      render(LeadHistory, { leadId: 7, canUndo: true, onundone });
+      const u = userEvent.setup();
+      await u.click(await screen.findByTestId('history-undo'));
+      await u.click(await screen.findByTestId('confirm-undo-button'));
+      await waitFor(() =>
+        expect(toasts.items).toContainEqual(
+          expect.objectContaining({
+            kind: 'error',
+            message: "This change can't be undone: those fields were edited again since.",
+          }),
+        ),
+      );
+      expect(be.undoLeadChange).toHaveBeenCalledWith(7, 2);
+      expect(onundone).not.toHaveBeenCalled();
+    });
+
+    it('says a creation cannot be undone when the backend refuses it as such', async () => {
+      mockBackend({
+        leadHistory: async () => rows,
+        undoLeadChange: async () => {
+          throw apiErr({
+            code: 'validation',
+            message: 'change: a creation cannot be undone; edit the lead instead',
+            fields: [{ field: 'change', message: 'a creation cannot be undone; edit the lead instead' }],
+          });
+        },
+      });
+      render(LeadHistory, { leadId: 7, canUndo: true });
+      const u = userEvent.setup();
+      await u.click(await screen.findByTestId('history-undo'));
+      await u.click(await screen.findByTestId('confirm-undo-button'));
+      await waitFor(() =>
+        expect(toasts.items.map((t) => t.message)).toContain(
+          "This change can't be undone: it created the lead. Edit the lead instead.",
+        ),
+      );
+    });
+
+    it('is not offered without permission to write leads', async () => {
+      mockBackend({ leadHistory: async () => rows });
+      render(LeadHistory, { leadId: 7, canUndo: false });
+      expect(await screen.findAllByTestId('history-entry')).toHaveLength(2);
+      expect(screen.queryByTestId('history-undo')).toBeNull();
+    });
   });
 });

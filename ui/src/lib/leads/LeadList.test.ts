@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deferred, mockBackend, summary } from '../../test/fixtures';
-import type { LeadPage, LeadQuery } from '../types';
+import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import LeadList from './LeadList.svelte';
 
 function props(over: Partial<{ canWrite: boolean; onopen: (id: number) => void; onnew: () => void }> = {}) {
@@ -144,16 +144,19 @@ describe('LeadList', () => {
     const be = mockBackend({
       listLeads: async (q: LeadQuery) =>
         q.after === 'c1' ? page([summary(3)]) : page([summary(1), summary(2)], 'c1'),
+      countLeads: async () => ({ count: 3, more: false }),
     });
     render(LeadList, props());
     await screen.findAllByTestId('lead-row');
-    expect(screen.getByTestId('lead-count')).toHaveTextContent('2 leads loaded · more available');
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent(/^3 leads · 2 shown$/));
 
     await userEvent.setup().click(screen.getByTestId('load-more'));
     await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(3));
     expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ after: 'c1' });
     expect(screen.queryByTestId('load-more')).toBeNull();
-    expect(screen.getByTestId('lead-count')).toHaveTextContent('3 leads');
+    expect(screen.getByTestId('lead-count')).toHaveTextContent(/^3 leads$/);
+    // Loading more rows does not count again.
+    expect(be.countLeads).toHaveBeenCalledTimes(1);
   });
 
   it('opens a lead on click and on Enter', async () => {
@@ -167,5 +170,81 @@ describe('LeadList', () => {
     rows[0].focus();
     await u.keyboard('{Enter}');
     expect(onopen).toHaveBeenLastCalledWith(1);
+  });
+
+  it.each([
+    [{ count: 1, more: false }, [summary(1)], null, /^1 lead$/],
+    [{ count: 1234, more: false }, [summary(1), summary(2)], 'c1', /^1,234 leads · 2 shown$/],
+    [{ count: 10000, more: true }, [summary(1)], 'c1', /^10,000\+ leads · 1 shown$/],
+  ] as [LeadCount, LeadPage['items'], string | null, RegExp][])(
+    'shows the count %o in words',
+    async (count, rows, cursor, text) => {
+      const be = mockBackend({ listLeads: async () => page(rows, cursor), countLeads: async () => count });
+      render(LeadList, props());
+      await screen.findAllByTestId('lead-row');
+      await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent(text));
+      // The count asks about the list's filters, from the first row on.
+      expect(be.countLeads.mock.calls[0][0]).toMatchObject({ text: '', after: null, sort: 'updated_at' });
+    },
+  );
+
+  it('says "Counting…" until the count arrives, and ignores a count that answers an older search', async () => {
+    const counts: Record<string, ReturnType<typeof deferred<LeadCount>>> = {
+      '': deferred<LeadCount>(),
+      ann: deferred<LeadCount>(),
+      bob: deferred<LeadCount>(),
+    };
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) => page([summary(q.text === 'bob' ? 20 : 1)], 'next'),
+      countLeads: (q: LeadQuery) => counts[q.text].promise,
+    });
+    const u = userEvent.setup();
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    const countEl = screen.getByTestId('lead-count');
+    expect(countEl).toHaveTextContent(/^Counting…$/);
+    counts[''].resolve({ count: 5000, more: false });
+    await waitFor(() => expect(countEl).toHaveTextContent(/^5,000 leads · 1 shown$/));
+
+    const input = screen.getByTestId('search-input');
+    await u.type(input, 'ann');
+    await waitFor(() => expect(be.countLeads).toHaveBeenCalledWith(expect.objectContaining({ text: 'ann' })));
+    await u.clear(input);
+    await u.type(input, 'bob');
+    await waitFor(() => expect(be.countLeads).toHaveBeenCalledWith(expect.objectContaining({ text: 'bob' })));
+    await waitFor(() => expect(screen.getByTestId('lead-row')).toHaveAttribute('data-lead-id', '20'));
+    expect(countEl).toHaveTextContent(/^Counting…$/);
+
+    // The newer search is counted first; the older count arrives late and must not replace it.
+    counts.bob.resolve({ count: 2, more: false });
+    await waitFor(() => expect(countEl).toHaveTextContent(/^2 leads · 1 shown$/));
+    counts.ann.resolve({ count: 999, more: false });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(countEl).toHaveTextContent(/^2 leads · 1 shown$/);
+  });
+
+  it('offers the campaigns and tags in use as suggestions in the Campaign and Tag filters', async () => {
+    const be = mockBackend({
+      listLeads: async () => page([summary(1)]),
+      leadFacets: async () => ({ campaigns: ['Spring Fair', 'Webinar 2025'], tags: ['vip', 'follow-up'] }),
+    });
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    expect(be.leadFacets).toHaveBeenCalledOnce();
+
+    const campaign = screen.getByTestId('filter-campaign');
+    const campaigns = screen.getByTestId('filter-campaign-options');
+    expect(campaign).toHaveAttribute('list', campaigns.id);
+    await waitFor(() =>
+      expect([...campaigns.querySelectorAll('option')].map((o) => o.value)).toEqual(['Spring Fair', 'Webinar 2025']),
+    );
+    const tag = screen.getByTestId('filter-tag');
+    const tags = screen.getByTestId('filter-tag-options');
+    expect(tag).toHaveAttribute('list', tags.id);
+    expect([...tags.querySelectorAll('option')].map((o) => o.value)).toEqual(['vip', 'follow-up']);
+
+    // Free text still works: a campaign nobody used yet is sent as typed.
+    await userEvent.setup().type(campaign, 'Autumn');
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ campaign: 'Autumn' }));
   });
 });

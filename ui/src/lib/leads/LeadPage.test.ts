@@ -1,7 +1,7 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { lead, mockBackend } from '../../test/fixtures';
+import { change, lead, mockBackend } from '../../test/fixtures';
 import LeadPage from './LeadPage.svelte';
 
 describe('LeadPage', () => {
@@ -49,5 +49,46 @@ describe('LeadPage', () => {
     await screen.findByTestId('lead-title');
     await userEvent.setup().keyboard('{Escape}');
     expect(onback).toHaveBeenCalled();
+  });
+
+  const edit = change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Rear Admiral' });
+
+  it('shows viewers the history without Undo', async () => {
+    mockBackend({ leadHistory: async () => [edit] });
+    render(LeadPage, { id: 7, canWrite: false, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findAllByTestId('history-entry')).toHaveLength(1);
+    expect(screen.queryByTestId('history-undo')).toBeNull();
+  });
+
+  it('undoes a change from the history, then shows the reverted lead and its new history', async () => {
+    const reverted = lead({ version: 2, job_title: 'Captain' });
+    const undoEntry = change({
+      id: 4,
+      batch_id: 3,
+      field: 'job_title',
+      old_value: 'Rear Admiral',
+      new_value: 'Captain',
+      source_ref: 'undo of change 2',
+    });
+    let history = [edit];
+    const be = mockBackend({
+      getLead: async () => lead({ version: 1 }),
+      leadHistory: async () => history,
+      undoLeadChange: async () => {
+        history = [undoEntry, edit];
+        return reverted;
+      },
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findByText('Rear Admiral', { selector: 'dd' })).toBeInTheDocument();
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('history-undo'));
+    await u.click(await screen.findByTestId('confirm-undo-button'));
+
+    await waitFor(() => expect(screen.getAllByTestId('history-entry')).toHaveLength(2));
+    expect(be.undoLeadChange).toHaveBeenCalledWith(7, 2);
+    expect(screen.getAllByTestId('history-entry')[0]).toHaveTextContent('undo of change 2');
+    expect(screen.getByText('Captain', { selector: 'dd' })).toBeInTheDocument();
+    expect(screen.queryByText('Rear Admiral', { selector: 'dd' })).toBeNull();
   });
 });

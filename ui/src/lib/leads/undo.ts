@@ -1,0 +1,59 @@
+// Undoing one earlier save of a lead (a change-log batch), shared by the save toast and the history panel.
+import { backend, toApiError } from '../api';
+import { sentence } from '../format';
+import { toasts } from '../toast.svelte';
+import type { ChangeEntry, Lead } from '../types';
+
+export const UNDO_CONFLICT_MESSAGE = "This change can't be undone: those fields were edited again since.";
+export const UNDO_CONFIRM_TITLE = 'Undo this change?';
+export const UNDO_CONFIRM_MESSAGE = 'It restores the previous values and is recorded as a new change.';
+
+/** What to tell the user when an undo is refused. */
+export function undoErrorMessage(e: unknown): string {
+  const err = toApiError(e);
+  switch (err.code) {
+    case 'conflict':
+      return UNDO_CONFLICT_MESSAGE;
+    case 'validation':
+      if (err.field === 'change' || err.fields.some((f) => f.field === 'change')) {
+        return "This change can't be undone: it created the lead. Edit the lead instead.";
+      }
+      break;
+    case 'permission_denied':
+      return "You don't have permission to undo changes to this lead.";
+    case 'not_found':
+      return "This change can't be undone: it no longer exists.";
+  }
+  return `Could not undo the change: ${sentence(err.message)}`;
+}
+
+/**
+ * Reverts change batch `batchId` of lead `leadId` and says how it went in a toast. Resolves to the lead as it
+ * is after the undo, or null when it was refused.
+ */
+export async function undoLeadChange(leadId: number, batchId: number): Promise<Lead | null> {
+  try {
+    const lead = await backend().undoLeadChange(leadId, batchId);
+    toasts.success('Change undone');
+    return lead;
+  } catch (e) {
+    toasts.error(undoErrorMessage(e));
+    return null;
+  }
+}
+
+/**
+ * The batch a save just wrote: the newest history entry, if it is a field change (a creation has nothing to
+ * undo). Null when it cannot be told.
+ */
+export async function latestChangeBatch(leadId: number): Promise<number | null> {
+  let rows: ChangeEntry[];
+  try {
+    rows = await backend().leadHistory(leadId);
+  } catch {
+    return null;
+  }
+  const newest = rows[0];
+  if (!newest || newest.field === '*') return null;
+  return newest.batch_id;
+}

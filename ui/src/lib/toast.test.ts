@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_TOASTS, toasts } from './toast.svelte';
+
+const messages = () => toasts.items.map((t) => t.message);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('toasts', () => {
+  it('keep success for about 4 s, errors for about 8 s and toasts with an action for about 10 s', () => {
+    toasts.success('saved');
+    toasts.error('failed');
+    toasts.success('undoable', { action: { label: 'Undo', run: () => {} } });
+
+    vi.advanceTimersByTime(3900);
+    expect(messages()).toEqual(['saved', 'failed', 'undoable']);
+    vi.advanceTimersByTime(200);
+    expect(messages()).toEqual(['failed', 'undoable']);
+    vi.advanceTimersByTime(3800);
+    expect(messages()).toEqual(['failed', 'undoable']);
+    vi.advanceTimersByTime(200);
+    expect(messages()).toEqual(['undoable']);
+    vi.advanceTimersByTime(1700); // 9.8 s
+    expect(messages()).toEqual(['undoable']);
+    vi.advanceTimersByTime(400);
+    expect(messages()).toEqual([]);
+  });
+
+  it(`shows at most ${MAX_TOASTS} at once, dropping the oldest`, () => {
+    for (const m of ['one', 'two', 'three', 'four', 'five']) toasts.error(m);
+    expect(messages()).toEqual(['three', 'four', 'five']);
+    // The dropped toasts' timers do not take newer toasts with them.
+    toasts.dismiss(toasts.items[0].id);
+    expect(messages()).toEqual(['four', 'five']);
+    vi.advanceTimersByTime(8100);
+    expect(messages()).toEqual([]);
+  });
+
+  it('runs an action once and dismisses its toast', () => {
+    const run = vi.fn();
+    const id = toasts.success('saved', { action: { label: 'Undo', run } });
+    toasts.act(id);
+    toasts.act(id);
+    expect(run).toHaveBeenCalledOnce();
+    expect(messages()).toEqual([]);
+  });
+});
