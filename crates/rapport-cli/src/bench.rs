@@ -124,6 +124,16 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         Ok(())
     })?;
 
+    let count = measure(args.samples, |i| {
+        let q = if i % 2 == 0 {
+            LeadQuery::default()
+        } else {
+            LeadQuery { text: queries[i % queries.len()].clone(), ..Default::default() }
+        };
+        core.count_leads(&actor, &q).map_err(|e| e.to_string()).map(|_| ())
+    })?;
+    let facets = measure(args.samples.min(50), |_| core.lead_facets(&actor).map_err(|e| e.to_string()).map(|_| ()))?;
+
     let inputs: Vec<_> = demo::sample_leads(args.samples + 20, 99).collect();
     let create = measure(args.samples, |i| {
         core.create_lead(&actor, &inputs[i % inputs.len()], &Origin::manual()).map_err(|e| e.to_string()).map(|_| ())
@@ -150,6 +160,8 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     row("list: first page (50)", &first_page);
     row("list: filtered/sorted first page", &filtered_page);
     row("list: next pages (keyset)", &deep_paging);
+    row("count matches (capped at 10,000)", &count);
+    row("campaign and tag facets", &facets);
     row("create lead with validation", &create);
     println!("database size on disk: {:.1} MiB ({} bytes)", size as f64 / 1_048_576.0, size);
     println!(

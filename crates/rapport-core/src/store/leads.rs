@@ -348,18 +348,18 @@ struct Filter {
 }
 
 /// None when the search text has nothing searchable in it: no lead can match.
-fn filter(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Option<Filter>, StoreError> {
+/// `for_rows`: the caller reads lead columns and owner names (the list), rather than only counting.
+fn filter(conn: &Connection, q: &LeadQuery, scope: &LeadScope, for_rows: bool) -> Result<Option<Filter>, StoreError> {
     let mut sql = String::new();
     let mut args: Vec<Value> = Vec::new();
     let searching = !q.text.trim().is_empty();
-    if searching {
+    let fts = if searching {
         let Some(fts) = search_match(conn, &q.text)? else { return Ok(None) };
-        sql.push_str(" FROM leads_fts f JOIN leads l ON l.id = f.rowid LEFT JOIN users u ON u.id = l.owner_id");
-        sql.push_str(" WHERE leads_fts MATCH ?");
         args.push(Value::Text(fts));
+        true
     } else {
-        sql.push_str(" FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE 1");
-    }
+        false
+    };
     if let Some(s) = q.status {
         sql.push_str(" AND l.status = ?");
         args.push(Value::Text(s.as_str().into()));
@@ -390,7 +390,16 @@ fn filter(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Option<
         sql.push(')');
         args.extend(list.iter().map(|c| Value::Text(c.clone())));
     }
-    Ok(Some(Filter { sql, args, searching }))
+    // Counting a bare search needs no lead row: every index row is a lead, written in the same transaction.
+    let narrowed = !sql.is_empty();
+    let from = match (fts, for_rows || narrowed) {
+        (true, false) => " FROM leads_fts f WHERE leads_fts MATCH ?",
+        (true, true) => " FROM leads_fts f JOIN leads l ON l.id = f.rowid WHERE leads_fts MATCH ?",
+        (false, _) => " FROM leads l WHERE 1",
+    };
+    let owners = if for_rows { " LEFT JOIN users u ON u.id = l.owner_id" } else { "" };
+    let from = from.replacen(" WHERE", &format!("{owners} WHERE"), 1);
+    Ok(Some(Filter { sql: format!("{from}{sql}"), args, searching }))
 }
 
 /// How many leads match, counted up to `cap`: an exact figure for what a person reads, bounded work for the
@@ -404,7 +413,7 @@ pub struct LeadCount {
 }
 
 pub fn count_matching(conn: &Connection, q: &LeadQuery, scope: &LeadScope, cap: u32) -> Result<LeadCount, StoreError> {
-    let Some(f) = filter(conn, q, scope)? else { return Ok(LeadCount { count: 0, more: false }) };
+    let Some(f) = filter(conn, q, scope, false)? else { return Ok(LeadCount { count: 0, more: false }) };
     let sql = format!("SELECT count(*) FROM (SELECT 1 {} LIMIT ?)", f.sql);
     let mut args = f.args;
     args.push(Value::Integer(i64::from(cap) + 1));
@@ -462,7 +471,7 @@ pub fn facets(conn: &Connection, scope: &LeadScope) -> Result<LeadFacets, StoreE
 
 pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadPage, StoreError> {
     let limit = q.limit.clamp(1, MAX_PAGE);
-    let Some(Filter { sql: from_where, mut args, searching }) = filter(conn, q, scope)? else {
+    let Some(Filter { sql: from_where, mut args, searching }) = filter(conn, q, scope, true)? else {
         return Ok(LeadPage { items: vec![], next_cursor: None });
     };
     let sort = if searching { None } else { sort_expr(q.sort) };
