@@ -37,7 +37,9 @@ pub struct Id(#[specta(type = specta_typescript::Number)] pub i64);
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppStatus {
-    /// Why the database could not be opened, if it could not; the UI shows it instead of the sign-in.
+    /// Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
+    /// call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
+    /// call retries the opening first, so the UI's "Try again" works once the cause is gone.
     pub startup_error: Option<ApiError>,
     /// False until the first administrator exists.
     pub initialized: bool,
@@ -49,6 +51,11 @@ pub struct AppStatus {
 #[specta::specta]
 pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
     let path = state.database_path.display().to_string();
+    if state.core().is_err() {
+        // The file may have been unlocked, fixed or made writable since: try again before reporting.
+        let db = state.database_path.clone();
+        state.set_core(blocking(move || Ok(crate::open_core(&db))).await?);
+    }
     let core = match state.core() {
         Ok(c) => c,
         Err(e) => {

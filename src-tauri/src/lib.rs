@@ -64,6 +64,20 @@ fn db_override() -> Option<PathBuf> {
     std::env::var_os("RAPPORT_DB").filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
+/// Opens the database and, on an empty first run, writes the demo leads (unless RAPPORT_DEMO=0).
+pub(crate) fn open_core(path: &std::path::Path) -> Result<Arc<Rapport>, ApiError> {
+    let core = Rapport::open(path).map(Arc::new).map_err(ApiError::from)?;
+    let demo = std::env::var("RAPPORT_DEMO").map(|v| v != "0").unwrap_or(true);
+    if demo {
+        match core.seed_demo_if_empty(DEMO_LEADS) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "wrote demo leads on an empty first run"),
+            Err(e) => tracing::warn!("could not write demo data: {e}"),
+        }
+    }
+    Ok(core)
+}
+
 pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let builder = specta_builder();
@@ -75,17 +89,7 @@ pub fn run() {
                 Some(p) => p,
                 None => app.path().app_data_dir()?.join("rapport.db"),
             };
-            let core = Rapport::open(&path).map(Arc::new).map_err(ApiError::from);
-            if let Ok(core) = &core {
-                let demo = std::env::var("RAPPORT_DEMO").map(|v| v != "0").unwrap_or(true);
-                if demo {
-                    match core.seed_demo_if_empty(DEMO_LEADS) {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(n, "wrote demo leads on an empty first run"),
-                        Err(e) => tracing::warn!("could not write demo data: {e}"),
-                    }
-                }
-            }
+            let core = open_core(&path);
             app.manage(AppState::new(core, path));
             Ok(())
         })

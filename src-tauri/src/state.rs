@@ -7,18 +7,30 @@ use rapport_core::{Actor, Rapport};
 use crate::error::ApiError;
 
 pub struct AppState {
-    pub core: Result<Arc<Rapport>, ApiError>,
+    /// The open core, or why the database could not be opened (shown by the UI, which can ask to retry).
+    core: Mutex<Result<Arc<Rapport>, ApiError>>,
     pub database_path: PathBuf,
     session: Mutex<Option<Actor>>,
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
 impl AppState {
     pub fn new(core: Result<Arc<Rapport>, ApiError>, database_path: PathBuf) -> Self {
-        Self { core, database_path, session: Mutex::new(None) }
+        Self { core: Mutex::new(core), database_path, session: Mutex::new(None) }
     }
 
     pub fn core(&self) -> Result<Arc<Rapport>, ApiError> {
-        self.core.clone()
+        lock(&self.core).clone()
+    }
+
+    pub fn set_core(&self, core: Result<Arc<Rapport>, ApiError>) {
+        *lock(&self.core) = core;
     }
 
     pub fn actor(&self) -> Result<Actor, ApiError> {
@@ -30,9 +42,6 @@ impl AppState {
     }
 
     fn session_guard(&self) -> std::sync::MutexGuard<'_, Option<Actor>> {
-        match self.session.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.session)
     }
 }

@@ -2,7 +2,9 @@
 // Started by tests/e2e/run.sh, which builds nothing: it expects the binaries and prepares the database.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Session } from "./webdriver.mjs";
 
 const driver = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
@@ -141,4 +143,22 @@ test("a Viewer reads leads but is offered no way to change them", async () => {
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan Turing") });
   assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
   await s.screenshot(`${shots}/13-viewer-lead-page.png`);
+});
+
+test("a file that is not a database gets a clear message, not a crash", async () => {
+  await s.end();
+  const notes = join(await mkdtemp(join(tmpdir(), "rapport-e2e-")), "notes.txt");
+  await writeFile(notes, "Shopping list: milk, eggs.\n".repeat(100));
+  s = await Session.start(driver, app, ["--db", notes]);
+  const message = await s.text('[data-testid="startup-error"]');
+  assert.match(message, /not a Rapport database/);
+  assert.match(await s.text('[data-testid="database-path"]'), /notes\.txt/);
+  await s.screenshot(`${shots}/14-startup-error.png`);
+  assert.equal(await readFile(notes, "utf8"), "Shopping list: milk, eggs.\n".repeat(100), "the file is left alone");
+
+  // Once the cause is gone, "Try again" opens the database without restarting the app.
+  await rm(notes);
+  await s.click('[data-testid="retry-open"]');
+  await s.waitFor('[data-testid="setup-username"]');
+  await s.screenshot(`${shots}/15-first-run.png`);
 });

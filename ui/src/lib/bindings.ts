@@ -62,7 +62,11 @@ export type ApiError_Serialize = {
 export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
 
 export type AppStatus_Deserialize = {
-	/**  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. */
+	/**
+	 *  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
+	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
+	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone.
+	 */
 	startup_error?: ApiError_Deserialize | null,
 	/**  False until the first administrator exists. */
 	initialized: boolean,
@@ -71,7 +75,11 @@ export type AppStatus_Deserialize = {
 };
 
 export type AppStatus_Serialize = {
-	/**  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. */
+	/**
+	 *  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
+	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
+	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone.
+	 */
 	startup_error: ApiError_Serialize | null,
 	/**  False until the first administrator exists. */
 	initialized: boolean,
