@@ -119,6 +119,8 @@ fn updates_log_each_changed_field_and_refuse_stale_versions() {
 #[test]
 fn unknown_lead_ids_are_not_found() {
     let f = fixture();
+    let bad_cursor = LeadQuery { after: Some("not a cursor".into()), ..Default::default() };
+    assert_eq!(f.core.list_leads(&f.admin, &bad_cursor).unwrap_err().code(), ErrorCode::Validation);
     assert_eq!(f.core.get_lead(&f.admin, 4242).unwrap_err().code(), ErrorCode::NotFound);
     let err = f.core.update_lead(&f.admin, 4242, 1, &lead("A", "B", ""), &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);

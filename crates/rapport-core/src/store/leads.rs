@@ -485,7 +485,7 @@ pub fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<LeadP
     let cmp = if descending { "<" } else { ">" };
     let dir = if descending { "DESC" } else { "ASC" };
     if let Some(after) = q.after.as_deref().filter(|s| !s.is_empty()) {
-        let Cursor(value, id) = serde_json::from_str(after).unwrap_or(Cursor(String::new(), 0));
+        let Cursor(value, id) = serde_json::from_str(after).map_err(|_| StoreError::BadCursor)?;
         match (sort, &text_query) {
             (_, Some(_)) => {
                 sql.push_str(" AND f.rowid < ?");

@@ -32,6 +32,8 @@ pub enum StoreError {
     CannotOpen { path: String, reason: String },
     #[error("could not upgrade the database schema: {0}; the database was left as it was")]
     Migration(String),
+    #[error("the page position sent with the request is not one this list gave out; load the list again")]
+    BadCursor,
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -44,6 +46,7 @@ impl StoreError {
             StoreError::NotADatabase(_) => ErrorCode::NotADatabase,
             StoreError::TooNew { .. } => ErrorCode::DatabaseTooNew,
             StoreError::CannotOpen { .. } => ErrorCode::Io,
+            StoreError::BadCursor => ErrorCode::Validation,
             StoreError::Migration(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
         }
     }
