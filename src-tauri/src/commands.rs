@@ -1,9 +1,11 @@
 //! Tauri commands: parse, call the core on a blocking thread, map the error. No business logic, no SQL.
-use rapport_core::api::{Origin, SessionInfo, Settings, Stage};
-use rapport_core::domain::lead::{Lead, LeadInput, UserRef};
-use rapport_core::domain::user::{User, UserInput};
-use rapport_core::store::changelog::ChangeEntry;
-use rapport_core::store::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
+use rapport_core::settings::{Settings, Stage};
+use rapport_core::users::SessionInfo;
+use rapport_core::Origin;
+use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
+use rapport_core::users::{User, UserInput};
+use rapport_core::audit::ChangeEntry;
+use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::{Actor, ErrorCode, Rapport};
 use serde::Serialize;
 use tauri::State;
@@ -148,19 +150,19 @@ pub async fn get_lead(state: State<'_, AppState>, id: Id) -> Res<Lead> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_lead(state: State<'_, AppState>, input: LeadInput) -> Res<Lead> {
+pub async fn create_lead(state: State<'_, AppState>, input: LeadInput) -> Res<SavedLead> {
     as_actor(&state, move |core, actor| core.create_lead(actor, &input, &Origin::manual())).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_lead(state: State<'_, AppState>, id: Id, version: Id, input: LeadInput) -> Res<Lead> {
+pub async fn update_lead(state: State<'_, AppState>, id: Id, version: Id, input: LeadInput) -> Res<SavedLead> {
     as_actor(&state, move |core, actor| core.update_lead(actor, id.0, version.0, &input, &Origin::manual())).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn undo_lead_change(state: State<'_, AppState>, id: Id, batch_id: Id) -> Res<Lead> {
+pub async fn undo_lead_change(state: State<'_, AppState>, id: Id, batch_id: Id) -> Res<SavedLead> {
     as_actor(&state, move |core, actor| core.undo_lead_change(actor, id.0, batch_id.0)).await
 }
 

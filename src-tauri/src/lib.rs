@@ -40,6 +40,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::get_settings,
         commands::update_settings,
     ])
+    // The one table of lead fields, so the UI's labels and form read the list the core uses.
+    .typ::<rapport_core::leads::LeadFieldInfo>()
+    .constant("LEAD_FIELDS", rapport_core::leads::lead_fields())
 }
 
 /// Renders the TypeScript bindings of every command and type the UI uses.

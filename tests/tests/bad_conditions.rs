@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use rapport_core::store::OpenOptions;
+use rapport_core::OpenOptions;
 use rapport_core::{ErrorCode, Rapport, SystemClock};
 
 fn open_quick(path: &std::path::Path) -> rapport_core::Result<Rapport> {
@@ -35,13 +35,13 @@ fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     assert!(core.list_leads(&f.admin, &Default::default()).is_ok());
     // ...while a write waits for the busy timeout, then says why; nothing is half-written.
     let err = core
-        .create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::api::Origin::manual())
+        .create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual())
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::DatabaseLocked, "{err}");
     assert!(err.to_string().contains("locked by another program"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(f.count("leads"), 0);
-    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::api::Origin::manual()).unwrap();
+    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap().lead;
     assert_eq!(f.count("leads"), 1, "once the lock is gone the same call works");
 
     // A program holding the file in exclusive locking mode keeps even readers out: opening says so.

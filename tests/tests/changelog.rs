@@ -3,8 +3,10 @@
 mod common;
 
 use common::{fixture, lead};
-use rapport_core::api::{ImportMode, Origin, Settings};
-use rapport_core::domain::user::Role;
+use rapport_core::leads::ImportMode;
+use rapport_core::settings::Settings;
+use rapport_core::Origin;
+use rapport_core::users::Role;
 
 fn batches(f: &common::Fixture) -> Vec<(String, String, String, String)> {
     let c = f.sql();
@@ -16,17 +18,17 @@ fn batches(f: &common::Fixture) -> Vec<(String, String, String, String)> {
 fn every_mutation_writes_who_when_what_and_why() {
     let f = fixture();
     let ed = f.user("ed", Role::Editor, &[]);
-    let l = f.core.create_lead(&ed, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&ed, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
     let mut input = l.to_input();
     input.notes = "Called back".into();
-    f.core.update_lead(&ed, l.id, l.version, &input, &Origin::manual()).unwrap();
+    f.core.update_lead(&ed, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
     f.core
         .import_leads(
             &ed,
             &[(2, lead("B", "C", "b@c.com"))],
             &Origin::import("fair.csv"),
             ImportMode::AllOrNothing,
-            &mut |_, _| {},
+            &mut |_| {},
         )
         .unwrap();
     f.core.update_settings(&f.admin, &Settings { default_region: "DE".into() }).unwrap();

@@ -2,10 +2,11 @@
 mod common;
 
 use common::{fixture, lead};
-use rapport_core::api::{ImportMode, Origin};
-use rapport_core::domain::lead::{LeadStatus, MissingField, SourceChannel};
-use rapport_core::domain::user::Role;
-use rapport_core::store::leads::{LeadQuery, LeadSort};
+use rapport_core::leads::ImportMode;
+use rapport_core::Origin;
+use rapport_core::leads::{LeadStatus, MissingField, SourceChannel};
+use rapport_core::users::Role;
+use rapport_core::leads::{LeadQuery, LeadSort};
 use rapport_core::ErrorCode;
 
 #[test]
@@ -13,7 +14,7 @@ fn create_normalizes_contact_points_and_keeps_what_was_typed() {
     let f = fixture();
     let mut input = lead("Ann", "Lee", "  Ann.Lee@Example.COM ");
     input.phones = vec!["(415) 555-2671".into(), "+44 20 7946 0018".into(), "+٣٣ ٦ ١٢ ٣٤ ٥٦ ٧٨".into()];
-    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
     assert_eq!(l.emails[0].address, "Ann.Lee@example.com", "domain lower-cased, local part kept");
     assert_eq!(l.emails[0].original, "Ann.Lee@Example.COM");
     let e164: Vec<&str> = l.phones.iter().map(|p| p.e164.as_str()).collect();
@@ -31,16 +32,16 @@ fn phone_region_follows_the_lead_country_then_the_setting() {
     let mut fr = lead("Léa", "Moreau", "");
     fr.phones = vec!["06 12 34 56 78".into()];
     fr.address.country = "FR".into();
-    let l = f.core.create_lead(&f.admin, &fr, &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &fr, &Origin::manual()).unwrap().lead;
     assert_eq!(l.phones[0].e164, "+33612345678");
 
-    f.core.update_settings(&f.admin, &rapport_core::api::Settings { default_region: "gb".into() }).unwrap();
+    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "gb".into() }).unwrap();
     let mut gb = lead("Tom", "Hale", "");
     gb.phones = vec!["020 7946 0018".into()];
-    let l = f.core.create_lead(&f.admin, &gb, &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &gb, &Origin::manual()).unwrap().lead;
     assert_eq!(l.phones[0].e164, "+442079460018", "default region GB from settings");
 
-    let bad = f.core.update_settings(&f.admin, &rapport_core::api::Settings { default_region: "XX".into() });
+    let bad = f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "XX".into() });
     assert_eq!(bad.unwrap_err().code(), ErrorCode::Validation);
 }
 
@@ -62,18 +63,18 @@ fn invalid_values_are_reported_per_field_and_nothing_is_written() {
 #[test]
 fn completeness_decides_draft_or_active() {
     let f = fixture();
-    let no_contact = f.core.create_lead(&f.admin, &lead("Ann", "Lee", ""), &Origin::manual()).unwrap();
+    let no_contact = f.core.create_lead(&f.admin, &lead("Ann", "Lee", ""), &Origin::manual()).unwrap().lead;
     assert_eq!((no_contact.status, no_contact.missing.clone()), (LeadStatus::Draft, vec![MissingField::ContactPoint]));
 
     let mut nothing = lead("", "", "x@y.com");
     nothing.source = None;
-    let l = f.core.create_lead(&f.admin, &nothing, &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &nothing, &Origin::manual()).unwrap().lead;
     assert_eq!(l.missing, vec![MissingField::Name, MissingField::Source]);
 
     // Completing the draft makes it Active, and the change log says so.
     let mut input = no_contact.to_input();
     input.phones = vec!["+1 415 555 2671".into()];
-    let done = f.core.update_lead(&f.admin, no_contact.id, no_contact.version, &input, &Origin::manual()).unwrap();
+    let done = f.core.update_lead(&f.admin, no_contact.id, no_contact.version, &input, &Origin::manual()).unwrap().lead;
     assert_eq!(done.status, LeadStatus::Active);
     let history = f.core.lead_history(&f.admin, done.id).unwrap();
     let status_change = history.iter().find(|c| c.field == "status").unwrap();
@@ -87,11 +88,11 @@ fn completeness_decides_draft_or_active() {
 fn updates_log_each_changed_field_and_refuse_stale_versions() {
     let f = fixture();
     let editor = f.user("ed", Role::Editor, &[]);
-    let l = f.core.create_lead(&editor, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&editor, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
     let mut input = l.to_input();
     input.company = "Acme".into();
     input.emails.push("ann@acme.com".into());
-    let l2 = f.core.update_lead(&editor, l.id, l.version, &input, &Origin::manual()).unwrap();
+    let l2 = f.core.update_lead(&editor, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
     assert_eq!(l2.version, l.version + 1);
 
     let history = f.core.lead_history(&f.admin, l.id).unwrap();
@@ -112,7 +113,7 @@ fn updates_log_each_changed_field_and_refuse_stale_versions() {
 
     // Saving without a change writes nothing.
     let rows = f.count("change_log");
-    f.core.update_lead(&editor, l.id, l2.version, &l2.to_input(), &Origin::manual()).unwrap();
+    f.core.update_lead(&editor, l.id, l2.version, &l2.to_input(), &Origin::manual()).unwrap().lead;
     assert_eq!(f.count("change_log"), rows);
 }
 
@@ -134,8 +135,8 @@ fn search_finds_names_emails_phones_and_follows_edits() {
     a.phones = vec!["+49 30 901820".into()];
     a.company = "Brightline Labs".into();
     a.notes = "Met at the Hannover fair".into();
-    let a = f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap();
-    f.core.create_lead(&f.admin, &lead("Bob", "Stone", "bob@stone.io"), &Origin::manual()).unwrap();
+    let a = f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap().lead;
+    f.core.create_lead(&f.admin, &lead("Bob", "Stone", "bob@stone.io"), &Origin::manual()).unwrap().lead;
 
     let search = |text: &str| -> Vec<i64> {
         let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
@@ -149,7 +150,7 @@ fn search_finds_names_emails_phones_and_follows_edits() {
 
     let mut input = a.to_input();
     input.last_name = "Schmidt".into();
-    f.core.update_lead(&f.admin, a.id, a.version, &input, &Origin::manual()).unwrap();
+    f.core.update_lead(&f.admin, a.id, a.version, &input, &Origin::manual()).unwrap().lead;
     assert!(search("müller").is_empty(), "the index forgets the old name in the same transaction");
     assert_eq!(search("schmi"), vec![a.id]);
 }
@@ -169,7 +170,7 @@ fn list_filters_sorts_and_pages_without_gaps() {
         l.stage = if i % 3 == 0 { "qualification".into() } else { String::new() };
         l.source = Some(if i % 4 == 0 { SourceChannel::Partner } else { SourceChannel::WebForm });
         l.owner_id = if i % 2 == 1 { owner_id } else { None };
-        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
     }
     let ids = |q: LeadQuery| f.core.list_leads(&f.admin, &q).unwrap().items.len();
     assert_eq!(ids(LeadQuery { status: Some(LeadStatus::Draft), limit: 100, ..Default::default() }), 5);
@@ -223,7 +224,8 @@ fn campaign_isolation_limits_what_a_team_sees_and_touches() {
             },
             &Origin::manual(),
         )
-        .unwrap();
+        .unwrap()
+        .lead;
     let fall = f
         .core
         .create_lead(
@@ -235,7 +237,8 @@ fn campaign_isolation_limits_what_a_team_sees_and_touches() {
             },
             &Origin::manual(),
         )
-        .unwrap();
+        .unwrap()
+        .lead;
     let team = f.user("spring-team", Role::Editor, &["spring expo"]);
 
     let visible: Vec<i64> = f
@@ -267,7 +270,7 @@ fn campaign_isolation_limits_what_a_team_sees_and_touches() {
     );
     let mut export = Vec::new();
     f.core
-        .for_each_lead(&team, &mut |l| {
+        .for_each_lead(&team, &mut |l| -> rapport_core::Result<()> {
             export.push(l.id);
             Ok(())
         })
@@ -283,7 +286,7 @@ fn import_is_all_or_nothing_unless_told_to_skip() {
     let before = f.snapshot();
     let out = f
         .core
-        .import_leads(&f.admin, &rows, &Origin::import("people.csv"), ImportMode::AllOrNothing, &mut |_, _| {})
+        .import_leads(&f.admin, &rows, &Origin::import("people.csv"), ImportMode::AllOrNothing, &mut |_| {})
         .unwrap();
     assert_eq!(out.rejected.len(), 1);
     assert_eq!(out.rejected[0].line, 3);
@@ -293,8 +296,8 @@ fn import_is_all_or_nothing_unless_told_to_skip() {
     let mut progress = Vec::new();
     let out = f
         .core
-        .import_leads(&f.admin, &rows, &Origin::import("people.csv"), ImportMode::SkipInvalid, &mut |d, t| {
-            progress.push((d, t))
+        .import_leads(&f.admin, &rows, &Origin::import("people.csv"), ImportMode::SkipInvalid, &mut |p| {
+            progress.push((p.done, p.total))
         })
         .unwrap();
     assert_eq!((out.created.len(), out.drafts), (2, 1));
@@ -310,7 +313,7 @@ fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
         let mut l = lead(&format!("N{i}"), "Count", &format!("n{i}@x.com"));
         l.campaign = campaign.to_string();
         l.tags = if tag.is_empty() { vec![] } else { vec![tag.to_string()] };
-        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
     }
     let all = f.core.count_leads(&f.admin, &LeadQuery::default()).unwrap();
     assert_eq!((all.count, all.more), (4, false));
@@ -334,7 +337,7 @@ fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
 
     // A deactivated user is still named in the directory (history must name them), not among owners.
     let gone = f.user("gone", Role::Editor, &[]).user_id().unwrap();
-    let off = rapport_core::domain::user::UserInput {
+    let off = rapport_core::users::UserInput {
         username: "gone".into(),
         display_name: "Gone Away".into(),
         role: Role::Editor,
@@ -352,17 +355,17 @@ fn a_save_can_be_undone_unless_it_was_edited_again() {
     let mut input = lead("Ann", "Lee", "ann@x.com");
     input.phones = vec!["(415) 555-2671".into()];
     input.tags = vec!["vip".into()];
-    let v1 = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+    let v1 = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
 
     let mut edit = v1.to_input();
     edit.company = "Acme".into();
     edit.emails = vec!["ann@acme.com".into(), "ann@x.com".into()];
     edit.phones = vec!["+1 415 555 0000".into()];
     edit.tags = vec![];
-    let v2 = f.core.update_lead(&f.admin, v1.id, v1.version, &edit, &Origin::manual()).unwrap();
+    let v2 = f.core.update_lead(&f.admin, v1.id, v1.version, &edit, &Origin::manual()).unwrap().lead;
     let save = f.core.lead_history(&f.admin, v1.id).unwrap()[0].batch_id;
 
-    let back = f.core.undo_lead_change(&f.admin, v1.id, save).unwrap();
+    let back = f.core.undo_lead_change(&f.admin, v1.id, save).unwrap().lead;
     assert_eq!(back.company, "");
     assert_eq!(back.emails, v1.emails);
     assert_eq!(back.phones, v1.phones, "numbers come back as they were typed");

@@ -3,8 +3,8 @@
 mod common;
 
 use common::PASSWORD;
-use rapport_core::api::Origin;
-use rapport_core::store::migrations::{migrate_to, LATEST_VERSION};
+use rapport_core::Origin;
+use rapport_core::db::{migrate_to_version as migrate_to, LATEST_VERSION};
 use rapport_core::{ErrorCode, Rapport};
 
 /// Data fixtures per version; versions without one are upgraded empty.
@@ -37,7 +37,7 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
             let mut c = rusqlite::Connection::open(&path).unwrap();
             migrate_to(&mut c, version as usize).unwrap();
             if let Some(sql) = fixture_sql(version) {
-                let hash = rapport_core::auth::hash_password(PASSWORD).unwrap();
+                let hash = rapport_core::users::hash_password(PASSWORD).unwrap();
                 let sql = sql.replace(":hash", &format!("'{hash}'"));
                 c.execute_batch(&sql).unwrap();
             }
@@ -58,7 +58,7 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
             assert_eq!(core.settings(&admin).unwrap().default_region, "GB");
             let viewer = core.sign_in("old-viewer", PASSWORD).unwrap();
             assert_eq!(core.session(&viewer).unwrap().user.campaigns, vec!["Spring".to_string()]);
-            let l = core.create_lead(&admin, &common::lead("New", "Lead", "n@l.com"), &Origin::manual()).unwrap();
+            let l = core.create_lead(&admin, &common::lead("New", "Lead", "n@l.com"), &Origin::manual()).unwrap().lead;
             assert_eq!(core.lead_history(&admin, l.id).unwrap().len(), 1);
         } else {
             assert!(!core.has_users().unwrap());

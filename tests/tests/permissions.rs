@@ -3,8 +3,10 @@
 mod common;
 
 use common::{fixture, lead, Fixture, PASSWORD};
-use rapport_core::api::{ImportMode, Origin, Settings};
-use rapport_core::domain::user::{Role, UserInput};
+use rapport_core::leads::ImportMode;
+use rapport_core::settings::Settings;
+use rapport_core::Origin;
+use rapport_core::users::{Role, UserInput};
 use rapport_core::{Actor, ErrorCode};
 
 fn user_input(name: &str, role: Role) -> UserInput {
@@ -35,7 +37,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64) -> Vec<Mutation<'_>> {
                         &[(2, lead("X", "Y", "x@y.com"))],
                         &Origin::import("f.csv"),
                         ImportMode::SkipInvalid,
-                        &mut |_, _| {},
+                        &mut |_| {},
                     )
                     .map(|_| ())
             }),
@@ -64,7 +66,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64) -> Vec<Mutation<'_>> {
 #[test]
 fn a_viewer_can_change_nothing() {
     let f = fixture();
-    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
     let viewer = f.user("vera", Role::Viewer, &[]);
     let other = f.user("otto", Role::Editor, &[]).user_id().unwrap();
     let before = f.snapshot();
@@ -81,7 +83,7 @@ fn a_viewer_can_change_nothing() {
 #[test]
 fn an_editor_works_leads_but_cannot_configure() {
     let f = fixture();
-    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap();
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
     let editor = f.user("ed", Role::Editor, &[]);
     let other = f.user("otto", Role::Viewer, &[]).user_id().unwrap();
     for (name, op) in mutations(&f, l.id, other) {
@@ -103,7 +105,7 @@ fn rights_are_reloaded_on_every_call() {
     let f = fixture();
     let editor = f.user("ed", Role::Editor, &[]);
     let id = editor.user_id().unwrap();
-    f.core.create_lead(&editor, &lead("A", "B", "a@b.com"), &Origin::manual()).unwrap();
+    f.core.create_lead(&editor, &lead("A", "B", "a@b.com"), &Origin::manual()).unwrap().lead;
 
     // Demoted while signed in: the next call already runs as a viewer.
     f.core.update_user(&f.admin, id, &user_input("ed", Role::Viewer)).unwrap();

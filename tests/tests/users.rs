@@ -2,7 +2,7 @@
 mod common;
 
 use common::{fixture, PASSWORD};
-use rapport_core::domain::user::{Role, UserInput};
+use rapport_core::users::{Role, UserInput};
 use rapport_core::ErrorCode;
 
 #[test]

@@ -2,6 +2,7 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
+import { nav } from './lib/nav.svelte';
 import { apiErr, change, lead, mockBackend, sessionFor, summary } from './test/fixtures';
 
 describe('App start', () => {
@@ -141,5 +142,18 @@ describe('App start', () => {
     expect(be.undoLeadChange).toHaveBeenCalledWith(7, 5);
     expect(screen.getByText('Change undone')).toBeInTheDocument();
     expect(screen.getByTestId('lead-page')).toBeInTheDocument();
+  });
+
+  it('never shows an empty editor: a lead to edit that the app does not hold yet is loaded first', async () => {
+    const be = mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      getLead: async (id) => lead({ id, first_name: 'Loaded' }),
+    });
+    render(App);
+    await screen.findByTestId('search-input');
+    nav.go({ name: 'edit-lead', id: 42 });
+    expect(await screen.findByTestId('lead-form')).toBeInTheDocument();
+    expect(screen.getByTestId('field-first_name')).toHaveValue('Loaded');
+    expect(be.getLead).toHaveBeenCalledWith(42);
   });
 });

@@ -9,6 +9,20 @@ import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
 import { toasts } from './lib/toast.svelte';
 
+// jsdom has <dialog> but not its modal API: enough of it for Dialog to open and close. (Inertness of the page
+// behind and Escape's native `cancel` are the browser's; Dialog also handles both keys itself.)
+if (!HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
+    this.open = true;
+  };
+  HTMLDialogElement.prototype.close = function (this: HTMLDialogElement, returnValue?: string) {
+    if (!this.open) return;
+    this.open = false;
+    if (returnValue !== undefined) this.returnValue = returnValue;
+    this.dispatchEvent(new Event('close'));
+  };
+}
+
 // Each test starts from a fresh screen and fresh shared state.
 afterEach(() => {
   cleanup();

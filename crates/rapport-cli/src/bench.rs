@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use rapport_core::api::{ImportMode, Origin};
+use rapport_core::leads::ImportMode;
+use rapport_core::Origin;
 use rapport_core::demo;
-use rapport_core::domain::lead::LeadStatus;
-use rapport_core::store::leads::{LeadQuery, LeadSort};
+use rapport_core::leads::LeadStatus;
+use rapport_core::leads::{LeadQuery, LeadSort};
 use rapport_core::Rapport;
 
 use crate::session::CliResult;
@@ -77,7 +78,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
                 break;
             }
             let out = core
-                .import_leads(&actor, &rows, &Origin::import("bench"), ImportMode::AllOrNothing, &mut |_, _| {})
+                .import_leads(&actor, &rows, &Origin::import("bench"), ImportMode::AllOrNothing, &mut |_| {})
                 .map_err(|e| e.to_string())?;
             if !out.rejected.is_empty() {
                 return Err(format!("generated rows were rejected: {:?}", out.rejected.first()));
@@ -87,7 +88,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         }
         eprintln!("\ngenerated {missing} leads in {:.1} s", started.elapsed().as_secs_f64());
     }
-    core.database().checkpoint().map_err(|e| e.to_string())?;
+    core.checkpoint().map_err(|e| e.to_string())?;
     let total = core.lead_count().map_err(|e| e.to_string())?;
 
     let queries = demo::sample_queries(args.samples, 7);
@@ -138,8 +139,8 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     let create = measure(args.samples, |i| {
         core.create_lead(&actor, &inputs[i % inputs.len()], &Origin::manual()).map_err(|e| e.to_string()).map(|_| ())
     })?;
-    core.database().checkpoint().map_err(|e| e.to_string())?;
-    let size = core.database().size_on_disk();
+    core.checkpoint().map_err(|e| e.to_string())?;
+    let size = core.size_on_disk();
 
     println!("Rapport bench — {total} leads, {} samples per figure", args.samples);
     println!("{:<34} {:>12} {:>12} {:>12}", "", "p50", "p95", "max");

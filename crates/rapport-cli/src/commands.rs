@@ -1,10 +1,11 @@
 use std::io::Write;
 
-use rapport_core::api::{ImportMode, Origin};
-use rapport_core::csv_io;
-use rapport_core::domain::lead::{Address, Lead, LeadInput, LeadStatus, SourceChannel};
-use rapport_core::domain::user::{Role, UserInput};
-use rapport_core::store::leads::{LeadQuery, LeadSort};
+use rapport_core::leads::{ImportMode, ImportPhase, ImportProgress};
+use rapport_core::Origin;
+use rapport_core::leads::csv as csv_io;
+use rapport_core::leads::{Address, Lead, LeadInput, LeadStatus, SourceChannel};
+use rapport_core::users::{Role, UserInput};
+use rapport_core::leads::{LeadQuery, LeadSort};
 use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
@@ -57,7 +58,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         }
         Command::Settings(SettingsCommand::SetRegion { region }) => {
             let s =
-                core.update_settings(&actor, &rapport_core::api::Settings { default_region: region }).map_err(err)?;
+                core.update_settings(&actor, &rapport_core::settings::Settings { default_region: region }).map_err(err)?;
             println!("default_region = {}", s.default_region);
             Ok(())
         }
@@ -111,8 +112,9 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         tags: f.tags.clone(),
         notes: text(&f.notes),
         external_ref: text(&f.external_ref),
+        invalid: vec![],
     };
-    let lead = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {
+    let saved = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {
         let fields: Vec<String> =
             e.field_errors().iter().map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message)).collect();
         if fields.is_empty() {
@@ -121,6 +123,7 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
             format!("the lead was not saved:\n{}", fields.join("\n"))
         }
     })?;
+    let lead = saved.lead;
     println!("created lead {} ({}): {}", lead.id, lead.status.as_str(), lead.display_name());
     print_missing(&lead);
     Ok(())
@@ -163,6 +166,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         source,
         campaign: a.campaign.clone(),
         tag: a.tag.clone(),
+        needs_fixing: a.needs_fixing,
         sort,
         ascending: a.ascending,
         after: None,
@@ -177,7 +181,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         println!("no leads match");
     }
     for l in &page.items {
-        let name = rapport_core::domain::lead::display_name(&l.first_name, &l.last_name, "");
+        let name = rapport_core::leads::display_name(&l.first_name, &l.last_name, "");
         println!(
             "{:>8}  {:<26} {:<24} {:<30} {:<18} {:<6} {}",
             l.id,
@@ -244,6 +248,9 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     line("campaign", &lead.campaign);
     line("owner", lead.owner.as_ref().map(|o| o.name.as_str()).unwrap_or(""));
     line("tags", &lead.tags.join(", "));
+    for v in &lead.invalid {
+        line("needs fixing", &format!("{}: \"{}\" {}", v.field, v.value, v.reason));
+    }
     line("notes", &lead.notes);
     line("created", &lead.created_at);
     line("updated", &lead.updated_at);
@@ -269,15 +276,39 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
 }
 
 fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<std::path::PathBuf>) -> CliResult<()> {
-    let out: Box<dyn Write> = match &output {
-        Some(p) => {
-            Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?))
+    match &output {
+        // A file is written beside its destination and renamed into place only when complete: a failed export
+        // never leaves a truncated file that looks like a good one.
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error(path, &e))?;
+            let count = write_export(core, actor, format, std::io::BufWriter::new(tmp.as_file()))?;
+            tmp.persist(path).map_err(|e| io_error(path, &e.error))?;
+            eprintln!("exported {count} leads");
+            Ok(())
         }
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+        None => write_export(core, actor, format, std::io::BufWriter::new(std::io::stdout().lock())).map(|_| ()),
+    }
+}
+
+fn io_error(path: &std::path::Path, e: &std::io::Error) -> String {
+    format!("could not write {}: {e}", path.display())
+}
+
+/// A failed export: the core could not read, or the output could not be written. Both end as the CLI's message.
+struct ExportFailure(String);
+
+impl From<rapport_core::Error> for ExportFailure {
+    fn from(e: rapport_core::Error) -> Self {
+        ExportFailure(e.to_string())
+    }
+}
+
+fn write_export(core: &Rapport, actor: &Actor, format: ExportFormat, mut out: impl Write) -> CliResult<u64> {
     let usernames = core.usernames(actor).map_err(err)?;
     let username = |id: i64| usernames.get(&id).cloned().unwrap_or_default();
     let mut count = 0u64;
+    let write_err = |e: std::io::Error| format!("could not write the export: {e}");
     match format {
         ExportFormat::Csv => {
             let mut w = csv_io::csv_writer(out);
@@ -285,38 +316,27 @@ fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<st
             core.for_each_lead(actor, &mut |l| {
                 count += 1;
                 w.write_record(csv_io::export_row(l, &username))
-                    .map_err(|e| rapport_core::Error::Store(rapport_core::store::StoreError::Migration(e.to_string())))
+                    .map_err(|e| ExportFailure(format!("could not write the export: {e}")))
             })
-            .map_err(err)?;
-            w.flush().map_err(err)?;
+            .map_err(|e| e.0)?;
+            w.flush().map_err(write_err)?;
         }
         ExportFormat::Json => {
-            let mut out = out;
-            let mut first = true;
-            writeln!(out, "[").map_err(err)?;
-            let mut write_err: Option<String> = None;
-            core.for_each_lead(actor, &mut |l| {
+            writeln!(out, "[").map_err(write_err)?;
+            let result = core.for_each_lead(actor, &mut |l| {
+                let text = serde_json::to_string(l).map_err(|e| ExportFailure(e.to_string()))?;
+                let sep = if count == 0 { "" } else { ",\n" };
                 count += 1;
-                let text = serde_json::to_string(l).unwrap_or_default();
-                let sep = if first { "" } else { ",\n" };
-                first = false;
-                if let Err(e) = write!(out, "{sep}{text}") {
-                    write_err.get_or_insert(e.to_string());
-                }
-                Ok(())
-            })
-            .map_err(err)?;
-            if let Some(e) = write_err {
-                return Err(e);
-            }
-            writeln!(out, "\n]").map_err(err)?;
-            out.flush().map_err(err)?;
+                write!(out, "{sep}{text}").map_err(|e| ExportFailure(format!("could not write the export: {e}")))
+            });
+            // The array is closed even when reading failed part-way: what was printed stays valid JSON, and the
+            // error (with a failing exit code) says it is incomplete.
+            writeln!(out, "\n]").map_err(write_err)?;
+            out.flush().map_err(write_err)?;
+            result.map_err(|e| e.0)?;
         }
     }
-    if output.is_some() {
-        eprintln!("exported {count} leads");
-    }
-    Ok(())
+    Ok(count)
 }
 
 fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
@@ -333,18 +353,21 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     }
     let total = rows.len();
     let mut last_shown = 0;
-    let mut progress = |done: usize, all: usize| {
-        if all >= 5000 && done >= last_shown + all / 20 {
-            last_shown = done;
-            eprint!("\rimporting… {}%", done * 100 / all.max(1));
+    let mut progress = |p: ImportProgress| {
+        if p.total >= 5000 && (p.done >= last_shown + p.total / 20 || p.done < last_shown) {
+            last_shown = p.done;
+            let what = if p.phase == ImportPhase::Validating { "checking" } else { "importing" };
+            eprint!("\r{what}… {}%   ", p.done * 100 / p.total.max(1));
         }
     };
     let mode = if a.skip_invalid {
         ImportMode::SkipInvalid
-    } else if parsed.rejected.is_empty() {
-        ImportMode::AllOrNothing
-    } else {
+    } else if !parsed.rejected.is_empty() {
         ImportMode::ValidateOnly // some rows already failed: report everything, write nothing
+    } else if a.keep_invalid {
+        ImportMode::KeepInvalid
+    } else {
+        ImportMode::AllOrNothing
     };
     let outcome = core.import_leads(actor, &rows, &Origin::import(name.clone()), mode, &mut progress).map_err(err)?;
     let mut rejected = parsed.rejected.clone();
@@ -381,13 +404,19 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
         outcome.created.len() as u32 - outcome.drafts,
         outcome.drafts
     );
+    if outcome.kept_invalid > 0 {
+        println!(
+            "{} of them keep invalid emails or phones as typed, flagged for fixing: rapport leads list --needs-fixing",
+            outcome.kept_invalid
+        );
+    }
     Ok(())
 }
 
 fn write_rejects(
     path: &std::path::Path,
     parsed: &csv_io::ParsedRows,
-    rejected: &[rapport_core::api::RowError],
+    rejected: &[rapport_core::leads::RowError],
 ) -> CliResult<()> {
     let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = csv_io::csv_writer(file);

@@ -133,6 +133,9 @@ pub struct ListArgs {
     pub campaign: Option<String>,
     #[arg(long)]
     pub tag: Option<String>,
+    /// Only leads with values flagged as invalid (kept by `import --keep-invalid`).
+    #[arg(long)]
+    pub needs_fixing: bool,
     /// updated (default), created, last_name or company.
     #[arg(long, default_value = "updated")]
     pub sort: String,
@@ -148,8 +151,13 @@ pub struct ListArgs {
 pub struct ImportArgs {
     pub file: PathBuf,
     /// Import the valid rows even if some are invalid; the invalid ones go to the rejects file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "keep_invalid")]
     pub skip_invalid: bool,
+    /// Save a row whose only faults are invalid emails or phones as a Draft, the invalid values kept as typed
+    /// and flagged with their reasons (see `leads list --needs-fixing`). Rows with other faults still stop the
+    /// import.
+    #[arg(long)]
+    pub keep_invalid: bool,
     /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
     #[arg(long)]
     pub rejects: Option<PathBuf>,

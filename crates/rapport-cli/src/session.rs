@@ -19,7 +19,7 @@ pub fn open(cli: &Cli) -> CliResult<Rapport> {
         Some(p) => p.clone(),
         None => default_db_path()?,
     };
-    let opts = rapport_core::store::OpenOptions {
+    let opts = rapport_core::OpenOptions {
         busy_timeout: std::env::var("RAPPORT_BUSY_TIMEOUT_MS")
             .ok()
             .and_then(|v| v.parse().ok())

@@ -5,7 +5,7 @@
 //! change or a deactivation takes effect on the next call, not at the next sign-in.
 use serde::Serialize;
 
-use crate::domain::user::Role;
+use crate::users::Role;
 
 /// The signed-in user on whose behalf an operation runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

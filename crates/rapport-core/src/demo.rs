@@ -1,7 +1,7 @@
 //! Realistic, deterministic sample leads: the demo data of an empty first run and the benchmark's corpus.
 use fastrand::Rng;
 
-use crate::domain::lead::{Address, LeadInput, SourceChannel};
+use crate::leads::{Address, LeadInput, SourceChannel};
 
 const FIRST: &[&str] = &[
     "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Chloé", "Mateo",
@@ -259,6 +259,7 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
             tags,
             notes: pick(&mut rng, NOTES).into(),
             external_ref: String::new(),
+            invalid: vec![],
         }
     })
 }
@@ -290,17 +291,17 @@ pub fn sample_queries(n: usize, seed: u64) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::validation::{validate_lead, ValidationContext};
+    use crate::leads::{validate_lead, ValidationContext};
 
     #[test]
     fn sample_leads_are_valid_and_some_are_drafts() {
         let stages: Vec<String> =
             ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
-        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true };
+        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true, current_owner: None };
         let mut drafts = 0;
         for (i, input) in sample_leads(20_000, 1).enumerate() {
             let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));
-            if lead.status == crate::domain::lead::LeadStatus::Draft {
+            if lead.status == crate::leads::LeadStatus::Draft {
                 drafts += 1;
             }
         }

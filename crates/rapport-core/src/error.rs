@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::access::AccessError;
-use crate::auth::AuthError;
-use crate::domain::validation::ValidationErrors;
-use crate::store::StoreError;
+use crate::users::AuthError;
+use crate::leads::ValidationErrors;
+use crate::db::StoreError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

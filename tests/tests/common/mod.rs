@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::TimeZone;
-use rapport_core::domain::lead::{LeadInput, SourceChannel};
-use rapport_core::domain::user::{Role, UserInput};
-use rapport_core::store::OpenOptions;
+use rapport_core::leads::{LeadInput, SourceChannel};
+use rapport_core::users::{Role, UserInput};
+use rapport_core::OpenOptions;
 use rapport_core::{Actor, FixedClock, Rapport};
 
 pub const PASSWORD: &str = "correct horse battery";

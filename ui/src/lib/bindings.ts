@@ -15,9 +15,9 @@ export const commands = {
 	leadFacets: () => typedError<LeadFacets, ApiError_Serialize>(__TAURI_INVOKE("lead_facets")),
 	userDirectory: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("user_directory")),
 	getLead: (id: Id) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_lead", { id })),
-	createLead: (input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_lead", { input })),
-	updateLead: (id: Id, version: Id, input: LeadInput_Deserialize) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_lead", { id, version, input })),
-	undoLeadChange: (id: Id, batchId: Id) => typedError<Lead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("undo_lead_change", { id, batchId })),
+	createLead: (input: LeadInput_Deserialize) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_lead", { input })),
+	updateLead: (id: Id, version: Id, input: LeadInput_Deserialize) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_lead", { id, version, input })),
+	undoLeadChange: (id: Id, batchId: Id) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("undo_lead_change", { id, batchId })),
 	leadHistory: (id: Id) => typedError<ChangeEntry_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_history", { id })),
 	owners: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners")),
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),
@@ -28,6 +28,9 @@ export const commands = {
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
 };
+
+/* Constants */
+export const LEAD_FIELDS = [{"csv":["first_name"],"editable":true,"group":"person","kind":"text","label":"First name","max_chars":200,"name":"first_name","path":["first_name"],"search":"name"},{"csv":["last_name"],"editable":true,"group":"person","kind":"text","label":"Last name","max_chars":200,"name":"last_name","path":["last_name"],"search":"name"},{"csv":["company"],"editable":true,"group":"person","kind":"text","label":"Company","max_chars":200,"name":"company","path":["company"],"search":"company"},{"csv":["job_title"],"editable":true,"group":"person","kind":"text","label":"Job title","max_chars":200,"name":"job_title","path":["job_title"],"search":null},{"csv":["email","other_emails"],"editable":true,"group":"contact","kind":"email_list","label":"Emails","max_chars":254,"name":"emails","path":["emails"],"search":"contact"},{"csv":["phone","other_phones"],"editable":true,"group":"contact","kind":"phone_list","label":"Phones","max_chars":64,"name":"phones","path":["phones"],"search":"contact"},{"csv":["street"],"editable":true,"group":"address","kind":"text","label":"Street","max_chars":200,"name":"street","path":["address","street"],"search":null},{"csv":["street2"],"editable":true,"group":"address","kind":"text","label":"Address line 2","max_chars":200,"name":"street2","path":["address","street2"],"search":null},{"csv":["city"],"editable":true,"group":"address","kind":"text","label":"City","max_chars":200,"name":"city","path":["address","city"],"search":null},{"csv":["postcode"],"editable":true,"group":"address","kind":"text","label":"Postcode","max_chars":40,"name":"postcode","path":["address","postcode"],"search":null},{"csv":["region"],"editable":true,"group":"address","kind":"text","label":"Region","max_chars":200,"name":"region","path":["address","region"],"search":null},{"csv":["country"],"editable":true,"group":"address","kind":"text","label":"Country","max_chars":200,"name":"country","path":["address","country"],"search":null},{"csv":["source"],"editable":true,"group":"pipeline","kind":"source","label":"Source","max_chars":0,"name":"source","path":["source"],"search":null},{"csv":["source_detail"],"editable":true,"group":"pipeline","kind":"text","label":"Source detail","max_chars":200,"name":"source_detail","path":["source_detail"],"search":null},{"csv":["campaign"],"editable":true,"group":"pipeline","kind":"text","label":"Campaign","max_chars":200,"name":"campaign","path":["campaign"],"search":null},{"csv":["owner"],"editable":true,"group":"pipeline","kind":"owner","label":"Owner","max_chars":0,"name":"owner","path":["owner_id"],"search":null},{"csv":["stage"],"editable":true,"group":"pipeline","kind":"stage","label":"Stage","max_chars":0,"name":"stage","path":["stage"],"search":null},{"csv":["tags"],"editable":true,"group":"other","kind":"tag_list","label":"Tags","max_chars":60,"name":"tags","path":["tags"],"search":null},{"csv":["notes"],"editable":true,"group":"other","kind":"long_text","label":"Notes","max_chars":20000,"name":"notes","path":["notes"],"search":"notes"},{"csv":["external_ref"],"editable":true,"group":"other","kind":"text","label":"External reference","max_chars":200,"name":"external_ref","path":["external_ref"],"search":null},{"csv":[],"editable":true,"group":"contact","kind":"invalid_values","label":"Needs fixing","max_chars":0,"name":"invalid","path":["invalid"],"search":null},{"csv":["status"],"editable":false,"group":"other","kind":"status","label":"Status","max_chars":0,"name":"status","path":["status"],"search":null},{"csv":[],"editable":false,"group":"contact","kind":"phone_originals","label":"Phones (as entered)","max_chars":0,"name":"phones_as_entered","path":["phones"],"search":null}] as const;
 
 /* Types */
 export type Address = {
@@ -142,6 +145,18 @@ export type FieldError = {
 /**  A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database. */
 export type Id = number;
 
+/**
+ *  A value that failed validation but was kept as typed, with the reason, so nothing the user had is lost:
+ *  the lead stays a Draft and appears under "needs fixing" until it is corrected or dismissed.
+ */
+export type InvalidValue = {
+	/**  The field it was meant for (`emails`, `phones`). */
+	field: string,
+	/**  Exactly as typed. */
+	value: string,
+	reason: string,
+};
+
 export type Lead = Lead_Serialize | Lead_Deserialize;
 
 /**
@@ -159,6 +174,56 @@ export type LeadFacets = {
 	campaigns: string[],
 	tags: string[],
 };
+
+export type LeadFieldGroup = "person" | "contact" | "address" | "pipeline" | "other";
+
+/**  What the UI and files need to know of a field (the accessors stay in the core). */
+export type LeadFieldInfo = LeadFieldInfo_Serialize | LeadFieldInfo_Deserialize;
+
+/**  What the UI and files need to know of a field (the accessors stay in the core). */
+export type LeadFieldInfo_Deserialize = {
+	/**  Canonical name: the change log's field, the validation error's field, the API's key. */
+	name: string,
+	label: string,
+	kind: LeadFieldKind,
+	group: LeadFieldGroup,
+	/**  Path of the value inside `LeadInput` (and inside `Lead` for text kinds). */
+	path: string[],
+	/**  CSV columns: lists have a column for the first value and one for the others. */
+	csv: string[],
+	search?: SearchTier | null,
+	/**  Longest accepted value in characters (0: not a free-text field). */
+	max_chars: number,
+	/**  False for values derived from the others. */
+	editable: boolean,
+};
+
+/**  What the UI and files need to know of a field (the accessors stay in the core). */
+export type LeadFieldInfo_Serialize = {
+	/**  Canonical name: the change log's field, the validation error's field, the API's key. */
+	name: string,
+	label: string,
+	kind: LeadFieldKind,
+	group: LeadFieldGroup,
+	/**  Path of the value inside `LeadInput` (and inside `Lead` for text kinds). */
+	path: string[],
+	/**  CSV columns: lists have a column for the first value and one for the others. */
+	csv: string[],
+	search: SearchTier | null,
+	/**  Longest accepted value in characters (0: not a free-text field). */
+	max_chars: number,
+	/**  False for values derived from the others. */
+	editable: boolean,
+};
+
+/**  How a field's value is shaped, which decides its input in the UI and its handling in files. */
+export type LeadFieldKind = "text" | "long_text" | "email_list" | "phone_list" | "tag_list" | "source" | "owner" | "stage" | 
+/**  Derived from the other fields (Draft/Active); logged, never edited. */
+"status" | 
+/**  The phones exactly as typed, logged when only their spelling changed. */
+"phone_originals" | 
+/**  Values kept as typed although invalid, with their reasons. */
+"invalid_values";
 
 /**
  *  What a form, a file row or the API hands in. Text fields are taken as typed and trimmed on validation;
@@ -187,6 +252,8 @@ export type LeadInput_Deserialize = {
 	tags?: string[],
 	notes?: string,
 	external_ref?: string,
+	/**  Values flagged as invalid and kept as typed; an edit keeps them until it drops them. */
+	invalid?: InvalidValue[],
 };
 
 /**
@@ -210,6 +277,8 @@ export type LeadInput_Serialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	/**  Values flagged as invalid and kept as typed; an edit keeps them until it drops them. */
+	invalid: InvalidValue[],
 };
 
 export type LeadPage = LeadPage_Serialize | LeadPage_Deserialize;
@@ -227,14 +296,14 @@ export type LeadPage_Serialize = {
 };
 
 /**
- *  A page request of the leads list. With `text`, results come newest first (the order the full-text index
- *  can serve without ranking every match; see ARCHITECTURE.md) and `sort` is ignored.
+ *  A page request of the leads list. With `text`, results are ranked by what the words matched (name, then
+ *  company, then email and phone, then notes; newest first within each) and `sort` is ignored.
  */
 export type LeadQuery = LeadQuery_Serialize | LeadQuery_Deserialize;
 
 /**
- *  A page request of the leads list. With `text`, results come newest first (the order the full-text index
- *  can serve without ranking every match; see ARCHITECTURE.md) and `sort` is ignored.
+ *  A page request of the leads list. With `text`, results are ranked by what the words matched (name, then
+ *  company, then email and phone, then notes; newest first within each) and `sort` is ignored.
  */
 export type LeadQuery_Deserialize = {
 	text?: string,
@@ -244,6 +313,8 @@ export type LeadQuery_Deserialize = {
 	source?: SourceChannel | null,
 	campaign?: string | null,
 	tag?: string | null,
+	/**  Only leads with values flagged as invalid ("needs fixing"). */
+	needs_fixing?: boolean,
 	sort?: LeadSort,
 	ascending?: boolean,
 	/**  The `next_cursor` of the previous page. */
@@ -252,8 +323,8 @@ export type LeadQuery_Deserialize = {
 };
 
 /**
- *  A page request of the leads list. With `text`, results come newest first (the order the full-text index
- *  can serve without ranking every match; see ARCHITECTURE.md) and `sort` is ignored.
+ *  A page request of the leads list. With `text`, results are ranked by what the words matched (name, then
+ *  company, then email and phone, then notes; newest first within each) and `sort` is ignored.
  */
 export type LeadQuery_Serialize = {
 	text: string,
@@ -263,6 +334,8 @@ export type LeadQuery_Serialize = {
 	source: SourceChannel | null,
 	campaign: string | null,
 	tag: string | null,
+	/**  Only leads with values flagged as invalid ("needs fixing"). */
+	needs_fixing: boolean,
 	sort: LeadSort,
 	ascending: boolean,
 	/**  The `next_cursor` of the previous page. */
@@ -330,6 +403,7 @@ export type Lead_Deserialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	invalid: InvalidValue[],
 	status: LeadStatus,
 	missing: MissingField[],
 	created_at: string,
@@ -355,6 +429,7 @@ export type Lead_Serialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	invalid: InvalidValue[],
 	status: LeadStatus,
 	missing: MissingField[],
 	created_at: string,
@@ -362,7 +437,9 @@ export type Lead_Serialize = {
 };
 
 /**  A minimum data point (seed 2.2) that keeps a lead in Draft while absent. */
-export type MissingField = "name" | "contact_point" | "source";
+export type MissingField = "name" | "contact_point" | "source" | 
+/**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
+"fix_invalid";
 
 export type Permission = "read_leads" | "write_leads" | "read_history" | "manage_users" | "manage_settings";
 
@@ -381,6 +458,35 @@ export type Role =
 "editor" | 
 /**  Configuration, users, pipelines. */
 "administrator";
+
+/**
+ *  A saved lead and the change batch that saved it: the id a toast's Undo must name, so that a save made by
+ *  someone else in the same instant can never be the one undone.
+ */
+export type SavedLead = SavedLead_Serialize | SavedLead_Deserialize;
+
+/**
+ *  A saved lead and the change batch that saved it: the id a toast's Undo must name, so that a save made by
+ *  someone else in the same instant can never be the one undone.
+ */
+export type SavedLead_Deserialize = {
+	lead: Lead_Deserialize,
+	/**  None when nothing changed (no batch was written). */
+	batch_id?: number | null,
+};
+
+/**
+ *  A saved lead and the change batch that saved it: the id a toast's Undo must name, so that a save made by
+ *  someone else in the same instant can never be the one undone.
+ */
+export type SavedLead_Serialize = {
+	lead: Lead_Serialize,
+	/**  None when nothing changed (no batch was written). */
+	batch_id: number | null,
+};
+
+/**  The search tier a field's words rank in: a match in an earlier tier lists first. */
+export type SearchTier = "name" | "company" | "contact" | "notes";
 
 /**  What the UI needs to know about who is signed in. */
 export type SessionInfo = {

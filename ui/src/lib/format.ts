@@ -1,4 +1,5 @@
 // Human words for the backend's codes, and small formatting helpers shared by the screens.
+import { LEAD_FIELDS } from './bindings';
 import type { ChangeReason, LeadCount, LeadStatus, MissingField, Role, SourceChannel, Stage } from './types';
 
 export const SOURCE_CHANNELS: { value: SourceChannel; label: string }[] = [
@@ -44,30 +45,11 @@ export const REASON_LABELS: Record<ChangeReason, string> = {
   demo_data: 'Demo data',
 };
 
+/** Field names as people read them: the lead fields as the core's table labels them, then users and settings. */
 export const FIELD_LABELS: Record<string, string> = {
-  first_name: 'First name',
-  last_name: 'Last name',
-  company: 'Company',
-  job_title: 'Job title',
-  emails: 'Emails',
-  phones: 'Phones',
-  phones_as_entered: 'Phones (as entered)',
-  street: 'Street',
-  street2: 'Address line 2',
-  city: 'City',
-  postcode: 'Postcode',
-  region: 'Region',
-  country: 'Country',
-  source: 'Source',
-  source_detail: 'Source detail',
-  campaign: 'Campaign',
-  owner: 'Owner',
+  ...Object.fromEntries(LEAD_FIELDS.map((f) => [f.name, f.label])),
+  // History rows written before the owner field was named `owner`.
   owner_id: 'Owner',
-  stage: 'Stage',
-  tags: 'Tags',
-  notes: 'Notes',
-  external_ref: 'External reference',
-  status: 'Status',
   username: 'Username',
   display_name: 'Display name',
   role: 'Role',

@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import { liveRegionsSaying } from '../../test/a11y';
 import { apiErr, change, lead, mockBackend } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
 import type { Lead, LeadInput } from '../types';
@@ -57,6 +58,51 @@ describe('LeadForm', () => {
       phones: ['+44 20 7946 0018'],
       source: 'direct_entry',
     });
+  });
+
+  it('has screen readers say each field error once: in the summary, not again beside the field', async () => {
+    const { u } = setup({
+      createLead: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'two fields',
+          fields: [
+            { field: 'first_name', message: 'Too long, keep it under 200 characters' },
+            { field: 'emails.0', message: 'Not an address we can write to' },
+          ],
+        });
+      },
+    });
+    await u.type(screen.getByTestId('field-email-0'), 'ada@x.org');
+    await u.click(screen.getByTestId('save-lead'));
+    await screen.findByTestId('error-emails.0');
+
+    for (const message of ['Too long, keep it under 200 characters', 'Not an address we can write to']) {
+      expect(liveRegionsSaying(message), message).toEqual([screen.getByTestId('form-errors')]);
+    }
+    // Beside its field, the message is the field's description: read when the field is focused.
+    expect(screen.getByTestId('field-first_name')).toHaveAccessibleDescription('Too long, keep it under 200 characters');
+    expect(screen.getByTestId('field-first_name')).toHaveFocus();
+    expect(screen.getByTestId('field-email-0')).toHaveAccessibleDescription('Not an address we can write to');
+  });
+
+  it('announces a hint of its own (no summary lists it) once, beside the row', async () => {
+    const { u } = setup();
+    await u.type(screen.getByTestId('field-email-0'), 'ada.example.com');
+    await u.tab();
+    const hint = screen.getByTestId('error-emails.0');
+    expect(liveRegionsSaying(hint.textContent!.trim())).toEqual([hint]);
+  });
+
+  it('renders emails and phones with the one ContactList, each in its own column', () => {
+    setup();
+    const emails = screen.getByTestId('contact-list-emails');
+    const phones = screen.getByTestId('contact-list-phones');
+    expect(within(emails).getByTestId('field-email-0')).toHaveAttribute('type', 'email');
+    expect(within(emails).getByTestId('add-email')).toBeInTheDocument();
+    expect(within(phones).getByTestId('field-phone-0')).toHaveAttribute('type', 'tel');
+    expect(within(phones).getByTestId('add-phone')).toBeInTheDocument();
+    expect(within(phones).getByText(/without a country code/)).toBeInTheDocument();
   });
 
   it('puts an error for the second phone row under that row', async () => {

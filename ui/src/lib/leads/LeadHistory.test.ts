@@ -79,7 +79,8 @@ describe('LeadHistory', () => {
   it('names owners from the user directory, deactivated ones included', async () => {
     const be = mockBackend({
       leadHistory: async () => [
-        change({ id: 5, batch_id: 3, field: 'owner_id', old_value: '3', new_value: '1' }),
+        // The core logs the field as `owner`; rows written before it did say `owner_id`.
+        change({ id: 5, batch_id: 3, field: 'owner', old_value: '3', new_value: '1' }),
         change({ id: 4, batch_id: 2, field: 'owner_id', old_value: '99', new_value: '3' }),
       ],
       // Bob left: `owners()` no longer lists him, the directory does.

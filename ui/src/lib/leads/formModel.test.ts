@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lead } from '../../test/fixtures';
+import { LEAD_FIELDS } from '../bindings';
+import { fieldLabel } from '../format';
+import { readPath, TEXT_FIELDS, writePath } from './fields';
 import { draftFromLead, emptyDraft, missingFor, savedMessage, shiftRowErrors, toInput } from './leadForm';
 
 describe('lead form model', () => {
@@ -55,5 +58,27 @@ describe('lead form model', () => {
     expect(savedMessage(lead({ status: 'draft', missing: ['name', 'contact_point'] }))).toBe(
       'Saved as Draft — missing: a first or last name and a valid email or phone number',
     );
+  });
+
+  it('round-trips every text field of the core table, each through its own path', () => {
+    expect(TEXT_FIELDS.map((f) => f.name)).toContain('street');
+    const l = lead();
+    for (const f of TEXT_FIELDS) writePath(l as unknown as Record<string, unknown>, f.path, `value of ${f.name}`);
+    const draft = draftFromLead(l);
+    const input = toInput(draft);
+    for (const f of TEXT_FIELDS) {
+      expect(draft[f.name], f.name).toBe(`value of ${f.name}`);
+      expect(readPath(input, f.path), f.name).toBe(`value of ${f.name}`);
+    }
+    // A new lead starts with every text field empty.
+    const empty = emptyDraft();
+    for (const f of TEXT_FIELDS) expect(empty[f.name], f.name).toBe('');
+  });
+
+  it('names every lead field as the core table labels it, and old `owner_id` history rows as Owner', () => {
+    for (const f of LEAD_FIELDS) expect(fieldLabel(f.name)).toBe(f.label);
+    expect(fieldLabel('owner_id')).toBe('Owner');
+    expect(fieldLabel('username')).toBe('Username');
+    expect(fieldLabel('emails.1')).toBe('Email 2');
   });
 });

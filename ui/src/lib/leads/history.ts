@@ -38,6 +38,8 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       return STATUS_LABELS[value as LeadStatus] ?? value;
     case 'stage':
       return ctx.stages.find((s) => s.key === value)?.label ?? value;
+    // `owner_id`: rows logged before the field was named `owner`.
+    case 'owner':
     case 'owner_id': {
       const o = ctx.owners.find((x) => String(x.id) === value);
       return o ? o.name : `user #${value}`;

@@ -1,113 +1,88 @@
 // The lead form's model: what the user types, how it becomes a LeadInput, and what the form can tell before
 // the backend answers (the backend stays the authority on validity and completeness).
+import { LEAD_FIELDS } from '../bindings';
 import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitList } from '../format';
 import type { FieldError, Lead, LeadInput, MissingField, SourceChannel } from '../types';
+import { readPath, TEXT_FIELDS, writePath, type LeadField, type TextField, type TextFieldName } from './fields';
 
-export interface LeadDraft {
-  first_name: string;
-  last_name: string;
-  company: string;
-  job_title: string;
+/** What the form holds: every text field of the core's table by name, and the fields that need a widget. */
+export interface LeadDraft extends Record<TextFieldName, string> {
   /** Rows as shown, empty ones included: index N is the backend's `emails.N`. */
   emails: string[];
   phones: string[];
-  street: string;
-  street2: string;
-  city: string;
-  postcode: string;
-  region: string;
-  country: string;
   source: SourceChannel | '';
-  source_detail: string;
-  campaign: string;
   /** Owner id as a select value; '' for nobody. */
   owner: string;
   stage: string;
+  /** As typed, commas and all. */
   tags: string;
-  notes: string;
-  external_ref: string;
+}
+
+function textDraft(value: (f: TextField) => string): Record<TextFieldName, string> {
+  return Object.fromEntries(TEXT_FIELDS.map((f) => [f.name, value(f)])) as Record<TextFieldName, string>;
 }
 
 export function emptyDraft(): LeadDraft {
   return {
-    first_name: '',
-    last_name: '',
-    company: '',
-    job_title: '',
+    ...textDraft(() => ''),
     emails: [''],
     phones: [''],
-    street: '',
-    street2: '',
-    city: '',
-    postcode: '',
-    region: '',
-    country: '',
     source: 'direct_entry',
-    source_detail: '',
-    campaign: '',
     owner: '',
     stage: '',
     tags: '',
-    notes: '',
-    external_ref: '',
   };
 }
 
 export function draftFromLead(l: Lead): LeadDraft {
   return {
-    first_name: l.first_name,
-    last_name: l.last_name,
-    company: l.company,
-    job_title: l.job_title,
+    ...textDraft((f) => {
+      const v = readPath(l, f.path);
+      return typeof v === 'string' ? v : '';
+    }),
     emails: l.emails.length ? l.emails.map((e) => e.address) : [''],
     // The phone as it was typed: editing shows what the user wrote, not our reformatting.
     phones: l.phones.length ? l.phones.map((p) => p.original) : [''],
-    street: l.address.street,
-    street2: l.address.street2,
-    city: l.address.city,
-    postcode: l.address.postcode,
-    region: l.address.region,
-    country: l.address.country,
     source: l.source ?? '',
-    source_detail: l.source_detail,
-    campaign: l.campaign,
     owner: l.owner ? String(l.owner.id) : '',
     stage: l.stage,
     tags: l.tags.join(', '),
-    notes: l.notes,
-    external_ref: l.external_ref,
   };
 }
 
+/** The value the backend expects for one editable field; undefined for the derived ones it does not accept. */
+function inputValue(f: LeadField, d: LeadDraft): unknown {
+  switch (f.kind) {
+    case 'text':
+    case 'long_text':
+      return d[f.name];
+    case 'email_list':
+    case 'phone_list':
+      return [...d[f.name]];
+    case 'source':
+      return d.source === '' ? null : d.source;
+    case 'owner':
+      return d.owner === '' ? null : Number(d.owner);
+    case 'stage':
+      return d.stage;
+    case 'tag_list':
+      return splitList(d.tags);
+    default:
+      return undefined;
+  }
+}
+
 /**
- * The input sent to the backend. Email and phone rows are sent as they are, empty ones included (the backend
- * skips empty rows), so `emails.N` / `phones.N` in its answer is row N of the form.
+ * The input sent to the backend, each field written at its `path` in the core's table. Email and phone rows
+ * are sent as they are, empty ones included (the backend skips empty rows), so `emails.N` / `phones.N` in its
+ * answer is row N of the form.
  */
 export function toInput(d: LeadDraft): LeadInput {
-  return {
-    first_name: d.first_name,
-    last_name: d.last_name,
-    company: d.company,
-    job_title: d.job_title,
-    emails: [...d.emails],
-    phones: [...d.phones],
-    address: {
-      street: d.street,
-      street2: d.street2,
-      city: d.city,
-      postcode: d.postcode,
-      region: d.region,
-      country: d.country,
-    },
-    source: d.source === '' ? null : d.source,
-    source_detail: d.source_detail,
-    campaign: d.campaign,
-    owner_id: d.owner === '' ? null : Number(d.owner),
-    stage: d.stage,
-    tags: splitList(d.tags),
-    notes: d.notes,
-    external_ref: d.external_ref,
-  };
+  const input: Record<string, unknown> = {};
+  for (const f of LEAD_FIELDS) {
+    if (f.editable) writePath(input, f.path, inputValue(f, d));
+  }
+  return input as unknown as LeadInput;
 }
 
 /** A plausible email: something@something.something, no spaces. A hint only; the backend decides. */

@@ -1,10 +1,12 @@
 //! Seed 2.2, completeness: a lead is Active only with a name, a valid contact point and a source.
-use super::lead::{LeadStatus, MissingField, SourceChannel};
+use super::model::{LeadStatus, MissingField, SourceChannel};
 
 pub struct CompletenessFacts {
     pub has_name: bool,
     pub valid_contact_points: usize,
     pub source: Option<SourceChannel>,
+    /// Values kept as typed although invalid.
+    pub flagged_values: usize,
 }
 
 pub fn missing_fields(facts: &CompletenessFacts) -> Vec<MissingField> {
@@ -17,6 +19,9 @@ pub fn missing_fields(facts: &CompletenessFacts) -> Vec<MissingField> {
     }
     if facts.source.is_none() {
         missing.push(MissingField::Source);
+    }
+    if facts.flagged_values > 0 {
+        missing.push(MissingField::FixInvalid);
     }
     missing
 }
@@ -35,12 +40,20 @@ mod tests {
 
     #[test]
     fn each_minimum_point_is_required() {
-        let full = CompletenessFacts { has_name: true, valid_contact_points: 1, source: Some(SourceChannel::Partner) };
+        let full = CompletenessFacts {
+            has_name: true,
+            valid_contact_points: 1,
+            source: Some(SourceChannel::Partner),
+            flagged_values: 0,
+        };
         assert!(missing_fields(&full).is_empty());
         assert_eq!(status_for(&missing_fields(&full)), LeadStatus::Active);
 
-        let none = CompletenessFacts { has_name: false, valid_contact_points: 0, source: None };
+        let none = CompletenessFacts { has_name: false, valid_contact_points: 0, source: None, flagged_values: 0 };
         assert_eq!(missing_fields(&none), vec![MissingField::Name, MissingField::ContactPoint, MissingField::Source]);
         assert_eq!(status_for(&missing_fields(&none)), LeadStatus::Draft);
+
+        let flagged = CompletenessFacts { flagged_values: 1, ..full };
+        assert_eq!(missing_fields(&flagged), vec![MissingField::FixInvalid], "a kept invalid value is a Draft");
     }
 }

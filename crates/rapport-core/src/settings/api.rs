@@ -1,11 +1,13 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Origin, Rapport};
+use crate::audit::Origin;
+use crate::rapport::Rapport;
 use crate::access::{Actor, Permission};
-use crate::domain::phone::is_known_region;
-use crate::domain::validation::ValidationErrors;
+use crate::leads::is_known_region;
+use crate::leads::ValidationErrors;
 use crate::error::Result;
-use crate::store::{changelog, settings as store};
+use super::store;
+use crate::audit::store as changelog;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -47,7 +49,7 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let old = store::get(tx, "default_region")?;
             if old.as_deref() != Some(region.as_str()) {
-                let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
                 store::set(tx, "default_region", &region)?;
                 changelog::record(tx, &batch, "setting", 0, "default_region", old.as_deref(), Some(&region))?;
             }

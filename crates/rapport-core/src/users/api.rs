@@ -1,13 +1,15 @@
 use serde::Serialize;
 
-use super::{Origin, Rapport};
+use crate::audit::Origin;
+use crate::rapport::Rapport;
 use crate::access::{Actor, Permission};
-use crate::auth::{self, AuthError};
-use crate::domain::lead::UserRef;
-use crate::domain::user::{Role, User, UserInput};
-use crate::domain::validation::ValidationErrors;
+use super::password::{self as auth, AuthError};
+use crate::leads::UserRef;
+use super::model::{Role, User, UserInput};
+use crate::leads::ValidationErrors;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{changelog, users as store};
+use super::store;
+use crate::audit::store as changelog;
 
 /// What the UI needs to know about who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,8 +163,8 @@ impl Rapport {
             if store::username_taken(tx, &input.username, None)? {
                 return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
             }
-            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
-            let id = store::insert(tx, &input, &hash, &self.now())?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let id = store::insert(tx, &input, &hash, &batch.at)?;
             changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
             store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })
@@ -196,8 +198,8 @@ impl Rapport {
             if changes.is_empty() {
                 return Ok(old);
             }
-            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
-            store::update(tx, id, &input, &self.now())?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::update(tx, id, &input, &batch.at)?;
             for (field, a, b) in &changes {
                 changelog::record(tx, &batch, "user", id, field, Some(a), Some(b))?;
             }
@@ -213,7 +215,8 @@ impl Rapport {
         if own {
             let stored = self.db.read(|conn| -> Result<Option<String>> {
                 Self::grant(conn, actor, Permission::ReadLeads)?;
-                Ok(store::credentials(conn, &actor.username)?.map(|c| c.password_hash))
+                // By id: a username can change (or be given to someone else) while this session lasts.
+                Ok(store::password_hash(conn, user_id)?)
             })?;
             let ok = match (current, stored) {
                 (Some(cur), Some(hash)) => auth::verify_password(cur, &hash),
@@ -230,8 +233,8 @@ impl Rapport {
             if store::get(tx, user_id)?.is_none() {
                 return Err(Error::NotFound { entity: "user", id: user_id.to_string() });
             }
-            let batch = changelog::begin(tx, &self.batch(&grant, &Origin::manual()))?;
-            store::set_password_hash(tx, user_id, &hash, &self.now())?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::set_password_hash(tx, user_id, &hash, &batch.at)?;
             // The log says that it changed, never what to: no hash, no password.
             changelog::record(tx, &batch, "user", user_id, "password", None, Some("(changed)"))?;
             Ok(())

@@ -1,9 +1,9 @@
-//! The change log: who changed what, when, from which value to which, and why. Written only inside the
-//! transaction of the change it records.
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+//! The change log's SQL: who changed what, when, from which value to which, and why. Written only inside
+//! the transaction of the change it records.
+use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::StoreError;
+use crate::db::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -57,15 +57,19 @@ pub struct Batch {
     pub source_ref: String,
 }
 
-/// An open batch: rows recorded through it share its id.
-pub struct BatchId(pub i64);
+/// An open batch: rows recorded through it share its id, and the records it writes carry its time, so the
+/// log's time and a record's `created_at`/`updated_at` are one clock reading.
+pub struct BatchId {
+    pub id: i64,
+    pub at: String,
+}
 
 pub fn begin(tx: &Transaction<'_>, batch: &Batch) -> Result<BatchId, StoreError> {
     tx.prepare_cached(
         "INSERT INTO change_batches (at, actor_id, actor_name, reason, source_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![batch.at, batch.actor_id, batch.actor_name, batch.reason.as_str(), batch.source_ref])?;
-    Ok(BatchId(tx.last_insert_rowid()))
+    Ok(BatchId { id: tx.last_insert_rowid(), at: batch.at.clone() })
 }
 
 pub fn record(
@@ -81,7 +85,7 @@ pub fn record(
         "INSERT INTO change_log (batch_id, entity, entity_id, field, old_value, new_value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![batch.0, entity, entity_id, field, old, new])?;
+    .execute(params![batch.id, entity, entity_id, field, old, new])?;
     Ok(())
 }
 
@@ -130,19 +134,6 @@ pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: u32) -> R
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-/// Count of change rows, for tests and diagnostics.
-pub fn count(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
-}
-
-pub fn last_batch(conn: &Connection) -> Result<Option<(i64, String, String)>, StoreError> {
-    Ok(conn
-        .query_row("SELECT id, actor_name, reason FROM change_batches ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?)
 }
 
 /// One changed field of a batch: (field, old value, new value).

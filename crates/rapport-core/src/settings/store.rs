@@ -1,6 +1,6 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::StoreError;
+use crate::db::StoreError;
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -18,13 +18,12 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreErro
 pub struct StageRow {
     pub key: String,
     pub label: String,
-    pub position: i64,
     pub closed: bool,
 }
 
 pub fn stages(conn: &Connection) -> Result<Vec<StageRow>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT key, label, position, closed FROM stages ORDER BY position")?;
+    let mut stmt = conn.prepare_cached("SELECT key, label, closed FROM stages ORDER BY position")?;
     let rows = stmt
-        .query_map([], |r| Ok(StageRow { key: r.get(0)?, label: r.get(1)?, position: r.get(2)?, closed: r.get(3)? }))?;
+        .query_map([], |r| Ok(StageRow { key: r.get(0)?, label: r.get(1)?, closed: r.get(2)? }))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

@@ -1,8 +1,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::StoreError;
+use crate::db::StoreError;
 use crate::access::Grant;
-use crate::domain::user::{Role, User, UserInput};
+use super::model::{Role, User, UserInput};
 
 pub struct Credentials {
     pub id: i64,
@@ -23,6 +23,10 @@ pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentia
             |r| Ok(Credentials { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)?, active: r.get(3)? }),
         )
         .optional()?)
+}
+
+pub fn password_hash(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0)).optional()?)
 }
 
 fn campaigns(conn: &Connection, user_id: i64) -> Result<Vec<String>, StoreError> {
@@ -144,10 +148,6 @@ pub fn owners(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
         .prepare_cached("SELECT id, display_name FROM users WHERE active = 1 ORDER BY display_name COLLATE NOCASE")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-pub fn id_by_username(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row("SELECT id FROM users WHERE username = ?1", [username.trim()], |r| r.get(0)).optional()?)
 }
 
 pub fn usernames(conn: &Connection) -> Result<std::collections::HashMap<i64, String>, StoreError> {

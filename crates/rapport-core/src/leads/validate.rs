@@ -2,7 +2,10 @@
 //! an import reports them all per row. Nothing invalid is dropped silently: it is an error the user sees.
 use super::completeness::{missing_fields, status_for, CompletenessFacts};
 use super::email::normalize_email;
-use super::lead::{Address, EmailEntry, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel};
+use super::fields::{LeadFieldKind, FIELDS};
+use super::model::{
+    EmailEntry, InvalidValue, Lead, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel, UserRef,
+};
 use super::phone::{is_known_region, parse_phone};
 use crate::error::FieldError;
 
@@ -35,25 +38,56 @@ pub struct ValidPhone {
     pub national: String,
 }
 
+/// A lead that passed validation: what the store writes. Text fields are cleaned (trimmed, length-checked)
+/// generically through the field table and kept in `text`; contact points are parsed and normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidLead {
-    pub first_name: String,
-    pub last_name: String,
-    pub company: String,
-    pub job_title: String,
+    /// The cleaned text fields (its list, source, owner and stage members are unused: see the fields below).
+    pub text: LeadInput,
     pub emails: Vec<EmailEntry>,
     pub phones: Vec<ValidPhone>,
-    pub address: Address,
     pub source: Option<SourceChannel>,
-    pub source_detail: String,
-    pub campaign: String,
     pub owner_id: Option<i64>,
     pub stage: String,
     pub tags: Vec<String>,
-    pub notes: String,
-    pub external_ref: String,
+    pub invalid: Vec<InvalidValue>,
     pub missing: Vec<MissingField>,
     pub status: LeadStatus,
+}
+
+impl ValidLead {
+    /// The lead this would be once stored, for comparing with a stored one field by field.
+    pub fn as_lead(&self, id: i64) -> Lead {
+        let t = &self.text;
+        Lead {
+            id,
+            version: 0,
+            first_name: t.first_name.clone(),
+            last_name: t.last_name.clone(),
+            company: t.company.clone(),
+            job_title: t.job_title.clone(),
+            emails: self.emails.clone(),
+            phones: self.phones.iter().map(|p| p.entry.clone()).collect(),
+            address: t.address.clone(),
+            source: self.source,
+            source_detail: t.source_detail.clone(),
+            campaign: t.campaign.clone(),
+            owner: self.owner_id.map(|id| UserRef { id, name: String::new() }),
+            stage: self.stage.clone(),
+            tags: self.tags.clone(),
+            notes: t.notes.clone(),
+            external_ref: t.external_ref.clone(),
+            invalid: self.invalid.clone(),
+            status: self.status,
+            missing: self.missing.clone(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    pub fn campaign(&self) -> &str {
+        &self.text.campaign
+    }
 }
 
 /// What validation needs from configuration and the database.
@@ -64,10 +98,10 @@ pub struct ValidationContext<'a> {
     pub stages: &'a [String],
     /// Whether an owner id names an active user.
     pub owner_exists: &'a dyn Fn(i64) -> bool,
+    /// The owner the lead has now, if it is stored: keeping an owner who has since been deactivated is not a
+    /// new assignment, so it is not refused (the lead stays editable, undoable and re-importable).
+    pub current_owner: Option<i64>,
 }
-
-const MAX_SHORT: usize = 200;
-const MAX_NOTES: usize = 20_000;
 
 fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
@@ -82,22 +116,11 @@ fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> 
 
 pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<ValidLead, ValidationErrors> {
     let mut errors = Vec::new();
-    let first_name = clean("first_name", &input.first_name, MAX_SHORT, &mut errors);
-    let last_name = clean("last_name", &input.last_name, MAX_SHORT, &mut errors);
-    let company = clean("company", &input.company, MAX_SHORT, &mut errors);
-    let job_title = clean("job_title", &input.job_title, MAX_SHORT, &mut errors);
-    let address = Address {
-        street: clean("street", &input.address.street, MAX_SHORT, &mut errors),
-        street2: clean("street2", &input.address.street2, MAX_SHORT, &mut errors),
-        city: clean("city", &input.address.city, MAX_SHORT, &mut errors),
-        postcode: clean("postcode", &input.address.postcode, 40, &mut errors),
-        region: clean("region", &input.address.region, MAX_SHORT, &mut errors),
-        country: clean("country", &input.address.country, MAX_SHORT, &mut errors),
-    };
-    let source_detail = clean("source_detail", &input.source_detail, MAX_SHORT, &mut errors);
-    let campaign = clean("campaign", &input.campaign, MAX_SHORT, &mut errors);
-    let notes = clean("notes", &input.notes, MAX_NOTES, &mut errors);
-    let external_ref = clean("external_ref", &input.external_ref, MAX_SHORT, &mut errors);
+    let mut text = LeadInput::default();
+    for f in FIELDS.iter().filter(|f| matches!(f.info.kind, LeadFieldKind::Text | LeadFieldKind::LongText)) {
+        let value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, &mut errors);
+        (f.set)(&mut text, &value);
+    }
 
     let mut emails: Vec<EmailEntry> = Vec::new();
     for (i, raw) in input.emails.iter().enumerate() {
@@ -116,7 +139,7 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     }
 
     // A lead's own country, when it is a region code, says more about its phone numbers than the global default.
-    let country = address.country.trim();
+    let country = text.address.country.trim();
     let region = if is_known_region(country) { country.to_ascii_uppercase() } else { ctx.default_region.to_string() };
     let mut phones: Vec<ValidPhone> = Vec::new();
     for (i, raw) in input.phones.iter().enumerate() {
@@ -164,10 +187,22 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         String::new()
     };
 
-    if let Some(owner) = input.owner_id {
+    if let Some(owner) = input.owner_id.filter(|o| Some(*o) != ctx.current_owner) {
         if !(ctx.owner_exists)(owner) {
             errors.push(FieldError::new("owner", format!("user {owner} does not exist or is deactivated")));
         }
+    }
+
+    let mut invalid: Vec<InvalidValue> = Vec::new();
+    for (i, v) in input.invalid.iter().enumerate() {
+        let value = v.value.trim();
+        if value.is_empty() || invalid.iter().any(|x| x.field == v.field && x.value == value) {
+            continue;
+        }
+        if v.field != "emails" && v.field != "phones" {
+            errors.push(FieldError::new(format!("invalid.{i}"), "only emails and phones can be kept as invalid"));
+        }
+        invalid.push(InvalidValue { field: v.field.clone(), value: value.to_string(), reason: v.reason.clone() });
     }
 
     if !errors.is_empty() {
@@ -175,35 +210,61 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     }
 
     let missing = missing_fields(&CompletenessFacts {
-        has_name: !first_name.is_empty() || !last_name.is_empty(),
+        flagged_values: invalid.len(),
+        has_name: !text.first_name.is_empty() || !text.last_name.is_empty(),
         valid_contact_points: emails.len() + phones.len(),
         source: input.source,
     });
     let status = status_for(&missing);
     Ok(ValidLead {
-        first_name,
-        last_name,
-        company,
-        job_title,
+        text,
         emails,
         phones,
-        address,
         source: input.source,
-        source_detail,
-        campaign,
         owner_id: input.owner_id,
         stage,
         tags,
-        notes,
-        external_ref,
+        invalid,
         missing,
         status,
     })
 }
 
+/// For "keep invalid values": when the only errors are invalid emails or phones, the input with those values
+/// moved into [`LeadInput::invalid`] (as typed, with the reason), so the lead can be saved as a Draft. None when
+/// another field is at fault too: such a row is still rejected.
+pub fn keep_invalid_contacts(input: &LeadInput, errors: &ValidationErrors) -> Option<LeadInput> {
+    let mut bad: Vec<(&str, usize, &str)> = Vec::new();
+    for e in &errors.errors {
+        let (list, index) = e.field.split_once('.')?;
+        if list != "emails" && list != "phones" {
+            return None;
+        }
+        bad.push((list, index.parse().ok()?, e.message.as_str()));
+    }
+    let mut out = input.clone();
+    for (list, index, reason) in &bad {
+        let values = if *list == "emails" { &input.emails } else { &input.phones };
+        let value = values.get(*index)?.trim().to_string();
+        out.invalid.push(InvalidValue { field: list.to_string(), value, reason: reason.to_string() });
+    }
+    let keep = |list: &str, values: &[String]| -> Vec<String> {
+        values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !bad.iter().any(|(l, j, _)| *l == list && j == i))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    out.emails = keep("emails", &input.emails);
+    out.phones = keep("phones", &input.phones);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::leads::model::Address;
 
     fn ctx_stages() -> Vec<String> {
         vec!["new".into(), "qualification".into()]
@@ -212,7 +273,10 @@ mod tests {
     fn validate(input: &LeadInput) -> Result<ValidLead, ValidationErrors> {
         let stages = ctx_stages();
         let owners = |id: i64| id == 1;
-        validate_lead(input, &ValidationContext { default_region: "US", stages: &stages, owner_exists: &owners })
+        validate_lead(
+            input,
+            &ValidationContext { default_region: "US", stages: &stages, owner_exists: &owners, current_owner: None },
+        )
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub enum MissingField {
     Name,
     ContactPoint,
     Source,
+    /// Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed.
+    FixInvalid,
 }
 
 impl MissingField {
@@ -85,8 +87,21 @@ impl MissingField {
             MissingField::Name => "a first or last name",
             MissingField::ContactPoint => "a valid email or phone number",
             MissingField::Source => "a source channel",
+            MissingField::FixInvalid => "a fix for the values flagged as invalid",
         }
     }
+}
+
+/// A value that failed validation but was kept as typed, with the reason, so nothing the user had is lost:
+/// the lead stays a Draft and appears under "needs fixing" until it is corrected or dismissed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct InvalidValue {
+    /// The field it was meant for (`emails`, `phones`).
+    pub field: String,
+    /// Exactly as typed.
+    pub value: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +138,8 @@ pub struct LeadInput {
     pub tags: Vec<String>,
     pub notes: String,
     pub external_ref: String,
+    /// Values flagged as invalid and kept as typed; an edit keeps them until it drops them.
+    pub invalid: Vec<InvalidValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +192,7 @@ pub struct Lead {
     pub tags: Vec<String>,
     pub notes: String,
     pub external_ref: String,
+    pub invalid: Vec<InvalidValue>,
     pub status: LeadStatus,
     pub missing: Vec<MissingField>,
     pub created_at: String,
@@ -204,6 +222,7 @@ impl Lead {
             tags: self.tags.clone(),
             notes: self.notes.clone(),
             external_ref: self.external_ref.clone(),
+            invalid: self.invalid.clone(),
         }
     }
 }

@@ -1,14 +1,14 @@
-//! SQLite storage: every SQL statement of Rapport lives under this module.
+//! The database file: connections, numbered migrations and the file's identity. Each feature keeps its own SQL
+//! in its own folder; this module only hands out transactions.
 //!
 //! Connections: one writer connection behind a mutex (SQLite allows one writer at a time anyway, and a single
 //! writer turns contention into a short queue instead of `SQLITE_BUSY` retries) and a few read-only
 //! connections that WAL lets run beside it. Callers hand a closure to [`Database::read`] or
 //! [`Database::write`]; the connection never leaves the call, so it cannot be held across an `.await`.
-pub mod changelog;
-pub mod leads;
-pub mod migrations;
-pub mod settings;
-pub mod users;
+mod identity;
+pub(crate) mod migrations;
+
+pub use migrations::{migrate_to_version, LATEST_VERSION};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ impl Default for OpenOptions {
     }
 }
 
-pub struct Database {
+pub(crate) struct Database {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
@@ -103,7 +103,8 @@ fn configure(conn: &Connection, opts: &OpenOptions) -> rusqlite::Result<()> {
 }
 
 impl Database {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date. A file that is not
+    /// a Rapport database, or one from a newer Rapport, is refused before anything is written to it.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -123,6 +124,8 @@ impl Database {
             c.query_row("PRAGMA journal_mode", [], |r| r.get(0))
         };
         first_contact(&writer).map_err(cannot_open)?;
+        // Identity and version are read from the header before WAL is switched on, since switching rewrites it.
+        identity::check(&writer, &shown)?;
         if writer.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(StoreError::ReadOnly);
         }
@@ -131,6 +134,7 @@ impl Database {
             tracing::warn!(mode, "could not switch the database to WAL; readers will wait for writers");
         }
         migrations::migrate_to_latest(&mut writer)?;
+        identity::stamp(&writer)?;
 
         let mut readers = Vec::with_capacity(opts.readers);
         for _ in 0..opts.readers.max(1) {
@@ -163,22 +167,35 @@ impl Database {
         [self.path.clone(), PathBuf::from(wal)].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
     }
 
-    /// Runs `f` on a read-only connection. Reads see the last committed state.
-    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+    /// Runs `f` in one read transaction on a read-only connection: every statement inside sees the same
+    /// committed moment, so a lead's row, its emails, phones and tags always agree with each other.
+    pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         // Prefer an idle reader; otherwise queue on one in turn.
         for r in &self.readers {
             if let Ok(guard) = r.try_lock() {
-                return f(&guard);
+                return Self::in_read_transaction(&guard, f);
             }
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         let guard = lock(&self.readers[i]);
-        f(&guard)
+        Self::in_read_transaction(&guard, f)
+    }
+
+    fn in_read_transaction<T, E: From<StoreError>>(
+        conn: &Connection,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        // DEFERRED: the snapshot is taken at the first read and held until the end of the transaction.
+        let tx = conn.unchecked_transaction().map_err(StoreError::from)?;
+        let out = f(&tx);
+        // A read-only transaction has nothing to commit; ending it releases the snapshot either way.
+        tx.finish().map_err(StoreError::from)?;
+        out
     }
 
     /// Runs `f` in one immediate transaction, committed only if `f` succeeds: a failure or a crash part-way
     /// leaves nothing behind.
-    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub(crate) fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut guard = lock(&self.writer);
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;

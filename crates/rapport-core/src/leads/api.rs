@@ -1,0 +1,289 @@
+//! The lead operations: load the actor's grant, check permission and campaign scope, validate, write the lead
+//! and its change-log rows in one transaction.
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::fields::{self, FIELDS};
+use super::model::{Lead, LeadInput};
+use super::store::{self, LeadCount, LeadFacets, LeadPage, LeadQuery};
+use super::validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
+use crate::access::{AccessError, Actor, Grant, LeadScope, Permission};
+use crate::audit::store::{self as changelog, BatchId, ChangeEntry};
+use crate::audit::undo::{revert_plan, Refusal};
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::rapport::Rapport;
+use crate::settings::{store as settings_store, DEFAULT_REGION};
+use crate::users::store as user_store;
+
+/// Counting stops here: past it, "10,000+" says all a person needs, and the work stays bounded.
+pub const COUNT_CAP: u32 = 10_000;
+
+/// A saved lead and the change batch that saved it: the id a toast's Undo must name, so that a save made by
+/// someone else in the same instant can never be the one undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedLead {
+    pub lead: Lead,
+    /// None when nothing changed (no batch was written).
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub batch_id: Option<i64>,
+}
+
+/// Configuration that validation reads, loaded once per transaction.
+#[derive(PartialEq, Eq)]
+pub(crate) struct Rules {
+    default_region: String,
+    stages: Vec<String>,
+}
+
+impl Rules {
+    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        Ok(Self {
+            default_region: settings_store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
+            stages: settings_store::stages(conn)?.into_iter().map(|s| s.key).collect(),
+        })
+    }
+
+    /// Validates `input`; `current_owner` is the owner the lead has now, if it exists (keeping a deactivated
+    /// owner is allowed, assigning one is not).
+    pub(crate) fn validate(
+        &self,
+        conn: &Connection,
+        input: &LeadInput,
+        scope: &LeadScope,
+        current_owner: Option<i64>,
+    ) -> Result<ValidLead> {
+        let owner_exists = |id: i64| user_store::active_user_exists(conn, id).unwrap_or(false);
+        let lead = validate_lead(
+            input,
+            &ValidationContext {
+                default_region: &self.default_region,
+                stages: &self.stages,
+                owner_exists: &owner_exists,
+                current_owner,
+            },
+        )?;
+        if !scope.allows_campaign(lead.campaign()) {
+            return Err(AccessError::OutsideCampaigns(lead.campaign().to_string()).into());
+        }
+        Ok(lead)
+    }
+
+    /// Validation that needs no database: for work done before the write lock is taken (an import validates
+    /// its rows first). Owners are checked against `active_owners`, read beforehand.
+    pub(crate) fn validate_detached(
+        &self,
+        input: &LeadInput,
+        scope: &LeadScope,
+        active_owners: &std::collections::HashSet<i64>,
+    ) -> Result<ValidLead> {
+        let owner_exists = |id: i64| active_owners.contains(&id);
+        let lead = validate_lead(
+            input,
+            &ValidationContext {
+                default_region: &self.default_region,
+                stages: &self.stages,
+                owner_exists: &owner_exists,
+                current_owner: None,
+            },
+        )?;
+        if !scope.allows_campaign(lead.campaign()) {
+            return Err(AccessError::OutsideCampaigns(lead.campaign().to_string()).into());
+        }
+        Ok(lead)
+    }
+}
+
+fn not_found(id: i64) -> Error {
+    Error::NotFound { entity: "lead", id: id.to_string() }
+}
+
+/// A lead the actor may see, or NotFound: a lead outside one's campaigns is not admitted to exist.
+fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<Lead> {
+    let lead = store::get(conn, id)?.ok_or_else(|| not_found(id))?;
+    if grant.lead_scope().allows_campaign(&lead.campaign) {
+        Ok(lead)
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// Inserts `lead` with its creation row in the log; the row's time is the batch's, so they agree.
+pub(crate) fn insert_logged(tx: &rusqlite::Transaction<'_>, batch: &BatchId, lead: &ValidLead) -> Result<i64> {
+    let id = store::insert(tx, lead, &batch.at)?;
+    changelog::record(tx, batch, "lead", id, "*", None, Some(&fields::snapshot(&lead.as_lead(id))))?;
+    Ok(id)
+}
+
+impl Rapport {
+    pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
+            let batch = self.begin_batch(tx, &grant, origin)?;
+            let id = insert_logged(tx, &batch, &lead)?;
+            let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
+            Ok(SavedLead { lead, batch_id: Some(batch.id) })
+        })
+    }
+
+    /// Replaces the editable fields of lead `id`. `expected_version` is the version the user edited; if the
+    /// lead changed since, nothing is written and [`Error::Conflict`] says so.
+    pub fn update_lead(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: i64,
+        input: &LeadInput,
+        origin: &Origin,
+    ) -> Result<SavedLead> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let old = visible_lead(tx, &grant, id)?;
+            if old.version != expected_version {
+                return Err(Error::Conflict { entity: "lead" });
+            }
+            self.apply_update(tx, &grant, old, input, origin)
+        })
+    }
+
+    /// Validates `input` as the new state of `old` and writes it with one change-log row per changed field.
+    fn apply_update(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        old: Lead,
+        input: &LeadInput,
+        origin: &Origin,
+    ) -> Result<SavedLead> {
+        let id = old.id;
+        let current_owner = old.owner.as_ref().map(|o| o.id);
+        let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), current_owner)?;
+        let changed = fields::diff(&old, &lead.as_lead(id));
+        if changed.is_empty() {
+            return Ok(SavedLead { lead: old, batch_id: None });
+        }
+        let batch = self.begin_batch(tx, grant, origin)?;
+        store::update(tx, id, &lead, &batch.at)?;
+        for (field, a, b) in &changed {
+            changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
+        }
+        let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
+        Ok(SavedLead { lead, batch_id: Some(batch.id) })
+    }
+
+    /// Reverts what one earlier save (`batch_id`) changed on lead `id`, as a new change: the log keeps both.
+    /// Refused with a conflict when any of those fields changed again since, because undoing then would
+    /// silently overwrite the later edit.
+    pub fn undo_lead_change(&self, actor: &Actor, id: i64, batch_id: i64) -> Result<SavedLead> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let current = visible_lead(tx, &grant, id)?;
+            let changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
+            let now = fields::values(&current);
+            let value_now = |field: &str| -> Option<String> {
+                let f = fields::field(field)?;
+                // The status follows from the other fields.
+                if f.info.kind == super::fields::LeadFieldKind::Status {
+                    return None;
+                }
+                now.iter().find(|(name, _)| *name == f.info.name).map(|(_, v)| v.clone())
+            };
+            let plan = revert_plan(&changes, value_now).map_err(|refusal| match refusal {
+                Refusal::NothingRecorded => Error::NotFound { entity: "change", id: batch_id.to_string() },
+                Refusal::Creation => ValidationErrors::one("change", "a creation cannot be undone; edit the lead instead").into(),
+                Refusal::ChangedSince(_) => Error::Conflict { entity: "lead" },
+            })?;
+            let mut input = current.to_input();
+            // Table order, so the typed phone spellings are applied after the numbers they spell.
+            for f in FIELDS.iter() {
+                if let Some((_, old)) = plan.iter().find(|(name, _)| name == f.info.name) {
+                    (f.set)(&mut input, old);
+                }
+            }
+            let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of change {batch_id}") };
+            self.apply_update(tx, &grant, current, &input, &origin)
+        })
+    }
+
+    pub fn get_lead(&self, actor: &Actor, id: i64) -> Result<Lead> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            visible_lead(conn, &grant, id)
+        })
+    }
+
+    pub fn list_leads(&self, actor: &Actor, query: &LeadQuery) -> Result<LeadPage> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::list(conn, query, &grant.lead_scope())?)
+        })
+    }
+
+    /// How many leads match `query` (its paging fields ignored), counted up to 10,000.
+    pub fn count_leads(&self, actor: &Actor, query: &LeadQuery) -> Result<LeadCount> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::count_matching(conn, query, &grant.lead_scope(), COUNT_CAP)?)
+        })
+    }
+
+    /// Campaigns and tags in use among the leads the actor may see.
+    pub fn lead_facets(&self, actor: &Actor) -> Result<LeadFacets> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(store::facets(conn, &grant.lead_scope())?)
+        })
+    }
+
+    pub fn lead_history(&self, actor: &Actor, id: i64) -> Result<Vec<ChangeEntry>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadHistory)?;
+            visible_lead(conn, &grant, id)?;
+            Ok(changelog::history(conn, "lead", id, 500)?)
+        })
+    }
+
+    /// Calls `each` with every lead the actor may see, oldest first. Each chunk is read in its own read
+    /// transaction that reloads the actor's grant, so a user removed from a campaign (or deactivated) while
+    /// a long export runs stops receiving that campaign's leads from the next chunk on.
+    pub fn for_each_lead<E: From<Error>>(
+        &self,
+        actor: &Actor,
+        each: &mut dyn FnMut(&Lead) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let ids = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok::<_, Error>(store::ids_in_scope(conn, &grant.lead_scope())?)
+        })?;
+        for chunk in ids.chunks(1000) {
+            let leads = self.db.read(|conn| {
+                let scope = Self::grant(conn, actor, Permission::ReadLeads)?.lead_scope();
+                let mut out = Vec::with_capacity(chunk.len());
+                for id in chunk {
+                    if let Some(l) = store::get(conn, *id)?.filter(|l| scope.allows_campaign(&l.campaign)) {
+                        out.push(l);
+                    }
+                }
+                Ok::<_, Error>(out)
+            })?;
+            for l in &leads {
+                each(l)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ids and usernames of all users, for resolving the `owner` column of files.
+    pub fn usernames(&self, actor: &Actor) -> Result<std::collections::HashMap<i64, String>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(user_store::usernames(conn)?)
+        })
+    }
+
+    pub fn lead_count(&self) -> Result<i64> {
+        self.db.read(|conn| Ok(store::count(conn)?))
+    }
+}

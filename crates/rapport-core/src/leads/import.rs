@@ -1,0 +1,191 @@
+//! Importing many leads at once: every row validated (before the write lock is taken, so other writers are
+//! not held up while thousands of rows are checked), then written in one transaction under one change batch.
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::api::{insert_logged, Rules};
+use super::model::{LeadInput, LeadStatus};
+use super::validate::{keep_invalid_contacts, ValidLead, ValidationErrors};
+use crate::access::{Actor, Grant, LeadScope, Permission};
+use crate::audit::Origin;
+use crate::error::{Error, FieldError, Result};
+use crate::rapport::Rapport;
+use crate::users::store as user_store;
+
+/// A file row that could not be taken, with every reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RowError {
+    /// Line number in the file (the header is line 1).
+    pub line: u32,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportOutcome {
+    #[cfg_attr(feature = "specta", specta(type = Vec<specta_typescript::Number>))]
+    pub created: Vec<i64>,
+    pub drafts: u32,
+    /// Rows saved as Drafts with invalid emails or phones kept as typed (mode KeepInvalid).
+    pub kept_invalid: u32,
+    pub rejected: Vec<RowError>,
+    /// The change batch of the import, when anything was written.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub batch_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Any invalid row means nothing is written.
+    AllOrNothing,
+    /// The valid rows are written; the invalid ones are returned.
+    SkipInvalid,
+    /// Rows whose only faults are invalid emails or phones are saved as Drafts with those values kept as typed
+    /// and flagged; rows with other faults are returned, and then nothing is written (as AllOrNothing).
+    KeepInvalid,
+    /// Nothing is written; every problem is returned.
+    ValidateOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportPhase {
+    Validating,
+    Writing,
+}
+
+/// Where an import is: `done` of `total` rows in `phase`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What validating the rows gave.
+struct Checked {
+    valid: Vec<ValidLead>,
+    rejected: Vec<RowError>,
+    kept_invalid: u32,
+}
+
+fn check_rows(
+    rows: &[(u32, LeadInput)],
+    mode: ImportMode,
+    validate: &dyn Fn(&LeadInput) -> Result<ValidLead>,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<Checked> {
+    let mut out = Checked { valid: Vec::with_capacity(rows.len()), rejected: Vec::new(), kept_invalid: 0 };
+    for (i, (line, input)) in rows.iter().enumerate() {
+        if i % 500 == 0 {
+            progress(ImportProgress { phase: ImportPhase::Validating, done: i, total: rows.len() });
+        }
+        let result = match validate(input) {
+            Err(Error::Validation(errors)) if mode == ImportMode::KeepInvalid => {
+                match keep_invalid_contacts(input, &errors) {
+                    Some(kept) => validate(&kept).inspect(|_| out.kept_invalid += 1),
+                    None => Err(Error::Validation(errors)),
+                }
+            }
+            other => other,
+        };
+        match result {
+            Ok(l) => out.valid.push(l),
+            Err(Error::Validation(ValidationErrors { errors })) => out.rejected.push(RowError { line: *line, errors }),
+            Err(Error::Access(e)) => {
+                out.rejected.push(RowError { line: *line, errors: vec![FieldError::new("campaign", e.to_string())] })
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    progress(ImportProgress { phase: ImportPhase::Validating, done: rows.len(), total: rows.len() });
+    Ok(out)
+}
+
+/// Every user id, active or not: a file may name the owner a lead had, even one who has left since, and
+/// keeping it is not a new assignment.
+fn known_owners(conn: &rusqlite::Connection) -> Result<HashSet<i64>> {
+    Ok(user_store::usernames(conn)?.into_keys().collect())
+}
+
+impl Rapport {
+    /// Validates every row, then writes in one transaction. See [`ImportMode`] for what happens to invalid
+    /// rows; they are always returned with every reason, so the caller can keep them (nothing is lost).
+    pub fn import_leads(
+        &self,
+        actor: &Actor,
+        rows: &[(u32, LeadInput)],
+        origin: &Origin,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        // Validation reads configuration once, then runs with no lock held.
+        let (rules, scope, owners) = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            Ok::<_, Error>((Rules::load(conn)?, grant.lead_scope(), known_owners(conn)?))
+        })?;
+        let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let (rules_now, owners_now) = (Rules::load(tx)?, known_owners(tx)?);
+            // Configuration or scope changed while validating (rare): validate again, now under the lock.
+            let checked = if rules_now != rules || grant.lead_scope() != scope || owners_now != owners {
+                let scope = grant.lead_scope();
+                check_rows(rows, mode, &|i| rules_now.validate_detached(i, &scope, &owners_now), progress)?
+            } else {
+                checked
+            };
+            self.write_checked(tx, &grant, checked, origin, mode, progress)
+        })
+    }
+
+    /// The whole import inside a transaction the caller holds (the first run's demo data decides "empty?" and
+    /// writes in one transaction).
+    pub(crate) fn import_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        rows: &[(u32, LeadInput)],
+        origin: &Origin,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        let (rules, scope, owners): (Rules, LeadScope, HashSet<i64>) =
+            (Rules::load(tx)?, grant.lead_scope(), known_owners(tx)?);
+        let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
+        self.write_checked(tx, grant, checked, origin, mode, progress)
+    }
+
+    fn write_checked(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        checked: Checked,
+        origin: &Origin,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        let Checked { valid, rejected, kept_invalid } = checked;
+        let refused = !rejected.is_empty() && matches!(mode, ImportMode::AllOrNothing | ImportMode::KeepInvalid);
+        if refused || mode == ImportMode::ValidateOnly || valid.is_empty() {
+            return Ok(ImportOutcome { created: vec![], drafts: 0, kept_invalid: 0, rejected, batch_id: None });
+        }
+        let batch = self.begin_batch(tx, grant, origin)?;
+        let mut created = Vec::with_capacity(valid.len());
+        let mut drafts = 0;
+        for (i, lead) in valid.iter().enumerate() {
+            created.push(insert_logged(tx, &batch, lead)?);
+            if lead.status == LeadStatus::Draft {
+                drafts += 1;
+            }
+            if i % 500 == 0 {
+                progress(ImportProgress { phase: ImportPhase::Writing, done: i, total: valid.len() });
+            }
+        }
+        progress(ImportProgress { phase: ImportPhase::Writing, done: valid.len(), total: valid.len() });
+        Ok(ImportOutcome { created, drafts, kept_invalid, rejected, batch_id: Some(batch.id) })
+    }
+}

@@ -1,0 +1,26 @@
+//! Leads: their fields (one table, [`fields`]), validation and completeness (seed 2.2), storage, ranked
+//! search, import and export, and the operations on them.
+mod api;
+mod completeness;
+pub mod csv;
+mod email;
+mod fields;
+mod import;
+mod model;
+mod phone;
+pub(crate) mod search;
+pub(crate) mod store;
+mod validate;
+
+pub use api::{SavedLead, COUNT_CAP};
+pub use email::{normalize_email, EmailError};
+pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
+pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
+pub use model::{
+    display_name, Address, EmailEntry, InvalidValue, Lead, LeadInput, LeadStatus, LeadSummary, MissingField,
+    PhoneEntry, SourceChannel, UserRef,
+};
+pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
+pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
+pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
+

@@ -1,0 +1,496 @@
+//! Search that ranks by what the words matched, each rank a bounded query on the index that serves it.
+//!
+//! Tiers, best first (newest first within a tier):
+//! 0. whole-name prefix: the typed words start "first last" or "last first" (B-tree on folded names);
+//! 1. company: every word starts a word of the company (FTS5, `company` column);
+//! 2. email prefix: an address starts with what was typed (B-tree on addresses);
+//! 3. contact: every word starts a word of an email or a phone's digits (FTS5, `emails`/`phones`);
+//! 4. notes: every word starts a word of the notes (FTS5, `notes` column);
+//! 5. anywhere: every word starts a word of some field (FTS5, all columns).
+//!
+//! Words are split and folded once, here ([`tokens`]), for the index and the query alike: the index stores the
+//! tokens this module produced, separated by spaces, under FTS5's `ascii` tokenizer, which splits only on
+//! ASCII punctuation and spaces and so cannot split them differently. A lead is listed once, in the best tier
+//! it belongs to: candidates of a tier are checked against the earlier tiers with [`best_tier`], the same rules
+//! in Rust.
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::db::StoreError;
+
+/// The combining marks people mean by "diacritics" (accents, umlauts, cedillas): dropped so that "Zoë" and
+/// "Zoe" match. Other marks, such as the vowel signs of Indic scripts, are part of the word and kept.
+fn is_diacritic(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Splits text into search tokens: decomposed, diacritics dropped, lower-cased, split at anything that is
+/// not a letter, digit or other combining mark. What the index stores and what a query looks up.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    let folded: String = text.nfd().filter(|c| !is_diacritic(*c)).flat_map(char::to_lowercase).collect();
+    folded.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c)).filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+/// The folded form of a name that B-tree prefix ranges run on: its tokens joined by single spaces.
+pub(crate) fn name_key(first: &str, second: &str) -> String {
+    let mut t = tokens(first);
+    t.extend(tokens(second));
+    t.join(" ")
+}
+
+/// The text of each index column for one lead.
+pub(crate) struct IndexRow {
+    pub name: String,
+    pub company: String,
+    pub emails: String,
+    pub phones: String,
+    pub notes: String,
+}
+
+/// What the index and the tier rules read of a lead.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Searchable {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub emails: Vec<String>,
+    /// E.164 and national significant number of each phone.
+    pub phones: Vec<(String, String)>,
+    pub notes: String,
+}
+
+impl Searchable {
+    fn phone_tokens(&self) -> Vec<String> {
+        self.phones
+            .iter()
+            .flat_map(|(e164, national)| [e164.trim_start_matches('+').to_string(), national.clone()])
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    pub(crate) fn index_row(&self) -> IndexRow {
+        IndexRow {
+            name: name_key(&self.first_name, &self.last_name),
+            company: tokens(&self.company).join(" "),
+            emails: self.emails.iter().flat_map(|e| tokens(e)).collect::<Vec<_>>().join(" "),
+            phones: self.phone_tokens().join(" "),
+            notes: tokens(&self.notes).join(" "),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    NamePrefix = 0,
+    Company = 1,
+    EmailPrefix = 2,
+    Contact = 3,
+    Notes = 4,
+    Anywhere = 5,
+}
+
+const TIERS: [Tier; 6] =
+    [Tier::NamePrefix, Tier::Company, Tier::EmailPrefix, Tier::Contact, Tier::Notes, Tier::Anywhere];
+
+impl Tier {
+    fn from_index(i: u8) -> Option<Tier> {
+        TIERS.get(usize::from(i)).copied()
+    }
+}
+
+/// A search as typed, prepared once.
+#[derive(Debug, Clone)]
+pub(crate) struct SearchText {
+    words: Vec<String>,
+    /// `words` joined by spaces: a prefix of a name key.
+    name_prefix: String,
+    /// The trimmed text, lower-cased, when it can be the start of an email address (one word, no spaces).
+    email_prefix: Option<String>,
+    /// Digit prefixes when the text reads as a phone number ("+1 (415) 555", "030 901").
+    phone_digits: Option<Vec<String>>,
+}
+
+impl SearchText {
+    /// None when nothing searchable is left (only punctuation, say): nothing can match.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let words = tokens(text);
+        if words.is_empty() {
+            return None;
+        }
+        let trimmed = text.trim();
+        let email_prefix = (!trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2)
+            .then(|| trimmed.to_lowercase());
+        Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits: phone_digits(text) })
+    }
+
+    fn word_prefixes_match(&self, haystack: &[String]) -> bool {
+        self.words.iter().all(|w| haystack.iter().any(|t| t.starts_with(w.as_str())))
+    }
+
+    fn matches(&self, tier: Tier, row: &Searchable) -> bool {
+        match tier {
+            Tier::NamePrefix => {
+                name_key(&row.first_name, &row.last_name).starts_with(&self.name_prefix)
+                    || name_key(&row.last_name, &row.first_name).starts_with(&self.name_prefix)
+            }
+            Tier::Company => self.word_prefixes_match(&tokens(&row.company)),
+            Tier::EmailPrefix => match &self.email_prefix {
+                Some(p) => row.emails.iter().any(|e| e.to_lowercase().starts_with(p.as_str())),
+                None => false,
+            },
+            Tier::Contact => {
+                let mut hay: Vec<String> = row.emails.iter().flat_map(|e| tokens(e)).collect();
+                hay.extend(row.phone_tokens());
+                self.contact_match(&hay, &row.phone_tokens())
+            }
+            Tier::Notes => self.word_prefixes_match(&tokens(&row.notes)),
+            Tier::Anywhere => {
+                let row_index = row.index_row();
+                let hay: Vec<String> = [row_index.name, row_index.company, row_index.emails, row_index.phones, row_index.notes]
+                    .iter()
+                    .flat_map(|c| c.split(' ').map(str::to_string).collect::<Vec<_>>())
+                    .collect();
+                self.contact_match(&hay, &row.phone_tokens())
+            }
+        }
+    }
+
+    /// Words, or for a phone-like search, one of its digit prefixes on a phone.
+    fn contact_match(&self, hay: &[String], phones: &[String]) -> bool {
+        match &self.phone_digits {
+            Some(alternatives) => phones.iter().any(|t| alternatives.iter().any(|d| t.starts_with(d.as_str()))),
+            None => self.word_prefixes_match(hay),
+        }
+    }
+}
+
+/// The best tier `row` belongs to for `q`, if any.
+pub(crate) fn best_tier(q: &SearchText, row: &Searchable) -> Option<Tier> {
+    TIERS.into_iter().find(|t| q.matches(*t, row))
+}
+
+fn phone_digits(text: &str) -> Option<Vec<String>> {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !phone_like {
+        return None;
+    }
+    // A national trunk prefix ("030 …", "020 …") is not part of the indexed national number.
+    let national = digits.trim_start_matches('0').to_string();
+    Some(if national.len() != digits.len() && !national.is_empty() { vec![digits, national] } else { vec![digits] })
+}
+
+/// Words of at most this many characters are served by the FTS prefix indexes (`prefix='1 2 3'`).
+const INDEXED_PREFIX_CHARS: usize = 3;
+/// A longer prefix is replaced by the whole terms it expands to when there are at most this many.
+const MAX_EXPANSION: usize = 32;
+
+fn quoted(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// The FTS5 expression for one typed word: a prefix term, or the OR of the few whole terms it expands to.
+/// FTS5 answers a prefix without a prefix index by merging the doclists of every term with that prefix, while
+/// an OR of a few whole terms streams in rowid order and stops at the page size.
+fn word_expr(conn: &Connection, word: &str) -> Result<String, StoreError> {
+    if word.chars().count() <= INDEXED_PREFIX_CHARS {
+        return Ok(format!("{}*", quoted(word)));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT term FROM leads_fts_terms WHERE term >= ?1 AND term < ?1 || char(1114111) ORDER BY term LIMIT ?2",
+    )?;
+    let terms: Vec<String> =
+        stmt.query_map(params![word, MAX_EXPANSION as i64 + 1], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(if terms.is_empty() || terms.len() > MAX_EXPANSION {
+        format!("{}*", quoted(word))
+    } else {
+        format!("({})", terms.iter().map(|t| quoted(t)).collect::<Vec<_>>().join(" OR "))
+    })
+}
+
+/// The MATCH expression of an FTS tier, restricted to `columns` (None: all columns).
+fn match_expr(conn: &Connection, q: &SearchText, columns: Option<&str>, phones: bool) -> Result<String, StoreError> {
+    let body = match (&q.phone_digits, phones) {
+        (Some(alternatives), true) => {
+            alternatives.iter().map(|d| format!("{}*", quoted(d))).collect::<Vec<_>>().join(" OR ")
+        }
+        _ => {
+            let parts: Vec<String> = q.words.iter().map(|w| word_expr(conn, w)).collect::<Result<_, _>>()?;
+            parts.join(" AND ")
+        }
+    };
+    Ok(match columns {
+        Some(c) => format!("{{{c}}} : ({body})"),
+        None => body,
+    })
+}
+
+/// The page position of a search: the tier it stopped in and the last lead id it looked at there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SearchCursor {
+    pub tier: u8,
+    pub before: Option<i64>,
+}
+
+/// Range scans of a name or address prefix beyond this many rows are too wide to sort: they are served by the
+/// FTS index in id order instead, which is cheap precisely when matches are that dense.
+const SPARSE_RANGE: i64 = 1500;
+/// Each tier looks at no more than this many candidates per page; a page that stopped there says where to go on.
+const SCAN_PER_PAGE: usize = 4000;
+
+fn range_ids(conn: &Connection, sql: &str, prefix: &str) -> Result<Vec<i64>, StoreError> {
+    let upper = format!("{prefix}{}", char::MAX);
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![prefix, upper, SPARSE_RANGE + 1], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
+/// A tier's candidate ids below `before`, newest first, at most `n`; None from a B-tree tier whose range is too
+/// wide (the caller then reads the FTS fallback).
+enum Source {
+    /// Every matching id, already known (a sparse B-tree range), newest first.
+    Known(Vec<i64>),
+    /// An FTS expression to stream in id order.
+    Fts(String),
+    Empty,
+}
+
+fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, StoreError> {
+    Ok(match tier {
+        Tier::NamePrefix => {
+            let mut ids = range_ids(
+                conn,
+                "SELECT id FROM leads WHERE name_key >= ?1 AND name_key < ?2 LIMIT ?3",
+                &q.name_prefix,
+            )?;
+            let rev = range_ids(
+                conn,
+                "SELECT id FROM leads WHERE name_key_rev >= ?1 AND name_key_rev < ?2 LIMIT ?3",
+                &q.name_prefix,
+            )?;
+            if ids.len() as i64 > SPARSE_RANGE || rev.len() as i64 > SPARSE_RANGE {
+                Source::Fts(match_expr(conn, q, Some("name"), false)?)
+            } else {
+                ids.extend(rev);
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+                ids.dedup();
+                Source::Known(ids)
+            }
+        }
+        Tier::Company => Source::Fts(match_expr(conn, q, Some("company"), false)?),
+        Tier::EmailPrefix => match &q.email_prefix {
+            None => Source::Empty,
+            Some(p) => {
+                let mut ids = range_ids(
+                    conn,
+                    "SELECT lead_id FROM lead_emails
+                     WHERE address >= ?1 COLLATE NOCASE AND address < ?2 COLLATE NOCASE LIMIT ?3",
+                    p,
+                )?;
+                if ids.len() as i64 > SPARSE_RANGE {
+                    Source::Fts(match_expr(conn, q, Some("emails"), false)?)
+                } else {
+                    ids.sort_unstable_by(|a, b| b.cmp(a));
+                    ids.dedup();
+                    Source::Known(ids)
+                }
+            }
+        },
+        Tier::Contact => {
+            if q.phone_digits.is_some() {
+                Source::Fts(match_expr(conn, q, Some("phones"), true)?)
+            } else {
+                Source::Fts(match_expr(conn, q, Some("emails phones"), false)?)
+            }
+        }
+        Tier::Notes => {
+            if q.phone_digits.is_some() {
+                Source::Empty // digits typed as a phone number rank with the phones
+            } else {
+                Source::Fts(match_expr(conn, q, Some("notes"), false)?)
+            }
+        }
+        Tier::Anywhere => Source::Fts(match_expr(conn, q, None, q.phone_digits.is_some())?),
+    })
+}
+
+/// Reads what the tier rules need of `ids`, restricted to the leads that pass `filter` (status, owner, scope…).
+fn searchables(
+    conn: &Connection,
+    ids: &[i64],
+    filter_sql: &str,
+    filter_args: &[Value],
+) -> Result<Vec<(i64, Searchable)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT l.id, l.first_name, l.last_name, l.company, l.notes FROM leads l WHERE l.id IN ({marks}){filter_sql}"
+    );
+    let mut args: Vec<Value> = ids.iter().map(|i| Value::Integer(*i)).collect();
+    args.extend(filter_args.iter().cloned());
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows: Vec<(i64, Searchable)> = stmt
+        .query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get(0)?,
+                Searchable {
+                    first_name: r.get(1)?,
+                    last_name: r.get(2)?,
+                    company: r.get(3)?,
+                    notes: r.get(4)?,
+                    ..Default::default()
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut emails = conn.prepare_cached("SELECT address FROM lead_emails WHERE lead_id = ?1 ORDER BY position")?;
+    let mut phones =
+        conn.prepare_cached("SELECT e164, national FROM lead_phones WHERE lead_id = ?1 ORDER BY position")?;
+    for (id, s) in rows.iter_mut() {
+        s.emails = emails.query_map([*id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        s.phones = phones.query_map([*id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    }
+    Ok(rows)
+}
+
+/// One page of search results: lead ids in rank order, and where the next page starts.
+pub(crate) struct SearchPage {
+    pub ids: Vec<i64>,
+    pub next: Option<SearchCursor>,
+}
+
+/// Runs the tiers from `cursor` until `limit` leads are found, every tier reading at most [`SCAN_PER_PAGE`]
+/// candidates. `filter_sql` (" AND l.… = ?" clauses) and its arguments narrow the leads.
+pub(crate) fn search(
+    conn: &Connection,
+    q: &SearchText,
+    cursor: Option<SearchCursor>,
+    limit: usize,
+    filter_sql: &str,
+    filter_args: &[Value],
+) -> Result<SearchPage, StoreError> {
+    let start = cursor.unwrap_or(SearchCursor { tier: 0, before: None });
+    let mut found: Vec<i64> = Vec::with_capacity(limit);
+    let mut tier_index = start.tier;
+    let mut before = start.before;
+    while let Some(tier) = Tier::from_index(tier_index) {
+        let mut scanned = 0usize;
+        let src = source(conn, q, tier)?;
+        loop {
+            let want = limit - found.len();
+            // Read a few more than needed: some candidates belong to earlier tiers or fail the filters.
+            let batch_size = (want * 2).clamp(32, 1000);
+            let batch: Vec<i64> = match &src {
+                Source::Empty => vec![],
+                Source::Known(ids) => ids
+                    .iter()
+                    .copied()
+                    .filter(|id| before.is_none_or(|b| *id < b))
+                    .take(batch_size)
+                    .collect(),
+                Source::Fts(expr) => {
+                    let mut stmt = conn.prepare_cached(
+                        "SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?1 AND rowid < ?2
+                         ORDER BY rowid DESC LIMIT ?3",
+                    )?;
+                    let rows = stmt.query_map(
+                        params![expr, before.unwrap_or(i64::MAX), batch_size as i64],
+                        |r| r.get(0),
+                    )?;
+                    rows.collect::<Result<Vec<i64>, _>>()?
+                }
+            };
+            let exhausted = batch.len() < batch_size;
+            scanned += batch.len();
+            if let Some(last) = batch.last() {
+                before = Some(*last);
+            }
+            let rows = searchables(conn, &batch, filter_sql, filter_args)?;
+            // `searchables` keeps the leads that pass the filters; rank order is `batch`'s.
+            for id in &batch {
+                let Some((_, row)) = rows.iter().find(|(rid, _)| rid == id) else { continue };
+                if best_tier(q, row) == Some(tier) && found.len() < limit {
+                    found.push(*id);
+                }
+            }
+            if found.len() >= limit {
+                // More may follow in this tier, from the last id looked at.
+                let next = SearchCursor { tier: tier_index, before };
+                return Ok(SearchPage { ids: found, next: Some(next) });
+            }
+            if exhausted {
+                break;
+            }
+            if scanned >= SCAN_PER_PAGE {
+                return Ok(SearchPage { ids: found, next: Some(SearchCursor { tier: tier_index, before }) });
+            }
+        }
+        tier_index += 1;
+        before = None;
+    }
+    Ok(SearchPage { ids: found, next: None })
+}
+
+/// The MATCH expression every search result satisfies (tier 5, "anywhere"): what a count of matches counts.
+pub(crate) fn anywhere_expr(conn: &Connection, q: &SearchText) -> Result<String, StoreError> {
+    match_expr(conn, q, None, q.phone_digits.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(first: &str, last: &str, company: &str, email: &str, notes: &str) -> Searchable {
+        Searchable {
+            first_name: first.into(),
+            last_name: last.into(),
+            company: company.into(),
+            emails: if email.is_empty() { vec![] } else { vec![email.into()] },
+            phones: vec![("+14155552671".into(), "4155552671".into())],
+            notes: notes.into(),
+        }
+    }
+
+    fn tier(text: &str, r: &Searchable) -> Option<Tier> {
+        SearchText::parse(text).and_then(|q| best_tier(&q, r))
+    }
+
+    #[test]
+    fn tokens_fold_case_and_diacritics_and_split_at_punctuation() {
+        assert_eq!(tokens("Zoë O'Brien-Smith"), vec!["zoe", "o", "brien", "smith"]);
+        assert_eq!(tokens("ann.lee@Example.COM"), vec!["ann", "lee", "example", "com"]);
+        assert_eq!(tokens("  --  "), Vec::<String>::new());
+        assert_eq!(name_key("Ann", "Lee Smith"), "ann lee smith");
+    }
+
+    #[test]
+    fn a_name_ranks_above_a_company_above_contact_above_notes() {
+        let ann = row("Ann", "Smith", "Acme", "a.s@acme.com", "");
+        let worker = row("Bo", "Lee", "Smith & Sons", "bo@smithsons.com", "");
+        let mailer = row("Cy", "Ng", "Globex", "smith.cy@globex.com", "");
+        let noted = row("Di", "Wu", "Initech", "di@initech.com", "referred by Ann Smith");
+        assert_eq!(tier("smith", &ann), Some(Tier::NamePrefix));
+        assert_eq!(tier("smi", &worker), Some(Tier::Company));
+        assert_eq!(tier("smith", &mailer), Some(Tier::EmailPrefix));
+        assert_eq!(tier("cy@glob", &mailer), Some(Tier::Contact), "words of the address, not its start");
+        assert_eq!(tier("ng globex", &mailer), Some(Tier::Anywhere), "a name word and a company word");
+        assert_eq!(tier("smith", &noted), Some(Tier::Notes));
+        assert_eq!(tier("ann sm", &ann), Some(Tier::NamePrefix));
+        assert_eq!(tier("smith ann", &ann), Some(Tier::NamePrefix), "last name first");
+        assert_eq!(tier("ann acme", &ann), Some(Tier::Anywhere), "words across fields");
+        assert_eq!(tier("415 555", &ann), Some(Tier::Contact));
+        assert_eq!(tier("zzz", &ann), None);
+    }
+
+    #[test]
+    fn phone_searches_use_digits_and_drop_a_trunk_zero() {
+        assert_eq!(phone_digits("+1 (415) 555"), Some(vec!["1415555".to_string()]));
+        assert_eq!(phone_digits("030 901"), Some(vec!["030901".to_string(), "30901".to_string()]));
+        assert_eq!(phone_digits("Ann"), None);
+    }
+}

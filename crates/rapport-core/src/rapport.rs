@@ -1,0 +1,88 @@
+//! [`Rapport`]: the one handle the app, the CLI and the tests hold. Each feature adds its operations to it in
+//! its own `api.rs`; this file holds what they share: the database, the clock, and loading the actor's grant.
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::access::{AccessError, Actor, Grant, Permission};
+use crate::audit::store::{self as changelog, Batch, BatchId};
+use crate::audit::{ChangeReason, Origin};
+use crate::clock::{to_db_time, Clock, SystemClock};
+use crate::db::{Database, OpenOptions};
+use crate::error::{Error, Result};
+use crate::users::store as user_store;
+
+pub struct Rapport {
+    pub(crate) db: Database,
+    clock: Arc<dyn Clock>,
+}
+
+impl Rapport {
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, &OpenOptions::default(), Arc::new(SystemClock))
+    }
+
+    pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(Self { db: Database::open(path, opts)?, clock })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// Folds the write-ahead log into the main file, so the file's size is the database's size.
+    pub fn checkpoint(&self) -> Result<()> {
+        Ok(self.db.checkpoint()?)
+    }
+
+    /// Bytes on disk: the main file and its write-ahead log.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk()
+    }
+
+    /// One clock reading: an operation takes it once and uses it for the log and the record alike.
+    pub(crate) fn now(&self) -> String {
+        to_db_time(self.clock.now())
+    }
+
+    /// The actor's rights as stored now, with `permission` required.
+    pub(crate) fn grant(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
+        let grant = match actor.user_id {
+            None => Grant::system(),
+            Some(id) => user_store::grant(conn, id)?.ok_or(Error::Access(AccessError::Deactivated))?,
+        };
+        grant.require(permission)?;
+        Ok(grant)
+    }
+
+    /// Opens the change batch of one operation, stamped with one fresh clock reading.
+    pub(crate) fn begin_batch(&self, tx: &rusqlite::Transaction<'_>, grant: &Grant, origin: &Origin) -> Result<BatchId> {
+        let batch = Batch {
+            actor_id: grant.user_id,
+            actor_name: grant.username.clone(),
+            at: self.now(),
+            reason: origin.reason,
+            source_ref: origin.source_ref.clone(),
+        };
+        Ok(changelog::begin(tx, &batch)?)
+    }
+}
+
+impl Rapport {
+    /// On an empty database (no users, no leads), writes `n` demo leads so a first look at the app shows a
+    /// working CRM. Returns how many were written (0 when the database was not empty). "Empty" is decided
+    /// inside the writing transaction, so two first runs racing cannot both seed.
+    pub fn seed_demo_if_empty(&self, n: usize) -> Result<usize> {
+        let rows: Vec<(u32, crate::leads::LeadInput)> =
+            crate::demo::sample_leads(n, 2026).enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
+        let origin = Origin { reason: ChangeReason::DemoData, source_ref: "first run".into() };
+        self.db.write(|tx| {
+            if user_store::count(tx)? > 0 || crate::leads::store::count(tx)? > 0 {
+                return Ok(0);
+            }
+            let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
+            let out = self.import_in(tx, &grant, &rows, &origin, crate::leads::ImportMode::AllOrNothing, &mut |_| {})?;
+            Ok(out.created.len())
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! Settings an Administrator changes (the default phone region) and the pipeline's stages as configured.
+mod api;
+pub(crate) mod store;
+
+pub use api::{Settings, Stage};
+pub(crate) use api::DEFAULT_REGION;
