@@ -1,11 +1,11 @@
 //! Tauri commands: parse, call the core on a blocking thread, map the error. No business logic, no SQL.
+use rapport_core::audit::ChangeEntry;
+use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
+use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
 use rapport_core::users::SessionInfo;
-use rapport_core::Origin;
-use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::users::{User, UserInput};
-use rapport_core::audit::ChangeEntry;
-use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
+use rapport_core::Origin;
 use rapport_core::{Actor, ErrorCode, Rapport};
 use serde::Serialize;
 use tauri::State;

@@ -17,32 +17,33 @@ use state::AppState;
 const DEMO_LEADS: usize = 300;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![
-        commands::app_status,
-        commands::create_first_admin,
-        commands::sign_in,
-        commands::sign_out,
-        commands::list_leads,
-        commands::count_leads,
-        commands::lead_facets,
-        commands::user_directory,
-        commands::get_lead,
-        commands::create_lead,
-        commands::update_lead,
-        commands::undo_lead_change,
-        commands::lead_history,
-        commands::owners,
-        commands::stages,
-        commands::list_users,
-        commands::create_user,
-        commands::update_user,
-        commands::change_password,
-        commands::get_settings,
-        commands::update_settings,
-    ])
-    // The one table of lead fields, so the UI's labels and form read the list the core uses.
-    .typ::<rapport_core::leads::LeadFieldInfo>()
-    .constant("LEAD_FIELDS", rapport_core::leads::lead_fields())
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app_status,
+            commands::create_first_admin,
+            commands::sign_in,
+            commands::sign_out,
+            commands::list_leads,
+            commands::count_leads,
+            commands::lead_facets,
+            commands::user_directory,
+            commands::get_lead,
+            commands::create_lead,
+            commands::update_lead,
+            commands::undo_lead_change,
+            commands::lead_history,
+            commands::owners,
+            commands::stages,
+            commands::list_users,
+            commands::create_user,
+            commands::update_user,
+            commands::change_password,
+            commands::get_settings,
+            commands::update_settings,
+        ])
+        // The one table of lead fields, so the UI's labels and form read the list the core uses.
+        .typ::<rapport_core::leads::LeadFieldInfo>()
+        .constant("LEAD_FIELDS", rapport_core::leads::lead_fields())
 }
 
 /// Renders the TypeScript bindings of every command and type the UI uses.

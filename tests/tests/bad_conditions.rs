@@ -34,9 +34,8 @@ fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     // WAL lets reading go on beside the other writer...
     assert!(core.list_leads(&f.admin, &Default::default()).is_ok());
     // ...while a write waits for the busy timeout, then says why; nothing is half-written.
-    let err = core
-        .create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual())
-        .unwrap_err();
+    let err =
+        core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::DatabaseLocked, "{err}");
     assert!(err.to_string().contains("locked by another program"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
@@ -65,4 +64,48 @@ fn a_missing_folder_is_created_and_an_unusable_path_is_explained() {
     let err = open_quick(&blocker.join("rapport.db")).err().unwrap();
     assert_eq!(err.code(), ErrorCode::Io, "{err}");
     assert!(err.to_string().contains("cannot open the database"), "{err}");
+}
+
+#[test]
+fn a_sqlite_file_of_another_program_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, setup) in [
+        (
+            "other.db",
+            "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos VALUES (1, 'a.jpg');",
+        ),
+        ("stamped.db", "PRAGMA application_id = 1234; CREATE TABLE t (x); INSERT INTO t VALUES (1);"),
+    ] {
+        let path = dir.path().join(name);
+        rusqlite::Connection::open(&path).unwrap().execute_batch(setup).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let err = open_quick(&path).err().unwrap();
+        assert_eq!(err.code(), ErrorCode::NotADatabase, "{name}: {err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name} is byte for byte as it was");
+        assert!(!dir.path().join(format!("{name}-wal")).exists(), "{name}: no write-ahead log was started");
+    }
+}
+
+#[test]
+fn a_file_from_a_newer_rapport_is_refused_byte_for_byte_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    drop(open_quick(&path).unwrap());
+    {
+        // As a newer Rapport would leave it: its own schema version, and no longer in WAL mode.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", rapport_core::db::LATEST_VERSION + 1).unwrap();
+        let _: String = c.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0)).unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let err = open_quick(&path).err().unwrap();
+    assert_eq!(err.code(), ErrorCode::DatabaseTooNew, "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the header (journal mode) was not rewritten");
+}
+
+#[test]
+fn rapport_files_carry_rapports_application_id() {
+    let f = common::fixture();
+    let id: i32 = f.sql().query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    assert_eq!(id, 0x5241_5050, "\"RAPP\"");
 }

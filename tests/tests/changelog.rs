@@ -5,8 +5,8 @@ mod common;
 use common::{fixture, lead};
 use rapport_core::leads::ImportMode;
 use rapport_core::settings::Settings;
-use rapport_core::Origin;
 use rapport_core::users::Role;
+use rapport_core::Origin;
 
 fn batches(f: &common::Fixture) -> Vec<(String, String, String, String)> {
     let c = f.sql();
@@ -69,9 +69,58 @@ fn every_mutation_writes_who_when_what_and_why() {
 #[test]
 fn a_failed_write_leaves_no_log_rows() {
     let f = fixture();
-    let before = f.snapshot();
+    let before = f.dump();
     let mut bad = lead("A", "B", "a@b.com");
     bad.owner_id = Some(999);
     assert!(f.core.create_lead(&f.admin, &bad, &Origin::manual()).is_err());
-    assert_eq!(f.snapshot(), before);
+    assert_eq!(f.dump(), before);
+}
+
+/// A failure injected after the change batch is written (a trigger that aborts the lead's insert, then one that
+/// aborts its log row): the whole operation is rolled back, batch included.
+#[test]
+fn a_failure_after_the_batch_is_written_leaves_neither_batch_nor_lead() {
+    let f = fixture();
+    let before = f.dump();
+    for trigger in [
+        "CREATE TRIGGER fail BEFORE INSERT ON leads BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        "CREATE TRIGGER fail BEFORE INSERT ON change_log BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    ] {
+        f.sql().execute_batch(trigger).unwrap();
+        let before_with_trigger = f.dump();
+        let err = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap_err();
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        let rows = [(2, lead("B", "C", "b@c.com")), (3, lead("D", "E", "d@e.com"))];
+        let err = f
+            .core
+            .import_leads(&f.admin, &rows, &Origin::import("x.csv"), ImportMode::AllOrNothing, &mut |_| {})
+            .unwrap_err();
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert_eq!(f.dump(), before_with_trigger, "no batch, no lead, no index row");
+        f.sql().execute_batch("DROP TRIGGER fail").unwrap();
+    }
+    assert_eq!(f.dump(), before);
+}
+
+/// The log's time and the record's own timestamps are one clock reading (the test clock moves on every read).
+#[test]
+fn an_operation_reads_the_clock_once() {
+    let f = fixture();
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let history = f.core.lead_history(&f.admin, l.id).unwrap();
+    assert_eq!(history[0].at, l.created_at);
+    assert_eq!(l.created_at, l.updated_at);
+    let mut input = l.to_input();
+    input.company = "Acme".into();
+    let saved = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+    let history = f.core.lead_history(&f.admin, l.id).unwrap();
+    assert_eq!(history[0].batch_id, saved.batch_id.unwrap());
+    assert_eq!(history[0].at, saved.lead.updated_at);
+    let ed = f.user("ed", Role::Editor, &[]);
+    let user = f.core.session(&ed).unwrap().user;
+    let c = f.sql();
+    let logged: String = c
+        .query_row("SELECT b.at FROM change_log c JOIN change_batches b ON b.id = c.batch_id WHERE c.entity = 'user' AND c.entity_id = ?1", [user.id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(logged, user.created_at);
 }

@@ -2,12 +2,12 @@
 mod common;
 
 use common::{fixture, lead};
-use rapport_core::leads::ImportMode;
-use rapport_core::Origin;
-use rapport_core::leads::{LeadStatus, MissingField, SourceChannel};
-use rapport_core::users::Role;
-use rapport_core::leads::{LeadQuery, LeadSort};
+use rapport_core::leads::{
+    ImportMode, ImportPhase, LeadInput, LeadQuery, LeadSort, LeadStatus, MissingField, SourceChannel,
+};
+use rapport_core::users::{Role, UserInput};
 use rapport_core::ErrorCode;
+use rapport_core::Origin;
 
 #[test]
 fn create_normalizes_contact_points_and_keeps_what_was_typed() {
@@ -48,7 +48,7 @@ fn phone_region_follows_the_lead_country_then_the_setting() {
 #[test]
 fn invalid_values_are_reported_per_field_and_nothing_is_written() {
     let f = fixture();
-    let before = f.snapshot();
+    let before = f.dump();
     let mut input = lead("Ann", "Lee", "ann@");
     input.phones = vec!["12".into()];
     input.stage = "nowhere".into();
@@ -57,7 +57,7 @@ fn invalid_values_are_reported_per_field_and_nothing_is_written() {
     let fields: Vec<&str> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["emails.0", "phones.0", "stage"]);
     assert!(err.field_errors()[0].message.contains("ann@"), "the message names the value: {}", err);
-    assert_eq!(f.snapshot(), before, "a refused lead leaves no trace");
+    assert_eq!(f.dump(), before, "a refused lead leaves no trace");
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn import_is_all_or_nothing_unless_told_to_skip() {
     let f = fixture();
     let rows =
         vec![(2, lead("A", "One", "a@x.com")), (3, lead("B", "Two", "not-an-email")), (4, lead("C", "Three", ""))];
-    let before = f.snapshot();
+    let before = f.dump();
     let out = f
         .core
         .import_leads(&f.admin, &rows, &Origin::import("people.csv"), ImportMode::AllOrNothing, &mut |_| {})
@@ -291,7 +291,7 @@ fn import_is_all_or_nothing_unless_told_to_skip() {
     assert_eq!(out.rejected.len(), 1);
     assert_eq!(out.rejected[0].line, 3);
     assert!(out.created.is_empty());
-    assert_eq!(f.snapshot(), before);
+    assert_eq!(f.dump(), before);
 
     let mut progress = Vec::new();
     let out = f
@@ -381,4 +381,185 @@ fn a_save_can_be_undone_unless_it_was_edited_again() {
     assert_eq!(f.core.undo_lead_change(&f.admin, v1.id, 9999).unwrap_err().code(), ErrorCode::NotFound);
     let viewer = f.user("v", Role::Viewer, &[]);
     assert_eq!(f.core.undo_lead_change(&viewer, v1.id, save).unwrap_err().code(), ErrorCode::PermissionDenied);
+}
+
+/// An owner who has left (deactivated) stays on their leads: the lead can still be saved, undone and
+/// re-imported. Only a new assignment must name an active user.
+#[test]
+fn a_lead_whose_owner_was_deactivated_stays_editable_undoable_and_reimportable() {
+    let f = fixture();
+    let olga = f.user("olga", Role::Editor, &[]);
+    let olga_id = olga.user_id().unwrap();
+    let mut input = lead("Ann", "Lee", "ann@x.com");
+    input.owner_id = Some(olga_id);
+    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let off = UserInput {
+        username: "olga".into(),
+        display_name: "olga".into(),
+        role: Role::Editor,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, olga_id, &off).unwrap();
+
+    let mut edit = l.to_input();
+    edit.company = "Acme".into();
+    let saved = f.core.update_lead(&f.admin, l.id, l.version, &edit, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.owner.as_ref().map(|o| o.id), Some(olga_id));
+    let undone = f.core.undo_lead_change(&f.admin, l.id, saved.batch_id.unwrap()).unwrap();
+    assert_eq!(undone.lead.company, "");
+
+    let rows = [(2, undone.lead.to_input())];
+    let out = f
+        .core
+        .import_leads(&f.admin, &rows, &Origin::import("again.csv"), ImportMode::AllOrNothing, &mut |_| {})
+        .unwrap();
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+
+    // Assigning a lead to her now is refused.
+    let other = f.core.create_lead(&f.admin, &lead("Bo", "Ng", "bo@x.com"), &Origin::manual()).unwrap().lead;
+    let mut assign = other.to_input();
+    assign.owner_id = Some(olga_id);
+    let err = f.core.update_lead(&f.admin, other.id, other.version, &assign, &Origin::manual()).unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "owner");
+}
+
+/// The batch a save returns is that save's: undoing it reverts exactly that save, even after someone else
+/// saved the same lead (another field) in the meantime.
+#[test]
+fn a_save_returns_its_own_change_batch() {
+    let f = fixture();
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let mut mine = l.to_input();
+    mine.company = "Acme".into();
+    let saved = f.core.update_lead(&f.admin, l.id, l.version, &mine, &Origin::manual()).unwrap();
+    let ed = f.user("ed", Role::Editor, &[]);
+    let mut theirs = saved.lead.to_input();
+    theirs.job_title = "CTO".into();
+    let their_save = f.core.update_lead(&ed, l.id, saved.lead.version, &theirs, &Origin::manual()).unwrap();
+    assert_ne!(saved.batch_id, their_save.batch_id);
+    let back = f.core.undo_lead_change(&f.admin, l.id, saved.batch_id.unwrap()).unwrap().lead;
+    assert_eq!((back.company.as_str(), back.job_title.as_str()), ("", "CTO"), "only my save is undone");
+    let unchanged = f.core.update_lead(&f.admin, l.id, back.version, &back.to_input(), &Origin::manual()).unwrap();
+    assert_eq!(unchanged.batch_id, None, "a save that changes nothing writes no batch");
+}
+
+#[test]
+fn keep_invalid_saves_a_draft_that_keeps_the_bad_values_and_lists_it_under_needs_fixing() {
+    let f = fixture();
+    let mut bad_contact = lead("Ann", "Lee", "ann@");
+    bad_contact.phones = vec!["+1 415 555 2671".into(), "12".into()];
+    let mut bad_stage = lead("Bo", "Ng", "bo@x.com");
+    bad_stage.stage = "nowhere".into();
+    let rows = [(2, bad_contact.clone()), (3, lead("Cy", "Wu", "cy@x.com"))];
+
+    let before = f.dump();
+    let refused =
+        f.core.import_leads(&f.admin, &rows, &Origin::import("f.csv"), ImportMode::AllOrNothing, &mut |_| {}).unwrap();
+    assert_eq!(refused.rejected.len(), 1);
+    assert_eq!(f.dump(), before, "the default stays all-or-nothing");
+
+    let with_other_fault = [(2, bad_contact.clone()), (3, bad_stage)];
+    let out = f
+        .core
+        .import_leads(&f.admin, &with_other_fault, &Origin::import("f.csv"), ImportMode::KeepInvalid, &mut |_| {})
+        .unwrap();
+    assert_eq!(out.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3], "other faults are still faults");
+    assert_eq!(f.dump(), before);
+
+    let out =
+        f.core.import_leads(&f.admin, &rows, &Origin::import("f.csv"), ImportMode::KeepInvalid, &mut |_| {}).unwrap();
+    assert_eq!((out.created.len(), out.kept_invalid, out.rejected.len()), (2, 1, 0));
+    let ann = f.core.get_lead(&f.admin, out.created[0]).unwrap();
+    assert_eq!(ann.status, LeadStatus::Draft);
+    assert_eq!(ann.missing, vec![MissingField::FixInvalid]);
+    assert_eq!(ann.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), vec!["+14155552671"]);
+    let kept: Vec<(&str, &str)> = ann.invalid.iter().map(|v| (v.field.as_str(), v.value.as_str())).collect();
+    assert_eq!(kept, vec![("emails", "ann@"), ("phones", "12")]);
+    assert!(ann.invalid.iter().all(|v| !v.reason.is_empty()), "each with its reason");
+
+    let fixing =
+        f.core.list_leads(&f.admin, &LeadQuery { needs_fixing: true, limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(fixing.items.iter().map(|l| l.id).collect::<Vec<_>>(), vec![ann.id]);
+
+    // Fixing it: the user types the email in and drops the flags; the lead becomes Active and leaves the list.
+    let mut fixed = ann.to_input();
+    fixed.emails = vec!["ann@lee.org".into()];
+    fixed.invalid.clear();
+    let saved = f.core.update_lead(&f.admin, ann.id, ann.version, &fixed, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.status, LeadStatus::Active);
+    let fixing =
+        f.core.list_leads(&f.admin, &LeadQuery { needs_fixing: true, limit: 50, ..Default::default() }).unwrap();
+    assert!(fixing.items.is_empty());
+    // ...and undo brings the flags back with their reasons.
+    let undone = f.core.undo_lead_change(&f.admin, ann.id, saved.batch_id.unwrap()).unwrap().lead;
+    assert_eq!(undone.invalid, ann.invalid);
+}
+
+/// While an import validates its rows, other writers are not held up: validation runs before the write lock.
+#[test]
+fn an_import_validates_without_holding_the_write_lock() {
+    let f = fixture();
+    let core = std::sync::Arc::new(rapport_core::Rapport::open(&f.path).unwrap());
+    let admin = core.sign_in("admin", common::PASSWORD).unwrap();
+    let rows: Vec<(u32, LeadInput)> =
+        (0..20_000u32).map(|i| (i + 2, lead("Row", &format!("N{i}"), &format!("r{i}@x.com")))).collect();
+    let mut other_write: Option<std::time::Duration> = None;
+    let out = core
+        .import_leads(&admin, &rows, &Origin::import("big.csv"), ImportMode::AllOrNothing, &mut |p| {
+            if p.phase == ImportPhase::Validating && p.done >= 5_000 && other_write.is_none() {
+                // Mid-validation, another writer saves a lead; it must not wait for the import.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let (core2, admin2) = (core.clone(), admin.clone());
+                std::thread::spawn(move || {
+                    let t = std::time::Instant::now();
+                    let r = core2.create_lead(&admin2, &lead("Other", "Writer", "o@w.com"), &Origin::manual());
+                    let _ = tx.send((r.is_ok(), t.elapsed()));
+                });
+                let answer = rx.recv_timeout(std::time::Duration::from_secs(30));
+                let (ok, took) = answer.expect("a write during an import's validation was blocked");
+                assert!(ok);
+                other_write = Some(took);
+            }
+        })
+        .unwrap();
+    assert!(other_write.is_some(), "the import reported validation progress");
+    assert_eq!(out.created.len(), 20_000);
+}
+
+#[test]
+fn search_ranks_names_then_companies_then_contacts_then_notes() {
+    let f = fixture();
+    let mk = |first: &str, last: &str, company: &str, email: &str, notes: &str| {
+        let mut l = lead(first, last, email);
+        l.company = company.into();
+        l.notes = notes.into();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id
+    };
+    // Created oldest first; each tier lists newest first.
+    let noted = mk("Di", "Wu", "Initech", "di@initech.com", "referred by Ann Smith");
+    let mailer = mk("Cy", "Ng", "Globex", "smith.cy@globex.com", "");
+    let worker = mk("Bo", "Lee", "Smith & Sons", "bo@sons.com", "");
+    let ann = mk("Ann", "Smith", "Acme", "a@acme.com", "");
+    let ann2 = mk("Anna", "Smithers", "Umbrella", "anna@umbrella.com", "");
+    let contact = mk("Ed", "Fox", "Hooli", "ed.smithy@hooli.com", "");
+    let page =
+        f.core.list_leads(&f.admin, &LeadQuery { text: "smith".into(), limit: 50, ..Default::default() }).unwrap();
+    let ids: Vec<i64> = page.items.iter().map(|l| l.id).collect();
+    assert_eq!(ids, vec![ann2, ann, worker, mailer, contact, noted], "name, company, email start, contact word, notes");
+
+    // Paging walks the same order without gaps or repeats.
+    let mut seen = Vec::new();
+    let mut q = LeadQuery { text: "smith".into(), limit: 2, ..Default::default() };
+    loop {
+        let page = f.core.list_leads(&f.admin, &q).unwrap();
+        seen.extend(page.items.iter().map(|l| l.id));
+        match page.next_cursor {
+            Some(c) => q.after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    let count = f.core.count_leads(&f.admin, &LeadQuery { text: "smith".into(), ..Default::default() }).unwrap();
+    assert_eq!(count.count as usize, ids.len());
 }

@@ -3,8 +3,8 @@
 mod common;
 
 use common::PASSWORD;
-use rapport_core::Origin;
 use rapport_core::db::{migrate_to_version as migrate_to, LATEST_VERSION};
+use rapport_core::Origin;
 use rapport_core::{ErrorCode, Rapport};
 
 /// Data fixtures per version; versions without one are upgraded empty.

@@ -5,8 +5,8 @@ mod common;
 use common::{fixture, lead, Fixture, PASSWORD};
 use rapport_core::leads::ImportMode;
 use rapport_core::settings::Settings;
-use rapport_core::Origin;
 use rapport_core::users::{Role, UserInput};
+use rapport_core::Origin;
 use rapport_core::{Actor, ErrorCode};
 
 fn user_input(name: &str, role: Role) -> UserInput {
@@ -16,16 +16,18 @@ fn user_input(name: &str, role: Role) -> UserInput {
 /// Each mutating operation of the core, run as `actor`.
 type Mutation<'a> = (&'static str, Box<dyn Fn(&Actor) -> rapport_core::Result<()> + 'a>);
 
-fn mutations(f: &Fixture, lead_id: i64, other_user: i64) -> Vec<Mutation<'_>> {
+fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec<Mutation<'_>> {
     vec![
         (
             "create_lead",
             Box::new(move |a: &Actor| f.core.create_lead(a, &lead("X", "Y", "x@y.com"), &Origin::manual()).map(|_| ())),
         ),
+        ("undo_lead_change", Box::new(move |a: &Actor| f.core.undo_lead_change(a, lead_id, edit_batch).map(|_| ()))),
         (
             "update_lead",
             Box::new(move |a: &Actor| {
-                f.core.update_lead(a, lead_id, 1, &lead("X", "Y", "x@y.com"), &Origin::manual()).map(|_| ())
+                let version = f.core.get_lead(&f.admin, lead_id)?.version;
+                f.core.update_lead(a, lead_id, version, &lead("X", "Y", "x@y.com"), &Origin::manual()).map(|_| ())
             }),
         ),
         (
@@ -63,41 +65,83 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64) -> Vec<Mutation<'_>> {
     ]
 }
 
+/// A lead with one saved edit, whose batch an undo can name.
+fn edited_lead(f: &Fixture) -> (i64, i64) {
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let mut input = l.to_input();
+    input.company = "Acme".into();
+    let saved = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+    (l.id, saved.batch_id.unwrap())
+}
+
 #[test]
 fn a_viewer_can_change_nothing() {
     let f = fixture();
-    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let (lead_id, edit_batch) = edited_lead(&f);
     let viewer = f.user("vera", Role::Viewer, &[]);
     let other = f.user("otto", Role::Editor, &[]).user_id().unwrap();
-    let before = f.snapshot();
-    for (name, op) in mutations(&f, l.id, other) {
+    let before = f.dump();
+    for (name, op) in mutations(&f, lead_id, other, edit_batch) {
         let err = op(&viewer).expect_err(name);
         assert_eq!(err.code(), ErrorCode::PermissionDenied, "{name}: {err}");
-        assert_eq!(f.snapshot(), before, "{name} wrote something for a viewer");
+        assert_eq!(f.dump(), before, "{name} wrote something for a viewer");
     }
     // Reading stays allowed.
-    assert_eq!(f.core.get_lead(&viewer, l.id).unwrap().id, l.id);
-    assert!(!f.core.lead_history(&viewer, l.id).unwrap().is_empty());
+    assert_eq!(f.core.get_lead(&viewer, lead_id).unwrap().id, lead_id);
+    assert!(!f.core.lead_history(&viewer, lead_id).unwrap().is_empty());
 }
 
 #[test]
 fn an_editor_works_leads_but_cannot_configure() {
     let f = fixture();
-    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let (lead_id, edit_batch) = edited_lead(&f);
     let editor = f.user("ed", Role::Editor, &[]);
     let other = f.user("otto", Role::Viewer, &[]).user_id().unwrap();
-    for (name, op) in mutations(&f, l.id, other) {
-        let before = f.snapshot();
+    for (name, op) in mutations(&f, lead_id, other, edit_batch) {
+        let before = f.dump();
         let result = op(&editor);
         let allowed = matches!(name, "create_lead" | "update_lead" | "import_leads" | "undo_lead_change");
         if allowed {
             assert!(result.is_ok(), "{name} should be allowed for an editor: {:?}", result.err());
         } else {
             assert_eq!(result.unwrap_err().code(), ErrorCode::PermissionDenied, "{name}");
-            assert_eq!(f.snapshot(), before, "{name} wrote something for an editor");
+            assert_eq!(f.dump(), before, "{name} wrote something for an editor");
         }
     }
     assert_eq!(f.core.list_users(&editor).unwrap_err().code(), ErrorCode::PermissionDenied);
+}
+
+#[test]
+fn a_team_outside_a_campaign_changes_nothing_of_its_leads() {
+    let f = fixture();
+    let (lead_id, edit_batch) = edited_lead(&f); // no campaign: outside "Spring"
+    let team = f.user("team", Role::Editor, &["Spring"]);
+    let other = f.user("otto", Role::Viewer, &[]).user_id().unwrap();
+    let before = f.dump();
+    for name in ["update_lead", "undo_lead_change"] {
+        let ops = mutations(&f, lead_id, other, edit_batch);
+        let (_, op) = ops.into_iter().find(|(n, _)| *n == name).unwrap();
+        assert_eq!(op(&team).unwrap_err().code(), ErrorCode::NotFound, "{name}: out of scope is not found");
+        assert_eq!(f.dump(), before, "{name} wrote something outside the team's campaigns");
+    }
+}
+
+#[test]
+fn demo_data_is_written_only_into_an_empty_database() {
+    let f = fixture(); // has its first administrator: not empty
+    let before = f.dump();
+    assert_eq!(f.core.seed_demo_if_empty(50).unwrap(), 0);
+    assert_eq!(f.dump(), before, "a database with users gets no demo data");
+
+    let dir = tempfile::tempdir().unwrap();
+    let core = std::sync::Arc::new(rapport_core::Rapport::open(&dir.path().join("new.db")).unwrap());
+    // Two first runs at once: "empty?" is decided inside the writing transaction, so only one seeds.
+    let seeded: Vec<usize> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2).map(|_| s.spawn(|| core.seed_demo_if_empty(40).unwrap())).collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(seeded.iter().sum::<usize>(), 40, "{seeded:?}");
+    assert_eq!(core.lead_count().unwrap(), 40);
 }
 
 #[test]

@@ -96,3 +96,28 @@ fn user_changes_are_logged_field_by_field() {
     assert_eq!(rows[1].1.as_deref(), Some("viewer"));
     assert_eq!(rows[1].2.as_deref(), Some("editor"));
 }
+
+/// Someone signed in as "ann" is renamed, and a new user takes the name "ann": changing one's own password
+/// must check the current password of the signed-in account, found by id, not by name.
+#[test]
+fn changing_ones_own_password_checks_ones_own_hash() {
+    let f = common::fixture();
+    let ann = f.user("ann", Role::Editor, &[]);
+    let ann_id = ann.user_id().unwrap();
+    let renamed = UserInput {
+        username: "ann.old".into(),
+        display_name: "Ann".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, ann_id, &renamed).unwrap();
+    let newcomer = UserInput { username: "ann".into(), ..renamed.clone() };
+    f.core.create_user(&f.admin, &newcomer, "the newcomer's password").unwrap();
+
+    let err = f.core.change_password(&ann, ann_id, Some("the newcomer's password"), "a fresh password").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "another account's password is not yours");
+    f.core.change_password(&ann, ann_id, Some(common::PASSWORD), "a fresh password").unwrap();
+    assert!(f.core.sign_in("ann.old", "a fresh password").is_ok());
+    assert!(f.core.sign_in("ann", "the newcomer's password").is_ok(), "the newcomer is untouched");
+}

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use rapport_core::leads::ImportMode;
-use rapport_core::Origin;
 use rapport_core::demo;
+use rapport_core::leads::ImportMode;
 use rapport_core::leads::LeadStatus;
 use rapport_core::leads::{LeadQuery, LeadSort};
+use rapport_core::Origin;
 use rapport_core::Rapport;
 
 use crate::session::CliResult;

@@ -1,11 +1,11 @@
 use std::io::Write;
 
-use rapport_core::leads::{ImportMode, ImportPhase, ImportProgress};
-use rapport_core::Origin;
 use rapport_core::leads::csv as csv_io;
 use rapport_core::leads::{Address, Lead, LeadInput, LeadStatus, SourceChannel};
-use rapport_core::users::{Role, UserInput};
+use rapport_core::leads::{ImportMode, ImportPhase, ImportProgress};
 use rapport_core::leads::{LeadQuery, LeadSort};
+use rapport_core::users::{Role, UserInput};
+use rapport_core::Origin;
 use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
@@ -57,8 +57,9 @@ pub fn run(cli: Cli) -> CliResult<()> {
             Ok(())
         }
         Command::Settings(SettingsCommand::SetRegion { region }) => {
-            let s =
-                core.update_settings(&actor, &rapport_core::settings::Settings { default_region: region }).map_err(err)?;
+            let s = core
+                .update_settings(&actor, &rapport_core::settings::Settings { default_region: region })
+                .map_err(err)?;
             println!("default_region = {}", s.default_region);
             Ok(())
         }

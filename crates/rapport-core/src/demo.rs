@@ -297,7 +297,8 @@ mod tests {
     fn sample_leads_are_valid_and_some_are_drafts() {
         let stages: Vec<String> =
             ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
-        let ctx = ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true, current_owner: None };
+        let ctx =
+            ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true, current_owner: None };
         let mut drafts = 0;
         for (i, input) in sample_leads(20_000, 1).enumerate() {
             let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::access::AccessError;
-use crate::users::AuthError;
-use crate::leads::ValidationErrors;
 use crate::db::StoreError;
+use crate::leads::ValidationErrors;
+use crate::users::AuthError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

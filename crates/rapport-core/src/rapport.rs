@@ -56,7 +56,12 @@ impl Rapport {
     }
 
     /// Opens the change batch of one operation, stamped with one fresh clock reading.
-    pub(crate) fn begin_batch(&self, tx: &rusqlite::Transaction<'_>, grant: &Grant, origin: &Origin) -> Result<BatchId> {
+    pub(crate) fn begin_batch(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        origin: &Origin,
+    ) -> Result<BatchId> {
         let batch = Batch {
             actor_id: grant.user_id,
             actor_name: grant.username.clone(),
@@ -81,7 +86,8 @@ impl Rapport {
                 return Ok(0);
             }
             let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
-            let out = self.import_in(tx, &grant, &rows, &origin, crate::leads::ImportMode::AllOrNothing, &mut |_| {})?;
+            let out =
+                self.import_in(tx, &grant, &rows, &origin, crate::leads::ImportMode::AllOrNothing, &mut |_| {})?;
             Ok(out.created.len())
         })
     }

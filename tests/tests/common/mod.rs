@@ -54,23 +54,42 @@ impl Fixture {
         self.sql().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
     }
 
-    /// Row counts of every table a mutation could touch: equal snapshots mean nothing was written.
-    pub fn snapshot(&self) -> Vec<(String, i64)> {
-        [
-            "leads",
-            "lead_emails",
-            "lead_phones",
-            "lead_tags",
-            "users",
-            "user_campaigns",
-            "settings",
-            "change_batches",
-            "change_log",
-        ]
-        .iter()
-        .map(|t| (t.to_string(), self.count(t)))
-        .collect()
+    /// Every row of every table, shadow tables of the search index included, as text: two equal dumps mean
+    /// nothing was written (an UPDATE that keeps row counts shows here, and so does a change to the index).
+    pub fn dump(&self) -> Vec<(String, Vec<String>)> {
+        dump_file(&self.path)
     }
+}
+
+pub fn dump_file(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(tables.iter().any(|t| t == "leads_fts_data"), "the dump covers the search index's own tables");
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = c.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
 }
 
 pub fn lead(first: &str, last: &str, email: &str) -> LeadInput {

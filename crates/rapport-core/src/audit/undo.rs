@@ -58,10 +58,7 @@ mod tests {
     #[test]
     fn refuses_to_overwrite_a_later_edit_or_a_creation() {
         let changes = vec![change("company", "Acme", "Globex")];
-        assert_eq!(
-            revert_plan(&changes, |_| Some("Initech".into())),
-            Err(Refusal::ChangedSince("company".into()))
-        );
+        assert_eq!(revert_plan(&changes, |_| Some("Initech".into())), Err(Refusal::ChangedSince("company".into())));
         let created = vec![("*".to_string(), None, Some("{}".to_string()))];
         assert_eq!(revert_plan(&created, |_| Some(String::new())), Err(Refusal::Creation));
         assert_eq!(revert_plan(&[], |_| None), Err(Refusal::NothingRecorded));

@@ -195,11 +195,46 @@ impl Database {
 
     /// Runs `f` in one immediate transaction, committed only if `f` succeeds: a failure or a crash part-way
     /// leaves nothing behind.
-    pub(crate) fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub(crate) fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut guard = lock(&self.writer);
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything one `read` call reads comes from one committed moment, even when a write commits between
+    /// two of its statements (as a lead's row and its emails are read by two statements).
+    #[test]
+    fn a_read_sees_one_moment() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let set = |v: &str| {
+            db.write(|tx| -> Result<(), StoreError> {
+                tx.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('probe', ?1)", [v])?;
+                Ok(())
+            })
+        };
+        let get = |c: &Connection| -> Result<String, StoreError> {
+            Ok(c.query_row("SELECT value FROM settings WHERE key = 'probe'", [], |r| r.get(0))?)
+        };
+        set("before").unwrap_or_else(|e| panic!("{e}"));
+        let (first, second) = db
+            .read(|c| -> Result<(String, String), StoreError> {
+                let first = get(c)?;
+                set("after")?; // another writer commits meanwhile
+                Ok((first, get(c)?))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((first.as_str(), second.as_str()), ("before", "before"));
+        assert_eq!(db.read(get).ok().as_deref(), Some("after"), "the next read sees the new value");
     }
 }

@@ -192,7 +192,9 @@ impl Rapport {
             };
             let plan = revert_plan(&changes, value_now).map_err(|refusal| match refusal {
                 Refusal::NothingRecorded => Error::NotFound { entity: "change", id: batch_id.to_string() },
-                Refusal::Creation => ValidationErrors::one("change", "a creation cannot be undone; edit the lead instead").into(),
+                Refusal::Creation => {
+                    ValidationErrors::one("change", "a creation cannot be undone; edit the lead instead").into()
+                }
                 Refusal::ChangedSince(_) => Error::Conflict { entity: "lead" },
             })?;
             let mut input = current.to_input();

@@ -39,7 +39,13 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
     if bytes.len() % 2 != 0 {
         return None;
     }
-    let units = bytes.chunks_exact(2).map(|p| if little_endian { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    let units = bytes.chunks_exact(2).map(|p| {
+        if little_endian {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
     char::decode_utf16(units).collect::<Result<String, _>>().ok()
 }
 
@@ -328,8 +334,17 @@ mod tests {
         assert_eq!(decode_text(&utf16le).ok().as_deref(), Some("first_name\nZoë\n"), "no BOM");
         let utf16be: Vec<u8> = "first_name\nZoë\n".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
         assert_eq!(decode_text(&[&[0xFE, 0xFF][..], &utf16be].concat()).ok().as_deref(), Some("first_name\nZoë\n"));
-        assert!(matches!(decode_text(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x81\x9d"), Err(CsvError::UnsupportedEncoding)));
-        let parsed = parse(&[&[0xFF, 0xFE][..], &"first_name,last_name\r\nZoë,Ng\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>()].concat());
+        assert!(matches!(
+            decode_text(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x81\x9d"),
+            Err(CsvError::UnsupportedEncoding)
+        ));
+        let parsed = parse(
+            &[
+                &[0xFF, 0xFE][..],
+                &"first_name,last_name\r\nZoë,Ng\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>(),
+            ]
+            .concat(),
+        );
         assert_eq!(parsed.rows[0].1.first_name, "Zoë");
     }
 

@@ -23,4 +23,3 @@ pub use model::{
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
-

@@ -17,8 +17,11 @@ pub enum PhoneError {
     Empty,
     #[error("is not a phone number")]
     Unparsable,
-    #[error("is not a valid number for {0} (add the country code, e.g. +44 …)")]
+    #[error("is not a valid number for {0}; if it is from another country, add its country code (e.g. +44 …)")]
     Invalid(String),
+    /// The number carried its country code already: suggesting to add one would be wrong.
+    #[error("is not a valid number for country code +{0}")]
+    InvalidInternational(u16),
     #[error("default region {0} is not a known country code")]
     UnknownRegion(String),
 }
@@ -87,8 +90,60 @@ fn international_prefix(region: &str) -> &'static str {
     }
 }
 
+/// The number a `tel:` URI (RFC 3966, what web pages link) carries, as dialable text: `tel:+1-201-555-0123`,
+/// `tel:863-1234;phone-context=+1-914-555` (a local number and the global prefix it belongs to),
+/// `tel:+1-201-555-0123;ext=1234`. None when `input` is not a `tel:` URI.
+fn from_tel_uri(input: &str) -> Option<String> {
+    let trimmed = input.trim();
+    let rest = trimmed.get(..4).filter(|p| p.eq_ignore_ascii_case("tel:")).map(|_| &trimmed[4..])?;
+    let rest = percent_decode(rest);
+    let mut parts = rest.split(';');
+    let number = parts.next().unwrap_or("").to_string();
+    let mut context = None;
+    for param in parts {
+        if let Some((k, v)) = param.split_once('=') {
+            if k.eq_ignore_ascii_case("phone-context") {
+                context = Some(v.to_string());
+            }
+        }
+    }
+    // A local number is dialled within its context; a context that is a global number prefix completes it
+    // (a domain name as context names no country and is ignored).
+    Some(match context.filter(|c| c.starts_with('+')) {
+        Some(prefix) if !number.starts_with('+') => format!("{prefix}{number}"),
+        _ => number,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, PhoneError> {
-    let folded = fold_digits(input);
+    let from_uri = from_tel_uri(input);
+    let text = from_uri.as_deref().unwrap_or(input);
+    // RFC 3966 parameters (";ext=12", ";isub=…") written after a plain number, as libphonenumber accepts them.
+    let text = text.split_once(';').map(|(number, _)| number).unwrap_or(text);
+    let folded = fold_digits(text);
     let text = folded.trim();
     if text.is_empty() {
         return Err(PhoneError::Empty);
@@ -108,10 +163,14 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     } else {
         phonenumber::parse(Some(region), text)
     };
+    let international = compact.starts_with('+') || compact.starts_with(intl_prefix);
     let number = parsed.map_err(|_| PhoneError::Unparsable)?;
     if !phonenumber::is_valid(&number) {
-        let shown = if compact.starts_with('+') { "its country".to_string() } else { region_code };
-        return Err(PhoneError::Invalid(shown));
+        return Err(if international {
+            PhoneError::InvalidInternational(number.code().value())
+        } else {
+            PhoneError::Invalid(region_code)
+        });
     }
     Ok(ParsedPhone {
         e164: number.format().mode(Mode::E164).to_string(),
@@ -164,6 +223,28 @@ mod tests {
         assert_eq!(parse_phone("call me", "US"), Err(PhoneError::Unparsable));
         assert_eq!(parse_phone("123", "US"), Err(PhoneError::Invalid("US".into())));
         assert_eq!(parse_phone("555", "ZZ"), Err(PhoneError::UnknownRegion("ZZ".into())));
+    }
+
+    #[test]
+    fn a_number_typed_with_its_country_code_is_never_told_to_add_one() {
+        let err = parse_phone("+44 20 7946", "US").err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(err, "is not a valid number for country code +44");
+        let err = parse_phone("0044 20 7946", "FR").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!err.contains("add"), "{err}");
+        let err = parse_phone("020 7946", "GB").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("add its country code"), "a national number may be foreign: {err}");
+    }
+
+    #[test]
+    fn tel_uris_are_read_as_the_number_they_carry() {
+        assert_eq!(e164("tel:+1-201-555-0123", "GB"), "+12015550123");
+        assert_eq!(e164("TEL:+44-20-7946-0018", "US"), "+442079460018");
+        assert_eq!(e164("tel:+1-201-555-0123;ext=1234", "US"), "+12015550123");
+        assert_eq!(e164("tel:7946-0018;phone-context=+44-20", "US"), "+442079460018");
+        assert_eq!(e164("tel:020%207946%200018", "GB"), "+442079460018");
+        assert_eq!(e164("tel:020-7946-0018;phone-context=example.com", "GB"), "+442079460018");
+        assert!(parse_phone("tel:", "US").is_err());
+        assert_eq!(e164("+1 (201) 555-0123;ext=5", "US"), "+12015550123");
     }
 
     #[test]

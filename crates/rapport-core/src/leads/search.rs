@@ -31,7 +31,11 @@ fn is_diacritic(c: char) -> bool {
 /// not a letter, digit or other combining mark. What the index stores and what a query looks up.
 pub(crate) fn tokens(text: &str) -> Vec<String> {
     let folded: String = text.nfd().filter(|c| !is_diacritic(*c)).flat_map(char::to_lowercase).collect();
-    folded.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c)).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    folded
+        .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The folded form of a name that B-tree prefix ranges run on: its tokens joined by single spaces.
@@ -121,8 +125,8 @@ impl SearchText {
             return None;
         }
         let trimmed = text.trim();
-        let email_prefix = (!trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2)
-            .then(|| trimmed.to_lowercase());
+        let email_prefix =
+            (!trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2).then(|| trimmed.to_lowercase());
         Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits: phone_digits(text) })
     }
 
@@ -149,10 +153,11 @@ impl SearchText {
             Tier::Notes => self.word_prefixes_match(&tokens(&row.notes)),
             Tier::Anywhere => {
                 let row_index = row.index_row();
-                let hay: Vec<String> = [row_index.name, row_index.company, row_index.emails, row_index.phones, row_index.notes]
-                    .iter()
-                    .flat_map(|c| c.split(' ').map(str::to_string).collect::<Vec<_>>())
-                    .collect();
+                let hay: Vec<String> =
+                    [row_index.name, row_index.company, row_index.emails, row_index.phones, row_index.notes]
+                        .iter()
+                        .flat_map(|c| c.split(' ').map(str::to_string).collect::<Vec<_>>())
+                        .collect();
                 self.contact_match(&hay, &row.phone_tokens())
             }
         }
@@ -387,21 +392,16 @@ pub(crate) fn search(
             let batch_size = (want * 2).clamp(32, 1000);
             let batch: Vec<i64> = match &src {
                 Source::Empty => vec![],
-                Source::Known(ids) => ids
-                    .iter()
-                    .copied()
-                    .filter(|id| before.is_none_or(|b| *id < b))
-                    .take(batch_size)
-                    .collect(),
+                Source::Known(ids) => {
+                    ids.iter().copied().filter(|id| before.is_none_or(|b| *id < b)).take(batch_size).collect()
+                }
                 Source::Fts(expr) => {
                     let mut stmt = conn.prepare_cached(
                         "SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?1 AND rowid < ?2
                          ORDER BY rowid DESC LIMIT ?3",
                     )?;
-                    let rows = stmt.query_map(
-                        params![expr, before.unwrap_or(i64::MAX), batch_size as i64],
-                        |r| r.get(0),
-                    )?;
+                    let rows =
+                        stmt.query_map(params![expr, before.unwrap_or(i64::MAX), batch_size as i64], |r| r.get(0))?;
                     rows.collect::<Result<Vec<i64>, _>>()?
                 }
             };

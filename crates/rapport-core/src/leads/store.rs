@@ -179,13 +179,13 @@ pub(crate) fn write_index_row(conn: &Connection, id: i64, s: &Searchable) -> Res
 /// Fills what migration 003 added for every lead already stored: folded names, national numbers and the
 /// search index in its new form.
 pub(crate) fn rebuild_search(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let ids: Vec<i64> = tx.prepare("SELECT id FROM leads ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<i64> =
+        tx.prepare("SELECT id FROM leads ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     for id in ids {
-        let (first, last, company, notes): (String, String, String, String) = tx.query_row(
-            "SELECT first_name, last_name, company, notes FROM leads WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (first, last, company, notes): (String, String, String, String) =
+            tx.query_row("SELECT first_name, last_name, company, notes FROM leads WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
         tx.execute(
             "UPDATE leads SET name_key = ?2, name_key_rev = ?3 WHERE id = ?1",
             params![id, name_key(&first, &last), name_key(&last, &first)],
@@ -554,4 +554,3 @@ pub(crate) fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i
     let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<i64>, _>>()?)
 }
-

@@ -1,13 +1,13 @@
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Origin;
-use crate::rapport::Rapport;
+use super::store;
 use crate::access::{Actor, Permission};
+use crate::audit::store as changelog;
+use crate::audit::Origin;
+use crate::error::Result;
 use crate::leads::is_known_region;
 use crate::leads::ValidationErrors;
-use crate::error::Result;
-use super::store;
-use crate::audit::store as changelog;
+use crate::rapport::Rapport;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

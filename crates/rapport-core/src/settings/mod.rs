@@ -2,5 +2,5 @@
 mod api;
 pub(crate) mod store;
 
-pub use api::{Settings, Stage};
 pub(crate) use api::DEFAULT_REGION;
+pub use api::{Settings, Stage};

@@ -23,7 +23,6 @@ pub struct StageRow {
 
 pub fn stages(conn: &Connection) -> Result<Vec<StageRow>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT key, label, closed FROM stages ORDER BY position")?;
-    let rows = stmt
-        .query_map([], |r| Ok(StageRow { key: r.get(0)?, label: r.get(1)?, closed: r.get(2)? }))?;
+    let rows = stmt.query_map([], |r| Ok(StageRow { key: r.get(0)?, label: r.get(1)?, closed: r.get(2)? }))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

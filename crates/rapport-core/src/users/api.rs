@@ -1,15 +1,15 @@
 use serde::Serialize;
 
-use crate::audit::Origin;
-use crate::rapport::Rapport;
-use crate::access::{Actor, Permission};
-use super::password::{self as auth, AuthError};
-use crate::leads::UserRef;
 use super::model::{Role, User, UserInput};
-use crate::leads::ValidationErrors;
-use crate::error::{Error, FieldError, Result};
+use super::password::{self as auth, AuthError};
 use super::store;
+use crate::access::{Actor, Permission};
 use crate::audit::store as changelog;
+use crate::audit::Origin;
+use crate::error::{Error, FieldError, Result};
+use crate::leads::UserRef;
+use crate::leads::ValidationErrors;
+use crate::rapport::Rapport;
 
 /// What the UI needs to know about who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,8 +1,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use crate::db::StoreError;
-use crate::access::Grant;
 use super::model::{Role, User, UserInput};
+use crate::access::Grant;
+use crate::db::StoreError;
 
 pub struct Credentials {
     pub id: i64,
