@@ -40,7 +40,7 @@ fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     assert!(err.to_string().contains("locked by another program"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(f.count("leads"), 0);
-    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap().lead;
+    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap();
     assert_eq!(f.count("leads"), 1, "once the lock is gone the same call works");
 
     // A program holding the file in exclusive locking mode keeps even readers out: opening says so.

@@ -21,7 +21,7 @@ fn every_mutation_writes_who_when_what_and_why() {
     let l = f.core.create_lead(&ed, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
     let mut input = l.to_input();
     input.notes = "Called back".into();
-    f.core.update_lead(&ed, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
+    f.core.update_lead(&ed, l.id, l.version, &input, &Origin::manual()).unwrap();
     f.core
         .import_leads(
             &ed,

@@ -113,7 +113,7 @@ fn updates_log_each_changed_field_and_refuse_stale_versions() {
 
     // Saving without a change writes nothing.
     let rows = f.count("change_log");
-    f.core.update_lead(&editor, l.id, l2.version, &l2.to_input(), &Origin::manual()).unwrap().lead;
+    f.core.update_lead(&editor, l.id, l2.version, &l2.to_input(), &Origin::manual()).unwrap();
     assert_eq!(f.count("change_log"), rows);
 }
 
@@ -136,7 +136,7 @@ fn search_finds_names_emails_phones_and_follows_edits() {
     a.company = "Brightline Labs".into();
     a.notes = "Met at the Hannover fair".into();
     let a = f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap().lead;
-    f.core.create_lead(&f.admin, &lead("Bob", "Stone", "bob@stone.io"), &Origin::manual()).unwrap().lead;
+    f.core.create_lead(&f.admin, &lead("Bob", "Stone", "bob@stone.io"), &Origin::manual()).unwrap();
 
     let search = |text: &str| -> Vec<i64> {
         let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
@@ -150,7 +150,7 @@ fn search_finds_names_emails_phones_and_follows_edits() {
 
     let mut input = a.to_input();
     input.last_name = "Schmidt".into();
-    f.core.update_lead(&f.admin, a.id, a.version, &input, &Origin::manual()).unwrap().lead;
+    f.core.update_lead(&f.admin, a.id, a.version, &input, &Origin::manual()).unwrap();
     assert!(search("müller").is_empty(), "the index forgets the old name in the same transaction");
     assert_eq!(search("schmi"), vec![a.id]);
 }
@@ -170,7 +170,7 @@ fn list_filters_sorts_and_pages_without_gaps() {
         l.stage = if i % 3 == 0 { "qualification".into() } else { String::new() };
         l.source = Some(if i % 4 == 0 { SourceChannel::Partner } else { SourceChannel::WebForm });
         l.owner_id = if i % 2 == 1 { owner_id } else { None };
-        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
     }
     let ids = |q: LeadQuery| f.core.list_leads(&f.admin, &q).unwrap().items.len();
     assert_eq!(ids(LeadQuery { status: Some(LeadStatus::Draft), limit: 100, ..Default::default() }), 5);
@@ -313,7 +313,7 @@ fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
         let mut l = lead(&format!("N{i}"), "Count", &format!("n{i}@x.com"));
         l.campaign = campaign.to_string();
         l.tags = if tag.is_empty() { vec![] } else { vec![tag.to_string()] };
-        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
     }
     let all = f.core.count_leads(&f.admin, &LeadQuery::default()).unwrap();
     assert_eq!((all.count, all.more), (4, false));

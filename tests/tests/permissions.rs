@@ -149,7 +149,7 @@ fn rights_are_reloaded_on_every_call() {
     let f = fixture();
     let editor = f.user("ed", Role::Editor, &[]);
     let id = editor.user_id().unwrap();
-    f.core.create_lead(&editor, &lead("A", "B", "a@b.com"), &Origin::manual()).unwrap().lead;
+    f.core.create_lead(&editor, &lead("A", "B", "a@b.com"), &Origin::manual()).unwrap();
 
     // Demoted while signed in: the next call already runs as a viewer.
     f.core.update_user(&f.admin, id, &user_input("ed", Role::Viewer)).unwrap();
