@@ -21,5 +21,7 @@ export default defineConfig(({ mode }) => ({
     include: ['src/**/*.test.ts'],
     setupFiles: ['./src/test-setup.ts'],
     restoreMocks: true,
+    // Vitest empties stylesheets by default; the layout test reads the app's column widths from this one.
+    css: { include: [/app\.css/] },
   },
 }));

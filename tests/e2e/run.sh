@@ -28,17 +28,38 @@ trap cleanup EXIT
 export RAPPORT_DEMO=0 RAPPORT_E2E_USER=${RAPPORT_E2E_USER:-admin}
 export RAPPORT_E2E_PASSWORD=${RAPPORT_E2E_PASSWORD:-"correct horse battery"}
 
-for n in $(seq 99 160); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { display=:$n; break; }; done
-Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & pids+=($!)
-export DISPLAY=$display
-port=$((20000 + RANDOM % 20000))
-"$driver_bin" --port "$port" --native-port "$((port + 1))" --native-driver "$(command -v WebKitWebDriver)" \
-  >"$work/driver.log" 2>&1 & pids+=($!)
+# A screen of our own: Xvfb picks a display no other X server holds (a lock file does not show an X server that
+# listens only on an abstract socket) and writes its number to fd 3. If it cannot start, say so and stop.
+: >"$work/display"
+Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 & xvfb=$!; pids+=($xvfb)
+for _ in $(seq 1 100); do
+  [ -s "$work/display" ] && break
+  kill -0 "$xvfb" 2>/dev/null || { echo "e2e: Xvfb could not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/display" ] || { echo "e2e: Xvfb gave no display number within 10 s" >&2; cat "$work/xvfb.log" >&2; exit 1; }
+export DISPLAY=":$(tr -dc 0-9 <"$work/display")"
+
+# tauri-driver on a port the OS hands out, and its native driver on another.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port); native_port=$(free_port)
+"$driver_bin" --port "$port" --native-port "$native_port" --native-driver "$(command -v WebKitWebDriver)" \
+  >"$work/driver.log" 2>&1 & driver=$!; pids+=($driver)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+if ! kill -0 "$driver" 2>/dev/null || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "e2e: tauri-driver did not start on port $port:" >&2; cat "$work/driver.log" >&2; exit 1
+fi
 
 export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
 status=0
-if [ -n "${E2E_SCRIPT:-}" ]; then node "$E2E_SCRIPT" || status=$?; else node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?; fi
+# E2E_SCRIPT runs one script instead of the suite while working on it by hand; never in CI, where the whole
+# suite must run.
+if [ -n "${E2E_SCRIPT:-}" ] && [ -z "${CI:-}" ]; then
+  node "$E2E_SCRIPT" || status=$?
+else
+  [ -n "${E2E_SCRIPT:-}" ] && echo "e2e: CI is set, so E2E_SCRIPT is ignored and the whole suite runs" >&2
+  node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?
+fi
 if [ $status -ne 0 ]; then
   echo "--- tauri-driver log ---" >&2; tail -n 40 "$work/driver.log" >&2 || true
 fi

@@ -11,10 +11,16 @@ export class Session {
     this.id = id;
   }
 
-  static async start(base, application, args = []) {
-    const res = await call(base, "POST", "/session", {
-      capabilities: { alwaysMatch: { "tauri:options": { application, args } } },
-    });
+  /** Starts the app in its window; fails within `timeout` ms, saying so, when the window cannot start. */
+  static async start(base, application, args = [], { timeout = 60000 } = {}) {
+    let res;
+    try {
+      res = await call(base, "POST", "/session", {
+        capabilities: { alwaysMatch: { "tauri:options": { application, args } } },
+      }, timeout);
+    } catch (e) {
+      throw new Error(`the app window did not start (${application}): ${e.message}`);
+    }
     return new Session(base, res.sessionId);
   }
 
@@ -97,11 +103,13 @@ export class Session {
   }
 }
 
-async function call(base, method, path, body) {
+/** One WebDriver request; none may hang a test: each gives up after `timeout` ms with a message. */
+async function call(base, method, path, body, timeout = 30000) {
   const res = await fetch(base + path, {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeout),
   });
   const json = await res.json().catch(() => ({}));
   if (!res.ok) {

@@ -4,6 +4,7 @@ mod common;
 
 use common::PASSWORD;
 use rapport_core::db::{migrate_to_version as migrate_to, LATEST_VERSION};
+use rapport_core::leads::LeadQuery;
 use rapport_core::Origin;
 use rapport_core::{ErrorCode, Rapport};
 
@@ -11,6 +12,7 @@ use rapport_core::{ErrorCode, Rapport};
 fn fixture_sql(version: i64) -> Option<&'static str> {
     match version {
         1 => Some(include_str!("../fixtures/schema/v1.sql")),
+        2 => Some(include_str!("../fixtures/schema/v2.sql")),
         _ => None,
     }
 }
@@ -60,6 +62,22 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
             assert_eq!(core.session(&viewer).unwrap().user.campaigns, vec!["Spring".to_string()]);
             let l = core.create_lead(&admin, &common::lead("New", "Lead", "n@l.com"), &Origin::manual()).unwrap().lead;
             assert_eq!(core.lead_history(&admin, l.id).unwrap().len(), 1);
+            if version >= 2 {
+                // Leads of that version are found by the rebuilt index, by name, email and phone...
+                for text in ["zoe mu", "muller", "brightline", "zoe.mueller@", "020 7946", "hannover"] {
+                    let q = LeadQuery { text: text.into(), limit: 10, ..Default::default() };
+                    let found: Vec<i64> = core.list_leads(&admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+                    assert_eq!(found, vec![1], "{text:?} finds the old lead");
+                }
+                // ...and their history speaks of the owner by its new name, so an old change can be undone.
+                let history = core.lead_history(&admin, 1).unwrap();
+                assert_eq!(history[0].field, "owner");
+                let created: serde_json::Value =
+                    serde_json::from_str(history[1].new_value.as_deref().unwrap()).unwrap();
+                assert_eq!(created["owner"], "2");
+                let undone = core.undo_lead_change(&admin, 1, history[0].batch_id).unwrap().lead;
+                assert_eq!(undone.owner.map(|o| o.id), Some(2));
+            }
         } else {
             assert!(!core.has_users().unwrap());
         }

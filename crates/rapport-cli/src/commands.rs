@@ -341,18 +341,8 @@ fn write_export(core: &Rapport, actor: &Actor, format: ExportFormat, mut out: im
 }
 
 fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
-    let file = std::fs::File::open(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
-    let usernames = core.usernames(actor).map_err(err)?;
-    let owner = |name: &str| usernames.iter().find(|(_, u)| u.eq_ignore_ascii_case(name)).map(|(id, _)| *id);
+    let bytes = std::fs::read(&a.file).map_err(|e| format!("could not read {}: {e}", a.file.display()))?;
     let name = a.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let parsed = csv_io::read_leads(file, &owner, Some(SourceChannel::BulkImport)).map_err(err)?;
-    let mut rows = parsed.rows.clone();
-    for (_, r) in rows.iter_mut() {
-        if r.source == Some(SourceChannel::BulkImport) && r.source_detail.is_empty() {
-            r.source_detail = name.clone();
-        }
-    }
-    let total = rows.len();
     let mut last_shown = 0;
     let mut progress = |p: ImportProgress| {
         if p.total >= 5000 && (p.done >= last_shown + p.total / 20 || p.done < last_shown) {
@@ -363,41 +353,41 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     };
     let mode = if a.skip_invalid {
         ImportMode::SkipInvalid
-    } else if !parsed.rejected.is_empty() {
-        ImportMode::ValidateOnly // some rows already failed: report everything, write nothing
     } else if a.keep_invalid {
         ImportMode::KeepInvalid
     } else {
         ImportMode::AllOrNothing
     };
-    let outcome = core.import_leads(actor, &rows, &Origin::import(name.clone()), mode, &mut progress).map_err(err)?;
-    let mut rejected = parsed.rejected.clone();
-    rejected.extend(outcome.rejected.iter().cloned());
-    rejected.sort_by_key(|r| r.line);
-    let nothing_written = !rejected.is_empty() && !a.skip_invalid;
-    if !rejected.is_empty() {
+    let report = core.import_csv(actor, &name, &bytes, mode, &mut progress).map_err(err)?;
+    if let Some(rejects) = &report.rejects_csv {
         let rejects_path = a.rejects.clone().unwrap_or_else(|| {
             let mut p = a.file.clone().into_os_string();
             p.push(".rejects.csv");
             p.into()
         });
-        write_rejects(&rejects_path, &parsed, &rejected)?;
-        for r in rejected.iter().take(20) {
+        std::fs::write(&rejects_path, rejects)
+            .map_err(|e| format!("could not write {}: {e}", rejects_path.display()))?;
+        for r in report.rejected.iter().take(20) {
             let why: Vec<String> =
                 r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
             eprintln!("line {}: {}", r.line, why.join("; "));
         }
-        if rejected.len() > 20 {
-            eprintln!("… and {} more", rejected.len() - 20);
+        if report.rejected.len() > 20 {
+            eprintln!("… and {} more", report.rejected.len() - 20);
         }
-        eprintln!("{} row(s) rejected, written with their errors to {}", rejected.len(), rejects_path.display());
+        eprintln!("{} row(s) rejected, written with their errors to {}", report.rejected.len(), rejects_path.display());
     }
-    if nothing_written {
+    if !report.written() {
+        if report.rejected.is_empty() {
+            println!("nothing to import: {name} has no rows");
+            return Ok(());
+        }
         return Err(format!(
             "nothing was imported: fix the rows above, or pass --skip-invalid to import the {} valid row(s)",
-            total.saturating_sub(outcome.rejected.len())
+            report.rows as usize - report.rejected.len()
         ));
     }
+    let outcome = &report.outcome;
     eprintln!();
     println!(
         "imported {} lead(s) from {name} ({} Active, {} Draft)",
@@ -412,25 +402,4 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
         );
     }
     Ok(())
-}
-
-fn write_rejects(
-    path: &std::path::Path,
-    parsed: &csv_io::ParsedRows,
-    rejected: &[rapport_core::leads::RowError],
-) -> CliResult<()> {
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut w = csv_io::csv_writer(file);
-    let mut header: Vec<String> = vec!["line".into(), "errors".into()];
-    header.extend(parsed.headers.iter().cloned());
-    w.write_record(&header).map_err(err)?;
-    for r in rejected {
-        let raw = parsed.raw_lines.iter().find(|(l, _)| *l == r.line).map(|(_, v)| v.clone()).unwrap_or_default();
-        let why: Vec<String> =
-            r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
-        let mut rec = vec![r.line.to_string(), why.join("; ")];
-        rec.extend(raw);
-        w.write_record(&rec).map_err(err)?;
-    }
-    w.flush().map_err(err)
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::access::AccessError;
 use crate::db::StoreError;
+use crate::leads::csv::CsvError;
 use crate::leads::ValidationErrors;
 use crate::users::AuthError;
 
@@ -54,6 +55,8 @@ pub enum Error {
     NotFound { entity: &'static str, id: String },
     #[error("this {entity} was changed by someone else since you opened it; reload it and apply your change again")]
     Conflict { entity: &'static str },
+    #[error(transparent)]
+    Csv(#[from] CsvError),
 }
 
 impl Error {
@@ -65,6 +68,8 @@ impl Error {
             Error::Store(e) => e.code(),
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Csv(CsvError::Io(_)) => ErrorCode::Io,
+            Error::Csv(_) => ErrorCode::Validation,
         }
     }
 

@@ -12,6 +12,7 @@ import type {
   LeadInput,
   LeadPage,
   LeadQuery,
+  SavedLead,
   SessionInfo,
   Settings,
   Stage,
@@ -33,10 +34,11 @@ export interface Backend {
   /** Every user, deactivated ones included: for naming people in the history. */
   userDirectory(): Promise<UserRef[]>;
   getLead(id: number): Promise<Lead>;
-  createLead(input: LeadInput): Promise<Lead>;
-  updateLead(id: number, version: number, input: LeadInput): Promise<Lead>;
+  /** The saved lead, with the change batch the save wrote (what its Undo names). */
+  createLead(input: LeadInput): Promise<SavedLead>;
+  updateLead(id: number, version: number, input: LeadInput): Promise<SavedLead>;
   /** Reverts what one earlier save (change-log batch `batchId`) changed, as a new change. */
-  undoLeadChange(id: number, batchId: number): Promise<Lead>;
+  undoLeadChange(id: number, batchId: number): Promise<SavedLead>;
   leadHistory(id: number): Promise<ChangeEntry[]>;
   owners(): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;

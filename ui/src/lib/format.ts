@@ -29,6 +29,7 @@ export const MISSING_LABELS: Record<MissingField, string> = {
   name: 'a first or last name',
   contact_point: 'a valid email or phone number',
   source: 'a source channel',
+  fix_invalid: 'the values kept as invalid fixed or removed',
 };
 
 export function describeMissing(missing: MissingField[]): string {

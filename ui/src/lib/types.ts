@@ -10,6 +10,7 @@ import type {
   LeadQuery_Serialize,
   LeadSummary_Serialize,
   Lead_Serialize,
+  SavedLead_Serialize,
 } from './bindings';
 
 export type {
@@ -18,6 +19,7 @@ export type {
   EmailEntry,
   ErrorCode,
   FieldError,
+  InvalidValue,
   LeadCount,
   LeadFacets,
   LeadSort,
@@ -43,3 +45,4 @@ export type LeadInput = LeadInput_Serialize;
 export type LeadPage = LeadPage_Serialize;
 export type LeadQuery = LeadQuery_Serialize;
 export type LeadSummary = LeadSummary_Serialize;
+export type SavedLead = SavedLead_Serialize;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fields::{self, FIELDS};
 use super::model::{Lead, LeadInput};
+use super::search::IndexFloor;
 use super::store::{self, LeadCount, LeadFacets, LeadPage, LeadQuery};
 use super::validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
 use crate::access::{AccessError, Actor, Grant, LeadScope, Permission};
@@ -282,6 +283,16 @@ impl Rapport {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok(user_store::usernames(conn)?)
+        })
+    }
+
+    /// The bare index lookup `floor` for `text` (the benchmark's yardstick for each kind of search); returns
+    /// how many ids it read. Not a search: no ranking, no filters.
+    #[doc(hidden)]
+    pub fn search_index_floor(&self, actor: &Actor, floor: IndexFloor, text: &str, limit: u32) -> Result<usize> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(super::search::floor_lookup(conn, floor, text, limit)?)
         })
     }
 

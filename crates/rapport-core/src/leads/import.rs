@@ -51,17 +51,22 @@ pub enum ImportMode {
     ValidateOnly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum ImportPhase {
     Validating,
     Writing,
 }
 
 /// Where an import is: `done` of `total` rows in `phase`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportProgress {
     pub phase: ImportPhase,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub done: usize,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub total: usize,
 }
 

@@ -3,6 +3,7 @@
 mod api;
 mod completeness;
 pub mod csv;
+mod csv_import;
 mod email;
 mod fields;
 mod import;
@@ -13,6 +14,7 @@ pub(crate) mod store;
 mod validate;
 
 pub use api::{SavedLead, COUNT_CAP};
+pub use csv_import::CsvImportReport;
 pub use email::{normalize_email, EmailError};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
@@ -21,5 +23,6 @@ pub use model::{
     PhoneEntry, SourceChannel, UserRef,
 };
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
+pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};

@@ -140,7 +140,9 @@ impl SearchText {
                 name_key(&row.first_name, &row.last_name).starts_with(&self.name_prefix)
                     || name_key(&row.last_name, &row.first_name).starts_with(&self.name_prefix)
             }
-            Tier::Company => self.word_prefixes_match(&tokens(&row.company)),
+            // Digits typed as a phone number rank with the phones, never with company words or notes: those
+            // indexes hold every phone-like number as words, and would be scanned for nothing.
+            Tier::Company => self.phone_digits.is_none() && self.word_prefixes_match(&tokens(&row.company)),
             Tier::EmailPrefix => match &self.email_prefix {
                 Some(p) => row.emails.iter().any(|e| e.to_lowercase().starts_with(p.as_str())),
                 None => false,
@@ -150,7 +152,8 @@ impl SearchText {
                 hay.extend(row.phone_tokens());
                 self.contact_match(&hay, &row.phone_tokens())
             }
-            Tier::Notes => self.word_prefixes_match(&tokens(&row.notes)),
+            Tier::Notes => self.phone_digits.is_none() && self.word_prefixes_match(&tokens(&row.notes)),
+            Tier::Anywhere if self.phone_digits.is_some() => false,
             Tier::Anywhere => {
                 let row_index = row.index_row();
                 let hay: Vec<String> =
@@ -204,11 +207,11 @@ fn word_expr(conn: &Connection, word: &str) -> Result<String, StoreError> {
     if word.chars().count() <= INDEXED_PREFIX_CHARS {
         return Ok(format!("{}*", quoted(word)));
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT term FROM leads_fts_terms WHERE term >= ?1 AND term < ?1 || char(1114111) ORDER BY term LIMIT ?2",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3")?;
+    let upper = format!("{word}{}", char::MAX);
     let terms: Vec<String> =
-        stmt.query_map(params![word, MAX_EXPANSION as i64 + 1], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        stmt.query_map(params![word, upper, MAX_EXPANSION as i64 + 1], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(if terms.is_empty() || terms.len() > MAX_EXPANSION {
         format!("{}*", quoted(word))
     } else {
@@ -216,21 +219,33 @@ fn word_expr(conn: &Connection, word: &str) -> Result<String, StoreError> {
     })
 }
 
-/// The MATCH expression of an FTS tier, restricted to `columns` (None: all columns).
-fn match_expr(conn: &Connection, q: &SearchText, columns: Option<&str>, phones: bool) -> Result<String, StoreError> {
-    let body = match (&q.phone_digits, phones) {
-        (Some(alternatives), true) => {
+/// The FTS5 expressions of a search's words, looked up once per search and shared by its tiers.
+struct Expressions {
+    words: String,
+    digits: Option<String>,
+}
+
+impl Expressions {
+    fn new(conn: &Connection, q: &SearchText) -> Result<Self, StoreError> {
+        let parts: Vec<String> = q.words.iter().map(|w| word_expr(conn, w)).collect::<Result<_, _>>()?;
+        let digits = q.phone_digits.as_ref().map(|alternatives| {
             alternatives.iter().map(|d| format!("{}*", quoted(d))).collect::<Vec<_>>().join(" OR ")
+        });
+        Ok(Self { words: parts.join(" AND "), digits })
+    }
+
+    /// The MATCH expression of an FTS tier, restricted to `columns` (None: all columns); `phones`: a phone-like
+    /// search matches its digits there.
+    fn tier(&self, columns: Option<&str>, phones: bool) -> String {
+        let body = match (&self.digits, phones) {
+            (Some(d), true) => d,
+            _ => &self.words,
+        };
+        match columns {
+            Some(c) => format!("{{{c}}} : ({body})"),
+            None => body.clone(),
         }
-        _ => {
-            let parts: Vec<String> = q.words.iter().map(|w| word_expr(conn, w)).collect::<Result<_, _>>()?;
-            parts.join(" AND ")
-        }
-    };
-    Ok(match columns {
-        Some(c) => format!("{{{c}}} : ({body})"),
-        None => body,
-    })
+    }
 }
 
 /// The page position of a search: the tier it stopped in and the last lead id it looked at there.
@@ -263,7 +278,7 @@ enum Source {
     Empty,
 }
 
-fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, StoreError> {
+fn source(conn: &Connection, q: &SearchText, x: &Expressions, tier: Tier) -> Result<Source, StoreError> {
     Ok(match tier {
         Tier::NamePrefix => {
             let mut ids = range_ids(
@@ -277,7 +292,7 @@ fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, Store
                 &q.name_prefix,
             )?;
             if ids.len() as i64 > SPARSE_RANGE || rev.len() as i64 > SPARSE_RANGE {
-                Source::Fts(match_expr(conn, q, Some("name"), false)?)
+                Source::Fts(x.tier(Some("name"), false))
             } else {
                 ids.extend(rev);
                 ids.sort_unstable_by(|a, b| b.cmp(a));
@@ -285,7 +300,8 @@ fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, Store
                 Source::Known(ids)
             }
         }
-        Tier::Company => Source::Fts(match_expr(conn, q, Some("company"), false)?),
+        Tier::Company if q.phone_digits.is_some() => Source::Empty,
+        Tier::Company => Source::Fts(x.tier(Some("company"), false)),
         Tier::EmailPrefix => match &q.email_prefix {
             None => Source::Empty,
             Some(p) => {
@@ -296,7 +312,7 @@ fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, Store
                     p,
                 )?;
                 if ids.len() as i64 > SPARSE_RANGE {
-                    Source::Fts(match_expr(conn, q, Some("emails"), false)?)
+                    Source::Fts(x.tier(Some("emails"), false))
                 } else {
                     ids.sort_unstable_by(|a, b| b.cmp(a));
                     ids.dedup();
@@ -304,30 +320,53 @@ fn source(conn: &Connection, q: &SearchText, tier: Tier) -> Result<Source, Store
                 }
             }
         },
-        Tier::Contact => {
-            if q.phone_digits.is_some() {
-                Source::Fts(match_expr(conn, q, Some("phones"), true)?)
-            } else {
-                Source::Fts(match_expr(conn, q, Some("emails phones"), false)?)
+        Tier::Contact => match &q.phone_digits {
+            Some(alternatives) => {
+                // B-tree ranges on the national number and on the international digits, when they are few.
+                let mut ids = Vec::new();
+                for d in alternatives {
+                    ids.extend(range_ids(
+                        conn,
+                        "SELECT lead_id FROM lead_phones WHERE national >= ?1 AND national < ?2 LIMIT ?3",
+                        d,
+                    )?);
+                    ids.extend(range_ids(
+                        conn,
+                        "SELECT lead_id FROM lead_phones WHERE e164 >= ?1 AND e164 < ?2 LIMIT ?3",
+                        &format!("+{d}"),
+                    )?);
+                }
+                if ids.len() as i64 > SPARSE_RANGE {
+                    Source::Fts(x.tier(Some("phones"), true))
+                } else {
+                    ids.sort_unstable_by(|a, b| b.cmp(a));
+                    ids.dedup();
+                    Source::Known(ids)
+                }
             }
-        }
+            None => Source::Fts(x.tier(Some("emails phones"), false)),
+        },
         Tier::Notes => {
             if q.phone_digits.is_some() {
-                Source::Empty // digits typed as a phone number rank with the phones
+                Source::Empty // see `SearchText::matches`
             } else {
-                Source::Fts(match_expr(conn, q, Some("notes"), false)?)
+                Source::Fts(x.tier(Some("notes"), false))
             }
         }
-        Tier::Anywhere => Source::Fts(match_expr(conn, q, None, q.phone_digits.is_some())?),
+        // A phone-like search's digits are only in the phones, which the contact tier has read already.
+        Tier::Anywhere if q.phone_digits.is_some() => Source::Empty,
+        Tier::Anywhere => Source::Fts(x.tier(None, false)),
     })
 }
 
 /// Reads what the tier rules need of `ids`, restricted to the leads that pass `filter` (status, owner, scope…).
+/// Emails and phones are read only when `contacts` is set (only tiers after the email prefix need them).
 fn searchables(
     conn: &Connection,
     ids: &[i64],
     filter_sql: &str,
     filter_args: &[Value],
+    contacts: bool,
 ) -> Result<Vec<(i64, Searchable)>, StoreError> {
     if ids.is_empty() {
         return Ok(vec![]);
@@ -353,12 +392,33 @@ fn searchables(
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let mut emails = conn.prepare_cached("SELECT address FROM lead_emails WHERE lead_id = ?1 ORDER BY position")?;
-    let mut phones =
-        conn.prepare_cached("SELECT e164, national FROM lead_phones WHERE lead_id = ?1 ORDER BY position")?;
-    for (id, s) in rows.iter_mut() {
-        s.emails = emails.query_map([*id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        s.phones = phones.query_map([*id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    if contacts && !rows.is_empty() {
+        let kept: Vec<Value> = rows.iter().map(|(id, _)| Value::Integer(*id)).collect();
+        let marks = vec!["?"; kept.len()].join(", ");
+        let sql =
+            format!("SELECT lead_id, address FROM lead_emails WHERE lead_id IN ({marks}) ORDER BY lead_id, position");
+        let mut stmt = conn.prepare(&sql)?;
+        let emails =
+            stmt.query_map(params_from_iter(kept.iter()), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for e in emails {
+            let (id, address) = e?;
+            if let Some((_, s)) = rows.iter_mut().find(|(rid, _)| *rid == id) {
+                s.emails.push(address);
+            }
+        }
+        let sql = format!(
+            "SELECT lead_id, e164, national FROM lead_phones WHERE lead_id IN ({marks}) ORDER BY lead_id, position"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let phones = stmt.query_map(params_from_iter(kept.iter()), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        for p in phones {
+            let (id, e164, national) = p?;
+            if let Some((_, s)) = rows.iter_mut().find(|(rid, _)| *rid == id) {
+                s.phones.push((e164, national));
+            }
+        }
     }
     Ok(rows)
 }
@@ -383,13 +443,14 @@ pub(crate) fn search(
     let mut found: Vec<i64> = Vec::with_capacity(limit);
     let mut tier_index = start.tier;
     let mut before = start.before;
+    let x = Expressions::new(conn, q)?;
     while let Some(tier) = Tier::from_index(tier_index) {
         let mut scanned = 0usize;
-        let src = source(conn, q, tier)?;
+        let src = source(conn, q, &x, tier)?;
         loop {
             let want = limit - found.len();
             // Read a few more than needed: some candidates belong to earlier tiers or fail the filters.
-            let batch_size = (want * 2).clamp(32, 1000);
+            let batch_size = (want + want / 2 + 8).clamp(16, 1000);
             let batch: Vec<i64> = match &src {
                 Source::Empty => vec![],
                 Source::Known(ids) => {
@@ -410,12 +471,17 @@ pub(crate) fn search(
             if let Some(last) = batch.last() {
                 before = Some(*last);
             }
-            let rows = searchables(conn, &batch, filter_sql, filter_args)?;
-            // `searchables` keeps the leads that pass the filters; rank order is `batch`'s.
-            for id in &batch {
-                let Some((_, row)) = rows.iter().find(|(rid, _)| rid == id) else { continue };
-                if best_tier(q, row) == Some(tier) && found.len() < limit {
-                    found.push(*id);
+            if tier == Tier::NamePrefix && matches!(src, Source::Known(_)) && filter_sql.is_empty() {
+                // A sparse name range is exactly this tier, the first: nothing to check.
+                found.extend(batch.iter().take(limit - found.len()));
+            } else {
+                let rows = searchables(conn, &batch, filter_sql, filter_args, tier >= Tier::EmailPrefix)?;
+                // `searchables` keeps the leads that pass the filters; rank order is `batch`'s.
+                for id in &batch {
+                    let Some((_, row)) = rows.iter().find(|(rid, _)| rid == id) else { continue };
+                    if best_tier(q, row) == Some(tier) && found.len() < limit {
+                        found.push(*id);
+                    }
                 }
             }
             if found.len() >= limit {
@@ -436,9 +502,67 @@ pub(crate) fn search(
     Ok(SearchPage { ids: found, next: None })
 }
 
+/// The bare index lookup a kind of search could at best be served by: what the benchmark measures each search
+/// kind against, in the same run on the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexFloor {
+    /// A B-tree prefix range on the folded "first last" names.
+    NamePrefix,
+    /// A B-tree prefix range on the folded "last first" names.
+    LastNamePrefix,
+    /// A B-tree prefix range on email addresses.
+    EmailPrefix,
+    /// A B-tree prefix range on company names.
+    CompanyPrefix,
+    /// A B-tree prefix range on phones' national numbers.
+    PhonePrefix,
+    /// An unranked FTS5 prefix match of the typed words (or digits), in index order.
+    FtsPrefix,
+}
+
+/// Runs `floor` for `text` and returns how many ids it read (at most `limit`).
+pub(crate) fn floor_lookup(conn: &Connection, floor: IndexFloor, text: &str, limit: u32) -> Result<usize, StoreError> {
+    let Some(q) = SearchText::parse(text) else { return Ok(0) };
+    let range = |sql: &str, prefix: &str| -> Result<usize, StoreError> {
+        let upper = format!("{prefix}{}", char::MAX);
+        let mut stmt = conn.prepare_cached(sql)?;
+        let n = stmt.query_map(params![prefix, upper, limit], |r| r.get::<_, i64>(0))?.count();
+        Ok(n)
+    };
+    match floor {
+        IndexFloor::NamePrefix => {
+            range("SELECT id FROM leads WHERE name_key >= ?1 AND name_key < ?2 LIMIT ?3", &q.name_prefix)
+        }
+        IndexFloor::LastNamePrefix => {
+            range("SELECT id FROM leads WHERE name_key_rev >= ?1 AND name_key_rev < ?2 LIMIT ?3", &q.name_prefix)
+        }
+        IndexFloor::EmailPrefix => range(
+            "SELECT lead_id FROM lead_emails WHERE address >= ?1 COLLATE NOCASE AND address < ?2 COLLATE NOCASE LIMIT ?3",
+            q.email_prefix.as_deref().unwrap_or(&q.name_prefix),
+        ),
+        IndexFloor::CompanyPrefix => range(
+            "SELECT id FROM leads WHERE company >= ?1 COLLATE NOCASE AND company < ?2 COLLATE NOCASE LIMIT ?3",
+            text.trim(),
+        ),
+        IndexFloor::PhonePrefix => range(
+            "SELECT lead_id FROM lead_phones WHERE national >= ?1 AND national < ?2 LIMIT ?3",
+            q.phone_digits.as_ref().and_then(|d| d.last()).map(String::as_str).unwrap_or(""),
+        ),
+        IndexFloor::FtsPrefix => {
+            let expr = match &q.phone_digits {
+                Some(d) => d.iter().map(|d| format!("{}*", quoted(d))).collect::<Vec<_>>().join(" OR "),
+                None => q.words.iter().map(|w| format!("{}*", quoted(w))).collect::<Vec<_>>().join(" AND "),
+            };
+            let mut stmt = conn.prepare_cached("SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?1 LIMIT ?2")?;
+            let n = stmt.query_map(params![expr, limit], |r| r.get::<_, i64>(0))?.count();
+            Ok(n)
+        }
+    }
+}
+
 /// The MATCH expression every search result satisfies (tier 5, "anywhere"): what a count of matches counts.
 pub(crate) fn anywhere_expr(conn: &Connection, q: &SearchText) -> Result<String, StoreError> {
-    match_expr(conn, q, None, q.phone_digits.is_some())
+    Ok(Expressions::new(conn, q)?.tier(None, q.phone_digits.is_some()))
 }
 
 #[cfg(test)]

@@ -173,6 +173,12 @@ pub(crate) fn write_index_row(conn: &Connection, id: i64, s: &Searchable) -> Res
         "INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![id, row.name, row.company, row.emails, row.phones, row.notes])?;
+    let mut term = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
+    for text in [&row.name, &row.company, &row.emails, &row.notes] {
+        for word in text.split(' ').filter(|w| w.chars().count() > 3) {
+            term.execute([word])?;
+        }
+    }
     Ok(())
 }
 

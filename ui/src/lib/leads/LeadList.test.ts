@@ -140,23 +140,41 @@ describe('LeadList', () => {
     await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ status: 'draft' }));
   });
 
-  it('loads the next page with the cursor and appends it', async () => {
+  it('fetches the next page with the cursor as the rows run out, and appends it', async () => {
     const be = mockBackend({
       listLeads: async (q: LeadQuery) =>
         q.after === 'c1' ? page([summary(3)]) : page([summary(1), summary(2)], 'c1'),
       countLeads: async () => ({ count: 3, more: false }),
     });
     render(LeadList, props());
-    await screen.findAllByTestId('lead-row');
-    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent(/^3 leads · 2 shown$/));
-
-    await userEvent.setup().click(screen.getByTestId('load-more'));
+    // Two rows do not fill the window: the next page is asked for without a click.
     await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(3));
     expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ after: 'c1' });
     expect(screen.queryByTestId('load-more')).toBeNull();
-    expect(screen.getByTestId('lead-count')).toHaveTextContent(/^3 leads$/);
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent(/^3 leads$/));
     // Loading more rows does not count again.
     expect(be.countLeads).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops fetching on its own after a page fails, until Load more is pressed', async () => {
+    let fail = true;
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) => {
+        if (q.after === 'c1' && fail) throw new Error('disk unplugged');
+        return q.after === 'c1' ? page([summary(3)]) : page([summary(1), summary(2)], 'c1');
+      },
+    });
+    render(LeadList, props());
+    const more = await screen.findByTestId('load-more');
+    await waitFor(() => expect(be.listLeads).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(be.listLeads).toHaveBeenCalledTimes(2);
+    expect(screen.getAllByTestId('lead-row')).toHaveLength(2);
+
+    fail = false;
+    await userEvent.setup().click(more);
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(3));
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ after: 'c1' });
   });
 
   it('opens a lead on click and on Enter', async () => {

@@ -2,7 +2,7 @@
 import { backend, toApiError } from '../api';
 import { sentence } from '../format';
 import { toasts } from '../toast.svelte';
-import type { ChangeEntry, Lead } from '../types';
+import type { Lead } from '../types';
 
 export const UNDO_CONFLICT_MESSAGE = "This change can't be undone: those fields were edited again since.";
 export const UNDO_CONFIRM_TITLE = 'Undo this change?';
@@ -33,27 +33,11 @@ export function undoErrorMessage(e: unknown): string {
  */
 export async function undoLeadChange(leadId: number, batchId: number): Promise<Lead | null> {
   try {
-    const lead = await backend().undoLeadChange(leadId, batchId);
+    const { lead } = await backend().undoLeadChange(leadId, batchId);
     toasts.success('Change undone');
     return lead;
   } catch (e) {
     toasts.error(undoErrorMessage(e));
     return null;
   }
-}
-
-/**
- * The batch a save just wrote: the newest history entry, if it is a field change (a creation has nothing to
- * undo). Null when it cannot be told.
- */
-export async function latestChangeBatch(leadId: number): Promise<number | null> {
-  let rows: ChangeEntry[];
-  try {
-    rows = await backend().leadHistory(leadId);
-  } catch {
-    return null;
-  }
-  const newest = rows[0];
-  if (!newest || newest.field === '*') return null;
-  return newest.batch_id;
 }

@@ -9,6 +9,7 @@ CREATE INDEX leads_by_name_key_rev ON leads (name_key_rev, id);
 
 -- The national significant number of each phone, which search matches besides the international digits.
 ALTER TABLE lead_phones ADD COLUMN national TEXT NOT NULL DEFAULT '';
+CREATE INDEX lead_phones_by_national ON lead_phones (national);
 
 -- Values kept as typed although invalid (import with "keep invalid values"), with the reason; a lead that has
 -- any is flagged, and the partial index lists "needs fixing" without scanning every lead.
@@ -36,7 +37,10 @@ CREATE VIRTUAL TABLE leads_fts USING fts5 (
     prefix = '1 2 3',
     tokenize = 'ascii'
 );
-CREATE VIRTUAL TABLE leads_fts_terms USING fts5vocab (leads_fts, 'row');
+-- The words the index holds (not phone digits), for expanding a typed prefix into the whole words it stands for:
+-- a B-tree range here costs microseconds, where fts5vocab counts each word's documents to list it. Words are
+-- added as leads are written and never removed; a word no lead holds any more expands to nothing.
+CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 
 -- The lead field table names the owner `owner` everywhere; older log rows called it `owner_id`.
 UPDATE change_log SET field = 'owner' WHERE entity = 'lead' AND field = 'owner_id';

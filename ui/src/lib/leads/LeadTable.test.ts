@@ -1,0 +1,202 @@
+// The leads table renders only the rows in view. jsdom has no layout, so the scroll box is given the sizes a
+// browser would compute: its viewport height, and a content height made of what is in the DOM.
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import appCss from '../../app.css?raw';
+import { mockBackend, summary } from '../../test/fixtures';
+import type { LeadPage, LeadQuery } from '../types';
+import LeadList from './LeadList.svelte';
+import { OVERSCAN, ROW_HEIGHT } from './LeadTable.svelte';
+
+const VIEWPORT = 360;
+/** The most rows a 360 px viewport may hold: those in view, one cut at each edge, and the overscan. */
+const MAX_ROWS = VIEWPORT / ROW_HEIGHT + 2 + 2 * OVERSCAN;
+
+function isScrollBox(el: Element): boolean {
+  return el.classList.contains('leads-scroll');
+}
+
+/** The header, the rendered rows and the spacers standing in for the others. */
+function contentHeight(box: Element): number {
+  const spacers = [...box.querySelectorAll<HTMLElement>('tr.spacer td')].reduce(
+    (h, td) => h + parseFloat(td.style.height),
+    0,
+  );
+  return ROW_HEIGHT * (1 + box.querySelectorAll('tr.lead-row').length) + spacers;
+}
+
+beforeEach(() => {
+  vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockImplementation(function (this: HTMLElement) {
+    return isScrollBox(this) ? VIEWPORT : 0;
+  });
+  vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockImplementation(function (this: HTMLElement) {
+    return isScrollBox(this) ? VIEWPORT : 0;
+  });
+  vi.spyOn(HTMLElement.prototype, 'scrollHeight', 'get').mockImplementation(function (this: HTMLElement) {
+    return isScrollBox(this) ? contentHeight(this) : 0;
+  });
+  // As a browser does: scrolling moves the box and tells its listeners.
+  HTMLElement.prototype.scrollTo = function (this: HTMLElement, opts?: ScrollToOptions | number) {
+    if (typeof opts === 'object' && opts.top !== undefined) this.scrollTop = opts.top;
+    this.dispatchEvent(new Event('scroll'));
+  } as HTMLElement['scrollTo'];
+});
+
+afterEach(() => {
+  delete (HTMLElement.prototype as Partial<HTMLElement>).scrollTo;
+});
+
+function props() {
+  return { canWrite: true, onopen: vi.fn(), onnew: vi.fn() };
+}
+
+const many = (from: number, n: number) => Array.from({ length: n }, (_, i) => summary(from + i));
+const rows = () => screen.queryAllByTestId('lead-row');
+const indexes = () => rows().map((r) => Number(r.dataset.index));
+const scrollBox = () => document.querySelector<HTMLElement>('.leads-scroll')!;
+
+async function scrollTo(top: number) {
+  const box = scrollBox();
+  box.scrollTop = top;
+  await fireEvent.scroll(box);
+}
+
+describe('the virtualized leads table', () => {
+  it('renders only the rows in view out of 10,000, and follows the scroll', async () => {
+    mockBackend({ listLeads: async () => ({ items: many(1, 10_000), next_cursor: null }) });
+    render(LeadList, props());
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    expect(rows().length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(indexes()[0]).toBe(0);
+    // The spacers keep the full height, so the scrollbar is that of 10,000 rows.
+    expect(contentHeight(scrollBox())).toBe(ROW_HEIGHT * 10_001);
+
+    await scrollTo(ROW_HEIGHT * 5_000);
+    await waitFor(() => expect(indexes()).toContain(5_000));
+    expect(rows().length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(Math.min(...indexes())).toBeGreaterThanOrEqual(5_000 - OVERSCAN - 1);
+    expect(screen.getByText('First5001 Last5001')).toBeInTheDocument();
+    expect(screen.queryByText('First1 Last1')).toBeNull();
+    expect(contentHeight(scrollBox())).toBe(ROW_HEIGHT * 10_001);
+  });
+
+  it('scrolls through 100,000 matches page by page, the DOM staying the same size', async () => {
+    const TOTAL = 100_000;
+    // Pages of 5,000 (more than the list asks for) keep the test quick; the cursor logic is the same.
+    const PAGE = 5_000;
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery): Promise<LeadPage> => {
+        const from = q.after === null ? 0 : Number(q.after);
+        const to = Math.min(from + PAGE, TOTAL);
+        return { items: many(from + 1, to - from), next_cursor: to < TOTAL ? String(to) : null };
+      },
+      countLeads: async () => ({ count: 10_000, more: true }),
+    });
+    render(LeadList, props());
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+
+    while (screen.queryByTestId('load-more')) {
+      // A scroll to the end while a page is on its way asks for nothing more: wait for it, as a reader would.
+      await waitFor(() => expect(screen.getByTestId('load-more')).not.toHaveAttribute('aria-busy'));
+      const calls = be.listLeads.mock.calls.length;
+      const box = scrollBox();
+      await scrollTo(box.scrollHeight - box.clientHeight);
+      await waitFor(() => expect(be.listLeads.mock.calls.length).toBeGreaterThan(calls));
+      expect(rows().length).toBeLessThanOrEqual(MAX_ROWS);
+      expect(be.listLeads.mock.calls.length).toBeLessThanOrEqual(TOTAL / PAGE);
+    }
+    const cursors = be.listLeads.mock.calls.map(([q]) => q.after);
+    expect(cursors.slice(0, 3)).toEqual([null, '5000', '10000']);
+    // Every page asked for once, in order.
+    expect(cursors).toHaveLength(TOTAL / PAGE);
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent(/^10,000\+ leads · 100,000 shown$/));
+
+    const box = scrollBox();
+    await scrollTo(box.scrollHeight - box.clientHeight);
+    await waitFor(() => expect(indexes()).toContain(TOTAL - 1));
+    expect(rows().length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(contentHeight(box)).toBe(ROW_HEIGHT * (TOTAL + 1));
+  });
+
+  it('moves with ↑/↓, Home/End and Page keys, scrolling the active row into view, and opens it with Enter', async () => {
+    const onopen = vi.fn();
+    mockBackend({ listLeads: async () => ({ items: many(1, 10_000), next_cursor: null }) });
+    render(LeadList, { ...props(), onopen });
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    const u = userEvent.setup();
+    const focused = () => Number((document.activeElement as HTMLElement).dataset.index);
+
+    await u.click(screen.getByTestId('search-input'));
+    await u.keyboard('{ArrowDown}');
+    expect(focused()).toBe(0);
+    await u.keyboard('{ArrowDown}{ArrowDown}');
+    expect(focused()).toBe(2);
+
+    await u.keyboard('{End}');
+    await waitFor(() => expect(focused()).toBe(9_999));
+    expect(rows().length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(scrollBox().scrollTop).toBe(ROW_HEIGHT * 10_001 - VIEWPORT);
+
+    await u.keyboard('{ArrowUp}');
+    expect(focused()).toBe(9_998);
+    await u.keyboard('{PageUp}');
+    await waitFor(() => expect(focused()).toBeLessThan(9_998));
+    await u.keyboard('{Enter}');
+    expect(onopen).toHaveBeenLastCalledWith(focused() + 1);
+
+    await u.keyboard('{Home}');
+    await waitFor(() => expect(focused()).toBe(0));
+    // The row sits below the sticky header, not under it.
+    expect(scrollBox().scrollTop).toBe(0);
+    await u.keyboard('{ArrowUp}');
+    expect(screen.getByTestId('search-input')).toHaveFocus();
+  });
+
+  it('is one Tab stop: the active row, which screen readers place among all the matches', async () => {
+    mockBackend({
+      listLeads: async () => ({ items: many(1, 100), next_cursor: null }),
+      countLeads: async () => ({ count: 100, more: false }),
+    });
+    render(LeadList, props());
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    expect(rows().filter((r) => r.tabIndex === 0)).toHaveLength(1);
+    expect(rows()[3]).toHaveAttribute('aria-rowindex', '5');
+    await waitFor(() => expect(screen.getByRole('table', { name: 'Leads' })).toHaveAttribute('aria-rowcount', '101'));
+  });
+
+  it('shows long values cut short with the whole value on hover', async () => {
+    const email = 'bartholomew.fitzgerald-montgomery@international-consolidated-holdings.example.com';
+    mockBackend({
+      listLeads: async () => ({
+        items: [summary(1, { primary_email: email, company: 'Consolidated Intercontinental Widget Holdings Ltd' })],
+        next_cursor: null,
+      }),
+    });
+    render(LeadList, props());
+    expect(await screen.findByText(email)).toHaveAttribute('title', email);
+    expect(screen.getByText('Consolidated Intercontinental Widget Holdings Ltd')).toHaveAttribute(
+      'title',
+      'Consolidated Intercontinental Widget Holdings Ltd',
+    );
+    expect(screen.getByText('First1 Last1')).toHaveAttribute('title', 'First1 Last1');
+  });
+});
+
+describe('the leads table layout', () => {
+  const px = (re: RegExp) => Number(re.exec(appCss)?.[1]);
+
+  it('fits the default 1280 px window: fixed layout, and the fixed columns leave room for the others', () => {
+    expect(appCss).toMatch(/\.leads-table\s*\{\s*table-layout:\s*fixed;/);
+    const sidebar = px(/--sidebar-w:\s*(\d+)px/);
+    const fixed = ['phone', 'status', 'stage', 'owner', 'updated'].map((c) =>
+      px(new RegExp(`\\.leads-table col\\.col-${c}\\s*\\{\\s*width:\\s*(\\d+)px`)),
+    );
+    expect(fixed.every((w) => w > 0)).toBe(true);
+    // Window, less the sidebar, the page's side padding (24 px each), the table's border and a scrollbar.
+    const table = 1280 - sidebar - 2 * 24 - 2 - 16;
+    const flexible = table - fixed.reduce((a, b) => a + b, 0);
+    // Name, company and email share the rest: each keeps room for some 18 characters before the ellipsis.
+    expect(flexible / 3).toBeGreaterThanOrEqual(140);
+  });
+});
