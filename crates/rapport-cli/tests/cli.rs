@@ -207,3 +207,66 @@ fn unusable_database_files_give_clear_errors() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("read-only"), "{err}");
 }
+
+#[test]
+fn keep_invalid_ragged_rows_and_utf16_files() {
+    let (dir, db) = db();
+    assert!(rapport(&db, &["settings", "show"]).ok); // first run: the administrator
+    // Excel's "Unicode text": UTF-16 with a byte-order mark, here with a ragged row and an invalid email.
+    let text = "first_name,last_name,email,phone\r\nZoë,Ng,zoe@ng.io,\r\nBad,Email,bad@,+1 415 555 2671\r\nToo,Many,a@b.io,,extra\r\n";
+    let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let file = dir.path().join("unicode.csv");
+    std::fs::write(&file, bytes).unwrap();
+
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--keep-invalid"]);
+    assert!(!r.ok, "a ragged row still stops an all-or-nothing import");
+    assert!(r.err.contains("line 4: row: has 5 cells where the header has 4"), "{}", r.err);
+
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--skip-invalid"]);
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("imported 1 lead(s)"), "{}", r.out);
+    let rejects = std::fs::read_to_string(dir.path().join("unicode.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("Bad,Email,bad@") && rejects.contains("Too,Many,a@b.io,,extra"), "{rejects}");
+
+    // The rejects file, fixed (the ragged row trimmed), imports with the bad email kept as typed.
+    let fixed = "first_name,last_name,email,phone\nBad,Email,bad@,+1 415 555 2671\nToo,Many,a@b.io,\n";
+    let file2 = dir.path().join("fixed.csv");
+    std::fs::write(&file2, fixed).unwrap();
+    let r = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("1 of them keep invalid emails or phones"), "{}", r.out);
+    let r = rapport(&db, &["leads", "list", "--needs-fixing"]);
+    assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
+    let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);
+    let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
+    assert_eq!(found[0]["first_name"], "Zoë", "decoded from UTF-16");
+
+    // A file in no supported encoding is refused with a message, not decoded into mojibake.
+    let binary = dir.path().join("sheet.xlsx");
+    std::fs::write(&binary, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00\x21\x00\x81\x9d").unwrap();
+    let r = rapport(&db, &["import", binary.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("not text in a supported encoding"), "{}", r.err);
+}
+
+#[test]
+fn exports_print_valid_json_and_report_io_errors_as_io_errors() {
+    let (dir, db) = db();
+    let add = rapport(&db, &["leads", "add", "--first-name", "Ann", "--phone", "+44 20 7946 0018", "--notes", "=1+1"]);
+    assert!(add.ok, "{}", add.err);
+    let r = rapport(&db, &["leads", "export", "--format", "json"]);
+    assert!(r.ok, "{}", r.err);
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", r.out));
+    assert_eq!(v[0]["first_name"], "Ann");
+
+    let csv = rapport(&db, &["leads", "export", "--format", "csv"]);
+    assert!(csv.out.contains(",'=1+1,"), "a formula is exported as text: {}", csv.out);
+
+    let nowhere = dir.path().join("missing-folder/leads.csv");
+    let r = rapport(&db, &["leads", "export", "-o", nowhere.to_str().unwrap()]);
+    assert!(!r.ok);
+    assert!(r.err.contains("could not write") && r.err.contains("leads.csv"), "{}", r.err);
+    assert!(!r.err.contains("upgrade") && !r.err.contains("schema"), "{}", r.err);
+    let missing = dir.path().join("nope.csv");
+    let r = rapport(&db, &["import", missing.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("could not read") && !r.err.contains("schema"), "{}", r.err);
+}

@@ -132,7 +132,9 @@ pub fn read_leads(
 ) -> Result<ParsedRows, CsvError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
-    let text = decode_text(&bytes)?;
+    // Line endings as one "\n": the CSV reader numbers the rows of a Windows (CRLF) file one line short
+    // otherwise, and a rejects file must point at the right line.
+    let text = decode_text(&bytes)?.replace("\r\n", "\n").replace('\r', "\n");
     if text.trim().is_empty() {
         return Err(CsvError::Empty);
     }
@@ -314,6 +316,14 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["source", "owner"]);
         assert!(matches!(read_leads("".as_bytes(), &|_| None, None), Err(CsvError::Empty)));
+    }
+
+    #[test]
+    fn line_numbers_are_right_whatever_the_line_endings() {
+        for data in ["first_name,email\r\nAnn,a@x.io\r\nBo,\r\n", "first_name,email\rAnn,a@x.io\rBo,\r"] {
+            let parsed = parse(data.as_bytes());
+            assert_eq!(parsed.rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![2, 3], "{data:?}");
+        }
     }
 
     #[test]

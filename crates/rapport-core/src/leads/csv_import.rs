@@ -3,7 +3,7 @@
 //! CLI and the app both call this, so a file behaves the same in both.
 use serde::{Deserialize, Serialize};
 
-use super::csv::{csv_column, csv_writer, read_leads, CsvError, ParsedRows};
+use super::csv::{csv_column, read_leads, CsvError, ParsedRows};
 use super::import::{ImportMode, ImportOutcome, ImportProgress, RowError};
 use super::model::SourceChannel;
 use crate::access::{Actor, Permission};
@@ -33,7 +33,8 @@ impl CsvImportReport {
 }
 
 fn rejects_csv(parsed: &ParsedRows, rejected: &[RowError]) -> Result<String> {
-    let mut w = csv_writer(Vec::new());
+    // Flexible: a ragged row is given back as it was, with its extra or missing cells.
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     let mut header: Vec<String> = vec!["line".into(), "errors".into()];
     header.extend(parsed.headers.iter().cloned());
     let write_err = |e: csv::Error| Error::Csv(CsvError::Malformed { line: 0, message: e.to_string() });
