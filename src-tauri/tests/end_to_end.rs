@@ -16,10 +16,7 @@ fn the_real_window_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
     let password = "correct horse battery";
-    {
-        let core = rapport_core::Rapport::open(&db).unwrap();
-        core.create_first_admin("admin", "admin", password).unwrap();
-    }
+    seed(&db, password);
     let status = Command::new("bash")
         .arg(root.join("tests/e2e/run.sh"))
         .current_dir(root)
@@ -31,4 +28,44 @@ fn the_real_window_end_to_end() {
         .status()
         .expect("bash runs tests/e2e/run.sh");
     assert!(status.success(), "the end-to-end suite failed (its output is above)");
+}
+
+/// The data every end-to-end test may rely on, so that no test depends on what an earlier one created: a
+/// failing test never takes the next ones down with it.
+fn seed(db: &Path, password: &str) {
+    use rapport_core::leads::{ImportMode, LeadInput, SourceChannel};
+    use rapport_core::users::{Role, UserInput};
+    use rapport_core::Origin;
+    let core = rapport_core::Rapport::open(db).unwrap();
+    let admin = core.create_first_admin("admin", "admin", password).unwrap();
+    let victor = UserInput {
+        username: "victor".into(),
+        display_name: "Victor Viewer".into(),
+        role: Role::Viewer,
+        active: true,
+        campaigns: vec![],
+    };
+    core.create_user(&admin, &victor, "viewer password").unwrap();
+    let lead = |first: &str, last: &str, company: &str, email: &str, phone: &str| LeadInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        company: company.into(),
+        emails: vec![email.into()],
+        phones: vec![phone.into()],
+        source: Some(SourceChannel::DirectEntry),
+        ..Default::default()
+    };
+    core.create_lead(
+        &admin,
+        &lead("Alan", "Turing", "", "alan.turing@example.org", "+44 20 7946 0018"),
+        &Origin::manual(),
+    )
+    .unwrap();
+    core.create_lead(&admin, &lead("Ada", "Lovelace", "Analytical Engines", "ada@engines.io", ""), &Origin::manual())
+        .unwrap();
+    // An imported row whose email was invalid, kept as typed: the "needs fixing" case.
+    let rows = [(2, lead("Bea", "Broken", "", "bea@", "+1 415 555 2671"))];
+    let out =
+        core.import_leads(&admin, &rows, &Origin::import("fair.csv"), ImportMode::KeepInvalid, &mut |_| {}).unwrap();
+    assert_eq!(out.kept_invalid, 1);
 }

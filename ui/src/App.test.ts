@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { nav } from './lib/nav.svelte';
-import { apiErr, change, lead, mockBackend, sessionFor, summary } from './test/fixtures';
+import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
 describe('App start', () => {
   it('shows the startup error and the database path instead of crashing', async () => {
@@ -123,9 +123,9 @@ describe('App start', () => {
       listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
       // The page keeps being served the saved version: the reverted one can only come from the undo's answer.
       getLead: vi.fn().mockResolvedValueOnce(before).mockResolvedValue(saved),
-      updateLead: async () => saved,
+      updateLead: async () => savedLead(saved, 5),
       leadHistory: async () => [change({ id: 12, batch_id: 5, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' })],
-      undoLeadChange: async () => reverted,
+      undoLeadChange: async () => savedLead(reverted, 6),
     });
     render(App);
     const u = userEvent.setup();

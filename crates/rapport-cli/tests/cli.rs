@@ -212,7 +212,7 @@ fn unusable_database_files_give_clear_errors() {
 fn keep_invalid_ragged_rows_and_utf16_files() {
     let (dir, db) = db();
     assert!(rapport(&db, &["settings", "show"]).ok); // first run: the administrator
-    // Excel's "Unicode text": UTF-16 with a byte-order mark, here with a ragged row and an invalid email.
+                                                     // Excel's "Unicode text": UTF-16 with a byte-order mark, here with a ragged row and an invalid email.
     let text = "first_name,last_name,email,phone\r\nZoë,Ng,zoe@ng.io,\r\nBad,Email,bad@,+1 415 555 2671\r\nToo,Many,a@b.io,,extra\r\n";
     let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
     let file = dir.path().join("unicode.csv");

@@ -30,6 +30,7 @@ describe('tauriBackend', () => {
       source: null,
       campaign: null,
       tag: null,
+      needs_fixing: false,
       sort: 'updated_at' as const,
       ascending: false,
       after: null,

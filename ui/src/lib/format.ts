@@ -29,7 +29,7 @@ export const MISSING_LABELS: Record<MissingField, string> = {
   name: 'a first or last name',
   contact_point: 'a valid email or phone number',
   source: 'a source channel',
-  fix_invalid: 'the values kept as invalid fixed or removed',
+  fix_invalid: 'a fix for the values kept as invalid',
 };
 
 export function describeMissing(missing: MissingField[]): string {

@@ -1,7 +1,7 @@
 // Test doubles: a Backend whose every method is a vi.fn with a harmless default, and sample records.
 import { vi, type Mock } from 'vitest';
 import { BackendError, setBackend, type Backend } from '../lib/api';
-import type { ApiError, ChangeEntry, Lead, LeadSummary, SessionInfo, User } from '../lib/types';
+import type { ApiError, ChangeEntry, Lead, LeadSummary, SavedLead, SessionInfo, User } from '../lib/types';
 
 export type MockBackend = { [K in keyof Backend]: Mock<Backend[K]> };
 
@@ -65,12 +65,18 @@ export function lead(over: Partial<Lead> = {}): Lead {
     tags: ['vip'],
     notes: '',
     external_ref: '',
+    invalid: [],
     status: 'active',
     missing: [],
     created_at: '2025-01-01T09:00:00.000Z',
     updated_at: '2025-01-02T09:00:00.000Z',
     ...over,
   };
+}
+
+/** What a save answers: the lead, and the change batch it wrote (null: nothing changed). */
+export function savedLead(l: Lead = lead(), batch_id: number | null = 1): SavedLead {
+  return { lead: l, batch_id };
 }
 
 export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
@@ -107,9 +113,9 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     leadFacets: async () => ({ campaigns: [], tags: [] }),
     userDirectory: async () => [{ id: 1, name: 'Ada Admin' }],
     getLead: async () => lead(),
-    createLead: async () => lead(),
-    updateLead: async () => lead(),
-    undoLeadChange: async (id) => lead({ id }),
+    createLead: async () => savedLead(lead(), 1),
+    updateLead: async () => savedLead(lead(), 2),
+    undoLeadChange: async (id) => savedLead(lead({ id }), 3),
     leadHistory: async () => [],
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [

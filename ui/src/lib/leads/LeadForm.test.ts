@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { liveRegionsSaying } from '../../test/a11y';
-import { apiErr, change, lead, mockBackend } from '../../test/fixtures';
+import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
 import type { Lead, LeadInput } from '../types';
 import Toasts from '../ui/Toasts.svelte';
@@ -152,7 +152,7 @@ describe('LeadForm', () => {
 
   it('creates the lead, sends empty rows where they are, and reports a Draft save', async () => {
     const saved = lead({ status: 'draft', missing: ['contact_point'] });
-    const { be, u, onsaved } = setup({ createLead: async () => saved });
+    const { be, u, onsaved } = setup({ createLead: async () => savedLead(saved) });
     await u.type(screen.getByTestId('field-first_name'), 'Grace');
     await u.click(screen.getByTestId('add-email'));
     await u.type(screen.getByTestId('field-email-1'), 'g@x.org');
@@ -256,6 +256,50 @@ describe('LeadForm', () => {
     expect(screen.queryByTestId('error-emails.2')).toBeNull();
   });
 
+  it('keeps values kept as invalid through an edit, and lets each be fixed in its list or removed', async () => {
+    const flagged = lead({
+      id: 42,
+      status: 'draft',
+      missing: ['fix_invalid'],
+      invalid: [
+        { field: 'emails', value: 'bob@', reason: 'no domain' },
+        { field: 'phones', value: '12', reason: 'too short' },
+      ],
+    });
+    const { be, u } = setup({}, flagged);
+    const list = screen.getByTestId('invalid-values');
+    expect(list).toHaveTextContent('Needs fixing');
+    expect(within(list).getAllByTestId('invalid-value').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('“bob@”'),
+      expect.stringContaining('“12”'),
+    ]);
+    expect(screen.getByTestId('completeness-hint')).toHaveTextContent('a fix for the values kept as invalid');
+
+    // Fix: the value moves into a new email row, focused for correcting.
+    await u.click(screen.getByTestId('fix-invalid-0'));
+    expect(screen.getByTestId('field-email-1')).toHaveValue('bob@');
+    expect(screen.getByTestId('field-email-1')).toHaveFocus();
+    await u.type(screen.getByTestId('field-email-1'), 'example.com');
+    await u.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    expect(be.updateLead.mock.calls[0][2]).toMatchObject({
+      emails: ['grace@navy.mil', 'bob@example.com'],
+      invalid: [{ field: 'phones', value: '12', reason: 'too short' }],
+    });
+  });
+
+  it('drops a value kept as invalid only when asked to', async () => {
+    const { be, u } = setup(
+      {},
+      lead({ id: 42, invalid: [{ field: 'phones', value: '12', reason: 'too short' }] }),
+    );
+    await u.click(screen.getByTestId('drop-invalid-0'));
+    expect(screen.queryByTestId('invalid-values')).toBeNull();
+    await u.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    expect(be.updateLead.mock.calls[0][2]).toMatchObject({ phones: ['020 7946 0018'], invalid: [] });
+  });
+
   describe('Undo after saving an edit', () => {
     const original = lead({ id: 42, version: 5, job_title: 'Rear Admiral' });
     const saved = lead({ id: 42, version: 6, job_title: 'Admiral' });
@@ -274,12 +318,17 @@ describe('LeadForm', () => {
     it('offers Undo in the success toast, which reverts the batch the save wrote', async () => {
       const reverted: Lead = lead({ id: 42, version: 7, job_title: 'Rear Admiral' });
       const { be, u, onsaved, onundone } = setup(
-        { updateLead: async () => saved, leadHistory: history, undoLeadChange: async () => reverted },
+        // Someone else saved (batch 17) in the same instant: the history's newest batch is not this save's.
+        {
+          updateLead: async () => savedLead(saved, 18),
+          leadHistory: history,
+          undoLeadChange: async () => savedLead(reverted, 19),
+        },
         original,
       );
       await editAndSave(u);
       await waitFor(() => expect(onsaved).toHaveBeenCalledWith(saved));
-      expect(be.leadHistory).toHaveBeenCalledWith(42);
+      expect(be.leadHistory).not.toHaveBeenCalled();
       const toast = screen.getByText('Lead saved').closest('[data-testid="toast"]') as HTMLElement;
       const undo = within(toast).getByTestId('toast-undo');
       expect(undo).toHaveTextContent('Undo');
@@ -287,7 +336,7 @@ describe('LeadForm', () => {
 
       await u.click(undo);
       await waitFor(() => expect(onundone).toHaveBeenCalledWith(reverted));
-      expect(be.undoLeadChange).toHaveBeenCalledExactlyOnceWith(42, 17);
+      expect(be.undoLeadChange).toHaveBeenCalledExactlyOnceWith(42, 18);
       expect(screen.getByText('Change undone')).toBeInTheDocument();
       // The saved toast is gone with its button: one undo per save.
       expect(screen.queryByText('Lead saved')).toBeNull();
@@ -297,7 +346,7 @@ describe('LeadForm', () => {
     it('explains why an undo is refused when the fields were edited again since', async () => {
       const { be, u, onsaved, onundone } = setup(
         {
-          updateLead: async () => saved,
+          updateLead: async () => savedLead(saved, 17),
           leadHistory: history,
           undoLeadChange: async () => {
             throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
@@ -317,7 +366,7 @@ describe('LeadForm', () => {
     });
 
     it('offers no Undo after creating a lead', async () => {
-      const created = setup({ createLead: async () => lead({ id: 50, version: 1 }), leadHistory: history });
+      const created = setup({ createLead: async () => savedLead(lead({ id: 50, version: 1 }), 9), leadHistory: history });
       await created.u.type(screen.getByTestId('field-first_name'), 'Grace');
       await created.u.click(screen.getByTestId('save-lead'));
       await waitFor(() => expect(created.onsaved).toHaveBeenCalled());
@@ -326,8 +375,11 @@ describe('LeadForm', () => {
       expect(created.be.leadHistory).not.toHaveBeenCalled();
     });
 
-    it('offers no Undo when the save wrote no change (same version back)', async () => {
-      const { be, u, onsaved } = setup({ updateLead: async () => original, leadHistory: history }, original);
+    it('offers no Undo when the save wrote no change (no batch)', async () => {
+      const { be, u, onsaved } = setup(
+        { updateLead: async () => savedLead(original, null), leadHistory: history },
+        original,
+      );
       await u.click(screen.getByTestId('save-lead'));
       await waitFor(() => expect(onsaved).toHaveBeenCalled());
       expect(screen.getByText('Lead saved')).toBeInTheDocument();

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, change, lead, mockBackend } from '../../test/fixtures';
+import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
 import LeadHistory from './LeadHistory.svelte';
 
@@ -105,7 +105,7 @@ describe('LeadHistory', () => {
 
     it('is offered on field changes only, asks first, then undoes the batch and reloads', async () => {
       const reverted = lead({ version: 3, job_title: 'Captain' });
-      const be = mockBackend({ leadHistory: async () => rows, undoLeadChange: async () => reverted });
+      const be = mockBackend({ leadHistory: async () => rows, undoLeadChange: async () => savedLead(reverted) });
       const onundone = vi.fn();
       render(LeadHistory, { leadId: 7, canUndo: true, onundone });
       const [edit, created] = await screen.findAllByTestId('history-entry');

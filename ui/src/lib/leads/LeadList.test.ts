@@ -140,6 +140,16 @@ describe('LeadList', () => {
     await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ status: 'draft' }));
   });
 
+  it('lists only the leads that need fixing on request', async () => {
+    const be = mockBackend({ listLeads: async () => page([summary(1)]) });
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ needs_fixing: false });
+    await userEvent.setup().click(screen.getByTestId('filter-needs-fixing'));
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ needs_fixing: true }));
+    expect(screen.getByTestId('clear-filters')).toBeInTheDocument();
+  });
+
   it('fetches the next page with the cursor as the rows run out, and appends it', async () => {
     const be = mockBackend({
       listLeads: async (q: LeadQuery) =>

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { change, lead, mockBackend } from '../../test/fixtures';
+import { change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import LeadPage from './LeadPage.svelte';
 
 describe('LeadPage', () => {
@@ -33,6 +33,20 @@ describe('LeadPage', () => {
 
     await userEvent.setup().click(screen.getByTestId('edit-lead'));
     expect(onedit).toHaveBeenCalledWith(l);
+  });
+
+  it('lists the values kept as invalid, which keep the lead a Draft', async () => {
+    mockBackend({
+      getLead: async () =>
+        lead({
+          status: 'draft',
+          missing: ['fix_invalid'],
+          invalid: [{ field: 'emails', value: 'bob@', reason: 'no domain' }],
+        }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findByTestId('lead-missing')).toHaveTextContent('a fix for the values kept as invalid');
+    expect(screen.getByTestId('lead-invalid')).toHaveTextContent(/Needs fixing\s*“bob@”\s*email: no domain/);
   });
 
   it('hides Edit from viewers', async () => {
@@ -76,7 +90,7 @@ describe('LeadPage', () => {
       leadHistory: async () => history,
       undoLeadChange: async () => {
         history = [undoEntry, edit];
-        return reverted;
+        return savedLead(reverted);
       },
     });
     render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });

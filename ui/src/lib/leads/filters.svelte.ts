@@ -11,6 +11,8 @@ export interface LeadFilters {
   source: SourceChannel | '';
   campaign: string;
   tag: string;
+  /** Only leads with emails or phones kept as invalid. */
+  needsFixing: boolean;
   sort: LeadSort;
   ascending: boolean;
 }
@@ -26,6 +28,7 @@ export function defaultFilters(): LeadFilters {
     source: '',
     campaign: '',
     tag: '',
+    needsFixing: false,
     sort: 'updated_at',
     ascending: false,
   };
@@ -40,7 +43,9 @@ export const SORTS: { value: LeadSort; label: string }[] = [
 
 /** True when anything narrows the list (the sort does not). */
 export function isFiltered(f: LeadFilters): boolean {
-  return !!(f.text.trim() || f.status || f.stage || f.owner || f.source || f.campaign.trim() || f.tag.trim());
+  return !!(
+    f.text.trim() || f.status || f.stage || f.owner || f.source || f.campaign.trim() || f.tag.trim() || f.needsFixing
+  );
 }
 
 export function toQuery(f: LeadFilters, after: string | null = null, limit = PAGE_SIZE): LeadQuery {
@@ -53,6 +58,7 @@ export function toQuery(f: LeadFilters, after: string | null = null, limit = PAG
     source: f.source === '' ? null : f.source,
     campaign: opt(f.campaign),
     tag: opt(f.tag),
+    needs_fixing: f.needsFixing,
     sort: f.sort,
     ascending: f.ascending,
     after,

@@ -7,7 +7,8 @@ import { draftFromLead, emptyDraft, missingFor, savedMessage, shiftRowErrors, to
 
 describe('lead form model', () => {
   it('round-trips a lead through the draft to the input the backend expects', () => {
-    const l = lead({ owner: { id: 3, name: 'Owen' }, tags: ['a', 'b'] });
+    const kept = { field: 'emails', value: 'bob@', reason: 'no domain' };
+    const l = lead({ owner: { id: 3, name: 'Owen' }, tags: ['a', 'b'], invalid: [kept] });
     const input = toInput(draftFromLead(l));
     expect(input).toEqual({
       first_name: 'Grace',
@@ -25,6 +26,8 @@ describe('lead form model', () => {
       tags: ['a', 'b'],
       notes: '',
       external_ref: '',
+      // Values kept as invalid go back as they came: an edit must not drop them unseen.
+      invalid: [kept],
     });
   });
 
@@ -37,6 +40,8 @@ describe('lead form model', () => {
     expect(missingFor(d)).toEqual([]);
     d.source = '';
     expect(missingFor(d)).toEqual(['source']);
+    d.invalid = [{ field: 'phones', value: '12', reason: 'too short' }];
+    expect(missingFor(d)).toEqual(['source', 'fix_invalid']);
   });
 
   it('does not count an implausible email as a contact point', () => {

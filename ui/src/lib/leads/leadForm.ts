@@ -2,7 +2,7 @@
 // the backend answers (the backend stays the authority on validity and completeness).
 import { LEAD_FIELDS } from '../bindings';
 import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitList } from '../format';
-import type { FieldError, Lead, LeadInput, MissingField, SourceChannel } from '../types';
+import type { FieldError, InvalidValue, Lead, LeadInput, MissingField, SourceChannel } from '../types';
 import { readPath, TEXT_FIELDS, writePath, type LeadField, type TextField, type TextFieldName } from './fields';
 
 /** What the form holds: every text field of the core's table by name, and the fields that need a widget. */
@@ -16,6 +16,8 @@ export interface LeadDraft extends Record<TextFieldName, string> {
   stage: string;
   /** As typed, commas and all. */
   tags: string;
+  /** Emails and phones kept as typed although invalid (an import did so): sent back until the user fixes them. */
+  invalid: InvalidValue[];
 }
 
 function textDraft(value: (f: TextField) => string): Record<TextFieldName, string> {
@@ -31,6 +33,7 @@ export function emptyDraft(): LeadDraft {
     owner: '',
     stage: '',
     tags: '',
+    invalid: [],
   };
 }
 
@@ -47,6 +50,7 @@ export function draftFromLead(l: Lead): LeadDraft {
     owner: l.owner ? String(l.owner.id) : '',
     stage: l.stage,
     tags: l.tags.join(', '),
+    invalid: l.invalid.map((v) => ({ ...v })),
   };
 }
 
@@ -67,6 +71,8 @@ function inputValue(f: LeadField, d: LeadDraft): unknown {
       return d.stage;
     case 'tag_list':
       return splitList(d.tags);
+    case 'invalid_values':
+      return d.invalid.map((v) => ({ ...v }));
     default:
       return undefined;
   }
@@ -119,6 +125,7 @@ export function missingFor(d: LeadDraft): MissingField[] {
   const contact = d.emails.some(looksLikeEmail) || d.phones.some(looksLikePhone);
   if (!contact) missing.push('contact_point');
   if (d.source === '') missing.push('source');
+  if (d.invalid.length > 0) missing.push('fix_invalid');
   return missing;
 }
 
