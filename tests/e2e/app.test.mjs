@@ -1,6 +1,9 @@
 // End-to-end: the real Rapport binary in a real window (Xvfb), driven through tauri-driver + WebKitWebDriver.
-// Started by tests/e2e/run.sh, which builds nothing: it expects the binaries and prepares the database.
-import { test, before, after } from "node:test";
+// Started by tests/e2e/run.sh, which builds nothing: it expects the binary and a database seeded by
+// src-tauri/tests/end_to_end.rs (users admin and victor, leads Alan Turing, Ada Lovelace and Bea Broken).
+// Every test starts from a known screen (the page reloaded, then signed in as the user it needs) and relies
+// only on the seeded data or on what it creates itself, so one failing test never takes the next ones down.
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,8 +13,8 @@ import { Session } from "./webdriver.mjs";
 const driver = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
 const app = process.env.RAPPORT_APP;
 const shots = process.env.RAPPORT_SHOTS ?? "tests/e2e/artifacts";
-const user = process.env.RAPPORT_E2E_USER ?? "admin";
-const password = process.env.RAPPORT_E2E_PASSWORD ?? "correct horse battery";
+const admin = { username: process.env.RAPPORT_E2E_USER ?? "admin", password: process.env.RAPPORT_E2E_PASSWORD ?? "correct horse battery" };
+const viewer = { username: "victor", password: "viewer password", display: "Victor Viewer" };
 
 let s;
 
@@ -25,28 +28,79 @@ after(async () => {
   await s?.end();
 });
 
-test("a wrong password is refused with a message", async () => {
+/** A known screen: the page reloaded (the session lives in the backend, so it survives). */
+beforeEach(async () => {
+  if (!s) return;
+  await s.cmd("POST", "/execute/sync", { script: "location.reload(); return true;", args: [] }).catch(() => {});
+  await s.waitFor('[data-testid="signin-username"], [data-testid="search-input"], [data-testid="startup-error"], [data-testid="setup-username"]');
+});
+
+async function js(script, ...args) {
+  return s.cmd("POST", "/execute/sync", { script, args });
+}
+
+/** Signed out, on the sign-in screen. */
+async function signedOut() {
+  if ((await s.findAll('[data-testid="signout"]')).length > 0) await s.click('[data-testid="signout"]');
   await s.waitFor('[data-testid="signin-username"]');
+}
+
+/** Signed in as `who`, on the leads list. */
+async function signedInAs(who) {
+  const current = await s.findAll('[data-testid="current-user"]');
+  if (current.length > 0) {
+    const shown = await s.textOf(current[0]);
+    if (shown === (who.display ?? who.username)) {
+      await s.click('[data-testid="nav-leads"]');
+      await s.waitFor('[data-testid="search-input"]');
+      return;
+    }
+  }
+  await signedOut();
+  await s.setValue('[data-testid="signin-username"]', who.username);
+  await s.setValue('[data-testid="signin-password"]', who.password);
+  await s.click('[data-testid="signin-submit"]');
+  await s.waitFor('[data-testid="current-user"]', { text: (t) => t === (who.display ?? who.username) });
+  await s.waitFor('[data-testid="search-input"]');
+}
+
+async function openLead(search, name) {
+  await s.setValue('[data-testid="search-input"]', search);
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes(name) });
+  await s.click('[data-testid="lead-row"] td'); // WebDriver clicks cells: a table row has no single hit point
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes(name) });
+}
+
+test("a wrong password is refused with a message", async () => {
+  await signedOut();
   await s.screenshot(`${shots}/01-sign-in.png`);
-  await s.type('[data-testid="signin-username"]', user);
+  await s.type('[data-testid="signin-username"]', admin.username);
   await s.type('[data-testid="signin-password"]', "not the password");
   await s.click('[data-testid="signin-submit"]');
-  const msg = await s.waitFor('[data-testid="signin-error"]', { text: (t) => t.length > 0 });
-  assert.ok(msg);
+  await s.waitFor('[data-testid="signin-error"]', { text: (t) => t.length > 0 });
   assert.match(await s.text('[data-testid="signin-error"]'), /wrong username or password/i);
   await s.screenshot(`${shots}/02-sign-in-error.png`);
 });
 
-test("sign in and see the leads list", async () => {
-  await s.setValue('[data-testid="signin-password"]', "");
-  await s.type('[data-testid="signin-password"]', password);
+test("sign in and see the leads list, with the seeded leads", async () => {
+  await signedOut();
+  await s.type('[data-testid="signin-username"]', admin.username);
+  await s.type('[data-testid="signin-password"]', admin.password);
   await s.click('[data-testid="signin-submit"]');
-  await s.waitFor('[data-testid="search-input"]');
-  await s.waitFor('[data-testid="current-user"]', { text: (t) => t.includes(user) || t.length > 0 });
+  assert.equal(await s.text('[data-testid="current-user"]'), admin.username, "the header names who signed in");
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
+  const rows = await s.findAll('[data-testid="lead-row"]');
+  assert.equal(rows.length, 3, "the three seeded leads");
+  // The table fits the default 1280×800 window: no column is cut off at the right edge.
+  const overflow = await js(`const t = document.querySelector('[data-testid="lead-row"]').closest('table');
+    const box = t.getBoundingClientRect(); const cells = [...t.querySelectorAll('th')];
+    return { right: Math.max(...cells.map((c) => c.getBoundingClientRect().right)), width: window.innerWidth, box: box.right };`);
+  assert.ok(overflow.right <= overflow.width, `the last column ends at ${overflow.right} px in a ${overflow.width} px window`);
   await s.screenshot(`${shots}/03-leads-list.png`);
 });
 
 test("an invalid email gets an inline error, and nothing typed is lost", async () => {
+  await signedInAs(admin);
   await s.click('[data-testid="new-lead"]');
   await s.waitFor('[data-testid="lead-form"]');
   await s.type('[data-testid="field-first_name"]', "Grace");
@@ -56,14 +110,16 @@ test("an invalid email gets an inline error, and nothing typed is lost", async (
   await s.click('[data-testid="save-lead"]');
   const err = await s.text('[data-testid="error-emails.0"]');
   assert.match(err, /grace@/, "the message names the value at fault");
-  assert.equal(await s.cmd("POST", "/execute/sync", {
-    script: "return document.querySelector('[data-testid=\"field-first_name\"]').value", args: [],
-  }), "Grace");
+  assert.equal(await js("return document.querySelector('[data-testid=\"field-first_name\"]').value"), "Grace");
   await s.screenshot(`${shots}/04-lead-form-inline-error.png`);
 });
 
 test("without a contact point the lead is saved as a Draft that says what is missing", async () => {
-  await s.setValue('[data-testid="field-email-0"]', "");
+  await signedInAs(admin);
+  await s.click('[data-testid="new-lead"]');
+  await s.waitFor('[data-testid="lead-form"]');
+  await s.type('[data-testid="field-first_name"]', "Grace");
+  await s.type('[data-testid="field-last_name"]', "Hopper");
   await s.waitFor('[data-testid="completeness-hint"]', { text: (t) => /draft/i.test(t) });
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="lead-page"]');
@@ -73,76 +129,93 @@ test("without a contact point the lead is saved as a Draft that says what is mis
   await s.screenshot(`${shots}/05-lead-page-draft.png`);
 });
 
-test("the new lead is found by search", async () => {
-  await s.click('[data-testid="nav-leads"]');
-  await s.type('[data-testid="search-input"]', "hopp");
-  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Grace Hopper") });
-  const rows = await s.findAll('[data-testid="lead-row"]');
-  assert.equal(rows.length, 1, "only the matching lead is listed");
+test("search ranks a name match above a company match", async () => {
+  await signedInAs(admin);
+  await s.setValue('[data-testid="search-input"]', "turi");
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
+  assert.equal((await s.findAll('[data-testid="lead-row"]')).length, 1, "only the matching lead is listed");
+  await s.setValue('[data-testid="search-input"]', "analytical");
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Ada Lovelace") });
   await s.screenshot(`${shots}/06-search.png`);
 });
 
 test("a complete lead is Active", async () => {
+  await signedInAs(admin);
   await s.click('[data-testid="new-lead"]');
-  await s.type('[data-testid="field-first_name"]', "Alan");
-  await s.type('[data-testid="field-last_name"]', "Turing");
-  await s.type('[data-testid="field-email-0"]', "Alan.Turing@Example.ORG");
-  await s.type('[data-testid="field-phone-0"]', "+44 20 7946 0018");
+  await s.type('[data-testid="field-first_name"]', "Katherine");
+  await s.type('[data-testid="field-last_name"]', "Johnson");
+  await s.type('[data-testid="field-email-0"]', "K.Johnson@Example.ORG");
+  await s.type('[data-testid="field-phone-0"]', "+1 757 864 1000");
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="lead-page"]');
   await s.waitFor('[data-testid="lead-status"]', { text: (t) => t === "Active" });
-  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan.Turing@example.org") });
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("K.Johnson@example.org") });
   await s.screenshot(`${shots}/07-lead-page-active.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {
+  await signedInAs(admin);
+  await openLead("lovelace", "Ada Lovelace");
+  const before = (await s.findAll('[data-testid="history-entry"]')).length;
   await s.click('[data-testid="edit-lead"]');
   await s.waitFor('[data-testid="lead-form"]');
-  await s.setValue('[data-testid="field-company"]', "Bletchley Park");
+  await s.screenshot(`${shots}/08-edit-form.png`);
+  await s.setValue('[data-testid="field-company"]', "Difference Engines");
   await s.click('[data-testid="save-lead"]');
-  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Bletchley Park") });
-  await s.screenshot(`${shots}/08-undo-toast.png`);
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Difference Engines") });
+  await s.screenshot(`${shots}/09-undo-toast.png`);
   await s.click('[data-testid="toast-undo"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /change undone/i.test(t) });
-  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Company —") && /undo of change/i.test(t) });
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Analytical Engines") && /undo of change/i.test(t) });
   const history = await s.findAll('[data-testid="history-entry"]');
-  assert.equal(history.length, 3, "created, edited, undone: three entries");
+  assert.equal(history.length, before + 2, "edited and undone: two more entries");
   await new Promise((r) => setTimeout(r, 300)); // let the last frame paint before the screenshot
-  await s.screenshot(`${shots}/09-undone-history.png`);
+  await s.screenshot(`${shots}/10-undone-history.png`);
+});
+
+test("values kept as invalid by an import are listed under Needs fixing and shown on the lead", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="filter-needs-fixing"]');
+  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Bea Broken") });
+  assert.equal((await s.findAll('[data-testid="lead-row"]')).length, 1);
+  await s.screenshot(`${shots}/11-needs-fixing.png`);
+  await s.click('[data-testid="lead-row"] td');
+  const shown = await s.text('[data-testid="lead-invalid"]');
+  assert.match(shown, /bea@/, "the invalid value, as typed");
+  await s.screenshot(`${shots}/12-lead-needs-fixing.png`);
 });
 
 test("an administrator adds a Viewer and sets the default phone region", async () => {
+  await signedInAs(admin);
   await s.click('[data-testid="nav-users"]');
-  await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes(user) });
+  await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes(admin.username) });
   await s.click('[data-testid="add-user"]');
   await s.type('[data-testid="user-username"]', "vera");
   await s.type('[data-testid="user-display-name"]', "Vera Viewer");
   await s.setValue('[data-testid="user-role"]', "viewer");
   await s.type('[data-testid="user-password"]', "viewer password");
+  await s.screenshot(`${shots}/13-user-dialog.png`);
   await s.click('[data-testid="user-submit"]');
   await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes("Vera Viewer") && /viewer/i.test(t) });
-  await s.screenshot(`${shots}/10-users.png`);
+  await s.screenshot(`${shots}/14-users.png`);
 
   await s.click('[data-testid="nav-settings"]');
   await s.setValue('[data-testid="settings-region"]', "GB");
   await s.click('[data-testid="settings-save"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /saved|updated/i.test(t) });
-  await s.screenshot(`${shots}/11-settings.png`);
+  await s.screenshot(`${shots}/15-settings.png`);
 });
 
 test("a Viewer reads leads but is offered no way to change them", async () => {
-  await s.click('[data-testid="signout"]');
-  await s.type('[data-testid="signin-username"]', "vera");
-  await s.type('[data-testid="signin-password"]', "viewer password");
-  await s.click('[data-testid="signin-submit"]');
+  await signedInAs(viewer);
   await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
   assert.equal((await s.findAll('[data-testid="new-lead"]')).length, 0, "no New lead button for a viewer");
+  assert.equal((await s.findAll('[data-testid="import-leads"]')).length, 0, "no Import button for a viewer");
   assert.equal((await s.findAll('[data-testid="nav-users"]')).length, 0, "no user admin for a viewer");
-  await s.screenshot(`${shots}/12-viewer-list.png`);
-  await s.click('[data-testid="lead-row"] td'); // WebDriver clicks cells: a table row has no single hit point
-  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Alan Turing") });
+  await s.screenshot(`${shots}/16-viewer-list.png`);
+  await openLead("turing", "Alan Turing");
   assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
-  await s.screenshot(`${shots}/13-viewer-lead-page.png`);
+  await s.screenshot(`${shots}/17-viewer-lead-page.png`);
 });
 
 test("a file that is not a database gets a clear message, not a crash", async () => {
@@ -153,12 +226,12 @@ test("a file that is not a database gets a clear message, not a crash", async ()
   const message = await s.text('[data-testid="startup-error"]');
   assert.match(message, /not a Rapport database/);
   assert.match(await s.text('[data-testid="database-path"]'), /notes\.txt/);
-  await s.screenshot(`${shots}/14-startup-error.png`);
+  await s.screenshot(`${shots}/18-startup-error.png`);
   assert.equal(await readFile(notes, "utf8"), "Shopping list: milk, eggs.\n".repeat(100), "the file is left alone");
 
   // Once the cause is gone, "Try again" opens the database without restarting the app.
   await rm(notes);
   await s.click('[data-testid="retry-open"]');
   await s.waitFor('[data-testid="setup-username"]');
-  await s.screenshot(`${shots}/15-first-run.png`);
+  await s.screenshot(`${shots}/19-first-run.png`);
 });
