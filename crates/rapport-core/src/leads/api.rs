@@ -56,39 +56,34 @@ impl Rules {
         current_owner: Option<i64>,
     ) -> Result<ValidLead> {
         let owner_exists = |id: i64| user_store::active_user_exists(conn, id).unwrap_or(false);
-        let lead = validate_lead(
-            input,
-            &ValidationContext {
-                default_region: &self.default_region,
-                stages: &self.stages,
-                owner_exists: &owner_exists,
-                current_owner,
-            },
-        )?;
-        if !scope.allows_campaign(lead.campaign()) {
-            return Err(AccessError::OutsideCampaigns(lead.campaign().to_string()).into());
-        }
-        Ok(lead)
+        self.validate_with(input, scope, &owner_exists, current_owner)
     }
 
     /// Validation that needs no database: for work done before the write lock is taken (an import validates
-    /// its rows first). Owners are checked against `active_owners`, read beforehand.
+    /// its rows first). Owners are checked against `known_owners`, read beforehand.
     pub(crate) fn validate_detached(
         &self,
         input: &LeadInput,
         scope: &LeadScope,
-        active_owners: &std::collections::HashSet<i64>,
+        known_owners: &std::collections::HashSet<i64>,
     ) -> Result<ValidLead> {
-        let owner_exists = |id: i64| active_owners.contains(&id);
-        let lead = validate_lead(
-            input,
-            &ValidationContext {
-                default_region: &self.default_region,
-                stages: &self.stages,
-                owner_exists: &owner_exists,
-                current_owner: None,
-            },
-        )?;
+        self.validate_with(input, scope, &|id| known_owners.contains(&id), None)
+    }
+
+    fn validate_with(
+        &self,
+        input: &LeadInput,
+        scope: &LeadScope,
+        owner_exists: &dyn Fn(i64) -> bool,
+        current_owner: Option<i64>,
+    ) -> Result<ValidLead> {
+        let ctx = ValidationContext {
+            default_region: &self.default_region,
+            stages: &self.stages,
+            owner_exists,
+            current_owner,
+        };
+        let lead = validate_lead(input, &ctx)?;
         if !scope.allows_campaign(lead.campaign()) {
             return Err(AccessError::OutsideCampaigns(lead.campaign().to_string()).into());
         }
