@@ -66,8 +66,7 @@ async function signedInAs(who) {
 
 async function openLead(search, name) {
   await s.setValue('[data-testid="search-input"]', search);
-  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes(name) });
-  await s.click('[data-testid="lead-row"] td'); // WebDriver clicks cells: a table row has no single hit point
+  await s.clickRowWith('[data-testid="lead-row"]', name);
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes(name) });
 }
 
@@ -88,9 +87,8 @@ test("sign in and see the leads list, with the seeded leads", async () => {
   await s.type('[data-testid="signin-password"]', admin.password);
   await s.click('[data-testid="signin-submit"]');
   assert.equal(await s.text('[data-testid="current-user"]'), admin.username, "the header names who signed in");
-  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
-  const rows = await s.findAll('[data-testid="lead-row"]');
-  assert.equal(rows.length, 3, "the three seeded leads");
+  await s.waitForCount('[data-testid="lead-row"]', 3); // the three seeded leads
+  assert.match(await s.text('[data-testid="lead-row"]'), /Bea Broken/, "newest first");
   // The table fits the default 1280×800 window: no column is cut off at the right edge.
   const overflow = await js(`const t = document.querySelector('[data-testid="lead-row"]').closest('table');
     const box = t.getBoundingClientRect(); const cells = [...t.querySelectorAll('th')];
@@ -132,8 +130,8 @@ test("without a contact point the lead is saved as a Draft that says what is mis
 test("search ranks a name match above a company match", async () => {
   await signedInAs(admin);
   await s.setValue('[data-testid="search-input"]', "turi");
-  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Alan Turing") });
-  assert.equal((await s.findAll('[data-testid="lead-row"]')).length, 1, "only the matching lead is listed");
+  await s.waitForCount('[data-testid="lead-row"]', 1); // only the matching lead is listed
+  assert.match(await s.text('[data-testid="lead-row"]'), /Alan Turing/);
   await s.setValue('[data-testid="search-input"]', "analytical");
   await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Ada Lovelace") });
   await s.screenshot(`${shots}/06-search.png`);
@@ -176,13 +174,34 @@ test("an edit can be undone from its toast, and the history keeps both", async (
 test("values kept as invalid by an import are listed under Needs fixing and shown on the lead", async () => {
   await signedInAs(admin);
   await s.click('[data-testid="filter-needs-fixing"]');
-  await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Bea Broken") });
-  assert.equal((await s.findAll('[data-testid="lead-row"]')).length, 1);
+  await s.waitForCount('[data-testid="lead-row"]', 1);
+  assert.match(await s.text('[data-testid="lead-row"]'), /Bea Broken/);
   await s.screenshot(`${shots}/11-needs-fixing.png`);
-  await s.click('[data-testid="lead-row"] td');
+  await s.clickRowWith('[data-testid="lead-row"]', "Bea Broken");
   const shown = await s.text('[data-testid="lead-invalid"]');
   assert.match(shown, /bea@/, "the invalid value, as typed");
   await s.screenshot(`${shots}/12-lead-needs-fixing.png`);
+});
+
+test("a CSV file is imported from the app, keeping an invalid email as a Draft to fix", async () => {
+  await signedInAs(admin);
+  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const file = join(dir, "trade-fair.csv");
+  await writeFile(file, "first_name,last_name,email,phone\r\nMarie,Curie,marie@curie.fr,\r\nPierre,Curie,pierre@,+33 1 23 45 67 89\r\n");
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-dialog"]');
+  const input = await s.find('[data-testid="import-file"]');
+  await s.cmd("POST", `/element/${input}/value`, { text: file }); // a file input takes the path as its "keys"
+  await s.waitFor('[data-testid="import-dialog"]', { text: (t) => t.includes("trade-fair.csv") });
+  await s.click('[data-testid="import-mode-keep_invalid"]');
+  await s.screenshot(`${shots}/13-import-dialog.png`);
+  await s.click('[data-testid="import-submit"]');
+  const result = await s.text('[data-testid="import-result"]');
+  assert.match(result, /2/, `two leads imported: ${result}`);
+  await s.screenshot(`${shots}/14-import-result.png`);
+  await s.click('[data-testid="import-done"]');
+  await s.setValue('[data-testid="search-input"]', "curie");
+  await s.waitForCount('[data-testid="lead-row"]', 2);
 });
 
 test("an administrator adds a Viewer and sets the default phone region", async () => {
@@ -194,16 +213,16 @@ test("an administrator adds a Viewer and sets the default phone region", async (
   await s.type('[data-testid="user-display-name"]', "Vera Viewer");
   await s.setValue('[data-testid="user-role"]', "viewer");
   await s.type('[data-testid="user-password"]', "viewer password");
-  await s.screenshot(`${shots}/13-user-dialog.png`);
+  await s.screenshot(`${shots}/15-user-dialog.png`);
   await s.click('[data-testid="user-submit"]');
   await s.waitFor('[data-testid="user-row"]', { text: (t) => t.includes("Vera Viewer") && /viewer/i.test(t) });
-  await s.screenshot(`${shots}/14-users.png`);
+  await s.screenshot(`${shots}/16-users.png`);
 
   await s.click('[data-testid="nav-settings"]');
   await s.setValue('[data-testid="settings-region"]', "GB");
   await s.click('[data-testid="settings-save"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /saved|updated/i.test(t) });
-  await s.screenshot(`${shots}/15-settings.png`);
+  await s.screenshot(`${shots}/17-settings.png`);
 });
 
 test("a Viewer reads leads but is offered no way to change them", async () => {
@@ -212,10 +231,10 @@ test("a Viewer reads leads but is offered no way to change them", async () => {
   assert.equal((await s.findAll('[data-testid="new-lead"]')).length, 0, "no New lead button for a viewer");
   assert.equal((await s.findAll('[data-testid="import-leads"]')).length, 0, "no Import button for a viewer");
   assert.equal((await s.findAll('[data-testid="nav-users"]')).length, 0, "no user admin for a viewer");
-  await s.screenshot(`${shots}/16-viewer-list.png`);
+  await s.screenshot(`${shots}/18-viewer-list.png`);
   await openLead("turing", "Alan Turing");
   assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
-  await s.screenshot(`${shots}/17-viewer-lead-page.png`);
+  await s.screenshot(`${shots}/19-viewer-lead-page.png`);
 });
 
 test("a file that is not a database gets a clear message, not a crash", async () => {
@@ -226,12 +245,12 @@ test("a file that is not a database gets a clear message, not a crash", async ()
   const message = await s.text('[data-testid="startup-error"]');
   assert.match(message, /not a Rapport database/);
   assert.match(await s.text('[data-testid="database-path"]'), /notes\.txt/);
-  await s.screenshot(`${shots}/18-startup-error.png`);
+  await s.screenshot(`${shots}/20-startup-error.png`);
   assert.equal(await readFile(notes, "utf8"), "Shopping list: milk, eggs.\n".repeat(100), "the file is left alone");
 
   // Once the cause is gone, "Try again" opens the database without restarting the app.
   await rm(notes);
   await s.click('[data-testid="retry-open"]');
   await s.waitFor('[data-testid="setup-username"]');
-  await s.screenshot(`${shots}/19-first-run.png`);
+  await s.screenshot(`${shots}/21-first-run.png`);
 });

@@ -62,6 +62,25 @@ export class Session {
     throw new Error(`timed out waiting for ${css}${text ? ` with matching text (last seen: ${JSON.stringify(last)})` : ""}`);
   }
 
+  /** Polls until exactly `n` elements match `css` (a list that has caught up with a search, say). */
+  async waitForCount(css, n, { timeout = 20000 } = {}) {
+    const deadline = Date.now() + timeout;
+    let seen = -1;
+    while (Date.now() < deadline) {
+      seen = (await this.findAll(css).catch(() => [])).length;
+      if (seen === n) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${n} × ${css} (last seen: ${seen})`);
+  }
+
+  /** Clicks the first cell of the row `rowCss` whose text includes `text` (a table row has no hit point). */
+  async clickRowWith(rowCss, text) {
+    const row = await this.waitFor(rowCss, { text: (t) => t.includes(text) });
+    const cell = await this.cmd("POST", `/element/${row}/element`, { using: "css selector", value: "td" });
+    await this.cmd("POST", `/element/${ref(cell)}/click`, {});
+  }
+
   async click(css) {
     const id = await this.waitFor(css);
     await this.cmd("POST", `/element/${id}/click`, {});

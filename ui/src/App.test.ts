@@ -101,6 +101,68 @@ describe('App start', () => {
     expect(await screen.findByTestId('lead-form')).toBeInTheDocument();
   });
 
+  it('opens the CSV import with I, not while typing in the search box, and lists I in the help', async () => {
+    mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
+    });
+    render(App);
+    const u = userEvent.setup();
+    await screen.findAllByTestId('lead-row');
+    expect(screen.getByTestId('import-leads')).toBeInTheDocument();
+
+    await u.click(screen.getByTestId('search-input'));
+    await u.keyboard('i');
+    expect(screen.queryByTestId('import-dialog')).toBeNull();
+    expect(screen.getByTestId('search-input')).toHaveValue('i');
+
+    (document.activeElement as HTMLElement).blur();
+    await u.keyboard('?');
+    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Import leads from a CSV file');
+    // Not behind another dialog.
+    await u.keyboard('i');
+    expect(screen.queryByTestId('import-dialog')).toBeNull();
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('shortcuts-help')).toBeNull());
+
+    await u.keyboard('I');
+    expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
+    // While it is open, the list's single-key shortcuts are off.
+    await u.keyboard('n');
+    expect(screen.queryByTestId('lead-form')).toBeNull();
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
+
+    // From an open lead, I goes back to the list with the import open.
+    nav.go({ name: 'lead', id: 7 });
+    await screen.findByTestId('lead-page');
+    (document.activeElement as HTMLElement).blur();
+    await u.keyboard('i');
+    expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
+    expect(nav.view.name).toBe('leads');
+  });
+
+  it('offers Import to Editors and Administrators only: Viewers get no button, and I does nothing for them', async () => {
+    const u = userEvent.setup();
+    for (const role of ['administrator', 'editor', 'viewer'] as const) {
+      mockBackend({
+        appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' }),
+        listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
+      });
+      const { unmount } = render(App);
+      await screen.findAllByTestId('lead-row');
+      await u.keyboard('i');
+      if (role === 'viewer') {
+        expect(screen.queryByTestId('import-leads')).toBeNull();
+        expect(screen.queryByTestId('import-dialog')).toBeNull();
+      } else {
+        expect(screen.getByTestId('import-leads')).toBeInTheDocument();
+        expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
+      }
+      unmount();
+    }
+  });
+
   it('shows a sign-in error coming from the backend', async () => {
     mockBackend({
       signIn: async () => {

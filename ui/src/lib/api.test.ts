@@ -1,4 +1,6 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { Channel } from '@tauri-apps/api/core';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const commands = vi.hoisted(() => ({
   listLeads: vi.fn(),
@@ -7,6 +9,7 @@ const commands = vi.hoisted(() => ({
   changePassword: vi.fn(),
   undoLeadChange: vi.fn(),
   countLeads: vi.fn(),
+  importCsv: vi.fn(),
 }));
 vi.mock('./bindings', () => ({ commands }));
 
@@ -81,4 +84,44 @@ describe('tauriBackend', () => {
     await expect(tauriBackend.countLeads(query)).resolves.toEqual({ count: 10000, more: true });
     expect(commands.countLeads).toHaveBeenCalledWith(query);
   });
+
+  it('sends the file to import_csv as an array of byte values, with a channel that reports progress', async () => {
+    mockIPC(() => null);
+    const report = { file_name: 'a.csv', rows: 1 };
+    commands.importCsv.mockImplementation(async (_name: string, _bytes: number[], _mode: string, channel: Channel<unknown>) => {
+      // The core's messages as the IPC delivers them to the channel, in order.
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
+        .__TAURI_INTERNALS__;
+      internals.runCallback(channel.id, { index: 0, message: { phase: 'validating', done: 0, total: 2 } });
+      internals.runCallback(channel.id, { index: 1, message: { phase: 'writing', done: 2, total: 2 } });
+      return { status: 'ok', data: report };
+    });
+    const onProgress = vi.fn();
+    await expect(tauriBackend.importCsv('a.csv', new Uint8Array([0xef, 0xbb, 0xbf, 65]), 'keep_invalid', onProgress)).resolves.toBe(
+      report,
+    );
+    const [name, bytes, mode, channel] = commands.importCsv.mock.calls[0];
+    expect([name, bytes, mode]).toEqual(['a.csv', [0xef, 0xbb, 0xbf, 65], 'keep_invalid']);
+    expect(Array.isArray(bytes)).toBe(true);
+    expect(channel).toBeInstanceOf(Channel);
+    expect(onProgress.mock.calls).toEqual([
+      [{ phase: 'validating', done: 0, total: 2 }],
+      [{ phase: 'writing', done: 2, total: 2 }],
+    ]);
+  });
+
+  it('gives an import refused by the core as a BackendError', async () => {
+    mockIPC(() => null);
+    commands.importCsv.mockResolvedValue({
+      status: 'error',
+      error: { code: 'permission_denied', message: 'viewers cannot import', field: null, fields: [] },
+    });
+    const thrown = await tauriBackend.importCsv('a.csv', new Uint8Array(), 'all_or_nothing', () => {}).catch((e) => e);
+    expect(thrown).toBeInstanceOf(BackendError);
+    expect(thrown.code).toBe('permission_denied');
+  });
+});
+
+afterEach(() => {
+  clearMocks();
 });

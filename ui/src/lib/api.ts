@@ -1,11 +1,15 @@
 // The one door to the backend. Components call `backend()`; tests swap the implementation with `setBackend()`.
+import { Channel } from '@tauri-apps/api/core';
 import { commands } from './bindings';
 import type {
   ApiError,
   AppStatus,
   ChangeEntry,
+  CsvImportReport,
   ErrorCode,
   FieldError,
+  ImportMode,
+  ImportProgress,
   Lead,
   LeadCount,
   LeadFacets,
@@ -40,6 +44,16 @@ export interface Backend {
   /** Reverts what one earlier save (change-log batch `batchId`) changed, as a new change. */
   undoLeadChange(id: number, batchId: number): Promise<SavedLead>;
   leadHistory(id: number): Promise<ChangeEntry[]>;
+  /**
+   * Imports the CSV file `bytes` (named `fileName`) in `mode`, calling `onProgress` as rows are checked and
+   * written. Rejected rows come back in the report; a file that cannot be read at all is an error.
+   */
+  importCsv(
+    fileName: string,
+    bytes: Uint8Array,
+    mode: ImportMode,
+    onProgress: (p: ImportProgress) => void,
+  ): Promise<CsvImportReport>;
   owners(): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
@@ -121,6 +135,13 @@ export const tauriBackend: Backend = {
   updateLead: (id, version, input) => unwrap(() => commands.updateLead(id, version, input)),
   undoLeadChange: (id, batchId) => unwrap(() => commands.undoLeadChange(id, batchId)),
   leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
+  importCsv: (fileName, bytes, mode, onProgress) =>
+    unwrap(() => {
+      const channel = new Channel<ImportProgress>();
+      channel.onmessage = onProgress;
+      // The command takes the bytes as a JSON array of numbers (Rust `Vec<u8>`).
+      return commands.importCsv(fileName, Array.from(bytes), mode, channel);
+    }),
   owners: () => unwrap(() => commands.owners()),
   stages: () => unwrap(() => commands.stages()),
   listUsers: () => unwrap(() => commands.listUsers()),

@@ -150,3 +150,21 @@ export function leadCountText(c: LeadCount): string {
   if (c.more) return `${n}+ leads`;
   return `${n} ${c.count === 1 ? 'lead' : 'leads'}`;
 }
+
+/** A file size as people read it: "512 bytes", "1.5 KB", "12 MB" (1 KB = 1,024 bytes). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${formatCount(n)} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
+}
+
+/** "1 row", "3 rows": a count and its noun, in the singular for one. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

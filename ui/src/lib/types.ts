@@ -5,6 +5,8 @@ import type {
   ApiError_Serialize,
   AppStatus_Serialize,
   ChangeEntry_Serialize,
+  CsvImportReport_Serialize,
+  ImportOutcome_Serialize,
   LeadInput_Serialize,
   LeadPage_Serialize,
   LeadQuery_Serialize,
@@ -19,6 +21,9 @@ export type {
   EmailEntry,
   ErrorCode,
   FieldError,
+  ImportMode,
+  ImportPhase,
+  ImportProgress,
   InvalidValue,
   LeadCount,
   LeadFacets,
@@ -28,6 +33,7 @@ export type {
   Permission,
   PhoneEntry,
   Role,
+  RowError,
   SessionInfo,
   Settings,
   SourceChannel,
@@ -40,6 +46,8 @@ export type {
 export type ApiError = ApiError_Serialize;
 export type AppStatus = AppStatus_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
+export type CsvImportReport = CsvImportReport_Serialize;
+export type ImportOutcome = ImportOutcome_Serialize;
 export type Lead = Lead_Serialize;
 export type LeadInput = LeadInput_Serialize;
 export type LeadPage = LeadPage_Serialize;

@@ -1,7 +1,17 @@
 // Test doubles: a Backend whose every method is a vi.fn with a harmless default, and sample records.
 import { vi, type Mock } from 'vitest';
 import { BackendError, setBackend, type Backend } from '../lib/api';
-import type { ApiError, ChangeEntry, Lead, LeadSummary, SavedLead, SessionInfo, User } from '../lib/types';
+import type {
+  ApiError,
+  ChangeEntry,
+  CsvImportReport,
+  ImportOutcome,
+  Lead,
+  LeadSummary,
+  SavedLead,
+  SessionInfo,
+  User,
+} from '../lib/types';
 
 export type MockBackend = { [K in keyof Backend]: Mock<Backend[K]> };
 
@@ -96,6 +106,22 @@ export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
   };
 }
 
+/** What an import answers; by default two rows, both created, in change batch 9. */
+export function importReport(
+  over: Partial<Omit<CsvImportReport, 'outcome'>> & { outcome?: Partial<ImportOutcome> } = {},
+): CsvImportReport {
+  const { outcome, ...rest } = over;
+  const rejected = rest.rejected ?? [];
+  return {
+    file_name: 'leads.csv',
+    rows: 2,
+    rejected,
+    rejects_csv: null,
+    ...rest,
+    outcome: { created: [101, 102], drafts: 0, kept_invalid: 0, rejected, batch_id: 9, ...outcome },
+  };
+}
+
 export function apiErr(over: Partial<ApiError> & Pick<ApiError, 'code' | 'message'>): BackendError {
   const fields = over.fields ?? [];
   return new BackendError({ field: fields[0]?.field ?? null, fields, ...over });
@@ -117,6 +143,11 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     updateLead: async () => savedLead(lead(), 2),
     undoLeadChange: async (id) => savedLead(lead({ id }), 3),
     leadHistory: async () => [],
+    importCsv: async (fileName, _bytes, _mode, onProgress) => {
+      onProgress({ phase: 'validating', done: 2, total: 2 });
+      onProgress({ phase: 'writing', done: 2, total: 2 });
+      return importReport({ file_name: fileName });
+    },
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

@@ -67,7 +67,52 @@ describe('LeadHistory', () => {
     render(LeadHistory, { leadId: 7 });
     const [entry] = await screen.findAllByTestId('history-entry');
     expect(entry).toHaveTextContent('Demo data');
-    expect(entry).toHaveTextContent('Company: (empty) → Acme');
+    expect(entry).toHaveTextContent('Company: — → Acme');
+  });
+
+  it('shows the values kept as invalid as text, and a creation in the order of the form', async () => {
+    const REASON = 'needs exactly one @ between a name and a domain, e.g. jane@example.com';
+    const bea = JSON.stringify([{ field: 'emails', value: 'bea@', reason: `"bea@" ${REASON}` }]);
+    // As the core logs a creation: every non-empty field, keys in alphabetical order.
+    const created = change({
+      id: 1,
+      batch_id: 1,
+      field: '*',
+      old_value: null,
+      new_value: JSON.stringify({
+        first_name: 'Bea',
+        invalid: bea,
+        last_name: 'Lovelace',
+        phones: '+442079460018',
+        phones_as_entered: '020 7946 0018',
+        status: 'draft',
+      }),
+    });
+    mockBackend({
+      leadHistory: async () => [
+        change({ id: 2, batch_id: 2, field: 'invalid', old_value: bea, new_value: '' }),
+        created,
+      ],
+    });
+    render(LeadHistory, { leadId: 7 });
+    const [edit, creation] = await screen.findAllByTestId('history-entry');
+
+    expect(within(edit).getByTestId('history-change')).toHaveTextContent(
+      `Needs fixing: bea@ (email) — ${REASON} → —`,
+    );
+    const initial = within(creation).getByTestId('history-created');
+    expect([...initial.querySelectorAll('dt')].map((dt) => dt.textContent)).toEqual([
+      'First name',
+      'Last name',
+      'Phones',
+      'Needs fixing',
+      'Status',
+      'Phones (as entered)',
+    ]);
+    expect(within(initial).getByText(`bea@ (email) — ${REASON}`, { selector: 'dd' })).toBeInTheDocument();
+    expect(within(initial).getByText('Draft', { selector: 'dd' })).toBeInTheDocument();
+    expect(within(initial).getByText('020 7946 0018', { selector: 'dd' })).toBeInTheDocument();
+    expect(creation.textContent).not.toContain('[{');
   });
 
   it('says so when there is no history', async () => {

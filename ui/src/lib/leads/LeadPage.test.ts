@@ -46,7 +46,44 @@ describe('LeadPage', () => {
     });
     render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
     expect(await screen.findByTestId('lead-missing')).toHaveTextContent('a fix for the values kept as invalid');
-    expect(screen.getByTestId('lead-invalid')).toHaveTextContent(/Needs fixing\s*“bob@”\s*email: no domain/);
+    expect(screen.getByTestId('lead-invalid')).toHaveTextContent(/Needs fixing\s*bob@\s*Email — no domain/);
+  });
+
+  it('shows a value kept as invalid once, its reason without the quoted copy, and how to fix it', async () => {
+    const REASON = 'needs exactly one @ between a name and a domain, e.g. jane@example.com';
+    mockBackend({
+      getLead: async () =>
+        lead({
+          status: 'draft',
+          missing: ['fix_invalid'],
+          invalid: [
+            { field: 'emails', value: 'bea@', reason: `"bea@" ${REASON}` },
+            { field: 'phones', value: '12', reason: '"12" is not a phone number' },
+          ],
+        }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const box = await screen.findByTestId('lead-invalid');
+    const [email, phone] = within(box).getAllByRole('listitem');
+    expect(email).toHaveTextContent(`bea@ Email — ${REASON}`, { normalizeWhitespace: true });
+    expect(email.textContent!.match(/bea@/g)).toHaveLength(1);
+    expect(within(email).getByText('bea@')).toBeInTheDocument();
+    expect(phone).toHaveTextContent('12 Phone — is not a phone number');
+    expect(phone.textContent).not.toContain('"12"');
+    const hint = within(box).getByTestId('lead-invalid-hint');
+    expect(hint).toHaveTextContent('Edit');
+    expect(hint).toHaveTextContent('Needs fixing');
+    expect(hint).toHaveTextContent('Fix');
+    expect(hint).toHaveTextContent('Remove');
+  });
+
+  it('does not tell viewers to edit what they cannot', async () => {
+    mockBackend({
+      getLead: async () => lead({ status: 'draft', invalid: [{ field: 'emails', value: 'bea@', reason: 'no domain' }] }),
+    });
+    render(LeadPage, { id: 7, canWrite: false, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findByTestId('lead-invalid')).toHaveTextContent('bea@');
+    expect(screen.queryByTestId('lead-invalid-hint')).toBeNull();
   });
 
   it('hides Edit from viewers', async () => {

@@ -4,6 +4,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import appCss from '../../app.css?raw';
+import tableSource from './LeadTable.svelte?raw';
 import { mockBackend, summary } from '../../test/fixtures';
 import type { LeadPage, LeadQuery } from '../types';
 import LeadList from './LeadList.svelte';
@@ -184,19 +185,52 @@ describe('the virtualized leads table', () => {
 });
 
 describe('the leads table layout', () => {
-  const px = (re: RegExp) => Number(re.exec(appCss)?.[1]);
+  // The column rules live in LeadTable's own <style>; the frame (sidebar, paddings, badge) in app.css.
+  const style = /<style>([\s\S]*?)<\/style>/.exec(tableSource)?.[1] ?? '';
+  const num = (css: string, re: RegExp) => Number(re.exec(css)?.[1]);
+  const colWidth = (c: string) => num(style, new RegExp(`\\.leads-table col\\.col-${c}\\s*\\{\\s*width:\\s*(\\d+)px`));
+  const space = (n: number) => num(appCss, new RegExp(`--s-${n}:\\s*(\\d+)px`));
+  const FIXED = ['phone', 'status', 'stage', 'owner', 'updated'];
+  /** Columns dropped below a window width: `@media (max-width: Npx) { .leads-table .col-x { display: none` */
+  const DROP = /@media \(max-width:\s*(\d+)px\)\s*\{\s*\.leads-table \.col-(\w+)\s*\{\s*display:\s*none/g;
+  const drops = [...style.matchAll(DROP)].map((m) => ({ below: Number(m[1]) + 1, col: m[2] }));
+  /** The table's width in a window: less the sidebar, the page's side padding, the table's border and a scrollbar. */
+  const tableWidth = (win: number) => win - num(appCss, /--sidebar-w:\s*(\d+)px/) - 2 * space(6) - 2 - 16;
+  /** What Name, Company and Email each get: they share what the fixed columns leave. */
+  function flexibleShare(win: number): number {
+    const shown = FIXED.filter((c) => !drops.some((d) => d.col === c && win < d.below));
+    return (tableWidth(win) - shown.reduce((a, c) => a + colWidth(c), 0)) / 3;
+  }
+  /** A cell's room for its content: each side has var(--s-3) of padding (`.data-table td`). */
+  const room = (c: string) => colWidth(c) - 2 * space(3);
 
-  it('fits the default 1280 px window: fixed layout, and the fixed columns leave room for the others', () => {
-    expect(appCss).toMatch(/\.leads-table\s*\{\s*table-layout:\s*fixed;/);
-    const sidebar = px(/--sidebar-w:\s*(\d+)px/);
-    const fixed = ['phone', 'status', 'stage', 'owner', 'updated'].map((c) =>
-      px(new RegExp(`\\.leads-table col\\.col-${c}\\s*\\{\\s*width:\\s*(\\d+)px`)),
-    );
-    expect(fixed.every((w) => w > 0)).toBe(true);
-    // Window, less the sidebar, the page's side padding (24 px each), the table's border and a scrollbar.
-    const table = 1280 - sidebar - 2 * 24 - 2 - 16;
-    const flexible = table - fixed.reduce((a, b) => a + b, 0);
-    // Name, company and email share the rest: each keeps room for some 18 characters before the ellipsis.
-    expect(flexible / 3).toBeGreaterThanOrEqual(140);
+  // Widths measured in DejaVu Sans, what WebKitGTK falls back to for system-ui on Linux and the widest of the
+  // usual UI fonts (the screenshots that showed "Active …" and "+1 415-555-2…" used it).
+  /** The widest of some typical international numbers, 13 px: "+49 30 123456789" ("+44 20 7946 0018": 122.5). */
+  const PHONE_TEXT = 126.7;
+  /** "Active", the longer status, 12 px bold (42.2), plus the badge's own padding. */
+  const badge = () => 42.2 + 2 * space(2);
+  /** The "STATUS" header: 12 px bold capitals with 0.03em letter spacing. */
+  const STATUS_HEADER = 54.8;
+
+  it('uses a fixed layout, and hides Owner below 1200 px and Stage below 1100 px', () => {
+    expect(style).toMatch(/\.leads-table\s*\{\s*table-layout:\s*fixed;/);
+    expect(FIXED.every((c) => colWidth(c) > 0)).toBe(true);
+    expect(drops).toEqual(expect.arrayContaining([{ below: 1200, col: 'owner' }, { below: 1100, col: 'stage' }]));
+  });
+
+  it('fits the default 1280 px window: the fixed columns leave room for names, companies and emails', () => {
+    expect(tableWidth(1280)).toBe(1006);
+    // Each keeps room for some 18 characters before the ellipsis.
+    expect(flexibleShare(1280)).toBeGreaterThanOrEqual(140);
+    // And never gets squeezed to nothing at any window width down to the minimum (960 px).
+    for (let win = 960; win <= 1600; win++) expect(flexibleShare(win), `at ${win} px`).toBeGreaterThanOrEqual(100);
+  });
+
+  it('shows the status badge and a typical international phone number in full', () => {
+    expect(space(3)).toBe(12);
+    expect(space(2)).toBe(8);
+    expect(room('status')).toBeGreaterThanOrEqual(Math.max(badge(), STATUS_HEADER) + 2);
+    expect(room('phone')).toBeGreaterThanOrEqual(PHONE_TEXT + 2);
   });
 });

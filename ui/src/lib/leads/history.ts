@@ -1,6 +1,7 @@
 // Turns change-log rows into what a person reads: one event per operation, human field names and values.
+import { LEAD_FIELDS } from '../bindings';
 import { fieldLabel, REASON_LABELS, sourceLabel, STATUS_LABELS } from '../format';
-import type { ChangeEntry, ChangeReason, LeadStatus, Stage, UserRef } from '../types';
+import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, Stage, UserRef } from '../types';
 
 export interface HistoryChange {
   id: number;
@@ -17,7 +18,7 @@ export interface HistoryEvent {
   reason: ChangeReason;
   reasonLabel: string;
   sourceRef: string;
-  /** Present for the creation entry: the initial values, in the order the backend recorded them. */
+  /** Present for the creation entry: the initial values, in the order of the core's field table. */
   created: { field: string; label: string; value: string }[] | null;
   changes: HistoryChange[];
 }
@@ -27,7 +28,58 @@ export interface ValueContext {
   owners: UserRef[];
 }
 
-export const EMPTY_VALUE = '(empty)';
+export const EMPTY_VALUE = '—';
+
+/** "email", "phone": what a value kept as invalid was meant to be. */
+export function invalidKind(field: string): string {
+  if (field === 'emails') return 'email';
+  if (field === 'phones') return 'phone';
+  return fieldLabel(field).toLowerCase();
+}
+
+/**
+ * The reason a value was kept as invalid, without the quoted copy of the value the core starts it with:
+ * `"bea@" needs exactly one @ …` → `needs exactly one @ …`.
+ */
+export function invalidReason(v: InvalidValue): string {
+  const reason = v.reason.trim();
+  for (const [open, close] of [
+    ['"', '"'],
+    ['“', '”'],
+  ]) {
+    const quoted = `${open}${v.value}${close}`;
+    if (reason.startsWith(quoted)) {
+      const rest = reason.slice(quoted.length).replace(/^\s*[:—–-]?\s*/, '');
+      if (rest) return rest;
+    }
+  }
+  return reason;
+}
+
+/** One value kept as invalid, as a line of text: `bea@ (email) — needs exactly one @ …`. */
+export function describeInvalid(v: InvalidValue): string {
+  const reason = invalidReason(v);
+  return `${v.value} (${invalidKind(v.field)})${reason ? ` — ${reason}` : ''}`;
+}
+
+/** The logged JSON of the values kept as invalid; null when it is not that. */
+export function parseInvalid(value: unknown): InvalidValue[] | null {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (!Array.isArray(v)) return null;
+  const items = v.filter(
+    (x): x is InvalidValue => !!x && typeof x === 'object' && typeof (x as InvalidValue).value === 'string',
+  );
+  return items.length === v.length
+    ? items.map((x) => ({ field: String(x.field ?? ''), value: x.value, reason: String(x.reason ?? '') }))
+    : null;
+}
 
 export function formatValue(field: string, value: string | null | undefined, ctx: ValueContext): string {
   if (value === null || value === undefined || value === '') return EMPTY_VALUE;
@@ -44,9 +96,24 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       const o = ctx.owners.find((x) => String(x.id) === value);
       return o ? o.name : `user #${value}`;
     }
+    case 'invalid': {
+      const items = parseInvalid(value);
+      if (!items) return value;
+      return items.length ? items.map(describeInvalid).join('; ') : EMPTY_VALUE;
+    }
     default:
       return value;
   }
+}
+
+/** Fields the log once named differently. */
+const FIELD_ALIASES: Record<string, string> = { owner_id: 'owner' };
+
+/** A field's place in the core's table; fields it does not know (older logs) come after, as logged. */
+function tableIndex(field: string): number {
+  const name = FIELD_ALIASES[field] ?? field;
+  const i = LEAD_FIELDS.findIndex((f) => f.name === name);
+  return i < 0 ? LEAD_FIELDS.length : i;
 }
 
 function parseCreation(json: string | null): Record<string, string> {
@@ -85,8 +152,10 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext): HistoryEven
     }
     if (e.field === '*') {
       const initial = parseCreation(e.new_value);
+      // The log keeps the keys in alphabetical order; a person reads them in the form's order.
       ev.created = Object.entries(initial)
         .filter(([, v]) => v !== '')
+        .sort(([a], [b]) => tableIndex(a) - tableIndex(b))
         .map(([field, v]) => ({ field, label: fieldLabel(field), value: formatValue(field, v, ctx) }));
     } else {
       ev.changes.push({

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { change } from '../../test/fixtures';
+import { LEAD_FIELDS } from '../bindings';
+import { describeInvalid, EMPTY_VALUE, formatValue, invalidReason, toEvents, type ValueContext } from './history';
+
+const ctx: ValueContext = {
+  stages: [{ key: 'new', label: 'New', closed: false }],
+  owners: [{ id: 3, name: 'Bob Owner' }],
+};
+
+const REASON = 'needs exactly one @ between a name and a domain, e.g. jane@example.com';
+/** As the core writes it: the reason starts with the value, quoted. */
+const bea = { field: 'emails', value: 'bea@', reason: `"bea@" ${REASON}` };
+const phone = { field: 'phones', value: '12', reason: '"12" is not a phone number' };
+
+/** What the core logs for a creation: every non-empty field as a string, keys in alphabetical order (serde). */
+function snapshot(fields: Record<string, string>): string {
+  const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify(sorted);
+}
+
+describe('the values kept as invalid', () => {
+  it('drop the quoted copy of the value the reason starts with', () => {
+    expect(invalidReason(bea)).toBe(REASON);
+    expect(invalidReason({ ...bea, reason: `“bea@”: ${REASON}` })).toBe(REASON);
+    // A reason that does not repeat the value, or quotes another one, is kept whole.
+    expect(invalidReason({ ...bea, reason: 'no domain' })).toBe('no domain');
+    expect(invalidReason({ ...bea, reason: '"other@" is taken' })).toBe('"other@" is taken');
+  });
+
+  it('read as text: value, kind and reason', () => {
+    expect(describeInvalid(bea)).toBe(`bea@ (email) — ${REASON}`);
+    expect(describeInvalid(phone)).toBe('12 (phone) — is not a phone number');
+  });
+});
+
+describe('formatValue', () => {
+  it('shows the logged JSON of the values kept as invalid as text, never raw', () => {
+    const shown = formatValue('invalid', JSON.stringify([bea, phone]), ctx);
+    expect(shown).toBe(`bea@ (email) — ${REASON}; 12 (phone) — is not a phone number`);
+    expect(shown).not.toMatch(/[[{"]/);
+    expect(formatValue('invalid', '[]', ctx)).toBe(EMPTY_VALUE);
+    // Something that is not the expected JSON is shown as it is rather than lost.
+    expect(formatValue('invalid', 'not json', ctx)).toBe('not json');
+  });
+
+  it('shows an empty value as a dash', () => {
+    expect(EMPTY_VALUE).toBe('—');
+    expect(formatValue('company', '', ctx)).toBe('—');
+    expect(formatValue('company', null, ctx)).toBe('—');
+  });
+
+  it('names owners under both the current and the old field name, and labels statuses', () => {
+    expect(formatValue('owner', '3', ctx)).toBe('Bob Owner');
+    expect(formatValue('owner_id', '3', ctx)).toBe('Bob Owner');
+    expect(formatValue('status', 'draft', ctx)).toBe('Draft');
+    expect(formatValue('status', 'active', ctx)).toBe('Active');
+  });
+});
+
+describe('toEvents', () => {
+  const created = change({
+    id: 1,
+    batch_id: 1,
+    field: '*',
+    old_value: null,
+    new_value: snapshot({
+      first_name: 'Bea',
+      last_name: 'Lovelace',
+      company: 'Acme',
+      emails: 'ada@example.com',
+      phones: '+442079460018',
+      phones_as_entered: '020 7946 0018',
+      invalid: JSON.stringify([bea]),
+      source: 'bulk_import',
+      owner: '3',
+      stage: 'new',
+      status: 'draft',
+    }),
+  });
+
+  it('lists a creation in the order of the core field table, not the alphabetical order of the log', () => {
+    const [ev] = toEvents([created], ctx);
+    const fields = ev.created!.map((c) => c.field);
+    const tableOrder = LEAD_FIELDS.map((f) => f.name as string).filter((n) => fields.includes(n));
+    expect(fields).toEqual(tableOrder);
+    expect(ev.created!.map((c) => c.label)).toEqual([
+      'First name',
+      'Last name',
+      'Company',
+      'Emails',
+      'Phones',
+      'Source',
+      'Owner',
+      'Stage',
+      'Needs fixing',
+      'Status',
+      'Phones (as entered)',
+    ]);
+    const value = (f: string) => ev.created!.find((c) => c.field === f)?.value;
+    expect(value('invalid')).toBe(`bea@ (email) — ${REASON}`);
+    expect(value('owner')).toBe('Bob Owner');
+    expect(value('stage')).toBe('New');
+    expect(value('status')).toBe('Draft');
+    expect(value('source')).toBe('Bulk import');
+    expect(value('phones_as_entered')).toBe('020 7946 0018');
+  });
+
+  it('places fields the table does not know (older logs) after the known ones, old owner_id as Owner', () => {
+    const old = change({
+      field: '*',
+      old_value: null,
+      new_value: snapshot({ zz_legacy: 'x', owner_id: '3', first_name: 'Ada' }),
+    });
+    const [ev] = toEvents([old], ctx);
+    expect(ev.created!.map((c) => [c.label, c.value])).toEqual([
+      ['First name', 'Ada'],
+      ['Owner', 'Bob Owner'],
+      ['Zz legacy', 'x'],
+    ]);
+  });
+
+  it('shows a change of the values kept as invalid as text on both sides', () => {
+    const fixed = change({
+      id: 5,
+      batch_id: 2,
+      field: 'invalid',
+      old_value: JSON.stringify([bea, phone]),
+      new_value: JSON.stringify([phone]),
+    });
+    const cleared = change({ id: 6, batch_id: 3, field: 'invalid', old_value: JSON.stringify([phone]), new_value: '' });
+    const [a, b] = toEvents([fixed, cleared], ctx);
+    expect(a.changes[0]).toMatchObject({
+      label: 'Needs fixing',
+      old: `bea@ (email) — ${REASON}; 12 (phone) — is not a phone number`,
+      new: '12 (phone) — is not a phone number',
+    });
+    expect(b.changes[0]).toMatchObject({ old: '12 (phone) — is not a phone number', new: '—' });
+  });
+});
