@@ -563,3 +563,38 @@ fn search_ranks_names_then_companies_then_contacts_then_notes() {
     let count = f.core.count_leads(&f.admin, &LeadQuery { text: "smith".into(), ..Default::default() }).unwrap();
     assert_eq!(count.count as usize, ids.len());
 }
+
+/// A long export reads chunk by chunk, each chunk checking the exporter's campaigns again: a user taken off a
+/// campaign while the export runs stops receiving its leads from the next chunk on.
+#[test]
+fn an_export_rechecks_the_campaign_scope_per_chunk() {
+    let f = fixture();
+    let rows: Vec<(u32, LeadInput)> = (0..2500u32)
+        .map(|i| {
+            let mut l = lead("Row", &format!("N{i}"), &format!("r{i}@x.com"));
+            l.campaign = "Spring".into();
+            (i + 2, l)
+        })
+        .collect();
+    f.core.import_leads(&f.admin, &rows, &Origin::import("spring.csv"), ImportMode::AllOrNothing, &mut |_| {}).unwrap();
+    let team = f.user("team", Role::Editor, &["Spring"]);
+    let team_id = team.user_id().unwrap();
+    let mut seen = 0usize;
+    f.core
+        .for_each_lead(&team, &mut |_| -> rapport_core::Result<()> {
+            seen += 1;
+            if seen == 1 {
+                let moved = UserInput {
+                    username: "team".into(),
+                    display_name: "team".into(),
+                    role: Role::Editor,
+                    active: true,
+                    campaigns: vec!["Autumn".into()],
+                };
+                f.core.update_user(&f.admin, team_id, &moved).unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, 1000, "the chunk under way finishes; the next ones are out of scope");
+}
