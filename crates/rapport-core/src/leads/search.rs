@@ -611,6 +611,30 @@ mod tests {
         assert_eq!(tier("zzz", &ann), None);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// What the index stores for a text is exactly the set of words the query side splits it into.
+        #[test]
+        fn the_index_and_the_query_split_words_alike(text in "\\PC{0,40}") {
+            let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+            crate::db::migrations::migrations().to_latest(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+            conn.execute_batch("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, leads_fts, 'row')")
+                .unwrap_or_else(|e| panic!("{e}"));
+            let row = Searchable { notes: text.clone(), ..Default::default() };
+            crate::leads::store::write_index_row(&conn, 1, &row).unwrap_or_else(|e| panic!("{e}"));
+            let mut indexed: Vec<String> = conn
+                .prepare("SELECT term FROM temp.v")
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .unwrap_or_else(|e| panic!("{e}"));
+            indexed.sort();
+            let mut expected = tokens(&text);
+            expected.sort();
+            expected.dedup();
+            proptest::prop_assert_eq!(indexed, expected, "text {:?}", text);
+        }
+    }
+
     #[test]
     fn phone_searches_use_digits_and_drop_a_trunk_zero() {
         assert_eq!(phone_digits("+1 (415) 555"), Some(vec!["1415555".to_string()]));
