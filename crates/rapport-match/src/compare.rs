@@ -1,0 +1,252 @@
+//! One level of agreement per piece of evidence for a candidate pair.
+use strsim::{damerau_levenshtein, jaro_winkler};
+
+use crate::normalize::Prepared;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    Exact = 0,
+    Close = 1,
+    Weak = 2,
+    Different = 3,
+    /// Absent on one side: no evidence either way.
+    Missing = 4,
+}
+
+pub const LEVELS: [Level; 4] = [Level::Exact, Level::Close, Level::Weak, Level::Different];
+
+/// The pieces of evidence. The address is one piece (street, city, postcode and region agree together for a
+/// household or an office, so counting them apart would count one fact four times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    FirstName = 0,
+    LastName = 1,
+    Address = 2,
+    Email = 3,
+    Phone = 4,
+    Company = 5,
+}
+
+pub const FIELDS: [Evidence; 6] =
+    [Evidence::FirstName, Evidence::LastName, Evidence::Address, Evidence::Email, Evidence::Phone, Evidence::Company];
+
+impl Evidence {
+    pub fn name(self) -> &'static str {
+        match self {
+            Evidence::FirstName => "first name",
+            Evidence::LastName => "last name",
+            Evidence::Address => "address",
+            Evidence::Email => "email",
+            Evidence::Phone => "phone",
+            Evidence::Company => "company",
+        }
+    }
+}
+
+/// The level of each piece of evidence, indexed by [`Evidence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Comparison(pub [Level; 6]);
+
+impl Comparison {
+    pub fn level(&self, e: Evidence) -> Level {
+        self.0[e as usize]
+    }
+}
+
+fn name_level(a: &str, b: &str, a_full: &str, b_full: &str, a_sound: &str, b_sound: &str) -> Level {
+    if a.is_empty() || b.is_empty() {
+        return Level::Missing;
+    }
+    if a == b || a_full == b_full {
+        return Level::Exact;
+    }
+    let jw = jaro_winkler(a, b);
+    if jw >= 0.92 || (damerau_levenshtein(a, b) <= 1 && a.chars().count() >= 4) {
+        Level::Close
+    } else if jw >= 0.8 || a_sound == b_sound || initial_of(a, b) {
+        Level::Weak
+    } else {
+        Level::Different
+    }
+}
+
+/// "j" and "john": an initial agrees with a name.
+fn initial_of(a: &str, b: &str) -> bool {
+    (a.chars().count() == 1 && b.starts_with(a)) || (b.chars().count() == 1 && a.starts_with(b))
+}
+
+fn street_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    // House numbers must agree: neighbours share the rest of the street.
+    let number = |s: &str| s.split(' ').find(|w| w.chars().any(|c| c.is_ascii_digit())).map(str::to_string);
+    let numbers_differ = match (number(a), number(b)) {
+        (Some(x), Some(y)) if x != y => {
+            if damerau_levenshtein(&x, &y) > 1 {
+                return 0.0;
+            }
+            true
+        }
+        _ => false,
+    };
+    let mut ta: Vec<&str> = a.split(' ').collect();
+    let mut tb: Vec<&str> = b.split(' ').collect();
+    ta.sort_unstable();
+    tb.sort_unstable();
+    // Spaces typed in or left out ("holmans treet", "mcfarlanplace") are typos too.
+    let squeezed = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+    let similarity = jaro_winkler(&ta.join(" "), &tb.join(" "))
+        .max(jaro_winkler(a, b))
+        .max(jaro_winkler(&squeezed(a), &squeezed(b)));
+    // One digit apart is a typo or the house next door: never better than a weak agreement.
+    if numbers_differ {
+        similarity.min(0.8)
+    } else {
+        similarity
+    }
+}
+
+fn address_level(a: &Prepared, b: &Prepared) -> Level {
+    let has = |p: &Prepared| !(p.street.is_empty() && p.city.is_empty() && p.postcode.is_empty());
+    if !has(a) || !has(b) {
+        return Level::Missing;
+    }
+    let street = if a.street.is_empty() || b.street.is_empty() { 0.0 } else { street_similarity(&a.street, &b.street) };
+    let postcode = !a.postcode.is_empty() && a.postcode == b.postcode;
+    let postcode_typo =
+        !a.postcode.is_empty() && !b.postcode.is_empty() && damerau_levenshtein(&a.postcode, &b.postcode) <= 1;
+    let city = !a.city.is_empty() && !b.city.is_empty() && jaro_winkler(&a.city, &b.city) >= 0.9;
+    let area = postcode || city;
+    if street >= 0.97 && area {
+        Level::Exact
+    } else if (street >= 0.85 && (area || postcode_typo)) || (street >= 0.97) {
+        Level::Close
+    } else if area && (street >= 0.6 || postcode && city) {
+        Level::Weak
+    } else {
+        Level::Different
+    }
+}
+
+fn email_level(a: &Prepared, b: &Prepared) -> Level {
+    if a.emails.is_empty() || b.emails.is_empty() {
+        return Level::Missing;
+    }
+    let mut best = Level::Different;
+    for (la, da) in &a.emails {
+        for (lb, db) in &b.emails {
+            let level = if la == lb && da == db {
+                Level::Exact
+            } else if la == lb || strip_separators(la) == strip_separators(lb) {
+                Level::Close // the same person at another provider
+            } else if da == db && damerau_levenshtein(la, lb) <= 2 {
+                Level::Weak // a typo
+            } else {
+                Level::Different
+            };
+            if (level as u8) < (best as u8) {
+                best = level;
+            }
+        }
+    }
+    best
+}
+
+fn strip_separators(local: &str) -> String {
+    local.chars().filter(|c| !matches!(c, '.' | '_' | '-')).collect()
+}
+
+fn phone_level(a: &Prepared, b: &Prepared) -> Level {
+    if a.phones.is_empty() || b.phones.is_empty() {
+        return Level::Missing;
+    }
+    let mut best = Level::Different;
+    for x in &a.phones {
+        for y in &b.phones {
+            let level = if x == y {
+                Level::Exact
+            } else if damerau_levenshtein(x, y) <= 1 {
+                Level::Close
+            } else {
+                Level::Different
+            };
+            if (level as u8) < (best as u8) {
+                best = level;
+            }
+        }
+    }
+    best
+}
+
+fn company_level(a: &Prepared, b: &Prepared) -> Level {
+    if a.company.is_empty() || b.company.is_empty() {
+        Level::Missing
+    } else if a.company == b.company {
+        Level::Exact
+    } else if jaro_winkler(&a.company, &b.company) >= 0.9 {
+        Level::Close
+    } else {
+        Level::Different
+    }
+}
+
+pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
+    let mut first =
+        name_level(&a.first, &b.first, &a.first_canonical, &b.first_canonical, &a.first_sound, &b.first_sound);
+    let mut last = name_level(&a.last, &b.last, &a.last, &b.last, &a.last_sound, &b.last_sound);
+    // First and last name typed into each other's field (with or without typos): the crossed comparison
+    // counts when it agrees better.
+    let crossed_first = name_level(&a.first, &b.last, &a.first, &b.last, &a.first_sound, &b.last_sound);
+    let crossed_last = name_level(&a.last, &b.first, &a.last, &b.first, &a.last_sound, &b.first_sound);
+    let rank = |x: Level, y: Level| (x as u8) + (y as u8);
+    if rank(crossed_first, crossed_last) + 2 <= rank(first, last)
+        && crossed_first != Level::Missing
+        && crossed_last != Level::Missing
+    {
+        first = crossed_first;
+        last = crossed_last;
+    }
+    Comparison([first, last, address_level(a, b), email_level(a, b), phone_level(a, b), company_level(a, b)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{prepare, Record};
+
+    fn rec(first: &str, last: &str, street: &str, email: &str, phone: &str) -> Prepared {
+        prepare(&Record {
+            first_name: first.into(),
+            last_name: last.into(),
+            street: street.into(),
+            city: "sandgate".into(),
+            postcode: "4879".into(),
+            emails: vec![email.into()],
+            phones: vec![phone.into()],
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn typos_nicknames_and_swaps_are_close_not_different() {
+        let a = rec("robert", "alves", "7 salsola street", "robert.alves@hotmail.com", "+61 3 0552 5583");
+        let b = rec("bob", "alfes", "7 salsola st", "robert.alves@gmail.com", "03 0552 5583");
+        let c = compare(&a, &b);
+        assert_eq!(c.level(Evidence::FirstName), Level::Exact, "bob is robert");
+        assert_eq!(c.level(Evidence::LastName), Level::Close);
+        assert_eq!(c.level(Evidence::Address), Level::Exact);
+        assert_eq!(c.level(Evidence::Email), Level::Close, "same local part, other provider");
+        assert_eq!(c.level(Evidence::Phone), Level::Exact);
+        let swapped = rec("alves", "robert", "", "", "");
+        assert_eq!(compare(&a, &swapped).level(Evidence::FirstName), Level::Exact);
+    }
+
+    #[test]
+    fn neighbours_differ_by_house_number() {
+        let a = rec("ann", "lee", "12 just place", "", "");
+        let b = rec("ann", "lee", "14 just place", "", "");
+        assert_eq!(compare(&a, &b).level(Evidence::Address), Level::Weak);
+        assert_eq!(compare(&a, &b).level(Evidence::Email), Level::Missing);
+    }
+}

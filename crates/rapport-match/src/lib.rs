@@ -1,0 +1,65 @@
+//! Duplicate detection for CRM records, with no database and no I/O, so it can be tested and benchmarked alone.
+//!
+//! The pipeline: [`prepare`] normalizes each record once (case, accents, punctuation, nicknames, street
+//! abbreviations, email canonical form, phone digits, phonetic keys); [`blocking`] unites the candidates of
+//! several cheap keys so the work grows near-linearly; [`compare`] turns a candidate pair into one level per
+//! piece of evidence; [`model`] weighs the levels Fellegi–Sunter style, with m/u probabilities estimated from
+//! the data by EM and exact agreements on common values discounted by their frequency; [`find_duplicates`]
+//! returns every candidate pair with its score, tier and evidence.
+//!
+//! CRM data is not independent evidence: colleagues share a street, a switchboard and an email domain; a
+//! household shares an address and a landline. So the address is one piece of evidence (not four), a value
+//! shared by many records says little, and the email is judged as one field.
+pub mod blocking;
+pub mod compare;
+pub mod model;
+pub mod normalize;
+
+pub use compare::{Comparison, Evidence, Level, FIELDS};
+pub use model::{Model, Thresholds, Tier};
+pub use normalize::{prepare, Prepared};
+
+/// A record as the matcher reads it. Phones are best given in E.164; any format is reduced to its digits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub region: String,
+}
+
+/// A candidate pair: indexes into the records given, the score (log2 odds), its tier and the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub a: usize,
+    pub b: usize,
+    pub score: f64,
+    pub tier: Tier,
+    pub comparison: Comparison,
+}
+
+/// Finds the likely duplicate pairs among `records`: blocks, compares, estimates the model's weights from these
+/// very records by EM, and scores. Pairs below the review tier are not returned.
+pub fn find_duplicates(records: &[Record], thresholds: &Thresholds) -> (Model, Vec<Candidate>) {
+    let prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    let pairs = blocking::candidate_pairs(&prepared);
+    let comparisons: Vec<Comparison> =
+        pairs.iter().map(|&(a, b)| compare::compare(&prepared[a], &prepared[b])).collect();
+    let mut model = Model::estimate(&prepared, &comparisons);
+    model.thresholds = thresholds.clone();
+    let out = pairs
+        .into_iter()
+        .zip(comparisons)
+        .filter_map(|((a, b), comparison)| {
+            let score = model.score(&prepared[a], &prepared[b], &comparison);
+            let tier = model.tier(score);
+            (tier != Tier::Different).then_some(Candidate { a, b, score, tier, comparison })
+        })
+        .collect();
+    (model, out)
+}

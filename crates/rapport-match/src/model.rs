@@ -1,0 +1,216 @@
+//! Fellegi–Sunter weights: for each piece of evidence and level, m = P(level | same person) and
+//! u = P(level | different people). u comes from random pairs of the records themselves; m and the share of
+//! duplicates among the candidates are estimated by EM. An exact agreement is then weighed against how common
+//! the agreed value is (term frequency): two leads sharing a switchboard number shared by 200 colleagues prove
+//! little, sharing a rare surname proves much.
+use std::collections::HashMap;
+
+use crate::compare::{compare, Comparison, Evidence, Level, FIELDS, LEVELS};
+use crate::normalize::Prepared;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Not a duplicate.
+    Different,
+    /// Possibly the same: a person decides.
+    Review,
+    /// The same record: safe to enrich automatically.
+    Same,
+}
+
+/// Where the tiers start, as the probability that a pair is the same person. An Administrator tunes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    pub same: f64,
+    pub review: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { same: 0.999, review: 0.5 }
+    }
+}
+
+const EVIDENCE: usize = FIELDS.len();
+const LEVEL_COUNT: usize = LEVELS.len();
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Share of duplicates among the candidate pairs.
+    pub lambda: f64,
+    pub m: [[f64; LEVEL_COUNT]; EVIDENCE],
+    pub u: [[f64; LEVEL_COUNT]; EVIDENCE],
+    pub thresholds: Thresholds,
+    records: usize,
+    /// How many records hold each value, per piece of evidence with term-frequency weights.
+    frequencies: [HashMap<String, u32>; EVIDENCE],
+    /// The frequency of the value of an average record, per piece of evidence.
+    mean_frequency: [f64; EVIDENCE],
+}
+
+/// The value an exact agreement is about, for the term-frequency tables.
+fn exact_value(p: &Prepared, e: Evidence) -> Option<String> {
+    match e {
+        Evidence::FirstName => (!p.first.is_empty()).then(|| p.first_canonical.clone()),
+        Evidence::LastName => (!p.last.is_empty()).then(|| p.last.clone()),
+        Evidence::Address => (!p.street.is_empty()).then(|| format!("{}|{}", p.street, p.postcode)),
+        Evidence::Email => p.emails.first().map(|(l, d)| format!("{l}@{d}")),
+        Evidence::Phone => p.phones.first().cloned(),
+        Evidence::Company => (!p.company.is_empty()).then(|| p.company.clone()),
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64): the sample of random pairs is the same on every run.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+fn normalized(counts: [f64; LEVEL_COUNT]) -> [f64; LEVEL_COUNT] {
+    let total: f64 = counts.iter().sum();
+    // A little mass on every level: a level never seen is rare, not impossible.
+    let mut out = [0.0; LEVEL_COUNT];
+    for (o, c) in out.iter_mut().zip(counts) {
+        *o = (c + 0.5) / (total + 0.5 * LEVEL_COUNT as f64);
+    }
+    out
+}
+
+impl Model {
+    /// Estimates u from random pairs of `records` and m (with the share of duplicates) from the candidate
+    /// `comparisons` by EM.
+    pub fn estimate(records: &[Prepared], comparisons: &[Comparison]) -> Self {
+        let n = records.len();
+        let mut u_counts = [[0.0; LEVEL_COUNT]; EVIDENCE];
+        let mut rng = SplitMix(0x5241_5050);
+        let samples = if n < 2 { 0 } else { (n * 20).min(200_000) };
+        for _ in 0..samples {
+            let a = (rng.next() % n as u64) as usize;
+            let b = (rng.next() % n as u64) as usize;
+            if a == b {
+                continue;
+            }
+            let c = compare(&records[a], &records[b]);
+            for e in FIELDS {
+                let level = c.level(e);
+                if level != Level::Missing {
+                    u_counts[e as usize][level as usize] += 1.0;
+                }
+            }
+        }
+        let mut u = [[0.0; LEVEL_COUNT]; EVIDENCE];
+        for e in 0..EVIDENCE {
+            u[e] = normalized(u_counts[e]);
+        }
+        let mut m = [[0.85, 0.08, 0.04, 0.03]; EVIDENCE];
+        let mut lambda = 0.1;
+        // EM on the candidates, starting from u of random pairs: which candidates are duplicates, given m and u;
+        // then m, u and lambda, given that. (u cannot stay at its random-pair value: candidates that are not
+        // duplicates still agree on the keys that made them candidates.)
+        let mut distinct: HashMap<Comparison, f64> = HashMap::new();
+        for c in comparisons {
+            *distinct.entry(*c).or_default() += 1.0;
+        }
+        for _ in 0..40 {
+            let mut m_counts = [[0.0; LEVEL_COUNT]; EVIDENCE];
+            let mut u_counts = [[0.0; LEVEL_COUNT]; EVIDENCE];
+            let mut matched = 0.0;
+            let mut total = 0.0;
+            for (c, count) in &distinct {
+                let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+                for e in FIELDS {
+                    let level = c.level(e);
+                    if level != Level::Missing {
+                        pm *= m[e as usize][level as usize];
+                        pu *= u[e as usize][level as usize];
+                    }
+                }
+                let g = if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 };
+                matched += g * count;
+                total += count;
+                for e in FIELDS {
+                    let level = c.level(e);
+                    if level != Level::Missing {
+                        m_counts[e as usize][level as usize] += g * count;
+                        u_counts[e as usize][level as usize] += (1.0 - g) * count;
+                    }
+                }
+            }
+            if total > 0.0 {
+                lambda = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+            }
+            for e in 0..EVIDENCE {
+                m[e] = normalized(m_counts[e]);
+                u[e] = normalized(u_counts[e]);
+            }
+        }
+        let mut frequencies: [HashMap<String, u32>; EVIDENCE] = Default::default();
+        for p in records {
+            for e in FIELDS {
+                if let Some(v) = exact_value(p, e) {
+                    *frequencies[e as usize].entry(v).or_default() += 1;
+                }
+            }
+        }
+        let mut mean_frequency = [0.0; EVIDENCE];
+        for e in FIELDS {
+            let table = &frequencies[e as usize];
+            let holders: u32 = table.values().sum();
+            if holders > 0 {
+                let share: f64 = table.values().map(|c| f64::from(*c) * f64::from(*c)).sum::<f64>();
+                mean_frequency[e as usize] = share / f64::from(holders) / n.max(1) as f64;
+            }
+        }
+        Self { lambda, m, u, thresholds: Thresholds::default(), records: n, frequencies, mean_frequency }
+    }
+
+    /// log2(m/u) of one piece of evidence; an exact agreement weighed by how common the value is.
+    pub fn weight(&self, a: &Prepared, e: Evidence, level: Level) -> f64 {
+        if level == Level::Missing {
+            return 0.0;
+        }
+        let (m, mut u) = (self.m[e as usize][level as usize], self.u[e as usize][level as usize]);
+        if level == Level::Exact {
+            if let Some(count) = exact_value(a, e).and_then(|v| self.frequencies[e as usize].get(&v)) {
+                // Given one record holds the value, the share of records that hold it too: what an unrelated
+                // record agreeing on it is worth.
+                // Relative to the average value's frequency, so the estimated u stays the yardstick.
+                let n = self.records.max(1) as f64;
+                let tf = f64::from(*count) / n;
+                let mean = self.mean_frequency[e as usize];
+                if mean > 0.0 {
+                    u = (u * tf / mean).clamp(f64::MIN_POSITIVE, 1.0);
+                }
+            }
+        }
+        (m / u).log2()
+    }
+
+    /// The pair's match weight: the prior odds and every piece of evidence, in log2.
+    pub fn score(&self, a: &Prepared, _b: &Prepared, c: &Comparison) -> f64 {
+        let prior = (self.lambda / (1.0 - self.lambda)).log2();
+        prior + FIELDS.iter().map(|e| self.weight(a, *e, c.level(*e))).sum::<f64>()
+    }
+
+    pub fn probability(score: f64) -> f64 {
+        1.0 / (1.0 + (-score).exp2())
+    }
+
+    pub fn tier(&self, score: f64) -> Tier {
+        let p = Self::probability(score);
+        if p >= self.thresholds.same {
+            Tier::Same
+        } else if p >= self.thresholds.review {
+            Tier::Review
+        } else {
+            Tier::Different
+        }
+    }
+}

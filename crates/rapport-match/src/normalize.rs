@@ -1,0 +1,203 @@
+//! Normal forms: what two spellings of the same thing have in common.
+use rphonetic::{DoubleMetaphone, Encoder};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::Record;
+
+/// Lower case, accents dropped, anything but letters and digits turned into single spaces.
+pub fn fold(s: &str) -> String {
+    let folded: String = s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Short forms of given names and the name they stand for (our own table, MIT like the rest of Rapport).
+const NICKNAMES: &[(&str, &str)] = &[
+    ("abby", "abigail"),
+    ("al", "alan"),
+    ("alex", "alexander"),
+    ("andy", "andrew"),
+    ("annie", "anne"),
+    ("ben", "benjamin"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("bill", "william"),
+    ("billy", "william"),
+    ("bob", "robert"),
+    ("bobby", "robert"),
+    ("cathy", "catherine"),
+    ("charlie", "charles"),
+    ("chris", "christopher"),
+    ("chuck", "charles"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("dave", "david"),
+    ("deb", "deborah"),
+    ("debbie", "deborah"),
+    ("dick", "richard"),
+    ("don", "donald"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("fred", "frederick"),
+    ("greg", "gregory"),
+    ("harry", "henry"),
+    ("jack", "john"),
+    ("jake", "jacob"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("joe", "joseph"),
+    ("johnny", "john"),
+    ("jon", "jonathan"),
+    ("kate", "katherine"),
+    ("kathy", "katherine"),
+    ("katie", "katherine"),
+    ("ken", "kenneth"),
+    ("larry", "lawrence"),
+    ("liz", "elizabeth"),
+    ("maggie", "margaret"),
+    ("matt", "matthew"),
+    ("meg", "margaret"),
+    ("mike", "michael"),
+    ("nick", "nicholas"),
+    ("pat", "patrick"),
+    ("peggy", "margaret"),
+    ("pete", "peter"),
+    ("phil", "philip"),
+    ("rich", "richard"),
+    ("rick", "richard"),
+    ("rob", "robert"),
+    ("ron", "ronald"),
+    ("sam", "samuel"),
+    ("sandy", "sandra"),
+    ("steve", "stephen"),
+    ("sue", "susan"),
+    ("ted", "edward"),
+    ("tim", "timothy"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("tony", "anthony"),
+    ("vicky", "victoria"),
+    ("will", "william"),
+];
+
+/// The full form of a given name, when it is a known short form.
+pub fn canonical_given_name(name: &str) -> &str {
+    NICKNAMES.iter().find(|(short, _)| *short == name).map(|(_, full)| *full).unwrap_or(name)
+}
+
+/// Street-type abbreviations and their full words.
+const STREET_WORDS: &[(&str, &str)] = &[
+    ("st", "street"),
+    ("str", "street"),
+    ("rd", "road"),
+    ("ave", "avenue"),
+    ("av", "avenue"),
+    ("dr", "drive"),
+    ("ct", "court"),
+    ("crt", "court"),
+    ("cres", "crescent"),
+    ("cr", "crescent"),
+    ("pl", "place"),
+    ("ln", "lane"),
+    ("hwy", "highway"),
+    ("pde", "parade"),
+    ("tce", "terrace"),
+    ("cct", "circuit"),
+    ("cl", "close"),
+    ("blvd", "boulevard"),
+    ("sq", "square"),
+    ("mt", "mount"),
+    ("n", "north"),
+    ("s", "south"),
+    ("e", "east"),
+    ("w", "west"),
+];
+
+fn expand_street(s: &str) -> String {
+    fold(s)
+        .split(' ')
+        .map(|w| STREET_WORDS.iter().find(|(abbr, _)| *abbr == w).map(|(_, full)| *full).unwrap_or(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An address in canonical form: lower case, abbreviations of the local part kept, `+tags` dropped, dots of
+/// Gmail local parts dropped (Gmail ignores them).
+pub fn canonical_email(email: &str) -> Option<(String, String)> {
+    let e = email.trim().to_lowercase();
+    let (local, domain) = e.rsplit_once('@')?;
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    let local = local.split('+').next().unwrap_or(local);
+    let local =
+        if domain == "gmail.com" || domain == "googlemail.com" { local.replace('.', "") } else { local.to_string() };
+    Some((local, domain.to_string()))
+}
+
+/// The national part of a phone number: its last nine digits (country codes and trunk prefixes dropped), which
+/// is what two spellings of one number share.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    (digits.len() >= 6).then(|| digits[digits.len().saturating_sub(9)..].to_string())
+}
+
+/// A record prepared once for blocking and comparison.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prepared {
+    pub first: String,
+    /// The first name's full form when it is a nickname.
+    pub first_canonical: String,
+    pub last: String,
+    pub company: String,
+    pub emails: Vec<(String, String)>,
+    pub phones: Vec<String>,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub region: String,
+    /// Double Metaphone of the first and last names ("" when empty).
+    pub first_sound: String,
+    pub last_sound: String,
+}
+
+pub fn prepare(r: &Record) -> Prepared {
+    let encoder = DoubleMetaphone::default();
+    let first = fold(&r.first_name);
+    let last = fold(&r.last_name);
+    let sound = |s: &str| if s.is_empty() { String::new() } else { encoder.encode(&s.replace(' ', "")) };
+    Prepared {
+        first_canonical: canonical_given_name(&first).to_string(),
+        first_sound: sound(&first),
+        last_sound: sound(&last),
+        first,
+        last,
+        company: fold(&r.company),
+        emails: r.emails.iter().filter_map(|e| canonical_email(e)).collect(),
+        phones: r.phones.iter().filter_map(|p| phone_key(p)).collect(),
+        street: expand_street(&r.street),
+        city: fold(&r.city),
+        postcode: fold(&r.postcode).replace(' ', ""),
+        region: fold(&r.region),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_case_and_punctuation() {
+        assert_eq!(fold("  Zoë O'Brien-Smith "), "zoe o brien smith");
+        assert_eq!(expand_street("12 Just Pl."), "12 just place");
+        assert_eq!(canonical_given_name("bob"), "robert");
+    }
+
+    #[test]
+    fn emails_and_phones_reduce_to_what_spellings_share() {
+        assert_eq!(canonical_email("John.Smith+crm@Gmail.com"), Some(("johnsmith".into(), "gmail.com".into())));
+        assert_eq!(canonical_email("no-at-sign"), None);
+        assert_eq!(phone_key("+61 400 490 186"), phone_key("0400 490 186"));
+        assert_eq!(phone_key("12"), None);
+    }
+}
