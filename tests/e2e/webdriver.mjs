@@ -74,21 +74,49 @@ export class Session {
     throw new Error(`timed out waiting for ${n} × ${css} (last seen: ${seen})`);
   }
 
-  /** Clicks the first cell of the row `rowCss` whose text includes `text` (a table row has no hit point). */
-  async clickRowWith(rowCss, text) {
-    const row = await this.waitFor(rowCss, { text: (t) => t.includes(text) });
-    const cell = await this.cmd("POST", `/element/${row}/element`, { using: "css selector", value: "td" });
-    await this.cmd("POST", `/element/${ref(cell)}/click`, {});
+  /**
+   * Clicks the first cell of the row `rowCss` whose text includes `text` (a table row has no hit point). A list
+   * that re-renders between finding the row and clicking it makes the reference stale: then it looks again.
+   */
+  async clickRowWith(rowCss, text, { timeout = 20000 } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      try {
+        const row = await this.waitFor(rowCss, { text: (t) => t.includes(text), timeout: Math.max(1000, deadline - Date.now()) });
+        const cell = await this.cmd("POST", `/element/${row}/element`, { using: "css selector", value: "td" });
+        await this.cmd("POST", `/element/${ref(cell)}/click`, {});
+        return;
+      } catch (e) {
+        if (!/stale element/.test(String(e.message)) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   async click(css) {
-    const id = await this.waitFor(css);
-    await this.cmd("POST", `/element/${id}/click`, {});
+    await this.retryStale(async () => {
+      const id = await this.waitFor(css);
+      await this.cmd("POST", `/element/${id}/click`, {});
+    });
   }
 
   async type(css, value) {
-    const id = await this.waitFor(css);
-    await this.cmd("POST", `/element/${id}/value`, { text: value });
+    await this.retryStale(async () => {
+      const id = await this.waitFor(css);
+      await this.cmd("POST", `/element/${id}/value`, { text: value });
+    });
+  }
+
+  /** Runs `action` again when the element it found was re-rendered before it could act on it. */
+  async retryStale(action, { attempts = 20 } = {}) {
+    for (let i = 1; ; i++) {
+      try {
+        return await action();
+      } catch (e) {
+        if (!/stale element/.test(String(e.message)) || i >= attempts) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   /** Replaces an input's value the way typing would, so the app's input handlers see it. */
