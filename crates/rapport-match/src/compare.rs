@@ -140,8 +140,15 @@ fn email_level(a: &Prepared, b: &Prepared) -> Level {
                 Level::Exact
             } else if la == lb || strip_separators(la) == strip_separators(lb) {
                 Level::Close // the same person at another provider
-            } else if da == db && damerau_levenshtein(la, lb) <= 2 {
-                Level::Weak // a typo
+            } else if da == db
+                && la.chars().count() >= 5
+                && la.chars().next() == lb.chars().next()
+                && damerau_levenshtein(la, lb) <= 2
+                && !differ_in_digits_only(la, lb)
+            {
+                // A typo. Not when the first letter differs: "ewilliams" and "jwilliams" are two colleagues
+                // whose addresses follow their names, not one address mistyped.
+                Level::Weak
             } else {
                 Level::Different
             };
@@ -151,6 +158,12 @@ fn email_level(a: &Prepared, b: &Prepared) -> Level {
         }
     }
     best
+}
+
+/// "ann.lee11" and "ann.lee29": the numbers people add to a common name tell them apart.
+fn differ_in_digits_only(a: &str, b: &str) -> bool {
+    let letters = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    a != b && letters(a) == letters(b)
 }
 
 fn strip_separators(local: &str) -> String {
@@ -207,7 +220,13 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
         first = crossed_first;
         last = crossed_last;
     }
-    Comparison([first, last, address_level(a, b), email_level(a, b), phone_level(a, b), company_level(a, b)])
+    // An email's local part is usually built from the name: when the names disagree, a near-miss between two
+    // addresses ("thomas.m", "thomas.c") is two people, not a typo.
+    let mut email = email_level(a, b);
+    if email == Level::Weak && (first == Level::Different || last == Level::Different) {
+        email = Level::Different;
+    }
+    Comparison([first, last, address_level(a, b), email, phone_level(a, b), company_level(a, b)])
 }
 
 #[cfg(test)]

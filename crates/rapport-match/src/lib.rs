@@ -14,6 +14,7 @@ pub mod blocking;
 pub mod compare;
 pub mod model;
 pub mod normalize;
+pub mod synthetic;
 
 pub use compare::{Comparison, Evidence, Level, FIELDS};
 pub use model::{Model, Thresholds, Tier};

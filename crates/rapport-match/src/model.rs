@@ -61,16 +61,66 @@ fn exact_value(p: &Prepared, e: Evidence) -> Option<String> {
 }
 
 /// Deterministic pseudo-random numbers (SplitMix64): the sample of random pairs is the same on every run.
-struct SplitMix(u64);
+pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+}
+
+/// Evidence about where someone is (an office, a home) rather than who they are. Colleagues and housemates
+/// agree on it as much as duplicates do, so EM, left to itself, would learn "same place" as "same person": it is
+/// kept out of EM, with m fixed and u from random pairs, and an exact agreement is weighed by how many records
+/// share the place.
+fn is_place(e: Evidence) -> bool {
+    matches!(e, Evidence::Address | Evidence::Company)
+}
+
+const PLACE_M: [f64; LEVEL_COUNT] = [0.80, 0.10, 0.05, 0.05];
+
+/// The most a duplicate can disagree outright on a piece of evidence: a bound on what EM may learn, so that it
+/// cannot settle on a class such as "same first name, same town" (common in CRM data) and call it a person.
+/// People change emails and phones; they rarely change both names.
+fn max_m_different(e: Evidence) -> f64 {
+    match e {
+        Evidence::FirstName => 0.15,
+        Evidence::LastName => 0.1,
+        Evidence::Email | Evidence::Phone => 0.6,
+        Evidence::Address | Evidence::Company => 0.5,
+    }
+}
+
+/// The least a duplicate disagrees outright: people do change their email and their phone, so a different one
+/// must never count as proof of a different person, whatever a sample suggests.
+fn min_m_different(e: Evidence) -> f64 {
+    match e {
+        Evidence::Email | Evidence::Phone => 0.15,
+        _ => 0.005,
+    }
+}
+
+fn bounded(mut m: [f64; LEVEL_COUNT], e: Evidence) -> [f64; LEVEL_COUNT] {
+    let different = Level::Different as usize;
+    let target = m[different].clamp(min_m_different(e), max_m_different(e));
+    let cap = target;
+    if m[different] != target {
+        let rest: f64 = m.iter().enumerate().filter(|(i, _)| *i != different).map(|(_, v)| v).sum();
+        for (i, v) in m.iter_mut().enumerate() {
+            *v = if i == different {
+                cap
+            } else if rest > 0.0 {
+                *v / rest * (1.0 - cap)
+            } else {
+                (1.0 - cap) / 3.0
+            };
+        }
+    }
+    m
 }
 
 fn normalized(counts: [f64; LEVEL_COUNT]) -> [f64; LEVEL_COUNT] {
@@ -110,6 +160,10 @@ impl Model {
             u[e] = normalized(u_counts[e]);
         }
         let mut m = [[0.85, 0.08, 0.04, 0.03]; EVIDENCE];
+        for e in FIELDS.into_iter().filter(|e| is_place(*e)) {
+            m[e as usize] = PLACE_M;
+        }
+        let place_u = u;
         let mut lambda = 0.1;
         // EM on the candidates, starting from u of random pairs: which candidates are duplicates, given m and u;
         // then m, u and lambda, given that. (u cannot stay at its random-pair value: candidates that are not
@@ -125,7 +179,7 @@ impl Model {
             let mut total = 0.0;
             for (c, count) in &distinct {
                 let (mut pm, mut pu) = (lambda, 1.0 - lambda);
-                for e in FIELDS {
+                for e in FIELDS.into_iter().filter(|e| !is_place(*e)) {
                     let level = c.level(e);
                     if level != Level::Missing {
                         pm *= m[e as usize][level as usize];
@@ -146,9 +200,9 @@ impl Model {
             if total > 0.0 {
                 lambda = (matched / total).clamp(1e-6, 1.0 - 1e-6);
             }
-            for e in 0..EVIDENCE {
-                m[e] = normalized(m_counts[e]);
-                u[e] = normalized(u_counts[e]);
+            for e in FIELDS.into_iter().filter(|e| !is_place(*e)) {
+                m[e as usize] = bounded(normalized(m_counts[e as usize]), e);
+                u[e as usize] = normalized(u_counts[e as usize]);
             }
         }
         let mut frequencies: [HashMap<String, u32>; EVIDENCE] = Default::default();
@@ -158,6 +212,9 @@ impl Model {
                     *frequencies[e as usize].entry(v).or_default() += 1;
                 }
             }
+        }
+        for e in FIELDS.into_iter().filter(|e| is_place(*e)) {
+            u[e as usize] = place_u[e as usize];
         }
         let mut mean_frequency = [0.0; EVIDENCE];
         for e in FIELDS {
@@ -178,12 +235,10 @@ impl Model {
         }
         let (m, mut u) = (self.m[e as usize][level as usize], self.u[e as usize][level as usize]);
         if level == Level::Exact {
-            if let Some(count) = exact_value(a, e).and_then(|v| self.frequencies[e as usize].get(&v)) {
-                // Given one record holds the value, the share of records that hold it too: what an unrelated
-                // record agreeing on it is worth.
-                // Relative to the average value's frequency, so the estimated u stays the yardstick.
-                let n = self.records.max(1) as f64;
-                let tf = f64::from(*count) / n;
+            if let Some(count) = self.count(a, e) {
+                // Given one record holds the value, the share of the others that hold it too, relative to that
+                // of an average value: the estimated u stays the yardstick, the value's frequency adjusts it.
+                let tf = f64::from(count) / self.records.max(1) as f64;
                 let mean = self.mean_frequency[e as usize];
                 if mean > 0.0 {
                     u = (u * tf / mean).clamp(f64::MIN_POSITIVE, 1.0);
@@ -193,10 +248,42 @@ impl Model {
         (m / u).log2()
     }
 
-    /// The pair's match weight: the prior odds and every piece of evidence, in log2.
+    fn count(&self, a: &Prepared, e: Evidence) -> Option<u32> {
+        exact_value(a, e).and_then(|v| self.frequencies[e as usize].get(&v).copied())
+    }
+
+    /// Whether an exact agreement on `e` is about a place rather than a person: the address and the company
+    /// always, a phone or an email when more than two records share it (a switchboard, an info@ address).
+    fn about_place(&self, a: &Prepared, e: Evidence, level: Level, same_address: bool) -> bool {
+        is_place(e)
+            || (level == Level::Exact
+                && matches!(e, Evidence::Phone | Evidence::Email)
+                && self.count(a, e).is_some_and(|n| n > 2))
+            // A phone shared at the same address is the household's landline (or the office's switchboard):
+            // part of the address, not a second proof.
+            || (e == Evidence::Phone && level == Level::Exact && same_address)
+    }
+
+    /// The pair's match weight in log2: the prior odds, the evidence about the person, and the evidence about
+    /// the place counted once (an office's address, company name and switchboard are one fact: the same
+    /// workplace).
     pub fn score(&self, a: &Prepared, _b: &Prepared, c: &Comparison) -> f64 {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
-        prior + FIELDS.iter().map(|e| self.weight(a, *e, c.level(*e))).sum::<f64>()
+        let mut person = 0.0;
+        let mut place: Vec<f64> = Vec::new();
+        let same_address = matches!(c.level(Evidence::Address), Level::Exact | Level::Close);
+        for e in FIELDS {
+            let level = c.level(e);
+            let w = self.weight(a, e, level);
+            if self.about_place(a, e, level, same_address) {
+                place.push(w);
+            } else {
+                person += w;
+            }
+        }
+        let best = place.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let place = if best > 0.0 { best } else { place.iter().sum() };
+        prior + person + place
     }
 
     pub fn probability(score: f64) -> f64 {
