@@ -104,7 +104,35 @@ fn min_m_different(e: Evidence) -> f64 {
     }
 }
 
+/// The least a duplicate agrees exactly on its names: most duplicates are typed with the right name. Without
+/// this floor, EM over a large employer's staff settles on "same first name, same office" as its class.
+fn min_m_exact(e: Evidence) -> f64 {
+    match e {
+        Evidence::FirstName | Evidence::LastName => 0.6,
+        _ => 0.0,
+    }
+}
+
+/// `m` with its exact share raised to at least `floor`, the rest scaled down alike.
+fn with_exact_floor(mut m: [f64; LEVEL_COUNT], floor: f64) -> [f64; LEVEL_COUNT] {
+    let exact = Level::Exact as usize;
+    if m[exact] < floor {
+        let rest: f64 = 1.0 - m[exact];
+        for (i, v) in m.iter_mut().enumerate() {
+            *v = if i == exact {
+                floor
+            } else if rest > 0.0 {
+                *v / rest * (1.0 - floor)
+            } else {
+                (1.0 - floor) / 3.0
+            };
+        }
+    }
+    m
+}
+
 fn bounded(mut m: [f64; LEVEL_COUNT], e: Evidence) -> [f64; LEVEL_COUNT] {
+    m = with_exact_floor(m, min_m_exact(e));
     let different = Level::Different as usize;
     let target = m[different].clamp(min_m_different(e), max_m_different(e));
     let cap = target;

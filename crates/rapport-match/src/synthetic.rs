@@ -160,6 +160,13 @@ const LAST: &[&str] = &[
     "singh",
 ];
 
+/// Endings that make more surnames of the common ones ("hill" → "hillford"): a real customer base has
+/// thousands of surnames, a few of them very common.
+const SURNAME_ENDINGS: &[&str] = &[
+    "son", "ton", "ley", "man", "field", "wood", "well", "ford", "by", "er", "ham", "ridge", "worth", "stone", "land",
+    "berg", "ini", "ova", "ski", "sen", "ing", "ett", "ard", "ow", "ins", "ers", "ock", "ell", "ington",
+];
+
 const STREETS: &[&str] = &[
     "george",
     "pitt",
@@ -287,6 +294,16 @@ impl Rng {
     fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
         list[self.below(list.len())]
     }
+    /// A surname: a common one a third of the time, otherwise a common one with an ending.
+    fn surname(&mut self) -> String {
+        let base = self.pick(LAST);
+        if self.chance(0.33) {
+            base.to_string()
+        } else {
+            format!("{base}{}", self.pick(SURNAME_ENDINGS))
+        }
+    }
+
     fn digits(&mut self, n: usize) -> String {
         (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
     }
@@ -375,12 +392,7 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
     let households: Vec<Household> = (0..(persons / 4).max(1))
         .map(|_| {
             let city = rng.below(CITIES.len());
-            Household {
-                last: rng.pick(LAST).to_string(),
-                street: street(&mut rng),
-                city,
-                landline: landline(&mut rng, city),
-            }
+            Household { last: rng.surname(), street: street(&mut rng), city, landline: landline(&mut rng, city) }
         })
         .collect();
     let mut out = Synthetic { records: Vec::new(), person: Vec::new() };
@@ -392,7 +404,7 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
         let (record, other_email) = if rng.chance(0.6) {
             // Skewed company sizes: a few large employers, many small ones.
             let c = &companies[(rng.below(companies.len()) * rng.below(companies.len())) / companies.len().max(1)];
-            let last = rng.pick(LAST).to_string();
+            let last = rng.surname();
             let base = match c.pattern {
                 0 => format!("{first}.{last}"),
                 1 => format!("{}{last}", &first[..1]),
@@ -421,7 +433,7 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
             (r, other)
         } else {
             let h = &households[rng.below(households.len())];
-            let last = if rng.chance(0.75) { h.last.clone() } else { rng.pick(LAST).to_string() };
+            let last = if rng.chance(0.75) { h.last.clone() } else { rng.surname() };
             let phone = if rng.chance(0.4) { h.landline.clone() } else { mobile(&mut rng) };
             let (city, postcode, region) = CITIES[h.city];
             let email = format!("{first}.{last}{born}@{}", rng.pick(PROVIDERS));
