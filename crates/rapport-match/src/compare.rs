@@ -129,35 +129,38 @@ fn address_level(a: &Prepared, b: &Prepared) -> Level {
     }
 }
 
-fn email_level(a: &Prepared, b: &Prepared) -> Level {
-    if a.emails.is_empty() || b.emails.is_empty() {
+/// The best level over every pairing of `xs` with `ys` (a lead has several emails and phones); Missing when
+/// either side has none.
+fn best_pairing<T>(xs: &[T], ys: &[T], level: impl Fn(&T, &T) -> Level) -> Level {
+    if xs.is_empty() || ys.is_empty() {
         return Level::Missing;
     }
-    let mut best = Level::Different;
-    for (la, da) in &a.emails {
-        for (lb, db) in &b.emails {
-            let level = if la == lb && da == db {
-                Level::Exact
-            } else if la == lb || strip_separators(la) == strip_separators(lb) {
-                Level::Close // the same person at another provider
-            } else if da == db
-                && la.chars().count() >= 5
-                && la.chars().next() == lb.chars().next()
-                && damerau_levenshtein(la, lb) <= 2
-                && !differ_in_digits_only(la, lb)
-            {
-                // A typo. Not when the first letter differs: "ewilliams" and "jwilliams" are two colleagues
-                // whose addresses follow their names, not one address mistyped.
-                Level::Weak
-            } else {
-                Level::Different
-            };
-            if (level as u8) < (best as u8) {
-                best = level;
-            }
+    xs.iter()
+        .flat_map(|x| ys.iter().map(move |y| (x, y)))
+        .map(|(x, y)| level(x, y))
+        .min_by_key(|l| *l as u8)
+        .unwrap_or(Level::Different)
+}
+
+fn email_level(a: &Prepared, b: &Prepared) -> Level {
+    best_pairing(&a.emails, &b.emails, |(la, da), (lb, db)| {
+        if la == lb && da == db {
+            Level::Exact
+        } else if la == lb || strip_separators(la) == strip_separators(lb) {
+            Level::Close // the same person at another provider
+        } else if da == db
+            && la.chars().count() >= 5
+            && la.chars().next() == lb.chars().next()
+            && damerau_levenshtein(la, lb) <= 2
+            && !differ_in_digits_only(la, lb)
+        {
+            // A typo. Not when the first letter differs: "ewilliams" and "jwilliams" are two colleagues whose
+            // addresses follow their names, not one address mistyped.
+            Level::Weak
+        } else {
+            Level::Different
         }
-    }
-    best
+    })
 }
 
 /// "ann.lee11" and "ann.lee29": the numbers people add to a common name tell them apart.
@@ -171,25 +174,15 @@ fn strip_separators(local: &str) -> String {
 }
 
 fn phone_level(a: &Prepared, b: &Prepared) -> Level {
-    if a.phones.is_empty() || b.phones.is_empty() {
-        return Level::Missing;
-    }
-    let mut best = Level::Different;
-    for x in &a.phones {
-        for y in &b.phones {
-            let level = if x == y {
-                Level::Exact
-            } else if damerau_levenshtein(x, y) <= 1 {
-                Level::Close
-            } else {
-                Level::Different
-            };
-            if (level as u8) < (best as u8) {
-                best = level;
-            }
+    best_pairing(&a.phones, &b.phones, |x, y| {
+        if x == y {
+            Level::Exact
+        } else if damerau_levenshtein(x, y) <= 1 {
+            Level::Close
+        } else {
+            Level::Different
         }
-    }
-    best
+    })
 }
 
 fn company_level(a: &Prepared, b: &Prepared) -> Level {
