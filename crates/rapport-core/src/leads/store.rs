@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 use super::completeness::{missing_fields, CompletenessFacts};
 use super::fields::{LeadFieldKind, FIELDS};
@@ -69,21 +70,22 @@ fn column_value(kind: LeadFieldKind, text: String) -> Value {
     }
 }
 
-/// Every column a lead write sets: the field table's plain columns, then the derived ones (denormalized
-/// primary contact points for the list, folded names for search, the "needs fixing" flag).
-fn columns_and_values(lead: &ValidLead) -> (Vec<&'static str>, Vec<Value>) {
+/// Columns a lead write sets besides the field table's plain ones: denormalized primary contact points for the
+/// list, folded names for search, the "needs fixing" flag.
+const DERIVED_COLUMNS: [&str; 5] = ["primary_email", "primary_phone", "name_key", "name_key_rev", "flagged"];
+
+/// Every column a lead write sets: the field table's plain columns, then the derived ones.
+fn written_columns() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().filter_map(|f| f.column).chain(DERIVED_COLUMNS)
+}
+
+/// The values of [`written_columns`], in the same order.
+fn column_values(lead: &ValidLead) -> Vec<Value> {
     let view = lead.as_lead(0);
-    let mut cols = Vec::with_capacity(FIELDS.len() + 6);
-    let mut vals = Vec::with_capacity(FIELDS.len() + 6);
-    for f in FIELDS.iter() {
-        if let Some(c) = f.column {
-            cols.push(c);
-            vals.push(column_value(f.info.kind, (f.get)(&view)));
-        }
-    }
+    let mut vals: Vec<Value> =
+        FIELDS.iter().filter(|f| f.column.is_some()).map(|f| column_value(f.info.kind, (f.get)(&view))).collect();
     let text = |s: &str| Value::Text(s.to_string());
     let t = &lead.text;
-    cols.extend(["primary_email", "primary_phone", "name_key", "name_key_rev", "flagged"]);
     vals.extend([
         text(lead.emails.first().map(|e| e.address.as_str()).unwrap_or("")),
         text(lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or("")),
@@ -91,38 +93,65 @@ fn columns_and_values(lead: &ValidLead) -> (Vec<&'static str>, Vec<Value>) {
         Value::Text(name_key(&t.last_name, &t.first_name)),
         Value::Integer(i64::from(!lead.invalid.is_empty())),
     ]);
-    (cols, vals)
+    vals
+}
+
+/// The statements of a lead write and read, built from the field table once per process, not per row: an
+/// import writes a million of them.
+fn insert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let cols: Vec<&str> = written_columns().collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        let at = cols.len() + 1;
+        format!(
+            "INSERT INTO leads ({}, created_at, updated_at) VALUES ({}, ?{at}, ?{at})",
+            cols.join(", "),
+            marks.join(", ")
+        )
+    })
+}
+
+fn update_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let sets: Vec<String> = written_columns().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
+        let n = sets.len();
+        format!(
+            "UPDATE leads SET version = version + 1, {}, updated_at = ?{} WHERE id = ?{}",
+            sets.join(", "),
+            n + 1,
+            n + 2
+        )
+    })
+}
+
+fn get_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let cols: Vec<String> = plain_columns().filter_map(|f| f.column).map(|c| format!("l.{c}")).collect();
+        format!(
+            "SELECT l.id, l.version, l.status, l.created_at, l.updated_at, u.display_name, {}
+             FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = ?1",
+            cols.join(", ")
+        )
+    })
 }
 
 pub(crate) fn insert(tx: &Transaction<'_>, lead: &ValidLead, at: &str) -> Result<i64, StoreError> {
-    let (cols, mut values) = columns_and_values(lead);
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let at_mark = cols.len() + 1;
-    let sql = format!(
-        "INSERT INTO leads ({}, created_at, updated_at) VALUES ({}, ?{at_mark}, ?{at_mark})",
-        cols.join(", "),
-        marks.join(", ")
-    );
+    let mut values = column_values(lead);
     values.push(Value::Text(at.to_string()));
-    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    tx.prepare_cached(insert_sql())?.execute(params_from_iter(values))?;
     let id = tx.last_insert_rowid();
     write_children(tx, id, lead, false)?;
     Ok(id)
 }
 
 pub(crate) fn update(tx: &Transaction<'_>, id: i64, lead: &ValidLead, at: &str) -> Result<(), StoreError> {
-    let (cols, mut values) = columns_and_values(lead);
-    let sets: Vec<String> = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
-    let n = cols.len();
-    let sql = format!(
-        "UPDATE leads SET version = version + 1, {}, updated_at = ?{} WHERE id = ?{}",
-        sets.join(", "),
-        n + 1,
-        n + 2
-    );
+    let mut values = column_values(lead);
     values.push(Value::Text(at.to_string()));
     values.push(Value::Integer(id));
-    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    tx.prepare_cached(update_sql())?.execute(params_from_iter(values))?;
     write_children(tx, id, lead, true)
 }
 
@@ -226,14 +255,8 @@ fn plain_columns() -> impl Iterator<Item = &'static super::fields::LeadField> {
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError> {
-    let cols: Vec<String> = plain_columns().filter_map(|f| f.column).map(|c| format!("l.{c}")).collect();
-    let sql = format!(
-        "SELECT l.id, l.version, l.status, l.created_at, l.updated_at, u.display_name, {}
-         FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = ?1",
-        cols.join(", ")
-    );
     let row = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(get_sql())?
         .query_row([id], |r| {
             let status: String = r.get(2)?;
             let mut input = crate::leads::model::LeadInput::default();
