@@ -61,7 +61,10 @@ fn name_level(a: &str, b: &str, a_full: &str, b_full: &str, a_sound: &str, b_sou
         return Level::Exact;
     }
     let jw = jaro_winkler(a, b);
-    if jw >= 0.92 || (damerau_levenshtein(a, b) <= 1 && a.chars().count() >= 4) {
+    let edits = damerau_levenshtein(a, b);
+    // Jaro-Winkler rewards a shared start, so "walker" and "walkerton" look close: they are two names, three
+    // letters apart, not one name mistyped.
+    if (jw >= 0.92 && edits <= 2) || (edits <= 1 && a.chars().count() >= 5) {
         Level::Close
     } else if jw >= 0.8 || a_sound == b_sound || initial_of(a, b) {
         Level::Weak
@@ -142,12 +145,49 @@ fn best_pairing<T>(xs: &[T], ys: &[T], level: impl Fn(&T, &T) -> Level) -> Level
         .unwrap_or(Level::Different)
 }
 
+/// Whether an address's local part says no more than the names do ("mkhan", "jennifer.m", "robert.alves"):
+/// namesakes at other companies or providers build the same one, so it is judged with the names, not as a
+/// second proof. Digits ("robert.alves71") make it personal again.
+fn explained_by_names(local: &str, p: &Prepared) -> bool {
+    if local.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let letters: String = local.chars().filter(char::is_ascii_alphabetic).collect();
+    let clean = |s: &str| s.chars().filter(char::is_ascii_alphabetic).collect::<String>();
+    let last = clean(&p.last);
+    let initial = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    [clean(&p.first), clean(&p.first_canonical)].iter().filter(|f| !f.is_empty()).any(|first| {
+        let (f, l) = (initial(first), initial(&last));
+        [
+            first.clone(),
+            format!("{first}{last}"),
+            format!("{last}{first}"),
+            format!("{f}{last}"),
+            format!("{first}{l}"),
+            format!("{last}{f}"),
+            format!("{f}{l}"),
+        ]
+        .contains(&letters)
+    }) || (!last.is_empty() && letters == last)
+}
+
+/// The numbers in a local part, which people add to tell themselves from namesakes ("ann.lee11", "ann.lee29").
+fn digits(local: &str) -> String {
+    local.chars().filter(char::is_ascii_digit).collect()
+}
+
 fn email_level(a: &Prepared, b: &Prepared) -> Level {
     best_pairing(&a.emails, &b.emails, |(la, da), (lb, db)| {
         if la == lb && da == db {
             Level::Exact
         } else if la == lb || strip_separators(la) == strip_separators(lb) {
-            Level::Close // the same person at another provider
+            if explained_by_names(la, a) || explained_by_names(lb, b) {
+                Level::Missing // namesakes share it as often as one person does: no evidence either way
+            } else {
+                Level::Close // the same person at another provider
+            }
+        } else if !digits(la).is_empty() && !digits(lb).is_empty() && digits(la) != digits(lb) {
+            Level::Different
         } else if da == db
             && la.chars().count() >= 5
             && la.chars().next() == lb.chars().next()
@@ -242,8 +282,8 @@ mod tests {
 
     #[test]
     fn typos_nicknames_and_swaps_are_close_not_different() {
-        let a = rec("robert", "alves", "7 salsola street", "robert.alves@hotmail.com", "+61 3 0552 5583");
-        let b = rec("bob", "alfes", "7 salsola st", "robert.alves@gmail.com", "03 0552 5583");
+        let a = rec("robert", "alves", "7 salsola street", "robert.alves71@hotmail.com", "+61 3 0552 5583");
+        let b = rec("bob", "alfes", "7 salsola st", "robert.alves71@gmail.com", "03 0552 5583");
         let c = compare(&a, &b);
         assert_eq!(c.level(Evidence::FirstName), Level::Exact, "bob is robert");
         assert_eq!(c.level(Evidence::LastName), Level::Close);
@@ -252,6 +292,22 @@ mod tests {
         assert_eq!(c.level(Evidence::Phone), Level::Exact);
         let swapped = rec("alves", "robert", "", "", "");
         assert_eq!(compare(&a, &swapped).level(Evidence::FirstName), Level::Exact);
+    }
+
+    #[test]
+    fn an_address_built_from_the_names_is_no_second_proof() {
+        let a = rec("mason", "khan", "", "mkhan@gmail.com", "");
+        let b = rec("mason", "khan", "", "mkhan@pacificbuild.com.au", "");
+        assert_eq!(compare(&a, &b).level(Evidence::Email), Level::Missing, "namesakes build the same address");
+        let c = rec("jennifer", "moran", "", "jennifer.m@horizonmedia.com", "");
+        let d = rec("jennifer", "moranford", "", "jennifer.m@horizonlegal.com", "");
+        assert_eq!(compare(&c, &d).level(Evidence::Email), Level::Missing);
+        let e = rec("ann", "lee", "", "ann.lee11@gmail.com", "");
+        let f = rec("ann", "lee", "", "ann.lee29@gmail.com", "");
+        assert_eq!(compare(&e, &f).level(Evidence::Email), Level::Different, "the numbers tell namesakes apart");
+        let g = rec("ann", "lee", "", "sunflower@gmail.com", "");
+        let h = rec("ann", "lee", "", "sunflower@outlook.com", "");
+        assert_eq!(compare(&g, &h).level(Evidence::Email), Level::Close, "a handle of one's own");
     }
 
     #[test]

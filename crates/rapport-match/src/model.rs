@@ -46,6 +46,8 @@ pub struct Model {
     frequencies: [HashMap<String, u32>; EVIDENCE],
     /// The frequency of the value of an average record, per piece of evidence.
     mean_frequency: [f64; EVIDENCE],
+    /// The share of a place's weight that still counts when a name differs outright (see [`Model::estimate`]).
+    pub place_trust: f64,
 }
 
 /// The value an exact agreement is about, for the term-frequency tables.
@@ -79,6 +81,15 @@ impl SplitMix {
 /// share the place.
 fn is_place(e: Evidence) -> bool {
     matches!(e, Evidence::Address | Evidence::Company)
+}
+
+fn shares_place(c: &Comparison) -> bool {
+    matches!(c.level(Evidence::Address), Level::Exact | Level::Close) || c.level(Evidence::Company) == Level::Exact
+}
+
+/// A name that differs outright: at a shared place, the signature of a housemate or a colleague.
+fn names_disagree(c: &Comparison) -> bool {
+    c.level(Evidence::FirstName) == Level::Different || c.level(Evidence::LastName) == Level::Different
 }
 
 const PLACE_M: [f64; LEVEL_COUNT] = [0.80, 0.10, 0.05, 0.05];
@@ -253,7 +264,24 @@ impl Model {
                 mean_frequency[e as usize] = share / f64::from(holders) / n.max(1) as f64;
             }
         }
-        Self { lambda, m, u, thresholds: Thresholds::default(), records: n, frequencies, mean_frequency }
+        // How far a shared place can be trusted when a name differs, measured on these records: if duplicates
+        // alone shared places, pairs with a differing name would be about q of the pairs at a place (q: how often
+        // a duplicate's name differs). Every pair beyond that is a housemate or a colleague. Public test sets
+        // without households keep nearly full trust; CRM data with offices and families keeps little.
+        let (mut at_place, mut differing) = (0.0, 0.0);
+        for c in comparisons {
+            if shares_place(c) {
+                at_place += 1.0;
+                if names_disagree(c) {
+                    differing += 1.0;
+                }
+            }
+        }
+        let q = 1.0
+            - (1.0 - m[Evidence::FirstName as usize][Level::Different as usize])
+                * (1.0 - m[Evidence::LastName as usize][Level::Different as usize]);
+        let place_trust = if differing > 0.0 { (q * at_place / differing).min(1.0) } else { 1.0 };
+        Self { lambda, m, u, thresholds: Thresholds::default(), records: n, frequencies, mean_frequency, place_trust }
     }
 
     /// log2(m/u) of one piece of evidence; an exact agreement weighed by how common the value is.
@@ -310,7 +338,12 @@ impl Model {
             }
         }
         let best = place.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let place = if best > 0.0 { best } else { place.iter().sum() };
+        let mut place = if best > 0.0 { best } else { place.iter().sum() };
+        // A name that differs outright at a shared place is the signature of a housemate or a colleague: the place
+        // is then mostly explained by the household or the office.
+        if names_disagree(c) && place > 0.0 {
+            place *= self.place_trust;
+        }
         prior + person + place
     }
 

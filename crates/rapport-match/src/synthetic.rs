@@ -3,7 +3,7 @@
 //!
 //! - Colleagues share their company's name, office address, switchboard number and email domain (each company
 //!   writes its addresses one way: `first.last@`, `flast@` or `first@`). Company sizes are skewed: a few large.
-//! - A household shares an address and a landline, and most of its members a last name.
+//! - A household shares an address and a landline, and most of its members a last name; its first names differ.
 //! - A duplicate is the same person typed again: nicknames, typos, initials, the other email (work or
 //!   personal), the phone reformatted or replaced by the switchboard or a mobile, street types abbreviated,
 //!   values left out.
@@ -340,6 +340,8 @@ struct Household {
     street: String,
     city: usize,
     landline: String,
+    /// Parents do not give two children one name: a household's first names differ.
+    first_names: std::collections::HashSet<String>,
 }
 
 fn street(rng: &mut Rng) -> String {
@@ -389,14 +391,21 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
             }
         })
         .collect();
-    let households: Vec<Household> = (0..(persons / 4).max(1))
+    let mut households: Vec<Household> = (0..(persons / 4).max(1))
         .map(|_| {
             let city = rng.below(CITIES.len());
-            Household { last: rng.surname(), street: street(&mut rng), city, landline: landline(&mut rng, city) }
+            Household {
+                last: rng.surname(),
+                street: street(&mut rng),
+                city,
+                landline: landline(&mut rng, city),
+                first_names: Default::default(),
+            }
         })
         .collect();
     let mut out = Synthetic { records: Vec::new(), person: Vec::new() };
-    // A company gives each employee an address of their own: a second "jsmith" becomes "jsmith2".
+    // An email address belongs to one person: a company's second "jsmith" becomes "jsmith2", a namesake at a
+    // provider picks another number.
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     for p in 0..persons {
         let first = rng.pick(FIRST).to_string();
@@ -429,14 +438,36 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
                 postcode: postcode.into(),
                 region: region.into(),
             };
-            let other = format!("{first}.{last}{}@{}", rng.digits(2), rng.pick(PROVIDERS));
+            let provider = rng.pick(PROVIDERS);
+            let mut other = format!("{first}.{last}{}@{provider}", rng.digits(2));
+            let mut tries = 0;
+            while !taken.insert(other.clone()) {
+                tries += 1;
+                other = format!("{first}.{last}{}@{provider}", rng.digits(2 + tries / 50));
+            }
             (r, other)
         } else {
-            let h = &households[rng.below(households.len())];
+            let at = rng.below(households.len());
+            let h = &mut households[at];
+            let mut first = first.clone();
+            for _ in 0..20 {
+                if h.first_names.insert(first.clone()) {
+                    break;
+                }
+                first = rng.pick(FIRST).to_string();
+            }
+            let h = &households[at];
             let last = if rng.chance(0.75) { h.last.clone() } else { rng.surname() };
             let phone = if rng.chance(0.4) { h.landline.clone() } else { mobile(&mut rng) };
             let (city, postcode, region) = CITIES[h.city];
-            let email = format!("{first}.{last}{born}@{}", rng.pick(PROVIDERS));
+            // A personal address belongs to one person: a namesake who drew the same number draws again.
+            let provider = rng.pick(PROVIDERS);
+            let mut email = format!("{first}.{last}{born}@{provider}");
+            let mut tries = 0;
+            while !taken.insert(email.clone()) {
+                tries += 1;
+                email = format!("{first}.{last}{}@{provider}", rng.digits(2 + tries / 50));
+            }
             let r = Record {
                 first_name: first.clone(),
                 last_name: last.clone(),
@@ -448,7 +479,13 @@ pub fn generate(persons: usize, duplicate_share: f64, seed: u64) -> Synthetic {
                 region: region.into(),
                 ..Default::default()
             };
-            let other = format!("{}{last}@{}", &first[..1], rng.pick(PROVIDERS));
+            let provider = rng.pick(PROVIDERS);
+            let mut other = format!("{}{last}@{provider}", &first[..1]);
+            let mut tries = 0;
+            while !taken.insert(other.clone()) {
+                tries += 1;
+                other = format!("{}{last}{}@{provider}", &first[..1], rng.digits(2 + tries / 50));
+            }
             (r, other)
         };
         let copies = if rng.chance(duplicate_share) { 1 + usize::from(rng.chance(0.3)) } else { 0 };
