@@ -1,16 +1,105 @@
 //! Candidate pairs: the union of the pairs that share at least one blocking key. Each key is cheap and catches
 //! what the others miss (a new email, a moved address, a typo in the last name), and the union keeps the work
-//! near-linear. A key shared by very many records (a switchboard, a company's domain) is not a block: it would
-//! pair everyone with everyone and says little anyway.
-use std::collections::{HashMap, HashSet};
+//! near-linear.
+//!
+//! A key shared by many records (an office's street, a switchboard, "james smith") is not compared all with all:
+//! its members are sorted by what the key does not say (the name for a place, the place for a name) and each is
+//! paired with its [`WINDOW`] nearest neighbours (sorted-neighbourhood blocking). So the work per record is
+//! bounded whatever the data, and a duplicate at a large office still meets its twin, who sorts next to it.
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 use crate::normalize::Prepared;
 
-/// Blocks larger than this are skipped: they are shared values, not identities.
-pub const MAX_BLOCK: usize = 60;
+/// Blocks up to this size are compared all with all.
+pub const SMALL_BLOCK: usize = 8;
+/// In a larger block, each record is paired with this many neighbours on either side.
+pub const WINDOW: usize = 4;
 
-fn keys(p: &Prepared) -> Vec<String> {
-    let mut k = Vec::with_capacity(16);
+/// What a block's members are sorted by when the block is large: the key tells where, so sort by who; or it
+/// tells who, so sort by where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Name,
+    Place,
+}
+
+/// A blocking key: its text (for the stored index and for debugging) and how its members are ordered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub text: String,
+    pub sort: SortBy,
+}
+
+impl Key {
+    /// A stable 64-bit digest of the key (the stored index keeps this, not the text).
+    pub fn hash(&self) -> i64 {
+        let mut h = DefaultHasher::new();
+        self.text.hash(&mut h);
+        h.finish() as i64
+    }
+}
+
+/// The order of records inside a large block sorted by name.
+pub fn name_signature(p: &Prepared) -> String {
+    format!("{}|{}|{}", p.last_sound, p.first_canonical, p.postcode)
+}
+
+/// The order of records inside a large block sorted by place.
+pub fn place_signature(p: &Prepared) -> String {
+    format!("{}|{}|{}", p.postcode, p.street, p.first_canonical)
+}
+
+pub fn signature(p: &Prepared, sort: SortBy) -> String {
+    match sort {
+        SortBy::Name => name_signature(p),
+        SortBy::Place => place_signature(p),
+    }
+}
+
+/// Every pair `(a, b)`, `a < b`, sharing a key: all pairs of a small block, neighbours in a large one.
+pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
+    let mut entries: Vec<(i64, bool, u32)> = Vec::with_capacity(records.len() * 16);
+    for (i, p) in records.iter().enumerate() {
+        for k in keys(p) {
+            entries.push((k.hash(), k.sort == SortBy::Name, i as u32));
+        }
+    }
+    entries.sort_unstable();
+    entries.dedup();
+    let signatures: [Vec<String>; 2] =
+        [records.iter().map(place_signature).collect(), records.iter().map(name_signature).collect()];
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let (key, by_name, _) = entries[start];
+        let end = start + entries[start..].iter().take_while(|e| e.0 == key && e.1 == by_name).count();
+        let mut members: Vec<u32> = entries[start..end].iter().map(|e| e.2).collect();
+        start = end;
+        if members.len() <= SMALL_BLOCK {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    pairs.push((a.min(b), a.max(b)));
+                }
+            }
+            continue;
+        }
+        let sig = &signatures[usize::from(by_name)];
+        members.sort_unstable_by(|a, b| sig[*a as usize].cmp(&sig[*b as usize]).then(a.cmp(b)));
+        for (x, &a) in members.iter().enumerate() {
+            for &b in members.iter().skip(x + 1).take(WINDOW) {
+                pairs.push((a.min(b), a.max(b)));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The blocking keys of a record.
+pub fn keys(p: &Prepared) -> Vec<Key> {
+    let mut k: Vec<String> = Vec::with_capacity(16);
     for (local, domain) in &p.emails {
         k.push(format!("e:{local}@{domain}"));
         if local.len() >= 4 {
@@ -68,28 +157,17 @@ fn keys(p: &Prepared) -> Vec<String> {
             k.push(format!("nc:{number}|{city}"));
         }
     }
-    k
-}
-
-/// Every pair `(a, b)`, `a < b`, sharing a key of a block no larger than [`MAX_BLOCK`].
-pub fn candidate_pairs(records: &[Prepared]) -> Vec<(usize, usize)> {
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, p) in records.iter().enumerate() {
-        for k in keys(p) {
-            blocks.entry(k).or_default().push(i);
-        }
-    }
-    let mut pairs: HashSet<(usize, usize)> = HashSet::new();
-    for members in blocks.values().filter(|m| m.len() > 1 && m.len() <= MAX_BLOCK) {
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if a != b {
-                    pairs.insert((a.min(b), a.max(b)));
-                }
-            }
-        }
-    }
-    let mut out: Vec<(usize, usize)> = pairs.into_iter().collect();
-    out.sort_unstable();
-    out
+    k.into_iter()
+        .map(|text| {
+            // Name keys ("fl", "li", "lp", ...) sort their members by place; the others (email, phone, street)
+            // by name.
+            let tag = text.split(':').next().unwrap_or("");
+            let sort = if matches!(tag, "fl" | "li" | "lp" | "lc" | "fp" | "fc" | "l3") {
+                SortBy::Place
+            } else {
+                SortBy::Name
+            };
+            Key { text, sort }
+        })
+        .collect()
 }

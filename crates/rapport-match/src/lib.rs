@@ -47,20 +47,41 @@ pub struct Candidate {
 /// Finds the likely duplicate pairs among `records`: blocks, compares, estimates the model's weights from these
 /// very records by EM, and scores. Pairs below the review tier are not returned.
 pub fn find_duplicates(records: &[Record], thresholds: &Thresholds) -> (Model, Vec<Candidate>) {
-    let prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    let prepared: Vec<Prepared> = parallel_map(records, prepare);
     let pairs = blocking::candidate_pairs(&prepared);
-    let comparisons: Vec<Comparison> =
-        pairs.iter().map(|&(a, b)| compare::compare(&prepared[a], &prepared[b])).collect();
+    let compare_pair = |&(a, b): &(u32, u32)| compare::compare(&prepared[a as usize], &prepared[b as usize]);
+    let comparisons: Vec<Comparison> = parallel_map(&pairs, compare_pair);
     let mut model = Model::estimate(&prepared, &comparisons);
     model.thresholds = thresholds.clone();
     let out = pairs
         .into_iter()
         .zip(comparisons)
         .filter_map(|((a, b), comparison)| {
+            let (a, b) = (a as usize, b as usize);
             let score = model.score(&prepared[a], &prepared[b], &comparison);
             let tier = model.tier(score);
             (tier != Tier::Different).then_some(Candidate { a, b, score, tier, comparison })
         })
         .collect();
     (model, out)
+}
+
+/// `items.iter().map(f).collect()`, on every core: the comparisons of a full scan are independent.
+pub fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 10_000 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for part in parts {
+            // A panic in a worker is a bug in the comparators: pass it on rather than return a partial result.
+            out.extend(part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
 }

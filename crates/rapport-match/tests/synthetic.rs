@@ -69,12 +69,14 @@ fn naive_pairs(records: &[rapport_match::Record]) -> HashSet<(usize, usize)> {
     blocking::candidate_pairs(&prepared)
         .into_iter()
         .filter(|&(a, b)| {
+            let (a, b) = (a as usize, b as usize);
             let score: f64 = (0..8)
                 .filter(|f| !values[a][*f].is_empty() && !values[b][*f].is_empty())
                 .map(|f| if values[a][f] == values[b][f] { weight[f].0 } else { weight[f].1 })
                 .sum();
             score > (n as f64).log2() // prior odds of a pair being a duplicate, about 1 in n
         })
+        .map(|(a, b)| (a as usize, b as usize))
         .collect()
 }
 
