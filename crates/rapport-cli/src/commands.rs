@@ -9,6 +9,7 @@ use rapport_core::Origin;
 use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
+use crate::DuplicatesCommand;
 use crate::{
     Cli, Command, ExportFormat, ImportArgs, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand,
 };
@@ -63,6 +64,10 @@ pub fn run(cli: Cli) -> CliResult<()> {
             println!("default_region = {}", s.default_region);
             Ok(())
         }
+        Command::Duplicates(DuplicatesCommand::Scan { min_score, format }) => {
+            scan_duplicates(&core, &actor, min_score, format)
+        }
+        Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
         Command::Bench(_) => Ok(()),
     }
 }
@@ -400,6 +405,72 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
             "{} of them keep invalid emails or phones as typed, flagged for fixing: rapport leads list --needs-fixing",
             outcome.kept_invalid
         );
+    }
+    Ok(())
+}
+
+fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: ExportFormat) -> CliResult<()> {
+    if !(0.0..=1.0).contains(&min_score) {
+        return Err(format!("--min-score is a probability between 0 and 1, not {min_score}"));
+    }
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let report = core
+        .scan_duplicates(actor, &cancel, &mut |p| {
+            use rapport_core::duplicates::ScanPhase;
+            match p.phase {
+                ScanPhase::Reading => eprintln!("reading leads"),
+                ScanPhase::Matching => eprintln!("matching {} leads", p.total),
+                ScanPhase::Saving if p.done == 0 => eprintln!("saving {} pairs", p.total),
+                ScanPhase::Saving => {}
+            }
+        })
+        .map_err(err)?;
+    let pairs: Vec<_> = report.pairs.iter().filter(|p| p.score >= min_score).collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let write_err = |e: std::io::Error| format!("could not write the pairs: {e}");
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["external_ref_a", "external_ref_b", "score", "tier"]).map_err(err)?;
+            for p in &pairs {
+                let score = format!("{:.6}", p.score);
+                w.write_record([p.external_ref_a.as_str(), p.external_ref_b.as_str(), &score, p.tier.as_str()])
+                    .map_err(err)?;
+            }
+            w.flush().map_err(write_err)?;
+        }
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &pairs).map_err(err)?;
+            writeln!(out).map_err(write_err)?;
+        }
+    }
+    out.flush().map_err(write_err)?;
+    eprintln!(
+        "{} leads, {} pairs ({} open in the queue, {} kept apart as not duplicates) in {:.1} s",
+        report.leads,
+        report.pairs.len(),
+        report.open,
+        report.kept_apart,
+        report.seconds
+    );
+    Ok(())
+}
+
+fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> CliResult<()> {
+    let queue = core.duplicate_queue(actor, limit).map_err(err)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&queue).map_err(err)?);
+        return Ok(());
+    }
+    if queue.is_empty() {
+        println!("The review queue is empty. Run `rapport duplicates scan` to look for duplicates.");
+    }
+    let name = |l: &Lead| format!("#{} {} {}", l.id, l.first_name, l.last_name).trim().to_string();
+    for p in &queue {
+        println!("pair {}: {} and {} — {:.1}% ({})", p.id, name(&p.a), name(&p.b), p.score * 100.0, p.tier.as_str());
+        for e in &p.evidence {
+            println!("    {:+5.1}  {}", e.weight, e.text);
+        }
     }
     Ok(())
 }

@@ -34,6 +34,9 @@ pub enum Command {
     /// Show or change settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Find duplicate leads and list the review queue (data stewards: editors and administrators).
+    #[command(subcommand)]
+    Duplicates(DuplicatesCommand),
     /// Generate a database of many leads and measure search, list and create latencies.
     Bench(bench::BenchArgs),
 }
@@ -178,6 +181,25 @@ pub enum UsersCommand {
     },
     /// List users.
     List,
+}
+
+#[derive(Subcommand)]
+pub enum DuplicatesCommand {
+    /// Scan every lead, refresh the review queue, and print every pair at or above the review tier.
+    Scan {
+        /// Print only pairs whose probability of being one person is at least this (0 to 1).
+        #[arg(long, default_value_t = 0.0)]
+        min_score: f64,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+    /// List the open review queue, highest score first, with the evidence.
+    Queue {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

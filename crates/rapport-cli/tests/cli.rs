@@ -270,3 +270,31 @@ fn exports_print_valid_json_and_report_io_errors_as_io_errors() {
     let r = rapport(&db, &["import", missing.to_str().unwrap()]);
     assert!(!r.ok && r.err.contains("could not read") && !r.err.contains("schema"), "{}", r.err);
 }
+
+#[test]
+fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence() {
+    let (dir, db) = db();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "external_ref,first_name,last_name,email,city\n\
+         r1,Robert,Alves,robert.alves71@example.com,Leeds\n\
+         r2,Bob,Alvez,robert.alves71@example.com,Leeds\n\
+         r3,Carla,Diaz,carla@diaz.example,York\n",
+    )
+    .unwrap();
+    assert!(rapport(&db, &["import", csv.to_str().unwrap()]).ok);
+    let r = rapport(&db, &["duplicates", "scan", "--format", "csv"]);
+    assert!(r.ok, "{}", r.err);
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(lines[0], "external_ref_a,external_ref_b,score,tier");
+    assert_eq!(lines.len(), 2, "{}", r.out);
+    assert!(lines[1].starts_with("r1,r2,") && lines[1].ends_with(",same"), "{}", lines[1]);
+    let json = rapport(&db, &["duplicates", "scan", "--format", "json", "--min-score", "0.9"]);
+    let pairs: serde_json::Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(pairs.as_array().map(Vec::len), Some(1));
+    let q = rapport(&db, &["duplicates", "queue"]);
+    assert!(q.out.contains("Robert Alves and #2 Bob Alvez"), "{}", q.out);
+    assert!(q.out.contains("first name: the same name (bob is a short form of robert)"), "{}", q.out);
+    assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);
+}

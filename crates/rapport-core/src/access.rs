@@ -42,15 +42,18 @@ pub enum Permission {
     ReadHistory,
     ManageUsers,
     ManageSettings,
+    /// Scan for duplicates and decide about pairs in the review queue (data stewards).
+    ReviewDuplicates,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::ReadLeads,
         Permission::WriteLeads,
         Permission::ReadHistory,
         Permission::ManageUsers,
         Permission::ManageSettings,
+        Permission::ReviewDuplicates,
     ];
 
     fn action(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Permission {
             Permission::ReadHistory => "read the change history",
             Permission::ManageUsers => "manage users",
             Permission::ManageSettings => "change settings",
+            Permission::ReviewDuplicates => "review duplicates",
         }
     }
 }
@@ -67,7 +71,8 @@ impl Permission {
 pub fn role_allows(role: Role, permission: Permission) -> bool {
     match permission {
         Permission::ReadLeads | Permission::ReadHistory => true,
-        Permission::WriteLeads => role >= Role::Editor,
+        // Deciding about duplicates changes leads, so it takes a role that may change them.
+        Permission::WriteLeads | Permission::ReviewDuplicates => role >= Role::Editor,
         Permission::ManageUsers | Permission::ManageSettings => role == Role::Administrator,
     }
 }

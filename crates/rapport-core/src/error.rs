@@ -24,6 +24,7 @@ pub enum ErrorCode {
     NotADatabase,
     DatabaseTooNew,
     Io,
+    Cancelled,
     Internal,
 }
 
@@ -57,6 +58,10 @@ pub enum Error {
     Conflict { entity: &'static str },
     #[error(transparent)]
     Csv(#[from] CsvError),
+    #[error("cancelled; nothing was saved")]
+    Cancelled,
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -70,6 +75,8 @@ impl Error {
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Csv(CsvError::Io(_)) => ErrorCode::Io,
             Error::Csv(_) => ErrorCode::Validation,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 

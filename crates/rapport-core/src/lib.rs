@@ -29,6 +29,7 @@ pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod leads;
 mod rapport;

@@ -12,11 +12,13 @@
 //! shared by many records says little, and the email is judged as one field.
 pub mod blocking;
 pub mod compare;
+pub mod explain;
 pub mod model;
 pub mod normalize;
 pub mod synthetic;
 
 pub use compare::{Comparison, Evidence, Level, FIELDS};
+pub use explain::{explain, Note};
 pub use model::{Model, Thresholds, Tier};
 pub use normalize::{prepare, Prepared};
 

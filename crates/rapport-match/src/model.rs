@@ -92,6 +92,20 @@ fn names_disagree(c: &Comparison) -> bool {
     c.level(Evidence::FirstName) == Level::Different || c.level(Evidence::LastName) == Level::Different
 }
 
+/// Below this many records there is too little to learn weights from (two leads holding one email would make
+/// that email "common"), so a small database is judged with default weights and no term frequencies.
+pub const MIN_POPULATION: usize = 500;
+
+/// u for a small database: how often two different people agree, by evidence (exact, close, weak, different).
+const DEFAULT_U: [[f64; LEVEL_COUNT]; EVIDENCE] = [
+    [0.02, 0.01, 0.05, 0.92],           // first name
+    [0.005, 0.005, 0.02, 0.97],         // last name
+    [0.001, 0.001, 0.05, 0.948],        // address
+    [0.00001, 0.0001, 0.0001, 0.99979], // email
+    [0.0001, 0.0001, 0.0001, 0.9997],   // phone
+    [0.01, 0.005, 0.005, 0.98],         // company
+];
+
 const PLACE_M: [f64; LEVEL_COUNT] = [0.80, 0.10, 0.05, 0.05];
 
 /// The most a duplicate can disagree outright on a piece of evidence: a bound on what EM may learn, so that it
@@ -281,7 +295,29 @@ impl Model {
             - (1.0 - m[Evidence::FirstName as usize][Level::Different as usize])
                 * (1.0 - m[Evidence::LastName as usize][Level::Different as usize]);
         let place_trust = if differing > 0.0 { (q * at_place / differing).min(1.0) } else { 1.0 };
-        Self { lambda, m, u, thresholds: Thresholds::default(), records: n, frequencies, mean_frequency, place_trust }
+        let mut model = Self {
+            lambda,
+            m,
+            u,
+            thresholds: Thresholds::default(),
+            records: n,
+            frequencies,
+            mean_frequency,
+            place_trust,
+        };
+        if n < MIN_POPULATION {
+            model.use_defaults();
+        }
+        model
+    }
+
+    fn use_defaults(&mut self) {
+        for e in FIELDS {
+            self.m[e as usize] = if is_place(e) { PLACE_M } else { bounded([0.85, 0.08, 0.04, 0.03], e) };
+            self.u[e as usize] = DEFAULT_U[e as usize];
+        }
+        self.lambda = 0.1;
+        self.mean_frequency = [0.0; EVIDENCE];
     }
 
     /// log2(m/u) of one piece of evidence; an exact agreement weighed by how common the value is.
@@ -302,6 +338,12 @@ impl Model {
             }
         }
         (m / u).log2()
+    }
+
+    /// How many of the records the model was estimated on hold `a`'s value of `e` (for "shared with 212 other
+    /// leads"); None when `a` has none.
+    pub fn holders(&self, a: &Prepared, e: Evidence) -> Option<u32> {
+        self.count(a, e)
     }
 
     fn count(&self, a: &Prepared, e: Evidence) -> Option<u32> {
@@ -360,5 +402,23 @@ impl Model {
         } else {
             Tier::Different
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{find_duplicates, Record, Thresholds, Tier};
+
+    #[test]
+    fn a_small_database_still_flags_a_person_typed_twice() {
+        let ann = Record {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            emails: vec!["ann@x.com".into()],
+            ..Default::default()
+        };
+        let other = Record { first_name: "Bo".into(), last_name: "Chan".into(), ..Default::default() };
+        let (_, found) = find_duplicates(&[ann.clone(), other, ann], &Thresholds::default());
+        assert_eq!(found.iter().map(|c| (c.a, c.b, c.tier)).collect::<Vec<_>>(), vec![(0, 2, Tier::Same)]);
     }
 }

@@ -160,7 +160,7 @@ export type EmailEntry = {
 	original: string,
 };
 
-export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth_failed" | "conflict" | "database_read_only" | "database_locked" | "not_a_database" | "database_too_new" | "io" | "internal";
+export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth_failed" | "conflict" | "database_read_only" | "database_locked" | "not_a_database" | "database_too_new" | "io" | "cancelled" | "internal";
 
 /**  One field at fault, named by its canonical field name (`email`, `phones.1`, ...). */
 export type FieldError = {
@@ -511,7 +511,9 @@ export type MissingField = "name" | "contact_point" | "source" |
 /**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
 "fix_invalid";
 
-export type Permission = "read_leads" | "write_leads" | "read_history" | "manage_users" | "manage_settings";
+export type Permission = "read_leads" | "write_leads" | "read_history" | "manage_users" | "manage_settings" | 
+/**  Scan for duplicates and decide about pairs in the review queue (data stewards). */
+"review_duplicates";
 
 export type PhoneEntry = {
 	e164: string,

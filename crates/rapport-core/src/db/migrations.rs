@@ -13,10 +13,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/003_search_tiers.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::leads::store::rebuild_search(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        M::up(include_str!("migrations/004_duplicates.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

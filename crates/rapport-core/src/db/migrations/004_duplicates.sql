@@ -1,0 +1,23 @@
+-- The data steward's review queue: pairs of leads the matcher found likely to be one person.
+
+CREATE TABLE duplicate_pairs (
+    id          INTEGER PRIMARY KEY,
+    lead_a      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    lead_b      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    -- Probability that the two are one person (0..1), and the tier it fell in when found.
+    score       REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+    tier        TEXT NOT NULL CHECK (tier IN ('same', 'review')),
+    -- The evidence in words and weights, as shown to the steward (JSON array).
+    evidence    TEXT NOT NULL,
+    -- A digest of the two leads' matched fields when last found: "not a duplicate" holds while it is unchanged,
+    -- and a pair whose matched fields change is asked about again.
+    fingerprint TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'not_duplicate')),
+    found_at    TEXT NOT NULL,
+    decided_by  INTEGER REFERENCES users(id),
+    decided_at  TEXT,
+    CHECK (lead_a < lead_b),
+    UNIQUE (lead_a, lead_b)
+);
+CREATE INDEX duplicate_pairs_queue ON duplicate_pairs (status, score DESC, id);
+CREATE INDEX duplicate_pairs_by_b ON duplicate_pairs (lead_b);

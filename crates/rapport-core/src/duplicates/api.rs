@@ -1,0 +1,222 @@
+//! The duplicate operations on [`Rapport`]: the full scan, the queue, and "not a duplicate".
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rapport_match::{explain, find_duplicates, prepare, Record, Thresholds};
+
+use super::model::{DuplicatePair, EvidenceLine, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
+use super::store::{self, PairValues};
+use crate::access::{Actor, Permission};
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::leads::store as leads;
+use crate::rapport::Rapport;
+
+/// How often (in pairs) a scan's saving looks at the cancel flag and reports progress.
+const SAVE_CHUNK: usize = 64;
+
+fn level_name(level: rapport_match::Level) -> &'static str {
+    match level {
+        rapport_match::Level::Exact => "exact",
+        rapport_match::Level::Close => "close",
+        rapport_match::Level::Weak => "weak",
+        rapport_match::Level::Different => "different",
+        rapport_match::Level::Missing => "missing",
+    }
+}
+
+/// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, so "not a duplicate" is asked again
+/// once either lead's name, email, phone, address or company changes. Stable across builds, unlike std's
+/// hasher, because it is stored.
+fn fingerprint(a: &Record, b: &Record) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for r in [a, b] {
+        let parts = [&r.first_name, &r.last_name, &r.company, &r.street, &r.city, &r.postcode, &r.region]
+            .into_iter()
+            .chain(&r.emails)
+            .chain(&r.phones);
+        for part in parts {
+            for byte in part.as_bytes().iter().chain(&[0x1f]) {
+                h ^= u64::from(*byte);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^= 0x1e;
+    }
+    format!("{h:016x}")
+}
+
+fn scan_origin() -> Origin {
+    Origin { reason: ChangeReason::ManualEdit, source_ref: "duplicate scan".into() }
+}
+
+impl Rapport {
+    /// Scans every lead for duplicates and refreshes the review queue: new pairs are added, open pairs get their
+    /// new score and evidence, open pairs that no longer match leave the queue, and pairs set aside as "not a
+    /// duplicate" stay aside unless a matched field of either lead has changed since. The queue is written in
+    /// one transaction at the end: a cancelled or failed scan leaves it exactly as it was.
+    pub fn scan_duplicates(
+        &self,
+        actor: &Actor,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(ScanProgress),
+    ) -> Result<ScanReport> {
+        let started = Instant::now();
+        progress(ScanProgress { phase: ScanPhase::Reading, done: 0, total: 0 });
+        let (refs, records) = self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            Ok::<_, Error>(store::match_rows(conn)?)
+        })?;
+        let total = u32::try_from(refs.len()).unwrap_or(u32::MAX);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        progress(ScanProgress { phase: ScanPhase::Matching, done: 0, total });
+        let (model, found) = find_duplicates(&records, &Thresholds::default());
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        let found_total = u32::try_from(found.len()).unwrap_or(u32::MAX);
+        progress(ScanProgress { phase: ScanPhase::Saving, done: 0, total: found_total });
+        let at = self.now();
+        let mut pairs = Vec::with_capacity(found.len());
+        let (open, kept_apart) = self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+            let batch = self.begin_batch(tx, &grant, &scan_origin())?;
+            let mut existing = store::pairs_by_leads(tx)?;
+            let (mut open, mut kept_apart) = (0u32, 0u32);
+            for (i, c) in found.iter().enumerate() {
+                if i % SAVE_CHUNK == 0 {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Cancelled);
+                    }
+                    progress(ScanProgress { phase: ScanPhase::Saving, done: i as u32, total: found_total });
+                }
+                let (x, y) = if refs[c.a].id < refs[c.b].id { (c.a, c.b) } else { (c.b, c.a) };
+                let (first, second) = (&refs[x], &refs[y]);
+                let (pa, pb) = (prepare(&records[x]), prepare(&records[y]));
+                let comparison = rapport_match::compare::compare(&pa, &pb);
+                let evidence: Vec<EvidenceLine> = explain(&model, &pa, &pb, &comparison)
+                    .into_iter()
+                    .map(|n| EvidenceLine {
+                        field: n.evidence.name().into(),
+                        level: level_name(n.level).into(),
+                        weight: (n.weight * 10.0).round() / 10.0,
+                        text: n.text,
+                    })
+                    .collect();
+                let tier = if c.tier == rapport_match::Tier::Same { Tier::Same } else { Tier::Review };
+                let score = rapport_match::Model::probability(c.score);
+                let evidence = serde_json::to_string(&evidence).map_err(|e| Error::Internal(e.to_string()))?;
+                let fp = fingerprint(&records[x], &records[y]);
+                let values = PairValues {
+                    lead_a: first.id,
+                    lead_b: second.id,
+                    score,
+                    tier: tier.as_str(),
+                    evidence: &evidence,
+                    fingerprint: &fp,
+                    at: &at,
+                };
+                match existing.remove(&(first.id, second.id)) {
+                    Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => kept_apart += 1,
+                    Some(stored) => {
+                        if stored.status != "open" {
+                            changelog::record(
+                                tx,
+                                &batch,
+                                "duplicate_pair",
+                                stored.id,
+                                "status",
+                                Some(&stored.status),
+                                Some("open"),
+                            )?;
+                        }
+                        store::refresh(tx, stored.id, &values)?;
+                        open += 1;
+                    }
+                    None => {
+                        store::insert(tx, &values)?;
+                        open += 1;
+                    }
+                }
+                pairs.push(FoundPair {
+                    lead_a: first.id,
+                    lead_b: second.id,
+                    external_ref_a: first.external_ref.clone(),
+                    external_ref_b: second.external_ref.clone(),
+                    score,
+                    tier,
+                });
+            }
+            // Open pairs this scan no longer finds: their leads were edited apart.
+            for stored in existing.into_values().filter(|p| p.status == "open") {
+                store::delete(tx, stored.id)?;
+            }
+            changelog::record(tx, &batch, "duplicate_scan", 0, "open pairs", None, Some(&open.to_string()))?;
+            progress(ScanProgress { phase: ScanPhase::Saving, done: found_total, total: found_total });
+            Ok::<_, Error>((open, kept_apart))
+        })?;
+        Ok(ScanReport { leads: total, pairs, open, kept_apart, seconds: started.elapsed().as_secs_f64() })
+    }
+
+    /// The open pairs the actor may see (both leads inside their campaigns), highest score first.
+    pub fn duplicate_queue(&self, actor: &Actor, limit: usize) -> Result<Vec<DuplicatePair>> {
+        self.db.read(|conn| {
+            let scope = Self::grant(conn, actor, Permission::ReviewDuplicates)?.lead_scope();
+            let mut out = Vec::new();
+            store::for_each_open(conn, &mut |row| {
+                let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) else {
+                    return Ok(true);
+                };
+                // Campaign isolation: a pair shows only when the steward may see both of its leads.
+                if scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign) {
+                    out.push(DuplicatePair {
+                        id: row.id,
+                        score: row.score,
+                        tier: Tier::parse(&row.tier),
+                        evidence: serde_json::from_str(&row.evidence).unwrap_or_default(),
+                        a,
+                        b,
+                        found_at: row.found_at,
+                    });
+                }
+                Ok(out.len() < limit)
+            })?;
+            Ok(out)
+        })
+    }
+
+    /// Sets a pair aside as "not a duplicate": it leaves the queue and is not asked about again until a matched
+    /// field of either lead changes. Logged like any change.
+    pub fn mark_not_duplicate(&self, actor: &Actor, pair_id: i64) -> Result<()> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+            let scope = grant.lead_scope();
+            let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
+            let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
+            for id in [row.lead_a, row.lead_b] {
+                let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
+                if !scope.allows_campaign(&lead.campaign) {
+                    return Err(not_found());
+                }
+            }
+            if row.status == "not_duplicate" {
+                return Ok(());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::set_status(tx, pair_id, "not_duplicate", grant.user_id, &batch.at)?;
+            changelog::record(
+                tx,
+                &batch,
+                "duplicate_pair",
+                pair_id,
+                "status",
+                Some(&row.status),
+                Some("not_duplicate"),
+            )?;
+            Ok(())
+        })
+    }
+}

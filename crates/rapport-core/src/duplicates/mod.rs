@@ -1,0 +1,10 @@
+//! Duplicates: the full scan over the leads already in the database, and the data steward's review queue.
+//!
+//! The matching itself is the pure `rapport-match` crate (normalization, blocking, comparators, the
+//! Fellegi–Sunter score); this feature reads the leads it needs ([`store`]), keeps the queue with each pair's
+//! evidence, and remembers "not a duplicate" until a matched field of either lead changes.
+mod api;
+mod model;
+pub(crate) mod store;
+
+pub use model::{DuplicatePair, EvidenceLine, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};

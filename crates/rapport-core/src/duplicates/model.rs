@@ -1,0 +1,101 @@
+//! What the queue and the scan hand to the app and the CLI.
+use serde::{Deserialize, Serialize};
+
+use crate::leads::Lead;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Almost surely one person.
+    Same,
+    /// Possibly one person: a person decides.
+    Review,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Same => "same",
+            Tier::Review => "review",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Self {
+        if s == "same" {
+            Tier::Same
+        } else {
+            Tier::Review
+        }
+    }
+}
+
+/// One piece of evidence about a pair, as the steward reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceLine {
+    /// "first name", "last name", "address", "email", "phone", "company".
+    pub field: String,
+    /// "exact", "close", "weak", "different" or "missing".
+    pub level: String,
+    /// How much it moved the score, in bits: positive for the same person, negative against.
+    pub weight: f64,
+    /// "last name: similar (Jaro-Winkler 0.94)".
+    pub text: String,
+}
+
+/// A pair in the review queue, with both leads for the side-by-side comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DuplicatePair {
+    pub id: i64,
+    /// The probability (0..1) that the two leads are one person.
+    pub score: f64,
+    pub tier: Tier,
+    pub a: Lead,
+    pub b: Lead,
+    pub evidence: Vec<EvidenceLine>,
+    pub found_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ScanPhase {
+    Reading,
+    Matching,
+    Saving,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanProgress {
+    pub phase: ScanPhase,
+    pub done: u32,
+    pub total: u32,
+}
+
+/// One pair found by a scan, for scripts (`rapport duplicates scan`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FoundPair {
+    pub lead_a: i64,
+    pub lead_b: i64,
+    pub external_ref_a: String,
+    pub external_ref_b: String,
+    pub score: f64,
+    pub tier: Tier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanReport {
+    pub leads: u32,
+    /// Pairs at or above the review tier, including those a steward already called "not a duplicate".
+    pub pairs: Vec<FoundPair>,
+    /// Pairs now open in the queue.
+    pub open: u32,
+    /// Pairs still set aside as "not a duplicate" (their matched fields have not changed).
+    pub kept_apart: u32,
+    pub seconds: f64,
+}

@@ -1,0 +1,167 @@
+//! The queue's SQL, and the one query that reads every lead's matched fields for a scan.
+use std::collections::HashMap;
+
+use rapport_match::Record;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::db::StoreError;
+
+/// What the queue and scripts name a lead by.
+pub(crate) struct LeadRef {
+    pub id: i64,
+    pub external_ref: String,
+}
+
+/// Every lead's matched fields, ordered by id, beside its id: three sequential reads, merged, rather than one
+/// query per lead.
+pub(crate) fn match_rows(conn: &Connection) -> Result<(Vec<LeadRef>, Vec<Record>), StoreError> {
+    let mut refs = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, external_ref, first_name, last_name, company, street, city, postcode, region
+         FROM leads ORDER BY id",
+    )?;
+    let mut q = stmt.query([])?;
+    while let Some(r) = q.next()? {
+        let id: i64 = r.get(0)?;
+        index.insert(id, refs.len());
+        refs.push(LeadRef { id, external_ref: r.get(1)? });
+        records.push(Record {
+            first_name: r.get(2)?,
+            last_name: r.get(3)?,
+            company: r.get(4)?,
+            street: r.get(5)?,
+            city: r.get(6)?,
+            postcode: r.get(7)?,
+            region: r.get(8)?,
+            ..Default::default()
+        });
+    }
+    let mut emails = conn.prepare("SELECT lead_id, address FROM lead_emails ORDER BY lead_id, position")?;
+    let mut q = emails.query([])?;
+    while let Some(r) = q.next()? {
+        if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+            records[i].emails.push(r.get(1)?);
+        }
+    }
+    let mut phones = conn.prepare("SELECT lead_id, e164 FROM lead_phones ORDER BY lead_id, position")?;
+    let mut q = phones.query([])?;
+    while let Some(r) = q.next()? {
+        if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+            records[i].phones.push(r.get(1)?);
+        }
+    }
+    Ok((refs, records))
+}
+
+pub(crate) struct StoredPair {
+    pub id: i64,
+    pub status: String,
+    pub fingerprint: String,
+}
+
+pub(crate) fn pairs_by_leads(conn: &Connection) -> Result<HashMap<(i64, i64), StoredPair>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, lead_a, lead_b, status, fingerprint FROM duplicate_pairs")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(((r.get(1)?, r.get(2)?), StoredPair { id: r.get(0)?, status: r.get(3)?, fingerprint: r.get(4)? }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The values of a pair found by a scan.
+pub(crate) struct PairValues<'a> {
+    pub lead_a: i64,
+    pub lead_b: i64,
+    pub score: f64,
+    pub tier: &'a str,
+    pub evidence: &'a str,
+    pub fingerprint: &'a str,
+    pub at: &'a str,
+}
+
+pub(crate) fn insert(tx: &Transaction<'_>, p: &PairValues<'_>) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO duplicate_pairs (lead_a, lead_b, score, tier, evidence, fingerprint, found_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![p.lead_a, p.lead_b, p.score, p.tier, p.evidence, p.fingerprint, p.at])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Refreshes an open pair's score and evidence, or reopens one whose matched fields changed.
+pub(crate) fn refresh(tx: &Transaction<'_>, id: i64, p: &PairValues<'_>) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE duplicate_pairs SET score = ?2, tier = ?3, evidence = ?4, fingerprint = ?5, found_at = ?6,
+                status = 'open', decided_by = NULL, decided_at = NULL
+         WHERE id = ?1",
+    )?
+    .execute(params![id, p.score, p.tier, p.evidence, p.fingerprint, p.at])?;
+    Ok(())
+}
+
+pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM duplicate_pairs WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
+pub(crate) struct QueueRow {
+    pub id: i64,
+    pub lead_a: i64,
+    pub lead_b: i64,
+    pub score: f64,
+    pub tier: String,
+    pub evidence: String,
+    pub status: String,
+    pub found_at: String,
+}
+
+fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    Ok(QueueRow {
+        id: r.get(0)?,
+        lead_a: r.get(1)?,
+        lead_b: r.get(2)?,
+        score: r.get(3)?,
+        tier: r.get(4)?,
+        evidence: r.get(5)?,
+        status: r.get(6)?,
+        found_at: r.get(7)?,
+    })
+}
+
+const QUEUE_COLUMNS: &str = "id, lead_a, lead_b, score, tier, evidence, status, found_at";
+
+/// Open pairs, highest score first; `each` returns false to stop.
+pub(crate) fn for_each_open(
+    conn: &Connection,
+    each: &mut dyn FnMut(QueueRow) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE status = 'open' ORDER BY score DESC, id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if !each(queue_row(r)?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<QueueRow>, StoreError> {
+    Ok(conn
+        .query_row(&format!("SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE id = ?1"), [id], queue_row)
+        .optional()?)
+}
+
+pub(crate) fn set_status(
+    tx: &Transaction<'_>,
+    id: i64,
+    status: &str,
+    user: Option<i64>,
+    at: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE duplicate_pairs SET status = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1")?
+        .execute(params![id, status, user, at])?;
+    Ok(())
+}

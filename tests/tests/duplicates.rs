@@ -1,0 +1,189 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! The full duplicate scan and the review queue on real database files: evidence, restarts, "not a
+//! duplicate", cancellation and campaign isolation.
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::{fixture, lead, Fixture};
+use rapport_core::duplicates::{ScanPhase, Tier};
+use rapport_core::leads::LeadInput;
+use rapport_core::users::Role;
+use rapport_core::{ErrorCode, Origin, Rapport};
+
+/// A small book of leads: colleagues at one company, a household, strangers, and Robert Alves typed twice.
+fn book(f: &Fixture) -> (i64, i64) {
+    let mut ids = Vec::new();
+    let people = [
+        ("Robert", "Alves", "robert.alves71@example.com", "Acme", "7 Salsola Street"),
+        ("Bob", "Alvez", "robert.alves71@example.com", "Acme", "7 Salsola St"),
+        ("Carla", "Diaz", "carla.diaz@acme.example", "Acme", "1 Harbour Road"),
+        ("Dmitri", "Orlov", "d.orlov@acme.example", "Acme", "1 Harbour Road"),
+        ("Erin", "Walsh", "erin.walsh12@example.org", "", "4 Elm Grove"),
+        ("Finn", "Walsh", "finn.walsh88@example.org", "", "4 Elm Grove"),
+        ("Grace", "Hopper", "grace@navy.example", "Navy", "3 Yard Lane"),
+        ("Alan", "Turing", "alan@bletchley.example", "GCHQ", "9 Park Place"),
+    ];
+    for (first, last, email, company, street) in people {
+        let mut input: LeadInput = lead(first, last, email);
+        input.company = company.into();
+        input.address.street = street.into();
+        input.address.city = "Leeds".into();
+        input.address.postcode = "LS1 4AP".into();
+        ids.push(f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead.id);
+    }
+    (ids[0], ids[1])
+}
+
+fn scan(f: &Fixture) -> rapport_core::duplicates::ScanReport {
+    f.core.scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |_| {}).unwrap()
+}
+
+fn queue_rows(f: &Fixture) -> Vec<Vec<String>> {
+    let c = f.sql();
+    let mut stmt = c.prepare("SELECT * FROM duplicate_pairs ORDER BY id").unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>()))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn the_scan_finds_the_person_typed_twice_and_not_the_colleagues_or_the_household() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let report = scan(&f);
+    assert_eq!(report.leads, 8);
+    let found: Vec<(i64, i64)> = report.pairs.iter().map(|p| (p.lead_a, p.lead_b)).collect();
+    assert_eq!(found, vec![(robert, bob)], "only Robert Alves is a duplicate");
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert_eq!(queue.len(), 1);
+    let pair = &queue[0];
+    assert_eq!((pair.a.id, pair.b.id), (robert, bob));
+    assert!(pair.score >= 0.5 && pair.score <= 1.0, "{}", pair.score);
+    let text: Vec<&str> = pair.evidence.iter().map(|e| e.text.as_str()).collect();
+    assert!(text.contains(&"first name: the same name (bob is a short form of robert)"), "{text:?}");
+    assert!(text.contains(&"email: the same after normalization"), "{text:?}");
+    assert!(text.iter().any(|t| t.starts_with("last name: similar (Jaro-Winkler")), "{text:?}");
+}
+
+#[test]
+fn the_queue_survives_a_restart() {
+    let f = fixture();
+    book(&f);
+    scan(&f);
+    let before = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let Fixture { dir, path, core, admin } = f;
+    drop(core);
+    let reopened = Rapport::open(&path).unwrap();
+    assert_eq!(reopened.duplicate_queue(&admin, 50).unwrap(), before);
+    assert!(!before.is_empty());
+    drop(dir);
+}
+
+#[test]
+fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    scan(&f);
+    let pair = f.core.duplicate_queue(&f.admin, 50).unwrap()[0].id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().is_empty());
+    let again = scan(&f);
+    assert_eq!((again.open, again.kept_apart), (0, 1));
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().is_empty(), "not flagged again");
+    // The decision is in the change log.
+    let logged: i64 = f
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE entity = 'duplicate_pair' AND entity_id = ?1 AND new_value = 'not_duplicate'",
+            [pair],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1);
+    // A matched field changes: the pair is asked about again.
+    let b = f.core.get_lead(&f.admin, bob).unwrap();
+    let mut input = b.to_input();
+    input.phones = vec!["+44 113 496 0000".into()];
+    f.core.update_lead(&f.admin, bob, b.version, &input, &Origin::manual()).unwrap();
+    scan(&f);
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
+}
+
+#[test]
+fn a_scan_cancelled_half_way_leaves_the_queue_as_it_was() {
+    let f = fixture();
+    book(&f);
+    scan(&f);
+    let pair = f.core.duplicate_queue(&f.admin, 50).unwrap()[0].id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    // More duplicates, so the next scan has more than one chunk of pairs to save.
+    for i in 0..200 {
+        let mut input = lead(&format!("Person{i}"), &format!("Family{i}"), &format!("p{i}x@example.net"));
+        input.address.city = "York".into();
+        f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+        f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+    }
+    let before = f.dump();
+    let cancel = AtomicBool::new(false);
+    let mut saved = 0;
+    let err = f
+        .core
+        .scan_duplicates(&f.admin, &cancel, &mut |p| {
+            if p.phase == ScanPhase::Saving && p.done > 0 {
+                saved = p.done;
+                cancel.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert!(saved > 0, "cancelled while saving, after some pairs were written in the transaction");
+    assert_eq!(f.dump(), before, "a cancelled scan leaves no partial state");
+    let done = scan(&f);
+    assert!(done.open >= 200, "the complete scan saves them all: {}", done.open);
+    assert!(queue_rows(&f).len() as u32 >= done.open);
+}
+
+#[test]
+fn a_steward_sees_only_pairs_inside_their_campaigns() {
+    let f = fixture();
+    for (campaign, email) in [("Spring", "sam.stone51@example.com"), ("Autumn", "kim.kale62@example.com")] {
+        for _ in 0..2 {
+            let mut input = lead("Sam", "Stone", email);
+            if campaign == "Autumn" {
+                input = lead("Kim", "Kale", email);
+            }
+            input.campaign = campaign.into();
+            f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+        }
+    }
+    // A pair across campaigns: one Sam Stone in Autumn too.
+    let mut cross = lead("Sam", "Stone", "sam.stone51@example.com");
+    cross.campaign = "Autumn".into();
+    f.core.create_lead(&f.admin, &cross, &Origin::manual()).unwrap();
+    scan(&f);
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let queue = f.core.duplicate_queue(&spring, 50).unwrap();
+    assert!(!queue.is_empty());
+    for p in &queue {
+        assert_eq!((p.a.campaign.as_str(), p.b.campaign.as_str()), ("Spring", "Spring"), "pair {}", p.id);
+    }
+    let all = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert!(all.len() > queue.len(), "the administrator sees the other campaign's pairs");
+    let hidden = all.iter().find(|p| p.a.campaign != "Spring" || p.b.campaign != "Spring").unwrap();
+    assert_eq!(f.core.mark_not_duplicate(&spring, hidden.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert!(all.iter().all(|p| p.tier == Tier::Same || p.tier == Tier::Review));
+}
+
+#[test]
+fn a_viewer_can_read_leads_but_not_review_duplicates() {
+    let f = fixture();
+    book(&f);
+    let viewer = f.user("vera", Role::Viewer, &[]);
+    let err = f.core.scan_duplicates(&viewer, &AtomicBool::new(false), &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.core.duplicate_queue(&viewer, 10).unwrap_err().code(), ErrorCode::PermissionDenied);
+}
