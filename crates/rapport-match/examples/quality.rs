@@ -11,18 +11,7 @@ fn main() {
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
     let start = std::time::Instant::now();
     let data = generate(n, 0.2, seed);
-    let mut by_person: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, p) in data.person.iter().enumerate() {
-        by_person.entry(*p).or_default().push(i);
-    }
-    let mut truth = HashSet::new();
-    for members in by_person.values() {
-        for (x, a) in members.iter().enumerate() {
-            for b in &members[x + 1..] {
-                truth.insert((*a.min(b), *a.max(b)));
-            }
-        }
-    }
+    let truth = data.true_pairs();
     let generated = start.elapsed();
     let (model, found) = find_duplicates(&data.records, &Thresholds::default());
     let matched = start.elapsed() - generated;

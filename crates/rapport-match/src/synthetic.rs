@@ -282,6 +282,25 @@ pub struct Synthetic {
     pub person: Vec<u32>,
 }
 
+impl Synthetic {
+    /// The ground truth: every pair `(a, b)`, `a < b`, of records of one person.
+    pub fn true_pairs(&self) -> std::collections::HashSet<(usize, usize)> {
+        let mut by_person: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+        for (i, p) in self.person.iter().enumerate() {
+            by_person.entry(*p).or_default().push(i);
+        }
+        let mut pairs = std::collections::HashSet::new();
+        for members in by_person.values() {
+            for (x, a) in members.iter().enumerate() {
+                for b in &members[x + 1..] {
+                    pairs.insert((*a.min(b), *a.max(b)));
+                }
+            }
+        }
+        pairs
+    }
+}
+
 struct Rng(SplitMix);
 
 impl Rng {

@@ -8,22 +8,6 @@ use rapport_match::normalize::prepare;
 use rapport_match::synthetic::generate;
 use rapport_match::{blocking, find_duplicates, Thresholds};
 
-fn truth(person: &[u32]) -> HashSet<(usize, usize)> {
-    let mut by_person: std::collections::HashMap<u32, Vec<usize>> = Default::default();
-    for (i, p) in person.iter().enumerate() {
-        by_person.entry(*p).or_default().push(i);
-    }
-    let mut pairs = HashSet::new();
-    for members in by_person.values() {
-        for (x, a) in members.iter().enumerate() {
-            for b in &members[x + 1..] {
-                pairs.insert((*a.min(b), *a.max(b)));
-            }
-        }
-    }
-    pairs
-}
-
 fn f1(predicted: &HashSet<(usize, usize)>, truth: &HashSet<(usize, usize)>) -> (f64, f64, f64) {
     let tp = predicted.intersection(truth).count() as f64;
     let p = tp / predicted.len().max(1) as f64;
@@ -83,7 +67,7 @@ fn naive_pairs(records: &[rapport_match::Record]) -> HashSet<(usize, usize)> {
 #[test]
 fn colleagues_and_households_are_not_duplicates() {
     let data = generate(4000, 0.2, 7);
-    let truth = truth(&data.person);
+    let truth = data.true_pairs();
     assert!(truth.len() > 500, "the generator makes duplicates: {}", truth.len());
     let (_, found) = find_duplicates(&data.records, &Thresholds::default());
     let predicted: HashSet<(usize, usize)> = found.iter().map(|c| (c.a.min(c.b), c.a.max(c.b))).collect();
