@@ -13,7 +13,7 @@ fn the_first_administrator_is_created_once() {
     assert_eq!(f.count("users"), 1);
     let session = f.core.session(&f.admin).unwrap();
     assert_eq!(session.user.role, Role::Administrator);
-    assert!(session.permissions.len() == 5, "an administrator holds every permission");
+    assert_eq!(session.permissions, rapport_core::Permission::ALL.to_vec(), "an administrator holds every permission");
 }
 
 #[test]

@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(grant(Role::Viewer).permissions(), vec![Permission::ReadLeads, Permission::ReadHistory]);
         assert_eq!(
             grant(Role::Editor).permissions(),
-            vec![Permission::ReadLeads, Permission::WriteLeads, Permission::ReadHistory]
+            vec![Permission::ReadLeads, Permission::WriteLeads, Permission::ReadHistory, Permission::ReviewDuplicates]
         );
         assert_eq!(grant(Role::Administrator).permissions(), Permission::ALL.to_vec());
         let mut off = grant(Role::Administrator);
