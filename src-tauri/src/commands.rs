@@ -1,5 +1,8 @@
 //! Tauri commands: parse, call the core on a blocking thread, map the error. No business logic, no SQL.
+use std::sync::atomic::Ordering;
+
 use rapport_core::audit::ChangeEntry;
+use rapport_core::duplicates::{DuplicatePair, FieldChoice, MergeOutcome, ScanProgress, UnmergeOutcome};
 use rapport_core::leads::{CsvImportReport, ImportMode, ImportProgress, Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
@@ -243,4 +246,69 @@ pub async fn import_csv(
         })
     })
     .await
+}
+
+/// What the app shows after a scan (the pairs themselves are read from the queue).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DuplicateScanSummary {
+    pub leads: u32,
+    pub open: u32,
+    pub kept_apart: u32,
+    pub seconds: f64,
+}
+
+/// Scans every lead for duplicates in the background, reporting progress over `on_progress`; the queue is
+/// saved only if the scan runs to its end.
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_duplicates(
+    state: State<'_, AppState>,
+    on_progress: Channel<ScanProgress>,
+) -> Res<DuplicateScanSummary> {
+    let cancel = state.scan_cancel.clone();
+    cancel.store(false, Ordering::Relaxed);
+    as_actor(&state, move |core, actor| {
+        let r = core.scan_duplicates(actor, &cancel, &mut |p| {
+            let _ = on_progress.send(p);
+        })?;
+        Ok(DuplicateScanSummary { leads: r.leads, open: r.open, kept_apart: r.kept_apart, seconds: r.seconds })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_duplicate_scan(state: State<'_, AppState>) -> Res<()> {
+    state.scan_cancel.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_queue(state: State<'_, AppState>, limit: u32) -> Res<Vec<DuplicatePair>> {
+    as_actor(&state, move |core, actor| core.duplicate_queue(actor, limit as usize)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_not_duplicate(state: State<'_, AppState>, pair_id: Id) -> Res<()> {
+    as_actor(&state, move |core, actor| core.mark_not_duplicate(actor, pair_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_leads(
+    state: State<'_, AppState>,
+    survivor_id: Id,
+    other_ids: Vec<Id>,
+    choices: Vec<FieldChoice>,
+) -> Res<MergeOutcome> {
+    let others: Vec<i64> = other_ids.into_iter().map(|i| i.0).collect();
+    as_actor(&state, move |core, actor| core.merge_leads(actor, survivor_id.0, &others, &choices)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unmerge(state: State<'_, AppState>, merge_id: Id) -> Res<UnmergeOutcome> {
+    as_actor(&state, move |core, actor| core.unmerge(actor, merge_id.0)).await
 }

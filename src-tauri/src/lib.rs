@@ -41,6 +41,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::get_settings,
             commands::update_settings,
             commands::import_csv,
+            commands::scan_duplicates,
+            commands::cancel_duplicate_scan,
+            commands::duplicate_queue,
+            commands::mark_not_duplicate,
+            commands::merge_leads,
+            commands::unmerge,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()

@@ -1,5 +1,6 @@
 //! What the app holds between commands: the core (or the reason it could not open) and who is signed in.
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use rapport_core::{Actor, Rapport};
@@ -11,6 +12,8 @@ pub struct AppState {
     core: Mutex<Result<Arc<Rapport>, ApiError>>,
     pub database_path: PathBuf,
     session: Mutex<Option<Actor>>,
+    /// Set by "Cancel" on a running duplicate scan; the scan clears it when it starts.
+    pub scan_cancel: Arc<AtomicBool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -22,7 +25,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl AppState {
     pub fn new(core: Result<Arc<Rapport>, ApiError>, database_path: PathBuf) -> Self {
-        Self { core: Mutex::new(core), database_path, session: Mutex::new(None) }
+        Self { core: Mutex::new(core), database_path, session: Mutex::new(None), scan_cancel: Arc::default() }
     }
 
     pub fn core(&self) -> Result<Arc<Rapport>, ApiError> {

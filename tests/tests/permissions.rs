@@ -72,6 +72,21 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             }),
         ),
         (
+            "merge_leads",
+            Box::new(move |a: &Actor| {
+                // Ann Lee typed twice: the copy was created right after the edited lead.
+                f.core.merge_leads(a, lead_id, &[lead_id + 1], &[]).map(|_| ())
+            }),
+        ),
+        (
+            "unmerge",
+            Box::new(move |a: &Actor| {
+                let merge =
+                    f.core.lead_history(&f.admin, lead_id)?.into_iter().find(|e| e.source_ref.starts_with("merge of"));
+                f.core.unmerge(a, merge.map_or(i64::MAX, |e| e.batch_id)).map(|_| ())
+            }),
+        ),
+        (
             "update_settings",
             Box::new(move |a: &Actor| f.core.update_settings(a, &Settings { default_region: "DE".into() }).map(|_| ())),
         ),
@@ -125,6 +140,8 @@ fn an_editor_works_leads_but_cannot_configure() {
                 | "undo_lead_change"
                 | "scan_duplicates"
                 | "mark_not_duplicate"
+                | "merge_leads"
+                | "unmerge"
         );
         if allowed {
             assert!(result.is_ok(), "{name} should be allowed for an editor: {:?}", result.err());

@@ -29,6 +29,16 @@ export const commands = {
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
 	/**  Imports a CSV file the user picked (its bytes read by the web page), reporting progress over `on_progress`. */
 	importCsv: (fileName: string, bytes: number[], mode: ImportMode, onProgress: Channel<ImportProgress>) => typedError<CsvImportReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_csv", { fileName, bytes, mode, onProgress })),
+	/**
+	 *  Scans every lead for duplicates in the background, reporting progress over `on_progress`; the queue is
+	 *  saved only if the scan runs to its end.
+	 */
+	scanDuplicates: (onProgress: Channel<ScanProgress>) => typedError<DuplicateScanSummary, ApiError_Serialize>(__TAURI_INVOKE("scan_duplicates", { onProgress })),
+	cancelDuplicateScan: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("cancel_duplicate_scan")),
+	duplicateQueue: (limit: number) => typedError<DuplicatePair_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { limit })),
+	markNotDuplicate: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId })),
+	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[]) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices })),
+	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
 };
 
 /* Constants */
@@ -153,6 +163,41 @@ export type CsvImportReport_Serialize = {
 	rejects_csv: string | null,
 };
 
+/**  A pair in the review queue, with both leads for the side-by-side comparison. */
+export type DuplicatePair = DuplicatePair_Serialize | DuplicatePair_Deserialize;
+
+/**  A pair in the review queue, with both leads for the side-by-side comparison. */
+export type DuplicatePair_Deserialize = {
+	id: number,
+	/**  The probability (0..1) that the two leads are one person. */
+	score: number | null,
+	tier: Tier,
+	a: Lead_Deserialize,
+	b: Lead_Deserialize,
+	evidence: EvidenceLine[],
+	found_at: string,
+};
+
+/**  A pair in the review queue, with both leads for the side-by-side comparison. */
+export type DuplicatePair_Serialize = {
+	id: number,
+	/**  The probability (0..1) that the two leads are one person. */
+	score: number | null,
+	tier: Tier,
+	a: Lead_Serialize,
+	b: Lead_Serialize,
+	evidence: EvidenceLine[],
+	found_at: string,
+};
+
+/**  What the app shows after a scan (the pairs themselves are read from the queue). */
+export type DuplicateScanSummary = {
+	leads: number,
+	open: number,
+	kept_apart: number,
+	seconds: number | null,
+};
+
 export type EmailEntry = {
 	/**  Normalized form (domain lower-cased), used for matching. */
 	address: string,
@@ -161,6 +206,25 @@ export type EmailEntry = {
 };
 
 export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth_failed" | "conflict" | "database_read_only" | "database_locked" | "not_a_database" | "database_too_new" | "io" | "cancelled" | "internal";
+
+/**  One piece of evidence about a pair, as the steward reads it. */
+export type EvidenceLine = {
+	/**  "first name", "last name", "address", "email", "phone", "company". */
+	field: string,
+	/**  "exact", "close", "weak", "different" or "missing". */
+	level: string,
+	/**  How much it moved the score, in bits: positive for the same person, negative against. */
+	weight: number | null,
+	/**  "last name: similar (Jaro-Winkler 0.94)". */
+	text: string,
+};
+
+/**  The steward's choice for one field: take it from this lead. */
+export type FieldChoice = {
+	/**  Canonical field name (`first_name`, `company`, ...). */
+	field: string,
+	lead_id: number,
+};
 
 /**  One field at fault, named by its canonical field name (`email`, `phones.1`, ...). */
 export type FieldError = {
@@ -506,6 +570,21 @@ export type Lead_Serialize = {
 	updated_at: string,
 };
 
+/**  A merge done: the surviving lead, and the merge's id (its change batch), which unmerge takes. */
+export type MergeOutcome = MergeOutcome_Serialize | MergeOutcome_Deserialize;
+
+/**  A merge done: the surviving lead, and the merge's id (its change batch), which unmerge takes. */
+export type MergeOutcome_Deserialize = {
+	lead: Lead_Deserialize,
+	merge_id: number,
+};
+
+/**  A merge done: the surviving lead, and the merge's id (its change batch), which unmerge takes. */
+export type MergeOutcome_Serialize = {
+	lead: Lead_Serialize,
+	merge_id: number,
+};
+
 /**  A minimum data point (seed 2.2) that keeps a lead in Draft while absent. */
 export type MissingField = "name" | "contact_point" | "source" | 
 /**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
@@ -564,6 +643,14 @@ export type SavedLead_Serialize = {
 	batch_id: number | null,
 };
 
+export type ScanPhase = "reading" | "matching" | "saving";
+
+export type ScanProgress = {
+	phase: ScanPhase,
+	done: number,
+	total: number,
+};
+
 /**  The search tier a field's words rank in: a match in an earlier tier lists first. */
 export type SearchTier = "name" | "company" | "contact" | "notes";
 
@@ -592,6 +679,24 @@ export type Stage = {
 	key: string,
 	label: string,
 	closed: boolean,
+};
+
+export type Tier = 
+/**  Almost surely one person. */
+"same" | 
+/**  Possibly one person: a person decides. */
+"review";
+
+export type UnmergeOutcome = UnmergeOutcome_Serialize | UnmergeOutcome_Deserialize;
+
+export type UnmergeOutcome_Deserialize = {
+	survivor: Lead_Deserialize,
+	restored: Lead_Deserialize[],
+};
+
+export type UnmergeOutcome_Serialize = {
+	survivor: Lead_Serialize,
+	restored: Lead_Serialize[],
 };
 
 export type User = {

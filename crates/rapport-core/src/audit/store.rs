@@ -59,6 +59,7 @@ pub struct Batch {
 
 /// An open batch: rows recorded through it share its id, and the records it writes carry its time, so the
 /// log's time and a record's `created_at`/`updated_at` are one clock reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchId {
     pub id: i64,
     pub at: String,

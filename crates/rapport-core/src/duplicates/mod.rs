@@ -4,7 +4,11 @@
 //! Fellegi–Sunter score); this feature reads the leads it needs ([`store`]), keeps the queue with each pair's
 //! evidence, and remembers "not a duplicate" until a matched field of either lead changes.
 mod api;
+mod merge;
 mod model;
 pub(crate) mod store;
 
-pub use model::{DuplicatePair, EvidenceLine, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
+pub use merge::FieldChoice;
+pub use model::{
+    DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, ScanPhase, ScanProgress, ScanReport, Tier, UnmergeOutcome,
+};

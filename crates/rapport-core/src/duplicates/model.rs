@@ -48,6 +48,7 @@ pub struct EvidenceLine {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DuplicatePair {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub id: i64,
     /// The probability (0..1) that the two leads are one person.
     pub score: f64,
@@ -79,7 +80,9 @@ pub struct ScanProgress {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FoundPair {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub lead_a: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub lead_b: i64,
     pub external_ref_a: String,
     pub external_ref_b: String,
@@ -98,4 +101,20 @@ pub struct ScanReport {
     /// Pairs still set aside as "not a duplicate" (their matched fields have not changed).
     pub kept_apart: u32,
     pub seconds: f64,
+}
+
+/// A merge done: the surviving lead, and the merge's id (its change batch), which unmerge takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MergeOutcome {
+    pub lead: Lead,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub merge_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UnmergeOutcome {
+    pub survivor: Lead,
+    pub restored: Vec<Lead>,
 }

@@ -165,3 +165,32 @@ pub(crate) fn set_status(
         .execute(params![id, status, user, at])?;
     Ok(())
 }
+
+pub(crate) fn archive(
+    tx: &Transaction<'_>,
+    lead_id: i64,
+    survivor_id: i64,
+    batch_id: i64,
+    rows: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT INTO merged_leads (lead_id, survivor_id, batch_id, rows) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![lead_id, survivor_id, batch_id, rows])?;
+    Ok(())
+}
+
+pub(crate) struct Archived {
+    pub survivor_id: i64,
+    pub rows: String,
+}
+
+pub(crate) fn archived(conn: &Connection, batch_id: i64) -> Result<Vec<Archived>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT survivor_id, rows FROM merged_leads WHERE batch_id = ?1 ORDER BY lead_id")?;
+    let rows = stmt.query_map([batch_id], |r| Ok(Archived { survivor_id: r.get(0)?, rows: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn unarchive(tx: &Transaction<'_>, lead_id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM merged_leads WHERE lead_id = ?1")?.execute([lead_id])?;
+    Ok(())
+}

@@ -96,7 +96,7 @@ fn not_found(id: i64) -> Error {
 }
 
 /// A lead the actor may see, or NotFound: a lead outside one's campaigns is not admitted to exist.
-fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<Lead> {
+pub(crate) fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<Lead> {
     let lead = store::get(conn, id)?.ok_or_else(|| not_found(id))?;
     if grant.lead_scope().allows_campaign(&lead.campaign) {
         Ok(lead)
@@ -153,20 +153,39 @@ impl Rapport {
         input: &LeadInput,
         origin: &Origin,
     ) -> Result<SavedLead> {
+        let mut batch = None;
+        let lead = self.write_update(tx, grant, old, input, &mut || {
+            let b = self.begin_batch(tx, grant, origin)?;
+            batch = Some(b.id);
+            Ok(b)
+        })?;
+        Ok(SavedLead { lead, batch_id: batch })
+    }
+
+    /// Validates `input` as the new state of `old` and, if anything differs, writes it with one change-log row
+    /// per changed field into the batch `batch` opens (called only then: an edit that changes nothing leaves no
+    /// batch). Used by edits, undo, merge and unmerge alike.
+    pub(crate) fn write_update(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        old: Lead,
+        input: &LeadInput,
+        batch: &mut dyn FnMut() -> Result<BatchId>,
+    ) -> Result<Lead> {
         let id = old.id;
         let current_owner = old.owner.as_ref().map(|o| o.id);
         let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), current_owner)?;
         let changed = fields::diff(&old, &lead.as_lead(id));
         if changed.is_empty() {
-            return Ok(SavedLead { lead: old, batch_id: None });
+            return Ok(old);
         }
-        let batch = self.begin_batch(tx, grant, origin)?;
+        let batch = batch()?;
         store::update(tx, id, &lead, &batch.at)?;
         for (field, a, b) in &changed {
             changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
         }
-        let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
-        Ok(SavedLead { lead, batch_id: Some(batch.id) })
+        store::get(tx, id)?.ok_or_else(|| not_found(id)).map_err(Into::into)
     }
 
     /// Reverts what one earlier save (`batch_id`) changed on lead `id`, as a new change: the log keeps both.

@@ -1,11 +1,11 @@
 //! Leads: their fields (one table, [`fields`]), validation and completeness (seed 2.2), storage, ranked
 //! search, import and export, and the operations on them.
-mod api;
+pub(crate) mod api;
 mod completeness;
 pub mod csv;
 mod csv_import;
 mod email;
-mod fields;
+pub(crate) mod fields;
 mod import;
 mod model;
 mod phone;

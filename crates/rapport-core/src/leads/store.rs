@@ -104,8 +104,12 @@ fn insert_sql() -> &'static str {
         let cols: Vec<&str> = written_columns().collect();
         let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
         let at = cols.len() + 1;
+        // The id is one past the highest ever given, merged leads included: a merged lead's id stays its own,
+        // so an unmerge can put it back.
         format!(
-            "INSERT INTO leads ({}, created_at, updated_at) VALUES ({}, ?{at}, ?{at})",
+            "INSERT INTO leads (id, {}, created_at, updated_at) VALUES (
+                 max(ifnull((SELECT max(id) FROM leads), 0), ifnull((SELECT max(lead_id) FROM merged_leads), 0)) + 1,
+                 {}, ?{at}, ?{at})",
             cols.join(", "),
             marks.join(", ")
         )
@@ -217,6 +221,14 @@ pub(crate) fn rebuild_search(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let ids: Vec<i64> =
         tx.prepare("SELECT id FROM leads ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     for id in ids {
+        reindex(tx, id)?;
+    }
+    Ok(())
+}
+
+/// Writes lead `id`'s folded names, national numbers and search-index row from its stored rows.
+fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    {
         let (first, last, company, notes): (String, String, String, String) =
             tx.query_row("SELECT first_name, last_name, company, notes FROM leads WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -247,6 +259,90 @@ pub(crate) fn rebuild_search(tx: &Transaction<'_>) -> Result<(), StoreError> {
         write_index_row(tx, id, &s)?;
     }
     Ok(())
+}
+
+/// The tables holding a lead's rows, the lead's own first, with the column naming the lead.
+const LEAD_TABLES: [(&str, &str); 5] = [
+    ("leads", "id"),
+    ("lead_emails", "lead_id"),
+    ("lead_phones", "lead_id"),
+    ("lead_tags", "lead_id"),
+    ("lead_invalid", "lead_id"),
+];
+
+/// Every row of lead `id`, column by column, as JSON: what a merge archives so an unmerge can put the lead
+/// back exactly. Columns added by later migrations are simply absent from older archives and take their
+/// defaults when restored.
+pub(crate) fn rows_of(conn: &Connection, id: i64) -> Result<serde_json::Value, StoreError> {
+    use rusqlite::types::ValueRef;
+    use serde_json::{Map, Value as Json};
+    let mut out = Vec::new();
+    for (table, key) in LEAD_TABLES {
+        let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE {key} = ?1"))?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            let mut row = Map::new();
+            for (i, name) in names.iter().enumerate() {
+                let v = match r.get_ref(i)? {
+                    ValueRef::Null => Json::Null,
+                    ValueRef::Integer(n) => Json::from(n),
+                    ValueRef::Real(x) => Json::from(x),
+                    ValueRef::Text(t) => Json::from(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => {
+                        return Err(StoreError::Migration(format!("unexpected blob in {table}.{name}")))
+                    }
+                };
+                row.insert(name.clone(), v);
+            }
+            out.push(serde_json::json!({ "table": table, "row": row }));
+        }
+    }
+    Ok(Json::Array(out))
+}
+
+/// Removes lead `id` and every row of it, its search-index row included.
+pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([id])?;
+    for (table, key) in LEAD_TABLES.iter().rev() {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE {key} = ?1"))?.execute([id])?;
+    }
+    Ok(())
+}
+
+/// Puts back the rows [`rows_of`] read, and the lead's search-index row.
+pub(crate) fn restore(tx: &Transaction<'_>, rows: &serde_json::Value) -> Result<i64, StoreError> {
+    use rusqlite::types::Value;
+    let bad = |what: &str| StoreError::Migration(format!("a merged lead's archive is damaged: {what}"));
+    let mut lead_id = None;
+    for entry in rows.as_array().ok_or_else(|| bad("not a list"))? {
+        let table = entry["table"].as_str().ok_or_else(|| bad("no table"))?;
+        if !LEAD_TABLES.iter().any(|(t, _)| *t == table) {
+            return Err(bad(table));
+        }
+        let row = entry["row"].as_object().ok_or_else(|| bad("no row"))?;
+        let columns: Vec<&String> = row.keys().collect();
+        let values: Vec<Value> = row
+            .values()
+            .map(|v| match v {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Number(n) => {
+                    n.as_i64().map(Value::Integer).unwrap_or(Value::Real(n.as_f64().unwrap_or(0.0)))
+                }
+                serde_json::Value::String(s) => Value::Text(s.clone()),
+                other => Value::Text(other.to_string()),
+            })
+            .collect();
+        if table == "leads" {
+            lead_id = row.get("id").and_then(serde_json::Value::as_i64);
+        }
+        let names: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.replace('"', ""))).collect();
+        let marks = vec!["?"; names.len()].join(", ");
+        tx.execute(&format!("INSERT INTO {table} ({}) VALUES ({marks})", names.join(", ")), params_from_iter(values))?;
+    }
+    let id = lead_id.ok_or_else(|| bad("no lead row"))?;
+    reindex(tx, id)?;
+    Ok(id)
 }
 
 /// The plain columns `get` reads, in the field table's order, after the fixed ones.

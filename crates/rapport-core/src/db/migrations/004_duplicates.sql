@@ -21,3 +21,14 @@ CREATE TABLE duplicate_pairs (
 );
 CREATE INDEX duplicate_pairs_queue ON duplicate_pairs (status, score DESC, id);
 CREATE INDEX duplicate_pairs_by_b ON duplicate_pairs (lead_b);
+
+-- Leads merged into another: every row they had (the lead and its emails, phones, tags and invalid values) as
+-- JSON, so unmerge puts them back exactly, with their ids. The id stays reserved here: no new lead takes it.
+CREATE TABLE merged_leads (
+    lead_id     INTEGER PRIMARY KEY,
+    survivor_id INTEGER NOT NULL,
+    batch_id    INTEGER NOT NULL REFERENCES change_batches(id),
+    rows        TEXT NOT NULL
+);
+CREATE INDEX merged_leads_by_batch ON merged_leads (batch_id);
+CREATE INDEX merged_leads_by_survivor ON merged_leads (survivor_id);

@@ -1,0 +1,228 @@
+//! Merge and unmerge. The survivor keeps its id; the others' values fill what it lacks (a value chosen by the
+//! steward wins), their emails, phones and tags join its own, and the others are archived row for row
+//! (`merged_leads`) and removed. Unmerge reads the merge's change-log rows on the survivor and takes back what
+//! the merge added, keeping what was edited since, then restores the archived leads exactly, ids included.
+use serde::{Deserialize, Serialize};
+
+use crate::leads::fields::{LeadFieldKind, FIELDS};
+use crate::leads::{Lead, LeadInput};
+
+/// The steward's choice for one field: take it from this lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FieldChoice {
+    /// Canonical field name (`first_name`, `company`, ...).
+    pub field: String,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub lead_id: i64,
+}
+
+fn merges_as_text(kind: LeadFieldKind) -> bool {
+    matches!(
+        kind,
+        LeadFieldKind::Text
+            | LeadFieldKind::LongText
+            | LeadFieldKind::Source
+            | LeadFieldKind::Owner
+            | LeadFieldKind::Stage
+    )
+}
+
+/// The survivor's new state: survivorship over the one table of lead fields. Nothing non-empty is overwritten
+/// unless the steward chose another lead's value; notes are joined; contact lists and tags are united.
+pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice]) -> LeadInput {
+    let mut input = survivor.to_input();
+    let all: Vec<&Lead> = std::iter::once(survivor).chain(others).collect();
+    for f in FIELDS.iter().filter(|f| f.info.editable && merges_as_text(f.info.kind)) {
+        let chosen = choices
+            .iter()
+            .find(|c| c.field == f.info.name)
+            .and_then(|c| all.iter().find(|l| l.id == c.lead_id))
+            .map(|l| (f.get)(l));
+        let mine = (f.get)(survivor);
+        let value = match chosen {
+            Some(v) => v,
+            None if f.info.kind == LeadFieldKind::LongText => {
+                let mut parts: Vec<String> = Vec::new();
+                for v in all.iter().map(|l| (f.get)(l)).filter(|v| !v.trim().is_empty()) {
+                    if !parts.contains(&v) {
+                        parts.push(v);
+                    }
+                }
+                parts.join("\n\n")
+            }
+            None if !mine.is_empty() => mine,
+            None => others.iter().map(|l| (f.get)(l)).find(|v| !v.is_empty()).unwrap_or_default(),
+        };
+        (f.set)(&mut input, &value);
+    }
+    // Lists are united by their normalized value; the typed spelling of each value is kept.
+    let mut emails: Vec<String> = survivor.emails.iter().map(|e| e.address.to_lowercase()).collect();
+    let mut phones: Vec<String> = survivor.phones.iter().map(|p| p.e164.clone()).collect();
+    for other in others {
+        for e in &other.emails {
+            if !emails.contains(&e.address.to_lowercase()) {
+                emails.push(e.address.to_lowercase());
+                input.emails.push(e.original.clone());
+            }
+        }
+        for p in &other.phones {
+            if !phones.contains(&p.e164) {
+                phones.push(p.e164.clone());
+                input.phones.push(p.original.clone());
+            }
+        }
+        for t in &other.tags {
+            if !input.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                input.tags.push(t.clone());
+            }
+        }
+        for v in &other.invalid {
+            if !input.invalid.contains(v) {
+                input.invalid.push(v.clone());
+            }
+        }
+    }
+    input
+}
+
+/// The survivor's state once a merge is taken back: each field the merge changed returns to its value before,
+/// unless it was edited since (then the edit stays); from lists, exactly the values the merge added leave.
+pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Option<String>)]) -> LeadInput {
+    let mut input = current.to_input();
+    let items = |v: &Option<String>| -> Vec<String> {
+        crate::leads::fields::split_list(v.as_deref().unwrap_or("")).into_iter().map(|x| x.to_lowercase()).collect()
+    };
+    for (name, old, new) in changes {
+        let Some(f) = FIELDS.iter().find(|f| f.info.name == name && f.info.editable) else { continue };
+        let (before, after) = (items(old), items(new));
+        let added: Vec<&String> = after.iter().filter(|x| !before.contains(x)).collect();
+        match f.info.kind {
+            LeadFieldKind::EmailList => {
+                input.emails = current
+                    .emails
+                    .iter()
+                    .filter(|e| !added.contains(&&e.address.to_lowercase()))
+                    .map(|e| e.original.clone())
+                    .collect();
+            }
+            LeadFieldKind::PhoneList => {
+                input.phones = current
+                    .phones
+                    .iter()
+                    .filter(|p| !added.contains(&&p.e164.to_lowercase()))
+                    .map(|p| p.original.clone())
+                    .collect();
+            }
+            LeadFieldKind::TagList => {
+                input.tags = current.tags.iter().filter(|t| !added.contains(&&t.to_lowercase())).cloned().collect();
+            }
+            _ => {
+                if (f.get)(current) == new.clone().unwrap_or_default() {
+                    (f.set)(&mut input, old.as_deref().unwrap_or(""));
+                }
+            }
+        }
+    }
+    input
+}
+
+mod operations {
+    use super::{survive, take_back, FieldChoice};
+    use crate::access::{Actor, Permission};
+    use crate::audit::store as changelog;
+    use crate::audit::{ChangeReason, Origin};
+    use crate::duplicates::model::{MergeOutcome, UnmergeOutcome};
+    use crate::duplicates::store;
+    use crate::error::{Error, Result};
+    use crate::leads::api::visible_lead;
+    use crate::leads::store as leads;
+    use crate::leads::ValidationErrors;
+    use crate::rapport::Rapport;
+
+    impl Rapport {
+        /// Merges `others` into `survivor_id` (see the module's description). One change batch holds the
+        /// survivor's changed fields and the others' removal; its id names the merge for [`Rapport::unmerge`].
+        pub fn merge_leads(
+            &self,
+            actor: &Actor,
+            survivor_id: i64,
+            others: &[i64],
+            choices: &[FieldChoice],
+        ) -> Result<MergeOutcome> {
+            let mut ids: Vec<i64> = others.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() || ids.contains(&survivor_id) {
+                return Err(
+                    ValidationErrors::one("others", "choose at least one other lead than the one that stays").into()
+                );
+            }
+            self.db.write(|tx| {
+                let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+                let survivor = visible_lead(tx, &grant, survivor_id)?;
+                let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
+                for c in choices {
+                    if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
+                        return Err(ValidationErrors::one(
+                            c.field.clone(),
+                            format!("lead {} is not part of this merge", c.lead_id),
+                        )
+                        .into());
+                    }
+                }
+                let input = survive(&survivor, &merged, choices);
+                let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                let origin = Origin {
+                    reason: ChangeReason::Merge,
+                    source_ref: format!("merge of lead {listed} into lead {survivor_id}"),
+                };
+                let batch = self.begin_batch(tx, &grant, &origin)?;
+                let lead = self.write_update(tx, &grant, survivor, &input, &mut || Ok(batch.clone()))?;
+                for other in &merged {
+                    let rows = leads::rows_of(tx, other.id)?;
+                    store::archive(tx, other.id, survivor_id, batch.id, &rows.to_string())?;
+                    changelog::record(
+                        tx,
+                        &batch,
+                        "lead",
+                        other.id,
+                        "merged_into",
+                        None,
+                        Some(&survivor_id.to_string()),
+                    )?;
+                    leads::delete(tx, other.id)?;
+                }
+                Ok(MergeOutcome { lead, merge_id: batch.id })
+            })
+        }
+
+        /// Takes back merge `merge_id`: the merged leads come back exactly as they were (ids, values, links,
+        /// history), and the survivor loses what the merge gave it, keeping every edit made since.
+        pub fn unmerge(&self, actor: &Actor, merge_id: i64) -> Result<UnmergeOutcome> {
+            self.db.write(|tx| {
+                let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+                let archived = store::archived(tx, merge_id)?;
+                let Some(survivor_id) = archived.first().map(|a| a.survivor_id) else {
+                    return Err(Error::NotFound { entity: "merge", id: merge_id.to_string() });
+                };
+                let survivor = visible_lead(tx, &grant, survivor_id)?;
+                let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
+                let input = take_back(&survivor, &changes);
+                let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
+                let batch = self.begin_batch(tx, &grant, &origin)?;
+                let lead = self.write_update(tx, &grant, survivor, &input, &mut || Ok(batch.clone()))?;
+                let mut restored = Vec::with_capacity(archived.len());
+                for a in archived {
+                    let rows: serde_json::Value =
+                        serde_json::from_str(&a.rows).map_err(|e| Error::Internal(format!("merge archive: {e}")))?;
+                    let id = leads::restore(tx, &rows)?;
+                    store::unarchive(tx, id)?;
+                    changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
+                    restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
+                }
+                Ok(UnmergeOutcome { survivor: lead, restored })
+            })
+        }
+    }
+}

@@ -1,0 +1,186 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! Merge and unmerge on real database files: survivorship never overwrites, links move to the survivor, and
+//! unmerge restores both records and their links exactly, keeping edits made to the survivor since.
+mod common;
+
+use common::{fixture, lead, Fixture};
+use proptest::prelude::*;
+use rapport_core::duplicates::FieldChoice;
+use rapport_core::leads::{Lead, LeadInput};
+use rapport_core::{ErrorCode, Origin};
+
+fn create(f: &Fixture, input: &LeadInput) -> Lead {
+    f.core.create_lead(&f.admin, input, &Origin::manual()).unwrap().lead
+}
+
+/// A lead's content, without what every save changes (version, update time).
+fn content(l: &Lead) -> Lead {
+    Lead { version: 0, updated_at: String::new(), ..l.clone() }
+}
+
+#[test]
+fn merge_fills_what_is_empty_overwrites_nothing_and_moves_the_links() {
+    let f = fixture();
+    let mut a = lead("Robert", "Alves", "robert@alves.example");
+    a.company = "Acme".into();
+    a.tags = vec!["vip".into()];
+    let mut b = lead("Bob", "Alves", "bob.alves71@gmail.com");
+    b.company = "Acme Holdings".into();
+    b.job_title = "Buyer".into();
+    b.phones = vec!["+44 20 7946 0018".into()];
+    b.tags = vec!["expo".into()];
+    b.notes = "Met at the fair".into();
+    let (a, b) = (create(&f, &a), create(&f, &b));
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let l = &out.lead;
+    assert_eq!(l.id, a.id, "the survivor keeps its id");
+    assert_eq!((l.first_name.as_str(), l.company.as_str()), ("Robert", "Acme"), "non-empty values stay");
+    assert_eq!(l.job_title, "Buyer", "an empty field is filled");
+    assert_eq!(l.notes, "Met at the fair");
+    let emails: Vec<&str> = l.emails.iter().map(|e| e.address.as_str()).collect();
+    assert_eq!(emails, ["robert@alves.example", "bob.alves71@gmail.com"], "the other's email becomes secondary");
+    assert_eq!(l.phones.len(), 1);
+    assert_eq!(l.tags, ["expo", "vip"], "tags are a set, listed in order");
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound, "the other is gone");
+    // The steward's choice wins over the survivor's value.
+    let c = create(&f, &lead("Roberto", "Alves", "roberto@alves.example"));
+    let choice = FieldChoice { field: "first_name".into(), lead_id: c.id };
+    let out = f.core.merge_leads(&f.admin, a.id, &[c.id], &[choice]).unwrap();
+    assert_eq!(out.lead.first_name, "Roberto");
+    // A new lead never takes a merged lead's id.
+    let d = create(&f, &lead("New", "Person", "new@person.example"));
+    assert!(d.id > c.id, "{} after {}", d.id, c.id);
+}
+
+#[test]
+fn a_merge_with_nothing_to_merge_or_a_stranger_is_refused_and_writes_nothing() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let before = f.dump();
+    assert_eq!(f.core.merge_leads(&f.admin, a.id, &[], &[]).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.core.merge_leads(&f.admin, a.id, &[a.id], &[]).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.core.merge_leads(&f.admin, a.id, &[999], &[]).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.unmerge(&f.admin, 12345).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+}
+
+#[test]
+fn a_team_cannot_merge_a_lead_outside_its_campaigns() {
+    let f = fixture();
+    let mut mine = lead("Ann", "Lee", "ann@lee.example");
+    mine.campaign = "Spring".into();
+    let mine = create(&f, &mine);
+    let theirs = create(&f, &lead("Ann", "Lee", "ann.lee@other.example"));
+    let team = f.user("team", rapport_core::users::Role::Editor, &["Spring"]);
+    let before = f.dump();
+    assert_eq!(f.core.merge_leads(&team, mine.id, &[theirs.id], &[]).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+}
+
+/// What a later edit of the survivor does.
+#[derive(Debug, Clone)]
+enum Edit {
+    JobTitle(String),
+    Tag(String),
+    Phone(u32),
+    Company(String),
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        "[A-Z][a-z]{2,8}".prop_map(Edit::JobTitle),
+        "[a-z]{3,6}".prop_map(Edit::Tag),
+        (1000u32..9999).prop_map(Edit::Phone),
+        "[A-Z][a-z]{2,8}".prop_map(Edit::Company),
+    ]
+}
+
+fn person_strategy() -> impl Strategy<Value = LeadInput> {
+    (
+        prop::sample::select(vec!["Ann", "Bob", "Cy", ""]),
+        prop::sample::select(vec!["Lee", "Alves", "Stone"]),
+        prop::option::of("[a-z]{3,8}"),
+        prop::option::of(1000u32..9999),
+        prop::option::of("[A-Z][a-z]{2,8}"),
+        prop::option::of("[A-Z][a-z]{2,8}"),
+        prop::collection::vec("[a-z]{3,5}", 0..3),
+        prop::option::of("[a-z ]{3,20}"),
+    )
+        .prop_map(|(first, last, email, phone, company, city, tags, notes)| {
+            let mut i = lead(first, last, &email.map(|e| format!("{e}@example.com")).unwrap_or_default());
+            i.phones = phone.map(|p| vec![format!("+44 20 7946 {p}")]).unwrap_or_default();
+            i.company = company.unwrap_or_default();
+            i.address.city = city.unwrap_or_default();
+            i.tags = tags;
+            i.notes = notes.unwrap_or_default();
+            i
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Merge, then edit the survivor, then unmerge: the merged leads come back exactly (every field, version
+    /// and time), and the survivor is what it was before the merge plus the later edits.
+    #[test]
+    fn merge_then_unmerge_restores_records_and_links_exactly(
+        people in prop::collection::vec(person_strategy(), 2..4),
+        choose in prop::collection::vec((0usize..4, prop::sample::select(vec!["first_name", "last_name", "company", "city", "notes"])), 0..3),
+        edits in prop::collection::vec(edit_strategy(), 0..4),
+    ) {
+        let f = fixture();
+        let leads: Vec<Lead> = people.iter().map(|p| create(&f, p)).collect();
+        let bystander = create(&f, &lead("Zed", "Bystander", "zed@by.example"));
+        let (survivor, others) = (&leads[0], &leads[1..]);
+        let choices: Vec<FieldChoice> = choose
+            .iter()
+            .map(|(i, field)| FieldChoice { field: field.to_string(), lead_id: leads[i % leads.len()].id })
+            .collect();
+        let other_ids: Vec<i64> = others.iter().map(|l| l.id).collect();
+        let merged = f.core.merge_leads(&f.admin, survivor.id, &other_ids, &choices).unwrap();
+        for o in others {
+            prop_assert_eq!(f.core.get_lead(&f.admin, o.id).unwrap_err().code(), ErrorCode::NotFound);
+        }
+        // Later edits of the survivor, each a separate save.
+        let mut expected = survivor.to_input();
+        for e in &edits {
+            let now = f.core.get_lead(&f.admin, survivor.id).unwrap();
+            let mut input = now.to_input();
+            match e {
+                Edit::JobTitle(t) => { input.job_title = t.clone(); expected.job_title = t.clone(); }
+                Edit::Company(c) => { input.company = c.clone(); expected.company = c.clone(); }
+                Edit::Tag(t) => {
+                    if !input.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) { input.tags.push(t.clone()); }
+                    if !expected.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) { expected.tags.push(t.clone()); }
+                }
+                Edit::Phone(p) => {
+                    let phone = format!("+44 161 496 {p}");
+                    if !input.phones.contains(&phone) { input.phones.push(phone.clone()); }
+                    if !expected.phones.contains(&phone) { expected.phones.push(phone); }
+                }
+            }
+            f.core.update_lead(&f.admin, survivor.id, now.version, &input, &Origin::manual()).unwrap();
+        }
+        let out = f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+        for o in others {
+            let back = f.core.get_lead(&f.admin, o.id).unwrap();
+            prop_assert_eq!(&back, o, "a merged lead comes back exactly");
+        }
+        prop_assert_eq!(out.restored.len(), others.len());
+        let after = f.core.get_lead(&f.admin, survivor.id).unwrap();
+        // A later edit that set a field the merge had also changed keeps the edit; the rest is as before.
+        let mut want = content(survivor);
+        want.job_title = expected.job_title.clone();
+        want.company = expected.company.clone();
+        let sorted = |v: &[String]| { let mut v: Vec<String> = v.iter().map(|t| t.to_lowercase()).collect(); v.sort(); v };
+        prop_assert_eq!(sorted(&after.tags), sorted(&expected.tags));
+        let phones: Vec<String> = after.phones.iter().map(|p| p.original.clone()).collect();
+        prop_assert_eq!(phones, expected.phones.clone());
+        want.tags = after.tags.clone();
+        want.phones = after.phones.clone();
+        want.status = after.status;
+        want.missing = after.missing.clone();
+        prop_assert_eq!(content(&after), want);
+        prop_assert_eq!(f.core.get_lead(&f.admin, bystander.id).unwrap(), bystander);
+    }
+}
