@@ -185,7 +185,7 @@ impl Rapport {
         for (field, a, b) in &changed {
             changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
         }
-        store::get(tx, id)?.ok_or_else(|| not_found(id)).map_err(Into::into)
+        store::get(tx, id)?.ok_or_else(|| not_found(id))
     }
 
     /// Reverts what one earlier save (`batch_id`) changed on lead `id`, as a new change: the log keeps both.
