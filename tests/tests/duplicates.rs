@@ -187,3 +187,67 @@ fn a_viewer_can_read_leads_but_not_review_duplicates() {
     assert_eq!(err.code(), ErrorCode::PermissionDenied);
     assert_eq!(f.core.duplicate_queue(&viewer, 10).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
+
+#[test]
+fn a_lead_typed_again_is_queued_when_it_is_saved_without_a_scan() {
+    let f = fixture();
+    let (robert, _) = book(&f);
+    let queued_before = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let names = |q: &[rapport_core::duplicates::DuplicatePair]| {
+        q.iter()
+            .map(|p| {
+                format!("{} {} ~ {} {} {:.3}", p.a.first_name, p.a.last_name, p.b.first_name, p.b.last_name, p.score)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        queued_before.len(),
+        1,
+        "Bob Alvez was queued with Robert Alves when he was created: {:?}",
+        names(&queued_before)
+    );
+    let mut again = lead("Rob", "Alves", "robert.alves71@example.com");
+    again.address.city = "Leeds".into();
+    let id = f.core.create_lead(&f.admin, &again, &Origin::manual()).unwrap().lead.id;
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert!(queue.iter().any(|p| (p.a.id, p.b.id) == (robert, id)), "queued on creation: {queue:?}");
+    // Editing it apart does not remove the pair by itself, but a scan does; "not a duplicate" holds on save.
+    let pair = queue.iter().find(|p| p.b.id == id).unwrap().id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    let l = f.core.get_lead(&f.admin, id).unwrap();
+    let mut input = l.to_input();
+    input.notes = "called back".into();
+    f.core.update_lead(&f.admin, id, l.version, &input, &Origin::manual()).unwrap();
+    assert!(!f.core.duplicate_queue(&f.admin, 50).unwrap().iter().any(|p| p.id == pair), "notes are not matched");
+}
+
+#[test]
+fn an_import_finds_duplicates_within_the_file_unless_loaded_as_is() {
+    let csv = "first_name,last_name,email\nAnn,Lee,ann.lee77@example.com\nAnne,Lee,ann.lee77@example.com\nCy,Doe,cy@doe.example\n";
+    let f = fixture();
+    let report = f
+        .core
+        .import_csv(&f.admin, "a.csv", csv.as_bytes(), rapport_core::leads::ImportMode::AllOrNothing, &mut |_| {})
+        .unwrap();
+    assert_eq!(report.outcome.created.len(), 3);
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert_eq!(
+        queue.iter().map(|p| (p.a.first_name.as_str(), p.b.first_name.as_str())).collect::<Vec<_>>(),
+        [("Ann", "Anne")]
+    );
+    let g = fixture();
+    g.core
+        .import_csv_checked(
+            &g.admin,
+            "a.csv",
+            csv.as_bytes(),
+            rapport_core::leads::ImportMode::AllOrNothing,
+            false,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(g.core.duplicate_queue(&g.admin, 50).unwrap().is_empty(), "--no-dedup loads every row as it is");
+    // Its keys are stored all the same: the next lead typed again is found.
+    g.core.create_lead(&g.admin, &lead("Ann", "Lee", "ann.lee77@example.com"), &Origin::manual()).unwrap();
+    assert_eq!(g.core.duplicate_queue(&g.admin, 50).unwrap().len(), 2, "paired with both Ann and Anne");
+}

@@ -101,7 +101,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
                 break;
             }
             let out = core
-                .import_leads(&actor, &rows, &Origin::import("bench"), ImportMode::AllOrNothing, &mut |_| {})
+                .import_leads_as_is(&actor, &rows, &Origin::import("bench"), ImportMode::AllOrNothing, &mut |_| {})
                 .map_err(|e| e.to_string())?;
             if !out.rejected.is_empty() {
                 return Err(format!("generated rows were rejected: {:?}", out.rejected.first()));

@@ -363,7 +363,7 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     } else {
         ImportMode::AllOrNothing
     };
-    let report = core.import_csv(actor, &name, &bytes, mode, &mut progress).map_err(err)?;
+    let report = core.import_csv_checked(actor, &name, &bytes, mode, !a.no_dedup, &mut progress).map_err(err)?;
     if let Some(rejects) = &report.rejects_csv {
         let rejects_path = a.rejects.clone().unwrap_or_else(|| {
             let mut p = a.file.clone().into_os_string();

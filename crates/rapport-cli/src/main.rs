@@ -161,6 +161,9 @@ pub struct ImportArgs {
     /// import.
     #[arg(long)]
     pub keep_invalid: bool,
+    /// Load every row as it is, without checking it for duplicates against the file and the database.
+    #[arg(long)]
+    pub no_dedup: bool,
     /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
     #[arg(long)]
     pub rejects: Option<PathBuf>,

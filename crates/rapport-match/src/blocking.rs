@@ -6,9 +6,6 @@
 //! its members are sorted by what the key does not say (the name for a place, the place for a name) and each is
 //! paired with its [`WINDOW`] nearest neighbours (sorted-neighbourhood blocking). So the work per record is
 //! bounded whatever the data, and a duplicate at a large office still meets its twin, who sorts next to it.
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-
 use crate::normalize::Prepared;
 
 /// Blocks up to this size are compared all with all.
@@ -32,11 +29,15 @@ pub struct Key {
 }
 
 impl Key {
-    /// A stable 64-bit digest of the key (the stored index keeps this, not the text).
+    /// A 64-bit digest of the key (FNV-1a): the stored index keeps this, not the text, so it must not change
+    /// between builds or platforms, as std's hasher may.
     pub fn hash(&self) -> i64 {
-        let mut h = DefaultHasher::new();
-        self.text.hash(&mut h);
-        h.finish() as i64
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.text.as_bytes() {
+            h ^= u64::from(*byte);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h as i64
     }
 }
 

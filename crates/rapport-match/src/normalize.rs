@@ -165,7 +165,18 @@ pub fn prepare(r: &Record) -> Prepared {
     let encoder = DoubleMetaphone::default();
     let first = fold(&r.first_name);
     let last = fold(&r.last_name);
-    let sound = |s: &str| if s.is_empty() { String::new() } else { encoder.encode(&s.replace(' ', "")) };
+    // Double Metaphone is defined for Latin letters (and rphonetic slices its input by bytes, so other scripts
+    // would panic): a name in another script is its own key.
+    let sound = |s: &str| {
+        let squeezed = s.replace(' ', "");
+        if squeezed.is_empty() {
+            String::new()
+        } else if squeezed.chars().all(|c| c.is_ascii_alphabetic()) {
+            encoder.encode(&squeezed)
+        } else {
+            squeezed
+        }
+    };
     Prepared {
         first_canonical: canonical_given_name(&first).to_string(),
         first_sound: sound(&first),

@@ -13,7 +13,10 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/003_search_tiers.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::leads::store::rebuild_search(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
-        M::up(include_str!("migrations/004_duplicates.sql")),
+        // The duplicate engine's keys of the leads already stored are computed by the feature that owns them.
+        M::up_with_hook(include_str!("migrations/004_duplicates.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::duplicates::incremental::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 

@@ -2,9 +2,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use rapport_match::{explain, find_duplicates, prepare, Record, Thresholds};
+use rapport_match::{find_duplicates, prepare, Record, Thresholds};
 
-use super::model::{DuplicatePair, EvidenceLine, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
+use super::incremental;
+use super::incremental_api::{evidence_json, tier_of};
+use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
 use super::store::{self, PairValues};
 use crate::access::{Actor, Permission};
 use crate::audit::store as changelog;
@@ -16,20 +18,10 @@ use crate::rapport::Rapport;
 /// How often (in pairs) a scan's saving looks at the cancel flag and reports progress.
 const SAVE_CHUNK: usize = 64;
 
-fn level_name(level: rapport_match::Level) -> &'static str {
-    match level {
-        rapport_match::Level::Exact => "exact",
-        rapport_match::Level::Close => "close",
-        rapport_match::Level::Weak => "weak",
-        rapport_match::Level::Different => "different",
-        rapport_match::Level::Missing => "missing",
-    }
-}
-
 /// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, so "not a duplicate" is asked again
 /// once either lead's name, email, phone, address or company changes. Stable across builds, unlike std's
 /// hasher, because it is stored.
-fn fingerprint(a: &Record, b: &Record) -> String {
+pub(crate) fn fingerprint(a: &Record, b: &Record) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for r in [a, b] {
         let parts = [&r.first_name, &r.last_name, &r.company, &r.street, &r.city, &r.postcode, &r.region]
@@ -97,18 +89,9 @@ impl Rapport {
                 let (first, second) = (&refs[x], &refs[y]);
                 let (pa, pb) = (prepare(&records[x]), prepare(&records[y]));
                 let comparison = rapport_match::compare::compare(&pa, &pb);
-                let evidence: Vec<EvidenceLine> = explain(&model, &pa, &pb, &comparison)
-                    .into_iter()
-                    .map(|n| EvidenceLine {
-                        field: n.evidence.name().into(),
-                        level: level_name(n.level).into(),
-                        weight: (n.weight * 10.0).round() / 10.0,
-                        text: n.text,
-                    })
-                    .collect();
-                let tier = if c.tier == rapport_match::Tier::Same { Tier::Same } else { Tier::Review };
+                let tier = tier_of(&model, c.score);
                 let score = rapport_match::Model::probability(c.score);
-                let evidence = serde_json::to_string(&evidence).map_err(|e| Error::Internal(e.to_string()))?;
+                let evidence = evidence_json(&model, &pa, &pb, &comparison)?;
                 let fp = fingerprint(&records[x], &records[y]);
                 let values = PairValues {
                     lead_a: first.id,
@@ -154,6 +137,7 @@ impl Rapport {
             for stored in existing.into_values().filter(|p| p.status == "open") {
                 store::delete(tx, stored.id)?;
             }
+            incremental::save_model(tx, &model.parameters(), &at)?;
             changelog::record(tx, &batch, "duplicate_scan", 0, "open pairs", None, Some(&open.to_string()))?;
             progress(ScanProgress { phase: ScanPhase::Saving, done: found_total, total: found_total });
             Ok::<_, Error>((open, kept_apart))

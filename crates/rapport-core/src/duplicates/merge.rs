@@ -218,6 +218,8 @@ mod operations {
                         serde_json::from_str(&a.rows).map_err(|e| Error::Internal(format!("merge archive: {e}")))?;
                     let id = leads::restore(tx, &rows)?;
                     store::unarchive(tx, id)?;
+                    // Its keys come back; it is not queued again with the survivor it was just taken from.
+                    self.index_and_check(tx, id, false, &batch.at)?;
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }

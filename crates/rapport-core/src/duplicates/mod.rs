@@ -4,6 +4,8 @@
 //! Fellegi–Sunter score); this feature reads the leads it needs ([`store`]), keeps the queue with each pair's
 //! evidence, and remembers "not a duplicate" until a matched field of either lead changes.
 mod api;
+pub(crate) mod incremental;
+mod incremental_api;
 mod merge;
 mod model;
 pub(crate) mod store;

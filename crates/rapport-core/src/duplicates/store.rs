@@ -69,6 +69,13 @@ pub(crate) fn pairs_by_leads(conn: &Connection) -> Result<HashMap<(i64, i64), St
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+pub(crate) fn pair_by_leads(conn: &Connection, a: i64, b: i64) -> Result<Option<StoredPair>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id, status, fingerprint FROM duplicate_pairs WHERE lead_a = ?1 AND lead_b = ?2")?
+        .query_row([a, b], |r| Ok(StoredPair { id: r.get(0)?, status: r.get(1)?, fingerprint: r.get(2)? }))
+        .optional()?)
+}
+
 /// The values of a pair found by a scan.
 pub(crate) struct PairValues<'a> {
     pub lead_a: i64,

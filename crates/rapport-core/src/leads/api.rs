@@ -119,6 +119,7 @@ impl Rapport {
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
             let batch = self.begin_batch(tx, &grant, origin)?;
             let id = insert_logged(tx, &batch, &lead)?;
+            self.index_and_check(tx, id, true, &batch.at)?;
             let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
             Ok(SavedLead { lead, batch_id: Some(batch.id) })
         })
@@ -185,6 +186,7 @@ impl Rapport {
         for (field, a, b) in &changed {
             changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
         }
+        self.index_and_check(tx, id, true, &batch.at)?;
         store::get(tx, id)?.ok_or_else(|| not_found(id))
     }
 

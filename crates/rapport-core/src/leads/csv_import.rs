@@ -62,6 +62,19 @@ impl Rapport {
         mode: ImportMode,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<CsvImportReport> {
+        self.import_csv_checked(actor, file_name, bytes, mode, true, progress)
+    }
+
+    /// [`Rapport::import_csv`]; `dedup: false` loads every row as it is, without the duplicate check.
+    pub fn import_csv_checked(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+        mode: ImportMode,
+        dedup: bool,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<CsvImportReport> {
         let usernames = self.db.read(|conn| {
             Self::grant(conn, actor, Permission::WriteLeads)?;
             Ok::<_, Error>(user_store::usernames(conn)?)
@@ -79,7 +92,7 @@ impl Rapport {
         } else {
             mode
         };
-        let outcome = self.import_leads(actor, &rows, &Origin::import(file_name), mode, progress)?;
+        let outcome = self.import_leads_checked(actor, &rows, &Origin::import(file_name), mode, dedup, progress)?;
         let mut rejected = parsed.rejected.clone();
         rejected.extend(outcome.rejected.iter().cloned());
         rejected.sort_by_key(|r| r.line);

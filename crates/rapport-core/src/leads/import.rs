@@ -127,6 +127,31 @@ impl Rapport {
         mode: ImportMode,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
+        self.import_leads_checked(actor, rows, origin, mode, true, progress)
+    }
+
+    /// [`Rapport::import_leads`] without the duplicate check of each row against the file and the database:
+    /// every row is loaded as it is (its blocking keys are still stored, so later checks and scans see it).
+    pub fn import_leads_as_is(
+        &self,
+        actor: &Actor,
+        rows: &[(u32, LeadInput)],
+        origin: &Origin,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        self.import_leads_checked(actor, rows, origin, mode, false, progress)
+    }
+
+    pub(crate) fn import_leads_checked(
+        &self,
+        actor: &Actor,
+        rows: &[(u32, LeadInput)],
+        origin: &Origin,
+        mode: ImportMode,
+        dedup: bool,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
         // Validation reads configuration once, then runs with no lock held.
         let (rules, scope, owners) = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
@@ -143,7 +168,7 @@ impl Rapport {
             } else {
                 checked
             };
-            self.write_checked(tx, &grant, checked, origin, mode, progress)
+            self.write_checked(tx, &grant, checked, origin, (mode, dedup), progress)
         })
     }
 
@@ -161,7 +186,7 @@ impl Rapport {
         let (rules, scope, owners): (Rules, LeadScope, HashSet<i64>) =
             (Rules::load(tx)?, grant.lead_scope(), known_owners(tx)?);
         let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
-        self.write_checked(tx, grant, checked, origin, mode, progress)
+        self.write_checked(tx, grant, checked, origin, (mode, false), progress)
     }
 
     fn write_checked(
@@ -170,7 +195,7 @@ impl Rapport {
         grant: &Grant,
         checked: Checked,
         origin: &Origin,
-        mode: ImportMode,
+        (mode, dedup): (ImportMode, bool),
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
         let Checked { valid, rejected, kept_invalid } = checked;
@@ -182,7 +207,10 @@ impl Rapport {
         let mut created = Vec::with_capacity(valid.len());
         let mut drafts = 0;
         for (i, lead) in valid.iter().enumerate() {
-            created.push(insert_logged(tx, &batch, lead)?);
+            let id = insert_logged(tx, &batch, lead)?;
+            // Each row is checked against the database and the rows before it, which are stored by now.
+            self.index_and_check(tx, id, dedup, &batch.at)?;
+            created.push(id);
             if lead.status == LeadStatus::Draft {
                 drafts += 1;
             }

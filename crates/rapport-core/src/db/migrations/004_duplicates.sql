@@ -32,3 +32,21 @@ CREATE TABLE merged_leads (
 );
 CREATE INDEX merged_leads_by_batch ON merged_leads (batch_id);
 CREATE INDEX merged_leads_by_survivor ON merged_leads (survivor_id);
+
+-- The duplicate engine's blocking keys of every lead (a 64-bit digest of each key) with the lead's sort
+-- signature for that key: a new or edited lead finds its candidates by key, nearest signatures first, without
+-- reading the whole table. Filled for existing leads by the migration's hook.
+CREATE TABLE match_keys (
+    key     INTEGER NOT NULL,
+    sig     TEXT NOT NULL,
+    lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, sig, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX match_keys_by_lead ON match_keys (lead_id);
+
+-- The weights the last full scan learnt (JSON), used to score one new lead; absent until a scan has run.
+CREATE TABLE match_model (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    parameters TEXT NOT NULL,
+    learnt_at  TEXT NOT NULL
+);

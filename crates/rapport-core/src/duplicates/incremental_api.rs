@@ -1,0 +1,97 @@
+//! The duplicate check run inside the transaction that saves a lead: its keys are stored, and the pairs it
+//! forms with the leads sharing them go to the review queue (unless set aside as "not a duplicate").
+use rapport_match::{explain, prepare, Comparison, Model, Prepared};
+
+use super::incremental;
+use super::model::{EvidenceLine, Tier};
+use super::store::{self, PairValues};
+use crate::error::{Error, Result};
+use crate::rapport::Rapport;
+
+pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
+    match level {
+        rapport_match::Level::Exact => "exact",
+        rapport_match::Level::Close => "close",
+        rapport_match::Level::Weak => "weak",
+        rapport_match::Level::Different => "different",
+        rapport_match::Level::Missing => "missing",
+    }
+}
+
+/// The evidence of a pair as stored in the queue (JSON of [`EvidenceLine`]s).
+pub(crate) fn evidence_json(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Result<String> {
+    let lines: Vec<EvidenceLine> = explain(model, a, b, c)
+        .into_iter()
+        .map(|n| EvidenceLine {
+            field: n.evidence.name().into(),
+            level: level_name(n.level).into(),
+            weight: (n.weight * 10.0).round() / 10.0,
+            text: n.text,
+        })
+        .collect();
+    serde_json::to_string(&lines).map_err(|e| Error::Internal(e.to_string()))
+}
+
+pub(crate) fn tier_of(model: &Model, score: f64) -> Tier {
+    if model.tier(score) == rapport_match::Tier::Same {
+        Tier::Same
+    } else {
+        Tier::Review
+    }
+}
+
+impl Rapport {
+    /// Stores lead `id`'s keys and, when `check` is set, queues the pairs it forms with the leads sharing them.
+    /// Returns how many pairs are open for it now. Runs in the saving transaction: the lead and its pairs are
+    /// written together or not at all.
+    pub(crate) fn index_and_check(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        id: i64,
+        check: bool,
+        at: &str,
+    ) -> Result<u32> {
+        let Some(record) = incremental::record_of(tx, id)? else { return Ok(0) };
+        let p = prepare(&record);
+        incremental::index_lead(tx, id, &p)?;
+        if !check {
+            return Ok(0);
+        }
+        let model = incremental::load_model(tx)?;
+        let mut open = 0;
+        for (other, score, c) in incremental::score_candidates(tx, &model, id, &p)? {
+            let Some(other_record) = incremental::record_of(tx, other)? else { continue };
+            let q = prepare(&other_record);
+            // Stored with the lower id first, as the scan stores pairs.
+            let (a, b, pa, pb, ra, rb) = if id < other {
+                (id, other, &p, &q, &record, &other_record)
+            } else {
+                (other, id, &q, &p, &other_record, &record)
+            };
+            let c = if id < other { c } else { rapport_match::compare::compare(pa, pb) };
+            let evidence = evidence_json(&model, pa, pb, &c)?;
+            let fp = super::api::fingerprint(ra, rb);
+            let values = PairValues {
+                lead_a: a,
+                lead_b: b,
+                score: Model::probability(score),
+                tier: tier_of(&model, score).as_str(),
+                evidence: &evidence,
+                fingerprint: &fp,
+                at,
+            };
+            match store::pair_by_leads(tx, a, b)? {
+                Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => {}
+                Some(stored) => {
+                    store::refresh(tx, stored.id, &values)?;
+                    open += 1;
+                }
+                None => {
+                    store::insert(tx, &values)?;
+                    open += 1;
+                }
+            }
+        }
+        Ok(open)
+    }
+}
