@@ -251,3 +251,18 @@ fn an_import_finds_duplicates_within_the_file_unless_loaded_as_is() {
     g.core.create_lead(&g.admin, &lead("Ann", "Lee", "ann.lee77@example.com"), &Origin::manual()).unwrap();
     assert_eq!(g.core.duplicate_queue(&g.admin, 50).unwrap().len(), 2, "paired with both Ann and Anne");
 }
+
+#[test]
+fn possible_duplicates_show_what_a_save_would_flag_and_write_nothing() {
+    let f = fixture();
+    let (robert, _) = book(&f);
+    let before = f.dump();
+    let mut typed = lead("Rob", "Alves", "Robert.Alves71@example.com");
+    typed.address.city = "Leeds".into();
+    let found = f.core.possible_duplicates(&f.admin, &typed, 5).unwrap();
+    assert_eq!(found.first().map(|d| d.lead.id), Some(robert), "{found:?}");
+    assert!(found[0].evidence.iter().any(|e| e.text == "email: the same after normalization"));
+    assert!(f.core.possible_duplicates(&f.admin, &lead("Zora", "Quill", "zora@quill.example"), 5).unwrap().is_empty());
+    assert!(f.core.possible_duplicates(&f.admin, &lead("", "", "not an email"), 5).unwrap().is_empty());
+    assert_eq!(f.dump(), before);
+}

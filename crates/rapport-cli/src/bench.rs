@@ -21,12 +21,17 @@ pub struct BenchArgs {
     /// Measurements per figure.
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+    /// Measure duplicate detection instead: generated CRM leads with about 20% duplicates (colleagues,
+    /// households, retyped people), a full scan with its quality against the generator's truth, and the check
+    /// of one new lead. Run it twice on one --db to see the scan's memory without the generation's.
+    #[arg(long)]
+    pub duplicates: bool,
 }
 
-const BENCH_USER: &str = "bench";
-const BENCH_PASSWORD: &str = "bench-password";
+pub(crate) const BENCH_USER: &str = "bench";
+pub(crate) const BENCH_PASSWORD: &str = "bench-password";
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -34,11 +39,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn measure(samples: usize, mut f: impl FnMut(usize) -> CliResult<()>) -> CliResult<Vec<Duration>> {
+pub(crate) fn measure(samples: usize, mut f: impl FnMut(usize) -> CliResult<()>) -> CliResult<Vec<Duration>> {
     // One untimed round warms the page cache and the statement caches, as a running app would have them.
     for i in 0..samples.min(20) {
         f(i)?;
@@ -77,6 +82,9 @@ fn floor_name(floor: IndexFloor) -> &'static str {
 }
 
 pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
+    if args.duplicates {
+        return crate::bench_duplicates::run(args, db);
+    }
     let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
     eprintln!("database: {}", path.display());
     let core = Rapport::open(&path).map_err(|e| e.to_string())?;

@@ -368,18 +368,19 @@ fn street(rng: &mut Rng) -> String {
     format!("{} {} {}", 1 + rng.below(200), rng.pick(STREETS), full)
 }
 
+// Numbers in ranges that are allocated (libphonenumber accepts them), so the leads pass Rapport's validation.
 fn mobile(rng: &mut Rng) -> String {
-    format!("+614{}", rng.digits(8))
+    format!("+614{}{}", rng.below(4), rng.digits(7))
 }
 
 fn landline(rng: &mut Rng, city: usize) -> String {
     let area = match CITIES[city].2 {
-        "nsw" | "act" => "2",
-        "vic" | "tas" => "3",
-        "qld" => "7",
-        _ => "8",
+        "nsw" | "act" => "29",
+        "vic" | "tas" => "39",
+        "qld" => "73",
+        _ => "87",
     };
-    format!("+61{area}{}", rng.digits(8))
+    format!("+61{area}{}", rng.digits(7))
 }
 
 /// The same number written as a person might: national with spaces, or international.

@@ -82,6 +82,56 @@ pub(crate) struct Database {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Once the write-ahead log passes this size, it is folded into the database file in the background.
+const WAL_CHECKPOINT_BYTES: u64 = 4 << 20;
+/// Past this size the writer folds it itself: the background could not keep up (or a long read held it back).
+const WAL_INLINE_CHECKPOINT_BYTES: u64 = 64 << 20;
+
+/// Folds the write-ahead log into the database file on a thread and connection of its own. SQLite's automatic
+/// checkpoint runs inside the commit that crosses the threshold, so one save in thirty paid several
+/// milliseconds of copying and syncing; a passive checkpoint here blocks neither writers nor readers.
+struct Checkpointer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path, opts: &OpenOptions) -> Option<Self> {
+        let conn = Connection::open(path).ok()?;
+        configure(&conn, opts).ok()?;
+        let (wake, asleep) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("rapport-checkpoint".into())
+            .spawn(move || {
+                while asleep.recv().is_ok() {
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "background checkpoint failed; the next one will retry");
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self { wake: Some(wake), thread: Some(thread) })
+    }
+
+    fn nudge(&self) {
+        if let Some(w) = &self.wake {
+            // Full means a checkpoint is already due: nothing to add.
+            let _ = w.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake.take();
+        if let Some(t) = self.thread.take() {
+            // The file is left alone once the database is closed (tests compare its bytes).
+            let _ = t.join();
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -146,7 +196,18 @@ impl Database {
             configure(&r, opts).map_err(cannot_open)?;
             readers.push(Mutex::new(r));
         }
-        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        // Checkpoints move to the background; without that thread SQLite's automatic ones stay on.
+        let checkpointer = Checkpointer::start(path, opts);
+        if checkpointer.is_some() {
+            writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            checkpointer,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -160,11 +221,15 @@ impl Database {
         Ok(())
     }
 
-    /// Bytes on disk: the main file and its write-ahead log.
-    pub fn size_on_disk(&self) -> u64 {
+    fn wal_path(&self) -> PathBuf {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
-        [self.path.clone(), PathBuf::from(wal)].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+        PathBuf::from(wal)
+    }
+
+    /// Bytes on disk: the main file and its write-ahead log.
+    pub fn size_on_disk(&self) -> u64 {
+        [self.path.clone(), self.wal_path()].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
     }
 
     /// Runs `f` in one read transaction on a read-only connection: every statement inside sees the same
@@ -203,6 +268,14 @@ impl Database {
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
+        if let Some(c) = &self.checkpointer {
+            let wal = std::fs::metadata(self.wal_path()).map(|m| m.len()).unwrap_or(0);
+            if wal > WAL_INLINE_CHECKPOINT_BYTES {
+                let _ = guard.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            } else if wal > WAL_CHECKPOINT_BYTES {
+                c.nudge();
+            }
+        }
         Ok(out)
     }
 }
@@ -210,6 +283,33 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Saves never pay for folding the log into the file: that happens in the background once the log passes
+    /// its threshold, and the file then holds what was written.
+    #[test]
+    fn the_log_is_folded_into_the_file_in_the_background() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("t.db");
+        let db = Database::open(&path, &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let autocheckpoint: i64 =
+            lock(&db.writer).query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).unwrap_or(-1);
+        assert_eq!(autocheckpoint, 0, "commits do not checkpoint");
+        let before = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let blob = "x".repeat(64 * 1024);
+        for i in 0..100 {
+            db.write(|tx| -> Result<(), StoreError> {
+                tx.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)", (format!("k{i}"), &blob))?;
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Generous: this checks that it happens, not how fast.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) < before + 4 * 1024 * 1024 {
+            assert!(std::time::Instant::now() < deadline, "the background checkpoint never ran");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 
     /// Everything one `read` call reads comes from one committed moment, even when a write commits between
     /// two of its statements (as a lead's row and its emails are read by two statements).

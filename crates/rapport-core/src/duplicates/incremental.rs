@@ -4,7 +4,7 @@
 //! scored with the weights the last full scan learnt (defaults before any scan).
 use std::collections::HashSet;
 
-use rapport_match::blocking::{keys, signature, SMALL_BLOCK, WINDOW};
+use rapport_match::blocking::{keys, signature, WINDOW};
 use rapport_match::{compare, prepare, Model, Parameters, Prepared, Record};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -38,8 +38,8 @@ pub(crate) fn candidates(conn: &Connection, id: i64, p: &Prepared) -> Result<Vec
     let mut before = conn.prepare_cached(
         "SELECT lead_id FROM match_keys WHERE key = ?1 AND sig < ?2 AND lead_id != ?3 ORDER BY sig DESC LIMIT ?4",
     )?;
-    // Enough on each side to hold a whole small block, and the window of a large one.
-    let reach = SMALL_BLOCK.max(WINDOW) as i64;
+    // The window of the full scan on each side: the leads a scan would pair this one with.
+    let reach = WINDOW as i64;
     for k in keys(p) {
         let (hash, sig) = (k.hash(), signature(p, k.sort));
         for stmt in [&mut after, &mut before] {

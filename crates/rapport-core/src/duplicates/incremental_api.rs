@@ -95,3 +95,69 @@ impl Rapport {
         Ok(open)
     }
 }
+
+/// A lead that may be the one being typed, for "this lead may already exist" before it is saved.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PossibleDuplicate {
+    pub lead: crate::leads::Lead,
+    /// The probability (0..1) that it is the same person.
+    pub score: f64,
+    pub tier: Tier,
+    pub evidence: Vec<EvidenceLine>,
+}
+
+fn record_of_valid(l: &crate::leads::Lead) -> rapport_match::Record {
+    rapport_match::Record {
+        first_name: l.first_name.clone(),
+        last_name: l.last_name.clone(),
+        company: l.company.clone(),
+        emails: l.emails.iter().map(|e| e.address.clone()).collect(),
+        phones: l.phones.iter().map(|p| p.e164.clone()).collect(),
+        street: l.address.street.clone(),
+        city: l.address.city.clone(),
+        postcode: l.address.postcode.clone(),
+        region: l.address.region.clone(),
+    }
+}
+
+impl Rapport {
+    /// The leads the actor may see that `input` would be flagged with if it were saved, best first: the same
+    /// check a save runs, read-only. An input that does not validate has no duplicates to show yet.
+    pub fn possible_duplicates(
+        &self,
+        actor: &crate::access::Actor,
+        input: &crate::leads::LeadInput,
+        limit: usize,
+    ) -> Result<Vec<PossibleDuplicate>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, crate::access::Permission::ReadLeads)?;
+            let scope = grant.lead_scope();
+            let Ok(valid) =
+                crate::leads::api::Rules::load(conn)?.validate(conn, input, &crate::access::LeadScope::All, None)
+            else {
+                return Ok(vec![]);
+            };
+            let p = prepare(&record_of_valid(&valid.as_lead(0)));
+            let model = incremental::load_model(conn)?;
+            let mut out = Vec::new();
+            for (other, score, c) in incremental::score_candidates(conn, &model, 0, &p)? {
+                let Some(lead) = crate::leads::store::get(conn, other)? else { continue };
+                if !scope.allows_campaign(&lead.campaign) {
+                    continue;
+                }
+                let q = prepare(&record_of_valid(&lead));
+                let evidence = serde_json::from_str(&evidence_json(&model, &p, &q, &c)?).unwrap_or_default();
+                out.push(PossibleDuplicate {
+                    lead,
+                    score: Model::probability(score),
+                    tier: tier_of(&model, score),
+                    evidence,
+                });
+            }
+            out.sort_by(|a, b| b.score.total_cmp(&a.score));
+            out.truncate(limit);
+            Ok(out)
+        })
+    }
+}

@@ -5,11 +5,12 @@
 //! evidence, and remembers "not a duplicate" until a matched field of either lead changes.
 mod api;
 pub(crate) mod incremental;
-mod incremental_api;
+pub(crate) mod incremental_api;
 mod merge;
 mod model;
 pub(crate) mod store;
 
+pub use incremental_api::PossibleDuplicate;
 pub use merge::FieldChoice;
 pub use model::{
     DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, ScanPhase, ScanProgress, ScanReport, Tier, UnmergeOutcome,

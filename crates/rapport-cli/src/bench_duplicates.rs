@@ -1,0 +1,153 @@
+//! `rapport bench --duplicates`: duplicate detection at scale on generated CRM leads with ground truth
+//! (`rapport_match::synthetic`): the full scan's time, peak memory and quality, and the check of one new lead.
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use rapport_core::leads::{ImportMode, LeadInput, SourceChannel};
+use rapport_core::{Origin, Rapport};
+use rapport_match::synthetic::generate;
+
+use crate::bench::{measure, ms, percentile, BenchArgs, BENCH_PASSWORD, BENCH_USER};
+use crate::session::CliResult;
+
+/// The process's peak resident memory so far (Linux; None elsewhere).
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn input_of(r: &rapport_match::Record, external_ref: String) -> LeadInput {
+    let mut i = LeadInput {
+        first_name: r.first_name.clone(),
+        last_name: r.last_name.clone(),
+        company: r.company.clone(),
+        emails: r.emails.clone(),
+        phones: r.phones.clone(),
+        source: Some(SourceChannel::BulkImport),
+        external_ref,
+        ..Default::default()
+    };
+    i.address.street = r.street.clone();
+    i.address.city = r.city.clone();
+    i.address.postcode = r.postcode.clone();
+    i.address.region = r.region.clone();
+    i.address.country = "AU".into();
+    i
+}
+
+pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
+    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-dups-{}.db", args.leads)));
+    eprintln!("database: {}", path.display());
+    let core = Rapport::open(&path).map_err(|e| e.to_string())?;
+    let actor = if core.has_users().map_err(|e| e.to_string())? {
+        core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
+    } else {
+        core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD).map_err(|e| e.to_string())?
+    };
+    // About 1.26 records per person: `leads` persons' worth of records is scaled down to land near `leads`.
+    let persons = (args.leads as f64 / 1.26).round() as usize;
+    let have = core.lead_count().map_err(|e| e.to_string())?;
+    if have == 0 {
+        let started = Instant::now();
+        let data = generate(persons, 0.2, 7);
+        let rows: Vec<(u32, LeadInput)> = data
+            .records
+            .iter()
+            .zip(&data.person)
+            .enumerate()
+            .map(|(i, (r, p))| (i as u32 + 2, input_of(r, format!("p{p}-r{i}"))))
+            .collect();
+        for (n, chunk) in rows.chunks(20_000).enumerate() {
+            let out = core
+                .import_leads_as_is(&actor, chunk, &Origin::import("bench"), ImportMode::SkipInvalid, &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            if let Some(first) = out.rejected.first() {
+                eprintln!(
+                    "\n{} generated rows rejected, e.g. line {}: {:?}",
+                    out.rejected.len(),
+                    first.line,
+                    first.errors
+                );
+            }
+            eprint!(
+                "\rgenerating leads… {}/{} ({:.0} s)",
+                (n + 1) * 20_000,
+                rows.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        eprintln!("\ngenerated {} leads in {:.1} s", rows.len(), started.elapsed().as_secs_f64());
+        core.checkpoint().map_err(|e| e.to_string())?;
+    }
+    let total = core.lead_count().map_err(|e| e.to_string())?;
+
+    // The full scan, as `rapport duplicates scan` runs it.
+    let started = Instant::now();
+    let report = core.scan_duplicates(&actor, &AtomicBool::new(false), &mut |_| {}).map_err(|e| e.to_string())?;
+    let scan_seconds = started.elapsed().as_secs_f64();
+    let peak = peak_memory_mib();
+
+    // Quality against the generator's truth: external_ref is "p{person}-r{row}".
+    let person = |r: &str| r.split('-').next().unwrap_or("").to_string();
+    let mut by_person: HashMap<String, usize> = HashMap::new();
+    core.for_each_lead(&actor, &mut |l| {
+        *by_person.entry(person(&l.external_ref)).or_default() += 1;
+        Ok::<_, rapport_core::Error>(())
+    })
+    .map_err(|e| e.to_string())?;
+    let true_pairs: usize = by_person.values().map(|n| n * (n - 1) / 2).sum();
+    let found: HashSet<(i64, i64)> = report.pairs.iter().map(|p| (p.lead_a, p.lead_b)).collect();
+    let tp = report.pairs.iter().filter(|p| person(&p.external_ref_a) == person(&p.external_ref_b)).count();
+    let same: Vec<_> = report.pairs.iter().filter(|p| p.tier == rapport_core::duplicates::Tier::Same).collect();
+    let same_tp = same.iter().filter(|p| person(&p.external_ref_a) == person(&p.external_ref_b)).count();
+    let precision = tp as f64 / found.len().max(1) as f64;
+    let recall = tp as f64 / true_pairs.max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+
+    // One new lead checked against all of them: half retype someone already there, half are new people.
+    // (The generator types some emails wrongly, as people do; those would be refused, so they are left out.)
+    let plausible = |e: &String| {
+        e.matches('@').count() == 1 && !e.contains("..") && e.split('@').nth(1).is_some_and(|d| d.contains('.'))
+    };
+    let fresh: Vec<rapport_match::Record> = generate(args.samples.max(20) * 2, 0.5, 99)
+        .records
+        .into_iter()
+        .filter(|r| r.emails.iter().all(plausible))
+        .collect();
+    let check = measure(args.samples, |i| {
+        let r = &fresh[i % fresh.len()];
+        core.possible_duplicates(&actor, &input_of(r, String::new()), 10).map(|_| ()).map_err(|e| e.to_string())
+    })?;
+    let create = measure(args.samples, |i| {
+        let r = &fresh[i % fresh.len()];
+        core.create_lead(&actor, &input_of(r, format!("new-{i}")), &Origin::manual())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
+
+    println!("duplicate detection, {total} generated CRM leads (about 20% duplicates), this machine:");
+    println!(
+        "  full scan: {scan_seconds:.1} s, {} pairs at or above review; peak memory {}",
+        found.len(),
+        peak.map_or("n/a".into(), |m| format!("{m:.0} MiB"))
+    );
+    println!("  quality:   precision {precision:.4}, recall {recall:.4}, F1 {f1:.4} ({true_pairs} true pairs)");
+    println!("  same tier: {} pairs, precision {:.4}", same.len(), same_tp as f64 / same.len().max(1) as f64);
+    println!(
+        "  check of one new lead against all (read-only, as the form and a save run it): p50 {} / p95 {} / max {}",
+        ms(percentile(&check, 0.5)),
+        ms(percentile(&check, 0.95)),
+        ms(percentile(&check, 1.0))
+    );
+    println!(
+        "  create a lead with its duplicate check: p50 {} / p95 {} / max {}",
+        ms(percentile(&create, 0.5)),
+        ms(percentile(&create, 0.95)),
+        ms(percentile(&create, 1.0))
+    );
+    Ok(())
+}
