@@ -2,6 +2,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
 import { tauriBackend, setBackend } from './lib/api';
+import { duplicateScan } from './lib/duplicates/scan.svelte';
 import { leadEvents } from './lib/leads/events.svelte';
 import { leadFacets } from './lib/leads/facets.svelte';
 import { defaultFilters, leadFilters } from './lib/leads/filters.svelte';
@@ -32,6 +33,7 @@ afterEach(() => {
   session.current = null;
   nav.go({ name: 'leads' });
   toasts.clear();
+  duplicateScan.reset();
   setBackend(tauriBackend);
 });
 

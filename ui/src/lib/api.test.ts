@@ -10,6 +10,12 @@ const commands = vi.hoisted(() => ({
   undoLeadChange: vi.fn(),
   countLeads: vi.fn(),
   importCsv: vi.fn(),
+  scanDuplicates: vi.fn(),
+  cancelDuplicateScan: vi.fn(),
+  duplicateQueue: vi.fn(),
+  markNotDuplicate: vi.fn(),
+  mergeLeads: vi.fn(),
+  unmerge: vi.fn(),
 }));
 vi.mock('./bindings', () => ({ commands }));
 
@@ -119,6 +125,60 @@ describe('tauriBackend', () => {
     const thrown = await tauriBackend.importCsv('a.csv', new Uint8Array(), 'all_or_nothing', () => {}).catch((e) => e);
     expect(thrown).toBeInstanceOf(BackendError);
     expect(thrown.code).toBe('permission_denied');
+  });
+});
+
+describe('tauriBackend duplicates', () => {
+  it('scans with a channel that reports progress, and resolves to the summary', async () => {
+    mockIPC(() => null);
+    const summary = { leads: 8, open: 1, kept_apart: 0, seconds: 0.1 };
+    commands.scanDuplicates.mockImplementation(async (channel: Channel<unknown>) => {
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
+        .__TAURI_INTERNALS__;
+      internals.runCallback(channel.id, { index: 0, message: { phase: 'reading', done: 0, total: 0 } });
+      internals.runCallback(channel.id, { index: 1, message: { phase: 'matching', done: 0, total: 8 } });
+      return { status: 'ok', data: summary };
+    });
+    const onProgress = vi.fn();
+    await expect(tauriBackend.scanDuplicates(onProgress)).resolves.toBe(summary);
+    expect(commands.scanDuplicates.mock.calls[0][0]).toBeInstanceOf(Channel);
+    expect(onProgress.mock.calls).toEqual([
+      [{ phase: 'reading', done: 0, total: 0 }],
+      [{ phase: 'matching', done: 0, total: 8 }],
+    ]);
+  });
+
+  it('gives a cancelled scan as a BackendError with code cancelled', async () => {
+    mockIPC(() => null);
+    commands.scanDuplicates.mockResolvedValue({
+      status: 'error',
+      error: { code: 'cancelled', message: 'the scan was cancelled', field: null, fields: [] },
+    });
+    const thrown = await tauriBackend.scanDuplicates(() => {}).catch((e) => e);
+    expect(thrown).toBeInstanceOf(BackendError);
+    expect(thrown.code).toBe('cancelled');
+  });
+
+  it('passes the arguments of the queue, merge, unmerge and not-a-duplicate commands in order', async () => {
+    const ok = (data: unknown) => ({ status: 'ok', data });
+    commands.cancelDuplicateScan.mockResolvedValue(ok(null));
+    commands.duplicateQueue.mockResolvedValue(ok([]));
+    commands.markNotDuplicate.mockResolvedValue(ok(null));
+    const merged = { lead: { id: 11 }, merge_id: 40 };
+    commands.mergeLeads.mockResolvedValue(ok(merged));
+    const unmerged = { survivor: { id: 11 }, restored: [{ id: 12 }] };
+    commands.unmerge.mockResolvedValue(ok(unmerged));
+
+    await expect(tauriBackend.cancelDuplicateScan()).resolves.toBeUndefined();
+    await expect(tauriBackend.duplicateQueue(500)).resolves.toEqual([]);
+    expect(commands.duplicateQueue).toHaveBeenCalledWith(500);
+    await expect(tauriBackend.markNotDuplicate(3)).resolves.toBeUndefined();
+    expect(commands.markNotDuplicate).toHaveBeenCalledWith(3);
+    const choices = [{ field: 'last_name', lead_id: 12 }];
+    await expect(tauriBackend.mergeLeads(11, [12], choices)).resolves.toBe(merged);
+    expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices);
+    await expect(tauriBackend.unmerge(40)).resolves.toBe(unmerged);
+    expect(commands.unmerge).toHaveBeenCalledWith(40);
   });
 });
 

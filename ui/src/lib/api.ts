@@ -6,7 +6,10 @@ import type {
   AppStatus,
   ChangeEntry,
   CsvImportReport,
+  DuplicatePair,
+  DuplicateScanSummary,
   ErrorCode,
+  FieldChoice,
   FieldError,
   ImportMode,
   ImportProgress,
@@ -16,10 +19,13 @@ import type {
   LeadInput,
   LeadPage,
   LeadQuery,
+  MergeOutcome,
   SavedLead,
+  ScanProgress,
   SessionInfo,
   Settings,
   Stage,
+  UnmergeOutcome,
   User,
   UserInput,
   UserRef,
@@ -62,6 +68,24 @@ export interface Backend {
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
+  /**
+   * Scans every lead for duplicates, calling `onProgress` as it reads, matches and saves; the review queue is
+   * replaced only if the scan runs to its end. A scan stopped by `cancelDuplicateScan` fails with `cancelled`.
+   */
+  scanDuplicates(onProgress: (p: ScanProgress) => void): Promise<DuplicateScanSummary>;
+  /** Asks the running scan to stop (it then fails with `cancelled`, leaving the queue as it was). */
+  cancelDuplicateScan(): Promise<void>;
+  /** The open pairs of the review queue, highest score first, at most `limit`. */
+  duplicateQueue(limit: number): Promise<DuplicatePair[]>;
+  /** Sets a pair aside: it leaves the queue until a matched field of either lead changes. */
+  markNotDuplicate(pairId: number): Promise<void>;
+  /**
+   * Merges `otherIds` into `survivorId`, which keeps its id; a field named in `choices` takes the chosen lead's
+   * value. `merge_id` names the merge for `unmerge`.
+   */
+  mergeLeads(survivorId: number, otherIds: number[], choices: FieldChoice[]): Promise<MergeOutcome>;
+  /** Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. */
+  unmerge(mergeId: number): Promise<UnmergeOutcome>;
 }
 
 /** A refusal from the backend, carrying its `{code, message, field, fields}`. */
@@ -152,6 +176,21 @@ export const tauriBackend: Backend = {
   },
   getSettings: () => unwrap(() => commands.getSettings()),
   updateSettings: (settings) => unwrap(() => commands.updateSettings(settings)),
+  scanDuplicates: (onProgress) =>
+    unwrap(() => {
+      const channel = new Channel<ScanProgress>();
+      channel.onmessage = onProgress;
+      return commands.scanDuplicates(channel);
+    }),
+  cancelDuplicateScan: async () => {
+    await unwrap(() => commands.cancelDuplicateScan());
+  },
+  duplicateQueue: (limit) => unwrap(() => commands.duplicateQueue(limit)),
+  markNotDuplicate: async (pairId) => {
+    await unwrap(() => commands.markNotDuplicate(pairId));
+  },
+  mergeLeads: (survivorId, otherIds, choices) => unwrap(() => commands.mergeLeads(survivorId, otherIds, choices)),
+  unmerge: (mergeId) => unwrap(() => commands.unmerge(mergeId)),
 };
 
 let current: Backend = tauriBackend;

@@ -4,6 +4,7 @@ export type View =
   | { name: 'lead'; id: number }
   | { name: 'new-lead' }
   | { name: 'edit-lead'; id: number }
+  | { name: 'duplicates' }
   | { name: 'users' }
   | { name: 'settings' };
 

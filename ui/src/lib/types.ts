@@ -6,20 +6,26 @@ import type {
   AppStatus_Serialize,
   ChangeEntry_Serialize,
   CsvImportReport_Serialize,
+  DuplicatePair_Serialize,
   ImportOutcome_Serialize,
   LeadInput_Serialize,
   LeadPage_Serialize,
   LeadQuery_Serialize,
   LeadSummary_Serialize,
   Lead_Serialize,
+  MergeOutcome_Serialize,
   SavedLead_Serialize,
+  UnmergeOutcome_Serialize,
 } from './bindings';
 
 export type {
   Address,
   ChangeReason,
+  DuplicateScanSummary,
   EmailEntry,
   ErrorCode,
+  EvidenceLine,
+  FieldChoice,
   FieldError,
   ImportMode,
   ImportPhase,
@@ -34,10 +40,13 @@ export type {
   PhoneEntry,
   Role,
   RowError,
+  ScanPhase,
+  ScanProgress,
   SessionInfo,
   Settings,
   SourceChannel,
   Stage,
+  Tier,
   User,
   UserInput,
   UserRef,
@@ -47,10 +56,13 @@ export type ApiError = ApiError_Serialize;
 export type AppStatus = AppStatus_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
 export type CsvImportReport = CsvImportReport_Serialize;
+export type DuplicatePair = DuplicatePair_Serialize;
 export type ImportOutcome = ImportOutcome_Serialize;
 export type Lead = Lead_Serialize;
 export type LeadInput = LeadInput_Serialize;
 export type LeadPage = LeadPage_Serialize;
 export type LeadQuery = LeadQuery_Serialize;
 export type LeadSummary = LeadSummary_Serialize;
+export type MergeOutcome = MergeOutcome_Serialize;
 export type SavedLead = SavedLead_Serialize;
+export type UnmergeOutcome = UnmergeOutcome_Serialize;

@@ -1,10 +1,15 @@
 // Test doubles: a Backend whose every method is a vi.fn with a harmless default, and sample records.
 import { vi, type Mock } from 'vitest';
 import { BackendError, setBackend, type Backend } from '../lib/api';
+import { LEAD_FIELDS } from '../lib/bindings';
+import { readPath, writePath } from '../lib/leads/fields';
 import type {
   ApiError,
   ChangeEntry,
   CsvImportReport,
+  DuplicatePair,
+  EvidenceLine,
+  FieldChoice,
   ImportOutcome,
   Lead,
   LeadSummary,
@@ -31,9 +36,9 @@ export function user(over: Partial<User> = {}): User {
 export function sessionFor(role: User['role'], over: Partial<User> = {}): SessionInfo {
   const permissions: SessionInfo['permissions'] =
     role === 'administrator'
-      ? ['read_leads', 'write_leads', 'read_history', 'manage_users', 'manage_settings']
+      ? ['read_leads', 'write_leads', 'read_history', 'manage_users', 'manage_settings', 'review_duplicates']
       : role === 'editor'
-        ? ['read_leads', 'write_leads', 'read_history']
+        ? ['read_leads', 'write_leads', 'read_history', 'review_duplicates']
         : ['read_leads', 'read_history'];
   return { user: user({ role, ...over }), permissions };
 }
@@ -159,6 +164,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),
     updateSettings: async (s) => s,
+    ...duplicatesMock(),
   };
   const all = { ...defaults, ...over };
   const mock = Object.fromEntries(
@@ -177,4 +183,252 @@ export function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+// ---------- Duplicates ----------
+
+export function evidence(
+  field: string,
+  level: EvidenceLine['level'],
+  weight: number | null,
+  text: string,
+): EvidenceLine {
+  return { field, level, weight, text };
+}
+
+/** A pair of the review queue; by default Grace Hopper (lead 11) and Grace Hoper (lead 12). */
+export function duplicatePair(over: Partial<DuplicatePair> = {}): DuplicatePair {
+  return {
+    id: 1,
+    score: 0.97,
+    tier: 'same',
+    a: lead({
+      id: 11,
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      company: 'US Navy',
+      job_title: 'Rear Admiral',
+      tags: ['vip'],
+      notes: 'Met at the COBOL meeting.',
+    }),
+    b: lead({
+      id: 12,
+      first_name: 'Grace',
+      last_name: 'Hoper',
+      company: '',
+      job_title: 'Commodore',
+      phones: [{ e164: '+12025550143', display: '+1 202-555-0143', original: '(202) 555-0143' }],
+      tags: ['conference'],
+      notes: 'Asked for the compiler talk.',
+    }),
+    evidence: [
+      evidence('email', 'exact', 8.4, 'email: the same address (grace@navy.mil)'),
+      evidence('first name', 'exact', 3.1, 'first name: the same (Grace)'),
+      evidence('last name', 'close', 2.2, 'last name: similar (Jaro-Winkler 0.97)'),
+      evidence('phone', 'different', -1.9, 'phone: different numbers'),
+    ],
+    found_at: '2025-03-01T09:00:00.000Z',
+    ...over,
+  };
+}
+
+/** The mock's queue: a sure pair and one to review, in a database of eight leads. */
+export function duplicatePairs(): DuplicatePair[] {
+  return [
+    duplicatePair(),
+    duplicatePair({
+      id: 2,
+      score: 0.71,
+      tier: 'review',
+      a: lead({
+        id: 13,
+        first_name: 'Alan',
+        last_name: 'Turing',
+        company: 'Bletchley Park',
+        job_title: '',
+        emails: [{ address: 'alan@bletchley.org', original: 'alan@bletchley.org' }],
+        phones: [{ e164: '+441908640404', display: '+44 1908 640404', original: '01908 640404' }],
+        address: { street: '', street2: '', city: 'Milton Keynes', postcode: '', region: '', country: 'GB' },
+        tags: [],
+      }),
+      b: lead({
+        id: 14,
+        first_name: 'A.',
+        last_name: 'Turing',
+        company: 'Bletchley Park Trust',
+        job_title: 'Mathematician',
+        emails: [{ address: 'aturing@example.com', original: 'ATuring@example.com' }],
+        phones: [{ e164: '+441908640404', display: '+44 1908 640404', original: '+44 1908 640404' }],
+        address: { street: '', street2: '', city: 'Milton Keynes', postcode: '', region: '', country: 'GB' },
+        tags: [],
+      }),
+      evidence: [
+        evidence('phone', 'exact', 6.2, 'phone: the same number (+44 1908 640404)'),
+        evidence('last name', 'exact', 4.0, 'last name: the same (Turing)'),
+        evidence('first name', 'weak', 0.8, 'first name: an initial that fits (A.)'),
+        evidence('company', 'close', 1.1, 'company: similar (Jaro-Winkler 0.91)'),
+        evidence('email', 'different', -2.6, 'email: different addresses'),
+      ],
+    }),
+  ];
+}
+
+/** Leads no scan pairs with anything. */
+function loneLeads(): Lead[] {
+  const names = [
+    ['Ada', 'Lovelace'],
+    ['Katherine', 'Johnson'],
+    ['Margaret', 'Hamilton'],
+    ['Edsger', 'Dijkstra'],
+  ];
+  return names.map(([first_name, last_name], i) =>
+    lead({
+      id: 21 + i,
+      first_name,
+      last_name,
+      company: '',
+      emails: [{ address: `${first_name.toLowerCase()}@example.com`, original: `${first_name.toLowerCase()}@example.com` }],
+      phones: [],
+      tags: [],
+    }),
+  );
+}
+
+const MERGED_AS_TEXT = new Set(['text', 'long_text', 'source', 'owner', 'stage']);
+
+/** A field's value as the core's merge reads it (owner by id). */
+function mergeValue(l: Lead, f: (typeof LEAD_FIELDS)[number]): unknown {
+  if (f.kind === 'owner') return l.owner;
+  return readPath(l, f.path);
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+/** The core's survivorship (duplicates/merge.rs), for the mock: chosen values win, else the survivor's. */
+export function mergedLead(survivor: Lead, others: Lead[], choices: FieldChoice[]): Lead {
+  const out = plain(survivor);
+  const all = [survivor, ...others];
+  for (const f of LEAD_FIELDS) {
+    if (!f.editable || !MERGED_AS_TEXT.has(f.kind)) continue;
+    const choice = choices.find((c) => c.field === f.name);
+    const chosen = choice ? all.find((l) => l.id === choice.lead_id) : undefined;
+    let value: unknown;
+    if (chosen) value = mergeValue(chosen, f);
+    else if (f.kind === 'long_text') {
+      const parts: string[] = [];
+      for (const l of all) {
+        const v = String(mergeValue(l, f) ?? '');
+        if (v.trim() && !parts.includes(v)) parts.push(v);
+      }
+      value = parts.join('\n\n');
+    } else {
+      value = mergeValue(survivor, f);
+      if (isEmptyValue(value)) value = others.map((l) => mergeValue(l, f)).find((v) => !isEmptyValue(v)) ?? value;
+    }
+    if (f.kind === 'owner') out.owner = value as Lead['owner'];
+    else writePath(out as unknown as Record<string, unknown>, f.path, value);
+  }
+  for (const o of others) {
+    for (const e of o.emails) if (!out.emails.some((x) => x.address === e.address)) out.emails.push(e);
+    for (const p of o.phones) if (!out.phones.some((x) => x.e164 === p.e164)) out.phones.push(p);
+    for (const t of o.tags) if (!out.tags.some((x) => x.toLowerCase() === t.toLowerCase())) out.tags.push(t);
+  }
+  out.version = survivor.version + 1;
+  return out;
+}
+
+/** A deep copy (of a value that may be a Svelte proxy, which structuredClone refuses). */
+function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+export interface DuplicatesMockOptions {
+  /** The pairs are in the queue already (a scan ran before); otherwise the queue is empty until a scan. */
+  queued?: boolean;
+  /** Leads besides those of the pairs. */
+  others?: Lead[];
+}
+
+/**
+ * The six duplicate operations over an in-memory database: a scan finds `candidates` whose leads both still
+ * exist (except those kept apart), a merge removes the other lead and every pair it was in, and unmerge puts
+ * the leads back as they were (their pairs return with the next scan, as in the core).
+ */
+export function duplicatesMock(
+  candidates: DuplicatePair[] = duplicatePairs(),
+  { queued = true, others = loneLeads() }: DuplicatesMockOptions = {},
+): Pick<
+  Backend,
+  'scanDuplicates' | 'cancelDuplicateScan' | 'duplicateQueue' | 'markNotDuplicate' | 'mergeLeads' | 'unmerge'
+> {
+  const leads = new Map<number, Lead>();
+  for (const l of [...candidates.flatMap((p) => [p.a, p.b]), ...others]) leads.set(l.id, plain(l));
+  const open = new Set<number>(queued ? candidates.map((p) => p.id) : []);
+  const keptApart = new Set<number>();
+  const merges = new Map<number, { before: Lead; merged: Lead[] }>();
+  let nextMerge = 100;
+
+  const current = (p: DuplicatePair): DuplicatePair | null => {
+    const a = leads.get(p.a.id);
+    const b = leads.get(p.b.id);
+    return a && b ? { ...p, a: plain(a), b: plain(b) } : null;
+  };
+  const notFound = (what: string, id: number) =>
+    new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [] });
+
+  return {
+    scanDuplicates: async (onProgress) => {
+      const total = leads.size;
+      onProgress({ phase: 'reading', done: 0, total: 0 });
+      onProgress({ phase: 'matching', done: 0, total });
+      const found = candidates.filter((p) => current(p) !== null);
+      onProgress({ phase: 'saving', done: 0, total: found.length });
+      open.clear();
+      for (const p of found) if (!keptApart.has(p.id)) open.add(p.id);
+      onProgress({ phase: 'saving', done: found.length, total: found.length });
+      return { leads: total, open: open.size, kept_apart: found.length - open.size, seconds: 0.1 };
+    },
+    cancelDuplicateScan: async () => {},
+    duplicateQueue: async (limit) =>
+      candidates
+        .filter((p) => open.has(p.id))
+        .map(current)
+        .filter((p): p is DuplicatePair => p !== null)
+        .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.id - y.id)
+        .slice(0, limit),
+    markNotDuplicate: async (pairId) => {
+      const p = candidates.find((c) => c.id === pairId);
+      if (!p || !open.has(pairId) || !current(p)) throw notFound('duplicate pair', pairId);
+      open.delete(pairId);
+      keptApart.add(pairId);
+    },
+    mergeLeads: async (survivorId, otherIds, choices) => {
+      const survivor = leads.get(survivorId);
+      if (!survivor) throw notFound('lead', survivorId);
+      const merged = otherIds.map((id) => {
+        const l = leads.get(id);
+        if (!l) throw notFound('lead', id);
+        return l;
+      });
+      const lead = mergedLead(survivor, merged, choices);
+      leads.set(survivorId, lead);
+      for (const o of merged) leads.delete(o.id);
+      // The others' pairs go with them (ON DELETE CASCADE).
+      for (const p of candidates) if (!current(p)) open.delete(p.id);
+      const merge_id = nextMerge++;
+      merges.set(merge_id, { before: survivor, merged });
+      return { lead: plain(lead), merge_id };
+    },
+    unmerge: async (mergeId) => {
+      const m = merges.get(mergeId);
+      if (!m) throw notFound('merge', mergeId);
+      merges.delete(mergeId);
+      const survivor = { ...m.before, version: (leads.get(m.before.id)?.version ?? m.before.version) + 1 };
+      leads.set(survivor.id, survivor);
+      for (const l of m.merged) leads.set(l.id, l);
+      return { survivor: plain(survivor), restored: m.merged.map(plain) };
+    },
+  };
 }
