@@ -2,7 +2,9 @@
 use std::sync::atomic::Ordering;
 
 use rapport_core::audit::ChangeEntry;
-use rapport_core::duplicates::{DuplicatePair, FieldChoice, MergeOutcome, ScanProgress, UnmergeOutcome};
+use rapport_core::duplicates::{
+    DuplicatePair, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate, ScanProgress, UnmergeOutcome,
+};
 use rapport_core::leads::{CsvImportReport, ImportMode, ImportProgress, Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
@@ -311,4 +313,16 @@ pub async fn merge_leads(
 #[specta::specta]
 pub async fn unmerge(state: State<'_, AppState>, merge_id: Id) -> Res<UnmergeOutcome> {
     as_actor(&state, move |core, actor| core.unmerge(actor, merge_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_merges(state: State<'_, AppState>, id: Id) -> Res<Vec<MergeRecord>> {
+    as_actor(&state, move |core, actor| core.lead_merges(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn possible_duplicates(state: State<'_, AppState>, input: LeadInput) -> Res<Vec<PossibleDuplicate>> {
+    as_actor(&state, move |core, actor| core.possible_duplicates(actor, &input, 5)).await
 }

@@ -47,6 +47,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::mark_not_duplicate,
             commands::merge_leads,
             commands::unmerge,
+            commands::lead_merges,
+            commands::possible_duplicates,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()

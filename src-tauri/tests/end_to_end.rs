@@ -63,6 +63,18 @@ fn seed(db: &Path, password: &str) {
     .unwrap();
     core.create_lead(&admin, &lead("Ada", "Lovelace", "Analytical Engines", "ada@engines.io", ""), &Origin::manual())
         .unwrap();
+    // One person typed twice: saving the second puts the pair in the review queue.
+    core.create_lead(
+        &admin,
+        &lead("Grace", "Hopper", "US Navy", "grace.hopper@navy.example", "+1 202 555 0143"),
+        &Origin::manual(),
+    )
+    .unwrap();
+    let mut again = lead("Grace", "Hoper", "", "grace.hopper@navy.example", "");
+    again.job_title = "Rear Admiral".into();
+    again.phones.clear();
+    core.create_lead(&admin, &again, &Origin::manual()).unwrap();
+    assert_eq!(core.duplicate_queue(&admin, 10).unwrap().len(), 1, "the seeded pair is in the queue");
     // An imported row whose email was invalid, kept as typed: the "needs fixing" case.
     let rows = [(2, lead("Bea", "Broken", "", "bea@", "+1 415 555 2671"))];
     let out =

@@ -1,6 +1,7 @@
 // End-to-end: the real Rapport binary in a real window (Xvfb), driven through tauri-driver + WebKitWebDriver.
 // Started by tests/e2e/run.sh, which builds nothing: it expects the binary and a database seeded by
-// src-tauri/tests/end_to_end.rs (users admin and victor, leads Alan Turing, Ada Lovelace and Bea Broken).
+// src-tauri/tests/end_to_end.rs (users admin and victor; leads Alan Turing, Ada Lovelace, Bea Broken, and Grace
+// Hopper typed twice, a pair in the duplicates queue).
 // Every test starts from a known screen (the page reloaded, then signed in as the user it needs) and relies
 // only on the seeded data or on what it creates itself, so one failing test never takes the next ones down.
 import { test, before, beforeEach, after } from "node:test";
@@ -96,7 +97,7 @@ test("sign in and see the leads list, with the seeded leads", async () => {
   await s.type('[data-testid="signin-password"]', admin.password);
   await s.click('[data-testid="signin-submit"]');
   assert.equal(await s.text('[data-testid="current-user"]'), admin.username, "the header names who signed in");
-  await s.waitForCount('[data-testid="lead-row"]', 3); // the three seeded leads
+  await s.waitForCount('[data-testid="lead-row"]', 5); // the five seeded leads
   assert.match(await s.text('[data-testid="lead-row"]'), /Bea Broken/, "newest first");
   // The table fits the default 1280×800 window: no column is cut off at the right edge.
   const overflow = await js(`const t = document.querySelector('[data-testid="lead-row"]').closest('table');
@@ -244,6 +245,41 @@ test("a Viewer reads leads but is offered no way to change them", async () => {
   await openLead("turing", "Alan Turing");
   assert.equal((await s.findAll('[data-testid="edit-lead"]')).length, 0, "no Edit button for a viewer");
   await s.screenshot(`${shots}/19-viewer-lead-page.png`);
+});
+
+test("a steward merges a person typed twice from the queue, then unmerges and sees both again", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="duplicates-nav"]');
+  await s.waitForCount('[data-testid="duplicate-pair"]', 1);
+  assert.match(await s.text('[data-testid="duplicate-pair"]'), /Grace Hopper/);
+  await s.click('[data-testid="duplicate-pair"]');
+  await s.waitFor('[data-testid="pair-compare"]', { text: (t) => t.includes("Hoper") && t.includes("Hopper") });
+  const evidence = (await js(`return [...document.querySelectorAll('[data-testid="evidence-line"]')].map((e) => e.textContent);`)).join(" | ");
+  assert.match(evidence, /email: the same after normalization/, evidence);
+  assert.match(evidence, /last name: similar \(Jaro-Winkler/, evidence);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/16-duplicates-queue.png`);
+  // Keep the first record's last name (Hopper) and take nothing else from the second but what it adds.
+  await s.click('[data-testid="choice-last_name-a"]');
+  await s.screenshot(`${shots}/17-duplicates-compare.png`);
+  await s.click('[data-testid="merge-pair"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /merged/i.test(t) });
+  await s.screenshot(`${shots}/18-merged-toast.png`);
+  await s.click('[data-testid="nav-leads"]');
+  await s.setValue('[data-testid="search-input"]', "grace");
+  await s.waitForCount('[data-testid="lead-row"]', 1);
+  assert.match(await s.text('[data-testid="lead-row"]'), /Grace Hopper/);
+  // Unmerge: the merge's own Undo, from the duplicates page's toast.
+  await s.click('[data-testid="duplicates-nav"]');
+  await s.click('[data-testid="duplicates-nav"]');
+  await s.waitFor('[data-testid="duplicates-page"]');
+  const undo = await s.findAll('[data-testid="unmerge-last"]');
+  if (undo.length > 0) await s.click('[data-testid="unmerge-last"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /unmerged|restored/i.test(t) });
+  await s.click('[data-testid="nav-leads"]');
+  await s.setValue('[data-testid="search-input"]', "grace");
+  await s.waitForCount('[data-testid="lead-row"]', 2);
+  await s.screenshot(`${shots}/19-unmerged-list.png`);
 });
 
 test("a file that is not a database gets a clear message, not a crash", async () => {

@@ -184,3 +184,18 @@ proptest! {
         prop_assert_eq!(f.core.get_lead(&f.admin, bystander.id).unwrap(), bystander);
     }
 }
+
+#[test]
+fn a_lead_lists_the_merges_into_it_until_they_are_taken_back() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let b = create(&f, &lead("Anne", "Lee", "anne@lee.example"));
+    assert!(f.core.lead_merges(&f.admin, a.id).unwrap().is_empty());
+    let m = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let merges = f.core.lead_merges(&f.admin, a.id).unwrap();
+    assert_eq!(merges.len(), 1);
+    assert_eq!(merges[0].merge_id, m.merge_id);
+    assert_eq!(merges[0].merged.iter().map(|l| (l.id, l.name.as_str())).collect::<Vec<_>>(), [(b.id, "Anne Lee")]);
+    f.core.unmerge(&f.admin, m.merge_id).unwrap();
+    assert!(f.core.lead_merges(&f.admin, a.id).unwrap().is_empty());
+}

@@ -39,6 +39,8 @@ export const commands = {
 	markNotDuplicate: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId })),
 	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[]) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices })),
 	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
+	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),
+	possibleDuplicates: (input: LeadInput_Deserialize) => typedError<PossibleDuplicate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("possible_duplicates", { input })),
 };
 
 /* Constants */
@@ -585,6 +587,20 @@ export type MergeOutcome_Serialize = {
 	merge_id: number,
 };
 
+/**  A merge into a lead, as its page lists it (with the way back). */
+export type MergeRecord = {
+	merge_id: number,
+	at: string,
+	actor_name: string,
+	/**  The leads merged in, by id and name, as they were. */
+	merged: MergedLead[],
+};
+
+export type MergedLead = {
+	id: number,
+	name: string,
+};
+
 /**  A minimum data point (seed 2.2) that keeps a lead in Draft while absent. */
 export type MissingField = "name" | "contact_point" | "source" | 
 /**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
@@ -600,6 +616,27 @@ export type PhoneEntry = {
 	display: string,
 	/**  Exactly as it was entered. */
 	original: string,
+};
+
+/**  A lead that may be the one being typed, for "this lead may already exist" before it is saved. */
+export type PossibleDuplicate = PossibleDuplicate_Serialize | PossibleDuplicate_Deserialize;
+
+/**  A lead that may be the one being typed, for "this lead may already exist" before it is saved. */
+export type PossibleDuplicate_Deserialize = {
+	lead: Lead_Deserialize,
+	/**  The probability (0..1) that it is the same person. */
+	score: number | null,
+	tier: Tier,
+	evidence: EvidenceLine[],
+};
+
+/**  A lead that may be the one being typed, for "this lead may already exist" before it is saved. */
+export type PossibleDuplicate_Serialize = {
+	lead: Lead_Serialize,
+	/**  The probability (0..1) that it is the same person. */
+	score: number | null,
+	tier: Tier,
+	evidence: EvidenceLine[],
 };
 
 export type Role = 

@@ -132,7 +132,7 @@ mod operations {
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
-    use crate::duplicates::model::{MergeOutcome, UnmergeOutcome};
+    use crate::duplicates::model::{MergeOutcome, MergeRecord, MergedLead, UnmergeOutcome};
     use crate::duplicates::store;
     use crate::error::{Error, Result};
     use crate::leads::api::visible_lead;
@@ -194,6 +194,36 @@ mod operations {
                     leads::delete(tx, other.id)?;
                 }
                 Ok(MergeOutcome { lead, merge_id: batch.id })
+            })
+        }
+
+        /// The merges into lead `id` that can be taken back, newest first.
+        pub fn lead_merges(&self, actor: &Actor, id: i64) -> Result<Vec<MergeRecord>> {
+            self.db.read(|conn| {
+                let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+                visible_lead(conn, &grant, id)?;
+                let mut out: Vec<MergeRecord> = Vec::new();
+                for row in store::merges_into(conn, id)? {
+                    let archived: serde_json::Value = serde_json::from_str(&row.rows).unwrap_or_default();
+                    let lead = archived
+                        .as_array()
+                        .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
+                        .map(|r| r["row"].clone())
+                        .unwrap_or_default();
+                    let text = |k: &str| lead[k].as_str().unwrap_or("").to_string();
+                    let name = crate::leads::display_name(&text("first_name"), &text("last_name"), &text("company"));
+                    let merged = MergedLead { id: row.lead_id, name };
+                    match out.last_mut().filter(|m| m.merge_id == row.batch_id) {
+                        Some(m) => m.merged.push(merged),
+                        None => out.push(MergeRecord {
+                            merge_id: row.batch_id,
+                            at: row.at,
+                            actor_name: row.actor_name,
+                            merged: vec![merged],
+                        }),
+                    }
+                }
+                Ok(out)
             })
         }
 

@@ -13,5 +13,6 @@ pub(crate) mod store;
 pub use incremental_api::PossibleDuplicate;
 pub use merge::FieldChoice;
 pub use model::{
-    DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, ScanPhase, ScanProgress, ScanReport, Tier, UnmergeOutcome,
+    DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase, ScanProgress, ScanReport,
+    Tier, UnmergeOutcome,
 };

@@ -118,3 +118,23 @@ pub struct UnmergeOutcome {
     pub survivor: Lead,
     pub restored: Vec<Lead>,
 }
+
+/// A merge into a lead, as its page lists it (with the way back).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MergeRecord {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub merge_id: i64,
+    pub at: String,
+    pub actor_name: String,
+    /// The leads merged in, by id and name, as they were.
+    pub merged: Vec<MergedLead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MergedLead {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    pub name: String,
+}

@@ -201,3 +201,24 @@ pub(crate) fn unarchive(tx: &Transaction<'_>, lead_id: i64) -> Result<(), StoreE
     tx.prepare_cached("DELETE FROM merged_leads WHERE lead_id = ?1")?.execute([lead_id])?;
     Ok(())
 }
+
+pub(crate) struct MergeRow {
+    pub batch_id: i64,
+    pub at: String,
+    pub actor_name: String,
+    pub lead_id: i64,
+    pub rows: String,
+}
+
+/// The merges into `survivor_id` that can still be taken back, newest first.
+pub(crate) fn merges_into(conn: &Connection, survivor_id: i64) -> Result<Vec<MergeRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.batch_id, b.at, b.actor_name, m.lead_id, m.rows
+         FROM merged_leads m JOIN change_batches b ON b.id = m.batch_id
+         WHERE m.survivor_id = ?1 ORDER BY m.batch_id DESC, m.lead_id",
+    )?;
+    let rows = stmt.query_map([survivor_id], |r| {
+        Ok(MergeRow { batch_id: r.get(0)?, at: r.get(1)?, actor_name: r.get(2)?, lead_id: r.get(3)?, rows: r.get(4)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
