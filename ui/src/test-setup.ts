@@ -2,6 +2,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
 import { tauriBackend, setBackend } from './lib/api';
+import { lastMerge } from './lib/duplicates/lastMerge.svelte';
 import { duplicateScan } from './lib/duplicates/scan.svelte';
 import { leadEvents } from './lib/leads/events.svelte';
 import { leadFacets } from './lib/leads/facets.svelte';
@@ -34,6 +35,7 @@ afterEach(() => {
   nav.go({ name: 'leads' });
   toasts.clear();
   duplicateScan.reset();
+  lastMerge.reset();
   setBackend(tauriBackend);
 });
 

@@ -1,0 +1,408 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { liveRegionsSaying } from '../../test/a11y';
+import {
+  apiErr,
+  deferred,
+  duplicatePair,
+  duplicatePairs,
+  duplicatesMock,
+  lead,
+  mockBackend,
+} from '../../test/fixtures';
+import type { Backend } from '../api';
+import type { DuplicateScanSummary, ScanProgress } from '../types';
+import Toasts from '../ui/Toasts.svelte';
+import DuplicatesPage from './DuplicatesPage.svelte';
+import { duplicateScan } from './scan.svelte';
+
+/** The duplicates screen with the toasts region the app shell gives it. */
+async function open(over: Partial<Backend> = {}) {
+  const be = mockBackend(over);
+  render(DuplicatesPage);
+  render(Toasts);
+  const u = userEvent.setup();
+  await waitFor(() => expect(be.duplicateQueue).toHaveBeenCalled());
+  return { be, u };
+}
+
+/** Each listed pair's two names, "A / B". */
+const names = () =>
+  screen
+    .queryAllByTestId('duplicate-pair')
+    .map((el) => [...el.querySelectorAll('.queue-name')].map((n) => n.textContent?.trim()).join(' / '));
+const selectedPair = () => screen.getAllByTestId('duplicate-pair').find((el) => el.getAttribute('aria-current') === 'true');
+
+describe('DuplicatesPage: the queue', () => {
+  it('says clearly when there is nothing to review, and fills the queue with a scan', async () => {
+    const { be, u } = await open(duplicatesMock(duplicatePairs(), { queued: false }));
+    const empty = await screen.findByTestId('duplicates-empty');
+    expect(empty).toHaveTextContent('No duplicates to review');
+    expect(empty).toHaveTextContent('Scan to look for them.');
+    expect(screen.queryByTestId('pair-compare')).toBeNull();
+
+    await u.click(screen.getByTestId('scan-duplicates'));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    expect(screen.getByTestId('scan-summary')).toHaveTextContent('8 leads scanned · 2 pairs to review · 0 kept apart · 0.1 s');
+    // Said once, by one live region.
+    expect(liveRegionsSaying('2 pairs to review')).toHaveLength(1);
+    expect(screen.queryByTestId('duplicates-empty')).toBeNull();
+    expect(be.duplicateQueue).toHaveBeenCalledTimes(2);
+  });
+
+  it('stays empty after a scan that finds nothing, and says the scan found none', async () => {
+    const { u } = await open(duplicatesMock([]));
+    await screen.findByTestId('duplicates-empty');
+    await u.click(screen.getByTestId('scan-duplicates'));
+    await waitFor(() => expect(screen.getByTestId('scan-summary')).toHaveTextContent('4 leads scanned · 0 pairs to review'));
+    expect(screen.getByTestId('duplicates-empty')).toHaveTextContent('The last scan left no pairs to review.');
+  });
+
+  it('lists the pairs by score, highest first, with both names, the score as a percentage and the tier', async () => {
+    const low = duplicatePair({
+      id: 5,
+      score: 0.42,
+      tier: 'review',
+      a: lead({ id: 51, first_name: 'Ada', last_name: 'Lovelace' }),
+      b: lead({ id: 52, first_name: 'Ada', last_name: 'King' }),
+    });
+    const [high, mid] = duplicatePairs();
+    // Out of order on purpose: the screen sorts.
+    await open({ duplicateQueue: async () => [low, high, mid] });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(3));
+    expect(names()).toEqual(['Grace Hopper / Grace Hoper', 'Alan Turing / A. Turing', 'Ada Lovelace / Ada King']);
+    const items = screen.getAllByTestId('duplicate-pair');
+    expect(items.map((el) => within(el).getByTestId('pair-score').textContent)).toEqual(['97%', '71%', '42%']);
+    expect(items.map((el) => within(el).getByTestId('pair-tier').textContent)).toEqual(['Same', 'Review', 'Review']);
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('3');
+    // The first pair is open for review.
+    expect(selectedPair()).toBe(items[0]);
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Grace Hopper and Grace Hoper');
+  });
+
+  it('shows a queue that cannot be read, with a way to try again', async () => {
+    let fail = true;
+    const { u } = await open({
+      duplicateQueue: async () => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return duplicatePairs();
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not load the review queue: the database is busy');
+    fail = false;
+    await u.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+  });
+});
+
+describe('DuplicatesPage: the scan', () => {
+  it('shows the phase, the count, the rate and the time left, and then the summary', async () => {
+    const answer = deferred<DuplicateScanSummary>();
+    let report: (p: ScanProgress) => void = () => {};
+    let clock = 0;
+    duplicateScan.now = () => clock;
+    const { be, u } = await open({
+      ...duplicatesMock(duplicatePairs(), { queued: false }),
+      scanDuplicates: (onProgress) => {
+        report = onProgress;
+        return answer.promise;
+      },
+    });
+    await u.click(screen.getByTestId('scan-duplicates'));
+
+    const progress = await screen.findByTestId('scan-progress');
+    expect(progress).toHaveTextContent('Starting the scan…');
+    expect(screen.getByTestId('scan-duplicates')).toBeDisabled();
+    expect(screen.getByTestId('cancel-scan')).toHaveFocus();
+
+    report({ phase: 'reading', done: 0, total: 0 });
+    await waitFor(() => expect(progress).toHaveTextContent('Reading leads…'));
+    expect(screen.queryByTestId('scan-count')).toBeNull();
+
+    report({ phase: 'matching', done: 0, total: 2000 });
+    await waitFor(() => expect(progress).toHaveTextContent('Comparing leads…'));
+    expect(screen.getByTestId('scan-count')).toHaveTextContent('0 of 2,000 leads');
+    expect(screen.queryByTestId('scan-pace')).toBeNull();
+
+    clock = 2000;
+    report({ phase: 'matching', done: 500, total: 2000 });
+    await waitFor(() => expect(screen.getByTestId('scan-count')).toHaveTextContent('500 of 2,000 leads'));
+    expect(screen.getByTestId('scan-pace')).toHaveTextContent('250 leads/s · about 6 s left');
+    const bar = within(progress).getByRole('progressbar');
+    expect(bar).toHaveAccessibleName('Comparing leads…');
+    expect(bar).toHaveAttribute('max', '2000');
+    expect((bar as HTMLProgressElement).value).toBe(500);
+
+    // A new phase measures its own pace.
+    clock = 3000;
+    report({ phase: 'saving', done: 0, total: 40 });
+    await waitFor(() => expect(progress).toHaveTextContent('Saving the pairs found…'));
+    expect(screen.getByTestId('scan-count')).toHaveTextContent('0 of 40 pairs');
+    expect(screen.queryByTestId('scan-pace')).toBeNull();
+
+    const reads = be.duplicateQueue.mock.calls.length;
+    answer.resolve({ leads: 2000, open: 40, kept_apart: 3, seconds: 4.2 });
+    await waitFor(() =>
+      expect(screen.getByTestId('scan-summary')).toHaveTextContent('2,000 leads scanned · 40 pairs to review · 3 kept apart · 4.2 s'),
+    );
+    expect(screen.queryByTestId('scan-progress')).toBeNull();
+    expect(screen.getByTestId('scan-duplicates')).toBeEnabled();
+    // Focus returns from Cancel, which is gone, to the scan button.
+    await waitFor(() => expect(screen.getByTestId('scan-duplicates')).toHaveFocus());
+    // The queue is read again once the scan has rewritten it.
+    await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBe(reads + 1));
+  });
+
+  it('cancels a running scan, leaving the queue as it was', async () => {
+    const answer = deferred<DuplicateScanSummary>();
+    const { be, u } = await open({ scanDuplicates: () => answer.promise });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    const reads = be.duplicateQueue.mock.calls.length;
+
+    await u.click(screen.getByTestId('scan-duplicates'));
+    await u.click(await screen.findByTestId('cancel-scan'));
+    expect(be.cancelDuplicateScan).toHaveBeenCalledOnce();
+    await waitFor(() => expect(screen.getByTestId('scan-progress')).toHaveTextContent('Cancelling…'));
+    expect(screen.getByTestId('cancel-scan')).toBeDisabled();
+
+    answer.reject(apiErr({ code: 'cancelled', message: 'the scan was cancelled' }));
+    expect(await screen.findByTestId('scan-cancelled')).toHaveTextContent('Scan cancelled: the queue is as it was.');
+    expect(liveRegionsSaying('Scan cancelled')).toHaveLength(1);
+    expect(screen.queryByTestId('scan-progress')).toBeNull();
+    expect(screen.queryByTestId('scan-error')).toBeNull();
+    expect(screen.getByTestId('scan-summary')).toHaveTextContent(/^$/);
+    expect(be.duplicateQueue.mock.calls.length).toBe(reads);
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+  });
+
+  it('shows why a scan failed', async () => {
+    const { u } = await open({
+      scanDuplicates: async () => {
+        throw apiErr({ code: 'permission_denied', message: 'viewers cannot review duplicates' });
+      },
+    });
+    await u.click(screen.getByTestId('scan-duplicates'));
+    const error = await screen.findByTestId('scan-error');
+    expect(error).toHaveAttribute('role', 'alert');
+    expect(error).toHaveAttribute('data-code', 'permission_denied');
+    expect(error).toHaveTextContent('The scan failed: Viewers cannot review duplicates');
+  });
+});
+
+describe('DuplicatesPage: deciding on a pair', () => {
+  it('compares the two leads field by field, highlighting what differs, with the evidence in words', async () => {
+    const { u } = await open();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    await u.click(screen.getAllByTestId('duplicate-pair')[1]);
+
+    const compare = screen.getByTestId('pair-compare');
+    expect(compare).toHaveAccessibleName('Alan Turing and A. Turing');
+    expect(within(compare).getByTestId('compare-score')).toHaveTextContent('71% likely to be one person');
+    expect(within(compare).getByTestId('compare-tier')).toHaveTextContent('Review');
+    expect(selectedPair()).toBe(screen.getAllByTestId('duplicate-pair')[1]);
+
+    const first = within(compare).getByTestId('compare-row-first_name');
+    expect(first).toHaveClass('differs');
+    expect(first).toHaveTextContent('First name differs Keep First name of lead A: Alan Keep First name of lead B: A.');
+    const last = within(compare).getByTestId('compare-row-last_name');
+    expect(last).not.toHaveClass('differs');
+    expect(last).not.toHaveTextContent('differs');
+    // Phones equal by number, though typed differently; emails differ and are kept from both.
+    expect(within(compare).getByTestId('compare-row-phones')).not.toHaveClass('differs');
+    const emails = within(compare).getByTestId('compare-row-emails');
+    expect(emails).toHaveClass('differs');
+    expect(emails).toHaveTextContent('kept from both');
+    expect(within(emails).queryByRole('radio')).toBeNull();
+    // A has no job title: B's is picked.
+    expect(within(compare).getByTestId('choice-job_title-b')).toBeChecked();
+    expect(within(compare).getByTestId('choice-job_title-a')).not.toBeChecked();
+    expect(within(compare).getByTestId('compare-row-job_title')).toHaveTextContent('(empty)');
+
+    const lines = within(compare).getAllByTestId('evidence-line');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toHaveTextContent('+6.2');
+    expect(lines[0]).toHaveTextContent('phone: the same number (+44 1908 640404)');
+    expect(lines[0]).toHaveAttribute('data-tone', 'for');
+    expect(within(lines[0]).getByTestId('evidence-weight')).toHaveClass('weight-for');
+    expect(lines[4]).toHaveTextContent('\u22122.6');
+    expect(lines[4]).toHaveTextContent('email: different addresses');
+    expect(lines[4]).toHaveAttribute('data-tone', 'against');
+    expect(within(lines[4]).getByTestId('evidence-weight')).toHaveClass('weight-against');
+  });
+
+  it("sends the steward's picks to mergeLeads: B's last name, A's other values; notes joined", async () => {
+    const { be, u } = await open();
+    const compare = await screen.findByTestId('pair-compare');
+    expect(within(compare).getByTestId('choice-last_name-a')).toBeChecked();
+    expect(within(compare).getByTestId('choice-notes-both')).toBeChecked();
+    // Each radio says what it keeps.
+    const pickB = within(compare).getByRole('radio', { name: 'Keep Last name of lead B: Hoper' });
+    expect(pickB).toBe(within(compare).getByTestId('choice-last_name-b'));
+    await u.click(pickB);
+    expect(pickB).toBeChecked();
+    expect(within(compare).getByTestId('choice-last_name-a')).not.toBeChecked();
+
+    await u.click(within(compare).getByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
+    const [survivor, others, choices] = be.mergeLeads.mock.calls[0];
+    expect(survivor).toBe(11);
+    expect(others).toEqual([12]);
+    expect(choices).toContainEqual({ field: 'last_name', lead_id: 12 });
+    expect(choices).not.toContainEqual({ field: 'last_name', lead_id: 11 });
+    expect(choices).toContainEqual({ field: 'company', lead_id: 11 });
+    expect(choices.some((c) => c.field === 'notes')).toBe(false);
+
+    // The survivor carries B's last name; the pair leaves the queue and the next one is up.
+    const toast = await screen.findByTestId('toast');
+    expect(toast).toHaveTextContent('Merged into Grace Hoper');
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
+    // The focus stays on Merge, now for the next pair.
+    await waitFor(() => expect(screen.getByTestId('merge-pair')).toHaveFocus());
+  });
+
+  it('undoes a merge from its toast: unmerge with the merge id, and the queue is read again', async () => {
+    const { be, u } = await open();
+    await u.click(await screen.findByTestId('merge-pair'));
+    const undo = await screen.findByTestId('toast-undo');
+    expect(undo).toHaveTextContent('Undo');
+    const merged = await be.mergeLeads.mock.results[0].value;
+    const reads = be.duplicateQueue.mock.calls.length;
+
+    expect(screen.getByTestId('last-merge')).toHaveTextContent('Last merge: Grace Hoper into Grace Hopper.');
+
+    await u.click(undo);
+    await waitFor(() => expect(be.unmerge).toHaveBeenCalledWith(merged.merge_id));
+    expect(await screen.findByText('Unmerged: Grace Hoper restored')).toBeInTheDocument();
+    // Undone: no longer offered on the screen either.
+    expect(screen.queryByTestId('last-merge')).toBeNull();
+    await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBeGreaterThan(reads));
+    // The restored lead is found again by the next scan.
+    await u.click(screen.getByTestId('scan-duplicates'));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+  });
+
+  it('offers the last merge for undoing on the screen, after its toast and a visit elsewhere', async () => {
+    const be = mockBackend();
+    const page = render(DuplicatesPage);
+    render(Toasts);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('merge-pair'));
+    await screen.findByTestId('toast-undo');
+    page.unmount();
+
+    render(DuplicatesPage);
+    const last = await screen.findByTestId('last-merge');
+    expect(last).toHaveTextContent('Last merge: Grace Hoper into Grace Hopper.');
+    await u.click(within(last).getByTestId('unmerge-last'));
+    await waitFor(() => expect(be.unmerge).toHaveBeenCalledOnce());
+    expect(be.unmerge).toHaveBeenCalledWith((await be.mergeLeads.mock.results[0].value).merge_id);
+    expect(await screen.findByText('Unmerged: Grace Hoper restored')).toBeInTheDocument();
+    // The merge's toast, whose Undo would now be refused, is gone with it.
+    expect(screen.queryByTestId('toast-undo')).toBeNull();
+    expect(screen.queryByTestId('last-merge')).toBeNull();
+  });
+
+  it('says when a merge cannot be undone', async () => {
+    const { u } = await open({
+      unmerge: async () => {
+        throw apiErr({ code: 'not_found', message: 'merge 100 was not found' });
+      },
+    });
+    await u.click(await screen.findByTestId('merge-pair'));
+    await u.click(await screen.findByTestId('toast-undo'));
+    expect(await screen.findByRole('alert')).toHaveTextContent("This merge can't be undone");
+    // A merge that is gone is not offered again.
+    expect(screen.queryByTestId('last-merge')).toBeNull();
+  });
+
+  it('keeps the pair and says why when a merge is refused', async () => {
+    const { u } = await open({
+      mergeLeads: async () => {
+        throw apiErr({ code: 'conflict', message: 'the lead was changed by someone else' });
+      },
+    });
+    await u.click(await screen.findByTestId('merge-pair'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not merge Grace Hoper into Grace Hopper: The lead was changed by someone else',
+    );
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+    expect(screen.queryByTestId('toast-undo')).toBeNull();
+  });
+
+  it('sets a pair aside with "Not a duplicate": it leaves the queue, and a new scan keeps it apart', async () => {
+    const { be, u } = await open();
+    await u.click(await screen.findByTestId('not-duplicate'));
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(1));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    expect(names()).toEqual(['Alan Turing / A. Turing']);
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
+    expect(screen.getByTestId('duplicates-said')).toHaveTextContent('Grace Hopper and Grace Hoper kept apart');
+    await waitFor(() => expect(screen.getByTestId('not-duplicate')).toHaveFocus());
+    expect(be.mergeLeads).not.toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('scan-duplicates'));
+    await waitFor(() =>
+      expect(screen.getByTestId('scan-summary')).toHaveTextContent('8 leads scanned · 1 pair to review · 1 kept apart'),
+    );
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1);
+  });
+});
+
+describe('DuplicatesPage: keyboard', () => {
+  it('moves with J/K and the arrows, merges with M and sets aside with N', async () => {
+    const { be, u } = await open();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    const items = () => screen.getAllByTestId('duplicate-pair');
+    expect(selectedPair()).toBe(items()[0]);
+
+    await u.keyboard('j');
+    expect(selectedPair()).toBe(items()[1]);
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
+    await u.keyboard('j'); // stays on the last
+    expect(selectedPair()).toBe(items()[1]);
+    await u.keyboard('k');
+    expect(selectedPair()).toBe(items()[0]);
+    await u.keyboard('{ArrowDown}');
+    expect(selectedPair()).toBe(items()[1]);
+    await u.keyboard('{ArrowUp}');
+    expect(selectedPair()).toBe(items()[0]);
+
+    // Focus in the list follows the selection.
+    items()[0].focus();
+    await u.keyboard('{ArrowDown}');
+    expect(items()[1]).toHaveFocus();
+    expect(selectedPair()).toBe(items()[1]);
+
+    await u.keyboard('n');
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(2));
+    await waitFor(() => expect(items()).toHaveLength(1));
+
+    await u.keyboard('m');
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
+    expect(be.mergeLeads.mock.calls[0].slice(0, 2)).toEqual([11, [12]]);
+    expect(await screen.findByTestId('duplicates-empty')).toBeInTheDocument();
+  });
+
+  it('leaves keys alone while typing, and the arrows to a focused radio', async () => {
+    const { be, u } = await open();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    const input = document.createElement('input');
+    document.body.append(input);
+    input.focus();
+    await u.keyboard('jmn');
+    expect(input).toHaveValue('jmn');
+    expect(selectedPair()).toBe(screen.getAllByTestId('duplicate-pair')[0]);
+    expect(be.mergeLeads).not.toHaveBeenCalled();
+    expect(be.markNotDuplicate).not.toHaveBeenCalled();
+    input.remove();
+
+    // On a radio, ↓ changes the pick, not the pair.
+    const radio = screen.getByTestId('choice-last_name-a');
+    radio.focus();
+    await u.keyboard('{ArrowDown}');
+    expect(selectedPair()).toBe(screen.getAllByTestId('duplicate-pair')[0]);
+  });
+});

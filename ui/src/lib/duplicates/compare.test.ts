@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { duplicatePair, lead } from '../../test/fixtures';
+import {
+  compareRows,
+  fieldChoices,
+  formatSeconds,
+  formatWeight,
+  initialPicks,
+  paceText,
+  progressCount,
+  scanPace,
+  scorePercent,
+  sortPairs,
+  summaryText,
+  weightTone,
+} from './compare';
+
+const STAGES = [
+  { key: 'new', label: 'New', closed: false },
+  { key: 'qualified', label: 'Qualified', closed: false },
+];
+
+describe('compareRows', () => {
+  it('lists the fields of the core table either lead has, in its order, and says which differ', () => {
+    const rows = compareRows(duplicatePair(), STAGES);
+    const names = rows.map((r) => r.field);
+    // Fields neither lead has (street, postcode, ...) are left out; derived ones (status) never show.
+    expect(names).toEqual([
+      'first_name',
+      'last_name',
+      'company',
+      'job_title',
+      'emails',
+      'phones',
+      'city',
+      'country',
+      'source',
+      'stage',
+      'tags',
+      'notes',
+    ]);
+    const row = (f: string) => rows.find((r) => r.field === f)!;
+    expect(row('first_name')).toMatchObject({ label: 'First name', a: ['Grace'], b: ['Grace'], differs: false, choosable: false });
+    expect(row('last_name')).toMatchObject({ a: ['Hopper'], b: ['Hoper'], differs: true, choosable: true, initial: 'a' });
+    // B has no company: A's is kept unless the steward says otherwise.
+    expect(row('company')).toMatchObject({ a: ['US Navy'], b: [], differs: true, choosable: true, initial: 'a' });
+    // Lists are united, never chosen.
+    expect(row('phones')).toMatchObject({ a: ['+44 20 7946 0018'], b: ['+1 202-555-0143'], differs: true, united: true, choosable: false });
+    expect(row('emails')).toMatchObject({ differs: false, united: true });
+    expect(row('stage')).toMatchObject({ a: ['New'], b: ['New'], differs: false });
+    expect(row('source')).toMatchObject({ a: ['Direct entry'], differs: false });
+    // Notes both leads have are joined by default, as the core does.
+    expect(row('notes')).toMatchObject({ differs: true, choosable: true, joinable: true, initial: 'both' });
+  });
+
+  it("takes B's value by default when A has none, and compares emails and tags without regard to case", () => {
+    const pair = duplicatePair({
+      a: lead({ id: 1, job_title: '', tags: ['VIP'], emails: [{ address: 'g@x.org', original: 'G@x.org' }] }),
+      b: lead({ id: 2, job_title: 'Admiral', tags: ['vip'], emails: [{ address: 'G@X.org', original: 'G@X.org' }] }),
+    });
+    const rows = compareRows(pair);
+    expect(rows.find((r) => r.field === 'job_title')).toMatchObject({ a: [], b: ['Admiral'], initial: 'b' });
+    expect(rows.find((r) => r.field === 'tags')?.differs).toBe(false);
+    expect(rows.find((r) => r.field === 'emails')?.differs).toBe(false);
+  });
+
+  it('compares owners by who they are, and shows their names', () => {
+    const pair = duplicatePair({
+      a: lead({ id: 1, owner: { id: 3, name: 'Olga Owner' } }),
+      b: lead({ id: 2, owner: null }),
+    });
+    expect(compareRows(pair).find((r) => r.field === 'owner')).toMatchObject({
+      a: ['Olga Owner'],
+      b: [],
+      differs: true,
+      initial: 'a',
+    });
+  });
+});
+
+describe('fieldChoices', () => {
+  it('sends one choice per picked field, naming the lead whose value stays; "both" sends none', () => {
+    const pair = duplicatePair();
+    const rows = compareRows(pair);
+    expect(initialPicks(rows)).toEqual({ last_name: 'a', company: 'a', job_title: 'a', notes: 'both' });
+    const choices = fieldChoices(pair, rows, { last_name: 'b' });
+    expect(choices).toEqual([
+      { field: 'last_name', lead_id: 12 },
+      { field: 'company', lead_id: 11 },
+      { field: 'job_title', lead_id: 11 },
+    ]);
+    expect(fieldChoices(pair, rows, { notes: 'b' })).toContainEqual({ field: 'notes', lead_id: 12 });
+  });
+});
+
+describe('numbers in words', () => {
+  it('sorts pairs by score, highest first, unscored last', () => {
+    const p = (id: number, score: number | null) => duplicatePair({ id, score });
+    expect(sortPairs([p(1, 0.5), p(2, null), p(3, 0.99), p(4, 0.5)]).map((x) => x.id)).toEqual([3, 1, 4, 2]);
+  });
+
+  it('gives scores as percentages that never overstate', () => {
+    expect(scorePercent(0.97)).toBe('97%');
+    expect(scorePercent(0.996)).toBe('99%');
+    expect(scorePercent(1)).toBe('100%');
+    expect(scorePercent(0.004)).toBe('<1%');
+    expect(scorePercent(null)).toBe('—');
+  });
+
+  it('signs weights with a true minus and says which way they point', () => {
+    expect(formatWeight(6.2)).toBe('+6.2');
+    expect(formatWeight(-2.6)).toBe('\u22122.6');
+    expect(formatWeight(0)).toBe('0.0');
+    expect(formatWeight(null)).toBe('—');
+    expect([weightTone(6.2), weightTone(-2.6), weightTone(0)]).toEqual(['for', 'against', 'neutral']);
+  });
+
+  it('says a scan summary as the steward reads it', () => {
+    expect(summaryText({ leads: 8, open: 1, kept_apart: 0, seconds: 0.1 })).toBe(
+      '8 leads scanned · 1 pair to review · 0 kept apart · 0.1 s',
+    );
+    expect(summaryText({ leads: 12000, open: 35, kept_apart: 2, seconds: 75 })).toBe(
+      '12,000 leads scanned · 35 pairs to review · 2 kept apart · 1 min 15 s',
+    );
+    expect(summaryText({ leads: 1, open: 0, kept_apart: 0, seconds: null })).toBe(
+      '1 lead scanned · 0 pairs to review · 0 kept apart',
+    );
+  });
+
+  it('formats durations', () => {
+    expect(formatSeconds(0.1)).toBe('0.1 s');
+    expect(formatSeconds(3)).toBe('3 s');
+    expect(formatSeconds(42.4)).toBe('42 s');
+    expect(formatSeconds(180)).toBe('3 min');
+    expect(formatSeconds(4800)).toBe('1 h 20 min');
+  });
+
+  it('measures the pace of a phase from where it was first seen, once the total is known', () => {
+    const since = { at: 1000, done: 0 };
+    expect(scanPace({ phase: 'reading', done: 0, total: 0 }, since, 2000)).toBeNull();
+    expect(scanPace({ phase: 'matching', done: 0, total: 800 }, since, 2000)).toBeNull();
+    const pace = scanPace({ phase: 'matching', done: 200, total: 800 }, since, 3000);
+    expect(pace).toEqual({ rate: 100, eta: 6 });
+    const p = { phase: 'matching' as const, done: 200, total: 800 };
+    expect(progressCount(p)).toBe('200 of 800 leads');
+    expect(paceText(p, pace!)).toBe('100 leads/s · about 6 s left');
+    expect(progressCount({ phase: 'saving', done: 1, total: 1 })).toBe('1 of 1 pair');
+  });
+});

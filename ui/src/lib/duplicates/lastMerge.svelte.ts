@@ -1,0 +1,22 @@
+// The steward's last merge, kept (while signed in) so it can be undone from the duplicates screen after its
+// toast has gone, or from another visit to the screen. Nothing heavy imported here: the test setup resets it.
+
+export interface LastMerge {
+  mergeId: number;
+  /** The lead that stayed, as named after the merge. */
+  survivor: string;
+  /** The leads merged into it, as named before. */
+  merged: string[];
+  /** The toast that offers the same Undo (dismissed when the merge is undone another way). */
+  toastId: number | null;
+}
+
+class LastMergeStore {
+  current = $state<LastMerge | null>(null);
+
+  reset() {
+    this.current = null;
+  }
+}
+
+export const lastMerge = new LastMergeStore();

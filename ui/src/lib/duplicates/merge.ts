@@ -1,0 +1,45 @@
+// Taking back a merge from its toast's Undo: the merged leads return, the survivor loses what they gave it.
+import { backend, toApiError } from '../api';
+import { joinList, leadName, sentence } from '../format';
+import { leadEvents } from '../leads/events.svelte';
+import { toasts } from '../toast.svelte';
+import type { UnmergeOutcome } from '../types';
+import { lastMerge } from './lastMerge.svelte';
+
+/** What to tell the steward when an unmerge is refused. */
+export function unmergeErrorMessage(e: unknown): string {
+  const err = toApiError(e);
+  switch (err.code) {
+    case 'not_found':
+      return "This merge can't be undone: it was undone already, or a lead in it no longer exists.";
+    case 'permission_denied':
+      return "You don't have permission to undo merges.";
+  }
+  return `Could not undo the merge: ${sentence(err.message)}`;
+}
+
+/**
+ * Undoes merge `mergeId` (from its toast, or the screen's "Undo merge") and says how it went in a toast;
+ * resolves to the outcome, or null when refused.
+ */
+export async function undoMerge(mergeId: number): Promise<UnmergeOutcome | null> {
+  const forget = () => {
+    const last = lastMerge.current;
+    if (last?.mergeId !== mergeId) return;
+    if (last.toastId !== null) toasts.dismiss(last.toastId);
+    lastMerge.current = null;
+  };
+  try {
+    const out = await backend().unmerge(mergeId);
+    forget();
+    leadEvents.changed(out.survivor);
+    const names = joinList(out.restored.map(leadName));
+    toasts.success(names ? `Unmerged: ${names} restored` : 'Unmerged');
+    return out;
+  } catch (e) {
+    // A merge that is gone (undone already) cannot be offered again.
+    if (toApiError(e).code === 'not_found') forget();
+    toasts.error(unmergeErrorMessage(e));
+    return null;
+  }
+}
