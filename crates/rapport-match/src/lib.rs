@@ -49,11 +49,15 @@ pub struct Candidate {
 /// Finds the likely duplicate pairs among `records`: blocks, compares, estimates the model's weights from these
 /// very records by EM, and scores. Pairs below the review tier are not returned.
 pub fn find_duplicates(records: &[Record], thresholds: &Thresholds) -> (Model, Vec<Candidate>) {
-    let prepared: Vec<Prepared> = parallel_map(records, prepare);
-    let pairs = blocking::candidate_pairs(&prepared);
+    find_duplicates_prepared(&parallel_map(records, prepare), thresholds)
+}
+
+/// [`find_duplicates`] on records already prepared (a caller scanning a million leads keeps only these).
+pub fn find_duplicates_prepared(prepared: &[Prepared], thresholds: &Thresholds) -> (Model, Vec<Candidate>) {
+    let pairs = blocking::candidate_pairs(prepared);
     let compare_pair = |&(a, b): &(u32, u32)| compare::compare(&prepared[a as usize], &prepared[b as usize]);
     let comparisons: Vec<Comparison> = parallel_map(&pairs, compare_pair);
-    let mut model = Model::estimate(&prepared, &comparisons);
+    let mut model = Model::estimate(prepared, &comparisons);
     model.thresholds = thresholds.clone();
     let out = pairs
         .into_iter()

@@ -2,7 +2,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use rapport_match::{find_duplicates, prepare, Record, Thresholds};
+use rapport_match::{find_duplicates_prepared, parallel_map, prepare, Prepared, Thresholds};
 
 use super::incremental;
 use super::incremental_api::{evidence_json, tier_of};
@@ -18,16 +18,17 @@ use crate::rapport::Rapport;
 /// How often (in pairs) a scan's saving looks at the cancel flag and reports progress.
 const SAVE_CHUNK: usize = 64;
 
-/// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, so "not a duplicate" is asked again
-/// once either lead's name, email, phone, address or company changes. Stable across builds, unlike std's
-/// hasher, because it is stored.
-pub(crate) fn fingerprint(a: &Record, b: &Record) -> String {
+/// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, normalized, so "not a duplicate" is
+/// asked again once either lead's name, email, phone, address or company changes (and not when only its
+/// spelling does). Stable across builds, unlike std's hasher, because it is stored.
+pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for r in [a, b] {
-        let parts = [&r.first_name, &r.last_name, &r.company, &r.street, &r.city, &r.postcode, &r.region]
+    for p in [a, b] {
+        let parts = [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region]
             .into_iter()
-            .chain(&r.emails)
-            .chain(&r.phones);
+            .cloned()
+            .chain(p.emails.iter().map(|(l, d)| format!("{l}@{d}")))
+            .chain(p.phones.iter().cloned());
         for part in parts {
             for byte in part.as_bytes().iter().chain(&[0x1f]) {
                 h ^= u64::from(*byte);
@@ -38,6 +39,9 @@ pub(crate) fn fingerprint(a: &Record, b: &Record) -> String {
     }
     format!("{h:016x}")
 }
+
+/// Leads prepared per batch while a scan reads them.
+const READ_CHUNK: usize = 20_000;
 
 fn scan_origin() -> Origin {
     Origin { reason: ChangeReason::ManualEdit, source_ref: "duplicate scan".into() }
@@ -56,16 +60,27 @@ impl Rapport {
     ) -> Result<ScanReport> {
         let started = Instant::now();
         progress(ScanProgress { phase: ScanPhase::Reading, done: 0, total: 0 });
-        let (refs, records) = self.db.read(|conn| {
+        let (refs, prepared) = self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReviewDuplicates)?;
-            Ok::<_, Error>(store::match_rows(conn)?)
+            // Prepared in chunks as they are read, on every core: only the prepared form is kept.
+            let (mut refs, mut prepared, mut chunk) = (Vec::new(), Vec::new(), Vec::with_capacity(READ_CHUNK));
+            store::for_each_match_row(conn, &mut |r, record| {
+                refs.push(r);
+                chunk.push(record);
+                if chunk.len() == READ_CHUNK {
+                    prepared.extend(parallel_map(&chunk, prepare));
+                    chunk.clear();
+                }
+            })?;
+            prepared.extend(parallel_map(&chunk, prepare));
+            Ok::<_, Error>((refs, prepared))
         })?;
         let total = u32::try_from(refs.len()).unwrap_or(u32::MAX);
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
         progress(ScanProgress { phase: ScanPhase::Matching, done: 0, total });
-        let (model, found) = find_duplicates(&records, &Thresholds::default());
+        let (model, found) = find_duplicates_prepared(&prepared, &Thresholds::default());
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
@@ -87,12 +102,12 @@ impl Rapport {
                 }
                 let (x, y) = if refs[c.a].id < refs[c.b].id { (c.a, c.b) } else { (c.b, c.a) };
                 let (first, second) = (&refs[x], &refs[y]);
-                let (pa, pb) = (prepare(&records[x]), prepare(&records[y]));
-                let comparison = rapport_match::compare::compare(&pa, &pb);
+                let (pa, pb) = (&prepared[x], &prepared[y]);
+                let comparison = rapport_match::compare::compare(pa, pb);
                 let tier = tier_of(&model, c.score);
                 let score = rapport_match::Model::probability(c.score);
-                let evidence = evidence_json(&model, &pa, &pb, &comparison)?;
-                let fp = fingerprint(&records[x], &records[y]);
+                let evidence = evidence_json(&model, pa, pb, &comparison)?;
+                let fp = fingerprint(pa, pb);
                 let values = PairValues {
                     lead_a: first.id,
                     lead_b: second.id,

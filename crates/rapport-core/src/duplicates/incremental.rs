@@ -22,9 +22,10 @@ pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared) -> Result<
 
 /// Keys for every stored lead (migration 004).
 pub(crate) fn index_all(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let (refs, records) = super::store::match_rows(tx)?;
-    for (r, record) in refs.iter().zip(&records) {
-        index_lead(tx, r.id, &prepare(record))?;
+    let mut rows = Vec::new();
+    super::store::for_each_match_row(tx, &mut |r, record| rows.push((r.id, prepare(&record))))?;
+    for (id, p) in &rows {
+        index_lead(tx, *id, p)?;
     }
     Ok(())
 }

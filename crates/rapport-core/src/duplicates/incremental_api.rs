@@ -63,14 +63,10 @@ impl Rapport {
             let Some(other_record) = incremental::record_of(tx, other)? else { continue };
             let q = prepare(&other_record);
             // Stored with the lower id first, as the scan stores pairs.
-            let (a, b, pa, pb, ra, rb) = if id < other {
-                (id, other, &p, &q, &record, &other_record)
-            } else {
-                (other, id, &q, &p, &other_record, &record)
-            };
+            let (a, b, pa, pb) = if id < other { (id, other, &p, &q) } else { (other, id, &q, &p) };
             let c = if id < other { c } else { rapport_match::compare::compare(pa, pb) };
             let evidence = evidence_json(&model, pa, pb, &c)?;
-            let fp = super::api::fingerprint(ra, rb);
+            let fp = super::api::fingerprint(pa, pb);
             let values = PairValues {
                 lead_a: a,
                 lead_b: b,

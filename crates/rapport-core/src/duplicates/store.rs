@@ -12,22 +12,21 @@ pub(crate) struct LeadRef {
     pub external_ref: String,
 }
 
-/// Every lead's matched fields, ordered by id, beside its id: three sequential reads, merged, rather than one
-/// query per lead.
-pub(crate) fn match_rows(conn: &Connection) -> Result<(Vec<LeadRef>, Vec<Record>), StoreError> {
-    let mut refs = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
-    let mut index: HashMap<i64, usize> = HashMap::new();
+/// Every lead's matched fields, ordered by id, one lead at a time (emails and phones joined in by the same
+/// query), so a scan of a million leads never holds them all as text.
+pub(crate) fn for_each_match_row(conn: &Connection, each: &mut dyn FnMut(LeadRef, Record)) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, external_ref, first_name, last_name, company, street, city, postcode, region
-         FROM leads ORDER BY id",
+        "SELECT l.id, l.external_ref, l.first_name, l.last_name, l.company, l.street, l.city, l.postcode, l.region,
+                (SELECT group_concat(address, char(31)) FROM lead_emails e WHERE e.lead_id = l.id),
+                (SELECT group_concat(e164, char(31)) FROM lead_phones p WHERE p.lead_id = l.id)
+         FROM leads l ORDER BY l.id",
     )?;
     let mut q = stmt.query([])?;
+    let list = |v: Option<String>| -> Vec<String> {
+        v.map(|s| s.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default()
+    };
     while let Some(r) = q.next()? {
-        let id: i64 = r.get(0)?;
-        index.insert(id, refs.len());
-        refs.push(LeadRef { id, external_ref: r.get(1)? });
-        records.push(Record {
+        let record = Record {
             first_name: r.get(2)?,
             last_name: r.get(3)?,
             company: r.get(4)?,
@@ -35,24 +34,12 @@ pub(crate) fn match_rows(conn: &Connection) -> Result<(Vec<LeadRef>, Vec<Record>
             city: r.get(6)?,
             postcode: r.get(7)?,
             region: r.get(8)?,
-            ..Default::default()
-        });
+            emails: list(r.get(9)?),
+            phones: list(r.get(10)?),
+        };
+        each(LeadRef { id: r.get(0)?, external_ref: r.get(1)? }, record);
     }
-    let mut emails = conn.prepare("SELECT lead_id, address FROM lead_emails ORDER BY lead_id, position")?;
-    let mut q = emails.query([])?;
-    while let Some(r) = q.next()? {
-        if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
-            records[i].emails.push(r.get(1)?);
-        }
-    }
-    let mut phones = conn.prepare("SELECT lead_id, e164 FROM lead_phones ORDER BY lead_id, position")?;
-    let mut q = phones.query([])?;
-    while let Some(r) = q.next()? {
-        if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
-            records[i].phones.push(r.get(1)?);
-        }
-    }
-    Ok((refs, records))
+    Ok(())
 }
 
 pub(crate) struct StoredPair {
