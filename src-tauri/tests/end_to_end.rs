@@ -66,12 +66,12 @@ fn seed(db: &Path, password: &str) {
     // One person typed twice: saving the second puts the pair in the review queue.
     core.create_lead(
         &admin,
-        &lead("Grace", "Hopper", "US Navy", "grace.hopper@navy.example", "+1 202 555 0143"),
+        &lead("Dorothy", "Vaughan", "NACA", "dorothy.vaughan@naca.example", "+1 757 555 0143"),
         &Origin::manual(),
     )
     .unwrap();
-    let mut again = lead("Grace", "Hoper", "", "grace.hopper@navy.example", "");
-    again.job_title = "Rear Admiral".into();
+    let mut again = lead("Dorothy", "Vaughn", "", "dorothy.vaughan@naca.example", "");
+    again.job_title = "Supervisor".into();
     again.phones.clear();
     core.create_lead(&admin, &again, &Origin::manual()).unwrap();
     assert_eq!(core.duplicate_queue(&admin, 10).unwrap().len(), 1, "the seeded pair is in the queue");
