@@ -3,7 +3,8 @@ use std::sync::atomic::Ordering;
 
 use rapport_core::audit::ChangeEntry;
 use rapport_core::duplicates::{
-    DuplicatePair, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate, ScanProgress, UnmergeOutcome,
+    BulkMergeReport, DuplicatePair, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate,
+    ScanProgress, UnmergeOutcome,
 };
 use rapport_core::leads::{CsvImportReport, ImportMode, ImportProgress, Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
@@ -325,4 +326,34 @@ pub async fn lead_merges(state: State<'_, AppState>, id: Id) -> Res<Vec<MergeRec
 #[specta::specta]
 pub async fn possible_duplicates(state: State<'_, AppState>, input: LeadInput) -> Res<Vec<PossibleDuplicate>> {
     as_actor(&state, move |core, actor| core.possible_duplicates(actor, &input, 5)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_tiers(state: State<'_, AppState>) -> Res<DuplicateTiers> {
+    as_actor(&state, move |core, actor| core.duplicate_tiers(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_duplicate_tiers(state: State<'_, AppState>, tiers: DuplicateTiers) -> Res<DuplicateTiers> {
+    as_actor(&state, move |core, actor| core.update_duplicate_tiers(actor, tiers)).await
+}
+
+/// Merges each pair's second lead into its first (the "accept all" of high-score pairs, after the UI's
+/// preview), reporting progress as pairs are done.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_pairs(
+    state: State<'_, AppState>,
+    pair_ids: Vec<Id>,
+    on_progress: Channel<u32>,
+) -> Res<BulkMergeReport> {
+    let ids: Vec<i64> = pair_ids.into_iter().map(|i| i.0).collect();
+    as_actor(&state, move |core, actor| {
+        core.merge_pairs(actor, &ids, &mut |done, _| {
+            let _ = on_progress.send(done as u32);
+        })
+    })
+    .await
 }

@@ -49,6 +49,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::unmerge,
             commands::lead_merges,
             commands::possible_duplicates,
+            commands::duplicate_tiers,
+            commands::update_duplicate_tiers,
+            commands::merge_pairs,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()

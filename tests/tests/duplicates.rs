@@ -266,3 +266,34 @@ fn possible_duplicates_show_what_a_save_would_flag_and_write_nothing() {
     assert!(f.core.possible_duplicates(&f.admin, &lead("", "", "not an email"), 5).unwrap().is_empty());
     assert_eq!(f.dump(), before);
 }
+
+#[test]
+fn an_administrator_tunes_the_tiers_and_the_next_check_uses_them() {
+    use rapport_core::duplicates::DuplicateTiers;
+    let f = fixture();
+    assert_eq!(f.core.duplicate_tiers(&f.admin).unwrap(), DuplicateTiers::default());
+    let before = f.dump();
+    for bad in [
+        DuplicateTiers { same: 0.4, review: 0.5 },
+        DuplicateTiers { same: 1.0, review: 0.5 },
+        DuplicateTiers { same: 0.99, review: f64::NAN },
+    ] {
+        assert_eq!(f.core.update_duplicate_tiers(&f.admin, bad).unwrap_err().code(), ErrorCode::Validation, "{bad:?}");
+    }
+    let editor = f.user("ed", Role::Editor, &[]);
+    let before_editor = f.dump();
+    assert_eq!(
+        f.core.update_duplicate_tiers(&editor, DuplicateTiers { same: 0.9999, review: 0.9 }).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    assert_eq!(f.dump(), before_editor);
+    assert_ne!(before, before_editor, "(adding the editor wrote)");
+    // A review tier so high that the household's near-miss and the typo'd twin no longer reach it.
+    let strict = DuplicateTiers { same: 0.999_999, review: 0.99 };
+    f.core.update_duplicate_tiers(&f.admin, strict).unwrap();
+    assert_eq!(f.core.duplicate_tiers(&editor).unwrap(), strict);
+    let a = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann.lee@a.example"), &Origin::manual()).unwrap().lead;
+    let b = f.core.create_lead(&f.admin, &lead("Anne", "Leigh", ""), &Origin::manual()).unwrap().lead;
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert!(!queue.iter().any(|p| (p.a.id, p.b.id) == (a.id, b.id)), "below the tuned review tier: {queue:?}");
+}

@@ -199,3 +199,33 @@ fn a_lead_lists_the_merges_into_it_until_they_are_taken_back() {
     f.core.unmerge(&f.admin, m.merge_id).unwrap();
     assert!(f.core.lead_merges(&f.admin, a.id).unwrap().is_empty());
 }
+
+#[test]
+fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
+    let f = fixture();
+    let mut ids = Vec::new();
+    for (first, email) in [("Ann", "ann.lee31@x.example"), ("Bo", "bo.chan47@x.example")] {
+        let a = create(&f, &lead(first, "Lee", email));
+        let b = create(&f, &lead(first, "Lee", email));
+        ids.push((a.id, b.id));
+    }
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert_eq!(queue.len(), 2, "{queue:?}");
+    let mut pairs: Vec<i64> = queue.iter().map(|p| p.id).collect();
+    pairs.push(9_999);
+    let mut seen = Vec::new();
+    let report = f.core.merge_pairs(&f.admin, &pairs, &mut |done, total| seen.push((done, total))).unwrap();
+    assert_eq!(report.merged.len(), 2);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].pair_id, 9_999);
+    assert_eq!(seen.last(), Some(&(3, 3)));
+    for (a, b) in &ids {
+        assert!(f.core.get_lead(&f.admin, *a).is_ok());
+        assert_eq!(f.core.get_lead(&f.admin, *b).unwrap_err().code(), ErrorCode::NotFound);
+    }
+    // Each merge is undone on its own.
+    f.core.unmerge(&f.admin, report.merged[0].merge_id).unwrap();
+    assert!(f.core.get_lead(&f.admin, ids[0].1).is_ok() || f.core.get_lead(&f.admin, ids[1].1).is_ok());
+    let viewer = f.user("v", rapport_core::users::Role::Viewer, &[]);
+    assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
+}

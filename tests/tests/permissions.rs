@@ -87,6 +87,20 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             }),
         ),
         (
+            "merge_pairs",
+            Box::new(move |a: &Actor| {
+                let pairs: Vec<i64> = f.core.duplicate_queue(&f.admin, 10)?.iter().map(|p| p.id).collect();
+                f.core.merge_pairs(a, &pairs, &mut |_, _| {}).map(|_| ())
+            }),
+        ),
+        (
+            "update_duplicate_tiers",
+            Box::new(move |a: &Actor| {
+                let tiers = rapport_core::duplicates::DuplicateTiers { same: 0.9999, review: 0.6 };
+                f.core.update_duplicate_tiers(a, tiers).map(|_| ())
+            }),
+        ),
+        (
             "update_settings",
             Box::new(move |a: &Actor| f.core.update_settings(a, &Settings { default_region: "DE".into() }).map(|_| ())),
         ),
@@ -142,6 +156,7 @@ fn an_editor_works_leads_but_cannot_configure() {
                 | "mark_not_duplicate"
                 | "merge_leads"
                 | "unmerge"
+                | "merge_pairs"
         );
         if allowed {
             assert!(result.is_ok(), "{name} should be allowed for an editor: {:?}", result.err());

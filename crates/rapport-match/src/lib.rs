@@ -59,7 +59,7 @@ pub fn find_duplicates_prepared(prepared: &[Prepared], thresholds: &Thresholds) 
     let comparisons: Vec<Comparison> = parallel_map(&pairs, compare_pair);
     let mut model = Model::estimate(prepared, &comparisons);
     model.thresholds = thresholds.clone();
-    let out = pairs
+    let mut out: Vec<Candidate> = pairs
         .into_iter()
         .zip(comparisons)
         .filter_map(|((a, b), comparison)| {
@@ -69,7 +69,45 @@ pub fn find_duplicates_prepared(prepared: &[Prepared], thresholds: &Thresholds) 
             (tier != Tier::Different).then_some(Candidate { a, b, score, tier, comparison })
         })
         .collect();
+    guard_chains(&mut out, prepared.len());
     (model, out)
+}
+
+/// The most records of one person that are still believed without a look: a person typed in more often than
+/// this is rare, and a larger group is more likely a chain (A like B, B like C, ... across a family or an
+/// office) than one person.
+pub const MAX_SAME_CLUSTER: usize = 4;
+
+/// The guard against chains: pairs whose records, joined through every flagged pair, form a group larger than
+/// [`MAX_SAME_CLUSTER`] are never merged automatically; *same* becomes *review*, so a person decides.
+pub fn guard_chains(candidates: &mut [Candidate], records: usize) {
+    let mut parent: Vec<usize> = (0..records).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for c in candidates.iter() {
+        let (ra, rb) = (root(&mut parent, c.a), root(&mut parent, c.b));
+        if ra != rb {
+            parent[ra] = rb;
+        }
+    }
+    let mut members = std::collections::HashMap::<usize, std::collections::HashSet<usize>>::new();
+    for c in candidates.iter() {
+        let r = root(&mut parent, c.a);
+        let set = members.entry(r).or_default();
+        set.insert(c.a);
+        set.insert(c.b);
+    }
+    for c in candidates.iter_mut() {
+        let r = root(&mut parent, c.a);
+        if c.tier == Tier::Same && members.get(&r).is_some_and(|m| m.len() > MAX_SAME_CLUSTER) {
+            c.tier = Tier::Review;
+        }
+    }
 }
 
 /// `items.iter().map(f).collect()`, on every core: the comparisons of a full scan are independent.
@@ -90,4 +128,22 @@ pub fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -
         }
         out
     })
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    fn same(a: usize, b: usize) -> Candidate {
+        Candidate { a, b, score: 20.0, tier: Tier::Same, comparison: Comparison([Level::Exact; 6]) }
+    }
+
+    #[test]
+    fn a_chain_longer_than_a_person_goes_to_a_person() {
+        // 0-1-2 is one person typed three times; 3-4-5-6-7-8 chains six records.
+        let mut c = vec![same(0, 1), same(1, 2), same(3, 4), same(4, 5), same(5, 6), same(6, 7), same(7, 8)];
+        guard_chains(&mut c, 9);
+        assert!(c[..2].iter().all(|p| p.tier == Tier::Same));
+        assert!(c[2..].iter().all(|p| p.tier == Tier::Review));
+    }
 }

@@ -24,6 +24,7 @@ import type {
   ScanProgress,
   SessionInfo,
   Settings,
+  DuplicateTiers,
   Stage,
   UnmergeOutcome,
   User,
@@ -68,6 +69,10 @@ export interface Backend {
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
+  /** Where the duplicate tiers start (probabilities 0..1). */
+  getDuplicateTiers(): Promise<DuplicateTiers>;
+  /** Sets them (Administrators); the next scan and every later save use them. */
+  updateDuplicateTiers(tiers: DuplicateTiers): Promise<DuplicateTiers>;
   /**
    * Scans every lead for duplicates, calling `onProgress` as it reads, matches and saves; the review queue is
    * replaced only if the scan runs to its end. A scan stopped by `cancelDuplicateScan` fails with `cancelled`.
@@ -176,6 +181,8 @@ export const tauriBackend: Backend = {
   },
   getSettings: () => unwrap(() => commands.getSettings()),
   updateSettings: (settings) => unwrap(() => commands.updateSettings(settings)),
+  getDuplicateTiers: () => unwrap(() => commands.duplicateTiers()),
+  updateDuplicateTiers: (tiers) => unwrap(() => commands.updateDuplicateTiers(tiers)),
   scanDuplicates: (onProgress) =>
     unwrap(() => {
       const channel = new Channel<ScanProgress>();

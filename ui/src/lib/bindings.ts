@@ -41,6 +41,13 @@ export const commands = {
 	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
 	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),
 	possibleDuplicates: (input: LeadInput_Deserialize) => typedError<PossibleDuplicate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("possible_duplicates", { input })),
+	duplicateTiers: () => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("duplicate_tiers")),
+	updateDuplicateTiers: (tiers: DuplicateTiers) => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("update_duplicate_tiers", { tiers })),
+	/**
+	 *  Merges each pair's second lead into its first (the "accept all" of high-score pairs, after the UI's
+	 *  preview), reporting progress as pairs are done.
+	 */
+	mergePairs: (pairIds: Id[], onProgress: Channel<number>) => typedError<BulkMergeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_pairs", { pairIds, onProgress })),
 };
 
 /* Constants */
@@ -102,6 +109,21 @@ export type AppStatus_Serialize = {
 	initialized: boolean,
 	session: SessionInfo | null,
 	database_path: string,
+};
+
+/**  What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge. */
+export type BulkMergeReport = BulkMergeReport_Serialize | BulkMergeReport_Deserialize;
+
+/**  What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge. */
+export type BulkMergeReport_Deserialize = {
+	merged: MergeOutcome_Deserialize[],
+	skipped: SkippedPair[],
+};
+
+/**  What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge. */
+export type BulkMergeReport_Serialize = {
+	merged: MergeOutcome_Serialize[],
+	skipped: SkippedPair[],
 };
 
 /**  One recorded change. `field` is `*` for a creation, whose `new_value` is the JSON of the whole record. */
@@ -198,6 +220,14 @@ export type DuplicateScanSummary = {
 	open: number,
 	kept_apart: number,
 	seconds: number | null,
+};
+
+/**  Probabilities (0..1) that a pair is one person. */
+export type DuplicateTiers = {
+	/**  At or above: the same person. */
+	same: number | null,
+	/**  At or above (and below `same`): to the review queue. */
+	review: number | null,
 };
 
 export type EmailEntry = {
@@ -700,6 +730,11 @@ export type SessionInfo = {
 export type Settings = {
 	/**  ISO 3166 region used for phone numbers written without a country code. */
 	default_region: string,
+};
+
+export type SkippedPair = {
+	pair_id: number,
+	reason: string,
 };
 
 export type SourceChannel = 

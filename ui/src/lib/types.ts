@@ -22,6 +22,7 @@ export type {
   Address,
   ChangeReason,
   DuplicateScanSummary,
+  DuplicateTiers,
   EmailEntry,
   ErrorCode,
   EvidenceLine,

@@ -164,6 +164,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),
     updateSettings: async (s) => s,
+    getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }),
+    updateDuplicateTiers: async (t) => t,
     ...duplicatesMock(),
   };
   const all = { ...defaults, ...over };

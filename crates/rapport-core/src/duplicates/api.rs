@@ -2,7 +2,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use rapport_match::{find_duplicates_prepared, parallel_map, prepare, Prepared, Thresholds};
+use rapport_match::{find_duplicates_prepared, parallel_map, prepare, Prepared};
 
 use super::incremental;
 use super::incremental_api::{evidence_json, tier_of};
@@ -80,7 +80,8 @@ impl Rapport {
             return Err(Error::Cancelled);
         }
         progress(ScanProgress { phase: ScanPhase::Matching, done: 0, total });
-        let (model, found) = find_duplicates_prepared(&prepared, &Thresholds::default());
+        let tiers = self.db.read(|conn| Ok::<_, Error>(super::tiers::load(conn)?))?;
+        let (model, found) = find_duplicates_prepared(&prepared, &tiers.thresholds());
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }

@@ -116,10 +116,12 @@ pub(crate) fn load_model(conn: &Connection) -> Result<Model, StoreError> {
             records: v.get("records")?.as_u64()? as usize,
         })
     });
-    Ok(match parsed {
+    let mut model = match parsed {
         Some(p) if p.records >= rapport_match::model::MIN_POPULATION => Model::from_parameters(&p),
         _ => Model::defaults(),
-    })
+    };
+    model.thresholds = super::tiers::load(conn)?.thresholds();
+    Ok(model)
 }
 
 /// Scores `p` (lead `id`) against each candidate: the pairs at or above the review tier, with their comparison.

@@ -258,3 +258,44 @@ mod operations {
         }
     }
 }
+
+mod bulk {
+    use crate::access::{Actor, Permission};
+    use crate::duplicates::model::{BulkMergeReport, MergeOutcome, SkippedPair};
+    use crate::duplicates::store;
+    use crate::error::{Error, Result};
+    use crate::rapport::Rapport;
+
+    impl Rapport {
+        /// Merges each pair's second lead into its first with the default survivorship (nothing non-empty
+        /// overwritten), one merge per pair, each undoable on its own. A pair that cannot be merged (gone, out
+        /// of scope, already merged through another pair) is skipped with the reason; the others go on.
+        pub fn merge_pairs(
+            &self,
+            actor: &Actor,
+            pair_ids: &[i64],
+            progress: &mut dyn FnMut(usize, usize),
+        ) -> Result<BulkMergeReport> {
+            // Refused as a whole up front, not pair by pair.
+            self.db.read(|conn| Self::grant(conn, actor, Permission::ReviewDuplicates).map(|_| ()))?;
+            let mut merged: Vec<MergeOutcome> = Vec::new();
+            let mut skipped = Vec::new();
+            for (i, &pair_id) in pair_ids.iter().enumerate() {
+                progress(i, pair_ids.len());
+                let leads = self.db.read(|conn| Ok::<_, Error>(store::get(conn, pair_id)?))?;
+                let outcome = match leads {
+                    Some(row) if row.status == "open" => self.merge_leads(actor, row.lead_a, &[row.lead_b], &[]),
+                    Some(_) => Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }),
+                    None => Err(Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() }),
+                };
+                match outcome {
+                    Ok(m) => merged.push(m),
+                    Err(e @ Error::Access(_)) => return Err(e),
+                    Err(e) => skipped.push(SkippedPair { pair_id, reason: e.to_string() }),
+                }
+            }
+            progress(pair_ids.len(), pair_ids.len());
+            Ok(BulkMergeReport { merged, skipped })
+        }
+    }
+}

@@ -9,10 +9,12 @@ pub(crate) mod incremental_api;
 mod merge;
 mod model;
 pub(crate) mod store;
+mod tiers;
 
 pub use incremental_api::PossibleDuplicate;
 pub use merge::FieldChoice;
 pub use model::{
-    DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase, ScanProgress, ScanReport,
-    Tier, UnmergeOutcome,
+    BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
+    ScanProgress, ScanReport, Tier, UnmergeOutcome,
 };
+pub use tiers::DuplicateTiers;

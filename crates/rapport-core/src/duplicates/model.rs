@@ -138,3 +138,19 @@ pub struct MergedLead {
     pub id: i64,
     pub name: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SkippedPair {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub pair_id: i64,
+    pub reason: String,
+}
+
+/// What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BulkMergeReport {
+    pub merged: Vec<MergeOutcome>,
+    pub skipped: Vec<SkippedPair>,
+}

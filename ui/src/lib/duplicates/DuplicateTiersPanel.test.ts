@@ -1,0 +1,43 @@
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { mockBackend } from '../../test/fixtures';
+import { apiError, BackendError } from '../api';
+import DuplicateTiersPanel from './DuplicateTiersPanel.svelte';
+
+describe('Duplicate tiers in Settings', () => {
+  it('shows the tiers as percentages and saves what the administrator types as probabilities', async () => {
+    const be = mockBackend({ getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }) });
+    render(DuplicateTiersPanel);
+    const u = userEvent.setup();
+    const same = (await screen.findByTestId('tier-same')) as HTMLInputElement;
+    await waitFor(() => expect(same.value).toBe('99.9'));
+    expect((screen.getByTestId('tier-review') as HTMLInputElement).value).toBe('50');
+    expect(screen.getByTestId('tiers-save')).toBeDisabled();
+    await u.clear(screen.getByTestId('tier-review'));
+    await u.type(screen.getByTestId('tier-review'), '80');
+    await u.click(screen.getByTestId('tiers-save'));
+    await waitFor(() => expect(be.updateDuplicateTiers).toHaveBeenCalledWith({ same: 0.999, review: 0.8 }));
+  });
+
+  it('refuses a same-person tier below the review tier before asking the backend, and shows its errors', async () => {
+    const be = mockBackend({
+      updateDuplicateTiers: async () => {
+        throw new BackendError(apiError('validation', 'invalid', [{ field: 'review', message: 'the review tier starts between 5% and 99%' }]));
+      },
+    });
+    render(DuplicateTiersPanel);
+    const u = userEvent.setup();
+    const same = await screen.findByTestId('tier-same');
+    await waitFor(() => expect((same as HTMLInputElement).value).toBe('99.9'));
+    await u.clear(same);
+    await u.type(same, '40');
+    await u.click(screen.getByTestId('tiers-save'));
+    expect(await screen.findByText('Above the review tier, at most 99.9999 %.')).toBeInTheDocument();
+    expect(be.updateDuplicateTiers).not.toHaveBeenCalled();
+    await u.clear(same);
+    await u.type(same, '99.99');
+    await u.click(screen.getByTestId('tiers-save'));
+    expect(await screen.findByText(/the review tier starts between 5% and 99%/i)).toBeInTheDocument();
+  });
+});
