@@ -34,10 +34,10 @@ impl DuplicateTiers {
     }
 
     fn validate(self) -> Result<Self> {
-        if !(0.05..=0.99).contains(&self.review) || !self.review.is_finite() {
+        if !(0.05..=0.99).contains(&self.review) {
             return Err(ValidationErrors::one("review", "the review tier starts between 5% and 99%").into());
         }
-        if !(self.same > self.review && self.same <= 0.999_999) || !self.same.is_finite() {
+        if !(self.same > self.review && self.same <= 0.999_999 && self.same.is_finite()) {
             return Err(ValidationErrors::one(
                 "same",
                 "the same-person tier starts above the review tier and at most at 99.9999%",
