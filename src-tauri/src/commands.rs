@@ -357,3 +357,10 @@ pub async fn merge_pairs(
     })
     .await
 }
+
+/// Marks or unmarks a user as a data steward (Administrators).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_data_steward(state: State<'_, AppState>, user_id: Id, steward: bool) -> Res<User> {
+    as_actor(&state, move |core, actor| core.set_data_steward(actor, user_id.0, steward)).await
+}

@@ -52,6 +52,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::duplicate_tiers,
             commands::update_duplicate_tiers,
             commands::merge_pairs,
+            commands::set_data_steward,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()

@@ -166,6 +166,7 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
     f.core.create_lead(&f.admin, &cross, &Origin::manual()).unwrap();
     scan(&f);
     let spring = f.user("spring", Role::Editor, &["Spring"]);
+    f.core.set_data_steward(&f.admin, spring.user_id().unwrap(), true).unwrap();
     let queue = f.core.duplicate_queue(&spring, 50).unwrap();
     assert!(!queue.is_empty());
     for p in &queue {
@@ -296,4 +297,44 @@ fn an_administrator_tunes_the_tiers_and_the_next_check_uses_them() {
     let b = f.core.create_lead(&f.admin, &lead("Anne", "Leigh", ""), &Origin::manual()).unwrap().lead;
     let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
     assert!(!queue.iter().any(|p| (p.a.id, p.b.id) == (a.id, b.id)), "below the tuned review tier: {queue:?}");
+}
+
+#[test]
+fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_their_own() {
+    let f = fixture();
+    let owner = f.user("olga", Role::Editor, &[]);
+    let other = f.user("otto", Role::Editor, &[]);
+    let steward = f.user("stella", Role::Editor, &[]);
+    let olga = owner.user_id().unwrap();
+    let mut mine = lead("Ann", "Lee", "ann.lee31@x.example");
+    mine.owner_id = Some(olga);
+    f.core.create_lead(&f.admin, &mine, &Origin::manual()).unwrap();
+    f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann.lee31@x.example"), &Origin::manual()).unwrap();
+    f.core.create_lead(&f.admin, &lead("Bo", "Chan", "bo.chan47@x.example"), &Origin::manual()).unwrap();
+    f.core.create_lead(&f.admin, &lead("Bo", "Chan", "bo.chan47@x.example"), &Origin::manual()).unwrap();
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 2);
+    // Not yet a steward: sees only the pair with her own lead, cannot scan, cannot decide about Bo's pair.
+    let seen = f.core.duplicate_queue(&owner, 10).unwrap();
+    assert_eq!(seen.iter().map(|p| p.a.first_name.as_str()).collect::<Vec<_>>(), ["Ann"]);
+    assert!(f.core.duplicate_queue(&other, 10).unwrap().is_empty());
+    assert_eq!(
+        f.core.scan_duplicates(&owner, &AtomicBool::new(false), &mut |_| {}).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    let bo = f.core.duplicate_queue(&f.admin, 10).unwrap().into_iter().find(|p| p.a.first_name == "Bo").unwrap();
+    let before = f.dump();
+    assert_eq!(f.core.mark_not_duplicate(&owner, bo.id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.core.merge_leads(&owner, bo.a.id, &[bo.b.id], &[]).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before);
+    f.core.mark_not_duplicate(&owner, seen[0].id).unwrap();
+    // Marked a steward by an administrator (logged): every pair, and the scan.
+    assert_eq!(
+        f.core.set_data_steward(&steward, steward.user_id().unwrap(), true).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    let u = f.core.set_data_steward(&f.admin, steward.user_id().unwrap(), true).unwrap();
+    assert!(u.data_steward);
+    assert_eq!(f.core.duplicate_queue(&steward, 10).unwrap().len(), 1, "Bo's pair (Ann's was set aside)");
+    f.core.scan_duplicates(&steward, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    f.core.merge_leads(&steward, bo.a.id, &[bo.b.id], &[]).unwrap();
 }

@@ -85,6 +85,8 @@ pub enum AccessError {
     Deactivated,
     #[error("campaign \"{0}\" is not one of the campaigns you work on")]
     OutsideCampaigns(String),
+    #[error("only data stewards and administrators can {0}; you can decide about pairs with a lead you own")]
+    NotSteward(&'static str),
 }
 
 /// Which leads an actor may see: seed 3.2's campaign isolation. Every lead query filters on it, so adding a
@@ -112,11 +114,35 @@ pub struct Grant {
     pub role: Role,
     pub active: bool,
     pub campaigns: Vec<String>,
+    /// Marked by an Administrator as a data steward: reviews every duplicate pair in scope.
+    pub steward: bool,
+}
+
+/// Which duplicate pairs an actor may decide about: every pair in scope (Administrators and data stewards), or
+/// only pairs with a lead the actor owns (an account manager and their own leads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateReach {
+    All,
+    OwnLeads(i64),
 }
 
 impl Grant {
     pub fn system() -> Self {
-        Self { user_id: None, username: "system".into(), role: Role::Administrator, active: true, campaigns: vec![] }
+        Self {
+            user_id: None,
+            username: "system".into(),
+            role: Role::Administrator,
+            active: true,
+            campaigns: vec![],
+            steward: true,
+        }
+    }
+
+    pub fn duplicate_reach(&self) -> DuplicateReach {
+        match self.user_id {
+            Some(id) if self.role != Role::Administrator && !self.steward => DuplicateReach::OwnLeads(id),
+            _ => DuplicateReach::All,
+        }
     }
 
     pub fn require(&self, permission: Permission) -> Result<(), AccessError> {
@@ -149,7 +175,14 @@ mod tests {
 
     #[test]
     fn least_privilege_per_role() {
-        let grant = |role| Grant { user_id: Some(1), username: "u".into(), role, active: true, campaigns: vec![] };
+        let grant = |role| Grant {
+            user_id: Some(1),
+            username: "u".into(),
+            role,
+            active: true,
+            campaigns: vec![],
+            steward: false,
+        };
         assert_eq!(grant(Role::Viewer).permissions(), vec![Permission::ReadLeads, Permission::ReadHistory]);
         assert_eq!(
             grant(Role::Editor).permissions(),
@@ -169,6 +202,7 @@ mod tests {
             role: Role::Editor,
             active: true,
             campaigns: vec!["Spring Fair".into()],
+            steward: false,
         };
         assert!(g.lead_scope().allows_campaign("spring fair"));
         assert!(!g.lead_scope().allows_campaign("Other"));

@@ -48,6 +48,8 @@ export const commands = {
 	 *  preview), reporting progress as pairs are done.
 	 */
 	mergePairs: (pairIds: Id[], onProgress: Channel<number>) => typedError<BulkMergeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_pairs", { pairIds, onProgress })),
+	/**  Marks or unmarks a user as a data steward (Administrators). */
+	setDataSteward: (userId: Id, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("set_data_steward", { userId, steward })),
 };
 
 /* Constants */
@@ -780,6 +782,8 @@ export type User = {
 	/**  Campaigns this user may see (seed 3.2, campaign isolation). Empty: every campaign. */
 	campaigns: string[],
 	created_at: string,
+	/**  Reviews every duplicate pair in their campaigns (set by an Administrator). */
+	data_steward: boolean,
 };
 
 /**  A new user, or the changes an administrator makes to one. */

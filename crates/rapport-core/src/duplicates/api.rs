@@ -8,7 +8,7 @@ use super::incremental;
 use super::incremental_api::{evidence_json, tier_of};
 use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
 use super::store::{self, PairValues};
-use crate::access::{Actor, Permission};
+use crate::access::{AccessError, Actor, DuplicateReach, Permission};
 use crate::audit::store as changelog;
 use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
@@ -61,7 +61,10 @@ impl Rapport {
         let started = Instant::now();
         progress(ScanProgress { phase: ScanPhase::Reading, done: 0, total: 0 });
         let (refs, prepared) = self.db.read(|conn| {
-            Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            if grant.duplicate_reach() != DuplicateReach::All {
+                return Err(AccessError::NotSteward("scan every lead for duplicates").into());
+            }
             // Prepared in chunks as they are read, on every core: only the prepared form is kept.
             let (mut refs, mut prepared, mut chunk) = (Vec::new(), Vec::new(), Vec::with_capacity(READ_CHUNK));
             store::for_each_match_row(conn, &mut |r, record| {
@@ -91,6 +94,9 @@ impl Rapport {
         let mut pairs = Vec::with_capacity(found.len());
         let (open, kept_apart) = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+            if grant.duplicate_reach() != DuplicateReach::All {
+                return Err(AccessError::NotSteward("scan every lead for duplicates").into());
+            }
             let batch = self.begin_batch(tx, &grant, &scan_origin())?;
             let mut existing = store::pairs_by_leads(tx)?;
             let (mut open, mut kept_apart) = (0u32, 0u32);
@@ -164,14 +170,19 @@ impl Rapport {
     /// The open pairs the actor may see (both leads inside their campaigns), highest score first.
     pub fn duplicate_queue(&self, actor: &Actor, limit: usize) -> Result<Vec<DuplicatePair>> {
         self.db.read(|conn| {
-            let scope = Self::grant(conn, actor, Permission::ReviewDuplicates)?.lead_scope();
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let scope = grant.lead_scope();
             let mut out = Vec::new();
             store::for_each_open(conn, &mut |row| {
                 let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) else {
                     return Ok(true);
                 };
                 // Campaign isolation: a pair shows only when the steward may see both of its leads.
-                if scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign) {
+                // An account manager who is not a data steward sees the pairs with a lead of their own.
+                if scope.allows_campaign(&a.campaign)
+                    && scope.allows_campaign(&b.campaign)
+                    && super::may_decide(&grant, &[&a, &b]).is_ok()
+                {
                     out.push(DuplicatePair {
                         id: row.id,
                         score: row.score,
@@ -196,12 +207,15 @@ impl Rapport {
             let scope = grant.lead_scope();
             let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
             let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
+            let mut pair = Vec::with_capacity(2);
             for id in [row.lead_a, row.lead_b] {
                 let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
                 if !scope.allows_campaign(&lead.campaign) {
                     return Err(not_found());
                 }
+                pair.push(lead);
             }
+            super::may_decide(&grant, &[&pair[0], &pair[1]])?;
             if row.status == "not_duplicate" {
                 return Ok(());
             }

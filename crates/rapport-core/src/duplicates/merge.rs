@@ -162,6 +162,8 @@ mod operations {
                 let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
                 let survivor = visible_lead(tx, &grant, survivor_id)?;
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
+                let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
+                crate::duplicates::may_decide(&grant, &all)?;
                 for c in choices {
                     if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
                         return Err(ValidationErrors::one(
@@ -237,6 +239,7 @@ mod operations {
                     return Err(Error::NotFound { entity: "merge", id: merge_id.to_string() });
                 };
                 let survivor = visible_lead(tx, &grant, survivor_id)?;
+                crate::duplicates::may_decide(&grant, &[&survivor])?;
                 let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
                 let input = take_back(&survivor, &changes);
                 let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };

@@ -13,6 +13,19 @@ mod tiers;
 
 pub use incremental_api::PossibleDuplicate;
 pub use merge::FieldChoice;
+
+use crate::access::{AccessError, DuplicateReach, Grant};
+use crate::leads::Lead;
+
+/// Whether the actor may decide about a pair or merge of these leads: data stewards and Administrators about
+/// any in their campaigns, others only when they own one of the leads.
+pub(crate) fn may_decide(grant: &Grant, leads: &[&Lead]) -> Result<(), AccessError> {
+    match grant.duplicate_reach() {
+        DuplicateReach::All => Ok(()),
+        DuplicateReach::OwnLeads(me) if leads.iter().any(|l| l.owner.as_ref().is_some_and(|o| o.id == me)) => Ok(()),
+        DuplicateReach::OwnLeads(_) => Err(AccessError::NotSteward("decide about pairs of other people's leads")),
+    }
+}
 pub use model::{
     BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
     ScanProgress, ScanReport, Tier, UnmergeOutcome,

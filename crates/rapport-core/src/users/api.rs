@@ -170,6 +170,28 @@ impl Rapport {
         })
     }
 
+    /// Marks or unmarks user `id` as a data steward (Administrators). Logged like any change.
+    pub fn set_data_steward(&self, actor: &Actor, id: i64, steward: bool) -> Result<User> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
+            let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            if old.data_steward != steward {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                store::set_data_steward(tx, id, steward, &batch.at)?;
+                changelog::record(
+                    tx,
+                    &batch,
+                    "user",
+                    id,
+                    "data_steward",
+                    Some(&old.data_steward.to_string()),
+                    Some(&steward.to_string()),
+                )?;
+            }
+            store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
+        })
+    }
+
     pub fn update_user(&self, actor: &Actor, id: i64, input: &UserInput) -> Result<User> {
         let input = clean_user_input(input)?;
         self.db.write(|tx| {

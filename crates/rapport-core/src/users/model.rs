@@ -43,6 +43,8 @@ pub struct User {
     /// Campaigns this user may see (seed 3.2, campaign isolation). Empty: every campaign.
     pub campaigns: Vec<String>,
     pub created_at: String,
+    /// Reviews every duplicate pair in their campaigns (set by an Administrator).
+    pub data_steward: bool,
 }
 
 /// A new user, or the changes an administrator makes to one.

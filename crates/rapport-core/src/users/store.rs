@@ -42,23 +42,24 @@ fn role_of(text: &str) -> Role {
 
 pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
     let row = conn
-        .query_row("SELECT username, role, active FROM users WHERE id = ?1", [user_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+        .query_row("SELECT username, role, active, data_steward FROM users WHERE id = ?1", [user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
         })
         .optional()?;
     match row {
         None => Ok(None),
-        Some((username, role, active)) => Ok(Some(Grant {
+        Some((username, role, active, steward)) => Ok(Some(Grant {
             user_id: Some(user_id),
             username,
             role: role_of(&role),
             active,
             campaigns: campaigns(conn, user_id)?,
+            steward,
         })),
     }
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, data_steward";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
@@ -70,6 +71,7 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         active: r.get(4)?,
         campaigns: vec![],
         created_at: r.get(5)?,
+        data_steward: r.get(6)?,
     })
 }
 
@@ -161,4 +163,9 @@ pub fn directory(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT id, display_name FROM users ORDER BY display_name COLLATE NOCASE")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn set_data_steward(tx: &Transaction<'_>, id: i64, steward: bool, at: &str) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET data_steward = ?2, updated_at = ?3 WHERE id = ?1", params![id, steward, at])?;
+    Ok(())
 }

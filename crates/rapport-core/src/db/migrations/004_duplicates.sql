@@ -1,5 +1,9 @@
 -- The data steward's review queue: pairs of leads the matcher found likely to be one person.
 
+-- Users an Administrator marks as data stewards review every pair in their campaigns (others, only pairs with
+-- a lead they own).
+ALTER TABLE users ADD COLUMN data_steward INTEGER NOT NULL DEFAULT 0 CHECK (data_steward IN (0, 1));
+
 CREATE TABLE duplicate_pairs (
     id          INTEGER PRIMARY KEY,
     lead_a      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
