@@ -143,8 +143,21 @@ fn a_scan_cancelled_half_way_leaves_the_queue_as_it_was() {
     assert!(saved > 0, "cancelled while saving, after some pairs were written in the transaction");
     assert_eq!(f.dump(), before, "a cancelled scan leaves no partial state");
     let done = scan(&f);
-    assert!(done.open >= 200, "the complete scan saves them all: {}", done.open);
+    // The 200 people typed twice are the same tier without a conflict: enriched (merged) by the scan.
+    assert!(
+        done.open + done.enriched >= 200,
+        "the complete scan saves them all: {} open, {} enriched",
+        done.open,
+        done.enriched
+    );
+    assert!(done.enriched >= 200, "{}", done.enriched);
     assert!(queue_rows(&f).len() as u32 >= done.open);
+}
+
+fn fastrand_title() -> usize {
+    use std::sync::atomic::AtomicUsize;
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
 }
 
 #[test]
@@ -157,6 +170,8 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
                 input = lead("Kim", "Kale", email);
             }
             input.campaign = campaign.into();
+            // Two job titles: a conflict, so the scan leaves the pair to a person instead of enriching it.
+            input.job_title = format!("Title {}", fastrand_title());
             f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
         }
     }
@@ -335,6 +350,40 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     let u = f.core.set_data_steward(&f.admin, steward.user_id().unwrap(), true).unwrap();
     assert!(u.data_steward);
     assert_eq!(f.core.duplicate_queue(&steward, 10).unwrap().len(), 1, "Bo's pair (Ann's was set aside)");
-    f.core.scan_duplicates(&steward, &AtomicBool::new(false), &mut |_| {}).unwrap();
     f.core.merge_leads(&steward, bo.a.id, &[bo.b.id], &[]).unwrap();
+    f.core.scan_duplicates(&steward, &AtomicBool::new(false), &mut |_| {}).unwrap();
+}
+
+#[test]
+fn a_scan_enriches_same_pairs_without_a_conflict_and_leaves_the_others_to_a_person() {
+    let f = fixture();
+    let mut a = lead("Nora", "Quist", "nora.quist58@example.com");
+    a.company = "Quist & Co".into();
+    let mut b = lead("Nora", "Quist", "nora.quist58@example.com");
+    b.job_title = "Owner".into();
+    b.phones = vec!["+44 20 7946 0991".into()];
+    let (a, b) = (
+        f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap().lead,
+        f.core.create_lead(&f.admin, &b, &Origin::manual()).unwrap().lead,
+    );
+    let mut c = lead("Ivo", "Brand", "ivo.brand61@example.com");
+    c.company = "Brand GmbH".into();
+    let mut d = lead("Ivo", "Brand", "ivo.brand61@example.com");
+    d.company = "Brand Holding".into();
+    f.core.create_lead(&f.admin, &c, &Origin::manual()).unwrap();
+    f.core.create_lead(&f.admin, &d, &Origin::manual()).unwrap();
+    let report = scan(&f);
+    assert_eq!(report.enriched, 1, "Nora's two records agree wherever both have a value");
+    let nora = f.core.get_lead(&f.admin, a.id).unwrap();
+    assert_eq!((nora.company.as_str(), nora.job_title.as_str()), ("Quist & Co", "Owner"), "filled, not overwritten");
+    assert_eq!(nora.phones.len(), 1);
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound);
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].a.first_name, "Ivo");
+    assert_eq!(queue[0].conflicts, ["company"], "the conflict is named");
+    // The enrichment is a merge like any: undone, Nora is two records again.
+    let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
+    f.core.unmerge(&f.admin, merge).unwrap();
+    assert!(f.core.get_lead(&f.admin, b.id).is_ok());
 }

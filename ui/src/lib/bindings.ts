@@ -202,6 +202,8 @@ export type DuplicatePair_Deserialize = {
 	b: Lead_Deserialize,
 	evidence: EvidenceLine[],
 	found_at: string,
+	/**  Fields where the two leads hold different values: why a *same* pair waits for a person. */
+	conflicts: string[],
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */
@@ -214,6 +216,8 @@ export type DuplicatePair_Serialize = {
 	b: Lead_Serialize,
 	evidence: EvidenceLine[],
 	found_at: string,
+	/**  Fields where the two leads hold different values: why a *same* pair waits for a person. */
+	conflicts: string[],
 };
 
 /**  What the app shows after a scan (the pairs themselves are read from the queue). */

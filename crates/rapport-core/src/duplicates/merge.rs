@@ -86,6 +86,22 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
     input
 }
 
+/// The fields where both leads hold a value and the values differ (beyond case and spacing): what a person
+/// must settle before two records of one person become one. Notes are joined and lists united, so they never
+/// conflict.
+pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
+    let norm = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    FIELDS
+        .iter()
+        .filter(|f| f.info.editable && merges_as_text(f.info.kind) && f.info.kind != LeadFieldKind::LongText)
+        .filter(|f| {
+            let (x, y) = (norm((f.get)(a)), norm((f.get)(b)));
+            !x.is_empty() && !y.is_empty() && x != y
+        })
+        .map(|f| f.info.name)
+        .collect()
+}
+
 /// The survivor's state once a merge is taken back: each field the merge changed returns to its value before,
 /// unless it was edited since (then the edit stays); from lists, exactly the values the merge added leave.
 pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Option<String>)]) -> LeadInput {
@@ -299,6 +315,53 @@ mod bulk {
             }
             progress(pair_ids.len(), pair_ids.len());
             Ok(BulkMergeReport { merged, skipped })
+        }
+    }
+}
+
+mod enrich {
+    use super::conflicts;
+    use crate::access::{Actor, DuplicateReach, Permission};
+    use crate::duplicates::model::MergeOutcome;
+    use crate::duplicates::store;
+    use crate::error::{Error, Result};
+    use crate::leads::store as leads;
+    use crate::rapport::Rapport;
+
+    impl Rapport {
+        /// Enrichment: every open pair of the *same* tier whose leads do not conflict (no field holds two
+        /// different values) is merged into the older lead, which gains what it lacked and keeps everything it
+        /// had. Each is a merge of its own, undoable like any. Pairs with a conflict stay in the queue for a
+        /// person.
+        pub fn enrich_same_pairs(&self, actor: &Actor) -> Result<Vec<MergeOutcome>> {
+            let candidates = self.db.read(|conn| {
+                let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+                if grant.duplicate_reach() != DuplicateReach::All {
+                    return Err(crate::access::AccessError::NotSteward("enrich leads automatically").into());
+                }
+                let mut out = Vec::new();
+                store::for_each_open(conn, &mut |row| {
+                    if row.tier == "same" {
+                        if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
+                            if conflicts(&a, &b).is_empty() {
+                                out.push((row.lead_a, row.lead_b));
+                            }
+                        }
+                    }
+                    Ok(true)
+                })?;
+                Ok::<_, Error>(out)
+            })?;
+            let mut merged = Vec::new();
+            for (a, b) in candidates {
+                match self.merge_leads(actor, a, &[b], &[]) {
+                    Ok(m) => merged.push(m),
+                    // Already merged through another pair of the same person, or gone meanwhile.
+                    Err(Error::NotFound { .. } | Error::Validation(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(merged)
         }
     }
 }

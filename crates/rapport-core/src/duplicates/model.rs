@@ -57,6 +57,8 @@ pub struct DuplicatePair {
     pub b: Lead,
     pub evidence: Vec<EvidenceLine>,
     pub found_at: String,
+    /// Fields where the two leads hold different values: why a *same* pair waits for a person.
+    pub conflicts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,6 +102,8 @@ pub struct ScanReport {
     pub open: u32,
     /// Pairs still set aside as "not a duplicate" (their matched fields have not changed).
     pub kept_apart: u32,
+    /// *Same* pairs without a conflict, merged automatically (each undoable).
+    pub enriched: u32,
     pub seconds: f64,
 }
 
