@@ -257,6 +257,8 @@ pub struct DuplicateScanSummary {
     pub leads: u32,
     pub open: u32,
     pub kept_apart: u32,
+    /// Same-tier pairs without a conflict, merged automatically (each can be unmerged from its lead's page).
+    pub enriched: u32,
     pub seconds: f64,
 }
 
@@ -274,7 +276,13 @@ pub async fn scan_duplicates(
         let r = core.scan_duplicates(actor, &cancel, &mut |p| {
             let _ = on_progress.send(p);
         })?;
-        Ok(DuplicateScanSummary { leads: r.leads, open: r.open, kept_apart: r.kept_apart, seconds: r.seconds })
+        Ok(DuplicateScanSummary {
+            leads: r.leads,
+            open: r.open,
+            kept_apart: r.kept_apart,
+            enriched: r.enriched,
+            seconds: r.seconds,
+        })
     })
     .await
 }

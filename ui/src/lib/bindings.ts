@@ -225,6 +225,8 @@ export type DuplicateScanSummary = {
 	leads: number,
 	open: number,
 	kept_apart: number,
+	/**  Same-tier pairs without a conflict, merged automatically (each can be unmerged from its lead's page). */
+	enriched: number,
 	seconds: number | null,
 };
 
