@@ -1,5 +1,5 @@
 //! Pairwise precision, recall and F1 of the matcher on generated CRM leads:
-//! `cargo run --release -p rapport-match --example quality -- 100000 [seed]`.
+//! `cargo run --release -p rapport-match --example quality -- 100000 [seed] [same-tier threshold]`.
 use std::collections::{HashMap, HashSet};
 
 use rapport_match::synthetic::generate;
@@ -9,11 +9,15 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let mut thresholds = Thresholds::default();
+    if let Some(same) = args.next().and_then(|s| s.parse().ok()) {
+        thresholds.same = same;
+    }
     let start = std::time::Instant::now();
     let data = generate(n, 0.2, seed);
     let truth = data.true_pairs();
     let generated = start.elapsed();
-    let (model, found) = find_duplicates(&data.records, &Thresholds::default());
+    let (model, found) = find_duplicates(&data.records, &thresholds);
     let matched = start.elapsed() - generated;
     let report = |name: &str, predicted: &HashSet<(usize, usize)>| {
         let tp = predicted.intersection(&truth).count() as f64;

@@ -19,6 +19,8 @@ pub enum Tier {
 }
 
 /// Where the tiers start, as the probability that a pair is the same person. An Administrator tunes them.
+/// *Same* pairs are merged without a look (when they do not conflict), so its default is set for a precision
+/// of 0.999 on generated CRM data at 100,000 leads (0.999 as a probability gave 0.996 there).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
     pub same: f64,
@@ -27,7 +29,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { same: 0.999, review: 0.5 }
+        Self { same: 0.99999, review: 0.5 }
     }
 }
 

@@ -78,6 +78,12 @@ fn colleagues_and_households_are_not_duplicates() {
         data.records.len()
     );
     assert!(f >= 0.95, "F1 {f:.4} (precision {p:.4}, recall {r:.4})");
+    // Same-tier pairs are merged without a look: they must be right.
+    let same: HashSet<(usize, usize)> =
+        found.iter().filter(|c| c.tier == rapport_match::Tier::Same).map(|c| (c.a.min(c.b), c.a.max(c.b))).collect();
+    let same_precision = same.intersection(&truth).count() as f64 / same.len().max(1) as f64;
+    eprintln!("same tier: {} pairs, precision {same_precision:.4}", same.len());
+    assert!(same_precision >= 0.999 && same.len() > 100, "same-tier precision {same_precision:.4}");
     assert!(nf < f - 0.1, "the naive matcher should fall into the trap: F1 {nf:.4}");
 }
 
