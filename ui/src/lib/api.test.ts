@@ -16,6 +16,9 @@ const commands = vi.hoisted(() => ({
   markNotDuplicate: vi.fn(),
   mergeLeads: vi.fn(),
   unmerge: vi.fn(),
+  mergePairs: vi.fn(),
+  leadMerges: vi.fn(),
+  possibleDuplicates: vi.fn(),
 }));
 vi.mock('./bindings', () => ({ commands }));
 
@@ -179,6 +182,39 @@ describe('tauriBackend duplicates', () => {
     expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices);
     await expect(tauriBackend.unmerge(40)).resolves.toBe(unmerged);
     expect(commands.unmerge).toHaveBeenCalledWith(40);
+  });
+
+  it('merges pairs in bulk with a channel that reports the pairs done, and resolves to the report', async () => {
+    mockIPC(() => null);
+    const report = { merged: [{ lead: { id: 11 }, merge_id: 41 }], skipped: [{ pair_id: 5, reason: 'gone' }] };
+    commands.mergePairs.mockImplementation(async (_ids: number[], channel: Channel<unknown>) => {
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
+        .__TAURI_INTERNALS__;
+      internals.runCallback(channel.id, { index: 0, message: 0 });
+      internals.runCallback(channel.id, { index: 1, message: 1 });
+      internals.runCallback(channel.id, { index: 2, message: 2 });
+      return { status: 'ok', data: report };
+    });
+    const onProgress = vi.fn();
+    await expect(tauriBackend.mergePairs([1, 5], onProgress)).resolves.toBe(report);
+    const [ids, channel] = commands.mergePairs.mock.calls[0];
+    expect(ids).toEqual([1, 5]);
+    expect(channel).toBeInstanceOf(Channel);
+    expect(onProgress.mock.calls).toEqual([[0], [1], [2]]);
+  });
+
+  it('passes the lead to lead_merges and the input to possible_duplicates', async () => {
+    const ok = (data: unknown) => ({ status: 'ok', data });
+    const merges = [{ merge_id: 40, at: '2025-03-02T10:00:00Z', actor_name: 'Ada', merged: [{ id: 12, name: 'Grace' }] }];
+    commands.leadMerges.mockResolvedValue(ok(merges));
+    await expect(tauriBackend.leadMerges(11)).resolves.toBe(merges);
+    expect(commands.leadMerges).toHaveBeenCalledWith(11);
+
+    const found = [{ lead: { id: 11 }, score: 0.9, tier: 'same', evidence: [] }];
+    commands.possibleDuplicates.mockResolvedValue(ok(found));
+    const input = { first_name: 'Grace', emails: ['grace@navy.mil'] } as Parameters<typeof tauriBackend.possibleDuplicates>[0];
+    await expect(tauriBackend.possibleDuplicates(input)).resolves.toBe(found);
+    expect(commands.possibleDuplicates).toHaveBeenCalledWith(input);
   });
 });
 

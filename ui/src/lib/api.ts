@@ -4,6 +4,7 @@ import { commands } from './bindings';
 import type {
   ApiError,
   AppStatus,
+  BulkMergeReport,
   ChangeEntry,
   CsvImportReport,
   DuplicatePair,
@@ -20,6 +21,8 @@ import type {
   LeadPage,
   LeadQuery,
   MergeOutcome,
+  MergeRecord,
+  PossibleDuplicate,
   SavedLead,
   ScanProgress,
   SessionInfo,
@@ -66,6 +69,8 @@ export interface Backend {
   listUsers(): Promise<User[]>;
   createUser(input: UserInput, password: string): Promise<User>;
   updateUser(id: number, input: UserInput): Promise<User>;
+  /** Marks or unmarks a user as a data steward (Administrators). */
+  setDataSteward(userId: number, steward: boolean): Promise<User>;
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
@@ -91,6 +96,16 @@ export interface Backend {
   mergeLeads(survivorId: number, otherIds: number[], choices: FieldChoice[]): Promise<MergeOutcome>;
   /** Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. */
   unmerge(mergeId: number): Promise<UnmergeOutcome>;
+  /**
+   * Merges each pair's lead B into its lead A with the default survivorship, one merge (one `merge_id`) per
+   * pair, calling `onProgress` with the number of pairs done. Pairs that cannot be merged come back as skipped,
+   * with the reason; the others go on.
+   */
+  mergePairs(pairIds: number[], onProgress: (done: number) => void): Promise<BulkMergeReport>;
+  /** The merges into lead `id` that can still be undone, newest first. */
+  leadMerges(id: number): Promise<MergeRecord[]>;
+  /** Read-only: the existing leads a save of `input` would be flagged with, best first. */
+  possibleDuplicates(input: LeadInput): Promise<PossibleDuplicate[]>;
 }
 
 /** A refusal from the backend, carrying its `{code, message, field, fields}`. */
@@ -176,6 +191,7 @@ export const tauriBackend: Backend = {
   listUsers: () => unwrap(() => commands.listUsers()),
   createUser: (input, password) => unwrap(() => commands.createUser(input, password)),
   updateUser: (id, input) => unwrap(() => commands.updateUser(id, input)),
+  setDataSteward: (userId, steward) => unwrap(() => commands.setDataSteward(userId, steward)),
   changePassword: async (userId, current, newPassword) => {
     await unwrap(() => commands.changePassword(userId, current, newPassword));
   },
@@ -198,6 +214,14 @@ export const tauriBackend: Backend = {
   },
   mergeLeads: (survivorId, otherIds, choices) => unwrap(() => commands.mergeLeads(survivorId, otherIds, choices)),
   unmerge: (mergeId) => unwrap(() => commands.unmerge(mergeId)),
+  mergePairs: (pairIds, onProgress) =>
+    unwrap(() => {
+      const channel = new Channel<number>();
+      channel.onmessage = onProgress;
+      return commands.mergePairs(pairIds, channel);
+    }),
+  leadMerges: (id) => unwrap(() => commands.leadMerges(id)),
+  possibleDuplicates: (input) => unwrap(() => commands.possibleDuplicates(input)),
 };
 
 let current: Backend = tauriBackend;

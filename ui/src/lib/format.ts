@@ -114,6 +114,13 @@ export function localTime(iso: string): string {
   return t.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** Local date, e.g. "23 Nov 2025". */
+export function localDate(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
 /** "a, b, , c" → ["a", "b", "c"]. */
 export function splitList(text: string): string[] {
   return text

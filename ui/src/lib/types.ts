@@ -4,6 +4,7 @@
 import type {
   ApiError_Serialize,
   AppStatus_Serialize,
+  BulkMergeReport_Serialize,
   ChangeEntry_Serialize,
   CsvImportReport_Serialize,
   DuplicatePair_Serialize,
@@ -14,6 +15,7 @@ import type {
   LeadSummary_Serialize,
   Lead_Serialize,
   MergeOutcome_Serialize,
+  PossibleDuplicate_Serialize,
   SavedLead_Serialize,
   UnmergeOutcome_Serialize,
 } from './bindings';
@@ -36,6 +38,8 @@ export type {
   LeadFacets,
   LeadSort,
   LeadStatus,
+  MergedLead,
+  MergeRecord,
   MissingField,
   Permission,
   PhoneEntry,
@@ -45,6 +49,7 @@ export type {
   ScanProgress,
   SessionInfo,
   Settings,
+  SkippedPair,
   SourceChannel,
   Stage,
   Tier,
@@ -55,6 +60,7 @@ export type {
 
 export type ApiError = ApiError_Serialize;
 export type AppStatus = AppStatus_Serialize;
+export type BulkMergeReport = BulkMergeReport_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
 export type CsvImportReport = CsvImportReport_Serialize;
 export type DuplicatePair = DuplicatePair_Serialize;
@@ -65,5 +71,6 @@ export type LeadPage = LeadPage_Serialize;
 export type LeadQuery = LeadQuery_Serialize;
 export type LeadSummary = LeadSummary_Serialize;
 export type MergeOutcome = MergeOutcome_Serialize;
+export type PossibleDuplicate = PossibleDuplicate_Serialize;
 export type SavedLead = SavedLead_Serialize;
 export type UnmergeOutcome = UnmergeOutcome_Serialize;

@@ -2,9 +2,11 @@
 import { vi, type Mock } from 'vitest';
 import { BackendError, setBackend, type Backend } from '../lib/api';
 import { LEAD_FIELDS } from '../lib/bindings';
+import { leadName } from '../lib/format';
 import { readPath, writePath } from '../lib/leads/fields';
 import type {
   ApiError,
+  BulkMergeReport,
   ChangeEntry,
   CsvImportReport,
   DuplicatePair,
@@ -12,7 +14,10 @@ import type {
   FieldChoice,
   ImportOutcome,
   Lead,
+  LeadInput,
   LeadSummary,
+  MergeRecord,
+  PossibleDuplicate,
   SavedLead,
   SessionInfo,
   User,
@@ -29,8 +34,9 @@ export function user(over: Partial<User> = {}): User {
     active: true,
     campaigns: [],
     created_at: '2025-01-01T09:00:00.000Z',
+    data_steward: false,
     ...over,
-  };
+  } as User;
 }
 
 export function sessionFor(role: User['role'], over: Partial<User> = {}): SessionInfo {
@@ -161,6 +167,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     listUsers: async () => [user()],
     createUser: async (input) => user({ ...input, id: 2 }),
     updateUser: async (id, input) => user({ ...input, id }),
+    setDataSteward: async (id, steward) => user({ id, data_steward: steward }),
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),
     updateSettings: async (s) => s,
@@ -230,6 +237,7 @@ export function duplicatePair(over: Partial<DuplicatePair> = {}): DuplicatePair 
       evidence('phone', 'different', -1.9, 'phone: different numbers'),
     ],
     found_at: '2025-03-01T09:00:00.000Z',
+    conflicts: [],
     ...over,
   };
 }
@@ -353,23 +361,69 @@ export interface DuplicatesMockOptions {
   others?: Lead[];
 }
 
+/** Digits of a phone number, the last nine: "020 7946 0018" and "+44 20 7946 0018" agree. */
+function phoneKey(phone: string): string {
+  return phone.replace(/\D/g, '').slice(-9);
+}
+
 /**
- * The six duplicate operations over an in-memory database: a scan finds `candidates` whose leads both still
+ * How much `input` looks like lead `l`, as the core's check before a save answers it (a rough stand-in for
+ * its model): null below the review tier.
+ */
+function possibleMatch(input: LeadInput, l: Lead): PossibleDuplicate | null {
+  const lower = (s: string) => s.trim().toLowerCase();
+  const evidenceLines: EvidenceLine[] = [];
+  let score = 0;
+  const emails = input.emails.map(lower).filter(Boolean);
+  const email = l.emails.find((e) => emails.includes(e.address.toLowerCase()));
+  if (email) {
+    score += 0.6;
+    evidenceLines.push(evidence('email', 'exact', 8.4, `email: the same address (${email.address})`));
+  }
+  const phones = input.phones.map(phoneKey).filter((k) => k.length >= 5);
+  const phone = l.phones.find((p) => phones.includes(phoneKey(p.e164)));
+  if (phone) {
+    score += 0.3;
+    evidenceLines.push(evidence('phone', 'exact', 6.2, `phone: the same number (${phone.display})`));
+  }
+  if (!email && !phone) return null;
+  if (lower(input.last_name) !== '' && lower(input.last_name) === lower(l.last_name)) {
+    score += lower(input.first_name) === lower(l.first_name) ? 0.3 : 0.1;
+    evidenceLines.push(evidence('last name', 'exact', 4.0, `last name: the same (${l.last_name})`));
+  }
+  if (lower(input.company) !== '' && lower(input.company) === lower(l.company)) score += 0.05;
+  score = Math.min(0.995, score);
+  if (score < 0.5) return null;
+  return { lead: plain(l), score, tier: score >= 0.9 ? 'same' : 'review', evidence: evidenceLines };
+}
+
+/**
+ * The duplicate operations over an in-memory database: a scan finds `candidates` whose leads both still
  * exist (except those kept apart), a merge removes the other lead and every pair it was in, and unmerge puts
- * the leads back as they were (their pairs return with the next scan, as in the core).
+ * the leads back as they were (their pairs return with the next scan, as in the core). A bulk merge merges
+ * each open pair's B into its A, skipping pairs gone (with the core's reason); the merges into a lead are
+ * listed newest first until undone; the check before a save matches on email and phone.
  */
 export function duplicatesMock(
   candidates: DuplicatePair[] = duplicatePairs(),
   { queued = true, others = loneLeads() }: DuplicatesMockOptions = {},
 ): Pick<
   Backend,
-  'scanDuplicates' | 'cancelDuplicateScan' | 'duplicateQueue' | 'markNotDuplicate' | 'mergeLeads' | 'unmerge'
+  | 'scanDuplicates'
+  | 'cancelDuplicateScan'
+  | 'duplicateQueue'
+  | 'markNotDuplicate'
+  | 'mergeLeads'
+  | 'unmerge'
+  | 'mergePairs'
+  | 'leadMerges'
+  | 'possibleDuplicates'
 > {
   const leads = new Map<number, Lead>();
   for (const l of [...candidates.flatMap((p) => [p.a, p.b]), ...others]) leads.set(l.id, plain(l));
   const open = new Set<number>(queued ? candidates.map((p) => p.id) : []);
   const keptApart = new Set<number>();
-  const merges = new Map<number, { before: Lead; merged: Lead[] }>();
+  const merges = new Map<number, { before: Lead; merged: Lead[]; at: string }>();
   let nextMerge = 100;
 
   const current = (p: DuplicatePair): DuplicatePair | null => {
@@ -379,6 +433,26 @@ export function duplicatesMock(
   };
   const notFound = (what: string, id: number) =>
     new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [] });
+
+  const merge = (survivorId: number, otherIds: number[], choices: FieldChoice[]) => {
+    const survivor = leads.get(survivorId);
+    if (!survivor) throw notFound('lead', survivorId);
+    const merged = otherIds.map((id) => {
+      const l = leads.get(id);
+      if (!l) throw notFound('lead', id);
+      return l;
+    });
+    const lead = mergedLead(survivor, merged, choices);
+    leads.set(survivorId, lead);
+    for (const o of merged) leads.delete(o.id);
+    // The others' pairs go with them (ON DELETE CASCADE).
+    for (const p of candidates) if (!current(p)) open.delete(p.id);
+    const merge_id = nextMerge++;
+    // A minute apart, from a fixed morning: dates a test can name.
+    const at = new Date(Date.UTC(2025, 2, 2, 10, merge_id - 100)).toISOString();
+    merges.set(merge_id, { before: survivor, merged, at });
+    return { lead: plain(lead), merge_id };
+  };
 
   return {
     scanDuplicates: async (onProgress) => {
@@ -390,7 +464,7 @@ export function duplicatesMock(
       open.clear();
       for (const p of found) if (!keptApart.has(p.id)) open.add(p.id);
       onProgress({ phase: 'saving', done: found.length, total: found.length });
-      return { leads: total, open: open.size, kept_apart: found.length - open.size, seconds: 0.1 };
+      return { leads: total, open: open.size, kept_apart: found.length - open.size, enriched: 0, seconds: 0.1 };
     },
     cancelDuplicateScan: async () => {},
     duplicateQueue: async (limit) =>
@@ -406,23 +480,7 @@ export function duplicatesMock(
       open.delete(pairId);
       keptApart.add(pairId);
     },
-    mergeLeads: async (survivorId, otherIds, choices) => {
-      const survivor = leads.get(survivorId);
-      if (!survivor) throw notFound('lead', survivorId);
-      const merged = otherIds.map((id) => {
-        const l = leads.get(id);
-        if (!l) throw notFound('lead', id);
-        return l;
-      });
-      const lead = mergedLead(survivor, merged, choices);
-      leads.set(survivorId, lead);
-      for (const o of merged) leads.delete(o.id);
-      // The others' pairs go with them (ON DELETE CASCADE).
-      for (const p of candidates) if (!current(p)) open.delete(p.id);
-      const merge_id = nextMerge++;
-      merges.set(merge_id, { before: survivor, merged });
-      return { lead: plain(lead), merge_id };
-    },
+    mergeLeads: async (survivorId, otherIds, choices) => merge(survivorId, otherIds, choices),
     unmerge: async (mergeId) => {
       const m = merges.get(mergeId);
       if (!m) throw notFound('merge', mergeId);
@@ -432,5 +490,37 @@ export function duplicatesMock(
       for (const l of m.merged) leads.set(l.id, l);
       return { survivor: plain(survivor), restored: m.merged.map(plain) };
     },
+    mergePairs: async (pairIds, onProgress) => {
+      const report: BulkMergeReport = { merged: [], skipped: [] };
+      for (const [i, pairId] of pairIds.entries()) {
+        onProgress(i);
+        // As the core: a pair is read when its turn comes, so a merge before it may have taken it away.
+        const p = candidates.find((c) => c.id === pairId);
+        if (!p || !current(p)) report.skipped.push({ pair_id: pairId, reason: `duplicate pair ${pairId} was not found` });
+        else if (!open.has(pairId))
+          report.skipped.push({ pair_id: pairId, reason: `open duplicate pair ${pairId} was not found` });
+        else report.merged.push(merge(p.a.id, [p.b.id], []));
+      }
+      onProgress(pairIds.length);
+      return report;
+    },
+    leadMerges: async (id) =>
+      [...merges.entries()]
+        .filter(([, m]) => m.before.id === id)
+        .sort(([x], [y]) => y - x)
+        .map(
+          ([merge_id, m]): MergeRecord => ({
+            merge_id,
+            at: m.at,
+            actor_name: 'Ada Admin',
+            merged: m.merged.map((l) => ({ id: l.id, name: leadName(l) })),
+          }),
+        ),
+    possibleDuplicates: async (input) =>
+      [...leads.values()]
+        .map((l) => possibleMatch(input, l))
+        .filter((d): d is PossibleDuplicate => d !== null)
+        .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.lead.id - y.lead.id)
+        .slice(0, 5),
   };
 }

@@ -1,6 +1,8 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { session } from '../session.svelte';
+import { sessionFor } from '../../test/fixtures';
 import { liveRegionsSaying } from '../../test/a11y';
 import {
   apiErr,
@@ -33,6 +35,12 @@ const names = () =>
     .queryAllByTestId('duplicate-pair')
     .map((el) => [...el.querySelectorAll('.queue-name')].map((n) => n.textContent?.trim()).join(' / '));
 const selectedPair = () => screen.getAllByTestId('duplicate-pair').find((el) => el.getAttribute('aria-current') === 'true');
+
+
+// Scans are run by Administrators and data stewards: these tests sign in as an Administrator.
+beforeEach(() => {
+  session.current = sessionFor('administrator');
+});
 
 describe('DuplicatesPage: the queue', () => {
   it('says clearly when there is nothing to review, and fills the queue with a scan', async () => {
@@ -143,7 +151,7 @@ describe('DuplicatesPage: the scan', () => {
     expect(screen.queryByTestId('scan-pace')).toBeNull();
 
     const reads = be.duplicateQueue.mock.calls.length;
-    answer.resolve({ leads: 2000, open: 40, kept_apart: 3, seconds: 4.2 });
+    answer.resolve({ leads: 2000, open: 40, kept_apart: 3, enriched: 0, seconds: 4.2 });
     await waitFor(() =>
       expect(screen.getByTestId('scan-summary')).toHaveTextContent('2,000 leads scanned · 40 pairs to review · 3 kept apart · 4.2 s'),
     );
@@ -404,5 +412,20 @@ describe('DuplicatesPage: keyboard', () => {
     radio.focus();
     await u.keyboard('{ArrowDown}');
     expect(selectedPair()).toBe(screen.getAllByTestId('duplicate-pair')[0]);
+  });
+});
+
+describe('DuplicatesPage: who scans', () => {
+  it('offers the scan to a data steward, and tells an account manager who is not one why there is none', async () => {
+    mockBackend(duplicatesMock());
+    session.current = sessionFor('editor');
+    const { unmount } = render(DuplicatesPage);
+    expect(await screen.findByTestId('scan-steward-only')).toHaveTextContent('Scans are run by data stewards');
+    expect(screen.queryByTestId('scan-duplicates')).toBeNull();
+    unmount();
+    session.current = sessionFor('editor', { data_steward: true });
+    render(DuplicatesPage);
+    expect(await screen.findByTestId('scan-duplicates')).toBeInTheDocument();
+    expect(screen.queryByTestId('scan-steward-only')).toBeNull();
   });
 });

@@ -211,6 +211,7 @@ export function summaryText(s: DuplicateScanSummary): string {
     `${plural(s.open, 'pair')} to review`,
     `${formatCount(s.kept_apart)} kept apart`,
   ];
+  if (s.enriched > 0) parts.splice(2, 0, `${plural(s.enriched, 'pair')} merged automatically (no conflict)`);
   if (s.seconds !== null && Number.isFinite(s.seconds)) parts.push(formatSeconds(s.seconds));
   return parts.join(' · ');
 }

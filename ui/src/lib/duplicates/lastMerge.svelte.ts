@@ -1,5 +1,6 @@
 // The steward's last merge, kept (while signed in) so it can be undone from the duplicates screen after its
-// toast has gone, or from another visit to the screen. Nothing heavy imported here: the test setup resets it.
+// toast has gone, or from another visit to the screen; and likewise the last bulk merge, as a whole. Nothing
+// heavy imported here: the test setup resets it.
 
 export interface LastMerge {
   mergeId: number;
@@ -11,11 +12,20 @@ export interface LastMerge {
   toastId: number | null;
 }
 
+export interface LastBulkMerge {
+  /** The merges it made, in the order they were made (undone the other way round). */
+  mergeIds: number[];
+  /** What it did, in words: "12 pairs merged · 1 skipped: …". */
+  summary: string;
+}
+
 class LastMergeStore {
   current = $state<LastMerge | null>(null);
+  bulk = $state<LastBulkMerge | null>(null);
 
   reset() {
     this.current = null;
+    this.bulk = null;
   }
 }
 

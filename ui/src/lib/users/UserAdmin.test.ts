@@ -69,4 +69,22 @@ describe('UserAdmin', () => {
     await waitFor(() => expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ role: 'administrator' })));
     await waitFor(() => expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Administrator'));
   });
+
+  it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
+    session.current = sessionFor('administrator');
+    const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
+    const be = mockBackend({ listUsers: async () => [user(), eve] });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows[1]).getByTestId('edit-user'));
+    expect(screen.getByTestId('user-steward')).not.toBeChecked();
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledTimes(1));
+    expect(be.setDataSteward).not.toHaveBeenCalled();
+    await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
+    await u.click(screen.getByTestId('user-steward'));
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.setDataSteward).toHaveBeenCalledWith(2, true));
+  });
 });

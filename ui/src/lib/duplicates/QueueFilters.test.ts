@@ -1,0 +1,173 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { duplicatePair, duplicatesMock, lead, mockBackend } from '../../test/fixtures';
+import type { DuplicatePair } from '../types';
+import DuplicatesPage from './DuplicatesPage.svelte';
+import { filterPairs, noQueueFilter, queueFacets } from './queue';
+
+/**
+ * Grace (Same, 97%: Spring web form / direct entry), Alan (Review, 71%: Autumn partner / Autumn bulk import),
+ * Ada (Same, 60%: no campaign, direct entry).
+ */
+function queue(): DuplicatePair[] {
+  const base = duplicatePair();
+  return [
+    duplicatePair({
+      id: 1,
+      a: { ...base.a, campaign: 'Spring', source: 'web_form' },
+      b: { ...base.b, campaign: '', source: 'direct_entry' },
+    }),
+    duplicatePair({
+      id: 2,
+      score: 0.71,
+      tier: 'review',
+      a: lead({ id: 13, first_name: 'Alan', last_name: 'Turing', campaign: 'Autumn', source: 'partner' }),
+      b: lead({ id: 14, first_name: 'A.', last_name: 'Turing', campaign: 'Autumn', source: 'bulk_import' }),
+    }),
+    duplicatePair({
+      id: 3,
+      score: 0.6,
+      tier: 'same',
+      a: lead({ id: 31, first_name: 'Ada', last_name: 'Lovelace', campaign: '', source: 'direct_entry' }),
+      b: lead({ id: 32, first_name: 'Ada', last_name: 'King', campaign: '', source: 'direct_entry' }),
+    }),
+  ];
+}
+
+async function open() {
+  const be = mockBackend(duplicatesMock(queue()));
+  render(DuplicatesPage);
+  const u = userEvent.setup();
+  await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(3));
+  return { be, u };
+}
+
+/** The A lead of each pair listed. */
+const leadsA = () =>
+  screen.queryAllByTestId('duplicate-pair').map((el) => el.querySelector('.queue-name')?.textContent?.trim());
+const selectedPair = () =>
+  screen.queryAllByTestId('duplicate-pair').find((el) => el.getAttribute('aria-current') === 'true');
+const options = (testid: string) =>
+  [...(screen.getByTestId(testid) as HTMLSelectElement).options].map((o) => [o.value, o.textContent?.trim()]);
+
+describe('DuplicatesPage: filtering the queue', () => {
+  it('offers the tiers, and the campaigns and sources of the pairs present', async () => {
+    await open();
+    const filters = screen.getByRole('group', { name: 'Filter the queue' });
+    expect(within(filters).getByLabelText('Tier')).toBe(screen.getByTestId('queue-filter-tier'));
+    expect(within(filters).getByLabelText('Campaign')).toBe(screen.getByTestId('queue-filter-campaign'));
+    expect(within(filters).getByLabelText('Source')).toBe(screen.getByTestId('queue-filter-source'));
+    expect(options('queue-filter-tier')).toEqual([
+      ['', 'All'],
+      ['same', 'Same'],
+      ['review', 'Review'],
+    ]);
+    expect(options('queue-filter-campaign')).toEqual([
+      ['', 'Any'],
+      ['Autumn', 'Autumn'],
+      ['Spring', 'Spring'],
+    ]);
+    // Only the sources some lead has, in the usual order; Partner and Bulk import come from one lead each.
+    expect(options('queue-filter-source')).toEqual([
+      ['', 'Any'],
+      ['direct_entry', 'Direct entry'],
+      ['web_form', 'Web form'],
+      ['bulk_import', 'Bulk import'],
+      ['partner', 'Partner'],
+    ]);
+  });
+
+  it('narrows the list by tier, by campaign and by source of either lead, and the review follows', async () => {
+    const { u } = await open();
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/);
+
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'review');
+    expect(leadsA()).toEqual(['Alan Turing']);
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('1 of 3');
+    // The selected pair was hidden: the first one shown is up for review.
+    expect(selectedPair()).toBe(screen.getAllByTestId('duplicate-pair')[0]);
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
+    // No Same pair is listed: none to merge in bulk.
+    expect(screen.queryByTestId('bulk-merge')).toBeNull();
+
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), '');
+    await u.selectOptions(screen.getByTestId('queue-filter-campaign'), 'Spring');
+    // Only lead A of the pair is in the campaign.
+    expect(leadsA()).toEqual(['Grace Hopper']);
+    expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge all Same pairs (1)');
+
+    await u.selectOptions(screen.getByTestId('queue-filter-campaign'), '');
+    // Only lead B of the pair came from a bulk import.
+    await u.selectOptions(screen.getByTestId('queue-filter-source'), 'bulk_import');
+    expect(leadsA()).toEqual(['Alan Turing']);
+    await u.selectOptions(screen.getByTestId('queue-filter-source'), 'direct_entry');
+    expect(leadsA()).toEqual(['Grace Hopper', 'Ada Lovelace']);
+    expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge all Same pairs (2)');
+    expect(screen.queryByTestId('queue-no-match')).toBeNull();
+  });
+
+  it('says when the filters hide every pair, and clears them', async () => {
+    const { u } = await open();
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
+    await u.selectOptions(screen.getByTestId('queue-filter-campaign'), 'Autumn');
+
+    const none = screen.getByTestId('queue-no-match');
+    expect(none).toHaveTextContent('No pairs match these filters');
+    expect(screen.queryAllByTestId('duplicate-pair')).toHaveLength(0);
+    expect(screen.queryByTestId('pair-compare')).toBeNull();
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('0 of 3');
+    // Not the empty queue: the queue still has pairs.
+    expect(screen.queryByTestId('duplicates-empty')).toBeNull();
+
+    await u.click(within(none).getByRole('button', { name: 'Clear filters' }));
+    expect(leadsA()).toEqual(['Grace Hopper', 'Alan Turing', 'Ada Lovelace']);
+    expect(screen.queryByTestId('queue-no-match')).toBeNull();
+    expect((screen.getByTestId('queue-filter-tier') as HTMLSelectElement).value).toBe('');
+    expect((screen.getByTestId('queue-filter-campaign') as HTMLSelectElement).value).toBe('');
+    // The focus, on a button now gone, goes to the selected pair.
+    await waitFor(() => expect(selectedPair()).toHaveFocus());
+  });
+
+  it('moves with J/K within the pairs shown only, and decides on the shown pair', async () => {
+    const { be, u } = await open();
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
+    expect(leadsA()).toEqual(['Grace Hopper', 'Ada Lovelace']);
+    (document.activeElement as HTMLElement).blur();
+
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Grace Hopper and Grace Hoper');
+    await u.keyboard('j');
+    // Alan, between the two by score, is hidden: J goes to Ada.
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Ada Lovelace and Ada King');
+    await u.keyboard('j');
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Ada Lovelace and Ada King');
+    await u.keyboard('k');
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Grace Hopper and Grace Hoper');
+    await u.keyboard('j');
+
+    await u.keyboard('n');
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(3));
+    await waitFor(() => expect(leadsA()).toEqual(['Grace Hopper']));
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Grace Hopper and Grace Hoper');
+  });
+});
+
+describe('queue filters', () => {
+  it('lets a pair through when either lead matches, and every filter must', () => {
+    const pairs = queue();
+    const ids = (f: Partial<ReturnType<typeof noQueueFilter>>) =>
+      filterPairs(pairs, { ...noQueueFilter(), ...f }).map((p) => p.id);
+    expect(ids({})).toEqual([1, 2, 3]);
+    expect(ids({ tier: 'same' })).toEqual([1, 3]);
+    expect(ids({ campaign: 'Autumn' })).toEqual([2]);
+    expect(ids({ source: 'direct_entry' })).toEqual([1, 3]);
+    expect(ids({ source: 'web_form', tier: 'same' })).toEqual([1]);
+    expect(ids({ source: 'web_form', tier: 'review' })).toEqual([]);
+  });
+
+  it('keeps offering a chosen value once its pairs have left the queue', () => {
+    const facets = queueFacets(queue().slice(2), { tier: '', campaign: 'Spring', source: 'partner' });
+    expect(facets.campaigns).toEqual(['Spring']);
+    expect(facets.sources).toEqual(['direct_entry', 'partner']);
+  });
+});
