@@ -99,7 +99,7 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     expect(preview).toHaveAccessibleName('Merge all Same pairs');
     // Only the Same pairs, by score, both names and the score, all ticked.
     expect(previewRows()).toEqual([
-      ['Ada Lovelace / Ada King', '99%', true],
+      ['Ada Lovelace / Ada King', '99.5%', true],
       ['Grace Hopper / Grace Hoper', '97%', true],
       ['Linus Torvalds / L. Torvalds', '93%', true],
     ]);

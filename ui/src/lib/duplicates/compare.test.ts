@@ -101,7 +101,10 @@ describe('numbers in words', () => {
 
   it('gives scores as percentages that never overstate', () => {
     expect(scorePercent(0.97)).toBe('97%');
-    expect(scorePercent(0.996)).toBe('99%');
+    expect(scorePercent(0.996)).toBe('99.6%');
+    expect(scorePercent(0.9949)).toBe('99.4%');
+    expect(scorePercent(0.99999)).toBe('>99.9%');
+    expect(scorePercent(0.989)).toBe('99%');
     expect(scorePercent(1)).toBe('100%');
     expect(scorePercent(0.004)).toBe('<1%');
     expect(scorePercent(null)).toBe('—');

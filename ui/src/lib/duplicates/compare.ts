@@ -130,13 +130,18 @@ export function sortPairs(pairs: readonly DuplicatePair[]): DuplicatePair[] {
   return [...pairs].sort((x, y) => (y.score ?? -1) - (x.score ?? -1) || x.id - y.id);
 }
 
-/** A probability as a percentage: "97%"; never "100%" short of certainty, nor "0%" above nothing. */
+/**
+ * A probability as a percentage: "97%"; near certainty with a decimal ("99.6%", ">99.9%"), since the tiers
+ * start there; never "100%" short of certainty, nor "0%" above nothing.
+ */
 export function scorePercent(score: number | null): string {
   if (score === null || !Number.isFinite(score)) return '—';
   const p = score * 100;
   if (p >= 100) return '100%';
   if (p > 0 && p < 1) return '<1%';
-  return `${Math.min(99, Math.round(p))}%`;
+  if (p >= 99.95) return '>99.9%';
+  if (p >= 99) return `${(Math.floor(p * 10) / 10).toFixed(1)}%`;
+  return `${Math.round(p)}%`;
 }
 
 export const TIER_LABELS: Record<DuplicatePair['tier'], string> = { same: 'Same', review: 'Review' };
