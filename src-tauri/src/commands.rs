@@ -276,11 +276,19 @@ pub async fn scan_duplicates(
         let r = core.scan_duplicates(actor, &cancel, &mut |p| {
             let _ = on_progress.send(p);
         })?;
+        // Then enrichment: same-tier pairs without a conflict become one lead each (undoable).
+        let enriched = core.enrich_same_pairs(actor, &mut |done, total| {
+            let _ = on_progress.send(ScanProgress {
+                phase: rapport_core::duplicates::ScanPhase::Enriching,
+                done: done as u32,
+                total: total as u32,
+            });
+        })?;
         Ok(DuplicateScanSummary {
             leads: r.leads,
-            open: r.open,
+            open: r.open.saturating_sub(enriched.len() as u32),
             kept_apart: r.kept_apart,
-            enriched: r.enriched,
+            enriched: enriched.len() as u32,
             seconds: r.seconds,
         })
     })

@@ -64,8 +64,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
             println!("default_region = {}", s.default_region);
             Ok(())
         }
-        Command::Duplicates(DuplicatesCommand::Scan { min_score, format }) => {
-            scan_duplicates(&core, &actor, min_score, format)
+        Command::Duplicates(DuplicatesCommand::Scan { min_score, format, no_enrich }) => {
+            scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
         Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
         Command::Bench(_) => Ok(()),
@@ -409,7 +409,7 @@ fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     Ok(())
 }
 
-fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: ExportFormat) -> CliResult<()> {
+fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: ExportFormat, enrich: bool) -> CliResult<()> {
     if !(0.0..=1.0).contains(&min_score) {
         return Err(format!("--min-score is a probability between 0 and 1, not {min_score}"));
     }
@@ -421,7 +421,7 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
                 ScanPhase::Reading => eprintln!("reading leads"),
                 ScanPhase::Matching => eprintln!("matching {} leads", p.total),
                 ScanPhase::Saving if p.done == 0 => eprintln!("saving {} pairs", p.total),
-                ScanPhase::Saving => {}
+                ScanPhase::Saving | ScanPhase::Enriching => {}
             }
         })
         .map_err(err)?;
@@ -453,6 +453,10 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
         report.kept_apart,
         report.seconds
     );
+    if enrich {
+        let merged = core.enrich_same_pairs(actor, &mut |_, _| {}).map_err(err)?;
+        eprintln!("{} same-tier pairs without a conflict merged (undo: the lead's page, or unmerge)", merged.len());
+    }
     Ok(())
 }
 

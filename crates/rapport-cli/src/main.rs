@@ -196,6 +196,9 @@ pub enum DuplicatesCommand {
         min_score: f64,
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
+        /// Leave same-tier pairs in the queue instead of merging those without a conflict.
+        #[arg(long)]
+        no_enrich: bool,
     },
     /// List the open review queue, highest score first, with the evidence.
     Queue {

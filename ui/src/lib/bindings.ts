@@ -718,7 +718,9 @@ export type SavedLead_Serialize = {
 	batch_id: number | null,
 };
 
-export type ScanPhase = "reading" | "matching" | "saving";
+export type ScanPhase = "reading" | "matching" | "saving" | 
+/**  Merging the same-tier pairs without a conflict, after the scan. */
+"enriching";
 
 export type ScanProgress = {
 	phase: ScanPhase,

@@ -164,11 +164,7 @@ impl Rapport {
             progress(ScanProgress { phase: ScanPhase::Saving, done: found_total, total: found_total });
             Ok::<_, Error>((open, kept_apart))
         })?;
-        // Enrichment after the queue is saved: each merge is its own transaction, so a failure part-way keeps
-        // the queue and the merges already done.
-        let enriched = u32::try_from(self.enrich_same_pairs(actor)?.len()).unwrap_or(u32::MAX);
-        let open = open.saturating_sub(enriched);
-        Ok(ScanReport { leads: total, pairs, open, kept_apart, enriched, seconds: started.elapsed().as_secs_f64() })
+        Ok(ScanReport { leads: total, pairs, open, kept_apart, seconds: started.elapsed().as_secs_f64() })
     }
 
     /// The open pairs the actor may see (both leads inside their campaigns), highest score first.

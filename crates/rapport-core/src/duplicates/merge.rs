@@ -333,7 +333,14 @@ mod enrich {
         /// different values) is merged into the older lead, which gains what it lacked and keeps everything it
         /// had. Each is a merge of its own, undoable like any. Pairs with a conflict stay in the queue for a
         /// person.
-        pub fn enrich_same_pairs(&self, actor: &Actor) -> Result<Vec<MergeOutcome>> {
+        /// Runs after a scan (the app and `rapport duplicates scan` call it), apart from it: each merge is its
+        /// own transaction, so a failure part-way keeps the queue and the merges already done. `progress` gets
+        /// (done, total).
+        pub fn enrich_same_pairs(
+            &self,
+            actor: &Actor,
+            progress: &mut dyn FnMut(usize, usize),
+        ) -> Result<Vec<MergeOutcome>> {
             let candidates = self.db.read(|conn| {
                 let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
                 if grant.duplicate_reach() != DuplicateReach::All {
@@ -353,7 +360,11 @@ mod enrich {
                 Ok::<_, Error>(out)
             })?;
             let mut merged = Vec::new();
-            for (a, b) in candidates {
+            let total = candidates.len();
+            for (i, (a, b)) in candidates.into_iter().enumerate() {
+                if i % 64 == 0 {
+                    progress(i, total);
+                }
                 match self.merge_leads(actor, a, &[b], &[]) {
                     Ok(m) => merged.push(m),
                     // Already merged through another pair of the same person, or gone meanwhile.
@@ -361,6 +372,7 @@ mod enrich {
                     Err(e) => return Err(e),
                 }
             }
+            progress(total, total);
             Ok(merged)
         }
     }

@@ -68,6 +68,8 @@ pub enum ScanPhase {
     Reading,
     Matching,
     Saving,
+    /// Merging the same-tier pairs without a conflict, after the scan.
+    Enriching,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,8 +104,6 @@ pub struct ScanReport {
     pub open: u32,
     /// Pairs still set aside as "not a duplicate" (their matched fields have not changed).
     pub kept_apart: u32,
-    /// *Same* pairs without a conflict, merged automatically (each undoable).
-    pub enriched: u32,
     pub seconds: f64,
 }
 

@@ -167,12 +167,14 @@ export const PHASE_LABELS: Record<ScanPhase, string> = {
   reading: 'Reading leads…',
   matching: 'Comparing leads…',
   saving: 'Saving the pairs found…',
+  enriching: 'Merging the pairs without a conflict…',
 };
 
 const PHASE_UNITS: Record<ScanPhase, [string, string]> = {
   reading: ['lead', 'leads'],
   matching: ['lead', 'leads'],
   saving: ['pair', 'pairs'],
+  enriching: ['pair', 'pairs'],
 };
 
 /** "1,200 of 5,000 leads". */
