@@ -28,8 +28,8 @@ pub struct BenchArgs {
     pub duplicates: bool,
 }
 
-pub(crate) const BENCH_USER: &str = "bench";
-pub(crate) const BENCH_PASSWORD: &str = "bench-password";
+const BENCH_USER: &str = "bench";
+const BENCH_PASSWORD: &str = "bench-password";
 
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -81,18 +81,24 @@ fn floor_name(floor: IndexFloor) -> &'static str {
     }
 }
 
-pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
-    if args.duplicates {
-        return crate::bench_duplicates::run(args, db);
-    }
-    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
+/// The bench's database at `path`, signed in as the bench user (created on a new file).
+pub(crate) fn open_signed_in(path: &std::path::Path) -> CliResult<(Rapport, rapport_core::Actor)> {
     eprintln!("database: {}", path.display());
-    let core = Rapport::open(&path).map_err(|e| e.to_string())?;
+    let core = Rapport::open(path).map_err(|e| e.to_string())?;
     let actor = if core.has_users().map_err(|e| e.to_string())? {
         core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
     } else {
         core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD).map_err(|e| e.to_string())?
     };
+    Ok((core, actor))
+}
+
+pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
+    if args.duplicates {
+        return crate::bench_duplicates::run(args, db);
+    }
+    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
+    let (core, actor) = open_signed_in(&path)?;
 
     let have = core.lead_count().map_err(|e| e.to_string())? as usize;
     if have < args.leads {

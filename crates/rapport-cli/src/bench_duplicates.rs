@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use rapport_core::leads::{ImportMode, LeadInput, SourceChannel};
-use rapport_core::{Origin, Rapport};
+use rapport_core::Origin;
 use rapport_match::synthetic::generate;
 
-use crate::bench::{measure, ms, percentile, BenchArgs, BENCH_PASSWORD, BENCH_USER};
+use crate::bench::{measure, ms, open_signed_in, percentile, BenchArgs};
 use crate::session::CliResult;
 
 /// The process's peak resident memory so far (Linux; None elsewhere).
@@ -41,13 +41,7 @@ fn input_of(r: &rapport_match::Record, external_ref: String) -> LeadInput {
 
 pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-dups-{}.db", args.leads)));
-    eprintln!("database: {}", path.display());
-    let core = Rapport::open(&path).map_err(|e| e.to_string())?;
-    let actor = if core.has_users().map_err(|e| e.to_string())? {
-        core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
-    } else {
-        core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD).map_err(|e| e.to_string())?
-    };
+    let (core, actor) = open_signed_in(&path)?;
     // About 1.26 records per person: `leads` persons' worth of records is scaled down to land near `leads`.
     let persons = (args.leads as f64 / 1.26).round() as usize;
     let have = core.lead_count().map_err(|e| e.to_string())?;
