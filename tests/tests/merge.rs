@@ -229,3 +229,23 @@ fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
     let viewer = f.user("v", rapport_core::users::Role::Viewer, &[]);
     assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
+
+#[test]
+fn the_survivors_history_holds_the_merged_leads_history_until_unmerge() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let b = create(&f, &lead("Anne", "Lee", "anne@lee.example"));
+    let mut input = b.to_input();
+    input.notes = "called about pricing".into();
+    f.core.update_lead(&f.admin, b.id, b.version, &input, &Origin::manual()).unwrap();
+    let m = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let history = f.core.lead_history(&f.admin, a.id).unwrap();
+    assert!(
+        history.iter().any(|e| e.entity_id == b.id && e.field == "notes"),
+        "the merged lead's edit is in the survivor's history"
+    );
+    assert!(history.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    f.core.unmerge(&f.admin, m.merge_id).unwrap();
+    assert!(!f.core.lead_history(&f.admin, a.id).unwrap().iter().any(|e| e.entity_id == b.id));
+    assert!(f.core.lead_history(&f.admin, b.id).unwrap().iter().any(|e| e.field == "notes"));
+}

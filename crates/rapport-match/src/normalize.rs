@@ -11,6 +11,56 @@ pub fn fold(s: &str) -> String {
     folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Legal forms that end company names and say nothing about which company it is ("Acme GmbH" and "ACME
+/// Ltd." are one company as far as people typing it are concerned).
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "plc",
+    "pty",
+    "pte",
+    "gmbh",
+    "ag",
+    "kg",
+    "ug",
+    "mbh",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "kk",
+    "pvt",
+    "sl",
+    "se",
+];
+
+/// The company name folded, with its trailing legal forms dropped ("Coastal Build Pty Ltd" → "coastal build"),
+/// unless nothing else would be left.
+pub fn company_key(name: &str) -> String {
+    let folded = fold(name);
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
 /// Short forms of given names and the name they stand for (our own table, MIT like the rest of Rapport).
 const NICKNAMES: &[(&str, &str)] = &[
     ("abby", "abigail"),
@@ -183,7 +233,7 @@ pub fn prepare(r: &Record) -> Prepared {
         last_sound: sound(&last),
         first,
         last,
-        company: fold(&r.company),
+        company: company_key(&r.company),
         emails: r.emails.iter().filter_map(|e| canonical_email(e)).collect(),
         phones: r.phones.iter().filter_map(|p| phone_key(p)).collect(),
         street: expand_street(&r.street),
@@ -202,6 +252,15 @@ mod tests {
         assert_eq!(fold("  Zoë O'Brien-Smith "), "zoe o brien smith");
         assert_eq!(expand_street("12 Just Pl."), "12 just place");
         assert_eq!(canonical_given_name("bob"), "robert");
+    }
+
+    #[test]
+    fn legal_forms_do_not_tell_companies_apart() {
+        assert_eq!(company_key("Acme GmbH"), "acme");
+        assert_eq!(company_key("ACME Ltd."), "acme");
+        assert_eq!(company_key("Coastal Build Pty Ltd"), "coastal build");
+        assert_eq!(company_key("Co"), "co", "a name that is only a legal form stays");
+        assert_eq!(company_key("Smith & Co"), "smith");
     }
 
     #[test]

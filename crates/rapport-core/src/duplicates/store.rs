@@ -209,3 +209,19 @@ pub(crate) fn merges_into(conn: &Connection, survivor_id: i64) -> Result<Vec<Mer
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The leads merged into `survivor_id`, and those merged into them before, still archived.
+pub(crate) fn merged_into(conn: &Connection, survivor_id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT lead_id FROM merged_leads WHERE survivor_id = ?1")?;
+    let (mut out, mut todo) = (Vec::new(), vec![survivor_id]);
+    while let Some(id) = todo.pop() {
+        let direct: Vec<i64> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for d in direct {
+            if !out.contains(&d) && d != survivor_id {
+                out.push(d);
+                todo.push(d);
+            }
+        }
+    }
+    Ok(out)
+}

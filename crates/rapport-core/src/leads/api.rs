@@ -260,7 +260,15 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadHistory)?;
             visible_lead(conn, &grant, id)?;
-            Ok(changelog::history(conn, "lead", id, 500)?)
+            // A merged lead's history moved with it: the survivor's history holds theirs too, each entry still
+            // naming the lead it was written for.
+            let mut entries = changelog::history(conn, "lead", id, 500)?;
+            for merged in crate::duplicates::store::merged_into(conn, id)? {
+                entries.extend(changelog::history(conn, "lead", merged, 500)?);
+            }
+            entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+            entries.truncate(500);
+            Ok(entries)
         })
     }
 

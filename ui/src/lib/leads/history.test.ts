@@ -137,4 +137,12 @@ describe('toEvents', () => {
     });
     expect(b.changes[0]).toMatchObject({ old: '12 (phone) — is not a phone number', new: '—' });
   });
+
+  it("marks the events of a merged lead, which the survivor's history now holds", () => {
+    const own = change({ id: 3, batch_id: 30, entity_id: 1, field: 'company', old_value: '', new_value: 'Acme' });
+    const merged = change({ id: 2, batch_id: 20, entity_id: 7, field: 'notes', old_value: '', new_value: 'called' });
+    const [a, b] = toEvents([own, merged], ctx, 1);
+    expect(a.fromLead).toBeNull();
+    expect(b.fromLead).toBe(7);
+  });
 });

@@ -21,6 +21,8 @@ export interface HistoryEvent {
   /** Present for the creation entry: the initial values, in the order of the core's field table. */
   created: { field: string; label: string; value: string }[] | null;
   changes: HistoryChange[];
+  /** The merged lead this event was written for, when it is not the lead whose history this is. */
+  fromLead: number | null;
 }
 
 export interface ValueContext {
@@ -131,7 +133,7 @@ function parseCreation(json: string | null): Record<string, string> {
 }
 
 /** Groups rows (newest first) into events, one per batch, keeping the newest-first order. */
-export function toEvents(entries: ChangeEntry[], ctx: ValueContext): HistoryEvent[] {
+export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: number | null = null): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const byBatch = new Map<number, HistoryEvent>();
   for (const e of entries) {
@@ -146,6 +148,7 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext): HistoryEven
         sourceRef: e.source_ref,
         created: null,
         changes: [],
+        fromLead: leadId !== null && e.entity_id !== leadId ? e.entity_id : null,
       };
       byBatch.set(e.batch_id, ev);
       events.push(ev);
