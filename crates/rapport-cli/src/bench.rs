@@ -94,9 +94,6 @@ pub(crate) fn open_signed_in(path: &std::path::Path) -> CliResult<(Rapport, rapp
 }
 
 pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
-    if args.duplicates {
-        return crate::bench_duplicates::run(args, db);
-    }
     let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
     let (core, actor) = open_signed_in(&path)?;
 

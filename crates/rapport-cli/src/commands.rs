@@ -20,7 +20,11 @@ fn err(e: impl std::fmt::Display) -> String {
 
 pub fn run(cli: Cli) -> CliResult<()> {
     if let Command::Bench(args) = &cli.command {
-        return crate::bench::run(args, cli.db.clone());
+        return if args.duplicates {
+            crate::bench_duplicates::run(args, cli.db.clone())
+        } else {
+            crate::bench::run(args, cli.db.clone())
+        };
     }
     let core = session::open(&cli)?;
     let actor = session::sign_in(&cli, &core)?;

@@ -2,10 +2,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use rapport_match::{find_duplicates_prepared, parallel_map, prepare, Prepared};
+use rapport_match::{find_duplicates_prepared, parallel_map, prepare};
 
 use super::incremental;
-use super::incremental_api::{evidence_json, tier_of};
+use super::incremental_api::{evidence_json, fingerprint, tier_of};
 use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
 use super::store::{self, PairValues};
 use crate::access::{AccessError, Actor, DuplicateReach, Permission};
@@ -17,28 +17,6 @@ use crate::rapport::Rapport;
 
 /// How often (in pairs) a scan's saving looks at the cancel flag and reports progress.
 const SAVE_CHUNK: usize = 64;
-
-/// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, normalized, so "not a duplicate" is
-/// asked again once either lead's name, email, phone, address or company changes (and not when only its
-/// spelling does). Stable across builds, unlike std's hasher, because it is stored.
-pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in [a, b] {
-        let parts = [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region]
-            .into_iter()
-            .cloned()
-            .chain(p.emails.iter().map(|(l, d)| format!("{l}@{d}")))
-            .chain(p.phones.iter().cloned());
-        for part in parts {
-            for byte in part.as_bytes().iter().chain(&[0x1f]) {
-                h ^= u64::from(*byte);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        h ^= 0x1e;
-    }
-    format!("{h:016x}")
-}
 
 /// Leads prepared per batch while a scan reads them.
 const READ_CHUNK: usize = 20_000;

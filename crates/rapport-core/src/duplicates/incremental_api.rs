@@ -18,6 +18,28 @@ pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
     }
 }
 
+/// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, normalized, so "not a duplicate" is
+/// asked again once either lead's name, email, phone, address or company changes (and not when only its
+/// spelling does). Stable across builds, unlike std's hasher, because it is stored.
+pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in [a, b] {
+        let parts = [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region]
+            .into_iter()
+            .cloned()
+            .chain(p.emails.iter().map(|(l, d)| format!("{l}@{d}")))
+            .chain(p.phones.iter().cloned());
+        for part in parts {
+            for byte in part.as_bytes().iter().chain(&[0x1f]) {
+                h ^= u64::from(*byte);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^= 0x1e;
+    }
+    format!("{h:016x}")
+}
+
 /// The evidence of a pair as stored in the queue (JSON of [`EvidenceLine`]s).
 pub(crate) fn evidence_json(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Result<String> {
     let lines: Vec<EvidenceLine> = explain(model, a, b, c)
@@ -66,7 +88,7 @@ impl Rapport {
             let (a, b, pa, pb) = if id < other { (id, other, &p, &q) } else { (other, id, &q, &p) };
             let c = if id < other { c } else { rapport_match::compare::compare(pa, pb) };
             let evidence = evidence_json(&model, pa, pb, &c)?;
-            let fp = super::api::fingerprint(pa, pb);
+            let fp = fingerprint(pa, pb);
             let values = PairValues {
                 lead_a: a,
                 lead_b: b,
