@@ -29,15 +29,9 @@ pub struct Key {
 }
 
 impl Key {
-    /// A 64-bit digest of the key (FNV-1a): the stored index keeps this, not the text, so it must not change
-    /// between builds or platforms, as std's hasher may.
+    /// The key's digest: the stored index keeps this, not the text.
     pub fn hash(&self) -> i64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.text.as_bytes() {
-            h ^= u64::from(*byte);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h as i64
+        crate::model::digest(&[&self.text]) as i64
     }
 }
 

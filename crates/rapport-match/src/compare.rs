@@ -1,6 +1,8 @@
 //! One level of agreement per piece of evidence for a candidate pair.
 use strsim::{jaro_winkler, osa_distance};
 
+use crate::normalize::Prepared;
+
 /// Damerau-Levenshtein distance in its restricted form (optimal string alignment: a transposition is one edit,
 /// as typists make them), which strsim computes without the full algorithm's hash map: the same answer for the
 /// one- and two-edit typos asked about here, at a fraction of the cost. Lengths further apart than `limit` are
@@ -32,8 +34,6 @@ fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
         std::cmp::Ordering::Greater => &a[1..] == b,
     }
 }
-
-use crate::normalize::Prepared;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {

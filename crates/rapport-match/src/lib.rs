@@ -19,7 +19,7 @@ pub mod synthetic;
 
 pub use compare::{Comparison, Evidence, Level, FIELDS};
 pub use explain::{explain, Note};
-pub use model::{Model, Parameters, Thresholds, Tier};
+pub use model::{digest, Model, Parameters, Thresholds, Tier};
 pub use normalize::{prepare, Prepared};
 
 /// A record as the matcher reads it. Phones are best given in E.164; any format is reduced to its digits.

@@ -52,12 +52,13 @@ pub struct Model {
     pub place_trust: f64,
 }
 
-/// A 64-bit digest (FNV-1a) of a value's parts: the term-frequency tables count digests, not strings, so a
-/// million leads' values cost eight bytes each instead of a copy of the text.
-fn digest(parts: &[&str]) -> u64 {
+/// A 64-bit digest (FNV-1a) of a value's parts, each ended by a separator. Stable across builds and
+/// platforms (unlike std's hasher), so it may be stored: blocking keys, pair fingerprints. The term-frequency
+/// tables count digests, not strings, so a million leads' values cost eight bytes each.
+pub fn digest<S: AsRef<str>>(parts: &[S]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
-        for byte in part.as_bytes().iter().chain(&[0x1f]) {
+        for byte in part.as_ref().as_bytes().iter().chain(&[0x1f]) {
             h ^= u64::from(*byte);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }

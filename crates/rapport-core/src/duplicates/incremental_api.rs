@@ -22,22 +22,16 @@ pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
 /// asked again once either lead's name, email, phone, address or company changes (and not when only its
 /// spelling does). Stable across builds, unlike std's hasher, because it is stored.
 pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut parts: Vec<String> = Vec::new();
     for p in [a, b] {
-        let parts = [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region]
-            .into_iter()
-            .cloned()
-            .chain(p.emails.iter().map(|(l, d)| format!("{l}@{d}")))
-            .chain(p.phones.iter().cloned());
-        for part in parts {
-            for byte in part.as_bytes().iter().chain(&[0x1f]) {
-                h ^= u64::from(*byte);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        h ^= 0x1e;
+        parts.extend(
+            [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region].map(|s| s.clone()),
+        );
+        parts.extend(p.emails.iter().map(|(l, d)| format!("{l}@{d}")));
+        parts.extend(p.phones.iter().cloned());
+        parts.push("\u{1e}".into()); // one lead ends
     }
-    format!("{h:016x}")
+    format!("{:016x}", rapport_match::digest(&parts))
 }
 
 /// The evidence of a pair as stored in the queue (JSON of [`EvidenceLine`]s).
