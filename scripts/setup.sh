@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Rapport needs on Debian 12 / Ubuntu and is missing: system packages (apt), the UI's npm
-# packages, and — with --e2e — tauri-driver for the end-to-end tests. Safe to run again: it skips what is there.
+# packages, and — with --e2e — tauri-driver for the end-to-end tests and the Python venv of the calendar tests
+# (scripts/pyenv.sh: Radicale, icalendar). Safe to run again: it skips what is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 e2e=0
 [ "${1:-}" = "--e2e" ] && e2e=1
 
-# Build + run: WebKitGTK and a C toolchain. Tests add a virtual screen and the WebDriver for WebKitGTK.
+# Build + run: WebKitGTK and a C toolchain. Tests add a virtual screen and the WebDriver for WebKitGTK, a
+# Secret Service for the OS keychain tests (gnome-keyring in a private D-Bus session), and venv for pyenv.sh.
 packages=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev)
-[ $e2e = 1 ] && packages+=(xvfb xauth webkit2gtk-driver)
+[ $e2e = 1 ] && packages+=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,4 +36,6 @@ if [ $e2e = 1 ]; then
     echo "setup: cargo install tauri-driver" >&2
     cargo install tauri-driver --locked --version 2.1.0 --root "$tools" --quiet
   fi
+  # The calendar tests' Python venv (CalDAV server, independent .ics reader): silent when up to date.
+  "$root/scripts/pyenv.sh"
 fi

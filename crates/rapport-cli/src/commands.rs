@@ -72,8 +72,15 @@ pub fn run(cli: Cli) -> CliResult<()> {
             scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
         Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
+        Command::Ics(cmd) => crate::calendar_cmds::ics(&core, &actor, cmd),
+        Command::Appointments(cmd) => crate::calendar_cmds::appointments(&core, &actor, cmd),
+        Command::Caldav(cmd) => crate::calendar_cmds::caldav(&core, &actor, cmd),
         Command::Bench(_) => Ok(()),
     }
+}
+
+pub(crate) fn user_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {
+    owner_id(core, actor, username)
 }
 
 fn owner_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {

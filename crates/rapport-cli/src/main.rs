@@ -2,6 +2,7 @@
 //! permission applies here too.
 mod bench;
 mod bench_duplicates;
+mod calendar_cmds;
 mod commands;
 mod session;
 
@@ -38,6 +39,15 @@ pub enum Command {
     /// Find duplicate leads and list the review queue (data stewards: editors and administrators).
     #[command(subcommand)]
     Duplicates(DuplicatesCommand),
+    /// Import and export .ics calendar files.
+    #[command(subcommand)]
+    Ics(calendar_cmds::IcsCommand),
+    /// List and book appointments.
+    #[command(subcommand)]
+    Appointments(calendar_cmds::AppointmentsCommand),
+    /// Connect and sync your CalDAV calendar (password in the OS keychain).
+    #[command(subcommand)]
+    Caldav(calendar_cmds::CaldavCommand),
     /// Generate a database of many leads and measure search, list and create latencies.
     Bench(bench::BenchArgs),
 }

@@ -26,6 +26,12 @@ pub enum ErrorCode {
     Io,
     Cancelled,
     Internal,
+    /// The agent is busy (or off) then; the message names the clash.
+    DoubleBooked,
+    /// The OS keychain is missing or locked.
+    Keychain,
+    /// A remote server (CalDAV) could not be reached or refused.
+    Remote,
 }
 
 /// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
@@ -62,6 +68,8 @@ pub enum Error {
     Cancelled,
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
 }
 
 impl Error {
@@ -77,6 +85,9 @@ impl Error {
             Error::Csv(_) => ErrorCode::Validation,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
+            Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
+            Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,
         }
     }
 

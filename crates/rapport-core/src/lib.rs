@@ -26,6 +26,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod db;
 pub mod demo;
@@ -33,6 +34,7 @@ pub mod duplicates;
 pub mod error;
 pub mod leads;
 mod rapport;
+pub mod secrets;
 pub mod settings;
 pub mod users;
 

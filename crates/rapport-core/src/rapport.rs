@@ -45,6 +45,11 @@ impl Rapport {
         to_db_time(self.clock.now())
     }
 
+    /// The same clock, as an instant (calendar arithmetic).
+    pub(crate) fn now_utc(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The actor's rights as stored now, with `permission` required.
     pub(crate) fn grant(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
         let grant = match actor.user_id {

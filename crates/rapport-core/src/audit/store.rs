@@ -154,3 +154,24 @@ pub fn batch_changes(
     let rows = stmt.query_map(params![batch_id, entity, entity_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+/// Removes a batch that recorded nothing (an import that changed nothing leaves no trace).
+pub fn discard_empty(tx: &Transaction<'_>, batch: &BatchId) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "DELETE FROM change_batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM change_log WHERE batch_id = ?1)",
+    )?
+    .execute([batch.id])?;
+    Ok(())
+}
+
+/// One change-log row of a batch: (entity id, field, old value, new value).
+pub type EntityChange = (i64, String, Option<String>, Option<String>);
+
+/// Every row one batch wrote about records of `entity`.
+pub fn batch_rows_of(conn: &Connection, batch_id: i64, entity: &str) -> Result<Vec<EntityChange>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT entity_id, field, old_value, new_value FROM change_log WHERE batch_id = ?1 AND entity = ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![batch_id, entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

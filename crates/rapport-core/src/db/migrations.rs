@@ -17,10 +17,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/004_duplicates.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::duplicates::incremental::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        M::up(include_str!("migrations/005_calendar.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -209,6 +209,7 @@ mod operations {
                         None,
                         Some(&survivor_id.to_string()),
                     )?;
+                    crate::calendar::merges::follow_merge(tx, &batch, other.id, survivor_id)?;
                     leads::delete(tx, other.id)?;
                 }
                 Ok(MergeOutcome { lead, merge_id: batch.id })
@@ -272,6 +273,7 @@ mod operations {
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }
+                crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 Ok(UnmergeOutcome { survivor: lead, restored })
             })
         }

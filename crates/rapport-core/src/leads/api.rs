@@ -266,6 +266,10 @@ impl Rapport {
             for merged in crate::duplicates::store::merged_into(conn, id)? {
                 entries.extend(changelog::history(conn, "lead", merged, 500)?);
             }
+            // Its appointments' history is part of the lead's.
+            for appointment in crate::calendar::store::by_lead(conn, id)? {
+                entries.extend(changelog::history(conn, "appointment", appointment.id, 100)?);
+            }
             entries.sort_by_key(|e| std::cmp::Reverse(e.id));
             entries.truncate(500);
             Ok(entries)

@@ -679,3 +679,13 @@ pub(crate) fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i
     let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<i64>, _>>()?)
 }
+
+/// Leads holding `address` (normalized, compared without case), oldest first: how an invite's attendee is
+/// matched to a lead.
+pub(crate) fn with_email(conn: &Connection, address: &str) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT lead_id FROM lead_emails WHERE address = ?1 COLLATE NOCASE ORDER BY lead_id",
+    )?;
+    let rows = stmt.query_map([address], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -30,6 +30,23 @@ impl ValidationErrors {
     pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self { errors: vec![FieldError::new(field, message)] }
     }
+
+    /// Gathers faults one by one, so a form learns about all of them at once.
+    pub fn none() -> Self {
+        Self { errors: Vec::new() }
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,238 @@
+//! `rapport ics ...`, `rapport appointments ...` and `rapport caldav ...`: the calendar from a terminal.
+use std::io::Write;
+
+use clap::Subcommand;
+use rapport_core::calendar::{AppointmentInput, AppointmentStatus, CaldavConnect, IcsFile};
+use rapport_core::secrets::OsKeychain;
+use rapport_core::{Actor, Rapport};
+
+use crate::session::CliResult;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+#[derive(Subcommand)]
+pub enum IcsCommand {
+    /// Import .ics files into an agent's calendar (yours by default). Events that cannot be read are listed
+    /// with their line; the file's other events are imported.
+    Import {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// The agent (user name) whose calendar the events go into.
+        #[arg(long)]
+        agent: Option<String>,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an agent's calendar (or one appointment's invite) as an .ics file.
+    Export {
+        #[arg(long)]
+        agent: Option<String>,
+        /// The invite for this appointment instead of a whole calendar.
+        #[arg(long)]
+        invite: Option<i64>,
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AppointmentsCommand {
+    /// Occurrences overlapping [FROM, TO) (RFC 3339), repetitions expanded.
+    List {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Only this agent's (user name).
+        #[arg(long)]
+        agent: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ListFormat,
+    },
+    /// Book an appointment; refused, naming the clash, when the agent is busy then.
+    Book {
+        #[arg(long)]
+        agent: Option<String>,
+        #[arg(long)]
+        title: String,
+        /// RFC 3339.
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        lead: Option<i64>,
+        /// The organizer's zone (IANA); the agent's by default.
+        #[arg(long, default_value = "")]
+        time_zone: String,
+        #[arg(long, default_value = "")]
+        location: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ListFormat {
+    Json,
+    Text,
+}
+
+#[derive(Subcommand)]
+pub enum CaldavCommand {
+    /// Connect your CalDAV calendar; the password (RAPPORT_CALDAV_PASSWORD or a prompt) goes to the OS keychain.
+    Connect {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Send local changes and read the server.
+    Sync,
+    /// Show the connected calendar and its last sync.
+    Status,
+    Disconnect,
+}
+
+fn agent_id(core: &Rapport, actor: &Actor, agent: &Option<String>) -> CliResult<Option<i64>> {
+    agent.as_deref().map(|name| crate::commands::user_id(core, actor, name)).transpose()
+}
+
+pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
+    match cmd {
+        IcsCommand::Import { files, agent, json } => {
+            let agent = agent_id(core, actor, &agent)?;
+            let mut loaded = Vec::new();
+            for f in &files {
+                let bytes = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+                loaded.push(IcsFile { name: f.display().to_string(), bytes });
+            }
+            let reports = core.import_ics(actor, &loaded, agent).map_err(err)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports).map_err(err)?);
+                return Ok(());
+            }
+            for r in &reports {
+                println!(
+                    "{}: {} created, {} updated, {} cancelled, {} unchanged, {} clashing, {} not readable",
+                    r.file,
+                    r.created,
+                    r.updated,
+                    r.cancelled,
+                    r.unchanged,
+                    r.clashes.len(),
+                    r.problems.len()
+                );
+                for c in &r.clashes {
+                    println!("  clash: {c}");
+                }
+                for p in &r.problems {
+                    eprintln!("  {}: line {}: {}", r.file, p.line, p.message);
+                }
+                for w in &r.warnings {
+                    eprintln!("  {}: {w}", r.file);
+                }
+            }
+            Ok(())
+        }
+        IcsCommand::Export { agent, invite, output } => {
+            let text = match invite {
+                Some(id) => core.export_invite(actor, id).map_err(err)?,
+                None => {
+                    let agent = match agent_id(core, actor, &agent)? {
+                        Some(a) => a,
+                        None => actor.user_id().ok_or("name the agent with --agent")?,
+                    };
+                    core.export_agent_calendar(actor, agent).map_err(err)?
+                }
+            };
+            std::fs::write(&output, text).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            Ok(())
+        }
+    }
+}
+
+pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> CliResult<()> {
+    match cmd {
+        AppointmentsCommand::List { from, to, agent, format } => {
+            let agents: Vec<i64> = agent_id(core, actor, &agent)?.into_iter().collect();
+            let list = core.occurrences(actor, &agents, &from, &to).map_err(err)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                ListFormat::Json => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&list).map_err(err)?).map_err(err)?
+                }
+                ListFormat::Text => {
+                    for o in list {
+                        writeln!(out, "{}  {}  {}  [{}]", o.start, o.end, o.summary, o.status.as_str()).map_err(err)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        AppointmentsCommand::Book { agent, title, start, end, lead, time_zone, location } => {
+            let agent = match agent_id(core, actor, &agent)? {
+                Some(a) => a,
+                None => actor.user_id().ok_or("name the agent with --agent")?,
+            };
+            let input = AppointmentInput {
+                agent_id: agent,
+                lead_id: lead,
+                title,
+                start,
+                end,
+                time_zone,
+                location,
+                video_url: String::new(),
+                notes: String::new(),
+                status: AppointmentStatus::Confirmed,
+            };
+            let a = core.book_appointment(actor, &input).map_err(err)?;
+            println!("booked appointment {}: {} {}–{}", a.id, a.title, a.start, a.end);
+            Ok(())
+        }
+    }
+}
+
+pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()> {
+    let keychain = OsKeychain;
+    match cmd {
+        CaldavCommand::Connect { url, user } => {
+            let password = match std::env::var("RAPPORT_CALDAV_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword::prompt_password(format!("app password for {user} at {url}: ")).map_err(err)?,
+            };
+            let account = core
+                .connect_caldav(actor, &CaldavConnect { calendar_url: url, username: user, password }, &keychain)
+                .map_err(err)?;
+            println!("connected {} as {} (password in the system keychain)", account.calendar_url, account.username);
+            let report = core.sync_caldav(actor, &keychain).map_err(err)?;
+            println!("synced: {} sent, {} received, {} removed", report.pushed, report.pulled, report.removed);
+            Ok(())
+        }
+        CaldavCommand::Sync => {
+            let report = core.sync_caldav(actor, &keychain).map_err(err)?;
+            println!("synced: {} sent, {} received, {} removed", report.pushed, report.pulled, report.removed);
+            for c in report.clashes {
+                println!("  clash: {c}");
+            }
+            Ok(())
+        }
+        CaldavCommand::Status => {
+            match core.caldav_account(actor).map_err(err)? {
+                Some(a) => println!(
+                    "{} as {}; last sync {}; {} change(s) waiting{}",
+                    a.calendar_url,
+                    a.username,
+                    a.last_sync_at.as_deref().unwrap_or("never"),
+                    a.pending,
+                    a.last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
+                ),
+                None => println!("no CalDAV calendar connected"),
+            }
+            Ok(())
+        }
+        CaldavCommand::Disconnect => core.disconnect_caldav(actor, &keychain).map_err(err),
+    }
+}

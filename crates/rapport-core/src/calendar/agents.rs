@@ -1,0 +1,206 @@
+//! Agents' calendar settings and time off: an agent edits their own, an Administrator anyone's.
+use chrono::{Duration, NaiveTime};
+
+use super::model::{AgentCalendar, WorkingHours};
+use super::store;
+use super::time::{parse_instant, utc_text, zone};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::store as changelog;
+use crate::audit::Origin;
+use crate::error::{Error, Result};
+use crate::leads::ValidationErrors;
+use crate::rapport::Rapport;
+use crate::users::Role;
+
+/// Settings of an agent who never saved any: UTC, Monday to Friday 9 to 5, no buffer.
+pub(crate) fn default_calendar(user_id: i64, display_name: String) -> AgentCalendar {
+    AgentCalendar {
+        user_id,
+        display_name,
+        email: String::new(),
+        time_zone: "UTC".into(),
+        working_hours: (0..5)
+            .map(|d| WorkingHours { weekday: d, start: "09:00".into(), end: "17:00".into() })
+            .collect(),
+        buffer_minutes: 0,
+        min_notice_minutes: 0,
+        expertise: vec![],
+        territories: vec![],
+        weight: 100,
+        reminder_minutes: vec![15],
+        time_off: vec![],
+    }
+}
+
+pub(crate) fn load(conn: &rusqlite::Connection, user_id: i64) -> Result<AgentCalendar> {
+    let name = store::user_name(conn, user_id)?.ok_or(Error::NotFound { entity: "agent", id: user_id.to_string() })?;
+    let mut cal = store::agent(conn, user_id)?.unwrap_or_else(|| default_calendar(user_id, name));
+    cal.time_off = store::time_off(conn, user_id, "")?;
+    Ok(cal)
+}
+
+pub(crate) fn parse_hm(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok().or_else(|| (text.trim() == "24:00").then_some(NaiveTime::MIN))
+}
+
+fn normalize(mut c: AgentCalendar) -> Result<AgentCalendar> {
+    let mut errors = ValidationErrors::none();
+    let tz = zone("time_zone", &c.time_zone)?;
+    c.time_zone = tz.name().to_owned();
+    for (i, h) in c.working_hours.iter().enumerate() {
+        let (s, e) = (parse_hm(&h.start), parse_hm(&h.end));
+        let ends_at_midnight = h.end.trim() == "24:00";
+        match (s, e) {
+            (Some(s), Some(e)) if h.weekday <= 6 && (s < e || ends_at_midnight) => {}
+            _ => errors.push(
+                format!("working_hours.{i}"),
+                "each working span needs a weekday and a start before its end, as HH:MM",
+            ),
+        }
+    }
+    c.working_hours.sort_by(|a, b| (a.weekday, &a.start).cmp(&(b.weekday, &b.start)));
+    if c.buffer_minutes > 1440 {
+        errors.push("buffer_minutes", "a buffer is at most 1440 minutes (a day)");
+    }
+    if c.min_notice_minutes > 525_600 {
+        errors.push("min_notice_minutes", "minimum notice is at most a year");
+    }
+    if !(1..=1000).contains(&c.weight) {
+        errors.push("weight", "the weight is between 1 and 1000 (100 is a normal share)");
+    }
+    if c.reminder_minutes.iter().any(|m| *m > 10_080) {
+        errors.push("reminder_minutes", "a reminder is at most a week (10080 minutes) before");
+    }
+    c.reminder_minutes.sort_unstable();
+    c.reminder_minutes.dedup();
+    c.email = c.email.trim().to_owned();
+    if !c.email.is_empty() {
+        match crate::leads::normalize_email(&c.email) {
+            Ok(e) => c.email = e,
+            Err(e) => errors.push("email", e.to_string()),
+        }
+    }
+    let clean = |list: &mut Vec<String>, upper: bool| {
+        let mut out: Vec<String> = list
+            .iter()
+            .map(|s| if upper { s.trim().to_uppercase() } else { s.trim().to_lowercase() })
+            .filter(|s| !s.is_empty())
+            .collect();
+        out.sort();
+        out.dedup();
+        *list = out;
+    };
+    clean(&mut c.expertise, false);
+    clean(&mut c.territories, true);
+    if c.expertise.len() > 50 || c.territories.len() > 200 {
+        errors.push("expertise", "at most 50 expertise tags and 200 territories");
+    }
+    errors.into_result()?;
+    Ok(c)
+}
+
+/// May `grant` change `user_id`'s calendar? Their own (anyone who may write), anyone's (Administrators).
+pub(crate) fn may_manage(grant: &Grant, user_id: i64) -> Result<()> {
+    if grant.user_id == Some(user_id) || grant.role == Role::Administrator {
+        Ok(())
+    } else {
+        Err(crate::access::AccessError::Denied { role: grant.role.as_str(), action: "change another agent's calendar" }
+            .into())
+    }
+}
+
+fn j<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn field_values(c: &AgentCalendar) -> Vec<(&'static str, String)> {
+    vec![
+        ("email", c.email.clone()),
+        ("time_zone", c.time_zone.clone()),
+        ("working_hours", j(&c.working_hours)),
+        ("buffer_minutes", c.buffer_minutes.to_string()),
+        ("min_notice_minutes", c.min_notice_minutes.to_string()),
+        ("expertise", j(&c.expertise)),
+        ("territories", j(&c.territories)),
+        ("weight", c.weight.to_string()),
+        ("reminder_minutes", j(&c.reminder_minutes)),
+    ]
+}
+
+impl Rapport {
+    /// Every active user who can hold appointments, with their settings (defaults for those never saved).
+    pub fn agent_calendars(&self, actor: &Actor) -> Result<Vec<AgentCalendar>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            store::agent_users(conn)?.into_iter().map(|(id, _)| load(conn, id)).collect()
+        })
+    }
+
+    pub fn agent_calendar(&self, actor: &Actor, user_id: i64) -> Result<AgentCalendar> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            load(conn, user_id)
+        })
+    }
+
+    pub fn update_agent_calendar(&self, actor: &Actor, input: AgentCalendar) -> Result<AgentCalendar> {
+        let new = normalize(input)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            may_manage(&grant, new.user_id)?;
+            let old = load(tx, new.user_id)?;
+            let changes: Vec<_> = field_values(&old)
+                .into_iter()
+                .zip(field_values(&new))
+                .filter(|((_, a), (_, b))| a != b)
+                .map(|((f, a), (_, b))| (f, a, b))
+                .collect();
+            if changes.is_empty() && store::agent(tx, new.user_id)?.is_some() {
+                return load(tx, new.user_id);
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::save_agent(tx, &new, &batch.at)?;
+            for (field, before, after) in changes {
+                changelog::record(tx, &batch, "agent_calendar", new.user_id, field, Some(&before), Some(&after))?;
+            }
+            load(tx, new.user_id)
+        })
+    }
+
+    pub fn add_time_off(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        start: &str,
+        end: &str,
+        note: &str,
+    ) -> Result<AgentCalendar> {
+        let (s, e) = (parse_instant("start", start)?, parse_instant("end", end)?);
+        if e <= s || e - s > Duration::days(366) {
+            return Err(ValidationErrors::one("end", "time off ends after it starts, within a year").into());
+        }
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            may_manage(&grant, user_id)?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let id = store::insert_time_off(tx, user_id, &utc_text(s), &utc_text(e), note.trim())?;
+            let snapshot =
+                serde_json::json!({"user_id": user_id, "start": utc_text(s), "end": utc_text(e), "note": note.trim()});
+            changelog::record(tx, &batch, "time_off", id, "*", None, Some(&snapshot.to_string()))?;
+            load(tx, user_id)
+        })
+    }
+
+    pub fn remove_time_off(&self, actor: &Actor, user_id: i64, id: i64) -> Result<AgentCalendar> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            may_manage(&grant, user_id)?;
+            let removed = store::delete_time_off(tx, user_id, id)?
+                .ok_or(Error::NotFound { entity: "time off", id: id.to_string() })?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let snapshot = serde_json::to_string(&removed).unwrap_or_default();
+            changelog::record(tx, &batch, "time_off", id, "*", Some(&snapshot), None)?;
+            load(tx, user_id)
+        })
+    }
+}

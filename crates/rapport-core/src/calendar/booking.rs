@@ -1,0 +1,474 @@
+//! Booking, rescheduling and status changes. The double-booking check (buffers and time off included)
+//! runs inside the writing transaction, and SQLite lets one writer in at a time across threads and
+//! processes, so two bookings of the same agent and time cannot both succeed.
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use rapport_ics::{Event, Length, Moment, Person, Zone};
+use rusqlite::Transaction;
+
+use super::model::{Appointment, AppointmentInput, AppointmentStatus, Attendee, Confirmation};
+use super::occurrences::{agent_zone, busy_between, event_of, view, visible, visible_row};
+use super::store::{self, AppointmentRow};
+use super::time::{parse_instant, span_words, utc_text, zone};
+use super::CalendarError;
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::store::{self as changelog, BatchId};
+use crate::audit::Origin;
+use crate::error::{Error, Result};
+use crate::leads::ValidationErrors;
+use crate::rapport::Rapport;
+
+const MAX_LENGTH_DAYS: i64 = 31;
+
+/// A checked booking: times in UTC and the zone the organizer meant them in.
+pub(crate) struct Booking {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+fn check_input(input: &AppointmentInput, agent_tz: Tz) -> Result<Booking> {
+    let mut errors = ValidationErrors::none();
+    if input.title.trim().is_empty() {
+        errors.push("title", "an appointment needs a title");
+    }
+    if input.title.chars().count() > 200 {
+        errors.push("title", "a title is at most 200 characters");
+    }
+    for (field, value, max) in
+        [("location", &input.location, 500), ("video_url", &input.video_url, 2000), ("notes", &input.notes, 10_000)]
+    {
+        if value.chars().count() > max {
+            errors.push(field, format!("at most {max} characters"));
+        }
+    }
+    let url = input.video_url.trim();
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+        errors.push("video_url", "a video link starts with https://");
+    }
+    errors.into_result()?;
+    let start = parse_instant("start", &input.start)?;
+    let end = parse_instant("end", &input.end)?;
+    if end <= start {
+        return Err(ValidationErrors::one("end", "the appointment ends after it starts").into());
+    }
+    if end - start > Duration::days(MAX_LENGTH_DAYS) {
+        return Err(ValidationErrors::one("end", "an appointment lasts at most 31 days").into());
+    }
+    let tz = if input.time_zone.trim().is_empty() { agent_tz } else { zone("time_zone", &input.time_zone)? };
+    Ok(Booking { start, end, tz })
+}
+
+/// The first busy time or time off of `agent_id` within `buffer` of [start, end), other than series `uid`.
+pub(crate) fn clash(
+    tx: &rusqlite::Connection,
+    grant: &Grant,
+    agent_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except_uid: Option<&str>,
+) -> Result<Option<String>> {
+    let agent = super::agents::load(tx, agent_id)?;
+    let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
+    let buffer = Duration::minutes(i64::from(agent.buffer_minutes));
+    let (from, to) = (start - buffer, end + buffer);
+    for b in busy_between(tx, agent_id, tz, from, to)? {
+        if Some(b.uid.as_str()) == except_uid || !(b.start < to && b.end > from) {
+            continue;
+        }
+        let what =
+            if visible(tx, grant, b.lead_id)? { format!("“{}”", b.title) } else { "another appointment".into() };
+        let buffer_note = if b.start < end && b.end > start {
+            String::new()
+        } else {
+            format!(" (within the {}-minute buffer)", agent.buffer_minutes)
+        };
+        return Ok(Some(format!(
+            "{} is already booked then: {what} {}{buffer_note} [appointment {}]",
+            agent.display_name,
+            span_words(b.start, b.end, tz),
+            b.appointment_id
+        )));
+    }
+    if let Some(off) = store::time_off_between(tx, agent_id, &utc_text(start), &utc_text(end))?.into_iter().next() {
+        let (s, e) = (
+            super::time::parse_db_time(&off.start).unwrap_or(start),
+            super::time::parse_db_time(&off.end).unwrap_or(end),
+        );
+        let note = if off.note.is_empty() { String::new() } else { format!(": {}", off.note) };
+        return Ok(Some(format!("{} is off then{note} ({})", agent.display_name, span_words(s, e, tz))));
+    }
+    Ok(None)
+}
+
+pub(crate) fn person_of_lead(conn: &rusqlite::Connection, lead_id: i64) -> Result<Option<Attendee>> {
+    Ok(crate::leads::store::get(conn, lead_id)?.and_then(|l| {
+        let email = l.emails.first()?.address.clone();
+        Some(Attendee {
+            email,
+            name: format!("{} {}", l.first_name, l.last_name).trim().to_owned(),
+            response: String::new(),
+            lead_id: Some(lead_id),
+        })
+    }))
+}
+
+/// The definition Rapport stores (and exports) for an appointment made in Rapport.
+fn event_for(
+    uid: &str,
+    sequence: i64,
+    input: &AppointmentInput,
+    b: &Booking,
+    organizer: Option<Person>,
+    attendees: &[Attendee],
+) -> Event {
+    let wall = b.start.with_timezone(&b.tz).naive_local();
+    let end_wall = b.end.with_timezone(&b.tz).naive_local();
+    Event {
+        uid: uid.to_owned(),
+        line: 0,
+        sequence,
+        summary: Some(input.title.trim().to_owned()),
+        description: Some(input.notes.trim().to_owned()).filter(|s| !s.is_empty()),
+        location: Some(input.location.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .or_else(|| Some(input.video_url.trim().to_owned()).filter(|s| !s.is_empty())),
+        url: Some(input.video_url.trim().to_owned()).filter(|s| !s.is_empty()),
+        status: Some(
+            match input.status {
+                AppointmentStatus::Proposed => "TENTATIVE",
+                AppointmentStatus::Cancelled => "CANCELLED",
+                _ => "CONFIRMED",
+            }
+            .to_owned(),
+        ),
+        busy: true,
+        organizer,
+        attendees: attendees
+            .iter()
+            .map(|a| Person {
+                email: a.email.clone(),
+                name: Some(a.name.clone()).filter(|n| !n.is_empty()),
+                status: Some(a.response.clone()).filter(|r| !r.is_empty()),
+            })
+            .collect(),
+        start: Moment::Time { wall, zone: Zone::Iana(b.tz) },
+        // Wall length keeps 10:00–11:00 on the day DST changes as it was typed.
+        length: Length::Wall { days: 0, seconds: (end_wall - wall).num_seconds() },
+        recurrence_id: None,
+        this_and_future: false,
+        rrules: vec![],
+        rdates: vec![],
+        exdates: vec![],
+        last_modified: None,
+        warnings: vec![],
+    }
+}
+
+/// The fields the change log names, with their values as text.
+pub(crate) fn logged_fields(row: &AppointmentRow) -> Vec<(&'static str, String)> {
+    vec![
+        ("title", row.title.clone()),
+        ("start", row.start_utc.clone()),
+        ("end", row.end_utc.clone().unwrap_or_default()),
+        ("status", row.status.clone()),
+        ("agent", row.agent_id.to_string()),
+        ("lead", row.lead_id.map(|l| l.to_string()).unwrap_or_default()),
+        ("location", row.location.clone()),
+        ("video_url", row.video_url.clone()),
+        ("notes", row.notes.clone()),
+        ("confirmation", row.confirmation.clone()),
+        ("time_zone", row.time_zone.clone().unwrap_or_default()),
+        ("clash", row.clash.clone().unwrap_or_default()),
+    ]
+}
+
+pub(crate) fn log_creation(tx: &Transaction<'_>, batch: &BatchId, row: &AppointmentRow) -> Result<()> {
+    let snapshot: serde_json::Map<String, serde_json::Value> =
+        logged_fields(row).into_iter().map(|(k, v)| (k.to_owned(), serde_json::Value::String(v))).collect();
+    changelog::record(
+        tx,
+        batch,
+        "appointment",
+        row.id,
+        "*",
+        None,
+        Some(&serde_json::Value::Object(snapshot).to_string()),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn log_changes(
+    tx: &Transaction<'_>,
+    batch: &BatchId,
+    old: &AppointmentRow,
+    new: &AppointmentRow,
+) -> Result<bool> {
+    let mut any = false;
+    for ((field, before), (_, after)) in logged_fields(old).into_iter().zip(logged_fields(new)) {
+        if before != after {
+            changelog::record(tx, batch, "appointment", old.id, field, Some(&before), Some(&after))?;
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
+/// Fills the derived columns of `row` from `event` (start, latest end, repeats, busy, zone).
+pub(crate) fn derive(row: &mut AppointmentRow, event: &Event, tz: Tz) {
+    let floating = Zone::Iana(tz);
+    let start = event.start.to_utc(&floating);
+    row.start_utc = utc_text(start);
+    row.repeats = event.is_recurring();
+    row.busy = event.busy;
+    row.time_zone = event.zone().and_then(Zone::name);
+    row.end_utc = series_end(event, &floating).map(utc_text);
+    row.sequence = event.sequence;
+    row.event = serde_json::to_string(event).unwrap_or_default();
+}
+
+/// When the last occurrence ends; `None` for a repetition without end.
+fn series_end(event: &Event, floating: &Zone) -> Option<DateTime<Utc>> {
+    let start = event.start.to_utc(floating);
+    let forever = event.rrules.iter().any(|r| {
+        let upper = r.to_ascii_uppercase();
+        !upper.contains("COUNT=") && !upper.contains("UNTIL=")
+    });
+    if forever {
+        return None;
+    }
+    // Bounded rules: expand them all (COUNT and UNTIL bound the work) and take the last end.
+    let horizon = start + Duration::days(365 * 200);
+    let expansion = rapport_ics::expand(std::slice::from_ref(event), start - Duration::days(1), horizon, floating);
+    let last = expansion.occurrences.iter().map(|o| o.end.to_utc(floating)).max();
+    // A repetition that yields nothing (all excluded) still holds its first span in the index.
+    Some(last.unwrap_or(start + Duration::minutes(1)).max(start))
+}
+
+pub(crate) fn new_uid(at: &str) -> String {
+    format!("{:016x}-{:08x}@rapport", fastrand::u64(..), rapport_match::digest(&[at]) as u32)
+}
+
+impl Rapport {
+    fn organizer_of(conn: &rusqlite::Connection, agent_id: i64) -> Result<Option<Person>> {
+        let agent = super::agents::load(conn, agent_id)?;
+        Ok((!agent.email.is_empty()).then(|| Person {
+            email: agent.email.clone(),
+            name: Some(agent.display_name.clone()),
+            status: None,
+        }))
+    }
+
+    /// Books an appointment; refused with the clash named when the agent is busy (buffers included) or off.
+    pub fn book_appointment(&self, actor: &Actor, input: &AppointmentInput) -> Result<Appointment> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let agent_tz = agent_zone(tx, input.agent_id)?;
+            super::agents::load(tx, input.agent_id)?;
+            let b = check_input(input, agent_tz)?;
+            let attendees = match input.lead_id {
+                Some(id) => {
+                    crate::leads::api::visible_lead(tx, &grant, id)?;
+                    person_of_lead(tx, id)?.into_iter().collect()
+                }
+                None => vec![],
+            };
+            if input.status.holds_time() {
+                if let Some(message) = clash(tx, &grant, input.agent_id, b.start, b.end, None)? {
+                    return Err(CalendarError::DoubleBooked(message).into());
+                }
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let uid = new_uid(&batch.at);
+            let event = event_for(&uid, 0, input, &b, Self::organizer_of(tx, input.agent_id)?, &attendees);
+            let mut row = AppointmentRow {
+                id: 0,
+                uid,
+                recurrence_id: None,
+                agent_id: input.agent_id,
+                lead_id: input.lead_id,
+                title: input.title.trim().to_owned(),
+                location: input.location.trim().to_owned(),
+                video_url: input.video_url.trim().to_owned(),
+                notes: input.notes.trim().to_owned(),
+                status: input.status.as_str().to_owned(),
+                event: String::new(),
+                start_utc: String::new(),
+                end_utc: None,
+                repeats: false,
+                busy: true,
+                time_zone: None,
+                sequence: 0,
+                source: "rapport".into(),
+                clash: None,
+                confirmation: Confirmation::ToSend.as_str().to_owned(),
+                remote_href: None,
+                remote_etag: None,
+                sync_pending: store::caldav_account(tx, input.agent_id)?.is_some(),
+                created_at: batch.at.clone(),
+                updated_at: batch.at.clone(),
+                version: 1,
+            };
+            derive(&mut row, &event, agent_tz);
+            row.id = store::insert(tx, &row)?;
+            store::replace_attendees(tx, row.id, &attendees)?;
+            log_creation(tx, &batch, &row)?;
+            view(tx, &row)
+        })
+    }
+
+    /// Changes an appointment as edited on `version`; a new time is checked like a booking.
+    pub fn update_appointment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        input: &AppointmentInput,
+    ) -> Result<Appointment> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let old = visible_row(tx, &grant, id)?;
+            if old.version != version {
+                return Err(Error::Conflict { entity: "appointment" });
+            }
+            if old.repeats || old.recurrence_id.is_some() {
+                return Err(ValidationErrors::one(
+                    "start",
+                    "a repeating appointment comes from a calendar file or server: change it there, or export and re-import it",
+                )
+                .into());
+            }
+            let agent_tz = agent_zone(tx, input.agent_id)?;
+            super::agents::load(tx, input.agent_id)?;
+            let b = check_input(input, agent_tz)?;
+            if let Some(lead) = input.lead_id {
+                crate::leads::api::visible_lead(tx, &grant, lead)?;
+            }
+            if input.status.holds_time() {
+                if let Some(message) = clash(tx, &grant, input.agent_id, b.start, b.end, Some(&old.uid))? {
+                    return Err(CalendarError::DoubleBooked(message).into());
+                }
+            }
+            let mut attendees = store::attendees(tx, id)?;
+            if input.lead_id != old.lead_id {
+                attendees.retain(|a| a.lead_id.is_none() || a.lead_id != old.lead_id);
+                if let Some(p) = input.lead_id.map(|l| person_of_lead(tx, l)).transpose()?.flatten() {
+                    attendees.push(p);
+                }
+            }
+            let prior = event_of(&old);
+            let organizer = prior.as_ref().and_then(|e| e.organizer.clone());
+            let event = event_for(&old.uid, old.sequence + 1, input, &b, organizer, &attendees);
+            let mut row = AppointmentRow {
+                agent_id: input.agent_id,
+                lead_id: input.lead_id,
+                title: input.title.trim().to_owned(),
+                location: input.location.trim().to_owned(),
+                video_url: input.video_url.trim().to_owned(),
+                notes: input.notes.trim().to_owned(),
+                status: input.status.as_str().to_owned(),
+                clash: None,
+                ..old.clone()
+            };
+            derive(&mut row, &event, agent_tz);
+            self.save_change(tx, &grant, &old, row, Some(&attendees))
+        })
+    }
+
+    /// Drags an appointment to a new time (the calendar's drag and resize), checked like a booking.
+    pub fn move_appointment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        start: &str,
+        end: &str,
+    ) -> Result<Appointment> {
+        let current = self.appointment(actor, id)?;
+        let input = AppointmentInput {
+            agent_id: current.agent_id,
+            lead_id: current.lead_id,
+            title: current.title,
+            start: start.to_owned(),
+            end: end.to_owned(),
+            time_zone: current.time_zone.filter(|z| z.parse::<Tz>().is_ok()).unwrap_or_default(),
+            location: current.location,
+            video_url: current.video_url,
+            notes: current.notes,
+            status: current.status,
+        };
+        self.update_appointment(actor, id, version, &input)
+    }
+
+    pub fn set_appointment_status(&self, actor: &Actor, id: i64, status: AppointmentStatus) -> Result<Appointment> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let old = visible_row(tx, &grant, id)?;
+            if old.status == status.as_str() {
+                return view(tx, &old);
+            }
+            // Un-cancelling takes the time back: it must still be free.
+            if status.holds_time()
+                && !AppointmentStatus::parse(&old.status).is_some_and(AppointmentStatus::holds_time)
+                && !old.repeats
+            {
+                let s = super::time::parse_db_time(&old.start_utc);
+                let e = old.end_utc.as_deref().and_then(super::time::parse_db_time);
+                if let (Some(s), Some(e)) = (s, e) {
+                    if let Some(message) = clash(tx, &grant, old.agent_id, s, e, Some(&old.uid))? {
+                        return Err(CalendarError::DoubleBooked(message).into());
+                    }
+                }
+            }
+            let mut row = AppointmentRow { status: status.as_str().to_owned(), ..old.clone() };
+            if let Some(mut event) = event_of(&old) {
+                event.status = Some(
+                    match status {
+                        AppointmentStatus::Cancelled => "CANCELLED",
+                        AppointmentStatus::Proposed => "TENTATIVE",
+                        _ => "CONFIRMED",
+                    }
+                    .to_owned(),
+                );
+                event.sequence += 1;
+                let tz = agent_zone(tx, old.agent_id)?;
+                derive(&mut row, &event, tz);
+            }
+            self.save_change(tx, &grant, &old, row, None)
+        })
+    }
+
+    pub fn set_confirmation(&self, actor: &Actor, id: i64, confirmation: Confirmation) -> Result<Appointment> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let old = visible_row(tx, &grant, id)?;
+            let row = AppointmentRow { confirmation: confirmation.as_str().to_owned(), ..old.clone() };
+            self.save_change(tx, &grant, &old, row, None)
+        })
+    }
+
+    /// Writes `row` over `old` with its change-log rows; a change marks it for the next CalDAV sync.
+    pub(crate) fn save_change(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        old: &AppointmentRow,
+        mut row: AppointmentRow,
+        attendees: Option<&[Attendee]>,
+    ) -> Result<Appointment> {
+        if row == *old && attendees.is_none() {
+            return view(tx, old);
+        }
+        let batch = self.begin_batch(tx, grant, &Origin::manual())?;
+        let changed = log_changes(tx, &batch, old, &row)?;
+        if changed {
+            row.sync_pending = store::caldav_account(tx, row.agent_id)?.is_some();
+            store::update(tx, &row, &batch.at)?;
+        }
+        if let Some(list) = attendees {
+            store::replace_attendees(tx, row.id, list)?;
+        }
+        let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
+        view(tx, &saved)
+    }
+}

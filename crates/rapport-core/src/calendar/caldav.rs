@@ -1,0 +1,245 @@
+//! CalDAV calendars: connect (the password goes to the OS keychain, nowhere else), and sync — local changes
+//! are pushed (offline-first: each change marks its appointment, and a sync that cannot reach the server
+//! leaves the marks for the next one), then the server's events are pulled: they count against double
+//! booking, and an edit made on the server shows up in Rapport. No transaction is open while HTTP runs.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, Utc};
+use chrono_tz::Tz;
+
+use super::caldav_client::{Client, RemoteError};
+use super::ics_import::{BusyIndex, Upsert};
+use super::model::{CaldavAccount, CaldavConnect, IcsFileReport, SyncReport};
+use super::occurrences::event_of;
+use super::store::{self, AppointmentRow};
+use super::time::utc_text;
+use super::CalendarError;
+use crate::access::{Actor, Permission};
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::leads::ValidationErrors;
+use crate::rapport::Rapport;
+use crate::secrets::Secrets;
+
+/// Events from this far back to this far ahead are pulled.
+const PULL_PAST_DAYS: i64 = 30;
+const PULL_AHEAD_DAYS: i64 = 730;
+
+fn secret_key(url: &str, username: &str) -> String {
+    format!("caldav:{username}@{url}")
+}
+
+fn remote(e: RemoteError, url: &str) -> Error {
+    CalendarError::Remote(e.words(url)).into()
+}
+
+fn no_account() -> Error {
+    Error::NotFound { entity: "CalDAV calendar", id: "yours".into() }
+}
+
+impl Rapport {
+    pub fn caldav_account(&self, actor: &Actor) -> Result<Option<CaldavAccount>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let Some(user) = grant.user_id else { return Ok(None) };
+            Ok(match store::caldav_account(conn, user)? {
+                Some(a) => Some(CaldavAccount {
+                    calendar_url: a.calendar_url,
+                    username: a.username,
+                    last_sync_at: a.last_sync_at,
+                    last_error: a.last_error,
+                    pending: store::count_pending(conn, user)?,
+                }),
+                None => None,
+            })
+        })
+    }
+
+    /// Connects the actor's calendar: the server is asked first (a wrong password or address is refused
+    /// here), the password is stored in the keychain, and every appointment of the agent is marked to be sent.
+    pub fn connect_caldav(&self, actor: &Actor, input: &CaldavConnect, secrets: &dyn Secrets) -> Result<CaldavAccount> {
+        let url = input.calendar_url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(ValidationErrors::one("calendar_url", "a calendar address starts with https://").into());
+        }
+        if input.username.trim().is_empty() || input.password.is_empty() {
+            return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
+        }
+        self.db.read(|conn| Self::grant(conn, actor, Permission::WriteLeads).map(|_| ()))?;
+        let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote(e, url))?;
+        client.check().map_err(|e| remote(e, url))?;
+        secrets.set(&secret_key(url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let user = grant.user_id.ok_or_else(no_account)?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let id = store::save_caldav_account(tx, user, url, input.username.trim(), &batch.at)?;
+            let snapshot = serde_json::json!({"calendar_url": url, "username": input.username.trim()});
+            changelog::record(tx, &batch, "caldav_account", id, "*", None, Some(&snapshot.to_string()))?;
+            for row in store::of_agent(tx, user)? {
+                if row.source != "caldav" {
+                    store::set_remote(tx, row.id, row.remote_href.as_deref(), row.remote_etag.as_deref(), true)?;
+                }
+            }
+            Ok::<_, Error>(())
+        })?;
+        self.caldav_account(actor)?.ok_or_else(no_account)
+    }
+
+    pub fn disconnect_caldav(&self, actor: &Actor, secrets: &dyn Secrets) -> Result<()> {
+        let account = self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let user = grant.user_id.ok_or_else(no_account)?;
+            let account = store::caldav_account(tx, user)?.ok_or_else(no_account)?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::delete_caldav_account(tx, user)?;
+            let snapshot = serde_json::json!({"calendar_url": account.calendar_url, "username": account.username});
+            changelog::record(tx, &batch, "caldav_account", account.id, "*", Some(&snapshot.to_string()), None)?;
+            Ok::<_, Error>(account)
+        })?;
+        secrets.delete(&secret_key(&account.calendar_url, &account.username)).map_err(CalendarError::from)?;
+        Ok(())
+    }
+
+    /// Sends what changed here, then reads the server. A failure is recorded on the account (shown as its
+    /// state) and returned; nothing local is lost.
+    pub fn sync_caldav(&self, actor: &Actor, secrets: &dyn Secrets) -> Result<SyncReport> {
+        let (account, user, tz, pending) = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            let user = grant.user_id.ok_or_else(no_account)?;
+            let account = store::caldav_account(conn, user)?.ok_or_else(no_account)?;
+            let tz: Tz = super::agents::load(conn, user)?.time_zone.parse().unwrap_or(Tz::UTC);
+            let mut series: HashMap<String, Vec<AppointmentRow>> = HashMap::new();
+            for row in store::pending_sync(conn, user)? {
+                series.insert(row.uid.clone(), store::by_uid(conn, user, &row.uid)?);
+            }
+            Ok::<_, Error>((account, user, tz, series))
+        })?;
+        let result = self.sync_with_server(actor, &account, user, tz, pending, secrets);
+        let error = match &result {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        let at = self.now();
+        self.db.write(|tx| {
+            store::caldav_result(tx, user, result.as_ref().ok().map(|_| at.as_str()), error.as_deref())?;
+            Ok::<_, Error>(())
+        })?;
+        result
+    }
+
+    fn sync_with_server(
+        &self,
+        actor: &Actor,
+        account: &store::CaldavRow,
+        user: i64,
+        tz: Tz,
+        pending: HashMap<String, Vec<AppointmentRow>>,
+        secrets: &dyn Secrets,
+    ) -> Result<SyncReport> {
+        let url = account.calendar_url.as_str();
+        let password =
+            secrets.get(&secret_key(url, &account.username)).map_err(CalendarError::from)?.ok_or_else(|| {
+                CalendarError::Remote(format!(
+                    "no password for {url} in the system keychain: connect the calendar again"
+                ))
+            })?;
+        let client = Client::new(url, &account.username, &password).map_err(|e| remote(e, url))?;
+        let mut report = SyncReport::default();
+
+        // Push. Each series is one resource, written without METHOD (RFC 4791 4.1).
+        let mut pushed: Vec<(i64, i64, String, Option<String>)> = Vec::new();
+        for rows in pending.values() {
+            let Some(master) = rows.iter().find(|r| r.recurrence_id.is_none()).or(rows.first()) else { continue };
+            let events: Vec<_> = rows.iter().filter_map(event_of).collect();
+            let ics = rapport_ics::write_calendar(None, None, &events, Utc::now());
+            let href = master.remote_href.clone().unwrap_or_else(|| client.href_for(&master.uid));
+            match client.put(&href, &ics, master.remote_etag.as_deref()) {
+                Ok(etag) => {
+                    for r in rows {
+                        pushed.push((r.id, r.version, href.clone(), etag.clone()));
+                    }
+                    report.pushed += 1;
+                }
+                // Changed on the server since: the server's version wins and comes back in the pull.
+                Err(RemoteError::Changed) => {}
+                Err(e) => return Err(remote(e, url)),
+            }
+        }
+
+        // Pull.
+        let now = self.now_utc();
+        let (from, to) = (now - Duration::days(PULL_PAST_DAYS), now + Duration::days(PULL_AHEAD_DAYS));
+        let fmt = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+        let resources = client.list(&fmt(from), &fmt(to)).map_err(|e| remote(e, url))?;
+
+        let origin = Origin { reason: ChangeReason::Import, source_ref: format!("CalDAV {url}") };
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            for (id, version, href, etag) in &pushed {
+                // A row edited again while we were sending stays marked for the next sync.
+                let still = store::get(tx, *id)?.is_some_and(|r| r.version == *version);
+                store::set_remote(tx, *id, Some(href), etag.as_deref(), !still)?;
+            }
+            let agent = super::agents::load(tx, user)?;
+            let mut busy = BusyIndex::of_agent(tx, &grant, user, tz, (now, now + Duration::days(PULL_AHEAD_DAYS)))?;
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let mut cx = Upsert {
+                grant: &grant,
+                agent: &agent,
+                tz,
+                horizon: (now, to),
+                busy: &mut busy,
+                batch: &batch,
+                source: "caldav",
+            };
+            let mut seen: HashSet<String> = HashSet::new();
+            let known: HashMap<String, Option<String>> = store::of_agent(tx, user)?
+                .into_iter()
+                .filter_map(|r| r.remote_href.clone().map(|h| (h, r.remote_etag.clone())))
+                .collect();
+            for res in &resources {
+                seen.insert(res.href.clone());
+                if known
+                    .get(&res.href)
+                    .is_some_and(|etag| etag.as_deref() == Some(res.etag.as_str()) && !res.etag.is_empty())
+                {
+                    continue;
+                }
+                let calendar = rapport_ics::read(res.data.as_bytes());
+                let mut file_report = IcsFileReport::default();
+                let mut events: Vec<_> = calendar.events.iter().collect();
+                events.sort_by_key(|e| e.recurrence_id.is_some());
+                for e in events {
+                    let (_, wrote) =
+                        self.upsert_event(tx, &mut cx, e, false, Some((&res.href, &res.etag)), &mut file_report)?;
+                    if wrote {
+                        report.pulled += 1;
+                    }
+                }
+                report.clashes.extend(file_report.clashes);
+            }
+            // Gone from the server: events that came from it are removed, ours are marked to be sent again.
+            for row in store::of_agent(tx, user)? {
+                let Some(href) = &row.remote_href else { continue };
+                let in_window =
+                    row.end_utc.as_deref().is_none_or(|e| e > utc_text(from).as_str()) && row.start_utc < utc_text(to);
+                if seen.contains(href) || !in_window || row.sync_pending {
+                    continue;
+                }
+                if row.source == "caldav" {
+                    let snapshot = serde_json::json!({"title": row.title, "start": row.start_utc, "uid": row.uid});
+                    changelog::record(tx, &batch, "appointment", row.id, "*", Some(&snapshot.to_string()), None)?;
+                    store::delete(tx, row.id)?;
+                    report.removed += 1;
+                } else {
+                    store::set_remote(tx, row.id, None, None, true)?;
+                }
+            }
+            changelog::discard_empty(tx, &batch)?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(report)
+    }
+}

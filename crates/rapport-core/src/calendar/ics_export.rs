@@ -1,0 +1,83 @@
+//! Exporting .ics: an invite for one appointment (METHOD:REQUEST, or CANCEL once cancelled, with organizer,
+//! attendees and a VTIMEZONE) and an agent's whole calendar.
+use rapport_ics::{Event, Person};
+use rusqlite::Connection;
+
+use super::occurrences::{event_of, visible, visible_row};
+use super::store::{self, AppointmentRow};
+use crate::access::{Actor, Permission};
+use crate::error::Result;
+use crate::rapport::Rapport;
+
+/// The stored definition with what was changed in Rapport since (title, place, notes, status).
+fn export_event(conn: &Connection, row: &AppointmentRow) -> Result<Option<Event>> {
+    let Some(mut e) = event_of(row) else { return Ok(None) };
+    e.summary = Some(row.title.clone());
+    e.location = Some(row.location.clone()).filter(|s| !s.is_empty());
+    e.description = Some(row.notes.clone()).filter(|s| !s.is_empty());
+    e.url = Some(row.video_url.clone()).filter(|s| !s.is_empty());
+    e.status = Some(
+        match row.status.as_str() {
+            "cancelled" => "CANCELLED",
+            "proposed" => "TENTATIVE",
+            _ => "CONFIRMED",
+        }
+        .to_owned(),
+    );
+    e.sequence = e.sequence.max(row.sequence);
+    if e.organizer.is_none() {
+        let agent = super::agents::load(conn, row.agent_id)?;
+        if !agent.email.is_empty() {
+            e.organizer = Some(Person { email: agent.email, name: Some(agent.display_name), status: None });
+        }
+    }
+    e.attendees = store::attendees(conn, row.id)?
+        .into_iter()
+        .map(|a| Person {
+            email: a.email,
+            name: Some(a.name).filter(|n| !n.is_empty()),
+            status: Some(a.response).filter(|r| !r.is_empty()).or_else(|| Some("NEEDS-ACTION".into())),
+        })
+        .collect();
+    Ok(Some(e))
+}
+
+impl Rapport {
+    /// An invite for appointment `id` (its overrides included when it repeats).
+    pub fn export_invite(&self, actor: &Actor, id: i64) -> Result<String> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let row = visible_row(conn, &grant, id)?;
+            let mut events = Vec::new();
+            for r in store::by_uid(conn, row.agent_id, &row.uid)? {
+                if let Some(e) = export_event(conn, &r)? {
+                    events.push(e);
+                }
+            }
+            let method = if row.status == "cancelled" { "CANCEL" } else { "REQUEST" };
+            Ok(rapport_ics::write_calendar(Some(method), None, &events, chrono::Utc::now()))
+        })
+    }
+
+    /// An agent's calendar as one file; appointments with a lead outside the reader's campaigns appear as
+    /// busy time without details.
+    pub fn export_agent_calendar(&self, actor: &Actor, agent_id: i64) -> Result<String> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let agent = super::agents::load(conn, agent_id)?;
+            let mut events = Vec::new();
+            for row in store::of_agent(conn, agent_id)? {
+                let Some(mut e) = export_event(conn, &row)? else { continue };
+                if !visible(conn, &grant, row.lead_id)? {
+                    e.summary = Some("Busy".into());
+                    e.description = None;
+                    e.location = None;
+                    e.url = None;
+                    e.attendees.clear();
+                }
+                events.push(e);
+            }
+            Ok(rapport_ics::write_calendar(Some("PUBLISH"), Some(&agent.display_name), &events, chrono::Utc::now()))
+        })
+    }
+}

@@ -1,0 +1,399 @@
+//! Importing .ics files: each file in one transaction; events read by `rapport-ics` (a malformed event is
+//! reported with its line, the others are imported). An invite found again by its UID updates its
+//! appointment (when its SEQUENCE is not older), a cancellation cancels it, and the same file imported twice
+//! changes nothing. Attendees are matched to leads by normalized email. An event that overlaps the agent's
+//! other appointments is imported and flagged with the clash, never silently double-booked.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use rapport_ics::{Event, When, Zone};
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+
+use super::booking::{derive, log_changes, log_creation};
+use super::model::{AppointmentStatus, Attendee, Confirmation, IcsFileReport, IcsProblem, UnknownAttendee};
+use super::occurrences::{busy_between, visible, visible_row};
+use super::store::{self, AppointmentRow};
+use super::time::{span_words, utc_text};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::Origin;
+use crate::error::{Error, Result};
+use crate::leads::{LeadInput, ValidationErrors};
+use crate::rapport::Rapport;
+
+/// How far ahead imported events are checked for clashes: double booking matters from now on.
+pub const CLASH_HORIZON_DAYS: i64 = 730;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct IcsFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+fn status_of(event: &Event, cancel: bool) -> AppointmentStatus {
+    if cancel {
+        return AppointmentStatus::Cancelled;
+    }
+    match event.status.as_deref() {
+        Some("CANCELLED") => AppointmentStatus::Cancelled,
+        Some("TENTATIVE") => AppointmentStatus::Proposed,
+        _ => AppointmentStatus::Confirmed,
+    }
+}
+
+fn rid_text(event: &Event, tz: Tz) -> Option<String> {
+    event.recurrence_id.as_ref().map(|m| match m {
+        rapport_ics::Moment::Date(d) => d.format("%Y-%m-%d").to_string(),
+        other => utc_text(other.to_utc(&Zone::Iana(tz))),
+    })
+}
+
+/// Busy intervals known while a file is imported, for clash checks: the agent's, then the file's own.
+type BusyEntry = (DateTime<Utc>, String, String);
+
+pub(crate) struct BusyIndex {
+    /// (start, insertion number) → (end, UID, how the clash is named).
+    by_start: BTreeMap<(DateTime<Utc>, u64), BusyEntry>,
+    longest: Duration,
+    next: u64,
+}
+
+impl BusyIndex {
+    /// The agent's busy times in `window`, named as the reader may see them.
+    pub(crate) fn of_agent(
+        conn: &rusqlite::Connection,
+        grant: &Grant,
+        agent_id: i64,
+        tz: Tz,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Self> {
+        let mut busy = BusyIndex { by_start: BTreeMap::new(), longest: Duration::zero(), next: 0 };
+        for b in busy_between(conn, agent_id, tz, window.0, window.1)? {
+            let title = if visible(conn, grant, b.lead_id)? { b.title.clone() } else { "another appointment".into() };
+            busy.add(b.start, b.end, &b.uid, format!("“{title}” [appointment {}]", b.appointment_id));
+        }
+        Ok(busy)
+    }
+
+    fn add(&mut self, start: DateTime<Utc>, end: DateTime<Utc>, uid: &str, title: String) {
+        self.longest = self.longest.max(end - start);
+        self.next += 1;
+        self.by_start.insert((start, self.next), (end, uid.to_owned(), title));
+    }
+
+    fn clash(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        uid: &str,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>, &str)> {
+        let from = (start - self.longest, 0);
+        let to = (end, 0);
+        self.by_start
+            .range(from..to)
+            .find(|((s, _), (e, u, _))| u != uid && *s < end && *e > start)
+            .map(|((s, _), (e, _, t))| (*s, *e, t.as_str()))
+    }
+}
+
+impl Rapport {
+    /// Imports each file into `agent_id`'s calendar (the actor's own when `None`).
+    pub fn import_ics(&self, actor: &Actor, files: &[IcsFile], agent_id: Option<i64>) -> Result<Vec<IcsFileReport>> {
+        files.iter().map(|f| self.import_ics_file(actor, f, agent_id)).collect()
+    }
+
+    fn import_ics_file(&self, actor: &Actor, file: &IcsFile, agent_id: Option<i64>) -> Result<IcsFileReport> {
+        // Reading is pure and may take a while on a large file: it runs before the write lock is taken.
+        let calendar = rapport_ics::read(&file.bytes);
+        let mut report = IcsFileReport { file: file.name.clone(), ..Default::default() };
+        report.problems =
+            calendar.problems.iter().map(|p| IcsProblem { line: p.line as u32, message: p.message.clone() }).collect();
+        report.warnings = calendar.warnings.clone();
+        let cancel = calendar.method.as_deref() == Some("CANCEL");
+        let origin = Origin::import(file.name.clone());
+        let now = self.now_utc();
+
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let agent_id = agent_id.or(grant.user_id).ok_or_else(|| {
+                Error::from(ValidationErrors::one("agent", "choose the agent whose calendar the file goes into"))
+            })?;
+            let agent = super::agents::load(tx, agent_id)?;
+            let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
+            let horizon = (now, now + Duration::days(CLASH_HORIZON_DAYS));
+            let mut busy = BusyIndex::of_agent(tx, &grant, agent_id, tz, horizon)?;
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let mut wrote = false;
+
+            // Masters first, so a series exists before its overrides; then by UID for a stable order.
+            let mut order: Vec<&Event> = calendar.events.iter().collect();
+            order.sort_by(|a, b| (a.recurrence_id.is_some(), &a.uid).cmp(&(b.recurrence_id.is_some(), &b.uid)));
+            let mut cx =
+                Upsert { grant: &grant, agent: &agent, tz, horizon, busy: &mut busy, batch: &batch, source: "ics" };
+            for incoming in order {
+                wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
+            }
+            if !wrote {
+                // Nothing changed: leave no empty batch behind.
+                crate::audit::store::discard_empty(tx, &batch)?;
+            }
+            Ok::<_, Error>(())
+        })?;
+        Ok(report)
+    }
+
+    /// Attendees and organizer (other than the agent) with the lead each address belongs to, and the lead
+    /// the appointment is with: the first address that matches a lead the actor may see.
+    fn match_attendees(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        event: &Event,
+        agent_email: &str,
+    ) -> Result<(Vec<Attendee>, Option<i64>)> {
+        let mut out: Vec<Attendee> = Vec::new();
+        let mut lead = None;
+        let people = event.organizer.iter().chain(event.attendees.iter());
+        for p in people {
+            let email = match crate::leads::normalize_email(&p.email) {
+                Ok(e) => e,
+                Err(_) => continue,
+            };
+            if email.eq_ignore_ascii_case(agent_email) || out.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
+                continue;
+            }
+            let mut lead_id = None;
+            for id in crate::leads::store::with_email(tx, &email)? {
+                if visible(tx, grant, Some(id))? {
+                    lead_id = Some(id);
+                    break;
+                }
+            }
+            lead = lead.or(lead_id);
+            out.push(Attendee {
+                email,
+                name: p.name.clone().unwrap_or_default(),
+                response: p.status.clone().unwrap_or_default(),
+                lead_id,
+            });
+        }
+        Ok((out, lead))
+    }
+
+    /// Makes an invite's unknown attendee a Draft lead and links it to the appointment, in one step.
+    pub fn create_lead_from_attendee(&self, actor: &Actor, appointment_id: i64, email: &str) -> Result<i64> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let row = visible_row(tx, &grant, appointment_id)?;
+            let attendee = store::attendees(tx, appointment_id)?
+                .into_iter()
+                .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
+                .ok_or_else(|| Error::NotFound { entity: "attendee", id: email.trim().to_owned() })?;
+            if let Some(existing) = attendee.lead_id {
+                return Ok(existing);
+            }
+            let (first, last) = match attendee.name.trim().rsplit_once(' ') {
+                Some((f, l)) => (f.trim().to_owned(), l.trim().to_owned()),
+                None => (attendee.name.trim().to_owned(), String::new()),
+            };
+            let input = LeadInput {
+                first_name: first,
+                last_name: last,
+                emails: vec![attendee.email.clone()],
+                source_detail: format!("calendar invite: {}", row.title),
+                ..Default::default()
+            };
+            let lead = crate::leads::api::Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), None)?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let id = crate::leads::api::insert_logged(tx, &batch, &lead)?;
+            self.index_and_check(tx, id, true, &batch.at)?;
+            store::link_attendee(tx, appointment_id, &attendee.email, id)?;
+            if row.lead_id.is_none() {
+                let new = AppointmentRow { lead_id: Some(id), ..row.clone() };
+                log_changes(tx, &batch, &row, &new)?;
+                store::update(tx, &new, &batch.at)?;
+            }
+            Ok(id)
+        })
+    }
+}
+
+/// What importing one event needs from around it.
+pub(crate) struct Upsert<'a> {
+    pub grant: &'a Grant,
+    pub agent: &'a super::model::AgentCalendar,
+    pub tz: Tz,
+    pub horizon: (DateTime<Utc>, DateTime<Utc>),
+    pub busy: &'a mut BusyIndex,
+    pub batch: &'a crate::audit::store::BatchId,
+    /// "ics" or "caldav".
+    pub source: &'static str,
+}
+
+impl Rapport {
+    /// Creates, updates, cancels or leaves one event's appointment (by agent, UID and RECURRENCE-ID), with
+    /// its clashes flagged. Returns the appointment's id (when there is one) and whether anything was written.
+    pub(crate) fn upsert_event(
+        &self,
+        tx: &Transaction<'_>,
+        cx: &mut Upsert<'_>,
+        incoming: &Event,
+        cancel: bool,
+        remote: Option<(&str, &str)>,
+        report: &mut IcsFileReport,
+    ) -> Result<(Option<i64>, bool)> {
+        let (grant, tz, horizon) = (cx.grant, cx.tz, cx.horizon);
+        let agent_id = cx.agent.user_id;
+        let floating = Zone::Iana(tz);
+        let batch = cx.batch;
+        let mut wrote = false;
+        let mut event = incoming.clone();
+        event.line = 0;
+        event.warnings.clear();
+        let rid = rid_text(&event, tz);
+        let existing = store::by_uid(tx, agent_id, &event.uid)?.into_iter().find(|r| r.recurrence_id == rid);
+        if let Some(old) = &existing {
+            if !visible(tx, grant, old.lead_id)? {
+                report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
+                return Ok((existing_id_of(&existing), false));
+            }
+            if event.sequence < old.sequence {
+                report.unchanged += 1;
+                report.warnings.push(format!(
+                    "“{}”: this file has an older version (SEQUENCE {} < {}): kept the newer one",
+                    old.title, event.sequence, old.sequence
+                ));
+                report.appointment_ids.push(old.id);
+                return Ok((existing_id_of(&existing), false));
+            }
+        }
+        if cancel && existing.is_none() {
+            report.warnings.push(format!(
+                "cancellation of “{}” ({}): no such appointment in this calendar",
+                event.summary.clone().unwrap_or_default(),
+                event.uid
+            ));
+            return Ok((existing_id_of(&existing), false));
+        }
+        let status = status_of(&event, cancel);
+        let (attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
+        let mut row = AppointmentRow {
+            id: existing.as_ref().map_or(0, |r| r.id),
+            uid: event.uid.clone(),
+            recurrence_id: rid,
+            agent_id,
+            lead_id: existing.as_ref().and_then(|r| r.lead_id).or(lead_id),
+            title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
+            location: event.location.clone().unwrap_or_default(),
+            video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
+            notes: event.description.clone().unwrap_or_default(),
+            status: status.as_str().to_owned(),
+            event: String::new(),
+            start_utc: String::new(),
+            end_utc: None,
+            repeats: false,
+            busy: true,
+            time_zone: None,
+            sequence: 0,
+            source: existing.as_ref().map_or_else(|| cx.source.to_owned(), |r| r.source.clone()),
+            clash: existing.as_ref().and_then(|r| r.clash.clone()),
+            confirmation: existing
+                .as_ref()
+                .map_or_else(|| Confirmation::ToSend.as_str().to_owned(), |r| r.confirmation.clone()),
+            remote_href: existing.as_ref().and_then(|r| r.remote_href.clone()),
+            remote_etag: existing.as_ref().and_then(|r| r.remote_etag.clone()),
+            sync_pending: existing.as_ref().is_some_and(|r| r.sync_pending),
+            created_at: existing.as_ref().map_or_else(|| batch.at.clone(), |r| r.created_at.clone()),
+            updated_at: batch.at.clone(),
+            version: existing.as_ref().map_or(1, |r| r.version),
+        };
+        derive(&mut row, &event, tz);
+
+        // Clashes of its occurrences from now on, with the agent's appointments and the file's earlier
+        // events. Unchanged events keep what they had, so a second import changes nothing.
+        let unchanged = existing.as_ref().is_some_and(|old| same_content(old, &row));
+        let mut occurrences = Vec::new();
+        if status.holds_time() && event.busy {
+            // The event as read (its line intact), so a warning names where it is.
+            let expansion = rapport_ics::expand(std::slice::from_ref(incoming), horizon.0, horizon.1, &floating);
+            report.warnings.extend(expansion.warnings);
+            occurrences = expansion
+                .occurrences
+                .iter()
+                .map(|o| (o.start.to_utc(&floating), o.end.to_utc(&floating), matches!(o.start, When::Date(_))))
+                .collect();
+        }
+        if !unchanged {
+            row.clash = occurrences.iter().find_map(|(s, e, _)| {
+                cx.busy.clash(*s, *e, &event.uid).map(|(cs, ce, title)| {
+                    format!("overlaps {title} {} on {}", span_words(cs, ce, tz), span_words(*s, *e, tz))
+                })
+            });
+            if let Some(c) = &row.clash {
+                report.clashes.push(format!("“{}”: {c}", row.title));
+            }
+        }
+        for (s, e, _) in &occurrences {
+            cx.busy.add(*s, *e, &event.uid, format!("“{}” (same file)", row.title));
+        }
+
+        match existing {
+            Some(old) if unchanged => {
+                report.unchanged += 1;
+                report.appointment_ids.push(old.id);
+            }
+            Some(old) => {
+                row.sync_pending =
+                    remote.is_none() && (row.sync_pending || store::caldav_account(tx, agent_id)?.is_some());
+                log_changes(tx, batch, &old, &row)?;
+                store::update(tx, &row, &batch.at)?;
+                store::replace_attendees(tx, row.id, &attendees)?;
+                if status == AppointmentStatus::Cancelled && old.status != row.status {
+                    report.cancelled += 1;
+                } else {
+                    report.updated += 1;
+                }
+                report.appointment_ids.push(row.id);
+                wrote = true;
+            }
+            None => {
+                row.sync_pending = remote.is_none() && store::caldav_account(tx, agent_id)?.is_some();
+                row.id = store::insert(tx, &row)?;
+                store::replace_attendees(tx, row.id, &attendees)?;
+                log_creation(tx, batch, &row)?;
+                report.created += 1;
+                report.appointment_ids.push(row.id);
+                wrote = true;
+            }
+        }
+        for a in attendees.iter().filter(|a| a.lead_id.is_none()) {
+            report.unknown_attendees.push(UnknownAttendee {
+                appointment_id: row.id,
+                email: a.email.clone(),
+                name: a.name.clone(),
+            });
+        }
+        if let Some((href, etag)) = remote {
+            // From the server: it is in sync by definition, whatever changed.
+            store::set_remote(tx, row.id, Some(href), Some(etag), false)?;
+        }
+        Ok((Some(row.id), wrote))
+    }
+}
+
+fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
+    existing.as_ref().map(|r| r.id)
+}
+
+/// Whether an import would leave a row as it is (the clash note and bookkeeping aside).
+fn same_content(old: &AppointmentRow, new: &AppointmentRow) -> bool {
+    old.title == new.title
+        && old.location == new.location
+        && old.video_url == new.video_url
+        && old.notes == new.notes
+        && old.status == new.status
+        && old.event == new.event
+        && old.lead_id == new.lead_id
+}

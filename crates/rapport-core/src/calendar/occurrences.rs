@@ -1,0 +1,312 @@
+//! From stored rows to what people see: occurrences expanded from each appointment's definition, the
+//! busy times the double-booking check compares against, and appointment views with names filled in.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rapport_ics::{Event, When, Zone};
+use rusqlite::Connection;
+
+use super::model::{Appointment, AppointmentSource, AppointmentStatus, Confirmation, Occurrence};
+use super::store::{self, AppointmentRow};
+use super::time::{parse_db_time, utc_text};
+use crate::access::{Actor, Grant, Permission};
+use crate::error::{Error, Result};
+use crate::rapport::Rapport;
+
+pub(crate) fn event_of(row: &AppointmentRow) -> Option<Event> {
+    serde_json::from_str(&row.event).ok()
+}
+
+pub(crate) fn agent_zone(conn: &Connection, agent_id: i64) -> Result<Tz> {
+    let name = store::agent(conn, agent_id)?.map(|a| a.time_zone).unwrap_or_else(|| "UTC".into());
+    Ok(name.parse().unwrap_or(Tz::UTC))
+}
+
+/// One expanded occurrence and the row it came from.
+pub(crate) struct Expanded<'a> {
+    pub row: &'a AppointmentRow,
+    pub start: When,
+    pub end: When,
+    /// This occurrence makes the agent busy (not cancelled, not transparent).
+    pub busy: bool,
+}
+
+/// Expands `rows` (whole series: master and overrides together) over [from, to).
+pub(crate) fn expand_rows<'a>(
+    rows: &'a [AppointmentRow],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<Expanded<'a>> {
+    let floating = Zone::Iana(tz);
+    let mut by_uid: BTreeMap<&str, Vec<(&AppointmentRow, Event)>> = BTreeMap::new();
+    for row in rows {
+        if let Some(event) = event_of(row) {
+            by_uid.entry(row.uid.as_str()).or_default().push((row, event));
+        }
+    }
+    let mut out = Vec::new();
+    for group in by_uid.values() {
+        let events: Vec<Event> = group.iter().map(|(_, e)| e.clone()).collect();
+        let expansion = rapport_ics::expand(&events, from, to, &floating);
+        for o in expansion.occurrences {
+            let Some((row, event)) = group.get(o.event) else { continue };
+            let holds = AppointmentStatus::parse(&row.status).is_some_and(AppointmentStatus::holds_time);
+            out.push(Expanded { row, start: o.start, end: o.end, busy: holds && row.busy && event.busy });
+        }
+    }
+    out.sort_by_key(|e| (e.start.to_utc(&floating), e.row.id));
+    out
+}
+
+/// A busy occurrence, for the double-booking check and free-slot search.
+#[derive(Debug, Clone)]
+pub(crate) struct Busy {
+    pub appointment_id: i64,
+    pub uid: String,
+    pub title: String,
+    pub lead_id: Option<i64>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+pub(crate) fn busy_between(
+    conn: &Connection,
+    agent_id: i64,
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Busy>> {
+    let rows = store::overlapping(conn, agent_id, &utc_text(from), &utc_text(to))?;
+    let floating = Zone::Iana(tz);
+    Ok(expand_rows(&rows, from, to, tz)
+        .into_iter()
+        .filter(|e| e.busy)
+        .map(|e| Busy {
+            appointment_id: e.row.id,
+            uid: e.row.uid.clone(),
+            title: e.row.title.clone(),
+            lead_id: e.row.lead_id,
+            start: e.start.to_utc(&floating),
+            end: e.end.to_utc(&floating),
+        })
+        .collect())
+}
+
+/// Whether the reader may see an appointment's details: it has no lead, or its lead is in their scope.
+pub(crate) fn visible(conn: &Connection, grant: &Grant, lead_id: Option<i64>) -> Result<bool> {
+    match lead_id {
+        None => Ok(true),
+        Some(id) => match crate::leads::api::visible_lead(conn, grant, id) {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+fn source_of(s: &str) -> AppointmentSource {
+    match s {
+        "ics" => AppointmentSource::Ics,
+        "caldav" => AppointmentSource::Caldav,
+        _ => AppointmentSource::Rapport,
+    }
+}
+
+/// "every week on Monday and Thursday, until 2027-06-30": the first rule of a repeating event in words.
+pub(crate) fn repetition_words(event: &Event) -> Option<String> {
+    let rule = event.rrules.first()?;
+    let mut freq = "";
+    let mut interval = 1u32;
+    let mut days = Vec::new();
+    let mut until = None;
+    let mut count = None;
+    for part in rule.split(';') {
+        let Some((k, v)) = part.split_once('=') else { continue };
+        match k.to_ascii_uppercase().as_str() {
+            "FREQ" => freq = v,
+            "INTERVAL" => interval = v.parse().unwrap_or(1),
+            "BYDAY" => {
+                for d in v.split(',') {
+                    let name = match d.trim_start_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit()) {
+                        "MO" => "Monday",
+                        "TU" => "Tuesday",
+                        "WE" => "Wednesday",
+                        "TH" => "Thursday",
+                        "FR" => "Friday",
+                        "SA" => "Saturday",
+                        "SU" => "Sunday",
+                        _ => continue,
+                    };
+                    days.push(name);
+                }
+            }
+            "UNTIL" => until = v.get(..8).map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8])),
+            "COUNT" => count = Some(v.to_owned()),
+            _ => {}
+        }
+    }
+    let unit = match freq.to_ascii_uppercase().as_str() {
+        "DAILY" => "day",
+        "WEEKLY" => "week",
+        "MONTHLY" => "month",
+        "YEARLY" => "year",
+        "HOURLY" => "hour",
+        _ => return Some(format!("repeats ({rule})")),
+    };
+    let mut text = if interval > 1 { format!("every {interval} {unit}s") } else { format!("every {unit}") };
+    if !days.is_empty() {
+        text.push_str(&format!(" on {}", days.join(", ")));
+    }
+    if let Some(u) = until {
+        text.push_str(&format!(", until {u}"));
+    }
+    if let Some(c) = count {
+        text.push_str(&format!(", {c} times"));
+    }
+    Some(text)
+}
+
+/// The view of a row the reader may see (callers check visibility first).
+pub(crate) fn view(conn: &Connection, row: &AppointmentRow) -> Result<Appointment> {
+    let event = event_of(row);
+    let tz = agent_zone(conn, row.agent_id)?;
+    let floating = Zone::Iana(tz);
+    let (start, end, all_day) = match &event {
+        Some(e) if e.is_all_day() => {
+            let first = rapport_ics::expand(
+                std::slice::from_ref(e),
+                e.start.to_utc(&floating) - chrono::Duration::days(1),
+                e.start.to_utc(&floating) + chrono::Duration::days(2),
+                &floating,
+            );
+            match first.occurrences.first() {
+                Some(o) => (o.start.to_text(), o.end.to_text(), true),
+                None => (row.start_utc.clone(), row.end_utc.clone().unwrap_or_default(), true),
+            }
+        }
+        Some(e) => {
+            let start = e.start.to_utc(&floating);
+            let end = match e.length {
+                rapport_ics::Length::Wall { days, seconds } => e.zone().cloned().unwrap_or(Zone::Floating).to_utc(
+                    e.start.wall() + chrono::Duration::days(days) + chrono::Duration::seconds(seconds),
+                    &floating,
+                ),
+                rapport_ics::Length::Exact(s) => start + chrono::Duration::seconds(s),
+                rapport_ics::Length::Days(d) => start + chrono::Duration::days(d),
+            };
+            (utc_text(start), utc_text(end), false)
+        }
+        None => (row.start_utc.clone(), row.end_utc.clone().unwrap_or_default(), false),
+    };
+    let lead_name = match row.lead_id {
+        Some(id) => {
+            crate::leads::store::get(conn, id)?.map(|l| format!("{} {}", l.first_name, l.last_name).trim().to_owned())
+        }
+        None => None,
+    };
+    Ok(Appointment {
+        id: row.id,
+        uid: row.uid.clone(),
+        agent_id: row.agent_id,
+        agent_name: store::user_name(conn, row.agent_id)?.unwrap_or_default(),
+        lead_id: row.lead_id,
+        lead_name,
+        title: row.title.clone(),
+        location: row.location.clone(),
+        video_url: row.video_url.clone(),
+        notes: row.notes.clone(),
+        status: AppointmentStatus::parse(&row.status).unwrap_or(AppointmentStatus::Confirmed),
+        confirmation: Confirmation::parse(&row.confirmation).unwrap_or(Confirmation::ToSend),
+        start,
+        end,
+        all_day,
+        time_zone: row.time_zone.clone(),
+        repeats: row.repeats,
+        repetition: event.as_ref().and_then(repetition_words),
+        source: source_of(&row.source),
+        clash: row.clash.clone(),
+        attendees: store::attendees(conn, row.id)?,
+        sync_pending: row.sync_pending,
+        created_at: row.created_at.clone(),
+        updated_at: row.updated_at.clone(),
+        version: row.version,
+    })
+}
+
+pub(crate) fn not_found(id: i64) -> Error {
+    Error::NotFound { entity: "appointment", id: id.to_string() }
+}
+
+/// The row, if the reader may see it.
+pub(crate) fn visible_row(conn: &Connection, grant: &Grant, id: i64) -> Result<AppointmentRow> {
+    let row = store::get(conn, id)?.ok_or_else(|| not_found(id))?;
+    if visible(conn, grant, row.lead_id)? {
+        Ok(row)
+    } else {
+        Err(not_found(id))
+    }
+}
+
+impl Rapport {
+    pub fn appointment(&self, actor: &Actor, id: i64) -> Result<Appointment> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            view(conn, &visible_row(conn, &grant, id)?)
+        })
+    }
+
+    pub fn lead_appointments(&self, actor: &Actor, lead_id: i64) -> Result<Vec<Appointment>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            crate::leads::api::visible_lead(conn, &grant, lead_id)?;
+            store::by_lead(conn, lead_id)?.iter().filter(|r| r.recurrence_id.is_none()).map(|r| view(conn, r)).collect()
+        })
+    }
+
+    /// Occurrences of the agents' appointments overlapping [from, to) (every agent with appointments when
+    /// `agent_ids` is empty), repetitions expanded, sorted by start. Appointments with a lead outside the
+    /// reader's campaigns show only as busy time.
+    pub fn occurrences(&self, actor: &Actor, agent_ids: &[i64], from: &str, to: &str) -> Result<Vec<Occurrence>> {
+        let from = super::time::parse_instant("from", from)?;
+        let to = super::time::parse_instant("to", to)?;
+        if to <= from {
+            return Err(crate::leads::ValidationErrors::one("to", "the window ends after it starts").into());
+        }
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let agents = if agent_ids.is_empty() { store::agents_with_appointments(conn)? } else { agent_ids.to_vec() };
+            let mut out = Vec::new();
+            for agent in agents {
+                let tz = agent_zone(conn, agent)?;
+                let rows = store::overlapping(conn, agent, &utc_text(from), &utc_text(to))?;
+                for e in expand_rows(&rows, from, to, tz) {
+                    let shown = visible(conn, &grant, e.row.lead_id)?;
+                    out.push(Occurrence {
+                        appointment_id: e.row.id,
+                        uid: e.row.uid.clone(),
+                        agent_id: agent,
+                        summary: if shown { e.row.title.clone() } else { "Busy".into() },
+                        start: e.start.to_text(),
+                        end: e.end.to_text(),
+                        all_day: matches!(e.start, When::Date(_)),
+                        status: AppointmentStatus::parse(&e.row.status).unwrap_or(AppointmentStatus::Confirmed),
+                        busy: e.busy,
+                        lead_id: if shown { e.row.lead_id } else { None },
+                        clash: if shown { e.row.clash.clone() } else { None },
+                        repeats: e.row.repeats || e.row.recurrence_id.is_some(),
+                        hidden: !shown,
+                    });
+                }
+            }
+            out.sort_by(|a, b| {
+                let key = |o: &Occurrence| {
+                    parse_db_time(&o.start).map(utc_text).unwrap_or_else(|| format!("{}T00:00:00Z", o.start))
+                };
+                (key(a), a.appointment_id).cmp(&(key(b), b.appointment_id))
+            });
+            Ok(out)
+        })
+    }
+}

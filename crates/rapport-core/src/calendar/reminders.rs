@@ -1,0 +1,68 @@
+//! Reminders: at each of the agent's offsets before an appointment, once. What was shown is stored per
+//! occurrence and offset, so a restart neither repeats a reminder nor loses one still ahead.
+use chrono::Duration;
+use rapport_ics::Zone;
+
+use super::model::Reminder;
+use super::occurrences::{agent_zone, expand_rows};
+use super::store;
+use super::time::utc_text;
+use crate::access::{Actor, Permission};
+use crate::error::Result;
+use crate::rapport::Rapport;
+
+impl Rapport {
+    /// The actor's reminders due now, each marked as shown in the same transaction: a reminder is handed
+    /// out once, whoever asks and however often. When several offsets of one occurrence have passed (the
+    /// app was closed), only the nearest is shown.
+    pub fn take_due_reminders(&self, actor: &Actor) -> Result<Vec<Reminder>> {
+        let now = self.now_utc();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReadLeads)?;
+            let Some(agent_id) = grant.user_id else { return Ok(vec![]) };
+            let calendar = super::agents::load(tx, agent_id)?;
+            let Some(&longest) = calendar.reminder_minutes.iter().max() else { return Ok(vec![]) };
+            let tz = agent_zone(tx, agent_id)?;
+            let floating = Zone::Iana(tz);
+            let to = now + Duration::minutes(i64::from(longest)) + Duration::seconds(1);
+            let rows = store::overlapping(tx, agent_id, &utc_text(now), &utc_text(to))?;
+            let mut out = Vec::new();
+            for e in expand_rows(&rows, now, to, tz) {
+                let start = e.start.to_utc(&floating);
+                if start <= now || e.row.status == "cancelled" {
+                    continue;
+                }
+                let occurrence = utc_text(start);
+                let mut due: Vec<u32> = calendar
+                    .reminder_minutes
+                    .iter()
+                    .copied()
+                    .filter(|m| start - Duration::minutes(i64::from(*m)) <= now)
+                    .collect();
+                due.sort_unstable();
+                let mut shown = false;
+                for m in due {
+                    if store::reminder_sent(tx, e.row.id, &occurrence, m)? {
+                        continue;
+                    }
+                    store::mark_reminder(tx, e.row.id, &occurrence, m, &utc_text(now))?;
+                    if !shown {
+                        out.push(Reminder {
+                            appointment_id: e.row.id,
+                            title: e.row.title.clone(),
+                            occurrence: occurrence.clone(),
+                            minutes: m,
+                            location: if e.row.location.is_empty() {
+                                e.row.video_url.clone()
+                            } else {
+                                e.row.location.clone()
+                            },
+                        });
+                        shown = true;
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}

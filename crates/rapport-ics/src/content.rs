@@ -1,0 +1,220 @@
+//! Content lines and components: the file's text unfolded, each line parsed into a property by the `ical`
+//! crate, and BEGIN/END nested into components, every piece keeping the line number it started on.
+//!
+//! We unfold lines ourselves instead of using `ical::LineReader`, which stops at the first line that is not
+//! UTF-8 and trims spaces where a folded value was split: both would lose text without a word.
+
+use std::io::BufReader;
+
+use ical::property::{Property, PropertyParser};
+
+/// One unfolded line of the file, parsed.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// 1-based number of the physical line the property starts on.
+    pub number: usize,
+    pub name: String,
+    pub params: Vec<(String, Vec<String>)>,
+    pub value: String,
+}
+
+impl Line {
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).and_then(|(_, v)| v.first()).map(String::as_str)
+    }
+}
+
+/// A component (VCALENDAR, VEVENT, VTIMEZONE, STANDARD, ...) with its lines and sub-components.
+#[derive(Debug, Clone, Default)]
+pub struct Component {
+    pub name: String,
+    /// Line of its BEGIN.
+    pub line: usize,
+    pub lines: Vec<Line>,
+    pub children: Vec<Component>,
+}
+
+impl Component {
+    pub fn first(&self, name: &str) -> Option<&Line> {
+        self.lines.iter().find(|l| l.name == name)
+    }
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Line> + 'a {
+        self.lines.iter().filter(move |l| l.name == name)
+    }
+}
+
+/// A problem found while reading, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Decodes the file: UTF-8 (with or without BOM); anything else is read as Windows-1252-ish Latin-1 so
+/// that an old Outlook export's "München" is not dropped. Returns whether a fallback was needed.
+pub fn decode(bytes: &[u8]) -> (String, bool) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => (bytes.iter().map(|&b| char::from(b)).collect(), true),
+    }
+}
+
+/// Unfolds (RFC 5545 3.1: a line starting with a space or tab continues the previous one) and parses each
+/// logical line. Lines that cannot be parsed are reported and skipped.
+pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
+    let mut logical: Vec<(usize, String)> = Vec::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
+            if let Some((_, last)) = logical.last_mut() {
+                last.push_str(rest);
+                continue;
+            }
+        }
+        if raw.trim().is_empty() {
+            continue;
+        }
+        logical.push((index + 1, raw.to_owned()));
+    }
+    let mut out = Vec::with_capacity(logical.len());
+    let mut problems = Vec::new();
+    for (number, text) in logical {
+        match parse_property(&text) {
+            Ok(p) => out.push(Line {
+                number,
+                name: p.name.to_ascii_uppercase(),
+                params: p.params.unwrap_or_default(),
+                value: p.value.unwrap_or_default(),
+            }),
+            Err(message) => problems.push(Problem {
+                line: number,
+                message: format!("this line is not a property ({message}): {}", shorten(&text)),
+            }),
+        }
+    }
+    (out, problems)
+}
+
+fn parse_property(text: &str) -> Result<Property, String> {
+    let mut parser = PropertyParser::from_reader(BufReader::new(text.as_bytes()));
+    match parser.next() {
+        Some(Ok(p)) => Ok(p),
+        Some(Err(e)) => {
+            // The crate's message starts with "Line 1: ", which is the line within our one-line reader.
+            let message = e.to_string();
+            Err(message.split_once(": ").map(|(_, m)| m.trim_end_matches('.').to_owned()).unwrap_or(message))
+        }
+        None => Err("empty".into()),
+    }
+}
+
+pub fn shorten(text: &str) -> String {
+    let mut s: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        s.push('…');
+    }
+    s
+}
+
+/// Nests the lines into components. A component left open (no END) or closed by the wrong END is reported
+/// on its BEGIN line and dropped, with what it contained; the rest of the file is still read.
+pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut roots = Vec::new();
+    let mut stack: Vec<Component> = Vec::new();
+    for line in lines {
+        match line.name.as_str() {
+            "BEGIN" => {
+                let name = line.value.trim().to_ascii_uppercase();
+                // Events, to-dos and time zones never contain each other: one still open when the next
+                // begins lost its END (a typo such as END:VTOOD). Close it, say so, and keep both.
+                if TOP_LEVEL.contains(&name.as_str()) {
+                    if let Some(pos) = stack.iter().position(|c| TOP_LEVEL.contains(&c.name.as_str())) {
+                        while stack.len() > pos {
+                            if let Some(open) = stack.pop() {
+                                problems.push(Problem {
+                                    line: open.line,
+                                    message: format!("BEGIN:{} is never ended (no END:{})", open.name, open.name),
+                                });
+                                close(&mut stack, &mut roots, open);
+                            }
+                        }
+                    }
+                }
+                stack.push(Component { name, line: line.number, ..Component::default() })
+            }
+            "END" => {
+                let name = line.value.trim().to_ascii_uppercase();
+                // Close up to the matching BEGIN; anything open inside it was never ended.
+                let Some(depth) = stack.iter().rposition(|c| c.name == name) else {
+                    problems.push(Problem { line: line.number, message: format!("END:{name} without a BEGIN:{name}") });
+                    continue;
+                };
+                while stack.len() > depth + 1 {
+                    if let Some(open) = stack.pop() {
+                        problems.push(Problem {
+                            line: open.line,
+                            message: format!("BEGIN:{} is never ended (no END:{})", open.name, open.name),
+                        });
+                    }
+                }
+                if let Some(done) = stack.pop() {
+                    close(&mut stack, &mut roots, done);
+                }
+            }
+            _ => match stack.last_mut() {
+                Some(current) => current.lines.push(line),
+                None => problems.push(Problem {
+                    line: line.number,
+                    message: format!("{} outside of any BEGIN:VCALENDAR", line.name),
+                }),
+            },
+        }
+    }
+    // What is still open at the end of the file: keep the calendar's complete children (a truncated
+    // download loses only its last event), report the rest.
+    while let Some(open) = stack.pop() {
+        if open.name == "VCALENDAR" && stack.is_empty() {
+            problems.push(Problem {
+                line: open.line,
+                message: "BEGIN:VCALENDAR is never ended: the file may be cut short".into(),
+            });
+            roots.push(open);
+        } else {
+            problems.push(Problem {
+                line: open.line,
+                message: format!("BEGIN:{} is never ended (no END:{})", open.name, open.name),
+            });
+        }
+    }
+    (roots, problems)
+}
+
+/// Components that sit directly in a calendar and never inside one another.
+const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
+
+fn close(stack: &mut [Component], roots: &mut Vec<Component>, done: Component) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(done),
+        None => roots.push(done),
+    }
+}
+
+/// Unescapes a TEXT value (RFC 5545 3.3.11): `\n`, `\,`, `\;`, `\\`.
+pub fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

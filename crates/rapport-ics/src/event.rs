@@ -1,0 +1,320 @@
+//! A VEVENT read into what a calendar needs: when (in its zone), how long, how it repeats, who is invited.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::content::{unescape, Component, Line, Problem};
+use crate::values::{self, parse_date_or_time, parse_duration, parse_period, RawPeriodEnd, RawValue};
+use crate::zone::{iana_for, Zone};
+
+/// A point in time as the file says it: a calendar date (all-day), or a wall time in a zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Moment {
+    Date(NaiveDate),
+    Time { wall: NaiveDateTime, zone: Zone },
+}
+
+impl Moment {
+    pub fn is_date(&self) -> bool {
+        matches!(self, Moment::Date(_))
+    }
+    /// The wall time (a date's midnight).
+    pub fn wall(&self) -> NaiveDateTime {
+        match self {
+            Moment::Date(d) => d.and_time(NaiveTime::MIN),
+            Moment::Time { wall, .. } => *wall,
+        }
+    }
+    /// The UTC instant; dates and floating times are read in `floating`.
+    pub fn to_utc(&self, floating: &Zone) -> DateTime<Utc> {
+        match self {
+            Moment::Date(d) => Zone::Floating.to_utc(d.and_time(NaiveTime::MIN), floating),
+            Moment::Time { wall, zone } => zone.to_utc(*wall, floating),
+        }
+    }
+}
+
+/// How long each occurrence lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Length {
+    /// All-day: a number of calendar days.
+    Days(i64),
+    /// Wall-clock length in the event's zone (DTEND in the same zone, or a DURATION): 9:00 to 17:00 stays
+    /// 9:00 to 17:00 on the day DST changes, as calendar programs show it.
+    Wall { days: i64, seconds: i64 },
+    /// Exact length, when start and end are in different zones.
+    Exact(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// As written after `mailto:`, trimmed; matching lower-cases it.
+    pub email: String,
+    pub name: Option<String>,
+    /// PARTSTAT: NEEDS-ACTION, ACCEPTED, DECLINED, TENTATIVE, DELEGATED.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub uid: String,
+    /// Line of its BEGIN:VEVENT.
+    pub line: usize,
+    pub sequence: i64,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub location: Option<String>,
+    pub url: Option<String>,
+    /// STATUS upper-cased: TENTATIVE, CONFIRMED, CANCELLED.
+    pub status: Option<String>,
+    /// Whether the event makes its attendees busy (TRANSP and Outlook's busy status).
+    pub busy: bool,
+    pub organizer: Option<Person>,
+    pub attendees: Vec<Person>,
+    pub start: Moment,
+    pub length: Length,
+    pub recurrence_id: Option<Moment>,
+    /// RECURRENCE-ID;RANGE=THISANDFUTURE: this change applies to the later instances too.
+    #[serde(default)]
+    pub this_and_future: bool,
+    /// RRULE values as written (UNTIL is read at expansion, against the start's zone).
+    pub rrules: Vec<String>,
+    pub rdates: Vec<(Moment, Option<Length>)>,
+    pub exdates: Vec<Moment>,
+    pub last_modified: Option<DateTime<Utc>>,
+    /// Assumptions made reading it ("time zone X unknown: read as local time").
+    pub warnings: Vec<String>,
+}
+
+impl Event {
+    pub fn is_recurring(&self) -> bool {
+        !self.rrules.is_empty() || !self.rdates.is_empty()
+    }
+    pub fn is_all_day(&self) -> bool {
+        self.start.is_date()
+    }
+    pub fn zone(&self) -> Option<&Zone> {
+        match &self.start {
+            Moment::Time { zone, .. } => Some(zone),
+            Moment::Date(_) => None,
+        }
+    }
+}
+
+/// What reading one VEVENT needs from the file around it.
+pub struct Context<'a> {
+    pub zones: &'a [(String, Zone)],
+    /// X-WR-TIMEZONE (Google): floating times are in it, and UTC start times of repeating events repeat in
+    /// its wall time, as Google means them.
+    pub calendar_zone: Option<Zone>,
+}
+
+impl Context<'_> {
+    fn zone_of(&self, line: &Line, warnings: &mut Vec<String>) -> Zone {
+        let Some(tzid) = line.param("TZID") else {
+            return self.calendar_zone.clone().unwrap_or(Zone::Floating);
+        };
+        let tzid = tzid.trim();
+        if let Some((_, zone)) = self.zones.iter().find(|(id, _)| id == tzid) {
+            return zone.clone();
+        }
+        if let Some(tz) = iana_for(tzid) {
+            return Zone::Iana(tz);
+        }
+        warnings.push(format!(
+            "line {}: time zone \"{}\" is unknown and not defined in the file: read as local time",
+            line.number,
+            crate::content::shorten(tzid)
+        ));
+        self.calendar_zone.clone().unwrap_or(Zone::Floating)
+    }
+
+    fn moment(&self, line: &Line, warnings: &mut Vec<String>) -> Result<Moment, Problem> {
+        match parse_date_or_time(&line.value, line.param("VALUE")) {
+            Some(RawValue::Date(d)) => Ok(Moment::Date(d)),
+            Some(RawValue::DateTime(d)) if d.utc => Ok(Moment::Time { wall: d.wall, zone: Zone::Utc }),
+            Some(RawValue::DateTime(d)) => Ok(Moment::Time { wall: d.wall, zone: self.zone_of(line, warnings) }),
+            None => Err(Problem {
+                line: line.number,
+                message: format!(
+                    "{} is not a date or date-time: \"{}\"",
+                    line.name,
+                    crate::content::shorten(&line.value)
+                ),
+            }),
+        }
+    }
+}
+
+fn text(c: &Component, name: &str) -> Option<String> {
+    c.first(name).map(|l| unescape(&l.value)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn person(line: &Line) -> Option<Person> {
+    let value = line.value.trim();
+    let email = value
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+        .and_then(|_| value.get(7..))
+        .unwrap_or(value)
+        .trim();
+    // Some programs write the address only in the EMAIL parameter, with an opaque URI as the value.
+    let email = if email.contains('@') { email.to_owned() } else { line.param("EMAIL")?.trim().to_owned() };
+    Some(Person {
+        email,
+        name: line.param("CN").map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()),
+        status: line.param("PARTSTAT").map(str::to_ascii_uppercase),
+    })
+}
+
+/// Reads one VEVENT. An event without a usable start, or whose end is before its start, is refused with
+/// the line; smaller faults (an unreadable EXDATE, an unknown zone) become warnings.
+pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
+    let mut warnings = Vec::new();
+    let start_line =
+        c.first("DTSTART").ok_or_else(|| Problem { line: c.line, message: "event without DTSTART".into() })?;
+    let mut start = cx.moment(start_line, &mut warnings)?;
+    let rrules: Vec<String> = c.all("RRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+
+    // Google writes repeating events in UTC with the calendar's zone beside: repeat them in that zone.
+    if let (Moment::Time { wall, zone: Zone::Utc }, Some(cal_zone)) = (&start, &cx.calendar_zone) {
+        if !rrules.is_empty() {
+            let utc = Zone::Utc.to_utc(*wall, &Zone::Utc);
+            start = Moment::Time { wall: cal_zone.to_wall(utc), zone: cal_zone.clone() };
+        }
+    }
+
+    let length = match (c.first("DTEND"), c.first("DURATION")) {
+        (Some(end_line), _) => {
+            let end = cx.moment(end_line, &mut warnings)?;
+            length_between(&start, &end, &cx.calendar_zone)
+                .ok_or_else(|| Problem { line: end_line.number, message: "DTEND is before DTSTART".into() })?
+        }
+        (None, Some(d)) => {
+            let duration = parse_duration(&d.value).ok_or_else(|| Problem {
+                line: d.number,
+                message: format!("DURATION is not a duration: \"{}\"", crate::content::shorten(&d.value)),
+            })?;
+            if duration.days < 0 || duration.seconds < 0 {
+                return Err(Problem { line: d.number, message: "DURATION is negative".into() });
+            }
+            if start.is_date() {
+                Length::Days(duration.days.max(if duration.seconds > 0 { 1 } else { 0 }))
+            } else {
+                Length::Wall { days: duration.days, seconds: duration.seconds }
+            }
+        }
+        // RFC 5545 3.6.1: a date lasts one day, a date-time has no length.
+        (None, None) if start.is_date() => Length::Days(1),
+        (None, None) => Length::Wall { days: 0, seconds: 0 },
+    };
+
+    let uid = match text(c, "UID") {
+        Some(uid) => uid,
+        None => {
+            // Without a UID, the event is still shown; its identity is its content, so importing the same
+            // file twice still finds it.
+            warnings.push(format!("line {}: event without UID: identified by its start and summary", c.line));
+            let basis = format!("{:?}|{:?}", start, text(c, "SUMMARY"));
+            format!("rapport-{:016x}@no-uid", fnv(basis.as_bytes()))
+        }
+    };
+
+    let mut exdates = Vec::new();
+    for line in c.all("EXDATE") {
+        for item in values::list(&line.value) {
+            let one = Line { value: item.to_owned(), ..line.clone() };
+            match cx.moment(&one, &mut warnings) {
+                Ok(m) => exdates.push(m),
+                Err(p) => warnings.push(format!("line {}: {} ignored", p.line, p.message)),
+            }
+        }
+    }
+    let mut rdates = Vec::new();
+    for line in c.all("RDATE") {
+        for item in values::list(&line.value) {
+            let one = Line { value: item.to_owned(), ..line.clone() };
+            if line.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("PERIOD")) || item.contains('/') {
+                match parse_period(item) {
+                    Some((s, end)) => {
+                        let zone = if s.utc { Zone::Utc } else { cx.zone_of(line, &mut warnings) };
+                        let m = Moment::Time { wall: s.wall, zone: zone.clone() };
+                        let len = match end {
+                            RawPeriodEnd::Duration(d) => Length::Wall { days: d.days, seconds: d.seconds },
+                            RawPeriodEnd::End(e) => {
+                                let e = Moment::Time { wall: e.wall, zone: if e.utc { Zone::Utc } else { zone } };
+                                length_between(&m, &e, &cx.calendar_zone).unwrap_or(length)
+                            }
+                        };
+                        rdates.push((m, Some(len)));
+                    }
+                    None => warnings.push(format!("line {}: RDATE period \"{item}\" ignored", line.number)),
+                }
+                continue;
+            }
+            match cx.moment(&one, &mut warnings) {
+                Ok(m) => rdates.push((m, None)),
+                Err(p) => warnings.push(format!("line {}: {} ignored", p.line, p.message)),
+            }
+        }
+    }
+    let recurrence_id = match c.first("RECURRENCE-ID") {
+        Some(line) => Some(cx.moment(line, &mut warnings)?),
+        None => None,
+    };
+    let transparent = c.first("TRANSP").is_some_and(|l| l.value.trim().eq_ignore_ascii_case("TRANSPARENT"));
+    let ms_free = c.first("X-MICROSOFT-CDO-BUSYSTATUS").is_some_and(|l| l.value.trim().eq_ignore_ascii_case("FREE"));
+    let status = c.first("STATUS").map(|l| l.value.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
+    Ok(Event {
+        uid,
+        line: c.line,
+        sequence: c.first("SEQUENCE").and_then(|l| l.value.trim().parse().ok()).unwrap_or(0),
+        summary: text(c, "SUMMARY"),
+        description: text(c, "DESCRIPTION"),
+        location: text(c, "LOCATION"),
+        url: text(c, "URL"),
+        busy: !transparent && !ms_free && status.as_deref() != Some("CANCELLED"),
+        status,
+        organizer: c.first("ORGANIZER").and_then(person),
+        attendees: c.all("ATTENDEE").filter_map(person).collect(),
+        start,
+        length,
+        this_and_future: c
+            .first("RECURRENCE-ID")
+            .and_then(|l| l.param("RANGE"))
+            .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE")),
+        recurrence_id,
+        rrules,
+        rdates,
+        exdates,
+        last_modified: c
+            .first("LAST-MODIFIED")
+            .and_then(|l| values::parse_date_time(&l.value))
+            .filter(|d| d.utc)
+            .map(|d| d.wall.and_utc()),
+        warnings,
+    })
+}
+
+fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) -> Option<Length> {
+    let floating = calendar_zone.clone().unwrap_or(Zone::Utc);
+    let length = match (start, end) {
+        (Moment::Date(s), Moment::Date(e)) => Length::Days((*e - *s).num_days()),
+        (Moment::Date(s), Moment::Time { wall, .. }) => Length::Days((wall.date() - *s).num_days().max(1)),
+        (Moment::Time { wall: s, zone: zs }, Moment::Time { wall: e, zone: ze }) if zs == ze => {
+            let d = *e - *s;
+            Length::Wall { days: 0, seconds: d.num_seconds() }
+        }
+        (Moment::Time { .. }, _) => Length::Exact((end.to_utc(&floating) - start.to_utc(&floating)).num_seconds()),
+    };
+    match length {
+        Length::Days(d) if d < 0 => None,
+        Length::Wall { seconds, .. } | Length::Exact(seconds) if seconds < 0 => None,
+        other => Some(other),
+    }
+}
+
+/// FNV-1a: a stable identity for events without a UID (not a security digest).
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

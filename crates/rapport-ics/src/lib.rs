@@ -1,0 +1,100 @@
+//! Reading and writing iCalendar (.ics) files, pure: no I/O, no database. The `ical` crate parses each
+//! content line; this crate nests components, resolves time zones (IANA, Windows names, the file's own
+//! VTIMEZONE), reads events and expands their recurrence with the `rrule` crate.
+//!
+//! Reading never stops at a bad event: each event that cannot be read is a `Problem` naming its line, and
+//! the file's other events are returned.
+
+mod content;
+mod event;
+mod recur;
+mod values;
+mod windows_zones;
+mod write;
+mod zone;
+
+pub use content::Problem;
+pub use event::{Event, Length, Moment, Person};
+pub use recur::{expand, Expansion, Occurrence, When, MAX_OCCURRENCES};
+pub use write::{write_calendar, PRODID};
+pub use zone::{iana_for, CustomZone, Observance, Zone};
+
+/// What a file holds.
+#[derive(Debug, Default)]
+pub struct Calendar {
+    /// METHOD: PUBLISH, REQUEST, CANCEL, REPLY, ...
+    pub method: Option<String>,
+    /// X-WR-CALNAME.
+    pub name: Option<String>,
+    pub events: Vec<Event>,
+    /// What could not be read, by line: those events are not in `events`.
+    pub problems: Vec<Problem>,
+    /// What was read with an assumption, or skipped on purpose (to-dos, journals).
+    pub warnings: Vec<String>,
+}
+
+/// Reads a file's bytes. Never fails as a whole: a file that is not a calendar is a problem on line 1.
+pub fn read(bytes: &[u8]) -> Calendar {
+    let mut cal = Calendar::default();
+    let (text, latin1) = content::decode(bytes);
+    if latin1 {
+        cal.warnings.push("the file is not UTF-8: read as Windows-1252/Latin-1".into());
+    }
+    let (lines, mut problems) = content::lines(&text);
+    let (roots, structure) = content::components(lines);
+    problems.extend(structure);
+    // Events written without a VCALENDAR around them (some programs' single-event exports) form one.
+    let bare: Vec<content::Component> =
+        roots.iter().filter(|c| c.name == "VEVENT" || c.name == "VTIMEZONE").cloned().collect();
+    let implicit = (!bare.is_empty()).then(|| content::Component {
+        name: "VCALENDAR".into(),
+        line: bare.first().map_or(1, |c| c.line),
+        lines: Vec::new(),
+        children: bare,
+    });
+    let calendars: Vec<&content::Component> =
+        roots.iter().filter(|c| c.name == "VCALENDAR").chain(implicit.as_ref()).collect();
+    if calendars.is_empty() {
+        // One clear message, not one per line of something that is not a calendar at all.
+        problems.clear();
+        let what = roots.first().map(|c| format!("a {}", c.name)).unwrap_or_else(|| "nothing readable".into());
+        problems.push(Problem {
+            line: 1,
+            message: format!("not an iCalendar file (BEGIN:VCALENDAR missing): found {what}"),
+        });
+    }
+    for calendar in calendars {
+        if cal.method.is_none() {
+            cal.method = calendar.first("METHOD").map(|l| l.value.trim().to_ascii_uppercase());
+        }
+        if cal.name.is_none() {
+            cal.name = calendar.first("X-WR-CALNAME").map(|l| content::unescape(&l.value));
+        }
+        let zones = zone::zones_of(calendar, &mut problems);
+        let calendar_zone = calendar.first("X-WR-TIMEZONE").and_then(|l| {
+            let id = l.value.trim();
+            zones.iter().find(|(z, _)| z == id).map(|(_, z)| z.clone()).or_else(|| iana_for(id).map(Zone::Iana))
+        });
+        let cx = event::Context { zones: &zones, calendar_zone };
+        let mut skipped: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for child in &calendar.children {
+            match child.name.as_str() {
+                "VEVENT" => match event::read_event(child, &cx) {
+                    Ok(e) => {
+                        cal.warnings.extend(e.warnings.iter().cloned());
+                        cal.events.push(e);
+                    }
+                    Err(p) => problems.push(p),
+                },
+                "VTIMEZONE" => {}
+                other => *skipped.entry(other).or_default() += 1,
+            }
+        }
+        for (name, n) in skipped {
+            cal.warnings.push(format!("{n} {name} component(s) skipped: only events (VEVENT) are imported"));
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    cal.problems = problems;
+    cal
+}

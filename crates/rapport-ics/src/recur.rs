@@ -1,0 +1,341 @@
+//! Recurrence: RRULE expanded by the `rrule` crate in wall-clock time (RFC 5545 repeats "9:00 every
+//! Monday" in the event's zone, whatever DST does), RDATE added, EXDATE and overridden instances taken
+//! out, then each occurrence placed in UTC by its zone.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::event::{Event, Length, Moment};
+use crate::values::{parse_date_or_time, RawValue};
+use crate::zone::Zone;
+
+/// Upper bound of occurrences one series yields in one window; a window that would hold more is cut
+/// there and says so (`Expansion::truncated`).
+pub const MAX_OCCURRENCES: u16 = u16::MAX;
+
+/// An occurrence's start or end: a calendar date (all-day) or a UTC instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum When {
+    Date(NaiveDate),
+    Time(DateTime<Utc>),
+}
+
+impl When {
+    pub fn to_utc(self, floating: &Zone) -> DateTime<Utc> {
+        match self {
+            When::Date(d) => Zone::Floating.to_utc(d.and_time(chrono::NaiveTime::MIN), floating),
+            When::Time(t) => t,
+        }
+    }
+    /// RFC 3339 in UTC with `Z` for instants, `YYYY-MM-DD` for dates.
+    pub fn to_text(self) -> String {
+        match self {
+            When::Date(d) => d.format("%Y-%m-%d").to_string(),
+            When::Time(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub uid: String,
+    pub start: When,
+    pub end: When,
+    /// The original start this occurrence stands for (its RECURRENCE-ID), for repeating events.
+    pub recurrence_id: Option<When>,
+    /// Index (in the slice given to `expand`) of the event whose details this occurrence has: the series'
+    /// master, or the override that moved or changed it.
+    pub event: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub occurrences: Vec<Occurrence>,
+    /// Rules that could not be read; the series then has its first occurrence only.
+    pub warnings: Vec<String>,
+    pub truncated: bool,
+}
+
+/// Wall times of one RRULE from `dtstart` within [from, to] (inclusive; callers widen and filter).
+/// `until` is read by `until_wall` because its meaning depends on the event's zone.
+pub fn expand_rule_with(
+    dtstart: NaiveDateTime,
+    rule: &str,
+    until_wall: &dyn Fn(RawValue) -> NaiveDateTime,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<(Vec<NaiveDateTime>, bool, Vec<String>), String> {
+    let mut until = None;
+    let mut parts = Vec::new();
+    let mut ignored = Vec::new();
+    // Some programs escape the rule's separators as if it were text ("FREQ=DAILY\\;COUNT=10").
+    let rule = rule.replace("\\;", ";").replace("\\,", ",");
+    for part in rule.trim().trim_start_matches("RRULE:").split(';') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key.to_ascii_uppercase().as_str() {
+            "UNTIL" => until = Some(value.to_owned()),
+            "RSCALE" if !value.eq_ignore_ascii_case("GREGORIAN") => {
+                return Err(format!("calendar scale {value} is not supported"));
+            }
+            "RSCALE" | "SKIP" => {}
+            // A count that is not a positive number says nothing: the rest of the rule still does.
+            "COUNT" if value.parse::<u32>().map_or(true, |n| n == 0) => ignored.push(part.to_owned()),
+            "FREQ" | "COUNT" | "INTERVAL" | "BYSECOND" | "BYMINUTE" | "BYHOUR" | "BYDAY" | "BYMONTHDAY"
+            | "BYYEARDAY" | "BYWEEKNO" | "BYMONTH" | "BYSETPOS" | "WKST" => parts.push(part.to_ascii_uppercase()),
+            _ => ignored.push(part.to_owned()),
+        }
+    }
+    let mut parsed: rrule::RRule<rrule::Unvalidated> =
+        parts.join(";").parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+    if let Some(until) = until {
+        let raw = parse_date_or_time(&until, None).ok_or_else(|| format!("UNTIL \"{until}\" is not a date"))?;
+        let wall = until_wall(raw);
+        if wall < dtstart {
+            return Err(format!("it ends (UNTIL {until}) before it starts"));
+        }
+        parsed = parsed.until(rrule::Tz::UTC.from_utc_datetime(&wall));
+    }
+    let start = rrule::Tz::UTC.from_utc_datetime(&dtstart);
+    let set = parsed.build(start).map_err(|e| e.to_string())?;
+    let result = set
+        .after(rrule::Tz::UTC.from_utc_datetime(&from))
+        .before(rrule::Tz::UTC.from_utc_datetime(&to))
+        .all(MAX_OCCURRENCES);
+    Ok((result.dates.into_iter().map(|d| d.naive_utc()).collect(), result.limited, ignored))
+}
+
+/// Wall times of a time zone's transition rule (UNTIL read as written).
+pub fn expand_rule(dtstart: NaiveDateTime, rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
+    let until = |raw: RawValue| match raw {
+        RawValue::Date(d) => d.and_hms_opt(23, 59, 59).unwrap_or(d.and_time(chrono::NaiveTime::MIN)),
+        RawValue::DateTime(d) => d.wall,
+    };
+    expand_rule_with(dtstart, rule, &until, from, to).map(|(w, _, _)| w).unwrap_or_default()
+}
+
+fn matches(moment: &Moment, wall: NaiveDateTime, utc: DateTime<Utc>, floating: &Zone, all_day: bool) -> bool {
+    match moment {
+        Moment::Date(d) => *d == wall.date(),
+        // An all-day series' instance named by a date-time (Outlook writes RECURRENCE-ID;TZID=...:T000000)
+        // is the instance of that day.
+        Moment::Time { wall: w, .. } if all_day => w.date() == wall.date(),
+        Moment::Time { .. } => moment.to_utc(floating) == utc,
+    }
+}
+
+fn end_of(start_wall: NaiveDateTime, start: When, length: Length, zone: &Zone, floating: &Zone) -> When {
+    match (start, length) {
+        (When::Date(d), Length::Days(n)) => When::Date(d + Duration::days(n.max(0))),
+        (When::Date(d), _) => When::Date(d + Duration::days(1)),
+        (When::Time(_), Length::Wall { days, seconds }) => {
+            When::Time(zone.to_utc(start_wall + Duration::days(days) + Duration::seconds(seconds), floating))
+        }
+        (When::Time(t), Length::Exact(s)) => When::Time(t + Duration::seconds(s)),
+        (When::Time(t), Length::Days(n)) => When::Time(t + Duration::days(n)),
+    }
+}
+
+fn occurrence_at(event: &Event, wall: NaiveDateTime, length: Length, floating: &Zone) -> (When, When) {
+    match &event.start {
+        Moment::Date(_) => {
+            let start = When::Date(wall.date());
+            (start, end_of(wall, start, length, &Zone::Floating, floating))
+        }
+        Moment::Time { zone, .. } => {
+            let start = When::Time(zone.to_utc(wall, floating));
+            (start, end_of(wall, start, length, zone, floating))
+        }
+    }
+}
+
+fn overlaps(start: When, end: When, from: DateTime<Utc>, to: DateTime<Utc>, floating: &Zone) -> bool {
+    let (s, e) = (start.to_utc(floating), end.to_utc(floating));
+    if s == e {
+        return s >= from && s < to;
+    }
+    s < to && e > from
+}
+
+/// The occurrences of `events` that overlap [from, to), sorted by start. Events sharing a UID form one
+/// series: the one without RECURRENCE-ID is the master, the others override single instances. Dates and
+/// floating times are read in `floating` (the agent's zone).
+pub fn expand(events: &[Event], from: DateTime<Utc>, to: DateTime<Utc>, floating: &Zone) -> Expansion {
+    let mut out = Expansion::default();
+    let mut by_uid: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_uid.entry(e.uid.as_str()).or_default().push(i);
+    }
+    for indexes in by_uid.values() {
+        expand_series(events, indexes, from, to, floating, &mut out);
+    }
+    out.occurrences.sort_by(|a, b| (a.start.to_utc(floating), &a.uid).cmp(&(b.start.to_utc(floating), &b.uid)));
+    out
+}
+
+fn expand_series(
+    events: &[Event],
+    indexes: &[usize],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    floating: &Zone,
+    out: &mut Expansion,
+) {
+    let overrides: Vec<usize> =
+        indexes.iter().copied().filter(|&i| events.get(i).is_some_and(|e| e.recurrence_id.is_some())).collect();
+    // Several masters for one UID (a file that repeats an event): the highest SEQUENCE wins.
+    let master = indexes
+        .iter()
+        .copied()
+        .filter(|&i| events.get(i).is_some_and(|e| e.recurrence_id.is_none()))
+        .max_by_key(|&i| events.get(i).map(|e| e.sequence).unwrap_or(0));
+
+    // The instances the master's rules make in the window, before exclusions: an older change of an
+    // instance the newer series no longer has is dropped.
+    let mut generated: Vec<NaiveDateTime> = Vec::new();
+    let mut window_walls = None;
+    if let Some(m) = master.and_then(|m| events.get(m).map(|e| (m, e))) {
+        let (index, event) = m;
+        let zone = event.zone().cloned().unwrap_or(Zone::Floating);
+        let wall_zone = if matches!(zone, Zone::Floating) { floating.clone() } else { zone.clone() };
+        let span = match event.length {
+            Length::Days(n) => Duration::days(n),
+            Length::Wall { days, seconds } => Duration::days(days) + Duration::seconds(seconds),
+            Length::Exact(s) => Duration::seconds(s),
+        };
+        let window_from = wall_zone.to_wall(from) - Duration::days(2) - span;
+        let window_to = wall_zone.to_wall(to) + Duration::days(2);
+        let dtstart = event.start.wall();
+        window_walls = Some((window_from, window_to));
+
+        // RDATEs first: when one repeats DTSTART with a PERIOD, its length is the one meant.
+        let mut starts: Vec<(NaiveDateTime, Length)> = Vec::new();
+        for (rdate, len) in &event.rdates {
+            let wall = match (rdate, &event.start) {
+                (Moment::Date(d), _) => d.and_time(chrono::NaiveTime::MIN),
+                (Moment::Time { .. }, Moment::Time { .. }) => wall_zone.to_wall(rdate.to_utc(floating)),
+                (Moment::Time { wall, .. }, Moment::Date(_)) => *wall,
+            };
+            starts.push((wall, len.unwrap_or(event.length)));
+        }
+        let rdate_count = starts.len();
+        starts.push((dtstart, event.length));
+        let mut ended_before_start = false;
+        for rule in &event.rrules {
+            // A date UNTIL is its midnight (as dateutil reads it; RFC 5545 leaves a date UNTIL of a
+            // date-time series undefined).
+            let until = |raw: RawValue| match raw {
+                RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+                RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
+                RawValue::DateTime(d) => d.wall,
+            };
+            match expand_rule_with(dtstart, rule, &until, window_from, window_to) {
+                Ok((walls, limited, ignored)) => {
+                    out.truncated |= limited;
+                    for part in ignored {
+                        out.warnings.push(format!(
+                            "line {}: \"{part}\" in a repetition rule is not understood: ignored",
+                            event.line
+                        ));
+                    }
+                    starts.extend(walls.into_iter().map(|w| (w, event.length)));
+                }
+                Err(e) if e.contains("before it starts") => {
+                    // As other calendar programs do: a series that ends before it starts has no occurrence.
+                    ended_before_start = true;
+                    out.warnings.push(format!(
+                        "line {}: the event repeats until before it starts ({e}): it has no occurrence",
+                        event.line
+                    ));
+                }
+                Err(e) => out.warnings.push(format!(
+                    "line {}: repetition rule \"{}\" not understood ({e}): only its first occurrence is shown",
+                    event.line,
+                    crate::content::shorten(rule)
+                )),
+            }
+        }
+        if ended_before_start {
+            starts.truncate(rdate_count);
+        }
+        generated = starts.iter().map(|(w, _)| *w).collect();
+        starts.sort_by_key(|(w, _)| *w);
+        starts.dedup_by_key(|(w, _)| *w);
+
+        // "This and future" changes, latest original start first: each shifts the instances after it.
+        let mut future: Vec<(DateTime<Utc>, usize)> = overrides
+            .iter()
+            .filter_map(|&o| {
+                let e = events.get(o)?;
+                e.this_and_future.then(|| Some((e.recurrence_id.as_ref()?.to_utc(floating), o))).flatten()
+            })
+            .collect();
+        future.sort();
+        for (wall, length) in starts {
+            let (mut start, mut end) = occurrence_at(event, wall, length, floating);
+            let utc = start.to_utc(floating);
+            if event.exdates.iter().any(|x| matches(x, wall, utc, floating, event.is_all_day())) {
+                continue;
+            }
+            let replaced = overrides.iter().any(|&o| {
+                events
+                    .get(o)
+                    .and_then(|e| e.recurrence_id.as_ref())
+                    .is_some_and(|rid| matches(rid, wall, utc, floating, event.is_all_day()))
+            });
+            let mut source = index;
+            if let Some((rid, o)) = future.iter().rev().find(|(rid, _)| *rid < utc) {
+                if let Some(changed) = events.get(*o) {
+                    let shift = changed.start.to_utc(floating) - *rid;
+                    let shifted = wall + shift;
+                    (start, end) = occurrence_at(changed, shifted, changed.length, floating);
+                    source = *o;
+                }
+            }
+            if replaced || !overlaps(start, end, from, to, floating) {
+                continue;
+            }
+            out.occurrences.push(Occurrence {
+                uid: event.uid.clone(),
+                start,
+                end,
+                recurrence_id: event.is_recurring().then_some(start),
+                event: source,
+            });
+        }
+    }
+
+    let master_event = master.and_then(|m| events.get(m));
+    for o in overrides {
+        let Some(event) = events.get(o) else { continue };
+        // An instance the (newer) series deleted stays deleted, whatever an older change of it said.
+        if let (Some(m), Some(rid)) = (master_event, &event.recurrence_id) {
+            let rid_utc = rid.to_utc(floating);
+            let excluded = m.exdates.iter().any(|x| matches(x, rid.wall(), rid_utc, floating, m.is_all_day()));
+            let in_window = window_walls.is_some_and(|(a, b)| rid.wall() >= a && rid.wall() <= b);
+            let gone = in_window
+                && !generated.iter().any(|w| {
+                    if m.is_all_day() {
+                        w.date() == rid.wall().date()
+                    } else {
+                        *w == rid.wall() || m.zone().is_some_and(|z| z.to_utc(*w, floating) == rid_utc)
+                    }
+                });
+            if event.sequence < m.sequence && (excluded || gone) {
+                continue;
+            }
+        }
+        let (start, end) = occurrence_at(event, event.start.wall(), event.length, floating);
+        if !overlaps(start, end, from, to, floating) {
+            continue;
+        }
+        let rid = event.recurrence_id.as_ref().map(|r| match r {
+            Moment::Date(d) => When::Date(*d),
+            Moment::Time { .. } => When::Time(r.to_utc(floating)),
+        });
+        out.occurrences.push(Occurrence { uid: event.uid.clone(), start, end, recurrence_id: rid, event: o });
+    }
+}

@@ -1,0 +1,175 @@
+//! Value types of RFC 5545: DATE, DATE-TIME, DURATION and PERIOD, parsed strictly enough to name what is
+//! wrong, leniently enough for what real programs write (lower-case `t`/`z`, missing seconds).
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// A DATE-TIME as written: wall time, and whether it ended in `Z` (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawDateTime {
+    pub wall: NaiveDateTime,
+    pub utc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawValue {
+    Date(NaiveDate),
+    DateTime(RawDateTime),
+}
+
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year = text.get(0..4)?.parse().ok()?;
+    let month = text.get(4..6)?.parse().ok()?;
+    let day = text.get(6..8)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+pub fn parse_date_time(text: &str) -> Option<RawDateTime> {
+    let text = text.trim();
+    let (date, rest) = text.split_at_checked(8)?;
+    let date = parse_date(date)?;
+    let rest = rest.strip_prefix(['T', 't'])?;
+    let (time, utc) = match rest.strip_suffix(['Z', 'z']) {
+        Some(t) => (t, true),
+        None => (rest, false),
+    };
+    if !time.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m, s) = match time.len() {
+        6 => (time.get(0..2)?, time.get(2..4)?, time.get(4..6)?),
+        4 => (time.get(0..2)?, time.get(2..4)?, "00"),
+        _ => return None,
+    };
+    let (h, m, mut s): (u32, u32, u32) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
+    // A leap second (":60") is allowed by the RFC; chrono has no such time.
+    if s == 60 {
+        s = 59;
+    }
+    let time = NaiveTime::from_hms_opt(h, m, s)?;
+    Some(RawDateTime { wall: date.and_time(time), utc })
+}
+
+/// A DATE or DATE-TIME, by the VALUE parameter when given, else by its shape.
+pub fn parse_date_or_time(text: &str, value_param: Option<&str>) -> Option<RawValue> {
+    match value_param.map(str::to_ascii_uppercase).as_deref() {
+        Some("DATE") => parse_date(text)
+            .map(RawValue::Date)
+            // Some programs say VALUE=DATE and write a date-time: take its date.
+            .or_else(|| parse_date_time(text).map(|d| RawValue::Date(d.wall.date()))),
+        _ => {
+            let text = text.trim();
+            if text.len() == 8 {
+                parse_date(text).map(RawValue::Date)
+            } else {
+                parse_date_time(text).map(RawValue::DateTime)
+            }
+        }
+    }
+}
+
+/// DURATION (RFC 5545 3.3.6): `[+|-]P[nW]` or `[+|-]P[nD][T[nH][nM][nS]]`. Days are kept apart from
+/// seconds because a day is a calendar day (23 or 25 hours across a DST change), not 86,400 seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RawDuration {
+    pub days: i64,
+    pub seconds: i64,
+}
+
+pub fn parse_duration(text: &str) -> Option<RawDuration> {
+    let text = text.trim();
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'-' => (-1, text.get(1..)?),
+        b'+' => (1, text.get(1..)?),
+        _ => (1, text),
+    };
+    let rest = rest.strip_prefix(['P', 'p'])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let mut out = RawDuration::default();
+    let mut number = String::new();
+    let mut in_time = false;
+    let mut any = false;
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            d if d.is_ascii_digit() => number.push(d),
+            'T' if !in_time && number.is_empty() => in_time = true,
+            unit => {
+                let n: i64 = number.parse().ok()?;
+                number.clear();
+                any = true;
+                match (unit, in_time) {
+                    ('W', false) => out.days = out.days.checked_add(n.checked_mul(7)?)?,
+                    ('D', false) => out.days = out.days.checked_add(n)?,
+                    ('H', true) => out.seconds = out.seconds.checked_add(n.checked_mul(3600)?)?,
+                    ('M', true) => out.seconds = out.seconds.checked_add(n.checked_mul(60)?)?,
+                    ('S', true) => out.seconds = out.seconds.checked_add(n)?,
+                    _ => return None,
+                }
+            }
+        }
+    }
+    if !number.is_empty() || !any {
+        return None;
+    }
+    // Bound it: a duration of more than ~27 years is a typo, and would overflow chrono arithmetic later.
+    if out.days.abs() > 10_000 || out.seconds.abs() > 10_000 * 86_400 {
+        return None;
+    }
+    out.days *= sign;
+    out.seconds *= sign;
+    Some(out)
+}
+
+/// A PERIOD's start and, when it has one, its end or duration.
+pub enum RawPeriodEnd {
+    End(RawDateTime),
+    Duration(RawDuration),
+}
+
+pub fn parse_period(text: &str) -> Option<(RawDateTime, RawPeriodEnd)> {
+    let (start, end) = text.split_once('/')?;
+    let start = parse_date_time(start)?;
+    let end = if end.trim_start().starts_with(['P', 'p', '+', '-']) {
+        RawPeriodEnd::Duration(parse_duration(end)?)
+    } else {
+        RawPeriodEnd::End(parse_date_time(end)?)
+    };
+    Some((start, end))
+}
+
+/// Splits a comma-separated list value (EXDATE, RDATE, CATEGORIES) into its items.
+pub fn list(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT1H30M"), Some(RawDuration { days: 0, seconds: 5400 }));
+        assert_eq!(parse_duration("P1W"), Some(RawDuration { days: 7, seconds: 0 }));
+        assert_eq!(parse_duration("-P1DT2H"), Some(RawDuration { days: -1, seconds: -7200 }));
+        assert_eq!(parse_duration("P"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("P1H"), None);
+        assert_eq!(parse_duration("PT5"), None);
+        assert_eq!(parse_duration("P99999999999999999999D"), None);
+    }
+
+    #[test]
+    fn date_times() {
+        let d = parse_date_time("20260329T013000Z").map(|d| (d.wall.to_string(), d.utc));
+        assert_eq!(d, Some(("2026-03-29 01:30:00".into(), true)));
+        assert_eq!(parse_date_time("20260229T010000"), None);
+        assert_eq!(parse_date_time("20260329T2500"), None);
+        assert!(matches!(parse_date_or_time("20260301", None), Some(RawValue::Date(_))));
+        assert!(matches!(parse_date_or_time("20260301T100000", Some("DATE")), Some(RawValue::Date(_))));
+    }
+}

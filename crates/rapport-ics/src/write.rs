@@ -1,0 +1,281 @@
+//! Writing .ics: invites (METHOD:REQUEST/CANCEL) and whole calendars, with a VTIMEZONE for every zone used
+//! so that programs without the IANA database (Outlook) place the times right. Lines are folded at 75
+//! octets on character boundaries and TEXT is escaped (RFC 5545 3.1, 3.3.11).
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, OffsetName};
+
+use crate::event::{Event, Length, Moment, Person};
+use crate::zone::{CustomZone, Zone};
+
+pub const PRODID: &str = "-//Rapport//Rapport CRM//EN";
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter value: quoted when it holds `:;,`, and without characters a parameter cannot hold.
+fn param(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+    if clean.contains([':', ';', ',']) {
+        format!("\"{clean}\"")
+    } else {
+        clean
+    }
+}
+
+struct Out(String);
+
+impl Out {
+    fn line(&mut self, text: &str) {
+        let mut used = 0;
+        for c in text.chars() {
+            let len = c.len_utf8();
+            if used + len > 75 {
+                self.0.push_str("\r\n ");
+                used = 1;
+            }
+            self.0.push(c);
+            used += len;
+        }
+        self.0.push_str("\r\n");
+    }
+}
+
+fn utc_text(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn wall_text(t: NaiveDateTime) -> String {
+    t.format("%Y%m%dT%H%M%S").to_string()
+}
+
+fn moment_line(out: &mut Out, name: &str, m: &Moment) {
+    match m {
+        Moment::Date(d) => out.line(&format!("{name};VALUE=DATE:{}", d.format("%Y%m%d"))),
+        Moment::Time { wall, zone: Zone::Utc } => out.line(&format!("{name}:{}", utc_text(wall.and_utc()))),
+        Moment::Time { wall, zone: Zone::Floating } => out.line(&format!("{name}:{}", wall_text(*wall))),
+        Moment::Time { wall, zone } => {
+            let tzid = zone.name().unwrap_or_default();
+            out.line(&format!("{name};TZID={}:{}", param(&tzid), wall_text(*wall)))
+        }
+    }
+}
+
+fn person_line(out: &mut Out, name: &str, p: &Person, rsvp: bool) {
+    let mut line = name.to_owned();
+    if let Some(cn) = &p.name {
+        let _ = write!(line, ";CN={}", param(cn));
+    }
+    if let Some(status) = &p.status {
+        let _ = write!(line, ";PARTSTAT={}", param(status));
+    }
+    if rsvp {
+        line.push_str(";RSVP=TRUE");
+    }
+    let _ = write!(line, ":mailto:{}", p.email.trim());
+    out.line(&line);
+}
+
+fn end_moment(e: &Event) -> Option<Moment> {
+    match (&e.start, e.length) {
+        (Moment::Date(d), Length::Days(n)) => Some(Moment::Date(*d + Duration::days(n.max(1)))),
+        (Moment::Time { wall, zone }, Length::Wall { days, seconds }) => {
+            Some(Moment::Time { wall: *wall + Duration::days(days) + Duration::seconds(seconds), zone: zone.clone() })
+        }
+        (Moment::Time { .. }, Length::Exact(s)) => Some(Moment::Time {
+            wall: (e.start.to_utc(&Zone::Utc) + Duration::seconds(s)).naive_utc(),
+            zone: Zone::Utc,
+        }),
+        _ => None,
+    }
+}
+
+/// A calendar with `events` (an invite is a calendar with one event, or one series with its overrides).
+pub fn write_calendar(method: Option<&str>, name: Option<&str>, events: &[Event], stamp: DateTime<Utc>) -> String {
+    let mut out = Out(String::new());
+    out.line("BEGIN:VCALENDAR");
+    out.line("VERSION:2.0");
+    out.line(&format!("PRODID:{PRODID}"));
+    out.line("CALSCALE:GREGORIAN");
+    if let Some(method) = method {
+        out.line(&format!("METHOD:{method}"));
+    }
+    if let Some(name) = name {
+        out.line(&format!("X-WR-CALNAME:{}", escape(name)));
+    }
+    write_zones(&mut out, events);
+    for e in events {
+        write_event(&mut out, e, stamp, method == Some("REQUEST"));
+    }
+    out.line("END:VCALENDAR");
+    out.0
+}
+
+fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
+    out.line("BEGIN:VEVENT");
+    out.line(&format!("UID:{}", escape(&e.uid)));
+    out.line(&format!("DTSTAMP:{}", utc_text(stamp)));
+    out.line(&format!("SEQUENCE:{}", e.sequence.max(0)));
+    moment_line(out, "DTSTART", &e.start);
+    match end_moment(e) {
+        Some(end) => moment_line(out, "DTEND", &end),
+        None => out.line("DURATION:PT0S"),
+    }
+    if let Some(rid) = &e.recurrence_id {
+        moment_line(out, "RECURRENCE-ID", rid);
+    }
+    for rule in &e.rrules {
+        out.line(&format!("RRULE:{rule}"));
+    }
+    for (rdate, _) in &e.rdates {
+        moment_line(out, "RDATE", rdate);
+    }
+    for exdate in &e.exdates {
+        moment_line(out, "EXDATE", exdate);
+    }
+    for (name, value) in [("SUMMARY", &e.summary), ("DESCRIPTION", &e.description), ("LOCATION", &e.location)] {
+        if let Some(v) = value {
+            out.line(&format!("{name}:{}", escape(v)));
+        }
+    }
+    if let Some(url) = &e.url {
+        out.line(&format!("URL:{}", url.chars().filter(|c| !c.is_control()).collect::<String>()));
+    }
+    if let Some(status) = &e.status {
+        out.line(&format!("STATUS:{}", param(status)));
+    }
+    if !e.busy {
+        out.line("TRANSP:TRANSPARENT");
+    }
+    if let Some(o) = &e.organizer {
+        person_line(out, "ORGANIZER", o, false);
+    }
+    for a in &e.attendees {
+        person_line(out, "ATTENDEE", a, rsvp);
+    }
+    out.line("END:VEVENT");
+}
+
+fn write_zones(out: &mut Out, events: &[Event]) {
+    let mut written: Vec<String> = Vec::new();
+    for e in events {
+        let Moment::Time { zone, wall } = &e.start else { continue };
+        let Some(name) = zone.name() else { continue };
+        if matches!(zone, Zone::Utc) || written.contains(&name) {
+            continue;
+        }
+        // The years the zone's transitions must cover: this zone's events, repeating ones two years on.
+        let years = events.iter().filter_map(|x| match &x.start {
+            Moment::Time { zone: z, wall } if z.name().as_deref() == Some(name.as_str()) => {
+                Some((wall.year(), if x.is_recurring() { wall.year().max(Utc::now().year()) + 2 } else { wall.year() }))
+            }
+            _ => None,
+        });
+        let (first, last) = years.fold((wall.year(), wall.year()), |(a, b), (s, e)| (a.min(s), b.max(e)));
+        match zone {
+            Zone::Iana(tz) => write_iana_zone(out, *tz, first - 1, last + 1),
+            Zone::Custom(c) => write_custom_zone(out, c),
+            Zone::Utc | Zone::Floating => {}
+        }
+        written.push(name);
+    }
+}
+
+fn write_custom_zone(out: &mut Out, zone: &CustomZone) {
+    out.line("BEGIN:VTIMEZONE");
+    out.line(&format!("TZID:{}", escape(&zone.tzid)));
+    for o in &zone.observances {
+        let kind = if o.offset_to > o.offset_from { "DAYLIGHT" } else { "STANDARD" };
+        out.line(&format!("BEGIN:{kind}"));
+        out.line(&format!("DTSTART:{}", wall_text(o.start)));
+        out.line(&format!("TZOFFSETFROM:{}", offset_text(o.offset_from)));
+        out.line(&format!("TZOFFSETTO:{}", offset_text(o.offset_to)));
+        if let Some(rule) = &o.rrule {
+            out.line(&format!("RRULE:{rule}"));
+        }
+        out.line(&format!("END:{kind}"));
+    }
+    out.line("END:VTIMEZONE");
+}
+
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.abs();
+    if s % 60 == 0 {
+        format!("{sign}{:02}{:02}", s / 3600, s / 60 % 60)
+    } else {
+        format!("{sign}{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+/// Every transition of `tz` in [first, last] written out one by one (no RRULE: exact whatever the
+/// zone's history), found by an hourly scan refined to the second.
+fn write_iana_zone(out: &mut Out, tz: chrono_tz::Tz, first: i32, last: i32) {
+    let offset = |t: i64| -> (i32, bool, String) {
+        let utc = DateTime::from_timestamp(t, 0).unwrap_or_default();
+        let o = tz.offset_from_utc_datetime(&utc.naive_utc());
+        let name = o.abbreviation().unwrap_or("").to_owned();
+        (o.fix().local_minus_utc(), !o.dst_offset().is_zero(), name)
+    };
+    let start = Utc.with_ymd_and_hms(first, 1, 1, 0, 0, 0).single().map(|t| t.timestamp()).unwrap_or(0);
+    let end = Utc.with_ymd_and_hms(last + 1, 1, 1, 0, 0, 0).single().map(|t| t.timestamp()).unwrap_or(start);
+    out.line("BEGIN:VTIMEZONE");
+    out.line(&format!("TZID:{}", tz.name()));
+    let (mut current, dst0, name0) = offset(start);
+    let mut parts = 0;
+    let mut t = start;
+    while t < end {
+        let next = t + 3600;
+        let (o, _, _) = offset(next);
+        if o != current {
+            // Narrow the change down to the second.
+            let (mut lo, mut hi) = (t, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset(mid).0 == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let (to, dst, name) = offset(hi);
+            let wall = DateTime::from_timestamp(hi + i64::from(current), 0).unwrap_or_default().naive_utc();
+            observance(out, dst, wall, current, to, &name);
+            parts += 1;
+            current = to;
+        }
+        t = next;
+    }
+    if parts == 0 {
+        let wall = DateTime::from_timestamp(start + i64::from(current), 0).unwrap_or_default().naive_utc();
+        observance(out, dst0, wall, current, current, &name0);
+    }
+    out.line("END:VTIMEZONE");
+}
+
+fn observance(out: &mut Out, dst: bool, wall: NaiveDateTime, from: i32, to: i32, name: &str) {
+    let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
+    out.line(&format!("BEGIN:{kind}"));
+    out.line(&format!("DTSTART:{}", wall_text(wall)));
+    out.line(&format!("TZOFFSETFROM:{}", offset_text(from)));
+    out.line(&format!("TZOFFSETTO:{}", offset_text(to)));
+    if !name.is_empty() && !name.starts_with(['+', '-']) {
+        out.line(&format!("TZNAME:{}", escape(name)));
+    }
+    out.line(&format!("END:{kind}"));
+}

@@ -1,0 +1,284 @@
+//! Time zones: a TZID resolved to an IANA zone (directly, through the paths old Mozilla and libical
+//! exports put in front of it, or through the Windows names Outlook and Exchange write), or, when no name
+//! is known, to the file's own VTIMEZONE definition evaluated as written.
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Component, Problem};
+use crate::values::{parse_date_or_time, parse_date_time, RawValue};
+use crate::windows_zones::WINDOWS_ZONES;
+
+/// The zone a wall-clock time is in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Zone {
+    Utc,
+    Iana(chrono_tz::Tz),
+    /// A VTIMEZONE whose TZID names no known zone, kept as defined.
+    Custom(CustomZone),
+    /// No zone: the same wall time wherever the reader is (RFC 5545 "floating").
+    Floating,
+}
+
+impl Zone {
+    /// A name for display and for re-export: the IANA name, the custom zone's TZID, or nothing.
+    pub fn name(&self) -> Option<String> {
+        match self {
+            Zone::Utc => Some("UTC".into()),
+            Zone::Iana(tz) => Some(tz.name().to_owned()),
+            Zone::Custom(c) => Some(c.tzid.clone()),
+            Zone::Floating => None,
+        }
+    }
+
+    /// UTC instant of a wall time in this zone. In a DST gap the time is moved forward by the gap (RFC
+    /// 5545 3.3.5: the offset before the gap applies); when a time happens twice, the first is meant.
+    pub fn to_utc(&self, wall: NaiveDateTime, floating: &Zone) -> DateTime<Utc> {
+        match self {
+            Zone::Utc => Utc.from_utc_datetime(&wall),
+            Zone::Iana(tz) => match tz.from_local_datetime(&wall) {
+                LocalResult::Single(t) => t.with_timezone(&Utc),
+                LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+                LocalResult::None => {
+                    // The offset in force just before the gap.
+                    let before = tz.offset_from_utc_datetime(&(wall - Duration::hours(26)));
+                    let offset = chrono::Offset::fix(&before).local_minus_utc();
+                    Utc.from_utc_datetime(&(wall - Duration::seconds(i64::from(offset))))
+                }
+            },
+            Zone::Custom(c) => c.to_utc(wall),
+            Zone::Floating => match floating {
+                Zone::Floating => Utc.from_utc_datetime(&wall),
+                other => other.to_utc(wall, &Zone::Utc),
+            },
+        }
+    }
+
+    /// Wall time in this zone of a UTC instant.
+    pub fn to_wall(&self, utc: DateTime<Utc>) -> NaiveDateTime {
+        match self {
+            Zone::Utc | Zone::Floating => utc.naive_utc(),
+            Zone::Iana(tz) => utc.with_timezone(tz).naive_local(),
+            Zone::Custom(c) => utc.naive_utc() + Duration::seconds(i64::from(c.offset_at(utc))),
+        }
+    }
+}
+
+/// One STANDARD or DAYLIGHT part of a VTIMEZONE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observance {
+    /// Onset, in the wall time of the offset before it.
+    pub start: NaiveDateTime,
+    pub offset_from: i32,
+    pub offset_to: i32,
+    pub rrule: Option<String>,
+    pub rdates: Vec<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomZone {
+    pub tzid: String,
+    pub observances: Vec<Observance>,
+}
+
+impl CustomZone {
+    /// Onsets (UTC) and the offset each brings, within a span around `year`.
+    fn onsets_near(&self, year: i32) -> Vec<(DateTime<Utc>, i32)> {
+        let mut out = Vec::new();
+        for o in &self.observances {
+            let to_utc =
+                |wall: NaiveDateTime| Utc.from_utc_datetime(&(wall - Duration::seconds(i64::from(o.offset_from))));
+            out.push((to_utc(o.start), o.offset_to));
+            for r in &o.rdates {
+                out.push((to_utc(*r), o.offset_to));
+            }
+            if let Some(rule) = &o.rrule {
+                let from = chrono::NaiveDate::from_ymd_opt(year - 1, 1, 1);
+                let to = chrono::NaiveDate::from_ymd_opt(year + 1, 12, 31);
+                if let (Some(from), Some(to)) = (from, to) {
+                    let walls = crate::recur::expand_rule(
+                        o.start,
+                        rule,
+                        from.and_time(chrono::NaiveTime::MIN),
+                        to.and_time(chrono::NaiveTime::MIN),
+                    );
+                    out.extend(walls.into_iter().map(|w| (to_utc(w), o.offset_to)));
+                }
+            }
+        }
+        out.sort_by_key(|(t, _)| *t);
+        out
+    }
+
+    pub fn offset_at(&self, utc: DateTime<Utc>) -> i32 {
+        let onsets = self.onsets_near(utc.naive_utc().date().year_ce_i32());
+        match onsets.iter().rev().find(|(t, _)| *t <= utc) {
+            Some((_, offset)) => *offset,
+            // Before the first onset: the offset the earliest observance came from.
+            None => self.observances.iter().min_by_key(|o| o.start).map(|o| o.offset_from).unwrap_or(0),
+        }
+    }
+
+    fn to_utc(&self, wall: NaiveDateTime) -> DateTime<Utc> {
+        let mut candidates: Vec<i32> = self.observances.iter().map(|o| o.offset_to).collect();
+        candidates.extend(self.observances.iter().map(|o| o.offset_from));
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
+        candidates.dedup();
+        // The largest offset gives the earliest instant: the first of two equal wall times.
+        for offset in &candidates {
+            let utc = Utc.from_utc_datetime(&(wall - Duration::seconds(i64::from(*offset))));
+            if self.offset_at(utc) == *offset {
+                return utc;
+            }
+        }
+        // In a gap: the offset before it.
+        let probe = Utc.from_utc_datetime(&(wall - Duration::hours(26)));
+        let offset = self.offset_at(probe);
+        Utc.from_utc_datetime(&(wall - Duration::seconds(i64::from(offset))))
+    }
+}
+
+trait YearCe {
+    fn year_ce_i32(&self) -> i32;
+}
+impl YearCe for chrono::NaiveDate {
+    fn year_ce_i32(&self) -> i32 {
+        chrono::Datelike::year(self)
+    }
+}
+
+/// A UTC offset as written in TZOFFSETFROM/TZOFFSETTO: `+0100`, `-0530`, `+013045`.
+fn parse_offset(text: &str) -> Option<i32> {
+    let text = text.trim();
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, text.get(1..)?),
+        b'-' => (-1, text.get(1..)?),
+        _ => return None,
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(digits.len() == 4 || digits.len() == 6) {
+        return None;
+    }
+    let h: i32 = digits.get(0..2)?.parse().ok()?;
+    let m: i32 = digits.get(2..4)?.parse().ok()?;
+    let s: i32 = digits.get(4..6).map_or(Some(0), |s| s.parse().ok())?;
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60 + s))
+}
+
+/// An IANA zone for a TZID, if the name says which one.
+pub fn iana_for(tzid: &str) -> Option<chrono_tz::Tz> {
+    let tzid = tzid.trim().trim_matches('"');
+    if let Ok(tz) = tzid.parse::<chrono_tz::Tz>() {
+        return Some(tz);
+    }
+    if let Some(tz) = chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(tzid)) {
+        return Some(*tz);
+    }
+    // "/mozilla.org/20050126_1/Europe/Berlin", "/freeassociation.sourceforge.net/Tzfile/Europe/London",
+    // "/softwarestudio.org/Olson_20011030_5/America/New_York": the zone is the path's tail.
+    let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
+    for take in (1..=parts.len().min(3)).rev() {
+        let tail = parts.get(parts.len() - take..).map(|p| p.join("/"));
+        if let Some(Ok(tz)) = tail.map(|t| t.parse::<chrono_tz::Tz>()) {
+            return Some(tz);
+        }
+    }
+    windows_zone(tzid)
+}
+
+fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
+    let found = WINDOWS_ZONES
+        .binary_search_by(|(w, _)| w.cmp(&name))
+        .ok()
+        .and_then(|i| WINDOWS_ZONES.get(i))
+        .or_else(|| WINDOWS_ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(name)));
+    found.and_then(|(_, iana)| iana.parse().ok())
+}
+
+/// The file's zones by TZID: every VTIMEZONE, resolved to an IANA zone when its TZID names one, else
+/// evaluated from its own definition.
+pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(String, Zone)> {
+    let mut out = Vec::new();
+    for tz in calendar.children.iter().filter(|c| c.name == "VTIMEZONE") {
+        let Some(tzid) = tz.first("TZID").map(|l| l.value.trim().to_owned()) else {
+            problems.push(Problem { line: tz.line, message: "VTIMEZONE without a TZID".into() });
+            continue;
+        };
+        if let Some(iana) = iana_for(&tzid) {
+            out.push((tzid, Zone::Iana(iana)));
+            continue;
+        }
+        let mut observances = Vec::new();
+        for part in tz.children.iter().filter(|c| c.name == "STANDARD" || c.name == "DAYLIGHT") {
+            let start = part.first("DTSTART").and_then(|l| match parse_date_or_time(&l.value, l.param("VALUE")) {
+                Some(RawValue::DateTime(d)) => Some(d.wall),
+                Some(RawValue::Date(d)) => Some(d.and_time(chrono::NaiveTime::MIN)),
+                None => None,
+            });
+            let from = part.first("TZOFFSETFROM").and_then(|l| parse_offset(&l.value));
+            let to = part.first("TZOFFSETTO").and_then(|l| parse_offset(&l.value));
+            match (start, from, to) {
+                (Some(start), Some(from), Some(to)) => observances.push(Observance {
+                    start,
+                    offset_from: from,
+                    offset_to: to,
+                    rrule: part.first("RRULE").map(|l| l.value.clone()),
+                    rdates: part
+                        .all("RDATE")
+                        .flat_map(|l| crate::values::list(&l.value).map(str::to_owned).collect::<Vec<_>>())
+                        .filter_map(|v| parse_date_time(&v).map(|d| d.wall))
+                        .collect(),
+                }),
+                _ => problems.push(Problem {
+                    line: part.line,
+                    message: format!("time zone {tzid}: {} needs DTSTART, TZOFFSETFROM and TZOFFSETTO", part.name),
+                }),
+            }
+        }
+        if observances.is_empty() {
+            problems.push(Problem {
+                line: tz.line,
+                message: format!("time zone {tzid} is not a known zone and defines no offsets"),
+            });
+            continue;
+        }
+        // A zone with one fixed offset that matches a known one reads better as "UTC+01:00" than as its
+        // export's made-up name, but the name is what users recognise: keep the TZID.
+        out.push((tzid.clone(), Zone::Custom(CustomZone { tzid, observances })));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_outlook_and_mozilla_write() {
+        assert_eq!(iana_for("W. Europe Standard Time").map(|t| t.name()), Some("Europe/Berlin"));
+        assert_eq!(iana_for("Pacific Standard Time").map(|t| t.name()), Some("America/Los_Angeles"));
+        assert_eq!(iana_for("/mozilla.org/20050126_1/Europe/Berlin").map(|t| t.name()), Some("Europe/Berlin"));
+        assert_eq!(iana_for("Europe/London").map(|t| t.name()), Some("Europe/London"));
+        assert_eq!(iana_for("Mars/Olympus_Mons"), None);
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+0100"), Some(3600));
+        assert_eq!(parse_offset("-0530"), Some(-19800));
+        assert_eq!(parse_offset("0100"), None);
+        assert_eq!(parse_offset("+2500"), None);
+    }
+
+    #[test]
+    fn gap_moves_forward_and_overlap_takes_the_first() {
+        let berlin = Zone::Iana(chrono_tz::Europe::Berlin);
+        let wall = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").ok();
+        let gap = wall("2026-03-29 02:30").map(|w| berlin.to_utc(w, &Zone::Utc).to_rfc3339());
+        assert_eq!(gap.as_deref(), Some("2026-03-29T01:30:00+00:00"));
+        let twice = wall("2026-10-25 02:30").map(|w| berlin.to_utc(w, &Zone::Utc).to_rfc3339());
+        assert_eq!(twice.as_deref(), Some("2026-10-25T00:30:00+00:00"));
+    }
+}
