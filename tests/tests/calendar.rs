@@ -1,0 +1,510 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! Appointments on real SQLite files: no double booking (buffers, time off, threads, DST), .ics import
+//! semantics (UID, SEQUENCE, CANCEL, idempotence, clashes, malformed events), allocation, reminders,
+//! campaign isolation and permissions of every calendar operation.
+mod common;
+
+use std::sync::Arc;
+
+use common::{fixture, lead, Fixture, PASSWORD};
+use rapport_core::calendar::{
+    AgentCalendar, AppointmentInput, AppointmentStatus, Confirmation, IcsFile, SlotRequest, WorkingHours,
+};
+use rapport_core::users::Role;
+use rapport_core::{Actor, ErrorCode, Origin, Rapport};
+
+fn booking(agent: i64, title: &str, start: &str, end: &str) -> AppointmentInput {
+    AppointmentInput {
+        agent_id: agent,
+        lead_id: None,
+        title: title.into(),
+        start: start.into(),
+        end: end.into(),
+        time_zone: String::new(),
+        location: String::new(),
+        video_url: String::new(),
+        notes: String::new(),
+        status: AppointmentStatus::Confirmed,
+    }
+}
+
+fn agent_settings(f: &Fixture, actor: &Actor, zone: &str, buffer: u32) -> AgentCalendar {
+    let id = actor.user_id().unwrap();
+    let mut cal = f.core.agent_calendar(actor, id).unwrap();
+    cal.time_zone = zone.into();
+    cal.buffer_minutes = buffer;
+    f.core.update_agent_calendar(actor, cal).unwrap()
+}
+
+fn ics(name: &str, text: &str) -> IcsFile {
+    IcsFile { name: name.into(), bytes: text.replace('\n', "\r\n").into_bytes() }
+}
+
+#[test]
+fn a_clash_is_refused_naming_it_and_nothing_is_written() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "Europe/Berlin", 15);
+    f.core
+        .book_appointment(&dana, &booking(id, "Demo with Acme", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"))
+        .unwrap();
+    let before = f.dump();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Second", "2026-12-03T09:30:00Z", "2026-12-03T10:30:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked);
+    let message = err.to_string();
+    assert!(message.contains("“Demo with Acme”"), "{message}");
+    assert!(message.contains("Thu 3 Dec 2026 10:00–11:00 (Europe/Berlin)"), "times in the agent's zone: {message}");
+    assert_eq!(f.dump(), before, "a refused booking writes nothing");
+    // The 15-minute buffer counts; just after it is free.
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Too close", "2026-12-03T10:10:00Z", "2026-12-03T10:40:00Z"))
+        .unwrap_err();
+    assert!(err.to_string().contains("buffer"), "{err}");
+    f.core
+        .book_appointment(&dana, &booking(id, "After the buffer", "2026-12-03T10:15:00Z", "2026-12-03T10:45:00Z"))
+        .unwrap();
+    // Time off counts too.
+    f.core.add_time_off(&dana, id, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "dentist").unwrap();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "On leave", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked);
+    assert!(err.to_string().contains("dentist"), "{err}");
+    // Another agent is free then.
+    let sam = f.user("sam", Role::Editor, &[]);
+    f.core
+        .book_appointment(
+            &dana,
+            &booking(sam.user_id().unwrap(), "Sam's", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"),
+        )
+        .unwrap();
+    // A cancelled appointment frees its time.
+    let a =
+        f.core.book_appointment(&dana, &booking(id, "Later", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    f.core.set_appointment_status(&dana, a.id, AppointmentStatus::Cancelled).unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Instead", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    let err = f.core.set_appointment_status(&dana, a.id, AppointmentStatus::Confirmed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "taking a cancelled slot back is checked too");
+}
+
+#[test]
+fn threads_racing_for_one_slot_book_it_once() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    // Separate handles on one file: separate connections, as separate windows or processes would have.
+    let handles: Vec<Arc<Rapport>> = (0..6).map(|_| Arc::new(Rapport::open(&f.path).unwrap())).collect();
+    let barrier = Arc::new(std::sync::Barrier::new(handles.len()));
+    let threads: Vec<_> = handles
+        .into_iter()
+        .enumerate()
+        .map(|(i, core)| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let actor = core.sign_in("dana", PASSWORD).unwrap();
+                // Overlapping, not identical, times: 10:00–11:00 shifted by 10 minutes each.
+                let start = format!("2026-12-10T10:{:02}:00Z", i * 5);
+                let end = format!("2026-12-10T11:{:02}:00Z", i * 5);
+                barrier.wait();
+                core.book_appointment(&actor, &booking(id, &format!("t{i}"), &start, &end))
+                    .map(|_| ())
+                    .map_err(|e| e.code())
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().all(|r| r.is_ok() || *r == Err(ErrorCode::DoubleBooked)), "{results:?}");
+    assert_eq!(f.count("appointments"), 1);
+}
+
+#[test]
+fn clashes_hold_across_daylight_saving_changes() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "Europe/Berlin", 0);
+    // A weekly 09:00 Berlin meeting from October into November: 07:00Z before the change, 08:00Z after.
+    let file = ics(
+        "weekly.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:weekly-1\nSUMMARY:Team call\n\
+DTSTART;TZID=Europe/Berlin:20261019T090000\nDTEND;TZID=Europe/Berlin:20261019T100000\nRRULE:FREQ=WEEKLY;COUNT=6\n\
+END:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    let occ = f.core.occurrences(&dana, &[id], "2026-10-19T00:00:00Z", "2026-11-03T00:00:00Z").unwrap();
+    let starts: Vec<&str> = occ.iter().map(|o| o.start.as_str()).collect();
+    assert_eq!(starts, ["2026-10-19T07:00:00Z", "2026-10-26T08:00:00Z", "2026-11-02T08:00:00Z"]);
+    // 07:30Z on 2 Nov is free (the meeting moved to 08:00Z with the clocks); 08:30Z is not.
+    f.core.book_appointment(&dana, &booking(id, "Early", "2026-11-02T07:00:00Z", "2026-11-02T08:00:00Z")).unwrap();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Late", "2026-11-02T08:30:00Z", "2026-11-02T09:30:00Z"))
+        .unwrap_err();
+    assert!(err.to_string().contains("“Team call”"), "{err}");
+    // A booking typed in New York time on the US change day lands at the right instant.
+    let mut b = booking(id, "NY", "2026-11-01T09:00:00-05:00", "2026-11-01T10:00:00-05:00");
+    b.time_zone = "America/New_York".into();
+    let a = f.core.book_appointment(&dana, &b).unwrap();
+    assert_eq!((a.start.as_str(), a.end.as_str()), ("2026-11-01T14:00:00Z", "2026-11-01T15:00:00Z"));
+    assert_eq!(a.time_zone.as_deref(), Some("America/New_York"));
+}
+
+const OUTLOOK_INVITE: &str = "BEGIN:VCALENDAR
+METHOD:REQUEST
+PRODID:Microsoft Exchange Server 2010
+VERSION:2.0
+BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+ORGANIZER;CN=Dana Agent:mailto:dana@rapport.test
+ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Zoe Mueller:mailto:ZOE.MUELLER@Example.COM
+ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Hans Neu:mailto:hans.neu@example.org
+DESCRIPTION;LANGUAGE=de-DE:Agenda:\\n- Angebot\\, Preise
+UID:040000008200E00074C5B7101A82E0080000000050A3A8F2D0
+SUMMARY;LANGUAGE=de-DE:Angebotsbesprechung
+DTSTART;TZID=W. Europe Standard Time:20261203T100000
+DTEND;TZID=W. Europe Standard Time:20261203T110000
+SEQUENCE:0
+LOCATION;LANGUAGE=de-DE:Raum 4
+STATUS:CONFIRMED
+X-MICROSOFT-CDO-BUSYSTATUS:BUSY
+END:VEVENT
+END:VCALENDAR
+";
+
+#[test]
+fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let mut cal = agent_settings(&f, &dana, "Europe/Berlin", 0);
+    cal.email = "dana@rapport.test".into();
+    f.core.update_agent_calendar(&dana, cal).unwrap();
+    let zoe =
+        f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap().lead;
+
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!((report.created, report.updated, report.unchanged), (1, 0, 0), "{report:?}");
+    let a = f.core.appointment(&dana, report.appointment_ids[0]).unwrap();
+    assert_eq!(
+        (a.start.as_str(), a.end.as_str()),
+        ("2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"),
+        "Windows zone name read"
+    );
+    assert_eq!(a.title, "Angebotsbesprechung");
+    assert_eq!(a.notes, "Agenda:\n- Angebot, Preise", "text unescaped");
+    assert_eq!(a.lead_id, Some(zoe.id), "matched by normalized email, case aside");
+    assert_eq!(report.unknown_attendees.len(), 1);
+    assert_eq!(report.unknown_attendees[0].email, "hans.neu@example.org");
+    assert!(
+        a.attendees.iter().all(|x| x.email != "dana@rapport.test"),
+        "the agent is not an attendee of their own invite"
+    );
+    // It is on the lead's page and in its history.
+    assert_eq!(f.core.lead_appointments(&dana, zoe.id).unwrap().len(), 1);
+    assert!(f.core.lead_history(&dana, zoe.id).unwrap().iter().any(|e| e.entity == "appointment"));
+
+    // The same file again changes nothing at all.
+    let before = f.dump();
+    let again = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1));
+    assert_eq!(f.dump(), before, "a second import writes nothing, not even an empty change batch");
+
+    // An updated invite (SEQUENCE 1, moved an hour) updates the same appointment.
+    let moved = OUTLOOK_INVITE
+        .replace("SEQUENCE:0", "SEQUENCE:1")
+        .replace("T100000", "T110000")
+        .replace("T110000\nSEQ", "T120000\nSEQ");
+    let moved = moved.replace(
+        "DTEND;TZID=W. Europe Standard Time:20261203T110000",
+        "DTEND;TZID=W. Europe Standard Time:20261203T120000",
+    );
+    let r = f.core.import_ics(&dana, &[ics("update.ics", &moved)], None).unwrap().remove(0);
+    assert_eq!((r.created, r.updated), (0, 1), "{r:?}");
+    let a2 = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!(a2.start, "2026-12-03T10:00:00Z");
+    // An older version arriving late does not undo it.
+    let late = f.core.import_ics(&dana, &[ics("old.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!(late.unchanged, 1);
+    assert_eq!(f.core.appointment(&dana, a.id).unwrap().start, "2026-12-03T10:00:00Z");
+
+    // METHOD:CANCEL cancels it.
+    let cancel = moved
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:1", "SEQUENCE:2")
+        .replace("STATUS:CONFIRMED", "STATUS:CANCELLED");
+    let r = f.core.import_ics(&dana, &[ics("cancel.ics", &cancel)], None).unwrap().remove(0);
+    assert_eq!(r.cancelled, 1, "{r:?}");
+    assert_eq!(f.core.appointment(&dana, a.id).unwrap().status, AppointmentStatus::Cancelled);
+    assert_eq!(f.count("appointments"), 1, "one appointment throughout");
+
+    // The unknown attendee becomes a Draft lead in one step, linked to the appointment.
+    let hans = f.core.create_lead_from_attendee(&dana, a.id, "hans.neu@example.org").unwrap();
+    let hans_lead = f.core.get_lead(&dana, hans).unwrap();
+    assert_eq!((hans_lead.first_name.as_str(), hans_lead.last_name.as_str()), ("Hans", "Neu"));
+    assert_eq!(hans_lead.status.as_str(), "draft");
+    let attendees = f.core.appointment(&dana, a.id).unwrap().attendees;
+    assert_eq!(attendees.iter().find(|x| x.email == "hans.neu@example.org").unwrap().lead_id, Some(hans));
+}
+
+#[test]
+fn a_malformed_event_is_named_by_line_and_the_rest_imported_with_clashes_flagged() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    f.core
+        .book_appointment(&dana, &booking(id, "Booked in Rapport", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"))
+        .unwrap();
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+BEGIN:VEVENT
+UID:good-1
+SUMMARY:Overlapping
+DTSTART:20261203T093000Z
+DTEND:20261203T103000Z
+END:VEVENT
+BEGIN:VEVENT
+UID:bad-1
+SUMMARY:Broken
+DTSTART:2026-12-04 10:00
+DTEND:20261204T110000Z
+END:VEVENT
+BEGIN:VEVENT
+UID:good-2
+SUMMARY:Fine
+DTSTART:20261205T093000Z
+DTEND:20261205T103000Z
+END:VEVENT
+END:VCALENDAR
+";
+    let r = f.core.import_ics(&dana, &[ics("mixed.ics", file)], None).unwrap().remove(0);
+    assert_eq!(r.created, 2, "{r:?}");
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].line, 13, "the line of the bad DTSTART");
+    assert!(r.problems[0].message.contains("DTSTART"), "{:?}", r.problems);
+    assert_eq!(r.clashes.len(), 1, "{r:?}");
+    assert!(r.clashes[0].contains("Booked in Rapport"), "{:?}", r.clashes);
+    let occ = f.core.occurrences(&dana, &[id], "2026-12-03T00:00:00Z", "2026-12-06T00:00:00Z").unwrap();
+    let overlapping = occ.iter().find(|o| o.summary == "Overlapping").unwrap();
+    assert!(overlapping.clash.as_deref().unwrap().contains("Booked in Rapport"), "flagged, not silently double-booked");
+}
+
+#[test]
+fn reminders_fire_once_and_survive_a_restart() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let mut cal = f.core.agent_calendar(&dana, id).unwrap();
+    cal.reminder_minutes = vec![15, 60];
+    f.core.update_agent_calendar(&dana, cal).unwrap();
+    // The fixture's clock reads 2026-11-23 09:00Z.
+    f.core.book_appointment(&dana, &booking(id, "Soon", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z")).unwrap();
+    f.core
+        .book_appointment(&dana, &booking(id, "Later today", "2026-11-23T12:00:00Z", "2026-11-23T12:30:00Z"))
+        .unwrap();
+    let due = f.core.take_due_reminders(&dana).unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!((due[0].title.as_str(), due[0].minutes), ("Soon", 15), "the nearest passed offset only");
+    assert!(f.core.take_due_reminders(&dana).unwrap().is_empty(), "once");
+    let reopened = Rapport::open_with(&f.path, &rapport_core::OpenOptions::default(), common::clock()).unwrap();
+    let dana2 = reopened.sign_in("dana", PASSWORD).unwrap();
+    assert!(reopened.take_due_reminders(&dana2).unwrap().is_empty(), "not again after a restart");
+}
+
+#[test]
+fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
+    let f = fixture();
+    let setup = |name: &str, expertise: &[&str], territories: &[&str], weight: u32| {
+        let a = f.user(name, Role::Editor, &[]);
+        let mut cal = f.core.agent_calendar(&a, a.user_id().unwrap()).unwrap();
+        cal.time_zone = "Europe/Berlin".into();
+        cal.working_hours =
+            (0..5).map(|d| WorkingHours { weekday: d, start: "08:00".into(), end: "18:00".into() }).collect();
+        cal.expertise = expertise.iter().map(|s| s.to_string()).collect();
+        cal.territories = territories.iter().map(|s| s.to_string()).collect();
+        cal.weight = weight;
+        f.core.update_agent_calendar(&a, cal).unwrap();
+        a
+    };
+    let dana = setup("Dana", &["german"], &["DE"], 100);
+    let erik = setup("Erik", &["german"], &["DE-80"], 200);
+    let _fay = setup("Fay", &["french"], &["FR"], 100);
+    let _gus = setup("Gus", &["german"], &["AT"], 100);
+    let mut munich = lead("Max", "Huber", "max@huber.de");
+    munich.address.country = "DE".into();
+    munich.address.postcode = "80331".into();
+    let max = f.core.create_lead(&dana, &munich, &Origin::manual()).unwrap().lead;
+
+    let request = SlotRequest {
+        lead_id: Some(max.id),
+        expertise: vec!["German".into()],
+        duration_minutes: 30,
+        per_agent: 1,
+        ..Default::default()
+    };
+    let s = f.core.find_slots(&dana, &request).unwrap();
+    let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
+    assert_eq!(names, ["Dana", "Erik"].into_iter().collect(), "French speaker and Austria's agent filtered out");
+    let dana_line = s.iter().find(|x| x.agent_name == "Dana").unwrap();
+    assert!(
+        dana_line.explanation.starts_with("Dana: expertise german, territory DE, 0 meetings this week"),
+        "{}",
+        dana_line.explanation
+    );
+    assert!(s.iter().find(|x| x.agent_name == "Erik").unwrap().explanation.contains("territory DE-80"));
+
+    // 100 bookings, each taking the top suggestion: Erik (weight 200) gets about twice Dana's share.
+    let mut count = std::collections::HashMap::new();
+    for _ in 0..100 {
+        let s = f.core.find_slots(&dana, &SlotRequest { per_agent: 1, ..request.clone() }).unwrap();
+        let top = &s[0];
+        let mut b = booking(top.agent_id, "Intro", &top.start, &top.end);
+        b.lead_id = Some(max.id);
+        f.core.book_appointment(&dana, &b).unwrap();
+        *count.entry(top.agent_name.clone()).or_insert(0) += 1;
+    }
+    let (d, e) = (count["Dana"], count["Erik"]);
+    assert_eq!(d + e, 100);
+    assert!((31..=36).contains(&d) && (64..=69).contains(&e), "weighted round-robin 1:2, got Dana {d}, Erik {e}");
+
+    // A manual choice overrides the filters, and says so.
+    let manual =
+        f.core.find_slots(&dana, &SlotRequest { agents: vec![_fay.user_id().unwrap()], ..request.clone() }).unwrap();
+    assert!(manual[0].explanation.contains("chosen by you"), "{}", manual[0].explanation);
+    let _ = erik;
+}
+
+#[test]
+fn campaign_isolation_hides_appointments_of_leads_outside_scope() {
+    let f = fixture();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Spring".into();
+    let ann = f.core.create_lead(&spring, &l, &Origin::manual()).unwrap().lead;
+    let agent = spring.user_id().unwrap();
+    let mut b = booking(agent, "Secret deal with Ann", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
+    b.lead_id = Some(ann.id);
+    let a = f.core.book_appointment(&spring, &b).unwrap();
+
+    assert_eq!(f.core.appointment(&autumn, a.id).unwrap_err().code(), ErrorCode::NotFound);
+    let occ = f.core.occurrences(&autumn, &[agent], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap();
+    assert_eq!(occ.len(), 1, "the time shows as busy");
+    assert!(occ[0].hidden && occ[0].summary == "Busy" && occ[0].lead_id.is_none());
+    let err = f
+        .core
+        .book_appointment(&autumn, &booking(agent, "Mine", "2026-12-03T09:30:00Z", "2026-12-03T10:00:00Z"))
+        .unwrap_err();
+    assert!(err.to_string().contains("another appointment") && !err.to_string().contains("Secret"), "{err}");
+    assert!(!f.core.export_agent_calendar(&autumn, agent).unwrap().contains("Secret"));
+    for result in [
+        f.core.set_appointment_status(&autumn, a.id, AppointmentStatus::Cancelled).map(|_| ()),
+        f.core.set_confirmation(&autumn, a.id, Confirmation::Sent).map(|_| ()),
+        f.core.move_appointment(&autumn, a.id, a.version, "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z").map(|_| ()),
+        f.core.export_invite(&autumn, a.id).map(|_| ()),
+        f.core.lead_appointments(&autumn, ann.id).map(|_| ()),
+    ] {
+        assert_eq!(result.unwrap_err().code(), ErrorCode::NotFound);
+    }
+    let mut b2 = booking(agent, "x", "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z");
+    b2.lead_id = Some(ann.id);
+    assert_eq!(f.core.book_appointment(&autumn, &b2).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn every_calendar_operation_checks_the_role() {
+    let f = fixture();
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let editor = f.user("ed", Role::Editor, &[]);
+    let other = f.user("otto", Role::Editor, &[]);
+    let ed = editor.user_id().unwrap();
+    let a =
+        f.core.book_appointment(&editor, &booking(ed, "x", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z")).unwrap();
+    let denied = |r: rapport_core::Result<()>| assert_eq!(r.unwrap_err().code(), ErrorCode::PermissionDenied);
+    // Viewers read, and change nothing.
+    assert!(f.core.occurrences(&viewer, &[ed], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").is_ok());
+    assert!(f.core.appointment(&viewer, a.id).is_ok());
+    assert!(f.core.agent_calendars(&viewer).is_ok());
+    denied(
+        f.core.book_appointment(&viewer, &booking(ed, "y", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).map(|_| ()),
+    );
+    denied(
+        f.core
+            .update_appointment(
+                &viewer,
+                a.id,
+                a.version,
+                &booking(ed, "y", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z"),
+            )
+            .map(|_| ()),
+    );
+    denied(
+        f.core.move_appointment(&viewer, a.id, a.version, "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z").map(|_| ()),
+    );
+    denied(f.core.set_appointment_status(&viewer, a.id, AppointmentStatus::Completed).map(|_| ()));
+    denied(f.core.set_confirmation(&viewer, a.id, Confirmation::Sent).map(|_| ()));
+    denied(f.core.import_ics(&viewer, &[ics("a.ics", OUTLOOK_INVITE)], Some(ed)).map(|_| ()));
+    denied(f.core.create_lead_from_attendee(&viewer, a.id, "x@y.z").map(|_| ()));
+    denied(
+        f.core
+            .update_agent_calendar(&viewer, f.core.agent_calendar(&viewer, viewer.user_id().unwrap()).unwrap())
+            .map(|_| ()),
+    );
+    denied(f.core.add_time_off(&viewer, ed, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "").map(|_| ()));
+    // An editor changes their own calendar settings, not another's; an administrator may.
+    denied(f.core.update_agent_calendar(&other, f.core.agent_calendar(&other, ed).unwrap()).map(|_| ()));
+    denied(f.core.add_time_off(&other, ed, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "").map(|_| ()));
+    let mut cal = f.core.agent_calendar(&f.admin, ed).unwrap();
+    cal.buffer_minutes = 10;
+    assert_eq!(f.core.update_agent_calendar(&f.admin, cal).unwrap().buffer_minutes, 10);
+    // Deactivation applies on the next call.
+    let input = rapport_core::users::UserInput {
+        username: "ed".into(),
+        display_name: "ed".into(),
+        role: Role::Editor,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, ed, &input).unwrap();
+    assert_eq!(
+        f.core.occurrences(&editor, &[ed], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+}
+
+#[test]
+fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
+    let f = fixture();
+    let a1 = f.core.create_lead(&f.admin, &lead("Dorothy", "Vaughan", "dv@nasa.gov"), &Origin::manual()).unwrap().lead;
+    let a2 =
+        f.core.create_lead(&f.admin, &lead("Dorothy", "Vaughn", "dorothy@nasa.gov"), &Origin::manual()).unwrap().lead;
+    let admin_id = f.admin.user_id().unwrap();
+    let mut b = booking(admin_id, "Meet Dorothy", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
+    b.lead_id = Some(a2.id);
+    let appt = f.core.book_appointment(&f.admin, &b).unwrap();
+    let merged = f.core.merge_leads(&f.admin, a1.id, &[a2.id], &[]).unwrap();
+    assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a1.id));
+    f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+    assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a2.id));
+}
