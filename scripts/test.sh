@@ -23,5 +23,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test: unit, integration on real SQLite files, CLI, bindings, and end-to-end in the real window"
 # The end-to-end suite runs inside this cargo test (src-tauri/tests/end_to_end.rs) against the binary this
-# same build produced: one build of the app, one feature set.
-cargo test --workspace --locked
+# same build produced: one build of the app, one feature set. The whole run is inside a D-Bus session with a
+# Secret Service (gnome-keyring) of its own, so the CalDAV tests store and read passwords in a real keychain.
+tests/calendar/services.sh keychain -- cargo test --workspace --locked

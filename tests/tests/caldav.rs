@@ -1,0 +1,249 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! CalDAV against a real server (Radicale, started here on loopback by tests/calendar/services.sh) with
+//! the password in a real OS keychain (the Secret Service of gnome-keyring, which scripts/test.sh runs this
+//! suite inside). Connect, pull busy times, push an appointment, see it on the server, edit it there, see
+//! the change here; a wrong password and a stopped server give clear errors; the password is in no table,
+//! no log line and no error message.
+mod common;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use common::{fixture, PASSWORD};
+use rapport_core::calendar::{AppointmentInput, AppointmentStatus, CaldavConnect};
+use rapport_core::secrets::{OsKeychain, Secrets};
+use rapport_core::users::Role;
+use rapport_core::ErrorCode;
+
+const CALDAV_PASSWORD: &str = "caldav-secret-1";
+
+struct Server {
+    url: String,
+    pid: u32,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn start_radicale(dir: &Path) -> Server {
+    let out = Command::new("bash").arg(root().join("tests/calendar/services.sh")).arg("radicale").arg(dir).output().unwrap();
+    assert!(out.status.success(), "Radicale did not start: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Server { url: v["url"].as_str().unwrap().to_owned(), pid: v["pid"].as_u64().unwrap() as u32, dir: dir.to_owned() }
+}
+
+/// Starts Radicale again on the folder (and so the port) of a stopped one.
+fn restart(server: &mut Server) {
+    let venv = std::env::var_os("RAPPORT_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/rapport/tools"))
+        .join("pyenv/bin/python");
+    let log = std::fs::File::create(server.dir.join("radicale-2.log")).unwrap();
+    let child = Command::new(venv)
+        .args(["-m", "radicale", "--config"])
+        .arg(server.dir.join("config"))
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    server.pid = child.id();
+    for _ in 0..100 {
+        if ureq::get(&server.url).call().is_ok() || matches!(ureq::get(&server.url).call(), Err(ureq::Error::Status(..))) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("Radicale did not come back");
+}
+
+fn auth() -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("agent:{CALDAV_PASSWORD}")))
+}
+
+fn put(url: &str, body: &str) {
+    ureq::request("PUT", url).set("Authorization", &auth()).set("Content-Type", "text/calendar").send_string(body).unwrap();
+}
+
+fn get(url: &str) -> String {
+    ureq::get(url).set("Authorization", &auth()).call().unwrap().into_string().unwrap()
+}
+
+/// Whether a Secret Service answers here; in CI its absence fails the test.
+fn keychain_available() -> bool {
+    let ok = OsKeychain.set("rapport-test-probe", "probe").is_ok();
+    if ok {
+        let _ = OsKeychain.delete("rapport-test-probe");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI: no Secret Service: scripts/test.sh runs the tests in one");
+        eprintln!("skipped: no OS keychain here (run inside tests/calendar/services.sh keychain -- ...)");
+    }
+    ok
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn booking(agent: i64, title: &str, start: &str, end: &str) -> AppointmentInput {
+    AppointmentInput {
+        agent_id: agent,
+        lead_id: None,
+        title: title.into(),
+        start: start.into(),
+        end: end.into(),
+        time_zone: String::new(),
+        location: String::new(),
+        video_url: String::new(),
+        notes: String::new(),
+        status: AppointmentStatus::Confirmed,
+    }
+}
+
+const SERVER_EVENT: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Dentist (from the server)\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
+    if !keychain_available() {
+        return;
+    }
+    // Everything the core logs, at every level, goes here: the password must not.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _ = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).try_init();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = start_radicale(&tmp.path().join("radicale"));
+    let calendar = format!("{}agent/calendar/", server.url);
+    put(&format!("{calendar}server-1.ics"), SERVER_EVENT);
+
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let keychain = OsKeychain;
+    let mut errors: Vec<String> = Vec::new();
+
+    // A wrong password is refused clearly, and nothing is stored.
+    let wrong = CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: "wrong-one-9".into() };
+    let err = f.core.connect_caldav(&dana, &wrong, &keychain).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Remote);
+    assert!(err.to_string().contains("refused the user name or password"), "{err}");
+    errors.push(err.to_string());
+    assert!(f.core.caldav_account(&dana).unwrap().is_none());
+
+    // Connect: the first sync brings the server's event in, and it counts against double booking.
+    let right = CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    f.core.connect_caldav(&dana, &right, &keychain).unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.pulled, 1, "{report:?}");
+    let err = f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-03T09:30:00Z", "2026-12-03T10:30:00Z")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked);
+    assert!(err.to_string().contains("Dentist (from the server)"), "{err}");
+
+    // Push: a booking made here is on the server after the sync.
+    let a = f.core.book_appointment(&dana, &booking(id, "Demo with Acme", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    assert!(a.sync_pending);
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 1);
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let href = format!("{calendar}{}.ics", a.uid.replace('@', "_"));
+    let on_server = get(&href);
+    assert!(on_server.contains("SUMMARY:Demo with Acme") && on_server.contains(&a.uid), "{on_server}");
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+
+    // Edit on the server; the next sync shows it here.
+    let edited = on_server.replace("SUMMARY:Demo with Acme", "SUMMARY:Demo with Acme (moved)").replace("T090000Z", "T130000Z").replace("T100000Z", "T140000Z");
+    let edited = edited.replace("DTSTART;TZID=UTC:20261204T090000", "DTSTART;TZID=UTC:20261204T130000");
+    put(&href, &edited);
+    f.core.sync_caldav(&dana, &keychain).unwrap();
+    let after = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!(after.title, "Demo with Acme (moved)");
+    assert!(after.start.starts_with("2026-12-04T1"), "moved on the server: {}", after.start);
+    assert!(!after.sync_pending, "a change that came from the server is not sent back");
+
+    // Offline: the server stops; a change made meanwhile waits, the error is clear and recorded.
+    let _ = Command::new("kill").arg(server.pid.to_string()).status();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    f.core.book_appointment(&dana, &booking(id, "Made offline", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z")).unwrap();
+    let err = f.core.sync_caldav(&dana, &keychain).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Remote);
+    assert!(err.to_string().contains("cannot reach"), "{err}");
+    errors.push(err.to_string());
+    let state = f.core.caldav_account(&dana).unwrap().unwrap();
+    assert_eq!(state.pending, 1);
+    assert!(state.last_error.as_deref().unwrap().contains("cannot reach"));
+    // ...and is sent once the server is back.
+    restart(&mut server);
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.pushed, 1);
+    let state = f.core.caldav_account(&dana).unwrap().unwrap();
+    assert_eq!((state.pending, state.last_error), (0, None));
+
+    // The password: in the keychain, and nowhere else.
+    assert_eq!(keychain.get(&format!("caldav:agent@{calendar}")).unwrap().as_deref(), Some(CALDAV_PASSWORD));
+    f.core.checkpoint().unwrap();
+    for file in [f.path.clone(), PathBuf::from(format!("{}-wal", f.path.display()))] {
+        if let Ok(bytes) = std::fs::read(&file) {
+            assert!(!bytes.windows(CALDAV_PASSWORD.len()).any(|w| w == CALDAV_PASSWORD.as_bytes()), "{} holds the password", file.display());
+        }
+    }
+    assert!(!format!("{:?}", f.dump()).contains(CALDAV_PASSWORD));
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(!logs.contains(CALDAV_PASSWORD), "a log line holds the password");
+    for e in &errors {
+        assert!(!e.contains(CALDAV_PASSWORD) && !e.contains("wrong-one-9"), "an error message holds a password: {e}");
+    }
+
+    // Disconnecting removes it from the keychain too.
+    f.core.disconnect_caldav(&dana, &keychain).unwrap();
+    assert_eq!(keychain.get(&format!("caldav:agent@{calendar}")).unwrap(), None);
+    let _ = std::io::stderr().flush();
+    let _ = PASSWORD;
+}
+
+/// A keychain that is not there (no Secret Service on the bus) is a clear error, not a crash.
+#[test]
+fn a_missing_keychain_is_a_clear_error() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "missing_keychain_child", "--nocapture", "--include-ignored"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/rapport-no-bus")
+        .env("RAPPORT_MISSING_KEYCHAIN_CHILD", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+}
+
+#[test]
+#[ignore = "run by a_missing_keychain_child's parent, with no session bus"]
+fn missing_keychain_child() {
+    if std::env::var_os("RAPPORT_MISSING_KEYCHAIN_CHILD").is_none() {
+        return;
+    }
+    let err = OsKeychain.set("rapport-test", "x").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("system keychain is not available"), "{message}");
+    assert!(!message.contains('x') || message.len() > 1);
+}
