@@ -20,7 +20,7 @@ use tauri::State;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-type Res<T> = Result<T, ApiError>;
+pub(crate) type Res<T> = Result<T, ApiError>;
 
 /// Runs core work off the async runtime's threads; the SQLite connection lives and dies inside `f`.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
@@ -30,7 +30,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static
 }
 
 /// Runs `f` as the signed-in user.
-async fn as_actor<T: Send + 'static>(
+pub(crate) async fn as_actor<T: Send + 'static>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&Rapport, &Actor) -> rapport_core::Result<T> + Send + 'static,
 ) -> Res<T> {
@@ -40,7 +40,7 @@ async fn as_actor<T: Send + 'static>(
 }
 
 /// A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database.
-#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, specta::Type)]
 #[serde(transparent)]
 pub struct Id(#[specta(type = specta_typescript::Number)] pub i64);
 

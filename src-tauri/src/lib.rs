@@ -1,4 +1,6 @@
 //! The Tauri shell: opens the core on the chosen database, registers the commands, exports their types.
+mod background;
+mod calendar_commands;
 mod commands;
 mod error;
 mod state;
@@ -53,6 +55,28 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::update_duplicate_tiers,
             commands::merge_pairs,
             commands::set_data_steward,
+            calendar_commands::agent_calendars,
+            calendar_commands::agent_calendar,
+            calendar_commands::update_agent_calendar,
+            calendar_commands::add_time_off,
+            calendar_commands::remove_time_off,
+            calendar_commands::occurrences,
+            calendar_commands::appointment,
+            calendar_commands::lead_appointments,
+            calendar_commands::book_appointment,
+            calendar_commands::update_appointment,
+            calendar_commands::move_appointment,
+            calendar_commands::set_appointment_status,
+            calendar_commands::set_confirmation,
+            calendar_commands::find_slots,
+            calendar_commands::import_ics,
+            calendar_commands::create_lead_from_attendee,
+            calendar_commands::export_invite,
+            calendar_commands::export_agent_calendar,
+            calendar_commands::caldav_account,
+            calendar_commands::connect_caldav,
+            calendar_commands::disconnect_caldav,
+            calendar_commands::sync_caldav,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()
@@ -99,6 +123,7 @@ pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -108,6 +133,7 @@ pub fn run() {
             };
             let core = open_core(&path);
             app.manage(AppState::new(core, path));
+            background::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

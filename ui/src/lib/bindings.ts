@@ -50,6 +50,29 @@ export const commands = {
 	mergePairs: (pairIds: Id[], onProgress: Channel<number>) => typedError<BulkMergeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_pairs", { pairIds, onProgress })),
 	/**  Marks or unmarks a user as a data steward (Administrators). */
 	setDataSteward: (userId: Id, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("set_data_steward", { userId, steward })),
+	agentCalendars: () => typedError<AgentCalendar[], ApiError_Serialize>(__TAURI_INVOKE("agent_calendars")),
+	agentCalendar: (userId: Id) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("agent_calendar", { userId })),
+	updateAgentCalendar: (calendar: AgentCalendar) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("update_agent_calendar", { calendar })),
+	addTimeOff: (userId: Id, start: string, end: string, note: string) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("add_time_off", { userId, start, end, note })),
+	removeTimeOff: (userId: Id, id: Id) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("remove_time_off", { userId, id })),
+	occurrences: (agentIds: Id[], from: string, to: string) => typedError<Occurrence_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("occurrences", { agentIds, from, to })),
+	appointment: (id: Id) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("appointment", { id })),
+	leadAppointments: (leadId: Id) => typedError<Appointment_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_appointments", { leadId })),
+	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
+	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
+	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
+	setAppointmentStatus: (id: Id, status: AppointmentStatus) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_appointment_status", { id, status })),
+	setConfirmation: (id: Id, confirmation: Confirmation) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_confirmation", { id, confirmation })),
+	findSlots: (request: SlotRequest_Deserialize) => typedError<SlotSuggestion[], ApiError_Serialize>(__TAURI_INVOKE("find_slots", { request })),
+	importIcs: (files: IcsFile[], agentId: Id | null) => typedError<IcsFileReport[], ApiError_Serialize>(__TAURI_INVOKE("import_ics", { files, agentId })),
+	/**  The new Draft lead's id. */
+	createLeadFromAttendee: (appointmentId: Id, email: string) => typedError<Id, ApiError_Serialize>(__TAURI_INVOKE("create_lead_from_attendee", { appointmentId, email })),
+	exportInvite: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_invite", { id })),
+	exportAgentCalendar: (agentId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_agent_calendar", { agentId })),
+	caldavAccount: () => typedError<CaldavAccount_Serialize | null, ApiError_Serialize>(__TAURI_INVOKE("caldav_account")),
+	connectCaldav: (input: CaldavConnect) => typedError<CaldavAccount_Serialize, ApiError_Serialize>(__TAURI_INVOKE("connect_caldav", { input })),
+	disconnectCaldav: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("disconnect_caldav")),
+	syncCaldav: () => typedError<SyncReport, ApiError_Serialize>(__TAURI_INVOKE("sync_caldav")),
 };
 
 /* Constants */
@@ -63,6 +86,29 @@ export type Address = {
 	postcode: string,
 	region: string,
 	country: string,
+};
+
+/**  An agent's calendar settings. */
+export type AgentCalendar = {
+	user_id: number,
+	/**  Filled on reading; ignored on saving. */
+	display_name: string,
+	/**  The address invites are sent from (ORGANIZER) and an imported invite is matched to. */
+	email: string,
+	/**  IANA zone, e.g. "Europe/Berlin". */
+	time_zone: string,
+	working_hours: WorkingHours[],
+	buffer_minutes: number,
+	min_notice_minutes: number,
+	expertise: string[],
+	/**  "DE" (a country), "US-CA" (a region), "DE-80" (postcodes starting 80). */
+	territories: string[],
+	/**  Round-robin weight (1..1000, 100 = normal share). */
+	weight: number,
+	/**  Minutes before each appointment at which to remind. */
+	reminder_minutes: number[],
+	/**  Read only: time off ahead. */
+	time_off: TimeOff[],
 };
 
 export type ApiError = ApiError_Serialize | ApiError_Deserialize;
@@ -113,6 +159,131 @@ export type AppStatus_Serialize = {
 	database_path: string,
 };
 
+export type Appointment = Appointment_Serialize | Appointment_Deserialize;
+
+/**  What a person types to book or change an appointment. */
+export type AppointmentInput = AppointmentInput_Serialize | AppointmentInput_Deserialize;
+
+/**  What a person types to book or change an appointment. */
+export type AppointmentInput_Deserialize = {
+	agent_id: number,
+	lead_id?: number | null,
+	title: string,
+	/**  RFC 3339 (any offset); stored in UTC. */
+	start: string,
+	end: string,
+	/**  The organizer's zone; empty = the agent's. */
+	time_zone: string,
+	location: string,
+	video_url: string,
+	notes: string,
+	status: AppointmentStatus,
+};
+
+/**  What a person types to book or change an appointment. */
+export type AppointmentInput_Serialize = {
+	agent_id: number,
+	lead_id: number | null,
+	title: string,
+	/**  RFC 3339 (any offset); stored in UTC. */
+	start: string,
+	end: string,
+	/**  The organizer's zone; empty = the agent's. */
+	time_zone: string,
+	location: string,
+	video_url: string,
+	notes: string,
+	status: AppointmentStatus,
+};
+
+export type AppointmentSource = "rapport" | "ics" | "caldav";
+
+export type AppointmentStatus = "proposed" | "confirmed" | "cancelled" | "no_show" | "completed";
+
+export type Appointment_Deserialize = {
+	id: number,
+	uid: string,
+	agent_id: number,
+	agent_name: string,
+	lead_id?: number | null,
+	lead_name?: string | null,
+	title: string,
+	location: string,
+	video_url: string,
+	notes: string,
+	status: AppointmentStatus,
+	confirmation: Confirmation,
+	/**  First (or only) occurrence: RFC 3339 UTC ending in Z, or YYYY-MM-DD when all-day. */
+	start: string,
+	end: string,
+	all_day: boolean,
+	/**  The organizer's zone. */
+	time_zone?: string | null,
+	repeats: boolean,
+	/**  The repetition in words ("every week on Monday"), when it repeats. */
+	repetition?: string | null,
+	source: AppointmentSource,
+	/**  Imported although it overlaps: with what. */
+	clash?: string | null,
+	attendees: Attendee_Deserialize[],
+	/**  A local change waits to be sent to the CalDAV server. */
+	sync_pending: boolean,
+	created_at: string,
+	updated_at: string,
+	version: number,
+};
+
+export type Appointment_Serialize = {
+	id: number,
+	uid: string,
+	agent_id: number,
+	agent_name: string,
+	lead_id: number | null,
+	lead_name: string | null,
+	title: string,
+	location: string,
+	video_url: string,
+	notes: string,
+	status: AppointmentStatus,
+	confirmation: Confirmation,
+	/**  First (or only) occurrence: RFC 3339 UTC ending in Z, or YYYY-MM-DD when all-day. */
+	start: string,
+	end: string,
+	all_day: boolean,
+	/**  The organizer's zone. */
+	time_zone: string | null,
+	repeats: boolean,
+	/**  The repetition in words ("every week on Monday"), when it repeats. */
+	repetition: string | null,
+	source: AppointmentSource,
+	/**  Imported although it overlaps: with what. */
+	clash: string | null,
+	attendees: Attendee_Serialize[],
+	/**  A local change waits to be sent to the CalDAV server. */
+	sync_pending: boolean,
+	created_at: string,
+	updated_at: string,
+	version: number,
+};
+
+export type Attendee = Attendee_Serialize | Attendee_Deserialize;
+
+export type Attendee_Deserialize = {
+	email: string,
+	name: string,
+	/**  ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION, or empty. */
+	response: string,
+	lead_id?: number | null,
+};
+
+export type Attendee_Serialize = {
+	email: string,
+	name: string,
+	/**  ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION, or empty. */
+	response: string,
+	lead_id: number | null,
+};
+
 /**  What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge. */
 export type BulkMergeReport = BulkMergeReport_Serialize | BulkMergeReport_Deserialize;
 
@@ -126,6 +297,33 @@ export type BulkMergeReport_Deserialize = {
 export type BulkMergeReport_Serialize = {
 	merged: MergeOutcome_Serialize[],
 	skipped: SkippedPair[],
+};
+
+export type CaldavAccount = CaldavAccount_Serialize | CaldavAccount_Deserialize;
+
+export type CaldavAccount_Deserialize = {
+	calendar_url: string,
+	username: string,
+	last_sync_at?: string | null,
+	last_error?: string | null,
+	/**  Appointments whose change waits to be sent. */
+	pending: number,
+};
+
+export type CaldavAccount_Serialize = {
+	calendar_url: string,
+	username: string,
+	last_sync_at: string | null,
+	last_error: string | null,
+	/**  Appointments whose change waits to be sent. */
+	pending: number,
+};
+
+/**  What connecting takes; the password goes to the OS keychain only. */
+export type CaldavConnect = {
+	calendar_url: string,
+	username: string,
+	password: string,
 };
 
 /**  One recorded change. `field` is `*` for a creation, whose `new_value` is the JSON of the whole record. */
@@ -164,6 +362,9 @@ export type ChangeEntry_Serialize = {
 export type ChangeReason = "manual_edit" | "import" | "capture" | "merge" | "automation" | "policy" | 
 /**  Demo data written on an empty first run. */
 "demo_data";
+
+/**  The confirmation a later messaging feature sends (email, WhatsApp): its state is kept per appointment. */
+export type Confirmation = "to_send" | "sent" | "confirmed";
 
 export type CsvImportReport = CsvImportReport_Serialize | CsvImportReport_Deserialize;
 
@@ -245,7 +446,13 @@ export type EmailEntry = {
 	original: string,
 };
 
-export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth_failed" | "conflict" | "database_read_only" | "database_locked" | "not_a_database" | "database_too_new" | "io" | "cancelled" | "internal";
+export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth_failed" | "conflict" | "database_read_only" | "database_locked" | "not_a_database" | "database_too_new" | "io" | "cancelled" | "internal" | 
+/**  The agent is busy (or off) then; the message names the clash. */
+"double_booked" | 
+/**  The OS keychain is missing or locked. */
+"keychain" | 
+/**  A remote server (CalDAV) could not be reached or refused. */
+"remote";
 
 /**  One piece of evidence about a pair, as the steward reads it. */
 export type EvidenceLine = {
@@ -269,6 +476,33 @@ export type FieldChoice = {
 /**  One field at fault, named by its canonical field name (`email`, `phones.1`, ...). */
 export type FieldError = {
 	field: string,
+	message: string,
+};
+
+export type IcsFile = {
+	name: string,
+	bytes: number[],
+};
+
+/**  What importing one .ics file did. */
+export type IcsFileReport = {
+	file: string,
+	created: number,
+	updated: number,
+	cancelled: number,
+	unchanged: number,
+	/**  Imported and flagged: each overlaps an existing appointment, named. */
+	clashes: string[],
+	/**  Events that could not be read, by line; the file's other events were imported. */
+	problems: IcsProblem[],
+	warnings: string[],
+	/**  Attendee addresses that match no lead: each can become a Draft lead. */
+	unknown_attendees: UnknownAttendee[],
+	appointment_ids: number[],
+};
+
+export type IcsProblem = {
+	line: number,
 	message: string,
 };
 
@@ -644,6 +878,49 @@ export type MissingField = "name" | "contact_point" | "source" |
 /**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
 "fix_invalid";
 
+/**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
+export type Occurrence = Occurrence_Serialize | Occurrence_Deserialize;
+
+/**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
+export type Occurrence_Deserialize = {
+	appointment_id: number,
+	uid: string,
+	agent_id: number,
+	/**  "Busy" when the appointment's lead is outside what the reader may see. */
+	summary: string,
+	/**  RFC 3339 UTC ending in Z for timed occurrences, YYYY-MM-DD for all-day ones. */
+	start: string,
+	end: string,
+	all_day: boolean,
+	status: AppointmentStatus,
+	busy: boolean,
+	lead_id?: number | null,
+	clash?: string | null,
+	repeats: boolean,
+	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
+	hidden: boolean,
+};
+
+/**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
+export type Occurrence_Serialize = {
+	appointment_id: number,
+	uid: string,
+	agent_id: number,
+	/**  "Busy" when the appointment's lead is outside what the reader may see. */
+	summary: string,
+	/**  RFC 3339 UTC ending in Z for timed occurrences, YYYY-MM-DD for all-day ones. */
+	start: string,
+	end: string,
+	all_day: boolean,
+	status: AppointmentStatus,
+	busy: boolean,
+	lead_id: number | null,
+	clash: string | null,
+	repeats: boolean,
+	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
+	hidden: boolean,
+};
+
 export type Permission = "read_leads" | "write_leads" | "read_history" | "manage_users" | "manage_settings" | 
 /**  Scan for duplicates and decide about pairs in the review queue (data stewards). */
 "review_duplicates";
@@ -747,6 +1024,61 @@ export type SkippedPair = {
 	reason: string,
 };
 
+/**  Ask for free times for a meeting with a lead. */
+export type SlotRequest = SlotRequest_Serialize | SlotRequest_Deserialize;
+
+/**  Ask for free times for a meeting with a lead. */
+export type SlotRequest_Deserialize = {
+	lead_id?: number | null,
+	/**  Every tag is required of the agent. */
+	expertise: string[],
+	/**  Where the lead is: a country, optionally with region and postcode. Empty: the lead's address. */
+	country: string,
+	region: string,
+	postcode: string,
+	duration_minutes: number,
+	/**  RFC 3339; empty = now. */
+	from: string,
+	/**  RFC 3339; empty = two weeks after `from`. */
+	to: string,
+	/**  Only these agents (a manual choice); empty = every agent who matches. */
+	agents: number[],
+	/**  Suggestions per agent. */
+	per_agent: number,
+};
+
+/**  Ask for free times for a meeting with a lead. */
+export type SlotRequest_Serialize = {
+	lead_id: number | null,
+	/**  Every tag is required of the agent. */
+	expertise: string[],
+	/**  Where the lead is: a country, optionally with region and postcode. Empty: the lead's address. */
+	country: string,
+	region: string,
+	postcode: string,
+	duration_minutes: number,
+	/**  RFC 3339; empty = now. */
+	from: string,
+	/**  RFC 3339; empty = two weeks after `from`. */
+	to: string,
+	/**  Only these agents (a manual choice); empty = every agent who matches. */
+	agents: number[],
+	/**  Suggestions per agent. */
+	per_agent: number,
+};
+
+export type SlotSuggestion = {
+	agent_id: number,
+	agent_name: string,
+	/**  RFC 3339 UTC. */
+	start: string,
+	end: string,
+	/**  Rank, 1 = the best. */
+	rank: number,
+	/**  "Dana: speaks German, territory DE, 3 meetings this week". */
+	explanation: string,
+};
+
 export type SourceChannel = 
 /**  Walk-ins, phone inquiries, networking: typed in by a user. */
 "direct_entry" | 
@@ -763,11 +1095,32 @@ export type Stage = {
 	closed: boolean,
 };
 
+export type SyncReport = {
+	pulled: number,
+	pushed: number,
+	removed: number,
+	clashes: string[],
+};
+
 export type Tier = 
 /**  Almost surely one person. */
 "same" | 
 /**  Possibly one person: a person decides. */
 "review";
+
+export type TimeOff = {
+	id: number,
+	/**  RFC 3339, UTC. */
+	start: string,
+	end: string,
+	note: string,
+};
+
+export type UnknownAttendee = {
+	appointment_id: number,
+	email: string,
+	name: string,
+};
 
 export type UnmergeOutcome = UnmergeOutcome_Serialize | UnmergeOutcome_Deserialize;
 
@@ -806,6 +1159,16 @@ export type UserInput = {
 export type UserRef = {
 	id: number,
 	name: string,
+};
+
+/**  One span of working time on a weekday, in the agent's zone. */
+export type WorkingHours = {
+	/**  0 = Monday ... 6 = Sunday. */
+	weekday: number,
+	/**  "09:00" */
+	start: string,
+	/**  "17:30" */
+	end: string,
 };
 
 /* Tauri Specta runtime */

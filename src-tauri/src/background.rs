@@ -1,0 +1,60 @@
+//! Work the app does on its own while someone is signed in: reminders as desktop notifications (each handed
+//! out once by the core, so a restart neither repeats nor loses one) and the CalDAV sync every few minutes
+//! (its state — last sync, last error, changes waiting — is stored by the core and shown in the calendar
+//! settings).
+use std::time::Duration;
+
+use rapport_core::secrets::OsKeychain;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::state::AppState;
+
+const REMINDER_EVERY: Duration = Duration::from_secs(30);
+/// Sync every this many reminder ticks (5 minutes).
+const SYNC_EVERY_TICKS: u32 = 10;
+
+pub fn start(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick: u32 = 0;
+        loop {
+            tokio_sleep(REMINDER_EVERY).await;
+            tick = tick.wrapping_add(1);
+            let state = app.state::<AppState>();
+            let (Ok(core), Ok(actor)) = (state.core(), state.actor()) else { continue };
+            let sync = tick.is_multiple_of(SYNC_EVERY_TICKS);
+            let handle = app.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || {
+                match core.take_due_reminders(&actor) {
+                    Ok(due) => {
+                        for r in due {
+                            let place =
+                                if r.location.is_empty() { String::new() } else { format!(" · {}", r.location) };
+                            let shown = handle
+                                .notification()
+                                .builder()
+                                .title(&r.title)
+                                .body(format!("in {} minutes{place}", r.minutes))
+                                .show();
+                            if let Err(e) = shown {
+                                tracing::warn!("could not show a reminder: {e}");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!("reminders: {e}"),
+                }
+                if sync && matches!(core.caldav_account(&actor), Ok(Some(_))) {
+                    // The outcome (and any error) is recorded on the account by the core.
+                    if let Err(e) = core.sync_caldav(&actor, &OsKeychain) {
+                        tracing::info!("CalDAV sync did not complete: {e}");
+                    }
+                }
+            })
+            .await;
+        }
+    });
+}
+
+async fn tokio_sleep(d: Duration) {
+    tokio::time::sleep(d).await;
+}

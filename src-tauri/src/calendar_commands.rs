@@ -1,0 +1,171 @@
+//! Calendar commands: parse, call the core on a blocking thread, map the error. The CalDAV password passes
+//! through `connect_caldav` to the OS keychain and is not kept anywhere in the app.
+use rapport_core::calendar::{
+    AgentCalendar, Appointment, AppointmentInput, AppointmentStatus, CaldavAccount, CaldavConnect, Confirmation,
+    IcsFile, IcsFileReport, Occurrence, SlotRequest, SlotSuggestion, SyncReport,
+};
+use rapport_core::secrets::OsKeychain;
+use tauri::State;
+
+use crate::commands::{as_actor, Id, Res};
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn agent_calendars(state: State<'_, AppState>) -> Res<Vec<AgentCalendar>> {
+    as_actor(&state, |core, actor| core.agent_calendars(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn agent_calendar(state: State<'_, AppState>, user_id: Id) -> Res<AgentCalendar> {
+    as_actor(&state, move |core, actor| core.agent_calendar(actor, user_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_agent_calendar(state: State<'_, AppState>, calendar: AgentCalendar) -> Res<AgentCalendar> {
+    as_actor(&state, move |core, actor| core.update_agent_calendar(actor, calendar)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_time_off(
+    state: State<'_, AppState>,
+    user_id: Id,
+    start: String,
+    end: String,
+    note: String,
+) -> Res<AgentCalendar> {
+    as_actor(&state, move |core, actor| core.add_time_off(actor, user_id.0, &start, &end, &note)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_time_off(state: State<'_, AppState>, user_id: Id, id: Id) -> Res<AgentCalendar> {
+    as_actor(&state, move |core, actor| core.remove_time_off(actor, user_id.0, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn occurrences(
+    state: State<'_, AppState>,
+    agent_ids: Vec<Id>,
+    from: String,
+    to: String,
+) -> Res<Vec<Occurrence>> {
+    let agents: Vec<i64> = agent_ids.into_iter().map(|i| i.0).collect();
+    as_actor(&state, move |core, actor| core.occurrences(actor, &agents, &from, &to)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn appointment(state: State<'_, AppState>, id: Id) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.appointment(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_appointments(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<Appointment>> {
+    as_actor(&state, move |core, actor| core.lead_appointments(actor, lead_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn book_appointment(state: State<'_, AppState>, input: AppointmentInput) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.book_appointment(actor, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_appointment(
+    state: State<'_, AppState>,
+    id: Id,
+    version: Id,
+    input: AppointmentInput,
+) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.update_appointment(actor, id.0, version.0, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn move_appointment(
+    state: State<'_, AppState>,
+    id: Id,
+    version: Id,
+    start: String,
+    end: String,
+) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.move_appointment(actor, id.0, version.0, &start, &end)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_appointment_status(state: State<'_, AppState>, id: Id, status: AppointmentStatus) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.set_appointment_status(actor, id.0, status)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_confirmation(state: State<'_, AppState>, id: Id, confirmation: Confirmation) -> Res<Appointment> {
+    as_actor(&state, move |core, actor| core.set_confirmation(actor, id.0, confirmation)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn find_slots(state: State<'_, AppState>, request: SlotRequest) -> Res<Vec<SlotSuggestion>> {
+    as_actor(&state, move |core, actor| core.find_slots(actor, &request)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_ics(
+    state: State<'_, AppState>,
+    files: Vec<IcsFile>,
+    agent_id: Option<Id>,
+) -> Res<Vec<IcsFileReport>> {
+    as_actor(&state, move |core, actor| core.import_ics(actor, &files, agent_id.map(|a| a.0))).await
+}
+
+/// The new Draft lead's id.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_lead_from_attendee(state: State<'_, AppState>, appointment_id: Id, email: String) -> Res<Id> {
+    as_actor(&state, move |core, actor| core.create_lead_from_attendee(actor, appointment_id.0, &email).map(Id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_invite(state: State<'_, AppState>, id: Id) -> Res<String> {
+    as_actor(&state, move |core, actor| core.export_invite(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_agent_calendar(state: State<'_, AppState>, agent_id: Id) -> Res<String> {
+    as_actor(&state, move |core, actor| core.export_agent_calendar(actor, agent_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn caldav_account(state: State<'_, AppState>) -> Res<Option<CaldavAccount>> {
+    as_actor(&state, |core, actor| core.caldav_account(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_caldav(state: State<'_, AppState>, input: CaldavConnect) -> Res<CaldavAccount> {
+    as_actor(&state, move |core, actor| core.connect_caldav(actor, &input, &OsKeychain)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_caldav(state: State<'_, AppState>) -> Res<()> {
+    as_actor(&state, |core, actor| core.disconnect_caldav(actor, &OsKeychain)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_caldav(state: State<'_, AppState>) -> Res<SyncReport> {
+    as_actor(&state, |core, actor| core.sync_caldav(actor, &OsKeychain)).await
+}
