@@ -26,6 +26,10 @@ pub struct BenchArgs {
     /// of one new lead. Run it twice on one --db to see the scan's memory without the generation's.
     #[arg(long)]
     pub duplicates: bool,
+    /// Measure the calendar instead: a 10,000-event .ics file read, expanded over two years and imported,
+    /// and "find a slot" for 50 agents over two weeks.
+    #[arg(long)]
+    pub calendar: bool,
 }
 
 const BENCH_USER: &str = "bench";

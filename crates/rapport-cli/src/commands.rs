@@ -20,7 +20,9 @@ fn err(e: impl std::fmt::Display) -> String {
 
 pub fn run(cli: Cli) -> CliResult<()> {
     if let Command::Bench(args) = &cli.command {
-        return if args.duplicates {
+        return if args.calendar {
+            crate::bench_calendar::run(args, cli.db.clone())
+        } else if args.duplicates {
             crate::bench_duplicates::run(args, cli.db.clone())
         } else {
             crate::bench::run(args, cli.db.clone())

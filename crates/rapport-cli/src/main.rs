@@ -1,6 +1,7 @@
 //! `rapport`: the command-line face of the same core the app uses. It signs in like the app, so every
 //! permission applies here too.
 mod bench;
+mod bench_calendar;
 mod bench_duplicates;
 mod calendar_cmds;
 mod commands;
