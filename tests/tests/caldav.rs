@@ -37,7 +37,8 @@ fn root() -> PathBuf {
 }
 
 fn start_radicale(dir: &Path) -> Server {
-    let out = Command::new("bash").arg(root().join("tests/calendar/services.sh")).arg("radicale").arg(dir).output().unwrap();
+    let out =
+        Command::new("bash").arg(root().join("tests/calendar/services.sh")).arg("radicale").arg(dir).output().unwrap();
     assert!(out.status.success(), "Radicale did not start: {}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     Server { url: v["url"].as_str().unwrap().to_owned(), pid: v["pid"].as_u64().unwrap() as u32, dir: dir.to_owned() }
@@ -59,7 +60,9 @@ fn restart(server: &mut Server) {
         .unwrap();
     server.pid = child.id();
     for _ in 0..100 {
-        if ureq::get(&server.url).call().is_ok() || matches!(ureq::get(&server.url).call(), Err(ureq::Error::Status(..))) {
+        if ureq::get(&server.url).call().is_ok()
+            || matches!(ureq::get(&server.url).call(), Err(ureq::Error::Status(..)))
+        {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -72,7 +75,11 @@ fn auth() -> String {
 }
 
 fn put(url: &str, body: &str) {
-    ureq::request("PUT", url).set("Authorization", &auth()).set("Content-Type", "text/calendar").send_string(body).unwrap();
+    ureq::request("PUT", url)
+        .set("Authorization", &auth())
+        .set("Content-Type", "text/calendar")
+        .send_string(body)
+        .unwrap();
 }
 
 fn get(url: &str) -> String {
@@ -119,7 +126,8 @@ fn booking(agent: i64, title: &str, start: &str, end: &str) -> AppointmentInput 
     }
 }
 
-const SERVER_EVENT: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
+const SERVER_EVENT: &str =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Dentist (from the server)\r\n\
 END:VEVENT\r\nEND:VCALENDAR\r\n";
 
@@ -131,7 +139,8 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     // Everything the core logs, at every level, goes here: the password must not.
     let captured = Captured::default();
     let writer = captured.clone();
-    let _ = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).try_init();
 
     let tmp = tempfile::tempdir().unwrap();
     let mut server = start_radicale(&tmp.path().join("radicale"));
@@ -145,7 +154,8 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let mut errors: Vec<String> = Vec::new();
 
     // A wrong password is refused clearly, and nothing is stored.
-    let wrong = CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: "wrong-one-9".into() };
+    let wrong =
+        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: "wrong-one-9".into() };
     let err = f.core.connect_caldav(&dana, &wrong, &keychain).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Remote);
     assert!(err.to_string().contains("refused the user name or password"), "{err}");
@@ -153,16 +163,23 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     assert!(f.core.caldav_account(&dana).unwrap().is_none());
 
     // Connect: the first sync brings the server's event in, and it counts against double booking.
-    let right = CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    let right =
+        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
     f.core.connect_caldav(&dana, &right, &keychain).unwrap();
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!(report.pulled, 1, "{report:?}");
-    let err = f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-03T09:30:00Z", "2026-12-03T10:30:00Z")).unwrap_err();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Demo", "2026-12-03T09:30:00Z", "2026-12-03T10:30:00Z"))
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::DoubleBooked);
     assert!(err.to_string().contains("Dentist (from the server)"), "{err}");
 
     // Push: a booking made here is on the server after the sync.
-    let a = f.core.book_appointment(&dana, &booking(id, "Demo with Acme", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    let a = f
+        .core
+        .book_appointment(&dana, &booking(id, "Demo with Acme", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z"))
+        .unwrap();
     assert!(a.sync_pending);
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 1);
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
@@ -173,7 +190,10 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
 
     // Edit on the server; the next sync shows it here.
-    let edited = on_server.replace("SUMMARY:Demo with Acme", "SUMMARY:Demo with Acme (moved)").replace("T090000Z", "T130000Z").replace("T100000Z", "T140000Z");
+    let edited = on_server
+        .replace("SUMMARY:Demo with Acme", "SUMMARY:Demo with Acme (moved)")
+        .replace("T090000Z", "T130000Z")
+        .replace("T100000Z", "T140000Z");
     let edited = edited.replace("DTSTART;TZID=UTC:20261204T090000", "DTSTART;TZID=UTC:20261204T130000");
     put(&href, &edited);
     f.core.sync_caldav(&dana, &keychain).unwrap();
@@ -185,7 +205,9 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     // Offline: the server stops; a change made meanwhile waits, the error is clear and recorded.
     let _ = Command::new("kill").arg(server.pid.to_string()).status();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    f.core.book_appointment(&dana, &booking(id, "Made offline", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z")).unwrap();
+    f.core
+        .book_appointment(&dana, &booking(id, "Made offline", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"))
+        .unwrap();
     let err = f.core.sync_caldav(&dana, &keychain).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Remote);
     assert!(err.to_string().contains("cannot reach"), "{err}");
@@ -205,7 +227,11 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     f.core.checkpoint().unwrap();
     for file in [f.path.clone(), PathBuf::from(format!("{}-wal", f.path.display()))] {
         if let Ok(bytes) = std::fs::read(&file) {
-            assert!(!bytes.windows(CALDAV_PASSWORD.len()).any(|w| w == CALDAV_PASSWORD.as_bytes()), "{} holds the password", file.display());
+            assert!(
+                !bytes.windows(CALDAV_PASSWORD.len()).any(|w| w == CALDAV_PASSWORD.as_bytes()),
+                "{} holds the password",
+                file.display()
+            );
         }
     }
     assert!(!format!("{:?}", f.dump()).contains(CALDAV_PASSWORD));

@@ -25,6 +25,21 @@ if (!HTMLDialogElement.prototype.showModal) {
   };
 }
 
+// jsdom lays nothing out, so it has no layout observers; the calendar widget only needs them to exist.
+class NoObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+for (const name of ['ResizeObserver', 'IntersectionObserver'] as const) {
+  if (!(name in globalThis)) Object.assign(globalThis, { [name]: NoObserver });
+}
+// Nothing is anywhere on a page never laid out: the widget's pointer tracking finds no element under it.
+if (!Document.prototype.elementsFromPoint) Document.prototype.elementsFromPoint = () => [];
+
 // Each test starts from a fresh screen and fresh shared state.
 afterEach(() => {
   cleanup();

@@ -2,7 +2,7 @@
 //! exports put in front of it, or through the Windows names Outlook and Exchange write), or, when no name
 //! is known, to the file's own VTIMEZONE definition evaluated as written.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Component, Problem};
@@ -96,8 +96,17 @@ impl CustomZone {
                 let from = chrono::NaiveDate::from_ymd_opt(year - 1, 1, 1);
                 let to = chrono::NaiveDate::from_ymd_opt(year + 1, 12, 31);
                 if let (Some(from), Some(to)) = (from, to) {
+                    // Outlook starts its yearly rules in 1601: expanding four centuries on every conversion
+                    // is wasted work, and moving a yearly rule's start by whole years changes nothing.
+                    let upper = rule.to_ascii_uppercase();
+                    let start =
+                        if upper.contains("FREQ=YEARLY") && !upper.contains("COUNT=") && o.start.year() < year - 2 {
+                            o.start.with_year(year - 2).unwrap_or(o.start)
+                        } else {
+                            o.start
+                        };
                     let walls = crate::recur::expand_rule(
-                        o.start,
+                        start,
                         rule,
                         from.and_time(chrono::NaiveTime::MIN),
                         to.and_time(chrono::NaiveTime::MIN),
@@ -111,7 +120,7 @@ impl CustomZone {
     }
 
     pub fn offset_at(&self, utc: DateTime<Utc>) -> i32 {
-        let onsets = self.onsets_near(utc.naive_utc().date().year_ce_i32());
+        let onsets = self.onsets_near(utc.naive_utc().date().year());
         match onsets.iter().rev().find(|(t, _)| *t <= utc) {
             Some((_, offset)) => *offset,
             // Before the first onset: the offset the earliest observance came from.
@@ -135,15 +144,6 @@ impl CustomZone {
         let probe = Utc.from_utc_datetime(&(wall - Duration::hours(26)));
         let offset = self.offset_at(probe);
         Utc.from_utc_datetime(&(wall - Duration::seconds(i64::from(offset))))
-    }
-}
-
-trait YearCe {
-    fn year_ce_i32(&self) -> i32;
-}
-impl YearCe for chrono::NaiveDate {
-    fn year_ce_i32(&self) -> i32 {
-        chrono::Datelike::year(self)
     }
 }
 

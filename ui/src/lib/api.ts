@@ -2,16 +2,24 @@
 import { Channel } from '@tauri-apps/api/core';
 import { commands } from './bindings';
 import type {
+  AgentCalendar,
   ApiError,
+  Appointment,
+  AppointmentInput,
+  AppointmentStatus,
   AppStatus,
   BulkMergeReport,
+  CaldavAccount,
+  CaldavConnect,
   ChangeEntry,
+  Confirmation,
   CsvImportReport,
   DuplicatePair,
   DuplicateScanSummary,
   ErrorCode,
   FieldChoice,
   FieldError,
+  IcsFileReport,
   ImportMode,
   ImportProgress,
   Lead,
@@ -22,13 +30,17 @@ import type {
   LeadQuery,
   MergeOutcome,
   MergeRecord,
+  Occurrence,
   PossibleDuplicate,
   SavedLead,
   ScanProgress,
   SessionInfo,
   Settings,
   DuplicateTiers,
+  SlotRequest,
+  SlotSuggestion,
   Stage,
+  SyncReport,
   UnmergeOutcome,
   User,
   UserInput,
@@ -106,6 +118,42 @@ export interface Backend {
   leadMerges(id: number): Promise<MergeRecord[]>;
   /** Read-only: the existing leads a save of `input` would be flagged with, best first. */
   possibleDuplicates(input: LeadInput): Promise<PossibleDuplicate[]>;
+
+  // ---------- Calendar ----------
+  /** Every agent's calendar settings (the agents the calendar shows and books). */
+  agentCalendars(): Promise<AgentCalendar[]>;
+  agentCalendar(userId: number): Promise<AgentCalendar>;
+  updateAgentCalendar(calendar: AgentCalendar): Promise<AgentCalendar>;
+  /** Adds time off (RFC 3339 `start`..`end`) to a calendar; answers the calendar as it is now. */
+  addTimeOff(userId: number, start: string, end: string, note: string): Promise<AgentCalendar>;
+  removeTimeOff(userId: number, id: number): Promise<AgentCalendar>;
+  /** The occurrences of the agents' appointments in the UTC window [from, to). */
+  occurrences(agentIds: number[], from: string, to: string): Promise<Occurrence[]>;
+  appointment(id: number): Promise<Appointment>;
+  leadAppointments(leadId: number): Promise<Appointment[]>;
+  /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
+  bookAppointment(input: AppointmentInput): Promise<Appointment>;
+  updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
+  moveAppointment(id: number, version: number, start: string, end: string): Promise<Appointment>;
+  setAppointmentStatus(id: number, status: AppointmentStatus): Promise<Appointment>;
+  setConfirmation(id: number, confirmation: Confirmation): Promise<Appointment>;
+  /** Free times for a meeting, best first, each with why it was chosen. */
+  findSlots(request: SlotRequest): Promise<SlotSuggestion[]>;
+  /** Imports .ics files into `agentId`'s calendar (null: matched by organizer); one report per file. */
+  importIcs(files: { name: string; bytes: Uint8Array }[], agentId: number | null): Promise<IcsFileReport[]>;
+  /** Makes a Draft lead of an attendee no lead knows; answers the new lead's id. */
+  createLeadFromAttendee(appointmentId: number, email: string): Promise<number>;
+  /** The appointment as an .ics invite. */
+  exportInvite(id: number): Promise<string>;
+  /** The agent's whole calendar as .ics text. */
+  exportAgentCalendar(agentId: number): Promise<string>;
+  /** The signed-in user's CalDAV account, if connected. */
+  caldavAccount(): Promise<CaldavAccount | null>;
+  /** Connects a CalDAV calendar; the password goes to the OS keychain (`keychain` if there is none). */
+  connectCaldav(input: CaldavConnect): Promise<CaldavAccount>;
+  disconnectCaldav(): Promise<void>;
+  /** Pulls and pushes changes now (`remote` when the server cannot be reached or refuses the password). */
+  syncCaldav(): Promise<SyncReport>;
 }
 
 /** A refusal from the backend, carrying its `{code, message, field, fields}`. */
@@ -222,6 +270,32 @@ export const tauriBackend: Backend = {
     }),
   leadMerges: (id) => unwrap(() => commands.leadMerges(id)),
   possibleDuplicates: (input) => unwrap(() => commands.possibleDuplicates(input)),
+  agentCalendars: () => unwrap(() => commands.agentCalendars()),
+  agentCalendar: (userId) => unwrap(() => commands.agentCalendar(userId)),
+  updateAgentCalendar: (calendar) => unwrap(() => commands.updateAgentCalendar(calendar)),
+  addTimeOff: (userId, start, end, note) => unwrap(() => commands.addTimeOff(userId, start, end, note)),
+  removeTimeOff: (userId, id) => unwrap(() => commands.removeTimeOff(userId, id)),
+  occurrences: (agentIds, from, to) => unwrap(() => commands.occurrences(agentIds, from, to)),
+  appointment: (id) => unwrap(() => commands.appointment(id)),
+  leadAppointments: (leadId) => unwrap(() => commands.leadAppointments(leadId)),
+  bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
+  updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
+  moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),
+  setAppointmentStatus: (id, status) => unwrap(() => commands.setAppointmentStatus(id, status)),
+  setConfirmation: (id, confirmation) => unwrap(() => commands.setConfirmation(id, confirmation)),
+  findSlots: (request) => unwrap(() => commands.findSlots(request)),
+  // The command takes each file's bytes as a JSON array of numbers (Rust `Vec<u8>`).
+  importIcs: (files, agentId) =>
+    unwrap(() => commands.importIcs(files.map((f) => ({ name: f.name, bytes: Array.from(f.bytes) })), agentId)),
+  createLeadFromAttendee: (appointmentId, email) => unwrap(() => commands.createLeadFromAttendee(appointmentId, email)),
+  exportInvite: (id) => unwrap(() => commands.exportInvite(id)),
+  exportAgentCalendar: (agentId) => unwrap(() => commands.exportAgentCalendar(agentId)),
+  caldavAccount: () => unwrap(() => commands.caldavAccount()),
+  connectCaldav: (input) => unwrap(() => commands.connectCaldav(input)),
+  disconnectCaldav: async () => {
+    await unwrap(() => commands.disconnectCaldav());
+  },
+  syncCaldav: () => unwrap(() => commands.syncCaldav()),
 };
 
 let current: Backend = tauriBackend;

@@ -3,8 +3,12 @@
 // complete values, so it names the precise variants once here and everywhere else imports from this file.
 import type {
   ApiError_Serialize,
+  AppointmentInput_Serialize,
+  Appointment_Serialize,
   AppStatus_Serialize,
+  Attendee_Serialize,
   BulkMergeReport_Serialize,
+  CaldavAccount_Serialize,
   ChangeEntry_Serialize,
   CsvImportReport_Serialize,
   DuplicatePair_Serialize,
@@ -15,13 +19,20 @@ import type {
   LeadSummary_Serialize,
   Lead_Serialize,
   MergeOutcome_Serialize,
+  Occurrence_Serialize,
   PossibleDuplicate_Serialize,
   SavedLead_Serialize,
+  SlotRequest_Serialize,
   UnmergeOutcome_Serialize,
 } from './bindings';
 
 export type {
   Address,
+  AgentCalendar,
+  AppointmentSource,
+  AppointmentStatus,
+  CaldavConnect,
+  Confirmation,
   ChangeReason,
   DuplicateScanSummary,
   DuplicateTiers,
@@ -30,6 +41,9 @@ export type {
   EvidenceLine,
   FieldChoice,
   FieldError,
+  IcsFile,
+  IcsFileReport,
+  IcsProblem,
   ImportMode,
   ImportPhase,
   ImportProgress,
@@ -50,17 +64,26 @@ export type {
   SessionInfo,
   Settings,
   SkippedPair,
+  SlotSuggestion,
   SourceChannel,
   Stage,
+  SyncReport,
   Tier,
+  TimeOff,
+  UnknownAttendee,
   User,
   UserInput,
   UserRef,
+  WorkingHours,
 } from './bindings';
 
 export type ApiError = ApiError_Serialize;
+export type Appointment = Appointment_Serialize;
+export type AppointmentInput = AppointmentInput_Serialize;
 export type AppStatus = AppStatus_Serialize;
+export type Attendee = Attendee_Serialize;
 export type BulkMergeReport = BulkMergeReport_Serialize;
+export type CaldavAccount = CaldavAccount_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
 export type CsvImportReport = CsvImportReport_Serialize;
 export type DuplicatePair = DuplicatePair_Serialize;
@@ -71,6 +94,8 @@ export type LeadPage = LeadPage_Serialize;
 export type LeadQuery = LeadQuery_Serialize;
 export type LeadSummary = LeadSummary_Serialize;
 export type MergeOutcome = MergeOutcome_Serialize;
+export type Occurrence = Occurrence_Serialize;
 export type PossibleDuplicate = PossibleDuplicate_Serialize;
 export type SavedLead = SavedLead_Serialize;
+export type SlotRequest = SlotRequest_Serialize;
 export type UnmergeOutcome = UnmergeOutcome_Serialize;

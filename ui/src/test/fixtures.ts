@@ -4,6 +4,7 @@ import { BackendError, setBackend, type Backend } from '../lib/api';
 import { LEAD_FIELDS } from '../lib/bindings';
 import { leadName } from '../lib/format';
 import { readPath, writePath } from '../lib/leads/fields';
+import { calendarMock } from './calendarFixtures';
 import type {
   ApiError,
   BulkMergeReport,
@@ -174,6 +175,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }),
     updateDuplicateTiers: async (t) => t,
     ...duplicatesMock(),
+    ...calendarMock(),
   };
   const all = { ...defaults, ...over };
   const mock = Object.fromEntries(

@@ -232,4 +232,79 @@ describe('LeadHistory', () => {
       expect(screen.queryByTestId('history-undo')).toBeNull();
     });
   });
+
+  describe('appointment entries', () => {
+    // As the core logs a booking: every field as text, the agent by user id.
+    const snapshot = JSON.stringify({
+      title: 'Demo with Acme',
+      start: '2026-12-03T09:00:00Z',
+      end: '2026-12-03T10:00:00Z',
+      status: 'proposed',
+      agent: '1',
+      lead: '7',
+      location: 'Berlin office',
+      video_url: '',
+      notes: '',
+      confirmation: 'to_send',
+      time_zone: 'Europe/Berlin',
+      clash: '',
+    });
+    const moved = { batch_id: 9, entity: 'appointment', entity_id: 31 };
+    const rows = [
+      change({ ...moved, id: 12, field: 'start', old_value: '2026-12-03T09:00:00Z', new_value: '2026-12-04T13:30:00Z' }),
+      change({ ...moved, id: 13, field: 'status', old_value: 'proposed', new_value: 'confirmed' }),
+      change({ ...moved, id: 14, field: 'agent', old_value: '1', new_value: '3' }),
+      change({ id: 11, batch_id: 8, entity: 'appointment', entity_id: 31, field: '*', old_value: null, new_value: snapshot }),
+      change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' }),
+    ];
+
+    it('reads as appointments booked and changed, times in the zone, never as JSON', async () => {
+      mockBackend({
+        leadHistory: async () => rows,
+        userDirectory: async () => [
+          { id: 1, name: 'Ada Admin' },
+          { id: 3, name: 'Dana Editor' },
+        ],
+      });
+      render(LeadHistory, { leadId: 7, canUndo: true });
+      const [changed, booked, leadEdit] = await screen.findAllByTestId('history-entry');
+
+      expect(booked).toHaveTextContent('Appointment booked');
+      const summary = within(booked).getByTestId('history-appointment');
+      const when = new Date('2026-12-03T09:00:00Z').toLocaleString(undefined, {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        ...(new Date().getFullYear() === 2026 ? {} : { year: 'numeric' }),
+      });
+      await waitFor(() => expect(summary).toHaveTextContent(`Demo with Acme, ${when} with Ada Admin`));
+      expect(booked.textContent).not.toContain('{');
+      expect(within(booked).queryByTestId('history-created')).toBeNull();
+
+      expect(changed).toHaveTextContent('Appointment changed');
+      const changes = within(changed).getAllByTestId('history-change');
+      expect(changes[0]).toHaveTextContent(/^Appointment start: .*Dec.* → .*Dec.*$/);
+      expect(changes[0].textContent).not.toContain('2026-12-04T13:30:00Z');
+      expect(changes[1]).toHaveTextContent('Appointment status: Proposed → Confirmed');
+      expect(changes[2]).toHaveTextContent('Appointment agent: Ada Admin → Dana Editor');
+      // Not a change of a merged lead, whatever the appointment's id.
+      expect(within(changed).queryByTestId('history-from-merged')).toBeNull();
+
+      // Undo belongs to the lead's own field changes only.
+      expect(within(changed).queryByTestId('history-undo')).toBeNull();
+      expect(within(booked).queryByTestId('history-undo')).toBeNull();
+      expect(within(leadEdit).getByTestId('history-undo')).toBeInTheDocument();
+    });
+
+    it('shows the start in the zone given', async () => {
+      const { toEvents } = await import('./history');
+      const [ev] = toEvents([rows[0]], { stages: [], owners: [], zone: 'Asia/Tokyo' }, 7);
+      // 13:30Z is 22:30 in Tokyo.
+      expect(ev.changes[0].new).toMatch(/22:30/);
+      expect(ev.entity).toBe('appointment');
+    });
+  });
 });

@@ -1,5 +1,12 @@
 // Turns change-log rows into what a person reads: one event per operation, human field names and values.
 import { LEAD_FIELDS } from '../bindings';
+import {
+  APPOINTMENT_ENTITY,
+  appointmentFieldLabel,
+  appointmentSummary,
+  appointmentValue,
+} from '../calendar/appointmentHistory';
+import { browserZone } from '../calendar/zone';
 import { fieldLabel, REASON_LABELS, sourceLabel, STATUS_LABELS } from '../format';
 import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, Stage, UserRef } from '../types';
 
@@ -12,7 +19,13 @@ export interface HistoryChange {
 }
 
 export interface HistoryEvent {
+  /** Unique per event: a batch can hold a lead's change and an appointment's. */
+  key: string;
   batchId: number;
+  /** What changed: the lead (or a lead merged into it), or one of its appointments. */
+  entity: 'lead' | 'appointment';
+  /** An appointment booked: "Demo with Acme, Thu, Dec 3, 10:00 with Ada Admin". */
+  booked: string | null;
   at: string;
   actor: string;
   reason: ChangeReason;
@@ -28,6 +41,8 @@ export interface HistoryEvent {
 export interface ValueContext {
   stages: Stage[];
   owners: UserRef[];
+  /** The zone appointment times are shown in; the computer's by default. */
+  zone?: string;
 }
 
 export const EMPTY_VALUE = '—';
@@ -135,12 +150,18 @@ function parseCreation(json: string | null): Record<string, string> {
 /** Groups rows (newest first) into events, one per batch, keeping the newest-first order. */
 export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: number | null = null): HistoryEvent[] {
   const events: HistoryEvent[] = [];
-  const byBatch = new Map<number, HistoryEvent>();
+  const byKey = new Map<string, HistoryEvent>();
+  const zone = ctx.zone ?? browserZone();
   for (const e of entries) {
-    let ev = byBatch.get(e.batch_id);
+    const isAppointment = e.entity === APPOINTMENT_ENTITY;
+    const key = isAppointment ? `appointment:${e.batch_id}:${e.entity_id}` : `lead:${e.batch_id}`;
+    let ev = byKey.get(key);
     if (!ev) {
       ev = {
+        key,
         batchId: e.batch_id,
+        entity: isAppointment ? 'appointment' : 'lead',
+        booked: null,
         at: e.at,
         actor: e.actor_name,
         reason: e.reason,
@@ -148,12 +169,22 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
         sourceRef: e.source_ref,
         created: null,
         changes: [],
-        fromLead: leadId !== null && e.entity_id !== leadId ? e.entity_id : null,
+        fromLead: !isAppointment && leadId !== null && e.entity_id !== leadId ? e.entity_id : null,
       };
-      byBatch.set(e.batch_id, ev);
+      byKey.set(key, ev);
       events.push(ev);
     }
-    if (e.field === '*') {
+    if (isAppointment) {
+      if (e.field === '*') ev.booked = appointmentSummary(e.new_value, zone, ctx.owners);
+      else
+        ev.changes.push({
+          id: e.id,
+          field: e.field,
+          label: appointmentFieldLabel(e.field),
+          old: e.old_value ? appointmentValue(e.field, e.old_value, zone, ctx.owners) : EMPTY_VALUE,
+          new: e.new_value ? appointmentValue(e.field, e.new_value, zone, ctx.owners) : EMPTY_VALUE,
+        });
+    } else if (e.field === '*') {
       const initial = parseCreation(e.new_value);
       // The log keeps the keys in alphabetical order; a person reads them in the form's order.
       ev.created = Object.entries(initial)

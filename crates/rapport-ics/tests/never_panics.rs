@@ -1,0 +1,120 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! Fuzzing the reader with proptest: any bytes, and real-looking files with lines dropped, repeated, cut
+//! or garbled, are read and expanded without a panic, and every problem names a line of the file.
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+
+const SEED: &str = "BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+X-WR-TIMEZONE:Europe/Berlin
+BEGIN:VTIMEZONE
+TZID:Custom Zone
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:a
+DTSTART;TZID=Custom Zone:20260105T090000
+DTEND;TZID=Custom Zone:20260105T100000
+RRULE:FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20261231T000000Z
+EXDATE;TZID=Custom Zone:20260108T090000
+RDATE;VALUE=PERIOD:20260110T100000Z/PT2H
+SUMMARY:Weekly\\, with an escaped comma and a long line that will be folded somewhere aroun
+ d here
+ATTENDEE;CN=\"Doe, Jane\";PARTSTAT=ACCEPTED:mailto:jane@example.com
+END:VEVENT
+BEGIN:VEVENT
+UID:a
+RECURRENCE-ID;TZID=Custom Zone:20260112T090000
+RANGE=THISANDFUTURE
+DTSTART;TZID=W. Europe Standard Time:20260112T110000
+DURATION:PT45M
+END:VEVENT
+BEGIN:VEVENT
+UID:b
+DTSTART;VALUE=DATE:20260301
+RRULE:FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=40
+END:VEVENT
+END:VCALENDAR
+";
+
+fn check(bytes: &[u8]) {
+    let cal = rapport_ics::read(bytes);
+    let lines = bytes.split(|b| *b == b'\n').count().max(1);
+    for p in &cal.problems {
+        assert!(p.line >= 1 && p.line <= lines, "problem on line {} of {lines}: {}", p.line, p.message);
+    }
+    let from = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2028, 1, 1, 0, 0, 0).unwrap();
+    let exp = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc);
+    for o in &exp.occurrences {
+        assert!(o.start <= o.end || matches!(o.start, rapport_ics::When::Date(_)), "{o:?}");
+    }
+    // What was read can be written and read back.
+    let again = rapport_ics::read(rapport_ics::write_calendar(None, None, &cal.events, from).as_bytes());
+    assert_eq!(again.events.len(), cal.events.len());
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Drop(usize),
+    Repeat(usize),
+    Cut(usize, usize),
+    Garble(usize, usize, u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..60usize).prop_map(Edit::Drop),
+        (0..60usize).prop_map(Edit::Repeat),
+        (0..60usize, 0..80usize).prop_map(|(l, c)| Edit::Cut(l, c)),
+        (0..60usize, 0..80usize, any::<u8>()).prop_map(|(l, c, b)| Edit::Garble(l, c, b)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        check(&bytes);
+    }
+
+    #[test]
+    fn any_text_shaped_like_ics(text in "(BEGIN:VCALENDAR|BEGIN:VEVENT|END:VEVENT|DTSTART[;A-Z=]*:[0-9TZ]{0,16}|RRULE:[A-Z=;,0-9-]{0,30}|UID:[a-z]{0,3}|DURATION:[PT0-9HMSDW-]{0,8}|EXDATE:[0-9TZ,]{0,20}|\r?\n| ){0,40}") {
+        check(text.as_bytes());
+    }
+
+    #[test]
+    fn a_real_file_damaged(edits in proptest::collection::vec(edit(), 0..8)) {
+        let mut lines: Vec<Vec<u8>> = SEED.split('\n').map(|l| l.as_bytes().to_vec()).collect();
+        for e in edits {
+            let n = lines.len().max(1);
+            match e {
+                Edit::Drop(i) => { if !lines.is_empty() { lines.remove(i % n); } }
+                Edit::Repeat(i) => { if let Some(l) = lines.get(i % n).cloned() { lines.insert(i % n, l); } }
+                Edit::Cut(i, c) => { if let Some(l) = lines.get_mut(i % n) { l.truncate(c); } }
+                Edit::Garble(i, c, b) => { if let Some(l) = lines.get_mut(i % n) { if !l.is_empty() { let k = c % l.len(); l[k] = b; } } }
+            }
+        }
+        check(&lines.join(&b'\n'));
+    }
+}
+
+#[test]
+fn the_seed_file_itself_reads_cleanly() {
+    let cal = rapport_ics::read(SEED.as_bytes());
+    assert_eq!(cal.events.len(), 3, "{:?}", cal.problems);
+    check(SEED.as_bytes());
+}

@@ -1,0 +1,201 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { agentCalendar, agentCalendars } from '../../test/calendarFixtures';
+import { apiErr, mockBackend } from '../../test/fixtures';
+import type { CaldavAccount } from '../types';
+import AgentSettingsPanel from './AgentSettingsPanel.svelte';
+
+function open(props: Record<string, unknown> = {}) {
+  const onsaved = vi.fn();
+  const onclose = vi.fn();
+  render(AgentSettingsPanel, { userId: 1, selfId: 1, agents: agentCalendars(), onsaved, onclose, ...props });
+  return { onsaved, onclose, u: userEvent.setup() };
+}
+
+const account: CaldavAccount = {
+  calendar_url: 'https://dav.example.com/agent/calendar/',
+  username: 'agent',
+  last_sync_at: null,
+  last_error: null,
+  pending: 0,
+};
+
+describe('AgentSettingsPanel', () => {
+  it('saves working hours per weekday with the other settings', async () => {
+    const be = mockBackend();
+    const { onsaved, u } = open();
+    expect(await screen.findByTestId('agent-email')).toHaveValue('ada@example.com');
+    expect(be.agentCalendar).toHaveBeenCalledWith(1);
+    expect(screen.getByTestId('wh-day-0')).toBeChecked();
+    expect(screen.getByTestId('wh-day-5')).not.toBeChecked();
+
+    // Monday starts later, Friday is off, Saturday morning is worked.
+    await u.clear(screen.getByTestId('wh-start-0-0'));
+    await u.type(screen.getByTestId('wh-start-0-0'), '10:30');
+    await u.click(screen.getByTestId('wh-day-4'));
+    await u.click(screen.getByTestId('wh-day-5'));
+    await u.clear(screen.getByTestId('wh-end-5-0'));
+    await u.type(screen.getByTestId('wh-end-5-0'), '13:00');
+    await u.selectOptions(screen.getByTestId('agent-zone'), 'Europe/Lisbon');
+    await u.clear(screen.getByTestId('agent-reminders'));
+    await u.type(screen.getByTestId('agent-reminders'), '30, 1440');
+    await u.clear(screen.getByTestId('agent-territories'));
+    await u.type(screen.getByTestId('agent-territories'), 'de, at, ch');
+    await u.click(screen.getByTestId('agent-settings-save'));
+
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
+    const saved = be.updateAgentCalendar.mock.calls[0][0];
+    expect(saved.user_id).toBe(1);
+    expect(saved.working_hours).toEqual([
+      { weekday: 0, start: '10:30', end: '17:00' },
+      { weekday: 1, start: '09:00', end: '17:00' },
+      { weekday: 2, start: '09:00', end: '17:00' },
+      { weekday: 3, start: '09:00', end: '17:00' },
+      // Switched on, Saturday starts with the hours of the last working day before it.
+      { weekday: 5, start: '09:00', end: '13:00' },
+    ]);
+    expect(saved.time_zone).toBe('Europe/Lisbon');
+    expect(saved.reminder_minutes).toEqual([1440, 30]);
+    expect(saved.territories).toEqual(['DE', 'AT', 'CH']);
+    expect(saved.expertise).toEqual(['german']);
+    await waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+  });
+
+  it('refuses reminders that are not minutes, and shows the backend field errors', async () => {
+    const be = mockBackend({
+      updateAgentCalendar: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid',
+          fields: [{ field: 'weight', message: 'must be between 1 and 1000' }],
+        });
+      },
+    });
+    const { u } = open();
+    await u.clear(await screen.findByTestId('agent-reminders'));
+    await u.type(screen.getByTestId('agent-reminders'), '30, soon');
+    await u.click(screen.getByTestId('agent-settings-save'));
+    expect(await screen.findByTestId('error-reminder_minutes')).toHaveTextContent('“soon” is not a number');
+    expect(be.updateAgentCalendar).not.toHaveBeenCalled();
+
+    await u.clear(screen.getByTestId('agent-reminders'));
+    await u.click(screen.getByTestId('agent-settings-save'));
+    expect(await screen.findByTestId('error-weight')).toHaveTextContent('Weight must be between 1 and 1000');
+  });
+
+  it('adds time off in the agent zone and removes it', async () => {
+    const be = mockBackend({
+      addTimeOff: async (userId, start, end, note) =>
+        agentCalendar({ user_id: userId, time_off: [{ id: 8, start, end, note }] }),
+    });
+    const { u, onsaved } = open();
+    await u.type(await screen.findByTestId('timeoff-start'), '2026-12-24T00:00');
+    await u.type(screen.getByTestId('timeoff-end'), '2026-12-27T00:00');
+    await u.type(screen.getByTestId('timeoff-note'), 'Holidays');
+    await u.click(screen.getByTestId('timeoff-add'));
+    // Midnight in Berlin is 23:00Z the day before.
+    await waitFor(() =>
+      expect(be.addTimeOff).toHaveBeenCalledWith(1, '2026-12-23T23:00:00Z', '2026-12-26T23:00:00Z', 'Holidays'),
+    );
+    const item = await screen.findByTestId('timeoff-item');
+    expect(item).toHaveTextContent('Holidays');
+    expect(onsaved).toHaveBeenCalled();
+    await u.click(within(item).getByTestId('timeoff-remove'));
+    await waitFor(() => expect(be.removeTimeOff).toHaveBeenCalledWith(1, 8));
+    await waitFor(() => expect(screen.queryByTestId('timeoff-item')).toBeNull());
+  });
+
+  it('lets administrators pick any agent, and shows CalDAV only for their own calendar', async () => {
+    const be = mockBackend();
+    const { u } = open({ canPickAgent: true });
+    expect(await screen.findByTestId('caldav-section')).toBeInTheDocument();
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    expect(be.agentCalendar).toHaveBeenLastCalledWith(2);
+    expect(screen.queryByTestId('caldav-section')).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Calendar settings' })).toBeInTheDocument();
+  });
+
+  it('offers no agent picker to others', async () => {
+    mockBackend();
+    open({ canPickAgent: false });
+    await screen.findByTestId('agent-email');
+    expect(screen.queryByTestId('agent-settings-agent')).toBeNull();
+  });
+
+  it('connects CalDAV with the password, clearing the password field at once', async () => {
+    const be = mockBackend();
+    const { u } = open();
+    await u.type(await screen.findByTestId('caldav-url'), account.calendar_url);
+    await u.type(screen.getByTestId('caldav-user'), 'agent');
+    const password = screen.getByTestId('caldav-password');
+    expect(password).toHaveAttribute('type', 'password');
+    expect(screen.getByTestId('caldav-section')).toHaveTextContent('Stored in your system keychain');
+    await u.type(password, 'caldav-secret-1');
+    await u.click(screen.getByTestId('caldav-connect'));
+
+    await waitFor(() => expect(be.connectCaldav).toHaveBeenCalledOnce());
+    expect(be.connectCaldav).toHaveBeenCalledWith({
+      calendar_url: account.calendar_url,
+      username: 'agent',
+      password: 'caldav-secret-1',
+    });
+    const shown = await screen.findByTestId('caldav-account');
+    expect(shown).toHaveTextContent(account.calendar_url);
+    expect(shown).toHaveTextContent('Never');
+    expect(document.body.innerHTML).not.toContain('caldav-secret-1');
+  });
+
+  it('shows a keychain error clearly and does not keep the password', async () => {
+    mockBackend({
+      connectCaldav: async () => {
+        throw apiErr({ code: 'keychain', message: 'no system keychain is available (Secret Service not running)' });
+      },
+    });
+    const { u } = open();
+    await u.type(await screen.findByTestId('caldav-url'), account.calendar_url);
+    await u.type(screen.getByTestId('caldav-user'), 'agent');
+    await u.type(screen.getByTestId('caldav-password'), 'caldav-secret-1');
+    await u.click(screen.getByTestId('caldav-connect'));
+    const error = await screen.findByTestId('caldav-error');
+    expect(error).toHaveAttribute('data-code', 'keychain');
+    expect(error).toHaveTextContent('No system keychain is available (Secret Service not running)');
+    expect(error).toHaveTextContent('Unlock the keychain');
+    expect(screen.getByTestId('caldav-password')).toHaveValue('');
+    // What else was typed stays, to try again.
+    expect(screen.getByTestId('caldav-url')).toHaveValue(account.calendar_url);
+  });
+
+  it('syncs now and shows the report, and a server that cannot be reached', async () => {
+    const be = mockBackend({
+      caldavAccount: vi
+        .fn()
+        .mockResolvedValueOnce({ ...account, pending: 2, last_error: 'connection refused' })
+        .mockResolvedValue({ ...account, last_sync_at: new Date().toISOString() }),
+      syncCaldav: vi
+        .fn()
+        .mockResolvedValueOnce({ pulled: 3, pushed: 2, removed: 1, clashes: ['“Lunch” overlaps “Demo with Acme”'] })
+        .mockRejectedValueOnce(apiErr({ code: 'remote', message: 'the CalDAV server refused the password (401)' })),
+    });
+    const { u, onsaved } = open();
+    expect(await screen.findByTestId('caldav-last-error')).toHaveTextContent('connection refused');
+    expect(screen.getByTestId('caldav-pending')).toHaveTextContent('2 changes waiting to be sent');
+
+    await u.click(screen.getByTestId('caldav-sync'));
+    expect(await screen.findByTestId('caldav-report')).toHaveTextContent('Synced: 3 pulled, 2 pushed, 1 removed.');
+    expect(screen.getByTestId('caldav-clashes')).toHaveTextContent('“Lunch” overlaps “Demo with Acme”');
+    await waitFor(() => expect(screen.getByTestId('caldav-pending')).toHaveTextContent('Nothing to send'));
+    expect(screen.queryByTestId('caldav-last-error')).toBeNull();
+    expect(onsaved).toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('caldav-sync'));
+    const error = await screen.findByTestId('caldav-error');
+    expect(error).toHaveAttribute('data-code', 'remote');
+    expect(error).toHaveTextContent('The CalDAV server refused the password (401)');
+
+    await u.click(screen.getByTestId('caldav-disconnect'));
+    await waitFor(() => expect(be.disconnectCaldav).toHaveBeenCalledOnce());
+    expect(await screen.findByTestId('caldav-form')).toBeInTheDocument();
+  });
+});

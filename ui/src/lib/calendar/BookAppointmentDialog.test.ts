@@ -1,0 +1,220 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
+import { apiErr, mockBackend, summary } from '../../test/fixtures';
+import { toasts } from '../toast.svelte';
+import BookAppointmentDialog from './BookAppointmentDialog.svelte';
+
+const BERLIN = 'Europe/Berlin';
+
+function open(props: Record<string, unknown> = {}) {
+  const onsaved = vi.fn();
+  const onclose = vi.fn();
+  render(BookAppointmentDialog, { agents: agentCalendars(), zone: BERLIN, onsaved, onclose, ...props });
+  return { onsaved, onclose, u: userEvent.setup() };
+}
+
+describe('BookAppointmentDialog', () => {
+  it('books what was typed: lead, agent, wall time in the chosen zone as UTC, duration, details', async () => {
+    const be = mockBackend({
+      listLeads: async (q) => ({
+        items: q.text === 'grace' ? [summary(7, { first_name: 'Grace', last_name: 'Hopper' })] : [],
+        next_cursor: null,
+      }),
+    });
+    const { onsaved, onclose, u } = open({
+      prefill: { agentId: 1, start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' },
+    });
+
+    // Prefilled from the calendar selection: 10:00–11:00 Berlin.
+    expect(screen.getByTestId('book-date')).toHaveValue('2026-12-03');
+    expect(screen.getByTestId('book-time')).toHaveValue('10:00');
+    expect(screen.getByTestId('book-duration')).toHaveValue('60');
+    expect(screen.getByTestId('book-agent')).toHaveValue('1');
+
+    await u.type(screen.getByTestId('book-lead-search'), 'grace');
+    await u.click(await screen.findByTestId('book-lead-option'));
+    expect(screen.getByTestId('book-lead-chosen')).toHaveTextContent('Grace Hopper');
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ text: 'grace', limit: 8 });
+
+    await u.selectOptions(screen.getByTestId('book-agent'), '2');
+    await u.type(screen.getByTestId('book-title'), 'Solar demo');
+    await u.clear(screen.getByTestId('book-time'));
+    await u.type(screen.getByTestId('book-time'), '15:30');
+    await u.selectOptions(screen.getByTestId('book-duration'), '45');
+    await u.type(screen.getByTestId('book-location'), 'Video call');
+    await u.type(screen.getByTestId('book-video'), 'https://meet.example.com/x');
+    await u.type(screen.getByTestId('book-notes'), 'Bring the brochure');
+    await u.selectOptions(screen.getByTestId('book-status'), 'confirmed');
+    await u.click(screen.getByTestId('book-submit'));
+
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[0][0]).toEqual({
+      agent_id: 2,
+      lead_id: 7,
+      title: 'Solar demo',
+      start: '2026-12-03T14:30:00Z',
+      end: '2026-12-03T15:15:00Z',
+      // Typed in Berlin for Dana, who works in New York: the zone is kept with the appointment.
+      time_zone: BERLIN,
+      location: 'Video call',
+      video_url: 'https://meet.example.com/x',
+      notes: 'Bring the brochure',
+      status: 'confirmed',
+    });
+    expect(onsaved).toHaveBeenCalledOnce();
+    expect(onclose).not.toHaveBeenCalled();
+    expect(toasts.items[0].message).toMatch(/^Booked “Solar demo”/);
+  });
+
+  it("leaves the zone to the agent when booking in the agent's own zone, and names the meeting after the lead", async () => {
+    const be = mockBackend();
+    const { u } = open({ prefill: { agentId: 1, leadId: 7, leadName: 'Grace Hopper', start: '2026-03-30T08:00:00Z' } });
+    // 10:00 Berlin after the DST change is 08:00Z; default duration 30 minutes.
+    expect(screen.getByTestId('book-time')).toHaveValue('10:00');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[0][0]).toMatchObject({
+      agent_id: 1,
+      lead_id: 7,
+      title: 'Meeting with Grace Hopper',
+      start: '2026-03-30T08:00:00Z',
+      end: '2026-03-30T08:30:00Z',
+      time_zone: '',
+    });
+  });
+
+  it('shows a double booking in the dialog, keeps it open with everything typed, and books once the time is changed', async () => {
+    const clash = 'Ada is already booked then: “Demo with Acme” Thu 3 Dec 10:00–11:00 (Europe/Berlin)';
+    const be = mockBackend({
+      bookAppointment: vi
+        .fn()
+        .mockRejectedValueOnce(apiErr({ code: 'double_booked', message: clash }))
+        .mockResolvedValueOnce(appointment({ id: 41, title: 'Follow-up' })),
+    });
+    const { onsaved, onclose, u } = open({ prefill: { agentId: 1, start: '2026-12-03T09:00:00Z' } });
+    await u.type(screen.getByTestId('book-title'), 'Follow-up');
+    await u.type(screen.getByTestId('book-notes'), 'Second meeting');
+    await u.click(screen.getByTestId('book-submit'));
+
+    const error = await screen.findByTestId('book-error');
+    expect(error).toHaveTextContent(clash);
+    expect(error).toHaveAttribute('data-code', 'double_booked');
+    expect(error).toHaveAttribute('role', 'alert');
+    expect(screen.getByTestId('book-dialog')).toBeInTheDocument();
+    expect(onsaved).not.toHaveBeenCalled();
+    expect(onclose).not.toHaveBeenCalled();
+    expect(screen.getByTestId('book-title')).toHaveValue('Follow-up');
+    expect(screen.getByTestId('book-notes')).toHaveValue('Second meeting');
+
+    await u.clear(screen.getByTestId('book-time'));
+    await u.type(screen.getByTestId('book-time'), '11:00');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[1][0]).toMatchObject({ title: 'Follow-up', start: '2026-12-03T10:00:00Z' });
+  });
+
+  it('finds slots for the lead and the expertise, lists them with rank and why, and a pick fills agent and time', async () => {
+    const be = mockBackend({
+      findSlots: async () => [
+        slot({
+          rank: 2,
+          agent_id: 1,
+          agent_name: 'Ada Admin',
+          start: '2026-12-04T08:00:00Z',
+          end: '2026-12-04T08:30:00Z',
+          explanation: 'Ada: territory DE, 5 meetings this week',
+        }),
+        slot(),
+      ],
+    });
+    const { u } = open({ prefill: { leadId: 7, leadName: 'Grace Hopper', agentId: 1 } });
+    await u.type(screen.getByTestId('slot-expertise'), 'spanish, solar');
+    await u.click(screen.getByTestId('find-slots'));
+
+    const items = await screen.findAllByTestId('slot-suggestion');
+    expect(be.findSlots).toHaveBeenCalledWith(
+      expect.objectContaining({ lead_id: 7, expertise: ['spanish', 'solar'], duration_minutes: 30, agents: [] }),
+    );
+    // Best rank first, each with its explanation.
+    expect(items[0]).toHaveTextContent('#1');
+    expect(items[0]).toHaveTextContent('Dana Editor');
+    expect(items[0]).toHaveTextContent('Dana: speaks Spanish, territory US, 3 meetings this week');
+    expect(items[1]).toHaveTextContent('#2');
+    expect(items[1]).toHaveTextContent('Ada: territory DE, 5 meetings this week');
+
+    await u.click(within(items[0]).getByTestId('slot-use'));
+    // 14:00Z is 15:00 in Berlin.
+    expect(screen.getByTestId('book-agent')).toHaveValue('2');
+    expect(screen.getByTestId('book-date')).toHaveValue('2026-12-04');
+    expect(screen.getByTestId('book-time')).toHaveValue('15:00');
+    expect(screen.getByTestId('book-duration')).toHaveValue('30');
+
+    // A manual override is just an edit of what the pick filled in.
+    await u.selectOptions(screen.getByTestId('book-agent'), '1');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[0][0]).toMatchObject({
+      agent_id: 1,
+      start: '2026-12-04T14:00:00Z',
+      end: '2026-12-04T14:30:00Z',
+    });
+  });
+
+  it('asks only the chosen agent when told to', async () => {
+    const be = mockBackend();
+    const { u } = open({ prefill: { agentId: 2 } });
+    await u.click(screen.getByTestId('slot-only-agent'));
+    await u.click(screen.getByTestId('find-slots'));
+    expect(await screen.findByTestId('slot-none')).toBeInTheDocument();
+    expect(be.findSlots.mock.calls[0][0].agents).toEqual([2]);
+  });
+
+  it('books on Enter and on Ctrl+S, and closes on Escape', async () => {
+    const be = mockBackend();
+    const { u, onclose } = open({ prefill: { agentId: 1 } });
+    await u.type(screen.getByTestId('book-title'), 'Call{Enter}');
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledTimes(1));
+    screen.getByTestId('book-location').focus();
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledTimes(2));
+    await u.keyboard('{Escape}');
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it('shows field errors from validation next to their fields', async () => {
+    mockBackend({
+      bookAppointment: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid appointment',
+          fields: [{ field: 'video_url', message: 'is not a web address' }],
+        });
+      },
+    });
+    const { u } = open({ prefill: { agentId: 1 } });
+    await u.click(screen.getByTestId('book-submit'));
+    expect(await screen.findByTestId('error-video_url')).toHaveTextContent('Video link is not a web address');
+    expect(screen.queryByTestId('book-error')).toBeNull();
+  });
+
+  it('changes an existing appointment with its version', async () => {
+    const be = mockBackend();
+    const { u } = open({ appointment: appointment({ id: 31, version: 4 }) });
+    expect(screen.getByRole('heading', { name: 'Change appointment' })).toBeInTheDocument();
+    expect(screen.getByTestId('book-title')).toHaveValue('Demo with Acme');
+    expect(screen.getByTestId('book-time')).toHaveValue('10:00');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.updateAppointment).toHaveBeenCalledOnce());
+    const [id, version, input] = be.updateAppointment.mock.calls[0];
+    expect([id, version]).toEqual([31, 4]);
+    expect(input).toMatchObject({
+      title: 'Demo with Acme',
+      start: '2026-12-03T09:00:00Z',
+      end: '2026-12-03T10:00:00Z',
+      lead_id: 7,
+    });
+    expect(be.bookAppointment).not.toHaveBeenCalled();
+  });
+});

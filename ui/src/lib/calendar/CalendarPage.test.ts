@@ -1,0 +1,233 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from '../../App.svelte';
+import { agentCalendar, occurrence } from '../../test/calendarFixtures';
+import { mockBackend, sessionFor } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
+import type { Backend } from '../api';
+import CalendarPage from './CalendarPage.svelte';
+import { browserZone, todayIn, zonedToUtc, zonedWall } from './zone';
+
+/** An occurrence today at `hh:mm` in the computer's zone (the calendar opens on this week). */
+function today(hhmm: string, over: Parameters<typeof occurrence>[0] = {}) {
+  const start = zonedToUtc(`${todayIn(browserZone())} ${hhmm}:00`, browserZone());
+  const end = new Date(Date.parse(start) + 3_600_000).toISOString().replace('.000', '');
+  return occurrence({ start, end, ...over });
+}
+
+function openPage(role: 'viewer' | 'editor' | 'administrator' = 'editor', over: Partial<Backend> = {}) {
+  session.current = sessionFor(role, { id: 1 });
+  const be = mockBackend(over);
+  render(CalendarPage);
+  return { be, u: userEvent.setup() };
+}
+
+describe('CalendarPage', () => {
+  it("opens on the signed-in agent's week and shows each appointment with its id and local time", async () => {
+    const { be } = openPage('editor', {
+      occurrences: async () => [
+        today('10:00'),
+        today('14:30', { appointment_id: 32, summary: 'Call with Bob', uid: 'b' }),
+      ],
+    });
+    expect(await screen.findByTestId('calendar-page')).toBeInTheDocument();
+    await waitFor(() => expect(be.occurrences).toHaveBeenCalled());
+    const [ids, from, to] = be.occurrences.mock.calls[0];
+    expect(ids).toEqual([1]);
+    // A week, Monday to Monday, as UTC instants.
+    expect(Date.parse(to) - Date.parse(from)).toBeGreaterThanOrEqual(7 * 86_400_000 - 3_600_000);
+    expect(screen.getByTestId('calendar-agent-select')).toHaveValue('1');
+    expect(screen.getByTestId('calendar-view-week')).toHaveAttribute('aria-pressed', 'true');
+
+    const demo = await waitFor(() => {
+      const el = document.querySelector<HTMLElement>('.ec-appt[data-appointment-id="31"]');
+      expect(el).not.toBeNull();
+      return el!;
+    });
+    expect(demo).toHaveAttribute('data-start', '10:00');
+    expect(within(demo).getByTestId('event-time')).toHaveTextContent('10:00');
+    expect(demo).toHaveTextContent('Demo with Acme');
+    expect(document.querySelector('.ec-appt[data-appointment-id="32"]')).toHaveAttribute('data-start', '14:30');
+    expect(screen.queryByTestId('calendar-empty')).toBeNull();
+  });
+
+  it('shades off hours and time off, greys hidden ones as Busy, strikes cancelled ones and flags clashes', async () => {
+    const day = todayIn(browserZone());
+    openPage('editor', {
+      agentCalendars: async () => [
+        agentCalendar({
+          time_zone: browserZone(),
+          time_off: [
+            {
+              id: 4,
+              start: zonedToUtc(`${day} 12:00:00`, browserZone()),
+              end: zonedToUtc(`${day} 13:00:00`, browserZone()),
+              note: 'Dentist',
+            },
+          ],
+        }),
+      ],
+      occurrences: async () => [
+        today('09:00', { appointment_id: 41, uid: 'h', summary: 'Busy', hidden: true }),
+        today('10:00', { appointment_id: 42, uid: 'c', status: 'cancelled' }),
+        today('15:00', { appointment_id: 43, uid: 'x', clash: '“Call with Bob” Thu 3 Dec 15:00' }),
+      ],
+    });
+    await waitFor(() => expect(document.querySelectorAll('.ec-event.appt')).toHaveLength(3));
+    expect(document.querySelectorAll('.ec-bg-event.off-hours').length).toBeGreaterThan(0);
+    expect(document.querySelectorAll('.ec-bg-event.time-off')).toHaveLength(1);
+    const hidden = document.querySelector('.ec-event[data-appointment-id="41"]')!;
+    expect(hidden).toHaveClass('appt-hidden');
+    expect(hidden).toHaveTextContent('Busy');
+    expect(document.querySelector('.ec-event[data-appointment-id="42"]')).toHaveClass('appt-cancelled');
+    const clash = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="43"]')!;
+    expect(clash).toHaveClass('appt-clash');
+    expect(within(clash).getByRole('img', { name: 'Overlaps another appointment' })).toBeInTheDocument();
+    // A hidden appointment opens nothing: there is nothing to show.
+    await fireEvent.click(hidden);
+    expect(screen.queryByTestId('appointment-panel')).toBeNull();
+  });
+
+  it('says when there are no appointments this week', async () => {
+    openPage();
+    expect(await screen.findByTestId('calendar-empty')).toHaveTextContent('No appointments this week for Ada Admin.');
+  });
+
+  it('shows the team side by side, every agent asked for', async () => {
+    const { be, u } = openPage();
+    await waitFor(() => expect(be.occurrences).toHaveBeenCalled());
+    await u.click(screen.getByTestId('calendar-view-team'));
+    await waitFor(() => expect(be.occurrences.mock.lastCall?.[0]).toEqual([1, 2]));
+    expect(screen.getByTestId('calendar-view-team')).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByTestId('calendar-view-month')).toBeDisabled();
+    // A column per agent (the widget names them in its day headings).
+    await waitFor(() => expect(document.querySelector('.ec [aria-label^="Dana Editor,"]')).not.toBeNull());
+    expect(document.querySelector('.ec [aria-label^="Ada Admin,"]')).not.toBeNull();
+  });
+
+  it('switches day and month, and reads the other days', async () => {
+    const { be, u } = openPage();
+    await waitFor(() => expect(be.occurrences).toHaveBeenCalled());
+    await u.click(screen.getByTestId('calendar-view-day'));
+    await waitFor(() => {
+      const [, from, to] = be.occurrences.mock.lastCall!;
+      expect(Date.parse(to) - Date.parse(from)).toBeLessThanOrEqual(25 * 3_600_000);
+    });
+    await u.click(screen.getByTestId('calendar-view-month'));
+    await waitFor(() => {
+      const [, from, to] = be.occurrences.mock.lastCall!;
+      expect(Date.parse(to) - Date.parse(from)).toBeGreaterThanOrEqual(28 * 86_400_000);
+    });
+    expect(screen.getByTestId('calendar-empty')).toHaveTextContent('this month');
+  });
+
+  it("shows the times in the chosen zone: the computer's by default, or the agent's", async () => {
+    const { be } = openPage('editor', { occurrences: async () => [today('10:00')] });
+    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).not.toBeNull());
+    const select = screen.getByTestId('calendar-zone-select');
+    expect(select).toHaveValue(browserZone());
+    const zones = [...select.querySelectorAll('option')].map((o) => o.value);
+    expect(zones).toContain('Europe/Berlin');
+    expect(zones).toContain('UTC');
+
+    // Whichever listed zone shows another wall time than the computer's.
+    const other = ['Europe/Berlin', 'UTC'].find((z) => zonedWall(today('10:00').start, z).slice(11, 16) !== '10:00')!;
+    const calls = be.occurrences.mock.calls.length;
+    await fireEvent.change(select, { target: { value: other } });
+    await waitFor(() => expect(be.occurrences.mock.calls.length).toBeGreaterThan(calls));
+    const shifted = zonedWall(today('10:00').start, other).slice(11, 16);
+    expect(shifted).not.toBe('10:00');
+    await waitFor(() =>
+      expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toHaveAttribute('data-start', shifted),
+    );
+    expect(
+      within(document.querySelector<HTMLElement>('.ec-appt[data-appointment-id="31"]')!).getByTestId('event-time'),
+    ).toHaveTextContent(shifted);
+    expect(select).toHaveValue(other);
+  });
+
+  it('opens the appointment panel on a click', async () => {
+    const { be } = openPage('editor', { occurrences: async () => [today('10:00')] });
+    const el = await waitFor(() => {
+      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
+      expect(e).not.toBeNull();
+      return e!;
+    });
+    // A plain click: a pointer press would start the widget's drag, which needs a laid-out page.
+    await fireEvent.click(el);
+    const panel = await screen.findByTestId('appointment-panel');
+    expect(be.appointment).toHaveBeenCalledWith(31);
+    expect(await within(panel).findByTestId('appointment-when')).toBeInTheDocument();
+  });
+
+  it('books from the header, and offers nothing to write to viewers', async () => {
+    const { u } = openPage();
+    await u.click(await screen.findByTestId('book-open'));
+    expect(await screen.findByTestId('book-dialog')).toBeInTheDocument();
+    expect(screen.getByTestId('book-agent')).toHaveValue('1');
+  });
+
+  it('gives viewers the calendar to read only', async () => {
+    openPage('viewer');
+    await screen.findByTestId('calendar-agent-select');
+    expect(screen.queryByTestId('book-open')).toBeNull();
+    expect(screen.queryByTestId('ics-import-open')).toBeNull();
+    expect(screen.getByTestId('calendar-settings-open')).toBeInTheDocument();
+  });
+
+  it('opens the import with .ics files dropped on the page', async () => {
+    openPage();
+    const page = await screen.findByTestId('calendar-page');
+    await screen.findByTestId('calendar-agent-select');
+    const file = new File(['BEGIN:VCALENDAR'], 'invite.ics', { type: 'text/calendar' });
+    await fireEvent.dragOver(page, { dataTransfer: { types: ['Files'], files: [file] } });
+    await fireEvent.drop(page, { dataTransfer: { types: ['Files'], files: [file] } });
+    const dialog = await screen.findByTestId('ics-import-dialog');
+    expect(within(dialog).getByTestId('ics-import-file')).toHaveTextContent('invite.ics');
+  });
+
+  it('says so when no agent is configured', async () => {
+    openPage('editor', { agentCalendars: async () => [] });
+    expect(await screen.findByTestId('calendar-no-agents')).toHaveTextContent('No agents configured');
+    expect(screen.queryByTestId('book-open')).toBeNull();
+  });
+});
+
+describe('Calendar in the navigation', () => {
+  function signedIn(role: 'viewer' | 'editor') {
+    return mockBackend({
+      appStatus: async () => ({
+        startup_error: null,
+        initialized: true,
+        session: sessionFor(role),
+        database_path: 'x',
+      }),
+    });
+  }
+
+  it('is offered to everyone and reached with C, never while typing', async () => {
+    signedIn('viewer');
+    render(App);
+    const u = userEvent.setup();
+    const entry = await screen.findByTestId('nav-calendar');
+    expect(entry).not.toHaveAttribute('aria-current');
+    await u.type(screen.getByTestId('search-input'), 'c');
+    expect(nav.view.name).toBe('leads');
+    (document.activeElement as HTMLElement).blur();
+    await u.keyboard('c');
+    expect(await screen.findByTestId('calendar-page')).toBeInTheDocument();
+    expect(screen.getByTestId('nav-calendar')).toHaveAttribute('aria-current', 'page');
+
+    await u.keyboard('?');
+    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Open the calendar');
+  });
+
+  it('opens from its navigation entry', async () => {
+    signedIn('editor');
+    render(App);
+    await userEvent.setup().click(await screen.findByTestId('nav-calendar'));
+    expect(await screen.findByTestId('calendar-page')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,140 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { appointment } from '../../test/calendarFixtures';
+import { lead, mockBackend } from '../../test/fixtures';
+import LeadPage from '../leads/LeadPage.svelte';
+import { nav } from '../nav.svelte';
+import { formatSpan } from './labels';
+import { browserZone } from './zone';
+
+function openLead(canWrite = true) {
+  render(LeadPage, { id: 7, canWrite, onedit: vi.fn(), onback: vi.fn() });
+  return userEvent.setup();
+}
+
+describe('Appointments on the lead page', () => {
+  it("lists the lead's appointments in time order, in the user's zone, with status and agent", async () => {
+    const later = appointment({
+      id: 32,
+      title: 'Contract signing',
+      start: '2026-12-10T14:00:00Z',
+      end: '2026-12-10T15:00:00Z',
+      status: 'proposed',
+      agent_name: 'Dana Editor',
+    });
+    const first = appointment({ id: 31, title: 'Demo with Acme', status: 'confirmed' });
+    const be = mockBackend({ leadAppointments: async () => [later, first] });
+    openLead();
+
+    const items = await screen.findAllByTestId('lead-appointment');
+    expect(be.leadAppointments).toHaveBeenCalledWith(7);
+    expect(items.map((li) => li.getAttribute('data-appointment-id'))).toEqual(['31', '32']);
+    expect(items[0]).toHaveTextContent('Demo with Acme');
+    expect(items[0]).toHaveTextContent('Confirmed');
+    expect(items[0]).toHaveTextContent('with Ada Admin');
+    expect(items[0]).toHaveTextContent(formatSpan(first.start, first.end, browserZone()));
+    expect(items[1]).toHaveTextContent('Contract signing');
+    expect(items[1]).toHaveTextContent('Proposed');
+    expect(items[1]).toHaveTextContent('with Dana Editor');
+  });
+
+  it('says when there are none', async () => {
+    mockBackend();
+    openLead();
+    expect(await screen.findByTestId('lead-appointments-empty')).toHaveTextContent('No appointments.');
+  });
+
+  it('books an appointment for this lead from its page, then lists it', async () => {
+    const booked = appointment({ id: 40, title: 'Meeting with Grace Hopper' });
+    const be = mockBackend({
+      leadAppointments: vi.fn().mockResolvedValueOnce([]).mockResolvedValue([booked]),
+      bookAppointment: async () => booked,
+    });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-book-appointment'));
+
+    const dialog = await screen.findByTestId('book-dialog');
+    // The lead is already chosen; the agent is the first one there is.
+    expect(within(dialog).getByTestId('book-lead-chosen')).toHaveTextContent('Grace Hopper');
+    await waitFor(() => expect(within(dialog).getByTestId('book-agent')).toHaveValue('1'));
+    await u.click(within(dialog).getByTestId('book-submit'));
+
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[0][0]).toMatchObject({
+      lead_id: 7,
+      agent_id: 1,
+      title: 'Meeting with Grace Hopper',
+    });
+    await waitFor(() => expect(screen.queryByTestId('book-dialog')).toBeNull());
+    expect(await screen.findByTestId('lead-appointment')).toHaveTextContent('Meeting with Grace Hopper');
+  });
+
+  it('opens an appointment: details, status change, invite download, attendees', async () => {
+    const full = appointment({
+      attendees: [
+        { email: 'grace@navy.mil', name: 'Grace Hopper', response: 'ACCEPTED', lead_id: 7 },
+        { email: 'bob@acme.example', name: 'Bob Buyer', response: 'NEEDS-ACTION', lead_id: null },
+      ],
+    });
+    const be = mockBackend({
+      leadAppointments: async () => [appointment()],
+      appointment: async () => full,
+      setAppointmentStatus: async (_id, status) => ({ ...full, status }),
+      createLeadFromAttendee: async () => 88,
+    });
+    const createObjectURL = vi.fn((_b: Blob) => 'blob:ics');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+
+    const panel = await screen.findByTestId('appointment-panel');
+    await within(panel).findByTestId('attendees');
+    expect(panel).toHaveTextContent('Demo with Acme');
+    expect(panel).toHaveTextContent('Berlin office');
+
+    await u.selectOptions(within(panel).getByTestId('appointment-status'), 'completed');
+    await waitFor(() => expect(be.setAppointmentStatus).toHaveBeenCalledWith(31, 'completed'));
+    await waitFor(() => expect(within(panel).getByTestId('appointment-status-badge')).toHaveTextContent('Completed'));
+    // The list behind is read again with the change.
+    await waitFor(() => expect(be.leadAppointments).toHaveBeenCalledTimes(2));
+
+    const [known, unknown] = within(panel).getAllByTestId('attendee');
+    expect(known).toHaveTextContent('Accepted');
+    expect(within(known).queryByTestId('attendee-create-lead')).toBeNull();
+    expect(unknown).toHaveTextContent('No reply yet');
+    await u.click(within(unknown).getByTestId('attendee-create-lead'));
+    expect(be.createLeadFromAttendee).toHaveBeenCalledWith(31, 'bob@acme.example');
+    expect(await within(unknown).findByTestId('attendee-lead-link')).toBeInTheDocument();
+
+    await u.click(within(panel).getByTestId('appointment-download-ics'));
+    await waitFor(() => expect(clicked).toHaveLength(1));
+    expect(be.exportInvite).toHaveBeenCalledWith(31);
+    expect(clicked[0].download).toBe('Demo with Acme.ics');
+    expect(await createObjectURL.mock.calls[0][0].text()).toContain('BEGIN:VCALENDAR');
+
+    await u.click(within(unknown).getByTestId('attendee-lead-link'));
+    expect(nav.view).toEqual({ name: 'lead', id: 88 });
+  });
+
+  it('offers no booking and no status change to those who may not write', async () => {
+    mockBackend({ leadAppointments: async () => [appointment()] });
+    const u = openLead(false);
+    await screen.findByTestId('lead-appointment');
+    expect(screen.queryByTestId('lead-book-appointment')).toBeNull();
+    await u.click(screen.getByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    await waitFor(() => expect(within(panel).getByTestId('appointment-status')).toBeDisabled());
+    expect(within(panel).queryByTestId('appointment-edit')).toBeNull();
+  });
+
+  it('shows the appointments of the lead it is about', async () => {
+    mockBackend({ getLead: async () => lead({ id: 7 }), leadAppointments: async () => [] });
+    openLead();
+    expect(await screen.findByTestId('lead-appointments')).toHaveTextContent('Appointments');
+  });
+});

@@ -1,0 +1,60 @@
+// What a drag or a resize in the calendar does. Kept out of the component: the widget's dragging cannot be
+// simulated in jsdom, this can.
+import { backend, toApiError } from '../api';
+import { sentence } from '../format';
+import { toasts } from '../toast.svelte';
+import { inputOf } from './booking';
+import type { EventMeta } from './events';
+import { formatWhen } from './labels';
+import type { Appointment } from '../types';
+import { addMinutes, wallOfLocalDate, zonedToUtc } from './zone';
+
+/** The part of event-calendar's `eventDrop` / `eventResize` argument this needs. */
+export interface MoveInfo {
+  event: { start: Date; end: Date | null; extendedProps: unknown };
+  /** Team view: the agent column the event was dropped on, when it changed. */
+  newResource?: { id: string | number } | null;
+  revert: () => void;
+}
+
+/**
+ * Saves where the event now is (`zone` is the zone the calendar draws in). Anything refused — another
+ * appointment in the way (`double_booked`, whose message names it), a stale version, no permission — puts the
+ * event back where it was and says why. Returns the saved appointment, or null when nothing changed.
+ */
+export async function reschedule(info: MoveInfo, zone: string): Promise<Appointment | null> {
+  const meta = info.event.extendedProps as EventMeta;
+  if (meta?.kind !== 'appointment' || !meta.movable) {
+    info.revert();
+    return null;
+  }
+  const o = meta.occurrence;
+  const start = zonedToUtc(wallOfLocalDate(info.event.start), zone);
+  const minutes = (Date.parse(o.end) - Date.parse(o.start)) / 60_000;
+  const end = info.event.end ? zonedToUtc(wallOfLocalDate(info.event.end), zone) : addMinutes(start, minutes);
+  try {
+    // Occurrences carry no version: the appointment's current one is read just before the change.
+    const current = await backend().appointment(o.appointment_id);
+    const agentId = info.newResource ? Number(info.newResource.id) : current.agent_id;
+    const saved =
+      agentId !== current.agent_id
+        ? await backend().updateAppointment(current.id, current.version, {
+            ...inputOf(current),
+            agent_id: agentId,
+            start,
+            end,
+          })
+        : await backend().moveAppointment(current.id, current.version, start, end);
+    const who = agentId !== current.agent_id ? ` with ${saved.agent_name}` : '';
+    toasts.success(`Moved “${saved.title}” to ${formatWhen(saved.start, zone)}${who}`);
+    return saved;
+  } catch (e) {
+    info.revert();
+    const api = toApiError(e);
+    // A clash's message already says everything: who, what, when.
+    toasts.error(
+      api.code === 'double_booked' ? sentence(api.message) : `Could not move “${o.summary}”: ${sentence(api.message)}`,
+    );
+    return null;
+  }
+}
