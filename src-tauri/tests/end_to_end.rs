@@ -75,6 +75,37 @@ fn seed(db: &Path, password: &str) {
     again.phones.clear();
     core.create_lead(&admin, &again, &Origin::manual()).unwrap();
     assert_eq!(core.duplicate_queue(&admin, 10).unwrap().len(), 1, "the seeded pair is in the queue");
+    // The administrator's calendar is in Berlin, open every day, with a meeting this afternoon (Berlin time):
+    // the busy slot the end-to-end test drags an imported invite onto.
+    let admin_id = admin.user_id().unwrap();
+    let mut cal = core.agent_calendar(&admin, admin_id).unwrap();
+    cal.time_zone = "Europe/Berlin".into();
+    cal.email = "admin@rapport.test".into();
+    cal.working_hours = (0..7)
+        .map(|d| rapport_core::calendar::WorkingHours { weekday: d, start: "08:00".into(), end: "20:00".into() })
+        .collect();
+    core.update_agent_calendar(&admin, cal).unwrap();
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive();
+    let at = |h: u32| {
+        let wall = today.and_hms_opt(h, 0, 0).unwrap();
+        chrono::TimeZone::from_local_datetime(&chrono_tz::Europe::Berlin, &wall).earliest().unwrap().to_rfc3339()
+    };
+    core.book_appointment(
+        &admin,
+        &rapport_core::calendar::AppointmentInput {
+            agent_id: admin_id,
+            lead_id: None,
+            title: "Quarterly review".into(),
+            start: at(14),
+            end: at(15),
+            time_zone: "Europe/Berlin".into(),
+            location: "Room 2".into(),
+            video_url: String::new(),
+            notes: String::new(),
+            status: rapport_core::calendar::AppointmentStatus::Confirmed,
+        },
+    )
+    .unwrap();
     // An imported row whose email was invalid, kept as typed: the "needs fixing" case.
     let rows = [(2, lead("Bea", "Broken", "", "bea@", "+1 415 555 2671"))];
     let out =

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Session } from "./webdriver.mjs";
+import { Session, ELEMENT as ELEMENT_KEY } from "./webdriver.mjs";
 
 const driver = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
 const app = process.env.RAPPORT_APP;
@@ -282,6 +282,141 @@ test("a steward merges a person typed twice from the queue, then unmerges and se
   await s.screenshot(`${shots}/25-unmerged-list.png`);
 });
 
+/** A real Escape key press (a native dialog closes only on one). */
+async function pressEscape() {
+  await s.cmd("POST", "/actions", {
+    actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: "\uE00C" }, { type: "keyUp", value: "\uE00C" }] }],
+  });
+  await s.cmd("DELETE", "/actions").catch(() => {});
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+/** Today's date in Berlin, as the seeded calendar and the invite below use it. */
+function berlinToday() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date());
+}
+
+/** An invite as Outlook/Exchange writes it: a Windows zone name with its VTIMEZONE. */
+function outlookInvite(day) {
+  const d = day.replaceAll("-", "");
+  return [
+    "BEGIN:VCALENDAR", "METHOD:REQUEST", "PRODID:Microsoft Exchange Server 2010", "VERSION:2.0",
+    "BEGIN:VTIMEZONE", "TZID:W. Europe Standard Time",
+    "BEGIN:STANDARD", "DTSTART:16010101T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100",
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10", "END:STANDARD",
+    "BEGIN:DAYLIGHT", "DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200",
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "END:DAYLIGHT", "END:VTIMEZONE",
+    "BEGIN:VEVENT",
+    "ORGANIZER;CN=Ada Lovelace:mailto:ada@engines.io",
+    "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=admin:mailto:admin@rapport.test",
+    "UID:040000008200E00074C5B7101A82E008000000005E2E2E",
+    "SUMMARY;LANGUAGE=en-GB:Engine demo with Ada",
+    `DTSTART;TZID=W. Europe Standard Time:${d}T100000`,
+    `DTEND;TZID=W. Europe Standard Time:${d}T110000`,
+    "SEQUENCE:0", "LOCATION:Video call", "STATUS:CONFIRMED", "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
+    "END:VEVENT", "END:VCALENDAR", "",
+  ].join("\r\n");
+}
+
+async function openCalendarInBerlin(view) {
+  await signedInAs(admin);
+  await s.click('[data-testid="nav-calendar"]');
+  await s.waitFor('[data-testid="calendar-page"]');
+  await js(`const el = document.querySelector('[data-testid="calendar-zone-select"]');
+            el.value = 'Europe/Berlin'; el.dispatchEvent(new Event('change', { bubbles: true })); return true;`);
+  await s.click(`[data-testid="calendar-view-${view}"]`);
+}
+
+/** The event element of the appointment titled `title`, once it shows. */
+async function eventTitled(title, start) {
+  return s.waitFor(".ec-appt[data-appointment-id][data-start]", {
+    text: (t) => t.includes(title),
+    timeout: 20000,
+  }).then(async (id) => {
+    if (start) {
+      const shown = await s.cmd("GET", `/element/${id}/attribute/data-start`);
+      assert.equal(shown, start, `${title} shows at ${start} Berlin time`);
+    }
+    return id;
+  });
+}
+
+test("an Outlook invite with a Windows zone name shows at its local time, and dragging it onto a busy slot is refused naming the clash", async () => {
+  await openCalendarInBerlin("week");
+  await eventTitled("Quarterly review", "14:00");
+  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const file = join(dir, "outlook-invite.ics");
+  await writeFile(file, outlookInvite(berlinToday()));
+  await s.click('[data-testid="ics-import-open"]');
+  const input = await s.find('[data-testid="ics-import-input"]');
+  await s.cmd("POST", `/element/${input}/value`, { text: file });
+  await s.waitFor('[data-testid="ics-import-file"]', { text: (t) => t.includes("outlook-invite.ics") });
+  await s.screenshot(`${shots}/26-ics-import-dialog.png`);
+  await s.click('[data-testid="ics-import-submit"]');
+  await s.waitFor('[data-testid="ics-import-report"]');
+  assert.equal(await s.text('[data-testid="ics-count-created"]'), "1");
+  await s.screenshot(`${shots}/27-ics-import-report.png`);
+  await s.click('[data-testid="ics-import-done"]');
+
+  // 10:00 in "W. Europe Standard Time" is 10:00 in Berlin.
+  const invite = await eventTitled("Engine demo with Ada", "10:00");
+  const busy = await eventTitled("Quarterly review", "14:00");
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/28-calendar-week.png`);
+
+  // Drag the invite onto the meeting at 14:00.
+  const origin = (el) => ({ [ELEMENT_KEY]: el });
+  await s.cmd("POST", "/actions", {
+    actions: [{
+      type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+      actions: [
+        { type: "pointerMove", origin: origin(invite), x: 0, y: 0, duration: 0 },
+        { type: "pointerDown", button: 0 },
+        { type: "pause", duration: 150 },
+        { type: "pointerMove", origin: origin(invite), x: 0, y: 30, duration: 200 },
+        { type: "pointerMove", origin: origin(busy), x: 0, y: 0, duration: 400 },
+        { type: "pause", duration: 150 },
+        { type: "pointerUp", button: 0 },
+      ],
+    }],
+  });
+  await s.cmd("DELETE", "/actions").catch(() => {});
+  const toast = await s.waitFor('[data-testid="toast"]', { text: (t) => /already booked/i.test(t) });
+  const message = await s.textOf(toast);
+  assert.match(message, /Quarterly review/, `the refusal names the clash: ${message}`);
+  await s.screenshot(`${shots}/29-drag-refused.png`);
+  // The invite went back to its time.
+  await eventTitled("Engine demo with Ada", "10:00");
+});
+
+test("the calendar's day, month and team views, the booking dialog and the agent settings", async () => {
+  await openCalendarInBerlin("day");
+  await eventTitled("Quarterly review", "14:00");
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/30-calendar-day.png`);
+  await s.click('[data-testid="calendar-view-month"]');
+  // A month cell shows as many events as fit; the title of the range says the month.
+  await s.waitFor('[data-testid="calendar-title"]', { text: (t) => /\w+ \d{4}$/.test(t.trim()) && !t.includes("–") });
+  await s.waitFor(".ec-appt[data-appointment-id]");
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/31-calendar-month.png`);
+  await s.click('[data-testid="calendar-view-team"]');
+  await eventTitled("Quarterly review");
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/32-calendar-team.png`);
+  await s.click('[data-testid="calendar-settings-open"]');
+  await s.waitFor('[data-testid="caldav-section"]');
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/34-agent-settings.png`);
+  await pressEscape();
+  await s.click('[data-testid="book-open"]');
+  await s.waitFor('[data-testid="book-dialog"]');
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/33-book-dialog.png`);
+  await pressEscape();
+});
+
+// Last: it restarts the app on another file.
 test("a file that is not a database gets a clear message, not a crash", async () => {
   await s.end();
   const notes = join(await mkdtemp(join(tmpdir(), "rapport-e2e-")), "notes.txt");

@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 
 // W3C names an element reference by this key; older drivers used "ELEMENT".
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+export const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 const ref = (el) => el[ELEMENT] ?? el.ELEMENT ?? Object.values(el)[0];
 
 export class Session {
