@@ -24,11 +24,17 @@ struct Server {
     url: String,
     pid: u32,
     dir: PathBuf,
+    /// A Radicale this test started itself (on restart); the first one is the script's child, killed by pid.
+    child: Option<std::process::Child>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
@@ -41,7 +47,12 @@ fn start_radicale(dir: &Path) -> Server {
         Command::new("bash").arg(root().join("tests/calendar/services.sh")).arg("radicale").arg(dir).output().unwrap();
     assert!(out.status.success(), "Radicale did not start: {}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    Server { url: v["url"].as_str().unwrap().to_owned(), pid: v["pid"].as_u64().unwrap() as u32, dir: dir.to_owned() }
+    Server {
+        url: v["url"].as_str().unwrap().to_owned(),
+        pid: v["pid"].as_u64().unwrap() as u32,
+        dir: dir.to_owned(),
+        child: None,
+    }
 }
 
 /// Starts Radicale again on the folder (and so the port) of a stopped one.
@@ -59,6 +70,7 @@ fn restart(server: &mut Server) {
         .spawn()
         .unwrap();
     server.pid = child.id();
+    server.child = Some(child);
     for _ in 0..100 {
         if ureq::get(&server.url).call().is_ok()
             || matches!(ureq::get(&server.url).call(), Err(ureq::Error::Status(..)))

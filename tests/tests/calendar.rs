@@ -212,6 +212,7 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
         "Windows zone name read"
     );
     assert_eq!(a.title, "Angebotsbesprechung");
+    assert_eq!(a.agent_id, id, "into the importing agent's calendar");
     assert_eq!(a.notes, "Agenda:\n- Angebot, Preise", "text unescaped");
     assert_eq!(a.lead_id, Some(zoe.id), "matched by normalized email, case aside");
     assert_eq!(report.unknown_attendees.len(), 1);
@@ -432,6 +433,21 @@ fn campaign_isolation_hides_appointments_of_leads_outside_scope() {
     assert_eq!(f.core.book_appointment(&autumn, &b2).unwrap_err().code(), ErrorCode::NotFound);
 }
 
+/// A keychain that must not be reached: the role is refused before any secret is touched.
+struct NoKeychain;
+
+impl rapport_core::secrets::Secrets for NoKeychain {
+    fn set(&self, _: &str, _: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        panic!("the keychain was reached before the role was checked")
+    }
+    fn get(&self, _: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
+        panic!("the keychain was reached before the role was checked")
+    }
+    fn delete(&self, _: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        panic!("the keychain was reached before the role was checked")
+    }
+}
+
 #[test]
 fn every_calendar_operation_checks_the_role() {
     let f = fixture();
@@ -472,6 +488,21 @@ fn every_calendar_operation_checks_the_role() {
             .map(|_| ()),
     );
     denied(f.core.add_time_off(&viewer, ed, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "").map(|_| ()));
+    denied(f.core.remove_time_off(&viewer, ed, 1).map(|_| ()));
+    let secrets = NoKeychain;
+    let caldav = rapport_core::calendar::CaldavConnect {
+        calendar_url: "https://caldav.example.invalid/cal/".into(),
+        username: "vic".into(),
+        password: "secret-password".into(),
+    };
+    denied(f.core.connect_caldav(&viewer, &caldav, &secrets).map(|_| ()));
+    denied(f.core.sync_caldav(&viewer, &secrets).map(|_| ()));
+    denied(f.core.disconnect_caldav(&viewer, &secrets));
+    // Reading is open to Viewers: slots, exports, their own reminders.
+    assert!(f.core.find_slots(&viewer, &SlotRequest::default()).is_ok());
+    assert!(f.core.export_agent_calendar(&viewer, ed).is_ok());
+    assert!(f.core.export_invite(&viewer, a.id).is_ok());
+    assert!(f.core.take_due_reminders(&viewer).is_ok());
     // An editor changes their own calendar settings, not another's; an administrator may.
     denied(f.core.update_agent_calendar(&other, f.core.agent_calendar(&other, ed).unwrap()).map(|_| ()));
     denied(f.core.add_time_off(&other, ed, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "").map(|_| ()));

@@ -64,6 +64,9 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
 /// logical line. Lines that cannot be parsed are reported and skipped.
 pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
     let mut logical: Vec<(usize, String)> = Vec::new();
+    // Old Mac files end lines with CR alone.
+    let text: std::borrow::Cow<'_, str> =
+        if text.contains('\n') { text.into() } else { text.replace('\r', "\n").into() };
     for (index, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if let Some(rest) = raw.strip_prefix([' ', '\t']) {
