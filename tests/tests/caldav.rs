@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
-use common::{fixture, PASSWORD};
-use rapport_core::calendar::{AppointmentInput, AppointmentStatus, CaldavConnect};
+use common::{booking, fixture, PASSWORD};
+use rapport_core::calendar::CaldavConnect;
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::users::Role;
 use rapport_core::ErrorCode;
@@ -120,21 +120,6 @@ impl std::io::Write for Captured {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-fn booking(agent: i64, title: &str, start: &str, end: &str) -> AppointmentInput {
-    AppointmentInput {
-        agent_id: agent,
-        lead_id: None,
-        title: title.into(),
-        start: start.into(),
-        end: end.into(),
-        time_zone: String::new(),
-        location: String::new(),
-        video_url: String::new(),
-        notes: String::new(),
-        status: AppointmentStatus::Confirmed,
     }
 }
 

@@ -6,27 +6,10 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{fixture, lead, Fixture, PASSWORD};
-use rapport_core::calendar::{
-    AgentCalendar, AppointmentInput, AppointmentStatus, Confirmation, IcsFile, SlotRequest, WorkingHours,
-};
+use common::{booking, fixture, lead, Fixture, PASSWORD};
+use rapport_core::calendar::{AgentCalendar, AppointmentStatus, Confirmation, IcsFile, SlotRequest, WorkingHours};
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin, Rapport};
-
-fn booking(agent: i64, title: &str, start: &str, end: &str) -> AppointmentInput {
-    AppointmentInput {
-        agent_id: agent,
-        lead_id: None,
-        title: title.into(),
-        start: start.into(),
-        end: end.into(),
-        time_zone: String::new(),
-        location: String::new(),
-        video_url: String::new(),
-        notes: String::new(),
-        status: AppointmentStatus::Confirmed,
-    }
-}
 
 fn agent_settings(f: &Fixture, actor: &Actor, zone: &str, buffer: u32) -> AgentCalendar {
     let id = actor.user_id().unwrap();

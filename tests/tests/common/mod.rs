@@ -101,3 +101,19 @@ pub fn lead(first: &str, last: &str, email: &str) -> LeadInput {
         ..Default::default()
     }
 }
+
+/// A confirmed appointment of `agent` from `start` to `end` (RFC 3339), without a lead.
+pub fn booking(agent: i64, title: &str, start: &str, end: &str) -> rapport_core::calendar::AppointmentInput {
+    rapport_core::calendar::AppointmentInput {
+        agent_id: agent,
+        lead_id: None,
+        title: title.into(),
+        start: start.into(),
+        end: end.into(),
+        time_zone: String::new(),
+        location: String::new(),
+        video_url: String::new(),
+        notes: String::new(),
+        status: rapport_core::calendar::AppointmentStatus::Confirmed,
+    }
+}
