@@ -3,6 +3,7 @@
 mod common;
 
 use common::{fixture, lead, Fixture, PASSWORD};
+use rapport_core::calendar::{AppointmentStatus, Confirmation, IcsFile};
 use rapport_core::leads::ImportMode;
 use rapport_core::settings::Settings;
 use rapport_core::users::{Role, UserInput};
@@ -104,7 +105,95 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             "update_settings",
             Box::new(move |a: &Actor| f.core.update_settings(a, &Settings { default_region: "DE".into() }).map(|_| ())),
         ),
+        // The calendar's operations.
+        (
+            "book_appointment",
+            Box::new(move |a: &Actor| {
+                let admin = f.admin.user_id().unwrap_or_default();
+                f.core
+                    .book_appointment(a, &common::booking(admin, "b", "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z"))
+                    .map(|_| ())
+            }),
+        ),
+        (
+            "update_appointment",
+            Box::new(move |a: &Actor| {
+                let appt = f.core.appointment(&f.admin, seeded_appointment(f)?)?;
+                let input = common::booking(appt.agent_id, "renamed", &appt.start, &appt.end);
+                f.core.update_appointment(a, appt.id, appt.version, &input).map(|_| ())
+            }),
+        ),
+        (
+            "move_appointment",
+            Box::new(move |a: &Actor| {
+                let appt = f.core.appointment(&f.admin, seeded_appointment(f)?)?;
+                f.core
+                    .move_appointment(a, appt.id, appt.version, "2026-12-06T09:00:00Z", "2026-12-06T10:00:00Z")
+                    .map(|_| ())
+            }),
+        ),
+        (
+            "set_appointment_status",
+            Box::new(move |a: &Actor| {
+                f.core.set_appointment_status(a, seeded_appointment(f)?, AppointmentStatus::Completed).map(|_| ())
+            }),
+        ),
+        (
+            "set_confirmation",
+            Box::new(move |a: &Actor| {
+                f.core.set_confirmation(a, seeded_appointment(f)?, Confirmation::Sent).map(|_| ())
+            }),
+        ),
+        (
+            "import_ics",
+            Box::new(move |a: &Actor| {
+                let file = IcsFile { name: "p.ics".into(), bytes: invite("perm-2", "20261208T090000Z").into_bytes() };
+                f.core.import_ics(a, &[file], f.admin.user_id()).map(|_| ())
+            }),
+        ),
+        (
+            "create_lead_from_attendee",
+            Box::new(move |a: &Actor| {
+                f.core.create_lead_from_attendee(a, seeded_appointment(f)?, "new.person@example.org").map(|_| ())
+            }),
+        ),
+        (
+            "update_agent_calendar (someone else's)",
+            Box::new(move |a: &Actor| {
+                let mut cal = f.core.agent_calendar(&f.admin, other_user)?;
+                cal.buffer_minutes = 30;
+                f.core.update_agent_calendar(a, cal).map(|_| ())
+            }),
+        ),
+        (
+            "add_time_off (someone else's)",
+            Box::new(move |a: &Actor| {
+                f.core
+                    .add_time_off(a, other_user, "2026-12-24T00:00:00Z", "2026-12-27T00:00:00Z", "holiday")
+                    .map(|_| ())
+            }),
+        ),
+        (
+            "remove_time_off (someone else's)",
+            Box::new(move |a: &Actor| {
+                let id = f.core.agent_calendar(&f.admin, other_user)?.time_off.first().map_or(0, |t| t.id);
+                f.core.remove_time_off(a, other_user, id).map(|_| ())
+            }),
+        ),
     ]
+}
+
+fn invite(uid: &str, start: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\n\
+DURATION:PT1H\r\nSUMMARY:Seeded\r\nATTENDEE;CN=New Person:mailto:new.person@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+/// The appointment `edited_lead` imports into the administrator's calendar.
+fn seeded_appointment(f: &Fixture) -> rapport_core::Result<i64> {
+    let occ = f.core.occurrences(&f.admin, &[], "2026-12-01T00:00:00Z", "2026-12-31T00:00:00Z")?;
+    Ok(occ.iter().find(|o| o.uid == "perm-1").map_or(0, |o| o.appointment_id))
 }
 
 /// A lead with one saved edit, whose batch an undo can name; and the same person typed again, so the review
@@ -122,6 +211,9 @@ fn edited_lead(f: &Fixture) -> (i64, i64) {
     let mut input = l.to_input();
     input.company = "Acme".into();
     let saved = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+    // An appointment with an unknown attendee in the administrator's calendar, for the calendar's operations.
+    let file = IcsFile { name: "seed.ics".into(), bytes: invite("perm-1", "20261203T090000Z").into_bytes() };
+    f.core.import_ics(&f.admin, &[file], None).unwrap();
     (l.id, saved.batch_id.unwrap())
 }
 
@@ -151,7 +243,20 @@ fn an_editor_works_leads_but_cannot_configure() {
     for (name, op) in mutations(&f, lead_id, other, edit_batch) {
         let before = f.dump();
         let result = op(&editor);
-        let allowed = matches!(name, "create_lead" | "update_lead" | "import_leads" | "undo_lead_change");
+        let allowed = matches!(
+            name,
+            "create_lead"
+                | "update_lead"
+                | "import_leads"
+                | "undo_lead_change"
+                | "book_appointment"
+                | "update_appointment"
+                | "move_appointment"
+                | "set_appointment_status"
+                | "set_confirmation"
+                | "import_ics"
+                | "create_lead_from_attendee"
+        );
         // Duplicates of leads the editor does not own are for data stewards (tests/duplicates.rs gives an
         // editor the steward mark and an owner their own pairs).
         if allowed {
