@@ -202,7 +202,9 @@ fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
 pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(String, Zone)> {
     let mut out = Vec::new();
     for tz in calendar.children.iter().filter(|c| c.name == "VTIMEZONE") {
-        let Some(tzid) = tz.first("TZID").map(|l| l.value.trim().to_owned()) else {
+        // Outlook escapes the commas of its display names in the TZID property ("Amsterdam\\, Berlin") but
+        // not in the parameters that refer to it.
+        let Some(tzid) = tz.first("TZID").map(|l| crate::content::unescape(&l.value).trim().to_owned()) else {
             problems.push(Problem { line: tz.line, message: "VTIMEZONE without a TZID".into() });
             continue;
         };

@@ -1,0 +1,125 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! Shapes of files that calendar programs write, each a finding turned into a regression test.
+use chrono::{TimeZone, Utc};
+
+fn starts(text: &str) -> Vec<String> {
+    let cal = rapport_ics::read(text.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc)
+        .occurrences
+        .iter()
+        .map(|o| o.start.to_text())
+        .collect()
+}
+
+/// Outlook 16 names its zone by display name, escaping the commas in the VTIMEZONE's TZID only.
+#[test]
+fn outlook_display_name_zone_with_escaped_commas() {
+    let file = r"BEGIN:VCALENDAR
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+VERSION:2.0
+BEGIN:VTIMEZONE
+TZID:(UTC+01:00) Amsterdam\, Berlin\, Bern\, Rome\, Stockholm\, Vienna
+BEGIN:STANDARD
+DTSTART:16011028T030000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010325T020000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+DTSTART;TZID=&quot;(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna&quot;:20261022T100000
+DTEND;TZID=&quot;(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna&quot;:20261022T110000
+RRULE:FREQ=WEEKLY;COUNT=2;BYDAY=TH
+SUMMARY:Weekly
+UID:outlook-1
+END:VEVENT
+END:VCALENDAR
+"
+    .replace("&quot;", "\"");
+    // 10:00 summer time, then 10:00 winter time after 25 October: the file's own rules.
+    assert_eq!(starts(&file), ["2026-10-22T08:00:00Z", "2026-10-29T09:00:00Z"]);
+}
+
+/// Exchange writes a Windows zone name, sometimes without any VTIMEZONE.
+#[test]
+fn windows_zone_name_without_vtimezone() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:ex-1
+DTSTART;TZID=Pacific Standard Time:20260310T090000
+DTEND;TZID=Pacific Standard Time:20260310T093000
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(starts(file), ["2026-03-10T16:00:00Z"], "PDT since 8 March");
+}
+
+/// Google exports repeating events in UTC with the calendar's zone beside: they repeat in that zone.
+#[test]
+fn google_utc_series_repeat_in_the_calendar_zone() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+X-WR-TIMEZONE:Europe/Berlin
+BEGIN:VEVENT
+UID:g-1
+DTSTART:20261019T070000Z
+DTEND:20261019T073000Z
+RRULE:FREQ=WEEKLY;COUNT=2
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(starts(file), ["2026-10-19T07:00:00Z", "2026-10-26T08:00:00Z"]);
+}
+
+/// Thunderbird's old exports put a path before the zone; lines are folded inside multi-byte characters' text.
+#[test]
+fn thunderbird_zone_path_and_folded_text() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:tb-1
+SUMMARY:Besprechung über die Zusammenarbeit mit der Müller GmbH in Mün
+ chen
+DTSTART;TZID=/mozilla.org/20070129_1/Europe/Berlin:20260601T140000
+DTEND;TZID=/mozilla.org/20070129_1/Europe/Berlin:20260601T150000
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert_eq!(
+        cal.events[0].summary.as_deref(),
+        Some("Besprechung über die Zusammenarbeit mit der Müller GmbH in München")
+    );
+    assert_eq!(starts(file), ["2026-06-01T12:00:00Z"]);
+}
+
+/// What we write is folded at 75 octets without splitting a character, and reads back the same.
+#[test]
+fn written_lines_fold_on_character_boundaries() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:w-1
+SUMMARY:ÄÖÜ äöü ß — 日本語のタイトル, with a comma; a semicolon and a very long tail to force folding twice over
+DTSTART;TZID=Asia/Tokyo:20260601T140000
+DURATION:PT1H
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.as_bytes());
+    let out = rapport_ics::write_calendar(Some("PUBLISH"), None, &cal.events, Utc::now());
+    assert!(out.split("\r\n").all(|l| l.len() <= 75), "{out}");
+    let again = rapport_ics::read(out.as_bytes());
+    assert_eq!(again.events[0].summary, cal.events[0].summary);
+    assert_eq!(starts(&out.replace("\r\n", "\n")), ["2026-06-01T05:00:00Z"]);
+}
