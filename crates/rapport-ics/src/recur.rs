@@ -184,8 +184,21 @@ fn expand_series(
     floating: &Zone,
     out: &mut Expansion,
 ) {
-    let overrides: Vec<usize> =
-        indexes.iter().copied().filter(|&i| events.get(i).is_some_and(|e| e.recurrence_id.is_some())).collect();
+    // One change per instance: when a file holds two for the same RECURRENCE-ID, the higher SEQUENCE (then
+    // the later one) is the instance.
+    let mut overrides: Vec<usize> = Vec::new();
+    for i in indexes.iter().copied().filter(|&i| events.get(i).is_some_and(|e| e.recurrence_id.is_some())) {
+        let key = |j: usize| events.get(j).and_then(|e| e.recurrence_id.as_ref()).map(|r| r.to_utc(floating));
+        match overrides.iter().position(|&o| key(o) == key(i)) {
+            Some(at) => {
+                let older = events.get(overrides[at]).map_or(0, |e| e.sequence);
+                if events.get(i).map_or(0, |e| e.sequence) >= older {
+                    overrides[at] = i;
+                }
+            }
+            None => overrides.push(i),
+        }
+    }
     // Several masters for one UID (a file that repeats an event): the highest SEQUENCE wins.
     let master = indexes
         .iter()

@@ -137,10 +137,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("issue_526_calendar_with_shuffeled_events.ics", "the same unknown zone name"),
     // Events without UID.
     ("parsing_error.ics", "identical events without UID are one appointment to us, two to Python"),
-    (
-        "issue_164_duplicated_event.ics",
-        "an override repeating an instance its master already has: shown once by Python",
-    ),
 ];
 
 #[test]
