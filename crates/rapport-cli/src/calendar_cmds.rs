@@ -96,7 +96,7 @@ pub enum CaldavCommand {
 }
 
 fn agent_id(core: &Rapport, actor: &Actor, agent: &Option<String>) -> CliResult<Option<i64>> {
-    agent.as_deref().map(|name| crate::commands::user_id(core, actor, name)).transpose()
+    agent.as_deref().map(|name| crate::session::user_id(core, actor, name)).transpose()
 }
 
 pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {

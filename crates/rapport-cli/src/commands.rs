@@ -81,19 +81,6 @@ pub fn run(cli: Cli) -> CliResult<()> {
     }
 }
 
-pub(crate) fn user_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {
-    owner_id(core, actor, username)
-}
-
-fn owner_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {
-    let users = core.usernames(actor).map_err(err)?;
-    users
-        .into_iter()
-        .find(|(_, u)| u.eq_ignore_ascii_case(username.trim()))
-        .map(|(id, _)| id)
-        .ok_or(format!("no user is named \"{username}\""))
-}
-
 fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let source = if f.source.trim().is_empty() {
@@ -105,7 +92,7 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         )
     };
     let owner = match &f.owner {
-        Some(u) => Some(owner_id(core, actor, u)?),
+        Some(u) => Some(session::user_id(core, actor, u)?),
         None => None,
     };
     let input = LeadInput {
@@ -174,7 +161,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         other => return Err(format!("unknown sort \"{other}\": updated, created, last_name or company")),
     };
     let owner = match &a.owner {
-        Some(u) => Some(owner_id(core, actor, u)?),
+        Some(u) => Some(session::user_id(core, actor, u)?),
         None => None,
     };
     let query = LeadQuery {

@@ -55,3 +55,13 @@ pub fn sign_in(cli: &Cli, core: &Rapport) -> CliResult<Actor> {
 pub fn new_user_password(username: &str) -> CliResult<String> {
     password(&format!("Password for the new user {username}: "), "RAPPORT_NEW_PASSWORD")
 }
+
+/// The id of the user named `username` (any case): `--owner`, `--agent`.
+pub fn user_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> {
+    let users = core.usernames(actor).map_err(|e| e.to_string())?;
+    users
+        .into_iter()
+        .find(|(_, u)| u.eq_ignore_ascii_case(username.trim()))
+        .map(|(id, _)| id)
+        .ok_or(format!("no user is named \"{username}\""))
+}

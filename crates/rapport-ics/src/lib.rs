@@ -8,6 +8,7 @@
 mod content;
 mod event;
 mod recur;
+mod rule;
 mod values;
 mod windows_zones;
 mod write;
@@ -15,7 +16,8 @@ mod zone;
 
 pub use content::Problem;
 pub use event::{Event, Length, Moment, Person};
-pub use recur::{expand, Expansion, Occurrence, When, MAX_OCCURRENCES};
+pub use recur::{expand, Expansion, Occurrence, When};
+pub use rule::MAX_OCCURRENCES;
 pub use write::{write_calendar, PRODID};
 pub use zone::{iana_for, CustomZone, Observance, Zone};
 

@@ -21,7 +21,12 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let year = text.get(0..4)?.parse().ok()?;
+    let year: i32 = text.get(0..4)?.parse().ok()?;
+    // Calendar arithmetic near the ends of chrono's range would overflow; no calendar means such years
+    // (Outlook's zones start in 1601).
+    if !(1000..=9000).contains(&year) {
+        return None;
+    }
     let month = text.get(4..6)?.parse().ok()?;
     let day = text.get(6..8)?.parse().ok()?;
     NaiveDate::from_ymd_opt(year, month, day)

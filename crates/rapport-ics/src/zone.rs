@@ -105,7 +105,7 @@ impl CustomZone {
                         } else {
                             o.start
                         };
-                    let walls = crate::recur::expand_rule(
+                    let walls = crate::rule::expand_rule(
                         start,
                         rule,
                         from.and_time(chrono::NaiveTime::MIN),

@@ -123,3 +123,20 @@ END:VCALENDAR
     assert_eq!(again.events[0].summary, cal.events[0].summary);
     assert_eq!(starts(&out.replace("\r\n", "\n")), ["2026-06-01T05:00:00Z"]);
 }
+
+/// Found by the fuzz test: a byte garbled into a rule (the file then read as Latin-1) made the rrule crate
+/// panic; the event now keeps its first occurrence and a warning.
+#[test]
+fn a_garbled_rule_costs_the_repetition_not_the_file() {
+    let mut bytes =
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:g\r\nDTSTART:20260105T090000Z\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,T"
+            .to_vec();
+    bytes.push(0x80);
+    bytes.extend_from_slice(b"H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    let cal = rapport_ics::read(&bytes);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let exp = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc);
+    assert_eq!(exp.occurrences.len(), 1);
+    assert!(exp.warnings.iter().any(|w| w.contains("not understood")), "{:?}", exp.warnings);
+}
