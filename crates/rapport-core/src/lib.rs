@@ -32,6 +32,7 @@ pub mod db;
 pub mod demo;
 pub mod duplicates;
 pub mod error;
+pub mod imports;
 pub mod leads;
 mod rapport;
 pub mod secrets;

@@ -1,0 +1,134 @@
+//! The shape of a delimited text file: which of comma, semicolon, tab or pipe separates its fields (the one
+//! that splits the first records into the same number of fields, quotes respected), and which of its
+//! first lines is the header (exports often start with a title line or two).
+use serde::Serialize;
+
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Records looked at to decide.
+const SAMPLE: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Sniffed {
+    /// As a character: ",", ";", "\t" or "|".
+    pub delimiter: String,
+    /// 0-based record index of the header row.
+    pub header_row: u32,
+    pub columns: Vec<String>,
+}
+
+fn records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    reader
+        .records()
+        .take(limit)
+        .filter_map(Result::ok)
+        .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
+        .collect()
+}
+
+/// How well `delimiter` explains the sample: the share of records (among those after a possible preamble)
+/// that have the most common field count, times that count's reach (one field explains nothing).
+fn score(rows: &[Vec<String>]) -> (f64, usize) {
+    let counts: Vec<usize> = rows.iter().map(Vec::len).filter(|n| *n > 1).collect();
+    if counts.is_empty() {
+        return (0.0, 1);
+    }
+    let mut best = (0, 0);
+    for &n in &counts {
+        let k = counts.iter().filter(|&&c| c == n).count();
+        if (k, n) > best {
+            best = (k, n);
+        }
+    }
+    let share = best.0 as f64 / rows.len().max(1) as f64;
+    (share * (1.0 + (best.1 as f64).ln()), best.1)
+}
+
+/// Whether a row reads as a header: mostly non-empty, non-numeric cells, and at least one a known field.
+fn looks_like_header(row: &[String]) -> bool {
+    let filled: Vec<&String> = row.iter().filter(|c| !c.is_empty()).collect();
+    if filled.len() < row.len().div_ceil(2) || filled.is_empty() {
+        return false;
+    }
+    let texty = filled.iter().filter(|c| !c.chars().any(|ch| ch.is_ascii_digit()) && !c.contains('@')).count();
+    texty * 10 >= filled.len() * 8 && super::mapping::suggest_mapping(row).iter().any(|s| s.field.is_some())
+}
+
+pub fn sniff(text: &str) -> Sniffed {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut best: Option<(f64, u8, usize, Vec<Vec<String>>)> = None;
+    for d in CANDIDATES {
+        let rows = records(text, d, SAMPLE);
+        let (s, width) = score(&rows);
+        // Strictly better only: on a tie the earlier candidate (comma first) stays.
+        if best.as_ref().is_none_or(|(b, ..)| s > *b + 1e-9) {
+            best = Some((s, d, width, rows));
+        }
+    }
+    let (_, delimiter, width, rows) = best.unwrap_or((0.0, b',', 1, Vec::new()));
+    // The header: the first of the first ten rows with the table's width that reads as one; else the first
+    // row with that width; else the first row.
+    let wide = |r: &Vec<String>| r.len() == width;
+    let header = rows
+        .iter()
+        .take(10)
+        .position(|r| wide(r) && looks_like_header(r))
+        .or_else(|| rows.iter().take(10).position(wide))
+        .unwrap_or(0);
+    Sniffed {
+        delimiter: char::from(delimiter).to_string(),
+        header_row: header as u32,
+        columns: rows.get(header).cloned().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_german_trade_fair_export() {
+        let text = "Vorname;Nachname;E-Mail;Telefon;Firma\r\nJürgen;Müller;jm@firma.de;+49 30 1234567;Müller GmbH\r\n\
+                    Anna;Schmidt;anna@schmidt.de;030 765432;\"Schmidt; Söhne KG\"\r\n";
+        let s = sniff(text);
+        assert_eq!(s.delimiter, ";");
+        assert_eq!(s.header_row, 0);
+        assert_eq!(s.columns, ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma"]);
+    }
+
+    #[test]
+    fn a_title_line_before_the_header_and_quoted_newlines() {
+        let text = "Leads export, 3 March 2026\n\nFirst name,Last name,Email,Notes\nAda,Lovelace,ada@engines.io,\"line one\nline two, with a comma\"\nAlan,Turing,alan@example.org,\n";
+        let s = sniff(text);
+        assert_eq!(s.delimiter, ",");
+        assert_eq!(s.columns, ["First name", "Last name", "Email", "Notes"]);
+        assert_eq!(s.header_row, 1, "the blank line is no record");
+    }
+
+    #[test]
+    fn tabs_and_pipes() {
+        assert_eq!(sniff("Name\tEmail\tPhone\nA\ta@b.c\t1\nB\tb@c.d\t2\n").delimiter, "\t");
+        assert_eq!(sniff("Name|Email|Phone\nA|a@b.c|1\nB|b@c.d|2\n").delimiter, "|");
+        // A comma inside a semicolon-separated file's values does not fool it.
+        assert_eq!(sniff("Name;City\n\"Lee, Ann\";Paris\n\"Doe, Jo\";Lyon\n\"Roe, Al\";Nice\n").delimiter, ";");
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Any text is sniffed without a panic, and the header it names is one of the file's records.
+        #[test]
+        fn any_text(text in "([a-zA-Zäöü@. ]{0,8}[,;\t|\"\r\n]?){0,60}") {
+            let s = super::sniff(&text);
+            prop_assert!([",", ";", "\t", "|"].contains(&s.delimiter.as_str()));
+            let _ = super::super::suggest_mapping(&s.columns);
+        }
+    }
+}
