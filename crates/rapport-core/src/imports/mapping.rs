@@ -177,22 +177,8 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("country", &["country", "land", "staat", "pays", "pais", "paese", "countrycode"]),
-    (
-        "source",
-        &[
-            "source",
-            "leadsource",
-            "channel",
-            "quelle",
-            "herkunft",
-            "kanal",
-            "origine",
-            "fuente",
-            "canal",
-            "fonte",
-            "bron",
-        ],
-    ),
+    // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
+    ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
     ("tags", &["tags", "labels", "schlagworte", "etiquettes", "etiquetas"]),
     (

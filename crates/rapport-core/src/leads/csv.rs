@@ -138,16 +138,39 @@ pub fn read_leads(
     if text.trim().is_empty() {
         return Err(CsvError::Empty);
     }
+    // The file's own shape: its separator (European exports use semicolons) and where its header is (title
+    // lines may come first).
+    let layout = crate::imports::sniff(&text);
+    let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
     // Flexible: a row with too few or too many cells is a rejected row with its line number, not the end of
     // the whole import.
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| CsvError::Malformed { line: 1, message: e.to_string() })?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).has_headers(false).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    for _ in 0..layout.header_row {
+        records.next();
+    }
+    let header_record = match records.next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(CsvError::Malformed { line: 1, message: e.to_string() }),
+        None => return Err(CsvError::Empty),
+    };
     let canonical = canonical_columns();
+    let raw_headers: Vec<String> = header_record.iter().map(|h| h.trim().to_owned()).collect();
+    // Canonical names as they are; other headers ("Vorname", "E-Mail", "Firma") by the suggested field.
+    let suggested = crate::imports::suggest_mapping(&raw_headers);
+    let headers: Vec<String> = raw_headers
+        .iter()
+        .zip(suggested)
+        .map(|(h, s)| {
+            let lower = h.to_ascii_lowercase();
+            if canonical.contains(&lower.as_str()) || READ_ONLY_COLUMNS.contains(&lower.as_str()) {
+                lower
+            } else {
+                s.field.unwrap_or(lower)
+            }
+        })
+        .collect();
     let unknown: Vec<&str> = headers
         .iter()
         .map(String::as_str)
@@ -162,7 +185,7 @@ pub fn read_leads(
         }
     }
     let mut out = ParsedRows { rows: vec![], rejected: vec![], raw_lines: vec![], headers: headers.clone() };
-    for record in reader.records() {
+    for record in records {
         let record = record.map_err(|e| CsvError::Malformed {
             line: e.position().map(|p| p.line()).unwrap_or(0),
             message: e.to_string(),
