@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use rapport_ics::{Event, Length, Moment, Person, Zone};
 use rusqlite::Transaction;
 
-use super::model::{Appointment, AppointmentInput, AppointmentStatus, Attendee, Confirmation};
+use super::model::{AgentCalendar, Appointment, AppointmentInput, AppointmentStatus, Attendee, Confirmation};
 use super::occurrences::{agent_zone, busy_between, event_of, view, visible, visible_row};
 use super::store::{self, AppointmentRow};
 use super::time::{parse_instant, span_words, utc_text, zone};
@@ -59,16 +59,16 @@ fn check_input(input: &AppointmentInput, agent_tz: Tz) -> Result<Booking> {
     Ok(Booking { start, end, tz })
 }
 
-/// The first busy time or time off of `agent_id` within `buffer` of [start, end), other than series `uid`.
+/// The first busy time or time off of `agent` within its buffer of [start, end), other than series `uid`.
 pub(crate) fn clash(
     tx: &rusqlite::Connection,
     grant: &Grant,
-    agent_id: i64,
+    agent: &AgentCalendar,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     except_uid: Option<&str>,
 ) -> Result<Option<String>> {
-    let agent = super::agents::load(tx, agent_id)?;
+    let agent_id = agent.user_id;
     let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
     let buffer = Duration::minutes(i64::from(agent.buffer_minutes));
     let (from, to) = (start - buffer, end + buffer);
@@ -250,21 +250,21 @@ pub(crate) fn new_uid(at: &str) -> String {
 }
 
 impl Rapport {
-    fn organizer_of(conn: &rusqlite::Connection, agent_id: i64) -> Result<Option<Person>> {
-        let agent = super::agents::load(conn, agent_id)?;
-        Ok((!agent.email.is_empty()).then(|| Person {
+    fn organizer_of(agent: &AgentCalendar) -> Option<Person> {
+        (!agent.email.is_empty()).then(|| Person {
             email: agent.email.clone(),
             name: Some(agent.display_name.clone()),
             status: None,
-        }))
+        })
     }
 
     /// Books an appointment; refused with the clash named when the agent is busy (buffers included) or off.
     pub fn book_appointment(&self, actor: &Actor, input: &AppointmentInput) -> Result<Appointment> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-            let agent_tz = agent_zone(tx, input.agent_id)?;
-            super::agents::load(tx, input.agent_id)?;
+            // One reading of the agent's settings serves the zone, the clash check and the organizer.
+            let agent = super::agents::load(tx, input.agent_id)?;
+            let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             let attendees = match input.lead_id {
                 Some(id) => {
@@ -274,13 +274,13 @@ impl Rapport {
                 None => vec![],
             };
             if input.status.holds_time() {
-                if let Some(message) = clash(tx, &grant, input.agent_id, b.start, b.end, None)? {
+                if let Some(message) = clash(tx, &grant, &agent, b.start, b.end, None)? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let uid = new_uid(&batch.at);
-            let event = event_for(&uid, 0, input, &b, Self::organizer_of(tx, input.agent_id)?, &attendees);
+            let event = event_for(&uid, 0, input, &b, Self::organizer_of(&agent), &attendees);
             let mut row = AppointmentRow {
                 id: 0,
                 uid,
@@ -338,14 +338,14 @@ impl Rapport {
                 )
                 .into());
             }
-            let agent_tz = agent_zone(tx, input.agent_id)?;
-            super::agents::load(tx, input.agent_id)?;
+            let agent = super::agents::load(tx, input.agent_id)?;
+            let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             if let Some(lead) = input.lead_id {
                 crate::leads::api::visible_lead(tx, &grant, lead)?;
             }
             if input.status.holds_time() {
-                if let Some(message) = clash(tx, &grant, input.agent_id, b.start, b.end, Some(&old.uid))? {
+                if let Some(message) = clash(tx, &grant, &agent, b.start, b.end, Some(&old.uid))? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
@@ -415,7 +415,9 @@ impl Rapport {
                 let s = super::time::parse_db_time(&old.start_utc);
                 let e = old.end_utc.as_deref().and_then(super::time::parse_db_time);
                 if let (Some(s), Some(e)) = (s, e) {
-                    if let Some(message) = clash(tx, &grant, old.agent_id, s, e, Some(&old.uid))? {
+                    if let Some(message) =
+                        clash(tx, &grant, &super::agents::load(tx, old.agent_id)?, s, e, Some(&old.uid))?
+                    {
                         return Err(CalendarError::DoubleBooked(message).into());
                     }
                 }

@@ -70,8 +70,18 @@ impl BusyIndex {
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Self> {
         let mut busy = BusyIndex { by_start: BTreeMap::new(), longest: Duration::zero(), next: 0 };
+        let mut shown: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
         for b in busy_between(conn, agent_id, tz, window.0, window.1)? {
-            let title = if visible(conn, grant, b.lead_id)? { b.title.clone() } else { "another appointment".into() };
+            // Once per appointment: a weekly series has a hundred occurrences in two years.
+            let visible_here = match shown.get(&b.appointment_id) {
+                Some(v) => *v,
+                None => {
+                    let v = visible(conn, grant, b.lead_id)?;
+                    shown.insert(b.appointment_id, v);
+                    v
+                }
+            };
+            let title = if visible_here { b.title.clone() } else { "another appointment".into() };
             busy.add(b.start, b.end, &b.uid, format!("“{title}” [appointment {}]", b.appointment_id));
         }
         Ok(busy)

@@ -281,8 +281,17 @@ impl Rapport {
             for agent in agents {
                 let tz = agent_zone(conn, agent)?;
                 let rows = store::overlapping(conn, agent, &utc_text(from), &utc_text(to))?;
+                // Visibility is a lead lookup: once per appointment, not once per occurrence of a series.
+                let mut shown_by_row: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
                 for e in expand_rows(&rows, from, to, tz) {
-                    let shown = visible(conn, &grant, e.row.lead_id)?;
+                    let shown = match shown_by_row.get(&e.row.id) {
+                        Some(s) => *s,
+                        None => {
+                            let s = visible(conn, &grant, e.row.lead_id)?;
+                            shown_by_row.insert(e.row.id, s);
+                            s
+                        }
+                    };
                     out.push(Occurrence {
                         appointment_id: e.row.id,
                         uid: e.row.uid.clone(),
