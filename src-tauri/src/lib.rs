@@ -1,7 +1,9 @@
 //! The Tauri shell: opens the core on the chosen database, registers the commands, exports their types.
 mod background;
 mod calendar_commands;
+mod capture_commands;
 mod commands;
+mod import_commands;
 mod error;
 mod state;
 
@@ -77,6 +79,26 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::connect_caldav,
             calendar_commands::disconnect_caldav,
             calendar_commands::sync_caldav,
+            import_commands::import_stage_file,
+            import_commands::import_preview,
+            import_commands::import_dry_run,
+            import_commands::import_start,
+            import_commands::import_cancel,
+            import_commands::import_resume,
+            import_commands::import_undo,
+            import_commands::import_history,
+            import_commands::import_rejects_csv,
+            import_commands::import_templates,
+            import_commands::save_import_template,
+            import_commands::delete_import_template,
+            capture_commands::capture_status,
+            capture_commands::update_capture_settings,
+            capture_commands::capture_sources,
+            capture_commands::add_capture_source,
+            capture_commands::revoke_capture_source,
+            capture_commands::capture_token,
+            capture_commands::capture_submissions,
+            capture_commands::capture_form_html,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()
@@ -108,6 +130,10 @@ fn db_override() -> Option<PathBuf> {
 /// Opens the database and, on an empty first run, writes the demo leads (unless RAPPORT_DEMO=0).
 pub(crate) fn open_core(path: &std::path::Path) -> Result<Arc<Rapport>, ApiError> {
     let core = Rapport::open(path).map(Arc::new).map_err(ApiError::from)?;
+    // Imports a killed process left running are marked interrupted, to be resumed or undone.
+    if let Err(e) = core.mark_interrupted_imports() {
+        tracing::warn!("could not check for interrupted imports: {e}");
+    }
     let demo = std::env::var("RAPPORT_DEMO").map(|v| v != "0").unwrap_or(true);
     if demo {
         match core.seed_demo_if_empty(DEMO_LEADS) {
@@ -134,6 +160,7 @@ pub fn run() {
             let core = open_core(&path);
             app.manage(AppState::new(core, path));
             background::start(app.handle().clone());
+            capture_commands::start_at_launch(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -14,6 +14,8 @@ pub struct AppState {
     session: Mutex<Option<Actor>>,
     /// Set by "Cancel" on a running duplicate scan; the scan clears it when it starts.
     pub scan_cancel: Arc<AtomicBool>,
+    /// The capture API's listener, when it runs, or why it could not start.
+    pub capture: tokio::sync::Mutex<crate::capture_commands::Listener>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -25,7 +27,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl AppState {
     pub fn new(core: Result<Arc<Rapport>, ApiError>, database_path: PathBuf) -> Self {
-        Self { core: Mutex::new(core), database_path, session: Mutex::new(None), scan_cancel: Arc::default() }
+        Self {
+            core: Mutex::new(core),
+            database_path,
+            session: Mutex::new(None),
+            scan_cancel: Arc::default(),
+            capture: Default::default(),
+        }
     }
 
     pub fn core(&self) -> Result<Arc<Rapport>, ApiError> {

@@ -1,67 +1,327 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
-//! Files as other programs export them: a German trade-fair list (Windows-1252, semicolons, a title line,
-//! German headers) is read into the right fields; a column nothing matches is refused by name, not dropped.
+//! Imports of files as other programs write them, through the engine the wizard and the CLI use: encodings
+//! (UTF-8 with a BOM, UTF-16 from Excel's "Unicode text", Windows-1252), separators and localized headers,
+//! quoted line breaks, ragged rows, workbooks with several sheets and dates. Every row gives the right lead or
+//! is reported with its line and reason. Then updates by a natural key, the dry run (writes nothing), undo of a
+//! whole batch keeping later edits, and a failure injected mid-import (the chunk in flight leaves nothing).
 mod common;
 
-use common::fixture;
-use rapport_core::leads::{ImportMode, LeadQuery};
+use std::path::{Path, PathBuf};
+
+use common::{fixture, Fixture};
+use rapport_core::imports::{ImportBatch, ImportPlan, ImportStatus, ImportTemplateInput, NaturalKey, RowAction};
+use rapport_core::leads::{Lead, LeadQuery, SourceChannel};
+use rapport_core::Origin;
+
+fn write(f: &Fixture, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = f.dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// The plan the wizard starts from: the suggested mapping, duplicates checked.
+fn suggested_plan(f: &Fixture, path: &Path, sheet: Option<&str>) -> ImportPlan {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let preview = f.core.preview_import_path(&f.admin, path, "", &name, sheet).unwrap();
+    ImportPlan {
+        sheet: preview.sheet,
+        mapping: preview.suggested,
+        key: None,
+        source: None,
+        source_detail: None,
+        template: None,
+        dedup: true,
+        keep_invalid: false,
+    }
+}
+
+fn run(f: &Fixture, path: &Path, plan: &ImportPlan) -> ImportBatch {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    f.core.start_import(&f.admin, path, &name, plan, &mut |_| {}).unwrap()
+}
+
+fn import(f: &Fixture, name: &str, bytes: &[u8]) -> ImportBatch {
+    let path = write(f, name, bytes);
+    run(f, &path, &suggested_plan(f, &path, None))
+}
+
+fn find(f: &Fixture, text: &str) -> Lead {
+    let q = LeadQuery { text: text.into(), limit: 5, ..Default::default() };
+    let items = f.core.list_leads(&f.admin, &q).unwrap().items;
+    assert_eq!(items.len(), 1, "one lead matches {text:?}");
+    f.core.get_lead(&f.admin, items[0].id).unwrap()
+}
+
+fn all_names(f: &Fixture) -> Vec<String> {
+    let q = LeadQuery { limit: 500, ..Default::default() };
+    let mut names: Vec<String> = f
+        .core
+        .list_leads(&f.admin, &q)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|l| format!("{} {}", l.first_name, l.last_name).trim().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn windows_1252(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+fn rejects(f: &Fixture, b: &ImportBatch) -> Vec<String> {
+    let csv = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM, so spreadsheet programs read accents right");
+    csv.trim_start_matches('\u{feff}').lines().map(String::from).collect()
+}
 
 #[test]
-fn a_german_trade_fair_export_is_read_into_the_right_fields() {
+fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     let f = fixture();
-    let text = "Messe Berlin 2026 – Besucherliste\r\nVorname;Nachname;E-Mail;Telefon;Firma;PLZ;Ort;Quelle\r\n\
-                Jürgen;Müller;jm@mueller-gmbh.de;+49 30 1234567;Müller GmbH;10115;Berlin;Stand 4\r\n\
-                Anna;Schmidt;anna@schmidt.de;;\"Schmidt; Söhne KG\";80331;München;Vortrag\r\n";
-    let (bytes, _, _) = encoding_rs_like_1252(text);
-    let report = f.core.import_csv(&f.admin, "besucher.csv", &bytes, ImportMode::AllOrNothing, &mut |_| {}).unwrap();
-    assert_eq!(report.outcome.created.len(), 2, "{report:?}");
-    let q = LeadQuery { text: "müller".into(), limit: 5, ..Default::default() };
-    let l = &f.core.list_leads(&f.admin, &q).unwrap().items[0];
-    let lead = f.core.get_lead(&f.admin, l.id).unwrap();
-    assert_eq!(
-        (lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()),
-        ("Jürgen", "Müller", "Müller GmbH")
-    );
+    let text = "Messe Berlin 2026 – Besucherliste\r\nVorname;Nachname;E-Mail;Telefon;Firma;PLZ;Ort;Quelle;Bemerkung\r\n\
+                Jürgen;Müller;jm@mueller-gmbh.de;+49 30 1234567;Müller GmbH;10115;Berlin;Stand 4;\"Will Angebot,\r\nbis Freitag\"\r\n\
+                Anna;Schmidt;anna@schmidt.de;;\"Schmidt; Söhne KG\";80331;München;Vortrag;\r\n\
+                Ömer;Çelik;kein-at-zeichen;;;;;;\r\n";
+    let b = import(&f, "besucher.csv", &windows_1252(text));
+    assert_eq!(b.status, ImportStatus::Completed);
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 1), "{b:?}");
+    let lead = find(&f, "müller");
+    assert_eq!((lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()), ("Jürgen", "Müller", "Müller GmbH"));
     assert_eq!(lead.emails[0].address, "jm@mueller-gmbh.de");
     assert_eq!(lead.phones[0].e164, "+49301234567");
     assert_eq!((lead.address.postcode.as_str(), lead.address.city.as_str()), ("10115", "Berlin"));
+    assert_eq!(lead.source, Some(SourceChannel::BulkImport));
     assert_eq!(lead.source_detail, "Stand 4", "a free-text origin is the source's detail");
-    let q = LeadQuery { text: "schmidt".into(), limit: 5, ..Default::default() };
-    let anna = f.core.get_lead(&f.admin, f.core.list_leads(&f.admin, &q).unwrap().items[0].id).unwrap();
-    assert_eq!(anna.company, "Schmidt; Söhne KG", "a quoted semicolon stays in its cell");
+    assert_eq!(lead.notes, "Will Angebot,\nbis Freitag", "a quoted line break stays in its cell");
+    assert_eq!(find(&f, "schmidt").company, "Schmidt; Söhne KG", "a quoted semicolon stays in its cell");
+    // The bad row is reported with its line (the quoted line break makes Anna line 5 and Ömer line 6) and
+    // the column it came from, and given back as it was with the reason.
+    let r = rejects(&f, &b);
+    assert_eq!(r[0], "Vorname,Nachname,E-Mail,Telefon,Firma,PLZ,Ort,Quelle,Bemerkung,import_error");
+    assert!(r[1].starts_with("Ömer,Çelik,kein-at-zeichen,,,,,,,\"line 6: E-Mail:"), "{}", r[1]);
 }
 
 #[test]
-fn a_column_nothing_matches_is_named_not_dropped() {
+fn utf8_with_a_bom_and_utf16_from_excel_unicode_text() {
     let f = fixture();
-    let before = f.dump();
-    let err = f
-        .core
-        .import_csv(
-            &f.admin,
-            "x.csv",
-            b"Vorname;Nachname;Lieblingsfarbe\nAnn;Lee;blau\n",
-            ImportMode::AllOrNothing,
-            &mut |_| {},
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("lieblingsfarbe"), "{err}");
-    assert_eq!(f.dump(), before);
+    let b = import(&f, "bom.csv", "\u{feff}first_name,last_name,email\nZoë,Ångström,zoe@example.se\n".as_bytes());
+    assert_eq!(b.counts.create_active, 1);
+    assert_eq!(find(&f, "zoe").first_name, "Zoë", "the BOM is not part of the first header");
+
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Prénom\tNom\tCourriel\tSociété\r\nFrançoise\tLefèvre\tf.lefevre@exemple.fr\tÉditions Gallimard\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let b = import(&f, "unicode.txt", &utf16);
+    assert_eq!(b.counts.create_active, 1, "{b:?}");
+    let l = find(&f, "lefevre");
+    assert_eq!((l.first_name.as_str(), l.company.as_str()), ("Françoise", "Éditions Gallimard"));
 }
 
-/// The text as Windows-1252 bytes (what Excel on a German Windows writes), by hand for the few letters used.
-fn encoding_rs_like_1252(text: &str) -> (Vec<u8>, (), ()) {
-    let bytes = text
-        .chars()
-        .map(|c| match c {
-            'ü' => 0xFC,
-            'Ü' => 0xDC,
-            'ö' => 0xF6,
-            'ä' => 0xE4,
-            '–' => 0x96,
-            c if c.is_ascii() => c as u8,
-            other => panic!("not in the test's table: {other}"),
-        })
-        .collect();
-    (bytes, (), ())
+#[test]
+fn ragged_rows_and_bad_values_are_each_reported_with_line_and_reason() {
+    let f = fixture();
+    let text = "first_name,last_name,email,owner\n\
+                Ann,Lee,ann@lee.io,\n\
+                Bo,Short\n\
+                Cy,Long,cy@x.io,,surplus\n\
+                Di,Wu,di@wu.io,,\n\
+                Ed,Nobody,ed@x.io,ghost\n\
+                \n\
+                Fay,Ok,fay@ok.io,\n";
+    let b = import(&f, "ragged.csv", text.as_bytes());
+    assert_eq!(b.rows_done, 6, "the blank line is not a row; every other row is accounted for");
+    assert_eq!((b.counts.create_active, b.counts.reject), (3, 3), "{b:?}");
+    let r = rejects(&f, &b);
+    assert_eq!(r.len(), 4);
+    assert!(r[1].starts_with("Bo,Short,,,line 3: row: has 2 cells where the header has 4"), "{}", r[1]);
+    assert!(r[2].contains("line 4: row: has 5 cells where the header has 4"), "{}", r[2]);
+    assert!(r[3].contains("line 6: owner: no user is named \"\"ghost\"\""), "{}", r[3]);
+    assert_eq!(all_names(&f), vec!["Ann Lee", "Di Wu", "Fay Ok"], "an empty trailing cell is no data: Di is taken");
+}
+
+#[test]
+fn a_workbook_with_several_sheets_and_dates() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let f = fixture();
+    let path = f.dir.path().join("kontakte.xlsx");
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    let ws = wb.add_worksheet();
+    ws.set_name("Messe").unwrap();
+    ws.write_string(0, 0, "Kontakte Messe 2026").unwrap();
+    for (c, h) in ["Vorname", "Nachname", "E-Mail", "PLZ", "Erstkontakt"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_string(3, 0, "Jürgen").unwrap();
+    ws.write_string(3, 1, "Müller").unwrap();
+    ws.write_string(3, 2, "jm@example.de").unwrap();
+    ws.write_number(3, 3, 10115.0).unwrap();
+    ws.write_datetime_with_format(3, 4, &ExcelDateTime::from_ymd(2026, 3, 14).unwrap(), &date).unwrap();
+    ws.write_string(4, 0, "Lena").unwrap();
+    ws.write_string(4, 1, "Kraus").unwrap();
+    ws.write_string(4, 2, "lena@@example.de").unwrap();
+    let other = wb.add_worksheet();
+    other.set_name("Partner").unwrap();
+    for (c, h) in ["First name", "Last name", "Email", "Company"].iter().enumerate() {
+        other.write_string(0, c as u16, *h).unwrap();
+    }
+    other.write_string(1, 0, "Sam").unwrap();
+    other.write_string(1, 1, "Okafor").unwrap();
+    other.write_string(1, 2, "sam@okafor.ng").unwrap();
+    other.write_string(1, 3, "Okafor & Sons").unwrap();
+    wb.save(&path).unwrap();
+
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "kontakte.xlsx", None).unwrap();
+    assert_eq!(preview.sheets, vec!["Messe", "Partner"]);
+    assert_eq!((preview.sheet.as_deref(), preview.header_line), (Some("Messe"), 3), "the title line is skipped");
+    assert_eq!(preview.sample[0][4], "2026-03-14", "a date cell is a date, not a serial number");
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "{:?}", rejects(&f, &b));
+    let j = find(&f, "jürgen");
+    assert_eq!(j.address.postcode, "10115", "a number cell is its digits, not 10115.0");
+    assert_eq!(j.notes, "Erstkontakt: 2026-03-14", "an unknown column goes to the notes, named");
+    assert!(rejects(&f, &b)[1].contains("line 5: E-Mail:"), "the sheet's row number is the line");
+
+    let b = run(&f, &path, &suggested_plan(&f, &path, Some("Partner")));
+    assert_eq!(b.counts.create_active, 1);
+    assert_eq!(find(&f, "okafor").company, "Okafor & Sons");
+}
+
+#[test]
+fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth() {
+    let f = fixture();
+    import(&f, "first.csv", b"email,first_name,last_name,company,external_ref\nann@lee.io,Ann,Lee,Acme,A-1\nbo@x.io,Bo,Ray,,A-2\n");
+    let path = write(
+        &f,
+        "second.csv",
+        b"E-Mail,Firma,Vorname,Nachname\nANN@lee.io,Globex,,\nbo@x.io,,,\nnew@x.io,,Cy,New\nbroken,,Di,Bad\n",
+    );
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let before = f.dump();
+    let dry = f.core.dry_run_import(&f.admin, &path, "second.csv", &plan).unwrap();
+    assert_eq!(f.dump(), before, "a dry run writes nothing (compared table by table)");
+    let actions: Vec<(u32, RowAction)> = dry.rows_shown.iter().map(|r| (r.line, r.action)).collect();
+    assert_eq!(
+        actions,
+        vec![(5, RowAction::Reject), (2, RowAction::Update), (3, RowAction::Unchanged), (4, RowAction::CreateActive)]
+    );
+    assert!(dry.rows_shown[1].detail.contains("changes company"), "{:?}", dry.rows_shown[1]);
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts, dry.counts, "the run does what the dry run said");
+    assert_eq!(find(&f, "ann").company, "Globex", "the lead the email finds is updated, not duplicated");
+    assert_eq!(find(&f, "ann").first_name, "Ann", "an empty cell keeps what is there");
+    assert_eq!(all_names(&f), vec!["Ann Lee", "Bo Ray", "Cy New"]);
+
+    let path = write(&f, "third.csv", b"external_ref,job_title\nA-2,CTO\nA-9,Nobody\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::ExternalRef);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.create_draft), (1, 1), "{b:?}");
+    assert_eq!(find(&f, "bo").job_title, "CTO");
+}
+
+#[test]
+fn undo_removes_what_the_import_made_and_keeps_later_edits() {
+    let f = fixture();
+    let existing = f.core.create_lead(&f.admin, &common::lead("Old", "Timer", "old@timer.io"), &Origin::manual()).unwrap().lead;
+    let path = write(
+        &f,
+        "batch.csv",
+        b"email,first_name,last_name,company,city\nold@timer.io,,,NewCo,Paris\na@x.io,Al,Pha,,\nb@x.io,Be,Ta,,\nc@x.io,Ce,Ga,,\n",
+    );
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.create_active), (1, 3));
+    // After the import: someone edits a created lead, and the city of the updated one.
+    let be = find(&f, "be@");
+    let mut input = be.to_input();
+    input.job_title = "Buyer".into();
+    f.core.update_lead(&f.admin, be.id, be.version, &input, &Origin::manual()).unwrap();
+    let old = f.core.get_lead(&f.admin, existing.id).unwrap();
+    let mut input = old.to_input();
+    input.address.city = "Lyon".into();
+    f.core.update_lead(&f.admin, old.id, old.version, &input, &Origin::manual()).unwrap();
+
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (2, 2), "{report:?}");
+    assert_eq!(all_names(&f), vec!["Be Ta", "Old Timer"], "the edited lead stays; the others are gone");
+    let old = f.core.get_lead(&f.admin, existing.id).unwrap();
+    assert_eq!(old.company, existing.company, "the import's change is reverted");
+    assert_eq!(old.address.city, "Lyon", "the later edit is kept");
+    let reasons: Vec<String> = report.kept.iter().map(|k| k.reason.clone()).collect();
+    assert!(reasons.iter().any(|r| r.contains("changed job_title") && r.contains("admin")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("kept city")), "{reasons:?}");
+    let h = f.core.import_history(&f.admin, 10).unwrap();
+    assert_eq!(h[0].status, ImportStatus::Undone);
+    assert!(f.core.undo_import(&f.admin, b.id, &mut |_| {}).is_err(), "an undone import is not undone twice");
+}
+
+#[test]
+fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resumable() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..1200 {
+        text.push_str(&format!("P{i},Person,p{i}@example.com\n"));
+    }
+    let path = write(&f, "people.csv", text.as_bytes());
+    // An outside failure (a full disk, a crash) while row 700 is written: the database refuses it.
+    f.sql()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.first_name = 'P700'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    // Look-alike rows ("P1 Person", "P2 Person") would be queued as possible duplicates: this test is about
+    // the writing, so rows are taken as they are.
+    let plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    let err = f.core.start_import(&f.admin, &path, "people.csv", &plan, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    let b = f.core.import_history(&f.admin, 1).unwrap().remove(0);
+    assert_eq!((b.status, b.rows_done), (ImportStatus::Failed, 500), "the first chunk is in, the second not at all");
+    assert_eq!(f.count("leads"), 500);
+    let logged: i64 = f.sql().query_row("SELECT count(*) FROM change_log WHERE entity = 'lead' AND field = '*'", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, 500, "no change-log row of the failed chunk");
+    let first_chunk_only: i64 = f
+        .sql()
+        .query_row("SELECT count(*) FROM leads WHERE CAST(substr(first_name, 2) AS INTEGER) < 500", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(first_chunk_only, 500);
+    f.sql().execute_batch("DROP TRIGGER boom").unwrap();
+    let b = f.core.resume_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((b.status, b.rows_done, b.counts.create_active), (ImportStatus::Completed, 1200, 1200));
+    let distinct: i64 = f.sql().query_row("SELECT count(DISTINCT first_name) FROM leads", [], |r| r.get(0)).unwrap();
+    assert_eq!((f.count("leads"), distinct), (1200, 1200), "every row exactly once");
+}
+
+#[test]
+fn templates_map_a_known_export_and_the_mapping_is_checked() {
+    let f = fixture();
+    let path = write(&f, "crm.csv", b"Kontakt Vorname,Kontakt Nachname,Mail,Farbe\nAnn,Lee,ann@lee.io,blau\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    assert_eq!(plan.mapping.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(), vec!["notes", "notes", "email", "notes"]);
+    plan.mapping[0].target = "first_name".into();
+    plan.mapping[1].target = "last_name".into();
+    plan.mapping[3].target = "ignore".into();
+    let t = ImportTemplateInput { name: "Old CRM".into(), mapping: plan.mapping.clone(), key: None };
+    f.core.save_import_template(&f.admin, &t).unwrap();
+    let saved = f.core.import_templates(&f.admin).unwrap();
+    let applied = rapport_core::imports::apply_template(&suggested_plan(&f, &path, None).mapping, &saved[0]);
+    assert_eq!(applied, plan.mapping);
+    plan.template = Some("Old CRM".into());
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.template.as_deref(), Some("Old CRM"));
+    assert_eq!(b.counts.create_active, 1, "{:?}", rejects(&f, &b));
+    assert_eq!(find(&f, "ann").notes, "", "the ignored column is not in the notes");
+    let mut bad = plan.clone();
+    bad.mapping[3].target = "first_name".into();
+    let before = f.dump();
+    let err = f.core.start_import(&f.admin, &path, "crm.csv", &bad, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("\"Kontakt Vorname\" and \"Farbe\" both go to first_name"), "{err}");
+    assert_eq!(f.dump(), before, "a mapping that cannot work records nothing");
 }

@@ -2,7 +2,6 @@ use std::io::Write;
 
 use rapport_core::leads::csv as csv_io;
 use rapport_core::leads::{Address, Lead, LeadInput, LeadStatus, SourceChannel};
-use rapport_core::leads::{ImportMode, ImportPhase, ImportProgress};
 use rapport_core::leads::{LeadQuery, LeadSort};
 use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
@@ -11,7 +10,7 @@ use rapport_core::{Actor, Rapport};
 use crate::session::{self, CliResult};
 use crate::DuplicatesCommand;
 use crate::{
-    Cli, Command, ExportFormat, ImportArgs, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand,
+    Cli, Command, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand,
 };
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -35,7 +34,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Leads(LeadsCommand::List(args)) => list_leads(&core, &actor, &args),
         Command::Leads(LeadsCommand::Show { id, history, json }) => show_lead(&core, &actor, id, history, json),
         Command::Leads(LeadsCommand::Export { format, output }) => export(&core, &actor, format, output),
-        Command::Import(args) => import(&core, &actor, &args),
+        Command::Import(args) => crate::import_cmds::run(&core, &actor, &args),
         Command::Users(UsersCommand::Add { username, role, display_name, campaigns }) => {
             let role = Role::parse(&role).ok_or(format!("unknown role \"{role}\": viewer, editor or administrator"))?;
             let password = session::new_user_password(&username)?;
@@ -77,6 +76,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Ics(cmd) => crate::calendar_cmds::ics(&core, &actor, cmd),
         Command::Appointments(cmd) => crate::calendar_cmds::appointments(&core, &actor, cmd),
         Command::Caldav(cmd) => crate::calendar_cmds::caldav(&core, &actor, cmd),
+        Command::Capture(cmd) => crate::capture_cmds::run(&core, &actor, &cmd),
         Command::Bench(_) => Ok(()),
     }
 }
@@ -343,70 +343,6 @@ fn write_export(core: &Rapport, actor: &Actor, format: ExportFormat, mut out: im
         }
     }
     Ok(count)
-}
-
-fn import(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
-    let bytes = std::fs::read(&a.file).map_err(|e| format!("could not read {}: {e}", a.file.display()))?;
-    let name = a.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let mut last_shown = 0;
-    let mut progress = |p: ImportProgress| {
-        if p.total >= 5000 && (p.done >= last_shown + p.total / 20 || p.done < last_shown) {
-            last_shown = p.done;
-            let what = if p.phase == ImportPhase::Validating { "checking" } else { "importing" };
-            eprint!("\r{what}… {}%   ", p.done * 100 / p.total.max(1));
-        }
-    };
-    let mode = if a.skip_invalid {
-        ImportMode::SkipInvalid
-    } else if a.keep_invalid {
-        ImportMode::KeepInvalid
-    } else {
-        ImportMode::AllOrNothing
-    };
-    let report = core.import_csv_checked(actor, &name, &bytes, mode, !a.no_dedup, &mut progress).map_err(err)?;
-    if let Some(rejects) = &report.rejects_csv {
-        let rejects_path = a.rejects.clone().unwrap_or_else(|| {
-            let mut p = a.file.clone().into_os_string();
-            p.push(".rejects.csv");
-            p.into()
-        });
-        std::fs::write(&rejects_path, rejects)
-            .map_err(|e| format!("could not write {}: {e}", rejects_path.display()))?;
-        for r in report.rejected.iter().take(20) {
-            let why: Vec<String> =
-                r.errors.iter().map(|e| format!("{}: {}", csv_io::csv_column(&e.field), e.message)).collect();
-            eprintln!("line {}: {}", r.line, why.join("; "));
-        }
-        if report.rejected.len() > 20 {
-            eprintln!("… and {} more", report.rejected.len() - 20);
-        }
-        eprintln!("{} row(s) rejected, written with their errors to {}", report.rejected.len(), rejects_path.display());
-    }
-    if !report.written() {
-        if report.rejected.is_empty() {
-            println!("nothing to import: {name} has no rows");
-            return Ok(());
-        }
-        return Err(format!(
-            "nothing was imported: fix the rows above, or pass --skip-invalid to import the {} valid row(s)",
-            report.rows as usize - report.rejected.len()
-        ));
-    }
-    let outcome = &report.outcome;
-    eprintln!();
-    println!(
-        "imported {} lead(s) from {name} ({} Active, {} Draft)",
-        outcome.created.len(),
-        outcome.created.len() as u32 - outcome.drafts,
-        outcome.drafts
-    );
-    if outcome.kept_invalid > 0 {
-        println!(
-            "{} of them keep invalid emails or phones as typed, flagged for fixing: rapport leads list --needs-fixing",
-            outcome.kept_invalid
-        );
-    }
-    Ok(())
 }
 
 fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: ExportFormat, enrich: bool) -> CliResult<()> {

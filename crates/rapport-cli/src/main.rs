@@ -4,7 +4,9 @@ mod bench;
 mod bench_calendar;
 mod bench_duplicates;
 mod calendar_cmds;
+mod capture_cmds;
 mod commands;
+mod import_cmds;
 mod session;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -32,8 +34,9 @@ pub enum Command {
     /// Manage users (administrators).
     #[command(subcommand)]
     Users(UsersCommand),
-    /// Import a CSV file whose header row uses the canonical field names.
-    Import(ImportArgs),
+    /// Import leads from a CSV/TSV file or a workbook (columns mapped as suggested unless told); undo,
+    /// resume and list imports.
+    Import(import_cmds::ImportArgs),
     /// Show or change settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -49,6 +52,9 @@ pub enum Command {
     /// Connect and sync your CalDAV calendar (password in the OS keychain).
     #[command(subcommand)]
     Caldav(calendar_cmds::CaldavCommand),
+    /// The capture API: sources and tokens, submissions, the listener.
+    #[command(subcommand)]
+    Capture(capture_cmds::CaptureCommand),
     /// Generate a database of many leads and measure search, list and create latencies.
     Bench(bench::BenchArgs),
 }
@@ -160,25 +166,6 @@ pub struct ListArgs {
     pub limit: u32,
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Args)]
-pub struct ImportArgs {
-    pub file: PathBuf,
-    /// Import the valid rows even if some are invalid; the invalid ones go to the rejects file.
-    #[arg(long, conflicts_with = "keep_invalid")]
-    pub skip_invalid: bool,
-    /// Save a row whose only faults are invalid emails or phones as a Draft, the invalid values kept as typed
-    /// and flagged with their reasons (see `leads list --needs-fixing`). Rows with other faults still stop the
-    /// import.
-    #[arg(long)]
-    pub keep_invalid: bool,
-    /// Load every row as it is, without checking it for duplicates against the file and the database.
-    #[arg(long)]
-    pub no_dedup: bool,
-    /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
-    #[arg(long)]
-    pub rejects: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -70,6 +70,8 @@ pub enum Error {
     Internal(String),
     #[error(transparent)]
     Calendar(#[from] crate::calendar::CalendarError),
+    #[error(transparent)]
+    Import(#[from] crate::imports::ImportError),
 }
 
 impl Error {
@@ -85,6 +87,7 @@ impl Error {
             Error::Csv(_) => ErrorCode::Validation,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::Import(e) => e.code(),
             Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
             Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
             Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,

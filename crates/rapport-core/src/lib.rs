@@ -27,6 +27,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod capture;
 pub mod clock;
 pub mod db;
 pub mod demo;

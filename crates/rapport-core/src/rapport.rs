@@ -15,6 +15,8 @@ use crate::users::store as user_store;
 pub struct Rapport {
     pub(crate) db: Database,
     clock: Arc<dyn Clock>,
+    /// Imports running in this process, and how to stop them.
+    pub(crate) imports: crate::imports::Runtime,
 }
 
 impl Rapport {
@@ -23,7 +25,7 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self { db: Database::open(path, opts)?, clock })
+        Ok(Self { db: Database::open(path, opts)?, clock, imports: Default::default() })
     }
 
     pub fn path(&self) -> &Path {

@@ -175,3 +175,40 @@ pub fn batch_rows_of(conn: &Connection, batch_id: i64, entity: &str) -> Result<V
     let rows = stmt.query_map(params![batch_id, entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+/// Marks a batch as written by import `import_id`: the import's channel, file and template then stand behind
+/// every change-log row of the batch.
+pub fn tag_import(tx: &Transaction<'_>, batch_id: i64, import_id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE change_batches SET import_id = ?2 WHERE id = ?1")?.execute([batch_id, import_id])?;
+    Ok(())
+}
+
+/// The change batches import `import_id` wrote, newest first, below `below` when given (an undo's cursor).
+pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM change_batches WHERE import_id = ?1 AND id < ?2 ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map(params![import_id, below.unwrap_or(i64::MAX)], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The first change to a record made after batch `after` by a batch that is not import `import_id`'s: (field,
+/// when, by whom). What an undo of the import must not overwrite.
+pub fn first_change_outside_import(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    after: i64,
+    import_id: i64,
+) -> Result<Option<(String, String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.field, b.at, b.actor_name FROM change_log l JOIN change_batches b ON b.id = l.batch_id
+         WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
+         ORDER BY l.id LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![entity, entity_id, after, import_id])?;
+    match rows.next()? {
+        Some(r) => Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?))),
+        None => Ok(None),
+    }
+}

@@ -512,3 +512,10 @@ pub(crate) fn set_lead(tx: &Transaction<'_>, id: i64, lead: Option<i64>) -> Resu
     }
     Ok(())
 }
+
+/// Whether any appointment is linked to lead `lead_id` (an import's undo keeps such a lead).
+pub(crate) fn lead_has_appointments(conn: &Connection, lead_id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM appointments WHERE lead_id = ?1)")?
+        .query_row([lead_id], |r| r.get(0))?)
+}

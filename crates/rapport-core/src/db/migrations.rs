@@ -18,10 +18,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::duplicates::incremental::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/005_calendar.sql")),
+        M::up(include_str!("migrations/006_imports.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

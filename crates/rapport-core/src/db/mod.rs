@@ -258,6 +258,19 @@ impl Database {
         out
     }
 
+    /// Runs `f` in one immediate transaction that is always rolled back: a rehearsal (an import's dry run
+    /// does exactly what the run would, and keeps nothing).
+    pub(crate) fn rehearse<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut guard = lock(&self.writer);
+        let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let out = f(&tx);
+        tx.rollback().map_err(StoreError::from)?;
+        out
+    }
+
     /// Runs `f` in one immediate transaction, committed only if `f` succeeds: a failure or a crash part-way
     /// leaves nothing behind.
     pub(crate) fn write<T, E: From<StoreError>>(

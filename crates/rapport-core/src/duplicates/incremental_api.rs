@@ -150,26 +150,39 @@ impl Rapport {
             else {
                 return Ok(vec![]);
             };
-            let p = prepare(&record_of_valid(&valid.as_lead(0)));
             let model = incremental::load_model(conn)?;
-            let mut out = Vec::new();
-            for (other, score, c) in incremental::score_candidates(conn, &model, 0, &p)? {
-                let Some(lead) = crate::leads::store::get(conn, other)? else { continue };
-                if !scope.allows_campaign(&lead.campaign) {
-                    continue;
-                }
-                let q = prepare(&record_of_valid(&lead));
-                let evidence = serde_json::from_str(&evidence_json(&model, &p, &q, &c)?).unwrap_or_default();
-                out.push(PossibleDuplicate {
-                    lead,
-                    score: Model::probability(score),
-                    tier: tier_of(&model, score),
-                    evidence,
-                });
-            }
+            let mut out = stored_matches(conn, &model, &valid.as_lead(0), &scope)?;
             out.sort_by(|a, b| b.score.total_cmp(&a.score));
             out.truncate(limit);
             Ok(out)
         })
     }
+}
+
+/// The stored leads `lead` (not stored itself) would be flagged with, among those `scope` lets one see, best
+/// first: what a save would queue, computed without writing. An import decides per row with it.
+pub(crate) fn stored_matches(
+    conn: &rusqlite::Connection,
+    model: &Model,
+    lead: &crate::leads::Lead,
+    scope: &crate::access::LeadScope,
+) -> Result<Vec<PossibleDuplicate>> {
+    let p = prepare(&record_of_valid(lead));
+    let mut out = Vec::new();
+    for (other, score, c) in incremental::score_candidates(conn, model, 0, &p)? {
+        let Some(stored) = crate::leads::store::get(conn, other)? else { continue };
+        if !scope.allows_campaign(&stored.campaign) {
+            continue;
+        }
+        let q = prepare(&record_of_valid(&stored));
+        let evidence = serde_json::from_str(&evidence_json(model, &p, &q, &c)?).unwrap_or_default();
+        out.push(PossibleDuplicate {
+            lead: stored,
+            score: Model::probability(score),
+            tier: tier_of(model, score),
+            evidence,
+        });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(out)
 }

@@ -102,6 +102,12 @@ pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
         .collect()
 }
 
+/// What a stored lead becomes when a row that is certainly the same person fills its gaps (the enrichment
+/// rules of a merge: nothing it holds is overwritten).
+pub(crate) fn enrichment(stored: &Lead, row: &Lead) -> LeadInput {
+    survive(stored, std::slice::from_ref(row), &[])
+}
+
 /// The survivor's state once a merge is taken back: each field the merge changed returns to its value before,
 /// unless it was edited since (then the edit stays); from lists, exactly the values the merge added leave.
 pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Option<String>)]) -> LeadInput {

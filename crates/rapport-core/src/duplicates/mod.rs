@@ -13,6 +13,8 @@ mod tiers;
 
 pub use incremental_api::PossibleDuplicate;
 pub use merge::FieldChoice;
+pub(crate) use incremental_api::stored_matches;
+pub(crate) use merge::{conflicts, enrichment, take_back};
 
 use crate::access::{AccessError, DuplicateReach, Grant};
 use crate::leads::Lead;

@@ -1,9 +1,29 @@
-//! Lead acquisition from files other programs wrote (issue 13, in progress): what a spreadsheet export
-//! looks like — its delimiter, where its header row is — and which lead field each of its columns most
-//! likely is, in the languages trade-fair and CRM exports come in. Pure functions so far; the wizard, the
-//! dry run, batches and the capture API will build on them here.
+//! Lead acquisition from files (seed 2.1's bulk import): a file read as it is (CSV/TSV in any common encoding
+//! and layout, or a workbook's sheet), its columns mapped to lead fields (suggested in seven languages,
+//! editable, saved as templates), a dry run of what each row will do, a run in chunks inside one recorded
+//! batch (progress, cancel, resume after a crash), the rejected rows as a CSV to fix, and undo of a whole
+//! batch that keeps later edits.
+mod api;
+mod decode;
+mod error;
 mod mapping;
+mod model;
+mod pipeline;
+mod reader;
+mod rows;
+mod run;
 mod sniff;
+mod store;
+mod undo;
 
+pub use api::{apply_template, ERROR_COLUMN};
+pub use error::ImportError;
 pub use mapping::{suggest_mapping, ColumnSuggestion};
+pub use model::*;
+pub use rows::{default_mapping, targets};
+pub use run::Runtime;
 pub use sniff::{sniff, Sniffed};
+
+pub(crate) use pipeline::{describe, RowRules};
+pub(crate) use reader::RawRow;
+pub(crate) use rows::Mapper;

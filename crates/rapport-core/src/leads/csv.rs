@@ -116,7 +116,7 @@ fn guard_cell(value: String) -> String {
     }
 }
 
-fn unguard_cell(value: &str) -> &str {
+pub(crate) fn unguard_cell(value: &str) -> &str {
     match value.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
         _ => value,

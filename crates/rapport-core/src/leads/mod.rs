@@ -26,3 +26,4 @@ pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneErr
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
+pub(crate) use validate::keep_invalid_contacts;

@@ -689,3 +689,10 @@ pub(crate) fn with_email(conn: &Connection, address: &str) -> Result<Vec<i64>, S
     let rows = stmt.query_map([address], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Leads whose external reference is exactly `reference` (an import updating by it).
+pub(crate) fn with_external_ref(conn: &Connection, reference: &str) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM leads WHERE external_ref = ?1 AND external_ref <> '' ORDER BY id")?;
+    let rows = stmt.query_map([reference], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

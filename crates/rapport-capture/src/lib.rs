@@ -1,0 +1,182 @@
+//! The capture API's listener: `POST /api/v1/leads` with a bearer token per source, JSON or form bodies, an
+//! idempotency key, a body size limit, a per-token rate limit and CORS limited to configured origins. All
+//! decisions about a lead are the core's ([`Rapport::submit_capture`]); this crate is HTTP only. The core
+//! is synchronous, so each request's work runs on a blocking thread: no connection is held across an await.
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use rapport_core::capture::{CaptureReply, CaptureSettings};
+use rapport_core::Rapport;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// Largest accepted body: a form or a partner's lead is a few kilobytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("could not listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+struct AppState {
+    core: Arc<Rapport>,
+    /// One limiter per source, made with its own rate on its first request.
+    limiters: Mutex<std::collections::HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>>,
+}
+
+/// A running listener; dropping it (or calling [`Running::stop`]) stops it.
+pub struct Running {
+    pub address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "code": code, "message": message, "fields": [] }))).into_response()
+}
+
+fn reply(r: CaptureReply) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, Json(r.body)).into_response();
+    if r.replayed {
+        resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    resp
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+fn limiter(state: &AppState, source_id: i64, per_minute: u32) -> Arc<DefaultDirectRateLimiter> {
+    let mut map = match state.limiters.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    match map.get(&source_id) {
+        Some((rate, l)) if *rate == per_minute => l.clone(),
+        _ => {
+            let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+            let l = Arc::new(RateLimiter::direct(Quota::per_minute(n)));
+            map.insert(source_id, (per_minute, l.clone()));
+            l
+        }
+    }
+}
+
+async fn create_lead(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    // The token is never logged: only whether one came.
+    let Some(token) = bearer(&headers) else {
+        return json_error(StatusCode::UNAUTHORIZED, "unauthorized", "send the source's token as \"Authorization: Bearer TOKEN\"");
+    };
+    let core = state.core.clone();
+    let check = match tokio::task::spawn_blocking(move || core.check_capture_token(&token)).await {
+        Ok(Ok(c)) => c,
+        _ => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be checked"),
+    };
+    let Some(check) = check else {
+        tracing::info!(status = 401, "capture request with an unknown or revoked token");
+        return json_error(StatusCode::UNAUTHORIZED, "unauthorized", "the token is not valid (unknown or revoked)");
+    };
+    if limiter(&state, check.source_id, check.rate_per_minute).check().is_err() {
+        tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
+        let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this source; try again in a minute");
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return r;
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &format!("the body is larger than {} KiB", BODY_LIMIT / 1024));
+        }
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.body_text()),
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
+    let core = state.core.clone();
+    let source = check.source_id;
+    let result = tokio::task::spawn_blocking(move || core.submit_capture(source, key.as_deref(), content_type.as_deref(), &body)).await;
+    match result {
+        Ok(Ok(r)) => {
+            tracing::info!(source, status = r.status, replayed = r.replayed, "capture request");
+            reply(r)
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(source, "capture request failed: {e}");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again")
+        }
+        Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again"),
+    }
+}
+
+async fn not_found() -> Response {
+    json_error(StatusCode::NOT_FOUND, "not_found", "the capture API takes POST /api/v1/leads")
+}
+
+pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
+    let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, "idempotency-key".parse().unwrap_or(header::ACCEPT)]);
+    let state = Arc::new(AppState { core, limiters: Mutex::new(Default::default()) });
+    Router::new()
+        .route("/api/v1/leads", post(create_lead))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors)
+        .with_state(state)
+}
+
+/// Starts listening as `settings` say (port 0: any free port, for tests), on the current Tokio runtime.
+pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Running, ServeError> {
+    let ip = if settings.open_to_network { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
+    let wanted = SocketAddr::new(ip, settings.port);
+    let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
+    let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
+    let app = router(core, settings);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = served.await {
+            tracing::warn!("the capture API stopped: {e}");
+        }
+    });
+    tracing::info!(%address, "capture API listening");
+    Ok(Running { address, stop: Some(tx), task: Some(task) })
+}

@@ -1,0 +1,156 @@
+//! `rapport capture ...`: the capture API's sources and tokens (secrets in the OS keychain), recent
+//! submissions, and the listener in the foreground (for a server without the app, and for tests).
+use clap::{Subcommand, ValueEnum};
+use rapport_core::capture::{CaptureSourceInput, CaptureSourceKind};
+use rapport_core::imports::ColumnMapping;
+use rapport_core::secrets::OsKeychain;
+use rapport_core::{Actor, Rapport};
+
+use crate::session::CliResult;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+#[derive(Subcommand)]
+pub enum CaptureCommand {
+    /// Sources (website forms, partners) and their tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// Recent submissions, newest first.
+    Submissions {
+        /// Only this source's.
+        #[arg(long)]
+        source: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the copy-paste HTML form of a source.
+    Form { source: i64 },
+    /// Run the capture API in the foreground until interrupted (settings from the database; --port overrides).
+    Serve {
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    WebForm,
+    Partner,
+}
+
+#[derive(Subcommand)]
+pub enum TokensCommand {
+    /// Create a source and its token (printed once; `tokens show` reads it again from the keychain).
+    Add {
+        name: String,
+        #[arg(long, value_enum, default_value = "web-form")]
+        kind: KindArg,
+        /// Requests a minute before 429.
+        #[arg(long, default_value_t = 60)]
+        rate: u32,
+        /// A partner's field name to a lead field: --map surname=last_name (repeat).
+        #[arg(long = "map", value_name = "FIELD=LEAD_FIELD")]
+        map: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a source's token again (from the keychain).
+    Show { source: i64 },
+    /// Revoke a source's token: its requests are refused from now on.
+    Revoke { source: i64 },
+}
+
+pub fn run(core: &Rapport, actor: &Actor, c: &CaptureCommand) -> CliResult<()> {
+    match c {
+        CaptureCommand::Tokens(t) => tokens(core, actor, t),
+        CaptureCommand::Submissions { source, limit, json } => {
+            let subs = core.capture_submissions(actor, *source, *limit).map_err(err)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&subs).map_err(err)?);
+            } else if subs.is_empty() {
+                println!("no submissions yet");
+            } else {
+                for s in subs {
+                    let lead = s.lead_id.map(|l| format!("lead {l}")).unwrap_or_default();
+                    println!("{}  {}  {}  {:<14} {lead}  {}", s.at, s.source_name, s.status, s.outcome, s.message);
+                }
+            }
+            Ok(())
+        }
+        CaptureCommand::Form { source } => {
+            print!("{}", core.capture_form_html(actor, &OsKeychain, *source).map_err(err)?);
+            Ok(())
+        }
+        CaptureCommand::Serve { port } => serve(core, actor, *port),
+    }
+}
+
+fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
+    match t {
+        TokensCommand::Add { name, kind, rate, map } => {
+            let mut field_map = Vec::new();
+            for m in map {
+                let (from, to) = m.split_once('=').ok_or(format!("--map takes FIELD=LEAD_FIELD, not \"{m}\""))?;
+                field_map.push(ColumnMapping { column: from.trim().into(), target: to.trim().into() });
+            }
+            let kind = match kind {
+                KindArg::WebForm => CaptureSourceKind::WebForm,
+                KindArg::Partner => CaptureSourceKind::Partner,
+            };
+            let input = CaptureSourceInput { name: name.clone(), kind, field_map, rate_per_minute: *rate };
+            let made = core.add_capture_source(actor, &OsKeychain, &input).map_err(err)?;
+            eprintln!("source {} \"{}\" created; its token (kept in the OS keychain, not in the database):", made.source.id, made.source.name);
+            println!("{}", made.token);
+            Ok(())
+        }
+        TokensCommand::List { json } => {
+            let sources = core.capture_sources(actor).map_err(err)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&sources).map_err(err)?);
+                return Ok(());
+            }
+            if sources.is_empty() {
+                println!("no sources yet: rapport capture tokens add NAME");
+            }
+            for s in sources {
+                let state = s.revoked_at.as_ref().map(|r| format!("revoked {r}")).unwrap_or_else(|| "live".into());
+                println!("{:>4}  {:<24} {:<9} {}…  {}/min  {} submission(s)  {state}", s.id, s.name, s.kind.as_str(), s.token_hint, s.rate_per_minute, s.submissions);
+            }
+            Ok(())
+        }
+        TokensCommand::Show { source } => {
+            println!("{}", core.capture_token(actor, &OsKeychain, *source).map_err(err)?);
+            Ok(())
+        }
+        TokensCommand::Revoke { source } => {
+            let s = core.revoke_capture_source(actor, &OsKeychain, *source).map_err(err)?;
+            println!("revoked the token of source {} \"{}\"", s.id, s.name);
+            Ok(())
+        }
+    }
+}
+
+fn serve(core: &Rapport, actor: &Actor, port: Option<u16>) -> CliResult<()> {
+    let mut settings = core.capture_settings(actor).map_err(err)?;
+    if let Some(p) = port {
+        settings.port = p;
+    }
+    let core = std::sync::Arc::new(Rapport::open(core.path()).map_err(err)?);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(err)?;
+    rt.block_on(async move {
+        let running = rapport_capture::start(core, &settings).await.map_err(err)?;
+        // The address on stdout, flushed, so a script (or a test) that started us knows where to send.
+        println!("listening on http://{}", running.address);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let _ = tokio::signal::ctrl_c().await;
+        running.stop().await;
+        Ok(())
+    })
+}

@@ -1,0 +1,327 @@
+//! `rapport import FILE ...`, `rapport import undo|resume|history`: the import engine the app's wizard uses,
+//! from a terminal. Without `--map` the suggested mapping is applied and printed; a column nothing matches
+//! goes to the notes (and is said so), never dropped silently.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use rapport_core::imports::{
+    apply_template, ColumnMapping, DryRunReport, ImportBatch, ImportPlan, NaturalKey, OutcomeCounts, RunProgress,
+    UndoReport, IGNORE, TO_NOTES,
+};
+use rapport_core::leads::SourceChannel;
+use rapport_core::{Actor, Rapport};
+
+use crate::session::CliResult;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub command: Option<ImportCommand>,
+    /// A CSV/TSV file (any common encoding and separator) or a workbook (.xlsx, .xls, .ods).
+    #[arg(required = true)]
+    pub file: Option<PathBuf>,
+    /// Send column COLUMN to FIELD (a lead column such as email or company, `notes`, or `ignore`); repeat.
+    /// Other columns keep the suggested mapping.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
+    /// Apply a saved mapping template (columns it does not name keep the suggestion).
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Save the mapping used as a template under this name.
+    #[arg(long)]
+    pub save_template: Option<String>,
+    /// The channel (direct_entry, web_form, bulk_import, partner) or, otherwise, the source's detail
+    /// (a fair's name, a partner's name) of rows whose file does not say.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Update the existing lead this value finds instead of creating another.
+    #[arg(long, value_enum)]
+    pub key: Option<KeyArg>,
+    /// Workbook sheet (default: the first with data).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Show what each row would do; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows even if some are invalid (the default refuses the file when any row is).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Save a row whose only faults are invalid emails or phones as a Draft with the values kept as typed.
+    #[arg(long)]
+    pub keep_invalid: bool,
+    /// Load every row as it is, without checking it for duplicates against the file and the database.
+    #[arg(long)]
+    pub no_dedup: bool,
+    /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KeyArg {
+    Email,
+    ExternalRef,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Undo a whole import batch: leads it created go, fields it changed go back; later edits stay.
+    Undo {
+        batch: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Go on with an interrupted or cancelled import from where it stopped.
+    Resume {
+        batch: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List the imports, newest first.
+    History {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+pub fn run(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
+    match &a.command {
+        Some(ImportCommand::Undo { batch, format }) => {
+            let report = core.undo_import(actor, *batch, &mut progress_printer()).map_err(err)?;
+            print_undo(*batch, &report, *format)
+        }
+        Some(ImportCommand::Resume { batch, format }) => {
+            let b = core.resume_import(actor, *batch, &mut progress_printer()).map_err(err)?;
+            finish(core, actor, &b, None, *format, &[])
+        }
+        Some(ImportCommand::History { format }) => history(core, actor, *format),
+        None => match &a.file {
+            Some(file) => import_file(core, actor, file, a),
+            None => Err("name a file to import".into()),
+        },
+    }
+}
+
+fn progress_printer() -> impl FnMut(RunProgress) {
+    let mut last = std::time::Instant::now();
+    move |p: RunProgress| {
+        if last.elapsed().as_millis() < 500 {
+            return;
+        }
+        last = std::time::Instant::now();
+        let total = p.rows_total.map(|t| format!(" of {t}")).unwrap_or_default();
+        let eta = p.eta_seconds.map(|s| format!(", {s:.0} s left")).unwrap_or_default();
+        eprint!("\r{} {}{total} ({:.0}/s{eta})   ", match p.phase {
+            rapport_core::imports::RunPhase::Importing => "imported",
+            rapport_core::imports::RunPhase::Undoing => "undone chunks",
+        }, p.rows_done, p.rows_per_second);
+    }
+}
+
+fn parse_source(s: &str) -> (Option<SourceChannel>, Option<String>) {
+    match SourceChannel::parse(s) {
+        Some(c) => (Some(c), None),
+        None => (None, Some(s.to_string())),
+    }
+}
+
+fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> CliResult<()> {
+    if !file.exists() {
+        return Err(format!("could not read {}: no such file", file.display()));
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let preview = core.preview_import_path(actor, file, "", &name, a.sheet.as_deref()).map_err(err)?;
+    let mut mapping = preview.suggested.clone();
+    if let Some(t) = &a.template {
+        let templates = core.import_templates(actor).map_err(err)?;
+        let found = templates.iter().find(|x| x.name.eq_ignore_ascii_case(t)).ok_or(format!("no template is named \"{t}\""))?;
+        mapping = apply_template(&mapping, found);
+    }
+    for m in &a.map {
+        let (col, field) = m.split_once('=').ok_or(format!("--map takes COLUMN=FIELD, not \"{m}\""))?;
+        let entry = mapping
+            .iter_mut()
+            .find(|x| x.column.eq_ignore_ascii_case(col.trim()))
+            .ok_or(format!("--map {m}: the file has no column \"{col}\" (it has: {})", preview.headers.join(", ")))?;
+        entry.target = field.trim().to_string();
+    }
+    let (channel, detail) = a.source.as_deref().map(parse_source).unwrap_or_default();
+    let plan = ImportPlan {
+        sheet: preview.sheet.clone(),
+        mapping: mapping.clone(),
+        key: a.key.map(|k| match k {
+            KeyArg::Email => NaturalKey::Email,
+            KeyArg::ExternalRef => NaturalKey::ExternalRef,
+        }),
+        source: channel,
+        source_detail: detail,
+        template: a.template.clone(),
+        dedup: !a.no_dedup,
+        keep_invalid: a.keep_invalid,
+    };
+    if a.format == Format::Text {
+        print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
+    }
+    if let Some(t) = &a.save_template {
+        let input = rapport_core::imports::ImportTemplateInput { name: t.clone(), mapping: mapping.clone(), key: plan.key };
+        core.save_import_template(actor, &input).map_err(err)?;
+        eprintln!("saved the mapping as template \"{t}\"");
+    }
+    if a.dry_run || !a.skip_invalid {
+        let report = core.dry_run_import(actor, file, &name, &plan).map_err(err)?;
+        if a.dry_run {
+            return print_dry_run(&report, a.format);
+        }
+        if report.counts.reject > 0 {
+            for r in report.rows_shown.iter().filter(|r| r.errors.len() > 0).take(20) {
+                eprintln!("line {}: {}", r.line, r.detail);
+            }
+            if report.counts.reject > 20 {
+                eprintln!("… and {} more", report.counts.reject - 20);
+            }
+            return Err(format!(
+                "nothing was imported: {} row(s) would be rejected; fix them, or pass --skip-invalid to import the {} other row(s)",
+                report.counts.reject,
+                report.rows - report.counts.reject
+            ));
+        }
+    }
+    let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(err)?;
+    let rejects_path = a.rejects.clone().unwrap_or_else(|| {
+        let mut p = file.to_path_buf().into_os_string();
+        p.push(".rejects.csv");
+        p.into()
+    });
+    finish(core, actor, &b, Some(&rejects_path), a.format, &mapping)
+}
+
+fn print_mapping(mapping: &[ColumnMapping], suggested: bool) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{} mapping:", if suggested { "suggested" } else { "the" });
+    for m in mapping {
+        let to = match m.target.as_str() {
+            IGNORE => "(ignored)".to_string(),
+            TO_NOTES => "notes".to_string(),
+            t => t.to_string(),
+        };
+        let _ = writeln!(err, "  {} -> {to}", m.column);
+    }
+}
+
+fn counts_text(c: &OutcomeCounts) -> String {
+    let parts = [
+        (c.create_active, "created Active"),
+        (c.create_draft, "created Draft"),
+        (c.update, "updated"),
+        (c.unchanged, "unchanged"),
+        (c.enrich, "enriched"),
+        (c.review, "sent to the review queue"),
+        (c.reject, "rejected"),
+    ];
+    let shown: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} {w}")).collect();
+    if shown.is_empty() { "no rows".into() } else { shown.join(", ") }
+}
+
+fn print_dry_run(r: &DryRunReport, format: Format) -> CliResult<()> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(r).map_err(err)?);
+        return Ok(());
+    }
+    println!("dry run: {} row(s): {}", r.rows, counts_text(&r.counts));
+    if !r.unmapped.is_empty() {
+        println!("ignored columns: {}", r.unmapped.join(", "));
+    }
+    for p in r.rows_shown.iter().take(50) {
+        println!("line {}: {} {} {}", p.line, serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), p.name, p.detail);
+    }
+    Ok(())
+}
+
+fn finish(core: &Rapport, actor: &Actor, b: &ImportBatch, rejects: Option<&Path>, format: Format, mapping: &[ColumnMapping]) -> CliResult<()> {
+    eprint!("\r");
+    let mut rejects_file = None;
+    if b.counts.reject > 0 {
+        if let Some(path) = rejects {
+            let csv = core.import_rejects_csv(actor, b.id).map_err(err)?;
+            std::fs::write(path, csv).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+            rejects_file = Some(path.display().to_string());
+        }
+    }
+    if format == Format::Json {
+        let v = serde_json::json!({
+            "batch": b.id,
+            "file": b.file_name,
+            "status": b.status,
+            "rows": b.rows_done,
+            "counts": b.counts,
+            "rejects_file": rejects_file,
+            "mapping": mapping,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
+        return Ok(());
+    }
+    println!("import {} of {}: {} ({:?})", b.id, b.file_name, counts_text(&b.counts), b.status);
+    let created = b.counts.create_active + b.counts.create_draft + b.counts.review;
+    println!(
+        "imported {created} lead(s) from {} ({} Active, {} Draft)",
+        b.file_name,
+        created - b.counts.create_draft,
+        b.counts.create_draft
+    );
+    if let Some(f) = rejects_file {
+        println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
+    }
+    println!("undo it with: rapport import undo {}", b.id);
+    Ok(())
+}
+
+fn print_undo(batch: i64, r: &UndoReport, format: Format) -> CliResult<()> {
+    eprint!("\r");
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(r).map_err(err)?);
+        return Ok(());
+    }
+    println!("undid import {batch}: {} lead(s) removed, {} reverted, {} kept", r.removed, r.reverted, r.kept_count);
+    for k in &r.kept {
+        println!("  lead {}: {}", k.lead_id, k.reason);
+    }
+    Ok(())
+}
+
+fn history(core: &Rapport, actor: &Actor, format: Format) -> CliResult<()> {
+    let h = core.import_history(actor, 100).map_err(err)?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&h).map_err(err)?);
+        return Ok(());
+    }
+    if h.is_empty() {
+        println!("no imports yet");
+    }
+    for b in h {
+        println!(
+            "{:>5}  {}  {:<12} {}  {} of {} rows: {}",
+            b.id,
+            b.started_at,
+            format!("{:?}", b.status).to_lowercase(),
+            b.file_name,
+            b.rows_done,
+            b.rows_total.map(|t| t.to_string()).unwrap_or("?".into()),
+            counts_text(&b.counts)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! The capture API's operations: sources and their tokens (secret in the OS keychain, SHA-256 in the
+//! database), settings, recent submissions, the copy-paste form, and handling one request with the import's
+//! own row pipeline (validation, completeness, duplicates), answered with a status and a JSON body.
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use super::body::parse_body;
+use super::model::{
+    CaptureReply, CaptureSettings, CaptureSource, CaptureSourceInput, CaptureSourceKind, CaptureSubmission,
+    NewCaptureSource, TokenCheck,
+};
+use super::store::{self, NewSource, NewSubmission};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::imports::{describe, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE, TO_NOTES};
+use crate::leads::{SourceChannel, ValidationErrors};
+use crate::rapport::Rapport;
+use crate::secrets::Secrets;
+use crate::settings::store as settings;
+
+const SETTINGS_KEY: &str = "capture_api";
+const TOKEN_PREFIX: &str = "rpk_";
+
+fn keychain_key(id: i64) -> String {
+    format!("capture:{id}")
+}
+
+pub fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.trim().as_bytes()))
+}
+
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+fn error_body(code: &str, message: &str, fields: &[crate::error::FieldError]) -> serde_json::Value {
+    serde_json::json!({ "code": code, "message": message, "fields": fields })
+}
+
+fn validate_settings(s: &CaptureSettings) -> Result<()> {
+    let mut v = ValidationErrors::none();
+    if s.port < 1024 {
+        v.push("port", "choose a port from 1024 to 65535 (lower ones need administrator rights)");
+    }
+    for o in &s.allowed_origins {
+        let ok = url::Url::parse(o).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/");
+        if ok.is_none() {
+            v.push("allowed_origins", format!("\"{o}\" is not an origin such as https://www.example.com"));
+        }
+    }
+    Ok(v.into_result()?)
+}
+
+impl Rapport {
+    pub fn capture_settings(&self, actor: &Actor) -> Result<CaptureSettings> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::ManageSettings)?;
+            Ok(settings::get(c, SETTINGS_KEY)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+        })
+    }
+
+    /// The settings the app starts the listener with (no actor: the app's own start-up).
+    pub fn capture_settings_at_start(&self) -> Result<CaptureSettings> {
+        self.capture_settings(&Actor::system())
+    }
+
+    pub fn update_capture_settings(&self, actor: &Actor, new: &CaptureSettings) -> Result<CaptureSettings> {
+        let mut new = new.clone();
+        new.allowed_origins = new.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+        let check = CaptureSettings {
+            allowed_origins: new.allowed_origins.iter().map(|o| format!("{o}/")).collect(),
+            ..new.clone()
+        };
+        validate_settings(&check)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let old = settings::get(tx, SETTINGS_KEY)?;
+            let text = serde_json::to_string(&new).map_err(|e| Error::Internal(e.to_string()))?;
+            if old.as_deref() != Some(text.as_str()) {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                settings::set(tx, SETTINGS_KEY, &text)?;
+                changelog::record(tx, &batch, "setting", 0, SETTINGS_KEY, old.as_deref(), Some(&text))?;
+            }
+            Ok(new.clone())
+        })
+    }
+
+    pub fn capture_sources(&self, actor: &Actor) -> Result<Vec<CaptureSource>> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::ManageSettings)?;
+            Ok(store::sources(c)?)
+        })
+    }
+
+    /// Makes a source and its token: the secret goes to the keychain only, the database keeps its hash.
+    pub fn add_capture_source(&self, actor: &Actor, secrets: &dyn Secrets, input: &CaptureSourceInput) -> Result<NewCaptureSource> {
+        let name = input.name.trim().to_string();
+        let mut v = ValidationErrors::none();
+        if name.is_empty() || name.chars().count() > 80 {
+            v.push("name", "a source needs a name of at most 80 characters");
+        }
+        if !(1..=10_000).contains(&input.rate_per_minute) {
+            v.push("rate_per_minute", "between 1 and 10,000 requests a minute");
+        }
+        let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
+        for m in &input.field_map {
+            if m.column.trim().is_empty() || !known.contains(&m.target) {
+                v.push("field_map", format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target));
+            }
+        }
+        v.into_result()?;
+        let token = new_token()?;
+        let hash = token_hash(&token);
+        let hint: String = token.chars().take(TOKEN_PREFIX.len() + 4).collect();
+        let id = self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            if store::name_taken(tx, &name)? {
+                return Err(ValidationErrors::one("name", format!("a source is already named \"{name}\"")).into());
+            }
+            let at = self.now();
+            let id = store::insert_source(
+                tx,
+                &NewSource {
+                    name: &name,
+                    kind: input.kind,
+                    token_hash: &hash,
+                    token_hint: &hint,
+                    field_map: &input.field_map,
+                    rate_per_minute: input.rate_per_minute,
+                    at: &at,
+                    by: grant.user_id,
+                },
+            )?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            changelog::record(tx, &batch, "capture_source", id, "*", None, Some(&format!("{name} ({})", input.kind.as_str())))?;
+            // The keychain is written inside the transaction: if it refuses, the source is not created.
+            secrets.set(&keychain_key(id), &token).map_err(crate::calendar::CalendarError::Keychain)?;
+            Ok::<_, Error>(id)
+        })?;
+        let source = self.db.read(|c| store::source(c, id))?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+        Ok(NewCaptureSource { source, token })
+    }
+
+    pub fn revoke_capture_source(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<CaptureSource> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let s = store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+            if s.revoked_at.is_none() {
+                let at = self.now();
+                store::revoke(tx, id, &at)?;
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                changelog::record(tx, &batch, "capture_source", id, "revoked_at", None, Some(&at))?;
+                secrets.delete(&keychain_key(id)).map_err(crate::calendar::CalendarError::Keychain)?;
+            }
+            Ok(store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?)
+        })
+    }
+
+    /// The token of a live source, read again from the keychain (to paste into a form).
+    pub fn capture_token(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<String> {
+        let s = self.db.read(|c| {
+            Self::grant(c, actor, Permission::ManageSettings)?;
+            store::source(c, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
+        })?;
+        if s.revoked_at.is_some() {
+            return Err(ValidationErrors::one("source", "this source is revoked: its token no longer works").into());
+        }
+        secrets
+            .get(&keychain_key(id))
+            .map_err(crate::calendar::CalendarError::Keychain)?
+            .ok_or_else(|| ValidationErrors::one("source", "the keychain no longer holds this token: revoke the source and make a new one").into())
+    }
+
+    pub fn capture_submissions(&self, actor: &Actor, source_id: Option<i64>, limit: u32) -> Result<Vec<CaptureSubmission>> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::ManageSettings)?;
+            Ok(store::submissions(c, source_id, limit.min(1000))?)
+        })
+    }
+
+    /// A form to paste into a website: posts to this app's capture API with the source's token.
+    pub fn capture_form_html(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<String> {
+        let token = self.capture_token(actor, secrets, id)?;
+        let s = self.capture_settings(actor)?;
+        let host = if s.open_to_network { "YOUR-COMPUTER-ADDRESS".to_string() } else { "127.0.0.1".to_string() };
+        Ok(super::form::html(&format!("http://{host}:{}/api/v1/leads", s.port), &token))
+    }
+
+    /// The live source a bearer token belongs to (None: unknown or revoked).
+    pub fn check_capture_token(&self, token: &str) -> Result<Option<TokenCheck>> {
+        let hash = token_hash(token);
+        self.db.read(|c| {
+            Ok(store::source_by_hash(c, &hash)?.map(|s| TokenCheck { source_id: s.id, rate_per_minute: s.rate_per_minute }))
+        })
+    }
+
+    /// One request of source `source_id`: through the import's row pipeline, recorded with its answer. A
+    /// repeated idempotency key gets the first answer again and writes nothing.
+    pub fn submit_capture(
+        &self,
+        source_id: i64,
+        idempotency_key: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<CaptureReply> {
+        let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
+        if key.is_some_and(|k| k.len() > 200) {
+            return Ok(CaptureReply { status: 400, body: error_body("bad_request", "the Idempotency-Key is longer than 200 characters", &[]), replayed: false });
+        }
+        let source = self.db.read(|c| store::source(c, source_id))?.filter(|s| s.revoked_at.is_none());
+        let Some(source) = source else {
+            return Ok(CaptureReply { status: 401, body: error_body("unauthorized", "the token is not valid", &[]), replayed: false });
+        };
+        if let Some(k) = key {
+            if let Some((status, response)) = self.db.read(|c| store::stored_reply(c, source_id, k))? {
+                let body = serde_json::from_str(&response).unwrap_or_default();
+                return Ok(CaptureReply { status, body, replayed: true });
+            }
+        }
+        let fields = match parse_body(content_type, body) {
+            Ok(f) => f,
+            Err(e) => {
+                let status = if matches!(e, super::body::BodyError::MediaType(_)) { 415 } else { 400 };
+                let body = error_body("bad_body", &e.to_string(), &[]);
+                return self.record_reply(&source, key, status, "rejected", None, body);
+            }
+        };
+        let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+        let mapping = mapping_for(&source, &headers);
+        let channel = match source.kind {
+            CaptureSourceKind::WebForm => SourceChannel::WebForm,
+            CaptureSourceKind::Partner => SourceChannel::Partner,
+        };
+        let owners = self.owners_by_name()?;
+        let mapper = match Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false) {
+            Ok(m) => m,
+            Err(e) => return self.record_reply(&source, key, 422, "rejected", None, error_body("validation", &e.to_string(), &[])),
+        };
+        let row = RawRow { line: 0, cells: fields.into_iter().map(|(_, v)| v).collect() };
+        let input = match mapper.to_input(&row) {
+            Ok(i) => i,
+            Err(mut errors) => {
+                mapper.name_columns(&mut errors);
+                let body = error_body("validation", &describe(&errors), &errors);
+                return self.record_reply(&source, key, 422, "rejected", None, body);
+            }
+        };
+        self.db.write(|tx| {
+            let grant = Grant { username: format!("API: {}", source.name), ..Grant::system() };
+            let plan = crate::imports::ImportPlan {
+                sheet: None,
+                mapping: vec![],
+                key: None,
+                source: Some(channel),
+                source_detail: Some(source.name.clone()),
+                template: None,
+                dedup: true,
+                keep_invalid: false,
+            };
+            let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
+            let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let mut p = self.import_row(tx, &grant, &rules, &batch, 0, input)?;
+            mapper.name_columns(&mut p.errors);
+            changelog::discard_empty(tx, &batch)?;
+            let (status, body) = match p.action {
+                RowAction::Reject => (422, error_body("validation", &describe(&p.errors), &p.errors)),
+                action => {
+                    let status = if matches!(action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) { 201 } else { 200 };
+                    let outcome = serde_json::to_value(action).unwrap_or_default();
+                    (status, serde_json::json!({ "lead_id": p.lead_id, "outcome": outcome, "message": p.detail }))
+                }
+            };
+            let outcome = serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let response = body.to_string();
+            store::insert_submission(
+                tx,
+                &NewSubmission { source_id, at: &batch.at, key, status, outcome: &outcome, lead_id: if p.action == RowAction::Reject { None } else { p.lead_id }, response: &response },
+            )?;
+            Ok(CaptureReply { status, body, replayed: false })
+        })
+    }
+
+    fn record_reply(
+        &self,
+        source: &CaptureSource,
+        key: Option<&str>,
+        status: u16,
+        outcome: &str,
+        lead_id: Option<i64>,
+        body: serde_json::Value,
+    ) -> Result<CaptureReply> {
+        let at = self.now();
+        let response = body.to_string();
+        self.db.write(|tx| {
+            store::insert_submission(tx, &NewSubmission { source_id: source.id, at: &at, key, status, outcome, lead_id, response: &response })?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(CaptureReply { status, body, replayed: false })
+    }
+}
+
+/// Each posted field's lead field: the source's own map (partners), the canonical name, a recognized header
+/// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word.
+fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
+    let suggested = suggest_mapping(names);
+    names
+        .iter()
+        .zip(suggested)
+        .map(|(n, s)| {
+            let target = match source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n)) {
+                Some(m) => m.target.clone(),
+                None => match s.field {
+                    Some(f) => f,
+                    // Form plumbing, not data.
+                    None if n.starts_with('_') || n.eq_ignore_ascii_case("submit") => IGNORE.to_string(),
+                    None => TO_NOTES.to_string(),
+                },
+            };
+            ColumnMapping { column: n.clone(), target }
+        })
+        .collect()
+}

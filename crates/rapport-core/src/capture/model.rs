@@ -1,0 +1,120 @@
+use serde::{Deserialize, Serialize};
+
+use crate::imports::ColumnMapping;
+
+/// Off by default; on 127.0.0.1 unless an Administrator opens it to the network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaptureSettings {
+    pub enabled: bool,
+    pub port: u16,
+    pub open_to_network: bool,
+    /// Origins (scheme://host[:port]) whose pages may post from a browser (CORS). Empty: none.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for CaptureSettings {
+    fn default() -> Self {
+        Self { enabled: false, port: 8787, open_to_network: false, allowed_origins: vec![] }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaptureStatus {
+    pub settings: CaptureSettings,
+    pub running: bool,
+    pub address: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureSourceKind {
+    WebForm,
+    Partner,
+}
+
+impl CaptureSourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureSourceKind::WebForm => "web_form",
+            CaptureSourceKind::Partner => "partner",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "web_form" => Some(CaptureSourceKind::WebForm),
+            "partner" => Some(CaptureSourceKind::Partner),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaptureSource {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    pub name: String,
+    pub kind: CaptureSourceKind,
+    /// The token's first characters, to tell tokens apart (never enough to use one).
+    pub token_hint: String,
+    /// A partner's field names to lead fields (`column` is the partner's name).
+    pub field_map: Vec<ColumnMapping>,
+    pub rate_per_minute: u32,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub submissions: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaptureSourceInput {
+    pub name: String,
+    pub kind: CaptureSourceKind,
+    pub field_map: Vec<ColumnMapping>,
+    pub rate_per_minute: u32,
+}
+
+/// A source just made, with its token: shown once; it can be copied again from the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NewCaptureSource {
+    pub source: CaptureSource,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaptureSubmission {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub source_id: i64,
+    pub source_name: String,
+    pub at: String,
+    pub status: u16,
+    pub outcome: String,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub lead_id: Option<i64>,
+    pub message: String,
+}
+
+/// What the HTTP layer answers: a status and a JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+    /// The answer is a stored one, given again for a repeated idempotency key.
+    pub replayed: bool,
+}
+
+/// A source a request's token names, as the HTTP layer needs it before reading the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCheck {
+    pub source_id: i64,
+    pub rate_per_minute: u32,
+}

@@ -1,0 +1,141 @@
+//! The SQL of the capture API: sources (with their token's hash only) and submissions.
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::model::{CaptureSource, CaptureSourceKind, CaptureSubmission};
+use crate::db::StoreError;
+use crate::imports::ColumnMapping;
+
+const SOURCE_COLUMNS: &str = "s.id, s.name, s.kind, s.token_hint, s.field_map, s.rate_per_minute, s.created_at,
+    s.revoked_at, s.last_used_at, (SELECT COUNT(*) FROM capture_submissions c WHERE c.source_id = s.id)";
+
+fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSource> {
+    let kind: String = r.get(2)?;
+    let map: String = r.get(4)?;
+    Ok(CaptureSource {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: CaptureSourceKind::parse(&kind).unwrap_or(CaptureSourceKind::WebForm),
+        token_hint: r.get(3)?,
+        field_map: serde_json::from_str::<Vec<ColumnMapping>>(&map).unwrap_or_default(),
+        rate_per_minute: r.get(5)?,
+        created_at: r.get(6)?,
+        revoked_at: r.get(7)?,
+        last_used_at: r.get(8)?,
+        submissions: r.get(9)?,
+    })
+}
+
+pub(crate) struct NewSource<'a> {
+    pub name: &'a str,
+    pub kind: CaptureSourceKind,
+    pub token_hash: &'a str,
+    pub token_hint: &'a str,
+    pub field_map: &'a [ColumnMapping],
+    pub rate_per_minute: u32,
+    pub at: &'a str,
+    pub by: Option<i64>,
+}
+
+pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO capture_sources (name, kind, token_hash, token_hint, field_map, rate_per_minute, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        s.name,
+        s.kind.as_str(),
+        s.token_hash,
+        s.token_hint,
+        serde_json::to_string(s.field_map).unwrap_or_else(|_| "[]".into()),
+        s.rate_per_minute,
+        s.at,
+        s.by
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub(crate) fn name_taken(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM capture_sources WHERE name = ?1)")?
+        .query_row([name], |r| r.get(0))?)
+}
+
+pub(crate) fn sources(conn: &Connection) -> Result<Vec<CaptureSource>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM capture_sources s ORDER BY s.name"))?;
+    let rows = stmt.query_map([], source_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(crate) fn source(conn: &Connection, id: i64) -> Result<Option<CaptureSource>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM capture_sources s WHERE s.id = ?1"))?
+        .query_row([id], source_row)
+        .optional()?)
+}
+
+/// The live source whose token hashes to `hash`.
+pub(crate) fn source_by_hash(conn: &Connection, hash: &str) -> Result<Option<CaptureSource>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM capture_sources s WHERE s.token_hash = ?1 AND s.revoked_at IS NULL"
+        ))?
+        .query_row([hash], source_row)
+        .optional()?)
+}
+
+pub(crate) fn revoke(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE capture_sources SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
+pub(crate) fn stored_reply(conn: &Connection, source_id: i64, key: &str) -> Result<Option<(u16, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT status, response FROM capture_submissions WHERE source_id = ?1 AND idempotency_key = ?2")?
+        .query_row(params![source_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub(crate) struct NewSubmission<'a> {
+    pub source_id: i64,
+    pub at: &'a str,
+    pub key: Option<&'a str>,
+    pub status: u16,
+    pub outcome: &'a str,
+    pub lead_id: Option<i64>,
+    pub response: &'a str,
+}
+
+pub(crate) fn insert_submission(tx: &Transaction<'_>, s: &NewSubmission<'_>) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO capture_submissions (source_id, at, idempotency_key, status, outcome, lead_id, response)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.response])?;
+    tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?.execute(params![s.source_id, s.at])?;
+    Ok(())
+}
+
+pub(crate) fn submissions(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec<CaptureSubmission>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.source_id, s.name, c.at, c.status, c.outcome, c.lead_id, c.response
+         FROM capture_submissions c JOIN capture_sources s ON s.id = c.source_id
+         WHERE ?1 IS NULL OR c.source_id = ?1 ORDER BY c.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![source_id, limit], |r| {
+        let response: String = r.get(7)?;
+        let v: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
+        let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+        Ok(CaptureSubmission {
+            id: r.get(0)?,
+            source_id: r.get(1)?,
+            source_name: r.get(2)?,
+            at: r.get(3)?,
+            status: r.get(4)?,
+            outcome: r.get(5)?,
+            lead_id: r.get(6)?,
+            message,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -1,0 +1,238 @@
+//! The import operations the app and the CLI call: staging and previewing a file, the dry run, the rejected
+//! rows as CSV, and mapping templates. Running, resuming and undoing are in `run.rs` and `undo.rs`.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::error::ImportError;
+use super::model::{
+    DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey, OutcomeCounts, RowAction,
+    RowPlan, DRY_RUN_ROWS_SHOWN, IGNORE,
+};
+use super::pipeline::rejected;
+use super::reader::{self, RawRow};
+use super::rows::{default_mapping, targets};
+use super::run::CHUNK_ROWS;
+use super::store;
+use crate::access::{Actor, Permission};
+use crate::audit::Origin;
+use crate::error::{Error, Result};
+use crate::leads::{normalize_email, ValidationErrors};
+use crate::rapport::Rapport;
+
+const SAMPLE_ROWS: usize = 20;
+
+/// The column a rejects file adds; an import of that file ignores it.
+pub const ERROR_COLUMN: &str = "import_error";
+
+fn staged_id_ok(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Rapport {
+    /// Keeps a copy of a file the app was given (so a run, and a resume after a crash, read it from disk) and
+    /// previews it.
+    pub fn stage_import_file(&self, actor: &Actor, file_name: &str, bytes: &[u8]) -> Result<FilePreview> {
+        self.db.read(|c| Self::grant(c, actor, Permission::WriteLeads).map(|_| ()))?;
+        let dir = self.imports_dir();
+        std::fs::create_dir_all(&dir).map_err(ImportError::Io)?;
+        let mut token = [0u8; 16];
+        getrandom::fill(&mut token).map_err(|e| Error::Internal(e.to_string()))?;
+        let id: String = token.iter().map(|b| format!("{b:02x}")).collect();
+        let name = Path::new(file_name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        std::fs::write(dir.join(format!("staged-{id}")), bytes).map_err(ImportError::Io)?;
+        std::fs::write(dir.join(format!("staged-{id}.name")), &name).map_err(ImportError::Io)?;
+        self.preview_import(actor, &id, None)
+    }
+
+    /// The path and name of a staged file.
+    pub fn staged_import_file(&self, file_id: &str) -> Result<(PathBuf, String)> {
+        let dir = self.imports_dir();
+        let path = dir.join(format!("staged-{file_id}"));
+        if !staged_id_ok(file_id) || !path.exists() {
+            return Err(ImportError::NoStagedFile(file_id.to_string()).into());
+        }
+        let name = std::fs::read_to_string(dir.join(format!("staged-{file_id}.name"))).unwrap_or_else(|_| "file".into());
+        Ok((path, name))
+    }
+
+    pub fn preview_import(&self, actor: &Actor, file_id: &str, sheet: Option<&str>) -> Result<FilePreview> {
+        let (path, name) = self.staged_import_file(file_id)?;
+        self.preview_import_path(actor, &path, file_id, &name, sheet)
+    }
+
+    /// What a file looks like to the wizard: format, encoding, delimiter, header, first rows and the suggested
+    /// mapping.
+    pub fn preview_import_path(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        file_id: &str,
+        file_name: &str,
+        sheet: Option<&str>,
+    ) -> Result<FilePreview> {
+        self.db.read(|c| Self::grant(c, actor, Permission::WriteLeads).map(|_| ()))?;
+        let mut opened = reader::open(path, sheet)?;
+        let sample: Vec<Vec<String>> =
+            opened.rows.by_ref().take(SAMPLE_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
+        Ok(FilePreview {
+            file_id: file_id.to_string(),
+            file_name: file_name.to_string(),
+            format: opened.format,
+            encoding: opened.encoding.map(|e| e.name().to_string()),
+            delimiter: opened.delimiter.map(|d| (d as char).to_string()),
+            sheets: opened.sheets.clone(),
+            sheet: opened.sheet.clone(),
+            header_line: opened.header_line,
+            suggested: default_mapping(&opened.headers),
+            headers: opened.headers,
+            sample,
+            targets: targets(),
+        })
+    }
+
+    /// What each row of the file would do, done exactly as the run does it, chunk by chunk, and rolled back.
+    /// A row whose natural key repeats one that an earlier chunk creates is shown as updating it.
+    pub fn dry_run_import(&self, actor: &Actor, path: &Path, file_name: &str, plan: &ImportPlan) -> Result<DryRunReport> {
+        let mut opened = reader::open(path, plan.sheet.as_deref())?;
+        let mapper = self.mapper_for(&opened, plan, file_name)?;
+        let mut counts = OutcomeCounts::default();
+        let (mut rejects, mut others): (Vec<RowPlan>, Vec<RowPlan>) = (vec![], vec![]);
+        let mut created_keys: HashMap<String, u32> = HashMap::new();
+        let mut rows = opened.rows.by_ref().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(CHUNK_ROWS).collect();
+            let plans = self.db.rehearse(|tx| {
+                let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+                let rules = Self::row_rules(tx, &grant, plan)?;
+                let batch = self.begin_batch(tx, &grant, &Origin::import(file_name))?;
+                let mut out = Vec::with_capacity(chunk.len());
+                for row in chunk {
+                    let row = match row {
+                        Ok(r) => r,
+                        Err(ImportError::Malformed { line, message }) => RawRow { line: line as u32, cells: vec![message] },
+                        Err(e) => return Err(e.into()),
+                    };
+                    let p = match mapper.to_input(&row) {
+                        Err(errors) => rejected(row.line, String::new(), errors),
+                        Ok(input) => {
+                            let key = natural_key(plan.key, &input);
+                            match key.as_ref().and_then(|k| created_keys.get(k)) {
+                                Some(first) => RowPlan {
+                                    line: row.line,
+                                    action: RowAction::Update,
+                                    lead_id: None,
+                                    name: format!("{} {}", input.first_name, input.last_name).trim().to_string(),
+                                    detail: format!("updates the lead line {first} creates"),
+                                    errors: vec![],
+                                    evidence: vec![],
+                                },
+                                None => {
+                                    let p = self.import_row(tx, &grant, &rules, &batch, row.line, input)?;
+                                    if let (Some(k), RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) = (key, p.action) {
+                                        created_keys.entry(k).or_insert(row.line);
+                                    }
+                                    p
+                                }
+                            }
+                        }
+                    };
+                    let mut p = p;
+                    mapper.name_columns(&mut p.errors);
+                    p.detail = if p.action == RowAction::Reject { super::pipeline::describe(&p.errors) } else { p.detail };
+                    out.push(p);
+                }
+                Ok::<_, Error>(out)
+            })?;
+            for mut p in plans {
+                counts.add(p.action);
+                if matches!(p.action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
+                    p.lead_id = None; // rolled back: the id is not the one the run will give
+                }
+                if p.action == RowAction::Reject {
+                    if rejects.len() < DRY_RUN_ROWS_SHOWN {
+                        rejects.push(p);
+                    }
+                } else if others.len() < DRY_RUN_ROWS_SHOWN {
+                    others.push(p);
+                }
+            }
+        }
+        let room = DRY_RUN_ROWS_SHOWN.saturating_sub(rejects.len());
+        rejects.extend(others.into_iter().take(room));
+        Ok(DryRunReport { rows: counts.total(), counts, unmapped: mapper.ignored(), rows_shown: rejects })
+    }
+
+    /// The rejected rows of import `id` as CSV: the file's columns as they were, plus why (UTF-8 with a byte
+    /// order mark, so spreadsheet programs read accents right). Fix and import it again.
+    pub fn import_rejects_csv(&self, actor: &Actor, id: i64) -> Result<String> {
+        let b = self.import_batch_row(actor, id)?;
+        let rejects = self.db.read(|c| Ok::<_, Error>(store::rejects(c, id)?))?;
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let mut header: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
+        header.push(ERROR_COLUMN.to_string());
+        let err = |e: csv::Error| Error::Internal(e.to_string());
+        w.write_record(&header).map_err(err)?;
+        for (line, mut cells, errors) in rejects {
+            let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            cells.resize(header.len() - 1, String::new());
+            cells.push(format!("line {line}: {}", why.join("; ")));
+            w.write_record(&cells).map_err(err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    }
+
+    pub fn import_templates(&self, actor: &Actor) -> Result<Vec<ImportTemplate>> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            Ok(store::templates(c)?)
+        })
+    }
+
+    pub fn save_import_template(&self, actor: &Actor, input: &ImportTemplateInput) -> Result<ImportTemplate> {
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(ValidationErrors::one("name", "a template needs a name of at most 80 characters").into());
+        }
+        let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
+        if let Some(m) = input.mapping.iter().find(|m| !known.contains(&m.target)) {
+            return Err(ValidationErrors::one("mapping", format!("\"{}\" is not a lead field", m.target)).into());
+        }
+        let t = ImportTemplate { name: name.to_string(), mapping: input.mapping.clone(), key: input.key, updated_at: self.now() };
+        self.db.write(|tx| {
+            Self::grant(tx, actor, Permission::WriteLeads)?;
+            store::save_template(tx, &t)?;
+            Ok(t)
+        })
+    }
+
+    pub fn delete_import_template(&self, actor: &Actor, name: &str) -> Result<()> {
+        self.db.write(|tx| {
+            Self::grant(tx, actor, Permission::WriteLeads)?;
+            if store::delete_template(tx, name)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound { entity: "template", id: name.to_string() })
+            }
+        })
+    }
+}
+
+/// A template applied to a file: columns it names get its target, others keep the suggestion.
+pub fn apply_template(suggested: &[super::model::ColumnMapping], template: &ImportTemplate) -> Vec<super::model::ColumnMapping> {
+    suggested
+        .iter()
+        .map(|s| match template.mapping.iter().find(|t| t.column.eq_ignore_ascii_case(&s.column)) {
+            Some(t) => super::model::ColumnMapping { column: s.column.clone(), target: t.target.clone() },
+            None if s.column == ERROR_COLUMN => super::model::ColumnMapping { column: s.column.clone(), target: IGNORE.into() },
+            None => s.clone(),
+        })
+        .collect()
+}
+
+fn natural_key(key: Option<NaturalKey>, input: &crate::leads::LeadInput) -> Option<String> {
+    match key? {
+        NaturalKey::Email => input.emails.first().and_then(|e| normalize_email(e).ok()).map(|e| e.to_lowercase()),
+        NaturalKey::ExternalRef => Some(input.external_ref.trim().to_string()).filter(|r| !r.is_empty()),
+    }
+}

@@ -1,0 +1,148 @@
+//! Which encoding a text file is in, decided from its first bytes: a byte-order mark, UTF-16 without one
+//! (Excel's "Unicode text"), valid UTF-8, otherwise chardetng's guess among the legacy encodings (Windows-1252
+//! for Western European exports, but also 1250, KOI8, Shift_JIS... as browsers guess). Binary files are
+//! refused rather than decoded into garbage.
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+use super::error::ImportError;
+
+/// How many leading bytes decide the encoding and the layout.
+pub(crate) const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// UTF-16 without a byte-order mark: text of mostly ASCII has a zero in every other byte.
+fn utf16_without_bom(sample: &[u8]) -> Option<&'static Encoding> {
+    let sample = &sample[..sample.len() & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let zeros_at = |odd: usize| sample.iter().skip(odd).step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    if odd * 10 >= pairs * 9 && even == 0 {
+        Some(UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd == 0 {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// `complete`: the sample is the whole file (a cut multi-byte character at its end is then an error).
+pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding, ImportError> {
+    if let Some((enc, _)) = Encoding::for_bom(sample) {
+        return Ok(enc);
+    }
+    if let Some(enc) = utf16_without_bom(sample) {
+        return Ok(enc);
+    }
+    if sample.iter().any(|b| *b == 0 || (*b < 0x20 && !b"\t\r\n\x0c\x1a".contains(b))) {
+        return Err(ImportError::NotText);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Ok(UTF_8),
+        // Only the sample's last character was cut.
+        Err(e) if e.error_len().is_none() && !complete => return Ok(UTF_8),
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(sample, complete);
+    Ok(detector.guess(None, true))
+}
+
+/// The sample as text, for sniffing the layout (a cut character at its end is dropped).
+pub(crate) fn decode_sample(sample: &[u8], encoding: &'static Encoding) -> String {
+    let (text, _, _) = encoding.decode(sample);
+    text.trim_end_matches('\u{fffd}').to_string()
+}
+
+/// A reader turning "\r\n" and lone "\r" into "\n" as bytes stream through, so the CSV reader's line numbers
+/// are the lines an editor shows, whatever program wrote the file.
+pub(crate) struct UnixLines<R> {
+    inner: R,
+    pending_cr: bool,
+    buf: Vec<u8>,
+}
+
+impl<R: std::io::Read> UnixLines<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self { inner, pending_cr: false, buf: vec![0; 64 * 1024] }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for UnixLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let cap = out.len().min(self.buf.len());
+        if cap == 0 {
+            return Ok(0);
+        }
+        loop {
+            let n = self.inner.read(&mut self.buf[..cap])?;
+            if n == 0 {
+                if self.pending_cr {
+                    self.pending_cr = false;
+                    out[0] = b'\n';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut w = 0;
+            for &b in &self.buf[..n] {
+                if self.pending_cr {
+                    self.pending_cr = false;
+                    out[w] = b'\n';
+                    w += 1;
+                    if b == b'\n' {
+                        continue;
+                    }
+                }
+                if b == b'\r' {
+                    self.pending_cr = true;
+                } else {
+                    out[w] = b;
+                    w += 1;
+                }
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn encodings_are_told_apart() {
+        let d = |b: &[u8]| detect(b, true).map(|e| e.name()).unwrap_or("refused");
+        assert_eq!(d(b"\xEF\xBB\xBFa,b\n"), "UTF-8");
+        assert_eq!(d(b"\xFF\xFEa\0,\0b\0"), "UTF-16LE");
+        assert_eq!(d(b"a\0,\0b\0\n\0"), "UTF-16LE");
+        assert_eq!(d("Müller;Straße\n".as_bytes()), "UTF-8");
+        assert_eq!(d(b"Nachname;Stra\xDFe\nM\xFCller;K\xF6nigsallee 3\n"), "windows-1252");
+        assert_eq!(d(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "refused");
+    }
+
+    #[test]
+    fn line_endings_become_newlines_across_reads() {
+        // One byte at a time: a "\r\n" split between two reads is still one line break.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.split_first() {
+                    Some((b, rest)) if !out.is_empty() => {
+                        out[0] = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let mut s = String::new();
+        UnixLines::new(Trickle(b"a\r\nb\rc\n\r\nd\r")).read_to_string(&mut s).unwrap_or_default();
+        assert_eq!(s, "a\nb\nc\n\nd\n");
+    }
+}

@@ -1,0 +1,36 @@
+use crate::error::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is not text in an encoding Rapport reads (UTF-8, UTF-16, Windows-1252 and other 8-bit encodings), nor a spreadsheet (.xlsx, .xls, .ods)")]
+    NotText,
+    #[error("the spreadsheet could not be read: {0}")]
+    Spreadsheet(String),
+    #[error("the workbook has no sheet named \"{0}\"")]
+    NoSheet(String),
+    #[error("line {line}: {message}")]
+    Malformed { line: u64, message: String },
+    #[error("the mapping is not usable: {0}")]
+    Mapping(String),
+    #[error("the file changed since the import started ({0}); resume needs the same file, or undo the batch")]
+    FileChanged(String),
+    #[error("import {id} is {status}: {what}")]
+    WrongState { id: i64, status: &'static str, what: &'static str },
+    #[error("no staged file \"{0}\": add the file again")]
+    NoStagedFile(String),
+}
+
+impl ImportError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ImportError::Io(_) => ErrorCode::Io,
+            ImportError::WrongState { .. } => ErrorCode::Conflict,
+            ImportError::NoStagedFile(_) => ErrorCode::NotFound,
+            _ => ErrorCode::Validation,
+        }
+    }
+}

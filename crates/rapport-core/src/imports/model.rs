@@ -1,0 +1,298 @@
+//! What the import wizard, the CLI and the history speak in: a file's preview, the plan a user settles on,
+//! what each row will do or did, and a recorded batch.
+use serde::{Deserialize, Serialize};
+
+use crate::duplicates::EvidenceLine;
+use crate::error::FieldError;
+use crate::leads::SourceChannel;
+
+/// Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`TO_NOTES`]
+/// (appended to the lead's notes as "Header: value") or [`IGNORE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ColumnMapping {
+    pub column: String,
+    pub target: String,
+}
+
+pub const TO_NOTES: &str = "notes";
+pub const IGNORE: &str = "ignore";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TargetInfo {
+    pub target: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    Csv,
+    Excel,
+}
+
+impl FileFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Excel => "excel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FilePreview {
+    /// The staged file, named in every later call.
+    pub file_id: String,
+    pub file_name: String,
+    pub format: FileFormat,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    /// Line (CSV) or row (sheet) of the header, counting from 1.
+    pub header_line: u32,
+    pub headers: Vec<String>,
+    /// The first data rows, as read.
+    pub sample: Vec<Vec<String>>,
+    /// One per header, in order.
+    pub suggested: Vec<ColumnMapping>,
+    pub targets: Vec<TargetInfo>,
+}
+
+/// Updates find the existing lead by this value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum NaturalKey {
+    Email,
+    ExternalRef,
+}
+
+impl NaturalKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NaturalKey::Email => "email",
+            NaturalKey::ExternalRef => "external_ref",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(NaturalKey::Email),
+            "external_ref" => Some(NaturalKey::ExternalRef),
+            _ => None,
+        }
+    }
+}
+
+/// What the user settled on in the wizard (or on the command line): a run and its resume use exactly this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportPlan {
+    pub sheet: Option<String>,
+    /// One per header, in the file's order.
+    pub mapping: Vec<ColumnMapping>,
+    pub key: Option<NaturalKey>,
+    /// The channel of rows whose file does not say; bulk import when absent.
+    pub source: Option<SourceChannel>,
+    /// The source's detail of rows whose file does not say; the file's name when absent.
+    pub source_detail: Option<String>,
+    pub template: Option<String>,
+    pub dedup: bool,
+    /// Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed.
+    pub keep_invalid: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    CreateActive,
+    CreateDraft,
+    Update,
+    Unchanged,
+    /// A lead already stored is the same person: its empty fields are filled from the row.
+    Enrich,
+    /// Created, and queued with the lead it may duplicate for a data steward.
+    Review,
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RowPlan {
+    pub line: u32,
+    pub action: RowAction,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub lead_id: Option<i64>,
+    pub name: String,
+    /// What is missing (Draft), which fields change (update, enrich), which lead it may duplicate (review).
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub evidence: Vec<EvidenceLine>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OutcomeCounts {
+    pub create_active: u32,
+    pub create_draft: u32,
+    pub update: u32,
+    pub unchanged: u32,
+    pub enrich: u32,
+    pub review: u32,
+    pub reject: u32,
+}
+
+impl OutcomeCounts {
+    pub fn add(&mut self, action: RowAction) {
+        let slot = match action {
+            RowAction::CreateActive => &mut self.create_active,
+            RowAction::CreateDraft => &mut self.create_draft,
+            RowAction::Update => &mut self.update,
+            RowAction::Unchanged => &mut self.unchanged,
+            RowAction::Enrich => &mut self.enrich,
+            RowAction::Review => &mut self.review,
+            RowAction::Reject => &mut self.reject,
+        };
+        *slot += 1;
+    }
+    pub fn total(&self) -> u32 {
+        self.create_active + self.create_draft + self.update + self.unchanged + self.enrich + self.review + self.reject
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DryRunReport {
+    pub rows: u32,
+    pub counts: OutcomeCounts,
+    /// Columns whose values go nowhere.
+    pub unmapped: Vec<String>,
+    /// Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first.
+    pub rows_shown: Vec<RowPlan>,
+}
+
+pub const DRY_RUN_ROWS_SHOWN: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Running,
+    /// The process stopped mid-way (a crash, a kill): resume or undo it.
+    Interrupted,
+    Cancelled,
+    Completed,
+    Failed,
+    Undoing,
+    Undone,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Running => "running",
+            ImportStatus::Interrupted => "interrupted",
+            ImportStatus::Cancelled => "cancelled",
+            ImportStatus::Completed => "completed",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Undoing => "undoing",
+            ImportStatus::Undone => "undone",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "running" => ImportStatus::Running,
+            "cancelled" => ImportStatus::Cancelled,
+            "completed" => ImportStatus::Completed,
+            "failed" => ImportStatus::Failed,
+            "undoing" => ImportStatus::Undoing,
+            "undone" => ImportStatus::Undone,
+            _ => ImportStatus::Interrupted,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UndoKept {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub lead_id: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UndoReport {
+    pub removed: u32,
+    pub reverted: u32,
+    /// The first [`UNDO_KEPT_SHOWN`] leads the undo left (partly) as they are, with why.
+    pub kept: Vec<UndoKept>,
+    pub kept_count: u32,
+}
+
+pub const UNDO_KEPT_SHOWN: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportBatch {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub id: i64,
+    pub file_name: String,
+    pub format: FileFormat,
+    pub channel: SourceChannel,
+    pub source_detail: String,
+    pub template: Option<String>,
+    pub key: Option<NaturalKey>,
+    pub actor_name: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: ImportStatus,
+    pub rows_done: u32,
+    pub rows_total: Option<u32>,
+    pub counts: OutcomeCounts,
+    pub error: Option<String>,
+    pub undo: Option<UndoReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RunPhase {
+    Importing,
+    Undoing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunProgress {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub batch_id: i64,
+    pub phase: RunPhase,
+    pub rows_done: u32,
+    pub rows_total: Option<u32>,
+    pub rows_per_second: f64,
+    pub eta_seconds: Option<f64>,
+    pub counts: OutcomeCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportTemplate {
+    pub name: String,
+    pub mapping: Vec<ColumnMapping>,
+    pub key: Option<NaturalKey>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportTemplateInput {
+    pub name: String,
+    pub mapping: Vec<ColumnMapping>,
+    pub key: Option<NaturalKey>,
+}

@@ -1,0 +1,242 @@
+//! What one row does, decided and done inside the caller's transaction: update the lead its natural key
+//! finds, enrich the stored lead it certainly duplicates, create it (Active or Draft, and queued for review
+//! when it may duplicate one), or reject it with every reason. The dry run runs exactly this and rolls back.
+use rusqlite::Transaction;
+
+use super::model::{NaturalKey, RowAction, RowPlan};
+use crate::access::{Grant, LeadScope};
+use crate::audit::store::BatchId;
+use crate::duplicates::{stored_matches, Tier};
+use crate::error::{Error, FieldError, Result};
+use crate::leads::api::{insert_logged, visible_lead, Rules};
+use crate::leads::fields::diff;
+use crate::leads::{display_name, keep_invalid_contacts, normalize_email, store as leads, Lead, LeadInput, LeadStatus};
+use crate::rapport::Rapport;
+
+/// Read once per chunk: the rules every row of it is validated by.
+pub(crate) struct RowRules {
+    pub rules: Rules,
+    pub scope: LeadScope,
+    pub model: rapport_match::Model,
+    pub key: Option<NaturalKey>,
+    pub dedup: bool,
+    pub keep_invalid: bool,
+}
+
+fn row_name(input: &LeadInput) -> String {
+    let name = display_name(&input.first_name, &input.last_name, &input.company);
+    match input.emails.first() {
+        Some(e) if name == "(unnamed lead)" => e.clone(),
+        _ => name,
+    }
+}
+
+fn plan(line: u32, action: RowAction, lead_id: Option<i64>, name: String, detail: String) -> RowPlan {
+    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![] }
+}
+
+pub(crate) fn describe(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+pub(crate) fn rejected(line: u32, name: String, errors: Vec<FieldError>) -> RowPlan {
+    let detail = describe(&errors);
+    RowPlan { errors, ..plan(line, RowAction::Reject, None, name, detail) }
+}
+
+/// The row's values laid over the stored lead's: a filled cell replaces, an empty one keeps what is there;
+/// emails, phones and tags are added; notes are appended; the channel a lead came through is never rewritten.
+fn overlay(existing: &Lead, row: &LeadInput) -> LeadInput {
+    let mut out = existing.to_input();
+    let text = |mine: &mut String, theirs: &str| {
+        if !theirs.trim().is_empty() {
+            *mine = theirs.to_string();
+        }
+    };
+    text(&mut out.first_name, &row.first_name);
+    text(&mut out.last_name, &row.last_name);
+    text(&mut out.company, &row.company);
+    text(&mut out.job_title, &row.job_title);
+    text(&mut out.address.street, &row.address.street);
+    text(&mut out.address.street2, &row.address.street2);
+    text(&mut out.address.city, &row.address.city);
+    text(&mut out.address.postcode, &row.address.postcode);
+    text(&mut out.address.region, &row.address.region);
+    text(&mut out.address.country, &row.address.country);
+    text(&mut out.campaign, &row.campaign);
+    text(&mut out.stage, &row.stage);
+    text(&mut out.external_ref, &row.external_ref);
+    if existing.source.is_none() {
+        out.source = row.source;
+        out.source_detail = row.source_detail.clone();
+    }
+    if row.owner_id.is_some() {
+        out.owner_id = row.owner_id;
+    }
+    for e in &row.emails {
+        let known = existing.emails.iter().any(|x| x.address.eq_ignore_ascii_case(e.trim()) || x.original == *e);
+        if !known && !out.emails.contains(e) {
+            out.emails.push(e.clone());
+        }
+    }
+    for p in &row.phones {
+        let digits = crate::leads::fold_digits(p);
+        let known = existing.phones.iter().any(|x| crate::leads::fold_digits(&x.e164).ends_with(&digits) || x.original == *p);
+        if !known && !out.phones.contains(p) {
+            out.phones.push(p.clone());
+        }
+    }
+    for t in &row.tags {
+        if !out.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            out.tags.push(t.clone());
+        }
+    }
+    let notes = row.notes.trim();
+    if !notes.is_empty() && !out.notes.contains(notes) {
+        out.notes = if out.notes.trim().is_empty() { notes.to_string() } else { format!("{}\n\n{notes}", out.notes) };
+    }
+    out
+}
+
+fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
+    match e {
+        Error::Validation(v) => Ok(v.errors),
+        Error::Access(a) => Ok(vec![FieldError::new("campaign", a.to_string())]),
+        other => Err(other),
+    }
+}
+
+fn changed_fields(old: &Lead, new: &Lead) -> String {
+    let names: Vec<&str> = diff(old, new).into_iter().map(|(f, _, _)| f).filter(|f| *f != "status").collect();
+    names.join(", ")
+}
+
+impl Rapport {
+    /// Finds the lead the row's natural key names: none, one, or a refusal when it names several.
+    fn keyed_lead(tx: &Transaction<'_>, rules: &RowRules, grant: &Grant, row: &LeadInput) -> Result<Result<Option<Lead>, String>> {
+        let ids = match rules.key {
+            None => return Ok(Ok(None)),
+            Some(NaturalKey::Email) => match row.emails.first().map(|e| normalize_email(e)) {
+                Some(Ok(address)) => leads::with_email(tx, &address)?,
+                _ => return Ok(Ok(None)),
+            },
+            Some(NaturalKey::ExternalRef) if row.external_ref.trim().is_empty() => return Ok(Ok(None)),
+            Some(NaturalKey::ExternalRef) => leads::with_external_ref(tx, row.external_ref.trim())?,
+        };
+        let mut visible = Vec::new();
+        for id in ids {
+            match visible_lead(tx, grant, id) {
+                Ok(l) => visible.push(l),
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if visible.len() > 1 {
+            let ids: Vec<String> = visible.iter().map(|l| l.id.to_string()).collect();
+            return Ok(Err(format!(
+                "matches {} leads ({}): merge them first, or import by another key",
+                visible.len(),
+                ids.join(", ")
+            )));
+        }
+        Ok(Ok(visible.pop()))
+    }
+
+    /// Does what row `line` asks, in `tx`, recording into `batch`.
+    pub(crate) fn import_row(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        rules: &RowRules,
+        batch: &BatchId,
+        line: u32,
+        row: LeadInput,
+    ) -> Result<RowPlan> {
+        let name = row_name(&row);
+        let keyed = match Self::keyed_lead(tx, rules, grant, &row)? {
+            Ok(k) => k,
+            Err(why) => {
+                let field = rules.key.map(NaturalKey::as_str).unwrap_or("key");
+                return Ok(rejected(line, name, vec![FieldError::new(field, why)]));
+            }
+        };
+        if let Some(existing) = keyed {
+            let input = overlay(&existing, &row);
+            return self.update_from_row(tx, grant, batch, line, name, existing, &input, RowAction::Update);
+        }
+        let valid = match rules.rules.validate(tx, &row, &rules.scope, None) {
+            Ok(v) => v,
+            Err(e) => {
+                let errors = validation_errors(e)?;
+                let kept = if rules.keep_invalid {
+                    keep_invalid_contacts(&row, &crate::leads::ValidationErrors { errors: errors.clone() })
+                } else {
+                    None
+                };
+                match kept.map(|k| rules.rules.validate(tx, &k, &rules.scope, None)) {
+                    Some(Ok(v)) => v,
+                    _ => return Ok(rejected(line, name, errors)),
+                }
+            }
+        };
+        let matches = if rules.dedup { stored_matches(tx, &rules.model, &valid.as_lead(0), &rules.scope)? } else { vec![] };
+        if let Some(best) = matches.first() {
+            let conflicts = crate::duplicates::conflicts(&best.lead, &valid.as_lead(best.lead.id));
+            if best.tier == Tier::Same && conflicts.is_empty() {
+                let input = crate::duplicates::enrichment(&best.lead, &valid.as_lead(0));
+                let mut p = self.update_from_row(tx, grant, batch, line, name, best.lead.clone(), &input, RowAction::Enrich)?;
+                p.evidence = best.evidence.clone();
+                return Ok(p);
+            }
+        }
+        let id = insert_logged(tx, batch, &valid)?;
+        self.index_and_check(tx, id, !matches.is_empty(), &batch.at)?;
+        if let Some(best) = matches.first() {
+            let detail = format!(
+                "may be {} (lead {}, {:.0}% likely): queued for review",
+                best.lead.display_name(),
+                best.lead.id,
+                best.score * 100.0
+            );
+            let mut p = plan(line, RowAction::Review, Some(id), name, detail);
+            p.evidence = best.evidence.clone();
+            return Ok(p);
+        }
+        Ok(if valid.status == LeadStatus::Draft {
+            let missing: Vec<&str> = valid.missing.iter().map(|m| m.describe()).collect();
+            plan(line, RowAction::CreateDraft, Some(id), name, format!("Draft: needs {}", missing.join(", ")))
+        } else {
+            plan(line, RowAction::CreateActive, Some(id), name, String::new())
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update_from_row(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        batch: &BatchId,
+        line: u32,
+        name: String,
+        existing: Lead,
+        input: &LeadInput,
+        action: RowAction,
+    ) -> Result<RowPlan> {
+        let before = existing.clone();
+        match self.write_update(tx, grant, existing, input, &mut || Ok(batch.clone())) {
+            Ok(after) if after.version == before.version => Ok(plan(
+                line,
+                RowAction::Unchanged,
+                Some(before.id),
+                name,
+                format!("lead {} already holds these values", before.id),
+            )),
+            Ok(after) => {
+                let what = if action == RowAction::Enrich { "fills" } else { "changes" };
+                let detail = format!("{what} {} of lead {}", changed_fields(&before, &after), before.id);
+                Ok(plan(line, action, Some(before.id), name, detail))
+            }
+            Err(e) => Ok(rejected(line, name, validation_errors(e)?)),
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! A file's rows as they stream in: CSV/TSV decoded and split as it is read (memory stays flat whatever the
+//! file's size), or a sheet of a workbook (.xlsx, .xls, .ods, read whole by calamine: workbooks are zip or
+//! compound files that cannot be read front to back). Every row keeps the line (CSV) or row (sheet) number a
+//! user sees in their editor.
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use encoding_rs::Encoding;
+
+use super::decode::{decode_sample, detect, UnixLines, SAMPLE_BYTES};
+use super::error::ImportError;
+use super::model::FileFormat;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawRow {
+    pub line: u32,
+    pub cells: Vec<String>,
+}
+
+pub(crate) type Rows = Box<dyn Iterator<Item = Result<RawRow, ImportError>> + Send>;
+
+pub(crate) struct OpenedFile {
+    pub format: FileFormat,
+    pub encoding: Option<&'static Encoding>,
+    pub delimiter: Option<u8>,
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    pub header_line: u32,
+    pub headers: Vec<String>,
+    /// Data rows after the header, blank rows skipped.
+    pub rows: Rows,
+}
+
+fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+fn read_head(path: &Path) -> Result<(Vec<u8>, bool), ImportError> {
+    let mut head = Vec::with_capacity(SAMPLE_BYTES);
+    File::open(path)?.take(SAMPLE_BYTES as u64 + 1).read_to_end(&mut head)?;
+    let complete = head.len() <= SAMPLE_BYTES;
+    head.truncate(SAMPLE_BYTES);
+    Ok((head, complete))
+}
+
+/// Opens `path` (CSV/TSV or a workbook, told apart by content, not name); `sheet` picks a workbook's sheet
+/// (the first one with data when absent).
+pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
+    let (head, complete) = read_head(path)?;
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ImportError::Empty);
+    }
+    if is_workbook(&head) {
+        open_workbook(path, sheet)
+    } else {
+        open_csv(path, &head, complete)
+    }
+}
+
+fn csv_records(path: &Path, encoding: &'static Encoding, delimiter: u8) -> Result<csv::StringRecordsIntoIter<Box<dyn Read + Send>>, ImportError> {
+    let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
+    let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded));
+    Ok(csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(text)
+        .into_records())
+}
+
+fn malformed(e: &csv::Error) -> ImportError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the text is not valid in the file's encoding".to_string(),
+        _ => e.to_string(),
+    };
+    ImportError::Malformed { line, message }
+}
+
+fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, ImportError> {
+    let encoding = detect(head, complete)?;
+    let sample = decode_sample(head, encoding);
+    let layout = super::sniff(&sample);
+    let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
+    let mut records = csv_records(path, encoding, delimiter)?;
+    let mut header = None;
+    for (i, r) in records.by_ref().enumerate() {
+        let r = r.map_err(|e| malformed(&e))?;
+        if i as u32 == layout.header_row {
+            header = Some(r);
+            break;
+        }
+    }
+    let header = header.ok_or(ImportError::Empty)?;
+    let header_line = header.position().map(|p| p.line()).unwrap_or(1) as u32;
+    let headers: Vec<String> =
+        header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let rows = records.filter_map(|r| match r {
+        Err(e) => Some(Err(malformed(&e))),
+        Ok(r) if r.iter().all(|c| c.trim().is_empty()) => None,
+        Ok(r) => Some(Ok(RawRow {
+            line: r.position().map(|p| p.line()).unwrap_or(0) as u32,
+            cells: r.iter().map(str::to_string).collect(),
+        })),
+    });
+    Ok(OpenedFile {
+        format: FileFormat::Csv,
+        encoding: Some(encoding),
+        delimiter: Some(delimiter),
+        sheets: vec![],
+        sheet: None,
+        header_line,
+        headers,
+        rows: Box::new(rows),
+    })
+}
+
+/// How many data rows a CSV file holds: one quick pass that only splits (the run's progress and ETA).
+pub(crate) fn count_rows(path: &Path, sheet: Option<&str>) -> Result<u32, ImportError> {
+    let mut opened = open(path, sheet)?;
+    let mut n = 0u32;
+    for r in opened.rows.by_ref() {
+        // A malformed row counts: it is reported, not skipped.
+        let _ = r;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The header is the first row about as full as the fullest of the first rows (title lines come first in
+/// many exports).
+fn header_index(rows: &[Vec<String>]) -> usize {
+    let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
+    let widest = rows.iter().take(20).map(filled).max().unwrap_or(0);
+    rows.iter().take(20).position(|r| filled(r) * 10 >= widest * 6 && filled(r) >= 1.min(widest)).unwrap_or(0)
+}
+
+fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
+    let bytes = std::fs::read(path)?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
+    let sheets = book.sheet_names();
+    let mut chosen = None;
+    for name in &sheets {
+        if sheet.is_some_and(|s| s != name) {
+            continue;
+        }
+        let range = book.worksheet_range(name).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
+        if sheet.is_some() || !range.is_empty() {
+            chosen = Some((name.clone(), range));
+            break;
+        }
+    }
+    let (name, range) = match (chosen, sheet) {
+        (Some(c), _) => c,
+        (None, Some(s)) => return Err(ImportError::NoSheet(s.to_string())),
+        (None, None) => return Err(ImportError::Empty),
+    };
+    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
+    // Cells left of the used range are empty columns the header still has.
+    let table: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell_text)).collect())
+        .collect();
+    let h = header_index(&table);
+    let mut headers: Vec<String> = table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect();
+    while headers.last().is_some_and(String::is_empty) {
+        headers.pop();
+    }
+    let width = headers.len();
+    let header_line = first_row + h as u32 + 1;
+    let rows = table.into_iter().enumerate().skip(h + 1).filter_map(move |(i, mut cells)| {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        while cells.len() > width && cells.last().is_some_and(|c| c.trim().is_empty()) {
+            cells.pop();
+        }
+        Some(Ok(RawRow { line: first_row + i as u32 + 1, cells }))
+    });
+    Ok(OpenedFile {
+        format: FileFormat::Excel,
+        encoding: None,
+        delimiter: None,
+        sheets,
+        sheet: Some(name),
+        header_line,
+        headers,
+        rows: Box::new(rows),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_of(bytes: &[u8]) -> (Vec<String>, Vec<Result<RawRow, String>>) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("f.csv");
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let f = open(&p, None).unwrap_or_else(|e| panic!("{e}"));
+        (f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect())
+    }
+
+    #[test]
+    fn quoted_newlines_keep_their_line_numbers() {
+        let (h, rows) = rows_of(b"first_name;notes\r\nAnn;\"two\r\nlines\"\r\nBo;x\r\n");
+        assert_eq!(h, vec!["first_name", "notes"]);
+        let rows: Vec<RawRow> = rows.into_iter().map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect();
+        assert_eq!(rows[0], RawRow { line: 2, cells: vec!["Ann".into(), "two\nlines".into()] });
+        assert_eq!(rows[1].line, 4);
+    }
+
+    #[test]
+    fn utf16_and_1252_are_decoded() {
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "Name\tStadt\nJürgen\tKöln\n".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let (h, rows) = rows_of(&utf16);
+        assert_eq!(h, vec!["Name", "Stadt"]);
+        assert_eq!(rows[0].as_ref().map(|r| r.cells.clone()), Ok(vec!["Jürgen".to_string(), "Köln".to_string()]));
+        let (_, rows) = rows_of(b"Name;Stadt\nJ\xFCrgen;K\xF6ln\n");
+        assert_eq!(rows[0].as_ref().map(|r| r.cells[0].clone()), Ok("Jürgen".to_string()));
+    }
+}

@@ -1,0 +1,274 @@
+//! A file row made a lead input by the user's mapping: every column goes to its field, to the notes, or is
+//! ignored on purpose; a row that cannot be read (ragged, an unknown owner or channel, undecodable text) is an
+//! error with the column's name, never a silent gap.
+use std::collections::HashMap;
+
+use super::error::ImportError;
+use super::model::{ColumnMapping, TargetInfo, IGNORE, TO_NOTES};
+use super::reader::RawRow;
+use crate::error::FieldError;
+use crate::leads::csv::{canonical_columns, unguard_cell};
+use crate::leads::fields::{split_list, LeadFieldKind, FIELDS};
+use crate::leads::{LeadInput, SourceChannel};
+
+/// The choices of a column's destination, in the field table's order.
+pub fn targets() -> Vec<TargetInfo> {
+    let mut out = Vec::new();
+    for f in FIELDS.iter().filter(|f| f.info.editable) {
+        for (i, col) in f.info.csv.iter().enumerate() {
+            let label = match (f.info.kind, i) {
+                (LeadFieldKind::EmailList, 0) => "Email".to_string(),
+                (LeadFieldKind::EmailList, _) => "Other emails".to_string(),
+                (LeadFieldKind::PhoneList, 0) => "Phone".to_string(),
+                (LeadFieldKind::PhoneList, _) => "Other phones".to_string(),
+                (LeadFieldKind::LongText, _) if *col == TO_NOTES => "Notes (added as \"Column: value\")".to_string(),
+                _ => f.info.label.to_string(),
+            };
+            out.push(TargetInfo { target: col.to_string(), label });
+        }
+    }
+    out.push(TargetInfo { target: IGNORE.to_string(), label: "Ignore".to_string() });
+    out
+}
+
+/// Targets that take one value: two columns cannot both fill one.
+fn single_valued(target: &str) -> bool {
+    !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | TO_NOTES | IGNORE)
+}
+
+pub(crate) struct Mapper {
+    headers: Vec<String>,
+    targets: Vec<String>,
+    /// Columns whose own header says "notes": their value goes in as it is, not as "Header: value".
+    plain_notes: Vec<bool>,
+    owners: HashMap<String, i64>,
+    default_source: SourceChannel,
+    default_detail: String,
+    /// The file's text came through a decoder that replaces bytes it cannot read: such a row is refused.
+    check_replacement: bool,
+}
+
+impl Mapper {
+    /// `mapping` names columns by header; a header the mapping does not name is refused (a column is never
+    /// dropped without being told). `owners`: usernames, lower-cased, to ids.
+    pub(crate) fn new(
+        headers: &[String],
+        mapping: &[ColumnMapping],
+        owners: HashMap<String, i64>,
+        default_source: SourceChannel,
+        default_detail: String,
+        check_replacement: bool,
+    ) -> Result<Self, ImportError> {
+        let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
+        let mut targets = Vec::with_capacity(headers.len());
+        let mut used: Vec<usize> = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            // The n-th column of this header (a header may repeat) takes the n-th mapping entry with its name.
+            let nth = headers[..i].iter().filter(|x| *x == h).count();
+            let Some((j, m)) = mapping.iter().enumerate().filter(|(_, m)| &m.column == h).nth(nth) else {
+                return Err(ImportError::Mapping(format!(
+                    "column \"{}\" has no destination: map it to a field, to notes, or ignore it",
+                    if h.is_empty() { format!("#{}", i + 1) } else { h.clone() }
+                )));
+            };
+            used.push(j);
+            if !known.contains(&m.target) {
+                return Err(ImportError::Mapping(format!("\"{}\" is not a lead field (column \"{h}\")", m.target)));
+            }
+            if single_valued(&m.target) {
+                if let Some(k) = targets.iter().position(|t: &String| *t == m.target) {
+                    return Err(ImportError::Mapping(format!(
+                        "columns \"{}\" and \"{h}\" both go to {}: a field takes one column",
+                        headers[k], m.target
+                    )));
+                }
+            }
+            targets.push(m.target.clone());
+        }
+        if let Some((_, m)) = mapping.iter().enumerate().find(|(j, _)| !used.contains(j)) {
+            return Err(ImportError::Mapping(format!("the file has no column \"{}\"", m.column)));
+        }
+        let suggested = super::suggest_mapping(headers);
+        let plain_notes = suggested.iter().map(|s| s.field.as_deref() == Some(TO_NOTES)).collect();
+        Ok(Self {
+            headers: headers.to_vec(),
+            targets,
+            plain_notes,
+            owners,
+            default_source,
+            default_detail,
+            check_replacement,
+        })
+    }
+
+    /// Names a validation error's field (`emails.0`, `company`) by the column its value came from, so a user
+    /// fixing the file knows which cell to look at.
+    pub(crate) fn name_columns(&self, errors: &mut [FieldError]) {
+        for e in errors {
+            let target = crate::leads::csv::csv_column(&e.field);
+            if let Some(i) = self.targets.iter().position(|t| t == target) {
+                e.field = self.headers[i].clone();
+            }
+        }
+    }
+
+    /// Columns whose values go nowhere.
+    pub(crate) fn ignored(&self) -> Vec<String> {
+        self.headers.iter().zip(&self.targets).filter(|(_, t)| *t == IGNORE).map(|(h, _)| h.clone()).collect()
+    }
+
+    pub(crate) fn to_input(&self, row: &RawRow) -> Result<LeadInput, Vec<FieldError>> {
+        let width = self.headers.len();
+        let extra_filled = row.cells.iter().skip(width).any(|c| !c.trim().is_empty());
+        if row.cells.len() < width || extra_filled {
+            let message = format!("has {} cells where the header has {width}", row.cells.len());
+            return Err(vec![FieldError::new("row", message)]);
+        }
+        let mut errors = Vec::new();
+        let mut input = LeadInput::default();
+        // Columns mapped to the email (phone) field come first, in column order: the first is the primary.
+        let (mut emails, mut other_emails, mut phones, mut other_phones) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut notes = Vec::new();
+        let mut source_text = String::new();
+        for (i, target) in self.targets.iter().enumerate() {
+            let value = unguard_cell(row.cells[i].trim()).to_string();
+            if self.check_replacement && value.contains('\u{fffd}') {
+                let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
+                errors.push(FieldError::new(self.headers[i].clone(), message));
+                continue;
+            }
+            if value.is_empty() {
+                continue;
+            }
+            match target.as_str() {
+                IGNORE => {}
+                "email" => emails.push(value),
+                "other_emails" => other_emails.extend(split_list(&value)),
+                "phone" => phones.push(value),
+                "other_phones" => other_phones.extend(split_list(&value)),
+                "tags" => input.tags.extend(split_list(&value)),
+                TO_NOTES if self.plain_notes[i] => notes.push(value),
+                TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
+                "source" => source_text = value,
+                "owner" => match self.owners.get(&value.to_lowercase()) {
+                    Some(id) => input.owner_id = Some(*id),
+                    None => errors.push(FieldError::new("owner", format!("no user is named \"{value}\""))),
+                },
+                other => {
+                    if let Some(f) = FIELDS.iter().find(|f| f.info.csv.first() == Some(&other)) {
+                        (f.set)(&mut input, &value);
+                    }
+                }
+            }
+        }
+        emails.extend(other_emails);
+        phones.extend(other_phones);
+        input.emails = emails;
+        input.phones = phones;
+        input.notes = notes.join("\n");
+        input.source = if source_text.is_empty() {
+            Some(self.default_source)
+        } else {
+            let parsed = SourceChannel::parse(&source_text);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    "source",
+                    format!("\"{source_text}\" is not a channel (direct_entry, web_form, bulk_import, partner)"),
+                ));
+            }
+            parsed
+        };
+        if input.source_detail.is_empty() && source_text.is_empty() {
+            input.source_detail = self.default_detail.clone();
+        }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The mapping a file gets without being told: the suggestion per header, notes for the rest (a column is
+/// never dropped unless the user says so).
+pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
+    let canonical = canonical_columns();
+    super::suggest_mapping(headers)
+        .into_iter()
+        .map(|s| {
+            let target = match s.field {
+                Some(f) => f,
+                None if s.column.trim().is_empty() => IGNORE.to_string(),
+                None if crate::leads::csv::READ_ONLY_COLUMNS.contains(&s.column.to_lowercase().as_str()) => {
+                    IGNORE.to_string() // Rapport's own export: id, status and times are not imported
+                }
+                None => TO_NOTES.to_string(),
+            };
+            debug_assert!(target == IGNORE || target == TO_NOTES || canonical.contains(&target.as_str()));
+            ColumnMapping { column: s.column, target }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper(headers: &[&str], targets: &[&str]) -> Result<Mapper, ImportError> {
+        let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        let m: Vec<ColumnMapping> = h
+            .iter()
+            .zip(targets)
+            .map(|(c, t)| ColumnMapping { column: c.clone(), target: t.to_string() })
+            .collect();
+        let owners = HashMap::from([("alice".to_string(), 7)]);
+        Mapper::new(&h, &m, owners, SourceChannel::BulkImport, "fair.csv".into(), true)
+    }
+
+    fn row(cells: &[&str]) -> RawRow {
+        RawRow { line: 2, cells: cells.iter().map(|s| s.to_string()).collect() }
+    }
+
+    #[test]
+    fn columns_go_to_fields_notes_or_nowhere_as_told() {
+        let m = mapper(
+            &["Vorname", "E-Mail", "E-Mail 2", "Bemerkung", "Stand", "Farbe", "owner"],
+            &["first_name", "email", "other_emails", "notes", "notes", "ignore", "owner"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let input = m
+            .to_input(&row(&["Jürgen", "j@x.de", "j2@x.de; j3@x.de", "rief an", "Halle 3", "blau", "Alice"]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.first_name, "Jürgen");
+        assert_eq!(input.emails, vec!["j@x.de", "j2@x.de", "j3@x.de"]);
+        assert_eq!(input.notes, "rief an\nStand: Halle 3");
+        assert_eq!(input.owner_id, Some(7));
+        assert_eq!(input.source, Some(SourceChannel::BulkImport));
+        assert_eq!(input.source_detail, "fair.csv");
+        assert_eq!(m.ignored(), vec!["Farbe"]);
+    }
+
+    #[test]
+    fn bad_rows_and_bad_mappings_are_named() {
+        let m = mapper(&["first_name", "owner", "source"], &["first_name", "owner", "source"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let errs = m.to_input(&row(&["A", "nobody", "pigeon"])).err().unwrap_or_default();
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["owner", "source"]);
+        let errs = m.to_input(&row(&["A", ""])).err().unwrap_or_default();
+        assert!(errs[0].message.contains("2 cells where the header has 3"), "{errs:?}");
+        assert!(m.to_input(&row(&["A", "", "", "", ""])).is_ok(), "empty trailing cells are no data");
+        let errs = m.to_input(&row(&["A\u{fffd}", "", ""])).err().unwrap_or_default();
+        assert_eq!(errs[0].field, "first_name");
+        assert!(matches!(mapper(&["a", "b"], &["company", "company"]), Err(ImportError::Mapping(_))));
+        assert!(matches!(mapper(&["a", "b"], &["company", "fax"]), Err(ImportError::Mapping(_))));
+        assert!(matches!(mapper(&["a", "b"], &["company"]), Err(ImportError::Mapping(_))));
+    }
+
+    #[test]
+    fn without_a_mapping_unknown_columns_go_to_notes() {
+        let h: Vec<String> = ["Vorname", "Lieblingsfarbe", "", "id"].iter().map(|s| s.to_string()).collect();
+        let m = default_mapping(&h);
+        assert_eq!(m.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(), vec!["first_name", "notes", "ignore", "ignore"]);
+    }
+}

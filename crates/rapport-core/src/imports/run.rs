@@ -1,0 +1,339 @@
+//! Running an import: rows stream from the file and are written in chunks, each chunk one short transaction
+//! that also records how far the batch has come, so other writers wait at most one chunk, a crash loses at
+//! most the chunk in flight (and nothing of it), and a resume starts exactly after the last chunk written.
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use super::error::ImportError;
+use super::model::{ImportBatch, ImportPlan, ImportStatus, RowAction, RunPhase, RunProgress};
+use super::pipeline::{rejected, RowRules};
+use super::reader::{self, RawRow};
+use super::rows::Mapper;
+use super::store::{self, BatchRow, NewBatch};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::store as changelog;
+use crate::audit::Origin;
+use crate::error::{Error, Result};
+use crate::leads::api::Rules;
+use crate::leads::SourceChannel;
+use crate::rapport::Rapport;
+use crate::users::store as user_store;
+
+/// Rows per transaction: long enough to amortize the commit, short enough that a save typed meanwhile waits a
+/// fraction of a second at most.
+pub(crate) const CHUNK_ROWS: usize = 500;
+
+/// Imports running in this process, by batch: their cancel flags.
+#[derive(Default)]
+pub struct Runtime {
+    cancels: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+}
+
+impl Runtime {
+    fn register(&self, id: i64) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut m) = self.cancels.lock() {
+            m.insert(id, flag.clone());
+        }
+        flag
+    }
+    fn forget(&self, id: i64) {
+        if let Ok(mut m) = self.cancels.lock() {
+            m.remove(&id);
+        }
+    }
+    fn cancel(&self, id: i64) -> bool {
+        self.cancels.lock().ok().and_then(|m| m.get(&id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+    }
+}
+
+/// A file lock held while a batch runs in some process: the kernel drops it when that process dies, however
+/// it dies, which is how a batch left "running" is known to be interrupted.
+pub(crate) struct RunLock(#[allow(dead_code)] File);
+
+impl Rapport {
+    /// Where staged files and run locks live: beside the database.
+    pub(crate) fn imports_dir(&self) -> PathBuf {
+        self.path().with_extension("imports")
+    }
+
+    fn lock_path(&self, id: i64) -> PathBuf {
+        self.imports_dir().join(format!("batch-{id}.lock"))
+    }
+
+    pub(crate) fn take_run_lock(&self, id: i64) -> Result<Option<RunLock>> {
+        std::fs::create_dir_all(self.imports_dir()).map_err(ImportError::Io)?;
+        let f = File::options().create(true).truncate(false).write(true).open(self.lock_path(id)).map_err(ImportError::Io)?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(RunLock(f))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(ImportError::Io(e).into()),
+        }
+    }
+
+    /// Batches left running or undoing by a process that is gone are marked interrupted (resume or undo them).
+    pub fn mark_interrupted_imports(&self) -> Result<u32> {
+        let unfinished = self.db.read(|c| Ok::<_, Error>(store::unfinished(c)?))?;
+        let mut n = 0;
+        for (id, _) in unfinished {
+            if let Some(_lock) = self.take_run_lock(id)? {
+                self.db.write(|tx| {
+                    if matches!(store::batch(tx, id)?.map(|b| b.status), Some(ImportStatus::Running | ImportStatus::Undoing)) {
+                        store::set_status(tx, id, ImportStatus::Interrupted, None, None)?;
+                    }
+                    Ok::<_, Error>(())
+                })?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Asks the import `id` running in this process to stop after its current chunk. False when none runs.
+    pub fn cancel_import(&self, id: i64) -> bool {
+        self.imports.cancel(id)
+    }
+
+    pub(crate) fn owners_by_name(&self) -> Result<HashMap<String, i64>> {
+        self.db.read(|c| {
+            Ok::<_, Error>(user_store::usernames(c)?.into_iter().map(|(id, name)| (name.to_lowercase(), id)).collect())
+        })
+    }
+
+    pub(crate) fn mapper_for(&self, opened: &reader::OpenedFile, plan: &ImportPlan, file_name: &str) -> Result<Mapper> {
+        let detail = plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
+        let utf8 = opened.encoding.is_some_and(|e| e == encoding_rs::UTF_8);
+        Ok(Mapper::new(
+            &opened.headers,
+            &plan.mapping,
+            self.owners_by_name()?,
+            plan.source.unwrap_or(SourceChannel::BulkImport),
+            detail,
+            utf8 || opened.encoding.is_none(),
+        )?)
+    }
+
+    pub(crate) fn row_rules(tx: &rusqlite::Connection, grant: &Grant, plan: &ImportPlan) -> Result<RowRules> {
+        Ok(RowRules {
+            rules: Rules::load(tx)?,
+            scope: grant.lead_scope(),
+            model: crate::duplicates::incremental::load_model(tx)?,
+            key: plan.key,
+            dedup: plan.dedup,
+            keep_invalid: plan.keep_invalid,
+        })
+    }
+
+    /// Starts importing `path` (named `file_name`) with `plan`: records the batch, then runs it to its end, a
+    /// cancel, or a failure (recorded on the batch and returned).
+    pub fn start_import(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        file_name: &str,
+        plan: &ImportPlan,
+        progress: &mut dyn FnMut(RunProgress),
+    ) -> Result<ImportBatch> {
+        let opened = reader::open(path, plan.sheet.as_deref())?;
+        // The mapping is checked before anything is recorded.
+        self.mapper_for(&opened, plan, file_name)?;
+        let format = opened.format;
+        drop(opened);
+        let (size, digest) = file_digest(path)?;
+        let total = reader::count_rows(path, plan.sheet.as_deref())?;
+        let path_text = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned();
+        let id = self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let channel = plan.source.unwrap_or(SourceChannel::BulkImport);
+            let detail = plan.source_detail.clone().unwrap_or_else(|| file_name.to_string());
+            Ok::<_, Error>(store::insert_batch(
+                tx,
+                &NewBatch {
+                    file_name,
+                    file_path: &path_text,
+                    file_size: size,
+                    file_digest: &digest,
+                    format,
+                    channel,
+                    source_detail: &detail,
+                    plan,
+                    actor_id: grant.user_id,
+                    actor_name: &grant.username,
+                    at: &self.now(),
+                    rows_total: Some(total),
+                },
+            )?)
+        })?;
+        self.run_batch(actor, id, progress)
+    }
+
+    /// Goes on with an interrupted or cancelled batch from the first record it had not written, with the same
+    /// plan on the same file (checked by its digest).
+    pub fn resume_import(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<ImportBatch> {
+        self.mark_interrupted_imports()?;
+        let b = self.import_batch_row(actor, id)?;
+        if !matches!(b.status, ImportStatus::Interrupted | ImportStatus::Cancelled | ImportStatus::Failed) {
+            return Err(ImportError::WrongState { id, status: b.status.as_str(), what: "only an interrupted, cancelled or failed import can be resumed" }.into());
+        }
+        if b.undo_cursor.is_some() {
+            return Err(ImportError::WrongState { id, status: "partly undone", what: "finish the undo instead" }.into());
+        }
+        let (size, digest) = file_digest(Path::new(&b.file_path))
+            .map_err(|_| ImportError::FileChanged(format!("{} can no longer be read", b.file_path)))?;
+        if size != b.file_size || digest != b.file_digest {
+            return Err(ImportError::FileChanged(format!("{} is not the file that was imported", b.file_path)).into());
+        }
+        self.run_batch(actor, id, progress)
+    }
+
+    pub(crate) fn import_batch_row(&self, actor: &Actor, id: i64) -> Result<BatchRow> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            store::batch(c, id)?.ok_or(Error::NotFound { entity: "import", id: id.to_string() })
+        })
+    }
+
+    fn run_batch(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<ImportBatch> {
+        let Some(_lock) = self.take_run_lock(id)? else {
+            return Err(ImportError::WrongState { id, status: "running", what: "it is running in another window or process" }.into());
+        };
+        let cancel = self.imports.register(id);
+        let result = self.run_chunks(actor, id, &cancel, progress);
+        self.imports.forget(id);
+        let now = self.now();
+        let (status, error) = match &result {
+            Ok(true) => (ImportStatus::Completed, None),
+            Ok(false) => (ImportStatus::Cancelled, None),
+            Err(e) => (ImportStatus::Failed, Some(e.to_string())),
+        };
+        self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, status, Some(&now), error.as_deref())?))?;
+        result?;
+        self.import_batch(actor, id)
+    }
+
+    /// True when every row is in, false when cancelled.
+    fn run_chunks(&self, actor: &Actor, id: i64, cancel: &AtomicBool, progress: &mut dyn FnMut(RunProgress)) -> Result<bool> {
+        let b = self.db.write(|tx| {
+            store::set_status(tx, id, ImportStatus::Running, None, None)?;
+            Ok::<_, Error>(store::batch(tx, id)?)
+        })?;
+        let b = b.ok_or(Error::NotFound { entity: "import", id: id.to_string() })?;
+        let mut opened = reader::open(Path::new(&b.file_path), b.plan.sheet.as_deref())?;
+        let mapper = self.mapper_for(&opened, &b.plan, &b.file_name)?;
+        let mut rows = opened.rows.by_ref().skip(b.rows_done as usize).peekable();
+        let (mut done, mut counts) = (b.rows_done, b.counts.clone());
+        let started = Instant::now();
+        let mut this_session = 0u32;
+        while rows.peek().is_some() {
+            if cancel.load(Ordering::SeqCst) {
+                return Ok(false);
+            }
+            let chunk: Vec<std::result::Result<RawRow, ImportError>> = rows.by_ref().take(CHUNK_ROWS).collect();
+            let n = chunk.len() as u32;
+            counts = self.db.write(|tx| {
+                let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+                let rules = Self::row_rules(tx, &grant, &b.plan)?;
+                let batch = self.begin_batch(tx, &grant, &Origin::import(b.file_name.clone()))?;
+                changelog::tag_import(tx, batch.id, id)?;
+                let mut counts = counts.clone();
+                for row in chunk {
+                    let row = match row {
+                        Ok(r) => r,
+                        Err(ImportError::Malformed { line, message }) => RawRow { line: line as u32, cells: vec![format!("({message})")] },
+                        Err(e) => return Err(e.into()),
+                    };
+                    let mut plan = match mapper.to_input(&row) {
+                        Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input)?,
+                        Err(errors) => rejected(row.line, String::new(), errors),
+                    };
+                    mapper.name_columns(&mut plan.errors);
+                    if plan.action == RowAction::Reject {
+                        store::insert_reject(tx, id, row.line, &row.cells, &plan.errors)?;
+                    }
+                    counts.add(plan.action);
+                }
+                changelog::discard_empty(tx, &batch)?;
+                store::advance(tx, id, done + n, &counts)?;
+                Ok::<_, Error>(counts)
+            })?;
+            done += n;
+            this_session += n;
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            let rate = f64::from(this_session) / secs;
+            let left = b.rows_total.map(|t| t.saturating_sub(done));
+            progress(RunProgress {
+                batch_id: id,
+                phase: RunPhase::Importing,
+                rows_done: done,
+                rows_total: b.rows_total,
+                rows_per_second: rate,
+                eta_seconds: left.map(|l| f64::from(l) / rate.max(1e-3)),
+                counts: counts.clone(),
+            });
+        }
+        Ok(true)
+    }
+
+    pub fn import_batch(&self, actor: &Actor, id: i64) -> Result<ImportBatch> {
+        let b = self.import_batch_row(actor, id)?;
+        let kept = self.db.read(|c| Ok::<_, Error>(store::kept(c, id, super::model::UNDO_KEPT_SHOWN)?))?;
+        Ok(to_batch(b, kept))
+    }
+
+    /// The imports, newest first (batches whose process died are marked interrupted first).
+    pub fn import_history(&self, actor: &Actor, limit: u32) -> Result<Vec<ImportBatch>> {
+        self.mark_interrupted_imports()?;
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            Ok(store::batches(c, limit)?.into_iter().map(|b| to_batch(b, vec![])).collect())
+        })
+    }
+}
+
+pub(crate) fn to_batch(b: BatchRow, kept: Vec<super::model::UndoKept>) -> ImportBatch {
+    ImportBatch {
+        id: b.id,
+        file_name: b.file_name,
+        format: b.format,
+        channel: b.channel,
+        source_detail: b.source_detail,
+        template: b.template,
+        key: b.plan.key,
+        actor_name: b.actor_name,
+        started_at: b.started_at,
+        finished_at: b.finished_at,
+        status: b.status,
+        rows_done: b.rows_done,
+        rows_total: b.rows_total,
+        counts: b.counts,
+        error: b.error,
+        undo: b.undo.map(|mut u| {
+            u.kept = kept;
+            u
+        }),
+    }
+}
+
+/// Size and SHA-256 of a file, read in blocks.
+pub(crate) fn file_digest(path: &Path) -> Result<(u64, String)> {
+    use std::io::Read;
+    let mut f = File::open(path).map_err(ImportError::Io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(ImportError::Io)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((size, format!("{:x}", hasher.finalize())))
+}

@@ -1,0 +1,122 @@
+//! Undoing a whole import, chunk by chunk from its last change batch back: leads it created are removed
+//! unless someone changed them since (then they stay, with why), fields it changed go back unless edited since
+//! (the edit stays). Each step records how far it came in its own transaction, so an undo interrupted by a
+//! crash goes on where it stopped, and the log keeps the import and its undoing.
+use std::time::Instant;
+
+use super::model::{ImportStatus, RunPhase, RunProgress, UndoReport, UNDO_KEPT_SHOWN};
+use super::store;
+use crate::access::{Actor, Permission};
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
+use crate::duplicates::take_back;
+use crate::error::{Error, Result};
+use crate::leads::api::visible_lead;
+use crate::leads::{fields, store as leads};
+use crate::rapport::Rapport;
+
+fn has_appointments(conn: &rusqlite::Connection, lead_id: i64) -> Result<bool> {
+    Ok(crate::calendar::lead_has_appointments(conn, lead_id)?)
+}
+
+impl Rapport {
+    pub fn undo_import(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<UndoReport> {
+        self.mark_interrupted_imports()?;
+        let b = self.import_batch_row(actor, id)?;
+        let resumable_undo = b.status == ImportStatus::Interrupted && b.undo_cursor.is_some();
+        if !matches!(b.status, ImportStatus::Completed | ImportStatus::Cancelled | ImportStatus::Failed | ImportStatus::Interrupted)
+            && !resumable_undo
+        {
+            return Err(super::error::ImportError::WrongState { id, status: b.status.as_str(), what: "it cannot be undone now" }.into());
+        }
+        let Some(_lock) = self.take_run_lock(id)? else {
+            return Err(super::error::ImportError::WrongState { id, status: "running", what: "it is busy in another window or process" }.into());
+        };
+        self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undoing, None, None)?))?;
+        let batches = self.db.read(|c| Ok::<_, Error>(changelog::batches_of_import(c, id, b.undo_cursor)?))?;
+        let mut report = b.undo.clone().unwrap_or_default();
+        let total = batches.len() as u32;
+        let started = Instant::now();
+        for (i, change_batch) in batches.into_iter().enumerate() {
+            report = self.db.write(|tx| {
+                let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+                let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of import {id}") };
+                let undo_batch = self.begin_batch(tx, &grant, &origin)?;
+                let mut report = report.clone();
+                let rows = changelog::batch_rows_of(tx, change_batch, "lead")?;
+                let mut lead_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+                lead_ids.dedup();
+                for lead_id in lead_ids.into_iter().rev() {
+                    let changes: Vec<_> = rows.iter().filter(|r| r.0 == lead_id).map(|r| (r.1.clone(), r.2.clone(), r.3.clone())).collect();
+                    let created = changes.iter().any(|(f, _, _)| f == "*");
+                    let current = match visible_lead(tx, &grant, lead_id) {
+                        Ok(l) => l,
+                        Err(Error::NotFound { .. }) => {
+                            let why = "no longer exists (merged into another lead or deleted since the import)";
+                            keep(tx, id, lead_id, why, &mut report)?;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let later = changelog::first_change_outside_import(tx, "lead", lead_id, change_batch, id)?;
+                    if created {
+                        if let Some((field, at, who)) = later {
+                            let why = format!("kept: {who} changed {field} on {at}, after the import");
+                            keep(tx, id, lead_id, &why, &mut report)?;
+                        } else if has_appointments(tx, lead_id)? {
+                            keep(tx, id, lead_id, "kept: it has appointments booked since the import", &mut report)?;
+                        } else {
+                            changelog::record(tx, &undo_batch, "lead", lead_id, "*", Some(&fields::snapshot(&current)), None)?;
+                            leads::delete(tx, lead_id)?;
+                            report.removed += 1;
+                        }
+                        continue;
+                    }
+                    let input = take_back(&current, &changes);
+                    let before = current.clone();
+                    let after = self.write_update(tx, &grant, current, &input, &mut || Ok(undo_batch.clone()))?;
+                    if after.version != before.version {
+                        report.reverted += 1;
+                    }
+                    // Fields the import changed that hold another value now were edited since: they stay.
+                    let edited: Vec<&str> = changes
+                        .iter()
+                        .filter(|(f, _, new)| {
+                            fields::field(f).is_some_and(|fd| fd.info.editable && !matches!(fd.info.kind, crate::leads::LeadFieldKind::EmailList | crate::leads::LeadFieldKind::PhoneList | crate::leads::LeadFieldKind::TagList))
+                                && fields::values(&before).iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
+                        })
+                        .map(|(f, _, _)| f.as_str())
+                        .collect();
+                    if !edited.is_empty() {
+                        let why = format!("kept {}: edited since the import", edited.join(", "));
+                        keep(tx, id, lead_id, &why, &mut report)?;
+                    }
+                }
+                changelog::discard_empty(tx, &undo_batch)?;
+                store::set_undo(tx, id, change_batch, &report)?;
+                Ok::<_, Error>(report)
+            })?;
+            let done = i as u32 + 1;
+            let rate = f64::from(done) / started.elapsed().as_secs_f64().max(1e-3);
+            progress(RunProgress {
+                batch_id: id,
+                phase: RunPhase::Undoing,
+                rows_done: done,
+                rows_total: Some(total),
+                rows_per_second: rate,
+                eta_seconds: Some(f64::from(total - done) / rate.max(1e-3)),
+                counts: Default::default(),
+            });
+        }
+        let now = self.now();
+        self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undone, Some(&now), None)?))?;
+        report.kept = self.db.read(|c| Ok::<_, Error>(store::kept(c, id, UNDO_KEPT_SHOWN)?))?;
+        Ok(report)
+    }
+}
+
+fn keep(tx: &rusqlite::Transaction<'_>, id: i64, lead_id: i64, why: &str, report: &mut UndoReport) -> Result<()> {
+    store::insert_kept(tx, id, lead_id, why)?;
+    report.kept_count += 1;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The capture API in the app: its listener started at launch when enabled and restarted when its settings
+//! change, and the Administrator's commands for sources, tokens (through the OS keychain), submissions and
+//! the website form.
+use rapport_core::capture::{
+    CaptureSettings, CaptureSource, CaptureSourceInput, CaptureStatus, CaptureSubmission, NewCaptureSource,
+};
+use rapport_core::secrets::OsKeychain;
+use tauri::{AppHandle, Manager, State};
+
+use crate::commands::{as_actor, Id, Res};
+use crate::state::AppState;
+
+#[derive(Default)]
+pub struct Listener {
+    running: Option<rapport_capture::Running>,
+    error: Option<String>,
+}
+
+/// Stops the listener and starts it again as the stored settings say.
+pub(crate) async fn restart(state: &AppState) -> CaptureStatus {
+    let mut l = state.capture.lock().await;
+    if let Some(r) = l.running.take() {
+        r.stop().await;
+    }
+    l.error = None;
+    let Ok(core) = state.core() else { return status(&l, CaptureSettings::default()) };
+    let settings = core.capture_settings_at_start().unwrap_or_default();
+    if settings.enabled {
+        match rapport_capture::start(core, &settings).await {
+            Ok(r) => l.running = Some(r),
+            Err(e) => l.error = Some(e.to_string()),
+        }
+    }
+    status(&l, settings)
+}
+
+fn status(l: &Listener, settings: CaptureSettings) -> CaptureStatus {
+    CaptureStatus {
+        settings,
+        running: l.running.is_some(),
+        address: l.running.as_ref().map(|r| format!("http://{}/api/v1/leads", r.address)),
+        error: l.error.clone(),
+    }
+}
+
+/// At launch: the listener runs if an Administrator turned it on.
+pub(crate) fn start_at_launch(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let s = restart(&state).await;
+        if let Some(e) = s.error {
+            tracing::warn!("the capture API could not start: {e}");
+        }
+    });
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_status(state: State<'_, AppState>) -> Res<CaptureStatus> {
+    let settings = as_actor(&state, |core, actor| core.capture_settings(actor)).await?;
+    let l = state.capture.lock().await;
+    Ok(status(&l, settings))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_capture_settings(state: State<'_, AppState>, settings: CaptureSettings) -> Res<CaptureStatus> {
+    as_actor(&state, move |core, actor| core.update_capture_settings(actor, &settings)).await?;
+    Ok(restart(&state).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_sources(state: State<'_, AppState>) -> Res<Vec<CaptureSource>> {
+    as_actor(&state, |core, actor| core.capture_sources(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_capture_source(state: State<'_, AppState>, input: CaptureSourceInput) -> Res<NewCaptureSource> {
+    as_actor(&state, move |core, actor| core.add_capture_source(actor, &OsKeychain, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_capture_source(state: State<'_, AppState>, id: Id) -> Res<CaptureSource> {
+    as_actor(&state, move |core, actor| core.revoke_capture_source(actor, &OsKeychain, id.0)).await
+}
+
+/// The token again, from the keychain, for pasting into a form.
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_token(state: State<'_, AppState>, id: Id) -> Res<String> {
+    as_actor(&state, move |core, actor| core.capture_token(actor, &OsKeychain, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_submissions(state: State<'_, AppState>, source_id: Option<Id>, limit: u32) -> Res<Vec<CaptureSubmission>> {
+    as_actor(&state, move |core, actor| core.capture_submissions(actor, source_id.map(|s| s.0), limit)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_form_html(state: State<'_, AppState>, source_id: Id) -> Res<String> {
+    as_actor(&state, move |core, actor| core.capture_form_html(actor, &OsKeychain, source_id.0)).await
+}

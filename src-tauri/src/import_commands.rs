@@ -1,0 +1,123 @@
+//! Import commands: the wizard's file staging, preview, dry run, run (progress over a channel), cancel,
+//! resume, undo, history, rejects and templates. Thin: each parses, calls the core on a blocking thread, maps
+//! the error.
+use rapport_core::imports::{
+    DryRunReport, FilePreview, ImportBatch, ImportPlan, ImportTemplate, ImportTemplateInput, RunProgress, UndoReport,
+};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::{as_actor, Id, Res};
+use crate::state::AppState;
+
+/// Keeps a copy of the file (a run and a resume after a crash read it from disk) and previews it.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_stage_file(state: State<'_, AppState>, file_name: String, bytes: Vec<u8>) -> Res<FilePreview> {
+    as_actor(&state, move |core, actor| core.stage_import_file(actor, &file_name, &bytes)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_preview(state: State<'_, AppState>, file_id: String, sheet: Option<String>) -> Res<FilePreview> {
+    as_actor(&state, move |core, actor| core.preview_import(actor, &file_id, sheet.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_dry_run(state: State<'_, AppState>, file_id: String, plan: ImportPlan) -> Res<DryRunReport> {
+    as_actor(&state, move |core, actor| {
+        let (path, name) = core.staged_import_file(&file_id)?;
+        core.dry_run_import(actor, &path, &name, &plan)
+    })
+    .await
+}
+
+/// Runs the import to its end, a cancel or a failure, sending progress after every chunk.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_start(
+    state: State<'_, AppState>,
+    file_id: String,
+    plan: ImportPlan,
+    on_progress: Channel<RunProgress>,
+) -> Res<ImportBatch> {
+    as_actor(&state, move |core, actor| {
+        let (path, name) = core.staged_import_file(&file_id)?;
+        core.start_import(actor, &path, &name, &plan, &mut |p| {
+            // A closed window no longer listens; the import goes on regardless.
+            let _ = on_progress.send(p);
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_cancel(state: State<'_, AppState>, batch_id: Id) -> Res<()> {
+    as_actor(&state, move |core, _| {
+        core.cancel_import(batch_id.0);
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_resume(
+    state: State<'_, AppState>,
+    batch_id: Id,
+    on_progress: Channel<RunProgress>,
+) -> Res<ImportBatch> {
+    as_actor(&state, move |core, actor| {
+        core.resume_import(actor, batch_id.0, &mut |p| {
+            let _ = on_progress.send(p);
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_undo(
+    state: State<'_, AppState>,
+    batch_id: Id,
+    on_progress: Channel<RunProgress>,
+) -> Res<UndoReport> {
+    as_actor(&state, move |core, actor| {
+        core.undo_import(actor, batch_id.0, &mut |p| {
+            let _ = on_progress.send(p);
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_history(state: State<'_, AppState>) -> Res<Vec<ImportBatch>> {
+    as_actor(&state, |core, actor| core.import_history(actor, 200)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_rejects_csv(state: State<'_, AppState>, batch_id: Id) -> Res<String> {
+    as_actor(&state, move |core, actor| core.import_rejects_csv(actor, batch_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_templates(state: State<'_, AppState>) -> Res<Vec<ImportTemplate>> {
+    as_actor(&state, |core, actor| core.import_templates(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_import_template(state: State<'_, AppState>, template: ImportTemplateInput) -> Res<ImportTemplate> {
+    as_actor(&state, move |core, actor| core.save_import_template(actor, &template)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_import_template(state: State<'_, AppState>, name: String) -> Res<()> {
+    as_actor(&state, move |core, actor| core.delete_import_template(actor, &name)).await
+}
