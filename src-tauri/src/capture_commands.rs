@@ -96,7 +96,11 @@ pub async fn capture_token(state: State<'_, AppState>, id: Id) -> Res<String> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn capture_submissions(state: State<'_, AppState>, source_id: Option<Id>, limit: u32) -> Res<Vec<CaptureSubmission>> {
+pub async fn capture_submissions(
+    state: State<'_, AppState>,
+    source_id: Option<Id>,
+    limit: u32,
+) -> Res<Vec<CaptureSubmission>> {
     as_actor(&state, move |core, actor| core.capture_submissions(actor, source_id.map(|s| s.0), limit)).await
 }
 

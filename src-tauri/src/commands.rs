@@ -6,7 +6,7 @@ use rapport_core::duplicates::{
     BulkMergeReport, DuplicatePair, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate,
     ScanProgress, UnmergeOutcome,
 };
-use rapport_core::leads::{CsvImportReport, ImportMode, ImportProgress, Lead, LeadInput, SavedLead, UserRef};
+use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
 use rapport_core::users::SessionInfo;
@@ -230,25 +230,6 @@ pub async fn get_settings(state: State<'_, AppState>) -> Res<Settings> {
 #[specta::specta]
 pub async fn update_settings(state: State<'_, AppState>, settings: Settings) -> Res<Settings> {
     as_actor(&state, move |core, actor| core.update_settings(actor, &settings)).await
-}
-
-/// Imports a CSV file the user picked (its bytes read by the web page), reporting progress over `on_progress`.
-#[tauri::command]
-#[specta::specta]
-pub async fn import_csv(
-    state: State<'_, AppState>,
-    file_name: String,
-    bytes: Vec<u8>,
-    mode: ImportMode,
-    on_progress: Channel<ImportProgress>,
-) -> Res<CsvImportReport> {
-    as_actor(&state, move |core, actor| {
-        core.import_csv(actor, &file_name, &bytes, mode, &mut |p| {
-            // A closed window no longer listens; the import goes on regardless.
-            let _ = on_progress.send(p);
-        })
-    })
-    .await
 }
 
 /// What the app shows after a scan (the pairs themselves are read from the queue).

@@ -3,8 +3,8 @@ mod background;
 mod calendar_commands;
 mod capture_commands;
 mod commands;
-mod import_commands;
 mod error;
+mod import_commands;
 mod state;
 
 use std::path::PathBuf;
@@ -44,7 +44,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::change_password,
             commands::get_settings,
             commands::update_settings,
-            commands::import_csv,
             commands::scan_duplicates,
             commands::cancel_duplicate_scan,
             commands::duplicate_queue,

@@ -233,28 +233,33 @@ fn a_lead_typed_again_is_queued_when_it_is_saved_without_a_scan() {
 #[test]
 fn an_import_finds_duplicates_within_the_file_unless_loaded_as_is() {
     let csv = "first_name,last_name,email\nAnn,Lee,ann.lee77@example.com\nAnne,Lee,ann.lee77@example.com\nCy,Doe,cy@doe.example\n";
+    let import = |f: &common::Fixture, dedup: bool| {
+        let path = f.dir.path().join("a.csv");
+        std::fs::write(&path, csv).unwrap();
+        let preview = f.core.preview_import_path(&f.admin, &path, "", "a.csv", None).unwrap();
+        let plan = rapport_core::imports::ImportPlan {
+            sheet: None,
+            mapping: preview.suggested,
+            key: None,
+            source: None,
+            source_detail: None,
+            template: None,
+            dedup,
+            keep_invalid: false,
+        };
+        f.core.start_import(&f.admin, &path, "a.csv", &plan, &mut |_| {}).unwrap()
+    };
     let f = fixture();
-    let report = f
-        .core
-        .import_csv(&f.admin, "a.csv", csv.as_bytes(), rapport_core::leads::ImportMode::AllOrNothing, &mut |_| {})
-        .unwrap();
-    assert_eq!(report.outcome.created.len(), 3);
+    let b = import(&f, true);
+    assert_eq!((b.counts.create_active, b.counts.review), (2, 1), "Anne is created and sent to review: {b:?}");
     let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
     assert_eq!(
         queue.iter().map(|p| (p.a.first_name.as_str(), p.b.first_name.as_str())).collect::<Vec<_>>(),
         [("Ann", "Anne")]
     );
     let g = fixture();
-    g.core
-        .import_csv_checked(
-            &g.admin,
-            "a.csv",
-            csv.as_bytes(),
-            rapport_core::leads::ImportMode::AllOrNothing,
-            false,
-            &mut |_| {},
-        )
-        .unwrap();
+    let b = import(&g, false);
+    assert_eq!(b.counts.create_active, 3);
     assert!(g.core.duplicate_queue(&g.admin, 50).unwrap().is_empty(), "--no-dedup loads every row as it is");
     // Its keys are stored all the same: the next lead typed again is found.
     g.core.create_lead(&g.admin, &lead("Ann", "Lee", "ann.lee77@example.com"), &Origin::manual()).unwrap();

@@ -89,7 +89,10 @@ fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     assert_eq!(b.status, ImportStatus::Completed);
     assert_eq!((b.counts.create_active, b.counts.reject), (2, 1), "{b:?}");
     let lead = find(&f, "müller");
-    assert_eq!((lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()), ("Jürgen", "Müller", "Müller GmbH"));
+    assert_eq!(
+        (lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()),
+        ("Jürgen", "Müller", "Müller GmbH")
+    );
     assert_eq!(lead.emails[0].address, "jm@mueller-gmbh.de");
     assert_eq!(lead.phones[0].e164, "+49301234567");
     assert_eq!((lead.address.postcode.as_str(), lead.address.city.as_str()), ("10115", "Berlin"));
@@ -112,7 +115,9 @@ fn utf8_with_a_bom_and_utf16_from_excel_unicode_text() {
     assert_eq!(find(&f, "zoe").first_name, "Zoë", "the BOM is not part of the first header");
 
     let mut utf16 = vec![0xFF, 0xFE];
-    for u in "Prénom\tNom\tCourriel\tSociété\r\nFrançoise\tLefèvre\tf.lefevre@exemple.fr\tÉditions Gallimard\r\n".encode_utf16() {
+    for u in "Prénom\tNom\tCourriel\tSociété\r\nFrançoise\tLefèvre\tf.lefevre@exemple.fr\tÉditions Gallimard\r\n"
+        .encode_utf16()
+    {
         utf16.extend(u.to_le_bytes());
     }
     let b = import(&f, "unicode.txt", &utf16);
@@ -160,7 +165,7 @@ fn a_workbook_with_several_sheets_and_dates() {
     ws.write_string(3, 1, "Müller").unwrap();
     ws.write_string(3, 2, "jm@example.de").unwrap();
     ws.write_number(3, 3, 10115.0).unwrap();
-    ws.write_datetime_with_format(3, 4, &ExcelDateTime::from_ymd(2026, 3, 14).unwrap(), &date).unwrap();
+    ws.write_datetime_with_format(3, 4, ExcelDateTime::from_ymd(2026, 3, 14).unwrap(), &date).unwrap();
     ws.write_string(4, 0, "Lena").unwrap();
     ws.write_string(4, 1, "Kraus").unwrap();
     ws.write_string(4, 2, "lena@@example.de").unwrap();
@@ -194,7 +199,11 @@ fn a_workbook_with_several_sheets_and_dates() {
 #[test]
 fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth() {
     let f = fixture();
-    import(&f, "first.csv", b"email,first_name,last_name,company,external_ref\nann@lee.io,Ann,Lee,Acme,A-1\nbo@x.io,Bo,Ray,,A-2\n");
+    import(
+        &f,
+        "first.csv",
+        b"email,first_name,last_name,company,external_ref\nann@lee.io,Ann,Lee,Acme,A-1\nbo@x.io,Bo,Ray,,A-2\n",
+    );
     let path = write(
         &f,
         "second.csv",
@@ -228,7 +237,8 @@ fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth(
 #[test]
 fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     let f = fixture();
-    let existing = f.core.create_lead(&f.admin, &common::lead("Old", "Timer", "old@timer.io"), &Origin::manual()).unwrap().lead;
+    let existing =
+        f.core.create_lead(&f.admin, &common::lead("Old", "Timer", "old@timer.io"), &Origin::manual()).unwrap().lead;
     let path = write(
         &f,
         "batch.csv",
@@ -285,7 +295,10 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
     let b = f.core.import_history(&f.admin, 1).unwrap().remove(0);
     assert_eq!((b.status, b.rows_done), (ImportStatus::Failed, 500), "the first chunk is in, the second not at all");
     assert_eq!(f.count("leads"), 500);
-    let logged: i64 = f.sql().query_row("SELECT count(*) FROM change_log WHERE entity = 'lead' AND field = '*'", [], |r| r.get(0)).unwrap();
+    let logged: i64 = f
+        .sql()
+        .query_row("SELECT count(*) FROM change_log WHERE entity = 'lead' AND field = '*'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(logged, 500, "no change-log row of the failed chunk");
     let first_chunk_only: i64 = f
         .sql()
@@ -304,7 +317,10 @@ fn templates_map_a_known_export_and_the_mapping_is_checked() {
     let f = fixture();
     let path = write(&f, "crm.csv", b"Kontakt Vorname,Kontakt Nachname,Mail,Farbe\nAnn,Lee,ann@lee.io,blau\n");
     let mut plan = suggested_plan(&f, &path, None);
-    assert_eq!(plan.mapping.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(), vec!["notes", "notes", "email", "notes"]);
+    assert_eq!(
+        plan.mapping.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
+        vec!["notes", "notes", "email", "notes"]
+    );
     plan.mapping[0].target = "first_name".into();
     plan.mapping[1].target = "last_name".into();
     plan.mapping[3].target = "ignore".into();

@@ -101,7 +101,7 @@ describe('App start', () => {
     expect(await screen.findByTestId('lead-form')).toBeInTheDocument();
   });
 
-  it('opens the CSV import with I, not while typing in the search box, and lists I in the help', async () => {
+  it('opens the Import page with I, not while typing in the search box, and lists I in the help', async () => {
     mockBackend({
       appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
       listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
@@ -109,37 +109,39 @@ describe('App start', () => {
     render(App);
     const u = userEvent.setup();
     await screen.findAllByTestId('lead-row');
-    expect(screen.getByTestId('import-leads')).toBeInTheDocument();
 
     await u.click(screen.getByTestId('search-input'));
     await u.keyboard('i');
-    expect(screen.queryByTestId('import-dialog')).toBeNull();
+    expect(screen.queryByTestId('imports-page')).toBeNull();
     expect(screen.getByTestId('search-input')).toHaveValue('i');
 
     (document.activeElement as HTMLElement).blur();
     await u.keyboard('?');
-    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Import leads from a CSV file');
+    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Import leads from CSV or Excel files');
     // Not behind another dialog.
     await u.keyboard('i');
-    expect(screen.queryByTestId('import-dialog')).toBeNull();
+    expect(screen.queryByTestId('imports-page')).toBeNull();
     await u.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByTestId('shortcuts-help')).toBeNull());
 
     await u.keyboard('I');
-    expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
-    // While it is open, the list's single-key shortcuts are off.
-    await u.keyboard('n');
-    expect(screen.queryByTestId('lead-form')).toBeNull();
+    expect(await screen.findByTestId('imports-page')).toBeInTheDocument();
+    expect(nav.view.name).toBe('imports');
+    expect(screen.getByTestId('nav-imports')).toHaveAttribute('aria-current', 'page');
+    // Esc on the first step goes back to the list.
     await u.keyboard('{Escape}');
-    await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
+    expect(await screen.findByTestId('search-input')).toBeInTheDocument();
+    expect(nav.view.name).toBe('leads');
 
-    // From an open lead, I goes back to the list with the import open.
+    // From an open lead, I opens the Import page too; so does the list's Import button.
     nav.go({ name: 'lead', id: 7 });
     await screen.findByTestId('lead-page');
     (document.activeElement as HTMLElement).blur();
     await u.keyboard('i');
-    expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
-    expect(nav.view.name).toBe('leads');
+    expect(await screen.findByTestId('imports-page')).toBeInTheDocument();
+    nav.go({ name: 'leads' });
+    await u.click(await screen.findByTestId('import-leads'));
+    expect(await screen.findByTestId('import-files-step')).toBeInTheDocument();
   });
 
   it('offers Import to Editors and Administrators only: Viewers get no button, and I does nothing for them', async () => {
@@ -151,15 +153,23 @@ describe('App start', () => {
       });
       const { unmount } = render(App);
       await screen.findAllByTestId('lead-row');
-      await u.keyboard('i');
       if (role === 'viewer') {
         expect(screen.queryByTestId('import-leads')).toBeNull();
-        expect(screen.queryByTestId('import-dialog')).toBeNull();
+        expect(screen.queryByTestId('nav-imports')).toBeNull();
+        await u.keyboard('i');
+        expect(nav.view.name).toBe('leads');
+        // Even when reached some other way, the page is refused.
+        nav.go({ name: 'imports' });
+        expect(await screen.findByText("You don't have permission to import leads.")).toBeInTheDocument();
+        expect(screen.queryByTestId('import-wizard')).toBeNull();
       } else {
         expect(screen.getByTestId('import-leads')).toBeInTheDocument();
-        expect(await screen.findByTestId('import-dialog')).toBeInTheDocument();
+        expect(screen.getByTestId('nav-imports')).toBeInTheDocument();
+        await u.keyboard('i');
+        expect(await screen.findByTestId('import-wizard')).toBeInTheDocument();
       }
       unmount();
+      nav.go({ name: 'leads' });
     }
   });
 

@@ -4,6 +4,8 @@ import { afterEach } from 'vitest';
 import { tauriBackend, setBackend } from './lib/api';
 import { lastMerge } from './lib/duplicates/lastMerge.svelte';
 import { duplicateScan } from './lib/duplicates/scan.svelte';
+import { importRuns } from './lib/imports/runs.svelte';
+import { importWizard } from './lib/imports/wizard.svelte';
 import { leadEvents } from './lib/leads/events.svelte';
 import { leadFacets } from './lib/leads/facets.svelte';
 import { defaultFilters, leadFilters } from './lib/leads/filters.svelte';
@@ -51,6 +53,8 @@ afterEach(() => {
   toasts.clear();
   duplicateScan.reset();
   lastMerge.reset();
+  importWizard.reset();
+  importRuns.reset();
   setBackend(tauriBackend);
 });
 

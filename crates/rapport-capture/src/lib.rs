@@ -100,7 +100,11 @@ async fn create_lead(
 ) -> Response {
     // The token is never logged: only whether one came.
     let Some(token) = bearer(&headers) else {
-        return json_error(StatusCode::UNAUTHORIZED, "unauthorized", "send the source's token as \"Authorization: Bearer TOKEN\"");
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the source's token as \"Authorization: Bearer TOKEN\"",
+        );
     };
     let core = state.core.clone();
     let check = match tokio::task::spawn_blocking(move || core.check_capture_token(&token)).await {
@@ -113,14 +117,22 @@ async fn create_lead(
     };
     if limiter(&state, check.source_id, check.rate_per_minute).check().is_err() {
         tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
-        let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this source; try again in a minute");
+        let mut r = json_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this source; try again in a minute",
+        );
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return r;
     }
     let body = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &format!("the body is larger than {} KiB", BODY_LIMIT / 1024));
+            return json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                &format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+            );
         }
         Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.body_text()),
     };
@@ -128,7 +140,10 @@ async fn create_lead(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
     let core = state.core.clone();
     let source = check.source_id;
-    let result = tokio::task::spawn_blocking(move || core.submit_capture(source, key.as_deref(), content_type.as_deref(), &body)).await;
+    let result = tokio::task::spawn_blocking(move || {
+        core.submit_capture(source, key.as_deref(), content_type.as_deref(), &body)
+    })
+    .await;
     match result {
         Ok(Ok(r)) => {
             tracing::info!(source, status = r.status, replayed = r.replayed, "capture request");
@@ -147,11 +162,13 @@ async fn not_found() -> Response {
 }
 
 pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
-    let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, "idempotency-key".parse().unwrap_or(header::ACCEPT)]);
+    let origins: Vec<HeaderValue> =
+        settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let cors = CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_methods([Method::POST]).allow_headers([
+        header::AUTHORIZATION,
+        header::CONTENT_TYPE,
+        "idempotency-key".parse().unwrap_or(header::ACCEPT),
+    ]);
     let state = Arc::new(AppState { core, limiters: Mutex::new(Default::default()) });
     Router::new()
         .route("/api/v1/leads", post(create_lead))

@@ -105,7 +105,10 @@ fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
             };
             let input = CaptureSourceInput { name: name.clone(), kind, field_map, rate_per_minute: *rate };
             let made = core.add_capture_source(actor, &OsKeychain, &input).map_err(err)?;
-            eprintln!("source {} \"{}\" created; its token (kept in the OS keychain, not in the database):", made.source.id, made.source.name);
+            eprintln!(
+                "source {} \"{}\" created; its token (kept in the OS keychain, not in the database):",
+                made.source.id, made.source.name
+            );
             println!("{}", made.token);
             Ok(())
         }
@@ -120,7 +123,15 @@ fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
             }
             for s in sources {
                 let state = s.revoked_at.as_ref().map(|r| format!("revoked {r}")).unwrap_or_else(|| "live".into());
-                println!("{:>4}  {:<24} {:<9} {}…  {}/min  {} submission(s)  {state}", s.id, s.name, s.kind.as_str(), s.token_hint, s.rate_per_minute, s.submissions);
+                println!(
+                    "{:>4}  {:<24} {:<9} {}…  {}/min  {} submission(s)  {state}",
+                    s.id,
+                    s.name,
+                    s.kind.as_str(),
+                    s.token_hint,
+                    s.rate_per_minute,
+                    s.submissions
+                );
             }
             Ok(())
         }

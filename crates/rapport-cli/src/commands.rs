@@ -9,9 +9,7 @@ use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
 use crate::DuplicatesCommand;
-use crate::{
-    Cli, Command, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand,
-};
+use crate::{Cli, Command, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand};
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -21,6 +19,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
     if let Command::Bench(args) = &cli.command {
         return if args.calendar {
             crate::bench_calendar::run(args, cli.db.clone())
+        } else if args.import {
+            crate::bench_import::run(args, cli.db.clone())
         } else if args.duplicates {
             crate::bench_duplicates::run(args, cli.db.clone())
         } else {

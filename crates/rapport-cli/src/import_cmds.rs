@@ -125,10 +125,15 @@ fn progress_printer() -> impl FnMut(RunProgress) {
         last = std::time::Instant::now();
         let total = p.rows_total.map(|t| format!(" of {t}")).unwrap_or_default();
         let eta = p.eta_seconds.map(|s| format!(", {s:.0} s left")).unwrap_or_default();
-        eprint!("\r{} {}{total} ({:.0}/s{eta})   ", match p.phase {
-            rapport_core::imports::RunPhase::Importing => "imported",
-            rapport_core::imports::RunPhase::Undoing => "undone chunks",
-        }, p.rows_done, p.rows_per_second);
+        eprint!(
+            "\r{} {}{total} ({:.0}/s{eta})   ",
+            match p.phase {
+                rapport_core::imports::RunPhase::Importing => "imported",
+                rapport_core::imports::RunPhase::Undoing => "undone chunks",
+            },
+            p.rows_done,
+            p.rows_per_second
+        );
     }
 }
 
@@ -148,7 +153,8 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     let mut mapping = preview.suggested.clone();
     if let Some(t) = &a.template {
         let templates = core.import_templates(actor).map_err(err)?;
-        let found = templates.iter().find(|x| x.name.eq_ignore_ascii_case(t)).ok_or(format!("no template is named \"{t}\""))?;
+        let found =
+            templates.iter().find(|x| x.name.eq_ignore_ascii_case(t)).ok_or(format!("no template is named \"{t}\""))?;
         mapping = apply_template(&mapping, found);
     }
     for m in &a.map {
@@ -177,7 +183,8 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
     }
     if let Some(t) = &a.save_template {
-        let input = rapport_core::imports::ImportTemplateInput { name: t.clone(), mapping: mapping.clone(), key: plan.key };
+        let input =
+            rapport_core::imports::ImportTemplateInput { name: t.clone(), mapping: mapping.clone(), key: plan.key };
         core.save_import_template(actor, &input).map_err(err)?;
         eprintln!("saved the mapping as template \"{t}\"");
     }
@@ -187,7 +194,23 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             return print_dry_run(&report, a.format);
         }
         if report.counts.reject > 0 {
-            for r in report.rows_shown.iter().filter(|r| r.errors.len() > 0).take(20) {
+            let rejected: Vec<_> = report
+                .rows_shown
+                .iter()
+                .filter(|r| r.action == rapport_core::imports::RowAction::Reject)
+                .map(|r| (r.line, r.cells.clone(), r.errors.clone()))
+                .collect();
+            let csv = rapport_core::imports::rejects_csv(&preview.headers, &rejected).map_err(err)?;
+            let path = rejects_path(file, a);
+            std::fs::write(&path, csv).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+            let shown = rejected.len() as u32;
+            let more = if shown < report.counts.reject {
+                format!(" (the first {shown} of {})", report.counts.reject)
+            } else {
+                String::new()
+            };
+            eprintln!("the rows that would be rejected are in {}{more}, with their errors", path.display());
+            for r in report.rows_shown.iter().filter(|r| !r.errors.is_empty()).take(20) {
                 eprintln!("line {}: {}", r.line, r.detail);
             }
             if report.counts.reject > 20 {
@@ -201,12 +224,15 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         }
     }
     let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(err)?;
-    let rejects_path = a.rejects.clone().unwrap_or_else(|| {
+    finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)
+}
+
+fn rejects_path(file: &Path, a: &ImportArgs) -> PathBuf {
+    a.rejects.clone().unwrap_or_else(|| {
         let mut p = file.to_path_buf().into_os_string();
         p.push(".rejects.csv");
         p.into()
-    });
-    finish(core, actor, &b, Some(&rejects_path), a.format, &mapping)
+    })
 }
 
 fn print_mapping(mapping: &[ColumnMapping], suggested: bool) {
@@ -233,7 +259,11 @@ fn counts_text(c: &OutcomeCounts) -> String {
         (c.reject, "rejected"),
     ];
     let shown: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} {w}")).collect();
-    if shown.is_empty() { "no rows".into() } else { shown.join(", ") }
+    if shown.is_empty() {
+        "no rows".into()
+    } else {
+        shown.join(", ")
+    }
 }
 
 fn print_dry_run(r: &DryRunReport, format: Format) -> CliResult<()> {
@@ -246,12 +276,25 @@ fn print_dry_run(r: &DryRunReport, format: Format) -> CliResult<()> {
         println!("ignored columns: {}", r.unmapped.join(", "));
     }
     for p in r.rows_shown.iter().take(50) {
-        println!("line {}: {} {} {}", p.line, serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), p.name, p.detail);
+        println!(
+            "line {}: {} {} {}",
+            p.line,
+            serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            p.name,
+            p.detail
+        );
     }
     Ok(())
 }
 
-fn finish(core: &Rapport, actor: &Actor, b: &ImportBatch, rejects: Option<&Path>, format: Format, mapping: &[ColumnMapping]) -> CliResult<()> {
+fn finish(
+    core: &Rapport,
+    actor: &Actor,
+    b: &ImportBatch,
+    rejects: Option<&Path>,
+    format: Format,
+    mapping: &[ColumnMapping],
+) -> CliResult<()> {
     eprint!("\r");
     let mut rejects_file = None;
     if b.counts.reject > 0 {
@@ -282,6 +325,9 @@ fn finish(core: &Rapport, actor: &Actor, b: &ImportBatch, rejects: Option<&Path>
         created - b.counts.create_draft,
         b.counts.create_draft
     );
+    if b.counts.create_draft > 0 {
+        println!("Drafts (invalid emails or phones kept as typed among them) are listed by: rapport leads list --needs-fixing");
+    }
     if let Some(f) = rejects_file {
         println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
     }

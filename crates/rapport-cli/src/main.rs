@@ -3,6 +3,7 @@
 mod bench;
 mod bench_calendar;
 mod bench_duplicates;
+mod bench_import;
 mod calendar_cmds;
 mod capture_cmds;
 mod commands;
@@ -222,11 +223,27 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match commands::run(cli) {
+    let result = commands::run(cli);
+    if std::env::var_os("RAPPORT_REPORT_PEAK_MEMORY").is_some() {
+        report_peak_memory();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `rapport bench --import` reads this process's own peak memory from stderr (Linux: VmHWM).
+fn report_peak_memory() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    match status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        Some(kb) => {
+            let kib: f64 = kb.trim().trim_end_matches("kB").trim().parse().unwrap_or(0.0);
+            eprintln!("peak memory: {:.0} MiB", kib / 1024.0);
+        }
+        None => eprintln!("peak memory: unknown (no /proc on this system)"),
     }
 }

@@ -125,8 +125,12 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
     );
     assert!(r.err.contains("nothing was imported"));
     let rejects = std::fs::read_to_string(dir.path().join("fair.csv.rejects.csv")).unwrap();
+    // The file's own columns, then why: ready to fix and import again.
     assert!(
-        rejects.starts_with("line,errors,first_name") && rejects.contains("Bad,Row") && rejects.contains("Cy,Doe"),
+        rejects.starts_with("\u{feff}first_name,last_name,company,email,")
+            && rejects.contains("Bad,Row,,not-an-email,")
+            && rejects.contains("Cy,Doe,")
+            && rejects.lines().next().unwrap().ends_with(",import_error"),
         "{rejects}"
     );
     assert!(rapport(&db, &["leads", "list"]).out.contains("no leads match"));
@@ -234,7 +238,7 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     std::fs::write(&file2, fixed).unwrap();
     let r = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
     assert!(r.ok, "{}", r.err);
-    assert!(r.out.contains("1 of them keep invalid emails or phones"), "{}", r.out);
+    assert!(r.out.contains("1 created Draft") && r.out.contains("leads list --needs-fixing"), "{}", r.out);
     let r = rapport(&db, &["leads", "list", "--needs-fixing"]);
     assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
     let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);
@@ -242,10 +246,15 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     assert_eq!(found[0]["first_name"], "Zoë", "decoded from UTF-16");
 
     // A file in no supported encoding is refused with a message, not decoded into mojibake.
-    let binary = dir.path().join("sheet.xlsx");
-    std::fs::write(&binary, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00\x21\x00\x81\x9d").unwrap();
+    let binary = dir.path().join("photo.png");
+    std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0").unwrap();
     let r = rapport(&db, &["import", binary.to_str().unwrap()]);
-    assert!(!r.ok && r.err.contains("not text in a supported encoding"), "{}", r.err);
+    assert!(!r.ok && r.err.contains("not text in an encoding Rapport reads"), "{}", r.err);
+    // A broken workbook (a zip that is not one) says so.
+    let broken = dir.path().join("sheet.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00\x21\x00\x81\x9d").unwrap();
+    let r = rapport(&db, &["import", broken.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("the spreadsheet could not be read"), "{}", r.err);
 }
 
 #[test]

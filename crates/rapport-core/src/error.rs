@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use crate::access::AccessError;
 use crate::db::StoreError;
-use crate::leads::csv::CsvError;
 use crate::leads::ValidationErrors;
 use crate::users::AuthError;
 
@@ -62,8 +61,6 @@ pub enum Error {
     NotFound { entity: &'static str, id: String },
     #[error("this {entity} was changed by someone else since you opened it; reload it and apply your change again")]
     Conflict { entity: &'static str },
-    #[error(transparent)]
-    Csv(#[from] CsvError),
     #[error("cancelled; nothing was saved")]
     Cancelled,
     #[error("internal error: {0}")]
@@ -83,8 +80,6 @@ impl Error {
             Error::Store(e) => e.code(),
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
-            Error::Csv(CsvError::Io(_)) => ErrorCode::Io,
-            Error::Csv(_) => ErrorCode::Validation,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
             Error::Import(e) => e.code(),

@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-use rapport_core::leads::csv::read_leads;
 use rapport_core::leads::{normalize_email, parse_phone, LeadInput, LeadQuery, SourceChannel};
 use rapport_core::{Actor, Origin, Rapport};
 
@@ -21,24 +20,6 @@ fn search_db() -> &'static (tempfile::TempDir, Rapport, Actor) {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
-
-    #[test]
-    fn any_bytes_as_a_csv_file_give_rows_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = read_leads(bytes.as_slice(), &|_| None, Some(SourceChannel::BulkImport));
-    }
-
-    #[test]
-    fn csv_with_canonical_header_and_random_cells_keeps_every_nonblank_row(
-        cells in proptest::collection::vec(proptest::collection::vec("[ -~éü\u{0660}-\u{0669};\"\n]{0,12}", 3), 0..20)
-    ) {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["first_name", "email", "phone"]).unwrap();
-        for row in &cells { w.write_record(row).unwrap(); }
-        let data = w.into_inner().unwrap();
-        let parsed = read_leads(data.as_slice(), &|_| None, None).unwrap();
-        let nonblank = cells.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).count();
-        prop_assert_eq!(parsed.rows.len() + parsed.rejected.len(), nonblank, "no row is dropped silently");
-    }
 
     #[test]
     fn accepted_emails_are_already_normal(s in "\\PC{0,40}") {

@@ -9,7 +9,10 @@ const commands = vi.hoisted(() => ({
   changePassword: vi.fn(),
   undoLeadChange: vi.fn(),
   countLeads: vi.fn(),
-  importCsv: vi.fn(),
+  importStageFile: vi.fn(),
+  importStart: vi.fn(),
+  importUndo: vi.fn(),
+  importCancel: vi.fn(),
   scanDuplicates: vi.fn(),
   cancelDuplicateScan: vi.fn(),
   duplicateQueue: vi.fn(),
@@ -94,40 +97,58 @@ describe('tauriBackend', () => {
     expect(commands.countLeads).toHaveBeenCalledWith(query);
   });
 
-  it('sends the file to import_csv as an array of byte values, with a channel that reports progress', async () => {
+  it('stages a file by sending its bytes to import_stage_file as an array of byte values', async () => {
+    const preview = { file_id: 'f1', file_name: 'a.csv' };
+    commands.importStageFile.mockResolvedValue({ status: 'ok', data: preview });
+    await expect(tauriBackend.importStageFile('a.csv', new Uint8Array([0xef, 0xbb, 0xbf, 65]))).resolves.toBe(preview);
+    const [name, bytes] = commands.importStageFile.mock.calls[0];
+    expect(name).toBe('a.csv');
+    expect(bytes).toEqual([0xef, 0xbb, 0xbf, 65]);
+    expect(Array.isArray(bytes)).toBe(true);
+  });
+
+  it('starts an import with a channel that reports progress, and resolves to the batch', async () => {
     mockIPC(() => null);
-    const report = { file_name: 'a.csv', rows: 1 };
-    commands.importCsv.mockImplementation(async (_name: string, _bytes: number[], _mode: string, channel: Channel<unknown>) => {
+    const batch = { id: 4, status: 'completed' };
+    const counts = { create_active: 2, create_draft: 0, update: 0, unchanged: 0, enrich: 0, review: 0, reject: 0 };
+    const plan = { sheet: null, mapping: [], key: null, source: null, source_detail: null, template: null, dedup: true, keep_invalid: false };
+    commands.importStart.mockImplementation(async (_fileId: string, _plan: unknown, channel: Channel<unknown>) => {
       // The core's messages as the IPC delivers them to the channel, in order.
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
         .__TAURI_INTERNALS__;
-      internals.runCallback(channel.id, { index: 0, message: { phase: 'validating', done: 0, total: 2 } });
-      internals.runCallback(channel.id, { index: 1, message: { phase: 'writing', done: 2, total: 2 } });
-      return { status: 'ok', data: report };
+      // Absent optional fields (no total yet, no time left) arrive as null.
+      internals.runCallback(channel.id, { index: 0, message: { batch_id: 4, phase: 'importing', rows_done: 0, rows_per_second: null, counts } });
+      internals.runCallback(channel.id, {
+        index: 1,
+        message: { batch_id: 4, phase: 'importing', rows_done: 2, rows_total: 8, rows_per_second: 40, eta_seconds: 0.15, counts },
+      });
+      return { status: 'ok', data: batch };
     });
     const onProgress = vi.fn();
-    await expect(tauriBackend.importCsv('a.csv', new Uint8Array([0xef, 0xbb, 0xbf, 65]), 'keep_invalid', onProgress)).resolves.toBe(
-      report,
-    );
-    const [name, bytes, mode, channel] = commands.importCsv.mock.calls[0];
-    expect([name, bytes, mode]).toEqual(['a.csv', [0xef, 0xbb, 0xbf, 65], 'keep_invalid']);
-    expect(Array.isArray(bytes)).toBe(true);
+    await expect(tauriBackend.importStart('f1', plan, onProgress)).resolves.toBe(batch);
+    const [fileId, sentPlan, channel] = commands.importStart.mock.calls[0];
+    expect([fileId, sentPlan]).toEqual(['f1', plan]);
     expect(channel).toBeInstanceOf(Channel);
     expect(onProgress.mock.calls).toEqual([
-      [{ phase: 'validating', done: 0, total: 2 }],
-      [{ phase: 'writing', done: 2, total: 2 }],
+      [{ batch_id: 4, phase: 'importing', rows_done: 0, rows_total: null, rows_per_second: null, eta_seconds: null, counts }],
+      [{ batch_id: 4, phase: 'importing', rows_done: 2, rows_total: 8, rows_per_second: 40, eta_seconds: 0.15, counts }],
     ]);
   });
 
-  it('gives an import refused by the core as a BackendError', async () => {
+  it('gives an import refused by the core as a BackendError, and cancel resolves to nothing', async () => {
     mockIPC(() => null);
-    commands.importCsv.mockResolvedValue({
+    commands.importUndo.mockResolvedValue({
       status: 'error',
       error: { code: 'permission_denied', message: 'viewers cannot import', field: null, fields: [] },
     });
-    const thrown = await tauriBackend.importCsv('a.csv', new Uint8Array(), 'all_or_nothing', () => {}).catch((e) => e);
+    const thrown = await tauriBackend.importUndo(3, () => {}).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(BackendError);
-    expect(thrown.code).toBe('permission_denied');
+    expect((thrown as InstanceType<typeof BackendError>).code).toBe('permission_denied');
+    expect(commands.importUndo.mock.calls[0][0]).toBe(3);
+
+    commands.importCancel.mockResolvedValue({ status: 'ok', data: null });
+    await expect(tauriBackend.importCancel(3)).resolves.toBeUndefined();
+    expect(commands.importCancel).toHaveBeenCalledWith(3);
   });
 });
 

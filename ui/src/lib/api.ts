@@ -1,6 +1,6 @@
 // The one door to the backend. Components call `backend()`; tests swap the implementation with `setBackend()`.
 import { Channel } from '@tauri-apps/api/core';
-import { commands } from './bindings';
+import { commands, type RunProgress_Deserialize } from './bindings';
 import type {
   AgentCalendar,
   ApiError,
@@ -11,17 +11,25 @@ import type {
   BulkMergeReport,
   CaldavAccount,
   CaldavConnect,
+  CaptureSettings,
+  CaptureSource,
+  CaptureSourceInput,
+  CaptureStatus,
+  CaptureSubmission,
   ChangeEntry,
   Confirmation,
-  CsvImportReport,
+  DryRunReport,
   DuplicatePair,
   DuplicateScanSummary,
   ErrorCode,
   FieldChoice,
   FieldError,
+  FilePreview,
   IcsFileReport,
-  ImportMode,
-  ImportProgress,
+  ImportBatch,
+  ImportPlan,
+  ImportTemplate,
+  ImportTemplateInput,
   Lead,
   LeadCount,
   LeadFacets,
@@ -30,8 +38,10 @@ import type {
   LeadQuery,
   MergeOutcome,
   MergeRecord,
+  NewCaptureSource,
   Occurrence,
   PossibleDuplicate,
+  RunProgress,
   SavedLead,
   ScanProgress,
   SessionInfo,
@@ -41,6 +51,7 @@ import type {
   SlotSuggestion,
   Stage,
   SyncReport,
+  UndoReport,
   UnmergeOutcome,
   User,
   UserInput,
@@ -66,16 +77,6 @@ export interface Backend {
   /** Reverts what one earlier save (change-log batch `batchId`) changed, as a new change. */
   undoLeadChange(id: number, batchId: number): Promise<SavedLead>;
   leadHistory(id: number): Promise<ChangeEntry[]>;
-  /**
-   * Imports the CSV file `bytes` (named `fileName`) in `mode`, calling `onProgress` as rows are checked and
-   * written. Rejected rows come back in the report; a file that cannot be read at all is an error.
-   */
-  importCsv(
-    fileName: string,
-    bytes: Uint8Array,
-    mode: ImportMode,
-    onProgress: (p: ImportProgress) => void,
-  ): Promise<CsvImportReport>;
   owners(): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
@@ -154,6 +155,54 @@ export interface Backend {
   disconnectCaldav(): Promise<void>;
   /** Pulls and pushes changes now (`remote` when the server cannot be reached or refuses the password). */
   syncCaldav(): Promise<SyncReport>;
+
+  // ---------- Import (CSV, Excel) ----------
+  /**
+   * Stages the file `bytes` (named `fileName`) in the app and answers what was read of it; from then on the
+   * backend reads it by `file_id`. A file that cannot be read at all is an error.
+   */
+  importStageFile(fileName: string, bytes: Uint8Array): Promise<FilePreview>;
+  /** The staged file read again with another Excel sheet. */
+  importPreview(fileId: string, sheet: string | null): Promise<FilePreview>;
+  /** What every row would do under `plan`, writing nothing (`rows_shown`: up to 1,000 rows, rejects first). */
+  importDryRun(fileId: string, plan: ImportPlan): Promise<DryRunReport>;
+  /**
+   * Imports the staged file, calling `onProgress` as rows are written (each report names the batch, for
+   * `importCancel`); resolves when the run ends: completed, cancelled or failed.
+   */
+  importStart(fileId: string, plan: ImportPlan, onProgress: (p: RunProgress) => void): Promise<ImportBatch>;
+  /** Asks the running import of batch `batchId` to stop at its next row (the rows done so far stay). */
+  importCancel(batchId: number): Promise<void>;
+  /** Goes on with an interrupted or cancelled import from where it stopped. */
+  importResume(batchId: number, onProgress: (p: RunProgress) => void): Promise<ImportBatch>;
+  /**
+   * Takes back an import: leads it created are removed and fields it changed set back, except on leads
+   * edited since (those are kept, with the reason).
+   */
+  importUndo(batchId: number, onProgress: (p: RunProgress) => void): Promise<UndoReport>;
+  /** Every import, newest first. */
+  importHistory(): Promise<ImportBatch[]>;
+  /** The rejected rows of an import as CSV: each original row and an "error" column. */
+  importRejectsCsv(batchId: number): Promise<string>;
+  importTemplates(): Promise<ImportTemplate[]>;
+  /** Saves (or replaces, by name) a mapping template. */
+  saveImportTemplate(template: ImportTemplateInput): Promise<ImportTemplate>;
+  deleteImportTemplate(name: string): Promise<void>;
+
+  // ---------- Capture API (Administrators) ----------
+  captureStatus(): Promise<CaptureStatus>;
+  /** Saves the settings and starts, restarts or stops the listener accordingly. */
+  updateCaptureSettings(settings: CaptureSettings): Promise<CaptureStatus>;
+  captureSources(): Promise<CaptureSource[]>;
+  /** A new source and its token, which is answered this once (the OS keychain keeps it). */
+  addCaptureSource(input: CaptureSourceInput): Promise<NewCaptureSource>;
+  revokeCaptureSource(id: number): Promise<CaptureSource>;
+  /** A source's token again, from the OS keychain (`keychain` when it cannot be reached). */
+  captureToken(id: number): Promise<string>;
+  /** The latest requests, newest first, of one source or (null) of all. */
+  captureSubmissions(sourceId: number | null, limit: number): Promise<CaptureSubmission[]>;
+  /** A ready-to-paste HTML form posting to the source. */
+  captureFormHtml(sourceId: number): Promise<string>;
 }
 
 /** A refusal from the backend, carrying its `{code, message, field, fields}`. */
@@ -210,6 +259,14 @@ async function unwrap<T>(call: () => Promise<Outcome<T, ApiError>>): Promise<T> 
   return outcome.data;
 }
 
+/** A channel that hands each progress report of a run to `onProgress`, with every field present. */
+function progressChannel(onProgress: (p: RunProgress) => void): Channel<RunProgress_Deserialize> {
+  const channel = new Channel<RunProgress_Deserialize>();
+  channel.onmessage = (p) =>
+    onProgress({ ...p, rows_total: p.rows_total ?? null, rows_per_second: p.rows_per_second ?? null, eta_seconds: p.eta_seconds ?? null });
+  return channel;
+}
+
 export const tauriBackend: Backend = {
   appStatus: () => unwrap(() => commands.appStatus()),
   createFirstAdmin: (username, displayName, password) =>
@@ -227,13 +284,6 @@ export const tauriBackend: Backend = {
   updateLead: (id, version, input) => unwrap(() => commands.updateLead(id, version, input)),
   undoLeadChange: (id, batchId) => unwrap(() => commands.undoLeadChange(id, batchId)),
   leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
-  importCsv: (fileName, bytes, mode, onProgress) =>
-    unwrap(() => {
-      const channel = new Channel<ImportProgress>();
-      channel.onmessage = onProgress;
-      // The command takes the bytes as a JSON array of numbers (Rust `Vec<u8>`).
-      return commands.importCsv(fileName, Array.from(bytes), mode, channel);
-    }),
   owners: () => unwrap(() => commands.owners()),
   stages: () => unwrap(() => commands.stages()),
   listUsers: () => unwrap(() => commands.listUsers()),
@@ -296,6 +346,32 @@ export const tauriBackend: Backend = {
     await unwrap(() => commands.disconnectCaldav());
   },
   syncCaldav: () => unwrap(() => commands.syncCaldav()),
+  // The command takes the bytes as a JSON array of numbers (Rust `Vec<u8>`).
+  importStageFile: (fileName, bytes) => unwrap(() => commands.importStageFile(fileName, Array.from(bytes))),
+  importPreview: (fileId, sheet) => unwrap(() => commands.importPreview(fileId, sheet)),
+  importDryRun: (fileId, plan) => unwrap(() => commands.importDryRun(fileId, plan)),
+  importStart: (fileId, plan, onProgress) =>
+    unwrap(() => commands.importStart(fileId, plan, progressChannel(onProgress))),
+  importCancel: async (batchId) => {
+    await unwrap(() => commands.importCancel(batchId));
+  },
+  importResume: (batchId, onProgress) => unwrap(() => commands.importResume(batchId, progressChannel(onProgress))),
+  importUndo: (batchId, onProgress) => unwrap(() => commands.importUndo(batchId, progressChannel(onProgress))),
+  importHistory: () => unwrap(() => commands.importHistory()),
+  importRejectsCsv: (batchId) => unwrap(() => commands.importRejectsCsv(batchId)),
+  importTemplates: () => unwrap(() => commands.importTemplates()),
+  saveImportTemplate: (template) => unwrap(() => commands.saveImportTemplate(template)),
+  deleteImportTemplate: async (name) => {
+    await unwrap(() => commands.deleteImportTemplate(name));
+  },
+  captureStatus: () => unwrap(() => commands.captureStatus()),
+  updateCaptureSettings: (settings) => unwrap(() => commands.updateCaptureSettings(settings)),
+  captureSources: () => unwrap(() => commands.captureSources()),
+  addCaptureSource: (input) => unwrap(() => commands.addCaptureSource(input)),
+  revokeCaptureSource: (id) => unwrap(() => commands.revokeCaptureSource(id)),
+  captureToken: (id) => unwrap(() => commands.captureToken(id)),
+  captureSubmissions: (sourceId, limit) => unwrap(() => commands.captureSubmissions(sourceId, limit)),
+  captureFormHtml: (sourceId) => unwrap(() => commands.captureFormHtml(sourceId)),
 };
 
 let current: Backend = tauriBackend;

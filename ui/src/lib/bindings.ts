@@ -27,8 +27,6 @@ export const commands = {
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
-	/**  Imports a CSV file the user picked (its bytes read by the web page), reporting progress over `on_progress`. */
-	importCsv: (fileName: string, bytes: number[], mode: ImportMode, onProgress: Channel<ImportProgress>) => typedError<CsvImportReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_csv", { fileName, bytes, mode, onProgress })),
 	/**
 	 *  Scans every lead for duplicates in the background, reporting progress over `on_progress`; the queue is
 	 *  saved only if the scan runs to its end.
@@ -73,6 +71,29 @@ export const commands = {
 	connectCaldav: (input: CaldavConnect) => typedError<CaldavAccount_Serialize, ApiError_Serialize>(__TAURI_INVOKE("connect_caldav", { input })),
 	disconnectCaldav: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("disconnect_caldav")),
 	syncCaldav: () => typedError<SyncReport, ApiError_Serialize>(__TAURI_INVOKE("sync_caldav")),
+	/**  Keeps a copy of the file (a run and a resume after a crash read it from disk) and previews it. */
+	importStageFile: (fileName: string, bytes: number[]) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_stage_file", { fileName, bytes })),
+	importPreview: (fileId: string, sheet: string | null) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_preview", { fileId, sheet })),
+	importDryRun: (fileId: string, plan: ImportPlan_Deserialize) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan })),
+	/**  Runs the import to its end, a cancel or a failure, sending progress after every chunk. */
+	importStart: (fileId: string, plan: ImportPlan_Deserialize, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_start", { fileId, plan, onProgress })),
+	importCancel: (batchId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("import_cancel", { batchId })),
+	importResume: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_resume", { batchId, onProgress })),
+	importUndo: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<UndoReport, ApiError_Serialize>(__TAURI_INVOKE("import_undo", { batchId, onProgress })),
+	importHistory: () => typedError<ImportBatch_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_history")),
+	importRejectsCsv: (batchId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("import_rejects_csv", { batchId })),
+	importTemplates: () => typedError<ImportTemplate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_templates")),
+	saveImportTemplate: (template: ImportTemplateInput_Deserialize) => typedError<ImportTemplate_Serialize, ApiError_Serialize>(__TAURI_INVOKE("save_import_template", { template })),
+	deleteImportTemplate: (name: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("delete_import_template", { name })),
+	captureStatus: () => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("capture_status")),
+	updateCaptureSettings: (settings: CaptureSettings) => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_settings", { settings })),
+	captureSources: () => typedError<CaptureSource_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_sources")),
+	addCaptureSource: (input: CaptureSourceInput) => typedError<NewCaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("add_capture_source", { input })),
+	revokeCaptureSource: (id: Id) => typedError<CaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("revoke_capture_source", { id })),
+	/**  The token again, from the keychain, for pasting into a form. */
+	captureToken: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_token", { id })),
+	captureSubmissions: (sourceId: Id | null, limit: number) => typedError<CaptureSubmission_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_submissions", { sourceId, limit })),
+	captureFormHtml: (sourceId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_form_html", { sourceId })),
 };
 
 /* Constants */
@@ -326,6 +347,96 @@ export type CaldavConnect = {
 	password: string,
 };
 
+/**  Off by default; on 127.0.0.1 unless an Administrator opens it to the network. */
+export type CaptureSettings = {
+	enabled: boolean,
+	port: number,
+	open_to_network: boolean,
+	/**  Origins (scheme://host[:port]) whose pages may post from a browser (CORS). Empty: none. */
+	allowed_origins: string[],
+};
+
+export type CaptureSource = CaptureSource_Serialize | CaptureSource_Deserialize;
+
+export type CaptureSourceInput = {
+	name: string,
+	kind: CaptureSourceKind,
+	field_map: ColumnMapping[],
+	rate_per_minute: number,
+};
+
+export type CaptureSourceKind = "web_form" | "partner";
+
+export type CaptureSource_Deserialize = {
+	id: number,
+	name: string,
+	kind: CaptureSourceKind,
+	/**  The token's first characters, to tell tokens apart (never enough to use one). */
+	token_hint: string,
+	/**  A partner's field names to lead fields (`column` is the partner's name). */
+	field_map: ColumnMapping[],
+	rate_per_minute: number,
+	created_at: string,
+	revoked_at?: string | null,
+	last_used_at?: string | null,
+	submissions: number,
+};
+
+export type CaptureSource_Serialize = {
+	id: number,
+	name: string,
+	kind: CaptureSourceKind,
+	/**  The token's first characters, to tell tokens apart (never enough to use one). */
+	token_hint: string,
+	/**  A partner's field names to lead fields (`column` is the partner's name). */
+	field_map: ColumnMapping[],
+	rate_per_minute: number,
+	created_at: string,
+	revoked_at: string | null,
+	last_used_at: string | null,
+	submissions: number,
+};
+
+export type CaptureStatus = CaptureStatus_Serialize | CaptureStatus_Deserialize;
+
+export type CaptureStatus_Deserialize = {
+	settings: CaptureSettings,
+	running: boolean,
+	address?: string | null,
+	error?: string | null,
+};
+
+export type CaptureStatus_Serialize = {
+	settings: CaptureSettings,
+	running: boolean,
+	address: string | null,
+	error: string | null,
+};
+
+export type CaptureSubmission = CaptureSubmission_Serialize | CaptureSubmission_Deserialize;
+
+export type CaptureSubmission_Deserialize = {
+	id: number,
+	source_id: number,
+	source_name: string,
+	at: string,
+	status: number,
+	outcome: string,
+	lead_id?: number | null,
+	message: string,
+};
+
+export type CaptureSubmission_Serialize = {
+	id: number,
+	source_id: number,
+	source_name: string,
+	at: string,
+	status: number,
+	outcome: string,
+	lead_id: number | null,
+	message: string,
+};
+
 /**  One recorded change. `field` is `*` for a creation, whose `new_value` is the JSON of the whole record. */
 export type ChangeEntry = ChangeEntry_Serialize | ChangeEntry_Deserialize;
 
@@ -363,31 +474,36 @@ export type ChangeReason = "manual_edit" | "import" | "capture" | "merge" | "aut
 /**  Demo data written on an empty first run. */
 "demo_data";
 
+/**
+ *  Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`TO_NOTES`]
+ *  (appended to the lead's notes as "Header: value") or [`IGNORE`].
+ */
+export type ColumnMapping = {
+	column: string,
+	target: string,
+};
+
 /**  The confirmation a later messaging feature sends (email, WhatsApp): its state is kept per appointment. */
 export type Confirmation = "to_send" | "sent" | "confirmed";
 
-export type CsvImportReport = CsvImportReport_Serialize | CsvImportReport_Deserialize;
+export type DryRunReport = DryRunReport_Serialize | DryRunReport_Deserialize;
 
-export type CsvImportReport_Deserialize = {
-	file_name: string,
-	/**  Rows with data in the file (blank lines not counted). */
+export type DryRunReport_Deserialize = {
 	rows: number,
-	outcome: ImportOutcome_Deserialize,
-	/**  Every rejected row, parsing and validation alike, in file order. */
-	rejected: RowError[],
-	/**  The rejected rows as CSV: line, errors, then the row's original cells. */
-	rejects_csv?: string | null,
+	counts: OutcomeCounts,
+	/**  Columns whose values go nowhere. */
+	unmapped: string[],
+	/**  Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first. */
+	rows_shown: RowPlan_Deserialize[],
 };
 
-export type CsvImportReport_Serialize = {
-	file_name: string,
-	/**  Rows with data in the file (blank lines not counted). */
+export type DryRunReport_Serialize = {
 	rows: number,
-	outcome: ImportOutcome_Serialize,
-	/**  Every rejected row, parsing and validation alike, in file order. */
-	rejected: RowError[],
-	/**  The rejected rows as CSV: line, errors, then the row's original cells. */
-	rejects_csv: string | null,
+	counts: OutcomeCounts,
+	/**  Columns whose values go nowhere. */
+	unmapped: string[],
+	/**  Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first. */
+	rows_shown: RowPlan_Serialize[],
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */
@@ -479,6 +595,48 @@ export type FieldError = {
 	message: string,
 };
 
+export type FileFormat = "csv" | "excel";
+
+export type FilePreview = FilePreview_Serialize | FilePreview_Deserialize;
+
+export type FilePreview_Deserialize = {
+	/**  The staged file, named in every later call. */
+	file_id: string,
+	file_name: string,
+	format: FileFormat,
+	encoding?: string | null,
+	delimiter?: string | null,
+	sheets: string[],
+	sheet?: string | null,
+	/**  Line (CSV) or row (sheet) of the header, counting from 1. */
+	header_line: number,
+	headers: string[],
+	/**  The first data rows, as read. */
+	sample: string[][],
+	/**  One per header, in order. */
+	suggested: ColumnMapping[],
+	targets: TargetInfo[],
+};
+
+export type FilePreview_Serialize = {
+	/**  The staged file, named in every later call. */
+	file_id: string,
+	file_name: string,
+	format: FileFormat,
+	encoding: string | null,
+	delimiter: string | null,
+	sheets: string[],
+	sheet: string | null,
+	/**  Line (CSV) or row (sheet) of the header, counting from 1. */
+	header_line: number,
+	headers: string[],
+	/**  The first data rows, as read. */
+	sample: string[][],
+	/**  One per header, in order. */
+	suggested: ColumnMapping[],
+	targets: TargetInfo[],
+};
+
 export type IcsFile = {
 	name: string,
 	bytes: number[],
@@ -509,48 +667,113 @@ export type IcsProblem = {
 /**  A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database. */
 export type Id = number;
 
-export type ImportMode = 
-/**  Any invalid row means nothing is written. */
-"all_or_nothing" | 
-/**  The valid rows are written; the invalid ones are returned. */
-"skip_invalid" | 
-/**
- *  Rows whose only faults are invalid emails or phones are saved as Drafts with those values kept as typed
- *  and flagged; rows with other faults are returned, and then nothing is written (as AllOrNothing).
- */
-"keep_invalid" | 
-/**  Nothing is written; every problem is returned. */
-"validate_only";
+export type ImportBatch = ImportBatch_Serialize | ImportBatch_Deserialize;
 
-export type ImportOutcome = ImportOutcome_Serialize | ImportOutcome_Deserialize;
-
-export type ImportOutcome_Deserialize = {
-	created: number[],
-	drafts: number,
-	/**  Rows saved as Drafts with invalid emails or phones kept as typed (mode KeepInvalid). */
-	kept_invalid: number,
-	rejected: RowError[],
-	/**  The change batch of the import, when anything was written. */
-	batch_id?: number | null,
+export type ImportBatch_Deserialize = {
+	id: number,
+	file_name: string,
+	format: FileFormat,
+	channel: SourceChannel,
+	source_detail: string,
+	template?: string | null,
+	key?: NaturalKey | null,
+	actor_name: string,
+	started_at: string,
+	finished_at?: string | null,
+	status: ImportStatus,
+	rows_done: number,
+	rows_total?: number | null,
+	counts: OutcomeCounts,
+	error?: string | null,
+	undo?: UndoReport | null,
 };
 
-export type ImportOutcome_Serialize = {
-	created: number[],
-	drafts: number,
-	/**  Rows saved as Drafts with invalid emails or phones kept as typed (mode KeepInvalid). */
-	kept_invalid: number,
-	rejected: RowError[],
-	/**  The change batch of the import, when anything was written. */
-	batch_id: number | null,
+export type ImportBatch_Serialize = {
+	id: number,
+	file_name: string,
+	format: FileFormat,
+	channel: SourceChannel,
+	source_detail: string,
+	template: string | null,
+	key: NaturalKey | null,
+	actor_name: string,
+	started_at: string,
+	finished_at: string | null,
+	status: ImportStatus,
+	rows_done: number,
+	rows_total: number | null,
+	counts: OutcomeCounts,
+	error: string | null,
+	undo: UndoReport | null,
 };
 
-export type ImportPhase = "validating" | "writing";
+/**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
+export type ImportPlan = ImportPlan_Serialize | ImportPlan_Deserialize;
 
-/**  Where an import is: `done` of `total` rows in `phase`. */
-export type ImportProgress = {
-	phase: ImportPhase,
-	done: number,
-	total: number,
+/**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
+export type ImportPlan_Deserialize = {
+	sheet?: string | null,
+	/**  One per header, in the file's order. */
+	mapping: ColumnMapping[],
+	key?: NaturalKey | null,
+	/**  The channel of rows whose file does not say; bulk import when absent. */
+	source?: SourceChannel | null,
+	/**  The source's detail of rows whose file does not say; the file's name when absent. */
+	source_detail?: string | null,
+	template?: string | null,
+	dedup: boolean,
+	/**  Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed. */
+	keep_invalid: boolean,
+};
+
+/**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
+export type ImportPlan_Serialize = {
+	sheet: string | null,
+	/**  One per header, in the file's order. */
+	mapping: ColumnMapping[],
+	key: NaturalKey | null,
+	/**  The channel of rows whose file does not say; bulk import when absent. */
+	source: SourceChannel | null,
+	/**  The source's detail of rows whose file does not say; the file's name when absent. */
+	source_detail: string | null,
+	template: string | null,
+	dedup: boolean,
+	/**  Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed. */
+	keep_invalid: boolean,
+};
+
+export type ImportStatus = "running" | 
+/**  The process stopped mid-way (a crash, a kill): resume or undo it. */
+"interrupted" | "cancelled" | "completed" | "failed" | "undoing" | "undone";
+
+export type ImportTemplate = ImportTemplate_Serialize | ImportTemplate_Deserialize;
+
+export type ImportTemplateInput = ImportTemplateInput_Serialize | ImportTemplateInput_Deserialize;
+
+export type ImportTemplateInput_Deserialize = {
+	name: string,
+	mapping: ColumnMapping[],
+	key?: NaturalKey | null,
+};
+
+export type ImportTemplateInput_Serialize = {
+	name: string,
+	mapping: ColumnMapping[],
+	key: NaturalKey | null,
+};
+
+export type ImportTemplate_Deserialize = {
+	name: string,
+	mapping: ColumnMapping[],
+	key?: NaturalKey | null,
+	updated_at: string,
+};
+
+export type ImportTemplate_Serialize = {
+	name: string,
+	mapping: ColumnMapping[],
+	key: NaturalKey | null,
+	updated_at: string,
 };
 
 /**
@@ -878,6 +1101,24 @@ export type MissingField = "name" | "contact_point" | "source" |
 /**  Values kept as typed although invalid (an import with "keep invalid values") wait to be fixed. */
 "fix_invalid";
 
+/**  Updates find the existing lead by this value. */
+export type NaturalKey = "email" | "external_ref";
+
+/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+export type NewCaptureSource = NewCaptureSource_Serialize | NewCaptureSource_Deserialize;
+
+/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+export type NewCaptureSource_Deserialize = {
+	source: CaptureSource_Deserialize,
+	token: string,
+};
+
+/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+export type NewCaptureSource_Serialize = {
+	source: CaptureSource_Serialize,
+	token: string,
+};
+
 /**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
 export type Occurrence = Occurrence_Serialize | Occurrence_Deserialize;
 
@@ -921,6 +1162,16 @@ export type Occurrence_Serialize = {
 	hidden: boolean,
 };
 
+export type OutcomeCounts = {
+	create_active: number,
+	create_draft: number,
+	update: number,
+	unchanged: number,
+	enrich: number,
+	review: number,
+	reject: number,
+};
+
 export type Permission = "read_leads" | "write_leads" | "read_history" | "manage_users" | "manage_settings" | 
 /**  Scan for duplicates and decide about pairs in the review queue (data stewards). */
 "review_duplicates";
@@ -962,11 +1213,62 @@ export type Role =
 /**  Configuration, users, pipelines. */
 "administrator";
 
-/**  A file row that could not be taken, with every reason. */
-export type RowError = {
-	/**  Line number in the file (the header is line 1). */
+export type RowAction = "create_active" | "create_draft" | "update" | "unchanged" | 
+/**  A lead already stored is the same person: its empty fields are filled from the row. */
+"enrich" | 
+/**  Created, and queued with the lead it may duplicate for a data steward. */
+"review" | "reject";
+
+export type RowPlan = RowPlan_Serialize | RowPlan_Deserialize;
+
+export type RowPlan_Deserialize = {
 	line: number,
+	action: RowAction,
+	lead_id?: number | null,
+	name: string,
+	/**  What is missing (Draft), which fields change (update, enrich), which lead it may duplicate (review). */
+	detail: string,
 	errors: FieldError[],
+	evidence: EvidenceLine[],
+	/**  A rejected row's cells as the file has them (what a rejects file gives back); empty otherwise. */
+	cells: string[],
+};
+
+export type RowPlan_Serialize = {
+	line: number,
+	action: RowAction,
+	lead_id: number | null,
+	name: string,
+	/**  What is missing (Draft), which fields change (update, enrich), which lead it may duplicate (review). */
+	detail: string,
+	errors: FieldError[],
+	evidence: EvidenceLine[],
+	/**  A rejected row's cells as the file has them (what a rejects file gives back); empty otherwise. */
+	cells: string[],
+};
+
+export type RunPhase = "importing" | "undoing";
+
+export type RunProgress = RunProgress_Serialize | RunProgress_Deserialize;
+
+export type RunProgress_Deserialize = {
+	batch_id: number,
+	phase: RunPhase,
+	rows_done: number,
+	rows_total?: number | null,
+	rows_per_second: number | null,
+	eta_seconds?: number | null,
+	counts: OutcomeCounts,
+};
+
+export type RunProgress_Serialize = {
+	batch_id: number,
+	phase: RunPhase,
+	rows_done: number,
+	rows_total: number | null,
+	rows_per_second: number | null,
+	eta_seconds: number | null,
+	counts: OutcomeCounts,
 };
 
 /**
@@ -1102,6 +1404,11 @@ export type SyncReport = {
 	clashes: string[],
 };
 
+export type TargetInfo = {
+	target: string,
+	label: string,
+};
+
 export type Tier = 
 /**  Almost surely one person. */
 "same" | 
@@ -1114,6 +1421,19 @@ export type TimeOff = {
 	start: string,
 	end: string,
 	note: string,
+};
+
+export type UndoKept = {
+	lead_id: number,
+	reason: string,
+};
+
+export type UndoReport = {
+	removed: number,
+	reverted: number,
+	/**  The first [`UNDO_KEPT_SHOWN`] leads the undo left (partly) as they are, with why. */
+	kept: UndoKept[],
+	kept_count: number,
 };
 
 export type UnknownAttendee = {

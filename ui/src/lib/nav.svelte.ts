@@ -5,6 +5,7 @@ export type View =
   | { name: 'new-lead' }
   | { name: 'edit-lead'; id: number }
   | { name: 'duplicates' }
+  | { name: 'imports' }
   | { name: 'calendar' }
   | { name: 'users' }
   | { name: 'settings' };

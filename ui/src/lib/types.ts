@@ -3,24 +3,34 @@
 // complete values, so it names the precise variants once here and everywhere else imports from this file.
 import type {
   ApiError_Serialize,
-  AppointmentInput_Serialize,
   Appointment_Serialize,
+  AppointmentInput_Serialize,
   AppStatus_Serialize,
   Attendee_Serialize,
   BulkMergeReport_Serialize,
   CaldavAccount_Serialize,
+  CaptureSource_Serialize,
+  CaptureStatus_Serialize,
+  CaptureSubmission_Serialize,
   ChangeEntry_Serialize,
-  CsvImportReport_Serialize,
+  DryRunReport_Serialize,
   DuplicatePair_Serialize,
-  ImportOutcome_Serialize,
+  FilePreview_Serialize,
+  ImportBatch_Serialize,
+  ImportPlan_Serialize,
+  ImportTemplate_Serialize,
+  ImportTemplateInput_Serialize,
+  Lead_Serialize,
   LeadInput_Serialize,
   LeadPage_Serialize,
   LeadQuery_Serialize,
   LeadSummary_Serialize,
-  Lead_Serialize,
   MergeOutcome_Serialize,
+  NewCaptureSource_Serialize,
   Occurrence_Serialize,
   PossibleDuplicate_Serialize,
+  RowPlan_Serialize,
+  RunProgress_Serialize,
   SavedLead_Serialize,
   SlotRequest_Serialize,
   UnmergeOutcome_Serialize,
@@ -32,8 +42,12 @@ export type {
   AppointmentSource,
   AppointmentStatus,
   CaldavConnect,
-  Confirmation,
+  CaptureSettings,
+  CaptureSourceInput,
+  CaptureSourceKind,
   ChangeReason,
+  ColumnMapping,
+  Confirmation,
   DuplicateScanSummary,
   DuplicateTiers,
   EmailEntry,
@@ -41,12 +55,11 @@ export type {
   EvidenceLine,
   FieldChoice,
   FieldError,
+  FileFormat,
   IcsFile,
   IcsFileReport,
   IcsProblem,
-  ImportMode,
-  ImportPhase,
-  ImportProgress,
+  ImportStatus,
   InvalidValue,
   LeadCount,
   LeadFacets,
@@ -55,10 +68,13 @@ export type {
   MergedLead,
   MergeRecord,
   MissingField,
+  NaturalKey,
+  OutcomeCounts,
   Permission,
   PhoneEntry,
   Role,
-  RowError,
+  RowAction,
+  RunPhase,
   ScanPhase,
   ScanProgress,
   SessionInfo,
@@ -68,8 +84,11 @@ export type {
   SourceChannel,
   Stage,
   SyncReport,
+  TargetInfo,
   Tier,
   TimeOff,
+  UndoKept,
+  UndoReport,
   UnknownAttendee,
   User,
   UserInput,
@@ -84,18 +103,28 @@ export type AppStatus = AppStatus_Serialize;
 export type Attendee = Attendee_Serialize;
 export type BulkMergeReport = BulkMergeReport_Serialize;
 export type CaldavAccount = CaldavAccount_Serialize;
+export type CaptureSource = CaptureSource_Serialize;
+export type CaptureStatus = CaptureStatus_Serialize;
+export type CaptureSubmission = CaptureSubmission_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
-export type CsvImportReport = CsvImportReport_Serialize;
+export type DryRunReport = DryRunReport_Serialize;
 export type DuplicatePair = DuplicatePair_Serialize;
-export type ImportOutcome = ImportOutcome_Serialize;
+export type FilePreview = FilePreview_Serialize;
+export type ImportBatch = ImportBatch_Serialize;
+export type ImportPlan = ImportPlan_Serialize;
+export type ImportTemplate = ImportTemplate_Serialize;
+export type ImportTemplateInput = ImportTemplateInput_Serialize;
 export type Lead = Lead_Serialize;
 export type LeadInput = LeadInput_Serialize;
 export type LeadPage = LeadPage_Serialize;
 export type LeadQuery = LeadQuery_Serialize;
 export type LeadSummary = LeadSummary_Serialize;
 export type MergeOutcome = MergeOutcome_Serialize;
+export type NewCaptureSource = NewCaptureSource_Serialize;
 export type Occurrence = Occurrence_Serialize;
 export type PossibleDuplicate = PossibleDuplicate_Serialize;
+export type RowPlan = RowPlan_Serialize;
+export type RunProgress = RunProgress_Serialize;
 export type SavedLead = SavedLead_Serialize;
 export type SlotRequest = SlotRequest_Serialize;
 export type UnmergeOutcome = UnmergeOutcome_Serialize;

@@ -5,15 +5,14 @@ import { LEAD_FIELDS } from '../lib/bindings';
 import { leadName } from '../lib/format';
 import { readPath, writePath } from '../lib/leads/fields';
 import { calendarMock } from './calendarFixtures';
+import { captureMock, importMock } from './importFixtures';
 import type {
   ApiError,
   BulkMergeReport,
   ChangeEntry,
-  CsvImportReport,
   DuplicatePair,
   EvidenceLine,
   FieldChoice,
-  ImportOutcome,
   Lead,
   LeadInput,
   LeadSummary,
@@ -118,22 +117,6 @@ export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
   };
 }
 
-/** What an import answers; by default two rows, both created, in change batch 9. */
-export function importReport(
-  over: Partial<Omit<CsvImportReport, 'outcome'>> & { outcome?: Partial<ImportOutcome> } = {},
-): CsvImportReport {
-  const { outcome, ...rest } = over;
-  const rejected = rest.rejected ?? [];
-  return {
-    file_name: 'leads.csv',
-    rows: 2,
-    rejected,
-    rejects_csv: null,
-    ...rest,
-    outcome: { created: [101, 102], drafts: 0, kept_invalid: 0, rejected, batch_id: 9, ...outcome },
-  };
-}
-
 export function apiErr(over: Partial<ApiError> & Pick<ApiError, 'code' | 'message'>): BackendError {
   const fields = over.fields ?? [];
   return new BackendError({ field: fields[0]?.field ?? null, fields, ...over });
@@ -155,11 +138,6 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     updateLead: async () => savedLead(lead(), 2),
     undoLeadChange: async (id) => savedLead(lead({ id }), 3),
     leadHistory: async () => [],
-    importCsv: async (fileName, _bytes, _mode, onProgress) => {
-      onProgress({ phase: 'validating', done: 2, total: 2 });
-      onProgress({ phase: 'writing', done: 2, total: 2 });
-      return importReport({ file_name: fileName });
-    },
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },
@@ -176,6 +154,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     updateDuplicateTiers: async (t) => t,
     ...duplicatesMock(),
     ...calendarMock(),
+    ...importMock(),
+    ...captureMock(),
   };
   const all = { ...defaults, ...over };
   const mock = Object.fromEntries(

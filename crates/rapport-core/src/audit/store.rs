@@ -185,9 +185,8 @@ pub fn tag_import(tx: &Transaction<'_>, batch_id: i64, import_id: i64) -> Result
 
 /// The change batches import `import_id` wrote, newest first, below `below` when given (an undo's cursor).
 pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM change_batches WHERE import_id = ?1 AND id < ?2 ORDER BY id DESC",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM change_batches WHERE import_id = ?1 AND id < ?2 ORDER BY id DESC")?;
     let rows = stmt.query_map(params![import_id, below.unwrap_or(i64::MAX)], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

@@ -22,6 +22,6 @@ pub(crate) mod store;
 mod time;
 
 pub use error::CalendarError;
-pub(crate) use store::lead_has_appointments;
 pub use ics_import::IcsFile;
 pub use model::*;
+pub(crate) use store::lead_has_appointments;

@@ -14,7 +14,9 @@ use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
-use crate::imports::{describe, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE, TO_NOTES};
+use crate::imports::{
+    describe, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE, TO_NOTES,
+};
 use crate::leads::{SourceChannel, ValidationErrors};
 use crate::rapport::Rapport;
 use crate::secrets::Secrets;
@@ -47,7 +49,9 @@ fn validate_settings(s: &CaptureSettings) -> Result<()> {
         v.push("port", "choose a port from 1024 to 65535 (lower ones need administrator rights)");
     }
     for o in &s.allowed_origins {
-        let ok = url::Url::parse(o).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/");
+        let ok = url::Url::parse(o)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/");
         if ok.is_none() {
             v.push("allowed_origins", format!("\"{o}\" is not an origin such as https://www.example.com"));
         }
@@ -70,7 +74,12 @@ impl Rapport {
 
     pub fn update_capture_settings(&self, actor: &Actor, new: &CaptureSettings) -> Result<CaptureSettings> {
         let mut new = new.clone();
-        new.allowed_origins = new.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+        new.allowed_origins = new
+            .allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .filter(|o| !o.is_empty())
+            .collect();
         let check = CaptureSettings {
             allowed_origins: new.allowed_origins.iter().map(|o| format!("{o}/")).collect(),
             ..new.clone()
@@ -97,7 +106,12 @@ impl Rapport {
     }
 
     /// Makes a source and its token: the secret goes to the keychain only, the database keeps its hash.
-    pub fn add_capture_source(&self, actor: &Actor, secrets: &dyn Secrets, input: &CaptureSourceInput) -> Result<NewCaptureSource> {
+    pub fn add_capture_source(
+        &self,
+        actor: &Actor,
+        secrets: &dyn Secrets,
+        input: &CaptureSourceInput,
+    ) -> Result<NewCaptureSource> {
         let name = input.name.trim().to_string();
         let mut v = ValidationErrors::none();
         if name.is_empty() || name.chars().count() > 80 {
@@ -109,7 +123,10 @@ impl Rapport {
         let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
         for m in &input.field_map {
             if m.column.trim().is_empty() || !known.contains(&m.target) {
-                v.push("field_map", format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target));
+                v.push(
+                    "field_map",
+                    format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target),
+                );
             }
         }
         v.into_result()?;
@@ -136,12 +153,21 @@ impl Rapport {
                 },
             )?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            changelog::record(tx, &batch, "capture_source", id, "*", None, Some(&format!("{name} ({})", input.kind.as_str())))?;
+            changelog::record(
+                tx,
+                &batch,
+                "capture_source",
+                id,
+                "*",
+                None,
+                Some(&format!("{name} ({})", input.kind.as_str())),
+            )?;
             // The keychain is written inside the transaction: if it refuses, the source is not created.
             secrets.set(&keychain_key(id), &token).map_err(crate::calendar::CalendarError::Keychain)?;
             Ok::<_, Error>(id)
         })?;
-        let source = self.db.read(|c| store::source(c, id))?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+        let source =
+            self.db.read(|c| store::source(c, id))?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
         Ok(NewCaptureSource { source, token })
     }
 
@@ -156,7 +182,7 @@ impl Rapport {
                 changelog::record(tx, &batch, "capture_source", id, "revoked_at", None, Some(&at))?;
                 secrets.delete(&keychain_key(id)).map_err(crate::calendar::CalendarError::Keychain)?;
             }
-            Ok(store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?)
+            store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
         })
     }
 
@@ -169,13 +195,21 @@ impl Rapport {
         if s.revoked_at.is_some() {
             return Err(ValidationErrors::one("source", "this source is revoked: its token no longer works").into());
         }
-        secrets
-            .get(&keychain_key(id))
-            .map_err(crate::calendar::CalendarError::Keychain)?
-            .ok_or_else(|| ValidationErrors::one("source", "the keychain no longer holds this token: revoke the source and make a new one").into())
+        secrets.get(&keychain_key(id)).map_err(crate::calendar::CalendarError::Keychain)?.ok_or_else(|| {
+            ValidationErrors::one(
+                "source",
+                "the keychain no longer holds this token: revoke the source and make a new one",
+            )
+            .into()
+        })
     }
 
-    pub fn capture_submissions(&self, actor: &Actor, source_id: Option<i64>, limit: u32) -> Result<Vec<CaptureSubmission>> {
+    pub fn capture_submissions(
+        &self,
+        actor: &Actor,
+        source_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<CaptureSubmission>> {
         self.db.read(|c| {
             Self::grant(c, actor, Permission::ManageSettings)?;
             Ok(store::submissions(c, source_id, limit.min(1000))?)
@@ -194,7 +228,8 @@ impl Rapport {
     pub fn check_capture_token(&self, token: &str) -> Result<Option<TokenCheck>> {
         let hash = token_hash(token);
         self.db.read(|c| {
-            Ok(store::source_by_hash(c, &hash)?.map(|s| TokenCheck { source_id: s.id, rate_per_minute: s.rate_per_minute }))
+            Ok(store::source_by_hash(c, &hash)?
+                .map(|s| TokenCheck { source_id: s.id, rate_per_minute: s.rate_per_minute }))
         })
     }
 
@@ -209,11 +244,19 @@ impl Rapport {
     ) -> Result<CaptureReply> {
         let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
         if key.is_some_and(|k| k.len() > 200) {
-            return Ok(CaptureReply { status: 400, body: error_body("bad_request", "the Idempotency-Key is longer than 200 characters", &[]), replayed: false });
+            return Ok(CaptureReply {
+                status: 400,
+                body: error_body("bad_request", "the Idempotency-Key is longer than 200 characters", &[]),
+                replayed: false,
+            });
         }
         let source = self.db.read(|c| store::source(c, source_id))?.filter(|s| s.revoked_at.is_none());
         let Some(source) = source else {
-            return Ok(CaptureReply { status: 401, body: error_body("unauthorized", "the token is not valid", &[]), replayed: false });
+            return Ok(CaptureReply {
+                status: 401,
+                body: error_body("unauthorized", "the token is not valid", &[]),
+                replayed: false,
+            });
         };
         if let Some(k) = key {
             if let Some((status, response)) = self.db.read(|c| store::stored_reply(c, source_id, k))? {
@@ -238,7 +281,16 @@ impl Rapport {
         let owners = self.owners_by_name()?;
         let mapper = match Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false) {
             Ok(m) => m,
-            Err(e) => return self.record_reply(&source, key, 422, "rejected", None, error_body("validation", &e.to_string(), &[])),
+            Err(e) => {
+                return self.record_reply(
+                    &source,
+                    key,
+                    422,
+                    "rejected",
+                    None,
+                    error_body("validation", &e.to_string(), &[]),
+                )
+            }
         };
         let row = RawRow { line: 0, cells: fields.into_iter().map(|(_, v)| v).collect() };
         let input = match mapper.to_input(&row) {
@@ -270,16 +322,30 @@ impl Rapport {
             let (status, body) = match p.action {
                 RowAction::Reject => (422, error_body("validation", &describe(&p.errors), &p.errors)),
                 action => {
-                    let status = if matches!(action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) { 201 } else { 200 };
+                    let status =
+                        if matches!(action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
+                            201
+                        } else {
+                            200
+                        };
                     let outcome = serde_json::to_value(action).unwrap_or_default();
                     (status, serde_json::json!({ "lead_id": p.lead_id, "outcome": outcome, "message": p.detail }))
                 }
             };
-            let outcome = serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let outcome =
+                serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
             let response = body.to_string();
             store::insert_submission(
                 tx,
-                &NewSubmission { source_id, at: &batch.at, key, status, outcome: &outcome, lead_id: if p.action == RowAction::Reject { None } else { p.lead_id }, response: &response },
+                &NewSubmission {
+                    source_id,
+                    at: &batch.at,
+                    key,
+                    status,
+                    outcome: &outcome,
+                    lead_id: if p.action == RowAction::Reject { None } else { p.lead_id },
+                    response: &response,
+                },
             )?;
             Ok(CaptureReply { status, body, replayed: false })
         })
@@ -297,7 +363,10 @@ impl Rapport {
         let at = self.now();
         let response = body.to_string();
         self.db.write(|tx| {
-            store::insert_submission(tx, &NewSubmission { source_id: source.id, at: &at, key, status, outcome, lead_id, response: &response })?;
+            store::insert_submission(
+                tx,
+                &NewSubmission { source_id: source.id, at: &at, key, status, outcome, lead_id, response: &response },
+            )?;
             Ok::<_, Error>(())
         })?;
         Ok(CaptureReply { status, body, replayed: false })

@@ -72,7 +72,10 @@ mod tests {
 
     #[test]
     fn json_and_forms() {
-        let f = parse_body(Some("application/json; charset=utf-8"), br#"{"first_name":"Ann","emails":["a@x.io","b@x.io"],"age":3}"#);
+        let f = parse_body(
+            Some("application/json; charset=utf-8"),
+            br#"{"first_name":"Ann","emails":["a@x.io","b@x.io"],"age":3}"#,
+        );
         assert_eq!(
             f,
             Ok(vec![

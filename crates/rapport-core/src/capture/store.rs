@@ -91,7 +91,9 @@ pub(crate) fn revoke(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), Stor
 
 pub(crate) fn stored_reply(conn: &Connection, source_id: i64, key: &str) -> Result<Option<(u16, String)>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT status, response FROM capture_submissions WHERE source_id = ?1 AND idempotency_key = ?2")?
+        .prepare_cached(
+            "SELECT status, response FROM capture_submissions WHERE source_id = ?1 AND idempotency_key = ?2",
+        )?
         .query_row(params![source_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
@@ -112,11 +114,16 @@ pub(crate) fn insert_submission(tx: &Transaction<'_>, s: &NewSubmission<'_>) -> 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.response])?;
-    tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?.execute(params![s.source_id, s.at])?;
+    tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?
+        .execute(params![s.source_id, s.at])?;
     Ok(())
 }
 
-pub(crate) fn submissions(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec<CaptureSubmission>, StoreError> {
+pub(crate) fn submissions(
+    conn: &Connection,
+    source_id: Option<i64>,
+    limit: u32,
+) -> Result<Vec<CaptureSubmission>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.source_id, s.name, c.at, c.status, c.outcome, c.lead_id, c.response
          FROM capture_submissions c JOIN capture_sources s ON s.id = c.source_id

@@ -124,13 +124,14 @@ pub(crate) fn load_model(conn: &Connection) -> Result<Model, StoreError> {
     Ok(model)
 }
 
-/// Scores `p` (lead `id`) against each candidate: the pairs at or above the review tier, with their comparison.
+/// Scores `p` (lead `id`) against each candidate: the pairs at or above the review tier, with their comparison
+/// and the candidate's prepared fields.
 pub(crate) fn score_candidates(
     conn: &Connection,
     model: &Model,
     id: i64,
     p: &Prepared,
-) -> Result<Vec<(i64, f64, rapport_match::Comparison)>, StoreError> {
+) -> Result<Vec<(i64, f64, rapport_match::Comparison, Prepared)>, StoreError> {
     let mut out = Vec::new();
     for other in candidates(conn, id, p)? {
         let Some(r) = record_of(conn, other)? else { continue };
@@ -138,7 +139,7 @@ pub(crate) fn score_candidates(
         let c = compare::compare(p, &q);
         let score = model.score(p, &q, &c);
         if model.tier(score) != rapport_match::Tier::Different {
-            out.push((other, score, c));
+            out.push((other, score, c, q));
         }
     }
     Ok(out)

@@ -75,36 +75,114 @@ impl Rapport {
         }
         let model = incremental::load_model(tx)?;
         let mut open = 0;
-        for (other, score, c) in incremental::score_candidates(tx, &model, id, &p)? {
-            let Some(other_record) = incremental::record_of(tx, other)? else { continue };
-            let q = prepare(&other_record);
-            // Stored with the lower id first, as the scan stores pairs.
-            let (a, b, pa, pb) = if id < other { (id, other, &p, &q) } else { (other, id, &q, &p) };
-            let c = if id < other { c } else { rapport_match::compare::compare(pa, pb) };
-            let evidence = evidence_json(&model, pa, pb, &c)?;
-            let fp = fingerprint(pa, pb);
-            let values = PairValues {
-                lead_a: a,
-                lead_b: b,
-                score: Model::probability(score),
-                tier: tier_of(&model, score).as_str(),
-                evidence: &evidence,
-                fingerprint: &fp,
-                at,
-            };
-            match store::pair_by_leads(tx, a, b)? {
-                Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => {}
-                Some(stored) => {
-                    store::refresh(tx, stored.id, &values)?;
-                    open += 1;
-                }
-                None => {
-                    store::insert(tx, &values)?;
-                    open += 1;
-                }
-            }
+        for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p)? {
+            open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at)?);
         }
         Ok(open)
+    }
+}
+
+/// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
+/// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
+fn queue_pair(
+    tx: &rusqlite::Transaction<'_>,
+    model: &Model,
+    (id, p): (i64, &Prepared),
+    (other, q): (i64, &Prepared),
+    score: f64,
+    c: Comparison,
+    at: &str,
+) -> Result<bool> {
+    // Stored with the lower id first, as the scan stores pairs.
+    let (a, b, pa, pb) = if id < other { (id, other, p, q) } else { (other, id, q, p) };
+    let c = if id < other { c } else { rapport_match::compare::compare(pa, pb) };
+    let evidence = evidence_json(model, pa, pb, &c)?;
+    let fp = fingerprint(pa, pb);
+    let values = PairValues {
+        lead_a: a,
+        lead_b: b,
+        score: Model::probability(score),
+        tier: tier_of(model, score).as_str(),
+        evidence: &evidence,
+        fingerprint: &fp,
+        at,
+    };
+    match store::pair_by_leads(tx, a, b)? {
+        Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => Ok(false),
+        Some(stored) => {
+            store::refresh(tx, stored.id, &values)?;
+            Ok(true)
+        }
+        None => {
+            store::insert(tx, &values)?;
+            Ok(true)
+        }
+    }
+}
+
+/// A stored lead an unsaved one was scored against (the import's per-row check).
+pub(crate) struct Scored {
+    pub other: i64,
+    pub score: f64,
+    pub tier: Tier,
+    raw: f64,
+    c: Comparison,
+    q: Prepared,
+}
+
+/// The lead about to be saved, prepared for matching (its keys and its pairs use the same).
+pub(crate) struct Unsaved(Prepared);
+
+impl Unsaved {
+    pub(crate) fn of(lead: &crate::leads::Lead) -> Self {
+        Self(prepare(&record_of_valid(lead)))
+    }
+
+    /// The stored leads it would be paired with, in `scope`, best first; only scores and matched fields are
+    /// read (no whole leads), which is what keeps an import's check cheap per row.
+    pub(crate) fn matches(
+        &self,
+        conn: &rusqlite::Connection,
+        model: &Model,
+        scope: &crate::access::LeadScope,
+    ) -> Result<Vec<Scored>> {
+        let mut out = Vec::new();
+        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0)? {
+            if !matches!(scope, crate::access::LeadScope::All) {
+                let visible =
+                    crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
+                if !visible {
+                    continue;
+                }
+            }
+            out.push(Scored { other, score: Model::probability(score), tier: tier_of(model, score), raw: score, c, q });
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(out)
+    }
+
+    pub(crate) fn evidence(&self, model: &Model, s: &Scored) -> Result<Vec<EvidenceLine>> {
+        Ok(serde_json::from_str(&evidence_json(model, &self.0, &s.q, &s.c)?).unwrap_or_default())
+    }
+}
+
+impl Rapport {
+    /// Stores the keys of lead `id`, just saved from `unsaved`, and queues its pairs with `scored` (found
+    /// before it was saved): the check is not run twice.
+    pub(crate) fn index_and_queue(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        model: &Model,
+        id: i64,
+        unsaved: &Unsaved,
+        scored: Vec<Scored>,
+        at: &str,
+    ) -> Result<()> {
+        incremental::index_lead(tx, id, &unsaved.0)?;
+        for s in scored {
+            queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at)?;
+        }
+        Ok(())
     }
 }
 
@@ -161,7 +239,7 @@ impl Rapport {
 
 /// The stored leads `lead` (not stored itself) would be flagged with, among those `scope` lets one see, best
 /// first: what a save would queue, computed without writing. An import decides per row with it.
-pub(crate) fn stored_matches(
+fn stored_matches(
     conn: &rusqlite::Connection,
     model: &Model,
     lead: &crate::leads::Lead,
@@ -169,12 +247,11 @@ pub(crate) fn stored_matches(
 ) -> Result<Vec<PossibleDuplicate>> {
     let p = prepare(&record_of_valid(lead));
     let mut out = Vec::new();
-    for (other, score, c) in incremental::score_candidates(conn, model, 0, &p)? {
+    for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &p)? {
         let Some(stored) = crate::leads::store::get(conn, other)? else { continue };
         if !scope.allows_campaign(&stored.campaign) {
             continue;
         }
-        let q = prepare(&record_of_valid(&stored));
         let evidence = serde_json::from_str(&evidence_json(model, &p, &q, &c)?).unwrap_or_default();
         out.push(PossibleDuplicate {
             lead: stored,

@@ -12,8 +12,8 @@ pub(crate) mod store;
 mod tiers;
 
 pub use incremental_api::PossibleDuplicate;
+pub(crate) use incremental_api::Unsaved;
 pub use merge::FieldChoice;
-pub(crate) use incremental_api::stored_matches;
 pub(crate) use merge::{conflicts, enrichment, take_back};
 
 use crate::access::{AccessError, DuplicateReach, Grant};

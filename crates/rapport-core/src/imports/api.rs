@@ -51,7 +51,8 @@ impl Rapport {
         if !staged_id_ok(file_id) || !path.exists() {
             return Err(ImportError::NoStagedFile(file_id.to_string()).into());
         }
-        let name = std::fs::read_to_string(dir.join(format!("staged-{file_id}.name"))).unwrap_or_else(|_| "file".into());
+        let name =
+            std::fs::read_to_string(dir.join(format!("staged-{file_id}.name"))).unwrap_or_else(|_| "file".into());
         Ok((path, name))
     }
 
@@ -92,7 +93,13 @@ impl Rapport {
 
     /// What each row of the file would do, done exactly as the run does it, chunk by chunk, and rolled back.
     /// A row whose natural key repeats one that an earlier chunk creates is shown as updating it.
-    pub fn dry_run_import(&self, actor: &Actor, path: &Path, file_name: &str, plan: &ImportPlan) -> Result<DryRunReport> {
+    pub fn dry_run_import(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        file_name: &str,
+        plan: &ImportPlan,
+    ) -> Result<DryRunReport> {
         let mut opened = reader::open(path, plan.sheet.as_deref())?;
         let mapper = self.mapper_for(&opened, plan, file_name)?;
         let mut counts = OutcomeCounts::default();
@@ -109,10 +116,12 @@ impl Rapport {
                 for row in chunk {
                     let row = match row {
                         Ok(r) => r,
-                        Err(ImportError::Malformed { line, message }) => RawRow { line: line as u32, cells: vec![message] },
+                        Err(ImportError::Malformed { line, message }) => {
+                            RawRow { line: line as u32, cells: vec![message] }
+                        }
                         Err(e) => return Err(e.into()),
                     };
-                    let p = match mapper.to_input(&row) {
+                    let p: RowPlan = match mapper.to_input(&row) {
                         Err(errors) => rejected(row.line, String::new(), errors),
                         Ok(input) => {
                             let key = natural_key(plan.key, &input);
@@ -125,10 +134,15 @@ impl Rapport {
                                     detail: format!("updates the lead line {first} creates"),
                                     errors: vec![],
                                     evidence: vec![],
+                                    cells: vec![],
                                 },
                                 None => {
                                     let p = self.import_row(tx, &grant, &rules, &batch, row.line, input)?;
-                                    if let (Some(k), RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) = (key, p.action) {
+                                    if let (
+                                        Some(k),
+                                        RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review,
+                                    ) = (key, p.action)
+                                    {
                                         created_keys.entry(k).or_insert(row.line);
                                     }
                                     p
@@ -138,7 +152,11 @@ impl Rapport {
                     };
                     let mut p = p;
                     mapper.name_columns(&mut p.errors);
-                    p.detail = if p.action == RowAction::Reject { super::pipeline::describe(&p.errors) } else { p.detail };
+                    if p.action == RowAction::Reject {
+                        p.cells = row.cells.clone();
+                    }
+                    p.detail =
+                        if p.action == RowAction::Reject { super::pipeline::describe(&p.errors) } else { p.detail };
                     out.push(p);
                 }
                 Ok::<_, Error>(out)
@@ -162,24 +180,12 @@ impl Rapport {
         Ok(DryRunReport { rows: counts.total(), counts, unmapped: mapper.ignored(), rows_shown: rejects })
     }
 
-    /// The rejected rows of import `id` as CSV: the file's columns as they were, plus why (UTF-8 with a byte
-    /// order mark, so spreadsheet programs read accents right). Fix and import it again.
+    /// The rejected rows of import `id` as CSV (see [`rejects_csv`]). Fix and import it again.
     pub fn import_rejects_csv(&self, actor: &Actor, id: i64) -> Result<String> {
         let b = self.import_batch_row(actor, id)?;
         let rejects = self.db.read(|c| Ok::<_, Error>(store::rejects(c, id)?))?;
-        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-        let mut header: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
-        header.push(ERROR_COLUMN.to_string());
-        let err = |e: csv::Error| Error::Internal(e.to_string());
-        w.write_record(&header).map_err(err)?;
-        for (line, mut cells, errors) in rejects {
-            let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            cells.resize(header.len() - 1, String::new());
-            cells.push(format!("line {line}: {}", why.join("; ")));
-            w.write_record(&cells).map_err(err)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+        let headers: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
+        rejects_csv(&headers, &rejects)
     }
 
     pub fn import_templates(&self, actor: &Actor) -> Result<Vec<ImportTemplate>> {
@@ -198,7 +204,12 @@ impl Rapport {
         if let Some(m) = input.mapping.iter().find(|m| !known.contains(&m.target)) {
             return Err(ValidationErrors::one("mapping", format!("\"{}\" is not a lead field", m.target)).into());
         }
-        let t = ImportTemplate { name: name.to_string(), mapping: input.mapping.clone(), key: input.key, updated_at: self.now() };
+        let t = ImportTemplate {
+            name: name.to_string(),
+            mapping: input.mapping.clone(),
+            key: input.key,
+            updated_at: self.now(),
+        };
         self.db.write(|tx| {
             Self::grant(tx, actor, Permission::WriteLeads)?;
             store::save_template(tx, &t)?;
@@ -218,13 +229,39 @@ impl Rapport {
     }
 }
 
+/// Rejected rows as CSV: the file's columns as they were (a ragged row keeps all its cells), plus why, with
+/// the line; UTF-8 with a byte order mark, so spreadsheet programs read accents right.
+pub fn rejects_csv(headers: &[String], rows: &[(u32, Vec<String>, Vec<crate::error::FieldError>)]) -> Result<String> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut header = headers.to_vec();
+    header.push(ERROR_COLUMN.to_string());
+    let err = |e: csv::Error| Error::Internal(e.to_string());
+    w.write_record(&header).map_err(err)?;
+    for (line, cells, errors) in rows {
+        let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let mut cells = cells.clone();
+        if cells.len() < headers.len() {
+            cells.resize(headers.len(), String::new());
+        }
+        cells.push(format!("line {line}: {}", why.join("; ")));
+        w.write_record(&cells).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
 /// A template applied to a file: columns it names get its target, others keep the suggestion.
-pub fn apply_template(suggested: &[super::model::ColumnMapping], template: &ImportTemplate) -> Vec<super::model::ColumnMapping> {
+pub fn apply_template(
+    suggested: &[super::model::ColumnMapping],
+    template: &ImportTemplate,
+) -> Vec<super::model::ColumnMapping> {
     suggested
         .iter()
         .map(|s| match template.mapping.iter().find(|t| t.column.eq_ignore_ascii_case(&s.column)) {
             Some(t) => super::model::ColumnMapping { column: s.column.clone(), target: t.target.clone() },
-            None if s.column == ERROR_COLUMN => super::model::ColumnMapping { column: s.column.clone(), target: IGNORE.into() },
+            None if s.column == ERROR_COLUMN => {
+                super::model::ColumnMapping { column: s.column.clone(), target: IGNORE.into() }
+            }
             None => s.clone(),
         })
         .collect()
@@ -234,5 +271,21 @@ fn natural_key(key: Option<NaturalKey>, input: &crate::leads::LeadInput) -> Opti
     match key? {
         NaturalKey::Email => input.emails.first().and_then(|e| normalize_email(e).ok()).map(|e| e.to_lowercase()),
         NaturalKey::ExternalRef => Some(input.external_ref.trim().to_string()).filter(|r| !r.is_empty()),
+    }
+}
+
+impl Rapport {
+    /// `rapport bench --import`'s ceiling: `rows` written with plain prepared statements into the same
+    /// tables, indexes and search index, in one transaction that is then rolled back. The time it took.
+    #[doc(hidden)]
+    pub fn bench_plain_insert(&self, rows: &[crate::leads::LeadInput]) -> Result<std::time::Duration> {
+        let at = self.now();
+        self.db.rehearse(|tx| {
+            let started = std::time::Instant::now();
+            for r in rows {
+                crate::leads::store::insert_plain(tx, r, &at)?;
+            }
+            Ok::<_, Error>(started.elapsed())
+        })
     }
 }

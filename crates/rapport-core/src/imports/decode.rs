@@ -120,6 +120,8 @@ mod tests {
         assert_eq!(d(b"\xEF\xBB\xBFa,b\n"), "UTF-8");
         assert_eq!(d(b"\xFF\xFEa\0,\0b\0"), "UTF-16LE");
         assert_eq!(d(b"a\0,\0b\0\n\0"), "UTF-16LE");
+        assert_eq!(d(b"\xFE\xFF\0a\0,\0b"), "UTF-16BE");
+        assert_eq!(d(b"\0a\0,\0b\0\n"), "UTF-16BE");
         assert_eq!(d("Müller;Straße\n".as_bytes()), "UTF-8");
         assert_eq!(d(b"Nachname;Stra\xDFe\nM\xFCller;K\xF6nigsallee 3\n"), "windows-1252");
         assert_eq!(d(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "refused");

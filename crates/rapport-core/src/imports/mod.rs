@@ -16,7 +16,7 @@ mod sniff;
 mod store;
 mod undo;
 
-pub use api::{apply_template, ERROR_COLUMN};
+pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
 pub use error::ImportError;
 pub use mapping::{suggest_mapping, ColumnSuggestion};
 pub use model::*;

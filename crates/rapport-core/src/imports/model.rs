@@ -133,6 +133,8 @@ pub struct RowPlan {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub evidence: Vec<EvidenceLine>,
+    /// A rejected row's cells as the file has them (what a rejects file gives back); empty otherwise.
+    pub cells: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

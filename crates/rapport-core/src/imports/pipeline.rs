@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::model::{NaturalKey, RowAction, RowPlan};
 use crate::access::{Grant, LeadScope};
 use crate::audit::store::BatchId;
-use crate::duplicates::{stored_matches, Tier};
+use crate::duplicates::{Tier, Unsaved};
 use crate::error::{Error, FieldError, Result};
 use crate::leads::api::{insert_logged, visible_lead, Rules};
 use crate::leads::fields::diff;
@@ -32,7 +32,7 @@ fn row_name(input: &LeadInput) -> String {
 }
 
 fn plan(line: u32, action: RowAction, lead_id: Option<i64>, name: String, detail: String) -> RowPlan {
-    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![] }
+    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![], cells: vec![] }
 }
 
 pub(crate) fn describe(errors: &[FieldError]) -> String {
@@ -81,7 +81,8 @@ fn overlay(existing: &Lead, row: &LeadInput) -> LeadInput {
     }
     for p in &row.phones {
         let digits = crate::leads::fold_digits(p);
-        let known = existing.phones.iter().any(|x| crate::leads::fold_digits(&x.e164).ends_with(&digits) || x.original == *p);
+        let known =
+            existing.phones.iter().any(|x| crate::leads::fold_digits(&x.e164).ends_with(&digits) || x.original == *p);
         if !known && !out.phones.contains(p) {
             out.phones.push(p.clone());
         }
@@ -113,7 +114,12 @@ fn changed_fields(old: &Lead, new: &Lead) -> String {
 
 impl Rapport {
     /// Finds the lead the row's natural key names: none, one, or a refusal when it names several.
-    fn keyed_lead(tx: &Transaction<'_>, rules: &RowRules, grant: &Grant, row: &LeadInput) -> Result<Result<Option<Lead>, String>> {
+    fn keyed_lead(
+        tx: &Transaction<'_>,
+        rules: &RowRules,
+        grant: &Grant,
+        row: &LeadInput,
+    ) -> Result<Result<Option<Lead>, String>> {
         let ids = match rules.key {
             None => return Ok(Ok(None)),
             Some(NaturalKey::Email) => match row.emails.first().map(|e| normalize_email(e)) {
@@ -179,27 +185,41 @@ impl Rapport {
                 }
             }
         };
-        let matches = if rules.dedup { stored_matches(tx, &rules.model, &valid.as_lead(0), &rules.scope)? } else { vec![] };
-        if let Some(best) = matches.first() {
-            let conflicts = crate::duplicates::conflicts(&best.lead, &valid.as_lead(best.lead.id));
-            if best.tier == Tier::Same && conflicts.is_empty() {
-                let input = crate::duplicates::enrichment(&best.lead, &valid.as_lead(0));
-                let mut p = self.update_from_row(tx, grant, batch, line, name, best.lead.clone(), &input, RowAction::Enrich)?;
-                p.evidence = best.evidence.clone();
+        let lead = valid.as_lead(0);
+        let unsaved = Unsaved::of(&lead);
+        let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope)? } else { vec![] };
+        // Only the best match is read whole: for its conflicts, its enrichment and its name.
+        let best = match matches.first() {
+            Some(m) => match leads::get(tx, m.other)? {
+                Some(stored) => Some((m.score, m.tier, stored, unsaved.evidence(&rules.model, m)?)),
+                None => None,
+            },
+            None => None,
+        };
+        if let Some((_, Tier::Same, stored, evidence)) = &best {
+            if crate::duplicates::conflicts(stored, &valid.as_lead(stored.id)).is_empty() {
+                let input = crate::duplicates::enrichment(stored, &lead);
+                let mut p =
+                    self.update_from_row(tx, grant, batch, line, name, stored.clone(), &input, RowAction::Enrich)?;
+                p.evidence = evidence.clone();
                 return Ok(p);
             }
         }
         let id = insert_logged(tx, batch, &valid)?;
-        self.index_and_check(tx, id, !matches.is_empty(), &batch.at)?;
-        if let Some(best) = matches.first() {
+        if rules.dedup {
+            self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
+        } else {
+            self.index_and_check(tx, id, false, &batch.at)?;
+        }
+        if let Some((score, _, stored, evidence)) = best {
             let detail = format!(
                 "may be {} (lead {}, {:.0}% likely): queued for review",
-                best.lead.display_name(),
-                best.lead.id,
-                best.score * 100.0
+                stored.display_name(),
+                stored.id,
+                score * 100.0
             );
             let mut p = plan(line, RowAction::Review, Some(id), name, detail);
-            p.evidence = best.evidence.clone();
+            p.evidence = evidence;
             return Ok(p);
         }
         Ok(if valid.status == LeadStatus::Draft {

@@ -59,9 +59,14 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, Impor
     }
 }
 
-fn csv_records(path: &Path, encoding: &'static Encoding, delimiter: u8) -> Result<csv::StringRecordsIntoIter<Box<dyn Read + Send>>, ImportError> {
+fn csv_records(
+    path: &Path,
+    encoding: &'static Encoding,
+    delimiter: u8,
+) -> Result<csv::StringRecordsIntoIter<Box<dyn Read + Send>>, ImportError> {
     let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
-    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
+    let decoded =
+        encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
     let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded));
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
@@ -97,8 +102,7 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
     }
     let header = header.ok_or(ImportError::Empty)?;
     let header_line = header.position().map(|p| p.line()).unwrap_or(1) as u32;
-    let headers: Vec<String> =
-        header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
     let rows = records.filter_map(|r| match r {
         Err(e) => Some(Err(malformed(&e))),
         Ok(r) if r.iter().all(|c| c.trim().is_empty()) => None,
@@ -186,7 +190,8 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
         .map(|r| std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell_text)).collect())
         .collect();
     let h = header_index(&table);
-    let mut headers: Vec<String> = table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect();
+    let mut headers: Vec<String> =
+        table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect();
     while headers.last().is_some_and(String::is_empty) {
         headers.pop();
     }
@@ -245,5 +250,63 @@ mod tests {
         assert_eq!(rows[0].as_ref().map(|r| r.cells.clone()), Ok(vec!["Jürgen".to_string(), "Köln".to_string()]));
         let (_, rows) = rows_of(b"Name;Stadt\nJ\xFCrgen;K\xF6ln\n");
         assert_eq!(rows[0].as_ref().map(|r| r.cells[0].clone()), Ok("Jürgen".to_string()));
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        type Read = (Vec<String>, Vec<Result<RawRow, String>>);
+
+        fn open_bytes(bytes: &[u8]) -> Result<Read, ImportError> {
+            let dir = tempfile::tempdir().map_err(ImportError::Io)?;
+            let p = dir.path().join("f");
+            std::fs::write(&p, bytes)?;
+            let f = open(&p, None)?;
+            Ok((f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect()))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+            /// Whatever a file holds, it is rows or a clear refusal, never a panic.
+            #[test]
+            fn any_bytes_give_rows_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+                let _ = open_bytes(&bytes);
+            }
+
+            /// A CSV of random cells (quotes, separators, line breaks, accents, in any of the encodings) keeps
+            /// every non-blank row: each comes out as a row with its cells, none dropped.
+            #[test]
+            fn every_nonblank_row_comes_out(
+                cells in proptest::collection::vec(proptest::collection::vec("[ -~éüß\u{0660};\"\n\r]{0,10}", 3), 1..25),
+                delimiter in prop_oneof![Just(b','), Just(b';'), Just(b'\t'), Just(b'|')],
+                encoding in 0..3u8,
+            ) {
+                let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+                w.write_record(["first_name", "email", "phone"]).unwrap_or_default();
+                for row in &cells { w.write_record(row).unwrap_or_default(); }
+                let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+                let bytes = match encoding {
+                    0 => text.clone().into_bytes(),
+                    1 => [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+                    _ => encoding_rs::WINDOWS_1252.encode(&text.replace('\u{0660}', "0")).0.into_owned(),
+                };
+                let (headers, rows) = open_bytes(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(headers, vec!["first_name", "email", "phone"]);
+                let normalize = |c: &str| c.replace("\r\n", "\n").replace('\r', "\n");
+                let expected: Vec<Vec<String>> = cells
+                    .iter()
+                    .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+                    .map(|r| r.iter().map(|c| normalize(c)).collect())
+                    .collect();
+                let got: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+                if encoding == 2 {
+                    prop_assert_eq!(got.len(), expected.len());
+                } else {
+                    prop_assert_eq!(got, expected, "no row is dropped or changed");
+                }
+            }
+        }
     }
 }

@@ -197,12 +197,13 @@ pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
     super::suggest_mapping(headers)
         .into_iter()
         .map(|s| {
+            let own_export_only =
+                crate::leads::csv::READ_ONLY_COLUMNS.contains(&s.column.trim().to_lowercase().as_str());
             let target = match s.field {
+                // Rapport's own export: id, status and times are not imported (an id is not a reference).
+                _ if own_export_only || s.column == super::api::ERROR_COLUMN => IGNORE.to_string(),
                 Some(f) => f,
                 None if s.column.trim().is_empty() => IGNORE.to_string(),
-                None if crate::leads::csv::READ_ONLY_COLUMNS.contains(&s.column.to_lowercase().as_str()) => {
-                    IGNORE.to_string() // Rapport's own export: id, status and times are not imported
-                }
                 None => TO_NOTES.to_string(),
             };
             debug_assert!(target == IGNORE || target == TO_NOTES || canonical.contains(&target.as_str()));
@@ -217,11 +218,8 @@ mod tests {
 
     fn mapper(headers: &[&str], targets: &[&str]) -> Result<Mapper, ImportError> {
         let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
-        let m: Vec<ColumnMapping> = h
-            .iter()
-            .zip(targets)
-            .map(|(c, t)| ColumnMapping { column: c.clone(), target: t.to_string() })
-            .collect();
+        let m: Vec<ColumnMapping> =
+            h.iter().zip(targets).map(|(c, t)| ColumnMapping { column: c.clone(), target: t.to_string() }).collect();
         let owners = HashMap::from([("alice".to_string(), 7)]);
         Mapper::new(&h, &m, owners, SourceChannel::BulkImport, "fair.csv".into(), true)
     }
@@ -266,9 +264,61 @@ mod tests {
     }
 
     #[test]
+    fn the_formula_guard_of_an_export_comes_off() {
+        let m = mapper(&["first_name", "phone", "notes"], &["first_name", "phone", "notes"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Ann", "'+14155552671", "'=1+1"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.phones, input.notes), (vec!["+14155552671".to_string()], "=1+1".to_string()));
+    }
+
+    #[test]
     fn without_a_mapping_unknown_columns_go_to_notes() {
         let h: Vec<String> = ["Vorname", "Lieblingsfarbe", "", "id"].iter().map(|s| s.to_string()).collect();
         let m = default_mapping(&h);
-        assert_eq!(m.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(), vec!["first_name", "notes", "ignore", "ignore"]);
+        assert_eq!(
+            m.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
+            vec!["first_name", "notes", "ignore", "ignore"]
+        );
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 800, ..ProptestConfig::default() })]
+
+            /// Any headers with any destinations: a mapping is taken or refused with a reason; a taken one reads
+            /// any row into an input or into errors naming columns, and a value is never silently lost: every
+            /// non-empty cell of a mapped column shows up in the input or in an error.
+            #[test]
+            fn any_mapping_and_row_is_read_or_refused(
+                headers in proptest::collection::vec("[A-Za-zäé _-]{0,8}", 1..8),
+                picks in proptest::collection::vec(0..40usize, 8),
+                cells in proptest::collection::vec("[ -~é]{0,12}", 0..10),
+            ) {
+                let all = targets();
+                let h: Vec<String> = headers.clone();
+                let mapping: Vec<ColumnMapping> = h.iter().enumerate()
+                    .map(|(i, c)| ColumnMapping { column: c.clone(), target: all[picks[i] % all.len()].target.clone() })
+                    .collect();
+                match Mapper::new(&h, &mapping, HashMap::new(), SourceChannel::BulkImport, "f".into(), true) {
+                    Err(ImportError::Mapping(m)) => prop_assert!(!m.is_empty()),
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                    Ok(m) => {
+                        let row = RawRow { line: 2, cells: cells.clone() };
+                        if let Ok(input) = m.to_input(&row) {
+                            let text = format!("{input:?}");
+                            for (i, c) in cells.iter().enumerate().take(h.len()) {
+                                let value = crate::leads::csv::unguard_cell(c.trim());
+                                if mapping[i].target != IGNORE && !value.is_empty() && !value.contains([';', ',', '\\', '"']) {
+                                    prop_assert!(text.contains(&format!("{value:?}").trim_matches('"').to_string()), "{value:?} lost: {text}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -69,7 +69,12 @@ impl Rapport {
 
     pub(crate) fn take_run_lock(&self, id: i64) -> Result<Option<RunLock>> {
         std::fs::create_dir_all(self.imports_dir()).map_err(ImportError::Io)?;
-        let f = File::options().create(true).truncate(false).write(true).open(self.lock_path(id)).map_err(ImportError::Io)?;
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.lock_path(id))
+            .map_err(ImportError::Io)?;
         match f.try_lock() {
             Ok(()) => Ok(Some(RunLock(f))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -84,7 +89,10 @@ impl Rapport {
         for (id, _) in unfinished {
             if let Some(_lock) = self.take_run_lock(id)? {
                 self.db.write(|tx| {
-                    if matches!(store::batch(tx, id)?.map(|b| b.status), Some(ImportStatus::Running | ImportStatus::Undoing)) {
+                    if matches!(
+                        store::batch(tx, id)?.map(|b| b.status),
+                        Some(ImportStatus::Running | ImportStatus::Undoing)
+                    ) {
                         store::set_status(tx, id, ImportStatus::Interrupted, None, None)?;
                     }
                     Ok::<_, Error>(())
@@ -107,7 +115,8 @@ impl Rapport {
     }
 
     pub(crate) fn mapper_for(&self, opened: &reader::OpenedFile, plan: &ImportPlan, file_name: &str) -> Result<Mapper> {
-        let detail = plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
+        let detail =
+            plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
         let utf8 = opened.encoding.is_some_and(|e| e == encoding_rs::UTF_8);
         Ok(Mapper::new(
             &opened.headers,
@@ -147,7 +156,8 @@ impl Rapport {
         drop(opened);
         let (size, digest) = file_digest(path)?;
         let total = reader::count_rows(path, plan.sheet.as_deref())?;
-        let path_text = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned();
+        let path_text =
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned();
         let id = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let channel = plan.source.unwrap_or(SourceChannel::BulkImport);
@@ -179,7 +189,12 @@ impl Rapport {
         self.mark_interrupted_imports()?;
         let b = self.import_batch_row(actor, id)?;
         if !matches!(b.status, ImportStatus::Interrupted | ImportStatus::Cancelled | ImportStatus::Failed) {
-            return Err(ImportError::WrongState { id, status: b.status.as_str(), what: "only an interrupted, cancelled or failed import can be resumed" }.into());
+            return Err(ImportError::WrongState {
+                id,
+                status: b.status.as_str(),
+                what: "only an interrupted, cancelled or failed import can be resumed",
+            }
+            .into());
         }
         if b.undo_cursor.is_some() {
             return Err(ImportError::WrongState { id, status: "partly undone", what: "finish the undo instead" }.into());
@@ -201,7 +216,12 @@ impl Rapport {
 
     fn run_batch(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<ImportBatch> {
         let Some(_lock) = self.take_run_lock(id)? else {
-            return Err(ImportError::WrongState { id, status: "running", what: "it is running in another window or process" }.into());
+            return Err(ImportError::WrongState {
+                id,
+                status: "running",
+                what: "it is running in another window or process",
+            }
+            .into());
         };
         let cancel = self.imports.register(id);
         let result = self.run_chunks(actor, id, &cancel, progress);
@@ -218,7 +238,13 @@ impl Rapport {
     }
 
     /// True when every row is in, false when cancelled.
-    fn run_chunks(&self, actor: &Actor, id: i64, cancel: &AtomicBool, progress: &mut dyn FnMut(RunProgress)) -> Result<bool> {
+    fn run_chunks(
+        &self,
+        actor: &Actor,
+        id: i64,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(RunProgress),
+    ) -> Result<bool> {
         let b = self.db.write(|tx| {
             store::set_status(tx, id, ImportStatus::Running, None, None)?;
             Ok::<_, Error>(store::batch(tx, id)?)
@@ -245,7 +271,9 @@ impl Rapport {
                 for row in chunk {
                     let row = match row {
                         Ok(r) => r,
-                        Err(ImportError::Malformed { line, message }) => RawRow { line: line as u32, cells: vec![format!("({message})")] },
+                        Err(ImportError::Malformed { line, message }) => {
+                            RawRow { line: line as u32, cells: vec![format!("({message})")] }
+                        }
                         Err(e) => return Err(e.into()),
                     };
                     let mut plan = match mapper.to_input(&row) {

@@ -96,9 +96,8 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         channel: SourceChannel::parse(&channel).unwrap_or(SourceChannel::BulkImport),
         source_detail: r.get(7)?,
         template: r.get(8)?,
-        plan: serde_json::from_str(&plan).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        plan: serde_json::from_str(&plan)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?,
         actor_name: r.get(11)?,
         started_at: r.get(12)?,
         finished_at: r.get(13)?,
@@ -137,8 +136,11 @@ pub(crate) fn unfinished(conn: &Connection) -> Result<Vec<(i64, ImportStatus)>, 
 
 /// Records that `rows_done` records are in, with the counts so far: written in each chunk's transaction.
 pub(crate) fn advance(tx: &Transaction<'_>, id: i64, rows_done: u32, counts: &OutcomeCounts) -> Result<(), StoreError> {
-    tx.prepare_cached("UPDATE import_batches SET rows_done = ?2, counts = ?3 WHERE id = ?1")?
-        .execute(params![id, rows_done, json(counts)])?;
+    tx.prepare_cached("UPDATE import_batches SET rows_done = ?2, counts = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        rows_done,
+        json(counts)
+    ])?;
     Ok(())
 }
 
@@ -161,18 +163,25 @@ pub(crate) fn insert_reject(
     cells: &[String],
     errors: &[FieldError],
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT OR REPLACE INTO import_rejects (import_id, line, cells, errors) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, line, json(&cells), json(&errors)])?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO import_rejects (import_id, line, cells, errors) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, line, json(&cells), json(&errors)])?;
     Ok(())
 }
 
 pub(crate) type Reject = (u32, Vec<String>, Vec<FieldError>);
 
 pub(crate) fn rejects(conn: &Connection, id: i64) -> Result<Vec<Reject>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT line, cells, errors FROM import_rejects WHERE import_id = ?1 ORDER BY line")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT line, cells, errors FROM import_rejects WHERE import_id = ?1 ORDER BY line")?;
     let rows = stmt.query_map([id], |r| {
         let (cells, errors): (String, String) = (r.get(1)?, r.get(2)?);
-        Ok((r.get(0)?, serde_json::from_str(&cells).unwrap_or_default(), serde_json::from_str(&errors).unwrap_or_default()))
+        Ok((
+            r.get(0)?,
+            serde_json::from_str(&cells).unwrap_or_default(),
+            serde_json::from_str(&errors).unwrap_or_default(),
+        ))
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -193,8 +202,9 @@ pub(crate) fn insert_kept(tx: &Transaction<'_>, id: i64, lead_id: i64, reason: &
 }
 
 pub(crate) fn kept(conn: &Connection, id: i64, limit: usize) -> Result<Vec<UndoKept>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT lead_id, reason FROM import_undo_kept WHERE import_id = ?1 ORDER BY lead_id LIMIT ?2")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT lead_id, reason FROM import_undo_kept WHERE import_id = ?1 ORDER BY lead_id LIMIT ?2",
+    )?;
     let rows = stmt.query_map(params![id, limit as i64], |r| Ok(UndoKept { lead_id: r.get(0)?, reason: r.get(1)? }))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

@@ -24,13 +24,25 @@ impl Rapport {
         self.mark_interrupted_imports()?;
         let b = self.import_batch_row(actor, id)?;
         let resumable_undo = b.status == ImportStatus::Interrupted && b.undo_cursor.is_some();
-        if !matches!(b.status, ImportStatus::Completed | ImportStatus::Cancelled | ImportStatus::Failed | ImportStatus::Interrupted)
-            && !resumable_undo
+        if !matches!(
+            b.status,
+            ImportStatus::Completed | ImportStatus::Cancelled | ImportStatus::Failed | ImportStatus::Interrupted
+        ) && !resumable_undo
         {
-            return Err(super::error::ImportError::WrongState { id, status: b.status.as_str(), what: "it cannot be undone now" }.into());
+            return Err(super::error::ImportError::WrongState {
+                id,
+                status: b.status.as_str(),
+                what: "it cannot be undone now",
+            }
+            .into());
         }
         let Some(_lock) = self.take_run_lock(id)? else {
-            return Err(super::error::ImportError::WrongState { id, status: "running", what: "it is busy in another window or process" }.into());
+            return Err(super::error::ImportError::WrongState {
+                id,
+                status: "running",
+                what: "it is busy in another window or process",
+            }
+            .into());
         };
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undoing, None, None)?))?;
         let batches = self.db.read(|c| Ok::<_, Error>(changelog::batches_of_import(c, id, b.undo_cursor)?))?;
@@ -47,7 +59,11 @@ impl Rapport {
                 let mut lead_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
                 lead_ids.dedup();
                 for lead_id in lead_ids.into_iter().rev() {
-                    let changes: Vec<_> = rows.iter().filter(|r| r.0 == lead_id).map(|r| (r.1.clone(), r.2.clone(), r.3.clone())).collect();
+                    let changes: Vec<_> = rows
+                        .iter()
+                        .filter(|r| r.0 == lead_id)
+                        .map(|r| (r.1.clone(), r.2.clone(), r.3.clone()))
+                        .collect();
                     let created = changes.iter().any(|(f, _, _)| f == "*");
                     let current = match visible_lead(tx, &grant, lead_id) {
                         Ok(l) => l,
@@ -66,7 +82,15 @@ impl Rapport {
                         } else if has_appointments(tx, lead_id)? {
                             keep(tx, id, lead_id, "kept: it has appointments booked since the import", &mut report)?;
                         } else {
-                            changelog::record(tx, &undo_batch, "lead", lead_id, "*", Some(&fields::snapshot(&current)), None)?;
+                            changelog::record(
+                                tx,
+                                &undo_batch,
+                                "lead",
+                                lead_id,
+                                "*",
+                                Some(&fields::snapshot(&current)),
+                                None,
+                            )?;
                             leads::delete(tx, lead_id)?;
                             report.removed += 1;
                         }
@@ -82,8 +106,15 @@ impl Rapport {
                     let edited: Vec<&str> = changes
                         .iter()
                         .filter(|(f, _, new)| {
-                            fields::field(f).is_some_and(|fd| fd.info.editable && !matches!(fd.info.kind, crate::leads::LeadFieldKind::EmailList | crate::leads::LeadFieldKind::PhoneList | crate::leads::LeadFieldKind::TagList))
-                                && fields::values(&before).iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
+                            fields::field(f).is_some_and(|fd| {
+                                fd.info.editable
+                                    && !matches!(
+                                        fd.info.kind,
+                                        crate::leads::LeadFieldKind::EmailList
+                                            | crate::leads::LeadFieldKind::PhoneList
+                                            | crate::leads::LeadFieldKind::TagList
+                                    )
+                            }) && fields::values(&before).iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
                         })
                         .map(|(f, _, _)| f.as_str())
                         .collect();

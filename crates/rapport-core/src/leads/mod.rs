@@ -3,7 +3,6 @@
 pub(crate) mod api;
 mod completeness;
 pub mod csv;
-mod csv_import;
 mod email;
 pub(crate) mod fields;
 mod import;
@@ -14,7 +13,6 @@ pub(crate) mod store;
 mod validate;
 
 pub use api::{SavedLead, COUNT_CAP};
-pub use csv_import::CsvImportReport;
 pub use email::{normalize_email, EmailError};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
@@ -25,5 +23,5 @@ pub use model::{
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
-pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
 pub(crate) use validate::keep_invalid_contacts;
+pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};

@@ -692,7 +692,56 @@ pub(crate) fn with_email(conn: &Connection, address: &str) -> Result<Vec<i64>, S
 
 /// Leads whose external reference is exactly `reference` (an import updating by it).
 pub(crate) fn with_external_ref(conn: &Connection, reference: &str) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM leads WHERE external_ref = ?1 AND external_ref <> '' ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM leads WHERE external_ref = ?1 AND external_ref <> '' ORDER BY id")?;
     let rows = stmt.query_map([reference], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The ceiling an import is measured against (`rapport bench --import`): the row's values written with
+/// prepared statements into the same tables, indexes and search index, with no validation, no change log
+/// and no duplicate check.
+pub(crate) fn insert_plain(tx: &Transaction<'_>, l: &super::model::LeadInput, at: &str) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO leads (first_name, last_name, company, job_title, primary_email, primary_phone, city, postcode,
+             country, source, source_detail, campaign, stage, notes, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'bulk_import', '', ?10, 'new', ?11, 'active', ?12, ?12)",
+    )?
+    .execute(params![
+        l.first_name,
+        l.last_name,
+        l.company,
+        l.job_title,
+        l.emails.first().cloned().unwrap_or_default(),
+        l.phones.first().cloned().unwrap_or_default(),
+        l.address.city,
+        l.address.postcode,
+        l.address.country,
+        l.campaign,
+        l.notes,
+        at
+    ])?;
+    let id = tx.last_insert_rowid();
+    for (i, e) in l.emails.iter().enumerate() {
+        tx.prepare_cached("INSERT INTO lead_emails (lead_id, position, address, original) VALUES (?1, ?2, ?3, ?3)")?
+            .execute(params![id, i as i64, e])?;
+    }
+    for (i, p) in l.phones.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO lead_phones (lead_id, position, e164, display, original) VALUES (?1, ?2, ?3, ?3, ?3)",
+        )?
+        .execute(params![id, i as i64, p])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        format!("{} {}", l.first_name, l.last_name),
+        l.company,
+        l.emails.join(" "),
+        l.phones.join(" "),
+        l.notes
+    ])?;
+    Ok(())
 }

@@ -1,0 +1,131 @@
+//! `rapport bench --import`: a 100,000-row CSV imported into a database of 1,000,000 leads with validation
+//! and duplicate detection, as a user runs it (`rapport import`, a child process, so its peak memory is its
+//! own), beside the ceiling measured in the same run on the same file: the same rows written with plain
+//! prepared statements into the same tables, indexes and search index (then rolled back).
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use rapport_core::demo;
+use rapport_core::leads::LeadInput;
+
+use crate::bench::{ensure_leads, open_signed_in, BenchArgs, BENCH_PASSWORD, BENCH_USER};
+use crate::session::CliResult;
+
+const ROWS: usize = 100_000;
+/// Rows that retype leads already stored (the duplicate check has something to find).
+const RETYPED: usize = 3_000;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn write_csv(path: &Path, rows: &[LeadInput]) -> CliResult<()> {
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record([
+        "first_name",
+        "last_name",
+        "company",
+        "job_title",
+        "email",
+        "phone",
+        "city",
+        "postcode",
+        "country",
+        "campaign",
+        "tags",
+        "notes",
+    ])
+    .map_err(err)?;
+    for l in rows {
+        w.write_record([
+            l.first_name.as_str(),
+            &l.last_name,
+            &l.company,
+            &l.job_title,
+            l.emails.first().map(String::as_str).unwrap_or(""),
+            l.phones.first().map(String::as_str).unwrap_or(""),
+            &l.address.city,
+            &l.address.postcode,
+            &l.address.country,
+            &l.campaign,
+            &l.tags.join("; "),
+            &l.notes,
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(err)
+}
+
+fn copy_database(from: &Path, to: &Path) -> CliResult<()> {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+    }
+    std::fs::copy(from, to).map_err(|e| format!("could not copy the bench database: {e}"))?;
+    Ok(())
+}
+
+pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
+    let base = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
+    {
+        let (core, actor) = open_signed_in(&base)?;
+        ensure_leads(&core, &actor, args.leads)?;
+        core.checkpoint().map_err(err)?;
+    }
+    // The import runs on a copy, so the base keeps exactly its leads for the next run.
+    let work = base.with_extension("import-bench.db");
+    eprintln!("copying the database to {}", work.display());
+    copy_database(&base, &work)?;
+    let (core, _) = open_signed_in(&work)?;
+    let stored = core.lead_count().map_err(err)?;
+
+    let mut rows: Vec<LeadInput> = demo::sample_leads(ROWS - RETYPED, 9_000_001).collect();
+    rows.extend(demo::sample_leads(RETYPED, 1));
+    let csv = std::env::temp_dir().join("rapport-bench-import.csv");
+    write_csv(&csv, &rows)?;
+    let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
+
+    // The ceiling, on the same file, rolled back.
+    let ceiling = core.bench_plain_insert(&rows).map_err(err)?;
+    drop(core);
+    let ceiling_rate = ROWS as f64 / ceiling.as_secs_f64();
+
+    eprintln!("importing {ROWS} rows with validation and duplicate detection (rapport import, a child process)…");
+    let exe = std::env::current_exe().map_err(err)?;
+    let started = Instant::now();
+    let out = Command::new(exe)
+        .arg("--db")
+        .arg(&work)
+        .args(["import", csv.to_str().unwrap_or_default(), "--skip-invalid", "--format", "json"])
+        .env("RAPPORT_USER", BENCH_USER)
+        .env("RAPPORT_PASSWORD", BENCH_PASSWORD)
+        .env("RAPPORT_REPORT_PEAK_MEMORY", "1")
+        .output()
+        .map_err(err)?;
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("the import failed: {stderr}"));
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(err)?;
+    let peak = stderr.split("peak memory: ").nth(1).and_then(|r| r.lines().next()).unwrap_or("unknown").to_string();
+    let rate = ROWS as f64 / took.as_secs_f64();
+
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(
+        o,
+        "import of {ROWS} rows ({:.1} MB CSV, {RETYPED} of them retyping stored leads) into {stored} leads",
+        size as f64 / 1e6
+    );
+    let _ = writeln!(o, "  rapport import (validation, duplicate check, change log, chunks): {:.1} s, {rate:.0} rows/s, peak memory {peak}", took.as_secs_f64());
+    let _ = writeln!(
+        o,
+        "  ceiling (plain prepared inserts, same tables, indexes and search index): {:.1} s, {ceiling_rate:.0} rows/s",
+        ceiling.as_secs_f64()
+    );
+    let _ = writeln!(o, "  import / ceiling: {:.0}%", 100.0 * rate / ceiling_rate);
+    let _ = writeln!(o, "  outcomes: {}", summary["counts"]);
+    let _ = std::fs::remove_file(&csv);
+    Ok(())
+}

@@ -1,0 +1,273 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! The capture API over real HTTP on loopback, its token created into and read back from a real Secret
+//! Service keychain (gnome-keyring, which scripts/test.sh runs this suite inside): valid, invalid, duplicate,
+//! oversized, wrong-token, revoked, rate-limited and replayed requests; CORS only for configured origins; the
+//! token in no table, no database byte and no log line.
+mod common;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use common::{fixture, PASSWORD};
+use rapport_core::capture::{CaptureSettings, CaptureSourceInput, CaptureSourceKind};
+use rapport_core::imports::ColumnMapping;
+use rapport_core::leads::{LeadQuery, SourceChannel};
+use rapport_core::secrets::{OsKeychain, Secrets};
+use rapport_core::Rapport;
+
+fn keychain_available() -> bool {
+    let ok = OsKeychain.set("rapport-test-probe", "probe").is_ok();
+    if ok {
+        let _ = OsKeychain.delete("rapport-test-probe");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI: no Secret Service: scripts/test.sh runs the tests in one");
+        eprintln!("skipped: no OS keychain here (run inside tests/calendar/services.sh keychain -- ...)");
+    }
+    ok
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Answer {
+    status: u16,
+    body: serde_json::Value,
+    headers: Vec<(String, String)>,
+}
+
+fn post(url: &str, token: Option<&str>, content_type: &str, body: &[u8], extra: &[(&str, &str)]) -> Answer {
+    let mut req = ureq::post(url).set("Content-Type", content_type);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    for (k, v) in extra {
+        req = req.set(k, v);
+    }
+    let resp = match req.send_bytes(body) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("no answer: {e}"),
+    };
+    let status = resp.status();
+    let headers =
+        resp.headers_names().into_iter().map(|h| (h.clone(), resp.header(&h).unwrap_or("").to_string())).collect();
+    let text = resp.into_string().unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    Answer { status, body, headers }
+}
+
+fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
+    a.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn the_capture_api_over_http_with_its_token_in_the_keychain() {
+    if !keychain_available() {
+        return;
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _ =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).try_init();
+    let f = fixture();
+    let web = CaptureSourceInput {
+        name: "Website".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 11,
+    };
+    let made = f.core.add_capture_source(&f.admin, &OsKeychain, &web).unwrap();
+    // What the Administrator copies into the form is what the keychain holds.
+    let token = f.core.capture_token(&f.admin, &OsKeychain, made.source.id).unwrap();
+    assert_eq!(token, made.token);
+    assert_eq!(OsKeychain.get(&format!("capture:{}", made.source.id)).unwrap().as_deref(), Some(token.as_str()));
+    let partner = CaptureSourceInput {
+        name: "Partner GmbH".into(),
+        kind: CaptureSourceKind::Partner,
+        field_map: vec![
+            ColumnMapping { column: "vorname".into(), target: "first_name".into() },
+            ColumnMapping { column: "name".into(), target: "last_name".into() },
+            ColumnMapping { column: "mail".into(), target: "email".into() },
+        ],
+        rate_per_minute: 100,
+    };
+    let partner = f.core.add_capture_source(&f.admin, &OsKeychain, &partner).unwrap();
+
+    let settings = CaptureSettings {
+        enabled: true,
+        port: 0,
+        open_to_network: false,
+        allowed_origins: vec!["https://www.example.com".into()],
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    assert!(running.address.ip().is_loopback(), "loopback unless opened to the network");
+    let url = format!("http://{}/api/v1/leads", running.address);
+
+    // Valid: JSON and a form post.
+    let a = post(
+        &url,
+        Some(&token),
+        "application/json",
+        br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io","utm_campaign":"spring"}"#,
+        &[],
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body["outcome"], "create_active");
+    let ann = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
+    assert_eq!(
+        (ann.source, ann.source_detail.as_str()),
+        (Some(SourceChannel::WebForm), "Website"),
+        "channel and source recorded"
+    );
+    assert_eq!(ann.notes, "utm_campaign: spring", "an unknown field goes to the notes, named");
+    let history = f.core.lead_history(&f.admin, ann.id).unwrap();
+    assert_eq!(history[0].actor_name, "API: Website");
+    let a = post(
+        &url,
+        Some(&token),
+        "application/x-www-form-urlencoded",
+        b"first_name=Bo&last_name=Ray&phone=%2B44%2020%207946%200018",
+        &[],
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+
+    // Invalid: 422 with the field named.
+    let a = post(&url, Some(&token), "application/json", br#"{"first_name":"Cy","email":"not-an-email"}"#, &[]);
+    assert_eq!(a.status, 422);
+    assert_eq!(a.body["code"], "validation");
+    assert_eq!(a.body["fields"][0]["field"], "email");
+    let a = post(&url, Some(&token), "application/json", b"{not json", &[]);
+    assert_eq!((a.status, a.body["code"].as_str()), (400, Some("bad_body")));
+    let a = post(&url, Some(&token), "text/plain", b"hello", &[]);
+    assert_eq!(a.status, 415);
+
+    // Duplicate: the same person again enriches Ann rather than making a second lead.
+    let a = post(
+        &url,
+        Some(&token),
+        "application/json",
+        br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io","company":"Acme"}"#,
+        &[],
+    );
+    assert_eq!((a.status, a.body["outcome"].as_str()), (200, Some("enrich")), "{}", a.body);
+    assert_eq!(a.body["lead_id"].as_i64(), Some(ann.id));
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap().company, "Acme");
+
+    // Replayed with the same idempotency key: the first answer again, nothing written twice.
+    let body = br#"{"first_name":"Di","last_name":"Wu","email":"di@wu.io"}"#;
+    let first = post(&url, Some(&token), "application/json", body, &[("Idempotency-Key", "order-77")]);
+    let before = f.dump();
+    let again = post(&url, Some(&token), "application/json", body, &[("Idempotency-Key", "order-77")]);
+    assert_eq!((again.status, &again.body), (first.status, &first.body));
+    assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
+    assert_eq!(f.dump(), before, "a replay writes nothing");
+
+    // Oversized: 413, as JSON.
+    let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(70 * 1024));
+    let a = post(&url, Some(&token), "application/json", big.as_bytes(), &[]);
+    assert_eq!((a.status, a.body["code"].as_str()), (413, Some("too_large")));
+
+    // Wrong token, no token.
+    let a = post(&url, Some("rpk_not-a-real-token"), "application/json", body, &[]);
+    assert_eq!((a.status, a.body["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(post(&url, None, "application/json", body, &[]).status, 401);
+
+    // A partner's own field names, through its map.
+    let a = post(
+        &url,
+        Some(&partner.token),
+        "application/json",
+        br#"{"vorname":"Jan","name":"Novak","mail":"jan@novak.cz"}"#,
+        &[],
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let jan = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
+    assert_eq!((jan.first_name.as_str(), jan.source), ("Jan", Some(SourceChannel::Partner)));
+
+    // Rate-limited: the website source allows 11 a minute; 9 are used.
+    let mut statuses = vec![];
+    for i in 0..3 {
+        let b = format!(r#"{{"first_name":"R{i}","last_name":"Limit","email":"r{i}@limit.io"}}"#);
+        let a = post(&url, Some(&token), "application/json", b.as_bytes(), &[]);
+        statuses.push(a.status);
+        if a.status == 429 {
+            assert_eq!(header(&a, "retry-after"), Some("60"));
+        }
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    let a = post(
+        &url,
+        Some(&partner.token),
+        "application/json",
+        br#"{"vorname":"Kim","name":"Ok","mail":"kim@ok.io"}"#,
+        &[],
+    );
+    assert_eq!(a.status, 201, "the limit is per token");
+
+    // CORS: the configured origin may post from a browser, another may not.
+    let preflight = |origin: &str| {
+        ureq::request("OPTIONS", &url)
+            .set("Origin", origin)
+            .set("Access-Control-Request-Method", "POST")
+            .set("Access-Control-Request-Headers", "authorization,content-type")
+            .call()
+            .map(|r| r.header("access-control-allow-origin").map(String::from))
+            .unwrap_or(None)
+    };
+    assert_eq!(preflight("https://www.example.com").as_deref(), Some("https://www.example.com"));
+    assert_eq!(preflight("https://evil.example"), None);
+
+    // Revoked: refused from now on, and gone from the keychain.
+    f.core.revoke_capture_source(&f.admin, &OsKeychain, partner.source.id).unwrap();
+    let a = post(
+        &url,
+        Some(&partner.token),
+        "application/json",
+        br#"{"vorname":"Lu","name":"Late","mail":"lu@late.io"}"#,
+        &[],
+    );
+    assert_eq!(a.status, 401);
+    assert_eq!(OsKeychain.get(&format!("capture:{}", partner.source.id)).unwrap(), None);
+
+    // Recent submissions per source, newest first.
+    let subs = f.core.capture_submissions(&f.admin, Some(made.source.id), 50).unwrap();
+    assert!(subs.iter().all(|s| s.source_id == made.source.id && s.source_name == "Website"));
+    assert_eq!((subs[0].status, subs[0].outcome.as_str()), (201, "create_active"), "newest first: {:?}", subs[0]);
+    assert!(subs.iter().any(|s| s.status == 422 && s.message.contains("not-an-email")), "{subs:?}");
+    let q = LeadQuery { limit: 50, ..Default::default() };
+    let names: Vec<String> = f.core.list_leads(&f.admin, &q).unwrap().items.into_iter().map(|l| l.first_name).collect();
+    assert!(!names.contains(&"Lu".to_string()) && !names.contains(&"Cy".to_string()), "{names:?}");
+
+    // The form for a website carries the token and posts to this listener.
+    let html = f.core.capture_form_html(&f.admin, &OsKeychain, made.source.id).unwrap();
+    assert!(html.contains(&format!("data-token=\"{token}\"")) && html.contains("/api/v1/leads"));
+
+    rt.block_on(running.stop());
+    // The token: only in the keychain. Not in any table, any byte of the database files, or any log line.
+    f.core.checkpoint().unwrap();
+    for t in [&token, &partner.token] {
+        assert!(!format!("{:?}", f.dump()).contains(t.as_str()), "a table holds a token");
+        for file in [f.path.clone(), PathBuf::from(format!("{}-wal", f.path.display()))] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                assert!(!bytes.windows(t.len()).any(|w| w == t.as_bytes()), "{} holds a token", file.display());
+            }
+        }
+        let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+        assert!(logs.contains("capture request"), "the requests were logged (so the check below means something)");
+        assert!(!logs.contains(t.as_str()), "a log line holds a token");
+    }
+    let _ = PASSWORD;
+    f.core.revoke_capture_source(&f.admin, &OsKeychain, made.source.id).unwrap();
+}

@@ -1,0 +1,217 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { mockBackend, sessionFor } from '../../test/fixtures';
+import { captureSource } from '../../test/importFixtures';
+import type { Backend } from '../api';
+import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
+import Settings from '../settings/Settings.svelte';
+
+function open(over: Partial<Backend> = {}, role: 'administrator' | 'editor' = 'administrator') {
+  session.current = sessionFor(role);
+  const be = mockBackend(over);
+  const u = userEvent.setup();
+  render(Settings);
+  return { be, u };
+}
+
+async function sourceRow(name: string): Promise<HTMLElement> {
+  await waitFor(() => expect(screen.getAllByTestId('capture-source-row').some((r) => r.textContent?.includes(name))).toBe(true));
+  return screen.getAllByTestId('capture-source-row').find((r) => r.textContent?.includes(name))!;
+}
+
+describe('Settings › Capture API', () => {
+  it('is shown to Administrators only', async () => {
+    const { be } = open({}, 'editor');
+    expect(await screen.findByTestId('pw-current')).toBeInTheDocument();
+    expect(screen.queryByTestId('capture-settings')).toBeNull();
+    expect(be.captureStatus).not.toHaveBeenCalled();
+    expect(be.captureSources).not.toHaveBeenCalled();
+  });
+
+  it('turns the API on with its port, network access and allowed origins, and shows where it runs', async () => {
+    const { be, u } = open();
+    const status = await screen.findByTestId('capture-status');
+    expect(status).toHaveAttribute('data-state', 'off');
+    expect(status).toHaveTextContent('Off');
+    expect(screen.getByTestId('capture-port')).toHaveValue('8787');
+    expect(screen.getByTestId('capture-save')).toBeDisabled();
+
+    await u.click(screen.getByTestId('capture-enabled'));
+    await u.clear(screen.getByTestId('capture-port'));
+    await u.type(screen.getByTestId('capture-port'), '8790');
+    expect(screen.queryByTestId('capture-network-warning')).toBeNull();
+    await u.click(screen.getByTestId('capture-open-network'));
+    expect(screen.getByTestId('capture-network-warning')).toHaveTextContent('Any device that can reach this computer');
+
+    // An origin is a scheme and a host: a bare host is refused; a trailing slash is dropped; Enter adds it.
+    await u.type(screen.getByTestId('capture-origin-input'), 'www.example.com{Enter}');
+    expect(screen.getByTestId('capture-origin-error')).toHaveTextContent('An origin is a scheme and a host');
+    expect(screen.queryAllByTestId('capture-origin')).toHaveLength(0);
+    await u.clear(screen.getByTestId('capture-origin-input'));
+    await u.type(screen.getByTestId('capture-origin-input'), 'https://www.example.com/{Enter}');
+    await u.type(screen.getByTestId('capture-origin-input'), 'https://shop.example.com');
+    await u.click(screen.getByTestId('capture-origin-add'));
+    expect(screen.getAllByTestId('capture-origin').map((li) => li.textContent?.trim())).toEqual([
+      'https://www.example.com',
+      'https://shop.example.com',
+    ]);
+    await u.click(screen.getAllByTestId('capture-origin-remove')[1]);
+    expect(be.updateCaptureSettings).not.toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('capture-save'));
+    await waitFor(() => expect(be.updateCaptureSettings).toHaveBeenCalledOnce());
+    expect(be.updateCaptureSettings).toHaveBeenCalledWith({
+      enabled: true,
+      port: 8790,
+      open_to_network: true,
+      allowed_origins: ['https://www.example.com'],
+    });
+    await waitFor(() => expect(screen.getByTestId('capture-status')).toHaveAttribute('data-state', 'running'));
+    expect(screen.getByTestId('capture-address')).toHaveTextContent('http://0.0.0.0:8790');
+    expect(screen.getByTestId('capture-save')).toBeDisabled();
+  });
+
+  it('shows a port the backend refuses under the port, and a start failure in the status', async () => {
+    const { be, u } = open({
+      captureStatus: async () => ({
+        settings: { enabled: true, port: 8787, open_to_network: false, allowed_origins: [] },
+        running: false,
+        address: null,
+        error: 'port 8787 is in use by another program',
+      }),
+    });
+    const status = await screen.findByTestId('capture-status');
+    expect(status).toHaveAttribute('data-state', 'error');
+    expect(status).toHaveTextContent('Not running: Port 8787 is in use by another program');
+
+    await u.clear(screen.getByTestId('capture-port'));
+    await u.type(screen.getByTestId('capture-port'), '80');
+    await u.click(screen.getByTestId('capture-save'));
+    expect(await screen.findByTestId('error-port')).toHaveTextContent('Use a port from 1024 to 65535');
+    expect(be.updateCaptureSettings).toHaveBeenCalledOnce();
+
+    await u.clear(screen.getByTestId('capture-port'));
+    await u.type(screen.getByTestId('capture-port'), 'abc');
+    await u.click(screen.getByTestId('capture-save'));
+    expect(await screen.findByTestId('error-port')).toHaveTextContent('A port is a whole number');
+    expect(be.updateCaptureSettings).toHaveBeenCalledOnce();
+  });
+
+  it('says how to begin when there are no sources', async () => {
+    open({ captureSources: async () => [] });
+    expect(await screen.findByTestId('capture-sources-empty')).toHaveTextContent(
+      'No sources yet — create one for your website form',
+    );
+  });
+
+  it('creates a partner source with its field map and shows its token once, with Copy', async () => {
+    const { be, u } = open();
+    await sourceRow('Website contact form');
+    await u.click(screen.getByTestId('capture-new-source'));
+    const dialog = await screen.findByTestId('capture-source-dialog');
+    // A name is required.
+    await u.click(within(dialog).getByTestId('source-create'));
+    expect(await within(dialog).findByTestId('error-name')).toBeInTheDocument();
+    expect(be.addCaptureSource).not.toHaveBeenCalled();
+
+    await u.type(within(dialog).getByTestId('source-name'), 'Acme leads');
+    expect(within(dialog).queryByTestId('source-field-map')).toBeNull();
+    await u.click(within(dialog).getByTestId('source-kind-partner'));
+    await u.clear(within(dialog).getByTestId('source-rate'));
+    await u.type(within(dialog).getByTestId('source-rate'), '20');
+    await u.type(within(dialog).getByTestId('source-map-field-0'), 'contact_mail');
+    await u.click(within(dialog).getByTestId('source-map-add'));
+    await u.type(within(dialog).getByTestId('source-map-field-1'), 'firma');
+    await u.selectOptions(within(dialog).getByTestId('source-map-target-1'), 'company');
+    await u.click(within(dialog).getByTestId('source-create'));
+
+    const token = await within(dialog).findByTestId('capture-token');
+    expect(be.addCaptureSource).toHaveBeenCalledWith({
+      name: 'Acme leads',
+      kind: 'partner',
+      rate_per_minute: 20,
+      field_map: [
+        { column: 'contact_mail', target: 'email' },
+        { column: 'firma', target: 'company' },
+      ],
+    });
+    const created = await be.addCaptureSource.mock.results[0].value;
+    expect(token).toHaveValue(created.token);
+    expect(within(dialog).getByTestId('capture-token-box')).toHaveTextContent('this is the only time it is shown here');
+    await u.click(within(dialog).getByTestId('capture-token-copy'));
+    expect(await navigator.clipboard.readText()).toBe(created.token);
+
+    await u.click(within(dialog).getByTestId('capture-token-done'));
+    await waitFor(() => expect(screen.queryByTestId('capture-source-dialog')).toBeNull());
+    // Shown once: the page holds its hint only.
+    expect(screen.queryByTestId('capture-token')).toBeNull();
+    expect(document.body.textContent).not.toContain(created.token);
+    const row = await sourceRow('Acme leads');
+    expect(row).toHaveTextContent(`${created.source.token_hint}…`);
+    expect(created.token.startsWith(created.source.token_hint)).toBe(true);
+    expect(row).toHaveTextContent('Partner');
+
+    // The token can be copied again: read from the keychain.
+    await navigator.clipboard.writeText('');
+    await u.click(within(row).getByTestId('capture-copy-token'));
+    await waitFor(() => expect(be.captureToken).toHaveBeenCalledWith(created.source.id));
+    await waitFor(async () => expect(await navigator.clipboard.readText()).toBe(created.token));
+  });
+
+  it('revokes a source only after asking', async () => {
+    const { be, u } = open();
+    const row = await sourceRow('Website contact form');
+    await u.click(within(row).getByTestId('capture-revoke'));
+    const dialog = await screen.findByTestId('capture-revoke-dialog');
+    expect(dialog).toHaveTextContent('Its token stops working at once');
+    await u.click(within(dialog).getByTestId('capture-revoke-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('capture-revoke-dialog')).toBeNull());
+    expect(be.revokeCaptureSource).not.toHaveBeenCalled();
+
+    await u.click(within(row).getByTestId('capture-revoke'));
+    await u.click(within(await screen.findByTestId('capture-revoke-dialog')).getByTestId('capture-revoke-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('capture-revoke-dialog')).toBeNull());
+    expect(be.revokeCaptureSource).toHaveBeenCalledWith(1);
+    const revoked = await sourceRow('Website contact form');
+    expect(within(revoked).getByTestId('capture-source-revoked')).toHaveTextContent('Revoked');
+    expect(within(revoked).queryByTestId('capture-copy-token')).toBeNull();
+    expect(within(revoked).queryByTestId('capture-revoke')).toBeNull();
+  });
+
+  it('shows the HTML form of a source, read-only, with Copy', async () => {
+    const { be, u } = open();
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-form-html'));
+    const text = await screen.findByTestId('capture-form-html-text');
+    expect(be.captureFormHtml).toHaveBeenCalledWith(1);
+    expect(text).toHaveAttribute('readonly');
+    expect((text as HTMLTextAreaElement).value).toContain('<form method="post"');
+    await u.click(screen.getByTestId('capture-form-html-copy'));
+    expect(await navigator.clipboard.readText()).toContain('name="email"');
+  });
+
+  it('lists the recent submissions, by source, with a link to the lead', async () => {
+    const { be, u } = open({
+      captureSources: async () => [captureSource(), captureSource({ id: 2, name: 'Acme leads', kind: 'partner', token_hint: 'a1b2' })],
+    });
+    await waitFor(() => expect(screen.getAllByTestId('capture-submission-row')).toHaveLength(2));
+    const [ok, refused] = screen.getAllByTestId('capture-submission-row');
+    expect(within(ok).getByTestId('capture-submission-status')).toHaveTextContent('201');
+    expect(ok).toHaveTextContent('created');
+    expect(refused).toHaveTextContent('422');
+    expect(refused).toHaveTextContent('email: "grace@" is not a valid email address');
+    expect(within(refused).queryByTestId('capture-submission-lead')).toBeNull();
+    expect(be.captureSubmissions).toHaveBeenLastCalledWith(null, 100);
+
+    const filter = screen.getByTestId('capture-submissions-source');
+    await waitFor(() => expect(within(filter).getAllByRole('option')).toHaveLength(3));
+    await u.selectOptions(filter, 'Acme leads');
+    await waitFor(() => expect(be.captureSubmissions).toHaveBeenLastCalledWith(2, 100));
+    expect(await screen.findByTestId('capture-submissions-empty')).toHaveTextContent('No submissions yet');
+
+    await u.selectOptions(filter, 'Website contact form');
+    await u.click((await screen.findAllByTestId('capture-submission-lead'))[0]);
+    expect(nav.view).toEqual({ name: 'lead', id: 7 });
+  });
+});

@@ -1,0 +1,24 @@
+import type { CaptureSourceKind } from '../types';
+
+export const KIND_LABELS: Record<CaptureSourceKind, string> = { web_form: 'Website form', partner: 'Partner' };
+
+export const KIND_HINTS: Record<CaptureSourceKind, string> = {
+  web_form: 'A form on your website posts leads with the lead field names (first_name, email…).',
+  partner: 'A partner’s system posts leads with its own field names, mapped to lead fields here.',
+};
+
+/** "Web origins" as a browser sends them: scheme, host and port, nothing after. */
+export function normalizeOrigin(text: string): string {
+  return text.trim().replace(/\/+$/, '');
+}
+
+export function isOrigin(text: string): boolean {
+  return /^https?:\/\/[^\s/?#]+$/i.test(text);
+}
+
+/** The tone of an HTTP status: 2xx went through, 4xx was refused, 5xx failed. */
+export function statusTone(status: number): 'ok' | 'refused' | 'failed' {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status >= 500) return 'failed';
+  return 'refused';
+}

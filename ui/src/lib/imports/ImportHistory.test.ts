@@ -1,0 +1,180 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { deferred, mockBackend } from '../../test/fixtures';
+import { counts, csvFile, importBatch, runProgress } from '../../test/importFixtures';
+import type { Backend } from '../api';
+import { nav } from '../nav.svelte';
+import { toasts } from '../toast.svelte';
+import type { ImportBatch, RunProgress, UndoReport } from '../types';
+import ImportHistory from './ImportHistory.svelte';
+import ImportsPage from './ImportsPage.svelte';
+
+function open(over: Partial<Backend> = {}) {
+  const be = mockBackend(over);
+  render(ImportHistory);
+  return { be, u: userEvent.setup() };
+}
+
+async function row(id: number): Promise<HTMLElement> {
+  await waitFor(() => expect(screen.getAllByTestId('history-row').some((r) => r.dataset.batchId === String(id))).toBe(true));
+  return screen.getAllByTestId('history-row').find((r) => r.dataset.batchId === String(id))!;
+}
+
+describe('Import history', () => {
+  it('says so when there are no imports yet', async () => {
+    open({ importHistory: async () => [] });
+    expect(await screen.findByTestId('history-empty')).toHaveTextContent('No imports yet');
+    expect(screen.queryByTestId('history-table')).toBeNull();
+  });
+
+  it('lists each import with its source, template, author, status, counts and rows', async () => {
+    open({
+      importHistory: async () => [
+        importBatch({ id: 3, file_name: 'partner.csv', channel: 'partner', source_detail: 'Acme list', template: 'Acme', status: 'cancelled', rows_done: 40, rows_total: 100, counts: counts({ create_active: 38, reject: 2 }) }),
+        importBatch(),
+      ],
+    });
+    const r = await row(3);
+    expect(r).toHaveTextContent('partner.csv');
+    expect(r).toHaveTextContent('Partner · Acme list');
+    expect(r).toHaveTextContent('Acme');
+    expect(r).toHaveTextContent('Ada Admin');
+    expect(within(r).getByTestId('history-status')).toHaveTextContent('Cancelled');
+    expect(within(r).getByTestId('history-counts')).toHaveTextContent('38 created (active) · 2 rejected');
+    expect(within(r).getByTestId('history-rows')).toHaveTextContent('40 / 100');
+    // A cancelled import can be resumed; a completed one cannot.
+    expect(within(r).getByTestId('history-resume')).toBeInTheDocument();
+    expect(within(await row(1)).queryByTestId('history-resume')).toBeNull();
+  });
+
+  it('undoes an import only after the confirmation says what will happen, then shows what it did', async () => {
+    const { be, u } = open();
+    const r = await row(1);
+    await u.click(within(r).getByTestId('history-undo'));
+    const dialog = await screen.findByTestId('undo-dialog');
+    const explain = within(dialog).getByTestId('undo-explain');
+    expect(explain).toHaveTextContent('Leads it created are removed (6).');
+    expect(explain).toHaveTextContent('Fields it changed on existing leads are set back to what they were (1 lead).');
+    expect(explain).toHaveTextContent('Edits made since the import are kept');
+
+    await u.click(within(dialog).getByTestId('undo-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('undo-dialog')).toBeNull());
+    expect(be.importUndo).not.toHaveBeenCalled();
+
+    await u.click(within(r).getByTestId('history-undo'));
+    await u.click(within(await screen.findByTestId('undo-dialog')).getByTestId('undo-confirm'));
+    const report = await screen.findByTestId('undo-report');
+    expect(be.importUndo).toHaveBeenCalledOnce();
+    expect(be.importUndo.mock.calls[0][0]).toBe(1);
+    expect(within(report).getByTestId('undo-removed')).toHaveTextContent('6');
+    expect(within(report).getByTestId('undo-reverted')).toHaveTextContent('0');
+    expect(within(report).getByTestId('undo-kept-count')).toHaveTextContent('1');
+    const [kept] = within(report).getAllByTestId('undo-kept-lead');
+    expect(kept).toHaveTextContent('Lead 501');
+    expect(kept).toHaveTextContent('edited by Eve Editor after the import (company)');
+
+    // The history reads itself again: the import is undone, and cannot be undone twice.
+    await waitFor(() => expect(within(screen.getAllByTestId('history-row')[0]).getByTestId('history-status')).toHaveTextContent('Undone'));
+    expect(within(screen.getAllByTestId('history-row')[0]).queryByTestId('history-undo')).toBeNull();
+
+    await u.click(within(kept).getByRole('button', { name: 'Lead 501' }));
+    expect(nav.view).toEqual({ name: 'lead', id: 501 });
+    await waitFor(() => expect(screen.queryByTestId('undo-dialog')).toBeNull());
+  });
+
+  it('shows the undo progress, and tells the end in a toast when the dialog was closed meanwhile', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<UndoReport>();
+    const { u } = open({
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+    });
+    await u.click(within(await row(1)).getByTestId('history-undo'));
+    await u.click(screen.getByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
+    await waitFor(() => expect((screen.getByTestId('undo-progress-bar') as HTMLProgressElement).value).toBe(3));
+    expect(screen.getByTestId('undo-progress-count')).toHaveTextContent('3 of 7 rows · 42%');
+    // The row shows the undo running.
+    expect(within(await row(1)).getByTestId('history-running')).toHaveTextContent('Undoing 42%');
+
+    await u.click(screen.getByTestId('undo-close'));
+    await waitFor(() => expect(screen.queryByTestId('undo-dialog')).toBeNull());
+    ended.resolve({ removed: 6, reverted: 1, kept: [], kept_count: 0 });
+    await waitFor(() => expect(toasts.items.map((t) => t.message)).toEqual([
+      'Undid the import of messe-2024.xlsx: 6 leads removed, 1 set back, 0 kept',
+    ]));
+  });
+
+  it('resumes a cancelled import and shows it completed', async () => {
+    const { be, u } = open({
+      importHistory: vi
+        .fn<Backend['importHistory']>()
+        .mockResolvedValueOnce([importBatch({ id: 3, status: 'cancelled', rows_done: 3, rows_total: 8 })])
+        .mockResolvedValue([importBatch({ id: 3, status: 'completed', rows_done: 8, rows_total: 8 })]),
+      importResume: async (id, onProgress) => {
+        onProgress(runProgress({ batch_id: id, rows_done: 8, rows_total: 8 }));
+        return importBatch({ id, status: 'completed', rows_done: 8, rows_total: 8 });
+      },
+    });
+    await u.click(within(await row(3)).getByTestId('history-resume'));
+    await waitFor(() => expect(be.importResume).toHaveBeenCalledOnce());
+    expect(be.importResume.mock.calls[0][0]).toBe(3);
+    await waitFor(() => expect(within(screen.getAllByTestId('history-row')[0]).getByTestId('history-status')).toHaveTextContent('Completed'));
+    expect(toasts.items[0].message).toMatch(/^Resumed messe-2024\.xlsx/);
+  });
+
+  it('downloads the rejected rows of an import', async () => {
+    const { be, u } = open();
+    const createObjectURL = vi.fn((_b: Blob) => 'blob:rejects');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    await u.click(within(await row(1)).getByTestId('history-download-rejects'));
+    await waitFor(() => expect(clicked).toHaveLength(1));
+    expect(be.importRejectsCsv).toHaveBeenCalledWith(1);
+    expect(clicked[0].download).toBe('messe-2024.xlsx.rejects.csv');
+  });
+
+  it('marks the import that is running, with its progress, while the wizard imports', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<ImportBatch>();
+    let running = false;
+    const be = mockBackend({
+      importStart: (_id, _plan, onProgress) => {
+        running = true;
+        report = onProgress;
+        return ended.promise;
+      },
+      importHistory: async () => [
+        ...(running ? [importBatch({ id: 42, file_name: 'messe.csv', status: 'running', rows_done: 0, rows_total: 1000, counts: counts() })] : []),
+        importBatch(),
+      ],
+    });
+    nav.go({ name: 'imports' });
+    render(ImportsPage);
+    const u = userEvent.setup();
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
+    await waitFor(() => expect(screen.getByTestId('import-next')).toBeEnabled());
+    await u.click(screen.getByTestId('import-next'));
+    await u.click(await screen.findByTestId('import-check'));
+    await u.click(await screen.findByTestId('import-start'));
+    report(runProgress({ batch_id: 42, rows_done: 250, rows_total: 1000, counts: counts({ create_active: 250 }) }));
+
+    const r = await row(42);
+    expect(within(r).getByTestId('history-running')).toHaveTextContent('Importing 25%');
+    expect(within(r).getByTestId('history-rows')).toHaveTextContent('250 / 1,000');
+    expect(within(r).getByTestId('history-counts')).toHaveTextContent('250 created (active)');
+    // Nothing else can be undone while it runs.
+    expect(within(await row(1)).getByTestId('history-undo')).toBeDisabled();
+
+    ended.resolve(importBatch({ id: 42, file_name: 'messe.csv', status: 'completed', rows_done: 1000, rows_total: 1000 }));
+    await screen.findByTestId('import-report-step');
+    await waitFor(() => expect(be.importHistory.mock.calls.length).toBeGreaterThanOrEqual(3));
+    expect(within(await row(1)).getByTestId('history-undo')).toBeEnabled();
+  });
+});

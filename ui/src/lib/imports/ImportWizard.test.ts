@@ -1,0 +1,432 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import { csvFile, ENGLISH_CSV, importBatch, runProgress, counts } from '../../test/importFixtures';
+import type { Backend } from '../api';
+import { nav } from '../nav.svelte';
+import { toasts } from '../toast.svelte';
+import type { ImportBatch, RunProgress } from '../types';
+import ImportsPage from './ImportsPage.svelte';
+import { importWizard } from './wizard.svelte';
+
+type User = ReturnType<typeof userEvent.setup>;
+
+function open(over: Partial<Backend> = {}) {
+  const be = mockBackend(over);
+  nav.go({ name: 'imports' });
+  const view = render(ImportsPage);
+  return { be, u: userEvent.setup(), view };
+}
+
+async function staged(n: number) {
+  await waitFor(() => {
+    const items = screen.getAllByTestId('import-staged-file');
+    expect(items).toHaveLength(n);
+    expect(items.every((li) => li.dataset.state !== 'staging')).toBe(true);
+  });
+}
+
+/** Chooses the files and goes on to their mapping. */
+async function toMapping(u: User, files: File[] = [csvFile()]) {
+  await u.upload(screen.getByTestId('import-file-input'), files);
+  await staged(files.length);
+  await u.click(screen.getByTestId('import-next'));
+  return screen.findByTestId('import-mapping-step');
+}
+
+/** Through the mapping as suggested, to the dry run. */
+async function toDryRun(u: User, files?: File[]) {
+  await toMapping(u, files);
+  await u.click(screen.getByTestId('import-check'));
+  return screen.findByTestId('import-dryrun-step');
+}
+
+const count = (testid: string) => screen.getByTestId(`${testid}-n`).textContent;
+
+describe('Import wizard', () => {
+  it('walks a German semicolon file through files, mapping, dry run, run and report', async () => {
+    const { be, u } = open();
+    const steps = screen.getByTestId('wizard-steps');
+    expect(within(steps).getByTestId('wizard-step-files')).toHaveAttribute('aria-current', 'step');
+    expect(screen.getByTestId('import-next')).toBeDisabled();
+
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('messe.csv')]);
+    await staged(1);
+    const file = screen.getByTestId('import-staged-file');
+    expect(within(file).getByTestId('detected-format')).toHaveTextContent('CSV');
+    expect(within(file).getByTestId('detected-encoding')).toHaveTextContent('UTF-8');
+    expect(within(file).getByTestId('detected-delimiter')).toHaveTextContent('Semicolon (;)');
+    // A title line sits above the header.
+    expect(within(file).getByTestId('detected-header-line')).toHaveTextContent('Line 2');
+    expect(be.importStageFile).toHaveBeenCalledOnce();
+    const [name, bytes] = be.importStageFile.mock.calls[0];
+    expect(name).toBe('messe.csv');
+    expect(new TextDecoder().decode(bytes)).toContain('Vorname;Nachname;Firma;E-Mail');
+
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(within(steps).getByTestId('wizard-step-mapping')).toHaveAttribute('aria-current', 'step');
+    // The backend's suggestions are preselected; the column it knows nothing of is ignored, and said so.
+    expect(screen.getByTestId('map-Vorname')).toHaveValue('first_name');
+    expect(screen.getByTestId('map-E-Mail')).toHaveValue('email');
+    expect(screen.getByTestId('map-Kundennummer')).toHaveValue('external_ref');
+    expect(screen.getByTestId('map-Interne Nr')).toHaveValue('ignore');
+    expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('One column is not imported: “Interne Nr”');
+    const vorname = screen.getAllByTestId('mapping-row')[0];
+    expect(vorname).toHaveTextContent('Anna');
+    expect(vorname).toHaveTextContent('Jonas');
+    expect(vorname).toHaveTextContent('Petra');
+    // Defaults: bulk import, named after the file, duplicates checked, invalid values rejected.
+    expect(screen.getByTestId('import-channel')).toHaveValue('bulk_import');
+    expect(screen.getByTestId('import-source-detail')).toHaveValue('messe.csv');
+    expect(screen.getByTestId('import-dedup')).toBeChecked();
+    expect(screen.getByTestId('import-keep-invalid')).not.toBeChecked();
+
+    // Changing targets changes the plan that is checked.
+    await u.selectOptions(screen.getByTestId('map-Interne Nr'), 'notes');
+    await u.selectOptions(screen.getByTestId('map-Kundennummer'), 'ignore');
+    expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('“Kundennummer”');
+    await u.clear(screen.getByTestId('import-source-detail'));
+    await u.type(screen.getByTestId('import-source-detail'), 'Messe Hannover');
+    await u.click(screen.getByTestId('import-check'));
+
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun).toHaveBeenCalledOnce();
+    const [fileId, plan] = be.importDryRun.mock.calls[0];
+    expect(fileId).toBe((await be.importStageFile.mock.results[0].value).file_id);
+    expect(plan.mapping).toContainEqual({ column: 'Interne Nr', target: 'notes' });
+    expect(plan.mapping).toContainEqual({ column: 'Kundennummer', target: 'ignore' });
+    expect(plan.mapping).toContainEqual({ column: 'Vorname', target: 'first_name' });
+    expect(plan.mapping).toHaveLength(10);
+    expect(plan).toMatchObject({
+      sheet: null,
+      key: null,
+      source: 'bulk_import',
+      source_detail: 'Messe Hannover',
+      template: null,
+      dedup: true,
+      keep_invalid: false,
+    });
+
+    // What every row would do.
+    expect(count('dryrun-count-create_active')).toBe('2');
+    expect(count('dryrun-count-create_draft')).toBe('2');
+    expect(count('dryrun-count-update')).toBe('0');
+    expect(count('dryrun-count-unchanged')).toBe('1');
+    expect(count('dryrun-count-enrich')).toBe('1');
+    expect(count('dryrun-count-review')).toBe('1');
+    expect(count('dryrun-count-reject')).toBe('1');
+    const rows = screen.getAllByTestId('dryrun-row');
+    expect(rows).toHaveLength(8);
+    // Rejects first, with their reasons.
+    expect(rows[0]).toHaveAttribute('data-action', 'reject');
+    expect(rows[0]).toHaveTextContent('Max Mustermann');
+    expect(within(rows[0]).getByTestId('dryrun-row-errors')).toHaveTextContent(
+      'Email 1: "max@mustermann" is not a valid email address',
+    );
+    // A review row shows its evidence; a chip filters by its outcome.
+    await u.click(screen.getByTestId('dryrun-count-review'));
+    expect(screen.getByTestId('dryrun-count-review')).toHaveAttribute('aria-pressed', 'true');
+    const [review] = screen.getAllByTestId('dryrun-row');
+    expect(screen.getAllByTestId('dryrun-row')).toHaveLength(1);
+    expect(review).toHaveTextContent('Jonas Webber');
+    expect(within(review).getByTestId('dryrun-row-evidence')).toHaveTextContent('last name: similar (Webber / Weber)');
+
+    const start = screen.getByTestId('import-start');
+    expect(start).toHaveTextContent('Import 7 rows');
+    await u.click(start);
+
+    const report = await screen.findByTestId('import-report-step');
+    expect(within(steps).getByTestId('wizard-step-report')).toHaveAttribute('aria-current', 'step');
+    expect(be.importStart).toHaveBeenCalledOnce();
+    expect(be.importStart.mock.calls[0][1]).toEqual(plan);
+    expect(within(report).getByTestId('report-headline')).toHaveTextContent('Imported messe.csv: 8 rows.');
+    expect(count('report-count-create_active')).toBe('2');
+    expect(count('report-count-enrich')).toBe('1');
+    expect(count('report-count-reject')).toBe('1');
+    expect(within(report).getByTestId('report-status')).toHaveTextContent('Completed');
+
+    // The history has the new import on top.
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2));
+    const [top] = screen.getAllByTestId('history-row');
+    expect(top).toHaveTextContent('messe.csv');
+    expect(top).toHaveTextContent('Messe Hannover');
+    expect(within(top).getByTestId('history-status')).toHaveTextContent('Completed');
+    expect(within(top).getByTestId('history-rows')).toHaveTextContent('8 / 8');
+  });
+
+  it('downloads the rejected rows of the report as <file>.rejects.csv', async () => {
+    const { be, u } = open();
+    await toDryRun(u, [csvFile('march.csv')]);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-report-step');
+
+    const createObjectURL = vi.fn((_b: Blob) => 'blob:rejects');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    await u.click(screen.getByTestId('report-download-rejects'));
+
+    await waitFor(() => expect(clicked).toHaveLength(1));
+    const batch = await be.importStart.mock.results[0].value;
+    expect(be.importRejectsCsv).toHaveBeenCalledWith(batch.id);
+    expect(clicked[0].download).toBe('march.csv.rejects.csv');
+    const text = await createObjectURL.mock.calls[0][0].text();
+    expect(text.split('\n')[0]).toBe('Vorname,Nachname,Firma,E-Mail,Telefon,PLZ,Ort,Kundennummer,Bemerkung,Interne Nr,error');
+    expect(text).toContain('max@mustermann');
+    expect(createObjectURL.mock.calls[0][0].type).toBe('text/csv;charset=utf-8');
+  });
+
+  it('shows the progress of the run as it comes, and cancels it with the batch of the reports', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<ImportBatch>();
+    const { be, u } = open({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: async () => {},
+      importHistory: async () => [],
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+
+    const running = await screen.findByTestId('import-running-step');
+    expect(within(running).getByTestId('import-progress-count')).toHaveTextContent('Starting…');
+    report(runProgress({ batch_id: 42, rows_done: 300, rows_total: 1000, rows_per_second: 250, eta_seconds: 2.8, counts: counts({ create_active: 290, reject: 10 }) }));
+    const bar = () => within(running).getByTestId('import-progress-bar') as HTMLProgressElement;
+    await waitFor(() => expect(bar().value).toBe(300));
+    expect(bar().max).toBe(1000);
+    expect(within(running).getByTestId('import-progress-count')).toHaveTextContent('300 of 1,000 rows · 30%');
+    expect(within(running).getByTestId('import-progress-pace')).toHaveTextContent('250 rows/s · about 3 s left');
+    expect(count('import-progress-counts-create_active')).toBe('290');
+    expect(count('import-progress-counts-reject')).toBe('10');
+
+    report(runProgress({ batch_id: 42, rows_done: 600, rows_total: 1000, rows_per_second: 250, eta_seconds: 1.6, counts: counts({ create_active: 580, reject: 20 }) }));
+    await waitFor(() => expect((screen.getByTestId('import-progress-bar') as HTMLProgressElement).value).toBe(600));
+    expect(count('import-progress-counts-create_active')).toBe('580');
+
+    await u.click(screen.getByTestId('import-cancel'));
+    expect(be.importCancel).toHaveBeenCalledWith(42);
+    expect(screen.getByTestId('import-cancel')).toBeDisabled();
+    expect(running).toHaveTextContent('Cancelling the import');
+
+    ended.resolve(importBatch({ id: 42, file_name: 'messe.csv', status: 'cancelled', rows_done: 600, rows_total: 1000, counts: counts({ create_active: 580, reject: 20 }) }));
+    const done = await screen.findByTestId('import-report-step');
+    expect(within(done).getByTestId('report-headline')).toHaveTextContent('Cancelled after 600 of 1,000 rows');
+    expect(within(done).getByTestId('report-resume')).toBeInTheDocument();
+    expect(count('report-count-create_active')).toBe('580');
+  });
+
+  it('sends a cancel asked for before the first report as soon as the batch is known', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<ImportBatch>();
+    const { be, u } = open({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    await u.click(await screen.findByTestId('import-cancel'));
+    expect(be.importCancel).not.toHaveBeenCalled();
+    report(runProgress({ batch_id: 9 }));
+    await waitFor(() => expect(be.importCancel).toHaveBeenCalledWith(9));
+    ended.resolve(importBatch({ id: 9, status: 'cancelled', rows_done: 0 }));
+    await screen.findByTestId('import-report-step');
+  });
+
+  it('goes on while the page is away, tells the end in a toast, and shows the report on return', async () => {
+    const ended = deferred<ImportBatch>();
+    let report!: (p: RunProgress) => void;
+    const { u, view } = open({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-running-step');
+    report(runProgress({ batch_id: 5, rows_done: 4 }));
+
+    view.unmount();
+    nav.go({ name: 'leads' });
+    ended.resolve(importBatch({ id: 5, file_name: 'messe.csv', rows_done: 8, status: 'completed' }));
+    await waitFor(() => expect(importWizard.step).toBe('report'));
+    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 8 rows']);
+    toasts.act(toasts.items[0].id);
+    expect(nav.view).toEqual({ name: 'imports' });
+
+    render(ImportsPage);
+    expect(await screen.findByTestId('import-report-step')).toHaveTextContent('Imported messe.csv: 8 rows.');
+  });
+
+  it('imports files with the same columns with one mapping, and maps files with other columns after', async () => {
+    const { be, u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [
+      csvFile('hannover.csv'),
+      csvFile('berlin.csv', csvText()),
+      new File([ENGLISH_CSV], 'web.csv', { type: 'text/csv' }),
+    ]);
+    await staged(3);
+    expect(screen.getByTestId('import-groups')).toHaveTextContent('1. hannover.csv and berlin.csv; 2. web.csv');
+    await u.click(screen.getByTestId('import-next'));
+
+    const mapping = await screen.findByTestId('import-mapping-step');
+    expect(mapping).toHaveTextContent('Map the columns of hannover.csv and 1 more file');
+    await u.selectOptions(screen.getByTestId('map-Interne Nr'), 'notes');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun).toHaveBeenCalledTimes(2);
+    // Both files: 16 rows, 2 rejected.
+    expect(screen.getByTestId('import-start')).toHaveTextContent('Import 14 rows');
+    await u.click(screen.getByTestId('import-start'));
+
+    const report = await screen.findByTestId('import-report-step');
+    expect(be.importStart).toHaveBeenCalledTimes(2);
+    const [[, first], [, second]] = be.importStart.mock.calls;
+    // Each file is named after itself, with the one mapping.
+    expect(first.source_detail).toBe('hannover.csv');
+    expect(second.source_detail).toBe('berlin.csv');
+    expect(second.mapping).toContainEqual({ column: 'Interne Nr', target: 'notes' });
+    expect(within(report).getAllByTestId('import-report-file')).toHaveLength(2);
+
+    await u.click(within(report).getByTestId('report-next-group'));
+    const next = await screen.findByTestId('import-mapping-step');
+    expect(next).toHaveTextContent('Map the columns of web.csv');
+    expect(screen.getByTestId('map-first_name')).toHaveValue('first_name');
+    expect(screen.getByTestId('map-email')).toHaveValue('email');
+  });
+
+  it('applies a saved template by header, and saves the mapping as a template', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const select = await screen.findByTestId('import-template-select');
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
+    await u.selectOptions(select, 'Messe export');
+    await u.click(screen.getByTestId('import-template-apply'));
+    expect(screen.getByTestId('import-template-applied')).toHaveTextContent('Applied “Messe export”: 10 of 10 columns matched');
+    expect(screen.getByTestId('map-Interne Nr')).toHaveValue('notes');
+    expect(screen.getByTestId('import-key')).toHaveValue('external_ref');
+    expect(screen.queryByTestId('import-ignored-warning')).toBeNull();
+
+    await u.selectOptions(screen.getByTestId('map-Telefon'), 'ignore');
+    await u.click(screen.getByTestId('import-template-save'));
+    const dialog = await screen.findByTestId('save-template-dialog');
+    const name = within(dialog).getByTestId('template-name');
+    expect(name).toHaveValue('Messe export');
+    expect(dialog).toHaveTextContent('saving replaces it');
+    await u.clear(name);
+    await u.type(name, 'Messe ohne Telefon');
+    await u.click(within(dialog).getByTestId('template-save-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('save-template-dialog')).toBeNull());
+    expect(be.saveImportTemplate).toHaveBeenCalledOnce();
+    const saved = be.saveImportTemplate.mock.calls[0][0];
+    expect(saved.name).toBe('Messe ohne Telefon');
+    expect(saved.key).toBe('external_ref');
+    expect(saved.mapping).toContainEqual({ column: 'Telefon', target: 'ignore' });
+    expect(saved.mapping).toContainEqual({ column: 'Interne Nr', target: 'notes' });
+
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[0][1]).toMatchObject({ template: 'Messe ohne Telefon', key: 'external_ref' });
+    // With the customer number as key, the two known leads are found by it.
+    expect(count('dryrun-count-update')).toBe('1');
+    expect(count('dryrun-count-unchanged')).toBe('1');
+  });
+
+  it('refuses a key whose column is not mapped before asking the backend', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    await u.selectOptions(screen.getByTestId('import-key'), 'email');
+    await u.selectOptions(screen.getByTestId('map-E-Mail'), 'ignore');
+    await u.click(screen.getByTestId('import-check'));
+    expect(await screen.findByTestId('import-mapping-problems')).toHaveTextContent(
+      'To update leads by email, choose Email for the column that holds it.',
+    );
+    expect(be.importDryRun).not.toHaveBeenCalled();
+    expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
+  });
+
+  it('reads an Excel file with its sheets, and reads it again with another sheet', async () => {
+    const { be, u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
+    await staged(1);
+    const file = screen.getByTestId('import-staged-file');
+    expect(within(file).getByTestId('detected-format')).toHaveTextContent('Excel');
+    expect(within(file).queryByTestId('detected-delimiter')).toBeNull();
+    const sheet = within(file).getByTestId('import-sheet');
+    expect(sheet).toHaveValue('Kontakte');
+    await u.selectOptions(sheet, 'Firmen');
+    await waitFor(() => expect(file).toHaveTextContent('Columns: Firma · Ort · Website'));
+    expect(be.importPreview).toHaveBeenCalledWith(expect.stringMatching(/./), 'Firmen');
+
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getAllByTestId('mapping-row')).toHaveLength(3);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[0][1].sheet).toBe('Firmen');
+  });
+
+  it('takes files dropped anywhere on the step, and names each file it cannot take', async () => {
+    const { u } = open({
+      importStageFile: async () => {
+        throw apiErr({ code: 'validation', message: 'the file is not text in a supported encoding (UTF-8, UTF-16 or Windows-1252)' });
+      },
+    });
+    const step = screen.getByTestId('import-files-step');
+    const pdf = new File(['%PDF'], 'brochure.pdf', { type: 'application/pdf' });
+    const broken = csvFile('broken.csv');
+    expect(await fireEvent.dragOver(step, { dataTransfer: { types: ['Files'], files: [] } })).toBe(false);
+    await fireEvent.drop(step, { dataTransfer: { types: ['Files'], files: [pdf, broken] } });
+    expect(await screen.findByTestId('import-file-notices')).toHaveTextContent('“brochure.pdf” is not a spreadsheet');
+    await staged(1);
+    expect(screen.getByTestId('import-file-error')).toHaveTextContent(
+      'Cannot import this file: The file is not text in a supported encoding (UTF-8, UTF-16 or Windows-1252)',
+    );
+    expect(screen.getByTestId('import-next')).toBeDisabled();
+    await u.click(screen.getByTestId('import-remove-file'));
+    expect(screen.queryByTestId('import-staged-file')).toBeNull();
+  });
+
+  it('goes on with Enter and back with Esc', async () => {
+    const { be, u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
+    await staged(1);
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-mapping-step');
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun).toHaveBeenCalledOnce();
+    await u.keyboard('{Escape}');
+    await screen.findByTestId('import-mapping-step');
+    // The mapping is as it was left.
+    expect(screen.getByTestId('map-Vorname')).toHaveValue('first_name');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('import-files-step')).toBeInTheDocument();
+    expect(screen.getAllByTestId('import-staged-file')).toHaveLength(1);
+  });
+});
+
+/** The fair file with other people in it (the same columns). */
+function csvText(): string {
+  return [
+    'Vorname;Nachname;Firma;E-Mail;Telefon;PLZ;Ort;Kundennummer;Bemerkung;Interne Nr',
+    'Eva;Braun;Braun OHG;eva@braun.example;030 998877;10117;Berlin;K-2001;;31',
+    'Tom;Wolf;;tom@wolf;;;;;;32',
+    'Jonas;Weber;Weber AG;jonas.weber@example.de;;;;K-1002;;33',
+    'Uwe;Lang;Lang GmbH;uwe@lang.example;;;;;;34',
+    'Ina;Roth;;ina@roth.example;;;;;;35',
+    'Kai;Ernst;;kai@ernst.example;;;;;;36',
+    'Ole;Berg;;ole@berg.example;;;;;;37',
+    'Pia;Hahn;;pia@hahn.example;;;;;;38',
+  ].join('\n');
+}

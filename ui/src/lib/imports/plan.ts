@@ -1,0 +1,187 @@
+// The import wizard's plan, kept apart from the markup: which files share a mapping, the mapping itself, the
+// templates applied to it, and the plan each file is imported with. (No import of format.ts or the field table:
+// the wizard store, which reads this, is loaded by the test setup before a test can mock the bindings.)
+import type {
+  ColumnMapping,
+  FilePreview,
+  ImportPlan,
+  ImportTemplate,
+  NaturalKey,
+  OutcomeCounts,
+  RowAction,
+  SourceChannel,
+  TargetInfo,
+} from '../types';
+
+/** Every outcome a row can have, in the order they are shown. */
+export const ROW_ACTIONS: readonly RowAction[] = [
+  'create_active',
+  'create_draft',
+  'update',
+  'unchanged',
+  'enrich',
+  'review',
+  'reject',
+];
+
+/** The column's values go nowhere. */
+export const IGNORE = 'ignore';
+/** The column's values are added to the lead's notes as "Header: value". */
+export const NOTES = 'notes';
+
+/** Targets a single value fits in: two columns sent to one of these is worth a warning. */
+const MULTI_VALUE_TARGETS = new Set([IGNORE, NOTES, 'other_emails', 'other_phones', 'tags']);
+
+export function emptyCounts(): OutcomeCounts {
+  return { create_active: 0, create_draft: 0, update: 0, unchanged: 0, enrich: 0, review: 0, reject: 0 };
+}
+
+export function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
+  const out = emptyCounts();
+  for (const k of ROW_ACTIONS) out[k] = a[k] + b[k];
+  return out;
+}
+
+export function countsTotal(c: OutcomeCounts): number {
+  return ROW_ACTIONS.reduce((n, k) => n + c[k], 0);
+}
+
+/** A header as files are matched by: case, surrounding and repeated spaces do not count. */
+export function normalizeHeader(h: string): string {
+  return h.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function sameHeaders(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((h, i) => normalizeHeader(h) === normalizeHeader(b[i]));
+}
+
+/** Splits items into groups of the same headers, in the order each group first appears. */
+export function groupByHeaders<T>(items: readonly T[], headers: (t: T) => readonly string[]): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const group = groups.find((g) => sameHeaders(headers(g[0]), headers(item)));
+    if (group) group.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}
+
+/** One entry per header, the backend's suggestion where it made one, else ignored. */
+export function suggestedMapping(preview: FilePreview): ColumnMapping[] {
+  return preview.headers.map((column) => ({
+    column,
+    target: preview.suggested.find((s) => s.column === column)?.target ?? IGNORE,
+  }));
+}
+
+/** The columns whose values go nowhere. */
+export function ignoredColumns(mapping: readonly ColumnMapping[]): string[] {
+  return mapping.filter((m) => m.target === IGNORE).map((m) => m.column);
+}
+
+/** Targets chosen for more than one column among those a single value fits in: target → columns. */
+export function sharedTargets(mapping: readonly ColumnMapping[]): [string, string[]][] {
+  const by = new Map<string, string[]>();
+  for (const m of mapping) {
+    if (MULTI_VALUE_TARGETS.has(m.target)) continue;
+    by.set(m.target, [...(by.get(m.target) ?? []), m.column]);
+  }
+  return [...by.entries()].filter(([, columns]) => columns.length > 1);
+}
+
+/** What the target select offers: the file's targets, then "Add to notes" and "Ignore" (each once). */
+export function targetOptions(targets: readonly TargetInfo[]): TargetInfo[] {
+  return [
+    ...targets.filter((t) => t.target !== IGNORE && t.target !== NOTES),
+    { target: NOTES, label: 'Add to notes' },
+    { target: IGNORE, label: 'Ignore' },
+  ];
+}
+
+/**
+ * Applies a template by column header: each column the template names takes its target; the others keep
+ * theirs. Answers the new mapping and the columns matched.
+ */
+export function applyTemplate(
+  mapping: readonly ColumnMapping[],
+  template: Pick<ImportTemplate, 'mapping'>,
+): { mapping: ColumnMapping[]; matched: string[] } {
+  const matched: string[] = [];
+  const out = mapping.map((m) => {
+    const t = template.mapping.find((x) => normalizeHeader(x.column) === normalizeHeader(m.column));
+    if (!t) return { ...m };
+    matched.push(m.column);
+    return { column: m.column, target: t.target };
+  });
+  return { mapping: out, matched };
+}
+
+/** What stops the mapping from being checked: nothing mapped, or a key without its column. */
+export function mappingProblems(mapping: readonly ColumnMapping[], key: NaturalKey | null): string[] {
+  const problems: string[] = [];
+  if (mapping.every((m) => m.target === IGNORE)) problems.push('Choose a lead field for at least one column.');
+  if (key === 'email' && !mapping.some((m) => m.target === 'email'))
+    problems.push('To update leads by email, choose Email for the column that holds it.');
+  if (key === 'external_ref' && !mapping.some((m) => m.target === 'external_ref'))
+    problems.push('To update leads by external reference, choose External reference for the column that holds it.');
+  return problems;
+}
+
+export interface PlanOptions {
+  key: NaturalKey | null;
+  channel: SourceChannel;
+  /** What the user typed; used only if `sourceDetailEdited` (else each file is named by its own name). */
+  sourceDetail: string;
+  sourceDetailEdited: boolean;
+  dedup: boolean;
+  keepInvalid: boolean;
+  template: string | null;
+}
+
+export function defaultPlanOptions(): PlanOptions {
+  return {
+    key: null,
+    channel: 'bulk_import',
+    sourceDetail: '',
+    sourceDetailEdited: false,
+    dedup: true,
+    keepInvalid: false,
+    template: null,
+  };
+}
+
+/**
+ * The plan one file of a group is imported with: the group's mapping laid over this file's own headers
+ * (matched as the group was, by header), its own sheet, and its own name as the source detail unless one was typed.
+ */
+export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[], o: PlanOptions): ImportPlan {
+  const target = (column: string) =>
+    mapping.find((m) => m.column === column)?.target ??
+    mapping.find((m) => normalizeHeader(m.column) === normalizeHeader(column))?.target ??
+    IGNORE;
+  const detail = o.sourceDetailEdited ? o.sourceDetail.trim() : preview.file_name;
+  return {
+    sheet: preview.sheet,
+    mapping: preview.headers.map((column) => ({ column, target: target(column) })),
+    key: o.key,
+    source: o.channel,
+    source_detail: detail === '' ? null : detail,
+    template: o.template,
+    dedup: o.dedup,
+    keep_invalid: o.keepInvalid,
+  };
+}
+
+/** The file types the importer reads. */
+export const IMPORT_EXTENSIONS = ['.csv', '.tsv', '.txt', '.xlsx', '.xls', '.ods'];
+export const IMPORT_ACCEPT = IMPORT_EXTENSIONS.join(',');
+
+export function isImportable(fileName: string): boolean {
+  const name = fileName.toLowerCase();
+  return IMPORT_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+/** Where the rejected rows of `fileName` are saved: beside it, as the command-line import names them. */
+export function rejectsFileName(fileName: string): string {
+  return `${fileName}.rejects.csv`;
+}

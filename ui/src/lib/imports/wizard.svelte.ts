@@ -1,0 +1,364 @@
+// The import wizard's state, shared by the app: files chosen, the mapping, the check and the run live here, not
+// in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
+// (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
+import { backend, errorMessage } from '../api';
+import { leadFacets } from '../leads/facets.svelte';
+import { nav } from '../nav.svelte';
+import { toasts } from '../toast.svelte';
+import type { ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportTemplate, UndoReport } from '../types';
+import {
+  addCounts,
+  applyTemplate,
+  defaultPlanOptions,
+  emptyCounts,
+  groupByHeaders,
+  isImportable,
+  mappingProblems,
+  planFor,
+  suggestedMapping,
+  type PlanOptions,
+} from './plan';
+import { importRuns, type RunItem, type RunOutcome } from './runs.svelte';
+
+export type WizardStep = 'files' | 'mapping' | 'dryrun' | 'running' | 'report';
+
+export interface StagedFile {
+  /** Tells files apart in this wizard (two files may share a name). */
+  key: number;
+  name: string;
+  size: number;
+  state: 'staging' | 'ready' | 'failed';
+  preview: FilePreview | null;
+  error: string | null;
+  /** Another sheet is being read. */
+  switching: boolean;
+}
+
+/** The dry run of one file of the group. */
+export interface FileCheck {
+  key: number;
+  fileName: string;
+  report: DryRunReport | null;
+  error: string | null;
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const count = (n: number) => new Intl.NumberFormat().format(n);
+
+class ImportWizard {
+  step = $state<WizardStep>('files');
+  files = $state<StagedFile[]>([]);
+  /** Files that were chosen but not taken, and why. */
+  notices = $state<string[]>([]);
+  /** The files by group of the same columns (keys), fixed when leaving the Files step; each is done in turn. */
+  groups = $state<number[][]>([]);
+  group = $state(0);
+  mapping = $state<ColumnMapping[]>([]);
+  options = $state<PlanOptions>(defaultPlanOptions());
+  checks = $state.raw<FileCheck[]>([]);
+  checking = $state(false);
+  /** How the files of the group went (the Report step). */
+  outcomes = $state<RunOutcome[]>([]);
+  /** Why the step could not go on (a check or a run refused as a whole). */
+  error = $state<string | null>(null);
+
+  private nextKey = 0;
+  /** Bumped by a reset: answers for the wizard before it are dropped. */
+  private seq = 0;
+
+  find(key: number): StagedFile | undefined {
+    return this.files.find((f) => f.key === key);
+  }
+
+  get ready(): StagedFile[] {
+    return this.files.filter((f) => f.state === 'ready' && f.preview);
+  }
+
+  get failed(): StagedFile[] {
+    return this.files.filter((f) => f.state === 'failed');
+  }
+
+  /** A file is still being read (staged, or read again for another sheet). */
+  get busy(): boolean {
+    return this.files.some((f) => f.state === 'staging' || f.switching);
+  }
+
+  /** The files of group `i` (the current one by default). */
+  groupFiles(i = this.group): StagedFile[] {
+    return (this.groups[i] ?? []).map((k) => this.find(k)).filter((f): f is StagedFile => !!f && !!f.preview);
+  }
+
+  /** The file whose headers and samples the mapping shows: the group's first. */
+  get lead(): FilePreview | null {
+    return this.groupFiles()[0]?.preview ?? null;
+  }
+
+  get problems(): string[] {
+    return mappingProblems(this.mapping, this.options.key);
+  }
+
+  /** Totals of the group's dry runs. */
+  get checked() {
+    let counts = emptyCounts();
+    let rows = 0;
+    for (const c of this.checks) {
+      if (!c.report) continue;
+      counts = addCounts(counts, c.report.counts);
+      rows += c.report.rows;
+    }
+    return { counts, rows, toImport: rows - counts.reject };
+  }
+
+  /** Stages each importable file chosen; the others are named in `notices`. */
+  async add(list: Iterable<File>): Promise<void> {
+    if (this.step !== 'files') return;
+    const notices: string[] = [];
+    const taken: { file: File; key: number }[] = [];
+    for (const file of list) {
+      if (!isImportable(file.name)) {
+        notices.push(`“${file.name}” is not a spreadsheet the import reads (CSV, TSV, TXT, XLSX, XLS or ODS).`);
+      } else if (this.files.some((f) => f.name === file.name && f.size === file.size && f.state !== 'failed')) {
+        notices.push(`“${file.name}” is in the list already.`);
+      } else {
+        const key = ++this.nextKey;
+        this.files.push({ key, name: file.name, size: file.size, state: 'staging', preview: null, error: null, switching: false });
+        taken.push({ file, key });
+      }
+    }
+    this.notices = notices;
+    // One after the other: a few large files are not all read into memory at once.
+    for (const { file, key } of taken) await this.stage(file, key);
+  }
+
+  private async stage(file: File, key: number) {
+    const mine = this.seq;
+    let preview: FilePreview | null = null;
+    let error: string | null = null;
+    try {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await file.arrayBuffer());
+      } catch (e) {
+        throw new Error(`could not read the file (${errorMessage(e)}); choose it again`);
+      }
+      preview = await backend().importStageFile(file.name, bytes);
+    } catch (e) {
+      error = capital(errorMessage(e));
+    }
+    const f = this.find(key);
+    if (mine !== this.seq || !f) return;
+    f.preview = preview;
+    f.error = error;
+    f.state = preview ? 'ready' : 'failed';
+  }
+
+  remove(key: number) {
+    if (this.step !== 'files') return;
+    this.files = this.files.filter((f) => f.key !== key);
+  }
+
+  /** Reads an Excel file again with another sheet. */
+  async switchSheet(key: number, sheet: string): Promise<void> {
+    const f = this.find(key);
+    if (!f?.preview || f.switching || f.preview.sheet === sheet) return;
+    const mine = this.seq;
+    f.switching = true;
+    try {
+      const preview = await backend().importPreview(f.preview.file_id, sheet);
+      const now = this.find(key);
+      if (mine === this.seq && now) now.preview = preview;
+    } catch (e) {
+      if (mine === this.seq) toasts.error(`Could not read the sheet “${sheet}” of ${f.name}: ${errorMessage(e)}`);
+    } finally {
+      const now = this.find(key);
+      if (now) now.switching = false;
+    }
+  }
+
+  /** Files → Mapping: the files are grouped by their columns; the first group is mapped first. */
+  toMapping(): boolean {
+    if (this.step !== 'files' || this.busy || this.ready.length === 0) return false;
+    this.groups = groupByHeaders(this.ready, (f) => f.preview?.headers ?? []).map((g) => g.map((f) => f.key));
+    this.group = 0;
+    this.outcomes = [];
+    this.prepareGroup(true);
+    this.step = 'mapping';
+    return true;
+  }
+
+  private prepareGroup(fresh: boolean) {
+    const lead = this.lead;
+    this.mapping = lead ? suggestedMapping(lead) : [];
+    const kept = fresh ? defaultPlanOptions() : this.options;
+    // The channel and the checks stay as chosen for the files before; the rest belongs to these columns.
+    this.options = { ...defaultPlanOptions(), channel: kept.channel, dedup: kept.dedup, keepInvalid: kept.keepInvalid };
+    this.checks = [];
+    this.error = null;
+  }
+
+  setTarget(column: string, target: string) {
+    const m = this.mapping.find((x) => x.column === column);
+    if (m) m.target = target;
+  }
+
+  /** Applies a saved template by column header; answers the columns it matched. */
+  useTemplate(t: ImportTemplate): string[] {
+    const { mapping, matched } = applyTemplate(this.mapping, t);
+    this.mapping = mapping;
+    this.options.key = t.key;
+    this.options.template = t.name;
+    return matched;
+  }
+
+  /** The plan of each file of the group, by file key. */
+  items(): (RunItem & { key: number })[] {
+    return this.groupFiles().map((f) => ({
+      key: f.key,
+      fileId: f.preview!.file_id,
+      fileName: f.name,
+      plan: planFor(f.preview!, this.mapping, this.options),
+    }));
+  }
+
+  /** Mapping → Dry run: what every row of every file of the group would do. */
+  async check(): Promise<boolean> {
+    if (this.step !== 'mapping' || this.checking || this.problems.length > 0) return false;
+    const mine = this.seq;
+    this.checking = true;
+    this.error = null;
+    const checks: FileCheck[] = [];
+    try {
+      for (const item of this.items()) {
+        try {
+          const report = await backend().importDryRun(item.fileId, item.plan);
+          checks.push({ key: item.key, fileName: item.fileName, report, error: null });
+        } catch (e) {
+          checks.push({ key: item.key, fileName: item.fileName, report: null, error: capital(errorMessage(e)) });
+        }
+      }
+    } finally {
+      if (mine === this.seq) this.checking = false;
+    }
+    if (mine !== this.seq || this.step !== 'mapping') return false;
+    if (checks.every((c) => c.report === null)) {
+      this.error = checks.length === 1 ? `Could not check ${checks[0].fileName}: ${checks[0].error}` : `Could not check the files: ${checks[0]?.error ?? ''}`;
+      return false;
+    }
+    this.checks = checks;
+    this.step = 'dryrun';
+    return true;
+  }
+
+  back() {
+    if (this.checking) return;
+    if (this.step === 'dryrun') this.step = 'mapping';
+    else if (this.step === 'mapping') this.step = 'files';
+    this.error = null;
+  }
+
+  /** Dry run → Running → Report: imports the files checked (those whose check failed are left out). */
+  async start(): Promise<void> {
+    if (this.step !== 'dryrun') return;
+    if (importRuns.running) {
+      this.error = 'Another import or an undo is running: wait for it to end.';
+      return;
+    }
+    const mine = this.seq;
+    const checkedKeys = new Set(this.checks.filter((c) => c.report).map((c) => c.key));
+    const items = this.items()
+      .filter((item) => checkedKeys.has(item.key))
+      .map(({ fileId, fileName, plan }) => ({ fileId, fileName, plan }));
+    this.error = null;
+    this.step = 'running';
+    let outcomes: RunOutcome[];
+    try {
+      outcomes = await importRuns.importFiles(items);
+    } catch (e) {
+      if (mine !== this.seq) return;
+      this.error = `Could not start the import: ${errorMessage(e)}`;
+      this.step = 'dryrun';
+      return;
+    }
+    void leadFacets.refresh();
+    if (mine !== this.seq) return;
+    this.outcomes = outcomes;
+    this.step = 'report';
+    this.announce(outcomes);
+  }
+
+  /** Away from the Import page, the end of a run is told in a toast that leads back to it. */
+  private announce(outcomes: RunOutcome[]) {
+    if (nav.view.name === 'imports') return;
+    const done = outcomes.filter((o) => o.batch);
+    const rows = done.reduce((n, o) => n + (o.batch?.rows_done ?? 0), 0);
+    const failed = outcomes.some((o) => o.error || o.batch?.status === 'failed');
+    const cancelled = outcomes.some((o) => o.batch?.status === 'cancelled');
+    const name = outcomes.length === 1 ? outcomes[0].fileName : `${count(outcomes.length)} files`;
+    const message = failed
+      ? `The import of ${name} failed`
+      : cancelled
+        ? `The import of ${name} was cancelled after ${count(rows)} rows`
+        : `Imported ${name}: ${count(rows)} rows`;
+    const action = { label: 'Show', run: () => nav.go({ name: 'imports' }), testid: 'toast-show-import' };
+    if (failed) toasts.error(message, { action });
+    else toasts.success(message, { action });
+  }
+
+  /** Goes on with a cancelled or interrupted import of the report. */
+  async resume(batchId: number): Promise<void> {
+    const i = this.outcomes.findIndex((o) => o.batch?.id === batchId);
+    const batch = this.outcomes[i]?.batch;
+    if (!batch || this.step !== 'report' || importRuns.running) return;
+    const mine = this.seq;
+    this.error = null;
+    this.step = 'running';
+    try {
+      const b = await importRuns.resume(batch.id, batch.file_name);
+      if (mine === this.seq) this.outcomes[i] = { ...this.outcomes[i], batch: b, error: null };
+    } catch (e) {
+      if (mine === this.seq) this.error = `Could not resume the import of ${batch.file_name}: ${errorMessage(e)}`;
+    }
+    if (mine !== this.seq) return;
+    void leadFacets.refresh();
+    this.step = 'report';
+  }
+
+  /** An import of the report was undone (from the report or the history). */
+  undone(batchId: number, report: UndoReport) {
+    const o = this.outcomes.find((x) => x.batch?.id === batchId);
+    if (o?.batch) o.batch = { ...o.batch, status: 'undone', undo: report } as ImportBatch;
+  }
+
+  /** The file names of the groups still to do. */
+  get later(): string[][] {
+    return this.groups.slice(this.group + 1).map((g) => g.map((k) => this.find(k)?.name ?? ''));
+  }
+
+  /** Report → Mapping of the next group of files. */
+  nextGroup(): boolean {
+    if (this.step !== 'report' || this.group + 1 >= this.groups.length) return false;
+    this.group++;
+    this.outcomes = [];
+    this.prepareGroup(false);
+    this.step = 'mapping';
+    return true;
+  }
+
+  /** Back to an empty Files step. */
+  reset() {
+    this.seq++;
+    this.step = 'files';
+    this.files = [];
+    this.notices = [];
+    this.groups = [];
+    this.group = 0;
+    this.mapping = [];
+    this.options = defaultPlanOptions();
+    this.checks = [];
+    this.checking = false;
+    this.outcomes = [];
+    this.error = null;
+  }
+}
+
+export const importWizard = new ImportWizard();
