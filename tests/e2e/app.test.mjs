@@ -193,25 +193,166 @@ test("values kept as invalid by an import are listed under Needs fixing and show
   await s.screenshot(`${shots}/12-lead-needs-fixing.png`);
 });
 
-test("a CSV file is imported from the app, keeping an invalid email as a Draft to fix", async () => {
+/** Captures what the page offers as a download (a Blob link), so a test can read the file. */
+async function catchDownloads() {
+  await js(`window.__downloads = [];
+    const make = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob) => { blob.text().then((t) => window.__downloads.push(t)); return make(blob); };
+    return true;`);
+}
+
+async function staged(file) {
+  const input = await s.find('[data-testid="import-file-input"]');
+  await s.cmd("POST", `/element/${input}/value`, { text: file }); // a file input takes the path as its "keys"
+  await s.waitFor('[data-testid="import-staged-file"][data-state="ready"]');
+}
+
+test("the import wizard reads a German trade-fair export, maps it as suggested, dry-runs, imports, reports, and the batch is undone", async () => {
   await signedInAs(admin);
   const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
-  const file = join(dir, "trade-fair.csv");
-  await writeFile(file, "first_name,last_name,email,phone\r\nMarie,Curie,marie@curie.fr,\r\nPierre,Curie,pierre@,+33 1 23 45 67 89\r\n");
+  const file = join(dir, "messe.csv");
+  // What Excel on a German Windows writes: Windows-1252, semicolons, a title line, German headers.
+  const text = "Messe München 2026\r\nVorname;Nachname;E-Mail;Telefon;Firma;Stand\r\n" +
+    "Jürgen;Größe;j.groesse@example.de;+49 89 1234567;Größe GmbH;Halle 3\r\n" +
+    "Anna;Weiß;anna@weiss.example;;Weiß & Söhne;Halle 1\r\n" +
+    "Otto;Falsch;kein-at-zeichen;;;\r\n";
+  await writeFile(file, Buffer.from(text, "latin1"));
   await s.click('[data-testid="import-leads"]');
-  await s.waitFor('[data-testid="import-dialog"]');
-  const input = await s.find('[data-testid="import-file"]');
-  await s.cmd("POST", `/element/${input}/value`, { text: file }); // a file input takes the path as its "keys"
-  await s.waitFor('[data-testid="import-dialog"]', { text: (t) => t.includes("trade-fair.csv") });
-  await s.click('[data-testid="import-mode-keep_invalid"]');
-  await s.screenshot(`${shots}/13-import-dialog.png`);
-  await s.click('[data-testid="import-submit"]');
-  const result = await s.text('[data-testid="import-result"]');
-  assert.match(result, /2/, `two leads imported: ${result}`);
-  await s.screenshot(`${shots}/14-import-result.png`);
-  await s.click('[data-testid="import-done"]');
-  await s.setValue('[data-testid="search-input"]', "curie");
-  await s.waitForCount('[data-testid="lead-row"]', 2);
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  assert.equal(await s.text('[data-testid="detected-delimiter"]').then((t) => t.includes(";")), true);
+  assert.match(await s.text('[data-testid="detected-encoding"]'), /1252/i);
+  assert.match(await s.text('[data-testid="detected-header-line"]'), /2/);
+  await s.screenshot(`${shots}/35-import-files.png`);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  const mapped = await js(`return ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma", "Stand"]
+    .map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
+  assert.deepEqual(mapped, ["first_name", "last_name", "email", "phone", "company", "notes"], "the suggested mapping");
+  await s.screenshot(`${shots}/36-import-mapping.png`);
+  await s.click('[data-testid="import-check"]');
+  await s.waitFor('[data-testid="import-dryrun-step"]');
+  assert.equal(await s.text('[data-testid="dryrun-count-create_active-n"]'), "2");
+  assert.equal(await s.text('[data-testid="dryrun-count-reject-n"]'), "1");
+  assert.match(await s.text('[data-testid="dryrun-table"]'), /line 5|5/);
+  assert.match(await s.text('[data-testid="dryrun-table"]'), /E-Mail/, "the error names the file's column");
+  await s.screenshot(`${shots}/37-import-dry-run.png`);
+  await s.click('[data-testid="import-start"]');
+  await s.waitFor('[data-testid="import-report-step"]');
+  assert.equal(await s.text('[data-testid="report-count-create_active-n"]'), "2");
+  assert.equal(await s.text('[data-testid="report-count-reject-n"]'), "1");
+  await s.screenshot(`${shots}/38-import-report.png`);
+  await catchDownloads();
+  await s.click('[data-testid="report-download-rejects"]');
+  await s.waitFor("body", { text: () => true });
+  let rejects = [];
+  for (let i = 0; i < 50 && rejects.length === 0; i++) {
+    rejects = await js("return window.__downloads;");
+    if (rejects.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(rejects[0] ?? "", /Vorname;?,?Nachname/, `the rejects CSV: ${rejects[0]}`);
+  assert.match(rejects[0], /Otto,Falsch,kein-at-zeichen,.*import_error|line 5: E-Mail/s, rejects[0]);
+  // The leads are there, with their accents.
+  await s.click('[data-testid="nav-leads"]');
+  await s.setValue('[data-testid="search-input"]', "größe");
+  await s.waitForCount('[data-testid="lead-row"]', 1);
+  // Undo the whole batch from the history.
+  await s.click('[data-testid="nav-imports"]');
+  await s.waitFor('[data-testid="history-row"]', { text: (t) => t.includes("messe.csv") });
+  await s.screenshot(`${shots}/39-import-history.png`);
+  await s.click('[data-testid="history-row"][data-status="completed"] [data-testid="history-undo"]');
+  await s.waitFor('[data-testid="undo-dialog"]');
+  await s.click('[data-testid="undo-confirm"]');
+  await s.waitFor('[data-testid="undo-report"]');
+  assert.equal(await s.text('[data-testid="undo-removed"]').then((t) => t.match(/\d+/)?.[0]), "2");
+  await s.screenshot(`${shots}/40-import-undone.png`);
+  await s.click('[data-testid="undo-close"]');
+  await s.click('[data-testid="nav-leads"]');
+  await s.setValue('[data-testid="search-input"]', "größe");
+  await s.waitFor('[data-testid="search-input"]');
+  await s.waitForCount('[data-testid="lead-row"]', 0);
+});
+
+test("a long import shows its progress and can be cancelled, then resumed", async () => {
+  await signedInAs(admin);
+  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const file = join(dir, "prospects.csv");
+  let text = "first_name,last_name,email,company\n";
+  for (let i = 0; i < 40000; i++) text += `P${i},Prospect${i},p${i}@prospects.example,Firm ${i % 900}\n`;
+  await writeFile(file, text);
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  await s.click('[data-testid="import-dedup"]'); // loaded as they are: this test is about the run
+  await s.click('[data-testid="import-check"]');
+  await s.waitFor('[data-testid="import-dryrun-step"]', { timeout: 120000 });
+  await s.click('[data-testid="import-start"]');
+  await s.waitFor('[data-testid="import-running-step"]');
+  await s.waitFor('[data-testid="import-progress-count"]', { text: (t) => /[1-9]/.test(t) });
+  await s.screenshot(`${shots}/41-import-running.png`);
+  await s.click('[data-testid="import-cancel"]');
+  await s.waitFor('[data-testid="import-report-step"]', { timeout: 120000 });
+  assert.match(await s.text('[data-testid="report-status"]'), /cancel/i);
+  await s.click('[data-testid="nav-imports"]');
+  await s.waitFor('[data-testid="history-row"][data-status="cancelled"]');
+  await s.click('[data-testid="history-row"][data-status="cancelled"] [data-testid="history-resume"]');
+  await s.waitFor('[data-testid="history-row"][data-status="completed"]', { text: (t) => t.includes("prospects.csv"), timeout: 180000 });
+  await s.waitFor('[data-testid="report-status"]', { text: (t) => /complet/i.test(t) }); // the report follows
+  await s.screenshot(`${shots}/42-import-resumed.png`);
+  const rows = await js(`return [...document.querySelectorAll('[data-testid="history-row"]')].map((r) => r.dataset.status + " " + r.textContent);`);
+  const resumed = rows.find((r) => r.includes("prospects.csv")) ?? "";
+  assert.match(resumed, /^completed .*40,?000 \/ 40,?000/, rows.join("\n"));
+  // Undone again, so the tests after this one see the seeded leads only.
+  await s.click('[data-testid="history-row"][data-status="completed"] [data-testid="history-undo"]');
+  await s.waitFor('[data-testid="undo-dialog"]');
+  await s.click('[data-testid="undo-confirm"]');
+  await s.waitFor('[data-testid="undo-report"]', { timeout: 180000 });
+  assert.match(await s.text('[data-testid="undo-removed"]'), /40,?000/);
+  await s.click('[data-testid="undo-close"]');
+});
+
+test("an administrator turns the capture API on, makes a website source, sees its token once and its HTML form", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="nav-settings"]');
+  await s.waitFor('[data-testid="capture-settings"]');
+  await s.click('[data-testid="capture-new-source"]');
+  await s.waitFor('[data-testid="capture-source-dialog"]');
+  await s.type('[data-testid="source-name"]', "Website contact form");
+  await s.click('[data-testid="source-create"]');
+  await s.waitFor('[data-testid="capture-token"]');
+  const token = await js(`return document.querySelector('[data-testid="capture-token"]').value;`);
+  assert.match(token, /^rpk_[A-Za-z0-9_-]{40,}$/, `the token, shown once: ${token}`);
+  await s.screenshot(`${shots}/43-capture-token.png`);
+  await s.click('[data-testid="capture-token-done"]');
+  await s.waitForCount('[data-testid="capture-source-dialog"]', 0);
+  await s.waitFor('[data-testid="capture-source-row"]', { text: (t) => t.includes("Website contact form") });
+  await s.click('[data-testid="capture-enabled"]');
+  await s.setValue('[data-testid="capture-port"]', "0");
+  await s.setValue('[data-testid="capture-port"]', "18787");
+  await s.click('[data-testid="capture-save"]');
+  await s.waitFor('[data-testid="capture-status"][data-state="running"]');
+  assert.match(await s.text('[data-testid="capture-address"]'), /127\.0\.0\.1:18787\/api\/v1\/leads/);
+  // A form post through the running listener, as a website would send it.
+  const answer = await fetch("http://127.0.0.1:18787/api/v1/leads", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-www-form-urlencoded" },
+    body: "first_name=Grace&last_name=Hopper&email=grace%40navy.example",
+  });
+  assert.equal(answer.status, 201);
+  await js(`document.querySelector('[data-testid="capture-sources"]').scrollIntoView(); return true;`);
+  await s.screenshot(`${shots}/45-capture-settings.png`);
+  await s.click('[data-testid="capture-form-html"]');
+  await s.waitFor('[data-testid="capture-form-html-text"]');
+  const html = await js(`return document.querySelector('[data-testid="capture-form-html-text"]').value;`);
+  await s.screenshot(`${shots}/44-capture-form.png`);
+  await pressEscape();
+  assert.ok(html.includes(`data-token="${token}"`) && html.includes("127.0.0.1:18787/api/v1/leads"), html);
+  // The app's own switch turns it off again.
+  await s.click('[data-testid="capture-enabled"]');
+  await s.click('[data-testid="capture-save"]');
+  await s.waitFor('[data-testid="capture-status"][data-state="off"]');
 });
 
 test("an administrator adds a Viewer and sets the default phone region", async () => {

@@ -323,6 +323,12 @@ class ImportWizard {
     this.step = 'report';
   }
 
+  /** An import of the report was resumed to its end from the history: the report shows where it is now. */
+  resumed(batch: ImportBatch) {
+    const o = this.outcomes.find((x) => x.batch?.id === batch.id);
+    if (o) o.batch = batch;
+  }
+
   /** An import of the report was undone (from the report or the history). */
   undone(batchId: number, report: UndoReport) {
     const o = this.outcomes.find((x) => x.batch?.id === batchId);
