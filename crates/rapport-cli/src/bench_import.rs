@@ -91,26 +91,12 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     drop(core);
     let ceiling_rate = ROWS as f64 / ceiling.as_secs_f64();
 
-    eprintln!("importing {ROWS} rows with validation and duplicate detection (rapport import, a child process)…");
-    let exe = std::env::current_exe().map_err(err)?;
-    let started = Instant::now();
-    let out = Command::new(exe)
-        .arg("--db")
-        .arg(&work)
-        .args(["import", csv.to_str().unwrap_or_default(), "--skip-invalid", "--format", "json"])
-        .env("RAPPORT_USER", BENCH_USER)
-        .env("RAPPORT_PASSWORD", BENCH_PASSWORD)
-        .env("RAPPORT_REPORT_PEAK_MEMORY", "1")
-        .output()
-        .map_err(err)?;
-    let took = started.elapsed();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        return Err(format!("the import failed: {stderr}"));
-    }
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(err)?;
-    let peak = stderr.split("peak memory: ").nth(1).and_then(|r| r.lines().next()).unwrap_or("unknown").to_string();
-    let rate = ROWS as f64 / took.as_secs_f64();
+    let with = import_child(&work, &csv, true)?;
+    // The same rows without the duplicate check, on a fresh copy: what the rest of the pipeline costs.
+    copy_database(&base, &work)?;
+    let without = import_child(&work, &csv, false)?;
+    let rate = ROWS as f64 / with.seconds;
+    let rate_without = ROWS as f64 / without.seconds;
 
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
@@ -118,14 +104,63 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         "import of {ROWS} rows ({:.1} MB CSV, {RETYPED} of them retyping stored leads) into {stored} leads",
         size as f64 / 1e6
     );
-    let _ = writeln!(o, "  rapport import (validation, duplicate check, change log, chunks): {:.1} s, {rate:.0} rows/s, peak memory {peak}", took.as_secs_f64());
+    let _ = writeln!(
+        o,
+        "  rapport import (validation, duplicate check, change log, chunks): {:.1} s, {rate:.0} rows/s, peak memory {}",
+        with.seconds, with.peak
+    );
+    let _ = writeln!(
+        o,
+        "  the same with --no-dedup: {:.1} s, {rate_without:.0} rows/s, peak memory {}",
+        without.seconds, without.peak
+    );
     let _ = writeln!(
         o,
         "  ceiling (plain prepared inserts, same tables, indexes and search index): {:.1} s, {ceiling_rate:.0} rows/s",
         ceiling.as_secs_f64()
     );
-    let _ = writeln!(o, "  import / ceiling: {:.0}%", 100.0 * rate / ceiling_rate);
-    let _ = writeln!(o, "  outcomes: {}", summary["counts"]);
-    let _ = std::fs::remove_file(&csv);
+    let _ = writeln!(
+        o,
+        "  import / ceiling: {:.0}% with the duplicate check, {:.0}% without",
+        100.0 * rate / ceiling_rate,
+        100.0 * rate_without / ceiling_rate
+    );
+    let _ = writeln!(o, "  outcomes with the duplicate check: {}", with.counts);
+    eprintln!("the CSV is kept at {} (rerun the import on it with a profiler, say)", csv.display());
     Ok(())
+}
+
+struct Run {
+    seconds: f64,
+    peak: String,
+    counts: serde_json::Value,
+}
+
+/// `rapport import` of `csv` into `db` as a child process: its wall time, its own peak memory, its counts.
+fn import_child(db: &Path, csv: &Path, dedup: bool) -> CliResult<Run> {
+    eprintln!(
+        "importing {ROWS} rows{} (rapport import, a child process)…",
+        if dedup { " with the duplicate check" } else { " without the duplicate check" }
+    );
+    let exe = std::env::current_exe().map_err(err)?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--db").arg(db).args(["import", csv.to_str().unwrap_or_default(), "--skip-invalid", "--format", "json"]);
+    if !dedup {
+        cmd.arg("--no-dedup");
+    }
+    let started = Instant::now();
+    let out = cmd
+        .env("RAPPORT_USER", BENCH_USER)
+        .env("RAPPORT_PASSWORD", BENCH_PASSWORD)
+        .env("RAPPORT_REPORT_PEAK_MEMORY", "1")
+        .output()
+        .map_err(err)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("the import failed: {stderr}"));
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(err)?;
+    let peak = stderr.split("peak memory: ").nth(1).and_then(|r| r.lines().next()).unwrap_or("unknown").to_string();
+    Ok(Run { seconds, peak, counts: summary["counts"].clone() })
 }

@@ -149,6 +149,9 @@ fn configure(conn: &Connection, opts: &OpenOptions) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_000)?; // 32 MiB per connection
+                                                      // Each feature keeps its statements prepared (`prepare_cached`); an import row alone runs a few dozen
+                                                      // distinct ones, which rusqlite's default of 16 would re-parse every time.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
 
@@ -201,6 +204,9 @@ impl Database {
         if checkpointer.is_some() {
             writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::from)?;
         }
+        // A log file keeps its size after a checkpoint unless told to shrink; the size decides when commits
+        // fold it in themselves, so without a limit one large import made every later commit checkpoint.
+        writer.pragma_update(None, "journal_size_limit", WAL_CHECKPOINT_BYTES as i64).map_err(StoreError::from)?;
         Ok(Self {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),

@@ -36,6 +36,8 @@ CREATE INDEX import_batches_by_start ON import_batches (started_at DESC, id DESC
 -- change-log row are the import's.
 ALTER TABLE change_batches ADD COLUMN import_id INTEGER REFERENCES import_batches(id);
 CREATE INDEX change_batches_by_import ON change_batches (import_id, id) WHERE import_id IS NOT NULL;
+-- A batch's rows (an undo reads them; "did this batch write anything?" asks them) without scanning the log.
+CREATE INDEX change_log_by_batch ON change_log (batch_id);
 
 -- Rejected rows: the original cells (JSON array) and every reason, for the report and the rejects CSV.
 CREATE TABLE import_rejects (
