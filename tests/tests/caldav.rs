@@ -9,10 +9,9 @@ mod common;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
-use common::{booking, fixture, PASSWORD};
+use common::{booking, fixture, keychain_available, Captured, PASSWORD};
 use rapport_core::calendar::CaldavConnect;
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::users::Role;
@@ -96,31 +95,6 @@ fn put(url: &str, body: &str) {
 
 fn get(url: &str) -> String {
     ureq::get(url).set("Authorization", &auth()).call().unwrap().into_string().unwrap()
-}
-
-/// Whether a Secret Service answers here; in CI its absence fails the test.
-fn keychain_available() -> bool {
-    let ok = OsKeychain.set("rapport-test-probe", "probe").is_ok();
-    if ok {
-        let _ = OsKeychain.delete("rapport-test-probe");
-    } else {
-        assert!(std::env::var_os("CI").is_none(), "CI: no Secret Service: scripts/test.sh runs the tests in one");
-        eprintln!("skipped: no OS keychain here (run inside tests/calendar/services.sh keychain -- ...)");
-    }
-    ok
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 const SERVER_EVENT: &str =

@@ -6,38 +6,14 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use common::{fixture, PASSWORD};
+use common::{fixture, keychain_available, Captured, PASSWORD};
 use rapport_core::capture::{CaptureSettings, CaptureSourceInput, CaptureSourceKind};
 use rapport_core::imports::ColumnMapping;
 use rapport_core::leads::{LeadQuery, SourceChannel};
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::Rapport;
-
-fn keychain_available() -> bool {
-    let ok = OsKeychain.set("rapport-test-probe", "probe").is_ok();
-    if ok {
-        let _ = OsKeychain.delete("rapport-test-probe");
-    } else {
-        assert!(std::env::var_os("CI").is_none(), "CI: no Secret Service: scripts/test.sh runs the tests in one");
-        eprintln!("skipped: no OS keychain here (run inside tests/calendar/services.sh keychain -- ...)");
-    }
-    ok
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 struct Answer {
     status: u16,

@@ -341,3 +341,73 @@ fn templates_map_a_known_export_and_the_mapping_is_checked() {
     assert!(err.to_string().contains("\"Kontakt Vorname\" and \"Farbe\" both go to first_name"), "{err}");
     assert_eq!(f.dump(), before, "a mapping that cannot work records nothing");
 }
+
+#[test]
+fn imports_and_capture_sources_obey_roles_campaigns_and_ownership() {
+    use rapport_core::users::Role;
+    let f = fixture();
+    let path = write(
+        &f,
+        "mixed.csv",
+        b"first_name,last_name,email,campaign\nAnn,Lee,ann@lee.io,Spring\nBo,Ray,bo@ray.io,Autumn\n",
+    );
+    let plan = suggested_plan(&f, &path, None);
+
+    // A Viewer cannot import: refused, nothing recorded.
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let before = f.dump();
+    let err = f.core.start_import(&viewer, &path, "mixed.csv", &plan, &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before);
+
+    // An Editor limited to Spring imports Spring's row; Autumn's is rejected, saying why.
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let b = f.core.start_import(&spring, &path, "mixed.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "{b:?}");
+    let r = f.core.import_rejects_csv(&spring, b.id).unwrap();
+    assert!(r.contains("Bo,Ray,bo@ray.io,Autumn,\"line 3: campaign:"), "{r}");
+
+    // Someone else's batch is not theirs to list, read or undo (an Administrator's is everybody's).
+    let admins = run(&f, &path, &plan);
+    let other = f.user("eve", Role::Editor, &["Spring"]);
+    assert!(f.core.import_history(&other, 10).unwrap().is_empty());
+    assert_eq!(f.core.import_history(&spring, 10).unwrap().iter().map(|b| b.id).collect::<Vec<_>>(), vec![b.id]);
+    assert_eq!(f.core.import_history(&f.admin, 10).unwrap().len(), 2);
+    let before = f.dump();
+    for e in [
+        f.core.undo_import(&other, admins.id, &mut |_| {}).unwrap_err(),
+        f.core.import_rejects_csv(&other, admins.id).unwrap_err(),
+        f.core.resume_import(&other, b.id, &mut |_| {}).unwrap_err(),
+    ] {
+        assert_eq!(e.code(), rapport_core::ErrorCode::NotFound, "{e}");
+    }
+    assert_eq!(f.dump(), before, "refusals write nothing");
+    f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+
+    // Capture sources are the Administrator's: an Editor is refused before any secret is stored.
+    struct Refuses;
+    impl rapport_core::secrets::Secrets for Refuses {
+        fn set(&self, _: &str, _: &str) -> Result<(), rapport_core::secrets::SecretError> {
+            panic!("a secret was stored for a refused operation")
+        }
+        fn get(&self, _: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
+            panic!("a secret was read for a refused operation")
+        }
+        fn delete(&self, _: &str) -> Result<(), rapport_core::secrets::SecretError> {
+            panic!("a secret was deleted for a refused operation")
+        }
+    }
+    let input = rapport_core::capture::CaptureSourceInput {
+        name: "Website".into(),
+        kind: rapport_core::capture::CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let before = f.dump();
+    let err = f.core.add_capture_source(&spring, &Refuses, &input).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied);
+    assert!(f.core.capture_sources(&spring).is_err() && f.core.capture_submissions(&spring, None, 10).is_err());
+    let settings = rapport_core::capture::CaptureSettings { enabled: true, ..Default::default() };
+    assert!(f.core.update_capture_settings(&spring, &settings).is_err());
+    assert_eq!(f.dump(), before);
+}

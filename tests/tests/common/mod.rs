@@ -117,3 +117,30 @@ pub fn booking(agent: i64, title: &str, start: &str, end: &str) -> rapport_core:
         status: rapport_core::calendar::AppointmentStatus::Confirmed,
     }
 }
+
+/// Whether a Secret Service answers here (scripts/test.sh runs the suite inside one); in CI its absence fails.
+pub fn keychain_available() -> bool {
+    use rapport_core::secrets::{OsKeychain, Secrets};
+    let ok = OsKeychain.set("rapport-test-probe", "probe").is_ok();
+    if ok {
+        let _ = OsKeychain.delete("rapport-test-probe");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI: no Secret Service: scripts/test.sh runs the tests in one");
+        eprintln!("skipped: no OS keychain here (run inside tests/calendar/services.sh keychain -- ...)");
+    }
+    ok
+}
+
+/// Log lines written through tracing, kept to look for secrets in.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -207,10 +207,15 @@ impl Rapport {
         self.run_batch(actor, id, progress)
     }
 
+    /// A batch the actor may see and act on: their own, or any for an Administrator. Its rejected rows and
+    /// its undo reach leads of every campaign the file touched, so a user limited to some campaigns does not
+    /// get them for someone else's import (NotFound, as for any record outside one's reach).
     pub(crate) fn import_batch_row(&self, actor: &Actor, id: i64) -> Result<BatchRow> {
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::WriteLeads)?;
-            store::batch(c, id)?.ok_or(Error::NotFound { entity: "import", id: id.to_string() })
+            let grant = Self::grant(c, actor, Permission::WriteLeads)?;
+            store::batch(c, id)?
+                .filter(|b| may_see(&grant, b))
+                .ok_or(Error::NotFound { entity: "import", id: id.to_string() })
         })
     }
 
@@ -318,10 +323,15 @@ impl Rapport {
     pub fn import_history(&self, actor: &Actor, limit: u32) -> Result<Vec<ImportBatch>> {
         self.mark_interrupted_imports()?;
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::WriteLeads)?;
-            Ok(store::batches(c, limit)?.into_iter().map(|b| to_batch(b, vec![])).collect())
+            let grant = Self::grant(c, actor, Permission::WriteLeads)?;
+            let mine = store::batches(c, limit)?.into_iter().filter(|b| may_see(&grant, b));
+            Ok(mine.map(|b| to_batch(b, vec![])).collect())
         })
     }
+}
+
+fn may_see(grant: &Grant, b: &BatchRow) -> bool {
+    grant.role == crate::users::Role::Administrator || (grant.user_id.is_some() && grant.user_id == b.actor_id)
 }
 
 pub(crate) fn to_batch(b: BatchRow, kept: Vec<super::model::UndoKept>) -> ImportBatch {

@@ -64,6 +64,7 @@ pub(crate) struct BatchRow {
     pub source_detail: String,
     pub template: Option<String>,
     pub plan: ImportPlan,
+    pub actor_id: Option<i64>,
     pub actor_name: String,
     pub started_at: String,
     pub finished_at: Option<String>,
@@ -98,6 +99,7 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         template: r.get(8)?,
         plan: serde_json::from_str(&plan)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?,
+        actor_id: r.get(10)?,
         actor_name: r.get(11)?,
         started_at: r.get(12)?,
         finished_at: r.get(13)?,
