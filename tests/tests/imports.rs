@@ -293,18 +293,21 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
     let err = f.core.start_import(&f.admin, &path, "people.csv", &plan, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     let b = f.core.import_history(&f.admin, 1).unwrap().remove(0);
-    assert_eq!((b.status, b.rows_done), (ImportStatus::Failed, 500), "the first chunk is in, the second not at all");
-    assert_eq!(f.count("leads"), 500);
+    // The chunks before the one in flight are in, whole (a chunk ends at 500 rows or 250 ms); nothing of it.
+    let done = i64::from(b.rows_done);
+    assert_eq!(b.status, ImportStatus::Failed);
+    assert!(done > 0 && done <= 700, "{done}");
+    assert_eq!(f.count("leads"), done);
     let logged: i64 = f
         .sql()
         .query_row("SELECT count(*) FROM change_log WHERE entity = 'lead' AND field = '*'", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(logged, 500, "no change-log row of the failed chunk");
-    let first_chunk_only: i64 = f
+    assert_eq!(logged, done, "no change-log row of the failed chunk");
+    let before_done: i64 = f
         .sql()
-        .query_row("SELECT count(*) FROM leads WHERE CAST(substr(first_name, 2) AS INTEGER) < 500", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM leads WHERE CAST(substr(first_name, 2) AS INTEGER) < ?1", [done], |r| r.get(0))
         .unwrap();
-    assert_eq!(first_chunk_only, 500);
+    assert_eq!(before_done, done, "exactly the rows before the chunk in flight");
     f.sql().execute_batch("DROP TRIGGER boom").unwrap();
     let b = f.core.resume_import(&f.admin, b.id, &mut |_| {}).unwrap();
     assert_eq!((b.status, b.rows_done, b.counts.create_active), (ImportStatus::Completed, 1200, 1200));

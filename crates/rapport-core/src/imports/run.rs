@@ -25,9 +25,10 @@ use crate::leads::SourceChannel;
 use crate::rapport::Rapport;
 use crate::users::store as user_store;
 
-/// Rows per transaction: long enough to amortize the commit, short enough that a save typed meanwhile waits a
-/// fraction of a second at most.
+/// Rows per transaction, at most: enough to amortize the commit.
 pub(crate) const CHUNK_ROWS: usize = 500;
+/// How long one chunk may hold the write lock before it commits: a save typed meanwhile waits no longer.
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Imports running in this process, by batch: their cancel flags.
 #[derive(Default)]
@@ -265,15 +266,19 @@ impl Rapport {
             if cancel.load(Ordering::SeqCst) {
                 return Ok(false);
             }
-            let chunk: Vec<std::result::Result<RawRow, ImportError>> = rows.by_ref().take(CHUNK_ROWS).collect();
-            let n = chunk.len() as u32;
+            let mut n = 0u32;
             counts = self.db.write(|tx| {
                 let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
                 let rules = Self::row_rules(tx, &grant, &b.plan)?;
                 let batch = self.begin_batch(tx, &grant, &Origin::import(b.file_name.clone()))?;
                 changelog::tag_import(tx, batch.id, id)?;
                 let mut counts = counts.clone();
-                for row in chunk {
+                let held = Instant::now();
+                // A chunk ends at CHUNK_ROWS rows or CHUNK_TIME, whichever comes first: on a slow machine, or
+                // with many rows to check for duplicates, other writers still wait a fraction of a second.
+                while (n as usize) < CHUNK_ROWS && (n == 0 || held.elapsed() < CHUNK_TIME) {
+                    let Some(row) = rows.next() else { break };
+                    n += 1;
                     let row = match row {
                         Ok(r) => r,
                         Err(ImportError::Malformed { line, message }) => {
