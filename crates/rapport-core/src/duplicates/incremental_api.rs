@@ -238,28 +238,23 @@ impl Rapport {
 }
 
 /// The stored leads `lead` (not stored itself) would be flagged with, among those `scope` lets one see, best
-/// first: what a save would queue, computed without writing. An import decides per row with it.
+/// first, read whole with their evidence: what a save would queue, computed without writing.
 fn stored_matches(
     conn: &rusqlite::Connection,
     model: &Model,
     lead: &crate::leads::Lead,
     scope: &crate::access::LeadScope,
 ) -> Result<Vec<PossibleDuplicate>> {
-    let p = prepare(&record_of_valid(lead));
+    let unsaved = Unsaved::of(lead);
     let mut out = Vec::new();
-    for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &p)? {
-        let Some(stored) = crate::leads::store::get(conn, other)? else { continue };
-        if !scope.allows_campaign(&stored.campaign) {
-            continue;
-        }
-        let evidence = serde_json::from_str(&evidence_json(model, &p, &q, &c)?).unwrap_or_default();
+    for m in unsaved.matches(conn, model, scope)? {
+        let Some(stored) = crate::leads::store::get(conn, m.other)? else { continue };
         out.push(PossibleDuplicate {
             lead: stored,
-            score: Model::probability(score),
-            tier: tier_of(model, score),
-            evidence,
+            score: m.score,
+            tier: m.tier,
+            evidence: unsaved.evidence(model, &m)?,
         });
     }
-    out.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(out)
 }

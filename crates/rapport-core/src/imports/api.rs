@@ -130,7 +130,7 @@ impl Rapport {
                                     line: row.line,
                                     action: RowAction::Update,
                                     lead_id: None,
-                                    name: format!("{} {}", input.first_name, input.last_name).trim().to_string(),
+                                    name: super::pipeline::row_name(&input),
                                     detail: format!("updates the lead line {first} creates"),
                                     errors: vec![],
                                     evidence: vec![],

@@ -23,7 +23,7 @@ pub(crate) struct RowRules {
     pub keep_invalid: bool,
 }
 
-fn row_name(input: &LeadInput) -> String {
+pub(crate) fn row_name(input: &LeadInput) -> String {
     let name = display_name(&input.first_name, &input.last_name, &input.company);
     match input.emails.first() {
         Some(e) if name == "(unnamed lead)" => e.clone(),

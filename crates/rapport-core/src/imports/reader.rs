@@ -125,14 +125,8 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
 
 /// How many data rows a CSV file holds: one quick pass that only splits (the run's progress and ETA).
 pub(crate) fn count_rows(path: &Path, sheet: Option<&str>) -> Result<u32, ImportError> {
-    let mut opened = open(path, sheet)?;
-    let mut n = 0u32;
-    for r in opened.rows.by_ref() {
-        // A malformed row counts: it is reported, not skipped.
-        let _ = r;
-        n += 1;
-    }
-    Ok(n)
+    // A malformed row counts: it is reported, not skipped.
+    Ok(open(path, sheet)?.rows.count() as u32)
 }
 
 fn cell_text(d: &Data) -> String {
@@ -158,7 +152,7 @@ fn cell_text(d: &Data) -> String {
 fn header_index(rows: &[Vec<String>]) -> usize {
     let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
     let widest = rows.iter().take(20).map(filled).max().unwrap_or(0);
-    rows.iter().take(20).position(|r| filled(r) * 10 >= widest * 6 && filled(r) >= 1.min(widest)).unwrap_or(0)
+    rows.iter().take(20).position(|r| filled(r) > 0 && filled(r) * 10 >= widest * 6).unwrap_or(0)
 }
 
 fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {

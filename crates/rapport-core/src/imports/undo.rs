@@ -103,6 +103,7 @@ impl Rapport {
                         report.reverted += 1;
                     }
                     // Fields the import changed that hold another value now were edited since: they stay.
+                    let now = fields::values(&before);
                     let edited: Vec<&str> = changes
                         .iter()
                         .filter(|(f, _, new)| {
@@ -114,7 +115,7 @@ impl Rapport {
                                             | crate::leads::LeadFieldKind::PhoneList
                                             | crate::leads::LeadFieldKind::TagList
                                     )
-                            }) && fields::values(&before).iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
+                            }) && now.iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
                         })
                         .map(|(f, _, _)| f.as_str())
                         .collect();
