@@ -7,11 +7,12 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use calamine::{Data, Reader};
-use encoding_rs::Encoding;
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 use super::decode::{decode_sample, detect, UnixLines, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
+use super::sniff::{sniff_scored, Sniffed};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRow {
@@ -86,10 +87,29 @@ fn malformed(e: &csv::Error) -> ImportError {
     ImportError::Malformed { line, message }
 }
 
-fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, ImportError> {
+/// The encoding and the layout, each checked against the other. On a small sample chardetng may take a
+/// Windows-1252 letter for the first byte of a Big5, GBK or Shift_JIS character whose second byte is a pipe
+/// (`ß|` reads as one Big5 character), and the table falls apart. A multi-byte guess stands unless
+/// Windows-1252, which never swallows ASCII, gives rows as wide as the header more consistently; a real CJK
+/// file, whose characters Windows-1252 would cut at such a pipe, keeps its encoding.
+fn encoding_and_layout(head: &[u8], complete: bool) -> Result<(&'static Encoding, Sniffed), ImportError> {
     let encoding = detect(head, complete)?;
-    let sample = decode_sample(head, encoding);
-    let layout = super::sniff(&sample);
+    let (layout, consistency) = sniff_scored(&decode_sample(head, encoding));
+    if !encoding.is_single_byte() && !is_unicode(encoding) {
+        let (western, western_consistency) = sniff_scored(&decode_sample(head, WINDOWS_1252));
+        if western_consistency > consistency + 1e-9 {
+            return Ok((WINDOWS_1252, western));
+        }
+    }
+    Ok((encoding, layout))
+}
+
+fn is_unicode(encoding: &'static Encoding) -> bool {
+    encoding == UTF_8 || encoding == UTF_16LE || encoding == UTF_16BE
+}
+
+fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, ImportError> {
+    let (encoding, layout) = encoding_and_layout(head, complete)?;
     let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
     let mut records = csv_records(path, encoding, delimiter)?;
     let mut header = None;
@@ -244,6 +264,26 @@ mod tests {
         assert_eq!(rows[0].as_ref().map(|r| r.cells.clone()), Ok(vec!["Jürgen".to_string(), "Köln".to_string()]));
         let (_, rows) = rows_of(b"Name;Stadt\nJ\xFCrgen;K\xF6ln\n");
         assert_eq!(rows[0].as_ref().map(|r| r.cells[0].clone()), Ok("Jürgen".to_string()));
+    }
+
+    /// Found by the fuzz test below: one `ß` before a pipe in a tiny Windows-1252 file was guessed to be Big5,
+    /// whose character swallowed the separator and split the row in two.
+    #[test]
+    fn a_western_letter_before_a_separator_is_no_cjk_character() {
+        let (h, rows) = rows_of(b"first_name|email|phone\n|\xDF|\"\n0\"\n");
+        assert_eq!(h, vec!["first_name", "email", "phone"]);
+        let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+        assert_eq!(cells, vec![vec!["".to_string(), "ß".to_string(), "\n0".to_string()]]);
+        // A real Big5 file whose characters end in the pipe's byte keeps its encoding: Windows-1252 would cut
+        // those characters and break the table instead.
+        // (四, 院, 會 and 魯 end in 0x7C.)
+        let table = "姓名|城市\n王四|臺北市\n林院|高雄市\n陳會|臺中市\n魯大文|新竹市\n李四|嘉義市\n張會|基隆市\n";
+        let (h, rows) = rows_of(&encoding_rs::BIG5.encode(table).0);
+        assert_eq!(h, vec!["姓名", "城市"]);
+        let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+        let expected: Vec<Vec<String>> =
+            table.lines().skip(1).map(|l| l.split('|').map(str::to_string).collect()).collect();
+        assert_eq!(cells, expected);
     }
 
     mod fuzz {

@@ -57,6 +57,12 @@ fn looks_like_header(row: &[String]) -> bool {
 }
 
 pub fn sniff(text: &str) -> Sniffed {
+    sniff_scored(text).0
+}
+
+/// The layout and how consistently it reads: the share of the sampled records, from the header on, that are
+/// as wide as the header.
+pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut best: Option<(f64, u8, usize, Vec<Vec<String>>)> = None;
     for d in CANDIDATES {
@@ -77,11 +83,15 @@ pub fn sniff(text: &str) -> Sniffed {
         .position(|r| wide(r) && looks_like_header(r))
         .or_else(|| rows.iter().take(10).position(wide))
         .unwrap_or(0);
-    Sniffed {
+    let table = rows.get(header..).unwrap_or_default();
+    let header_width = table.first().map_or(0, Vec::len);
+    let consistency = table.iter().filter(|r| r.len() == header_width).count() as f64 / table.len().max(1) as f64;
+    let sniffed = Sniffed {
         delimiter: char::from(delimiter).to_string(),
         header_row: header as u32,
         columns: rows.get(header).cloned().unwrap_or_default(),
-    }
+    };
+    (sniffed, consistency)
 }
 
 #[cfg(test)]
