@@ -276,14 +276,15 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
 fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resumable() {
     let f = fixture();
     let mut text = String::from("first_name,last_name,email\n");
-    for i in 0..1200 {
+    // Past one chunk's most rows (5,000), so at least one chunk is in before the failure.
+    for i in 0..5600 {
         text.push_str(&format!("P{i},Person,p{i}@example.com\n"));
     }
     let path = write(&f, "people.csv", text.as_bytes());
-    // An outside failure (a full disk, a crash) while row 700 is written: the database refuses it.
+    // An outside failure (a full disk, a crash) while row 5300 is written: the database refuses it.
     f.sql()
         .execute_batch(
-            "CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.first_name = 'P700'
+            "CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.first_name = 'P5300'
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
@@ -293,10 +294,10 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
     let err = f.core.start_import(&f.admin, &path, "people.csv", &plan, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     let b = f.core.import_history(&f.admin, 1).unwrap().remove(0);
-    // The chunks before the one in flight are in, whole (a chunk ends at 500 rows or 250 ms); nothing of it.
+    // The chunks before the one in flight are in, whole (a chunk ends at 5,000 rows or a second); nothing of it.
     let done = i64::from(b.rows_done);
     assert_eq!(b.status, ImportStatus::Failed);
-    assert!(done > 0 && done <= 700, "{done}");
+    assert!(done > 0 && done <= 5300, "{done}");
     assert_eq!(f.count("leads"), done);
     let logged: i64 = f
         .sql()
@@ -310,9 +311,9 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
     assert_eq!(before_done, done, "exactly the rows before the chunk in flight");
     f.sql().execute_batch("DROP TRIGGER boom").unwrap();
     let b = f.core.resume_import(&f.admin, b.id, &mut |_| {}).unwrap();
-    assert_eq!((b.status, b.rows_done, b.counts.create_active), (ImportStatus::Completed, 1200, 1200));
+    assert_eq!((b.status, b.rows_done, b.counts.create_active), (ImportStatus::Completed, 5600, 5600));
     let distinct: i64 = f.sql().query_row("SELECT count(DISTINCT first_name) FROM leads", [], |r| r.get(0)).unwrap();
-    assert_eq!((f.count("leads"), distinct), (1200, 1200), "every row exactly once");
+    assert_eq!((f.count("leads"), distinct), (5600, 5600), "every row exactly once");
 }
 
 #[test]

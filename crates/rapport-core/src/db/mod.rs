@@ -82,6 +82,9 @@ pub(crate) struct Database {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Transactions of this process waiting for the writer: bulk work (an import's chunk) commits early when
+    /// there is one, so a save waits for the row in hand, not for the whole chunk.
+    writers_waiting: AtomicUsize,
     checkpointer: Option<Checkpointer>,
 }
 
@@ -143,14 +146,34 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
+/// Each connection's page cache, in KiB.
+const CACHE_KIB: i64 = 32_000;
+/// The writer's page cache while bulk work runs: an import's rows touch pages all over the indexes and
+/// duplicate keys of a large database, and reading each again from the file cost more than the work itself.
+/// (The memory is taken as pages are read, and given back when the work ends.)
+const BULK_CACHE_KIB: i64 = 256 * 1024;
+
+/// The writer's larger page cache for as long as it is held (see [`Database::bulk_cache`]).
+pub(crate) struct BulkCache<'a>(&'a Database);
+
+impl Drop for BulkCache<'_> {
+    fn drop(&mut self) {
+        self.0.set_writer_cache(CACHE_KIB);
+    }
+}
+
 fn configure(conn: &Connection, opts: &OpenOptions) -> rusqlite::Result<()> {
     conn.busy_timeout(opts.busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?; // 32 MiB per connection
-                                                      // Each feature keeps its statements prepared (`prepare_cached`); an import row alone runs a few dozen
-                                                      // distinct ones, which rusqlite's default of 16 would re-parse every time.
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // SQLite plans a statement with `LIMIT ?` (and a range on a bound value) for the value bound, and so
+    // prepares it again each time it is bound anew: 12% of an import's time, and every search's. A plan
+    // for the statement, whatever the values, is what a prepared statement is kept for.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // Each feature keeps its statements prepared (`prepare_cached`); an import row alone runs a few dozen
+    // distinct ones, which rusqlite's default of 16 would re-parse every time.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
@@ -212,6 +235,7 @@ impl Database {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            writers_waiting: AtomicUsize::new(0),
             checkpointer,
         })
     }
@@ -225,6 +249,19 @@ impl Database {
         let guard = lock(&self.writer);
         guard.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    /// The writer, counted as waited for until it is had.
+    fn take_writer(&self) -> MutexGuard<'_, Connection> {
+        self.writers_waiting.fetch_add(1, Ordering::SeqCst);
+        let guard = lock(&self.writer);
+        self.writers_waiting.fetch_sub(1, Ordering::SeqCst);
+        guard
+    }
+
+    /// Whether another transaction of this process is waiting for the writer (asked from inside one).
+    pub(crate) fn writer_wanted(&self) -> bool {
+        self.writers_waiting.load(Ordering::SeqCst) > 0
     }
 
     fn wal_path(&self) -> PathBuf {
@@ -264,13 +301,27 @@ impl Database {
         out
     }
 
+    /// Gives the writer a larger page cache until the returned guard is dropped: for bulk work done in many
+    /// transactions (an import's chunks).
+    pub(crate) fn bulk_cache(&self) -> BulkCache<'_> {
+        self.set_writer_cache(BULK_CACHE_KIB);
+        BulkCache(self)
+    }
+
+    fn set_writer_cache(&self, kib: i64) {
+        if let Err(e) = lock(&self.writer).pragma_update(None, "cache_size", -kib) {
+            // Only speed depends on it.
+            tracing::warn!(error = %e, "could not resize the page cache");
+        }
+    }
+
     /// Runs `f` in one immediate transaction that is always rolled back: a rehearsal (an import's dry run
     /// does exactly what the run would, and keeps nothing).
     pub(crate) fn rehearse<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut guard = lock(&self.writer);
+        let mut guard = self.take_writer();
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx);
         tx.rollback().map_err(StoreError::from)?;
@@ -283,7 +334,7 @@ impl Database {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut guard = lock(&self.writer);
+        let mut guard = self.take_writer();
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
@@ -358,5 +409,56 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((first.as_str(), second.as_str()), ("before", "before"));
         assert_eq!(db.read(get).ok().as_deref(), Some("after"), "the next read sees the new value");
+    }
+
+    /// Bulk work gets the larger cache for as long as it runs, and the writer gives the memory back after.
+    #[test]
+    fn the_bulk_cache_lasts_as_long_as_its_guard() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let cache = || lock(&db.writer).query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+        assert_eq!(cache(), -CACHE_KIB);
+        {
+            let _bulk = db.bulk_cache();
+            assert_eq!(cache(), -BULK_CACHE_KIB);
+        }
+        assert_eq!(cache(), -CACHE_KIB);
+    }
+
+    /// A transaction in progress learns that a save of this process waits for the writer (an import's chunk
+    /// then commits early), and the save goes through once it ends.
+    #[test]
+    fn a_transaction_sees_a_save_waiting_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|s| {
+            let bulk = s.spawn(|| {
+                db.write(|_| -> Result<bool, StoreError> {
+                    assert!(!db.writer_wanted(), "no one waits yet");
+                    let _ = started.send(());
+                    // Generous: this checks that it happens, not how fast.
+                    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+                    while !db.writer_wanted() && std::time::Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Ok(db.writer_wanted())
+                })
+            });
+            let _ = has_started.recv();
+            db.write(|tx| -> Result<(), StoreError> {
+                tx.execute("INSERT INTO settings (key, value) VALUES ('save', 'done')", [])?;
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(bulk.join().ok().and_then(Result::ok), Some(true));
+        });
+        assert!(!db.writer_wanted());
+        let saved: Option<String> = db
+            .read(|c| {
+                c.query_row("SELECT value FROM settings WHERE key = 'save'", [], |r| r.get(0)).map_err(StoreError::from)
+            })
+            .ok();
+        assert_eq!(saved.as_deref(), Some("done"));
     }
 }

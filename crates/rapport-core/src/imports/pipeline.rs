@@ -21,6 +21,10 @@ pub(crate) struct RowRules {
     pub key: Option<NaturalKey>,
     pub dedup: bool,
     pub keep_invalid: bool,
+    /// Whether a row's plan says what it matched: the evidence and the stored lead's name. The dry run and the
+    /// capture API show them; a run only counts outcomes, and reading a whole lead and its evidence for each
+    /// of a file's possible duplicates would cost it more than the check itself.
+    pub explain: bool,
 }
 
 pub(crate) fn row_name(input: &LeadInput) -> String {
@@ -188,36 +192,37 @@ impl Rapport {
         let lead = valid.as_lead(0);
         let unsaved = Unsaved::of(&lead);
         let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope)? } else { vec![] };
-        // Only the best match is read whole: for its conflicts, its enrichment and its name.
-        let best = match matches.first() {
-            Some(m) => match leads::get(tx, m.other)? {
-                Some(stored) => Some((m.score, m.tier, stored, unsaved.evidence(&rules.model, m)?)),
-                None => None,
-            },
-            None => None,
-        };
-        if let Some((_, Tier::Same, stored, evidence)) = &best {
-            if crate::duplicates::conflicts(stored, &valid.as_lead(stored.id)).is_empty() {
-                let input = crate::duplicates::enrichment(stored, &lead);
-                let mut p =
-                    self.update_from_row(tx, grant, batch, line, name, stored.clone(), &input, RowAction::Enrich)?;
-                p.evidence = evidence.clone();
-                return Ok(p);
+        // Only a certain match is read whole (for its conflicts and its enrichment); a possible one only when
+        // the plan is to explain it.
+        if let Some(m) = matches.first().filter(|m| m.tier == Tier::Same) {
+            if let Some(stored) = leads::get(tx, m.other)? {
+                if crate::duplicates::conflicts(&stored, &valid.as_lead(stored.id)).is_empty() {
+                    let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
+                    let input = crate::duplicates::enrichment(&stored, &lead);
+                    let mut p =
+                        self.update_from_row(tx, grant, batch, line, name, stored, &input, RowAction::Enrich)?;
+                    p.evidence = evidence;
+                    return Ok(p);
+                }
             }
         }
+        let review = match matches.first() {
+            Some(m) => {
+                let likely = format!("{:.0}% likely", m.score * 100.0);
+                let stored = if rules.explain { leads::get(tx, m.other)? } else { None };
+                let detail = match stored {
+                    Some(l) => format!("may be {} (lead {}, {likely}): queued for review", l.display_name(), l.id),
+                    None => format!("may duplicate lead {} ({likely}): queued for review", m.other),
+                };
+                let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
+                Some((detail, evidence))
+            }
+            None => None,
+        };
         let id = insert_logged(tx, batch, &valid)?;
-        if rules.dedup {
-            self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
-        } else {
-            self.index_and_check(tx, id, false, &batch.at)?;
-        }
-        if let Some((score, _, stored, evidence)) = best {
-            let detail = format!(
-                "may be {} (lead {}, {:.0}% likely): queued for review",
-                stored.display_name(),
-                stored.id,
-                score * 100.0
-            );
+        // Its keys are stored either way (later leads are checked against it); pairs only if it was checked.
+        self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
+        if let Some((detail, evidence)) = review {
             let mut p = plan(line, RowAction::Review, Some(id), name, detail);
             p.evidence = evidence;
             return Ok(p);

@@ -25,10 +25,20 @@ use crate::leads::SourceChannel;
 use crate::rapport::Rapport;
 use crate::users::store as user_store;
 
-/// Rows per transaction, at most: enough to amortize the commit.
-pub(crate) const CHUNK_ROWS: usize = 500;
-/// How long one chunk may hold the write lock before it commits: a save typed meanwhile waits no longer.
-const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+/// Rows per transaction, at most. A commit writes every page the chunk changed, and an import's rows change
+/// pages all over a large database's indexes and duplicate keys: larger chunks write each page once for
+/// more rows.
+const CHUNK_ROWS: usize = 5_000;
+/// How long one chunk may hold the write lock: the progress shown, a cancel, and a save from another process
+/// (which waits on the file lock, not on [`crate::db`]'s queue) wait no longer.
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether the chunk in hand takes one more row. It ends early when a save of this process waits for the
+/// writer (that save then waits for one row and a commit) or when the import is cancelled; it always takes
+/// a first row, so every chunk makes progress.
+fn chunk_goes_on(rows: usize, held: std::time::Duration, writer_wanted: bool, cancelled: bool) -> bool {
+    rows == 0 || (rows < CHUNK_ROWS && held < CHUNK_TIME && !writer_wanted && !cancelled)
+}
 
 /// Imports running in this process, by batch: their cancel flags.
 #[derive(Default)]
@@ -137,6 +147,7 @@ impl Rapport {
             key: plan.key,
             dedup: plan.dedup,
             keep_invalid: plan.keep_invalid,
+            explain: true,
         })
     }
 
@@ -256,6 +267,7 @@ impl Rapport {
             Ok::<_, Error>(store::batch(tx, id)?)
         })?;
         let b = b.ok_or(Error::NotFound { entity: "import", id: id.to_string() })?;
+        let _cache = self.db.bulk_cache();
         let mut opened = reader::open(Path::new(&b.file_path), b.plan.sheet.as_deref())?;
         let mapper = self.mapper_for(&opened, &b.plan, &b.file_name)?;
         let mut rows = opened.rows.by_ref().skip(b.rows_done as usize).peekable();
@@ -269,14 +281,14 @@ impl Rapport {
             let mut n = 0u32;
             counts = self.db.write(|tx| {
                 let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-                let rules = Self::row_rules(tx, &grant, &b.plan)?;
+                // The run keeps counts and rejected rows, not what each row matched.
+                let rules = RowRules { explain: false, ..Self::row_rules(tx, &grant, &b.plan)? };
                 let batch = self.begin_batch(tx, &grant, &Origin::import(b.file_name.clone()))?;
                 changelog::tag_import(tx, batch.id, id)?;
                 let mut counts = counts.clone();
                 let held = Instant::now();
-                // A chunk ends at CHUNK_ROWS rows or CHUNK_TIME, whichever comes first: on a slow machine, or
-                // with many rows to check for duplicates, other writers still wait a fraction of a second.
-                while (n as usize) < CHUNK_ROWS && (n == 0 || held.elapsed() < CHUNK_TIME) {
+                while chunk_goes_on(n as usize, held.elapsed(), self.db.writer_wanted(), cancel.load(Ordering::SeqCst))
+                {
                     let Some(row) = rows.next() else { break };
                     n += 1;
                     let row = match row {
@@ -379,4 +391,22 @@ pub(crate) fn file_digest(path: &Path) -> Result<(u64, String)> {
         hasher.update(&buf[..n]);
     }
     Ok((size, format!("{:x}", hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_chunk_ends_at_its_size_its_time_a_waiting_save_or_a_cancel() {
+        let short = Duration::from_millis(10);
+        assert!(chunk_goes_on(10, short, false, false));
+        assert!(!chunk_goes_on(CHUNK_ROWS, short, false, false));
+        assert!(!chunk_goes_on(10, CHUNK_TIME, false, false));
+        assert!(!chunk_goes_on(10, short, true, false), "a save waiting ends the chunk");
+        assert!(!chunk_goes_on(10, short, false, true), "a cancel ends the chunk");
+        // Whatever happens, a chunk takes its first row: an import never stalls behind a stream of saves.
+        assert!(chunk_goes_on(0, CHUNK_TIME, true, true));
+    }
 }
