@@ -317,6 +317,39 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
 }
 
 #[test]
+fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() {
+    let f = fixture();
+    // Ann came through the web form and is being qualified; her job title and city are not known yet.
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.company = "Acme".into();
+    ann.stage = "qualification".into();
+    ann.source = Some(SourceChannel::WebForm);
+    ann.source_detail = "Contact form".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    // A trade-fair file brings her again (no stage, another channel) with what she told the booth, and Bo,
+    // whose company differs from the one stored: a person decides about him.
+    let mut bo = common::lead("Bo", "Berg", "bo@berg.se");
+    bo.company = "Berg AB".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let b = import(
+        &f,
+        "fair.csv",
+        b"first_name,last_name,email,company,job_title,city\n\
+          Ann,Lee,ann@lee.io,Acme,CTO,Leeds\n\
+          Bo,Berg,bo@berg.se,Northwind,Buyer,\n",
+    );
+    assert_eq!((b.counts.enrich, b.counts.review, b.counts.create_active), (1, 1, 0), "{:?}", b.counts);
+    let after = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!((after.job_title.as_str(), after.address.city.as_str()), ("CTO", "Leeds"), "her gaps are filled");
+    assert_eq!(
+        (after.stage.as_str(), after.source, after.source_detail.as_str()),
+        ("qualification", Some(SourceChannel::WebForm), "Contact form"),
+        "her stage and the channel she came through stay"
+    );
+    assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().company, "Berg AB", "Bo's stored company is not overwritten");
+}
+
+#[test]
 fn templates_map_a_known_export_and_the_mapping_is_checked() {
     let f = fixture();
     let path = write(&f, "crm.csv", b"Kontakt Vorname,Kontakt Nachname,Mail,Farbe\nAnn,Lee,ann@lee.io,blau\n");

@@ -59,6 +59,22 @@ fn write_csv(path: &Path, rows: &[LeadInput]) -> CliResult<()> {
     w.flush().map_err(err)
 }
 
+/// [`RETYPED`] stored leads, spread over the database, as a file would bring them again.
+fn retyped(core: &rapport_core::Rapport, actor: &rapport_core::Actor, stored: i64) -> CliResult<Vec<LeadInput>> {
+    let step = (stored / RETYPED as i64).max(1);
+    let mut out = Vec::with_capacity(RETYPED);
+    let mut id = 1;
+    while out.len() < RETYPED && id <= stored {
+        match core.get_lead(actor, id) {
+            Ok(lead) => out.push(lead.to_input()),
+            Err(rapport_core::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        id += step;
+    }
+    Ok(out)
+}
+
 fn copy_database(from: &Path, to: &Path) -> CliResult<()> {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
@@ -78,11 +94,11 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     let work = base.with_extension("import-bench.db");
     eprintln!("copying the database to {}", work.display());
     copy_database(&base, &work)?;
-    let (core, _) = open_signed_in(&work)?;
+    let (core, actor) = open_signed_in(&work)?;
     let stored = core.lead_count().map_err(err)?;
 
     let mut rows: Vec<LeadInput> = demo::sample_leads(ROWS - RETYPED, 9_000_001).collect();
-    rows.extend(demo::sample_leads(RETYPED, 1));
+    rows.extend(retyped(&core, &actor, stored)?);
     let csv = std::env::temp_dir().join("rapport-bench-import.csv");
     write_csv(&csv, &rows)?;
     let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);

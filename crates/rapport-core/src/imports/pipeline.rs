@@ -111,6 +111,21 @@ fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
     }
 }
 
+/// The fields where a stored lead and a row that is certainly the same person disagree, among those the row
+/// itself gives. The channel and its detail are the import's, not the person's (a lead's original channel is kept), and a
+/// stage or an owner the file does not set is only the default a new lead would get: neither is a conflict.
+fn conflicts_with_row(stored: &Lead, row: &LeadInput, row_lead: &Lead) -> Vec<&'static str> {
+    crate::duplicates::conflicts(stored, row_lead)
+        .into_iter()
+        .filter(|field| match *field {
+            "source" | "source_detail" => false,
+            "stage" => !row.stage.trim().is_empty(),
+            "owner" => row.owner_id.is_some(),
+            _ => true,
+        })
+        .collect()
+}
+
 fn changed_fields(old: &Lead, new: &Lead) -> String {
     let names: Vec<&str> = diff(old, new).into_iter().map(|(f, _, _)| f).filter(|f| *f != "status").collect();
     names.join(", ")
@@ -196,7 +211,7 @@ impl Rapport {
         // the plan is to explain it.
         if let Some(m) = matches.first().filter(|m| m.tier == Tier::Same) {
             if let Some(stored) = leads::get(tx, m.other)? {
-                if crate::duplicates::conflicts(&stored, &valid.as_lead(stored.id)).is_empty() {
+                if conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
                     let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
                     let input = crate::duplicates::enrichment(&stored, &lead);
                     let mut p =
