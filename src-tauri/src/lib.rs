@@ -5,6 +5,7 @@ mod capture_commands;
 mod commands;
 mod error;
 mod import_commands;
+mod pipeline_commands;
 mod state;
 
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::occurrences,
             calendar_commands::appointment,
             calendar_commands::lead_appointments,
+            pipeline_commands::stage_history,
+            pipeline_commands::pipeline_velocity,
             calendar_commands::book_appointment,
             calendar_commands::update_appointment,
             calendar_commands::move_appointment,

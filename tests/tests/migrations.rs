@@ -77,6 +77,14 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 assert_eq!(created["owner"], "2");
                 let undone = core.undo_lead_change(&admin, 1, history[0].batch_id).unwrap().lead;
                 assert_eq!(undone.owner.map(|o| o.id), Some(2));
+                // Its stage history starts when it was created, in the stage it is in, though the change log
+                // of that version did not name the stage.
+                let stays = core.stage_history(&admin, 1).unwrap();
+                assert_eq!(stays.len(), 1);
+                assert_eq!((stays[0].stage.as_str(), stays[0].exited_at.as_deref()), ("new", None));
+                let created: String =
+                    c.query_row("SELECT created_at FROM leads WHERE id = 1", [], |r| r.get(0)).unwrap();
+                assert_eq!(stays[0].entered_at, created);
             }
         } else {
             assert!(!core.has_users().unwrap());

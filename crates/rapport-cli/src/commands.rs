@@ -77,6 +77,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Appointments(cmd) => crate::calendar_cmds::appointments(&core, &actor, cmd),
         Command::Caldav(cmd) => crate::calendar_cmds::caldav(&core, &actor, cmd),
         Command::Capture(cmd) => crate::capture_cmds::run(&core, &actor, &cmd),
+        Command::Pipeline(cmd) => crate::pipeline_cmds::run(&core, &actor, &cmd),
         Command::Bench(_) => Ok(()),
     }
 }

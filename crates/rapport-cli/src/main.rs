@@ -8,6 +8,7 @@ mod calendar_cmds;
 mod capture_cmds;
 mod commands;
 mod import_cmds;
+mod pipeline_cmds;
 mod session;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -56,6 +57,9 @@ pub enum Command {
     /// The capture API: sources and tokens, submissions, the listener.
     #[command(subcommand)]
     Capture(capture_cmds::CaptureCommand),
+    /// A lead's stage history, and the pipeline's velocity.
+    #[command(subcommand)]
+    Pipeline(pipeline_cmds::PipelineCommand),
     /// Generate a database of many leads and measure search, list and create latencies.
     Bench(bench::BenchArgs),
 }

@@ -307,3 +307,35 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     assert!(q.out.contains("first name: the same name (bob is a short form of robert)"), "{}", q.out);
     assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);
 }
+
+#[test]
+fn pipeline_history_and_velocity_follow_the_moves_of_a_lead() {
+    let (dir, db) = db();
+    let r = rapport(&db, &["leads", "add", "--first-name", "Ann", "--email", "ann@lee.io", "--stage", "qualification"]);
+    assert!(r.ok, "{}", r.err);
+    // A file moves her on, updating her by email.
+    let file = dir.path().join("crm.csv");
+    std::fs::write(&file, "first_name,email,stage\nAnn,ann@lee.io,engagement\n").unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--key", "email"]);
+    assert!(r.ok, "{}", r.err);
+    let r = rapport(&db, &["pipeline", "history", "1"]);
+    assert!(r.ok, "{}", r.err);
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.out);
+    assert!(lines[0].starts_with("Qualification") && !lines[0].contains("now"), "{}", r.out);
+    assert!(lines[1].starts_with("In discussion") && lines[1].contains("→ now"), "{}", r.out);
+    let r = rapport(&db, &["pipeline", "velocity", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let stage = |key: &str| v["stages"].as_array().unwrap().iter().find(|s| s["stage"] == key).unwrap().clone();
+    assert_eq!(
+        (stage("qualification")["stays"].as_u64(), stage("qualification")["in_stage_now"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        (stage("engagement")["stays"].as_u64(), stage("engagement")["in_stage_now"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let r = rapport(&db, &["pipeline", "history", "99"]);
+    assert!(!r.ok && r.err.contains("lead 99 does not exist"), "{}", r.err);
+}

@@ -26,6 +26,15 @@ impl FixedClock {
     pub fn new(start: DateTime<Utc>) -> Self {
         Self { now: Mutex::new(start), step: chrono::Duration::milliseconds(1) }
     }
+
+    /// Moves the clock on by `by` (a test's "three days later").
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut guard = match self.now.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard += by;
+    }
 }
 
 impl Clock for FixedClock {

@@ -35,6 +35,7 @@ pub mod duplicates;
 pub mod error;
 pub mod imports;
 pub mod leads;
+pub mod pipeline;
 mod rapport;
 pub mod secrets;
 pub mod settings;

@@ -50,12 +50,14 @@ import type {
   SlotRequest,
   SlotSuggestion,
   Stage,
+  StageStay,
   SyncReport,
   UndoReport,
   UnmergeOutcome,
   User,
   UserInput,
   UserRef,
+  Velocity,
 } from './types';
 
 export interface Backend {
@@ -132,6 +134,10 @@ export interface Backend {
   occurrences(agentIds: number[], from: string, to: string): Promise<Occurrence[]>;
   appointment(id: number): Promise<Appointment>;
   leadAppointments(leadId: number): Promise<Appointment[]>;
+  /** The lead's stays in each stage, oldest first, with their durations (the last one up to now). */
+  stageHistory(leadId: number): Promise<StageStay[]>;
+  /** Time in each stage, time to close and bottlenecks, over the leads the user may see. */
+  pipelineVelocity(): Promise<Velocity>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
   updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
@@ -328,6 +334,8 @@ export const tauriBackend: Backend = {
   occurrences: (agentIds, from, to) => unwrap(() => commands.occurrences(agentIds, from, to)),
   appointment: (id) => unwrap(() => commands.appointment(id)),
   leadAppointments: (leadId) => unwrap(() => commands.leadAppointments(leadId)),
+  stageHistory: (leadId) => unwrap(() => commands.stageHistory(leadId)),
+  pipelineVelocity: () => unwrap(() => commands.pipelineVelocity()),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
   moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),

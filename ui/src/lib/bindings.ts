@@ -56,6 +56,8 @@ export const commands = {
 	occurrences: (agentIds: Id[], from: string, to: string) => typedError<Occurrence_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("occurrences", { agentIds, from, to })),
 	appointment: (id: Id) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("appointment", { id })),
 	leadAppointments: (leadId: Id) => typedError<Appointment_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_appointments", { leadId })),
+	stageHistory: (leadId: Id) => typedError<StageStay_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("stage_history", { leadId })),
+	pipelineVelocity: () => typedError<Velocity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_velocity")),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
@@ -304,6 +306,19 @@ export type Attendee_Serialize = {
 	response: string,
 	lead_id: number | null,
 };
+
+/**  The stage whose ended stays last longest, for one owner or one source. */
+export type Bottleneck = {
+	by: BottleneckGroup,
+	/**  The owner's name ("(no owner)") or the source channel ("(unknown)"). */
+	group: string,
+	stage: string,
+	label: string,
+	mean_days: number | null,
+	stays: number,
+};
+
+export type BottleneckGroup = "owner" | "source";
 
 /**  What a bulk accept did: the merges (each with its own id for unmerge) and the pairs it could not merge. */
 export type BulkMergeReport = BulkMergeReport_Serialize | BulkMergeReport_Deserialize;
@@ -1397,6 +1412,60 @@ export type Stage = {
 	closed: boolean,
 };
 
+/**  A lead's time in one stage. */
+export type StageStay = StageStay_Serialize | StageStay_Deserialize;
+
+/**  A lead's time in one stage. */
+export type StageStay_Deserialize = {
+	stage: string,
+	label: string,
+	entered_at: string,
+	/**  None while the lead is still there. */
+	exited_at?: string | null,
+	/**  Calendar days, to now for the stage it is in. */
+	days: number | null,
+};
+
+/**  A lead's time in one stage. */
+export type StageStay_Serialize = {
+	stage: string,
+	label: string,
+	entered_at: string,
+	/**  None while the lead is still there. */
+	exited_at: string | null,
+	/**  Calendar days, to now for the stage it is in. */
+	days: number | null,
+};
+
+/**  How long leads stay in one stage. */
+export type StageVelocity = StageVelocity_Serialize | StageVelocity_Deserialize;
+
+/**  How long leads stay in one stage. */
+export type StageVelocity_Deserialize = {
+	stage: string,
+	label: string,
+	/**  Stays that ended (the lead moved on): what the mean and median are of. */
+	stays: number,
+	mean_days?: number | null,
+	median_days?: number | null,
+	/**  Leads in the stage now, and how long they have been there on average. */
+	in_stage_now: number,
+	mean_age_days?: number | null,
+};
+
+/**  How long leads stay in one stage. */
+export type StageVelocity_Serialize = {
+	stage: string,
+	label: string,
+	/**  Stays that ended (the lead moved on): what the mean and median are of. */
+	stays: number,
+	mean_days: number | null,
+	median_days: number | null,
+	/**  Leads in the stage now, and how long they have been there on average. */
+	in_stage_now: number,
+	mean_age_days: number | null,
+};
+
 export type SyncReport = {
 	pulled: number,
 	pushed: number,
@@ -1421,6 +1490,27 @@ export type TimeOff = {
 	start: string,
 	end: string,
 	note: string,
+};
+
+/**  From a lead's creation to its close, for the leads closed now (a reopened deal counts to its last close). */
+export type TimeToClose = TimeToClose_Serialize | TimeToClose_Deserialize;
+
+/**  From a lead's creation to its close, for the leads closed now (a reopened deal counts to its last close). */
+export type TimeToClose_Deserialize = {
+	stage: string,
+	label: string,
+	leads: number,
+	mean_days?: number | null,
+	median_days?: number | null,
+};
+
+/**  From a lead's creation to its close, for the leads closed now (a reopened deal counts to its last close). */
+export type TimeToClose_Serialize = {
+	stage: string,
+	label: string,
+	leads: number,
+	mean_days: number | null,
+	median_days: number | null,
 };
 
 export type UndoKept = {
@@ -1479,6 +1569,22 @@ export type UserInput = {
 export type UserRef = {
 	id: number,
 	name: string,
+};
+
+export type Velocity = Velocity_Serialize | Velocity_Deserialize;
+
+export type Velocity_Deserialize = {
+	/**  In pipeline order; stages no longer configured but found in the history come last. */
+	stages: StageVelocity_Deserialize[],
+	to_close: TimeToClose_Deserialize[],
+	bottlenecks: Bottleneck[],
+};
+
+export type Velocity_Serialize = {
+	/**  In pipeline order; stages no longer configured but found in the history come last. */
+	stages: StageVelocity_Serialize[],
+	to_close: TimeToClose_Serialize[],
+	bottlenecks: Bottleneck[],
 };
 
 /**  One span of working time on a weekday, in the agent's zone. */

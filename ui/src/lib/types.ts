@@ -33,11 +33,17 @@ import type {
   RunProgress_Serialize,
   SavedLead_Serialize,
   SlotRequest_Serialize,
+  StageStay_Serialize,
+  StageVelocity_Serialize,
+  TimeToClose_Serialize,
   UnmergeOutcome_Serialize,
+  Velocity_Serialize,
 } from './bindings';
 
 export type {
   Address,
+  Bottleneck,
+  BottleneckGroup,
   AgentCalendar,
   AppointmentSource,
   AppointmentStatus,
@@ -128,3 +134,7 @@ export type RunProgress = RunProgress_Serialize;
 export type SavedLead = SavedLead_Serialize;
 export type SlotRequest = SlotRequest_Serialize;
 export type UnmergeOutcome = UnmergeOutcome_Serialize;
+export type StageStay = StageStay_Serialize;
+export type StageVelocity = StageVelocity_Serialize;
+export type TimeToClose = TimeToClose_Serialize;
+export type Velocity = Velocity_Serialize;

@@ -138,6 +138,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     updateLead: async () => savedLead(lead(), 2),
     undoLeadChange: async (id) => savedLead(lead({ id }), 3),
     leadHistory: async () => [],
+    stageHistory: async () => [],
+    pipelineVelocity: async () => ({ stages: [], to_close: [], bottlenecks: [] }),
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

@@ -19,10 +19,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         }),
         M::up(include_str!("migrations/005_calendar.sql")),
         M::up(include_str!("migrations/006_imports.sql")),
+        M::up(include_str!("migrations/007_stage_history.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

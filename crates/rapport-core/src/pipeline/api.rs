@@ -1,0 +1,150 @@
+use std::collections::BTreeMap;
+
+use super::history;
+use super::model::{Bottleneck, BottleneckGroup, StageStay, StageVelocity, TimeToClose, Velocity};
+use super::velocity::{self, Tally};
+use crate::access::{Actor, Permission};
+use crate::clock::to_db_time;
+use crate::error::{Error, Result};
+use crate::leads::api::visible_lead;
+use crate::rapport::Rapport;
+use crate::settings::store as settings_store;
+use crate::users::store as user_store;
+
+/// The configured stages in pipeline order, then any others the history names (a stage removed since).
+struct Stages {
+    order: Vec<String>,
+    labels: BTreeMap<String, String>,
+    closed: Vec<String>,
+}
+
+impl Stages {
+    fn load(conn: &rusqlite::Connection) -> Result<Self> {
+        let rows = settings_store::stages(conn)?;
+        Ok(Self {
+            order: rows.iter().map(|s| s.key.clone()).collect(),
+            labels: rows.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
+            closed: rows.iter().filter(|s| s.closed).map(|s| s.key.clone()).collect(),
+        })
+    }
+
+    fn label(&self, key: &str) -> String {
+        self.labels.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    /// `keys` in pipeline order.
+    fn ordered<'a>(&self, keys: impl Iterator<Item = &'a String>) -> Vec<String> {
+        let mut v: Vec<String> = keys.cloned().collect();
+        v.sort_by_key(|k| (self.order.iter().position(|o| o == k).unwrap_or(usize::MAX), k.clone()));
+        v.dedup();
+        v
+    }
+}
+
+impl Rapport {
+    /// Lead `id`'s stays in each stage, oldest first, with how long each lasted (the last one up to now).
+    pub fn stage_history(&self, actor: &Actor, id: i64) -> Result<Vec<StageStay>> {
+        let now = self.now_utc();
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            visible_lead(conn, &grant, id)?;
+            let stages = Stages::load(conn)?;
+            let moves = history::moves_of(conn, id)?;
+            Ok::<_, Error>(
+                velocity::stays(&moves)
+                    .into_iter()
+                    .map(|s| StageStay {
+                        label: stages.label(&s.stage),
+                        entered_at: to_db_time(s.entered),
+                        exited_at: s.exited.map(to_db_time),
+                        days: s.days(now),
+                        stage: s.stage,
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    /// Time in each stage, time to close and the bottleneck of each owner and source, over the leads the actor
+    /// may see (their campaigns), computed from the stage history.
+    pub fn pipeline_velocity(&self, actor: &Actor) -> Result<Velocity> {
+        let now = self.now_utc();
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let scope = grant.lead_scope();
+            let stages = Stages::load(conn)?;
+            let closed = |s: &str| stages.closed.iter().any(|c| c == s);
+            let mut tally = Tally::default();
+            history::for_each_lead(conn, &mut |facts, moves| {
+                if scope.allows_campaign(&facts.campaign) {
+                    tally.add(moves, &closed, facts.owner_id, facts.source.as_deref(), now);
+                }
+            })?;
+            let names = user_store::usernames(conn)?;
+            Ok::<_, Error>(report(&stages, &tally, &names))
+        })
+    }
+}
+
+fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, String>) -> Velocity {
+    let seen = t.ended.keys().chain(t.current.keys()).chain(stages.order.iter());
+    let velocity = stages
+        .ordered(seen)
+        .into_iter()
+        .map(|stage| {
+            let ended = t.ended.get(&stage).map(Vec::as_slice).unwrap_or_default();
+            let now = t.current.get(&stage).map(Vec::as_slice).unwrap_or_default();
+            StageVelocity {
+                label: stages.label(&stage),
+                stays: ended.len() as u32,
+                mean_days: velocity::mean(ended),
+                median_days: velocity::median(ended),
+                in_stage_now: now.len() as u32,
+                mean_age_days: velocity::mean(now),
+                stage,
+            }
+        })
+        .collect();
+    let to_close = stages
+        .ordered(stages.closed.iter())
+        .into_iter()
+        .map(|stage| {
+            let days = t.to_close.get(&stage).map(Vec::as_slice).unwrap_or_default();
+            TimeToClose {
+                label: stages.label(&stage),
+                leads: days.len() as u32,
+                mean_days: velocity::mean(days),
+                median_days: velocity::median(days),
+                stage,
+            }
+        })
+        .collect();
+    let mut bottlenecks = Vec::new();
+    let mut add = |by: BottleneckGroup, group: String, per_stage: &BTreeMap<String, Vec<f64>>| {
+        if let Some((stage, mean_days, stays)) = velocity::longest(per_stage, &stages.order) {
+            bottlenecks.push(Bottleneck {
+                by,
+                group,
+                stage: stage.to_string(),
+                label: stages.label(stage),
+                mean_days,
+                stays: stays as u32,
+            });
+        }
+    };
+    for (owner, per_stage) in &t.by_owner {
+        let group = match owner {
+            Some(id) => names.get(id).cloned().unwrap_or_else(|| format!("user {id}")),
+            None => "(no owner)".to_string(),
+        };
+        add(BottleneckGroup::Owner, group, per_stage);
+    }
+    for (source, per_stage) in &t.by_source {
+        add(BottleneckGroup::Source, source.clone().unwrap_or_else(|| "(unknown)".to_string()), per_stage);
+    }
+    // The longest first, so the view opens on the worst.
+    bottlenecks.sort_by(|a, b| {
+        (a.by as u8).cmp(&(b.by as u8)).then(b.mean_days.total_cmp(&a.mean_days)).then(a.group.cmp(&b.group))
+    });
+    Velocity { stages: velocity, to_close, bottlenecks }
+}

@@ -1,0 +1,70 @@
+use serde::Serialize;
+
+/// A lead's time in one stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StageStay {
+    pub stage: String,
+    pub label: String,
+    pub entered_at: String,
+    /// None while the lead is still there.
+    pub exited_at: Option<String>,
+    /// Calendar days, to now for the stage it is in.
+    pub days: f64,
+}
+
+/// How long leads stay in one stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StageVelocity {
+    pub stage: String,
+    pub label: String,
+    /// Stays that ended (the lead moved on): what the mean and median are of.
+    pub stays: u32,
+    pub mean_days: Option<f64>,
+    pub median_days: Option<f64>,
+    /// Leads in the stage now, and how long they have been there on average.
+    pub in_stage_now: u32,
+    pub mean_age_days: Option<f64>,
+}
+
+/// From a lead's creation to its close, for the leads closed now (a reopened deal counts to its last close).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TimeToClose {
+    pub stage: String,
+    pub label: String,
+    pub leads: u32,
+    pub mean_days: Option<f64>,
+    pub median_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum BottleneckGroup {
+    Owner,
+    Source,
+}
+
+/// The stage whose ended stays last longest, for one owner or one source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Bottleneck {
+    pub by: BottleneckGroup,
+    /// The owner's name ("(no owner)") or the source channel ("(unknown)").
+    pub group: String,
+    pub stage: String,
+    pub label: String,
+    pub mean_days: f64,
+    pub stays: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Velocity {
+    /// In pipeline order; stages no longer configured but found in the history come last.
+    pub stages: Vec<StageVelocity>,
+    pub to_close: Vec<TimeToClose>,
+    pub bottlenecks: Vec<Bottleneck>,
+}

@@ -1,0 +1,160 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! The stage history and velocity on real SQLite files: every way a lead moves (the form, an import, an undo)
+//! is in its history, in the transaction of the move, with durations checked by hand; the velocity sees only
+//! the campaigns one may see.
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use rapport_core::imports::{ImportPlan, NaturalKey};
+use rapport_core::pipeline::{BottleneckGroup, StageStay};
+use rapport_core::users::Role;
+use rapport_core::{Actor, ErrorCode, FixedClock, OpenOptions, Origin, Rapport};
+
+struct Pipeline {
+    dir: tempfile::TempDir,
+    core: Rapport,
+    clock: Arc<FixedClock>,
+    admin: Actor,
+}
+
+fn pipeline() -> Pipeline {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let core = Rapport::open_with(&dir.path().join("rapport.db"), &OpenOptions::default(), clock.clone()).unwrap();
+    let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
+    Pipeline { dir, core, clock, admin }
+}
+
+/// (stage, whole days, still there): the clock moves a millisecond per reading, so days are rounded.
+fn shape(stays: &[StageStay]) -> Vec<(&str, i64, bool)> {
+    stays.iter().map(|s| (s.stage.as_str(), s.days.round() as i64, s.exited_at.is_none())).collect()
+}
+
+fn move_to(p: &Pipeline, id: i64, stage: &str) {
+    let lead = p.core.get_lead(&p.admin, id).unwrap();
+    let mut input = lead.to_input();
+    input.stage = stage.into();
+    p.core.update_lead(&p.admin, id, lead.version, &input, &Origin::manual()).unwrap();
+}
+
+#[test]
+fn the_form_an_import_and_an_undo_each_write_the_history_of_the_move() {
+    let p = pipeline();
+    let ann = p.core.create_lead(&p.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(3));
+    move_to(&p, ann.id, "qualification");
+    p.clock.advance(Duration::days(4));
+    // A file updates her by email and brings a stage.
+    let file = p.dir.path().join("crm.csv");
+    std::fs::write(&file, "first_name,last_name,email,stage\nAnn,Lee,ann@lee.io,engagement\n").unwrap();
+    let preview = p.core.preview_import_path(&p.admin, &file, "", "crm.csv", None).unwrap();
+    let plan = ImportPlan {
+        sheet: None,
+        mapping: preview.suggested,
+        key: Some(NaturalKey::Email),
+        source: None,
+        source_detail: None,
+        template: None,
+        dedup: true,
+        keep_invalid: false,
+    };
+    let b = p.core.start_import(&p.admin, &file, "crm.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(b.counts.update, 1, "{:?}", b.counts);
+    p.clock.advance(Duration::days(2));
+    // The import's change is undone: she is back in qualification.
+    let newest = p.core.lead_history(&p.admin, ann.id).unwrap().remove(0);
+    assert_eq!(newest.field, "stage");
+    p.core.undo_lead_change(&p.admin, ann.id, newest.batch_id).unwrap();
+    p.clock.advance(Duration::days(1));
+
+    let history = p.core.stage_history(&p.admin, ann.id).unwrap();
+    assert_eq!(
+        shape(&history),
+        vec![("new", 3, false), ("qualification", 4, false), ("engagement", 2, false), ("qualification", 1, true)]
+    );
+    assert_eq!(history[2].label, "In discussion");
+    // Each stay starts where the one before ended.
+    for pair in history.windows(2) {
+        assert_eq!(pair[0].exited_at.as_deref(), Some(pair[1].entered_at.as_str()));
+    }
+
+    // Bo is created, qualified after 1 day and won 5 days later; his deal is then 1 day old in Won.
+    let bo = p.core.create_lead(&p.admin, &common::lead("Bo", "Berg", "bo@berg.se"), &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(1));
+    move_to(&p, bo.id, "qualification");
+    p.clock.advance(Duration::days(5));
+    move_to(&p, bo.id, "won");
+    p.clock.advance(Duration::days(1));
+
+    let v = p.core.pipeline_velocity(&p.admin).unwrap();
+    let stage = |key: &str| v.stages.iter().find(|s| s.stage == key).unwrap().clone();
+    let round = |d: Option<f64>| d.map(|d| d.round() as i64);
+    // Ended stays: new 3 (Ann) and 1 (Bo); qualification 4 (Ann) and 5 (Bo); engagement 2 (Ann).
+    let new = stage("new");
+    assert_eq!((new.stays, round(new.mean_days), round(new.median_days), new.in_stage_now), (2, Some(2), Some(2), 0));
+    let q = stage("qualification");
+    // Ann has been back in qualification for 1 + 1 + 5 + 1 = 8 days.
+    assert_eq!(
+        (q.stays, q.mean_days.map(|d| (d * 2.0).round() / 2.0), q.in_stage_now, round(q.mean_age_days)),
+        (2, Some(4.5), 1, Some(8))
+    );
+    assert_eq!((stage("engagement").stays, round(stage("engagement").mean_days)), (1, Some(2)));
+    let won = v.to_close.iter().find(|c| c.stage == "won").unwrap();
+    assert_eq!((won.leads, round(won.mean_days)), (1, Some(6)), "Bo closed 6 days after he came in");
+    assert_eq!(
+        v.stages.iter().map(|s| s.stage.as_str()).collect::<Vec<_>>()[..3],
+        ["new", "qualification", "engagement"]
+    );
+    // Both leads are the administrator's creations without an owner; their longest ended stays are in
+    // qualification (mean 4.5 days).
+    let owner = v.bottlenecks.iter().find(|b| b.by == BottleneckGroup::Owner).unwrap();
+    assert_eq!((owner.group.as_str(), owner.stage.as_str(), owner.stays), ("(no owner)", "qualification", 2));
+}
+
+#[test]
+fn a_team_sees_the_history_and_velocity_of_its_campaigns_only() {
+    let p = pipeline();
+    let mut spring = common::lead("Sam", "Spring", "sam@spring.io");
+    spring.campaign = "Spring".into();
+    let mut autumn = common::lead("Al", "Autumn", "al@autumn.io");
+    autumn.campaign = "Autumn".into();
+    let s = p.core.create_lead(&p.admin, &spring, &Origin::manual()).unwrap().lead;
+    let a = p.core.create_lead(&p.admin, &autumn, &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(2));
+    move_to(&p, s.id, "qualification");
+    move_to(&p, a.id, "nurture");
+
+    let input = rapport_core::users::UserInput {
+        username: "viv".into(),
+        display_name: "Viv".into(),
+        role: Role::Viewer,
+        active: true,
+        campaigns: vec!["Spring".into()],
+    };
+    p.core.create_user(&p.admin, &input, common::PASSWORD).unwrap();
+    let viv = p.core.sign_in("viv", common::PASSWORD).unwrap();
+    assert_eq!(shape(&p.core.stage_history(&viv, s.id).unwrap()), vec![("new", 2, false), ("qualification", 0, true)]);
+    let refused = p.core.stage_history(&viv, a.id).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound, "another campaign's lead is not there for her");
+    let v = p.core.pipeline_velocity(&viv).unwrap();
+    let total: u32 = v.stages.iter().map(|s| s.stays + s.in_stage_now).sum();
+    assert_eq!(total, 2, "Sam's two stays, none of Al's");
+    assert_eq!(v.stages.iter().find(|s| s.stage == "nurture").map(|s| s.in_stage_now), Some(0));
+    // The administrator sees both.
+    let all = p.core.pipeline_velocity(&p.admin).unwrap();
+    assert_eq!(all.stages.iter().find(|s| s.stage == "nurture").map(|s| s.in_stage_now), Some(1));
+}
+
+#[test]
+fn a_refused_move_leaves_no_history() {
+    let p = pipeline();
+    let ann = p.core.create_lead(&p.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap().lead;
+    let before = common::dump_file(&p.dir.path().join("rapport.db"));
+    let mut input = ann.to_input();
+    input.stage = "no-such-stage".into();
+    assert!(p.core.update_lead(&p.admin, ann.id, ann.version, &input, &Origin::manual()).is_err());
+    assert_eq!(common::dump_file(&p.dir.path().join("rapport.db")), before, "nothing written, history included");
+    assert_eq!(p.core.stage_history(&p.admin, ann.id).unwrap().len(), 1);
+}

@@ -1,0 +1,27 @@
+/** A stay's length as people say it: hours under a day, days with a decimal under ten, whole days above. */
+export function formatDays(days: number): string {
+  if (days < 1) {
+    const hours = Math.max(0, Math.round(days * 24));
+    return hours === 1 ? '1 hour' : `${hours} hours`;
+  }
+  const shown = days < 10 ? Math.round(days * 10) / 10 : Math.round(days);
+  return shown === 1 ? '1 day' : `${shown} days`;
+}
+
+/** A colour per stage, the same for the same stage wherever it is drawn (in pipeline order when known). */
+const PALETTE = ['#6366f1', '#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#14b8a6', '#f97316'];
+const FIXED: Record<string, string> = {
+  new: PALETTE[0],
+  qualification: PALETTE[1],
+  engagement: PALETTE[2],
+  won: PALETTE[3],
+  lost: PALETTE[4],
+  nurture: PALETTE[5],
+};
+
+export function stageColour(stage: string): string {
+  if (FIXED[stage]) return FIXED[stage];
+  let h = 0;
+  for (const c of stage) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return PALETTE[h % PALETTE.length];
+}
