@@ -161,6 +161,26 @@ test("a complete lead is Active", async () => {
   await s.screenshot(`${shots}/07-lead-page-active.png`);
 });
 
+test("a stage change shows in the lead's stage history, with how long each stage lasted", async () => {
+  await signedInAs(admin);
+  await openLead("katherine johnson", "Katherine Johnson");
+  await s.waitForCount('[data-testid="stage-stay"]', 1);
+  assert.match(await s.text('[data-testid="stage-stay"]'), /New lead.*so far/);
+  await s.click('[data-testid="edit-lead"]');
+  await s.waitFor('[data-testid="lead-form"]');
+  await s.setValue('[data-testid="field-stage"]', "qualification");
+  await s.click('[data-testid="save-lead"]');
+  await s.waitFor('[data-testid="lead-page"]');
+  await s.waitForCount('[data-testid="stage-stay"]', 2);
+  const stays = await s.findAll('[data-testid="stage-stay"]');
+  assert.match(await s.textOf(stays[0]), /Qualification.*so far/, "the stage it is in, newest first");
+  assert.match(await s.textOf(stays[1]), /New lead/);
+  assert.doesNotMatch(await s.textOf(stays[1]), /so far/, "the stage it left has ended");
+  await js(`document.querySelector('[data-testid="stage-history"]').scrollIntoView({ block: 'center' })`);
+  await new Promise((r) => setTimeout(r, 300)); // let the last frame paint before the screenshot
+  await s.screenshot(`${shots}/46-stage-history.png`);
+});
+
 test("an edit can be undone from its toast, and the history keeps both", async () => {
   await signedInAs(admin);
   await openLead("lovelace", "Ada Lovelace");

@@ -63,9 +63,14 @@ describe('Stage history on the lead page', () => {
 });
 
 describe('durations and colours', () => {
-  it('says hours under a day, one decimal under ten days, whole days above', () => {
-    expect([formatDays(0.02), formatDays(0.5), formatDays(1), formatDays(2.46), formatDays(12.6)]).toEqual([
-      '0 hours',
+  it('says minutes under an hour, hours under a day, one decimal under ten days, whole days above', () => {
+    const minute = 1 / (24 * 60);
+    expect([0, 30 / 86400, minute, 5 * minute, 1 / 24, 0.5, 1, 2.46, 12.6].map(formatDays)).toEqual([
+      'under a minute',
+      'under a minute',
+      '1 minute',
+      '5 minutes',
+      '1 hour',
       '12 hours',
       '1 day',
       '2.5 days',

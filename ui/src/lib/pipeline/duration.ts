@@ -1,11 +1,13 @@
-/** A stay's length as people say it: hours under a day, days with a decimal under ten, whole days above. */
+/** A stay's length as people say it: minutes under an hour, hours under a day, days with a decimal under ten,
+ * whole days above. */
 export function formatDays(days: number): string {
-  if (days < 1) {
-    const hours = Math.max(0, Math.round(days * 24));
-    return hours === 1 ? '1 hour' : `${hours} hours`;
+  const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+  if (days < 1 / 24) {
+    const minutes = Math.max(0, Math.floor(days * 24 * 60));
+    return minutes < 1 ? 'under a minute' : plural(minutes, 'minute');
   }
-  const shown = days < 10 ? Math.round(days * 10) / 10 : Math.round(days);
-  return shown === 1 ? '1 day' : `${shown} days`;
+  if (days < 1) return plural(Math.floor(days * 24), 'hour');
+  return plural(days < 10 ? Math.round(days * 10) / 10 : Math.round(days), 'day');
 }
 
 /** A colour per stage, the same for the same stage wherever it is drawn (in pipeline order when known). */
