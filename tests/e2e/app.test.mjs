@@ -213,11 +213,14 @@ test("values kept as invalid by an import are listed under Needs fixing and show
   await s.screenshot(`${shots}/12-lead-needs-fixing.png`);
 });
 
-/** Captures what the page offers as a download (a Blob link), so a test can read the file. */
+/** Captures what the page offers as a download (a Blob link), so a test can read the file. The click on the
+ * link is kept from saving it as well: WebKit would write it into the working directory, the checkout. */
 async function catchDownloads() {
   await js(`window.__downloads = [];
     const make = URL.createObjectURL.bind(URL);
     URL.createObjectURL = (blob) => { blob.text().then((t) => window.__downloads.push(t)); return make(blob); };
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () { if (!this.hasAttribute('download')) click.call(this); };
     return true;`);
 }
 
