@@ -179,6 +179,13 @@ test("a stage change shows in the lead's stage history, with how long each stage
   await js(`document.querySelector('[data-testid="stage-history"]').scrollIntoView({ block: 'center' })`);
   await new Promise((r) => setTimeout(r, 300)); // let the last frame paint before the screenshot
   await s.screenshot(`${shots}/46-stage-history.png`);
+  // The pipeline page counts her move: an ended stay in New lead, one lead now in Qualification.
+  await s.click('[data-testid="nav-pipeline"]');
+  await s.waitFor('[data-testid="velocity-page"]');
+  await s.waitFor('[data-testid="velocity-stage"][data-stage="qualification"]', { text: (t) => /1 now/.test(t) });
+  assert.match(await s.text('[data-testid="velocity-stage"][data-stage="new"]'), /1 stay/);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/47-pipeline-velocity.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {

@@ -158,3 +158,78 @@ fn a_refused_move_leaves_no_history() {
     assert_eq!(common::dump_file(&p.dir.path().join("rapport.db")), before, "nothing written, history included");
     assert_eq!(p.core.stage_history(&p.admin, ann.id).unwrap().len(), 1);
 }
+
+#[test]
+fn a_merge_an_unmerge_and_an_import_undone_are_in_the_history_too() {
+    let p = pipeline();
+    let ann = p.core.create_lead(&p.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap().lead;
+    let annie =
+        p.core.create_lead(&p.admin, &common::lead("Annie", "Lee", "annie@lee.io"), &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(1));
+    move_to(&p, annie.id, "qualification");
+    p.clock.advance(Duration::days(2));
+    // Annie is merged into Ann, whose stage becomes Annie's.
+    let choice = rapport_core::duplicates::FieldChoice { field: "stage".into(), lead_id: annie.id };
+    let merged = p.core.merge_leads(&p.admin, ann.id, &[annie.id], &[choice]).unwrap();
+    assert_eq!(merged.lead.stage, "qualification");
+    p.clock.advance(Duration::days(2));
+    assert_eq!(
+        shape(&p.core.stage_history(&p.admin, ann.id).unwrap()),
+        vec![("new", 3, false), ("qualification", 2, true)]
+    );
+    assert_eq!(p.core.stage_history(&p.admin, annie.id).unwrap_err().code(), ErrorCode::NotFound, "merged away");
+    // Unmerged: both come back as they were, and their histories say so.
+    p.core.unmerge(&p.admin, merged.merge_id).unwrap();
+    p.clock.advance(Duration::days(1));
+    assert_eq!(
+        shape(&p.core.stage_history(&p.admin, ann.id).unwrap()),
+        vec![("new", 3, false), ("qualification", 2, false), ("new", 1, true)]
+    );
+    assert_eq!(
+        shape(&p.core.stage_history(&p.admin, annie.id).unwrap()),
+        vec![("new", 1, false), ("qualification", 2, false), ("qualification", 1, true)],
+        "her stay ends when she is merged away and starts again when she comes back"
+    );
+
+    // A lead an import created and its undo removed: it came and went.
+    let file = p.dir.path().join("fair.csv");
+    std::fs::write(&file, "first_name,last_name,email\nCy,Cole,cy@cole.io\n").unwrap();
+    let preview = p.core.preview_import_path(&p.admin, &file, "", "fair.csv", None).unwrap();
+    let plan = ImportPlan {
+        sheet: None,
+        mapping: preview.suggested,
+        key: None,
+        source: None,
+        source_detail: None,
+        template: None,
+        dedup: true,
+        keep_invalid: false,
+    };
+    let b = p.core.start_import(&p.admin, &file, "fair.csv", &plan, &mut |_| {}).unwrap();
+    p.core.undo_import(&p.admin, b.id, &mut |_| {}).unwrap();
+    let c = rusqlite::Connection::open(p.dir.path().join("rapport.db")).unwrap();
+    let moves: Vec<(Option<String>, Option<String>)> = c
+        .prepare("SELECT from_stage, to_stage FROM stage_moves WHERE lead_id = (SELECT max(lead_id) FROM stage_moves) ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(moves, vec![(None, Some("new".to_string())), (Some("new".to_string()), None)]);
+}
+
+#[test]
+fn a_long_won_stay_of_a_reopened_deal_is_no_bottleneck() {
+    let p = pipeline();
+    let dee =
+        p.core.create_lead(&p.admin, &common::lead("Dee", "Dunn", "dee@dunn.io"), &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(1));
+    move_to(&p, dee.id, "won");
+    p.clock.advance(Duration::days(10));
+    move_to(&p, dee.id, "engagement");
+    let v = p.core.pipeline_velocity(&p.admin).unwrap();
+    let won = v.stages.iter().find(|s| s.stage == "won").unwrap();
+    assert_eq!((won.stays, won.mean_days.map(f64::round)), (1, Some(10.0)), "the ended Won stay is counted");
+    let owner = v.bottlenecks.iter().find(|b| b.by == BottleneckGroup::Owner).unwrap();
+    assert_eq!(owner.stage, "new", "but a closing stage is not where deals wait");
+}

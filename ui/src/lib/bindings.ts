@@ -307,7 +307,7 @@ export type Attendee_Serialize = {
 	lead_id: number | null,
 };
 
-/**  The stage whose ended stays last longest, for one owner or one source. */
+/**  The open stage whose ended stays last longest, for one owner or one source. */
 export type Bottleneck = {
 	by: BottleneckGroup,
 	/**  The owner's name ("(no owner)") or the source channel ("(unknown)"). */

@@ -7,6 +7,7 @@ export type View =
   | { name: 'duplicates' }
   | { name: 'imports' }
   | { name: 'calendar' }
+  | { name: 'pipeline' }
   | { name: 'users' }
   | { name: 'settings' };
 

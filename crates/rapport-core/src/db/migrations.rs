@@ -19,7 +19,10 @@ pub(crate) fn migrations() -> Migrations<'static> {
         }),
         M::up(include_str!("migrations/005_calendar.sql")),
         M::up(include_str!("migrations/006_imports.sql")),
-        M::up(include_str!("migrations/007_stage_history.sql")),
+        // The stage history of the leads stored before, from the change log, by the feature that owns it.
+        M::up_with_hook(include_str!("migrations/007_stage_history.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::pipeline::history::backfill(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 

@@ -120,8 +120,12 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
         })
         .collect();
     let mut bottlenecks = Vec::new();
+    // A closing stage is no bottleneck: a stay there ends only when a deal is reopened.
+    let open_stages = |per_stage: &BTreeMap<String, Vec<f64>>| -> BTreeMap<String, Vec<f64>> {
+        per_stage.iter().filter(|(s, _)| !stages.closed.contains(s)).map(|(s, d)| (s.clone(), d.clone())).collect()
+    };
     let mut add = |by: BottleneckGroup, group: String, per_stage: &BTreeMap<String, Vec<f64>>| {
-        if let Some((stage, mean_days, stays)) = velocity::longest(per_stage, &stages.order) {
+        if let Some((stage, mean_days, stays)) = velocity::longest(&open_stages(per_stage), &stages.order) {
             bottlenecks.push(Bottleneck {
                 by,
                 group,

@@ -1,6 +1,8 @@
 //! The stage history's SQL. The rows themselves are written by the trigger of migration 007.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use rusqlite::{params, Connection, Transaction};
 
 use crate::db::StoreError;
 
@@ -66,4 +68,129 @@ pub(crate) fn for_each_lead(conn: &Connection, f: &mut dyn FnMut(&LeadFacts, &[M
         f(&facts, &moves);
     }
     Ok(())
+}
+
+fn snapshot_stage(snapshot: Option<&str>) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(snapshot?).ok()?;
+    value.get("stage")?.as_str().map(str::to_string)
+}
+
+/// Migration 007: the moves the change log holds for the leads stored before, in the order they were logged,
+/// read as the trigger reads them. A merge's log row does not name the stage: the one the lead was in then is
+/// followed here, and an unmerge puts the lead back into the stage it left.
+pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut current: HashMap<i64, Option<String>> = HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT lead_id, to_stage FROM stage_moves ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        for row in rows {
+            let (lead, stage) = row?;
+            current.insert(lead, stage);
+        }
+    }
+    let mut left: HashMap<i64, String> = HashMap::new();
+    let mut insert = tx
+        .prepare("INSERT INTO stage_moves (lead_id, from_stage, to_stage, at, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut stmt = tx.prepare(
+        "SELECT c.entity_id, c.field, c.old_value, c.new_value, c.batch_id, b.at
+         FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         WHERE c.entity = 'lead' AND c.field IN ('stage', '*', 'merged_into')
+         ORDER BY c.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let lead: i64 = r.get(0)?;
+        let field: String = r.get(1)?;
+        let (old, new): (Option<String>, Option<String>) = (r.get(2)?, r.get(3)?);
+        let (from, to) = match field.as_str() {
+            "stage" => (old, new),
+            "*" => (snapshot_stage(old.as_deref()), snapshot_stage(new.as_deref())),
+            // Merged away: out of the stage it is in.
+            _ if new.is_some() => {
+                let stage = current.get(&lead).cloned().flatten();
+                if let Some(s) = &stage {
+                    left.insert(lead, s.clone());
+                }
+                (stage, None)
+            }
+            // Unmerged: back into the stage it left.
+            _ => (None, left.remove(&lead)),
+        };
+        if from != to {
+            insert.execute(params![lead, from, to, r.get::<_, String>(5)?, r.get::<_, i64>(4)?])?;
+            current.insert(lead, to);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::audit::Origin;
+    use crate::leads::LeadInput;
+    use crate::{FixedClock, OpenOptions, Rapport};
+
+    type Row = (i64, Option<String>, Option<String>, String, Option<i64>);
+
+    fn rows(core: &Rapport) -> Vec<Row> {
+        core.db
+            .read(|c| -> Result<Vec<Row>, StoreError> {
+                let mut stmt =
+                    c.prepare("SELECT lead_id, from_stage, to_stage, at, batch_id FROM stage_moves ORDER BY id")?;
+                let out = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+                Ok(out.collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap_or_default()
+    }
+
+    /// What the migration gives leads stored before is what the trigger wrote as they moved: creation, moves,
+    /// a merge and an unmerge (whose log rows do not name the stage).
+    #[test]
+    fn the_backfill_reads_the_change_log_as_the_trigger_wrote_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let start = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).single().unwrap_or_default();
+        let clock = Arc::new(FixedClock::new(start));
+        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let lead = |first: &str, email: &str, stage: &str| LeadInput {
+            first_name: first.into(),
+            last_name: "Lee".into(),
+            emails: vec![email.into()],
+            stage: stage.into(),
+            ..Default::default()
+        };
+        let create = |l: &LeadInput| core.create_lead(&admin, l, &Origin::manual()).map(|s| s.lead);
+        let ann = create(&lead("Ann", "ann@lee.io", "new")).unwrap_or_else(|e| panic!("{e}"));
+        let annie = create(&lead("Annie", "annie@lee.io", "qualification")).unwrap_or_else(|e| panic!("{e}"));
+        clock.advance(chrono::Duration::days(2));
+        let mut moved = ann.to_input();
+        moved.stage = "engagement".into();
+        core.update_lead(&admin, ann.id, ann.version, &moved, &Origin::manual()).unwrap_or_else(|e| panic!("{e}"));
+        clock.advance(chrono::Duration::days(1));
+        let merged = core.merge_leads(&admin, ann.id, &[annie.id], &[]).unwrap_or_else(|e| panic!("{e}"));
+        clock.advance(chrono::Duration::days(1));
+        core.unmerge(&admin, merged.merge_id).unwrap_or_else(|e| panic!("{e}"));
+
+        let written = rows(&core);
+        let annie_moves: Vec<(Option<&str>, Option<&str>)> =
+            written.iter().filter(|r| r.0 == annie.id).map(|r| (r.1.as_deref(), r.2.as_deref())).collect();
+        assert_eq!(
+            annie_moves,
+            vec![(None, Some("qualification")), (Some("qualification"), None), (None, Some("qualification"))],
+            "merged away out of her stage, and back into it"
+        );
+        core.db
+            .write(|tx| -> Result<(), StoreError> {
+                tx.execute("DELETE FROM stage_moves", [])?;
+                backfill(tx)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows(&core), written);
+    }
 }

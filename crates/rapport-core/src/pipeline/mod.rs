@@ -2,7 +2,7 @@
 //! appended by the database in the transaction that moves the lead) and the velocity read from it (time in
 //! each stage, time to close, and the stage that holds each owner's and each source's leads longest).
 mod api;
-mod history;
+pub(crate) mod history;
 mod model;
 mod velocity;
 

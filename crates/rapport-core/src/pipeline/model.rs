@@ -47,7 +47,7 @@ pub enum BottleneckGroup {
     Source,
 }
 
-/// The stage whose ended stays last longest, for one owner or one source.
+/// The open stage whose ended stays last longest, for one owner or one source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Bottleneck {

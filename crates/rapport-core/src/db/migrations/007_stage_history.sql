@@ -15,16 +15,27 @@ CREATE TABLE stage_moves (
 );
 CREATE INDEX stage_moves_by_lead ON stage_moves (lead_id, at, id);
 
+-- A move is a change of the stage field; a lead's creation or deletion (its snapshot, with its stage); or a
+-- merge, which takes a lead out of its stage, and an unmerge, which puts it back (its row exists at both
+-- moments: a merge logs before it deletes, an unmerge after it restores).
 CREATE TRIGGER stage_moves_from_the_change_log AFTER INSERT ON change_log
-WHEN NEW.entity = 'lead' AND NEW.field IN ('stage', '*')
+WHEN NEW.entity = 'lead' AND NEW.field IN ('stage', '*', 'merged_into')
 BEGIN
     INSERT INTO stage_moves (lead_id, from_stage, to_stage, at, batch_id)
     SELECT NEW.entity_id, m.from_stage, m.to_stage, b.at, NEW.batch_id
     FROM (
-        SELECT CASE WHEN NEW.field = 'stage' THEN NEW.old_value ELSE json_extract(NEW.old_value, '$.stage') END
-                   AS from_stage,
-               CASE WHEN NEW.field = 'stage' THEN NEW.new_value ELSE json_extract(NEW.new_value, '$.stage') END
-                   AS to_stage
+        SELECT CASE NEW.field
+                   WHEN 'stage' THEN NEW.old_value
+                   WHEN '*' THEN json_extract(NEW.old_value, '$.stage')
+                   ELSE CASE WHEN NEW.new_value IS NOT NULL
+                             THEN (SELECT stage FROM leads WHERE id = NEW.entity_id) END
+               END AS from_stage,
+               CASE NEW.field
+                   WHEN 'stage' THEN NEW.new_value
+                   WHEN '*' THEN json_extract(NEW.new_value, '$.stage')
+                   ELSE CASE WHEN NEW.new_value IS NULL
+                             THEN (SELECT stage FROM leads WHERE id = NEW.entity_id) END
+               END AS to_stage
     ) m
     JOIN change_batches b ON b.id = NEW.batch_id
     WHERE m.from_stage IS NOT m.to_stage;
@@ -44,16 +55,4 @@ WHERE NOT EXISTS (SELECT 1 FROM change_log c
                   WHERE c.entity = 'lead' AND c.entity_id = l.id AND c.field = '*'
                     AND json_extract(c.new_value, '$.stage') IS NOT NULL);
 
--- ...then every move the change log holds, in the order it was written.
-WITH logged AS (
-    SELECT c.id, c.entity_id, c.batch_id,
-           CASE WHEN c.field = 'stage' THEN c.old_value ELSE json_extract(c.old_value, '$.stage') END AS from_stage,
-           CASE WHEN c.field = 'stage' THEN c.new_value ELSE json_extract(c.new_value, '$.stage') END AS to_stage
-    FROM change_log c
-    WHERE c.entity = 'lead' AND c.field IN ('stage', '*')
-)
-INSERT INTO stage_moves (lead_id, from_stage, to_stage, at, batch_id)
-SELECT l.entity_id, l.from_stage, l.to_stage, b.at, l.batch_id
-FROM logged l JOIN change_batches b ON b.id = l.batch_id
-WHERE l.from_stage IS NOT l.to_stage
-ORDER BY l.id;
+-- ...then every move the change log holds: `pipeline::history::backfill`, run after this file.
