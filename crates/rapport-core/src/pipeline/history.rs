@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::db::StoreError;
 
@@ -79,15 +79,9 @@ fn snapshot_stage(snapshot: Option<&str>) -> Option<String> {
 /// read as the trigger reads them. A merge's log row does not name the stage: the one the lead was in then is
 /// followed here, and an unmerge puts the lead back into the stage it left.
 pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut current: HashMap<i64, Option<String>> = HashMap::new();
-    {
-        let mut stmt = tx.prepare("SELECT lead_id, to_stage FROM stage_moves ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))?;
-        for row in rows {
-            let (lead, stage) = row?;
-            current.insert(lead, stage);
-        }
-    }
+    // The stage a lead is in as far as the moves written so far say (merges are rare: asked, not tracked).
+    let mut last =
+        tx.prepare("SELECT to_stage FROM stage_moves WHERE lead_id = ?1 ORDER BY at DESC, id DESC LIMIT 1")?;
     let mut left: HashMap<i64, String> = HashMap::new();
     let mut insert = tx
         .prepare("INSERT INTO stage_moves (lead_id, from_stage, to_stage, at, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)")?;
@@ -107,7 +101,7 @@ pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
             "*" => (snapshot_stage(old.as_deref()), snapshot_stage(new.as_deref())),
             // Merged away: out of the stage it is in.
             _ if new.is_some() => {
-                let stage = current.get(&lead).cloned().flatten();
+                let stage: Option<String> = last.query_row([lead], |r| r.get(0)).optional()?.flatten();
                 if let Some(s) = &stage {
                     left.insert(lead, s.clone());
                 }
@@ -118,7 +112,6 @@ pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
         };
         if from != to {
             insert.execute(params![lead, from, to, r.get::<_, String>(5)?, r.get::<_, i64>(4)?])?;
-            current.insert(lead, to);
         }
     }
     Ok(())
