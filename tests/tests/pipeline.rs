@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use chrono::Duration;
-use rapport_core::imports::{ImportPlan, NaturalKey};
+use rapport_core::imports::{ImportBatch, ImportPlan, NaturalKey};
 use rapport_core::pipeline::{BottleneckGroup, StageStay};
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, FixedClock, OpenOptions, Origin, Rapport};
@@ -32,6 +32,24 @@ fn shape(stays: &[StageStay]) -> Vec<(&str, i64, bool)> {
     stays.iter().map(|s| (s.stage.as_str(), s.days.round() as i64, s.exited_at.is_none())).collect()
 }
 
+/// Imports `text` as the file `name`, mapped as suggested, updating by `key` when given.
+fn import(p: &Pipeline, name: &str, text: &str, key: Option<NaturalKey>) -> ImportBatch {
+    let file = p.dir.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    let preview = p.core.preview_import_path(&p.admin, &file, "", name, None).unwrap();
+    let plan = ImportPlan {
+        sheet: None,
+        mapping: preview.suggested,
+        key,
+        source: None,
+        source_detail: None,
+        template: None,
+        dedup: true,
+        keep_invalid: false,
+    };
+    p.core.start_import(&p.admin, &file, name, &plan, &mut |_| {}).unwrap()
+}
+
 fn move_to(p: &Pipeline, id: i64, stage: &str) {
     let lead = p.core.get_lead(&p.admin, id).unwrap();
     let mut input = lead.to_input();
@@ -47,20 +65,12 @@ fn the_form_an_import_and_an_undo_each_write_the_history_of_the_move() {
     move_to(&p, ann.id, "qualification");
     p.clock.advance(Duration::days(4));
     // A file updates her by email and brings a stage.
-    let file = p.dir.path().join("crm.csv");
-    std::fs::write(&file, "first_name,last_name,email,stage\nAnn,Lee,ann@lee.io,engagement\n").unwrap();
-    let preview = p.core.preview_import_path(&p.admin, &file, "", "crm.csv", None).unwrap();
-    let plan = ImportPlan {
-        sheet: None,
-        mapping: preview.suggested,
-        key: Some(NaturalKey::Email),
-        source: None,
-        source_detail: None,
-        template: None,
-        dedup: true,
-        keep_invalid: false,
-    };
-    let b = p.core.start_import(&p.admin, &file, "crm.csv", &plan, &mut |_| {}).unwrap();
+    let b = import(
+        &p,
+        "crm.csv",
+        "first_name,last_name,email,stage\nAnn,Lee,ann@lee.io,engagement\n",
+        Some(NaturalKey::Email),
+    );
     assert_eq!(b.counts.update, 1, "{:?}", b.counts);
     p.clock.advance(Duration::days(2));
     // The import's change is undone: she is back in qualification.
@@ -192,20 +202,7 @@ fn a_merge_an_unmerge_and_an_import_undone_are_in_the_history_too() {
     );
 
     // A lead an import created and its undo removed: it came and went.
-    let file = p.dir.path().join("fair.csv");
-    std::fs::write(&file, "first_name,last_name,email\nCy,Cole,cy@cole.io\n").unwrap();
-    let preview = p.core.preview_import_path(&p.admin, &file, "", "fair.csv", None).unwrap();
-    let plan = ImportPlan {
-        sheet: None,
-        mapping: preview.suggested,
-        key: None,
-        source: None,
-        source_detail: None,
-        template: None,
-        dedup: true,
-        keep_invalid: false,
-    };
-    let b = p.core.start_import(&p.admin, &file, "fair.csv", &plan, &mut |_| {}).unwrap();
+    let b = import(&p, "fair.csv", "first_name,last_name,email\nCy,Cole,cy@cole.io\n", None);
     p.core.undo_import(&p.admin, b.id, &mut |_| {}).unwrap();
     let c = rusqlite::Connection::open(p.dir.path().join("rapport.db")).unwrap();
     let moves: Vec<(Option<String>, Option<String>)> = c
