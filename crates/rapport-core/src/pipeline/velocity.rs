@@ -192,4 +192,46 @@ mod tests {
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!((median(&[]), mean(&[])), (None, None));
     }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn stage() -> impl Strategy<Value = Option<String>> {
+            prop_oneof![Just(None), Just(Some("new")), Just(Some("qualification")), Just(Some("won"))]
+                .prop_map(|s| s.map(str::to_string))
+        }
+
+        proptest! {
+            /// Whatever moves the log holds (in any order of stages, with gaps while a lead was merged away),
+            /// each move into a stage opens exactly one stay, stays never run backwards or overlap, and only
+            /// the last can still be open.
+            #[test]
+            fn stays_follow_the_moves(steps in proptest::collection::vec((stage(), stage(), 0u32..5), 0..30)) {
+                let mut t = 0;
+                let moves: Vec<Move> = steps
+                    .iter()
+                    .map(|(from, to, gap)| {
+                        t += gap;
+                        Move { from: from.clone(), to: to.clone(), at: day(t) }
+                    })
+                    .collect();
+                let s = stays(&moves);
+                prop_assert_eq!(s.len(), moves.iter().filter(|m| m.to.is_some()).count());
+                for (i, stay) in s.iter().enumerate() {
+                    match stay.exited {
+                        Some(exited) => prop_assert!(exited >= stay.entered),
+                        None => prop_assert_eq!(i, s.len() - 1, "only the last stay is open"),
+                    }
+                    if let Some(next) = s.get(i + 1) {
+                        prop_assert!(stay.exited.is_some_and(|e| e <= next.entered), "no overlap");
+                    }
+                }
+                prop_assert_eq!(
+                    s.last().is_some_and(|l| l.exited.is_none()),
+                    moves.last().is_some_and(|m| m.to.is_some())
+                );
+            }
+        }
+    }
 }
