@@ -87,6 +87,11 @@ pub fn record(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![batch.id, entity, entity_id, field, old, new])?;
+    // Every move of a lead is a change-log row, so the stage history is written here, in the same transaction,
+    // whichever path moved it (the form, an import, a merge, an undo).
+    if entity == "lead" {
+        crate::pipeline::history::follow(tx, batch, entity_id, field, old, new)?;
+    }
     Ok(())
 }
 

@@ -1,9 +1,10 @@
-//! The stage history's SQL. The rows themselves are written by the trigger of migration 007.
+//! The stage history's SQL: the moves, written beside the change-log rows that make them, and read back.
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::audit::store::BatchId;
 use crate::db::StoreError;
 
 /// One move of a lead: from a stage (None: it came into being) to another (None: it stopped being).
@@ -71,12 +72,51 @@ pub(crate) fn for_each_lead(conn: &Connection, f: &mut dyn FnMut(&LeadFacts, &[M
 }
 
 fn snapshot_stage(snapshot: Option<&str>) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(snapshot?).ok()?;
-    value.get("stage")?.as_str().map(str::to_string)
+    // Only the stage is read: serde skips the rest of the snapshot without building it.
+    #[derive(serde::Deserialize)]
+    struct Stage {
+        stage: Option<String>,
+    }
+    serde_json::from_str::<Stage>(snapshot?).ok()?.stage
+}
+
+/// The move a change-log row of lead `lead` makes, if any, appended to the stage history in the row's
+/// transaction. A move is a change of the stage field; a lead's creation or deletion (its snapshot, with its
+/// stage); or a merge, which takes a lead out of its stage, and an unmerge, which puts it back (the lead's row
+/// exists at both moments: a merge logs before it deletes, an unmerge after it restores).
+pub(crate) fn follow(
+    tx: &Transaction<'_>,
+    batch: &BatchId,
+    lead: i64,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<(), StoreError> {
+    let stage_now = || -> Result<Option<String>, StoreError> {
+        Ok(tx
+            .prepare_cached("SELECT stage FROM leads WHERE id = ?1")?
+            .query_row([lead], |r| r.get(0))
+            .optional()?
+            .flatten())
+    };
+    let (from, to) = match field {
+        "stage" => (old.map(str::to_string), new.map(str::to_string)),
+        "*" => (snapshot_stage(old), snapshot_stage(new)),
+        "merged_into" if new.is_some() => (stage_now()?, None),
+        "merged_into" => (None, stage_now()?),
+        _ => return Ok(()),
+    };
+    if from != to {
+        tx.prepare_cached(
+            "INSERT INTO stage_moves (lead_id, from_stage, to_stage, at, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![lead, from, to, batch.at, batch.id])?;
+    }
+    Ok(())
 }
 
 /// Migration 007: the moves the change log holds for the leads stored before, in the order they were logged,
-/// read as the trigger reads them. A merge's log row does not name the stage: the one the lead was in then is
+/// read as [`follow`] reads them. A merge's log row does not name the stage: the one the lead was in then is
 /// followed here, and an unmerge puts the lead back into the stage it left.
 pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     // The stage a lead is in as far as the moves written so far say (merges are rare: asked, not tracked).
@@ -141,10 +181,10 @@ mod tests {
             .unwrap_or_default()
     }
 
-    /// What the migration gives leads stored before is what the trigger wrote as they moved: creation, moves,
+    /// What the migration gives leads stored before is what [`follow`] wrote as they moved: creation, moves,
     /// a merge and an unmerge (whose log rows do not name the stage).
     #[test]
-    fn the_backfill_reads_the_change_log_as_the_trigger_wrote_it() {
+    fn the_backfill_reads_the_change_log_as_the_moves_were_written() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let start = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).single().unwrap_or_default();
         let clock = Arc::new(FixedClock::new(start));
