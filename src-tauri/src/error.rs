@@ -25,7 +25,7 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let fields = e.field_errors().to_vec();
+        let fields = e.field_errors();
         Self { code: e.code(), message: e.to_string(), field: fields.first().map(|f| f.field.clone()), fields }
     }
 }

@@ -320,7 +320,7 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
 fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() {
     let f = fixture();
     // Ann came through the web form and is being qualified; her job title and city are not known yet.
-    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    let mut ann = common::qualified(common::lead("Ann", "Lee", "ann@lee.io"));
     ann.company = "Acme".into();
     ann.stage = "qualification".into();
     ann.source = Some(SourceChannel::WebForm);

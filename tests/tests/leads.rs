@@ -54,7 +54,8 @@ fn invalid_values_are_reported_per_field_and_nothing_is_written() {
     input.stage = "nowhere".into();
     let err = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation);
-    let fields: Vec<&str> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+    let errors = err.field_errors();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["emails.0", "phones.0", "stage"]);
     assert!(err.field_errors()[0].message.contains("ann@"), "the message names the value: {}", err);
     assert_eq!(f.dump(), before, "a refused lead leaves no trace");
@@ -168,6 +169,7 @@ fn list_filters_sorts_and_pages_without_gaps() {
         l.tags = if i % 2 == 0 { vec!["vip".into()] } else { vec![] };
         l.campaign = if i < 10 { "Spring".into() } else { "Fall".into() };
         l.stage = if i % 3 == 0 { "qualification".into() } else { String::new() };
+        let mut l = if i % 3 == 0 { common::qualified(l) } else { l };
         l.source = Some(if i % 4 == 0 { SourceChannel::Partner } else { SourceChannel::WebForm });
         l.owner_id = if i % 2 == 1 { owner_id } else { None };
         f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();

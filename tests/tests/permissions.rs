@@ -5,6 +5,7 @@ mod common;
 use common::{fixture, lead, Fixture, PASSWORD};
 use rapport_core::calendar::{AppointmentStatus, Confirmation, IcsFile};
 use rapport_core::leads::ImportMode;
+use rapport_core::pipeline::{ActivityKind, NewActivity, Passage, StageSettings};
 use rapport_core::settings::Settings;
 use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
@@ -180,6 +181,45 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
                 f.core.remove_time_off(a, other_user, id).map(|_| ())
             }),
         ),
+        (
+            "log_activity",
+            Box::new(move |a: &Actor| {
+                let call = NewActivity { kind: Some(ActivityKind::Call), subject: "Call".into(), ..Default::default() };
+                f.core.log_activity(a, lead_id, &call).map(|_| ())
+            }),
+        ),
+        (
+            "complete_activity",
+            Box::new(move |a: &Actor| {
+                let open = f.core.lead_activities(&f.admin, lead_id)?.into_iter().find(|x| x.done_at.is_none());
+                f.core.complete_activity(a, open.map_or(0, |x| x.id)).map(|_| ())
+            }),
+        ),
+        (
+            "update_stage",
+            Box::new(move |a: &Actor| {
+                let stage = f.core.pipeline_config(&f.admin)?.stages.into_iter().find(|s| s.key == "won");
+                let s = stage.ok_or(rapport_core::Error::Internal("no won stage".into()))?;
+                let settings = StageSettings {
+                    label: "Closed won".into(),
+                    probability: s.probability,
+                    colour: s.colour,
+                    required_fields: vec![],
+                    required_activities: vec![],
+                };
+                f.core.update_stage(a, "won", &settings).map(|_| ())
+            }),
+        ),
+        (
+            "override the stage gate",
+            Box::new(move |a: &Actor| {
+                let l = f.core.get_lead(&f.admin, lead_id)?;
+                let mut input = l.to_input();
+                input.stage = "won".into();
+                let passage = Passage::Override("signed on paper");
+                f.core.update_lead_passing(a, lead_id, l.version, &input, &Origin::manual(), passage).map(|_| ())
+            }),
+        ),
     ]
 }
 
@@ -214,6 +254,14 @@ fn edited_lead(f: &Fixture) -> (i64, i64) {
     // An appointment with an unknown attendee in the administrator's calendar, for the calendar's operations.
     let file = IcsFile { name: "seed.ics".into(), bytes: invite("perm-1", "20261203T090000Z").into_bytes() };
     f.core.import_ics(&f.admin, &[file], None).unwrap();
+    // An open task, for completing.
+    let task = NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: "Send the brochure".into(),
+        due_at: Some("2026-12-01T09:00:00Z".into()),
+        ..Default::default()
+    };
+    f.core.log_activity(&f.admin, l.id, &task).unwrap();
     (l.id, saved.batch_id.unwrap())
 }
 
@@ -256,6 +304,8 @@ fn an_editor_works_leads_but_cannot_configure() {
                 | "set_confirmation"
                 | "import_ics"
                 | "create_lead_from_attendee"
+                | "log_activity"
+                | "complete_activity"
         );
         // Duplicates of leads the editor does not own are for data stewards (tests/duplicates.rs gives an
         // editor the steward mark and an owner their own pairs).
@@ -276,7 +326,7 @@ fn a_team_outside_a_campaign_changes_nothing_of_its_leads() {
     let team = f.user("team", Role::Editor, &["Spring"]);
     let other = f.user("otto", Role::Viewer, &[]).user_id().unwrap();
     let before = f.dump();
-    for name in ["update_lead", "undo_lead_change"] {
+    for name in ["update_lead", "undo_lead_change", "log_activity", "complete_activity"] {
         let ops = mutations(&f, lead_id, other, edit_batch);
         let (_, op) = ops.into_iter().find(|(n, _)| *n == name).unwrap();
         assert_eq!(op(&team).unwrap_err().code(), ErrorCode::NotFound, "{name}: out of scope is not found");

@@ -119,6 +119,16 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         tags: f.tags.clone(),
         notes: text(&f.notes),
         external_ref: text(&f.external_ref),
+        deal: rapport_core::leads::Deal {
+            value: text(&f.deal_value),
+            currency: text(&f.currency),
+            expected_close: text(&f.expected_close),
+            budget: text(&f.budget),
+            decision_maker: text(&f.decision_maker),
+            need: text(&f.need),
+            timeline: text(&f.timeline),
+            lost_reason: text(&f.lost_reason),
+        },
         invalid: vec![],
     };
     let saved = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {

@@ -140,6 +140,26 @@ pub struct LeadFields {
     pub notes: Option<String>,
     #[arg(long)]
     pub external_ref: Option<String>,
+    /// The deal's value, e.g. 12500 or 12,500.00.
+    #[arg(long)]
+    pub deal_value: Option<String>,
+    /// ISO 4217 code, e.g. EUR.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub expected_close: Option<String>,
+    #[arg(long)]
+    pub budget: Option<String>,
+    #[arg(long)]
+    pub decision_maker: Option<String>,
+    #[arg(long)]
+    pub need: Option<String>,
+    #[arg(long)]
+    pub timeline: Option<String>,
+    /// A configured lost reason (key or label).
+    #[arg(long)]
+    pub lost_reason: Option<String>,
 }
 
 #[derive(Args)]

@@ -1,8 +1,9 @@
-//! `rapport pipeline ...`: a lead's stage history and the pipeline's velocity, as text or JSON.
+//! `rapport pipeline ...`: the stages and their entry criteria, activities on a lead, a lead's stage history
+//! and the pipeline's velocity, as text or JSON.
 use std::io::Write as _;
 
 use clap::Subcommand;
-use rapport_core::pipeline::BottleneckGroup;
+use rapport_core::pipeline::{ActivityKind, BottleneckGroup, NewActivity};
 use rapport_core::{Actor, Rapport};
 
 use crate::session::CliResult;
@@ -25,6 +26,32 @@ pub enum PipelineCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The stages with their probability and entry criteria.
+    Stages {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Log an activity on a lead: call, email, meeting, note, proposal (sent) or task (open until done).
+    Activity {
+        lead: i64,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        subject: String,
+        #[arg(long, default_value = "")]
+        outcome: String,
+        #[arg(long)]
+        minutes: Option<u32>,
+        /// A task's due time (RFC 3339).
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// A lead's activities, newest first.
+    Activities {
+        lead: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn days(d: Option<f64>) -> String {
@@ -34,6 +61,43 @@ fn days(d: Option<f64>) -> String {
 pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()> {
     let mut o = std::io::stdout().lock();
     match cmd {
+        PipelineCommand::Stages { json } => {
+            let c = core.pipeline_config(actor).map_err(err)?;
+            if *json {
+                return writeln!(o, "{}", serde_json::to_string_pretty(&c).map_err(err)?).map_err(err);
+            }
+            for s in &c.stages {
+                let mut needs: Vec<String> = s.required_fields.clone();
+                needs.extend(s.required_activities.iter().map(|k| format!("“{}” activity", k.label())));
+                let needs = if needs.is_empty() { "-".to_string() } else { needs.join(", ") };
+                writeln!(o, "{:<16} {:>3}%  needs: {needs}", s.label, s.probability).map_err(err)?;
+            }
+        }
+        PipelineCommand::Activity { lead, kind, subject, outcome, minutes, due } => {
+            let names: Vec<&str> = ActivityKind::ALL.iter().map(|k| k.as_str()).collect();
+            let kind = ActivityKind::parse(kind.trim())
+                .ok_or_else(|| format!("unknown kind \"{kind}\": one of {}", names.join(", ")))?;
+            let input = NewActivity {
+                kind: Some(kind),
+                subject: subject.clone(),
+                outcome: outcome.clone(),
+                duration_minutes: *minutes,
+                due_at: due.clone(),
+                ..Default::default()
+            };
+            let a = core.log_activity(actor, *lead, &input).map_err(err)?;
+            writeln!(o, "logged activity {} ({}) on lead {}", a.id, a.kind.label(), a.lead_id).map_err(err)?;
+        }
+        PipelineCommand::Activities { lead, json } => {
+            let list = core.lead_activities(actor, *lead).map_err(err)?;
+            if *json {
+                return writeln!(o, "{}", serde_json::to_string_pretty(&list).map_err(err)?).map_err(err);
+            }
+            for a in list {
+                let when = a.done_at.clone().unwrap_or_else(|| format!("open, due {}", a.due_at.unwrap_or_default()));
+                writeln!(o, "{:<14} {}  {}", a.kind.label(), when, a.subject).map_err(err)?;
+            }
+        }
         PipelineCommand::History { lead, json } => {
             let stays = core.stage_history(actor, *lead).map_err(err)?;
             if *json {

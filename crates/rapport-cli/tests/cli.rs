@@ -143,12 +143,12 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
     assert!(rapport(&db, &["leads", "export", "--format", "csv", "-o", out.to_str().unwrap()]).ok);
     let exported = std::fs::read_to_string(&out).unwrap();
     let header = exported.lines().next().unwrap();
-    assert_eq!(header, "id,first_name,last_name,company,job_title,email,other_emails,phone,other_phones,street,street2,city,postcode,region,country,source,source_detail,campaign,owner,stage,tags,notes,external_ref,status,created_at,updated_at");
+    assert_eq!(header, "id,first_name,last_name,company,job_title,email,other_emails,phone,other_phones,street,street2,city,postcode,region,country,source,source_detail,campaign,owner,stage,deal_value,currency,expected_close,budget,decision_maker,need,timeline,lost_reason,tags,notes,external_ref,status,created_at,updated_at");
     // A cell starting with + would run as a formula in a spreadsheet: the apostrophe guard keeps it text, and an
     // import takes it off again (the round trip below).
     assert!(exported.contains("ann@acme.com,ann.lee@gmail.com,'+442079460018"), "{exported}");
     assert!(
-        exported.contains("bulk_import,fair.csv,Spring Expo,olga,new,expo; vip,\"Met at booth 4, wants demo\""),
+        exported.contains("bulk_import,fair.csv,Spring Expo,olga,new,,,,,,,,,expo; vip,\"Met at booth 4, wants demo\""),
         "{exported}"
     );
 
@@ -311,11 +311,27 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
 #[test]
 fn pipeline_history_and_velocity_follow_the_moves_of_a_lead() {
     let (dir, db) = db();
-    let r = rapport(&db, &["leads", "add", "--first-name", "Ann", "--email", "ann@lee.io", "--stage", "qualification"]);
+    let add = ["leads", "add", "--first-name", "Ann", "--email", "ann@lee.io", "--stage", "qualification"];
+    let r = rapport(&db, &add);
+    assert!(!r.ok && r.err.contains("budget: is needed to enter Qualification"), "the gate: {}", r.err);
+    let criteria = ["--budget", "approved", "--decision-maker", "CFO", "--need", "two sites", "--timeline", "Q1"];
+    let r = rapport(&db, &[&add[..], &criteria[..]].concat());
     assert!(r.ok, "{}", r.err);
-    // A file moves her on, updating her by email.
+    let r = rapport(&db, &["pipeline", "stages"]);
+    assert!(r.out.contains("In discussion") && r.out.contains("“Proposal sent” activity"), "{}", r.out);
+    // A file moves her on, updating her by email, once the proposal is sent.
     let file = dir.path().join("crm.csv");
-    std::fs::write(&file, "first_name,email,stage\nAnn,ann@lee.io,engagement\n").unwrap();
+    std::fs::write(
+        &file,
+        "first_name,email,stage,deal_value,currency,expected_close\nAnn,ann@lee.io,engagement,900,EUR,2027-01-31\n",
+    )
+    .unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--key", "email"]);
+    let refusal = "line 2: activity.proposal: a “Proposal sent” activity is needed to enter In discussion";
+    assert!(!r.ok && format!("{}{}", r.out, r.err).contains(refusal), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "activity", "1", "--kind", "proposal", "--subject", "Proposal v1"]);
+    assert!(r.ok && r.out.contains("logged activity 1 (Proposal sent) on lead 1"), "{} {}", r.out, r.err);
+    assert!(rapport(&db, &["pipeline", "activities", "1"]).out.contains("Proposal v1"));
     let r = rapport(&db, &["import", file.to_str().unwrap(), "--key", "email"]);
     assert!(r.ok, "{}", r.err);
     let r = rapport(&db, &["pipeline", "history", "1"]);

@@ -1,7 +1,7 @@
 //! Realistic, deterministic sample leads: the demo data of an empty first run and the benchmark's corpus.
 use fastrand::Rng;
 
-use crate::leads::{Address, LeadInput, SourceChannel};
+use crate::leads::{Address, Deal, LeadInput, SourceChannel};
 
 const FIRST: &[&str] = &[
     "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Chloé", "Mateo",
@@ -231,18 +231,25 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
         };
         let tags = (0..rng.usize(0..3)).map(|_| pick(&mut rng, TAGS).to_string()).collect();
         let source = SourceChannel::ALL[rng.usize(0..4)];
+        // Drawn in the order earlier versions drew them, so a seed's leads stay the same.
+        let job_title = pick(&mut rng, TITLES).into();
+        let street = format!("{} {}", rng.u16(1..400), pick(&mut rng, place.streets));
+        let postcode = (place.postcode)(&mut rng);
+        let campaign = pick(&mut rng, CAMPAIGNS).into();
+        let stage = pick(&mut rng, STAGES);
+        let deal = sample_deal(i, stage, place.country);
         LeadInput {
             first_name: first.into(),
             last_name: last.into(),
             company,
-            job_title: pick(&mut rng, TITLES).into(),
+            job_title,
             emails,
             phones,
             address: Address {
-                street: format!("{} {}", rng.u16(1..400), pick(&mut rng, place.streets)),
+                street,
                 street2: String::new(),
                 city: place.city.into(),
-                postcode: (place.postcode)(&mut rng),
+                postcode,
                 region: place.region.into(),
                 country: place.country.into(),
             },
@@ -253,15 +260,46 @@ pub fn sample_leads(n: usize, seed: u64) -> impl Iterator<Item = LeadInput> {
                 SourceChannel::Partner => "Northwind Referral Program".into(),
                 SourceChannel::DirectEntry => "Phone inquiry".into(),
             },
-            campaign: pick(&mut rng, CAMPAIGNS).into(),
+            campaign,
             owner_id: None,
-            stage: pick(&mut rng, STAGES).into(),
+            // Engagement needs a proposal sent, which a lead not yet stored cannot have: the first run's demo
+            // data logs one and moves the lead on (see `Rapport::seed_demo_if_empty`).
+            stage: if stage == "engagement" { "qualification".into() } else { stage.into() },
             tags,
             notes: pick(&mut rng, NOTES).into(),
             external_ref: String::new(),
+            deal,
             invalid: vec![],
         }
     })
+}
+
+/// What a lead in `stage` has learnt of its deal: the stage's default entry criteria, met. Derived from the
+/// row number, not drawn, so the leads of a seed stay the ones earlier versions generated.
+fn sample_deal(i: usize, stage: &str, country: &str) -> Deal {
+    if stage == "new" || stage == "nurture" {
+        return Deal::default();
+    }
+    let currency = match country {
+        "US" => "USD",
+        "GB" => "GBP",
+        "CH" => "CHF",
+        _ => "EUR",
+    };
+    Deal {
+        value: format!("{}.00", (i * 7919 % 96 + 4) * 500),
+        currency: currency.into(),
+        expected_close: format!("2027-{:02}-{:02}", i % 12 + 1, i % 28 + 1),
+        budget: ["Approved", "Pending sign-off", "Allocated for next quarter"][i % 3].into(),
+        decision_maker: ["Head of Sales", "CFO", "Managing Director", "IT Director"][i % 4].into(),
+        need: ["Replace spreadsheets", "Second site", "Faster follow-up", "One view of customers"][i % 4].into(),
+        timeline: ["This quarter", "Next quarter", "Within six months"][i % 3].into(),
+        lost_reason: if stage == "lost" {
+            ["price", "competitor", "no_budget", "timing"][i % 4].into()
+        } else {
+            String::new()
+        },
+    }
 }
 
 /// The kinds of [`sample_queries`], in the order they cycle.
@@ -297,8 +335,15 @@ mod tests {
     fn sample_leads_are_valid_and_some_are_drafts() {
         let stages: Vec<String> =
             ["new", "qualification", "engagement", "won", "lost", "nurture"].map(String::from).to_vec();
-        let ctx =
-            ValidationContext { default_region: "US", stages: &stages, owner_exists: &|_| true, current_owner: None };
+        let reasons: Vec<(String, String)> =
+            ["price", "competitor", "no_budget", "timing"].map(|k| (k.to_string(), k.to_string())).to_vec();
+        let ctx = ValidationContext {
+            default_region: "US",
+            stages: &stages,
+            lost_reasons: &reasons,
+            owner_exists: &|_| true,
+            current_owner: None,
+        };
         let mut drafts = 0;
         for (i, input) in sample_leads(20_000, 1).enumerate() {
             let lead = validate_lead(&input, &ctx).unwrap_or_else(|e| panic!("sample {i} invalid: {e}"));

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Keychain,
     /// A remote server (CalDAV) could not be reached or refused.
     Remote,
+    /// A stage's entry criteria are unmet; the fields (and `activity.<kind>`) say what is missing.
+    StageGate,
 }
 
 /// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
@@ -69,6 +71,8 @@ pub enum Error {
     Calendar(#[from] crate::calendar::CalendarError),
     #[error(transparent)]
     Import(#[from] crate::imports::ImportError),
+    #[error("{0}")]
+    Gate(crate::pipeline::GateRefusal),
 }
 
 impl Error {
@@ -83,16 +87,18 @@ impl Error {
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
             Error::Import(e) => e.code(),
+            Error::Gate(_) => ErrorCode::StageGate,
             Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
             Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
             Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,
         }
     }
 
-    pub fn field_errors(&self) -> &[FieldError] {
+    pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Error::Validation(v) => &v.errors,
-            _ => &[],
+            Error::Validation(v) => v.errors.clone(),
+            Error::Gate(g) => g.field_errors(),
+            _ => vec![],
         }
     }
 }

@@ -95,6 +95,7 @@ impl Rapport {
             let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
             let out =
                 self.import_in(tx, &grant, &rows, &origin, crate::leads::ImportMode::AllOrNothing, &mut |_| {})?;
+            self.demo_proposals(tx, &grant, &out.created)?;
             Ok(out.created.len())
         })
     }

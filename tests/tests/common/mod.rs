@@ -144,3 +144,27 @@ impl std::io::Write for Captured {
         Ok(())
     }
 }
+
+/// Lifts every stage's entry criteria (through the Administrator's own operation), for tests about something
+/// other than the gate that move leads freely.
+pub fn without_entry_criteria(core: &Rapport, admin: &Actor) {
+    for s in core.pipeline_config(admin).unwrap().stages {
+        let open = rapport_core::pipeline::StageSettings {
+            label: s.label,
+            probability: s.probability,
+            colour: s.colour,
+            required_fields: vec![],
+            required_activities: vec![],
+        };
+        core.update_stage(admin, &s.key, &open).unwrap();
+    }
+}
+
+/// What Qualification asks by default (seed 4.1: interest, budget and authority).
+pub fn qualified(mut input: LeadInput) -> LeadInput {
+    input.deal.budget = "approved".into();
+    input.deal.decision_maker = "the CFO".into();
+    input.deal.need = "two sites".into();
+    input.deal.timeline = "this quarter".into();
+    input
+}

@@ -24,10 +24,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::pipeline::history::backfill(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/008_stage_moves_written_by_the_core.sql")),
+        M::up(include_str!("migrations/009_stage_gates_activities.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 8;
+pub const LATEST_VERSION: i64 = 9;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

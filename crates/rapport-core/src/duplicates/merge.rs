@@ -18,14 +18,7 @@ pub struct FieldChoice {
 }
 
 fn merges_as_text(kind: LeadFieldKind) -> bool {
-    matches!(
-        kind,
-        LeadFieldKind::Text
-            | LeadFieldKind::LongText
-            | LeadFieldKind::Source
-            | LeadFieldKind::Owner
-            | LeadFieldKind::Stage
-    )
+    kind.is_text() || matches!(kind, LeadFieldKind::Source | LeadFieldKind::Owner | LeadFieldKind::Stage)
 }
 
 /// The survivor's new state: survivorship over the one table of lead fields. Nothing non-empty is overwritten
@@ -160,6 +153,7 @@ mod operations {
     use crate::leads::api::visible_lead;
     use crate::leads::store as leads;
     use crate::leads::ValidationErrors;
+    use crate::pipeline::Passage;
     use crate::rapport::Rapport;
 
     impl Rapport {
@@ -202,7 +196,10 @@ mod operations {
                     source_ref: format!("merge of lead {listed} into lead {survivor_id}"),
                 };
                 let batch = self.begin_batch(tx, &grant, &origin)?;
-                let lead = self.write_update(tx, &grant, survivor, &input, &mut || Ok(batch.clone()))?;
+                // A merge chooses among values the leads hold, an unmerge puts back what the log recorded: no move
+                // is decided here.
+                let lead =
+                    self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
                 for other in &merged {
                     let rows = leads::rows_of(tx, other.id)?;
                     store::archive(tx, other.id, survivor_id, batch.id, &rows.to_string())?;
@@ -267,7 +264,10 @@ mod operations {
                 let input = take_back(&survivor, &changes);
                 let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
                 let batch = self.begin_batch(tx, &grant, &origin)?;
-                let lead = self.write_update(tx, &grant, survivor, &input, &mut || Ok(batch.clone()))?;
+                // A merge chooses among values the leads hold, an unmerge puts back what the log recorded: no move
+                // is decided here.
+                let lead =
+                    self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
                 let mut restored = Vec::with_capacity(archived.len());
                 for a in archived {
                     let rows: serde_json::Value =

@@ -11,6 +11,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::leads::api::{insert_logged, visible_lead, Rules};
 use crate::leads::fields::diff;
 use crate::leads::{display_name, keep_invalid_contacts, normalize_email, store as leads, Lead, LeadInput, LeadStatus};
+use crate::pipeline::Passage;
 use crate::rapport::Rapport;
 
 /// Read once per chunk: the rules every row of it is validated by.
@@ -57,19 +58,18 @@ fn overlay(existing: &Lead, row: &LeadInput) -> LeadInput {
             *mine = theirs.to_string();
         }
     };
-    text(&mut out.first_name, &row.first_name);
-    text(&mut out.last_name, &row.last_name);
-    text(&mut out.company, &row.company);
-    text(&mut out.job_title, &row.job_title);
-    text(&mut out.address.street, &row.address.street);
-    text(&mut out.address.street2, &row.address.street2);
-    text(&mut out.address.city, &row.address.city);
-    text(&mut out.address.postcode, &row.address.postcode);
-    text(&mut out.address.region, &row.address.region);
-    text(&mut out.address.country, &row.address.country);
-    text(&mut out.campaign, &row.campaign);
+    // Every text field of the table the row fills (the deal's too); the channel's detail goes with the channel,
+    // and notes are added to, below.
+    for f in crate::leads::fields::FIELDS.iter() {
+        let kind = f.info.kind;
+        if kind.is_text() && kind != crate::leads::LeadFieldKind::LongText && f.info.name != "source_detail" {
+            let theirs = (f.read)(row);
+            if !theirs.trim().is_empty() {
+                (f.set)(&mut out, &theirs);
+            }
+        }
+    }
     text(&mut out.stage, &row.stage);
-    text(&mut out.external_ref, &row.external_ref);
     if existing.source.is_none() {
         out.source = row.source;
         out.source_detail = row.source_detail.clone();
@@ -107,6 +107,8 @@ fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
     match e {
         Error::Validation(v) => Ok(v.errors),
         Error::Access(a) => Ok(vec![FieldError::new("campaign", a.to_string())]),
+        // The stage's entry criteria are unmet: the row says what is missing, like any invalid row.
+        Error::Gate(g) => Ok(g.field_errors()),
         other => Err(other),
     }
 }
@@ -234,7 +236,11 @@ impl Rapport {
             }
             None => None,
         };
-        let id = insert_logged(tx, batch, &valid)?;
+        // The gate checks before anything is written, so a refused row leaves nothing behind.
+        let id = match insert_logged(tx, grant, batch, &valid, Passage::Checked) {
+            Ok(id) => id,
+            Err(e) => return Ok(rejected(line, name, validation_errors(e)?)),
+        };
         // Its keys are stored either way (later leads are checked against it); pairs only if it was checked.
         self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
         if let Some((detail, evidence)) = review {
@@ -263,7 +269,7 @@ impl Rapport {
         action: RowAction,
     ) -> Result<RowPlan> {
         let before = existing.clone();
-        match self.write_update(tx, grant, existing, input, &mut || Ok(batch.clone())) {
+        match self.write_update(tx, grant, existing, input, Passage::Checked, &mut || Ok(batch.clone())) {
             Ok(after) if after.version == before.version => Ok(plan(
                 line,
                 RowAction::Unchanged,

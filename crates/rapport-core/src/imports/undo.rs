@@ -98,7 +98,14 @@ impl Rapport {
                     }
                     let input = take_back(&current, &changes);
                     let before = current.clone();
-                    let after = self.write_update(tx, &grant, current, &input, &mut || Ok(undo_batch.clone()))?;
+                    let after = self.write_update(
+                        tx,
+                        &grant,
+                        current,
+                        &input,
+                        crate::pipeline::Passage::Restoring,
+                        &mut || Ok(undo_batch.clone()),
+                    )?;
                     if after.version != before.version {
                         report.reverted += 1;
                     }

@@ -13,6 +13,7 @@ use crate::audit::store::{self as changelog, BatchId, ChangeEntry};
 use crate::audit::undo::{revert_plan, Refusal};
 use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
+use crate::pipeline::gate::{self, Passage};
 use crate::rapport::Rapport;
 use crate::settings::{store as settings_store, DEFAULT_REGION};
 use crate::users::store as user_store;
@@ -36,6 +37,7 @@ pub struct SavedLead {
 pub(crate) struct Rules {
     default_region: String,
     stages: Vec<String>,
+    lost_reasons: Vec<(String, String)>,
 }
 
 impl Rules {
@@ -43,6 +45,7 @@ impl Rules {
         Ok(Self {
             default_region: settings_store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
             stages: settings_store::stages(conn)?.into_iter().map(|s| s.key).collect(),
+            lost_reasons: crate::pipeline::config::lost_reasons(conn)?.into_iter().map(|r| (r.key, r.label)).collect(),
         })
     }
 
@@ -80,6 +83,7 @@ impl Rules {
         let ctx = ValidationContext {
             default_region: &self.default_region,
             stages: &self.stages,
+            lost_reasons: &self.lost_reasons,
             owner_exists,
             current_owner,
         };
@@ -105,20 +109,55 @@ pub(crate) fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<
     }
 }
 
-/// Inserts `lead` with its creation row in the log; the row's time is the batch's, so they agree.
-pub(crate) fn insert_logged(tx: &rusqlite::Transaction<'_>, batch: &BatchId, lead: &ValidLead) -> Result<i64> {
+/// Inserts `lead`, past the stage gate (entering its first stage is a move like any other), with its creation
+/// row in the log; the row's time is the batch's, so they agree.
+pub(crate) fn insert_logged(
+    tx: &rusqlite::Transaction<'_>,
+    grant: &Grant,
+    batch: &BatchId,
+    lead: &ValidLead,
+    passage: Passage<'_>,
+) -> Result<i64> {
+    let overridden = gate::check(tx, grant, None, None, &lead.as_lead(0), passage)?;
     let id = store::insert(tx, lead, &batch.at)?;
     changelog::record(tx, batch, "lead", id, "*", None, Some(&fields::snapshot(&lead.as_lead(id))))?;
+    log_override(tx, batch, id, overridden)
+}
+
+/// An override of the gate is part of the move's record: who, when, why, and what was missing.
+fn log_override(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &BatchId,
+    id: i64,
+    overridden: Option<gate::Overridden>,
+) -> Result<i64> {
+    if let Some(gate::Overridden(line)) = overridden {
+        changelog::record(tx, batch, "lead", id, GATE_OVERRIDE, None, Some(&line))?;
+    }
     Ok(id)
 }
 
+/// The change-log field of an override of the stage gate (not a lead field: undo leaves it alone).
+pub const GATE_OVERRIDE: &str = "gate_override";
+
 impl Rapport {
     pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
+        self.create_lead_passing(actor, input, origin, Passage::Checked)
+    }
+
+    /// [`Rapport::create_lead`], saying how the stage gate is passed (an Administrator's override).
+    pub fn create_lead_passing(
+        &self,
+        actor: &Actor,
+        input: &LeadInput,
+        origin: &Origin,
+        passage: Passage<'_>,
+    ) -> Result<SavedLead> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
             let batch = self.begin_batch(tx, &grant, origin)?;
-            let id = insert_logged(tx, &batch, &lead)?;
+            let id = insert_logged(tx, &grant, &batch, &lead, passage)?;
             self.index_and_check(tx, id, true, &batch.at)?;
             let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
             Ok(SavedLead { lead, batch_id: Some(batch.id) })
@@ -135,13 +174,26 @@ impl Rapport {
         input: &LeadInput,
         origin: &Origin,
     ) -> Result<SavedLead> {
+        self.update_lead_passing(actor, id, expected_version, input, origin, Passage::Checked)
+    }
+
+    /// [`Rapport::update_lead`], saying how the stage gate is passed (an Administrator's override).
+    pub fn update_lead_passing(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: i64,
+        input: &LeadInput,
+        origin: &Origin,
+        passage: Passage<'_>,
+    ) -> Result<SavedLead> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_lead(tx, &grant, id)?;
             if old.version != expected_version {
                 return Err(Error::Conflict { entity: "lead" });
             }
-            self.apply_update(tx, &grant, old, input, origin)
+            self.apply_update(tx, &grant, old, input, origin, passage)
         })
     }
 
@@ -153,9 +205,10 @@ impl Rapport {
         old: Lead,
         input: &LeadInput,
         origin: &Origin,
+        passage: Passage<'_>,
     ) -> Result<SavedLead> {
         let mut batch = None;
-        let lead = self.write_update(tx, grant, old, input, &mut || {
+        let lead = self.write_update(tx, grant, old, input, passage, &mut || {
             let b = self.begin_batch(tx, grant, origin)?;
             batch = Some(b.id);
             Ok(b)
@@ -165,27 +218,31 @@ impl Rapport {
 
     /// Validates `input` as the new state of `old` and, if anything differs, writes it with one change-log row
     /// per changed field into the batch `batch` opens (called only then: an edit that changes nothing leaves no
-    /// batch). Used by edits, undo, merge and unmerge alike.
+    /// batch). Used by edits, undo, merge and unmerge alike; a change of stage passes the gate first.
     pub(crate) fn write_update(
         &self,
         tx: &rusqlite::Transaction<'_>,
         grant: &Grant,
         old: Lead,
         input: &LeadInput,
+        passage: Passage<'_>,
         batch: &mut dyn FnMut() -> Result<BatchId>,
     ) -> Result<Lead> {
         let id = old.id;
         let current_owner = old.owner.as_ref().map(|o| o.id);
         let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), current_owner)?;
-        let changed = fields::diff(&old, &lead.as_lead(id));
+        let after = lead.as_lead(id);
+        let changed = fields::diff(&old, &after);
         if changed.is_empty() {
             return Ok(old);
         }
+        let overridden = gate::check(tx, grant, Some(id), Some(&old.stage), &after, passage)?;
         let batch = batch()?;
         store::update(tx, id, &lead, &batch.at)?;
         for (field, a, b) in &changed {
             changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
         }
+        log_override(tx, &batch, id, overridden)?;
         self.index_and_check(tx, id, true, &batch.at)?;
         store::get(tx, id)?.ok_or_else(|| not_found(id))
     }
@@ -222,7 +279,7 @@ impl Rapport {
                 }
             }
             let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of change {batch_id}") };
-            self.apply_update(tx, &grant, current, &input, &origin)
+            self.apply_update(tx, &grant, current, &input, &origin, Passage::Restoring)
         })
     }
 

@@ -19,6 +19,14 @@ pub enum LeadFieldKind {
     Source,
     Owner,
     Stage,
+    /// A non-negative decimal with two places, in the lead's currency.
+    Amount,
+    /// An ISO 4217 code.
+    Currency,
+    /// A calendar date, YYYY-MM-DD.
+    Date,
+    /// One of the configured reasons a deal is lost for (its key).
+    LostReason,
     /// Derived from the other fields (Draft/Active); logged, never edited.
     Status,
     /// The phones exactly as typed, logged when only their spelling changed.
@@ -35,7 +43,24 @@ pub enum LeadFieldGroup {
     Contact,
     Address,
     Pipeline,
+    /// What the deal is worth and how far it has come: the stages' entry criteria.
+    Deal,
     Other,
+}
+
+impl LeadFieldKind {
+    /// Kinds held as one line or block of text, cleaned alike before their own rules apply.
+    pub(crate) fn is_text(self) -> bool {
+        matches!(
+            self,
+            LeadFieldKind::Text
+                | LeadFieldKind::LongText
+                | LeadFieldKind::Amount
+                | LeadFieldKind::Currency
+                | LeadFieldKind::Date
+                | LeadFieldKind::LostReason
+        )
+    }
 }
 
 /// The search tier a field's words rank in: a match in an earlier tier lists first.
@@ -113,7 +138,29 @@ macro_rules! text_field {
 
 const SHORT: u32 = 200;
 
-pub(crate) static FIELDS: [LeadField; 23] = [
+macro_rules! deal_field {
+    ($name:literal, $label:literal, $kind:ident, $member:ident, $max:expr) => {
+        LeadField {
+            info: LeadFieldInfo {
+                name: $name,
+                label: $label,
+                kind: LeadFieldKind::$kind,
+                group: LeadFieldGroup::Deal,
+                path: &["deal", stringify!($member)],
+                csv: &[$name],
+                search: None,
+                max_chars: $max,
+                editable: true,
+            },
+            get: |l| l.deal.$member.clone(),
+            read: |i| i.deal.$member.clone(),
+            set: |i, v| i.deal.$member = v.to_string(),
+            column: Some($name),
+        }
+    };
+}
+
+pub(crate) static FIELDS: [LeadField; 31] = [
     text_field!("first_name", "First name", Person, ["first_name"], Some(SearchTier::Name), SHORT, first_name),
     text_field!("last_name", "Last name", Person, ["last_name"], Some(SearchTier::Name), SHORT, last_name),
     text_field!("company", "Company", Person, ["company"], Some(SearchTier::Company), SHORT, company),
@@ -211,6 +258,14 @@ pub(crate) static FIELDS: [LeadField; 23] = [
         set: |i, v| i.stage = v.to_string(),
         column: Some("stage"),
     },
+    deal_field!("deal_value", "Deal value", Amount, value, 40),
+    deal_field!("currency", "Currency", Currency, currency, 3),
+    deal_field!("expected_close", "Expected close date", Date, expected_close, 10),
+    deal_field!("budget", "Budget", Text, budget, SHORT),
+    deal_field!("decision_maker", "Decision maker", Text, decision_maker, SHORT),
+    deal_field!("need", "Need", Text, need, SHORT),
+    deal_field!("timeline", "Timeline", Text, timeline, SHORT),
+    deal_field!("lost_reason", "Lost reason", LostReason, lost_reason, 40),
     LeadField {
         info: LeadFieldInfo {
             name: "tags",
@@ -386,6 +441,16 @@ mod tests {
             tags: vec!["vip".into(), "fair".into()],
             notes: "met at the fair".into(),
             external_ref: "X-1".into(),
+            deal: crate::leads::model::Deal {
+                value: "12500.00".into(),
+                currency: "EUR".into(),
+                expected_close: "2026-12-31".into(),
+                budget: "approved".into(),
+                decision_maker: "the CFO".into(),
+                need: "two sites".into(),
+                timeline: "Q1".into(),
+                lost_reason: "price".into(),
+            },
             invalid: vec![InvalidValue { field: "emails".into(), value: "bob@".into(), reason: "no domain".into() }],
             status: LeadStatus::Active,
             missing: vec![],

@@ -10,6 +10,7 @@ use super::validate::{keep_invalid_contacts, ValidLead, ValidationErrors};
 use crate::access::{Actor, Grant, LeadScope, Permission};
 use crate::audit::Origin;
 use crate::error::{Error, FieldError, Result};
+use crate::pipeline::Passage;
 use crate::rapport::Rapport;
 use crate::users::store as user_store;
 
@@ -207,7 +208,7 @@ impl Rapport {
         let mut created = Vec::with_capacity(valid.len());
         let mut drafts = 0;
         for (i, lead) in valid.iter().enumerate() {
-            let id = insert_logged(tx, &batch, lead)?;
+            let id = insert_logged(tx, grant, &batch, lead, Passage::Checked)?;
             // Each row is checked against the database and the rows before it, which are stored by now.
             self.index_and_check(tx, id, dedup, &batch.at)?;
             created.push(id);

@@ -3,6 +3,7 @@
 pub(crate) mod api;
 mod completeness;
 pub mod csv;
+pub mod deal;
 mod email;
 pub(crate) mod fields;
 mod import;
@@ -12,12 +13,12 @@ pub(crate) mod search;
 pub(crate) mod store;
 mod validate;
 
-pub use api::{SavedLead, COUNT_CAP};
+pub use api::{SavedLead, COUNT_CAP, GATE_OVERRIDE};
 pub use email::{normalize_email, EmailError};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
 pub use model::{
-    display_name, Address, EmailEntry, InvalidValue, Lead, LeadInput, LeadStatus, LeadSummary, MissingField,
+    display_name, Address, Deal, EmailEntry, InvalidValue, Lead, LeadInput, LeadStatus, LeadSummary, MissingField,
     PhoneEntry, SourceChannel, UserRef,
 };
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};

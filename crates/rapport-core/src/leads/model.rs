@@ -115,6 +115,30 @@ pub struct Address {
     pub country: String,
 }
 
+/// What a deal is worth and where it stands: the pipeline's entry criteria read these (seed 4.1: interest,
+/// budget and authority before Qualification; a value, a currency and a close date before Engagement).
+/// Text, like every lead field; validation gives each its one spelling.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct Deal {
+    /// A plain decimal with two places ("12500.00"); empty while unknown.
+    pub value: String,
+    /// ISO 4217 code ("EUR").
+    pub currency: String,
+    /// YYYY-MM-DD.
+    pub expected_close: String,
+    pub budget: String,
+    /// Who decides (authority).
+    pub decision_maker: String,
+    /// What they need (interest).
+    pub need: String,
+    /// When they mean to buy.
+    pub timeline: String,
+    /// Key of a configured lost reason.
+    pub lost_reason: String,
+}
+
 /// What a form, a file row or the API hands in. Text fields are taken as typed and trimmed on validation;
 /// the first email and the first phone are the primary ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +162,7 @@ pub struct LeadInput {
     pub tags: Vec<String>,
     pub notes: String,
     pub external_ref: String,
+    pub deal: Deal,
     /// Values flagged as invalid and kept as typed; an edit keeps them until it drops them.
     pub invalid: Vec<InvalidValue>,
 }
@@ -192,6 +217,8 @@ pub struct Lead {
     pub tags: Vec<String>,
     pub notes: String,
     pub external_ref: String,
+    #[serde(default)]
+    pub deal: Deal,
     pub invalid: Vec<InvalidValue>,
     pub status: LeadStatus,
     pub missing: Vec<MissingField>,
@@ -222,6 +249,7 @@ impl Lead {
             tags: self.tags.clone(),
             notes: self.notes.clone(),
             external_ref: self.external_ref.clone(),
+            deal: self.deal.clone(),
             invalid: self.invalid.clone(),
         }
     }

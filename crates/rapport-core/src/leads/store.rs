@@ -384,6 +384,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError
                 tags: vec![],
                 notes: input.notes,
                 external_ref: input.external_ref,
+                deal: input.deal,
                 invalid: vec![],
                 status: LeadStatus::parse(&status).unwrap_or(LeadStatus::Draft),
                 missing: vec![],

@@ -1,6 +1,7 @@
 //! Turns a [`LeadInput`] into a [`ValidLead`] or into every field error at once: a form shows them all inline,
 //! an import reports them all per row. Nothing invalid is dropped silently: it is an error the user sees.
 use super::completeness::{missing_fields, status_for, CompletenessFacts};
+use super::deal;
 use super::email::normalize_email;
 use super::fields::{LeadFieldKind, FIELDS};
 use super::model::{
@@ -94,6 +95,7 @@ impl ValidLead {
             tags: self.tags.clone(),
             notes: t.notes.clone(),
             external_ref: t.external_ref.clone(),
+            deal: t.deal.clone(),
             invalid: self.invalid.clone(),
             status: self.status,
             missing: self.missing.clone(),
@@ -113,6 +115,8 @@ pub struct ValidationContext<'a> {
     pub default_region: &'a str,
     /// Stage keys in pipeline order; the first is where new leads start.
     pub stages: &'a [String],
+    /// The configured lost reasons: (key, label).
+    pub lost_reasons: &'a [(String, String)],
     /// Whether an owner id names an active user.
     pub owner_exists: &'a dyn Fn(i64) -> bool,
     /// The owner the lead has now, if it is stored: keeping an owner who has since been deactivated is not a
@@ -134,8 +138,22 @@ fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> 
 pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<ValidLead, ValidationErrors> {
     let mut errors = Vec::new();
     let mut text = LeadInput::default();
-    for f in FIELDS.iter().filter(|f| matches!(f.info.kind, LeadFieldKind::Text | LeadFieldKind::LongText)) {
-        let value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, &mut errors);
+    for f in FIELDS.iter().filter(|f| f.info.kind.is_text()) {
+        let mut value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, &mut errors);
+        if !value.is_empty() {
+            let spelled = match f.info.kind {
+                LeadFieldKind::Amount => Some(deal::normalize_amount(&value)),
+                LeadFieldKind::Currency => Some(deal::normalize_currency(&value)),
+                LeadFieldKind::Date => Some(deal::normalize_date(&value)),
+                LeadFieldKind::LostReason => Some(deal::match_lost_reason(&value, ctx.lost_reasons)),
+                _ => None,
+            };
+            match spelled {
+                Some(Ok(one)) => value = one,
+                Some(Err(why)) => errors.push(FieldError::new(f.info.name, why)),
+                None => {}
+            }
+        }
         (f.set)(&mut text, &value);
     }
 
@@ -292,7 +310,13 @@ mod tests {
         let owners = |id: i64| id == 1;
         validate_lead(
             input,
-            &ValidationContext { default_region: "US", stages: &stages, owner_exists: &owners, current_owner: None },
+            &ValidationContext {
+                default_region: "US",
+                stages: &stages,
+                lost_reasons: &[("price".to_string(), "Price".to_string())],
+                owner_exists: &owners,
+                current_owner: None,
+            },
         )
     }
 

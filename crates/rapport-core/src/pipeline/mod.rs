@@ -1,9 +1,17 @@
-//! The sales pipeline (seed section 4). So far: the stage history (every entry into and exit from a stage,
-//! appended by the database in the transaction that moves the lead) and the velocity read from it (time in
-//! each stage, time to close, and the stage that holds each owner's and each source's leads longest).
+//! The sales pipeline (seed section 4): pipelines and stages with entry criteria (`config`), the one gate every
+//! move passes (`gate`), activities (`activities`), the stage history (every entry into and exit from a stage,
+//! appended beside the change log in the transaction that moves the lead) and the velocity read from it (time
+//! in each stage, time to close, and the stage that holds each owner's and each source's leads longest).
+pub(crate) mod activities;
 mod api;
+pub(crate) mod config;
+pub(crate) mod gate;
 pub(crate) mod history;
 mod model;
+mod operations;
 mod velocity;
 
+pub use activities::{Activity, ActivityKind, NewActivity};
+pub use config::{LostReason, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
+pub use gate::{GateRefusal, Passage};
 pub use model::*;

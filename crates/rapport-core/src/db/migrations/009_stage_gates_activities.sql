@@ -1,0 +1,88 @@
+-- Seed 4: stages with entry criteria checked by one gate, several pipelines, the deal fields those criteria
+-- read, and the activities (calls, emails, meetings, proposals sent, tasks) that meet them and reset a lead's
+-- inactivity clock.
+
+CREATE TABLE pipelines (
+    key      TEXT PRIMARY KEY,
+    label    TEXT NOT NULL,
+    position INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO pipelines (key, label, position) VALUES ('sales', 'New business', 0);
+
+-- A stage belongs to one pipeline (its key stays unique across them: a lead's stage names its pipeline).
+-- No REFERENCES on an added column with a default: SQLite refuses it; `pipeline::config` checks the key.
+ALTER TABLE stages ADD COLUMN pipeline TEXT NOT NULL DEFAULT 'sales';
+-- Percent: the forecast weighs a deal's value by it.
+ALTER TABLE stages ADD COLUMN probability INTEGER NOT NULL DEFAULT 0 CHECK (probability BETWEEN 0 AND 100);
+ALTER TABLE stages ADD COLUMN colour TEXT NOT NULL DEFAULT '#64748b';
+-- 'open', 'won' or 'lost': what closing in this stage means for velocity and the forecast.
+ALTER TABLE stages ADD COLUMN outcome TEXT NOT NULL DEFAULT 'open' CHECK (outcome IN ('open', 'won', 'lost'));
+-- JSON arrays: the lead fields that must hold a value, and the kinds of activity that must have happened,
+-- before a lead may enter the stage.
+ALTER TABLE stages ADD COLUMN required_fields TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE stages ADD COLUMN required_activities TEXT NOT NULL DEFAULT '[]';
+
+-- Seed 4.1's criteria: interest, budget and authority verified before Qualification; a proposal sent before
+-- Engagement ("In discussion"); a value to win, a reason to lose.
+UPDATE stages SET probability = 10, colour = '#64748b' WHERE key = 'new';
+UPDATE stages SET probability = 25, colour = '#0ea5e9',
+       required_fields = '["budget","decision_maker","need","timeline"]' WHERE key = 'qualification';
+UPDATE stages SET probability = 60, colour = '#8b5cf6',
+       required_fields = '["deal_value","currency","expected_close"]',
+       required_activities = '["proposal"]' WHERE key = 'engagement';
+UPDATE stages SET probability = 100, colour = '#16a34a', outcome = 'won',
+       required_fields = '["deal_value","currency"]' WHERE key = 'won';
+UPDATE stages SET probability = 0, colour = '#dc2626', outcome = 'lost',
+       required_fields = '["lost_reason"]' WHERE key = 'lost';
+UPDATE stages SET probability = 5, colour = '#f59e0b' WHERE key = 'nurture';
+
+-- The reasons a deal may be lost for: a list, so that "why do we lose" can be counted.
+CREATE TABLE lost_reasons (
+    key      TEXT PRIMARY KEY,
+    label    TEXT NOT NULL,
+    position INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO lost_reasons (key, label, position) VALUES
+    ('price', 'Price', 0),
+    ('competitor', 'Chose a competitor', 1),
+    ('no_budget', 'No budget', 2),
+    ('no_decision', 'No decision', 3),
+    ('timing', 'Bad timing', 4),
+    ('unresponsive', 'Stopped responding', 5),
+    ('stagnant', 'Inactive too long', 6),
+    ('other', 'Other', 7);
+
+-- The deal fields (text, as every lead field: the change log, files and forms read them alike). The value is
+-- a plain decimal ("12500.00"), the currency an ISO 4217 code, the close date YYYY-MM-DD.
+ALTER TABLE leads ADD COLUMN deal_value TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN expected_close TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN budget TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN decision_maker TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN need TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN timeline TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN lost_reason TEXT NOT NULL DEFAULT '';
+-- When the last activity happened: with the date the lead entered its stage, the inactivity clock of the
+-- stagnation policy. Derived (from `activities`), so not a field of the change log.
+ALTER TABLE leads ADD COLUMN last_activity_at TEXT;
+
+CREATE TABLE activities (
+    id               INTEGER PRIMARY KEY,
+    -- No foreign key: a merged lead's activities stay its own, and the survivor shows them (as its history).
+    lead_id          INTEGER NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'note', 'proposal', 'task')),
+    subject          TEXT NOT NULL,
+    body             TEXT NOT NULL DEFAULT '',
+    outcome          TEXT NOT NULL DEFAULT '',
+    duration_minutes INTEGER CHECK (duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 100000),
+    -- A task's due time and reminder; NULL for what simply happened.
+    due_at           TEXT,
+    remind_at        TEXT,
+    -- When it happened, or when the task was done; NULL: a task still open.
+    done_at          TEXT,
+    appointment_id   INTEGER REFERENCES appointments(id),
+    created_by       INTEGER REFERENCES users(id),
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX activities_by_lead ON activities (lead_id, created_at, id);
+CREATE INDEX activities_open_tasks ON activities (due_at) WHERE done_at IS NULL;

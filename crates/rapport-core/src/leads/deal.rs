@@ -1,0 +1,160 @@
+//! The deal fields' spellings: each value people type or files carry ("12.500,00 €", "eur", "31.12.2026") has
+//! one stored form, so the board can sum values, criteria can test for them, and two spellings never differ.
+use chrono::NaiveDate;
+
+/// A non-negative amount as a plain decimal with two places. Accepts thousands separators of either kind
+/// ("12,500.50", "12.500,50", "12 500"), a currency sign or code around it, and a decimal comma.
+pub fn normalize_amount(raw: &str) -> Result<String, String> {
+    let kept: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_')
+        .skip_while(|c| !c.is_ascii_digit() && !matches!(c, '-' | '.' | ','))
+        .collect();
+    let body = kept.trim_end_matches(|c: char| !c.is_ascii_digit());
+    if body.is_empty() {
+        return Err("is not an amount (write it like 12500 or 12,500.00)".into());
+    }
+    if body.starts_with('-') {
+        return Err("cannot be negative".into());
+    }
+    if !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return Err(format!("\"{}\" is not an amount (write it like 12500 or 12,500.00)", raw.trim()));
+    }
+    // The last separator is the decimal one when one or two digits follow it, or when it is the only
+    // separator of its kind and not followed by exactly three digits (which a thousands separator would be).
+    let last = body.rfind(['.', ',']);
+    let (whole, fraction) = match last {
+        Some(i) => {
+            let sep = body.as_bytes()[i] as char;
+            let after = &body[i + 1..];
+            let same_kind = body.matches(sep).count();
+            let decimal = after.len() <= 2 || (same_kind == 1 && after.len() != 3);
+            if decimal {
+                (&body[..i], after)
+            } else {
+                (body, "")
+            }
+        }
+        None => (body, ""),
+    };
+    // Thousands separators group by three, and one number uses one kind of them.
+    let mut kinds = whole.chars().filter(|c| matches!(c, '.' | ','));
+    if let Some(sep) = kinds.next() {
+        let groups: Vec<&str> = whole.split(sep).collect();
+        let grouped =
+            kinds.all(|c| c == sep) && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+        if !grouped {
+            return Err(format!("\"{}\" is not an amount (write it like 12500 or 12,500.00)", raw.trim()));
+        }
+    }
+    let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
+    if fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("\"{}\" has more than two decimal places", raw.trim()));
+    }
+    let digits = digits.trim_start_matches('0');
+    if digits.len() > 15 {
+        return Err("is too large".into());
+    }
+    let whole = if digits.is_empty() { "0" } else { digits };
+    Ok(format!("{whole}.{fraction:0<2}"))
+}
+
+/// An ISO 4217 code: three letters, upper-cased.
+pub fn normalize_currency(raw: &str) -> Result<String, String> {
+    let t = raw.trim();
+    if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Ok(t.to_ascii_uppercase());
+    }
+    // The signs people type for the common ones.
+    match t {
+        "€" => Ok("EUR".into()),
+        "$" | "US$" => Ok("USD".into()),
+        "£" => Ok("GBP".into()),
+        "¥" => Ok("JPY".into()),
+        "CHF" => Ok("CHF".into()),
+        _ => Err(format!("\"{t}\" is not a currency code (three letters, like EUR or USD)")),
+    }
+}
+
+/// A date as YYYY-MM-DD; also read as 31.12.2026 (day first, as written across Europe). A date with slashes
+/// is refused: 01/02/2026 is January in one country and February in another.
+pub fn normalize_date(raw: &str) -> Result<String, String> {
+    let t = raw.trim();
+    let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"));
+    match parsed {
+        Ok(d) => Ok(d.format("%Y-%m-%d").to_string()),
+        Err(_) => Err(format!("\"{t}\" is not a date (write it as YYYY-MM-DD)")),
+    }
+}
+
+/// The configured reason `raw` names, by key or by label (any case): its key.
+pub fn match_lost_reason(raw: &str, reasons: &[(String, String)]) -> Result<String, String> {
+    let t = raw.trim();
+    reasons
+        .iter()
+        .find(|(key, label)| key.eq_ignore_ascii_case(t) || label.eq_ignore_ascii_case(t))
+        .map(|(key, _)| key.clone())
+        .ok_or_else(|| {
+            let names: Vec<&str> = reasons.iter().map(|(_, l)| l.as_str()).collect();
+            format!("\"{t}\" is not a lost reason; use one of: {}", names.join(", "))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn amounts_take_one_spelling_whatever_the_locale() {
+        for (typed, stored) in [
+            ("12500", "12500.00"),
+            ("12,500.50", "12500.50"),
+            ("12.500,50", "12500.50"),
+            ("12 500", "12500.00"),
+            ("12,500", "12500.00"),
+            ("12.5", "12.50"),
+            ("12,5", "12.50"),
+            ("€ 1.234.567,89", "1234567.89"),
+            ("1,234,567", "1234567.00"),
+            ("USD 900", "900.00"),
+            ("900 EUR", "900.00"),
+            ("0", "0.00"),
+            ("0.5", "0.50"),
+            ("007", "7.00"),
+        ] {
+            assert_eq!(normalize_amount(typed).as_deref(), Ok(stored), "{typed}");
+        }
+        for bad in ["", "abc", "-5", "12.345.6789", "1.2.3,456", "1e5", "12,3456"] {
+            assert!(normalize_amount(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn currencies_and_dates_have_one_spelling() {
+        assert_eq!(normalize_currency(" eur ").as_deref(), Ok("EUR"));
+        assert_eq!(normalize_currency("€").as_deref(), Ok("EUR"));
+        assert!(normalize_currency("euro").is_err());
+        assert_eq!(normalize_date("2026-12-31").as_deref(), Ok("2026-12-31"));
+        assert_eq!(normalize_date("31.12.2026").as_deref(), Ok("2026-12-31"));
+        assert!(normalize_date("01/02/2026").is_err());
+        assert!(normalize_date("2026-02-30").is_err());
+        let reasons = vec![("price".to_string(), "Price".to_string()), ("other".into(), "Other".into())];
+        assert_eq!(match_lost_reason("PRICE", &reasons).as_deref(), Ok("price"));
+        assert!(match_lost_reason("weather", &reasons).unwrap_err().contains("Price, Other"));
+    }
+
+    proptest! {
+        /// Whatever is typed, an amount is refused or stored in the one form, which reads back as itself.
+        #[test]
+        fn an_amount_is_refused_or_stored_in_its_one_form(raw in "[-€$ 0-9.,a-zA-Z]{0,20}") {
+            if let Ok(stored) = normalize_amount(&raw) {
+                prop_assert_eq!(normalize_amount(&stored), Ok(stored.clone()));
+                let (whole, fraction) = stored.split_once('.').unwrap_or_default();
+                prop_assert!(!whole.is_empty() && whole.chars().all(|c| c.is_ascii_digit()));
+                prop_assert_eq!(fraction.len(), 2);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The pipelines, their stages with entry criteria, and the lost reasons, as an Administrator configures them:
+//! their SQL and their shapes.
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::activities::ActivityKind;
+use crate::db::StoreError;
+
+/// What closing in a stage means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum StageOutcome {
+    Open,
+    Won,
+    Lost,
+}
+
+impl StageOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageOutcome::Open => "open",
+            StageOutcome::Won => "won",
+            StageOutcome::Lost => "lost",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "won" => StageOutcome::Won,
+            "lost" => StageOutcome::Lost,
+            _ => StageOutcome::Open,
+        }
+    }
+}
+
+/// One stage as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StageConfig {
+    pub key: String,
+    pub label: String,
+    pub pipeline: String,
+    pub position: i32,
+    /// Percent, 0–100.
+    pub probability: u8,
+    /// CSS colour.
+    pub colour: String,
+    pub outcome: StageOutcome,
+    /// Closed stages (Won, Lost) end a deal.
+    pub closed: bool,
+    /// Lead fields (the field table's names) that must hold a value before a lead enters.
+    pub required_fields: Vec<String>,
+    /// Kinds of activity that must have happened before a lead enters.
+    pub required_activities: Vec<ActivityKind>,
+}
+
+/// What an Administrator may change of a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StageSettings {
+    pub label: String,
+    pub probability: u8,
+    pub colour: String,
+    pub required_fields: Vec<String>,
+    pub required_activities: Vec<ActivityKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PipelineInfo {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LostReason {
+    pub key: String,
+    pub label: String,
+}
+
+/// Everything the board, the lead form and the settings page need of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PipelineConfig {
+    pub pipelines: Vec<PipelineInfo>,
+    pub stages: Vec<StageConfig>,
+    pub lost_reasons: Vec<LostReason>,
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    // A hand-edited or damaged list reads as no criterion rather than failing every read of the pipeline.
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+const STAGE_COLUMNS: &str =
+    "key, label, pipeline, position, probability, colour, outcome, closed, required_fields, required_activities";
+
+fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
+    Ok(StageConfig {
+        key: r.get(0)?,
+        label: r.get(1)?,
+        pipeline: r.get(2)?,
+        position: r.get(3)?,
+        probability: r.get::<_, i64>(4)?.clamp(0, 100) as u8,
+        colour: r.get(5)?,
+        outcome: StageOutcome::parse(&r.get::<_, String>(6)?),
+        closed: r.get(7)?,
+        required_fields: json_list(&r.get::<_, String>(8)?),
+        required_activities: json_list(&r.get::<_, String>(9)?),
+    })
+}
+
+pub(crate) fn stages(conn: &Connection) -> Result<Vec<StageConfig>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {STAGE_COLUMNS} FROM stages ORDER BY pipeline, position"))?;
+    let rows = stmt.query_map([], stage_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn stage(conn: &Connection, key: &str) -> Result<Option<StageConfig>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {STAGE_COLUMNS} FROM stages WHERE key = ?1"))?
+        .query_row([key], stage_row)
+        .optional()?)
+}
+
+pub(crate) fn pipelines(conn: &Connection) -> Result<Vec<PipelineInfo>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT key, label FROM pipelines ORDER BY position")?;
+    let rows = stmt.query_map([], |r| Ok(PipelineInfo { key: r.get(0)?, label: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn lost_reasons(conn: &Connection) -> Result<Vec<LostReason>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT key, label FROM lost_reasons ORDER BY position")?;
+    let rows = stmt.query_map([], |r| Ok(LostReason { key: r.get(0)?, label: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn update_stage(tx: &Transaction<'_>, key: &str, s: &StageSettings) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE stages SET label = ?2, probability = ?3, colour = ?4, required_fields = ?5, required_activities = ?6
+         WHERE key = ?1",
+    )?
+    .execute(params![
+        key,
+        s.label,
+        i64::from(s.probability),
+        s.colour,
+        serde_json::to_string(&s.required_fields).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&s.required_activities).unwrap_or_else(|_| "[]".into()),
+    ])?;
+    Ok(())
+}

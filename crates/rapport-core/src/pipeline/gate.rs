@@ -1,0 +1,133 @@
+//! The one stage gate. Every write that can put a lead into a stage (the form, a board drag, bulk edit, an
+//! import, the capture API, the stagnation sweep, later automations) goes through `leads::api::insert_logged`
+//! or `leads::api::write_update`, and both ask here before they write; so no path can skip a stage's entry
+//! criteria, and a refused move writes nothing (the caller's transaction is rolled back with the error).
+use std::fmt;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::activities::{self, ActivityKind};
+use super::config;
+use crate::access::{AccessError, Grant};
+use crate::error::{Error, FieldError, Result};
+use crate::leads::fields;
+use crate::leads::{Lead, ValidationErrors};
+use crate::users::Role;
+
+/// How a write that may move a lead passes the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passage<'a> {
+    /// Checked against the entry criteria of the stage entered.
+    Checked,
+    /// An Administrator moves the lead although criteria are unmet, for this reason; logged with the move.
+    Override(&'a str),
+    /// Puts back a state the log recorded (undo, merge, unmerge, an import's undo): the move was decided, and
+    /// passed the gate, when it was first made.
+    Restoring,
+}
+
+/// A move the gate refused, with exactly what is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GateRefusal {
+    pub stage: String,
+    pub stage_label: String,
+    /// Each field that must hold a value first, named as the form names it.
+    pub fields: Vec<FieldError>,
+    /// Each kind of activity that must have happened first.
+    pub activities: Vec<ActivityKind>,
+}
+
+impl fmt::Display for GateRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut needs: Vec<String> = self
+            .fields
+            .iter()
+            .map(|e| fields::field(&e.field).map_or(e.field.clone(), |x| x.info.label.into()))
+            .collect();
+        needs.extend(self.activities.iter().map(|k| format!("a “{}” activity", k.label())));
+        write!(f, "To enter {}, this lead needs: {}", self.stage_label, needs.join(", "))
+    }
+}
+
+impl std::error::Error for GateRefusal {}
+
+impl GateRefusal {
+    /// The refusal as fields at fault: the missing fields, and `activity.<kind>` for each missing activity, so
+    /// a form can put each message beside what fills it.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        let mut out = self.fields.clone();
+        out.extend(self.activities.iter().map(|k| {
+            FieldError::new(
+                format!("activity.{}", k.as_str()),
+                format!("a “{}” activity is needed to enter {}", k.label(), self.stage_label),
+            )
+        }));
+        out
+    }
+}
+
+/// What passed although unmet: the override's log line.
+pub(crate) struct Overridden(pub String);
+
+/// Checks the move of lead `stored` (None: not stored yet) from stage `from` (None: it is being created) into
+/// `lead.stage`.
+pub(crate) fn check(
+    conn: &Connection,
+    grant: &Grant,
+    stored: Option<i64>,
+    from: Option<&str>,
+    lead: &Lead,
+    passage: Passage<'_>,
+) -> Result<Option<Overridden>> {
+    if from == Some(lead.stage.as_str()) || passage == Passage::Restoring {
+        return Ok(None);
+    }
+    let Some(stage) = config::stage(conn, &lead.stage)? else {
+        // Validation has already refused an unknown stage.
+        return Ok(None);
+    };
+    let values = fields::values(lead);
+    let missing_fields: Vec<FieldError> = stage
+        .required_fields
+        .iter()
+        .filter(|name| values.iter().any(|(n, v)| n == name && v.trim().is_empty()))
+        .map(|name| FieldError::new(name.clone(), format!("is needed to enter {}", stage.label)))
+        .collect();
+    // The activities of the lead and of those merged into it count.
+    let mut history = Vec::new();
+    if let Some(id) = stored {
+        history.push(id);
+        history.extend(crate::duplicates::store::merged_into(conn, id)?);
+    }
+    let mut missing_activities = Vec::new();
+    for kind in &stage.required_activities {
+        if activities::count_done(conn, &history, *kind)? == 0 {
+            missing_activities.push(*kind);
+        }
+    }
+    if missing_fields.is_empty() && missing_activities.is_empty() {
+        return Ok(None);
+    }
+    let refusal = GateRefusal {
+        stage: stage.key.clone(),
+        stage_label: stage.label.clone(),
+        fields: missing_fields,
+        activities: missing_activities,
+    };
+    match passage {
+        Passage::Override(reason) => {
+            if grant.role != Role::Administrator {
+                let action = "override a stage's entry criteria";
+                return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
+            }
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
+            }
+            Ok(Some(Overridden(format!("{reason} ({refusal})"))))
+        }
+        _ => Err(Error::Gate(refusal)),
+    }
+}

@@ -1,0 +1,218 @@
+//! The pipeline's write operations and configuration reads: stage settings (Administrators), activities
+//! (anyone who may change the lead, within their campaigns).
+use chrono::DateTime;
+
+use super::activities::{self, Activity, ActivityKind, NewActivity, ValidActivity};
+use super::config::{self, PipelineConfig, StageSettings};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::store as changelog;
+use crate::audit::Origin;
+use crate::error::{Error, FieldError, Result};
+use crate::leads::api::visible_lead;
+use crate::leads::{fields, ValidationErrors};
+use crate::rapport::Rapport;
+
+const SUBJECT_CHARS: usize = 200;
+const BODY_CHARS: usize = 20_000;
+
+fn too_long(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("is longer than {max} characters")));
+    }
+}
+
+fn instant(field: &str, value: &Option<String>, errors: &mut Vec<FieldError>) {
+    if let Some(v) = value {
+        if DateTime::parse_from_rfc3339(v).is_err() {
+            errors.push(FieldError::new(field, format!("\"{v}\" is not a date and time (RFC 3339)")));
+        }
+    }
+}
+
+fn validate_activity(input: &NewActivity) -> Result<ValidActivity<'_>> {
+    let mut errors = Vec::new();
+    let Some(kind) = input.kind else {
+        return Err(ValidationErrors::one("kind", "choose what kind of activity this is").into());
+    };
+    if input.subject.trim().is_empty() {
+        errors.push(FieldError::new("subject", "is required"));
+    }
+    too_long("subject", input.subject.trim(), SUBJECT_CHARS, &mut errors);
+    too_long("body", &input.body, BODY_CHARS, &mut errors);
+    too_long("outcome", &input.outcome, SUBJECT_CHARS, &mut errors);
+    instant("due_at", &input.due_at, &mut errors);
+    instant("remind_at", &input.remind_at, &mut errors);
+    instant("done_at", &input.done_at, &mut errors);
+    if kind != ActivityKind::Task && (input.due_at.is_some() || input.remind_at.is_some()) {
+        errors.push(FieldError::new("due_at", "only a task has a due date or a reminder"));
+    }
+    if input.duration_minutes.is_some_and(|m| m > 100_000) {
+        errors.push(FieldError::new("duration_minutes", "is longer than 100,000 minutes"));
+    }
+    if errors.is_empty() {
+        Ok(ValidActivity { kind, input })
+    } else {
+        Err(ValidationErrors { errors }.into())
+    }
+}
+
+impl Rapport {
+    /// The pipelines, their stages with entry criteria, and the lost reasons.
+    pub fn pipeline_config(&self, actor: &Actor) -> Result<PipelineConfig> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(conn)?,
+                stages: config::stages(conn)?,
+                lost_reasons: config::lost_reasons(conn)?,
+            })
+        })
+    }
+
+    /// Changes a stage's label, probability, colour and entry criteria (Administrators). Each changed setting
+    /// is a change-log row (entity `stage`, field `<stage>.<setting>`).
+    pub fn update_stage(&self, actor: &Actor, key: &str, settings: &StageSettings) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let old = config::stage(tx, key)?.ok_or_else(|| Error::NotFound { entity: "stage", id: key.into() })?;
+            let mut errors = Vec::new();
+            if settings.label.trim().is_empty() {
+                errors.push(FieldError::new("label", "is required"));
+            }
+            too_long("label", settings.label.trim(), 60, &mut errors);
+            if settings.probability > 100 {
+                errors.push(FieldError::new("probability", "is a percentage, 0 to 100"));
+            }
+            if settings.colour.trim().is_empty() || settings.colour.chars().count() > 32 {
+                errors.push(FieldError::new("colour", "is a CSS colour, like #0ea5e9"));
+            }
+            for name in &settings.required_fields {
+                if !fields::field(name).is_some_and(|f| f.info.editable) {
+                    errors.push(FieldError::new("required_fields", format!("\"{name}\" is not a lead field")));
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ValidationErrors { errors }.into());
+            }
+            let settings = StageSettings { label: settings.label.trim().to_string(), ..settings.clone() };
+            let list = |v: &[String]| v.join(", ");
+            let kinds = |v: &[ActivityKind]| v.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+            let changes = [
+                ("label", old.label.clone(), settings.label.clone()),
+                ("probability", old.probability.to_string(), settings.probability.to_string()),
+                ("colour", old.colour.clone(), settings.colour.clone()),
+                ("required_fields", list(&old.required_fields), list(&settings.required_fields)),
+                ("required_activities", kinds(&old.required_activities), kinds(&settings.required_activities)),
+            ];
+            if changes.iter().any(|(_, a, b)| a != b) {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                config::update_stage(tx, key, &settings)?;
+                for (name, a, b) in changes.iter().filter(|(_, a, b)| a != b) {
+                    changelog::record(tx, &batch, "stage", 0, &format!("{key}.{name}"), Some(a), Some(b))?;
+                }
+            }
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(tx)?,
+                stages: config::stages(tx)?,
+                lost_reasons: config::lost_reasons(tx)?,
+            })
+        })
+    }
+
+    /// Logs an activity on lead `lead_id`. What happened (anything but an open task) resets the lead's
+    /// inactivity clock and counts toward stages' required activities.
+    pub fn log_activity(&self, actor: &Actor, lead_id: i64, input: &NewActivity) -> Result<Activity> {
+        let now = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            visible_lead(tx, &grant, lead_id)?;
+            let mut filled = input.clone();
+            if filled.kind != Some(ActivityKind::Task) && filled.done_at.is_none() {
+                filled.done_at = Some(now.clone());
+            }
+            let valid = validate_activity(&filled)?;
+            self.write_activity(tx, &grant, lead_id, &valid, &Origin::manual())
+        })
+    }
+
+    pub(crate) fn write_activity(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        lead_id: i64,
+        valid: &ValidActivity<'_>,
+        origin: &Origin,
+    ) -> Result<Activity> {
+        let batch = self.begin_batch(tx, grant, origin)?;
+        let id = activities::insert(tx, lead_id, valid, grant.user_id, &batch.at)?;
+        let stored = activities::get(tx, id)?.ok_or_else(|| Error::Internal("activity vanished".into()))?;
+        let snapshot = serde_json::to_string(&stored).map_err(|e| Error::Internal(e.to_string()))?;
+        changelog::record(tx, &batch, "activity", id, "*", None, Some(&snapshot))?;
+        if let Some(done) = &stored.done_at {
+            activities::touch_lead(tx, lead_id, done)?;
+        }
+        Ok(stored)
+    }
+
+    /// Marks an open task done (now): logged, and it resets the lead's inactivity clock.
+    pub fn complete_activity(&self, actor: &Actor, id: i64) -> Result<Activity> {
+        let now = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
+            let a = activities::get(tx, id)?.ok_or_else(not_found)?;
+            visible_lead(tx, &grant, a.lead_id).map_err(|_| not_found())?;
+            if a.done_at.is_some() {
+                return Err(ValidationErrors::one("done_at", "this is done already").into());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            activities::mark_done(tx, id, &now)?;
+            changelog::record(tx, &batch, "activity", id, "done_at", None, Some(&now))?;
+            activities::touch_lead(tx, a.lead_id, &now)?;
+            activities::get(tx, id)?.ok_or_else(not_found)
+        })
+    }
+
+    /// Lead `lead_id`'s activities and those of the leads merged into it, newest first.
+    pub fn lead_activities(&self, actor: &Actor, lead_id: i64) -> Result<Vec<Activity>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            visible_lead(conn, &grant, lead_id)?;
+            let mut leads = vec![lead_id];
+            leads.extend(crate::duplicates::store::merged_into(conn, lead_id)?);
+            Ok(activities::of_leads(conn, &leads)?)
+        })
+    }
+}
+
+impl Rapport {
+    /// The first run's demo data: half the leads in Qualification get a proposal sent and move to Engagement
+    /// through the gate, as a rep would move them.
+    pub(crate) fn demo_proposals(&self, tx: &rusqlite::Transaction<'_>, grant: &Grant, created: &[i64]) -> Result<()> {
+        let origin = Origin { reason: crate::audit::ChangeReason::DemoData, source_ref: "first run".into() };
+        let mut qualified = 0;
+        for id in created {
+            let Some(lead) = crate::leads::store::get(tx, *id)? else { continue };
+            if lead.stage != "qualification" {
+                continue;
+            }
+            qualified += 1;
+            if qualified % 2 == 0 {
+                continue;
+            }
+            let proposal = NewActivity {
+                kind: Some(ActivityKind::Proposal),
+                subject: format!("Proposal sent to {}", lead.display_name()),
+                done_at: Some(self.now()),
+                ..Default::default()
+            };
+            self.write_activity(tx, grant, *id, &validate_activity(&proposal)?, &origin)?;
+            let mut next = lead.to_input();
+            next.stage = "engagement".into();
+            self.write_update(tx, grant, lead, &next, super::gate::Passage::Checked, &mut || {
+                self.begin_batch(tx, grant, &origin)
+            })?;
+        }
+        Ok(())
+    }
+}

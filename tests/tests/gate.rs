@@ -1,0 +1,342 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! The stage gate (issue 14): every path that can put a lead into a stage (the form's create and edit, the
+//! bulk import, the import wizard's rows, new and updated) meets the same entry criteria; a refused move writes
+//! nothing, compared table by table; an override needs an Administrator and a reason and is logged; restoring a
+//! recorded state (undo) is not a new move. Activities meet required activities, reset the inactivity clock
+//! and obey roles and campaigns; only an Administrator changes the stage configuration, and that is logged.
+mod common;
+
+use common::{fixture, Fixture};
+use rapport_core::imports::ImportPlan;
+use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
+use rapport_core::pipeline::{ActivityKind, NewActivity, Passage, StageSettings};
+use rapport_core::users::Role;
+use rapport_core::{Actor, ErrorCode, Origin};
+
+fn created(f: &Fixture, input: &LeadInput) -> Lead {
+    f.core.create_lead(&f.admin, input, &Origin::manual()).unwrap().lead
+}
+
+fn moved(lead: &Lead, stage: &str) -> LeadInput {
+    let mut i = lead.to_input();
+    i.stage = stage.into();
+    i
+}
+
+fn proposal(f: &Fixture, who: &Actor, lead: i64) {
+    let a =
+        NewActivity { kind: Some(ActivityKind::Proposal), subject: "Proposal v1 sent".into(), ..Default::default() };
+    f.core.log_activity(who, lead, &a).unwrap();
+}
+
+fn fields_at_fault(e: &rapport_core::Error) -> Vec<String> {
+    e.field_errors().into_iter().map(|f| f.field).collect()
+}
+
+fn log_rows(f: &Fixture, lead: i64, field: &str) -> Vec<Option<String>> {
+    f.sql()
+        .prepare("SELECT new_value FROM change_log WHERE entity = 'lead' AND entity_id = ?1 AND field = ?2")
+        .unwrap()
+        .query_map(rusqlite::params![lead, field], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn the_form_is_refused_with_what_is_missing_writes_nothing_and_passes_once_it_is_there() {
+    let f = fixture();
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let before = f.dump();
+
+    // Qualification wants budget, decision maker, need and timeline.
+    let err = f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual());
+    let err = err.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate);
+    assert_eq!(fields_at_fault(&err), ["budget", "decision_maker", "need", "timeline"]);
+    assert!(err.to_string().contains("To enter Qualification, this lead needs: Budget, Decision maker"), "{err}");
+    assert_eq!(f.dump(), before, "a refused move writes nothing");
+
+    // Engagement: the deal fields and a proposal sent.
+    let mut input = moved(&ann, "engagement");
+    let err = f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["deal_value", "currency", "expected_close", "activity.proposal"]);
+    assert!(err.to_string().contains("a “Proposal sent” activity"), "{err}");
+    assert_eq!(f.dump(), before);
+
+    input.deal.value = "12.500,00".into();
+    input.deal.currency = "eur".into();
+    input.deal.expected_close = "31.03.2027".into();
+    let err = f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["activity.proposal"], "only the proposal is missing now");
+    assert_eq!(f.dump(), before);
+
+    proposal(&f, &f.admin, ann.id);
+    let saved = f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(saved.stage, "engagement");
+    assert_eq!(
+        (saved.deal.value.as_str(), saved.deal.currency.as_str(), saved.deal.expected_close.as_str()),
+        ("12500.00", "EUR", "2027-03-31"),
+        "each deal field is stored in its one spelling"
+    );
+    let history = f.core.stage_history(&f.admin, ann.id).unwrap();
+    let stages: Vec<&str> = history.iter().map(|s| s.stage.as_str()).collect();
+    assert_eq!(stages, ["new", "engagement"], "a lead may skip a stage whose criteria it never had to meet");
+
+    // An edit that does not move the lead is not a move: emptying a field is not checked by the gate.
+    let mut edit = saved.to_input();
+    edit.notes = "asked for a discount".into();
+    f.core.update_lead(&f.admin, ann.id, saved.version, &edit, &Origin::manual()).unwrap();
+}
+
+#[test]
+fn creating_into_a_stage_is_entering_it_and_lost_needs_a_configured_reason() {
+    let f = fixture();
+    let mut input = common::lead("Bo", "Berg", "bo@berg.se");
+    input.stage = "lost".into();
+    let before = f.dump();
+    let err = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err();
+    assert_eq!((err.code(), fields_at_fault(&err)), (ErrorCode::StageGate, vec!["lost_reason".to_string()]));
+    assert_eq!(f.dump(), before);
+
+    input.deal.lost_reason = "the weather".into();
+    let err = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert!(err.to_string().contains("Chose a competitor"), "the message lists the reasons: {err}");
+
+    input.deal.lost_reason = "chose a competitor".into();
+    let lead = created(&f, &input);
+    assert_eq!((lead.stage.as_str(), lead.deal.lost_reason.as_str()), ("lost", "competitor"));
+}
+
+#[test]
+fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move() {
+    let f = fixture();
+    let editor = f.user("eve", Role::Editor, &[]);
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let input = moved(&ann, "won");
+    let before = f.dump();
+
+    let err = f
+        .core
+        .update_lead_passing(&editor, ann.id, ann.version, &input, &Origin::manual(), Passage::Override("urgent"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before);
+    let err = f
+        .core
+        .update_lead_passing(&f.admin, ann.id, ann.version, &input, &Origin::manual(), Passage::Override("  "))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert_eq!(f.dump(), before);
+
+    let won = f
+        .core
+        .update_lead_passing(
+            &f.admin,
+            ann.id,
+            ann.version,
+            &input,
+            &Origin::manual(),
+            Passage::Override("signed on paper; value follows"),
+        )
+        .unwrap()
+        .lead;
+    assert_eq!(won.stage, "won");
+    let logged = log_rows(&f, ann.id, GATE_OVERRIDE);
+    assert_eq!(logged.len(), 1);
+    let line = logged[0].clone().unwrap_or_default();
+    assert!(line.starts_with("signed on paper; value follows"), "{line}");
+    assert!(line.contains("Deal value") && line.contains("Currency"), "what was missing is logged: {line}");
+}
+
+#[test]
+fn undoing_a_move_restores_it_without_asking_the_gate_again() {
+    let f = fixture();
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.deal.budget = "approved".into();
+    input.deal.decision_maker = "CFO".into();
+    input.deal.need = "two sites".into();
+    input.deal.timeline = "Q1".into();
+    let ann = created(&f, &input);
+    let q =
+        f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual()).unwrap();
+    // The criteria are tightened afterwards: Qualification now also wants a call.
+    let config = f.core.pipeline_config(&f.admin).unwrap();
+    let stage = config.stages.iter().find(|s| s.key == "qualification").unwrap();
+    let tighter = StageSettings {
+        label: stage.label.clone(),
+        probability: stage.probability,
+        colour: stage.colour.clone(),
+        required_fields: stage.required_fields.clone(),
+        required_activities: vec![ActivityKind::Call],
+    };
+    f.core.update_stage(&f.admin, "qualification", &tighter).unwrap();
+    let back = f.core.update_lead(&f.admin, ann.id, q.lead.version, &moved(&q.lead, "new"), &Origin::manual()).unwrap();
+    let again = f.core.undo_lead_change(&f.admin, ann.id, back.batch_id.unwrap()).unwrap().lead;
+    assert_eq!(again.stage, "qualification", "the undo puts back the move the log recorded");
+    // A new move into it meets today's criteria.
+    let err = f
+        .core
+        .update_lead(&f.admin, ann.id, again.version, &moved(&again, "new"), &Origin::manual())
+        .map(|s| s.lead)
+        .and_then(|l| f.core.update_lead(&f.admin, ann.id, l.version, &moved(&l, "qualification"), &Origin::manual()))
+        .unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["activity.call"]);
+}
+
+#[test]
+fn bulk_and_file_imports_meet_the_same_gate_row_by_row() {
+    let f = fixture();
+    // The bulk path (demo data, the benchmark's generator, tests) refuses the whole batch, as it refuses any
+    // invalid row in all-or-nothing mode.
+    let mut won = common::lead("Cy", "Cole", "cy@cole.io");
+    won.stage = "won".into();
+    let before = f.dump();
+    let err = f
+        .core
+        .import_leads(&f.admin, &[(2, won)], &Origin::import("x.csv"), ImportMode::AllOrNothing, &mut |_| {})
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate);
+    assert_eq!(f.dump(), before);
+
+    // The wizard's engine: a refused row is reported with what is missing, the others are imported.
+    let path = f.dir.path().join("deals.csv");
+    std::fs::write(
+        &path,
+        "first_name,last_name,email,stage,deal_value,currency\n\
+         Di,Dahl,di@dahl.no,won,\"9,900.00\",NOK\n\
+         Ed,Eng,ed@eng.no,won,,\n\
+         Fay,Fox,fay@fox.io,engagement,500,EUR\n",
+    )
+    .unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "deals.csv", None).unwrap();
+    let plan = ImportPlan {
+        sheet: preview.sheet,
+        mapping: preview.suggested,
+        key: None,
+        source: None,
+        source_detail: None,
+        template: None,
+        dedup: true,
+        keep_invalid: false,
+    };
+    let b = f.core.start_import(&f.admin, &path, "deals.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 2), "{:?}", b.counts);
+    let rejects = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    assert!(rejects.contains("Ed") && rejects.contains("deal_value"), "{rejects}");
+    assert!(rejects.contains("Fay") && rejects.contains("Proposal sent"), "{rejects}");
+    let names: Vec<String> =
+        f.core.list_leads(&f.admin, &Default::default()).unwrap().items.into_iter().map(|l| l.first_name).collect();
+    assert_eq!(names, ["Di"], "nothing of a refused row is stored");
+    let di = f.core.get_lead(&f.admin, f.core.list_leads(&f.admin, &Default::default()).unwrap().items[0].id).unwrap();
+    assert_eq!((di.deal.value.as_str(), di.deal.currency.as_str()), ("9900.00", "NOK"));
+
+    // A stored lead moved by a file (updated by its email) meets it too.
+    std::fs::write(&path, "first_name,last_name,email,stage\nDi,Dahl,di@dahl.no,lost\n").unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "deals.csv", None).unwrap();
+    let plan = ImportPlan { mapping: preview.suggested, key: Some(rapport_core::imports::NaturalKey::Email), ..plan };
+    let b = f.core.start_import(&f.admin, &path, "deals.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.update, b.counts.reject), (0, 1), "{:?}", b.counts);
+    assert_eq!(f.core.get_lead(&f.admin, di.id).unwrap().stage, "won");
+}
+
+#[test]
+fn activities_reset_the_inactivity_clock_and_obey_roles_and_campaigns() {
+    let f = fixture();
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let mut autumn = common::lead("Al", "Autumn", "al@autumn.io");
+    autumn.campaign = "Autumn".into();
+    let al = created(&f, &autumn);
+    let clock = |f: &Fixture| -> Option<String> {
+        f.sql().query_row("SELECT last_activity_at FROM leads WHERE id = ?1", [al.id], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(clock(&f), None);
+    let call = NewActivity {
+        kind: Some(ActivityKind::Call),
+        subject: "Intro call".into(),
+        outcome: "interested".into(),
+        duration_minutes: Some(20),
+        ..Default::default()
+    };
+    let before = f.dump();
+    assert_eq!(f.core.log_activity(&viewer, al.id, &call).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.core.log_activity(&spring, al.id, &call).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.lead_activities(&spring, al.id).unwrap_err().code(), ErrorCode::NotFound);
+    let bad = NewActivity { kind: Some(ActivityKind::Call), due_at: Some("tomorrow".into()), ..Default::default() };
+    let err = f.core.log_activity(&f.admin, al.id, &bad).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["subject", "due_at", "due_at"]);
+    assert_eq!(f.dump(), before, "refused activities write nothing");
+
+    let logged = f.core.log_activity(&f.admin, al.id, &call).unwrap();
+    // The test clock moves a millisecond per reading.
+    let happened = logged.done_at.clone().unwrap_or_default();
+    assert!(happened.starts_with("2026-11-23T09:00:00"), "a call happened now: {happened}");
+    assert_eq!(clock(&f), logged.done_at, "it resets the inactivity clock");
+    let task = NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: "Send the case study".into(),
+        due_at: Some("2026-11-25T09:00:00Z".into()),
+        remind_at: Some("2026-11-25T08:00:00Z".into()),
+        ..Default::default()
+    };
+    let task = f.core.log_activity(&f.admin, al.id, &task).unwrap();
+    assert_eq!(task.done_at, None, "a task is open until done");
+    assert_eq!(f.core.complete_activity(&spring, task.id).unwrap_err().code(), ErrorCode::NotFound);
+    let done = f.core.complete_activity(&f.admin, task.id).unwrap();
+    assert!(done.done_at.is_some());
+    assert_eq!(f.core.complete_activity(&f.admin, task.id).unwrap_err().code(), ErrorCode::Validation);
+    let listed: Vec<String> = f.core.lead_activities(&viewer, al.id).unwrap().into_iter().map(|a| a.subject).collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let logged: i64 =
+        f.sql().query_row("SELECT count(*) FROM change_log WHERE entity = 'activity'", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, 3, "each activity and the task's completion are in the change log");
+}
+
+#[test]
+fn only_an_administrator_changes_the_stage_configuration_and_each_change_is_logged() {
+    let f = fixture();
+    let editor = f.user("eve", Role::Editor, &[]);
+    let config = f.core.pipeline_config(&editor).unwrap();
+    let q = config.stages.iter().find(|s| s.key == "qualification").unwrap().clone();
+    assert_eq!(q.required_fields, ["budget", "decision_maker", "need", "timeline"], "the seed's defaults");
+    let eng = config.stages.iter().find(|s| s.key == "engagement").unwrap();
+    assert_eq!(eng.required_activities, [ActivityKind::Proposal]);
+    let looser = StageSettings {
+        label: "Qualified".into(),
+        probability: 30,
+        colour: q.colour.clone(),
+        required_fields: vec!["budget".into()],
+        required_activities: vec![],
+    };
+    let before = f.dump();
+    assert_eq!(f.core.update_stage(&editor, "qualification", &looser).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let bad = StageSettings { required_fields: vec!["shoe_size".into()], ..looser.clone() };
+    assert_eq!(f.core.update_stage(&f.admin, "qualification", &bad).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.dump(), before);
+
+    f.core.update_stage(&f.admin, "qualification", &looser).unwrap();
+    let logged: Vec<(String, String, String)> = f
+        .sql()
+        .prepare("SELECT field, old_value, new_value FROM change_log WHERE entity = 'stage' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        logged,
+        vec![
+            ("qualification.label".into(), "Qualification".into(), "Qualified".into()),
+            ("qualification.probability".into(), "25".into(), "30".into()),
+            ("qualification.required_fields".into(), "budget, decision_maker, need, timeline".into(), "budget".into()),
+        ]
+    );
+    // The gate reads the configuration as it is now.
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.stage = "qualification".into();
+    let err = f.core.create_lead(&editor, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["budget"]);
+    assert!(err.to_string().contains("To enter Qualified"), "{err}");
+}
