@@ -1,5 +1,8 @@
 //! Pipeline commands: parse, call the core on a blocking thread, map the error.
-use rapport_core::pipeline::{StageStay, Velocity};
+use rapport_core::leads::SavedLead;
+use rapport_core::pipeline::{
+    Activity, Board, BoardQuery, NewActivity, Passage, PipelineConfig, StageSettings, StageStay, Velocity,
+};
 use tauri::State;
 
 use crate::commands::{as_actor, Id, Res};
@@ -15,4 +18,57 @@ pub async fn stage_history(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<S
 #[specta::specta]
 pub async fn pipeline_velocity(state: State<'_, AppState>) -> Res<Velocity> {
     as_actor(&state, |core, actor| core.pipeline_velocity(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pipeline_config(state: State<'_, AppState>) -> Res<PipelineConfig> {
+    as_actor(&state, |core, actor| core.pipeline_config(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_stage(state: State<'_, AppState>, key: String, settings: StageSettings) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.update_stage(actor, &key, &settings)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pipeline_board(state: State<'_, AppState>, query: BoardQuery) -> Res<Board> {
+    as_actor(&state, move |core, actor| core.pipeline_board(actor, &query)).await
+}
+
+/// The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria.
+#[tauri::command]
+#[specta::specta]
+pub async fn move_lead(
+    state: State<'_, AppState>,
+    lead_id: Id,
+    version: Id,
+    stage: String,
+    override_reason: Option<String>,
+) -> Res<SavedLead> {
+    as_actor(&state, move |core, actor| {
+        let passage = override_reason.as_deref().map_or(Passage::Checked, Passage::Override);
+        core.move_lead(actor, lead_id.0, version.0, &stage, passage)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn log_activity(state: State<'_, AppState>, lead_id: Id, activity: NewActivity) -> Res<Activity> {
+    as_actor(&state, move |core, actor| core.log_activity(actor, lead_id.0, &activity)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn complete_activity(state: State<'_, AppState>, id: Id) -> Res<Activity> {
+    as_actor(&state, move |core, actor| core.complete_activity(actor, id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_activities(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<Activity>> {
+    as_actor(&state, move |core, actor| core.lead_activities(actor, lead_id.0)).await
 }

@@ -9,7 +9,7 @@ mod common;
 use common::{fixture, Fixture};
 use rapport_core::imports::ImportPlan;
 use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
-use rapport_core::pipeline::{ActivityKind, NewActivity, Passage, StageSettings};
+use rapport_core::pipeline::{ActivityKind, BoardQuery, NewActivity, Passage, StageSettings};
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin};
 
@@ -339,4 +339,50 @@ fn only_an_administrator_changes_the_stage_configuration_and_each_change_is_logg
     let err = f.core.create_lead(&editor, &input, &Origin::manual()).unwrap_err();
     assert_eq!(fields_at_fault(&err), ["budget"]);
     assert!(err.to_string().contains("To enter Qualified"), "{err}");
+}
+
+#[test]
+fn a_board_drag_meets_the_same_gate_and_the_board_shows_what_the_actor_may_see() {
+    let f = fixture();
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let mut ann = common::qualified(common::lead("Ann", "Lee", "ann@lee.io"));
+    ann.campaign = "Spring".into();
+    ann.stage = "qualification".into();
+    ann.deal.value = "1000".into();
+    ann.deal.currency = "EUR".into();
+    ann.deal.expected_close = "2027-01-31".into();
+    let ann = created(&f, &ann);
+    let mut bo = common::qualified(common::lead("Bo", "Berg", "bo@berg.se"));
+    bo.campaign = "Autumn".into();
+    bo.stage = "qualification".into();
+    bo.deal.value = "250.5".into();
+    bo.deal.currency = "EUR".into();
+    created(&f, &bo);
+
+    let board = f.core.pipeline_board(&f.admin, &Default::default()).unwrap();
+    let keys: Vec<&str> = board.columns.iter().map(|c| c.stage.key.as_str()).collect();
+    assert_eq!(keys, ["new", "qualification", "engagement", "nurture"], "open stages, in order");
+    let q = &board.columns[1];
+    assert_eq!(q.cards.len(), 2);
+    assert_eq!((q.totals.len(), q.totals[0].currency.as_str(), q.totals[0].total), (1, "EUR", 1250.5));
+    let closed_too = BoardQuery { include_closed: true, ..Default::default() };
+    let with_closed = f.core.pipeline_board(&f.admin, &closed_too).unwrap();
+    assert_eq!(with_closed.columns.len(), 6);
+    let theirs = f.core.pipeline_board(&spring, &Default::default()).unwrap();
+    let names: Vec<&str> = theirs.columns[1].cards.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Ann Lee"], "a team sees its campaigns' leads only");
+
+    // The drag: refused for the proposal, nothing written; accepted once it is logged.
+    let before = f.dump();
+    let err = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passage::Checked).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["activity.proposal"]);
+    assert_eq!(f.dump(), before);
+    proposal(&f, &spring, ann.id);
+    let moved = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passage::Checked).unwrap().lead;
+    assert_eq!(moved.stage, "engagement");
+    let board = f.core.pipeline_board(&spring, &Default::default()).unwrap();
+    assert_eq!(board.columns[2].cards.iter().map(|c| c.id).collect::<Vec<_>>(), [ann.id]);
+    // A stale card (moved meanwhile) is a conflict, not a silent overwrite.
+    let err = f.core.move_lead(&spring, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
 }

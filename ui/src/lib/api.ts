@@ -58,6 +58,12 @@ import type {
   UserInput,
   UserRef,
   Velocity,
+  Activity,
+  Board,
+  BoardQuery,
+  NewActivity,
+  PipelineConfig,
+  StageSettings,
 } from './types';
 
 export interface Backend {
@@ -138,6 +144,18 @@ export interface Backend {
   stageHistory(leadId: number): Promise<StageStay[]>;
   /** Time in each stage, time to close and bottlenecks, over the leads the user may see. */
   pipelineVelocity(): Promise<Velocity>;
+  /** The pipelines, their stages with entry criteria, and the lost reasons. */
+  pipelineConfig(): Promise<PipelineConfig>;
+  /** Changes a stage's label, probability, colour and entry criteria (Administrators). */
+  updateStage(key: string, settings: StageSettings): Promise<PipelineConfig>;
+  /** A pipeline's open stages (and closed ones when asked) as columns of the leads the user may see. */
+  pipelineBoard(query: BoardQuery): Promise<Board>;
+  /** Moves a lead through the stage gate; refused with `stage_gate` and the missing fields/activities. */
+  moveLead(leadId: number, version: number, stage: string, overrideReason: string | null): Promise<SavedLead>;
+  logActivity(leadId: number, activity: NewActivity): Promise<Activity>;
+  completeActivity(id: number): Promise<Activity>;
+  /** The lead's activities (and those of leads merged into it), newest first. */
+  leadActivities(leadId: number): Promise<Activity[]>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
   updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
@@ -336,6 +354,14 @@ export const tauriBackend: Backend = {
   leadAppointments: (leadId) => unwrap(() => commands.leadAppointments(leadId)),
   stageHistory: (leadId) => unwrap(() => commands.stageHistory(leadId)),
   pipelineVelocity: () => unwrap(() => commands.pipelineVelocity()),
+  pipelineConfig: () => unwrap(() => commands.pipelineConfig()),
+  updateStage: (key, settings) => unwrap(() => commands.updateStage(key, settings)),
+  pipelineBoard: (query) => unwrap(() => commands.pipelineBoard(query)),
+  moveLead: (leadId, version, stage, overrideReason) =>
+    unwrap(() => commands.moveLead(leadId, version, stage, overrideReason)),
+  logActivity: (leadId, activity) => unwrap(() => commands.logActivity(leadId, activity)),
+  completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
+  leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
   moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),

@@ -58,6 +58,14 @@ export const commands = {
 	leadAppointments: (leadId: Id) => typedError<Appointment_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_appointments", { leadId })),
 	stageHistory: (leadId: Id) => typedError<StageStay_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("stage_history", { leadId })),
 	pipelineVelocity: () => typedError<Velocity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_velocity")),
+	pipelineConfig: () => typedError<PipelineConfig, ApiError_Serialize>(__TAURI_INVOKE("pipeline_config")),
+	updateStage: (key: string, settings: StageSettings) => typedError<PipelineConfig, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings })),
+	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
+	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
+	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason })),
+	logActivity: (leadId: Id, activity: NewActivity_Deserialize) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("log_activity", { leadId, activity })),
+	completeActivity: (id: Id) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("complete_activity", { id })),
+	leadActivities: (leadId: Id) => typedError<Activity_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_activities", { leadId })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
@@ -99,9 +107,54 @@ export const commands = {
 };
 
 /* Constants */
-export const LEAD_FIELDS = [{"csv":["first_name"],"editable":true,"group":"person","kind":"text","label":"First name","max_chars":200,"name":"first_name","path":["first_name"],"search":"name"},{"csv":["last_name"],"editable":true,"group":"person","kind":"text","label":"Last name","max_chars":200,"name":"last_name","path":["last_name"],"search":"name"},{"csv":["company"],"editable":true,"group":"person","kind":"text","label":"Company","max_chars":200,"name":"company","path":["company"],"search":"company"},{"csv":["job_title"],"editable":true,"group":"person","kind":"text","label":"Job title","max_chars":200,"name":"job_title","path":["job_title"],"search":null},{"csv":["email","other_emails"],"editable":true,"group":"contact","kind":"email_list","label":"Emails","max_chars":254,"name":"emails","path":["emails"],"search":"contact"},{"csv":["phone","other_phones"],"editable":true,"group":"contact","kind":"phone_list","label":"Phones","max_chars":64,"name":"phones","path":["phones"],"search":"contact"},{"csv":["street"],"editable":true,"group":"address","kind":"text","label":"Street","max_chars":200,"name":"street","path":["address","street"],"search":null},{"csv":["street2"],"editable":true,"group":"address","kind":"text","label":"Address line 2","max_chars":200,"name":"street2","path":["address","street2"],"search":null},{"csv":["city"],"editable":true,"group":"address","kind":"text","label":"City","max_chars":200,"name":"city","path":["address","city"],"search":null},{"csv":["postcode"],"editable":true,"group":"address","kind":"text","label":"Postcode","max_chars":40,"name":"postcode","path":["address","postcode"],"search":null},{"csv":["region"],"editable":true,"group":"address","kind":"text","label":"Region","max_chars":200,"name":"region","path":["address","region"],"search":null},{"csv":["country"],"editable":true,"group":"address","kind":"text","label":"Country","max_chars":200,"name":"country","path":["address","country"],"search":null},{"csv":["source"],"editable":true,"group":"pipeline","kind":"source","label":"Source","max_chars":0,"name":"source","path":["source"],"search":null},{"csv":["source_detail"],"editable":true,"group":"pipeline","kind":"text","label":"Source detail","max_chars":200,"name":"source_detail","path":["source_detail"],"search":null},{"csv":["campaign"],"editable":true,"group":"pipeline","kind":"text","label":"Campaign","max_chars":200,"name":"campaign","path":["campaign"],"search":null},{"csv":["owner"],"editable":true,"group":"pipeline","kind":"owner","label":"Owner","max_chars":0,"name":"owner","path":["owner_id"],"search":null},{"csv":["stage"],"editable":true,"group":"pipeline","kind":"stage","label":"Stage","max_chars":0,"name":"stage","path":["stage"],"search":null},{"csv":["tags"],"editable":true,"group":"other","kind":"tag_list","label":"Tags","max_chars":60,"name":"tags","path":["tags"],"search":null},{"csv":["notes"],"editable":true,"group":"other","kind":"long_text","label":"Notes","max_chars":20000,"name":"notes","path":["notes"],"search":"notes"},{"csv":["external_ref"],"editable":true,"group":"other","kind":"text","label":"External reference","max_chars":200,"name":"external_ref","path":["external_ref"],"search":null},{"csv":[],"editable":true,"group":"contact","kind":"invalid_values","label":"Needs fixing","max_chars":0,"name":"invalid","path":["invalid"],"search":null},{"csv":["status"],"editable":false,"group":"other","kind":"status","label":"Status","max_chars":0,"name":"status","path":["status"],"search":null},{"csv":[],"editable":false,"group":"contact","kind":"phone_originals","label":"Phones (as entered)","max_chars":0,"name":"phones_as_entered","path":["phones"],"search":null}] as const;
+export const LEAD_FIELDS = [{"csv":["first_name"],"editable":true,"group":"person","kind":"text","label":"First name","max_chars":200,"name":"first_name","path":["first_name"],"search":"name"},{"csv":["last_name"],"editable":true,"group":"person","kind":"text","label":"Last name","max_chars":200,"name":"last_name","path":["last_name"],"search":"name"},{"csv":["company"],"editable":true,"group":"person","kind":"text","label":"Company","max_chars":200,"name":"company","path":["company"],"search":"company"},{"csv":["job_title"],"editable":true,"group":"person","kind":"text","label":"Job title","max_chars":200,"name":"job_title","path":["job_title"],"search":null},{"csv":["email","other_emails"],"editable":true,"group":"contact","kind":"email_list","label":"Emails","max_chars":254,"name":"emails","path":["emails"],"search":"contact"},{"csv":["phone","other_phones"],"editable":true,"group":"contact","kind":"phone_list","label":"Phones","max_chars":64,"name":"phones","path":["phones"],"search":"contact"},{"csv":["street"],"editable":true,"group":"address","kind":"text","label":"Street","max_chars":200,"name":"street","path":["address","street"],"search":null},{"csv":["street2"],"editable":true,"group":"address","kind":"text","label":"Address line 2","max_chars":200,"name":"street2","path":["address","street2"],"search":null},{"csv":["city"],"editable":true,"group":"address","kind":"text","label":"City","max_chars":200,"name":"city","path":["address","city"],"search":null},{"csv":["postcode"],"editable":true,"group":"address","kind":"text","label":"Postcode","max_chars":40,"name":"postcode","path":["address","postcode"],"search":null},{"csv":["region"],"editable":true,"group":"address","kind":"text","label":"Region","max_chars":200,"name":"region","path":["address","region"],"search":null},{"csv":["country"],"editable":true,"group":"address","kind":"text","label":"Country","max_chars":200,"name":"country","path":["address","country"],"search":null},{"csv":["source"],"editable":true,"group":"pipeline","kind":"source","label":"Source","max_chars":0,"name":"source","path":["source"],"search":null},{"csv":["source_detail"],"editable":true,"group":"pipeline","kind":"text","label":"Source detail","max_chars":200,"name":"source_detail","path":["source_detail"],"search":null},{"csv":["campaign"],"editable":true,"group":"pipeline","kind":"text","label":"Campaign","max_chars":200,"name":"campaign","path":["campaign"],"search":null},{"csv":["owner"],"editable":true,"group":"pipeline","kind":"owner","label":"Owner","max_chars":0,"name":"owner","path":["owner_id"],"search":null},{"csv":["stage"],"editable":true,"group":"pipeline","kind":"stage","label":"Stage","max_chars":0,"name":"stage","path":["stage"],"search":null},{"csv":["deal_value"],"editable":true,"group":"deal","kind":"amount","label":"Deal value","max_chars":40,"name":"deal_value","path":["deal","value"],"search":null},{"csv":["currency"],"editable":true,"group":"deal","kind":"currency","label":"Currency","max_chars":3,"name":"currency","path":["deal","currency"],"search":null},{"csv":["expected_close"],"editable":true,"group":"deal","kind":"date","label":"Expected close date","max_chars":10,"name":"expected_close","path":["deal","expected_close"],"search":null},{"csv":["budget"],"editable":true,"group":"deal","kind":"text","label":"Budget","max_chars":200,"name":"budget","path":["deal","budget"],"search":null},{"csv":["decision_maker"],"editable":true,"group":"deal","kind":"text","label":"Decision maker","max_chars":200,"name":"decision_maker","path":["deal","decision_maker"],"search":null},{"csv":["need"],"editable":true,"group":"deal","kind":"text","label":"Need","max_chars":200,"name":"need","path":["deal","need"],"search":null},{"csv":["timeline"],"editable":true,"group":"deal","kind":"text","label":"Timeline","max_chars":200,"name":"timeline","path":["deal","timeline"],"search":null},{"csv":["lost_reason"],"editable":true,"group":"deal","kind":"lost_reason","label":"Lost reason","max_chars":40,"name":"lost_reason","path":["deal","lost_reason"],"search":null},{"csv":["tags"],"editable":true,"group":"other","kind":"tag_list","label":"Tags","max_chars":60,"name":"tags","path":["tags"],"search":null},{"csv":["notes"],"editable":true,"group":"other","kind":"long_text","label":"Notes","max_chars":20000,"name":"notes","path":["notes"],"search":"notes"},{"csv":["external_ref"],"editable":true,"group":"other","kind":"text","label":"External reference","max_chars":200,"name":"external_ref","path":["external_ref"],"search":null},{"csv":[],"editable":true,"group":"contact","kind":"invalid_values","label":"Needs fixing","max_chars":0,"name":"invalid","path":["invalid"],"search":null},{"csv":["status"],"editable":false,"group":"other","kind":"status","label":"Status","max_chars":0,"name":"status","path":["status"],"search":null},{"csv":[],"editable":false,"group":"contact","kind":"phone_originals","label":"Phones (as entered)","max_chars":0,"name":"phones_as_entered","path":["phones"],"search":null}] as const;
 
 /* Types */
+/**  An activity as stored. */
+export type Activity = Activity_Serialize | Activity_Deserialize;
+
+export type ActivityKind = "call" | "email" | "meeting" | "note" | 
+/**  A proposal sent: Engagement's entry criterion by default. */
+"proposal" | "task";
+
+/**  An activity as stored. */
+export type Activity_Deserialize = {
+	id: number,
+	lead_id: number,
+	kind: ActivityKind,
+	subject: string,
+	body: string,
+	outcome: string,
+	duration_minutes?: number | null,
+	/**  RFC 3339 (UTC): a task's due time and reminder. */
+	due_at?: string | null,
+	remind_at?: string | null,
+	/**  When it happened or the task was done; None: an open task. */
+	done_at?: string | null,
+	appointment_id?: number | null,
+	created_by?: string | null,
+	created_at: string,
+};
+
+/**  An activity as stored. */
+export type Activity_Serialize = {
+	id: number,
+	lead_id: number,
+	kind: ActivityKind,
+	subject: string,
+	body: string,
+	outcome: string,
+	duration_minutes: number | null,
+	/**  RFC 3339 (UTC): a task's due time and reminder. */
+	due_at: string | null,
+	remind_at: string | null,
+	/**  When it happened or the task was done; None: an open task. */
+	done_at: string | null,
+	appointment_id: number | null,
+	created_by: string | null,
+	created_at: string,
+};
+
 export type Address = {
 	street: string,
 	street2: string,
@@ -307,6 +360,92 @@ export type Attendee_Serialize = {
 	lead_id: number | null,
 };
 
+export type Board = Board_Serialize | Board_Deserialize;
+
+/**  One lead on the board. */
+export type BoardCard = BoardCard_Serialize | BoardCard_Deserialize;
+
+/**  One lead on the board. */
+export type BoardCard_Deserialize = {
+	id: number,
+	version: number,
+	name: string,
+	company: string,
+	value: string,
+	currency: string,
+	owner_name?: string | null,
+	/**  When it entered the stage it is in (RFC 3339). */
+	entered_at: string,
+	/**  Its last activity, if any (RFC 3339). */
+	last_activity_at?: string | null,
+};
+
+/**  One lead on the board. */
+export type BoardCard_Serialize = {
+	id: number,
+	version: number,
+	name: string,
+	company: string,
+	value: string,
+	currency: string,
+	owner_name: string | null,
+	/**  When it entered the stage it is in (RFC 3339). */
+	entered_at: string,
+	/**  Its last activity, if any (RFC 3339). */
+	last_activity_at: string | null,
+};
+
+export type BoardColumn = BoardColumn_Serialize | BoardColumn_Deserialize;
+
+export type BoardColumn_Deserialize = {
+	stage: StageConfig,
+	cards: BoardCard_Deserialize[],
+	/**  Deal values summed per currency (amounts in different currencies are not added up). */
+	totals: CurrencyTotal[],
+};
+
+export type BoardColumn_Serialize = {
+	stage: StageConfig,
+	cards: BoardCard_Serialize[],
+	/**  Deal values summed per currency (amounts in different currencies are not added up). */
+	totals: CurrencyTotal[],
+};
+
+/**  Which leads the board shows, besides the actor's campaigns. */
+export type BoardQuery = BoardQuery_Serialize | BoardQuery_Deserialize;
+
+/**  Which leads the board shows, besides the actor's campaigns. */
+export type BoardQuery_Deserialize = {
+	/**  Empty: the first pipeline. */
+	pipeline?: string,
+	owner_id?: number | null,
+	campaign?: string | null,
+	source?: SourceChannel | null,
+	/**  Won and Lost columns hold every deal ever closed: shown only when asked. */
+	include_closed?: boolean,
+};
+
+/**  Which leads the board shows, besides the actor's campaigns. */
+export type BoardQuery_Serialize = {
+	/**  Empty: the first pipeline. */
+	pipeline: string,
+	owner_id: number | null,
+	campaign: string | null,
+	source: SourceChannel | null,
+	/**  Won and Lost columns hold every deal ever closed: shown only when asked. */
+	include_closed: boolean,
+};
+
+export type Board_Deserialize = {
+	pipeline: string,
+	columns: BoardColumn_Deserialize[],
+};
+
+export type Board_Serialize = {
+	pipeline: string,
+	columns: BoardColumn_Serialize[],
+};
+
 /**  The open stage whose ended stays last longest, for one owner or one source. */
 export type Bottleneck = {
 	by: BottleneckGroup,
@@ -501,6 +640,65 @@ export type ColumnMapping = {
 /**  The confirmation a later messaging feature sends (email, WhatsApp): its state is kept per appointment. */
 export type Confirmation = "to_send" | "sent" | "confirmed";
 
+/**  A column's total in one currency. */
+export type CurrencyTotal = {
+	currency: string,
+	total: number | null,
+};
+
+/**
+ *  What a deal is worth and where it stands: the pipeline's entry criteria read these (seed 4.1: interest,
+ *  budget and authority before Qualification; a value, a currency and a close date before Engagement).
+ *  Text, like every lead field; validation gives each its one spelling.
+ */
+export type Deal = Deal_Serialize | Deal_Deserialize;
+
+/**
+ *  What a deal is worth and where it stands: the pipeline's entry criteria read these (seed 4.1: interest,
+ *  budget and authority before Qualification; a value, a currency and a close date before Engagement).
+ *  Text, like every lead field; validation gives each its one spelling.
+ */
+export type Deal_Deserialize = {
+	/**  A plain decimal with two places ("12500.00"); empty while unknown. */
+	value?: string,
+	/**  ISO 4217 code ("EUR"). */
+	currency?: string,
+	/**  YYYY-MM-DD. */
+	expected_close?: string,
+	budget?: string,
+	/**  Who decides (authority). */
+	decision_maker?: string,
+	/**  What they need (interest). */
+	need?: string,
+	/**  When they mean to buy. */
+	timeline?: string,
+	/**  Key of a configured lost reason. */
+	lost_reason?: string,
+};
+
+/**
+ *  What a deal is worth and where it stands: the pipeline's entry criteria read these (seed 4.1: interest,
+ *  budget and authority before Qualification; a value, a currency and a close date before Engagement).
+ *  Text, like every lead field; validation gives each its one spelling.
+ */
+export type Deal_Serialize = {
+	/**  A plain decimal with two places ("12500.00"); empty while unknown. */
+	value: string,
+	/**  ISO 4217 code ("EUR"). */
+	currency: string,
+	/**  YYYY-MM-DD. */
+	expected_close: string,
+	budget: string,
+	/**  Who decides (authority). */
+	decision_maker: string,
+	/**  What they need (interest). */
+	need: string,
+	/**  When they mean to buy. */
+	timeline: string,
+	/**  Key of a configured lost reason. */
+	lost_reason: string,
+};
+
 export type DryRunReport = DryRunReport_Serialize | DryRunReport_Deserialize;
 
 export type DryRunReport_Deserialize = {
@@ -583,7 +781,9 @@ export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth
 /**  The OS keychain is missing or locked. */
 "keychain" | 
 /**  A remote server (CalDAV) could not be reached or refused. */
-"remote";
+"remote" | 
+/**  A stage's entry criteria are unmet; the fields (and `activity.<kind>`) say what is missing. */
+"stage_gate";
 
 /**  One piece of evidence about a pair, as the steward reads it. */
 export type EvidenceLine = {
@@ -821,7 +1021,9 @@ export type LeadFacets = {
 	tags: string[],
 };
 
-export type LeadFieldGroup = "person" | "contact" | "address" | "pipeline" | "other";
+export type LeadFieldGroup = "person" | "contact" | "address" | "pipeline" | 
+/**  What the deal is worth and how far it has come: the stages' entry criteria. */
+"deal" | "other";
 
 /**  What the UI and files need to know of a field (the accessors stay in the core). */
 export type LeadFieldInfo = LeadFieldInfo_Serialize | LeadFieldInfo_Deserialize;
@@ -864,6 +1066,14 @@ export type LeadFieldInfo_Serialize = {
 
 /**  How a field's value is shaped, which decides its input in the UI and its handling in files. */
 export type LeadFieldKind = "text" | "long_text" | "email_list" | "phone_list" | "tag_list" | "source" | "owner" | "stage" | 
+/**  A non-negative decimal with two places, in the lead's currency. */
+"amount" | 
+/**  An ISO 4217 code. */
+"currency" | 
+/**  A calendar date, YYYY-MM-DD. */
+"date" | 
+/**  One of the configured reasons a deal is lost for (its key). */
+"lost_reason" | 
 /**  Derived from the other fields (Draft/Active); logged, never edited. */
 "status" | 
 /**  The phones exactly as typed, logged when only their spelling changed. */
@@ -898,6 +1108,7 @@ export type LeadInput_Deserialize = {
 	tags?: string[],
 	notes?: string,
 	external_ref?: string,
+	deal?: Deal_Deserialize,
 	/**  Values flagged as invalid and kept as typed; an edit keeps them until it drops them. */
 	invalid?: InvalidValue[],
 };
@@ -923,6 +1134,7 @@ export type LeadInput_Serialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	deal: Deal_Serialize,
 	/**  Values flagged as invalid and kept as typed; an edit keeps them until it drops them. */
 	invalid: InvalidValue[],
 };
@@ -1049,6 +1261,7 @@ export type Lead_Deserialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	deal?: Deal_Deserialize,
 	invalid: InvalidValue[],
 	status: LeadStatus,
 	missing: MissingField[],
@@ -1075,11 +1288,17 @@ export type Lead_Serialize = {
 	tags: string[],
 	notes: string,
 	external_ref: string,
+	deal: Deal_Serialize,
 	invalid: InvalidValue[],
 	status: LeadStatus,
 	missing: MissingField[],
 	created_at: string,
 	updated_at: string,
+};
+
+export type LostReason = {
+	key: string,
+	label: string,
 };
 
 /**  A merge done: the surviving lead, and the merge's id (its change batch), which unmerge takes. */
@@ -1118,6 +1337,35 @@ export type MissingField = "name" | "contact_point" | "source" |
 
 /**  Updates find the existing lead by this value. */
 export type NaturalKey = "email" | "external_ref";
+
+/**  What a user logs. A task is open until done (`done_at` None); anything else happened at `done_at`, or now. */
+export type NewActivity = NewActivity_Serialize | NewActivity_Deserialize;
+
+/**  What a user logs. A task is open until done (`done_at` None); anything else happened at `done_at`, or now. */
+export type NewActivity_Deserialize = {
+	kind?: ActivityKind | null,
+	subject?: string,
+	body?: string,
+	outcome?: string,
+	duration_minutes?: number | null,
+	due_at?: string | null,
+	remind_at?: string | null,
+	done_at?: string | null,
+	appointment_id?: number | null,
+};
+
+/**  What a user logs. A task is open until done (`done_at` None); anything else happened at `done_at`, or now. */
+export type NewActivity_Serialize = {
+	kind: ActivityKind | null,
+	subject: string,
+	body: string,
+	outcome: string,
+	duration_minutes: number | null,
+	due_at: string | null,
+	remind_at: string | null,
+	done_at: string | null,
+	appointment_id: number | null,
+};
 
 /**  A source just made, with its token: shown once; it can be copied again from the keychain. */
 export type NewCaptureSource = NewCaptureSource_Serialize | NewCaptureSource_Deserialize;
@@ -1197,6 +1445,18 @@ export type PhoneEntry = {
 	display: string,
 	/**  Exactly as it was entered. */
 	original: string,
+};
+
+/**  Everything the board, the lead form and the settings page need of the configuration. */
+export type PipelineConfig = {
+	pipelines: PipelineInfo[],
+	stages: StageConfig[],
+	lost_reasons: LostReason[],
+};
+
+export type PipelineInfo = {
+	key: string,
+	label: string,
 };
 
 /**  A lead that may be the one being typed, for "this lead may already exist" before it is saved. */
@@ -1410,6 +1670,37 @@ export type Stage = {
 	key: string,
 	label: string,
 	closed: boolean,
+};
+
+/**  One stage as configured. */
+export type StageConfig = {
+	key: string,
+	label: string,
+	pipeline: string,
+	position: number,
+	/**  Percent, 0–100. */
+	probability: number,
+	/**  CSS colour. */
+	colour: string,
+	outcome: StageOutcome,
+	/**  Closed stages (Won, Lost) end a deal. */
+	closed: boolean,
+	/**  Lead fields (the field table's names) that must hold a value before a lead enters. */
+	required_fields: string[],
+	/**  Kinds of activity that must have happened before a lead enters. */
+	required_activities: ActivityKind[],
+};
+
+/**  What closing in a stage means. */
+export type StageOutcome = "open" | "won" | "lost";
+
+/**  What an Administrator may change of a stage. */
+export type StageSettings = {
+	label: string,
+	probability: number,
+	colour: string,
+	required_fields: string[],
+	required_activities: ActivityKind[],
 };
 
 /**  A lead's time in one stage. */

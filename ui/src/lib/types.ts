@@ -2,7 +2,14 @@
 // (`*_Serialize`) from what it accepts (`*_Deserialize`); the UI always receives the former and always sends
 // complete values, so it names the precise variants once here and everywhere else imports from this file.
 import type {
+  Activity_Serialize,
   ApiError_Serialize,
+  Board_Serialize,
+  BoardCard_Serialize,
+  BoardColumn_Serialize,
+  BoardQuery_Serialize,
+  Deal_Serialize,
+  NewActivity_Serialize,
   Appointment_Serialize,
   AppointmentInput_Serialize,
   AppStatus_Serialize,
@@ -41,6 +48,14 @@ import type {
 } from './bindings';
 
 export type {
+  ActivityKind,
+  CurrencyTotal,
+  LostReason,
+  PipelineConfig,
+  PipelineInfo,
+  StageConfig,
+  StageOutcome,
+  StageSettings,
   Address,
   Bottleneck,
   BottleneckGroup,
@@ -102,6 +117,13 @@ export type {
   WorkingHours,
 } from './bindings';
 
+export type Activity = Activity_Serialize;
+export type NewActivity = NewActivity_Serialize;
+export type Board = Board_Serialize;
+export type BoardCard = BoardCard_Serialize;
+export type BoardColumn = BoardColumn_Serialize;
+export type BoardQuery = BoardQuery_Serialize;
+export type Deal = Deal_Serialize;
 export type ApiError = ApiError_Serialize;
 export type Appointment = Appointment_Serialize;
 export type AppointmentInput = AppointmentInput_Serialize;

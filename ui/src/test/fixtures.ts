@@ -7,6 +7,7 @@ import { readPath, writePath } from '../lib/leads/fields';
 import { calendarMock } from './calendarFixtures';
 import { captureMock, importMock } from './importFixtures';
 import type {
+  Activity,
   ApiError,
   BulkMergeReport,
   ChangeEntry,
@@ -17,9 +18,11 @@ import type {
   LeadInput,
   LeadSummary,
   MergeRecord,
+  PipelineConfig,
   PossibleDuplicate,
   SavedLead,
   SessionInfo,
+  StageConfig,
   User,
 } from '../lib/types';
 
@@ -86,11 +89,82 @@ export function lead(over: Partial<Lead> = {}): Lead {
     tags: ['vip'],
     notes: '',
     external_ref: '',
+    deal: {
+      value: '',
+      currency: '',
+      expected_close: '',
+      budget: '',
+      decision_maker: '',
+      need: '',
+      timeline: '',
+      lost_reason: '',
+    },
     invalid: [],
     status: 'active',
     missing: [],
     created_at: '2025-01-01T09:00:00.000Z',
     updated_at: '2025-01-02T09:00:00.000Z',
+    ...over,
+  };
+}
+
+/** The default pipeline as migration 009 seeds it (seed 4.1's criteria). */
+export function pipelineConfig(): PipelineConfig {
+  const stage = (
+    key: string,
+    label: string,
+    position: number,
+    over: Partial<StageConfig> = {},
+  ): StageConfig => ({
+    key,
+    label,
+    pipeline: 'sales',
+    position,
+    probability: 10,
+    colour: '#64748b',
+    outcome: 'open',
+    closed: false,
+    required_fields: [],
+    required_activities: [],
+    ...over,
+  });
+  return {
+    pipelines: [{ key: 'sales', label: 'New business' }],
+    stages: [
+      stage('new', 'New lead', 0),
+      stage('qualification', 'Qualification', 1, {
+        required_fields: ['budget', 'decision_maker', 'need', 'timeline'],
+      }),
+      stage('engagement', 'In discussion', 2, {
+        required_fields: ['deal_value', 'currency', 'expected_close'],
+        required_activities: ['proposal'],
+      }),
+      stage('won', 'Won', 3, { outcome: 'won', closed: true, required_fields: ['deal_value', 'currency'] }),
+      stage('lost', 'Lost', 4, { outcome: 'lost', closed: true, required_fields: ['lost_reason'] }),
+      stage('nurture', 'Nurture', 5),
+    ],
+    lost_reasons: [
+      { key: 'price', label: 'Price' },
+      { key: 'competitor', label: 'Chose a competitor' },
+    ],
+  };
+}
+
+export function activity(over: Partial<Activity> = {}): Activity {
+  return {
+    id: 1,
+    lead_id: 7,
+    kind: 'call',
+    subject: 'Intro call',
+    body: '',
+    outcome: '',
+    duration_minutes: null,
+    due_at: null,
+    remind_at: null,
+    done_at: '2026-11-23T09:00:00.000Z',
+    appointment_id: null,
+    created_by: 'Ada Admin',
+    created_at: '2026-11-23T09:00:00.000Z',
     ...over,
   };
 }
@@ -140,6 +214,13 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     leadHistory: async () => [],
     stageHistory: async () => [],
     pipelineVelocity: async () => ({ stages: [], to_close: [], bottlenecks: [] }),
+    pipelineConfig: async () => pipelineConfig(),
+    updateStage: async () => pipelineConfig(),
+    pipelineBoard: async () => ({ pipeline: 'sales', columns: [] }),
+    moveLead: async (leadId, version, stage) => savedLead(lead({ id: leadId, version: version + 1, stage }), 4),
+    logActivity: async (leadId, a) => activity({ lead_id: leadId, kind: a.kind ?? 'note', subject: a.subject }),
+    completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
+    leadActivities: async () => [],
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

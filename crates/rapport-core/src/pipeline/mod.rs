@@ -4,6 +4,7 @@
 //! in each stage, time to close, and the stage that holds each owner's and each source's leads longest).
 pub(crate) mod activities;
 mod api;
+mod board;
 pub(crate) mod config;
 pub(crate) mod gate;
 pub(crate) mod history;
@@ -12,6 +13,7 @@ mod operations;
 mod velocity;
 
 pub use activities::{Activity, ActivityKind, NewActivity};
+pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
 pub use config::{LostReason, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
 pub use gate::{GateRefusal, Passage};
 pub use model::*;

@@ -3,7 +3,9 @@
 use chrono::DateTime;
 
 use super::activities::{self, Activity, ActivityKind, NewActivity, ValidActivity};
-use super::config::{self, PipelineConfig, StageSettings};
+use super::board::{self, Board, BoardColumn, BoardQuery};
+use super::config::{self, PipelineConfig, StageConfig, StageSettings};
+use super::gate::Passage;
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::Origin;
@@ -173,6 +175,47 @@ impl Rapport {
         })
     }
 
+    /// The board of a pipeline: its stages as columns of the leads the actor may see, filtered, with each
+    /// column's value per currency.
+    pub fn pipeline_board(&self, actor: &Actor, query: &BoardQuery) -> Result<Board> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let all = config::stages(conn)?;
+            let pipeline = if query.pipeline.trim().is_empty() {
+                config::pipelines(conn)?.first().map(|p| p.key.clone()).unwrap_or_default()
+            } else {
+                query.pipeline.trim().to_string()
+            };
+            let shown: Vec<&StageConfig> =
+                all.iter().filter(|s| s.pipeline == pipeline && (query.include_closed || !s.closed)).collect();
+            let mut cards = board::cards(conn, &shown, query, &grant.lead_scope())?;
+            let columns = shown
+                .into_iter()
+                .map(|s| {
+                    let cards = cards.remove(&s.key).unwrap_or_default();
+                    let totals = board::totals(&cards);
+                    BoardColumn { stage: s.clone(), cards, totals }
+                })
+                .collect();
+            Ok(Board { pipeline, columns })
+        })
+    }
+
+    /// Moves lead `id` (at `expected_version`) to `stage`: the board's drag, through the gate like any edit.
+    pub fn move_lead(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: i64,
+        stage: &str,
+        passage: Passage<'_>,
+    ) -> Result<crate::leads::SavedLead> {
+        let lead = self.get_lead(actor, id)?;
+        let mut input = lead.to_input();
+        input.stage = stage.to_string();
+        self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passage)
+    }
+
     /// Lead `lead_id`'s activities and those of the leads merged into it, newest first.
     pub fn lead_activities(&self, actor: &Actor, lead_id: i64) -> Result<Vec<Activity>> {
         self.db.read(|conn| {
@@ -209,7 +252,7 @@ impl Rapport {
             self.write_activity(tx, grant, *id, &validate_activity(&proposal)?, &origin)?;
             let mut next = lead.to_input();
             next.stage = "engagement".into();
-            self.write_update(tx, grant, lead, &next, super::gate::Passage::Checked, &mut || {
+            self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || {
                 self.begin_batch(tx, grant, &origin)
             })?;
         }
