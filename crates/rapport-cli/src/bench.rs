@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// and "find a slot" for 50 agents over two weeks.
     #[arg(long)]
     pub calendar: bool,
+    /// Measure the pipeline instead: the board of 10,000 open leads loaded, and a move through the stage gate.
+    #[arg(long)]
+    pub pipeline: bool,
 }
 
 pub(crate) const BENCH_USER: &str = "bench";

@@ -4,6 +4,7 @@ mod bench;
 mod bench_calendar;
 mod bench_duplicates;
 mod bench_import;
+mod bench_pipeline;
 mod calendar_cmds;
 mod capture_cmds;
 mod commands;

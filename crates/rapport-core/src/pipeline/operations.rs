@@ -252,9 +252,7 @@ impl Rapport {
             self.write_activity(tx, grant, *id, &validate_activity(&proposal)?, &origin)?;
             let mut next = lead.to_input();
             next.stage = "engagement".into();
-            self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || {
-                self.begin_batch(tx, grant, &origin)
-            })?;
+            self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || self.begin_batch(tx, grant, &origin))?;
         }
         Ok(())
     }
