@@ -1,7 +1,8 @@
 //! Work the app does on its own while someone is signed in: reminders as desktop notifications (each handed
 //! out once by the core, so a restart neither repeats nor loses one) and the CalDAV sync every few minutes
 //! (its state — last sync, last error, changes waiting — is stored by the core and shown in the calendar
-//! settings).
+//! settings). Once a day, the stagnation policy's sweep (as the system: the policy is the actor) and, for the
+//! signed-in user, what it did to their leads, as notifications.
 use std::time::Duration;
 
 use rapport_core::secrets::OsKeychain;
@@ -42,6 +43,23 @@ pub fn start(app: AppHandle) {
                         }
                     }
                     Err(e) => tracing::warn!("reminders: {e}"),
+                }
+                match core.sweep_if_due() {
+                    Ok(Some(r)) => {
+                        tracing::info!("stagnation sweep: {} moved, {} refused by the gate", r.moved, r.refused)
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("stagnation sweep: {e}"),
+                }
+                match core.take_notifications(&actor) {
+                    Ok(messages) => {
+                        for m in messages {
+                            if let Err(e) = handle.notification().builder().title("Pipeline").body(&m).show() {
+                                tracing::warn!("could not show a notification: {e}");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!("notifications: {e}"),
                 }
                 if sync && matches!(core.caldav_account(&actor), Ok(Some(_))) {
                     // The outcome (and any error) is recorded on the account by the core.

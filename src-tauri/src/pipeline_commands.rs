@@ -1,7 +1,8 @@
 //! Pipeline commands: parse, call the core on a blocking thread, map the error.
 use rapport_core::leads::SavedLead;
 use rapport_core::pipeline::{
-    Activity, Board, BoardQuery, NewActivity, Passage, PipelineConfig, StageSettings, StageStay, Velocity,
+    Activity, Board, BoardQuery, BusinessCalendar, NewActivity, Passage, PipelineConfig, StageSettings, StageStay,
+    StagnationPolicy, SweepReport, Velocity,
 };
 use tauri::State;
 
@@ -71,4 +72,37 @@ pub async fn complete_activity(state: State<'_, AppState>, id: Id) -> Res<Activi
 #[specta::specta]
 pub async fn lead_activities(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<Activity>> {
     as_actor(&state, move |core, actor| core.lead_activities(actor, lead_id.0)).await
+}
+
+/// The stagnation sweep; `dry_run`: the preview of what would move (writes nothing).
+#[tauri::command]
+#[specta::specta]
+pub async fn pipeline_sweep(state: State<'_, AppState>, dry_run: bool) -> Res<SweepReport> {
+    as_actor(&state, move |core, actor| core.pipeline_sweep(actor, dry_run)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_stagnation_policy(
+    state: State<'_, AppState>,
+    stage: String,
+    policy: Option<StagnationPolicy>,
+) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| {
+        core.set_stagnation_policy(actor, &stage, policy.as_ref())?;
+        core.pipeline_config(actor)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn business_calendar(state: State<'_, AppState>) -> Res<BusinessCalendar> {
+    as_actor(&state, |core, actor| core.business_calendar(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_business_calendar(state: State<'_, AppState>, calendar: BusinessCalendar) -> Res<BusinessCalendar> {
+    as_actor(&state, move |core, actor| core.set_business_calendar(actor, &calendar)).await
 }

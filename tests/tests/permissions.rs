@@ -5,7 +5,7 @@ mod common;
 use common::{fixture, lead, Fixture, PASSWORD};
 use rapport_core::calendar::{AppointmentStatus, Confirmation, IcsFile};
 use rapport_core::leads::ImportMode;
-use rapport_core::pipeline::{ActivityKind, NewActivity, Passage, StageSettings};
+use rapport_core::pipeline::{ActivityKind, BusinessCalendar, NewActivity, Passage, StageSettings, StagnationPolicy};
 use rapport_core::settings::Settings;
 use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
@@ -208,6 +208,21 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
                     required_activities: vec![],
                 };
                 f.core.update_stage(a, "won", &settings).map(|_| ())
+            }),
+        ),
+        ("pipeline_sweep", Box::new(move |a: &Actor| f.core.pipeline_sweep(a, false).map(|_| ()))),
+        (
+            "set_stagnation_policy",
+            Box::new(move |a: &Actor| {
+                let p = StagnationPolicy { after_days: 3, target: "lost".into(), lost_reason: Some("stagnant".into()) };
+                f.core.set_stagnation_policy(a, "new", Some(&p))
+            }),
+        ),
+        (
+            "set_business_calendar",
+            Box::new(move |a: &Actor| {
+                let c = BusinessCalendar { working_days: vec![1, 2, 3, 4], holidays: vec![] };
+                f.core.set_business_calendar(a, &c).map(|_| ())
             }),
         ),
         (

@@ -46,6 +46,28 @@ pub enum PipelineCommand {
         #[arg(long)]
         due: Option<String>,
     },
+    /// Apply the stagnation policy: leads inactive longer than their stage allows move (through the gate) to
+    /// Nurture or Lost. --dry-run lists what would move and writes nothing.
+    Sweep {
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a stage's stagnation policy: after N business days without activity, move to TARGET.
+    Policy {
+        stage: String,
+        #[arg(long, required_unless_present = "off")]
+        after: Option<u16>,
+        #[arg(long, required_unless_present = "off")]
+        to: Option<String>,
+        /// The lost reason given when TARGET is a lost stage.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Remove the stage's policy.
+        #[arg(long, conflicts_with_all = ["after", "to", "reason"])]
+        off: bool,
+    },
     /// A lead's activities, newest first.
     Activities {
         lead: i64,
@@ -87,6 +109,42 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             };
             let a = core.log_activity(actor, *lead, &input).map_err(err)?;
             writeln!(o, "logged activity {} ({}) on lead {}", a.id, a.kind.label(), a.lead_id).map_err(err)?;
+        }
+        PipelineCommand::Sweep { dry_run, json } => {
+            let r = core.pipeline_sweep(actor, *dry_run).map_err(err)?;
+            if *json {
+                return writeln!(o, "{}", serde_json::to_string_pretty(&r).map_err(err)?).map_err(err);
+            }
+            let verb = if r.dry_run { "would move" } else { "moved" };
+            for m in &r.moves {
+                let what = match &m.refused {
+                    Some(why) => format!("stays in {} (refused: {why})", m.from_stage),
+                    None => format!("{} → {}", m.from_stage, m.to_stage),
+                };
+                writeln!(o, "#{} {}: {what}, inactive {} business days", m.lead_id, m.name, m.inactive_days)
+                    .map_err(err)?;
+            }
+            writeln!(o, "{verb} {} lead(s); the gate refused {}", r.moved, r.refused).map_err(err)?;
+        }
+        PipelineCommand::Policy { stage, after, to, reason, off } => {
+            let policy = match (after, to, off) {
+                (_, _, true) => None,
+                (Some(after_days), Some(target), false) => Some(rapport_core::pipeline::StagnationPolicy {
+                    after_days: *after_days,
+                    target: target.clone(),
+                    lost_reason: reason.clone(),
+                }),
+                _ => return Err("give --after and --to, or --off".into()),
+            };
+            core.set_stagnation_policy(actor, stage, policy.as_ref()).map_err(err)?;
+            writeln!(
+                o,
+                "{stage}: {}",
+                policy.map_or("no stagnation policy".to_string(), |p| {
+                    format!("after {} business days without activity, to {}", p.after_days, p.target)
+                })
+            )
+            .map_err(err)?;
         }
         PipelineCommand::Activities { lead, json } => {
             let list = core.lead_activities(actor, *lead).map_err(err)?;

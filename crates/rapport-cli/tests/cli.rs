@@ -352,6 +352,13 @@ fn pipeline_history_and_velocity_follow_the_moves_of_a_lead() {
         (stage("engagement")["stays"].as_u64(), stage("engagement")["in_stage_now"].as_u64()),
         (Some(0), Some(1))
     );
+    let r =
+        rapport(&db, &["pipeline", "policy", "qualification", "--after", "3", "--to", "lost", "--reason", "timing"]);
+    assert!(r.ok && r.out.contains("after 3 business days without activity, to lost"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "sweep", "--dry-run"]);
+    assert!(r.ok && r.out.contains("would move 0 lead(s); the gate refused 0"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "policy", "qualification", "--after", "3", "--to", "qualification"]);
+    assert!(!r.ok && r.err.contains("choose another stage"), "{}", r.err);
     let r = rapport(&db, &["pipeline", "history", "99"]);
     assert!(!r.ok && r.err.contains("lead 99 does not exist"), "{}", r.err);
 }

@@ -64,6 +64,9 @@ import type {
   NewActivity,
   PipelineConfig,
   StageSettings,
+  BusinessCalendar,
+  StagnationPolicy,
+  SweepReport,
 } from './types';
 
 export interface Backend {
@@ -156,6 +159,11 @@ export interface Backend {
   completeActivity(id: number): Promise<Activity>;
   /** The lead's activities (and those of leads merged into it), newest first. */
   leadActivities(leadId: number): Promise<Activity[]>;
+  /** The stagnation sweep; `dryRun`: what would move, nothing written. */
+  pipelineSweep(dryRun: boolean): Promise<SweepReport>;
+  setStagnationPolicy(stage: string, policy: StagnationPolicy | null): Promise<PipelineConfig>;
+  businessCalendar(): Promise<BusinessCalendar>;
+  setBusinessCalendar(calendar: BusinessCalendar): Promise<BusinessCalendar>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
   updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
@@ -362,6 +370,10 @@ export const tauriBackend: Backend = {
   logActivity: (leadId, activity) => unwrap(() => commands.logActivity(leadId, activity)),
   completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
+  pipelineSweep: (dryRun) => unwrap(() => commands.pipelineSweep(dryRun)),
+  setStagnationPolicy: (stage, policy) => unwrap(() => commands.setStagnationPolicy(stage, policy)),
+  businessCalendar: () => unwrap(() => commands.businessCalendar()),
+  setBusinessCalendar: (calendar) => unwrap(() => commands.setBusinessCalendar(calendar)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
   moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),

@@ -58,14 +58,19 @@ export const commands = {
 	leadAppointments: (leadId: Id) => typedError<Appointment_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_appointments", { leadId })),
 	stageHistory: (leadId: Id) => typedError<StageStay_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("stage_history", { leadId })),
 	pipelineVelocity: () => typedError<Velocity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_velocity")),
-	pipelineConfig: () => typedError<PipelineConfig, ApiError_Serialize>(__TAURI_INVOKE("pipeline_config")),
-	updateStage: (key: string, settings: StageSettings) => typedError<PipelineConfig, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings })),
+	pipelineConfig: () => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_config")),
+	updateStage: (key: string, settings: StageSettings) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings })),
 	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
 	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
 	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason })),
 	logActivity: (leadId: Id, activity: NewActivity_Deserialize) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("log_activity", { leadId, activity })),
 	completeActivity: (id: Id) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("complete_activity", { id })),
 	leadActivities: (leadId: Id) => typedError<Activity_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_activities", { leadId })),
+	/**  The stagnation sweep; `dry_run`: the preview of what would move (writes nothing). */
+	pipelineSweep: (dryRun: boolean) => typedError<SweepReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_sweep", { dryRun })),
+	setStagnationPolicy: (stage: string, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_stagnation_policy", { stage, policy })),
+	businessCalendar: () => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("business_calendar")),
+	setBusinessCalendar: (calendar: BusinessCalendar) => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("set_business_calendar", { calendar })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
@@ -398,14 +403,14 @@ export type BoardCard_Serialize = {
 export type BoardColumn = BoardColumn_Serialize | BoardColumn_Deserialize;
 
 export type BoardColumn_Deserialize = {
-	stage: StageConfig,
+	stage: StageConfig_Deserialize,
 	cards: BoardCard_Deserialize[],
 	/**  Deal values summed per currency (amounts in different currencies are not added up). */
 	totals: CurrencyTotal[],
 };
 
 export type BoardColumn_Serialize = {
-	stage: StageConfig,
+	stage: StageConfig_Serialize,
 	cards: BoardCard_Serialize[],
 	/**  Deal values summed per currency (amounts in different currencies are not added up). */
 	totals: CurrencyTotal[],
@@ -472,6 +477,12 @@ export type BulkMergeReport_Deserialize = {
 export type BulkMergeReport_Serialize = {
 	merged: MergeOutcome_Serialize[],
 	skipped: SkippedPair[],
+};
+
+/**  Working weekdays (1 = Monday ... 7 = Sunday) and holidays. */
+export type BusinessCalendar = {
+	working_days: number[],
+	holidays: Holiday[],
 };
 
 export type CaldavAccount = CaldavAccount_Serialize | CaldavAccount_Deserialize;
@@ -850,6 +861,12 @@ export type FilePreview_Serialize = {
 	/**  One per header, in order. */
 	suggested: ColumnMapping[],
 	targets: TargetInfo[],
+};
+
+export type Holiday = {
+	/**  YYYY-MM-DD. */
+	day: string,
+	label: string,
 };
 
 export type IcsFile = {
@@ -1448,9 +1465,19 @@ export type PhoneEntry = {
 };
 
 /**  Everything the board, the lead form and the settings page need of the configuration. */
-export type PipelineConfig = {
+export type PipelineConfig = PipelineConfig_Serialize | PipelineConfig_Deserialize;
+
+/**  Everything the board, the lead form and the settings page need of the configuration. */
+export type PipelineConfig_Deserialize = {
 	pipelines: PipelineInfo[],
-	stages: StageConfig[],
+	stages: StageConfig_Deserialize[],
+	lost_reasons: LostReason[],
+};
+
+/**  Everything the board, the lead form and the settings page need of the configuration. */
+export type PipelineConfig_Serialize = {
+	pipelines: PipelineInfo[],
+	stages: StageConfig_Serialize[],
 	lost_reasons: LostReason[],
 };
 
@@ -1673,7 +1700,10 @@ export type Stage = {
 };
 
 /**  One stage as configured. */
-export type StageConfig = {
+export type StageConfig = StageConfig_Serialize | StageConfig_Deserialize;
+
+/**  One stage as configured. */
+export type StageConfig_Deserialize = {
 	key: string,
 	label: string,
 	pipeline: string,
@@ -1689,6 +1719,29 @@ export type StageConfig = {
 	required_fields: string[],
 	/**  Kinds of activity that must have happened before a lead enters. */
 	required_activities: ActivityKind[],
+	/**  Where a lead inactive too long here goes (None: it may stay). */
+	stagnation?: StagnationPolicy_Deserialize | null,
+};
+
+/**  One stage as configured. */
+export type StageConfig_Serialize = {
+	key: string,
+	label: string,
+	pipeline: string,
+	position: number,
+	/**  Percent, 0–100. */
+	probability: number,
+	/**  CSS colour. */
+	colour: string,
+	outcome: StageOutcome,
+	/**  Closed stages (Won, Lost) end a deal. */
+	closed: boolean,
+	/**  Lead fields (the field table's names) that must hold a value before a lead enters. */
+	required_fields: string[],
+	/**  Kinds of activity that must have happened before a lead enters. */
+	required_activities: ActivityKind[],
+	/**  Where a lead inactive too long here goes (None: it may stay). */
+	stagnation: StagnationPolicy_Serialize | null,
 };
 
 /**  What closing in a stage means. */
@@ -1755,6 +1808,73 @@ export type StageVelocity_Serialize = {
 	/**  Leads in the stage now, and how long they have been there on average. */
 	in_stage_now: number,
 	mean_age_days: number | null,
+};
+
+/**  A stage's policy: after how many business days without activity a lead leaves, and for where. */
+export type StagnationPolicy = StagnationPolicy_Serialize | StagnationPolicy_Deserialize;
+
+/**  A stage's policy: after how many business days without activity a lead leaves, and for where. */
+export type StagnationPolicy_Deserialize = {
+	after_days: number,
+	/**  The stage it moves to (Nurture, or a lost stage). */
+	target: string,
+	/**  The lost reason it is given when the target needs one. */
+	lost_reason?: string | null,
+};
+
+/**  A stage's policy: after how many business days without activity a lead leaves, and for where. */
+export type StagnationPolicy_Serialize = {
+	after_days: number,
+	/**  The stage it moves to (Nurture, or a lost stage). */
+	target: string,
+	/**  The lost reason it is given when the target needs one. */
+	lost_reason: string | null,
+};
+
+export type SweepMove = SweepMove_Serialize | SweepMove_Deserialize;
+
+export type SweepMove_Deserialize = {
+	lead_id: number,
+	name: string,
+	from_stage: string,
+	to_stage: string,
+	/**  Business days since it entered its stage or its last activity, whichever is later. */
+	inactive_days: number,
+	inactive_since: string,
+	owner?: string | null,
+	/**  Why the gate refused it (it stays where it is), if it did. */
+	refused?: string | null,
+};
+
+export type SweepMove_Serialize = {
+	lead_id: number,
+	name: string,
+	from_stage: string,
+	to_stage: string,
+	/**  Business days since it entered its stage or its last activity, whichever is later. */
+	inactive_days: number,
+	inactive_since: string,
+	owner: string | null,
+	/**  Why the gate refused it (it stays where it is), if it did. */
+	refused: string | null,
+};
+
+export type SweepReport = SweepReport_Serialize | SweepReport_Deserialize;
+
+export type SweepReport_Deserialize = {
+	dry_run: boolean,
+	/**  What moved (or would move), and what the gate refused, oldest inactivity first. */
+	moves: SweepMove_Deserialize[],
+	moved: number,
+	refused: number,
+};
+
+export type SweepReport_Serialize = {
+	dry_run: boolean,
+	/**  What moved (or would move), and what the gate refused, oldest inactivity first. */
+	moves: SweepMove_Serialize[],
+	moved: number,
+	refused: number,
 };
 
 export type SyncReport = {

@@ -10,6 +10,11 @@ import type {
   BoardQuery_Serialize,
   Deal_Serialize,
   NewActivity_Serialize,
+  PipelineConfig_Serialize,
+  StageConfig_Serialize,
+  StagnationPolicy_Serialize,
+  SweepMove_Serialize,
+  SweepReport_Serialize,
   Appointment_Serialize,
   AppointmentInput_Serialize,
   AppStatus_Serialize,
@@ -51,9 +56,9 @@ export type {
   ActivityKind,
   CurrencyTotal,
   LostReason,
-  PipelineConfig,
+  BusinessCalendar,
+  Holiday,
   PipelineInfo,
-  StageConfig,
   StageOutcome,
   StageSettings,
   Address,
@@ -124,6 +129,11 @@ export type BoardCard = BoardCard_Serialize;
 export type BoardColumn = BoardColumn_Serialize;
 export type BoardQuery = BoardQuery_Serialize;
 export type Deal = Deal_Serialize;
+export type PipelineConfig = PipelineConfig_Serialize;
+export type StageConfig = StageConfig_Serialize;
+export type StagnationPolicy = StagnationPolicy_Serialize;
+export type SweepMove = SweepMove_Serialize;
+export type SweepReport = SweepReport_Serialize;
 export type ApiError = ApiError_Serialize;
 export type Appointment = Appointment_Serialize;
 export type AppointmentInput = AppointmentInput_Serialize;

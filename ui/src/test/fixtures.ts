@@ -126,18 +126,21 @@ export function pipelineConfig(): PipelineConfig {
     closed: false,
     required_fields: [],
     required_activities: [],
+    stagnation: null,
     ...over,
   });
   return {
     pipelines: [{ key: 'sales', label: 'New business' }],
     stages: [
-      stage('new', 'New lead', 0),
+      stage('new', 'New lead', 0, { stagnation: { after_days: 10, target: 'nurture', lost_reason: null } }),
       stage('qualification', 'Qualification', 1, {
         required_fields: ['budget', 'decision_maker', 'need', 'timeline'],
+        stagnation: { after_days: 20, target: 'nurture', lost_reason: null },
       }),
       stage('engagement', 'In discussion', 2, {
         required_fields: ['deal_value', 'currency', 'expected_close'],
         required_activities: ['proposal'],
+        stagnation: { after_days: 30, target: 'lost', lost_reason: 'stagnant' },
       }),
       stage('won', 'Won', 3, { outcome: 'won', closed: true, required_fields: ['deal_value', 'currency'] }),
       stage('lost', 'Lost', 4, { outcome: 'lost', closed: true, required_fields: ['lost_reason'] }),
@@ -221,6 +224,10 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     logActivity: async (leadId, a) => activity({ lead_id: leadId, kind: a.kind ?? 'note', subject: a.subject }),
     completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
     leadActivities: async () => [],
+    pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
+    setStagnationPolicy: async () => pipelineConfig(),
+    businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }),
+    setBusinessCalendar: async (c) => c,
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::activities::ActivityKind;
+use super::stagnation::StagnationPolicy;
 use crate::db::StoreError;
 
 /// What closing in a stage means.
@@ -52,6 +53,8 @@ pub struct StageConfig {
     pub required_fields: Vec<String>,
     /// Kinds of activity that must have happened before a lead enters.
     pub required_activities: Vec<ActivityKind>,
+    /// Where a lead inactive too long here goes (None: it may stay).
+    pub stagnation: Option<StagnationPolicy>,
 }
 
 /// What an Administrator may change of a stage.
@@ -93,8 +96,8 @@ fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-const STAGE_COLUMNS: &str =
-    "key, label, pipeline, position, probability, colour, outcome, closed, required_fields, required_activities";
+const STAGE_COLUMNS: &str = "key, label, pipeline, position, probability, colour, outcome, closed, required_fields, \
+                             required_activities, stale_after_days, stale_target, stale_reason";
 
 fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
     Ok(StageConfig {
@@ -108,6 +111,12 @@ fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
         closed: r.get(7)?,
         required_fields: json_list(&r.get::<_, String>(8)?),
         required_activities: json_list(&r.get::<_, String>(9)?),
+        stagnation: match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<String>>(11)?) {
+            (Some(days), Some(target)) => {
+                Some(StagnationPolicy { after_days: days.clamp(1, 3650) as u16, target, lost_reason: r.get(12)? })
+            }
+            _ => None,
+        },
     })
 }
 

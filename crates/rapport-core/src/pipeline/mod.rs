@@ -10,6 +10,8 @@ pub(crate) mod gate;
 pub(crate) mod history;
 mod model;
 mod operations;
+pub(crate) mod stagnation;
+mod sweep;
 mod velocity;
 
 pub use activities::{Activity, ActivityKind, NewActivity};
@@ -17,3 +19,5 @@ pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
 pub use config::{LostReason, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
 pub use gate::{GateRefusal, Passage};
 pub use model::*;
+pub use stagnation::{BusinessCalendar, Holiday, StagnationPolicy};
+pub use sweep::{SweepMove, SweepReport, POLICY_ACTOR};

@@ -22,6 +22,13 @@ ALTER TABLE stages ADD COLUMN outcome TEXT NOT NULL DEFAULT 'open' CHECK (outcom
 ALTER TABLE stages ADD COLUMN required_fields TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE stages ADD COLUMN required_activities TEXT NOT NULL DEFAULT '[]';
 
+-- The stagnation policy (seed 4.2): a lead inactive in this stage for more than `stale_after_days` business
+-- days (NULL: never) is moved to `stale_target`, through the gate, with `stale_reason` as its lost reason
+-- when the target is a lost stage.
+ALTER TABLE stages ADD COLUMN stale_after_days INTEGER CHECK (stale_after_days IS NULL OR stale_after_days BETWEEN 1 AND 3650);
+ALTER TABLE stages ADD COLUMN stale_target TEXT;
+ALTER TABLE stages ADD COLUMN stale_reason TEXT;
+
 -- Seed 4.1's criteria: interest, budget and authority verified before Qualification; a proposal sent before
 -- Engagement ("In discussion"); a value to win, a reason to lose.
 UPDATE stages SET probability = 10, colour = '#64748b' WHERE key = 'new';
@@ -35,6 +42,29 @@ UPDATE stages SET probability = 100, colour = '#16a34a', outcome = 'won',
 UPDATE stages SET probability = 0, colour = '#dc2626', outcome = 'lost',
        required_fields = '["lost_reason"]' WHERE key = 'lost';
 UPDATE stages SET probability = 5, colour = '#f59e0b' WHERE key = 'nurture';
+-- Seed 4.2's policy: leads that go quiet early are nurtured; a discussion that goes quiet is lost.
+UPDATE stages SET stale_after_days = 10, stale_target = 'nurture' WHERE key = 'new';
+UPDATE stages SET stale_after_days = 20, stale_target = 'nurture' WHERE key = 'qualification';
+UPDATE stages SET stale_after_days = 30, stale_target = 'lost', stale_reason = 'stagnant' WHERE key = 'engagement';
+
+-- The business-day calendar the policy counts in: working weekdays (settings key `working_days`, JSON list,
+-- Monday = 1 ... Sunday = 7; Monday to Friday when absent) and holidays.
+CREATE TABLE holidays (
+    day   TEXT PRIMARY KEY,   -- YYYY-MM-DD
+    label TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- What the app tells a user: a lead of theirs the stagnation policy moved (shown once, kept until read).
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    lead_id    INTEGER,
+    message    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    shown_at   TEXT,
+    read_at    TEXT
+);
+CREATE INDEX notifications_unread ON notifications (user_id, read_at, id);
 
 -- The reasons a deal may be lost for: a list, so that "why do we lose" can be counted.
 CREATE TABLE lost_reasons (

@@ -1,0 +1,317 @@
+//! The stagnation sweep: every lead inactive in its stage longer than the stage's policy allows is moved to
+//! the policy's target through the gate, logged with the policy as the actor, and its owner is told. The
+//! preview (dry run) plans the same moves and asks the gate the same question without writing.
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::config;
+use super::gate::{self, Passage};
+use super::stagnation::{self, BusinessCalendar, Days, StagnationPolicy, Stale};
+use crate::access::{Actor, Grant, Permission};
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::leads::store as leads;
+use crate::leads::{Lead, ValidationErrors};
+use crate::rapport::Rapport;
+
+/// Moves per transaction: a save typed meanwhile waits for one chunk at most, and a crash loses none.
+const CHUNK: usize = 500;
+
+/// The name the policy's moves are logged under.
+pub const POLICY_ACTOR: &str = "stagnation policy";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SweepMove {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub lead_id: i64,
+    pub name: String,
+    pub from_stage: String,
+    pub to_stage: String,
+    /// Business days since it entered its stage or its last activity, whichever is later.
+    pub inactive_days: u32,
+    pub inactive_since: String,
+    pub owner: Option<String>,
+    /// Why the gate refused it (it stays where it is), if it did.
+    pub refused: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SweepReport {
+    pub dry_run: bool,
+    /// What moved (or would move), and what the gate refused, oldest inactivity first.
+    pub moves: Vec<SweepMove>,
+    pub moved: u32,
+    pub refused: u32,
+}
+
+/// One planned move.
+struct Planned {
+    stale: Stale,
+    from: String,
+    policy: StagnationPolicy,
+}
+
+/// The leads each stage's policy would move `today`, within `scope` (a preview shows one's own campaigns).
+fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<Vec<Planned>> {
+    let days = Days::of(&stagnation::calendar(conn)?);
+    let scope = grant.lead_scope();
+    let mut out = Vec::new();
+    for stage in config::stages(conn)? {
+        let Some(policy) = stagnation::policy_of(conn, &stage.key)? else { continue };
+        if policy.target == stage.key {
+            continue;
+        }
+        let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
+        let before = edge.format("%Y-%m-%d").to_string();
+        for stale in stagnation::stale_in(conn, &stage.key, &before)? {
+            if scope.allows_campaign(&stale.campaign) {
+                out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone() });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.stale.inactive_since, a.stale.id).cmp(&(&b.stale.inactive_since, b.stale.id)));
+    Ok(out)
+}
+
+/// The lead as the policy leaves it: in the target stage, with the policy's lost reason if it has none.
+fn moved(lead: &Lead, p: &StagnationPolicy) -> crate::leads::LeadInput {
+    let mut input = lead.to_input();
+    input.stage = p.target.clone();
+    if let Some(reason) = &p.lost_reason {
+        if input.deal.lost_reason.trim().is_empty() {
+            input.deal.lost_reason = reason.clone();
+        }
+    }
+    input
+}
+
+fn describe(lead: &Lead, planned: &Planned, days: &Days, today: NaiveDate, refused: Option<String>) -> SweepMove {
+    let since_day =
+        NaiveDate::parse_from_str(planned.stale.inactive_since.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or(today);
+    SweepMove {
+        lead_id: lead.id,
+        name: lead.display_name(),
+        from_stage: planned.from.clone(),
+        to_stage: planned.policy.target.clone(),
+        inactive_days: days.between(since_day, today),
+        inactive_since: planned.stale.inactive_since.clone(),
+        owner: lead.owner.as_ref().map(|o| o.name.clone()),
+        refused,
+    }
+}
+
+fn refusal_text(e: &Error) -> Option<String> {
+    match e {
+        Error::Gate(g) => Some(g.to_string()),
+        Error::Validation(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+impl Rapport {
+    /// Applies the stagnation policy (`dry_run`: only says what it would do). The preview is open to anyone
+    /// who reads leads, over their campaigns; the sweep itself to Administrators (and the app's background
+    /// job, as the system).
+    pub fn pipeline_sweep(&self, actor: &Actor, dry_run: bool) -> Result<SweepReport> {
+        let today = self.now_utc().date_naive();
+        let permission = if dry_run { Permission::ReadLeads } else { Permission::ManageSettings };
+        let (planned, grant) = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, permission)?;
+            Ok::<_, Error>((plan(conn, today, &grant)?, grant))
+        })?;
+        let days = self.db.read(|conn| Ok::<_, Error>(Days::of(&stagnation::calendar(conn)?)))?;
+        let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
+        if dry_run {
+            self.db.read(|conn| {
+                for p in &planned {
+                    let Some(lead) = leads::get(conn, p.stale.id)? else { continue };
+                    let rules = crate::leads::api::Rules::load(conn)?;
+                    let after = rules.validate(conn, &moved(&lead, &p.policy), &grant.lead_scope(), None);
+                    let verdict = after.and_then(|valid| {
+                        gate::check(
+                            conn,
+                            &grant,
+                            Some(lead.id),
+                            Some(&lead.stage),
+                            &valid.as_lead(lead.id),
+                            Passage::Checked,
+                        )
+                    });
+                    let refused = match verdict {
+                        Ok(_) => None,
+                        Err(e) => Some(refusal_text(&e).ok_or(e)?),
+                    };
+                    report.moves.push(describe(&lead, p, &days, today, refused));
+                }
+                Ok::<_, Error>(())
+            })?;
+        } else {
+            // The moves are the policy's, not the person's who started the sweep.
+            let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
+            for chunk in planned.chunks(CHUNK) {
+                let moves = self.db.write(|tx| {
+                    let mut out = Vec::with_capacity(chunk.len());
+                    for p in chunk {
+                        let Some(lead) = leads::get(tx, p.stale.id)? else { continue };
+                        // Moved or worked on since the plan was made: no longer this policy's to move.
+                        let since = stagnation::inactive_since(tx, lead.id)?;
+                        if lead.stage != p.from || since.as_deref() != Some(p.stale.inactive_since.as_str()) {
+                            continue;
+                        }
+                        let origin = Origin {
+                            reason: ChangeReason::Policy,
+                            source_ref: format!(
+                                "stagnation policy of {}: inactive more than {} business days",
+                                p.from, p.policy.after_days
+                            ),
+                        };
+                        let at = self.now();
+                        let input = moved(&lead, &p.policy);
+                        let result =
+                            self.write_update(tx, &policy, lead.clone(), &input, Passage::Checked, &mut || {
+                                self.begin_batch(tx, &policy, &origin)
+                            });
+                        let refused = match result {
+                            Ok(_) => {
+                                if let Some(owner) = lead.owner.as_ref().map(|o| o.id) {
+                                    let label = config::stage(tx, &p.policy.target)?
+                                        .map_or_else(|| p.policy.target.clone(), |s| s.label);
+                                    let message = format!(
+                                        "{} moved to {label}: inactive more than {} business days",
+                                        lead.display_name(),
+                                        p.policy.after_days
+                                    );
+                                    stagnation::notify(tx, owner, lead.id, &message, &at)?;
+                                }
+                                None
+                            }
+                            Err(e) => Some(refusal_text(&e).ok_or(e)?),
+                        };
+                        out.push(describe(&lead, p, &days, today, refused));
+                    }
+                    Ok::<_, Error>(out)
+                })?;
+                report.moves.extend(moves);
+            }
+        }
+        report.refused = report.moves.iter().filter(|m| m.refused.is_some()).count() as u32;
+        report.moved = report.moves.len() as u32 - report.refused;
+        Ok(report)
+    }
+
+    /// The app's daily sweep: runs the policy as the system once per calendar day (UTC), whoever is signed in,
+    /// and says what it did; None when today's has run. The day is recorded after the sweep, so a crash
+    /// mid-way runs it again (it is idempotent).
+    pub fn sweep_if_due(&self) -> Result<Option<SweepReport>> {
+        let today = self.now_utc().date_naive().format("%Y-%m-%d").to_string();
+        let last = self.db.read(|c| Ok::<_, Error>(crate::settings::store::get(c, "last_sweep_day")?))?;
+        if last.as_deref() >= Some(today.as_str()) {
+            return Ok(None);
+        }
+        let report = self.pipeline_sweep(&Actor::system(), false)?;
+        self.db.write(|tx| Ok::<_, Error>(crate::settings::store::set(tx, "last_sweep_day", &today)?))?;
+        Ok(Some(report))
+    }
+
+    /// Sets (or, with None, removes) a stage's stagnation policy (Administrators); logged.
+    pub fn set_stagnation_policy(&self, actor: &Actor, stage: &str, policy: Option<&StagnationPolicy>) -> Result<()> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            config::stage(tx, stage)?.ok_or_else(|| Error::NotFound { entity: "stage", id: stage.into() })?;
+            if let Some(p) = policy {
+                let target = config::stage(tx, &p.target)?;
+                if target.is_none() || p.target == stage {
+                    return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
+                }
+                if !(1..=3650).contains(&p.after_days) {
+                    return Err(ValidationErrors::one("after_days", "is 1 to 3650 business days").into());
+                }
+                if let Some(r) = &p.lost_reason {
+                    if !config::lost_reasons(tx)?.iter().any(|x| &x.key == r) {
+                        return Err(
+                            ValidationErrors::one("lost_reason", format!("\"{r}\" is not a lost reason")).into()
+                        );
+                    }
+                }
+            }
+            let show = |p: Option<&StagnationPolicy>| {
+                p.map_or_else(String::new, |p| {
+                    let why = p.lost_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                    format!("after {} business days to {}{why}", p.after_days, p.target)
+                })
+            };
+            let old = stagnation::policy_of(tx, stage)?;
+            if old.as_ref() != policy {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                stagnation::save_policy(tx, stage, policy)?;
+                let field = format!("{stage}.stagnation");
+                crate::audit::store::record(
+                    tx,
+                    &batch,
+                    "stage",
+                    0,
+                    &field,
+                    Some(&show(old.as_ref())),
+                    Some(&show(policy)),
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn business_calendar(&self, actor: &Actor) -> Result<BusinessCalendar> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(stagnation::calendar(conn)?)
+        })
+    }
+
+    /// Sets the working weekdays and holidays the policy counts in (Administrators); logged.
+    pub fn set_business_calendar(&self, actor: &Actor, calendar: &BusinessCalendar) -> Result<BusinessCalendar> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            if calendar.working_days.iter().any(|d| !(1..=7).contains(d)) {
+                return Err(ValidationErrors::one("working_days", "weekdays are 1 (Monday) to 7 (Sunday)").into());
+            }
+            for h in &calendar.holidays {
+                if NaiveDate::parse_from_str(&h.day, "%Y-%m-%d").is_err() {
+                    return Err(
+                        ValidationErrors::one("holidays", format!("\"{}\" is not a date (YYYY-MM-DD)", h.day)).into()
+                    );
+                }
+            }
+            let old = stagnation::calendar(tx)?;
+            let mut new = calendar.clone();
+            new.working_days.sort_unstable();
+            new.working_days.dedup();
+            new.holidays.sort();
+            if old != new {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                stagnation::save_calendar(tx, &new)?;
+                let text = |c: &BusinessCalendar| serde_json::to_string(c).unwrap_or_default();
+                crate::audit::store::record(
+                    tx,
+                    &batch,
+                    "settings",
+                    0,
+                    "business_calendar",
+                    Some(&text(&old)),
+                    Some(&text(&new)),
+                )?;
+            }
+            Ok(stagnation::calendar(tx)?)
+        })
+    }
+
+    /// The actor's notifications not shown yet, marked shown: each is handed out once (the app shows them).
+    pub fn take_notifications(&self, actor: &Actor) -> Result<Vec<String>> {
+        let now = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReadLeads)?;
+            let Some(user) = grant.user_id else { return Ok(vec![]) };
+            Ok(stagnation::take_unshown(tx, user, &now)?)
+        })
+    }
+}

@@ -1,0 +1,187 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! The stagnation sweep (seed 4.2) on real SQLite files: leads inactive longer than their stage allows, in
+//! business days, move to Nurture or Lost through the gate, logged with the policy as the actor, and their
+//! owners are told. The preview equals the run and writes nothing; a second run does nothing; a move the gate
+//! refuses stays where it is; only an Administrator runs the sweep or changes the policy and the calendar.
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use rapport_core::pipeline::{ActivityKind, BusinessCalendar, Holiday, NewActivity, StagnationPolicy, POLICY_ACTOR};
+use rapport_core::users::Role;
+use rapport_core::{Actor, ErrorCode, FixedClock, OpenOptions, Origin, Rapport};
+
+struct World {
+    dir: tempfile::TempDir,
+    core: Rapport,
+    clock: Arc<FixedClock>,
+    admin: Actor,
+    eve: Actor,
+}
+
+impl World {
+    fn dump(&self) -> Vec<(String, Vec<String>)> {
+        common::dump_file(&self.dir.path().join("rapport.db"))
+    }
+    fn stage_of(&self, id: i64) -> String {
+        self.core.get_lead(&self.admin, id).unwrap().stage
+    }
+}
+
+/// Monday 23 November 2026: Ann (new, Eve's), Bo (in discussion) and Cy (qualification, Spring campaign).
+fn world() -> (World, i64, i64, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let core = Rapport::open_with(&dir.path().join("rapport.db"), &OpenOptions::default(), clock.clone()).unwrap();
+    let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
+    let input = rapport_core::users::UserInput {
+        username: "eve".into(),
+        display_name: "Eve Editor".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+    };
+    let eve_id = core.create_user(&admin, &input, common::PASSWORD).unwrap().id;
+    let eve = core.sign_in("eve", common::PASSWORD).unwrap();
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.owner_id = Some(eve_id);
+    let ann = core.create_lead(&admin, &ann, &Origin::manual()).unwrap().lead.id;
+    let mut bo = common::qualified(common::lead("Bo", "Berg", "bo@berg.se"));
+    bo.deal.value = "5000".into();
+    bo.deal.currency = "EUR".into();
+    bo.deal.expected_close = "2027-02-01".into();
+    bo.stage = "qualification".into();
+    let b = core.create_lead(&admin, &bo, &Origin::manual()).unwrap().lead;
+    let proposal = NewActivity { kind: Some(ActivityKind::Proposal), subject: "Proposal".into(), ..Default::default() };
+    core.log_activity(&admin, b.id, &proposal).unwrap();
+    let b = core.get_lead(&admin, b.id).unwrap();
+    core.move_lead(&admin, b.id, b.version, "engagement", rapport_core::pipeline::Passage::Checked).unwrap();
+    let mut cy = common::qualified(common::lead("Cy", "Cole", "cy@cole.io"));
+    cy.stage = "qualification".into();
+    cy.campaign = "Spring".into();
+    let cy = core.create_lead(&admin, &cy, &Origin::manual()).unwrap().lead.id;
+    (World { dir, core, clock, admin, eve }, ann, b.id, cy)
+}
+
+#[test]
+fn the_preview_equals_the_run_which_moves_through_the_gate_tells_the_owner_and_is_done_once() {
+    let (w, ann, bo, cy) = world();
+    // Three weeks on (Monday 14 December): 15 business days. New allows 10, Qualification 20, In discussion 30.
+    w.clock.advance(Duration::days(21));
+    let before = w.dump();
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert_eq!(w.dump(), before, "the preview writes nothing");
+    let planned: Vec<(i64, &str, &str, u32)> = preview
+        .moves
+        .iter()
+        .map(|m| (m.lead_id, m.from_stage.as_str(), m.to_stage.as_str(), m.inactive_days))
+        .collect();
+    assert_eq!(planned, vec![(ann, "new", "nurture", 15)]);
+
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert_eq!((run.moved, run.refused), (1, 0));
+    assert_eq!(run.moves, preview.moves, "the preview said exactly this");
+    assert_eq!(
+        (w.stage_of(ann), w.stage_of(bo), w.stage_of(cy)),
+        ("nurture".into(), "engagement".into(), "qualification".into())
+    );
+    let logged: (String, String) = w
+        .core
+        .lead_history(&w.admin, ann)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.field == "stage")
+        .map(|e| (e.actor_name, format!("{:?}", e.reason)))
+        .unwrap();
+    assert_eq!(logged, (POLICY_ACTOR.to_string(), "Policy".to_string()), "logged with the policy as the actor");
+    let told = w.core.take_notifications(&w.eve).unwrap();
+    assert_eq!(told, ["Ann Lee moved to Nurture: inactive more than 10 business days"]);
+    assert!(w.core.take_notifications(&w.eve).unwrap().is_empty(), "told once");
+
+    let after = w.dump();
+    let again = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert_eq!((again.moved, again.moves.len()), (0, 0));
+    assert_eq!(w.dump(), after, "a second sweep the same day changes nothing");
+
+    // Seven more weeks: Bo's discussion went quiet (Lost, with the policy's reason); Cy called last week stays.
+    w.clock.advance(Duration::days(42));
+    let call = NewActivity { kind: Some(ActivityKind::Call), subject: "Check-in".into(), ..Default::default() };
+    w.core.log_activity(&w.admin, cy, &call).unwrap();
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert_eq!(run.moves.iter().map(|m| m.lead_id).collect::<Vec<_>>(), [bo]);
+    let bo_now = w.core.get_lead(&w.admin, bo).unwrap();
+    assert_eq!((bo_now.stage.as_str(), bo_now.deal.lost_reason.as_str()), ("lost", "stagnant"));
+    assert_eq!(w.stage_of(cy), "qualification", "an activity resets the clock");
+}
+
+#[test]
+fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
+    let (w, ann, _, _) = world();
+    // New's stale leads now go to Won, which needs a value Ann does not have.
+    let to_won = StagnationPolicy { after_days: 10, target: "won".into(), lost_reason: None };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_won)).unwrap();
+    // Two weeks on is exactly ten business days: not more than ten, so not stale.
+    w.clock.advance(Duration::days(14));
+    assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
+    w.clock.advance(Duration::days(1));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert_eq!(preview.refused, 1);
+    let before = w.dump();
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert_eq!(run, rapport_core::pipeline::SweepReport { dry_run: false, ..preview.clone() });
+    let why = run.moves[0].refused.clone().unwrap_or_default();
+    assert!(why.contains("To enter Won") && why.contains("Deal value"), "{why}");
+    assert_eq!(w.stage_of(ann), "new");
+    assert_eq!(w.dump(), before, "a refused move writes nothing");
+
+    // A holiday on each of the last two business days puts her back under the limit.
+    let calendar = BusinessCalendar {
+        working_days: vec![1, 2, 3, 4, 5],
+        holidays: vec![
+            Holiday { day: "2026-12-07".into(), label: "Closed".into() },
+            Holiday { day: "2026-12-08".into(), label: "Closed".into() },
+        ],
+    };
+    w.core.set_business_calendar(&w.admin, &calendar).unwrap();
+    assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
+}
+
+#[test]
+fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_campaigns() {
+    let (w, _, _, cy) = world();
+    w.clock.advance(Duration::days(60));
+    let spring = {
+        let input = rapport_core::users::UserInput {
+            username: "sam".into(),
+            display_name: "Sam".into(),
+            role: Role::Editor,
+            active: true,
+            campaigns: vec!["Spring".into()],
+        };
+        w.core.create_user(&w.admin, &input, common::PASSWORD).unwrap();
+        w.core.sign_in("sam", common::PASSWORD).unwrap()
+    };
+    let before = w.dump();
+    assert_eq!(w.core.pipeline_sweep(&w.eve, false).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let policy = StagnationPolicy { after_days: 5, target: "nurture".into(), lost_reason: None };
+    assert_eq!(
+        w.core.set_stagnation_policy(&w.eve, "new", Some(&policy)).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    let calendar = BusinessCalendar { working_days: vec![1, 2, 3, 4, 5, 6], holidays: vec![] };
+    assert_eq!(w.core.set_business_calendar(&w.eve, &calendar).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let bad = StagnationPolicy { after_days: 5, target: "new".into(), lost_reason: None };
+    assert_eq!(w.core.set_stagnation_policy(&w.admin, "new", Some(&bad)).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(w.dump(), before);
+    let theirs = w.core.pipeline_sweep(&spring, true).unwrap();
+    assert_eq!(theirs.moves.iter().map(|m| m.lead_id).collect::<Vec<_>>(), [cy], "Spring's leads only");
+    assert_eq!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.len(), 3);
+
+    // The app's daily job runs the policy as the system, once a day, whoever is signed in.
+    let first = w.core.sweep_if_due().unwrap().expect("the day's sweep runs");
+    assert_eq!(first.moved, 3);
+    assert!(w.core.sweep_if_due().unwrap().is_none(), "once a day");
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.core.sweep_if_due().unwrap().map(|r| r.moved), Some(0), "the next day's finds nothing new");
+}
