@@ -37,6 +37,9 @@ pub struct BenchArgs {
     /// Measure the pipeline instead: the board of 10,000 open leads loaded, and a move through the stage gate.
     #[arg(long)]
     pub pipeline: bool,
+    /// Measure the stagnation sweep over the --leads database (a copy): the whole scan, then 1,000 moves.
+    #[arg(long)]
+    pub sweep: bool,
 }
 
 pub(crate) const BENCH_USER: &str = "bench";

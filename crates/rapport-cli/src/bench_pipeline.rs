@@ -17,6 +17,49 @@ fn err(e: impl std::fmt::Display) -> String {
 /// Open leads wanted on the board; the generator closes (wins or loses) about two in nine.
 const OPEN_LEADS: usize = 10_000;
 
+/// Leads the measured sweep finds stale: the day's share of a large pipeline that went quiet.
+const STALE_LEADS: i64 = 1_000;
+
+/// `rapport bench --sweep`: the stagnation sweep over the 1,000,000-lead bench database (a copy), first as
+/// the daily run finds it when nothing went stale (the whole scan), then with 1,000 leads whose last move
+/// is set two months back, moved through the gate with their change log, history and owners' notices.
+pub fn sweep(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
+    let base = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
+    let (core, actor) = open_signed_in(&base)?;
+    let total = core.lead_count().map_err(err)?;
+    core.checkpoint().map_err(err)?;
+    drop(core);
+    let path = base.with_extension("sweep-bench.db");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    eprintln!("copying the database to {}", path.display());
+    std::fs::copy(&base, &path).map_err(|e| format!("could not copy the bench database: {e}"))?;
+    let core = rapport_core::Rapport::open(&path).map_err(err)?;
+    let actor = core.sign_in(crate::bench::BENCH_USER, crate::bench::BENCH_PASSWORD).map_err(err).unwrap_or(actor);
+
+    let scan = Instant::now();
+    let quiet = core.pipeline_sweep(&actor, false).map_err(err)?;
+    let scan = scan.elapsed();
+    if quiet.moved > 0 {
+        eprintln!("note: {} leads were already stale and moved in the first sweep", quiet.moved);
+    }
+    let backdated = core.bench_backdate_new_leads(STALE_LEADS).map_err(err)?;
+    let t = Instant::now();
+    let run = core.pipeline_sweep(&actor, false).map_err(err)?;
+    let with_moves = t.elapsed();
+    let _ = std::fs::remove_file(&path);
+    println!("stagnation sweep over {total} leads ({backdated} stage entries backdated)");
+    println!("  daily sweep, nothing stale: {:.2} s", scan.as_secs_f64());
+    println!(
+        "  daily sweep moving {} leads through the gate ({} refused): {:.2} s",
+        run.moved,
+        run.refused,
+        with_moves.as_secs_f64()
+    );
+    Ok(())
+}
+
 pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
     let path = db.unwrap_or_else(|| std::env::temp_dir().join("rapport-bench-pipeline.db"));
     let (core, actor) = open_signed_in(&path)?;

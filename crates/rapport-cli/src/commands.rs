@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
             crate::bench_calendar::run(args, cli.db.clone())
         } else if args.import {
             crate::bench_import::run(args, cli.db.clone())
+        } else if args.sweep {
+            crate::bench_pipeline::sweep(args, cli.db.clone())
         } else if args.pipeline {
             crate::bench_pipeline::run(args, cli.db.clone())
         } else if args.duplicates {

@@ -55,6 +55,15 @@ pub(crate) fn candidates(conn: &Connection, id: i64, p: &Prepared) -> Result<Vec
     Ok(v)
 }
 
+/// The lead fields (the field table's names) that [`record_of`] reads: an edit of none of them leaves a lead's
+/// keys and duplicate pairs as they are.
+const MATCHED_FIELDS: [&str; 9] =
+    ["first_name", "last_name", "company", "street", "city", "postcode", "region", "emails", "phones"];
+
+pub(crate) fn is_matched_field(field: &str) -> bool {
+    MATCHED_FIELDS.contains(&field)
+}
+
 /// One lead's matched fields.
 pub(crate) fn record_of(conn: &Connection, id: i64) -> Result<Option<Record>, StoreError> {
     let Some(mut r) = conn
@@ -143,4 +152,31 @@ pub(crate) fn score_candidates(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each name is a field of the lead table, and together they are what a record is built from: a field
+    /// added to `Record` without being named here would leave edits of it unchecked.
+    #[test]
+    fn the_matched_fields_are_lead_fields_and_all_a_record_holds() {
+        for f in MATCHED_FIELDS {
+            assert!(crate::leads::fields::field(f).is_some(), "{f} is not a lead field");
+        }
+        let r = Record::default();
+        let Record {
+            first_name: _,
+            last_name: _,
+            company: _,
+            emails: _,
+            phones: _,
+            street: _,
+            city: _,
+            postcode: _,
+            region: _,
+        } = r;
+        assert_eq!(MATCHED_FIELDS.len(), 9);
+    }
 }

@@ -243,7 +243,10 @@ impl Rapport {
             changelog::record(tx, &batch, "lead", id, field, Some(a), Some(b))?;
         }
         log_override(tx, &batch, id, overridden)?;
-        self.index_and_check(tx, id, true, &batch.at)?;
+        // A move on the board or a new deal value changes nothing the duplicate check reads.
+        if changed.iter().any(|(field, _, _)| crate::duplicates::incremental::is_matched_field(field)) {
+            self.index_and_check(tx, id, true, &batch.at)?;
+        }
         store::get(tx, id)?.ok_or_else(|| not_found(id))
     }
 

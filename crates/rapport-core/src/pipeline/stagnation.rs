@@ -182,6 +182,15 @@ pub(crate) fn take_unshown(tx: &Transaction<'_>, user: i64, now: &str) -> Result
     Ok(messages.into_iter().map(|(_, m)| m).collect())
 }
 
+/// The bench's fixture: the stage entries of `n` never-worked leads in `stage` moved back to `at`.
+pub(crate) fn backdate_entries(tx: &Transaction<'_>, stage: &str, n: i64, at: &str) -> Result<usize, StoreError> {
+    Ok(tx.execute(
+        "UPDATE stage_moves SET at = ?3
+         WHERE lead_id IN (SELECT id FROM leads WHERE stage = ?1 AND last_activity_at IS NULL ORDER BY id LIMIT ?2)",
+        params![stage, n, at],
+    )?)
+}
+
 pub(crate) fn notify(tx: &Transaction<'_>, user: i64, lead: i64, message: &str, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT INTO notifications (user_id, lead_id, message, created_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![user, lead, message, at])?;

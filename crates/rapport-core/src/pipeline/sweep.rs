@@ -215,6 +215,14 @@ impl Rapport {
         Ok(Some(report))
     }
 
+    /// `rapport bench --sweep`'s fixture: `n` leads in New, never worked on, made to have entered it two months
+    /// before today (their stage history rewritten). It writes: run it on a copy.
+    #[doc(hidden)]
+    pub fn bench_backdate_new_leads(&self, n: i64) -> Result<usize> {
+        let at = crate::clock::to_db_time(self.now_utc() - chrono::Duration::days(60));
+        self.db.write(|tx| Ok::<_, Error>(stagnation::backdate_entries(tx, "new", n, &at)?))
+    }
+
     /// Sets (or, with None, removes) a stage's stagnation policy (Administrators); logged.
     pub fn set_stagnation_policy(&self, actor: &Actor, stage: &str, policy: Option<&StagnationPolicy>) -> Result<()> {
         self.db.write(|tx| {
