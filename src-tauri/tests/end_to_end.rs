@@ -63,6 +63,21 @@ fn seed(db: &Path, password: &str) {
     .unwrap();
     core.create_lead(&admin, &lead("Ada", "Lovelace", "Analytical Engines", "ada@engines.io", ""), &Origin::manual())
         .unwrap();
+    // A deal ready for Engagement but for its proposal: the board's drag is refused, then accepted.
+    let mut margaret =
+        lead("Margaret", "Hamilton", "MIT Instrumentation Lab", "margaret@mit.example", "+1 617 555 0199");
+    margaret.stage = "qualification".into();
+    margaret.deal = rapport_core::leads::Deal {
+        value: "48000".into(),
+        currency: "USD".into(),
+        expected_close: "2027-03-31".into(),
+        budget: "Approved".into(),
+        decision_maker: "VP Engineering".into(),
+        need: "Flight software".into(),
+        timeline: "This quarter".into(),
+        lost_reason: String::new(),
+    };
+    core.create_lead(&admin, &margaret, &Origin::manual()).unwrap();
     // One person typed twice: saving the second puts the pair in the review queue.
     core.create_lead(
         &admin,

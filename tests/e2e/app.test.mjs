@@ -97,7 +97,7 @@ test("sign in and see the leads list, with the seeded leads", async () => {
   await s.type('[data-testid="signin-password"]', admin.password);
   await s.click('[data-testid="signin-submit"]');
   assert.equal(await s.text('[data-testid="current-user"]'), admin.username, "the header names who signed in");
-  await s.waitForCount('[data-testid="lead-row"]', 5); // the five seeded leads
+  await s.waitForCount('[data-testid="lead-row"]', 6); // the six seeded leads
   assert.match(await s.text('[data-testid="lead-row"]'), /Bea Broken/, "newest first");
   // The table fits the default 1280×800 window: no column is cut off at the right edge.
   const overflow = await js(`const t = document.querySelector('[data-testid="lead-row"]').closest('table');
@@ -168,7 +168,17 @@ test("a stage change shows in the lead's stage history, with how long each stage
   assert.match(await s.text('[data-testid="stage-stay"]'), /New lead.*so far/);
   await s.click('[data-testid="edit-lead"]');
   await s.waitFor('[data-testid="lead-form"]');
+  // Qualification asks for interest, budget and authority first (seed 4.1): the form says so, then takes them.
   await s.setValue('[data-testid="field-stage"]', "qualification");
+  await s.click('[data-testid="save-lead"]');
+  await s.waitFor('[data-testid="gate-refusal"]', { text: (t) => /To enter Qualification, this lead needs: Budget/.test(t) });
+  await s.setValue('[data-testid="field-budget"]', "Approved for 2027");
+  await s.setValue('[data-testid="field-decision_maker"]', "Head of Flight Research");
+  await s.setValue('[data-testid="field-need"]', "Trajectory checks");
+  await s.setValue('[data-testid="field-timeline"]', "Next quarter");
+  await js(`document.querySelector('[data-testid="section-deal"]').scrollIntoView({ block: 'center' })`);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/52-deal-fields.png`);
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="lead-page"]');
   await s.waitForCount('[data-testid="stage-stay"]', 2);
@@ -182,10 +192,81 @@ test("a stage change shows in the lead's stage history, with how long each stage
   // The pipeline page counts her move: an ended stay in New lead, one lead now in Qualification.
   await s.click('[data-testid="nav-pipeline"]');
   await s.waitFor('[data-testid="velocity-page"]');
-  await s.waitFor('[data-testid="velocity-stage"][data-stage="qualification"]', { text: (t) => /1 now/.test(t) });
+  // She and the seeded deal (Margaret Hamilton) are in Qualification now.
+  await s.waitFor('[data-testid="velocity-stage"][data-stage="qualification"]', { text: (t) => /2 now/.test(t) });
   assert.match(await s.text('[data-testid="velocity-stage"][data-stage="new"]'), /1 stay/);
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/47-pipeline-velocity.png`);
+});
+
+test("a deal dragged to In discussion without a proposal is refused with the reason; once the proposal is logged the drag goes through", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="nav-board"]');
+  await s.waitFor('[data-testid="board-page"]');
+  const cardCss = '[data-testid="board-card"]';
+  await s.waitFor('[data-testid="board-column"][data-stage="qualification"] ' + cardCss, { text: (t) => t.includes("Margaret Hamilton") });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/48-board.png`);
+
+  const drag = async () => {
+    const card = await s.waitFor(cardCss, { text: (t) => t.includes("Margaret Hamilton") });
+    const target = await s.waitFor('[data-testid="board-column"][data-stage="engagement"]');
+    const origin = (el) => ({ [ELEMENT_KEY]: el });
+    await s.cmd("POST", "/actions", {
+      actions: [{
+        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", origin: origin(card), x: 0, y: 0, duration: 0 },
+          { type: "pointerDown", button: 0 },
+          { type: "pause", duration: 150 },
+          { type: "pointerMove", origin: origin(card), x: 30, y: 10, duration: 200 },
+          { type: "pointerMove", origin: origin(target), x: 0, y: 0, duration: 400 },
+          { type: "pause", duration: 150 },
+          { type: "pointerUp", button: 0 },
+        ],
+      }],
+    });
+    await s.cmd("DELETE", "/actions").catch(() => {});
+  };
+  await drag();
+  await s.waitFor('[data-testid="gate-dialog"]');
+  assert.match(
+    await s.text('[data-testid="gate-message"]'),
+    /To enter In discussion, this lead needs: a “Proposal sent” activity/,
+    "the refusal says exactly what is missing",
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/49-gate-refused.png`);
+  // Cancel: the card goes back, nothing moved.
+  await s.click('[data-testid="gate-cancel"]');
+  await s.waitFor('[data-testid="board-column"][data-stage="qualification"] ' + cardCss, { text: (t) => t.includes("Margaret Hamilton") });
+
+  // Log the proposal from the lead's timeline, then drag again.
+  await s.click('[data-testid="nav-leads"]');
+  await openLead("margaret hamilton", "Margaret Hamilton");
+  await s.waitFor('[data-testid="activity-timeline"]');
+  await s.setValue('[data-testid="activity-kind"]', "proposal");
+  await s.setValue('[data-testid="activity-subject"]', "Proposal v1: flight software, 48,000 USD");
+  await s.click('[data-testid="activity-submit"]');
+  await s.waitFor('[data-testid="activity-item"][data-kind="proposal"]', { text: (t) => /flight software/.test(t) });
+  await s.click('[data-testid="nav-board"]');
+  await s.waitFor('[data-testid="board-column"][data-stage="qualification"] ' + cardCss, { text: (t) => t.includes("Margaret Hamilton") });
+  await drag();
+  await s.waitFor('[data-testid="board-column"][data-stage="engagement"] ' + cardCss, { text: (t) => t.includes("Margaret Hamilton") });
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /Moved to In discussion/.test(t) });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/50-board-after-move.png`);
+
+  // The lead page: the proposal on the timeline, and the stage history with how long each stage lasted.
+  await s.click('[data-testid="nav-leads"]');
+  await openLead("margaret hamilton", "Margaret Hamilton");
+  await s.waitForCount('[data-testid="stage-stay"]', 2);
+  const stays = await s.findAll('[data-testid="stage-stay"]');
+  assert.match(await s.textOf(stays[0]), /In discussion.*so far/);
+  assert.match(await s.textOf(stays[1]), /Qualification/);
+  await s.waitFor('[data-testid="activity-item"][data-kind="proposal"]');
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/51-lead-timeline.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {

@@ -8,6 +8,7 @@ export type View =
   | { name: 'imports' }
   | { name: 'calendar' }
   | { name: 'pipeline' }
+  | { name: 'board' }
   | { name: 'users' }
   | { name: 'settings' };
 

@@ -13,7 +13,17 @@ export type Side = 'a' | 'b';
 export type Pick = Side | 'both';
 
 /** Kinds the core merges as one value (duplicates/merge.rs `merges_as_text`): the steward may pick one. */
-const SINGLE_KINDS: ReadonlySet<string> = new Set(['text', 'long_text', 'source', 'owner', 'stage']);
+const SINGLE_KINDS: ReadonlySet<string> = new Set([
+  'text',
+  'long_text',
+  'amount',
+  'currency',
+  'date',
+  'lost_reason',
+  'source',
+  'owner',
+  'stage',
+]);
 /** Kinds the core unites: every value of both leads is kept. */
 const LIST_KINDS: ReadonlySet<string> = new Set(['email_list', 'phone_list', 'tag_list']);
 
@@ -49,6 +59,10 @@ function shownValue(l: Lead, f: LeadField, stages: Stage[]): Shown {
   switch (f.kind) {
     case 'text':
     case 'long_text':
+    case 'amount':
+    case 'currency':
+    case 'date':
+    case 'lost_reason':
       return single(String(readPath(l, f.path) ?? ''));
     case 'source':
       return single(l.source ?? '', sourceLabel(l.source));

@@ -4,17 +4,24 @@ import { LEAD_FIELDS, type LeadFieldGroup, type LeadFieldInfo } from '../binding
 
 /** One entry of the table, with its literal name and kind (so a text field's name is a known key). */
 export type LeadField = (typeof LEAD_FIELDS)[number];
-export type TextField = Extract<LeadField, { kind: 'text' | 'long_text' }>;
+/**
+ * Kinds whose value is one string at `path`, in Lead as in LeadInput: the form keeps them as typed and the
+ * backend gives each its one spelling (an amount "12.500,00" comes back as "12500.00").
+ */
+const TEXT_VALUED_KINDS = ['text', 'long_text', 'amount', 'currency', 'date', 'lost_reason'] as const;
+type TextValuedKind = (typeof TEXT_VALUED_KINDS)[number];
+
+export type TextField = Extract<LeadField, { kind: TextValuedKind }>;
 export type TextFieldName = TextField['name'];
 
 // The constant must keep the shape the bindings declare for it; `as const` makes its lists read-only.
 LEAD_FIELDS satisfies readonly (Omit<LeadFieldInfo, 'path' | 'csv'> & { path: readonly string[]; csv: readonly string[] })[];
 
 export function isTextField(f: LeadField): f is TextField {
-  return f.kind === 'text' || f.kind === 'long_text';
+  return (TEXT_VALUED_KINDS as readonly string[]).includes(f.kind);
 }
 
-/** Fields typed as free text, each at `path` inside both LeadInput and Lead. */
+/** Fields held as one string, each at `path` inside both LeadInput and Lead. */
 export const TEXT_FIELDS: readonly TextField[] = LEAD_FIELDS.filter(isTextField);
 
 /** What a person edits in a group, in the core's order (status and the phones as entered are derived). */

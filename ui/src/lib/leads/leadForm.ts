@@ -3,9 +3,17 @@
 import { LEAD_FIELDS } from '../bindings';
 import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitList } from '../format';
 import type { FieldError, InvalidValue, Lead, LeadInput, MissingField, SourceChannel } from '../types';
-import { readPath, TEXT_FIELDS, writePath, type LeadField, type TextField, type TextFieldName } from './fields';
+import {
+  isTextField,
+  readPath,
+  TEXT_FIELDS,
+  writePath,
+  type LeadField,
+  type TextField,
+  type TextFieldName,
+} from './fields';
 
-/** What the form holds: every text field of the core's table by name, and the fields that need a widget. */
+/** What the form holds: every text-valued field of the core's table by name, and the fields that need a widget. */
 export interface LeadDraft extends Record<TextFieldName, string> {
   /** Rows as shown, empty ones included: index N is the backend's `emails.N`. */
   emails: string[];
@@ -56,10 +64,9 @@ export function draftFromLead(l: Lead): LeadDraft {
 
 /** The value the backend expects for one editable field; undefined for the derived ones it does not accept. */
 function inputValue(f: LeadField, d: LeadDraft): unknown {
+  // Sent as typed: the backend normalizes amounts, currencies and dates, and says what it cannot read.
+  if (isTextField(f)) return d[f.name];
   switch (f.kind) {
-    case 'text':
-    case 'long_text':
-      return d[f.name];
     case 'email_list':
     case 'phone_list':
       return [...d[f.name]];

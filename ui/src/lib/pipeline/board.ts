@@ -1,17 +1,65 @@
 // The pipeline board's model: card ages and staleness, money as people read it, and the board edits a move
 // makes before the backend answers (so a card moves at once, and can go back where it was).
 import { LEAD_FIELDS } from '../bindings';
-import type { ActivityKind, Board, BoardCard, BoardColumn, CurrencyTotal, FieldError, Lead, StageConfig } from '../types';
-import { leadName } from '../format';
+import { fieldLabel, leadName } from '../format';
+import type {
+  ActivityKind,
+  Board,
+  BoardCard,
+  BoardColumn,
+  BoardQuery,
+  CurrencyTotal,
+  FieldError,
+  Lead,
+  SourceChannel,
+  StageConfig,
+  StagnationPolicy,
+} from '../types';
+import { splitGateErrors } from './activities';
 
 /**
- * Days without news after which a card's age badge turns amber, then red. A fixed rule until the stagnation
- * policy exists: that policy will provide these thresholds per stage.
+ * Days without news after which a card's age badge turns amber, then red, in a stage without a stagnation
+ * policy. A stage with one colours by its own limit (see `staleness`).
  */
 export const STALE_AMBER_DAYS = 14;
 export const STALE_RED_DAYS = 30;
+/** The share of a policy's limit at which the badge warns: the rep still has time to act. */
+export const STALE_WARN_SHARE = 0.7;
 
 export type Staleness = 'fresh' | 'amber' | 'red';
+
+export type BoardLayout = 'board' | 'list';
+
+/** The toolbar's choices, as its controls hold them ('' for "any"). */
+export interface BoardFilters {
+  /** '' for the first pipeline. */
+  pipeline: string;
+  /** An owner's id as a select value. */
+  owner: string;
+  campaign: string;
+  source: SourceChannel | '';
+  /** Won and Lost hold every deal ever closed: shown only when asked. */
+  includeClosed: boolean;
+}
+
+export function defaultBoardFilters(): BoardFilters {
+  return { pipeline: '', owner: '', campaign: '', source: '', includeClosed: false };
+}
+
+export function boardQuery(f: BoardFilters): BoardQuery {
+  return {
+    pipeline: f.pipeline,
+    owner_id: f.owner === '' ? null : Number(f.owner),
+    campaign: f.campaign === '' ? null : f.campaign,
+    source: f.source === '' ? null : f.source,
+    include_closed: f.includeClosed,
+  };
+}
+
+/** Whether some filter narrows the leads shown (the pipeline and the closed toggle choose columns, not leads). */
+export function narrowed(f: BoardFilters): boolean {
+  return f.owner !== '' || f.campaign !== '' || f.source !== '';
+}
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -33,9 +81,16 @@ export function idleDays(card: Pick<BoardCard, 'entered_at' | 'last_activity_at'
   return card.last_activity_at ? Math.min(entered, daysSince(card.last_activity_at, now)) : entered;
 }
 
-export function staleness(idle: number): Staleness {
-  if (idle >= STALE_RED_DAYS) return 'red';
-  if (idle >= STALE_AMBER_DAYS) return 'amber';
+/**
+ * How stale a card looks after `idle` calendar days. With the stage's stagnation policy, red once the limit
+ * (business days, read as calendar days at five in seven) is reached and amber from 70% of it; the sweep
+ * itself counts exactly, with holidays.
+ */
+export function staleness(idle: number, policy: StagnationPolicy | null = null): Staleness {
+  const red = policy ? Math.ceil((policy.after_days * 7) / 5) : STALE_RED_DAYS;
+  const amber = policy ? Math.floor(red * STALE_WARN_SHARE) : STALE_AMBER_DAYS;
+  if (idle >= red) return 'red';
+  if (idle >= amber) return 'amber';
   return 'fresh';
 }
 
@@ -175,21 +230,6 @@ export function pipelineStages(stages: StageConfig[], pipeline: string): StageCo
 
 // ---------- The stage gate ----------
 
-export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
-  call: 'Call',
-  email: 'Email',
-  meeting: 'Meeting',
-  note: 'Note',
-  proposal: 'Proposal sent',
-  task: 'Task',
-};
-
-const ACTIVITY_PREFIX = 'activity.';
-
-function isActivityKind(k: string): k is ActivityKind {
-  return k in ACTIVITY_LABELS;
-}
-
 export interface GateProblems {
   /** Lead fields (the field table's names) that need a value, in the order the backend named them. */
   fields: string[];
@@ -198,17 +238,8 @@ export interface GateProblems {
 
 /** What a `stage_gate` refusal says is missing: lead fields, and `activity.<kind>` for activities. */
 export function gateProblems(errors: FieldError[]): GateProblems {
-  const fields: string[] = [];
-  const activities: ActivityKind[] = [];
-  for (const { field } of errors) {
-    if (field.startsWith(ACTIVITY_PREFIX)) {
-      const kind = field.slice(ACTIVITY_PREFIX.length);
-      if (isActivityKind(kind) && !activities.includes(kind)) activities.push(kind);
-    } else if (!fields.includes(field)) {
-      fields.push(field);
-    }
-  }
-  return { fields, activities };
+  const { fields, activities } = splitGateErrors(errors);
+  return { fields: [...new Set(fields.map((f) => f.field))], activities };
 }
 
 /** How the gate dialog asks for a field: the kinds it can edit inline; anything else is done on the lead page. */
@@ -234,6 +265,6 @@ export interface GateField {
 
 export function gateField(name: string): GateField {
   const f = LEAD_FIELDS.find((x) => x.name === name && x.editable);
-  if (!f) return { name, label: name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()), input: 'elsewhere', path: [] };
+  if (!f) return { name, label: fieldLabel(name), input: 'elsewhere', path: [] };
   return { name, label: f.label, input: INLINE[f.kind] ?? 'elsewhere', path: f.path };
 }

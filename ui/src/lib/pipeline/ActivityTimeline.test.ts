@@ -1,0 +1,196 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { activity, apiErr, lead, mockBackend } from '../../test/fixtures';
+import { localTime } from '../format';
+import LeadPage from '../leads/LeadPage.svelte';
+import type { Activity } from '../types';
+import ActivityTimeline from './ActivityTimeline.svelte';
+
+const HOUR = 3600 * 1000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+function sample(): Activity[] {
+  return [
+    activity({
+      id: 1,
+      kind: 'call',
+      subject: 'Intro call',
+      outcome: 'Keen on a demo',
+      duration_minutes: 25,
+      done_at: ago(72 * HOUR),
+    }),
+    activity({ id: 2, kind: 'proposal', subject: 'Proposal v2', done_at: ago(2 * HOUR), created_by: 'Ben Seller' }),
+    activity({ id: 3, kind: 'task', subject: 'Send the contract', done_at: null, due_at: ago(-48 * HOUR) }),
+    activity({ id: 4, kind: 'task', subject: 'Call back', done_at: null, due_at: ago(24 * HOUR) }),
+  ];
+}
+
+function setup(list: Activity[] = sample(), canWrite = true, over: Parameters<typeof mockBackend>[0] = {}) {
+  const be = mockBackend({ leadActivities: async () => list, ...over });
+  render(ActivityTimeline, { leadId: 7, canWrite });
+  return { be, u: userEvent.setup() };
+}
+
+describe('ActivityTimeline', () => {
+  it('lists open tasks first (overdue in red), then what happened newest first, each with its kind', async () => {
+    const { be } = setup();
+    const items = await screen.findAllByTestId('activity-item');
+    expect(be.leadActivities).toHaveBeenCalledWith(7);
+    expect(items.map((li) => li.getAttribute('data-kind'))).toEqual(['task', 'task', 'proposal', 'call']);
+    const subjects = items.map((li) => li.querySelector('.activity-subject')!.textContent!.replace(/\s+/g, ' ').trim());
+    expect(subjects).toEqual([
+      'Task: Call back',
+      'Task: Send the contract',
+      'Proposal sent: Proposal v2',
+      'Call: Intro call',
+    ]);
+
+    const [overdue, upcoming, proposal, call] = items;
+    expect(overdue).toHaveClass('overdue');
+    expect(overdue).toHaveTextContent('Overdue, was due yesterday');
+    expect(upcoming).not.toHaveClass('overdue');
+    expect(upcoming).toHaveClass('open');
+    expect(upcoming).toHaveTextContent('Due in 2 days');
+    expect(proposal).not.toHaveClass('open');
+    expect(proposal).toHaveTextContent('Proposal sent · 2 hours ago · Ben Seller');
+    expect(call).toHaveTextContent('Keen on a demo');
+    expect(call).toHaveTextContent('25 min');
+    expect(call).toHaveTextContent('Ada Admin');
+    // The exact time is a hover away.
+    const time = call.querySelector('time')!;
+    expect(time).toHaveAttribute('title', localTime(time.getAttribute('datetime')!));
+    expect(call.querySelector('svg')).not.toBeNull();
+    // Only open tasks can be ticked off.
+    expect(within(overdue).getByTestId('activity-done')).toBeInTheDocument();
+    expect(within(proposal).queryByTestId('activity-done')).toBeNull();
+    expect(screen.queryByTestId('activity-empty')).toBeNull();
+  });
+
+  it('invites the first entry when there is none', async () => {
+    setup([]);
+    expect(await screen.findByTestId('activity-empty')).toHaveTextContent(
+      'No activities yet. Log the first call, email or proposal.',
+    );
+    expect(screen.queryByTestId('activity-item')).toBeNull();
+  });
+
+  it('logs a call on Enter and shows it at the top of what happened', async () => {
+    const logged = activity({ id: 10, subject: 'Follow-up', outcome: 'Wants a quote', duration_minutes: 15, done_at: ago(0) });
+    const { be, u } = setup([], true, { logActivity: async () => logged });
+    await screen.findByTestId('activity-empty');
+    expect(screen.getByTestId('activity-kind')).toHaveValue('call');
+    await u.type(screen.getByTestId('activity-subject'), 'Follow-up');
+    await u.type(screen.getByTestId('activity-outcome'), 'Wants a quote');
+    await u.type(screen.getByTestId('activity-duration'), '15{Enter}');
+
+    await waitFor(() => expect(be.logActivity).toHaveBeenCalledOnce());
+    expect(be.logActivity).toHaveBeenCalledWith(7, {
+      kind: 'call',
+      subject: 'Follow-up',
+      body: '',
+      outcome: 'Wants a quote',
+      duration_minutes: 15,
+      due_at: null,
+      remind_at: null,
+      done_at: null,
+      appointment_id: null,
+    });
+    const [item] = await screen.findAllByTestId('activity-item');
+    expect(item).toHaveTextContent('Follow-up');
+    expect(screen.queryByTestId('activity-empty')).toBeNull();
+    // Ready for the next one.
+    expect(screen.getByTestId('activity-subject')).toHaveValue('');
+    expect(screen.getByTestId('activity-kind')).toHaveValue('call');
+  });
+
+  it('asks a task for its due time instead of an outcome, and sends it as UTC', async () => {
+    const { be, u } = setup([]);
+    await screen.findByTestId('activity-empty');
+    expect(screen.queryByTestId('activity-due')).toBeNull();
+    await u.selectOptions(screen.getByTestId('activity-kind'), 'task');
+    expect(screen.queryByTestId('activity-outcome')).toBeNull();
+    expect(screen.queryByTestId('activity-duration')).toBeNull();
+    await u.type(screen.getByTestId('activity-subject'), 'Send the contract');
+    await fireEvent.input(screen.getByTestId('activity-due'), { target: { value: '2026-12-01T09:30' } });
+    await u.click(screen.getByTestId('activity-submit'));
+    await waitFor(() => expect(be.logActivity).toHaveBeenCalledOnce());
+    expect(be.logActivity.mock.calls[0][1]).toMatchObject({
+      kind: 'task',
+      subject: 'Send the contract',
+      due_at: new Date(2026, 11, 1, 9, 30).toISOString(),
+      done_at: null,
+    });
+  });
+
+  it('needs a subject, and shows the backend’s objections beside their inputs', async () => {
+    const { be, u } = setup([], true, {
+      logActivity: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'duration_minutes: must be at most 1440',
+          fields: [{ field: 'duration_minutes', message: 'must be at most 1440' }],
+        });
+      },
+    });
+    await screen.findByTestId('activity-empty');
+    await u.click(screen.getByTestId('activity-submit'));
+    expect(screen.getByTestId('error-subject')).toBeInTheDocument();
+    expect(screen.getByTestId('activity-subject')).toHaveFocus();
+    expect(be.logActivity).not.toHaveBeenCalled();
+
+    await u.type(screen.getByTestId('activity-subject'), 'Workshop');
+    await u.type(screen.getByTestId('activity-duration'), '5000');
+    await u.click(screen.getByTestId('activity-submit'));
+    const inline = await screen.findByTestId('error-duration_minutes');
+    expect(inline).toHaveTextContent('must be at most 1440');
+    expect(screen.getByTestId('activity-duration').closest('.field')).toContainElement(inline);
+    expect(screen.getByTestId('activity-duration')).toHaveFocus();
+    // What was typed stays, to be corrected.
+    expect(screen.getByTestId('activity-subject')).toHaveValue('Workshop');
+  });
+
+  it('ticks a task off with Done', async () => {
+    const task = activity({ id: 3, kind: 'task', subject: 'Send the contract', done_at: null, due_at: ago(-HOUR) });
+    const { be, u } = setup([task], true, {
+      completeActivity: async (id) => ({ ...task, id, done_at: ago(0) }),
+    });
+    const [item] = await screen.findAllByTestId('activity-item');
+    expect(item).toHaveClass('open');
+    await u.click(within(item).getByTestId('activity-done'));
+    expect(be.completeActivity).toHaveBeenCalledWith(3);
+    await waitFor(() => expect(screen.getByTestId('activity-item')).not.toHaveClass('open'));
+    expect(screen.getByTestId('activity-item')).toHaveTextContent('Task done · just now');
+    expect(screen.queryByTestId('activity-done')).toBeNull();
+  });
+
+  it('shows viewers the activities without the form or Done', async () => {
+    setup(sample(), false);
+    expect(await screen.findAllByTestId('activity-item')).toHaveLength(4);
+    expect(screen.queryByTestId('activity-form')).toBeNull();
+    expect(screen.queryByTestId('activity-subject')).toBeNull();
+    expect(screen.queryByTestId('activity-done')).toBeNull();
+  });
+});
+
+describe('Activities on the lead page', () => {
+  it('come before the field history, and viewers see them too', async () => {
+    const be = mockBackend({ getLead: async () => lead({ id: 7 }), leadActivities: async () => sample() });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const timeline = await screen.findByTestId('activity-timeline');
+    expect(be.leadActivities).toHaveBeenCalledWith(7);
+    const history = screen.getByTestId('lead-history');
+    expect(timeline.compareDocumentPosition(history) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(within(timeline).getByTestId('activity-form')).toBeInTheDocument();
+  });
+
+  it('is read-only for a viewer who cannot read the history either', async () => {
+    mockBackend({ getLead: async () => lead({ id: 7 }), leadActivities: async () => sample() });
+    render(LeadPage, { id: 7, canWrite: false, canReadHistory: false, onedit: vi.fn(), onback: vi.fn() });
+    const timeline = await screen.findByTestId('activity-timeline');
+    expect(await within(timeline).findAllByTestId('activity-item')).toHaveLength(4);
+    expect(within(timeline).queryByTestId('activity-form')).toBeNull();
+    expect(within(timeline).queryByTestId('activity-done')).toBeNull();
+    expect(screen.queryByTestId('lead-history')).toBeNull();
+  });
+});

@@ -1,0 +1,177 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { apiError } from '../api';
+import { apiErr, lead, mockBackend, pipelineConfig, savedLead } from '../../test/fixtures';
+import type { ApiError, FieldError, StageConfig } from '../types';
+import GateDialog from './GateDialog.svelte';
+
+const config = pipelineConfig();
+const stage = (key: string): StageConfig => config.stages.find((s) => s.key === key)!;
+
+function refusal(message: string, fields: FieldError[]): ApiError {
+  return apiError('stage_gate', message, fields);
+}
+
+function show(props: { stage: StageConfig; refusal: ApiError; canOverride?: boolean }) {
+  const handlers = { onmoved: vi.fn(), onconflict: vi.fn(), oncancel: vi.fn(), onopenlead: vi.fn() };
+  render(GateDialog, {
+    leadId: 7,
+    name: 'Grace Hopper',
+    lostReasons: config.lost_reasons,
+    canOverride: false,
+    ...props,
+    ...handlers,
+  });
+  return { ...handlers, dialog: screen.getByTestId('gate-dialog'), u: userEvent.setup() };
+}
+
+describe('Gate dialog', () => {
+  it('asks for a lost reason from the configured list, and saves the one chosen before moving', async () => {
+    const be = mockBackend({
+      updateLead: async (id, version) => savedLead(lead({ id, version: version + 1 })),
+    });
+    const { dialog, u, onmoved } = show({
+      stage: stage('lost'),
+      refusal: refusal('To enter Lost, this lead needs: Lost reason', [
+        { field: 'lost_reason', message: 'is required' },
+      ]),
+    });
+    expect(within(dialog).getByRole('heading')).toHaveTextContent('Grace Hopper can’t enter Lost yet');
+    const select = within(dialog).getByTestId('gate-field-lost_reason');
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Choose a reason…',
+      'Price',
+      'Chose a competitor',
+    ]);
+    await u.selectOptions(select, 'competitor');
+    await u.click(within(dialog).getByTestId('gate-retry'));
+    await waitFor(() => expect(onmoved).toHaveBeenCalled());
+    expect(be.updateLead.mock.calls[0][2].deal.lost_reason).toBe('competitor');
+    expect(be.moveLead).toHaveBeenCalledWith(7, 2, 'lost', null);
+    expect(onmoved.mock.calls[0][1]).toEqual({ overridden: false, logged: false });
+  });
+
+  it('offers a field per kind, writes currencies in capitals, and shows refused values under their field', async () => {
+    const be = mockBackend({
+      updateLead: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid',
+          fields: [{ field: 'deal_value', message: 'is not an amount' }],
+        });
+      },
+    });
+    const { dialog, u, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('To enter In discussion, this lead needs: Deal value, Currency, Expected close date', [
+        { field: 'deal_value', message: 'is required' },
+        { field: 'currency', message: 'is required' },
+        { field: 'expected_close', message: 'is required' },
+      ]),
+    });
+    expect(within(dialog).getByTestId('gate-field-expected_close')).toHaveAttribute('type', 'date');
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), 'lots');
+    await u.type(within(dialog).getByTestId('gate-field-currency'), 'eur');
+    await u.type(within(dialog).getByTestId('gate-field-expected_close'), '2026-06-30');
+    // Enter in a field is Save and move.
+    await u.type(within(dialog).getByTestId('gate-field-currency'), '{Enter}');
+    expect(await within(dialog).findByTestId('error-deal_value')).toHaveTextContent('Deal value is not an amount');
+    const input = be.updateLead.mock.calls[0][2];
+    expect(input.deal).toMatchObject({ value: 'lots', currency: 'EUR', expected_close: '2026-06-30' });
+    expect(be.moveLead).not.toHaveBeenCalled();
+    expect(onmoved).not.toHaveBeenCalled();
+    expect(within(dialog).getByTestId('gate-error')).toHaveTextContent('Not saved: Deal value is not an amount');
+  });
+
+  it('sends what it cannot edit to the lead page', async () => {
+    mockBackend();
+    const { dialog, u, onopenlead } = show({
+      stage: stage('qualification'),
+      refusal: refusal('To enter Qualification, this lead needs: Emails', [
+        { field: 'emails', message: 'is required' },
+      ]),
+    });
+    expect(within(dialog).getByTestId('gate-elsewhere')).toHaveTextContent("Set Emails on the lead's page.");
+    await u.click(within(dialog).getByTestId('gate-open-lead'));
+    expect(onopenlead).toHaveBeenCalled();
+  });
+
+  it('says when an activity could not be logged, and lets it be tried again', async () => {
+    let fail = true;
+    const be = mockBackend({
+      logActivity: async () => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return (await import('../../test/fixtures')).activity({ kind: 'meeting' });
+      },
+    });
+    const { dialog, u } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a “Meeting” activity', [{ field: 'activity.meeting', message: 'is required' }]),
+    });
+    await u.click(within(dialog).getByTestId('gate-log-meeting'));
+    expect(await within(dialog).findByTestId('gate-error')).toHaveTextContent(
+      'Could not log “Meeting”: The database is busy',
+    );
+    fail = false;
+    await u.click(within(dialog).getByTestId('gate-log-meeting'));
+    expect(await within(dialog).findByTestId('gate-logged-meeting')).toBeInTheDocument();
+    expect(be.logActivity).toHaveBeenCalledTimes(2);
+    expect(within(dialog).queryByTestId('gate-error')).toBeNull();
+  });
+
+  it('offers the override only to those allowed, and reports a refused override', async () => {
+    mockBackend();
+    const first = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a value', [{ field: 'deal_value', message: 'is required' }]),
+    });
+    expect(within(first.dialog).queryByTestId('gate-override-section')).toBeNull();
+    first.dialog.remove();
+
+    mockBackend({
+      moveLead: async () => {
+        throw apiErr({ code: 'permission_denied', message: 'only Administrators may override the stage criteria' });
+      },
+    });
+    const { dialog, u, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a value', [{ field: 'deal_value', message: 'is required' }]),
+      canOverride: true,
+    });
+    await u.type(within(dialog).getByTestId('gate-override-reason'), '  Signed on paper  ');
+    await u.click(within(dialog).getByTestId('gate-override'));
+    expect(await within(dialog).findByTestId('gate-error')).toHaveTextContent(
+      'Only Administrators may override the stage criteria',
+    );
+    expect(onmoved).not.toHaveBeenCalled();
+  });
+
+  it('hands a conflict back to the board', async () => {
+    mockBackend({
+      moveLead: async () => {
+        throw apiErr({ code: 'conflict', message: 'changed by someone else' });
+      },
+    });
+    const { dialog, u, onconflict } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
+    });
+    await u.click(within(dialog).getByTestId('gate-retry'));
+    await waitFor(() => expect(onconflict).toHaveBeenCalled());
+  });
+
+  it('closes with Escape or Cancel, leaving the move undone', async () => {
+    const be = mockBackend({ getLead: async () => lead({ version: 9 }), updateLead: async () => savedLead() });
+    const { dialog, u, oncancel } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
+    });
+    await u.keyboard('{Escape}');
+    expect(oncancel).toHaveBeenCalledTimes(1);
+    await u.click(within(dialog).getByTestId('gate-cancel'));
+    expect(oncancel).toHaveBeenCalledTimes(2);
+    expect(be.moveLead).not.toHaveBeenCalled();
+    expect(be.logActivity).not.toHaveBeenCalled();
+  });
+});
