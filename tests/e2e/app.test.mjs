@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Session, ELEMENT as ELEMENT_KEY } from "./webdriver.mjs";
+import { Session } from "./webdriver.mjs";
 
 const driver = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
 const app = process.env.RAPPORT_APP;
@@ -210,23 +210,7 @@ test("a deal dragged to In discussion without a proposal is refused with the rea
 
   const drag = async () => {
     const card = await s.waitFor(cardCss, { text: (t) => t.includes("Margaret Hamilton") });
-    const target = await s.waitFor('[data-testid="board-column"][data-stage="engagement"]');
-    const origin = (el) => ({ [ELEMENT_KEY]: el });
-    await s.cmd("POST", "/actions", {
-      actions: [{
-        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", origin: origin(card), x: 0, y: 0, duration: 0 },
-          { type: "pointerDown", button: 0 },
-          { type: "pause", duration: 150 },
-          { type: "pointerMove", origin: origin(card), x: 30, y: 10, duration: 200 },
-          { type: "pointerMove", origin: origin(target), x: 0, y: 0, duration: 400 },
-          { type: "pause", duration: 150 },
-          { type: "pointerUp", button: 0 },
-        ],
-      }],
-    });
-    await s.cmd("DELETE", "/actions").catch(() => {});
+    await s.drag(card, await s.waitFor('[data-testid="board-column"][data-stage="engagement"]'), { nudge: { x: 30, y: 10 } });
   };
   await drag();
   await s.waitFor('[data-testid="gate-dialog"]');
@@ -617,22 +601,7 @@ test("an Outlook invite with a Windows zone name shows at its local time, and dr
   await s.screenshot(`${shots}/28-calendar-week.png`);
 
   // Drag the invite onto the meeting at 14:00.
-  const origin = (el) => ({ [ELEMENT_KEY]: el });
-  await s.cmd("POST", "/actions", {
-    actions: [{
-      type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-      actions: [
-        { type: "pointerMove", origin: origin(invite), x: 0, y: 0, duration: 0 },
-        { type: "pointerDown", button: 0 },
-        { type: "pause", duration: 150 },
-        { type: "pointerMove", origin: origin(invite), x: 0, y: 30, duration: 200 },
-        { type: "pointerMove", origin: origin(busy), x: 0, y: 0, duration: 400 },
-        { type: "pause", duration: 150 },
-        { type: "pointerUp", button: 0 },
-      ],
-    }],
-  });
-  await s.cmd("DELETE", "/actions").catch(() => {});
+  await s.drag(invite, busy);
   const toast = await s.waitFor('[data-testid="toast"]', { text: (t) => /already booked/i.test(t) });
   const message = await s.textOf(toast);
   assert.match(message, /Quarterly review/, `the refusal names the clash: ${message}`);

@@ -144,6 +144,29 @@ export class Session {
     return (text ?? "").replace(/\s+/g, " ").trim();
   }
 
+  /**
+   * Drags element `from` onto element `to` with real pointer input: press, a short nudge (past the app's drag
+   * threshold), the move, a pause for the drop target to light up, release.
+   */
+  async drag(from, to, { nudge = { x: 0, y: 30 } } = {}) {
+    const origin = (id) => ({ [ELEMENT]: id });
+    await this.cmd("POST", "/actions", {
+      actions: [{
+        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", origin: origin(from), x: 0, y: 0, duration: 0 },
+          { type: "pointerDown", button: 0 },
+          { type: "pause", duration: 150 },
+          { type: "pointerMove", origin: origin(from), x: nudge.x, y: nudge.y, duration: 200 },
+          { type: "pointerMove", origin: origin(to), x: 0, y: 0, duration: 400 },
+          { type: "pause", duration: 150 },
+          { type: "pointerUp", button: 0 },
+        ],
+      }],
+    });
+    await this.cmd("DELETE", "/actions").catch(() => {});
+  }
+
   async screenshot(path) {
     const b64 = await this.cmd("GET", "/screenshot");
     await writeFile(path, Buffer.from(b64, "base64"));

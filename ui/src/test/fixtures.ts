@@ -9,6 +9,8 @@ import { captureMock, importMock } from './importFixtures';
 import type {
   Activity,
   ApiError,
+  BoardCard,
+  BoardColumn,
   BulkMergeReport,
   ChangeEntry,
   DuplicatePair,
@@ -170,6 +172,29 @@ export function activity(over: Partial<Activity> = {}): Activity {
     created_at: '2026-11-23T09:00:00.000Z',
     ...over,
   };
+}
+
+/** A card of the pipeline board: no deal, no owner, a day (and an hour, clear of the day's edge) in its stage. */
+export function boardCard(id: number, over: Partial<BoardCard> = {}): BoardCard {
+  return {
+    id,
+    version: 2,
+    name: `Lead ${id}`,
+    company: '',
+    value: '',
+    currency: '',
+    owner_name: null,
+    entered_at: new Date(Date.now() - 25 * 3600 * 1000).toISOString(),
+    last_activity_at: null,
+    ...over,
+  };
+}
+
+/** The board's column for stage `key` of the default pipeline. */
+export function boardColumn(key: string, cards: BoardCard[], totals: BoardColumn['totals'] = []): BoardColumn {
+  const stage = pipelineConfig().stages.find((s) => s.key === key);
+  if (!stage) throw new Error(`no stage ${key} in the default pipeline`);
+  return { stage, cards, totals };
 }
 
 /** What a save answers: the lead, and the change batch it wrote (null: nothing changed). */

@@ -2,50 +2,36 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
-import { apiErr, deferred, lead, mockBackend, pipelineConfig, savedLead, sessionFor } from '../../test/fixtures';
+import {
+  apiErr,
+  boardCard,
+  boardColumn,
+  deferred,
+  lead,
+  mockBackend,
+  savedLead,
+  sessionFor,
+} from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
-import type { Board, BoardCard, BoardColumn, BoardQuery, Role, SavedLead, StageConfig } from '../types';
+import type { Board, BoardQuery, Role, SavedLead } from '../types';
 import { CARD_HEIGHT } from './BoardColumn.svelte';
 import BoardPage from './BoardPage.svelte';
 
 const DAY = 24 * 3600 * 1000;
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY - 3600 * 1000).toISOString();
-const stages = pipelineConfig().stages;
-const stage = (key: string): StageConfig => stages.find((s) => s.key === key)!;
-
-function card(id: number, over: Partial<BoardCard> = {}): BoardCard {
-  return {
-    id,
-    version: 2,
-    name: `Lead ${id}`,
-    company: '',
-    value: '',
-    currency: '',
-    owner_name: null,
-    entered_at: daysAgo(1),
-    last_activity_at: null,
-    ...over,
-  };
-}
-
-const column = (key: string, cards: BoardCard[], totals: BoardColumn['totals'] = []): BoardColumn => ({
-  stage: stage(key),
-  cards,
-  totals,
-});
 
 /** The open stages of the default pipeline, with a fresh, an amber and a red card. */
 function sampleBoard(): Board {
   return {
     pipeline: 'sales',
     columns: [
-      column(
+      boardColumn(
         'new',
         [
-          card(12, { name: 'Bob Stone', entered_at: daysAgo(20) }),
-          card(11, {
+          boardCard(12, { name: 'Bob Stone', entered_at: daysAgo(20) }),
+          boardCard(11, {
             name: 'Ann Lee',
             company: 'Acme',
             value: '12500.00',
@@ -56,17 +42,17 @@ function sampleBoard(): Board {
         ],
         [{ currency: 'EUR', total: 12500 }],
       ),
-      column(
+      boardColumn(
         'qualification',
         [
-          card(13, {
+          boardCard(13, {
             name: 'Cy Young',
             value: '3000.00',
             currency: 'USD',
             entered_at: daysAgo(40),
             last_activity_at: daysAgo(35),
           }),
-          card(14, {
+          boardCard(14, {
             name: 'Dee Park',
             value: '500.50',
             currency: 'EUR',
@@ -79,8 +65,8 @@ function sampleBoard(): Board {
           { currency: 'EUR', total: 500.5 },
         ],
       ),
-      column('engagement', []),
-      column('nurture', [card(15, { name: 'Eve Moss' })]),
+      boardColumn('engagement', []),
+      boardColumn('nurture', [boardCard(15, { name: 'Eve Moss' })]),
     ],
   };
 }
@@ -441,8 +427,8 @@ describe('Pipeline board', () => {
   });
 
   it('renders only the cards in view of a column of ten thousand', async () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => card(1000 + i, { entered_at: daysAgo(10_000 - i) }));
-    setup('editor', { pipelineBoard: async () => ({ pipeline: 'sales', columns: [column('new', many)] }) });
+    const many = Array.from({ length: 10_000 }, (_, i) => boardCard(1000 + i, { entered_at: daysAgo(10_000 - i) }));
+    setup('editor', { pipelineBoard: async () => ({ pipeline: 'sales', columns: [boardColumn('new', many)] }) });
     await screen.findAllByTestId('board-card');
     expect(within(columnOf('new')).getByTestId('column-count')).toHaveTextContent('10,000');
     const rendered = screen.getAllByTestId('board-card');
@@ -496,7 +482,7 @@ describe('Pipeline board', () => {
   });
 
   it('says so when the pipeline has no leads at all', async () => {
-    const empty = { pipeline: 'sales', columns: [column('new', []), column('nurture', [])] };
+    const empty = { pipeline: 'sales', columns: [boardColumn('new', []), boardColumn('nurture', [])] };
     setup('editor', { pipelineBoard: async () => empty });
     expect(await screen.findByTestId('board-empty')).toHaveTextContent('No leads in this pipeline yet');
     expect(screen.queryByTestId('board-no-match')).toBeNull();

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { lead, pipelineConfig } from '../../test/fixtures';
-import type { Board, BoardCard, StageConfig } from '../types';
+import { describe, expect, it, vi } from 'vitest';
+import { boardCard, boardColumn, lead, pipelineConfig } from '../../test/fixtures';
+import type { Board } from '../types';
 import {
   ageText,
   ageTitle,
@@ -9,6 +9,8 @@ import {
   cardValue,
   daysSince,
   defaultBoardFilters,
+  defaultLocale,
+  FALLBACK_LOCALE,
   findCard,
   formatMoney,
   gateField,
@@ -26,23 +28,7 @@ import {
 const NOW = new Date('2026-03-31T12:00:00Z');
 const daysAgo = (d: number, hours = 0) => new Date(NOW.getTime() - (d * 24 + hours) * 3600 * 1000).toISOString();
 
-function card(id: number, over: Partial<BoardCard> = {}): BoardCard {
-  return {
-    id,
-    version: 1,
-    name: `Lead ${id}`,
-    company: '',
-    value: '',
-    currency: '',
-    owner_name: null,
-    entered_at: daysAgo(1),
-    last_activity_at: null,
-    ...over,
-  };
-}
-
 const stages = pipelineConfig().stages;
-const stage = (key: string): StageConfig => stages.find((s) => s.key === key)!;
 
 describe('card ages', () => {
   it('counts whole days since a time, never below zero', () => {
@@ -53,15 +39,15 @@ describe('card ages', () => {
   });
 
   it('says the days in the stage as the badge shows them', () => {
-    expect(ageText(card(1, { entered_at: daysAgo(3) }), NOW)).toBe('3d');
-    expect(ageText(card(1, { entered_at: daysAgo(0, 2) }), NOW)).toBe('0d');
+    expect(ageText(boardCard(1, { entered_at: daysAgo(3) }), NOW)).toBe('3d');
+    expect(ageText(boardCard(1, { entered_at: daysAgo(0, 2) }), NOW)).toBe('0d');
   });
 
   it('measures idleness from the later of entering the stage and the last activity', () => {
-    expect(idleDays(card(1, { entered_at: daysAgo(40), last_activity_at: null }), NOW)).toBe(40);
-    expect(idleDays(card(1, { entered_at: daysAgo(40), last_activity_at: daysAgo(2) }), NOW)).toBe(2);
+    expect(idleDays(boardCard(1, { entered_at: daysAgo(40), last_activity_at: null }), NOW)).toBe(40);
+    expect(idleDays(boardCard(1, { entered_at: daysAgo(40), last_activity_at: daysAgo(2) }), NOW)).toBe(2);
     // An activity from before the move does not make the card look older than its stay.
-    expect(idleDays(card(1, { entered_at: daysAgo(5), last_activity_at: daysAgo(50) }), NOW)).toBe(5);
+    expect(idleDays(boardCard(1, { entered_at: daysAgo(5), last_activity_at: daysAgo(50) }), NOW)).toBe(5);
   });
 
   it('turns amber at the amber threshold and red at the red one', () => {
@@ -83,10 +69,10 @@ describe('card ages', () => {
   });
 
   it('explains the badge in its tooltip', () => {
-    expect(ageTitle(card(1, { entered_at: daysAgo(1) }), 'Qualification', NOW)).toBe(
+    expect(ageTitle(boardCard(1, { entered_at: daysAgo(1) }), 'Qualification', NOW)).toBe(
       '1 day in Qualification; no activity yet',
     );
-    expect(ageTitle(card(1, { entered_at: daysAgo(9), last_activity_at: daysAgo(4) }), 'New lead', NOW)).toBe(
+    expect(ageTitle(boardCard(1, { entered_at: daysAgo(9), last_activity_at: daysAgo(4) }), 'New lead', NOW)).toBe(
       '9 days in New lead; last activity 4 days ago',
     );
   });
@@ -102,6 +88,27 @@ describe('money', () => {
   it('falls back to a plain number when the currency is missing or unknown', () => {
     expect(formatMoney(1234, '', 'en-US')).toBe('1,234');
     expect(formatMoney(1234, 'E1', 'en-US')).toBe('1,234 E1');
+  });
+
+  it("writes money in the WebView's language unless told otherwise", () => {
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('de-DE');
+    expect(defaultLocale()).toBe('de-DE');
+    expect(formatMoney(48000, 'USD')).toBe('48.000\u00a0$');
+    expect(formatMoney(48000, 'USD', 'en-US')).toBe('$48,000');
+  });
+
+  it('falls back to en-US when the WebView has no usable language', () => {
+    expect(FALLBACK_LOCALE).toBe('en-US');
+    // A WebView started with LANG unset: digits must still be grouped, not "$ 48000".
+    for (const language of ['', 'C', 'POSIX', 'c', 'en_US.UTF-8', 'C.UTF-8', 'zz-ZZ']) {
+      expect(defaultLocale(language), language).toBe('en-US');
+    }
+    expect(defaultLocale(undefined)).toBe('en-US');
+    expect(defaultLocale('fr-CA')).toBe('fr-CA');
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('C');
+    expect(formatMoney(48000, 'USD')).toBe('$48,000');
+    expect(cardValue({ value: '48000.00', currency: 'USD' })).toBe('$48,000');
+    expect(totalsText([{ currency: 'USD', total: 48000 }])).toEqual(['$48,000']);
   });
 
   it("shows a card's value, or nothing while the deal has none", () => {
@@ -148,23 +155,23 @@ describe('moving cards on the board', () => {
     return {
       pipeline: 'sales',
       columns: [
-        {
-          stage: stage('new'),
-          cards: [
-            card(1, { entered_at: daysAgo(9), value: '100.00', currency: 'EUR' }),
-            card(2, { entered_at: daysAgo(5), value: '50.50', currency: 'USD' }),
-            card(3, { entered_at: daysAgo(2) }),
+        boardColumn(
+          'new',
+          [
+            boardCard(1, { entered_at: daysAgo(9), value: '100.00', currency: 'EUR' }),
+            boardCard(2, { entered_at: daysAgo(5), value: '50.50', currency: 'USD' }),
+            boardCard(3, { entered_at: daysAgo(2) }),
           ],
-          totals: [
+          [
             { currency: 'EUR', total: 100 },
             { currency: 'USD', total: 50.5 },
           ],
-        },
-        {
-          stage: stage('qualification'),
-          cards: [card(4, { entered_at: daysAgo(7), value: '0.10', currency: 'EUR' })],
-          totals: [{ currency: 'EUR', total: 0.1 }],
-        },
+        ),
+        boardColumn(
+          'qualification',
+          [boardCard(4, { entered_at: daysAgo(7), value: '0.10', currency: 'EUR' })],
+          [{ currency: 'EUR', total: 0.1 }],
+        ),
       ],
     };
   }

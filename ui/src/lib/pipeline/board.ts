@@ -30,6 +30,20 @@ export type Staleness = 'fresh' | 'amber' | 'red';
 
 export type BoardLayout = 'board' | 'list';
 
+/** What each layout of the board (columns or list) is given: the same, so the page can swap one for the other. */
+export interface BoardViewProps {
+  board: Board;
+  /**
+   * Every stage of the pipeline, not only the board's columns: a hidden Won or Lost still takes moves (in a bar
+   * of drop zones shown while dragging, in a list row's stage picker).
+   */
+  stages: StageConfig[];
+  canMove: boolean;
+  now: Date;
+  onopen: (id: number) => void;
+  onmove: (card: BoardCard, stage: string) => void;
+}
+
 /** The toolbar's choices, as its controls hold them ('' for "any"). */
 export interface BoardFilters {
   /** '' for the first pipeline. */
@@ -107,11 +121,29 @@ export function ageTitle(card: BoardCard, stage: string, now: Date = new Date())
   return parts.join('; ');
 }
 
+/** Money is written the American way when the WebView's language cannot be used. */
+export const FALLBACK_LOCALE = 'en-US';
+
+/**
+ * The locale money is written in unless a caller names one: the WebView's language. Not the runtime's default:
+ * a WebView started without a locale (LANG unset) reports '', 'C' or 'POSIX', and Intl's default there groups
+ * no digits ("$ 48000").
+ */
+export function defaultLocale(language: string | undefined = globalThis.navigator?.language): string {
+  if (!language || /^(c|posix)$/i.test(language)) return FALLBACK_LOCALE;
+  try {
+    return Intl.NumberFormat.supportedLocalesOf(language).length > 0 ? language : FALLBACK_LOCALE;
+  } catch {
+    // RangeError: not a BCP 47 tag (e.g. "en_US.UTF-8").
+    return FALLBACK_LOCALE;
+  }
+}
+
 /**
  * An amount in its currency, whole amounts without decimals: "€12,500", "€99.50". An amount without a
  * currency, or with a code the browser does not know, is shown as a plain number with the code after it.
  */
-export function formatMoney(amount: number, currency: string, locale?: string): string {
+export function formatMoney(amount: number, currency: string, locale: string = defaultLocale()): string {
   const whole = Number.isInteger(amount);
   const digits = whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : { minimumFractionDigits: 2 };
   const code = currency.trim().toUpperCase();
