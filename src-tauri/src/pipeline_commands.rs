@@ -1,8 +1,8 @@
 //! Pipeline commands: parse, call the core on a blocking thread, map the error.
 use rapport_core::leads::SavedLead;
 use rapport_core::pipeline::{
-    Activity, Board, BoardQuery, BusinessCalendar, NewActivity, Passage, PipelineConfig, StageSettings, StageStay,
-    StagnationPolicy, SweepReport, Velocity,
+    Activity, ApprovalRequest, ApprovalRule, Board, BoardQuery, BusinessCalendar, NewActivity, Passage, PipelineConfig,
+    StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
 };
 use tauri::State;
 
@@ -105,4 +105,54 @@ pub async fn business_calendar(state: State<'_, AppState>) -> Res<BusinessCalend
 #[specta::specta]
 pub async fn set_business_calendar(state: State<'_, AppState>, calendar: BusinessCalendar) -> Res<BusinessCalendar> {
     as_actor(&state, move |core, actor| core.set_business_calendar(actor, &calendar)).await
+}
+
+/// Asks an Administrator to approve a move a rule covers (the board offers it on `approval_required`).
+#[tauri::command]
+#[specta::specta]
+pub async fn request_move(
+    state: State<'_, AppState>,
+    lead_id: Id,
+    version: Id,
+    stage: String,
+    lost_reason: String,
+    note: String,
+) -> Res<ApprovalRequest> {
+    as_actor(&state, move |core, actor| core.request_move(actor, lead_id.0, version.0, &stage, &lost_reason, &note))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_queue(state: State<'_, AppState>) -> Res<Vec<ApprovalRequest>> {
+    as_actor(&state, |core, actor| core.approval_queue(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_approval(
+    state: State<'_, AppState>,
+    id: Id,
+    approve: bool,
+    comment: String,
+) -> Res<ApprovalRequest> {
+    as_actor(&state, move |core, actor| core.decide_approval(actor, id.0, approve, &comment)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lead_approval_requests(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<ApprovalRequest>> {
+    as_actor(&state, move |core, actor| core.lead_approval_requests(actor, lead_id.0)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_rules(state: State<'_, AppState>) -> Res<Vec<ApprovalRule>> {
+    as_actor(&state, |core, actor| core.approval_rules(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_approval_rules(state: State<'_, AppState>, rules: Vec<ApprovalRule>) -> Res<Vec<ApprovalRule>> {
+    as_actor(&state, move |core, actor| core.set_approval_rules(actor, &rules)).await
 }

@@ -225,6 +225,8 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
                 f.core.set_business_calendar(a, &c).map(|_| ())
             }),
         ),
+        ("decide_approval", Box::new(move |a: &Actor| f.core.decide_approval(a, 1, true, "ok").map(|_| ()))),
+        ("set_approval_rules", Box::new(move |a: &Actor| f.core.set_approval_rules(a, &[]).map(|_| ()))),
         (
             "override the stage gate",
             Box::new(move |a: &Actor| {

@@ -68,6 +68,19 @@ pub enum PipelineCommand {
         #[arg(long, conflicts_with_all = ["after", "to", "reason"])]
         off: bool,
     },
+    /// The moves waiting for an Administrator's approval, oldest first.
+    Approvals {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve (or with --reject, reject) a waiting move, with a comment.
+    Decide {
+        request: i64,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
     /// A lead's activities, newest first.
     Activities {
         lead: i64,
@@ -145,6 +158,28 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 })
             )
             .map_err(err)?;
+        }
+        PipelineCommand::Approvals { json } => {
+            let queue = core.approval_queue(actor).map_err(err)?;
+            if *json {
+                return writeln!(o, "{}", serde_json::to_string_pretty(&queue).map_err(err)?).map_err(err);
+            }
+            if queue.is_empty() {
+                writeln!(o, "no move waits for approval").map_err(err)?;
+            }
+            for r in queue {
+                let who = r.requested_by.unwrap_or_default();
+                writeln!(
+                    o,
+                    "#{} {}: {} → {} ({}), asked by {who}: {}",
+                    r.id, r.lead_name, r.from_stage, r.to_stage, r.rule, r.note
+                )
+                .map_err(err)?;
+            }
+        }
+        PipelineCommand::Decide { request, reject, comment } => {
+            let r = core.decide_approval(actor, *request, !*reject, comment).map_err(err)?;
+            writeln!(o, "request {} {}: {} → {}", r.id, r.status.as_str(), r.from_stage, r.to_stage).map_err(err)?;
         }
         PipelineCommand::Activities { lead, json } => {
             let list = core.lead_activities(actor, *lead).map_err(err)?;

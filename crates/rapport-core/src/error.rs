@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Remote,
     /// A stage's entry criteria are unmet; the fields (and `activity.<kind>`) say what is missing.
     StageGate,
+    /// The move waits for an Administrator's approval: request it.
+    ApprovalRequired,
 }
 
 /// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
@@ -73,6 +75,8 @@ pub enum Error {
     Import(#[from] crate::imports::ImportError),
     #[error("{0}")]
     Gate(crate::pipeline::GateRefusal),
+    #[error("{0}")]
+    NeedsApproval(crate::pipeline::ApprovalNeeded),
 }
 
 impl Error {
@@ -88,6 +92,7 @@ impl Error {
             Error::Internal(_) => ErrorCode::Internal,
             Error::Import(e) => e.code(),
             Error::Gate(_) => ErrorCode::StageGate,
+            Error::NeedsApproval(_) => ErrorCode::ApprovalRequired,
             Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
             Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
             Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,

@@ -67,6 +67,8 @@ import type {
   BusinessCalendar,
   StagnationPolicy,
   SweepReport,
+  ApprovalRequest,
+  ApprovalRule,
 } from './types';
 
 export interface Backend {
@@ -164,6 +166,15 @@ export interface Backend {
   setStagnationPolicy(stage: string, policy: StagnationPolicy | null): Promise<PipelineConfig>;
   businessCalendar(): Promise<BusinessCalendar>;
   setBusinessCalendar(calendar: BusinessCalendar): Promise<BusinessCalendar>;
+  /** Asks an Administrator to approve a move a rule covers (after `approval_required`). */
+  requestMove(leadId: number, version: number, stage: string, lostReason: string, note: string): Promise<ApprovalRequest>;
+  /** The moves waiting for a decision, oldest first (Administrators). */
+  approvalQueue(): Promise<ApprovalRequest[]>;
+  /** Approves (the move is made) or rejects (a comment is required) a waiting move. */
+  decideApproval(id: number, approve: boolean, comment: string): Promise<ApprovalRequest>;
+  leadApprovalRequests(leadId: number): Promise<ApprovalRequest[]>;
+  approvalRules(): Promise<ApprovalRule[]>;
+  setApprovalRules(rules: ApprovalRule[]): Promise<ApprovalRule[]>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
   updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
@@ -374,6 +385,13 @@ export const tauriBackend: Backend = {
   setStagnationPolicy: (stage, policy) => unwrap(() => commands.setStagnationPolicy(stage, policy)),
   businessCalendar: () => unwrap(() => commands.businessCalendar()),
   setBusinessCalendar: (calendar) => unwrap(() => commands.setBusinessCalendar(calendar)),
+  requestMove: (leadId, version, stage, lostReason, note) =>
+    unwrap(() => commands.requestMove(leadId, version, stage, lostReason, note)),
+  approvalQueue: () => unwrap(() => commands.approvalQueue()),
+  decideApproval: (id, approve, comment) => unwrap(() => commands.decideApproval(id, approve, comment)),
+  leadApprovalRequests: (leadId) => unwrap(() => commands.leadApprovalRequests(leadId)),
+  approvalRules: () => unwrap(() => commands.approvalRules()),
+  setApprovalRules: (rules) => unwrap(() => commands.setApprovalRules(rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
   moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),

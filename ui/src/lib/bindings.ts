@@ -71,6 +71,13 @@ export const commands = {
 	setStagnationPolicy: (stage: string, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_stagnation_policy", { stage, policy })),
 	businessCalendar: () => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("business_calendar")),
 	setBusinessCalendar: (calendar: BusinessCalendar) => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("set_business_calendar", { calendar })),
+	/**  Asks an Administrator to approve a move a rule covers (the board offers it on `approval_required`). */
+	requestMove: (leadId: Id, version: Id, stage: string, lostReason: string, note: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("request_move", { leadId, version, stage, lostReason, note })),
+	approvalQueue: () => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_queue")),
+	decideApproval: (id: Id, approve: boolean, comment: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("decide_approval", { id, approve, comment })),
+	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
+	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
+	setApprovalRules: (rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { rules })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
@@ -346,6 +353,80 @@ export type Appointment_Serialize = {
 	updated_at: string,
 	version: number,
 };
+
+/**  A move waiting for (or given) a decision. */
+export type ApprovalRequest = ApprovalRequest_Serialize | ApprovalRequest_Deserialize;
+
+/**  A move waiting for (or given) a decision. */
+export type ApprovalRequest_Deserialize = {
+	id: number,
+	lead_id: number,
+	lead_name: string,
+	value: string,
+	currency: string,
+	/**  The rule that asked for it, as its label. */
+	rule: string,
+	from_stage: string,
+	to_stage: string,
+	lost_reason: string,
+	note: string,
+	requested_by?: string | null,
+	requested_at: string,
+	status: ApprovalStatus,
+	decided_by?: string | null,
+	decided_at?: string | null,
+	comment: string,
+};
+
+/**  A move waiting for (or given) a decision. */
+export type ApprovalRequest_Serialize = {
+	id: number,
+	lead_id: number,
+	lead_name: string,
+	value: string,
+	currency: string,
+	/**  The rule that asked for it, as its label. */
+	rule: string,
+	from_stage: string,
+	to_stage: string,
+	lost_reason: string,
+	note: string,
+	requested_by: string | null,
+	requested_at: string,
+	status: ApprovalStatus,
+	decided_by: string | null,
+	decided_at: string | null,
+	comment: string,
+};
+
+/**  A transition that waits for an Administrator. */
+export type ApprovalRule = ApprovalRule_Serialize | ApprovalRule_Deserialize;
+
+/**  A transition that waits for an Administrator. */
+export type ApprovalRule_Deserialize = {
+	id: number,
+	/**  None: leaving any stage. */
+	from_stage?: string | null,
+	/**  None: entering any other stage. */
+	to_stage?: string | null,
+	/**  Only deals worth at least this much (in their own currency). */
+	min_value?: number | null,
+	label: string,
+};
+
+/**  A transition that waits for an Administrator. */
+export type ApprovalRule_Serialize = {
+	id: number,
+	/**  None: leaving any stage. */
+	from_stage: string | null,
+	/**  None: entering any other stage. */
+	to_stage: string | null,
+	/**  Only deals worth at least this much (in their own currency). */
+	min_value: number | null,
+	label: string,
+};
+
+export type ApprovalStatus = "pending" | "approved" | "rejected";
 
 export type Attendee = Attendee_Serialize | Attendee_Deserialize;
 
@@ -794,7 +875,9 @@ export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth
 /**  A remote server (CalDAV) could not be reached or refused. */
 "remote" | 
 /**  A stage's entry criteria are unmet; the fields (and `activity.<kind>`) say what is missing. */
-"stage_gate";
+"stage_gate" | 
+/**  The move waits for an Administrator's approval: request it. */
+"approval_required";
 
 /**  One piece of evidence about a pair, as the steward reads it. */
 export type EvidenceLine = {

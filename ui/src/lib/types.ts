@@ -3,6 +3,8 @@
 // complete values, so it names the precise variants once here and everywhere else imports from this file.
 import type {
   Activity_Serialize,
+  ApprovalRequest_Serialize,
+  ApprovalRule_Serialize,
   ApiError_Serialize,
   Board_Serialize,
   BoardCard_Serialize,
@@ -54,6 +56,7 @@ import type {
 
 export type {
   ActivityKind,
+  ApprovalStatus,
   CurrencyTotal,
   LostReason,
   BusinessCalendar,
@@ -123,6 +126,8 @@ export type {
 } from './bindings';
 
 export type Activity = Activity_Serialize;
+export type ApprovalRequest = ApprovalRequest_Serialize;
+export type ApprovalRule = ApprovalRule_Serialize;
 export type NewActivity = NewActivity_Serialize;
 export type Board = Board_Serialize;
 export type BoardCard = BoardCard_Serialize;

@@ -8,6 +8,7 @@ import { calendarMock } from './calendarFixtures';
 import { captureMock, importMock } from './importFixtures';
 import type {
   Activity,
+  ApprovalRequest,
   ApiError,
   BoardCard,
   BoardColumn,
@@ -155,6 +156,28 @@ export function pipelineConfig(): PipelineConfig {
   };
 }
 
+export function approvalRequest(over: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    id: 1,
+    lead_id: 7,
+    lead_name: 'Grace Hopper',
+    value: '25000.00',
+    currency: 'EUR',
+    rule: 'Losing a deal of 10,000 or more',
+    from_stage: 'engagement',
+    to_stage: 'lost',
+    lost_reason: 'competitor',
+    note: 'They chose Globex',
+    requested_by: 'Eve Editor',
+    requested_at: '2026-11-23T09:00:00.000Z',
+    status: 'pending',
+    decided_by: null,
+    decided_at: null,
+    comment: '',
+    ...over,
+  };
+}
+
 export function activity(over: Partial<Activity> = {}): Activity {
   return {
     id: 1,
@@ -253,6 +276,17 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     setStagnationPolicy: async () => pipelineConfig(),
     businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }),
     setBusinessCalendar: async (c) => c,
+    requestMove: async (leadId, _version, stage, lostReason, note) =>
+      approvalRequest({ lead_id: leadId, to_stage: stage, lost_reason: lostReason, note }),
+    approvalQueue: async () => [],
+    decideApproval: async (id, approve, comment) =>
+      approvalRequest({ id, status: approve ? 'approved' : 'rejected', comment, decided_by: 'Ada Admin' }),
+    leadApprovalRequests: async () => [],
+    approvalRules: async () => [
+      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, label: 'Losing a deal of 10,000 or more' },
+      { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
+    ],
+    setApprovalRules: async (rules) => rules,
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

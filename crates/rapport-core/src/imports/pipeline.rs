@@ -109,6 +109,7 @@ fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
         Error::Access(a) => Ok(vec![FieldError::new("campaign", a.to_string())]),
         // The stage's entry criteria are unmet: the row says what is missing, like any invalid row.
         Error::Gate(g) => Ok(g.field_errors()),
+        Error::NeedsApproval(n) => Ok(vec![FieldError::new("stage", n.to_string())]),
         other => Err(other),
     }
 }

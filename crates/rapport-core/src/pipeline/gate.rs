@@ -25,6 +25,29 @@ pub enum Passage<'a> {
     /// Puts back a state the log recorded (undo, merge, unmerge, an import's undo): the move was decided, and
     /// passed the gate, when it was first made.
     Restoring,
+    /// Carries out the approved request with this id: the criteria are checked again, the approval rule is
+    /// met.
+    Approved(i64),
+}
+
+/// A move that waits for an Administrator's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ApprovalNeeded {
+    pub stage: String,
+    pub stage_label: String,
+    /// The rule, as its label ("Losing a deal of 10,000 or more").
+    pub rule: String,
+}
+
+impl fmt::Display for ApprovalNeeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Moving this lead to {} needs an Administrator's approval ({}): request it",
+            self.stage_label, self.rule
+        )
+    }
 }
 
 /// A move the gate refused, with exactly what is missing.
@@ -107,27 +130,35 @@ pub(crate) fn check(
             missing_activities.push(*kind);
         }
     }
-    if missing_fields.is_empty() && missing_activities.is_empty() {
-        return Ok(None);
-    }
-    let refusal = GateRefusal {
-        stage: stage.key.clone(),
-        stage_label: stage.label.clone(),
-        fields: missing_fields,
-        activities: missing_activities,
-    };
-    match passage {
-        Passage::Override(reason) => {
-            if grant.role != Role::Administrator {
-                let action = "override a stage's entry criteria";
-                return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
-            }
-            let reason = reason.trim();
-            if reason.is_empty() {
-                return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
-            }
-            Ok(Some(Overridden(format!("{reason} ({refusal})"))))
+    let mut overridden = None;
+    if !missing_fields.is_empty() || !missing_activities.is_empty() {
+        let refusal = GateRefusal {
+            stage: stage.key.clone(),
+            stage_label: stage.label.clone(),
+            fields: missing_fields,
+            activities: missing_activities,
+        };
+        let Passage::Override(reason) = passage else { return Err(Error::Gate(refusal)) };
+        if grant.role != Role::Administrator {
+            let action = "override a stage's entry criteria";
+            return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
         }
-        _ => Err(Error::Gate(refusal)),
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
+        }
+        overridden = Some(Overridden(format!("{reason} ({refusal})")));
     }
+    // Administrators decide approvals, so their moves (and the system's) are approved as they are made.
+    if grant.role != Role::Administrator && !matches!(passage, Passage::Approved(_)) {
+        let value = lead.deal.value.parse::<f64>().ok();
+        if let Some(rule) = super::approvals::rule_for(conn, from, &lead.stage, value)? {
+            return Err(Error::NeedsApproval(ApprovalNeeded {
+                stage: stage.key.clone(),
+                stage_label: stage.label.clone(),
+                rule: rule.label,
+            }));
+        }
+    }
+    Ok(overridden)
 }

@@ -4,6 +4,8 @@
 //! in each stage, time to close, and the stage that holds each owner's and each source's leads longest).
 pub(crate) mod activities;
 mod api;
+pub(crate) mod approvals;
+mod approvals_api;
 mod board;
 pub(crate) mod config;
 pub(crate) mod gate;
@@ -15,9 +17,10 @@ mod sweep;
 mod velocity;
 
 pub use activities::{Activity, ActivityKind, NewActivity};
+pub use approvals::{ApprovalRequest, ApprovalRule, ApprovalStatus};
 pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
 pub use config::{LostReason, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
-pub use gate::{GateRefusal, Passage};
+pub use gate::{ApprovalNeeded, GateRefusal, Passage};
 pub use model::*;
 pub use stagnation::{BusinessCalendar, Holiday, StagnationPolicy};
 pub use sweep::{SweepMove, SweepReport, POLICY_ACTOR};

@@ -105,6 +105,7 @@ fn describe(lead: &Lead, planned: &Planned, days: &Days, today: NaiveDate, refus
 fn refusal_text(e: &Error) -> Option<String> {
     match e {
         Error::Gate(g) => Some(g.to_string()),
+        Error::NeedsApproval(n) => Some(n.to_string()),
         Error::Validation(v) => Some(v.to_string()),
         _ => None,
     }

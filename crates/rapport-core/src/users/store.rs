@@ -111,6 +111,13 @@ pub fn active_admins(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'administrator' AND active = 1", [], |r| r.get(0))?)
 }
 
+/// The ids of the active users with `role` (who to tell about what that role decides).
+pub fn active_with_role(conn: &Connection, role: crate::users::Role) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM users WHERE role = ?1 AND active = 1 ORDER BY id")?;
+    let ids = stmt.query_map([role.as_str()], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}
+
 pub fn insert(tx: &Transaction<'_>, input: &UserInput, password_hash: &str, at: &str) -> Result<i64, StoreError> {
     tx.execute(
         "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at)

@@ -116,3 +116,36 @@ CREATE TABLE activities (
 );
 CREATE INDEX activities_by_lead ON activities (lead_id, created_at, id);
 CREATE INDEX activities_open_tasks ON activities (due_at) WHERE done_at IS NULL;
+
+-- Approvals (seed 003's controls): chosen transitions wait for an Administrator. A rule names the stage left
+-- (NULL: any), the stage entered (NULL: any other) and, optionally, the deal value from which it applies.
+CREATE TABLE approval_rules (
+    id         INTEGER PRIMARY KEY,
+    from_stage TEXT,
+    to_stage   TEXT,
+    min_value  REAL,
+    label      TEXT NOT NULL
+);
+INSERT INTO approval_rules (from_stage, to_stage, min_value, label) VALUES
+    (NULL, 'lost', 10000, 'Losing a deal of 10,000 or more'),
+    ('won', NULL, NULL, 'Reopening a won deal');
+
+-- A move waiting for a decision: the stage it asks for (and the lost reason, when it asks for Lost). One
+-- pending request per lead.
+CREATE TABLE approval_requests (
+    id           INTEGER PRIMARY KEY,
+    lead_id      INTEGER NOT NULL,
+    rule         TEXT NOT NULL,
+    from_stage   TEXT NOT NULL,
+    to_stage     TEXT NOT NULL,
+    lost_reason  TEXT NOT NULL DEFAULT '',
+    note         TEXT NOT NULL DEFAULT '',
+    requested_by INTEGER REFERENCES users(id),
+    requested_at TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+    decided_by   INTEGER REFERENCES users(id),
+    decided_at   TEXT,
+    comment      TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX approval_requests_one_pending ON approval_requests (lead_id) WHERE status = 'pending';
+CREATE INDEX approval_requests_by_status ON approval_requests (status, requested_at);

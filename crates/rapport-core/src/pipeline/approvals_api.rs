@@ -1,0 +1,212 @@
+//! The approval operations: a move that needs approval becomes a request (nothing moves); Administrators
+//! see the queue and approve (the move is made then, through the gate) or reject, with a comment; each step
+//! is logged and the other side is told.
+use super::approvals::{self, ApprovalRequest, ApprovalRule, ApprovalStatus, NewRequest};
+use super::gate::{self, Passage};
+use super::stagnation;
+use crate::access::{Actor, Permission};
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
+use crate::error::{Error, Result};
+use crate::leads::api::{visible_lead, Rules};
+use crate::leads::ValidationErrors;
+use crate::rapport::Rapport;
+use crate::users::Role;
+
+const NOTE_CHARS: usize = 2_000;
+
+fn request_json(r: &ApprovalRequest) -> String {
+    serde_json::to_string(r).unwrap_or_default()
+}
+
+impl Rapport {
+    /// Asks an Administrator to approve moving lead `lead_id` (at `version`) to `stage` (with `lost_reason`
+    /// when it is a lost stage). Refused when the move needs no approval, when the stage's criteria are
+    /// unmet (fill them first), or when a request for the lead already waits.
+    pub fn request_move(
+        &self,
+        actor: &Actor,
+        lead_id: i64,
+        version: i64,
+        stage: &str,
+        lost_reason: &str,
+        note: &str,
+    ) -> Result<ApprovalRequest> {
+        let at = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let lead = visible_lead(tx, &grant, lead_id)?;
+            if lead.version != version {
+                return Err(Error::Conflict { entity: "lead" });
+            }
+            if note.chars().count() > NOTE_CHARS {
+                return Err(ValidationErrors::one("note", format!("is longer than {NOTE_CHARS} characters")).into());
+            }
+            if approvals::pending_for(tx, lead_id)?.is_some() {
+                return Err(ValidationErrors::one("stage", "a move of this lead already waits for a decision").into());
+            }
+            let mut input = lead.to_input();
+            input.stage = stage.to_string();
+            if !lost_reason.trim().is_empty() {
+                input.deal.lost_reason = lost_reason.trim().to_string();
+            }
+            let valid = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), None)?;
+            let after = valid.as_lead(lead.id);
+            let needed = match gate::check(tx, &grant, Some(lead.id), Some(&lead.stage), &after, Passage::Checked) {
+                Err(Error::NeedsApproval(n)) => n,
+                Err(e) => return Err(e),
+                Ok(_) => {
+                    return Err(ValidationErrors::one("stage", "this move needs no approval: move the lead").into())
+                }
+            };
+            let id = approvals::insert(
+                tx,
+                &NewRequest {
+                    lead_id,
+                    rule: &needed.rule,
+                    from_stage: &lead.stage,
+                    to_stage: &after.stage,
+                    lost_reason: &after.deal.lost_reason,
+                    note: note.trim(),
+                    requested_by: grant.user_id,
+                    at: &at,
+                },
+            )?;
+            let stored = approvals::get(tx, id)?.ok_or_else(|| Error::Internal("request vanished".into()))?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            changelog::record(tx, &batch, "approval_request", id, "*", None, Some(&request_json(&stored.request)))?;
+            let message = format!(
+                "{} asks to move {} to {} ({})",
+                grant.username,
+                lead.display_name(),
+                needed.stage_label,
+                needed.rule
+            );
+            for admin in crate::users::store::active_with_role(tx, Role::Administrator)? {
+                stagnation::notify(tx, admin, lead_id, &message, &at)?;
+            }
+            Ok(stored.request)
+        })
+    }
+
+    /// The requests waiting for a decision, oldest first (Administrators).
+    pub fn approval_queue(&self, actor: &Actor) -> Result<Vec<ApprovalRequest>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ManageSettings)?;
+            Ok(approvals::with_status(conn, ApprovalStatus::Pending, 500)?.into_iter().map(|s| s.request).collect())
+        })
+    }
+
+    /// Approves (the move is made now, through the gate, whose criteria must still hold) or rejects a request.
+    /// A rejection needs a comment; both are logged and the requester is told.
+    pub fn decide_approval(&self, actor: &Actor, id: i64, approve: bool, comment: &str) -> Result<ApprovalRequest> {
+        let at = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let not_found = || Error::NotFound { entity: "approval request", id: id.to_string() };
+            let stored = approvals::get(tx, id)?.ok_or_else(not_found)?;
+            let request = &stored.request;
+            if request.status != ApprovalStatus::Pending {
+                return Err(ValidationErrors::one("status", "this request has been decided already").into());
+            }
+            let comment = comment.trim();
+            if !approve && comment.is_empty() {
+                return Err(ValidationErrors::one("comment", "say why the move is rejected").into());
+            }
+            if comment.chars().count() > NOTE_CHARS {
+                return Err(ValidationErrors::one("comment", format!("is longer than {NOTE_CHARS} characters")).into());
+            }
+            let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("approval request {id}") };
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let lead = visible_lead(tx, &grant, request.lead_id)?;
+            if approve {
+                if lead.stage != request.from_stage {
+                    return Err(ValidationErrors::one(
+                        "stage",
+                        format!("the lead has moved to {} since it was asked; reject the request", lead.stage),
+                    )
+                    .into());
+                }
+                let mut input = lead.to_input();
+                input.stage = request.to_stage.clone();
+                if !request.lost_reason.is_empty() {
+                    input.deal.lost_reason = request.lost_reason.clone();
+                }
+                self.write_update(tx, &grant, lead.clone(), &input, Passage::Approved(id), &mut || Ok(batch.clone()))?;
+            }
+            let status = if approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
+            approvals::decide(tx, id, status, grant.user_id, &at, comment)?;
+            let decision = if comment.is_empty() {
+                status.as_str().to_string()
+            } else {
+                format!("{}: {comment}", status.as_str())
+            };
+            changelog::record(tx, &batch, "approval_request", id, "status", Some("pending"), Some(&decision))?;
+            if let Some(requester) = stored.requested_by {
+                let label =
+                    super::config::stage(tx, &request.to_stage)?.map_or_else(|| request.to_stage.clone(), |s| s.label);
+                let message = format!(
+                    "Your request to move {} to {label} was {}{}",
+                    lead.display_name(),
+                    status.as_str(),
+                    if comment.is_empty() { String::new() } else { format!(": {comment}") }
+                );
+                stagnation::notify(tx, requester, lead.id, &message, &at)?;
+            }
+            Ok(approvals::get(tx, id)?.ok_or_else(not_found)?.request)
+        })
+    }
+
+    /// The requests for lead `lead_id`, newest first, for its page.
+    pub fn lead_approval_requests(&self, actor: &Actor, lead_id: i64) -> Result<Vec<ApprovalRequest>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            visible_lead(conn, &grant, lead_id)?;
+            let mut out = Vec::new();
+            for status in [ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected] {
+                out.extend(
+                    approvals::with_status(conn, status, 10_000)?
+                        .into_iter()
+                        .filter(|s| s.request.lead_id == lead_id)
+                        .map(|s| s.request),
+                );
+            }
+            out.sort_by(|a, b| b.requested_at.cmp(&a.requested_at));
+            Ok(out)
+        })
+    }
+
+    pub fn approval_rules(&self, actor: &Actor) -> Result<Vec<ApprovalRule>> {
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ReadLeads)?;
+            Ok(approvals::rules(conn)?)
+        })
+    }
+
+    /// Replaces the approval rules (Administrators); logged.
+    pub fn set_approval_rules(&self, actor: &Actor, rules: &[ApprovalRule]) -> Result<Vec<ApprovalRule>> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let stages = super::config::stages(tx)?;
+            let known = |s: &Option<String>| s.as_ref().is_none_or(|k| stages.iter().any(|x| &x.key == k));
+            for r in rules {
+                if r.label.trim().is_empty() {
+                    return Err(ValidationErrors::one("label", "say what the rule is for").into());
+                }
+                if !known(&r.from_stage) || !known(&r.to_stage) {
+                    return Err(ValidationErrors::one("stage", "a rule names stages of the pipeline").into());
+                }
+                if r.min_value.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                    return Err(ValidationErrors::one("min_value", "is a non-negative amount").into());
+                }
+            }
+            let old = approvals::rules(tx)?;
+            let text = |v: &[ApprovalRule]| serde_json::to_string(v).unwrap_or_default();
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            approvals::replace_rules(tx, rules)?;
+            let new = approvals::rules(tx)?;
+            changelog::record(tx, &batch, "settings", 0, "approval_rules", Some(&text(&old)), Some(&text(&new)))?;
+            Ok(new)
+        })
+    }
+}

@@ -1,0 +1,166 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! Approvals of chosen transitions (seed 003's controls) on real SQLite files: an Editor's move that a rule
+//! covers (losing a deal of 10,000 or more, reopening a won deal) writes nothing and becomes a request; it
+//! blocks until an Administrator decides; approval makes the move through the gate, rejection needs a
+//! comment; every step is logged and the other side is told; only Administrators see the queue and decide.
+mod common;
+
+use common::{fixture, Fixture};
+use rapport_core::leads::{Lead, LeadInput};
+use rapport_core::pipeline::{ApprovalRule, ApprovalStatus, Passage};
+use rapport_core::users::Role;
+use rapport_core::{ErrorCode, Origin};
+
+fn deal(first: &str, value: &str) -> LeadInput {
+    let mut l = common::qualified(common::lead(first, "Lee", &format!("{}@lee.io", first.to_lowercase())));
+    l.deal.value = value.into();
+    l.deal.currency = "EUR".into();
+    l
+}
+
+fn in_stage(f: &Fixture, input: &LeadInput, stage: &str) -> Lead {
+    let mut i = input.clone();
+    i.stage = stage.into();
+    if stage == "lost" {
+        i.deal.lost_reason = "price".into();
+    }
+    f.core.create_lead(&f.admin, &i, &Origin::manual()).unwrap().lead
+}
+
+fn logged(f: &Fixture, entity: &str) -> Vec<(String, Option<String>)> {
+    f.sql()
+        .prepare("SELECT field, new_value FROM change_log WHERE entity = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let won = in_stage(&f, &deal("Ann", "500"), "won");
+
+    // Reopening a won deal: refused with what to do, nothing written.
+    let before = f.dump();
+    let err = f.core.move_lead(&eve, won.id, won.version, "qualification", Passage::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired);
+    assert!(err.to_string().contains("Reopening a won deal"), "{err}");
+    assert_eq!(f.dump(), before);
+
+    let request =
+        f.core.request_move(&eve, won.id, won.version, "qualification", "", "They signed for more seats").unwrap();
+    assert_eq!(
+        (request.status, request.from_stage.as_str(), request.to_stage.as_str()),
+        (ApprovalStatus::Pending, "won", "qualification")
+    );
+    assert_eq!(f.core.get_lead(&f.admin, won.id).unwrap().stage, "won", "nothing moves until it is decided");
+    // It blocks: a second request waits behind the first.
+    let again = f.core.request_move(&eve, won.id, won.version, "qualification", "", "").unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Validation);
+    assert_eq!(f.core.approval_queue(&eve).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.core.decide_approval(&eve, request.id, true, "").unwrap_err().code(), ErrorCode::PermissionDenied);
+
+    let queue = f.core.approval_queue(&f.admin).unwrap();
+    assert_eq!(
+        queue.iter().map(|r| (r.id, r.lead_name.as_str(), r.note.as_str())).collect::<Vec<_>>(),
+        [(request.id, "Ann Lee", "They signed for more seats")]
+    );
+    assert_eq!(
+        f.core.take_notifications(&f.admin).unwrap(),
+        ["eve asks to move Ann Lee to Qualification (Reopening a won deal)"]
+    );
+
+    let decided = f.core.decide_approval(&f.admin, request.id, true, "Go ahead").unwrap();
+    assert_eq!(
+        (decided.status, decided.comment.as_str(), decided.decided_by.as_deref()),
+        (ApprovalStatus::Approved, "Go ahead", Some("Ada Admin"))
+    );
+    assert_eq!(f.core.get_lead(&f.admin, won.id).unwrap().stage, "qualification", "approved: moved");
+    assert!(f.core.approval_queue(&f.admin).unwrap().is_empty());
+    assert_eq!(
+        f.core.take_notifications(&eve).unwrap(),
+        ["Your request to move Ann Lee to Qualification was approved: Go ahead"]
+    );
+    assert_eq!(
+        f.core.decide_approval(&f.admin, request.id, false, "late").unwrap_err().code(),
+        ErrorCode::Validation,
+        "decided once"
+    );
+    let log = logged(&f, "approval_request");
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1], ("status".to_string(), Some("approved: Go ahead".to_string())));
+    // The move itself is in the lead's history, made in the approval's batch.
+    let history = f.core.lead_history(&f.admin, won.id).unwrap();
+    let mv = history.iter().find(|e| e.field == "stage").unwrap();
+    assert_eq!(
+        (mv.actor_name.as_str(), mv.source_ref.as_str()),
+        ("admin", format!("approval request {}", request.id).as_str())
+    );
+}
+
+#[test]
+fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_why() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
+    let small = in_stage(&f, &deal("Cy", "900"), "qualification");
+    let lost = |l: &Lead| {
+        let mut i = l.to_input();
+        i.stage = "lost".into();
+        i.deal.lost_reason = "competitor".into();
+        i
+    };
+    f.core.update_lead(&eve, small.id, small.version, &lost(&small), &Origin::manual()).unwrap();
+    let before = f.dump();
+    let err = f.core.update_lead(&eve, big.id, big.version, &lost(&big), &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired);
+    assert_eq!(f.dump(), before);
+    // The criteria come first: without a reason, the request is refused with what is missing.
+    let err = f.core.request_move(&eve, big.id, big.version, "lost", "", "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate);
+    let request = f.core.request_move(&eve, big.id, big.version, "lost", "competitor", "They chose Globex").unwrap();
+    assert_eq!(request.lost_reason, "competitor");
+    let before = f.dump();
+    assert_eq!(f.core.decide_approval(&f.admin, request.id, false, " ").unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.dump(), before, "a rejection without a comment writes nothing");
+    let rejected = f.core.decide_approval(&f.admin, request.id, false, "Let us make one more offer").unwrap();
+    assert_eq!(rejected.status, ApprovalStatus::Rejected);
+    assert_eq!(f.core.get_lead(&f.admin, big.id).unwrap().stage, "qualification", "rejected: it stays");
+    // A move that needs no approval is not a request.
+    let err = f.core.request_move(&eve, small.id, small.version + 1, "nurture", "", "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    // An Administrator decides approvals, so their own moves are approved as they are made.
+    let big = f.core.get_lead(&f.admin, big.id).unwrap();
+    f.core.update_lead(&f.admin, big.id, big.version, &lost(&big), &Origin::manual()).unwrap();
+}
+
+#[test]
+fn only_an_administrator_changes_the_rules_which_are_logged() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let rules = f.core.approval_rules(&eve).unwrap();
+    assert_eq!(
+        rules.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        ["Losing a deal of 10,000 or more", "Reopening a won deal"]
+    );
+    let mine = vec![ApprovalRule {
+        id: 0,
+        from_stage: None,
+        to_stage: Some("nurture".into()),
+        min_value: Some(1000.0),
+        label: "Parking a deal of 1,000 or more".into(),
+    }];
+    let before = f.dump();
+    assert_eq!(f.core.set_approval_rules(&eve, &mine).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let bad = vec![ApprovalRule { to_stage: Some("limbo".into()), ..mine[0].clone() }];
+    assert_eq!(f.core.set_approval_rules(&f.admin, &bad).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.dump(), before);
+    f.core.set_approval_rules(&f.admin, &mine).unwrap();
+    assert_eq!(logged(&f, "settings").iter().filter(|(field, _)| field == "approval_rules").count(), 1);
+    let ann = in_stage(&f, &deal("Ann", "1500"), "qualification");
+    let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
+    assert!(err.to_string().contains("Parking a deal of 1,000 or more"), "{err}");
+}
