@@ -51,7 +51,11 @@ pub fn start(app: AppHandle) {
                     Ok(None) => {}
                     Err(e) => tracing::warn!("stagnation sweep: {e}"),
                 }
-                match core.take_notifications(&actor) {
+                let notes = core.take_notifications(&actor).and_then(|mut m| {
+                    m.extend(core.take_due_task_reminders(&actor)?);
+                    Ok(m)
+                });
+                match notes {
                     Ok(messages) => {
                         for m in messages {
                             if let Err(e) = handle.notification().builder().title("Pipeline").body(&m).show() {

@@ -1,8 +1,8 @@
 //! Pipeline commands: parse, call the core on a blocking thread, map the error.
 use rapport_core::leads::SavedLead;
 use rapport_core::pipeline::{
-    Activity, ApprovalRequest, ApprovalRule, Board, BoardQuery, BusinessCalendar, NewActivity, Passage, PipelineConfig,
-    StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
+    Activity, ApprovalRequest, ApprovalRule, Board, BoardQuery, BusinessCalendar, LostReason, NewActivity, NewStage,
+    Passage, PipelineConfig, StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
 };
 use tauri::State;
 
@@ -155,4 +155,22 @@ pub async fn approval_rules(state: State<'_, AppState>) -> Res<Vec<ApprovalRule>
 #[specta::specta]
 pub async fn set_approval_rules(state: State<'_, AppState>, rules: Vec<ApprovalRule>) -> Res<Vec<ApprovalRule>> {
     as_actor(&state, move |core, actor| core.set_approval_rules(actor, &rules)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_pipeline(state: State<'_, AppState>, key: String, label: String) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.create_pipeline(actor, &key, &label)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_stage(state: State<'_, AppState>, stage: NewStage) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.create_stage(actor, &stage)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_lost_reasons(state: State<'_, AppState>, reasons: Vec<LostReason>) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.set_lost_reasons(actor, &reasons)).await
 }

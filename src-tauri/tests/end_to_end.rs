@@ -78,6 +78,32 @@ fn seed(db: &Path, password: &str) {
         lost_reason: String::new(),
     };
     core.create_lead(&admin, &margaret, &Origin::manual()).unwrap();
+    // A large deal an Editor asked to lose: it waits in the administrator's approval queue.
+    let eve = UserInput {
+        username: "eve".into(),
+        display_name: "Eve Editor".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+    };
+    core.create_user(&admin, &eve, "editor password").unwrap();
+    let eve = core.sign_in("eve", "editor password").unwrap();
+    let mut mary = lead("Mary", "Jackson", "NACA Langley", "mary.jackson@naca.example", "+1 757 555 0187");
+    mary.stage = "qualification".into();
+    mary.deal = rapport_core::leads::Deal {
+        value: "25000".into(),
+        currency: "USD".into(),
+        expected_close: "2027-01-31".into(),
+        budget: "Approved".into(),
+        decision_maker: "Director".into(),
+        need: "Wind tunnel analysis".into(),
+        timeline: "This quarter".into(),
+        lost_reason: String::new(),
+    };
+    let mary = core.create_lead(&admin, &mary, &Origin::manual()).unwrap().lead;
+    let request =
+        core.request_move(&eve, mary.id, mary.version, "lost", "competitor", "They chose another vendor").unwrap();
+    assert_eq!(request.status, rapport_core::pipeline::ApprovalStatus::Pending);
     // One person typed twice: saving the second puts the pair in the review queue.
     core.create_lead(
         &admin,

@@ -97,7 +97,7 @@ test("sign in and see the leads list, with the seeded leads", async () => {
   await s.type('[data-testid="signin-password"]', admin.password);
   await s.click('[data-testid="signin-submit"]');
   assert.equal(await s.text('[data-testid="current-user"]'), admin.username, "the header names who signed in");
-  await s.waitForCount('[data-testid="lead-row"]', 6); // the six seeded leads
+  await s.waitForCount('[data-testid="lead-row"]', 7); // the seven seeded leads
   assert.match(await s.text('[data-testid="lead-row"]'), /Bea Broken/, "newest first");
   // The table fits the default 1280×800 window: no column is cut off at the right edge.
   const overflow = await js(`const t = document.querySelector('[data-testid="lead-row"]').closest('table');
@@ -192,8 +192,8 @@ test("a stage change shows in the lead's stage history, with how long each stage
   // The pipeline page counts her move: an ended stay in New lead, one lead now in Qualification.
   await s.click('[data-testid="nav-pipeline"]');
   await s.waitFor('[data-testid="velocity-page"]');
-  // She and the seeded deal (Margaret Hamilton) are in Qualification now.
-  await s.waitFor('[data-testid="velocity-stage"][data-stage="qualification"]', { text: (t) => /2 now/.test(t) });
+  // She and the two seeded deals (Margaret Hamilton, Mary Jackson) are in Qualification now.
+  await s.waitFor('[data-testid="velocity-stage"][data-stage="qualification"]', { text: (t) => /3 now/.test(t) });
   assert.match(await s.text('[data-testid="velocity-stage"][data-stage="new"]'), /1 stay/);
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/47-pipeline-velocity.png`);
@@ -251,6 +251,36 @@ test("a deal dragged to In discussion without a proposal is refused with the rea
   await s.waitFor('[data-testid="activity-item"][data-kind="proposal"]');
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/51-lead-timeline.png`);
+});
+
+test("an administrator approves from the queue the loss of a large deal an Editor asked for, and the lead moves", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="nav-approvals"]');
+  await s.waitFor('[data-testid="approvals-page"]');
+  const item = '[data-testid="approval-item"]';
+  await s.waitFor(item, { text: (t) => t.includes("Mary Jackson") && /They chose another vendor/.test(t) });
+  assert.match(await s.text(item), /Losing a deal of 10,000 or more/);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/53-approval-queue.png`);
+  await s.setValue('[data-testid="approval-comment"]', "Agreed: their budget went elsewhere");
+  await s.click('[data-testid="approval-approve"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /Approved/.test(t) });
+  await s.waitFor('[data-testid="approvals-page"]', { text: (t) => /Nothing waits for approval/.test(t) });
+  await s.click('[data-testid="nav-leads"]');
+  await openLead("mary jackson", "Mary Jackson");
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => /Lost/.test(t) });
+});
+
+test("the pipeline settings show each stage's criteria and stagnation policy, and the sweep's preview", async () => {
+  await signedInAs(admin);
+  await s.click('[data-testid="nav-settings"]');
+  await s.waitFor('[data-testid="settings-pipeline"]');
+  await s.waitFor('[data-testid="stage-row"][data-stage="engagement"]', { text: (t) => /Proposal sent/.test(t) });
+  await s.click('[data-testid="sweep-preview"]');
+  await new Promise((r) => setTimeout(r, 500));
+  await js(`document.querySelector('[data-testid="settings-pipeline"]').scrollIntoView({ block: 'start' })`);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/54-pipeline-settings.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {

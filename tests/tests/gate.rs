@@ -9,7 +9,9 @@ mod common;
 use common::{fixture, Fixture};
 use rapport_core::imports::ImportPlan;
 use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
-use rapport_core::pipeline::{ActivityKind, BoardQuery, NewActivity, Passage, StageSettings};
+use rapport_core::pipeline::{
+    ActivityKind, BoardQuery, LostReason, NewActivity, NewStage, Passage, StageOutcome, StageSettings,
+};
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin};
 
@@ -283,6 +285,8 @@ fn activities_reset_the_inactivity_clock_and_obey_roles_and_campaigns() {
     };
     let task = f.core.log_activity(&f.admin, al.id, &task).unwrap();
     assert_eq!(task.done_at, None, "a task is open until done");
+    // Its reminder is for tomorrow: nothing yet (the test clock reads 2026-11-23).
+    assert!(f.core.take_due_task_reminders(&f.admin).unwrap().is_empty());
     assert_eq!(f.core.complete_activity(&spring, task.id).unwrap_err().code(), ErrorCode::NotFound);
     let done = f.core.complete_activity(&f.admin, task.id).unwrap();
     assert!(done.done_at.is_some());
@@ -385,4 +389,61 @@ fn a_board_drag_meets_the_same_gate_and_the_board_shows_what_the_actor_may_see()
     // A stale card (moved meanwhile) is a conflict, not a silent overwrite.
     let err = f.core.move_lead(&spring, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);
+}
+
+#[test]
+fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_board_follows() {
+    let f = fixture();
+    let editor = f.user("eve", Role::Editor, &[]);
+    let before = f.dump();
+    assert_eq!(
+        f.core.create_pipeline(&editor, "renewals", "Renewals").unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    assert_eq!(f.core.create_pipeline(&f.admin, "Renewals!", "Renewals").unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(f.dump(), before);
+    f.core.create_pipeline(&f.admin, "renewals", "Renewals").unwrap();
+    for (key, label, outcome) in [
+        ("renewal_due", "Renewal due", StageOutcome::Open),
+        ("renewed", "Renewed", StageOutcome::Won),
+        ("churned", "Churned", StageOutcome::Lost),
+    ] {
+        let stage = NewStage { pipeline: "renewals".into(), key: key.into(), label: label.into(), outcome };
+        f.core.create_stage(&f.admin, &stage).unwrap();
+    }
+    let dup =
+        NewStage { pipeline: "renewals".into(), key: "won".into(), label: "Won".into(), outcome: StageOutcome::Won };
+    assert_eq!(f.core.create_stage(&f.admin, &dup).unwrap_err().code(), ErrorCode::Validation, "keys are unique");
+    let config = f.core.pipeline_config(&editor).unwrap();
+    assert_eq!(config.pipelines.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["sales", "renewals"]);
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.stage = "renewal_due".into();
+    created(&f, &ann);
+    let board =
+        f.core.pipeline_board(&editor, &BoardQuery { pipeline: "renewals".into(), ..Default::default() }).unwrap();
+    let columns: Vec<(&str, usize)> = board.columns.iter().map(|c| (c.stage.key.as_str(), c.cards.len())).collect();
+    assert_eq!(columns, [("renewal_due", 1)], "the renewals board: its open stage, with Ann");
+    let logged: i64 = f
+        .sql()
+        .query_row("SELECT count(*) FROM change_log WHERE entity IN ('pipeline', 'stage')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(logged, 4, "the pipeline and each stage");
+
+    // Lost reasons: configurable, logged, and one a lead holds stays.
+    let mut lost = common::lead("Bo", "Berg", "bo@berg.se");
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "price".into();
+    created(&f, &lost);
+    let only_timing = vec![LostReason { key: "timing".into(), label: "Bad timing".into() }];
+    let err = f.core.set_lost_reasons(&f.admin, &only_timing).unwrap_err();
+    assert!(err.to_string().contains("\"Price\" is the reason of 1 lost lead(s)"), "{err}");
+    let mut reasons = f.core.pipeline_config(&f.admin).unwrap().lost_reasons;
+    reasons.push(LostReason { key: "merger".into(), label: "Bought by another company".into() });
+    assert_eq!(f.core.set_lost_reasons(&editor, &reasons).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let config = f.core.set_lost_reasons(&f.admin, &reasons).unwrap();
+    assert!(config.lost_reasons.iter().any(|r| r.key == "merger"));
+    let mut c = common::lead("Cy", "Cole", "cy@cole.io");
+    c.stage = "lost".into();
+    c.deal.lost_reason = "Bought by another company".into();
+    assert_eq!(created(&f, &c).deal.lost_reason, "merger", "chosen by its label, stored by its key");
 }

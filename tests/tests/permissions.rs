@@ -5,7 +5,9 @@ mod common;
 use common::{fixture, lead, Fixture, PASSWORD};
 use rapport_core::calendar::{AppointmentStatus, Confirmation, IcsFile};
 use rapport_core::leads::ImportMode;
-use rapport_core::pipeline::{ActivityKind, BusinessCalendar, NewActivity, Passage, StageSettings, StagnationPolicy};
+use rapport_core::pipeline::{
+    ActivityKind, BusinessCalendar, NewActivity, NewStage, Passage, StageOutcome, StageSettings, StagnationPolicy,
+};
 use rapport_core::settings::Settings;
 use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
@@ -227,6 +229,20 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
         ),
         ("decide_approval", Box::new(move |a: &Actor| f.core.decide_approval(a, 1, true, "ok").map(|_| ()))),
         ("set_approval_rules", Box::new(move |a: &Actor| f.core.set_approval_rules(a, &[]).map(|_| ()))),
+        ("create_pipeline", Box::new(move |a: &Actor| f.core.create_pipeline(a, "renewals", "Renewals").map(|_| ()))),
+        (
+            "create_stage",
+            Box::new(move |a: &Actor| {
+                let s = NewStage {
+                    pipeline: "sales".into(),
+                    key: "demo".into(),
+                    label: "Demo".into(),
+                    outcome: StageOutcome::Open,
+                };
+                f.core.create_stage(a, &s).map(|_| ())
+            }),
+        ),
+        ("set_lost_reasons", Box::new(move |a: &Actor| f.core.set_lost_reasons(a, &[]).map(|_| ()))),
         (
             "override the stage gate",
             Box::new(move |a: &Actor| {

@@ -185,3 +185,21 @@ fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_camp
     w.clock.advance(Duration::days(1));
     assert_eq!(w.core.sweep_if_due().unwrap().map(|r| r.moved), Some(0), "the next day's finds nothing new");
 }
+
+#[test]
+fn a_task_reminds_its_author_once_when_its_time_comes() {
+    let (w, ann, _, _) = world();
+    let task = NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: "Send the price list".into(),
+        due_at: Some("2026-11-25T09:00:00Z".into()),
+        remind_at: Some("2026-11-24T09:00:00Z".into()),
+        ..Default::default()
+    };
+    w.core.log_activity(&w.eve, ann, &task).unwrap();
+    assert!(w.core.take_due_task_reminders(&w.eve).unwrap().is_empty(), "not before its time");
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.core.take_due_task_reminders(&w.eve).unwrap(), ["Task: Send the price list (Ann Lee)"]);
+    assert!(w.core.take_due_task_reminders(&w.eve).unwrap().is_empty(), "once");
+    assert!(w.core.take_due_task_reminders(&w.admin).unwrap().is_empty(), "its author's, no one else's");
+}

@@ -69,6 +69,8 @@ import type {
   SweepReport,
   ApprovalRequest,
   ApprovalRule,
+  LostReason,
+  NewStage,
 } from './types';
 
 export interface Backend {
@@ -174,6 +176,12 @@ export interface Backend {
   decideApproval(id: number, approve: boolean, comment: string): Promise<ApprovalRequest>;
   leadApprovalRequests(leadId: number): Promise<ApprovalRequest[]>;
   approvalRules(): Promise<ApprovalRule[]>;
+  /** Adds a pipeline (Administrators). */
+  createPipeline(key: string, label: string): Promise<PipelineConfig>;
+  /** Adds a stage at the end of a pipeline (Administrators). */
+  createStage(stage: NewStage): Promise<PipelineConfig>;
+  /** Replaces the lost reasons; one a lead holds cannot be removed. */
+  setLostReasons(reasons: LostReason[]): Promise<PipelineConfig>;
   setApprovalRules(rules: ApprovalRule[]): Promise<ApprovalRule[]>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
@@ -391,6 +399,9 @@ export const tauriBackend: Backend = {
   decideApproval: (id, approve, comment) => unwrap(() => commands.decideApproval(id, approve, comment)),
   leadApprovalRequests: (leadId) => unwrap(() => commands.leadApprovalRequests(leadId)),
   approvalRules: () => unwrap(() => commands.approvalRules()),
+  createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),
+  createStage: (stage) => unwrap(() => commands.createStage(stage)),
+  setLostReasons: (reasons) => unwrap(() => commands.setLostReasons(reasons)),
   setApprovalRules: (rules) => unwrap(() => commands.setApprovalRules(rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),

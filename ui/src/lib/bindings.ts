@@ -78,6 +78,9 @@ export const commands = {
 	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
 	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
 	setApprovalRules: (rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { rules })),
+	createPipeline: (key: string, label: string) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_pipeline", { key, label })),
+	createStage: (stage: NewStage) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_stage", { stage })),
+	setLostReasons: (reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { reasons })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),
@@ -1480,6 +1483,14 @@ export type NewCaptureSource_Deserialize = {
 export type NewCaptureSource_Serialize = {
 	source: CaptureSource_Serialize,
 	token: string,
+};
+
+/**  A stage added at the end of its pipeline. */
+export type NewStage = {
+	pipeline: string,
+	key: string,
+	label: string,
+	outcome: StageOutcome,
 };
 
 /**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */

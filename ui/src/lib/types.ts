@@ -59,6 +59,7 @@ export type {
   ApprovalStatus,
   CurrencyTotal,
   LostReason,
+  NewStage,
   BusinessCalendar,
   Holiday,
   PipelineInfo,

@@ -287,6 +287,9 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
       { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
     ],
     setApprovalRules: async (rules) => rules,
+    createPipeline: async () => pipelineConfig(),
+    createStage: async () => pipelineConfig(),
+    setLostReasons: async (reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },

@@ -206,3 +206,25 @@ pub(crate) fn touch_lead(tx: &Transaction<'_>, lead_id: i64, at: &str) -> Result
     .execute(params![lead_id, at])?;
     Ok(())
 }
+
+/// User `user`'s open tasks whose reminder time has come (`now`, RFC 3339) and was not shown yet, marked
+/// shown: (lead id, subject, due time).
+pub(crate) fn take_due_reminders(
+    tx: &Transaction<'_>,
+    user: i64,
+    now: &str,
+) -> Result<Vec<(i64, String, Option<String>)>, StoreError> {
+    let due: Vec<(i64, i64, String, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT id, lead_id, subject, due_at FROM activities
+             WHERE created_by = ?1 AND done_at IS NULL AND reminded_at IS NULL AND remind_at <= ?2
+             ORDER BY remind_at, id",
+        )?
+        .query_map(params![user, now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut mark = tx.prepare_cached("UPDATE activities SET reminded_at = ?2 WHERE id = ?1")?;
+    for (id, ..) in &due {
+        mark.execute(params![id, now])?;
+    }
+    Ok(due.into_iter().map(|(_, lead, subject, due_at)| (lead, subject, due_at)).collect())
+}

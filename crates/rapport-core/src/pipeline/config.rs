@@ -160,3 +160,51 @@ pub(crate) fn update_stage(tx: &Transaction<'_>, key: &str, s: &StageSettings) -
     ])?;
     Ok(())
 }
+
+pub(crate) fn insert_pipeline(tx: &Transaction<'_>, key: &str, label: &str) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO pipelines (key, label, position) VALUES (?1, ?2, (SELECT ifnull(max(position), -1) + 1 FROM pipelines))",
+    )?
+    .execute(params![key, label])?;
+    Ok(())
+}
+
+/// A stage added at the end of its pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NewStage {
+    pub pipeline: String,
+    pub key: String,
+    pub label: String,
+    pub outcome: StageOutcome,
+}
+
+pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO stages (key, label, position, closed, pipeline, outcome, probability)
+         VALUES (?1, ?2, (SELECT ifnull(max(position), -1) + 1 FROM stages), ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        s.key,
+        s.label,
+        s.outcome != StageOutcome::Open,
+        s.pipeline,
+        s.outcome.as_str(),
+        if s.outcome == StageOutcome::Won { 100 } else { 0 }
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn replace_lost_reasons(tx: &Transaction<'_>, reasons: &[LostReason]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM lost_reasons", [])?;
+    let mut insert = tx.prepare_cached("INSERT INTO lost_reasons (key, label, position) VALUES (?1, ?2, ?3)")?;
+    for (i, r) in reasons.iter().enumerate() {
+        insert.execute(params![r.key, r.label, i as i64])?;
+    }
+    Ok(())
+}
+
+/// How many leads hold lost reason `key`.
+pub(crate) fn leads_with_reason(conn: &Connection, key: &str) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM leads WHERE lost_reason = ?1", [key], |r| r.get(0))?)
+}

@@ -19,7 +19,7 @@ mod velocity;
 pub use activities::{Activity, ActivityKind, NewActivity};
 pub use approvals::{ApprovalRequest, ApprovalRule, ApprovalStatus};
 pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
-pub use config::{LostReason, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
+pub use config::{LostReason, NewStage, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
 pub use gate::{ApprovalNeeded, GateRefusal, Passage};
 pub use model::*;
 pub use stagnation::{BusinessCalendar, Holiday, StagnationPolicy};

@@ -4,7 +4,7 @@ use chrono::DateTime;
 
 use super::activities::{self, Activity, ActivityKind, NewActivity, ValidActivity};
 use super::board::{self, Board, BoardColumn, BoardQuery};
-use super::config::{self, PipelineConfig, StageConfig, StageSettings};
+use super::config::{self, LostReason, NewStage, PipelineConfig, StageConfig, StageSettings};
 use super::gate::Passage;
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
@@ -23,15 +23,30 @@ fn too_long(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) 
     }
 }
 
-fn instant(field: &str, value: &Option<String>, errors: &mut Vec<FieldError>) {
+/// Checks an RFC 3339 time and gives it the database's one spelling (UTC, milliseconds): times are compared
+/// as text, and "…09:00:00Z" sorts after "…09:00:00.012Z".
+fn instant(field: &str, value: &mut Option<String>, errors: &mut Vec<FieldError>) {
     if let Some(v) = value {
-        if DateTime::parse_from_rfc3339(v).is_err() {
-            errors.push(FieldError::new(field, format!("\"{v}\" is not a date and time (RFC 3339)")));
+        match DateTime::parse_from_rfc3339(v.trim()) {
+            Ok(t) => *v = crate::clock::to_db_time(t.with_timezone(&chrono::Utc)),
+            Err(_) => errors.push(FieldError::new(field, format!("\"{v}\" is not a date and time (RFC 3339)"))),
         }
     }
 }
 
-fn validate_activity(input: &NewActivity) -> Result<ValidActivity<'_>> {
+/// A configuration key: lower-case letters, digits and underscores, as stages and reasons are named in files.
+fn checked_key(field: &str, key: &str) -> Result<String> {
+    let k = key.trim();
+    let ok =
+        !k.is_empty() && k.len() <= 40 && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(k.to_string())
+    } else {
+        Err(ValidationErrors::one(field, format!("\"{k}\": use lower-case letters, digits and _")).into())
+    }
+}
+
+fn validate_activity(input: &mut NewActivity) -> Result<ValidActivity<'_>> {
     let mut errors = Vec::new();
     let Some(kind) = input.kind else {
         return Err(ValidationErrors::one("kind", "choose what kind of activity this is").into());
@@ -42,9 +57,9 @@ fn validate_activity(input: &NewActivity) -> Result<ValidActivity<'_>> {
     too_long("subject", input.subject.trim(), SUBJECT_CHARS, &mut errors);
     too_long("body", &input.body, BODY_CHARS, &mut errors);
     too_long("outcome", &input.outcome, SUBJECT_CHARS, &mut errors);
-    instant("due_at", &input.due_at, &mut errors);
-    instant("remind_at", &input.remind_at, &mut errors);
-    instant("done_at", &input.done_at, &mut errors);
+    instant("due_at", &mut input.due_at, &mut errors);
+    instant("remind_at", &mut input.remind_at, &mut errors);
+    instant("done_at", &mut input.done_at, &mut errors);
     if kind != ActivityKind::Task && (input.due_at.is_some() || input.remind_at.is_some()) {
         errors.push(FieldError::new("due_at", "only a task has a due date or a reminder"));
     }
@@ -121,6 +136,94 @@ impl Rapport {
         })
     }
 
+    /// Adds a pipeline (Administrators), for instance renewals beside new business; its stages follow.
+    pub fn create_pipeline(&self, actor: &Actor, key: &str, label: &str) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let key = checked_key("key", key)?;
+            if label.trim().is_empty() {
+                return Err(ValidationErrors::one("label", "is required").into());
+            }
+            if config::pipelines(tx)?.iter().any(|p| p.key == key) {
+                return Err(ValidationErrors::one("key", format!("a pipeline \"{key}\" exists already")).into());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            config::insert_pipeline(tx, &key, label.trim())?;
+            changelog::record(tx, &batch, "pipeline", 0, &key, None, Some(label.trim()))?;
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(tx)?,
+                stages: config::stages(tx)?,
+                lost_reasons: config::lost_reasons(tx)?,
+            })
+        })
+    }
+
+    /// Adds a stage at the end of a pipeline (Administrators). Its key is unique across pipelines, since a
+    /// lead's stage names its pipeline.
+    pub fn create_stage(&self, actor: &Actor, stage: &NewStage) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let key = checked_key("key", &stage.key)?;
+            if stage.label.trim().is_empty() {
+                return Err(ValidationErrors::one("label", "is required").into());
+            }
+            if !config::pipelines(tx)?.iter().any(|p| p.key == stage.pipeline) {
+                return Err(ValidationErrors::one("pipeline", format!("no pipeline \"{}\"", stage.pipeline)).into());
+            }
+            if config::stage(tx, &key)?.is_some() {
+                return Err(ValidationErrors::one("key", format!("a stage \"{key}\" exists already")).into());
+            }
+            let new = NewStage { key: key.clone(), label: stage.label.trim().to_string(), ..stage.clone() };
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            config::insert_stage(tx, &new)?;
+            let text = format!("{} ({}, {})", new.label, new.pipeline, new.outcome.as_str());
+            changelog::record(tx, &batch, "stage", 0, &format!("{key}.created"), None, Some(&text))?;
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(tx)?,
+                stages: config::stages(tx)?,
+                lost_reasons: config::lost_reasons(tx)?,
+            })
+        })
+    }
+
+    /// Replaces the list of lost reasons (Administrators); a reason some lead holds cannot be removed.
+    pub fn set_lost_reasons(&self, actor: &Actor, reasons: &[LostReason]) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let mut seen = Vec::new();
+            for r in reasons {
+                let key = checked_key("lost_reasons", &r.key)?;
+                if r.label.trim().is_empty() || seen.contains(&key) {
+                    return Err(ValidationErrors::one("lost_reasons", "each reason has its own key and a label").into());
+                }
+                seen.push(key);
+            }
+            let old = config::lost_reasons(tx)?;
+            for gone in old.iter().filter(|o| !seen.contains(&o.key)) {
+                let n = config::leads_with_reason(tx, &gone.key)?;
+                if n > 0 {
+                    let msg = format!("\"{}\" is the reason of {n} lost lead(s); keep it", gone.label);
+                    return Err(ValidationErrors::one("lost_reasons", msg).into());
+                }
+            }
+            let text = |v: &[LostReason]| serde_json::to_string(v).unwrap_or_default();
+            let new: Vec<LostReason> = reasons
+                .iter()
+                .map(|r| LostReason { key: r.key.trim().to_string(), label: r.label.trim().to_string() })
+                .collect();
+            if new != old {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                config::replace_lost_reasons(tx, &new)?;
+                changelog::record(tx, &batch, "settings", 0, "lost_reasons", Some(&text(&old)), Some(&text(&new)))?;
+            }
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(tx)?,
+                stages: config::stages(tx)?,
+                lost_reasons: config::lost_reasons(tx)?,
+            })
+        })
+    }
+
     /// Logs an activity on lead `lead_id`. What happened (anything but an open task) resets the lead's
     /// inactivity clock and counts toward stages' required activities.
     pub fn log_activity(&self, actor: &Actor, lead_id: i64, input: &NewActivity) -> Result<Activity> {
@@ -132,7 +235,7 @@ impl Rapport {
             if filled.kind != Some(ActivityKind::Task) && filled.done_at.is_none() {
                 filled.done_at = Some(now.clone());
             }
-            let valid = validate_activity(&filled)?;
+            let valid = validate_activity(&mut filled)?;
             self.write_activity(tx, &grant, lead_id, &valid, &Origin::manual())
         })
     }
@@ -216,6 +319,22 @@ impl Rapport {
         self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passage)
     }
 
+    /// The actor's task reminders that are due, each handed out once (the app shows them as notifications):
+    /// "Task: <subject> (<lead>)".
+    pub fn take_due_task_reminders(&self, actor: &Actor) -> Result<Vec<String>> {
+        let now = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReadLeads)?;
+            let Some(user) = grant.user_id else { return Ok(vec![]) };
+            let mut out = Vec::new();
+            for (lead, subject, _due) in activities::take_due_reminders(tx, user, &now)? {
+                let name = crate::leads::store::get(tx, lead)?.map(|l| l.display_name()).unwrap_or_default();
+                out.push(format!("Task: {subject} ({name})"));
+            }
+            Ok(out)
+        })
+    }
+
     /// Lead `lead_id`'s activities and those of the leads merged into it, newest first.
     pub fn lead_activities(&self, actor: &Actor, lead_id: i64) -> Result<Vec<Activity>> {
         self.db.read(|conn| {
@@ -243,13 +362,13 @@ impl Rapport {
             if qualified % 2 == 0 {
                 continue;
             }
-            let proposal = NewActivity {
+            let mut proposal = NewActivity {
                 kind: Some(ActivityKind::Proposal),
                 subject: format!("Proposal sent to {}", lead.display_name()),
                 done_at: Some(self.now()),
                 ..Default::default()
             };
-            self.write_activity(tx, grant, *id, &validate_activity(&proposal)?, &origin)?;
+            self.write_activity(tx, grant, *id, &validate_activity(&mut proposal)?, &origin)?;
             let mut next = lead.to_input();
             next.stage = "engagement".into();
             self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || self.begin_batch(tx, grant, &origin))?;

@@ -110,12 +110,15 @@ CREATE TABLE activities (
     remind_at        TEXT,
     -- When it happened, or when the task was done; NULL: a task still open.
     done_at          TEXT,
+    -- When its reminder was shown (once).
+    reminded_at      TEXT,
     appointment_id   INTEGER REFERENCES appointments(id),
     created_by       INTEGER REFERENCES users(id),
     created_at       TEXT NOT NULL
 );
 CREATE INDEX activities_by_lead ON activities (lead_id, created_at, id);
 CREATE INDEX activities_open_tasks ON activities (due_at) WHERE done_at IS NULL;
+CREATE INDEX activities_reminders ON activities (created_by, remind_at) WHERE done_at IS NULL AND reminded_at IS NULL;
 
 -- Approvals (seed 003's controls): chosen transitions wait for an Administrator. A rule names the stage left
 -- (NULL: any), the stage entered (NULL: any other) and, optionally, the deal value from which it applies.
