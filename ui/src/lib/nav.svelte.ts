@@ -9,6 +9,7 @@ export type View =
   | { name: 'calendar' }
   | { name: 'pipeline' }
   | { name: 'board' }
+  | { name: 'approvals' }
   | { name: 'users' }
   | { name: 'settings' };
 

@@ -1,0 +1,226 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import App from '../../App.svelte';
+import { apiErr, approvalRequest, deferred, mockBackend, sessionFor } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
+import { toasts } from '../toast.svelte';
+import type { ApprovalRequest, Role } from '../types';
+import ApprovalsPage from './ApprovalsPage.svelte';
+import { APPROVALS_POLL_MS } from './approvals.svelte';
+
+const HOUR = 3600 * 1000;
+const hoursAgo = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
+
+/** Two waiting moves, sent newest first to show the page lists them oldest first. */
+function queue(): ApprovalRequest[] {
+  return [
+    approvalRequest({
+      id: 2,
+      lead_id: 9,
+      lead_name: 'Alan Turing',
+      value: '',
+      currency: '',
+      rule: 'Reopening a won deal',
+      from_stage: 'won',
+      to_stage: 'engagement',
+      lost_reason: '',
+      note: '',
+      requested_by: 'Bo Rep',
+      requested_at: hoursAgo(1),
+    }),
+    approvalRequest({ requested_at: hoursAgo(2) }),
+  ];
+}
+
+function setup(over: Parameters<typeof mockBackend>[0] = {}) {
+  session.current = sessionFor('administrator');
+  const be = mockBackend({ approvalQueue: async () => queue(), ...over });
+  render(ApprovalsPage);
+  return { be, u: userEvent.setup() };
+}
+
+const item = (id: number) =>
+  screen.getAllByTestId('approval-item').find((el) => el.dataset.requestId === String(id)) as HTMLElement;
+const lastToast = () => toasts.items.at(-1)?.message ?? '';
+
+describe('the approval queue', () => {
+  it('lists the waiting moves oldest first, with what moves where, why, who asked and their note', async () => {
+    setup();
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    expect(screen.getAllByTestId('approval-item').map((el) => el.dataset.requestId)).toEqual(['1', '2']);
+    expect(screen.getByTestId('approvals-count')).toHaveTextContent('2 waiting');
+
+    const grace = within(item(1));
+    expect(grace.getByTestId('approval-lead')).toHaveTextContent('Grace Hopper');
+    expect(grace.getByTestId('approval-value')).toHaveTextContent('€25,000');
+    // The stages by their labels, once the pipeline's settings are read; the lost reason by its label.
+    await waitFor(() => expect(grace.getByTestId('approval-move')).toHaveTextContent('In discussion → to Lost'));
+    expect(grace.getByTestId('approval-move')).toHaveTextContent('reason: Chose a competitor');
+    expect(grace.getByTestId('approval-rule')).toHaveTextContent('Rule: Losing a deal of 10,000 or more');
+    expect(grace.getByTestId('approval-requested')).toHaveTextContent('Asked by Eve Editor, 2 hours ago');
+    expect(grace.getByTestId('approval-note-text')).toHaveTextContent('They chose Globex');
+
+    const alan = within(item(2));
+    expect(alan.getByTestId('approval-move')).toHaveTextContent('Won → to In discussion');
+    expect(alan.queryByTestId('approval-value')).toBeNull();
+    expect(alan.queryByTestId('approval-note-text')).toBeNull();
+    expect(alan.getByTestId('approval-requested')).toHaveTextContent('Asked by Bo Rep, 1 hour ago');
+  });
+
+  it('opens the lead from its name', async () => {
+    const { u } = setup();
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.click(within(item(2)).getByTestId('approval-lead'));
+    expect(nav.view).toEqual({ name: 'lead', id: 9 });
+  });
+
+  it('approves a move, which is then made, and takes it off the list', async () => {
+    const answer = deferred<ApprovalRequest>();
+    const { be, u } = setup({ decideApproval: () => answer.promise });
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await waitFor(() => expect(within(item(1)).getByTestId('approval-move')).toHaveTextContent('Lost'));
+    await u.type(within(item(1)).getByTestId('approval-comment'), ' Fine by me ');
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    expect(be.decideApproval).toHaveBeenCalledWith(1, true, 'Fine by me');
+    // While it is decided, the other button waits.
+    expect(within(item(1)).getByTestId('approval-reject')).toBeDisabled();
+
+    answer.resolve(approvalRequest({ status: 'approved', decided_by: 'Ada Admin', comment: 'Fine by me' }));
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
+    expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('2');
+    expect(lastToast()).toBe('Approved — moved to Lost');
+  });
+
+  it('rejects only with a comment, which goes with the decision', async () => {
+    const { be, u } = setup();
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    const alan = within(item(2));
+    const reject = alan.getByTestId('approval-reject');
+    expect(reject).toBeDisabled();
+    expect(alan.getByText('Needed to reject: tell Bo Rep why.')).toBeInTheDocument();
+    // Blanks are no comment.
+    await u.type(alan.getByTestId('approval-comment'), '   ');
+    expect(reject).toBeDisabled();
+    await u.type(alan.getByTestId('approval-comment'), 'The contract is signed; keep it won.');
+    expect(reject).toBeEnabled();
+    expect(alan.getByText('Shown to Bo Rep with your decision.')).toBeInTheDocument();
+    await u.click(reject);
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
+    expect(be.decideApproval).toHaveBeenCalledWith(2, false, 'The contract is signed; keep it won.');
+    expect(lastToast()).toBe('Rejected');
+    expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('1');
+  });
+
+  it("shows the backend's refusal on the request and keeps it, e.g. when the stage's criteria no longer hold", async () => {
+    const { be, u } = setup({
+      decideApproval: async () => {
+        throw apiErr({
+          code: 'stage_gate',
+          message: 'to enter Lost, this lead needs: Lost reason',
+          fields: [{ field: 'lost_reason', message: 'is required' }],
+        });
+      },
+    });
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    expect(await within(item(1)).findByTestId('approval-error')).toHaveTextContent(
+      'Could not approve the move: To enter Lost, this lead needs: Lost reason',
+    );
+    expect(be.decideApproval).toHaveBeenCalledWith(1, true, '');
+    expect(screen.getAllByTestId('approval-item')).toHaveLength(2);
+    expect(within(item(2)).queryByTestId('approval-error')).toBeNull();
+    expect(toasts.items).toHaveLength(0);
+    // The buttons work again for another try.
+    expect(within(item(1)).getByTestId('approval-approve')).toBeEnabled();
+  });
+
+  it('says when nothing waits', async () => {
+    setup({ approvalQueue: async () => [] });
+    expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('Nothing waits for approval.');
+    expect(screen.queryByTestId('approval-item')).toBeNull();
+  });
+
+  it('reports a queue that cannot be read, and reads it again with Refresh', async () => {
+    let calls = 0;
+    const { u } = setup({
+      approvalQueue: async () => {
+        if (++calls === 1) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return queue();
+      },
+    });
+    expect(await screen.findByTestId('approvals-error')).toHaveTextContent(
+      'Could not load the approval queue: The database is busy',
+    );
+    await u.click(screen.getByTestId('approvals-refresh'));
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    expect(screen.queryByTestId('approvals-error')).toBeNull();
+  });
+});
+
+describe('Approvals in the navigation', () => {
+  function signedIn(role: Role, over: Parameters<typeof mockBackend>[0] = {}) {
+    return mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' }),
+      approvalQueue: async () => queue(),
+      ...over,
+    });
+  }
+
+  it('is offered to Administrators with the number waiting, which follows their decisions', async () => {
+    signedIn('administrator');
+    render(App);
+    const u = userEvent.setup();
+    const entry = await screen.findByTestId('nav-approvals');
+    expect(entry).toHaveTextContent('Approvals');
+    expect(await screen.findByTestId('nav-approvals-count')).toHaveTextContent('2');
+    expect(entry).toHaveTextContent('(2 waiting)');
+    // Among the pipeline's screens, after the board.
+    const items = [...entry.closest('ul')!.querySelectorAll('.nav-item')];
+    expect(items.indexOf(entry)).toBe(items.indexOf(screen.getByTestId('nav-board')) + 1);
+
+    await u.click(entry);
+    expect(await screen.findByTestId('approvals-page')).toBeInTheDocument();
+    expect(entry).toHaveAttribute('aria-current', 'page');
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.type(within(item(2)).getByTestId('approval-comment'), 'No');
+    await u.click(within(item(2)).getByTestId('approval-reject'));
+    await waitFor(() => expect(screen.getByTestId('nav-approvals-count')).toHaveTextContent('1'));
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    await waitFor(() => expect(screen.queryByTestId('nav-approvals-count')).toBeNull());
+    expect(entry).toHaveTextContent(/^\s*Approvals\s*$/);
+  });
+
+  it('reads the number again every minute', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let waiting = queue();
+      const be = signedIn('administrator', { approvalQueue: async () => waiting });
+      render(App);
+      expect(await screen.findByTestId('nav-approvals-count')).toHaveTextContent('2');
+      const reads = be.approvalQueue.mock.calls.length;
+      waiting = [...waiting, approvalRequest({ id: 3, lead_id: 11, requested_at: hoursAgo(0) })];
+      await vi.advanceTimersByTimeAsync(APPROVALS_POLL_MS);
+      await waitFor(() => expect(screen.getByTestId('nav-approvals-count')).toHaveTextContent('3'));
+      expect(be.approvalQueue.mock.calls.length).toBe(reads + 1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it.each(['editor', 'viewer'] as const)('is not offered to an %s, who cannot decide', async (role) => {
+    const be = signedIn(role);
+    render(App);
+    await screen.findByTestId('nav-leads');
+    expect(screen.getByTestId('nav-board')).toBeInTheDocument();
+    expect(screen.queryByTestId('nav-approvals')).toBeNull();
+    // Even reached another way, the queue is neither shown nor read.
+    nav.go({ name: 'approvals' });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Only Administrators decide about moves that wait for approval.',
+    );
+    expect(screen.queryByTestId('approvals-page')).toBeNull();
+    expect(be.approvalQueue).not.toHaveBeenCalled();
+  });
+});

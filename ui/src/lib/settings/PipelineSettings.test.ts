@@ -1,0 +1,377 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { apiErr, mockBackend, pipelineConfig, sessionFor } from '../../test/fixtures';
+import type { Backend } from '../api';
+import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
+import type { PipelineConfig, SweepReport } from '../types';
+import PipelineSettings from './PipelineSettings.svelte';
+import Settings from './Settings.svelte';
+
+function open(over: Partial<Backend> = {}) {
+  session.current = sessionFor('administrator');
+  const be = mockBackend(over);
+  const u = userEvent.setup();
+  render(PipelineSettings);
+  return { be, u };
+}
+
+async function stageRow(key: string): Promise<HTMLElement> {
+  await waitFor(() => expect(document.querySelector(`[data-testid="stage-row"][data-stage="${key}"]`)).not.toBeNull());
+  return document.querySelector<HTMLElement>(`[data-testid="stage-row"][data-stage="${key}"]`)!;
+}
+
+async function editStage(u: ReturnType<typeof userEvent.setup>, key: string): Promise<HTMLElement> {
+  await u.click(within(await stageRow(key)).getByTestId('stage-edit'));
+  return screen.findByTestId('stage-dialog');
+}
+
+/** The default pipeline with one stage changed, as the backend answers after a save. */
+function configWith(key: string, over: Partial<PipelineConfig['stages'][number]>): PipelineConfig {
+  const c = pipelineConfig();
+  return { ...c, stages: c.stages.map((s) => (s.key === key ? { ...s, ...over } : s)) };
+}
+
+describe('Settings › Pipeline', () => {
+  it('is shown to Administrators, and neither shown nor loaded for anyone else', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend();
+    const { unmount } = render(Settings);
+    expect(await screen.findByTestId('settings-pipeline')).toBeInTheDocument();
+    unmount();
+
+    for (const role of ['editor', 'viewer'] as const) {
+      session.current = sessionFor(role);
+      const be = mockBackend();
+      const view = render(Settings);
+      expect(await screen.findByTestId('pw-current')).toBeInTheDocument();
+      expect(screen.queryByTestId('settings-pipeline')).toBeNull();
+      expect(screen.queryByTestId('stage-row')).toBeNull();
+      expect(be.pipelineConfig).not.toHaveBeenCalled();
+      expect(be.businessCalendar).not.toHaveBeenCalled();
+      expect(be.approvalRules).not.toHaveBeenCalled();
+      expect(be.pipelineSweep).not.toHaveBeenCalled();
+      view.unmount();
+    }
+  });
+
+  it('lists every stage with its colour, probability, entry criteria and stale-lead policy', async () => {
+    open();
+    const rows = await waitFor(() => {
+      const r = screen.getAllByTestId('stage-row');
+      expect(r).toHaveLength(6);
+      return r;
+    });
+    expect(rows.map((r) => r.dataset.stage)).toEqual(['new', 'qualification', 'engagement', 'won', 'lost', 'nurture']);
+    const engagement = await stageRow('engagement');
+    expect(within(engagement).getByTestId('stage-row-label')).toHaveTextContent('In discussion');
+    expect(within(engagement).getByTestId('stage-row-probability')).toHaveTextContent('10 %');
+    expect(within(engagement).getByTestId('stage-row-criteria')).toHaveTextContent(
+      'Deal value, Currency, Expected close date and Proposal sent',
+    );
+    expect(within(engagement).getByTestId('stage-row-stale')).toHaveTextContent('After 30 business days → Lost');
+    expect(within(await stageRow('nurture')).getByTestId('stage-row-criteria')).toHaveTextContent('Any lead may enter');
+    expect(within(await stageRow('won')).getByTestId('stage-row-stale')).toHaveTextContent('Stay');
+  });
+
+  it('saves a stage’s settings, then its changed stagnation policy, and shows the stage as saved', async () => {
+    const saved = configWith('qualification', {
+      label: 'Qualified',
+      probability: 25,
+      colour: '#ff8800',
+      required_fields: ['budget', 'decision_maker', 'need', 'company'],
+      required_activities: ['call'],
+    });
+    const withPolicy = {
+      ...saved,
+      stages: saved.stages.map((s) =>
+        s.key === 'qualification' ? { ...s, stagnation: { after_days: 15, target: 'lost', lost_reason: 'price' } } : s,
+      ),
+    };
+    const { be, u } = open({ updateStage: async () => saved, setStagnationPolicy: async () => withPolicy });
+    const dialog = await editStage(u, 'qualification');
+    const d = within(dialog);
+
+    // The form starts from the stage as it is.
+    expect(d.getByTestId('stage-label')).toHaveValue('Qualification');
+    expect(d.getByTestId('stage-required-budget')).toBeChecked();
+    expect(d.getByTestId('stage-required-timeline')).toBeChecked();
+    expect(d.getByTestId('stage-required-company')).not.toBeChecked();
+    expect(d.getByTestId('stage-activity-proposal').closest('label')).toHaveTextContent('Proposal sent');
+    expect(d.getByTestId('stage-stale-days')).toHaveValue(20);
+    expect(d.getByTestId('stage-stale-target')).toHaveValue('nurture');
+    // Only a lost target takes a reason.
+    expect(d.queryByTestId('stage-stale-reason')).toBeNull();
+    // Neither the stage itself nor the values kept as invalid make sense as a criterion.
+    expect(d.queryByTestId('stage-required-stage')).toBeNull();
+    expect(d.queryByTestId('stage-required-invalid')).toBeNull();
+
+    await u.clear(d.getByTestId('stage-label'));
+    await u.type(d.getByTestId('stage-label'), 'Qualified');
+    await u.clear(d.getByTestId('stage-probability'));
+    await u.type(d.getByTestId('stage-probability'), '25');
+    await fireEvent.input(d.getByTestId('stage-colour'), { target: { value: '#ff8800' } });
+    await u.click(d.getByTestId('stage-required-timeline'));
+    await u.click(d.getByTestId('stage-required-company'));
+    await u.click(d.getByTestId('stage-activity-call'));
+    await u.clear(d.getByTestId('stage-stale-days'));
+    await u.type(d.getByTestId('stage-stale-days'), '15');
+    await u.selectOptions(d.getByTestId('stage-stale-target'), 'lost');
+    // A stage cannot send its stale leads to itself.
+    expect(within(d.getByTestId('stage-stale-target')).queryByRole('option', { name: 'Qualification' })).toBeNull();
+
+    // A lost target needs the reason the deal is lost for, before anything is sent.
+    await u.click(screen.getByTestId('stage-save'));
+    expect(await d.findByTestId('error-lost_reason')).toHaveTextContent('Choose the reason');
+    expect(be.updateStage).not.toHaveBeenCalled();
+    await u.selectOptions(d.getByTestId('stage-stale-reason'), 'price');
+    await u.click(screen.getByTestId('stage-save'));
+
+    await waitFor(() => expect(be.setStagnationPolicy).toHaveBeenCalledOnce());
+    expect(be.updateStage).toHaveBeenCalledExactlyOnceWith('qualification', {
+      label: 'Qualified',
+      probability: 25,
+      colour: '#ff8800',
+      // What was required keeps its order; what is new follows.
+      required_fields: ['budget', 'decision_maker', 'need', 'company'],
+      required_activities: ['call'],
+    });
+    expect(be.setStagnationPolicy).toHaveBeenCalledWith('qualification', { after_days: 15, target: 'lost', lost_reason: 'price' });
+    expect(be.updateStage.mock.invocationCallOrder[0]).toBeLessThan(be.setStagnationPolicy.mock.invocationCallOrder[0]);
+
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+    const row = await stageRow('qualification');
+    expect(within(row).getByTestId('stage-row-label')).toHaveTextContent('Qualified');
+    expect(within(row).getByTestId('stage-row-probability')).toHaveTextContent('25 %');
+    expect(within(row).getByTestId('stage-row-stale')).toHaveTextContent('After 15 business days → Lost (Price)');
+  });
+
+  it('leaves an unchanged policy alone, and turns a policy off with null', async () => {
+    const { be, u } = open();
+    let d = within(await editStage(u, 'engagement'));
+    // A reason the list does not hold (any more) stays selected rather than being silently dropped.
+    expect(d.getByTestId('stage-stale-reason')).toHaveValue('stagnant');
+    await u.clear(d.getByTestId('stage-probability'));
+    await u.type(d.getByTestId('stage-probability'), '60');
+    await u.click(screen.getByTestId('stage-save'));
+    await waitFor(() => expect(be.updateStage).toHaveBeenCalledOnce());
+    expect(be.updateStage).toHaveBeenCalledWith('engagement', {
+      label: 'In discussion',
+      probability: 60,
+      colour: '#64748b',
+      required_fields: ['deal_value', 'currency', 'expected_close'],
+      required_activities: ['proposal'],
+    });
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+    expect(be.setStagnationPolicy).not.toHaveBeenCalled();
+
+    d = within(await editStage(u, 'new'));
+    await u.click(d.getByTestId('stage-stale-on'));
+    expect(d.getByTestId('stage-stale-days')).toBeDisabled();
+    await u.click(screen.getByTestId('stage-save'));
+    await waitFor(() => expect(be.setStagnationPolicy).toHaveBeenCalledExactlyOnceWith('new', null));
+  });
+
+  it('shows the backend’s refusals in the dialog, under the setting they concern', async () => {
+    const { be, u } = open({
+      updateStage: async () => {
+        throw apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'colour', message: 'is a CSS colour, like #0ea5e9' }] });
+      },
+    });
+    const d = within(await editStage(u, 'won'));
+    await u.clear(d.getByTestId('stage-probability'));
+    await u.type(d.getByTestId('stage-probability'), '101');
+    await u.click(screen.getByTestId('stage-save'));
+    expect(await d.findByTestId('error-probability')).toHaveTextContent('A whole percentage from 0 to 100.');
+    expect(be.updateStage).not.toHaveBeenCalled();
+
+    await u.clear(d.getByTestId('stage-probability'));
+    await u.type(d.getByTestId('stage-probability'), '100');
+    await u.click(screen.getByTestId('stage-save'));
+    expect(await d.findByTestId('error-colour')).toHaveTextContent('Is a CSS colour, like #0ea5e9');
+    expect(screen.getByTestId('stage-dialog')).toBeInTheDocument();
+    expect(be.setStagnationPolicy).not.toHaveBeenCalled();
+  });
+
+  it('keeps the saved stage settings when the policy is refused, and says why', async () => {
+    const saved = configWith('new', { label: 'Fresh' });
+    const { be, u } = open({
+      updateStage: async () => saved,
+      setStagnationPolicy: async () => {
+        throw apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'after_days', message: 'is 1 to 3650 business days' }] });
+      },
+    });
+    const d = within(await editStage(u, 'new'));
+    await u.clear(d.getByTestId('stage-label'));
+    await u.type(d.getByTestId('stage-label'), 'Fresh');
+    await u.clear(d.getByTestId('stage-stale-days'));
+    await u.type(d.getByTestId('stage-stale-days'), '12');
+    await u.click(screen.getByTestId('stage-save'));
+    expect(await d.findByTestId('error-after_days')).toHaveTextContent('Is 1 to 3650 business days');
+    expect(be.setStagnationPolicy).toHaveBeenCalledWith('new', { after_days: 12, target: 'nurture', lost_reason: null });
+    expect(within(await stageRow('new')).getByTestId('stage-row-label')).toHaveTextContent('Fresh');
+  });
+
+  it('saves the working days and holidays of the business calendar', async () => {
+    const { be, u } = open({
+      businessCalendar: async () => ({
+        working_days: [1, 2, 3, 4, 5],
+        holidays: [
+          { day: '2026-12-26', label: 'Boxing Day' },
+          { day: '2026-01-01', label: 'New Year' },
+        ],
+      }),
+    });
+    const cal = within(await screen.findByTestId('business-calendar'));
+    await waitFor(() => expect(cal.getByTestId('workday-1')).toBeChecked());
+    expect(cal.getByTestId('workday-6')).not.toBeChecked();
+    expect(cal.getByTestId('calendar-save')).toBeDisabled();
+    // Listed in date order.
+    expect(cal.getAllByTestId('holiday-row').map((r) => r.dataset.day)).toEqual(['2026-01-01', '2026-12-26']);
+
+    await u.click(cal.getByTestId('workday-5'));
+    await u.click(cal.getByTestId('workday-6'));
+    await u.click(cal.getAllByTestId('holiday-remove')[0]);
+    await fireEvent.input(cal.getByTestId('holiday-date'), { target: { value: '2026-12-25' } });
+    await u.type(cal.getByTestId('holiday-label'), 'Christmas Day{Enter}');
+    expect(cal.getAllByTestId('holiday-row').map((r) => r.dataset.day)).toEqual(['2026-12-25', '2026-12-26']);
+    // The same day twice is refused.
+    await fireEvent.input(cal.getByTestId('holiday-date'), { target: { value: '2026-12-25' } });
+    await u.click(cal.getByTestId('holiday-add'));
+    expect(cal.getByTestId('holiday-error')).toHaveTextContent('is already a holiday');
+    await fireEvent.input(cal.getByTestId('holiday-date'), { target: { value: '' } });
+    expect(be.setBusinessCalendar).not.toHaveBeenCalled();
+
+    await u.click(cal.getByTestId('calendar-save'));
+    await waitFor(() => expect(be.setBusinessCalendar).toHaveBeenCalledOnce());
+    expect(be.setBusinessCalendar).toHaveBeenCalledWith({
+      working_days: [1, 2, 3, 4, 6],
+      holidays: [
+        { day: '2026-12-25', label: 'Christmas Day' },
+        { day: '2026-12-26', label: 'Boxing Day' },
+      ],
+    });
+    await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
+  });
+
+  it('edits, adds and removes approval rules and saves the whole list', async () => {
+    const { be, u } = open();
+    const rules = within(await screen.findByTestId('approval-rules'));
+    const rows = await waitFor(() => {
+      const r = rules.getAllByTestId('rule-row');
+      expect(r).toHaveLength(2);
+      return r;
+    });
+    expect(within(rows[0]).getByTestId('rule-label')).toHaveValue('Losing a deal of 10,000 or more');
+    expect(within(rows[0]).getByTestId('rule-from')).toHaveValue('');
+    expect(within(rows[0]).getByTestId('rule-to')).toHaveValue('lost');
+    expect(within(rows[0]).getByTestId('rule-min')).toHaveValue(10000);
+    expect(rules.getByTestId('approval-rules-save')).toBeDisabled();
+
+    await u.clear(within(rows[0]).getByTestId('rule-min'));
+    await u.type(within(rows[0]).getByTestId('rule-min'), '5000');
+    await u.click(within(rows[1]).getByTestId('rule-remove'));
+    await u.click(rules.getByTestId('rule-add'));
+    const added = rules.getAllByTestId('rule-row')[1];
+    await u.selectOptions(within(added).getByTestId('rule-from'), 'engagement');
+    await u.selectOptions(within(added).getByTestId('rule-to'), 'won');
+
+    // A rule without a label says nothing to whoever must approve: refused before the backend.
+    await u.click(rules.getByTestId('approval-rules-save'));
+    expect(await rules.findByTestId('rule-error')).toHaveTextContent('Say what the rule is for');
+    expect(be.setApprovalRules).not.toHaveBeenCalled();
+    await u.type(within(added).getByTestId('rule-label'), 'Winning a deal from discussion');
+
+    await u.click(rules.getByTestId('approval-rules-save'));
+    await waitFor(() => expect(be.setApprovalRules).toHaveBeenCalledOnce());
+    expect(be.setApprovalRules).toHaveBeenCalledWith([
+      { id: 1, from_stage: null, to_stage: 'lost', min_value: 5000, label: 'Losing a deal of 10,000 or more' },
+      { id: 0, from_stage: 'engagement', to_stage: 'won', min_value: null, label: 'Winning a deal from discussion' },
+    ]);
+    expect(rules.queryByTestId('rule-error')).toBeNull();
+  });
+
+  it('previews the sweep’s moves with their counts, then runs it after a confirmation', async () => {
+    const preview: SweepReport = {
+      dry_run: true,
+      moves: [
+        {
+          lead_id: 11,
+          name: 'Grace Hopper',
+          from_stage: 'engagement',
+          to_stage: 'lost',
+          inactive_days: 34,
+          inactive_since: '2026-10-01T09:00:00Z',
+          owner: 'Ada Admin',
+          refused: null,
+        },
+        {
+          lead_id: 12,
+          name: 'Alan Turing',
+          from_stage: 'qualification',
+          to_stage: 'nurture',
+          inactive_days: 21,
+          inactive_since: '2026-10-20T09:00:00Z',
+          owner: null,
+          refused: 'Nurture needs a deal value',
+        },
+      ],
+      moved: 1,
+      refused: 1,
+    };
+    const { be, u } = open({
+      pipelineSweep: async (dryRun) => (dryRun ? preview : { ...preview, dry_run: false }),
+    });
+    const panel = within(await screen.findByTestId('sweep-panel'));
+    await u.click(panel.getByTestId('sweep-preview'));
+    await waitFor(() => expect(panel.getAllByTestId('sweep-move')).toHaveLength(2));
+    expect(be.pipelineSweep).toHaveBeenCalledExactlyOnceWith(true);
+    expect(panel.getByTestId('sweep-summary')).toHaveTextContent(
+      "Preview: 1 lead would move; 1 lead would be refused by the target stage's criteria.",
+    );
+    const [grace, alan] = panel.getAllByTestId('sweep-move');
+    expect(grace).toHaveTextContent('Grace Hopper');
+    expect(grace).toHaveTextContent('In discussion → Lost');
+    expect(grace).toHaveTextContent('34 business days');
+    expect(within(grace).getByTestId('sweep-outcome')).toHaveTextContent('Would move');
+    expect(alan).toHaveTextContent('Qualification → Nurture');
+    expect(within(alan).getByTestId('sweep-outcome')).toHaveTextContent('Refused: Nurture needs a deal value');
+
+    // Run now asks first; cancelling moves nothing.
+    await u.click(panel.getByTestId('sweep-run'));
+    const confirm = await screen.findByTestId('sweep-confirm-dialog');
+    expect(confirm).toHaveTextContent('The last preview found 1 lead to move.');
+    await u.click(screen.getByTestId('sweep-cancel'));
+    expect(be.pipelineSweep).toHaveBeenCalledTimes(1);
+
+    await u.click(panel.getByTestId('sweep-run'));
+    await u.click(await screen.findByTestId('sweep-confirm'));
+    await waitFor(() => expect(be.pipelineSweep).toHaveBeenLastCalledWith(false));
+    await waitFor(() => expect(panel.getByTestId('sweep-summary')).toHaveTextContent('Done: Moved 1 lead;'));
+    expect(screen.queryByTestId('sweep-confirm-dialog')).toBeNull();
+    expect(within(panel.getAllByTestId('sweep-move')[0]).getByTestId('sweep-outcome')).toHaveTextContent('Moved');
+
+    // A lead in the list opens its page.
+    await u.click(within(panel.getAllByTestId('sweep-move')[0]).getByRole('button', { name: 'Grace Hopper' }));
+    expect(nav.view).toEqual({ name: 'lead', id: 11 });
+  });
+
+  it('says when the sweep would move nothing, and shows a refused run in the confirmation', async () => {
+    const { u } = open({
+      pipelineSweep: async (dryRun) => {
+        if (dryRun) return { dry_run: true, moves: [], moved: 0, refused: 0 };
+        throw apiErr({ code: 'permission_denied', message: 'only Administrators may run the sweep' });
+      },
+    });
+    const panel = within(await screen.findByTestId('sweep-panel'));
+    await u.click(panel.getByTestId('sweep-preview'));
+    expect(await panel.findByTestId('sweep-empty')).toBeInTheDocument();
+    expect(panel.getByTestId('sweep-summary')).toHaveTextContent('0 leads would move.');
+    await u.click(panel.getByTestId('sweep-run'));
+    await u.click(await screen.findByTestId('sweep-confirm'));
+    expect(await within(screen.getByTestId('sweep-confirm-dialog')).findByRole('alert')).toHaveTextContent(
+      'Only Administrators may run the sweep',
+    );
+  });
+});

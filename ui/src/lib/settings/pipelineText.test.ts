@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { pipelineConfig } from '../../test/fixtures';
+import { REQUIRABLE_FIELDS, criteriaSummary, dayText, keepOrder, pickerColour, samePolicy, staleSummary } from './pipelineText';
+
+describe('pipeline settings helpers', () => {
+  it('keeps a saved selection in its order, adds new picks in form order and drops what was unticked', () => {
+    const order = ['a', 'b', 'c', 'd'];
+    expect(keepOrder(['c', 'a'], ['a', 'c'], order)).toEqual(['c', 'a']);
+    expect(keepOrder(['c', 'a'], ['d', 'b', 'a'], order)).toEqual(['a', 'b', 'd']);
+    // A saved pick the form does not offer goes back as it came.
+    expect(keepOrder(['x'], ['x', 'b'], order)).toEqual(['x', 'b']);
+  });
+
+  it('compares policies by what they do', () => {
+    const p = { after_days: 10, target: 'nurture', lost_reason: null };
+    expect(samePolicy(p, { ...p })).toBe(true);
+    expect(samePolicy(p, { ...p, after_days: 11 })).toBe(false);
+    expect(samePolicy(p, { ...p, lost_reason: 'price' })).toBe(false);
+    expect(samePolicy(null, null)).toBe(true);
+    expect(samePolicy(p, null)).toBe(false);
+  });
+
+  it('gives the colour picker only a colour it can show', () => {
+    expect(pickerColour('#0EA5E9')).toBe('#0ea5e9');
+    expect(pickerColour('#abc')).toBe('#aabbcc');
+    expect(pickerColour('rebeccapurple')).toBeNull();
+  });
+
+  it('describes a stage’s criteria and policy in words', () => {
+    const c = pipelineConfig();
+    const stage = (k: string) => c.stages.find((s) => s.key === k)!;
+    expect(criteriaSummary(stage('engagement'))).toBe('Deal value, Currency, Expected close date and Proposal sent');
+    expect(criteriaSummary(stage('nurture'))).toBe('');
+    expect(staleSummary(stage('new'), c.stages, c.lost_reasons)).toBe('After 10 business days → Nurture');
+    expect(staleSummary(stage('won'), c.stages, c.lost_reasons)).toBe('');
+  });
+
+  it('reads a holiday as the local day it names', () => {
+    // Parsed as UTC midnight, this day would show as the 24th west of Greenwich.
+    expect(dayText('2026-12-25')).toContain('25');
+    expect(dayText('not a day')).toBe('not a day');
+  });
+
+  it('offers every editable lead field except the stage and the invalid values', () => {
+    const names = REQUIRABLE_FIELDS.map((f) => f.name);
+    expect(names).toContain('deal_value');
+    expect(names).toContain('lost_reason');
+    expect(names).not.toContain('stage');
+    expect(names).not.toContain('invalid');
+    expect(names).not.toContain('status');
+  });
+});
