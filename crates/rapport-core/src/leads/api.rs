@@ -118,9 +118,11 @@ pub(crate) fn insert_logged(
     lead: &ValidLead,
     passage: Passage<'_>,
 ) -> Result<i64> {
-    let overridden = gate::check(tx, grant, None, None, &lead.as_lead(0), passage)?;
+    let mut view = lead.as_lead(0);
+    let overridden = gate::check(tx, grant, None, None, &view, passage)?;
     let id = store::insert(tx, lead, &batch.at)?;
-    changelog::record(tx, batch, "lead", id, "*", None, Some(&fields::snapshot(&lead.as_lead(id))))?;
+    view.id = id;
+    changelog::record(tx, batch, "lead", id, "*", None, Some(&fields::snapshot(&view)))?;
     log_override(tx, batch, id, overridden)
 }
 

@@ -230,3 +230,11 @@ pub(crate) fn with_status(conn: &Connection, status: ApprovalStatus, limit: u32)
     let rows = stmt.query_map(params![status.as_str(), limit], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Lead `lead`'s requests, newest first.
+pub(crate) fn of_lead(conn: &Connection, lead: i64) -> Result<Vec<Stored>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{SELECT} WHERE a.lead_id = ?1 ORDER BY a.requested_at DESC, a.id DESC"))?;
+    let rows = stmt.query_map([lead], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -162,17 +162,7 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             visible_lead(conn, &grant, lead_id)?;
-            let mut out = Vec::new();
-            for status in [ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected] {
-                out.extend(
-                    approvals::with_status(conn, status, 10_000)?
-                        .into_iter()
-                        .filter(|s| s.request.lead_id == lead_id)
-                        .map(|s| s.request),
-                );
-            }
-            out.sort_by(|a, b| b.requested_at.cmp(&a.requested_at));
-            Ok(out)
+            Ok(approvals::of_lead(conn, lead_id)?.into_iter().map(|s| s.request).collect())
         })
     }
 

@@ -111,16 +111,16 @@ pub(crate) fn check(
         // Validation has already refused an unknown stage.
         return Ok(None);
     };
-    let values = fields::values(lead);
+    // Only the fields the stage names are read: most stages name none, and an import asks here per row.
     let missing_fields: Vec<FieldError> = stage
         .required_fields
         .iter()
-        .filter(|name| values.iter().any(|(n, v)| n == name && v.trim().is_empty()))
+        .filter(|name| fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty()))
         .map(|name| FieldError::new(name.clone(), format!("is needed to enter {}", stage.label)))
         .collect();
     // The activities of the lead and of those merged into it count.
     let mut history = Vec::new();
-    if let Some(id) = stored {
+    if let (Some(id), false) = (stored, stage.required_activities.is_empty()) {
         history.push(id);
         history.extend(crate::duplicates::store::merged_into(conn, id)?);
     }

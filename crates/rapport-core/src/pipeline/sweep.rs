@@ -126,9 +126,9 @@ impl Rapport {
         let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
         if dry_run {
             self.db.read(|conn| {
+                let rules = crate::leads::api::Rules::load(conn)?;
                 for p in &planned {
                     let Some(lead) = leads::get(conn, p.stale.id)? else { continue };
-                    let rules = crate::leads::api::Rules::load(conn)?;
                     let after = rules.validate(conn, &moved(&lead, &p.policy), &grant.lead_scope(), None);
                     let verdict = after.and_then(|valid| {
                         gate::check(

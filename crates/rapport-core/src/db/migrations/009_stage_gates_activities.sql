@@ -152,3 +152,4 @@ CREATE TABLE approval_requests (
 );
 CREATE UNIQUE INDEX approval_requests_one_pending ON approval_requests (lead_id) WHERE status = 'pending';
 CREATE INDEX approval_requests_by_status ON approval_requests (status, requested_at);
+CREATE INDEX approval_requests_by_lead ON approval_requests (lead_id, requested_at);
