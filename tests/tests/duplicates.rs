@@ -388,3 +388,23 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     f.core.unmerge(&f.admin, merge).unwrap();
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
 }
+
+/// An edit that changes a field the duplicate check reads (here names and email, which make Bo the same
+/// person as Ann) is checked against the other leads again, although edits of other fields skip the check.
+#[test]
+fn an_edit_of_a_matched_field_is_checked_again() {
+    let f = fixture();
+    f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let bo = f.core.create_lead(&f.admin, &lead("Bo", "Berg", "bo@berg.se"), &Origin::manual()).unwrap().lead;
+    assert!(f.core.duplicate_queue(&f.admin, 10).unwrap().is_empty());
+    let mut deal = bo.to_input();
+    deal.deal.value = "900".into();
+    let bo = f.core.update_lead(&f.admin, bo.id, bo.version, &deal, &Origin::manual()).unwrap().lead;
+    assert!(f.core.duplicate_queue(&f.admin, 10).unwrap().is_empty());
+    let mut same = bo.to_input();
+    same.first_name = "Ann".into();
+    same.last_name = "Lee".into();
+    same.emails = vec!["ann@lee.io".into()];
+    f.core.update_lead(&f.admin, bo.id, bo.version, &same, &Origin::manual()).unwrap();
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the edited lead is paired with Ann");
+}
