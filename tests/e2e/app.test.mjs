@@ -172,6 +172,8 @@ test("a stage change shows in the lead's stage history, with how long each stage
   await s.setValue('[data-testid="field-stage"]', "qualification");
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="gate-refusal"]', { text: (t) => /To enter Qualification, this lead needs: Budget/.test(t) });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/55-form-gate-refusal.png`);
   await s.setValue('[data-testid="field-budget"]', "Approved for 2027");
   await s.setValue('[data-testid="field-decision_maker"]', "Head of Flight Research");
   await s.setValue('[data-testid="field-need"]', "Trajectory checks");
@@ -271,11 +273,35 @@ test("an administrator approves from the queue the loss of a large deal an Edito
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => /Lost/.test(t) });
 });
 
+test("an Editor moving a large deal to Lost gives its reason, then is asked to request approval", async () => {
+  await signedInAs({ username: "eve", password: "editor password", display: "Eve Editor" });
+  await s.click('[data-testid="nav-board"]');
+  const card = '[data-testid="board-column"][data-stage="engagement"] [data-testid="board-card"]';
+  await s.waitFor(card, { text: (t) => t.includes("Margaret Hamilton") });
+  await s.click(`${card} [data-testid="card-move"]`);
+  await s.click('[data-testid="move-to-lost"]');
+  await s.waitFor('[data-testid="gate-dialog"]', { text: (t) => /Lost reason/.test(t) });
+  await s.setValue('[data-testid="gate-field-lost_reason"]', "competitor");
+  await s.click('[data-testid="gate-retry"]');
+  await s.waitFor('[data-testid="approval-request-dialog"]', { text: (t) => /Losing a deal of 10,000 or more/.test(t) });
+  await s.setValue('[data-testid="approval-note"]', "They signed with another vendor");
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/57-approval-request.png`);
+  await s.click('[data-testid="approval-request-submit"]');
+  await s.waitFor('[data-testid="toast"]', { text: (t) => /Approval requested/.test(t) });
+  await s.waitFor(card, { text: (t) => t.includes("Margaret Hamilton") && /Awaiting/.test(t) });
+});
+
 test("the pipeline settings show each stage's criteria and stagnation policy, and the sweep's preview", async () => {
   await signedInAs(admin);
   await s.click('[data-testid="nav-settings"]');
   await s.waitFor('[data-testid="settings-pipeline"]');
   await s.waitFor('[data-testid="stage-row"][data-stage="engagement"]', { text: (t) => /Proposal sent/.test(t) });
+  await s.click('[data-testid="stage-row"][data-stage="engagement"] [data-testid="stage-edit"]');
+  await s.waitFor('[data-testid="stage-dialog"]');
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/56-stage-dialog.png`);
+  await s.click('[data-testid="stage-cancel"]');
   await s.click('[data-testid="sweep-preview"]');
   await new Promise((r) => setTimeout(r, 500));
   await js(`document.querySelector('[data-testid="settings-pipeline"]').scrollIntoView({ block: 'start' })`);
