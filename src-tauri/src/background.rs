@@ -1,7 +1,7 @@
 //! Work the app does on its own while someone is signed in: reminders as desktop notifications (each handed
 //! out once by the core, so a restart neither repeats nor loses one) and the CalDAV sync every few minutes
 //! (its state — last sync, last error, changes waiting — is stored by the core and shown in the calendar
-//! settings). Once a day, the stagnation policy's sweep (as the system: the policy is the actor) and, for the
+//! settings), and the upkeep of the duplicate keys. Once a day, the stagnation policy's sweep (as the system: the policy is the actor) and, for the
 //! signed-in user, what it did to their leads, as notifications.
 use std::time::Duration;
 
@@ -50,6 +50,12 @@ pub fn start(app: AppHandle) {
                     }
                     Ok(None) => {}
                     Err(e) => tracing::warn!("stagnation sweep: {e}"),
+                }
+                // Saves add their duplicate keys to a small table; once many, they are folded into the large one.
+                if sync {
+                    if let Err(e) = core.fold_match_keys_if_due() {
+                        tracing::warn!("folding the duplicate keys: {e}");
+                    }
                 }
                 let notes = core.take_notifications(&actor).and_then(|mut m| {
                     m.extend(core.take_due_task_reminders(&actor)?);

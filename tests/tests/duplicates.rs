@@ -408,3 +408,77 @@ fn an_edit_of_a_matched_field_is_checked_again() {
     f.core.update_lead(&f.admin, bo.id, bo.version, &same, &Origin::manual()).unwrap();
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the edited lead is paired with Ann");
 }
+
+/// Each lead's prepared fields as stored for the check, in lead order (ids left out: another file numbers its
+/// leads its own way).
+fn stored_fields(f: &Fixture) -> Vec<String> {
+    let c = f.sql();
+    let mut stmt = c.prepare("SELECT prepared FROM match_fields ORDER BY lead_id").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+}
+
+/// What a fresh database stores for leads holding exactly what `f`'s leads hold now.
+fn fields_of_a_fresh_copy(f: &Fixture) -> Vec<String> {
+    let copy = fixture();
+    let c = f.sql();
+    let ids: Vec<i64> = c
+        .prepare("SELECT id FROM leads ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    for id in ids {
+        let input = f.core.get_lead(&f.admin, id).unwrap().to_input();
+        copy.core.create_lead(&copy.admin, &input, &Origin::manual()).unwrap();
+    }
+    stored_fields(&copy)
+}
+
+#[test]
+fn the_fields_the_check_reads_follow_an_edit_a_merge_and_an_unmerge() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    assert_eq!(stored_fields(&f).len(), 8);
+    assert_eq!(stored_fields(&f), fields_of_a_fresh_copy(&f), "as created");
+    let b = f.core.get_lead(&f.admin, bob).unwrap();
+    let mut edited = b.to_input();
+    edited.first_name = "Roberto".into();
+    edited.emails = vec!["r.alves@elsewhere.example".into()];
+    edited.address.street = "8 Salsola Street".into();
+    f.core.update_lead(&f.admin, bob, b.version, &edited, &Origin::manual()).unwrap();
+    let after_edit = stored_fields(&f);
+    assert_eq!(after_edit, fields_of_a_fresh_copy(&f), "after an edit");
+    let merged = f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
+    assert_eq!(stored_fields(&f).len(), 7, "a merged lead's fields leave with it");
+    assert_eq!(stored_fields(&f), fields_of_a_fresh_copy(&f), "after a merge");
+    f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+    assert_eq!(stored_fields(&f), after_edit, "an unmerge puts back what was there");
+}
+
+#[test]
+fn folding_the_recent_keys_changes_nothing_the_check_finds() {
+    let f = fixture();
+    book(&f);
+    let probes = [
+        lead("Robert", "Alves", "robert.alves71@example.com"),
+        lead("Rob", "Alves", "rob@acme.example"),
+        lead("Erin", "Walsh", "erin.walsh12@example.org"),
+    ];
+    let found = |f: &Fixture| -> Vec<Vec<rapport_core::duplicates::PossibleDuplicate>> {
+        probes.iter().map(|p| f.core.possible_duplicates(&f.admin, p, 20).unwrap()).collect()
+    };
+    let before = found(&f);
+    assert!(before.iter().filter(|d| !d.is_empty()).count() >= 2, "the probes are flagged: {before:?}");
+    let keys = |f: &Fixture, table: &str| -> Vec<(i64, String, i64)> {
+        let c = f.sql();
+        let mut stmt = c.prepare(&format!("SELECT key, sig, lead_id FROM {table} ORDER BY 1, 2, 3")).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    let recent = keys(&f, "match_keys_recent");
+    assert!(!recent.is_empty() && keys(&f, "match_keys").is_empty(), "saves write the recent table");
+    assert_eq!(f.core.fold_match_keys().unwrap(), recent.len() as u64);
+    assert_eq!(keys(&f, "match_keys"), recent, "every key moved, none changed");
+    assert!(keys(&f, "match_keys_recent").is_empty());
+    assert_eq!(found(&f), before);
+}

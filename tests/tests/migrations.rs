@@ -85,6 +85,15 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 let created: String =
                     c.query_row("SELECT created_at FROM leads WHERE id = 1", [], |r| r.get(0)).unwrap();
                 assert_eq!(stays[0].entered_at, created);
+                // The duplicate check knows it: typed again, it is flagged, scored from its stored fields.
+                let mut again = common::lead("Zoe", "Mueller", "zoe.mueller@brightline.de");
+                again.company = "Brightline Labs".into();
+                let flagged: Vec<i64> =
+                    core.possible_duplicates(&admin, &again, 5).unwrap().iter().map(|d| d.lead.id).collect();
+                assert_eq!(flagged, vec![1]);
+                let stored: i64 = c.query_row("SELECT count(*) FROM match_fields", [], |r| r.get(0)).unwrap();
+                let leads: i64 = c.query_row("SELECT count(*) FROM leads", [], |r| r.get(0)).unwrap();
+                assert_eq!(stored, leads, "every lead's matched fields are stored");
             }
         } else {
             assert!(!core.has_users().unwrap());

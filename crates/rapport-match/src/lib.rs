@@ -15,6 +15,7 @@ pub mod compare;
 pub mod explain;
 pub mod model;
 pub mod normalize;
+pub mod stored;
 pub mod synthetic;
 
 pub use compare::{Comparison, Evidence, Level, FIELDS};

@@ -15,7 +15,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         }),
         // The duplicate engine's keys of the leads already stored are computed by the feature that owns them.
         M::up_with_hook(include_str!("migrations/004_duplicates.sql"), |tx: &rusqlite::Transaction<'_>| {
-            crate::duplicates::incremental::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+            crate::duplicates::incremental::index_all_v4(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/005_calendar.sql")),
         M::up(include_str!("migrations/006_imports.sql")),
@@ -25,10 +25,17 @@ pub(crate) fn migrations() -> Migrations<'static> {
         }),
         M::up(include_str!("migrations/008_stage_moves_written_by_the_core.sql")),
         M::up(include_str!("migrations/009_stage_gates_activities.sql")),
+        // Each stored lead's prepared matched fields, computed by the feature that owns them.
+        M::up_with_hook(
+            include_str!("migrations/010_match_keys_recent_and_fields.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::duplicates::incremental::store_all_fields(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 9;
+pub const LATEST_VERSION: i64 = 10;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

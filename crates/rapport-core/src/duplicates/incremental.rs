@@ -10,49 +10,153 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::db::StoreError;
 
-/// Replaces lead `id`'s stored keys with those of `record`.
+/// Replaces lead `id`'s stored keys and prepared fields with those of `p`. Its new keys go to the recent
+/// table (migration 010 says why); its old ones leave whichever table holds them.
 pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM match_keys WHERE lead_id = ?1")?.execute([id])?;
-    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
+    tx.prepare_cached("DELETE FROM match_keys_recent WHERE lead_id = ?1")?.execute([id])?;
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO match_keys_recent (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
     for k in keys(p) {
         insert.execute(params![k.hash(), signature(p, k.sort), id])?;
     }
+    tx.prepare_cached(
+        "INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)
+         ON CONFLICT (lead_id) DO UPDATE SET prepared = excluded.prepared",
+    )?
+    .execute(params![id, p.encode()])?;
     Ok(())
 }
 
-/// Keys for every stored lead (migration 004).
-pub(crate) fn index_all(tx: &Transaction<'_>) -> Result<(), StoreError> {
+/// Keys for every stored lead, as migration 004 stored them: into `match_keys`, the only table of that
+/// version (a hook runs at its own version, whatever the code's latest).
+pub(crate) fn index_all_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut rows = Vec::new();
     super::store::for_each_match_row(tx, &mut |r, record| rows.push((r.id, prepare(&record))))?;
+    let mut insert = tx.prepare("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
     for (id, p) in &rows {
-        index_lead(tx, *id, p)?;
+        for k in keys(p) {
+            insert.execute(params![k.hash(), signature(p, k.sort), id])?;
+        }
     }
     Ok(())
 }
 
+/// Prepared fields for every stored lead (migration 010).
+pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut insert = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
+    let mut failed = None;
+    super::store::for_each_match_row(tx, &mut |r, record| {
+        if failed.is_none() {
+            if let Err(e) = insert.execute(params![r.id, prepare(&record).encode()]) {
+                failed = Some(e);
+            }
+        }
+    })?;
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+/// The tables a lead's keys may be in: folded, and written since the last fold.
+const KEY_TABLES: [&str; 2] = ["match_keys", "match_keys_recent"];
+
 /// The leads sharing a key with `p`: all of a small block, the nearest signatures on either side in a large one.
+/// Both key tables are read and their nearest merged, so a lead is found the same whether its keys were folded
+/// or not.
 pub(crate) fn candidates(conn: &Connection, id: i64, p: &Prepared) -> Result<Vec<i64>, StoreError> {
     let mut out: HashSet<i64> = HashSet::new();
-    let mut after = conn.prepare_cached(
-        "SELECT lead_id FROM match_keys WHERE key = ?1 AND sig >= ?2 AND lead_id != ?3 ORDER BY sig LIMIT ?4",
-    )?;
-    let mut before = conn.prepare_cached(
-        "SELECT lead_id FROM match_keys WHERE key = ?1 AND sig < ?2 AND lead_id != ?3 ORDER BY sig DESC LIMIT ?4",
-    )?;
     // The window of the full scan on each side: the leads a scan would pair this one with.
-    let reach = WINDOW as i64;
+    let reach = WINDOW;
+    let mut near: Vec<(String, i64)> = Vec::with_capacity(2 * reach);
     for k in keys(p) {
         let (hash, sig) = (k.hash(), signature(p, k.sort));
-        for stmt in [&mut after, &mut before] {
-            let ids = stmt.query_map(params![hash, sig, id, reach], |r| r.get::<_, i64>(0))?;
-            for lead in ids {
-                out.insert(lead?);
+        for after in [true, false] {
+            near.clear();
+            for table in KEY_TABLES {
+                let sql = if after {
+                    format!(
+                        "SELECT sig, lead_id FROM {table} WHERE key = ?1 AND sig >= ?2 AND lead_id != ?3
+                         ORDER BY sig, lead_id LIMIT ?4"
+                    )
+                } else {
+                    format!(
+                        "SELECT sig, lead_id FROM {table} WHERE key = ?1 AND sig < ?2 AND lead_id != ?3
+                         ORDER BY sig DESC, lead_id DESC LIMIT ?4"
+                    )
+                };
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(params![hash, sig, id, reach as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                for row in rows {
+                    near.push(row?);
+                }
             }
+            // The nearest of the two tables together, in the order one table would give them.
+            if after {
+                near.sort_unstable();
+            } else {
+                near.sort_unstable_by(|a, b| b.cmp(a));
+            }
+            out.extend(near.iter().take(reach).map(|(_, lead)| *lead));
         }
     }
     let mut v: Vec<i64> = out.into_iter().collect();
     v.sort_unstable();
     Ok(v)
+}
+
+/// Lead `id`'s prepared matched fields: stored, or read and prepared when a row is missing or unreadable.
+pub(crate) fn fields_of(conn: &Connection, id: i64) -> Result<Option<Prepared>, StoreError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT prepared FROM match_fields WHERE lead_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(p) = stored.as_deref().and_then(Prepared::decode) {
+        return Ok(Some(p));
+    }
+    Ok(record_of(conn, id)?.map(|r| prepare(&r)))
+}
+
+/// Recent keys are folded once there are this many, or more when the store is large (see [`fold_due`]).
+const FOLD_MIN: i64 = 50_000;
+
+/// Whether the recent keys are enough for a fold to pay: it writes about every page of `match_keys` once,
+/// so it waits until the recent keys are many for each page (about a lead and a half's worth of keys per stored
+/// lead, some ten per page), and the recent table, rewritten whole by each commit of a long import, stays a
+/// fraction of the large one.
+pub(crate) fn fold_due(conn: &Connection) -> Result<bool, StoreError> {
+    let recent: i64 = conn.query_row("SELECT count(*) FROM match_keys_recent", [], |r| r.get(0))?;
+    let leads: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM leads", [], |r| r.get(0))?;
+    Ok(fold_pays(recent, leads))
+}
+
+fn fold_pays(recent_keys: i64, stored_leads: i64) -> bool {
+    recent_keys >= FOLD_MIN.max(stored_leads.saturating_mul(3) / 2)
+}
+
+/// The key digests in pieces, each a range of `match_keys` folded in its own transaction.
+pub(crate) fn fold_pieces() -> Vec<(i64, i64)> {
+    const PIECES: i128 = 16;
+    let span = (i64::MAX as i128 - i64::MIN as i128 + 1) / PIECES;
+    (0..PIECES)
+        .map(|i| {
+            let lo = i64::MIN as i128 + i * span;
+            let hi = if i == PIECES - 1 { i64::MAX as i128 } else { lo + span - 1 };
+            (lo as i64, hi as i64)
+        })
+        .collect()
+}
+
+/// Moves the recent keys with a digest in `lo..=hi` into `match_keys`, in key order: one pass over the pages
+/// they land on. Returns how many moved.
+pub(crate) fn fold_range(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<usize, StoreError> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO match_keys (key, sig, lead_id)
+         SELECT key, sig, lead_id FROM match_keys_recent WHERE key BETWEEN ?1 AND ?2 ORDER BY key, sig, lead_id",
+    )?
+    .execute([lo, hi])?;
+    Ok(tx.prepare_cached("DELETE FROM match_keys_recent WHERE key BETWEEN ?1 AND ?2")?.execute([lo, hi])?)
 }
 
 /// The lead fields (the field table's names) that [`record_of`] reads: an edit of none of them leaves a lead's
@@ -143,8 +247,7 @@ pub(crate) fn score_candidates(
 ) -> Result<Vec<(i64, f64, rapport_match::Comparison, Prepared)>, StoreError> {
     let mut out = Vec::new();
     for other in candidates(conn, id, p)? {
-        let Some(r) = record_of(conn, other)? else { continue };
-        let q = prepare(&r);
+        let Some(q) = fields_of(conn, other)? else { continue };
         let c = compare::compare(p, &q);
         let score = model.score(p, &q, &c);
         if model.tier(score) != rapport_match::Tier::Different {
@@ -157,6 +260,143 @@ pub(crate) fn score_candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rapport_match::Record;
+
+    fn migrated() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        crate::db::migrations::migrations().to_latest(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        // Keys only: the leads they belong to are not needed to look them up.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap_or_else(|e| panic!("{e}"));
+        conn
+    }
+
+    /// One large block (a family at one address) and strangers, so windows, not whole blocks, decide.
+    fn people() -> Vec<(i64, Prepared)> {
+        let firsts = ["Ann", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hal", "Ida", "Jon", "Kai", "Lea", "Mo"];
+        let mut out = Vec::new();
+        for (i, first) in firsts.iter().cycle().take(40).enumerate() {
+            let id = i as i64 + 1;
+            let r = Record {
+                first_name: format!("{first}{}", if i >= firsts.len() { "a" } else { "" }),
+                last_name: if i % 7 == 3 { "Nakamora".into() } else { "Nakamura".into() },
+                company: "Harbor Labs".into(),
+                emails: vec![format!("{}.n{}@harbor.example", first.to_lowercase(), i % 9)],
+                phones: vec![format!("+4420794600{:02}", i % 23)],
+                street: format!("{} Quay Road", 10 + i % 3),
+                city: "Leeds".into(),
+                postcode: format!("LS1 {}AP", i % 4),
+                region: String::new(),
+            };
+            out.push((id, prepare(&r)));
+        }
+        out
+    }
+
+    /// What the check must find, computed from the records alone: for each key, the `WINDOW` nearest by
+    /// (signature, id) on either side.
+    fn oracle(all: &[(i64, Prepared)], p: &Prepared) -> Vec<i64> {
+        let mut out = HashSet::new();
+        for k in keys(p) {
+            let sig = signature(p, k.sort);
+            let mut members: Vec<(String, i64)> = Vec::new();
+            for (id, q) in all {
+                for kq in keys(q) {
+                    if kq.hash() == k.hash() {
+                        members.push((signature(q, kq.sort), *id));
+                    }
+                }
+            }
+            members.sort_unstable();
+            members.dedup();
+            out.extend(members.iter().filter(|(s, _)| *s >= sig).take(WINDOW).map(|m| m.1));
+            out.extend(members.iter().rev().filter(|(s, _)| *s < sig).take(WINDOW).map(|m| m.1));
+        }
+        let mut v: Vec<i64> = out.into_iter().collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn candidates_are_the_same_whether_keys_are_recent_folded_or_split() {
+        let mut conn = migrated();
+        let all = people();
+        let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
+        for (id, p) in &all {
+            index_lead(&tx, *id, p).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        let count = |c: &Connection, t: &str| -> i64 {
+            c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap_or(-1)
+        };
+        assert_eq!(count(&conn, "match_keys"), 0, "new keys go to the recent table");
+        let probes: Vec<Prepared> = all.iter().step_by(3).map(|(_, p)| p.clone()).collect();
+        let check = |c: &Connection, state: &str| {
+            for p in &probes {
+                let found = candidates(c, 0, p).unwrap_or_else(|e| panic!("{e}"));
+                assert!(found.len() > 2 * WINDOW, "{state}: a probe meets several windows ({found:?})");
+                assert_eq!(found, oracle(&all, p), "{state}");
+            }
+        };
+        check(&conn, "all recent");
+        // Half the key space folded: a block's members are split between the tables.
+        let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
+        let pieces = fold_pieces();
+        let mut moved = 0;
+        for (lo, hi) in &pieces[..pieces.len() / 2] {
+            moved += fold_range(&tx, *lo, *hi).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        assert!(moved > 0 && count(&conn, "match_keys_recent") > 0, "split: {moved} moved");
+        check(&conn, "split");
+        let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
+        for (lo, hi) in &pieces[pieces.len() / 2..] {
+            fold_range(&tx, *lo, *hi).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count(&conn, "match_keys_recent"), 0);
+        check(&conn, "all folded");
+        // A lead indexed again leaves the large table too: its keys are only where its latest ones are.
+        let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
+        index_lead(&tx, 1, &all[1].1).unwrap_or_else(|e| panic!("{e}"));
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        let old: i64 =
+            conn.query_row("SELECT count(*) FROM match_keys WHERE lead_id = 1", [], |r| r.get(0)).unwrap_or(-1);
+        assert_eq!(old, 0);
+        let mut moved_twin = all.clone();
+        moved_twin[0].1 = all[1].1.clone();
+        for p in &probes {
+            assert_eq!(candidates(&conn, 0, p).unwrap_or_default(), oracle(&moved_twin, p));
+        }
+        assert_eq!(fields_of(&conn, 1).unwrap_or_default(), Some(all[1].1.clone()), "its stored fields follow");
+    }
+
+    #[test]
+    fn the_pieces_cover_every_key_once() {
+        let pieces = fold_pieces();
+        assert_eq!(pieces.first().map(|p| p.0), Some(i64::MIN));
+        assert_eq!(pieces.last().map(|p| p.1), Some(i64::MAX));
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].1.checked_add(1), Some(w[1].0), "no gap, no overlap");
+        }
+    }
+
+    #[test]
+    fn a_fold_waits_for_many_keys_per_stored_lead() {
+        assert!(!fold_pays(0, 0));
+        assert!(!fold_pays(FOLD_MIN - 1, 10));
+        assert!(fold_pays(FOLD_MIN, 10), "past the minimum, with few leads stored");
+        // With a million leads, the keys of a 100,000-row import are not yet enough for a pass to pay.
+        assert!(!fold_pays(1_400_000, 1_000_000));
+        assert!(fold_pays(1_500_000, 1_000_000));
+        let conn = migrated();
+        assert!(!fold_due(&conn).unwrap_or(true), "nothing to fold");
+        conn.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {FOLD_MIN})
+             INSERT INTO match_keys_recent (key, sig, lead_id) SELECT i, '', i FROM n;"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(fold_due(&conn).unwrap_or(false), "the recent keys are counted");
+    }
 
     /// Each name is a field of the lead table, and together they are what a record is built from: a field
     /// added to `Record` without being named here would leave edits of it unchecked.

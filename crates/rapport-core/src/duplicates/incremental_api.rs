@@ -82,6 +82,37 @@ impl Rapport {
     }
 }
 
+impl Rapport {
+    /// Folds the recent duplicate keys into the large table when there are enough of them (see
+    /// [`incremental::fold_due`]). True when it folded.
+    pub fn fold_match_keys_if_due(&self) -> Result<bool> {
+        if !self.db.read(|c| Ok::<_, Error>(incremental::fold_due(c)?))? {
+            return Ok(false);
+        }
+        self.fold_match_keys()?;
+        Ok(true)
+    }
+
+    /// [`Rapport::fold_match_keys_if_due`] after bulk work that has committed: a failure is only logged (the
+    /// keys stay where they are, found all the same, and the next attempt folds them), not the work's.
+    pub(crate) fn fold_match_keys_in_passing(&self) {
+        if let Err(e) = self.fold_match_keys_if_due() {
+            tracing::warn!(error = %e, "could not fold the duplicate keys; they stay in the recent table");
+        }
+    }
+
+    /// Folds every recent duplicate key into the large table now, a range of keys per transaction, so a save
+    /// waits for one range at most. Storage upkeep: what the check finds is the same before and after.
+    /// Returns how many keys moved.
+    pub fn fold_match_keys(&self) -> Result<u64> {
+        let mut moved = 0u64;
+        for (lo, hi) in incremental::fold_pieces() {
+            moved += self.db.write(|tx| Ok::<_, Error>(incremental::fold_range(tx, lo, hi)?))? as u64;
+        }
+        Ok(moved)
+    }
+}
+
 /// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
 /// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
 fn queue_pair(

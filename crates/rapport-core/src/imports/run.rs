@@ -314,6 +314,8 @@ impl Rapport {
             })?;
             done += n;
             this_session += n;
+            // Between chunks, so the fold's transactions interleave with saves like the chunks do.
+            self.fold_match_keys_in_passing();
             let secs = started.elapsed().as_secs_f64().max(1e-3);
             let rate = f64::from(this_session) / secs;
             let left = b.rows_total.map(|t| t.saturating_sub(done));

@@ -159,7 +159,7 @@ impl Rapport {
             Ok::<_, Error>((Rules::load(conn)?, grant.lead_scope(), known_owners(conn)?))
         })?;
         let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
-        self.db.write(|tx| {
+        let out = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let (rules_now, owners_now) = (Rules::load(tx)?, known_owners(tx)?);
             // Configuration or scope changed while validating (rare): validate again, now under the lock.
@@ -170,7 +170,9 @@ impl Rapport {
                 checked
             };
             self.write_checked(tx, &grant, checked, origin, (mode, dedup), progress)
-        })
+        })?;
+        self.fold_match_keys_in_passing();
+        Ok(out)
     }
 
     /// The whole import inside a transaction the caller holds (the first run's demo data decides "empty?" and
