@@ -77,6 +77,12 @@ pub fn run(cli: Cli) -> CliResult<()> {
             scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
         Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
+        Command::Duplicates(DuplicatesCommand::Fold) => {
+            let started = std::time::Instant::now();
+            let moved = core.fold_match_keys().map_err(|e| e.to_string())?;
+            println!("{moved} keys folded in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Ics(cmd) => crate::calendar_cmds::ics(&core, &actor, cmd),
         Command::Appointments(cmd) => crate::calendar_cmds::appointments(&core, &actor, cmd),
         Command::Caldav(cmd) => crate::calendar_cmds::caldav(&core, &actor, cmd),

@@ -10,15 +10,36 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::db::StoreError;
 
+/// One of a lead's blocking keys as stored: the key's digest, and the lead's sort signature in its block.
+pub(crate) struct KeyEntry {
+    hash: i64,
+    sig: String,
+}
+
+/// The keys `p` is stored and looked up under (computed once per save: both need them).
+pub(crate) fn key_entries(p: &Prepared) -> Vec<KeyEntry> {
+    keys(p).into_iter().map(|k| KeyEntry { hash: k.hash(), sig: signature(p, k.sort) }).collect()
+}
+
 /// Replaces lead `id`'s stored keys and prepared fields with those of `p`. Its new keys go to the recent
 /// table (migration 010 says why); its old ones leave whichever table holds them.
 pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared) -> Result<(), StoreError> {
+    index_lead_with(tx, id, p, &key_entries(p))
+}
+
+/// [`index_lead`] with `p`'s keys already computed.
+pub(crate) fn index_lead_with(
+    tx: &Transaction<'_>,
+    id: i64,
+    p: &Prepared,
+    entries: &[KeyEntry],
+) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM match_keys WHERE lead_id = ?1")?.execute([id])?;
     tx.prepare_cached("DELETE FROM match_keys_recent WHERE lead_id = ?1")?.execute([id])?;
     let mut insert =
         tx.prepare_cached("INSERT OR IGNORE INTO match_keys_recent (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
-    for k in keys(p) {
-        insert.execute(params![k.hash(), signature(p, k.sort), id])?;
+    for e in entries {
+        insert.execute(params![e.hash, e.sig, id])?;
     }
     tx.prepare_cached(
         "INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)
@@ -59,41 +80,51 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
-/// The tables a lead's keys may be in: folded, and written since the last fold.
-const KEY_TABLES: [&str; 2] = ["match_keys", "match_keys_recent"];
+/// The nearest signatures at or after a lead's, then before it, in each table a lead's keys may be in (folded,
+/// and written since the last fold), in the order of the tables' primary key.
+const NEAREST: [(&str, bool); 4] = [
+    (
+        "SELECT sig, lead_id FROM match_keys WHERE key = ?1 AND sig >= ?2 AND lead_id != ?3
+         ORDER BY sig, lead_id LIMIT ?4",
+        true,
+    ),
+    (
+        "SELECT sig, lead_id FROM match_keys_recent WHERE key = ?1 AND sig >= ?2 AND lead_id != ?3
+         ORDER BY sig, lead_id LIMIT ?4",
+        true,
+    ),
+    (
+        "SELECT sig, lead_id FROM match_keys WHERE key = ?1 AND sig < ?2 AND lead_id != ?3
+         ORDER BY sig DESC, lead_id DESC LIMIT ?4",
+        false,
+    ),
+    (
+        "SELECT sig, lead_id FROM match_keys_recent WHERE key = ?1 AND sig < ?2 AND lead_id != ?3
+         ORDER BY sig DESC, lead_id DESC LIMIT ?4",
+        false,
+    ),
+];
 
-/// The leads sharing a key with `p`: all of a small block, the nearest signatures on either side in a large one.
-/// Both key tables are read and their nearest merged, so a lead is found the same whether its keys were folded
-/// or not.
-pub(crate) fn candidates(conn: &Connection, id: i64, p: &Prepared) -> Result<Vec<i64>, StoreError> {
+/// The leads sharing a key (`entries`) with a lead: all of a small block, the nearest signatures on either
+/// side in a large one. Both key tables are read and their nearest merged, so a lead is found the same whether
+/// its keys were folded or not.
+pub(crate) fn candidates(conn: &Connection, id: i64, entries: &[KeyEntry]) -> Result<Vec<i64>, StoreError> {
     let mut out: HashSet<i64> = HashSet::new();
     // The window of the full scan on each side: the leads a scan would pair this one with.
     let reach = WINDOW;
     let mut near: Vec<(String, i64)> = Vec::with_capacity(2 * reach);
-    for k in keys(p) {
-        let (hash, sig) = (k.hash(), signature(p, k.sort));
-        for after in [true, false] {
+    for e in entries {
+        for side in NEAREST.chunks(2) {
             near.clear();
-            for table in KEY_TABLES {
-                let sql = if after {
-                    format!(
-                        "SELECT sig, lead_id FROM {table} WHERE key = ?1 AND sig >= ?2 AND lead_id != ?3
-                         ORDER BY sig, lead_id LIMIT ?4"
-                    )
-                } else {
-                    format!(
-                        "SELECT sig, lead_id FROM {table} WHERE key = ?1 AND sig < ?2 AND lead_id != ?3
-                         ORDER BY sig DESC, lead_id DESC LIMIT ?4"
-                    )
-                };
-                let mut stmt = conn.prepare_cached(&sql)?;
-                let rows = stmt.query_map(params![hash, sig, id, reach as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for (sql, _) in side {
+                let mut stmt = conn.prepare_cached(sql)?;
+                let rows = stmt.query_map(params![e.hash, e.sig, id, reach as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 for row in rows {
                     near.push(row?);
                 }
             }
             // The nearest of the two tables together, in the order one table would give them.
-            if after {
+            if side[0].1 {
                 near.sort_unstable();
             } else {
                 near.sort_unstable_by(|a, b| b.cmp(a));
@@ -244,9 +275,23 @@ pub(crate) fn score_candidates(
     model: &Model,
     id: i64,
     p: &Prepared,
-) -> Result<Vec<(i64, f64, rapport_match::Comparison, Prepared)>, StoreError> {
+) -> Result<Vec<Scored>, StoreError> {
+    score_candidates_with(conn, model, id, p, &key_entries(p))
+}
+
+/// A candidate at or above the review tier: its id, score, comparison and prepared fields.
+pub(crate) type Scored = (i64, f64, rapport_match::Comparison, Prepared);
+
+/// [`score_candidates`] with `p`'s keys already computed.
+pub(crate) fn score_candidates_with(
+    conn: &Connection,
+    model: &Model,
+    id: i64,
+    p: &Prepared,
+    entries: &[KeyEntry],
+) -> Result<Vec<Scored>, StoreError> {
     let mut out = Vec::new();
-    for other in candidates(conn, id, p)? {
+    for other in candidates(conn, id, entries)? {
         let Some(q) = fields_of(conn, other)? else { continue };
         let c = compare::compare(p, &q);
         let score = model.score(p, &q, &c);
@@ -332,7 +377,7 @@ mod tests {
         let probes: Vec<Prepared> = all.iter().step_by(3).map(|(_, p)| p.clone()).collect();
         let check = |c: &Connection, state: &str| {
             for p in &probes {
-                let found = candidates(c, 0, p).unwrap_or_else(|e| panic!("{e}"));
+                let found = candidates(c, 0, &key_entries(p)).unwrap_or_else(|e| panic!("{e}"));
                 assert!(found.len() > 2 * WINDOW, "{state}: a probe meets several windows ({found:?})");
                 assert_eq!(found, oracle(&all, p), "{state}");
             }
@@ -365,7 +410,7 @@ mod tests {
         let mut moved_twin = all.clone();
         moved_twin[0].1 = all[1].1.clone();
         for p in &probes {
-            assert_eq!(candidates(&conn, 0, p).unwrap_or_default(), oracle(&moved_twin, p));
+            assert_eq!(candidates(&conn, 0, &key_entries(p)).unwrap_or_default(), oracle(&moved_twin, p));
         }
         assert_eq!(fields_of(&conn, 1).unwrap_or_default(), Some(all[1].1.clone()), "its stored fields follow");
     }

@@ -76,7 +76,7 @@ impl Rapport {
         let model = incremental::load_model(tx)?;
         let mut open = 0;
         for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p)? {
-            open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at)?);
+            open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);
         }
         Ok(open)
     }
@@ -105,6 +105,9 @@ impl Rapport {
     /// waits for one range at most. Storage upkeep: what the check finds is the same before and after.
     /// Returns how many keys moved.
     pub fn fold_match_keys(&self) -> Result<u64> {
+        // Each piece reads and rewrites its share of the large table's pages, and the tail of its by-lead index
+        // (where the recent leads' entries land) is rewritten by every piece.
+        let _cache = self.db.bulk_cache();
         let mut moved = 0u64;
         for (lo, hi) in incremental::fold_pieces() {
             moved += self.db.write(|tx| Ok::<_, Error>(incremental::fold_range(tx, lo, hi)?))? as u64;
@@ -115,6 +118,9 @@ impl Rapport {
 
 /// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
 /// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
+/// `fresh` says lead `id` was created in this transaction: no stored pair can name it (a pair goes with its
+/// leads), so none is looked for.
+#[allow(clippy::too_many_arguments)]
 fn queue_pair(
     tx: &rusqlite::Transaction<'_>,
     model: &Model,
@@ -123,6 +129,7 @@ fn queue_pair(
     score: f64,
     c: Comparison,
     at: &str,
+    fresh: bool,
 ) -> Result<bool> {
     // Stored with the lower id first, as the scan stores pairs.
     let (a, b, pa, pb) = if id < other { (id, other, p, q) } else { (other, id, q, p) };
@@ -138,7 +145,8 @@ fn queue_pair(
         fingerprint: &fp,
         at,
     };
-    match store::pair_by_leads(tx, a, b)? {
+    let stored = if fresh { None } else { store::pair_by_leads(tx, a, b)? };
+    match stored {
         Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => Ok(false),
         Some(stored) => {
             store::refresh(tx, stored.id, &values)?;
@@ -161,12 +169,15 @@ pub(crate) struct Scored {
     q: Prepared,
 }
 
-/// The lead about to be saved, prepared for matching (its keys and its pairs use the same).
-pub(crate) struct Unsaved(Prepared);
+/// The lead about to be saved, prepared for matching, with its keys (its check and its stored keys use the
+/// same, computed once).
+pub(crate) struct Unsaved(Prepared, Vec<incremental::KeyEntry>);
 
 impl Unsaved {
     pub(crate) fn of(lead: &crate::leads::Lead) -> Self {
-        Self(prepare(&record_of_valid(lead)))
+        let p = prepare(&record_of_valid(lead));
+        let keys = incremental::key_entries(&p);
+        Self(p, keys)
     }
 
     /// The stored leads it would be paired with, in `scope`, best first; only scores and matched fields are
@@ -178,7 +189,7 @@ impl Unsaved {
         scope: &crate::access::LeadScope,
     ) -> Result<Vec<Scored>> {
         let mut out = Vec::new();
-        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0)? {
+        for (other, score, c, q) in incremental::score_candidates_with(conn, model, 0, &self.0, &self.1)? {
             if !matches!(scope, crate::access::LeadScope::All) {
                 let visible =
                     crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
@@ -198,7 +209,7 @@ impl Unsaved {
 }
 
 impl Rapport {
-    /// Stores the keys of lead `id`, just saved from `unsaved`, and queues its pairs with `scored` (found
+    /// Stores the keys of lead `id`, just created from `unsaved`, and queues its pairs with `scored` (found
     /// before it was saved): the check is not run twice.
     pub(crate) fn index_and_queue(
         &self,
@@ -209,9 +220,9 @@ impl Rapport {
         scored: Vec<Scored>,
         at: &str,
     ) -> Result<()> {
-        incremental::index_lead(tx, id, &unsaved.0)?;
+        incremental::index_lead_with(tx, id, &unsaved.0, &unsaved.1)?;
         for s in scored {
-            queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at)?;
+            queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, true)?;
         }
         Ok(())
     }
