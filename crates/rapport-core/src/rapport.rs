@@ -17,6 +17,8 @@ pub struct Rapport {
     clock: Arc<dyn Clock>,
     /// Imports running in this process, and how to stop them.
     pub(crate) imports: crate::imports::Runtime,
+    /// The next range of duplicate keys a fold done in passing takes, while one is under way.
+    pub(crate) fold_next: std::sync::Mutex<Option<usize>>,
 }
 
 impl Rapport {
@@ -25,7 +27,7 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self { db: Database::open(path, opts)?, clock, imports: Default::default() })
+        Ok(Self { db: Database::open(path, opts)?, clock, imports: Default::default(), fold_next: Default::default() })
     }
 
     pub fn path(&self) -> &Path {

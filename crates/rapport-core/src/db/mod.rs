@@ -85,6 +85,8 @@ pub(crate) struct Database {
     /// Transactions of this process waiting for the writer: bulk work (an import's chunk) commits early when
     /// there is one, so a save waits for the row in hand, not for the whole chunk.
     writers_waiting: AtomicUsize,
+    /// Live [`BulkCache`] guards: the writer keeps its larger cache until the last is dropped.
+    bulk_holders: AtomicUsize,
     checkpointer: Option<Checkpointer>,
 }
 
@@ -158,7 +160,10 @@ pub(crate) struct BulkCache<'a>(&'a Database);
 
 impl Drop for BulkCache<'_> {
     fn drop(&mut self) {
-        self.0.set_writer_cache(CACHE_KIB);
+        // The last holder gives the memory back: a fold inside an import must not shrink the import's cache.
+        if self.0.bulk_holders.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.set_writer_cache(CACHE_KIB);
+        }
     }
 }
 
@@ -236,6 +241,7 @@ impl Database {
             readers,
             next_reader: AtomicUsize::new(0),
             writers_waiting: AtomicUsize::new(0),
+            bulk_holders: AtomicUsize::new(0),
             checkpointer,
         })
     }
@@ -304,7 +310,9 @@ impl Database {
     /// Gives the writer a larger page cache until the returned guard is dropped: for bulk work done in many
     /// transactions (an import's chunks).
     pub(crate) fn bulk_cache(&self) -> BulkCache<'_> {
-        self.set_writer_cache(BULK_CACHE_KIB);
+        if self.bulk_holders.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.set_writer_cache(BULK_CACHE_KIB);
+        }
         BulkCache(self)
     }
 
@@ -353,6 +361,23 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bulk guard taken inside another (a fold between an import's chunks) leaves the outer one its cache.
+    #[test]
+    fn the_bulk_cache_lasts_until_its_last_holder_lets_go() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let cache = || -> i64 { lock(&db.writer).query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap_or(0) };
+        assert_eq!(cache(), -CACHE_KIB);
+        let outer = db.bulk_cache();
+        {
+            let _inner = db.bulk_cache();
+            assert_eq!(cache(), -BULK_CACHE_KIB);
+        }
+        assert_eq!(cache(), -BULK_CACHE_KIB, "the outer guard still holds it");
+        drop(outer);
+        assert_eq!(cache(), -CACHE_KIB);
+    }
 
     /// Saves never pay for folding the log into the file: that happens in the background once the log passes
     /// its threshold, and the file then holds what was written.

@@ -93,12 +93,34 @@ impl Rapport {
         Ok(true)
     }
 
-    /// [`Rapport::fold_match_keys_if_due`] after bulk work that has committed: a failure is only logged (the
-    /// keys stay where they are, found all the same, and the next attempt folds them), not the work's.
+    /// One range of a fold that is due or under way, between two pieces of bulk work that have committed (an
+    /// import's chunks): a whole fold of a large store takes seconds, during which the work would stand still
+    /// with its progress. Keys half folded are found all the same. A failure is only logged (the keys stay
+    /// where they are, and a later step folds them), not the work's.
     pub(crate) fn fold_match_keys_in_passing(&self) {
-        if let Err(e) = self.fold_match_keys_if_due() {
+        if let Err(e) = self.fold_match_keys_step() {
             tracing::warn!(error = %e, "could not fold the duplicate keys; they stay in the recent table");
         }
+    }
+
+    /// Folds the next range of keys when a fold is under way, or the first when one is due. True when it
+    /// folded a range.
+    pub(crate) fn fold_match_keys_step(&self) -> Result<bool> {
+        let mut next = self.fold_next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let piece = match *next {
+            Some(i) => i,
+            None if self.db.read(|c| Ok::<_, Error>(incremental::fold_due(c)?))? => 0,
+            None => return Ok(false),
+        };
+        let pieces = incremental::fold_pieces();
+        let Some(&(lo, hi)) = pieces.get(piece) else {
+            *next = None;
+            return Ok(false);
+        };
+        let _cache = self.db.bulk_cache();
+        self.db.write(|tx| Ok::<_, Error>(incremental::fold_range(tx, lo, hi)?))?;
+        *next = (piece + 1 < pieces.len()).then_some(piece + 1);
+        Ok(true)
     }
 
     /// Folds every recent duplicate key into the large table now, a range of keys per transaction, so a save
@@ -299,4 +321,56 @@ fn stored_matches(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of(path: &std::path::Path, table: &str) -> Vec<(i64, String, i64)> {
+        let c = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
+        let mut stmt = c
+            .prepare(&format!("SELECT key, sig, lead_id FROM {table} ORDER BY 1, 2, 3"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap_or_else(|e| panic!("{e}"));
+        rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+    }
+
+    /// A fold done between an import's chunks takes one range at a time, and ends with every key moved.
+    #[test]
+    fn a_fold_in_passing_moves_one_range_at_a_time_until_all_are_folded() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("t.db");
+        let core = Rapport::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!core.fold_match_keys_step().unwrap_or(true), "nothing is due in an empty store");
+        drop(core);
+        {
+            // Bare leads, and two keys each spread over the whole digest space: all a fold reads.
+            let c = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            c.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000)
+                 INSERT INTO leads (id, stage, status, created_at, updated_at)
+                 SELECT i, 'new', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n;
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120000)
+                 INSERT INTO match_keys_recent (key, sig, lead_id)
+                 SELECT (i * 7919 % 120000 - 60000) * 76861433640456, 'x' || i, (i - 1) % 60000 + 1 FROM n;",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let all = keys_of(&path, "match_keys_recent");
+        assert_eq!(all.len(), 120_000);
+        let core = Rapport::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        // Two keys a lead are past the 1.5 a fold waits for: the first step starts it, the next ones go on
+        // (though fewer recent keys are left than would start one).
+        let pieces = incremental::fold_pieces();
+        for (step, (_, hi)) in pieces.iter().enumerate() {
+            assert!(core.fold_match_keys_step().unwrap_or(false), "step {step} folds");
+            let folded = keys_of(&path, "match_keys");
+            let expected: Vec<_> = all.iter().filter(|k| k.0 <= *hi).cloned().collect();
+            assert_eq!(folded, expected, "after step {step}, exactly the ranges so far are folded");
+            assert_eq!(keys_of(&path, "match_keys_recent").len(), all.len() - expected.len());
+        }
+        assert_eq!(keys_of(&path, "match_keys"), all);
+        assert!(!core.fold_match_keys_step().unwrap_or(true), "done, and nothing more is due");
+    }
 }
