@@ -21,19 +21,9 @@ pub(crate) fn key_entries(p: &Prepared) -> Vec<KeyEntry> {
     keys(p).into_iter().map(|k| KeyEntry { hash: k.hash(), sig: signature(p, k.sort) }).collect()
 }
 
-/// Replaces lead `id`'s stored keys and prepared fields with those of `p`. Its new keys go to the recent
-/// table (migration 010 says why); its old ones leave whichever table holds them.
-pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared) -> Result<(), StoreError> {
-    index_lead_with(tx, id, p, &key_entries(p))
-}
-
-/// [`index_lead`] with `p`'s keys already computed.
-pub(crate) fn index_lead_with(
-    tx: &Transaction<'_>,
-    id: i64,
-    p: &Prepared,
-    entries: &[KeyEntry],
-) -> Result<(), StoreError> {
+/// Replaces lead `id`'s stored keys and prepared fields with those of `p` (its keys `entries`). Its new keys
+/// go to the recent table (migration 010 says why); its old ones leave whichever table holds them.
+pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared, entries: &[KeyEntry]) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM match_keys WHERE lead_id = ?1")?.execute([id])?;
     tx.prepare_cached("DELETE FROM match_keys_recent WHERE lead_id = ?1")?.execute([id])?;
     let mut insert =
@@ -268,22 +258,12 @@ pub(crate) fn load_model(conn: &Connection) -> Result<Model, StoreError> {
     Ok(model)
 }
 
-/// Scores `p` (lead `id`) against each candidate: the pairs at or above the review tier, with their comparison
-/// and the candidate's prepared fields.
-pub(crate) fn score_candidates(
-    conn: &Connection,
-    model: &Model,
-    id: i64,
-    p: &Prepared,
-) -> Result<Vec<Scored>, StoreError> {
-    score_candidates_with(conn, model, id, p, &key_entries(p))
-}
-
 /// A candidate at or above the review tier: its id, score, comparison and prepared fields.
 pub(crate) type Scored = (i64, f64, rapport_match::Comparison, Prepared);
 
-/// [`score_candidates`] with `p`'s keys already computed.
-pub(crate) fn score_candidates_with(
+/// Scores `p` (lead `id`, with keys `entries`) against each candidate: the pairs at or above the review tier,
+/// with their comparison and the candidate's prepared fields.
+pub(crate) fn score_candidates(
     conn: &Connection,
     model: &Model,
     id: i64,
@@ -367,7 +347,7 @@ mod tests {
         let all = people();
         let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
         for (id, p) in &all {
-            index_lead(&tx, *id, p).unwrap_or_else(|e| panic!("{e}"));
+            index_lead(&tx, *id, p, &key_entries(p)).unwrap_or_else(|e| panic!("{e}"));
         }
         tx.commit().unwrap_or_else(|e| panic!("{e}"));
         let count = |c: &Connection, t: &str| -> i64 {
@@ -402,7 +382,7 @@ mod tests {
         check(&conn, "all folded");
         // A lead indexed again leaves the large table too: its keys are only where its latest ones are.
         let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
-        index_lead(&tx, 1, &all[1].1).unwrap_or_else(|e| panic!("{e}"));
+        index_lead(&tx, 1, &all[1].1, &key_entries(&all[1].1)).unwrap_or_else(|e| panic!("{e}"));
         tx.commit().unwrap_or_else(|e| panic!("{e}"));
         let old: i64 =
             conn.query_row("SELECT count(*) FROM match_keys WHERE lead_id = 1", [], |r| r.get(0)).unwrap_or(-1);

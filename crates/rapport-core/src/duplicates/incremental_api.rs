@@ -69,13 +69,14 @@ impl Rapport {
     ) -> Result<u32> {
         let Some(record) = incremental::record_of(tx, id)? else { return Ok(0) };
         let p = prepare(&record);
-        incremental::index_lead(tx, id, &p)?;
+        let keys = incremental::key_entries(&p);
+        incremental::index_lead(tx, id, &p, &keys)?;
         if !check {
             return Ok(0);
         }
         let model = incremental::load_model(tx)?;
         let mut open = 0;
-        for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p)? {
+        for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p, &keys)? {
             open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);
         }
         Ok(open)
@@ -211,7 +212,7 @@ impl Unsaved {
         scope: &crate::access::LeadScope,
     ) -> Result<Vec<Scored>> {
         let mut out = Vec::new();
-        for (other, score, c, q) in incremental::score_candidates_with(conn, model, 0, &self.0, &self.1)? {
+        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0, &self.1)? {
             if !matches!(scope, crate::access::LeadScope::All) {
                 let visible =
                     crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
@@ -242,7 +243,7 @@ impl Rapport {
         scored: Vec<Scored>,
         at: &str,
     ) -> Result<()> {
-        incremental::index_lead_with(tx, id, &unsaved.0, &unsaved.1)?;
+        incremental::index_lead(tx, id, &unsaved.0, &unsaved.1)?;
         for s in scored {
             queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, true)?;
         }
