@@ -49,6 +49,23 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "full_name",
+        &[
+            "name",
+            "fullname",
+            "contactname",
+            "contact",
+            "personname",
+            "leadname",
+            "vollername",
+            "ansprechpartner",
+            "nomcomplet",
+            "nombrecompleto",
+            "nomecompleto",
+            "volledigenaam",
+        ],
+    ),
+    (
         "company",
         &[
             "company",
@@ -57,6 +74,8 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "organisation",
             "account",
             "accountname",
+            "organizationname",
+            "organisationname",
             "firma",
             "unternehmen",
             "firmenname",
@@ -144,7 +163,30 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("street2", &["street2", "address2", "addressline2", "adresszusatz", "complement", "complementadresse"]),
-    ("city", &["city", "town", "ort", "stadt", "wohnort", "ville", "ciudad", "localidad", "citta", "plaats", "cidade"]),
+    (
+        "city",
+        &[
+            "city",
+            "town",
+            "suburb",
+            "locality",
+            "municipality",
+            "ort",
+            "stadt",
+            "wohnort",
+            "gemeinde",
+            "ville",
+            "commune",
+            "ciudad",
+            "localidad",
+            "municipio",
+            "citta",
+            "comune",
+            "plaats",
+            "woonplaats",
+            "cidade",
+        ],
+    ),
     (
         "postcode",
         &[
@@ -207,6 +249,14 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "externalref",
             "externalid",
             "id",
+            "recid",
+            "recordid",
+            "leadid",
+            "contactid",
+            "customerid",
+            "customernumber",
+            "clientid",
+            "kundenid",
             "reference",
             "ref",
             "kundennummer",
@@ -223,7 +273,56 @@ fn fold(header: &str) -> String {
 }
 
 fn field_of(header: &str) -> Option<&'static str> {
-    let folded = fold(header);
+    exact_field(&fold(header)).or_else(|| qualified_field(header))
+}
+
+/// Fields a header may name after a qualifier ("Business City", "Mobile Phone Number", "Mailing Zip/Postal
+/// Code"). Not the owner or channel (a "Contact owner" column holds people's names, not usernames) nor the
+/// name fields ("first", "last" end many headers that are not names).
+const QUALIFIABLE: &[&str] =
+    &["email", "phone", "street", "street2", "city", "postcode", "region", "country", "company", "job_title"];
+
+/// The field a header names with words before it, as CRM and address-book exports write them: each of its
+/// "/"-separated alternatives, read from its last words backwards ("Mobile Phone Number" is a phone number),
+/// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City").
+fn qualified_field(header: &str) -> Option<&'static str> {
+    for alternative in header.split(['/', '|', '\\']) {
+        let words: Vec<String> = words_of(alternative);
+        let plain: Vec<String> =
+            words.iter().filter(|w| w.as_str() != "value" && !w.chars().all(|c| c.is_ascii_digit())).cloned().collect();
+        for list in [&words, &plain] {
+            for start in 0..list.len() {
+                if let Some(f) = exact_field(&list[start..].concat()).filter(|f| QUALIFIABLE.contains(f)) {
+                    return Some(f);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A header's words, folded: split at anything but letters and digits and where a lower-case letter meets a
+/// capital ("billingCity").
+fn words_of(header: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut last_lower = false;
+    for c in header.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+        if (!c.is_alphanumeric() || (c.is_uppercase() && last_lower)) && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if c.is_alphanumeric() {
+            current.extend(c.to_lowercase());
+        }
+        last_lower = c.is_lowercase();
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn exact_field(folded: &str) -> Option<&'static str> {
     if folded.is_empty() {
         return None;
     }
@@ -292,7 +391,107 @@ mod tests {
     fn canonical_names_a_second_email_and_unknown_columns() {
         assert_eq!(
             fields(&["first_name", "email", "Work email", "Mobile", "Phone", "Favourite colour", "Email"]),
-            some(&["first_name", "email", "", "phone", "other_phones", "", "other_emails"])
+            some(&["first_name", "email", "other_emails", "phone", "other_phones", "", "other_emails"])
         );
+    }
+
+    #[test]
+    fn exports_of_other_crms_and_address_books() {
+        // HubSpot
+        assert_eq!(
+            fields(&[
+                "Record ID",
+                "First Name",
+                "Last Name",
+                "Email",
+                "Phone Number",
+                "Mobile Phone Number",
+                "Company Name",
+                "Job Title",
+                "Street Address",
+                "City",
+                "State/Region",
+                "Postal Code",
+                "Country/Region",
+                "Contact owner",
+                "Lead Status"
+            ]),
+            some(&[
+                "external_ref",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "other_phones",
+                "company",
+                "job_title",
+                "street",
+                "city",
+                "region",
+                "postcode",
+                "country",
+                "",
+                ""
+            ])
+        );
+        // Salesforce and Outlook
+        assert_eq!(
+            fields(&[
+                "Lead ID",
+                "Title",
+                "Company / Account",
+                "Mailing Street",
+                "Mailing City",
+                "Mailing State/Province",
+                "Mailing Zip/Postal Code",
+                "Mailing Country",
+                "Business Fax",
+                "E-mail Address",
+                "Business Street 2"
+            ]),
+            some(&[
+                "external_ref",
+                "job_title",
+                "company",
+                "street",
+                "city",
+                "region",
+                "postcode",
+                "country",
+                "",
+                "email",
+                "street2"
+            ])
+        );
+        // Google Contacts
+        assert_eq!(
+            fields(&[
+                "Given Name",
+                "Family Name",
+                "E-mail 1 - Type",
+                "E-mail 1 - Value",
+                "E-mail 2 - Value",
+                "Phone 1 - Value",
+                "Organization 1 - Name",
+                "Address 1 - Formatted",
+                "Address 1 - City",
+                "Address 1 - Postal Code"
+            ]),
+            some(&["first_name", "last_name", "", "email", "other_emails", "phone", "company", "", "city", "postcode"])
+        );
+    }
+
+    #[test]
+    fn whole_names_and_places_by_other_words() {
+        assert_eq!(
+            fields(&["Name", "Firma", "Suburb", "Bundesland", "billingCity"]),
+            // The second place column finds the city taken.
+            some(&["full_name", "company", "city", "region", ""])
+        );
+        assert_eq!(fields(&["billingCity", "shippingPostalCode"]), some(&["city", "postcode"]));
+        assert_eq!(fields(&["Ansprechpartner", "Ort"]), some(&["full_name", "city"]));
+        assert_eq!(fields(&["rec_id", "suburb", "state"]), some(&["external_ref", "city", "region"]));
+        // A qualifier does not make a name field or an owner out of a header that only ends like one.
+        assert_eq!(fields(&["Date Last", "Contact owner", "Lead Source"]), some(&["", "", "source_detail"]));
     }
 }

@@ -8,6 +8,7 @@ mod decode;
 mod error;
 mod mapping;
 mod model;
+mod names;
 mod pipeline;
 mod reader;
 mod rows;

@@ -6,8 +6,8 @@ use crate::duplicates::EvidenceLine;
 use crate::error::FieldError;
 use crate::leads::SourceChannel;
 
-/// Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`TO_NOTES`]
-/// (appended to the lead's notes as "Header: value") or [`IGNORE`].
+/// Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`FULL_NAME`],
+/// [`TO_NOTES`] (appended to the lead's notes as "Header: value") or [`IGNORE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ColumnMapping {
@@ -17,6 +17,9 @@ pub struct ColumnMapping {
 
 pub const TO_NOTES: &str = "notes";
 pub const IGNORE: &str = "ignore";
+/// A column holding whole names ("Dr. Anna van der Berg", "Smith, John"): split into the first and last name
+/// when no other column gives them.
+pub const FULL_NAME: &str = "full_name";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

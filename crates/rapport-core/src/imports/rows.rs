@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::error::ImportError;
-use super::model::{ColumnMapping, TargetInfo, IGNORE, TO_NOTES};
+use super::model::{ColumnMapping, TargetInfo, FULL_NAME, IGNORE, TO_NOTES};
 use super::reader::RawRow;
 use crate::error::FieldError;
 use crate::leads::csv::{canonical_columns, unguard_cell};
@@ -25,6 +25,10 @@ pub fn targets() -> Vec<TargetInfo> {
                 _ => f.info.label.to_string(),
             };
             out.push(TargetInfo { target: col.to_string(), label });
+            if *col == "last_name" {
+                let label = "Full name (split into first and last)".to_string();
+                out.push(TargetInfo { target: FULL_NAME.to_string(), label });
+            }
         }
     }
     out.push(TargetInfo { target: IGNORE.to_string(), label: "Ignore".to_string() });
@@ -106,7 +110,10 @@ impl Mapper {
     pub(crate) fn name_columns(&self, errors: &mut [FieldError]) {
         for e in errors {
             let target = crate::leads::csv::csv_column(&e.field);
-            if let Some(i) = self.targets.iter().position(|t| t == target) {
+            let from = |t: &str| self.targets.iter().position(|x| x == t);
+            let column = from(target)
+                .or_else(|| matches!(target, "first_name" | "last_name").then(|| from(FULL_NAME)).flatten());
+            if let Some(i) = column {
                 e.field = self.headers[i].clone();
             }
         }
@@ -131,6 +138,7 @@ impl Mapper {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut notes = Vec::new();
         let mut source_text = String::new();
+        let mut full_name = String::new();
         for (i, target) in self.targets.iter().enumerate() {
             let value = unguard_cell(row.cells[i].trim()).to_string();
             if self.check_replacement && value.contains('\u{fffd}') {
@@ -151,6 +159,7 @@ impl Mapper {
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
                 "source" => source_text = value,
+                FULL_NAME => full_name = value,
                 "owner" => match self.owners.get(&value.to_lowercase()) {
                     Some(id) => input.owner_id = Some(*id),
                     None => errors.push(FieldError::new("owner", format!("no user is named \"{value}\""))),
@@ -160,6 +169,18 @@ impl Mapper {
                         (f.set)(&mut input, &value);
                     }
                 }
+            }
+        }
+        // Columns of their own name the first and last name; a full name fills only what they left empty.
+        if !full_name.is_empty() {
+            let (first, last) = super::names::split_full_name(&full_name);
+            if input.first_name.is_empty() && input.last_name.is_empty() {
+                (input.first_name, input.last_name) = (first, last);
+            } else if input.last_name.is_empty() {
+                input.last_name = last;
+            } else if input.first_name.is_empty() {
+                // A cell the library could not split is all "last name": here it is the name still missing.
+                input.first_name = if first.is_empty() { last } else { first };
             }
         }
         emails.extend(other_emails);
@@ -206,7 +227,9 @@ pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
                 None if s.column.trim().is_empty() => IGNORE.to_string(),
                 None => TO_NOTES.to_string(),
             };
-            debug_assert!(target == IGNORE || target == TO_NOTES || canonical.contains(&target.as_str()));
+            debug_assert!(
+                target == IGNORE || target == TO_NOTES || target == FULL_NAME || canonical.contains(&target.as_str())
+            );
             ColumnMapping { column: s.column, target }
         })
         .collect()
@@ -245,6 +268,24 @@ mod tests {
         assert_eq!(input.source, Some(SourceChannel::BulkImport));
         assert_eq!(input.source_detail, "fair.csv");
         assert_eq!(m.ignored(), vec!["Farbe"]);
+    }
+
+    #[test]
+    fn a_full_name_fills_the_names_its_own_columns_leave_empty() {
+        let whole = mapper(&["Name", "Firma"], &["full_name", "company"]).unwrap_or_else(|e| panic!("{e}"));
+        let input = whole.to_input(&row(&["Dr. Anna van der Berg", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Anna", "van der Berg"));
+        let both = mapper(&["first", "Name", "last"], &["first_name", "full_name", "last_name"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let names = |cells: &[&str]| {
+            let input = both.to_input(&row(cells)).unwrap_or_else(|e| panic!("{e:?}"));
+            (input.first_name, input.last_name)
+        };
+        assert_eq!(names(&["Ann", "Anne Smith", "Smyth"]), ("Ann".to_string(), "Smyth".to_string()));
+        assert_eq!(names(&["Anne", "Anne Smith", ""]), ("Anne".to_string(), "Smith".to_string()));
+        assert_eq!(names(&["", "Anne Smith", "Smith"]), ("Anne".to_string(), "Smith".to_string()));
+        assert_eq!(names(&["", "Madonna", "Ciccone"]), ("Madonna".to_string(), "Ciccone".to_string()));
+        assert!(targets().iter().any(|t| t.target == FULL_NAME), "the wizard offers it");
     }
 
     #[test]

@@ -1,0 +1,121 @@
+//! A whole name in one cell split into first and last name. `human_name` decides where the surname starts
+//! (particles such as "van der", sort order "Smith, John", titles, "Jr."); the words themselves are taken
+//! from the cell as typed, because the library re-cases and decomposes what it returns ("JOHN" becomes
+//! "John", "ü" two code points) and a CRM keeps what the user wrote.
+use human_name::Name;
+
+/// `(first, last)` of `full`. A name the library cannot read (one word, say) is all last name: nothing is
+/// dropped but a leading title ("Dr.", "Herr", "Mme").
+pub(crate) fn split_full_name(full: &str) -> (String, String) {
+    let full = full.trim();
+    let words: Vec<&str> = full.split_whitespace().collect();
+    let Some(parsed) = Name::parse(full) else {
+        return (String::new(), words.join(" "));
+    };
+    let count = |s: &str| s.split_whitespace().count();
+    let surname_words = count(parsed.surname());
+    let suffix = parsed.generational_suffix();
+    // "Smith, John": the surname is what comes before the comma, unless what follows is a suffix ("King, Jr.").
+    if let Some((before, after)) = full.split_once(',') {
+        let after_is_suffix = suffix.is_some_and(|s| same_word(s, after.trim()));
+        if !after_is_suffix && !before.trim().is_empty() && !after.trim().is_empty() {
+            return (strip_title(after.trim(), &parsed).to_string(), before.trim().to_string());
+        }
+    }
+    let title_words = parsed.honorific_prefix().map_or(0, count);
+    let suffix_words = usize::from(suffix.is_some());
+    let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty()).collect();
+    if title_words + surname_words + suffix_words >= words.len() {
+        // The library saw words the cell does not have as such (initials run together, say): first word first.
+        return match words.split_first() {
+            Some((first, rest)) if !rest.is_empty() => (first.to_string(), rest.join(" ")),
+            _ => (String::new(), words.join(" ")),
+        };
+    }
+    let given = &words[title_words..words.len() - surname_words - suffix_words];
+    let last = &words[words.len() - surname_words - suffix_words..];
+    (given.join(" "), last.join(" "))
+}
+
+/// `text` without the title the library found at its start.
+fn strip_title<'a>(text: &'a str, parsed: &Name) -> &'a str {
+    let Some(title) = parsed.honorific_prefix() else { return text };
+    let n = title.split_whitespace().count();
+    let mut rest = text;
+    for _ in 0..n {
+        rest = rest.trim_start();
+        rest = rest.find(char::is_whitespace).map_or("", |i| &rest[i..]);
+    }
+    let rest = rest.trim();
+    if rest.is_empty() {
+        text
+    } else {
+        rest
+    }
+}
+
+fn same_word(a: &str, b: &str) -> bool {
+    let plain = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    plain(a) == plain(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> (String, String) {
+        split_full_name(s)
+    }
+
+    fn pair(first: &str, last: &str) -> (String, String) {
+        (first.to_string(), last.to_string())
+    }
+
+    #[test]
+    fn given_names_then_surnames_with_their_particles() {
+        assert_eq!(split("Anna van der Berg"), pair("Anna", "van der Berg"));
+        assert_eq!(split("Jean de la Fontaine"), pair("Jean", "de la Fontaine"));
+        assert_eq!(split("Martin Luther King Jr."), pair("Martin Luther", "King Jr."));
+        assert_eq!(split("J. R. R. Tolkien"), pair("J. R. R.", "Tolkien"));
+        assert_eq!(split("Anne-Marie O'Neil"), pair("Anne-Marie", "O'Neil"));
+    }
+
+    #[test]
+    fn the_text_is_kept_as_typed() {
+        assert_eq!(split("JOHN SMITH"), pair("JOHN", "SMITH"));
+        assert_eq!(split("Jürgen Müller"), pair("Jürgen", "Müller"));
+        assert_eq!(split("  Chloé   Dubois "), pair("Chloé", "Dubois"));
+    }
+
+    #[test]
+    fn titles_go_and_sort_order_is_read() {
+        assert_eq!(split("Dr. Anna van der Berg"), pair("Anna", "van der Berg"));
+        assert_eq!(split("Prof. Dr. Hans-Peter Schäfer"), pair("Hans-Peter", "Schäfer"));
+        assert_eq!(split("Herr Thomas Weber"), pair("Thomas", "Weber"));
+        assert_eq!(split("Smith, John"), pair("John", "Smith"));
+        assert_eq!(split("O'BRIEN, sean"), pair("sean", "O'BRIEN"));
+        assert_eq!(split("van Dijk, Dr. Lars"), pair("Lars", "van Dijk"));
+        assert_eq!(split("Martin Luther King, Jr."), pair("Martin Luther", "King Jr."));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_kept_whole_as_the_last_name() {
+        assert_eq!(split("Madonna"), pair("", "Madonna"));
+        assert_eq!(split(""), pair("", ""));
+        assert_eq!(split(&"x".repeat(2000)), pair("", &"x".repeat(2000)));
+    }
+
+    proptest::proptest! {
+        /// Whatever the cell, no panic, and every word that is not a leading title is kept.
+        #[test]
+        fn no_panic_and_nothing_but_a_title_is_lost(s in "\\PC{0,60}") {
+            let (first, last) = split_full_name(&s);
+            let kept = format!("{first} {last}");
+            for w in kept.split_whitespace() {
+                proptest::prop_assert!(s.contains(w), "{w:?} is not in {s:?}");
+            }
+            let letters = |t: &str| t.chars().filter(|c| !c.is_whitespace() && *c != ',').count();
+            proptest::prop_assert!(letters(&kept) <= letters(&s));
+        }
+    }
+}
