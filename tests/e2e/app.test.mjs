@@ -424,6 +424,40 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   await s.waitForCount('[data-testid="lead-row"]', 0);
 });
 
+test("another CRM's export maps itself, and a whole-name column is split into first and last name", async () => {
+  await signedInAs(admin);
+  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const file = join(dir, "crm-export.csv");
+  await writeFile(file, "Record ID,Name,Company Name,Mobile Phone Number,E-mail Address,Mailing City\n" +
+    "101,\"Smith, John\",Harbor Labs,+44 20 7946 0958,john.smith@harbor.example,Leeds\n" +
+    "102,Dr. Anna van der Berg,Polder BV,,anna@polder.example,Utrecht\n");
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  const columns = ["Record ID", "Name", "Company Name", "Mobile Phone Number", "E-mail Address", "Mailing City"];
+  const mapped = await js(`return ${JSON.stringify(columns)}
+    .map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
+  assert.deepEqual(mapped, ["external_ref", "full_name", "company", "phone", "email", "city"], "the suggested mapping");
+  await s.screenshot(`${shots}/58-import-mapping-full-name.png`);
+  await s.click('[data-testid="import-check"]');
+  await s.waitFor('[data-testid="import-dryrun-step"]');
+  assert.equal(await s.text('[data-testid="dryrun-count-create_active-n"]'), "2");
+  const names = await js(`return [...document.querySelectorAll('[data-testid="dryrun-row"] td.strong')].map((td) => td.textContent.trim());`);
+  assert.deepEqual(names.sort(), ["Anna van der Berg", "John Smith"], "first name first, the title gone");
+  await s.screenshot(`${shots}/59-import-dry-run-full-name.png`);
+  // Nothing written: back to the files, the file taken off, out of the wizard.
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await s.click('[data-testid="import-remove-file"]');
+  await s.waitForCount('[data-testid="import-staged-file"]', 0);
+  await s.click('[data-testid="nav-leads"]');
+  await s.waitFor('[data-testid="search-input"]');
+});
+
 test("a long import shows its progress and can be cancelled, then resumed", async () => {
   await signedInAs(admin);
   const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
