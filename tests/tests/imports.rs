@@ -448,3 +448,46 @@ fn imports_and_capture_sources_obey_roles_campaigns_and_ownership() {
     assert!(f.core.update_capture_settings(&spring, &settings).is_err());
     assert_eq!(f.dump(), before);
 }
+
+/// Public record-linkage data (FEBRL as CRM records, `../shared/data/dedup`) imported as a user would: the
+/// file's own headers (`rec_id`, `suburb`, `state`) map themselves, every row becomes a lead (invalid numbers
+/// kept as typed), and a scan finds the known pairs by the file's ids. A clone without the data skips.
+#[test]
+fn a_public_record_linkage_file_maps_itself_and_its_known_duplicates_are_found() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dedup/febrl1_crm");
+    if !dir.exists() {
+        eprintln!("skipped: ../shared/data/dedup is not beside this repository");
+        return;
+    }
+    let f = fixture();
+    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "AU".into() }).unwrap();
+    let path = dir.join("records.csv");
+    let mut plan = suggested_plan(&f, &path, None);
+    let target = |column: &str| plan.mapping.iter().find(|m| m.column == column).map(|m| m.target.clone());
+    assert_eq!(target("rec_id").as_deref(), Some("external_ref"));
+    assert_eq!(target("suburb").as_deref(), Some("city"));
+    assert_eq!(target("state").as_deref(), Some("region"));
+    assert_eq!(target("address_2").as_deref(), Some("street2"));
+    // Every row a lead of its own, so the scan, not the import, pairs them.
+    (plan.dedup, plan.keep_invalid) = (false, true);
+    let batch = run(&f, &path, &plan);
+    let rows = csv::Reader::from_path(&path).unwrap().records().count();
+    assert_eq!(batch.counts.create_active + batch.counts.create_draft, rows as u32, "{:?}", batch.counts);
+
+    let report = f.core.scan_duplicates(&f.admin, &std::sync::atomic::AtomicBool::new(false), &mut |_| {}).unwrap();
+    let key = |a: &str, b: &str| if a < b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) };
+    let found: std::collections::HashSet<(String, String)> =
+        report.pairs.iter().map(|p| key(&p.external_ref_a, &p.external_ref_b)).collect();
+    let truth: std::collections::HashSet<(String, String)> = csv::Reader::from_path(dir.join("true_pairs.csv"))
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            key(&r[0], &r[1])
+        })
+        .collect();
+    let hits = found.intersection(&truth).count() as f64;
+    let (precision, recall) = (hits / found.len().max(1) as f64, hits / truth.len() as f64);
+    eprintln!("febrl1_crm through the import: precision {precision:.3}, recall {recall:.3}");
+    assert!(precision >= 0.98 && recall >= 0.98, "precision {precision:.3}, recall {recall:.3}");
+}
