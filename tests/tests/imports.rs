@@ -491,3 +491,40 @@ fn a_public_record_linkage_file_maps_itself_and_its_known_duplicates_are_found()
     eprintln!("febrl1_crm through the import: precision {precision:.3}, recall {recall:.3}");
     assert!(precision >= 0.98 && recall >= 0.98, "precision {precision:.3}, recall {recall:.3}");
 }
+
+/// A file bringing its own people twice, the second time hundreds of rows later (beyond one rehearsal of the
+/// dry run): the dry run tells what the run then does, row for row, because each rehearsal is checked
+/// against what the earlier ones created before they were rolled back.
+#[test]
+fn the_dry_run_finds_the_files_own_duplicates_however_far_apart_as_the_run_does() {
+    let f = fixture();
+    let people: Vec<_> = rapport_core::demo::sample_leads(1000, 41).filter(|l| !l.emails.is_empty()).collect();
+    let mut text = String::from("first_name,last_name,company,email,phone,city,postcode,country\n");
+    let line = |l: &rapport_core::leads::LeadInput, company: &str| {
+        let phone = l.phones.first().cloned().unwrap_or_default();
+        format!(
+            "{},{},{company},{},{phone},{},{},{}\n",
+            l.first_name, l.last_name, l.emails[0], l.address.city, l.address.postcode, l.address.country
+        )
+    };
+    for l in &people {
+        text.push_str(&line(l, &l.company));
+    }
+    // Again: the same (nothing to add), or at another company (a conflict: a person must look).
+    for (i, l) in people.iter().enumerate() {
+        text.push_str(&line(l, if i % 2 == 0 { &l.company } else { "Elsewhere Holdings" }));
+    }
+    let path = write(&f, "twice.csv", text.as_bytes());
+    let plan = suggested_plan(&f, &path, None);
+    let name = "twice.csv";
+    let dry = f.core.dry_run_import(&f.admin, &path, name, &plan).unwrap();
+    let shown: Vec<(u32, RowAction)> = dry.rows_shown.iter().map(|r| (r.line, r.action)).collect();
+    let batch = run(&f, &path, &plan);
+    assert_eq!(dry.counts, batch.counts, "the dry run's counts are the run's");
+    let second = people.len() as u32 + 2; // line of the first row brought again
+    assert!(second > 502, "the second half starts after the first rehearsal (500 rows)");
+    let again = shown.iter().filter(|(line, _)| *line >= second).count();
+    let found = shown.iter().filter(|(line, a)| *line >= second && *a != RowAction::CreateActive).count();
+    assert!(again > 250 && found == again, "every row brought again (of those shown) is found: {found} of {again}");
+    assert!(dry.counts.review > 0 && dry.counts.unchanged + dry.counts.enrich > 0, "{:?}", dry.counts);
+}

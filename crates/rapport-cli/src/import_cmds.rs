@@ -275,6 +275,12 @@ fn print_dry_run(r: &DryRunReport, format: Format) -> CliResult<()> {
     if !r.unmapped.is_empty() {
         println!("ignored columns: {}", r.unmapped.join(", "));
     }
+    if let Some(line) = r.checked_apart_from {
+        println!(
+            "rows from line {line} on were checked against the database and the rows before them, not against one \
+             another (too many to hold): the run checks them all"
+        );
+    }
     for p in r.rows_shown.iter().take(50) {
         println!(
             "line {}: {} {} {}",

@@ -724,8 +724,8 @@ export type ChangeReason = "manual_edit" | "import" | "capture" | "merge" | "aut
 "demo_data";
 
 /**
- *  Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`TO_NOTES`]
- *  (appended to the lead's notes as "Header: value") or [`IGNORE`].
+ *  Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`FULL_NAME`],
+ *  [`TO_NOTES`] (appended to the lead's notes as "Header: value") or [`IGNORE`].
  */
 export type ColumnMapping = {
 	column: string,
@@ -803,6 +803,11 @@ export type DryRunReport_Deserialize = {
 	unmapped: string[],
 	/**  Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first. */
 	rows_shown: RowPlan_Deserialize[],
+	/**
+	 *  On a file too large to hold its leads in memory: the line from which rows are checked against the
+	 *  database and the rows before it, but not against one another (the run checks them all).
+	 */
+	checked_apart_from?: number | null,
 };
 
 export type DryRunReport_Serialize = {
@@ -812,6 +817,11 @@ export type DryRunReport_Serialize = {
 	unmapped: string[],
 	/**  Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first. */
 	rows_shown: RowPlan_Serialize[],
+	/**
+	 *  On a file too large to hold its leads in memory: the line from which rows are checked against the
+	 *  database and the rows before it, but not against one another (the run checks them all).
+	 */
+	checked_apart_from: number | null,
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */

@@ -465,6 +465,7 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
       counts: tally(rows),
       unmapped: plan.mapping.filter((m) => m.target === 'ignore').map((m) => m.column),
       rows_shown: [...rows.filter((r) => r.action === 'reject'), ...rows.filter((r) => r.action !== 'reject')].slice(0, 1000),
+      checked_apart_from: null,
     };
   };
 

@@ -2,7 +2,7 @@
 //! blocking keys are stored (`match_keys`), its candidates are the leads sharing a key whose sort signatures
 //! are nearest its own (the full scan's sorted-neighbourhood windows, read from a B-tree), and the pairs are
 //! scored with the weights the last full scan learnt (defaults before any scan).
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rapport_match::blocking::{keys, signature, WINDOW};
 use rapport_match::{compare, prepare, Model, Parameters, Prepared, Record};
@@ -95,10 +95,73 @@ const NEAREST: [(&str, bool); 4] = [
     ),
 ];
 
+/// Ids from here up are leads that are not stored (see [`Unstored`]): above every stored lead's, as the run's
+/// new leads are, so a block orders them as it will order the leads the run creates.
+pub(crate) const UNSTORED_FROM: i64 = 1 << 62;
+
+pub(crate) fn is_unstored(id: i64) -> bool {
+    id >= UNSTORED_FROM
+}
+
+/// Leads that are not stored but must be checked against as if they were: those a dry run's earlier rehearsals
+/// created and rolled back. Their keys are merged with the tables' per key and side, so a row meets the same
+/// neighbours it will meet in the run. Kept small, as a dry run may carry a whole file: a lead's two
+/// signatures are shared by its keys, and its fields are kept encoded, as `match_fields` keeps them.
+#[derive(Default)]
+pub(crate) struct Unstored {
+    keys: BTreeSet<(i64, std::sync::Arc<str>, i64)>,
+    fields: HashMap<i64, String>,
+}
+
+impl Unstored {
+    pub(crate) fn add(&mut self, id: i64, p: &Prepared, entries: &[KeyEntry]) {
+        debug_assert!(is_unstored(id), "an unstored lead's id is at or above UNSTORED_FROM");
+        let mut sigs: Vec<std::sync::Arc<str>> = Vec::with_capacity(2);
+        for e in entries {
+            let sig = match sigs.iter().find(|s| ***s == *e.sig) {
+                Some(s) => s.clone(),
+                None => {
+                    let s: std::sync::Arc<str> = e.sig.as_str().into();
+                    sigs.push(s.clone());
+                    s
+                }
+            };
+            self.keys.insert((e.hash, sig, id));
+        }
+        self.fields.insert(id, p.encode());
+    }
+
+    pub(crate) fn absorb(&mut self, other: Unstored) {
+        self.keys.extend(other.keys);
+        self.fields.extend(other.fields);
+    }
+
+    fn fields(&self, id: i64) -> Option<Prepared> {
+        self.fields.get(&id).and_then(|f| Prepared::decode(f))
+    }
+
+    /// The nearest `reach` at or after (`after`) or before `e`'s signature in its block, as the tables give them.
+    fn nearest(&self, e: &KeyEntry, after: bool, reach: usize, into: &mut Vec<(String, i64)>) {
+        let from = (e.hash, std::sync::Arc::<str>::from(e.sig.as_str()), i64::MIN);
+        let same_key = |k: &&(i64, std::sync::Arc<str>, i64)| k.0 == e.hash;
+        let found = |k: &(i64, std::sync::Arc<str>, i64)| (k.1.to_string(), k.2);
+        if after {
+            into.extend(self.keys.range(from..).take_while(same_key).take(reach).map(found));
+        } else {
+            into.extend(self.keys.range(..from).rev().take_while(same_key).take(reach).map(found));
+        }
+    }
+}
+
 /// The leads sharing a key (`entries`) with a lead: all of a small block, the nearest signatures on either
 /// side in a large one. Both key tables are read and their nearest merged, so a lead is found the same whether
-/// its keys were folded or not.
-pub(crate) fn candidates(conn: &Connection, id: i64, entries: &[KeyEntry]) -> Result<Vec<i64>, StoreError> {
+/// its keys were folded or not; so are the `unstored` leads' when there are some.
+pub(crate) fn candidates(
+    conn: &Connection,
+    id: i64,
+    entries: &[KeyEntry],
+    unstored: Option<&Unstored>,
+) -> Result<Vec<i64>, StoreError> {
     let mut out: HashSet<i64> = HashSet::new();
     // The window of the full scan on each side: the leads a scan would pair this one with.
     let reach = WINDOW;
@@ -112,6 +175,9 @@ pub(crate) fn candidates(conn: &Connection, id: i64, entries: &[KeyEntry]) -> Re
                 for row in rows {
                     near.push(row?);
                 }
+            }
+            if let Some(u) = unstored {
+                u.nearest(e, side[0].1, reach, &mut near);
             }
             // The nearest of the two tables together, in the order one table would give them.
             if side[0].1 {
@@ -269,10 +335,15 @@ pub(crate) fn score_candidates(
     id: i64,
     p: &Prepared,
     entries: &[KeyEntry],
+    unstored: Option<&Unstored>,
 ) -> Result<Vec<Scored>, StoreError> {
     let mut out = Vec::new();
-    for other in candidates(conn, id, entries)? {
-        let Some(q) = fields_of(conn, other)? else { continue };
+    for other in candidates(conn, id, entries, unstored)? {
+        let q = match unstored.filter(|_| is_unstored(other)) {
+            Some(u) => u.fields(other),
+            None => fields_of(conn, other)?,
+        };
+        let Some(q) = q else { continue };
         let c = compare::compare(p, &q);
         let score = model.score(p, &q, &c);
         if model.tier(score) != rapport_match::Tier::Different {
@@ -357,7 +428,7 @@ mod tests {
         let probes: Vec<Prepared> = all.iter().step_by(3).map(|(_, p)| p.clone()).collect();
         let check = |c: &Connection, state: &str| {
             for p in &probes {
-                let found = candidates(c, 0, &key_entries(p)).unwrap_or_else(|e| panic!("{e}"));
+                let found = candidates(c, 0, &key_entries(p), None).unwrap_or_else(|e| panic!("{e}"));
                 assert!(found.len() > 2 * WINDOW, "{state}: a probe meets several windows ({found:?})");
                 assert_eq!(found, oracle(&all, p), "{state}");
             }
@@ -390,9 +461,44 @@ mod tests {
         let mut moved_twin = all.clone();
         moved_twin[0].1 = all[1].1.clone();
         for p in &probes {
-            assert_eq!(candidates(&conn, 0, &key_entries(p)).unwrap_or_default(), oracle(&moved_twin, p));
+            assert_eq!(candidates(&conn, 0, &key_entries(p), None).unwrap_or_default(), oracle(&moved_twin, p));
         }
         assert_eq!(fields_of(&conn, 1).unwrap_or_default(), Some(all[1].1.clone()), "its stored fields follow");
+    }
+
+    #[test]
+    fn leads_not_stored_are_candidates_as_if_they_were() {
+        // A dry run: some leads stored (recent and folded), the others only in its memory, under ids of their own.
+        let mut conn = migrated();
+        let mut all = people();
+        let mut unstored = Unstored::default();
+        let tx = conn.transaction().unwrap_or_else(|e| panic!("{e}"));
+        for (id, p) in all.iter_mut() {
+            if *id % 3 == 0 {
+                *id += UNSTORED_FROM;
+                unstored.add(*id, p, &key_entries(p));
+            } else {
+                index_lead(&tx, *id, p, &key_entries(p)).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let pieces = fold_pieces();
+        for (lo, hi) in &pieces[..pieces.len() / 2] {
+            fold_range(&tx, *lo, *hi).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        for (_, p) in all.iter().step_by(2) {
+            let found = candidates(&conn, 0, &key_entries(p), Some(&unstored)).unwrap_or_else(|e| panic!("{e}"));
+            assert!(found.iter().any(|id| is_unstored(*id)) && found.iter().any(|id| !is_unstored(*id)), "{found:?}");
+            assert_eq!(found, oracle(&all, p));
+        }
+        let model = Model::defaults();
+        let scored = score_candidates(&conn, &model, 0, &all[2].1, &key_entries(&all[2].1), Some(&unstored))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<i64> = scored.iter().map(|s| s.0).collect();
+        assert!(
+            ids.contains(&(UNSTORED_FROM + 3)),
+            "the same person, unstored, is read from memory and scored: {ids:?}"
+        );
     }
 
     #[test]

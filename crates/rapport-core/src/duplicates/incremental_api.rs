@@ -76,7 +76,7 @@ impl Rapport {
         }
         let model = incremental::load_model(tx)?;
         let mut open = 0;
-        for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p, &keys)? {
+        for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p, &keys, None)? {
             open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);
         }
         Ok(open)
@@ -205,15 +205,18 @@ impl Unsaved {
 
     /// The stored leads it would be paired with, in `scope`, best first; only scores and matched fields are
     /// read (no whole leads), which is what keeps an import's check cheap per row.
+    /// `unstored`: leads a dry run's earlier rehearsals created, checked as if stored.
     pub(crate) fn matches(
         &self,
         conn: &rusqlite::Connection,
         model: &Model,
         scope: &crate::access::LeadScope,
+        unstored: Option<&incremental::Unstored>,
     ) -> Result<Vec<Scored>> {
         let mut out = Vec::new();
-        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0, &self.1)? {
-            if !matches!(scope, crate::access::LeadScope::All) {
+        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0, &self.1, unstored)? {
+            // The file's own rows are the importer's to see.
+            if !incremental::is_unstored(other) && !matches!(scope, crate::access::LeadScope::All) {
                 let visible =
                     crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
                 if !visible {
@@ -224,6 +227,11 @@ impl Unsaved {
         }
         out.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(out)
+    }
+
+    /// Keeps this lead, now created under `id` in a rehearsal about to be rolled back, for the next rehearsals.
+    pub(crate) fn keep_unstored(&self, into: &mut incremental::Unstored, id: i64) {
+        into.add(id, &self.0, &self.1);
     }
 
     pub(crate) fn evidence(&self, model: &Model, s: &Scored) -> Result<Vec<EvidenceLine>> {
@@ -244,7 +252,8 @@ impl Rapport {
         at: &str,
     ) -> Result<()> {
         incremental::index_lead(tx, id, &unsaved.0, &unsaved.1)?;
-        for s in scored {
+        // A lead only a dry run's earlier rehearsal created is no pair to queue (the rehearsal is rolled back).
+        for s in scored.into_iter().filter(|s| !incremental::is_unstored(s.other)) {
             queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, true)?;
         }
         Ok(())
@@ -312,7 +321,7 @@ fn stored_matches(
 ) -> Result<Vec<PossibleDuplicate>> {
     let unsaved = Unsaved::of(lead);
     let mut out = Vec::new();
-    for m in unsaved.matches(conn, model, scope)? {
+    for m in unsaved.matches(conn, model, scope, None)? {
         let Some(stored) = crate::leads::store::get(conn, m.other)? else { continue };
         out.push(PossibleDuplicate {
             lead: stored,

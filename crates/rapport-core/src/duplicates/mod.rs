@@ -11,6 +11,7 @@ mod model;
 pub(crate) mod store;
 mod tiers;
 
+pub(crate) use incremental::{is_unstored, Unstored, UNSTORED_FROM};
 pub use incremental_api::PossibleDuplicate;
 pub(crate) use incremental_api::Unsaved;
 pub use merge::FieldChoice;

@@ -102,15 +102,30 @@ impl Rapport {
         file_name: &str,
         plan: &ImportPlan,
     ) -> Result<DryRunReport> {
+        self.dry_run_carrying(actor, path, file_name, plan, super::pipeline::CARRIED_LEADS)
+    }
+
+    /// [`Self::dry_run_import`], carrying at most `carried` created leads from one rehearsal to the next.
+    fn dry_run_carrying(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        file_name: &str,
+        plan: &ImportPlan,
+        carried: usize,
+    ) -> Result<DryRunReport> {
         let mut opened = reader::open(path, plan.sheet.as_deref())?;
         let mapper = self.mapper_for(&opened, plan, file_name)?;
         let mut counts = OutcomeCounts::default();
         let (mut rejects, mut others): (Vec<RowPlan>, Vec<RowPlan>) = (vec![], vec![]);
         let mut created_keys: HashMap<String, u32> = HashMap::new();
+        // What earlier rehearsals created, so a row is checked against the file's earlier rows as in the run.
+        let mut rehearsal = super::pipeline::Rehearsal::carrying(carried);
         let mut rows = opened.rows.by_ref().peekable();
         let _cache = self.db.bulk_cache();
         while rows.peek().is_some() {
             let chunk: Vec<_> = rows.by_ref().take(REHEARSAL_ROWS).collect();
+            let rehearsing = &mut rehearsal;
             let plans = self.db.rehearse(|tx| {
                 let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
                 let rules = Self::row_rules(tx, &grant, plan)?;
@@ -140,7 +155,15 @@ impl Rapport {
                                     cells: vec![],
                                 },
                                 None => {
-                                    let p = self.import_row(tx, &grant, &rules, &batch, row.line, input)?;
+                                    let p = self.import_row(
+                                        tx,
+                                        &grant,
+                                        &rules,
+                                        &batch,
+                                        row.line,
+                                        input,
+                                        Some(&mut *rehearsing),
+                                    )?;
                                     if let (
                                         Some(k),
                                         RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review,
@@ -164,6 +187,7 @@ impl Rapport {
                 }
                 Ok::<_, Error>(out)
             })?;
+            rehearsal.rolled_back();
             for mut p in plans {
                 counts.add(p.action);
                 if matches!(p.action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
@@ -180,7 +204,13 @@ impl Rapport {
         }
         let room = DRY_RUN_ROWS_SHOWN.saturating_sub(rejects.len());
         rejects.extend(others.into_iter().take(room));
-        Ok(DryRunReport { rows: counts.total(), counts, unmapped: mapper.ignored(), rows_shown: rejects })
+        Ok(DryRunReport {
+            rows: counts.total(),
+            counts,
+            unmapped: mapper.ignored(),
+            rows_shown: rejects,
+            checked_apart_from: rehearsal.full_at,
+        })
     }
 
     /// The rejected rows of import `id` as CSV (see [`rejects_csv`]). Fix and import it again.
@@ -298,5 +328,51 @@ impl Rapport {
             Ok::<_, Error>(())
         })?;
         Ok((valid.len(), started.elapsed()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{FixedClock, OpenOptions};
+
+    /// Past the leads a dry run may carry, its counts may part from the run's, and the report says from where.
+    #[test]
+    fn a_dry_run_past_what_it_may_carry_says_from_which_line() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
+        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        // 600 people, then the same 600 again: the second ones are found only while the first are carried.
+        let mut text = String::from("first_name,last_name,email\n");
+        for _ in 0..2 {
+            for i in 0..600 {
+                text.push_str(&format!("Ann{i},Lee{i},ann{i}@example.com\n"));
+            }
+        }
+        let path = dir.path().join("twice.csv");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let preview = core.preview_import_path(&admin, &path, "", "twice.csv", None).unwrap_or_else(|e| panic!("{e}"));
+        let plan = ImportPlan {
+            sheet: None,
+            mapping: preview.suggested,
+            key: None,
+            source: None,
+            source_detail: None,
+            template: None,
+            dedup: true,
+            keep_invalid: false,
+        };
+        let all = core.dry_run_import(&admin, &path, "twice.csv", &plan).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(all.checked_apart_from, None);
+        assert_eq!(all.counts.create_active, 600, "{:?}", all.counts);
+        let some = core.dry_run_carrying(&admin, &path, "twice.csv", &plan, 550).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(some.checked_apart_from, Some(552), "line 552 is the 551st lead");
+        // Rows 502 to 551 are carried; 552 to 601 are not, and their twins (602 on) are found only within
+        // their own rehearsal (the one of lines 1002 to 1201: none of them).
+        assert_eq!(some.counts.create_active, 650, "{:?}", some.counts);
     }
 }

@@ -179,6 +179,9 @@ pub struct DryRunReport {
     pub unmapped: Vec<String>,
     /// Up to [`DRY_RUN_ROWS_SHOWN`] rows, every rejected one first.
     pub rows_shown: Vec<RowPlan>,
+    /// On a file too large to hold its leads in memory: the line from which rows are checked against the
+    /// database and the rows before it, but not against one another (the run checks them all).
+    pub checked_apart_from: Option<u32>,
 }
 
 pub const DRY_RUN_ROWS_SHOWN: usize = 1000;

@@ -1,12 +1,14 @@
 //! What one row does, decided and done inside the caller's transaction: update the lead its natural key
 //! finds, enrich the stored lead it certainly duplicates, create it (Active or Draft, and queued for review
 //! when it may duplicate one), or reject it with every reason. The dry run runs exactly this and rolls back.
+use std::collections::HashMap;
+
 use rusqlite::Transaction;
 
 use super::model::{NaturalKey, RowAction, RowPlan};
 use crate::access::{Grant, LeadScope};
 use crate::audit::store::BatchId;
-use crate::duplicates::{Tier, Unsaved};
+use crate::duplicates::{is_unstored, Tier, Unsaved, Unstored, UNSTORED_FROM};
 use crate::error::{Error, FieldError, Result};
 use crate::leads::api::{insert_logged, visible_lead, Rules};
 use crate::leads::fields::diff;
@@ -26,6 +28,44 @@ pub(crate) struct RowRules {
     /// capture API show them; a run only counts outcomes, and reading a whole lead and its evidence for each
     /// of a file's possible duplicates would cost it more than the check itself.
     pub explain: bool,
+}
+
+/// The leads a dry run's earlier rehearsals created, which a rollback took out of the database: later rows are
+/// checked against them as the run will check them against the stored leads. A row's lead is known by the
+/// line that creates it, counted from [`UNSTORED_FROM`]. (An earlier row's update or enrichment of a stored lead is not carried over:
+/// later rows see that lead as it is stored.)
+#[derive(Default)]
+pub(crate) struct Rehearsal {
+    unstored: Unstored,
+    /// Each lead as JSON: a third of its size in memory, and read back only for a row certainly the same.
+    leads: HashMap<i64, String>,
+    /// This rehearsal's creations: in the database until it is rolled back, kept from then on.
+    pending: Unstored,
+    pending_leads: Vec<(i64, String)>,
+    /// The line after which created leads are no longer carried (memory stays bounded on a huge file).
+    pub(crate) full_at: Option<u32>,
+    cap: usize,
+}
+
+/// Leads a dry run carries at most (about 2 KB each): past them, later rows are still checked against the
+/// database and these, not against one another across rehearsals, and the report says from which line.
+pub(crate) const CARRIED_LEADS: usize = 100_000;
+
+impl Rehearsal {
+    /// A rehearsal carrying at most `leads` created leads ([`CARRIED_LEADS`] in a dry run).
+    pub(crate) fn carrying(leads: usize) -> Self {
+        Self { cap: leads, ..Self::default() }
+    }
+
+    /// The rehearsal's transaction is rolled back: what it created is carried instead.
+    pub(crate) fn rolled_back(&mut self) {
+        self.unstored.absorb(std::mem::take(&mut self.pending));
+        self.leads.extend(self.pending_leads.drain(..));
+    }
+
+    fn line_of(id: i64) -> i64 {
+        id - UNSTORED_FROM
+    }
 }
 
 pub(crate) fn row_name(input: &LeadInput) -> String {
@@ -171,6 +211,7 @@ impl Rapport {
     }
 
     /// Does what row `line` asks, in `tx`, recording into `batch`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn import_row(
         &self,
         tx: &Transaction<'_>,
@@ -179,6 +220,7 @@ impl Rapport {
         batch: &BatchId,
         line: u32,
         row: LeadInput,
+        rehearsal: Option<&mut Rehearsal>,
     ) -> Result<RowPlan> {
         let name = row_name(&row);
         let keyed = match Self::keyed_lead(tx, rules, grant, &row)? {
@@ -209,14 +251,32 @@ impl Rapport {
         };
         let lead = valid.as_lead(0);
         let unsaved = Unsaved::of(&lead);
-        let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope)? } else { vec![] };
+        let unstored = rehearsal.as_deref().map(|r| &r.unstored);
+        let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope, unstored)? } else { vec![] };
+        // A lead an earlier rehearsal of a dry run created, as that rehearsal left it.
+        let rehearsed = |id: i64| -> Option<Lead> {
+            rehearsal.as_deref().and_then(|r| r.leads.get(&id)).and_then(|json| serde_json::from_str(json).ok())
+        };
         // Only a certain match is read whole (for its conflicts and its enrichment); a possible one only when
         // the plan is to explain it.
         if let Some(m) = matches.first().filter(|m| m.tier == Tier::Same) {
-            if let Some(stored) = leads::get(tx, m.other)? {
+            let stored = if is_unstored(m.other) { rehearsed(m.other) } else { leads::get(tx, m.other)? };
+            if let Some(stored) = stored {
                 if conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
                     let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
                     let input = crate::duplicates::enrichment(&stored, &lead);
+                    if is_unstored(m.other) {
+                        // The run fills the lead an earlier row creates; the rehearsal that made it is gone.
+                        let first = Rehearsal::line_of(m.other);
+                        let (action, detail) = if input == stored.to_input() {
+                            (RowAction::Unchanged, format!("the lead line {first} creates already holds these values"))
+                        } else {
+                            (RowAction::Enrich, format!("fills the gaps of the lead line {first} creates"))
+                        };
+                        let mut p = plan(line, action, None, name, detail);
+                        p.evidence = evidence;
+                        return Ok(p);
+                    }
                     let mut p =
                         self.update_from_row(tx, grant, batch, line, name, stored, &input, RowAction::Enrich)?;
                     p.evidence = evidence;
@@ -227,10 +287,18 @@ impl Rapport {
         let review = match matches.first() {
             Some(m) => {
                 let likely = format!("{:.0}% likely", m.score * 100.0);
-                let stored = if rules.explain { leads::get(tx, m.other)? } else { None };
-                let detail = match stored {
-                    Some(l) => format!("may be {} (lead {}, {likely}): queued for review", l.display_name(), l.id),
-                    None => format!("may duplicate lead {} ({likely}): queued for review", m.other),
+                let detail = if is_unstored(m.other) {
+                    let first = Rehearsal::line_of(m.other);
+                    let who = rehearsed(m.other).map(|l| l.display_name()).unwrap_or_default();
+                    format!("may be {who} (the lead line {first} creates, {likely}): queued for review")
+                } else {
+                    let stored = if rules.explain { leads::get(tx, m.other)? } else { None };
+                    match stored {
+                        Some(l) => {
+                            format!("may be {} (lead {}, {likely}): queued for review", l.display_name(), l.id)
+                        }
+                        None => format!("may duplicate lead {} ({likely}): queued for review", m.other),
+                    }
                 };
                 let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
                 Some((detail, evidence))
@@ -244,6 +312,17 @@ impl Rapport {
         };
         // Its keys are stored either way (later leads are checked against it); pairs only if it was checked.
         self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
+        if let Some(r) = rehearsal.filter(|r| r.full_at.is_none()) {
+            if r.leads.len() + r.pending_leads.len() >= r.cap {
+                r.full_at = Some(line);
+            } else {
+                let unstored_id = UNSTORED_FROM + i64::from(line);
+                unsaved.keep_unstored(&mut r.pending, unstored_id);
+                let lead =
+                    serde_json::to_string(&valid.as_lead(unstored_id)).map_err(|e| Error::Internal(e.to_string()))?;
+                r.pending_leads.push((unstored_id, lead));
+            }
+        }
         if let Some((detail, evidence)) = review {
             let mut p = plan(line, RowAction::Review, Some(id), name, detail);
             p.evidence = evidence;

@@ -299,7 +299,7 @@ impl Rapport {
                         Err(e) => return Err(e.into()),
                     };
                     let mut plan = match mapper.to_input(&row) {
-                        Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input)?,
+                        Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
                         Err(errors) => rejected(row.line, String::new(), errors),
                     };
                     mapper.name_columns(&mut plan.errors);

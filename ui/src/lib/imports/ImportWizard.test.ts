@@ -353,6 +353,22 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
   });
 
+  it('says from which line a dry run too large to carry checked rows apart, and nothing when it did not', async () => {
+    const { be, u } = open();
+    await toDryRun(u);
+    expect(screen.queryByTestId('dryrun-checked-apart')).not.toBeInTheDocument();
+    await u.click(screen.getByTestId('import-back'));
+    const real = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (fileId, plan) => ({
+      ...(await real(fileId, plan)),
+      checked_apart_from: 100002,
+    }));
+    await u.click(await screen.findByTestId('import-check'));
+    expect(await screen.findByTestId('dryrun-checked-apart')).toHaveTextContent(
+      'From line 100,002 on, rows were checked against your leads and the rows before them',
+    );
+  });
+
   it('reads an Excel file with its sheets, and reads it again with another sheet', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
