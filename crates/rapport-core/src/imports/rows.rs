@@ -138,7 +138,7 @@ impl Mapper {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut notes = Vec::new();
         let mut source_text = String::new();
-        let mut full_name = String::new();
+        let mut full_name = (String::new(), String::new());
         for (i, target) in self.targets.iter().enumerate() {
             let value = unguard_cell(row.cells[i].trim()).to_string();
             if self.check_replacement && value.contains('\u{fffd}') {
@@ -159,7 +159,7 @@ impl Mapper {
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
                 "source" => source_text = value,
-                FULL_NAME => full_name = value,
+                FULL_NAME => full_name = (self.headers[i].clone(), value),
                 "owner" => match self.owners.get(&value.to_lowercase()) {
                     Some(id) => input.owner_id = Some(*id),
                     None => errors.push(FieldError::new("owner", format!("no user is named \"{value}\""))),
@@ -172,6 +172,7 @@ impl Mapper {
             }
         }
         // Columns of their own name the first and last name; a full name fills only what they left empty.
+        let (full_name_column, full_name) = full_name;
         if !full_name.is_empty() {
             let (first, last) = super::names::split_full_name(&full_name);
             if input.first_name.is_empty() && input.last_name.is_empty() {
@@ -181,6 +182,13 @@ impl Mapper {
             } else if input.first_name.is_empty() {
                 // A cell the library could not split is all "last name": here it is the name still missing.
                 input.first_name = if first.is_empty() { last } else { first };
+            }
+            // Nothing of the cell vanishes: a word the names do not hold (a title, or a name the file's own
+            // columns give otherwise) keeps the whole cell in the notes.
+            let kept = format!("{} {}", input.first_name, input.last_name);
+            let mut words = full_name.split_whitespace().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty());
+            if words.any(|w| !kept.contains(w)) {
+                notes.push(format!("{full_name_column}: {full_name}"));
             }
         }
         emails.extend(other_emails);
@@ -286,6 +294,13 @@ mod tests {
         assert_eq!(names(&["", "Anne Smith", "Smith"]), ("Anne".to_string(), "Smith".to_string()));
         assert_eq!(names(&["", "Madonna", "Ciccone"]), ("Madonna".to_string(), "Ciccone".to_string()));
         assert!(targets().iter().any(|t| t.target == FULL_NAME), "the wizard offers it");
+        // What the names do not hold stays in the notes (found by the fuzz test below: "3" was dropped).
+        let input = both.to_input(&row(&["A", "3", "0"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str(), input.notes.as_str()), ("A", "0", "Name: 3"));
+        let input = whole.to_input(&row(&["Dr. Anna Berg", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.notes, "Name: Dr. Anna Berg", "the title is kept there");
+        let input = whole.to_input(&row(&["Anna Berg", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.notes, "", "nothing lost, nothing added");
     }
 
     #[test]
@@ -353,7 +368,15 @@ mod tests {
                             for (i, c) in cells.iter().enumerate().take(h.len()) {
                                 let value = crate::leads::csv::unguard_cell(c.trim());
                                 if mapping[i].target != IGNORE && !value.is_empty() && !value.contains([';', ',', '\\', '"']) {
-                                    prop_assert!(text.contains(&format!("{value:?}").trim_matches('"').to_string()), "{value:?} lost: {text}");
+                                    // A whole name is split: each of its words is kept, if not the cell.
+                                    let parts: Vec<&str> = if mapping[i].target == FULL_NAME {
+                                        value.split_whitespace().collect()
+                                    } else {
+                                        vec![value]
+                                    };
+                                    for part in parts {
+                                        prop_assert!(text.contains(&format!("{part:?}").trim_matches('"').to_string()), "{part:?} of {value:?} lost: {text}");
+                                    }
                                 }
                             }
                         }
