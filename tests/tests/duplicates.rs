@@ -237,16 +237,8 @@ fn an_import_finds_duplicates_within_the_file_unless_loaded_as_is() {
         let path = f.dir.path().join("a.csv");
         std::fs::write(&path, csv).unwrap();
         let preview = f.core.preview_import_path(&f.admin, &path, "", "a.csv", None).unwrap();
-        let plan = rapport_core::imports::ImportPlan {
-            sheet: None,
-            mapping: preview.suggested,
-            key: None,
-            source: None,
-            source_detail: None,
-            template: None,
-            dedup,
-            keep_invalid: false,
-        };
+        let plan =
+            rapport_core::imports::ImportPlan { dedup, ..rapport_core::imports::ImportPlan::suggested(&preview) };
         f.core.start_import(&f.admin, &path, "a.csv", &plan, &mut |_| {}).unwrap()
     };
     let f = fixture();

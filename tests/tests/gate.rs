@@ -213,16 +213,7 @@ fn bulk_and_file_imports_meet_the_same_gate_row_by_row() {
     )
     .unwrap();
     let preview = f.core.preview_import_path(&f.admin, &path, "", "deals.csv", None).unwrap();
-    let plan = ImportPlan {
-        sheet: preview.sheet,
-        mapping: preview.suggested,
-        key: None,
-        source: None,
-        source_detail: None,
-        template: None,
-        dedup: true,
-        keep_invalid: false,
-    };
+    let plan = ImportPlan::suggested(&preview);
     let b = f.core.start_import(&f.admin, &path, "deals.csv", &plan, &mut |_| {}).unwrap();
     assert_eq!((b.counts.create_active, b.counts.reject), (1, 2), "{:?}", b.counts);
     let rejects = f.core.import_rejects_csv(&f.admin, b.id).unwrap();

@@ -22,17 +22,7 @@ fn write(f: &Fixture, name: &str, bytes: &[u8]) -> PathBuf {
 /// The plan the wizard starts from: the suggested mapping, duplicates checked.
 fn suggested_plan(f: &Fixture, path: &Path, sheet: Option<&str>) -> ImportPlan {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
-    let preview = f.core.preview_import_path(&f.admin, path, "", &name, sheet).unwrap();
-    ImportPlan {
-        sheet: preview.sheet,
-        mapping: preview.suggested,
-        key: None,
-        source: None,
-        source_detail: None,
-        template: None,
-        dedup: true,
-        keep_invalid: false,
-    }
+    ImportPlan::suggested(&f.core.preview_import_path(&f.admin, path, "", &name, sheet).unwrap())
 }
 
 fn run(f: &Fixture, path: &Path, plan: &ImportPlan) -> ImportBatch {

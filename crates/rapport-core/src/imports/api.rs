@@ -356,16 +356,7 @@ mod tests {
         let path = dir.path().join("twice.csv");
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
         let preview = core.preview_import_path(&admin, &path, "", "twice.csv", None).unwrap_or_else(|e| panic!("{e}"));
-        let plan = ImportPlan {
-            sheet: None,
-            mapping: preview.suggested,
-            key: None,
-            source: None,
-            source_detail: None,
-            template: None,
-            dedup: true,
-            keep_invalid: false,
-        };
+        let plan = ImportPlan::suggested(&preview);
         let all = core.dry_run_import(&admin, &path, "twice.csv", &plan).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(all.checked_apart_from, None);
         assert_eq!(all.counts.create_active, 600, "{:?}", all.counts);

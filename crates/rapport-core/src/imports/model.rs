@@ -109,6 +109,23 @@ pub struct ImportPlan {
     pub keep_invalid: bool,
 }
 
+impl ImportPlan {
+    /// The plan the wizard starts from: the preview's sheet and suggested mapping, duplicates checked, nothing
+    /// else chosen.
+    pub fn suggested(preview: &FilePreview) -> Self {
+        Self {
+            sheet: preview.sheet.clone(),
+            mapping: preview.suggested.clone(),
+            key: None,
+            source: None,
+            source_detail: None,
+            template: None,
+            dedup: true,
+            keep_invalid: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
