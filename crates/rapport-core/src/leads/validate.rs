@@ -111,7 +111,7 @@ impl ValidLead {
 
 /// What validation needs from configuration and the database.
 pub struct ValidationContext<'a> {
-    /// Region for phone numbers written without a country code, when the lead's own country is not a region code.
+    /// Region for phone numbers written without a country code, when the lead's own country names none.
     pub default_region: &'a str,
     /// Stage keys in pipeline order; the first is where new leads start.
     pub stages: &'a [String],
@@ -173,9 +173,8 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         }
     }
 
-    // A lead's own country, when it is a region code, says more about its phone numbers than the global default.
-    let country = text.address.country.trim();
-    let region = if is_known_region(country) { country.to_ascii_uppercase() } else { ctx.default_region.to_string() };
+    // A lead's own country says more about its phone numbers than the global default.
+    let region = region_of_country(&text.address.country).unwrap_or_else(|| ctx.default_region.to_string());
     let mut phones: Vec<ValidPhone> = Vec::new();
     for (i, raw) in input.phones.iter().enumerate() {
         if raw.trim().is_empty() {
@@ -296,6 +295,25 @@ pub fn keep_invalid_contacts(input: &LeadInput, errors: &ValidationErrors) -> Op
     Some(out)
 }
 
+/// The region a country field names: its code ("DE", "deu"), or its English name as exports write it
+/// ("Germany", "United States", "UK"). None when it names none: the default region applies.
+pub(crate) fn region_of_country(country: &str) -> Option<String> {
+    let country = country.trim();
+    if is_known_region(country) {
+        return Some(country.to_ascii_uppercase());
+    }
+    let squeezed: String = country.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    // "UK" is no ISO code, yet it is how the United Kingdom is most often written.
+    if squeezed == "uk" {
+        return Some("GB".into());
+    }
+    if squeezed.is_empty() || squeezed.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let found = <celes::Country as std::str::FromStr>::from_str(&squeezed).ok()?;
+    Some(found.alpha2.to_string()).filter(|r| is_known_region(r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +363,30 @@ mod tests {
         let lead = validate(&input).map_err(|e| e.to_string());
         assert_eq!(lead.as_ref().map(|l| l.phones[0].entry.e164.as_str()), Ok("+442079460018"));
         assert_eq!(lead.map(|l| (l.status, l.stage)), Ok((LeadStatus::Active, "new".to_string())));
+    }
+
+    #[test]
+    fn a_country_written_out_picks_the_phone_region_too() {
+        for (country, phone, e164) in [
+            ("Australia", "0412 345 678", "+61412345678"),
+            ("United Kingdom", "020 7946 0018", "+442079460018"),
+            ("UK", "020 7946 0018", "+442079460018"),
+            ("DEU", "030 901820", "+4930901820"),
+            (" germany ", "030 901820", "+4930901820"),
+        ] {
+            let input = LeadInput {
+                first_name: "Ann".into(),
+                phones: vec![phone.into()],
+                address: Address { country: country.into(), ..Default::default() },
+                source: Some(SourceChannel::DirectEntry),
+                ..Default::default()
+            };
+            let lead = validate(&input).map_err(|e| e.to_string());
+            assert_eq!(lead.map(|l| l.phones[0].entry.e164.clone()), Ok(e164.to_string()), "{country}");
+        }
+        assert_eq!(region_of_country("Atlantis"), None);
+        assert_eq!(region_of_country("004"), None, "a number is no country here");
+        assert_eq!(region_of_country(""), None);
     }
 
     #[test]
