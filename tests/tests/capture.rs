@@ -118,6 +118,12 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         &[],
     );
     assert_eq!(a.status, 201, "{}", a.body);
+    // A form with one name field: split into first and last name.
+    let a =
+        post(&url, Some(&token), "application/x-www-form-urlencoded", b"name=Jo+van+Dijk&email=jo%40dijk.example", &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let jo = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
+    assert_eq!((jo.first_name.as_str(), jo.last_name.as_str(), jo.notes.as_str()), ("Jo", "van Dijk", ""));
 
     // Invalid: 422 with the field named.
     let a = post(&url, Some(&token), "application/json", br#"{"first_name":"Cy","email":"not-an-email"}"#, &[]);
@@ -172,7 +178,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     let jan = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
     assert_eq!((jan.first_name.as_str(), jan.source), ("Jan", Some(SourceChannel::Partner)));
 
-    // Rate-limited: the website source allows 11 a minute; 9 are used.
+    // Rate-limited: the website source allows 11 a minute; 10 are used.
     let mut statuses = vec![];
     for i in 0..3 {
         let b = format!(r#"{{"first_name":"R{i}","last_name":"Limit","email":"r{i}@limit.io"}}"#);
