@@ -268,7 +268,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 /// Lower case, accents and everything but letters and digits taken off: "E-Mail" and "e mail" are "email".
-fn fold(header: &str) -> String {
+pub(super) fn fold(header: &str) -> String {
     header.nfd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 

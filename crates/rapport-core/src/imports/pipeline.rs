@@ -318,8 +318,8 @@ impl Rapport {
             } else {
                 let unstored_id = UNSTORED_FROM + i64::from(line);
                 unsaved.keep_unstored(&mut r.pending, unstored_id);
-                let lead =
-                    serde_json::to_string(&valid.as_lead(unstored_id)).map_err(|e| Error::Internal(e.to_string()))?;
+                let lead = Lead { id: unstored_id, ..lead };
+                let lead = serde_json::to_string(&lead).map_err(|e| Error::Internal(e.to_string()))?;
                 r.pending_leads.push((unstored_id, lead));
             }
         }
