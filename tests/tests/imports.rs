@@ -71,10 +71,11 @@ fn rejects(f: &Fixture, b: &ImportBatch) -> Vec<String> {
 #[test]
 fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     let f = fixture();
-    let text = "Messe Berlin 2026 – Besucherliste\r\nVorname;Nachname;E-Mail;Telefon;Firma;PLZ;Ort;Quelle;Bemerkung\r\n\
-                Jürgen;Müller;jm@mueller-gmbh.de;+49 30 1234567;Müller GmbH;10115;Berlin;Stand 4;\"Will Angebot,\r\nbis Freitag\"\r\n\
-                Anna;Schmidt;anna@schmidt.de;;\"Schmidt; Söhne KG\";80331;München;Vortrag;\r\n\
-                Ömer;Çelik;kein-at-zeichen;;;;;;\r\n";
+    // The country in German, with a national number: read in that country, not the default region.
+    let text = "Messe Berlin 2026 – Besucherliste\r\nVorname;Nachname;E-Mail;Telefon;Firma;PLZ;Ort;Quelle;Bemerkung;Land\r\n\
+                Jürgen;Müller;jm@mueller-gmbh.de;+49 30 1234567;Müller GmbH;10115;Berlin;Stand 4;\"Will Angebot,\r\nbis Freitag\";Deutschland\r\n\
+                Anna;Schmidt;anna@schmidt.de;01 5134567;\"Schmidt; Söhne KG\";1010;Wien;Vortrag;;Österreich\r\n\
+                Ömer;Çelik;kein-at-zeichen;;;;;;;\r\n";
     let b = import(&f, "besucher.csv", &windows_1252(text));
     assert_eq!(b.status, ImportStatus::Completed);
     assert_eq!((b.counts.create_active, b.counts.reject), (2, 1), "{b:?}");
@@ -89,12 +90,14 @@ fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     assert_eq!(lead.source, Some(SourceChannel::BulkImport));
     assert_eq!(lead.source_detail, "Stand 4", "a free-text origin is the source's detail");
     assert_eq!(lead.notes, "Will Angebot,\nbis Freitag", "a quoted line break stays in its cell");
-    assert_eq!(find(&f, "schmidt").company, "Schmidt; Söhne KG", "a quoted semicolon stays in its cell");
+    let anna = find(&f, "schmidt");
+    assert_eq!(anna.company, "Schmidt; Söhne KG", "a quoted semicolon stays in its cell");
+    assert_eq!((anna.address.country.as_str(), anna.phones[0].e164.as_str()), ("Österreich", "+4315134567"));
     // The bad row is reported with its line (the quoted line break makes Anna line 5 and Ömer line 6) and
     // the column it came from, and given back as it was with the reason.
     let r = rejects(&f, &b);
-    assert_eq!(r[0], "Vorname,Nachname,E-Mail,Telefon,Firma,PLZ,Ort,Quelle,Bemerkung,import_error");
-    assert!(r[1].starts_with("Ömer,Çelik,kein-at-zeichen,,,,,,,\"line 6: E-Mail:"), "{}", r[1]);
+    assert_eq!(r[0], "Vorname,Nachname,E-Mail,Telefon,Firma,PLZ,Ort,Quelle,Bemerkung,Land,import_error");
+    assert!(r[1].starts_with("Ömer,Çelik,kein-at-zeichen,,,,,,,,\"line 6: E-Mail:"), "{}", r[1]);
 }
 
 #[test]

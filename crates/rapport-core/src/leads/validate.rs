@@ -295,23 +295,42 @@ pub fn keep_invalid_contacts(input: &LeadInput, errors: &ValidationErrors) -> Op
     Some(out)
 }
 
-/// The region a country field names: its code ("DE", "deu"), or its English name as exports write it
-/// ("Germany", "United States", "UK"). None when it names none: the default region applies.
+/// The region a country field names: its code ("DE", "deu"), or its name as exports write it, in English or
+/// in another language ("Germany", "Deutschland", "Allemagne"), or a common short form ("UK", "U.S.A.").
+/// None when it names none: the default region applies.
 pub(crate) fn region_of_country(country: &str) -> Option<String> {
     let country = country.trim();
     if is_known_region(country) {
         return Some(country.to_ascii_uppercase());
     }
-    let squeezed: String = country.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    // "UK" is no ISO code, yet it is how the United Kingdom is most often written.
-    if squeezed == "uk" {
-        return Some("GB".into());
-    }
-    if squeezed.is_empty() || squeezed.chars().all(|c| c.is_ascii_digit()) {
+    if country.is_empty() || country.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let found = <celes::Country as std::str::FromStr>::from_str(&squeezed).ok()?;
-    Some(found.alpha2.to_string()).filter(|r| is_known_region(r))
+    let lower = country.to_lowercase();
+    // "U.S.A." and "U.K." are written with stops the names have not.
+    let squeezed: String = lower.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+    let by_name = |name: &str| if names_ready() { keshvar::find_by_name(name).ok() } else { None };
+    let found = by_name(&lower)
+        .or_else(|| by_name(squeezed.trim()))
+        .or_else(|| keshvar::Alpha3::try_from(country).ok().map(|a| a.to_country()))?;
+    Some(found.alpha2().to_string()).filter(|r| is_known_region(r))
+}
+
+/// Whether keshvar's table of country names is built. It is built on first use from one array of some 34,000
+/// names, on the stack of the thread that first asks: more than a test's or a worker's 2 MiB in a debug
+/// build. So it is built once on a thread of its own with room for it; if that thread cannot start, names are
+/// not read (codes still are).
+fn names_ready() -> bool {
+    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *READY.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("rapport-country-names".into())
+            .stack_size(64 << 20)
+            .spawn(|| keshvar::find_by_name("").is_err())
+            .ok()
+            .and_then(|t| t.join().ok())
+            .is_some()
+    })
 }
 
 #[cfg(test)]
@@ -373,6 +392,15 @@ mod tests {
             ("UK", "020 7946 0018", "+442079460018"),
             ("DEU", "030 901820", "+4930901820"),
             (" germany ", "030 901820", "+4930901820"),
+            // Exports from Europe write the country in their own language.
+            ("Deutschland", "030 901820", "+4930901820"),
+            ("Österreich", "01 5134567", "+4315134567"),
+            ("Schweiz", "044 668 18 00", "+41446681800"),
+            ("Suisse", "022 310 11 22", "+41223101122"),
+            ("España", "912 345 678", "+34912345678"),
+            ("Nederland", "020 794 6001", "+31207946001"),
+            ("Allemagne", "030 901820", "+4930901820"),
+            ("U.S.A.", "(415) 555-0134", "+14155550134"),
         ] {
             let input = LeadInput {
                 first_name: "Ann".into(),
