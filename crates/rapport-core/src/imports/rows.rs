@@ -8,7 +8,7 @@ use super::model::{ColumnMapping, TargetInfo, FULL_NAME, IGNORE, TO_NOTES};
 use super::reader::RawRow;
 use crate::error::FieldError;
 use crate::leads::csv::{canonical_columns, unguard_cell};
-use crate::leads::fields::{split_list, LeadFieldKind, FIELDS};
+use crate::leads::fields::{LeadFieldKind, FIELDS};
 use crate::leads::{LeadInput, SourceChannel};
 
 /// The choices of a column's destination, in the field table's order.
@@ -151,11 +151,11 @@ impl Mapper {
             }
             match target.as_str() {
                 IGNORE => {}
-                "email" => emails.push(value),
-                "other_emails" => other_emails.extend(split_list(&value)),
-                "phone" => phones.push(value),
-                "other_phones" => other_phones.extend(split_list(&value)),
-                "tags" => input.tags.extend(split_list(&value)),
+                "email" => emails.extend(cell_values(&value, Separators::Addresses)),
+                "other_emails" => other_emails.extend(cell_values(&value, Separators::Addresses)),
+                "phone" => phones.extend(cell_values(&value, Separators::Items)),
+                "other_phones" => other_phones.extend(cell_values(&value, Separators::Items)),
+                "tags" => input.tags.extend(cell_values(&value, Separators::Items)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
                 "source" => source_text = value,
@@ -243,6 +243,28 @@ pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
         .collect()
 }
 
+/// What may separate several values in one email, phone or tags cell.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Separators {
+    /// Email addresses: ";", ",", a line break, or Google Contacts' " ::: ".
+    Addresses,
+    /// Phone numbers and tags: the same but ",", which some write inside a number (or a tag).
+    Items,
+}
+
+/// The values of one email, phone or tags cell: exports put several in one ("a@x.de; b@y.de", "a@x.de ::: b@y.de"
+/// from Google Contacts, one per line). The first of the lead's first email (phone) column is its primary one.
+pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
+    let splits = |c: char| c == ';' || c == '\n' || c == '\r' || (c == ',' && separators == Separators::Addresses);
+    value
+        .split(":::")
+        .flat_map(|part| part.split(splits))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +342,36 @@ mod tests {
     }
 
     #[test]
+    fn several_addresses_or_numbers_in_one_cell_are_each_kept() {
+        // Google Contacts joins a type's values with " ::: "; other exports with ";" or "," or a line break.
+        let m = mapper(
+            &["E-mail 1 - Value", "E-mail 2 - Value", "Phone 1 - Value", "Phone 2 - Value", "Labels"],
+            &["email", "other_emails", "phone", "other_phones", "tags"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let input = m
+            .to_input(&row(&[
+                "jo@x.com ::: jo@y.org",
+                "j.o@z.net, jo@w.io\nj@v.de",
+                "+1 415-555-0134 ::: +1 415-555-0199",
+                "+49 30 1234,5; 0171 2345678",
+                "Trade fair ::: VIP; Berlin, Mitte",
+            ]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            input.emails,
+            ["jo@x.com", "jo@y.org", "j.o@z.net", "jo@w.io", "j@v.de"],
+            "the first is the primary"
+        );
+        assert_eq!(
+            input.phones,
+            ["+1 415-555-0134", "+1 415-555-0199", "+49 30 1234,5", "0171 2345678"],
+            "a comma is part of a number"
+        );
+        assert_eq!(input.tags, ["Trade fair", "VIP", "Berlin, Mitte"]);
+    }
+
+    #[test]
     fn the_formula_guard_of_an_export_comes_off() {
         let m = mapper(&["first_name", "phone", "notes"], &["first_name", "phone", "notes"])
             .unwrap_or_else(|e| panic!("{e}"));
@@ -368,11 +420,13 @@ mod tests {
                             for (i, c) in cells.iter().enumerate().take(h.len()) {
                                 let value = crate::leads::csv::unguard_cell(c.trim());
                                 if mapping[i].target != IGNORE && !value.is_empty() && !value.contains([';', ',', '\\', '"']) {
-                                    // A whole name is split: each of its words is kept, if not the cell.
-                                    let parts: Vec<&str> = if mapping[i].target == FULL_NAME {
-                                        value.split_whitespace().collect()
-                                    } else {
-                                        vec![value]
+                                    // A whole name is split: each of its words is kept, if not the cell; so is each
+                                    // of several addresses or numbers in one cell.
+                                    let parts: Vec<String> = match mapping[i].target.as_str() {
+                                        FULL_NAME => value.split_whitespace().map(String::from).collect(),
+                                        "email" | "other_emails" => cell_values(value, Separators::Addresses),
+                                        "phone" | "other_phones" | "tags" => cell_values(value, Separators::Items),
+                                        _ => vec![value.to_string()],
                                     };
                                     for part in parts {
                                         prop_assert!(text.contains(&format!("{part:?}").trim_matches('"').to_string()), "{part:?} of {value:?} lost: {text}");
