@@ -164,14 +164,20 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
         phonenumber::parse(Some(region), text)
     };
     let international = compact.starts_with('+') || compact.starts_with(intl_prefix);
-    let number = parsed.map_err(|_| PhoneError::Unparsable)?;
-    if !phonenumber::is_valid(&number) {
-        return Err(if international {
-            PhoneError::InvalidInternational(number.code().value())
-        } else {
-            PhoneError::Invalid(region_code)
-        });
-    }
+    let number = match parsed {
+        Ok(n) if phonenumber::is_valid(&n) => n,
+        // Most of the world dials out with 00, and exports from there write "0049 …" whatever the reader's
+        // region: a number that is nothing in the default region is read that way too (never one it holds).
+        failed if !international && compact.starts_with("00") => {
+            match phonenumber::parse(None, format!("+{}", &compact[2..])) {
+                Ok(n) if phonenumber::is_valid(&n) => n,
+                _ => return Err(failed.map_or(PhoneError::Unparsable, |_| PhoneError::Invalid(region_code))),
+            }
+        }
+        Ok(n) if international => return Err(PhoneError::InvalidInternational(n.code().value())),
+        Ok(_) => return Err(PhoneError::Invalid(region_code)),
+        Err(_) => return Err(PhoneError::Unparsable),
+    };
     Ok(ParsedPhone {
         e164: number.format().mode(Mode::E164).to_string(),
         national: number.national().value().to_string(),
@@ -207,6 +213,10 @@ mod tests {
         assert_eq!(e164("+880 1812-345678", "US"), "+8801812345678");
         assert_eq!(e164("0044 20 7946 0018", "FR"), "+442079460018");
         assert_eq!(e164("011 44 20 7946 0018", "US"), "+442079460018");
+        // Written with Europe's 00 where the region dials out otherwise: read so only when it is nothing there.
+        assert_eq!(e164("0049 30 1234567", "US"), "+49301234567");
+        assert_eq!(e164("0041 44 668 18 00", "JP"), "+41446681800");
+        assert!(e164("0049 1", "US").starts_with("error: is not a valid number for US"), "{}", e164("0049 1", "US"));
     }
 
     #[test]
