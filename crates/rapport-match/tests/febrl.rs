@@ -20,7 +20,8 @@ struct Scores {
     same_pairs: usize,
 }
 
-fn evaluate(set: &str) -> Option<Scores> {
+/// Scores on `set`; without `contacts`, its emails and phones are left out (leads known by name and place only).
+fn evaluate(set: &str, contacts: bool) -> Option<Scores> {
     let Some(dir) = data_dir() else {
         eprintln!("skipped: ../shared/data/dedup is not beside this repository");
         return None;
@@ -45,7 +46,7 @@ fn evaluate(set: &str) -> Option<Scores> {
         let row = row.unwrap();
         let get = |i: usize| row.get(i).unwrap_or("").to_string();
         ids.push(get(id));
-        let list = |s: String| if s.trim().is_empty() { vec![] } else { vec![s] };
+        let list = |s: String| if s.trim().is_empty() || !contacts { vec![] } else { vec![s] };
         records.push(Record {
             first_name: get(first),
             last_name: get(last),
@@ -75,7 +76,8 @@ fn evaluate(set: &str) -> Option<Scores> {
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
     let same_precision = same.intersection(&truth).count() as f64 / same.len().max(1) as f64;
     eprintln!(
-        "{set}: {} pairs predicted, {} true: precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}; same tier {} pairs, precision {same_precision:.4}",
+        "{set}{}: {} pairs predicted, {} true: precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}; same tier {} pairs, precision {same_precision:.4}",
+        if contacts { "" } else { " without emails and phones" },
         predicted.len(),
         truth.len(),
         same.len()
@@ -85,14 +87,23 @@ fn evaluate(set: &str) -> Option<Scores> {
 
 #[test]
 fn febrl1_crm() {
-    let Some(s) = evaluate("febrl1_crm") else { return };
+    let Some(s) = evaluate("febrl1_crm", true) else { return };
     assert!(s.f1 >= 0.995, "F1 {:.4} (precision {:.4}, recall {:.4})", s.f1, s.precision, s.recall);
     assert!(s.same_precision >= 0.999 && s.same_pairs > 0, "same-tier precision {:.4}", s.same_precision);
 }
 
 #[test]
 fn febrl2_crm() {
-    let Some(s) = evaluate("febrl2_crm") else { return };
+    let Some(s) = evaluate("febrl2_crm", true) else { return };
     assert!(s.f1 >= 0.99, "F1 {:.4} (precision {:.4}, recall {:.4})", s.f1, s.precision, s.recall);
+    assert!(s.same_precision >= 0.999 && s.same_pairs > 0, "same-tier precision {:.4}", s.same_precision);
+}
+
+/// Leads known by name and place only (Drafts, a list of visitors): strangers who share a town or a house number
+/// in one postcode must not be taken for one person. (F1 was 0.880, precision 0.818, before such pairs were.)
+#[test]
+fn febrl2_crm_without_emails_or_phones() {
+    let Some(s) = evaluate("febrl2_crm", false) else { return };
+    assert!(s.f1 >= 0.93, "F1 {:.4} (precision {:.4}, recall {:.4})", s.f1, s.precision, s.recall);
     assert!(s.same_precision >= 0.999 && s.same_pairs > 0, "same-tier precision {:.4}", s.same_precision);
 }
