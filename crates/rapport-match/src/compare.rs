@@ -154,9 +154,18 @@ fn address_level(a: &Prepared, b: &Prepared) -> Level {
     let postcode_typo = !a.postcode.is_empty() && !b.postcode.is_empty() && edits_within(&a.postcode, &b.postcode, 1);
     let city = !a.city.is_empty() && !b.city.is_empty() && (a.city == b.city || jaro_winkler(&a.city, &b.city) >= 0.9);
     let area = postcode || city;
+    // The same street line in another town and postcode (both given, neither alike) is another address: "1
+    // Cutlack Street" is in many towns.
+    let elsewhere = !a.postcode.is_empty()
+        && !b.postcode.is_empty()
+        && !postcode
+        && !postcode_typo
+        && !a.city.is_empty()
+        && !b.city.is_empty()
+        && !city;
     if street >= 0.97 && area {
         Level::Exact
-    } else if (street >= 0.85 && (area || postcode_typo)) || (street >= 0.97) {
+    } else if (street >= 0.85 && (area || postcode_typo)) || (street >= 0.97 && !elsewhere) {
         Level::Close
     } else if area && (street >= 0.6 || postcode && city) {
         Level::Weak
@@ -314,6 +323,25 @@ mod tests {
             phones: vec![phone.into()],
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn the_same_street_line_in_another_town_is_another_address() {
+        let at = |street: &str, city: &str, postcode: &str| {
+            prepare(&Record {
+                street: street.into(),
+                city: city.into(),
+                postcode: postcode.into(),
+                ..Default::default()
+            })
+        };
+        let here = at("1 cutlack street", "budgewoi", "6017");
+        let level = |other: &Prepared| address_level(&here, other);
+        assert_eq!(level(&at("1 cutlack street", "bunbury", "3138")), Level::Different, "another town and postcode");
+        assert_eq!(level(&at("1 cutlack street", "budgewoi", "")), Level::Exact);
+        assert_eq!(level(&at("1 cutlack street", "", "")), Level::Close, "nothing says it is elsewhere");
+        assert_eq!(level(&at("1 cutlack street", "budgewio", "6071")), Level::Exact, "a typo in each is still here");
+        assert_eq!(level(&at("1 cutlack street", "bunbury", "6018")), Level::Close, "a postcode one digit off");
     }
 
     #[test]

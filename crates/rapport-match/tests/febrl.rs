@@ -100,10 +100,11 @@ fn febrl2_crm() {
 }
 
 /// Leads known by name and place only (Drafts, a list of visitors): strangers who share a town or a house number
-/// in one postcode must not be taken for one person. (F1 was 0.880, precision 0.818, before such pairs were.)
+/// in one postcode, or a street line in another town, must not be taken for one person. (F1 was 0.880, precision
+/// 0.818, while they were.)
 #[test]
 fn febrl2_crm_without_emails_or_phones() {
     let Some(s) = evaluate("febrl2_crm", false) else { return };
-    assert!(s.f1 >= 0.93, "F1 {:.4} (precision {:.4}, recall {:.4})", s.f1, s.precision, s.recall);
+    assert!(s.f1 >= 0.94, "F1 {:.4} (precision {:.4}, recall {:.4})", s.f1, s.precision, s.recall);
     assert!(s.same_precision >= 0.999 && s.same_pairs > 0, "same-tier precision {:.4}", s.same_precision);
 }
