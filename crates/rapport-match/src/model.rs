@@ -108,8 +108,11 @@ fn names_disagree(c: &Comparison) -> bool {
     c.level(Evidence::FirstName) == Level::Different || c.level(Evidence::LastName) == Level::Different
 }
 
-fn both_names_differ(c: &Comparison) -> bool {
-    c.level(Evidence::FirstName) == Level::Different && c.level(Evidence::LastName) == Level::Different
+/// No name agrees at all: one differs outright and the other differs too or is missing.
+fn no_name_agrees(c: &Comparison) -> bool {
+    let (first, last) = (c.level(Evidence::FirstName), c.level(Evidence::LastName));
+    let unlike = |l: Level| matches!(l, Level::Different | Level::Missing);
+    unlike(first) && unlike(last) && (first == Level::Different || last == Level::Different)
 }
 
 /// Below this many records there is too little to learn weights from (two leads holding one email would make
@@ -453,10 +456,10 @@ impl Model {
         if names_disagree(c) && place > 0.0 {
             place *= self.place_trust;
         }
-        // Both names different and only part of a place shared (the same town, or the same house number in one
-        // postcode): two people, whatever how rare the town. Only person evidence (an email, a phone) can still
-        // make them one.
-        if both_names_differ(c) && !same_address {
+        // No name alike and only part of a place shared (the same town, or the same house number in one
+        // postcode): two people, however rare the town. Only person evidence (an email, a phone) can still make
+        // them one.
+        if no_name_agrees(c) && !same_address {
             place = place.min(0.0);
         }
         prior + person + place
@@ -487,7 +490,7 @@ mod tests {
     /// the same pair with one name the same is still weighed by its place. The weights are those EM learnt on a
     /// public test set of people spread over a country, without email or phone: a shared town is rare there.
     #[test]
-    fn both_names_different_and_part_of_a_place_shared_is_two_people() {
+    fn no_name_alike_and_part_of_a_place_shared_is_two_people() {
         let model = Model::from_parameters(&Parameters {
             lambda: 0.70,
             m: [
@@ -528,6 +531,11 @@ mod tests {
         ] {
             assert_eq!(tier(&jacqueline, &other), Tier::Different, "strangers sharing {what}");
         }
+        // A first name unknown and the last different: the town adds nothing to what the names say.
+        let score = |b: &crate::Prepared| model.score(&jacqueline, b, &compare(&jacqueline, b));
+        let unnamed = person("", "vincent", "4 gale street", "pottsville beach");
+        let nowhere = prepare(&Record { last_name: "vincent".into(), ..Default::default() });
+        assert_eq!(score(&unnamed), score(&nowhere), "one name unknown, the other different");
         let namesake = person("jacqueline", "vincent", "21 outtrim avenue", "willerton");
         assert_eq!(tier(&jacqueline, &namesake), Tier::Review, "one name the same: the place still counts");
     }
