@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
 import { agentCalendar, occurrence } from '../../test/calendarFixtures';
 import { mockBackend, sessionFor } from '../../test/fixtures';
@@ -146,6 +146,27 @@ describe('CalendarPage', () => {
       within(document.querySelector<HTMLElement>('.ec-appt[data-appointment-id="31"]')!).getByTestId('event-time'),
     ).toHaveTextContent(shifted);
     expect(select).toHaveValue(other);
+  });
+
+  it("a change of zone near midnight shows today in the new zone, not the day it still is in the old one", async () => {
+    // 23:30 UTC: already tomorrow in Berlin, still today in UTC; whichever of the two is not the computer's day.
+    const now = new Date('2026-11-30T23:30:00Z');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+    try {
+      const { be } = openPage('editor', { occurrences: async () => [] });
+      await waitFor(() => expect(be.occurrences).toHaveBeenCalled());
+      await fireEvent.click(screen.getByTestId('calendar-view-day'));
+      const other = ['Europe/Berlin', 'UTC'].find((z) => todayIn(z, now) !== todayIn(browserZone(), now))!;
+      const calls = be.occurrences.mock.calls.length;
+      await fireEvent.change(screen.getByTestId('calendar-zone-select'), { target: { value: other } });
+      await waitFor(() => expect(be.occurrences.mock.calls.length).toBeGreaterThan(calls));
+      const [, from] = be.occurrences.mock.lastCall!;
+      const midnight = zonedToUtc(`${todayIn(other, now)} 00:00:00`, other);
+      expect(Date.parse(from)).toBe(Date.parse(midnight));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('opens the appointment panel on a click', async () => {
