@@ -521,3 +521,120 @@ fn the_dry_run_finds_the_files_own_duplicates_however_far_apart_as_the_run_does(
     assert!(again > 250 && found == again, "every row brought again (of those shown) is found: {found} of {again}");
     assert!(dry.counts.review > 0 && dry.counts.unchanged + dry.counts.enrich > 0, "{:?}", dry.counts);
 }
+
+/// The run checks its rows for duplicates with a helper thread reading ahead of the writer (on the store as
+/// each chunk began) and completes that with what the chunk wrote since. Here the same file goes into two
+/// stores built alike, once so and once with the writer checking alone: every lead, contact, key and queued
+/// pair must be the same. The file has what makes the difference: rows that update stored leads (new phones
+/// and towns: their keys change) and later rows bringing those people again, rows that repeat earlier ones,
+/// and namesakes of stored leads.
+#[test]
+fn the_run_finds_the_same_duplicates_with_its_helper_as_without() {
+    let people: Vec<_> = rapport_core::demo::sample_leads(1500, 7).collect();
+    let header = ["first_name", "last_name", "company", "email", "phone", "city", "postcode", "country"];
+    let csv_of = |rows: &[[String; 8]]| -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.write_record(header).unwrap();
+        for r in rows {
+            w.write_record(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    let row = |l: &rapport_core::leads::LeadInput| -> [String; 8] {
+        [
+            l.first_name.clone(),
+            l.last_name.clone(),
+            l.company.clone(),
+            l.emails.first().cloned().unwrap_or_default(),
+            l.phones.first().cloned().unwrap_or_default(),
+            l.address.city.clone(),
+            l.address.postcode.clone(),
+            l.address.country.clone(),
+        ]
+    };
+    let base = csv_of(&people.iter().map(row).collect::<Vec<_>>());
+    let mut file: Vec<[String; 8]> = rapport_core::demo::sample_leads(1200, 8).map(|l| row(&l)).collect();
+    let movers: Vec<_> = people.iter().filter(|l| !l.emails.is_empty()).step_by(4).take(300).collect();
+    for (i, l) in movers.iter().enumerate() {
+        // Found by its email: a new phone and town, so its keys change.
+        let mut moved = row(l);
+        moved[4] = format!("+44 20 7946 0{:03}", i);
+        moved[5..8].clone_from_slice(&["Leeds".into(), "LS1 4AP".into(), "GB".into()]);
+        file.push(moved.clone());
+        // The same person again, without the email: only the keys the update stored can find them.
+        moved[3].clear();
+        file.push(moved);
+    }
+    for i in (0..1200).step_by(4) {
+        let mut again = file[i].clone();
+        if i % 8 == 0 {
+            again[2] = "Elsewhere Holdings".into();
+        }
+        file.push(again);
+    }
+    let file = csv_of(&file);
+
+    let outcome = |one_core: bool| {
+        let f = fixture();
+        f.core.check_imports_on_one_core(one_core);
+        import(&f, "base.csv", &base);
+        let path = write(&f, "file.csv", &file);
+        let mut plan = suggested_plan(&f, &path, None);
+        plan.key = Some(NaturalKey::Email);
+        let batch = run(&f, &path, &plan);
+        let tables = [
+            "leads",
+            "lead_emails",
+            "lead_phones",
+            "lead_tags",
+            "lead_invalid",
+            "duplicate_pairs",
+            "match_keys",
+            "match_keys_recent",
+            "match_fields",
+            "import_rejects",
+        ];
+        // Each chunk takes the time once more from the test's clock (which ticks a millisecond a reading), and
+        // how many rows a chunk holds depends on how fast it goes: the times are not compared.
+        let timeless = |r: &String| {
+            let mut out = String::new();
+            for (i, part) in r.split("Text(\"2026-11-23T").enumerate() {
+                if i > 0 {
+                    out.push_str("Text(\"(a time)");
+                    out.push_str(part.split_once('"').map_or("", |x| x.1));
+                } else {
+                    out.push_str(part);
+                }
+            }
+            out
+        };
+        let stored: Vec<(String, Vec<String>)> = f
+            .dump()
+            .into_iter()
+            .filter(|(t, _)| tables.contains(&t.as_str()))
+            .map(|(t, rows)| {
+                let mut rows: Vec<String> = rows.iter().map(timeless).collect();
+                rows.sort();
+                (t, rows)
+            })
+            .collect();
+        assert_eq!(stored.len(), tables.len());
+        (batch.counts, stored)
+    };
+    let (helped, with_helper) = outcome(false);
+    let (alone, without) = outcome(true);
+    assert_eq!(helped, alone, "the same outcomes");
+    assert!(helped.update >= 250 && helped.review >= 300 && helped.enrich + helped.unchanged >= 100, "{helped:?}");
+    for ((table, a), (_, b)) in with_helper.iter().zip(&without) {
+        let only =
+            |x: &Vec<String>, y: &Vec<String>| x.iter().filter(|r| !y.contains(r)).take(3).cloned().collect::<Vec<_>>();
+        assert!(
+            a == b,
+            "{table} differs: {} rows with the helper, {} without; only with: {:?}; only without: {:?}",
+            a.len(),
+            b.len(),
+            only(a, b),
+            only(b, a)
+        );
+    }
+}

@@ -163,6 +163,7 @@ impl Rapport {
                                         row.line,
                                         input,
                                         Some(&mut *rehearsing),
+                                        None,
                                     )?;
                                     if let (
                                         Some(k),

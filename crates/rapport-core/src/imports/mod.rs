@@ -6,6 +6,7 @@
 mod api;
 mod decode;
 mod error;
+mod lookahead;
 mod mapping;
 mod model;
 mod names;
