@@ -19,9 +19,6 @@ pub struct Rapport {
     pub(crate) imports: crate::imports::Runtime,
     /// The next range of duplicate keys a fold done in passing takes, while one is under way.
     pub(crate) fold_next: std::sync::Mutex<Option<usize>>,
-    /// The duplicate keys the write transaction under way stored, when it asked for them (an import's chunk
-    /// checking its rows with a helper: see `duplicates::lookahead`).
-    pub(crate) key_journal: std::sync::Mutex<Option<crate::duplicates::lookahead::Journal>>,
 }
 
 impl Rapport {
@@ -30,13 +27,7 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            db: Database::open(path, opts)?,
-            clock,
-            imports: Default::default(),
-            fold_next: Default::default(),
-            key_journal: Default::default(),
-        })
+        Ok(Self { db: Database::open(path, opts)?, clock, imports: Default::default(), fold_next: Default::default() })
     }
 
     pub fn path(&self) -> &Path {

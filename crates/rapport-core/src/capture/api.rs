@@ -316,7 +316,7 @@ impl Rapport {
             let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };
             let batch = self.begin_batch(tx, &grant, &origin)?;
-            let mut p = self.import_row(tx, &grant, &rules, &batch, 0, input, None, None)?;
+            let mut p = self.import_row(tx, &grant, &rules, &batch, 0, input, None)?;
             mapper.name_columns(&mut p.errors);
             changelog::discard_empty(tx, &batch)?;
             let (status, body) = match p.action {

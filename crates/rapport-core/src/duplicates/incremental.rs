@@ -104,12 +104,6 @@ pub(crate) struct Unstored {
 impl Unstored {
     pub(crate) fn add(&mut self, id: i64, p: &Prepared, entries: &[KeyEntry]) {
         debug_assert!(is_unstored(id), "an unstored lead's id is at or above UNSTORED_FROM");
-        self.add_keys(id, entries);
-        self.fields.insert(id, p.encode());
-    }
-
-    /// Only `entries`, lead `id`'s keys: its fields are read where it is stored.
-    pub(crate) fn add_keys(&mut self, id: i64, entries: &[KeyEntry]) {
         let mut sigs: Vec<std::sync::Arc<str>> = Vec::with_capacity(2);
         for e in entries {
             let sig = match sigs.iter().find(|s| ***s == *e.sig) {
@@ -122,6 +116,7 @@ impl Unstored {
             };
             self.keys.insert((e.hash, sig, id));
         }
+        self.fields.insert(id, p.encode());
     }
 
     pub(crate) fn absorb(&mut self, other: Unstored) {
@@ -146,39 +141,6 @@ impl Unstored {
     }
 }
 
-/// One key's nearest signatures in the tables: before the lead's (index 0) and at or after it (1).
-pub(crate) type Nearest = [Vec<(String, i64)>; 2];
-
-/// Key `e`'s nearest signatures in both key tables, on either side of its own, for lead `id`.
-pub(crate) fn table_nearest(conn: &Connection, id: i64, e: &KeyEntry) -> Result<Nearest, StoreError> {
-    let mut near: Nearest = [Vec::with_capacity(2 * WINDOW), Vec::with_capacity(2 * WINDOW)];
-    let mut stmt = conn.prepare_cached(NEAREST)?;
-    let mut rows = stmt.query(params![e.hash, e.sig, id, WINDOW as i64])?;
-    while let Some(r) = rows.next()? {
-        let side: i64 = r.get(0)?;
-        near[usize::from(side == 1)].push((r.get(1)?, r.get(2)?));
-    }
-    Ok(near)
-}
-
-/// The leads of key `e`'s window: the nearest [`WINDOW`] on either side among the tables' (`near`) and
-/// `extra`'s, as one table holding them all would give them. An entry both give counts once.
-pub(crate) fn window_of(e: &KeyEntry, mut near: Nearest, extra: Option<&Unstored>, out: &mut HashSet<i64>) {
-    let [before_side, after_side] = &mut near;
-    for (after, side) in [(false, before_side), (true, after_side)] {
-        if let Some(u) = extra {
-            u.nearest(e, after, WINDOW, side);
-        }
-        if after {
-            side.sort_unstable();
-        } else {
-            side.sort_unstable_by(|a, b| b.cmp(a));
-        }
-        side.dedup();
-        out.extend(side.iter().take(WINDOW).map(|(_, lead)| *lead));
-    }
-}
-
 /// The leads sharing a key (`entries`) with a lead: all of a small block, the nearest signatures on either
 /// side in a large one. Both key tables are read and their nearest merged, so a lead is found the same whether
 /// its keys were folded or not; so are the `unstored` leads' when there are some.
@@ -189,8 +151,32 @@ pub(crate) fn candidates(
     unstored: Option<&Unstored>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut out: HashSet<i64> = HashSet::new();
+    // The window of the full scan on each side: the leads a scan would pair this one with.
+    let reach = WINDOW;
+    // Each side's nearest from both tables (and the unstored leads): index 1 at or after, 0 before.
+    let mut near: [Vec<(String, i64)>; 2] = [Vec::with_capacity(2 * reach), Vec::with_capacity(2 * reach)];
+    let mut stmt = conn.prepare_cached(NEAREST)?;
     for e in entries {
-        window_of(e, table_nearest(conn, id, e)?, unstored, &mut out);
+        near[0].clear();
+        near[1].clear();
+        let mut rows = stmt.query(params![e.hash, e.sig, id, reach as i64])?;
+        while let Some(r) = rows.next()? {
+            let side: i64 = r.get(0)?;
+            near[usize::from(side == 1)].push((r.get(1)?, r.get(2)?));
+        }
+        let [before_side, after_side] = &mut near;
+        for (after, side) in [(false, before_side), (true, after_side)] {
+            if let Some(u) = unstored {
+                u.nearest(e, after, reach, side);
+            }
+            // The nearest of the tables together, in the order one table would give them.
+            if after {
+                side.sort_unstable();
+            } else {
+                side.sort_unstable_by(|a, b| b.cmp(a));
+            }
+            out.extend(side.iter().take(reach).map(|(_, lead)| *lead));
+        }
     }
     let mut v: Vec<i64> = out.into_iter().collect();
     v.sort_unstable();

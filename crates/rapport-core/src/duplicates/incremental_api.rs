@@ -3,7 +3,6 @@
 use rapport_match::{explain, prepare, Comparison, Model, Prepared};
 
 use super::incremental;
-use super::lookahead::Journal;
 use super::model::{EvidenceLine, Tier};
 use super::store::{self, PairValues};
 use crate::error::{Error, Result};
@@ -72,7 +71,6 @@ impl Rapport {
         let p = prepare(&record);
         let keys = incremental::key_entries(&p);
         incremental::index_lead(tx, id, &p, &keys)?;
-        self.journal_keys(id, &keys);
         if !check {
             return Ok(0);
         }
@@ -82,38 +80,6 @@ impl Rapport {
             open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);
         }
         Ok(open)
-    }
-}
-
-impl Rapport {
-    /// Notes lead `id`'s keys, just stored, when a transaction keeps a journal of them (see
-    /// [`Rapport::journaling_keys`]).
-    fn journal_keys(&self, id: i64, keys: &[incremental::KeyEntry]) {
-        let mut journal = self.key_journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(j) = journal.as_mut() {
-            j.record(id, keys);
-        }
-    }
-
-    /// Keeps a journal of the keys stored until the guard is dropped: called inside a write transaction, which
-    /// holds the only writer, so what it records is that transaction's.
-    pub(crate) fn journaling_keys(&self) -> KeyJournalGuard<'_> {
-        *self.key_journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Journal::default());
-        KeyJournalGuard(self)
-    }
-
-    /// Runs `f` on the journal being kept, if one is.
-    pub(crate) fn with_key_journal<T>(&self, f: impl FnOnce(Option<&Journal>) -> T) -> T {
-        f(self.key_journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref())
-    }
-}
-
-/// Ends the key journal when dropped (whether the transaction committed or failed).
-pub(crate) struct KeyJournalGuard<'a>(&'a Rapport);
-
-impl Drop for KeyJournalGuard<'_> {
-    fn drop(&mut self) {
-        *self.0.key_journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 }
 
@@ -247,24 +213,8 @@ impl Unsaved {
         scope: &crate::access::LeadScope,
         unstored: Option<&incremental::Unstored>,
     ) -> Result<Vec<Scored>> {
-        let found = incremental::score_candidates(conn, model, 0, &self.0, &self.1, unstored)?;
-        self.visible_and_ranked(conn, model, scope, found)
-    }
-
-    pub(crate) fn parts(&self) -> (&Prepared, &[incremental::KeyEntry]) {
-        (&self.0, &self.1)
-    }
-
-    /// `found` (in the order of their ids) that `scope` lets one see, best first.
-    pub(crate) fn visible_and_ranked(
-        &self,
-        conn: &rusqlite::Connection,
-        model: &Model,
-        scope: &crate::access::LeadScope,
-        found: Vec<incremental::Scored>,
-    ) -> Result<Vec<Scored>> {
         let mut out = Vec::new();
-        for (other, score, c, q) in found {
+        for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0, &self.1, unstored)? {
             // The file's own rows are the importer's to see.
             if !incremental::is_unstored(other) && !matches!(scope, crate::access::LeadScope::All) {
                 let visible =
@@ -302,7 +252,6 @@ impl Rapport {
         at: &str,
     ) -> Result<()> {
         incremental::index_lead(tx, id, &unsaved.0, &unsaved.1)?;
-        self.journal_keys(id, &unsaved.1);
         // A lead only a dry run's earlier rehearsal created is no pair to queue (the rehearsal is rolled back).
         for s in scored.into_iter().filter(|s| !incremental::is_unstored(s.other)) {
             queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, true)?;

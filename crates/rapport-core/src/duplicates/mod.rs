@@ -6,7 +6,6 @@
 mod api;
 pub(crate) mod incremental;
 pub(crate) mod incremental_api;
-pub(crate) mod lookahead;
 mod merge;
 mod model;
 pub(crate) mod store;

@@ -163,7 +163,6 @@ impl Rapport {
                                         row.line,
                                         input,
                                         Some(&mut *rehearsing),
-                                        None,
                                     )?;
                                     if let (
                                         Some(k),

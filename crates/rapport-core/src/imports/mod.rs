@@ -6,7 +6,6 @@
 mod api;
 mod decode;
 mod error;
-mod lookahead;
 mod mapping;
 mod model;
 mod names;

@@ -8,7 +8,6 @@ use rusqlite::Transaction;
 use super::model::{NaturalKey, RowAction, RowPlan};
 use crate::access::{Grant, LeadScope};
 use crate::audit::store::BatchId;
-use crate::duplicates::lookahead::Prefetched;
 use crate::duplicates::{is_unstored, Tier, Unsaved, Unstored, UNSTORED_FROM};
 use crate::error::{Error, FieldError, Result};
 use crate::leads::api::{insert_logged, visible_lead, Rules};
@@ -222,7 +221,6 @@ impl Rapport {
         line: u32,
         row: LeadInput,
         rehearsal: Option<&mut Rehearsal>,
-        pre: Option<Prefetched>,
     ) -> Result<RowPlan> {
         let name = row_name(&row);
         let keyed = match Self::keyed_lead(tx, rules, grant, &row)? {
@@ -254,15 +252,7 @@ impl Rapport {
         let lead = valid.as_lead(0);
         let unsaved = Unsaved::of(&lead);
         let unstored = rehearsal.as_deref().map(|r| &r.unstored);
-        let matches = match (rules.dedup, pre) {
-            (false, _) => vec![],
-            // Read ahead by the run's helper, and completed with what this transaction stored since.
-            (true, Some(pre)) if unstored.is_none() => self.with_key_journal(|journal| match journal {
-                Some(j) => unsaved.matches_prefetched(tx, &rules.model, &rules.scope, pre, j),
-                None => unsaved.matches(tx, &rules.model, &rules.scope, None),
-            })?,
-            (true, _) => unsaved.matches(tx, &rules.model, &rules.scope, unstored)?,
-        };
+        let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope, unstored)? } else { vec![] };
         // A lead an earlier rehearsal of a dry run created, as that rehearsal left it.
         let rehearsed = |id: i64| -> Option<Lead> {
             rehearsal.as_deref().and_then(|r| r.leads.get(&id)).and_then(|json| serde_json::from_str(json).ok())

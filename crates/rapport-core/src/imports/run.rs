@@ -1,7 +1,7 @@
 //! Running an import: rows stream from the file and are written in chunks, each chunk one short transaction
 //! that also records how far the batch has come, so other writers wait at most one chunk, a crash loses at
 //! most the chunk in flight (and nothing of it), and a resume starts exactly after the last chunk written.
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +11,6 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use super::error::ImportError;
-use super::lookahead::{Helper, ReadRow, READ_AHEAD};
 use super::model::{ImportBatch, ImportPlan, ImportStatus, RowAction, RunPhase, RunProgress};
 use super::pipeline::{rejected, RowRules};
 use super::reader::{self, RawRow};
@@ -45,8 +44,6 @@ fn chunk_goes_on(rows: usize, held: std::time::Duration, writer_wanted: bool, ca
 #[derive(Default)]
 pub struct Runtime {
     cancels: Mutex<HashMap<i64, Arc<AtomicBool>>>,
-    /// Runs check their rows for duplicates without the helper (a test compares the two ways).
-    one_core: AtomicBool,
 }
 
 impl Runtime {
@@ -115,13 +112,6 @@ impl Rapport {
             }
         }
         Ok(n)
-    }
-
-    /// Whether runs check their rows for duplicates on the writer's core alone (`true`) or with a helper on
-    /// another (the default). The outcome is the same; a test checks it is, byte for byte.
-    #[doc(hidden)]
-    pub fn check_imports_on_one_core(&self, yes: bool) {
-        self.imports.one_core.store(yes, Ordering::SeqCst);
     }
 
     /// Asks the import `id` running in this process to stop after its current chunk. False when none runs.
@@ -284,18 +274,7 @@ impl Rapport {
         let (mut done, mut counts) = (b.rows_done, b.counts.clone());
         let started = Instant::now();
         let mut this_session = 0u32;
-        // Rows read from the file and not yet written: a chunk ends with some of them in hand.
-        let mut ahead: VecDeque<ReadRow> = VecDeque::new();
-        let read = |r: std::result::Result<RawRow, ImportError>| -> ReadRow {
-            match r {
-                Ok(row) => ReadRow::mapped(row, &mapper),
-                Err(ImportError::Malformed { line, message }) => {
-                    ReadRow::mapped(RawRow { line: line as u32, cells: vec![format!("({message})")] }, &mapper)
-                }
-                Err(e) => ReadRow::Failed(e),
-            }
-        };
-        while !ahead.is_empty() || rows.peek().is_some() {
+        while rows.peek().is_some() {
             if cancel.load(Ordering::SeqCst) {
                 return Ok(false);
             }
@@ -308,50 +287,27 @@ impl Rapport {
                 changelog::tag_import(tx, batch.id, id)?;
                 let mut counts = counts.clone();
                 let held = Instant::now();
-                std::thread::scope(|scope| {
-                    // The duplicate check's reads go to a helper on the other core (see `duplicates::lookahead`).
-                    let with_helper = rules.dedup && !self.imports.one_core.load(Ordering::SeqCst);
-                    let mut helper = with_helper.then(|| Helper::start(self, scope, actor));
-                    let _journal = helper.is_some().then(|| self.journaling_keys());
-                    if let Some(h) = helper.as_mut() {
-                        ahead.iter().for_each(|r| h.ask(r));
-                    }
-                    while chunk_goes_on(
-                        n as usize,
-                        held.elapsed(),
-                        self.db.writer_wanted(),
-                        cancel.load(Ordering::SeqCst),
-                    ) {
-                        while ahead.len() < READ_AHEAD {
-                            let Some(r) = rows.next() else { break };
-                            let r = read(r);
-                            if let Some(h) = helper.as_mut() {
-                                h.ask(&r);
-                            }
-                            ahead.push_back(r);
+                while chunk_goes_on(n as usize, held.elapsed(), self.db.writer_wanted(), cancel.load(Ordering::SeqCst))
+                {
+                    let Some(row) = rows.next() else { break };
+                    n += 1;
+                    let row = match row {
+                        Ok(r) => r,
+                        Err(ImportError::Malformed { line, message }) => {
+                            RawRow { line: line as u32, cells: vec![format!("({message})")] }
                         }
-                        let Some(r) = ahead.pop_front() else { break };
-                        let pre = helper.as_mut().and_then(Helper::answer);
-                        n += 1;
-                        let (row, input) = match r {
-                            ReadRow::Mapped(row, input) => (row, input),
-                            ReadRow::Failed(e) => return Err(e.into()),
-                        };
-                        let mut plan = match input {
-                            Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None, pre)?,
-                            Err(errors) => rejected(row.line, String::new(), errors),
-                        };
-                        mapper.name_columns(&mut plan.errors);
-                        if plan.action == RowAction::Reject {
-                            store::insert_reject(tx, id, row.line, &row.cells, &plan.errors)?;
-                        }
-                        counts.add(plan.action);
+                        Err(e) => return Err(e.into()),
+                    };
+                    let mut plan = match mapper.to_input(&row) {
+                        Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
+                        Err(errors) => rejected(row.line, String::new(), errors),
+                    };
+                    mapper.name_columns(&mut plan.errors);
+                    if plan.action == RowAction::Reject {
+                        store::insert_reject(tx, id, row.line, &row.cells, &plan.errors)?;
                     }
-                    if let Some(h) = helper {
-                        h.stop();
-                    }
-                    Ok::<_, Error>(())
-                })?;
+                    counts.add(plan.action);
+                }
                 changelog::discard_empty(tx, &batch)?;
                 store::advance(tx, id, done + n, &counts)?;
                 Ok::<_, Error>(counts)
