@@ -155,7 +155,7 @@ impl Mapper {
                 "other_emails" => other_emails.extend(cell_values(&value, Separators::Addresses)),
                 "phone" => phones.extend(cell_values(&value, Separators::Items)),
                 "other_phones" => other_phones.extend(cell_values(&value, Separators::Items)),
-                "tags" => input.tags.extend(cell_values(&value, Separators::Items)),
+                "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
                 "source" => source_text = value,
@@ -265,9 +265,32 @@ pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
         .collect()
 }
 
+/// The tags of one cell. Google Contacts marks its own groups with "* " ("* starred", "* myContacts"): the
+/// marker comes off, and the group every contact of the account is in ("myContacts", "My Contacts" in older
+/// exports) is no tag at all: it would be on every lead and say nothing.
+pub(crate) fn tag_values(value: &str) -> Vec<String> {
+    cell_values(value, Separators::Items)
+        .into_iter()
+        .filter_map(|tag| match tag.strip_prefix("* ") {
+            Some(group) if group.eq_ignore_ascii_case("mycontacts") || group.eq_ignore_ascii_case("my contacts") => {
+                None
+            }
+            Some(group) => Some(group.trim().to_string()).filter(|g| !g.is_empty()),
+            None => Some(tag),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn google_contacts_groups_lose_their_marker_and_my_contacts_is_no_tag() {
+        assert_eq!(tag_values("* myContacts ::: * starred ::: Trade fair"), ["starred", "Trade fair"]);
+        assert_eq!(tag_values("* My Contacts ::: Friends"), ["Friends"]);
+        assert_eq!(tag_values("*VIP; Berlin"), ["*VIP", "Berlin"], "a tag that only starts with a star is kept");
+    }
 
     fn mapper(headers: &[&str], targets: &[&str]) -> Result<Mapper, ImportError> {
         let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
@@ -425,7 +448,8 @@ mod tests {
                                     let parts: Vec<String> = match mapping[i].target.as_str() {
                                         FULL_NAME => value.split_whitespace().map(String::from).collect(),
                                         "email" | "other_emails" => cell_values(value, Separators::Addresses),
-                                        "phone" | "other_phones" | "tags" => cell_values(value, Separators::Items),
+                                        "phone" | "other_phones" => cell_values(value, Separators::Items),
+                                        "tags" => tag_values(value),
                                         _ => vec![value.to_string()],
                                     };
                                     for part in parts {
