@@ -314,7 +314,14 @@ pub(crate) fn load_model(conn: &Connection) -> Result<Model, StoreError> {
     Ok(model)
 }
 
-/// A candidate at or above the review tier: its id, score, comparison and prepared fields.
+/// Whether two leads hold the same name and the same of every matched field, an email or a phone among them:
+/// one person brought again (a file imported twice), whatever weights a scan learnt for names many people share.
+pub(crate) fn same_record(a: &Prepared, b: &Prepared) -> bool {
+    let reachable = !a.emails.is_empty() || !a.phones.is_empty();
+    a == b && !a.first.is_empty() && !a.last.is_empty() && reachable
+}
+
+/// A candidate at or above the review tier (or the same record): its id, score, comparison and prepared fields.
 pub(crate) type Scored = (i64, f64, rapport_match::Comparison, Prepared);
 
 /// Scores `p` (lead `id`, with keys `entries`) against each candidate: the pairs at or above the review tier,
@@ -336,7 +343,7 @@ pub(crate) fn score_candidates(
         let Some(q) = q else { continue };
         let c = compare::compare(p, &q);
         let score = model.score(p, &q, &c);
-        if model.tier(score) != rapport_match::Tier::Different {
+        if model.tier(score) != rapport_match::Tier::Different || same_record(p, &q) {
             out.push((other, score, c, q));
         }
     }
@@ -539,5 +546,26 @@ mod tests {
             region: _,
         } = r;
         assert_eq!(MATCHED_FIELDS.len(), 9);
+    }
+
+    /// The same record needs a whole name and a way to reach the person: two "Ann Lee" at one office with no
+    /// email or phone are two colleagues as much as one person, and are left to the weights.
+    #[test]
+    fn the_same_record_has_a_whole_name_and_an_email_or_phone() {
+        let ann = Record {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            company: "Acme".into(),
+            phones: vec!["+442079460071".into()],
+            ..Default::default()
+        };
+        let same = |a: &Record, b: &Record| same_record(&prepare(a), &prepare(b));
+        assert!(same(&ann, &Record { company: "ACME".into(), ..ann.clone() }), "spelling aside");
+        assert!(!same(&ann, &Record { city: "Leeds".into(), ..ann.clone() }), "one field more");
+        let unreachable = Record { phones: vec![], ..ann.clone() };
+        assert!(!same(&unreachable, &unreachable));
+        let surname_only = Record { first_name: String::new(), ..ann.clone() };
+        assert!(!same(&surname_only, &surname_only));
+        assert!(same(&ann, &ann));
     }
 }

@@ -223,9 +223,13 @@ impl Unsaved {
                     continue;
                 }
             }
-            out.push(Scored { other, score: Model::probability(score), tier: tier_of(model, score), raw: score, c, q });
+            // A row the same as a stored lead on every matched field is that lead: importing a file again changes
+            // nothing, even where a scan learnt that strangers often share a name (and the row has no email).
+            let tier = if incremental::same_record(&self.0, &q) { Tier::Same } else { tier_of(model, score) };
+            out.push(Scored { other, score: Model::probability(score), tier, raw: score, c, q });
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // A certain match first: the same record can score below a possible one.
+        out.sort_by(|a, b| (b.tier == Tier::Same).cmp(&(a.tier == Tier::Same)).then(b.score.total_cmp(&a.score)));
         Ok(out)
     }
 
