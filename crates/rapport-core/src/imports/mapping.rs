@@ -222,7 +222,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
-    ("tags", &["tags", "labels", "schlagworte", "etiquettes", "etiquetas"]),
+    ("tags", &["tags", "labels", "label", "schlagworte", "etiquettes", "etiquetas"]),
     (
         "notes",
         &[
@@ -282,15 +282,25 @@ fn field_of(header: &str) -> Option<&'static str> {
 const QUALIFIABLE: &[&str] =
     &["email", "phone", "street", "street2", "city", "postcode", "region", "country", "company", "job_title"];
 
+/// Words that say which of a person's values a column holds, or how it is coded, after the field's own name:
+/// Pipedrive's "Person - Email - Work", a register's "res_city_desc" and "state_cd".
+const TRAILING_QUALIFIERS: &[&str] =
+    &["work", "home", "office", "business", "private", "personal", "mobile", "main", "other", "desc", "cd", "code"];
+
 /// The field a header names with words before it, as CRM and address-book exports write them: each of its
 /// "/"-separated alternatives, read from its last words backwards ("Mobile Phone Number" is a phone number),
-/// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City").
+/// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City"), then without one word of
+/// [`TRAILING_QUALIFIERS`] at its end.
 fn qualified_field(header: &str) -> Option<&'static str> {
     for alternative in header.split(['/', '|', '\\']) {
         let words: Vec<String> = words_of(alternative);
         let plain: Vec<String> =
             words.iter().filter(|w| w.as_str() != "value" && !w.chars().all(|c| c.is_ascii_digit())).cloned().collect();
-        for list in [&words, &plain] {
+        let unqualified: Vec<String> = match plain.split_last() {
+            Some((last, rest)) if !rest.is_empty() && TRAILING_QUALIFIERS.contains(&last.as_str()) => rest.to_vec(),
+            _ => Vec::new(),
+        };
+        for list in [&words, &plain, &unqualified] {
             for start in 0..list.len() {
                 if let Some(f) = exact_field(&list[start..].concat()).filter(|f| QUALIFIABLE.contains(f)) {
                     return Some(f);
@@ -493,5 +503,35 @@ mod tests {
         assert_eq!(fields(&["rec_id", "suburb", "state"]), some(&["external_ref", "city", "region"]));
         // A qualifier does not make a name field or an owner out of a header that only ends like one.
         assert_eq!(fields(&["Date Last", "Contact owner", "Lead Source"]), some(&["", "", "source_detail"]));
+    }
+
+    #[test]
+    fn a_kind_or_a_coding_after_the_fields_name() {
+        // Pipedrive's people export.
+        assert_eq!(
+            fields(&[
+                "Person - Name",
+                "Person - Organization",
+                "Person - Email - Work",
+                "Person - Phone - Mobile",
+                "Label"
+            ]),
+            some(&["full_name", "company", "email", "phone", "tags"])
+        );
+        // A voter register, as record-linkage studies use it.
+        assert_eq!(
+            fields(&[
+                "voter_id",
+                "first_name",
+                "last_name",
+                "res_street_address",
+                "res_city_desc",
+                "state_cd",
+                "zip_code"
+            ]),
+            some(&["", "first_name", "last_name", "street", "city", "region", "postcode"])
+        );
+        // Only a qualifier comes off, and only at the end: these say something else of an email.
+        assert_eq!(fields(&["Email Opt Out", "Home Email Bounced", "Area Code"]), some(&["", "", ""]));
     }
 }
