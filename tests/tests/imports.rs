@@ -100,6 +100,35 @@ fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     assert!(r[1].starts_with("Ömer,Çelik,kein-at-zeichen,,,,,,,,\"line 6: E-Mail:"), "{}", r[1]);
 }
 
+/// Addresses whose house number has a column of its own, as German address lists and FEBRL's original files
+/// keep it: the street is the two cells joined in the file's order, and nothing goes to the notes.
+#[test]
+fn a_house_number_in_its_own_column_joins_the_street() {
+    let f = fixture();
+    let b = import(
+        &f,
+        "adressen.csv",
+        "Vorname;Nachname;E-Mail;Straße;Hausnummer;PLZ;Ort\n\
+         Jürgen;Müller;jm@mueller-gmbh.de;Hauptstraße;12a;10115;Berlin\n\
+         Anna;Schmidt;anna@schmidt.de;Ringstraße;;1010;Wien\n"
+            .as_bytes(),
+    );
+    assert_eq!(b.counts.create_active, 2, "{:?}", b.counts);
+    let juergen = find(&f, "müller");
+    assert_eq!((juergen.address.street.as_str(), juergen.notes.as_str()), ("Hauptstraße 12a", ""));
+    assert_eq!(find(&f, "schmidt").address.street, "Ringstraße", "no number, no trailing space");
+    let b = import(
+        &f,
+        "febrl.csv",
+        b"rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,email\n\
+          rec-1-org,ann,lee,12,wattle avenue,lakeview,sydney,2000,nsw,ann@lee.example\n",
+    );
+    assert_eq!(b.counts.create_active, 1, "{:?}", b.counts);
+    let ann = find(&f, "ann@lee.example");
+    assert_eq!((ann.address.street.as_str(), ann.address.street2.as_str()), ("12 wattle avenue", "lakeview"));
+    assert_eq!((ann.external_ref.as_str(), ann.address.city.as_str()), ("rec-1-org", "sydney"));
+}
+
 #[test]
 fn utf8_with_a_bom_and_utf16_from_excel_unicode_text() {
     let f = fixture();

@@ -151,6 +151,9 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "address1",
             "streetaddress",
             "strasse",
+            "strasseundhausnummer",
+            "strasseundnr",
+            "strassehausnummer",
             "adresse",
             "anschrift",
             "rue",
@@ -267,9 +270,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Lower case, accents and everything but letters and digits taken off: "E-Mail" and "e mail" are "email".
+/// Lower case, accents and everything but letters and digits taken off: "E-Mail" and "e mail" are "email";
+/// "ß" is "ss", as Swiss German writes it ("Straße" is "strasse").
 pub(super) fn fold(header: &str) -> String {
-    header.nfd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    header.nfd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().replace('ß', "ss")
 }
 
 fn field_of(header: &str) -> Option<&'static str> {
@@ -321,7 +325,9 @@ fn words_of(header: &str) -> Vec<String> {
         if (!c.is_alphanumeric() || (c.is_uppercase() && last_lower)) && !current.is_empty() {
             out.push(std::mem::take(&mut current));
         }
-        if c.is_alphanumeric() {
+        if c == 'ß' || c == 'ẞ' {
+            current.push_str("ss");
+        } else if c.is_alphanumeric() {
             current.extend(c.to_lowercase());
         }
         last_lower = c.is_lowercase();
@@ -343,13 +349,32 @@ fn exact_field(folded: &str) -> Option<&'static str> {
     SYNONYMS.iter().find(|(_, words)| words.iter().any(|w| fold(w) == folded)).map(|(f, _)| *f)
 }
 
+/// Headers of a house number kept apart from its street: the street takes it too (see `rows`).
+const HOUSE_NUMBER: &[&str] = &[
+    "housenumber",
+    "houseno",
+    "streetnumber",
+    "streetno",
+    "hausnummer",
+    "hausnr",
+    "huisnummer",
+    "numerodevoie",
+    "numerocivico",
+    "numerodecasa",
+    "numerodacasa",
+];
+
 /// One suggestion per column. A field already taken by an earlier column is not suggested again, except
-/// that a second email or phone column becomes the other emails or phones.
+/// that a second email or phone column becomes the other emails or phones, and a house number joins the
+/// street.
 pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     let mut taken: Vec<&'static str> = Vec::new();
     headers
         .iter()
         .map(|h| {
+            if HOUSE_NUMBER.contains(&fold(h).as_str()) {
+                return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
+            }
             let field = field_of(h).and_then(|f| {
                 let f = match f {
                     "email" if taken.contains(&"email") => "other_emails",
@@ -503,6 +528,15 @@ mod tests {
         assert_eq!(fields(&["rec_id", "suburb", "state"]), some(&["external_ref", "city", "region"]));
         // A qualifier does not make a name field or an owner out of a header that only ends like one.
         assert_eq!(fields(&["Date Last", "Contact owner", "Lead Source"]), some(&["", "", "source_detail"]));
+    }
+
+    #[test]
+    fn a_house_number_of_its_own_goes_to_the_street_too() {
+        assert_eq!(fields(&["Straße", "Hausnummer", "PLZ", "Ort"]), some(&["street", "street", "postcode", "city"]));
+        assert_eq!(fields(&["street_number", "address_1", "address_2"]), some(&["street", "street", "street2"]));
+        assert_eq!(fields(&["STRASSE UND HAUSNUMMER", "Huisnummer"]), some(&["street", "street"]));
+        // Two streets are not one: the second of them is a column for the notes.
+        assert_eq!(fields(&["Home Street", "Business Street"]), some(&["street", ""]));
     }
 
     #[test]

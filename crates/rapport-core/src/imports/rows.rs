@@ -37,7 +37,7 @@ pub fn targets() -> Vec<TargetInfo> {
 
 /// Targets that take one value: two columns cannot both fill one.
 fn single_valued(target: &str) -> bool {
-    !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | TO_NOTES | IGNORE)
+    !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | TO_NOTES | IGNORE)
 }
 
 pub(crate) struct Mapper {
@@ -158,6 +158,11 @@ impl Mapper {
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
+                // Exports that keep the house number apart ("Straße", "Hausnummer"; FEBRL's "street_number",
+                // "address_1") give the street in two columns: joined in column order, as each country writes it.
+                "street" if !input.address.street.is_empty() => {
+                    input.address.street = format!("{} {value}", input.address.street);
+                }
                 "source" => source_text = value,
                 FULL_NAME => full_name = (self.headers[i].clone(), value),
                 "owner" => match self.owners.get(&value.to_lowercase()) {

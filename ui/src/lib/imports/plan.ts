@@ -29,8 +29,11 @@ export const IGNORE = 'ignore';
 /** The column's values are added to the lead's notes as "Header: value". */
 export const NOTES = 'notes';
 
-/** Targets a single value fits in: two columns sent to one of these is worth a warning. */
-const MULTI_VALUE_TARGETS = new Set([IGNORE, NOTES, 'other_emails', 'other_phones', 'tags']);
+/**
+ * Targets several columns may go to: lists, the notes, and the street (a house number kept in a column of its
+ * own is joined to it). Two columns sent to any other target is worth a warning (the core refuses it).
+ */
+const MULTI_VALUE_TARGETS = new Set([IGNORE, NOTES, 'email', 'phone', 'other_emails', 'other_phones', 'tags', 'street']);
 
 export function emptyCounts(): OutcomeCounts {
   return { create_active: 0, create_draft: 0, update: 0, unchanged: 0, enrich: 0, review: 0, reject: 0 };

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { sharedTargets } from './plan';
+
+describe('sharedTargets', () => {
+  it('warns of two columns sent to a single-value field', () => {
+    const mapping = [
+      { column: 'City', target: 'city' },
+      { column: 'Home City', target: 'city' },
+      { column: 'Notes', target: 'notes' },
+      { column: 'Comments', target: 'notes' },
+    ];
+    expect(sharedTargets(mapping)).toEqual([['city', ['City', 'Home City']]]);
+  });
+
+  it('lets a house number join the street, and several emails and phones in', () => {
+    const mapping = [
+      { column: 'Straße', target: 'street' },
+      { column: 'Hausnummer', target: 'street' },
+      { column: 'E-Mail', target: 'email' },
+      { column: 'E-Mail 2', target: 'email' },
+      { column: 'Telefon', target: 'phone' },
+      { column: 'Mobil', target: 'phone' },
+    ];
+    expect(sharedTargets(mapping)).toEqual([]);
+  });
+});
