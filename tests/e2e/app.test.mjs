@@ -384,6 +384,7 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
     "the suggested mapping");
   assert.equal(await js(`return document.querySelector('[data-testid="import-shared-warning"]') === null;`), true,
     "a house number joining the street is no clash");
+  assert.match(await s.text('[data-testid="import-joined-street"]'), /Straße.*Hausnummer.*one street/);
   await s.screenshot(`${shots}/36-import-mapping.png`);
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]');

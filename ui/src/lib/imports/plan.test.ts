@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedTargets } from './plan';
+import { joinedStreet, sharedTargets } from './plan';
 
 describe('sharedTargets', () => {
   it('warns of two columns sent to a single-value field', () => {
@@ -22,5 +22,15 @@ describe('sharedTargets', () => {
       { column: 'Mobil', target: 'phone' },
     ];
     expect(sharedTargets(mapping)).toEqual([]);
+  });
+});
+
+describe('joinedStreet', () => {
+  it('names the columns joined into the street, in the file order, only when there are several', () => {
+    const street = { column: 'Straße', target: 'street' };
+    const number = { column: 'Hausnummer', target: 'street' };
+    const city = { column: 'Ort', target: 'city' };
+    expect(joinedStreet([street, city, number])).toEqual(['Straße', 'Hausnummer']);
+    expect(joinedStreet([street, city])).toEqual([]);
   });
 });

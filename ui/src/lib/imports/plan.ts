@@ -92,6 +92,12 @@ export function sharedTargets(mapping: readonly ColumnMapping[]): [string, strin
   return [...by.entries()].filter(([, columns]) => columns.length > 1);
 }
 
+/** The columns joined into the street (a house number kept apart), in the file's order; empty unless several. */
+export function joinedStreet(mapping: readonly ColumnMapping[]): string[] {
+  const columns = mapping.filter((m) => m.target === 'street').map((m) => m.column);
+  return columns.length > 1 ? columns : [];
+}
+
 /** What the target select offers: the file's targets, then "Add to notes" and "Ignore" (each once). */
 export function targetOptions(targets: readonly TargetInfo[]): TargetInfo[] {
   return [
