@@ -208,22 +208,26 @@ fn bounded(mut m: [f64; LEVEL_COUNT], e: Evidence) -> [f64; LEVEL_COUNT] {
 /// level weighs what its levels weigh together, so a level EM hardly ever saw moves it little. None for a level
 /// left as it was.
 fn ordered_ratios(m: &[f64; LEVEL_COUNT], u: &[f64; LEVEL_COUNT]) -> [Option<f64>; LEVEL_COUNT] {
-    // Each block: its m, its u, and how many levels it pools.
-    let mut blocks: Vec<(f64, f64, usize)> = Vec::with_capacity(LEVEL_COUNT);
+    // Each block: its m, its u, and how many levels it pools. On the stack: every weight of an email or phone
+    // (millions in a full scan) runs this.
+    let mut blocks = [(0.0, 0.0, 0usize); LEVEL_COUNT];
+    let mut len = 0;
     for level in 0..LEVEL_COUNT {
-        blocks.push((m[level], u[level], 1));
-        while let [.., (m1, u1, n1), (m2, u2, n2)] = blocks[..] {
+        blocks[len] = (m[level], u[level], 1);
+        len += 1;
+        while len >= 2 {
+            let ((m1, u1, n1), (m2, u2, n2)) = (blocks[len - 2], blocks[len - 1]);
             // The stricter block below the looser one: m1/u1 < m2/u2, without dividing by a u of 0.
             if m1 * u2 >= m2 * u1 {
                 break;
             }
-            blocks.truncate(blocks.len() - 2);
-            blocks.push((m1 + m2, u1 + u2, n1 + n2));
+            len -= 1;
+            blocks[len - 1] = (m1 + m2, u1 + u2, n1 + n2);
         }
     }
     let mut out = [None; LEVEL_COUNT];
     let mut level = 0;
-    for (bm, bu, n) in blocks {
+    for &(bm, bu, n) in &blocks[..len] {
         for slot in out.iter_mut().skip(level).take(n) {
             *slot = (n > 1 && bm > 0.0 && bu > 0.0).then_some(bm / bu);
         }
