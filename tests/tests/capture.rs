@@ -60,7 +60,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         name: "Website".into(),
         kind: CaptureSourceKind::WebForm,
         field_map: vec![],
-        rate_per_minute: 11,
+        rate_per_minute: 16,
     };
     let made = f.core.add_capture_source(&f.admin, &OsKeychain, &web).unwrap();
     // What the Administrator copies into the form is what the keychain holds.
@@ -83,7 +83,8 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         enabled: true,
         port: 0,
         open_to_network: false,
-        allowed_origins: vec!["https://www.example.com".into()],
+        // The second typed as a person might: a browser sends "https://shop.example.com".
+        allowed_origins: vec!["https://www.example.com".into(), "https://Shop.Example.com:443/".into()],
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
@@ -155,6 +156,39 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     assert_eq!((again.status, &again.body), (first.status, &first.body));
     assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
     assert_eq!(f.dump(), before, "a replay writes nothing");
+    // The same key with another body: refused, not answered with Di's reply (the second lead would be lost).
+    let other = br#"{"first_name":"Ed","last_name":"Ng","email":"ed@ng.io"}"#;
+    let a = post(&url, Some(&token), "application/json", other, &[("Idempotency-Key", "order-77")]);
+    assert_eq!((a.status, a.body["code"].as_str()), (422, Some("idempotency_key_reused")), "{}", a.body);
+    assert_eq!(header(&a, "idempotent-replayed"), None);
+    assert_eq!(f.dump(), before, "a refused key writes nothing");
+    // A refused body keeps no key: corrected, it goes through under the same one.
+    let bad = br#"{"first_name":"Flo","last_name":"Ek","email":"flo@"}"#;
+    let a = post(&url, Some(&token), "application/json", bad, &[("Idempotency-Key", "order-78")]);
+    assert_eq!(a.status, 422, "{}", a.body);
+    let fixed = br#"{"first_name":"Flo","last_name":"Ek","email":"flo@ek.io"}"#;
+    let a = post(&url, Some(&token), "application/json", fixed, &[("Idempotency-Key", "order-78")]);
+    assert_eq!((a.status, a.body["outcome"].as_str()), (201, Some("create_active")), "{}", a.body);
+
+    // What the sales process decides is not the sender's: a web form's page is public, its token with it.
+    let a = post(
+        &url,
+        Some(&token),
+        "application/x-www-form-urlencoded",
+        b"first_name=Gil&last_name=Oz&email=gil%40oz.io&source=direct_entry&lead_source=Phone&owner=admin&stage=won",
+        &[],
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let gil = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
+    assert_eq!((gil.source, gil.source_detail.as_str()), (Some(SourceChannel::WebForm), "Website"));
+    assert_eq!((gil.owner.is_none(), gil.stage.as_str()), (true, "new"), "{gil:?}");
+    for posted in ["source: direct_entry", "lead_source: Phone", "owner: admin", "stage: won"] {
+        assert!(gil.notes.contains(posted), "{posted} kept in the notes: {:?}", gil.notes);
+    }
+    // A form sent in Latin-1: refused with the field named, not stored as "J\u{fffd}rgen".
+    let a = post(&url, Some(&token), "application/x-www-form-urlencoded", b"first_name=J%FCrgen&last_name=Ek", &[]);
+    assert_eq!((a.status, a.body["code"].as_str()), (400, Some("bad_body")), "{}", a.body);
+    assert!(a.body["message"].as_str().unwrap_or("").contains("first_name"), "{}", a.body);
 
     // Oversized: 413, as JSON.
     let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(70 * 1024));
@@ -165,6 +199,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     let a = post(&url, Some("rpk_not-a-real-token"), "application/json", body, &[]);
     assert_eq!((a.status, a.body["code"].as_str()), (401, Some("unauthorized")));
     assert_eq!(post(&url, None, "application/json", body, &[]).status, 401);
+    assert_eq!(header(&a, "www-authenticate"), Some("Bearer"));
 
     // A partner's own field names, through its map.
     let a = post(
@@ -178,7 +213,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     let jan = f.core.get_lead(&f.admin, a.body["lead_id"].as_i64().unwrap()).unwrap();
     assert_eq!((jan.first_name.as_str(), jan.source), ("Jan", Some(SourceChannel::Partner)));
 
-    // Rate-limited: the website source allows 11 a minute; 10 are used.
+    // Rate-limited: the website source allows 16 a minute; 15 are used.
     let mut statuses = vec![];
     for i in 0..3 {
         let b = format!(r#"{{"first_name":"R{i}","last_name":"Limit","email":"r{i}@limit.io"}}"#);
@@ -210,6 +245,16 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     };
     assert_eq!(preflight("https://www.example.com").as_deref(), Some("https://www.example.com"));
     assert_eq!(preflight("https://evil.example"), None);
+    assert_eq!(preflight("https://shop.example.com").as_deref(), Some("https://shop.example.com"));
+    // A wrong method on the API's path: JSON, as every other answer.
+    let resp = match ureq::get(&url).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("no answer: {e}"),
+    };
+    assert_eq!((resp.status(), resp.header("allow")), (405, Some("POST")));
+    let body: serde_json::Value = serde_json::from_str(&resp.into_string().unwrap()).unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
 
     // Revoked: refused from now on, and gone from the keychain.
     f.core.revoke_capture_source(&f.admin, &OsKeychain, partner.source.id).unwrap();

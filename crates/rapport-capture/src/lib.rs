@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -59,7 +59,12 @@ impl Drop for Running {
 }
 
 fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "code": code, "message": message, "fields": [] }))).into_response()
+    let mut resp =
+        (status, Json(serde_json::json!({ "code": code, "message": message, "fields": [] }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    resp
 }
 
 fn reply(r: CaptureReply) -> Response {
@@ -137,7 +142,14 @@ async fn create_lead(
         Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.body_text()),
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) => Some(k.to_string()),
+        // Taken as no key, a retry of this request would create the lead twice.
+        Some(Err(_)) => {
+            return json_error(StatusCode::BAD_REQUEST, "bad_request", "the Idempotency-Key must be plain ASCII text")
+        }
+    };
     let core = state.core.clone();
     let source = check.source_id;
     let result = tokio::task::spawn_blocking(move || {
@@ -161,17 +173,29 @@ async fn not_found() -> Response {
     json_error(StatusCode::NOT_FOUND, "not_found", "the capture API takes POST /api/v1/leads")
 }
 
+async fn wrong_method() -> Response {
+    let mut r = json_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "send leads with POST");
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+    r
+}
+
+/// An origin as a browser sends it (scheme, host in lower case and punycode, port unless the scheme's own),
+/// so one typed "https://Example.com:443/" in the settings still matches.
+fn browser_origin(typed: &str) -> Option<HeaderValue> {
+    let origin = url::Url::parse(typed.trim()).ok()?.origin();
+    origin.is_tuple().then(|| HeaderValue::from_str(&origin.ascii_serialization()).ok())?
+}
+
 pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
-    let origins: Vec<HeaderValue> =
-        settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    let cors = CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_methods([Method::POST]).allow_headers([
-        header::AUTHORIZATION,
-        header::CONTENT_TYPE,
-        "idempotency-key".parse().unwrap_or(header::ACCEPT),
-    ]);
+    let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| browser_origin(o)).collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
     let state = Arc::new(AppState { core, limiters: Mutex::new(Default::default()) });
     Router::new()
-        .route("/api/v1/leads", post(create_lead))
+        .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors)

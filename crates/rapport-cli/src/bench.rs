@@ -235,8 +235,8 @@ pub(crate) fn ensure_leads(core: &Rapport, actor: &rapport_core::Actor, n: usize
         while done < missing {
             let rows: Vec<_> =
                 rows_iter.by_ref().take(chunk).enumerate().map(|(i, l)| ((done + i) as u32 + 2, l)).collect();
-            let n = rows.len();
-            if n == 0 {
+            let taken = rows.len();
+            if taken == 0 {
                 break;
             }
             let out = core
@@ -245,8 +245,8 @@ pub(crate) fn ensure_leads(core: &Rapport, actor: &rapport_core::Actor, n: usize
             if !out.rejected.is_empty() {
                 return Err(format!("generated rows were rejected: {:?}", out.rejected.first()));
             }
-            done += n;
-            eprint!("\rgenerating leads… {}/{} ({:.0} s)", have + done, n, started.elapsed().as_secs_f64());
+            done += taken;
+            eprint!("\rgenerating leads… {}/{n} ({:.0} s)", have + done, started.elapsed().as_secs_f64());
         }
         eprintln!("\ngenerated {missing} leads in {:.1} s", started.elapsed().as_secs_f64());
     }

@@ -77,7 +77,14 @@ impl Rapport {
         new.allowed_origins = new
             .allowed_origins
             .iter()
-            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .map(|o| {
+                // Kept as a browser sends it (host in lower case and punycode, no default port), so it matches.
+                let o = o.trim().trim_end_matches('/');
+                match url::Url::parse(o).map(|u| u.origin()) {
+                    Ok(origin) if origin.is_tuple() => origin.ascii_serialization(),
+                    _ => o.to_string(),
+                }
+            })
             .filter(|o| !o.is_empty())
             .collect();
         let check = CaptureSettings {
@@ -127,6 +134,11 @@ impl Rapport {
                     "field_map",
                     format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target),
                 );
+            } else if SET_BY_THE_SOURCE.contains(&m.target.as_str()) {
+                v.push(
+                    "field_map",
+                    format!("\"{}\" cannot set the {}: every lead from this source gets its own", m.column, m.target),
+                );
             }
         }
         v.into_result()?;
@@ -171,8 +183,11 @@ impl Rapport {
         Ok(NewCaptureSource { source, token })
     }
 
+    /// Revokes source `id`: its token stops working with this commit. The secret leaves the keychain after it,
+    /// and a keychain that refuses (locked, or no Secret Service running) cannot keep a leaked token alive: the
+    /// database no longer accepts its hash, and the secret left behind is only logged.
     pub fn revoke_capture_source(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<CaptureSource> {
-        self.db.write(|tx| {
+        let source = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let s = store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
             if s.revoked_at.is_none() {
@@ -180,10 +195,13 @@ impl Rapport {
                 store::revoke(tx, id, &at)?;
                 let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
                 changelog::record(tx, &batch, "capture_source", id, "revoked_at", None, Some(&at))?;
-                secrets.delete(&keychain_key(id)).map_err(crate::calendar::CalendarError::Keychain)?;
             }
             store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
-        })
+        })?;
+        if let Err(e) = secrets.delete(&keychain_key(id)) {
+            tracing::warn!(source = id, error = %e, "revoked, but its secret could not be removed from the keychain");
+        }
+        Ok(source)
     }
 
     /// The token of a live source, read again from the keychain (to paste into a form).
@@ -258,10 +276,10 @@ impl Rapport {
                 replayed: false,
             });
         };
+        let body_hash = body_hash(content_type, body);
         if let Some(k) = key {
-            if let Some((status, response)) = self.db.read(|c| store::stored_reply(c, source_id, k))? {
-                let body = serde_json::from_str(&response).unwrap_or_default();
-                return Ok(CaptureReply { status, body, replayed: true });
+            if let Some(stored) = self.db.read(|c| store::stored_reply(c, source_id, k))? {
+                return Ok(replay_or_refusal(stored, &body_hash));
             }
         }
         let fields = match parse_body(content_type, body) {
@@ -269,7 +287,7 @@ impl Rapport {
             Err(e) => {
                 let status = if matches!(e, super::body::BodyError::MediaType(_)) { 415 } else { 400 };
                 let body = error_body("bad_body", &e.to_string(), &[]);
-                return self.record_reply(&source, key, status, "rejected", None, body);
+                return self.record_reply(&source, &body_hash, status, "rejected", body);
             }
         };
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
@@ -284,10 +302,9 @@ impl Rapport {
             Err(e) => {
                 return self.record_reply(
                     &source,
-                    key,
+                    &body_hash,
                     422,
                     "rejected",
-                    None,
                     error_body("validation", &e.to_string(), &[]),
                 )
             }
@@ -298,10 +315,17 @@ impl Rapport {
             Err(mut errors) => {
                 mapper.name_columns(&mut errors);
                 let body = error_body("validation", &describe(&errors), &errors);
-                return self.record_reply(&source, key, 422, "rejected", None, body);
+                return self.record_reply(&source, &body_hash, 422, "rejected", body);
             }
         };
         self.db.write(|tx| {
+            // Again inside the write: two requests with one key at once are answered as one, not with a failed
+            // unique index.
+            if let Some(k) = key {
+                if let Some(stored) = store::stored_reply(tx, source_id, k)? {
+                    return Ok(replay_or_refusal(stored, &body_hash));
+                }
+            }
             let grant = Grant { username: format!("API: {}", source.name), ..Grant::system() };
             let plan = crate::imports::ImportPlan {
                 sheet: None,
@@ -340,7 +364,9 @@ impl Rapport {
                 &NewSubmission {
                     source_id,
                     at: &batch.at,
-                    key,
+                    // A refused body keeps no key: the sender may correct it and send it again under the same one.
+                    key: key.filter(|_| p.action != RowAction::Reject),
+                    body_hash: &body_hash,
                     status,
                     outcome: &outcome,
                     lead_id: if p.action == RowAction::Reject { None } else { p.lead_id },
@@ -351,13 +377,14 @@ impl Rapport {
         })
     }
 
+    /// Records a refused request. It keeps no idempotency key, so the sender may correct the body and send it
+    /// again under the same key.
     fn record_reply(
         &self,
         source: &CaptureSource,
-        key: Option<&str>,
+        body_hash: &str,
         status: u16,
         outcome: &str,
-        lead_id: Option<i64>,
         body: serde_json::Value,
     ) -> Result<CaptureReply> {
         let at = self.now();
@@ -365,7 +392,16 @@ impl Rapport {
         self.db.write(|tx| {
             store::insert_submission(
                 tx,
-                &NewSubmission { source_id: source.id, at: &at, key, status, outcome, lead_id, response: &response },
+                &NewSubmission {
+                    source_id: source.id,
+                    at: &at,
+                    key: None,
+                    body_hash,
+                    status,
+                    outcome,
+                    lead_id: None,
+                    response: &response,
+                },
             )?;
             Ok::<_, Error>(())
         })?;
@@ -373,8 +409,46 @@ impl Rapport {
     }
 }
 
+/// What identifies a request's body for its idempotency key: its media type and its bytes.
+fn body_hash(content_type: Option<&str>, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(content_type.unwrap_or("").trim().to_ascii_lowercase().as_bytes());
+    h.update([0]);
+    h.update(body);
+    format!("{:x}", h.finalize())
+}
+
+/// The stored answer again, unless the key came with another body: replaying the first answer would lose the
+/// second lead without a word.
+fn replay_or_refusal(stored: store::StoredReply, body_hash: &str) -> CaptureReply {
+    if stored.body_hash.as_deref().is_some_and(|h| h != body_hash) {
+        return CaptureReply {
+            status: 422,
+            body: error_body(
+                "idempotency_key_reused",
+                "this Idempotency-Key came before with another body; send a new lead under a key of its own",
+                &[],
+            ),
+            replayed: false,
+        };
+    }
+    let body = serde_json::from_str(&stored.response).unwrap_or_default();
+    CaptureReply { status: stored.status, body, replayed: true }
+}
+
+/// Fields no request sets: the source gives every lead its channel and the source's name, so each stays traceable
+/// to where it came from (seed 2.1), whatever a form posts.
+const SET_BY_THE_SOURCE: [&str; 2] = ["source", "source_detail"];
+
+/// Fields of the sales process rather than of the person: set by a request only through the source's own map
+/// (a partner's account manager or stage, as an Administrator mapped it), never from a posted field's name. A
+/// web form's token is in its page for anyone to read: an `owner` field would assign leads and tell which
+/// usernames exist.
+const ONLY_WHEN_MAPPED: [&str; 4] = ["owner", "stage", "status", "lost_reason"];
+
 /// Each posted field's lead field: the source's own map (partners), the canonical name, a recognized header
-/// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word.
+/// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word, but a web form's own
+/// plumbing (`_token`, a honeypot, the submit button) is.
 fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
     let suggested = suggest_mapping(names);
     names
@@ -384,13 +458,84 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
             let target = match source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n)) {
                 Some(m) => m.target.clone(),
                 None => match s.field {
+                    Some(f) if ONLY_WHEN_MAPPED.contains(&f.as_str()) => TO_NOTES.to_string(),
                     Some(f) => f,
-                    // Form plumbing, not data.
-                    None if n.starts_with('_') || n.eq_ignore_ascii_case("submit") => IGNORE.to_string(),
+                    None if source.kind == CaptureSourceKind::WebForm
+                        && (n.starts_with('_') || n.eq_ignore_ascii_case("submit")) =>
+                    {
+                        IGNORE.to_string()
+                    }
                     None => TO_NOTES.to_string(),
                 },
             };
+            let target = if SET_BY_THE_SOURCE.contains(&target.as_str()) { TO_NOTES.to_string() } else { target };
             ColumnMapping { column: n.clone(), target }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::secrets::SecretError;
+    use crate::{FixedClock, OpenOptions};
+
+    /// A keychain that stores, then refuses to delete (locked, or its service gone).
+    #[derive(Default)]
+    struct KeepsSecrets(Mutex<std::collections::HashMap<String, String>>);
+
+    impl Secrets for KeepsSecrets {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.insert(key.into(), secret.into());
+            Ok(())
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            Ok(self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.get(key).cloned())
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), SecretError> {
+            Err(SecretError::Locked("locked".into()))
+        }
+    }
+
+    #[test]
+    fn a_keychain_that_refuses_cannot_keep_a_revoked_token_alive() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
+        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let keychain = KeepsSecrets::default();
+        let input = CaptureSourceInput {
+            name: "Website".into(),
+            kind: CaptureSourceKind::WebForm,
+            field_map: vec![],
+            rate_per_minute: 10,
+        };
+        let made = core.add_capture_source(&admin, &keychain, &input).unwrap_or_else(|e| panic!("{e}"));
+        assert!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")).is_some());
+        let revoked = core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
+        assert!(revoked.revoked_at.is_some());
+        assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
+    }
+
+    #[test]
+    fn a_source_map_cannot_set_the_channel_or_its_detail() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
+        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        for target in ["source", "source_detail"] {
+            let input = CaptureSourceInput {
+                name: format!("Partner {target}"),
+                kind: CaptureSourceKind::Partner,
+                field_map: vec![ColumnMapping { column: "origin".into(), target: target.into() }],
+                rate_per_minute: 10,
+            };
+            let refused = core.add_capture_source(&admin, &KeepsSecrets::default(), &input);
+            assert!(matches!(refused, Err(Error::Validation(_))), "{target}: {refused:?}");
+        }
+    }
 }

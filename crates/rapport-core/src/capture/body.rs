@@ -11,6 +11,8 @@ pub enum BodyError {
     Nested(String),
     #[error("the body is not valid form data (application/x-www-form-urlencoded)")]
     Form,
+    #[error("field \"{0}\" is not UTF-8 text: send the form as UTF-8 (accept-charset=\"UTF-8\")")]
+    NotUtf8(String),
     #[error("send JSON (application/json) or form data (application/x-www-form-urlencoded), not {0}")]
     MediaType(String),
     #[error("the body has no fields")]
@@ -31,15 +33,62 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// A JSON object's members in the order sent, a name given twice kept twice.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push(member);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A form's fields, names and values percent-decoded and required to be UTF-8: a page served in another
+/// encoding posts its accents as other bytes, which a lenient decoder would store as "J\u{fffd}rgen".
+fn form_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, BodyError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| BodyError::Form)?;
+    let decode = |part: &str| -> Result<String, BodyError> {
+        let spaced = part.replace('+', " ");
+        let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8();
+        decoded.map(|c| c.into_owned()).map_err(|_| BodyError::NotUtf8(String::new()))
+    };
+    let mut out = Vec::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = decode(name).map_err(|_| BodyError::NotUtf8(name.to_string()))?;
+        let value = decode(value).map_err(|_| BodyError::NotUtf8(name.clone()))?;
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
 /// `content_type` as the request sent it (parameters such as charset allowed).
 pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(String, String)>, BodyError> {
     let media = content_type.unwrap_or("application/json").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let fields: Vec<(String, String)> = match media.as_str() {
         "application/json" | "text/json" | "" => {
             let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?;
-            let serde_json::Value::Object(map) = v else { return Err(BodyError::NotAnObject) };
-            let mut out = Vec::with_capacity(map.len());
-            for (k, v) in map {
+            if !v.is_object() {
+                return Err(BodyError::NotAnObject);
+            }
+            // Read again as a list of members: an object keeps only the last of two members with one name, and
+            // the first one's value would be lost without a word.
+            let Members(members) = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?;
+            let mut out = Vec::with_capacity(members.len());
+            for (k, v) in members {
                 match v {
                     serde_json::Value::Array(items) => {
                         let parts: Option<Vec<String>> = items.iter().map(scalar).collect();
@@ -51,9 +100,7 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
             }
             out
         }
-        "application/x-www-form-urlencoded" => {
-            serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).map_err(|_| BodyError::Form)?
-        }
+        "application/x-www-form-urlencoded" => form_fields(bytes)?,
         other => return Err(BodyError::MediaType(other.to_string())),
     };
     if fields.len() > MAX_FIELDS {
@@ -79,10 +126,30 @@ mod tests {
         assert_eq!(
             f,
             Ok(vec![
-                ("age".into(), "3".into()),
+                ("first_name".into(), "Ann".into()),
                 ("emails".into(), "a@x.io; b@x.io".into()),
-                ("first_name".into(), "Ann".into())
+                ("age".into(), "3".into())
             ])
+        );
+        // A name given twice keeps both values, as a form's repeated field does.
+        let twice = br#"{"email":"a@x.io","email":"b@x.io","last_name":"X"}"#;
+        let form = b"email=a%40x.io&email=b%40x.io&last_name=X";
+        let expected: Vec<(String, String)> = vec![
+            ("email".into(), "a@x.io".into()),
+            ("email".into(), "b@x.io".into()),
+            ("last_name".into(), "X".into()),
+        ];
+        assert_eq!(parse_body(None, twice), Ok(expected.clone()));
+        assert_eq!(parse_body(Some("application/x-www-form-urlencoded"), form), Ok(expected));
+        // Latin-1 bytes in a form are refused with the field's name, not stored as a replacement character.
+        let latin1 = b"first_name=J%FCrgen&last_name=X+Y";
+        assert_eq!(
+            parse_body(Some("application/x-www-form-urlencoded"), latin1),
+            Err(BodyError::NotUtf8("first_name".into()))
+        );
+        assert_eq!(
+            parse_body(Some("application/x-www-form-urlencoded"), b"last_name=X+Y&note=a%2Bb"),
+            Ok(vec![("last_name".into(), "X Y".into()), ("note".into(), "a+b".into())])
         );
         let f = parse_body(Some("application/x-www-form-urlencoded"), b"first_name=J%C3%BCrgen&email=j%40x.de");
         assert_eq!(f, Ok(vec![("first_name".into(), "Jürgen".into()), ("email".into(), "j@x.de".into())]));

@@ -89,12 +89,22 @@ pub(crate) fn revoke(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), Stor
     Ok(())
 }
 
-pub(crate) fn stored_reply(conn: &Connection, source_id: i64, key: &str) -> Result<Option<(u16, String)>, StoreError> {
+/// The reply kept for `key` from this source, and what that request's body hashed to (none for replies kept
+/// before bodies were hashed).
+pub(crate) struct StoredReply {
+    pub status: u16,
+    pub response: String,
+    pub body_hash: Option<String>,
+}
+
+pub(crate) fn stored_reply(conn: &Connection, source_id: i64, key: &str) -> Result<Option<StoredReply>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT status, response FROM capture_submissions WHERE source_id = ?1 AND idempotency_key = ?2",
+            "SELECT status, response, body_hash FROM capture_submissions WHERE source_id = ?1 AND idempotency_key = ?2",
         )?
-        .query_row(params![source_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![source_id, key], |r| {
+            Ok(StoredReply { status: r.get(0)?, response: r.get(1)?, body_hash: r.get(2)? })
+        })
         .optional()?)
 }
 
@@ -102,6 +112,7 @@ pub(crate) struct NewSubmission<'a> {
     pub source_id: i64,
     pub at: &'a str,
     pub key: Option<&'a str>,
+    pub body_hash: &'a str,
     pub status: u16,
     pub outcome: &'a str,
     pub lead_id: Option<i64>,
@@ -110,10 +121,10 @@ pub(crate) struct NewSubmission<'a> {
 
 pub(crate) fn insert_submission(tx: &Transaction<'_>, s: &NewSubmission<'_>) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO capture_submissions (source_id, at, idempotency_key, status, outcome, lead_id, response)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO capture_submissions (source_id, at, idempotency_key, status, outcome, lead_id, response, body_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.response])?;
+    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.response, s.body_hash])?;
     tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?
         .execute(params![s.source_id, s.at])?;
     Ok(())

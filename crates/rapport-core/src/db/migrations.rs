@@ -32,10 +32,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::duplicates::incremental::store_all_fields(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/011_capture_body_hash.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 10;
+pub const LATEST_VERSION: i64 = 11;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
