@@ -108,8 +108,46 @@ fn is_unicode(encoding: &'static Encoding) -> bool {
     encoding == UTF_8 || encoding == UTF_16LE || encoding == UTF_16BE
 }
 
+/// The encoding of a file whose first bytes are all ASCII, which says nothing of it: an export's first accented
+/// name may come thousands of rows in. UTF-8 if the whole file is, else what the whole file looks like.
+fn encoding_of_whole(path: &Path) -> Result<&'static Encoding, ImportError> {
+    let mut file = BufReader::new(File::open(path)?);
+    let mut detector = chardetng::EncodingDetector::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    // A character cut at a chunk's end is carried to the next.
+    let mut carried: Vec<u8> = Vec::new();
+    let mut utf8 = true;
+    loop {
+        let n = file.read(&mut chunk)?;
+        detector.feed(&chunk[..n], n == 0);
+        if n == 0 {
+            break;
+        }
+        if utf8 {
+            carried.extend_from_slice(&chunk[..n]);
+            match std::str::from_utf8(&carried) {
+                Ok(_) => carried.clear(),
+                Err(e) if e.error_len().is_none() => {
+                    carried.drain(..e.valid_up_to());
+                }
+                Err(_) => utf8 = false,
+            }
+        }
+    }
+    Ok(if utf8 && carried.is_empty() { UTF_8 } else { detector.guess(None, true) })
+}
+
 fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, ImportError> {
-    let (encoding, layout) = encoding_and_layout(head, complete)?;
+    let (encoding, mut layout) = encoding_and_layout(head, complete)?;
+    let encoding = if encoding == UTF_8 && !complete && head.is_ascii() {
+        let whole = encoding_of_whole(path)?;
+        if whole != UTF_8 {
+            layout = sniff_scored(&decode_sample(head, whole)).0;
+        }
+        whole
+    } else {
+        encoding
+    };
     let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
     let mut records = csv_records(path, encoding, delimiter)?;
     let mut header = None;
@@ -264,6 +302,29 @@ mod tests {
         assert_eq!(rows[0].as_ref().map(|r| r.cells.clone()), Ok(vec!["Jürgen".to_string(), "Köln".to_string()]));
         let (_, rows) = rows_of(b"Name;Stadt\nJ\xFCrgen;K\xF6ln\n");
         assert_eq!(rows[0].as_ref().map(|r| r.cells[0].clone()), Ok("Jürgen".to_string()));
+    }
+
+    /// An export whose first accented name comes after the sample is read in its own encoding, not as UTF-8
+    /// whose every later accent would be a replacement character; a UTF-8 one stays UTF-8.
+    #[test]
+    fn an_accent_past_the_sample_decides_the_encoding() {
+        let mut ascii = b"first_name;last_name;city\n".to_vec();
+        let mut n = 0;
+        while ascii.len() <= SAMPLE_BYTES {
+            ascii.extend(format!("Ann{n};Lee;Leeds\n").bytes());
+            n += 1;
+        }
+        let mut latin1 = ascii.clone();
+        latin1.extend(b"Jos\xE9;Mu\xF1oz;M\xE1laga\n");
+        let (_, rows) = rows_of(&latin1);
+        let last = rows.last().and_then(|r| r.as_ref().ok()).map(|r| r.cells.clone());
+        assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
+        assert_eq!(rows.len(), n + 1, "every row");
+        let mut utf8 = ascii;
+        utf8.extend("José;Muñoz;Málaga\n".bytes());
+        let (_, rows) = rows_of(&utf8);
+        let last = rows.last().and_then(|r| r.as_ref().ok()).map(|r| r.cells.clone());
+        assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
     }
 
     /// Found by the fuzz test below: one `ß` before a pipe in a tiny Windows-1252 file was guessed to be Big5,

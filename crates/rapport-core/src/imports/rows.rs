@@ -190,9 +190,11 @@ impl Mapper {
             }
             // Nothing of the cell vanishes: a word the names do not hold (a title, or a name the file's own
             // columns give otherwise) keeps the whole cell in the notes.
+            // Whole words: "Chris" is not held by "Christopher", nor "Li" by "Lin".
             let kept = format!("{} {}", input.first_name, input.last_name);
+            let kept: Vec<&str> = kept.split_whitespace().collect();
             let mut words = full_name.split_whitespace().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty());
-            if words.any(|w| !kept.contains(w)) {
+            if words.any(|w| !kept.contains(&w)) {
                 notes.push(format!("{full_name_column}: {full_name}"));
             }
         }
@@ -351,6 +353,11 @@ mod tests {
         assert_eq!(input.notes, "Name: Dr. Anna Berg", "the title is kept there");
         let input = whole.to_input(&row(&["Anna Berg", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(input.notes, "", "nothing lost, nothing added");
+        // A word of the cell inside a longer name is not that name: the cell stays in the notes.
+        let notes = |cells: &[&str]| both.to_input(&row(cells)).unwrap_or_else(|e| panic!("{e:?}")).notes;
+        assert_eq!(notes(&["Christopher", "Chris Lee", "Lee"]), "Name: Chris Lee");
+        assert_eq!(notes(&["Lin", "Li Lin", ""]), "Name: Li Lin");
+        assert_eq!(notes(&["Chris", "Chris Lee", "Lee"]), "");
     }
 
     #[test]
