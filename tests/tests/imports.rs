@@ -294,6 +294,28 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     assert!(f.core.undo_import(&f.admin, b.id, &mut |_| {}).is_err(), "an undone import is not undone twice");
 }
 
+/// A lead the import created and a later chunk of it changed is the import's alone: the undo, which takes back
+/// the later chunk first, does not count its own revert as someone's edit and keep the lead for it.
+#[test]
+fn undo_removes_a_created_lead_that_a_later_chunk_of_the_same_import_changed() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email,phone\nAnn,Lee,ann@lee.io,\n");
+    // Past one chunk's most rows (5,000): Ann's second row is in a later chunk than her first.
+    for i in 0..5000 {
+        text.push_str(&format!("P{i},Person{i},p{i}@example.com,\n"));
+    }
+    text.push_str("Ann,Lee,ann@lee.io,+44 20 7946 0018\n");
+    let path = write(&f, "twice.csv", text.as_bytes());
+    let mut plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.update), (5001, 1), "{b:?}");
+    assert_eq!(find(&f, "ann@").phones.len(), 1, "the later chunk added her phone");
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (5001, 0), "{:?}", report.kept.first());
+    assert_eq!(f.count("leads"), 0);
+}
+
 #[test]
 fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resumable() {
     let f = fixture();

@@ -196,21 +196,24 @@ pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) 
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The first change to a record made after batch `after` by a batch that is not import `import_id`'s: (field,
-/// when, by whom). What an undo of the import must not overwrite.
+/// The first change to a record made after batch `after` by a batch that is neither import `import_id`'s nor
+/// its undo's (source `undo_ref`, which reverts the import's later chunks first): (field, when, by whom). What
+/// an undo of the import must not overwrite.
 pub fn first_change_outside_import(
     conn: &Connection,
     entity: &str,
     entity_id: i64,
     after: i64,
     import_id: i64,
+    undo_ref: &str,
 ) -> Result<Option<(String, String, String)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.field, b.at, b.actor_name FROM change_log l JOIN change_batches b ON b.id = l.batch_id
          WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
+           AND b.source_ref != ?5
          ORDER BY l.id LIMIT 1",
     )?;
-    let mut rows = stmt.query(params![entity, entity_id, after, import_id])?;
+    let mut rows = stmt.query(params![entity, entity_id, after, import_id, undo_ref])?;
     match rows.next()? {
         Some(r) => Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?))),
         None => Ok(None),

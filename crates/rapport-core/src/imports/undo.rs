@@ -49,16 +49,19 @@ impl Rapport {
         let mut report = b.undo.clone().unwrap_or_default();
         let total = batches.len() as u32;
         let started = Instant::now();
+        let undo_ref = format!("undo of import {id}");
         for (i, change_batch) in batches.into_iter().enumerate() {
             report = self.db.write(|tx| {
                 let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-                let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of import {id}") };
+                let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: undo_ref.clone() };
                 let undo_batch = self.begin_batch(tx, &grant, &origin)?;
                 let mut report = report.clone();
                 let rows = changelog::batch_rows_of(tx, change_batch, "lead")?;
-                let mut lead_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-                lead_ids.dedup();
-                for lead_id in lead_ids.into_iter().rev() {
+                // Each lead once, the last changed first: a lead changed twice in a chunk, around another, is
+                // not taken back twice.
+                let mut seen = std::collections::HashSet::new();
+                let lead_ids: Vec<i64> = rows.iter().rev().map(|r| r.0).filter(|l| seen.insert(*l)).collect();
+                for lead_id in lead_ids {
                     let changes: Vec<_> = rows
                         .iter()
                         .filter(|r| r.0 == lead_id)
@@ -74,7 +77,8 @@ impl Rapport {
                         }
                         Err(e) => return Err(e),
                     };
-                    let later = changelog::first_change_outside_import(tx, "lead", lead_id, change_batch, id)?;
+                    let later =
+                        changelog::first_change_outside_import(tx, "lead", lead_id, change_batch, id, &undo_ref)?;
                     if created {
                         if let Some((field, at, who)) = later {
                             let why = format!("kept: {who} changed {field} on {at}, after the import");
