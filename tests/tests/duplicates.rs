@@ -185,6 +185,14 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
     let hidden = all.iter().find(|p| p.a.campaign != "Spring" || p.b.campaign != "Spring").unwrap();
     assert_eq!(f.core.mark_not_duplicate(&spring, hidden.id).unwrap_err().code(), ErrorCode::NotFound);
     assert!(all.iter().all(|p| p.tier == Tier::Same || p.tier == Tier::Review));
+    // The steward's own scan keeps every pair, and reports only the Spring ones.
+    let report = f.core.scan_duplicates(&spring, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    assert!(!report.pairs.is_empty());
+    let campaign = |id: i64| f.core.get_lead(&f.admin, id).unwrap().campaign;
+    for p in &report.pairs {
+        assert_eq!((campaign(p.lead_a), campaign(p.lead_b)), ("Spring".to_string(), "Spring".to_string()));
+    }
+    assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().len(), all.len(), "the other pairs are kept");
 }
 
 #[test]
@@ -379,6 +387,29 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
     f.core.unmerge(&f.admin, merge).unwrap();
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
+}
+
+/// Three records of one person, two of them with different companies: the one without a company agrees with
+/// each, but once it has taken one twin's company the other twin conflicts with it, and that is a person's call.
+#[test]
+fn enrichment_of_three_records_leaves_the_conflict_a_first_merge_made_to_a_person() {
+    let f = fixture();
+    let mut ids = Vec::new();
+    for company in ["", "Acme", "Globex"] {
+        let mut input = lead("Tove", "Ahlgren", "tove.ahlgren33@example.com");
+        input.phones = vec!["+44 20 7946 0455".into()];
+        input.company = company.into();
+        ids.push(f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead.id);
+    }
+    scan(&f);
+    let enriched = f.core.enrich_same_pairs(&f.admin, &mut |_, _| {}).unwrap();
+    assert_eq!(enriched.len(), 1, "{enriched:?}");
+    let left: Vec<String> =
+        ids.iter().filter_map(|id| f.core.get_lead(&f.admin, *id).ok()).map(|l| l.company).collect();
+    assert_eq!(left.len(), 2, "one merge, two records left: {left:?}");
+    let mut companies = left.clone();
+    companies.sort();
+    assert_eq!(companies, ["Acme", "Globex"], "no company dropped");
 }
 
 /// An edit that changes a field the duplicate check reads (here names and email, which make Bo the same

@@ -77,6 +77,36 @@ fn a_team_cannot_merge_a_lead_outside_its_campaigns() {
     assert_eq!(f.dump(), before);
 }
 
+/// A lead of another campaign merged into one of the team's: the team sees neither its name in the merge
+/// history nor, through an unmerge, its fields.
+#[test]
+fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_back_by_the_team() {
+    let f = fixture();
+    let team = f.user("team", rapport_core::users::Role::Editor, &["Spring"]);
+    let team_id: i64 = f.sql().query_row("SELECT id FROM users WHERE username = 'team'", [], |r| r.get(0)).unwrap();
+    let mut mine = lead("Ann", "Lee", "ann@lee.example");
+    mine.campaign = "Spring".into();
+    mine.owner_id = Some(team_id);
+    let mine = create(&f, &mine);
+    let mut theirs = lead("Anne", "Lee", "anne.lee@other.example");
+    theirs.campaign = "Autumn".into();
+    theirs.job_title = "CFO".into();
+    let theirs = create(&f, &theirs);
+    let m = f.core.merge_leads(&f.admin, mine.id, &[theirs.id], &[]).unwrap();
+    assert!(f.core.lead_merges(&team, mine.id).unwrap().is_empty(), "the team does not see who was merged in");
+    assert_eq!(f.core.lead_merges(&f.admin, mine.id).unwrap().len(), 1);
+    let before = f.dump();
+    assert_eq!(f.core.unmerge(&team, m.merge_id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before, "nothing written");
+    // A merge of the team's own leads stays theirs to take back.
+    let mut twin = lead("Ann", "Lee", "ann.lee@spring.example");
+    twin.campaign = "Spring".into();
+    let twin = create(&f, &twin);
+    let own = f.core.merge_leads(&team, mine.id, &[twin.id], &[]).unwrap();
+    assert_eq!(f.core.lead_merges(&team, mine.id).unwrap().len(), 1);
+    f.core.unmerge(&team, own.merge_id).unwrap();
+}
+
 /// What a later edit of the survivor does.
 #[derive(Debug, Clone)]
 enum Edit {

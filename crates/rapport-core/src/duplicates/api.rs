@@ -76,6 +76,7 @@ impl Rapport {
                 return Err(AccessError::NotSteward("scan every lead for duplicates").into());
             }
             let batch = self.begin_batch(tx, &grant, &scan_origin())?;
+            let scope = grant.lead_scope();
             let mut existing = store::pairs_by_leads(tx)?;
             let (mut open, mut kept_apart) = (0u32, 0u32);
             for (i, c) in found.iter().enumerate() {
@@ -123,6 +124,11 @@ impl Rapport {
                         store::insert(tx, &values)?;
                         open += 1;
                     }
+                }
+                // The scan sees every lead, as the pairs it keeps must; its report shows a steward of some
+                // campaigns only the pairs of leads they may see.
+                if !(store::in_scope(tx, &scope, first.id)? && store::in_scope(tx, &scope, second.id)?) {
+                    continue;
                 }
                 pairs.push(FoundPair {
                     lead_a: first.id,

@@ -101,49 +101,72 @@ pub(crate) fn enrichment(stored: &Lead, row: &Lead) -> LeadInput {
     survive(stored, std::slice::from_ref(row), &[])
 }
 
-/// The survivor's state once a merge is taken back: each field the merge changed returns to its value before,
-/// unless it was edited since (then the edit stays); from lists, exactly the values the merge added leave.
+/// The survivor's state once a merge (or an import's chunk) is taken back: each field it changed returns to its
+/// value before, unless it was edited since (then the edit stays); from lists, exactly the values it added leave.
+/// The changes are taken newest first, each against what the later ones left: a field a chunk changed twice
+/// goes back to its value before both, and each change's additions leave a list.
 pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Option<String>)]) -> LeadInput {
     let mut input = current.to_input();
     let items = |v: &Option<String>| -> Vec<String> {
         crate::leads::fields::split_list(v.as_deref().unwrap_or("")).into_iter().map(|x| x.to_lowercase()).collect()
     };
-    for (name, old, new) in changes {
+    // Lists as they stand, each entry with its comparable form; written into the input once at the end.
+    let mut emails: Option<Vec<(String, String)>> = None;
+    let mut phones: Option<Vec<(String, String)>> = None;
+    let mut tags: Option<Vec<(String, String)>> = None;
+    // Other fields as they stand, in the form the log records them.
+    let mut standing: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for (name, old, new) in changes.iter().rev() {
         let Some(f) = FIELDS.iter().find(|f| f.info.name == name && f.info.editable) else { continue };
         let (before, after) = (items(old), items(new));
         let added: Vec<&String> = after.iter().filter(|x| !before.contains(x)).collect();
-        match f.info.kind {
-            LeadFieldKind::EmailList => {
-                input.emails = current
-                    .emails
-                    .iter()
-                    .filter(|e| !added.contains(&&e.address.to_lowercase()))
-                    .map(|e| e.original.clone())
-                    .collect();
-            }
-            LeadFieldKind::PhoneList => {
-                input.phones = current
-                    .phones
-                    .iter()
-                    .filter(|p| !added.contains(&&p.e164.to_lowercase()))
-                    .map(|p| p.original.clone())
-                    .collect();
-            }
+        let list = match f.info.kind {
+            LeadFieldKind::EmailList => emails.get_or_insert_with(|| {
+                current.emails.iter().map(|e| (e.address.to_lowercase(), e.original.clone())).collect()
+            }),
+            LeadFieldKind::PhoneList => phones.get_or_insert_with(|| {
+                current.phones.iter().map(|p| (p.e164.to_lowercase(), p.original.clone())).collect()
+            }),
             LeadFieldKind::TagList => {
-                input.tags = current.tags.iter().filter(|t| !added.contains(&&t.to_lowercase())).cloned().collect();
+                tags.get_or_insert_with(|| current.tags.iter().map(|t| (t.to_lowercase(), t.clone())).collect())
             }
             _ => {
-                if (f.get)(current) == new.clone().unwrap_or_default() {
-                    (f.set)(&mut input, old.as_deref().unwrap_or(""));
+                let now = standing.entry(f.info.name).or_insert_with(|| (f.get)(current));
+                if *now == new.clone().unwrap_or_default() {
+                    let back = old.clone().unwrap_or_default();
+                    (f.set)(&mut input, &back);
+                    *now = back;
                 }
+                continue;
             }
-        }
+        };
+        list.retain(|(key, _)| !added.contains(&key));
+    }
+    let kept = |list: Vec<(String, String)>| list.into_iter().map(|(_, original)| original).collect();
+    if let Some(list) = emails {
+        input.emails = kept(list);
+    }
+    if let Some(list) = phones {
+        input.phones = kept(list);
+    }
+    if let Some(list) = tags {
+        input.tags = kept(list);
     }
     input
 }
 
+/// The `leads` row of a merged lead's archive (its rows of every table, as JSON).
+fn archived_lead(rows: &str) -> serde_json::Value {
+    let archived: serde_json::Value = serde_json::from_str(rows).unwrap_or_default();
+    archived
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
+        .map(|r| r["row"].clone())
+        .unwrap_or_default()
+}
+
 mod operations {
-    use super::{survive, take_back, FieldChoice};
+    use super::{archived_lead, survive, take_back, FieldChoice};
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
@@ -225,14 +248,14 @@ mod operations {
                 let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
                 visible_lead(conn, &grant, id)?;
                 let mut out: Vec<MergeRecord> = Vec::new();
+                let scope = grant.lead_scope();
                 for row in store::merges_into(conn, id)? {
-                    let archived: serde_json::Value = serde_json::from_str(&row.rows).unwrap_or_default();
-                    let lead = archived
-                        .as_array()
-                        .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
-                        .map(|r| r["row"].clone())
-                        .unwrap_or_default();
+                    let lead = archived_lead(&row.rows);
                     let text = |k: &str| lead[k].as_str().unwrap_or("").to_string();
+                    // A lead of another campaign merged into one of yours is not yours to see, even by name.
+                    if !scope.allows_campaign(&text("campaign")) {
+                        continue;
+                    }
                     let name = crate::leads::display_name(&text("first_name"), &text("last_name"), &text("company"));
                     let merged = MergedLead { id: row.lead_id, name };
                     match out.last_mut().filter(|m| m.merge_id == row.batch_id) {
@@ -260,6 +283,14 @@ mod operations {
                 };
                 let survivor = visible_lead(tx, &grant, survivor_id)?;
                 crate::duplicates::may_decide(&grant, &[&survivor])?;
+                // Taking it back would hand over every field of the leads it brings back.
+                let scope = grant.lead_scope();
+                for a in &archived {
+                    let campaign = archived_lead(&a.rows)["campaign"].as_str().unwrap_or("").to_string();
+                    if !scope.allows_campaign(&campaign) {
+                        return Err(crate::access::AccessError::OutsideCampaigns(campaign).into());
+                    }
+                }
                 let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
                 let input = take_back(&survivor, &changes);
                 let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
@@ -372,6 +403,17 @@ mod enrich {
             for (i, (a, b)) in candidates.into_iter().enumerate() {
                 if i % 64 == 0 {
                     progress(i, total);
+                }
+                // The leads as this run's earlier merges left them: a survivor that took one twin's company now
+                // conflicts with another twin's, and that pair is a person's to decide.
+                let apart = self.db.read(|conn| {
+                    Ok::<_, Error>(match (leads::get(conn, a)?, leads::get(conn, b)?) {
+                        (Some(x), Some(y)) => !conflicts(&x, &y).is_empty(),
+                        _ => false,
+                    })
+                })?;
+                if apart {
+                    continue;
                 }
                 match self.merge_leads(actor, a, &[b], &[]) {
                     Ok(m) => merged.push(m),

@@ -42,6 +42,23 @@ pub(crate) fn for_each_match_row(conn: &Connection, each: &mut dyn FnMut(LeadRef
     Ok(())
 }
 
+/// Whether leads merged into lead `id` are archived with it: deleting it would leave them beyond an unmerge.
+pub(crate) fn holds_merged_leads(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM merged_leads WHERE survivor_id = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Whether lead `id` is one `scope` may see (a deleted one is not).
+pub(crate) fn in_scope(conn: &Connection, scope: &crate::access::LeadScope, id: i64) -> Result<bool, StoreError> {
+    if *scope == crate::access::LeadScope::All {
+        return Ok(true);
+    }
+    let campaign: Option<String> =
+        conn.prepare_cached("SELECT campaign FROM leads WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    Ok(campaign.is_some_and(|c| scope.allows_campaign(&c)))
+}
+
 pub(crate) struct StoredPair {
     pub id: i64,
     pub status: String,
