@@ -294,6 +294,51 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     assert!(f.core.undo_import(&f.admin, b.id, &mut |_| {}).is_err(), "an undone import is not undone twice");
 }
 
+/// A lead the import created into which another was merged, the merge adding nothing to it: the undo keeps it,
+/// or the merged lead could never be brought back.
+#[test]
+fn undo_keeps_a_created_lead_that_holds_a_merge() {
+    let f = fixture();
+    let path = write(&f, "one.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    let ann = find(&f, "ann@");
+    let twin = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let m = f.core.merge_leads(&f.admin, ann.id, &[twin.lead.id], &[]).unwrap();
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (0, 1), "{:?}", report.kept);
+    assert!(report.kept[0].reason.contains("merged into it"), "{:?}", report.kept);
+    f.core.unmerge(&f.admin, m.merge_id).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, twin.lead.id).unwrap().emails[0].address, "ann@lee.io");
+}
+
+/// A stored lead that two rows of one chunk changed, one after the other: the undo takes back both, so the lead
+/// is as it was before the import, and reports no edit nobody made.
+#[test]
+fn undo_of_a_lead_changed_twice_in_one_chunk_restores_it_whole() {
+    let f = fixture();
+    let mut ann = common::lead("Ann", "Lee", "ann@x.com");
+    ann.company = "Old".into();
+    ann.phones = vec!["+49 30 1234567".into()];
+    ann.tags = vec!["fair".into()];
+    let stored = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let path = write(
+        &f,
+        "twice.csv",
+        "email,phone,company,tags\nann@x.com,+49 30 1111111,Acme,vip\nann@x.com,+49 30 2222222,Acme GmbH,hot\n"
+            .as_bytes(),
+    );
+    let mut plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.update, 2, "{b:?}");
+    let changed = f.core.get_lead(&f.admin, stored.id).unwrap();
+    assert_eq!(changed.company, "Acme GmbH");
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!(report.kept_count, 0, "{:?}", report.kept);
+    let back = f.core.get_lead(&f.admin, stored.id).unwrap();
+    assert_eq!(back.to_input(), stored.to_input(), "as before the import, every field");
+}
+
 /// A lead the import created and a later chunk of it changed is the import's alone: the undo, which takes back
 /// the later chunk first, does not count its own revert as someone's edit and keep the lead for it.
 #[test]

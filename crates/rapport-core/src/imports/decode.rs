@@ -55,17 +55,64 @@ pub(crate) fn decode_sample(sample: &[u8], encoding: &'static Encoding) -> Strin
     text.trim_end_matches('\u{fffd}').to_string()
 }
 
+/// Runs of empty lines as (first line, how many), which the CSV reader skips without a word: it then stamps the
+/// record after them with the line where its scan began, the run's first. Shared by [`UnixLines`], which finds
+/// them as bytes stream through, and the reader of records, which takes them off as its records pass them (so
+/// only the runs of the bytes read ahead are held).
+#[derive(Clone, Default)]
+pub(crate) struct BlankLines(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, u64)>>>);
+
+impl BlankLines {
+    fn note(&self, line: u64) {
+        let mut runs = match self.0.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match runs.back_mut() {
+            Some((start, count)) if *start + *count == line => *count += 1,
+            _ => runs.push_back((line, 1)),
+        }
+    }
+
+    /// The line a record starts on, given the line its scan began on (`scan`): past the empty lines there.
+    pub(crate) fn record_line(&self, scan: u64) -> u64 {
+        let mut runs = match self.0.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        while runs.front().is_some_and(|(start, _)| *start < scan) {
+            runs.pop_front();
+        }
+        match runs.front() {
+            Some((start, count)) if *start == scan => scan + count,
+            _ => scan,
+        }
+    }
+}
+
 /// A reader turning "\r\n" and lone "\r" into "\n" as bytes stream through, so the CSV reader's line numbers
-/// are the lines an editor shows, whatever program wrote the file.
+/// are the lines an editor shows, whatever program wrote the file; it notes the empty lines it passes.
 pub(crate) struct UnixLines<R> {
     inner: R,
     pending_cr: bool,
     buf: Vec<u8>,
+    blank: BlankLines,
+    /// The line the next byte is on, and whether it is the line's first.
+    line: u64,
+    at_line_start: bool,
 }
 
 impl<R: std::io::Read> UnixLines<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        Self { inner, pending_cr: false, buf: vec![0; 64 * 1024] }
+    pub(crate) fn new(inner: R, blank: BlankLines) -> Self {
+        Self { inner, pending_cr: false, buf: vec![0; 64 * 1024], blank, line: 1, at_line_start: true }
+    }
+
+    fn newline(&mut self) {
+        if self.at_line_start {
+            self.blank.note(self.line);
+        }
+        self.line += 1;
+        self.at_line_start = true;
     }
 }
 
@@ -80,15 +127,18 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
             if n == 0 {
                 if self.pending_cr {
                     self.pending_cr = false;
+                    self.newline();
                     out[0] = b'\n';
                     return Ok(1);
                 }
                 return Ok(0);
             }
             let mut w = 0;
-            for &b in &self.buf[..n] {
+            for i in 0..n {
+                let b = self.buf[i];
                 if self.pending_cr {
                     self.pending_cr = false;
+                    self.newline();
                     out[w] = b'\n';
                     w += 1;
                     if b == b'\n' {
@@ -98,6 +148,11 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                 if b == b'\r' {
                     self.pending_cr = true;
                 } else {
+                    if b == b'\n' {
+                        self.newline();
+                    } else {
+                        self.at_line_start = false;
+                    }
                     out[w] = b;
                     w += 1;
                 }
@@ -144,7 +199,9 @@ mod tests {
             }
         }
         let mut s = String::new();
-        UnixLines::new(Trickle(b"a\r\nb\rc\n\r\nd\r")).read_to_string(&mut s).unwrap_or_default();
+        UnixLines::new(Trickle(b"a\r\nb\rc\n\r\nd\r"), BlankLines::default())
+            .read_to_string(&mut s)
+            .unwrap_or_default();
         assert_eq!(s, "a\nb\nc\n\nd\n");
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-use super::decode::{decode_sample, detect, UnixLines, SAMPLE_BYTES};
+use super::decode::{decode_sample, detect, BlankLines, UnixLines, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sniff::{sniff_scored, Sniffed};
@@ -64,11 +64,12 @@ fn csv_records(
     path: &Path,
     encoding: &'static Encoding,
     delimiter: u8,
+    blank: BlankLines,
 ) -> Result<csv::StringRecordsIntoIter<Box<dyn Read + Send>>, ImportError> {
     let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
     let decoded =
         encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
-    let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded));
+    let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded, blank));
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -149,7 +150,9 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         encoding
     };
     let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
-    let mut records = csv_records(path, encoding, delimiter)?;
+    let blank = BlankLines::default();
+    let mut records = csv_records(path, encoding, delimiter, blank.clone())?;
+    let line_of = move |r: &csv::StringRecord| blank.record_line(r.position().map(|p| p.line()).unwrap_or(1)) as u32;
     let mut header = None;
     for (i, r) in records.by_ref().enumerate() {
         let r = r.map_err(|e| malformed(&e))?;
@@ -159,15 +162,12 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         }
     }
     let header = header.ok_or(ImportError::Empty)?;
-    let header_line = header.position().map(|p| p.line()).unwrap_or(1) as u32;
+    let header_line = line_of(&header);
     let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
-    let rows = records.filter_map(|r| match r {
+    let rows = records.filter_map(move |r| match r {
         Err(e) => Some(Err(malformed(&e))),
         Ok(r) if r.iter().all(|c| c.trim().is_empty()) => None,
-        Ok(r) => Some(Ok(RawRow {
-            line: r.position().map(|p| p.line()).unwrap_or(0) as u32,
-            cells: r.iter().map(str::to_string).collect(),
-        })),
+        Ok(r) => Some(Ok(RawRow { line: line_of(&r), cells: r.iter().map(str::to_string).collect() })),
     });
     Ok(OpenedFile {
         format: FileFormat::Csv,
@@ -289,6 +289,19 @@ mod tests {
         let rows: Vec<RawRow> = rows.into_iter().map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect();
         assert_eq!(rows[0], RawRow { line: 2, cells: vec!["Ann".into(), "two\nlines".into()] });
         assert_eq!(rows[1].line, 4);
+    }
+
+    /// The CSV reader skips empty lines and would stamp the row after them with the first one's number.
+    #[test]
+    fn rows_after_empty_lines_keep_their_line_numbers() {
+        let (h, rows) = rows_of(b"\n\nfirst_name,email\nAnn,a@x.com\n\nBo,b@x\r\n\r\n\r\nCy,\"two\n\nlines\"\nDi,d@x");
+        assert_eq!(h, vec!["first_name", "email"]);
+        let lines: Vec<u32> = rows.iter().map(|r| r.as_ref().map(|r| r.line).unwrap_or(0)).collect();
+        assert_eq!(lines, vec![4, 6, 9, 12]);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("f.csv");
+        std::fs::write(&p, b"\n\nfirst_name,email\nAnn,a@x.com\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(open(&p, None).map(|f| f.header_line).unwrap_or(0), 3);
     }
 
     #[test]

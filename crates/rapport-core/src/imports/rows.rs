@@ -157,6 +157,7 @@ impl Mapper {
                 "other_phones" => other_phones.extend(cell_values(&value, Separators::Items)),
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
+                TO_NOTES if self.headers[i].trim().is_empty() => notes.push(format!("Column {}: {value}", i + 1)),
                 TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
                 // Exports that keep the house number apart ("Straße", "Hausnummer"; FEBRL's "street_number",
                 // "address_1") give the street in two columns: joined in column order, as each country writes it.
@@ -239,7 +240,8 @@ pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
                 // Rapport's own export: id, status and times are not imported (an id is not a reference).
                 _ if own_export_only || s.column == super::api::ERROR_COLUMN => IGNORE.to_string(),
                 Some(f) => f,
-                None if s.column.trim().is_empty() => IGNORE.to_string(),
+                // A column without a header too (named by its place there): an export's trailing empty column
+                // adds nothing, one a person typed into keeps what they typed.
                 None => TO_NOTES.to_string(),
             };
             debug_assert!(
@@ -420,8 +422,11 @@ mod tests {
         let m = default_mapping(&h);
         assert_eq!(
             m.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
-            vec!["first_name", "notes", "ignore", "ignore"]
+            vec!["first_name", "notes", "notes", "ignore"]
         );
+        let m = mapper(&["first_name", "", ""], &["first_name", "notes", "notes"]).unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Ann", "Met at booth 12", ""])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.notes, "Column 2: Met at booth 12", "named by its place, the empty one adds nothing");
     }
 
     mod fuzz {

@@ -85,6 +85,9 @@ impl Rapport {
                             keep(tx, id, lead_id, &why, &mut report)?;
                         } else if has_appointments(tx, lead_id)? {
                             keep(tx, id, lead_id, "kept: it has appointments booked since the import", &mut report)?;
+                        } else if crate::duplicates::store::holds_merged_leads(tx, lead_id)? {
+                            let why = "kept: other leads were merged into it since the import (unmerge them first)";
+                            keep(tx, id, lead_id, why, &mut report)?;
                         } else {
                             changelog::record(
                                 tx,
@@ -113,10 +116,18 @@ impl Rapport {
                     if after.version != before.version {
                         report.reverted += 1;
                     }
-                    // Fields the import changed that hold another value now were edited since: they stay.
+                    // Fields the import changed that hold another value now than its last change of them gave
+                    // were edited since: they stay.
                     let now = fields::values(&before);
-                    let edited: Vec<&str> = changes
-                        .iter()
+                    let mut last_change: Vec<&(String, Option<String>, Option<String>)> = Vec::new();
+                    for c in changes.iter().rev() {
+                        if !last_change.iter().any(|l| l.0 == c.0) {
+                            last_change.push(c);
+                        }
+                    }
+                    last_change.reverse();
+                    let edited: Vec<&str> = last_change
+                        .into_iter()
                         .filter(|(f, _, new)| {
                             fields::field(f).is_some_and(|fd| {
                                 fd.info.editable
