@@ -232,6 +232,14 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(late.unchanged, 1);
     assert_eq!(f.core.appointment(&dana, a.id).unwrap().start, "2026-12-03T10:00:00Z");
 
+    // A client's acceptance (METHOD:REPLY, one attendee, no notes) is no new version of the invite.
+    let before = f.dump();
+    let reply = moved.replace("METHOD:REQUEST", "METHOD:REPLY");
+    let r = f.core.import_ics(&dana, &[ics("reply.ics", &reply)], None).unwrap().remove(0);
+    assert_eq!((r.created, r.updated, r.cancelled), (0, 0, 0), "{r:?}");
+    assert!(r.warnings.iter().any(|w| w.contains("METHOD:REPLY")), "{r:?}");
+    assert_eq!(f.dump(), before, "a reply writes nothing");
+
     // METHOD:CANCEL cancels it.
     let cancel = moved
         .replace("METHOD:REQUEST", "METHOD:CANCEL")

@@ -56,8 +56,74 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_owned(), false),
-        Err(_) => (bytes.iter().map(|&b| char::from(b)).collect(), true),
+        Err(_) => match mend_split_characters(bytes).map(String::from_utf8) {
+            Some(Ok(text)) => (text, false),
+            _ => (bytes.iter().map(|&b| char::from(b)).collect(), true),
+        },
     }
+}
+
+/// A TZID with an unquoted colon ("GMT+05:30", as Google has written zones it defines in the file) is cut by the
+/// parser at that colon, the rest left at the start of the value. A date or date-time holds no colon: what
+/// precedes the value's last one goes back to the TZID.
+fn mend_tzid_colon(name: &str, params: &mut [(String, Vec<String>)], value: &mut String) {
+    if !matches!(name, "DTSTART" | "DTEND" | "DUE" | "RECURRENCE-ID" | "EXDATE" | "RDATE") {
+        return;
+    }
+    let Some((head, tail)) = value.rsplit_once(':') else { return };
+    let tzid = params.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("TZID")).and_then(|(_, v)| v.last_mut());
+    if let Some(tzid) = tzid {
+        tzid.push(':');
+        tzid.push_str(head);
+        *value = tail.to_string();
+    }
+}
+
+/// RFC 5545 folds lines at 75 octets, and some writers fold inside a multi-byte character (3.1 warns of it):
+/// the rest of each such character is moved back before its fold, so the file reads as the UTF-8 it is (and
+/// not as Latin-1, which would garble every accent in it) and keeps its line numbers. `None` if no fold cut a
+/// character.
+fn mend_split_characters(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut mended = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        let fold =
+            [&b"\r\n "[..], b"\r\n\t", b"\n ", b"\n\t"].into_iter().find(|f| rest.starts_with(f)).map(<[u8]>::len);
+        if let Some(fold) = fold {
+            let missing = continuations_missing(&out);
+            let after = &rest[fold..];
+            if missing > 0 && after.len() >= missing && after[..missing].iter().all(|b| b & 0xC0 == 0x80) {
+                out.extend_from_slice(&after[..missing]);
+                out.extend_from_slice(&rest[..fold]);
+                i += fold + missing;
+                mended = true;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    mended.then_some(out)
+}
+
+/// How many continuation bytes the character at the end of `text` still lacks (0 if it is whole or not UTF-8).
+fn continuations_missing(text: &[u8]) -> usize {
+    for back in 1..=text.len().min(4) {
+        let b = text[text.len() - back];
+        if b & 0xC0 == 0x80 {
+            continue;
+        }
+        let width: usize = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => return 0,
+        };
+        return width.saturating_sub(back);
+    }
+    0
 }
 
 /// Unfolds (RFC 5545 3.1: a line starting with a space or tab continues the previous one) and parses each
@@ -84,12 +150,13 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
     let mut problems = Vec::new();
     for (number, text) in logical {
         match parse_property(&text) {
-            Ok(p) => out.push(Line {
-                number,
-                name: p.name.to_ascii_uppercase(),
-                params: p.params.unwrap_or_default(),
-                value: p.value.unwrap_or_default(),
-            }),
+            Ok(p) => {
+                let name = p.name.to_ascii_uppercase();
+                let mut params = p.params.unwrap_or_default();
+                let mut value = p.value.unwrap_or_default();
+                mend_tzid_colon(&name, &mut params, &mut value);
+                out.push(Line { number, name, params, value })
+            }
             Err(message) => problems.push(Problem {
                 line: number,
                 message: format!("this line is not a property ({message}): {}", shorten(&text)),

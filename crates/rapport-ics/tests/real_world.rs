@@ -103,6 +103,46 @@ END:VCALENDAR
     assert_eq!(starts(file), ["2026-06-01T12:00:00Z"]);
 }
 
+/// Some writers fold at 75 octets inside a character ("é" as C3 | A9): the file is still UTF-8, read as such
+/// (not as Latin-1, which garbled every accent of it), and its lines keep their numbers.
+#[test]
+fn a_fold_inside_a_character_keeps_the_file_utf8() {
+    let mut file =
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:split-1\r\nSUMMARY:R\xC3\r\n \xA9union \xE2\x82"
+            .to_vec();
+    file.extend_from_slice(
+        b"\r\n\t\xAC chez M\xC3\xBCller\r\nDTSTART:20260601T140000Z\r\nBAD LINE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let cal = rapport_ics::read(&file);
+    assert_eq!(cal.events[0].summary.as_deref(), Some("Réunion € chez Müller"));
+    assert!(cal.warnings.iter().all(|w| !w.contains("Latin-1") && !w.contains("UTF-8")), "{:?}", cal.warnings);
+    assert_eq!(cal.problems.iter().map(|p| p.line).collect::<Vec<_>>(), [9], "{:?}", cal.problems);
+}
+
+/// Google has written zones it defines in the file with a colon in their TZID, unquoted.
+#[test]
+fn a_tzid_with_an_unquoted_colon() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VTIMEZONE
+TZID:GMT+05:30
+BEGIN:STANDARD
+DTSTART:19700101T000000
+TZOFFSETFROM:+0530
+TZOFFSETTO:+0530
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:colon-1
+SUMMARY:Call
+DTSTART;TZID=GMT+05:30:20260310T100000
+DTEND;TZID=GMT+05:30:20260310T110000
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(starts(file), ["2026-03-10T04:30:00Z"]);
+}
+
 /// What we write is folded at 75 octets without splitting a character, and reads back the same.
 #[test]
 fn written_lines_fold_on_character_boundaries() {

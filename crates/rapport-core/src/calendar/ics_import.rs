@@ -121,7 +121,18 @@ impl Rapport {
         report.problems =
             calendar.problems.iter().map(|p| IcsProblem { line: p.line as u32, message: p.message.clone() }).collect();
         report.warnings = calendar.warnings.clone();
-        let cancel = calendar.method.as_deref() == Some("CANCEL");
+        let method = calendar.method.as_deref().map(str::to_ascii_uppercase);
+        // An answer to an invitation (an attendee's acceptance, a counter-proposal, a request for the latest
+        // version) carries one attendee and little else: read as an invitation, it would strip the appointment's
+        // other attendees and notes, and end a series.
+        if let Some(m) = method.as_deref().filter(|m| matches!(*m, "REPLY" | "COUNTER" | "REFRESH" | "DECLINECOUNTER"))
+        {
+            report.warnings.push(format!(
+                "this file answers an invitation (METHOD:{m}) rather than sending one: no appointment was changed"
+            ));
+            return Ok(report);
+        }
+        let cancel = method.as_deref() == Some("CANCEL");
         let origin = Origin::import(file.name.clone());
         let now = self.now_utc();
 

@@ -142,7 +142,13 @@ pub(crate) fn repetition_words(event: &Event) -> Option<String> {
                     days.push(name);
                 }
             }
-            "UNTIL" => until = v.get(..8).map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8])),
+            // The rule is stored as the file wrote it: a date that is not digits is not summarised (nor sliced).
+            "UNTIL" => {
+                until = v
+                    .get(..8)
+                    .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]))
+            }
             "COUNT" => count = Some(v.to_owned()),
             _ => {}
         }
@@ -317,5 +323,25 @@ impl Rapport {
             });
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by review: the rule is stored as the file wrote it, and a letter inside its UNTIL date was sliced
+    /// through, so every view of the appointment failed.
+    #[test]
+    fn a_rule_with_a_mangled_until_date_is_put_in_words_without_it() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T100000Z\r\n\
+                   RRULE:FREQ=WEEKLY;UNTIL=202\u{e9}0101\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = rapport_ics::read(ics.as_bytes());
+        let event = cal.events.first().unwrap_or_else(|| panic!("{:?}", cal.problems));
+        assert_eq!(repetition_words(event).as_deref(), Some("every week"));
+        let ics = ics.replace("202\u{e9}0101", "20270630");
+        let cal = rapport_ics::read(ics.as_bytes());
+        let event = cal.events.first().unwrap_or_else(|| panic!("{:?}", cal.problems));
+        assert_eq!(repetition_words(event).as_deref(), Some("every week, until 2027-06-30"));
     }
 }
