@@ -363,11 +363,12 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
   const file = join(dir, "messe.csv");
   // What Excel on a German Windows writes: Windows-1252, semicolons, a title line, German headers.
-  // The house number has a column of its own, as German address lists keep it: it joins the street.
-  const text = "Messe München 2026\r\nVorname;Nachname;E-Mail;Telefon;Firma;Straße;Hausnummer;Stand\r\n" +
-    "Jürgen;Größe;j.groesse@example.de;+49 89 1234567;Größe GmbH;Leopoldstraße;12a;Halle 3\r\n" +
-    "Anna;Weiß;anna@weiss.example;;Weiß & Söhne;;;Halle 1\r\n" +
-    "Otto;Falsch;kein-at-zeichen;;;;;\r\n";
+  // The house number has a column of its own, as German address lists keep it: it joins the street. The last
+  // column has no header (someone typed a note beside the table): it is named by its place and kept in the notes.
+  const text = "Messe München 2026\r\nVorname;Nachname;E-Mail;Telefon;Firma;Straße;Hausnummer;Stand;\r\n" +
+    "Jürgen;Größe;j.groesse@example.de;+49 89 1234567;Größe GmbH;Leopoldstraße;12a;Halle 3;Rückruf Montag\r\n" +
+    "Anna;Weiß;anna@weiss.example;;Weiß & Söhne;;;Halle 1;\r\n" +
+    "Otto;Falsch;kein-at-zeichen;;;;;;\r\n";
   await writeFile(file, Buffer.from(text, "latin1"));
   await s.click('[data-testid="import-leads"]');
   await s.waitFor('[data-testid="import-files-step"]');
@@ -378,10 +379,11 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   await s.screenshot(`${shots}/35-import-files.png`);
   await s.click('[data-testid="import-next"]');
   await s.waitFor('[data-testid="import-mapping-step"]');
-  const mapped = await js(`return ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma", "Straße", "Hausnummer", "Stand"]
-    .map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
-  assert.deepEqual(mapped, ["first_name", "last_name", "email", "phone", "company", "street", "street", "notes"],
+  const mapped = await js(`return ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma", "Straße", "Hausnummer", "Stand",
+    "Column 9"].map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
+  assert.deepEqual(mapped, ["first_name", "last_name", "email", "phone", "company", "street", "street", "notes", "notes"],
     "the suggested mapping");
+  assert.match(await s.text('[data-testid="import-mapping-table"]'), /Column 9\s*\(no header\)/);
   assert.equal(await js(`return document.querySelector('[data-testid="import-shared-warning"]') === null;`), true,
     "a house number joining the street is no clash");
   assert.match(await s.text('[data-testid="import-joined-street"]'), /Straße.*Hausnummer.*one street/);

@@ -45,6 +45,19 @@ async function toDryRun(u: User, files?: File[]) {
 const count = (testid: string) => screen.getByTestId(`${testid}-n`).textContent;
 
 describe('Import wizard', () => {
+  it('sets each of two columns with one header on its own, and names a column without a header by its place', async () => {
+    const { u } = open();
+    await toMapping(u, [csvFile('twice.csv', 'Vorname;E-Mail;E-Mail;\nAnna;a@x.de;b@x.de;Halle 3\n')]);
+    const emails = screen.getAllByTestId('map-E-Mail');
+    expect(emails).toHaveLength(2);
+    await u.selectOptions(emails[1], 'notes');
+    expect(emails[0]).toHaveValue('email');
+    expect(emails[1]).toHaveValue('notes');
+    expect(screen.getAllByTestId('mapping-row')[3]).toHaveTextContent('Column 4 (no header)');
+    expect(screen.getByTestId('map-Column 4')).toHaveValue('ignore');
+    expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('not imported: “Column 4”');
+  });
+
   it('walks a German semicolon file through files, mapping, dry run, run and report', async () => {
     const { be, u } = open();
     const steps = screen.getByTestId('wizard-steps');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinedStreet, sharedTargets } from './plan';
+import { columnLabel, ignoredColumns, joinedStreet, sharedTargets } from './plan';
 
 describe('sharedTargets', () => {
   it('warns of two columns sent to a single-value field', () => {
@@ -32,5 +32,20 @@ describe('joinedStreet', () => {
     const city = { column: 'Ort', target: 'city' };
     expect(joinedStreet([street, city, number])).toEqual(['Straße', 'Hausnummer']);
     expect(joinedStreet([street, city])).toEqual([]);
+  });
+});
+
+describe('columnLabel', () => {
+  it('names a column without a header by its place, in every list', () => {
+    expect(columnLabel('E-Mail', 1)).toBe('E-Mail');
+    expect(columnLabel(' ', 3)).toBe('Column 4');
+    const mapping = [
+      { column: 'Name', target: 'full_name' },
+      { column: '', target: 'ignore' },
+      { column: '', target: 'city' },
+      { column: 'Ort', target: 'city' },
+    ];
+    expect(ignoredColumns(mapping)).toEqual(['Column 2']);
+    expect(sharedTargets(mapping)).toEqual([['city', ['Column 3', 'Ort']]]);
   });
 });

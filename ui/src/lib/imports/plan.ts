@@ -77,24 +77,29 @@ export function suggestedMapping(preview: FilePreview): ColumnMapping[] {
   }));
 }
 
+/** A column as the wizard names it: its header, or its place in the file when it has none. */
+export function columnLabel(column: string, index: number): string {
+  return column.trim() === '' ? `Column ${index + 1}` : column;
+}
+
 /** The columns whose values go nowhere. */
 export function ignoredColumns(mapping: readonly ColumnMapping[]): string[] {
-  return mapping.filter((m) => m.target === IGNORE).map((m) => m.column);
+  return mapping.flatMap((m, i) => (m.target === IGNORE ? [columnLabel(m.column, i)] : []));
 }
 
 /** Targets chosen for more than one column among those a single value fits in: target → columns. */
 export function sharedTargets(mapping: readonly ColumnMapping[]): [string, string[]][] {
   const by = new Map<string, string[]>();
-  for (const m of mapping) {
-    if (MULTI_VALUE_TARGETS.has(m.target)) continue;
-    by.set(m.target, [...(by.get(m.target) ?? []), m.column]);
-  }
+  mapping.forEach((m, i) => {
+    if (MULTI_VALUE_TARGETS.has(m.target)) return;
+    by.set(m.target, [...(by.get(m.target) ?? []), columnLabel(m.column, i)]);
+  });
   return [...by.entries()].filter(([, columns]) => columns.length > 1);
 }
 
 /** The columns joined into the street (a house number kept apart), in the file's order; empty unless several. */
 export function joinedStreet(mapping: readonly ColumnMapping[]): string[] {
-  const columns = mapping.filter((m) => m.target === 'street').map((m) => m.column);
+  const columns = mapping.flatMap((m, i) => (m.target === 'street' ? [columnLabel(m.column, i)] : []));
   return columns.length > 1 ? columns : [];
 }
 

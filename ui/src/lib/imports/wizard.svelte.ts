@@ -196,8 +196,9 @@ class ImportWizard {
     this.error = null;
   }
 
-  setTarget(column: string, target: string) {
-    const m = this.mapping.find((x) => x.column === column);
+  /** By place, not header: a file may repeat a header (two "E-Mail" columns) or leave several empty. */
+  setTarget(index: number, target: string) {
+    const m = this.mapping[index];
     if (m) m.target = target;
   }
 
