@@ -430,6 +430,15 @@ fn an_edit_of_a_matched_field_is_checked_again() {
     same.emails = vec!["ann@lee.io".into()];
     f.core.update_lead(&f.admin, bo.id, bo.version, &same, &Origin::manual()).unwrap();
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the edited lead is paired with Ann");
+    // Edited apart again (a typo fixed: another person): the pair leaves the queue rather than waiting there with
+    // evidence that no longer holds, to be merged by a bulk accept.
+    let ann_again = f.core.get_lead(&f.admin, bo.id).unwrap();
+    let mut apart = ann_again.to_input();
+    apart.first_name = "Bo".into();
+    apart.last_name = "Berg".into();
+    apart.emails = vec!["bo@berg.se".into()];
+    f.core.update_lead(&f.admin, bo.id, ann_again.version, &apart, &Origin::manual()).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 10).unwrap().is_empty(), "the stale pair is gone");
 }
 
 /// Each lead's prepared fields as stored for the check, in lead order (ids left out: another file numbers its

@@ -107,6 +107,40 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     f.core.unmerge(&team, own.merge_id).unwrap();
 }
 
+/// A merged lead's pairs with other leads, a "not a duplicate" decision among them, come back with it on unmerge.
+#[test]
+fn unmerge_brings_back_the_merged_lead_s_pairs_and_decisions() {
+    let f = fixture();
+    let a = create(&f, &lead("Bo", "Berg", "bo@berg.example"));
+    let mut person = lead("Ann", "Lee", "ann.lee@harbor.example");
+    person.phones = vec!["+44 20 7946 0123".into()];
+    let b = create(&f, &person);
+    let mut c = person.clone();
+    c.emails = vec!["ann@lee.example".into()];
+    create(&f, &c);
+    let mut d = person.clone();
+    d.phones = vec![];
+    d.company = "Harbor Labs".into();
+    create(&f, &d);
+    let pairs = || -> Vec<(i64, i64, String, String)> {
+        let c = f.sql();
+        let mut stmt = c
+            .prepare("SELECT lead_a, lead_b, status, fingerprint FROM duplicate_pairs ORDER BY lead_a, lead_b")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let with_b: Vec<_> = queue.iter().filter(|p| p.a.id == b.id || p.b.id == b.id).collect();
+    assert!(with_b.len() >= 2, "{queue:?}");
+    f.core.mark_not_duplicate(&f.admin, with_b[0].id).unwrap();
+    let before = pairs();
+    assert!(before.iter().any(|p| p.2 == "not_duplicate"));
+    let m = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert!(pairs().iter().all(|p| p.0 != b.id && p.1 != b.id), "gone with the lead");
+    f.core.unmerge(&f.admin, m.merge_id).unwrap();
+    assert_eq!(pairs(), before, "every pair back, the decision with it");
+}
+
 /// What a later edit of the survivor does.
 #[derive(Debug, Clone)]
 enum Edit {

@@ -75,6 +75,18 @@ impl Rapport {
             return Ok(0);
         }
         let model = incremental::load_model(tx)?;
+        // Its open pairs this edit took apart leave the queue (a steward is asked about two leads while they
+        // still look alike); a later scan or save finds them again if they come back together.
+        for (pair_id, other) in store::open_pairs_of(tx, id)? {
+            let alike = incremental::fields_of(tx, other)?.is_some_and(|q| {
+                let c = rapport_match::compare::compare(&p, &q);
+                model.tier(model.score(&p, &q, &c)) != rapport_match::Tier::Different
+                    || incremental::same_record(&p, &q)
+            });
+            if !alike {
+                store::delete(tx, pair_id)?;
+            }
+        }
         let mut open = 0;
         for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p, &keys, None)? {
             open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);

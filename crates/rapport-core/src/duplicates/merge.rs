@@ -224,7 +224,10 @@ mod operations {
                 let lead =
                     self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
                 for other in &merged {
-                    let rows = leads::rows_of(tx, other.id)?;
+                    let mut rows = leads::rows_of(tx, other.id)?;
+                    if let Some(list) = rows.as_array_mut() {
+                        list.extend(store::pairs_to_archive(tx, other.id, survivor_id)?);
+                    }
                     store::archive(tx, other.id, survivor_id, batch.id, &rows.to_string())?;
                     changelog::record(
                         tx,
@@ -300,16 +303,26 @@ mod operations {
                 let lead =
                     self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
                 let mut restored = Vec::with_capacity(archived.len());
+                // Each lead's pairs go back once every lead of the merge is back: two of them may form one.
+                let mut pairs: Vec<serde_json::Value> = Vec::new();
                 for a in archived {
                     let rows: serde_json::Value =
                         serde_json::from_str(&a.rows).map_err(|e| Error::Internal(format!("merge archive: {e}")))?;
-                    let id = leads::restore(tx, &rows)?;
+                    let (pair_rows, lead_rows): (Vec<serde_json::Value>, Vec<serde_json::Value>) = rows
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .partition(|r| r["table"] == "duplicate_pairs");
+                    pairs.extend(pair_rows);
+                    let id = leads::restore(tx, &serde_json::Value::Array(lead_rows))?;
                     store::unarchive(tx, id)?;
                     // Its keys come back; it is not queued again with the survivor it was just taken from.
                     self.index_and_check(tx, id, false, &batch.at)?;
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }
+                store::restore_pairs(tx, &pairs.iter().collect::<Vec<_>>())?;
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 Ok(UnmergeOutcome { survivor: lead, restored })
             })

@@ -42,6 +42,62 @@ pub(crate) fn for_each_match_row(conn: &Connection, each: &mut dyn FnMut(LeadRef
     Ok(())
 }
 
+/// The columns of a pair an archive keeps (its id aside: a restored pair takes a new one).
+const PAIR_COLUMNS: [&str; 10] =
+    ["lead_a", "lead_b", "score", "tier", "evidence", "fingerprint", "status", "found_at", "decided_by", "decided_at"];
+
+/// Lead `id`'s pairs but the one with `except` (the survivor it is merged into), as archive entries: a merge
+/// deletes them with the lead, an unmerge puts them back, "not a duplicate" decisions included.
+pub(crate) fn pairs_to_archive(conn: &Connection, id: i64, except: i64) -> Result<Vec<serde_json::Value>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM duplicate_pairs WHERE (lead_a = ?1 AND lead_b != ?2) OR (lead_b = ?1 AND lead_a != ?2)
+         ORDER BY id",
+        PAIR_COLUMNS.join(", ")
+    ))?;
+    let mut rows = stmt.query(params![id, except])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let row = serde_json::json!({
+            "lead_a": r.get::<_, i64>(0)?, "lead_b": r.get::<_, i64>(1)?, "score": r.get::<_, f64>(2)?,
+            "tier": r.get::<_, String>(3)?, "evidence": r.get::<_, String>(4)?, "fingerprint": r.get::<_, String>(5)?,
+            "status": r.get::<_, String>(6)?, "found_at": r.get::<_, String>(7)?,
+            "decided_by": r.get::<_, Option<i64>>(8)?, "decided_at": r.get::<_, Option<String>>(9)?,
+        });
+        out.push(serde_json::json!({ "table": "duplicate_pairs", "row": row }));
+    }
+    Ok(out)
+}
+
+/// Puts back archived pairs whose two leads both exist (the other may have gone since) and that are not queued
+/// again meanwhile. Returns how many came back.
+pub(crate) fn restore_pairs(tx: &Transaction<'_>, entries: &[&serde_json::Value]) -> Result<usize, StoreError> {
+    let mut back = 0;
+    for e in entries {
+        let r = &e["row"];
+        let (Some(a), Some(b)) = (r["lead_a"].as_i64(), r["lead_b"].as_i64()) else { continue };
+        back += tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO duplicate_pairs
+                    (lead_a, lead_b, score, tier, evidence, fingerprint, status, found_at, decided_by, decided_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1) AND EXISTS (SELECT 1 FROM leads WHERE id = ?2)",
+            )?
+            .execute(params![
+                a,
+                b,
+                r["score"].as_f64().unwrap_or(0.0),
+                r["tier"].as_str().unwrap_or("review"),
+                r["evidence"].as_str().unwrap_or("[]"),
+                r["fingerprint"].as_str().unwrap_or(""),
+                r["status"].as_str().unwrap_or("open"),
+                r["found_at"].as_str().unwrap_or(""),
+                r["decided_by"].as_i64(),
+                r["decided_at"].as_str(),
+            ])?;
+    }
+    Ok(back)
+}
+
 /// Whether leads merged into lead `id` are archived with it: deleting it would leave them beyond an unmerge.
 pub(crate) fn holds_merged_leads(conn: &Connection, id: i64) -> Result<bool, StoreError> {
     Ok(conn
@@ -109,6 +165,16 @@ pub(crate) fn refresh(tx: &Transaction<'_>, id: i64, p: &PairValues<'_>) -> Resu
     )?
     .execute(params![id, p.score, p.tier, p.evidence, p.fingerprint, p.at])?;
     Ok(())
+}
+
+/// Lead `id`'s open pairs: (pair id, the other lead).
+pub(crate) fn open_pairs_of(conn: &Connection, id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, lead_b FROM duplicate_pairs WHERE lead_a = ?1 AND status = 'open'
+         UNION ALL SELECT id, lead_a FROM duplicate_pairs WHERE lead_b = ?1 AND status = 'open'",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
