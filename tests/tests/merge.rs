@@ -92,8 +92,20 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     theirs.campaign = "Autumn".into();
     theirs.job_title = "CFO".into();
     let theirs = create(&f, &theirs);
+    let call = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Call),
+        subject: "Autumn pricing call".into(),
+        ..Default::default()
+    };
+    f.core.log_activity(&f.admin, theirs.id, &call).unwrap();
     let m = f.core.merge_leads(&f.admin, mine.id, &[theirs.id], &[]).unwrap();
     assert!(f.core.lead_merges(&team, mine.id).unwrap().is_empty(), "the team does not see who was merged in");
+    // Nor its history or activities, which the survivor's pages show to those who may see it.
+    let history = f.core.lead_history(&team, mine.id).unwrap();
+    assert!(history.iter().all(|e| e.entity_id != theirs.id), "{history:?}");
+    assert!(f.core.lead_history(&f.admin, mine.id).unwrap().iter().any(|e| e.entity_id == theirs.id));
+    assert!(f.core.lead_activities(&team, mine.id).unwrap().is_empty());
+    assert_eq!(f.core.lead_activities(&f.admin, mine.id).unwrap().len(), 1);
     assert_eq!(f.core.lead_merges(&f.admin, mine.id).unwrap().len(), 1);
     let before = f.dump();
     assert_eq!(f.core.unmerge(&team, m.merge_id).unwrap_err().code(), ErrorCode::PermissionDenied);

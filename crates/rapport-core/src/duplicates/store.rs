@@ -293,6 +293,34 @@ pub(crate) fn merges_into(conn: &Connection, survivor_id: i64) -> Result<Vec<Mer
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// [`merged_into`], less the leads of campaigns `scope` does not hold: their history and activities are not
+/// the actor's to read through the lead they were merged into.
+pub(crate) fn merged_into_in_scope(
+    conn: &Connection,
+    survivor_id: i64,
+    scope: &crate::access::LeadScope,
+) -> Result<Vec<i64>, StoreError> {
+    let all = merged_into(conn, survivor_id)?;
+    if *scope == crate::access::LeadScope::All {
+        return Ok(all);
+    }
+    let mut stmt = conn.prepare_cached("SELECT rows FROM merged_leads WHERE lead_id = ?1")?;
+    let mut out = Vec::with_capacity(all.len());
+    for id in all {
+        let rows: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        let archived: serde_json::Value = rows.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
+        let campaign = archived
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
+            .and_then(|r| r["row"]["campaign"].as_str())
+            .unwrap_or("");
+        if scope.allows_campaign(campaign) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// The leads merged into `survivor_id`, and those merged into them before, still archived.
 pub(crate) fn merged_into(conn: &Connection, survivor_id: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT lead_id FROM merged_leads WHERE survivor_id = ?1")?;

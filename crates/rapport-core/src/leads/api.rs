@@ -325,7 +325,7 @@ impl Rapport {
             // A merged lead's history moved with it: the survivor's history holds theirs too, each entry still
             // naming the lead it was written for.
             let mut entries = changelog::history(conn, "lead", id, 500)?;
-            for merged in crate::duplicates::store::merged_into(conn, id)? {
+            for merged in crate::duplicates::store::merged_into_in_scope(conn, id, &grant.lead_scope())? {
                 entries.extend(changelog::history(conn, "lead", merged, 500)?);
             }
             // Its appointments' history is part of the lead's.

@@ -341,7 +341,7 @@ impl Rapport {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             visible_lead(conn, &grant, lead_id)?;
             let mut leads = vec![lead_id];
-            leads.extend(crate::duplicates::store::merged_into(conn, lead_id)?);
+            leads.extend(crate::duplicates::store::merged_into_in_scope(conn, lead_id, &grant.lead_scope())?);
             Ok(activities::of_leads(conn, &leads)?)
         })
     }
