@@ -260,6 +260,10 @@ fn activities_reset_the_inactivity_clock_and_obey_roles_and_campaigns() {
     let bad = NewActivity { kind: Some(ActivityKind::Call), due_at: Some("tomorrow".into()), ..Default::default() };
     let err = f.core.log_activity(&f.admin, al.id, &bad).unwrap_err();
     assert_eq!(fields_at_fault(&err), ["subject", "due_at", "due_at"]);
+    // Done next year: it would hold the lead out of every stagnation sweep until then.
+    let ahead = NewActivity { done_at: Some("2099-01-01T00:00:00Z".into()), ..call.clone() };
+    let err = f.core.log_activity(&f.admin, al.id, &ahead).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["done_at"]);
     assert_eq!(f.dump(), before, "refused activities write nothing");
 
     let logged = f.core.log_activity(&f.admin, al.id, &call).unwrap();

@@ -46,7 +46,11 @@ fn checked_key(field: &str, key: &str) -> Result<String> {
     }
 }
 
-fn validate_activity(input: &mut NewActivity) -> Result<ValidActivity<'_>> {
+/// How far ahead of this computer's clock a logged activity may be, for another device's clock.
+const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// `now` is this computer's time: what was done (a call, a proposal sent) was done by now.
+fn validate_activity(input: &mut NewActivity, now: DateTime<chrono::Utc>) -> Result<ValidActivity<'_>> {
     let mut errors = Vec::new();
     let Some(kind) = input.kind else {
         return Err(ValidationErrors::one("kind", "choose what kind of activity this is").into());
@@ -60,6 +64,12 @@ fn validate_activity(input: &mut NewActivity) -> Result<ValidActivity<'_>> {
     instant("due_at", &mut input.due_at, &mut errors);
     instant("remind_at", &mut input.remind_at, &mut errors);
     instant("done_at", &mut input.done_at, &mut errors);
+    // A call dated next year would hold the lead out of every stagnation sweep until then, and a proposal
+    // "sent" tomorrow would open the Engagement stage today.
+    let latest = crate::clock::to_db_time(now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES));
+    if input.done_at.as_deref().is_some_and(|d| !errors.iter().any(|e| e.field == "done_at") && d > latest.as_str()) {
+        errors.push(FieldError::new("done_at", "is in the future: log what was done once it is done, or add a task"));
+    }
     if kind != ActivityKind::Task && (input.due_at.is_some() || input.remind_at.is_some()) {
         errors.push(FieldError::new("due_at", "only a task has a due date or a reminder"));
     }
@@ -235,7 +245,7 @@ impl Rapport {
             if filled.kind != Some(ActivityKind::Task) && filled.done_at.is_none() {
                 filled.done_at = Some(now.clone());
             }
-            let valid = validate_activity(&mut filled)?;
+            let valid = validate_activity(&mut filled, self.now_utc())?;
             self.write_activity(tx, &grant, lead_id, &valid, &Origin::manual())
         })
     }
@@ -368,7 +378,7 @@ impl Rapport {
                 done_at: Some(self.now()),
                 ..Default::default()
             };
-            self.write_activity(tx, grant, *id, &validate_activity(&mut proposal)?, &origin)?;
+            self.write_activity(tx, grant, *id, &validate_activity(&mut proposal, self.now_utc())?, &origin)?;
             let mut next = lead.to_input();
             next.stage = "engagement".into();
             self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || self.begin_batch(tx, grant, &origin))?;
