@@ -7,6 +7,7 @@
 mod common;
 
 use common::{fixture, Fixture};
+use rapport_core::duplicates::FieldChoice;
 use rapport_core::imports::ImportPlan;
 use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
 use rapport_core::pipeline::{
@@ -150,6 +151,30 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
     let line = logged[0].clone().unwrap_or_default();
     assert!(line.starts_with("signed on paper; value follows"), "{line}");
     assert!(line.contains("Deal value") && line.contains("Currency"), "what was missing is logged: {line}");
+}
+
+/// A merge whose survivor takes the other lead's stage moves it: the stage's entry criteria hold as for any
+/// move (here the steward kept the survivor's empty budget, which Qualification requires).
+#[test]
+fn a_merge_that_moves_the_survivor_meets_the_gate() {
+    let f = fixture();
+    let s = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let mut x = common::lead("Ann", "Lee", "ann.lee@harbor.example");
+    x.stage = "qualification".into();
+    x.deal.budget = "approved".into();
+    x.deal.decision_maker = "the CFO".into();
+    x.deal.need = "two sites".into();
+    x.deal.timeline = "Q2".into();
+    let x = created(&f, &x);
+    let choose = |field: &str, lead_id: i64| FieldChoice { field: field.into(), lead_id };
+    let before = f.dump();
+    let err =
+        f.core.merge_leads(&f.admin, s.id, &[x.id], &[choose("stage", x.id), choose("budget", s.id)]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert_eq!(fields_at_fault(&err), ["budget"]);
+    assert_eq!(f.dump(), before, "a refused merge writes nothing");
+    let merged = f.core.merge_leads(&f.admin, s.id, &[x.id], &[choose("stage", x.id)]).unwrap().lead;
+    assert_eq!((merged.stage.as_str(), merged.deal.budget.as_str()), ("qualification", "approved"));
 }
 
 #[test]

@@ -219,10 +219,10 @@ mod operations {
                     source_ref: format!("merge of lead {listed} into lead {survivor_id}"),
                 };
                 let batch = self.begin_batch(tx, &grant, &origin)?;
-                // A merge chooses among values the leads hold, an unmerge puts back what the log recorded: no move
-                // is decided here.
+                // The survivor taking another lead's stage is a move like any other: its entry criteria and
+                // approvals hold (a lead won or lost by merging is still won or lost by someone's decision).
                 let lead =
-                    self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
+                    self.write_update(tx, &grant, survivor, &input, Passage::Checked, &mut || Ok(batch.clone()))?;
                 for other in &merged {
                     let mut rows = leads::rows_of(tx, other.id)?;
                     if let Some(list) = rows.as_array_mut() {
