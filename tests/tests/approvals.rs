@@ -164,3 +164,21 @@ fn only_an_administrator_changes_the_rules_which_are_logged() {
     let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
     assert!(err.to_string().contains("Parking a deal of 1,000 or more"), "{err}");
 }
+
+/// A request whose lead was merged into another since cannot be approved (there is nothing to move), and is
+/// rejected rather than left in the queue for good; the one who asked is told.
+#[test]
+fn a_request_for_a_lead_merged_away_is_rejected_not_stuck() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let won = in_stage(&f, &deal("Ann", "500"), "won");
+    let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
+    let twin = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann.lee@x.io"), &Origin::manual()).unwrap();
+    f.core.merge_leads(&f.admin, twin.lead.id, &[won.id], &[]).unwrap();
+    assert_eq!(f.core.decide_approval(&f.admin, request.id, true, "").unwrap_err().code(), ErrorCode::NotFound);
+    let rejected = f.core.decide_approval(&f.admin, request.id, false, "merged into another record").unwrap();
+    assert_eq!(rejected.status, ApprovalStatus::Rejected);
+    let told: String =
+        f.sql().query_row("SELECT message FROM notifications ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(told.contains("rejected") && told.contains("merged or removed"), "{told}");
+}

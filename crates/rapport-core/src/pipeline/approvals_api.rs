@@ -118,8 +118,16 @@ impl Rapport {
             }
             let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("approval request {id}") };
             let batch = self.begin_batch(tx, &grant, &origin)?;
-            let lead = visible_lead(tx, &grant, request.lead_id)?;
-            if approve {
+            // A lead merged into another or removed since (an import undone) leaves its request to be rejected,
+            // not stuck in the queue.
+            let lead = match visible_lead(tx, &grant, request.lead_id) {
+                Ok(l) => Some(l),
+                Err(Error::NotFound { .. }) if !approve && crate::leads::store::get(tx, request.lead_id)?.is_none() => {
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            if let (true, Some(lead)) = (approve, &lead) {
                 if lead.stage != request.from_stage {
                     return Err(ValidationErrors::one(
                         "stage",
@@ -134,6 +142,7 @@ impl Rapport {
                 }
                 self.write_update(tx, &grant, lead.clone(), &input, Passage::Approved(id), &mut || Ok(batch.clone()))?;
             }
+            let name = lead.as_ref().map_or_else(|| "a lead merged or removed since".to_string(), |l| l.display_name());
             let status = if approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
             approvals::decide(tx, id, status, grant.user_id, &at, comment)?;
             let decision = if comment.is_empty() {
@@ -147,11 +156,11 @@ impl Rapport {
                     super::config::stage(tx, &request.to_stage)?.map_or_else(|| request.to_stage.clone(), |s| s.label);
                 let message = format!(
                     "Your request to move {} to {label} was {}{}",
-                    lead.display_name(),
+                    name,
                     status.as_str(),
                     if comment.is_empty() { String::new() } else { format!(": {comment}") }
                 );
-                stagnation::notify(tx, requester, lead.id, &message, &at)?;
+                stagnation::notify(tx, requester, request.lead_id, &message, &at)?;
             }
             Ok(approvals::get(tx, id)?.ok_or_else(not_found)?.request)
         })
