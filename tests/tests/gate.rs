@@ -462,6 +462,14 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     assert_eq!(f.core.set_lost_reasons(&editor, &reasons).unwrap_err().code(), ErrorCode::PermissionDenied);
     let config = f.core.set_lost_reasons(&f.admin, &reasons).unwrap();
     assert!(config.lost_reasons.iter().any(|r| r.key == "merger"));
+    // The reason In discussion's stagnation policy gives stays while the policy gives it: the sweep would be
+    // refused at every run.
+    let without_stagnant: Vec<LostReason> =
+        config.lost_reasons.iter().filter(|r| r.key != "stagnant").cloned().collect();
+    let before = f.dump();
+    let err = f.core.set_lost_reasons(&f.admin, &without_stagnant).unwrap_err();
+    assert!(err.to_string().contains("stagnation policy"), "{err}");
+    assert_eq!(f.dump(), before);
     let mut c = common::lead("Cy", "Cole", "cy@cole.io");
     c.stage = "lost".into();
     c.deal.lost_reason = "Bought by another company".into();

@@ -238,3 +238,10 @@ pub(crate) fn of_lead(conn: &Connection, lead: i64) -> Result<Vec<Stored>, Store
     let rows = stmt.query_map([lead], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// How many pending requests would give a lead lost reason `key`.
+pub(crate) fn pending_with_reason(conn: &Connection, key: &str) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM approval_requests WHERE status = 'pending' AND lost_reason = ?1")?
+        .query_row([key], |r| r.get(0))?)
+}

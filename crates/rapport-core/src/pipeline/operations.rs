@@ -215,6 +215,23 @@ impl Rapport {
                     let msg = format!("\"{}\" is the reason of {n} lost lead(s); keep it", gone.label);
                     return Err(ValidationErrors::one("lost_reasons", msg).into());
                 }
+                // A stagnation policy giving it would be refused at every sweep, its leads left where they are.
+                let policy = config::stages(tx)?.into_iter().find(|st| {
+                    st.stagnation.as_ref().is_some_and(|p| p.lost_reason.as_deref() == Some(gone.key.as_str()))
+                });
+                if let Some(st) = policy {
+                    let msg =
+                        format!("\"{}\" is what {}'s stagnation policy gives; change that first", gone.label, st.label);
+                    return Err(ValidationErrors::one("lost_reasons", msg).into());
+                }
+                let pending = super::approvals::pending_with_reason(tx, &gone.key)?;
+                if pending > 0 {
+                    let msg = format!(
+                        "\"{}\" is asked for by {pending} pending approval request(s); decide them first",
+                        gone.label
+                    );
+                    return Err(ValidationErrors::one("lost_reasons", msg).into());
+                }
             }
             let text = |v: &[LostReason]| serde_json::to_string(v).unwrap_or_default();
             let new: Vec<LostReason> = reasons
