@@ -39,6 +39,8 @@ pub mod pipeline;
 mod rapport;
 pub mod secrets;
 pub mod settings;
+#[cfg(test)]
+mod test_support;
 pub mod users;
 
 pub use access::{Actor, Permission};

@@ -476,11 +476,10 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
 
     use super::*;
     use crate::secrets::SecretError;
-    use crate::{FixedClock, OpenOptions};
 
     /// A keychain that stores, then refuses to delete (locked, or its service gone).
     #[derive(Default)]
@@ -501,11 +500,7 @@ mod tests {
 
     #[test]
     fn a_keychain_that_refuses_cannot_keep_a_revoked_token_alive() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
-        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
         let keychain = KeepsSecrets::default();
         let input = CaptureSourceInput {
             name: "Website".into(),
@@ -522,11 +517,7 @@ mod tests {
 
     #[test]
     fn a_source_map_cannot_set_the_channel_or_its_detail() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
-        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
         for target in ["source", "source_detail"] {
             let input = CaptureSourceInput {
                 name: format!("Partner {target}"),

@@ -333,19 +333,12 @@ impl Rapport {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::{FixedClock, OpenOptions};
 
     /// Past the leads a dry run may carry, its counts may part from the run's, and the report says from where.
     #[test]
     fn a_dry_run_past_what_it_may_carry_says_from_which_line() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
-        let core = Rapport::open_with(&dir.path().join("t.db"), &OpenOptions::default(), clock)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let (dir, core, admin) = crate::test_support::core_with_admin();
         // 600 people, then the same 600 again: the second ones are found only while the first are carried.
         let mut text = String::from("first_name,last_name,email\n");
         for _ in 0..2 {
