@@ -153,6 +153,35 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
     assert!(line.contains("Deal value") && line.contains("Currency"), "what was missing is logged: {line}");
 }
 
+/// What a stage asks of a lead to enter it, the lead keeps while it stays: a Lost lead's reason and a Won deal's
+/// value cannot be emptied by an edit; other edits go through.
+#[test]
+fn a_lead_staying_in_its_stage_keeps_what_the_stage_asked() {
+    let f = fixture();
+    let mut lost = common::lead("Bo", "Berg", "bo@berg.se");
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "price".into();
+    let lost = created(&f, &lost);
+    let before = f.dump();
+    let mut cleared = lost.to_input();
+    cleared.deal.lost_reason = String::new();
+    let err = f.core.update_lead(&f.admin, lost.id, lost.version, &cleared, &Origin::manual()).unwrap_err();
+    assert_eq!((err.code(), fields_at_fault(&err)), (ErrorCode::Validation, vec!["lost_reason".to_string()]));
+    assert_eq!(f.dump(), before, "nothing written");
+    let mut other = lost.to_input();
+    other.job_title = "Buyer".into();
+    f.core.update_lead(&f.admin, lost.id, lost.version, &other, &Origin::manual()).unwrap();
+    let mut won = common::qualified(common::lead("Cy", "Cole", "cy@cole.io"));
+    won.stage = "won".into();
+    won.deal.value = "500".into();
+    won.deal.currency = "EUR".into();
+    let won = created(&f, &won);
+    let mut no_value = won.to_input();
+    no_value.deal.value = String::new();
+    let err = f.core.update_lead(&f.admin, won.id, won.version, &no_value, &Origin::manual()).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["deal_value"]);
+}
+
 /// A merge whose survivor takes the other lead's stage moves it: the stage's entry criteria hold as for any
 /// move (here the steward kept the survivor's empty budget, which Qualification requires).
 #[test]

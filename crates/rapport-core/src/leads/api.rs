@@ -239,6 +239,7 @@ impl Rapport {
             return Ok(old);
         }
         let overridden = gate::check(tx, grant, Some(id), Some(&old.stage), &after, passage)?;
+        gate::keeps_criteria(tx, &old, &after, passage)?;
         let batch = batch()?;
         store::update(tx, id, &lead, &batch.at)?;
         for (field, a, b) in &changed {

@@ -96,6 +96,28 @@ pub(crate) struct Overridden(pub String);
 
 /// Checks the move of lead `stored` (None: not stored yet) from stage `from` (None: it is being created) into
 /// `lead.stage`.
+/// A lead staying in its stage keeps what the stage asked of it to enter: an edit that empties one of those
+/// fields (a Lost lead's reason, a Won deal's value) is refused, each such field named.
+/// Fields the edit leaves as they are are not asked about (a lead may have entered before the stage asked).
+pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage: Passage<'_>) -> Result<()> {
+    if old.stage != new.stage || matches!(passage, Passage::Restoring | Passage::Override(_)) {
+        return Ok(());
+    }
+    let Some(stage) = config::stage(conn, &new.stage)? else { return Ok(()) };
+    let emptied: Vec<FieldError> = stage
+        .required_fields
+        .iter()
+        .filter(|name| {
+            fields::field(name).is_some_and(|f| !(f.get)(old).trim().is_empty() && (f.get)(new).trim().is_empty())
+        })
+        .map(|name| FieldError::new(name.clone(), format!("is needed while the lead is in {}", stage.label)))
+        .collect();
+    if emptied.is_empty() {
+        return Ok(());
+    }
+    Err(ValidationErrors { errors: emptied }.into())
+}
+
 pub(crate) fn check(
     conn: &Connection,
     grant: &Grant,
