@@ -232,6 +232,21 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(late.unchanged, 1);
     assert_eq!(f.core.appointment(&dana, a.id).unwrap().start, "2026-12-03T10:00:00Z");
 
+    // Two copies of one SEQUENCE (a room changed, which need not raise it): the later DTSTAMP is the newer one,
+    // whichever order they are imported in; the same copy stamped again is no change.
+    let stamped = |at: &str, room: &str| {
+        moved.replace("SEQUENCE:1", &format!("SEQUENCE:1\nDTSTAMP:{at}")).replace("Raum 4", room)
+    };
+    let r = f.core.import_ics(&dana, &[ics("newer.ics", &stamped("20261120T100000Z", "Raum 5"))], None).unwrap();
+    assert_eq!(r[0].updated, 1, "{:?}", r[0]);
+    let r = f.core.import_ics(&dana, &[ics("older.ics", &stamped("20261110T100000Z", "Raum 4"))], None).unwrap();
+    assert_eq!((r[0].updated, r[0].unchanged), (0, 1), "{:?}", r[0]);
+    assert_eq!(f.core.appointment(&dana, a.id).unwrap().location, "Raum 5", "the later copy stays");
+    let before = f.dump();
+    let r = f.core.import_ics(&dana, &[ics("again.ics", &stamped("20261125T100000Z", "Raum 5"))], None).unwrap();
+    assert_eq!(r[0].unchanged, 1, "{:?}", r[0]);
+    assert_eq!(f.dump(), before, "stamped anew, the same copy writes nothing");
+
     // A client's acceptance (METHOD:REPLY, one attendee, no notes) is no new version of the invite.
     let before = f.dump();
     let reply = moved.replace("METHOD:REQUEST", "METHOD:REPLY");

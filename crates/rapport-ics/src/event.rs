@@ -82,6 +82,10 @@ pub struct Event {
     pub rdates: Vec<(Moment, Option<Length>)>,
     pub exdates: Vec<Moment>,
     pub last_modified: Option<DateTime<Utc>>,
+    /// DTSTAMP: when the sender wrote this copy. Of two copies with one SEQUENCE (a changed room or text need
+    /// not raise it), the later stamp is the newer version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<DateTime<Utc>>,
     /// Assumptions made reading it ("time zone X unknown: read as local time").
     pub warnings: Vec<String>,
 }
@@ -289,6 +293,11 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         exdates,
         last_modified: c
             .first("LAST-MODIFIED")
+            .and_then(|l| values::parse_date_time(&l.value))
+            .filter(|d| d.utc)
+            .map(|d| d.wall.and_utc()),
+        stamp: c
+            .first("DTSTAMP")
             .and_then(|l| values::parse_date_time(&l.value))
             .filter(|d| d.utc)
             .map(|d| d.wall.and_utc()),

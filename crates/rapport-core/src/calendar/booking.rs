@@ -161,6 +161,7 @@ fn event_for(
         rdates: vec![],
         exdates: vec![],
         last_modified: None,
+        stamp: None,
         warnings: vec![],
     }
 }

@@ -280,12 +280,16 @@ impl Rapport {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
             }
-            if event.sequence < old.sequence {
+            if event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old)) {
                 report.unchanged += 1;
-                report.warnings.push(format!(
-                    "“{}”: this file has an older version (SEQUENCE {} < {}): kept the newer one",
-                    old.title, event.sequence, old.sequence
-                ));
+                report.warnings.push(if event.sequence < old.sequence {
+                    format!(
+                        "“{}”: this file has an older version (SEQUENCE {} < {}): kept the newer one",
+                        old.title, event.sequence, old.sequence
+                    )
+                } else {
+                    format!("“{}”: this file is an earlier copy of the same version: kept the later one", old.title)
+                });
                 report.appointment_ids.push(old.id);
                 return Ok((existing_id_of(&existing), false));
             }
@@ -408,6 +412,27 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
     existing.as_ref().map(|r| r.id)
 }
 
+/// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
+fn written_at(event: &Event) -> Option<DateTime<Utc>> {
+    event.last_modified.or(event.stamp)
+}
+
+/// Whether `incoming` says it was written before the stored copy of the same SEQUENCE (both must say when).
+fn written_before(incoming: &Event, stored: &AppointmentRow) -> bool {
+    let stored = serde_json::from_str::<Event>(&stored.event).ok();
+    matches!((written_at(incoming), stored.as_ref().and_then(written_at)), (Some(a), Some(b)) if a < b)
+}
+
+/// An event as stored, less when its copy was stamped: a server sending an unchanged invite again stamps it
+/// anew, and that is no change.
+fn without_stamp(event: &str) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(event).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("stamp");
+    }
+    v
+}
+
 /// Whether an import would leave a row as it is (the clash note and bookkeeping aside).
 fn same_content(old: &AppointmentRow, new: &AppointmentRow) -> bool {
     old.title == new.title
@@ -415,6 +440,6 @@ fn same_content(old: &AppointmentRow, new: &AppointmentRow) -> bool {
         && old.video_url == new.video_url
         && old.notes == new.notes
         && old.status == new.status
-        && old.event == new.event
+        && (old.event == new.event || without_stamp(&old.event) == without_stamp(&new.event))
         && old.lead_id == new.lead_id
 }
