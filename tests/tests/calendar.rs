@@ -274,6 +274,66 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(attendees.iter().find(|x| x.email == "hans.neu@example.org").unwrap().lead_id, Some(hans));
 }
 
+const WEEKLY: &str = "BEGIN:VCALENDAR
+METHOD:REQUEST
+VERSION:2.0
+BEGIN:VEVENT
+UID:weekly-1@example.com
+SEQUENCE:0
+DTSTART:20261207T100000Z
+DTEND:20261207T110000Z
+RRULE:FREQ=WEEKLY;COUNT=4
+SUMMARY:Weekly sync
+END:VEVENT
+END:VCALENDAR
+";
+
+/// One instance of a series cancelled (METHOD:CANCEL with its RECURRENCE-ID) is that instance, cancelled and
+/// free; the whole series cancelled takes its changed instances with it.
+#[test]
+fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_all_of_them() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    let one = WEEKLY
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED")
+        .replace("20261207T1", "20261214T1")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let r = f.core.import_ics(&dana, &[ics("cancel-one.ics", &one)], None).unwrap().remove(0);
+    assert_eq!(r.cancelled, 1, "{r:?}");
+    let weeks = || {
+        f.core
+            .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.start, o.status == AppointmentStatus::Cancelled, o.busy))
+            .collect::<Vec<_>>()
+    };
+    let seen = weeks();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    let cancelled: Vec<bool> = seen.iter().map(|w| w.1).collect();
+    assert_eq!(cancelled, [false, true, false, false], "{seen:?}");
+    assert!(!seen[1].2, "the cancelled instance's slot is free");
+    // The third week moved to the afternoon: a changed instance, confirmed.
+    let moved = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
+        .replace("20261207T100000Z", "20261221T140000Z")
+        .replace("20261207T110000Z", "20261221T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let r = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    assert!(weeks().iter().any(|w| w.0.starts_with("2026-12-21T14:00") && !w.1 && w.2), "{:?}", weeks());
+    let all = WEEKLY.replace("METHOD:REQUEST", "METHOD:CANCEL").replace("SEQUENCE:0", "SEQUENCE:2\nSTATUS:CANCELLED");
+    let r = f.core.import_ics(&dana, &[ics("cancel-all.ics", &all)], None).unwrap().remove(0);
+    assert_eq!(r.cancelled, 1, "{r:?}");
+    let seen = weeks();
+    assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
+}
+
 #[test]
 fn a_malformed_event_is_named_by_line_and_the_rest_imported_with_clashes_flagged() {
     let f = fixture();

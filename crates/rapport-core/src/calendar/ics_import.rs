@@ -274,7 +274,12 @@ impl Rapport {
         event.line = 0;
         event.warnings.clear();
         let rid = rid_text(&event, tz);
-        let existing = store::by_uid(tx, agent_id, &event.uid)?.into_iter().find(|r| r.recurrence_id == rid);
+        let same_uid = store::by_uid(tx, agent_id, &event.uid)?;
+        let existing = same_uid.iter().find(|r| r.recurrence_id == rid).cloned();
+        // A cancelled series takes its changed instances with it; a cancelled instance of a stored series is
+        // kept as that instance, cancelled, in the series' place.
+        let cancels_series = cancel && rid.is_none();
+        let of_a_stored_series = rid.is_some() && same_uid.iter().any(|r| r.recurrence_id.is_none());
         if let Some(old) = &existing {
             if !visible(tx, grant, old.lead_id)? {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
@@ -294,7 +299,7 @@ impl Rapport {
                 return Ok((existing_id_of(&existing), false));
             }
         }
-        if cancel && existing.is_none() {
+        if cancel && existing.is_none() && !of_a_stored_series {
             report.warnings.push(format!(
                 "cancellation of “{}” ({}): no such appointment in this calendar",
                 event.summary.clone().unwrap_or_default(),
@@ -388,8 +393,24 @@ impl Rapport {
                 row.id = store::insert(tx, &row)?;
                 store::replace_attendees(tx, row.id, &attendees)?;
                 log_creation(tx, batch, &row)?;
-                report.created += 1;
+                if status == AppointmentStatus::Cancelled && cancel {
+                    report.cancelled += 1;
+                } else {
+                    report.created += 1;
+                }
                 report.appointment_ids.push(row.id);
+                wrote = true;
+            }
+        }
+        if cancels_series {
+            let cancelled = AppointmentStatus::Cancelled.as_str();
+            for changed in same_uid.iter().filter(|r| r.recurrence_id.is_some() && r.status != cancelled) {
+                let mut new =
+                    AppointmentRow { status: cancelled.to_owned(), updated_at: batch.at.clone(), ..changed.clone() };
+                new.sync_pending =
+                    remote.is_none() && (new.sync_pending || store::caldav_account(tx, agent_id)?.is_some());
+                log_changes(tx, batch, changed, &new)?;
+                store::update(tx, &new, &batch.at)?;
                 wrote = true;
             }
         }
