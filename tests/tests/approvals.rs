@@ -182,3 +182,26 @@ fn a_request_for_a_lead_merged_away_is_rejected_not_stuck() {
         f.sql().query_row("SELECT message FROM notifications ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert!(told.contains("rejected") && told.contains("merged or removed"), "{told}");
 }
+
+/// A lead whose owner was deactivated since keeps that owner through a requested move, as through a move: the
+/// request is made, not refused for an owner nobody chose anew.
+#[test]
+fn a_move_of_a_lead_with_a_deactivated_owner_can_be_requested() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    f.user("olaf", Role::Editor, &[]);
+    let olaf = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.username == "olaf").unwrap();
+    let mut input = deal("Ann", "500");
+    input.owner_id = Some(olaf.id);
+    let won = in_stage(&f, &input, "won");
+    let off = rapport_core::users::UserInput {
+        username: olaf.username.clone(),
+        display_name: olaf.display_name.clone(),
+        role: olaf.role,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, olaf.id, &off).unwrap();
+    let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
+    assert_eq!(request.status, ApprovalStatus::Pending);
+}

@@ -186,6 +186,46 @@ fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_camp
     assert_eq!(w.core.sweep_if_due().unwrap().map(|r| r.moved), Some(0), "the next day's finds nothing new");
 }
 
+/// The preview says what the sweep will do, whoever looks: the policy moves leads as the system, so an Editor's
+/// preview does not show a large deal's move to Lost as waiting for approval, nor a deactivated owner's lead
+/// as refused.
+#[test]
+fn an_editor_s_preview_is_the_policy_s_sweep() {
+    let (w, ann, bo, _) = world();
+    let b = w.core.get_lead(&w.admin, bo).unwrap();
+    let mut large = b.to_input();
+    large.deal.value = "50000".into();
+    w.core.update_lead(&w.admin, bo, b.version, &large, &Origin::manual()).unwrap();
+    let eve = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap();
+    let input = rapport_core::users::UserInput {
+        username: eve.username.clone(),
+        display_name: eve.display_name.clone(),
+        role: eve.role,
+        active: false,
+        campaigns: vec![],
+    };
+    let viewer = {
+        let v = rapport_core::users::UserInput {
+            username: "vic".into(),
+            display_name: "Vic".into(),
+            role: Role::Editor,
+            active: true,
+            campaigns: vec![],
+        };
+        w.core.create_user(&w.admin, &v, common::PASSWORD).unwrap();
+        w.core.sign_in("vic", common::PASSWORD).unwrap()
+    };
+    w.core.update_user(&w.admin, eve.id, &input).unwrap();
+    w.clock.advance(Duration::days(63));
+    let preview = w.core.pipeline_sweep(&viewer, true).unwrap();
+    let refused: Vec<_> = preview.moves.iter().filter(|m| m.refused.is_some()).collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    let ids: Vec<i64> = preview.moves.iter().map(|m| m.lead_id).collect();
+    assert!(ids.contains(&ann) && ids.contains(&bo), "{ids:?}");
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert_eq!(run.moves, preview.moves, "the preview said exactly this");
+}
+
 #[test]
 fn a_task_reminds_its_author_once_when_its_time_comes() {
     let (w, ann, _, _) = world();

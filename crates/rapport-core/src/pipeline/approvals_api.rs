@@ -50,7 +50,9 @@ impl Rapport {
             if !lost_reason.trim().is_empty() {
                 input.deal.lost_reason = lost_reason.trim().to_string();
             }
-            let valid = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), None)?;
+            // The lead keeps its owner, even one deactivated since, as a move does.
+            let owner = lead.owner.as_ref().map(|o| o.id);
+            let valid = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), owner)?;
             let after = valid.as_lead(lead.id);
             let needed = match gate::check(tx, &grant, Some(lead.id), Some(&lead.stage), &after, Passage::Checked) {
                 Err(Error::NeedsApproval(n)) => n,

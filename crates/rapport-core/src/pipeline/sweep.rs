@@ -118,22 +118,26 @@ impl Rapport {
     pub fn pipeline_sweep(&self, actor: &Actor, dry_run: bool) -> Result<SweepReport> {
         let today = self.now_utc().date_naive();
         let permission = if dry_run { Permission::ReadLeads } else { Permission::ManageSettings };
-        let (planned, grant) = self.db.read(|conn| {
+        let planned = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, permission)?;
-            Ok::<_, Error>((plan(conn, today, &grant)?, grant))
+            plan(conn, today, &grant)
         })?;
         let days = self.db.read(|conn| Ok::<_, Error>(Days::of(&stagnation::calendar(conn)?)))?;
         let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
+        // The moves are the policy's, not the person's who started the sweep or looks at its preview.
+        let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
         if dry_run {
             self.db.read(|conn| {
                 let rules = crate::leads::api::Rules::load(conn)?;
                 for p in &planned {
                     let Some(lead) = leads::get(conn, p.stale.id)? else { continue };
-                    let after = rules.validate(conn, &moved(&lead, &p.policy), &grant.lead_scope(), None);
+                    // As the sweep will: under the policy, the lead keeping its owner (even one deactivated).
+                    let owner = lead.owner.as_ref().map(|o| o.id);
+                    let after = rules.validate(conn, &moved(&lead, &p.policy), &policy.lead_scope(), owner);
                     let verdict = after.and_then(|valid| {
                         gate::check(
                             conn,
-                            &grant,
+                            &policy,
                             Some(lead.id),
                             Some(&lead.stage),
                             &valid.as_lead(lead.id),
@@ -149,8 +153,6 @@ impl Rapport {
                 Ok::<_, Error>(())
             })?;
         } else {
-            // The moves are the policy's, not the person's who started the sweep.
-            let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
             for chunk in planned.chunks(CHUNK) {
                 let moves = self.db.write(|tx| {
                     let mut out = Vec::with_capacity(chunk.len());
