@@ -118,6 +118,12 @@ fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_
     let err = f.core.update_lead(&eve, big.id, big.version, &lost(&big), &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApprovalRequired);
     assert_eq!(f.dump(), before);
+    // Emptying the value in the same edit does not make it a small deal.
+    let mut emptied = lost(&big);
+    emptied.deal.value = String::new();
+    let err = f.core.update_lead(&eve, big.id, big.version, &emptied, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired);
+    assert_eq!(f.dump(), before);
     // The criteria come first: without a reason, the request is refused with what is missing.
     let err = f.core.request_move(&eve, big.id, big.version, "lost", "", "").unwrap_err();
     assert_eq!(err.code(), ErrorCode::StageGate);

@@ -173,7 +173,17 @@ pub(crate) fn check(
     }
     // Administrators decide approvals, so their moves (and the system's) are approved as they are made.
     if grant.role != Role::Administrator && !matches!(passage, Passage::Approved(_)) {
-        let value = lead.deal.value.parse::<f64>().ok();
+        // The larger of the deal's value before and after: emptying it in the losing edit does not make a large
+        // deal small.
+        let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
+        let before = match stored {
+            Some(id) => crate::leads::store::get(conn, id)?.as_ref().and_then(parse),
+            None => None,
+        };
+        let value = match (parse(lead), before) {
+            (Some(after), Some(before)) => Some(after.max(before)),
+            (after, before) => after.or(before),
+        };
         if let Some(rule) = super::approvals::rule_for(conn, from, &lead.stage, value)? {
             return Err(Error::NeedsApproval(ApprovalNeeded {
                 stage: stage.key.clone(),
