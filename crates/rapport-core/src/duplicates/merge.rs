@@ -155,23 +155,14 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
     input
 }
 
-/// The `leads` row of a merged lead's archive (its rows of every table, as JSON).
-fn archived_lead(rows: &str) -> serde_json::Value {
-    let archived: serde_json::Value = serde_json::from_str(rows).unwrap_or_default();
-    archived
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
-        .map(|r| r["row"].clone())
-        .unwrap_or_default()
-}
-
 mod operations {
-    use super::{archived_lead, survive, take_back, FieldChoice};
+    use super::{survive, take_back, FieldChoice};
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
     use crate::duplicates::model::{MergeOutcome, MergeRecord, MergedLead, UnmergeOutcome};
     use crate::duplicates::store;
+    use crate::duplicates::store::archived_lead;
     use crate::error::{Error, Result};
     use crate::leads::api::visible_lead;
     use crate::leads::store as leads;
@@ -322,7 +313,7 @@ mod operations {
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }
-                store::restore_pairs(tx, &pairs.iter().collect::<Vec<_>>())?;
+                store::restore_pairs(tx, &pairs)?;
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 Ok(UnmergeOutcome { survivor: lead, restored })
             })

@@ -70,7 +70,7 @@ pub(crate) fn pairs_to_archive(conn: &Connection, id: i64, except: i64) -> Resul
 
 /// Puts back archived pairs whose two leads both exist (the other may have gone since) and that are not queued
 /// again meanwhile. Returns how many came back.
-pub(crate) fn restore_pairs(tx: &Transaction<'_>, entries: &[&serde_json::Value]) -> Result<usize, StoreError> {
+pub(crate) fn restore_pairs(tx: &Transaction<'_>, entries: &[serde_json::Value]) -> Result<usize, StoreError> {
     let mut back = 0;
     for e in entries {
         let r = &e["row"];
@@ -308,17 +308,22 @@ pub(crate) fn merged_into_in_scope(
     let mut out = Vec::with_capacity(all.len());
     for id in all {
         let rows: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
-        let archived: serde_json::Value = rows.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
-        let campaign = archived
-            .as_array()
-            .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
-            .and_then(|r| r["row"]["campaign"].as_str())
-            .unwrap_or("");
-        if scope.allows_campaign(campaign) {
+        let lead = archived_lead(rows.as_deref().unwrap_or(""));
+        if scope.allows_campaign(lead["campaign"].as_str().unwrap_or("")) {
             out.push(id);
         }
     }
     Ok(out)
+}
+
+/// The `leads` row of a merged lead's archive (its rows of every table, as JSON).
+pub(crate) fn archived_lead(rows: &str) -> serde_json::Value {
+    let archived: serde_json::Value = serde_json::from_str(rows).unwrap_or_default();
+    archived
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["table"] == "leads"))
+        .map(|r| r["row"].clone())
+        .unwrap_or_default()
 }
 
 /// The leads merged into `survivor_id`, and those merged into them before, still archived.
