@@ -112,30 +112,43 @@ fn is_unicode(encoding: &'static Encoding) -> bool {
 /// The encoding of a file whose first bytes are all ASCII, which says nothing of it: an export's first accented
 /// name may come thousands of rows in. UTF-8 if the whole file is, else what the whole file looks like.
 fn encoding_of_whole(path: &Path) -> Result<&'static Encoding, ImportError> {
-    let mut file = BufReader::new(File::open(path)?);
+    // Most such files are UTF-8 (or ASCII) throughout: one validating pass, and the detector only for the rest.
+    if is_utf8(path)? {
+        return Ok(UTF_8);
+    }
+    let mut file = File::open(path)?;
     let mut detector = chardetng::EncodingDetector::new();
     let mut chunk = vec![0u8; 1 << 20];
-    // A character cut at a chunk's end is carried to the next.
-    let mut carried: Vec<u8> = Vec::new();
-    let mut utf8 = true;
     loop {
         let n = file.read(&mut chunk)?;
         detector.feed(&chunk[..n], n == 0);
         if n == 0 {
-            break;
-        }
-        if utf8 {
-            carried.extend_from_slice(&chunk[..n]);
-            match std::str::from_utf8(&carried) {
-                Ok(_) => carried.clear(),
-                Err(e) if e.error_len().is_none() => {
-                    carried.drain(..e.valid_up_to());
-                }
-                Err(_) => utf8 = false,
-            }
+            return Ok(detector.guess(None, true));
         }
     }
-    Ok(if utf8 && carried.is_empty() { UTF_8 } else { detector.guess(None, true) })
+}
+
+/// Whether the whole file is UTF-8, read in chunks (a character cut at a chunk's end is carried to the next).
+fn is_utf8(path: &Path) -> Result<bool, ImportError> {
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; (1 << 20) + 4];
+    let mut carried = 0;
+    loop {
+        let n = file.read(&mut buf[carried..])?;
+        if n == 0 {
+            return Ok(carried == 0);
+        }
+        let filled = carried + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carried = 0,
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                carried = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
 }
 
 fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, ImportError> {
@@ -338,6 +351,21 @@ mod tests {
         let (_, rows) = rows_of(&utf8);
         let last = rows.last().and_then(|r| r.as_ref().ok()).map(|r| r.cells.clone());
         assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
+    }
+
+    /// A character cut by a chunk's end is whole again in the next chunk: still UTF-8.
+    #[test]
+    fn a_character_across_a_chunk_boundary_is_still_utf8() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("f.csv");
+        // The first read takes (1 << 20) + 4 bytes: the "é" starts at its last one.
+        let mut bytes = vec![b'a'; (1 << 20) + 3];
+        bytes.extend("é;ü\n".bytes());
+        std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert!(is_utf8(&p).unwrap_or(false));
+        bytes.push(0xE9);
+        std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!is_utf8(&p).unwrap_or(true), "a cut character at the end is not UTF-8");
     }
 
     /// Found by the fuzz test below: one `ß` before a pipe in a tiny Windows-1252 file was guessed to be Big5,
