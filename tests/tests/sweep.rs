@@ -30,20 +30,29 @@ impl World {
 }
 
 /// Monday 23 November 2026: Ann (new, Eve's), Bo (in discussion) and Cy (qualification, Spring campaign).
+/// An active Editor of `campaigns` (all when empty), as `UserInput`.
+fn editor(username: &str, campaigns: &[&str]) -> rapport_core::users::UserInput {
+    rapport_core::users::UserInput {
+        username: username.into(),
+        display_name: username.into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: campaigns.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+/// Adds `input` and signs the user in.
+fn signed_in(core: &Rapport, admin: &Actor, input: &rapport_core::users::UserInput) -> (i64, Actor) {
+    let id = core.create_user(admin, input, common::PASSWORD).unwrap().id;
+    (id, core.sign_in(&input.username, common::PASSWORD).unwrap())
+}
+
 fn world() -> (World, i64, i64, i64) {
     let dir = tempfile::tempdir().unwrap();
     let clock = common::clock();
     let core = Rapport::open_with(&dir.path().join("rapport.db"), &OpenOptions::default(), clock.clone()).unwrap();
     let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
-    let input = rapport_core::users::UserInput {
-        username: "eve".into(),
-        display_name: "Eve Editor".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec![],
-    };
-    let eve_id = core.create_user(&admin, &input, common::PASSWORD).unwrap().id;
-    let eve = core.sign_in("eve", common::PASSWORD).unwrap();
+    let (eve_id, eve) = signed_in(&core, &admin, &editor("eve", &[]));
     let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
     ann.owner_id = Some(eve_id);
     let ann = core.create_lead(&admin, &ann, &Origin::manual()).unwrap().lead.id;
@@ -151,17 +160,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
 fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_campaigns() {
     let (w, _, _, cy) = world();
     w.clock.advance(Duration::days(60));
-    let spring = {
-        let input = rapport_core::users::UserInput {
-            username: "sam".into(),
-            display_name: "Sam".into(),
-            role: Role::Editor,
-            active: true,
-            campaigns: vec!["Spring".into()],
-        };
-        w.core.create_user(&w.admin, &input, common::PASSWORD).unwrap();
-        w.core.sign_in("sam", common::PASSWORD).unwrap()
-    };
+    let (_, spring) = signed_in(&w.core, &w.admin, &editor("sam", &["Spring"]));
     let before = w.dump();
     assert_eq!(w.core.pipeline_sweep(&w.eve, false).unwrap_err().code(), ErrorCode::PermissionDenied);
     let policy = StagnationPolicy { after_days: 5, target: "nurture".into(), lost_reason: None };
@@ -197,25 +196,9 @@ fn an_editor_s_preview_is_the_policy_s_sweep() {
     large.deal.value = "50000".into();
     w.core.update_lead(&w.admin, bo, b.version, &large, &Origin::manual()).unwrap();
     let eve = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap();
-    let input = rapport_core::users::UserInput {
-        username: eve.username.clone(),
-        display_name: eve.display_name.clone(),
-        role: eve.role,
-        active: false,
-        campaigns: vec![],
-    };
-    let viewer = {
-        let v = rapport_core::users::UserInput {
-            username: "vic".into(),
-            display_name: "Vic".into(),
-            role: Role::Editor,
-            active: true,
-            campaigns: vec![],
-        };
-        w.core.create_user(&w.admin, &v, common::PASSWORD).unwrap();
-        w.core.sign_in("vic", common::PASSWORD).unwrap()
-    };
-    w.core.update_user(&w.admin, eve.id, &input).unwrap();
+    let (_, viewer) = signed_in(&w.core, &w.admin, &editor("vic", &[]));
+    let deactivated = rapport_core::users::UserInput { active: false, ..editor("eve", &[]) };
+    w.core.update_user(&w.admin, eve.id, &deactivated).unwrap();
     w.clock.advance(Duration::days(63));
     let preview = w.core.pipeline_sweep(&viewer, true).unwrap();
     let refused: Vec<_> = preview.moves.iter().filter(|m| m.refused.is_some()).collect();
