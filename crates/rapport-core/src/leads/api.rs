@@ -119,7 +119,7 @@ pub(crate) fn insert_logged(
     passage: Passage<'_>,
 ) -> Result<i64> {
     let mut view = lead.as_lead(0);
-    let overridden = gate::check(tx, grant, None, None, &view, passage)?;
+    let overridden = gate::check(tx, grant, None, &view, passage)?;
     let id = store::insert(tx, lead, &batch.at)?;
     view.id = id;
     changelog::record(tx, batch, "lead", id, "*", None, Some(&fields::snapshot(&view)))?;
@@ -238,7 +238,7 @@ impl Rapport {
         if changed.is_empty() {
             return Ok(old);
         }
-        let overridden = gate::check(tx, grant, Some(id), Some(&old.stage), &after, passage)?;
+        let overridden = gate::check(tx, grant, Some(&old), &after, passage)?;
         gate::keeps_criteria(tx, &old, &after, passage)?;
         let batch = batch()?;
         store::update(tx, id, &lead, &batch.at)?;

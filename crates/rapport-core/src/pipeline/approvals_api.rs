@@ -54,7 +54,7 @@ impl Rapport {
             let owner = lead.owner.as_ref().map(|o| o.id);
             let valid = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), owner)?;
             let after = valid.as_lead(lead.id);
-            let needed = match gate::check(tx, &grant, Some(lead.id), Some(&lead.stage), &after, Passage::Checked) {
+            let needed = match gate::check(tx, &grant, Some(&lead), &after, Passage::Checked) {
                 Err(Error::NeedsApproval(n)) => n,
                 Err(e) => return Err(e),
                 Ok(_) => {

@@ -94,8 +94,6 @@ impl GateRefusal {
 /// What passed although unmet: the override's log line.
 pub(crate) struct Overridden(pub String);
 
-/// Checks the move of lead `stored` (None: not stored yet) from stage `from` (None: it is being created) into
-/// `lead.stage`.
 /// A lead staying in its stage keeps what the stage asked of it to enter: an edit that empties one of those
 /// fields (a Lost lead's reason, a Won deal's value) is refused, each such field named.
 /// Fields the edit leaves as they are are not asked about (a lead may have entered before the stage asked).
@@ -118,14 +116,15 @@ pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage:
     Err(ValidationErrors { errors: emptied }.into())
 }
 
+/// Checks the move of a lead from its stored state `before` (None: it is being created) into `lead.stage`.
 pub(crate) fn check(
     conn: &Connection,
     grant: &Grant,
-    stored: Option<i64>,
-    from: Option<&str>,
+    before: Option<&Lead>,
     lead: &Lead,
     passage: Passage<'_>,
 ) -> Result<Option<Overridden>> {
+    let from = before.map(|b| b.stage.as_str());
     if from == Some(lead.stage.as_str()) || passage == Passage::Restoring {
         return Ok(None);
     }
@@ -142,7 +141,7 @@ pub(crate) fn check(
         .collect();
     // The activities of the lead and of those merged into it count.
     let mut history = Vec::new();
-    if let (Some(id), false) = (stored, stage.required_activities.is_empty()) {
+    if let (Some(id), false) = (before.map(|b| b.id), stage.required_activities.is_empty()) {
         history.push(id);
         history.extend(crate::duplicates::store::merged_into(conn, id)?);
     }
@@ -176,11 +175,7 @@ pub(crate) fn check(
         // The larger of the deal's value before and after: emptying it in the losing edit does not make a large
         // deal small.
         let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
-        let before = match stored {
-            Some(id) => crate::leads::store::get(conn, id)?.as_ref().and_then(parse),
-            None => None,
-        };
-        let value = match (parse(lead), before) {
+        let value = match (parse(lead), before.and_then(parse)) {
             (Some(after), Some(before)) => Some(after.max(before)),
             (after, before) => after.or(before),
         };

@@ -135,14 +135,7 @@ impl Rapport {
                     let owner = lead.owner.as_ref().map(|o| o.id);
                     let after = rules.validate(conn, &moved(&lead, &p.policy), &policy.lead_scope(), owner);
                     let verdict = after.and_then(|valid| {
-                        gate::check(
-                            conn,
-                            &policy,
-                            Some(lead.id),
-                            Some(&lead.stage),
-                            &valid.as_lead(lead.id),
-                            Passage::Checked,
-                        )
+                        gate::check(conn, &policy, Some(&lead), &valid.as_lead(lead.id), Passage::Checked)
                     });
                     let refused = match verdict {
                         Ok(_) => None,
