@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use rapport_core::audit::ChangeEntry;
 use rapport_core::duplicates::{
     BulkMergeReport, DuplicatePair, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate,
-    ScanProgress, UnmergeOutcome,
+    ScanProgress, SeenVersion, UnmergeOutcome,
 };
 use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
@@ -302,9 +302,10 @@ pub async fn merge_leads(
     survivor_id: Id,
     other_ids: Vec<Id>,
     choices: Vec<FieldChoice>,
+    seen: Vec<SeenVersion>,
 ) -> Res<MergeOutcome> {
     let others: Vec<i64> = other_ids.into_iter().map(|i| i.0).collect();
-    as_actor(&state, move |core, actor| core.merge_leads(actor, survivor_id.0, &others, &choices)).await
+    as_actor(&state, move |core, actor| core.merge_leads_as_seen(actor, survivor_id.0, &others, &choices, &seen)).await
 }
 
 #[tauri::command]

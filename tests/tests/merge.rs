@@ -5,7 +5,7 @@ mod common;
 
 use common::{fixture, lead, Fixture};
 use proptest::prelude::*;
-use rapport_core::duplicates::FieldChoice;
+use rapport_core::duplicates::{FieldChoice, SeenVersion};
 use rapport_core::leads::{Lead, LeadInput};
 use rapport_core::{ErrorCode, Origin};
 
@@ -62,6 +62,34 @@ fn a_merge_with_nothing_to_merge_or_a_stranger_is_refused_and_writes_nothing() {
     assert_eq!(f.core.merge_leads(&f.admin, a.id, &[999], &[]).unwrap_err().code(), ErrorCode::NotFound);
     assert_eq!(f.core.unmerge(&f.admin, 12345).unwrap_err().code(), ErrorCode::NotFound);
     assert_eq!(f.dump(), before);
+}
+
+/// A steward compares two leads and picks values; meanwhile a colleague edits one of them. The merge of the
+/// versions the steward saw is refused whole, so the colleague's edit is neither overwritten by the steward's
+/// pick nor folded away into the archive; merged again as they now stand, it goes through.
+#[test]
+fn a_merge_of_leads_changed_since_the_steward_compared_them_is_refused_and_writes_nothing() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let b = create(&f, &lead("Anne", "Lee", "anne.lee@other.example"));
+    let seen = [SeenVersion { lead_id: a.id, version: a.version }, SeenVersion { lead_id: b.id, version: b.version }];
+    let pick = [FieldChoice { field: "first_name".into(), lead_id: b.id }];
+    let mut edit = a.to_input();
+    edit.first_name = "Annabel".into();
+    f.core.update_lead(&f.admin, a.id, a.version, &edit, &Origin::manual()).unwrap();
+    let before = f.dump();
+    let refused = f.core.merge_leads_as_seen(&f.admin, a.id, &[b.id], &pick, &seen).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Conflict, "{refused}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // A version of a lead the merge does not name is a mistake of the caller, not a conflict.
+    let stray = [SeenVersion { lead_id: 999, version: 1 }];
+    let wrong = f.core.merge_leads_as_seen(&f.admin, a.id, &[b.id], &[], &stray).unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::Validation, "{wrong}");
+    assert_eq!(f.dump(), before);
+    let now = f.core.get_lead(&f.admin, a.id).unwrap();
+    let seen = [SeenVersion { lead_id: a.id, version: now.version }, SeenVersion { lead_id: b.id, version: b.version }];
+    let out = f.core.merge_leads_as_seen(&f.admin, a.id, &[b.id], &pick, &seen).unwrap();
+    assert_eq!(out.lead.first_name, "Anne", "the pick made on the current values applies");
 }
 
 #[test]

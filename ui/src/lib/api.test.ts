@@ -199,8 +199,12 @@ describe('tauriBackend duplicates', () => {
     await expect(tauriBackend.markNotDuplicate(3)).resolves.toBeUndefined();
     expect(commands.markNotDuplicate).toHaveBeenCalledWith(3);
     const choices = [{ field: 'last_name', lead_id: 12 }];
-    await expect(tauriBackend.mergeLeads(11, [12], choices)).resolves.toBe(merged);
-    expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices);
+    const seen = [
+      { lead_id: 11, version: 3 },
+      { lead_id: 12, version: 1 },
+    ];
+    await expect(tauriBackend.mergeLeads(11, [12], choices, seen)).resolves.toBe(merged);
+    expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices, seen);
     await expect(tauriBackend.unmerge(40)).resolves.toBe(unmerged);
     expect(commands.unmerge).toHaveBeenCalledWith(40);
   });

@@ -44,6 +44,7 @@ import type {
   RunProgress,
   SavedLead,
   ScanProgress,
+  SeenVersion,
   SessionInfo,
   Settings,
   DuplicateTiers,
@@ -119,9 +120,15 @@ export interface Backend {
   markNotDuplicate(pairId: number): Promise<void>;
   /**
    * Merges `otherIds` into `survivorId`, which keeps its id; a field named in `choices` takes the chosen lead's
-   * value. `merge_id` names the merge for `unmerge`.
+   * value. `seen` are the versions the steward compared: a lead changed since fails with a `conflict` and
+   * nothing merged. `merge_id` names the merge for `unmerge`.
    */
-  mergeLeads(survivorId: number, otherIds: number[], choices: FieldChoice[]): Promise<MergeOutcome>;
+  mergeLeads(
+    survivorId: number,
+    otherIds: number[],
+    choices: FieldChoice[],
+    seen: SeenVersion[],
+  ): Promise<MergeOutcome>;
   /** Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. */
   unmerge(mergeId: number): Promise<UnmergeOutcome>;
   /**
@@ -361,7 +368,8 @@ export const tauriBackend: Backend = {
   markNotDuplicate: async (pairId) => {
     await unwrap(() => commands.markNotDuplicate(pairId));
   },
-  mergeLeads: (survivorId, otherIds, choices) => unwrap(() => commands.mergeLeads(survivorId, otherIds, choices)),
+  mergeLeads: (survivorId, otherIds, choices, seen) =>
+    unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen)),
   unmerge: (mergeId) => unwrap(() => commands.unmerge(mergeId)),
   mergePairs: (pairIds, onProgress) =>
     unwrap(() => {

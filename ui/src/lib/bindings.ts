@@ -35,7 +35,7 @@ export const commands = {
 	cancelDuplicateScan: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("cancel_duplicate_scan")),
 	duplicateQueue: (limit: number) => typedError<DuplicatePair_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { limit })),
 	markNotDuplicate: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId })),
-	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[]) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices })),
+	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[], seen: SeenVersion[]) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices, seen })),
 	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
 	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),
 	possibleDuplicates: (input: LeadInput_Deserialize) => typedError<PossibleDuplicate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("possible_duplicates", { input })),
@@ -1715,6 +1715,15 @@ export type ScanProgress = {
 
 /**  The search tier a field's words rank in: a match in an earlier tier lists first. */
 export type SearchTier = "name" | "company" | "contact" | "notes";
+
+/**
+ *  A lead's version as the steward saw it when choosing: a merge of leads changed since then is refused, so a
+ *  choice made on stale values never overwrites a later edit.
+ */
+export type SeenVersion = {
+	lead_id: number,
+	version: number,
+};
 
 /**  What the UI needs to know about who is signed in. */
 export type SessionInfo = {

@@ -107,6 +107,7 @@ export type {
   RunPhase,
   ScanPhase,
   ScanProgress,
+  SeenVersion,
   SessionInfo,
   Settings,
   SkippedPair,

@@ -24,6 +24,7 @@ import type {
   PipelineConfig,
   PossibleDuplicate,
   SavedLead,
+  SeenVersion,
   SessionInfo,
   StageConfig,
   User,
@@ -568,7 +569,7 @@ export function duplicatesMock(
   const notFound = (what: string, id: number) =>
     new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [] });
 
-  const merge = (survivorId: number, otherIds: number[], choices: FieldChoice[]) => {
+  const merge = (survivorId: number, otherIds: number[], choices: FieldChoice[], seen: SeenVersion[] = []) => {
     const survivor = leads.get(survivorId);
     if (!survivor) throw notFound('lead', survivorId);
     const merged = otherIds.map((id) => {
@@ -576,6 +577,16 @@ export function duplicatesMock(
       if (!l) throw notFound('lead', id);
       return l;
     });
+    for (const v of seen) {
+      const l = [survivor, ...merged].find((x) => x.id === v.lead_id);
+      if (l && l.version !== v.version)
+        throw new BackendError({
+          code: 'conflict',
+          message: 'this lead was changed by someone else since you opened it; reload it and apply your change again',
+          field: null,
+          fields: [],
+        });
+    }
     const lead = mergedLead(survivor, merged, choices);
     leads.set(survivorId, lead);
     for (const o of merged) leads.delete(o.id);
@@ -614,7 +625,7 @@ export function duplicatesMock(
       open.delete(pairId);
       keptApart.add(pairId);
     },
-    mergeLeads: async (survivorId, otherIds, choices) => merge(survivorId, otherIds, choices),
+    mergeLeads: async (survivorId, otherIds, choices, seen) => merge(survivorId, otherIds, choices, seen),
     unmerge: async (mergeId) => {
       const m = merges.get(mergeId);
       if (!m) throw notFound('merge', mergeId);

@@ -17,6 +17,17 @@ pub struct FieldChoice {
     pub lead_id: i64,
 }
 
+/// A lead's version as the steward saw it when choosing: a merge of leads changed since then is refused, so a
+/// choice made on stale values never overwrites a later edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SeenVersion {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub lead_id: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub version: i64,
+}
+
 fn merges_as_text(kind: LeadFieldKind) -> bool {
     kind.is_text() || matches!(kind, LeadFieldKind::Source | LeadFieldKind::Owner | LeadFieldKind::Stage)
 }
@@ -156,7 +167,7 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
 }
 
 mod operations {
-    use super::{survive, take_back, FieldChoice};
+    use super::{survive, take_back, FieldChoice, SeenVersion};
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
@@ -171,7 +182,8 @@ mod operations {
     use crate::rapport::Rapport;
 
     impl Rapport {
-        /// Merges `others` into `survivor_id` (see the module's description). One change batch holds the
+        /// Merges `others` into `survivor_id` (see the module's description) as they stand: the default
+        /// survivorship and `choices` apply to the leads' current values. One change batch holds the
         /// survivor's changed fields and the others' removal; its id names the merge for [`Rapport::unmerge`].
         pub fn merge_leads(
             &self,
@@ -179,6 +191,20 @@ mod operations {
             survivor_id: i64,
             others: &[i64],
             choices: &[FieldChoice],
+        ) -> Result<MergeOutcome> {
+            self.merge_leads_as_seen(actor, survivor_id, others, choices, &[])
+        }
+
+        /// [`Rapport::merge_leads`] of leads a person compared: refused as a conflict, with nothing written,
+        /// when any lead in `seen` has changed since the version given (their choices were made on values
+        /// that are no longer there). A `seen` lead outside the merge is a validation error.
+        pub fn merge_leads_as_seen(
+            &self,
+            actor: &Actor,
+            survivor_id: i64,
+            others: &[i64],
+            choices: &[FieldChoice],
+            seen: &[SeenVersion],
         ) -> Result<MergeOutcome> {
             let mut ids: Vec<i64> = others.to_vec();
             ids.sort_unstable();
@@ -194,6 +220,19 @@ mod operations {
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
                 crate::duplicates::may_decide(&grant, &all)?;
+                for v in seen {
+                    match all.iter().find(|l| l.id == v.lead_id) {
+                        Some(l) if l.version == v.version => {}
+                        Some(_) => return Err(Error::Conflict { entity: "lead" }),
+                        None => {
+                            return Err(ValidationErrors::one(
+                                "versions",
+                                format!("lead {} is not part of this merge", v.lead_id),
+                            )
+                            .into())
+                        }
+                    }
+                }
                 for c in choices {
                     if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
                         return Err(ValidationErrors::one(

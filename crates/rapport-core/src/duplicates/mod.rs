@@ -14,8 +14,8 @@ mod tiers;
 pub(crate) use incremental::{is_unstored, Unstored, UNSTORED_FROM};
 pub use incremental_api::PossibleDuplicate;
 pub(crate) use incremental_api::Unsaved;
-pub use merge::FieldChoice;
 pub(crate) use merge::{conflicts, enrichment, take_back};
+pub use merge::{FieldChoice, SeenVersion};
 
 use crate::access::{AccessError, DuplicateReach, Grant};
 use crate::leads::Lead;

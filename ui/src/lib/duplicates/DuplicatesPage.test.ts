@@ -254,8 +254,14 @@ describe('DuplicatesPage: deciding on a pair', () => {
 
     await u.click(within(compare).getByTestId('merge-pair'));
     await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
-    const [survivor, others, choices] = be.mergeLeads.mock.calls[0];
+    const [survivor, others, choices, seen] = be.mergeLeads.mock.calls[0];
     expect(survivor).toBe(11);
+    // The versions compared go with the picks, so an edit made meanwhile is a conflict, not overwritten.
+    const [shown] = await be.duplicateQueue.mock.results[0].value;
+    expect(seen).toEqual([
+      { lead_id: 11, version: shown.a.version },
+      { lead_id: 12, version: shown.b.version },
+    ]);
     expect(others).toEqual([12]);
     expect(choices).toContainEqual({ field: 'last_name', lead_id: 12 });
     expect(choices).not.toContainEqual({ field: 'last_name', lead_id: 11 });

@@ -29,7 +29,7 @@ describe('LeadPage: the merges into a lead', () => {
   it('says who merged which lead in, and when, and unmerges it: toast, lead and history read again', async () => {
     const be = survivor();
     // A merge done earlier from the duplicates screen: Grace Hoper (12) into Grace Hopper (11).
-    const { merge_id } = await be.mergeLeads(11, [12], []);
+    const { merge_id } = await be.mergeLeads(11, [12], [], []);
     const [record] = await be.leadMerges(11);
     const u = openPage();
 
@@ -58,8 +58,8 @@ describe('LeadPage: the merges into a lead', () => {
 
   it('lists each merge, newest first, each with its own Unmerge', async () => {
     const be = survivor();
-    await be.mergeLeads(11, [12], []);
-    await be.mergeLeads(11, [21, 22], []);
+    await be.mergeLeads(11, [12], [], []);
+    await be.mergeLeads(11, [21, 22], [], []);
     const u = openPage();
 
     await waitFor(() => expect(screen.getAllByTestId('lead-merge')).toHaveLength(2));
@@ -104,7 +104,7 @@ describe('LeadPage: the merges into a lead', () => {
 
   it('does not ask for the merges without the permission', async () => {
     const be = survivor();
-    await be.mergeLeads(11, [12], []);
+    await be.mergeLeads(11, [12], [], []);
     be.leadMerges.mockClear();
     openPage(false);
     await screen.findByTestId('lead-title');
@@ -120,7 +120,7 @@ describe('The lead page in the app: merges by permission', () => {
       appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' }),
       getLead: async (id) => lead({ id }),
     });
-    await be.mergeLeads(11, [12], []);
+    await be.mergeLeads(11, [12], [], []);
     be.leadMerges.mockClear();
     render(App);
     await screen.findByTestId('nav-leads');
