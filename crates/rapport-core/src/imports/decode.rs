@@ -95,6 +95,8 @@ impl BlankLines {
 pub(crate) struct UnixLines<R> {
     inner: R,
     pending_cr: bool,
+    /// A "\r" ended a read and its "\n" is already out: a "\n" right after it belongs to it.
+    skip_lf: bool,
     buf: Vec<u8>,
     blank: BlankLines,
     /// The line the next byte is on, and whether it is the line's first.
@@ -104,7 +106,7 @@ pub(crate) struct UnixLines<R> {
 
 impl<R: std::io::Read> UnixLines<R> {
     pub(crate) fn new(inner: R, blank: BlankLines) -> Self {
-        Self { inner, pending_cr: false, buf: vec![0; 64 * 1024], blank, line: 1, at_line_start: true }
+        Self { inner, pending_cr: false, skip_lf: false, buf: vec![0; 64 * 1024], blank, line: 1, at_line_start: true }
     }
 
     fn newline(&mut self) {
@@ -122,20 +124,29 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
         if cap == 0 {
             return Ok(0);
         }
+        // The line break of a "\r" that ended the last read goes out first, so the bytes read after it never
+        // outnumber the room left (each byte read writes at most one).
+        let mut w = 0;
         loop {
-            let n = self.inner.read(&mut self.buf[..cap])?;
-            if n == 0 {
-                if self.pending_cr {
-                    self.pending_cr = false;
-                    self.newline();
-                    out[0] = b'\n';
-                    return Ok(1);
-                }
-                return Ok(0);
+            if self.pending_cr {
+                self.pending_cr = false;
+                self.skip_lf = true;
+                self.newline();
+                out[w] = b'\n';
+                w += 1;
             }
-            let mut w = 0;
+            if w == cap {
+                return Ok(w);
+            }
+            let n = self.inner.read(&mut self.buf[..cap - w])?;
+            if n == 0 {
+                return Ok(w);
+            }
             for i in 0..n {
                 let b = self.buf[i];
+                if std::mem::take(&mut self.skip_lf) && b == b'\n' {
+                    continue;
+                }
                 if self.pending_cr {
                     self.pending_cr = false;
                     self.newline();
@@ -203,5 +214,24 @@ mod tests {
             .read_to_string(&mut s)
             .unwrap_or_default();
         assert_eq!(s, "a\nb\nc\n\nd\n");
+    }
+
+    /// A caller's buffer no larger than a read: a "\r" ending one read and a full read after it once wrote
+    /// one byte past the buffer (a panic).
+    #[test]
+    fn a_carriage_return_ending_a_read_never_overflows_the_next_buffer() {
+        for size in 1..=4 {
+            let mut lines = UnixLines::new(&b"a\rbcdefgh\r\nij\r\r\nk\r"[..], BlankLines::default());
+            let (mut got, mut buf) = (Vec::new(), vec![0u8; size]);
+            loop {
+                let n = lines.read(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+                if n == 0 {
+                    break;
+                }
+                assert!(n <= size);
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(String::from_utf8_lossy(&got), "a\nbcdefgh\nij\n\nk\n", "reads of {size} bytes");
+        }
     }
 }
