@@ -566,6 +566,40 @@ fn search_ranks_names_then_companies_then_contacts_then_notes() {
     assert_eq!(count.count as usize, ids.len());
 }
 
+/// Pages of a tier larger than a page: a search reads a few more candidates than a page holds, and the next
+/// page must start after the last lead shown, not after the last one read (those between were skipped).
+#[test]
+fn paging_through_a_large_tier_lists_every_lead_once() {
+    let f = fixture();
+    for i in 0..20 {
+        let mut l = lead("Kim", &format!("Osei{i}"), &format!("kim{i}@acme.example"));
+        l.company = "Acme".into();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+        f.core
+            .create_lead(&f.admin, &lead("Zed", &format!("Park{i}"), &format!("zed{i}@p.example")), &Origin::manual())
+            .unwrap();
+    }
+    // "acme" is a company tier (checked row by row), "zed" the name tier read straight from its index.
+    for text in ["acme", "zed"] {
+        let all = f.core.list_leads(&f.admin, &LeadQuery { text: text.into(), limit: 50, ..Default::default() });
+        let all: Vec<i64> = all.unwrap().items.iter().map(|l| l.id).collect();
+        assert_eq!(all.len(), 20, "{text}");
+        for limit in [3, 7, 10] {
+            let mut seen = Vec::new();
+            let mut q = LeadQuery { text: text.into(), limit, ..Default::default() };
+            loop {
+                let page = f.core.list_leads(&f.admin, &q).unwrap();
+                seen.extend(page.items.iter().map(|l| l.id));
+                match page.next_cursor {
+                    Some(c) => q.after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, all, "{text}, pages of {limit}");
+        }
+    }
+}
+
 /// A long export reads chunk by chunk, each chunk checking the exporter's campaigns again: a user taken off a
 /// campaign while the export runs stops receiving its leads from the next chunk on.
 #[test]

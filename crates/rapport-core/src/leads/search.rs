@@ -475,20 +475,31 @@ pub(crate) fn search(
                     rows.collect::<Result<Vec<i64>, _>>()?
                 }
             };
-            let exhausted = batch.len() < batch_size;
+            let mut exhausted = batch.len() < batch_size;
             scanned += batch.len();
-            if let Some(last) = batch.last() {
-                before = Some(*last);
-            }
+            // The cursor moves past the ids looked at, and only those: a batch read beyond what fills the page
+            // is read again by the next page.
             if tier == Tier::NamePrefix && matches!(src, Source::Known(_)) && filter_sql.is_empty() {
                 // A sparse name range is exactly this tier, the first: nothing to check.
-                found.extend(batch.iter().take(limit - found.len()));
+                for id in &batch {
+                    if found.len() >= limit {
+                        exhausted = false;
+                        break;
+                    }
+                    found.push(*id);
+                    before = Some(*id);
+                }
             } else {
                 let rows = searchables(conn, &batch, filter_sql, filter_args, tier >= Tier::EmailPrefix)?;
                 // `searchables` keeps the leads that pass the filters; rank order is `batch`'s.
                 for id in &batch {
+                    if found.len() >= limit {
+                        exhausted = false;
+                        break;
+                    }
+                    before = Some(*id);
                     let Some((_, row)) = rows.iter().find(|(rid, _)| rid == id) else { continue };
-                    if best_tier(q, row) == Some(tier) && found.len() < limit {
+                    if best_tier(q, row) == Some(tier) {
                         found.push(*id);
                     }
                 }
