@@ -9,6 +9,49 @@ use crate::values::{parse_date_or_time, RawValue};
 /// there and says so (`Expansion::truncated`).
 pub const MAX_OCCURRENCES: u16 = u16::MAX;
 
+/// Upper bound of the dates the rrule crate is walked through for one window, those before the window
+/// included: it walks from the rule's start, so a rule repeating every second since 1970 would otherwise take
+/// billions of steps (an import, and every later view, hung on it).
+const MAX_STEPS: usize = 500_000;
+
+/// The span of one period of a rule without COUNT whose periods all have the same length (seconds to weeks):
+/// moving its start by whole periods leaves every later occurrence where it was (the periods' grid, the time of
+/// day, the weekday are kept), so a window far from the start needs no walk from it.
+fn fixed_period(parts: &[String]) -> Option<chrono::Duration> {
+    let (mut unit, mut interval) = (None, 1i64);
+    for part in parts {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key {
+            "COUNT" => return None,
+            "INTERVAL" => interval = value.parse().ok().filter(|n| *n >= 1)?,
+            "FREQ" => {
+                unit = match value {
+                    "SECONDLY" => Some(1i64),
+                    "MINUTELY" => Some(60),
+                    "HOURLY" => Some(3_600),
+                    "DAILY" => Some(86_400),
+                    "WEEKLY" => Some(604_800),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
+    }
+    chrono::Duration::try_seconds(unit?.checked_mul(interval)?)
+}
+
+/// `dtstart` moved by whole periods to a period before `from` (see [`fixed_period`]).
+fn start_near(dtstart: NaiveDateTime, parts: &[String], from: NaiveDateTime) -> NaiveDateTime {
+    let Some(period) = fixed_period(parts) else { return dtstart };
+    let (gap, span) = ((from - dtstart).num_seconds(), period.num_seconds());
+    // One period short of the window: its first occurrences may lie before the period's start.
+    let periods = gap / span - 1;
+    if periods <= 0 {
+        return dtstart;
+    }
+    period.checked_mul(periods as i32).and_then(|d| dtstart.checked_add_signed(d)).unwrap_or(dtstart)
+}
+
 /// Wall times of one RRULE from `dtstart` within [from, to] (inclusive; callers widen and filter).
 /// `until` is read by `until_wall` because its meaning depends on the event's zone.
 pub fn expand_rule_with(
@@ -60,10 +103,25 @@ pub fn expand_rule_with(
         }
         parsed = parsed.until(rrule::Tz::UTC.from_utc_datetime(&wall));
     }
-    let start = rrule::Tz::UTC.from_utc_datetime(&dtstart);
+    let start = rrule::Tz::UTC.from_utc_datetime(&start_near(dtstart, &parts, from));
     let (after, before) = (rrule::Tz::UTC.from_utc_datetime(&from), rrule::Tz::UTC.from_utc_datetime(&to));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        parsed.build(start).map(|set| set.after(after).before(before).all(MAX_OCCURRENCES))
+        parsed.build(start).map(|set| {
+            // The walk up to the window's end, counted: one longer than MAX_STEPS is cut there.
+            let mut found = Vec::new();
+            for (step, date) in (&set).into_iter().enumerate() {
+                if date > before {
+                    break;
+                }
+                if date >= after && found.len() < usize::from(MAX_OCCURRENCES) {
+                    found.push(date);
+                }
+                if step + 1 >= MAX_STEPS {
+                    return rrule::RRuleResult { dates: found, limited: true };
+                }
+            }
+            set.after(after).before(before).all(MAX_OCCURRENCES)
+        })
     }))
     .map_err(|_| "the repetition rule could not be expanded".to_string())?
     .map_err(|e| e.to_string())?;
@@ -77,4 +135,81 @@ pub fn expand_rule(dtstart: NaiveDateTime, rule: &str, from: NaiveDateTime, to: 
         RawValue::DateTime(d) => d.wall,
     };
     expand_rule_with(dtstart, rule, &until, from, to).map(|(w, _, _)| w).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn expand(start: &str, rule: &str, from: &str, to: &str) -> (Vec<NaiveDateTime>, bool) {
+        let until = |raw: RawValue| match raw {
+            RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            RawValue::DateTime(d) => d.wall,
+        };
+        let (walls, limited, _) =
+            expand_rule_with(at(start), rule, &until, at(from), at(to)).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        (walls, limited)
+    }
+
+    /// The crate's own expansion from the rule's true start: what moving the start must not change.
+    fn walked(start: &str, rule: &str, from: &str, to: &str) -> Vec<NaiveDateTime> {
+        let set = rule
+            .parse::<rrule::RRule<rrule::Unvalidated>>()
+            .and_then(|r| r.build(rrule::Tz::UTC.from_utc_datetime(&at(start))))
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let (a, b) = (rrule::Tz::UTC.from_utc_datetime(&at(from)), rrule::Tz::UTC.from_utc_datetime(&at(to)));
+        set.after(a).before(b).all(MAX_OCCURRENCES).dates.into_iter().map(|d| d.naive_utc()).collect()
+    }
+
+    #[test]
+    fn a_rule_of_every_second_since_1970_gives_a_window_of_2026_at_once() {
+        let (walls, limited) =
+            expand("1970-01-01 00:00:00", "FREQ=SECONDLY", "2026-03-01 09:00:00", "2026-03-01 09:00:59");
+        assert!(!limited);
+        assert_eq!(walls.len(), 60);
+        assert_eq!(walls.first(), Some(&at("2026-03-01 09:00:00")));
+        let (walls, _) =
+            expand("1970-01-01 00:00:07", "FREQ=MINUTELY;INTERVAL=7", "2026-03-01 09:00:00", "2026-03-01 10:00:00");
+        assert!(walls.iter().all(|w| (*w - at("1970-01-01 00:00:07")).num_seconds() % 420 == 0), "{walls:?}");
+        // Every one in the hour: none missing at either end, seven minutes apart.
+        let (first, last) = (walls.first().copied(), walls.last().copied());
+        assert!(first.is_some_and(|f| f - at("2026-03-01 09:00:00") < chrono::Duration::minutes(7)), "{walls:?}");
+        assert!(last.is_some_and(|l| at("2026-03-01 10:00:00") - l < chrono::Duration::minutes(7)), "{walls:?}");
+        assert!(walls.windows(2).all(|w| w[1] - w[0] == chrono::Duration::minutes(7)), "{walls:?}");
+    }
+
+    #[test]
+    fn moving_the_start_by_whole_periods_changes_no_occurrence() {
+        for rule in [
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+            "FREQ=WEEKLY;BYDAY=SU,TU;WKST=SU",
+            "FREQ=HOURLY;INTERVAL=5;BYMINUTE=0,30",
+            "FREQ=DAILY;INTERVAL=3;BYHOUR=9,17;BYSETPOS=-1",
+            "FREQ=MINUTELY;INTERVAL=45",
+            "FREQ=DAILY;UNTIL=20260120T000000Z",
+        ] {
+            let (start, from, to) = ("2019-06-14 10:20:30", "2026-01-01 00:00:00", "2026-02-15 00:00:00");
+            let (walls, limited) = expand(start, rule, from, to);
+            assert!(!limited, "{rule}");
+            assert!(!walls.is_empty(), "{rule}");
+            assert_eq!(walls, walked(start, rule, from, to), "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_walk_too_long_to_take_is_cut_and_says_so() {
+        // COUNT keeps the start where it is, so the walk from 1970 is cut, not taken.
+        let (walls, limited) = expand(
+            "1970-01-01 00:00:00",
+            "FREQ=SECONDLY;COUNT=4000000000",
+            "2026-03-01 09:00:00",
+            "2026-03-01 09:01:00",
+        );
+        assert!(limited);
+        assert!(walls.is_empty());
+    }
 }
