@@ -385,6 +385,44 @@ fn a_save_can_be_undone_unless_it_was_edited_again() {
     assert_eq!(f.core.undo_lead_change(&viewer, v1.id, save).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
 
+/// Tags are kept in the order a read shows them, whatever order they were typed in: a tag added at the end
+/// is undone without a conflict, and the same tags in another order are no change.
+#[test]
+fn tags_typed_in_any_order_are_undone_cleanly_and_reordering_them_is_no_change() {
+    let f = fixture();
+    let mut input = lead("Ann", "Lee", "ann@x.com");
+    input.tags = vec!["vip".into(), "fair".into()];
+    let v1 = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(v1.tags, ["fair", "vip"]);
+    let mut edit = v1.to_input();
+    edit.tags.push("Abc".into());
+    let saved = f.core.update_lead(&f.admin, v1.id, v1.version, &edit, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.tags, ["Abc", "fair", "vip"]);
+    let undone = f.core.undo_lead_change(&f.admin, v1.id, saved.batch_id.unwrap()).unwrap().lead;
+    assert_eq!(undone.tags, ["fair", "vip"]);
+    let mut shuffled = undone.to_input();
+    shuffled.tags = vec!["vip".into(), "fair".into()];
+    let same = f.core.update_lead(&f.admin, v1.id, undone.version, &shuffled, &Origin::manual()).unwrap();
+    assert_eq!(same.lead.version, undone.version, "nothing changed, nothing written");
+    assert_eq!(same.batch_id, None);
+}
+
+/// An email keeps the spelling it was typed in through every later save that starts from the lead (an edit of
+/// another field, a move, an undo): only the comparable address is folded.
+#[test]
+fn an_email_keeps_its_typed_spelling_through_later_saves() {
+    let f = fixture();
+    let l = f.core.create_lead(&f.admin, &lead("Jane", "Doe", "Jane.Doe@Example.COM"), &Origin::manual()).unwrap();
+    let typed = l.lead.emails[0].original.clone();
+    assert_eq!(typed, "Jane.Doe@Example.COM");
+    let mut edit = l.lead.to_input();
+    edit.company = "Acme".into();
+    let saved = f.core.update_lead(&f.admin, l.lead.id, l.lead.version, &edit, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.emails[0].original, typed);
+    let undone = f.core.undo_lead_change(&f.admin, l.lead.id, saved.batch_id.unwrap()).unwrap();
+    assert_eq!(undone.lead.emails[0].original, typed);
+}
+
 /// An owner who has left (deactivated) stays on their leads: the lead can still be saved, undone and
 /// re-imported. Only a new assignment must name an active user.
 #[test]

@@ -238,7 +238,8 @@ impl Lead {
             last_name: self.last_name.clone(),
             company: self.company.clone(),
             job_title: self.job_title.clone(),
-            emails: self.emails.iter().map(|e| e.address.clone()).collect(),
+            // As typed, like phones: a save starting from here keeps the spelling the lead page shows.
+            emails: self.emails.iter().map(|e| e.original.clone()).collect(),
             phones: self.phones.iter().map(|p| p.original.clone()).collect(),
             address: self.address.clone(),
             source: self.source,

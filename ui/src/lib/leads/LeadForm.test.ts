@@ -184,7 +184,7 @@ describe('LeadForm', () => {
     const [id, version, input] = be.updateLead.mock.calls[0];
     expect(id).toBe(42);
     expect(version).toBe(5);
-    expect(input).toMatchObject({ job_title: 'Admiral', phones: ['020 7946 0018'], emails: ['grace@navy.mil'] });
+    expect(input).toMatchObject({ job_title: 'Admiral', phones: ['020 7946 0018'], emails: ['grace@NAVY.mil'] });
     await waitFor(() => expect(onsaved).toHaveBeenCalled());
     expect(toasts.items.map((t) => t.message)).toContain('Lead saved');
   });
@@ -283,7 +283,7 @@ describe('LeadForm', () => {
     await u.click(screen.getByTestId('save-lead'));
     await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
     expect(be.updateLead.mock.calls[0][2]).toMatchObject({
-      emails: ['grace@navy.mil', 'bob@example.com'],
+      emails: ['grace@NAVY.mil', 'bob@example.com'],
       invalid: [{ field: 'phones', value: '12', reason: 'too short' }],
     });
   });

@@ -15,7 +15,7 @@ describe('lead form model', () => {
       last_name: 'Hopper',
       company: 'Navy',
       job_title: 'Rear Admiral',
-      emails: ['grace@navy.mil'],
+      emails: ['grace@NAVY.mil'], // as typed, as phones are
       phones: ['020 7946 0018'],
       address: { street: '', street2: '', city: 'Arlington', postcode: '', region: '', country: 'US' },
       source: 'direct_entry',

@@ -51,7 +51,7 @@ export function draftFromLead(l: Lead): LeadDraft {
       const v = readPath(l, f.path);
       return typeof v === 'string' ? v : '';
     }),
-    emails: l.emails.length ? l.emails.map((e) => e.address) : [''],
+    emails: l.emails.length ? l.emails.map((e) => e.original) : [''],
     // The phone as it was typed: editing shows what the user wrote, not our reformatting.
     phones: l.phones.length ? l.phones.map((p) => p.original) : [''],
     source: l.source ?? '',
