@@ -101,6 +101,38 @@ fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
     );
 }
 
+/// Undoing a move is a move back, decided by the person undoing: an Editor cannot reopen a won deal by
+/// undoing the move that won it (the rule asks an Administrator), while an Administrator can. And an undo that
+/// would empty what the lead's stage asks of it (a Won deal's value) is refused like any such edit.
+#[test]
+fn undoing_a_move_meets_the_approval_rules_and_a_stay_keeps_what_its_stage_asks() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut input = deal("Ann", "");
+    input.deal.currency = String::new();
+    let ann = in_stage(&f, &input, "qualification");
+    let mut priced = ann.to_input();
+    priced.deal.value = "500".into();
+    priced.deal.currency = "EUR".into();
+    let priced = f.core.update_lead(&eve, ann.id, ann.version, &priced, &Origin::manual()).unwrap();
+    let mut won = priced.lead.to_input();
+    won.stage = "won".into();
+    let won = f.core.update_lead(&eve, ann.id, priced.lead.version, &won, &Origin::manual()).unwrap();
+    assert_eq!(won.lead.stage, "won");
+
+    let before = f.dump();
+    let reopen = f.core.undo_lead_change(&eve, ann.id, won.batch_id.unwrap()).unwrap_err();
+    assert_eq!(reopen.code(), ErrorCode::ApprovalRequired, "{reopen}");
+    assert!(reopen.to_string().contains("Reopening a won deal"), "{reopen}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let unpriced = f.core.undo_lead_change(&eve, ann.id, priced.batch_id.unwrap()).unwrap_err();
+    assert_eq!(unpriced.code(), ErrorCode::Validation, "{unpriced}");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    let back = f.core.undo_lead_change(&f.admin, ann.id, won.batch_id.unwrap()).unwrap().lead;
+    assert_eq!(back.stage, "qualification", "an Administrator decides approvals, and undoes the move");
+}
+
 #[test]
 fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_why() {
     let f = fixture();

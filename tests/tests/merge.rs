@@ -92,6 +92,27 @@ fn a_merge_of_leads_changed_since_the_steward_compared_them_is_refused_and_write
     assert_eq!(out.lead.first_name, "Anne", "the pick made on the current values applies");
 }
 
+/// The merge's entry on the survivor's history is not undone field by field: that would take what the merge
+/// brought off the survivor while the merged lead stays removed, so the data would be on no lead.
+#[test]
+fn a_merge_is_taken_back_by_unmerge_not_by_undoing_the_survivor_s_change() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let mut b = lead("Ann", "Lee", "ann.lee@work.example");
+    b.job_title = "Buyer".into();
+    let b = create(&f, &b);
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let before = f.dump();
+    let refused = f.core.undo_lead_change(&f.admin, a.id, merge).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Validation, "{refused}");
+    assert!(refused.to_string().contains("Unmerge"), "{refused}");
+    assert_eq!(f.dump(), before);
+    let unmerged = f.core.unmerge(&f.admin, merge).unwrap();
+    let undo_of_unmerge = f.core.lead_history(&f.admin, a.id).unwrap()[0].batch_id;
+    assert_eq!(f.core.undo_lead_change(&f.admin, a.id, undo_of_unmerge).unwrap_err().code(), ErrorCode::Validation);
+    assert_eq!(unmerged.restored[0].job_title, "Buyer");
+}
+
 #[test]
 fn a_team_cannot_merge_a_lead_outside_its_campaigns() {
     let f = fixture();

@@ -1,6 +1,6 @@
 //! The change log's SQL: who changed what, when, from which value to which, and why. Written only inside
 //! the transaction of the change it records.
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::db::StoreError;
@@ -158,6 +158,15 @@ pub fn batch_changes(
     )?;
     let rows = stmt.query_map(params![batch_id, entity, entity_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Why batch `batch_id` was written; None when there is no such batch.
+pub fn batch_reason(conn: &Connection, batch_id: i64) -> Result<Option<ChangeReason>, StoreError> {
+    let reason: Option<String> = conn
+        .prepare_cached("SELECT reason FROM change_batches WHERE id = ?1")?
+        .query_row([batch_id], |r| r.get(0))
+        .optional()?;
+    Ok(reason.as_deref().and_then(ChangeReason::parse))
 }
 
 /// Removes a batch that recorded nothing (an import that changed nothing leaves no trace).

@@ -260,6 +260,15 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let current = visible_lead(tx, &grant, id)?;
+            // A merge wrote the others' removal in the same batch: taking back only the survivor's half would
+            // leave what the merge brought on no lead at all. Unmerge takes back both halves.
+            if changelog::batch_reason(tx, batch_id)? == Some(ChangeReason::Merge) {
+                return Err(ValidationErrors::one(
+                    "change",
+                    "a merge or unmerge is taken back from the lead's merges (Unmerge), not undone field by field",
+                )
+                .into());
+            }
             let changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
             let now = fields::values(&current);
             let value_now = |field: &str| -> Option<String> {
@@ -285,7 +294,7 @@ impl Rapport {
                 }
             }
             let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of change {batch_id}") };
-            self.apply_update(tx, &grant, current, &input, &origin, Passage::Restoring)
+            self.apply_update(tx, &grant, current, &input, &origin, Passage::Undoing)
         })
     }
 

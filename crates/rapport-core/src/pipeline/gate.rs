@@ -22,9 +22,14 @@ pub enum Passage<'a> {
     Checked,
     /// An Administrator moves the lead although criteria are unmet, for this reason; logged with the move.
     Override(&'a str),
-    /// Puts back a state the log recorded (undo, merge, unmerge, an import's undo): the move was decided, and
+    /// Puts back a state the log recorded (merge, unmerge, an import's undo): the move was decided, and
     /// passed the gate, when it was first made.
     Restoring,
+    /// A person takes back one of the saves on a lead's history. The state it returns to passed the entry
+    /// criteria when it was recorded, so they are not asked again; but the move back is this person's decision,
+    /// so the approval rules hold (an Editor cannot reopen a won deal by undoing its move), and a lead staying
+    /// in its stage keeps what the stage asked.
+    Undoing,
     /// Carries out the approved request with this id: the criteria are checked again, the approval rule is
     /// met.
     Approved(i64),
@@ -152,7 +157,8 @@ pub(crate) fn check(
         }
     }
     let mut overridden = None;
-    if !missing_fields.is_empty() || !missing_activities.is_empty() {
+    let criteria_asked = passage != Passage::Undoing;
+    if criteria_asked && (!missing_fields.is_empty() || !missing_activities.is_empty()) {
         let refusal = GateRefusal {
             stage: stage.key.clone(),
             stage_label: stage.label.clone(),

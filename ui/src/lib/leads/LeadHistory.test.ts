@@ -148,6 +148,24 @@ describe('LeadHistory', () => {
       creation,
     ];
 
+    it('is not offered on a merge: an unmerge takes that back', async () => {
+      const merged = change({
+        id: 4,
+        batch_id: 5,
+        reason: 'merge',
+        source_ref: 'merge of lead 8 into lead 7',
+        field: 'job_title',
+        old_value: '',
+        new_value: 'Admiral',
+      });
+      mockBackend({ leadHistory: async () => [merged, ...rows] });
+      render(LeadHistory, { leadId: 7, canUndo: true });
+      const [merge, edit] = await screen.findAllByTestId('history-entry');
+      expect(merge).toHaveTextContent('merge of lead 8 into lead 7');
+      expect(within(merge).queryByTestId('history-undo')).toBeNull();
+      expect(within(edit).getByTestId('history-undo')).toBeInTheDocument();
+    });
+
     it('is offered on field changes only, asks first, then undoes the batch and reloads', async () => {
       const reverted = lead({ version: 3, job_title: 'Captain' });
       const be = mockBackend({ leadHistory: async () => rows, undoLeadChange: async () => savedLead(reverted) });
