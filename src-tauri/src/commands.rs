@@ -279,8 +279,8 @@ pub async fn scan_duplicates(
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_duplicate_scan(state: State<'_, AppState>) -> Res<()> {
-    state.scan_cancel.store(true, Ordering::Relaxed);
-    Ok(())
+    let cancel = state.scan_cancel.clone();
+    as_actor(&state, move |core, actor| core.cancel_duplicate_scan(actor, &cancel)).await
 }
 
 #[tauri::command]

@@ -55,11 +55,8 @@ pub async fn import_start(
 #[tauri::command]
 #[specta::specta]
 pub async fn import_cancel(state: State<'_, AppState>, batch_id: Id) -> Res<()> {
-    as_actor(&state, move |core, _| {
-        core.cancel_import(batch_id.0);
-        Ok(())
-    })
-    .await
+    // A batch no longer running has nothing to stop: the run's own end reports how it ended.
+    as_actor(&state, move |core, actor| core.cancel_import(actor, batch_id.0).map(|_| ())).await
 }
 
 #[tauri::command]

@@ -514,3 +514,17 @@ fn folding_the_recent_keys_changes_nothing_the_check_finds() {
     assert!(keys(&f, "match_keys_recent").is_empty());
     assert_eq!(found(&f), before);
 }
+
+/// Stopping a scan is asked of the core like the scan itself: somebody who may not scan every lead may not stop
+/// one either (the flag is left as it was).
+#[test]
+fn only_who_may_scan_may_stop_a_scan() {
+    let f = fixture();
+    let flag = AtomicBool::new(false);
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let err = f.core.cancel_duplicate_scan(&viewer, &flag).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert!(!flag.load(Ordering::Relaxed));
+    f.core.cancel_duplicate_scan(&f.admin, &flag).unwrap();
+    assert!(flag.load(Ordering::Relaxed));
+}

@@ -667,3 +667,31 @@ fn a_file_imported_again_after_a_scan_that_learnt_from_slips_changes_nothing() {
     assert_eq!(leads_json(&f), before, "the stored leads are as they were");
     assert_eq!(f.count("duplicate_pairs"), pairs, "no pair queued");
 }
+
+/// A running import is stopped by its importer or an Administrator, between chunks, and by nobody else: the
+/// cancel is asked of the core, which checks who asks as for every act on a batch.
+#[test]
+fn an_import_is_cancelled_by_its_importer_or_an_administrator_only() {
+    let f = fixture();
+    let eve = f.user("eve", rapport_core::users::Role::Editor, &[]);
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..5_200 {
+        text.push_str(&format!("Row{i},Person{i},row{i}@cancel.example\n"));
+    }
+    let path = write(&f, "long.csv", text.as_bytes());
+    let plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    let mut asked = Vec::new();
+    let batch = f
+        .core
+        .start_import(&f.admin, &path, "long.csv", &plan, &mut |p| {
+            if asked.is_empty() {
+                asked.push(f.core.cancel_import(&eve, p.batch_id).map_err(|e| e.code()));
+                asked.push(f.core.cancel_import(&f.admin, p.batch_id).map_err(|e| e.code()));
+            }
+        })
+        .unwrap();
+    assert_eq!(asked, [Err(rapport_core::ErrorCode::NotFound), Ok(true)], "another Editor may not, the owner may");
+    assert_eq!(batch.status, ImportStatus::Cancelled);
+    assert!(batch.rows_done < 5_200, "stopped after its first chunk: {}", batch.rows_done);
+    assert_eq!(f.core.cancel_import(&f.admin, batch.id).map_err(|e| e.code()), Ok(false), "nothing runs now");
+}

@@ -30,6 +30,19 @@ impl Rapport {
     /// new score and evidence, open pairs that no longer match leave the queue, and pairs set aside as "not a
     /// duplicate" stay aside unless a matched field of either lead has changed since. The queue is written in
     /// one transaction at the end: a cancelled or failed scan leaves it exactly as it was.
+    /// Stops the scan that watches `cancel`, for an actor who may scan (what a scan asks, asked again).
+    pub fn cancel_duplicate_scan(&self, actor: &Actor, cancel: &AtomicBool) -> Result<()> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            if grant.duplicate_reach() != DuplicateReach::All {
+                return Err(AccessError::NotSteward("stop a scan of every lead").into());
+            }
+            Ok::<_, Error>(())
+        })?;
+        cancel.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
     pub fn scan_duplicates(
         &self,
         actor: &Actor,

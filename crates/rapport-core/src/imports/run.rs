@@ -114,9 +114,11 @@ impl Rapport {
         Ok(n)
     }
 
-    /// Asks the import `id` running in this process to stop after its current chunk. False when none runs.
-    pub fn cancel_import(&self, id: i64) -> bool {
-        self.imports.cancel(id)
+    /// Asks the import `id` running in this process to stop after its current chunk: the importer's or an
+    /// Administrator's to ask, as for every act on a batch. False when none runs.
+    pub fn cancel_import(&self, actor: &Actor, id: i64) -> Result<bool> {
+        self.import_batch_row(actor, id)?;
+        Ok(self.imports.cancel(id))
     }
 
     pub(crate) fn owners_by_name(&self) -> Result<HashMap<String, i64>> {

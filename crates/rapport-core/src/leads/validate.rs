@@ -210,7 +210,7 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     // In the order the store reads them back (its NOCASE collation folds ASCII letters only), so the log
     // records what a later read shows: an undo then finds the tags as the save left them, and the same tags
     // typed in another order are no change.
-    tags.sort_by(|a, b| a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));
+    tags.sort_by_key(|t| t.to_ascii_lowercase());
 
     let stage_key = input.stage.trim();
     let stage = if stage_key.is_empty() {
