@@ -562,6 +562,16 @@ fn every_calendar_operation_checks_the_role() {
         password: "secret-password".into(),
     };
     denied(f.core.connect_caldav(&viewer, &caldav, &secrets).map(|_| ()));
+    // An address with the password in it is refused before anything is asked or stored, without repeating it.
+    let before = f.dump();
+    let with_password = rapport_core::calendar::CaldavConnect {
+        calendar_url: "https://vic:hunter2-secret@caldav.example.invalid/cal/".into(),
+        ..caldav.clone()
+    };
+    let err = f.core.connect_caldav(&f.admin, &with_password, &secrets).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert_eq!(f.dump(), before);
     denied(f.core.sync_caldav(&viewer, &secrets).map(|_| ()));
     denied(f.core.disconnect_caldav(&viewer, &secrets));
     // Reading is open to Viewers: slots, exports, their own reminders.

@@ -63,6 +63,15 @@ impl Rapport {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(ValidationErrors::one("calendar_url", "a calendar address starts with https://").into());
         }
+        // An address carrying a password would put it in the database, the change log and error messages;
+        // the address is not repeated here for the same reason.
+        if url::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
+            return Err(ValidationErrors::one(
+                "calendar_url",
+                "the address holds a user name or password: give them in their own fields and the address without them",
+            )
+            .into());
+        }
         if input.username.trim().is_empty() || input.password.is_empty() {
             return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
         }
