@@ -101,6 +101,14 @@ pub(crate) fn open_signed_in(path: &std::path::Path) -> CliResult<(Rapport, rapp
     let core = Rapport::open(path).map_err(|e| e.to_string())?;
     let actor = if core.has_users().map_err(|e| e.to_string())? {
         core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
+    } else if core.lead_count().map_err(|e| e.to_string())? > 0 {
+        // An app's database before its first administrator (its demo leads written): the bench would make its
+        // own administrator there, with a password anyone can read in this file, and fill it with generated
+        // leads.
+        return Err(format!(
+            "{} holds leads and no users: the bench fills a database of its own; give it a new file with --db",
+            path.display()
+        ));
     } else {
         core.create_first_admin(BENCH_USER, "Bench", BENCH_PASSWORD).map_err(|e| e.to_string())?
     };
@@ -108,6 +116,9 @@ pub(crate) fn open_signed_in(path: &std::path::Path) -> CliResult<(Rapport, rapp
 }
 
 pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
+    if args.samples < demo::QUERY_KINDS.len() {
+        return Err(format!("--samples must be at least {}: one per kind of search", demo::QUERY_KINDS.len()));
+    }
     let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
     let (core, actor) = open_signed_in(&path)?;
 

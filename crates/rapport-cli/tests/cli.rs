@@ -362,3 +362,24 @@ fn pipeline_history_and_velocity_follow_the_moves_of_a_lead() {
     let r = rapport(&db, &["pipeline", "history", "99"]);
     assert!(!r.ok && r.err.contains("lead 99 does not exist"), "{}", r.err);
 }
+
+/// The bench refuses what it cannot measure (fewer samples than kinds of search used to panic), and a
+/// database that is somebody's (leads, no users yet: an app's before its first sign-in), where it would have
+/// made an administrator with the password written in its source.
+#[test]
+fn the_bench_refuses_too_few_samples_and_a_database_that_is_not_its_own() {
+    let (_d, db) = db();
+    let r = rapport(&db, &["bench", "--leads", "10", "--samples", "3"]);
+    assert!(!r.ok);
+    assert!(r.err.contains("--samples must be at least 6"), "{}", r.err);
+    assert!(!r.err.contains("panicked"), "{}", r.err);
+
+    let core = rapport_core::Rapport::open(&db).unwrap();
+    assert!(core.seed_demo_if_empty(5).unwrap() > 0);
+    drop(core);
+    let r = rapport(&db, &["bench", "--leads", "10", "--samples", "6"]);
+    assert!(!r.ok);
+    assert!(r.err.contains("holds leads and no users"), "{}", r.err);
+    let core = rapport_core::Rapport::open(&db).unwrap();
+    assert!(!core.has_users().unwrap(), "no administrator was made");
+}
