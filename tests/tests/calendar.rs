@@ -615,3 +615,66 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     f.core.unmerge(&f.admin, merged.merge_id).unwrap();
     assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a2.id));
 }
+
+/// An agent booked (by an Administrator) with a lead of a campaign the agent does not work on sees busy time
+/// everywhere: in the calendar, in its reminders, and in its exported calendar, where the invite's organizer
+/// (the lead, who sent it) is not named either.
+#[test]
+fn an_agents_reminders_and_export_hide_a_lead_outside_its_campaigns() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let mut cal = f.core.agent_calendar(&autumn, agent).unwrap();
+    cal.reminder_minutes = vec![15];
+    f.core.update_agent_calendar(&autumn, cal).unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Spring".into();
+    f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+    // The fixture's clock reads 2026-11-23 09:00Z; the lead sent the invite.
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+UID:renewal-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261123T091000Z\r\nDTEND:20261123T094000Z\r\n\
+SUMMARY:Secret renewal\r\nLOCATION:Secret office\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
+ATTENDEE;CN=Autumn:mailto:autumn@rapport.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    f.core.import_ics(&f.admin, &[ics("renewal.ics", invite)], Some(agent)).unwrap();
+    let due = f.core.take_due_reminders(&autumn).unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!((due[0].title.as_str(), due[0].location.as_str()), ("Busy", ""));
+    let exported = f.core.export_agent_calendar(&autumn, agent).unwrap();
+    assert!(exported.contains("Busy"), "{exported}");
+    for secret in ["Secret", "ann@lee.com", "Ann Lee"] {
+        assert!(!exported.contains(secret), "{secret} in {exported}");
+    }
+    // The Administrator, who sees the lead, gets the details.
+    assert!(f.core.export_agent_calendar(&f.admin, agent).unwrap().contains("ann@lee.com"));
+}
+
+/// An invite of a series is exported with the instances the reader may see: a changed instance that an
+/// attendee of another campaign's lead took over stays out of the file.
+#[test]
+fn an_invite_leaves_out_an_instance_with_a_lead_outside_the_readers_campaigns() {
+    let f = fixture();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let agent = spring.user_id().unwrap();
+    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
+        let mut l = lead(first, "Lee", email);
+        l.campaign = campaign.into();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
+    }
+    let series = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+UID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
+END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
+ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let imported = f.core.import_ics(&f.admin, &[ics("weekly.ics", series)], Some(agent)).unwrap();
+    let master = f
+        .core
+        .lead_appointments(&spring, f.core.list_leads(&spring, &Default::default()).unwrap().items[0].id)
+        .unwrap();
+    assert!(!master.is_empty(), "{imported:?}");
+    let invite = f.core.export_invite(&spring, master[0].id).unwrap();
+    assert!(invite.contains("Weekly check-in"), "{invite}");
+    assert!(!invite.contains("bo@secret.example") && !invite.contains("Check-in with Bo"), "{invite}");
+    let full = f.core.export_invite(&f.admin, master[0].id).unwrap();
+    assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
+}

@@ -226,3 +226,22 @@ fn a_task_reminds_its_author_once_when_its_time_comes() {
     assert!(w.core.take_due_task_reminders(&w.eve).unwrap().is_empty(), "once");
     assert!(w.core.take_due_task_reminders(&w.admin).unwrap().is_empty(), "its author's, no one else's");
 }
+
+/// A task on a lead of a campaign its author has since been taken off reminds them still (it is their task),
+/// without naming the lead they may no longer see.
+#[test]
+fn a_task_reminder_does_not_name_a_lead_its_author_may_no_longer_see() {
+    let (w, _, _, cy) = world();
+    let task = NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: "Call back".into(),
+        due_at: Some("2026-11-25T09:00:00Z".into()),
+        remind_at: Some("2026-11-24T09:00:00Z".into()),
+        ..Default::default()
+    };
+    w.core.log_activity(&w.eve, cy, &task).unwrap();
+    let eve = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap();
+    w.core.update_user(&w.admin, eve.id, &editor("eve", &["Autumn"])).unwrap();
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.core.take_due_task_reminders(&w.eve).unwrap(), ["Task: Call back (a lead outside your campaigns)"]);
+}

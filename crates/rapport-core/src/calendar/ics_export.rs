@@ -50,6 +50,10 @@ impl Rapport {
             let row = visible_row(conn, &grant, id)?;
             let mut events = Vec::new();
             for r in store::by_uid(conn, row.agent_id, &row.uid)? {
+                // A changed instance may have been given a lead the reader may not see: it stays out.
+                if !visible(conn, &grant, r.lead_id)? {
+                    continue;
+                }
                 if let Some(e) = export_event(conn, &r)? {
                     events.push(e);
                 }
@@ -74,6 +78,8 @@ impl Rapport {
                     e.location = None;
                     e.url = None;
                     e.attendees.clear();
+                    // An invite's organizer may be the lead: named by nothing else here, not by that either.
+                    e.organizer = None;
                 }
                 events.push(e);
             }

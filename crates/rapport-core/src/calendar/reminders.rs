@@ -4,7 +4,7 @@ use chrono::Duration;
 use rapport_ics::Zone;
 
 use super::model::Reminder;
-use super::occurrences::{agent_zone, expand_rows};
+use super::occurrences::{agent_zone, expand_rows, visible};
 use super::store;
 use super::time::utc_text;
 use crate::access::{Actor, Permission};
@@ -41,6 +41,8 @@ impl Rapport {
                     .collect();
                 due.sort_unstable();
                 let mut shown = false;
+                // Busy time with a lead outside the agent's campaigns, as the calendar shows it.
+                let hidden = !visible(tx, &grant, e.row.lead_id)?;
                 for m in due {
                     if store::reminder_sent(tx, e.row.id, &occurrence, m)? {
                         continue;
@@ -49,10 +51,12 @@ impl Rapport {
                     if !shown {
                         out.push(Reminder {
                             appointment_id: e.row.id,
-                            title: e.row.title.clone(),
+                            title: if hidden { "Busy".into() } else { e.row.title.clone() },
                             occurrence: occurrence.clone(),
                             minutes: m,
-                            location: if e.row.location.is_empty() {
+                            location: if hidden {
+                                String::new()
+                            } else if e.row.location.is_empty() {
                                 e.row.video_url.clone()
                             } else {
                                 e.row.location.clone()

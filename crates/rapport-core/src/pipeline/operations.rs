@@ -355,7 +355,12 @@ impl Rapport {
             let Some(user) = grant.user_id else { return Ok(vec![]) };
             let mut out = Vec::new();
             for (lead, subject, _due) in activities::take_due_reminders(tx, user, &now)? {
-                let name = crate::leads::store::get(tx, lead)?.map(|l| l.display_name()).unwrap_or_default();
+                // A lead of a campaign the user no longer works on is not named, as nowhere else.
+                let name = match crate::leads::api::visible_lead(tx, &grant, lead) {
+                    Ok(l) => l.display_name(),
+                    Err(crate::error::Error::NotFound { .. }) => "a lead outside your campaigns".into(),
+                    Err(e) => return Err(e),
+                };
                 out.push(format!("Task: {subject} ({name})"));
             }
             Ok(out)
