@@ -131,6 +131,27 @@ END:VEVENT\nEND:VCALENDAR\n",
         .book_appointment(&dana, &booking(id, "Late", "2026-11-02T08:30:00Z", "2026-11-02T09:30:00Z"))
         .unwrap_err();
     assert!(err.to_string().contains("“Team call”"), "{err}");
+    // The night the clocks go back, the second 02:30 (01:30Z) stays 01:30Z, and a booking across the change
+    // (02:45 summer time to 02:15 winter time) keeps its half hour: each is where it was checked for clashes.
+    let second = f
+        .core
+        .book_appointment(&dana, &booking(id, "Second 02:30", "2026-10-25T01:30:00Z", "2026-10-25T02:30:00Z"))
+        .unwrap();
+    let across =
+        f.core.book_appointment(&dana, &booking(id, "Across", "2026-10-25T00:45:00Z", "2026-10-25T01:15:00Z")).unwrap();
+    let night = f.core.occurrences(&dana, &[id], "2026-10-24T22:00:00Z", "2026-10-25T04:00:00Z").unwrap();
+    let spans: Vec<(&str, &str)> = night.iter().map(|o| (o.start.as_str(), o.end.as_str())).collect();
+    assert_eq!(
+        spans,
+        [("2026-10-25T00:45:00Z", "2026-10-25T01:15:00Z"), ("2026-10-25T01:30:00Z", "2026-10-25T02:30:00Z")]
+    );
+    assert_ne!(second.id, across.id);
+    for (start, end) in
+        [("2026-10-25T00:50:00Z", "2026-10-25T01:00:00Z"), ("2026-10-25T02:00:00Z", "2026-10-25T02:10:00Z")]
+    {
+        let err = f.core.book_appointment(&dana, &booking(id, "On top", start, end)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::DoubleBooked, "{start}: {err}");
+    }
     // A booking typed in New York time on the US change day lands at the right instant.
     let mut b = booking(id, "NY", "2026-11-01T09:00:00-05:00", "2026-11-01T10:00:00-05:00");
     b.time_zone = "America/New_York".into();

@@ -123,7 +123,14 @@ fn event_for(
     attendees: &[Attendee],
 ) -> Event {
     let wall = b.start.with_timezone(&b.tz).naive_local();
-    let end_wall = b.end.with_timezone(&b.tz).naive_local();
+    let zone = Zone::Iana(b.tz);
+    // The second of two equal wall times (the hour the clocks go back) reads back as the first: such a start is
+    // kept as the instant it is.
+    let start = if zone.to_utc(wall, &zone) == b.start {
+        Moment::Time { wall, zone }
+    } else {
+        Moment::Time { wall: b.start.naive_utc(), zone: Zone::Utc }
+    };
     Event {
         uid: uid.to_owned(),
         line: 0,
@@ -152,9 +159,10 @@ fn event_for(
                 status: Some(a.response.clone()).filter(|r| !r.is_empty()),
             })
             .collect(),
-        start: Moment::Time { wall, zone: Zone::Iana(b.tz) },
-        // Wall length keeps 10:00–11:00 on the day DST changes as it was typed.
-        length: Length::Wall { days: 0, seconds: (end_wall - wall).num_seconds() },
+        start,
+        // A booking is the two instants it was checked for clashes between: across a change of the clocks its
+        // wall times are an hour more or less apart (or the end's before the start's) than it lasts.
+        length: Length::Exact((b.end - b.start).num_seconds()),
         recurrence_id: None,
         this_and_future: false,
         rrules: vec![],
