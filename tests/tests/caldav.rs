@@ -219,6 +219,62 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let _ = PASSWORD;
 }
 
+/// An appointment changed here and on the server since the last sync: the server's version is kept and the
+/// report says so (the sync used to skip it silently at every run, the row waiting to be sent for good). One
+/// deleted on the server and changed here is kept and sent again.
+#[test]
+fn a_change_made_on_both_sides_is_settled_and_reported() {
+    if !keychain_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let calendar = format!("{}agent/calendar/", server.url);
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let keychain = OsKeychain;
+    let right =
+        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    f.core.connect_caldav(&dana, &right, &keychain).unwrap();
+    let a =
+        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    let b =
+        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 2);
+    let href_of = |uid: &str| format!("{calendar}{}.ics", uid.replace('@', "_"));
+
+    // Both sides change "Review"; the server deletes "Lunch" while it is moved here.
+    let on_server = get(&href_of(&a.uid));
+    put(&href_of(&a.uid), &on_server.replace("SUMMARY:Review", "SUMMARY:Review (server)"));
+    ureq::request("DELETE", &href_of(&b.uid)).set("Authorization", &auth()).call().unwrap();
+    let a = f.core.appointment(&dana, a.id).unwrap();
+    f.core.move_appointment(&dana, a.id, a.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
+    let b = f.core.appointment(&dana, b.id).unwrap();
+    f.core.move_appointment(&dana, b.id, b.version, "2026-12-05T14:00:00Z", "2026-12-05T15:00:00Z").unwrap();
+
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.conflicts.len(), 2, "{report:?}");
+    assert!(report.conflicts.iter().any(|c| c.contains("“Review”") && c.contains("server's version")), "{report:?}");
+    assert!(
+        report.conflicts.iter().any(|c| c.contains("“Lunch”") && c.contains("deleted on the server")),
+        "{report:?}"
+    );
+    let review = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!((review.title.as_str(), review.sync_pending), ("Review (server)", false));
+    assert!(review.start.starts_with("2026-12-04T09:00"), "the server's time: {}", review.start);
+    let lunch = f.core.appointment(&dana, b.id).unwrap();
+    assert!(lunch.start.starts_with("2026-12-05T14:00") && lunch.sync_pending, "{lunch:?}");
+
+    // Settled: the next sync sends "Lunch" again and has nothing left to argue about.
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
+    assert!(get(&href_of(&b.uid)).contains("T140000"), "Lunch is on the server at its new time");
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (0, 0), "{report:?}");
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+}
+
 /// A keychain that is not there (no Secret Service on the bus) is a clear error, not a crash.
 #[test]
 fn a_missing_keychain_is_a_clear_error() {

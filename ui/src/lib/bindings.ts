@@ -1995,6 +1995,8 @@ export type SyncReport = {
 	pushed: number,
 	removed: number,
 	clashes: string[],
+	/**  Appointments changed both here and on the server since the last sync, each saying what was kept. */
+	conflicts: string[],
 };
 
 export type TargetInfo = {

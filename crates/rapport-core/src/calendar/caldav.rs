@@ -159,6 +159,8 @@ impl Rapport {
 
         // Push. Each series is one resource, written without METHOD (RFC 4791 4.1).
         let mut pushed: Vec<(i64, i64, String, Option<String>)> = Vec::new();
+        // Refused by the server as changed (or deleted) there since the last sync, by href: the rows and a title.
+        let mut conflicted: HashMap<String, (Vec<i64>, String)> = HashMap::new();
         for rows in pending.values() {
             let Some(master) = rows.iter().find(|r| r.recurrence_id.is_none()).or(rows.first()) else { continue };
             let events: Vec<_> = rows.iter().filter_map(event_of).collect();
@@ -171,8 +173,10 @@ impl Rapport {
                     }
                     report.pushed += 1;
                 }
-                // Changed on the server since: the server's version wins and comes back in the pull.
-                Err(RemoteError::Changed) => {}
+                // Changed on the server since: its version wins in the pull below (and the report says so).
+                Err(RemoteError::Changed) => {
+                    conflicted.insert(href, (rows.iter().map(|r| r.id).collect(), master.title.clone()));
+                }
                 Err(e) => return Err(remote(e, url)),
             }
         }
@@ -202,6 +206,7 @@ impl Rapport {
                 busy: &mut busy,
                 batch: &batch,
                 source: "caldav",
+                server_wins: false,
             };
             let mut seen: HashSet<String> = HashSet::new();
             let known: HashMap<String, Option<String>> = store::of_agent(tx, user)?
@@ -216,6 +221,7 @@ impl Rapport {
                 {
                     continue;
                 }
+                cx.server_wins = conflicted.contains_key(&res.href);
                 let calendar = rapport_ics::read(res.data.as_bytes());
                 let mut file_report = IcsFileReport::default();
                 let mut events: Vec<_> = calendar.events.iter().collect();
@@ -228,6 +234,23 @@ impl Rapport {
                     }
                 }
                 report.clashes.extend(file_report.clashes);
+            }
+            for (href, (ids, title)) in &conflicted {
+                if seen.contains(href) {
+                    report.conflicts.push(format!(
+                        "“{title}” was changed here and on the server: the server's version was kept (your change \
+                         is in the appointment's history)"
+                    ));
+                } else {
+                    // Deleted there while changed here: the change is kept, and sent again as a new event.
+                    for id in ids {
+                        store::set_remote(tx, *id, None, None, true)?;
+                    }
+                    report.conflicts.push(format!(
+                        "“{title}” was deleted on the server and changed here: your version is kept and sent again \
+                         at the next sync"
+                    ));
+                }
             }
             // Gone from the server: events that came from it are removed, ours are marked to be sent again.
             for row in store::of_agent(tx, user)? {

@@ -151,8 +151,16 @@ impl Rapport {
             // Masters first, so a series exists before its overrides; then by UID for a stable order.
             let mut order: Vec<&Event> = calendar.events.iter().collect();
             order.sort_by(|a, b| (a.recurrence_id.is_some(), &a.uid).cmp(&(b.recurrence_id.is_some(), &b.uid)));
-            let mut cx =
-                Upsert { grant: &grant, agent: &agent, tz, horizon, busy: &mut busy, batch: &batch, source: "ics" };
+            let mut cx = Upsert {
+                grant: &grant,
+                agent: &agent,
+                tz,
+                horizon,
+                busy: &mut busy,
+                batch: &batch,
+                source: "ics",
+                server_wins: false,
+            };
             for incoming in order {
                 wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
             }
@@ -251,6 +259,9 @@ pub(crate) struct Upsert<'a> {
     pub batch: &'a crate::audit::store::BatchId,
     /// "ics" or "caldav".
     pub source: &'static str,
+    /// The event is the server's copy of one changed on both sides: it is taken whatever its SEQUENCE says
+    /// (the local change was refused by the server, and stays in the appointment's history).
+    pub server_wins: bool,
 }
 
 impl Rapport {
@@ -285,7 +296,9 @@ impl Rapport {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
             }
-            if event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old)) {
+            let older =
+                event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old));
+            if older && !cx.server_wins {
                 report.unchanged += 1;
                 report.warnings.push(if event.sequence < old.sequence {
                     format!(

@@ -324,4 +324,6 @@ pub struct SyncReport {
     pub pushed: u32,
     pub removed: u32,
     pub clashes: Vec<String>,
+    /// Appointments changed both here and on the server since the last sync, each saying what was kept.
+    pub conflicts: Vec<String>,
 }

@@ -175,7 +175,13 @@ describe('AgentSettingsPanel', () => {
         .mockResolvedValue({ ...account, last_sync_at: new Date().toISOString() }),
       syncCaldav: vi
         .fn()
-        .mockResolvedValueOnce({ pulled: 3, pushed: 2, removed: 1, clashes: ['“Lunch” overlaps “Demo with Acme”'] })
+        .mockResolvedValueOnce({
+          pulled: 3,
+          pushed: 2,
+          removed: 1,
+          clashes: ['“Lunch” overlaps “Demo with Acme”'],
+          conflicts: ['“Review” was changed here and on the server: the server\'s version was kept'],
+        })
         .mockRejectedValueOnce(apiErr({ code: 'remote', message: 'the CalDAV server refused the password (401)' })),
     });
     const { u, onsaved } = open();
@@ -185,6 +191,9 @@ describe('AgentSettingsPanel', () => {
     await u.click(screen.getByTestId('caldav-sync'));
     expect(await screen.findByTestId('caldav-report')).toHaveTextContent('Synced: 3 pulled, 2 pushed, 1 removed.');
     expect(screen.getByTestId('caldav-clashes')).toHaveTextContent('“Lunch” overlaps “Demo with Acme”');
+    expect(screen.getByTestId('caldav-conflicts')).toHaveTextContent(
+      '1 appointment changed both here and on the server: “Review” was changed here and on the server',
+    );
     await waitFor(() => expect(screen.getByTestId('caldav-pending')).toHaveTextContent('Nothing to send'));
     expect(screen.queryByTestId('caldav-last-error')).toBeNull();
     expect(onsaved).toHaveBeenCalled();
