@@ -273,6 +273,26 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.conflicts.len()), (0, 0), "{report:?}");
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+
+    // Handed to another agent here, it would stay on Dana's server and come back as a copy: refused.
+    let eve = f.user("eve", Role::Editor, &[]).user_id().unwrap();
+    let before = f.dump();
+    let review = f.core.appointment(&dana, a.id).unwrap();
+    let to_eve = booking(eve, &review.title, &review.start, &review.end);
+    let err = f.core.update_appointment(&f.admin, a.id, review.version, &to_eve).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before);
+
+    // Another calendar: what was sent to the first is sent to it anew, not written back into the first.
+    let second = format!("{}agent/second/", server.url);
+    ureq::request("MKCALENDAR", &second).set("Authorization", &auth()).call().unwrap();
+    f.core.disconnect_caldav(&dana, &keychain).unwrap();
+    let other = CaldavConnect { calendar_url: second.clone(), ..right };
+    f.core.connect_caldav(&dana, &other, &keychain).unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (2, 0), "{report:?}");
+    let in_second = get(&format!("{second}{}.ics", a.uid.replace('@', "_")));
+    assert!(in_second.contains("SUMMARY:Review (server)"), "{in_second}");
 }
 
 /// A keychain that is not there (no Secret Service on the bus) is a clear error, not a crash.

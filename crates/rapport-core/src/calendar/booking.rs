@@ -347,6 +347,15 @@ impl Rapport {
                 )
                 .into());
             }
+            // The event lives on the agent's calendar server too: handed to another agent here, it would stay
+            // there and come back from the next sync as a copy still keeping the first agent busy.
+            if input.agent_id != old.agent_id && old.remote_href.is_some() {
+                return Err(ValidationErrors::one(
+                    "agent_id",
+                    "this appointment is on its agent's calendar server: cancel it and book it for the other agent",
+                )
+                .into());
+            }
             let agent = super::agents::load(tx, input.agent_id)?;
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;

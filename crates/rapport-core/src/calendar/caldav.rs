@@ -86,9 +86,12 @@ impl Rapport {
             let id = store::save_caldav_account(tx, user, url, input.username.trim(), &batch.at)?;
             let snapshot = serde_json::json!({"calendar_url": url, "username": input.username.trim()});
             changelog::record(tx, &batch, "caldav_account", id, "*", None, Some(&snapshot.to_string()))?;
+            // What was sent to another calendar (connected before) is not in this one: sent anew, as new events.
+            let base = url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
             for row in store::of_agent(tx, user)? {
                 if row.source != "caldav" {
-                    store::set_remote(tx, row.id, row.remote_href.as_deref(), row.remote_etag.as_deref(), true)?;
+                    let here = row.remote_href.as_deref().filter(|h| h.starts_with(&base));
+                    store::set_remote(tx, row.id, here, here.and(row.remote_etag.as_deref()), true)?;
                 }
             }
             Ok::<_, Error>(())
