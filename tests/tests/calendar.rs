@@ -699,3 +699,31 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let full = f.core.export_invite(&f.admin, master[0].id).unwrap();
     assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
 }
+
+/// A cancelled series set back to confirmed takes its times back: refused when one of its coming occurrences
+/// was booked meanwhile (it was let through, two appointments holding one hour), let through once freed.
+#[test]
+fn a_series_taken_back_from_cancelled_must_find_its_times_free() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    // The fixture's clock reads 2026-11-23 09:00Z: a weekly Monday 10:00Z call from the 30th.
+    let file = ics(
+        "weekly.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:weekly-call\nSUMMARY:Weekly call\n\
+DTSTART:20261130T100000Z\nDTEND:20261130T110000Z\nRRULE:FREQ=WEEKLY;COUNT=5\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let report = f.core.import_ics(&dana, &[file], None).unwrap();
+    let series = report[0].appointment_ids[0];
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
+    let lunch =
+        f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-14T10:30:00Z", "2026-12-14T11:30:00Z")).unwrap();
+    let before = f.dump();
+    let err = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    assert!(err.to_string().contains("“Client”"), "{err}");
+    assert_eq!(f.dump(), before);
+    f.core.set_appointment_status(&dana, lunch.id, AppointmentStatus::Cancelled).unwrap();
+    let back = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap();
+    assert_eq!(back.status, AppointmentStatus::Confirmed);
+}

@@ -425,11 +425,16 @@ impl Rapport {
             if old.status == status.as_str() {
                 return view(tx, &old);
             }
-            // Un-cancelling takes the time back: it must still be free.
-            if status.holds_time()
-                && !AppointmentStatus::parse(&old.status).is_some_and(AppointmentStatus::holds_time)
-                && !old.repeats
-            {
+            // Un-cancelling takes the time back: it must still be free (a series: each coming occurrence, as an
+            // import checks them).
+            let takes_time_back = status.holds_time()
+                && !AppointmentStatus::parse(&old.status).is_some_and(AppointmentStatus::holds_time);
+            if takes_time_back && old.repeats {
+                if let Some(message) = self.series_clash(tx, &grant, &old)? {
+                    return Err(CalendarError::DoubleBooked(message).into());
+                }
+            }
+            if takes_time_back && !old.repeats {
                 let s = super::time::parse_db_time(&old.start_utc);
                 let e = old.end_utc.as_deref().and_then(super::time::parse_db_time);
                 if let (Some(s), Some(e)) = (s, e) {
@@ -456,6 +461,31 @@ impl Rapport {
             }
             self.save_change(tx, &grant, &old, row, None)
         })
+    }
+
+    /// The first coming occurrence of series `row` (its own, not its changed instances') that overlaps another
+    /// appointment of its agent, named.
+    fn series_clash(&self, tx: &Transaction<'_>, grant: &Grant, row: &AppointmentRow) -> Result<Option<String>> {
+        let tz = agent_zone(tx, row.agent_id)?;
+        let now = self.now_utc();
+        let window = (now, now + Duration::days(super::ics_import::CLASH_HORIZON_DAYS));
+        let busy = super::ics_import::BusyIndex::of_agent(tx, grant, row.agent_id, tz, window)?;
+        let series = store::by_uid(tx, row.agent_id, &row.uid)?;
+        let floating = Zone::Iana(tz);
+        for e in super::occurrences::expand_rows(&series, window.0, window.1, tz) {
+            if e.row.id != row.id {
+                continue;
+            }
+            let (s, end) = (e.start.to_utc(&floating), e.end.to_utc(&floating));
+            if let Some((cs, ce, title)) = busy.clash(s, end, &row.uid) {
+                return Ok(Some(format!(
+                    "its occurrence {} overlaps {title} {}",
+                    span_words(s, end, tz),
+                    span_words(cs, ce, tz)
+                )));
+            }
+        }
+        Ok(None)
     }
 
     pub fn set_confirmation(&self, actor: &Actor, id: i64, confirmation: Confirmation) -> Result<Appointment> {

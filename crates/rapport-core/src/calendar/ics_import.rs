@@ -93,7 +93,7 @@ impl BusyIndex {
         self.by_start.insert((start, self.next), (end, uid.to_owned(), title));
     }
 
-    fn clash(
+    pub(crate) fn clash(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
