@@ -208,6 +208,10 @@ fn write_custom_zone(out: &mut Out, zone: &CustomZone) {
         if let Some(rule) = &o.rrule {
             out.line(&format!("RRULE:{rule}"));
         }
+        // Onsets given one by one (a country that moved its clocks on dates of its own choosing).
+        for r in &o.rdates {
+            out.line(&format!("RDATE:{}", wall_text(*r)));
+        }
         out.line(&format!("END:{kind}"));
     }
     out.line("END:VTIMEZONE");
@@ -278,4 +282,27 @@ fn observance(out: &mut Out, dst: bool, wall: NaiveDateTime, from: i32, to: i32,
         out.line(&format!("TZNAME:{}", escape(name)));
     }
     out.line(&format!("END:{kind}"));
+}
+
+#[cfg(test)]
+mod tests {
+    /// A zone of the file's own, with onsets given by RDATE, is written back whole: read again, it is the
+    /// same zone and the event the same instant (without them, another program got the offsets wrong).
+    #[test]
+    fn a_custom_zone_keeps_its_rdates() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Island Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0200\r\n\
+RDATE:20261101T030000\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0200\r\n\
+TZOFFSETTO:+0300\r\nRDATE:20260405T020000\r\nRDATE:20270404T020000\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:island-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART;TZID=Island Time:20261201T090000\r\n\
+DTEND;TZID=Island Time:20261201T100000\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let first = crate::read(text.as_bytes());
+        let stamp = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let written = super::write_calendar(None, None, &first.events, stamp);
+        assert_eq!(written.matches("RDATE:").count(), 3, "{written}");
+        let again = crate::read(written.as_bytes());
+        assert_eq!(again.events.len(), 1);
+        assert_eq!(again.events[0].zone(), first.events[0].zone(), "{written}");
+        assert_eq!(again.events[0].start, first.events[0].start);
+    }
 }
