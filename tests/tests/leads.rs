@@ -638,6 +638,27 @@ fn paging_through_a_large_tier_lists_every_lead_once() {
     }
 }
 
+/// A number typed into search is listed from the leads' phones (not their notes or company), and counted the
+/// same way: the count said one more than the list showed.
+#[test]
+fn a_number_search_counts_what_it_lists() {
+    let f = fixture();
+    let mut called = lead("Ann", "Lee", "ann@lee.example");
+    called.phones = vec!["+1 415 555 2026".into()];
+    let called = f.core.create_lead(&f.admin, &called, &Origin::manual()).unwrap().lead.id;
+    let mut noted = lead("Bo", "Berg", "bo@berg.example");
+    noted.notes = "Renewal due 2026".into();
+    noted.company = "Class of 2026".into();
+    f.core.create_lead(&f.admin, &noted, &Origin::manual()).unwrap();
+    let q = LeadQuery { text: "415 555 2026".into(), limit: 50, ..Default::default() };
+    let listed: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+    assert_eq!(listed, [called]);
+    assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 1);
+    let q = LeadQuery { text: "2026".into(), limit: 50, ..Default::default() };
+    let listed = f.core.list_leads(&f.admin, &q).unwrap().items.len();
+    assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count as usize, listed, "the count is what the list holds");
+}
+
 /// A long export reads chunk by chunk, each chunk checking the exporter's campaigns again: a user taken off a
 /// campaign while the export runs stops receiving its leads from the next chunk on.
 #[test]
