@@ -659,6 +659,24 @@ fn a_number_search_counts_what_it_lists() {
     assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count as usize, listed, "the count is what the list holds");
 }
 
+/// A team's campaign picker lists its campaigns however many others there are (the walk over every campaign
+/// stopped at 500, before a team whose campaigns sort last).
+#[test]
+fn a_teams_campaign_picker_lists_its_campaigns_among_many() {
+    let f = fixture();
+    let rows: Vec<(u32, LeadInput)> = (0..520u32)
+        .map(|i| {
+            let mut l = lead("Row", &format!("N{i}"), &format!("r{i}@many.example"));
+            l.campaign = format!("Campaign {i:03}");
+            (i + 2, l)
+        })
+        .collect();
+    f.core.import_leads(&f.admin, &rows, &Origin::import("many.csv"), ImportMode::AllOrNothing, &mut |_| {}).unwrap();
+    let team = f.user("late", Role::Editor, &["campaign 519", "Campaign 002", "Nowhere"]);
+    let scoped = f.core.lead_facets(&team).unwrap();
+    assert_eq!(scoped.campaigns, ["Campaign 002", "Campaign 519"], "as stored, those with leads");
+}
+
 /// A long export reads chunk by chunk, each chunk checking the exporter's campaigns again: a user taken off a
 /// campaign while the export runs stops receiving its leads from the next chunk on.
 #[test]
