@@ -677,6 +677,26 @@ fn a_teams_campaign_picker_lists_its_campaigns_among_many() {
     assert_eq!(scoped.campaigns, ["Campaign 002", "Campaign 519"], "as stored, those with leads");
 }
 
+/// A phone typed as a web page's `tel:` link holds a ';' of its own: an undo gives it back whole (it came back
+/// split in two, the second half refused as no number, and the undo could not be made).
+#[test]
+fn a_phone_typed_as_a_tel_link_comes_back_whole_from_an_undo() {
+    let f = fixture();
+    let mut input = lead("Ann", "Lee", "ann@lee.example");
+    input.phones = vec!["tel:+1-201-555-0123;ext=1234".into()];
+    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(l.phones[0].original, "tel:+1-201-555-0123;ext=1234");
+    let mut edit = l.to_input();
+    edit.phones = vec!["+1 201 555 0199".into()];
+    let saved = f.core.update_lead(&f.admin, l.id, l.version, &edit, &Origin::manual()).unwrap();
+    let back = f.core.undo_lead_change(&f.admin, l.id, saved.batch_id.unwrap()).unwrap().lead;
+    assert_eq!(back.phones.len(), 1, "{:?}", back.phones);
+    assert_eq!(
+        (back.phones[0].e164.as_str(), back.phones[0].original.as_str()),
+        ("+12015550123", "tel:+1-201-555-0123;ext=1234")
+    );
+}
+
 /// A long export reads chunk by chunk, each chunk checking the exporter's campaigns again: a user taken off a
 /// campaign while the export runs stops receiving its leads from the next chunk on.
 #[test]

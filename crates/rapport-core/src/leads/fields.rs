@@ -114,6 +114,26 @@ pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(';').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
 }
 
+/// Phones as typed may hold a ';' themselves (`tel:+1-201-555-0123;ext=1234`): in the log their list escapes it
+/// (and the escape), so undo gives each back whole.
+fn join_escaped<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.map(|x| x.replace('\\', "\\\\").replace(';', "\\;")).collect::<Vec<_>>().join(LIST_SEPARATOR)
+}
+
+/// The items of a list [`join_escaped`] wrote (a list logged before escaping splits as [`split_list`] splits).
+fn split_escaped(s: &str) -> Vec<String> {
+    let (mut items, mut item, mut chars) = (Vec::new(), String::new(), s.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => item.push(chars.next().unwrap_or('\\')),
+            ';' => items.push(std::mem::take(&mut item)),
+            _ => item.push(c),
+        }
+    }
+    items.push(item);
+    items.into_iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+}
+
 macro_rules! text_field {
     ($name:literal, $label:literal, $group:ident, [$($path:literal),+], $search:expr, $max:expr, $($member:ident).+) => {
         LeadField {
@@ -347,10 +367,10 @@ pub(crate) static FIELDS: [LeadField; 31] = [
             max_chars: 0,
             editable: false,
         },
-        get: |l| l.phones.iter().map(|p| p.original.as_str()).collect::<Vec<_>>().join(LIST_SEPARATOR),
-        read: |i| i.phones.join(LIST_SEPARATOR),
+        get: |l| join_escaped(l.phones.iter().map(|p| p.original.as_str())),
+        read: |i| join_escaped(i.phones.iter().map(String::as_str)),
         // Undo writes the typed spellings back after `phones` (table order), so the numbers come back as typed.
-        set: |i, v| i.phones = split_list(v),
+        set: |i, v| i.phones = split_escaped(v),
         column: None,
     },
 ];
@@ -460,6 +480,15 @@ mod tests {
     }
 
     #[test]
+    fn typed_phones_with_separators_and_escapes_round_trip_through_the_log() {
+        let typed = ["tel:+1-201-555-0123;ext=1234", "020 7946 0018", "a\\b;;c\\;"];
+        let logged = join_escaped(typed.iter().copied());
+        assert_eq!(split_escaped(&logged), typed);
+        // A list logged before escaping reads as it always did.
+        assert_eq!(split_escaped("020 7946 0018; +1 415 555 2671"), ["020 7946 0018", "+1 415 555 2671"]);
+    }
+
+    #[test]
     fn names_are_unique_and_every_editable_value_round_trips_through_an_input() {
         for (i, f) in FIELDS.iter().enumerate() {
             assert!(FIELDS[..i].iter().all(|g| g.info.name != f.info.name), "{} twice", f.info.name);
@@ -469,9 +498,11 @@ mod tests {
         for f in FIELDS.iter().filter(|f| f.info.editable) {
             (f.set)(&mut input, &(f.get)(&lead));
         }
-        // The typed phone spellings are what an edit form starts from; the rest equals the stored lead.
+        // The typed spellings of phones and emails are what an edit form starts from (the log keeps the numbers
+        // and addresses); the rest equals the stored lead.
         let mut expected = lead.to_input();
         expected.phones = vec!["+442079460018".into()];
+        expected.emails = lead.emails.iter().map(|e| e.address.clone()).collect();
         assert_eq!(input, expected);
         for f in FIELDS.iter().filter(|f| f.info.editable && f.info.kind != LeadFieldKind::PhoneList) {
             assert_eq!((f.read)(&input), (f.get)(&lead), "{} reads back what was set", f.info.name);
