@@ -2,7 +2,7 @@
 use rapport_core::leads::SavedLead;
 use rapport_core::pipeline::{
     Activity, ApprovalRequest, ApprovalRule, Board, BoardQuery, BusinessCalendar, LostReason, NewActivity, NewStage,
-    Passage, PipelineConfig, StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
+    Passing, PipelineConfig, StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
 };
 use tauri::State;
 
@@ -50,7 +50,7 @@ pub async fn move_lead(
     override_reason: Option<String>,
 ) -> Res<SavedLead> {
     as_actor(&state, move |core, actor| {
-        let passage = override_reason.as_deref().map_or(Passage::Checked, Passage::Override);
+        let passage = override_reason.as_deref().map_or(Passing::Checked, Passing::Override);
         core.move_lead(actor, lead_id.0, version.0, &stage, passage)
     })
     .await

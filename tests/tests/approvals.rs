@@ -7,7 +7,7 @@ mod common;
 
 use common::{fixture, Fixture};
 use rapport_core::leads::{Lead, LeadInput};
-use rapport_core::pipeline::{ApprovalRule, ApprovalStatus, Passage};
+use rapport_core::pipeline::{ApprovalRule, ApprovalStatus, Passing};
 use rapport_core::users::Role;
 use rapport_core::{ErrorCode, Origin};
 
@@ -45,7 +45,7 @@ fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
 
     // Reopening a won deal: refused with what to do, nothing written.
     let before = f.dump();
-    let err = f.core.move_lead(&eve, won.id, won.version, "qualification", Passage::Checked).unwrap_err();
+    let err = f.core.move_lead(&eve, won.id, won.version, "qualification", Passing::Checked).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApprovalRequired);
     assert!(err.to_string().contains("Reopening a won deal"), "{err}");
     assert_eq!(f.dump(), before);
@@ -199,7 +199,7 @@ fn only_an_administrator_changes_the_rules_which_are_logged() {
     f.core.set_approval_rules(&f.admin, &mine).unwrap();
     assert_eq!(logged(&f, "settings").iter().filter(|(field, _)| field == "approval_rules").count(), 1);
     let ann = in_stage(&f, &deal("Ann", "1500"), "qualification");
-    let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
+    let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passing::Checked).unwrap_err();
     assert!(err.to_string().contains("Parking a deal of 1,000 or more"), "{err}");
 }
 

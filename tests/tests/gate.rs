@@ -11,7 +11,7 @@ use rapport_core::duplicates::FieldChoice;
 use rapport_core::imports::ImportPlan;
 use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
 use rapport_core::pipeline::{
-    ActivityKind, BoardQuery, LostReason, NewActivity, NewStage, Passage, StageOutcome, StageSettings,
+    ActivityKind, BoardQuery, LostReason, NewActivity, NewStage, Passing, StageOutcome, StageSettings,
 };
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin};
@@ -122,13 +122,13 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
 
     let err = f
         .core
-        .update_lead_passing(&editor, ann.id, ann.version, &input, &Origin::manual(), Passage::Override("urgent"))
+        .update_lead_passing(&editor, ann.id, ann.version, &input, &Origin::manual(), Passing::Override("urgent"))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::PermissionDenied);
     assert_eq!(f.dump(), before);
     let err = f
         .core
-        .update_lead_passing(&f.admin, ann.id, ann.version, &input, &Origin::manual(), Passage::Override("  "))
+        .update_lead_passing(&f.admin, ann.id, ann.version, &input, &Origin::manual(), Passing::Override("  "))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation);
     assert_eq!(f.dump(), before);
@@ -141,7 +141,7 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
             ann.version,
             &input,
             &Origin::manual(),
-            Passage::Override("signed on paper; value follows"),
+            Passing::Override("signed on paper; value follows"),
         )
         .unwrap()
         .lead;
@@ -427,16 +427,16 @@ fn a_board_drag_meets_the_same_gate_and_the_board_shows_what_the_actor_may_see()
 
     // The drag: refused for the proposal, nothing written; accepted once it is logged.
     let before = f.dump();
-    let err = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passage::Checked).unwrap_err();
+    let err = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passing::Checked).unwrap_err();
     assert_eq!(fields_at_fault(&err), ["activity.proposal"]);
     assert_eq!(f.dump(), before);
     proposal(&f, &spring, ann.id);
-    let moved = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passage::Checked).unwrap().lead;
+    let moved = f.core.move_lead(&spring, ann.id, ann.version, "engagement", Passing::Checked).unwrap().lead;
     assert_eq!(moved.stage, "engagement");
     let board = f.core.pipeline_board(&spring, &Default::default()).unwrap();
     assert_eq!(board.columns[2].cards.iter().map(|c| c.id).collect::<Vec<_>>(), [ann.id]);
     // A stale card (moved meanwhile) is a conflict, not a silent overwrite.
-    let err = f.core.move_lead(&spring, ann.id, ann.version, "nurture", Passage::Checked).unwrap_err();
+    let err = f.core.move_lead(&spring, ann.id, ann.version, "nurture", Passing::Checked).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);
 }
 

@@ -6,7 +6,7 @@ use common::{fixture, lead, Fixture, PASSWORD};
 use rapport_core::calendar::{AppointmentStatus, Confirmation, IcsFile};
 use rapport_core::leads::ImportMode;
 use rapport_core::pipeline::{
-    ActivityKind, BusinessCalendar, NewActivity, NewStage, Passage, StageOutcome, StageSettings, StagnationPolicy,
+    ActivityKind, BusinessCalendar, NewActivity, NewStage, Passing, StageOutcome, StageSettings, StagnationPolicy,
 };
 use rapport_core::settings::Settings;
 use rapport_core::users::{Role, UserInput};
@@ -249,7 +249,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
                 let l = f.core.get_lead(&f.admin, lead_id)?;
                 let mut input = l.to_input();
                 input.stage = "won".into();
-                let passage = Passage::Override("signed on paper");
+                let passage = Passing::Override("signed on paper");
                 f.core.update_lead_passing(a, lead_id, l.version, &input, &Origin::manual(), passage).map(|_| ())
             }),
         ),

@@ -65,7 +65,7 @@ fn world() -> (World, i64, i64, i64) {
     let proposal = NewActivity { kind: Some(ActivityKind::Proposal), subject: "Proposal".into(), ..Default::default() };
     core.log_activity(&admin, b.id, &proposal).unwrap();
     let b = core.get_lead(&admin, b.id).unwrap();
-    core.move_lead(&admin, b.id, b.version, "engagement", rapport_core::pipeline::Passage::Checked).unwrap();
+    core.move_lead(&admin, b.id, b.version, "engagement", rapport_core::pipeline::Passing::Checked).unwrap();
     let mut cy = common::qualified(common::lead("Cy", "Cole", "cy@cole.io"));
     cy.stage = "qualification".into();
     cy.campaign = "Spring".into();

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use rapport_core::leads::ImportMode;
-use rapport_core::pipeline::{BoardQuery, Passage};
+use rapport_core::pipeline::{BoardQuery, Passing};
 use rapport_core::{demo, Origin};
 
 use crate::bench::{measure, ms, open_signed_in, percentile, BenchArgs};
@@ -97,7 +97,7 @@ pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
         let lead = core.get_lead(&actor, id).map_err(err)?;
         let to = if lead.stage == "new" { "nurture" } else { "new" };
         let t = Instant::now();
-        core.move_lead(&actor, id, lead.version, to, Passage::Checked).map_err(err)?;
+        core.move_lead(&actor, id, lead.version, to, Passing::Checked).map_err(err)?;
         if i >= 20 {
             moves.push(t.elapsed());
         }

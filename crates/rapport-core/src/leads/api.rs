@@ -13,7 +13,7 @@ use crate::audit::store::{self as changelog, BatchId, ChangeEntry};
 use crate::audit::undo::{revert_plan, Refusal};
 use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
-use crate::pipeline::gate::{self, Passage};
+use crate::pipeline::gate::{self, Passage, Passing};
 use crate::rapport::Rapport;
 use crate::settings::{store as settings_store, DEFAULT_REGION};
 use crate::users::store as user_store;
@@ -144,7 +144,7 @@ pub const GATE_OVERRIDE: &str = "gate_override";
 
 impl Rapport {
     pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
-        self.create_lead_passing(actor, input, origin, Passage::Checked)
+        self.create_lead_passing(actor, input, origin, Passing::Checked)
     }
 
     /// [`Rapport::create_lead`], saying how the stage gate is passed (an Administrator's override).
@@ -153,8 +153,9 @@ impl Rapport {
         actor: &Actor,
         input: &LeadInput,
         origin: &Origin,
-        passage: Passage<'_>,
+        passing: Passing<'_>,
     ) -> Result<SavedLead> {
+        let passage = Passage::from(passing);
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
@@ -176,7 +177,7 @@ impl Rapport {
         input: &LeadInput,
         origin: &Origin,
     ) -> Result<SavedLead> {
-        self.update_lead_passing(actor, id, expected_version, input, origin, Passage::Checked)
+        self.update_lead_passing(actor, id, expected_version, input, origin, Passing::Checked)
     }
 
     /// [`Rapport::update_lead`], saying how the stage gate is passed (an Administrator's override).
@@ -187,8 +188,9 @@ impl Rapport {
         expected_version: i64,
         input: &LeadInput,
         origin: &Origin,
-        passage: Passage<'_>,
+        passing: Passing<'_>,
     ) -> Result<SavedLead> {
+        let passage = Passage::from(passing);
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_lead(tx, &grant, id)?;

@@ -15,9 +15,35 @@ use crate::leads::fields;
 use crate::leads::{Lead, ValidationErrors};
 use crate::users::Role;
 
+/// How a person's move passes the gate, as the core's callers may ask: checked, or (an Administrator only)
+/// past unmet criteria for a reason. The core's own ways past it (a restore, an approval carried out) are not
+/// theirs to claim:
+///
+/// ```compile_fail
+/// let _ = rapport_core::pipeline::Passage::Restoring;
+/// ```
+///
+/// ```
+/// let _ = rapport_core::pipeline::Passing::Override("the client signed on the phone");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passing<'a> {
+    Checked,
+    Override(&'a str),
+}
+
+impl<'a> From<Passing<'a>> for Passage<'a> {
+    fn from(p: Passing<'a>) -> Self {
+        match p {
+            Passing::Checked => Passage::Checked,
+            Passing::Override(reason) => Passage::Override(reason),
+        }
+    }
+}
+
 /// How a write that may move a lead passes the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Passage<'a> {
+pub(crate) enum Passage<'a> {
     /// Checked against the entry criteria of the stage entered.
     Checked,
     /// An Administrator moves the lead although criteria are unmet, for this reason; logged with the move.

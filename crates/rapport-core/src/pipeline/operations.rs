@@ -5,7 +5,7 @@ use chrono::DateTime;
 use super::activities::{self, Activity, ActivityKind, NewActivity, ValidActivity};
 use super::board::{self, Board, BoardColumn, BoardQuery};
 use super::config::{self, LostReason, NewStage, PipelineConfig, StageConfig, StageSettings};
-use super::gate::Passage;
+use super::gate::{Passage, Passing};
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::Origin;
@@ -338,12 +338,12 @@ impl Rapport {
         id: i64,
         expected_version: i64,
         stage: &str,
-        passage: Passage<'_>,
+        passing: Passing<'_>,
     ) -> Result<crate::leads::SavedLead> {
         let lead = self.get_lead(actor, id)?;
         let mut input = lead.to_input();
         input.stage = stage.to_string();
-        self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passage)
+        self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passing)
     }
 
     /// The actor's task reminders that are due, each handed out once (the app shows them as notifications):
