@@ -24,7 +24,20 @@ pub(crate) async fn restart(state: &AppState) -> CaptureStatus {
     }
     l.error = None;
     let Ok(core) = state.core() else { return status(&l, CaptureSettings::default()) };
-    let settings = core.capture_settings_at_start().unwrap_or_default();
+    // A database read waits for a reader connection (a scan may hold one a while): off the async workers. A
+    // failed read is said, not taken for "off".
+    let reader = core.clone();
+    let settings = match tauri::async_runtime::spawn_blocking(move || reader.capture_settings_at_start()).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            l.error = Some(format!("the capture settings could not be read: {e}"));
+            return status(&l, CaptureSettings::default());
+        }
+        Err(e) => {
+            l.error = Some(format!("the capture settings could not be read: {e}"));
+            return status(&l, CaptureSettings::default());
+        }
+    };
     if settings.enabled {
         match rapport_capture::start(core, &settings).await {
             Ok(r) => l.running = Some(r),
@@ -108,4 +121,27 @@ pub async fn capture_submissions(
 #[specta::specta]
 pub async fn capture_form_html(state: State<'_, AppState>, source_id: Id) -> Res<String> {
     as_actor(&state, move |core, actor| core.capture_form_html(actor, &OsKeychain, source_id.0)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// Settings that cannot be read leave the listener stopped and say why: they were taken for "off", and the
+    /// Administrator who had turned the API on saw it silently not running.
+    #[test]
+    fn settings_that_cannot_be_read_are_said_not_taken_for_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rapport.db");
+        let core = rapport_core::Rapport::open(&path).unwrap();
+        rusqlite::Connection::open(&path).unwrap().execute_batch("DROP TABLE settings").unwrap();
+        let state = AppState::new(Ok(Arc::new(core)), path);
+        let s = tauri::async_runtime::block_on(restart(&state));
+        assert!(!s.running);
+        let error = s.error.unwrap_or_default();
+        assert!(error.contains("capture settings could not be read"), "{error}");
+    }
 }
