@@ -13,11 +13,26 @@ export type View =
   | { name: 'users' }
   | { name: 'settings' };
 
+/**
+ * Asked before the view changes: true when it holds the way (it asks the user first, and calls `proceed` once
+ * they agree to leave), false to let it go. A form with unsaved changes sets one while it is open.
+ */
+export type LeaveGuard = (proceed: () => void) => boolean;
+
 class Nav {
   view = $state<View>({ name: 'leads' });
+  guard: LeaveGuard | null = null;
 
   go(v: View) {
-    this.view = v;
+    this.leave(() => {
+      this.view = v;
+    });
+  }
+
+  /** Runs `proceed` (a move elsewhere, a sign-out) now, or once the open form's user agrees to leave it. */
+  leave(proceed: () => void) {
+    if (this.guard?.(proceed)) return;
+    proceed();
   }
 }
 

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { liveRegionsSaying } from '../../test/a11y';
 import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
 import type { Lead, LeadInput } from '../types';
 import Toasts from '../ui/Toasts.svelte';
@@ -230,6 +231,27 @@ describe('LeadForm', () => {
     await u.click(screen.getByTestId('cancel-lead'));
     await u.click(await screen.findByTestId('discard-changes'));
     expect(oncancel).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks before any other way out drops unsaved changes (the sidebar, a sign-out), and lets a clean form go', async () => {
+    const { u, oncancel } = setup();
+    nav.go({ name: 'calendar' });
+    expect(nav.view).toEqual({ name: 'calendar' });
+    nav.go({ name: 'new-lead' });
+
+    await u.type(screen.getByTestId('field-notes'), 'Met at the fair');
+    const signedOut = vi.fn();
+    nav.leave(signedOut);
+    expect(await screen.findByTestId('confirm-discard')).toHaveTextContent('have not been saved');
+    expect(signedOut).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('keep-editing'));
+    expect(screen.getByTestId('field-notes')).toHaveValue('Met at the fair');
+
+    nav.go({ name: 'calendar' });
+    expect(nav.view).toEqual({ name: 'new-lead' });
+    await u.click(await screen.findByTestId('discard-changes'));
+    expect(nav.view).toEqual({ name: 'calendar' });
+    expect(oncancel).not.toHaveBeenCalled();
   });
 
   it('removes a contact row and moves the errors of later rows with their values', async () => {

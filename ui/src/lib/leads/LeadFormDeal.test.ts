@@ -15,8 +15,9 @@ const STAGES = [
 function setup(over: Parameters<typeof mockBackend>[0] = {}, leadToEdit: Lead | null = null) {
   const be = mockBackend({ stages: async () => STAGES, ...over });
   const onsaved = vi.fn();
-  render(LeadForm, { lead: leadToEdit, onsaved, oncancel: vi.fn() });
-  return { be, onsaved, u: userEvent.setup() };
+  const oncancel = vi.fn();
+  render(LeadForm, { lead: leadToEdit, onsaved, oncancel });
+  return { be, onsaved, oncancel, u: userEvent.setup() };
 }
 
 const GATE_MESSAGE = 'To enter In discussion, this lead needs: Deal value, Currency, a “Proposal sent” activity';
@@ -233,6 +234,28 @@ describe('a save refused by the stage gate', () => {
     await u.click(within(dialog).getByTestId('activity-cancel'));
     expect(screen.queryByTestId('gate-log-dialog')).toBeNull();
     expect(screen.getByTestId('gate-log-activity-proposal')).toBeInTheDocument();
+  });
+
+  it('leaves the form alone on Esc while the log dialog is open, wherever the focus fell', async () => {
+    const { u, oncancel } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
+            fields: [{ field: 'activity.proposal', message: 'is needed' }],
+          });
+        },
+      },
+      lead({ id: 42, stage: 'new' }),
+    );
+    await u.click(screen.getByTestId('save-lead'));
+    await u.click(await screen.findByTestId('gate-log-activity-proposal'));
+    await screen.findByTestId('gate-log-dialog');
+    (document.activeElement as HTMLElement | null)?.blur();
+    await u.keyboard('{Escape}');
+    expect(oncancel).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('confirm-discard')).toBeNull();
   });
 
   it('tells a new lead to be saved in an earlier stage first, offering no activity to log', async () => {
