@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { appointment } from '../../test/calendarFixtures';
-import { lead, mockBackend } from '../../test/fixtures';
+import { apiErr, lead, mockBackend } from '../../test/fixtures';
 import LeadPage from '../leads/LeadPage.svelte';
 import { nav } from '../nav.svelte';
 import { formatSpan } from './labels';
@@ -119,6 +119,24 @@ describe('Appointments on the lead page', () => {
 
     await u.click(within(unknown).getByTestId('attendee-lead-link'));
     expect(nav.view).toEqual({ name: 'lead', id: 88 });
+  });
+
+  it('puts a refused status back in its select', async () => {
+    mockBackend({
+      leadAppointments: async () => [appointment()],
+      setAppointmentStatus: async () => {
+        throw apiErr({ code: 'not_found', message: 'appointment 31 does not exist' });
+      },
+    });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    const select = await within(panel).findByTestId('appointment-status');
+    const shown = (select as HTMLSelectElement).value;
+    await u.selectOptions(select, 'cancelled');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    expect(select).toHaveValue(shown);
+    expect(shown).not.toBe('cancelled');
   });
 
   it('offers no booking and no status change to those who may not write', async () => {
