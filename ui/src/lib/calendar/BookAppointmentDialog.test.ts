@@ -16,6 +16,27 @@ function open(props: Record<string, unknown> = {}) {
 }
 
 describe('BookAppointmentDialog', () => {
+  it('picks with Enter only from the matches of what is typed now', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const be = mockBackend({
+      listLeads: (q) =>
+        q.text === 'kowalski'
+          ? Promise.resolve({ items: [summary(7, { first_name: 'Jan', last_name: 'Kowalski' })], next_cursor: null })
+          : new Promise((r) => (answer = r)),
+    });
+    const { u } = open({ prefill: { agentId: 1, start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' } });
+    const search = screen.getByTestId('book-lead-search');
+    await u.type(search, 'kowalski');
+    await screen.findByTestId('book-lead-option');
+    await u.type(search, '{Backspace}y{Enter}');
+    expect(screen.queryByTestId('book-lead-chosen')).toBeNull();
+    await waitFor(() => expect(be.listLeads).toHaveBeenLastCalledWith(expect.objectContaining({ text: 'kowalsky' })));
+    answer({ items: [summary(8, { first_name: 'Eva', last_name: 'Kowalsky' })], next_cursor: null });
+    await waitFor(() => expect(screen.getByTestId('book-lead-option')).toHaveTextContent('Eva Kowalsky'));
+    await u.type(search, '{Enter}');
+    expect(screen.getByTestId('book-lead-chosen')).toHaveTextContent('Eva Kowalsky');
+  });
+
   it('books what was typed: lead, agent, wall time in the chosen zone as UTC, duration, details', async () => {
     const be = mockBackend({
       listLeads: async (q) => ({

@@ -114,6 +114,32 @@ describe('LeadList', () => {
     expect(rows[0]).toHaveAttribute('data-lead-id', '20');
   });
 
+  it('opens the single match on Enter only when it answers what is typed now', async () => {
+    let late: (p: LeadPage) => void = () => {};
+    const be = mockBackend({
+      listLeads: (q: LeadQuery) =>
+        q.text === 'ann'
+          ? Promise.resolve(page([summary(10, { first_name: 'Ann', last_name: 'Lee' })]))
+          : q.text === 'anna'
+            ? new Promise<LeadPage>((r) => (late = r))
+            : Promise.resolve(page([summary(1), summary(2)])),
+    });
+    const onopen = vi.fn();
+    const u = userEvent.setup();
+    render(LeadList, props({ onopen }));
+    await screen.findAllByTestId('lead-row');
+    const input = screen.getByTestId('search-input');
+    await u.type(input, 'ann');
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(1));
+    await u.type(input, 'a{Enter}');
+    expect(onopen).not.toHaveBeenCalled();
+    await waitFor(() => expect(be.listLeads).toHaveBeenLastCalledWith(expect.objectContaining({ text: 'anna' })));
+    late(page([summary(11, { first_name: 'Anna', last_name: 'Berg' })]));
+    await waitFor(() => expect(screen.getByText('Anna Berg')).toBeInTheDocument());
+    await u.type(input, '{Enter}');
+    expect(onopen).toHaveBeenCalledWith(11);
+  });
+
   it('says which search matched nothing and clears the filters on request', async () => {
     const be = mockBackend({
       listLeads: async (q: LeadQuery) => page(q.text ? [] : [summary(1)]),
