@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
 import { apiErr, mockBackend, summary } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
+import type { LeadPage } from '../types';
 import BookAppointmentDialog from './BookAppointmentDialog.svelte';
 
 const BERLIN = 'Europe/Berlin';
@@ -17,12 +18,12 @@ function open(props: Record<string, unknown> = {}) {
 
 describe('BookAppointmentDialog', () => {
   it('picks with Enter only from the matches of what is typed now', async () => {
-    let answer: (v: unknown) => void = () => {};
+    let answer: (v: LeadPage) => void = () => {};
     const be = mockBackend({
       listLeads: (q) =>
         q.text === 'kowalski'
           ? Promise.resolve({ items: [summary(7, { first_name: 'Jan', last_name: 'Kowalski' })], next_cursor: null })
-          : new Promise((r) => (answer = r)),
+          : new Promise<LeadPage>((r) => (answer = r)),
     });
     const { u } = open({ prefill: { agentId: 1, start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' } });
     const search = screen.getByTestId('book-lead-search');
