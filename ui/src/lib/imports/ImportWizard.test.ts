@@ -443,6 +443,18 @@ describe('Import wizard', () => {
     expect(await screen.findByTestId('import-files-step')).toBeInTheDocument();
     expect(screen.getAllByTestId('import-staged-file')).toHaveLength(1);
   });
+
+  it('keeps a mapping made by hand through a step back to the same files', async () => {
+    const { u } = open();
+    await toMapping(u);
+    await u.selectOptions(screen.getByTestId('map-Bemerkung'), 'ignore');
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-files-step');
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getByTestId('map-Bemerkung')).toHaveValue('ignore');
+    expect(screen.getByTestId('map-Vorname')).toHaveValue('first_name');
+  });
 });
 
 /** The fair file with other people in it (the same columns). */

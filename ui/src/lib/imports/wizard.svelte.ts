@@ -178,10 +178,13 @@ class ImportWizard {
   /** Files → Mapping: the files are grouped by their columns; the first group is mapped first. */
   toMapping(): boolean {
     if (this.step !== 'files' || this.busy || this.ready.length === 0) return false;
-    this.groups = groupByHeaders(this.ready, (f) => f.preview?.headers ?? []).map((g) => g.map((f) => f.key));
+    const groups = groupByHeaders(this.ready, (f) => f.preview?.headers ?? []).map((g) => g.map((f) => f.key));
+    // Back on the files and on again with the same ones: the mapping made by hand is still theirs.
+    const same = this.group === 0 && this.mapping.length > 0 && JSON.stringify(groups) === JSON.stringify(this.groups);
+    this.groups = groups;
     this.group = 0;
     this.outcomes = [];
-    this.prepareGroup(true);
+    if (!same) this.prepareGroup(true);
     this.step = 'mapping';
     return true;
   }
