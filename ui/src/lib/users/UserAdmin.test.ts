@@ -70,6 +70,33 @@ describe('UserAdmin', () => {
     await waitFor(() => expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Administrator'));
   });
 
+  it('says a new user was added when only the steward mark failed, and saving again completes it', async () => {
+    session.current = sessionFor('administrator');
+    let fail = true;
+    const be = mockBackend({
+      setDataSteward: async (id, on) => {
+        if (fail) throw apiErr({ code: 'internal', message: 'the database is busy' });
+        return user({ id, username: 'eve', data_steward: on });
+      },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'eve');
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-steward'));
+    await u.click(screen.getByTestId('user-submit'));
+    expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
+      'eve was added, but not marked as a data steward: the database is busy',
+    );
+    fail = false;
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.setDataSteward).toHaveBeenCalledTimes(2));
+    expect(be.createUser).toHaveBeenCalledOnce();
+    expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ username: 'eve' }));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+  });
+
   it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
