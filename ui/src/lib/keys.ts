@@ -1,9 +1,14 @@
 // Keyboard shortcut helpers: plain-key shortcuts never fire while the user is typing.
 
-/** True when the event target is a place where keys are text (inputs, textareas, selects, editables). */
+/**
+ * True when the event target is a place where keys are text (inputs, textareas, selects, editables), or any
+ * control of a form holding unsaved text (`data-unsaved="true"`): a shortcut pressed on its button would lead
+ * away from what was typed.
+ */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
+  if (target.closest('form[data-unsaved="true"]')) return true;
   const tag = target.tagName;
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (tag === 'INPUT') {

@@ -102,6 +102,21 @@ describe('LeadPage', () => {
     expect(onback).toHaveBeenCalled();
   });
 
+  it('leaves a half-typed activity alone: Esc and E on its focused button do not lead away', async () => {
+    mockBackend();
+    const onback = vi.fn();
+    const onedit = vi.fn();
+    render(LeadPage, { id: 7, canWrite: true, onedit, onback });
+    const u = userEvent.setup();
+    await u.type(await screen.findByTestId('activity-subject'), 'Called about the renewal');
+    screen.getByTestId('activity-submit').focus();
+    await u.keyboard('{Escape}');
+    await u.keyboard('e');
+    expect(onback).not.toHaveBeenCalled();
+    expect(onedit).not.toHaveBeenCalled();
+    expect(screen.getByTestId('activity-subject')).toHaveValue('Called about the renewal');
+  });
+
   const edit = change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Rear Admiral' });
 
   it('shows viewers the history without Undo', async () => {
