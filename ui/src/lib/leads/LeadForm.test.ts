@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { liveRegionsSaying } from '../../test/a11y';
 import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
+import { leadEvents } from './events.svelte';
 import { toasts } from '../toast.svelte';
 import type { Lead, LeadInput } from '../types';
 import Toasts from '../ui/Toasts.svelte';
@@ -252,6 +253,22 @@ describe('LeadForm', () => {
     await u.click(await screen.findByTestId('discard-changes'));
     expect(nav.view).toEqual({ name: 'calendar' });
     expect(oncancel).not.toHaveBeenCalled();
+  });
+
+  it('follows its lead when a save of it is undone meanwhile, or says so at once when it holds changes', async () => {
+    const l = lead({ id: 9, version: 3, job_title: 'Admiral' });
+    const { u } = setup({}, l);
+    leadEvents.changed(lead({ id: 9, version: 4, job_title: 'Captain' }));
+    await waitFor(() => expect(screen.getByTestId('field-job_title')).toHaveValue('Captain'));
+    expect(screen.queryByTestId('lead-conflict')).toBeNull();
+
+    await u.type(screen.getByTestId('field-company'), ' Labs');
+    leadEvents.changed(lead({ id: 9, version: 5, job_title: 'Commodore' }));
+    expect(await screen.findByTestId('lead-conflict')).toHaveTextContent('This lead changed while you were editing');
+    expect(screen.getByTestId('field-job_title')).toHaveValue('Captain');
+    // Another lead's news is not this form's.
+    leadEvents.changed(lead({ id: 10, version: 9, job_title: 'Other' }));
+    expect(screen.getByTestId('field-job_title')).toHaveValue('Captain');
   });
 
   it('removes a contact row and moves the errors of later rows with their values', async () => {
