@@ -124,21 +124,19 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
         if cap == 0 {
             return Ok(0);
         }
-        // The line break of a "\r" that ended the last read goes out first, so the bytes read after it never
-        // outnumber the room left (each byte read writes at most one).
+        // The line break of a "\r" that ended the last read goes out alone, before anything is read: the bytes
+        // read after it then never outnumber the room (each writes at most one), and a read that fails and is
+        // tried again cannot take it along.
         let mut w = 0;
         loop {
             if self.pending_cr {
                 self.pending_cr = false;
                 self.skip_lf = true;
                 self.newline();
-                out[w] = b'\n';
-                w += 1;
+                out[0] = b'\n';
+                return Ok(1);
             }
-            if w == cap {
-                return Ok(w);
-            }
-            let n = self.inner.read(&mut self.buf[..cap - w])?;
+            let n = self.inner.read(&mut self.buf[..cap])?;
             if n == 0 {
                 return Ok(w);
             }
@@ -214,6 +212,35 @@ mod tests {
             .read_to_string(&mut s)
             .unwrap_or_default();
         assert_eq!(s, "a\nb\nc\n\nd\n");
+    }
+
+    /// A read that fails with `Interrupted` (tried again by the caller) right after a "\r" ended the one before
+    /// loses no line break.
+    #[test]
+    fn an_interrupted_read_after_a_carriage_return_keeps_its_line_break() {
+        struct Hiccup {
+            parts: Vec<Result<&'static [u8], ()>>,
+        }
+        impl Read for Hiccup {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                match self.parts.first().copied() {
+                    None => Ok(0),
+                    Some(Err(())) => {
+                        let _ = self.parts.remove(0);
+                        Err(std::io::ErrorKind::Interrupted.into())
+                    }
+                    Some(Ok(bytes)) => {
+                        let _ = self.parts.remove(0);
+                        out[..bytes.len()].copy_from_slice(bytes);
+                        Ok(bytes.len())
+                    }
+                }
+            }
+        }
+        let mut s = String::new();
+        let parts = vec![Ok(&b"a\r"[..]), Err(()), Ok(&b"b\r\nc"[..])];
+        UnixLines::new(Hiccup { parts }, BlankLines::default()).read_to_string(&mut s).unwrap_or_default();
+        assert_eq!(s, "a\nb\nc");
     }
 
     /// A caller's buffer no larger than a read: a "\r" ending one read and a full read after it once wrote
