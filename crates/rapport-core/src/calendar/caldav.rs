@@ -31,7 +31,19 @@ fn secret_key(url: &str, username: &str) -> String {
 }
 
 fn remote(e: RemoteError, url: &str) -> Error {
-    CalendarError::Remote(e.words(url)).into()
+    CalendarError::Remote(e.words(&without_credentials(url))).into()
+}
+
+/// `url` without a user name or password in it (an account stored before such addresses were refused).
+fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 fn no_account() -> Error {
@@ -87,7 +99,11 @@ impl Rapport {
             let snapshot = serde_json::json!({"calendar_url": url, "username": input.username.trim()});
             changelog::record(tx, &batch, "caldav_account", id, "*", None, Some(&snapshot.to_string()))?;
             // What was sent to another calendar (connected before) is not in this one: sent anew, as new events.
-            let base = url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
+            // The calendar's folder, ending with its '/': "/cal/work" is not within "/cal/work-archive/".
+            let mut base = url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
+            if !base.ends_with('/') {
+                base.push('/');
+            }
             for row in store::of_agent(tx, user)? {
                 if row.source != "caldav" {
                     let here = row.remote_href.as_deref().filter(|h| h.starts_with(&base));
@@ -188,7 +204,15 @@ impl Rapport {
         let now = self.now_utc();
         let (from, to) = (now - Duration::days(PULL_PAST_DAYS), now + Duration::days(PULL_AHEAD_DAYS));
         let fmt = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
-        let resources = client.list(&fmt(from), &fmt(to)).map_err(|e| remote(e, url))?;
+        let mut resources = client.list(&fmt(from), &fmt(to)).map_err(|e| remote(e, url))?;
+        // A refused event the listing does not hold lies outside its window, or is gone: asked for by name.
+        for href in conflicted.keys() {
+            if !resources.iter().any(|r| &r.href == href) {
+                if let Some(res) = client.get(href).map_err(|e| remote(e, url))? {
+                    resources.push(res);
+                }
+            }
+        }
 
         let origin = Origin { reason: ChangeReason::Import, source_ref: format!("CalDAV {url}") };
         self.db.write(|tx| {
@@ -276,5 +300,18 @@ impl Rapport {
             Ok::<_, Error>(())
         })?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_named_without_the_credentials_it_holds() {
+        assert_eq!(without_credentials("https://ann:s3cret@dav.example.com/cal/"), "https://dav.example.com/cal/");
+        assert_eq!(without_credentials("https://dav.example.com/cal/"), "https://dav.example.com/cal/");
+        let e = remote(RemoteError::Unauthorized, "https://ann:s3cret@dav.example.com/cal/").to_string();
+        assert!(!e.contains("s3cret") && !e.contains("ann@"), "{e}");
     }
 }

@@ -136,6 +136,20 @@ impl Client {
         Ok(r.header("ETag").map(str::to_owned))
     }
 
+    /// The resource at `href`, or None when the server has none there.
+    pub(crate) fn get(&self, href: &str) -> Result<Option<Resource>, RemoteError> {
+        let url = self.url_of(href)?;
+        match self.send("GET", &url, &[], "") {
+            Ok(r) => {
+                let etag = r.header("ETag").unwrap_or_default().to_owned();
+                let data = r.into_string().map_err(|e| RemoteError::Other(e.to_string()))?;
+                Ok(Some(Resource { href: href.to_owned(), etag, data }))
+            }
+            Err(RemoteError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     pub(crate) fn href_for(&self, uid: &str) -> String {
         let safe: String =
             uid.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
