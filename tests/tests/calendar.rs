@@ -146,6 +146,11 @@ END:VEVENT\nEND:VCALENDAR\n",
         [("2026-10-25T00:45:00Z", "2026-10-25T01:15:00Z"), ("2026-10-25T01:30:00Z", "2026-10-25T02:30:00Z")]
     );
     assert_ne!(second.id, across.id);
+    assert_eq!(
+        second.time_zone.as_deref(),
+        Some("Europe/Berlin"),
+        "booked in Berlin time, whatever its start is written in"
+    );
     for (start, end) in
         [("2026-10-25T00:50:00Z", "2026-10-25T01:00:00Z"), ("2026-10-25T02:00:00Z", "2026-10-25T02:10:00Z")]
     {
@@ -696,6 +701,11 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let invite = f.core.export_invite(&spring, master[0].id).unwrap();
     assert!(invite.contains("Weekly check-in"), "{invite}");
     assert!(!invite.contains("bo@secret.example") && !invite.contains("Check-in with Bo"), "{invite}");
+    assert!(
+        invite.lines().any(|l| l.starts_with("EXDATE") && l.contains("20261208T090000")),
+        "the series has no instance on the 8th for the reader either: {invite}"
+    );
+    assert!(!f.core.export_invite(&f.admin, master[0].id).unwrap().contains("EXDATE"), "not for those who see it");
     let full = f.core.export_invite(&f.admin, master[0].id).unwrap();
     assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
 }
@@ -726,4 +736,16 @@ DTSTART:20261130T100000Z\nDTEND:20261130T110000Z\nRRULE:FREQ=WEEKLY;COUNT=5\nEND
     f.core.set_appointment_status(&dana, lunch.id, AppointmentStatus::Cancelled).unwrap();
     let back = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap();
     assert_eq!(back.status, AppointmentStatus::Confirmed);
+
+    // A series shown as free takes no time back: it is set back whatever was booked meanwhile.
+    let free = ics(
+        "free.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:focus-time\nSUMMARY:Focus time\n\
+TRANSP:TRANSPARENT\nDTSTART:20261201T140000Z\nDTEND:20261201T150000Z\nRRULE:FREQ=WEEKLY;COUNT=5\nEND:VEVENT\n\
+END:VCALENDAR\n",
+    );
+    let focus = f.core.import_ics(&dana, &[free], None).unwrap()[0].appointment_ids[0];
+    f.core.set_appointment_status(&dana, focus, AppointmentStatus::Cancelled).unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Call", "2026-12-08T14:00:00Z", "2026-12-08T14:30:00Z")).unwrap();
+    f.core.set_appointment_status(&dana, focus, AppointmentStatus::Confirmed).unwrap();
 }

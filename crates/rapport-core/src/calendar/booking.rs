@@ -319,6 +319,8 @@ impl Rapport {
                 version: 1,
             };
             derive(&mut row, &event, agent_tz);
+            // The zone it was booked in, also when its start had to be written in UTC (the repeated hour).
+            row.time_zone = Some(b.tz.name().to_owned());
             row.id = store::insert(tx, &row)?;
             store::replace_attendees(tx, row.id, &attendees)?;
             log_creation(tx, &batch, &row)?;
@@ -389,6 +391,7 @@ impl Rapport {
                 ..old.clone()
             };
             derive(&mut row, &event, agent_tz);
+            row.time_zone = Some(b.tz.name().to_owned());
             self.save_change(tx, &grant, &old, row, Some(&attendees))
         })
     }
@@ -429,7 +432,8 @@ impl Rapport {
             // import checks them).
             let takes_time_back = status.holds_time()
                 && !AppointmentStatus::parse(&old.status).is_some_and(AppointmentStatus::holds_time);
-            if takes_time_back && old.repeats {
+            // A series shown as free (transparent) takes no time back.
+            if takes_time_back && old.repeats && old.busy {
                 if let Some(message) = self.series_clash(tx, &grant, &old)? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
@@ -458,6 +462,8 @@ impl Rapport {
                 event.sequence += 1;
                 let tz = agent_zone(tx, old.agent_id)?;
                 derive(&mut row, &event, tz);
+                // A new status moves nothing: the zone it was booked in stays.
+                row.time_zone = old.time_zone.clone();
             }
             self.save_change(tx, &grant, &old, row, None)
         })

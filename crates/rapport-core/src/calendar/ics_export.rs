@@ -49,14 +49,20 @@ impl Rapport {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             let row = visible_row(conn, &grant, id)?;
             let mut events = Vec::new();
+            let mut left_out = Vec::new();
             for r in store::by_uid(conn, row.agent_id, &row.uid)? {
-                // A changed instance may have been given a lead the reader may not see: it stays out.
+                // A changed instance may have been given a lead the reader may not see: it stays out, and the
+                // series says it has no instance then (else the receiver would make one from the rule).
                 if !visible(conn, &grant, r.lead_id)? {
+                    left_out.extend(event_of(&r).and_then(|e| e.recurrence_id));
                     continue;
                 }
                 if let Some(e) = export_event(conn, &r)? {
                     events.push(e);
                 }
+            }
+            if let Some(series) = events.iter_mut().find(|e| e.recurrence_id.is_none()) {
+                series.exdates.extend(left_out);
             }
             let method = if row.status == "cancelled" { "CANCEL" } else { "REQUEST" };
             Ok(rapport_ics::write_calendar(Some(method), None, &events, chrono::Utc::now()))
