@@ -405,6 +405,19 @@ fn tags_typed_in_any_order_are_undone_cleanly_and_reordering_them_is_no_change()
     let same = f.core.update_lead(&f.admin, v1.id, undone.version, &shuffled, &Origin::manual()).unwrap();
     assert_eq!(same.lead.version, undone.version, "nothing changed, nothing written");
     assert_eq!(same.batch_id, None);
+
+    // A save logged before tags were kept in order (the typed order in its row) is undone all the same.
+    let mut edit = undone.to_input();
+    edit.tags.push("Abc".into());
+    let saved = f.core.update_lead(&f.admin, v1.id, undone.version, &edit, &Origin::manual()).unwrap();
+    let batch = saved.batch_id.unwrap();
+    let rewritten = f
+        .sql()
+        .execute("UPDATE change_log SET new_value = 'fair; vip; Abc' WHERE batch_id = ?1 AND field = 'tags'", [batch])
+        .unwrap();
+    assert_eq!(rewritten, 1);
+    let back = f.core.undo_lead_change(&f.admin, v1.id, batch).unwrap().lead;
+    assert_eq!(back.tags, ["fair", "vip"]);
 }
 
 /// An email keeps the spelling it was typed in through every later save that starts from the lead (an edit of
@@ -646,7 +659,7 @@ fn a_number_search_counts_what_it_lists() {
     let mut called = lead("Ann", "Lee", "ann@lee.example");
     called.phones = vec!["+1 415 555 2026".into()];
     let called = f.core.create_lead(&f.admin, &called, &Origin::manual()).unwrap().lead.id;
-    let mut noted = lead("Bo", "Berg", "bo@berg.example");
+    let mut noted = lead("Bo", "Berg", "info@2026.events");
     noted.notes = "Renewal due 2026".into();
     noted.company = "Class of 2026".into();
     f.core.create_lead(&f.admin, &noted, &Origin::manual()).unwrap();

@@ -266,12 +266,23 @@ impl Rapport {
             // leave what the merge brought on no lead at all. Unmerge takes back both halves.
             if changelog::batch_reason(tx, batch_id)? == Some(ChangeReason::Merge) {
                 return Err(ValidationErrors::one(
-                    "change",
+                    "merge",
                     "a merge or unmerge is taken back from the lead's merges (Unmerge), not undone field by field",
                 )
                 .into());
             }
-            let changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
+            let mut changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
+            // Tags were logged in the order typed before they were kept in the order read back: a logged list
+            // is compared in that order, so an older save of tags is undone like a new one.
+            for (field, _, new) in changes.iter_mut() {
+                if fields::field(field).is_some_and(|f| f.info.kind == super::fields::LeadFieldKind::TagList) {
+                    if let Some(list) = new.as_mut() {
+                        let mut tags = fields::split_list(list);
+                        tags.sort_by_key(|t| t.to_ascii_lowercase());
+                        *list = tags.join(fields::LIST_SEPARATOR);
+                    }
+                }
+            }
             let now = fields::values(&current);
             let value_now = |field: &str| -> Option<String> {
                 let f = fields::field(field)?;

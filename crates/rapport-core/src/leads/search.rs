@@ -581,12 +581,13 @@ pub(crate) fn floor_lookup(conn: &Connection, floor: IndexFloor, text: &str, lim
 }
 
 /// The MATCH expression every search result satisfies (tier 5, "anywhere"): what a count of matches counts.
-/// Digits typed as a phone number are listed from names, emails and phones only (see `SearchText::matches`),
-/// so they are counted there too: a year in a lead's notes is not one more result.
+/// Digits typed as a phone number are listed from the phones (see `SearchText::matches`; a name or an address
+/// that starts with them is rarer than a year in notes or an email), so they are counted there: a year in a
+/// lead's notes or email is not one more result.
 pub(crate) fn anywhere_expr(conn: &Connection, q: &SearchText) -> Result<String, StoreError> {
     let x = Expressions::new(conn, q)?;
     Ok(match q.phone_digits {
-        Some(_) => x.tier(Some("name emails phones"), true),
+        Some(_) => x.tier(Some("phones"), true),
         None => x.tier(None, false),
     })
 }

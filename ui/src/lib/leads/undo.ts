@@ -18,7 +18,15 @@ export function undoErrorMessage(e: unknown): string {
       if (err.field === 'change' || err.fields.some((f) => f.field === 'change')) {
         return "This change can't be undone: it created the lead. Edit the lead instead.";
       }
+      if (err.field === 'merge' || err.fields.some((f) => f.field === 'merge')) {
+        return "This change can't be undone here: it was a merge. Take it back with Unmerge, under the lead's merges.";
+      }
       break;
+    case 'approval_required':
+      return (
+        "This change can't be undone by you: moving the lead back needs an Administrator's approval. " +
+        'Request that move from the board, or ask an Administrator to undo it.'
+      );
     case 'permission_denied':
       return "You don't have permission to undo changes to this lead.";
     case 'not_found':
