@@ -382,6 +382,24 @@ describe('Import wizard', () => {
     );
   });
 
+  it('maps a sheet chosen on a step back afresh, not with the other sheet\'s mapping', async () => {
+    const { u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
+    await staged(1);
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    const kontakte = screen.getAllByTestId('mapping-row').length;
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-files-step');
+    await u.selectOptions(screen.getByTestId('import-sheet'), 'Firmen');
+    await waitFor(() => expect(screen.getByTestId('import-staged-file')).toHaveTextContent('Columns: Firma · Ort · Website'));
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getAllByTestId('mapping-row')).toHaveLength(3);
+    expect(kontakte).not.toBe(3);
+    expect(screen.getByTestId('map-Firma')).toHaveValue('company');
+  });
+
   it('reads an Excel file with its sheets, and reads it again with another sheet', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);

@@ -52,6 +52,8 @@ class ImportWizard {
   notices = $state<string[]>([]);
   /** The files by group of the same columns (keys), fixed when leaving the Files step; each is done in turn. */
   groups = $state<number[][]>([]);
+  /** The files (their sheets and columns) the mapping in hand was made for. */
+  private mappedFor = '';
   group = $state(0);
   mapping = $state<ColumnMapping[]>([]);
   options = $state<PlanOptions>(defaultPlanOptions());
@@ -179,8 +181,11 @@ class ImportWizard {
   toMapping(): boolean {
     if (this.step !== 'files' || this.busy || this.ready.length === 0) return false;
     const groups = groupByHeaders(this.ready, (f) => f.preview?.headers ?? []).map((g) => g.map((f) => f.key));
-    // Back on the files and on again with the same ones: the mapping made by hand is still theirs.
-    const same = this.group === 0 && this.mapping.length > 0 && JSON.stringify(groups) === JSON.stringify(this.groups);
+    // Back on the files and on again with the same ones (same sheets, same columns): the mapping made by hand
+    // is still theirs.
+    const mappedFor = JSON.stringify([groups, this.ready.map((f) => [f.key, f.preview?.sheet, f.preview?.headers])]);
+    const same = this.group === 0 && this.mapping.length > 0 && mappedFor === this.mappedFor;
+    this.mappedFor = mappedFor;
     this.groups = groups;
     this.group = 0;
     this.outcomes = [];
@@ -361,6 +366,7 @@ class ImportWizard {
     this.files = [];
     this.notices = [];
     this.groups = [];
+    this.mappedFor = '';
     this.group = 0;
     this.mapping = [];
     this.options = defaultPlanOptions();

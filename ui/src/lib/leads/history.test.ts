@@ -35,6 +35,12 @@ describe('the values kept as invalid', () => {
 });
 
 describe('formatValue', () => {
+  it('shows typed phones as typed, without the escapes the log keeps them with', () => {
+    expect(formatValue('phones_as_entered', 'tel:+1-201-555-0123\\;ext=1234; 020 7946 0018', ctx)).toBe(
+      'tel:+1-201-555-0123;ext=1234; 020 7946 0018',
+    );
+  });
+
   it('shows the logged JSON of the values kept as invalid as text, never raw', () => {
     const shown = formatValue('invalid', JSON.stringify([bea, phone]), ctx);
     expect(shown).toBe(`bea@ (email) — ${REASON}; 12 (phone) — is not a phone number`);

@@ -118,6 +118,9 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       if (!items) return value;
       return items.length ? items.map(describeInvalid).join('; ') : EMPTY_VALUE;
     }
+    // The log escapes a ';' inside a typed phone (`tel:…;ext=12`) and the escape itself: shown as typed.
+    case 'phones_as_entered':
+      return value.replace(/\\(.)/g, '$1');
     default:
       return value;
   }

@@ -97,6 +97,25 @@ describe('UserAdmin', () => {
     await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
   });
 
+  it('lists a user added by a save whose steward step failed, once the dialog is closed', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend({
+      setDataSteward: async () => {
+        throw apiErr({ code: 'internal', message: 'the database is busy' });
+      },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'eve');
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-steward'));
+    await u.click(screen.getByTestId('user-submit'));
+    await screen.findByTestId('user-form-error');
+    await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('eve'))).toBe(true));
+  });
+
   it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
