@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 mod common;
 
-use common::{fixture, lead};
+use common::{fixture, lead, Fixture};
 use rapport_core::leads::{
     ImportMode, ImportPhase, LeadInput, LeadQuery, LeadSort, LeadStatus, MissingField, SourceChannel,
 };
@@ -580,6 +580,19 @@ fn an_import_validates_without_holding_the_write_lock() {
     assert_eq!(out.created.len(), 20_000);
 }
 
+/// The ids of every page of `q`, followed from cursor to cursor.
+fn every_page(f: &Fixture, mut q: LeadQuery) -> Vec<i64> {
+    let mut seen = Vec::new();
+    loop {
+        let page = f.core.list_leads(&f.admin, &q).unwrap();
+        seen.extend(page.items.iter().map(|l| l.id));
+        match page.next_cursor {
+            Some(c) => q.after = Some(c),
+            None => return seen,
+        }
+    }
+}
+
 #[test]
 fn search_ranks_names_then_companies_then_contacts_then_notes() {
     let f = fixture();
@@ -602,17 +615,7 @@ fn search_ranks_names_then_companies_then_contacts_then_notes() {
     assert_eq!(ids, vec![ann2, ann, worker, mailer, contact, noted], "name, company, email start, contact word, notes");
 
     // Paging walks the same order without gaps or repeats.
-    let mut seen = Vec::new();
-    let mut q = LeadQuery { text: "smith".into(), limit: 2, ..Default::default() };
-    loop {
-        let page = f.core.list_leads(&f.admin, &q).unwrap();
-        seen.extend(page.items.iter().map(|l| l.id));
-        match page.next_cursor {
-            Some(c) => q.after = Some(c),
-            None => break,
-        }
-    }
-    assert_eq!(seen, ids);
+    assert_eq!(every_page(&f, LeadQuery { text: "smith".into(), limit: 2, ..Default::default() }), ids);
     let count = f.core.count_leads(&f.admin, &LeadQuery { text: "smith".into(), ..Default::default() }).unwrap();
     assert_eq!(count.count as usize, ids.len());
 }
@@ -636,16 +639,7 @@ fn paging_through_a_large_tier_lists_every_lead_once() {
         let all: Vec<i64> = all.unwrap().items.iter().map(|l| l.id).collect();
         assert_eq!(all.len(), 20, "{text}");
         for limit in [3, 7, 10] {
-            let mut seen = Vec::new();
-            let mut q = LeadQuery { text: text.into(), limit, ..Default::default() };
-            loop {
-                let page = f.core.list_leads(&f.admin, &q).unwrap();
-                seen.extend(page.items.iter().map(|l| l.id));
-                match page.next_cursor {
-                    Some(c) => q.after = Some(c),
-                    None => break,
-                }
-            }
+            let seen = every_page(&f, LeadQuery { text: text.into(), limit, ..Default::default() });
             assert_eq!(seen, all, "{text}, pages of {limit}");
         }
     }

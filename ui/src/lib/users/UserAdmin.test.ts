@@ -5,6 +5,18 @@ import { apiErr, mockBackend, sessionFor, user } from '../../test/fixtures';
 import { session } from '../session.svelte';
 import UserAdmin from './UserAdmin.svelte';
 
+/** Opens the user admin and saves a new user "eve" marked as a data steward. */
+async function addEveAsSteward() {
+  render(UserAdmin);
+  const u = userEvent.setup();
+  await u.click(await screen.findByTestId('add-user'));
+  await u.type(screen.getByTestId('user-username'), 'eve');
+  await u.type(screen.getByTestId('user-password'), 'long-password');
+  await u.click(screen.getByTestId('user-steward'));
+  await u.click(screen.getByTestId('user-submit'));
+  return u;
+}
+
 describe('UserAdmin', () => {
   it('lists users with role, state and campaign restriction', async () => {
     session.current = sessionFor('administrator');
@@ -79,13 +91,7 @@ describe('UserAdmin', () => {
         return user({ id, username: 'eve', data_steward: on });
       },
     });
-    render(UserAdmin);
-    const u = userEvent.setup();
-    await u.click(await screen.findByTestId('add-user'));
-    await u.type(screen.getByTestId('user-username'), 'eve');
-    await u.type(screen.getByTestId('user-password'), 'long-password');
-    await u.click(screen.getByTestId('user-steward'));
-    await u.click(screen.getByTestId('user-submit'));
+    const u = await addEveAsSteward();
     expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
       'eve was added, but not marked as a data steward: the database is busy',
     );
@@ -104,13 +110,7 @@ describe('UserAdmin', () => {
         throw apiErr({ code: 'internal', message: 'the database is busy' });
       },
     });
-    render(UserAdmin);
-    const u = userEvent.setup();
-    await u.click(await screen.findByTestId('add-user'));
-    await u.type(screen.getByTestId('user-username'), 'eve');
-    await u.type(screen.getByTestId('user-password'), 'long-password');
-    await u.click(screen.getByTestId('user-steward'));
-    await u.click(screen.getByTestId('user-submit'));
+    const u = await addEveAsSteward();
     await screen.findByTestId('user-form-error');
     await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('eve'))).toBe(true));
