@@ -15,13 +15,13 @@ export type View =
 
 /**
  * Asked before the view changes: true when it holds the way (it asks the user first, and calls `proceed` once
- * they agree to leave), false to let it go. A form with unsaved changes sets one while it is open.
+ * they agree to leave), false to let it go. A form with unsaved changes holds one while it is open.
  */
 export type LeaveGuard = (proceed: () => void) => boolean;
 
 class Nav {
   view = $state<View>({ name: 'leads' });
-  guard: LeaveGuard | null = null;
+  private guards: LeaveGuard[] = [];
 
   go(v: View) {
     this.leave(() => {
@@ -29,9 +29,24 @@ class Nav {
     });
   }
 
-  /** Runs `proceed` (a move elsewhere, a sign-out) now, or once the open form's user agrees to leave it. */
-  leave(proceed: () => void) {
-    if (this.guard?.(proceed)) return;
+  /** Holds the way out with `guard` until the returned function is called (when its form goes). */
+  guard(g: LeaveGuard): () => void {
+    this.guards.push(g);
+    return () => {
+      this.guards = this.guards.filter((x) => x !== g);
+    };
+  }
+
+  /**
+   * Runs `proceed` (a move elsewhere, a sign-out) now, or once the user agrees to leave each open form with
+   * unsaved changes (each asked in turn).
+   */
+  leave(proceed: () => void, asked: Set<LeaveGuard> = new Set()) {
+    for (const g of this.guards) {
+      if (asked.has(g)) continue;
+      asked.add(g);
+      if (g(() => this.leave(proceed, asked))) return;
+    }
     proceed();
   }
 }

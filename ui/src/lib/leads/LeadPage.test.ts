@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
 import LeadPage from './LeadPage.svelte';
 
 describe('LeadPage', () => {
@@ -115,6 +116,22 @@ describe('LeadPage', () => {
     expect(onback).not.toHaveBeenCalled();
     expect(onedit).not.toHaveBeenCalled();
     expect(screen.getByTestId('activity-subject')).toHaveValue('Called about the renewal');
+  });
+
+  it('asks before leaving a half-typed activity by the sidebar, and leaves once it is discarded', async () => {
+    mockBackend();
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const u = userEvent.setup();
+    nav.go({ name: 'lead', id: 7 });
+    await u.type(await screen.findByTestId('activity-subject'), 'Called about the renewal');
+    nav.go({ name: 'calendar' });
+    expect(await screen.findByTestId('confirm-discard-activity')).toHaveTextContent('has not been logged');
+    expect(nav.view).toEqual({ name: 'lead', id: 7 });
+    await u.click(screen.getByTestId('keep-activity'));
+    expect(screen.getByTestId('activity-subject')).toHaveValue('Called about the renewal');
+    nav.go({ name: 'calendar' });
+    await u.click(await screen.findByTestId('discard-activity'));
+    expect(nav.view).toEqual({ name: 'calendar' });
   });
 
   const edit = change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Rear Admiral' });
