@@ -749,3 +749,31 @@ END:VCALENDAR\n",
     f.core.book_appointment(&dana, &booking(id, "Call", "2026-12-08T14:00:00Z", "2026-12-08T14:30:00Z")).unwrap();
     f.core.set_appointment_status(&dana, focus, AppointmentStatus::Confirmed).unwrap();
 }
+
+/// An appointment written in no zone of its own (a "floating" local time) happens in its agent's zone: when the
+/// agent moves to another, it moves with it in every window and clash check (its stored instants were left
+/// where the first zone put them, so a day's view and the double-booking check missed it).
+#[test]
+fn a_floating_appointment_follows_its_agents_time_zone() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let file = ics(
+        "floating.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:floating-1\nSUMMARY:Standup\n\
+DTSTART:20261203T233000\nDTEND:20261204T003000\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    agent_settings(&f, &dana, "Pacific/Auckland", 0);
+    // 23:30 in Auckland (UTC+13 in December) is 10:30Z.
+    let occ = f.core.occurrences(&dana, &[id], "2026-12-03T10:00:00Z", "2026-12-03T11:00:00Z").unwrap();
+    assert_eq!(occ.iter().map(|o| o.start.as_str()).collect::<Vec<_>>(), ["2026-12-03T10:30:00Z"]);
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "On top", "2026-12-03T10:45:00Z", "2026-12-03T11:00:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    let h = f.core.appointment(&dana, occ[0].appointment_id).unwrap();
+    assert_eq!(h.start, "2026-12-03T10:30:00Z");
+}

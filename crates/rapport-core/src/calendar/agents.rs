@@ -127,6 +127,26 @@ fn field_values(c: &AgentCalendar) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The agent's appointments written in no zone of their own (all-day, or "floating" local times) happen in the
+/// agent's zone: when it changes, their instants move with it, and the stored UTC columns every window and clash
+/// query reads are written again (each move logged in `batch`).
+fn placed_again(tx: &rusqlite::Transaction<'_>, batch: &changelog::BatchId, agent: i64, tz_name: &str) -> Result<()> {
+    let tz: chrono_tz::Tz = tz_name.parse().unwrap_or(chrono_tz::Tz::UTC);
+    for old in store::of_agent(tx, agent)? {
+        let Some(event) = super::occurrences::event_of(&old) else { continue };
+        if !matches!(event.zone(), None | Some(rapport_ics::Zone::Floating)) {
+            continue;
+        }
+        let mut row = old.clone();
+        super::booking::derive(&mut row, &event, tz);
+        if row.start_utc != old.start_utc || row.end_utc != old.end_utc {
+            super::booking::log_changes(tx, batch, &old, &row)?;
+            store::update(tx, &row, &batch.at)?;
+        }
+    }
+    Ok(())
+}
+
 impl Rapport {
     /// Every active user who can hold appointments, with their settings (defaults for those never saved).
     pub fn agent_calendars(&self, actor: &Actor) -> Result<Vec<AgentCalendar>> {
@@ -162,6 +182,9 @@ impl Rapport {
             store::save_agent(tx, &new, &batch.at)?;
             for (field, before, after) in changes {
                 changelog::record(tx, &batch, "agent_calendar", new.user_id, field, Some(&before), Some(&after))?;
+            }
+            if old.time_zone != new.time_zone {
+                placed_again(tx, &batch, new.user_id, &new.time_zone)?;
             }
             load(tx, new.user_id)
         })
