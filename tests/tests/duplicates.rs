@@ -528,3 +528,40 @@ fn only_who_may_scan_may_stop_a_scan() {
     f.core.cancel_duplicate_scan(&f.admin, &flag).unwrap();
     assert!(flag.load(Ordering::Relaxed));
 }
+
+/// Version 12 folds letters of other scripts differently ("ß" as "ss", Indic vowel signs kept): the leads
+/// stored with such letters are indexed again on upgrade, so a new lead spelling the name plainly finds them;
+/// leads of plain ASCII are left as they are (the upgrade of a large store reads only the few concerned).
+#[test]
+fn the_leads_whose_names_fold_differently_are_indexed_again_on_upgrade() {
+    let f = fixture();
+    let mut anna = lead("Anna", "Weiß", "anna@weiss.example");
+    anna.address.city = "Berlin".into();
+    let anna = f.core.create_lead(&f.admin, &anna, &Origin::manual()).unwrap().lead.id;
+    let bob = f.core.create_lead(&f.admin, &lead("Bob", "Lee", "bob@lee.example"), &Origin::manual()).unwrap().lead.id;
+    // As version 11 left them: Anna's keys and fields of the old folding (here: none that meet the new ones).
+    let c = f.sql();
+    for table in ["match_keys", "match_keys_recent"] {
+        c.execute(&format!("DELETE FROM {table} WHERE lead_id = ?1"), [anna]).unwrap();
+    }
+    c.execute("UPDATE match_fields SET prepared = 'written by version 11' WHERE lead_id IN (?1, ?2)", [anna, bob])
+        .unwrap();
+    c.pragma_update(None, "user_version", 11).unwrap();
+    drop(c);
+    let Fixture { dir, path, core, .. } = f;
+    drop(core);
+
+    let core = Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", common::PASSWORD).unwrap();
+    let mut twin = lead("Anna", "Weiss", "anna.weiss@other.example");
+    twin.address.city = "Berlin".into();
+    let found = core.possible_duplicates(&admin, &twin, 5).unwrap();
+    assert!(found.iter().any(|d| d.lead.id == anna), "{found:?}");
+    let stored = |id: i64| -> String {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.query_row("SELECT prepared FROM match_fields WHERE lead_id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert!(stored(anna).contains("weiss"), "{}", stored(anna));
+    assert_eq!(stored(bob), "written by version 11", "plain ASCII is not read again");
+    drop(dir);
+}

@@ -194,6 +194,12 @@ fn explained_by_names(local: &str, p: &Prepared) -> bool {
     if local.chars().any(|c| c.is_ascii_digit()) {
         return false;
     }
+    // A name written in another script ("王 伟", "Иван Петров") is spelled out in Latin letters in its
+    // address in ways this cannot check ("wangwei", "ivan.petrov"): such an address is judged with the names.
+    let romanized = |s: &str| s.chars().any(|c| c.is_alphabetic() && !c.is_ascii_alphabetic());
+    if romanized(&p.first) || romanized(&p.last) {
+        return true;
+    }
     let letters: String = local.chars().filter(char::is_ascii_alphabetic).collect();
     let clean = |s: &str| s.chars().filter(char::is_ascii_alphabetic).collect::<String>();
     let last = clean(&p.last);
@@ -372,6 +378,13 @@ mod tests {
         let g = rec("ann", "lee", "", "sunflower@gmail.com", "");
         let h = rec("ann", "lee", "", "sunflower@outlook.com", "");
         assert_eq!(compare(&g, &h).level(Evidence::Email), Level::Close, "a handle of one's own");
+        // Names in another script are spelled out in their addresses in ways that cannot be checked.
+        let i = rec("王", "伟", "", "wangwei@qq.com", "");
+        let j = rec("王", "伟", "", "wangwei@163.com", "");
+        assert_eq!(compare(&i, &j).level(Evidence::Email), Level::Missing, "namesakes in Chinese");
+        let k = rec("Иван", "Петров", "", "ivan.petrov@mail.ru", "");
+        let l = rec("Иван", "Петров", "", "ivan.petrov@gmail.com", "");
+        assert_eq!(compare(&k, &l).level(Evidence::Email), Level::Missing, "namesakes in Russian");
     }
 
     #[test]

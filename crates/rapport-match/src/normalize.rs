@@ -5,9 +5,44 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::Record;
 
+/// Marks that only decorate a letter (accents of the Latin, Greek and Cyrillic scripts; Hebrew and Arabic
+/// vowel points, which names are mostly written without). Marks that are letters' vowels or voicing (Indic and
+/// Thai vowel signs, the virama, Japanese dakuten) tell names apart and stay.
+fn decorative(c: char) -> bool {
+    is_combining_mark(c)
+        && matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}' | '\u{0591}'..='\u{05C7}'
+            | '\u{064B}'..='\u{065F}' | '\u{0670}')
+}
+
+/// Letters one writer types and another spells out or leaves plain, with no decomposition to fold them
+/// ("Weiß" and "WEISS", "Łukasz" and "Lukasz", the Greek final sigma).
+fn plain_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' => "ss",
+        'ł' => "l",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ı' => "i",
+        'ς' => "σ",
+        _ => return None,
+    })
+}
+
 /// Lower case, accents dropped, anything but letters and digits turned into single spaces.
 pub fn fold(s: &str) -> String {
-    let folded: String = s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
+    let decomposed: String = s.nfkd().filter(|c| !decorative(*c)).collect();
+    let mut folded = String::with_capacity(decomposed.len());
+    // The whole text at once: a capital sigma lowers to the final form at a word's end.
+    for c in decomposed.to_lowercase().chars() {
+        match plain_letters(c) {
+            Some(plain) => folded.push_str(plain),
+            None => folded.push(c),
+        }
+    }
     folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
@@ -176,10 +211,11 @@ fn expand_street(s: &str) -> String {
 pub fn canonical_email(email: &str) -> Option<(String, String)> {
     let e = email.trim().to_lowercase();
     let (local, domain) = e.rsplit_once('@')?;
+    let local = local.split('+').next().unwrap_or(local);
+    // Checked once the tag is off: "+1@acme.com" and "+2@acme.com" are two mailboxes, not one with no name.
     if local.is_empty() || domain.is_empty() {
         return None;
     }
-    let local = local.split('+').next().unwrap_or(local);
     let local =
         if domain == "gmail.com" || domain == "googlemail.com" { local.replace('.', "") } else { local.to_string() };
     Some((local, domain.to_string()))
@@ -250,6 +286,16 @@ mod tests {
     #[test]
     fn folds_accents_case_and_punctuation() {
         assert_eq!(fold("  Zoë O'Brien-Smith "), "zoe o brien smith");
+        // One person's spellings meet; different names stay apart, whatever the script.
+        assert_eq!(fold("Weiß"), fold("WEISS"));
+        assert_eq!(fold("Łukasz Søren Đặng"), fold("Lukasz Soren Dang"));
+        assert_eq!(fold("ΠΑΠΑΔΟΠΟΥΛΟΣ"), fold("Παπαδόπουλος"));
+        assert_ne!(fold("सुनील"), fold("सोनल"), "Sunil and Sonal: vowel signs are letters");
+        assert_ne!(fold("கமல்"), fold("கமலா"), "Kamal and Kamala");
+        assert_ne!(fold("ごとう"), fold("ことう"), "Gotō and Kotō");
+        assert_eq!(fold("מֹשֶׁה"), fold("משה"), "Hebrew vowel points are optional");
+        assert_eq!(canonical_email("+1@acme.com"), None);
+        assert_eq!(canonical_email("Ann+news@acme.com"), Some(("ann".into(), "acme.com".into())));
         assert_eq!(expand_street("12 Just Pl."), "12 just place");
         assert_eq!(canonical_given_name("bob"), "robert");
     }
