@@ -97,7 +97,8 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
     let mut k: Vec<String> = Vec::with_capacity(16);
     for (local, domain) in &p.emails {
         k.push(format!("e:{local}@{domain}"));
-        if local.len() >= 4 {
+        // A role's mailbox (info@, sales@) at another domain is another company's: no key across domains.
+        if local.len() >= 4 && !crate::normalize::is_role_mailbox(local) {
             k.push(format!("l:{local}"));
         }
         // A typo late in the local part keeps its start.

@@ -229,7 +229,7 @@ fn email_level(a: &Prepared, b: &Prepared) -> Level {
         if la == lb && da == db {
             Level::Exact
         } else if la == lb || strip_separators(la) == strip_separators(lb) {
-            if explained_by_names(la, a) || explained_by_names(lb, b) {
+            if explained_by_names(la, a) || explained_by_names(lb, b) || crate::normalize::is_role_mailbox(la) {
                 Level::Missing // namesakes share it as often as one person does: no evidence either way
             } else {
                 Level::Close // the same person at another provider
@@ -237,7 +237,7 @@ fn email_level(a: &Prepared, b: &Prepared) -> Level {
         } else if !digits(la).is_empty() && !digits(lb).is_empty() && digits(la) != digits(lb) {
             Level::Different
         } else if da == db
-            && la.chars().count() >= 5
+            && la.chars().count().min(lb.chars().count()) >= 5
             && la.chars().next() == lb.chars().next()
             && edits_within(la, lb, 2)
             && !differ_in_digits_only(la, lb)
@@ -378,6 +378,13 @@ mod tests {
         let g = rec("ann", "lee", "", "sunflower@gmail.com", "");
         let h = rec("ann", "lee", "", "sunflower@outlook.com", "");
         assert_eq!(compare(&g, &h).level(Evidence::Email), Level::Close, "a handle of one's own");
+        // A shared mailbox of a role is at every company.
+        let m = rec("", "", "", "info@berg-bau.de", "");
+        let n = rec("", "", "", "info@kowalski.pl", "");
+        assert_eq!(compare(&m, &n).level(Evidence::Email), Level::Missing, "info@ at two companies");
+        // Judged the same whichever lead comes first.
+        let (o, q) = (rec("ann", "lee", "", "annie@x.com", ""), rec("ann", "lee", "", "ann@x.com", ""));
+        assert_eq!(compare(&o, &q).level(Evidence::Email), compare(&q, &o).level(Evidence::Email));
         // Names in another script are spelled out in their addresses in ways that cannot be checked.
         let i = rec("王", "伟", "", "wangwei@qq.com", "");
         let j = rec("王", "伟", "", "wangwei@163.com", "");

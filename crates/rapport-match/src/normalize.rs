@@ -206,6 +206,39 @@ fn expand_street(s: &str) -> String {
         .join(" ")
 }
 
+/// Local parts of mailboxes that belong to a role, not a person: shared by everyone at a company, and the same
+/// at every company.
+const ROLE_MAILBOXES: &[&str] = &[
+    "info",
+    "contact",
+    "office",
+    "sales",
+    "support",
+    "hello",
+    "admin",
+    "mail",
+    "team",
+    "service",
+    "kontakt",
+    "buero",
+    "bureau",
+    "enquiries",
+    "inquiries",
+    "marketing",
+    "billing",
+    "accounts",
+    "hr",
+    "jobs",
+    "post",
+    "noreply",
+    "no-reply",
+];
+
+/// Whether `local` (canonical, lower case) is a role's mailbox.
+pub fn is_role_mailbox(local: &str) -> bool {
+    ROLE_MAILBOXES.contains(&local)
+}
+
 /// An address in canonical form: lower case, abbreviations of the local part kept, `+tags` dropped, dots of
 /// Gmail local parts dropped (Gmail ignores them).
 pub fn canonical_email(email: &str) -> Option<(String, String)> {
