@@ -539,10 +539,14 @@ fn the_leads_whose_names_fold_differently_are_indexed_again_on_upgrade() {
     anna.address.city = "Berlin".into();
     let anna = f.core.create_lead(&f.admin, &anna, &Origin::manual()).unwrap().lead.id;
     let bob = f.core.create_lead(&f.admin, &lead("Bob", "Lee", "bob@lee.example"), &Origin::manual()).unwrap().lead.id;
+    let mut tanaka = lead("", "Tanaka", "tanaka@sony.example");
+    tanaka.company = "Sony".into();
+    let tanaka = f.core.create_lead(&f.admin, &tanaka, &Origin::manual()).unwrap().lead.id;
     // As version 11 left them: Anna's keys and fields of the old folding (here: none that meet the new ones).
     let c = f.sql();
+    // Tanaka's, of one name, lacked the key such leads have now.
     for table in ["match_keys", "match_keys_recent"] {
-        c.execute(&format!("DELETE FROM {table} WHERE lead_id = ?1"), [anna]).unwrap();
+        c.execute(&format!("DELETE FROM {table} WHERE lead_id IN (?1, ?2)"), [anna, tanaka]).unwrap();
     }
     c.execute("UPDATE match_fields SET prepared = 'written by version 11' WHERE lead_id IN (?1, ?2)", [anna, bob])
         .unwrap();
@@ -563,5 +567,10 @@ fn the_leads_whose_names_fold_differently_are_indexed_again_on_upgrade() {
     };
     assert!(stored(anna).contains("weiss"), "{}", stored(anna));
     assert_eq!(stored(bob), "written by version 11", "plain ASCII is not read again");
+    let keys: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM match_keys_recent WHERE lead_id = ?1", [tanaka], |r| r.get(0))
+        .unwrap();
+    assert!(keys > 0, "the lead of one name is indexed again");
     drop(dir);
 }

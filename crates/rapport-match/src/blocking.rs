@@ -133,6 +133,13 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
             k.push(format!("{tag}c:{sound}|{city}"));
         }
     }
+    // A lead with one name only ("Tanaka" at Sony), or none but a company, has none of the keys above that
+    // need both names or a place: it is blocked by what it has, so it still meets its twin.
+    match (first.is_empty(), last.is_empty()) {
+        (true, false) | (false, true) => k.push(format!("n:{}{}", first, last)),
+        (true, true) if !p.company.is_empty() => k.push(format!("c:{}", p.company)),
+        _ => {}
+    }
     if let Some(initial) = p.first.chars().next().filter(|_| !last.is_empty()) {
         k.push(format!("li:{last}|{initial}"));
     }
@@ -158,7 +165,7 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
             // Name keys ("fl", "li", "lp", ...) sort their members by place; the others (email, phone, street)
             // by name.
             let tag = text.split(':').next().unwrap_or("");
-            let sort = if matches!(tag, "fl" | "li" | "lp" | "lc" | "fp" | "fc" | "l3") {
+            let sort = if matches!(tag, "fl" | "li" | "lp" | "lc" | "fp" | "fc" | "l3" | "n" | "c") {
                 SortBy::Place
             } else {
                 SortBy::Name
@@ -166,4 +173,25 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
             Key { text, sort }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{prepare, Record};
+
+    /// Leads with one name, or only a company, and nothing else to go by are still compared with their twins.
+    #[test]
+    fn a_lead_with_one_name_or_only_a_company_meets_its_twin() {
+        let one_name = |last: &str| Record { last_name: last.into(), company: "Sony".into(), ..Default::default() };
+        let company = |c: &str| Record { company: c.into(), ..Default::default() };
+        let records: Vec<_> = [one_name("Tanaka"), one_name("Tanaka"), company("Berg Bau GmbH"), company("Berg Bau")]
+            .iter()
+            .map(prepare)
+            .collect();
+        let pairs = candidate_pairs(&records);
+        assert!(pairs.contains(&(0, 1)), "{pairs:?}");
+        assert!(pairs.contains(&(2, 3)), "{pairs:?}");
+        assert!(!pairs.contains(&(0, 2)), "{pairs:?}");
+    }
 }

@@ -70,9 +70,9 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
-/// The leads whose matched fields fold differently since migration 012 (text outside plain ASCII, an email
-/// whose local part is only a +tag): their keys and prepared fields are written again where they changed. The
-/// others are left alone, so the upgrade of a large store reads only the few it concerns.
+/// The leads whose keys or matched fields differ since migration 012 (text outside plain ASCII, an email whose
+/// local part is only a +tag, one name or none): their keys and prepared fields are written again where they
+/// changed. The others are left alone, so the upgrade of a large store reads only those it concerns.
 pub(crate) fn reindex_refolded_v12(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let ids: Vec<i64> = tx
         .prepare(
@@ -80,6 +80,7 @@ pub(crate) fn reindex_refolded_v12(tx: &Transaction<'_>) -> Result<(), StoreErro
              WHERE (coalesce(first_name, '') || coalesce(last_name, '') || coalesce(company, '')
                     || coalesce(street, '') || coalesce(city, '') || coalesce(postcode, '')
                     || coalesce(region, '')) GLOB '*[^ -~]*'
+                OR coalesce(first_name, '') = '' OR coalesce(last_name, '') = ''
                 OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '+%')
              ORDER BY id",
         )?
@@ -92,8 +93,16 @@ pub(crate) fn reindex_refolded_v12(tx: &Transaction<'_>) -> Result<(), StoreErro
             .prepare_cached("SELECT prepared FROM match_fields WHERE lead_id = ?1")?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        if stored.as_deref().and_then(Prepared::decode).as_ref() != Some(&p) {
-            index_lead(tx, id, &p, &key_entries(&p))?;
+        let entries = key_entries(&p);
+        let keys_now: i64 = tx
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM match_keys WHERE lead_id = ?1)
+                      + (SELECT count(*) FROM match_keys_recent WHERE lead_id = ?1)",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        let same_keys = usize::try_from(keys_now).is_ok_and(|n| n == entries.len());
+        if !same_keys || stored.as_deref().and_then(Prepared::decode).as_ref() != Some(&p) {
+            index_lead(tx, id, &p, &entries)?;
         }
     }
     Ok(())
