@@ -1,7 +1,7 @@
 //! One level of agreement per piece of evidence for a candidate pair.
 use strsim::{jaro_winkler, osa_distance};
 
-use crate::normalize::Prepared;
+use crate::normalize::{without_particles, Prepared};
 
 /// Damerau-Levenshtein distance in its restricted form (optimal string alignment: a transposition is one edit,
 /// as typists make them), which strsim computes without the full algorithm's hash map: the same answer for the
@@ -289,6 +289,11 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
     let mut first =
         name_level(&a.first, &b.first, &a.first_canonical, &b.first_canonical, &a.first_sound, &b.first_sound);
     let mut last = name_level(&a.last, &b.last, &a.last, &b.last, &a.last_sound, &b.last_sound);
+    // "van der Berg" and "Berg": the family name with and without its particles.
+    let (core_a, core_b) = (without_particles(&a.last), without_particles(&b.last));
+    if last as u8 > Level::Close as u8 && last != Level::Missing && !core_a.is_empty() && core_a == core_b {
+        last = Level::Close;
+    }
     // First and last name typed into each other's field (with or without typos): the crossed comparison
     // counts when it agrees better.
     let rank = |x: Level, y: Level| (x as u8) + (y as u8);
@@ -378,6 +383,9 @@ mod tests {
         let g = rec("ann", "lee", "", "sunflower@gmail.com", "");
         let h = rec("ann", "lee", "", "sunflower@outlook.com", "");
         assert_eq!(compare(&g, &h).level(Evidence::Email), Level::Close, "a handle of one's own");
+        let p = rec("anna", "van der berg", "", "", "");
+        let q = rec("anna", "berg", "", "", "");
+        assert_eq!(compare(&p, &q).level(Evidence::LastName), Level::Close, "with and without particles");
         // A shared mailbox of a role is at every company.
         let m = rec("", "", "", "info@berg-bau.de", "");
         let n = rec("", "", "", "info@kowalski.pl", "");

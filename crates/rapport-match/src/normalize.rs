@@ -206,6 +206,24 @@ fn expand_street(s: &str) -> String {
         .join(" ")
 }
 
+/// Words that begin family names and are as often left out ("van der Berg", "Berg"; "de la Cruz", "Cruz").
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "del", "della", "la", "le", "da", "das", "do", "dos", "di", "du", "ten", "ter",
+    "al", "el", "bin", "ibn", "mac", "st",
+];
+
+/// A folded family name without the particles it begins with: the name itself, when something is left.
+pub fn without_particles(last: &str) -> &str {
+    let mut rest = last;
+    while let Some((word, tail)) = rest.split_once(' ') {
+        if !PARTICLES.contains(&word) || tail.is_empty() {
+            break;
+        }
+        rest = tail;
+    }
+    rest
+}
+
 /// Local parts of mailboxes that belong to a role, not a person: shared by everyone at a company, and the same
 /// at every company.
 const ROLE_MAILBOXES: &[&str] = &[
@@ -299,6 +317,7 @@ pub fn prepare(r: &Record) -> Prepared {
     Prepared {
         first_canonical: canonical_given_name(&first).to_string(),
         first_sound: sound(&first),
+        // With its particles, run together: "van Aardt" typed as "vanAardt" keeps its blocks.
         last_sound: sound(&last),
         first,
         last,
@@ -328,6 +347,10 @@ mod tests {
         assert_ne!(fold("ごとう"), fold("ことう"), "Gotō and Kotō");
         assert_eq!(fold("מֹשֶׁה"), fold("משה"), "Hebrew vowel points are optional");
         assert_eq!(canonical_email("+1@acme.com"), None);
+        assert_eq!(without_particles("van der berg"), "berg");
+        assert_eq!(without_particles("de la cruz"), "cruz");
+        assert_eq!(without_particles("van"), "van", "a name that is only a particle stays");
+        assert_eq!(without_particles("garcia marquez"), "garcia marquez");
         assert_eq!(canonical_email("Ann+news@acme.com"), Some(("ann".into(), "acme.com".into())));
         assert_eq!(expand_street("12 Just Pl."), "12 just place");
         assert_eq!(canonical_given_name("bob"), "robert");
