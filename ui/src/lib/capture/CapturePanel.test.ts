@@ -30,6 +30,17 @@ describe('Settings › Capture API', () => {
     expect(be.captureSources).not.toHaveBeenCalled();
   });
 
+  it('asks before leaving capture settings with unsaved changes', async () => {
+    const { u } = open();
+    await screen.findByTestId('capture-status');
+    nav.go({ name: 'settings' });
+    await u.clear(screen.getByTestId('capture-port'));
+    await u.type(screen.getByTestId('capture-port'), '8790');
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the capture settings');
+    expect(nav.view).toEqual({ name: 'settings' });
+  });
+
   it('turns the API on with its port, network access and allowed origins, and shows where it runs', async () => {
     const { be, u } = open();
     const status = await screen.findByTestId('capture-status');

@@ -255,6 +255,42 @@ describe('Settings › Pipeline', () => {
     await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
   });
 
+  it('asks before leaving the business calendar with unsaved changes, and leaves it unasked once saved', async () => {
+    const { u } = open({ businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }) });
+    const cal = within(await screen.findByTestId('business-calendar'));
+    await waitFor(() => expect(cal.getByTestId('workday-1')).toBeChecked());
+    nav.go({ name: 'settings' });
+    await u.click(cal.getByTestId('workday-6'));
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent(
+      'Discard your changes to the business calendar?',
+    );
+    expect(nav.view).toEqual({ name: 'settings' });
+    await u.click(screen.getByTestId('keep-editing-settings'));
+    expect(cal.getByTestId('workday-6')).toBeChecked();
+    await u.click(cal.getByTestId('calendar-save'));
+    await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
+    nav.go({ name: 'leads' });
+    expect(nav.view).toEqual({ name: 'leads' });
+  });
+
+  it('asks before leaving approval rules with unsaved changes', async () => {
+    const { u } = open();
+    const rules = within(await screen.findByTestId('approval-rules'));
+    const rows = await waitFor(() => {
+      const r = rules.getAllByTestId('rule-row');
+      expect(r).toHaveLength(2);
+      return r;
+    });
+    nav.go({ name: 'settings' });
+    await u.clear(within(rows[0]).getByTestId('rule-min'));
+    await u.type(within(rows[0]).getByTestId('rule-min'), '5000');
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the approval rules');
+    await u.click(screen.getByTestId('discard-settings'));
+    expect(nav.view).toEqual({ name: 'leads' });
+  });
+
   it('edits, adds and removes approval rules and saves the whole list', async () => {
     const { be, u } = open();
     const rules = within(await screen.findByTestId('approval-rules'));
