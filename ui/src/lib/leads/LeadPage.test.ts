@@ -127,10 +127,10 @@ describe('LeadPage', () => {
     nav.go({ name: 'calendar' });
     expect(await screen.findByTestId('confirm-discard-activity')).toHaveTextContent('has not been logged');
     expect(nav.view).toEqual({ name: 'lead', id: 7 });
-    await u.click(screen.getByTestId('keep-activity'));
+    await u.click(screen.getByTestId('confirm-discard-activity-keep'));
     expect(screen.getByTestId('activity-subject')).toHaveValue('Called about the renewal');
     nav.go({ name: 'calendar' });
-    await u.click(await screen.findByTestId('discard-activity'));
+    await u.click(await screen.findByTestId('confirm-discard-activity-discard'));
     expect(nav.view).toEqual({ name: 'calendar' });
   });
 

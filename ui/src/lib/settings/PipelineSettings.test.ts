@@ -266,7 +266,7 @@ describe('Settings › Pipeline', () => {
       'Discard your changes to the business calendar?',
     );
     expect(nav.view).toEqual({ name: 'settings' });
-    await u.click(screen.getByTestId('keep-editing-settings'));
+    await u.click(screen.getByTestId('confirm-discard-settings-keep'));
     expect(cal.getByTestId('workday-6')).toBeChecked();
     await u.click(cal.getByTestId('calendar-save'));
     await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
@@ -287,7 +287,7 @@ describe('Settings › Pipeline', () => {
     await u.type(within(rows[0]).getByTestId('rule-min'), '5000');
     nav.go({ name: 'leads' });
     expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the approval rules');
-    await u.click(screen.getByTestId('discard-settings'));
+    await u.click(screen.getByTestId('confirm-discard-settings-discard'));
     expect(nav.view).toEqual({ name: 'leads' });
   });
 
