@@ -225,7 +225,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
-    ("tags", &["tags", "labels", "label", "schlagworte", "etiquettes", "etiquetas"]),
+    ("tags", &["tags", "labels", "label", "categories", "kategorien", "schlagworte", "etiquettes", "etiquetas"]),
     (
         "notes",
         &[
@@ -304,12 +304,22 @@ fn qualified_field(header: &str) -> Option<&'static str> {
             Some((last, rest)) if !rest.is_empty() && TRAILING_QUALIFIERS.contains(&last.as_str()) => rest.to_vec(),
             _ => Vec::new(),
         };
+        // The longest words that name a field: "E-mail 2 Address" is an email ("emailaddress" without the
+        // number) before it is a street ("address"), and "Address 2" the second street line ("address2").
+        let mut best: Option<(usize, &'static str)> = None;
         for list in [&words, &plain, &unqualified] {
             for start in 0..list.len() {
-                if let Some(f) = exact_field(&list[start..].concat()).filter(|f| QUALIFIABLE.contains(f)) {
-                    return Some(f);
+                let named = list[start..].concat();
+                if let Some(f) = exact_field(&named).filter(|f| QUALIFIABLE.contains(f)) {
+                    if best.is_none_or(|(len, _)| named.len() > len) {
+                        best = Some((named.len(), f));
+                    }
+                    break;
                 }
             }
+        }
+        if let Some((_, f)) = best {
+            return Some(f);
         }
     }
     None
@@ -364,18 +374,32 @@ const HOUSE_NUMBER: &[&str] = &[
     "numerodacasa",
 ];
 
+/// Headers of one common word that several exports use for several things ("Title" is a job title in one, a
+/// salutation in another; "Account" may be a company or an account number).
+const LOOSE: &[&str] = &["title", "name", "contact", "account", "position", "role", "id", "ref", "reference", "mail"];
+
+fn is_loose(header: &str) -> bool {
+    LOOSE.contains(&fold(header).as_str())
+}
+
 /// One suggestion per column. A field already taken by an earlier column is not suggested again, except
 /// that a second email or phone column becomes the other emails or phones, and a house number joins the
 /// street.
 pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
+    let named: Vec<Option<&'static str>> = headers.iter().map(|h| field_of(h)).collect();
+    // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
+    // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
+    let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
     let mut taken: Vec<&'static str> = Vec::new();
     headers
         .iter()
-        .map(|h| {
+        .zip(named.iter().copied())
+        .map(|(h, named)| {
             if HOUSE_NUMBER.contains(&fold(h).as_str()) {
                 return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
             }
-            let field = field_of(h).and_then(|f| {
+            let named = named.filter(|f| !(is_loose(h) && precise(f)));
+            let field = named.and_then(|f| {
                 let f = match f {
                     "email" if taken.contains(&"email") => "other_emails",
                     "phone" if taken.contains(&"phone") => "other_phones",
@@ -514,6 +538,56 @@ mod tests {
             ]),
             some(&["first_name", "last_name", "", "email", "other_emails", "phone", "company", "", "city", "postcode"])
         );
+    }
+
+    #[test]
+    fn outlooks_contacts_export() {
+        let headers = [
+            "Title",
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Company",
+            "Job Title",
+            "Business Street",
+            "Business Street 2",
+            "Business City",
+            "Business Postal Code",
+            "Business Country/Region",
+            "Business Phone",
+            "Mobile Phone",
+            "E-mail Address",
+            "E-mail Display Name",
+            "E-mail 2 Address",
+            "Categories",
+        ];
+        assert_eq!(
+            fields(&headers),
+            // "Title" is the salutation here: the job title has a column of its own.
+            some(&[
+                "",
+                "first_name",
+                "",
+                "last_name",
+                "company",
+                "job_title",
+                "street",
+                "street2",
+                "city",
+                "postcode",
+                "country",
+                "phone",
+                "other_phones",
+                "email",
+                "",
+                "other_emails",
+                "tags"
+            ])
+        );
+        // Alone, a bare word keeps its field, and a precise header takes it whichever comes first.
+        assert_eq!(fields(&["Title", "Company"]), some(&["job_title", "company"]));
+        assert_eq!(fields(&["Lead ID", "ID", "Account", "Company"]), some(&["external_ref", "", "", "company"]));
+        assert_eq!(fields(&["Address 2", "E-mail 2 Address"]), some(&["street2", "email"]));
     }
 
     #[test]
