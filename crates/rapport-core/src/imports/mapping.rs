@@ -277,7 +277,29 @@ pub(super) fn fold(header: &str) -> String {
 }
 
 fn field_of(header: &str) -> Option<&'static str> {
-    exact_field(&fold(header)).or_else(|| qualified_field(header))
+    let header = bracketed_key(header).unwrap_or(header);
+    exact_field(&fold(header)).or_else(|| addressed_to_the_visitor(header)).or_else(|| qualified_field(header))
+}
+
+/// The key of a form field named as a PHP array ("form_fields[email]" from Elementor, "contact[first_name]"):
+/// its last bracketed part.
+fn bracketed_key(header: &str) -> Option<&str> {
+    let inner = header.trim_end().strip_suffix(']')?;
+    let key = &inner[inner.rfind('[')? + 1..];
+    (!key.trim().is_empty()).then_some(key)
+}
+
+/// Words with which a web form addresses its visitor before the field's name ("your-name", "your-email" of
+/// WordPress's Contact Form 7; "Ihr Name", "Votre email").
+const FORM_PREFIXES: &[&str] = &["your", "ihr", "ihre", "votre", "vos", "tu", "tuo", "tua", "uw", "je"];
+
+fn addressed_to_the_visitor(header: &str) -> Option<&'static str> {
+    match words_of(header).split_first() {
+        Some((first, rest)) if !rest.is_empty() && FORM_PREFIXES.contains(&first.as_str()) => {
+            exact_field(&rest.concat())
+        }
+        _ => None,
+    }
 }
 
 /// Fields a header may name after a qualifier ("Business City", "Mobile Phone Number", "Mailing Zip/Postal
@@ -588,6 +610,26 @@ mod tests {
         assert_eq!(fields(&["Title", "Company"]), some(&["job_title", "company"]));
         assert_eq!(fields(&["Lead ID", "ID", "Account", "Company"]), some(&["external_ref", "", "", "company"]));
         assert_eq!(fields(&["Address 2", "E-mail 2 Address"]), some(&["street2", "email"]));
+    }
+
+    #[test]
+    fn fields_of_web_forms() {
+        // WordPress's Contact Form 7, with its own plumbing.
+        assert_eq!(
+            fields(&["your-name", "your-email", "your-phone", "your-subject", "your-message"]),
+            some(&["full_name", "email", "phone", "", ""])
+        );
+        // Elementor, and forms that name fields as PHP arrays.
+        assert_eq!(
+            fields(&["form_fields[name]", "form_fields[email]", "form_fields[message]", "lead[company]"]),
+            some(&["full_name", "email", "", "company"])
+        );
+        assert_eq!(
+            fields(&["Ihr Vorname", "Votre nom", "contact[first_name]"]),
+            some(&["first_name", "last_name", ""])
+        );
+        // Not a prefix when it is all there is, nor inside a word.
+        assert_eq!(fields(&["your", "yourself", "[]"]), some(&["", "", ""]));
     }
 
     #[test]
