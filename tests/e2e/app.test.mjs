@@ -317,6 +317,13 @@ test("an edit can be undone from its toast, and the history keeps both", async (
   await s.waitFor('[data-testid="lead-form"]');
   await s.screenshot(`${shots}/08-edit-form.png`);
   await s.setValue('[data-testid="field-company"]', "Difference Engines");
+  // Leaving through the sidebar asks first; keeping on editing keeps what was typed.
+  await s.click('[data-testid="nav-leads"]');
+  await s.waitFor('[data-testid="confirm-discard"]', { text: (t) => /discard your changes/i.test(t) });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/60-leave-unsaved-lead.png`);
+  await s.click('[data-testid="keep-editing"]');
+  assert.equal(await js(`return document.querySelector('[data-testid="field-company"]').value`), "Difference Engines");
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Difference Engines") });
   await s.screenshot(`${shots}/09-undo-toast.png`);
@@ -562,6 +569,16 @@ test("an administrator adds a Viewer and sets the default phone region", async (
   await s.screenshot(`${shots}/16-users.png`);
 
   await s.click('[data-testid="nav-settings"]');
+  // A working day unticked and not saved: leaving asks, and discarding leaves the settings as they were.
+  await s.waitFor('[data-testid="holiday-add"]'); // the business calendar has loaded
+  await js(`document.querySelector('[data-testid="workday-6"]').click()`);
+  await s.click('[data-testid="nav-leads"]');
+  await s.waitFor('[data-testid="confirm-discard-settings"]', { text: (t) => /business calendar/i.test(t) });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/61-leave-unsaved-settings.png`);
+  await s.click('[data-testid="confirm-discard-settings-discard"]');
+  await s.waitFor('[data-testid="search-input"]');
+  await s.click('[data-testid="nav-settings"]');
   await s.setValue('[data-testid="settings-region"]', "GB");
   await s.click('[data-testid="settings-save"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /saved|updated/i.test(t) });
@@ -732,6 +749,75 @@ test("the calendar's day, month and team views, the booking dialog and the agent
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/33-book-dialog.png`);
   await pressEscape();
+});
+
+/** The CalDAV server run.sh started: its address, user and password. */
+function caldavServer() {
+  assert.ok(process.env.RAPPORT_E2E_CALDAV, "run.sh starts Radicale and names it in RAPPORT_E2E_CALDAV");
+  const c = JSON.parse(process.env.RAPPORT_E2E_CALDAV);
+  const calendar = new URL("agent/calendar/", c.url).toString();
+  const auth = "Basic " + Buffer.from(`${c.user}:${c.password}`).toString("base64");
+  return { calendar, user: c.user, password: c.password, auth };
+}
+
+/** Changes the SUMMARY of the event titled `title` on the server, as another client would. */
+async function changeOnServer(server, title, newTitle) {
+  const listing = await fetch(server.calendar, {
+    method: "PROPFIND",
+    headers: { Authorization: server.auth, Depth: "1", "Content-Type": "application/xml" },
+    body: '<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+  });
+  assert.equal(listing.status, 207, "the server lists the calendar");
+  const hrefs = [...(await listing.text()).matchAll(/<(?:\w+:)?href>([^<]+\.ics)<\/(?:\w+:)?href>/g)].map((m) => m[1]);
+  for (const href of hrefs) {
+    const url = new URL(href, server.calendar).toString();
+    const got = await fetch(url, { headers: { Authorization: server.auth } });
+    const body = await got.text();
+    if (!body.includes(`SUMMARY:${title}\r\n`)) continue;
+    const put = await fetch(url, {
+      method: "PUT",
+      headers: { Authorization: server.auth, "If-Match": got.headers.get("etag"), "Content-Type": "text/calendar" },
+      body: body.replace(`SUMMARY:${title}\r\n`, `SUMMARY:${newTitle}\r\n`),
+    });
+    assert.ok(put.ok, `the server took the change: ${put.status}`);
+    return;
+  }
+  assert.fail(`no event titled ${title} on the server (of ${hrefs.length})`);
+}
+
+test("an agent connects a CalDAV calendar, and an appointment changed both here and on the server is named after the sync", async () => {
+  const server = caldavServer();
+  await openCalendarInBerlin("week");
+  await s.click('[data-testid="calendar-settings-open"]');
+  await s.waitFor('[data-testid="caldav-form"]');
+  await s.setValue('[data-testid="caldav-url"]', server.calendar);
+  await s.setValue('[data-testid="caldav-user"]', server.user);
+  await s.setValue('[data-testid="caldav-password"]', server.password);
+  await s.click('[data-testid="caldav-connect"]');
+  await s.waitFor('[data-testid="caldav-account"]', { text: (t) => t.includes(server.user) });
+  await s.click('[data-testid="caldav-sync"]');
+  await s.waitFor('[data-testid="caldav-report"]', { text: (t) => /Synced: .* [1-9]\d* pushed/.test(t) });
+  await pressEscape();
+
+  // Another client renames the review on the server; here, it gets its slides in the title.
+  await changeOnServer(server, "Quarterly review", "Quarterly review (moved to Room 5)");
+  const review = await eventTitled("Quarterly review", "14:00");
+  await s.cmd("POST", `/element/${review}/click`, {});
+  await s.click('[data-testid="appointment-edit"]');
+  await s.waitFor('[data-testid="book-dialog"]');
+  await s.setValue('[data-testid="book-title"]', "Quarterly review with slides");
+  await s.click('[data-testid="book-submit"]');
+  await eventTitled("Quarterly review with slides");
+
+  await s.click('[data-testid="calendar-settings-open"]');
+  await s.click('[data-testid="caldav-sync"]');
+  const conflicts = await s.waitFor('[data-testid="caldav-conflicts"]');
+  assert.match(await s.textOf(conflicts), /Quarterly review with slides/);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/62-caldav-conflict.png`);
+  await pressEscape();
+  // The server's version is kept.
+  await eventTitled("Quarterly review (moved to Room 5)");
 });
 
 // Last: it restarts the app on another file.

@@ -50,6 +50,13 @@ if ! kill -0 "$driver" 2>/dev/null || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/
   echo "e2e: tauri-driver did not start on port $port:" >&2; cat "$work/driver.log" >&2; exit 1
 fi
 
+# A CalDAV server of our own (Radicale on a free port, its data in $work) for the calendar sync test.
+caldav=$(bash "$root/tests/calendar/services.sh" radicale "$work/radicale") || {
+  echo "e2e: Radicale (the CalDAV server) could not start; see above" >&2; exit 1
+}
+pids+=("$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["pid"])' "$caldav")")
+export RAPPORT_E2E_CALDAV="$caldav"
+
 export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
 status=0
 # E2E_SCRIPT runs one script instead of the suite while working on it by hand; never in CI, where the whole

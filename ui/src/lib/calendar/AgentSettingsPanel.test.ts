@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { agentCalendar, agentCalendars } from '../../test/calendarFixtures';
 import { apiErr, mockBackend } from '../../test/fixtures';
 import type { CaldavAccount } from '../types';
@@ -188,18 +188,30 @@ describe('AgentSettingsPanel', () => {
     expect(await screen.findByTestId('caldav-last-error')).toHaveTextContent('connection refused');
     expect(screen.getByTestId('caldav-pending')).toHaveTextContent('2 changes waiting to be sent');
 
+    const scrolled: Element[] = [];
+    const scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this);
+    });
+    Object.defineProperty(Element.prototype, 'scrollIntoView', { value: scrollIntoView, configurable: true });
+    onTestFinished(() => {
+      delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView;
+    });
     await u.click(screen.getByTestId('caldav-sync'));
     expect(await screen.findByTestId('caldav-report')).toHaveTextContent('Synced: 3 pulled, 2 pushed, 1 removed.');
     expect(screen.getByTestId('caldav-clashes')).toHaveTextContent('“Lunch” overlaps “Demo with Acme”');
     expect(screen.getByTestId('caldav-conflicts')).toHaveTextContent(
       '1 appointment changed both here and on the server: “Review” was changed here and on the server',
     );
+    // What the sync said is brought into view: it lands below the fold of the settings.
+    await waitFor(() => expect(scrolled.at(-1)).toContainElement(screen.getByTestId('caldav-conflicts')));
+    expect(scrolled.at(-1)).toContainElement(screen.getByTestId('caldav-report'));
     await waitFor(() => expect(screen.getByTestId('caldav-pending')).toHaveTextContent('Nothing to send'));
     expect(screen.queryByTestId('caldav-last-error')).toBeNull();
     expect(onsaved).toHaveBeenCalled();
 
     await u.click(screen.getByTestId('caldav-sync'));
     const error = await screen.findByTestId('caldav-error');
+    await waitFor(() => expect(scrolled.at(-1)).toBe(error));
     expect(error).toHaveAttribute('data-code', 'remote');
     expect(error).toHaveTextContent('The CalDAV server refused the password (401)');
 
