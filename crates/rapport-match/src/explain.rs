@@ -34,7 +34,7 @@ pub fn explain(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Vec
         .into_iter()
         .map(|e| {
             let level = c.level(e);
-            let weight = model.weight(a, e, level);
+            let weight = model.weight(a, b, e, level);
             let mut text = match (e, level) {
                 (_, Level::Missing) => "missing on one side, or says nothing either way".to_string(),
                 (Evidence::FirstName, Level::Exact) if a.first != b.first => {
@@ -57,7 +57,7 @@ pub fn explain(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Vec
             };
             // How common a shared workplace or household value is: what tells a steward "these are colleagues".
             if level == Level::Exact && !matches!(e, Evidence::FirstName | Evidence::LastName) {
-                if let Some(others) = model.holders(a, e).map(|n| n.saturating_sub(2)).filter(|n| *n > 0) {
+                if let Some(others) = model.holders(a, b, e).map(|n| n.saturating_sub(2)).filter(|n| *n > 0) {
                     text.push_str(&format!("; shared with {others} other lead{}", if others == 1 { "" } else { "s" }));
                 }
             }

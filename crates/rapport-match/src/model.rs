@@ -66,15 +66,31 @@ pub fn digest<S: AsRef<str>>(parts: &[S]) -> u64 {
     h
 }
 
-/// The value an exact agreement is about, for the term-frequency tables.
-fn exact_value(p: &Prepared, e: Evidence) -> Option<u64> {
+/// The values an exact agreement may be about, for the term-frequency tables: each of a lead's emails and phones
+/// (another lead may share any one of them), the one value of the other fields.
+fn exact_values(p: &Prepared, e: Evidence) -> Vec<u64> {
+    let mut values: Vec<u64> = match e {
+        Evidence::Email => p.emails.iter().map(email_value).collect(),
+        Evidence::Phone => p.phones.iter().map(|x| digest(&[x])).collect(),
+        _ => single_value(p, e).into_iter().collect(),
+    };
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+fn email_value((local, domain): &(String, String)) -> u64 {
+    digest(&[local, domain])
+}
+
+/// The value of a field a lead has one of (not an email or a phone).
+fn single_value(p: &Prepared, e: Evidence) -> Option<u64> {
     match e {
         Evidence::FirstName => (!p.first.is_empty()).then(|| digest(&[&p.first_canonical])),
         Evidence::LastName => (!p.last.is_empty()).then(|| digest(&[&p.last])),
         Evidence::Address => (!p.street.is_empty()).then(|| digest(&[&p.street, &p.postcode])),
-        Evidence::Email => p.emails.first().map(|(l, d)| digest(&[l, d])),
-        Evidence::Phone => p.phones.first().map(|x| digest(&[x])),
         Evidence::Company => (!p.company.is_empty()).then(|| digest(&[&p.company])),
+        Evidence::Email | Evidence::Phone => None,
     }
 }
 
@@ -363,7 +379,7 @@ impl Model {
         let mut frequencies: [HashMap<u64, u32>; EVIDENCE] = Default::default();
         for p in records {
             for e in FIELDS {
-                if let Some(v) = exact_value(p, e) {
+                for v in exact_values(p, e) {
                     *frequencies[e as usize].entry(v).or_default() += 1;
                 }
             }
@@ -423,8 +439,9 @@ impl Model {
         self.place_trust = DEFAULT_PLACE_TRUST;
     }
 
-    /// log2(m/u) of one piece of evidence; an exact agreement weighed by how common the value is.
-    pub fn weight(&self, a: &Prepared, e: Evidence, level: Level) -> f64 {
+    /// log2(m/u) of one piece of evidence about `a` and `b`; an exact agreement weighed by how common the value
+    /// they share is.
+    pub fn weight(&self, a: &Prepared, b: &Prepared, e: Evidence, level: Level) -> f64 {
         if level == Level::Missing {
             return 0.0;
         }
@@ -441,7 +458,7 @@ impl Model {
             }
         }
         if level == Level::Exact {
-            if let Some(count) = self.count(a, e) {
+            if let Some(count) = self.count(a, b, e) {
                 // Given one record holds the value, the share of the others that hold it too, relative to that
                 // of an average value: the estimated u stays the yardstick, the value's frequency adjusts it.
                 let tf = f64::from(count) / self.records.max(1) as f64;
@@ -454,23 +471,38 @@ impl Model {
         (m / u).log2()
     }
 
-    /// How many of the records the model was estimated on hold `a`'s value of `e` (for "shared with 212 other
-    /// leads"); None when `a` has none.
-    pub fn holders(&self, a: &Prepared, e: Evidence) -> Option<u32> {
-        self.count(a, e)
+    /// How many of the records the model was estimated on hold the value of `e` that `a` and `b` share (for
+    /// "shared with 212 other leads"); None when it is not known.
+    pub fn holders(&self, a: &Prepared, b: &Prepared, e: Evidence) -> Option<u32> {
+        self.count(a, b, e)
     }
 
-    fn count(&self, a: &Prepared, e: Evidence) -> Option<u32> {
-        exact_value(a, e).and_then(|v| self.frequencies[e as usize].get(&v).copied())
+    /// The holders of the rarest value of `e` that `a` and `b` share: of two leads sharing a mobile and a
+    /// switchboard, the mobile is what tells about the person. Without a shared value (a loose agreement),
+    /// those of `a`'s first.
+    fn count(&self, a: &Prepared, b: &Prepared, e: Evidence) -> Option<u32> {
+        let table = &self.frequencies[e as usize];
+        if table.is_empty() {
+            return None;
+        }
+        // Read for every exact agreement of every pair a scan scores: compared in place, nothing allocated.
+        let rarest = |values: &mut dyn Iterator<Item = u64>| values.filter_map(|v| table.get(&v).copied()).min();
+        match e {
+            Evidence::Email => rarest(&mut a.emails.iter().filter(|x| b.emails.contains(x)).map(email_value))
+                .or_else(|| a.emails.first().and_then(|x| table.get(&email_value(x)).copied())),
+            Evidence::Phone => rarest(&mut a.phones.iter().filter(|x| b.phones.contains(x)).map(|x| digest(&[x])))
+                .or_else(|| a.phones.first().and_then(|x| table.get(&digest(&[x])).copied())),
+            _ => single_value(a, e).and_then(|v| table.get(&v).copied()),
+        }
     }
 
     /// Whether an exact agreement on `e` is about a place rather than a person: the address and the company
     /// always, a phone or an email when more than two records share it (a switchboard, an info@ address).
-    fn about_place(&self, a: &Prepared, e: Evidence, level: Level, same_address: bool) -> bool {
+    fn about_place(&self, a: &Prepared, b: &Prepared, e: Evidence, level: Level, same_address: bool) -> bool {
         is_place(e)
             || (level == Level::Exact
                 && matches!(e, Evidence::Phone | Evidence::Email)
-                && self.count(a, e).is_some_and(|n| n > 2))
+                && self.count(a, b, e).is_some_and(|n| n > 2))
             // A phone shared at the same address is the household's landline (or the office's switchboard):
             // part of the address, not a second proof.
             || (e == Evidence::Phone && level == Level::Exact && same_address)
@@ -479,15 +511,15 @@ impl Model {
     /// The pair's match weight in log2: the prior odds, the evidence about the person, and the evidence about
     /// the place counted once (an office's address, company name and switchboard are one fact: the same
     /// workplace).
-    pub fn score(&self, a: &Prepared, _b: &Prepared, c: &Comparison) -> f64 {
+    pub fn score(&self, a: &Prepared, b: &Prepared, c: &Comparison) -> f64 {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let mut person = 0.0;
         let mut place: Vec<f64> = Vec::new();
         let same_address = matches!(c.level(Evidence::Address), Level::Exact | Level::Close);
         for e in FIELDS {
             let level = c.level(e);
-            let w = self.weight(a, e, level);
-            if self.about_place(a, e, level, same_address) {
+            let w = self.weight(a, b, e, level);
+            if self.about_place(a, b, e, level, same_address) {
                 place.push(w);
             } else {
                 person += w;
@@ -628,11 +660,11 @@ mod tests {
         };
         let ann = prepare(&record);
         for e in [Evidence::Email, Evidence::Phone] {
-            let weights = LEVELS.map(|l| model.weight(&ann, e, l));
+            let weights = LEVELS.map(|l| model.weight(&ann, &ann, e, l));
             assert!(weights.windows(2).all(|w| w[0] >= w[1]), "{e:?}: {weights:?}");
         }
         // The exact phone and the close one pooled (3.4 bits each), not -6.9 and +5.5 as EM left them.
-        let phone = |l| model.weight(&ann, Evidence::Phone, l);
+        let phone = |l| model.weight(&ann, &ann, Evidence::Phone, l);
         assert!((phone(crate::Level::Exact) - 3.43).abs() < 0.01, "{}", phone(crate::Level::Exact));
         assert_eq!(phone(crate::Level::Exact), phone(crate::Level::Close));
         assert_eq!(model.tier(model.score(&ann, &ann, &compare(&ann, &ann))), Tier::Same, "Ann typed again");
@@ -641,6 +673,58 @@ mod tests {
         let slipped = prepare(&Record { emails: vec![], phones: vec!["+442079460017".into()], ..record });
         let score = |b: &crate::Prepared| model.score(&by_phone, b, &compare(&by_phone, b));
         assert!(score(&by_phone) >= score(&slipped), "{} against {}", score(&by_phone), score(&slipped));
+    }
+
+    /// A switchboard shared by a whole office is weighed as the office's, whichever of its phones a lead lists
+    /// first: the value two leads share is the one counted, not the first lead's first.
+    #[test]
+    fn the_shared_phone_is_weighed_by_its_own_frequency() {
+        use crate::compare::Evidence;
+        const FIRST: [&str; 25] = [
+            "Alice", "Bruno", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Karin", "Lars",
+            "Mona", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara", "Ugo", "Vera", "Wim", "Xena", "Yuri",
+        ];
+        const LAST: [&str; 25] = [
+            "Abel", "Brandt", "Castro", "Dietz", "Engel", "Fuchs", "Graf", "Hahn", "Ibsen", "Jung", "Kraus", "Lang",
+            "Maier", "Nagel", "Ortiz", "Peters", "Quast", "Roth", "Stein", "Thiel", "Ulrich", "Vogel", "Wolf",
+            "Yilmaz", "Zimmer",
+        ];
+        let switchboard = "+44 20 7946 0000";
+        let mut records: Vec<Record> = (0..FIRST.len() * LAST.len())
+            .map(|i| Record {
+                first_name: FIRST[i % 25].into(),
+                last_name: LAST[i / 25].into(),
+                emails: vec![format!("person{i}@mail{i}.example")],
+                ..Default::default()
+            })
+            .collect();
+        // Forty of them work at Acme: their own mobile first, then the switchboard.
+        for (i, r) in records.iter_mut().take(40).enumerate() {
+            r.company = "Acme".into();
+            r.phones = vec![format!("+44 7700 9001{i:02}"), switchboard.into()];
+        }
+        let x = Record {
+            first_name: "Tom".into(),
+            last_name: "Baker".into(),
+            company: "Acme".into(),
+            phones: vec![switchboard.into()],
+            ..Default::default()
+        };
+        let y = Record {
+            first_name: "Tom".into(),
+            last_name: "Barker".into(),
+            company: "Acme".into(),
+            phones: vec!["+44 7700 900999".into(), switchboard.into()],
+            ..Default::default()
+        };
+        records.extend([x.clone(), y.clone()]);
+        let (model, _) = find_duplicates(&records, &Thresholds::default());
+        let (x, y) = (prepare(&x), prepare(&y));
+        assert_eq!(model.holders(&y, &x, Evidence::Phone), Some(42), "the switchboard's holders, not Tom's mobile's");
+        assert_eq!(model.holders(&x, &y, Evidence::Phone), Some(42));
+        let (xy, yx) = (model.score(&x, &y, &compare(&x, &y)), model.score(&y, &x, &compare(&y, &x)));
+        assert_eq!(xy, yx, "the same pair scores the same either way round");
+        assert_ne!(model.tier(yx), Tier::Same, "an office's switchboard and a near name are not one person: {yx}");
     }
 
     #[test]
