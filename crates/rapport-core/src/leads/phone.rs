@@ -17,6 +17,10 @@ pub enum PhoneError {
     Empty,
     #[error("is not a phone number")]
     Unparsable,
+    /// "4.91761E+12": a spreadsheet showed the number in scientific notation and saved it so; its last digits
+    /// are gone, and only the source can give them back.
+    #[error("was shortened by a spreadsheet to scientific notation, and its last digits are lost: format the column as text in the spreadsheet and export it again")]
+    ScientificNotation,
     #[error("is not a valid number for {0}; if it is from another country, add its country code (e.g. +44 …)")]
     Invalid(String),
     /// The number carried its country code already: suggesting to add one would be wrong.
@@ -138,6 +142,15 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// "4.91761E+12", "4,91761E+12" (a comma where the spreadsheet's locale writes one), "1E+10".
+fn is_scientific_notation(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else { return false };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let (whole, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, "0"));
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    digits(whole) && digits(fraction) && digits(exponent)
+}
+
 pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, PhoneError> {
     let from_uri = from_tel_uri(input);
     let text = from_uri.as_deref().unwrap_or(input);
@@ -150,6 +163,9 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     }
     if !text.chars().any(|c| c.is_ascii_digit()) {
         return Err(PhoneError::Unparsable);
+    }
+    if is_scientific_notation(text) {
+        return Err(PhoneError::ScientificNotation);
     }
     let region_code = default_region.trim().to_ascii_uppercase();
     let region = country::Id::from_str(&region_code).map_err(|_| PhoneError::UnknownRegion(region_code.clone()))?;
@@ -194,6 +210,17 @@ mod tests {
             Ok(p) => p.e164,
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    #[test]
+    fn a_number_a_spreadsheet_shortened_says_so() {
+        for shortened in ["4.91761E+12", "4,91761E+12", "1E+10", "4.4207946e+11"] {
+            assert_eq!(parse_phone(shortened, "DE"), Err(PhoneError::ScientificNotation), "{shortened}");
+        }
+        // Extensions and words with an E are not.
+        assert_eq!(e164("+49 30 1234567", "DE"), "+49301234567");
+        assert_eq!(parse_phone("E+12", "DE"), Err(PhoneError::Unparsable));
+        assert_ne!(parse_phone("030 1234 ext 5", "DE"), Err(PhoneError::ScientificNotation));
     }
 
     #[test]
