@@ -121,3 +121,64 @@ fn changing_ones_own_password_checks_ones_own_hash() {
     assert!(f.core.sign_in("ann.old", "a fresh password").is_ok());
     assert!(f.core.sign_in("ann", "the newcomer's password").is_ok(), "the newcomer is untouched");
 }
+
+/// Every fault of a new user is named at once, on its field: a short password is a field to fix, not a failed
+/// sign-in, on the first run too.
+#[test]
+fn a_new_users_faults_are_named_together_on_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = rapport_core::Rapport::open_with(
+        &dir.path().join("first.db"),
+        &rapport_core::OpenOptions::default(),
+        common::clock(),
+    )
+    .unwrap();
+    let short = core.create_first_admin("ada", "", "short").unwrap_err();
+    assert_eq!(short.code(), ErrorCode::Validation);
+    assert_eq!(short.field_errors().iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["password"]);
+
+    let f = fixture();
+    let input = UserInput {
+        username: "bad name".into(),
+        display_name: String::new(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+    };
+    let before = f.dump();
+    let e = f.core.create_user(&f.admin, &input, "x").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Validation);
+    assert_eq!(e.field_errors().iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["username", "password"]);
+    assert_eq!(f.dump(), before, "nothing written");
+}
+
+/// The same campaigns typed in another order are no change: nothing is written or logged.
+#[test]
+fn campaigns_in_another_order_are_no_change() {
+    let f = fixture();
+    let u = f.user("sam", Role::Editor, &["Zeta", "Alpha"]);
+    let id = u.user_id().unwrap();
+    let before = f.dump();
+    let input = UserInput {
+        username: "sam".into(),
+        display_name: "sam".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec!["Alpha".into(), "Zeta".into()],
+    };
+    let same = f.core.update_user(&f.admin, id, &input).unwrap();
+    assert_eq!(same.campaigns, ["Alpha", "Zeta"]);
+    assert_eq!(f.dump(), before, "nothing written");
+    let input = UserInput { campaigns: vec!["Zeta".into(), "beta".into(), "Alpha".into()], ..input };
+    f.core.update_user(&f.admin, id, &input).unwrap();
+    let logged: String = f
+        .sql()
+        .query_row(
+            "SELECT new_value FROM change_log WHERE entity = 'user' AND entity_id = ?1 AND field = 'campaigns'",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, "Alpha; beta; Zeta", "logged as stored");
+    assert_eq!(f.core.update_user(&f.admin, id, &input).unwrap().campaigns, ["Alpha", "beta", "Zeta"]);
+}

@@ -19,7 +19,8 @@ pub struct SessionInfo {
     pub permissions: Vec<Permission>,
 }
 
-fn clean_user_input(input: &UserInput) -> Result<UserInput, ValidationErrors> {
+/// `input` trimmed and checked, with the `password` a new user is given: every field's fault at once.
+fn clean_user_input(input: &UserInput, password: Option<&str>) -> Result<UserInput, ValidationErrors> {
     let mut errors = Vec::new();
     let username = input.username.trim().to_string();
     if username.is_empty() {
@@ -37,6 +38,12 @@ fn clean_user_input(input: &UserInput) -> Result<UserInput, ValidationErrors> {
         if !c.is_empty() && !campaigns.iter().any(|x| x.eq_ignore_ascii_case(c)) {
             campaigns.push(c.to_string());
         }
+    }
+    // In the order the store reads them back (its column ignores ASCII case), so that the same campaigns typed
+    // in another order are no change.
+    campaigns.sort_by_key(|c| c.to_ascii_lowercase());
+    if let Some(Err(e)) = password.map(auth::check_password_policy) {
+        errors.push(FieldError::new("password", e.to_string()));
     }
     if !errors.is_empty() {
         return Err(ValidationErrors { errors });
@@ -67,14 +74,16 @@ impl Rapport {
     /// Creates the first Administrator; refused once any user exists (checked inside the write transaction,
     /// so two first runs racing cannot both succeed).
     pub fn create_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<Actor> {
-        auth::check_password_policy(password)?;
-        let input = clean_user_input(&UserInput {
-            username: username.into(),
-            display_name: display_name.into(),
-            role: Role::Administrator,
-            active: true,
-            campaigns: vec![],
-        })?;
+        let input = clean_user_input(
+            &UserInput {
+                username: username.into(),
+                display_name: display_name.into(),
+                role: Role::Administrator,
+                active: true,
+                campaigns: vec![],
+            },
+            Some(password),
+        )?;
         let hash = auth::hash_password(password)?;
         self.db.write(|tx| {
             if store::count(tx)? > 0 {
@@ -153,9 +162,7 @@ impl Rapport {
     }
 
     pub fn create_user(&self, actor: &Actor, input: &UserInput, password: &str) -> Result<User> {
-        let input = clean_user_input(input)?;
-        auth::check_password_policy(password)
-            .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
+        let input = clean_user_input(input, Some(password))?;
         // Hashing is deliberately slow: do it before taking the write lock.
         let hash = auth::hash_password(password)?;
         self.db.write(|tx| {
@@ -193,7 +200,7 @@ impl Rapport {
     }
 
     pub fn update_user(&self, actor: &Actor, id: i64, input: &UserInput) -> Result<User> {
-        let input = clean_user_input(input)?;
+        let input = clean_user_input(input, None)?;
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
             let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
