@@ -39,21 +39,38 @@ fn password(prompt: &str, var: &str) -> CliResult<String> {
     }
 }
 
+/// A password that is being set: typed twice when typed at a prompt, as nobody can read it back and a slip
+/// would lock its user out (the first administrator has nobody to reset it).
+fn new_password(prompt: &str, var: &str) -> CliResult<String> {
+    if let Ok(p) = std::env::var(var) {
+        if !p.is_empty() {
+            return Ok(p);
+        }
+    }
+    let first = password(prompt, var)?;
+    let again = rpassword::prompt_password("Type it again: ").map_err(|e| format!("no password: {e}"))?;
+    if first != again {
+        return Err("the two passwords differ; nothing was changed".into());
+    }
+    Ok(first)
+}
+
 /// Signs in as `--as`/RAPPORT_USER. On a database with no users yet, creates that user as the first
 /// Administrator, as the app's first run does.
 pub fn sign_in(cli: &Cli, core: &Rapport) -> CliResult<Actor> {
     let username = cli.user.clone().ok_or("say who you are: --as USER or RAPPORT_USER")?;
-    let pass = password(&format!("Password for {username}: "), "RAPPORT_PASSWORD")?;
     if !core.has_users().map_err(|e| e.to_string())? {
+        let pass = new_password(&format!("Password for the first administrator, {username}: "), "RAPPORT_PASSWORD")?;
         let actor = core.create_first_admin(&username, &username, &pass).map_err(|e| e.to_string())?;
         eprintln!("created the first administrator, {username}");
         return Ok(actor);
     }
+    let pass = password(&format!("Password for {username}: "), "RAPPORT_PASSWORD")?;
     core.sign_in(&username, &pass).map_err(|e| e.to_string())
 }
 
 pub fn new_user_password(username: &str) -> CliResult<String> {
-    password(&format!("Password for the new user {username}: "), "RAPPORT_NEW_PASSWORD")
+    new_password(&format!("Password for the new user {username}: "), "RAPPORT_NEW_PASSWORD")
 }
 
 /// The id of the user named `username` (any case): `--owner`, `--agent`.

@@ -383,3 +383,33 @@ fn the_bench_refuses_too_few_samples_and_a_database_that_is_not_its_own() {
     let core = rapport_core::Rapport::open(&db).unwrap();
     assert!(!core.has_users().unwrap(), "no administrator was made");
 }
+
+/// The first administrator's password, typed at a prompt (a real terminal: `script` gives the process one), is
+/// asked twice; two that differ create nobody, so a slip cannot lock the only administrator out.
+#[test]
+fn a_first_password_typed_at_a_prompt_is_asked_twice() {
+    let (_dir, db) = db();
+    let typed = |lines: &str| {
+        let command = format!("'{}' --db '{}' --as ada users list", env!("CARGO_BIN_EXE_rapport"), db.display());
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("RAPPORT_PASSWORD")
+            .env_remove("RAPPORT_USER")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux, in every Debian) gives the CLI a terminal");
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), lines.as_bytes()).unwrap();
+        let o = child.wait_with_output().unwrap();
+        (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let (ok, out) = typed("first-pass-1\nfirst-pass-2\n");
+    assert!(!ok && out.contains("the two passwords differ"), "{out}");
+    assert!(out.contains("Type it again"), "{out}");
+    let users: i64 =
+        rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
+    assert_eq!(users, 0, "nobody created");
+    let (ok, out) = typed("first-pass-1\nfirst-pass-1\n");
+    assert!(ok && out.contains("created the first administrator, ada"), "{out}");
+    assert!(rapport_as(&db, "ada", "first-pass-1", &["users", "list"]).ok);
+}
