@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use rapport_core::secrets::OsKeychain;
+use rapport_core::ErrorCode;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -26,6 +27,11 @@ pub fn start(app: AppHandle) {
             let sync = tick.is_multiple_of(SYNC_EVERY_TICKS);
             let handle = app.clone();
             let _ = tauri::async_runtime::spawn_blocking(move || {
+                // An account deactivated since it signed in gets nothing more, and is signed out.
+                if core.session(&actor).is_err_and(|e| e.code() == ErrorCode::SessionEnded) {
+                    handle.state::<AppState>().end_session_of(actor.user_id());
+                    return;
+                }
                 match core.take_due_reminders(&actor) {
                     Ok(due) => {
                         for r in due {
@@ -57,19 +63,18 @@ pub fn start(app: AppHandle) {
                         tracing::warn!("folding the duplicate keys: {e}");
                     }
                 }
-                let notes = core.take_notifications(&actor).and_then(|mut m| {
-                    m.extend(core.take_due_task_reminders(&actor)?);
-                    Ok(m)
-                });
-                match notes {
-                    Ok(messages) => {
-                        for m in messages {
-                            if let Err(e) = handle.notification().builder().title("Pipeline").body(&m).show() {
-                                tracing::warn!("could not show a notification: {e}");
+                // Each list is marked shown as it is taken: one failing must not drop the other once taken.
+                for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {
+                    match notes {
+                        Ok(messages) => {
+                            for m in messages {
+                                if let Err(e) = handle.notification().builder().title("Pipeline").body(&m).show() {
+                                    tracing::warn!("could not show a notification: {e}");
+                                }
                             }
                         }
+                        Err(e) => tracing::warn!("notifications: {e}"),
                     }
-                    Err(e) => tracing::warn!("notifications: {e}"),
                 }
                 if sync && matches!(core.caldav_account(&actor), Ok(Some(_))) {
                     // The outcome (and any error) is recorded on the account by the core.

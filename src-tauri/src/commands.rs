@@ -36,7 +36,13 @@ pub(crate) async fn as_actor<T: Send + 'static>(
 ) -> Res<T> {
     let core = state.core()?;
     let actor = state.actor()?;
-    blocking(move || f(&core, &actor).map_err(ApiError::from)).await
+    let user = actor.user_id();
+    let result = blocking(move || f(&core, &actor).map_err(ApiError::from)).await;
+    // A deactivated account keeps no session here either: the UI goes back to the sign-in.
+    if result.as_ref().is_err_and(|e| e.code == ErrorCode::SessionEnded) {
+        state.end_session_of(user);
+    }
+    result
 }
 
 /// A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database.

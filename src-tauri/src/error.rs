@@ -19,7 +19,7 @@ impl ApiError {
     }
 
     pub fn not_signed_in() -> Self {
-        Self::new(ErrorCode::AuthFailed, "You are signed out. Sign in again.")
+        Self::new(ErrorCode::SessionEnded, "You are signed out. Sign in again.")
     }
 }
 

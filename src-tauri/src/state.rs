@@ -52,6 +52,14 @@ impl AppState {
         *self.session_guard() = actor;
     }
 
+    /// Signs out user `user` if still signed in (not someone who signed in since).
+    pub fn end_session_of(&self, user: Option<i64>) {
+        let mut session = self.session_guard();
+        if session.as_ref().is_some_and(|a| a.user_id() == user) {
+            *session = None;
+        }
+    }
+
     fn session_guard(&self) -> std::sync::MutexGuard<'_, Option<Actor>> {
         lock(&self.session)
     }

@@ -182,3 +182,29 @@ fn campaigns_in_another_order_are_no_change() {
     assert_eq!(logged, "Alpha; beta; Zeta", "logged as stored");
     assert_eq!(f.core.update_user(&f.admin, id, &input).unwrap().campaigns, ["Alpha", "beta", "Zeta"]);
 }
+
+/// An account deactivated while signed in ends its session: every call says so with its own code, which the
+/// app takes back to the sign-in (not "permission denied", which it shows on the screen asked).
+#[test]
+fn a_session_of_an_account_deactivated_since_has_ended() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let id = eve.user_id().unwrap();
+    assert!(f.core.session(&eve).is_ok());
+    let off = UserInput {
+        username: "eve".into(),
+        display_name: "eve".into(),
+        role: Role::Editor,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, id, &off).unwrap();
+    assert_eq!(f.core.session(&eve).unwrap_err().code(), ErrorCode::SessionEnded);
+    let q = rapport_core::leads::LeadQuery { limit: 5, ..Default::default() };
+    assert_eq!(f.core.list_leads(&eve, &q).unwrap_err().code(), ErrorCode::SessionEnded);
+    // Refused by role is still that.
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let refused =
+        f.core.create_lead(&viewer, &common::lead("A", "B", "a@b.io"), &rapport_core::Origin::manual()).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::PermissionDenied);
+}

@@ -2,6 +2,7 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
+import { sessionEnded } from './lib/api';
 import { nav } from './lib/nav.svelte';
 import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
@@ -53,6 +54,34 @@ describe('App start', () => {
     await u.click(screen.getByTestId('signout'));
     expect(await screen.findByTestId('signin-username')).toBeInTheDocument();
     expect(be.signOut).toHaveBeenCalled();
+  });
+
+  it('goes back to the sign-in, saying why, when the backend ends the session (the account was deactivated)', async () => {
+    const be = mockBackend({
+      signIn: async () => sessionFor('editor', { display_name: 'Eve Editor', username: 'eve' }),
+      listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
+    });
+    render(App);
+    const u = userEvent.setup();
+    await u.type(await screen.findByTestId('signin-username'), 'eve');
+    await u.type(screen.getByTestId('signin-password'), 'password1');
+    await u.click(screen.getByTestId('signin-submit'));
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+
+    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [] });
+    expect(await screen.findByTestId('signin-notice')).toHaveTextContent('This account has been deactivated; ask an administrator');
+    expect(screen.queryByTestId('current-user')).toBeNull();
+    expect(screen.queryByTestId('lead-row')).toBeNull();
+    expect(be.signOut).not.toHaveBeenCalled();
+
+    // Signing in again clears the notice.
+    await u.type(screen.getByTestId('signin-username'), 'eve');
+    await u.type(screen.getByTestId('signin-password'), 'password1');
+    await u.click(screen.getByTestId('signin-submit'));
+    expect(await screen.findByTestId('current-user')).toHaveTextContent('Eve Editor');
+    await u.click(screen.getByTestId('signout'));
+    await screen.findByTestId('signin-username');
+    expect(screen.queryByTestId('signin-notice')).toBeNull();
   });
 
   it('gives administrators Users and Settings', async () => {

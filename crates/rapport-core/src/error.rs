@@ -35,6 +35,8 @@ pub enum ErrorCode {
     StageGate,
     /// The move waits for an Administrator's approval: request it.
     ApprovalRequired,
+    /// Nobody is signed in, or the signed-in account was deactivated since: the app goes back to the sign-in.
+    SessionEnded,
 }
 
 /// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
@@ -83,6 +85,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
+            Error::Access(crate::access::AccessError::Deactivated) => ErrorCode::SessionEnded,
             Error::Access(_) => ErrorCode::PermissionDenied,
             Error::Auth(_) => ErrorCode::AuthFailed,
             Error::Store(e) => e.code(),

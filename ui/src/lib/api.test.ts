@@ -27,7 +27,7 @@ vi.mock('./bindings', () => ({ commands }));
 
 // The test setup already loaded ./api with the real bindings: load a fresh copy that sees the mock.
 vi.resetModules();
-const { BackendError, tauriBackend } = await import('./api');
+const { BackendError, tauriBackend, whenSessionEnds } = await import('./api');
 
 beforeEach(() => {
   Object.values(commands).forEach((f) => f.mockReset());
@@ -53,6 +53,26 @@ describe('tauriBackend', () => {
     };
     await expect(tauriBackend.listLeads(query)).resolves.toBe(page);
     expect(commands.listLeads).toHaveBeenCalledWith(query);
+  });
+
+  it('tells the app when the backend says the session ended, and only then', async () => {
+    const ended = vi.fn();
+    const stop = whenSessionEnds(ended);
+    commands.countLeads.mockResolvedValueOnce({
+      status: 'error',
+      error: { code: 'permission_denied', message: 'Viewer accounts cannot edit leads', field: null, fields: [] },
+    });
+    await expect(tauriBackend.countLeads({} as never)).rejects.toBeInstanceOf(BackendError);
+    expect(ended).not.toHaveBeenCalled();
+    const error = { code: 'session_ended', message: 'this account has been deactivated', field: null, fields: [] };
+    commands.countLeads.mockResolvedValueOnce({ status: 'error', error });
+    const thrown = await tauriBackend.countLeads({} as never).catch((e) => e);
+    expect(thrown.code).toBe('session_ended');
+    expect(ended).toHaveBeenCalledWith(expect.objectContaining({ code: 'session_ended' }));
+    stop();
+    commands.countLeads.mockResolvedValueOnce({ status: 'error', error });
+    await tauriBackend.countLeads({} as never).catch(() => {});
+    expect(ended).toHaveBeenCalledTimes(1);
   });
 
   it('throws a BackendError carrying code, message and fields on an error result', async () => {

@@ -305,6 +305,22 @@ export function errorMessage(e: unknown): string {
 
 type Outcome<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
+const sessionEndedListeners = new Set<(error: ApiError) => void>();
+
+/**
+ * Calls `listener` whenever the backend says the session is over (the account was deactivated, or nobody is
+ * signed in): whatever screen asked, the app goes back to the sign-in. Returns its remover.
+ */
+export function whenSessionEnds(listener: (error: ApiError) => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+/** Tells every listener of [`whenSessionEnds`] that the backend ended the session with `error`. */
+export function sessionEnded(error: ApiError) {
+  for (const listener of sessionEndedListeners) listener(error);
+}
+
 async function unwrap<T>(call: () => Promise<Outcome<T, ApiError>>): Promise<T> {
   let outcome: Outcome<T, ApiError>;
   try {
@@ -313,7 +329,11 @@ async function unwrap<T>(call: () => Promise<Outcome<T, ApiError>>): Promise<T> 
     // The bindings rethrow JavaScript errors (e.g. IPC unavailable); give them the same shape.
     throw new BackendError(toApiError(e));
   }
-  if (outcome.status === 'error') throw new BackendError(toApiError(outcome.error));
+  if (outcome.status === 'error') {
+    const error = toApiError(outcome.error);
+    if (error.code === 'session_ended') sessionEnded(error);
+    throw new BackendError(error);
+  }
   return outcome.data;
 }
 

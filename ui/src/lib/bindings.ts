@@ -890,7 +890,9 @@ export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth
 /**  A stage's entry criteria are unmet; the fields (and `activity.<kind>`) say what is missing. */
 "stage_gate" | 
 /**  The move waits for an Administrator's approval: request it. */
-"approval_required";
+"approval_required" | 
+/**  Nobody is signed in, or the signed-in account was deactivated since: the app goes back to the sign-in. */
+"session_ended";
 
 /**  One piece of evidence about a pair, as the steward reads it. */
 export type EvidenceLine = {
