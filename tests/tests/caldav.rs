@@ -333,3 +333,141 @@ fn missing_keychain_child() {
     assert!(message.contains("system keychain is not available"), "{message}");
     assert!(!message.contains('x') || message.len() > 1);
 }
+
+/// A proxy in front of Radicale that can fail on purpose: every listing (REPORT) while `fail_listing` is set,
+/// and every PUT to an href holding `refuse_put` (as a server refuses an event it cannot take).
+struct Faulty {
+    url: String,
+    fail_listing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    refuse_put: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+fn faulty_proxy(upstream: &str) -> Faulty {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let fail_listing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let refuse_put = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let (fail, refuse, upstream) =
+        (fail_listing.clone(), refuse_put.clone(), upstream.trim_end_matches('/').to_owned());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (fail, refuse, upstream) = (fail.clone(), refuse.clone(), upstream.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let mut parts = line.split_whitespace();
+                let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
+                let mut headers: Vec<(String, String)> = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        headers.push((k.trim().to_owned(), v.trim().to_owned()));
+                    }
+                }
+                let length = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let refused = refuse.lock().unwrap().clone().is_some_and(|r| method == "PUT" && path.contains(&r));
+                let (status, out_headers, out) = if method == "REPORT" && fail.load(Ordering::SeqCst) {
+                    (503, vec![], b"busy".to_vec())
+                } else if refused {
+                    (415, vec![], b"unsupported calendar data".to_vec())
+                } else {
+                    let mut req = ureq::request(&method, &format!("{upstream}{path}"));
+                    for (k, v) in &headers {
+                        if !["host", "content-length", "connection"].contains(&k.to_ascii_lowercase().as_str()) {
+                            req = req.set(k, v);
+                        }
+                    }
+                    let resp = match req.send_bytes(&body) {
+                        Ok(r) => r,
+                        Err(ureq::Error::Status(_, r)) => r,
+                        Err(e) => panic!("upstream: {e}"),
+                    };
+                    let status = resp.status();
+                    let hs: Vec<(String, String)> = resp
+                        .headers_names()
+                        .into_iter()
+                        .filter(|k| !["content-length", "connection", "transfer-encoding"].contains(&k.as_str()))
+                        .filter_map(|k| resp.header(&k).map(|v| (k.clone(), v.to_owned())))
+                        .collect();
+                    let mut out = Vec::new();
+                    resp.into_reader().read_to_end(&mut out).unwrap();
+                    (status, hs, out)
+                };
+                let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", out.len());
+                for (k, v) in out_headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&out);
+            });
+        }
+    });
+    Faulty { url, fail_listing, refuse_put }
+}
+
+/// A sync that fails halfway (the listing after the sends) keeps what it sent as sent: the next sync takes an
+/// edit made meanwhile for what it is, not for a conflict with the copy it sent itself. An event the server
+/// refuses is named, kept, and does not stop the others.
+#[test]
+fn a_sync_that_fails_halfway_keeps_what_it_sent() {
+    if !keychain_available() {
+        return;
+    }
+    use std::sync::atomic::Ordering;
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let proxy = faulty_proxy(&server.url);
+    let calendar = format!("{}agent/calendar/", proxy.url);
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let keychain = OsKeychain;
+    let connect =
+        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    f.core.connect_caldav(&dana, &connect, &keychain).unwrap();
+    let review =
+        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    let huge =
+        f.core.book_appointment(&dana, &booking(id, "Huge", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+
+    proxy.fail_listing.store(true, Ordering::SeqCst);
+    *proxy.refuse_put.lock().unwrap() = Some(huge.uid.replace('@', "_"));
+    let failed = f.core.sync_caldav(&dana, &keychain).unwrap_err();
+    assert_eq!(failed.code(), ErrorCode::Remote, "{failed}");
+    let sent = f.core.appointment(&dana, review.id).unwrap();
+    assert!(!sent.sync_pending, "Review reached the server and is recorded as sent");
+    assert!(f.core.appointment(&dana, huge.id).unwrap().sync_pending, "Huge did not, and waits");
+
+    // Edited here meanwhile: the next sync sends the edit, with no conflict against its own copy.
+    proxy.fail_listing.store(false, Ordering::SeqCst);
+    f.core.move_appointment(&dana, sent.id, sent.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.conflicts.is_empty(), "{report:?}");
+    assert_eq!(report.pushed, 1, "{report:?}");
+    assert!(report.refused.len() == 1 && report.refused[0].contains("“Huge”"), "{report:?}");
+    let on_server = get(&format!("{}agent/calendar/{}.ics", server.url, review.uid.replace('@', "_")));
+    assert!(on_server.contains("T110000"), "the edit reached the server: {on_server}");
+    let review = f.core.appointment(&dana, review.id).unwrap();
+    assert!(review.start.starts_with("2026-12-04T11:00") && !review.sync_pending, "{review:?}");
+
+    // Once the server takes it, it is sent like the others.
+    *proxy.refuse_put.lock().unwrap() = None;
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.refused.len(), report.conflicts.len()), (1, 0, 0), "{report:?}");
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+}

@@ -207,16 +207,11 @@ pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()
                 .connect_caldav(actor, &CaldavConnect { calendar_url: url, username: user, password }, &keychain)
                 .map_err(err)?;
             println!("connected {} as {} (password in the system keychain)", account.calendar_url, account.username);
-            let report = core.sync_caldav(actor, &keychain).map_err(err)?;
-            println!("synced: {} sent, {} received, {} removed", report.pushed, report.pulled, report.removed);
+            print_sync(&core.sync_caldav(actor, &keychain).map_err(err)?);
             Ok(())
         }
         CaldavCommand::Sync => {
-            let report = core.sync_caldav(actor, &keychain).map_err(err)?;
-            println!("synced: {} sent, {} received, {} removed", report.pushed, report.pulled, report.removed);
-            for c in report.clashes {
-                println!("  clash: {c}");
-            }
+            print_sync(&core.sync_caldav(actor, &keychain).map_err(err)?);
             Ok(())
         }
         CaldavCommand::Status => {
@@ -234,5 +229,19 @@ pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()
             Ok(())
         }
         CaldavCommand::Disconnect => core.disconnect_caldav(actor, &keychain).map_err(err),
+    }
+}
+
+/// What a sync did, and what it needs the user to look at.
+fn print_sync(report: &rapport_core::calendar::SyncReport) {
+    println!("synced: {} sent, {} received, {} removed", report.pushed, report.pulled, report.removed);
+    for c in &report.clashes {
+        println!("  clash: {c}");
+    }
+    for c in &report.conflicts {
+        println!("  conflict: {c}");
+    }
+    for c in &report.refused {
+        println!("  refused: {c}");
     }
 }

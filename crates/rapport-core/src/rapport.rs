@@ -19,6 +19,8 @@ pub struct Rapport {
     pub(crate) imports: crate::imports::Runtime,
     /// The next range of duplicate keys a fold done in passing takes, while one is under way.
     pub(crate) fold_next: std::sync::Mutex<Option<usize>>,
+    /// Held by a CalDAV sync while it runs in this process.
+    pub(crate) caldav_sync: std::sync::Mutex<()>,
 }
 
 impl Rapport {
@@ -27,7 +29,13 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self { db: Database::open(path, opts)?, clock, imports: Default::default(), fold_next: Default::default() })
+        Ok(Self {
+            db: Database::open(path, opts)?,
+            clock,
+            imports: Default::default(),
+            fold_next: Default::default(),
+            caldav_sync: Default::default(),
+        })
     }
 
     pub fn path(&self) -> &Path {

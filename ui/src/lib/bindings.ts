@@ -1999,6 +1999,8 @@ export type SyncReport = {
 	clashes: string[],
 	/**  Appointments changed both here and on the server since the last sync, each saying what was kept. */
 	conflicts: string[],
+	/**  Appointments the server refused to take, each with its reason: kept here and sent again next time. */
+	refused: string[],
 };
 
 export type TargetInfo = {

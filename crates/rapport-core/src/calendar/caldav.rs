@@ -133,6 +133,9 @@ impl Rapport {
     /// Sends what changed here, then reads the server. A failure is recorded on the account (shown as its
     /// state) and returned; nothing local is lost.
     pub fn sync_caldav(&self, actor: &Actor, secrets: &dyn Secrets) -> Result<SyncReport> {
+        // One sync at a time (the app's own every few minutes, one asked for): two would send the same rows,
+        // and the second would take the first's ETags for changes made elsewhere.
+        let _one_at_a_time = self.caldav_sync.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (account, user, tz, pending) = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
             let user = grant.user_id.ok_or_else(no_account)?;
@@ -155,6 +158,21 @@ impl Rapport {
             Ok::<_, Error>(())
         })?;
         result
+    }
+
+    /// Stores where each sent row now is on the server and its ETag. A row edited again while it was being
+    /// sent stays marked for the next sync.
+    fn record_pushed(&self, pushed: &[(i64, i64, String, Option<String>)]) -> Result<()> {
+        if pushed.is_empty() {
+            return Ok(());
+        }
+        self.db.write(|tx| {
+            for (id, version, href, etag) in pushed {
+                let still = store::get(tx, *id)?.is_some_and(|r| r.version == *version);
+                store::set_remote(tx, *id, Some(href), etag.as_deref(), !still)?;
+            }
+            Ok::<_, Error>(())
+        })
     }
 
     fn sync_with_server(
@@ -196,9 +214,22 @@ impl Rapport {
                 Err(RemoteError::Changed) => {
                     conflicted.insert(href, (rows.iter().map(|r| r.id).collect(), master.title.clone()));
                 }
-                Err(e) => return Err(remote(e, url)),
+                // The server refused this one event (too large, a property it rejects): the others go on, and
+                // this one stays marked to be sent, and named.
+                Err(RemoteError::Other(why)) => report.refused.push(format!(
+                    "“{}” was refused by the server ({why}): it is kept here and sent again at the next sync",
+                    master.title
+                )),
+                // The server or the account failed as a whole: what was sent is recorded, the rest waits.
+                Err(e) => {
+                    self.record_pushed(&pushed)?;
+                    return Err(remote(e, url));
+                }
             }
         }
+        // Recorded before anything else is asked of the server: a failure below must not leave what was sent
+        // marked as unsent, with an ETag the server no longer has (the next send would be taken for a conflict).
+        self.record_pushed(&pushed)?;
 
         // Pull.
         let now = self.now_utc();
@@ -217,11 +248,6 @@ impl Rapport {
         let origin = Origin { reason: ChangeReason::Import, source_ref: format!("CalDAV {url}") };
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-            for (id, version, href, etag) in &pushed {
-                // A row edited again while we were sending stays marked for the next sync.
-                let still = store::get(tx, *id)?.is_some_and(|r| r.version == *version);
-                store::set_remote(tx, *id, Some(href), etag.as_deref(), !still)?;
-            }
             let agent = super::agents::load(tx, user)?;
             let mut busy = BusyIndex::of_agent(tx, &grant, user, tz, (now, now + Duration::days(PULL_AHEAD_DAYS)))?;
             let batch = self.begin_batch(tx, &grant, &origin)?;

@@ -326,4 +326,6 @@ pub struct SyncReport {
     pub clashes: Vec<String>,
     /// Appointments changed both here and on the server since the last sync, each saying what was kept.
     pub conflicts: Vec<String>,
+    /// Appointments the server refused to take, each with its reason: kept here and sent again next time.
+    pub refused: Vec<String>,
 }

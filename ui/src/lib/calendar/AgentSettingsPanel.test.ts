@@ -181,6 +181,7 @@ describe('AgentSettingsPanel', () => {
           removed: 1,
           clashes: ['“Lunch” overlaps “Demo with Acme”'],
           conflicts: ['“Review” was changed here and on the server: the server\'s version was kept'],
+          refused: ['“Huge” was refused by the server (413): it is kept here and sent again at the next sync'],
         })
         .mockRejectedValueOnce(apiErr({ code: 'remote', message: 'the CalDAV server refused the password (401)' })),
     });
@@ -201,6 +202,9 @@ describe('AgentSettingsPanel', () => {
     expect(screen.getByTestId('caldav-clashes')).toHaveTextContent('“Lunch” overlaps “Demo with Acme”');
     expect(screen.getByTestId('caldav-conflicts')).toHaveTextContent(
       '1 appointment changed both here and on the server: “Review” was changed here and on the server',
+    );
+    expect(screen.getByTestId('caldav-refused')).toHaveTextContent(
+      '1 appointment not taken by the server: “Huge” was refused by the server (413)',
     );
     // What the sync said is brought into view: it lands below the fold of the settings.
     await waitFor(() => expect(scrolled.at(-1)).toContainElement(screen.getByTestId('caldav-conflicts')));
