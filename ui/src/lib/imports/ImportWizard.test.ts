@@ -442,6 +442,55 @@ describe('Import wizard', () => {
     expect(screen.queryByTestId('import-staged-file')).toBeNull();
   });
 
+  it('imports what it checked: nothing of the mapping changes while the rows are being checked', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const gate = deferred<void>();
+    const real = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (...args: Parameters<typeof real>) => {
+      await gate.promise;
+      return real(...args);
+    });
+    await u.click(screen.getByTestId('import-check'));
+    await waitFor(() => expect(screen.getByTestId('import-check')).toHaveTextContent('Checking the rows…'));
+    expect(screen.getByTestId('map-Vorname')).toBeDisabled();
+    expect(screen.getByTestId('import-key')).toBeDisabled();
+    expect(screen.getByTestId('import-template-select')).toBeDisabled();
+    importWizard.setTarget(0, 'notes');
+    // Even an option changed by a way the screen does not offer is not what the check saw: not imported.
+    importWizard.options.dedup = false;
+    gate.resolve();
+    await screen.findByTestId('import-dryrun-step');
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-report-step');
+    const [[, plan]] = be.importStart.mock.calls;
+    expect(plan.mapping).toContainEqual({ column: 'Vorname', target: 'first_name' });
+    expect(plan.dedup).toBe(true);
+  });
+
+  it('offers no way back from a later set of columns: the files before it are imported', async () => {
+    const { be, u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [
+      csvFile('hannover.csv'),
+      new File([ENGLISH_CSV], 'web.csv', { type: 'text/csv' }),
+    ]);
+    await staged(2);
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getByTestId('import-back')).toBeInTheDocument();
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await u.click(screen.getByTestId('import-start'));
+    await u.click(within(await screen.findByTestId('import-report-step')).getByTestId('report-next-group'));
+    expect(await screen.findByTestId('import-mapping-step')).toHaveTextContent('Map the columns of web.csv');
+    expect(screen.queryByTestId('import-back')).toBeNull();
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Escape}');
+    expect(screen.getByTestId('import-mapping-step')).toHaveTextContent('Map the columns of web.csv');
+    expect(screen.queryByTestId('import-files-step')).toBeNull();
+    expect(be.importStart).toHaveBeenCalledTimes(1);
+  });
+
   it('goes on with Enter and back with Esc', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);

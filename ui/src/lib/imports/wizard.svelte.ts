@@ -58,6 +58,8 @@ class ImportWizard {
   mapping = $state<ColumnMapping[]>([]);
   options = $state<PlanOptions>(defaultPlanOptions());
   checks = $state.raw<FileCheck[]>([]);
+  /** The plans the checks were made with: the run imports exactly these, whatever changed since. */
+  private checkedPlans: (RunItem & { key: number })[] = [];
   checking = $state(false);
   /** How the files of the group went (the Report step). */
   outcomes = $state<RunOutcome[]>([]);
@@ -201,17 +203,20 @@ class ImportWizard {
     // The channel and the checks stay as chosen for the files before; the rest belongs to these columns.
     this.options = { ...defaultPlanOptions(), channel: kept.channel, dedup: kept.dedup, keepInvalid: kept.keepInvalid };
     this.checks = [];
+    this.checkedPlans = [];
     this.error = null;
   }
 
   /** By place, not header: a file may repeat a header (two "E-Mail" columns) or leave several empty. */
   setTarget(index: number, target: string) {
+    if (this.checking) return;
     const m = this.mapping[index];
     if (m) m.target = target;
   }
 
   /** Applies a saved template by column header; answers the columns it matched. */
   useTemplate(t: ImportTemplate): string[] {
+    if (this.checking) return [];
     const { mapping, matched } = applyTemplate(this.mapping, t);
     this.mapping = mapping;
     this.options.key = t.key;
@@ -236,8 +241,9 @@ class ImportWizard {
     this.checking = true;
     this.error = null;
     const checks: FileCheck[] = [];
+    const items = this.items();
     try {
-      for (const item of this.items()) {
+      for (const item of items) {
         try {
           const report = await backend().importDryRun(item.fileId, item.plan);
           checks.push({ key: item.key, fileName: item.fileName, report, error: null });
@@ -254,12 +260,18 @@ class ImportWizard {
       return false;
     }
     this.checks = checks;
+    this.checkedPlans = items;
     this.step = 'dryrun';
     return true;
   }
 
+  /** Whether Back leads anywhere: not from the columns of a later set, whose files before were imported. */
+  get canGoBack(): boolean {
+    return !this.checking && !(this.step === 'mapping' && this.group > 0);
+  }
+
   back() {
-    if (this.checking) return;
+    if (!this.canGoBack) return;
     if (this.step === 'dryrun') this.step = 'mapping';
     else if (this.step === 'mapping') this.step = 'files';
     this.error = null;
@@ -274,7 +286,7 @@ class ImportWizard {
     }
     const mine = this.seq;
     const checkedKeys = new Set(this.checks.filter((c) => c.report).map((c) => c.key));
-    const items = this.items()
+    const items = this.checkedPlans
       .filter((item) => checkedKeys.has(item.key))
       .map(({ fileId, fileName, plan }) => ({ fileId, fileName, plan }));
     this.error = null;
@@ -371,6 +383,7 @@ class ImportWizard {
     this.mapping = [];
     this.options = defaultPlanOptions();
     this.checks = [];
+    this.checkedPlans = [];
     this.checking = false;
     this.outcomes = [];
     this.error = null;
