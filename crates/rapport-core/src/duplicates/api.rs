@@ -91,6 +91,9 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &scan_origin())?;
             let scope = grant.lead_scope();
             let mut existing = store::pairs_by_leads(tx)?;
+            // Leads change while the scan matches, without a lock: a lead merged or undone away since it was read
+            // is left out of what is saved, and a lead created since was never compared, so its pairs stay.
+            let scanned: std::collections::HashSet<i64> = refs.iter().map(|r| r.id).collect();
             let (mut open, mut kept_apart) = (0u32, 0u32);
             for (i, c) in found.iter().enumerate() {
                 if i % SAVE_CHUNK == 0 {
@@ -101,6 +104,9 @@ impl Rapport {
                 }
                 let (x, y) = if refs[c.a].id < refs[c.b].id { (c.a, c.b) } else { (c.b, c.a) };
                 let (first, second) = (&refs[x], &refs[y]);
+                if !(store::lead_exists(tx, first.id)? && store::lead_exists(tx, second.id)?) {
+                    continue;
+                }
                 let (pa, pb) = (&prepared[x], &prepared[y]);
                 let comparison = rapport_match::compare::compare(pa, pb);
                 let tier = tier_of(&model, c.score);
@@ -153,7 +159,10 @@ impl Rapport {
                 });
             }
             // Open pairs this scan no longer finds: their leads were edited apart.
-            for stored in existing.into_values().filter(|p| p.status == "open") {
+            for (_, stored) in existing
+                .into_iter()
+                .filter(|((a, b), p)| p.status == "open" && scanned.contains(a) && scanned.contains(b))
+            {
                 store::delete(tx, stored.id)?;
             }
             incremental::save_model(tx, &model.parameters(), &at)?;

@@ -115,6 +115,10 @@ pub(crate) fn in_scope(conn: &Connection, scope: &crate::access::LeadScope, id: 
     Ok(campaign.is_some_and(|c| scope.allows_campaign(&c)))
 }
 
+pub(crate) fn lead_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT 1 FROM leads WHERE id = ?1")?.query_row([id], |_| Ok(())).optional()?.is_some())
+}
+
 pub(crate) struct StoredPair {
     pub id: i64,
     pub status: String,
