@@ -246,6 +246,10 @@ pub struct DuplicateScanSummary {
     pub kept_apart: u32,
     /// Same-tier pairs without a conflict, merged automatically (each can be unmerged from its lead's page).
     pub enriched: u32,
+    /// Cancel was asked for while those were being merged: the queue is saved, and the merges done stand.
+    pub enrichment_stopped: bool,
+    /// Why merging them stopped part-way, if it failed: the queue is saved, and the merges done stand.
+    pub enrichment_error: Option<String>,
     pub seconds: f64,
 }
 
@@ -263,19 +267,30 @@ pub async fn scan_duplicates(
         let r = core.scan_duplicates(actor, &cancel, &mut |p| {
             let _ = on_progress.send(p);
         })?;
-        // Then enrichment: same-tier pairs without a conflict become one lead each (undoable).
-        let enriched = core.enrich_same_pairs(actor, &mut |done, total| {
-            let _ = on_progress.send(ScanProgress {
-                phase: rapport_core::duplicates::ScanPhase::Enriching,
-                done: done as u32,
-                total: total as u32,
-            });
-        })?;
+        // Then enrichment: same-tier pairs without a conflict become one lead each (undoable). The queue is
+        // saved by now, so a failure here is told with the scan's summary, not as the scan's failure.
+        let mut merged = Vec::new();
+        let enrichment = core.enrich_same_pairs(
+            actor,
+            &cancel,
+            &mut |done, total| {
+                let _ = on_progress.send(ScanProgress {
+                    phase: rapport_core::duplicates::ScanPhase::Enriching,
+                    done: done as u32,
+                    total: total as u32,
+                });
+            },
+            &mut merged,
+        );
+        let enriched = u32::try_from(merged.len()).unwrap_or(u32::MAX);
+        let enrichment_error = enrichment.err().map(|e| ApiError::from(e).message);
         Ok(DuplicateScanSummary {
             leads: r.leads,
-            open: r.open.saturating_sub(enriched.len() as u32),
+            open: r.open.saturating_sub(enriched),
             kept_apart: r.kept_apart,
-            enriched: enriched.len() as u32,
+            enriched,
+            enrichment_stopped: cancel.load(Ordering::Relaxed),
+            enrichment_error,
             seconds: r.seconds,
         })
     })

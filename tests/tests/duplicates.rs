@@ -180,6 +180,27 @@ fn a_scan_keeps_up_with_leads_merged_and_created_while_it_matches() {
     assert!(queue.iter().all(|(a, b)| *a != bob && *b != bob), "{queue:?}");
 }
 
+/// Cancel asked for while same-tier pairs are being merged stops the merging: the merges done stand (each can
+/// be unmerged), the others stay in the queue.
+#[test]
+fn cancel_stops_the_merging_of_sure_pairs() {
+    let f = fixture();
+    for (first, last, email) in
+        [("Nora", "Quist", "nora.quist@example.com"), ("Ivo", "Brand", "ivo.brand61@example.com")]
+    {
+        f.core.create_lead(&f.admin, &lead(first, last, email), &Origin::manual()).unwrap();
+        f.core.create_lead(&f.admin, &lead(first, last, email), &Origin::manual()).unwrap();
+    }
+    scan(&f);
+    let cancel = AtomicBool::new(false);
+    let mut merged = Vec::new();
+    f.core
+        .enrich_same_pairs(&f.admin, &cancel, &mut |_, _| cancel.store(true, Ordering::Relaxed), &mut merged)
+        .unwrap();
+    assert_eq!(merged.len(), 1, "the merge under way ends, and no other starts");
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the other pair waits in the queue");
+}
+
 fn fastrand_title() -> usize {
     use std::sync::atomic::AtomicUsize;
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -405,7 +426,15 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     f.core.create_lead(&f.admin, &d, &Origin::manual()).unwrap();
     scan(&f);
     let mut steps = Vec::new();
-    let enriched = f.core.enrich_same_pairs(&f.admin, &mut |done, total| steps.push((done, total))).unwrap();
+    let mut enriched = Vec::new();
+    f.core
+        .enrich_same_pairs(
+            &f.admin,
+            &AtomicBool::new(false),
+            &mut |done, total| steps.push((done, total)),
+            &mut enriched,
+        )
+        .unwrap();
     assert_eq!(enriched.len(), 1, "Nora's two records agree wherever both have a value");
     assert_eq!(steps.last(), Some(&(1, 1)));
     let nora = f.core.get_lead(&f.admin, a.id).unwrap();
@@ -435,7 +464,8 @@ fn enrichment_of_three_records_leaves_the_conflict_a_first_merge_made_to_a_perso
         ids.push(f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead.id);
     }
     scan(&f);
-    let enriched = f.core.enrich_same_pairs(&f.admin, &mut |_, _| {}).unwrap();
+    let mut enriched = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
     assert_eq!(enriched.len(), 1, "{enriched:?}");
     let left: Vec<String> =
         ids.iter().filter_map(|id| f.core.get_lead(&f.admin, *id).ok()).map(|l| l.company).collect();

@@ -411,8 +411,11 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
         report.seconds
     );
     if enrich {
-        let merged = core.enrich_same_pairs(actor, &mut |_, _| {}).map_err(err)?;
+        let mut merged = Vec::new();
+        let done =
+            core.enrich_same_pairs(actor, &std::sync::atomic::AtomicBool::new(false), &mut |_, _| {}, &mut merged);
         eprintln!("{} same-tier pairs without a conflict merged (undo: the lead's page, or unmerge)", merged.len());
+        done.map_err(|e| format!("merging stopped part-way (the queue is saved, the merges above stand): {e}"))?;
     }
     Ok(())
 }

@@ -175,7 +175,7 @@ describe('tauriBackend', () => {
 describe('tauriBackend duplicates', () => {
   it('scans with a channel that reports progress, and resolves to the summary', async () => {
     mockIPC(() => null);
-    const summary = { leads: 8, open: 1, kept_apart: 0, seconds: 0.1 };
+    const summary = { leads: 8, open: 1, kept_apart: 0, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 0.1 };
     commands.scanDuplicates.mockImplementation(async (channel: Channel<unknown>) => {
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
         .__TAURI_INTERNALS__;

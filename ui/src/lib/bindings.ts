@@ -31,7 +31,7 @@ export const commands = {
 	 *  Scans every lead for duplicates in the background, reporting progress over `on_progress`; the queue is
 	 *  saved only if the scan runs to its end.
 	 */
-	scanDuplicates: (onProgress: Channel<ScanProgress>) => typedError<DuplicateScanSummary, ApiError_Serialize>(__TAURI_INVOKE("scan_duplicates", { onProgress })),
+	scanDuplicates: (onProgress: Channel<ScanProgress>) => typedError<DuplicateScanSummary_Serialize, ApiError_Serialize>(__TAURI_INVOKE("scan_duplicates", { onProgress })),
 	cancelDuplicateScan: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("cancel_duplicate_scan")),
 	duplicateQueue: (limit: number) => typedError<DuplicatePair_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { limit })),
 	markNotDuplicate: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId })),
@@ -856,12 +856,33 @@ export type DuplicatePair_Serialize = {
 };
 
 /**  What the app shows after a scan (the pairs themselves are read from the queue). */
-export type DuplicateScanSummary = {
+export type DuplicateScanSummary = DuplicateScanSummary_Serialize | DuplicateScanSummary_Deserialize;
+
+/**  What the app shows after a scan (the pairs themselves are read from the queue). */
+export type DuplicateScanSummary_Deserialize = {
 	leads: number,
 	open: number,
 	kept_apart: number,
 	/**  Same-tier pairs without a conflict, merged automatically (each can be unmerged from its lead's page). */
 	enriched: number,
+	/**  Cancel was asked for while those were being merged: the queue is saved, and the merges done stand. */
+	enrichment_stopped: boolean,
+	/**  Why merging them stopped part-way, if it failed: the queue is saved, and the merges done stand. */
+	enrichment_error?: string | null,
+	seconds: number | null,
+};
+
+/**  What the app shows after a scan (the pairs themselves are read from the queue). */
+export type DuplicateScanSummary_Serialize = {
+	leads: number,
+	open: number,
+	kept_apart: number,
+	/**  Same-tier pairs without a conflict, merged automatically (each can be unmerged from its lead's page). */
+	enriched: number,
+	/**  Cancel was asked for while those were being merged: the queue is saved, and the merges done stand. */
+	enrichment_stopped: boolean,
+	/**  Why merging them stopped part-way, if it failed: the queue is saved, and the merges done stand. */
+	enrichment_error: string | null,
 	seconds: number | null,
 };
 

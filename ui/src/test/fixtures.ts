@@ -609,7 +609,7 @@ export function duplicatesMock(
       open.clear();
       for (const p of found) if (!keptApart.has(p.id)) open.add(p.id);
       onProgress({ phase: 'saving', done: found.length, total: found.length });
-      return { leads: total, open: open.size, kept_apart: found.length - open.size, enriched: 0, seconds: 0.1 };
+      return { leads: total, open: open.size, kept_apart: found.length - open.size, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 0.1 };
     },
     cancelDuplicateScan: async () => {},
     duplicateQueue: async (limit) =>

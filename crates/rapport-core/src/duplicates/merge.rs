@@ -417,12 +417,15 @@ mod enrich {
         /// person.
         /// Runs after a scan (the app and `rapport duplicates scan` call it), apart from it: each merge is its
         /// own transaction, so a failure part-way keeps the queue and the merges already done. `progress` gets
-        /// (done, total).
+        /// (done, total). Each merge done is added to `merged` as it is done, so a failure still tells them.
+        /// Once `cancel` is set, no further pair is merged.
         pub fn enrich_same_pairs(
             &self,
             actor: &Actor,
+            cancel: &std::sync::atomic::AtomicBool,
             progress: &mut dyn FnMut(usize, usize),
-        ) -> Result<Vec<MergeOutcome>> {
+            merged: &mut Vec<MergeOutcome>,
+        ) -> Result<()> {
             let candidates = self.db.read(|conn| {
                 let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
                 if grant.duplicate_reach() != DuplicateReach::All {
@@ -441,9 +444,11 @@ mod enrich {
                 })?;
                 Ok::<_, Error>(out)
             })?;
-            let mut merged = Vec::new();
             let total = candidates.len();
             for (i, (a, b)) in candidates.into_iter().enumerate() {
+                if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(());
+                }
                 if i % 64 == 0 {
                     progress(i, total);
                 }
@@ -466,7 +471,7 @@ mod enrich {
                 }
             }
             progress(total, total);
-            Ok(merged)
+            Ok(())
         }
     }
 }

@@ -151,7 +151,7 @@ describe('DuplicatesPage: the scan', () => {
     expect(screen.queryByTestId('scan-pace')).toBeNull();
 
     const reads = be.duplicateQueue.mock.calls.length;
-    answer.resolve({ leads: 2000, open: 40, kept_apart: 3, enriched: 0, seconds: 4.2 });
+    answer.resolve({ leads: 2000, open: 40, kept_apart: 3, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 4.2 });
     await waitFor(() =>
       expect(screen.getByTestId('scan-summary')).toHaveTextContent('2,000 leads scanned · 40 pairs to review · 3 kept apart · 4.2 s'),
     );
@@ -161,6 +161,26 @@ describe('DuplicatesPage: the scan', () => {
     await waitFor(() => expect(screen.getByTestId('scan-duplicates')).toHaveFocus());
     // The queue is read again once the scan has rewritten it.
     await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBe(reads + 1));
+  });
+
+  it('says when merging the sure pairs failed part-way, and that the queue and the merges done stand', async () => {
+    const { u } = await open({
+      scanDuplicates: async () => ({
+        leads: 50,
+        open: 4,
+        kept_apart: 0,
+        enriched: 2,
+        enrichment_stopped: false,
+        enrichment_error: 'the database is busy: another program is writing to it',
+        seconds: 1,
+      }),
+    });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    await u.click(screen.getByTestId('scan-duplicates'));
+    expect(await screen.findByTestId('scan-enrichment-error')).toHaveTextContent(
+      'Merging the sure pairs stopped part-way: the database is busy: another program is writing to it. The queue is saved, and the 2 merges done stand',
+    );
+    expect(screen.getByTestId('scan-summary')).toHaveTextContent('2 pairs merged automatically');
   });
 
   it('cancels a running scan, leaving the queue as it was', async () => {

@@ -119,14 +119,21 @@ describe('numbers in words', () => {
   });
 
   it('says a scan summary as the steward reads it', () => {
-    expect(summaryText({ leads: 8, open: 1, kept_apart: 0, enriched: 0, seconds: 0.1 })).toBe(
+    expect(summaryText({ leads: 8, open: 1, kept_apart: 0, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 0.1 })).toBe(
       '8 leads scanned · 1 pair to review · 0 kept apart · 0.1 s',
     );
-    expect(summaryText({ leads: 12000, open: 35, kept_apart: 2, enriched: 0, seconds: 75 })).toBe(
+    expect(summaryText({ leads: 12000, open: 35, kept_apart: 2, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 75 })).toBe(
       '12,000 leads scanned · 35 pairs to review · 2 kept apart · 1 min 15 s',
     );
-    expect(summaryText({ leads: 1, open: 0, kept_apart: 0, enriched: 0, seconds: null })).toBe(
+    expect(summaryText({ leads: 1, open: 0, kept_apart: 0, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: null })).toBe(
       '1 lead scanned · 0 pairs to review · 0 kept apart',
+    );
+  });
+
+  it('says when merging the sure pairs was stopped by a cancel', () => {
+    const s = { leads: 8, open: 3, kept_apart: 0, enriched: 2, enrichment_stopped: true, enrichment_error: null, seconds: null };
+    expect(summaryText(s)).toBe(
+      '8 leads scanned · 3 pairs to review · 2 pairs merged automatically (no conflict) · merging stopped when cancelled · 0 kept apart',
     );
   });
 

@@ -233,6 +233,7 @@ export function summaryText(s: DuplicateScanSummary): string {
     `${formatCount(s.kept_apart)} kept apart`,
   ];
   if (s.enriched > 0) parts.splice(2, 0, `${plural(s.enriched, 'pair')} merged automatically (no conflict)`);
+  if (s.enrichment_stopped) parts.splice(s.enriched > 0 ? 3 : 2, 0, 'merging stopped when cancelled');
   if (s.seconds !== null && Number.isFinite(s.seconds)) parts.push(formatSeconds(s.seconds));
   return parts.join(' · ');
 }
