@@ -318,6 +318,23 @@ describe('DuplicatesPage: deciding on a pair', () => {
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
   });
 
+  it('takes the pairs of the merged leads off the list until the queue is read again: they hold stale versions', async () => {
+    const third = duplicatePair({ id: 3, score: 0.9, b: lead({ id: 15, first_name: 'Grace', last_name: 'H.' }) });
+    const [first, other] = duplicatePairs();
+    const reread = deferred<ReturnType<typeof duplicatePairs>>();
+    let reads = 0;
+    const { be, u } = await open({
+      duplicateQueue: async () => (++reads === 1 ? [first, third, other] : reread.promise),
+    });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(3));
+    await u.click(await screen.findByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
+    // Grace Hopper (lead 11) was just changed by the merge: her other pair waits for the fresh queue.
+    await waitFor(() => expect(names()).toEqual(['Alan Turing / A. Turing']));
+    reread.resolve([{ ...third, a: { ...third.a, version: third.a.version + 1 } }, other]);
+    await waitFor(() => expect(names()).toEqual(['Grace Hopper / Grace H.', 'Alan Turing / A. Turing']));
+  });
+
   it('offers the last merge for undoing on the screen, after its toast and a visit elsewhere', async () => {
     const be = mockBackend();
     const page = render(DuplicatesPage);
@@ -453,5 +470,14 @@ describe('DuplicatesPage: who scans', () => {
     render(DuplicatesPage);
     expect(await screen.findByTestId('scan-duplicates')).toBeInTheDocument();
     expect(screen.queryByTestId('scan-steward-only')).toBeNull();
+  });
+
+  it('does not tell an account manager who cannot scan to scan when the queue is empty', async () => {
+    mockBackend({ ...duplicatesMock(), duplicateQueue: async () => [] });
+    session.current = sessionFor('editor');
+    render(DuplicatesPage);
+    const empty = await screen.findByTestId('duplicates-empty');
+    expect(empty).not.toHaveTextContent('Scan to look for them');
+    expect(empty).toHaveTextContent("a data steward's scans find them");
   });
 });
