@@ -53,6 +53,8 @@ describe('Appointments on the lead page', () => {
     });
     const u = openLead();
     await u.click(await screen.findByTestId('lead-book-appointment'));
+    await waitFor(() => expect(be.leadHistory).toHaveBeenCalled());
+    const historyReads = be.leadHistory.mock.calls.length;
 
     const dialog = await screen.findByTestId('book-dialog');
     // The lead is already chosen; the agent is the first one there is.
@@ -68,6 +70,8 @@ describe('Appointments on the lead page', () => {
     });
     await waitFor(() => expect(screen.queryByTestId('book-dialog')).toBeNull());
     expect(await screen.findByTestId('lead-appointment')).toHaveTextContent('Meeting with Grace Hopper');
+    // The booking is in the lead's history: the history is read again.
+    await waitFor(() => expect(be.leadHistory.mock.calls.length).toBeGreaterThan(historyReads));
   });
 
   it('opens an appointment: details, status change, invite download, attendees', async () => {

@@ -7,6 +7,7 @@ import type { Backend } from '../api';
 import { localDate } from '../format';
 import { nav } from '../nav.svelte';
 import Toasts from '../ui/Toasts.svelte';
+import { leadEvents } from './events.svelte';
 import LeadPage from './LeadPage.svelte';
 
 /** Lead 11 (Grace Hopper, the survivor of the mock's merges) at its latest version. */
@@ -54,6 +55,17 @@ describe('LeadPage: the merges into a lead', () => {
     expect(be.leadHistory).toHaveBeenLastCalledWith(11);
     // The focus, on a button now gone, goes to the lead's name.
     await waitFor(() => expect(screen.getByTestId('lead-title')).toHaveFocus());
+  });
+
+  it('stops offering a merge undone elsewhere (the Undo of its toast) while the page is open', async () => {
+    const be = survivor();
+    const { merge_id } = await be.mergeLeads(11, [12], [], []);
+    openPage();
+    await screen.findByTestId('lead-merges');
+    // Undone from the merge's toast: the survivor is announced changed.
+    await be.unmerge(merge_id);
+    leadEvents.changed(await be.getLead(11));
+    await waitFor(() => expect(screen.queryByTestId('lead-merges')).toBeNull());
   });
 
   it('lists each merge, newest first, each with its own Unmerge', async () => {
