@@ -67,9 +67,20 @@ pub struct AppStatus {
 pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
     let path = state.database_path.display().to_string();
     if state.core().is_err() {
-        // The file may have been unlocked, fixed or made writable since: try again before reporting.
-        let db = state.database_path.clone();
-        state.set_core(blocking(move || Ok(crate::open_core(&db))).await?);
+        let _one = state.reopening.lock().await;
+        // Another call may have opened it while this one waited.
+        if state.core().is_err() {
+            // The file may have been unlocked, fixed or made writable since: try again before reporting.
+            let db = state.database_path.clone();
+            state.set_core(blocking(move || Ok(crate::open_core(&db))).await?);
+            // What launch could not start on a database it could not open: the capture API, if it is on.
+            if state.core().is_ok() {
+                let s = crate::capture_commands::restart(&state).await;
+                if let Some(e) = s.error {
+                    tracing::warn!("the capture API could not start: {e}");
+                }
+            }
+        }
     }
     let core = match state.core() {
         Ok(c) => c,

@@ -16,6 +16,8 @@ pub struct AppState {
     pub scan_cancel: Arc<AtomicBool>,
     /// The capture API's listener, when it runs, or why it could not start.
     pub capture: tokio::sync::Mutex<crate::capture_commands::Listener>,
+    /// Held while the database is opened again ("Try again"): two at once would open two cores.
+    pub reopening: tokio::sync::Mutex<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -33,6 +35,7 @@ impl AppState {
             session: Mutex::new(None),
             scan_cancel: Arc::default(),
             capture: Default::default(),
+            reopening: Default::default(),
         }
     }
 
