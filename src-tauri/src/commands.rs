@@ -66,7 +66,8 @@ pub struct AppStatus {
 #[specta::specta]
 pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
     let path = state.database_path.display().to_string();
-    if state.core().is_err() {
+    // No path (the app-data folder could not be found): nothing to open again.
+    if state.core().is_err() && !state.database_path.as_os_str().is_empty() {
         let _one = state.reopening.lock().await;
         // Another call may have opened it while this one waited.
         if state.core().is_err() {

@@ -135,18 +135,27 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 
-/// `--db FILE` on the command line, else `RAPPORT_DB`, else none (the app-data default).
-fn db_override() -> Option<PathBuf> {
-    let mut args = std::env::args().skip(1);
+/// `--db FILE` on the command line (`args`, without the program's name), else `RAPPORT_DB` (`env`), else none
+/// (the app-data default). A `--db` without its file is an error: opening the default database instead would
+/// put demo leads in it.
+fn db_override(
+    mut args: impl Iterator<Item = String>,
+    env: Option<std::ffi::OsString>,
+) -> Result<Option<PathBuf>, String> {
     while let Some(a) = args.next() {
-        if a == "--db" {
-            return args.next().map(PathBuf::from);
-        }
-        if let Some(v) = a.strip_prefix("--db=") {
-            return Some(PathBuf::from(v));
+        let value = if a == "--db" {
+            Some(args.next().unwrap_or_default())
+        } else {
+            a.strip_prefix("--db=").map(str::to_owned)
+        };
+        if let Some(v) = value {
+            if v.is_empty() || v.starts_with("--") {
+                return Err("--db needs the database file after it: --db FILE".into());
+            }
+            return Ok(Some(PathBuf::from(v)));
         }
     }
-    std::env::var_os("RAPPORT_DB").filter(|v| !v.is_empty()).map(PathBuf::from)
+    Ok(env.filter(|v| !v.is_empty()).map(PathBuf::from))
 }
 
 /// Opens the database and, on an empty first run, writes the demo leads (unless RAPPORT_DEMO=0).
@@ -175,11 +184,20 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let path = match db_override() {
-                Some(p) => p,
-                None => app.path().app_data_dir()?.join("rapport.db"),
+            // A path that cannot be had is shown as the startup error, not a panic with no window to say it.
+            let path = db_override(std::env::args().skip(1), std::env::var_os("RAPPORT_DB")).and_then(|p| match p {
+                Some(p) => Ok(p),
+                None => app.path().app_data_dir().map(|d| d.join("rapport.db")).map_err(|e| {
+                    format!("the folder for the app's data could not be found ({e}); start it with --db FILE")
+                }),
+            });
+            let (path, core) = match path {
+                Ok(p) => {
+                    let core = open_core(&p);
+                    (p, core)
+                }
+                Err(e) => (PathBuf::new(), Err(ApiError::new(rapport_core::ErrorCode::Io, e))),
             };
-            let core = open_core(&path);
             app.manage(AppState::new(core, path));
             background::start(app.handle().clone());
             capture_commands::start_at_launch(app.handle().clone());
@@ -194,6 +212,25 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
+    use super::db_override;
+
+    fn args(a: &[&str]) -> impl Iterator<Item = String> {
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn the_database_is_named_by_db_else_by_rapport_db() {
+        let env = || Some(std::ffi::OsString::from("/env.db"));
+        assert_eq!(db_override(args(&["--db", "/a.db"]), env()), Ok(Some("/a.db".into())));
+        assert_eq!(db_override(args(&["--db=/b.db"]), env()), Ok(Some("/b.db".into())));
+        assert_eq!(db_override(args(&[]), env()), Ok(Some("/env.db".into())));
+        assert_eq!(db_override(args(&[]), None), Ok(None));
+        // Without its file, --db is an error, not the default database.
+        for given in [&["--db"][..], &["--db", "--verbose"], &["--db="]] {
+            assert!(db_override(args(given), env()).is_err(), "{given:?}");
+        }
+    }
+
     /// The committed bindings must be what the Rust types say now; `UPDATE_BINDINGS=1` rewrites them.
     #[test]
     fn typescript_bindings_are_current() {
