@@ -54,13 +54,20 @@ pub(crate) fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError>
     if found == LATEST_VERSION {
         return Ok(());
     }
-    migrations().to_latest(conn).map_err(|e| match e {
+    let migrated = migrations().to_latest(conn).map_err(|e| match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => match StoreError::from(err) {
             StoreError::Sqlite(inner) => StoreError::Migration(inner.to_string()),
             other => other,
         },
         other => StoreError::Migration(other.to_string()),
-    })
+    });
+    // Two processes started at once on an old file (the app and the CLI after an update) both read the old
+    // version; the second, once the first's upgrade let it write, fails applying it again. The file is then
+    // upgraded, which is all this asked for.
+    match migrated {
+        Err(_) if schema_version(conn).is_ok_and(|v| v == LATEST_VERSION) => Ok(()),
+        other => other,
+    }
 }
 
 /// Brings a database to exactly `version`, for tests that build files of older schemas. It takes a connection
