@@ -264,6 +264,8 @@ fn campaign_isolation_limits_what_a_team_sees_and_touches() {
     moved.campaign = "Fall Webinar".into();
     let err = f.core.update_lead(&team, spring.id, spring.version, &moved, &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    // The form can point at the field: the campaign.
+    assert_eq!(err.field_errors().iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["campaign"]);
     let mut elsewhere = lead("E", "Three", "e@x.com");
     elsewhere.campaign = "Fall Webinar".into();
     assert_eq!(

@@ -106,6 +106,10 @@ impl Error {
         match self {
             Error::Validation(v) => v.errors.clone(),
             Error::Gate(g) => g.field_errors(),
+            // The form can point at the campaign the actor may not use.
+            Error::Access(e @ crate::access::AccessError::OutsideCampaigns(_)) => {
+                vec![FieldError::new("campaign", e.to_string())]
+            }
             _ => vec![],
         }
     }

@@ -21,6 +21,26 @@ function setup(over: Parameters<typeof mockBackend>[0] = {}, leadToEdit: ReturnT
 }
 
 describe('LeadForm', () => {
+  it("shows a campaign outside the user's beside the campaign field, nothing typed lost", async () => {
+    const { u } = setup({
+      createLead: async () => {
+        throw apiErr({
+          code: 'permission_denied',
+          message: 'campaign "Fall Webinar" is not one of the campaigns you work on',
+          field: 'campaign',
+          fields: [{ field: 'campaign', message: 'campaign "Fall Webinar" is not one of the campaigns you work on' }],
+        });
+      },
+    });
+    await u.type(screen.getByTestId('field-first_name'), 'Ada');
+    await u.type(screen.getByTestId('field-campaign'), 'Fall Webinar');
+    await u.click(screen.getByTestId('save-lead'));
+    const inline = await screen.findByTestId('error-campaign');
+    expect(inline).toHaveTextContent('is not one of the campaigns you work on');
+    expect(screen.getByTestId('field-campaign').closest('.field')).toContainElement(inline);
+    expect(screen.getByTestId('field-first_name')).toHaveValue('Ada');
+  });
+
   it('shows the backend error under emails.0, keeps every typed value, and lists it at the top', async () => {
     const { be, u, onsaved } = setup({
       createLead: async () => {
