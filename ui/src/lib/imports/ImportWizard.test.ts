@@ -382,6 +382,23 @@ describe('Import wizard', () => {
     );
   });
 
+  it('says when the rows of an outcome lie beyond the rows shown, not that there are none', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const real = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (fileId, plan) => {
+      const report = await real(fileId, plan);
+      return { ...report, rows_shown: report.rows_shown.filter((r) => r.action === 'reject') };
+    });
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await u.selectOptions(screen.getByTestId('dryrun-filter'), 'create_active');
+    const none = await screen.findByTestId('dryrun-no-rows');
+    expect(none).toHaveTextContent(
+      'Of the 1 row shown here (the first, every rejected row first), none would be “New”; 2 rows further in messe.csv would.',
+    );
+  });
+
   it('maps a sheet chosen on a step back afresh, not with the other sheet\'s mapping', async () => {
     const { u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
