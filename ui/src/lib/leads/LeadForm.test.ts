@@ -211,6 +211,22 @@ describe('LeadForm', () => {
     expect(toasts.items.map((t) => t.message)).toContain('Lead saved');
   });
 
+  it('leaves Ctrl+S and Esc to a dialog open over the form (the shortcuts help)', async () => {
+    const { be, u, oncancel } = setup({}, lead({ id: 42, version: 5 }));
+    await u.type(screen.getByTestId('field-job_title'), ' and more');
+    const help = document.createElement('dialog');
+    document.body.append(help);
+    help.setAttribute('open', '');
+    await u.keyboard('{Control>}s{/Control}');
+    await u.keyboard('{Escape}');
+    expect(be.updateLead).not.toHaveBeenCalled();
+    expect(oncancel).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('confirm-discard')).toBeNull();
+    help.remove();
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+  });
+
   it('explains a conflict and reloads the latest version on request', async () => {
     const fresh = lead({ id: 42, version: 6, job_title: 'Commodore' });
     const { be, u } = setup(
