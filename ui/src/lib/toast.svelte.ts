@@ -25,6 +25,8 @@ export interface ToastOptions {
 
 /** How long toasts stay up, in ms. */
 export const TOAST_MS = { success: 4000, info: 4000, error: 8000, action: 10000 } as const;
+/** A toast the pointer or the focus left stays at least this long, in ms. */
+export const TOAST_MIN_AFTER_HOLD_MS = 2000;
 /** At most this many toasts show at once; a new one drops the oldest. */
 export const MAX_TOASTS = 3;
 
@@ -36,6 +38,9 @@ class ToastStore {
   items = $state<ToastItem[]>([]);
   private next = 1;
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Each timed toast's time left and when its timer last started, so a hold can pause it. */
+  private clocks = new Map<number, { left: number; since: number }>();
+  private held = new Set<number>();
 
   show(message: string, kind: ToastKind = 'success', options: ToastOptions = {}): number {
     const id = this.next++;
@@ -44,8 +49,33 @@ class ToastStore {
     const kept = this.items.slice(-(MAX_TOASTS - 1));
     for (const t of this.items) if (!kept.includes(t)) this.stopTimer(t.id);
     this.items = [...kept, { id, kind, message, action }];
-    if (ms > 0) this.timers.set(id, setTimeout(() => this.dismiss(id), ms));
+    if (ms > 0) this.startTimer(id, ms);
     return id;
+  }
+
+  /**
+   * The pointer or the focus is on toast `id`: it stays while they are (an Undo being reached for must not go
+   * from under the pointer). Released, it stays at least a little longer.
+   */
+  hold(id: number) {
+    const clock = this.clocks.get(id);
+    const timer = this.timers.get(id);
+    if (!clock || timer === undefined || this.held.has(id)) return;
+    clearTimeout(timer);
+    this.timers.delete(id);
+    clock.left = Math.max(0, clock.left - (Date.now() - clock.since));
+    this.held.add(id);
+  }
+
+  release(id: number) {
+    const clock = this.clocks.get(id);
+    if (!clock || !this.held.delete(id)) return;
+    this.startTimer(id, Math.max(clock.left, TOAST_MIN_AFTER_HOLD_MS));
+  }
+
+  private startTimer(id: number, ms: number) {
+    this.clocks.set(id, { left: ms, since: Date.now() });
+    this.timers.set(id, setTimeout(() => this.dismiss(id), ms));
   }
 
   success(message: string, options: ToastOptions = {}) {
@@ -81,6 +111,8 @@ class ToastStore {
     const t = this.timers.get(id);
     if (t !== undefined) clearTimeout(t);
     this.timers.delete(id);
+    this.clocks.delete(id);
+    this.held.delete(id);
   }
 }
 

@@ -31,6 +31,27 @@ describe('toasts', () => {
     expect(messages()).toEqual([]);
   });
 
+  it('stays while the pointer or the focus is on it, and a little after', () => {
+    const id = toasts.success('undoable', { action: { label: 'Undo', run: () => {} } });
+    vi.advanceTimersByTime(9000);
+    toasts.hold(id);
+    vi.advanceTimersByTime(60_000);
+    expect(messages()).toEqual(['undoable']);
+    toasts.release(id);
+    // 1 s was left; it stays at least 2 s once let go.
+    vi.advanceTimersByTime(1900);
+    expect(messages()).toEqual(['undoable']);
+    vi.advanceTimersByTime(200);
+    expect(messages()).toEqual([]);
+    // A toast that keeps until dismissed is not given a timer by a hold.
+    const kept = toasts.info('until dismissed', { ms: 0 });
+    toasts.hold(kept);
+    toasts.release(kept);
+    vi.advanceTimersByTime(60_000);
+    expect(messages()).toEqual(['until dismissed']);
+    toasts.clear();
+  });
+
   it(`shows at most ${MAX_TOASTS} at once, dropping the oldest`, () => {
     for (const m of ['one', 'two', 'three', 'four', 'five']) toasts.error(m);
     expect(messages()).toEqual(['three', 'four', 'five']);
