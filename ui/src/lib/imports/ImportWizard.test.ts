@@ -353,6 +353,24 @@ describe('Import wizard', () => {
     expect(count('dryrun-count-unchanged')).toBe('1');
   });
 
+  it('says in its dialog why a template could not be deleted (a toast would sit behind it)', async () => {
+    const { u } = open({
+      deleteImportTemplate: async () => {
+        throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+      },
+    });
+    await toMapping(u);
+    const select = await screen.findByTestId('import-template-select');
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
+    await u.selectOptions(select, 'Messe export');
+    await u.click(screen.getByTestId('import-template-delete'));
+    const dialog = await screen.findByTestId('delete-template-dialog');
+    await u.click(within(dialog).getByTestId('delete-template-confirm'));
+    expect(await within(dialog).findByTestId('delete-template-error')).toHaveTextContent(
+      'Could not delete the template: the database is busy',
+    );
+  });
+
   it('refuses a key whose column is not mapped before asking the backend', async () => {
     const { be, u } = open();
     await toMapping(u);

@@ -150,6 +150,21 @@ describe('ActivityTimeline', () => {
     expect(screen.getByTestId('activity-subject')).toHaveValue('Workshop');
   });
 
+  it('says in the form why an activity could not be logged, keeping what was typed', async () => {
+    const { u } = setup([], true, {
+      logActivity: async () => {
+        throw apiErr({ code: 'database_locked', message: 'the database is busy; try again in a moment' });
+      },
+    });
+    await screen.findByTestId('activity-empty');
+    await u.type(screen.getByTestId('activity-subject'), 'Workshop');
+    await u.click(screen.getByTestId('activity-submit'));
+    expect(await screen.findByTestId('activity-error')).toHaveTextContent(
+      'Could not log the call: the database is busy; try again in a moment',
+    );
+    expect(screen.getByTestId('activity-subject')).toHaveValue('Workshop');
+  });
+
   it('ticks a task off with Done', async () => {
     const task = activity({ id: 3, kind: 'task', subject: 'Send the contract', done_at: null, due_at: ago(-HOUR) });
     const { be, u } = setup([task], true, {
