@@ -526,6 +526,15 @@ describe('Import wizard', () => {
     expect(be.importStart).toHaveBeenCalledTimes(1);
   });
 
+  it("puts the focus on each new step's heading, where the pressed button was", async () => {
+    const { u } = open();
+    await toMapping(u);
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /Map the columns/ })).toHaveFocus());
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /Check: what the import would do/ })).toHaveFocus());
+  });
+
   it('goes on with Enter and back with Esc', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
