@@ -194,7 +194,7 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     assert_eq!((state.pending, state.last_error), (0, None));
 
     // The password: in the keychain, and nowhere else.
-    assert_eq!(keychain.get(&format!("caldav:agent@{calendar}")).unwrap().as_deref(), Some(CALDAV_PASSWORD));
+    assert_eq!(keychain.get(&format!("caldav:{id}:agent@{calendar}")).unwrap().as_deref(), Some(CALDAV_PASSWORD));
     f.core.checkpoint().unwrap();
     for file in [f.path.clone(), PathBuf::from(format!("{}-wal", f.path.display()))] {
         if let Ok(bytes) = std::fs::read(&file) {
@@ -214,7 +214,7 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
 
     // Disconnecting removes it from the keychain too.
     f.core.disconnect_caldav(&dana, &keychain).unwrap();
-    assert_eq!(keychain.get(&format!("caldav:agent@{calendar}")).unwrap(), None);
+    assert_eq!(keychain.get(&format!("caldav:{id}:agent@{calendar}")).unwrap(), None);
     let _ = std::io::stderr().flush();
     let _ = PASSWORD;
 }
@@ -470,4 +470,55 @@ fn a_sync_that_fails_halfway_keeps_what_it_sent() {
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.refused.len(), report.conflicts.len()), (1, 0, 0), "{report:?}");
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+}
+
+/// Two users of one computer who connect the same calendar keep a password each: one disconnecting leaves the
+/// other's sync working. A calendar connected in place of another takes the other's password out of the
+/// keychain. A password stored by an earlier version (one entry for every user) is still found, and kept as
+/// the user's own from then on.
+#[test]
+fn each_user_keeps_their_own_caldav_password() {
+    if !keychain_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let calendar = format!("{}agent/calendar/", server.url);
+    let f = fixture();
+    let keychain = OsKeychain;
+    let ann = f.user("ann", Role::Editor, &[]);
+    let bob = f.user("bob", Role::Editor, &[]);
+    let connect =
+        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    f.core.connect_caldav(&ann, &connect, &keychain).unwrap();
+    f.core.connect_caldav(&bob, &connect, &keychain).unwrap();
+    f.core.disconnect_caldav(&ann, &keychain).unwrap();
+    f.core.sync_caldav(&bob, &keychain).expect("Bob's password is his own");
+
+    // An earlier version's entry, shared by every user: found, and copied to Bob's own.
+    let (bob_id, legacy) = (bob.user_id().unwrap(), format!("caldav:agent@{calendar}"));
+    let own = format!("caldav:{bob_id}:agent@{calendar}");
+    keychain.delete(&own).unwrap();
+    keychain.set(&legacy, CALDAV_PASSWORD).unwrap();
+    f.core.sync_caldav(&bob, &keychain).expect("the earlier entry is found");
+    assert_eq!(keychain.get(&own).unwrap().as_deref(), Some(CALDAV_PASSWORD));
+
+    // Another calendar in place of this one: this one's password leaves the keychain, the earlier entry too.
+    let second = format!("{}agent/cal/", server.url);
+    ureq::request("MKCALENDAR", &second).set("Authorization", &auth()).call().unwrap();
+    f.core.connect_caldav(&bob, &CaldavConnect { calendar_url: second.clone(), ..connect }, &keychain).unwrap();
+    assert_eq!(keychain.get(&own).unwrap(), None);
+    assert_eq!(keychain.get(&legacy).unwrap(), None);
+    assert_eq!(keychain.get(&format!("caldav:{bob_id}:agent@{second}")).unwrap().as_deref(), Some(CALDAV_PASSWORD));
+    // The log says which calendar it replaced.
+    let replaced: Option<String> = f
+        .sql()
+        .query_row(
+            "SELECT old_value FROM change_log WHERE entity = 'caldav_account' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(replaced.is_some_and(|o| o.contains(&calendar)), "the calendar before is logged");
+    f.core.disconnect_caldav(&bob, &keychain).unwrap();
 }

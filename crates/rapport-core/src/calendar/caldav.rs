@@ -26,8 +26,30 @@ use crate::secrets::Secrets;
 const PULL_PAST_DAYS: i64 = 30;
 const PULL_AHEAD_DAYS: i64 = 730;
 
-fn secret_key(url: &str, username: &str) -> String {
+/// The keychain entry of Rapport user `user`'s password for `username` at `url`: each Rapport user's own, so
+/// that two users of one computer connecting the same calendar do not share (and delete) one entry.
+fn secret_key(user: i64, url: &str, username: &str) -> String {
+    format!("caldav:{user}:{username}@{url}")
+}
+
+/// The entry as earlier versions named it (not per Rapport user): read when the new one is missing.
+fn legacy_secret_key(url: &str, username: &str) -> String {
     format!("caldav:{username}@{url}")
+}
+
+/// Removes what the keychain holds for an account no longer connected; the legacy entry only when no other
+/// user of this database connects the same calendar as the same user. A keychain that refuses is logged: the
+/// account is gone from the database either way.
+fn forget_password(secrets: &dyn Secrets, user: i64, url: &str, username: &str, shared: bool) {
+    let mut keys = vec![secret_key(user, url, username)];
+    if !shared {
+        keys.push(legacy_secret_key(url, username));
+    }
+    for key in keys {
+        if let Err(e) = secrets.delete(&key) {
+            tracing::warn!("could not remove a CalDAV password from the keychain: {e}");
+        }
+    }
 }
 
 fn remote(e: RemoteError, url: &str) -> Error {
@@ -87,17 +109,32 @@ impl Rapport {
         if input.username.trim().is_empty() || input.password.is_empty() {
             return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
         }
-        self.db.read(|conn| Self::grant(conn, actor, Permission::WriteLeads).map(|_| ()))?;
+        let user = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            grant.user_id.ok_or_else(no_account)
+        })?;
         let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote(e, url))?;
         client.check().map_err(|e| remote(e, url))?;
-        secrets.set(&secret_key(url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
-        self.db.write(|tx| {
+        secrets.set(&secret_key(user, url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
+        let replaced = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let user = grant.user_id.ok_or_else(no_account)?;
+            let before = store::caldav_account(tx, user)?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let id = store::save_caldav_account(tx, user, url, input.username.trim(), &batch.at)?;
-            let snapshot = serde_json::json!({"calendar_url": url, "username": input.username.trim()});
-            changelog::record(tx, &batch, "caldav_account", id, "*", None, Some(&snapshot.to_string()))?;
+            let snapshot =
+                |url: &str, username: &str| serde_json::json!({"calendar_url": url, "username": username}).to_string();
+            // Connected again in place of another calendar: the log says which it was.
+            let old = before.as_ref().map(|b| snapshot(&b.calendar_url, &b.username));
+            changelog::record(
+                tx,
+                &batch,
+                "caldav_account",
+                id,
+                "*",
+                old.as_deref(),
+                Some(&snapshot(url, input.username.trim())),
+            )?;
             // What was sent to another calendar (connected before) is not in this one: sent anew, as new events.
             // The calendar's folder, ending with its '/': "/cal/work" is not within "/cal/work-archive/".
             let mut base = url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
@@ -110,13 +147,23 @@ impl Rapport {
                     store::set_remote(tx, row.id, here, here.and(row.remote_etag.as_deref()), true)?;
                 }
             }
-            Ok::<_, Error>(())
+            let replaced =
+                before.filter(|b| (b.calendar_url.as_str(), b.username.as_str()) != (url, input.username.trim()));
+            let shared = match &replaced {
+                Some(b) => store::others_connect(tx, user, &b.calendar_url, &b.username)?,
+                None => false,
+            };
+            Ok::<_, Error>(replaced.map(|b| (b, shared)))
         })?;
+        // The password of the calendar connected before is not kept once another replaced it.
+        if let Some((b, shared)) = replaced {
+            forget_password(secrets, user, &b.calendar_url, &b.username, shared);
+        }
         self.caldav_account(actor)?.ok_or_else(no_account)
     }
 
     pub fn disconnect_caldav(&self, actor: &Actor, secrets: &dyn Secrets) -> Result<()> {
-        let account = self.db.write(|tx| {
+        let (user, account, shared) = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let user = grant.user_id.ok_or_else(no_account)?;
             let account = store::caldav_account(tx, user)?.ok_or_else(no_account)?;
@@ -124,9 +171,15 @@ impl Rapport {
             store::delete_caldav_account(tx, user)?;
             let snapshot = serde_json::json!({"calendar_url": account.calendar_url, "username": account.username});
             changelog::record(tx, &batch, "caldav_account", account.id, "*", Some(&snapshot.to_string()), None)?;
-            Ok::<_, Error>(account)
+            let shared = store::others_connect(tx, user, &account.calendar_url, &account.username)?;
+            Ok::<_, Error>((user, account, shared))
         })?;
-        secrets.delete(&secret_key(&account.calendar_url, &account.username)).map_err(CalendarError::from)?;
+        secrets.delete(&secret_key(user, &account.calendar_url, &account.username)).map_err(CalendarError::from)?;
+        if !shared {
+            secrets
+                .delete(&legacy_secret_key(&account.calendar_url, &account.username))
+                .map_err(CalendarError::from)?;
+        }
         Ok(())
     }
 
@@ -185,12 +238,21 @@ impl Rapport {
         secrets: &dyn Secrets,
     ) -> Result<SyncReport> {
         let url = account.calendar_url.as_str();
-        let password =
-            secrets.get(&secret_key(url, &account.username)).map_err(CalendarError::from)?.ok_or_else(|| {
-                CalendarError::Remote(format!(
-                    "no password for {url} in the system keychain: connect the calendar again"
-                ))
-            })?;
+        let key = secret_key(user, url, &account.username);
+        let password = match secrets.get(&key).map_err(CalendarError::from)? {
+            Some(p) => Some(p),
+            // Stored by an earlier version under the shared name: kept under this user's own from now on.
+            None => {
+                let legacy = secrets.get(&legacy_secret_key(url, &account.username)).map_err(CalendarError::from)?;
+                if let Some(p) = &legacy {
+                    secrets.set(&key, p).map_err(CalendarError::from)?;
+                }
+                legacy
+            }
+        };
+        let password = password.ok_or_else(|| {
+            CalendarError::Remote(format!("no password for {url} in the system keychain: connect the calendar again"))
+        })?;
         let client = Client::new(url, &account.username, &password).map_err(|e| remote(e, url))?;
         let mut report = SyncReport::default();
 

@@ -430,6 +430,18 @@ pub(crate) struct CaldavRow {
     pub last_error: Option<String>,
 }
 
+/// Whether a user other than `user_id` connects calendar `url` as `username` (a keychain entry of theirs may
+/// be the one an earlier version shared).
+pub(crate) fn others_connect(conn: &Connection, user_id: i64, url: &str, username: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM caldav_accounts WHERE user_id <> ?1 AND calendar_url = ?2 AND username = ?3 LIMIT 1",
+        )?
+        .query_row(params![user_id, url, username], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub(crate) fn caldav_account(conn: &Connection, user_id: i64) -> Result<Option<CaldavRow>, StoreError> {
     Ok(conn
         .prepare_cached(
