@@ -208,3 +208,34 @@ fn a_session_of_an_account_deactivated_since_has_ended() {
         f.core.create_lead(&viewer, &common::lead("A", "B", "a@b.io"), &rapport_core::Origin::manual()).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::PermissionDenied);
 }
+
+/// A renamed user's changes say who it was: the name then, and the name now (a newcomer may have taken the
+/// old one, and made changes of their own under it).
+#[test]
+fn history_tells_a_renamed_user_from_a_newcomer_with_their_old_name() {
+    let f = fixture();
+    let ann = f.user("ann", Role::Editor, &[]);
+    let ann_id = ann.user_id().unwrap();
+    let lead = f.core.create_lead(&ann, &common::lead("Lee", "Park", "lee@park.io"), &rapport_core::Origin::manual());
+    let lead = lead.unwrap().lead;
+    let renamed = UserInput {
+        username: "ann.old".into(),
+        display_name: "Ann".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, ann_id, &renamed).unwrap();
+    f.core.create_user(&f.admin, &UserInput { username: "ann".into(), ..renamed }, PASSWORD).unwrap();
+    let newcomer = f.core.sign_in("ann", PASSWORD).unwrap();
+    let mut edit = lead.to_input();
+    edit.company = "Park & Co".into();
+    f.core.update_lead(&newcomer, lead.id, lead.version, &edit, &rapport_core::Origin::manual()).unwrap();
+
+    let history = f.core.lead_history(&f.admin, lead.id).unwrap();
+    let who: Vec<(String, Option<i64>, Option<String>)> =
+        history.iter().map(|c| (c.actor_name.clone(), c.actor_id, c.actor_renamed_to.clone())).collect();
+    let (newest, oldest) = (who.first().unwrap(), who.last().unwrap());
+    assert_eq!(newest, &("ann".to_string(), newcomer.user_id(), None));
+    assert_eq!(oldest, &("ann".to_string(), Some(ann_id), Some("ann.old".to_string())));
+}

@@ -284,13 +284,16 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     if let Some(changes) = changes {
         println!("History (newest first):");
         for c in changes {
+            let who = match &c.actor_renamed_to {
+                Some(now) => format!("{} (now {now})", c.actor_name),
+                None => c.actor_name.clone(),
+            };
             if c.field == "*" {
-                println!("  {}  {}  created ({})", c.at, c.actor_name, c.reason.as_str());
+                println!("  {}  {who}  created ({})", c.at, c.reason.as_str());
             } else {
                 println!(
-                    "  {}  {}  {}: {:?} → {:?} ({})",
+                    "  {}  {who}  {}: {:?} → {:?} ({})",
                     c.at,
-                    c.actor_name,
                     c.field,
                     c.old_value.unwrap_or_default(),
                     c.new_value.unwrap_or_default(),

@@ -694,7 +694,12 @@ export type ChangeEntry_Deserialize = {
 	id: number,
 	batch_id: number,
 	at: string,
+	/**  The user's name when they made the change. */
 	actor_name: string,
+	/**  The user, when a person made it (not the system, an import's source or the capture API). */
+	actor_id?: number | null,
+	/**  Their name now, when it is another one: a name a renamed user left may be someone else's since. */
+	actor_renamed_to?: string | null,
 	reason: ChangeReason,
 	source_ref: string,
 	entity: string,
@@ -709,7 +714,12 @@ export type ChangeEntry_Serialize = {
 	id: number,
 	batch_id: number,
 	at: string,
+	/**  The user's name when they made the change. */
 	actor_name: string,
+	/**  The user, when a person made it (not the system, an import's source or the capture API). */
+	actor_id: number | null,
+	/**  Their name now, when it is another one: a name a renamed user left may be someone else's since. */
+	actor_renamed_to: string | null,
 	reason: ChangeReason,
 	source_ref: string,
 	entity: string,

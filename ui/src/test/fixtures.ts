@@ -232,6 +232,8 @@ export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
     batch_id: 1,
     at: '2025-01-02T09:00:00.000Z',
     actor_name: 'Ada Admin',
+    actor_id: 1,
+    actor_renamed_to: null,
     reason: 'manual_edit',
     source_ref: '',
     entity: 'lead',

@@ -104,7 +104,13 @@ pub struct ChangeEntry {
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub batch_id: i64,
     pub at: String,
+    /// The user's name when they made the change.
     pub actor_name: String,
+    /// The user, when a person made it (not the system, an import's source or the capture API).
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub actor_id: Option<i64>,
+    /// Their name now, when it is another one: a name a renamed user left may be someone else's since.
+    pub actor_renamed_to: Option<String>,
     pub reason: ChangeReason,
     pub source_ref: String,
     pub entity: String,
@@ -118,18 +124,23 @@ pub struct ChangeEntry {
 pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: u32) -> Result<Vec<ChangeEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.batch_id, b.at, b.actor_name, b.reason, b.source_ref, c.entity, c.entity_id, c.field,
-                c.old_value, c.new_value
+                c.old_value, c.new_value, b.actor_id, u.username
          FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         LEFT JOIN users u ON u.id = b.actor_id
          WHERE c.entity = ?1 AND c.entity_id = ?2
          ORDER BY c.id DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![entity, entity_id, limit], |r| {
         let reason: String = r.get(4)?;
+        let actor_name: String = r.get(3)?;
+        let now: Option<String> = r.get(12)?;
         Ok(ChangeEntry {
             id: r.get(0)?,
             batch_id: r.get(1)?,
             at: r.get(2)?,
-            actor_name: r.get(3)?,
+            actor_renamed_to: now.filter(|n| *n != actor_name),
+            actor_name,
+            actor_id: r.get(11)?,
             reason: ChangeReason::parse(&reason).unwrap_or(ChangeReason::ManualEdit),
             source_ref: r.get(5)?,
             entity: r.get(6)?,

@@ -152,3 +152,12 @@ describe('toEvents', () => {
     expect(b.fromLead).toBe(7);
   });
 });
+
+describe('who made a change', () => {
+  it('names a renamed user as they were, and as they are now', () => {
+    const [renamed] = toEvents([change({ actor_name: 'ann', actor_renamed_to: 'ann.old' })], ctx);
+    expect(renamed.actor).toBe('ann (now ann.old)');
+    const [same] = toEvents([change({ actor_name: 'ann' })], ctx);
+    expect(same.actor).toBe('ann');
+  });
+});

@@ -166,7 +166,8 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
         entity: isAppointment ? 'appointment' : 'lead',
         booked: null,
         at: e.at,
-        actor: e.actor_name,
+        // A renamed user is named as they were, and as they are now: the old name may be someone else's since.
+        actor: e.actor_renamed_to ? `${e.actor_name} (now ${e.actor_renamed_to})` : e.actor_name,
         reason: e.reason,
         reasonLabel: REASON_LABELS[e.reason] ?? e.reason,
         sourceRef: e.source_ref,
