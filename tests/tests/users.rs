@@ -70,6 +70,12 @@ fn the_last_administrator_cannot_be_demoted_and_usernames_are_unique() {
     };
     let err = f.core.create_user(&f.admin, &dup, PASSWORD).unwrap_err();
     assert_eq!(err.field_errors()[0].field, "username");
+    // Letters beyond ASCII too: "JÖRG" is taken once "Jörg" is.
+    f.core.create_user(&f.admin, &UserInput { username: "Jörg".into(), ..dup.clone() }, PASSWORD).unwrap();
+    let err =
+        f.core.create_user(&f.admin, &UserInput { username: "JÖRG".into(), ..dup.clone() }, PASSWORD).unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "username");
+    assert_eq!(f.core.sign_in("jörg", PASSWORD).unwrap().username(), "Jörg", "signed in in any case");
     let bad = UserInput { username: "a b".into(), ..dup };
     assert_eq!(f.core.create_user(&f.admin, &bad, PASSWORD).unwrap_err().code(), ErrorCode::Validation);
 }

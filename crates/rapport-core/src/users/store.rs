@@ -15,14 +15,23 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
 }
 
+/// The user signing in as `username`, in any case ("jörg" is "Jörg": usernames are unique that way).
 pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentials>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, username, password_hash, active FROM users WHERE username = ?1",
-            [username.trim()],
-            |r| Ok(Credentials { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)?, active: r.get(3)? }),
-        )
-        .optional()?)
+    let wanted = username.trim().to_lowercase();
+    let mut stmt = conn.prepare_cached("SELECT id, username, password_hash, active FROM users")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let name: String = r.get(1)?;
+        if name.to_lowercase() == wanted {
+            return Ok(Some(Credentials {
+                id: r.get(0)?,
+                username: name,
+                password_hash: r.get(2)?,
+                active: r.get(3)?,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 pub fn password_hash(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
@@ -95,12 +104,19 @@ pub fn list(conn: &Connection) -> Result<Vec<User>, StoreError> {
     rows.into_iter().map(|u| with_campaigns(conn, u)).collect()
 }
 
+/// Whether another user (not `except`) has `username` in any case: "JÖRG" is "Jörg" (the column's own collation
+/// folds only ASCII letters, and owners in imports are looked up with every letter folded).
 pub fn username_taken(conn: &Connection, username: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id IS NOT ?2)",
-        params![username, except],
-        |r| r.get(0),
-    )?)
+    let wanted = username.to_lowercase();
+    let mut stmt = conn.prepare_cached("SELECT username FROM users WHERE id IS NOT ?1")?;
+    let mut rows = stmt.query(params![except])?;
+    while let Some(r) = rows.next()? {
+        let name: String = r.get(0)?;
+        if name.to_lowercase() == wanted {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 pub fn active_user_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
