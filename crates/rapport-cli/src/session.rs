@@ -78,7 +78,7 @@ pub fn user_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> 
     let users = core.usernames(actor).map_err(|e| e.to_string())?;
     users
         .into_iter()
-        .find(|(_, u)| u.eq_ignore_ascii_case(username.trim()))
+        .find(|(_, u)| u.to_lowercase() == username.trim().to_lowercase())
         .map(|(id, _)| id)
         .ok_or(format!("no user is named \"{username}\""))
 }
