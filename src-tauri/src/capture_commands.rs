@@ -56,15 +56,13 @@ fn status(l: &Listener, settings: CaptureSettings) -> CaptureStatus {
     }
 }
 
-/// At launch: the listener runs if an Administrator turned it on.
-pub(crate) fn start_at_launch(app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let s = restart(&state).await;
-        if let Some(e) = s.error {
-            tracing::warn!("the capture API could not start: {e}");
-        }
-    });
+/// At launch, once the database is open: the listener runs if an Administrator turned it on.
+pub(crate) async fn start_at_launch(app: AppHandle) {
+    let state = app.state::<AppState>();
+    let s = restart(&state).await;
+    if let Some(e) = s.error {
+        tracing::warn!("the capture API could not start: {e}");
+    }
 }
 
 #[tauri::command]

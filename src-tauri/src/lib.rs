@@ -192,15 +192,32 @@ pub fn run() {
                 }),
             });
             let (path, core) = match path {
-                Ok(p) => {
-                    let core = open_core(&p);
-                    (p, core)
-                }
+                Ok(p) => (p, Err(ApiError::new(rapport_core::ErrorCode::Internal, "the database is still opening"))),
                 Err(e) => (PathBuf::new(), Err(ApiError::new(rapport_core::ErrorCode::Io, e))),
             };
-            app.manage(AppState::new(core, path));
+            let open = (!path.as_os_str().is_empty()).then(|| path.clone());
+            let state = AppState::new(core, path);
+            // Opened off the window's thread (an upgrade of a large file, a first run's demo data take seconds, and
+            // the window would not answer meanwhile). The UI's first question waits for it: the lock is taken
+            // here, before any command can run.
+            let opening = state.reopening.clone().try_lock_owned().ok();
+            app.manage(state);
             background::start(app.handle().clone());
-            capture_commands::start_at_launch(app.handle().clone());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let _opening = opening;
+                if let Some(path) = open {
+                    let core =
+                        tauri::async_runtime::spawn_blocking(move || open_core(&path)).await.unwrap_or_else(|e| {
+                            Err(ApiError::new(
+                                rapport_core::ErrorCode::Internal,
+                                format!("opening the database stopped: {e}"),
+                            ))
+                        });
+                    handle.state::<AppState>().set_core(core);
+                }
+                capture_commands::start_at_launch(handle).await;
+            });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -17,7 +17,7 @@ pub struct AppState {
     /// The capture API's listener, when it runs, or why it could not start.
     pub capture: tokio::sync::Mutex<crate::capture_commands::Listener>,
     /// Held while the database is opened again ("Try again"): two at once would open two cores.
-    pub reopening: tokio::sync::Mutex<()>,
+    pub reopening: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
