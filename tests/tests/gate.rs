@@ -241,6 +241,30 @@ fn undoing_a_move_restores_it_without_asking_the_gate_again() {
     assert_eq!(fields_at_fault(&err), ["activity.call"]);
 }
 
+/// An undo puts back the stage only: a field the stage needs, emptied after the undone save, stays empty, so
+/// the undo is refused rather than put the lead in the stage without it.
+#[test]
+fn an_undo_back_into_a_stage_needs_what_the_stage_needs() {
+    let f = fixture();
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.deal.budget = "approved".into();
+    input.deal.decision_maker = "CFO".into();
+    input.deal.need = "two sites".into();
+    input.deal.timeline = "Q1".into();
+    let ann = created(&f, &input);
+    let q =
+        f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual()).unwrap();
+    let back = f.core.update_lead(&f.admin, ann.id, q.lead.version, &moved(&q.lead, "new"), &Origin::manual()).unwrap();
+    let mut no_budget = back.lead.to_input();
+    no_budget.deal.budget = String::new();
+    f.core.update_lead(&f.admin, ann.id, back.lead.version, &no_budget, &Origin::manual()).unwrap();
+    let before = f.dump();
+    let err = f.core.undo_lead_change(&f.admin, ann.id, back.batch_id.unwrap()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert_eq!(fields_at_fault(&err), ["budget"]);
+    assert_eq!(f.dump(), before, "nothing written");
+}
+
 #[test]
 fn bulk_and_file_imports_meet_the_same_gate_row_by_row() {
     let f = fixture();

@@ -183,7 +183,12 @@ pub(crate) fn check(
         }
     }
     let mut overridden = None;
-    let criteria_asked = passage != Passage::Undoing;
+    // An undo puts back a move the log recorded, whatever the stage asks for since; but only the fields of the
+    // undone save go back, so one emptied after it would put the lead in a stage without what the stage needs.
+    let (missing_activities, criteria_asked) = match passage {
+        Passage::Undoing => (Vec::new(), !missing_fields.is_empty()),
+        _ => (missing_activities, true),
+    };
     if criteria_asked && (!missing_fields.is_empty() || !missing_activities.is_empty()) {
         let refusal = GateRefusal {
             stage: stage.key.clone(),

@@ -17,5 +17,13 @@ describe('undoErrorMessage', () => {
         'Request that move from the board, or ask an Administrator to undo it.',
     );
     expect(undoErrorMessage(apiErr({ code: 'conflict', message: 'x' }))).toContain('edited again since');
+    const gate = apiErr({
+      code: 'stage_gate',
+      message: 'To enter Qualification, this lead needs: Budget',
+      fields: [{ field: 'budget', message: 'is needed to enter Qualification' }],
+    });
+    expect(undoErrorMessage(gate)).toBe(
+      "This change can't be undone yet: it moves the lead back, and to enter Qualification, this lead needs: Budget. Fill that in first.",
+    );
   });
 });

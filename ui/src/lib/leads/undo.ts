@@ -22,6 +22,9 @@ export function undoErrorMessage(e: unknown): string {
         return "This change can't be undone here: it was a merge. Take it back with Unmerge, under the lead's merges.";
       }
       break;
+    case 'stage_gate':
+      // The undo would move the lead back into a stage whose needs were emptied since.
+      return `This change can't be undone yet: it moves the lead back, and ${err.message.replace(/^To enter/, 'to enter')}. Fill that in first.`;
     case 'approval_required':
       return (
         "This change can't be undone by you: moving the lead back needs an Administrator's approval. " +
