@@ -85,8 +85,10 @@ pub enum CaldavCommand {
     Connect {
         #[arg(long)]
         url: String,
-        #[arg(long)]
-        user: String,
+        /// The user name at the CalDAV server. Its own id: clap would otherwise take it for `--as`, the Rapport
+        /// user signing in.
+        #[arg(long = "user", id = "caldav_user", value_name = "CALDAV_USER")]
+        caldav_user: String,
     },
     /// Send local changes and read the server.
     Sync,
@@ -198,7 +200,7 @@ pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> 
 pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()> {
     let keychain = OsKeychain;
     match cmd {
-        CaldavCommand::Connect { url, user } => {
+        CaldavCommand::Connect { url, caldav_user: user } => {
             let password = match std::env::var("RAPPORT_CALDAV_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword::prompt_password(format!("app password for {user} at {url}: ")).map_err(err)?,

@@ -413,3 +413,22 @@ fn a_first_password_typed_at_a_prompt_is_asked_twice() {
     assert!(ok && out.contains("created the first administrator, ada"), "{out}");
     assert!(rapport_as(&db, "ada", "first-pass-1", &["users", "list"]).ok);
 }
+
+/// `caldav connect --user` names the CalDAV server's user; the Rapport user signing in stays `--as`.
+#[test]
+fn caldav_connect_signs_in_as_the_rapport_user_not_the_caldav_one() {
+    let (_dir, db) = db();
+    assert!(rapport(&db, &["users", "list"]).ok);
+    let o = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["--db"])
+        .arg(&db)
+        .args(["--as", "admin", "caldav", "connect", "--url", "http://127.0.0.1:9/cal/", "--user", "me@fastmail.com"])
+        .env("RAPPORT_PASSWORD", PASSWORD)
+        .env("RAPPORT_CALDAV_PASSWORD", "app-password-1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(!err.contains("wrong username or password"), "signed in as admin, then the server refused: {err}");
+    assert!(err.contains("127.0.0.1:9"), "the server could not be reached: {err}");
+}
