@@ -251,17 +251,38 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = commands::run(cli);
+    // Output piped into a reader that stopped (`| head`) ends the command quietly, as it ends other tools: not
+    // with a panic's backtrace (println! panics on a closed pipe) or an error for a reader that has gone.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_broken_pipe(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    let result = match std::panic::catch_unwind(move || commands::run(cli)) {
+        Ok(r) => r,
+        Err(payload) if is_broken_pipe(payload.as_ref()) => return ExitCode::from(BROKEN_PIPE_EXIT),
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
     if std::env::var_os("RAPPORT_REPORT_PEAK_MEMORY").is_some() {
         report_peak_memory();
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.contains("Broken pipe") => ExitCode::from(BROKEN_PIPE_EXIT),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// What a shell reports for a process its pipe's reader left (128 + SIGPIPE), as `yes | head` does.
+const BROKEN_PIPE_EXIT: u8 = 141;
+
+fn is_broken_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+    text.is_some_and(|t| t.contains("Broken pipe"))
 }
 
 /// `rapport bench --import` reads this process's own peak memory from stderr (Linux: VmHWM).

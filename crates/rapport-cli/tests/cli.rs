@@ -432,3 +432,36 @@ fn caldav_connect_signs_in_as_the_rapport_user_not_the_caldav_one() {
     assert!(!err.contains("wrong username or password"), "signed in as admin, then the server refused: {err}");
     assert!(err.contains("127.0.0.1:9"), "the server could not be reached: {err}");
 }
+
+/// Output piped into a reader that stops early (`| head`) ends the command quietly, as it ends other tools: no
+/// panic, no error message, the status a shell gives a process whose reader left.
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let (dir, db) = db();
+    let file = dir.path().join("many.csv");
+    let mut csv = String::from("first_name,last_name,email\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("Pat{i},Quill{i},pat{i}@quill{i}.io\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    assert!(rapport(&db, &["import", file.to_str().unwrap(), "--no-dedup"]).ok);
+    for args in [&["leads", "list", "--limit", "3000", "--json"][..], &["leads", "export"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("RAPPORT_USER", "admin")
+            .env("RAPPORT_PASSWORD", PASSWORD)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(141), "{args:?}: {err}");
+        assert!(!err.contains("panicked") && !err.contains("error"), "{args:?}: {err}");
+    }
+}
