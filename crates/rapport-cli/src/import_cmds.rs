@@ -182,11 +182,18 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     if a.format == Format::Text {
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
     }
-    if let Some(t) = &a.save_template {
+    // The template is saved once the import is done: a dry run writes nothing, and a refused file no template.
+    let save_template = || {
+        let Some(t) = &a.save_template else { return };
         let input =
             rapport_core::imports::ImportTemplateInput { name: t.clone(), mapping: mapping.clone(), key: plan.key };
-        core.save_import_template(actor, &input).map_err(err)?;
-        eprintln!("saved the mapping as template \"{t}\"");
+        match core.save_import_template(actor, &input) {
+            Ok(_) => eprintln!("saved the mapping as template \"{t}\""),
+            Err(e) => eprintln!("the import is done, but the template \"{t}\" could not be saved: {e}"),
+        }
+    };
+    if a.dry_run && a.save_template.is_some() {
+        eprintln!("--save-template is not saved by a dry run, which writes nothing");
     }
     if a.dry_run || !a.skip_invalid {
         let report = core.dry_run_import(actor, file, &name, &plan).map_err(err)?;
@@ -202,14 +209,19 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 .collect();
             let csv = rapport_core::imports::rejects_csv(&preview.headers, &rejected).map_err(err)?;
             let path = rejects_path(file, a);
-            std::fs::write(&path, csv).map_err(|e| format!("could not write {}: {e}", path.display()))?;
             let shown = rejected.len() as u32;
             let more = if shown < report.counts.reject {
                 format!(" (the first {shown} of {})", report.counts.reject)
             } else {
                 String::new()
             };
-            eprintln!("the rows that would be rejected are in {}{more}, with their errors", path.display());
+            // The refusal is what matters: a rejects file that cannot be written is said, not put in its place.
+            match std::fs::write(&path, csv) {
+                Ok(()) => {
+                    eprintln!("the rows that would be rejected are in {}{more}, with their errors", path.display())
+                }
+                Err(e) => eprintln!("the rows that would be rejected could not be written to {}: {e}", path.display()),
+            }
             for r in report.rows_shown.iter().filter(|r| !r.errors.is_empty()).take(20) {
                 eprintln!("line {}: {}", r.line, r.detail);
             }
@@ -224,6 +236,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         }
     }
     let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(err)?;
+    save_template();
     finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)
 }
 
@@ -303,13 +316,28 @@ fn finish(
 ) -> CliResult<()> {
     eprint!("\r");
     let mut rejects_file = None;
+    // The import is committed by now: a rejects file that cannot be written must not hide the batch (the user
+    // would run the file again), so the summary is printed first and the failure said after it.
+    let mut rejects_error = None;
     if b.counts.reject > 0 {
         if let Some(path) = rejects {
-            let csv = core.import_rejects_csv(actor, b.id).map_err(err)?;
-            std::fs::write(path, csv).map_err(|e| format!("could not write {}: {e}", path.display()))?;
-            rejects_file = Some(path.display().to_string());
+            let written = core
+                .import_rejects_csv(actor, b.id)
+                .map_err(|e| e.to_string())
+                .and_then(|csv| std::fs::write(path, csv).map_err(|e| e.to_string()));
+            match written {
+                Ok(()) => rejects_file = Some(path.display().to_string()),
+                Err(e) => rejects_error = Some(format!("could not write the rejected rows to {}: {e}", path.display())),
+            }
         }
     }
+    let done = |rejects_error: Option<String>| match rejects_error {
+        Some(e) => Err(format!(
+            "import {} is done, but {e}; they stay with the import, and the app's import history downloads them",
+            b.id
+        )),
+        None => Ok(()),
+    };
     if format == Format::Json {
         let v = serde_json::json!({
             "batch": b.id,
@@ -318,10 +346,11 @@ fn finish(
             "rows": b.rows_done,
             "counts": b.counts,
             "rejects_file": rejects_file,
+            "rejects_error": rejects_error,
             "mapping": mapping,
         });
         println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
-        return Ok(());
+        return done(rejects_error);
     }
     println!("import {} of {}: {} ({:?})", b.id, b.file_name, counts_text(&b.counts), b.status);
     let created = b.counts.create_active + b.counts.create_draft + b.counts.review;
@@ -338,7 +367,7 @@ fn finish(
         println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
     }
     println!("undo it with: rapport import undo {}", b.id);
-    Ok(())
+    done(rejects_error)
 }
 
 fn print_undo(batch: i64, r: &UndoReport, format: Format) -> CliResult<()> {

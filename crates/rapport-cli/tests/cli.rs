@@ -465,3 +465,43 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
         assert!(!err.contains("panicked") && !err.contains("error"), "{args:?}: {err}");
     }
 }
+
+/// A dry run saves no template, and a refused import none either; an import whose rejects file cannot be
+/// written still says it is done, with its batch, before saying what failed.
+#[test]
+fn templates_are_saved_by_imports_done_and_a_rejects_file_that_fails_hides_no_batch() {
+    let (dir, db) = db();
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,not-an-email\n").unwrap();
+    let f = file.to_str().unwrap();
+    assert!(rapport(&db, &["import", f, "--dry-run", "--save-template", "T1"]).ok);
+    let refused = rapport(&db, &["import", f, "--save-template", "T2"]);
+    assert!(!refused.ok && refused.err.contains("nothing was imported"), "{}", refused.err);
+    let templates: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM import_templates", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(templates, 0, "neither a dry run nor a refused import saves its template");
+
+    let nowhere = dir.path().join("no-such-folder").join("rejects.csv");
+    let done = rapport(
+        &db,
+        &[
+            "import",
+            f,
+            "--skip-invalid",
+            "--save-template",
+            "T3",
+            "--rejects",
+            nowhere.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(!done.ok, "the rejects file failed");
+    let summary: serde_json::Value = serde_json::from_str(&done.out).expect("the summary is printed first");
+    assert_eq!(summary["counts"]["create_active"], 1);
+    assert!(summary["rejects_error"].as_str().is_some_and(|e| e.contains("rejects.csv")), "{summary}");
+    assert!(done.err.contains(&format!("import {} is done", summary["batch"])), "{}", done.err);
+    assert!(done.err.contains("saved the mapping as template \"T3\""), "{}", done.err);
+}
