@@ -79,7 +79,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
         Command::Duplicates(DuplicatesCommand::Fold) => {
             let started = std::time::Instant::now();
-            let moved = core.fold_match_keys().map_err(|e| e.to_string())?;
+            let moved = core.fold_match_keys_as(&actor).map_err(|e| e.to_string())?;
             println!("{moved} keys folded in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -391,10 +391,12 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
     match format {
         ExportFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(["external_ref_a", "external_ref_b", "score", "tier"]).map_err(err)?;
+            // The lead ids too: leads entered by hand have no external reference to tell them by.
+            w.write_record(["external_ref_a", "external_ref_b", "score", "tier", "lead_a", "lead_b"]).map_err(err)?;
             for p in &pairs {
                 let score = format!("{:.6}", p.score);
-                w.write_record([p.external_ref_a.as_str(), p.external_ref_b.as_str(), &score, p.tier.as_str()])
+                let (a, b) = (p.lead_a.to_string(), p.lead_b.to_string());
+                w.write_record([p.external_ref_a.as_str(), p.external_ref_b.as_str(), &score, p.tier.as_str(), &a, &b])
                     .map_err(err)?;
             }
             w.flush().map_err(write_err)?;
@@ -417,7 +419,10 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
         let mut merged = Vec::new();
         let done =
             core.enrich_same_pairs(actor, &std::sync::atomic::AtomicBool::new(false), &mut |_, _| {}, &mut merged);
-        eprintln!("{} same-tier pairs without a conflict merged (undo: the lead's page, or unmerge)", merged.len());
+        eprintln!(
+            "{} same-tier pairs without a conflict merged (each can be unmerged from its lead's page in the app)",
+            merged.len()
+        );
         done.map_err(|e| format!("merging stopped part-way (the queue is saved, the merges above stand): {e}"))?;
     }
     Ok(())

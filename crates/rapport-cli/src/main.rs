@@ -43,7 +43,7 @@ pub enum Command {
     /// Show or change settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
-    /// Find duplicate leads and list the review queue (data stewards: editors and administrators).
+    /// Find duplicate leads and list the review queue (scans: data stewards and administrators).
     #[command(subcommand)]
     Duplicates(DuplicatesCommand),
     /// Import and export .ics calendar files.
@@ -213,7 +213,8 @@ pub enum UsersCommand {
 
 #[derive(Subcommand)]
 pub enum DuplicatesCommand {
-    /// Scan every lead, refresh the review queue, and print every pair at or above the review tier.
+    /// Scan every lead, refresh the review queue, and print every pair at or above the review tier. Sure pairs
+    /// without a conflict are then merged (each merge can be unmerged in the app); --no-enrich leaves them queued.
     Scan {
         /// Print only pairs whose probability of being one person is at least this (0 to 1).
         #[arg(long, default_value_t = 0.0)]

@@ -99,6 +99,10 @@ fn wrong_passwords_and_viewers_are_refused() {
     let r = rapport_as(&db, "vic", PASSWORD, &["users", "add", "eve", "--role", "administrator"]);
     assert!(!r.ok && r.err.contains("cannot manage users"), "{}", r.err);
     assert!(rapport_as(&db, "vic", PASSWORD, &["leads", "list"]).ok, "viewers read");
+    // Storage upkeep that holds the write lock is a data steward's, as a scan is.
+    let r = rapport_as(&db, "vic", PASSWORD, &["duplicates", "fold"]);
+    assert!(!r.ok && r.err.contains("viewer accounts cannot review duplicates"), "{}", r.err);
+    assert!(rapport(&db, &["duplicates", "fold"]).ok);
 }
 
 #[test]
@@ -296,9 +300,9 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     let r = rapport(&db, &["duplicates", "scan", "--format", "csv"]);
     assert!(r.ok, "{}", r.err);
     let lines: Vec<&str> = r.out.lines().collect();
-    assert_eq!(lines[0], "external_ref_a,external_ref_b,score,tier");
+    assert_eq!(lines[0], "external_ref_a,external_ref_b,score,tier,lead_a,lead_b");
     assert_eq!(lines.len(), 2, "{}", r.out);
-    assert!(lines[1].starts_with("r1,r2,") && lines[1].ends_with(",same"), "{}", lines[1]);
+    assert!(lines[1].starts_with("r1,r2,") && lines[1].ends_with(",same,1,2"), "{}", lines[1]);
     let json = rapport(&db, &["duplicates", "scan", "--format", "json", "--min-score", "0.9"]);
     let pairs: serde_json::Value = serde_json::from_str(&json.out).unwrap();
     assert_eq!(pairs.as_array().map(Vec::len), Some(1));

@@ -136,6 +136,19 @@ impl Rapport {
         Ok(true)
     }
 
+    /// [`Self::fold_match_keys`] asked by a person (`rapport duplicates fold`): it holds the write lock a while
+    /// on a large store, so it is a data steward's or an Administrator's to ask, as a scan is.
+    pub fn fold_match_keys_as(&self, actor: &crate::Actor) -> Result<u64> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, crate::Permission::ReviewDuplicates)?;
+            if grant.duplicate_reach() != crate::access::DuplicateReach::All {
+                return Err(crate::access::AccessError::NotSteward("fold the duplicate keys").into());
+            }
+            Ok::<_, Error>(())
+        })?;
+        self.fold_match_keys()
+    }
+
     /// Folds every recent duplicate key into the large table now, a range of keys per transaction, so a save
     /// waits for one range at most. Storage upkeep: what the check finds is the same before and after.
     /// Returns how many keys moved.
