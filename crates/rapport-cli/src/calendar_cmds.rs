@@ -111,9 +111,19 @@ pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
                 loaded.push(IcsFile { name: f.display().to_string(), bytes });
             }
             let reports = core.import_ics(actor, &loaded, agent).map_err(err)?;
+            // A file of which nothing could be read is a failure for a script, however the others went.
+            let unread: Vec<&str> = reports
+                .iter()
+                .filter(|r| r.created + r.updated + r.cancelled + r.unchanged == 0 && !r.problems.is_empty())
+                .map(|r| r.file.as_str())
+                .collect();
+            let outcome = match unread.as_slice() {
+                [] => Ok(()),
+                files => Err(format!("no event could be read from {}", files.join(", "))),
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports).map_err(err)?);
-                return Ok(());
+                return outcome;
             }
             for r in &reports {
                 println!(
@@ -136,7 +146,7 @@ pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
                     eprintln!("  {}: {w}", r.file);
                 }
             }
-            Ok(())
+            outcome
         }
         IcsCommand::Export { agent, invite, output } => {
             let text = match invite {

@@ -41,6 +41,12 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Import(args) => crate::import_cmds::run(&core, &actor, &args),
         Command::Users(UsersCommand::Add { username, role, display_name, campaigns }) => {
             let role = Role::parse(&role).ok_or(format!("unknown role \"{role}\": viewer, editor or administrator"))?;
+            // An empty value (a script's unset variable) would otherwise leave the user with every campaign.
+            if campaigns.iter().any(|c| c.trim().is_empty()) {
+                return Err(
+                    "a --campaign is empty: name the campaign, or leave --campaign out for every campaign".into()
+                );
+            }
             let password = session::new_user_password(&username)?;
             let input = UserInput {
                 display_name: display_name.unwrap_or_else(|| username.clone()),

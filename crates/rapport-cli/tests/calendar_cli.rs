@@ -240,3 +240,21 @@ fn exported_files_are_read_by_an_independent_parser() {
     assert_eq!(v["events"].as_array().unwrap().len(), 1);
     assert_eq!(v["timezones"], serde_json::json!(["America/New_York"]));
 }
+
+/// A file of which no event can be read fails the command (after its report), so a script sees it; a file
+/// with some events read and some not is imported and only reports the others.
+#[test]
+fn a_file_with_no_readable_event_fails_the_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ics.db");
+    let bad = dir.path().join("notes.ics");
+    std::fs::write(&bad, "Shopping list: milk, eggs.\n").unwrap();
+    let o = rapport(&db, &["ics", "import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no event could be read from") && err.contains("notes.ics"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 created"), "the report comes first");
+    let good = dir.path().join("google.ics");
+    std::fs::write(&good, SERIES).unwrap();
+    ok(&rapport(&db, &["ics", "import", good.to_str().unwrap()]));
+}

@@ -99,6 +99,9 @@ fn wrong_passwords_and_viewers_are_refused() {
     let r = rapport_as(&db, "vic", PASSWORD, &["users", "add", "eve", "--role", "administrator"]);
     assert!(!r.ok && r.err.contains("cannot manage users"), "{}", r.err);
     assert!(rapport_as(&db, "vic", PASSWORD, &["leads", "list"]).ok, "viewers read");
+    // An empty campaign (a script's unset variable) would give every campaign: refused.
+    let r = rapport(&db, &["users", "add", "tia", "--campaign", ""]);
+    assert!(!r.ok && r.err.contains("a --campaign is empty"), "{}", r.err);
     // Storage upkeep that holds the write lock is a data steward's, as a scan is.
     let r = rapport_as(&db, "vic", PASSWORD, &["duplicates", "fold"]);
     assert!(!r.ok && r.err.contains("viewer accounts cannot review duplicates"), "{}", r.err);
