@@ -137,6 +137,16 @@ describe('BookAppointmentDialog', () => {
     expect(be.bookAppointment.mock.calls[1][0]).toMatchObject({ title: 'Follow-up', start: '2026-12-03T10:00:00Z' });
   });
 
+  it('searches on Enter in the expertise box, and books nothing', async () => {
+    const be = mockBackend({ findSlots: async () => [slot()] });
+    const { u } = open({ prefill: { leadId: 7, leadName: 'Grace Hopper', agentId: 1 } });
+    await u.type(screen.getByTestId('slot-expertise'), 'german{Enter}');
+    await waitFor(() => expect(be.findSlots).toHaveBeenCalledWith(expect.objectContaining({ expertise: ['german'] })));
+    expect(await screen.findAllByTestId('slot-suggestion')).toHaveLength(1);
+    expect(be.bookAppointment).not.toHaveBeenCalled();
+    expect(screen.getByTestId('book-dialog')).toBeInTheDocument();
+  });
+
   it('finds slots for the lead and the expertise, lists them with rank and why, and a pick fills agent and time', async () => {
     const be = mockBackend({
       findSlots: async () => [
