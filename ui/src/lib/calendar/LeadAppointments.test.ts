@@ -125,6 +125,27 @@ describe('Appointments on the lead page', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 88 });
   });
 
+  it('offers no change form for an all-day event, and says a series status is the whole series\'', async () => {
+    const allDay = appointment({ all_day: true, start: '2026-12-03', end: '2026-12-04' });
+    mockBackend({ leadAppointments: async () => [allDay], appointment: async () => allDay });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    await within(panel).findByTestId('appointment-status');
+    expect(within(panel).queryByTestId('appointment-edit')).toBeNull();
+    expect(within(panel).queryByTestId('appointment-series-note')).toBeNull();
+  });
+
+  it('says that the status of a repeating appointment is the whole series\'', async () => {
+    const series = appointment({ repeats: true, repetition: 'weekly' });
+    mockBackend({ leadAppointments: async () => [series], appointment: async () => series });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    expect(await within(panel).findByTestId('appointment-series-note')).toHaveTextContent('every meeting of the series');
+    expect(within(panel).getByLabelText('Status of the series')).toBe(within(panel).getByTestId('appointment-status'));
+  });
+
   it('puts a refused status back in its select', async () => {
     mockBackend({
       leadAppointments: async () => [appointment()],

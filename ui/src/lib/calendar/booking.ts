@@ -1,7 +1,7 @@
 // The booking form's model: what a person types (a wall date and time in a chosen zone, a duration) and the
 // AppointmentInput the backend takes (UTC instants).
 import type { Appointment, AppointmentInput, AppointmentStatus } from '../types';
-import { addMinutes, wallClock, wallDate, zonedToUtc, zonedWall } from './zone';
+import { addMinutes, isValidZone, wallClock, wallDate, zonedToUtc, zonedWall } from './zone';
 
 export interface BookingDraft {
   leadId: number | null;
@@ -67,6 +67,8 @@ export function newDraft(prefill: BookingPrefill, zone: string, now: Date = new 
 
 /** An existing appointment as a draft, for changing it. */
 export function draftOf(a: Appointment, zone: string): BookingDraft {
+  // In the zone it was booked in: saving it unchanged must not move it into the zone of whoever opened it.
+  zone = a.time_zone && isValidZone(a.time_zone) ? a.time_zone : zone;
   const wall = zonedWall(a.start, zone);
   return {
     leadId: a.lead_id,
