@@ -15,13 +15,19 @@ export const DEFAULT_SPAN: Span = { start: '09:00', end: '17:00' };
 
 export function toWeek(hours: WorkingHours[]): WeekHours {
   const week: WeekHours = WEEKDAYS.map(() => []);
-  for (const h of hours) if (h.weekday >= 0 && h.weekday < 7) week[h.weekday].push({ start: h.start, end: h.end });
+  // A time input cannot show "24:00": midnight at the end of the day shows as 00:00.
+  for (const h of hours) {
+    if (h.weekday >= 0 && h.weekday < 7) week[h.weekday].push({ start: h.start, end: h.end === '24:00' ? '00:00' : h.end });
+  }
   for (const day of week) day.sort((a, b) => a.start.localeCompare(b.start));
   return week;
 }
 
+/** A span ending at 00:00 ends at midnight, at the end of its day: "24:00" to the backend. */
 export function fromWeek(week: WeekHours): WorkingHours[] {
-  return week.flatMap((spans, weekday) => spans.map((s) => ({ weekday, start: s.start, end: s.end })));
+  return week.flatMap((spans, weekday) =>
+    spans.map((s) => ({ weekday, start: s.start, end: s.end === '00:00' && s.start !== '00:00' ? '24:00' : s.end })),
+  );
 }
 
 /** "1440, 30" → [1440, 30]; anything that is not a whole number of minutes is named in `bad`. */
