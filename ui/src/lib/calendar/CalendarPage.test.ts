@@ -95,6 +95,20 @@ describe('CalendarPage', () => {
     expect(await screen.findByTestId('calendar-empty')).toHaveTextContent('No appointments this week for Ada Admin.');
   });
 
+  it('does not leave one agent’s appointments under another’s name when the other’s cannot be read', async () => {
+    let calls = 0;
+    const { u } = openPage('administrator', {
+      occurrences: async () => {
+        if (++calls === 1) return [today('10:00')];
+        throw new Error('the database is busy');
+      },
+    });
+    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).not.toBeNull());
+    await u.selectOptions(screen.getByTestId('calendar-agent-select'), '2');
+    expect(await screen.findByText(/the database is busy/i)).toBeInTheDocument();
+    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toBeNull());
+  });
+
   it('shows the team side by side, every agent asked for', async () => {
     const { be, u } = openPage();
     await waitFor(() => expect(be.occurrences).toHaveBeenCalled());

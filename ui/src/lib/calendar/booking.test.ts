@@ -13,3 +13,14 @@ describe('draftOf', () => {
     expect(draftOf({ ...a, time_zone: 'Mars/Olympus' }, 'Europe/Berlin').zone).toBe('Europe/Berlin');
   });
 });
+
+describe('formatSpan', () => {
+  it('names every day of an all-day event over several days, and one day alone', async () => {
+    const { formatSpan } = await import('./labels');
+    const now = new Date('2026-11-01T12:00:00Z');
+    expect(formatSpan('2026-12-03', '2026-12-06', 'America/New_York', true, now)).toBe(
+      'Thu, Dec 3 – Sat, Dec 5 (all day)',
+    );
+    expect(formatSpan('2026-12-03', '2026-12-04', 'Europe/Berlin', true, now)).toBe('Thu, Dec 3 (all day)');
+  });
+});

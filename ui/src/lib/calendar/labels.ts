@@ -1,6 +1,7 @@
 // Human words and times for appointments: statuses, confirmations, and when something happens in a zone.
 import { sentence } from '../format';
 import type { AppointmentStatus, Confirmation, FieldError } from '../types';
+import { addDays } from './zone';
 
 export const APPOINTMENT_STATUSES: { value: AppointmentStatus; label: string }[] = [
   { value: 'proposed', label: 'Proposed' },
@@ -74,9 +75,17 @@ export function formatClock(iso: string, zone: string): string {
   });
 }
 
-/** "Thu, Dec 3, 10:00–11:00" (or across days: both ends in full); all-day: "Thu, Dec 3 (all day)". */
+/**
+ * "Thu, Dec 3, 10:00–11:00" (or across days: both ends in full); all-day: "Thu, Dec 3 (all day)", and over
+ * several days "Thu, Dec 3 – Sat, Dec 5 (all day)" (an all-day end is the day after the last).
+ */
 export function formatSpan(start: string, end: string, zone: string, allDay = false, now: Date = new Date()): string {
-  if (allDay || isDateOnly(start)) return `${formatWhen(start.slice(0, 10), zone, now)} (all day)`;
+  if (allDay || isDateOnly(start)) {
+    const first = start.slice(0, 10);
+    const last = isDateOnly(end) ? addDays(end.slice(0, 10), -1) : first;
+    const to = last > first ? ` – ${formatWhen(last, zone, now)}` : '';
+    return `${formatWhen(first, zone, now)}${to} (all day)`;
+  }
   const sameDay =
     new Date(start).toLocaleDateString('en-CA', { timeZone: zone }) ===
     new Date(end).toLocaleDateString('en-CA', { timeZone: zone });
