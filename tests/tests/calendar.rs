@@ -41,6 +41,7 @@ fn a_clash_is_refused_naming_it_and_nothing_is_written() {
     let message = err.to_string();
     assert!(message.contains("“Demo with Acme”"), "{message}");
     assert!(message.contains("Thu 3 Dec 2026 10:00–11:00 (Europe/Berlin)"), "times in the agent's zone: {message}");
+    assert!(!message.contains("[appointment"), "no row ids in what people read: {message}");
     assert_eq!(f.dump(), before, "a refused booking writes nothing");
     // The 15-minute buffer counts; just after it is free.
     let err = f
@@ -611,7 +612,7 @@ fn every_calendar_operation_checks_the_role() {
     let mut cal = f.core.agent_calendar(&f.admin, ed).unwrap();
     cal.buffer_minutes = 10;
     assert_eq!(f.core.update_agent_calendar(&f.admin, cal).unwrap().buffer_minutes, 10);
-    // Deactivation applies on the next call.
+    // Deactivation applies on the next call: the session has ended.
     let input = rapport_core::users::UserInput {
         username: "ed".into(),
         display_name: "ed".into(),
@@ -622,7 +623,7 @@ fn every_calendar_operation_checks_the_role() {
     f.core.update_user(&f.admin, ed, &input).unwrap();
     assert_eq!(
         f.core.occurrences(&editor, &[ed], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap_err().code(),
-        ErrorCode::PermissionDenied
+        ErrorCode::SessionEnded
     );
 }
 

@@ -83,11 +83,11 @@ pub(crate) fn clash(
         } else {
             format!(" (within the {}-minute buffer)", agent.buffer_minutes)
         };
+        // Said to people: no row id (of an appointment they may not even see).
         return Ok(Some(format!(
-            "{} is already booked then: {what} {}{buffer_note} [appointment {}]",
+            "{} is already booked then: {what} {}{buffer_note}",
             agent.display_name,
-            span_words(b.start, b.end, tz),
-            b.appointment_id
+            span_words(b.start, b.end, tz)
         )));
     }
     if let Some(off) = store::time_off_between(tx, agent_id, &utc_text(start), &utc_text(end))?.into_iter().next() {

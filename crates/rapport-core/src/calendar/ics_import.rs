@@ -82,7 +82,7 @@ impl BusyIndex {
                 }
             };
             let title = if visible_here { b.title.clone() } else { "another appointment".into() };
-            busy.add(b.start, b.end, &b.uid, format!("“{title}” [appointment {}]", b.appointment_id));
+            busy.add(b.start, b.end, &b.uid, format!("“{title}”"));
         }
         Ok(busy)
     }
