@@ -69,6 +69,23 @@ describe('reschedule', () => {
     expect(toasts.items[0].message).toBe('Could not move “Demo with Acme”: You may not change appointments');
   });
 
+  it('says a refusal on a field in the field message’s words, without the API’s field key', async () => {
+    mockBackend({
+      moveAppointment: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: "agent_id: this appointment is on its agent's calendar server",
+          fields: [{ field: 'agent_id', message: "this appointment is on its agent's calendar server" }],
+        });
+      },
+    });
+    const info = dropped(occurrence(), new Date(2026, 11, 4, 14, 30), new Date(2026, 11, 4, 15, 30));
+    await reschedule(info, BERLIN);
+    expect(toasts.items.at(-1)?.message).toBe(
+      "Could not move “Demo with Acme”: This appointment is on its agent's calendar server",
+    );
+  });
+
   it('gives a dropped event to the agent whose column it landed on in the team view', async () => {
     const be = mockBackend({ appointment: async (id) => appointment({ id, version: 2, agent_id: 1 }) });
     const info = dropped(occurrence(), new Date(2026, 11, 3, 10, 0), new Date(2026, 11, 3, 11, 0), { id: '2' });

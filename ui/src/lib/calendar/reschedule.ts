@@ -51,10 +51,10 @@ export async function reschedule(info: MoveInfo, zone: string): Promise<Appointm
   } catch (e) {
     info.revert();
     const api = toApiError(e);
+    // A refusal on a field says it in its field's words ("agent_id: ..." is the API's form of it).
+    const why = api.code === 'validation' && api.fields.length > 0 ? api.fields[0].message : api.message;
     // A clash's message already says everything: who, what, when.
-    toasts.error(
-      api.code === 'double_booked' ? sentence(api.message) : `Could not move “${o.summary}”: ${sentence(api.message)}`,
-    );
+    toasts.error(api.code === 'double_booked' ? sentence(why) : `Could not move “${o.summary}”: ${sentence(why)}`);
     return null;
   }
 }
