@@ -97,7 +97,8 @@ describe('a move held for approval, on the board', () => {
   });
 
   it('goes on to the approval once the gate dialog has what the stage needs', async () => {
-    const stored = lead({ id: 11, version: 6, first_name: 'Ann', last_name: 'Lee' });
+    // At the version its card shows: it was not changed while the dialog was open.
+    const stored = lead({ id: 11, version: 4, first_name: 'Ann', last_name: 'Lee' });
     let moves = 0;
     const { be, u } = setupBoard({
       moveLead: async () => {
@@ -124,12 +125,12 @@ describe('a move held for approval, on the board', () => {
     const dialog = await screen.findByTestId('approval-request-dialog');
     expect(screen.queryByTestId('gate-dialog')).toBeNull();
     expect(be.updateLead.mock.calls[0][2].deal.lost_reason).toBe('competitor');
-    expect(be.moveLead).toHaveBeenLastCalledWith(11, 7, 'lost', null);
+    expect(be.moveLead).toHaveBeenLastCalledWith(11, 5, 'lost', null);
     expect(cardIds('engagement')).toEqual([11]);
     // The reason typed in the gate dialog is the one asked with.
     expect(within(dialog).getByTestId('approval-lost-reason')).toHaveValue('competitor');
     await u.click(within(dialog).getByTestId('approval-request-submit'));
-    await waitFor(() => expect(be.requestMove).toHaveBeenCalledWith(11, 7, 'lost', 'competitor', ''));
+    await waitFor(() => expect(be.requestMove).toHaveBeenCalledWith(11, 5, 'lost', 'competitor', ''));
     expect(lastToast()).toBe('Approval requested');
   });
 });

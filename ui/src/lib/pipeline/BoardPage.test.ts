@@ -271,7 +271,8 @@ describe('Pipeline board', () => {
 
   it('logs the missing activity, saves the field and moves the lead with Save and move', async () => {
     const moves: (string | null)[] = [];
-    const stored = lead({ id: 11, version: 4, first_name: 'Ann', last_name: 'Lee', company: 'Acme', notes: 'Keep me' });
+    // At the version its card shows: it was not changed while the dialog was open.
+    const stored = lead({ id: 11, version: 2, first_name: 'Ann', last_name: 'Lee', company: 'Acme', notes: 'Keep me' });
     const { be, u } = setup('editor', {
       moveLead: async (id, version, to, reason) => {
         moves.push(reason);
@@ -307,12 +308,12 @@ describe('Pipeline board', () => {
     // The deal value is saved onto the lead as it is now, everything else kept.
     expect(be.updateLead).toHaveBeenCalledTimes(1);
     const [id, version, input] = be.updateLead.mock.calls[0];
-    expect([id, version]).toEqual([11, 4]);
+    expect([id, version]).toEqual([11, 2]);
     expect(input.deal.value).toBe('2000.00');
     expect(input.notes).toBe('Keep me');
     expect(input.first_name).toBe('Ann');
     // Then the move again, with the version that save made.
-    expect(be.moveLead).toHaveBeenLastCalledWith(11, 5, 'engagement', null);
+    expect(be.moveLead).toHaveBeenLastCalledWith(11, 3, 'engagement', null);
     expect(lastToast()).toContain('Moved to In discussion');
     expect(cardIds('engagement')).toEqual([11]);
     expect(within(columnOf('engagement')).getByTestId('column-total')).toHaveTextContent('€2,000');
@@ -326,6 +327,7 @@ describe('Pipeline board', () => {
   it('shows what is still missing when the retry is refused again', async () => {
     let calls = 0;
     const { be, u } = setup('editor', {
+      getLead: async (id) => lead({ id, version: 2 }),
       moveLead: async () => {
         calls++;
         if (calls === 1) throw gateRefusal();

@@ -17,6 +17,7 @@ function show(props: { stage: StageConfig; refusal: ApiError; canOverride?: bool
   const handlers = { onmoved: vi.fn(), onconflict: vi.fn(), oncancel: vi.fn(), onopenlead: vi.fn() };
   render(GateDialog, {
     leadId: 7,
+    version: 1,
     name: 'Grace Hopper',
     lostReasons: config.lost_reasons,
     canOverride: false,
@@ -159,6 +160,18 @@ describe('Gate dialog', () => {
     });
     await u.click(within(dialog).getByTestId('gate-retry'));
     await waitFor(() => expect(onconflict).toHaveBeenCalled());
+  });
+
+  it('hands a lead changed while the dialog was open back to the board, and moves nothing', async () => {
+    // Someone moved the lead to Lost meanwhile: version 2, while the card was version 1.
+    const be = mockBackend({ getLead: async (id) => lead({ id, version: 2, stage: 'lost' }) });
+    const { dialog, u, onconflict } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
+    });
+    await u.click(within(dialog).getByTestId('gate-retry'));
+    await waitFor(() => expect(onconflict).toHaveBeenCalled());
+    expect(be.moveLead).not.toHaveBeenCalled();
   });
 
   it('closes with Escape or Cancel, leaving the move undone', async () => {
