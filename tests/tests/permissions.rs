@@ -397,10 +397,10 @@ fn rights_are_reloaded_on_every_call() {
     let err = f.core.create_lead(&editor, &lead("A", "B", "a@b.com"), &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::PermissionDenied);
 
-    // Deactivated: no reading either, and no new sign-in.
+    // Deactivated: no reading either (the session has ended), and no new sign-in.
     let mut off = user_input("ed", Role::Editor);
     off.active = false;
     f.core.update_user(&f.admin, id, &off).unwrap();
-    assert_eq!(f.core.list_leads(&editor, &Default::default()).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.core.list_leads(&editor, &Default::default()).unwrap_err().code(), ErrorCode::SessionEnded);
     assert_eq!(f.core.sign_in("ed", PASSWORD).unwrap_err().code(), ErrorCode::AuthFailed);
 }
