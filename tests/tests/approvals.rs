@@ -175,6 +175,25 @@ fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_
     f.core.update_lead(&f.admin, big.id, big.version, &lost(&big), &Origin::manual()).unwrap();
 }
 
+/// A request is about the lead as it was asked: one that moved since and came back to the same stage (the
+/// client returned) is not approved as if nothing had happened.
+#[test]
+fn a_request_for_a_lead_that_moved_since_and_back_is_not_approved() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
+    let request = f.core.request_move(&eve, big.id, big.version, "lost", "competitor", "They chose Globex").unwrap();
+    let away = f.core.move_lead(&eve, big.id, big.version, "new", Passing::Checked).unwrap().lead;
+    f.core.move_lead(&eve, big.id, away.version, "qualification", Passing::Checked).unwrap();
+    let before = f.dump();
+    let err = f.core.decide_approval(&f.admin, request.id, true, "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert!(err.to_string().contains("moved since it was asked"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    assert_eq!(f.core.get_lead(&f.admin, big.id).unwrap().stage, "qualification");
+    f.core.decide_approval(&f.admin, request.id, false, "The client came back").unwrap();
+}
+
 #[test]
 fn only_an_administrator_changes_the_rules_which_are_logged() {
     let f = fixture();

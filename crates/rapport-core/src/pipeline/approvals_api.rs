@@ -137,6 +137,15 @@ impl Rapport {
                     )
                     .into());
                 }
+                // Back in the same stage after moves of its own (the client came back), the lead is not the one
+                // the request was about.
+                if super::history::moved_since(tx, lead.id, &request.requested_at)? {
+                    return Err(ValidationErrors::one(
+                        "stage",
+                        "the lead has moved since it was asked (and back): reject the request, and ask again if it still holds",
+                    )
+                    .into());
+                }
                 let mut input = lead.to_input();
                 input.stage = request.to_stage.clone();
                 if !request.lost_reason.is_empty() {

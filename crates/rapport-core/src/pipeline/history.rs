@@ -233,3 +233,10 @@ mod tests {
         assert_eq!(rows(&core), written);
     }
 }
+
+/// Whether lead `lead` changed stage after `at` (RFC 3339, as every stored time here).
+pub(crate) fn moved_since(conn: &rusqlite::Connection, lead: i64, at: &str) -> Result<bool, crate::db::StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM stage_moves WHERE lead_id = ?1 AND at > ?2)")?
+        .query_row(rusqlite::params![lead, at], |r| r.get(0))?)
+}
