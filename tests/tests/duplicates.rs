@@ -637,3 +637,24 @@ fn the_leads_whose_names_fold_differently_are_indexed_again_on_upgrade() {
     assert!(keys > 0, "the lead of one name is indexed again");
     drop(dir);
 }
+
+/// A merge brings the merged lead's activities to the survivor, and its last activity too: the stagnation
+/// sweep reads only that, and would take a survivor called yesterday through its twin for a stale lead.
+#[test]
+fn a_merge_carries_the_last_activity_to_the_survivor() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let call = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Call),
+        subject: "Called about the renewal".into(),
+        ..Default::default()
+    };
+    f.core.log_activity(&f.admin, bob, &call).unwrap();
+    let last = |id: i64| -> Option<String> {
+        f.sql().query_row("SELECT last_activity_at FROM leads WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    let bobs = last(bob);
+    assert!(bobs.is_some() && last(robert) != bobs);
+    f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
+    assert_eq!(last(robert), bobs);
+}

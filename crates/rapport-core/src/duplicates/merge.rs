@@ -269,6 +269,7 @@ mod operations {
                         Some(&survivor_id.to_string()),
                     )?;
                     crate::calendar::merges::follow_merge(tx, &batch, other.id, survivor_id)?;
+                    crate::pipeline::activities::carry_last_activity(tx, other.id, survivor_id)?;
                     leads::delete(tx, other.id)?;
                 }
                 Ok(MergeOutcome { lead, merge_id: batch.id })

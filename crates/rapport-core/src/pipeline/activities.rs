@@ -199,6 +199,20 @@ pub(crate) fn mark_done(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), S
 }
 
 /// Resets the lead's inactivity clock to `at`, unless a later activity already set it.
+/// Lead `to` takes lead `from`'s last activity when it is the later one: a merge brings the merged lead's
+/// activities to the survivor, and the stagnation sweep reads only this column.
+pub(crate) fn carry_last_activity(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(), StoreError> {
+    let at: Option<String> = tx
+        .prepare_cached("SELECT last_activity_at FROM leads WHERE id = ?1")?
+        .query_row([from], |r| r.get(0))
+        .optional()?
+        .flatten();
+    match at {
+        Some(at) => touch_lead(tx, to, &at),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn touch_lead(tx: &Transaction<'_>, lead_id: i64, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE leads SET last_activity_at = ?2 WHERE id = ?1 AND (last_activity_at IS NULL OR last_activity_at < ?2)",
