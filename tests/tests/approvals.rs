@@ -262,3 +262,26 @@ fn a_move_of_a_lead_with_a_deactivated_owner_can_be_requested() {
     let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
     assert_eq!(request.status, ApprovalStatus::Pending);
 }
+
+/// A decision is told to who asked; if the lead is no longer in their campaigns by then, it is not named.
+#[test]
+fn a_decision_on_a_lead_outside_the_askers_campaigns_now_does_not_name_it() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &["Spring"]);
+    let mut input = deal("Bo", "25000");
+    input.campaign = "Spring".into();
+    let big = in_stage(&f, &input, "qualification");
+    let request = f.core.request_move(&eve, big.id, big.version, "lost", "competitor", "").unwrap();
+    let moved = rapport_core::users::UserInput {
+        username: "eve".into(),
+        display_name: "eve".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec!["Fall".into()],
+    };
+    f.core.update_user(&f.admin, eve.user_id().unwrap(), &moved).unwrap();
+    f.core.decide_approval(&f.admin, request.id, false, "One more offer").unwrap();
+    let told = f.core.take_notifications(&eve).unwrap();
+    assert_eq!(told, ["A lead outside your campaigns was moved or decided on"]);
+    assert!(!told[0].contains("Bo"), "{told:?}");
+}

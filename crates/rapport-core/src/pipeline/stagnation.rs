@@ -170,16 +170,19 @@ pub(crate) fn inactive_since(conn: &Connection, id: i64) -> Result<Option<String
 }
 
 /// User `user`'s notifications not shown yet, marked shown at `now`.
-pub(crate) fn take_unshown(tx: &Transaction<'_>, user: i64, now: &str) -> Result<Vec<String>, StoreError> {
-    let messages: Vec<(i64, String)> = tx
-        .prepare_cached("SELECT id, message FROM notifications WHERE user_id = ?1 AND shown_at IS NULL ORDER BY id")?
-        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))?
+/// User `user`'s notices not shown yet, marked shown: (the lead it is about, the message).
+pub(crate) fn take_unshown(tx: &Transaction<'_>, user: i64, now: &str) -> Result<Vec<(i64, String)>, StoreError> {
+    let messages: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT id, lead_id, message FROM notifications WHERE user_id = ?1 AND shown_at IS NULL ORDER BY id",
+        )?
+        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut mark = tx.prepare_cached("UPDATE notifications SET shown_at = ?2 WHERE id = ?1")?;
-    for (id, _) in &messages {
+    for (id, _, _) in &messages {
         mark.execute(params![id, now])?;
     }
-    Ok(messages.into_iter().map(|(_, m)| m).collect())
+    Ok(messages.into_iter().map(|(_, lead, m)| (lead, m)).collect())
 }
 
 /// The bench's fixture: the stage entries of `n` never-worked leads in `stage` moved back to `at`.

@@ -315,7 +315,20 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ReadLeads)?;
             let Some(user) = grant.user_id else { return Ok(vec![]) };
-            Ok(stagnation::take_unshown(tx, user, &now)?)
+            let mut out = Vec::new();
+            for (lead, message) in stagnation::take_unshown(tx, user, &now)? {
+                // Written naming the lead; one of a campaign the user no longer works on (or merged into such a
+                // lead) is not named, as nowhere else.
+                out.push(match crate::leads::api::visible_lead(tx, &grant, lead) {
+                    Ok(_) => message,
+                    Err(crate::error::Error::NotFound { .. }) if crate::leads::store::get(tx, lead)?.is_some() => {
+                        "A lead outside your campaigns was moved or decided on".to_string()
+                    }
+                    Err(crate::error::Error::NotFound { .. }) => message,
+                    Err(e) => return Err(e),
+                });
+            }
+            Ok(out)
         })
     }
 }
