@@ -285,3 +285,50 @@ fn a_decision_on_a_lead_outside_the_askers_campaigns_now_does_not_name_it() {
     assert_eq!(told, ["A lead outside your campaigns was moved or decided on"]);
     assert!(!told[0].contains("Bo"), "{told:?}");
 }
+
+/// An unmerge puts back a state the log recorded, without asking the stage's criteria again, but a move back
+/// that a rule covers is still an Administrator's to approve: an Editor cannot reopen a won deal by taking back
+/// the merge that won it.
+#[test]
+fn an_unmerge_that_moves_a_won_deal_back_needs_the_approval() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut mine = deal("Bo", "500");
+    mine.owner_id = Some(eve.user_id().unwrap());
+    let survivor = in_stage(&f, &mine, "qualification");
+    let twin = in_stage(&f, &deal("Bo", "500"), "won");
+    let choice = rapport_core::duplicates::FieldChoice { field: "stage".into(), lead_id: twin.id };
+    let merged = f.core.merge_leads(&f.admin, survivor.id, &[twin.id], &[choice]).unwrap();
+    assert_eq!(merged.lead.stage, "won");
+    let before = f.dump();
+    let err = f.core.unmerge(&eve, merged.merge_id).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert!(err.to_string().contains("Reopening a won deal"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // An Administrator takes it back.
+    f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, survivor.id).unwrap().stage, "qualification");
+}
+
+/// An Editor's import that won a deal, undone by that Editor: the move back out of Won waits for an
+/// Administrator (the lead is kept, saying why), as an undo of the same move by hand does.
+#[test]
+fn an_import_undone_by_an_editor_keeps_a_won_deal_it_would_reopen() {
+    use rapport_core::imports::{ImportPlan, NaturalKey};
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let bo = in_stage(&f, &deal("Bo", "500"), "qualification");
+    let path = f.dir.path().join("won.csv");
+    std::fs::write(&path, "email,stage,deal_value,currency\nbo@lee.io,won,500,EUR\n").unwrap();
+    let mut plan = ImportPlan::suggested(&f.core.preview_import_path(&eve, &path, "", "won.csv", None).unwrap());
+    plan.key = Some(NaturalKey::Email);
+    let batch = f.core.start_import(&eve, &path, "won.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().stage, "won");
+    let report = f.core.undo_import(&eve, batch.id, &mut |_| {}).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().stage, "won", "kept: the approval is not eve's");
+    assert!(
+        report.kept.iter().any(|k| k.lead_id == bo.id && k.reason.contains("needs an Administrator's approval")),
+        "{:?}",
+        report.kept
+    );
+}

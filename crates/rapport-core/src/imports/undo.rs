@@ -105,14 +105,27 @@ impl Rapport {
                     }
                     let input = take_back(&current, &changes);
                     let before = current.clone();
-                    let after = self.write_update(
+                    // The gate decides before anything is written: a refused lead stays as it is, and says why.
+                    let after = match self.write_update(
                         tx,
                         &grant,
                         current,
                         &input,
                         crate::pipeline::Passage::Restoring,
                         &mut || Ok(undo_batch.clone()),
-                    )?;
+                    ) {
+                        Ok(after) => after,
+                        Err(Error::NeedsApproval(needed)) => {
+                            let why = format!(
+                                "kept: moving it back to {} needs an Administrator's approval ({}); an Administrator \
+                                 can undo the import whole",
+                                needed.stage_label, needed.rule
+                            );
+                            keep(tx, id, lead_id, &why, &mut report)?;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
                     if after.version != before.version {
                         report.reverted += 1;
                     }

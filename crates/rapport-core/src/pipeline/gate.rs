@@ -156,13 +156,21 @@ pub(crate) fn check(
     passage: Passage<'_>,
 ) -> Result<Option<Overridden>> {
     let from = before.map(|b| b.stage.as_str());
-    if from == Some(lead.stage.as_str()) || passage == Passage::Restoring {
+    if from == Some(lead.stage.as_str()) {
         return Ok(None);
     }
     let Some(stage) = config::stage(conn, &lead.stage)? else {
         // Validation has already refused an unknown stage.
         return Ok(None);
     };
+    // A restore (an import undone, an unmerge) puts back a state the log recorded, without its criteria; but a
+    // move back that a rule covers is still an Administrator's to approve, as an undo's is.
+    if passage == Passage::Restoring {
+        return match needs_approval(conn, grant, before, lead, &stage, passage)? {
+            Some(needed) => Err(Error::NeedsApproval(needed)),
+            None => Ok(None),
+        };
+    }
     // Only the fields the stage names are read: most stages name none, and an import asks here per row.
     let missing_fields: Vec<FieldError> = stage
         .required_fields
@@ -207,22 +215,36 @@ pub(crate) fn check(
         }
         overridden = Some(Overridden(format!("{reason} ({refusal})")));
     }
-    // Administrators decide approvals, so their moves (and the system's) are approved as they are made.
-    if grant.role != Role::Administrator && !matches!(passage, Passage::Approved(_)) {
-        // The larger of the deal's value before and after: emptying it in the losing edit does not make a large
-        // deal small.
-        let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
-        let value = match (parse(lead), before.and_then(parse)) {
-            (Some(after), Some(before)) => Some(after.max(before)),
-            (after, before) => after.or(before),
-        };
-        if let Some(rule) = super::approvals::rule_for(conn, from, &lead.stage, value)? {
-            return Err(Error::NeedsApproval(ApprovalNeeded {
-                stage: stage.key.clone(),
-                stage_label: stage.label.clone(),
-                rule: rule.label,
-            }));
-        }
+    if let Some(needed) = needs_approval(conn, grant, before, lead, &stage, passage)? {
+        return Err(Error::NeedsApproval(needed));
     }
     Ok(overridden)
+}
+
+/// The approval the move of `lead` from `before` into `stage` waits for, if a rule covers it. Administrators
+/// decide approvals, so their moves (and the system's) are approved as they are made.
+fn needs_approval(
+    conn: &Connection,
+    grant: &Grant,
+    before: Option<&Lead>,
+    lead: &Lead,
+    stage: &config::StageConfig,
+    passage: Passage<'_>,
+) -> Result<Option<ApprovalNeeded>> {
+    if grant.role == Role::Administrator || matches!(passage, Passage::Approved(_)) {
+        return Ok(None);
+    }
+    // The larger of the deal's value before and after: emptying it in the losing edit does not make a large
+    // deal small.
+    let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
+    let value = match (parse(lead), before.and_then(parse)) {
+        (Some(after), Some(before)) => Some(after.max(before)),
+        (after, before) => after.or(before),
+    };
+    let from = before.map(|b| b.stage.as_str());
+    Ok(super::approvals::rule_for(conn, from, &lead.stage, value)?.map(|rule| ApprovalNeeded {
+        stage: stage.key.clone(),
+        stage_label: stage.label.clone(),
+        rule: rule.label,
+    }))
 }

@@ -14,6 +14,11 @@ export function unmergeErrorMessage(e: unknown): string {
       return "This merge can't be undone: it was undone already, or a lead in it no longer exists.";
     case 'permission_denied':
       return "You don't have permission to undo merges.";
+    case 'approval_required':
+      return (
+        "This merge can't be undone by you: it would move the lead back out of its stage, which needs an " +
+        "Administrator's approval. Ask an Administrator to undo it."
+      );
   }
   return `Could not undo the merge: ${sentence(err.message)}`;
 }
