@@ -31,6 +31,10 @@ pub fn run(cli: Cli) -> CliResult<()> {
             crate::bench::run(args, cli.db.clone())
         };
     }
+    // Asked before the file is opened: a command that cannot sign in leaves no new database behind.
+    if cli.user.is_none() {
+        return Err("say who you are: --as USER or RAPPORT_USER".into());
+    }
     let core = session::open(&cli)?;
     let actor = session::sign_in(&cli, &core)?;
     match cli.command {

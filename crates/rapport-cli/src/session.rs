@@ -16,7 +16,14 @@ pub fn default_db_path() -> CliResult<PathBuf> {
 
 pub fn open(cli: &Cli) -> CliResult<Rapport> {
     let path = match &cli.db {
-        Some(p) => p.clone(),
+        // A folder named on the command line must be there: a mistyped one is not made (with a new database
+        // in it, signed into as if it were the real one). The default folder is made on first use.
+        Some(p) => match p.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            Some(missing) => {
+                return Err(format!("no folder {}: check the --db path (nothing was created)", missing.display()))
+            }
+            None => p.clone(),
+        },
         None => default_db_path()?,
     };
     let opts = rapport_core::OpenOptions {

@@ -512,3 +512,25 @@ fn templates_are_saved_by_imports_done_and_a_rejects_file_that_fails_hides_no_ba
     assert!(done.err.contains(&format!("import {} is done", summary["batch"])), "{}", done.err);
     assert!(done.err.contains("saved the mapping as template \"T3\""), "{}", done.err);
 }
+
+/// A mistyped --db leaves nothing behind: a folder that is not there is not made, and a command that cannot
+/// sign in creates no database.
+#[test]
+fn a_mistyped_database_path_creates_nothing() {
+    let (dir, _db) = db();
+    let nested = dir.path().join("no-such-folder").join("crm.db");
+    let r = rapport(&nested, &["leads", "list"]);
+    assert!(!r.ok && r.err.contains("no folder") && r.err.contains("no-such-folder"), "{}", r.err);
+    assert!(!dir.path().join("no-such-folder").exists(), "no folder made");
+    let typo = dir.path().join("typo.db");
+    let o = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--db")
+        .arg(&typo)
+        .args(["leads", "list"])
+        .env_remove("RAPPORT_USER")
+        .env_remove("RAPPORT_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("say who you are"));
+    assert!(!typo.exists(), "no database made by a command that could not sign in");
+}
