@@ -2,7 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
-import { agentCalendar, occurrence } from '../../test/calendarFixtures';
+import { agentCalendar, appointment, occurrence } from '../../test/calendarFixtures';
+import { formatSpan } from './labels';
 import { mockBackend, sessionFor } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
@@ -195,6 +196,24 @@ describe('CalendarPage', () => {
     const panel = await screen.findByTestId('appointment-panel');
     expect(be.appointment).toHaveBeenCalledWith(31);
     expect(await within(panel).findByTestId('appointment-when')).toBeInTheDocument();
+  });
+
+  it("shows the meeting of a series that was clicked, not the series' first one", async () => {
+    const meeting = today('10:00', { repeats: true });
+    openPage('editor', {
+      occurrences: async () => [meeting],
+      appointment: async () =>
+        appointment({ repeats: true, start: '2026-01-05T09:00:00Z', end: '2026-01-05T10:00:00Z' }),
+    });
+    const el = await waitFor(() => {
+      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
+      expect(e).not.toBeNull();
+      return e!;
+    });
+    await fireEvent.click(el);
+    const when = await screen.findByTestId('appointment-when');
+    expect(when).toHaveTextContent(formatSpan(meeting.start, meeting.end, browserZone()));
+    expect(screen.getByTestId('appointment-series-start')).toHaveTextContent('Part of a series that started');
   });
 
   it('books from the header, and offers nothing to write to viewers', async () => {
