@@ -163,6 +163,22 @@ describe('CalendarPage', () => {
     expect(select).toHaveValue(other);
   });
 
+  it('a change of zone in the month view stays on the month shown, not the month its grid starts in', async () => {
+    const { be, u } = openPage('editor', { occurrences: async () => [] });
+    await waitFor(() => expect(be.occurrences).toHaveBeenCalled());
+    await u.click(screen.getByTestId('calendar-view-month'));
+    // On to a month whose grid starts with the last days of the month before (its 1st is not a Monday).
+    const firstIsMonday = () => new Date(`1 ${screen.getByTestId('calendar-title').textContent?.trim()}`).getDay() === 1;
+    await u.click(screen.getByTestId('calendar-next'));
+    if (firstIsMonday()) await u.click(screen.getByTestId('calendar-next'));
+    expect(firstIsMonday()).toBe(false);
+    const month = screen.getByTestId('calendar-title').textContent?.trim() ?? '';
+    expect(month).toMatch(/\w+ \d{4}/);
+    const other = ['Europe/Berlin', 'UTC', 'America/New_York'].find((z) => z !== browserZone())!;
+    await fireEvent.change(screen.getByTestId('calendar-zone-select'), { target: { value: other } });
+    await waitFor(() => expect(screen.getByTestId('calendar-title').textContent?.trim()).toBe(month));
+  });
+
   it("a change of zone near midnight shows today in the new zone, not the day it still is in the old one", async () => {
     // 23:30 UTC: already tomorrow in Berlin, still today in UTC; whichever of the two is not the computer's day.
     const now = new Date('2026-11-30T23:30:00Z');

@@ -14,6 +14,11 @@ export interface ShownRange {
   start: Wall;
   /** The day after the last one shown, 00:00. */
   end: Wall;
+  /**
+   * The period itself (a month view's month), without the days of the months around it the grid also shows:
+   * where the calendar opens again, and whether it holds today.
+   */
+  current?: { start: Wall; end: Wall };
   title: string;
 }
 
