@@ -209,12 +209,7 @@ fn a_merge_that_moves_the_survivor_meets_the_gate() {
 #[test]
 fn undoing_a_move_restores_it_without_asking_the_gate_again() {
     let f = fixture();
-    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
-    input.deal.budget = "approved".into();
-    input.deal.decision_maker = "CFO".into();
-    input.deal.need = "two sites".into();
-    input.deal.timeline = "Q1".into();
-    let ann = created(&f, &input);
+    let ann = created(&f, &common::qualified(common::lead("Ann", "Lee", "ann@lee.io")));
     let q =
         f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual()).unwrap();
     // The criteria are tightened afterwards: Qualification now also wants a call.
@@ -246,12 +241,7 @@ fn undoing_a_move_restores_it_without_asking_the_gate_again() {
 #[test]
 fn an_undo_back_into_a_stage_needs_what_the_stage_needs() {
     let f = fixture();
-    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
-    input.deal.budget = "approved".into();
-    input.deal.decision_maker = "CFO".into();
-    input.deal.need = "two sites".into();
-    input.deal.timeline = "Q1".into();
-    let ann = created(&f, &input);
+    let ann = created(&f, &common::qualified(common::lead("Ann", "Lee", "ann@lee.io")));
     let q =
         f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual()).unwrap();
     let back = f.core.update_lead(&f.admin, ann.id, q.lead.version, &moved(&q.lead, "new"), &Origin::manual()).unwrap();

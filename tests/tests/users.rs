@@ -5,6 +5,11 @@ use common::{fixture, PASSWORD};
 use rapport_core::users::{Role, UserInput};
 use rapport_core::ErrorCode;
 
+/// A user as an Administrator's form gives it: active, every campaign unless named.
+fn user(username: &str, display_name: &str, role: Role) -> UserInput {
+    UserInput { username: username.into(), display_name: display_name.into(), role, active: true, campaigns: vec![] }
+}
+
 #[test]
 fn the_first_administrator_is_created_once() {
     let f = fixture();
@@ -52,22 +57,10 @@ fn passwords_are_hashed_and_never_logged() {
 fn the_last_administrator_cannot_be_demoted_and_usernames_are_unique() {
     let f = fixture();
     let me = f.admin.user_id().unwrap();
-    let demote = UserInput {
-        username: "admin".into(),
-        display_name: "Ada".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec![],
-    };
+    let demote = user("admin", "Ada", Role::Editor);
     let err = f.core.update_user(&f.admin, me, &demote).unwrap_err();
     assert_eq!(err.field_errors()[0].field, "role");
-    let dup = UserInput {
-        username: "Admin".into(),
-        display_name: "".into(),
-        role: Role::Viewer,
-        active: true,
-        campaigns: vec![],
-    };
+    let dup = user("Admin", "", Role::Viewer);
     let err = f.core.create_user(&f.admin, &dup, PASSWORD).unwrap_err();
     assert_eq!(err.field_errors()[0].field, "username");
     // Letters beyond ASCII too: "JÖRG" is taken once "Jörg" is.
@@ -110,13 +103,7 @@ fn changing_ones_own_password_checks_ones_own_hash() {
     let f = common::fixture();
     let ann = f.user("ann", Role::Editor, &[]);
     let ann_id = ann.user_id().unwrap();
-    let renamed = UserInput {
-        username: "ann.old".into(),
-        display_name: "Ann".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec![],
-    };
+    let renamed = user("ann.old", "Ann", Role::Editor);
     f.core.update_user(&f.admin, ann_id, &renamed).unwrap();
     let newcomer = UserInput { username: "ann".into(), ..renamed.clone() };
     f.core.create_user(&f.admin, &newcomer, "the newcomer's password").unwrap();
@@ -224,13 +211,7 @@ fn history_tells_a_renamed_user_from_a_newcomer_with_their_old_name() {
     let ann_id = ann.user_id().unwrap();
     let lead = f.core.create_lead(&ann, &common::lead("Lee", "Park", "lee@park.io"), &rapport_core::Origin::manual());
     let lead = lead.unwrap().lead;
-    let renamed = UserInput {
-        username: "ann.old".into(),
-        display_name: "Ann".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec![],
-    };
+    let renamed = user("ann.old", "Ann", Role::Editor);
     f.core.update_user(&f.admin, ann_id, &renamed).unwrap();
     f.core.create_user(&f.admin, &UserInput { username: "ann".into(), ..renamed }, PASSWORD).unwrap();
     let newcomer = f.core.sign_in("ann", PASSWORD).unwrap();
