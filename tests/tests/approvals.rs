@@ -332,3 +332,28 @@ fn an_import_undone_by_an_editor_keeps_a_won_deal_it_would_reopen() {
         report.kept
     );
 }
+
+/// Lowering a large deal's value in an edit before losing it does not make it a small deal: the rule weighs
+/// the largest value it held in the stage it leaves.
+#[test]
+fn a_deal_made_small_before_it_is_lost_is_still_a_large_one() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
+    let mut small = big.to_input();
+    small.deal.value = "100".into();
+    let small = f.core.update_lead(&eve, big.id, big.version, &small, &Origin::manual()).unwrap().lead;
+    let mut lost = small.to_input();
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "competitor".into();
+    let before = f.dump();
+    let err = f.core.update_lead(&eve, small.id, small.version, &lost, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert_eq!(f.dump(), before);
+    // A deal that was small all along in this stage is lost freely.
+    let cy = in_stage(&f, &deal("Cy", "900"), "qualification");
+    let mut lost = cy.to_input();
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "competitor".into();
+    f.core.update_lead(&eve, cy.id, cy.version, &lost, &Origin::manual()).unwrap();
+}

@@ -172,6 +172,30 @@ pub fn batch_changes(
 }
 
 /// Why batch `batch_id` was written; None when there is no such batch.
+/// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
+/// new of each, in no order.
+pub fn values_since(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+    since: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 AND b.at >= ?4",
+    )?;
+    let rows = stmt.query_map(params![entity, entity_id, field, since], |r| {
+        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (old, new) = row?;
+        out.extend(old.into_iter().chain(new));
+    }
+    Ok(out)
+}
+
 pub fn batch_reason(conn: &Connection, batch_id: i64) -> Result<Option<ChangeReason>, StoreError> {
     let reason: Option<String> = conn
         .prepare_cached("SELECT reason FROM change_batches WHERE id = ?1")?

@@ -234,13 +234,18 @@ fn needs_approval(
     if grant.role == Role::Administrator || matches!(passage, Passage::Approved(_)) {
         return Ok(None);
     }
-    // The larger of the deal's value before and after: emptying it in the losing edit does not make a large
-    // deal small.
+    // The largest value the deal held in the stage it leaves, as well as before and after: emptying it, or
+    // lowering it in an edit before the move, does not make a large deal small.
     let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
-    let value = match (parse(lead), before.and_then(parse)) {
-        (Some(after), Some(before)) => Some(after.max(before)),
-        (after, before) => after.or(before),
-    };
+    let mut held: Vec<f64> = [parse(lead), before.and_then(parse)].into_iter().flatten().collect();
+    if let Some(b) = before {
+        if let Some(since) = super::history::entered_at(conn, b.id)? {
+            for v in crate::audit::store::values_since(conn, "lead", b.id, "deal_value", &since)? {
+                held.extend(v.parse::<f64>().ok());
+            }
+        }
+    }
+    let value = held.into_iter().reduce(f64::max);
     let from = before.map(|b| b.stage.as_str());
     Ok(super::approvals::rule_for(conn, from, &lead.stage, value)?.map(|rule| ApprovalNeeded {
         stage: stage.key.clone(),
