@@ -60,6 +60,7 @@ fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
     // It blocks: a second request waits behind the first.
     let again = f.core.request_move(&eve, won.id, won.version, "qualification", "", "").unwrap_err();
     assert_eq!(again.code(), ErrorCode::Validation);
+    assert_eq!(again.field_errors()[0].field, "pending", "told apart from other refusals");
     assert_eq!(f.core.approval_queue(&eve).unwrap_err().code(), ErrorCode::PermissionDenied);
     assert_eq!(f.core.decide_approval(&eve, request.id, true, "").unwrap_err().code(), ErrorCode::PermissionDenied);
 

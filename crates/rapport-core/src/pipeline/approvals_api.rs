@@ -43,7 +43,8 @@ impl Rapport {
                 return Err(ValidationErrors::one("note", format!("is longer than {NOTE_CHARS} characters")).into());
             }
             if approvals::pending_for(tx, lead_id)?.is_some() {
-                return Err(ValidationErrors::one("stage", "a move of this lead already waits for a decision").into());
+                // Its own field: the UI marks the lead as waiting on this refusal, and on no other.
+                return Err(ValidationErrors::one("pending", "a move of this lead already waits for a decision").into());
             }
             let mut input = lead.to_input();
             input.stage = stage.to_string();

@@ -12,13 +12,16 @@ const MESSAGE =
 
 const stage = (key: string) => pipelineConfig().stages.find((s) => s.key === key) as StageConfig;
 
-function setup(over: Parameters<typeof mockBackend>[0] = {}, props: { stage?: string; lostReason?: string } = {}) {
+function setup(
+  over: Parameters<typeof mockBackend>[0] = {},
+  props: { stage?: string; lostReason?: string; leadId?: number } = {},
+) {
   session.current = sessionFor('editor');
   const be = mockBackend(over);
   const onrequested = vi.fn();
   const oncancel = vi.fn();
   render(ApprovalRequestDialog, {
-    leadId: 7,
+    leadId: props.leadId ?? 7,
     version: 3,
     name: 'Grace Hopper',
     stage: stage(props.stage ?? 'lost'),
@@ -78,7 +81,11 @@ describe('the approval request dialog', () => {
     const { onrequested, u } = setup(
       {
         requestMove: async () => {
-          throw apiErr({ code: 'validation', message: 'a request to move this lead already waits for a decision' });
+          throw apiErr({
+            code: 'validation',
+            message: 'a request to move this lead already waits for a decision',
+            fields: [{ field: 'pending', message: 'a move of this lead already waits for a decision' }],
+          });
         },
       },
       { lostReason: 'price' },
@@ -89,6 +96,25 @@ describe('the approval request dialog', () => {
     );
     expect(onrequested).not.toHaveBeenCalled();
     expect(screen.getByTestId('approval-request-dialog')).toBeInTheDocument();
+    expect(approvals.isWaiting(7)).toBe(true);
+  });
+
+  it('does not mark the lead waiting when the request is refused for another reason', async () => {
+    const { u } = setup(
+      {
+        requestMove: async () => {
+          throw apiErr({
+            code: 'validation',
+            message: 'stage: this move needs no approval: move the lead',
+            fields: [{ field: 'stage', message: 'this move needs no approval: move the lead' }],
+          });
+        },
+      },
+      { lostReason: 'price', leadId: 8 },
+    );
+    await u.click(screen.getByTestId('approval-request-submit'));
+    expect(await screen.findByTestId('approval-request-error')).toHaveTextContent('needs no approval');
+    expect(approvals.isWaiting(8)).toBe(false);
   });
 
   it("shows the stage gate's refusal beside the lost reason", async () => {
