@@ -157,6 +157,20 @@ pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Whether lead `lead` changed stage after `at` (RFC 3339, as every stored time here).
+pub(crate) fn moved_since(conn: &rusqlite::Connection, lead: i64, at: &str) -> Result<bool, crate::db::StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM stage_moves WHERE lead_id = ?1 AND at > ?2)")?
+        .query_row(rusqlite::params![lead, at], |r| r.get(0))?)
+}
+
+/// When lead `lead` came into the stage it is in (its last move), if it was recorded.
+pub(crate) fn entered_at(conn: &rusqlite::Connection, lead: i64) -> Result<Option<String>, crate::db::StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT max(at) FROM stage_moves WHERE lead_id = ?1")?
+        .query_row([lead], |r| r.get::<_, Option<String>>(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -232,18 +246,4 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rows(&core), written);
     }
-}
-
-/// Whether lead `lead` changed stage after `at` (RFC 3339, as every stored time here).
-pub(crate) fn moved_since(conn: &rusqlite::Connection, lead: i64, at: &str) -> Result<bool, crate::db::StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM stage_moves WHERE lead_id = ?1 AND at > ?2)")?
-        .query_row(rusqlite::params![lead, at], |r| r.get(0))?)
-}
-
-/// When lead `lead` came into the stage it is in (its last move), if it was recorded.
-pub(crate) fn entered_at(conn: &rusqlite::Connection, lead: i64) -> Result<Option<String>, crate::db::StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT max(at) FROM stage_moves WHERE lead_id = ?1")?
-        .query_row([lead], |r| r.get::<_, Option<String>>(0))?)
 }
