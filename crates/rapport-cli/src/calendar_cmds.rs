@@ -30,8 +30,8 @@ pub enum IcsCommand {
     Export {
         #[arg(long)]
         agent: Option<String>,
-        /// The invite for this appointment instead of a whole calendar.
-        #[arg(long)]
+        /// The invite for this appointment instead of a whole calendar (the appointment names its agent).
+        #[arg(long, conflicts_with = "agent")]
         invite: Option<i64>,
         #[arg(short, long)]
         output: std::path::PathBuf,

@@ -188,7 +188,8 @@ pub struct ListArgs {
     pub sort: String,
     #[arg(long)]
     pub ascending: bool,
-    #[arg(long, default_value_t = 50)]
+    /// How many leads, from 1.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
     #[arg(long)]
     pub json: bool,

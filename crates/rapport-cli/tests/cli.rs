@@ -534,3 +534,14 @@ fn a_mistyped_database_path_creates_nothing() {
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("say who you are"));
     assert!(!typo.exists(), "no database made by a command that could not sign in");
 }
+
+/// Arguments that cannot mean anything are refused by name, not taken in some way: a list of no leads, an
+/// invite (whose appointment names its agent) with another agent.
+#[test]
+fn arguments_that_mean_nothing_are_refused() {
+    let (_dir, db) = db();
+    let r = rapport(&db, &["leads", "list", "--limit", "0"]);
+    assert!(!r.ok && r.err.contains("--limit"), "{}", r.err);
+    let r = rapport(&db, &["ics", "export", "--invite", "1", "--agent", "admin", "-o", "x.ics"]);
+    assert!(!r.ok && r.err.contains("cannot be used with"), "{}", r.err);
+}

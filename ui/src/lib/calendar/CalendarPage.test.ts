@@ -232,6 +232,22 @@ describe('CalendarPage', () => {
     expect(screen.getByTestId('appointment-series-start')).toHaveTextContent('Part of a series that started');
   });
 
+  it('offers no change form for a meeting changed within a series (its own record, which the backend refuses)', async () => {
+    openPage('editor', {
+      occurrences: async () => [today('10:00', { repeats: true })],
+      appointment: async () => appointment({ repeats: false }),
+    });
+    const el = await waitFor(() => {
+      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
+      expect(e).not.toBeNull();
+      return e!;
+    });
+    await fireEvent.click(el);
+    const panel = await screen.findByTestId('appointment-panel');
+    await within(panel).findByTestId('appointment-when');
+    expect(within(panel).queryByTestId('appointment-edit')).toBeNull();
+  });
+
   it('books from the header, and offers nothing to write to viewers', async () => {
     const { u } = openPage();
     await u.click(await screen.findByTestId('book-open'));
