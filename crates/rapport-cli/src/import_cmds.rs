@@ -150,6 +150,10 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let preview = core.preview_import_path(actor, file, "", &name, a.sheet.as_deref()).map_err(err)?;
+    // A text file has no sheets: said, as the option is not taken.
+    if a.sheet.is_some() && preview.format == rapport_core::imports::FileFormat::Csv {
+        eprintln!("--sheet is for workbooks (.xlsx, .xls, .ods): {name} is read as a whole");
+    }
     let mut mapping = preview.suggested.clone();
     if let Some(t) = &a.template {
         let templates = core.import_templates(actor).map_err(err)?;

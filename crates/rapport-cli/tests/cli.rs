@@ -539,9 +539,20 @@ fn a_mistyped_database_path_creates_nothing() {
 /// invite (whose appointment names its agent) with another agent.
 #[test]
 fn arguments_that_mean_nothing_are_refused() {
-    let (_dir, db) = db();
+    let (dir, db) = db();
     let r = rapport(&db, &["leads", "list", "--limit", "0"]);
     assert!(!r.ok && r.err.contains("--limit"), "{}", r.err);
     let r = rapport(&db, &["ics", "export", "--invite", "1", "--agent", "admin", "-o", "x.ics"]);
     assert!(!r.ok && r.err.contains("cannot be used with"), "{}", r.err);
+    // A sheet named for a text file is said not to be taken.
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "first_name,last_name,email
+Ann,Lee,ann@lee.io
+",
+    )
+    .unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--sheet", "Leads", "--dry-run"]);
+    assert!(r.ok && r.err.contains("--sheet is for workbooks"), "{}", r.err);
 }
