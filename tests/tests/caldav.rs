@@ -97,6 +97,19 @@ fn get(url: &str) -> String {
     ureq::get(url).set("Authorization", &auth()).call().unwrap().into_string().unwrap()
 }
 
+/// The login of the server's user "agent" to `calendar`.
+fn agent_login(calendar: &str) -> CaldavConnect {
+    CaldavConnect { calendar_url: calendar.to_owned(), username: "agent".into(), password: CALDAV_PASSWORD.into() }
+}
+
+/// Dana, an Editor who connected `calendar`: signed in, and her id.
+fn dana_connected(f: &common::Fixture, calendar: &str) -> (rapport_core::Actor, i64) {
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(calendar), &OsKeychain).unwrap();
+    (dana, id)
+}
+
 const SERVER_EVENT: &str =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Dentist (from the server)\r\n\
@@ -134,8 +147,7 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     assert!(f.core.caldav_account(&dana).unwrap().is_none());
 
     // Connect: the first sync brings the server's event in, and it counts against double booking.
-    let right =
-        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    let right = agent_login(&calendar);
     f.core.connect_caldav(&dana, &right, &keychain).unwrap();
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!(report.pulled, 1, "{report:?}");
@@ -231,12 +243,9 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     let server = start_radicale(&tmp.path().join("radicale"));
     let calendar = format!("{}agent/calendar/", server.url);
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &[]);
-    let id = dana.user_id().unwrap();
+    let (dana, id) = dana_connected(&f, &calendar);
     let keychain = OsKeychain;
-    let right =
-        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
-    f.core.connect_caldav(&dana, &right, &keychain).unwrap();
+    let right = agent_login(&calendar);
     let a =
         f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
     let b =
@@ -434,12 +443,8 @@ fn a_sync_that_fails_halfway_keeps_what_it_sent() {
     let proxy = faulty_proxy(&server.url);
     let calendar = format!("{}agent/calendar/", proxy.url);
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &[]);
-    let id = dana.user_id().unwrap();
+    let (dana, id) = dana_connected(&f, &calendar);
     let keychain = OsKeychain;
-    let connect =
-        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
-    f.core.connect_caldav(&dana, &connect, &keychain).unwrap();
     let review =
         f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
     let huge =
@@ -488,8 +493,7 @@ fn each_user_keeps_their_own_caldav_password() {
     let keychain = OsKeychain;
     let ann = f.user("ann", Role::Editor, &[]);
     let bob = f.user("bob", Role::Editor, &[]);
-    let connect =
-        CaldavConnect { calendar_url: calendar.clone(), username: "agent".into(), password: CALDAV_PASSWORD.into() };
+    let connect = agent_login(&calendar);
     f.core.connect_caldav(&ann, &connect, &keychain).unwrap();
     f.core.connect_caldav(&bob, &connect, &keychain).unwrap();
     f.core.disconnect_caldav(&ann, &keychain).unwrap();
