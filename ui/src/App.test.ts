@@ -6,6 +6,22 @@ import { sessionEnded } from './lib/api';
 import { nav } from './lib/nav.svelte';
 import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
+/** Eve, an Editor, signing in through the form. */
+async function signInAsEve(u: ReturnType<typeof userEvent.setup>) {
+  await u.type(await screen.findByTestId('signin-username'), 'eve');
+  await u.type(screen.getByTestId('signin-password'), 'password1');
+  await u.click(screen.getByTestId('signin-submit'));
+}
+
+/** A backend where Eve, an Editor, signs in and sees one lead. */
+function eveSees(over: Parameters<typeof mockBackend>[0] = {}) {
+  return mockBackend({
+    signIn: async () => sessionFor('editor', { display_name: 'Eve Editor', username: 'eve' }),
+    listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
+    ...over,
+  });
+}
+
 describe('App start', () => {
   it('shows the startup error and the database path instead of crashing', async () => {
     mockBackend({
@@ -32,15 +48,10 @@ describe('App start', () => {
   });
 
   it('signs in, then shows the leads with the user in the top bar', async () => {
-    const be = mockBackend({
-      signIn: async () => sessionFor('editor', { display_name: 'Eve Editor', username: 'eve' }),
-      listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
-    });
+    const be = eveSees();
     render(App);
     const u = userEvent.setup();
-    await u.type(await screen.findByTestId('signin-username'), 'eve');
-    await u.type(screen.getByTestId('signin-password'), 'password1');
-    await u.click(screen.getByTestId('signin-submit'));
+    await signInAsEve(u);
 
     expect(await screen.findByTestId('current-user')).toHaveTextContent('Eve Editor');
     expect(screen.getByTestId('current-role')).toHaveTextContent('Editor');
@@ -57,15 +68,10 @@ describe('App start', () => {
   });
 
   it('goes back to the sign-in, saying why, when the backend ends the session (the account was deactivated)', async () => {
-    const be = mockBackend({
-      signIn: async () => sessionFor('editor', { display_name: 'Eve Editor', username: 'eve' }),
-      listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
-    });
+    const be = eveSees();
     render(App);
     const u = userEvent.setup();
-    await u.type(await screen.findByTestId('signin-username'), 'eve');
-    await u.type(screen.getByTestId('signin-password'), 'password1');
-    await u.click(screen.getByTestId('signin-submit'));
+    await signInAsEve(u);
     expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
 
     sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [] });
@@ -75,9 +81,7 @@ describe('App start', () => {
     expect(be.signOut).not.toHaveBeenCalled();
 
     // Signing in again clears the notice.
-    await u.type(screen.getByTestId('signin-username'), 'eve');
-    await u.type(screen.getByTestId('signin-password'), 'password1');
-    await u.click(screen.getByTestId('signin-submit'));
+    await signInAsEve(u);
     expect(await screen.findByTestId('current-user')).toHaveTextContent('Eve Editor');
     await u.click(screen.getByTestId('signout'));
     await screen.findByTestId('signin-username');
