@@ -18,6 +18,15 @@ function today(hhmm: string, over: Parameters<typeof occurrence>[0] = {}) {
   return occurrence({ start, end, ...over });
 }
 
+/** The calendar's element of appointment `id`, once drawn. */
+function eventOf(id: number): Promise<HTMLElement> {
+  return waitFor(() => {
+    const e = document.querySelector<HTMLElement>(`.ec-event[data-appointment-id="${id}"]`);
+    expect(e).not.toBeNull();
+    return e!;
+  });
+}
+
 function openPage(role: 'viewer' | 'editor' | 'administrator' = 'editor', over: Partial<Backend> = {}) {
   session.current = sessionFor(role, { id: 1 });
   const be = mockBackend(over);
@@ -202,11 +211,7 @@ describe('CalendarPage', () => {
 
   it('opens the appointment panel on a click', async () => {
     const { be } = openPage('editor', { occurrences: async () => [today('10:00')] });
-    const el = await waitFor(() => {
-      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
-      expect(e).not.toBeNull();
-      return e!;
-    });
+    const el = await eventOf(31);
     // A plain click: a pointer press would start the widget's drag, which needs a laid-out page.
     await fireEvent.click(el);
     const panel = await screen.findByTestId('appointment-panel');
@@ -221,11 +226,7 @@ describe('CalendarPage', () => {
       appointment: async () =>
         appointment({ repeats: true, start: '2026-01-05T09:00:00Z', end: '2026-01-05T10:00:00Z' }),
     });
-    const el = await waitFor(() => {
-      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
-      expect(e).not.toBeNull();
-      return e!;
-    });
+    const el = await eventOf(31);
     await fireEvent.click(el);
     const when = await screen.findByTestId('appointment-when');
     expect(when).toHaveTextContent(formatSpan(meeting.start, meeting.end, browserZone()));
@@ -237,11 +238,7 @@ describe('CalendarPage', () => {
       occurrences: async () => [today('10:00', { repeats: true })],
       appointment: async () => appointment({ repeats: false }),
     });
-    const el = await waitFor(() => {
-      const e = document.querySelector<HTMLElement>('.ec-event[data-appointment-id="31"]');
-      expect(e).not.toBeNull();
-      return e!;
-    });
+    const el = await eventOf(31);
     await fireEvent.click(el);
     const panel = await screen.findByTestId('appointment-panel');
     await within(panel).findByTestId('appointment-when');
