@@ -30,3 +30,8 @@ export function focusSearch(): boolean {
   el.select();
   return true;
 }
+
+/** Whether a dialog is open: it has the keyboard, and the page's own keys and drops wait until it closes. */
+export function dialogOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
