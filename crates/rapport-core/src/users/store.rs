@@ -17,21 +17,12 @@ pub fn count(conn: &Connection) -> Result<i64, StoreError> {
 
 /// The user signing in as `username`, in any case ("jörg" is "Jörg": usernames are unique that way).
 pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentials>, StoreError> {
-    let wanted = username.trim().to_lowercase();
-    let mut stmt = conn.prepare_cached("SELECT id, username, password_hash, active FROM users")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let name: String = r.get(1)?;
-        if name.to_lowercase() == wanted {
-            return Ok(Some(Credentials {
-                id: r.get(0)?,
-                username: name,
-                password_hash: r.get(2)?,
-                active: r.get(3)?,
-            }));
-        }
-    }
-    Ok(None)
+    let Some(id) = id_of_name(conn, username)? else { return Ok(None) };
+    Ok(conn
+        .query_row("SELECT id, username, password_hash, active FROM users WHERE id = ?1", [id], |r| {
+            Ok(Credentials { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)?, active: r.get(3)? })
+        })
+        .optional()?)
 }
 
 pub fn password_hash(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
@@ -107,16 +98,21 @@ pub fn list(conn: &Connection) -> Result<Vec<User>, StoreError> {
 /// Whether another user (not `except`) has `username` in any case: "JÖRG" is "Jörg" (the column's own collation
 /// folds only ASCII letters, and owners in imports are looked up with every letter folded).
 pub fn username_taken(conn: &Connection, username: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    let wanted = username.to_lowercase();
-    let mut stmt = conn.prepare_cached("SELECT username FROM users WHERE id IS NOT ?1")?;
-    let mut rows = stmt.query(params![except])?;
+    Ok(id_of_name(conn, username)?.is_some_and(|id| Some(id) != except))
+}
+
+/// The user named `username` in any case (usernames are unique that way). The table is small: read whole,
+/// because SQLite's NOCASE folds only ASCII letters.
+fn id_of_name(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
+    let wanted = username.trim().to_lowercase();
+    let mut stmt = conn.prepare_cached("SELECT id, username FROM users")?;
+    let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let name: String = r.get(0)?;
-        if name.to_lowercase() == wanted {
-            return Ok(true);
+        if r.get::<_, String>(1)?.to_lowercase() == wanted {
+            return Ok(Some(r.get(0)?));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 pub fn active_user_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
