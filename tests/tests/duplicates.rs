@@ -658,3 +658,74 @@ fn a_merge_carries_the_last_activity_to_the_survivor() {
     f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
     assert_eq!(last(robert), bobs);
 }
+
+#[test]
+fn an_unmerge_gives_each_lead_back_the_last_activity_of_its_own_activities() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let call = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Call),
+        subject: "Called about the renewal".into(),
+        done_at: Some("2026-11-20T10:00:00Z".into()),
+        ..Default::default()
+    };
+    let call = f.core.log_activity(&f.admin, bob, &call).unwrap();
+    let last = |id: i64| -> Option<String> {
+        f.sql().query_row("SELECT last_activity_at FROM leads WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(last(robert), None);
+    let merge = f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap().merge_id;
+    assert!(last(robert).is_some());
+    f.core.unmerge(&f.admin, merge).unwrap();
+    // Bob's call is Bob's again: Robert was never called, and the stagnation sweep must see him so.
+    assert_eq!(last(robert), None);
+    assert_eq!(last(bob), call.done_at);
+}
+
+#[test]
+fn a_task_of_a_merged_lead_is_completed_from_the_lead_it_was_merged_into() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let task = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Task),
+        subject: "Send the renewal quote".into(),
+        due_at: Some("2026-11-30T10:00:00Z".into()),
+        ..Default::default()
+    };
+    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    let merge = f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap().merge_id;
+    // The survivor's timeline shows the task with a Done button: pressing it must work.
+    let shown = f.core.lead_activities(&f.admin, robert).unwrap();
+    assert!(shown.iter().any(|a| a.id == task.id && a.done_at.is_none()));
+    let done = f.core.complete_activity(&f.admin, task.id).unwrap();
+    assert!(done.done_at.is_some());
+    let last = |id: i64| -> Option<String> {
+        f.sql().query_row("SELECT last_activity_at FROM leads WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    // The inactivity clock that moves is the one of the lead that is worked: the survivor.
+    assert_eq!(last(robert), done.done_at);
+    // Taken back, the task and its time go with Bob.
+    f.core.unmerge(&f.admin, merge).unwrap();
+    assert_eq!(last(robert), None);
+    assert_eq!(last(bob), done.done_at);
+}
+
+#[test]
+fn a_merged_leads_task_is_not_completed_by_who_may_not_see_the_survivor() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let task = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Task),
+        subject: "Send the renewal quote".into(),
+        due_at: Some("2026-11-30T10:00:00Z".into()),
+        ..Default::default()
+    };
+    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    f.sql().execute("UPDATE leads SET campaign = 'North' WHERE id IN (?1, ?2)", [robert, bob]).unwrap();
+    f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
+    let south = f.user("sam", Role::Editor, &["South"]);
+    let before = f.dump();
+    let err = f.core.complete_activity(&south, task.id).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+}

@@ -245,3 +245,22 @@ fn a_task_reminder_does_not_name_a_lead_its_author_may_no_longer_see() {
     w.clock.advance(Duration::days(1));
     assert_eq!(w.core.take_due_task_reminders(&w.eve).unwrap(), ["Task: Call back (a lead outside your campaigns)"]);
 }
+
+/// A merged lead's task reminds its author with the name of the lead it now lives on in.
+#[test]
+fn a_task_reminder_of_a_merged_lead_names_the_lead_it_was_merged_into() {
+    let (w, ann, _, _) = world();
+    let task = NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: "Send the price list".into(),
+        due_at: Some("2026-11-25T09:00:00Z".into()),
+        remind_at: Some("2026-11-24T09:00:00Z".into()),
+        ..Default::default()
+    };
+    w.core.log_activity(&w.eve, ann, &task).unwrap();
+    let twin = w.core.create_lead(&w.admin, &common::lead("Ann", "Lee-Smith", "ann.smith@lee.io"), &Origin::manual());
+    let twin = twin.unwrap().lead.id;
+    w.core.merge_leads(&w.admin, twin, &[ann], &[]).unwrap();
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.core.take_due_task_reminders(&w.eve).unwrap(), ["Task: Send the price list (Ann Lee-Smith)"]);
+}

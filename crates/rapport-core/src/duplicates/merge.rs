@@ -355,6 +355,13 @@ mod operations {
                 }
                 store::restore_pairs(tx, &pairs)?;
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
+                // The merge carried the later of the leads' inactivity clocks to the survivor, and a task of a
+                // merged lead done meanwhile moved the survivor's: each lead now counts its own activities again.
+                for id in std::iter::once(survivor_id).chain(restored.iter().map(|l| l.id)) {
+                    let mut family = vec![id];
+                    family.extend(store::merged_into(tx, id)?);
+                    crate::pipeline::activities::recount_last_activity(tx, id, &family)?;
+                }
                 Ok(UnmergeOutcome { survivor: lead, restored })
             })
         }

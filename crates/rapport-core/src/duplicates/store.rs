@@ -330,6 +330,24 @@ pub(crate) fn archived_lead(rows: &str) -> serde_json::Value {
         .unwrap_or_default()
 }
 
+/// The lead that lead `id` lives on in: itself while it exists, else the lead it was merged into (through
+/// later merges too). `None` when it is in neither place (deleted).
+pub(crate) fn living_lead(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT survivor_id FROM merged_leads WHERE lead_id = ?1")?;
+    let mut at = id;
+    // A merge chain never loops (a survivor is alive when it absorbs), but the file is outside data: bound it.
+    for _ in 0..1000 {
+        if conn.prepare_cached("SELECT 1 FROM leads WHERE id = ?1")?.exists([at])? {
+            return Ok(Some(at));
+        }
+        match stmt.query_row([at], |r| r.get::<_, i64>(0)).optional()? {
+            Some(next) => at = next,
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
 /// The leads merged into `survivor_id`, and those merged into them before, still archived.
 pub(crate) fn merged_into(conn: &Connection, survivor_id: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT lead_id FROM merged_leads WHERE survivor_id = ?1")?;

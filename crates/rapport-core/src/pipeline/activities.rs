@@ -213,6 +213,21 @@ pub(crate) fn carry_last_activity(tx: &Transaction<'_>, from: i64, to: i64) -> R
     }
 }
 
+/// Sets lead `lead_id`'s last activity from the activities of `leads` (the lead and those merged into it):
+/// what an unmerge leaves, once each lead has its own activities back.
+pub(crate) fn recount_last_activity(tx: &Transaction<'_>, lead_id: i64, leads: &[i64]) -> Result<(), StoreError> {
+    let mut latest: Option<String> = None;
+    let mut stmt = tx.prepare_cached("SELECT max(done_at) FROM activities WHERE lead_id = ?1")?;
+    for id in leads {
+        let at: Option<String> = stmt.query_row([id], |r| r.get(0))?;
+        if at > latest {
+            latest = at;
+        }
+    }
+    tx.prepare_cached("UPDATE leads SET last_activity_at = ?2 WHERE id = ?1")?.execute(params![lead_id, latest])?;
+    Ok(())
+}
+
 pub(crate) fn touch_lead(tx: &Transaction<'_>, lead_id: i64, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE leads SET last_activity_at = ?2 WHERE id = ?1 AND (last_activity_at IS NULL OR last_activity_at < ?2)",

@@ -293,14 +293,16 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
             let a = activities::get(tx, id)?.ok_or_else(not_found)?;
-            visible_lead(tx, &grant, a.lead_id).map_err(|_| not_found())?;
+            // A merged lead's task shows on the lead it was merged into, and is done there.
+            let lead_id = crate::duplicates::store::living_lead(tx, a.lead_id)?.ok_or_else(not_found)?;
+            visible_lead(tx, &grant, lead_id).map_err(|_| not_found())?;
             if a.done_at.is_some() {
                 return Err(ValidationErrors::one("done_at", "this is done already").into());
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             activities::mark_done(tx, id, &now)?;
             changelog::record(tx, &batch, "activity", id, "done_at", None, Some(&now))?;
-            activities::touch_lead(tx, a.lead_id, &now)?;
+            activities::touch_lead(tx, lead_id, &now)?;
             activities::get(tx, id)?.ok_or_else(not_found)
         })
     }
@@ -355,7 +357,9 @@ impl Rapport {
             let Some(user) = grant.user_id else { return Ok(vec![]) };
             let mut out = Vec::new();
             for (lead, subject, _due) in activities::take_due_reminders(tx, user, &now)? {
-                // A lead of a campaign the user no longer works on is not named, as nowhere else.
+                // A merged lead's task is the task of the lead it was merged into. A lead of a campaign the user
+                // no longer works on is not named, as nowhere else.
+                let lead = crate::duplicates::store::living_lead(tx, lead)?.unwrap_or(lead);
                 let name = match crate::leads::api::visible_lead(tx, &grant, lead) {
                     Ok(l) => l.display_name(),
                     Err(crate::error::Error::NotFound { .. }) => "a lead outside your campaigns".into(),
