@@ -7,6 +7,7 @@ mod error;
 mod import_commands;
 mod pipeline_commands;
 mod state;
+mod window_commands;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -121,6 +122,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             capture_commands::capture_token,
             capture_commands::capture_submissions,
             capture_commands::capture_form_html,
+            window_commands::watch_close,
+            window_commands::hold_close,
+            window_commands::close_window,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()
@@ -182,6 +186,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(window_commands::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
             // A path that cannot be had is shown as the startup error, not a panic with no window to say it.

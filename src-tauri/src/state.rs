@@ -18,6 +18,8 @@ pub struct AppState {
     pub capture: tokio::sync::Mutex<crate::capture_commands::Listener>,
     /// Held while the database is opened again ("Try again"): two at once would open two cores.
     pub reopening: Arc<tokio::sync::Mutex<()>>,
+    /// Whether a close of the window asks the page first.
+    pub close: crate::window_commands::CloseGuard,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -36,6 +38,7 @@ impl AppState {
             scan_cancel: Arc::default(),
             capture: Default::default(),
             reopening: Default::default(),
+            close: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { sessionEnded } from './lib/api';
+import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
 import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
@@ -260,5 +261,75 @@ describe('App start', () => {
     expect(await screen.findByTestId('lead-form')).toBeInTheDocument();
     expect(screen.getByTestId('field-first_name')).toHaveValue('Loaded');
     expect(be.getLead).toHaveBeenCalledWith(42);
+  });
+});
+
+describe('closing the window', () => {
+  /** The app signed in as an Editor, with the shell's close request captured. */
+  async function openApp(over: Parameters<typeof mockBackend>[0] = {}) {
+    let requestClose: () => void = () => {
+      throw new Error('the app did not watch the close');
+    };
+    const be = mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      watchClose: async (onRequest) => {
+        requestClose = onRequest;
+      },
+      ...over,
+    });
+    render(App);
+    await screen.findByTestId('leads-empty');
+    return { be, close: () => requestClose() };
+  }
+
+  const lastHold = (be: ReturnType<typeof mockBackend>) => be.holdClose.mock.calls.at(-1)?.[0];
+
+  it('holds the close only while a form has unsaved changes, and asks before they are lost', async () => {
+    const { be, close } = await openApp();
+    const u = userEvent.setup();
+    await waitFor(() => expect(lastHold(be)).toBe(false));
+    await u.keyboard('n');
+    await u.type(await screen.findByTestId('field-first_name'), 'Ada');
+    await waitFor(() => expect(lastHold(be)).toBe(true));
+
+    close();
+    expect(await screen.findByTestId('confirm-discard')).toHaveTextContent('have not been saved');
+    await u.click(screen.getByTestId('keep-editing'));
+    expect(be.closeWindow).not.toHaveBeenCalled();
+    expect(screen.getByTestId('field-first_name')).toHaveValue('Ada');
+
+    close();
+    await u.click(await screen.findByTestId('discard-changes'));
+    await waitFor(() => expect(be.closeWindow).toHaveBeenCalledOnce());
+  });
+
+  it('lets a clean form go: the close is not held, and a request closes at once', async () => {
+    const { be, close } = await openApp();
+    const u = userEvent.setup();
+    await u.keyboard('n');
+    await screen.findByTestId('field-first_name');
+    await waitFor(() => expect(lastHold(be)).toBe(false));
+    close();
+    await waitFor(() => expect(be.closeWindow).toHaveBeenCalledOnce());
+    expect(screen.queryByTestId('confirm-discard')).toBeNull();
+  });
+
+  it('asks before a close stops a running import, saying it can be resumed', async () => {
+    const { be, close } = await openApp({ importStart: () => new Promise(() => {}) });
+    const u = userEvent.setup();
+    const plan = {} as Parameters<typeof be.importStart>[1];
+    void importRuns.importFiles([{ fileId: 'f1', fileName: 'messe.csv', plan }]);
+    await waitFor(() => expect(lastHold(be)).toBe(true));
+
+    close();
+    const dialog = await screen.findByTestId('confirm-close-import');
+    expect(dialog).toHaveTextContent('resume the batch or undo it');
+    await u.click(screen.getByTestId('confirm-close-import-keep'));
+    expect(be.closeWindow).not.toHaveBeenCalled();
+
+    close();
+    await u.click(await screen.findByTestId('confirm-close-import-close'));
+    await waitFor(() => expect(be.closeWindow).toHaveBeenCalledOnce());
+    importRuns.reset();
   });
 });

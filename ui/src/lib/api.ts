@@ -79,6 +79,13 @@ export interface Backend {
   createFirstAdmin(username: string, displayName: string, password: string): Promise<SessionInfo>;
   signIn(username: string, password: string): Promise<SessionInfo>;
   signOut(): Promise<void>;
+  /**
+   * `onRequest` is called when the user closes the window while `holdClose(true)` is in force: the window
+   * stays open until `closeWindow`.
+   */
+  watchClose(onRequest: () => void): Promise<void>;
+  holdClose(held: boolean): Promise<void>;
+  closeWindow(): Promise<void>;
   listLeads(query: LeadQuery): Promise<LeadPage>;
   /** How many leads match `query` (paging fields ignored), counted up to 10,000 (`more`: "10,000+"). */
   countLeads(query: LeadQuery): Promise<LeadCount>;
@@ -352,6 +359,15 @@ export const tauriBackend: Backend = {
   signIn: (username, password) => unwrap(() => commands.signIn(username, password)),
   signOut: async () => {
     await unwrap(() => commands.signOut());
+  },
+  watchClose: async (onRequest) => {
+    const channel = new Channel<null>();
+    channel.onmessage = () => onRequest();
+    await commands.watchClose(channel);
+  },
+  holdClose: (held) => commands.holdClose(held),
+  closeWindow: async () => {
+    await unwrap(() => commands.closeWindow());
   },
   listLeads: (query) => unwrap(() => commands.listLeads(query)),
   countLeads: (query) => unwrap(() => commands.countLeads(query)),

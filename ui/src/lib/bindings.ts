@@ -119,6 +119,12 @@ export const commands = {
 	captureToken: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_token", { id })),
 	captureSubmissions: (sourceId: Id | null, limit: number) => typedError<CaptureSubmission_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_submissions", { sourceId, limit })),
 	captureFormHtml: (sourceId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_form_html", { sourceId })),
+	/**  Where the page is asked when the user closes the window while it holds work (see `hold_close`). */
+	watchClose: (onRequest: Channel<null>) => __TAURI_INVOKE<void>("watch_close", { onRequest }),
+	/**  True while closing the window would lose work: a close then asks the page instead of closing. */
+	holdClose: (held: boolean) => __TAURI_INVOKE<void>("hold_close", { held }),
+	/**  Closes the window once the page has asked the user (nothing is held any more). */
+	closeWindow: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("close_window")),
 };
 
 /* Constants */

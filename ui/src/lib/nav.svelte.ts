@@ -22,6 +22,8 @@ export type LeaveGuard = (proceed: () => void) => boolean;
 class Nav {
   view = $state<View>({ name: 'leads' });
   private guards: LeaveGuard[] = [];
+  /** Whether each guard would hold now, without asking: what closing the window needs to know ahead. */
+  private holding = $state<(() => boolean)[]>([]);
 
   go(v: View) {
     this.leave(() => {
@@ -29,12 +31,22 @@ class Nav {
     });
   }
 
-  /** Holds the way out with `guard` until the returned function is called (when its form goes). */
-  guard(g: LeaveGuard): () => void {
+  /**
+   * Holds the way out with `guard` until the returned function is called (when its form goes). `holds` says,
+   * without asking, whether it would hold now (reactively, from the form's state).
+   */
+  guard(g: LeaveGuard, holds: () => boolean): () => void {
     this.guards.push(g);
+    this.holding.push(holds);
     return () => {
       this.guards = this.guards.filter((x) => x !== g);
+      this.holding = this.holding.filter((x) => x !== holds);
     };
+  }
+
+  /** Some open form has changes that leaving would lose. */
+  get unsaved(): boolean {
+    return this.holding.some((h) => h());
   }
 
   /**

@@ -256,6 +256,9 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     createFirstAdmin: async () => sessionFor('administrator'),
     signIn: async () => sessionFor('administrator'),
     signOut: async () => {},
+    watchClose: async () => {},
+    holdClose: async () => {},
+    closeWindow: async () => {},
     listLeads: async () => ({ items: [], next_cursor: null }),
     // By default the count agrees with the first page the (possibly replaced) listLeads answers.
     countLeads: async (q) => ({ count: (await all.listLeads({ ...q, after: null })).items.length, more: false }),
