@@ -778,3 +778,63 @@ DTSTART:20261203T233000\nDTEND:20261204T003000\nEND:VEVENT\nEND:VCALENDAR\n",
     let h = f.core.appointment(&dana, occ[0].appointment_id).unwrap();
     assert_eq!(h.start, "2026-12-03T10:30:00Z");
 }
+
+/// Only an active Editor or Administrator holds appointments: one booked with a deactivated user or a Viewer
+/// is a meeting nobody attends, and no reminder reaches anyone.
+#[test]
+fn appointments_are_booked_only_with_active_agents_who_may_hold_them() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let gone = f.user("gone", Role::Editor, &[]);
+    let gone_id = gone.user_id().unwrap();
+    let vic = f.user("vic", Role::Viewer, &[]).user_id().unwrap();
+    let input = rapport_core::users::UserInput {
+        username: "gone".into(),
+        display_name: "gone".into(),
+        role: Role::Editor,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, gone_id, &input).unwrap();
+    let before = f.dump();
+    for agent in [gone_id, vic] {
+        let err = f
+            .core
+            .book_appointment(&dana, &booking(agent, "Demo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"))
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+        assert!(err.to_string().contains("agent"), "{err}");
+    }
+    assert_eq!(f.dump(), before, "nothing was booked");
+    // Handing an existing appointment to them is refused the same way.
+    let me = dana.user_id().unwrap();
+    let a =
+        f.core.book_appointment(&dana, &booking(me, "Demo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z")).unwrap();
+    let before = f.dump();
+    let err = f
+        .core
+        .update_appointment(
+            &dana,
+            a.id,
+            a.version,
+            &booking(gone_id, "Demo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before);
+}
+
+/// A rep imports invites into their own schedule; only an Administrator fills someone else's, since an
+/// imported invite is kept even when it clashes (it exists on the inviter's side already).
+#[test]
+fn an_editor_imports_invites_into_their_own_calendar_only() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let ed = f.user("ed", Role::Editor, &[]).user_id().unwrap();
+    let before = f.dump();
+    let err = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], Some(ed)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before);
+    f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], dana.user_id()).unwrap();
+    f.core.import_ics(&f.admin, &[ics("invite2.ics", &OUTLOOK_INVITE.replace("UID:", "UID:x"))], Some(ed)).unwrap();
+}

@@ -151,7 +151,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             "import_ics",
             Box::new(move |a: &Actor| {
                 let file = IcsFile { name: "p.ics".into(), bytes: invite("perm-2", "20261208T090000Z").into_bytes() };
-                f.core.import_ics(a, &[file], f.admin.user_id()).map(|_| ())
+                f.core.import_ics(a, &[file], a.user_id()).map(|_| ())
             }),
         ),
         (

@@ -39,6 +39,20 @@ pub(crate) fn load(conn: &rusqlite::Connection, user_id: i64) -> Result<AgentCal
     Ok(cal)
 }
 
+/// [`load`], for an appointment to be given to the agent: only an active Editor or Administrator holds them
+/// (a deactivated user or a Viewer would hold a meeting nobody attends, with no reminder reaching anyone).
+pub(crate) fn load_bookable(conn: &rusqlite::Connection, user_id: i64) -> Result<AgentCalendar> {
+    let agent = load(conn, user_id)?;
+    if !store::agent_users(conn)?.iter().any(|(id, _)| *id == user_id) {
+        return Err(ValidationErrors::one(
+            "agent_id",
+            format!("{} cannot hold appointments (deactivated, or a Viewer): choose another agent", agent.display_name),
+        )
+        .into());
+    }
+    Ok(agent)
+}
+
 pub(crate) fn parse_hm(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").ok().or_else(|| (text.trim() == "24:00").then_some(NaiveTime::MIN))
 }

@@ -272,7 +272,7 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             // One reading of the agent's settings serves the zone, the clash check and the organizer.
-            let agent = super::agents::load(tx, input.agent_id)?;
+            let agent = super::agents::load_bookable(tx, input.agent_id)?;
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             let attendees = match input.lead_id {
@@ -358,7 +358,12 @@ impl Rapport {
                 )
                 .into());
             }
-            let agent = super::agents::load(tx, input.agent_id)?;
+            // The agent it already has keeps it even if deactivated since (it can be edited, then handed over).
+            let agent = if input.agent_id == old.agent_id {
+                super::agents::load(tx, input.agent_id)?
+            } else {
+                super::agents::load_bookable(tx, input.agent_id)?
+            };
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             if let Some(lead) = input.lead_id {

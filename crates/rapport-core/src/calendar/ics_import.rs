@@ -141,7 +141,10 @@ impl Rapport {
             let agent_id = agent_id.or(grant.user_id).ok_or_else(|| {
                 Error::from(ValidationErrors::one("agent", "choose the agent whose calendar the file goes into"))
             })?;
-            let agent = super::agents::load(tx, agent_id)?;
+            // An imported invite is kept even when it clashes (it exists on the inviter's side already), so only
+            // the agent or an Administrator puts one in an agent's calendar.
+            super::agents::may_manage(&grant, agent_id)?;
+            let agent = super::agents::load_bookable(tx, agent_id)?;
             let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let horizon = (now, now + Duration::days(CLASH_HORIZON_DAYS));
             let mut busy = BusyIndex::of_agent(tx, &grant, agent_id, tz, horizon)?;

@@ -2,9 +2,10 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, icsReport } from '../../test/calendarFixtures';
-import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
 import type { IcsFileReport } from '../types';
 import IcsImportDialog from './IcsImportDialog.svelte';
 
@@ -14,7 +15,8 @@ function ics(name: string, text = ICS): File {
   return new File([text], name, { type: 'text/calendar' });
 }
 
-function open(props: Record<string, unknown> = {}) {
+function open(props: Record<string, unknown> = {}, role: 'editor' | 'administrator' = 'administrator') {
+  session.current = sessionFor(role, { id: 1 });
   const onimported = vi.fn();
   const onclose = vi.fn();
   render(IcsImportDialog, { agents: agentCalendars(), onimported, onclose, ...props });
@@ -55,9 +57,22 @@ describe('IcsImportDialog', () => {
     expect(report).toHaveFocus();
   });
 
-  it('lets each event go to its organizer when no agent is chosen', async () => {
+  it("imports into the user's own calendar when no agent is chosen, and offers only the others besides", async () => {
     const be = mockBackend();
     const { u } = open();
+    const options = within(screen.getByTestId('ics-import-agent')).getAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(['Me', 'Dana Editor']);
+    await u.upload(screen.getByTestId('ics-import-input'), [ics('a.ics')]);
+    await u.click(screen.getByTestId('ics-import-submit'));
+    await screen.findByTestId('ics-import-report');
+    expect(be.importIcs.mock.calls[0][1]).toBeNull();
+  });
+
+  it("gives an Editor no choice of calendar: only an Administrator fills someone else's", async () => {
+    const be = mockBackend();
+    const { u } = open({}, 'editor');
+    expect(screen.queryByTestId('ics-import-agent')).toBeNull();
+    expect(screen.getByTestId('ics-import-own')).toHaveTextContent('your calendar');
     await u.upload(screen.getByTestId('ics-import-input'), [ics('a.ics')]);
     await u.click(screen.getByTestId('ics-import-submit'));
     await screen.findByTestId('ics-import-report');
