@@ -486,6 +486,17 @@ fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
     let manual =
         f.core.find_slots(&dana, &SlotRequest { agents: vec![_fay.user_id().unwrap()], ..request.clone() }).unwrap();
     assert!(manual[0].explanation.contains("chosen by you"), "{}", manual[0].explanation);
+
+    // A lead's country as people type it (a web form, a trade-fair list) is the country its code names.
+    for typed in ["Germany", "deutschland", "DEU"] {
+        let mut other = lead("Moritz", "Huber", &format!("m.{}@huber.de", typed.len()));
+        other.address.country = typed.into();
+        other.address.postcode = "80331".into();
+        let id = f.core.create_lead(&dana, &other, &Origin::manual()).unwrap().lead.id;
+        let s = f.core.find_slots(&dana, &SlotRequest { lead_id: Some(id), per_agent: 1, ..request.clone() }).unwrap();
+        let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
+        assert_eq!(names, ["Dana", "Erik"].into_iter().collect(), "country typed {typed:?}");
+    }
     let _ = erik;
 }
 

@@ -26,6 +26,12 @@ pub(crate) struct Place {
     pub postcode: String,
 }
 
+/// A country as typed ("Germany", "Deutschland", "DEU", "de") as the code territories are written in ("DE");
+/// as typed, upper-cased, when no country has that name.
+fn country_code(typed: &str) -> String {
+    crate::leads::region_of_country(typed).unwrap_or_else(|| typed.trim().to_uppercase())
+}
+
 /// The territory of `agent` that covers `place`, if one does; `Some("")` when the agent covers everywhere.
 pub(crate) fn territory_match(agent: &AgentCalendar, place: &Place) -> Option<String> {
     if agent.territories.is_empty() || place.country.is_empty() {
@@ -179,7 +185,7 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             let mut place = Place {
-                country: req.country.trim().to_uppercase(),
+                country: country_code(&req.country),
                 region: req.region.trim().to_uppercase(),
                 postcode: req.postcode.trim().to_uppercase(),
             };
@@ -187,7 +193,7 @@ impl Rapport {
                 let lead = crate::leads::api::visible_lead(conn, &grant, lead_id)?;
                 if place.country.is_empty() {
                     place = Place {
-                        country: lead.address.country.trim().to_uppercase(),
+                        country: country_code(&lead.address.country),
                         region: lead.address.region.trim().to_uppercase(),
                         postcode: lead.address.postcode.trim().to_uppercase(),
                     };
