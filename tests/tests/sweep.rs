@@ -264,3 +264,22 @@ fn a_task_reminder_of_a_merged_lead_names_the_lead_it_was_merged_into() {
     w.clock.advance(Duration::days(1));
     assert_eq!(w.core.take_due_task_reminders(&w.eve).unwrap(), ["Task: Send the price list (Ann Lee-Smith)"]);
 }
+
+/// A meeting is activity: a lead whose appointment took place lately, or is booked ahead, is being worked and
+/// is not swept as stagnant. A cancelled one does not count.
+#[test]
+fn a_lead_with_a_recent_or_coming_appointment_is_not_stagnant() {
+    let (w, ann, _, _) = world();
+    let eve_id = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap().id;
+    let mut meeting = common::booking(eve_id, "Intro call", "2026-12-07T10:00:00Z", "2026-12-07T10:30:00Z");
+    meeting.lead_id = Some(ann);
+    let booked = w.core.book_appointment(&w.eve, &meeting).unwrap();
+    // Three weeks on: fifteen business days since Ann came in, five since the meeting.
+    w.clock.advance(Duration::days(21));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().all(|m| m.lead_id != ann), "{:?}", preview.moves);
+    // Called off, it was never a meeting.
+    w.core.set_appointment_status(&w.eve, booked.id, rapport_core::calendar::AppointmentStatus::Cancelled).unwrap();
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().any(|m| m.lead_id == ann), "{:?}", preview.moves);
+}

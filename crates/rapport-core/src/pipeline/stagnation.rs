@@ -131,6 +131,15 @@ pub(crate) fn save_policy(tx: &Transaction<'_>, stage: &str, p: Option<&Stagnati
     Ok(())
 }
 
+/// The start of lead `l`'s latest meeting that took place or is still to come (a cancelled one or a no-show is
+/// no sign of life): a lead with a meeting lately, or one booked ahead, is being worked.
+macro_rules! meetings {
+    () => {
+        "coalesce((SELECT max(a.start_utc) FROM appointments a
+                   WHERE a.lead_id = l.id AND a.status IN ('proposed', 'confirmed', 'completed')), '')"
+    };
+}
+
 /// A lead the policy would move: its id, campaign and when it was last active (entered its stage, or its last
 /// activity, whichever is later).
 pub(crate) struct Stale {
@@ -141,16 +150,18 @@ pub(crate) struct Stale {
 
 /// The leads in `stage` last active before `before` (an RFC 3339 prefix: a day, "YYYY-MM-DD"), oldest first.
 pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str) -> Result<Vec<Stale>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(concat!(
         "SELECT id, campaign, since FROM (
              SELECT l.id, l.campaign,
                     max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
-                        coalesce(l.last_activity_at, '')) AS since
+                        coalesce(l.last_activity_at, ''), ",
+        meetings!(),
+        ") AS since
              FROM leads l
              WHERE l.stage = ?1 AND coalesce(l.last_activity_at, '') < ?2)
          WHERE since < ?2
-         ORDER BY since, id",
-    )?;
+         ORDER BY since, id"
+    ))?;
     let rows = stmt.query_map(params![stage, before], |r| {
         Ok(Stale { id: r.get(0)?, campaign: r.get(1)?, inactive_since: r.get(2)? })
     })?;
@@ -160,11 +171,13 @@ pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str) -> Result<V
 /// When lead `id` was last active: it entered its stage, or its last activity, whichever is later.
 pub(crate) fn inactive_since(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(concat!(
             "SELECT max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
-                        coalesce(l.last_activity_at, ''))
-             FROM leads l WHERE l.id = ?1",
-        )?
+                        coalesce(l.last_activity_at, ''), ",
+            meetings!(),
+            ")
+             FROM leads l WHERE l.id = ?1"
+        ))?
         .query_row([id], |r| r.get(0))
         .optional()?)
 }
