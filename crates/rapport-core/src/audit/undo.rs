@@ -26,8 +26,17 @@ pub(crate) fn revert_plan(
     if changes.iter().any(|(field, _, _)| field == "*") {
         return Err(Refusal::Creation);
     }
-    let mut plan = Vec::with_capacity(changes.len());
+    // A batch may change one field more than once (two rows of an import naming the same lead): it is undone
+    // from its first old value, and checked against its last new one.
+    let mut folded: Vec<(&String, &Option<String>, &Option<String>)> = Vec::with_capacity(changes.len());
     for (field, old, new) in changes {
+        match folded.iter_mut().find(|(f, _, _)| *f == field) {
+            Some(entry) => entry.2 = new,
+            None => folded.push((field, old, new)),
+        }
+    }
+    let mut plan = Vec::with_capacity(folded.len());
+    for (field, old, new) in folded {
         let Some(now) = current(field) else { continue };
         if now != new.clone().unwrap_or_default() {
             return Err(Refusal::ChangedSince(field.clone()));
@@ -53,6 +62,15 @@ mod tests {
             _ => None, // derived
         };
         assert_eq!(revert_plan(&changes, now), Ok(vec![("company".into(), "Acme".into())]));
+    }
+
+    #[test]
+    fn a_field_the_batch_changed_twice_goes_back_to_its_first_value() {
+        let changes = vec![change("company", "Old", "Acme"), change("company", "Acme", "Acme Inc")];
+        let now = |_: &str| Some("Acme Inc".to_string());
+        assert_eq!(revert_plan(&changes, now), Ok(vec![("company".into(), "Old".into())]));
+        let edited = |_: &str| Some("Acme".to_string());
+        assert_eq!(revert_plan(&changes, edited), Err(Refusal::ChangedSince("company".into())));
     }
 
     #[test]
