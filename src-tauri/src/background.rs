@@ -41,7 +41,7 @@ pub fn start(app: AppHandle) {
                                 .notification()
                                 .builder()
                                 .title(&r.title)
-                                .body(format!("in {} minutes{place}", r.minutes))
+                                .body(format!("{}{place}", r.starts_in(chrono::Utc::now())))
                                 .show();
                             if let Err(e) = shown {
                                 tracing::warn!("could not show a reminder: {e}");

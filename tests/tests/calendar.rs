@@ -849,3 +849,25 @@ fn an_editor_imports_invites_into_their_own_calendar_only() {
     f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], dana.user_id()).unwrap();
     f.core.import_ics(&f.admin, &[ics("invite2.ics", &OUTLOOK_INVITE.replace("UID:", "UID:x"))], Some(ed)).unwrap();
 }
+
+/// A reminder at the start (0 minutes) comes at the start, once.
+#[test]
+fn a_reminder_at_the_start_fires_when_the_meeting_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let core =
+        Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
+    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+    let id = admin.user_id().unwrap();
+    let mut cal = core.agent_calendar(&admin, id).unwrap();
+    cal.reminder_minutes = vec![0];
+    core.update_agent_calendar(&admin, cal).unwrap();
+    // The clock reads 2026-11-23 09:00Z.
+    core.book_appointment(&admin, &booking(id, "Stand-up", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z")).unwrap();
+    assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "not before the start");
+    clock.advance(chrono::Duration::seconds(10 * 60 + 20));
+    let due = core.take_due_reminders(&admin).unwrap();
+    assert_eq!(due.iter().map(|r| (r.title.as_str(), r.minutes)).collect::<Vec<_>>(), [("Stand-up", 0)]);
+    clock.advance(chrono::Duration::seconds(30));
+    assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "once");
+}

@@ -293,8 +293,29 @@ pub struct Reminder {
     pub title: String,
     /// The occurrence's start, RFC 3339 UTC.
     pub occurrence: String,
+    /// The agent's reminder offset that came due (the time left may be less: the app was closed).
     pub minutes: u32,
     pub location: String,
+}
+
+impl Reminder {
+    /// When the occurrence starts, seen from `now`, as a reminder says it: "starts now", "in 1 minute",
+    /// "in 20 minutes", "in 1 h 05 min". From the start itself, not the offset: an app opened 20 minutes before
+    /// a meeting whose 60-minute reminder was missed says 20.
+    pub fn starts_in(&self, now: chrono::DateTime<chrono::Utc>) -> String {
+        let Ok(start) = chrono::DateTime::parse_from_rfc3339(&self.occurrence) else {
+            return format!("in {} minutes", self.minutes);
+        };
+        // Rounded up: 14 minutes 10 seconds away is "in 15 minutes", as calendars say it.
+        let seconds = (start.with_timezone(&chrono::Utc) - now).num_seconds();
+        let minutes = (seconds + 59).div_euclid(60);
+        match minutes {
+            m if m <= 0 => "starts now".into(),
+            1 => "in 1 minute".into(),
+            m if m < 60 => format!("in {m} minutes"),
+            m => format!("in {} h {:02} min", m / 60, m % 60),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,4 +349,32 @@ pub struct SyncReport {
     pub conflicts: Vec<String>,
     /// Appointments the server refused to take, each with its reason: kept here and sent again next time.
     pub refused: Vec<String>,
+}
+
+#[cfg(test)]
+mod reminder_tests {
+    use chrono::TimeZone;
+
+    use super::Reminder;
+
+    fn at_nine(occurrence: &str) -> String {
+        let r = Reminder {
+            appointment_id: 1,
+            title: "Demo".into(),
+            occurrence: occurrence.into(),
+            minutes: 60,
+            location: String::new(),
+        };
+        r.starts_in(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap())
+    }
+
+    #[test]
+    fn a_reminder_says_the_time_left_not_its_offset() {
+        assert_eq!(at_nine("2026-11-23T09:20:00Z"), "in 20 minutes");
+        assert_eq!(at_nine("2026-11-23T09:14:10Z"), "in 15 minutes");
+        assert_eq!(at_nine("2026-11-23T09:01:00Z"), "in 1 minute");
+        assert_eq!(at_nine("2026-11-23T09:00:00Z"), "starts now");
+        assert_eq!(at_nine("2026-11-23T08:59:40Z"), "starts now");
+        assert_eq!(at_nine("2026-11-23T10:05:00Z"), "in 1 h 05 min");
+    }
 }

@@ -29,7 +29,9 @@ impl Rapport {
             let mut out = Vec::new();
             for e in expand_rows(&rows, now, to, tz) {
                 let start = e.start.to_utc(&floating);
-                if start <= now || e.row.status == "cancelled" {
+                // A reminder "at the start" (0 minutes) is due at the start itself; the app asks every half
+                // minute, so an occurrence that began within the last minute still gets it.
+                if start + Duration::minutes(1) <= now || e.row.status == "cancelled" {
                     continue;
                 }
                 let occurrence = utc_text(start);
