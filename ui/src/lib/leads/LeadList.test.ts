@@ -213,6 +213,26 @@ describe('LeadList', () => {
     expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ after: 'c1' });
   });
 
+  it('reads on past stretches of the index the filters keep nothing of, instead of saying nothing matches', async () => {
+    // The backend reads a bounded stretch per page: a scoped search can come back empty with more to read.
+    const be = mockBackend({
+      listLeads: async (q: LeadQuery) => {
+        if (q.after === null) return page([], 'c1');
+        if (q.after === 'c1') return page([summary(7)], 'c2');
+        if (q.after === 'c2') return page([], 'c3');
+        return page([summary(8)]);
+      },
+    });
+    render(LeadList, props());
+    const rows = await screen.findAllByTestId('lead-row');
+    expect(rows.map((r) => r.getAttribute('data-lead-id'))).toContain('7');
+    expect(screen.queryByTestId('leads-empty')).toBeNull();
+    await userEvent.setup().click(await screen.findByTestId('load-more'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(2));
+    expect(be.listLeads).toHaveBeenCalledTimes(4);
+    expect(screen.queryByTestId('load-more')).toBeNull();
+  });
+
   it('opens a lead on click and on Enter', async () => {
     mockBackend({ listLeads: async () => page([summary(1), summary(2)]) });
     const onopen = vi.fn();
