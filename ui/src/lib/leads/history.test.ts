@@ -151,6 +151,28 @@ describe('toEvents', () => {
     expect(a.fromLead).toBeNull();
     expect(b.fromLead).toBe(7);
   });
+
+  it('keeps apart the leads one batch wrote: an import chunk that created both, a merge of one into the other', () => {
+    // Newest first, as the core answers: the merge (batch 40) wrote the survivor's field and the merged lead's
+    // removal; the import (batch 10) created both.
+    const rows = [
+      change({ id: 9, batch_id: 40, entity_id: 11, field: 'merged_into', old_value: null, new_value: '10' }),
+      change({ id: 8, batch_id: 40, entity_id: 10, field: 'job_title', old_value: '', new_value: 'CTO' }),
+      change({ id: 2, batch_id: 10, entity_id: 11, field: '*', old_value: null, new_value: snapshot({ emails: 'ann.lee@x.com' }) }),
+      change({ id: 1, batch_id: 10, entity_id: 10, field: '*', old_value: null, new_value: snapshot({ emails: 'ann@x.com' }) }),
+    ];
+    const events = toEvents(rows, ctx, 10);
+    expect(events.map((e) => [e.batchId, e.fromLead])).toEqual([
+      [40, 11],
+      [40, null],
+      [10, 11],
+      [10, null],
+    ]);
+    const [, ownMerge, mergedCreated, ownCreated] = events;
+    expect(ownMerge.changes.map((c) => c.field)).toEqual(['job_title']);
+    expect(mergedCreated.created!.map((c) => c.value)).toEqual(['ann.lee@x.com']);
+    expect(ownCreated.created!.map((c) => c.value)).toEqual(['ann@x.com']);
+  });
 });
 
 describe('who made a change', () => {

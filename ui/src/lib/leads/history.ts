@@ -150,14 +150,16 @@ function parseCreation(json: string | null): Record<string, string> {
   return {};
 }
 
-/** Groups rows (newest first) into events, one per batch, keeping the newest-first order. */
+/** Groups rows (newest first) into events, one per batch and record, keeping the newest-first order. */
 export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: number | null = null): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const byKey = new Map<string, HistoryEvent>();
   const zone = ctx.zone ?? browserZone();
   for (const e of entries) {
     const isAppointment = e.entity === APPOINTMENT_ENTITY;
-    const key = isAppointment ? `appointment:${e.batch_id}:${e.entity_id}` : `lead:${e.batch_id}`;
+    // One event per batch and record: an import chunk or a merge writes several leads in one batch, and the
+    // history of a lead also shows the rows of the leads merged into it.
+    const key = `${isAppointment ? 'appointment' : 'lead'}:${e.batch_id}:${e.entity_id}`;
     let ev = byKey.get(key);
     if (!ev) {
       ev = {
