@@ -127,9 +127,15 @@ fn the_preview_equals_the_run_which_moves_through_the_gate_tells_the_owner_and_i
 #[test]
 fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let (w, ann, _, _) = world();
-    // New's stale leads now go to Won, which needs a value Ann does not have.
+    // A lead that goes quiet is never won by waiting: that target is refused.
     let to_won = StagnationPolicy { after_days: 10, target: "won".into(), lost_reason: None };
-    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_won)).unwrap();
+    let before = w.dump();
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&to_won)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(w.dump(), before);
+    // New's stale leads now go to In discussion, which needs a proposal Ann never had.
+    let onwards = StagnationPolicy { after_days: 10, target: "engagement".into(), lost_reason: None };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&onwards)).unwrap();
     // Two weeks on is exactly ten business days: not more than ten, so not stale.
     w.clock.advance(Duration::days(14));
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
@@ -140,7 +146,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
     assert_eq!(run, rapport_core::pipeline::SweepReport { dry_run: false, ..preview.clone() });
     let why = run.moves[0].refused.clone().unwrap_or_default();
-    assert!(why.contains("To enter Won") && why.contains("Deal value"), "{why}");
+    assert!(why.contains("To enter In discussion"), "{why}");
     assert_eq!(w.stage_of(ann), "new");
     assert_eq!(w.dump(), before, "a refused move writes nothing");
 

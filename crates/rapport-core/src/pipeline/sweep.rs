@@ -229,6 +229,14 @@ impl Rapport {
                 if target.is_none() || p.target == stage {
                     return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
                 }
+                // Seed 4.2: a lead that goes quiet is nurtured or lost, never won by waiting.
+                if target.is_some_and(|t| t.outcome == super::config::StageOutcome::Won) {
+                    return Err(ValidationErrors::one(
+                        "target",
+                        "a lead that goes quiet is not won: move stale leads to Nurture or Lost",
+                    )
+                    .into());
+                }
                 if !(1..=3650).contains(&p.after_days) {
                     return Err(ValidationErrors::one("after_days", "is 1 to 3650 business days").into());
                 }

@@ -118,8 +118,9 @@ describe('Settings › Pipeline', () => {
     await u.clear(d.getByTestId('stage-stale-days'));
     await u.type(d.getByTestId('stage-stale-days'), '15');
     await u.selectOptions(d.getByTestId('stage-stale-target'), 'lost');
-    // A stage cannot send its stale leads to itself.
+    // A stage cannot send its stale leads to itself, nor win them by waiting.
     expect(within(d.getByTestId('stage-stale-target')).queryByRole('option', { name: 'Qualification' })).toBeNull();
+    expect(within(d.getByTestId('stage-stale-target')).queryByRole('option', { name: 'Won' })).toBeNull();
 
     // A lost target needs the reason the deal is lost for, before anything is sent.
     await u.click(screen.getByTestId('stage-save'));
