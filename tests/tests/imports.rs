@@ -695,3 +695,22 @@ fn an_import_is_cancelled_by_its_importer_or_an_administrator_only() {
     assert!(batch.rows_done < 5_200, "stopped after its first chunk: {}", batch.rows_done);
     assert_eq!(f.core.cancel_import(&f.admin, batch.id).map_err(|e| e.code()), Ok(false), "nothing runs now");
 }
+
+/// Seed 2.2's strict duplicate detection: loading a list without the check is an Administrator's decision. An
+/// Editor asking for it is refused before anything is recorded; with the check, the same import runs.
+#[test]
+fn only_an_administrator_imports_without_the_duplicate_check() {
+    let f = fixture();
+    let ed = f.user("ed", rapport_core::users::Role::Editor, &[]);
+    let path = write(&f, "fair.csv", b"first_name,last_name,email\nAnn,Lee,ann@x.com\n");
+    let unchecked = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    let before = f.dump();
+    let err = f.core.start_import(&ed, &path, "fair.csv", &unchecked, &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
+    let err = f.core.dry_run_import(&ed, &path, "fair.csv", &unchecked).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before, "no batch recorded");
+    let checked = ImportPlan { dedup: true, ..unchecked };
+    let b = f.core.start_import(&ed, &path, "fair.csv", &checked, &mut |_| {}).unwrap();
+    assert_eq!(b.counts.create_active, 1, "{b:?}");
+}

@@ -141,7 +141,21 @@ impl Rapport {
         )?)
     }
 
+    /// Seed 2.2 asks for strict duplicate detection: an import without the check (a known-clean list loaded in
+    /// bulk) is an Administrator's decision.
+    fn may_skip_duplicate_check(grant: &Grant, plan: &ImportPlan) -> Result<()> {
+        if plan.dedup || grant.role == crate::users::Role::Administrator {
+            return Ok(());
+        }
+        Err(crate::access::AccessError::Denied {
+            role: grant.role.as_str(),
+            action: "import without the duplicate check (an Administrator's decision)",
+        }
+        .into())
+    }
+
     pub(crate) fn row_rules(tx: &rusqlite::Connection, grant: &Grant, plan: &ImportPlan) -> Result<RowRules> {
+        Self::may_skip_duplicate_check(grant, plan)?;
         Ok(RowRules {
             rules: Rules::load(tx)?,
             scope: grant.lead_scope(),
@@ -174,6 +188,7 @@ impl Rapport {
             std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned();
         let id = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            Self::may_skip_duplicate_check(&grant, plan)?;
             let channel = plan.source.unwrap_or(SourceChannel::BulkImport);
             let detail = plan.source_detail.clone().unwrap_or_else(|| file_name.to_string());
             Ok::<_, Error>(store::insert_batch(

@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { csvFile, ENGLISH_CSV, importBatch, runProgress, counts } from '../../test/importFixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
 import type { ImportBatch, RunProgress } from '../types';
 import ImportsPage from './ImportsPage.svelte';
@@ -56,6 +57,28 @@ describe('Import wizard', () => {
     expect(screen.getAllByTestId('mapping-row')[3]).toHaveTextContent('Column 4 (no header)');
     expect(screen.getByTestId('map-Column 4')).toHaveValue('ignore');
     expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('not imported: “Column 4”');
+  });
+
+  it('lets only an Administrator import without the duplicate check', async () => {
+    for (const role of ['editor', 'administrator'] as const) {
+      session.current = sessionFor(role);
+      importWizard.reset();
+      const { u, view } = open();
+      await u.upload(screen.getByTestId('import-file-input'), [csvFile('messe.csv')]);
+      await staged(1);
+      await u.click(screen.getByTestId('import-next'));
+      const dedup = await screen.findByTestId('import-dedup');
+      expect(dedup).toBeChecked();
+      if (role === 'editor') {
+        expect(dedup).toBeDisabled();
+        expect(screen.getByTestId('import-dedup-hint')).toHaveTextContent('Only an Administrator');
+      } else {
+        await u.click(dedup);
+        expect(dedup).not.toBeChecked();
+        expect(screen.queryByTestId('import-dedup-hint')).toBeNull();
+      }
+      view.unmount();
+    }
   });
 
   it('walks a German semicolon file through files, mapping, dry run, run and report', async () => {
