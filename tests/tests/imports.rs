@@ -714,3 +714,32 @@ fn only_an_administrator_imports_without_the_duplicate_check() {
     let b = f.core.start_import(&ed, &path, "fair.csv", &checked, &mut |_| {}).unwrap();
     assert_eq!(b.counts.create_active, 1, "{b:?}");
 }
+
+/// A row that may be a lead of a campaign the importer does not work on creates its lead as a save from the form
+/// does, and the pair still goes to the data stewards: the importer is told nothing of the other lead.
+#[test]
+fn a_row_matching_a_lead_outside_the_importers_campaigns_is_queued_for_the_stewards() {
+    let f = fixture();
+    let mut jane = common::lead("Jane", "Doe", "jane.doe@example.com");
+    jane.campaign = "Webinar".into();
+    jane.company = "Acme".into();
+    let webinar = f.core.create_lead(&f.admin, &jane, &Origin::manual()).unwrap().lead.id;
+    let ed = f.user("ed", rapport_core::users::Role::Editor, &["Spring Fair"]);
+    let path = write(
+        &f,
+        "fair.csv",
+        b"first_name,last_name,email,company,campaign\nJane,Doe,jane.doe@example.com,Acme,Spring Fair\n",
+    );
+    let plan = suggested_plan(&f, &path, None);
+    let b = f.core.start_import(&ed, &path, "fair.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.create_active, b.counts.review, b.counts.enrich), (1, 0, 0), "{b:?}");
+    let created = f.core.list_leads(&ed, &LeadQuery { text: "jane".into(), limit: 5, ..Default::default() });
+    let created = created.unwrap().items;
+    assert_eq!(created.len(), 1, "the importer sees only their own Jane");
+    let pairs = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert!(
+        pairs.iter().any(|p| [p.a.id, p.b.id].contains(&webinar) && [p.a.id, p.b.id].contains(&created[0].id)),
+        "the stewards see the pair: {pairs:?}"
+    );
+    assert!(f.core.get_lead(&f.admin, webinar).unwrap().company == "Acme", "the Webinar lead is not touched");
+}

@@ -212,6 +212,9 @@ pub(crate) struct Scored {
     pub other: i64,
     pub score: f64,
     pub tier: Tier,
+    /// In the importer's campaigns: only such a lead decides what the row does (enrich it, say it may be it).
+    /// Any other is still queued as a pair for the data stewards, as a save from the form does.
+    pub visible: bool,
     raw: f64,
     c: Comparison,
     q: Prepared,
@@ -228,8 +231,8 @@ impl Unsaved {
         Self(p, keys)
     }
 
-    /// The stored leads it would be paired with, in `scope`, best first; only scores and matched fields are
-    /// read (no whole leads), which is what keeps an import's check cheap per row.
+    /// The stored leads it would be paired with, best first, each marked whether `scope` holds it; only scores
+    /// and matched fields are read (no whole leads), which is what keeps an import's check cheap per row.
     /// `unstored`: leads a dry run's earlier rehearsals created, checked as if stored.
     pub(crate) fn matches(
         &self,
@@ -241,17 +244,13 @@ impl Unsaved {
         let mut out = Vec::new();
         for (other, score, c, q) in incremental::score_candidates(conn, model, 0, &self.0, &self.1, unstored)? {
             // The file's own rows are the importer's to see.
-            if !incremental::is_unstored(other) && !matches!(scope, crate::access::LeadScope::All) {
-                let visible =
-                    crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
-                if !visible {
-                    continue;
-                }
-            }
+            let visible = incremental::is_unstored(other)
+                || matches!(scope, crate::access::LeadScope::All)
+                || crate::leads::store::get(conn, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign));
             // A row the same as a stored lead on every matched field is that lead: importing a file again changes
             // nothing, even where a scan learnt that strangers often share a name (and the row has no email).
             let tier = if incremental::same_record(&self.0, &q) { Tier::Same } else { tier_of(model, score) };
-            out.push(Scored { other, score: Model::probability(score), tier, raw: score, c, q });
+            out.push(Scored { other, score: Model::probability(score), tier, visible, raw: score, c, q });
         }
         // A certain match first: the same record can score below a possible one.
         out.sort_by(|a, b| (b.tier == Tier::Same).cmp(&(a.tier == Tier::Same)).then(b.score.total_cmp(&a.score)));
@@ -350,7 +349,7 @@ fn stored_matches(
 ) -> Result<Vec<PossibleDuplicate>> {
     let unsaved = Unsaved::of(lead);
     let mut out = Vec::new();
-    for m in unsaved.matches(conn, model, scope, None)? {
+    for m in unsaved.matches(conn, model, scope, None)?.into_iter().filter(|m| m.visible) {
         let Some(stored) = crate::leads::store::get(conn, m.other)? else { continue };
         out.push(PossibleDuplicate {
             lead: stored,

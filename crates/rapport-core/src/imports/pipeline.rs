@@ -252,7 +252,9 @@ impl Rapport {
         let lead = valid.as_lead(0);
         let unsaved = Unsaved::of(&lead);
         let unstored = rehearsal.as_deref().map(|r| &r.unstored);
-        let matches = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope, unstored)? } else { vec![] };
+        let all = if rules.dedup { unsaved.matches(tx, &rules.model, &rules.scope, unstored)? } else { vec![] };
+        // What the row does is decided by the leads the importer may see; the others are only queued as pairs.
+        let matches: Vec<&crate::duplicates::Scored> = all.iter().filter(|m| m.visible).collect();
         // A lead an earlier rehearsal of a dry run created, as that rehearsal left it.
         let rehearsed = |id: i64| -> Option<Lead> {
             rehearsal.as_deref().and_then(|r| r.leads.get(&id)).and_then(|json| serde_json::from_str(json).ok())
@@ -311,7 +313,7 @@ impl Rapport {
             Err(e) => return Ok(rejected(line, name, validation_errors(e)?)),
         };
         // Its keys are stored either way (later leads are checked against it); pairs only if it was checked.
-        self.index_and_queue(tx, &rules.model, id, &unsaved, matches, &batch.at)?;
+        self.index_and_queue(tx, &rules.model, id, &unsaved, all, &batch.at)?;
         if let Some(r) = rehearsal.filter(|r| r.full_at.is_none()) {
             if r.leads.len() + r.pending_leads.len() >= r.cap {
                 r.full_at = Some(line);
