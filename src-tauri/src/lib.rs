@@ -76,7 +76,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             pipeline_commands::complete_activity,
             pipeline_commands::lead_activities,
             pipeline_commands::pipeline_sweep,
-            pipeline_commands::set_stagnation_policy,
             pipeline_commands::business_calendar,
             pipeline_commands::set_business_calendar,
             pipeline_commands::request_move,

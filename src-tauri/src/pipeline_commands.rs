@@ -27,10 +27,16 @@ pub async fn pipeline_config(state: State<'_, AppState>) -> Res<PipelineConfig> 
     as_actor(&state, |core, actor| core.pipeline_config(actor)).await
 }
 
+/// A stage's settings and its stagnation policy (None: none), saved together or not at all.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_stage(state: State<'_, AppState>, key: String, settings: StageSettings) -> Res<PipelineConfig> {
-    as_actor(&state, move |core, actor| core.update_stage(actor, &key, &settings)).await
+pub async fn update_stage(
+    state: State<'_, AppState>,
+    key: String,
+    settings: StageSettings,
+    policy: Option<StagnationPolicy>,
+) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.save_stage(actor, &key, &settings, policy.as_ref())).await
 }
 
 #[tauri::command]
@@ -79,20 +85,6 @@ pub async fn lead_activities(state: State<'_, AppState>, lead_id: Id) -> Res<Vec
 #[specta::specta]
 pub async fn pipeline_sweep(state: State<'_, AppState>, dry_run: bool) -> Res<SweepReport> {
     as_actor(&state, move |core, actor| core.pipeline_sweep(actor, dry_run)).await
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn set_stagnation_policy(
-    state: State<'_, AppState>,
-    stage: String,
-    policy: Option<StagnationPolicy>,
-) -> Res<PipelineConfig> {
-    as_actor(&state, move |core, actor| {
-        core.set_stagnation_policy(actor, &stage, policy.as_ref())?;
-        core.pipeline_config(actor)
-    })
-    .await
 }
 
 #[tauri::command]

@@ -289,3 +289,33 @@ fn a_lead_with_a_recent_or_coming_appointment_is_not_stagnant() {
     let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
     assert!(preview.moves.iter().any(|m| m.lead_id == ann), "{:?}", preview.moves);
 }
+
+/// The stage dialog's save: new entry criteria and a policy together, or neither when the policy is refused.
+#[test]
+fn a_stage_and_its_policy_are_saved_together_or_not_at_all() {
+    let (w, _, _, _) = world();
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let stage = config.stages.iter().find(|s| s.key == "qualification").unwrap();
+    let settings = rapport_core::pipeline::StageSettings {
+        label: "Qualified".into(),
+        probability: stage.probability,
+        colour: stage.colour.clone(),
+        required_fields: vec!["company".into()],
+        required_activities: vec![],
+    };
+    let refused =
+        StagnationPolicy { after_days: 15, target: "lost".into(), lost_reason: Some("no-such-reason".into()) };
+    let before = w.dump();
+    let err = w.core.save_stage(&w.admin, "qualification", &settings, Some(&refused)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(w.dump(), before, "the settings were not written without the policy");
+    let fine = StagnationPolicy { after_days: 15, target: "nurture".into(), lost_reason: None };
+    let saved = w.core.save_stage(&w.admin, "qualification", &settings, Some(&fine)).unwrap();
+    let stage = saved.stages.iter().find(|s| s.key == "qualification").unwrap();
+    assert_eq!((stage.label.as_str(), stage.stagnation.as_ref()), ("Qualified", Some(&fine)));
+    let editor = w.eve.clone();
+    assert_eq!(
+        w.core.save_stage(&editor, "qualification", &settings, None).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+}

@@ -167,8 +167,11 @@ export interface Backend {
   pipelineVelocity(): Promise<Velocity>;
   /** The pipelines, their stages with entry criteria, and the lost reasons. */
   pipelineConfig(): Promise<PipelineConfig>;
-  /** Changes a stage's label, probability, colour and entry criteria (Administrators). */
-  updateStage(key: string, settings: StageSettings): Promise<PipelineConfig>;
+  /**
+   * Changes a stage's label, probability, colour, entry criteria and stagnation policy (null: none), together
+   * or not at all (Administrators).
+   */
+  updateStage(key: string, settings: StageSettings, policy: StagnationPolicy | null): Promise<PipelineConfig>;
   /** A pipeline's open stages (and closed ones when asked) as columns of the leads the user may see. */
   pipelineBoard(query: BoardQuery): Promise<Board>;
   /** Moves a lead through the stage gate; refused with `stage_gate` and the missing fields/activities. */
@@ -179,7 +182,6 @@ export interface Backend {
   leadActivities(leadId: number): Promise<Activity[]>;
   /** The stagnation sweep; `dryRun`: what would move, nothing written. */
   pipelineSweep(dryRun: boolean): Promise<SweepReport>;
-  setStagnationPolicy(stage: string, policy: StagnationPolicy | null): Promise<PipelineConfig>;
   businessCalendar(): Promise<BusinessCalendar>;
   setBusinessCalendar(calendar: BusinessCalendar): Promise<BusinessCalendar>;
   /** Asks an Administrator to approve a move a rule covers (after `approval_required`). */
@@ -426,7 +428,7 @@ export const tauriBackend: Backend = {
   stageHistory: (leadId) => unwrap(() => commands.stageHistory(leadId)),
   pipelineVelocity: () => unwrap(() => commands.pipelineVelocity()),
   pipelineConfig: () => unwrap(() => commands.pipelineConfig()),
-  updateStage: (key, settings) => unwrap(() => commands.updateStage(key, settings)),
+  updateStage: (key, settings, policy) => unwrap(() => commands.updateStage(key, settings, policy)),
   pipelineBoard: (query) => unwrap(() => commands.pipelineBoard(query)),
   moveLead: (leadId, version, stage, overrideReason) =>
     unwrap(() => commands.moveLead(leadId, version, stage, overrideReason)),
@@ -434,7 +436,6 @@ export const tauriBackend: Backend = {
   completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
   pipelineSweep: (dryRun) => unwrap(() => commands.pipelineSweep(dryRun)),
-  setStagnationPolicy: (stage, policy) => unwrap(() => commands.setStagnationPolicy(stage, policy)),
   businessCalendar: () => unwrap(() => commands.businessCalendar()),
   setBusinessCalendar: (calendar) => unwrap(() => commands.setBusinessCalendar(calendar)),
   requestMove: (leadId, version, stage, lostReason, note) =>

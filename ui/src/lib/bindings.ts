@@ -59,7 +59,8 @@ export const commands = {
 	stageHistory: (leadId: Id) => typedError<StageStay_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("stage_history", { leadId })),
 	pipelineVelocity: () => typedError<Velocity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_velocity")),
 	pipelineConfig: () => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_config")),
-	updateStage: (key: string, settings: StageSettings) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings })),
+	/**  A stage's settings and its stagnation policy (None: none), saved together or not at all. */
+	updateStage: (key: string, settings: StageSettings, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings, policy })),
 	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
 	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
 	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason })),
@@ -68,7 +69,6 @@ export const commands = {
 	leadActivities: (leadId: Id) => typedError<Activity_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_activities", { leadId })),
 	/**  The stagnation sweep; `dry_run`: the preview of what would move (writes nothing). */
 	pipelineSweep: (dryRun: boolean) => typedError<SweepReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_sweep", { dryRun })),
-	setStagnationPolicy: (stage: string, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_stagnation_policy", { stage, policy })),
 	businessCalendar: () => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("business_calendar")),
 	setBusinessCalendar: (calendar: BusinessCalendar) => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("set_business_calendar", { calendar })),
 	/**  Asks an Administrator to approve a move a rule covers (the board offers it on `approval_required`). */

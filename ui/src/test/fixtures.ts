@@ -279,7 +279,6 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
     leadActivities: async () => [],
     pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
-    setStagnationPolicy: async () => pipelineConfig(),
     businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }),
     setBusinessCalendar: async (c) => c,
     requestMove: async (leadId, _version, stage, lostReason, note) =>

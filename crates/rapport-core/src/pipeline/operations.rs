@@ -101,49 +101,73 @@ impl Rapport {
     pub fn update_stage(&self, actor: &Actor, key: &str, settings: &StageSettings) -> Result<PipelineConfig> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
-            let old = config::stage(tx, key)?.ok_or_else(|| Error::NotFound { entity: "stage", id: key.into() })?;
-            let mut errors = Vec::new();
-            if settings.label.trim().is_empty() {
-                errors.push(FieldError::new("label", "is required"));
-            }
-            too_long("label", settings.label.trim(), 60, &mut errors);
-            if settings.probability > 100 {
-                errors.push(FieldError::new("probability", "is a percentage, 0 to 100"));
-            }
-            if settings.colour.trim().is_empty() || settings.colour.chars().count() > 32 {
-                errors.push(FieldError::new("colour", "is a CSS colour, like #0ea5e9"));
-            }
-            for name in &settings.required_fields {
-                if !fields::field(name).is_some_and(|f| f.info.editable) {
-                    errors.push(FieldError::new("required_fields", format!("\"{name}\" is not a lead field")));
-                }
-            }
-            if !errors.is_empty() {
-                return Err(ValidationErrors { errors }.into());
-            }
-            let settings = StageSettings { label: settings.label.trim().to_string(), ..settings.clone() };
-            let list = |v: &[String]| v.join(", ");
-            let kinds = |v: &[ActivityKind]| v.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
-            let changes = [
-                ("label", old.label.clone(), settings.label.clone()),
-                ("probability", old.probability.to_string(), settings.probability.to_string()),
-                ("colour", old.colour.clone(), settings.colour.clone()),
-                ("required_fields", list(&old.required_fields), list(&settings.required_fields)),
-                ("required_activities", kinds(&old.required_activities), kinds(&settings.required_activities)),
-            ];
-            if changes.iter().any(|(_, a, b)| a != b) {
-                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-                config::update_stage(tx, key, &settings)?;
-                for (name, a, b) in changes.iter().filter(|(_, a, b)| a != b) {
-                    changelog::record(tx, &batch, "stage", 0, &format!("{key}.{name}"), Some(a), Some(b))?;
-                }
-            }
-            Ok(PipelineConfig {
-                pipelines: config::pipelines(tx)?,
-                stages: config::stages(tx)?,
-                lost_reasons: config::lost_reasons(tx)?,
-            })
+            self.write_stage_settings(tx, &grant, key, settings)?;
+            config_of(tx)
         })
+    }
+
+    /// A stage's settings and its stagnation policy, as the stage dialog saves them: both or, when either is
+    /// refused, neither (new entry criteria live without the policy the same save asked for would be half a save).
+    pub fn save_stage(
+        &self,
+        actor: &Actor,
+        key: &str,
+        settings: &StageSettings,
+        policy: Option<&super::StagnationPolicy>,
+    ) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            self.write_stage_settings(tx, &grant, key, settings)?;
+            self.write_stagnation_policy(tx, &grant, key, policy)?;
+            config_of(tx)
+        })
+    }
+
+    fn write_stage_settings(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        key: &str,
+        settings: &StageSettings,
+    ) -> Result<()> {
+        let old = config::stage(tx, key)?.ok_or_else(|| Error::NotFound { entity: "stage", id: key.into() })?;
+        let mut errors = Vec::new();
+        if settings.label.trim().is_empty() {
+            errors.push(FieldError::new("label", "is required"));
+        }
+        too_long("label", settings.label.trim(), 60, &mut errors);
+        if settings.probability > 100 {
+            errors.push(FieldError::new("probability", "is a percentage, 0 to 100"));
+        }
+        if settings.colour.trim().is_empty() || settings.colour.chars().count() > 32 {
+            errors.push(FieldError::new("colour", "is a CSS colour, like #0ea5e9"));
+        }
+        for name in &settings.required_fields {
+            if !fields::field(name).is_some_and(|f| f.info.editable) {
+                errors.push(FieldError::new("required_fields", format!("\"{name}\" is not a lead field")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ValidationErrors { errors }.into());
+        }
+        let settings = StageSettings { label: settings.label.trim().to_string(), ..settings.clone() };
+        let list = |v: &[String]| v.join(", ");
+        let kinds = |v: &[ActivityKind]| v.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+        let changes = [
+            ("label", old.label.clone(), settings.label.clone()),
+            ("probability", old.probability.to_string(), settings.probability.to_string()),
+            ("colour", old.colour.clone(), settings.colour.clone()),
+            ("required_fields", list(&old.required_fields), list(&settings.required_fields)),
+            ("required_activities", kinds(&old.required_activities), kinds(&settings.required_activities)),
+        ];
+        if changes.iter().any(|(_, a, b)| a != b) {
+            let batch = self.begin_batch(tx, grant, &Origin::manual())?;
+            config::update_stage(tx, key, &settings)?;
+            for (name, a, b) in changes.iter().filter(|(_, a, b)| a != b) {
+                changelog::record(tx, &batch, "stage", 0, &format!("{key}.{name}"), Some(a), Some(b))?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds a pipeline (Administrators), for instance renewals beside new business; its stages follow.
@@ -411,4 +435,12 @@ impl Rapport {
         }
         Ok(())
     }
+}
+
+fn config_of(conn: &rusqlite::Connection) -> Result<PipelineConfig> {
+    Ok(PipelineConfig {
+        pipelines: config::pipelines(conn)?,
+        stages: config::stages(conn)?,
+        lost_reasons: config::lost_reasons(conn)?,
+    })
 }

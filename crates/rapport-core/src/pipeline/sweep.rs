@@ -223,54 +223,63 @@ impl Rapport {
     pub fn set_stagnation_policy(&self, actor: &Actor, stage: &str, policy: Option<&StagnationPolicy>) -> Result<()> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
-            config::stage(tx, stage)?.ok_or_else(|| Error::NotFound { entity: "stage", id: stage.into() })?;
-            if let Some(p) = policy {
-                let target = config::stage(tx, &p.target)?;
-                if target.is_none() || p.target == stage {
-                    return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
-                }
-                // Seed 4.2: a lead that goes quiet is nurtured or lost, never won by waiting.
-                if target.is_some_and(|t| t.outcome == super::config::StageOutcome::Won) {
-                    return Err(ValidationErrors::one(
-                        "target",
-                        "a lead that goes quiet is not won: move stale leads to Nurture or Lost",
-                    )
-                    .into());
-                }
-                if !(1..=3650).contains(&p.after_days) {
-                    return Err(ValidationErrors::one("after_days", "is 1 to 3650 business days").into());
-                }
-                if let Some(r) = &p.lost_reason {
-                    if !config::lost_reasons(tx)?.iter().any(|x| &x.key == r) {
-                        return Err(
-                            ValidationErrors::one("lost_reason", format!("\"{r}\" is not a lost reason")).into()
-                        );
-                    }
-                }
-            }
-            let show = |p: Option<&StagnationPolicy>| {
-                p.map_or_else(String::new, |p| {
-                    let why = p.lost_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-                    format!("after {} business days to {}{why}", p.after_days, p.target)
-                })
-            };
-            let old = stagnation::policy_of(tx, stage)?;
-            if old.as_ref() != policy {
-                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-                stagnation::save_policy(tx, stage, policy)?;
-                let field = format!("{stage}.stagnation");
-                crate::audit::store::record(
-                    tx,
-                    &batch,
-                    "stage",
-                    0,
-                    &field,
-                    Some(&show(old.as_ref())),
-                    Some(&show(policy)),
-                )?;
-            }
-            Ok(())
+            self.write_stagnation_policy(tx, &grant, stage, policy)
         })
+    }
+
+    /// [`Self::set_stagnation_policy`] inside the caller's transaction (`grant` checked by the caller).
+    pub(crate) fn write_stagnation_policy(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        stage: &str,
+        policy: Option<&StagnationPolicy>,
+    ) -> Result<()> {
+        config::stage(tx, stage)?.ok_or_else(|| Error::NotFound { entity: "stage", id: stage.into() })?;
+        if let Some(p) = policy {
+            let target = config::stage(tx, &p.target)?;
+            if target.is_none() || p.target == stage {
+                return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
+            }
+            // Seed 4.2: a lead that goes quiet is nurtured or lost, never won by waiting.
+            if target.is_some_and(|t| t.outcome == super::config::StageOutcome::Won) {
+                return Err(ValidationErrors::one(
+                    "target",
+                    "a lead that goes quiet is not won: move stale leads to Nurture or Lost",
+                )
+                .into());
+            }
+            if !(1..=3650).contains(&p.after_days) {
+                return Err(ValidationErrors::one("after_days", "is 1 to 3650 business days").into());
+            }
+            if let Some(r) = &p.lost_reason {
+                if !config::lost_reasons(tx)?.iter().any(|x| &x.key == r) {
+                    return Err(ValidationErrors::one("lost_reason", format!("\"{r}\" is not a lost reason")).into());
+                }
+            }
+        }
+        let show = |p: Option<&StagnationPolicy>| {
+            p.map_or_else(String::new, |p| {
+                let why = p.lost_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                format!("after {} business days to {}{why}", p.after_days, p.target)
+            })
+        };
+        let old = stagnation::policy_of(tx, stage)?;
+        if old.as_ref() != policy {
+            let batch = self.begin_batch(tx, grant, &Origin::manual())?;
+            stagnation::save_policy(tx, stage, policy)?;
+            let field = format!("{stage}.stagnation");
+            crate::audit::store::record(
+                tx,
+                &batch,
+                "stage",
+                0,
+                &field,
+                Some(&show(old.as_ref())),
+                Some(&show(policy)),
+            )?;
+        }
+        Ok(())
     }
 
     pub fn business_calendar(&self, actor: &Actor) -> Result<BusinessCalendar> {

@@ -89,7 +89,7 @@ describe('Settings › Pipeline', () => {
         s.key === 'qualification' ? { ...s, stagnation: { after_days: 15, target: 'lost', lost_reason: 'price' } } : s,
       ),
     };
-    const { be, u } = open({ updateStage: async () => saved, setStagnationPolicy: async () => withPolicy });
+    const { be, u } = open({ updateStage: async () => withPolicy });
     const dialog = await editStage(u, 'qualification');
     const d = within(dialog);
 
@@ -129,17 +129,20 @@ describe('Settings › Pipeline', () => {
     await u.selectOptions(d.getByTestId('stage-stale-reason'), 'price');
     await u.click(screen.getByTestId('stage-save'));
 
-    await waitFor(() => expect(be.setStagnationPolicy).toHaveBeenCalledOnce());
-    expect(be.updateStage).toHaveBeenCalledExactlyOnceWith('qualification', {
-      label: 'Qualified',
-      probability: 25,
-      colour: '#ff8800',
-      // What was required keeps its order; what is new follows.
-      required_fields: ['budget', 'decision_maker', 'need', 'company'],
-      required_activities: ['call'],
-    });
-    expect(be.setStagnationPolicy).toHaveBeenCalledWith('qualification', { after_days: 15, target: 'lost', lost_reason: 'price' });
-    expect(be.updateStage.mock.invocationCallOrder[0]).toBeLessThan(be.setStagnationPolicy.mock.invocationCallOrder[0]);
+    // One save, settings and policy together: the core writes both or neither.
+    await waitFor(() => expect(be.updateStage).toHaveBeenCalledOnce());
+    expect(be.updateStage).toHaveBeenCalledExactlyOnceWith(
+      'qualification',
+      {
+        label: 'Qualified',
+        probability: 25,
+        colour: '#ff8800',
+        // What was required keeps its order; what is new follows.
+        required_fields: ['budget', 'decision_maker', 'need', 'company'],
+        required_activities: ['call'],
+      },
+      { after_days: 15, target: 'lost', lost_reason: 'price' },
+    );
 
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
     const row = await stageRow('qualification');
@@ -157,21 +160,28 @@ describe('Settings › Pipeline', () => {
     await u.type(d.getByTestId('stage-probability'), '60');
     await u.click(screen.getByTestId('stage-save'));
     await waitFor(() => expect(be.updateStage).toHaveBeenCalledOnce());
-    expect(be.updateStage).toHaveBeenCalledWith('engagement', {
-      label: 'In discussion',
-      probability: 60,
-      colour: '#64748b',
-      required_fields: ['deal_value', 'currency', 'expected_close'],
-      required_activities: ['proposal'],
-    });
+    // The policy goes as it is; the core writes (and logs) it only when it changed.
+    const engagement = pipelineConfig().stages.find((s) => s.key === 'engagement')!;
+    expect(be.updateStage).toHaveBeenCalledWith(
+      'engagement',
+      {
+        label: 'In discussion',
+        probability: 60,
+        colour: '#64748b',
+        required_fields: ['deal_value', 'currency', 'expected_close'],
+        required_activities: ['proposal'],
+      },
+      engagement.stagnation,
+    );
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
-    expect(be.setStagnationPolicy).not.toHaveBeenCalled();
 
     d = within(await editStage(u, 'new'));
     await u.click(d.getByTestId('stage-stale-on'));
     expect(d.getByTestId('stage-stale-days')).toBeDisabled();
     await u.click(screen.getByTestId('stage-save'));
-    await waitFor(() => expect(be.setStagnationPolicy).toHaveBeenCalledExactlyOnceWith('new', null));
+    await waitFor(() => expect(be.updateStage).toHaveBeenCalledTimes(2));
+    expect(be.updateStage.mock.lastCall?.[0]).toBe('new');
+    expect(be.updateStage.mock.lastCall?.[2]).toBeNull();
   });
 
   it('shows the backend’s refusals in the dialog, under the setting they concern', async () => {
@@ -192,14 +202,12 @@ describe('Settings › Pipeline', () => {
     await u.click(screen.getByTestId('stage-save'));
     expect(await d.findByTestId('error-colour')).toHaveTextContent('Is a CSS colour, like #0ea5e9');
     expect(screen.getByTestId('stage-dialog')).toBeInTheDocument();
-    expect(be.setStagnationPolicy).not.toHaveBeenCalled();
+    expect(be.updateStage).toHaveBeenCalledOnce();
   });
 
-  it('keeps the saved stage settings when the policy is refused, and says why', async () => {
-    const saved = configWith('new', { label: 'Fresh' });
+  it('saves nothing when the policy is refused: the stage stays as it was, and the dialog says why', async () => {
     const { be, u } = open({
-      updateStage: async () => saved,
-      setStagnationPolicy: async () => {
+      updateStage: async () => {
         throw apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'after_days', message: 'is 1 to 3650 business days' }] });
       },
     });
@@ -210,8 +218,8 @@ describe('Settings › Pipeline', () => {
     await u.type(d.getByTestId('stage-stale-days'), '12');
     await u.click(screen.getByTestId('stage-save'));
     expect(await d.findByTestId('error-after_days')).toHaveTextContent('Is 1 to 3650 business days');
-    expect(be.setStagnationPolicy).toHaveBeenCalledWith('new', { after_days: 12, target: 'nurture', lost_reason: null });
-    expect(within(await stageRow('new')).getByTestId('stage-row-label')).toHaveTextContent('Fresh');
+    expect(be.updateStage.mock.lastCall?.[2]).toEqual({ after_days: 12, target: 'nurture', lost_reason: null });
+    expect(within(await stageRow('new')).getByTestId('stage-row-label')).toHaveTextContent('New lead');
   });
 
   it('saves the working days and holidays of the business calendar', async () => {

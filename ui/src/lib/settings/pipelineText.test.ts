@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipelineConfig } from '../../test/fixtures';
-import { REQUIRABLE_FIELDS, criteriaSummary, dayText, keepOrder, pickerColour, samePolicy, staleSummary } from './pipelineText';
+import { REQUIRABLE_FIELDS, criteriaSummary, dayText, keepOrder, pickerColour, staleSummary } from './pipelineText';
 
 describe('pipeline settings helpers', () => {
   it('keeps a saved selection in its order, adds new picks in form order and drops what was unticked', () => {
@@ -9,15 +9,6 @@ describe('pipeline settings helpers', () => {
     expect(keepOrder(['c', 'a'], ['d', 'b', 'a'], order)).toEqual(['a', 'b', 'd']);
     // A saved pick the form does not offer goes back as it came.
     expect(keepOrder(['x'], ['x', 'b'], order)).toEqual(['x', 'b']);
-  });
-
-  it('compares policies by what they do', () => {
-    const p = { after_days: 10, target: 'nurture', lost_reason: null };
-    expect(samePolicy(p, { ...p })).toBe(true);
-    expect(samePolicy(p, { ...p, after_days: 11 })).toBe(false);
-    expect(samePolicy(p, { ...p, lost_reason: 'price' })).toBe(false);
-    expect(samePolicy(null, null)).toBe(true);
-    expect(samePolicy(p, null)).toBe(false);
   });
 
   it('gives the colour picker only a colour it can show', () => {

@@ -2,7 +2,7 @@
 import { LEAD_FIELDS, type LeadFieldGroup } from '../bindings';
 import { fieldLabel, joinList, localDate } from '../format';
 import { activityLabel } from '../pipeline/activities';
-import type { LostReason, StageConfig, StagnationPolicy } from '../types';
+import type { LostReason, StageConfig } from '../types';
 
 export interface RequirableField {
   name: string;
@@ -71,11 +71,6 @@ export function keepOrder<T extends string>(saved: readonly T[], picked: readonl
   // A pick outside `order` (a field the form no longer offers) still goes back as it came.
   const rest = picked.filter((x) => !kept.includes(x) && !added.includes(x));
   return [...kept, ...added, ...rest];
-}
-
-export function samePolicy(a: StagnationPolicy | null, b: StagnationPolicy | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.after_days === b.after_days && a.target === b.target && (a.lost_reason ?? null) === (b.lost_reason ?? null);
 }
 
 /**
