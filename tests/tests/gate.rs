@@ -518,3 +518,37 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     c.deal.lost_reason = "Bought by another company".into();
     assert_eq!(created(&f, &c).deal.lost_reason, "merger", "chosen by its label, stored by its key");
 }
+
+/// Seed 2.2: a record is not active before its name, contact and source are there. A Draft is not worked up
+/// the pipeline: it may not enter a stage more likely to win than the one it is in (nor be created in one),
+/// while Nurture and Lost stay open to it. Completed, it moves as any lead.
+#[test]
+fn a_draft_is_not_moved_on_until_it_is_complete() {
+    let f = fixture();
+    let mut input = common::qualified(common::lead("Ann", "Lee", ""));
+    input.emails.clear();
+    input.phones.clear();
+    let ann = created(&f, &input);
+    assert_eq!(ann.status, rapport_core::leads::LeadStatus::Draft);
+    let before = f.dump();
+    let err = f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "qualification"), &Origin::manual());
+    let err = err.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert_eq!(fields_at_fault(&err), ["emails"]);
+    assert!(err.to_string().contains("a valid email or phone number"), "{err}");
+    assert_eq!(f.dump(), before, "a refused move writes nothing");
+    // Created straight into a later stage: the same.
+    let mut later = input.clone();
+    later.stage = "qualification".into();
+    let err = f.core.create_lead(&f.admin, &later, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert_eq!(f.dump(), before);
+    // Parked or given up: open to a Draft.
+    let nurtured = f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "nurture"), &Origin::manual());
+    let nurtured = nurtured.unwrap().lead;
+    // Completed, it moves on.
+    let mut complete = moved(&nurtured, "qualification");
+    complete.emails = vec!["ann@lee.io".into()];
+    let moved_on = f.core.update_lead(&f.admin, ann.id, nurtured.version, &complete, &Origin::manual()).unwrap().lead;
+    assert_eq!((moved_on.stage.as_str(), moved_on.status), ("qualification", rapport_core::leads::LeadStatus::Active));
+}

@@ -168,7 +168,8 @@ fn list_filters_sorts_and_pages_without_gaps() {
         }
         l.tags = if i % 2 == 0 { vec!["vip".into()] } else { vec![] };
         l.campaign = if i < 10 { "Spring".into() } else { "Fall".into() };
-        l.stage = if i % 3 == 0 { "qualification".into() } else { String::new() };
+        // A Draft (no email) stays in New: the gate does not let it on before it is complete.
+        l.stage = if i % 3 == 0 && i % 5 != 0 { "qualification".into() } else { String::new() };
         let mut l = if i % 3 == 0 { common::qualified(l) } else { l };
         l.source = Some(if i % 4 == 0 { SourceChannel::Partner } else { SourceChannel::WebForm });
         l.owner_id = if i % 2 == 1 { owner_id } else { None };
@@ -178,7 +179,7 @@ fn list_filters_sorts_and_pages_without_gaps() {
     assert_eq!(ids(LeadQuery { status: Some(LeadStatus::Draft), limit: 100, ..Default::default() }), 5);
     assert_eq!(ids(LeadQuery { tag: Some("VIP".into()), limit: 100, ..Default::default() }), 13);
     assert_eq!(ids(LeadQuery { campaign: Some("spring".into()), limit: 100, ..Default::default() }), 10);
-    assert_eq!(ids(LeadQuery { stage: Some("qualification".into()), limit: 100, ..Default::default() }), 9);
+    assert_eq!(ids(LeadQuery { stage: Some("qualification".into()), limit: 100, ..Default::default() }), 7);
     assert_eq!(ids(LeadQuery { source: Some(SourceChannel::Partner), limit: 100, ..Default::default() }), 7);
     assert_eq!(ids(LeadQuery { owner_id, limit: 100, ..Default::default() }), 12);
 

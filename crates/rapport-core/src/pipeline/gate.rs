@@ -12,7 +12,7 @@ use super::config;
 use crate::access::{AccessError, Grant};
 use crate::error::{Error, FieldError, Result};
 use crate::leads::fields;
-use crate::leads::{Lead, ValidationErrors};
+use crate::leads::{Lead, LeadStatus, MissingField, ValidationErrors};
 use crate::users::Role;
 
 /// How a person's move passes the gate, as the core's callers may ask: checked, or (an Administrator only)
@@ -93,12 +93,19 @@ pub struct GateRefusal {
     pub activities: Vec<ActivityKind>,
 }
 
+/// Joins what a Draft lacks to the stage it may not enter yet, in a refusal's field message.
+const DRAFT_NEEDS: &str = " is needed before a Draft moves on to ";
+
 impl fmt::Display for GateRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut needs: Vec<String> = self
             .fields
             .iter()
-            .map(|e| fields::field(&e.field).map_or(e.field.clone(), |x| x.info.label.into()))
+            .map(|e| match e.message.split_once(DRAFT_NEEDS) {
+                // What a Draft lacks is said as completeness says it ("a valid email or phone number").
+                Some((what, _)) => what.to_string(),
+                None => fields::field(&e.field).map_or(e.field.clone(), |x| x.info.label.into()),
+            })
             .collect();
         needs.extend(self.activities.iter().map(|k| format!("a “{}” activity", k.label())));
         write!(f, "To enter {}, this lead needs: {}", self.stage_label, needs.join(", "))
@@ -172,12 +179,28 @@ pub(crate) fn check(
         };
     }
     // Only the fields the stage names are read: most stages name none, and an import asks here per row.
-    let missing_fields: Vec<FieldError> = stage
+    let mut missing_fields: Vec<FieldError> = stage
         .required_fields
         .iter()
         .filter(|name| fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty()))
         .map(|name| FieldError::new(name.clone(), format!("is needed to enter {}", stage.label)))
         .collect();
+    // Seed 2.2: a record is active once its name, contact and source are there. A Draft is not worked on up the
+    // pipeline before; parking it (Nurture) or giving it up (Lost) is never refused.
+    if lead.status == LeadStatus::Draft && advances(conn, before, &stage)? {
+        for m in &lead.missing {
+            let field = match m {
+                MissingField::Name => "first_name",
+                MissingField::ContactPoint => "emails",
+                MissingField::Source => "source",
+                MissingField::FixInvalid => "invalid",
+            };
+            if !missing_fields.iter().any(|e| e.field == field) {
+                let why = format!("{}{DRAFT_NEEDS}{}", m.describe(), stage.label);
+                missing_fields.push(FieldError::new(field, why));
+            }
+        }
+    }
     // The activities of the lead and of those merged into it count.
     let mut history = Vec::new();
     if let (Some(id), false) = (before.map(|b| b.id), stage.required_activities.is_empty()) {
@@ -219,6 +242,16 @@ pub(crate) fn check(
         return Err(Error::NeedsApproval(needed));
     }
     Ok(overridden)
+}
+
+/// Whether entering `to` from where `before` is (None: being created, so from its pipeline's first stage) is a
+/// step towards winning: a stage more likely to win than the one left.
+fn advances(conn: &Connection, before: Option<&Lead>, to: &config::StageConfig) -> Result<bool> {
+    let from = match before {
+        Some(b) => config::stage(conn, &b.stage)?,
+        None => config::stages(conn)?.into_iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position),
+    };
+    Ok(from.is_none_or(|f| to.probability > f.probability))
 }
 
 /// The approval the move of `lead` from `before` into `stage` waits for, if a rule covers it. Administrators

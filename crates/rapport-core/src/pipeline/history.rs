@@ -216,6 +216,7 @@ mod tests {
             last_name: "Lee".into(),
             emails: vec![email.into()],
             stage: stage.into(),
+            source: Some(crate::leads::SourceChannel::WebForm),
             ..Default::default()
         };
         let create = |l: &LeadInput| core.create_lead(&admin, l, &Origin::manual()).map(|s| s.lead);
