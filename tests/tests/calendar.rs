@@ -497,6 +497,14 @@ fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
         let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
         assert_eq!(names, ["Dana", "Erik"].into_iter().collect(), "country typed {typed:?}");
     }
+    // A territory written as people write it matches too: "UK" is the code "GB".
+    let _hal = setup("Hal", &["german"], &["UK"], 100);
+    let mut london = lead("Liz", "Ford", "liz@ford.co.uk");
+    london.address.country = "United Kingdom".into();
+    let liz = f.core.create_lead(&dana, &london, &Origin::manual()).unwrap().lead.id;
+    let s = f.core.find_slots(&dana, &SlotRequest { lead_id: Some(liz), per_agent: 1, ..request.clone() }).unwrap();
+    let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
+    assert_eq!(names, ["Hal"].into_iter().collect());
     let _ = erik;
 }
 

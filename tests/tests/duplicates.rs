@@ -729,3 +729,26 @@ fn a_merged_leads_task_is_not_completed_by_who_may_not_see_the_survivor() {
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert_eq!(f.dump(), before);
 }
+
+#[test]
+fn a_merged_leads_task_of_another_campaign_stays_its_own_on_a_visible_survivor() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let task = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Task),
+        subject: "Send the renewal quote".into(),
+        due_at: Some("2026-11-30T10:00:00Z".into()),
+        ..Default::default()
+    };
+    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    f.sql().execute("UPDATE leads SET campaign = 'North' WHERE id = ?1", [robert]).unwrap();
+    f.sql().execute("UPDATE leads SET campaign = 'South' WHERE id = ?1", [bob]).unwrap();
+    f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
+    let nina = f.user("nina", Role::Editor, &["North"]);
+    // Nina sees Robert, not the South lead merged into him, nor its task.
+    assert!(f.core.lead_activities(&nina, robert).unwrap().iter().all(|a| a.id != task.id));
+    let before = f.dump();
+    let err = f.core.complete_activity(&nina, task.id).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+}

@@ -133,9 +133,14 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&to_won)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation, "{err}");
     assert_eq!(w.dump(), before);
-    // New's stale leads now go to In discussion, which needs a proposal Ann never had.
+    // Nor moved on by waiting.
     let onwards = StagnationPolicy { after_days: 10, target: "engagement".into(), lost_reason: None };
-    w.core.set_stagnation_policy(&w.admin, "new", Some(&onwards)).unwrap();
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&onwards)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(w.dump(), before);
+    // New's stale leads now go to Lost without a reason, which the gate asks for.
+    let no_reason = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: None };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&no_reason)).unwrap();
     // Two weeks on is exactly ten business days: not more than ten, so not stale.
     w.clock.advance(Duration::days(14));
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
@@ -146,7 +151,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
     assert_eq!(run, rapport_core::pipeline::SweepReport { dry_run: false, ..preview.clone() });
     let why = run.moves[0].refused.clone().unwrap_or_default();
-    assert!(why.contains("To enter In discussion"), "{why}");
+    assert!(why.contains("To enter Lost"), "{why}");
     assert_eq!(w.stage_of(ann), "new");
     assert_eq!(w.dump(), before, "a refused move writes nothing");
 
@@ -318,4 +323,46 @@ fn a_stage_and_its_policy_are_saved_together_or_not_at_all() {
         w.core.save_stage(&editor, "qualification", &settings, None).unwrap_err().code(),
         ErrorCode::PermissionDenied
     );
+}
+
+/// A policy stored before quiet leads were kept from winning (or moving on) does nothing, and the stage it is on
+/// can still be saved as it is.
+#[test]
+fn a_stored_policy_that_would_win_quiet_leads_is_skipped_and_does_not_block_the_stage() {
+    let (w, ann, _, _) = world();
+    rusqlite::Connection::open(w.dir.path().join("rapport.db"))
+        .unwrap()
+        .execute("UPDATE stages SET stale_target = 'won' WHERE key = 'new'", [])
+        .unwrap();
+    w.clock.advance(Duration::days(21));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().all(|m| m.lead_id != ann), "{:?}", preview.moves);
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let new = config.stages.iter().find(|s| s.key == "new").unwrap();
+    let settings = rapport_core::pipeline::StageSettings {
+        label: "Fresh".into(),
+        probability: new.probability,
+        colour: new.colour.clone(),
+        required_fields: new.required_fields.clone(),
+        required_activities: new.required_activities.clone(),
+    };
+    w.core.save_stage(&w.admin, "new", &settings, new.stagnation.as_ref()).unwrap();
+}
+
+/// A weekly meeting with the lead that goes on is activity, however long ago the series began.
+#[test]
+fn a_lead_in_a_running_series_of_meetings_is_not_stagnant() {
+    let (w, ann, _, _) = world();
+    let eve_id = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap().id;
+    let _ = eve_id;
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+UID:weekly-ann@example.com\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261124T100000Z\r\nDTEND:20261124T103000Z\r\n\
+RRULE:FREQ=WEEKLY\r\nSUMMARY:Weekly check-in\r\nATTENDEE;CN=Ann Lee:mailto:ann@lee.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let file = rapport_core::calendar::IcsFile { name: "weekly.ics".into(), bytes: invite.as_bytes().to_vec() };
+    let report = w.core.import_ics(&w.eve, &[file], None).unwrap().remove(0);
+    let id = report.appointment_ids[0];
+    assert_eq!(w.core.appointment(&w.eve, id).unwrap().lead_id, Some(ann), "{report:?}");
+    w.clock.advance(Duration::days(60));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().all(|m| m.lead_id != ann), "{:?}", preview.moves);
 }

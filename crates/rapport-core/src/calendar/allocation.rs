@@ -40,9 +40,10 @@ pub(crate) fn territory_match(agent: &AgentCalendar, place: &Place) -> Option<St
     agent
         .territories
         .iter()
+        // Territories are compared as codes too: one written "UK" or "DEU" covers a lead from "United Kingdom".
         .find(|t| match t.split_once('-') {
-            None => **t == place.country,
-            Some((country, rest)) if country == place.country => {
+            None => country_code(t) == place.country,
+            Some((country, rest)) if country_code(country) == place.country => {
                 if rest.chars().all(|c| c.is_ascii_digit()) {
                     place.postcode.replace(' ', "").starts_with(rest)
                 } else {

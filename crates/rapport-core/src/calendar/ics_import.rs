@@ -144,7 +144,9 @@ impl Rapport {
             // An imported invite is kept even when it clashes (it exists on the inviter's side already), so only
             // the agent or an Administrator puts one in an agent's calendar.
             super::agents::may_manage(&grant, agent_id)?;
-            let agent = super::agents::load_bookable(tx, agent_id)?;
+            // A deactivated agent's calendar still takes an Administrator's import: the cancellations and
+            // reschedules of what it holds must land.
+            let agent = super::agents::load(tx, agent_id)?;
             let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let horizon = (now, now + Duration::days(CLASH_HORIZON_DAYS));
             let mut busy = BusyIndex::of_agent(tx, &grant, agent_id, tz, horizon)?;

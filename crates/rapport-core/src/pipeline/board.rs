@@ -42,6 +42,7 @@ pub struct BoardCard {
     /// When it entered the stage it is in (RFC 3339).
     pub entered_at: String,
     /// Its last activity, if any (RFC 3339).
+    /// The latest activity done, or meeting held or booked (may lie ahead).
     pub last_activity_at: Option<String>,
 }
 
@@ -80,12 +81,14 @@ pub(crate) fn cards(
     if stages.is_empty() {
         return Ok(out);
     }
+    // The last sign of life is what the stagnation sweep counts: an activity, or a meeting held or booked ahead.
     let mut sql = format!(
         "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.deal_value, l.currency, u.display_name,
                 coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
-                l.last_activity_at, l.stage
+                nullif(max(coalesce(l.last_activity_at, ''), {}), ''), l.stage
          FROM leads l LEFT JOIN users u ON u.id = l.owner_id
          WHERE l.stage IN ({})",
+        super::stagnation::meetings!(),
         vec!["?"; stages.len()].join(", ")
     );
     let mut args: Vec<Value> = stages.iter().map(|s| Value::Text(s.key.clone())).collect();

@@ -320,6 +320,13 @@ impl Rapport {
             // A merged lead's task shows on the lead it was merged into, and is done there.
             let lead_id = crate::duplicates::store::living_lead(tx, a.lead_id)?.ok_or_else(not_found)?;
             visible_lead(tx, &grant, lead_id).map_err(|_| not_found())?;
+            // As on the timeline: a lead of another campaign merged into a visible one keeps its tasks to itself.
+            if lead_id != a.lead_id
+                && !crate::duplicates::store::merged_into_in_scope(tx, lead_id, &grant.lead_scope())?
+                    .contains(&a.lead_id)
+            {
+                return Err(not_found());
+            }
             if a.done_at.is_some() {
                 return Err(ValidationErrors::one("done_at", "this is done already").into());
             }

@@ -132,13 +132,17 @@ pub(crate) fn save_policy(tx: &Transaction<'_>, stage: &str, p: Option<&Stagnati
 }
 
 /// The start of lead `l`'s latest meeting that took place or is still to come (a cancelled one or a no-show is
-/// no sign of life): a lead with a meeting lately, or one booked ahead, is being worked.
+/// no sign of life): a lead with a meeting lately, or one booked ahead, is being worked. A series counts until
+/// its last occurrence ends (`end_utc`; NULL: it goes on).
 macro_rules! meetings {
     () => {
-        "coalesce((SELECT max(a.start_utc) FROM appointments a
+        "coalesce((SELECT max(CASE WHEN a.repeats = 1 THEN coalesce(a.end_utc, '9999-12-31T23:59:59Z')
+                                   ELSE a.start_utc END)
+                   FROM appointments a
                    WHERE a.lead_id = l.id AND a.status IN ('proposed', 'confirmed', 'completed')), '')"
     };
 }
+pub(crate) use meetings;
 
 /// A lead the policy would move: its id, campaign and when it was last active (entered its stage, or its last
 /// activity, whichever is later).

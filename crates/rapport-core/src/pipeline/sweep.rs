@@ -47,6 +47,15 @@ pub struct SweepReport {
 }
 
 /// One planned move.
+/// Where seed 4.2 lets a quiet lead of stage `from` go: Lost, or an open stage less likely to win (Nurture).
+pub(crate) fn quiet_target(from: &config::StageConfig, to: &config::StageConfig) -> bool {
+    match to.outcome {
+        config::StageOutcome::Lost => true,
+        config::StageOutcome::Won => false,
+        config::StageOutcome::Open => to.probability < from.probability,
+    }
+}
+
 struct Planned {
     stale: Stale,
     from: String,
@@ -60,7 +69,9 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<
     let mut out = Vec::new();
     for stage in config::stages(conn)? {
         let Some(policy) = stagnation::policy_of(conn, &stage.key)? else { continue };
-        if policy.target == stage.key {
+        // A policy stored before targets were held to seed 4.2 (one winning quiet leads) does nothing.
+        let target = config::stage(conn, &policy.target)?;
+        if policy.target == stage.key || !target.is_some_and(|t| quiet_target(&stage, &t)) {
             continue;
         }
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
@@ -235,17 +246,23 @@ impl Rapport {
         stage: &str,
         policy: Option<&StagnationPolicy>,
     ) -> Result<()> {
-        config::stage(tx, stage)?.ok_or_else(|| Error::NotFound { entity: "stage", id: stage.into() })?;
+        let from = config::stage(tx, stage)?.ok_or_else(|| Error::NotFound { entity: "stage", id: stage.into() })?;
+        let old = stagnation::policy_of(tx, stage)?;
+        // A stage saved with its policy unchanged is not asked again about it (one set before a rule was added
+        // stays until it is changed; the sweep skips it meanwhile).
+        if old.as_ref() == policy {
+            return Ok(());
+        }
         if let Some(p) = policy {
             let target = config::stage(tx, &p.target)?;
             if target.is_none() || p.target == stage {
                 return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
             }
-            // Seed 4.2: a lead that goes quiet is nurtured or lost, never won by waiting.
-            if target.is_some_and(|t| t.outcome == super::config::StageOutcome::Won) {
+            // Seed 4.2: a lead that goes quiet is nurtured or lost, never moved on (let alone won) by waiting.
+            if target.is_some_and(|t| !quiet_target(&from, &t)) {
                 return Err(ValidationErrors::one(
                     "target",
-                    "a lead that goes quiet is not won: move stale leads to Nurture or Lost",
+                    "a lead that goes quiet moves down, not on: choose Nurture, Lost or a stage less likely to win",
                 )
                 .into());
             }
@@ -264,8 +281,7 @@ impl Rapport {
                 format!("after {} business days to {}{why}", p.after_days, p.target)
             })
         };
-        let old = stagnation::policy_of(tx, stage)?;
-        if old.as_ref() != policy {
+        {
             let batch = self.begin_batch(tx, grant, &Origin::manual())?;
             stagnation::save_policy(tx, stage, policy)?;
             let field = format!("{stage}.stagnation");

@@ -38,6 +38,18 @@ describe('BookAppointmentDialog', () => {
     expect(screen.getByTestId('book-lead-chosen')).toHaveTextContent('Eva Kowalsky');
   });
 
+  it('reads past pages that keep nothing of a scoped search, instead of saying no lead matches', async () => {
+    mockBackend({
+      listLeads: async (q) =>
+        q.after === null
+          ? { items: [], next_cursor: 'c1' }
+          : { items: [summary(9, { first_name: 'Ada', last_name: 'Lovelace' })], next_cursor: null },
+    });
+    const { u } = open({ prefill: { agentId: 1, start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' } });
+    await u.type(screen.getByTestId('book-lead-search'), 'ada');
+    expect(await screen.findByTestId('book-lead-option')).toHaveTextContent('Ada Lovelace');
+  });
+
   it('books what was typed: lead, agent, wall time in the chosen zone as UTC, duration, details', async () => {
     const be = mockBackend({
       listLeads: async (q) => ({

@@ -114,7 +114,9 @@ export function ageTitle(card: BoardCard, stage: string, now: Date = new Date())
   const parts = [`${days} ${days === 1 ? 'day' : 'days'} in ${stage}`];
   if (card.last_activity_at) {
     const d = daysSince(card.last_activity_at, now);
-    parts.push(d === 0 ? 'last activity today' : `last activity ${d} ${d === 1 ? 'day' : 'days'} ago`);
+    // A meeting booked ahead counts as activity, as it does for the stagnation sweep.
+    if (Date.parse(card.last_activity_at) > now.getTime()) parts.push('a meeting ahead');
+    else parts.push(d === 0 ? 'last activity today' : `last activity ${d} ${d === 1 ? 'day' : 'days'} ago`);
   } else {
     parts.push('no activity yet');
   }

@@ -121,6 +121,12 @@ describe('Settings › Pipeline', () => {
     // A stage cannot send its stale leads to itself, nor win them by waiting.
     expect(within(d.getByTestId('stage-stale-target')).queryByRole('option', { name: 'Qualification' })).toBeNull();
     expect(within(d.getByTestId('stage-stale-target')).queryByRole('option', { name: 'Won' })).toBeNull();
+    // Nor move them on: only stages less likely to win than this one, as just typed (25%; the others are at
+    // 10%), and Lost.
+    const offered = within(d.getByTestId('stage-stale-target'))
+      .getAllByRole('option')
+      .map((o) => o.textContent);
+    expect(offered).toEqual(['Choose a stage…', 'New lead', 'In discussion', 'Lost', 'Nurture']);
 
     // A lost target needs the reason the deal is lost for, before anything is sent.
     await u.click(screen.getByTestId('stage-save'));
