@@ -76,6 +76,7 @@ export function narrowed(f: BoardFilters): boolean {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
 
 /** Whole days from `iso` to `now` (0 for a time in the future or one that cannot be read). */
 export function daysSince(iso: string, now: Date = new Date()): number {
@@ -114,8 +115,9 @@ export function ageTitle(card: BoardCard, stage: string, now: Date = new Date())
   const parts = [`${days} ${days === 1 ? 'day' : 'days'} in ${stage}`];
   if (card.last_activity_at) {
     const d = daysSince(card.last_activity_at, now);
-    // A meeting booked ahead counts as activity, as it does for the stagnation sweep.
-    if (Date.parse(card.last_activity_at) > now.getTime()) parts.push('a meeting ahead');
+    // A meeting booked ahead counts as activity, as it does for the stagnation sweep. (Within the hour it reads
+    // as today: an activity logged here is stamped a moment after the clock the board was drawn with.)
+    if (Date.parse(card.last_activity_at) > now.getTime() + HOUR_MS) parts.push('a meeting ahead');
     else parts.push(d === 0 ? 'last activity today' : `last activity ${d} ${d === 1 ? 'day' : 'days'} ago`);
   } else {
     parts.push('no activity yet');
