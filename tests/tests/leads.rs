@@ -741,3 +741,20 @@ fn an_export_rechecks_the_campaign_scope_per_chunk() {
         .unwrap();
     assert_eq!(seen, 1000, "the chunk under way finishes; the next ones are out of scope");
 }
+
+/// A word of digits beside a name ("lee 4155") finds the lead by its phone whatever other leads hold: an email
+/// of digits elsewhere must not turn the word into that email's exact term.
+#[test]
+fn a_name_and_the_start_of_a_phone_find_the_lead_whatever_else_is_stored() {
+    let f = fixture();
+    let mut ann = lead("Ann", "Lee", "ann@lee.io");
+    ann.phones = vec!["+1 415 555 2671".into()];
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead.id;
+    let search = |text: &str| -> Vec<i64> {
+        let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
+        f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect()
+    };
+    assert_eq!(search("lee 4155"), vec![ann]);
+    f.core.create_lead(&f.admin, &lead("Txt", "Gateway", "4155559999@txt.att.example"), &Origin::manual()).unwrap();
+    assert_eq!(search("lee 4155"), vec![ann], "another lead's email of digits changes nothing");
+}

@@ -213,7 +213,9 @@ fn quoted(term: &str) -> String {
 /// FTS5 answers a prefix without a prefix index by merging the doclists of every term with that prefix, while
 /// an OR of a few whole terms streams in rowid order and stops at the page size.
 fn word_expr(conn: &Connection, word: &str) -> Result<String, StoreError> {
-    if word.chars().count() <= INDEXED_PREFIX_CHARS {
+    // The terms table holds the words of names, companies, emails and notes, not phone numbers: a word of
+    // digits expanded through it would match an email of digits and no longer the phones it should find.
+    if word.chars().count() <= INDEXED_PREFIX_CHARS || word.chars().all(|c| c.is_ascii_digit()) {
         return Ok(format!("{}*", quoted(word)));
     }
     let mut stmt =
