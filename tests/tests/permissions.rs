@@ -223,7 +223,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
         (
             "set_business_calendar",
             Box::new(move |a: &Actor| {
-                let c = BusinessCalendar { working_days: vec![1, 2, 3, 4], holidays: vec![] };
+                let c = BusinessCalendar { working_days: vec![1, 2, 3, 4], holidays: vec![], time_zone: "UTC".into() };
                 f.core.set_business_calendar(a, &c).map(|_| ())
             }),
         ),

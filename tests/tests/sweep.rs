@@ -162,6 +162,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
             Holiday { day: "2026-12-07".into(), label: "Closed".into() },
             Holiday { day: "2026-12-08".into(), label: "Closed".into() },
         ],
+        time_zone: "UTC".into(),
     };
     w.core.set_business_calendar(&w.admin, &calendar).unwrap();
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
@@ -179,7 +180,7 @@ fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_camp
         w.core.set_stagnation_policy(&w.eve, "new", Some(&policy)).unwrap_err().code(),
         ErrorCode::PermissionDenied
     );
-    let calendar = BusinessCalendar { working_days: vec![1, 2, 3, 4, 5, 6], holidays: vec![] };
+    let calendar = BusinessCalendar { working_days: vec![1, 2, 3, 4, 5, 6], holidays: vec![], time_zone: "UTC".into() };
     assert_eq!(w.core.set_business_calendar(&w.eve, &calendar).unwrap_err().code(), ErrorCode::PermissionDenied);
     let bad = StagnationPolicy { after_days: 5, target: "new".into(), lost_reason: None };
     assert_eq!(w.core.set_stagnation_policy(&w.admin, "new", Some(&bad)).unwrap_err().code(), ErrorCode::Validation);
@@ -365,4 +366,30 @@ RRULE:FREQ=WEEKLY\r\nSUMMARY:Weekly check-in\r\nATTENDEE;CN=Ann Lee:mailto:ann@l
     w.clock.advance(Duration::days(60));
     let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
     assert!(preview.moves.iter().all(|m| m.lead_id != ann), "{:?}", preview.moves);
+}
+
+/// Business days begin and end in the business's own time zone. Ann came in on Monday 23 November at 09:00 UTC;
+/// ten business days later is Monday 7 December. At 02:00 UTC on Tuesday 8 December it is still Monday evening
+/// in San Francisco: Ann has been inactive ten business days there, not eleven, so she is not stale yet.
+#[test]
+fn the_sweep_counts_days_in_the_business_time_zone() {
+    let (w, ann, _, _) = world();
+    w.clock.advance(Duration::hours(15 * 24 - 7)); // Tuesday 8 December, 02:00 UTC
+    let moved = |w: &World| w.core.pipeline_sweep(&w.admin, true).unwrap().moves.iter().any(|m| m.lead_id == ann);
+    assert!(moved(&w), "in UTC it is Tuesday: eleven business days");
+    let mut calendar = w.core.business_calendar(&w.admin).unwrap();
+    calendar.time_zone = "America/Los_Angeles".into();
+    w.core.set_business_calendar(&w.admin, &calendar).unwrap();
+    assert!(!moved(&w), "in San Francisco it is still Monday");
+    w.clock.advance(Duration::hours(10)); // 12:00 UTC, Tuesday morning in San Francisco
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    let ann_move = preview.moves.iter().find(|m| m.lead_id == ann).unwrap();
+    assert_eq!(ann_move.inactive_days, 11);
+    // A zone that does not exist is refused, saying why.
+    calendar.time_zone = "Mars/Olympus_Mons".into();
+    let before = w.dump();
+    let err = w.core.set_business_calendar(&w.admin, &calendar).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert!(err.to_string().contains("time zone"), "{err}");
+    assert_eq!(w.dump(), before);
 }

@@ -471,7 +471,7 @@ export type BoardCard_Deserialize = {
 	owner_name?: string | null,
 	/**  When it entered the stage it is in (RFC 3339). */
 	entered_at: string,
-	/**  Its last activity, if any (RFC 3339). */
+	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
 	last_activity_at?: string | null,
 };
 
@@ -486,7 +486,7 @@ export type BoardCard_Serialize = {
 	owner_name: string | null,
 	/**  When it entered the stage it is in (RFC 3339). */
 	entered_at: string,
-	/**  Its last activity, if any (RFC 3339). */
+	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
 	last_activity_at: string | null,
 };
 
@@ -569,10 +569,18 @@ export type BulkMergeReport_Serialize = {
 	skipped: SkippedPair[],
 };
 
-/**  Working weekdays (1 = Monday ... 7 = Sunday) and holidays. */
+/**
+ *  Working weekdays (1 = Monday ... 7 = Sunday) and holidays, and the time zone the business's days are
+ *  counted in (IANA).
+ */
 export type BusinessCalendar = {
 	working_days: number[],
 	holidays: Holiday[],
+	/**
+	 *  Where a business day begins and ends: a lead last worked at 17:00 in San Francisco was worked that day,
+	 *  not the next one as UTC has it. "UTC" until an Administrator sets it.
+	 */
+	time_zone: string,
 };
 
 export type CaldavAccount = CaldavAccount_Serialize | CaldavAccount_Deserialize;

@@ -279,7 +279,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
     leadActivities: async () => [],
     pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
-    businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }),
+    businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }),
     setBusinessCalendar: async (c) => c,
     requestMove: async (leadId, _version, stage, lostReason, note) =>
       approvalRequest({ lead_id: leadId, to_stage: stage, lost_reason: lostReason, note }),

@@ -41,8 +41,7 @@ pub struct BoardCard {
     pub owner_name: Option<String>,
     /// When it entered the stage it is in (RFC 3339).
     pub entered_at: String,
-    /// Its last activity, if any (RFC 3339).
-    /// The latest activity done, or meeting held or booked (may lie ahead).
+    /// Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead).
     pub last_activity_at: Option<String>,
 }
 

@@ -20,12 +20,47 @@ pub struct StagnationPolicy {
     pub lost_reason: Option<String>,
 }
 
-/// Working weekdays (1 = Monday ... 7 = Sunday) and holidays.
+/// Working weekdays (1 = Monday ... 7 = Sunday) and holidays, and the time zone the business's days are
+/// counted in (IANA).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BusinessCalendar {
     pub working_days: Vec<u8>,
     pub holidays: Vec<Holiday>,
+    /// Where a business day begins and ends: a lead last worked at 17:00 in San Francisco was worked that day,
+    /// not the next one as UTC has it. "UTC" until an Administrator sets it.
+    pub time_zone: String,
+}
+
+fn utc_name() -> String {
+    "UTC".into()
+}
+
+impl BusinessCalendar {
+    pub(crate) fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The business day instant `at` falls on.
+    pub(crate) fn day_of(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        at.with_timezone(&self.zone()).date_naive()
+    }
+
+    /// The instant business day `day` begins, as the text stored instants are compared with (UTC, to the
+    /// second: "2026-11-23T08:00:00" sorts before every stored time of that second or later).
+    pub(crate) fn start_of(&self, day: NaiveDate) -> String {
+        use chrono::TimeZone;
+        let midnight = day.and_time(chrono::NaiveTime::MIN);
+        let start = self
+            .zone()
+            .from_local_datetime(&midnight)
+            .earliest()
+            // A zone whose clocks skip midnight (a DST change at 00:00) starts that day an hour later.
+            .or_else(|| self.zone().from_local_datetime(&(midnight + chrono::Duration::hours(1))).earliest())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| midnight.and_utc());
+        start.format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -102,12 +137,14 @@ pub(crate) fn calendar(conn: &Connection) -> Result<BusinessCalendar, StoreError
         .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
     let mut stmt = conn.prepare_cached("SELECT day, label FROM holidays ORDER BY day")?;
     let holidays = stmt.query_map([], |r| Ok(Holiday { day: r.get(0)?, label: r.get(1)? }))?;
-    Ok(BusinessCalendar { working_days, holidays: holidays.collect::<Result<_, _>>()? })
+    let time_zone = crate::settings::store::get(conn, "business_time_zone")?.unwrap_or_else(utc_name);
+    Ok(BusinessCalendar { working_days, holidays: holidays.collect::<Result<_, _>>()?, time_zone })
 }
 
 pub(crate) fn save_calendar(tx: &Transaction<'_>, c: &BusinessCalendar) -> Result<(), StoreError> {
     let days = serde_json::to_string(&c.working_days).unwrap_or_else(|_| "[1,2,3,4,5]".into());
     crate::settings::store::set(tx, "working_days", &days)?;
+    crate::settings::store::set(tx, "business_time_zone", &c.time_zone)?;
     tx.execute("DELETE FROM holidays", [])?;
     let mut insert = tx.prepare_cached("INSERT OR REPLACE INTO holidays (day, label) VALUES (?1, ?2)")?;
     for h in &c.holidays {
@@ -152,7 +189,8 @@ pub(crate) struct Stale {
     pub inactive_since: String,
 }
 
-/// The leads in `stage` last active before `before` (an RFC 3339 prefix: a day, "YYYY-MM-DD"), oldest first.
+/// The leads in `stage` last active before `before` (an RFC 3339 prefix: the instant a business day begins,
+/// [`BusinessCalendar::start_of`]), oldest first.
 pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str) -> Result<Vec<Stale>, StoreError> {
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT id, campaign, since FROM (
@@ -231,6 +269,7 @@ mod tests {
         Days::of(&BusinessCalendar {
             working_days: vec![1, 2, 3, 4, 5],
             holidays: holidays.iter().map(|h| Holiday { day: h.to_string(), label: String::new() }).collect(),
+            time_zone: utc_name(),
         })
     }
 
@@ -248,7 +287,7 @@ mod tests {
         assert_eq!(edge, Some(d("2026-11-16")));
         assert_eq!(cal.between(d("2026-11-16"), d("2026-11-30")), 10);
         assert_eq!(cal.between(d("2026-11-13"), d("2026-11-30")), 11);
-        let never = Days::of(&BusinessCalendar { working_days: vec![], holidays: vec![] });
+        let never = Days::of(&BusinessCalendar { working_days: vec![], holidays: vec![], time_zone: utc_name() });
         assert_eq!(never.stale_if_before(3, d("2026-11-30")), None);
     }
 
@@ -270,7 +309,7 @@ mod tests {
                     label: String::new(),
                 })
                 .collect();
-            let cal = Days::of(&BusinessCalendar { working_days: working, holidays });
+            let cal = Days::of(&BusinessCalendar { working_days: working, holidays, time_zone: utc_name() });
             let since = today - chrono::Duration::days(since_back);
             let edge = cal.stale_if_before(days, today);
             prop_assert!(edge.is_some(), "a calendar with a working day has an edge");

@@ -64,7 +64,8 @@ struct Planned {
 
 /// The leads each stage's policy would move `today`, within `scope` (a preview shows one's own campaigns).
 fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<Vec<Planned>> {
-    let days = Days::of(&stagnation::calendar(conn)?);
+    let calendar = stagnation::calendar(conn)?;
+    let days = Days::of(&calendar);
     let scope = grant.lead_scope();
     let mut out = Vec::new();
     for stage in config::stages(conn)? {
@@ -75,7 +76,7 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<
             continue;
         }
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
-        let before = edge.format("%Y-%m-%d").to_string();
+        let before = calendar.start_of(edge);
         for stale in stagnation::stale_in(conn, &stage.key, &before)? {
             if scope.allows_campaign(&stale.campaign) {
                 out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone() });
@@ -98,9 +99,16 @@ fn moved(lead: &Lead, p: &StagnationPolicy) -> crate::leads::LeadInput {
     input
 }
 
-fn describe(lead: &Lead, planned: &Planned, days: &Days, today: NaiveDate, refused: Option<String>) -> SweepMove {
-    let since_day =
-        NaiveDate::parse_from_str(planned.stale.inactive_since.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or(today);
+fn describe(
+    lead: &Lead,
+    planned: &Planned,
+    (calendar, days): (&BusinessCalendar, &Days),
+    today: NaiveDate,
+    refused: Option<String>,
+) -> SweepMove {
+    let since_day = chrono::DateTime::parse_from_rfc3339(&planned.stale.inactive_since)
+        .map(|t| calendar.day_of(t.with_timezone(&chrono::Utc)))
+        .unwrap_or(today);
     SweepMove {
         lead_id: lead.id,
         name: lead.display_name(),
@@ -127,13 +135,14 @@ impl Rapport {
     /// who reads leads, over their campaigns; the sweep itself to Administrators (and the app's background
     /// job, as the system).
     pub fn pipeline_sweep(&self, actor: &Actor, dry_run: bool) -> Result<SweepReport> {
-        let today = self.now_utc().date_naive();
         let permission = if dry_run { Permission::ReadLeads } else { Permission::ManageSettings };
-        let planned = self.db.read(|conn| {
+        let (planned, calendar, today) = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, permission)?;
-            plan(conn, today, &grant)
+            let calendar = stagnation::calendar(conn)?;
+            let today = calendar.day_of(self.now_utc());
+            Ok::<_, Error>((plan(conn, today, &grant)?, calendar, today))
         })?;
-        let days = self.db.read(|conn| Ok::<_, Error>(Days::of(&stagnation::calendar(conn)?)))?;
+        let days = Days::of(&calendar);
         let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
         // The moves are the policy's, not the person's who started the sweep or looks at its preview.
         let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
@@ -152,7 +161,7 @@ impl Rapport {
                         Ok(_) => None,
                         Err(e) => Some(refusal_text(&e).ok_or(e)?),
                     };
-                    report.moves.push(describe(&lead, p, &days, today, refused));
+                    report.moves.push(describe(&lead, p, (&calendar, &days), today, refused));
                 }
                 Ok::<_, Error>(())
             })?;
@@ -196,7 +205,7 @@ impl Rapport {
                             }
                             Err(e) => Some(refusal_text(&e).ok_or(e)?),
                         };
-                        out.push(describe(&lead, p, &days, today, refused));
+                        out.push(describe(&lead, p, (&calendar, &days), today, refused));
                     }
                     Ok::<_, Error>(out)
                 })?;
@@ -208,11 +217,13 @@ impl Rapport {
         Ok(report)
     }
 
-    /// The app's daily sweep: runs the policy as the system once per calendar day (UTC), whoever is signed in,
+    /// The app's daily sweep: runs the policy as the system once per business day (in the business calendar's
+    /// time zone), whoever is signed in,
     /// and says what it did; None when today's has run. The day is recorded after the sweep, so a crash
     /// mid-way runs it again (it is idempotent).
     pub fn sweep_if_due(&self) -> Result<Option<SweepReport>> {
-        let today = self.now_utc().date_naive().format("%Y-%m-%d").to_string();
+        let calendar = self.db.read(|c| Ok::<_, Error>(stagnation::calendar(c)?))?;
+        let today = calendar.day_of(self.now_utc()).format("%Y-%m-%d").to_string();
         let last = self.db.read(|c| Ok::<_, Error>(crate::settings::store::get(c, "last_sweep_day")?))?;
         if last.as_deref() >= Some(today.as_str()) {
             return Ok(None);
@@ -319,8 +330,17 @@ impl Rapport {
                     );
                 }
             }
+            let zone = calendar.time_zone.trim();
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(ValidationErrors::one(
+                    "time_zone",
+                    format!("\"{zone}\" is not a time zone (an IANA name such as Europe/Berlin)"),
+                )
+                .into());
+            }
             let old = stagnation::calendar(tx)?;
             let mut new = calendar.clone();
+            new.time_zone = zone.to_string();
             new.working_days.sort_unstable();
             new.working_days.dedup();
             new.holidays.sort();

@@ -236,6 +236,7 @@ describe('Settings › Pipeline', () => {
           { day: '2026-12-26', label: 'Boxing Day' },
           { day: '2026-01-01', label: 'New Year' },
         ],
+        time_zone: 'Europe/London',
       }),
     });
     const cal = within(await screen.findByTestId('business-calendar'));
@@ -244,6 +245,7 @@ describe('Settings › Pipeline', () => {
     expect(cal.getByTestId('calendar-save')).toBeDisabled();
     // Listed in date order.
     expect(cal.getAllByTestId('holiday-row').map((r) => r.dataset.day)).toEqual(['2026-01-01', '2026-12-26']);
+    expect(cal.getByTestId('business-zone')).toHaveValue('Europe/London');
 
     await u.click(cal.getByTestId('workday-5'));
     await u.click(cal.getByTestId('workday-6'));
@@ -256,6 +258,7 @@ describe('Settings › Pipeline', () => {
     await u.click(cal.getByTestId('holiday-add'));
     expect(cal.getByTestId('holiday-error')).toHaveTextContent('is already a holiday');
     await fireEvent.input(cal.getByTestId('holiday-date'), { target: { value: '' } });
+    await u.selectOptions(cal.getByTestId('business-zone'), 'America/Los_Angeles');
     expect(be.setBusinessCalendar).not.toHaveBeenCalled();
 
     await u.click(cal.getByTestId('calendar-save'));
@@ -266,12 +269,13 @@ describe('Settings › Pipeline', () => {
         { day: '2026-12-25', label: 'Christmas Day' },
         { day: '2026-12-26', label: 'Boxing Day' },
       ],
+      time_zone: 'America/Los_Angeles',
     });
     await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
   });
 
   it('asks before leaving the business calendar with unsaved changes, and leaves it unasked once saved', async () => {
-    const { u } = open({ businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [] }) });
+    const { u } = open({ businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }) });
     const cal = within(await screen.findByTestId('business-calendar'));
     await waitFor(() => expect(cal.getByTestId('workday-1')).toBeChecked());
     nav.go({ name: 'settings' });
