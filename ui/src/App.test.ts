@@ -5,6 +5,7 @@ import App from './App.svelte';
 import { sessionEnded } from './lib/api';
 import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
+import { session } from './lib/session.svelte';
 import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
 /** Eve, an Editor, signing in through the form. */
@@ -99,6 +100,20 @@ describe('App start', () => {
     expect(await screen.findAllByTestId('user-row')).toHaveLength(1);
     await u.click(screen.getByTestId('nav-settings'));
     await waitFor(() => expect(screen.getByTestId('settings-region')).toHaveValue('US'));
+  });
+
+  it('takes the Users page away from an Administrator who made themself an Editor', async () => {
+    mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('administrator'), database_path: 'x' }),
+    });
+    render(App);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('nav-users'));
+    expect(await screen.findAllByTestId('user-row')).toHaveLength(1);
+    // The save of their own role refreshes the session: the page must follow it.
+    session.current = sessionFor('editor');
+    expect(await screen.findByTestId('users-denied')).toHaveTextContent('Only Administrators manage users');
+    expect(screen.queryByTestId('user-row')).toBeNull();
   });
 
   it('hides New lead from viewers and ignores the N shortcut for them', async () => {
