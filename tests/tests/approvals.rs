@@ -358,3 +358,21 @@ fn a_deal_made_small_before_it_is_lost_is_still_a_large_one() {
     lost.deal.lost_reason = "competitor".into();
     f.core.update_lead(&eve, cy.id, cy.version, &lost, &Origin::manual()).unwrap();
 }
+
+/// A merge that takes a lead out of Won (its survivor is elsewhere) reopens a won deal: an Editor's merge waits
+/// for the approval the move would, and writes nothing; an Administrator's goes through.
+#[test]
+fn a_merge_that_takes_a_won_deal_out_of_won_needs_the_approval() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut mine = deal("Bo", "");
+    mine.owner_id = Some(eve.user_id().unwrap());
+    let survivor = in_stage(&f, &mine, "new");
+    let won = in_stage(&f, &deal("Bo", "50000"), "won");
+    let before = f.dump();
+    let err = f.core.merge_leads(&eve, survivor.id, &[won.id], &[]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert!(err.to_string().contains("Reopening a won deal"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    f.core.merge_leads(&f.admin, survivor.id, &[won.id], &[]).unwrap();
+}

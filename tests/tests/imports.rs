@@ -743,3 +743,38 @@ fn a_row_matching_a_lead_outside_the_importers_campaigns_is_queued_for_the_stewa
     );
     assert!(f.core.get_lead(&f.admin, webinar).unwrap().company == "Acme", "the Webinar lead is not touched");
 }
+
+/// A lead an import created and someone then worked on (an activity logged, a move waiting for approval) is the
+/// worker's too: the undo keeps it and says why, as it does for a field changed since.
+#[test]
+fn undo_keeps_an_imported_lead_that_was_worked_on_since() {
+    let f = fixture();
+    let b = import(&f, "fair.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io\n");
+    let ann = find(&f, "ann").id;
+    let call = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Call),
+        subject: "Called".into(),
+        ..Default::default()
+    };
+    f.core.log_activity(&f.admin, ann, &call).unwrap();
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert_eq!(report.kept_count, 1, "{report:?}");
+    assert!(report.kept.iter().any(|k| k.lead_id == ann && k.reason.contains("activit")), "{:?}", report.kept);
+    assert!(f.core.get_lead(&f.admin, ann).is_ok());
+}
+
+/// A lead removed by an import undo leaves its id behind in the log (and maybe its activities): a new lead must
+/// never take that id, or it would show the old lead's history to whoever sees the new one.
+#[test]
+fn a_lead_removed_by_an_undo_never_gives_its_id_to_a_new_lead() {
+    let f = fixture();
+    let b = import(&f, "fair.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
+    let ann = find(&f, "ann").id;
+    f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert!(f.core.get_lead(&f.admin, ann).is_err());
+    let new = f.core.create_lead(&f.admin, &common::lead("Cy", "Cole", "cy@cole.io"), &Origin::manual()).unwrap();
+    assert!(new.lead.id > ann, "{} reused {}", new.lead.id, ann);
+    let history = f.core.lead_history(&f.admin, new.lead.id).unwrap();
+    assert!(history.iter().all(|h| !h.new_value.as_deref().unwrap_or("").contains("ann@lee.io")), "{history:?}");
+}

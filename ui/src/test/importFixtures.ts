@@ -664,7 +664,8 @@ export function captureSubmission(over: Partial<CaptureSubmission> = {}): Captur
     source_name: 'Website contact form',
     at: '2025-03-03T08:15:00.000Z',
     status: 201,
-    outcome: 'created',
+    // What the core stores: the row's outcome as the import names it, or "rejected" for a refused request.
+    outcome: 'create_active',
     lead_id: 7,
     message: 'lead created (Grace Hopper)',
     ...over,

@@ -254,6 +254,7 @@ mod operations {
                 let lead =
                     self.write_update(tx, &grant, survivor, &input, Passage::Checked, &mut || Ok(batch.clone()))?;
                 for other in &merged {
+                    crate::pipeline::gate::check_absorbed(tx, &grant, other, &lead)?;
                     let mut rows = leads::rows_of(tx, other.id)?;
                     if let Some(list) = rows.as_array_mut() {
                         list.extend(store::pairs_to_archive(tx, other.id, survivor_id)?);
@@ -473,8 +474,9 @@ mod enrich {
                 }
                 match self.merge_leads(actor, a, &[b], &[]) {
                     Ok(m) => merged.push(m),
-                    // Already merged through another pair of the same person, or gone meanwhile.
-                    Err(Error::NotFound { .. } | Error::Validation(_)) => {}
+                    // Already merged through another pair of the same person, or gone meanwhile; or a merge that
+                    // would move a deal a rule covers or the gate refuses: the pair waits for a person.
+                    Err(Error::NotFound { .. } | Error::Validation(_) | Error::NeedsApproval(_) | Error::Gate(_)) => {}
                     Err(e) => return Err(e),
                 }
             }

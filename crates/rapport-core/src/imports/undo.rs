@@ -85,6 +85,10 @@ impl Rapport {
                             keep(tx, id, lead_id, &why, &mut report)?;
                         } else if has_appointments(tx, lead_id)? {
                             keep(tx, id, lead_id, "kept: it has appointments booked since the import", &mut report)?;
+                        } else if crate::pipeline::activities::lead_has_activities(tx, lead_id)? {
+                            keep(tx, id, lead_id, "kept: activities were logged on it since the import", &mut report)?;
+                        } else if crate::pipeline::approvals::pending_for(tx, lead_id)?.is_some() {
+                            keep(tx, id, lead_id, "kept: a move of it waits for approval", &mut report)?;
                         } else if crate::duplicates::store::holds_merged_leads(tx, lead_id)? {
                             let why = "kept: other leads were merged into it since the import (unmerge them first)";
                             keep(tx, id, lead_id, why, &mut report)?;

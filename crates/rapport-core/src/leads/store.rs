@@ -104,11 +104,14 @@ fn insert_sql() -> &'static str {
         let cols: Vec<&str> = written_columns().collect();
         let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
         let at = cols.len() + 1;
-        // The id is one past the highest ever given, merged leads included: a merged lead's id stays its own,
-        // so an unmerge can put it back.
+        // The id is one past the highest ever given: a merged lead's id stays its own, so an unmerge can put it
+        // back; a lead removed (an import undone) leaves its history, activities and requests under its id, which
+        // a new lead must not take over. The change log names every lead ever created, and never forgets.
         format!(
             "INSERT INTO leads (id, {}, created_at, updated_at) VALUES (
-                 max(ifnull((SELECT max(id) FROM leads), 0), ifnull((SELECT max(lead_id) FROM merged_leads), 0)) + 1,
+                 max(ifnull((SELECT max(id) FROM leads), 0),
+                     ifnull((SELECT max(lead_id) FROM merged_leads), 0),
+                     ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'lead'), 0)) + 1,
                  {}, ?{at}, ?{at})",
             cols.join(", "),
             marks.join(", ")

@@ -182,6 +182,11 @@ pub(crate) fn of_leads(conn: &Connection, leads: &[i64]) -> Result<Vec<Activity>
     Ok(out)
 }
 
+/// Whether any activity (done or to do) was logged on lead `id`.
+pub(crate) fn lead_has_activities(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT 1 FROM activities WHERE lead_id = ?1 LIMIT 1")?.exists([id])?)
+}
+
 /// How many activities of `kind` have happened (done) on these leads.
 pub(crate) fn count_done(conn: &Connection, leads: &[i64], kind: ActivityKind) -> Result<i64, StoreError> {
     let mut stmt = conn

@@ -261,6 +261,20 @@ fn advances(conn: &Connection, before: Option<&Lead>, to: &config::StageConfig) 
     Ok(from.is_none_or(|f| to.probability > f.probability))
 }
 
+/// A merge absorbing lead `absorbed` into a survivor that ends in `survivor`'s stage takes the absorbed lead out
+/// of its own stage: a move like any other for the approval rules (an Editor cannot reopen a won deal, or lose a
+/// large one, by merging it into a lead elsewhere).
+pub(crate) fn check_absorbed(conn: &Connection, grant: &Grant, absorbed: &Lead, survivor: &Lead) -> Result<()> {
+    if absorbed.stage == survivor.stage {
+        return Ok(());
+    }
+    let Some(stage) = config::stage(conn, &survivor.stage)? else { return Ok(()) };
+    match needs_approval(conn, grant, Some(absorbed), survivor, &stage, Passage::Checked)? {
+        Some(needed) => Err(Error::NeedsApproval(needed)),
+        None => Ok(()),
+    }
+}
+
 /// The approval the move of `lead` from `before` into `stage` waits for, if a rule covers it. Administrators
 /// decide approvals, so their moves (and the system's) are approved as they are made.
 fn needs_approval(

@@ -209,7 +209,9 @@ describe('Settings › Capture API', () => {
     await waitFor(() => expect(screen.getAllByTestId('capture-submission-row')).toHaveLength(2));
     const [ok, refused] = screen.getAllByTestId('capture-submission-row');
     expect(within(ok).getByTestId('capture-submission-status')).toHaveTextContent('201');
-    expect(ok).toHaveTextContent('created');
+    // Outcomes in words, not the codes the core stores.
+    expect(within(ok).getByTestId('capture-submission-outcome')).toHaveTextContent('Created (Active)');
+    expect(within(refused).getByTestId('capture-submission-outcome')).toHaveTextContent('Refused');
     expect(refused).toHaveTextContent('422');
     expect(refused).toHaveTextContent('email: "grace@" is not a valid email address');
     expect(within(refused).queryByTestId('capture-submission-lead')).toBeNull();

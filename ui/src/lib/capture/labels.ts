@@ -1,4 +1,5 @@
-import type { CaptureSourceKind } from '../types';
+import { DONE_LABELS } from '../imports/labels';
+import type { CaptureSourceKind, RowAction } from '../types';
 
 export const KIND_LABELS: Record<CaptureSourceKind, string> = { web_form: 'Website form', partner: 'Partner' };
 
@@ -21,4 +22,13 @@ export function statusTone(status: number): 'ok' | 'refused' | 'failed' {
   if (status >= 200 && status < 300) return 'ok';
   if (status >= 500) return 'failed';
   return 'refused';
+}
+
+/**
+ * What a submission did, in words: the import's row outcomes ("Created (Active)", "To review"…), and "Refused"
+ * for a request turned away before it was read as a lead (a bad body, too large, rate-limited).
+ */
+export function outcomeLabel(outcome: string): string {
+  if (outcome === 'rejected') return 'Refused';
+  return DONE_LABELS[outcome as RowAction] ?? outcome;
 }
