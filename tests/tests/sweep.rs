@@ -393,3 +393,28 @@ fn the_sweep_counts_days_in_the_business_time_zone() {
     assert!(err.to_string().contains("time zone"), "{err}");
     assert_eq!(w.dump(), before);
 }
+
+/// An activity names the meeting it records: one of its own lead's, never another lead's (of another campaign,
+/// maybe) nor one that does not exist.
+#[test]
+fn an_activity_records_only_a_meeting_of_its_own_lead() {
+    let (w, ann, bo, _) = world();
+    let eve_id = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap().id;
+    let mut meeting = common::booking(eve_id, "Intro call", "2026-11-23T10:00:00Z", "2026-11-23T10:30:00Z");
+    meeting.lead_id = Some(ann);
+    let booked = w.core.book_appointment(&w.eve, &meeting).unwrap();
+    let held = |appointment_id: i64| NewActivity {
+        kind: Some(ActivityKind::Meeting),
+        subject: "Intro call held".into(),
+        appointment_id: Some(appointment_id),
+        ..Default::default()
+    };
+    let before = w.dump();
+    for (lead, appointment) in [(bo, booked.id), (ann, booked.id + 1000)] {
+        let err = w.core.log_activity(&w.admin, lead, &held(appointment)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+        assert!(err.to_string().contains("appointment"), "{err}");
+    }
+    assert_eq!(w.dump(), before);
+    w.core.log_activity(&w.admin, ann, &held(booked.id)).unwrap();
+}

@@ -286,6 +286,13 @@ impl Rapport {
             if filled.kind != Some(ActivityKind::Task) && filled.done_at.is_none() {
                 filled.done_at = Some(now.clone());
             }
+            // The meeting it records is one of this lead's (appointments follow a merge to the survivor).
+            if let Some(appointment) = filled.appointment_id {
+                let of_lead = crate::calendar::store::get(tx, appointment)?.is_some_and(|a| a.lead_id == Some(lead_id));
+                if !of_lead {
+                    return Err(ValidationErrors::one("appointment_id", "is not an appointment of this lead").into());
+                }
+            }
             let valid = validate_activity(&mut filled, self.now_utc())?;
             self.write_activity(tx, &grant, lead_id, &valid, &Origin::manual())
         })

@@ -86,8 +86,10 @@ impl Tally {
         }
         // Closed now: from its first entry (its creation) to the entry into the stage it is closed in, which
         // for a reopened deal is its last close.
+        // A lead created closed (a won deal imported from history) was never worked here: it has no time to
+        // close, rather than one of no days pulling the figures down.
         if let (Some(first), Some(last)) = (stays.first(), stays.last()) {
-            if last.exited.is_none() && closed(&last.stage) {
+            if last.exited.is_none() && closed(&last.stage) && stays.iter().any(|s| !closed(&s.stage)) {
                 let days = (last.entered - first.entered).num_seconds() as f64 / 86_400.0;
                 self.to_close.entry(last.stage.clone()).or_default().push(days);
             }
@@ -148,11 +150,14 @@ mod tests {
             mv(Some("qualification"), Some("lost"), 9),
         ];
         let cy = [mv(None, Some("new"), 5)];
+        // Dee: a won deal imported from history, created in won (day 1): never worked here, no time to close.
+        let dee = [mv(None, Some("won"), 1)];
         let mut t = Tally::default();
         let closed = |s: &str| CLOSED.contains(&s);
         t.add(&ann, &closed, Some(1), Some("web_form"), day(30));
         t.add(&bo, &closed, Some(2), Some("partner"), day(30));
         t.add(&cy, &closed, Some(1), Some("web_form"), day(30));
+        t.add(&dee, &closed, Some(3), Some("bulk_import"), day(30));
         // Ended stays: new 4 (Ann), 2 (Bo); engagement 6 and 8 (Ann); won 2 (Ann); qualification 7 (Bo).
         assert_eq!(t.ended["new"], vec![4.0, 2.0]);
         assert_eq!((mean(&t.ended["engagement"]), median(&t.ended["engagement"])), (Some(7.0), Some(7.0)));
@@ -161,7 +166,7 @@ mod tests {
         // Now: Ann won 10 days ago, Bo lost 21 days ago, Cy new for 25 days.
         assert_eq!(
             (t.current["won"].clone(), t.current["lost"].clone(), t.current["new"].clone()),
-            (vec![10.0], vec![21.0], vec![25.0])
+            (vec![10.0, 29.0], vec![21.0], vec![25.0])
         );
         // To close: Ann 20 days (to her last win), Bo 9 days; Cy is open.
         assert_eq!((t.to_close["won"].clone(), t.to_close["lost"].clone()), (vec![20.0], vec![9.0]));
