@@ -104,6 +104,18 @@ describe('ActivityTimeline', () => {
     expect(screen.getByTestId('activity-kind')).toHaveValue('call');
   });
 
+  it('asks for whole minutes, 0 or more, before anything is sent', async () => {
+    const { be, u } = setup([]);
+    await screen.findByTestId('activity-empty');
+    await u.type(screen.getByTestId('activity-subject'), 'Follow-up');
+    for (const typed of ['-5', '1.5']) {
+      await u.clear(screen.getByTestId('activity-duration'));
+      await u.type(screen.getByTestId('activity-duration'), `${typed}{Enter}`);
+      expect(await screen.findByText('A whole number of minutes, 0 or more.')).toBeInTheDocument();
+    }
+    expect(be.logActivity).not.toHaveBeenCalled();
+  });
+
   it('asks a task for its due time instead of an outcome, and sends it as UTC', async () => {
     const { be, u } = setup([]);
     await screen.findByTestId('activity-empty');

@@ -353,6 +353,54 @@ describe('Pipeline board', () => {
     expect(cardIds('engagement')).toEqual([11]);
   });
 
+  it('keeps on the card what the gate dialog saved when the move is then given up, so the next move is not a conflict', async () => {
+    const stored = lead({ id: 11, version: 2, first_name: 'Ann', last_name: 'Lee', company: 'Acme' });
+    let calls = 0;
+    const { be, u } = setup('editor', {
+      getLead: async () => stored,
+      updateLead: async (id, version, input) =>
+        savedLead(lead({ ...stored, version: version + 1, deal: { ...stored.deal, ...input.deal, currency: 'EUR' } })),
+      moveLead: async () => {
+        calls++;
+        if (calls === 1) throw gateRefusal();
+        throw apiErr({
+          code: 'stage_gate',
+          message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
+          fields: [{ field: 'activity.proposal', message: 'is required' }],
+        });
+      },
+    });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    const dialog = await screen.findByTestId('gate-dialog');
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), '2000.00');
+    await u.click(within(dialog).getByTestId('gate-retry'));
+    await waitFor(() => expect(within(dialog).queryByTestId('gate-field-deal_value')).toBeNull());
+    await u.click(within(dialog).getByTestId('gate-cancel'));
+    // Back where it was, with the value saved and the version that save made.
+    expect(cardIds('new')).toContain(11);
+    expect(within(cardEl(11)).getByTestId('card-value')).toHaveTextContent('€2,000');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    await waitFor(() => expect(be.moveLead).toHaveBeenCalledTimes(3));
+    expect(be.moveLead.mock.lastCall?.[1]).toBe(3);
+  });
+
+  it('moves a card once at a time: a second move while the first is on its way is not sent', async () => {
+    const first = deferred<SavedLead>();
+    const { be, u } = setup('editor', { moveLead: () => first.promise });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-qualification'));
+    expect(be.moveLead).toHaveBeenCalledOnce();
+    expect(lastToast()).toContain('still being moved');
+    first.resolve(savedLead(lead({ id: 11, version: 3, first_name: 'Ann', last_name: 'Lee', stage: 'engagement' })));
+    await waitFor(() => expect(cardIds('engagement')).toEqual([11]));
+  });
+
   it('lets an Administrator override the gate with a reason', async () => {
     let calls = 0;
     const { be, u } = setup('administrator', {
