@@ -132,9 +132,10 @@ impl Rapport {
             };
             if let (true, Some(lead)) = (approve, &lead) {
                 if lead.stage != request.from_stage {
+                    let label = super::config::stage(tx, &lead.stage)?.map_or_else(|| lead.stage.clone(), |s| s.label);
                     return Err(ValidationErrors::one(
                         "stage",
-                        format!("the lead has moved to {} since it was asked; reject the request", lead.stage),
+                        format!("the lead has moved to {label} since it was asked; reject the request"),
                     )
                     .into());
                 }

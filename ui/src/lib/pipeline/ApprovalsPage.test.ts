@@ -136,6 +136,38 @@ describe('the approval queue', () => {
     expect(within(item(1)).getByTestId('approval-approve')).toBeEnabled();
   });
 
+  it('reads the queue again when another Administrator decided first, and says a refusal in its own words', async () => {
+    let decidedElsewhere = false;
+    const { be, u } = setup({
+      approvalQueue: async () => (decidedElsewhere ? queue().filter((r) => r.id !== 1) : queue()),
+      decideApproval: async (id) => {
+        if (id === 1) {
+          decidedElsewhere = true;
+          throw apiErr({
+            code: 'validation',
+            message: 'status: this request has been decided already',
+            fields: [{ field: 'status', message: 'this request has been decided already' }],
+          });
+        }
+        throw apiErr({
+          code: 'validation',
+          message: 'stage: the lead has moved to Qualification since it was asked; reject the request',
+          fields: [{ field: 'stage', message: 'the lead has moved to Qualification since it was asked; reject the request' }],
+        });
+      },
+    });
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
+    expect(lastToast()).toContain('was decided already');
+    await u.click(within(item(2)).getByTestId('approval-approve'));
+    expect(await within(item(2)).findByTestId('approval-error')).toHaveTextContent(
+      'Could not approve the move: The lead has moved to Qualification since it was asked; reject the request',
+    );
+    expect(within(item(2)).getByTestId('approval-error')).not.toHaveTextContent('stage:');
+    expect(be.approvalQueue).toHaveBeenCalledTimes(2);
+  });
+
   it('says when nothing waits', async () => {
     setup({ approvalQueue: async () => [] });
     expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('Nothing waits for approval.');
