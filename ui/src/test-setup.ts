@@ -10,6 +10,7 @@ import { leadEvents } from './lib/leads/events.svelte';
 import { leadFacets } from './lib/leads/facets.svelte';
 import { defaultFilters, leadFilters } from './lib/leads/filters.svelte';
 import { nav } from './lib/nav.svelte';
+import { stageColours } from './lib/pipeline/stageColours.svelte';
 import { session } from './lib/session.svelte';
 import { toasts } from './lib/toast.svelte';
 
@@ -55,6 +56,7 @@ afterEach(() => {
   lastMerge.reset();
   importWizard.reset();
   importRuns.reset();
+  stageColours.reset();
   setBackend(tauriBackend);
 });
 

@@ -1,10 +1,11 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import { lead, mockBackend } from '../../test/fixtures';
+import { lead, mockBackend, pipelineConfig } from '../../test/fixtures';
 import LeadPage from '../leads/LeadPage.svelte';
 import type { StageStay } from '../types';
 import { formatDays, stageColour } from './duration';
 import StageHistory from './StageHistory.svelte';
+import { stageColours } from './stageColours.svelte';
 
 const stay = (stage: string, label: string, days: number, current = false): StageStay => ({
   stage,
@@ -82,5 +83,27 @@ describe('durations and colours', () => {
     expect(stageColour('won')).toBe(stageColour('won'));
     expect(stageColour('won')).not.toBe(stageColour('lost'));
     expect(stageColour('custom-stage')).toBe(stageColour('custom-stage'));
+  });
+
+  it('draws a stage in the colour an Administrator gave it, as the board does', () => {
+    const stages = pipelineConfig().stages.map((s) => (s.key === 'won' ? { ...s, colour: '#123456' } : s));
+    stageColours.set(stages);
+    expect(stageColour('won')).toBe('#123456');
+  });
+
+  it('writes decimals the reader’s way', () => {
+    const Real = Intl.NumberFormat;
+    // A WebView in German: every NumberFormat without a locale takes the reader's.
+    class German extends Real {
+      constructor(_locales?: string | string[], options?: Intl.NumberFormatOptions) {
+        super('de-DE', options);
+      }
+    }
+    vi.stubGlobal('Intl', { ...Intl, NumberFormat: German });
+    try {
+      expect(formatDays(2.46)).toBe('2,5 days');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

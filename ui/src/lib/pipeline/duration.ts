@@ -1,7 +1,11 @@
+import { formatCount } from '../format';
+import { stageColours } from './stageColours.svelte';
+
 /** A stay's length as people say it: minutes under an hour, hours under a day, days with a decimal under ten,
  * whole days above. */
 export function formatDays(days: number): string {
-  const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+  // Numbers in the reader's own way ("2,5" in German), as every count on the page.
+  const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${formatCount(n)} ${unit}s`);
   if (days < 1 / 24) {
     const minutes = Math.max(0, Math.floor(days * 24 * 60));
     return minutes < 1 ? 'under a minute' : plural(minutes, 'minute');
@@ -21,7 +25,10 @@ const FIXED: Record<string, string> = {
   nurture: PALETTE[5],
 };
 
+/** The colour an Administrator gave the stage, else one of the palette's. */
 export function stageColour(stage: string): string {
+  const configured = stageColours.byStage[stage];
+  if (configured) return configured;
   if (FIXED[stage]) return FIXED[stage];
   let h = 0;
   for (const c of stage) h = (h * 31 + c.charCodeAt(0)) >>> 0;
