@@ -376,3 +376,21 @@ fn a_merge_that_takes_a_won_deal_out_of_won_needs_the_approval() {
     assert_eq!(f.dump(), before, "nothing written");
     f.core.merge_leads(&f.admin, survivor.id, &[won.id], &[]).unwrap();
 }
+
+/// The board says which cards wait for an approval, as the backend knows it: whoever asked, in whatever session.
+#[test]
+fn the_board_marks_the_cards_whose_move_waits_for_approval() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let won = in_stage(&f, &deal("Ann", "500"), "won");
+    let waiting = |who: &rapport_core::Actor| -> bool {
+        let query = rapport_core::pipeline::BoardQuery { include_closed: true, ..Default::default() };
+        let board = f.core.pipeline_board(who, &query).unwrap();
+        board.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == won.id).unwrap().awaiting_approval
+    };
+    assert!(!waiting(&eve));
+    let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
+    assert!(waiting(&eve) && waiting(&f.admin));
+    f.core.decide_approval(&f.admin, request.id, false, "Keep it won").unwrap();
+    assert!(!waiting(&eve));
+}

@@ -473,6 +473,8 @@ export type BoardCard_Deserialize = {
 	entered_at: string,
 	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
 	last_activity_at?: string | null,
+	/**  A move of it waits for an Administrator's approval. */
+	awaiting_approval: boolean,
 };
 
 /**  One lead on the board. */
@@ -488,6 +490,8 @@ export type BoardCard_Serialize = {
 	entered_at: string,
 	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
 	last_activity_at: string | null,
+	/**  A move of it waits for an Administrator's approval. */
+	awaiting_approval: boolean,
 };
 
 export type BoardColumn = BoardColumn_Serialize | BoardColumn_Deserialize;

@@ -43,6 +43,8 @@ pub struct BoardCard {
     pub entered_at: String,
     /// Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead).
     pub last_activity_at: Option<String>,
+    /// A move of it waits for an Administrator's approval.
+    pub awaiting_approval: bool,
 }
 
 /// A column's total in one currency.
@@ -84,7 +86,8 @@ pub(crate) fn cards(
     let mut sql = format!(
         "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.deal_value, l.currency, u.display_name,
                 coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
-                nullif(max(coalesce(l.last_activity_at, ''), {}), ''), l.stage
+                nullif(max(coalesce(l.last_activity_at, ''), {}), ''), l.stage,
+                EXISTS (SELECT 1 FROM approval_requests a WHERE a.lead_id = l.id AND a.status = 'pending')
          FROM leads l LEFT JOIN users u ON u.id = l.owner_id
          WHERE l.stage IN ({})",
         super::stagnation::meetings!(),
@@ -121,6 +124,7 @@ pub(crate) fn cards(
             owner_name: r.get(7)?,
             entered_at: r.get(8)?,
             last_activity_at: r.get(9)?,
+            awaiting_approval: r.get(11)?,
         };
         let stage: String = r.get(10)?;
         if let Some(list) = out.get_mut(&stage) {
@@ -159,6 +163,7 @@ mod tests {
             owner_name: None,
             entered_at: String::new(),
             last_activity_at: None,
+            awaiting_approval: false,
         }
     }
 

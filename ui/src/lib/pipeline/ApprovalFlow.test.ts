@@ -80,6 +80,24 @@ describe('a move held for approval, on the board', () => {
     expect(within(cardEl(12)).queryByTestId('card-awaiting-approval')).toBeNull();
   });
 
+  it('shows the waiting state the backend knows: asked in another session, and gone once decided', async () => {
+    let pending = true;
+    const { u } = setupBoard({
+      pipelineBoard: async () => {
+        const b = board();
+        const engagement = b.columns.find((c) => c.stage.key === 'engagement')!;
+        engagement.cards = engagement.cards.map((c) => ({ ...c, awaiting_approval: pending }));
+        return b;
+      },
+    });
+    await screen.findAllByTestId('board-card');
+    expect(within(cardEl(11)).getByTestId('card-awaiting-approval')).toHaveTextContent('Awaiting approval');
+    // An Administrator decides meanwhile; Refresh shows it.
+    pending = false;
+    await u.click(screen.getByTestId('board-refresh'));
+    await waitFor(() => expect(within(cardEl(11)).queryByTestId('card-awaiting-approval')).toBeNull());
+  });
+
   it('asks nothing when the rep cancels', async () => {
     const { be, u } = setupBoard({
       moveLead: async () => {
