@@ -111,6 +111,8 @@ describe('the approval queue', () => {
     expect(be.decideApproval).toHaveBeenCalledWith(2, false, 'The contract is signed; keep it won.');
     expect(lastToast()).toBe('Rejected');
     expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('1');
+    // The keyboard goes on with the request left, not back to the top of the page.
+    await waitFor(() => expect(within(item(1)).getByTestId('approval-lead')).toHaveFocus());
   });
 
   it("shows the backend's refusal on the request and keeps it, e.g. when the stage's criteria no longer hold", async () => {

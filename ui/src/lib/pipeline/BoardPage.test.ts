@@ -187,6 +187,8 @@ describe('Pipeline board', () => {
     expect(cardIds('engagement')).toEqual([11]);
     expect(within(columnOf('engagement')).getByTestId('column-total')).toHaveTextContent('€12,500');
     expect(within(columnOf('new')).getByTestId('column-total')).toHaveTextContent('No value yet');
+    // The focus went with the card, not back to the top of the page.
+    await waitFor(() => expect(cardEl(11).querySelector('.card-open')).toHaveFocus());
 
     answer.resolve(
       savedLead(
