@@ -686,13 +686,7 @@ fn an_unmerge_gives_each_lead_back_the_last_activity_of_its_own_activities() {
 fn a_task_of_a_merged_lead_is_completed_from_the_lead_it_was_merged_into() {
     let f = fixture();
     let (robert, bob) = book(&f);
-    let task = rapport_core::pipeline::NewActivity {
-        kind: Some(rapport_core::pipeline::ActivityKind::Task),
-        subject: "Send the renewal quote".into(),
-        due_at: Some("2026-11-30T10:00:00Z".into()),
-        ..Default::default()
-    };
-    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    let task = renewal_task(&f, bob);
     let merge = f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap().merge_id;
     // The survivor's timeline shows the task with a Done button: pressing it must work.
     let shown = f.core.lead_activities(&f.admin, robert).unwrap();
@@ -714,13 +708,7 @@ fn a_task_of_a_merged_lead_is_completed_from_the_lead_it_was_merged_into() {
 fn a_merged_leads_task_is_not_completed_by_who_may_not_see_the_survivor() {
     let f = fixture();
     let (robert, bob) = book(&f);
-    let task = rapport_core::pipeline::NewActivity {
-        kind: Some(rapport_core::pipeline::ActivityKind::Task),
-        subject: "Send the renewal quote".into(),
-        due_at: Some("2026-11-30T10:00:00Z".into()),
-        ..Default::default()
-    };
-    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    let task = renewal_task(&f, bob);
     f.sql().execute("UPDATE leads SET campaign = 'North' WHERE id IN (?1, ?2)", [robert, bob]).unwrap();
     f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
     let south = f.user("sam", Role::Editor, &["South"]);
@@ -734,13 +722,7 @@ fn a_merged_leads_task_is_not_completed_by_who_may_not_see_the_survivor() {
 fn a_merged_leads_task_of_another_campaign_stays_its_own_on_a_visible_survivor() {
     let f = fixture();
     let (robert, bob) = book(&f);
-    let task = rapport_core::pipeline::NewActivity {
-        kind: Some(rapport_core::pipeline::ActivityKind::Task),
-        subject: "Send the renewal quote".into(),
-        due_at: Some("2026-11-30T10:00:00Z".into()),
-        ..Default::default()
-    };
-    let task = f.core.log_activity(&f.admin, bob, &task).unwrap();
+    let task = renewal_task(&f, bob);
     f.sql().execute("UPDATE leads SET campaign = 'North' WHERE id = ?1", [robert]).unwrap();
     f.sql().execute("UPDATE leads SET campaign = 'South' WHERE id = ?1", [bob]).unwrap();
     f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap();
@@ -751,4 +733,15 @@ fn a_merged_leads_task_of_another_campaign_stays_its_own_on_a_visible_survivor()
     let err = f.core.complete_activity(&nina, task.id).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert_eq!(f.dump(), before);
+}
+
+/// An open task on lead `id`: "Send the renewal quote", due at the end of the month.
+fn renewal_task(f: &Fixture, id: i64) -> rapport_core::pipeline::Activity {
+    let task = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Task),
+        subject: "Send the renewal quote".into(),
+        due_at: Some("2026-11-30T10:00:00Z".into()),
+        ..Default::default()
+    };
+    f.core.log_activity(&f.admin, id, &task).unwrap()
 }

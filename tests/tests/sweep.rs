@@ -224,13 +224,7 @@ fn an_editor_s_preview_is_the_policy_s_sweep() {
 #[test]
 fn a_task_reminds_its_author_once_when_its_time_comes() {
     let (w, ann, _, _) = world();
-    let task = NewActivity {
-        kind: Some(ActivityKind::Task),
-        subject: "Send the price list".into(),
-        due_at: Some("2026-11-25T09:00:00Z".into()),
-        remind_at: Some("2026-11-24T09:00:00Z".into()),
-        ..Default::default()
-    };
+    let task = reminded_task("Send the price list");
     w.core.log_activity(&w.eve, ann, &task).unwrap();
     assert!(w.core.take_due_task_reminders(&w.eve).unwrap().is_empty(), "not before its time");
     w.clock.advance(Duration::days(1));
@@ -244,13 +238,7 @@ fn a_task_reminds_its_author_once_when_its_time_comes() {
 #[test]
 fn a_task_reminder_does_not_name_a_lead_its_author_may_no_longer_see() {
     let (w, _, _, cy) = world();
-    let task = NewActivity {
-        kind: Some(ActivityKind::Task),
-        subject: "Call back".into(),
-        due_at: Some("2026-11-25T09:00:00Z".into()),
-        remind_at: Some("2026-11-24T09:00:00Z".into()),
-        ..Default::default()
-    };
+    let task = reminded_task("Call back");
     w.core.log_activity(&w.eve, cy, &task).unwrap();
     let eve = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap();
     w.core.update_user(&w.admin, eve.id, &editor("eve", &["Autumn"])).unwrap();
@@ -262,13 +250,7 @@ fn a_task_reminder_does_not_name_a_lead_its_author_may_no_longer_see() {
 #[test]
 fn a_task_reminder_of_a_merged_lead_names_the_lead_it_was_merged_into() {
     let (w, ann, _, _) = world();
-    let task = NewActivity {
-        kind: Some(ActivityKind::Task),
-        subject: "Send the price list".into(),
-        due_at: Some("2026-11-25T09:00:00Z".into()),
-        remind_at: Some("2026-11-24T09:00:00Z".into()),
-        ..Default::default()
-    };
+    let task = reminded_task("Send the price list");
     w.core.log_activity(&w.eve, ann, &task).unwrap();
     let twin = w.core.create_lead(&w.admin, &common::lead("Ann", "Lee-Smith", "ann.smith@lee.io"), &Origin::manual());
     let twin = twin.unwrap().lead.id;
@@ -417,4 +399,15 @@ fn an_activity_records_only_a_meeting_of_its_own_lead() {
     }
     assert_eq!(w.dump(), before);
     w.core.log_activity(&w.admin, ann, &held(booked.id)).unwrap();
+}
+
+/// A task due on Wednesday 25 November, reminded a day before.
+fn reminded_task(subject: &str) -> NewActivity {
+    NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: subject.into(),
+        due_at: Some("2026-11-25T09:00:00Z".into()),
+        remind_at: Some("2026-11-24T09:00:00Z".into()),
+        ..Default::default()
+    }
 }
