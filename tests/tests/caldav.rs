@@ -526,3 +526,39 @@ fn each_user_keeps_their_own_caldav_password() {
     assert!(replaced.is_some_and(|o| o.contains(&calendar)), "the calendar before is logged");
     f.core.disconnect_caldav(&bob, &keychain).unwrap();
 }
+
+/// An event that came from the server, recorded by an activity (a meeting held), then deleted on the server:
+/// the sync removes it and keeps the activity, rather than failing at every sync on the link between them.
+#[test]
+fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
+    if !keychain_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let calendar = format!("{}agent/calendar/", server.url);
+    let f = fixture();
+    let ann = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &rapport_core::Origin::manual());
+    let ann = ann.unwrap().lead.id;
+    let event = SERVER_EVENT
+        .replace("SUMMARY:Dentist (from the server)\r\n", "SUMMARY:Intro\r\nATTENDEE:mailto:ann@lee.io\r\n");
+    put(&format!("{calendar}server-1.ics"), &event);
+    let (dana, _) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pulled, 1);
+    let appointment = f.core.lead_appointments(&dana, ann).unwrap();
+    let appointment = appointment.first().unwrap_or_else(|| panic!("the event names Ann: {appointment:?}")).id;
+    let held = rapport_core::pipeline::NewActivity {
+        kind: Some(rapport_core::pipeline::ActivityKind::Meeting),
+        subject: "Intro held".into(),
+        appointment_id: Some(appointment),
+        ..Default::default()
+    };
+    let activity = f.core.log_activity(&dana, ann, &held).unwrap();
+    ureq::request("DELETE", &format!("{calendar}server-1.ics")).set("Authorization", &auth()).call().unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.removed, 1, "{report:?}");
+    let kept = f.core.lead_activities(&dana, ann).unwrap();
+    let kept = kept.iter().find(|a| a.id == activity.id).unwrap();
+    assert_eq!(kept.appointment_id, None, "the activity stays, no longer linked");
+}

@@ -745,3 +745,27 @@ fn renewal_task(f: &Fixture, id: i64) -> rapport_core::pipeline::Activity {
     };
     f.core.log_activity(&f.admin, id, &task).unwrap()
 }
+
+/// An unmerge says the two were different people: the pair is set aside, so the next scan neither queues it
+/// again nor lets enrichment merge it again unasked.
+#[test]
+fn an_unmerged_pair_is_set_aside_and_not_merged_again_by_the_next_scan() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let merge = f.core.merge_leads(&f.admin, robert, &[bob], &[]).unwrap().merge_id;
+    f.core.unmerge(&f.admin, merge).unwrap();
+    scan(&f);
+    assert!(f.core.get_lead(&f.admin, bob).is_ok(), "enrichment did not merge them again");
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert!(queue.iter().all(|p| ![p.a.id, p.b.id].contains(&robert) || ![p.a.id, p.b.id].contains(&bob)), "{queue:?}");
+    // The history says so.
+    let status: String = f
+        .sql()
+        .query_row(
+            "SELECT status FROM duplicate_pairs WHERE lead_a = ?1 AND lead_b = ?2",
+            [robert.min(bob), robert.max(bob)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "not_duplicate");
+}

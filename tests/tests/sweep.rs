@@ -411,3 +411,21 @@ fn reminded_task(subject: &str) -> NewActivity {
         ..Default::default()
     }
 }
+
+/// A notice written naming a lead is not shown with that name once the lead lives on in another campaign's
+/// lead (merged into it) that its reader does not work on.
+#[test]
+fn a_notice_about_a_lead_merged_into_another_campaigns_lead_does_not_name_it() {
+    let (w, ann, _, _) = world();
+    w.clock.advance(Duration::days(21));
+    w.core.pipeline_sweep(&w.admin, false).unwrap();
+    let mut twin = common::lead("Ann", "Lee-Smith", "ann.smith@lee.io");
+    twin.campaign = "Autumn".into();
+    let twin = w.core.create_lead(&w.admin, &twin, &Origin::manual()).unwrap().lead.id;
+    w.core.merge_leads(&w.admin, twin, &[ann], &[]).unwrap();
+    let eve = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap();
+    w.core.update_user(&w.admin, eve.id, &editor("eve", &["Spring"])).unwrap();
+    let told = w.core.take_notifications(&w.eve).unwrap();
+    assert!(!told.is_empty(), "Eve owned Ann: the sweep told her");
+    assert!(told.iter().all(|m| !m.contains("Ann")), "{told:?}");
+}

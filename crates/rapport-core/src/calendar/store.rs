@@ -348,7 +348,10 @@ pub(crate) fn set_remote(
     Ok(())
 }
 
+/// Removes appointment `id`. The activities that recorded it stay, no longer linked (the foreign key would
+/// refuse the removal, and with it a whole sync).
 pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE activities SET appointment_id = NULL WHERE appointment_id = ?1")?.execute([id])?;
     tx.prepare_cached("DELETE FROM appointments WHERE id = ?1")?.execute([id])?;
     Ok(())
 }
@@ -525,9 +528,13 @@ pub(crate) fn set_lead(tx: &Transaction<'_>, id: i64, lead: Option<i64>) -> Resu
     Ok(())
 }
 
-/// Whether any appointment is linked to lead `lead_id` (an import's undo keeps such a lead).
+/// Whether any appointment is linked to lead `lead_id`, as its lead or as an attendee of an invite (an
+/// import's undo keeps such a lead).
 pub(crate) fn lead_has_appointments(conn: &Connection, lead_id: i64) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM appointments WHERE lead_id = ?1)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM appointments WHERE lead_id = ?1)
+                 OR EXISTS (SELECT 1 FROM appointment_attendees WHERE lead_id = ?1)",
+        )?
         .query_row([lead_id], |r| r.get(0))?)
 }

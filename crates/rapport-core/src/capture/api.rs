@@ -515,6 +515,34 @@ mod tests {
         assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
     }
 
+    /// A lead an import created, which a web form then sent again (the submission names it), is the form's too:
+    /// undoing the import keeps it, or the submission would point at nothing and the person be gone.
+    #[test]
+    fn an_import_undo_keeps_a_lead_a_web_form_sent_again() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let path = dir.path().join("fair.csv");
+        std::fs::write(&path, "first_name,last_name,email\nAnn,Lee,ann@lee.io\n").unwrap_or_else(|e| panic!("{e}"));
+        let preview = core.preview_import_path(&admin, &path, "", "fair.csv", None).unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::imports::ImportPlan::suggested(&preview);
+        let batch = core.start_import(&admin, &path, "fair.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let input = CaptureSourceInput {
+            name: "Website".into(),
+            kind: CaptureSourceKind::WebForm,
+            field_map: vec![],
+            rate_per_minute: 10,
+        };
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
+        let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#;
+        let reply = core
+            .submit_capture(source.source.id, None, Some("application/json"), body)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ann = reply.body["lead_id"].as_i64().unwrap_or_else(|| panic!("{}", reply.body));
+        let report = core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.kept.iter().any(|k| k.lead_id == ann && k.reason.contains("web form")), "{report:?}");
+        assert!(core.get_lead(&admin, ann).is_ok());
+    }
+
     #[test]
     fn a_source_map_cannot_set_the_channel_or_its_detail() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();

@@ -157,3 +157,8 @@ pub(crate) fn submissions(
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+/// Whether a submission named lead `lead_id` (a form sent it, or sent it again): an import's undo keeps it.
+pub(crate) fn lead_was_submitted(conn: &Connection, lead_id: i64) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT 1 FROM capture_submissions WHERE lead_id = ?1 LIMIT 1")?.exists([lead_id])?)
+}

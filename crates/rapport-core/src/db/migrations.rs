@@ -37,10 +37,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/012_fold_other_scripts.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::duplicates::incremental::reindex_refolded_v12(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        M::up(include_str!("migrations/013_lead_lookups.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 12;
+pub const LATEST_VERSION: i64 = 13;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -355,6 +355,15 @@ mod operations {
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }
                 store::restore_pairs(tx, &pairs)?;
+                // Taken apart, they are two people: the pair is set aside, or the next scan would queue it again
+                // and enrichment merge it again, unasked.
+                for l in &restored {
+                    let apart =
+                        crate::duplicates::incremental_api::set_apart(tx, survivor_id, l.id, grant.user_id, &batch.at)?;
+                    if let Some(pair) = apart {
+                        changelog::record(tx, &batch, "duplicate_pair", pair, "status", None, Some("not_duplicate"))?;
+                    }
+                }
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 // The merge carried the later of the leads' inactivity clocks to the survivor, and a task of a
                 // merged lead done meanwhile moved the survivor's: each lead now counts its own activities again.

@@ -89,6 +89,9 @@ impl Rapport {
                             keep(tx, id, lead_id, "kept: activities were logged on it since the import", &mut report)?;
                         } else if crate::pipeline::approvals::pending_for(tx, lead_id)?.is_some() {
                             keep(tx, id, lead_id, "kept: a move of it waits for approval", &mut report)?;
+                        } else if crate::capture::lead_was_submitted(tx, lead_id)? {
+                            let why = "kept: a web form or a partner sent it again since the import";
+                            keep(tx, id, lead_id, why, &mut report)?;
                         } else if crate::duplicates::store::holds_merged_leads(tx, lead_id)? {
                             let why = "kept: other leads were merged into it since the import (unmerge them first)";
                             keep(tx, id, lead_id, why, &mut report)?;

@@ -370,15 +370,25 @@ impl Rapport {
             let Some(user) = grant.user_id else { return Ok(vec![]) };
             let mut out = Vec::new();
             for (lead, message) in stagnation::take_unshown(tx, user, &now)? {
-                // Written naming the lead; one of a campaign the user no longer works on (or merged into such a
-                // lead) is not named, as nowhere else.
-                out.push(match crate::leads::api::visible_lead(tx, &grant, lead) {
-                    Ok(_) => message,
-                    Err(crate::error::Error::NotFound { .. }) if crate::leads::store::get(tx, lead)?.is_some() => {
-                        "A lead outside your campaigns was moved or decided on".to_string()
-                    }
-                    Err(crate::error::Error::NotFound { .. }) => message,
-                    Err(e) => return Err(e),
+                // Written naming the lead; one the user may no longer see (its campaign, or the campaign of the
+                // lead it was merged into, no longer theirs) is not named, as nowhere else.
+                let living = crate::duplicates::store::living_lead(tx, lead)?;
+                let visible = match living {
+                    Some(id) => match crate::leads::api::visible_lead(tx, &grant, id) {
+                        Ok(_) => {
+                            id == lead
+                                || crate::duplicates::store::merged_into_in_scope(tx, id, &grant.lead_scope())?
+                                    .contains(&lead)
+                        }
+                        Err(crate::error::Error::NotFound { .. }) => false,
+                        Err(e) => return Err(e),
+                    },
+                    None => false,
+                };
+                out.push(match (visible, living) {
+                    (true, _) => message,
+                    (false, Some(_)) => "A lead outside your campaigns was moved or decided on".to_string(),
+                    (false, None) => "A lead since removed was moved or decided on".to_string(),
                 });
             }
             Ok(out)
