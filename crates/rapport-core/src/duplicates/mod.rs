@@ -29,6 +29,26 @@ pub(crate) fn may_decide(grant: &Grant, leads: &[&Lead]) -> Result<(), AccessErr
         DuplicateReach::OwnLeads(_) => Err(AccessError::NotSteward("decide about pairs of other people's leads")),
     }
 }
+/// The lead that lead `id` lives on in (itself, or the lead it was merged into), as `grant` may see it; None
+/// when it is gone, or not the actor's to see: the living lead outside their campaigns, or `id` merged into it
+/// from a campaign that is not theirs (its activities, notices and reminders stay its own, as on the timeline).
+pub(crate) fn seen_through_merges(
+    conn: &rusqlite::Connection,
+    grant: &Grant,
+    id: i64,
+) -> crate::error::Result<Option<Lead>> {
+    let Some(living) = store::living_lead(conn, id)? else { return Ok(None) };
+    let lead = match crate::leads::api::visible_lead(conn, grant, living) {
+        Ok(lead) => lead,
+        Err(crate::error::Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if living != id && !store::merged_into_in_scope(conn, living, &grant.lead_scope())?.contains(&id) {
+        return Ok(None);
+    }
+    Ok(Some(lead))
+}
+
 pub use model::{
     BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
     ScanProgress, ScanReport, Tier, UnmergeOutcome,

@@ -325,15 +325,7 @@ impl Rapport {
             let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
             let a = activities::get(tx, id)?.ok_or_else(not_found)?;
             // A merged lead's task shows on the lead it was merged into, and is done there.
-            let lead_id = crate::duplicates::store::living_lead(tx, a.lead_id)?.ok_or_else(not_found)?;
-            visible_lead(tx, &grant, lead_id).map_err(|_| not_found())?;
-            // As on the timeline: a lead of another campaign merged into a visible one keeps its tasks to itself.
-            if lead_id != a.lead_id
-                && !crate::duplicates::store::merged_into_in_scope(tx, lead_id, &grant.lead_scope())?
-                    .contains(&a.lead_id)
-            {
-                return Err(not_found());
-            }
+            let lead_id = crate::duplicates::seen_through_merges(tx, &grant, a.lead_id)?.ok_or_else(not_found)?.id;
             if a.done_at.is_some() {
                 return Err(ValidationErrors::one("done_at", "this is done already").into());
             }
@@ -397,11 +389,9 @@ impl Rapport {
             for (lead, subject, _due) in activities::take_due_reminders(tx, user, &now)? {
                 // A merged lead's task is the task of the lead it was merged into. A lead of a campaign the user
                 // no longer works on is not named, as nowhere else.
-                let lead = crate::duplicates::store::living_lead(tx, lead)?.unwrap_or(lead);
-                let name = match crate::leads::api::visible_lead(tx, &grant, lead) {
-                    Ok(l) => l.display_name(),
-                    Err(crate::error::Error::NotFound { .. }) => "a lead outside your campaigns".into(),
-                    Err(e) => return Err(e),
+                let name = match crate::duplicates::seen_through_merges(tx, &grant, lead)? {
+                    Some(l) => l.display_name(),
+                    None => "a lead outside your campaigns".into(),
                 };
                 out.push(format!("Task: {subject} ({name})"));
             }

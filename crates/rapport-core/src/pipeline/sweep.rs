@@ -372,23 +372,12 @@ impl Rapport {
             for (lead, message) in stagnation::take_unshown(tx, user, &now)? {
                 // Written naming the lead; one the user may no longer see (its campaign, or the campaign of the
                 // lead it was merged into, no longer theirs) is not named, as nowhere else.
-                let living = crate::duplicates::store::living_lead(tx, lead)?;
-                let visible = match living {
-                    Some(id) => match crate::leads::api::visible_lead(tx, &grant, id) {
-                        Ok(_) => {
-                            id == lead
-                                || crate::duplicates::store::merged_into_in_scope(tx, id, &grant.lead_scope())?
-                                    .contains(&lead)
-                        }
-                        Err(crate::error::Error::NotFound { .. }) => false,
-                        Err(e) => return Err(e),
-                    },
-                    None => false,
-                };
-                out.push(match (visible, living) {
-                    (true, _) => message,
-                    (false, Some(_)) => "A lead outside your campaigns was moved or decided on".to_string(),
-                    (false, None) => "A lead since removed was moved or decided on".to_string(),
+                out.push(if crate::duplicates::seen_through_merges(tx, &grant, lead)?.is_some() {
+                    message
+                } else if crate::duplicates::store::living_lead(tx, lead)?.is_some() {
+                    "A lead outside your campaigns was moved or decided on".to_string()
+                } else {
+                    "A lead since removed was moved or decided on".to_string()
                 });
             }
             Ok(out)
