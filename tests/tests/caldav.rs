@@ -97,6 +97,15 @@ fn get(url: &str) -> String {
     ureq::get(url).set("Authorization", &auth()).call().unwrap().into_string().unwrap()
 }
 
+/// A Radicale of its own in a temporary folder, and the address of user "agent"'s calendar on it. Both live as
+/// long as the returned folder and server.
+fn radicale() -> (tempfile::TempDir, Server, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let calendar = format!("{}agent/calendar/", server.url);
+    (tmp, server, calendar)
+}
+
 /// The login of the server's user "agent" to `calendar`.
 fn agent_login(calendar: &str) -> CaldavConnect {
     CaldavConnect { calendar_url: calendar.to_owned(), username: "agent".into(), password: CALDAV_PASSWORD.into() }
@@ -126,9 +135,7 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let _ =
         tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).try_init();
 
-    let tmp = tempfile::tempdir().unwrap();
-    let mut server = start_radicale(&tmp.path().join("radicale"));
-    let calendar = format!("{}agent/calendar/", server.url);
+    let (_tmp, mut server, calendar) = radicale();
     put(&format!("{calendar}server-1.ics"), SERVER_EVENT);
 
     let f = fixture();
@@ -239,9 +246,7 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     if !keychain_available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_radicale(&tmp.path().join("radicale"));
-    let calendar = format!("{}agent/calendar/", server.url);
+    let (_tmp, server, calendar) = radicale();
     let f = fixture();
     let (dana, id) = dana_connected(&f, &calendar);
     let keychain = OsKeychain;
@@ -486,9 +491,7 @@ fn each_user_keeps_their_own_caldav_password() {
     if !keychain_available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_radicale(&tmp.path().join("radicale"));
-    let calendar = format!("{}agent/calendar/", server.url);
+    let (_tmp, server, calendar) = radicale();
     let f = fixture();
     let keychain = OsKeychain;
     let ann = f.user("ann", Role::Editor, &[]);
@@ -534,9 +537,7 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     if !keychain_available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_radicale(&tmp.path().join("radicale"));
-    let calendar = format!("{}agent/calendar/", server.url);
+    let (_tmp, _server, calendar) = radicale();
     let f = fixture();
     let ann = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &rapport_core::Origin::manual());
     let ann = ann.unwrap().lead.id;
