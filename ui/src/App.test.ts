@@ -8,6 +8,11 @@ import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
 import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 
+/** The app's start for a user already signed in with `role`. */
+function startedAs(role: Parameters<typeof sessionFor>[0]) {
+  return async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' });
+}
+
 /** Eve, an Editor, signing in through the form. */
 async function signInAsEve(u: ReturnType<typeof userEvent.setup>) {
   await u.type(await screen.findByTestId('signin-username'), 'eve');
@@ -92,7 +97,7 @@ describe('App start', () => {
 
   it('gives administrators Users and Settings', async () => {
     mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('administrator'), database_path: 'x' }),
+      appStatus: startedAs('administrator'),
     });
     render(App);
     const u = userEvent.setup();
@@ -104,7 +109,7 @@ describe('App start', () => {
 
   it('takes the Users page away from an Administrator who made themself an Editor', async () => {
     mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('administrator'), database_path: 'x' }),
+      appStatus: startedAs('administrator'),
     });
     render(App);
     const u = userEvent.setup();
@@ -118,7 +123,7 @@ describe('App start', () => {
 
   it('hides New lead from viewers and ignores the N shortcut for them', async () => {
     mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('viewer'), database_path: 'x' }),
+      appStatus: startedAs('viewer'),
     });
     render(App);
     await screen.findByTestId('leads-empty');
@@ -129,7 +134,7 @@ describe('App start', () => {
 
   it('opens the form with N, not while typing in the search box, and shows help with ?', async () => {
     mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      appStatus: startedAs('editor'),
     });
     render(App);
     const u = userEvent.setup();
@@ -152,7 +157,7 @@ describe('App start', () => {
 
   it('opens the Import page with I, not while typing in the search box, and lists I in the help', async () => {
     mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      appStatus: startedAs('editor'),
       listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
     });
     render(App);
@@ -197,7 +202,7 @@ describe('App start', () => {
     const u = userEvent.setup();
     for (const role of ['administrator', 'editor', 'viewer'] as const) {
       mockBackend({
-        appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' }),
+        appStatus: startedAs(role),
         listLeads: async () => ({ items: [summary(1)], next_cursor: null }),
       });
       const { unmount } = render(App);
@@ -240,7 +245,7 @@ describe('App start', () => {
     const saved = lead({ id: 7, version: 2, job_title: 'Admiral' });
     const reverted = lead({ id: 7, version: 3, job_title: 'Captain' });
     const be = mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      appStatus: startedAs('editor'),
       listLeads: async () => ({ items: [summary(7)], next_cursor: null }),
       // The page keeps being served the saved version: the reverted one can only come from the undo's answer.
       getLead: vi.fn().mockResolvedValueOnce(before).mockResolvedValue(saved),
@@ -267,7 +272,7 @@ describe('App start', () => {
 
   it('never shows an empty editor: a lead to edit that the app does not hold yet is loaded first', async () => {
     const be = mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      appStatus: startedAs('editor'),
       getLead: async (id) => lead({ id, first_name: 'Loaded' }),
     });
     render(App);
@@ -286,7 +291,7 @@ describe('closing the window', () => {
       throw new Error('the app did not watch the close');
     };
     const be = mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      appStatus: startedAs('editor'),
       watchClose: async (onRequest) => {
         requestClose = onRequest;
       },
