@@ -82,6 +82,20 @@ const gateRefusal = () =>
     ],
   });
 
+/** A move refused by the gate, then refused again once the deal value is there: the proposal still misses. */
+function refusedTwice() {
+  let calls = 0;
+  return async (): Promise<SavedLead> => {
+    calls++;
+    if (calls === 1) throw gateRefusal();
+    throw apiErr({
+      code: 'stage_gate',
+      message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
+      fields: [{ field: 'activity.proposal', message: 'is required' }],
+    });
+  };
+}
+
 function setup(role: Role = 'editor', over: Parameters<typeof mockBackend>[0] = {}) {
   session.current = sessionFor(role);
   const be = mockBackend({
@@ -327,18 +341,9 @@ describe('Pipeline board', () => {
   });
 
   it('shows what is still missing when the retry is refused again', async () => {
-    let calls = 0;
     const { be, u } = setup('editor', {
       getLead: async (id) => lead({ id, version: 2 }),
-      moveLead: async () => {
-        calls++;
-        if (calls === 1) throw gateRefusal();
-        throw apiErr({
-          code: 'stage_gate',
-          message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
-          fields: [{ field: 'activity.proposal', message: 'is required' }],
-        });
-      },
+      moveLead: refusedTwice(),
     });
     await screen.findAllByTestId('board-card');
     await openMenu(u, 11);
@@ -357,20 +362,11 @@ describe('Pipeline board', () => {
 
   it('keeps on the card what the gate dialog saved when the move is then given up, so the next move is not a conflict', async () => {
     const stored = lead({ id: 11, version: 2, first_name: 'Ann', last_name: 'Lee', company: 'Acme' });
-    let calls = 0;
     const { be, u } = setup('editor', {
       getLead: async () => stored,
       updateLead: async (id, version, input) =>
         savedLead(lead({ ...stored, version: version + 1, deal: { ...stored.deal, ...input.deal, currency: 'EUR' } })),
-      moveLead: async () => {
-        calls++;
-        if (calls === 1) throw gateRefusal();
-        throw apiErr({
-          code: 'stage_gate',
-          message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
-          fields: [{ field: 'activity.proposal', message: 'is required' }],
-        });
-      },
+      moveLead: refusedTwice(),
     });
     await screen.findAllByTestId('board-card');
     await openMenu(u, 11);
