@@ -91,22 +91,29 @@ pub struct GateRefusal {
     pub fields: Vec<FieldError>,
     /// Each kind of activity that must have happened first.
     pub activities: Vec<ActivityKind>,
+    /// What a Draft lacks to be complete (seed 2.2), before it moves on.
+    pub incomplete: Vec<MissingField>,
 }
 
-/// Joins what a Draft lacks to the stage it may not enter yet, in a refusal's field message.
-const DRAFT_NEEDS: &str = " is needed before a Draft moves on to ";
+/// The field a form fills for what a Draft lacks.
+fn field_of(m: MissingField) -> &'static str {
+    match m {
+        MissingField::Name => "first_name",
+        MissingField::ContactPoint => "emails",
+        MissingField::Source => "source",
+        MissingField::FixInvalid => "invalid",
+    }
+}
 
 impl fmt::Display for GateRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut needs: Vec<String> = self
             .fields
             .iter()
-            .map(|e| match e.message.split_once(DRAFT_NEEDS) {
-                // What a Draft lacks is said as completeness says it ("a valid email or phone number").
-                Some((what, _)) => what.to_string(),
-                None => fields::field(&e.field).map_or(e.field.clone(), |x| x.info.label.into()),
-            })
+            .map(|e| fields::field(&e.field).map_or(e.field.clone(), |x| x.info.label.into()))
             .collect();
+        // Said as completeness says it ("a valid email or phone number").
+        needs.extend(self.incomplete.iter().map(|m| m.describe().to_string()));
         needs.extend(self.activities.iter().map(|k| format!("a “{}” activity", k.label())));
         write!(f, "To enter {}, this lead needs: {}", self.stage_label, needs.join(", "))
     }
@@ -119,6 +126,12 @@ impl GateRefusal {
     /// a form can put each message beside what fills it.
     pub fn field_errors(&self) -> Vec<FieldError> {
         let mut out = self.fields.clone();
+        for m in &self.incomplete {
+            if !out.iter().any(|e| e.field == field_of(*m)) {
+                let why = format!("{} is needed before a Draft moves on to {}", m.describe(), self.stage_label);
+                out.push(FieldError::new(field_of(*m), why));
+            }
+        }
         out.extend(self.activities.iter().map(|k| {
             FieldError::new(
                 format!("activity.{}", k.as_str()),
@@ -179,7 +192,7 @@ pub(crate) fn check(
         };
     }
     // Only the fields the stage names are read: most stages name none, and an import asks here per row.
-    let mut missing_fields: Vec<FieldError> = stage
+    let missing_fields: Vec<FieldError> = stage
         .required_fields
         .iter()
         .filter(|name| fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty()))
@@ -187,20 +200,11 @@ pub(crate) fn check(
         .collect();
     // Seed 2.2: a record is active once its name, contact and source are there. A Draft is not worked on up the
     // pipeline before; parking it (Nurture) or giving it up (Lost) is never refused.
-    if lead.status == LeadStatus::Draft && advances(conn, before, &stage)? {
-        for m in &lead.missing {
-            let field = match m {
-                MissingField::Name => "first_name",
-                MissingField::ContactPoint => "emails",
-                MissingField::Source => "source",
-                MissingField::FixInvalid => "invalid",
-            };
-            if !missing_fields.iter().any(|e| e.field == field) {
-                let why = format!("{}{DRAFT_NEEDS}{}", m.describe(), stage.label);
-                missing_fields.push(FieldError::new(field, why));
-            }
-        }
-    }
+    let incomplete: Vec<MissingField> = if lead.status == LeadStatus::Draft && advances(conn, before, &stage)? {
+        lead.missing.iter().copied().filter(|m| !missing_fields.iter().any(|e| e.field == field_of(*m))).collect()
+    } else {
+        Vec::new()
+    };
     // The activities of the lead and of those merged into it count.
     let mut history = Vec::new();
     if let (Some(id), false) = (before.map(|b| b.id), stage.required_activities.is_empty()) {
@@ -217,15 +221,16 @@ pub(crate) fn check(
     // An undo puts back a move the log recorded, whatever the stage asks for since; but only the fields of the
     // undone save go back, so one emptied after it would put the lead in a stage without what the stage needs.
     let (missing_activities, criteria_asked) = match passage {
-        Passage::Undoing => (Vec::new(), !missing_fields.is_empty()),
+        Passage::Undoing => (Vec::new(), !missing_fields.is_empty() || !incomplete.is_empty()),
         _ => (missing_activities, true),
     };
-    if criteria_asked && (!missing_fields.is_empty() || !missing_activities.is_empty()) {
+    if criteria_asked && (!missing_fields.is_empty() || !missing_activities.is_empty() || !incomplete.is_empty()) {
         let refusal = GateRefusal {
             stage: stage.key.clone(),
             stage_label: stage.label.clone(),
             fields: missing_fields,
             activities: missing_activities,
+            incomplete,
         };
         let Passage::Override(reason) = passage else { return Err(Error::Gate(refusal)) };
         if grant.role != Role::Administrator {
