@@ -164,10 +164,6 @@ impl Rapport {
     }
 }
 
-/// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
-/// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
-/// `fresh` says lead `id` was created in this transaction: no stored pair can name it (a pair goes with its
-/// leads), so none is looked for.
 /// Records leads `a` and `b` as two people (an unmerge took them apart): their pair is kept as "not a
 /// duplicate", out of the queue and of enrichment, until either's matched fields change. The pair's id, or None
 /// when either lead has no matched fields stored.
@@ -178,35 +174,22 @@ pub(crate) fn set_apart(
     by: Option<i64>,
     at: &str,
 ) -> Result<Option<i64>> {
-    let (lo, hi) = (a.min(b), a.max(b));
-    let (Some(p), Some(q)) = (incremental::fields_of(tx, lo)?, incremental::fields_of(tx, hi)?) else {
+    let (Some(p), Some(q)) = (incremental::fields_of(tx, a)?, incremental::fields_of(tx, b)?) else {
         return Ok(None);
     };
     let model = incremental::load_model(tx)?;
     let c = rapport_match::compare::compare(&p, &q);
-    let score = model.score(&p, &q, &c);
-    let evidence = evidence_json(&model, &p, &q, &c)?;
-    let fp = fingerprint(&p, &q);
-    let values = PairValues {
-        lead_a: lo,
-        lead_b: hi,
-        score: Model::probability(score),
-        tier: tier_of(&model, score).as_str(),
-        evidence: &evidence,
-        fingerprint: &fp,
-        at,
-    };
-    let id = match store::pair_by_leads(tx, lo, hi)? {
-        Some(stored) => {
-            store::refresh(tx, stored.id, &values)?;
-            stored.id
-        }
-        None => store::insert(tx, &values)?,
-    };
-    store::set_status(tx, id, "not_duplicate", by, at)?;
-    Ok(Some(id))
+    // Stored (or brought up to date) as a queued pair is, then set aside.
+    queue_pair(tx, &model, (a, &p), (b, &q), model.score(&p, &q, &c), c, at, false)?;
+    let Some(pair) = store::pair_by_leads(tx, a.min(b), a.max(b))? else { return Ok(None) };
+    store::set_status(tx, pair.id, "not_duplicate", by, at)?;
+    Ok(Some(pair.id))
 }
 
+/// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
+/// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
+/// `fresh` says lead `id` was created in this transaction: no stored pair can name it (a pair goes with its
+/// leads), so none is looked for.
 #[allow(clippy::too_many_arguments)]
 fn queue_pair(
     tx: &rusqlite::Transaction<'_>,
