@@ -47,7 +47,7 @@ const count = (testid: string) => screen.getByTestId(`${testid}-n`).textContent;
 
 describe('Import wizard', () => {
   it('sets each of two columns with one header on its own, and names a column without a header by its place', async () => {
-    const { u } = open();
+    const { be, u } = open();
     await toMapping(u, [csvFile('twice.csv', 'Vorname;E-Mail;E-Mail;\nAnna;a@x.de;b@x.de;Halle 3\n')]);
     const emails = screen.getAllByTestId('map-E-Mail');
     expect(emails).toHaveLength(2);
@@ -57,6 +57,11 @@ describe('Import wizard', () => {
     expect(screen.getAllByTestId('mapping-row')[3]).toHaveTextContent('Column 4 (no header)');
     expect(screen.getByTestId('map-Column 4')).toHaveValue('ignore');
     expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('not imported: “Column 4”');
+    // What is sent is what is shown: each column of the repeated header with its own target.
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    const plan = be.importDryRun.mock.calls[0][1];
+    expect(plan.mapping.map((m: { target: string }) => m.target)).toEqual(['first_name', 'email', 'notes', 'ignore']);
   });
 
   it('lets only an Administrator import without the duplicate check', async () => {

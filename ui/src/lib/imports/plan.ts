@@ -58,6 +58,24 @@ export function sameHeaders(a: readonly string[], b: readonly string[]): boolean
   return a.length === b.length && a.every((h, i) => normalizeHeader(h) === normalizeHeader(b[i]));
 }
 
+/**
+ * The entry of `entries` for the column at `index` of `headers`: a header may repeat (two "E-Mail" columns, or
+ * several without a name), and its n-th column takes the n-th entry of that name, as the backend reads a plan.
+ */
+function nthOfName<T extends { column: string }>(
+  entries: readonly T[],
+  headers: readonly string[],
+  index: number,
+  same: (a: string, b: string) => boolean,
+): T | undefined {
+  const header = headers[index];
+  const nth = headers.slice(0, index).filter((h) => same(h, header)).length;
+  return entries.filter((e) => same(e.column, header))[nth];
+}
+
+const exactly = (a: string, b: string) => a === b;
+const byNormalized = (a: string, b: string) => normalizeHeader(a) === normalizeHeader(b);
+
 /** Splits items into groups of the same headers, in the order each group first appears. */
 export function groupByHeaders<T>(items: readonly T[], headers: (t: T) => readonly string[]): T[][] {
   const groups: T[][] = [];
@@ -71,9 +89,9 @@ export function groupByHeaders<T>(items: readonly T[], headers: (t: T) => readon
 
 /** One entry per header, the backend's suggestion where it made one, else ignored. */
 export function suggestedMapping(preview: FilePreview): ColumnMapping[] {
-  return preview.headers.map((column) => ({
+  return preview.headers.map((column, i) => ({
     column,
-    target: preview.suggested.find((s) => s.column === column)?.target ?? IGNORE,
+    target: nthOfName(preview.suggested, preview.headers, i, exactly)?.target ?? IGNORE,
   }));
 }
 
@@ -121,8 +139,9 @@ export function applyTemplate(
   template: Pick<ImportTemplate, 'mapping'>,
 ): { mapping: ColumnMapping[]; matched: string[] } {
   const matched: string[] = [];
-  const out = mapping.map((m) => {
-    const t = template.mapping.find((x) => normalizeHeader(x.column) === normalizeHeader(m.column));
+  const headers = mapping.map((m) => m.column);
+  const out = mapping.map((m, i) => {
+    const t = nthOfName(template.mapping, headers, i, byNormalized);
     if (!t) return { ...m };
     matched.push(m.column);
     return { column: m.column, target: t.target };
@@ -169,14 +188,16 @@ export function defaultPlanOptions(): PlanOptions {
  * (matched as the group was, by header), its own sheet, and its own name as the source detail unless one was typed.
  */
 export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[], o: PlanOptions): ImportPlan {
-  const target = (column: string) =>
-    mapping.find((m) => m.column === column)?.target ??
-    mapping.find((m) => normalizeHeader(m.column) === normalizeHeader(column))?.target ??
+  // The group's files have the same columns in the same order (by header, as grouped): each file's column takes
+  // the mapping of the column at its place, so a repeated header keeps each of its columns' own target.
+  const target = (index: number) =>
+    nthOfName(mapping, preview.headers, index, exactly)?.target ??
+    nthOfName(mapping, preview.headers, index, byNormalized)?.target ??
     IGNORE;
   const detail = o.sourceDetailEdited ? o.sourceDetail.trim() : preview.file_name;
   return {
     sheet: preview.sheet,
-    mapping: preview.headers.map((column) => ({ column, target: target(column) })),
+    mapping: preview.headers.map((column, i) => ({ column, target: target(i) })),
     key: o.key,
     source: o.channel,
     source_detail: detail === '' ? null : detail,
