@@ -343,35 +343,32 @@ impl Rapport {
             let mut p = self.import_row(tx, &grant, &rules, &batch, 0, input, None)?;
             mapper.name_columns(&mut p.errors);
             changelog::discard_empty(tx, &batch)?;
-            let (status, body) = match p.action {
-                RowAction::Reject => (422, error_body("validation", &describe(&p.errors), &p.errors)),
-                action => {
-                    let status =
-                        if matches!(action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
-                            201
-                        } else {
-                            200
-                        };
-                    let outcome = serde_json::to_value(action).unwrap_or_default();
-                    (status, serde_json::json!({ "lead_id": p.lead_id, "outcome": outcome, "message": p.detail }))
-                }
+            // The sender learns that its lead was received, not what it matched: a web form's token is in a
+            // public page, and "may be Ann Lee (lead 42)" or "fills the phone of lead 42" would tell anyone who
+            // is a lead already. Every accepted submission is answered alike; what it did is kept for the
+            // Administrator's list of recent submissions.
+            let rejected = p.action == RowAction::Reject;
+            let (status, error) = if rejected {
+                (422, Some(error_body("validation", &describe(&p.errors), &p.errors)))
+            } else {
+                (202, None)
             };
             let outcome =
                 serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            let response = body.to_string();
-            store::insert_submission(
+            let body = store::insert_submission(
                 tx,
                 &NewSubmission {
                     source_id,
                     at: &batch.at,
                     // A refused body keeps no key: the sender may correct it and send it again under the same one.
-                    key: key.filter(|_| p.action != RowAction::Reject),
+                    key: key.filter(|_| !rejected),
                     body_hash: &body_hash,
                     status,
                     outcome: &outcome,
-                    lead_id: if p.action == RowAction::Reject { None } else { p.lead_id },
-                    response: &response,
+                    lead_id: if rejected { None } else { p.lead_id },
+                    detail: &p.detail,
                 },
+                |id| error.unwrap_or_else(|| received(id)),
             )?;
             Ok(CaptureReply { status, body, replayed: false })
         })
@@ -388,9 +385,9 @@ impl Rapport {
         body: serde_json::Value,
     ) -> Result<CaptureReply> {
         let at = self.now();
-        let response = body.to_string();
-        self.db.write(|tx| {
-            store::insert_submission(
+        let detail = body.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+        let body = self.db.write(|tx| {
+            Ok::<_, Error>(store::insert_submission(
                 tx,
                 &NewSubmission {
                     source_id: source.id,
@@ -400,13 +397,18 @@ impl Rapport {
                     status,
                     outcome,
                     lead_id: None,
-                    response: &response,
+                    detail: &detail,
                 },
-            )?;
-            Ok::<_, Error>(())
+                |_| body,
+            )?)
         })?;
         Ok(CaptureReply { status, body, replayed: false })
     }
+}
+
+/// The answer to every accepted submission: its receipt, whatever the lead turned out to be.
+fn received(submission_id: i64) -> serde_json::Value {
+    serde_json::json!({ "status": "received", "submission_id": submission_id })
 }
 
 /// What identifies a request's body for its idempotency key: its media type and its bytes.
@@ -441,10 +443,12 @@ fn replay_or_refusal(stored: store::StoredReply, body_hash: &str) -> CaptureRepl
 const SET_BY_THE_SOURCE: [&str; 2] = ["source", "source_detail"];
 
 /// Fields of the sales process rather than of the person: set by a request only through the source's own map
-/// (a partner's account manager or stage, as an Administrator mapped it), never from a posted field's name. A
-/// web form's token is in its page for anyone to read: an `owner` field would assign leads and tell which
-/// usernames exist.
-const ONLY_WHEN_MAPPED: [&str; 4] = ["owner", "stage", "status", "lost_reason"];
+/// (a partner's account manager or stage, a landing page's campaign, as an Administrator mapped it), never from
+/// a posted field's name. A web form's token is in its page for anyone to read: an `owner` field would assign
+/// leads and tell which usernames exist, a `campaign` decide which team sees the lead, a `deal_value` put an
+/// invented deal in the forecast.
+const ONLY_WHEN_MAPPED: [&str; 8] =
+    ["owner", "stage", "status", "lost_reason", "campaign", "deal_value", "currency", "expected_close"];
 
 /// Each posted field's lead field: the source's own map (partners), the canonical name, a recognized header
 /// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word, but a web form's own
@@ -537,7 +541,9 @@ mod tests {
         let reply = core
             .submit_capture(source.source.id, None, Some("application/json"), body)
             .unwrap_or_else(|e| panic!("{e}"));
-        let ann = reply.body["lead_id"].as_i64().unwrap_or_else(|| panic!("{}", reply.body));
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let ann = submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}"));
         let report = core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.kept.iter().any(|k| k.lead_id == ann && k.reason.contains("web form")), "{report:?}");
         assert!(core.get_lead(&admin, ann).is_ok());

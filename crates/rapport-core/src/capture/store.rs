@@ -116,18 +116,29 @@ pub(crate) struct NewSubmission<'a> {
     pub status: u16,
     pub outcome: &'a str,
     pub lead_id: Option<i64>,
-    pub response: &'a str,
+    /// What the submission did, for the Administrator (never sent back).
+    pub detail: &'a str,
 }
 
-pub(crate) fn insert_submission(tx: &Transaction<'_>, s: &NewSubmission<'_>) -> Result<(), StoreError> {
+/// Records a submission; its reply is made from its id (`reply`), stored, and given back.
+pub(crate) fn insert_submission(
+    tx: &Transaction<'_>,
+    s: &NewSubmission<'_>,
+    reply: impl FnOnce(i64) -> serde_json::Value,
+) -> Result<serde_json::Value, StoreError> {
     tx.prepare_cached(
-        "INSERT INTO capture_submissions (source_id, at, idempotency_key, status, outcome, lead_id, response, body_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO capture_submissions
+            (source_id, at, idempotency_key, status, outcome, lead_id, response, body_hash, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?8)",
     )?
-    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.response, s.body_hash])?;
+    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.body_hash, s.detail])?;
+    let id = tx.last_insert_rowid();
+    let body = reply(id);
+    tx.prepare_cached("UPDATE capture_submissions SET response = ?2 WHERE id = ?1")?
+        .execute(params![id, body.to_string()])?;
     tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?
         .execute(params![s.source_id, s.at])?;
-    Ok(())
+    Ok(body)
 }
 
 pub(crate) fn submissions(
@@ -136,14 +147,18 @@ pub(crate) fn submissions(
     limit: u32,
 ) -> Result<Vec<CaptureSubmission>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.source_id, s.name, c.at, c.status, c.outcome, c.lead_id, c.response
+        "SELECT c.id, c.source_id, s.name, c.at, c.status, c.outcome, c.lead_id, c.response, c.detail
          FROM capture_submissions c JOIN capture_sources s ON s.id = c.source_id
          WHERE ?1 IS NULL OR c.source_id = ?1 ORDER BY c.id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![source_id, limit], |r| {
         let response: String = r.get(7)?;
-        let v: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
-        let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+        let detail: Option<String> = r.get(8)?;
+        // Before migration 014 the reply said what the submission did.
+        let message = detail.unwrap_or_else(|| {
+            let v: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
+            v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string()
+        });
         Ok(CaptureSubmission {
             id: r.get(0)?,
             source_id: r.get(1)?,

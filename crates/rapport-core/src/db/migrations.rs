@@ -38,10 +38,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::duplicates::incremental::reindex_refolded_v12(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/013_lead_lookups.sql")),
+        M::up(include_str!("migrations/014_capture_detail.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 13;
+pub const LATEST_VERSION: i64 = 14;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
