@@ -345,3 +345,35 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     let _ = PASSWORD;
     f.core.revoke_capture_source(&f.admin, &OsKeychain, made.source.id).unwrap();
 }
+
+/// A client that opens a connection, sends half a request and goes quiet cannot hold the API on: the stop
+/// returns (the settings wait on it), the port is free, and the request, if it ever goes on, gets nothing in.
+#[test]
+fn a_stalled_connection_does_not_hold_the_stop() {
+    use std::io::{Read as _, Write as _};
+    let f = fixture();
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let address = running.address;
+    let mut stalled = std::net::TcpStream::connect(address).unwrap();
+    let body = br#"{"first_name":"Sly","last_name":"Low","email":"sly@low.io"}"#;
+    let head = format!(
+        "POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    stalled.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let stopped = rt.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(30), running.stop()).await });
+    assert!(stopped.is_ok(), "the stop waited for a client that never finished its request");
+    std::net::TcpListener::bind(address).expect("the port is free once stopped");
+    // The rest of the request: refused or unanswered, never a lead.
+    let _ = stalled.write_all(b"Authorization: Bearer rpk_whatever\r\n\r\n").and_then(|()| stalled.write_all(body));
+    stalled.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let mut answer = String::new();
+    let _ = stalled.read_to_string(&mut answer);
+    assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
+    let q = LeadQuery { limit: 50, ..Default::default() };
+    assert_eq!(f.core.list_leads(&f.admin, &q).unwrap().items.len(), 0);
+}

@@ -4,6 +4,7 @@
 //! is synchronous, so each request's work runs on a blocking thread: no connection is held across an await.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -28,6 +29,9 @@ pub enum ServeError {
 
 struct AppState {
     core: Arc<Rapport>,
+    /// Cleared by [`Running::stop`]: a connection the stop gave up on is answered 503 if it ever goes on, so
+    /// nothing comes in once the API is off.
+    open: Arc<AtomicBool>,
     /// One limiter per source, made with its own rate on its first request.
     limiters: Mutex<std::collections::HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>>,
 }
@@ -35,23 +39,36 @@ struct AppState {
 /// A running listener; dropping it (or calling [`Running::stop`]) stops it.
 pub struct Running {
     pub address: SocketAddr,
+    open: Arc<AtomicBool>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// How long a stop waits for requests in flight to be answered. A client that opened a connection and went
+/// quiet mid-request would otherwise hold the stop, and the settings waiting on it, for ever.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl Running {
+    /// Stops listening at once (the port is free when this returns), lets requests in flight finish for
+    /// [`STOP_GRACE`] at most, then drops the connections left.
     pub async fn stop(mut self) {
+        self.open.store(false, Ordering::SeqCst);
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
+        if let Some(mut t) = self.task.take() {
+            if tokio::time::timeout(STOP_GRACE, &mut t).await.is_err() {
+                tracing::warn!("the capture API stopped with a request still unanswered after {STOP_GRACE:?}");
+                t.abort();
+                let _ = t.await;
+            }
         }
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
+        self.open.store(false, Ordering::SeqCst);
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
@@ -103,6 +120,9 @@ async fn create_lead(
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    if !state.open.load(Ordering::SeqCst) {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+    }
     // The token is never logged: only whether one came.
     let Some(token) = bearer(&headers) else {
         return json_error(
@@ -187,13 +207,17 @@ fn browser_origin(typed: &str) -> Option<HeaderValue> {
 }
 
 pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
+    router_with(core, settings, Arc::new(AtomicBool::new(true)))
+}
+
+fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicBool>) -> Router {
     let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| browser_origin(o)).collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
-    let state = Arc::new(AppState { core, limiters: Mutex::new(Default::default()) });
+    let state = Arc::new(AppState { core, open, limiters: Mutex::new(Default::default()) });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         .fallback(not_found)
@@ -208,7 +232,8 @@ pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Run
     let wanted = SocketAddr::new(ip, settings.port);
     let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
-    let app = router(core, settings);
+    let open = Arc::new(AtomicBool::new(true));
+    let app = router_with(core, settings, open.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -219,5 +244,5 @@ pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Run
         }
     });
     tracing::info!(%address, "capture API listening");
-    Ok(Running { address, stop: Some(tx), task: Some(task) })
+    Ok(Running { address, open, stop: Some(tx), task: Some(task) })
 }
