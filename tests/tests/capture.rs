@@ -74,7 +74,13 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     // What the Administrator copies into the form is what the keychain holds.
     let token = f.core.capture_token(&f.admin, &OsKeychain, made.source.id).unwrap();
     assert_eq!(token, made.token);
-    assert_eq!(OsKeychain.get(&format!("capture:{}", made.source.id)).unwrap().as_deref(), Some(token.as_str()));
+    // Kept under this database's name (another database's source 1 has its own entry).
+    let database: String = rusqlite::Connection::open(&f.path)
+        .unwrap()
+        .query_row("SELECT value FROM settings WHERE key = 'database_id'", [], |r| r.get(0))
+        .unwrap();
+    let entry = |id: i64| format!("capture:{database}:{id}");
+    assert_eq!(OsKeychain.get(&entry(made.source.id)).unwrap().as_deref(), Some(token.as_str()));
     let partner = CaptureSourceInput {
         name: "Partner GmbH".into(),
         kind: CaptureSourceKind::Partner,
@@ -313,7 +319,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         &[],
     );
     assert_eq!(a.status, 401);
-    assert_eq!(OsKeychain.get(&format!("capture:{}", partner.source.id)).unwrap(), None);
+    assert_eq!(OsKeychain.get(&entry(partner.source.id)).unwrap(), None);
 
     // Recent submissions per source, newest first.
     let subs = f.core.capture_submissions(&f.admin, Some(made.source.id), 50).unwrap();

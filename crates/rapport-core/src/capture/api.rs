@@ -25,8 +25,29 @@ use crate::settings::store as settings;
 const SETTINGS_KEY: &str = "capture_api";
 const TOKEN_PREFIX: &str = "rpk_";
 
-fn keychain_key(id: i64) -> String {
+/// Where source `id`'s token is kept: under this database's name (migration 014), so two databases of one
+/// computer, each with its source 1, do not share an entry.
+fn keychain_key(conn: &rusqlite::Connection, id: i64) -> Result<String> {
+    let db = settings::get(conn, "database_id")?.unwrap_or_default();
+    Ok(format!("capture:{db}:{id}"))
+}
+
+/// Where versions before 014 kept it.
+fn legacy_keychain_key(id: i64) -> String {
     format!("capture:{id}")
+}
+
+/// Source `id`'s token from the keychain, if the entry holds this source's token (its hash is the one stored):
+/// an entry of another database, or one left by an older version under the shared name, is not handed out.
+fn read_token(conn: &rusqlite::Connection, secrets: &dyn Secrets, id: i64) -> Result<Option<String>> {
+    let hash = store::token_hash_of(conn, id)?;
+    for key in [keychain_key(conn, id)?, legacy_keychain_key(id)] {
+        let found = secrets.get(&key).map_err(crate::calendar::CalendarError::Keychain)?;
+        if let Some(token) = found.filter(|t| hash.as_deref() == Some(token_hash(t).as_str())) {
+            return Ok(Some(token));
+        }
+    }
+    Ok(None)
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -175,7 +196,7 @@ impl Rapport {
                 Some(&format!("{name} ({})", input.kind.as_str())),
             )?;
             // The keychain is written inside the transaction: if it refuses, the source is not created.
-            secrets.set(&keychain_key(id), &token).map_err(crate::calendar::CalendarError::Keychain)?;
+            secrets.set(&keychain_key(tx, id)?, &token).map_err(crate::calendar::CalendarError::Keychain)?;
             Ok::<_, Error>(id)
         })?;
         let source =
@@ -196,10 +217,19 @@ impl Rapport {
                 let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
                 changelog::record(tx, &batch, "capture_source", id, "revoked_at", None, Some(&at))?;
             }
-            store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
+            let source = store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+            // The shared entry of older versions only if it is this source's: another database's source of
+            // this number keeps its own.
+            let hash = store::token_hash_of(tx, id)?;
+            let legacy = legacy_keychain_key(id);
+            let ours = matches!(secrets.get(&legacy), Ok(Some(t)) if hash.as_deref() == Some(token_hash(&t).as_str()));
+            Ok::<_, Error>((source, keychain_key(tx, id)?, ours.then_some(legacy)))
         })?;
-        if let Err(e) = secrets.delete(&keychain_key(id)) {
-            tracing::warn!(source = id, error = %e, "revoked, but its secret could not be removed from the keychain");
+        let (source, key, legacy) = source;
+        for key in std::iter::once(key).chain(legacy) {
+            if let Err(e) = secrets.delete(&key) {
+                tracing::warn!(source = id, error = %e, "revoked, but its secret could not be removed from the keychain");
+            }
         }
         Ok(source)
     }
@@ -213,7 +243,7 @@ impl Rapport {
         if s.revoked_at.is_some() {
             return Err(ValidationErrors::one("source", "this source is revoked: its token no longer works").into());
         }
-        secrets.get(&keychain_key(id)).map_err(crate::calendar::CalendarError::Keychain)?.ok_or_else(|| {
+        self.db.read(|c| read_token(c, secrets, id))?.ok_or_else(|| {
             ValidationErrors::one(
                 "source",
                 "the keychain no longer holds this token: revoke the source and make a new one",
@@ -500,6 +530,78 @@ mod tests {
         fn delete(&self, _: &str) -> std::result::Result<(), SecretError> {
             Err(SecretError::Locked("locked".into()))
         }
+    }
+
+    /// A keychain that keeps what it is given, as the OS one does.
+    #[derive(Default)]
+    struct Keychain(Mutex<std::collections::HashMap<String, String>>);
+
+    impl Secrets for Keychain {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.insert(key.into(), secret.into());
+            Ok(())
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            Ok(self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.get(key).cloned())
+        }
+        fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
+            self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.remove(key);
+            Ok(())
+        }
+    }
+
+    fn website() -> CaptureSourceInput {
+        CaptureSourceInput {
+            name: "Website".into(),
+            kind: CaptureSourceKind::WebForm,
+            field_map: vec![],
+            rate_per_minute: 10,
+        }
+    }
+
+    /// Two databases of one computer each number their sources from 1: each keeps its own token, and revoking
+    /// one leaves the other's.
+    #[test]
+    fn two_databases_keep_their_own_tokens_in_one_keychain() {
+        let keychain = Keychain::default();
+        let (_a_dir, a, a_admin) = crate::test_support::core_with_admin();
+        let (_b_dir, b, b_admin) = crate::test_support::core_with_admin();
+        let made_a = a.add_capture_source(&a_admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let made_b = b.add_capture_source(&b_admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(made_a.source.id, made_b.source.id);
+        let token = |core: &Rapport, admin: &Actor, id| core.capture_token(admin, &keychain, id);
+        assert_eq!(token(&a, &a_admin, made_a.source.id).ok(), Some(made_a.token.clone()));
+        assert_eq!(token(&b, &b_admin, made_b.source.id).ok(), Some(made_b.token.clone()));
+        b.revoke_capture_source(&b_admin, &keychain, made_b.source.id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(token(&a, &a_admin, made_a.source.id).ok(), Some(made_a.token.clone()));
+    }
+
+    /// A token kept by an older version under the shared name is still found, if it is this source's, and
+    /// removed with it; another database's is neither handed out nor removed.
+    #[test]
+    fn a_token_kept_under_the_old_shared_name_is_found_if_it_is_this_sources() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let id = made.source.id;
+        let key = core.db.read(|c| keychain_key(c, id)).unwrap_or_else(|e| panic!("{e}"));
+        keychain.delete(&key).unwrap_or_else(|e| panic!("{e}"));
+        keychain.set(&legacy_keychain_key(id), "rpk_another-databases-token").unwrap_or_else(|e| panic!("{e}"));
+        assert!(core.capture_token(&admin, &keychain, id).is_err(), "another database's token is not this one's");
+        core.revoke_capture_source(&admin, &keychain, id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            keychain.get(&legacy_keychain_key(id)).ok().flatten().as_deref(),
+            Some("rpk_another-databases-token"),
+            "another database's token stays"
+        );
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let key = core.db.read(|c| keychain_key(c, made.source.id)).unwrap_or_else(|e| panic!("{e}"));
+        keychain.delete(&key).unwrap_or_else(|e| panic!("{e}"));
+        keychain.set(&legacy_keychain_key(made.source.id), &made.token).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(core.capture_token(&admin, &keychain, made.source.id).ok(), Some(made.token.clone()));
+        core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keychain.get(&legacy_keychain_key(made.source.id)).ok().flatten(), None);
     }
 
     #[test]

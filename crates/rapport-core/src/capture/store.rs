@@ -173,6 +173,14 @@ pub(crate) fn submissions(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The SHA-256 of source `id`'s token, as stored.
+pub(crate) fn token_hash_of(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT token_hash FROM capture_sources WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Whether a submission named lead `lead_id` (a form sent it, or sent it again): an import's undo keeps it.
 pub(crate) fn lead_was_submitted(conn: &Connection, lead_id: i64) -> Result<bool, StoreError> {
     Ok(conn.prepare_cached("SELECT 1 FROM capture_submissions WHERE lead_id = ?1 LIMIT 1")?.exists([lead_id])?)

@@ -2,3 +2,8 @@
 -- queued for review"). It used to be the reply's message, but a web form's token is in a public page: the sender
 -- now gets only a receipt, and the detail stays here. NULL for submissions kept before: their reply holds it.
 ALTER TABLE capture_submissions ADD COLUMN detail TEXT;
+
+-- This database's own name in the OS keychain: one computer may hold several Rapport databases (a demo, a
+-- copy under test, a second company), and each numbers its capture sources from 1, so a source's token is
+-- kept under this name and its number.
+INSERT OR IGNORE INTO settings (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
