@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use common::{fixture, Fixture};
 use rapport_core::imports::{ImportBatch, ImportPlan, ImportStatus, ImportTemplateInput, NaturalKey, RowAction};
 use rapport_core::leads::{Lead, LeadQuery, SourceChannel};
+use rapport_core::users::Role;
 use rapport_core::Origin;
 
 fn write(f: &Fixture, name: &str, bytes: &[u8]) -> PathBuf {
@@ -470,7 +471,6 @@ fn templates_map_a_known_export_and_the_mapping_is_checked() {
 
 #[test]
 fn imports_and_capture_sources_obey_roles_campaigns_and_ownership() {
-    use rapport_core::users::Role;
     let f = fixture();
     let path = write(
         &f,
@@ -777,4 +777,38 @@ fn a_lead_removed_by_an_undo_never_gives_its_id_to_a_new_lead() {
     assert!(new.lead.id > ann, "{} reused {}", new.lead.id, ann);
     let history = f.core.lead_history(&f.admin, new.lead.id).unwrap();
     assert!(history.iter().all(|h| !h.new_value.as_deref().unwrap_or("").contains("ann@lee.io")), "{history:?}");
+}
+
+/// An undo that would give a lead back an owner deactivated since keeps the lead as it is and says why; it used
+/// to fail at that lead, every time, and leave the batch half undone.
+#[test]
+fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
+    let f = fixture();
+    f.user("alice", Role::Editor, &[]);
+    f.user("bob", Role::Editor, &[]);
+    let users = f.core.list_users(&f.admin).unwrap();
+    let alice = users.iter().find(|u| u.username == "alice").unwrap().clone();
+    let mut input = common::lead("Lee", "Ann", "ann@lee.io");
+    input.owner_id = Some(alice.id);
+    let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let path = write(&f, "owners.csv", b"email,owner,company\nann@lee.io,bob,Acme\nnew@x.io,bob,\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.reject), (1, 0), "{b:?}");
+    let off = rapport_core::users::UserInput {
+        username: alice.username.clone(),
+        display_name: alice.display_name.clone(),
+        role: alice.role,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, alice.id, &off).unwrap();
+    let moved = f.core.get_lead(&f.admin, ann.id).unwrap();
+
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (1, 1), "{report:?}");
+    assert!(report.kept[0].reason.contains("no longer accepted"), "{report:?}");
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap(), moved, "kept as it is, nothing half written");
+    assert_eq!(f.core.import_history(&f.admin, 10).unwrap()[0].status, ImportStatus::Undone);
 }

@@ -131,6 +131,25 @@ impl Rapport {
                             keep(tx, id, lead_id, &why, &mut report)?;
                             continue;
                         }
+                        // Its values before the import are no longer accepted (an owner deactivated since, a
+                        // campaign no longer the undoer's): refused before anything is written, so the lead stays
+                        // as it is and says why. Failing the undo instead would fail it at this lead every time.
+                        Err(Error::Validation(v)) => {
+                            let why = format!(
+                                "kept: its values before the import are no longer accepted ({})",
+                                super::pipeline::describe(&v.errors)
+                            );
+                            keep(tx, id, lead_id, &why, &mut report)?;
+                            continue;
+                        }
+                        Err(Error::Access(a)) => {
+                            keep(tx, id, lead_id, &format!("kept: {a}"), &mut report)?;
+                            continue;
+                        }
+                        Err(Error::Gate(g)) => {
+                            keep(tx, id, lead_id, &format!("kept: {g}"), &mut report)?;
+                            continue;
+                        }
                         Err(e) => return Err(e),
                     };
                     if after.version != before.version {
