@@ -46,14 +46,25 @@ fn score(rows: &[Vec<String>]) -> (f64, usize) {
     (share * (1.0 + (best.1 as f64).ln()), best.1)
 }
 
-/// Whether a row reads as a header: mostly non-empty, non-numeric cells, and at least one a known field.
-fn looks_like_header(row: &[String]) -> bool {
+/// Whether a cell reads as a column's name: words, perhaps with a short number ("Address 1", "E-mail 2
+/// Address"), not an address, a postcode, a date or a phone.
+fn names_a_column(cell: &str) -> bool {
+    cell.chars().any(char::is_alphabetic)
+        && !cell.contains('@')
+        && !cell.split(|ch: char| !ch.is_ascii_digit()).any(|digits| digits.len() >= 3)
+}
+
+/// How well a row reads as a header: none if it does not (mostly empty, or mostly values), else how many of its
+/// cells name a known field. A data row may pass ("Bo Ray, Kansas City, MO" reads as words, and "Kansas City"
+/// as a city): the header is the row that names the most fields, not the first that passes.
+fn header_score(row: &[String]) -> Option<usize> {
     let filled: Vec<&String> = row.iter().filter(|c| !c.is_empty()).collect();
     if filled.len() < row.len().div_ceil(2) || filled.is_empty() {
-        return false;
+        return None;
     }
-    let texty = filled.iter().filter(|c| !c.chars().any(|ch| ch.is_ascii_digit()) && !c.contains('@')).count();
-    texty * 10 >= filled.len() * 8 && super::mapping::suggest_mapping(row).iter().any(|s| s.field.is_some())
+    let texty = filled.iter().filter(|c| names_a_column(c)).count();
+    let known = super::mapping::suggest_mapping(row).iter().filter(|s| s.field.is_some()).count();
+    (texty * 10 >= filled.len() * 8 && known > 0).then_some(known)
 }
 
 pub fn sniff(text: &str) -> Sniffed {
@@ -80,7 +91,11 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let header = rows
         .iter()
         .take(10)
-        .position(|r| wide(r) && looks_like_header(r))
+        .enumerate()
+        .filter(|(_, r)| wide(r))
+        .filter_map(|(i, r)| header_score(r).map(|known| (known, std::cmp::Reverse(i))))
+        .max()
+        .map(|(_, std::cmp::Reverse(i))| i)
         .or_else(|| rows.iter().take(10).position(wide))
         .unwrap_or(0);
     let table = rows.get(header..).unwrap_or_default();
@@ -115,6 +130,20 @@ mod tests {
         assert_eq!(s.delimiter, ",");
         assert_eq!(s.columns, ["First name", "Last name", "Email", "Notes"]);
         assert_eq!(s.header_row, 1, "the blank line is no record");
+    }
+
+    /// A header with numbered columns, and a data row below it that reads as words: the header is still the
+    /// header, and no row above the table is lost as a title line.
+    #[test]
+    fn a_header_with_numbered_columns_above_a_row_of_words() {
+        let text =
+            "Name,Address 1,Address 2,City,State,Zip\nAnn Lee,12 Elm St,,Boston,MA,02110\nBo Ray,,,Kansas City,MO,\n";
+        let s = sniff(text);
+        assert_eq!((s.header_row, s.columns[0].as_str()), (0, "Name"), "{s:?}");
+        // Outlook's own numbered headers.
+        let text = "First Name,Last Name,E-mail Address,E-mail 2 Address,Business Phone\n\
+                    Ann,Lee,ann@lee.io,ann@home.io,+1 415 555 0100\nBo,Ray,,,\n";
+        assert_eq!(sniff(text).header_row, 0);
     }
 
     #[test]
