@@ -171,6 +171,19 @@ fn ragged_rows_and_bad_values_are_each_reported_with_line_and_reason() {
     assert_eq!(all_names(&f), vec!["Ann Lee", "Di Wu", "Fay Ok"], "an empty trailing cell is no data: Di is taken");
 }
 
+/// A quote never closed: the rows after it are not taken into the notes of the row that opened it, unseen;
+/// that row is refused, saying why, and the lines it swallowed are in the refusal.
+#[test]
+fn a_quote_never_closed_is_reported_not_swallowing_the_rows_after_it() {
+    let f = fixture();
+    let text = "first_name,last_name,notes\nZoe,Ok,fine\nAnn,Lee,\"5 inch\nBo,Ray,ok\nCy,Dee,x\n";
+    let b = import(&f, "unclosed.csv", text.as_bytes());
+    assert_eq!((b.counts.create_active + b.counts.create_draft, b.counts.reject), (1, 1), "{b:?}");
+    let r = rejects(&f, &b);
+    assert!(r[1].contains("line 3") && r[1].contains("never closed") && r[1].contains("2 lines"), "{r:?}");
+    assert_eq!(all_names(&f), vec!["Zoe Ok"]);
+}
+
 #[test]
 fn a_workbook_with_several_sheets_and_dates() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

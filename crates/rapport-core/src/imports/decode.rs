@@ -59,10 +59,20 @@ pub(crate) fn decode_sample(sample: &[u8], encoding: &'static Encoding) -> Strin
 /// record after them with the line where its scan began, the run's first. Shared by [`UnixLines`], which finds
 /// them as bytes stream through, and the reader of records, which takes them off as its records pass them (so
 /// only the runs of the bytes read ahead are held).
+/// It also carries whether the quotes read so far are odd in number: at the end of the file, a quote opened and
+/// never closed (the CSV reader takes the end of the file as its end, without a word).
 #[derive(Clone, Default)]
-pub(crate) struct BlankLines(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, u64)>>>);
+pub(crate) struct BlankLines(
+    std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, u64)>>>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+);
 
 impl BlankLines {
+    /// Whether the bytes read so far hold an odd number of quotes.
+    pub(crate) fn odd_quotes(&self) -> bool {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn note(&self, line: u64) {
         let mut runs = match self.0.lock() {
             Ok(r) => r,
@@ -102,11 +112,21 @@ pub(crate) struct UnixLines<R> {
     /// The line the next byte is on, and whether it is the line's first.
     line: u64,
     at_line_start: bool,
+    odd_quotes: bool,
 }
 
 impl<R: std::io::Read> UnixLines<R> {
     pub(crate) fn new(inner: R, blank: BlankLines) -> Self {
-        Self { inner, pending_cr: false, skip_lf: false, buf: vec![0; 64 * 1024], blank, line: 1, at_line_start: true }
+        Self {
+            inner,
+            pending_cr: false,
+            skip_lf: false,
+            buf: vec![0; 64 * 1024],
+            blank,
+            line: 1,
+            at_line_start: true,
+            odd_quotes: false,
+        }
     }
 
     fn newline(&mut self) {
@@ -154,6 +174,9 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                         continue;
                     }
                 }
+                if b == b'"' {
+                    self.odd_quotes = !self.odd_quotes;
+                }
                 if b == b'\r' {
                     self.pending_cr = true;
                 } else {
@@ -166,6 +189,7 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                     w += 1;
                 }
             }
+            self.blank.1.store(self.odd_quotes, std::sync::atomic::Ordering::Relaxed);
             if w > 0 {
                 return Ok(w);
             }

@@ -164,6 +164,7 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
     };
     let delimiter = layout.delimiter.bytes().next().unwrap_or(b',');
     let blank = BlankLines::default();
+    let quotes = blank.clone();
     let mut records = csv_records(path, encoding, delimiter, blank.clone())?;
     let line_of = move |r: &csv::StringRecord| blank.record_line(r.position().map(|p| p.line()).unwrap_or(1)) as u32;
     let mut header = None;
@@ -177,10 +178,25 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
     let header = header.ok_or(ImportError::Empty)?;
     let header_line = line_of(&header);
     let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
-    let rows = records.filter_map(move |r| match r {
-        Err(e) => Some(Err(malformed(&e))),
-        Ok(r) if r.iter().all(|c| c.trim().is_empty()) => None,
-        Ok(r) => Some(Ok(RawRow { line: line_of(&r), cells: r.iter().map(str::to_string).collect() })),
+    let mut records = records.peekable();
+    let rows = std::iter::from_fn(move || loop {
+        match records.next()? {
+            Err(e) => return Some(Err(malformed(&e))),
+            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            Ok(r) => {
+                let line = line_of(&r);
+                if records.peek().is_none() && quotes.odd_quotes() {
+                    if let Some(lines) = r.iter().last().and_then(swallowed_lines) {
+                        let message = format!(
+                            "a quote opened in this row is never closed: the {lines} lines after it were read as \
+                             one value; close the quote and import again"
+                        );
+                        return Some(Err(ImportError::Malformed { line: u64::from(line), message }));
+                    }
+                }
+                return Some(Ok(RawRow { line, cells: r.iter().map(str::to_string).collect() }));
+            }
+        }
     });
     Ok(OpenedFile {
         format: FileFormat::Csv,
@@ -192,6 +208,14 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         headers,
         rows: Box::new(rows),
     })
+}
+
+/// A quote never closed runs to the end of the file, which the CSV reader takes as the end of the value: the
+/// file's quotes are then odd in number, and the last record's last value holds every line after it, the
+/// file's final line break too. Answered, for such a value, with how many lines it swallowed.
+fn swallowed_lines(last_cell: &str) -> Option<usize> {
+    let inner = last_cell.strip_suffix('\n')?;
+    inner.contains('\n').then(|| inner.matches('\n').count())
 }
 
 /// How many data rows a CSV file holds: one quick pass that only splits (the run's progress and ETA).
