@@ -825,3 +825,19 @@ fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
     assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap(), moved, "kept as it is, nothing half written");
     assert_eq!(f.core.import_history(&f.admin, 10).unwrap()[0].status, ImportStatus::Undone);
 }
+
+/// A row updating the lead an earlier row of the file creates is checked in the dry run as the run checks it:
+/// a value the run refuses is refused there too, so the counts agree.
+#[test]
+fn a_dry_run_checks_a_row_that_updates_a_lead_the_file_creates() {
+    let f = fixture();
+    let path =
+        write(&f, "twice.csv", b"first_name,last_name,email,currency\nAnn,Lee,ann@x.com,EUR\nAnn,Lee,ann@x.com,Euro\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &plan).unwrap();
+    assert_eq!(dry.counts.reject, 1, "{:?}", dry.rows_shown);
+    assert!(dry.rows_shown[0].detail.contains("currency"), "{:?}", dry.rows_shown[0]);
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts, dry.counts, "the run does what the dry run said");
+}

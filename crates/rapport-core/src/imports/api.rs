@@ -144,16 +144,9 @@ impl Rapport {
                         Ok(input) => {
                             let key = natural_key(plan.key, &input);
                             match key.as_ref().and_then(|k| created_keys.get(k)) {
-                                Some(first) => RowPlan {
-                                    line: row.line,
-                                    action: RowAction::Update,
-                                    lead_id: None,
-                                    name: super::pipeline::row_name(&input),
-                                    detail: format!("updates the lead line {first} creates"),
-                                    errors: vec![],
-                                    evidence: vec![],
-                                    cells: vec![],
-                                },
+                                Some(&first) => {
+                                    super::pipeline::rehearsed_update(tx, &rules, rehearsing, first, row.line, input)?
+                                }
                                 None => {
                                     let p = self.import_row(
                                         tx,

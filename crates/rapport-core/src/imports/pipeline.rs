@@ -174,6 +174,34 @@ fn changed_fields(old: &Lead, new: &Lead) -> String {
     names.join(", ")
 }
 
+/// What a dry run says of a row whose natural key names the lead an earlier row creates (line `first`), which
+/// a rollback took out of the database: its values laid over that lead as the rehearsal left it, validated as
+/// the run's update will validate them, so a value the run refuses is refused here too.
+pub(crate) fn rehearsed_update(
+    conn: &rusqlite::Connection,
+    rules: &RowRules,
+    rehearsal: &Rehearsal,
+    first: u32,
+    line: u32,
+    row: LeadInput,
+) -> Result<RowPlan> {
+    let name = row_name(&row);
+    let id = UNSTORED_FROM + i64::from(first);
+    let json =
+        rehearsal.leads.get(&id).or_else(|| rehearsal.pending_leads.iter().find(|(i, _)| *i == id).map(|(_, j)| j));
+    let created: Option<Lead> = json.and_then(|json| serde_json::from_str(json).ok());
+    let input = match &created {
+        Some(lead) => overlay(lead, &row),
+        // Past what the dry run carries: the row's own values are still checked.
+        None => row,
+    };
+    let owner = created.as_ref().and_then(|l| l.owner.as_ref().map(|o| o.id));
+    if let Err(e) = rules.rules.validate(conn, &input, &rules.scope, owner) {
+        return Ok(rejected(line, name, validation_errors(e)?));
+    }
+    Ok(plan(line, RowAction::Update, None, name, format!("updates the lead line {first} creates")))
+}
+
 impl Rapport {
     /// Finds the lead the row's natural key names: none, one, or a refusal when it names several.
     fn keyed_lead(
