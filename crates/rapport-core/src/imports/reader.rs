@@ -224,6 +224,27 @@ pub(crate) fn count_rows(path: &Path, sheet: Option<&str>) -> Result<u32, Import
     Ok(open(path, sheet)?.rows.count() as u32)
 }
 
+/// A cell formatted as a date, a time or a duration, as text. Its serial number is checked first: calamine's
+/// conversion overflows (and panics) on one far outside Excel's years 1900 to 9999.
+fn excel_date_time(dt: &calamine::ExcelDateTime) -> String {
+    let serial = dt.as_f64();
+    if !(0.0..3_000_000.0).contains(&serial) {
+        return serial.to_string();
+    }
+    if dt.is_duration() {
+        // "[h]:mm": hours past a day are hours, not a date in January 1900.
+        let minutes = (serial * 24.0 * 60.0).round() as u64;
+        return format!("{}:{:02}", minutes / 60, minutes % 60);
+    }
+    match dt.as_datetime() {
+        // A time of day only ("hh:mm"): a serial below one day, not 31 December 1899.
+        Some(t) if serial < 1.0 => t.format("%H:%M:%S").to_string(),
+        Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => serial.to_string(),
+    }
+}
+
 fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
@@ -232,13 +253,10 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            None => dt.as_f64().to_string(),
-        },
+        Data::DateTime(dt) => excel_date_time(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        // As the spreadsheet shows it ("#N/A", "#DIV/0!"): the mapping refuses the row, naming the cell.
+        Data::Error(e) => e.to_string(),
     }
 }
 
@@ -317,6 +335,23 @@ mod tests {
         std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
         let f = open(&p, None).unwrap_or_else(|e| panic!("{e}"));
         (f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect())
+    }
+
+    /// Cells of a workbook as a person reads them: a formula's error as Excel spells it, times of day and
+    /// durations as such, and a date far out of range without a panic.
+    #[test]
+    fn workbook_cells_read_as_shown() {
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let date = |v: f64, t| cell_text(&Data::DateTime(ExcelDateTime::new(v, t, false)));
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
+        assert_eq!(date(45943.0, ExcelDateTimeType::DateTime), "2025-10-13");
+        assert_eq!(date(45943.5, ExcelDateTimeType::DateTime), "2025-10-13 12:00:00");
+        assert_eq!(date(0.5, ExcelDateTimeType::DateTime), "12:00:00");
+        assert_eq!(date(1.5, ExcelDateTimeType::TimeDelta), "36:00");
+        for far in [-1e12, 1e12, f64::MAX, f64::NAN] {
+            let _ = date(far, ExcelDateTimeType::DateTime);
+        }
     }
 
     #[test]

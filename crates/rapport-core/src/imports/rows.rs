@@ -52,6 +52,14 @@ pub(crate) struct Mapper {
     check_replacement: bool,
 }
 
+/// A formula's error as a spreadsheet shows it, in a workbook's cell or in the CSV it saved: no one's name or
+/// company, so the row is refused rather than a lead made of "#N/A".
+fn is_spreadsheet_error(value: &str) -> bool {
+    const ERRORS: [&str; 9] =
+        ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!"];
+    ERRORS.iter().any(|e| value.eq_ignore_ascii_case(e))
+}
+
 impl Mapper {
     /// `mapping` names columns by header; a header the mapping does not name is refused (a column is never
     /// dropped without being told). `owners`: usernames, lower-cased, to ids.
@@ -147,6 +155,12 @@ impl Mapper {
                 continue;
             }
             if value.is_empty() {
+                continue;
+            }
+            if target != IGNORE && is_spreadsheet_error(&value) {
+                let message =
+                    format!("the spreadsheet shows an error here ({value}): fix the formula, or clear the cell");
+                errors.push(FieldError::new(self.headers[i].clone(), message));
                 continue;
             }
             match target.as_str() {
@@ -311,6 +325,18 @@ mod tests {
 
     fn row(cells: &[&str]) -> RawRow {
         RawRow { line: 2, cells: cells.iter().map(|s| s.to_string()).collect() }
+    }
+
+    /// A formula's error, from a workbook or the CSV it saved, refuses the row with the column named; an
+    /// ignored column's does not.
+    #[test]
+    fn a_spreadsheet_error_in_a_cell_refuses_the_row() {
+        let m = mapper(&["Firma", "Name", "Calc"], &["company", "last_name", IGNORE]).unwrap_or_else(|e| panic!("{e}"));
+        let errors = m.to_input(&row(&["#DIV/0!", "Lee", "#REF!"])).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "Firma");
+        assert!(errors[0].message.contains("#DIV/0!"), "{errors:?}");
+        assert!(m.to_input(&row(&["Acme", "Lee", "#REF!"])).is_ok());
     }
 
     #[test]
