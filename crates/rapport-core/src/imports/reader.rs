@@ -128,25 +128,46 @@ fn encoding_of_whole(path: &Path) -> Result<&'static Encoding, ImportError> {
     }
 }
 
-/// Whether the whole file is UTF-8, read in chunks (a character cut at a chunk's end is carried to the next).
+/// Whether the file reads as UTF-8, read in chunks (a character cut at a chunk's end is carried to the next):
+/// UTF-8 throughout, or UTF-8 with a few sequences that are not (a line pasted from a Latin-1 file), which are
+/// then refused row by row, as when such a line comes in the first bytes. Its UTF-8 characters must outnumber
+/// the bytes that are not: a Windows-1252 file's accents are almost never valid UTF-8 by chance.
 fn is_utf8(path: &Path) -> Result<bool, ImportError> {
     let mut file = File::open(path)?;
     let mut buf = vec![0u8; (1 << 20) + 4];
-    let mut carried = 0;
+    let (mut carried, mut multibyte, mut invalid) = (0, 0usize, 0usize);
+    let leading = |bytes: &[u8]| bytes.iter().filter(|b| **b >= 0xC0).count();
     loop {
         let n = file.read(&mut buf[carried..])?;
         if n == 0 {
-            return Ok(carried == 0);
+            invalid += usize::from(carried > 0);
+            return Ok(invalid == 0 || multibyte > invalid);
         }
         let filled = carried + n;
-        match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => carried = 0,
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..filled, 0);
-                carried = filled - valid;
+        let mut at = 0;
+        carried = 0;
+        while at < filled {
+            match std::str::from_utf8(&buf[at..filled]) {
+                Ok(_) => {
+                    multibyte += leading(&buf[at..filled]);
+                    at = filled;
+                }
+                Err(e) => {
+                    let valid = at + e.valid_up_to();
+                    multibyte += leading(&buf[at..valid]);
+                    match e.error_len() {
+                        Some(len) => {
+                            invalid += 1;
+                            at = valid + len;
+                        }
+                        None => {
+                            buf.copy_within(valid..filled, 0);
+                            carried = filled - valid;
+                            at = filled;
+                        }
+                    }
+                }
             }
-            Err(_) => return Ok(false),
         }
     }
 }
@@ -422,9 +443,36 @@ mod tests {
         bytes.extend("é;ü\n".bytes());
         std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{e}"));
         assert!(is_utf8(&p).unwrap_or(false));
-        bytes.push(0xE9);
-        std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let mut ascii = vec![b'a'; (1 << 20) + 3];
+        ascii.push(0xE9);
+        std::fs::write(&p, &ascii).unwrap_or_else(|e| panic!("{e}"));
         assert!(!is_utf8(&p).unwrap_or(true), "a cut character at the end is not UTF-8");
+    }
+
+    /// A UTF-8 file with one line pasted from a Windows-1252 one, past the bytes the encoding is guessed from:
+    /// read as UTF-8 (that line refused, as it would be near the top), not all of it as Windows-1252.
+    #[test]
+    fn a_utf8_file_with_one_latin1_line_far_down_stays_utf8() {
+        let mut bytes = b"first_name;last_name;city\n".to_vec();
+        while bytes.len() < 70 * 1024 {
+            bytes.extend(b"Ann;Lee;Leeds\n");
+        }
+        bytes.extend("Jürgen;Müller;Köln\n".bytes());
+        bytes.extend(b"Jos\xE9;Ruiz;M\xE1laga\n");
+        let (_, rows) = rows_of(&bytes);
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        let n = cells.len();
+        assert_eq!(cells[n - 2], vec!["Jürgen", "Müller", "Köln"]);
+        assert!(cells[n - 1][0].contains('\u{fffd}'), "the Latin-1 line is flagged for refusal: {:?}", cells[n - 1]);
+        // Windows-1252 throughout is still read as such.
+        let mut latin = b"first_name;last_name;city\n".to_vec();
+        while latin.len() < 70 * 1024 {
+            latin.extend(b"Ann;Lee;Leeds\n");
+        }
+        latin.extend(b"Jos\xE9;Ruiz;M\xE1laga\nJ\xFCrgen;M\xFCller;K\xF6ln\n");
+        let (_, rows) = rows_of(&latin);
+        let last = rows.into_iter().filter_map(Result::ok).last().map(|r| r.cells);
+        assert_eq!(last, Some(vec!["Jürgen".to_string(), "Müller".to_string(), "Köln".to_string()]));
     }
 
     /// Found by the fuzz test below: one `ß` before a pipe in a tiny Windows-1252 file was guessed to be Big5,
