@@ -255,20 +255,22 @@ impl Rapport {
     }
 }
 
-/// Rejected rows as CSV: the file's columns as they were (a ragged row keeps all its cells), plus why, with
-/// the line; UTF-8 with a byte order mark, so spreadsheet programs read accents right.
+/// Rejected rows as CSV: the file's columns as they were (a ragged row keeps all its cells: a row longer than
+/// the header gets columns without a name, so the reason stays under its own heading), plus why, with the line;
+/// UTF-8 with a byte order mark, so spreadsheet programs read accents right, and cells a spreadsheet would run
+/// as formulas guarded as the lead export guards them (an import takes the guard off again).
 pub fn rejects_csv(headers: &[String], rows: &[(u32, Vec<String>, Vec<crate::error::FieldError>)]) -> Result<String> {
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let width = rows.iter().map(|(_, cells, _)| cells.len()).max().unwrap_or(0).max(headers.len());
     let mut header = headers.to_vec();
+    header.resize(width, String::new());
     header.push(ERROR_COLUMN.to_string());
     let err = |e: csv::Error| Error::Internal(e.to_string());
     w.write_record(&header).map_err(err)?;
     for (line, cells, errors) in rows {
         let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-        let mut cells = cells.clone();
-        if cells.len() < headers.len() {
-            cells.resize(headers.len(), String::new());
-        }
+        let mut cells: Vec<String> = cells.iter().cloned().map(crate::leads::csv::guard_cell).collect();
+        cells.resize(width, String::new());
         cells.push(format!("line {line}: {}", why.join("; ")));
         w.write_record(&cells).map_err(err)?;
     }
@@ -327,6 +329,18 @@ impl Rapport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused row's cell that a spreadsheet would run as a formula is guarded in the rejected rows, as in
+    /// the lead export; the import takes the guard off again.
+    #[test]
+    fn rejected_rows_guard_formulas() {
+        let headers = vec!["name".to_string(), "phone".to_string()];
+        let rows = vec![(2, vec!["=HYPERLINK(\"http://x\")".to_string(), "+44 20".to_string()], vec![])];
+        let csv = rejects_csv(&headers, &rows).unwrap_or_else(|e| panic!("{e}"));
+        let line = csv.lines().nth(1).unwrap_or_default();
+        assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'+44 20,"), "{line}");
+        assert_eq!(crate::leads::csv::unguard_cell("'+44 20"), "+44 20");
+    }
 
     /// Past the leads a dry run may carry, its counts may part from the run's, and the report says from where.
     #[test]
