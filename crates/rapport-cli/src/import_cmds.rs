@@ -211,7 +211,8 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 .filter(|r| r.action == rapport_core::imports::RowAction::Reject)
                 .map(|r| (r.line, r.cells.clone(), r.errors.clone()))
                 .collect();
-            let csv = rapport_core::imports::rejects_csv(&preview.headers, &rejected).map_err(err)?;
+            let csv = rapport_core::imports::rejects_csv(&preview.headers, &rejected, preview.delimiter.as_deref())
+                .map_err(err)?;
             let path = rejects_path(file, a);
             let shown = rejected.len() as u32;
             let more = if shown < report.counts.reject {

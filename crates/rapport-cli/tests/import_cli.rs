@@ -161,7 +161,8 @@ fn a_localized_file_gets_the_suggested_mapping_printed_and_a_json_summary() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!((v["counts"]["create_active"].as_u64(), v["counts"]["reject"].as_u64()), (Some(1), Some(1)), "{v}");
     let rejects = std::fs::read_to_string(v["rejects_file"].as_str().unwrap()).unwrap();
-    assert!(rejects.contains("Jean,,pas-un-courriel,,,\"line 3: Courriel:"), "{rejects}");
+    // Split as the file was: a French spreadsheet splits on semicolons.
+    assert!(rejects.contains("Jean;;pas-un-courriel;;;\"line 3: Courriel:"), "{rejects}");
     let (_, out, _) = run(&db, &["leads", "list", "--json"]);
     let leads: serde_json::Value = serde_json::from_str(&out).unwrap();
     let id = leads[0]["id"].as_i64().unwrap().to_string();

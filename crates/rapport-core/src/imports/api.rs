@@ -211,7 +211,14 @@ impl Rapport {
         let b = self.import_batch_row(actor, id)?;
         let rejects = self.db.read(|c| Ok::<_, Error>(store::rejects(c, id)?))?;
         let headers: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
-        rejects_csv(&headers, &rejects)
+        // Written as the file was (a German export's semicolons, which a German spreadsheet splits on), while the
+        // file is still there to say how.
+        let delimiter = super::reader::open(std::path::Path::new(&b.file_path), b.plan.sheet.as_deref())
+            .ok()
+            .and_then(|o| o.delimiter)
+            .map(char::from)
+            .map(String::from);
+        rejects_csv(&headers, &rejects, delimiter.as_deref())
     }
 
     pub fn import_templates(&self, actor: &Actor) -> Result<Vec<ImportTemplate>> {
@@ -255,12 +262,17 @@ impl Rapport {
     }
 }
 
-/// Rejected rows as CSV: the file's columns as they were (a ragged row keeps all its cells: a row longer than
+/// Rejected rows as CSV, split as the file was (`delimiter`, a comma when unknown): the file's columns as they were (a ragged row keeps all its cells: a row longer than
 /// the header gets columns without a name, so the reason stays under its own heading), plus why, with the line;
 /// UTF-8 with a byte order mark, so spreadsheet programs read accents right, and cells a spreadsheet would run
 /// as formulas guarded as the lead export guards them (an import takes the guard off again).
-pub fn rejects_csv(headers: &[String], rows: &[(u32, Vec<String>, Vec<crate::error::FieldError>)]) -> Result<String> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+pub fn rejects_csv(
+    headers: &[String],
+    rows: &[(u32, Vec<String>, Vec<crate::error::FieldError>)],
+    delimiter: Option<&str>,
+) -> Result<String> {
+    let delimiter = delimiter.and_then(|d| d.bytes().next()).filter(|d| d.is_ascii()).unwrap_or(b',');
+    let mut w = csv::WriterBuilder::new().flexible(true).delimiter(delimiter).from_writer(Vec::new());
     let width = rows.iter().map(|(_, cells, _)| cells.len()).max().unwrap_or(0).max(headers.len());
     let mut header = headers.to_vec();
     header.resize(width, String::new());
@@ -336,7 +348,7 @@ mod tests {
     fn rejected_rows_guard_formulas() {
         let headers = vec!["name".to_string(), "phone".to_string()];
         let rows = vec![(2, vec!["=HYPERLINK(\"http://x\")".to_string(), "+44 20".to_string()], vec![])];
-        let csv = rejects_csv(&headers, &rows).unwrap_or_else(|e| panic!("{e}"));
+        let csv = rejects_csv(&headers, &rows, None).unwrap_or_else(|e| panic!("{e}"));
         let line = csv.lines().nth(1).unwrap_or_default();
         assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'+44 20,"), "{line}");
         assert_eq!(crate::leads::csv::unguard_cell("'+44 20"), "+44 20");
