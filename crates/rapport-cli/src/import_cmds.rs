@@ -106,7 +106,10 @@ pub fn run(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
         }
         Some(ImportCommand::Resume { batch, format }) => {
             let b = core.resume_import(actor, *batch, &mut progress_printer()).map_err(err)?;
-            finish(core, actor, &b, None, *format, &[])
+            // Beside the file, as the import that began the batch wrote them: all of the batch's, not only this
+            // run's.
+            let rejects = rejects_path(&core.import_file_path(actor, *batch).map_err(err)?, a);
+            finish(core, actor, &b, Some(&rejects), *format, &[])
         }
         Some(ImportCommand::History { format }) => history(core, actor, *format),
         None => match &a.file {

@@ -61,6 +61,8 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     for i in 0..100_000 {
         text.push_str(&format!("P{i},Row{i:06},p{i}@prospect{}.example,Firm {}\n", i % 997, i % 5000));
     }
+    // One bad row at the end, refused by the resumed run.
+    text.push_str("Bad,Egg,not-an-email,Firm 0\n");
     std::fs::write(&csv, &text).unwrap();
     let file_rows: BTreeSet<String> = (0..100_000).map(|i| format!("Row{i:06}")).collect();
     assert!(run(&db, &["users", "list"]).0, "the first command creates the administrator");
@@ -127,9 +129,12 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     let (ok, _, err) = run(&db, &["import", "resume", "1"]);
     assert!(ok, "{err}");
     let b = batch_json(&db);
-    assert_eq!((b["status"].as_str(), b["rows_done"].as_u64()), (Some("completed"), Some(100_000)));
-    assert_eq!(b["counts"]["create_active"], 100_000);
+    assert_eq!((b["status"].as_str(), b["rows_done"].as_u64()), (Some("completed"), Some(100_001)));
+    assert_eq!((b["counts"]["create_active"].as_u64(), b["counts"]["reject"].as_u64()), (Some(100_000), Some(1)));
     assert_eq!(names_in_db(&db), file_rows);
+    // Its rejected rows are written beside the file, as a first run writes them.
+    let rejects = std::fs::read_to_string(dir.path().join("prospects.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("Bad,Egg,not-an-email,Firm 0,\"line 100002: email:"), "{rejects}");
 }
 
 #[test]

@@ -206,6 +206,11 @@ impl Rapport {
         })
     }
 
+    /// The file import `id` reads (a resume reads it again, and its rejected rows are written beside it).
+    pub fn import_file_path(&self, actor: &Actor, id: i64) -> Result<std::path::PathBuf> {
+        Ok(self.import_batch_row(actor, id)?.file_path.into())
+    }
+
     /// The rejected rows of import `id` as CSV (see [`rejects_csv`]). Fix and import it again.
     pub fn import_rejects_csv(&self, actor: &Actor, id: i64) -> Result<String> {
         let b = self.import_batch_row(actor, id)?;

@@ -203,7 +203,10 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
     let rows = std::iter::from_fn(move || loop {
         match records.next()? {
             Err(e) => return Some(Err(malformed(&e))),
-            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            // Empty, or the end-of-file mark (Ctrl-Z) old DOS programs still write.
+            Ok(r) if r.iter().all(|c| c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{1a}').is_empty()) => {
+                continue
+            }
             Ok(r) => {
                 let line = line_of(&r);
                 if records.peek().is_none() && quotes.odd_quotes() {
@@ -373,6 +376,12 @@ mod tests {
         for far in [-1e12, 1e12, f64::MAX, f64::NAN] {
             let _ = date(far, ExcelDateTimeType::DateTime);
         }
+    }
+
+    #[test]
+    fn a_dos_end_of_file_mark_is_no_row() {
+        let (_, rows) = rows_of(b"first_name,email\r\nAnn,ann@lee.io\r\n\x1a");
+        assert_eq!(rows.len(), 1, "{rows:?}");
     }
 
     #[test]
