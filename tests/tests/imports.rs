@@ -726,6 +726,20 @@ fn only_an_administrator_imports_without_the_duplicate_check() {
     let err = f.core.dry_run_import(&ed, &path, "fair.csv", &unchecked).unwrap_err();
     assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
     assert_eq!(f.dump(), before, "no batch recorded");
+    // The core's own bulk load too, not only the wizard's batches.
+    let rows = vec![(2, common::lead("Ann", "Lee", "ann@x.com"))];
+    let err = f
+        .core
+        .import_leads_as_is(
+            &ed,
+            &rows,
+            &Origin::import("fair.csv"),
+            rapport_core::leads::ImportMode::SkipInvalid,
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before, "nothing loaded");
     let checked = ImportPlan { dedup: true, ..unchecked };
     let b = f.core.start_import(&ed, &path, "fair.csv", &checked, &mut |_| {}).unwrap();
     assert_eq!(b.counts.create_active, 1, "{b:?}");

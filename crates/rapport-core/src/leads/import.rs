@@ -144,6 +144,19 @@ impl Rapport {
         self.import_leads_checked(actor, rows, origin, mode, false, progress)
     }
 
+    /// Seed 2.2's strict duplicate detection: loading rows without it is an Administrator's decision, as it is
+    /// for the import wizard's batches.
+    fn may_load_as_is(grant: &crate::access::Grant, dedup: bool) -> Result<()> {
+        if dedup || grant.role == crate::users::Role::Administrator {
+            return Ok(());
+        }
+        Err(crate::access::AccessError::Denied {
+            role: grant.role.as_str(),
+            action: "import without the duplicate check (an Administrator's decision)",
+        }
+        .into())
+    }
+
     pub(crate) fn import_leads_checked(
         &self,
         actor: &Actor,
@@ -156,11 +169,13 @@ impl Rapport {
         // Validation reads configuration once, then runs with no lock held.
         let (rules, scope, owners) = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            Self::may_load_as_is(&grant, dedup)?;
             Ok::<_, Error>((Rules::load(conn)?, grant.lead_scope(), known_owners(conn)?))
         })?;
         let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
         let out = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            Self::may_load_as_is(&grant, dedup)?;
             let (rules_now, owners_now) = (Rules::load(tx)?, known_owners(tx)?);
             // Configuration or scope changed while validating (rare): validate again, now under the lock.
             let checked = if rules_now != rules || grant.lead_scope() != scope || owners_now != owners {
