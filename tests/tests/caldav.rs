@@ -563,3 +563,36 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     let kept = kept.iter().find(|a| a.id == activity.id).unwrap();
     assert_eq!(kept.appointment_id, None, "the activity stays, no longer linked");
 }
+
+/// A meeting an Administrator booked for an agent with a lead of a campaign the agent does not work on is
+/// "Busy" in the agent's calendar in Rapport; on the agent's own server (beyond Rapport's campaigns) it is the
+/// same: its times, nothing of whom or what. A second sync leaves it as it is here.
+#[test]
+fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
+    let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
+    ann.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &rapport_core::Origin::manual()).unwrap().lead;
+    let mut input = booking(id, "Pitch to Ann Lee", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
+    input.lead_id = Some(ann.id);
+    input.notes = "Ann wants the Autumn discount".into();
+    let a = f.core.book_appointment(&f.admin, &input).unwrap();
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let on_server = get(&format!("{calendar}{}.ics", a.uid.replace('@', "_")));
+    assert!(on_server.contains("SUMMARY:Busy") && on_server.contains("20261204T090000"), "{on_server}");
+    for secret in ["Ann", "Lee", "secret.example", "Autumn", "Pitch"] {
+        assert!(!on_server.contains(secret), "{secret} on the agent's server: {on_server}");
+    }
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.pushed, report.pulled), (0, 0), "{report:?}");
+    let kept = f.core.appointment(&f.admin, a.id).unwrap();
+    assert_eq!((kept.title.as_str(), kept.notes.as_str()), ("Pitch to Ann Lee", "Ann wants the Autumn discount"));
+}

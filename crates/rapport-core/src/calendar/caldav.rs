@@ -194,9 +194,12 @@ impl Rapport {
             let user = grant.user_id.ok_or_else(no_account)?;
             let account = store::caldav_account(conn, user)?.ok_or_else(no_account)?;
             let tz: Tz = super::agents::load(conn, user)?.time_zone.parse().unwrap_or(Tz::UTC);
-            let mut series: HashMap<String, Vec<AppointmentRow>> = HashMap::new();
+            let mut series: HashMap<String, (Vec<AppointmentRow>, bool)> = HashMap::new();
             for row in store::pending_sync(conn, user)? {
-                series.insert(row.uid.clone(), store::by_uid(conn, user, &row.uid)?);
+                // A meeting with a lead outside the agent's campaigns is "Busy" in the agent's own calendar here;
+                // so it is on the agent's server (an iCloud or Google account beyond Rapport's campaigns).
+                let shown = super::occurrences::visible(conn, &grant, row.lead_id)?;
+                series.insert(row.uid.clone(), (store::by_uid(conn, user, &row.uid)?, shown));
             }
             Ok::<_, Error>((account, user, tz, series))
         })?;
@@ -234,7 +237,7 @@ impl Rapport {
         account: &store::CaldavRow,
         user: i64,
         tz: Tz,
-        pending: HashMap<String, Vec<AppointmentRow>>,
+        pending: HashMap<String, (Vec<AppointmentRow>, bool)>,
         secrets: &dyn Secrets,
     ) -> Result<SyncReport> {
         let url = account.calendar_url.as_str();
@@ -260,9 +263,11 @@ impl Rapport {
         let mut pushed: Vec<(i64, i64, String, Option<String>)> = Vec::new();
         // Refused by the server as changed (or deleted) there since the last sync, by href: the rows and a title.
         let mut conflicted: HashMap<String, (Vec<i64>, String)> = HashMap::new();
-        for rows in pending.values() {
+        for (rows, shown) in pending.values() {
             let Some(master) = rows.iter().find(|r| r.recurrence_id.is_none()).or(rows.first()) else { continue };
-            let events: Vec<_> = rows.iter().filter_map(event_of).collect();
+            let events: Vec<_> =
+                rows.iter().filter_map(event_of).map(|e| if *shown { e } else { busy_only(e) }).collect();
+            let title = if *shown { master.title.clone() } else { "Busy".to_owned() };
             let ics = rapport_ics::write_calendar(None, None, &events, Utc::now());
             let href = master.remote_href.clone().unwrap_or_else(|| client.href_for(&master.uid));
             match client.put(&href, &ics, master.remote_etag.as_deref()) {
@@ -274,13 +279,12 @@ impl Rapport {
                 }
                 // Changed on the server since: its version wins in the pull below (and the report says so).
                 Err(RemoteError::Changed) => {
-                    conflicted.insert(href, (rows.iter().map(|r| r.id).collect(), master.title.clone()));
+                    conflicted.insert(href, (rows.iter().map(|r| r.id).collect(), title));
                 }
                 // The server refused this one event (too large, a property it rejects): the others go on, and
                 // this one stays marked to be sent, and named.
                 Err(RemoteError::Other(why)) => report.refused.push(format!(
-                    "“{}” was refused by the server ({why}): it is kept here and sent again at the next sync",
-                    master.title
+                    "“{title}” was refused by the server ({why}): it is kept here and sent again at the next sync"
                 )),
                 // The server or the account failed as a whole: what was sent is recorded, the rest waits.
                 Err(e) => {
@@ -388,6 +392,20 @@ impl Rapport {
             Ok::<_, Error>(())
         })?;
         Ok(report)
+    }
+}
+
+/// An event as the agent may see it when its lead is outside the agent's campaigns: its times and whether it
+/// makes them busy, nothing of whom or what it is about.
+fn busy_only(e: rapport_ics::Event) -> rapport_ics::Event {
+    rapport_ics::Event {
+        summary: Some("Busy".to_owned()),
+        description: None,
+        location: None,
+        url: None,
+        organizer: None,
+        attendees: vec![],
+        ..e
     }
 }
 
