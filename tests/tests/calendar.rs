@@ -879,3 +879,31 @@ fn a_reminder_at_the_start_fires_when_the_meeting_starts() {
     clock.advance(chrono::Duration::seconds(30));
     assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "once");
 }
+
+/// An invite an Administrator imported names two leads of two campaigns: a reader of one campaign sees the
+/// other attendee by the address the invite gave, without the lead's id, and cannot get it by asking to make
+/// that attendee a lead.
+#[test]
+fn an_attendee_who_is_a_lead_of_another_campaign_is_shown_without_its_id() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let mut ann = lead("Ann", "Lee", "ann@lee.io");
+    ann.campaign = "Spring".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let mut bo = lead("Bo", "Ray", "bo@ray.io");
+    bo.campaign = "Autumn".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Joint call\r\n\
+ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let report = f.core.import_ics(&f.admin, &[ics("joint.ics", invite)], None).unwrap().remove(0);
+    let id = report.appointment_ids[0];
+    let seen = f.core.appointment(&f.admin, id).unwrap();
+    let leads: Vec<Option<i64>> = seen.attendees.iter().map(|a| a.lead_id).collect();
+    assert_eq!(leads, vec![Some(ann.id), Some(bo.id)], "an Administrator sees both");
+    let seen = f.core.appointment(&sam, id).unwrap();
+    let leads: Vec<(&str, Option<i64>)> = seen.attendees.iter().map(|a| (a.email.as_str(), a.lead_id)).collect();
+    assert_eq!(leads, vec![("ann@lee.io", Some(ann.id)), ("bo@ray.io", None)]);
+    let err = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io").unwrap_err();
+    assert!(!err.to_string().contains(&bo.id.to_string()), "{err}");
+}

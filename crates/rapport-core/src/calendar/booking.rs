@@ -324,7 +324,7 @@ impl Rapport {
             row.id = store::insert(tx, &row)?;
             store::replace_attendees(tx, row.id, &attendees)?;
             log_creation(tx, &batch, &row)?;
-            view(tx, &row)
+            view(tx, &grant, &row)
         })
     }
 
@@ -431,7 +431,7 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_row(tx, &grant, id)?;
             if old.status == status.as_str() {
-                return view(tx, &old);
+                return view(tx, &grant, &old);
             }
             // Un-cancelling takes the time back: it must still be free (a series: each coming occurrence, as an
             // import checks them).
@@ -518,7 +518,7 @@ impl Rapport {
         attendees: Option<&[Attendee]>,
     ) -> Result<Appointment> {
         if row == *old && attendees.is_none() {
-            return view(tx, old);
+            return view(tx, grant, old);
         }
         let batch = self.begin_batch(tx, grant, &Origin::manual())?;
         let changed = log_changes(tx, &batch, old, &row)?;
@@ -530,6 +530,6 @@ impl Rapport {
             store::replace_attendees(tx, row.id, list)?;
         }
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
-        view(tx, &saved)
+        view(tx, grant, &saved)
     }
 }

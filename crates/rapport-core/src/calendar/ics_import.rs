@@ -226,7 +226,15 @@ impl Rapport {
                 .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
                 .ok_or_else(|| Error::NotFound { entity: "attendee", id: email.trim().to_owned() })?;
             if let Some(existing) = attendee.lead_id {
-                return Ok(existing);
+                // Already a lead: its id only for a reader who may see it (the invite shows the others without one).
+                if visible(tx, &grant, Some(existing))? {
+                    return Ok(existing);
+                }
+                return Err(crate::leads::ValidationErrors::one(
+                    "email",
+                    "this attendee is already a lead of a campaign you do not work on",
+                )
+                .into());
             }
             let (first, last) = match attendee.name.trim().rsplit_once(' ') {
                 Some((f, l)) => (f.trim().to_owned(), l.trim().to_owned()),

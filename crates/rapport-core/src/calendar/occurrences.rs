@@ -175,7 +175,9 @@ pub(crate) fn repetition_words(event: &Event) -> Option<String> {
 }
 
 /// The view of a row the reader may see (callers check visibility first).
-pub(crate) fn view(conn: &Connection, row: &AppointmentRow) -> Result<Appointment> {
+/// An appointment as `grant` may see it: an attendee who is a lead outside the reader's campaigns is shown by
+/// the address the invite gave, without the lead's id.
+pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Result<Appointment> {
     let event = event_of(row);
     let tz = agent_zone(conn, row.agent_id)?;
     let floating = Zone::Iana(tz);
@@ -233,7 +235,13 @@ pub(crate) fn view(conn: &Connection, row: &AppointmentRow) -> Result<Appointmen
         repetition: event.as_ref().and_then(repetition_words),
         source: source_of(&row.source),
         clash: row.clash.clone(),
-        attendees: store::attendees(conn, row.id)?,
+        attendees: store::attendees(conn, row.id)?
+            .into_iter()
+            .map(|a| {
+                let shown = a.lead_id.is_none() || visible(conn, grant, a.lead_id)?;
+                Ok(super::Attendee { lead_id: a.lead_id.filter(|_| shown), ..a })
+            })
+            .collect::<Result<Vec<_>>>()?,
         sync_pending: row.sync_pending,
         created_at: row.created_at.clone(),
         updated_at: row.updated_at.clone(),
@@ -259,7 +267,7 @@ impl Rapport {
     pub fn appointment(&self, actor: &Actor, id: i64) -> Result<Appointment> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            view(conn, &visible_row(conn, &grant, id)?)
+            view(conn, &grant, &visible_row(conn, &grant, id)?)
         })
     }
 
@@ -267,7 +275,11 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             crate::leads::api::visible_lead(conn, &grant, lead_id)?;
-            store::by_lead(conn, lead_id)?.iter().filter(|r| r.recurrence_id.is_none()).map(|r| view(conn, r)).collect()
+            store::by_lead(conn, lead_id)?
+                .iter()
+                .filter(|r| r.recurrence_id.is_none())
+                .map(|r| view(conn, &grant, r))
+                .collect()
         })
     }
 
