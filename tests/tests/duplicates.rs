@@ -247,6 +247,10 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
         assert_eq!((campaign(p.lead_a), campaign(p.lead_b)), ("Spring".to_string(), "Spring".to_string()));
     }
     assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().len(), all.len(), "the other pairs are kept");
+    // Its counts too: the Spring leads and the Spring pairs, not the database's.
+    assert_eq!((report.leads, report.open as usize), (2, queue.len()), "{report:?}");
+    let whole = f.core.scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    assert_eq!((whole.leads, whole.open as usize), (5, all.len()), "{whole:?}");
 }
 
 #[test]

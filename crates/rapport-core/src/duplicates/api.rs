@@ -83,7 +83,7 @@ impl Rapport {
         progress(ScanProgress { phase: ScanPhase::Saving, done: 0, total: found_total });
         let at = self.now();
         let mut pairs = Vec::with_capacity(found.len());
-        let (open, kept_apart) = self.db.write(|tx| {
+        let (leads, open, kept_apart) = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
             if grant.duplicate_reach() != DuplicateReach::All {
                 return Err(AccessError::NotSteward("scan every lead for duplicates").into());
@@ -95,6 +95,8 @@ impl Rapport {
             // is left out of what is saved, and a lead created since was never compared, so its pairs stay.
             let scanned: std::collections::HashSet<i64> = refs.iter().map(|r| r.id).collect();
             let (mut open, mut kept_apart) = (0u32, 0u32);
+            // Of them, the pairs with a lead outside the reader's campaigns.
+            let mut hidden = (0u32, 0u32);
             for (i, c) in found.iter().enumerate() {
                 if i % SAVE_CHUNK == 0 {
                     if cancel.load(Ordering::Relaxed) {
@@ -122,6 +124,10 @@ impl Rapport {
                     fingerprint: &fp,
                     at: &at,
                 };
+                // The scan sees every lead, as the pairs it keeps must; its report tells a steward of some
+                // campaigns only of the pairs of leads they may see, in its list and in its counts.
+                let shown = store::in_scope(tx, &scope, first.id)? && store::in_scope(tx, &scope, second.id)?;
+                let (open_before, apart_before) = (open, kept_apart);
                 match existing.remove(&(first.id, second.id)) {
                     Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => kept_apart += 1,
                     Some(stored) => {
@@ -144,9 +150,9 @@ impl Rapport {
                         open += 1;
                     }
                 }
-                // The scan sees every lead, as the pairs it keeps must; its report shows a steward of some
-                // campaigns only the pairs of leads they may see.
-                if !(store::in_scope(tx, &scope, first.id)? && store::in_scope(tx, &scope, second.id)?) {
+                if !shown {
+                    hidden.0 += open - open_before;
+                    hidden.1 += kept_apart - apart_before;
                     continue;
                 }
                 pairs.push(FoundPair {
@@ -168,9 +174,16 @@ impl Rapport {
             incremental::save_model(tx, &model.parameters(), &at)?;
             changelog::record(tx, &batch, "duplicate_scan", 0, "open pairs", None, Some(&open.to_string()))?;
             progress(ScanProgress { phase: ScanPhase::Saving, done: found_total, total: found_total });
-            Ok::<_, Error>((open, kept_apart))
+            let leads = match &scope {
+                crate::access::LeadScope::All => total,
+                scoped => {
+                    let ids = crate::leads::store::ids_in_scope(tx, scoped)?;
+                    u32::try_from(ids.iter().filter(|id| scanned.contains(id)).count()).unwrap_or(u32::MAX)
+                }
+            };
+            Ok::<_, Error>((leads, open - hidden.0, kept_apart - hidden.1))
         })?;
-        Ok(ScanReport { leads: total, pairs, open, kept_apart, seconds: started.elapsed().as_secs_f64() })
+        Ok(ScanReport { leads, pairs, open, kept_apart, seconds: started.elapsed().as_secs_f64() })
     }
 
     /// The open pairs the actor may see (both leads inside their campaigns), highest score first.
