@@ -173,6 +173,17 @@ pub(crate) fn submissions(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Migration 014: what each submission did, in words. Added only where it is missing, so the migration can run
+/// again over a database that has it (SQLite has no ADD COLUMN IF NOT EXISTS).
+pub(crate) fn add_detail_column(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let has: bool =
+        tx.prepare("SELECT 1 FROM pragma_table_info('capture_submissions') WHERE name = 'detail'")?.exists([])?;
+    if !has {
+        tx.execute_batch("ALTER TABLE capture_submissions ADD COLUMN detail TEXT")?;
+    }
+    Ok(())
+}
+
 /// The SHA-256 of source `id`'s token, as stored.
 pub(crate) fn token_hash_of(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn

@@ -38,7 +38,10 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::duplicates::incremental::reindex_refolded_v12(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/013_lead_lookups.sql")),
-        M::up(include_str!("migrations/014_capture_detail.sql")),
+        // What a capture submission did, kept beside its reply: a column, added by the feature that owns it.
+        M::up_with_hook(include_str!("migrations/014_capture_detail.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::capture::add_detail_column(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
