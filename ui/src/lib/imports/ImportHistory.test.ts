@@ -33,6 +33,7 @@ describe('Import history', () => {
       importHistory: async () => [
         importBatch({ id: 3, file_name: 'partner.csv', channel: 'partner', source_detail: 'Acme list', template: 'Acme', status: 'cancelled', rows_done: 40, rows_total: 100, counts: counts({ create_active: 38, reject: 2 }) }),
         importBatch(),
+        importBatch({ id: 4, status: 'failed', rows_done: 500, rows_total: 900, error: 'disk full' }),
       ],
     });
     const r = await row(3);
@@ -43,8 +44,9 @@ describe('Import history', () => {
     expect(within(r).getByTestId('history-status')).toHaveTextContent('Cancelled');
     expect(within(r).getByTestId('history-counts')).toHaveTextContent('38 created (active) · 2 rejected');
     expect(within(r).getByTestId('history-rows')).toHaveTextContent('40 / 100');
-    // A cancelled import can be resumed; a completed one cannot.
+    // A cancelled import can be resumed, and a failed one (its rows so far are in); a completed one cannot.
     expect(within(r).getByTestId('history-resume')).toBeInTheDocument();
+    expect(within(await row(4)).getByTestId('history-resume')).toBeInTheDocument();
     expect(within(await row(1)).queryByTestId('history-resume')).toBeNull();
   });
 

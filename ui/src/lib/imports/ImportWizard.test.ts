@@ -281,6 +281,30 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-report-step');
   });
 
+  it('reports an import that failed part-way with the rows it left in, to resume or undo', async () => {
+    const ended = deferred<ImportBatch>();
+    let report!: (p: RunProgress) => void;
+    const failed = importBatch({ id: 7, file_name: 'messe.csv', status: 'failed', rows_done: 500, error: 'disk full' });
+    const { u } = open({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importHistory: async () => [failed],
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-running-step');
+    report(runProgress({ batch_id: 7, rows_done: 500 }));
+    ended.reject(apiErr({ code: 'internal', message: 'disk full' }));
+    const step = await screen.findByTestId('import-report-step');
+    expect(within(step).getByTestId('report-headline')).toHaveTextContent('The import of messe.csv failed after 500 rows.');
+    expect(step).not.toHaveTextContent('was not imported');
+    expect(within(step).getByTestId('report-error')).toHaveTextContent('Disk full');
+    expect(within(step).getByTestId('report-undo')).toBeEnabled();
+    expect(within(step).getByTestId('report-resume')).toBeEnabled();
+  });
+
   it('goes on while the page is away, tells the end in a toast, and shows the report on return', async () => {
     const ended = deferred<ImportBatch>();
     let report!: (p: RunProgress) => void;

@@ -66,7 +66,11 @@ class ImportRuns {
           out.push({ fileName: item.fileName, batch, error: null, skipped: false });
           if (batch.status === 'cancelled') this.stopRequested = true;
         } catch (e) {
-          out.push({ fileName: item.fileName, batch: null, error: toApiError(e), skipped: false });
+          // A failure after the first chunks leaves a batch behind (marked failed): its rows are in, and it can be
+          // resumed or undone, so the report shows it rather than "not imported".
+          const started = this.op?.batchId ?? null;
+          const batch = started === null ? null : await this.batchAfterFailure(started);
+          out.push({ fileName: item.fileName, batch, error: toApiError(e), skipped: false });
           if (toApiError(e).code === 'cancelled') this.stopRequested = true;
         }
         if (mine !== this.run) return out;
@@ -146,6 +150,15 @@ class ImportRuns {
     this.progress = p;
     // Cancel was asked for before the batch was known: it goes now.
     if (first && this.cancelling) void this.sendCancel(p.batch_id);
+  }
+
+  /** The batch a failed import left, as the history has it; null if it cannot be read. */
+  private async batchAfterFailure(id: number): Promise<ImportBatch | null> {
+    try {
+      return (await backend().importHistory()).find((b) => b.id === id) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private async sendCancel(batchId: number) {
