@@ -331,6 +331,27 @@ describe('Import wizard', () => {
     expect(await screen.findByTestId('import-report-step')).toHaveTextContent('Imported messe.csv: 8 rows.');
   });
 
+  it('names a file whose check failed in the report, beside the files imported', async () => {
+    const { be, u } = open();
+    const check = be.importDryRun.getMockImplementation()!;
+    be.importDryRun
+      .mockImplementationOnce(check)
+      .mockImplementationOnce(async () => {
+        throw apiErr({ code: 'internal', message: 'the file could not be read' });
+      });
+    await toMapping(u, [csvFile('hannover.csv'), csvFile('berlin.csv', csvText())]);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await u.click(screen.getByTestId('import-start'));
+    const step = await screen.findByTestId('import-report-step');
+    const files = within(step).getAllByTestId('import-report-file').map((a) => a.dataset.file);
+    expect(files).toEqual(['hannover.csv', 'berlin.csv']);
+    expect(within(step).getAllByTestId('report-headline')[1]).toHaveTextContent(
+      'berlin.csv was not imported: Its check failed (the file could not be read)',
+    );
+    expect(be.importStart).toHaveBeenCalledTimes(1);
+  });
+
   it('imports files with the same columns with one mapping, and maps files with other columns after', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [

@@ -1,7 +1,7 @@
 // The import wizard's state, shared by the app: files chosen, the mapping, the check and the run live here, not
 // in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
 // (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
-import { backend, errorMessage } from '../api';
+import { apiError, backend, errorMessage } from '../api';
 import { leadFacets } from '../leads/facets.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
@@ -19,6 +19,11 @@ import {
   type PlanOptions,
 } from './plan';
 import { importRuns, type RunItem, type RunOutcome } from './runs.svelte';
+
+/** A message set inside another sentence. */
+function decapital(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
 
 export type WizardStep = 'files' | 'mapping' | 'dryrun' | 'running' | 'report';
 
@@ -302,9 +307,18 @@ class ImportWizard {
     }
     void leadFacets.refresh();
     if (mine !== this.seq) return;
-    this.outcomes = outcomes;
+    // The files whose check failed were not imported: the report (and the toast) say so beside the others.
+    const unchecked: RunOutcome[] = this.checks
+      .filter((c) => !c.report)
+      .map((c) => ({
+        fileName: c.fileName,
+        batch: null,
+        error: apiError('internal', `its check failed (${decapital(c.error ?? 'no answer')})`),
+        skipped: false,
+      }));
+    this.outcomes = [...outcomes, ...unchecked];
     this.step = 'report';
-    this.announce(outcomes);
+    this.announce(this.outcomes);
   }
 
   /** Away from the Import page, the end of a run is told in a toast that leads back to it. */
@@ -315,11 +329,14 @@ class ImportWizard {
     const failed = outcomes.some((o) => o.error || o.batch?.status === 'failed');
     const cancelled = outcomes.some((o) => o.batch?.status === 'cancelled');
     const name = outcomes.length === 1 ? outcomes[0].fileName : `${count(outcomes.length)} files`;
-    const message = failed
-      ? `The import of ${name} failed`
-      : cancelled
-        ? `The import of ${name} was cancelled after ${count(rows)} rows`
-        : `Imported ${name}: ${count(rows)} rows`;
+    const notIn = outcomes.filter((o) => !o.batch && o.error).map((o) => o.fileName);
+    const message = failed && done.length > 0 && notIn.length > 0
+      ? `Imported ${count(rows)} rows; not imported: ${notIn.join(', ')}`
+      : failed
+        ? `The import of ${name} failed`
+        : cancelled
+          ? `The import of ${name} was cancelled after ${count(rows)} rows`
+          : `Imported ${name}: ${count(rows)} rows`;
     const action = { label: 'Show', run: () => nav.go({ name: 'imports' }), testid: 'toast-show-import' };
     if (failed) toasts.error(message, { action });
     else toasts.success(message, { action });
