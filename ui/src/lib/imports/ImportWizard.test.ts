@@ -490,6 +490,19 @@ describe('Import wizard', () => {
     );
   });
 
+  it('keeps the mapping made by hand when a file of the same columns is added on a step back', async () => {
+    const { u } = open();
+    await toMapping(u, [csvFile('hannover.csv')]);
+    await u.selectOptions(screen.getByTestId('map-Interne Nr'), 'notes');
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-files-step');
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('berlin.csv', csvText())]);
+    await staged(2);
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getByTestId('map-Interne Nr')).toHaveValue('notes');
+  });
+
   it('maps a sheet chosen on a step back afresh, not with the other sheet\'s mapping', async () => {
     const { u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);

@@ -14,6 +14,7 @@ import {
   groupByHeaders,
   isImportable,
   mappingProblems,
+  normalizeHeader,
   planFor,
   suggestedMapping,
   type PlanOptions,
@@ -188,9 +189,11 @@ class ImportWizard {
   toMapping(): boolean {
     if (this.step !== 'files' || this.busy || this.ready.length === 0) return false;
     const groups = groupByHeaders(this.ready, (f) => f.preview?.headers ?? []).map((g) => g.map((f) => f.key));
-    // Back on the files and on again with the same ones (same sheets, same columns): the mapping made by hand
-    // is still theirs.
-    const mappedFor = JSON.stringify([groups, this.ready.map((f) => [f.key, f.preview?.sheet, f.preview?.headers])]);
+    // Back on the files and on again with the first set of columns as it was (a file of the same columns added
+    // or taken away, say): the mapping and options made by hand are still theirs. The mapping goes by place, so
+    // other columns first (another sheet, another first file) start from the suggestions again.
+    const first = this.find(groups[0]?.[0] ?? -1)?.preview?.headers ?? [];
+    const mappedFor = JSON.stringify(first.map(normalizeHeader));
     const same = this.group === 0 && this.mapping.length > 0 && mappedFor === this.mappedFor;
     this.mappedFor = mappedFor;
     this.groups = groups;
