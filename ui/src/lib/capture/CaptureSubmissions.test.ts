@@ -1,0 +1,37 @@
+import { render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { apiErr, mockBackend } from '../../test/fixtures';
+import { captureSource, captureSubmission } from '../../test/importFixtures';
+import CaptureSubmissions from './CaptureSubmissions.svelte';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Recent submissions', () => {
+  it('refreshes quietly on its timer: the empty state stays while it reads, no "Loading…" every 10 s', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const be = mockBackend();
+    be.captureSubmissions.mockResolvedValueOnce([]).mockImplementationOnce(() => new Promise(() => {}));
+    render(CaptureSubmissions, { sources: [captureSource()] });
+    expect(await screen.findByTestId('capture-submissions-empty')).toBeInTheDocument();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(be.captureSubmissions).toHaveBeenCalledTimes(2);
+    expect(screen.getByTestId('capture-submissions-empty')).toBeInTheDocument();
+    expect(screen.queryByText('Loading…')).toBeNull();
+  });
+
+  it('keeps the list when a refresh on the timer fails', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const be = mockBackend();
+    be.captureSubmissions
+      .mockResolvedValueOnce([captureSubmission()])
+      .mockRejectedValue(apiErr({ code: 'internal', message: 'the database is busy' }));
+    render(CaptureSubmissions, { sources: [captureSource()] });
+    expect(await screen.findByTestId('capture-submissions-table')).toBeInTheDocument();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(be.captureSubmissions).toHaveBeenCalledTimes(2);
+    expect(screen.getByTestId('capture-submissions-table')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
