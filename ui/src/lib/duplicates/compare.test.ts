@@ -143,6 +143,9 @@ describe('numbers in words', () => {
     expect(formatSeconds(42.4)).toBe('42 s');
     expect(formatSeconds(180)).toBe('3 min');
     expect(formatSeconds(4800)).toBe('1 h 20 min');
+    expect(formatSeconds(7170)).toBe('2 h'); // never "1 h 60 min"
+    expect(formatSeconds(7229)).toBe('2 h');
+    expect(formatSeconds(7231)).toBe('2 h 1 min');
   });
 
   it('measures the pace of a phase from where it was first seen, once the total is known', () => {

@@ -220,8 +220,10 @@ export function formatSeconds(s: number): string {
     const sec = whole % 60;
     return sec === 0 ? `${m} min` : `${m} min ${sec} s`;
   }
-  const h = Math.floor(whole / 3600);
-  const m = Math.round((whole % 3600) / 60);
+  // Rounded to the minute first, so 1 h 59 min 30 s reads "2 h", not "1 h 60 min".
+  const minutes = Math.round(whole / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
