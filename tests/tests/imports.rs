@@ -472,6 +472,12 @@ fn templates_map_a_known_export_and_the_mapping_is_checked() {
     let saved = f.core.import_templates(&f.admin).unwrap();
     let applied = rapport_core::imports::apply_template(&suggested_plan(&f, &path, None).mapping, &saved[0]);
     assert_eq!(applied, plan.mapping);
+    // Saved again under the name in other letters: the one template, as typed this time.
+    let again = ImportTemplateInput { name: "old crm".into(), ..t.clone() };
+    assert_eq!(f.core.save_import_template(&f.admin, &again).unwrap().name, "old crm");
+    let names: Vec<String> = f.core.import_templates(&f.admin).unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, vec!["old crm"]);
+    f.core.save_import_template(&f.admin, &t).unwrap();
     plan.template = Some("Old CRM".into());
     let b = run(&f, &path, &plan);
     assert_eq!(b.template.as_deref(), Some("Old CRM"));

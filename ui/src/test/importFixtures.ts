@@ -626,7 +626,8 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
     saveImportTemplate: async (t) => {
       if (!t.name.trim()) throw validation('name: is required', [{ field: 'name', message: 'is required' }]);
       const out: ImportTemplate = { ...t, mapping: t.mapping.map((m: ColumnMapping) => ({ ...m })), updated_at: new Date().toISOString() };
-      const i = saved.findIndex((x) => x.name === t.name);
+      // As the backend: one template per name whatever its case, written as last typed.
+      const i = saved.findIndex((x) => x.name.toLowerCase() === t.name.toLowerCase());
       if (i >= 0) saved[i] = out;
       else saved.push(out);
       return { ...out };

@@ -228,11 +228,13 @@ pub(crate) fn templates(conn: &Connection) -> Result<Vec<ImportTemplate>, StoreE
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Saves `t`, in place of a template of the same name whatever its case ("fair" replaces "Fair", and is then
+/// written as typed): names are unique without regard to case.
 pub(crate) fn save_template(tx: &Transaction<'_>, t: &ImportTemplate) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO import_templates (name, mapping, natural_key, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping, natural_key = excluded.natural_key,
-             updated_at = excluded.updated_at",
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name, mapping = excluded.mapping,
+             natural_key = excluded.natural_key, updated_at = excluded.updated_at",
     )?
     .execute(params![t.name, json(&t.mapping), t.key.map(NaturalKey::as_str), t.updated_at])?;
     Ok(())

@@ -503,6 +503,23 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('map-Interne Nr')).toHaveValue('notes');
   });
 
+  it('saves a template over one whose name differs only in case, leaving one', async () => {
+    const { u } = open();
+    await toMapping(u);
+    const select = screen.getByTestId('import-template-select');
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
+    await u.click(screen.getByTestId('import-template-save'));
+    const dialog = await screen.findByTestId('save-template-dialog');
+    const name = within(dialog).getByTestId('template-name');
+    await u.clear(name);
+    await u.type(name, 'messe export');
+    expect(dialog).toHaveTextContent('saving replaces it');
+    await u.click(within(dialog).getByTestId('template-save-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('save-template-dialog')).toBeNull());
+    const names = within(select).getAllByRole('option').map((o) => o.textContent);
+    expect(names.filter((n) => n?.toLowerCase() === 'messe export')).toEqual(['messe export']);
+  });
+
   it('maps a sheet chosen on a step back afresh, not with the other sheet\'s mapping', async () => {
     const { u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
