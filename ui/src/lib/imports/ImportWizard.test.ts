@@ -331,6 +331,34 @@ describe('Import wizard', () => {
     expect(await screen.findByTestId('import-report-step')).toHaveTextContent('Imported messe.csv: 8 rows.');
   });
 
+  it('follows the file being imported: a late report of the file before does not take over its progress or Cancel', async () => {
+    const reports: ((p: RunProgress) => void)[] = [];
+    const ends = [deferred<ImportBatch>(), deferred<ImportBatch>()];
+    const { be, u } = open({
+      importStart: (_id, _plan, onProgress) => {
+        reports.push(onProgress);
+        return ends[reports.length - 1].promise;
+      },
+      importCancel: async () => {},
+    });
+    await toMapping(u, [csvFile('hannover.csv'), csvFile('berlin.csv', csvText())]);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-running-step');
+    reports[0](runProgress({ batch_id: 1, rows_done: 2 }));
+    ends[0].resolve(importBatch({ id: 1, file_name: 'hannover.csv' }));
+    await waitFor(() => expect(reports).toHaveLength(2));
+    reports[0](runProgress({ batch_id: 1, rows_done: 8, rows_total: 8 }));
+    reports[1](runProgress({ batch_id: 2, rows_done: 3, rows_total: 8 }));
+    reports[0](runProgress({ batch_id: 1, rows_done: 8, rows_total: 8 }));
+    await u.click(screen.getByTestId('import-cancel'));
+    expect(be.importCancel).toHaveBeenCalledWith(2);
+    expect(be.importCancel).not.toHaveBeenCalledWith(1);
+    ends[1].resolve(importBatch({ id: 2, file_name: 'berlin.csv', status: 'cancelled' }));
+    await screen.findByTestId('import-report-step');
+  });
+
   it('names a file whose check failed in the report, beside the files imported', async () => {
     const { be, u } = open();
     const check = be.importDryRun.getMockImplementation()!;

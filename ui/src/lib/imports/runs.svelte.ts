@@ -62,7 +62,7 @@ class ImportRuns {
         this.op = { kind: 'import', fileName: item.fileName, index, total: items.length, batchId: null };
         this.progress = null;
         try {
-          const batch = await backend().importStart(item.fileId, item.plan, (p) => this.report(mine, p));
+          const batch = await backend().importStart(item.fileId, item.plan, (p) => this.report(mine, p, index));
           out.push({ fileName: item.fileName, batch, error: null, skipped: false });
           if (batch.status === 'cancelled') this.stopRequested = true;
         } catch (e) {
@@ -143,8 +143,10 @@ class ImportRuns {
     this.finished++;
   }
 
-  private report(mine: number, p: RunProgress) {
-    if (mine !== this.run || !this.op) return;
+  /** A report of file `index` of run `mine`: one of a file already done (arriving late) is not this file's. */
+  private report(mine: number, p: RunProgress, index = 0) {
+    if (mine !== this.run || !this.op || this.op.index !== index) return;
+    if (this.op.batchId !== null && this.op.batchId !== p.batch_id) return;
     const first = this.op.batchId === null;
     if (first) this.op = { ...this.op, batchId: p.batch_id };
     this.progress = p;
