@@ -95,6 +95,13 @@ pub async fn import_history(state: State<'_, AppState>) -> Res<Vec<ImportBatch>>
     as_actor(&state, |core, actor| core.import_history(actor, 200)).await
 }
 
+/// One import with what its undo kept and why (the history lists imports without them).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_batch(state: State<'_, AppState>, batch_id: Id) -> Res<ImportBatch> {
+    as_actor(&state, move |core, actor| core.import_batch(actor, batch_id.0)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn import_rejects_csv(state: State<'_, AppState>, batch_id: Id) -> Res<String> {

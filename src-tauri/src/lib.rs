@@ -109,6 +109,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             import_commands::import_resume,
             import_commands::import_undo,
             import_commands::import_history,
+            import_commands::import_batch,
             import_commands::import_rejects_csv,
             import_commands::import_templates,
             import_commands::save_import_template,

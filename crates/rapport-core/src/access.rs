@@ -85,6 +85,9 @@ pub enum AccessError {
     Deactivated,
     #[error("campaign \"{0}\" is not one of the campaigns you work on")]
     OutsideCampaigns(String),
+    /// A merge that took in a lead the reader may not see: which campaign it is of is not theirs to know either.
+    #[error("this merge took in a lead of a campaign you do not work on: ask an administrator to take it back")]
+    MergedOutsideCampaigns,
     #[error("only data stewards and administrators can {0}; you can decide about pairs with a lead you own")]
     NotSteward(&'static str),
 }

@@ -247,8 +247,10 @@ export interface Backend {
    * edited since (those are kept, with the reason).
    */
   importUndo(batchId: number, onProgress: (p: RunProgress) => void): Promise<UndoReport>;
-  /** Every import, newest first. */
+  /** Every import, newest first (an undo's report without the leads it kept: see `importBatch`). */
   importHistory(): Promise<ImportBatch[]>;
+  /** One import, with the leads its undo kept and why. */
+  importBatch(batchId: number): Promise<ImportBatch>;
   /** The rejected rows of an import as CSV: each original row and an "error" column. */
   importRejectsCsv(batchId: number): Promise<string>;
   importTemplates(): Promise<ImportTemplate[]>;
@@ -478,6 +480,7 @@ export const tauriBackend: Backend = {
   importResume: (batchId, onProgress) => unwrap(() => commands.importResume(batchId, progressChannel(onProgress))),
   importUndo: (batchId, onProgress) => unwrap(() => commands.importUndo(batchId, progressChannel(onProgress))),
   importHistory: () => unwrap(() => commands.importHistory()),
+  importBatch: (batchId) => unwrap(() => commands.importBatch(batchId)),
   importRejectsCsv: (batchId) => unwrap(() => commands.importRejectsCsv(batchId)),
   importTemplates: () => unwrap(() => commands.importTemplates()),
   saveImportTemplate: (template) => unwrap(() => commands.saveImportTemplate(template)),

@@ -106,6 +106,8 @@ export const commands = {
 	importResume: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_resume", { batchId, onProgress })),
 	importUndo: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<UndoReport, ApiError_Serialize>(__TAURI_INVOKE("import_undo", { batchId, onProgress })),
 	importHistory: () => typedError<ImportBatch_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_history")),
+	/**  One import with what its undo kept and why (the history lists imports without them). */
+	importBatch: (batchId: Id) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_batch", { batchId })),
 	importRejectsCsv: (batchId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("import_rejects_csv", { batchId })),
 	importTemplates: () => typedError<ImportTemplate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_templates")),
 	saveImportTemplate: (template: ImportTemplateInput_Deserialize) => typedError<ImportTemplate_Serialize, ApiError_Serialize>(__TAURI_INVOKE("save_import_template", { template })),

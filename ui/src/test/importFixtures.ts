@@ -363,6 +363,7 @@ type ImportMethods = Pick<
   | 'importResume'
   | 'importUndo'
   | 'importHistory'
+  | 'importBatch'
   | 'importRejectsCsv'
   | 'importTemplates'
   | 'saveImportTemplate'
@@ -608,7 +609,14 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
       b.undo = report;
       return report;
     },
-    importHistory: async () => batches.map((b) => ({ ...b, counts: { ...b.counts } })),
+    // As the backend: the history leaves out the leads an undo kept; one batch has them.
+    importHistory: async () =>
+      batches.map((b) => ({ ...b, counts: { ...b.counts }, undo: b.undo ? { ...b.undo, kept: [] } : null })),
+    importBatch: async (batchId) => {
+      const b = batches.find((x) => x.id === batchId);
+      if (!b) throw notFound(`import ${batchId} was not found`);
+      return { ...b, counts: { ...b.counts }, undo: b.undo ? { ...b.undo, kept: [...b.undo.kept] } : null };
+    },
     importRejectsCsv: async (batchId) => {
       const b = batches.find((x) => x.id === batchId);
       if (!b) throw notFound(`import ${batchId} was not found`);

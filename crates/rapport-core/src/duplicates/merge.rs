@@ -323,7 +323,7 @@ mod operations {
                 for a in &archived {
                     let campaign = archived_lead(&a.rows)["campaign"].as_str().unwrap_or("").to_string();
                     if !scope.allows_campaign(&campaign) {
-                        return Err(crate::access::AccessError::OutsideCampaigns(campaign).into());
+                        return Err(crate::access::AccessError::MergedOutsideCampaigns.into());
                     }
                 }
                 let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;

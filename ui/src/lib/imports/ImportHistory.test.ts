@@ -110,6 +110,23 @@ describe('Import history', () => {
     ]));
   });
 
+  it('shows the leads an undo kept, and why, after its dialog was closed', async () => {
+    const kept = [{ lead_id: 501, reason: 'kept: activities were logged on it since the import' }];
+    const undone = importBatch({ id: 6, status: 'undone', undo: { removed: 7, reverted: 0, kept: [], kept_count: 1 } });
+    const { be, u } = open({
+      importHistory: async () => [undone],
+      importBatch: async () => ({ ...undone, undo: { ...undone.undo!, kept } }),
+    });
+    await u.click(within(await row(6)).getByTestId('history-kept'));
+    const dialog = await screen.findByTestId('kept-dialog');
+    await waitFor(() => expect(within(dialog).getAllByTestId('kept-lead')).toHaveLength(1));
+    expect(within(dialog).getByTestId('kept-lead')).toHaveTextContent('Lead 501');
+    expect(within(dialog).getByTestId('kept-lead')).toHaveTextContent('activities were logged');
+    expect(be.importBatch).toHaveBeenCalledWith(6);
+    await u.click(within(dialog).getByRole('button', { name: 'Lead 501' }));
+    expect(nav.view).toEqual({ name: 'lead', id: 501 });
+  });
+
   it('resumes a cancelled import and shows it completed', async () => {
     const { be, u } = open({
       importHistory: vi
