@@ -14,6 +14,8 @@ use crate::state::AppState;
 pub struct Listener {
     running: Option<rapport_capture::Running>,
     error: Option<String>,
+    /// Kept across restarts: saving the settings does not give a source its quota back.
+    limits: rapport_capture::RateLimits,
 }
 
 /// Stops the listener and starts it again as the stored settings say.
@@ -39,7 +41,7 @@ pub(crate) async fn restart(state: &AppState) -> CaptureStatus {
         }
     };
     if settings.enabled {
-        match rapport_capture::start(core, &settings).await {
+        match rapport_capture::start_with(core, &settings, l.limits.clone()).await {
             Ok(r) => l.running = Some(r),
             Err(e) => l.error = Some(e.to_string()),
         }

@@ -102,9 +102,11 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    // The rate limits outlive a listener, as the app keeps them across the restarts a settings save makes.
+    let limits = rapport_capture::RateLimits::default();
+    let running = rt.block_on(rapport_capture::start_with(core.clone(), &settings, limits.clone())).unwrap();
     assert!(running.address.ip().is_loopback(), "loopback unless opened to the network");
-    let url = format!("http://{}/api/v1/leads", running.address);
+    let mut url = format!("http://{}/api/v1/leads", running.address);
 
     // Valid: JSON and a form post.
     let a = post(
@@ -277,6 +279,12 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         }
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // Restarted (a settings save does that): the source's quota is still used up.
+    rt.block_on(running.stop());
+    let running = rt.block_on(rapport_capture::start_with(core, &settings, limits)).unwrap();
+    url = format!("http://{}/api/v1/leads", running.address);
+    let b = br#"{"first_name":"R9","last_name":"Limit","email":"r9@limit.io"}"#;
+    assert_eq!(post(&url, Some(&token), "application/json", b, &[]).status, 429, "no new quota by a restart");
     let a = post(
         &url,
         Some(&partner.token),

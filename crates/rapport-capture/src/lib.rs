@@ -33,8 +33,14 @@ struct AppState {
     /// nothing comes in once the API is off.
     open: Arc<AtomicBool>,
     /// One limiter per source, made with its own rate on its first request.
-    limiters: Mutex<std::collections::HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>>,
+    limiters: RateLimits,
 }
+
+/// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
+/// and handed to each start: a source that used up its quota does not get it back because the settings were
+/// saved, which restarts the listener.
+#[derive(Clone, Default)]
+pub struct RateLimits(Arc<Mutex<std::collections::HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>>>);
 
 /// A running listener; dropping it (or calling [`Running::stop`]) stops it.
 pub struct Running {
@@ -100,7 +106,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 fn limiter(state: &AppState, source_id: i64, per_minute: u32) -> Arc<DefaultDirectRateLimiter> {
-    let mut map = match state.limiters.lock() {
+    let mut map = match state.limiters.0.lock() {
         Ok(m) => m,
         Err(poisoned) => poisoned.into_inner(),
     };
@@ -207,17 +213,17 @@ fn browser_origin(typed: &str) -> Option<HeaderValue> {
 }
 
 pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
-    router_with(core, settings, Arc::new(AtomicBool::new(true)))
+    router_with(core, settings, Arc::new(AtomicBool::new(true)), RateLimits::default())
 }
 
-fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicBool>) -> Router {
+fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicBool>, limiters: RateLimits) -> Router {
     let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| browser_origin(o)).collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
-    let state = Arc::new(AppState { core, open, limiters: Mutex::new(Default::default()) });
+    let state = Arc::new(AppState { core, open, limiters });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         .fallback(not_found)
@@ -226,14 +232,24 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .with_state(state)
 }
 
-/// Starts listening as `settings` say (port 0: any free port, for tests), on the current Tokio runtime.
+/// Starts listening as `settings` say (port 0: any free port, for tests), on the current Tokio runtime, with
+/// rate limits of its own.
 pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Running, ServeError> {
+    start_with(core, settings, RateLimits::default()).await
+}
+
+/// [`start`], counting each source's requests in `limits`, which outlive this listener.
+pub async fn start_with(
+    core: Arc<Rapport>,
+    settings: &CaptureSettings,
+    limits: RateLimits,
+) -> Result<Running, ServeError> {
     let ip = if settings.open_to_network { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
     let wanted = SocketAddr::new(ip, settings.port);
     let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
     let open = Arc::new(AtomicBool::new(true));
-    let app = router_with(core, settings, open.clone());
+    let app = router_with(core, settings, open.clone(), limits);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(async {
