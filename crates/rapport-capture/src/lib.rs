@@ -40,7 +40,10 @@ struct AppState {
 /// and handed to each start: a source that used up its quota does not get it back because the settings were
 /// saved, which restarts the listener.
 #[derive(Clone, Default)]
-pub struct RateLimits(Arc<Mutex<std::collections::HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>>>);
+pub struct RateLimits(Arc<Mutex<std::collections::HashMap<i64, SourceLimit>>>);
+
+/// A source's rate per minute and the limiter made with it.
+type SourceLimit = (u32, Arc<DefaultDirectRateLimiter>);
 
 /// A running listener; dropping it (or calling [`Running::stop`]) stops it.
 pub struct Running {

@@ -210,7 +210,7 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
             Ok(r) => {
                 let line = line_of(&r);
                 if records.peek().is_none() && quotes.odd_quotes() {
-                    if let Some(lines) = r.iter().last().and_then(swallowed_lines) {
+                    if let Some(lines) = r.iter().next_back().and_then(swallowed_lines) {
                         let message = format!(
                             "a quote opened in this row is never closed: the {lines} lines after it were read as \
                              one value; close the quote and import again"
@@ -480,7 +480,7 @@ mod tests {
         }
         latin.extend(b"Jos\xE9;Ruiz;M\xE1laga\nJ\xFCrgen;M\xFCller;K\xF6ln\n");
         let (_, rows) = rows_of(&latin);
-        let last = rows.into_iter().filter_map(Result::ok).last().map(|r| r.cells);
+        let last = rows.into_iter().filter_map(Result::ok).next_back().map(|r| r.cells);
         assert_eq!(last, Some(vec!["Jürgen".to_string(), "Müller".to_string(), "Köln".to_string()]));
     }
 
