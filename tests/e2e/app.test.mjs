@@ -416,11 +416,19 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
     if (rejects.length === 0) await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(rejects[0] ?? "", /Vorname;?,?Nachname/, `the rejects CSV: ${rejects[0]}`);
-  assert.match(rejects[0], /Otto,Falsch,kein-at-zeichen,.*import_error|line 5: E-Mail/s, rejects[0]);
+  // Split by semicolons as the file was, which a German spreadsheet splits on.
+  assert.match(rejects[0], /Otto;Falsch;kein-at-zeichen;.*line 5: E-Mail/s, rejects[0]);
   // The leads are there, with their accents.
   await s.click('[data-testid="nav-leads"]');
   await s.setValue('[data-testid="search-input"]', "größe");
   await s.waitForCount('[data-testid="lead-row"]', 1);
+  // Someone works on Anna Weiß after the import: the undo keeps her, and says why.
+  await openLead("weiß", "Anna Weiß");
+  await s.click('[data-testid="edit-lead"]');
+  await s.waitFor('[data-testid="lead-form"]');
+  await s.setValue('[data-testid="field-job_title"]', "Einkauf");
+  await s.click('[data-testid="save-lead"]');
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Einkauf") });
   // Undo the whole batch from the history.
   await s.click('[data-testid="nav-imports"]');
   await s.waitFor('[data-testid="history-row"]', { text: (t) => t.includes("messe.csv") });
@@ -429,9 +437,16 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   await s.waitFor('[data-testid="undo-dialog"]');
   await s.click('[data-testid="undo-confirm"]');
   await s.waitFor('[data-testid="undo-report"]');
-  assert.equal(await s.text('[data-testid="undo-removed"]').then((t) => t.match(/\d+/)?.[0]), "2");
+  assert.equal(await s.text('[data-testid="undo-removed"]').then((t) => t.match(/\d+/)?.[0]), "1");
+  assert.equal(await s.text('[data-testid="undo-kept-count"]').then((t) => t.match(/\d+/)?.[0]), "1");
   await s.screenshot(`${shots}/40-import-undone.png`);
   await s.click('[data-testid="undo-close"]');
+  // What the undo kept, found again later from the history.
+  await s.click('[data-testid="history-row"][data-status="undone"] [data-testid="history-kept"]');
+  await s.waitFor('[data-testid="kept-lead"]', { text: (t) => /changed job_title/.test(t) });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/40b-import-kept-leads.png`);
+  await s.click('[data-testid="kept-close"]');
   await s.click('[data-testid="nav-leads"]');
   await s.setValue('[data-testid="search-input"]', "größe");
   await s.waitFor('[data-testid="search-input"]');

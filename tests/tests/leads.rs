@@ -758,3 +758,33 @@ fn a_name_and_the_start_of_a_phone_find_the_lead_whatever_else_is_stored() {
     f.core.create_lead(&f.admin, &lead("Txt", "Gateway", "4155559999@txt.att.example"), &Origin::manual()).unwrap();
     assert_eq!(search("lee 4155"), vec![ann], "another lead's email of digits changes nothing");
 }
+
+/// A number saved in one region stays that number when the default region changes: an edit of the notes does
+/// not make "(415) 555-2671" a German number, nor, in Britain, refuse the edit.
+#[test]
+fn a_phone_keeps_its_number_when_the_default_region_changes() {
+    let f = fixture();
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.phones = vec!["(415) 555-2671".into()];
+    let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(ann.phones[0].e164, "+14155552671");
+    for region in ["DE", "GB"] {
+        f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: region.into() }).unwrap();
+        let now = f.core.get_lead(&f.admin, ann.id).unwrap();
+        let mut edit = now.to_input();
+        edit.notes = format!("called from {region}");
+        let saved = f.core.update_lead(&f.admin, now.id, now.version, &edit, &Origin::manual()).unwrap().lead;
+        assert_eq!(
+            (saved.phones[0].e164.as_str(), saved.phones[0].original.as_str()),
+            ("+14155552671", "(415) 555-2671")
+        );
+        let history = f.core.lead_history(&f.admin, ann.id).unwrap();
+        assert!(history.iter().all(|e| !e.field.starts_with("phones")), "no phone change logged: {history:?}");
+    }
+    // A number typed anew is read in today's region.
+    let now = f.core.get_lead(&f.admin, ann.id).unwrap();
+    let mut edit = now.to_input();
+    edit.phones.push("020 7946 0018".into());
+    let saved = f.core.update_lead(&f.admin, now.id, now.version, &edit, &Origin::manual()).unwrap().lead;
+    assert_eq!(saved.phones[1].e164, "+442079460018");
+}

@@ -142,6 +142,23 @@ fn log_override(
 /// The change-log field of an override of the stage gate (not a lead field: undo leaves it alone).
 pub const GATE_OVERRIDE: &str = "gate_override";
 
+/// `input` with each phone the lead holds already, sent back as it was typed, given as the number it was read as
+/// (E.164), and what was typed for each: a number is read in the lead's region, or the default region, as it was
+/// when it was saved. Read again in the region of today, "(415) 555-2671" saved in the US would become a German
+/// number once the default region is Germany, or refuse every later edit of the lead.
+fn stored_phones_kept(old: &Lead, input: &LeadInput) -> (LeadInput, std::collections::HashMap<String, String>) {
+    let mut typed = std::collections::HashMap::new();
+    let mut out = input.clone();
+    for raw in &mut out.phones {
+        let stored = old.phones.iter().find(|p| !p.e164.is_empty() && p.original == raw.trim());
+        if let Some(p) = stored {
+            typed.insert(p.e164.clone(), p.original.clone());
+            raw.clone_from(&p.e164);
+        }
+    }
+    (out, typed)
+}
+
 impl Rapport {
     pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
         self.create_lead_passing(actor, input, origin, Passing::Checked)
@@ -234,7 +251,13 @@ impl Rapport {
     ) -> Result<Lead> {
         let id = old.id;
         let current_owner = old.owner.as_ref().map(|o| o.id);
-        let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), current_owner)?;
+        let (input, typed) = stored_phones_kept(&old, input);
+        let mut lead = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), current_owner)?;
+        for p in &mut lead.phones {
+            if let Some(original) = typed.get(&p.entry.e164) {
+                p.entry.original.clone_from(original);
+            }
+        }
         let after = lead.as_lead(id);
         let changed = fields::diff(&old, &after);
         if changed.is_empty() {
