@@ -1,6 +1,6 @@
 //! The deal fields' spellings: each value people type or files carry ("12.500,00 €", "eur", "31.12.2026") has
 //! one stored form, so the board can sum values, criteria can test for them, and two spellings never differ.
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A non-negative amount as a plain decimal with two places. Accepts thousands separators of either kind
 /// ("12,500.50", "12.500,50", "12 500"), a currency sign or code around it, and a decimal comma.
@@ -13,6 +13,30 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     let body = kept.trim_end_matches(|c: char| !c.is_ascii_digit());
     if body.is_empty() {
         return Err("is not an amount (write it like 12500 or 12,500.00)".into());
+    }
+    // After the number may come its currency ("12,500 €", "12500 EUR"), not its magnitude: "12k" or "1,5 Mio"
+    // read as 12 and 1.50 would put a deal a thousand times too small in the forecast.
+    let after: String = kept[body.len()..].chars().filter(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    const MAGNITUDES: [&str; 16] = [
+        "k",
+        "m",
+        "mm",
+        "b",
+        "bn",
+        "mn",
+        "mio",
+        "mrd",
+        "tsd",
+        "t",
+        "thousand",
+        "million",
+        "millions",
+        "billion",
+        "tausend",
+        "millionen",
+    ];
+    if MAGNITUDES.contains(&after.as_str()) {
+        return Err(format!("\"{}\": write the amount in full, like 12000 for 12k", raw.trim()));
     }
     if body.starts_with('-') {
         return Err("cannot be negative".into());
@@ -82,6 +106,8 @@ pub fn normalize_date(raw: &str) -> Result<String, String> {
     let t = raw.trim();
     let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"));
     match parsed {
+        // "31.12.26" reads as the year 26: the year is asked for in full rather than guessed.
+        Ok(d) if d.year() < 1000 => Err(format!("\"{t}\": write the year in full (YYYY-MM-DD)")),
         Ok(d) => Ok(d.format("%Y-%m-%d").to_string()),
         Err(_) => Err(format!("\"{t}\" is not a date (write it as YYYY-MM-DD)")),
     }
@@ -105,6 +131,20 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_magnitude_or_a_short_year_is_refused_not_misread() {
+        for raw in ["12k", "12 K", "1,5 Mio", "2.5M", "3 Mrd", "40 Tsd"] {
+            assert!(normalize_amount(raw).is_err(), "{raw}");
+        }
+        for (raw, amount) in [("12,500 €", "12500.00"), ("12500 EUR", "12500.00"), ("$12,500.50", "12500.50")] {
+            assert_eq!(normalize_amount(raw).as_deref(), Ok(amount), "{raw}");
+        }
+        for raw in ["31.12.26", "26-12-31"] {
+            assert!(normalize_date(raw).is_err(), "{raw}");
+        }
+        assert_eq!(normalize_date("31.12.2026").as_deref(), Ok("2026-12-31"));
+    }
 
     #[test]
     fn amounts_take_one_spelling_whatever_the_locale() {
