@@ -271,7 +271,9 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.contains("Broken pipe") => ExitCode::from(BROKEN_PIPE_EXIT),
+        // The operating system's own words for it (EPIPE), not any message that says "Broken pipe": a validation
+        // message quotes what was typed, and a refusal of `--email "Broken pipe"` must still be said.
+        Err(e) if e.ends_with("Broken pipe (os error 32)") => ExitCode::from(BROKEN_PIPE_EXIT),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

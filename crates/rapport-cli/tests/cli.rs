@@ -70,6 +70,9 @@ fn first_command_creates_the_administrator_then_leads_flow() {
     let r = rapport(&db, &["leads", "add", "--first-name", "Cy", "--email", "cy@", "--phone", "12"]);
     assert!(!r.ok);
     assert!(r.err.contains("email: \"cy@\"") && r.err.contains("phone: \"12\""), "{}", r.err);
+    // A refusal quoting what was typed is said, whatever was typed.
+    let r = rapport(&db, &["leads", "add", "--first-name", "Di", "--email", "Broken pipe"]);
+    assert!(!r.ok && r.err.contains("\"Broken pipe\""), "{}", r.err);
 
     let r = rapport(&db, &["leads", "list", "--search", "ann@exam"]);
     assert!(r.out.contains("Ann Lee") && !r.out.contains("Bo"), "{}", r.out);
