@@ -907,3 +907,46 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
     let err = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io").unwrap_err();
     assert!(!err.to_string().contains(&bo.id.to_string()), "{err}");
 }
+
+/// A rep marks an imported invite tentative and adds notes twice; the organizer then moves the meeting (their
+/// SEQUENCE 1).
+/// The move is taken: the rep's own changes do not number the organizer's versions.
+#[test]
+fn the_organizers_update_is_taken_after_the_rep_worked_on_the_invite() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let mut cal = agent_settings(&f, &dana, "Europe/Berlin", 0);
+    cal.email = "dana@rapport.test".into();
+    f.core.update_agent_calendar(&dana, cal).unwrap();
+    let invite = OUTLOOK_INVITE.replace(
+        "ORGANIZER;CN=Dana Agent:mailto:dana@rapport.test",
+        "ORGANIZER;CN=Olaf Boss:mailto:olaf@customer.example\nATTENDEE;CN=Dana Agent:mailto:dana@rapport.test",
+    );
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", &invite)], None).unwrap().remove(0);
+    let a = f.core.appointment(&dana, report.appointment_ids[0]).unwrap();
+    f.core.set_appointment_status(&dana, a.id, AppointmentStatus::Proposed).unwrap();
+    for notes in ["Bring the price list", "Bring the price list and the samples"] {
+        let a = f.core.appointment(&dana, a.id).unwrap();
+        let mut edit = booking(id, &a.title, &a.start, &a.end);
+        edit.notes = notes.into();
+        edit.location = a.location.clone();
+        edit.status = a.status;
+        f.core.update_appointment(&dana, a.id, a.version, &edit).unwrap();
+    }
+
+    let moved = invite
+        .replace("SEQUENCE:0", "SEQUENCE:1")
+        .replace(
+            "DTSTART;TZID=W. Europe Standard Time:20261203T100000",
+            "DTSTART;TZID=W. Europe Standard Time:20261208T100000",
+        )
+        .replace(
+            "DTEND;TZID=W. Europe Standard Time:20261203T110000",
+            "DTEND;TZID=W. Europe Standard Time:20261208T110000",
+        );
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", &moved)], None).unwrap().remove(0);
+    assert_eq!((report.updated, report.unchanged), (1, 0), "{report:?}");
+    let a = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!(a.start, "2026-12-08T09:00:00Z");
+}

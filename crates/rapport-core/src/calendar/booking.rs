@@ -383,7 +383,7 @@ impl Rapport {
             }
             let prior = event_of(&old);
             let organizer = prior.as_ref().and_then(|e| e.organizer.clone());
-            let event = event_for(&old.uid, old.sequence + 1, input, &b, organizer, &attendees);
+            let event = event_for(&old.uid, next_sequence(&old), input, &b, organizer, &attendees);
             let mut row = AppointmentRow {
                 agent_id: input.agent_id,
                 lead_id: input.lead_id,
@@ -464,7 +464,7 @@ impl Rapport {
                     }
                     .to_owned(),
                 );
-                event.sequence += 1;
+                event.sequence = next_sequence(&old);
                 let tz = agent_zone(tx, old.agent_id)?;
                 derive(&mut row, &event, tz);
                 // A new status moves nothing: the zone it was booked in stays.
@@ -531,5 +531,17 @@ impl Rapport {
         }
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
         view(tx, grant, &saved)
+    }
+}
+
+/// The SEQUENCE a change made here gives an appointment. Only the organizer numbers the versions of a meeting
+/// (RFC 5546): one booked in Rapport goes up, an invite imported from someone else's calendar keeps the number
+/// its organizer gave it. Counting a rep's own notes and status changes would make the organizer's next update
+/// (their SEQUENCE 1 against our 2) look older than what is stored, and a move or a cancellation be ignored.
+fn next_sequence(old: &AppointmentRow) -> i64 {
+    if old.source == "rapport" {
+        old.sequence + 1
+    } else {
+        old.sequence
     }
 }
