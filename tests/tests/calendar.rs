@@ -950,3 +950,33 @@ fn the_organizers_update_is_taken_after_the_rep_worked_on_the_invite() {
     let a = f.core.appointment(&dana, a.id).unwrap();
     assert_eq!(a.start, "2026-12-08T09:00:00Z");
 }
+
+/// A confirmed appointment moved to another day is to be confirmed again; an edit of its notes alone is not
+/// checked for clashes again (an imported invite may overlap another, as it was kept) and keeps it confirmed.
+#[test]
+fn a_moved_appointment_is_confirmed_again_and_an_edit_in_place_is_not_a_new_clash() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let a =
+        f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    let a = f.core.set_confirmation(&dana, a.id, rapport_core::calendar::Confirmation::Confirmed).unwrap();
+    let two = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:overlap-1\nDTSTAMP:20261101T000000Z\n\
+DTSTART:20261210T090000Z\nDTEND:20261210T100000Z\nSUMMARY:Board call\nEND:VEVENT\nBEGIN:VEVENT\nUID:overlap-2\n\
+DTSTAMP:20261101T000000Z\nDTSTART:20261210T093000Z\nDTEND:20261210T103000Z\nSUMMARY:Supplier call\nEND:VEVENT\nEND:VCALENDAR\n";
+    let report = f.core.import_ics(&dana, &[ics("two.ics", two)], None).unwrap().remove(0);
+    let second = f.core.appointment(&dana, report.appointment_ids[1]).unwrap();
+    let mut notes = booking(id, &second.title, &second.start, &second.end);
+    notes.notes = "Agenda: prices".into();
+    f.core.update_appointment(&dana, second.id, second.version, &notes).unwrap();
+
+    let moved =
+        f.core.move_appointment(&dana, a.id, a.version, "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z").unwrap();
+    assert_eq!(moved.confirmation, rapport_core::calendar::Confirmation::ToSend);
+    let mut edit = booking(id, "Demo", "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z");
+    edit.notes = "Bring samples".into();
+    let moved = f.core.set_confirmation(&dana, moved.id, rapport_core::calendar::Confirmation::Confirmed).unwrap();
+    let kept = f.core.update_appointment(&dana, moved.id, moved.version, &edit).unwrap();
+    assert_eq!(kept.confirmation, rapport_core::calendar::Confirmation::Confirmed);
+}

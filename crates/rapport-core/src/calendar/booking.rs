@@ -369,7 +369,11 @@ impl Rapport {
             if let Some(lead) = input.lead_id {
                 crate::leads::api::visible_lead(tx, &grant, lead)?;
             }
-            if input.status.holds_time() {
+            // Checked when the time it holds changes (moved, given to another agent, or holding time again): an
+            // imported invite may overlap another, as it was kept, and its notes or lead stay editable.
+            let moved = utc_text(b.start) != old.start_utc || old.end_utc.as_deref() != Some(utc_text(b.end).as_str());
+            let held = AppointmentStatus::parse(&old.status).is_some_and(|s| s.holds_time());
+            if input.status.holds_time() && (moved || input.agent_id != old.agent_id || !held) {
                 if let Some(message) = clash(tx, &grant, &agent, b.start, b.end, Some(&old.uid))? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
@@ -392,7 +396,9 @@ impl Rapport {
                 video_url: input.video_url.trim().to_owned(),
                 notes: input.notes.trim().to_owned(),
                 status: input.status.as_str().to_owned(),
-                clash: None,
+                clash: if moved { None } else { old.clash.clone() },
+                // The lead confirmed the old time, not this one: a moved appointment is confirmed again.
+                confirmation: if moved { Confirmation::ToSend.as_str().to_owned() } else { old.confirmation.clone() },
                 ..old.clone()
             };
             derive(&mut row, &event, agent_tz);
