@@ -361,6 +361,28 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// A series cancelled here, not by a file, takes its changed instances with it too: their slots free, their
+/// reminders stopped.
+#[test]
+fn a_series_cancelled_in_rapport_cancels_its_changed_instances() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
+    let series = r.appointment_ids[0];
+    let moved = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
+        .replace("20261207T100000Z", "20261221T140000Z")
+        .replace("20261207T110000Z", "20261221T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap();
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
+    let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();
+    assert!(seen.iter().all(|o| o.status == AppointmentStatus::Cancelled && !o.busy), "{seen:?}");
+    f.core.book_appointment(&dana, &booking(id, "Now free", "2026-12-21T14:00:00Z", "2026-12-21T15:00:00Z")).unwrap();
+}
+
 #[test]
 fn a_malformed_event_is_named_by_line_and_the_rest_imported_with_clashes_flagged() {
     let f = fixture();

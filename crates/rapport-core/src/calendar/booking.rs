@@ -460,23 +460,20 @@ impl Rapport {
                     }
                 }
             }
-            let mut row = AppointmentRow { status: status.as_str().to_owned(), ..old.clone() };
-            if let Some(mut event) = event_of(&old) {
-                event.status = Some(
-                    match status {
-                        AppointmentStatus::Cancelled => "CANCELLED",
-                        AppointmentStatus::Proposed => "TENTATIVE",
-                        _ => "CONFIRMED",
+            let row = with_status(tx, &old, status)?;
+            let saved = self.save_change(tx, &grant, &old, row, None)?;
+            // A series cancelled here cancels its changed instances too: each is a row of its own, which would
+            // otherwise keep its time busy and its reminders coming (an import's cancellation does the same).
+            if status == AppointmentStatus::Cancelled && old.repeats && old.recurrence_id.is_none() {
+                for instance in store::by_uid(tx, old.agent_id, &old.uid)? {
+                    let holds = AppointmentStatus::parse(&instance.status).is_some_and(|s| s.holds_time());
+                    if instance.recurrence_id.is_some() && holds {
+                        let row = with_status(tx, &instance, status)?;
+                        self.save_change(tx, &grant, &instance, row, None)?;
                     }
-                    .to_owned(),
-                );
-                event.sequence = next_sequence(&old);
-                let tz = agent_zone(tx, old.agent_id)?;
-                derive(&mut row, &event, tz);
-                // A new status moves nothing: the zone it was booked in stays.
-                row.time_zone = old.time_zone.clone();
+                }
             }
-            self.save_change(tx, &grant, &old, row, None)
+            Ok(saved)
         })
     }
 
@@ -550,4 +547,24 @@ fn next_sequence(old: &AppointmentRow) -> i64 {
     } else {
         old.sequence
     }
+}
+
+/// Row `old` with `status`, its event saying so (a new status moves nothing: the zone it was booked in stays).
+fn with_status(tx: &Transaction<'_>, old: &AppointmentRow, status: AppointmentStatus) -> Result<AppointmentRow> {
+    let mut row = AppointmentRow { status: status.as_str().to_owned(), ..old.clone() };
+    if let Some(mut event) = event_of(old) {
+        event.status = Some(
+            match status {
+                AppointmentStatus::Cancelled => "CANCELLED",
+                AppointmentStatus::Proposed => "TENTATIVE",
+                _ => "CONFIRMED",
+            }
+            .to_owned(),
+        );
+        event.sequence = next_sequence(old);
+        let tz = agent_zone(tx, old.agent_id)?;
+        derive(&mut row, &event, tz);
+        row.time_zone = old.time_zone.clone();
+    }
+    Ok(row)
 }
