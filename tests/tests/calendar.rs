@@ -332,6 +332,11 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
         .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
     let r = f.core.import_ics(&dana, &[ics("cancel-one.ics", &one)], None).unwrap().remove(0);
     assert_eq!(r.cancelled, 1, "{r:?}");
+    // Sent on, that cancellation is of the one instance: the series beside it would cancel every week.
+    let sent = f.core.export_invite(&dana, r.appointment_ids[0]).unwrap();
+    assert!(sent.contains("METHOD:CANCEL"), "{sent}");
+    assert_eq!((sent.matches("BEGIN:VEVENT").count(), sent.matches("RECURRENCE-ID").count()), (1, 1), "{sent}");
+    assert!(!sent.contains("RRULE"), "{sent}");
     let weeks = || {
         f.core
             .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")

@@ -48,6 +48,12 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             let row = visible_row(conn, &grant, id)?;
+            // One instance of a series cancelled: the cancellation of that instance alone (RFC 5546 3.2.5, with
+            // its RECURRENCE-ID). The series beside it in a CANCEL would cancel every meeting at the receiver's.
+            if row.recurrence_id.is_some() && row.status == "cancelled" {
+                let events: Vec<_> = export_event(conn, &row)?.into_iter().collect();
+                return Ok(rapport_ics::write_calendar(Some("CANCEL"), None, &events, chrono::Utc::now()));
+            }
             let mut events = Vec::new();
             let mut left_out = Vec::new();
             for r in store::by_uid(conn, row.agent_id, &row.uid)? {
