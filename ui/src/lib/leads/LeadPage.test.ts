@@ -19,6 +19,25 @@ describe('LeadPage', () => {
     expect(items).toEqual(['a first or last name', 'a source channel']);
   });
 
+  it('shows the deal typed in the form: its value in its currency, its close date, why it was lost', async () => {
+    const deal = { ...lead().deal, value: '48000.00', currency: 'EUR', expected_close: '2026-03-31', need: 'Route planning', lost_reason: 'price' };
+    mockBackend({ getLead: async () => lead({ deal }) });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const panel = await screen.findByTestId('lead-deal');
+    expect(within(panel).getByTestId('lead-deal-deal-value')).toHaveTextContent(/48,000/);
+    expect(within(panel).getByTestId('lead-deal-deal-value')).toHaveTextContent('€');
+    expect(within(panel).getByTestId('lead-deal-expected-close')).toHaveTextContent(/31/);
+    expect(within(panel).getByTestId('lead-deal-expected-close')).toHaveTextContent(/2026/);
+    expect(within(panel).getByTestId('lead-deal-need')).toHaveTextContent('Route planning');
+    await waitFor(() => expect(within(panel).getByTestId('lead-deal-lost-reason')).toHaveTextContent('Price'));
+  });
+
+  it('says when a lead has no deal details yet', async () => {
+    mockBackend({ getLead: async () => lead() });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findByTestId('lead-deal')).toHaveTextContent('No deal details yet.');
+  });
+
   it('shows an Active lead, phones as displayed with the original text, and opens the editor', async () => {
     const l = lead();
     const be = mockBackend({ getLead: async () => l });
