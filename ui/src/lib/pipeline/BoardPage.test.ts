@@ -399,6 +399,51 @@ describe('Pipeline board', () => {
     await waitFor(() => expect(cardIds('engagement')).toEqual([11]));
   });
 
+  it('keeps a move that ends after a read of the board began: the read taken before it does not undo it', async () => {
+    const slow = deferred<Board>();
+    let reads = 0;
+    let annMoved = false;
+    // The backend's board: Ann in Engagement once her move is saved.
+    const stored = (): Board => {
+      const b = sampleBoard();
+      if (!annMoved) return b;
+      const ann = b.columns.flatMap((c) => c.cards).find((c) => c.id === 11)!;
+      for (const c of b.columns) c.cards = c.cards.filter((x) => x.id !== 11);
+      b.columns.find((c) => c.stage.key === 'engagement')!.cards.push({ ...ann, version: 3 });
+      return b;
+    };
+    const { be, u } = setup('editor', {
+      pipelineBoard: async () => (++reads === 2 ? slow.promise : stored()),
+      moveLead: async () => {
+        annMoved = true;
+        return savedLead(lead({ id: 11, version: 3, first_name: 'Ann', last_name: 'Lee', stage: 'engagement' }));
+      },
+    });
+    await screen.findAllByTestId('board-card');
+    await u.click(screen.getByTestId('board-refresh'));
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    await waitFor(() => expect(be.pipelineBoard).toHaveBeenCalledTimes(3));
+    // The read taken before the move lands last, with Ann where she was: it is not shown.
+    slow.resolve(sampleBoard());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cardIds('engagement')).toEqual([11]);
+    expect(cardIds('new')).not.toContain(11);
+  });
+
+  it('gives the focus back to a card whose move from the keyboard was refused', async () => {
+    const { u } = setup('editor', {
+      moveLead: async () => {
+        throw apiErr({ code: 'permission_denied', message: 'not yours to move' });
+      },
+    });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    await waitFor(() => expect(lastToast()).toContain('Not yours to move'));
+    await waitFor(() => expect(cardEl(11).querySelector('.card-open')).toHaveFocus());
+  });
+
   it('lets an Administrator override the gate with a reason', async () => {
     let calls = 0;
     const { be, u } = setup('administrator', {
