@@ -8,7 +8,7 @@ import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
 import type { ApprovalRequest, Role } from '../types';
 import ApprovalsPage from './ApprovalsPage.svelte';
-import { APPROVALS_POLL_MS } from './approvals.svelte';
+import { APPROVALS_POLL_MS, approvals } from './approvals.svelte';
 
 const HOUR = 3600 * 1000;
 const hoursAgo = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
@@ -91,6 +91,23 @@ describe('the approval queue', () => {
     await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
     expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('2');
     expect(lastToast()).toBe('Approved — moved to Lost');
+  });
+
+  it('does not bring back a request decided while a read of the queue was on its way', async () => {
+    const slow = deferred<ApprovalRequest[]>();
+    let reads = 0;
+    const { u } = setup({
+      approvalQueue: async () => (++reads === 2 ? slow.promise : queue()),
+      decideApproval: async () => approvalRequest({ status: 'approved', decided_by: 'Ada Admin' }),
+    });
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.click(screen.getByTestId('approvals-refresh'));
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
+    slow.resolve(queue());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getAllByTestId('approval-item').map((el) => el.dataset.requestId)).toEqual(['2']);
+    expect(approvals.pending).toBe(1);
   });
 
   it('rejects only with a comment, which goes with the decision', async () => {

@@ -20,6 +20,22 @@ class ApprovalsStore {
   #waiting = $state.raw<{ session: SessionInfo | null; ids: ReadonlySet<number> }>({ session: null, ids: new Set() });
   /** Only the latest read may land. */
   #seq = 0;
+  /**
+   * Requests decided in this app since it started: a read of the queue that began before a decision and lands
+   * after it still lists them as waiting, and must not bring them back (nor count them on the badge).
+   */
+  #decided: { session: SessionInfo | null; ids: Set<number> } = { session: null, ids: new Set() };
+
+  /** Request `id` was just decided here. */
+  decided(id: number) {
+    if (this.#decided.session !== session.current) this.#decided = { session: session.current, ids: new Set() };
+    this.#decided.ids.add(id);
+  }
+
+  /** Whether request `id` was decided here (a read that lists it as waiting began before). */
+  wasDecided(id: number): boolean {
+    return this.#decided.session === session.current && this.#decided.ids.has(id);
+  }
 
   /** Moves waiting for a decision, or null when not known (not an Administrator, or not read yet). */
   get pending(): number | null {
@@ -47,7 +63,7 @@ class ApprovalsStore {
 
   /** The whole queue as an Administrator just read it: the count, and every lead it names. */
   queueRead(queue: ApprovalRequest[]) {
-    const waiting = queue.filter((r) => r.status === 'pending');
+    const waiting = queue.filter((r) => r.status === 'pending' && !this.wasDecided(r.id));
     this.#count = { session: session.current, n: waiting.length };
     this.#waiting = { session: session.current, ids: new Set(waiting.map((r) => r.lead_id)) };
   }
