@@ -258,6 +258,27 @@ describe('a save refused by the stage gate', () => {
     expect(screen.queryByTestId('confirm-discard')).toBeNull();
   });
 
+  it("clears a Draft's missing contact point once an email or a phone is typed, and says to save again", async () => {
+    const { u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: a valid email or phone number',
+            fields: [{ field: 'emails', message: 'a valid email or phone number is needed' }],
+          });
+        },
+      },
+      lead({ id: 42, stage: 'new', emails: [], phones: [] }),
+    );
+    await u.click(screen.getByTestId('save-lead'));
+    await screen.findByTestId('gate-refusal');
+    // Said on the first email row, where it can be answered.
+    expect(screen.getByTestId('contact-list-emails')).toHaveTextContent('A valid email or phone number is needed');
+    await u.type(screen.getByTestId('field-phone-0'), '+44 20 7946 0018');
+    expect(await screen.findByTestId('gate-ready')).toBeInTheDocument();
+  });
+
   it('tells a new lead to be saved in an earlier stage first, offering no activity to log', async () => {
     const { be, u } = setup({ createLead: async () => Promise.reject(gateRefusal()) });
     await u.type(screen.getByTestId('field-last_name'), 'Lovelace');
