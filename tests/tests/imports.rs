@@ -304,7 +304,7 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     assert_eq!(old.company, existing.company, "the import's change is reverted");
     assert_eq!(old.address.city, "Lyon", "the later edit is kept");
     let reasons: Vec<String> = report.kept.iter().map(|k| k.reason.clone()).collect();
-    assert!(reasons.iter().any(|r| r.contains("changed job_title") && r.contains("admin")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("changed the job title on 2") && r.contains("admin")), "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("kept city")), "{reasons:?}");
     let h = f.core.import_history(&f.admin, 10).unwrap();
     assert_eq!(h[0].status, ImportStatus::Undone);

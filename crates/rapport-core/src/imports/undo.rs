@@ -81,7 +81,10 @@ impl Rapport {
                         changelog::first_change_outside_import(tx, "lead", lead_id, change_batch, id, &undo_ref)?;
                     if created {
                         if let Some((field, at, who)) = later {
-                            let why = format!("kept: {who} changed {field} on {at}, after the import");
+                            // Named as the form names them, at the minute, in UTC: read by people.
+                            let what = fields::field(&field).map_or(field.clone(), |f| f.info.label.to_lowercase());
+                            let when = at.get(..16).map_or(at.clone(), |t| format!("{} UTC", t.replace('T', " ")));
+                            let why = format!("kept: {who} changed the {what} on {when}, after the import");
                             keep(tx, id, lead_id, &why, &mut report)?;
                         } else if has_appointments(tx, lead_id)? {
                             keep(tx, id, lead_id, "kept: it has appointments booked since the import", &mut report)?;
