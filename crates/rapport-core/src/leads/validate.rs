@@ -124,22 +124,40 @@ pub struct ValidationContext<'a> {
     pub current_owner: Option<i64>,
 }
 
-fn clean(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+/// Characters that reorder the text shown around them (U+202A to U+202E, U+2066 to U+2069): in a name they
+/// make "Ann\u{202E}nhoJ" read as someone else's.
+fn reorders_text(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A text value trimmed and checked. A field of one line (`multiline` false) takes a line break or a tab typed
+/// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
+fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
+    let v = if multiline || !v.contains(['\n', '\r', '\t']) {
+        v.to_string()
+    } else {
+        v.split(['\n', '\r', '\t']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    };
     if v.chars().count() > max {
         errors.push(FieldError::new(field, format!("is longer than {max} characters")));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         errors.push(FieldError::new(field, "contains control characters"));
     }
-    v.to_string()
+    if v.chars().any(reorders_text) {
+        errors
+            .push(FieldError::new(field, "contains characters that reorder the text shown (right-to-left overrides)"));
+    }
+    v
 }
 
 pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<ValidLead, ValidationErrors> {
     let mut errors = Vec::new();
     let mut text = LeadInput::default();
     for f in FIELDS.iter().filter(|f| f.info.kind.is_text()) {
-        let mut value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, &mut errors);
+        let multiline = f.info.kind == LeadFieldKind::LongText;
+        let mut value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, multiline, &mut errors);
         if !value.is_empty() {
             let spelled = match f.info.kind {
                 LeadFieldKind::Amount => Some(deal::normalize_amount(&value)),
@@ -359,6 +377,24 @@ mod tests {
                 current_owner: None,
             },
         )
+    }
+
+    /// A line break in a field of one line (a spreadsheet cell typed with Alt+Enter) is a space; notes keep theirs;
+    /// a right-to-left override in a name is refused, naming the field.
+    #[test]
+    fn one_line_fields_stay_one_line_and_names_are_not_reordered() {
+        let input = LeadInput {
+            first_name: "Ann\r\nMarie".into(),
+            company: "Acme\tLabs".into(),
+            notes: "line one\nline two".into(),
+            ..Default::default()
+        };
+        let v = validate(&input).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((v.text.first_name.as_str(), v.text.company.as_str()), ("Ann Marie", "Acme Labs"));
+        assert_eq!(v.text.notes, "line one\nline two");
+        let spoof = LeadInput { last_name: "Lee\u{202E}nhoJ".into(), ..Default::default() };
+        let errs = validate(&spoof).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
+        assert_eq!(errs, Some(vec!["last_name".to_string()]));
     }
 
     #[test]
