@@ -202,14 +202,20 @@ END:VEVENT
 END:VCALENDAR
 ";
 
+/// Dana, an Editor in Berlin whose calendar address is the one Outlook invites name: signed in, and her id.
+fn dana_in_berlin(f: &Fixture) -> (Actor, i64) {
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let mut cal = agent_settings(f, &dana, "Europe/Berlin", 0);
+    cal.email = "dana@rapport.test".into();
+    f.core.update_agent_calendar(&dana, cal).unwrap();
+    (dana, id)
+}
+
 #[test]
 fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &[]);
-    let id = dana.user_id().unwrap();
-    let mut cal = agent_settings(&f, &dana, "Europe/Berlin", 0);
-    cal.email = "dana@rapport.test".into();
-    f.core.update_agent_calendar(&dana, cal).unwrap();
+    let (dana, id) = dana_in_berlin(&f);
     let zoe =
         f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap().lead;
 
@@ -941,11 +947,7 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
 #[test]
 fn the_organizers_update_is_taken_after_the_rep_worked_on_the_invite() {
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &[]);
-    let id = dana.user_id().unwrap();
-    let mut cal = agent_settings(&f, &dana, "Europe/Berlin", 0);
-    cal.email = "dana@rapport.test".into();
-    f.core.update_agent_calendar(&dana, cal).unwrap();
+    let (dana, id) = dana_in_berlin(&f);
     let invite = OUTLOOK_INVITE.replace(
         "ORGANIZER;CN=Dana Agent:mailto:dana@rapport.test",
         "ORGANIZER;CN=Olaf Boss:mailto:olaf@customer.example\nATTENDEE;CN=Dana Agent:mailto:dana@rapport.test",

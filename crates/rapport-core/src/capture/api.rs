@@ -515,23 +515,6 @@ mod tests {
     use super::*;
     use crate::secrets::SecretError;
 
-    /// A keychain that stores, then refuses to delete (locked, or its service gone).
-    #[derive(Default)]
-    struct KeepsSecrets(Mutex<std::collections::HashMap<String, String>>);
-
-    impl Secrets for KeepsSecrets {
-        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
-            self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.insert(key.into(), secret.into());
-            Ok(())
-        }
-        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
-            Ok(self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.get(key).cloned())
-        }
-        fn delete(&self, _: &str) -> std::result::Result<(), SecretError> {
-            Err(SecretError::Locked("locked".into()))
-        }
-    }
-
     /// A keychain that keeps what it is given, as the OS one does.
     #[derive(Default)]
     struct Keychain(Mutex<std::collections::HashMap<String, String>>);
@@ -547,6 +530,22 @@ mod tests {
         fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
             self.0.lock().map_err(|e| SecretError::Locked(e.to_string()))?.remove(key);
             Ok(())
+        }
+    }
+
+    /// A keychain that stores, then refuses to delete (locked, or its service gone).
+    #[derive(Default)]
+    struct KeepsSecrets(Keychain);
+
+    impl Secrets for KeepsSecrets {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            self.0.set(key, secret)
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            self.0.get(key)
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), SecretError> {
+            Err(SecretError::Locked("locked".into()))
         }
     }
 
