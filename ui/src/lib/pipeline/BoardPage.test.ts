@@ -617,6 +617,22 @@ describe('Pipeline board', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 11 });
   });
 
+  it('moves a row once from its stage picker used with the arrow keys: on Enter, not at each press', async () => {
+    const { be, u } = setup();
+    await screen.findAllByTestId('board-card');
+    await u.click(screen.getByTestId('board-layout-list'));
+    const picker = within((await screen.findAllByTestId('board-row'))[0]).getByTestId('row-stage') as HTMLSelectElement;
+    for (const to of ['qualification', 'engagement']) {
+      fireEvent.keyDown(picker, { key: 'ArrowDown' });
+      picker.value = to;
+      fireEvent.change(picker);
+    }
+    expect(be.moveLead).not.toHaveBeenCalled();
+    fireEvent.keyDown(picker, { key: 'Enter' });
+    expect(be.moveLead).toHaveBeenCalledTimes(1);
+    expect(be.moveLead).toHaveBeenCalledWith(12, 2, 'engagement', null);
+  });
+
   it('gives Viewers no way to move cards', async () => {
     const { be } = setup('viewer');
     await screen.findAllByTestId('board-card');
