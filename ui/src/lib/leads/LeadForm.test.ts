@@ -247,10 +247,15 @@ describe('LeadForm', () => {
     await waitFor(() => expect(screen.getByTestId('field-job_title')).toHaveValue('Commodore'));
     expect(be.getLead).toHaveBeenCalledWith(42);
     expect(screen.queryByTestId('lead-conflict')).toBeNull();
+    // What was typed here is still there, on their version.
+    expect(screen.getByTestId('field-notes')).toHaveValue(`${lead().notes}call back`);
 
     await u.click(screen.getByTestId('save-lead'));
     await waitFor(() => expect(be.updateLead).toHaveBeenCalledTimes(2));
     expect(be.updateLead.mock.calls[1][1]).toBe(6);
+    const sent = be.updateLead.mock.calls[1][2] as LeadInput;
+    expect(sent.notes).toBe(`${lead().notes}call back`);
+    expect(sent.job_title).toBe('Commodore');
   });
 
   it('asks before discarding changes on Esc, and cancels at once when nothing changed', async () => {
