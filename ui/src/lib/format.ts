@@ -83,6 +83,25 @@ export function stageLabel(stages: Stage[], key: string): string {
   return stages.find((s) => s.key === key)?.label ?? key;
 }
 
+/** Numbers, dates and money are written the American way when the WebView's language cannot be used. */
+export const FALLBACK_LOCALE = 'en-US';
+
+/**
+ * The locale numbers, dates and money are written in: the WebView's language. Not the runtime's default, and
+ * the same for all of them (a count beside an amount must not be grouped another way):
+ * a WebView started without a locale (LANG unset) reports '', 'C' or 'POSIX', and Intl's default there groups
+ * no digits ("$ 48000").
+ */
+export function defaultLocale(language: string | undefined = globalThis.navigator?.language): string {
+  if (!language || /^(c|posix)$/i.test(language)) return FALLBACK_LOCALE;
+  try {
+    return Intl.NumberFormat.supportedLocalesOf(language).length > 0 ? language : FALLBACK_LOCALE;
+  } catch {
+    // RangeError: not a BCP 47 tag (e.g. "en_US.UTF-8").
+    return FALLBACK_LOCALE;
+  }
+}
+
 const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],
@@ -98,7 +117,7 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   if (Number.isNaN(t.getTime())) return iso;
   const seconds = (t.getTime() - now.getTime()) / 1000;
   if (Math.abs(seconds) < 45) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const rtf = new Intl.RelativeTimeFormat(defaultLocale(), { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(seconds) >= size || unit === 'minute') {
       return rtf.format(Math.round(seconds / size), unit);
@@ -111,14 +130,14 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
 export function localTime(iso: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return t.toLocaleString(defaultLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Local date, e.g. "23 Nov 2025". */
 export function localDate(iso: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleDateString(undefined, { dateStyle: 'medium' });
+  return t.toLocaleDateString(defaultLocale(), { dateStyle: 'medium' });
 }
 
 /** "a, b, , c" → ["a", "b", "c"]. */
@@ -148,7 +167,7 @@ export function fieldMessage(field: string, message: string): string {
 
 /** A whole number in the user's locale: 1234 → "1,234". */
 export function formatCount(n: number): string {
-  return new Intl.NumberFormat().format(n);
+  return new Intl.NumberFormat(defaultLocale()).format(n);
 }
 
 /** "1 lead", "1,234 leads", "10,000+ leads" (the backend stops counting at its cap). */
@@ -168,7 +187,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
+  return `${new Intl.NumberFormat(defaultLocale(), { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
 }
 
 /** "1 row", "3 rows": a count and its noun, in the singular for one. */

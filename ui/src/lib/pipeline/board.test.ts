@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { boardCard, boardColumn, lead, pipelineConfig } from '../../test/fixtures';
+import { formatCount } from '../format';
 import type { Board } from '../types';
 import {
   ageText,
@@ -99,6 +100,8 @@ describe('money', () => {
     expect(defaultLocale()).toBe('de-DE');
     expect(formatMoney(48000, 'USD')).toBe('48.000\u00a0$');
     expect(formatMoney(48000, 'USD', 'en-US')).toBe('$48,000');
+    // Counts beside it are grouped the same way, whatever the runtime's own default.
+    expect(formatCount(1234)).toBe('1.234');
   });
 
   it('falls back to en-US when the WebView has no usable language', () => {

@@ -1,7 +1,7 @@
 // The pipeline board's model: card ages and staleness, money as people read it, and the board edits a move
 // makes before the backend answers (so a card moves at once, and can go back where it was).
 import { LEAD_FIELDS } from '../bindings';
-import { fieldLabel, leadName } from '../format';
+import { defaultLocale, fieldLabel, leadName } from '../format';
 import type {
   ActivityKind,
   Board,
@@ -125,23 +125,7 @@ export function ageTitle(card: BoardCard, stage: string, now: Date = new Date())
   return parts.join('; ');
 }
 
-/** Money is written the American way when the WebView's language cannot be used. */
-export const FALLBACK_LOCALE = 'en-US';
-
-/**
- * The locale money is written in unless a caller names one: the WebView's language. Not the runtime's default:
- * a WebView started without a locale (LANG unset) reports '', 'C' or 'POSIX', and Intl's default there groups
- * no digits ("$ 48000").
- */
-export function defaultLocale(language: string | undefined = globalThis.navigator?.language): string {
-  if (!language || /^(c|posix)$/i.test(language)) return FALLBACK_LOCALE;
-  try {
-    return Intl.NumberFormat.supportedLocalesOf(language).length > 0 ? language : FALLBACK_LOCALE;
-  } catch {
-    // RangeError: not a BCP 47 tag (e.g. "en_US.UTF-8").
-    return FALLBACK_LOCALE;
-  }
-}
+export { defaultLocale, FALLBACK_LOCALE } from '../format';
 
 /**
  * An amount in its currency, whole amounts without decimals: "€12,500", "€99.50". An amount without a
