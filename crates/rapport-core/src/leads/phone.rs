@@ -28,6 +28,11 @@ pub enum PhoneError {
     InvalidInternational(u16),
     #[error("default region {0} is not a known country code")]
     UnknownRegion(String),
+    /// "+1 415 555 2671; +44 20 7946 0018": the second would be dropped with the parameters after a ";".
+    #[error("holds more than one number: give each its own line")]
+    Several,
+    #[error("is longer than 64 characters")]
+    TooLong,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +159,16 @@ fn is_scientific_notation(text: &str) -> bool {
 pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, PhoneError> {
     let from_uri = from_tel_uri(input);
     let text = from_uri.as_deref().unwrap_or(input);
-    // RFC 3966 parameters (";ext=12", ";isub=…") written after a plain number, as libphonenumber accepts them.
+    if text.trim().chars().count() > 64 {
+        return Err(PhoneError::TooLong);
+    }
+    // RFC 3966 parameters (";ext=12", ";isub=…") written after a plain number, as libphonenumber accepts them;
+    // digits after a ";" that name no parameter are another number, which would be lost without a word.
+    if let Some((_, after)) = text.split_once(';') {
+        if !after.contains('=') && after.chars().any(|c| c.is_ascii_digit()) {
+            return Err(PhoneError::Several);
+        }
+    }
     let text = text.split_once(';').map(|(number, _)| number).unwrap_or(text);
     let folded = fold_digits(text);
     let text = folded.trim();
@@ -210,6 +224,14 @@ mod tests {
             Ok(p) => p.e164,
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    #[test]
+    fn two_numbers_in_one_entry_or_a_long_one_are_refused_and_parameters_are_not() {
+        assert!(matches!(parse_phone("+1 415 555 2671; +44 20 7946 0018", "US"), Err(PhoneError::Several)));
+        assert!(matches!(parse_phone(&"4".repeat(65), "US"), Err(PhoneError::TooLong)));
+        assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
+        assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
     }
 
     #[test]
