@@ -1,6 +1,6 @@
 // Settings › Pipeline: the words and small rules the stage, calendar, approval and sweep editors share.
 import { LEAD_FIELDS, type LeadFieldGroup } from '../bindings';
-import { fieldLabel, joinList, localDate } from '../format';
+import { defaultLocale, fieldLabel, joinList, localDate } from '../format';
 import { activityLabel } from '../pipeline/activities';
 import type { LostReason, StageConfig } from '../types';
 
@@ -89,7 +89,7 @@ export function dayText(day: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return day;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return d.toLocaleDateString(defaultLocale(), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 /** A day ("2026-12-25") or an instant (RFC 3339) as a date the user reads. */
