@@ -53,25 +53,12 @@ fn status(l: &Listener, settings: CaptureSettings) -> CaptureStatus {
     CaptureStatus {
         settings,
         running: l.running.is_some(),
-        address: l.running.as_ref().map(|r| format!("http://{}/api/v1/leads", shown_address(r.address))),
+        address: l
+            .running
+            .as_ref()
+            .map(|r| format!("http://{}/api/v1/leads", rapport_capture::shown_address(r.address))),
         error: l.error.clone(),
     }
-}
-
-/// The address to give a website: a listener open to the network is bound to 0.0.0.0, which no browser can
-/// post to, so this computer's address on its network is shown instead (the one its traffic leaves by; asking
-/// the system for a route sends nothing). Unknown (no network), the bound address stays.
-fn shown_address(bound: std::net::SocketAddr) -> std::net::SocketAddr {
-    if !bound.ip().is_unspecified() {
-        return bound;
-    }
-    let local = std::net::UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| s.connect("192.0.2.1:80").map(|()| s))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.ip())
-        .ok()
-        .filter(|ip| !ip.is_unspecified());
-    local.map_or(bound, |ip| std::net::SocketAddr::new(ip, bound.port()))
 }
 
 /// At launch, once the database is open: the listener runs if an Administrator turned it on.
@@ -136,7 +123,10 @@ pub async fn capture_submissions(
 #[tauri::command]
 #[specta::specta]
 pub async fn capture_form_html(state: State<'_, AppState>, source_id: Id) -> Res<String> {
-    as_actor(&state, move |core, actor| core.capture_form_html(actor, &OsKeychain, source_id.0)).await
+    as_actor(&state, move |core, actor| {
+        core.capture_form_html(actor, &OsKeychain, source_id.0, rapport_capture::network_address())
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -159,18 +149,5 @@ mod tests {
         assert!(!s.running);
         let error = s.error.unwrap_or_default();
         assert!(error.contains("capture settings could not be read"), "{error}");
-    }
-
-    /// A listener on loopback is shown as it is; one open to the network by an address a browser can post to
-    /// when the computer has one, never 0.0.0.0 then, and always with its port.
-    #[test]
-    fn the_address_shown_is_one_a_browser_can_post_to() {
-        let loopback: std::net::SocketAddr = "127.0.0.1:8787".parse().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(shown_address(loopback), loopback);
-        let any: std::net::SocketAddr = "0.0.0.0:8787".parse().unwrap_or_else(|e| panic!("{e}"));
-        let shown = shown_address(any);
-        assert_eq!(shown.port(), 8787);
-        let routed = std::net::UdpSocket::bind("0.0.0.0:0").and_then(|s| s.connect("192.0.2.1:80")).is_ok();
-        assert_eq!(shown.ip().is_unspecified(), !routed, "{shown}");
     }
 }

@@ -339,7 +339,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     assert!(!names.contains(&"Lu".to_string()) && !names.contains(&"Cy".to_string()), "{names:?}");
 
     // The form for a website carries the token and posts to this listener.
-    let html = f.core.capture_form_html(&f.admin, &OsKeychain, made.source.id).unwrap();
+    let html = f.core.capture_form_html(&f.admin, &OsKeychain, made.source.id, None).unwrap();
     assert!(html.contains(&format!("data-token=\"{token}\"")) && html.contains("/api/v1/leads"));
 
     rt.block_on(running.stop());

@@ -235,6 +235,26 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .with_state(state)
 }
 
+/// This computer's address on its network: the one its traffic leaves by (asking the system for a route sends
+/// nothing). None without a network.
+pub fn network_address() -> Option<IpAddr> {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:80").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_unspecified())
+}
+
+/// The address to give a website: a listener open to the network is bound to 0.0.0.0, which no browser can
+/// post to, so [`network_address`] is shown instead. Unknown (no network), the bound address stays.
+pub fn shown_address(bound: SocketAddr) -> SocketAddr {
+    if !bound.ip().is_unspecified() {
+        return bound;
+    }
+    network_address().map_or(bound, |ip| SocketAddr::new(ip, bound.port()))
+}
+
 /// Starts listening as `settings` say (port 0: any free port, for tests), on the current Tokio runtime, with
 /// rate limits of its own.
 pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Running, ServeError> {
@@ -264,4 +284,22 @@ pub async fn start_with(
     });
     tracing::info!(%address, "capture API listening");
     Ok(Running { address, open, stop: Some(tx), task: Some(task) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_address;
+
+    /// A listener on loopback is shown as it is; one open to the network by an address a browser can post to
+    /// when the computer has one, never 0.0.0.0 then, and always with its port.
+    #[test]
+    fn the_address_shown_is_one_a_browser_can_post_to() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:8787".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(shown_address(loopback), loopback);
+        let any: std::net::SocketAddr = "0.0.0.0:8787".parse().unwrap_or_else(|e| panic!("{e}"));
+        let shown = shown_address(any);
+        assert_eq!(shown.port(), 8787);
+        let routed = std::net::UdpSocket::bind("0.0.0.0:0").and_then(|s| s.connect("192.0.2.1:80")).is_ok();
+        assert_eq!(shown.ip().is_unspecified(), !routed, "{shown}");
+    }
 }

@@ -84,7 +84,10 @@ pub fn run(core: &Rapport, actor: &Actor, c: &CaptureCommand) -> CliResult<()> {
             Ok(())
         }
         CaptureCommand::Form { source } => {
-            print!("{}", core.capture_form_html(actor, &OsKeychain, *source).map_err(err)?);
+            print!(
+                "{}",
+                core.capture_form_html(actor, &OsKeychain, *source, rapport_capture::network_address()).map_err(err)?
+            );
             Ok(())
         }
         CaptureCommand::Serve { port } => serve(core, actor, *port),

@@ -13,9 +13,11 @@ use super::store::{self, NewSource, NewSubmission};
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::{ChangeReason, Origin};
+use crate::error::FieldError;
 use crate::error::{Error, Result};
 use crate::imports::{
-    describe, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE, TO_NOTES,
+    describe, single_valued, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE,
+    TO_NOTES,
 };
 use crate::leads::{SourceChannel, ValidationErrors};
 use crate::rapport::Rapport;
@@ -264,12 +266,24 @@ impl Rapport {
         })
     }
 
-    /// A form to paste into a website: posts to this app's capture API with the source's token.
-    pub fn capture_form_html(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<String> {
+    /// A form to paste into a website: posts to this app's capture API with the source's token. A listener
+    /// open to the network is reached at `network_address`, this computer's address on its network (the
+    /// caller finds it: the core does no networking); unknown, the form names the place to write it in.
+    pub fn capture_form_html(
+        &self,
+        actor: &Actor,
+        secrets: &dyn Secrets,
+        id: i64,
+        network_address: Option<std::net::IpAddr>,
+    ) -> Result<String> {
         let token = self.capture_token(actor, secrets, id)?;
         let s = self.capture_settings(actor)?;
-        let host = if s.open_to_network { "YOUR-COMPUTER-ADDRESS".to_string() } else { "127.0.0.1".to_string() };
-        Ok(super::form::html(&format!("http://{host}:{}/api/v1/leads", s.port), &token))
+        let host = match (s.open_to_network, network_address) {
+            (false, _) => std::net::SocketAddr::from(([127, 0, 0, 1], s.port)).to_string(),
+            (true, Some(ip)) => std::net::SocketAddr::new(ip, s.port).to_string(),
+            (true, None) => format!("YOUR-COMPUTER-ADDRESS:{}", s.port),
+        };
+        Ok(super::form::html(&format!("http://{host}/api/v1/leads"), &token))
     }
 
     /// The live source a bearer token belongs to (None: unknown or revoked).
@@ -322,6 +336,11 @@ impl Rapport {
         };
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);
+        let several = several_values_for_one(&fields, &mapping);
+        if !several.is_empty() {
+            let body = error_body("validation", &describe(&several), &several);
+            return self.record_reply(&source, &body_hash, 422, "rejected", body);
+        }
         let channel = match source.kind {
             CaptureSourceKind::WebForm => SourceChannel::WebForm,
             CaptureSourceKind::Partner => SourceChannel::Partner,
@@ -483,6 +502,21 @@ const ONLY_WHEN_MAPPED: [&str; 8] =
 /// Each posted field's lead field: the source's own map (partners), the canonical name, a recognized header
 /// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word, but a web form's own
 /// plumbing (`_token`, a honeypot, the submit button) is.
+/// A field of one value (a first name, a company) sent several values, as a JSON list or a name repeated: it is
+/// refused, naming the field, rather than joined into one value or all but one kept unseen. Values left empty
+/// (a form's second box of that name) do not count.
+fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (name, _) in fields {
+        let Some(m) = mapping.iter().find(|m| &m.column == name) else { continue };
+        let sent = fields.iter().filter(|(n, v)| n == name && !v.trim().is_empty()).count();
+        if sent > 1 && single_valued(&m.target) && !errors.iter().any(|e| &e.field == name) {
+            errors.push(FieldError::new(name.clone(), format!("takes one value, and {sent} were sent")));
+        }
+    }
+    errors
+}
+
 fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
     let suggested = suggest_mapping(names);
     names
@@ -603,6 +637,30 @@ mod tests {
         assert_eq!(keychain.get(&legacy_keychain_key(made.source.id)).ok().flatten(), None);
     }
 
+    /// The website form posts where a browser can reach the listener: loopback while it listens there, this
+    /// computer's address on its network once open to it (IPv6 in brackets), and a place to write it when the
+    /// computer has none.
+    #[test]
+    fn the_website_form_posts_to_an_address_a_browser_can_reach() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let form = |ip: Option<&str>| {
+            let ip = ip.map(|a| a.parse().unwrap_or_else(|e| panic!("{e}")));
+            core.capture_form_html(&admin, &keychain, made.source.id, ip).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let mut settings = CaptureSettings { port: 8790, ..CaptureSettings::default() };
+        core.update_capture_settings(&admin, &settings).unwrap_or_else(|e| panic!("{e}"));
+        assert!(form(Some("192.168.1.20")).contains("data-endpoint=\"http://127.0.0.1:8790/api/v1/leads\""));
+        settings.open_to_network = true;
+        core.update_capture_settings(&admin, &settings).unwrap_or_else(|e| panic!("{e}"));
+        let html = form(Some("192.168.1.20"));
+        assert!(html.contains("data-endpoint=\"http://192.168.1.20:8790/api/v1/leads\""), "{html}");
+        assert!(html.contains(&format!("data-token=\"{}\"", made.token)));
+        assert!(form(Some("fd00::5")).contains("data-endpoint=\"http://[fd00::5]:8790/api/v1/leads\""));
+        assert!(form(None).contains("data-endpoint=\"http://YOUR-COMPUTER-ADDRESS:8790/api/v1/leads\""));
+    }
+
     #[test]
     fn a_keychain_that_refuses_cannot_keep_a_revoked_token_alive() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
@@ -618,6 +676,43 @@ mod tests {
         let revoked = core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
         assert!(revoked.revoked_at.is_some());
         assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
+    }
+
+    /// A JSON list (or a name repeated) fills a field of several values item by item, and is refused for a
+    /// field of one value, naming it, with nothing written: "Ann; Bob" is nobody's first name.
+    #[test]
+    fn a_list_fills_a_field_of_several_values_and_is_refused_for_one_of_one() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
+        let leads = || {
+            let q = crate::leads::LeadQuery { limit: 50, ..Default::default() };
+            format!("{:?}", core.list_leads(&admin, &q).unwrap_or_else(|e| panic!("{e}")).items)
+        };
+        let before = leads();
+        for (content_type, body) in [
+            ("application/json", &br#"{"first_name":["Ann","Bob"],"last_name":"Lee","email":"ann@lee.io"}"#[..]),
+            ("application/x-www-form-urlencoded", b"first_name=Ann&first_name=Bob&last_name=Lee&email=ann%40lee.io"),
+        ] {
+            let reply =
+                core.submit_capture(source.source.id, None, Some(content_type), body).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 422, "{}", reply.body);
+            assert_eq!(reply.body["fields"][0]["field"], "first_name", "{}", reply.body);
+            assert!(reply.body["message"].as_str().is_some_and(|m| m.contains("2 were sent")), "{}", reply.body);
+        }
+        assert_eq!(leads(), before, "a refused body writes no lead");
+        let body = br#"{"first_name":["Ann",""],"last_name":"Lee","email":["ann@lee.io","a.lee@work.io"],"tags":["fair","vip"]}"#;
+        let reply = core
+            .submit_capture(source.source.id, None, Some("application/json"), body)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let id = submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}"));
+        let lead = core.get_lead(&admin, id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lead.first_name, "Ann");
+        let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
+        assert_eq!(emails, ["ann@lee.io", "a.lee@work.io"]);
+        assert_eq!(lead.tags, ["fair", "vip"]);
     }
 
     /// A lead an import created, which a web form then sent again (the submission names it), is the form's too:

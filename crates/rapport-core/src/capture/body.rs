@@ -1,5 +1,5 @@
 //! A capture request's body as (field, value) pairs: JSON (an object of strings, numbers, booleans or
-//! arrays of them) or form-urlencoded, whatever a website form or a partner's system sends. Outside data:
+//! arrays of them, an array giving its name once per item) or form-urlencoded, whatever a website form or a partner's system sends. Outside data:
 //! fuzzed, never panics, every refusal says what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -90,10 +90,13 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
             let mut out = Vec::with_capacity(members.len());
             for (k, v) in members {
                 match v {
+                    // A list is its name given once per item, as a form's checkbox group posts it: a field
+                    // of several values (emails, phones, tags, notes) takes each, and the caller refuses a list
+                    // for a field of one value instead of storing "Ann; Bob" as a first name.
                     serde_json::Value::Array(items) => {
-                        let parts: Option<Vec<String>> = items.iter().map(scalar).collect();
-                        let parts = parts.ok_or_else(|| BodyError::Nested(k.clone()))?;
-                        out.push((k, parts.join("; ")));
+                        for item in &items {
+                            out.push((k.clone(), scalar(item).ok_or_else(|| BodyError::Nested(k.clone()))?));
+                        }
                     }
                     other => out.push((k.clone(), scalar(&other).ok_or(BodyError::Nested(k))?)),
                 }
@@ -127,7 +130,8 @@ mod tests {
             f,
             Ok(vec![
                 ("first_name".into(), "Ann".into()),
-                ("emails".into(), "a@x.io; b@x.io".into()),
+                ("emails".into(), "a@x.io".into()),
+                ("emails".into(), "b@x.io".into()),
                 ("age".into(), "3".into())
             ])
         );
@@ -157,6 +161,8 @@ mod tests {
         assert_eq!(parse_body(None, br#"{"a":{"b":1}}"#), Err(BodyError::Nested("a".into())));
         assert_eq!(parse_body(Some("text/plain"), b"x"), Err(BodyError::MediaType("text/plain".into())));
         assert_eq!(parse_body(None, b"{}"), Err(BodyError::Empty));
+        assert_eq!(parse_body(None, br#"{"tags":[],"x":""}"#), Err(BodyError::Empty));
+        assert_eq!(parse_body(None, br#"{"tags":[["a"]]}"#), Err(BodyError::Nested("tags".into())));
         assert!(matches!(parse_body(None, b"{\"a\":"), Err(BodyError::Json(_))));
     }
 

@@ -9,6 +9,7 @@ pub(crate) fn html(endpoint: &str, token: &str) -> String {
     let (endpoint, token) = (escape(endpoint), escape(token));
     format!(
         r#"<!-- Rapport lead form: paste into your page. The token only lets this form add leads. -->
+<!-- It posts to {endpoint}: if Rapport's address or port changes, make the form again. -->
 <form id="rapport-lead-form" data-endpoint="{endpoint}" data-token="{token}">
   <label>First name <input name="first_name" autocomplete="given-name"></label>
   <label>Last name <input name="last_name" autocomplete="family-name" required></label>

@@ -427,7 +427,8 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
                     "phone" if taken.contains(&"phone") => "other_phones",
                     other => other,
                 };
-                if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones") {
+                // Fields of several values take every column that names them; the others, the first.
+                if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones" | "tags") {
                     None
                 } else {
                     taken.push(f);
@@ -610,6 +611,8 @@ mod tests {
         assert_eq!(fields(&["Title", "Company"]), some(&["job_title", "company"]));
         assert_eq!(fields(&["Lead ID", "ID", "Account", "Company"]), some(&["external_ref", "", "", "company"]));
         assert_eq!(fields(&["Address 2", "E-mail 2 Address"]), some(&["street2", "email"]));
+        // Every column of a field of several values is taken; a field of one value takes the first.
+        assert_eq!(fields(&["Tags", "Labels", "Company", "Firma"]), some(&["tags", "tags", "company", ""]));
     }
 
     #[test]

@@ -27,4 +27,4 @@ pub use sniff::{sniff, Sniffed};
 
 pub(crate) use pipeline::{describe, RowRules};
 pub(crate) use reader::RawRow;
-pub(crate) use rows::Mapper;
+pub(crate) use rows::{single_valued, Mapper};

@@ -36,7 +36,7 @@ pub fn targets() -> Vec<TargetInfo> {
 }
 
 /// Targets that take one value: two columns cannot both fill one.
-fn single_valued(target: &str) -> bool {
+pub(crate) fn single_valued(target: &str) -> bool {
     !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | TO_NOTES | IGNORE)
 }
 
