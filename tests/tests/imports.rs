@@ -311,6 +311,37 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     assert!(f.core.undo_import(&f.admin, b.id, &mut |_| {}).is_err(), "an undone import is not undone twice");
 }
 
+/// The leads an undo kept are named as the reader may see them: by name in their campaigns, by number only
+/// outside them (moved to another campaign since), so the report tells no team of another's lead.
+#[test]
+fn an_undos_kept_leads_are_named_within_the_readers_campaigns() {
+    let f = fixture();
+    let path = write(
+        &f,
+        "spring.csv",
+        b"first_name,last_name,email,campaign\nAnn,Lee,ann@lee.io,Spring\nCy,Day,cy@day.io,Spring\n",
+    );
+    let plan = suggested_plan(&f, &path, None);
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let b = f.core.start_import(&sam, &path, "spring.csv", &plan, &mut |_| {}).unwrap();
+    for (email, campaign) in [("ann@", "Autumn"), ("cy@", "Spring")] {
+        let lead = find(&f, email);
+        let mut input = lead.to_input();
+        (input.job_title, input.campaign) = ("Buyer".into(), campaign.into());
+        f.core.update_lead(&f.admin, lead.id, lead.version, &input, &Origin::manual()).unwrap();
+    }
+    let (ann, cy) = (find(&f, "ann@").id, find(&f, "cy@").id);
+    let report = f.core.undo_import(&sam, b.id, &mut |_| {}).unwrap();
+    let names = |kept: &[rapport_core::imports::UndoKept]| -> Vec<(i64, Option<String>)> {
+        kept.iter().map(|k| (k.lead_id, k.name.clone())).collect()
+    };
+    assert_eq!(names(&report.kept), [(ann, None), (cy, Some("Cy Day".to_string()))]);
+    let again = f.core.import_batch(&sam, b.id).unwrap().undo.unwrap();
+    assert_eq!(names(&again.kept), names(&report.kept), "read again from the history, the same");
+    let admins = f.core.import_batch(&f.admin, b.id).unwrap().undo.unwrap();
+    assert_eq!(names(&admins.kept), [(ann, Some("Ann Lee".to_string())), (cy, Some("Cy Day".to_string()))]);
+}
+
 /// A lead the import created into which another was merged, the merge adding nothing to it: the undo keeps it,
 /// or the merged lead could never be brought back.
 #[test]

@@ -386,7 +386,10 @@ fn print_undo(batch: i64, r: &UndoReport, format: Format) -> CliResult<()> {
     }
     println!("undid import {batch}: {} lead(s) removed, {} reverted, {} kept", r.removed, r.reverted, r.kept_count);
     for k in &r.kept {
-        println!("  lead {}: {}", k.lead_id, k.reason);
+        match &k.name {
+            Some(name) => println!("  lead {} ({name}): {}", k.lead_id, k.reason),
+            None => println!("  lead {}: {}", k.lead_id, k.reason),
+        }
     }
     Ok(())
 }

@@ -104,7 +104,7 @@ export const commands = {
 	importStart: (fileId: string, plan: ImportPlan_Deserialize, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_start", { fileId, plan, onProgress })),
 	importCancel: (batchId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("import_cancel", { batchId })),
 	importResume: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_resume", { batchId, onProgress })),
-	importUndo: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<UndoReport, ApiError_Serialize>(__TAURI_INVOKE("import_undo", { batchId, onProgress })),
+	importUndo: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<UndoReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_undo", { batchId, onProgress })),
 	importHistory: () => typedError<ImportBatch_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_history")),
 	/**  One import with what its undo kept and why (the history lists imports without them). */
 	importBatch: (batchId: Id) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_batch", { batchId })),
@@ -1066,7 +1066,7 @@ export type ImportBatch_Deserialize = {
 	rows_total?: number | null,
 	counts: OutcomeCounts,
 	error?: string | null,
-	undo?: UndoReport | null,
+	undo?: UndoReport_Deserialize | null,
 };
 
 export type ImportBatch_Serialize = {
@@ -1085,7 +1085,7 @@ export type ImportBatch_Serialize = {
 	rows_total: number | null,
 	counts: OutcomeCounts,
 	error: string | null,
-	undo: UndoReport | null,
+	undo: UndoReport_Serialize | null,
 };
 
 /**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
@@ -2094,16 +2094,37 @@ export type TimeToClose_Serialize = {
 	median_days: number | null,
 };
 
-export type UndoKept = {
+export type UndoKept = UndoKept_Serialize | UndoKept_Deserialize;
+
+export type UndoKept_Deserialize = {
 	lead_id: number,
+	/**  The lead's name as it is now; None once it is deleted, or outside the reader's campaigns. */
+	name?: string | null,
 	reason: string,
 };
 
-export type UndoReport = {
+export type UndoKept_Serialize = {
+	lead_id: number,
+	/**  The lead's name as it is now; None once it is deleted, or outside the reader's campaigns. */
+	name: string | null,
+	reason: string,
+};
+
+export type UndoReport = UndoReport_Serialize | UndoReport_Deserialize;
+
+export type UndoReport_Deserialize = {
 	removed: number,
 	reverted: number,
 	/**  The first [`UNDO_KEPT_SHOWN`] leads the undo left (partly) as they are, with why. */
-	kept: UndoKept[],
+	kept: UndoKept_Deserialize[],
+	kept_count: number,
+};
+
+export type UndoReport_Serialize = {
+	removed: number,
+	reverted: number,
+	/**  The first [`UNDO_KEPT_SHOWN`] leads the undo left (partly) as they are, with why. */
+	kept: UndoKept_Serialize[],
 	kept_count: number,
 };
 

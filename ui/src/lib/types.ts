@@ -50,6 +50,8 @@ import type {
   StageStay_Serialize,
   StageVelocity_Serialize,
   TimeToClose_Serialize,
+  UndoKept_Serialize,
+  UndoReport_Serialize,
   UnmergeOutcome_Serialize,
   Velocity_Serialize,
 } from './bindings';
@@ -118,8 +120,6 @@ export type {
   TargetInfo,
   Tier,
   TimeOff,
-  UndoKept,
-  UndoReport,
   UnknownAttendee,
   User,
   UserInput,
@@ -177,3 +177,5 @@ export type StageStay = StageStay_Serialize;
 export type StageVelocity = StageVelocity_Serialize;
 export type TimeToClose = TimeToClose_Serialize;
 export type Velocity = Velocity_Serialize;
+export type UndoKept = UndoKept_Serialize;
+export type UndoReport = UndoReport_Serialize;

@@ -603,7 +603,7 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
       await pause();
       progress(total);
       // A lead the import changed was edited since: that one is kept.
-      const kept = changed > 0 ? [{ lead_id: 501, reason: 'edited by Eve Editor after the import (company)' }] : [];
+      const kept = changed > 0 ? [{ lead_id: 501, name: 'Ada Lovelace', reason: 'edited by Eve Editor after the import (company)' }] : [];
       const report: UndoReport = { removed: created, reverted: changed - kept.length, kept, kept_count: kept.length };
       b.status = 'undone';
       b.undo = report;

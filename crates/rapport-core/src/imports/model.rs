@@ -247,6 +247,8 @@ impl ImportStatus {
 pub struct UndoKept {
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub lead_id: i64,
+    /// The lead's name as it is now; None once it is deleted, or outside the reader's campaigns.
+    pub name: Option<String>,
     pub reason: String,
 }
 

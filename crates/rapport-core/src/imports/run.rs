@@ -351,8 +351,15 @@ impl Rapport {
 
     pub fn import_batch(&self, actor: &Actor, id: i64) -> Result<ImportBatch> {
         let b = self.import_batch_row(actor, id)?;
-        let kept = self.db.read(|c| Ok::<_, Error>(store::kept(c, id, super::model::UNDO_KEPT_SHOWN)?))?;
-        Ok(to_batch(b, kept))
+        Ok(to_batch(b, self.kept_leads(actor, id)?))
+    }
+
+    /// The first leads the undo of import `id` kept, named as `actor` may see them.
+    pub(crate) fn kept_leads(&self, actor: &Actor, id: i64) -> Result<Vec<super::model::UndoKept>> {
+        self.db.read(|c| {
+            let scope = Self::grant(c, actor, Permission::WriteLeads)?.lead_scope();
+            Ok(store::kept(c, id, super::model::UNDO_KEPT_SHOWN, &scope)?)
+        })
     }
 
     /// The imports, newest first (batches whose process died are marked interrupted first).

@@ -203,11 +203,30 @@ pub(crate) fn insert_kept(tx: &Transaction<'_>, id: i64, lead_id: i64, reason: &
     Ok(())
 }
 
-pub(crate) fn kept(conn: &Connection, id: i64, limit: usize) -> Result<Vec<UndoKept>, StoreError> {
+/// The leads undo `id` kept, named if `scope` sees them.
+pub(crate) fn kept(
+    conn: &Connection,
+    id: i64,
+    limit: usize,
+    scope: &crate::access::LeadScope,
+) -> Result<Vec<UndoKept>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT lead_id, reason FROM import_undo_kept WHERE import_id = ?1 ORDER BY lead_id LIMIT ?2",
+        "SELECT k.lead_id, k.reason, l.first_name, l.last_name, l.company, l.campaign
+         FROM import_undo_kept k LEFT JOIN leads l ON l.id = k.lead_id
+         WHERE k.import_id = ?1 ORDER BY k.lead_id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![id, limit as i64], |r| Ok(UndoKept { lead_id: r.get(0)?, reason: r.get(1)? }))?;
+    let rows = stmt.query_map(params![id, limit as i64], |r| {
+        let campaign: Option<String> = r.get(5)?;
+        let name = match campaign {
+            Some(c) if scope.allows_campaign(&c) => Some(crate::leads::display_name(
+                &r.get::<_, String>(2)?,
+                &r.get::<_, String>(3)?,
+                &r.get::<_, String>(4)?,
+            )),
+            _ => None,
+        };
+        Ok(UndoKept { lead_id: r.get(0)?, name, reason: r.get(1)? })
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

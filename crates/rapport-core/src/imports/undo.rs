@@ -4,7 +4,7 @@
 //! crash goes on where it stopped, and the log keeps the import and its undoing.
 use std::time::Instant;
 
-use super::model::{ImportStatus, RunPhase, RunProgress, UndoReport, UNDO_KEPT_SHOWN};
+use super::model::{ImportStatus, RunPhase, RunProgress, UndoReport};
 use super::store;
 use crate::access::{Actor, Permission};
 use crate::audit::store as changelog;
@@ -206,7 +206,7 @@ impl Rapport {
         }
         let now = self.now();
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undone, Some(&now), None)?))?;
-        report.kept = self.db.read(|c| Ok::<_, Error>(store::kept(c, id, UNDO_KEPT_SHOWN)?))?;
+        report.kept = self.kept_leads(actor, id)?;
         Ok(report)
     }
 }

@@ -73,14 +73,14 @@ describe('Import history', () => {
     expect(within(report).getByTestId('undo-reverted')).toHaveTextContent('0');
     expect(within(report).getByTestId('undo-kept-count')).toHaveTextContent('1');
     const [kept] = within(report).getAllByTestId('undo-kept-lead');
-    expect(kept).toHaveTextContent('Lead 501');
+    expect(kept).toHaveTextContent('Ada Lovelace');
     expect(kept).toHaveTextContent('edited by Eve Editor after the import (company)');
 
     // The history reads itself again: the import is undone, and cannot be undone twice.
     await waitFor(() => expect(within(screen.getAllByTestId('history-row')[0]).getByTestId('history-status')).toHaveTextContent('Undone'));
     expect(within(screen.getAllByTestId('history-row')[0]).queryByTestId('history-undo')).toBeNull();
 
-    await u.click(within(kept).getByRole('button', { name: 'Lead 501' }));
+    await u.click(within(kept).getByRole('button', { name: 'Ada Lovelace' }));
     expect(nav.view).toEqual({ name: 'lead', id: 501 });
     await waitFor(() => expect(screen.queryByTestId('undo-dialog')).toBeNull());
   });
@@ -111,19 +111,25 @@ describe('Import history', () => {
   });
 
   it('shows the leads an undo kept, and why, after its dialog was closed', async () => {
-    const kept = [{ lead_id: 501, reason: 'kept: activities were logged on it since the import' }];
-    const undone = importBatch({ id: 6, status: 'undone', undo: { removed: 7, reverted: 0, kept: [], kept_count: 1 } });
+    const kept = [
+      { lead_id: 501, name: 'Ada Lovelace', reason: 'kept: activities were logged on it since the import' },
+      { lead_id: 502, name: null, reason: 'edited by Eve Editor after the import (company)' },
+    ];
+    const undone = importBatch({ id: 6, status: 'undone', undo: { removed: 7, reverted: 0, kept: [], kept_count: 2 } });
     const { be, u } = open({
       importHistory: async () => [undone],
       importBatch: async () => ({ ...undone, undo: { ...undone.undo!, kept } }),
     });
     await u.click(within(await row(6)).getByTestId('history-kept'));
     const dialog = await screen.findByTestId('kept-dialog');
-    await waitFor(() => expect(within(dialog).getAllByTestId('kept-lead')).toHaveLength(1));
-    expect(within(dialog).getByTestId('kept-lead')).toHaveTextContent('Lead 501');
-    expect(within(dialog).getByTestId('kept-lead')).toHaveTextContent('activities were logged');
+    await waitFor(() => expect(within(dialog).getAllByTestId('kept-lead')).toHaveLength(2));
+    const [ada, hidden] = within(dialog).getAllByTestId('kept-lead');
+    expect(ada).toHaveTextContent('Ada Lovelace');
+    expect(ada).toHaveTextContent('activities were logged');
+    // A lead the reader may not see (or one deleted since) is named by its number only.
+    expect(hidden).toHaveTextContent('Lead 502');
     expect(be.importBatch).toHaveBeenCalledWith(6);
-    await u.click(within(dialog).getByRole('button', { name: 'Lead 501' }));
+    await u.click(within(dialog).getByRole('button', { name: 'Ada Lovelace' }));
     expect(nav.view).toEqual({ name: 'lead', id: 501 });
   });
 
