@@ -455,6 +455,26 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
 }
 
+/// Six records that agree with each other are more than one person is typed in: a chain (a household, an
+/// office), never merged without a look. The scan keeps the matcher's guard, so enrichment leaves them.
+#[test]
+fn a_group_larger_than_one_person_is_reviewed_not_enriched() {
+    let f = fixture();
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        let mut input = lead("Mira", "Sandvik", "mira.sandvik40@example.com");
+        input.phones = vec!["+44 20 7946 0123".into()];
+        ids.push(f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead.id);
+    }
+    let report = scan(&f);
+    assert_eq!(report.pairs.len(), 15, "every two of the six");
+    assert!(report.pairs.iter().all(|p| p.tier == Tier::Review), "{:?}", report.pairs);
+    let mut enriched = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
+    assert!(enriched.is_empty(), "{enriched:?}");
+    assert!(ids.iter().all(|id| f.core.get_lead(&f.admin, *id).is_ok()), "no record merged away");
+}
+
 /// Three records of one person, two of them with different companies: the one without a company agrees with
 /// each, but once it has taken one twin's company the other twin conflicts with it, and that is a person's call.
 #[test]

@@ -5,7 +5,7 @@ use std::time::Instant;
 use rapport_match::{find_duplicates_prepared, parallel_map, prepare};
 
 use super::incremental;
-use super::incremental_api::{evidence_json, fingerprint, tier_of};
+use super::incremental_api::{evidence_json, fingerprint};
 use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
 use super::store::{self, PairValues};
 use crate::access::{AccessError, Actor, DuplicateReach, Permission};
@@ -111,7 +111,9 @@ impl Rapport {
                 }
                 let (pa, pb) = (&prepared[x], &prepared[y]);
                 let comparison = rapport_match::compare::compare(pa, pb);
-                let tier = tier_of(&model, c.score);
+                // The matcher's tier, not one read again from the score: its chain guard sent pairs of a group
+                // larger than one person is typed to review, and a *same* pair is merged without a look.
+                let tier = if c.tier == rapport_match::Tier::Same { Tier::Same } else { Tier::Review };
                 let score = rapport_match::Model::probability(c.score);
                 let evidence = evidence_json(&model, pa, pb, &comparison)?;
                 let fp = fingerprint(pa, pb);
