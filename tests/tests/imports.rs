@@ -486,6 +486,25 @@ fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() 
     assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().company, "Berg AB", "Bo's stored company is not overwritten");
 }
 
+/// A file that enriches a lead with a note, imported again, changes nothing: its note is there already, and
+/// is not appended at every import.
+#[test]
+fn a_note_an_enrichment_brought_is_not_added_again() {
+    let f = fixture();
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.notes = "Met at the spring fair.".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let file = b"first_name,last_name,email,notes\nAnn,Lee,ann@lee.io,Wants a demo in May.\n";
+    let b = import(&f, "fair.csv", file);
+    assert_eq!(b.counts.enrich, 1, "{:?}", b.counts);
+    let enriched = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!(enriched.notes, "Met at the spring fair.\n\nWants a demo in May.");
+    let again = import(&f, "fair.csv", file);
+    assert_eq!(again.counts.enrich, 0, "{:?}", again.counts);
+    let after = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!((after.notes.as_str(), after.version), (enriched.notes.as_str(), enriched.version));
+}
+
 #[test]
 fn templates_map_a_known_export_and_the_mapping_is_checked() {
     let f = fixture();

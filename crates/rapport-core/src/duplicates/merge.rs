@@ -47,9 +47,16 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
         let value = match chosen {
             Some(v) => v,
             None if f.info.kind == LeadFieldKind::LongText => {
-                let mut parts: Vec<String> = Vec::new();
+                // A note already there paragraph by paragraph is not added again: a file enriching a lead with
+                // its note, imported twice, would otherwise append the note at every import.
+                let paragraphs = |v: &str| -> Vec<String> {
+                    v.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
+                };
+                let (mut parts, mut held): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
                 for v in all.iter().map(|l| (f.get)(l)).filter(|v| !v.trim().is_empty()) {
-                    if !parts.contains(&v) {
+                    let new = paragraphs(&v);
+                    if !new.iter().all(|p| held.contains(p)) {
+                        held.extend(new);
                         parts.push(v);
                     }
                 }
