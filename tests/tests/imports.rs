@@ -486,6 +486,24 @@ fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() 
     assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().company, "Berg AB", "Bo's stored company is not overwritten");
 }
 
+/// A row enriching a stored lead brings its phone as the row read it (the file's region), not read again in the
+/// stored lead's country.
+#[test]
+fn an_enriching_rows_phone_keeps_the_number_the_row_was_read_as() {
+    let f = fixture();
+    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    f.core.update_settings(&f.admin, &us).unwrap();
+    let mut jonas = common::lead("Jonas", "Weber", "jonas@weber.example");
+    jonas.address.country = "DE".into();
+    let jonas = f.core.create_lead(&f.admin, &jonas, &Origin::manual()).unwrap().lead;
+    let b =
+        import(&f, "fair.csv", b"first_name,last_name,email,phone\nJonas,Weber,jonas@weber.example,(415) 555-2671\n");
+    assert_eq!(b.counts.enrich, 1, "{:?}", b.counts);
+    let after = f.core.get_lead(&f.admin, jonas.id).unwrap();
+    let phones: Vec<(&str, &str)> = after.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
+    assert_eq!(phones, [("+14155552671", "(415) 555-2671")]);
+}
+
 /// A file that enriches a lead with a note, imported again, changes nothing: its note is there already, and
 /// is not appended at every import.
 #[test]

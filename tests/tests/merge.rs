@@ -52,6 +52,24 @@ fn merge_fills_what_is_empty_overwrites_nothing_and_moves_the_links() {
     assert!(d.id > c.id, "{} after {}", d.id, c.id);
 }
 
+/// A merged lead's phone keeps the number it was read as: saved without a country under the default region US,
+/// "(415) 555-2671" is not read again as a German number because the survivor is in Germany.
+#[test]
+fn a_merged_phone_keeps_the_number_it_was_read_as() {
+    let f = fixture();
+    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    f.core.update_settings(&f.admin, &us).unwrap();
+    let mut a = lead("Jonas", "Weber", "jonas@weber.example");
+    a.address.country = "DE".into();
+    let mut b = lead("Jonas", "Weber", "j.weber@gmail.com");
+    b.phones = vec!["(415) 555-2671".into()];
+    let (a, b) = (create(&f, &a), create(&f, &b));
+    assert_eq!(b.phones[0].e164, "+14155552671");
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let phones: Vec<(&str, &str)> = out.lead.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
+    assert_eq!(phones, [("+14155552671", "(415) 555-2671")], "the number as read, the spelling as typed");
+}
+
 #[test]
 fn a_merge_with_nothing_to_merge_or_a_stranger_is_refused_and_writes_nothing() {
     let f = fixture();

@@ -258,8 +258,11 @@ mod operations {
                 let batch = self.begin_batch(tx, &grant, &origin)?;
                 // The survivor taking another lead's stage is a move like any other: its entry criteria and
                 // approvals hold (a lead won or lost by merging is still won or lost by someone's decision).
+                let known: Vec<_> = merged.iter().flat_map(|l| l.phones.iter().cloned()).collect();
                 let lead =
-                    self.write_update(tx, &grant, survivor, &input, Passage::Checked, &mut || Ok(batch.clone()))?;
+                    self.write_update_knowing(tx, &grant, survivor, &input, &known, Passage::Checked, &mut || {
+                        Ok(batch.clone())
+                    })?;
                 for other in &merged {
                     crate::pipeline::gate::check_absorbed(tx, &grant, other, &lead)?;
                     let mut rows = leads::rows_of(tx, other.id)?;

@@ -260,7 +260,7 @@ impl Rapport {
         };
         if let Some(existing) = keyed {
             let input = overlay(&existing, &row);
-            return self.update_from_row(tx, grant, batch, line, name, existing, &input, RowAction::Update);
+            return self.update_from_row(tx, grant, batch, line, name, existing, &input, &[], RowAction::Update);
         }
         let valid = match rules.rules.validate(tx, &row, &rules.scope, None) {
             Ok(v) => v,
@@ -307,8 +307,17 @@ impl Rapport {
                         p.evidence = evidence;
                         return Ok(p);
                     }
-                    let mut p =
-                        self.update_from_row(tx, grant, batch, line, name, stored, &input, RowAction::Enrich)?;
+                    let mut p = self.update_from_row(
+                        tx,
+                        grant,
+                        batch,
+                        line,
+                        name,
+                        stored,
+                        &input,
+                        &lead.phones,
+                        RowAction::Enrich,
+                    )?;
                     p.evidence = evidence;
                     return Ok(p);
                 }
@@ -376,10 +385,12 @@ impl Rapport {
         name: String,
         existing: Lead,
         input: &LeadInput,
+        known_phones: &[crate::leads::PhoneEntry],
         action: RowAction,
     ) -> Result<RowPlan> {
         let before = existing.clone();
-        match self.write_update(tx, grant, existing, input, Passage::Checked, &mut || Ok(batch.clone())) {
+        let write = &mut || Ok(batch.clone());
+        match self.write_update_knowing(tx, grant, existing, input, known_phones, Passage::Checked, write) {
             Ok(after) if after.version == before.version => Ok(plan(
                 line,
                 RowAction::Unchanged,

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{self, FIELDS};
-use super::model::{Lead, LeadInput};
+use super::model::{Lead, LeadInput, PhoneEntry};
 use super::search::IndexFloor;
 use super::store::{self, LeadCount, LeadFacets, LeadPage, LeadQuery};
 use super::validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
@@ -146,11 +146,17 @@ pub const GATE_OVERRIDE: &str = "gate_override";
 /// (E.164), and what was typed for each: a number is read in the lead's region, or the default region, as it was
 /// when it was saved. Read again in the region of today, "(415) 555-2671" saved in the US would become a German
 /// number once the default region is Germany, or refuse every later edit of the lead.
-fn stored_phones_kept(old: &Lead, input: &LeadInput) -> (LeadInput, std::collections::HashMap<String, String>) {
+/// `known`: phones of other leads coming in with the input (a merge's, an enriching row's), each read in its own
+/// lead's region, kept as they were read in the same way.
+fn stored_phones_kept(
+    old: &Lead,
+    known: &[PhoneEntry],
+    input: &LeadInput,
+) -> (LeadInput, std::collections::HashMap<String, String>) {
     let mut typed = std::collections::HashMap::new();
     let mut out = input.clone();
     for raw in &mut out.phones {
-        let stored = old.phones.iter().find(|p| !p.e164.is_empty() && p.original == raw.trim());
+        let stored = old.phones.iter().chain(known).find(|p| !p.e164.is_empty() && p.original == raw.trim());
         if let Some(p) = stored {
             typed.insert(p.e164.clone(), p.original.clone());
             raw.clone_from(&p.e164);
@@ -249,9 +255,25 @@ impl Rapport {
         passage: Passage<'_>,
         batch: &mut dyn FnMut() -> Result<BatchId>,
     ) -> Result<Lead> {
+        self.write_update_knowing(tx, grant, old, input, &[], passage, batch)
+    }
+
+    /// [`Rapport::write_update`] of an input that carries phones of other leads (`known`, as they were read):
+    /// a merge's or an enrichment's, which are not read again in this lead's region.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_update_knowing(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        grant: &Grant,
+        old: Lead,
+        input: &LeadInput,
+        known: &[PhoneEntry],
+        passage: Passage<'_>,
+        batch: &mut dyn FnMut() -> Result<BatchId>,
+    ) -> Result<Lead> {
         let id = old.id;
         let current_owner = old.owner.as_ref().map(|o| o.id);
-        let (input, typed) = stored_phones_kept(&old, input);
+        let (input, typed) = stored_phones_kept(&old, known, input);
         let mut lead = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), current_owner)?;
         for p in &mut lead.phones {
             if let Some(original) = typed.get(&p.entry.e164) {
