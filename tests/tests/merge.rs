@@ -70,6 +70,52 @@ fn a_merged_phone_keeps_the_number_it_was_read_as() {
     assert_eq!(phones, [("+14155552671", "(415) 555-2671")], "the number as read, the spelling as typed");
 }
 
+/// An amount and its currency are one value: 5,000 of no stated currency does not become 5,000 EUR because the
+/// other record named a currency without an amount.
+#[test]
+fn a_merged_amount_keeps_its_own_currency() {
+    let f = fixture();
+    let mut a = lead("Ines", "Moreau", "ines@moreau.example");
+    a.deal.value = "5000".into();
+    let mut b = lead("Ines", "Moreau", "ines.moreau@gmail.com");
+    b.deal.currency = "EUR".into();
+    let (a, b) = (create(&f, &a), create(&f, &b));
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!((out.lead.deal.value.as_str(), out.lead.deal.currency.as_str()), ("5000.00", ""));
+    // Taken from the lead that has the amount, its currency comes with it.
+    let mut c = lead("Ivo", "Brand", "ivo@brand.example");
+    c.deal.currency = "USD".into();
+    let mut d = lead("Ivo", "Brand", "ivo.brand@gmail.com");
+    (d.deal.value, d.deal.currency) = ("700".into(), "GBP".into());
+    let (c, d) = (create(&f, &c), create(&f, &d));
+    let out = f.core.merge_leads(&f.admin, c.id, &[d.id], &[]).unwrap();
+    assert_eq!((out.lead.deal.value.as_str(), out.lead.deal.currency.as_str()), ("700.00", "GBP"));
+}
+
+/// A merged lead's owner who has been deactivated since is not handed to an ownerless survivor: it would be
+/// refused, and the two records could never be merged.
+#[test]
+fn a_deactivated_owner_of_a_merged_lead_does_not_block_the_merge() {
+    let f = fixture();
+    f.user("olaf", rapport_core::users::Role::Editor, &[]);
+    let olaf = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.username == "olaf").unwrap();
+    let a = create(&f, &lead("Tove", "Ahlgren", "tove@ahlgren.example"));
+    let mut b = lead("Tove", "Ahlgren", "tove.ahlgren@gmail.com");
+    b.owner_id = Some(olaf.id);
+    let b = create(&f, &b);
+    let off = rapport_core::users::UserInput {
+        username: olaf.username.clone(),
+        display_name: olaf.display_name.clone(),
+        role: olaf.role,
+        active: false,
+        campaigns: vec![],
+    };
+    f.core.update_user(&f.admin, olaf.id, &off).unwrap();
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!(out.lead.owner, None);
+    assert_eq!(out.lead.emails.len(), 2, "merged");
+}
+
 #[test]
 fn a_merge_with_nothing_to_merge_or_a_stranger_is_refused_and_writes_nothing() {
     let f = fixture();

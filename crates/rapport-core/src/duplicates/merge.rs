@@ -67,6 +67,19 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
         };
         (f.set)(&mut input, &value);
     }
+    // An amount and its currency are one value: the currency comes from the lead the amount came from (even
+    // when that lead left it empty), never another's, or 5,000 of no stated currency would become 5,000 EUR.
+    let field = |name: &str| FIELDS.iter().find(|f| f.info.name == name);
+    let chosen =
+        |name: &str| choices.iter().find(|c| c.field == name).and_then(|c| all.iter().find(|l| l.id == c.lead_id));
+    if let (Some(value), Some(currency)) = (field("deal_value"), field("currency")) {
+        if chosen("currency").is_none() {
+            let from = chosen("deal_value").or_else(|| all.iter().find(|l| !(value.get)(l).is_empty()));
+            if let Some(l) = from {
+                (currency.set)(&mut input, &(currency.get)(l));
+            }
+        }
+    }
     // Lists are united by their normalized value; the typed spelling of each value is kept.
     let mut emails: Vec<String> = survivor.emails.iter().map(|e| e.address.to_lowercase()).collect();
     let mut phones: Vec<String> = survivor.phones.iter().map(|p| p.e164.clone()).collect();
@@ -249,7 +262,16 @@ mod operations {
                         .into());
                     }
                 }
-                let input = survive(&survivor, &merged, choices);
+                let mut input = survive(&survivor, &merged, choices);
+                // An owner the survivor lacks is taken from another lead only while that user is active: a
+                // deactivated one would be refused, and the pair could never be merged (nor enriched).
+                let own_owner = survivor.owner.as_ref().map(|o| o.id);
+                let chose_owner = choices.iter().any(|c| c.field == "owner");
+                if let Some(owner) = input.owner_id.filter(|o| Some(*o) != own_owner && !chose_owner) {
+                    if !crate::users::store::active_user_exists(tx, owner)? {
+                        input.owner_id = own_owner;
+                    }
+                }
                 let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
                 let origin = Origin {
                     reason: ChangeReason::Merge,
