@@ -44,6 +44,7 @@ fn seed(db: &Path, password: &str) {
         role: Role::Viewer,
         active: true,
         campaigns: vec![],
+        all_campaigns: true,
     };
     core.create_user(&admin, &victor, "viewer password").unwrap();
     let lead = |first: &str, last: &str, company: &str, email: &str, phone: &str| LeadInput {
@@ -85,6 +86,7 @@ fn seed(db: &Path, password: &str) {
         role: Role::Editor,
         active: true,
         campaigns: vec![],
+        all_campaigns: true,
     };
     core.create_user(&admin, &eve, "editor password").unwrap();
     let eve = core.sign_in("eve", "editor password").unwrap();

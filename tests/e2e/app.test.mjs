@@ -584,6 +584,8 @@ test("an administrator adds a Viewer and sets the default phone region", async (
   await s.type('[data-testid="user-username"]', "vera");
   await s.type('[data-testid="user-display-name"]', "Vera Viewer");
   await s.setValue('[data-testid="user-role"]', "viewer");
+  // Campaigns are granted, never implied: the Viewer is given every campaign by ticking it.
+  await s.click('[data-testid="user-all-campaigns"]');
   await s.type('[data-testid="user-password"]', "viewer password");
   await s.screenshot(`${shots}/15-user-dialog.png`);
   await s.click('[data-testid="user-submit"]');

@@ -258,6 +258,7 @@ fn a_move_of_a_lead_with_a_deactivated_owner_can_be_requested() {
         role: olaf.role,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, olaf.id, &off).unwrap();
     let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
@@ -279,6 +280,7 @@ fn a_decision_on_a_lead_outside_the_askers_campaigns_now_does_not_name_it() {
         role: Role::Editor,
         active: true,
         campaigns: vec!["Fall".into()],
+        all_campaigns: false,
     };
     f.core.update_user(&f.admin, eve.user_id().unwrap(), &moved).unwrap();
     f.core.decide_approval(&f.admin, request.id, false, "One more offer").unwrap();

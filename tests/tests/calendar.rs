@@ -671,6 +671,7 @@ fn every_calendar_operation_checks_the_role() {
         role: Role::Editor,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, ed, &input).unwrap();
     assert_eq!(
@@ -846,6 +847,7 @@ fn appointments_are_booked_only_with_active_agents_who_may_hold_them() {
         role: Role::Editor,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, gone_id, &input).unwrap();
     let before = f.dump();

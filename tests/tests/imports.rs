@@ -906,6 +906,7 @@ fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
         role: alice.role,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, alice.id, &off).unwrap();
     let moved = f.core.get_lead(&f.admin, ann.id).unwrap();

@@ -348,6 +348,7 @@ fn counts_facets_and_the_user_directory_follow_filters_and_scope() {
         role: Role::Editor,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, gone, &off).unwrap();
     assert!(f.core.user_directory(&team).unwrap().iter().any(|u| u.id == gone && u.name == "Gone Away"));
@@ -455,6 +456,7 @@ fn a_lead_whose_owner_was_deactivated_stays_editable_undoable_and_reimportable()
         role: Role::Editor,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, olga_id, &off).unwrap();
 
@@ -733,6 +735,7 @@ fn an_export_rechecks_the_campaign_scope_per_chunk() {
                     role: Role::Editor,
                     active: true,
                     campaigns: vec!["Autumn".into()],
+                    all_campaigns: false,
                 };
                 f.core.update_user(&f.admin, team_id, &moved).unwrap();
             }

@@ -109,6 +109,7 @@ fn a_deactivated_owner_of_a_merged_lead_does_not_block_the_merge() {
         role: olaf.role,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, olaf.id, &off).unwrap();
     let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();

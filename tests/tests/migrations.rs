@@ -60,6 +60,10 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
             assert_eq!(core.settings(&admin).unwrap().default_region, "GB");
             let viewer = core.sign_in("old-viewer", PASSWORD).unwrap();
             assert_eq!(core.session(&viewer).unwrap().user.campaigns, vec!["Spring".to_string()]);
+            assert!(!core.session(&viewer).unwrap().user.all_campaigns);
+            // A user kept without campaigns saw every campaign, and still does, now said (migration 015).
+            let editor = core.sign_in("old-editor", PASSWORD).unwrap();
+            assert!(core.session(&editor).unwrap().user.all_campaigns);
             let l = core.create_lead(&admin, &common::lead("New", "Lead", "n@l.com"), &Origin::manual()).unwrap().lead;
             assert_eq!(core.lead_history(&admin, l.id).unwrap().len(), 1);
             if version >= 2 {
@@ -69,6 +73,7 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                     let found: Vec<i64> = core.list_leads(&admin, &q).unwrap().items.iter().map(|l| l.id).collect();
                     assert_eq!(found, vec![1], "{text:?} finds the old lead");
                 }
+                assert!(core.get_lead(&editor, 1).is_ok(), "the editor of every campaign sees the old lead");
                 // ...and their history speaks of the owner by its new name, so an old change can be undone.
                 let history = core.lead_history(&admin, 1).unwrap();
                 assert_eq!(history[0].field, "owner");

@@ -14,7 +14,14 @@ use rapport_core::Origin;
 use rapport_core::{Actor, ErrorCode};
 
 fn user_input(name: &str, role: Role) -> UserInput {
-    UserInput { username: name.into(), display_name: name.into(), role, active: true, campaigns: vec![] }
+    UserInput {
+        username: name.into(),
+        display_name: name.into(),
+        role,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: true,
+    }
 }
 
 /// Each mutating operation of the core, run as `actor`.

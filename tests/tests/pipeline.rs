@@ -144,6 +144,7 @@ fn a_team_sees_the_history_and_velocity_of_its_campaigns_only() {
         role: Role::Viewer,
         active: true,
         campaigns: vec!["Spring".into()],
+        all_campaigns: false,
     };
     p.core.create_user(&p.admin, &input, common::PASSWORD).unwrap();
     let viv = p.core.sign_in("viv", common::PASSWORD).unwrap();

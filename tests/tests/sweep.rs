@@ -38,6 +38,7 @@ fn editor(username: &str, campaigns: &[&str]) -> rapport_core::users::UserInput 
         role: Role::Editor,
         active: true,
         campaigns: campaigns.iter().map(|c| c.to_string()).collect(),
+        all_campaigns: campaigns.is_empty(),
     }
 }
 

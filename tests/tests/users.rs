@@ -7,7 +7,14 @@ use rapport_core::ErrorCode;
 
 /// A user as an Administrator's form gives it: active, every campaign unless named.
 fn user(username: &str, display_name: &str, role: Role) -> UserInput {
-    UserInput { username: username.into(), display_name: display_name.into(), role, active: true, campaigns: vec![] }
+    UserInput {
+        username: username.into(),
+        display_name: display_name.into(),
+        role,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: true,
+    }
 }
 
 #[test]
@@ -84,6 +91,7 @@ fn user_changes_are_logged_field_by_field() {
         role: Role::Editor,
         active: true,
         campaigns: vec!["Spring".into()],
+        all_campaigns: false,
     };
     f.core.update_user(&f.admin, id, &input).unwrap();
     let c = f.sql();
@@ -91,9 +99,60 @@ fn user_changes_are_logged_field_by_field() {
     let rows: Vec<(String, Option<String>, Option<String>)> =
         s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect();
     let fields: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(fields, ["display_name", "role", "campaigns"]);
+    assert_eq!(fields, ["display_name", "role", "campaigns", "all_campaigns"]);
+    assert_eq!((rows[3].1.as_deref(), rows[3].2.as_deref()), (Some("true"), Some("false")));
     assert_eq!(rows[1].1.as_deref(), Some("viewer"));
     assert_eq!(rows[1].2.as_deref(), Some("editor"));
+}
+
+/// Access to campaigns is granted, never implied: a user without campaigns is refused unless given all of them,
+/// so taking a user's last campaign away cannot give them every campaign. Refusals write nothing.
+#[test]
+fn removing_a_users_last_campaign_does_not_give_them_every_campaign() {
+    let f = fixture();
+    let mut spring = common::lead("Ann", "Lee", "ann@lee.io");
+    spring.campaign = "Spring".into();
+    let mut autumn = common::lead("Bo", "Ray", "bo@ray.io");
+    autumn.campaign = "Autumn".into();
+    let spring = f.core.create_lead(&f.admin, &spring, &rapport_core::Origin::manual()).unwrap().lead;
+    let autumn = f.core.create_lead(&f.admin, &autumn, &rapport_core::Origin::manual()).unwrap().lead;
+    let vic = f.user("vic", Role::Viewer, &["Spring"]);
+    let id = vic.user_id().unwrap();
+    let limited = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == id).unwrap();
+    assert!(!limited.all_campaigns);
+    let mut input = UserInput {
+        username: "vic".into(),
+        display_name: limited.display_name.clone(),
+        role: Role::Viewer,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: false,
+    };
+    for campaigns in [vec![], vec![" ".to_string()]] {
+        input.campaigns = campaigns;
+        let before = f.dump();
+        let e = f.core.update_user(&f.admin, id, &input).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Validation, "{e}");
+        assert!(e.to_string().contains("campaigns"), "{e}");
+        assert_eq!(f.dump(), before, "a refusal writes nothing");
+        let new = UserInput { username: "wes".into(), ..input.clone() };
+        assert_eq!(
+            f.core.create_user(&f.admin, &new, "a long enough password").unwrap_err().code(),
+            ErrorCode::Validation
+        );
+    }
+    assert!(f.core.get_lead(&vic, spring.id).is_ok());
+    assert_eq!(f.core.get_lead(&vic, autumn.id).unwrap_err().code(), ErrorCode::NotFound);
+    // Every campaign is said: then Vic sees both.
+    input.campaigns = vec![];
+    input.all_campaigns = true;
+    assert!(f.core.update_user(&f.admin, id, &input).unwrap().all_campaigns);
+    assert!(f.core.get_lead(&vic, autumn.id).is_ok());
+    // An Administrator sees every campaign whatever the list says.
+    let admin = UserInput { username: "ada".into(), role: Role::Administrator, all_campaigns: false, ..input };
+    let ada = f.core.create_user(&f.admin, &admin, "a long enough password").unwrap();
+    let ada = f.core.sign_in(&ada.username, "a long enough password").unwrap();
+    assert!(f.core.get_lead(&ada, autumn.id).is_ok());
 }
 
 /// Someone signed in as "ann" is renamed, and a new user takes the name "ann": changing one's own password
@@ -137,6 +196,7 @@ fn a_new_users_faults_are_named_together_on_their_fields() {
         role: Role::Editor,
         active: true,
         campaigns: vec![],
+        all_campaigns: true,
     };
     let before = f.dump();
     let e = f.core.create_user(&f.admin, &input, "x").unwrap_err();
@@ -158,6 +218,7 @@ fn campaigns_in_another_order_are_no_change() {
         role: Role::Editor,
         active: true,
         campaigns: vec!["Alpha".into(), "Zeta".into()],
+        all_campaigns: false,
     };
     let same = f.core.update_user(&f.admin, id, &input).unwrap();
     assert_eq!(same.campaigns, ["Alpha", "Zeta"]);
@@ -190,6 +251,7 @@ fn a_session_of_an_account_deactivated_since_has_ended() {
         role: Role::Editor,
         active: false,
         campaigns: vec![],
+        all_campaigns: true,
     };
     f.core.update_user(&f.admin, id, &off).unwrap();
     assert_eq!(f.core.session(&eve).unwrap_err().code(), ErrorCode::SessionEnded);

@@ -160,6 +160,7 @@ pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
                     role: Role::Editor,
                     active: true,
                     campaigns: vec![],
+                    all_campaigns: true,
                 },
                 "bench-password",
             )

@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
                 username,
                 role,
                 active: true,
+                all_campaigns: campaigns.is_empty(),
                 campaigns,
             };
             let user = core.create_user(&actor, &input, &password).map_err(err)?;
@@ -65,7 +66,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         }
         Command::Users(UsersCommand::List) => {
             for u in core.list_users(&actor).map_err(err)? {
-                let campaigns = if u.campaigns.is_empty() { "all campaigns".into() } else { u.campaigns.join(", ") };
+                let campaigns = if u.all_campaigns { "all campaigns".into() } else { u.campaigns.join(", ") };
                 let state = if u.active { "active" } else { "deactivated" };
                 println!("{:>4}  {:<20} {:<14} {:<12} {}", u.id, u.username, u.role.as_str(), state, campaigns);
             }

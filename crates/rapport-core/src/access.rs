@@ -117,6 +117,8 @@ pub struct Grant {
     pub role: Role,
     pub active: bool,
     pub campaigns: Vec<String>,
+    /// Sees every campaign, whatever `campaigns` holds.
+    pub all_campaigns: bool,
     /// Marked by an Administrator as a data steward: reviews every duplicate pair in scope.
     pub steward: bool,
 }
@@ -137,6 +139,7 @@ impl Grant {
             role: Role::Administrator,
             active: true,
             campaigns: vec![],
+            all_campaigns: true,
             steward: true,
         }
     }
@@ -160,7 +163,8 @@ impl Grant {
     }
 
     pub fn lead_scope(&self) -> LeadScope {
-        if self.role == Role::Administrator || self.campaigns.is_empty() {
+        // No campaigns without `all_campaigns` is no lead at all: access is granted, never implied.
+        if self.role == Role::Administrator || self.all_campaigns {
             LeadScope::All
         } else {
             LeadScope::Campaigns(self.campaigns.clone())
@@ -184,6 +188,7 @@ mod tests {
             role,
             active: true,
             campaigns: vec![],
+            all_campaigns: true,
             steward: false,
         };
         assert_eq!(grant(Role::Viewer).permissions(), vec![Permission::ReadLeads, Permission::ReadHistory]);
@@ -205,11 +210,16 @@ mod tests {
             role: Role::Editor,
             active: true,
             campaigns: vec!["Spring Fair".into()],
+            all_campaigns: false,
             steward: false,
         };
         assert!(g.lead_scope().allows_campaign("spring fair"));
         assert!(!g.lead_scope().allows_campaign("Other"));
-        let admin = Grant { role: Role::Administrator, ..g };
+        let admin = Grant { role: Role::Administrator, ..g.clone() };
         assert_eq!(admin.lead_scope(), LeadScope::All);
+        // Without campaigns, an Editor sees none, unless given all of them.
+        let none = Grant { campaigns: vec![], ..g.clone() };
+        assert!(!none.lead_scope().allows_campaign("Spring Fair") && !none.lead_scope().allows_campaign(""));
+        assert_eq!(Grant { all_campaigns: true, ..g }.lead_scope(), LeadScope::All);
     }
 }

@@ -40,6 +40,7 @@ impl Fixture {
             role,
             active: true,
             campaigns: campaigns.iter().map(|c| c.to_string()).collect(),
+            all_campaigns: campaigns.is_empty(),
         };
         self.core.create_user(&self.admin, &input, PASSWORD).unwrap();
         self.core.sign_in(name, PASSWORD).unwrap()

@@ -2152,8 +2152,10 @@ export type User = {
 	display_name: string,
 	role: Role,
 	active: boolean,
-	/**  Campaigns this user may see (seed 3.2, campaign isolation). Empty: every campaign. */
+	/**  Campaigns this user may see (seed 3.2, campaign isolation), unless `all_campaigns`. */
 	campaigns: string[],
+	/**  Sees every campaign (an Administrator always does). */
+	all_campaigns: boolean,
 	created_at: string,
 	/**  Reviews every duplicate pair in their campaigns (set by an Administrator). */
 	data_steward: boolean,
@@ -2165,7 +2167,9 @@ export type UserInput = {
 	display_name: string,
 	role: Role,
 	active: boolean,
+	/**  The campaigns this user works on; none with `all_campaigns` unset is refused for all but Administrators. */
 	campaigns: string[],
+	all_campaigns: boolean,
 };
 
 export type UserRef = {

@@ -40,6 +40,7 @@ export function user(over: Partial<User> = {}): User {
     role: 'administrator',
     active: true,
     campaigns: [],
+    all_campaigns: true,
     created_at: '2025-01-01T09:00:00.000Z',
     data_steward: false,
     ...over,

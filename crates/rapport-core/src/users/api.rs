@@ -42,6 +42,12 @@ fn clean_user_input(input: &UserInput, password: Option<&str>) -> Result<UserInp
     // In the order the store reads them back (its column ignores ASCII case), so that the same campaigns typed
     // in another order are no change.
     campaigns.sort_by_key(|c| c.to_ascii_lowercase());
+    if campaigns.is_empty() && !input.all_campaigns && input.role != Role::Administrator {
+        errors.push(FieldError::new(
+            "campaigns",
+            "name the campaigns this user works on, or give them all campaigns (to take all access away, deactivate the user)",
+        ));
+    }
     if let Some(Err(e)) = password.map(auth::check_password_policy) {
         errors.push(FieldError::new("password", e.to_string()));
     }
@@ -54,13 +60,14 @@ fn clean_user_input(input: &UserInput, password: Option<&str>) -> Result<UserInp
         role: input.role,
         active: input.active,
         campaigns,
+        all_campaigns: input.all_campaigns,
     })
 }
 
 fn user_snapshot(u: &UserInput) -> String {
     serde_json::json!({
         "username": u.username, "display_name": u.display_name, "role": u.role.as_str(),
-        "active": u.active, "campaigns": u.campaigns,
+        "active": u.active, "campaigns": u.campaigns, "all_campaigns": u.all_campaigns,
     })
     .to_string()
 }
@@ -81,6 +88,7 @@ impl Rapport {
                 role: Role::Administrator,
                 active: true,
                 campaigns: vec![],
+                all_campaigns: true,
             },
             Some(password),
         )?;
@@ -222,6 +230,7 @@ impl Rapport {
                 ("role", old.role.as_str().into(), input.role.as_str().into()),
                 ("active", old.active.to_string(), input.active.to_string()),
                 ("campaigns", old.campaigns.join("; "), input.campaigns.join("; ")),
+                ("all_campaigns", old.all_campaigns.to_string(), input.all_campaigns.to_string()),
             ];
             let changes: Vec<_> = changes.into_iter().filter(|(_, a, b)| a != b).collect();
             if changes.is_empty() {

@@ -40,8 +40,10 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
-    /// Campaigns this user may see (seed 3.2, campaign isolation). Empty: every campaign.
+    /// Campaigns this user may see (seed 3.2, campaign isolation), unless `all_campaigns`.
     pub campaigns: Vec<String>,
+    /// Sees every campaign (an Administrator always does).
+    pub all_campaigns: bool,
     pub created_at: String,
     /// Reviews every duplicate pair in their campaigns (set by an Administrator).
     pub data_steward: bool,
@@ -55,5 +57,7 @@ pub struct UserInput {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// The campaigns this user works on; none with `all_campaigns` unset is refused for all but Administrators.
     pub campaigns: Vec<String>,
+    pub all_campaigns: bool,
 }

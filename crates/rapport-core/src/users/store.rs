@@ -42,24 +42,30 @@ fn role_of(text: &str) -> Role {
 
 pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
     let row = conn
-        .query_row("SELECT username, role, active, data_steward FROM users WHERE id = ?1", [user_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
-        })
+        .query_row(
+            "SELECT username, role, active, data_steward, all_campaigns FROM users WHERE id = ?1",
+            [user_id],
+            |r| {
+                let flags = (r.get::<_, bool>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?);
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, flags))
+            },
+        )
         .optional()?;
     match row {
         None => Ok(None),
-        Some((username, role, active, steward)) => Ok(Some(Grant {
+        Some((username, role, (active, steward, all_campaigns))) => Ok(Some(Grant {
             user_id: Some(user_id),
             username,
             role: role_of(&role),
             active,
             campaigns: campaigns(conn, user_id)?,
+            all_campaigns,
             steward,
         })),
     }
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, data_steward";
+const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, data_steward, all_campaigns";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
@@ -70,6 +76,7 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         role: role_of(&role),
         active: r.get(4)?,
         campaigns: vec![],
+        all_campaigns: r.get(7)?,
         created_at: r.get(5)?,
         data_steward: r.get(6)?,
     })
@@ -132,9 +139,17 @@ pub fn active_with_role(conn: &Connection, role: crate::users::Role) -> Result<V
 
 pub fn insert(tx: &Transaction<'_>, input: &UserInput, password_hash: &str, at: &str) -> Result<i64, StoreError> {
     tx.execute(
-        "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![input.username, input.display_name, input.role.as_str(), password_hash, input.active, at],
+        "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at, all_campaigns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+        params![
+            input.username,
+            input.display_name,
+            input.role.as_str(),
+            password_hash,
+            input.active,
+            at,
+            input.all_campaigns
+        ],
     )?;
     let id = tx.last_insert_rowid();
     set_campaigns(tx, id, &input.campaigns)?;
@@ -143,8 +158,9 @@ pub fn insert(tx: &Transaction<'_>, input: &UserInput, password_hash: &str, at: 
 
 pub fn update(tx: &Transaction<'_>, id: i64, input: &UserInput, at: &str) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE users SET username = ?2, display_name = ?3, role = ?4, active = ?5, updated_at = ?6 WHERE id = ?1",
-        params![id, input.username, input.display_name, input.role.as_str(), input.active, at],
+        "UPDATE users SET username = ?2, display_name = ?3, role = ?4, active = ?5, updated_at = ?6, all_campaigns = ?7
+         WHERE id = ?1",
+        params![id, input.username, input.display_name, input.role.as_str(), input.active, at, input.all_campaigns],
     )?;
     set_campaigns(tx, id, &input.campaigns)
 }

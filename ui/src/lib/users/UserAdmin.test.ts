@@ -23,7 +23,7 @@ describe('UserAdmin', () => {
     mockBackend({
       listUsers: async () => [
         user(),
-        user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', campaigns: ['Spring', 'Fall'] }),
+        user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', campaigns: ['Spring', 'Fall'], all_campaigns: false }),
         user({ id: 3, username: 'vic', display_name: 'Vic', role: 'viewer', active: false }),
       ],
     });
@@ -62,10 +62,44 @@ describe('UserAdmin', () => {
 
     expect(await screen.findByTestId('error-username')).toHaveTextContent('"eve" is taken');
     expect(be.createUser).toHaveBeenCalledWith(
-      { username: 'eve', display_name: 'Eve Editor', role: 'viewer', active: true, campaigns: ['Spring', 'Fall'] },
+      {
+        username: 'eve',
+        display_name: 'Eve Editor',
+        role: 'viewer',
+        active: true,
+        campaigns: ['Spring', 'Fall'],
+        all_campaigns: false,
+      },
       'long-password',
     );
     expect(screen.getByTestId('user-display-name')).toHaveValue('Eve Editor');
+  });
+
+  it("grants every campaign only when ticked, and keeps a limited user's campaigns when editing", async () => {
+    session.current = sessionFor('administrator');
+    const vic = user({ id: 3, username: 'vic', display_name: 'Vic', role: 'viewer', campaigns: ['Spring'], all_campaigns: false });
+    const be = mockBackend({ listUsers: async () => [user(), vic] });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    expect(screen.getByTestId('user-all-campaigns')).not.toBeChecked();
+    await u.type(screen.getByTestId('user-username'), 'wes');
+    await u.type(screen.getByTestId('user-campaigns'), 'Autumn');
+    await u.click(screen.getByTestId('user-all-campaigns'));
+    expect(screen.getByTestId('user-campaigns')).toBeDisabled();
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.createUser).toHaveBeenCalledOnce());
+    expect(be.createUser.mock.calls[0][0]).toMatchObject({ campaigns: [], all_campaigns: true });
+
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Vic'))!).getByTestId('edit-user'));
+    expect(screen.getByTestId('user-all-campaigns')).not.toBeChecked();
+    expect(screen.getByTestId('user-campaigns')).toHaveValue('Spring');
+    // An Administrator sees every campaign: the list is not asked for.
+    await u.selectOptions(screen.getByTestId('user-role'), 'administrator');
+    expect(screen.queryByTestId('user-campaigns')).toBeNull();
+    expect(screen.getByTestId('user-campaigns-admin')).toHaveTextContent('every campaign');
   });
 
   it('edits a role and updates the row', async () => {
