@@ -140,6 +140,43 @@ describe('LeadList', () => {
     expect(onopen).toHaveBeenCalledWith(11);
   });
 
+  it('moves ↓ into the rows of what is typed, not of the search before it', async () => {
+    const later = deferred<LeadPage>();
+    mockBackend({
+      listLeads: (q: LeadQuery) =>
+        q.text === 'zed' ? later.promise : Promise.resolve(page([summary(1), summary(2)])),
+    });
+    const onopen = vi.fn();
+    const u = userEvent.setup();
+    render(LeadList, props({ onopen }));
+    await screen.findAllByTestId('lead-row');
+    const input = screen.getByTestId('search-input');
+    await u.type(input, 'zed{ArrowDown}{Enter}');
+    expect(onopen).not.toHaveBeenCalled();
+    expect(input).toHaveFocus();
+    later.resolve(page([summary(9, { first_name: 'Zed', last_name: 'Ray' })]));
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(1));
+    // The ↓ pressed before they came takes the focus to the first of them.
+    await waitFor(() => expect(screen.getByTestId('lead-row')).toHaveFocus());
+    await u.keyboard('{Enter}');
+    expect(onopen).toHaveBeenCalledWith(9);
+  });
+
+  it('keeps the focus in the search box after clearing the search or the filters', async () => {
+    mockBackend({ listLeads: async (q: LeadQuery) => page(q.text ? [] : [summary(1)]) });
+    const u = userEvent.setup();
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    const input = screen.getByTestId('search-input');
+    await u.type(input, 'ann');
+    await u.click(screen.getByRole('button', { name: 'Clear search' }));
+    expect(input).toHaveValue('');
+    expect(input).toHaveFocus();
+    await u.type(input, 'zzz');
+    await u.click(await screen.findByTestId('clear-filters'));
+    expect(input).toHaveFocus();
+  });
+
   it('says which search matched nothing and clears the filters on request', async () => {
     const be = mockBackend({
       listLeads: async (q: LeadQuery) => page(q.text ? [] : [summary(1)]),

@@ -4,8 +4,10 @@ import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
 import { apiErr, lead, mockBackend, sessionFor } from '../../test/fixtures';
 import type { Backend } from '../api';
+import type { Lead, User } from '../types';
 import { localDate } from '../format';
 import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
 import Toasts from '../ui/Toasts.svelte';
 import { leadEvents } from './events.svelte';
 import LeadPage from './LeadPage.svelte';
@@ -21,6 +23,7 @@ function survivor(over: Partial<Backend> = {}) {
 }
 
 function openPage(canUnmerge = true) {
+  session.current = sessionFor('administrator');
   render(LeadPage, { id: 11, canWrite: true, canUnmerge, onedit: vi.fn(), onback: vi.fn() });
   render(Toasts);
   return userEvent.setup();
@@ -127,10 +130,15 @@ describe('LeadPage: the merges into a lead', () => {
 });
 
 describe('The lead page in the app: merges by permission', () => {
-  async function leadPageAs(role: 'viewer' | 'editor') {
+  async function leadPageAs(role: 'viewer' | 'editor', me: Partial<User> = {}, owner: Lead['owner'] = null) {
     const be = mockBackend({
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor(role), database_path: 'x' }),
-      getLead: async (id) => lead({ id }),
+      appStatus: async () => ({
+        startup_error: null,
+        initialized: true,
+        session: sessionFor(role, { id: 5, ...me }),
+        database_path: 'x',
+      }),
+      getLead: async (id) => lead({ id, owner }),
     });
     await be.mergeLeads(11, [12], [], []);
     be.leadMerges.mockClear();
@@ -145,6 +153,22 @@ describe('The lead page in the app: merges by permission', () => {
     const be = await leadPageAs('editor');
     expect(await screen.findByTestId('lead-merges')).toHaveTextContent('Merged from Grace Hoper');
     expect(be.leadMerges).toHaveBeenCalledWith(11);
+  });
+
+  it('offers Unmerge only to whom the core lets take it back: a steward, or the owner of the lead', async () => {
+    await leadPageAs('editor', {}, { id: 8, name: 'Bo Rep' });
+    expect(await screen.findByTestId('lead-merges')).toHaveTextContent('Merged from Grace Hoper');
+    expect(screen.queryByTestId('lead-unmerge')).toBeNull();
+  });
+
+  it('offers Unmerge to the owner of the lead', async () => {
+    await leadPageAs('editor', {}, { id: 5, name: 'Ed Editor' });
+    expect(await screen.findByTestId('lead-unmerge')).toBeInTheDocument();
+  });
+
+  it('offers Unmerge to a data steward', async () => {
+    await leadPageAs('editor', { data_steward: true }, { id: 8, name: 'Bo Rep' });
+    expect(await screen.findByTestId('lead-unmerge')).toBeInTheDocument();
   });
 
   it('does not show them to Viewers', async () => {

@@ -138,6 +138,10 @@ describe('Pipeline board', () => {
     const qual = columnOf('qualification');
     expect(within(qual).getByRole('heading', { level: 2 })).toHaveTextContent('Qualification');
     expect(within(qual).getByTestId('column-count')).toHaveTextContent('2');
+    expect(within(qual).getByTestId('column-count')).toHaveAttribute('aria-label', '2 leads');
+    const labels = screen.getAllByTestId('column-count').map((c) => c.getAttribute('aria-label'));
+    expect(labels).toContain('1 lead');
+    expect(labels).not.toContain('1 leads');
     expect(within(qual).getByTestId('column-total')).toHaveTextContent('$3,000 · €500.50');
     expect(within(qual).getByTestId('column-probability')).toHaveTextContent('10%');
     expect(within(columnOf('new')).getByTestId('column-total')).toHaveTextContent('€12,500');
