@@ -42,7 +42,10 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/014_capture_detail.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::capture::add_detail_column(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
-        M::up(include_str!("migrations/015_user_all_campaigns.sql")),
+        // Every campaign granted in so many words: a column, added by the feature that owns users.
+        M::up_with_hook(include_str!("migrations/015_user_all_campaigns.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::users::store::add_all_campaigns_column(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 

@@ -204,3 +204,16 @@ pub fn set_data_steward(tx: &Transaction<'_>, id: i64, steward: bool, at: &str) 
     tx.execute("UPDATE users SET data_steward = ?2, updated_at = ?3 WHERE id = ?1", params![id, steward, at])?;
     Ok(())
 }
+
+/// Migration 015: `users.all_campaigns`, set for the users without campaigns (who saw every campaign). Only if
+/// the column is not there yet, so a database upgraded again from an older version number keeps its grants.
+pub(crate) fn add_all_campaigns_column(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let has: bool = tx.prepare("SELECT 1 FROM pragma_table_info('users') WHERE name = 'all_campaigns'")?.exists([])?;
+    if !has {
+        tx.execute_batch(
+            "ALTER TABLE users ADD COLUMN all_campaigns INTEGER NOT NULL DEFAULT 0 CHECK (all_campaigns IN (0, 1));
+             UPDATE users SET all_campaigns = 1 WHERE id NOT IN (SELECT user_id FROM user_campaigns);",
+        )?;
+    }
+    Ok(())
+}
