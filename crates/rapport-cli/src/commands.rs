@@ -407,8 +407,10 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
             for p in &pairs {
                 let score = format!("{:.6}", p.score);
                 let (a, b) = (p.lead_a.to_string(), p.lead_b.to_string());
-                w.write_record([p.external_ref_a.as_str(), p.external_ref_b.as_str(), &score, p.tier.as_str(), &a, &b])
-                    .map_err(err)?;
+                // References come from imported files and forms: guarded as in the lead export.
+                let guard = |r: &str| rapport_core::leads::csv::guard_cell(r.to_string());
+                let (ref_a, ref_b) = (guard(&p.external_ref_a), guard(&p.external_ref_b));
+                w.write_record([ref_a.as_str(), ref_b.as_str(), &score, p.tier.as_str(), &a, &b]).map_err(err)?;
             }
             w.flush().map_err(write_err)?;
         }
