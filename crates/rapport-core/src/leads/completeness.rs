@@ -9,6 +9,12 @@ pub struct CompletenessFacts {
     pub flagged_values: usize,
 }
 
+/// Whether a first and last name say a name: a letter or digit at least. A name of invisible characters only (a
+/// zero-width space, a soft hyphen) or of punctuation is no name: nobody could read it or find the lead by it.
+pub fn has_name(first: &str, last: &str) -> bool {
+    [first, last].iter().any(|n| n.chars().any(char::is_alphanumeric))
+}
+
 pub fn missing_fields(facts: &CompletenessFacts) -> Vec<MissingField> {
     let mut missing = Vec::new();
     if !facts.has_name {

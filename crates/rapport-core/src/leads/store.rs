@@ -414,7 +414,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError
         .query_map([id], |r| Ok(InvalidValue { field: r.get(0)?, value: r.get(1)?, reason: r.get(2)? }))?
         .collect::<Result<_, _>>()?;
     lead.missing = missing_fields(&CompletenessFacts {
-        has_name: !lead.first_name.is_empty() || !lead.last_name.is_empty(),
+        has_name: super::completeness::has_name(&lead.first_name, &lead.last_name),
         valid_contact_points: lead.emails.len() + lead.phones.len(),
         source: lead.source,
         flagged_values: lead.invalid.len(),

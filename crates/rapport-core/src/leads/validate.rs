@@ -130,6 +130,30 @@ fn reorders_text(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Why a one-line entry kept as typed (an email or phone spelling, a tag, a value kept as invalid) cannot be
+/// stored: a control character (a terminal escape, a line break) or one that reorders the text shown. None: fine.
+fn unsafe_entry(v: &str) -> Option<&'static str> {
+    if v.chars().any(char::is_control) {
+        Some("contains control characters or line breaks")
+    } else if v.chars().any(reorders_text) {
+        Some("contains characters that reorder the text shown (right-to-left overrides)")
+    } else {
+        None
+    }
+}
+
+/// The longest entry kept as typed (an email with its display name, a phone with its extension).
+const MAX_ENTRY_CHARS: usize = 320;
+
+/// An entry's spelling as typed, checked as the other text is: the normalized value is checked by its own rules,
+/// but the spelling is stored and shown too.
+fn entry_problem(raw: &str) -> Option<String> {
+    if raw.chars().count() > MAX_ENTRY_CHARS {
+        return Some(format!("is longer than {MAX_ENTRY_CHARS} characters"));
+    }
+    unsafe_entry(raw).map(String::from)
+}
+
 /// A text value trimmed and checked. A field of one line (`multiline` false) takes a line break or a tab typed
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
 fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
@@ -180,6 +204,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         if raw.trim().is_empty() {
             continue; // an empty row of the form, not a value
         }
+        if let Some(why) = entry_problem(raw.trim()) {
+            errors.push(FieldError::new(format!("emails.{i}"), why));
+            continue;
+        }
         match normalize_email(raw) {
             Ok(address) => {
                 // The same address twice is one contact point; keeping one loses nothing.
@@ -196,6 +224,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     let mut phones: Vec<ValidPhone> = Vec::new();
     for (i, raw) in input.phones.iter().enumerate() {
         if raw.trim().is_empty() {
+            continue;
+        }
+        if let Some(why) = entry_problem(raw.trim()) {
+            errors.push(FieldError::new(format!("phones.{i}"), why));
             continue;
         }
         match parse_phone(raw, &region) {
@@ -217,7 +249,9 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         if t.is_empty() {
             continue;
         }
-        if t.contains(';') {
+        if let Some(why) = unsafe_entry(t) {
+            errors.push(FieldError::new("tags", format!("a tag {why}")));
+        } else if t.contains(';') {
             errors.push(FieldError::new("tags", format!("\"{t}\": a tag cannot contain ';'")));
         } else if t.chars().count() > 60 {
             errors.push(FieldError::new("tags", format!("\"{t}\" is longer than 60 characters")));
@@ -257,6 +291,8 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         }
         if v.field != "emails" && v.field != "phones" {
             errors.push(FieldError::new(format!("invalid.{i}"), "only emails and phones can be kept as invalid"));
+        } else if let Some(why) = entry_problem(value) {
+            errors.push(FieldError::new(format!("invalid.{i}"), why));
         }
         invalid.push(InvalidValue { field: v.field.clone(), value: value.to_string(), reason: v.reason.clone() });
     }
@@ -267,7 +303,7 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
 
     let missing = missing_fields(&CompletenessFacts {
         flagged_values: invalid.len(),
-        has_name: !text.first_name.is_empty() || !text.last_name.is_empty(),
+        has_name: super::completeness::has_name(&text.first_name, &text.last_name),
         valid_contact_points: emails.len() + phones.len(),
         source: input.source,
     });
@@ -395,6 +431,52 @@ mod tests {
         let spoof = LeadInput { last_name: "Lee\u{202E}nhoJ".into(), ..Default::default() };
         let errs = validate(&spoof).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
         assert_eq!(errs, Some(vec!["last_name".to_string()]));
+    }
+
+    /// What is kept as typed is checked as the other text is: an email's display name, a phone's parameters,
+    /// a tag and a value kept as invalid refuse terminal escapes, line breaks, text-reordering characters and
+    /// entries longer than 320 characters, naming the entry.
+    #[test]
+    fn entries_kept_as_typed_refuse_escapes_reordering_and_length() {
+        let fields = |input: LeadInput| -> Vec<String> {
+            validate(&input).err().map(|e| e.errors.into_iter().map(|f| f.field).collect()).unwrap_or_default()
+        };
+        let base = || LeadInput { last_name: "Lee".into(), ..Default::default() };
+        let email = |e: &str| LeadInput { emails: vec!["ann@x.io".into(), e.into()], ..base() };
+        assert_eq!(fields(email("\u{202E}evil <ann@lee.io>")), ["emails.1"]);
+        assert_eq!(fields(email("\u{1b}[2J Ann <ann@lee.io>")), ["emails.1"]);
+        assert_eq!(fields(email(&format!("{} <ann@lee.io>", "A".repeat(400)))), ["emails.1"]);
+        assert!(fields(email("Ann Lee <ann@lee.io>")).is_empty());
+        let phone = |p: &str| LeadInput { phones: vec![p.into()], ..base() };
+        assert_eq!(fields(phone(&format!("tel:+14155552671;x={}", "y".repeat(400)))), ["phones.0"]);
+        assert_eq!(fields(phone("tel:+14155552671;x=\u{1b}[31m")), ["phones.0"]);
+        assert!(fields(phone("(415) 555-2671")).is_empty());
+        let tags = |t: &str| LeadInput { tags: vec!["vip".into(), t.into()], ..base() };
+        assert_eq!(fields(tags("a\u{1b}[31m")), ["tags"]);
+        assert_eq!(fields(tags("x\u{202E}y")), ["tags"]);
+        assert_eq!(fields(tags("two\nlines")), ["tags"]);
+        let kept = |v: &str| LeadInput {
+            invalid: vec![InvalidValue { field: "emails".into(), value: v.into(), reason: "not an address".into() }],
+            ..base()
+        };
+        assert_eq!(fields(kept("ann\u{202E}@x")), ["invalid.0"]);
+        assert!(fields(kept("ann@")).is_empty());
+    }
+
+    /// A name of invisible characters only is no name: the lead stays a Draft until it has one.
+    #[test]
+    fn an_invisible_name_is_no_name() {
+        for name in ["\u{200B}", "\u{FEFF}\u{2060}", "\u{00AD}", "-", "李"] {
+            let input = LeadInput {
+                first_name: name.into(),
+                emails: vec!["ann@x.io".into()],
+                source: Some(SourceChannel::DirectEntry),
+                ..Default::default()
+            };
+            let v = validate(&input).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+            let named = name == "李";
+            assert_eq!(v.missing.contains(&MissingField::Name), !named, "{name:?}");
+        }
     }
 
     #[test]
