@@ -124,3 +124,31 @@ fn an_operation_reads_the_clock_once() {
         .unwrap();
     assert_eq!(logged, user.created_at);
 }
+
+/// Undoing a change refuses when its field was written again since, even back to the value the change gave it:
+/// Acme, then Globex, then Acme again by someone else, is an edit that undoing the first change would erase.
+#[test]
+fn undo_refuses_a_field_changed_since_even_back_to_the_same_value() {
+    let f = fixture();
+    let l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    let save = |company: &str| {
+        let now = f.core.get_lead(&f.admin, l.id).unwrap();
+        let mut input = now.to_input();
+        input.company = company.into();
+        f.core.update_lead(&f.admin, l.id, now.version, &input, &Origin::manual()).unwrap()
+    };
+    let s1 = save("Acme");
+    save("Globex");
+    save("Acme");
+    let before = f.dump();
+    let e = f.core.undo_lead_change(&f.admin, l.id, s1.batch_id.unwrap()).unwrap_err();
+    assert_eq!(e.code(), rapport_core::ErrorCode::Conflict, "{e}");
+    assert_eq!(f.dump(), before, "a refused undo writes nothing");
+    // A change nobody touched since is still undone.
+    let mut input = f.core.get_lead(&f.admin, l.id).unwrap().to_input();
+    input.job_title = "Buyer".into();
+    let v = f.core.get_lead(&f.admin, l.id).unwrap().version;
+    let titled = f.core.update_lead(&f.admin, l.id, v, &input, &Origin::manual()).unwrap();
+    let undone = f.core.undo_lead_change(&f.admin, l.id, titled.batch_id.unwrap()).unwrap().lead;
+    assert_eq!((undone.job_title.as_str(), undone.company.as_str()), ("", "Acme"));
+}

@@ -171,6 +171,22 @@ pub fn batch_changes(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Whether a batch after `batch_id` wrote `field` of one record: a value that came back to what the batch wrote
+/// (Acme, then Globex, then Acme again) was still changed since.
+pub fn changed_after(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    batch_id: i64,
+    field: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM change_log WHERE entity = ?1 AND entity_id = ?2 AND batch_id > ?3 AND field = ?4 LIMIT 1",
+        )?
+        .exists(params![entity, entity_id, batch_id, field])?)
+}
+
 /// Why batch `batch_id` was written; None when there is no such batch.
 /// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
 /// new of each, in no order.

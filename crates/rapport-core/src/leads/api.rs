@@ -328,6 +328,13 @@ impl Rapport {
                     }
                 }
             }
+            // A field written again since, even back to the value this change gave it, holds a later edit.
+            for (field, _, _) in &changes {
+                let lead_field = fields::field(field).filter(|f| f.info.kind != super::fields::LeadFieldKind::Status);
+                if lead_field.is_some() && changelog::changed_after(tx, "lead", id, batch_id, field)? {
+                    return Err(Error::Conflict { entity: "lead" });
+                }
+            }
             let now = fields::values(&current);
             let value_now = |field: &str| -> Option<String> {
                 let f = fields::field(field)?;
