@@ -139,9 +139,28 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&onwards)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation, "{err}");
     assert_eq!(w.dump(), before);
-    // New's stale leads now go to Lost without a reason, which the gate asks for.
+    // A policy to Lost says why (the gate would refuse every stale lead for ever), and one to an open stage
+    // gives no lost reason (it would stay on its leads).
     let no_reason = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: None };
-    w.core.set_stagnation_policy(&w.admin, "new", Some(&no_reason)).unwrap();
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&no_reason)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    let nurtured = StagnationPolicy { after_days: 10, target: "nurture".into(), lost_reason: Some("stagnant".into()) };
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&nurtured)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(w.dump(), before);
+    // New's stale leads now go to Lost, which also asks for a decision maker (Ann has none): the gate refuses.
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let lost = config.stages.iter().find(|s| s.key == "lost").unwrap();
+    let stricter = rapport_core::pipeline::StageSettings {
+        label: lost.label.clone(),
+        probability: lost.probability,
+        colour: lost.colour.clone(),
+        required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
+        required_activities: lost.required_activities.clone(),
+    };
+    w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
+    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_lost)).unwrap();
     // Two weeks on is exactly ten business days: not more than ten, so not stale.
     w.clock.advance(Duration::days(14));
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
@@ -429,4 +448,30 @@ fn a_notice_about_a_lead_merged_into_another_campaigns_lead_does_not_name_it() {
     let told = w.core.take_notifications(&w.eve).unwrap();
     assert!(!told.is_empty(), "Eve owned Ann: the sweep told her");
     assert!(told.iter().all(|m| !m.contains("Ann")), "{told:?}");
+}
+
+/// A closed stage takes no stagnation policy: a won deal has no activity once won, and waiting must not reopen
+/// or lose it. One stored before this rule does nothing.
+#[test]
+fn a_closed_stage_takes_no_stagnation_policy() {
+    let (w, _, bo, _) = world();
+    let b = w.core.get_lead(&w.admin, bo).unwrap();
+    w.core.move_lead(&w.admin, bo, b.version, "won", rapport_core::pipeline::Passing::Checked).unwrap();
+    let before = w.dump();
+    for target in ["lost", "nurture"] {
+        let reason = (target == "lost").then(|| "stagnant".to_string());
+        let policy = StagnationPolicy { after_days: 5, target: target.into(), lost_reason: reason };
+        let err = w.core.set_stagnation_policy(&w.admin, "won", Some(&policy)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    }
+    assert_eq!(w.dump(), before, "refusals write nothing");
+    // Stored by an older version: the sweep leaves the won deal where it is.
+    rusqlite::Connection::open(w.dir.path().join("rapport.db"))
+        .unwrap()
+        .execute("UPDATE stages SET stale_after_days = 5, stale_target = 'lost', stale_reason = 'stagnant' WHERE key = 'won'", [])
+        .unwrap();
+    w.clock.advance(Duration::days(60));
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert!(run.moves.iter().all(|m| m.lead_id != bo), "{run:?}");
+    assert_eq!(w.stage_of(bo), "won");
 }

@@ -49,6 +49,10 @@ pub struct SweepReport {
 /// One planned move.
 /// Where seed 4.2 lets a quiet lead of stage `from` go: Lost, or an open stage less likely to win (Nurture).
 pub(crate) fn quiet_target(from: &config::StageConfig, to: &config::StageConfig) -> bool {
+    // A closed deal is not stale: a won deal has no activity once won, and waiting must not reopen or lose it.
+    if from.outcome != config::StageOutcome::Open {
+        return false;
+    }
     match to.outcome {
         config::StageOutcome::Lost => true,
         config::StageOutcome::Won => false,
@@ -60,6 +64,8 @@ struct Planned {
     stale: Stale,
     from: String,
     policy: StagnationPolicy,
+    /// The policy's target is a lost stage: only then is its lost reason given.
+    to_lost: bool,
 }
 
 /// The leads each stage's policy would move `today`, within `scope` (a preview shows one's own campaigns).
@@ -72,14 +78,13 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<
         let Some(policy) = stagnation::policy_of(conn, &stage.key)? else { continue };
         // A policy stored before targets were held to seed 4.2 (one winning quiet leads) does nothing.
         let target = config::stage(conn, &policy.target)?;
-        if policy.target == stage.key || !target.is_some_and(|t| quiet_target(&stage, &t)) {
-            continue;
-        }
+        let Some(target) = target.filter(|t| policy.target != stage.key && quiet_target(&stage, t)) else { continue };
+        let to_lost = target.outcome == config::StageOutcome::Lost;
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
         let before = calendar.start_of(edge);
         for stale in stagnation::stale_in(conn, &stage.key, &before)? {
             if scope.allows_campaign(&stale.campaign) {
-                out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone() });
+                out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone(), to_lost });
             }
         }
     }
@@ -87,11 +92,13 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<
     Ok(out)
 }
 
-/// The lead as the policy leaves it: in the target stage, with the policy's lost reason if it has none.
-fn moved(lead: &Lead, p: &StagnationPolicy) -> crate::leads::LeadInput {
+/// The lead as the policy leaves it: in the target stage, with the policy's lost reason (to a lost stage) if it
+/// has none. A reason given by an older policy to an open stage is not applied: it would stay on the lead and
+/// answer for it when it is lost later.
+fn moved(lead: &Lead, p: &Planned) -> crate::leads::LeadInput {
     let mut input = lead.to_input();
-    input.stage = p.target.clone();
-    if let Some(reason) = &p.lost_reason {
+    input.stage = p.policy.target.clone();
+    if let Some(reason) = p.policy.lost_reason.as_ref().filter(|_| p.to_lost) {
         if input.deal.lost_reason.trim().is_empty() {
             input.deal.lost_reason = reason.clone();
         }
@@ -153,7 +160,7 @@ impl Rapport {
                     let Some(lead) = leads::get(conn, p.stale.id)? else { continue };
                     // As the sweep will: under the policy, the lead keeping its owner (even one deactivated).
                     let owner = lead.owner.as_ref().map(|o| o.id);
-                    let after = rules.validate(conn, &moved(&lead, &p.policy), &policy.lead_scope(), owner);
+                    let after = rules.validate(conn, &moved(&lead, p), &policy.lead_scope(), owner);
                     let verdict = after.and_then(|valid| {
                         gate::check(conn, &policy, Some(&lead), &valid.as_lead(lead.id), Passage::Checked)
                     });
@@ -184,7 +191,7 @@ impl Rapport {
                             ),
                         };
                         let at = self.now();
-                        let input = moved(&lead, &p.policy);
+                        let input = moved(&lead, p);
                         let result =
                             self.write_update(tx, &policy, lead.clone(), &input, Passage::Checked, &mut || {
                                 self.begin_batch(tx, &policy, &origin)
@@ -270,7 +277,7 @@ impl Rapport {
                 return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
             }
             // Seed 4.2: a lead that goes quiet is nurtured or lost, never moved on (let alone won) by waiting.
-            if target.is_some_and(|t| !quiet_target(&from, &t)) {
+            if target.as_ref().is_some_and(|t| !quiet_target(&from, t)) {
                 return Err(ValidationErrors::one(
                     "target",
                     "a lead that goes quiet moves down, not on: choose Nurture, Lost or a stage less likely to win",
@@ -284,6 +291,24 @@ impl Rapport {
                 if !config::lost_reasons(tx)?.iter().any(|x| &x.key == r) {
                     return Err(ValidationErrors::one("lost_reason", format!("\"{r}\" is not a lost reason")).into());
                 }
+            }
+            // A lost stage asks why (the gate would refuse every stale lead at every sweep); an open one is no
+            // loss, and a reason left on its leads would answer for them when they are lost later.
+            let to_lost = target.as_ref().is_some_and(|t| t.outcome == config::StageOutcome::Lost);
+            match (&p.lost_reason, to_lost) {
+                (None, true) => {
+                    return Err(
+                        ValidationErrors::one("lost_reason", "say why leads moved to a lost stage are lost").into()
+                    )
+                }
+                (Some(_), false) => {
+                    return Err(ValidationErrors::one(
+                        "lost_reason",
+                        "only a policy that moves leads to a lost stage gives a lost reason",
+                    )
+                    .into())
+                }
+                _ => {}
             }
         }
         let show = |p: Option<&StagnationPolicy>| {

@@ -157,6 +157,13 @@ describe('Settings › Pipeline', () => {
     expect(within(row).getByTestId('stage-row-stale')).toHaveTextContent('After 15 business days → Lost (Price)');
   });
 
+  it('offers no stale-lead policy for a closed stage, and says why', async () => {
+    const { u } = open();
+    const d = within(await editStage(u, 'won'));
+    expect(d.getByTestId('stage-stale-closed')).toHaveTextContent('A won deal is closed');
+    expect(d.queryByTestId('stage-stale-on')).toBeNull();
+  });
+
   it('leaves an unchanged policy alone, and turns a policy off with null', async () => {
     const { be, u } = open();
     let d = within(await editStage(u, 'engagement'));
