@@ -475,3 +475,24 @@ fn a_closed_stage_takes_no_stagnation_policy() {
     assert!(run.moves.iter().all(|m| m.lead_id != bo), "{run:?}");
     assert_eq!(w.stage_of(bo), "won");
 }
+
+/// The bench's fixture rewrites stage history: an Editor is refused with nothing written, and an
+/// Administrator's rewrite is in the change log.
+#[test]
+fn backdating_stage_entries_is_an_administrators_and_logged() {
+    let (w, ann, _, _) = world();
+    let before = w.dump();
+    let err = w.core.bench_backdate_new_leads(&w.eve, 10).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(w.dump(), before);
+    assert_eq!(w.core.bench_backdate_new_leads(&w.admin, 10).unwrap(), 1);
+    let stays = w.core.stage_history(&w.admin, ann).unwrap();
+    assert!(stays[0].entered_at.starts_with("2026-09"), "{stays:?}");
+    let logged: String = rusqlite::Connection::open(w.dir.path().join("rapport.db"))
+        .unwrap()
+        .query_row("SELECT new_value FROM change_log WHERE entity = 'stage_moves' ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(logged.contains("1 leads"), "{logged}");
+}

@@ -44,7 +44,7 @@ pub fn sweep(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> 
     if quiet.moved > 0 {
         eprintln!("note: {} leads were already stale and moved in the first sweep", quiet.moved);
     }
-    let backdated = core.bench_backdate_new_leads(STALE_LEADS).map_err(err)?;
+    let backdated = core.bench_backdate_new_leads(&actor, STALE_LEADS).map_err(err)?;
     let t = Instant::now();
     let run = core.pipeline_sweep(&actor, false).map_err(err)?;
     let with_moves = t.elapsed();

@@ -241,11 +241,21 @@ impl Rapport {
     }
 
     /// `rapport bench --sweep`'s fixture: `n` leads in New, never worked on, made to have entered it two months
-    /// before today (their stage history rewritten). It writes: run it on a copy.
+    /// before today (their stage history rewritten). It rewrites history: an Administrator's, logged, and meant
+    /// for a copy of a database.
     #[doc(hidden)]
-    pub fn bench_backdate_new_leads(&self, n: i64) -> Result<usize> {
+    pub fn bench_backdate_new_leads(&self, actor: &Actor, n: i64) -> Result<usize> {
         let at = crate::clock::to_db_time(self.now_utc() - chrono::Duration::days(60));
-        self.db.write(|tx| Ok::<_, Error>(stagnation::backdate_entries(tx, "new", n, &at)?))
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let origin =
+                Origin { reason: crate::audit::ChangeReason::ManualEdit, source_ref: "rapport bench --sweep".into() };
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let done = stagnation::backdate_entries(tx, "new", n, &at)?;
+            let what = format!("the entry into New of {done} leads never worked on, moved to {at}");
+            crate::audit::store::record(tx, &batch, "stage_moves", 0, "at", None, Some(&what))?;
+            Ok::<_, Error>(done)
+        })
     }
 
     /// Sets (or, with None, removes) a stage's stagnation policy (Administrators); logged.
