@@ -43,7 +43,9 @@ pub fn fold(s: &str) -> String {
             None => folded.push(c),
         }
     }
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+    // The marks left are letters' own (a dakuten, a virama): a word goes on through them, "ごとう" is one word.
+    let breaks = |c: char| !(c.is_alphanumeric() || is_combining_mark(c));
+    folded.split(breaks).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Legal forms that end company names and say nothing about which company it is ("Acme GmbH" and "ACME
@@ -345,6 +347,10 @@ mod tests {
         assert_ne!(fold("सुनील"), fold("सोनल"), "Sunil and Sonal: vowel signs are letters");
         assert_ne!(fold("கமல்"), fold("கமலா"), "Kamal and Kamala");
         assert_ne!(fold("ごとう"), fold("ことう"), "Gotō and Kotō");
+        // A voicing mark or a virama is inside its word, not a break in it.
+        for word in ["ごとう", "पद्मा", "கமல்"] {
+            assert!(!fold(word).contains(' '), "{word}: {:?}", fold(word));
+        }
         assert_eq!(fold("מֹשֶׁה"), fold("משה"), "Hebrew vowel points are optional");
         assert_eq!(canonical_email("+1@acme.com"), None);
         assert_eq!(without_particles("van der berg"), "berg");

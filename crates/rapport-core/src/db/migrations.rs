@@ -35,7 +35,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/011_capture_body_hash.sql")),
         // The leads whose matched fields fold differently now, indexed again by the feature that owns them.
         M::up_with_hook(include_str!("migrations/012_fold_other_scripts.sql"), |tx: &rusqlite::Transaction<'_>| {
-            crate::duplicates::incremental::reindex_refolded_v12(tx).map_err(|e| HookError::Hook(e.to_string()))
+            crate::duplicates::incremental::reindex_refolded(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/013_lead_lookups.sql")),
         // What a capture submission did, kept beside its reply: a column, added by the feature that owns it.
@@ -46,10 +46,17 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/015_user_all_campaigns.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::users::store::add_all_campaigns_column(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        // Names folded without breaking words at their letters' marks: the leads concerned indexed again.
+        M::up_with_hook(
+            include_str!("migrations/016_fold_marks_inside_words.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::duplicates::incremental::reindex_refolded(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 15;
+pub const LATEST_VERSION: i64 = 16;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

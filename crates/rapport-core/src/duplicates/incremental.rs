@@ -70,10 +70,11 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
-/// The leads whose keys or matched fields differ since migration 012 (text outside plain ASCII, an email whose
-/// local part is only a +tag, one name or none): their keys and prepared fields are written again where they
-/// changed. The others are left alone, so the upgrade of a large store reads only those it concerns.
-pub(crate) fn reindex_refolded_v12(tx: &Transaction<'_>) -> Result<(), StoreError> {
+/// The leads whose keys or matched fields may differ after a change of the normal forms (migrations 012 and 016:
+/// text outside plain ASCII, an email whose local part is only a +tag, one name or none): their keys and
+/// prepared fields are written again where they changed. The others are left alone, so the upgrade of a large
+/// store reads only those it concerns.
+pub(crate) fn reindex_refolded(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let ids: Vec<i64> = tx
         .prepare(
             "SELECT id FROM leads
