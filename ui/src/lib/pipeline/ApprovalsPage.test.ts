@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
@@ -67,6 +67,19 @@ describe('the approval queue', () => {
     expect(alan.queryByTestId('approval-value')).toBeNull();
     expect(alan.queryByTestId('approval-note-text')).toBeNull();
     expect(alan.getByTestId('approval-requested')).toHaveTextContent('Asked by Bo Rep, 1 hour ago');
+  });
+
+  it('keeps a comment typed on a request through a look at its lead', async () => {
+    const { u } = setup();
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.type(within(item(2)).getByTestId('approval-comment'), 'Too early');
+    await u.click(within(item(2)).getByTestId('approval-lead'));
+    expect(nav.view).toEqual({ name: 'lead', id: 9 });
+    cleanup();
+    render(ApprovalsPage);
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    expect(within(item(2)).getByTestId('approval-comment')).toHaveValue('Too early');
+    expect(within(item(1)).getByTestId('approval-comment')).toHaveValue('');
   });
 
   it('opens the lead from its name', async () => {
@@ -241,6 +254,24 @@ describe('Approvals in the navigation', () => {
     await u.click(within(item(1)).getByTestId('approval-approve'));
     await waitFor(() => expect(screen.queryByTestId('nav-approvals-count')).toBeNull());
     expect(entry).toHaveTextContent(/^\s*Approvals\s*$/);
+  });
+
+  it('lists a request the minute poll found while the page is open', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let waiting = queue();
+      signedIn('administrator', { approvalQueue: async () => waiting });
+      render(App);
+      await screen.findByTestId('nav-approvals-count');
+      nav.go({ name: 'approvals' });
+      await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+      waiting = [...waiting, approvalRequest({ id: 3, lead_id: 11, requested_at: hoursAgo(0) })];
+      await vi.advanceTimersByTimeAsync(APPROVALS_POLL_MS);
+      await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(3));
+      expect(screen.getByTestId('approvals-count')).toHaveTextContent('3 waiting');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads the number again every minute', async () => {
