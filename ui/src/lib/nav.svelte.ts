@@ -19,16 +19,30 @@ export type View =
  */
 export type LeaveGuard = (proceed: () => void) => boolean;
 
+/** A lead's own views: opening, editing or creating one. */
+function aboutALead(v: View): boolean {
+  return v.name === 'lead' || v.name === 'edit-lead' || v.name === 'new-lead';
+}
+
 class Nav {
   view = $state<View>({ name: 'leads' });
+  /** Where the lead on screen was opened from (the board, the approvals, the calendar...): Back returns there. */
+  origin = $state<View | null>(null);
   private guards: LeaveGuard[] = [];
   /** Whether each guard would hold now, without asking: what closing the window needs to know ahead. */
   private holding = $state<(() => boolean)[]>([]);
 
   go(v: View) {
     this.leave(() => {
+      if (!aboutALead(v)) this.origin = null;
+      else if (!aboutALead(this.view)) this.origin = this.view;
       this.view = v;
     });
+  }
+
+  /** Back from a lead's views to the page it was opened from (the lead list when none). */
+  back() {
+    this.go(this.origin ?? { name: 'leads' });
   }
 
   /**

@@ -178,3 +178,29 @@ describe('The lead page in the app: merges by permission', () => {
     expect(be.leadMerges).not.toHaveBeenCalled();
   });
 });
+
+describe('Back from a lead', () => {
+  it('returns to the page the lead was opened from, and names it', async () => {
+    mockBackend({
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: 'x' }),
+      getLead: async (id) => lead({ id }),
+    });
+    const u = userEvent.setup();
+    render(App);
+    await screen.findByTestId('nav-leads');
+    nav.go({ name: 'board' });
+    nav.go({ name: 'lead', id: 11 });
+    await screen.findByTestId('lead-title');
+    expect(screen.getByTestId('back')).toHaveTextContent('Pipeline board');
+    await u.click(screen.getByTestId('back'));
+    expect(nav.view).toEqual({ name: 'board' });
+    // Opened from the list, back goes to the list.
+    nav.go({ name: 'leads' });
+    nav.go({ name: 'lead', id: 11 });
+    await screen.findByTestId('lead-title');
+    expect(screen.getByTestId('back')).toHaveTextContent('Leads');
+    await u.click(screen.getByTestId('back'));
+    expect(nav.view).toEqual({ name: 'leads' });
+  });
+});
+
