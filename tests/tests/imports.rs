@@ -933,3 +933,34 @@ fn a_dry_run_checks_a_row_that_updates_a_lead_the_file_creates() {
     let b = run(&f, &path, &plan);
     assert_eq!(b.counts, dry.counts, "the run does what the dry run said");
 }
+
+/// What other programs' exports hold comes in: a lead source in words (the channel's detail), an owner by the
+/// name people read, a phone and a postcode written as decimals, Mailchimp's quoted tags, an address as a link
+/// ending a sentence, and an opt-out flag (a note, not an email). No row is refused for any of them.
+#[test]
+fn other_programs_exports_come_in_without_refusals() {
+    let f = fixture();
+    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    f.core.update_settings(&f.admin, &us).unwrap();
+    let olga = rapport_core::users::UserInput {
+        username: "olga".into(),
+        display_name: "Olga Owens".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: true,
+    };
+    let olga = f.core.create_user(&f.admin, &olga, common::PASSWORD).unwrap();
+    let file = "First Name,Last Name,Email,HasOptedOutOfEmail,Phone,Zip,Lead Source,Owner,TAGS\n\
+                Ann,Lee,MAILTO:ann@lee.io.,false,4155552671.0,2110.0,LinkedIn,Olga Owens,\"\"\"VIP\"\",\"\"Blog\"\"\"\n";
+    let b = import(&f, "export.csv", file.as_bytes());
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 0), "{b:?}");
+    let ann = find(&f, "ann@");
+    assert_eq!(ann.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["ann@lee.io"]);
+    assert_eq!(ann.phones[0].e164, "+14155552671");
+    assert_eq!(ann.address.postcode, "2110");
+    assert_eq!((ann.source, ann.source_detail.as_str()), (Some(SourceChannel::BulkImport), "LinkedIn"));
+    assert_eq!(ann.owner.map(|o| o.id), Some(olga.id));
+    assert_eq!(ann.tags, ["Blog", "VIP"]);
+    assert!(ann.notes.contains("HasOptedOutOfEmail: false"), "{}", ann.notes);
+}

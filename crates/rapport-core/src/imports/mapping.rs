@@ -313,6 +313,30 @@ const QUALIFIABLE: &[&str] =
 const TRAILING_QUALIFIERS: &[&str] =
     &["work", "home", "office", "business", "private", "personal", "mobile", "main", "other", "desc", "cd", "code"];
 
+/// Words that make a column about a field something else than the person's value: a flag ("Do Not Email",
+/// Salesforce's "HasOptedOutOfEmail", HubSpot's "Unsubscribed from all email") or someone else's value
+/// ("Contact Owner Email", "Sales Rep Phone"). Read as the person's, every row's "true" or the salesperson's
+/// address would be refused, or taken as the lead's.
+const NOT_THE_PERSONS: &[&str] = &[
+    "not",
+    "no",
+    "dont",
+    "do",
+    "has",
+    "is",
+    "opted",
+    "opt",
+    "optout",
+    "out",
+    "unsubscribed",
+    "unsubscribe",
+    "bounced",
+    "owner",
+    "rep",
+    "agent",
+    "assigned",
+];
+
 /// The field a header names with words before it, as CRM and address-book exports write them: each of its
 /// "/"-separated alternatives, read from its last words backwards ("Mobile Phone Number" is a phone number),
 /// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City"), then without one word of
@@ -320,6 +344,9 @@ const TRAILING_QUALIFIERS: &[&str] =
 fn qualified_field(header: &str) -> Option<&'static str> {
     for alternative in header.split(['/', '|', '\\']) {
         let words: Vec<String> = words_of(alternative);
+        if words.iter().any(|w| NOT_THE_PERSONS.contains(&w.as_str())) {
+            continue;
+        }
         let plain: Vec<String> =
             words.iter().filter(|w| w.as_str() != "value" && !w.chars().all(|c| c.is_ascii_digit())).cloned().collect();
         let unqualified: Vec<String> = match plain.split_last() {
@@ -686,5 +713,18 @@ mod tests {
         );
         // Only a qualifier comes off, and only at the end: these say something else of an email.
         assert_eq!(fields(&["Email Opt Out", "Home Email Bounced", "Area Code"]), some(&["", "", ""]));
+        // Flags about a field, and someone else's value, are not the person's.
+        assert_eq!(
+            fields(&[
+                "Email",
+                "HasOptedOutOfEmail",
+                "Do Not Phone",
+                "Phone",
+                "Contact Owner Email",
+                "Unsubscribed from all email",
+                "Work Email"
+            ]),
+            some(&["email", "", "", "phone", "", "", "other_emails"])
+        );
     }
 }

@@ -179,6 +179,8 @@ impl Mapper {
                     input.address.street = format!("{} {value}", input.address.street);
                 }
                 "source" => source_text = value,
+                // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
+                "postcode" => input.address.postcode = crate::leads::phone::without_float_tail(&value).to_string(),
                 FULL_NAME => full_name = (self.headers[i].clone(), value),
                 "owner" => match self.owners.get(&value.to_lowercase()) {
                     Some(id) => input.owner_id = Some(*id),
@@ -217,19 +219,19 @@ impl Mapper {
         phones.extend(other_phones);
         input.emails = emails;
         input.phones = phones;
-        input.notes = notes.join("\n");
-        input.source = if source_text.is_empty() {
-            Some(self.default_source)
-        } else {
-            let parsed = SourceChannel::parse(&source_text);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
-                    "source",
-                    format!("\"{source_text}\" is not a channel (direct_entry, web_form, bulk_import, partner)"),
-                ));
+        // A channel by name ("web form", "partner") is the lead's channel. Another CRM's lead source ("LinkedIn",
+        // "Trade show") says in words where the lead came from: it is the detail of the channel it came through
+        // (this import's), or a note when the file also has a detail column. Refusing it refused every row.
+        let parsed = SourceChannel::parse(&source_text);
+        input.source = Some(parsed.unwrap_or(self.default_source));
+        if parsed.is_none() && !source_text.is_empty() {
+            if input.source_detail.is_empty() {
+                input.source_detail = source_text.clone();
+            } else {
+                notes.push(format!("Source: {source_text}"));
             }
-            parsed
-        };
+        }
+        input.notes = notes.join("\n");
         if input.source_detail.is_empty() && source_text.is_empty() {
             input.source_detail = self.default_detail.clone();
         }
@@ -292,6 +294,12 @@ pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
 /// marker comes off, and the group every contact of the account is in ("myContacts", "My Contacts" in older
 /// exports) is no tag at all: it would be on every lead and say nothing.
 pub(crate) fn tag_values(value: &str) -> Vec<String> {
+    // Mailchimp writes a contact's tags quoted, comma-separated, in one cell: "VIP","Blog".
+    let trimmed = value.trim();
+    if trimmed.len() > 1 && trimmed.starts_with('"') && trimmed.ends_with('"') && trimmed.contains("\",\"") {
+        let inner = &trimmed[1..trimmed.len() - 1];
+        return inner.split("\",\"").flat_map(tag_values).collect();
+    }
     cell_values(value, Separators::Items)
         .into_iter()
         .filter_map(|tag| match tag.strip_prefix("* ") {
@@ -313,6 +321,7 @@ mod tests {
         assert_eq!(tag_values("* myContacts ::: * starred ::: Trade fair"), ["starred", "Trade fair"]);
         assert_eq!(tag_values("* My Contacts ::: Friends"), ["Friends"]);
         assert_eq!(tag_values("*VIP; Berlin"), ["*VIP", "Berlin"], "a tag that only starts with a star is kept");
+        assert_eq!(tag_values("\"VIP\",\"Blog readers\""), ["VIP", "Blog readers"], "Mailchimp's quoted list");
     }
 
     fn mapper(headers: &[&str], targets: &[&str]) -> Result<Mapper, ImportError> {

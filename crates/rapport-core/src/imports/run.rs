@@ -121,9 +121,24 @@ impl Rapport {
         Ok(self.imports.cancel(id))
     }
 
+    /// Owners as a file may name them: by username, or as people read them ("Jane Doe", how other CRMs export
+    /// a lead's owner) by a display name no other user has and no username is.
     pub(crate) fn owners_by_name(&self) -> Result<HashMap<String, i64>> {
         self.db.read(|c| {
-            Ok::<_, Error>(user_store::usernames(c)?.into_iter().map(|(id, name)| (name.to_lowercase(), id)).collect())
+            let mut owners: HashMap<String, i64> =
+                user_store::usernames(c)?.into_iter().map(|(id, name)| (name.to_lowercase(), id)).collect();
+            let mut shown: HashMap<String, Vec<i64>> = HashMap::new();
+            for (id, name) in user_store::directory(c)? {
+                shown.entry(name.trim().to_lowercase()).or_default().push(id);
+            }
+            for (name, ids) in shown {
+                if let [id] = ids[..] {
+                    if !name.is_empty() {
+                        owners.entry(name).or_insert(id);
+                    }
+                }
+            }
+            Ok::<_, Error>(owners)
         })
     }
 

@@ -43,11 +43,16 @@ fn domain_re() -> &'static Regex {
 pub fn normalize_email(input: &str) -> Result<String, EmailError> {
     let s = input.trim();
     // Pasted addresses often come as "Jane <jane@x.com>" or "mailto:jane@x.com"; both are unambiguous.
-    let s = s.strip_prefix("mailto:").unwrap_or(s);
+    let s = match s.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &s[7..],
+        _ => s,
+    };
     let s = match (s.rfind('<'), s.ends_with('>')) {
         (Some(i), true) => &s[i + 1..s.len() - 1],
         _ => s,
     };
+    // The full stop of the sentence the address ended ("write to jane@example.com.") is no part of it.
+    let s = s.strip_suffix('.').filter(|rest| !rest.ends_with('.')).unwrap_or(s);
     if s.is_empty() {
         return Err(EmailError::Empty);
     }
@@ -83,6 +88,9 @@ mod tests {
         assert_eq!(normalize_email("a+tag@sub.example.co.uk").as_deref(), Ok("a+tag@sub.example.co.uk"));
         assert_eq!(normalize_email("Jane <jane@x.io>").as_deref(), Ok("jane@x.io"));
         assert_eq!(normalize_email("mailto:x@y.z").as_deref(), Ok("x@y.z"));
+        // A link's scheme in any case, and the full stop of a sentence, are no part of the address.
+        assert_eq!(normalize_email("MAILTO:Jane@X.com.").as_deref(), Ok("Jane@x.com"));
+        assert_eq!(normalize_email("Mailto:jane@x.com").as_deref(), Ok("jane@x.com"));
         // The HTML standard allows a dotless domain (intranet hosts).
         assert_eq!(normalize_email("root@localhost").as_deref(), Ok("root@localhost"));
         assert_eq!(normalize_email("hans@müller.de").as_deref(), Ok("hans@xn--mller-kva.de"));
@@ -96,6 +104,7 @@ mod tests {
         assert_eq!(normalize_email("jane doe@x.com"), Err(EmailError::LocalPart));
         assert_eq!(normalize_email("jane@-x.com"), Err(EmailError::Domain));
         assert_eq!(normalize_email("jane@x..com"), Err(EmailError::Domain));
+        assert_eq!(normalize_email("jane@x.com.."), Err(EmailError::Domain));
         assert_eq!(normalize_email("jane@x_y.com"), Err(EmailError::Domain));
         let long = format!("{}@x.com", "a".repeat(250));
         assert_eq!(normalize_email(&long), Err(EmailError::TooLong));

@@ -8,7 +8,7 @@ mod email;
 pub(crate) mod fields;
 mod import;
 mod model;
-mod phone;
+pub(crate) mod phone;
 pub(crate) mod search;
 pub(crate) mod store;
 mod validate;

@@ -147,6 +147,22 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A number a spreadsheet or a data tool wrote as a decimal ("4155552671.0", what pandas writes for a column
+/// with blanks): the ".0" is no digit of it. Only digits (after an optional "+") then "." and zeros.
+pub(crate) fn without_float_tail(text: &str) -> &str {
+    match text.split_once('.') {
+        Some((whole, zeros))
+            if !zeros.is_empty()
+                && zeros.chars().all(|c| c == '0')
+                && !whole.strip_prefix('+').unwrap_or(whole).is_empty()
+                && whole.strip_prefix('+').unwrap_or(whole).chars().all(|c| c.is_ascii_digit()) =>
+        {
+            whole
+        }
+        _ => text,
+    }
+}
+
 /// "4.91761E+12", "4,91761E+12" (a comma where the spreadsheet's locale writes one), "1E+10".
 fn is_scientific_notation(text: &str) -> bool {
     let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else { return false };
@@ -171,7 +187,7 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     }
     let text = text.split_once(';').map(|(number, _)| number).unwrap_or(text);
     let folded = fold_digits(text);
-    let text = folded.trim();
+    let text = without_float_tail(folded.trim());
     if text.is_empty() {
         return Err(PhoneError::Empty);
     }
@@ -232,6 +248,17 @@ mod tests {
         assert!(matches!(parse_phone(&"4".repeat(65), "US"), Err(PhoneError::TooLong)));
         assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
         assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
+    }
+
+    /// A number written as a decimal by a spreadsheet or a data tool reads as the number; dots inside a number
+    /// are still its own punctuation.
+    #[test]
+    fn a_number_written_as_a_decimal_reads_as_the_number() {
+        assert_eq!(e164("4155552671.0", "US"), "+14155552671");
+        assert_eq!(e164("+61437792975.00", "AU"), "+61437792975");
+        assert_eq!(e164("415.555.2671", "US"), "+14155552671");
+        assert_eq!(without_float_tail("030.12345"), "030.12345");
+        assert_eq!(without_float_tail(".0"), ".0");
     }
 
     #[test]
