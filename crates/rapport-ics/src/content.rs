@@ -50,17 +50,34 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Decodes the file: UTF-8 (with or without BOM); anything else is read as Windows-1252-ish Latin-1 so
-/// that an old Outlook export's "München" is not dropped. Returns whether a fallback was needed.
+/// Decodes the file: UTF-8 (with or without BOM), UTF-16 with its BOM (Windows' "Unicode" saves); otherwise each
+/// line that is not UTF-8 is read as Windows-1252, so that an old Outlook export's "München" and "Mike’s" are not
+/// dropped, and one such line pasted into a UTF-8 file does not garble every other. Returns whether a line
+/// needed the fallback.
 pub fn decode(bytes: &[u8]) -> (String, bool) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_owned(), false),
-        Err(_) => match mend_split_characters(bytes).map(String::from_utf8) {
-            Some(Ok(text)) => (text, false),
-            _ => (bytes.iter().map(|&b| char::from(b)).collect(), true),
-        },
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, _, _) = encoding.decode(bytes);
+            return (text.into_owned(), false);
+        }
     }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), false);
+    }
+    let mended = mend_split_characters(bytes);
+    let bytes = mended.as_deref().unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), false);
+    }
+    let mut text = String::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(l) => text.push_str(l),
+            Err(_) => text.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(line).0),
+        }
+    }
+    (text, true)
 }
 
 /// A TZID with an unquoted colon ("GMT+05:30", as Google has written zones it defines in the file) is cut by the

@@ -310,7 +310,11 @@ fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) ->
     let length = match (start, end) {
         (Moment::Date(s), Moment::Date(e)) => Length::Days((*e - *s).num_days()),
         (Moment::Date(s), Moment::Time { wall, .. }) => Length::Days((wall.date() - *s).num_days().max(1)),
-        (Moment::Time { wall: s, zone: zs }, Moment::Time { wall: e, zone: ze }) if zs == ze => {
+        // A floating end (or start) beside a zoned one is read in that zone: "DTSTART;TZID=America/New_York:…T100000"
+        // with "DTEND:…T110000" is an hour in New York, not an end three hours before its start.
+        (Moment::Time { wall: s, zone: zs }, Moment::Time { wall: e, zone: ze })
+            if zs == ze || *zs == Zone::Floating || *ze == Zone::Floating =>
+        {
             let d = *e - *s;
             Length::Wall { days: 0, seconds: d.num_seconds() }
         }

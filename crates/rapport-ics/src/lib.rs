@@ -40,7 +40,7 @@ pub fn read(bytes: &[u8]) -> Calendar {
     let mut cal = Calendar::default();
     let (text, latin1) = content::decode(bytes);
     if latin1 {
-        cal.warnings.push("the file is not UTF-8: read as Windows-1252/Latin-1".into());
+        cal.warnings.push("lines of the file that are not UTF-8 were read as Windows-1252".into());
     }
     let (lines, mut problems) = content::lines(&text);
     let (roots, structure) = content::components(lines);

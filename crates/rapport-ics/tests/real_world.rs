@@ -180,3 +180,55 @@ fn a_garbled_rule_costs_the_repetition_not_the_file() {
     assert_eq!(exp.occurrences.len(), 1);
     assert!(exp.warnings.iter().any(|w| w.contains("not understood")), "{:?}", exp.warnings);
 }
+
+/// A zoned start with a floating end (some exporters write the end without its TZID): the end is read in the
+/// start's zone, an hour in New York, not an end three hours before its start refused.
+#[test]
+fn a_floating_end_beside_a_zoned_start_is_read_in_its_zone() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:mixed-1
+DTSTART;TZID=America/New_York:20260310T100000
+DTEND:20260310T110000
+SUMMARY:Call
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let occ = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc).occurrences;
+    let spans: Vec<(String, String)> = occ.iter().map(|o| (o.start.to_text(), o.end.to_text())).collect();
+    assert_eq!(spans, [("2026-03-10T14:00:00Z".to_string(), "2026-03-10T15:00:00Z".to_string())]);
+}
+
+/// Old Outlook exports are Windows-1252: its curly quotes, dashes and euro sign read as such (not as invisible
+/// control characters), and one such line in a UTF-8 file leaves the others' accents alone.
+#[test]
+fn windows_1252_lines_read_as_windows_1252() {
+    let mut file = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:cp-1\r\nDTSTART:20260601T140000Z\r\n".to_vec();
+    file.extend_from_slice(
+        b"SUMMARY:Mike\x92s offer \x80 5\x96 10\r\nLOCATION:M\xC3\xBCnchen\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let cal = rapport_ics::read(&file);
+    assert_eq!(cal.events[0].summary.as_deref(), Some("Mike\u{2019}s offer \u{20AC} 5\u{2013} 10"));
+    assert_eq!(cal.events[0].location.as_deref(), Some("München"));
+    assert!(cal.warnings.iter().any(|w| w.contains("Windows-1252")), "{:?}", cal.warnings);
+}
+
+/// Windows' "Unicode" saves are UTF-16 with a byte-order mark.
+#[test]
+fn utf16_files_with_their_byte_order_mark_are_read() {
+    let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u16\r\nDTSTART:20260601T140000Z\r\nSUMMARY:Réunion\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    for big_endian in [false, true] {
+        let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        for unit in text.encode_utf16() {
+            bytes.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        }
+        let cal = rapport_ics::read(&bytes);
+        assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+        assert_eq!(cal.events.len(), 1);
+        assert_eq!(cal.events[0].summary.as_deref(), Some("Réunion"));
+    }
+}
