@@ -205,7 +205,8 @@ pub fn shorten(text: &str) -> String {
 }
 
 /// Nests the lines into components. A component left open (no END) or closed by the wrong END is reported
-/// on its BEGIN line and dropped, with what it contained; the rest of the file is still read.
+/// on its BEGIN line and kept where the file closes around it; one still open at the end of the file is
+/// dropped, with what it contained. The rest of the file is still read.
 pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut roots = Vec::new();
@@ -233,7 +234,8 @@ pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
             }
             "END" => {
                 let name = line.value.trim().to_ascii_uppercase();
-                // Close up to the matching BEGIN; anything open inside it was never ended.
+                // Close up to the matching BEGIN; anything open inside it was never ended (a mistyped END, such
+                // as END:VEVNT): said, and kept, as when the next BEGIN finds it open.
                 let Some(depth) = stack.iter().rposition(|c| c.name == name) else {
                     problems.push(Problem { line: line.number, message: format!("END:{name} without a BEGIN:{name}") });
                     continue;
@@ -244,6 +246,7 @@ pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
                             line: open.line,
                             message: format!("BEGIN:{} is never ended (no END:{})", open.name, open.name),
                         });
+                        close(&mut stack, &mut roots, open);
                     }
                 }
                 if let Some(done) = stack.pop() {

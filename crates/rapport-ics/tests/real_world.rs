@@ -232,3 +232,14 @@ fn utf16_files_with_their_byte_order_mark_are_read() {
         assert_eq!(cal.events[0].summary.as_deref(), Some("Réunion"));
     }
 }
+
+/// A mistyped END (END:VEVNT) leaves the event open until the calendar's END: it is kept, and said.
+#[test]
+fn a_mistyped_end_keeps_the_event() {
+    let file = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nSUMMARY:Kept\r\nEND:VEVNT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert_eq!(cal.events.len(), 1, "{:?}", cal.problems);
+    assert_eq!(cal.events[0].summary.as_deref(), Some("Kept"));
+    let said: Vec<&str> = cal.problems.iter().map(|p| p.message.as_str()).collect();
+    assert!(said.iter().any(|m| m.contains("never ended")), "{said:?}");
+}
