@@ -59,6 +59,10 @@ fn matches(moment: &Moment, wall: NaiveDateTime, utc: DateTime<Utc>, floating: &
         // An all-day series' instance named by a date-time (Outlook writes RECURRENCE-ID;TZID=...:T000000)
         // is the instance of that day.
         Moment::Time { wall: w, .. } if all_day => w.date() == wall.date(),
+        // A floating EXDATE or RECURRENCE-ID names the instance by its wall time in the series' own zone
+        // (sabre/vobject, behind Nextcloud, writes EXDATE without the TZID); read in the reader's zone instead,
+        // it named nothing, and the instance stayed (or showed twice beside its moved copy).
+        Moment::Time { wall: w, zone: Zone::Floating } => *w == wall,
         Moment::Time { .. } => moment.to_utc(floating) == utc,
     }
 }
@@ -165,6 +169,8 @@ fn expand_series(
         for (rdate, len) in &event.rdates {
             let wall = match (rdate, &event.start) {
                 (Moment::Date(d), _) => d.and_time(chrono::NaiveTime::MIN),
+                // A floating RDATE is a wall time of the series' zone, as a floating EXDATE is.
+                (Moment::Time { wall, zone: Zone::Floating }, Moment::Time { .. }) => *wall,
                 (Moment::Time { .. }, Moment::Time { .. }) => wall_zone.to_wall(rdate.to_utc(floating)),
                 (Moment::Time { wall, .. }, Moment::Date(_)) => *wall,
             };

@@ -243,3 +243,33 @@ fn a_mistyped_end_keeps_the_event() {
     let said: Vec<&str> = cal.problems.iter().map(|p| p.message.as_str()).collect();
     assert!(said.iter().any(|m| m.contains("never ended")), "{said:?}");
 }
+
+/// A floating EXDATE and RECURRENCE-ID in a series with a zone (sabre/vobject, behind Nextcloud, writes EXDATE
+/// without its TZID) name instances by their wall time in the series' zone, whatever the reader's zone.
+#[test]
+fn floating_exdates_and_recurrence_ids_name_the_series_own_wall_times() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:weekly-1
+DTSTART;TZID=America/New_York:20260105T100000
+DTEND;TZID=America/New_York:20260105T110000
+RRULE:FREQ=WEEKLY;COUNT=3
+EXDATE:20260112T100000
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-1
+RECURRENCE-ID:20260119T100000
+DTSTART;TZID=America/New_York:20260119T120000
+DTEND;TZID=America/New_York:20260119T130000
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let berlin = rapport_ics::Zone::Iana(chrono_tz::Europe::Berlin);
+    let starts: Vec<String> =
+        rapport_ics::expand(&cal.events, from, to, &berlin).occurrences.iter().map(|o| o.start.to_text()).collect();
+    assert_eq!(starts, ["2026-01-05T15:00:00Z", "2026-01-19T17:00:00Z"]);
+}
