@@ -1011,3 +1011,39 @@ DTSTAMP:20261101T000000Z\nDTSTART:20261210T093000Z\nDTEND:20261210T103000Z\nSUMM
     let kept = f.core.update_appointment(&dana, moved.id, moved.version, &edit).unwrap();
     assert_eq!(kept.confirmation, rapport_core::calendar::Confirmation::Confirmed);
 }
+
+/// A moved instance named by a floating RECURRENCE-ID (a wall time of the series' zone), then cancelled by a
+/// CANCEL naming it with its TZID: one instance, cancelled, whatever the agent's own zone.
+#[test]
+fn a_floating_recurrence_id_and_a_zoned_one_name_the_same_instance() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "Europe/Berlin", 0);
+    let series = WEEKLY
+        .replace("DTSTART:20261207T100000Z", "DTSTART;TZID=America/New_York:20261207T100000")
+        .replace("DTEND:20261207T110000Z", "DTEND;TZID=America/New_York:20261207T110000");
+    f.core.import_ics(&dana, &[ics("weekly.ics", &series)], None).unwrap();
+    let moved = series
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000")
+        .replace("20261207T100000", "20261214T120000")
+        .replace("20261207T110000", "20261214T130000")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let r = f.core.import_ics(&dana, &[ics("moved.ics", &moved)], None).unwrap().remove(0);
+    assert!(r.problems.is_empty(), "{r:?}");
+    let cancel = moved.replace("METHOD:REQUEST", "METHOD:CANCEL").replace(
+        "SEQUENCE:1\nRECURRENCE-ID:20261214T100000",
+        "SEQUENCE:2\nRECURRENCE-ID;TZID=America/New_York:20261214T100000\nSTATUS:CANCELLED",
+    );
+    let r = f.core.import_ics(&dana, &[ics("cancel.ics", &cancel)], None).unwrap().remove(0);
+    assert_eq!((r.cancelled, r.created), (1, 0), "{r:?}");
+    let weeks: Vec<(String, bool)> = f
+        .core
+        .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.start, o.status == AppointmentStatus::Cancelled))
+        .collect();
+    assert_eq!(weeks.len(), 4, "one occurrence a week, the moved one not twice: {weeks:?}");
+    assert_eq!(weeks.iter().filter(|w| w.1).count(), 1, "{weeks:?}");
+}
