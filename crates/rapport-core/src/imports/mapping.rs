@@ -225,7 +225,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
-    ("tags", &["tags", "labels", "label", "categories", "kategorien", "schlagworte", "etiquettes", "etiquetas"]),
+    ("tags", &["tags", "tag", "labels", "label", "categories", "kategorien", "schlagworte", "etiquettes", "etiquetas"]),
     (
         "notes",
         &[
@@ -278,7 +278,33 @@ pub(super) fn fold(header: &str) -> String {
 
 fn field_of(header: &str) -> Option<&'static str> {
     let header = bracketed_key(header).unwrap_or(header);
+    match entity_qualified(header) {
+        Some(Entity::Person(rest)) => return field_of(rest),
+        Some(Entity::Organization(rest)) => return (fold(rest) == "name").then_some("company"),
+        // A deal's or a lead record's title, value or owner is not the person's ("Deal - Title" is no job).
+        Some(Entity::Other) => return None,
+        None => {}
+    }
     exact_field(&fold(header)).or_else(|| addressed_to_the_visitor(header)).or_else(|| qualified_field(header))
+}
+
+enum Entity<'a> {
+    Person(&'a str),
+    Organization(&'a str),
+    Other,
+}
+
+/// The record a Pipedrive export's header is about ("Person - Email", "Organization - Name", "Deal - Title"):
+/// one export holds the person, their organization and their deal side by side.
+fn entity_qualified(header: &str) -> Option<Entity<'_>> {
+    let (entity, rest) = header.split_once(" - ")?;
+    let rest = rest.trim();
+    match fold(entity).as_str() {
+        "person" | "contact" => Some(Entity::Person(rest)),
+        "organization" | "organisation" => Some(Entity::Organization(rest)),
+        "deal" | "lead" | "activity" | "product" => Some(Entity::Other),
+        _ => None,
+    }
 }
 
 /// The key of a form field named as a PHP array ("form_fields[email]" from Elementor, "contact[first_name]"):
@@ -713,6 +739,19 @@ mod tests {
         );
         // Only a qualifier comes off, and only at the end: these say something else of an email.
         assert_eq!(fields(&["Email Opt Out", "Home Email Bounced", "Area Code"]), some(&["", "", ""]));
+        // Pipedrive names the record each column is about.
+        assert_eq!(
+            fields(&[
+                "Person - ID",
+                "Person - Name",
+                "Person - Email - Work",
+                "Organization - Name",
+                "Person - Labels",
+                "Tag",
+                "Deal - Title"
+            ]),
+            some(&["external_ref", "full_name", "email", "company", "tags", "tags", ""])
+        );
         // Flags about a field, and someone else's value, are not the person's.
         assert_eq!(
             fields(&[
