@@ -964,3 +964,18 @@ fn other_programs_exports_come_in_without_refusals() {
     assert_eq!(ann.tags, ["Blog", "VIP"]);
     assert!(ann.notes.contains("HasOptedOutOfEmail: false"), "{}", ann.notes);
 }
+
+/// The same person twice in one file, keyed by email: the second row changes nothing of the lead the first
+/// creates, and the dry run says so as the run does (it promised an update).
+#[test]
+fn a_row_repeating_the_lead_an_earlier_row_creates_is_unchanged_in_the_dry_run_as_in_the_run() {
+    let f = fixture();
+    let path =
+        write(&f, "twice.csv", b"first_name,last_name,email\nAnn,Lee,a@x.io\nAnn,Lee,a@x.io\nAnn,Lee-Ray,a@x.io\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.unchanged, b.counts.update), (1, 1, 1), "{:?}", b.counts);
+    assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
+}

@@ -196,8 +196,14 @@ pub(crate) fn rehearsed_update(
         None => row,
     };
     let owner = created.as_ref().and_then(|l| l.owner.as_ref().map(|o| o.id));
-    if let Err(e) = rules.rules.validate(conn, &input, &rules.scope, owner) {
-        return Ok(rejected(line, name, validation_errors(e)?));
+    let valid = match rules.rules.validate(conn, &input, &rules.scope, owner) {
+        Ok(valid) => valid,
+        Err(e) => return Ok(rejected(line, name, validation_errors(e)?)),
+    };
+    // The same person twice in one file: the run finds nothing to change, and says so; the dry run too.
+    if created.as_ref().is_some_and(|l| diff(l, &valid.as_lead(l.id)).is_empty()) {
+        let detail = format!("the lead line {first} creates already holds these values");
+        return Ok(plan(line, RowAction::Unchanged, None, name, detail));
     }
     Ok(plan(line, RowAction::Update, None, name, format!("updates the lead line {first} creates")))
 }
