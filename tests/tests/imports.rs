@@ -183,8 +183,15 @@ fn a_quote_never_closed_is_reported_not_swallowing_the_rows_after_it() {
     let b = import(&f, "unclosed.csv", text.as_bytes());
     assert_eq!((b.counts.create_active + b.counts.create_draft, b.counts.reject), (1, 1), "{b:?}");
     let r = rejects(&f, &b);
-    assert!(r[1].contains("line 3") && r[1].contains("never closed") && r[1].contains("2 lines"), "{r:?}");
+    let why = r.join("\n");
+    assert!(why.contains("line 3") && why.contains("never closed") && why.contains("2 lines"), "{r:?}");
     assert_eq!(all_names(&f), vec!["Zoe Ok"]);
+    // The refused row keeps its cells as read, the swallowed lines in them: nothing of the file is lost, and the
+    // rejects file imports again as the row it is (no lead named after the error).
+    let csv = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    assert!(csv.contains("Ann,Lee,") && csv.contains("Bo,Ray,ok") && csv.contains("Cy,Dee,x"), "{csv}");
+    import(&f, "unclosed.rejects.csv", csv.as_bytes());
+    assert_eq!(all_names(&f), vec!["Ann Lee", "Zoe Ok"]);
 }
 
 #[test]

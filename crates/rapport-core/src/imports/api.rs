@@ -132,16 +132,17 @@ impl Rapport {
                 let batch = self.begin_batch(tx, &grant, &Origin::import(file_name))?;
                 let mut out = Vec::with_capacity(chunk.len());
                 for row in chunk {
-                    let row = match row {
-                        Ok(r) => r,
-                        Err(ImportError::Malformed { line, message }) => {
-                            RawRow { line: line as u32, cells: vec![message] }
+                    let (row, unread) = match row {
+                        Ok(r) => (r, None),
+                        Err(ImportError::Malformed { line, message, cells }) => {
+                            (RawRow { line: line as u32, cells }, Some(crate::error::FieldError::new("row", message)))
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let p: RowPlan = match mapper.to_input(&row) {
-                        Err(errors) => rejected(row.line, String::new(), errors),
-                        Ok(input) => {
+                    let p: RowPlan = match (unread, mapper.to_input(&row)) {
+                        (Some(why), _) => rejected(row.line, String::new(), vec![why]),
+                        (None, Err(errors)) => rejected(row.line, String::new(), errors),
+                        (None, Ok(input)) => {
                             let key = natural_key(plan.key, &input);
                             match key.as_ref().and_then(|k| created_keys.get(k)) {
                                 Some(&first) => {

@@ -12,8 +12,10 @@ pub enum ImportError {
     Spreadsheet(String),
     #[error("the workbook has no sheet named \"{0}\"")]
     NoSheet(String),
+    /// A row that could not be read as the file's rows are; `cells`: what of it was read (kept in the rejected
+    /// rows as the file had them, so the row can be fixed and imported again), empty when nothing was.
     #[error("line {line}: {message}")]
-    Malformed { line: u64, message: String },
+    Malformed { line: u64, message: String, cells: Vec<String> },
     #[error("the mapping is not usable: {0}")]
     Mapping(String),
     #[error("the file changed since the import started ({0}); resume needs the same file, or undo the batch")]

@@ -85,7 +85,7 @@ fn malformed(e: &csv::Error) -> ImportError {
         csv::ErrorKind::Utf8 { .. } => "the text is not valid in the file's encoding".to_string(),
         _ => e.to_string(),
     };
-    ImportError::Malformed { line, message }
+    ImportError::Malformed { line, message, cells: vec![] }
 }
 
 /// The encoding and the layout, each checked against the other. On a small sample chardetng may take a
@@ -215,7 +215,8 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
                             "a quote opened in this row is never closed: the {lines} lines after it were read as \
                              one value; close the quote and import again"
                         );
-                        return Some(Err(ImportError::Malformed { line: u64::from(line), message }));
+                        let cells = r.iter().map(str::to_string).collect();
+                        return Some(Err(ImportError::Malformed { line: u64::from(line), message, cells }));
                     }
                 }
                 return Some(Ok(RawRow { line, cells: r.iter().map(str::to_string).collect() }));

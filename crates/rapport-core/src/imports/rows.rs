@@ -402,7 +402,12 @@ mod tests {
         let m = mapper(&["first_name", "owner", "source"], &["first_name", "owner", "source"])
             .unwrap_or_else(|e| panic!("{e}"));
         let errs = m.to_input(&row(&["A", "nobody", "pigeon"])).err().unwrap_or_default();
-        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["owner", "source"]);
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["owner"]);
+        // A source that names no channel says where the lead came from: the detail of the import's channel.
+        let input = m.to_input(&row(&["A", "", "Trade show"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::BulkImport), "Trade show"));
+        let input = m.to_input(&row(&["A", "", "partner"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.source, Some(SourceChannel::Partner));
         let errs = m.to_input(&row(&["A", ""])).err().unwrap_or_default();
         assert!(errs[0].message.contains("2 cells where the header has 3"), "{errs:?}");
         assert!(m.to_input(&row(&["A", "", "", "", ""])).is_ok(), "empty trailing cells are no data");

@@ -323,16 +323,18 @@ impl Rapport {
                 {
                     let Some(row) = rows.next() else { break };
                     n += 1;
-                    let row = match row {
-                        Ok(r) => r,
-                        Err(ImportError::Malformed { line, message }) => {
-                            RawRow { line: line as u32, cells: vec![format!("({message})")] }
+                    // A row the reader could not read is refused, saying why, with what of it was read.
+                    let (row, unread) = match row {
+                        Ok(r) => (r, None),
+                        Err(ImportError::Malformed { line, message, cells }) => {
+                            (RawRow { line: line as u32, cells }, Some(crate::error::FieldError::new("row", message)))
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let mut plan = match mapper.to_input(&row) {
-                        Ok(input) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
-                        Err(errors) => rejected(row.line, String::new(), errors),
+                    let mut plan = match (unread, mapper.to_input(&row)) {
+                        (Some(why), _) => rejected(row.line, String::new(), vec![why]),
+                        (None, Ok(input)) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
+                        (None, Err(errors)) => rejected(row.line, String::new(), errors),
                     };
                     mapper.name_columns(&mut plan.errors);
                     if plan.action == RowAction::Reject {
