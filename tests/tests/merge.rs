@@ -445,3 +445,28 @@ fn the_survivors_history_holds_the_merged_leads_history_until_unmerge() {
     assert!(!f.core.lead_history(&f.admin, a.id).unwrap().iter().any(|e| e.entity_id == b.id));
     assert!(f.core.lead_history(&f.admin, b.id).unwrap().iter().any(|e| e.field == "notes"));
 }
+
+/// An account manager (no steward) accepts in bulk a pair of their own leads and one of another's: theirs is
+/// merged and reported, the other skipped with why, not the whole call failed after a merge was committed.
+#[test]
+fn a_bulk_accept_skips_the_pairs_one_may_not_decide_and_reports_the_merges_done() {
+    let f = fixture();
+    let ed = f.user("ed", rapport_core::users::Role::Editor, &[]);
+    let ed_id = ed.user_id().unwrap();
+    let mine = |first: &str, email: &str| {
+        let mut input = lead(first, "Lee", email);
+        input.owner_id = Some(ed_id);
+        input
+    };
+    let a = create(&f, &mine("Ann", "ann.lee31@x.example"));
+    let b = create(&f, &mine("Ann", "ann.lee31@x.example"));
+    create(&f, &lead("Bo", "Chan", "bo.chan47@x.example"));
+    create(&f, &lead("Bo", "Chan", "bo.chan47@x.example"));
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let own = queue.iter().find(|p| p.a.id == a.id || p.b.id == a.id).unwrap().id;
+    let other = queue.iter().find(|p| p.id != own).unwrap().id;
+    let report = f.core.merge_pairs(&ed, &[other, own], &mut |_, _| {}).unwrap();
+    assert_eq!(report.merged.len(), 1, "{report:?}");
+    assert_eq!(report.skipped.iter().map(|s| s.pair_id).collect::<Vec<_>>(), [other]);
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound);
+}

@@ -439,9 +439,18 @@ mod bulk {
                     Some(_) => Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }),
                     None => Err(Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() }),
                 };
+                // A pair this user may not decide about (another's leads) is skipped like any other; an account
+                // ended meanwhile stops the rest. Either way the report keeps the merges already done, each
+                // committed on its own, so they can be seen and undone.
                 match outcome {
                     Ok(m) => merged.push(m),
-                    Err(e @ Error::Access(_)) => return Err(e),
+                    Err(e @ Error::Access(crate::access::AccessError::Deactivated)) => {
+                        let reason = e.to_string();
+                        for &rest in &pair_ids[i..] {
+                            skipped.push(SkippedPair { pair_id: rest, reason: reason.clone() });
+                        }
+                        break;
+                    }
                     Err(e) => skipped.push(SkippedPair { pair_id, reason: e.to_string() }),
                 }
             }
