@@ -353,6 +353,17 @@ fn a_deal_made_small_before_it_is_lost_is_still_a_large_one() {
     let err = f.core.update_lead(&eve, small.id, small.version, &lost, &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
     assert_eq!(f.dump(), before);
+    // Nor parked in Nurture first: lowered, moved there (no rule covers it), then lost, it is still large.
+    let mut nurtured = small.to_input();
+    nurtured.stage = "nurture".into();
+    let nurtured = f.core.update_lead(&eve, small.id, small.version, &nurtured, &Origin::manual()).unwrap().lead;
+    let mut lost = nurtured.to_input();
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "competitor".into();
+    let before = f.dump();
+    let err = f.core.update_lead(&eve, nurtured.id, nurtured.version, &lost, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert_eq!(f.dump(), before);
     // A deal that was small all along in this stage is lost freely.
     let cy = in_stage(&f, &deal("Cy", "900"), "qualification");
     let mut lost = cy.to_input();

@@ -293,12 +293,13 @@ fn needs_approval(
     if grant.role == Role::Administrator || matches!(passage, Passage::Approved(_)) {
         return Ok(None);
     }
-    // The largest value the deal held in the stage it leaves, as well as before and after: emptying it, or
-    // lowering it in an edit before the move, does not make a large deal small.
+    // The largest value the deal held since it last opened, as well as before and after: emptying it, or
+    // lowering it before the move (even a move or two earlier, parked in Nurture), does not make a large deal
+    // small.
     let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
     let mut held: Vec<f64> = [parse(lead), before.and_then(parse)].into_iter().flatten().collect();
     if let Some(b) = before {
-        if let Some(since) = super::history::entered_at(conn, b.id)? {
+        if let Some(since) = super::history::open_since(conn, b.id)? {
             for v in crate::audit::store::values_since(conn, "lead", b.id, "deal_value", &since)? {
                 held.extend(v.parse::<f64>().ok());
             }

@@ -164,10 +164,16 @@ pub(crate) fn moved_since(conn: &rusqlite::Connection, lead: i64, at: &str) -> R
         .query_row(rusqlite::params![lead, at], |r| r.get(0))?)
 }
 
-/// When lead `lead` came into the stage it is in (its last move), if it was recorded.
-pub(crate) fn entered_at(conn: &rusqlite::Connection, lead: i64) -> Result<Option<String>, crate::db::StoreError> {
+/// When lead `lead`'s deal last opened: its last move out of a won or lost stage, or else its first move (its
+/// creation). What it held since is what its open deal was worth.
+pub(crate) fn open_since(conn: &rusqlite::Connection, lead: i64) -> Result<Option<String>, crate::db::StoreError> {
     Ok(conn
-        .prepare_cached("SELECT max(at) FROM stage_moves WHERE lead_id = ?1")?
+        .prepare_cached(
+            "SELECT coalesce(
+                 (SELECT max(at) FROM stage_moves WHERE lead_id = ?1
+                    AND from_stage IN (SELECT key FROM stages WHERE outcome <> 'open')),
+                 (SELECT min(at) FROM stage_moves WHERE lead_id = ?1))",
+        )?
         .query_row([lead], |r| r.get::<_, Option<String>>(0))?)
 }
 
