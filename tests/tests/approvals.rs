@@ -407,3 +407,23 @@ fn the_board_marks_the_cards_whose_move_waits_for_approval() {
     f.core.decide_approval(&f.admin, request.id, false, "Keep it won").unwrap();
     assert!(!waiting(&eve));
 }
+
+/// A request to lose a deal without a reason of its own applies none at the approval: the reason a colleague
+/// set meanwhile stays (the request does not bring back the one the lead held when it was made).
+#[test]
+fn approving_a_request_keeps_a_lost_reason_changed_since() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut big = deal("Bo", "25000");
+    big.deal.lost_reason = "price".into();
+    let bo = in_stage(&f, &big, "qualification");
+    let request = f.core.request_move(&eve, bo.id, bo.version, "lost", "", "They went quiet").unwrap();
+    assert_eq!(request.lost_reason, "");
+    let now = f.core.get_lead(&f.admin, bo.id).unwrap();
+    let mut changed = now.to_input();
+    changed.deal.lost_reason = "competitor".into();
+    f.core.update_lead(&eve, bo.id, now.version, &changed, &Origin::manual()).unwrap();
+    f.core.decide_approval(&f.admin, request.id, true, "").unwrap();
+    let after = f.core.get_lead(&f.admin, bo.id).unwrap();
+    assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "competitor"));
+}

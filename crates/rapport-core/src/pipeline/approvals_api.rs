@@ -69,7 +69,9 @@ impl Rapport {
                     rule: &needed.rule,
                     from_stage: &lead.stage,
                     to_stage: &after.stage,
-                    lost_reason: &after.deal.lost_reason,
+                    // Only a reason the requester gave: one the lead held already is not theirs to apply, and
+                    // applied at the approval it would undo a colleague's change of it meanwhile.
+                    lost_reason: if lost_reason.trim().is_empty() { "" } else { &after.deal.lost_reason },
                     note: note.trim(),
                     requested_by: grant.user_id,
                     at: &at,
