@@ -819,3 +819,40 @@ fn names_with_voicing_marks_are_indexed_again_on_upgrade_to_16() {
     assert_eq!(stored(bob), "written by version 15", "plain ASCII is not read again");
     drop(dir);
 }
+
+/// A steward's "not a duplicate", reopened by a later save that changes what the pair is compared on, is in the
+/// change log of that save (who, when, old and new), as a scan's reopening is.
+#[test]
+fn a_save_that_reopens_a_decided_pair_logs_it() {
+    let f = fixture();
+    let a = f
+        .core
+        .create_lead(&f.admin, &lead("Robert", "Alves", "robert.alves71@example.com"), &Origin::manual())
+        .unwrap()
+        .lead;
+    let b = f
+        .core
+        .create_lead(&f.admin, &lead("Bob", "Alves", "robert.alves71@example.com"), &Origin::manual())
+        .unwrap()
+        .lead;
+    let pair = f.core.duplicate_queue(&f.admin, 10).unwrap()[0].id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    let mut input = b.to_input();
+    input.phones = vec!["+44 20 7946 0991".into()];
+    let saved = f.core.update_lead(&f.admin, b.id, b.version, &input, &Origin::manual()).unwrap();
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the pair is open again");
+    let logged: Vec<(i64, String, String)> = f
+        .sql()
+        .prepare("SELECT batch_id, old_value, new_value FROM change_log WHERE entity = 'duplicate_pair' AND entity_id = ?1 AND field = 'status' ORDER BY id")
+        .unwrap()
+        .query_map([pair], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let last = logged.last().unwrap();
+    assert_eq!(
+        (last.0, last.1.as_str(), last.2.as_str()),
+        (saved.batch_id.unwrap(), "not_duplicate", "open"),
+        "{logged:?}"
+    );
+}

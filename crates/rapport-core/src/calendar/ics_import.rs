@@ -253,7 +253,7 @@ impl Rapport {
             let lead = crate::leads::api::Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), None)?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let id = crate::leads::api::insert_logged(tx, &grant, &batch, &lead, crate::pipeline::Passage::Checked)?;
-            self.index_and_check(tx, id, true, &batch.at)?;
+            self.index_and_check(tx, id, true, &batch)?;
             store::link_attendee(tx, appointment_id, &attendee.email, id)?;
             if row.lead_id.is_none() {
                 let new = AppointmentRow { lead_id: Some(id), ..row.clone() };

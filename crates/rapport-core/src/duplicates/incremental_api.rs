@@ -65,8 +65,9 @@ impl Rapport {
         tx: &rusqlite::Transaction<'_>,
         id: i64,
         check: bool,
-        at: &str,
+        batch: &crate::audit::store::BatchId,
     ) -> Result<u32> {
+        let at = batch.at.as_str();
         let Some(record) = incremental::record_of(tx, id)? else { return Ok(0) };
         let p = prepare(&record);
         let keys = incremental::key_entries(&p);
@@ -89,7 +90,7 @@ impl Rapport {
         }
         let mut open = 0;
         for (other, score, c, q) in incremental::score_candidates(tx, &model, id, &p, &keys, None)? {
-            open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, false)?);
+            open += u32::from(queue_pair(tx, &model, (id, &p), (other, &q), score, c, at, Reopen::Logged(batch))?);
         }
         Ok(open)
     }
@@ -180,16 +181,25 @@ pub(crate) fn set_apart(
     let model = incremental::load_model(tx)?;
     let c = rapport_match::compare::compare(&p, &q);
     // Stored (or brought up to date) as a queued pair is, then set aside.
-    queue_pair(tx, &model, (a, &p), (b, &q), model.score(&p, &q, &c), c, at, false)?;
+    queue_pair(tx, &model, (a, &p), (b, &q), model.score(&p, &q, &c), c, at, Reopen::Unlogged)?;
     let Some(pair) = store::pair_by_leads(tx, a.min(b), a.max(b))? else { return Ok(None) };
     store::set_status(tx, pair.id, "not_duplicate", by, at)?;
     Ok(Some(pair.id))
 }
 
+/// How a stored pair brought back to the queue is recorded.
+enum Reopen<'a> {
+    /// Lead `id` was created in this transaction: no stored pair can name it (a pair goes with its leads), so
+    /// none is looked for.
+    Fresh,
+    /// A save's: a steward's "not a duplicate" reopened by it is in the save's change batch, as a scan's is.
+    Logged(&'a crate::audit::store::BatchId),
+    /// Set aside again at once by the caller (an unmerge): nothing to record.
+    Unlogged,
+}
+
 /// Queues the pair of lead `id` (fields `p`) and `other` (fields `q`), scored `score` with comparison `c` of
 /// p against q, unless it was set aside as "not a duplicate" with the same fields. True when it is open.
-/// `fresh` says lead `id` was created in this transaction: no stored pair can name it (a pair goes with its
-/// leads), so none is looked for.
 #[allow(clippy::too_many_arguments)]
 fn queue_pair(
     tx: &rusqlite::Transaction<'_>,
@@ -199,7 +209,7 @@ fn queue_pair(
     score: f64,
     c: Comparison,
     at: &str,
-    fresh: bool,
+    reopen: Reopen<'_>,
 ) -> Result<bool> {
     // Stored with the lower id first, as the scan stores pairs.
     let (a, b, pa, pb) = if id < other { (id, other, p, q) } else { (other, id, q, p) };
@@ -215,10 +225,22 @@ fn queue_pair(
         fingerprint: &fp,
         at,
     };
-    let stored = if fresh { None } else { store::pair_by_leads(tx, a, b)? };
+    let stored = if matches!(reopen, Reopen::Fresh) { None } else { store::pair_by_leads(tx, a, b)? };
     match stored {
         Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => Ok(false),
         Some(stored) => {
+            if let (Reopen::Logged(batch), false) = (&reopen, stored.status == "open") {
+                let field = "status";
+                crate::audit::store::record(
+                    tx,
+                    batch,
+                    "duplicate_pair",
+                    stored.id,
+                    field,
+                    Some(&stored.status),
+                    Some("open"),
+                )?;
+            }
             store::refresh(tx, stored.id, &values)?;
             Ok(true)
         }
@@ -304,7 +326,7 @@ impl Rapport {
         incremental::index_lead(tx, id, &unsaved.0, &unsaved.1)?;
         // A lead only a dry run's earlier rehearsal created is no pair to queue (the rehearsal is rolled back).
         for s in scored.into_iter().filter(|s| !incremental::is_unstored(s.other)) {
-            queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, true)?;
+            queue_pair(tx, model, (id, &unsaved.0), (s.other, &s.q), s.raw, s.c, at, Reopen::Fresh)?;
         }
         Ok(())
     }

@@ -382,7 +382,7 @@ mod operations {
                     let id = leads::restore(tx, &serde_json::Value::Array(lead_rows))?;
                     store::unarchive(tx, id)?;
                     // Its keys come back; it is not queued again with the survivor it was just taken from.
-                    self.index_and_check(tx, id, false, &batch.at)?;
+                    self.index_and_check(tx, id, false, &batch)?;
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
                 }

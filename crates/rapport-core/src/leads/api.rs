@@ -184,7 +184,7 @@ impl Rapport {
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
             let batch = self.begin_batch(tx, &grant, origin)?;
             let id = insert_logged(tx, &grant, &batch, &lead, passage)?;
-            self.index_and_check(tx, id, true, &batch.at)?;
+            self.index_and_check(tx, id, true, &batch)?;
             let lead = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
             Ok(SavedLead { lead, batch_id: Some(batch.id) })
         })
@@ -295,7 +295,7 @@ impl Rapport {
         log_override(tx, &batch, id, overridden)?;
         // A move on the board or a new deal value changes nothing the duplicate check reads.
         if changed.iter().any(|(field, _, _)| crate::duplicates::incremental::is_matched_field(field)) {
-            self.index_and_check(tx, id, true, &batch.at)?;
+            self.index_and_check(tx, id, true, &batch)?;
         }
         store::get(tx, id)?.ok_or_else(|| not_found(id))
     }

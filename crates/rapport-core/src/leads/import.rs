@@ -227,7 +227,7 @@ impl Rapport {
         for (i, lead) in valid.iter().enumerate() {
             let id = insert_logged(tx, grant, &batch, lead, Passage::Checked)?;
             // Each row is checked against the database and the rows before it, which are stored by now.
-            self.index_and_check(tx, id, dedup, &batch.at)?;
+            self.index_and_check(tx, id, dedup, &batch)?;
             created.push(id);
             if lead.status == LeadStatus::Draft {
                 drafts += 1;
