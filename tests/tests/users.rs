@@ -288,3 +288,26 @@ fn history_tells_a_renamed_user_from_a_newcomer_with_their_old_name() {
     assert_eq!(newest, &("ann".to_string(), newcomer.user_id(), None));
     assert_eq!(oldest, &("ann".to_string(), Some(ann_id), Some("ann.old".to_string())));
 }
+
+/// A password reset ends every session opened with the old one (a reset because it leaked must lock out whoever
+/// holds it), as a deactivation does; one's own change keeps the session that made it, as the one handed back.
+#[test]
+fn a_password_reset_ends_the_sessions_opened_with_the_old_one() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let eve_id = eve.user_id().unwrap();
+    let elsewhere = f.core.sign_in("eve", PASSWORD).unwrap();
+    assert!(f.core.list_leads(&elsewhere, &Default::default()).is_ok());
+    assert_eq!(f.core.change_password(&f.admin, eve_id, None, "a reset password").unwrap(), None);
+    for session in [&eve, &elsewhere] {
+        let e = f.core.list_leads(session, &Default::default()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SessionEnded, "{e}");
+    }
+    let again = f.core.sign_in("eve", "a reset password").unwrap();
+    let other = f.core.sign_in("eve", "a reset password").unwrap();
+    let renewed = f.core.change_password(&again, eve_id, Some("a reset password"), "eve's own password").unwrap();
+    let renewed = renewed.expect("one's own change hands back the session");
+    assert!(f.core.list_leads(&renewed, &Default::default()).is_ok());
+    assert_eq!(f.core.list_leads(&other, &Default::default()).unwrap_err().code(), ErrorCode::SessionEnded);
+    assert!(f.core.list_leads(&f.admin, &Default::default()).is_ok(), "the administrator's session is untouched");
+}

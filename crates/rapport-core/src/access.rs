@@ -12,16 +12,20 @@ use crate::users::Role;
 pub struct Actor {
     pub(crate) user_id: Option<i64>,
     pub(crate) username: String,
+    /// A digest of the password the session was opened with (of its stored hash): a password changed or reset
+    /// since ends the session, as a deactivation does. None for the core's own work.
+    pub(crate) credential: Option<String>,
 }
 
 impl Actor {
-    pub(crate) fn user(user_id: i64, username: impl Into<String>) -> Self {
-        Self { user_id: Some(user_id), username: username.into() }
+    /// The session of user `user_id`, signed in with the password whose stored hash is `password_hash`.
+    pub(crate) fn signed_in(user_id: i64, username: impl Into<String>, password_hash: &str) -> Self {
+        Self { user_id: Some(user_id), username: username.into(), credential: Some(credential_of(password_hash)) }
     }
 
     /// The core itself (demo data on first run); never handed out by sign-in.
     pub(crate) fn system() -> Self {
-        Self { user_id: None, username: "system".into() }
+        Self { user_id: None, username: "system".into(), credential: None }
     }
 
     pub fn user_id(&self) -> Option<i64> {
@@ -31,6 +35,13 @@ impl Actor {
     pub fn username(&self) -> &str {
         &self.username
     }
+}
+
+/// What a session keeps of the password it was opened with: a digest of its stored hash, so the hash itself does
+/// not live on in memory beside the session.
+pub(crate) fn credential_of(password_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(password_hash.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

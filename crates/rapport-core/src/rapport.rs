@@ -68,6 +68,14 @@ impl Rapport {
             None => Grant::system(),
             Some(id) => user_store::grant(conn, id)?.ok_or(Error::Access(AccessError::Deactivated))?,
         };
+        // A password changed or reset since the session began ends it (a reset because it leaked must lock out
+        // whoever holds it), as a deactivation does.
+        if let (Some(id), Some(credential)) = (actor.user_id, &actor.credential) {
+            let now = user_store::password_hash(conn, id)?.map(|h| crate::access::credential_of(&h));
+            if now.as_ref() != Some(credential) {
+                return Err(Error::Access(AccessError::Deactivated));
+            }
+        }
         grant.require(permission)?;
         Ok(grant)
     }

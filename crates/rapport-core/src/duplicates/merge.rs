@@ -431,6 +431,7 @@ mod bulk {
             self.db.read(|conn| Self::grant(conn, actor, Permission::ReviewDuplicates).map(|_| ()))?;
             let mut merged: Vec<MergeOutcome> = Vec::new();
             let mut skipped = Vec::new();
+            let mut denied: Option<Error> = None;
             for (i, &pair_id) in pair_ids.iter().enumerate() {
                 progress(i, pair_ids.len());
                 let leads = self.db.read(|conn| Ok::<_, Error>(store::get(conn, pair_id)?))?;
@@ -451,8 +452,17 @@ mod bulk {
                         }
                         break;
                     }
-                    Err(e) => skipped.push(SkippedPair { pair_id, reason: e.to_string() }),
+                    Err(e) => {
+                        skipped.push(SkippedPair { pair_id, reason: e.to_string() });
+                        if matches!(e, Error::Access(_)) && denied.is_none() {
+                            denied = Some(e);
+                        }
+                    }
                 }
+            }
+            // Nothing merged and a pair refused to this user: the refusal is the answer, as for one pair.
+            if let (true, Some(e)) = (merged.is_empty(), denied) {
+                return Err(e);
             }
             progress(pair_ids.len(), pair_ids.len());
             Ok(BulkMergeReport { merged, skipped })

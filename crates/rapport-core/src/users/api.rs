@@ -110,7 +110,7 @@ impl Rapport {
                 },
             )?;
             changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
-            Ok(Actor::user(id, input.username.clone()))
+            Ok(Actor::signed_in(id, input.username.clone(), &hash))
         })
     }
 
@@ -132,7 +132,7 @@ impl Rapport {
                 if !c.active {
                     return Err(AuthError::Deactivated.into());
                 }
-                Ok(Actor::user(c.id, c.username))
+                Ok(Actor::signed_in(c.id, c.username, &c.password_hash))
             }
         }
     }
@@ -245,8 +245,16 @@ impl Rapport {
         })
     }
 
-    /// Users change their own password by giving the current one; administrators may set anyone's.
-    pub fn change_password(&self, actor: &Actor, user_id: i64, current: Option<&str>, new: &str) -> Result<()> {
+    /// Users change their own password by giving the current one; administrators may set anyone's. Every
+    /// session of that account opened with the old password ends; changing one's own, the session that did it
+    /// goes on as the one returned.
+    pub fn change_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        current: Option<&str>,
+        new: &str,
+    ) -> Result<Option<Actor>> {
         auth::check_password_policy(new)
             .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
         let own = actor.user_id == Some(user_id);
@@ -275,7 +283,7 @@ impl Rapport {
             store::set_password_hash(tx, user_id, &hash, &batch.at)?;
             // The log says that it changed, never what to: no hash, no password.
             changelog::record(tx, &batch, "user", user_id, "password", None, Some("(changed)"))?;
-            Ok(())
+            Ok(own.then(|| Actor::signed_in(user_id, actor.username.clone(), &hash)))
         })
     }
 }
