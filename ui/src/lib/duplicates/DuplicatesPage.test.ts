@@ -318,6 +318,23 @@ describe('DuplicatesPage: deciding on a pair', () => {
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
   });
 
+  it('reads the queue again when a merge made on an earlier visit is undone from its toast', async () => {
+    const be = mockBackend();
+    const first = render(DuplicatesPage);
+    render(Toasts);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalled());
+    const undo = await screen.findByTestId('toast-undo');
+    first.unmount();
+    render(DuplicatesPage);
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair').length).toBeGreaterThan(0));
+    const reads = be.duplicateQueue.mock.calls.length;
+    await u.click(undo);
+    await waitFor(() => expect(be.unmerge).toHaveBeenCalled());
+    await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBeGreaterThan(reads));
+  });
+
   it('takes the pairs of the merged leads off the list until the queue is read again: they hold stale versions', async () => {
     const third = duplicatePair({ id: 3, score: 0.9, b: lead({ id: 15, first_name: 'Grace', last_name: 'H.' }) });
     const [first, other] = duplicatePairs();

@@ -22,6 +22,9 @@ export interface LastBulkMerge {
 class LastMergeStore {
   current = $state<LastMerge | null>(null);
   bulk = $state<LastBulkMerge | null>(null);
+  /** Counts the merges taken back from here (a toast's Undo, the banner): a queue on screen reads itself again,
+   * whichever visit of the page made the merge. */
+  undone = $state(0);
 
   reset() {
     this.current = null;

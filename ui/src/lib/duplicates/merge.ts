@@ -37,6 +37,7 @@ export async function undoMerge(mergeId: number): Promise<UnmergeOutcome | null>
   try {
     const out = await backend().unmerge(mergeId);
     forget();
+    lastMerge.undone++;
     leadEvents.changed(out.survivor);
     const names = joinList(out.restored.map(leadName));
     toasts.success(names ? `Unmerged: ${names} restored` : 'Unmerged');
