@@ -79,6 +79,10 @@ pub struct Event {
     pub this_and_future: bool,
     /// RRULE values as written (UNTIL is read at expansion, against the start's zone).
     pub rrules: Vec<String>,
+    /// EXRULE values as written (RFC 2445, which older programs still write): the instances they make are left
+    /// out, as EXDATEs are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exrules: Vec<String>,
     pub rdates: Vec<(Moment, Option<Length>)>,
     pub exdates: Vec<Moment>,
     pub last_modified: Option<DateTime<Utc>>,
@@ -179,6 +183,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         c.first("DTSTART").ok_or_else(|| Problem { line: c.line, message: "event without DTSTART".into() })?;
     let mut start = cx.moment(start_line, &mut warnings)?;
     let rrules: Vec<String> = c.all("RRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+    let exrules: Vec<String> = c.all("EXRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
 
     // Google writes repeating events in UTC with the calendar's zone beside: repeat them in that zone.
     if let (Moment::Time { wall, zone: Zone::Utc }, Some(cal_zone)) = (&start, &cx.calendar_zone) {
@@ -289,6 +294,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
             .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE")),
         recurrence_id,
         rrules,
+        exrules,
         rdates,
         exdates,
         last_modified: c

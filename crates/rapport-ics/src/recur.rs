@@ -216,6 +216,24 @@ fn expand_series(
         if ended_before_start {
             starts.truncate(rdate_count);
         }
+        // EXRULE (RFC 2445): the instances a rule makes are left out, as EXDATEs are.
+        let mut excluded_walls = std::collections::HashSet::new();
+        for rule in &event.exrules {
+            let until = |raw: RawValue| match raw {
+                RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+                RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
+                RawValue::DateTime(d) => d.wall,
+            };
+            match expand_rule_with(dtstart, rule, &until, window_from, window_to) {
+                Ok((walls, _, _)) => excluded_walls.extend(walls),
+                Err(e) => out.warnings.push(format!(
+                    "line {}: exclusion rule \"{}\" not understood ({e}): no instance is left out by it",
+                    event.line,
+                    crate::content::shorten(rule)
+                )),
+            }
+        }
+        starts.retain(|(w, _)| !excluded_walls.contains(w));
         generated = starts.iter().map(|(w, _)| *w).collect();
         starts.sort_by_key(|(w, _)| *w);
         starts.dedup_by_key(|(w, _)| *w);

@@ -142,6 +142,9 @@ fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
     for rule in &e.rrules {
         out.line(&format!("RRULE:{rule}"));
     }
+    for rule in &e.exrules {
+        out.line(&format!("EXRULE:{rule}"));
+    }
     for (rdate, _) in &e.rdates {
         moment_line(out, "RDATE", rdate);
     }

@@ -273,3 +273,23 @@ END:VCALENDAR
         rapport_ics::expand(&cal.events, from, to, &berlin).occurrences.iter().map(|o| o.start.to_text()).collect();
     assert_eq!(starts, ["2026-01-05T15:00:00Z", "2026-01-19T17:00:00Z"]);
 }
+
+/// EXRULE (RFC 2445, still written by older programs) leaves out the instances it makes: weekdays only.
+#[test]
+fn an_exclusion_rule_leaves_out_its_instances() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:exrule-1
+DTSTART:20260105T090000Z
+DTEND:20260105T093000Z
+RRULE:FREQ=DAILY;COUNT=7
+EXRULE:FREQ=WEEKLY;BYDAY=SA,SU
+END:VEVENT
+END:VCALENDAR
+";
+    let days: Vec<String> = starts(file).iter().map(|s| s[..10].to_string()).collect();
+    assert_eq!(days, ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]);
+    // Written out again with the rule.
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert_eq!(cal.events[0].exrules, ["FREQ=WEEKLY;BYDAY=SA,SU"]);
+}

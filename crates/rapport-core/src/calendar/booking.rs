@@ -166,6 +166,7 @@ fn event_for(
         recurrence_id: None,
         this_and_future: false,
         rrules: vec![],
+        exrules: vec![],
         rdates: vec![],
         exdates: vec![],
         last_modified: None,
