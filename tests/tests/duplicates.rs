@@ -825,11 +825,7 @@ fn names_with_voicing_marks_are_indexed_again_on_upgrade_to_16() {
 #[test]
 fn a_save_that_reopens_a_decided_pair_logs_it() {
     let f = fixture();
-    let a = f
-        .core
-        .create_lead(&f.admin, &lead("Robert", "Alves", "robert.alves71@example.com"), &Origin::manual())
-        .unwrap()
-        .lead;
+    f.core.create_lead(&f.admin, &lead("Robert", "Alves", "robert.alves71@example.com"), &Origin::manual()).unwrap();
     let b = f
         .core
         .create_lead(&f.admin, &lead("Bob", "Alves", "robert.alves71@example.com"), &Origin::manual())
