@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/svelte';
+import { createEvent, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
@@ -351,5 +351,22 @@ describe('closing the window', () => {
     await u.click(await screen.findByTestId('confirm-close-import-close'));
     await waitFor(() => expect(be.closeWindow).toHaveBeenCalledOnce());
     importRuns.reset();
+  });
+});
+
+describe('A file dropped outside a drop zone', () => {
+  it('does nothing: the window does not open it in place of the app', async () => {
+    mockBackend({ appStatus: startedAs('editor') });
+    render(App);
+    await screen.findByTestId('nav-leads');
+    for (const make of [createEvent.dragOver, createEvent.drop]) {
+      const ev = make(screen.getByTestId('nav-leads'), { dataTransfer: { types: ['Files'], files: [] } });
+      fireEvent(screen.getByTestId('nav-leads'), ev);
+      expect(ev.defaultPrevented).toBe(true);
+    }
+    // Text or a link dragged about the page keeps its own behaviour.
+    const text = createEvent.dragOver(screen.getByTestId('nav-leads'), { dataTransfer: { types: ['text/plain'] } });
+    fireEvent(screen.getByTestId('nav-leads'), text);
+    expect(text.defaultPrevented).toBe(false);
   });
 });
