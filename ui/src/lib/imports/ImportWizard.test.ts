@@ -305,6 +305,19 @@ describe('Import wizard', () => {
     expect(within(step).getByTestId('report-resume')).toBeEnabled();
   });
 
+  it('says one row as one row in the toast of a run that ended while away', async () => {
+    const ended = deferred<ImportBatch>();
+    const { u, view } = open({ importStart: () => ended.promise });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-running-step');
+    view.unmount();
+    nav.go({ name: 'leads' });
+    ended.resolve(importBatch({ id: 5, file_name: 'messe.csv', rows_done: 1, status: 'completed' }));
+    await waitFor(() => expect(importWizard.step).toBe('report'));
+    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 1 row']);
+  });
+
   it('goes on while the page is away, tells the end in a toast, and shows the report on return', async () => {
     const ended = deferred<ImportBatch>();
     let report!: (p: RunProgress) => void;

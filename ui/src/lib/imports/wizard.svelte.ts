@@ -2,6 +2,7 @@
 // in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
 // (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
 import { apiError, backend, errorMessage } from '../api';
+import { plural } from '../format';
 import { leadFacets } from '../leads/facets.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
@@ -49,7 +50,6 @@ export interface FileCheck {
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const count = (n: number) => new Intl.NumberFormat().format(n);
 
 class ImportWizard {
   step = $state<WizardStep>('files');
@@ -331,15 +331,15 @@ class ImportWizard {
     const rows = done.reduce((n, o) => n + (o.batch?.rows_done ?? 0), 0);
     const failed = outcomes.some((o) => o.error || o.batch?.status === 'failed');
     const cancelled = outcomes.some((o) => o.batch?.status === 'cancelled');
-    const name = outcomes.length === 1 ? outcomes[0].fileName : `${count(outcomes.length)} files`;
+    const name = outcomes.length === 1 ? outcomes[0].fileName : plural(outcomes.length, 'file');
     const notIn = outcomes.filter((o) => !o.batch && o.error).map((o) => o.fileName);
     const message = failed && done.length > 0 && notIn.length > 0
-      ? `Imported ${count(rows)} rows; not imported: ${notIn.join(', ')}`
+      ? `Imported ${plural(rows, 'row')}; not imported: ${notIn.join(', ')}`
       : failed
         ? `The import of ${name} failed`
         : cancelled
-          ? `The import of ${name} was cancelled after ${count(rows)} rows`
-          : `Imported ${name}: ${count(rows)} rows`;
+          ? `The import of ${name} was cancelled after ${plural(rows, 'row')}`
+          : `Imported ${name}: ${plural(rows, 'row')}`;
     const action = { label: 'Show', run: () => nav.go({ name: 'imports' }), testid: 'toast-show-import' };
     if (failed) toasts.error(message, { action });
     else toasts.success(message, { action });
