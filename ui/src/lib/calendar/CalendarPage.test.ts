@@ -4,10 +4,11 @@ import { describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
 import { agentCalendar, appointment, occurrence } from '../../test/calendarFixtures';
 import { formatSpan } from './labels';
-import { mockBackend, sessionFor } from '../../test/fixtures';
+import { deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import type { Backend } from '../api';
+import type { Occurrence } from '../types';
 import CalendarPage from './CalendarPage.svelte';
 import { browserZone, todayIn, zonedToUtc, zonedWall } from './zone';
 
@@ -117,6 +118,18 @@ describe('CalendarPage', () => {
     await u.selectOptions(screen.getByTestId('calendar-agent-select'), '2');
     expect(await screen.findByText(/the database is busy/i)).toBeInTheDocument();
     await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toBeNull());
+  });
+
+  it('does not draw one agent’s appointments under another’s name while the other’s load', async () => {
+    let calls = 0;
+    const later = deferred<Occurrence[]>();
+    const { u } = openPage('administrator', {
+      occurrences: async () => (++calls === 1 ? [today('10:00')] : later.promise),
+    });
+    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).not.toBeNull());
+    await u.selectOptions(screen.getByTestId('calendar-agent-select'), '2');
+    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toBeNull());
+    later.resolve([]);
   });
 
   it('shows the team side by side, every agent asked for', async () => {
