@@ -206,6 +206,15 @@ describe('BookAppointmentDialog', () => {
     });
   });
 
+  it('drops suggestions found for another length or lead once the form changes', async () => {
+    mockBackend({ findSlots: async () => [slot()] });
+    const { u } = open({ prefill: { leadId: 7, leadName: 'Grace Hopper', agentId: 1 } });
+    await u.click(screen.getByTestId('find-slots'));
+    expect(await screen.findAllByTestId('slot-suggestion')).toHaveLength(1);
+    await u.selectOptions(screen.getByTestId('book-duration'), '60');
+    await waitFor(() => expect(screen.queryByTestId('slot-suggestion')).toBeNull());
+  });
+
   it('asks only the chosen agent when told to', async () => {
     const be = mockBackend();
     const { u } = open({ prefill: { agentId: 2 } });
