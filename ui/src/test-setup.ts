@@ -10,7 +10,7 @@ import { leadEvents } from './lib/leads/events.svelte';
 import { leadFacets } from './lib/leads/facets.svelte';
 import { defaultFilters, leadFilters } from './lib/leads/filters.svelte';
 import { nav } from './lib/nav.svelte';
-import { approvalDrafts } from './lib/pipeline/approvals.svelte';
+import { approvalDrafts } from './lib/pipeline/approvalDrafts';
 import { stageColours } from './lib/pipeline/stageColours.svelte';
 import { session } from './lib/session.svelte';
 import { toasts } from './lib/toast.svelte';

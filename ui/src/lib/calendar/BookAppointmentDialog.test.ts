@@ -1,10 +1,10 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
-import { apiErr, mockBackend, summary } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, summary } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
-import type { LeadPage } from '../types';
+import type { Appointment, LeadPage } from '../types';
 import BookAppointmentDialog from './BookAppointmentDialog.svelte';
 
 const BERLIN = 'Europe/Berlin';
@@ -232,6 +232,30 @@ describe('BookAppointmentDialog', () => {
     screen.getByTestId('book-location').focus();
     await u.keyboard('{Control>}s{/Control}');
     await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledTimes(2));
+    // Escape asks before dropping what was typed; asked again, it closes.
+    await u.keyboard('{Escape}');
+    expect(onclose).not.toHaveBeenCalled();
+    expect(screen.getByTestId('book-discard-question')).toBeInTheDocument();
+    await u.keyboard('{Escape}');
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it('closes at once when nothing was typed, never while saving, and keeps a clash said after an Escape', async () => {
+    const answer = deferred<Appointment>();
+    const be = mockBackend({ bookAppointment: () => answer.promise });
+    const { u, onclose } = open({ prefill: { agentId: 1 } });
+    await u.type(screen.getByTestId('book-title'), 'Call');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    fireEvent.keyDown(screen.getByTestId('book-dialog'), { key: 'Escape' });
+    expect(onclose).not.toHaveBeenCalled();
+    answer.reject(apiErr({ code: 'double_booked', message: 'Dana is booked then' }));
+    expect(await screen.findByTestId('book-error')).toBeInTheDocument();
+  });
+
+  it('closes on Escape at once when nothing was typed', async () => {
+    mockBackend();
+    const { u, onclose } = open({ prefill: { agentId: 1 } });
     await u.keyboard('{Escape}');
     expect(onclose).toHaveBeenCalledOnce();
   });

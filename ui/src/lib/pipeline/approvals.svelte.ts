@@ -79,7 +79,3 @@ class ApprovalsStore {
 }
 
 export const approvals = new ApprovalsStore();
-
-/** Comments typed on requests not yet decided, by request id: leaving the queue (to look at the lead, say) and
- * coming back finds them as they were, instead of losing what was written. */
-export const approvalDrafts = new Map<number, string>();
