@@ -1047,3 +1047,23 @@ fn a_floating_recurrence_id_and_a_zoned_one_name_the_same_instance() {
     assert_eq!(weeks.len(), 4, "one occurrence a week, the moved one not twice: {weeks:?}");
     assert_eq!(weeks.iter().filter(|w| w.1).count(), 1, "{weeks:?}");
 }
+
+/// An invite the lead confirmed, moved by the organizer (a newer .ics), is to be confirmed again, as a move made
+/// in Rapport is; the same invite imported again unchanged keeps the confirmation.
+#[test]
+fn an_invite_moved_by_its_organizer_is_to_be_confirmed_again() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
+    let id = r.appointment_ids[0];
+    f.core.set_confirmation(&dana, id, Confirmation::Confirmed).unwrap();
+    f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap();
+    assert_eq!(f.core.appointment(&dana, id).unwrap().confirmation, Confirmation::Confirmed, "unchanged: kept");
+    let moved =
+        WEEKLY.replace("SEQUENCE:0", "SEQUENCE:1").replace("T100000Z", "T140000Z").replace("T110000Z", "T150000Z");
+    f.core.import_ics(&dana, &[ics("moved.ics", &moved)], None).unwrap();
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert!(a.start.contains("T14:00"), "{a:?}");
+    assert_eq!(a.confirmation, Confirmation::ToSend);
+}

@@ -369,6 +369,13 @@ impl Rapport {
             version: existing.as_ref().map_or(1, |r| r.version),
         };
         derive(&mut row, &event, tz);
+        // Moved by the organizer (or on the agent's phone): the lead confirmed the old time, not this one, so it
+        // is to be confirmed again, as a move made in Rapport is.
+        if let Some(old) = existing.as_ref().filter(|o| o.start_utc != row.start_utc || o.end_utc != row.end_utc) {
+            if old.confirmation != Confirmation::ToSend.as_str() {
+                row.confirmation = Confirmation::ToSend.as_str().to_owned();
+            }
+        }
 
         // Clashes of its occurrences from now on, with the agent's appointments and the file's earlier
         // events. Unchanged events keep what they had, so a second import changes nothing.
