@@ -1067,3 +1067,42 @@ fn an_invite_moved_by_its_organizer_is_to_be_confirmed_again() {
     assert!(a.start.contains("T14:00"), "{a:?}");
     assert_eq!(a.confirmation, Confirmation::ToSend);
 }
+
+/// An appointment handed to another agent after its reminder went out reminds its new holder, who was told
+/// nothing; its first agent is not reminded again.
+#[test]
+fn an_appointment_handed_over_reminds_its_new_agent() {
+    let f = fixture();
+    let mut agents = Vec::new();
+    for name in ["dana", "eve"] {
+        let actor = f.user(name, Role::Editor, &[]);
+        let id = actor.user_id().unwrap();
+        let mut cal = f.core.agent_calendar(&actor, id).unwrap();
+        cal.reminder_minutes = vec![15];
+        f.core.update_agent_calendar(&actor, cal).unwrap();
+        agents.push((actor, id));
+    }
+    let ((dana, dana_id), (eve, eve_id)) = (agents.remove(0), agents.remove(0));
+    // The fixture's clock reads 2026-11-23 09:00Z.
+    let a = f
+        .core
+        .book_appointment(&dana, &booking(dana_id, "Soon", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z"))
+        .unwrap();
+    assert_eq!(f.core.take_due_reminders(&dana).unwrap().len(), 1);
+    let input = rapport_core::calendar::AppointmentInput {
+        agent_id: eve_id,
+        lead_id: a.lead_id,
+        title: a.title.clone(),
+        start: a.start.clone(),
+        end: a.end.clone(),
+        time_zone: String::new(),
+        location: String::new(),
+        video_url: String::new(),
+        notes: String::new(),
+        status: a.status,
+    };
+    f.core.update_appointment(&f.admin, a.id, a.version, &input).unwrap();
+    let due = f.core.take_due_reminders(&eve).unwrap();
+    assert_eq!(due.iter().map(|d| d.title.as_str()).collect::<Vec<_>>(), ["Soon"]);
+    assert!(f.core.take_due_reminders(&dana).unwrap().is_empty());
+}

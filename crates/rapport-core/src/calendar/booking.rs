@@ -404,6 +404,9 @@ impl Rapport {
             };
             derive(&mut row, &event, agent_tz);
             row.time_zone = Some(b.tz.name().to_owned());
+            if input.agent_id != old.agent_id {
+                store::forget_reminders_from(tx, old.id, &utc_text(self.now_utc()))?;
+            }
             self.save_change(tx, &grant, &old, row, Some(&attendees))
         })
     }

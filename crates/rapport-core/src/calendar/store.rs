@@ -409,6 +409,14 @@ pub(crate) fn reminder_sent(conn: &Connection, id: i64, occurrence: &str, minute
         .is_some())
 }
 
+/// Forgets which reminders of appointment `id` were sent for occurrences from `from` on: handed to another
+/// agent, the appointment reminds its new holder, who was told nothing.
+pub(crate) fn forget_reminders_from(tx: &Transaction<'_>, id: i64, from: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM reminders_sent WHERE appointment_id = ?1 AND occurrence >= ?2")?
+        .execute(params![id, from])?;
+    Ok(())
+}
+
 pub(crate) fn mark_reminder(
     tx: &Transaction<'_>,
     id: i64,
