@@ -252,15 +252,7 @@ fn a_move_of_a_lead_with_a_deactivated_owner_can_be_requested() {
     let mut input = deal("Ann", "500");
     input.owner_id = Some(olaf.id);
     let won = in_stage(&f, &input, "won");
-    let off = rapport_core::users::UserInput {
-        username: olaf.username.clone(),
-        display_name: olaf.display_name.clone(),
-        role: olaf.role,
-        active: false,
-        campaigns: vec![],
-        all_campaigns: true,
-    };
-    f.core.update_user(&f.admin, olaf.id, &off).unwrap();
+    f.deactivate(olaf.id);
     let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
     assert_eq!(request.status, ApprovalStatus::Pending);
 }

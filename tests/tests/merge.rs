@@ -103,15 +103,7 @@ fn a_deactivated_owner_of_a_merged_lead_does_not_block_the_merge() {
     let mut b = lead("Tove", "Ahlgren", "tove.ahlgren@gmail.com");
     b.owner_id = Some(olaf.id);
     let b = create(&f, &b);
-    let off = rapport_core::users::UserInput {
-        username: olaf.username.clone(),
-        display_name: olaf.display_name.clone(),
-        role: olaf.role,
-        active: false,
-        campaigns: vec![],
-        all_campaigns: true,
-    };
-    f.core.update_user(&f.admin, olaf.id, &off).unwrap();
+    f.deactivate(olaf.id);
     let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
     assert_eq!(out.lead.owner, None);
     assert_eq!(out.lead.emails.len(), 2, "merged");

@@ -3,14 +3,19 @@
 use chrono::{TimeZone, Utc};
 
 fn starts(text: &str) -> Vec<String> {
+    occurrences_in(text, &rapport_ics::Zone::Utc).into_iter().map(|(start, _)| start).collect()
+}
+
+/// The file's occurrences in 2026, read by someone in `zone`, as (start, end) in UTC; the file reads cleanly.
+fn occurrences_in(text: &str, zone: &rapport_ics::Zone) -> Vec<(String, String)> {
     let cal = rapport_ics::read(text.replace('\n', "\r\n").as_bytes());
     assert!(cal.problems.is_empty(), "{:?}", cal.problems);
     let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-    rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc)
+    rapport_ics::expand(&cal.events, from, to, zone)
         .occurrences
         .iter()
-        .map(|o| o.start.to_text())
+        .map(|o| (o.start.to_text(), o.end.to_text()))
         .collect()
 }
 
@@ -194,12 +199,7 @@ SUMMARY:Call
 END:VEVENT
 END:VCALENDAR
 ";
-    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
-    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
-    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-    let occ = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc).occurrences;
-    let spans: Vec<(String, String)> = occ.iter().map(|o| (o.start.to_text(), o.end.to_text())).collect();
+    let spans = occurrences_in(file, &rapport_ics::Zone::Utc);
     assert_eq!(spans, [("2026-03-10T14:00:00Z".to_string(), "2026-03-10T15:00:00Z".to_string())]);
 }
 
@@ -264,13 +264,8 @@ DTEND;TZID=America/New_York:20260119T130000
 END:VEVENT
 END:VCALENDAR
 ";
-    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
-    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
-    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
     let berlin = rapport_ics::Zone::Iana(chrono_tz::Europe::Berlin);
-    let starts: Vec<String> =
-        rapport_ics::expand(&cal.events, from, to, &berlin).occurrences.iter().map(|o| o.start.to_text()).collect();
+    let starts: Vec<String> = occurrences_in(file, &berlin).into_iter().map(|(start, _)| start).collect();
     assert_eq!(starts, ["2026-01-05T15:00:00Z", "2026-01-19T17:00:00Z"]);
 }
 

@@ -46,6 +46,21 @@ impl Fixture {
         self.core.sign_in(name, PASSWORD).unwrap()
     }
 
+    /// Deactivates user `id` (by an Administrator), leaving the rest of the account as it is.
+    #[allow(dead_code)] // not every test binary deactivates someone
+    pub fn deactivate(&self, id: i64) {
+        let u = self.core.list_users(&self.admin).unwrap().into_iter().find(|u| u.id == id).unwrap();
+        let off = UserInput {
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            active: false,
+            campaigns: u.campaigns,
+            all_campaigns: u.all_campaigns,
+        };
+        self.core.update_user(&self.admin, id, &off).unwrap();
+    }
+
     /// A raw connection for assertions on what is stored.
     pub fn sql(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.path).unwrap()
