@@ -579,6 +579,21 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('map-Firma')).toHaveValue('company');
   });
 
+  it('shows the sheet actually read when another one cannot be', async () => {
+    const { be, u } = open();
+    const preview = be.importPreview.getMockImplementation()!;
+    be.importPreview.mockImplementation(async (fileId, sheet) => {
+      if (sheet === 'Firmen') throw new Error('the sheet is protected');
+      return preview(fileId, sheet);
+    });
+    await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
+    await staged(1);
+    const sheet = within(screen.getByTestId('import-staged-file')).getByTestId('import-sheet');
+    await u.selectOptions(sheet, 'Firmen');
+    await waitFor(() => expect(toasts.items.map((t) => t.message).join()).toContain('the sheet is protected'));
+    await waitFor(() => expect(sheet).toHaveValue('Kontakte'));
+  });
+
   it('reads an Excel file with its sheets, and reads it again with another sheet', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [new File(['PK'], 'kontakte.xlsx')]);
