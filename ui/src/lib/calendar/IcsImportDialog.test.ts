@@ -11,8 +11,9 @@ import IcsImportDialog from './IcsImportDialog.svelte';
 
 const ICS = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n';
 
-function ics(name: string, text = ICS): File {
-  return new File([text], name, { type: 'text/calendar' });
+/** A file as a file picker hands it: picked twice, the same name, size and time. */
+function ics(name: string, text = ICS, lastModified = 1_764_000_000_000): File {
+  return new File([text], name, { type: 'text/calendar', lastModified });
 }
 
 function open(props: Record<string, unknown> = {}, role: 'editor' | 'administrator' = 'administrator') {
@@ -193,5 +194,17 @@ describe('IcsImportDialog', () => {
     await u.click(screen.getByTestId('ics-import-submit'));
     await screen.findByTestId('ics-import-report');
     expect(be.importIcs.mock.calls.map((c) => c[0][0].name)).toEqual(['dropped.ics', 'more.ics']);
+  });
+
+  it('imports two invites that only share a name (every mail program calls its attachment invite.ics)', async () => {
+    const be = mockBackend();
+    const { u } = open({ files: [ics('invite.ics', ICS, 1)] });
+    const dialog = screen.getByTestId('ics-import-dialog');
+    const other = ics('invite.ics', `${ICS}X-OTHER:1\r\n`, 2);
+    await fireEvent.drop(dialog, { dataTransfer: { types: ['Files'], files: [other] } });
+    expect(screen.getAllByTestId('ics-import-file')).toHaveLength(2);
+    await u.click(screen.getByTestId('ics-import-submit'));
+    await screen.findByTestId('ics-import-report');
+    expect(be.importIcs).toHaveBeenCalledTimes(2);
   });
 });
