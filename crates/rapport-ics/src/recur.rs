@@ -179,14 +179,14 @@ fn expand_series(
         let rdate_count = starts.len();
         starts.push((dtstart, event.length));
         let mut ended_before_start = false;
+        // A date UNTIL is its midnight (as dateutil reads it; RFC 5545 leaves a date UNTIL of a date-time series
+        // undefined).
+        let until = |raw: RawValue| match raw {
+            RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
+            RawValue::DateTime(d) => d.wall,
+        };
         for rule in &event.rrules {
-            // A date UNTIL is its midnight (as dateutil reads it; RFC 5545 leaves a date UNTIL of a
-            // date-time series undefined).
-            let until = |raw: RawValue| match raw {
-                RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
-                RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
-                RawValue::DateTime(d) => d.wall,
-            };
             match expand_rule_with(dtstart, rule, &until, window_from, window_to) {
                 Ok((walls, limited, ignored)) => {
                     out.truncated |= limited;
@@ -219,11 +219,6 @@ fn expand_series(
         // EXRULE (RFC 2445): the instances a rule makes are left out, as EXDATEs are.
         let mut excluded_walls = std::collections::HashSet::new();
         for rule in &event.exrules {
-            let until = |raw: RawValue| match raw {
-                RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
-                RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
-                RawValue::DateTime(d) => d.wall,
-            };
             match expand_rule_with(dtstart, rule, &until, window_from, window_to) {
                 Ok((walls, _, _)) => excluded_walls.extend(walls),
                 Err(e) => out.warnings.push(format!(
