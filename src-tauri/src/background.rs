@@ -29,7 +29,7 @@ pub fn start(app: AppHandle) {
             let _ = tauri::async_runtime::spawn_blocking(move || {
                 // An account deactivated since it signed in gets nothing more, and is signed out.
                 if core.session(&actor).is_err_and(|e| e.code() == ErrorCode::SessionEnded) {
-                    handle.state::<AppState>().end_session_of(actor.user_id());
+                    handle.state::<AppState>().end_session(&actor);
                     return;
                 }
                 match core.take_due_reminders(&actor) {

@@ -36,11 +36,11 @@ pub(crate) async fn as_actor<T: Send + 'static>(
 ) -> Res<T> {
     let core = state.core()?;
     let actor = state.actor()?;
-    let user = actor.user_id();
+    let used = actor.clone();
     let result = blocking(move || f(&core, &actor).map_err(ApiError::from)).await;
     // A deactivated account keeps no session here either: the UI goes back to the sign-in.
     if result.as_ref().is_err_and(|e| e.code == ErrorCode::SessionEnded) {
-        state.end_session_of(user);
+        state.end_session(&used);
     }
     result
 }
@@ -90,15 +90,25 @@ pub async fn app_status(state: State<'_, AppState>) -> Res<AppStatus> {
         }
     };
     let actor = state.actor().ok();
-    let (initialized, session) = blocking(move || {
+    let (initialized, session, ended) = blocking(move || {
         let initialized = core.has_users()?;
-        // A session whose user was deactivated or removed is simply not a session any more.
-        let session = actor.and_then(|a| core.session(&a).ok());
-        Ok((initialized, session))
+        // A session whose user was deactivated or removed is simply not a session any more; any other
+        // failure to read it (a busy or unreadable file) is reported, and signs nobody out.
+        let session = match actor {
+            None => None,
+            Some(a) => match core.session(&a) {
+                Ok(s) => Some(s),
+                Err(e) if e.code() == rapport_core::ErrorCode::SessionEnded => {
+                    return Ok((initialized, None, Some(a)));
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        Ok((initialized, session, None))
     })
     .await?;
-    if session.is_none() {
-        state.set_actor(None);
+    if let Some(ended) = ended {
+        state.end_session(&ended);
     }
     Ok(AppStatus { startup_error: None, initialized, session, database_path: path })
 }

@@ -58,15 +58,40 @@ impl AppState {
         *self.session_guard() = actor;
     }
 
-    /// Signs out user `user` if still signed in (not someone who signed in since).
-    pub fn end_session_of(&self, user: Option<i64>) {
+    /// Signs out the session `ended` if it is still the one held: not someone who signed in since, nor the
+    /// session one's own password change renewed while a command of the old one ran.
+    pub fn end_session(&self, ended: &Actor) {
         let mut session = self.session_guard();
-        if session.as_ref().is_some_and(|a| a.user_id() == user) {
+        if session.as_ref() == Some(ended) {
             *session = None;
         }
     }
 
     fn session_guard(&self) -> std::sync::MutexGuard<'_, Option<Actor>> {
         lock(&self.session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A command of the session before one's own password change ends with "session ended"; the window's
+    /// renewed session stays signed in.
+    #[test]
+    fn only_the_session_that_ended_is_signed_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = Rapport::open(&dir.path().join("state.db")).unwrap();
+        let admin = core.create_first_admin("admin", "Ada", "a long password 1").unwrap();
+        let id = admin.user_id().unwrap();
+        let renewed =
+            core.change_password(&admin, id, Some("a long password 1"), "a long password 2").unwrap().unwrap();
+        let state = AppState::new(Ok(Arc::new(core)), dir.path().join("state.db"));
+        state.set_actor(Some(renewed.clone()));
+        state.end_session(&admin);
+        assert_eq!(state.actor().ok(), Some(renewed.clone()), "the renewed session goes on");
+        state.end_session(&renewed);
+        assert!(state.actor().is_err(), "the session that ended is signed out");
     }
 }

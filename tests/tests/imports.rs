@@ -986,3 +986,63 @@ fn a_row_repeating_the_lead_an_earlier_row_creates_is_unchanged_in_the_dry_run_a
     assert_eq!((b.counts.create_active, b.counts.unchanged, b.counts.update), (1, 1, 1), "{:?}", b.counts);
     assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
 }
+
+/// One's own password changed in another part of the window while an import runs (or is undone) does not stop
+/// it: the run began in a valid session, and the window goes on with the renewed one. A deactivation meanwhile
+/// still stops it at its next chunk, the chunks before it kept.
+#[test]
+fn an_import_goes_on_when_its_importer_changes_their_password_but_not_when_deactivated() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let eve_id = eve.user_id().unwrap();
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..12_000 {
+        text.push_str(&format!("Row{i},Person{i},row{i}@password.example\n"));
+    }
+    let path = write(&f, "long.csv", text.as_bytes());
+    let plan = suggested_plan(&f, &path, None);
+    // The window goes on with the session each change hands back, as the app does.
+    let (mut password, mut window) = (common::PASSWORD.to_string(), eve.clone());
+    let mut chunks = 0;
+    let mut change_own_password = |_: rapport_core::imports::RunProgress| {
+        chunks += 1;
+        let new = format!("eve's password {chunks}");
+        window = f.core.change_password(&window, eve_id, Some(&password), &new).unwrap().unwrap();
+        password = new;
+    };
+    let batch = f.core.start_import(&eve, &path, "long.csv", &plan, &mut change_own_password).unwrap();
+    assert_eq!((batch.status, batch.rows_done), (ImportStatus::Completed, 12_000));
+    assert!(chunks > 1, "the password changed between chunks: {chunks}");
+    assert_eq!(f.core.list_leads(&eve, &Default::default()).unwrap_err().code(), rapport_core::ErrorCode::SessionEnded);
+
+    let eve = f.core.sign_in("eve", &password).unwrap();
+    let (mut steps, mut password_now, mut window) = (0, password.clone(), eve.clone());
+    let report = f
+        .core
+        .undo_import(&eve, batch.id, &mut |_| {
+            steps += 1;
+            let new = format!("eve's undo password {steps}");
+            window = f.core.change_password(&window, eve_id, Some(&password_now), &new).unwrap().unwrap();
+            password_now = new;
+        })
+        .unwrap();
+    assert!(steps > 1, "the password changed between the undo's steps: {steps}");
+    assert_eq!(report.removed, 12_000, "{report:?}");
+
+    let eve = f.core.sign_in("eve", &password_now).unwrap();
+    let mut deactivated = false;
+    let err = f
+        .core
+        .start_import(&eve, &path, "long.csv", &plan, &mut |_| {
+            if !deactivated {
+                f.deactivate(eve_id);
+                deactivated = true;
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::SessionEnded, "{err}");
+    let history = f.core.import_history(&f.admin, 10).unwrap();
+    let stopped = history.first().unwrap();
+    assert_eq!(stopped.status, ImportStatus::Failed);
+    assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "its first chunk kept: {}", stopped.rows_done);
+}

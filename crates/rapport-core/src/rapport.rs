@@ -64,13 +64,26 @@ impl Rapport {
 
     /// The actor's rights as stored now, with `permission` required.
     pub(crate) fn grant(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
+        Self::grant_checking(conn, actor, permission, true)
+    }
+
+    /// The grant of a later step of one long run (an import's next chunk, a scan's save), whose first step
+    /// took `grant`. As `grant`, except that a password changed since the run began does not stop it: one's
+    /// own password changed in the same window while an import ran must not fail the import (and then sign
+    /// the window out). A deactivation, or a role that lost the permission, still stops it at its next step;
+    /// a changed password stops every new operation of the old session.
+    pub(crate) fn grant_going_on(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
+        Self::grant_checking(conn, actor, permission, false)
+    }
+
+    fn grant_checking(conn: &Connection, actor: &Actor, permission: Permission, credential: bool) -> Result<Grant> {
         let grant = match actor.user_id {
             None => Grant::system(),
             Some(id) => user_store::grant(conn, id)?.ok_or(Error::Access(AccessError::Deactivated))?,
         };
         // A password changed or reset since the session began ends it (a reset because it leaked must lock out
         // whoever holds it), as a deactivation does.
-        if let (Some(id), Some(credential)) = (actor.user_id, &actor.credential) {
+        if let (true, Some(id), Some(credential)) = (credential, actor.user_id, &actor.credential) {
             let now = user_store::password_hash(conn, id)?.map(|h| crate::access::credential_of(&h));
             if now.as_ref() != Some(credential) {
                 return Err(Error::Access(AccessError::Deactivated));

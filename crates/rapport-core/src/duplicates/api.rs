@@ -84,7 +84,7 @@ impl Rapport {
         let at = self.now();
         let mut pairs = Vec::with_capacity(found.len());
         let (leads, open, kept_apart) = self.db.write(|tx| {
-            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+            let grant = Self::grant_going_on(tx, actor, Permission::ReviewDuplicates)?;
             if grant.duplicate_reach() != DuplicateReach::All {
                 return Err(AccessError::NotSteward("scan every lead for duplicates").into());
             }

@@ -255,8 +255,12 @@ impl Rapport {
     /// its undo reach leads of every campaign the file touched, so a user limited to some campaigns does not
     /// get them for someone else's import (NotFound, as for any record outside one's reach).
     pub(crate) fn import_batch_row(&self, actor: &Actor, id: i64) -> Result<BatchRow> {
+        self.import_batch_row_by(actor, id, Self::grant)
+    }
+
+    fn import_batch_row_by(&self, actor: &Actor, id: i64, check: GrantCheck) -> Result<BatchRow> {
         self.db.read(|c| {
-            let grant = Self::grant(c, actor, Permission::WriteLeads)?;
+            let grant = check(c, actor, Permission::WriteLeads)?;
             store::batch(c, id)?
                 .filter(|b| may_see(&grant, b))
                 .ok_or(Error::NotFound { entity: "import", id: id.to_string() })
@@ -283,7 +287,9 @@ impl Rapport {
         };
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, status, Some(&now), error.as_deref())?))?;
         result?;
-        self.import_batch(actor, id)
+        // The run's last step: a password changed while it ran does not hide what it did.
+        let b = self.import_batch_row_by(actor, id, Self::grant_going_on)?;
+        Ok(to_batch(b, self.kept_leads_by(actor, id, Self::grant_going_on)?))
     }
 
     /// True when every row is in, false when cancelled.
@@ -312,7 +318,7 @@ impl Rapport {
             }
             let mut n = 0u32;
             counts = self.db.write(|tx| {
-                let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+                let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
                 // The run keeps counts and rejected rows, not what each row matched.
                 let rules = RowRules { explain: false, ..Self::row_rules(tx, &grant, &b.plan)? };
                 let batch = self.begin_batch(tx, &grant, &Origin::import(b.file_name.clone()))?;
@@ -373,8 +379,18 @@ impl Rapport {
 
     /// The first leads the undo of import `id` kept, named as `actor` may see them.
     pub(crate) fn kept_leads(&self, actor: &Actor, id: i64) -> Result<Vec<super::model::UndoKept>> {
+        self.kept_leads_by(actor, id, Self::grant)
+    }
+
+    /// As `kept_leads`, with the grant checked by `check` (`grant_going_on` at the end of an undo).
+    pub(crate) fn kept_leads_by(
+        &self,
+        actor: &Actor,
+        id: i64,
+        check: GrantCheck,
+    ) -> Result<Vec<super::model::UndoKept>> {
         self.db.read(|c| {
-            let scope = Self::grant(c, actor, Permission::WriteLeads)?.lead_scope();
+            let scope = check(c, actor, Permission::WriteLeads)?.lead_scope();
             Ok(store::kept(c, id, super::model::UNDO_KEPT_SHOWN, &scope)?)
         })
     }
@@ -389,6 +405,9 @@ impl Rapport {
         })
     }
 }
+
+/// `Rapport::grant`, or `Rapport::grant_going_on` for the later steps of one run.
+pub(crate) type GrantCheck = fn(&rusqlite::Connection, &Actor, Permission) -> Result<Grant>;
 
 fn may_see(grant: &Grant, b: &BatchRow) -> bool {
     grant.role == crate::users::Role::Administrator || (grant.user_id.is_some() && grant.user_id == b.actor_id)

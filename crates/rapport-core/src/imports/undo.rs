@@ -52,7 +52,7 @@ impl Rapport {
         let undo_ref = format!("undo of import {id}");
         for (i, change_batch) in batches.into_iter().enumerate() {
             report = self.db.write(|tx| {
-                let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+                let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
                 let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: undo_ref.clone() };
                 let undo_batch = self.begin_batch(tx, &grant, &origin)?;
                 let mut report = report.clone();
@@ -206,7 +206,7 @@ impl Rapport {
         }
         let now = self.now();
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undone, Some(&now), None)?))?;
-        report.kept = self.kept_leads(actor, id)?;
+        report.kept = self.kept_leads_by(actor, id, Self::grant_going_on)?;
         Ok(report)
     }
 }
