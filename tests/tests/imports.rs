@@ -347,6 +347,8 @@ fn an_undos_kept_leads_are_named_within_the_readers_campaigns() {
     assert_eq!(names(&again.kept), names(&report.kept), "read again from the history, the same");
     let admins = f.core.import_batch(&f.admin, b.id).unwrap().undo.unwrap();
     assert_eq!(names(&admins.kept), [(ann, Some("Ann Lee".to_string())), (cy, Some("Cy Day".to_string()))]);
+    let ann_why = &admins.kept[0].reason;
+    assert!(ann_why.contains("campaign outside yours"), "not told it was deleted: {ann_why}");
 }
 
 /// A lead the import created into which another was merged, the merge adding nothing to it: the undo keeps it,
@@ -413,7 +415,76 @@ fn undo_removes_a_created_lead_that_a_later_chunk_of_the_same_import_changed() {
     assert_eq!(find(&f, "ann@").phones.len(), 1, "the later chunk added her phone");
     let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
     assert_eq!((report.removed, report.kept_count), (5001, 0), "{:?}", report.kept.first());
+    assert_eq!(report.reverted, 0, "Ann, reverted then removed, is counted once, as removed");
     assert_eq!(f.count("leads"), 0);
+}
+
+/// A lead that two chunks of one import touched, edited since: the undo keeps it once, saying both why.
+#[test]
+fn a_lead_two_chunks_touched_is_kept_once_with_every_reason() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email,company\nAnn,Lee,ann@lee.io,\n");
+    for i in 0..5000 {
+        text.push_str(&format!("P{i},Person{i},p{i}@example.com,\n"));
+    }
+    text.push_str("Ann,Lee,ann@lee.io,Acme\n");
+    let path = write(&f, "twice.csv", text.as_bytes());
+    let plan = ImportPlan { dedup: false, key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.update), (5001, 1), "{b:?}");
+    let ann = find(&f, "ann@");
+    let mut input = ann.to_input();
+    input.company = "Globex".into();
+    f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap();
+
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.reverted, report.kept_count), (5000, 0, 1), "{report:?}");
+    assert_eq!(report.kept.len(), 1);
+    let why = &report.kept[0].reason;
+    assert!(why.contains("kept company: edited since") && why.contains("changed the company on"), "{why}");
+    assert_eq!(find(&f, "ann@").company, "Globex");
+}
+
+/// Two imports undone newest first: what the newer wrote to the older's leads was taken back, so the older's
+/// undo removes them as if the newer had never run.
+#[test]
+fn undoing_two_imports_newest_first_removes_the_older_ones_leads() {
+    let f = fixture();
+    let first = import(&f, "a.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
+    let path = write(&f, "b.csv", b"email,company\nann@lee.io,Acme\n");
+    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let second = run(&f, &path, &plan);
+    assert_eq!(second.counts.update, 1, "{second:?}");
+    let undone = f.core.undo_import(&f.admin, second.id, &mut |_| {}).unwrap();
+    assert_eq!((undone.reverted, undone.kept_count), (1, 0), "{undone:?}");
+    let report = f.core.undo_import(&f.admin, first.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (1, 0), "{:?}", report.kept);
+    assert_eq!(f.count("leads"), 0);
+}
+
+/// A field the import changed, edited since and written back to the import's value: the edit is someone's
+/// choice, so the undo keeps it as it does any edit (the value alone cannot tell).
+#[test]
+fn undo_keeps_a_field_edited_since_even_back_to_the_imports_value() {
+    let f = fixture();
+    let mut stored = common::lead("Ann", "Lee", "ann@lee.io");
+    stored.company = "Old".into();
+    f.core.create_lead(&f.admin, &stored, &Origin::manual()).unwrap();
+    let path = write(&f, "b.csv", b"email,company,city\nann@lee.io,NewCo,Paris\n");
+    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    for company in ["Globex", "NewCo"] {
+        let ann = find(&f, "ann@");
+        let mut input = ann.to_input();
+        input.company = company.into();
+        f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap();
+    }
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    let ann = find(&f, "ann@");
+    assert_eq!((ann.company.as_str(), ann.address.city.as_str()), ("NewCo", ""), "the city goes back, not the company");
+    assert_eq!((report.reverted, report.kept_count), (1, 1), "{report:?}");
+    assert!(report.kept[0].reason.contains("kept company: edited since"), "{:?}", report.kept);
 }
 
 #[test]

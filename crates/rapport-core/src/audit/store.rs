@@ -256,26 +256,59 @@ pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) 
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The first change to a record made after batch `after` by a batch that is neither import `import_id`'s nor
-/// its undo's (source `undo_ref`, which reverts the import's later chunks first): (field, when, by whom). What
-/// an undo of the import must not overwrite.
-pub fn first_change_outside_import(
+/// Whether batches of source `source_ref` other than `except` changed the record.
+pub fn changed_by_source(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    source_ref: &str,
+    except: i64,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM change_log l JOIN change_batches b ON b.id = l.batch_id
+             WHERE l.entity = ?1 AND l.entity_id = ?2 AND b.source_ref = ?3 AND b.id != ?4 LIMIT 1",
+        )?
+        .exists(params![entity, entity_id, source_ref, except])?)
+}
+
+/// A change to a record made after a point of an import by a batch that was neither that import's nor its undo's.
+#[derive(Debug, Clone)]
+pub struct LaterChange {
+    pub field: String,
+    pub at: String,
+    pub actor_name: String,
+    /// The import whose chunk made it, if an import did.
+    pub import_id: Option<i64>,
+    pub source_ref: String,
+}
+
+/// The changes to a record made after batch `after` by batches that are neither import `import_id`'s nor its
+/// undo's (source `undo_ref`, which reverts the import's later chunks first), oldest first. What an undo of the
+/// import must not overwrite, unless they were taken back since (another import undone).
+pub fn changes_outside_import(
     conn: &Connection,
     entity: &str,
     entity_id: i64,
     after: i64,
     import_id: i64,
     undo_ref: &str,
-) -> Result<Option<(String, String, String)>, StoreError> {
+) -> Result<Vec<LaterChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.field, b.at, b.actor_name FROM change_log l JOIN change_batches b ON b.id = l.batch_id
+        "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref
+         FROM change_log l JOIN change_batches b ON b.id = l.batch_id
          WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
            AND b.source_ref != ?5
-         ORDER BY l.id LIMIT 1",
+         ORDER BY l.id",
     )?;
-    let mut rows = stmt.query(params![entity, entity_id, after, import_id, undo_ref])?;
-    match rows.next()? {
-        Some(r) => Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?))),
-        None => Ok(None),
-    }
+    let rows = stmt.query_map(params![entity, entity_id, after, import_id, undo_ref], |r| {
+        Ok(LaterChange {
+            field: r.get(0)?,
+            at: r.get(1)?,
+            actor_name: r.get(2)?,
+            import_id: r.get(3)?,
+            source_ref: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

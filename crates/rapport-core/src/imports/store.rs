@@ -197,10 +197,32 @@ pub(crate) fn set_undo(tx: &Transaction<'_>, id: i64, cursor: i64, report: &Undo
     Ok(())
 }
 
-pub(crate) fn insert_kept(tx: &Transaction<'_>, id: i64, lead_id: i64, reason: &str) -> Result<(), StoreError> {
+/// Records that undo `id` kept lead `lead_id`, and why; a lead kept again (another chunk of the same import)
+/// adds its reason to the first. True when the lead was not kept before.
+pub(crate) fn insert_kept(tx: &Transaction<'_>, id: i64, lead_id: i64, reason: &str) -> Result<bool, StoreError> {
+    let before: Option<String> = tx
+        .prepare_cached("SELECT reason FROM import_undo_kept WHERE import_id = ?1 AND lead_id = ?2")?
+        .query_row(params![id, lead_id], |r| r.get(0))
+        .optional()?;
+    let reason = match &before {
+        Some(b) if b.split("; ").any(|r| r == reason) => b.clone(),
+        Some(b) => format!("{b}; {reason}"),
+        None => reason.to_string(),
+    };
     tx.prepare_cached("INSERT OR REPLACE INTO import_undo_kept (import_id, lead_id, reason) VALUES (?1, ?2, ?3)")?
         .execute(params![id, lead_id, reason])?;
-    Ok(())
+    Ok(before.is_none())
+}
+
+/// The imports undone whose undo did not keep lead `lead_id`: what they wrote to it was taken back, so an undo
+/// of an earlier import does not count it as a later edit.
+pub(crate) fn undone_without(conn: &Connection, lead_id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id FROM import_batches i WHERE i.status = 'undone'
+           AND NOT EXISTS (SELECT 1 FROM import_undo_kept k WHERE k.import_id = i.id AND k.lead_id = ?1)",
+    )?;
+    let rows = stmt.query_map(params![lead_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The leads undo `id` kept, named if `scope` sees them.

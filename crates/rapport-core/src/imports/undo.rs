@@ -49,7 +49,7 @@ impl Rapport {
         let mut report = b.undo.clone().unwrap_or_default();
         let total = batches.len() as u32;
         let started = Instant::now();
-        let undo_ref = format!("undo of import {id}");
+        let undo_ref = undo_ref_of(id);
         for (i, change_batch) in batches.into_iter().enumerate() {
             report = self.db.write(|tx| {
                 let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
@@ -70,6 +70,11 @@ impl Rapport {
                     let created = changes.iter().any(|(f, _, _)| f == "*");
                     let current = match visible_lead(tx, &grant, lead_id) {
                         Ok(l) => l,
+                        Err(Error::NotFound { .. }) if leads::get(tx, lead_id)?.is_some() => {
+                            let why = "kept: it is in a campaign outside yours now (an Administrator sees it)";
+                            keep(tx, id, lead_id, why, &mut report)?;
+                            continue;
+                        }
                         Err(Error::NotFound { .. }) => {
                             let why = "no longer exists (merged into another lead or deleted since the import)";
                             keep(tx, id, lead_id, why, &mut report)?;
@@ -77,12 +82,11 @@ impl Rapport {
                         }
                         Err(e) => return Err(e),
                     };
-                    let later =
-                        changelog::first_change_outside_import(tx, "lead", lead_id, change_batch, id, &undo_ref)?;
+                    let later = changes_since(tx, lead_id, change_batch, id, &undo_ref)?;
                     if created {
-                        if let Some((field, at, who)) = later {
+                        if let Some(changelog::LaterChange { field, at, actor_name: who, .. }) = later.first() {
                             // Named as the form names them, at the minute, in UTC: read by people.
-                            let what = fields::field(&field).map_or(field.clone(), |f| f.info.label.to_lowercase());
+                            let what = fields::field(field).map_or(field.clone(), |f| f.info.label.to_lowercase());
                             let when = at.get(..16).map_or(at.clone(), |t| format!("{} UTC", t.replace('T', " ")));
                             let why = format!("kept: {who} changed the {what} on {when}, after the import");
                             keep(tx, id, lead_id, &why, &mut report)?;
@@ -110,10 +114,26 @@ impl Rapport {
                             )?;
                             leads::delete(tx, lead_id)?;
                             report.removed += 1;
+                            // Reverted by this undo's step of a later chunk, then removed: one lead, removed.
+                            if changelog::changed_by_source(tx, "lead", lead_id, &undo_ref, undo_batch.id)? {
+                                report.reverted = report.reverted.saturating_sub(1);
+                            }
                         }
                         continue;
                     }
-                    let input = take_back(&current, &changes);
+                    // A field the import changed and someone wrote since stays as it is now, even when it
+                    // was written back to the import's value (the value alone cannot tell).
+                    let written_since: Vec<&str> = later
+                        .iter()
+                        .map(|c| c.field.as_str())
+                        .filter(|f| changes.iter().any(|(changed, _, _)| changed == f) && is_single_value(f))
+                        .collect();
+                    let mut input = take_back(&current, &changes);
+                    for f in &written_since {
+                        if let Some(fd) = fields::field(f) {
+                            (fd.set)(&mut input, &(fd.get)(&current));
+                        }
+                    }
                     let before = current.clone();
                     // The gate decides before anything is written: a refused lead stays as it is, and says why.
                     let after = match self.write_update(
@@ -171,15 +191,9 @@ impl Rapport {
                     let edited: Vec<&str> = last_change
                         .into_iter()
                         .filter(|(f, _, new)| {
-                            fields::field(f).is_some_and(|fd| {
-                                fd.info.editable
-                                    && !matches!(
-                                        fd.info.kind,
-                                        crate::leads::LeadFieldKind::EmailList
-                                            | crate::leads::LeadFieldKind::PhoneList
-                                            | crate::leads::LeadFieldKind::TagList
-                                    )
-                            }) && now.iter().any(|(n, v)| n == f && Some(v) != new.as_ref())
+                            is_single_value(f)
+                                && (written_since.contains(&f.as_str())
+                                    || now.iter().any(|(n, v)| n == f && Some(v) != new.as_ref()))
                         })
                         .map(|(f, _, _)| f.as_str())
                         .collect();
@@ -211,8 +225,48 @@ impl Rapport {
     }
 }
 
+/// Counts a lead once however many chunks of the import kept it.
 fn keep(tx: &rusqlite::Transaction<'_>, id: i64, lead_id: i64, why: &str, report: &mut UndoReport) -> Result<()> {
-    store::insert_kept(tx, id, lead_id, why)?;
-    report.kept_count += 1;
+    if store::insert_kept(tx, id, lead_id, why)? {
+        report.kept_count += 1;
+    }
     Ok(())
+}
+
+/// An editable field of one value (not a list, whose entries the undo takes back one by one).
+fn is_single_value(name: &str) -> bool {
+    fields::field(name).is_some_and(|fd| {
+        fd.info.editable
+            && !matches!(
+                fd.info.kind,
+                crate::leads::LeadFieldKind::EmailList
+                    | crate::leads::LeadFieldKind::PhoneList
+                    | crate::leads::LeadFieldKind::TagList
+            )
+    })
+}
+
+/// The source of the change batches that undo import `id`.
+fn undo_ref_of(id: i64) -> String {
+    format!("undo of import {id}")
+}
+
+/// What others wrote to lead `lead_id` after `change_batch` of import `id`, oldest first; the writes of another
+/// import undone since (and its undo's) are left out, as long as that undo did not keep the lead.
+fn changes_since(
+    tx: &rusqlite::Transaction<'_>,
+    lead_id: i64,
+    change_batch: i64,
+    id: i64,
+    undo_ref: &str,
+) -> Result<Vec<changelog::LaterChange>> {
+    let later = changelog::changes_outside_import(tx, "lead", lead_id, change_batch, id, undo_ref)?;
+    if later.is_empty() {
+        return Ok(later);
+    }
+    let taken_back = store::undone_without(tx, lead_id)?;
+    Ok(later
+        .into_iter()
+        .filter(|c| !taken_back.iter().any(|i| c.import_id == Some(*i) || c.source_ref == undo_ref_of(*i)))
+        .collect())
 }
