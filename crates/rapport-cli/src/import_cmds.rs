@@ -158,11 +158,14 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         eprintln!("--sheet is for workbooks (.xlsx, .xls, .ods): {name} is read as a whole");
     }
     let mut mapping = preview.suggested.clone();
+    // A template brings its mapping and its update key (as in the app), and is recorded by its own name.
+    let mut template: Option<(String, Option<NaturalKey>)> = None;
     if let Some(t) = &a.template {
         let templates = core.import_templates(actor).map_err(err)?;
         let found =
             templates.iter().find(|x| x.name.eq_ignore_ascii_case(t)).ok_or(format!("no template is named \"{t}\""))?;
         mapping = apply_template(&mapping, found);
+        template = Some((found.name.clone(), found.key));
     }
     for m in &a.map {
         let (col, field) = m.split_once('=').ok_or(format!("--map takes COLUMN=FIELD, not \"{m}\""))?;
@@ -176,13 +179,16 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     let plan = ImportPlan {
         sheet: preview.sheet.clone(),
         mapping: mapping.clone(),
-        key: a.key.map(|k| match k {
-            KeyArg::Email => NaturalKey::Email,
-            KeyArg::ExternalRef => NaturalKey::ExternalRef,
-        }),
+        key: a
+            .key
+            .map(|k| match k {
+                KeyArg::Email => NaturalKey::Email,
+                KeyArg::ExternalRef => NaturalKey::ExternalRef,
+            })
+            .or(template.as_ref().and_then(|t| t.1)),
         source: channel,
         source_detail: detail,
-        template: a.template.clone(),
+        template: template.map(|t| t.0),
         dedup: !a.no_dedup,
         keep_invalid: a.keep_invalid,
     };

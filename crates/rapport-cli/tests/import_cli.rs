@@ -180,3 +180,23 @@ fn a_localized_file_gets_the_suggested_mapping_printed_and_a_json_summary() {
     );
     assert_eq!(lead["notes"], "", "the ignored column is not in the notes");
 }
+
+/// A template named as typed brings its update key as in the app, and the batch records the template's own name.
+#[test]
+fn a_template_brings_its_update_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "email,first_name,last_name,company\nann@x.com,Ann,Lee,Old\n").unwrap();
+    let (ok, _, err) =
+        run(&db, &["import", first.to_str().unwrap(), "--key", "email", "--save-template", "Fair Leads"]);
+    assert!(ok, "{err}");
+    let again = dir.path().join("again.csv");
+    std::fs::write(&again, "email,first_name,last_name,company\nann@x.com,Ann,Lee,New\n").unwrap();
+    let (ok, out, err) = run(&db, &["import", again.to_str().unwrap(), "--template", "fair leads", "--format", "json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["counts"]["update"].as_u64(), Some(1), "updated by the template's key: {v}");
+    assert_eq!(batch_json(&db)["template"].as_str(), Some("Fair Leads"));
+    assert_eq!(names_in_db(&db).len(), 1);
+}
