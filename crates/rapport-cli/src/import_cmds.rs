@@ -249,7 +249,21 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             ));
         }
     }
-    let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(err)?;
+    let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(|e| {
+        // The chunks before the failure are in, in a batch of their own: say which, and what can be done.
+        let failed = core.import_history(actor, 20).ok().and_then(|h| {
+            h.into_iter().find(|b| b.file_name == name && b.status == rapport_core::imports::ImportStatus::Failed)
+        });
+        match failed {
+            Some(b) if b.rows_done > 0 => format!(
+                "import {} stopped after {} row(s): {e}\nthe rows before it are in; go on with: rapport import resume {}, \
+                 or take them back with: rapport import undo {}",
+                b.id, b.rows_done, b.id, b.id
+            ),
+            Some(b) => format!("import {} stopped before its first row was in: {e}", b.id),
+            None => err(e),
+        }
+    })?;
     save_template();
     finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)
 }
@@ -368,11 +382,14 @@ fn finish(
     }
     println!("import {} of {}: {} ({:?})", b.id, b.file_name, counts_text(&b.counts), b.status);
     let created = b.counts.create_active + b.counts.create_draft + b.counts.review;
+    // A row held for review is a new lead too, Active or Draft as its values make it: counted apart.
+    let review = match b.counts.review {
+        0 => String::new(),
+        n => format!(", {n} held for review as possible duplicates"),
+    };
     println!(
-        "imported {created} lead(s) from {} ({} Active, {} Draft)",
-        b.file_name,
-        created - b.counts.create_draft,
-        b.counts.create_draft
+        "imported {created} lead(s) from {}: {} Active, {} Draft{review}",
+        b.file_name, b.counts.create_active, b.counts.create_draft
     );
     if b.counts.create_draft > 0 {
         println!("Drafts (invalid emails or phones kept as typed among them) are listed by: rapport leads list --needs-fixing");

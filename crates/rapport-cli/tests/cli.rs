@@ -147,7 +147,7 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
 
     let r = rapport(&db, &["import", csv.to_str().unwrap(), "--skip-invalid"]);
     assert!(r.ok, "{}", r.err);
-    assert!(r.out.contains("imported 2 lead(s) from fair.csv (2 Active, 0 Draft)"), "{}", r.out);
+    assert!(r.out.contains("imported 2 lead(s) from fair.csv: 2 Active, 0 Draft"), "{}", r.out);
 
     let out = dir.path().join("export.csv");
     assert!(rapport(&db, &["leads", "export", "--format", "csv", "-o", out.to_str().unwrap()]).ok);

@@ -200,3 +200,30 @@ fn a_template_brings_its_update_key() {
     assert_eq!(batch_json(&db)["template"].as_str(), Some("Fair Leads"));
     assert_eq!(names_in_db(&db).len(), 1);
 }
+
+/// An import that fails part-way says which batch holds the rows already in, and how to resume or undo it.
+#[test]
+fn a_failed_import_names_its_batch_and_what_can_be_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let (ok, _, err) = run(&db, &["import", "history"]);
+    assert!(ok, "{err}");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.first_name = 'P5300'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let csv = dir.path().join("people.csv");
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..5600 {
+        text.push_str(&format!("P{i},Person,p{i}@example.com\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let (ok, _, err) = run(&db, &["import", csv.to_str().unwrap(), "--no-dedup", "--skip-invalid"]);
+    assert!(!ok);
+    let id = batch_json(&db)["id"].as_i64().unwrap();
+    assert!(err.contains(&format!("import {id} stopped after ")) && err.contains("injected failure"), "{err}");
+    assert!(err.contains(&format!("rapport import resume {id}")) && err.contains(&format!("import undo {id}")), "{err}");
+}
