@@ -1117,3 +1117,18 @@ fn an_import_goes_on_when_its_importer_changes_their_password_but_not_when_deact
     assert_eq!(stopped.status, ImportStatus::Failed);
     assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "its first chunk kept: {}", stopped.rows_done);
 }
+
+/// An Editor's history holds their own imports however many others imported since.
+#[test]
+fn an_editors_history_is_not_crowded_out_by_others_imports() {
+    let f = fixture();
+    let ed = f.user("ed", Role::Editor, &[]);
+    let path = write(&f, "mine.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
+    let mine = f.core.start_import(&ed, &path, "mine.csv", &suggested_plan(&f, &path, None), &mut |_| {}).unwrap();
+    for i in 0..3 {
+        import(&f, &format!("theirs{i}.csv"), format!("first_name,last_name,email\nP{i},Q,p{i}@q.io\n").as_bytes());
+    }
+    let history = f.core.import_history(&ed, 2).unwrap();
+    assert_eq!(history.iter().map(|b| b.id).collect::<Vec<_>>(), [mine.id]);
+    assert_eq!(f.core.import_history(&f.admin, 2).unwrap().len(), 2, "an Administrator's is everyone's");
+}

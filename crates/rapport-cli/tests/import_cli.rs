@@ -225,5 +225,8 @@ fn a_failed_import_names_its_batch_and_what_can_be_done() {
     assert!(!ok);
     let id = batch_json(&db)["id"].as_i64().unwrap();
     assert!(err.contains(&format!("import {id} stopped after ")) && err.contains("injected failure"), "{err}");
-    assert!(err.contains(&format!("rapport import resume {id}")) && err.contains(&format!("import undo {id}")), "{err}");
+    assert!(
+        err.contains(&format!("rapport import resume {id}")) && err.contains(&format!("import undo {id}")),
+        "{err}"
+    );
 }

@@ -120,11 +120,14 @@ pub(crate) fn batch(conn: &Connection, id: i64) -> Result<Option<BatchRow>, Stor
         .optional()?)
 }
 
-pub(crate) fn batches(conn: &Connection, limit: u32) -> Result<Vec<BatchRow>, StoreError> {
+/// The newest `limit` batches, of everyone (`by` None) or of one user: filtered before the limit, so a user's
+/// older imports are not crowded out by everyone else's.
+pub(crate) fn batches(conn: &Connection, limit: u32, by: Option<i64>) -> Result<Vec<BatchRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {BATCH_COLUMNS} FROM import_batches ORDER BY started_at DESC, id DESC LIMIT ?1"
+        "SELECT {BATCH_COLUMNS} FROM import_batches WHERE ?2 IS NULL OR actor_id = ?2
+         ORDER BY started_at DESC, id DESC LIMIT ?1"
     ))?;
-    let rows = stmt.query_map([limit], batch_row)?;
+    let rows = stmt.query_map(params![limit, by], batch_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
