@@ -334,6 +334,7 @@ impl Rapport {
                 return self.record_reply(&source, &body_hash, status, "rejected", body);
             }
         };
+        let fields = without_empty_repeats(fields);
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);
         let several = several_values_for_one(&fields, &mapping);
@@ -517,15 +518,36 @@ fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]
     errors
 }
 
+/// A name sent several times keeps its values that say something: a form's second, empty box of one name adds
+/// nothing, and would make a field of one value look sent twice.
+fn without_empty_repeats(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    let filled = |name: &str| fields.iter().any(|(n, v)| n == name && !v.trim().is_empty());
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(fields.len());
+    for (name, value) in &fields {
+        let repeat = kept.iter().any(|(n, _)| n == name);
+        if value.trim().is_empty() && (repeat || filled(name)) {
+            continue;
+        }
+        kept.push((name.clone(), value.clone()));
+    }
+    kept
+}
+
+/// Where each sent name goes: the source's own map first, then the guess from its name. A guess never takes a
+/// field of one value that the map (or an earlier name) already fills: the sent name goes to notes instead,
+/// rather than the whole request being refused for two names on one field.
 fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
     let suggested = suggest_mapping(names);
+    let mapped = |n: &str| source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n));
+    let mut claimed: Vec<String> = names.iter().filter_map(|n| mapped(n)).map(|m| m.target.clone()).collect();
     names
         .iter()
         .zip(suggested)
         .map(|(n, s)| {
-            let target = match source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n)) {
+            let target = match mapped(n) {
                 Some(m) => m.target.clone(),
                 None => match s.field {
+                    Some(f) if single_valued(&f) && claimed.contains(&f) => TO_NOTES.to_string(),
                     Some(f) if ONLY_WHEN_MAPPED.contains(&f.as_str()) => TO_NOTES.to_string(),
                     Some(f) => f,
                     None if source.kind == CaptureSourceKind::WebForm
@@ -537,6 +559,9 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
                 },
             };
             let target = if SET_BY_THE_SOURCE.contains(&target.as_str()) { TO_NOTES.to_string() } else { target };
+            if mapped(n).is_none() {
+                claimed.push(target.clone());
+            }
             ColumnMapping { column: n.clone(), target }
         })
         .collect()
@@ -743,6 +768,46 @@ mod tests {
         let report = core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.kept.iter().any(|k| k.lead_id == ann && k.reason.contains("web form")), "{report:?}");
         assert!(core.get_lead(&admin, ann).is_ok());
+    }
+
+    /// A partner's map fills a field; a name it does not list that looks like the same field goes to notes, and
+    /// an empty second value of a mapped name adds nothing: the request is taken, not refused for two names on
+    /// one field.
+    #[test]
+    fn a_name_the_map_does_not_list_never_takes_a_field_the_map_fills() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
+        let input = CaptureSourceInput {
+            name: "Partner".into(),
+            kind: CaptureSourceKind::Partner,
+            field_map: vec![map("vorname", "first_name"), map("name", "last_name"), map("mail", "email")],
+            rate_per_minute: 10,
+        };
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
+        for (i, body) in [
+            r#"{"vorname":"Jan","name":"Novak","mail":"jan0@novak.cz","surname":""}"#,
+            r#"{"vorname":"Jan","name":"Novak","mail":"jan1@novak.cz","surname":"Nowak"}"#,
+            r#"{"vorname":"Jan","name":["Novak",""],"mail":"jan2@novak.cz"}"#,
+        ]
+        .iter()
+        .enumerate()
+        {
+            let reply = core
+                .submit_capture(source.source.id, None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 202, "{body}: {}", reply.body);
+            let submitted =
+                core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+            let lead = core
+                .get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Jan", "Novak"), "{body}");
+            assert_eq!(lead.emails[0].address, format!("jan{i}@novak.cz"));
+            if i == 1 {
+                assert!(lead.notes.contains("Nowak"), "the unlisted name is kept in the notes: {:?}", lead.notes);
+            }
+        }
     }
 
     #[test]
