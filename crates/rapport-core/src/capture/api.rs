@@ -313,13 +313,7 @@ impl Rapport {
             });
         }
         let source = self.db.read(|c| store::source(c, source_id))?.filter(|s| s.revoked_at.is_none());
-        let Some(source) = source else {
-            return Ok(CaptureReply {
-                status: 401,
-                body: error_body("unauthorized", "the token is not valid", &[]),
-                replayed: false,
-            });
-        };
+        let Some(source) = source else { return Ok(not_valid()) };
         let body_hash = body_hash(content_type, body);
         if let Some(k) = key {
             if let Some(stored) = self.db.read(|c| store::stored_reply(c, source_id, k))? {
@@ -369,6 +363,10 @@ impl Rapport {
             }
         };
         self.db.write(|tx| {
+            // Revoked while this request waited for the writer (behind an import's chunk): refused, as after.
+            if store::source(tx, source_id)?.is_none_or(|s| s.revoked_at.is_some()) {
+                return Ok(not_valid());
+            }
             // Again inside the write: two requests with one key at once are answered as one, not with a failed
             // unique index.
             if let Some(k) = key {
@@ -516,6 +514,11 @@ fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]
         }
     }
     errors
+}
+
+/// The answer to a token that names no source, or a revoked one.
+fn not_valid() -> CaptureReply {
+    CaptureReply { status: 401, body: error_body("unauthorized", "the token is not valid", &[]), replayed: false }
 }
 
 /// A name sent several times keeps its values that say something: a form's second, empty box of one name adds
@@ -808,6 +811,36 @@ mod tests {
                 assert!(lead.notes.contains("Nowak"), "the unlisted name is kept in the notes: {:?}", lead.notes);
             }
         }
+    }
+
+    /// A request that passed the token check and then waited for the writer (behind an import's chunk) while
+    /// the source was revoked is refused, as one sent after: no lead comes in through a revoked token.
+    #[test]
+    fn a_source_revoked_while_a_request_waits_for_the_writer_takes_nothing() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
+        let mut writer = rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
+        let tx = writer
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let reply = std::thread::scope(|s| {
+            let waiting = s.spawn(|| {
+                let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#;
+                core.submit_capture(source.source.id, None, Some("application/json"), body)
+            });
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            tx.execute(
+                "UPDATE capture_sources SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
+                [source.source.id],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            tx.commit().unwrap_or_else(|e| panic!("{e}"));
+            waiting.join().unwrap_or_else(|_| panic!("the request panicked"))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 401, "{}", reply.body);
+        assert_eq!(core.lead_count().unwrap_or_else(|e| panic!("{e}")), 0);
     }
 
     #[test]

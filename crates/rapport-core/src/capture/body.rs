@@ -9,9 +9,10 @@ pub enum BodyError {
     NotAnObject,
     #[error("field \"{0}\" must be text, a number, true/false, or a list of those")]
     Nested(String),
-    #[error("the body is not valid form data (application/x-www-form-urlencoded)")]
-    Form,
-    #[error("field \"{0}\" is not UTF-8 text: send the form as UTF-8 (accept-charset=\"UTF-8\")")]
+    #[error(
+        "field \"{0}\" is not UTF-8 text: send the form as UTF-8 (accept-charset=\"UTF-8\"), or name its charset in \
+         the Content-Type"
+    )]
     NotUtf8(String),
     #[error("send JSON (application/json) or form data (application/x-www-form-urlencoded), not {0}")]
     MediaType(String),
@@ -56,23 +57,41 @@ impl<'de> serde::Deserialize<'de> for Members {
     }
 }
 
-/// A form's fields, names and values percent-decoded and required to be UTF-8: a page served in another
-/// encoding posts its accents as other bytes, which a lenient decoder would store as "J\u{fffd}rgen".
-fn form_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, BodyError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| BodyError::Form)?;
-    let decode = |part: &str| -> Result<String, BodyError> {
-        let spaced = part.replace('+', " ");
-        let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8();
-        decoded.map(|c| c.into_owned()).map_err(|_| BodyError::NotUtf8(String::new()))
+/// A form's fields, names and values percent-decoded, in the charset the request declares (a page served in
+/// ISO-8859-1 posts its accents so, and says it), else required to be UTF-8: an undeclared other encoding would
+/// be stored as "J\u{fffd}rgen" by a lenient decoder.
+fn form_fields(
+    bytes: &[u8],
+    charset: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<(String, String)>, BodyError> {
+    let encoding = charset.unwrap_or(encoding_rs::UTF_8);
+    let decode = |part: &[u8]| -> Option<String> {
+        let spaced: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        let raw: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        encoding.decode_without_bom_handling_and_without_replacement(&raw).map(|c| c.into_owned())
     };
     let mut out = Vec::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = decode(name).map_err(|_| BodyError::NotUtf8(name.to_string()))?;
-        let value = decode(value).map_err(|_| BodyError::NotUtf8(name.clone()))?;
+    for pair in bytes.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &pair[pair.len()..]),
+        };
+        let name = decode(name).ok_or_else(|| BodyError::NotUtf8(String::from_utf8_lossy(name).into_owned()))?;
+        let value = decode(value).ok_or_else(|| BodyError::NotUtf8(name.clone()))?;
         out.push((name, value));
     }
     Ok(out)
+}
+
+/// The encoding a `charset` parameter of the content type names, if it names one.
+fn declared_charset(content_type: Option<&str>) -> Option<&'static encoding_rs::Encoding> {
+    content_type?.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        if !k.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        encoding_rs::Encoding::for_label(v.trim().trim_matches('"').as_bytes())
+    })
 }
 
 /// `content_type` as the request sent it (parameters such as charset allowed).
@@ -80,6 +99,8 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
     let media = content_type.unwrap_or("application/json").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let fields: Vec<(String, String)> = match media.as_str() {
         "application/json" | "text/json" | "" => {
+            // The byte-order mark .NET and PowerShell clients put first, which JSON allows a reader to skip.
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?;
             if !v.is_object() {
                 return Err(BodyError::NotAnObject);
@@ -103,7 +124,7 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
             }
             out
         }
-        "application/x-www-form-urlencoded" => form_fields(bytes)?,
+        "application/x-www-form-urlencoded" => form_fields(bytes, declared_charset(content_type))?,
         other => return Err(BodyError::MediaType(other.to_string())),
     };
     if fields.len() > MAX_FIELDS {
@@ -150,6 +171,17 @@ mod tests {
         assert_eq!(
             parse_body(Some("application/x-www-form-urlencoded"), latin1),
             Err(BodyError::NotUtf8("first_name".into()))
+        );
+        // Unless the request says that is its charset.
+        let declared = "application/x-www-form-urlencoded; charset=ISO-8859-1";
+        assert_eq!(
+            parse_body(Some(declared), latin1),
+            Ok(vec![("first_name".into(), "Jürgen".into()), ("last_name".into(), "X Y".into())])
+        );
+        // JSON after a byte-order mark, as .NET clients send it.
+        assert_eq!(
+            parse_body(Some("application/json"), b"\xEF\xBB\xBF{\"last_name\":\"X\"}"),
+            Ok(vec![("last_name".into(), "X".into())])
         );
         assert_eq!(
             parse_body(Some("application/x-www-form-urlencoded"), b"last_name=X+Y&note=a%2Bb"),
