@@ -23,21 +23,81 @@ pub(crate) fn html(endpoint: &str, token: &str) -> String {
 <script>
 (function () {{
   var form = document.getElementById("rapport-lead-form");
+  var button = form.querySelector("button[type=submit]");
+  // One key per filled form: a retry after a lost answer, or a second click, is answered as the first,
+  // never taken twice. Changing a field makes it another submission.
+  var key = null;
+  form.addEventListener("input", function () {{ key = null; }});
   form.addEventListener("submit", function (e) {{
     e.preventDefault();
+    if (button.disabled) {{ return; }}
     var status = form.querySelector(".rapport-status");
-    var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    key = key || ((window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    button.disabled = true;
     fetch(form.dataset.endpoint, {{
       method: "POST",
       headers: {{ "Authorization": "Bearer " + form.dataset.token, "Idempotency-Key": key,
                   "Content-Type": "application/x-www-form-urlencoded" }},
       body: new URLSearchParams(new FormData(form)).toString()
     }}).then(function (r) {{ return r.json().then(function (b) {{ return [r.ok, b]; }}); }})
-      .then(function (res) {{ status.textContent = res[0] ? "Thank you, we will be in touch." : res[1].message; }})
-      .catch(function () {{ status.textContent = "Could not send the form; please try again."; }});
+      .then(function (res) {{
+        status.textContent = res[0] ? "Thank you, we will be in touch." : res[1].message;
+        if (res[0]) {{ form.reset(); key = null; }}
+      }})
+      .catch(function () {{ status.textContent = "Could not send the form; please try again."; }})
+      .then(function () {{ button.disabled = false; }});
   }});
 }})();
 </script>
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    /// The form's own script, run by Node (which the app's build needs anyway) against a stand-in page: a second
+    /// click while sending sends nothing, a retry after a failure sends the same Idempotency-Key, and a new
+    /// filling (after a success, or a field changed) gets a new one.
+    #[test]
+    fn the_forms_script_keeps_one_key_per_filling_and_sends_once_at_a_time() {
+        let html = super::html("http://127.0.0.1:8790/api/v1/leads", "rpk_token");
+        let script = html.split("<script>").nth(1).and_then(|s| s.split("</script>").next()).expect("a script");
+        let page = r#"
+const on = {}; const keys = []; const pending = [];
+const button = { disabled: false }; const status = { textContent: "" };
+const form = { dataset: { endpoint: "e", token: "t" }, resets: 0,
+  querySelector: (s) => (s.includes("button") ? button : status),
+  addEventListener: (t, f) => { on[t] = f; }, reset() { this.resets++; } };
+globalThis.document = { getElementById: () => form };
+globalThis.window = globalThis;
+globalThis.FormData = function () { return [["last_name", "Lee"]]; };
+globalThis.fetch = (url, o) => { keys.push(o.headers["Idempotency-Key"]); return new Promise((res, rej) => pending.push({ res, rej })); };
+const submit = () => on.submit({ preventDefault() {} });
+const settle = () => new Promise((r) => setTimeout(r, 10));
+const ok = { ok: true, json: () => Promise.resolve({ status: "received" }) };
+eval(SCRIPT);
+(async () => {
+  submit(); submit();                      // a double click: one request
+  const during = button.disabled;
+  pending[0].rej(new Error("offline")); await settle();
+  submit();                                // the retry: the same key
+  pending[1].res(ok); await settle();
+  submit();                                // a new filling after the success: a new key
+  pending[2].rej(new Error("offline")); await settle();
+  on.input(); submit();                    // a field changed: a new key again
+  console.log(JSON.stringify({ keys, during, resets: form.resets, status: status.textContent, after: button.disabled }));
+})();
+"#
+        .replace("SCRIPT", &serde_json::to_string(script).unwrap());
+        let out = std::process::Command::new("node").arg("-e").arg(page).output().expect("node runs the form's script");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let keys: Vec<&str> = v["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        assert_eq!(keys.len(), 4, "{v}");
+        assert_eq!(keys[0], keys[1], "a retry sends the same key");
+        assert!(keys[2] != keys[1] && keys[3] != keys[2], "a new filling sends a new key: {keys:?}");
+        assert_eq!((v["during"].as_bool(), v["resets"].as_u64()), (Some(true), Some(1)), "{v}");
+    }
 }
