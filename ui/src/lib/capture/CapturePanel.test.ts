@@ -136,6 +136,11 @@ describe('Settings › Capture API', () => {
     await u.click(within(dialog).getByTestId('source-map-add'));
     await u.type(within(dialog).getByTestId('source-map-field-1'), 'firma');
     await u.selectOptions(within(dialog).getByTestId('source-map-target-1'), 'company');
+    // A field can be left out; the channel and its detail are the source's own, never a partner field's.
+    const targets = [...within(dialog).getByTestId('source-map-target-1').querySelectorAll('option')].map((o) => o.value);
+    expect(targets).toContain('ignore');
+    expect(targets).not.toContain('source');
+    expect(targets).not.toContain('source_detail');
     await u.click(within(dialog).getByTestId('source-create'));
 
     const token = await within(dialog).findByTestId('capture-token');
@@ -200,6 +205,28 @@ describe('Settings › Capture API', () => {
     expect((text as HTMLTextAreaElement).value).toContain('<form method="post"');
     await u.click(screen.getByTestId('capture-form-html-copy'));
     expect(await navigator.clipboard.readText()).toContain('name="email"');
+    // The API as saved (off, this computer only, no origin) could not take the form: each reason is said.
+    const warnings = screen.getByTestId('capture-form-warnings');
+    expect(warnings).toHaveTextContent('The capture API is off');
+    expect(warnings).toHaveTextContent('listens on this computer only');
+    expect(warnings).toHaveTextContent('No origin is allowed yet');
+  });
+
+  it('warns, for the HTML form of an API open to the network, that an HTTPS page needs an HTTPS address', async () => {
+    const { u } = open({
+      captureStatus: async () => ({
+        settings: { enabled: true, port: 8787, open_to_network: true, allowed_origins: ['https://www.example.com'] },
+        running: true,
+        address: 'http://0.0.0.0:8787',
+        error: null,
+      }),
+    });
+    await screen.findByTestId('capture-status');
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-form-html'));
+    const warnings = await screen.findByTestId('capture-form-warnings');
+    expect(warnings).toHaveTextContent('served over HTTPS cannot post to a plain http:// address');
+    expect(warnings).not.toHaveTextContent('is off');
+    expect(warnings).not.toHaveTextContent('No origin');
   });
 
   it('lists the recent submissions, by source, with a link to the lead', async () => {

@@ -26,7 +26,7 @@ export function statusTone(status: number): 'ok' | 'refused' | 'failed' {
 
 /**
  * What a submission did, in words: the import's row outcomes ("Created (Active)", "To review"…), and "Refused"
- * for a request turned away before it was read as a lead (a bad body, too large, rate-limited).
+ * for a request turned away before it was read as a lead (a body that cannot be read, a revoked source).
  */
 export function outcomeLabel(outcome: string): string {
   if (outcome === 'rejected') return 'Refused';
