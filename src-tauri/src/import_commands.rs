@@ -54,9 +54,9 @@ pub async fn import_start(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn import_cancel(state: State<'_, AppState>, batch_id: Id) -> Res<()> {
-    // A batch no longer running has nothing to stop: the run's own end reports how it ended.
-    as_actor(&state, move |core, actor| core.cancel_import(actor, batch_id.0).map(|_| ())).await
+pub async fn import_cancel(state: State<'_, AppState>, batch_id: Id) -> Res<bool> {
+    // False: nothing runs under that batch now (ended, or a resume still checking its file before it runs).
+    as_actor(&state, move |core, actor| core.cancel_import(actor, batch_id.0)).await
 }
 
 #[tauri::command]

@@ -1,4 +1,4 @@
-import { createEvent, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { createEvent, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
@@ -6,7 +6,9 @@ import { sessionEnded } from './lib/api';
 import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
-import { apiErr, change, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
+import { apiErr, change, deferred, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
+import { importBatch, runProgress } from './test/importFixtures';
+import type { ImportBatch, RunProgress } from './lib/types';
 
 /** The app's start for a user already signed in with `role`. */
 function startedAs(role: Parameters<typeof sessionFor>[0]) {
@@ -351,6 +353,37 @@ describe('closing the window', () => {
     await u.click(await screen.findByTestId('confirm-close-import-close'));
     await waitFor(() => expect(be.closeWindow).toHaveBeenCalledOnce());
     importRuns.reset();
+  });
+
+  it('asks before signing out during an import, then stops the import and signs out once it has ended', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<ImportBatch>();
+    const { be } = await openApp({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: vi.fn(async () => true),
+    });
+    const u = userEvent.setup();
+    const plan = {} as Parameters<typeof be.importStart>[1];
+    void importRuns.importFiles([{ fileId: 'f1', fileName: 'messe.csv', plan }]);
+    report(runProgress({ batch_id: 5 }));
+
+    await u.click(screen.getByTestId('signout'));
+    const dialog = await screen.findByTestId('confirm-signout-import');
+    expect(dialog).toHaveTextContent('The import of messe.csv stops first');
+    await u.click(within(dialog).getByTestId('confirm-signout-import-keep'));
+    expect(be.signOut).not.toHaveBeenCalled();
+    expect(be.importCancel).not.toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('signout'));
+    await u.click(await screen.findByTestId('confirm-signout-import-stop'));
+    await waitFor(() => expect(be.importCancel).toHaveBeenCalledWith(5));
+    expect(be.signOut).not.toHaveBeenCalled();
+    ended.resolve(importBatch({ id: 5, status: 'cancelled', rows_done: 0 }));
+    expect(await screen.findByTestId('signin-username')).toBeInTheDocument();
+    expect(be.signOut).toHaveBeenCalledOnce();
   });
 });
 

@@ -166,8 +166,8 @@ describe('tauriBackend', () => {
     expect((thrown as InstanceType<typeof BackendError>).code).toBe('permission_denied');
     expect(commands.importUndo.mock.calls[0][0]).toBe(3);
 
-    commands.importCancel.mockResolvedValue({ status: 'ok', data: null });
-    await expect(tauriBackend.importCancel(3)).resolves.toBeUndefined();
+    commands.importCancel.mockResolvedValue({ status: 'ok', data: false });
+    await expect(tauriBackend.importCancel(3)).resolves.toBe(false);
     expect(commands.importCancel).toHaveBeenCalledWith(3);
   });
 });

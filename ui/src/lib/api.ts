@@ -238,8 +238,9 @@ export interface Backend {
    * `importCancel`); resolves when the run ends: completed, cancelled or failed.
    */
   importStart(fileId: string, plan: ImportPlan, onProgress: (p: RunProgress) => void): Promise<ImportBatch>;
-  /** Asks the running import of batch `batchId` to stop at its next row (the rows done so far stay). */
-  importCancel(batchId: number): Promise<void>;
+  /** Asks the running import of batch `batchId` to stop at its next row (the rows done so far stay); false when
+   * nothing runs under that batch now (ended, or a resume still checking its file). */
+  importCancel(batchId: number): Promise<boolean>;
   /** Goes on with an interrupted or cancelled import from where it stopped. */
   importResume(batchId: number, onProgress: (p: RunProgress) => void): Promise<ImportBatch>;
   /**
@@ -474,9 +475,7 @@ export const tauriBackend: Backend = {
   importDryRun: (fileId, plan) => unwrap(() => commands.importDryRun(fileId, plan)),
   importStart: (fileId, plan, onProgress) =>
     unwrap(() => commands.importStart(fileId, plan, progressChannel(onProgress))),
-  importCancel: async (batchId) => {
-    await unwrap(() => commands.importCancel(batchId));
-  },
+  importCancel: (batchId) => unwrap(() => commands.importCancel(batchId)),
   importResume: (batchId, onProgress) => unwrap(() => commands.importResume(batchId, progressChannel(onProgress))),
   importUndo: (batchId, onProgress) => unwrap(() => commands.importUndo(batchId, progressChannel(onProgress))),
   importHistory: () => unwrap(() => commands.importHistory()),

@@ -102,7 +102,7 @@ export const commands = {
 	importDryRun: (fileId: string, plan: ImportPlan_Deserialize) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan })),
 	/**  Runs the import to its end, a cancel or a failure, sending progress after every chunk. */
 	importStart: (fileId: string, plan: ImportPlan_Deserialize, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_start", { fileId, plan, onProgress })),
-	importCancel: (batchId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("import_cancel", { batchId })),
+	importCancel: (batchId: Id) => typedError<boolean, ApiError_Serialize>(__TAURI_INVOKE("import_cancel", { batchId })),
 	importResume: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_resume", { batchId, onProgress })),
 	importUndo: (batchId: Id, onProgress: Channel<RunProgress_Deserialize>) => typedError<UndoReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_undo", { batchId, onProgress })),
 	importHistory: () => typedError<ImportBatch_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_history")),

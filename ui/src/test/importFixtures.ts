@@ -562,7 +562,9 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
     importCancel: async (batchId) => {
       const b = batches.find((x) => x.id === batchId);
       if (!b) throw notFound(`import ${batchId} was not found`);
-      if (b.status === 'running') cancelled.add(batchId);
+      if (b.status !== 'running') return false;
+      cancelled.add(batchId);
+      return true;
     },
     importResume: async (batchId, onProgress) => {
       const b = batches.find((x) => x.id === batchId);

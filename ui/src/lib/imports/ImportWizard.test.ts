@@ -229,7 +229,7 @@ describe('Import wizard', () => {
         report = onProgress;
         return ended.promise;
       },
-      importCancel: async () => {},
+      importCancel: async () => true,
       importHistory: async () => [],
     });
     await toDryRun(u);
@@ -352,7 +352,7 @@ describe('Import wizard', () => {
         reports.push(onProgress);
         return ends[reports.length - 1].promise;
       },
-      importCancel: async () => {},
+      importCancel: async () => true,
     });
     await toMapping(u, [csvFile('hannover.csv'), csvFile('berlin.csv', csvText())]);
     await u.click(screen.getByTestId('import-check'));

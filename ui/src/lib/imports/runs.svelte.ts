@@ -43,6 +43,17 @@ class ImportRuns {
   /** Each run gets a number: reports of a run no longer followed are never shown. */
   private run = 0;
   private stopRequested = false;
+  /** A cancel the backend had nothing running for yet (a resume still checking its file): sent again at the
+   * run's next report. */
+  private cancelAgain = false;
+  /** Waiting for the running import or undo to end. */
+  private idle: (() => void)[] = [];
+
+  /** Resolves once nothing runs (at once when nothing does). */
+  whenIdle(): Promise<void> {
+    if (!this.op) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
 
   get running(): boolean {
     return this.op !== null;
@@ -117,6 +128,8 @@ class ImportRuns {
   /** Forgets everything (sign-out, tests); a run still going is no longer followed. */
   reset() {
     this.run++;
+    this.cancelAgain = false;
+    this.wakeIdle();
     this.op = null;
     this.progress = null;
     this.cancelling = false;
@@ -140,7 +153,15 @@ class ImportRuns {
     this.progress = null;
     this.cancelling = false;
     this.stopRequested = false;
+    this.cancelAgain = false;
     this.finished++;
+    this.wakeIdle();
+  }
+
+  private wakeIdle() {
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
   }
 
   /** A report of file `index` of run `mine`: one of a file already done (arriving late) is not this file's. */
@@ -150,8 +171,8 @@ class ImportRuns {
     const first = this.op.batchId === null;
     if (first) this.op = { ...this.op, batchId: p.batch_id };
     this.progress = p;
-    // Cancel was asked for before the batch was known: it goes now.
-    if (first && this.cancelling) void this.sendCancel(p.batch_id);
+    // Cancel was asked for before the batch was known, or before its run could take it: it goes now.
+    if ((first || this.cancelAgain) && this.cancelling) void this.sendCancel(p.batch_id);
   }
 
   /** The batch a failed import left, as the history has it; null if it cannot be read. */
@@ -166,7 +187,10 @@ class ImportRuns {
   private async sendCancel(batchId: number) {
     const mine = this.run;
     try {
-      await backend().importCancel(batchId);
+      this.cancelAgain = false;
+      const stopped = await backend().importCancel(batchId);
+      // Nothing ran yet under that batch (a resume checks its file before it runs): asked again at its first report.
+      if (!stopped && mine === this.run && this.op) this.cancelAgain = true;
     } catch (e) {
       if (mine !== this.run || !this.op) return;
       // The import goes on; let Cancel be tried again.
