@@ -98,7 +98,7 @@ describe('Import history', () => {
     await u.click(screen.getByTestId('undo-confirm'));
     report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
     await waitFor(() => expect((screen.getByTestId('undo-progress-bar') as HTMLProgressElement).value).toBe(3));
-    expect(screen.getByTestId('undo-progress-count')).toHaveTextContent('3 of 7 rows · 42%');
+    expect(screen.getByTestId('undo-progress-count')).toHaveTextContent('3 of 7 steps · 42%');
     // The row shows the undo running.
     expect(within(await row(1)).getByTestId('history-running')).toHaveTextContent('Undoing 42%');
 
@@ -149,6 +149,27 @@ describe('Import history', () => {
     expect(be.importResume.mock.calls[0][0]).toBe(3);
     await waitFor(() => expect(within(screen.getAllByTestId('history-row')[0]).getByTestId('history-status')).toHaveTextContent('Completed'));
     expect(toasts.items[0].message).toMatch(/^Resumed messe-2024\.xlsx/);
+  });
+
+  it('shows a resume started here with its pace, and lets it be cancelled', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<ImportBatch>();
+    const { be, u } = open({
+      importHistory: async () => [importBatch({ id: 3, status: 'cancelled', rows_done: 3, rows_total: 8 })],
+      importResume: (_id, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: vi.fn(async () => true),
+    });
+    await u.click(within(await row(3)).getByTestId('history-resume'));
+    report(runProgress({ batch_id: 3, rows_done: 4, rows_total: 8, rows_per_second: 120, eta_seconds: 4 }));
+    const r = await row(3);
+    await waitFor(() => expect(within(r).getByTestId('history-pace')).toHaveTextContent('120 rows/s · about 4 s left'));
+    await u.click(within(r).getByTestId('history-cancel'));
+    expect(be.importCancel).toHaveBeenCalledWith(3);
+    ended.resolve(importBatch({ id: 3, status: 'cancelled', rows_done: 4, rows_total: 8 }));
+    await waitFor(() => expect(screen.queryByTestId('history-cancel')).toBeNull());
   });
 
   it('downloads the rejected rows of an import', async () => {

@@ -694,6 +694,60 @@ describe('Import wizard', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /Check: what the import would do/ })).toHaveFocus());
   });
 
+  it('moves one step per press of Enter: a key held down never carries past the dry run into the import', async () => {
+    const { be, u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
+    await staged(1);
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-mapping-step');
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-dryrun-step');
+    (document.activeElement as HTMLElement)?.blur();
+    fireEvent.keyDown(window, { key: 'Enter', repeat: true });
+    await Promise.resolve();
+    expect(screen.getByTestId('import-dryrun-step')).toBeInTheDocument();
+    expect(be.importStart).not.toHaveBeenCalled();
+  });
+
+  it('shows a failed resume of the report as the batch now stands', async () => {
+    const ended = deferred<ImportBatch>();
+    let report!: (p: RunProgress) => void;
+    const cancelled = importBatch({ id: 7, file_name: 'messe.csv', status: 'cancelled', rows_done: 500, rows_total: 1000 });
+    const failed = { ...cancelled, status: 'failed' as const, rows_done: 800, error: 'disk full' };
+    let history = [cancelled];
+    const { u } = open({
+      importStart: (_id, _plan, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importResume: async () => {
+        history = [failed];
+        throw apiErr({ code: 'internal', message: 'disk full' });
+      },
+      importHistory: async () => history,
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    report(runProgress({ batch_id: 7, rows_done: 500 }));
+    ended.resolve(cancelled);
+    const step = await screen.findByTestId('import-report-step');
+    expect(within(step).getByTestId('report-headline')).toHaveTextContent('Cancelled after 500');
+    await u.click(within(step).getByTestId('report-resume'));
+    await waitFor(() =>
+      expect(within(screen.getByTestId('import-report-step')).getByTestId('report-headline')).toHaveTextContent('failed after 800 rows'),
+    );
+  });
+
+  it('says a file of a header and no rows has none, without blaming the mapping', async () => {
+    const { u } = open();
+    const step = await toDryRun(u, [csvFile('leer.csv', 'Vorname;Nachname;E-Mail\n')]);
+    expect(step).toHaveTextContent('The file has no rows to import.');
+    expect(step).not.toHaveTextContent('Every row would be rejected');
+    expect(screen.getByTestId('import-start')).toBeDisabled();
+  });
+
   it('goes on with Enter and back with Esc', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);

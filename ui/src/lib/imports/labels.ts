@@ -53,8 +53,10 @@ export function countsText(c: OutcomeCounts, labels: Record<RowAction, string> =
   return parts.length ? parts.join(' · ') : 'No rows';
 }
 
-export function formatLabel(p: Pick<FilePreview, 'format'>): string {
-  return p.format === 'excel' ? 'Excel' : 'CSV';
+/** The kind of file as its name says it: a workbook read by the same reader may be Excel's or OpenDocument's. */
+export function formatLabel(p: Pick<FilePreview, 'format' | 'file_name'>): string {
+  if (p.format !== 'excel') return 'CSV';
+  return /\.od[st]$/i.test(p.file_name) ? 'OpenDocument spreadsheet' : 'Excel';
 }
 
 const DELIMITERS: Record<string, string> = {

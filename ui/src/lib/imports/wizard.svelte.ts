@@ -358,6 +358,12 @@ class ImportWizard {
       if (mine === this.seq) this.outcomes[i] = { ...this.outcomes[i], batch: b, error: null };
     } catch (e) {
       if (mine === this.seq) this.error = `Could not resume the import of ${batch.file_name}: ${errorMessage(e)}`;
+      // A resume that failed part-way wrote rows before it stopped: the report shows the batch as it is now.
+      const now = await backend()
+        .importHistory()
+        .then((h) => h.find((b) => b.id === batch.id) ?? null)
+        .catch(() => null);
+      if (now && mine === this.seq) this.outcomes[i] = { ...this.outcomes[i], batch: now };
     }
     if (mine !== this.seq) return;
     void leadFacets.refresh();
