@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { apiErr, mockBackend, sessionFor, user } from '../../test/fixtures';
@@ -148,6 +148,55 @@ describe('UserAdmin', () => {
     await screen.findByTestId('user-form-error');
     await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('eve'))).toBe(true));
+  });
+
+  it('hands over an edit whose steward step failed (one demoting oneself), saying so, when the dialog is closed', async () => {
+    session.current = sessionFor('administrator');
+    const me = user();
+    const be = mockBackend({
+      listUsers: async () => [me],
+      updateUser: async (id, input) => ({ ...me, ...input, id }),
+      setDataSteward: async () => {
+        throw apiErr({ code: 'permission_denied', message: 'Editor accounts cannot manage users' });
+      },
+      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: '' }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(within((await screen.findAllByTestId('user-row'))[0]).getByTestId('edit-user'));
+    await u.selectOptions(screen.getByTestId('user-role'), 'editor');
+    await u.click(screen.getByTestId('user-steward'));
+    await u.click(screen.getByTestId('user-submit'));
+    expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
+      'was saved, but not marked as a data steward: Editor accounts cannot manage users',
+    );
+    await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.getAllByTestId('user-row')[0]).toHaveTextContent('Editor'));
+    await waitFor(() => expect(session.current?.user.role).toBe('editor'));
+    expect(be.appStatus).toHaveBeenCalled();
+  });
+
+  it('stays open while it saves: Esc does not drop the save and its answer', async () => {
+    session.current = sessionFor('administrator');
+    let finish!: () => void;
+    mockBackend({
+      createUser: (input) =>
+        new Promise((resolve) => {
+          finish = () => resolve(user({ id: 9, username: input.username }));
+        }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'zoe');
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-submit'));
+    // Escape reaches the dialog wherever the focus is (the pressed button is busy now).
+    fireEvent.keyDown(screen.getByTestId('user-dialog'), { key: 'Escape' });
+    expect(screen.getByTestId('user-dialog')).toBeInTheDocument();
+    finish();
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('zoe'))).toBe(true);
   });
 
   it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
