@@ -27,7 +27,8 @@ export interface ToastOptions {
 export const TOAST_MS = { success: 4000, info: 4000, error: 8000, action: 10000 } as const;
 /** A toast the pointer or the focus left stays at least this long, in ms. */
 export const TOAST_MIN_AFTER_HOLD_MS = 2000;
-/** At most this many toasts show at once; a new one drops the oldest. */
+/** At most this many toasts show at once; a new one drops the oldest, a plain one before an error or one with
+ * an action (an Undo, a "Show"). */
 export const MAX_TOASTS = 3;
 
 export function defaultDuration(kind: ToastKind, hasAction: boolean): number {
@@ -46,7 +47,11 @@ class ToastStore {
     const id = this.next++;
     const action = options.action ?? null;
     const ms = options.ms ?? defaultDuration(kind, action !== null);
-    const kept = this.items.slice(-(MAX_TOASTS - 1));
+    let kept = [...this.items];
+    while (kept.length > MAX_TOASTS - 1) {
+      const plain = kept.findIndex((t) => t.kind !== 'error' && t.action === null);
+      kept.splice(plain >= 0 ? plain : 0, 1);
+    }
     for (const t of this.items) if (!kept.includes(t)) this.stopTimer(t.id);
     this.items = [...kept, { id, kind, message, action }];
     if (ms > 0) this.startTimer(id, ms);

@@ -62,6 +62,16 @@ describe('toasts', () => {
     expect(messages()).toEqual([]);
   });
 
+  it('drops a plain toast before an older error or one with an Undo', () => {
+    toasts.error('could not save');
+    toasts.success('merged', { action: { label: 'Undo', run: () => {} } });
+    toasts.success('saved');
+    toasts.success('copied');
+    expect(messages()).toEqual(['could not save', 'merged', 'copied']);
+    toasts.success('exported');
+    expect(messages()).toEqual(['could not save', 'merged', 'exported']);
+  });
+
   it('runs an action once and dismisses its toast', () => {
     const run = vi.fn();
     const id = toasts.success('saved', { action: { label: 'Undo', run } });

@@ -269,7 +269,7 @@ impl Rapport {
                 _ => false,
             };
             if !ok {
-                return Err(ValidationErrors::one("current_password", "is not your current password").into());
+                return Err(ValidationErrors::one("current_password", "is not the password you sign in with").into());
             }
         }
         let hash = auth::hash_password(new)?;

@@ -56,7 +56,7 @@ describe('SignIn', () => {
 describe('FirstRun', () => {
   it('refuses a short or unconfirmed password before calling the backend', async () => {
     const be = mockBackend();
-    render(FirstRun, { onsignedin: vi.fn() });
+    render(FirstRun, { onsignedin: vi.fn(), oninitialized: vi.fn() });
     const u = userEvent.setup();
     await u.type(screen.getByTestId('setup-username'), 'admin');
     await u.type(screen.getByTestId('setup-password'), 'short');
@@ -72,7 +72,7 @@ describe('FirstRun', () => {
     const session = sessionFor('administrator');
     const be = mockBackend({ createFirstAdmin: async () => session });
     const onsignedin = vi.fn();
-    render(FirstRun, { onsignedin });
+    render(FirstRun, { onsignedin, oninitialized: vi.fn() });
     const u = userEvent.setup();
     await u.type(screen.getByTestId('setup-username'), 'admin');
     await u.type(screen.getByTestId('setup-display-name'), 'The Admin');
@@ -82,5 +82,22 @@ describe('FirstRun', () => {
 
     await waitFor(() => expect(onsignedin).toHaveBeenCalledWith(session));
     expect(be.createFirstAdmin).toHaveBeenCalledWith('admin', 'The Admin', 'long-enough');
+  });
+
+  it('goes to the sign-in, saying why, when the first administrator was created elsewhere meanwhile', async () => {
+    mockBackend({
+      createFirstAdmin: async () => {
+        throw apiErr({ code: 'auth_failed', message: 'the first administrator already exists; sign in instead' });
+      },
+      appStatus: async () => ({ startup_error: null, initialized: true, session: null, database_path: '' }),
+    });
+    const oninitialized = vi.fn();
+    render(FirstRun, { onsignedin: vi.fn(), oninitialized });
+    const u = userEvent.setup();
+    await u.type(screen.getByTestId('setup-username'), 'admin');
+    await u.type(screen.getByTestId('setup-password'), 'long-enough');
+    await u.type(screen.getByTestId('setup-password-confirm'), 'long-enough');
+    await u.click(screen.getByTestId('setup-submit'));
+    await waitFor(() => expect(oninitialized).toHaveBeenCalledWith('The first administrator already exists; sign in instead'));
   });
 });

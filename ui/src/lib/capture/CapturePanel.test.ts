@@ -30,6 +30,17 @@ describe('Settings › Capture API', () => {
     expect(be.captureSources).not.toHaveBeenCalled();
   });
 
+  it('asks before leaving an unsaved default phone region', async () => {
+    const { u } = open();
+    await screen.findByTestId('capture-status');
+    nav.go({ name: 'settings' });
+    await u.clear(screen.getByTestId('settings-region'));
+    await u.type(screen.getByTestId('settings-region'), 'GB');
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the phone settings');
+    expect(nav.view).toEqual({ name: 'settings' });
+  });
+
   it('asks before leaving capture settings with unsaved changes', async () => {
     const { u } = open();
     await screen.findByTestId('capture-status');

@@ -410,7 +410,7 @@ describe('Settings › Pipeline', () => {
     await u.click(panel.getByTestId('sweep-run'));
     await u.click(await screen.findByTestId('sweep-confirm'));
     await waitFor(() => expect(be.pipelineSweep).toHaveBeenLastCalledWith(false));
-    await waitFor(() => expect(panel.getByTestId('sweep-summary')).toHaveTextContent('Done: Moved 1 lead;'));
+    await waitFor(() => expect(panel.getByTestId('sweep-summary')).toHaveTextContent("Done: Moved 1 lead; 1 lead was refused by the target stage's criteria."));
     expect(screen.queryByTestId('sweep-confirm-dialog')).toBeNull();
     expect(within(panel.getAllByTestId('sweep-move')[0]).getByTestId('sweep-outcome')).toHaveTextContent('Moved');
 
