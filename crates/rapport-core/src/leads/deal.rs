@@ -52,7 +52,9 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
             let sep = body.as_bytes()[i] as char;
             let after = &body[i + 1..];
             let same_kind = body.matches(sep).count();
-            let decimal = after.len() <= 2 || (same_kind == 1 && after.len() != 3);
+            // "0,500" is half of one, never five hundred: no grouped number starts with a zero group.
+            let zero_before = body[..i].trim_start_matches('0').is_empty();
+            let decimal = after.len() <= 2 || (same_kind == 1 && (after.len() != 3 || zero_before));
             if decimal {
                 (&body[..i], after)
             } else {
@@ -65,8 +67,10 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     let mut kinds = whole.chars().filter(|c| matches!(c, '.' | ','));
     if let Some(sep) = kinds.next() {
         let groups: Vec<&str> = whole.split(sep).collect();
-        let grouped =
-            kinds.all(|c| c == sep) && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+        let grouped = kinds.all(|c| c == sep)
+            && (1..=3).contains(&groups[0].len())
+            && !groups[0].starts_with('0')
+            && groups[1..].iter().all(|g| g.len() == 3);
         if !grouped {
             return Err(format!("\"{}\" is not an amount (write it like 12500 or 12,500.00)", raw.trim()));
         }
@@ -166,7 +170,11 @@ mod tests {
         ] {
             assert_eq!(normalize_amount(typed).as_deref(), Ok(stored), "{typed}");
         }
-        for bad in ["", "abc", "-5", "12.345.6789", "1.2.3,456", "1e5", "12,3456"] {
+        // A zero before three digits is a decimal with one place too many, never a thousands group: "0,500" is
+        // not five hundred.
+        for bad in
+            ["", "abc", "-5", "12.345.6789", "1.2.3,456", "1e5", "12,3456", "0,500", "0.125", "00,500", "0.125.000"]
+        {
             assert!(normalize_amount(bad).is_err(), "{bad} should be refused");
         }
     }
