@@ -17,8 +17,15 @@ pub fn canonical_columns() -> Vec<&'static str> {
 /// advice against CSV injection); an import takes the guard off again.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// A value a spreadsheet would run, or one an import would take for a guarded one ("'=see above", typed so):
+/// both get the guard, so every value comes back from export and import as it was.
+fn needs_guard(value: &str) -> bool {
+    let apostrophes = value.len() - value.trim_start_matches('\'').len();
+    value[apostrophes..].starts_with(FORMULA_STARTS)
+}
+
 pub fn guard_cell(value: String) -> String {
-    if value.starts_with(FORMULA_STARTS) {
+    if needs_guard(&value) {
         format!("'{value}")
     } else {
         value
@@ -27,7 +34,7 @@ pub fn guard_cell(value: String) -> String {
 
 pub(crate) fn unguard_cell(value: &str) -> &str {
     match value.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        Some(rest) if needs_guard(rest) => rest,
         _ => value,
     }
 }
@@ -84,6 +91,18 @@ mod tests {
         assert_eq!(guard_cell("Ann".into()), "Ann");
         assert_eq!(unguard_cell("'=1+1"), "=1+1");
         assert_eq!(unguard_cell("'tis"), "'tis", "an apostrophe that guards nothing is the user's");
+        // A note typed "'=see above" looks guarded: it is guarded once more, and comes back as typed.
+        assert_eq!(guard_cell("'=see above".into()), "''=see above");
+        assert_eq!(unguard_cell("''=see above"), "'=see above");
+    }
+
+    proptest::proptest! {
+        /// Whatever a cell holds, export then import gives it back.
+        #[test]
+        fn a_cell_comes_back_from_export_and_import_as_it_was(value in "['=+@ a-z-]{0,6}") {
+            let exported = guard_cell(value.clone());
+            proptest::prop_assert_eq!(unguard_cell(&exported), value.as_str());
+        }
     }
 
     #[test]
