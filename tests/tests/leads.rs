@@ -666,9 +666,19 @@ fn a_number_search_counts_what_it_lists() {
     let listed: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
     assert_eq!(listed, [called]);
     assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 1);
+    // An address that starts with digits ("2026@…", an SMS gateway's) is a phone search's too: the list and the
+    // count read the same tiers.
+    f.core.create_lead(&f.admin, &lead("Cy", "Day", "2026@gateway.example"), &Origin::manual()).unwrap();
     let q = LeadQuery { text: "2026".into(), limit: 50, ..Default::default() };
     let listed = f.core.list_leads(&f.admin, &q).unwrap().items.len();
     assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count as usize, listed, "the count is what the list holds");
+    // Digits as an input method types them find the phone.
+    for typed in ["４１５ ５５５", "٤١٥ ٥٥٥"] {
+        let q = LeadQuery { text: typed.into(), limit: 50, ..Default::default() };
+        let listed: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+        assert_eq!(listed, [called], "{typed}");
+        assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 1, "{typed}");
+    }
 }
 
 /// A team's campaign picker lists its campaigns however many others there are (the walk over every campaign

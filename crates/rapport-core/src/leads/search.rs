@@ -134,9 +134,15 @@ impl SearchText {
             return None;
         }
         let trimmed = text.trim();
-        let email_prefix =
-            (!trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2).then(|| trimmed.to_lowercase());
-        Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits: phone_digits(text) })
+        // Digits as an input method types them (full-width, Arabic-Indic) are the digits a phone was entered with.
+        let phone_digits = phone_digits(&crate::leads::phone::fold_digits(text));
+        // A number typed as a phone ranks with the phones only, as for company words and notes: the list and
+        // its count then read the same tiers.
+        let email_prefix = (phone_digits.is_none()
+            && !trimmed.chars().any(char::is_whitespace)
+            && trimmed.chars().count() >= 2)
+            .then(|| trimmed.to_lowercase());
+        Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits })
     }
 
     fn word_prefixes_match(&self, haystack: &[String]) -> bool {
