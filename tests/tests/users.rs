@@ -311,3 +311,16 @@ fn a_password_reset_ends_the_sessions_opened_with_the_old_one() {
     assert_eq!(f.core.list_leads(&other, &Default::default()).unwrap_err().code(), ErrorCode::SessionEnded);
     assert!(f.core.list_leads(&f.admin, &Default::default()).is_ok(), "the administrator's session is untouched");
 }
+
+/// A display name is shown as the owner of every lead the user holds: a line break or a direction override
+/// (which makes "Eve" read as someone else) is refused, naming the field.
+#[test]
+fn a_display_name_that_would_read_as_something_else_is_refused() {
+    let f = fixture();
+    for name in ["Eve\u{202E}evE", "Eve\nAdmin"] {
+        let err = f.core.create_user(&f.admin, &user("eve", name, Role::Editor), "a long password").unwrap_err();
+        let fields: Vec<String> = err.field_errors().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["display_name"], "{name:?}: {err}");
+    }
+    assert!(f.core.create_user(&f.admin, &user("eve", "Eve Editor", Role::Editor), "a long password").is_ok());
+}

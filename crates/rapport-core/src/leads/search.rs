@@ -138,10 +138,9 @@ impl SearchText {
         let phone_digits = phone_digits(&crate::leads::phone::fold_digits(text));
         // A number typed as a phone ranks with the phones only, as for company words and notes: the list and
         // its count then read the same tiers.
-        let email_prefix = (phone_digits.is_none()
-            && !trimmed.chars().any(char::is_whitespace)
-            && trimmed.chars().count() >= 2)
-            .then(|| trimmed.to_lowercase());
+        let email_prefix =
+            (phone_digits.is_none() && !trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2)
+                .then(|| trimmed.to_lowercase());
         Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits })
     }
 

@@ -132,7 +132,9 @@ fn reorders_text(c: char) -> bool {
 
 /// Why a one-line entry kept as typed (an email or phone spelling, a tag, a value kept as invalid) cannot be
 /// stored: a control character (a terminal escape, a line break) or one that reorders the text shown. None: fine.
-fn unsafe_entry(v: &str) -> Option<&'static str> {
+/// Why text shown to people as one line cannot be taken as it is (a control character, a line break, a
+/// direction override that makes it read as something else), if it cannot.
+pub(crate) fn unsafe_entry(v: &str) -> Option<&'static str> {
     if v.chars().any(char::is_control) {
         Some("contains control characters or line breaks")
     } else if v.chars().any(reorders_text) {
@@ -294,7 +296,12 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         } else if let Some(why) = entry_problem(value) {
             errors.push(FieldError::new(format!("invalid.{i}"), why));
         }
-        invalid.push(InvalidValue { field: v.field.clone(), value: value.to_string(), reason: v.reason.clone() });
+        // The reason is shown under "needs fixing" as the value is: checked as it is.
+        let reason = v.reason.trim();
+        if let Some(why) = entry_problem(reason) {
+            errors.push(FieldError::new(format!("invalid.{i}.reason"), why));
+        }
+        invalid.push(InvalidValue { field: v.field.clone(), value: value.to_string(), reason: reason.to_string() });
     }
 
     if !errors.is_empty() {
@@ -461,6 +468,13 @@ mod tests {
         };
         assert_eq!(fields(kept("ann\u{202E}@x")), ["invalid.0"]);
         assert!(fields(kept("ann@")).is_empty());
+        // Its reason is shown beside it under "needs fixing": checked the same way.
+        let reason = |r: &str| LeadInput {
+            invalid: vec![InvalidValue { field: "emails".into(), value: "ann@".into(), reason: r.into() }],
+            ..base()
+        };
+        assert_eq!(fields(reason("not\u{202E} an address")), ["invalid.0.reason"]);
+        assert_eq!(fields(reason(&"x".repeat(400))), ["invalid.0.reason"]);
     }
 
     /// A name of invisible characters only is no name: the lead stays a Draft until it has one.

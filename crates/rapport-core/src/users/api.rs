@@ -31,6 +31,9 @@ fn clean_user_input(input: &UserInput, password: Option<&str>) -> Result<UserInp
     let display_name = input.display_name.trim();
     if display_name.chars().count() > 200 {
         errors.push(FieldError::new("display_name", "is longer than 200 characters"));
+    } else if let Some(why) = crate::leads::unsafe_entry(display_name) {
+        // Shown as the owner of every lead the user holds, and in every change they make.
+        errors.push(FieldError::new("display_name", why));
     }
     let mut campaigns: Vec<String> = Vec::new();
     for c in &input.campaigns {
