@@ -121,3 +121,80 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
     assert!(err.to_string().contains("newer Rapport"), "{err}");
     assert_eq!(schema(&path), before);
 }
+
+/// Version 17 makes the capture sources' table again so that a revoked source's name can be taken by its
+/// replacement: the sources of version 16, their submissions and the references between them come through
+/// whole, and a source in use still has its name to itself.
+#[test]
+fn capture_sources_of_version_16_come_through_and_a_revoked_name_can_be_taken_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v16.db");
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut c, 16).unwrap();
+        c.execute_batch(
+            "INSERT INTO capture_sources (id, name, kind, token_hash, token_hint, rate_per_minute, created_at, revoked_at)
+               VALUES (1, 'Website', 'web_form', 'h1', 'rpk_a', 10, '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'),
+                      (2, 'Partner', 'partner', 'h2', 'rpk_b', 10, '2026-01-01T00:00:00Z', NULL);
+             INSERT INTO capture_submissions (source_id, at, status, outcome, response)
+               VALUES (1, '2026-01-05T00:00:00Z', 202, 'create_active', '{}'),
+                      (2, '2026-01-06T00:00:00Z', 422, 'rejected', '{}');",
+        )
+        .unwrap();
+    }
+    let before: Vec<String> = {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let mut s = c
+            .prepare(
+                "SELECT id || name || kind || token_hash || coalesce(revoked_at, '-') FROM capture_sources ORDER BY id",
+            )
+            .unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    let core = Rapport::open(&path).unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let mut s = c
+        .prepare(
+            "SELECT id || name || kind || token_hash || coalesce(revoked_at, '-') FROM capture_sources ORDER BY id",
+        )
+        .unwrap();
+    let after: Vec<String> = s.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(after, before);
+    let fk_problems: i64 = c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(fk_problems, 0);
+    let submissions: i64 = c.query_row("SELECT count(*) FROM capture_submissions", [], |r| r.get(0)).unwrap();
+    assert_eq!(submissions, 2);
+
+    let admin = core.create_first_admin("admin", "Ada", PASSWORD).unwrap();
+    let input = |name: &str| rapport_core::capture::CaptureSourceInput {
+        name: name.into(),
+        kind: rapport_core::capture::CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 10,
+    };
+    let keychain = MemoryKeychain::default();
+    let again = core.add_capture_source(&admin, &keychain, &input("website")).unwrap();
+    assert_eq!(again.source.name, "website", "the revoked source's name is free again");
+    let err = core.add_capture_source(&admin, &keychain, &input("PARTNER")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "a source in use keeps its name: {err}");
+    let err = core.add_capture_source(&admin, &keychain, &input("Website")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "nor may two in use share one: {err}");
+}
+
+/// A keychain that keeps what it is given, as the OS one does (this test is about the table, not the keychain).
+#[derive(Default)]
+struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl rapport_core::secrets::Secrets for MemoryKeychain {
+    fn set(&self, key: &str, secret: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        self.0.lock().unwrap().insert(key.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, key: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    fn delete(&self, key: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
+    }
+}

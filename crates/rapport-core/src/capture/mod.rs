@@ -11,4 +11,4 @@ mod store;
 pub use api::token_hash;
 pub use body::{parse_body, BodyError};
 pub use model::*;
-pub(crate) use store::{add_detail_column, lead_was_submitted};
+pub(crate) use store::{add_detail_column, lead_was_submitted, references_hold};

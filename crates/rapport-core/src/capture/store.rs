@@ -54,9 +54,10 @@ pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i
     Ok(tx.last_insert_rowid())
 }
 
+/// Whether a source in use has this name (a revoked one gives its name up to its replacement).
 pub(crate) fn name_taken(conn: &Connection, name: &str) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM capture_sources WHERE name = ?1)")?
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM capture_sources WHERE name = ?1 AND revoked_at IS NULL)")?
         .query_row([name], |r| r.get(0))?)
 }
 
@@ -180,6 +181,17 @@ pub(crate) fn add_detail_column(tx: &Transaction<'_>) -> Result<(), StoreError> 
         tx.prepare("SELECT 1 FROM pragma_table_info('capture_submissions') WHERE name = 'detail'")?.exists([])?;
     if !has {
         tx.execute_batch("ALTER TABLE capture_submissions ADD COLUMN detail TEXT")?;
+    }
+    Ok(())
+}
+
+/// After the sources' table was made again (migration 017): every submission still names a source. A dangling
+/// one is refused, so the migration is not committed.
+pub(crate) fn references_hold(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let dangling: i64 =
+        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check('capture_submissions')", [], |r| r.get(0))?;
+    if dangling > 0 {
+        return Err(StoreError::Migration(format!("{dangling} capture submissions name no source")));
     }
     Ok(())
 }

@@ -53,10 +53,18 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::duplicates::incremental::reindex_refolded(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        // A table made again: the references to it are checked before the migration commits (those of its
+        // own feature only: an unrelated old fault elsewhere must not stop the file from opening).
+        M::up_with_hook(
+            include_str!("migrations/017_capture_name_of_live_sources.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::capture::references_hold(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 16;
+pub const LATEST_VERSION: i64 = 17;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -70,7 +78,7 @@ pub(crate) fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError>
     if found == LATEST_VERSION {
         return Ok(());
     }
-    let migrated = migrations().to_latest(conn).map_err(|e| match e {
+    let migrated = without_foreign_keys(conn, |conn| migrations().to_latest(conn)).map_err(|e| match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => match StoreError::from(err) {
             StoreError::Sqlite(inner) => StoreError::Migration(inner.to_string()),
             other => other,
@@ -89,7 +97,32 @@ pub(crate) fn migrate_to_latest(conn: &mut Connection) -> Result<(), StoreError>
 /// Brings a database to exactly `version`, for tests that build files of older schemas. It takes a connection
 /// the caller opened itself, so it opens no door the file system does not already open.
 pub fn migrate_to_version(conn: &mut Connection, version: usize) -> Result<(), StoreError> {
-    migrations().to_version(conn, version).map_err(|e| StoreError::Migration(e.to_string()))
+    without_foreign_keys(conn, |conn| migrations().to_version(conn, version))
+        .map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Runs `f` with foreign keys off, as SQLite asks for a table made again (a migration's transaction cannot turn
+/// them off itself), then on again whatever happened; a migration that makes a table again checks the
+/// references to it before it commits. A connection that had them off keeps them off.
+fn without_foreign_keys<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, rusqlite_migration::Error>,
+) -> Result<T, rusqlite_migration::Error> {
+    let on: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .map_err(|err| rusqlite_migration::Error::RusqliteError { query: "PRAGMA foreign_keys".into(), err })?;
+    let set = |conn: &Connection, value: &str| {
+        conn.pragma_update(None, "foreign_keys", value)
+            .map_err(|err| rusqlite_migration::Error::RusqliteError { query: "PRAGMA foreign_keys".into(), err })
+    };
+    if on {
+        set(conn, "OFF")?;
+    }
+    let result = f(conn);
+    if on {
+        set(conn, "ON")?;
+    }
+    result
 }
 
 #[cfg(test)]
@@ -106,5 +139,25 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         migrations().to_latest(&mut conn).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(schema_version(&conn).ok(), Some(LATEST_VERSION));
+    }
+
+    /// Foreign keys are off while migrations run and on again after, whether they succeed or fail; a table made
+    /// again with a dangling reference is refused, not committed.
+    #[test]
+    fn foreign_keys_are_on_again_after_migrating_and_checked_by_a_migration_that_makes_a_table_again() {
+        let foreign_keys = |c: &Connection| c.query_row("PRAGMA foreign_keys", [], |r| r.get::<_, bool>(0)).ok();
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap_or_else(|e| panic!("{e}"));
+        migrate_to_version(&mut conn, 16).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(foreign_keys(&conn), Some(true));
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO capture_submissions (source_id, at, status, outcome, response) VALUES (9, 'now', 202, 'x', '{}');
+             PRAGMA foreign_keys = ON;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(migrate_to_latest(&mut conn).is_err(), "a submission of no source is found by the check");
+        assert_eq!(schema_version(&conn).ok(), Some(16), "nothing of version 17 was committed");
+        assert_eq!(foreign_keys(&conn), Some(true));
     }
 }
