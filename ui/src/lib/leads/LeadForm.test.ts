@@ -296,6 +296,49 @@ describe('LeadForm', () => {
     expect(oncancel).not.toHaveBeenCalled();
   });
 
+  it('lets a save under way decide a way out: taken once the save is in, asked about if it is refused', async () => {
+    let answer!: { resolve: (l: ReturnType<typeof savedLead>) => void; reject: (e: unknown) => void };
+    const original = lead({ id: 42, version: 5 });
+    const { u, onsaved } = setup(
+      {
+        updateLead: () =>
+          new Promise((resolve, reject) => {
+            answer = { resolve, reject };
+          }),
+      },
+      original,
+    );
+    nav.go({ name: 'lead', id: 42 });
+    await u.type(screen.getByTestId('field-job_title'), ' II');
+    await u.keyboard('{Control>}s{/Control}');
+    nav.go({ name: 'calendar' });
+    expect(screen.queryByTestId('confirm-discard')).toBeNull();
+    expect(nav.view).toEqual({ name: 'lead', id: 42 });
+    answer.resolve(savedLead(lead({ id: 42, version: 6 })));
+    await waitFor(() => expect(nav.view).toEqual({ name: 'calendar' }));
+    expect(onsaved).toHaveBeenCalledOnce();
+  });
+
+  it('asks about a way out taken while a save was under way, once the save is refused', async () => {
+    let answer!: { reject: (e: unknown) => void };
+    const { u } = setup(
+      {
+        updateLead: () =>
+          new Promise((_resolve, reject) => {
+            answer = { reject };
+          }),
+      },
+      lead({ id: 42, version: 5 }),
+    );
+    nav.go({ name: 'lead', id: 42 });
+    await u.type(screen.getByTestId('field-job_title'), ' II');
+    await u.keyboard('{Control>}s{/Control}');
+    nav.go({ name: 'board' });
+    answer.reject(apiErr({ code: 'internal', message: 'disk full' }));
+    expect(await screen.findByTestId('confirm-discard')).toBeInTheDocument();
+    expect(nav.view).toEqual({ name: 'lead', id: 42 });
+  });
+
   it('follows its lead when a save of it is undone meanwhile, or says so at once when it holds changes', async () => {
     const l = lead({ id: 9, version: 3, job_title: 'Admiral' });
     const { u } = setup({}, l);
