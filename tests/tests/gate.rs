@@ -562,3 +562,44 @@ fn a_draft_is_not_moved_on_until_it_is_complete() {
     let moved_on = f.core.update_lead(&f.admin, ann.id, nurtured.version, &complete, &Origin::manual()).unwrap().lead;
     assert_eq!((moved_on.stage.as_str(), moved_on.status), ("qualification", rapport_core::leads::LeadStatus::Active));
 }
+
+/// A restore that leaves a lead in its stage keeps what that stage asks for: a deal's value an import filled,
+/// undone after the deal was won, stays (the report says why) while the rest of the import goes back; and so
+/// for a value a merge brought, taken apart after the win.
+#[test]
+fn a_restore_keeps_what_the_leads_stage_asks_for() {
+    let f = fixture();
+    let cy = created(&f, &common::qualified(common::lead("Cy", "Cole", "cy@cole.io")));
+    let path = f.dir.path().join("values.csv");
+    std::fs::write(&path, "email,deal_value,currency,city\ncy@cole.io,5000,EUR,Paris\n").unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "values.csv", None).unwrap();
+    let plan = ImportPlan { key: Some(rapport_core::imports::NaturalKey::Email), ..ImportPlan::suggested(&preview) };
+    let batch = f.core.start_import(&f.admin, &path, "values.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(batch.counts.update, 1, "{batch:?}");
+    let now = f.core.get_lead(&f.admin, cy.id).unwrap();
+    f.core.move_lead(&f.admin, cy.id, now.version, "won", Passing::Checked).unwrap();
+    let report = f.core.undo_import(&f.admin, batch.id, &mut |_| {}).unwrap();
+    let after = f.core.get_lead(&f.admin, cy.id).unwrap();
+    assert_eq!(
+        (after.stage.as_str(), after.deal.value.as_str(), after.deal.currency.as_str(), after.address.city.as_str()),
+        ("won", "5000.00", "EUR", ""),
+        "the value stays, the city goes back"
+    );
+    assert!(report.kept.iter().any(|k| k.reason.contains("deal value (Won needs it)")), "{report:?}");
+
+    let survivor = created(&f, &common::qualified(common::lead("Di", "Ng", "di@ng.io")));
+    let mut other = common::qualified(common::lead("Di", "Ng", "di.ng@work.io"));
+    other.deal.value = "800".into();
+    other.deal.currency = "USD".into();
+    let other = created(&f, &other);
+    let merge = f.core.merge_leads(&f.admin, survivor.id, &[other.id], &[]).unwrap().merge_id;
+    let merged = f.core.get_lead(&f.admin, survivor.id).unwrap();
+    assert_eq!(merged.deal.value, "800.00");
+    f.core.move_lead(&f.admin, survivor.id, merged.version, "won", Passing::Checked).unwrap();
+    f.core.unmerge(&f.admin, merge).unwrap();
+    let after = f.core.get_lead(&f.admin, survivor.id).unwrap();
+    assert_eq!(
+        (after.stage.as_str(), after.deal.value.as_str(), after.deal.currency.as_str()),
+        ("won", "800.00", "USD")
+    );
+}

@@ -359,7 +359,9 @@ mod operations {
                     }
                 }
                 let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
-                let input = take_back(&survivor, &changes);
+                let mut input = take_back(&survivor, &changes);
+                // What the survivor's stage asks for stays on it (the lead brought back gets its own copy).
+                crate::pipeline::gate::keep_required(tx, &survivor, &mut input)?;
                 let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
                 let batch = self.begin_batch(tx, &grant, &origin)?;
                 // A merge chooses among values the leads hold, an unmerge puts back what the log recorded: no move

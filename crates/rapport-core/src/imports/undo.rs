@@ -134,6 +134,11 @@ impl Rapport {
                             (fd.set)(&mut input, &(fd.get)(&current));
                         }
                     }
+                    let stage_needs = crate::pipeline::gate::keep_required(tx, &current, &mut input)?;
+                    if !stage_needs.is_empty() {
+                        let why = format!("kept {}", stage_needs.join(", "));
+                        keep(tx, id, lead_id, &why, &mut report)?;
+                    }
                     let before = current.clone();
                     // The gate decides before anything is written: a refused lead stays as it is, and says why.
                     let after = match self.write_update(

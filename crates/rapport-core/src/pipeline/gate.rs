@@ -149,7 +149,7 @@ pub(crate) struct Overridden(pub String);
 /// fields (a Lost lead's reason, a Won deal's value) is refused, each such field named.
 /// Fields the edit leaves as they are are not asked about (a lead may have entered before the stage asked).
 pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage: Passage<'_>) -> Result<()> {
-    if old.stage != new.stage || matches!(passage, Passage::Restoring | Passage::Override(_)) {
+    if old.stage != new.stage || matches!(passage, Passage::Override(_)) {
         return Ok(());
     }
     let Some(stage) = config::stage(conn, &new.stage)? else { return Ok(()) };
@@ -165,6 +165,30 @@ pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage:
         return Ok(());
     }
     Err(ValidationErrors { errors: emptied }.into())
+}
+
+/// A restore that leaves the lead in its stage (an unmerge, an import undone) keeps the fields that stage asks
+/// for as they are now, rather than emptying one: a Won deal keeps its value though the merge or the import
+/// brought it. Returns the fields kept, and why, for the report ("deal value (Won needs it)").
+pub(crate) fn keep_required(
+    conn: &Connection,
+    current: &Lead,
+    input: &mut crate::leads::LeadInput,
+) -> Result<Vec<String>> {
+    if input.stage != current.stage {
+        return Ok(vec![]);
+    }
+    let Some(stage) = config::stage(conn, &current.stage)? else { return Ok(vec![]) };
+    let mut kept = Vec::new();
+    for name in &stage.required_fields {
+        let Some(f) = fields::field(name) else { continue };
+        let now = (f.get)(current);
+        if !now.trim().is_empty() && (f.read)(input).trim().is_empty() {
+            (f.set)(input, &now);
+            kept.push(format!("{} ({} needs it)", f.info.label.to_lowercase(), stage.label));
+        }
+    }
+    Ok(kept)
 }
 
 /// Checks the move of a lead from its stored state `before` (None: it is being created) into `lead.stage`.
