@@ -418,6 +418,27 @@ fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
     assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
 
+/// Two leads of one person holding different values (two companies) are a steward's to decide field by field:
+/// a bulk accept skips the pair, saying why, and writes nothing, rather than keep one company and drop the other.
+#[test]
+fn a_bulk_accept_leaves_a_pair_whose_leads_hold_different_values() {
+    let f = fixture();
+    let mut a = lead("Ivo", "Brand", "ivo@brand.example");
+    a.company = "Brand GmbH".into();
+    let a = create(&f, &a);
+    let mut b = lead("Ivo", "Brand", "ivo@brand.example");
+    b.company = "Brand Holding".into();
+    let b = create(&f, &b);
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let pair = queue.iter().find(|p| [p.a.id, p.b.id].contains(&a.id)).expect("the pair is queued").id;
+    let before = f.dump();
+    let report = f.core.merge_pairs(&f.admin, &[pair], &mut |_, _| {}).unwrap();
+    assert!(report.merged.is_empty());
+    assert!(report.skipped[0].reason.contains("company"), "{:?}", report.skipped);
+    assert_eq!(f.dump(), before, "nothing written");
+    assert!(f.core.get_lead(&f.admin, b.id).is_ok());
+}
+
 #[test]
 fn the_survivors_history_holds_the_merged_leads_history_until_unmerge() {
     let f = fixture();
@@ -461,4 +482,32 @@ fn a_bulk_accept_skips_the_pairs_one_may_not_decide_and_reports_the_merges_done(
     assert_eq!(report.merged.len(), 1, "{report:?}");
     assert_eq!(report.skipped.iter().map(|s| s.pair_id).collect::<Vec<_>>(), [other]);
     assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+/// A pair a steward sets aside while enrichment runs (the queue on screen holds it) is not merged by it.
+#[test]
+fn enrichment_leaves_a_pair_set_aside_while_it_runs() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann.lee31@x.example"));
+    let b = create(&f, &lead("Ann", "Lee", "ann.lee31@x.example"));
+    let pair = f.core.duplicate_queue(&f.admin, 10).unwrap()[0].id;
+    let mut merged = Vec::new();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut set_aside = false;
+    f.core
+        .enrich_same_pairs(
+            &f.admin,
+            &cancel,
+            &mut |done, _| {
+                if done == 0 && !set_aside {
+                    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+                    set_aside = true;
+                }
+            },
+            &mut merged,
+        )
+        .unwrap();
+    assert!(set_aside);
+    assert!(merged.is_empty(), "{merged:?}");
+    assert!(f.core.get_lead(&f.admin, a.id).is_ok() && f.core.get_lead(&f.admin, b.id).is_ok());
 }

@@ -417,6 +417,7 @@ mod bulk {
     use crate::duplicates::model::{BulkMergeReport, MergeOutcome, SkippedPair};
     use crate::duplicates::store;
     use crate::error::{Error, Result};
+    use crate::leads::store as lead_store;
     use crate::rapport::Rapport;
 
     impl Rapport {
@@ -437,7 +438,32 @@ mod bulk {
             for (i, &pair_id) in pair_ids.iter().enumerate() {
                 progress(i, pair_ids.len());
                 let leads = self.db.read(|conn| Ok::<_, Error>(store::get(conn, pair_id)?))?;
+                // Two leads holding different values for a field are a person's to decide, field by field: a
+                // bulk merge would keep one value and drop the other unseen.
+                let differing = match &leads {
+                    Some(row) if row.status == "open" => self.db.read(|conn| {
+                        Ok::<_, Error>(match (lead_store::get(conn, row.lead_a)?, lead_store::get(conn, row.lead_b)?) {
+                            (Some(a), Some(b)) => super::conflicts(&a, &b),
+                            _ => vec![],
+                        })
+                    })?,
+                    _ => vec![],
+                };
                 let outcome = match leads {
+                    Some(_) if !differing.is_empty() => {
+                        let named: Vec<&str> = differing
+                            .iter()
+                            .map(|f| crate::leads::fields::field(f).map_or(*f, |d| d.info.label))
+                            .collect();
+                        skipped.push(SkippedPair {
+                            pair_id,
+                            reason: format!(
+                                "the leads hold different values ({}): open the pair to choose",
+                                named.join(", ").to_lowercase()
+                            ),
+                        });
+                        continue;
+                    }
                     Some(row) if row.status == "open" => self.merge_leads(actor, row.lead_a, &[row.lead_b], &[]),
                     Some(_) => Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }),
                     None => Err(Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() }),
@@ -525,7 +551,12 @@ mod enrich {
                 }
                 // The leads as this run's earlier merges left them: a survivor that took one twin's company now
                 // conflicts with another twin's, and that pair is a person's to decide.
+                // And the pair as it is now: set aside by a steward meanwhile, or gone with an edit, it is not
+                // merged.
                 let apart = self.db.read(|conn| {
+                    if store::pair_by_leads(conn, a, b)?.is_none_or(|p| p.status != "open") {
+                        return Ok::<_, Error>(true);
+                    }
                     Ok::<_, Error>(match (leads::get(conn, a)?, leads::get(conn, b)?) {
                         (Some(x), Some(y)) => !conflicts(&x, &y).is_empty(),
                         _ => false,

@@ -66,6 +66,14 @@ describe('DuplicatesPage: merging all Same pairs', () => {
   it('is offered only while the queue holds Same pairs, counting them', async () => {
     await open(duplicatesMock(queue()));
     expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge all Same pairs (3)');
+    expect(screen.queryByTestId('bulk-merge-left')).toBeNull();
+
+    // A Same pair whose leads hold two companies is left out, and said to be left for a person.
+    cleanup();
+    const [first, ...rest] = queue().filter((p) => p.tier === 'same');
+    await open(duplicatesMock([{ ...first, conflicts: ['company'] }, ...rest]));
+    expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge all Same pairs (2)');
+    expect(screen.getByTestId('bulk-merge-left')).toHaveTextContent('1 other Same pair holds two values of a field');
 
     // A queue of pairs to review only has nothing to accept in bulk.
     cleanup();
