@@ -283,10 +283,8 @@ describe('DuplicatesPage: deciding on a pair', () => {
       { lead_id: 12, version: shown.b.version },
     ]);
     expect(others).toEqual([12]);
-    expect(choices).toContainEqual({ field: 'last_name', lead_id: 12 });
-    expect(choices).not.toContainEqual({ field: 'last_name', lead_id: 11 });
-    expect(choices).toContainEqual({ field: 'company', lead_id: 11 });
-    expect(choices.some((c) => c.field === 'notes')).toBe(false);
+    // Only the pick changed is sent: the rest is the core's own choice, with its rules.
+    expect(choices).toEqual([{ field: 'last_name', lead_id: 12 }]);
 
     // The survivor carries B's last name; the pair leaves the queue and the next one is up.
     const toast = await screen.findByTestId('toast');
@@ -295,6 +293,24 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
     // The focus stays on Merge, now for the next pair.
     await waitFor(() => expect(screen.getByTestId('merge-pair')).toHaveFocus());
+  });
+
+  it('keeps an amount with its currency: picking B\'s deal value picks B\'s currency with it', async () => {
+    const deal = (value: string, currency: string) => ({ ...lead().deal, value, currency });
+    const pair = duplicatePair({
+      a: lead({ id: 11, deal: deal('5000.00', 'EUR') }),
+      b: lead({ id: 12, first_name: 'Grace', deal: deal('8000.00', 'USD') }),
+    });
+    const { be, u } = await open(duplicatesMock([pair]));
+    const compare = await screen.findByTestId('pair-compare');
+    await u.click(within(compare).getByTestId('choice-deal_value-b'));
+    expect(within(compare).getByTestId('choice-currency-b')).toBeChecked();
+    await u.click(within(compare).getByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
+    expect(be.mergeLeads.mock.calls[0][2]).toEqual([
+      { field: 'deal_value', lead_id: 12 },
+      { field: 'currency', lead_id: 12 },
+    ]);
   });
 
   it('undoes a merge from its toast: unmerge with the merge id, and the queue is read again', async () => {

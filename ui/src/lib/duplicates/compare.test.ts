@@ -79,17 +79,15 @@ describe('compareRows', () => {
 });
 
 describe('fieldChoices', () => {
-  it('sends one choice per picked field, naming the lead whose value stays; "both" sends none', () => {
+  it('sends one choice per field changed from the shown pick, naming the lead whose value stays; "both" sends none', () => {
     const pair = duplicatePair();
     const rows = compareRows(pair);
     expect(initialPicks(rows)).toEqual({ last_name: 'a', company: 'a', job_title: 'a', notes: 'both' });
-    const choices = fieldChoices(pair, rows, { last_name: 'b' });
-    expect(choices).toEqual([
-      { field: 'last_name', lead_id: 12 },
-      { field: 'company', lead_id: 11 },
-      { field: 'job_title', lead_id: 11 },
-    ]);
-    expect(fieldChoices(pair, rows, { notes: 'b' })).toContainEqual({ field: 'notes', lead_id: 12 });
+    // Only what the steward changed: a field left as shown is the core's to keep, with its rules.
+    const choices = fieldChoices(pair, rows, { last_name: 'b', company: 'a' });
+    expect(choices).toEqual([{ field: 'last_name', lead_id: 12 }]);
+    expect(fieldChoices(pair, rows, { notes: 'b' })).toEqual([{ field: 'notes', lead_id: 12 }]);
+    expect(fieldChoices(pair, rows, {})).toEqual([]);
   });
 });
 

@@ -119,20 +119,23 @@ export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareR
   return rows;
 }
 
-/** The picks before the steward changes any. */
+/** The picks before the steward changes any: what the core keeps when told nothing. */
 export function initialPicks(rows: CompareRow[]): Record<string, Pick> {
   return Object.fromEntries(rows.filter((r) => r.initial !== null).map((r) => [r.field, r.initial as Pick]));
 }
 
 /**
- * The choices for `mergeLeads(pair.a.id, [pair.b.id], choices)`: one per field whose value the steward picked
- * (what is shown is what is kept); "both" is the core's own joining, so it sends none.
+ * The choices for `mergeLeads(pair.a.id, [pair.b.id], choices)`: one per field whose value the steward changed
+ * from the one shown first, which is the core's own choice. A field left as shown sends none, so the core's
+ * rules hold for it (a currency follows the amount it goes with; a deactivated owner is not handed over).
+ * "both" is the core's own joining, so it sends none.
  */
 export function fieldChoices(pair: DuplicatePair, rows: CompareRow[], picks: Record<string, Pick>): FieldChoice[] {
   const out: FieldChoice[] = [];
   for (const r of rows) {
     if (!r.choosable) continue;
     const pick = picks[r.field] ?? r.initial;
+    if (pick === r.initial) continue;
     if (pick === 'a') out.push({ field: r.field, lead_id: pair.a.id });
     else if (pick === 'b') out.push({ field: r.field, lead_id: pair.b.id });
   }
