@@ -820,6 +820,36 @@ fn names_with_voicing_marks_are_indexed_again_on_upgrade_to_16() {
     drop(dir);
 }
 
+/// Since version 18 a company written with initials and full stops is keyed as written without them, and a
+/// googlemail.com address as gmail.com: the leads holding such are indexed again on upgrade, the others left.
+#[test]
+fn companies_with_initials_and_googlemail_addresses_are_indexed_again_on_upgrade_to_18() {
+    let f = fixture();
+    let mut acme = lead("Ann", "Lee", "ann@acme.example");
+    acme.company = "Acme L.L.C.".into();
+    let acme = f.core.create_lead(&f.admin, &acme, &Origin::manual()).unwrap().lead.id;
+    let google =
+        f.core.create_lead(&f.admin, &lead("Bo", "Chan", "bo.chan@googlemail.com"), &Origin::manual()).unwrap().lead.id;
+    let plain = f.core.create_lead(&f.admin, &lead("Cy", "Day", "cy@day.example"), &Origin::manual()).unwrap().lead.id;
+    let c = f.sql();
+    for id in [acme, google, plain] {
+        c.execute("UPDATE match_fields SET prepared = 'written by version 17' WHERE lead_id = ?1", [id]).unwrap();
+    }
+    c.pragma_update(None, "user_version", 17).unwrap();
+    drop(c);
+    let Fixture { dir, path, core, .. } = f;
+    drop(core);
+    Rapport::open(&path).unwrap();
+    let stored = |id: i64| -> String {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.query_row("SELECT prepared FROM match_fields WHERE lead_id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert!(stored(acme).contains("acme") && !stored(acme).contains("l l c"), "{}", stored(acme));
+    assert!(stored(google).contains("gmail.com"), "{}", stored(google));
+    assert_eq!(stored(plain), "written by version 17", "a lead without either is not read again");
+    drop(dir);
+}
+
 /// A steward's "not a duplicate", reopened by a later save that changes what the pair is compared on, is in the
 /// change log of that save (who, when, old and new), as a scan's reopening is.
 #[test]

@@ -91,8 +91,19 @@ const LEGAL_FORMS: &[&str] = &[
 /// unless nothing else would be left.
 pub fn company_key(name: &str) -> String {
     let folded = fold(name);
-    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+    // Initials written with full stops ("L.L.C.", "S.A.", "A.B. Dick") fold to single letters: joined again,
+    // they are the word they spell, as written without the stops.
+    let mut words: Vec<String> = Vec::new();
+    let mut initials = false;
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        let single = w.chars().count() == 1;
+        match words.last_mut() {
+            Some(last) if single && initials => last.push_str(w),
+            _ => words.push(w.to_string()),
+        }
+        initials = single;
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.as_str())) {
         words.pop();
     }
     words.join(" ")
@@ -269,9 +280,11 @@ pub fn canonical_email(email: &str) -> Option<(String, String)> {
     if local.is_empty() || domain.is_empty() {
         return None;
     }
-    let local =
-        if domain == "gmail.com" || domain == "googlemail.com" { local.replace('.', "") } else { local.to_string() };
-    Some((local, domain.to_string()))
+    // Google's two domains are one mailbox ("googlemail.com" where "gmail" was taken), which ignores dots.
+    if domain == "gmail.com" || domain == "googlemail.com" {
+        return Some((local.replace('.', ""), "gmail.com".to_string()));
+    }
+    Some((local.to_string(), domain.to_string()))
 }
 
 /// The national part of a phone number: its last nine digits (country codes and trunk prefixes dropped), which
@@ -369,12 +382,18 @@ mod tests {
         assert_eq!(company_key("Coastal Build Pty Ltd"), "coastal build");
         assert_eq!(company_key("Co"), "co", "a name that is only a legal form stays");
         assert_eq!(company_key("Smith & Co"), "smith");
+        // Initials with full stops are the word they spell.
+        assert_eq!(company_key("Acme L.L.C."), company_key("Acme LLC"));
+        assert_eq!(company_key("Acme, S.A."), "acme");
+        assert_eq!(company_key("A.B. Dick Company"), company_key("AB Dick Company"));
+        assert_eq!(company_key("Plan B Labs"), "plan b labs", "one letter alone is a word of its own");
     }
 
     #[test]
     fn emails_and_phones_reduce_to_what_spellings_share() {
         assert_eq!(canonical_email("John.Smith+crm@Gmail.com"), Some(("johnsmith".into(), "gmail.com".into())));
         assert_eq!(canonical_email("no-at-sign"), None);
+        assert_eq!(canonical_email("john.smith@googlemail.com"), canonical_email("johnsmith@gmail.com"));
         assert_eq!(phone_key("+61 400 490 186"), phone_key("0400 490 186"));
         assert_eq!(phone_key("12"), None);
     }

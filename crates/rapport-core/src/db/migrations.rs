@@ -61,10 +61,19 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::capture::references_hold(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        // Companies with initials written with full stops, and googlemail.com addresses: the leads concerned
+        // indexed again by the feature that owns the keys.
+        M::up_with_hook(
+            include_str!("migrations/018_company_initials_and_googlemail.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::duplicates::incremental::reindex_initials_and_googlemail(tx)
+                    .map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 17;
+pub const LATEST_VERSION: i64 = 18;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -75,18 +75,32 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// prepared fields are written again where they changed. The others are left alone, so the upgrade of a large
 /// store reads only those it concerns.
 pub(crate) fn reindex_refolded(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let ids: Vec<i64> = tx
-        .prepare(
-            "SELECT id FROM leads
-             WHERE (coalesce(first_name, '') || coalesce(last_name, '') || coalesce(company, '')
-                    || coalesce(street, '') || coalesce(city, '') || coalesce(postcode, '')
-                    || coalesce(region, '')) GLOB '*[^ -~]*'
-                OR coalesce(first_name, '') = '' OR coalesce(last_name, '') = ''
-                OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '+%')
-             ORDER BY id",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    reindex_selected(
+        tx,
+        "SELECT id FROM leads
+         WHERE (coalesce(first_name, '') || coalesce(last_name, '') || coalesce(company, '')
+                || coalesce(street, '') || coalesce(city, '') || coalesce(postcode, '')
+                || coalesce(region, '')) GLOB '*[^ -~]*'
+            OR coalesce(first_name, '') = '' OR coalesce(last_name, '') = ''
+            OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '+%')
+         ORDER BY id",
+    )
+}
+
+/// Migration 018: a company written with initials and full stops ("Acme L.L.C.") is keyed as written without
+/// them, and a googlemail.com address as the gmail.com one it is; the leads that hold such are indexed again.
+pub(crate) fn reindex_initials_and_googlemail(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    reindex_selected(
+        tx,
+        "SELECT id FROM leads WHERE coalesce(company, '') LIKE '%.%'
+            OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '%@googlemail.com')
+         ORDER BY id",
+    )
+}
+
+/// The leads `select` names get their keys and prepared fields written again where they changed.
+fn reindex_selected(tx: &Transaction<'_>, select: &str) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx.prepare(select)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     for id in ids {
         let Some(record) = record_of(tx, id)? else { continue };
         let p = prepare(&record);
