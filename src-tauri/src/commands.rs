@@ -313,9 +313,11 @@ pub async fn scan_duplicates(
         );
         let enriched = u32::try_from(merged.len()).unwrap_or(u32::MAX);
         let enrichment_error = enrichment.err().map(|e| ApiError::from(e).message);
+        // Counted again: a merge can take more than one pair with it.
+        let open = if enriched == 0 { r.open } else { core.open_duplicate_pairs(actor)? };
         Ok(DuplicateScanSummary {
             leads: r.leads,
-            open: r.open.saturating_sub(enriched),
+            open,
             kept_apart: r.kept_apart,
             enriched,
             enrichment_stopped: cancel.load(Ordering::Relaxed),

@@ -497,6 +497,10 @@ fn enrichment_of_three_records_leaves_the_conflict_a_first_merge_made_to_a_perso
     let mut companies = left.clone();
     companies.sort();
     assert_eq!(companies, ["Acme", "Globex"], "no company dropped");
+    // What the queue holds now, counted as it lists them (the scan's count less the merges would be wrong).
+    let queued = f.core.duplicate_queue(&f.admin, 100).unwrap().len() as u32;
+    assert_eq!(f.core.open_duplicate_pairs(&f.admin).unwrap(), queued);
+    assert_eq!(queued, 1, "the two twins, for a person");
 }
 
 /// An edit that changes a field the duplicate check reads (here names and email, which make Bo the same

@@ -222,6 +222,29 @@ impl Rapport {
         })
     }
 
+    /// How many pairs the queue holds for the actor (as `duplicate_queue` would list them): what a scan followed
+    /// by enrichment leaves, which is not the scan's count less the merges (a merge of three records of one
+    /// person takes three pairs with two merges).
+    pub fn open_duplicate_pairs(&self, actor: &Actor) -> Result<u32> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let scope = grant.lead_scope();
+            let mut n = 0u32;
+            store::for_each_open(conn, &mut |row| {
+                if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
+                    if scope.allows_campaign(&a.campaign)
+                        && scope.allows_campaign(&b.campaign)
+                        && super::may_decide(&grant, &[&a, &b]).is_ok()
+                    {
+                        n = n.saturating_add(1);
+                    }
+                }
+                Ok(true)
+            })?;
+            Ok(n)
+        })
+    }
+
     /// Sets a pair aside as "not a duplicate": it leaves the queue and is not asked about again until a matched
     /// field of either lead changes. Logged like any change.
     pub fn mark_not_duplicate(&self, actor: &Actor, pair_id: i64) -> Result<()> {
