@@ -419,3 +419,28 @@ fn approving_a_request_keeps_a_lost_reason_changed_since() {
     let after = f.core.get_lead(&f.admin, bo.id).unwrap();
     assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "competitor"));
 }
+
+/// Four eyes: an Editor who asked and was made an Administrator since may withdraw the request (reject it), not
+/// approve it; another Administrator may.
+#[test]
+fn a_requester_made_administrator_cannot_approve_their_own_request() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let won = in_stage(&f, &deal("Ann", "500"), "won");
+    let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "more seats").unwrap();
+    let promoted = rapport_core::users::UserInput {
+        username: "eve".into(),
+        display_name: String::new(),
+        role: Role::Administrator,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: true,
+    };
+    f.core.update_user(&f.admin, eve.user_id().unwrap(), &promoted).unwrap();
+    let before = f.dump();
+    let err = f.core.decide_approval(&eve, request.id, true, "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let decided = f.core.decide_approval(&f.admin, request.id, true, "").unwrap();
+    assert_eq!(decided.status, ApprovalStatus::Approved);
+}

@@ -114,6 +114,14 @@ impl Rapport {
             if request.status != ApprovalStatus::Pending {
                 return Err(ValidationErrors::one("status", "this request has been decided already").into());
             }
+            // Four eyes: whoever asked (an Editor promoted since, say) may withdraw the request, not grant it.
+            if approve && grant.user_id.is_some() && grant.user_id == stored.requested_by {
+                return Err(ValidationErrors::one(
+                    "status",
+                    "a request is approved by another Administrator than the one who asked; you may reject it",
+                )
+                .into());
+            }
             let comment = comment.trim();
             if !approve && comment.is_empty() {
                 return Err(ValidationErrors::one("comment", "say why the move is rejected").into());
