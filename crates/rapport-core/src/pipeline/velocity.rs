@@ -11,6 +11,8 @@ pub(crate) struct Stay {
     pub stage: String,
     pub entered: DateTime<Utc>,
     pub exited: Option<DateTime<Utc>>,
+    /// Ended by the lead leaving the pipeline (merged into another, removed), not by a move on to a stage.
+    pub left_pipeline: bool,
 }
 
 impl Stay {
@@ -27,9 +29,10 @@ pub(crate) fn stays(moves: &[Move]) -> Vec<Stay> {
     for m in moves {
         if let Some(mut s) = current.take() {
             s.exited = Some(m.at);
+            s.left_pipeline = m.to.is_none();
             out.push(s);
         }
-        current = m.to.clone().map(|stage| Stay { stage, entered: m.at, exited: None });
+        current = m.to.clone().map(|stage| Stay { stage, entered: m.at, exited: None, left_pipeline: false });
     }
     out.extend(current);
     out
@@ -75,6 +78,10 @@ impl Tally {
         let stays = stays(moves);
         for s in &stays {
             let days = s.days(now);
+            // A stay cut short by a merge or a removal did not move on: its days are no stage's pace.
+            if s.left_pipeline {
+                continue;
+            }
             if s.exited.is_some() {
                 self.ended.entry(s.stage.clone()).or_default().push(days);
                 self.by_owner.entry(owner).or_default().entry(s.stage.clone()).or_default().push(days);
@@ -189,6 +196,10 @@ mod tests {
         let stays = stays(&moves);
         let shape: Vec<(&str, f64)> = stays.iter().map(|s| (s.stage.as_str(), s.days(day(8)))).collect();
         assert_eq!(shape, vec![("new", 3.0), ("new", 1.0), ("qualification", 2.0)]);
+        // The stay the removal cut short is no stage's pace: only the one that moved on counts.
+        let mut t = Tally::default();
+        t.add(&moves, &|s: &str| CLOSED.contains(&s), None, None, day(8));
+        assert_eq!(t.ended["new"], vec![1.0]);
     }
 
     #[test]
