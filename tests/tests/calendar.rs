@@ -1106,3 +1106,29 @@ fn an_appointment_handed_over_reminds_its_new_agent() {
     assert_eq!(due.iter().map(|d| d.title.as_str()).collect::<Vec<_>>(), ["Soon"]);
     assert!(f.core.take_due_reminders(&dana).unwrap().is_empty());
 }
+
+/// A meeting the agent declined stays in their calendar as Google and Nextcloud keep it, but is not their busy
+/// time: a booking over it is taken, and it clashes with nothing.
+#[test]
+fn a_meeting_the_agent_declined_does_not_block_their_time() {
+    let f = fixture();
+    let (dana, id) = dana_in_berlin(&f);
+    let declined = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nBEGIN:VEVENT\n\
+UID:declined-1@google.com\nDTSTAMP:20261201T080000Z\nDTSTART:20261210T090000Z\nDTEND:20261210T100000Z\n\
+SUMMARY:Budget review\nORGANIZER:mailto:boss@example.org\n\
+ATTENDEE;PARTSTAT=DECLINED;CN=Dana:mailto:Dana@rapport.test\n\
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.org\nEND:VEVENT\nEND:VCALENDAR\n";
+    let report = f.core.import_ics(&dana, &[ics("declined.ics", declined)], None).unwrap().remove(0);
+    assert_eq!(report.created, 1, "{report:?}");
+    f.core
+        .book_appointment(&dana, &booking(id, "Demo", "2026-12-10T09:30:00Z", "2026-12-10T10:30:00Z"))
+        .expect("the declined meeting leaves the time free");
+    // Accepted, the same meeting is busy.
+    let accepted = declined.replace("declined-1", "accepted-1").replace("PARTSTAT=DECLINED", "PARTSTAT=ACCEPTED");
+    f.core.import_ics(&dana, &[ics("accepted.ics", &accepted)], None).unwrap();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Second", "2026-12-10T09:15:00Z", "2026-12-10T09:45:00Z"))
+        .unwrap_err();
+    assert!(err.to_string().contains("Budget review"), "{err}");
+}

@@ -300,6 +300,10 @@ impl Rapport {
         let mut event = incoming.clone();
         event.line = 0;
         event.warnings.clear();
+        // A meeting the agent declined stays in their calendar (Google, Nextcloud) but is not their busy time.
+        if declined_by(&event, &cx.agent.email) {
+            event.busy = false;
+        }
         let rid = rid_text(&event, tz);
         let same_uid = store::by_uid(tx, agent_id, &event.uid)?;
         let existing = same_uid.iter().find(|r| r.recurrence_id == rid).cloned();
@@ -499,4 +503,13 @@ fn same_content(old: &AppointmentRow, new: &AppointmentRow) -> bool {
         && old.status == new.status
         && (old.event == new.event || without_stamp(&old.event) == without_stamp(&new.event))
         && old.lead_id == new.lead_id
+}
+
+/// Whether the agent (`agent_email`) is among the event's attendees with PARTSTAT=DECLINED.
+fn declined_by(event: &Event, agent_email: &str) -> bool {
+    !agent_email.is_empty()
+        && event.attendees.iter().any(|p| {
+            p.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("DECLINED"))
+                && crate::leads::normalize_email(&p.email).is_ok_and(|e| e.eq_ignore_ascii_case(agent_email))
+        })
 }
