@@ -1132,3 +1132,28 @@ ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.org\nEND:VEVENT\nEND:VCALENDAR\n"
         .unwrap_err();
     assert!(err.to_string().contains("Budget review"), "{err}");
 }
+
+/// An imported event that leaves the time free (TRANSP:TRANSPARENT, an optional trade fair) stays free when
+/// it is edited or dragged here: it neither starts blocking the agent nor is refused for what it overlaps.
+#[test]
+fn a_free_event_stays_free_when_edited_or_moved() {
+    let f = fixture();
+    let (dana, id) = dana_in_berlin(&f);
+    let fair = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:fair-1@example.org\n\
+DTSTAMP:20261201T080000Z\nDTSTART:20261210T080000Z\nDTEND:20261210T160000Z\nSUMMARY:Trade fair (optional)\n\
+TRANSP:TRANSPARENT\nEND:VEVENT\nEND:VCALENDAR\n";
+    let fair_id = f.core.import_ics(&dana, &[ics("fair.ics", fair)], None).unwrap().remove(0).appointment_ids[0];
+    f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z")).unwrap();
+    let a = f.core.appointment(&dana, fair_id).unwrap();
+    let mut input = booking(id, &a.title, &a.start, &a.end);
+    input.notes = "Stand B12".into();
+    let edited = f.core.update_appointment(&dana, fair_id, a.version, &input).unwrap();
+    let moved = f
+        .core
+        .move_appointment(&dana, fair_id, edited.version, "2026-12-10T08:15:00Z", "2026-12-10T16:15:00Z")
+        .expect("moving a free event over a meeting is no clash");
+    f.core
+        .book_appointment(&dana, &booking(id, "Call", "2026-12-10T11:00:00Z", "2026-12-10T11:30:00Z"))
+        .expect("the fair, edited and moved, still leaves the time free");
+    assert_eq!(moved.start, "2026-12-10T08:15:00Z");
+}

@@ -374,7 +374,9 @@ impl Rapport {
             // imported invite may overlap another, as it was kept, and its notes or lead stay editable.
             let moved = utc_text(b.start) != old.start_utc || old.end_utc.as_deref() != Some(utc_text(b.end).as_str());
             let held = AppointmentStatus::parse(&old.status).is_some_and(|s| s.holds_time());
-            if input.status.holds_time() && (moved || input.agent_id != old.agent_id || !held) {
+            // A free event (an optional trade fair, imported as TRANSP:TRANSPARENT) stays free: it blocks
+            // nothing, so nothing blocks it.
+            if old.busy && input.status.holds_time() && (moved || input.agent_id != old.agent_id || !held) {
                 if let Some(message) = clash(tx, &grant, &agent, b.start, b.end, Some(&old.uid))? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
@@ -388,7 +390,8 @@ impl Rapport {
             }
             let prior = event_of(&old);
             let organizer = prior.as_ref().and_then(|e| e.organizer.clone());
-            let event = event_for(&old.uid, next_sequence(&old), input, &b, organizer, &attendees);
+            let mut event = event_for(&old.uid, next_sequence(&old), input, &b, organizer, &attendees);
+            event.busy = old.busy;
             let mut row = AppointmentRow {
                 agent_id: input.agent_id,
                 lead_id: input.lead_id,
