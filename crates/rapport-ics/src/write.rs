@@ -65,15 +65,39 @@ fn wall_text(t: NaiveDateTime) -> String {
 }
 
 fn moment_line(out: &mut Out, name: &str, m: &Moment) {
+    out.line(&moment_text(name, m));
+}
+
+/// A property of one moment, unfolded: `NAME;VALUE=DATE:…`, `NAME:…Z`, `NAME;TZID=…:…`.
+fn moment_text(name: &str, m: &Moment) -> String {
     match m {
-        Moment::Date(d) => out.line(&format!("{name};VALUE=DATE:{}", d.format("%Y%m%d"))),
-        Moment::Time { wall, zone: Zone::Utc } => out.line(&format!("{name}:{}", utc_text(wall.and_utc()))),
-        Moment::Time { wall, zone: Zone::Floating } => out.line(&format!("{name}:{}", wall_text(*wall))),
+        Moment::Date(d) => format!("{name};VALUE=DATE:{}", d.format("%Y%m%d")),
+        Moment::Time { wall, zone: Zone::Utc } => format!("{name}:{}", utc_text(wall.and_utc())),
+        Moment::Time { wall, zone: Zone::Floating } => format!("{name}:{}", wall_text(*wall)),
         Moment::Time { wall, zone } => {
             let tzid = zone.name().unwrap_or_default();
-            out.line(&format!("{name};TZID={}:{}", param(&tzid), wall_text(*wall)))
+            format!("{name};TZID={}:{}", param(&tzid), wall_text(*wall))
         }
     }
+}
+
+/// `RDATE;VALUE=PERIOD:<start>/<duration>`, the start written as `moment_line` writes it.
+fn period_line(out: &mut Out, start: &Moment, length: Length) {
+    let seconds = match length {
+        Length::Days(d) => d.saturating_mul(86_400),
+        Length::Wall { days, seconds } => days.saturating_mul(86_400).saturating_add(seconds),
+        Length::Exact(s) => s,
+    }
+    .max(0);
+    let (d, rest) = (seconds / 86_400, seconds % 86_400);
+    let (h, m, sec) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let mut duration = String::from("P");
+    if d > 0 {
+        let _ = write!(duration, "{d}D");
+    }
+    duration.push('T');
+    let _ = write!(duration, "{h}H{m}M{sec}S");
+    out.line(&format!("{}/{duration}", moment_text("RDATE;VALUE=PERIOD", start)));
 }
 
 fn person_line(out: &mut Out, name: &str, p: &Person, rsvp: bool) {
@@ -137,7 +161,9 @@ fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
         None => out.line("DURATION:PT0S"),
     }
     if let Some(rid) = &e.recurrence_id {
-        moment_line(out, "RECURRENCE-ID", rid);
+        // This instance and the ones after it: without the range, another program moves this one alone.
+        let name = if e.this_and_future { "RECURRENCE-ID;RANGE=THISANDFUTURE" } else { "RECURRENCE-ID" };
+        moment_line(out, name, rid);
     }
     for rule in &e.rrules {
         out.line(&format!("RRULE:{rule}"));
@@ -145,8 +171,13 @@ fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
     for rule in &e.exrules {
         out.line(&format!("EXRULE:{rule}"));
     }
-    for (rdate, _) in &e.rdates {
-        moment_line(out, "RDATE", rdate);
+    for (rdate, length) in &e.rdates {
+        match (rdate, length) {
+            // An extra date with a length of its own (a PERIOD) keeps it: read back without, it would last as
+            // long as the event.
+            (Moment::Time { .. }, Some(length)) => period_line(out, rdate, *length),
+            _ => moment_line(out, "RDATE", rdate),
+        }
     }
     for exdate in &e.exdates {
         moment_line(out, "EXDATE", exdate);
@@ -307,5 +338,29 @@ DTEND;TZID=Island Time:20261201T100000\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCAL
         assert_eq!(again.events.len(), 1);
         assert_eq!(again.events[0].zone(), first.events[0].zone(), "{written}");
         assert_eq!(again.events[0].start, first.events[0].start);
+    }
+
+    /// What a reader keeps of a series is written back: a moved instance that moves the ones after it
+    /// (RANGE=THISANDFUTURE), and an extra date with a length of its own (an RDATE PERIOD).
+    #[test]
+    fn a_range_and_a_period_are_written_back() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n\
+BEGIN:VEVENT\r\nUID:s-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=6\r\nRDATE;VALUE=PERIOD:20261203T090000Z/PT3H\r\nSUMMARY:Call\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:s-1\r\nDTSTAMP:20261001T000000Z\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20261215T090000Z\r\n\
+DTSTART:20261215T100000Z\r\nDTEND:20261215T110000Z\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let first = crate::read(text.as_bytes());
+        let stamp = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let written = super::write_calendar(None, None, &first.events, stamp);
+        assert!(written.contains("RECURRENCE-ID;RANGE=THISANDFUTURE:20261215T090000Z"), "{written}");
+        assert!(written.contains("RDATE;VALUE=PERIOD:20261203T090000Z/PT3H0M0S"), "{written}");
+        let again = crate::read(written.as_bytes());
+        assert_eq!(again.events.len(), first.events.len());
+        for (a, b) in again.events.iter().zip(&first.events) {
+            assert_eq!(
+                (&a.rdates, a.this_and_future, &a.recurrence_id),
+                (&b.rdates, b.this_and_future, &b.recurrence_id)
+            );
+        }
     }
 }
