@@ -1157,3 +1157,25 @@ TRANSP:TRANSPARENT\nEND:VEVENT\nEND:VCALENDAR\n";
         .expect("the fair, edited and moved, still leaves the time free");
     assert_eq!(moved.start, "2026-12-10T08:15:00Z");
 }
+
+/// An invite is a request to answer its organizer: booked by an agent with an email, it is METHOD:REQUEST with
+/// them as ORGANIZER; by an agent without one, it is published (a request without an organizer is no
+/// invitation to mail programs, and answers to it would go nowhere).
+#[test]
+fn an_invite_without_an_organizer_is_published_not_requested() {
+    let f = fixture();
+    let (dana, id) = dana_in_berlin(&f);
+    let a =
+        f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z")).unwrap();
+    let sent = f.core.export_invite(&dana, a.id).unwrap();
+    assert!(sent.contains("METHOD:REQUEST") && sent.contains("ORGANIZER"), "{sent}");
+    let eve = f.user("eve", Role::Editor, &[]);
+    let eve_id = eve.user_id().unwrap();
+    agent_settings(&f, &eve, "Europe/Berlin", 0);
+    let b = f
+        .core
+        .book_appointment(&eve, &booking(eve_id, "Call", "2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z"))
+        .unwrap();
+    let sent = f.core.export_invite(&eve, b.id).unwrap();
+    assert!(sent.contains("METHOD:PUBLISH") && !sent.contains("ORGANIZER"), "{sent}");
+}

@@ -70,7 +70,14 @@ impl Rapport {
             if let Some(series) = events.iter_mut().find(|e| e.recurrence_id.is_none()) {
                 series.exdates.extend(left_out);
             }
-            let method = if row.status == "cancelled" { "CANCEL" } else { "REQUEST" };
+            // A request is answered to its organizer: without one (an agent with no email in their calendar
+            // settings), mail programs do not take it as an invitation, so it is published as an event.
+            let organized = events.iter().all(|e| e.organizer.is_some());
+            let method = match (row.status == "cancelled", organized) {
+                (true, _) => "CANCEL",
+                (false, true) => "REQUEST",
+                (false, false) => "PUBLISH",
+            };
             Ok(rapport_ics::write_calendar(Some(method), None, &events, chrono::Utc::now()))
         })
     }
