@@ -65,6 +65,9 @@ export const FIELD_LABELS: Record<string, string> = {
 export function fieldLabel(field: string): string {
   const m = /^(emails|phones)\.(\d+)$/.exec(field);
   if (m) return `${m[1] === 'emails' ? 'Email' : 'Phone'} ${Number(m[2]) + 1}`;
+  // A value kept as invalid, or its reason: named as the form lists them.
+  const kept = /^invalid\.(\d+)(\.reason)?$/.exec(field);
+  if (kept) return `Needs fixing ${Number(kept[1]) + 1}${kept[2] ? ' (reason)' : ''}`;
   return FIELD_LABELS[field] ?? field.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
 

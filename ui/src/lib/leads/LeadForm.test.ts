@@ -379,6 +379,41 @@ describe('LeadForm', () => {
     expect(screen.queryByTestId('error-emails.2')).toBeNull();
   });
 
+  it('puts an error on a value kept as invalid (or its reason) beside that value, and moves it with the rows', async () => {
+    const flagged = lead({
+      id: 42,
+      status: 'draft',
+      missing: ['fix_invalid'],
+      invalid: [
+        { field: 'emails', value: 'bob@', reason: 'no domain' },
+        { field: 'phones', value: '12', reason: 'x'.repeat(400) },
+      ],
+    });
+    setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'validation',
+            message: 'invalid.1.reason: is longer than 320 characters',
+            fields: [{ field: 'invalid.1.reason', message: 'is longer than 320 characters' }],
+          });
+        },
+      },
+      flagged,
+    );
+    const u = userEvent.setup();
+    await u.type(screen.getByTestId('field-job_title'), 'x');
+    await u.click(screen.getByTestId('save-lead'));
+    expect(await screen.findByTestId('invalid-error-1')).toHaveTextContent('is longer than 320 characters');
+    expect(screen.getByTestId('form-errors')).toHaveTextContent('Needs fixing 2 (reason)');
+    await waitFor(() => expect(document.activeElement?.id).toBe('lf-invalid-1'));
+    // The first row removed, the error goes with its row.
+    await u.click(screen.getByTestId('drop-invalid-0'));
+    expect(screen.getByTestId('invalid-error-0')).toHaveTextContent('is longer than 320 characters');
+    await u.click(screen.getByTestId('drop-invalid-0'));
+    expect(screen.queryByTestId('form-errors')).toBeNull();
+  });
+
   it('keeps values kept as invalid through an edit, and lets each be fixed in its list or removed', async () => {
     const flagged = lead({
       id: 42,

@@ -162,19 +162,21 @@ export function errorsByField(fields: FieldError[]): Record<string, string> {
  */
 export function shiftRowErrors<T>(
   errors: Record<string, T>,
-  list: 'emails' | 'phones',
+  list: 'emails' | 'phones' | 'invalid',
   index: number,
 ): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(errors)) {
-    const m = new RegExp(`^${list}\\.(\\d+)$`).exec(k);
+    // A value kept as invalid has errors of its own and of its reason (`invalid.2.reason`).
+    const m = new RegExp(`^${list}\\.(\\d+)(\\.reason)?$`).exec(k);
     if (!m) {
       out[k] = v;
       continue;
     }
     const i = Number(m[1]);
+    const rest = m[2] ?? '';
     if (i < index) out[k] = v;
-    else if (i > index) out[`${list}.${i - 1}`] = v;
+    else if (i > index) out[`${list}.${i - 1}${rest}`] = v;
   }
   return out;
 }
