@@ -290,3 +290,29 @@ describe('a save refused by the stage gate', () => {
     expect(be.logActivity).not.toHaveBeenCalled();
   });
 });
+
+describe('a stage that asks for a contact list', () => {
+  it("clears the stage's phone error when a phone is typed, and leaves its email error to an email", async () => {
+    const { u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: Emails, Phones',
+            fields: [
+              { field: 'emails', message: 'Emails is needed to enter In discussion' },
+              { field: 'phones', message: 'Phones is needed to enter In discussion' },
+            ],
+          });
+        },
+      },
+      lead({ id: 7, emails: [], phones: [] }),
+    );
+    await u.type(screen.getByTestId('field-job_title'), 'x');
+    await u.click(screen.getByTestId('save-lead'));
+    await screen.findByText('Phones is needed to enter In discussion');
+    await u.type(screen.getByTestId('field-phone-0'), '+44 20 7946 0018');
+    expect(screen.queryByText('Phones is needed to enter In discussion')).toBeNull();
+    expect(screen.getAllByText('Emails is needed to enter In discussion').length).toBeGreaterThan(0);
+  });
+});
