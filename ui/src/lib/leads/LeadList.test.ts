@@ -140,6 +140,25 @@ describe('LeadList', () => {
     expect(onopen).toHaveBeenCalledWith(11);
   });
 
+  it('opens nothing on Enter when the one lead shown is the first of more pages', async () => {
+    mockBackend({
+      listLeads: (q: LeadQuery) =>
+        Promise.resolve(
+          q.text === 'acme'
+            ? { ...page([summary(10, { first_name: 'Ann', last_name: 'Lee' })]), next_cursor: 'more' }
+            : page([summary(1), summary(2)]),
+        ),
+    });
+    const onopen = vi.fn();
+    const u = userEvent.setup();
+    render(LeadList, props({ onopen }));
+    await screen.findAllByTestId('lead-row');
+    await u.type(screen.getByTestId('search-input'), 'acme');
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(1));
+    await u.type(screen.getByTestId('search-input'), '{Enter}');
+    expect(onopen).not.toHaveBeenCalled();
+  });
+
   it('moves ↓ into the rows of what is typed, not of the search before it', async () => {
     const later = deferred<LeadPage>();
     mockBackend({
