@@ -260,6 +260,23 @@ describe('BookAppointmentDialog', () => {
     expect(onclose).toHaveBeenCalledOnce();
   });
 
+  it('asks before Escape drops a new time chosen, as it does for text typed', async () => {
+    mockBackend();
+    const { u, onclose } = open({ prefill: { agentId: 1 } });
+    await u.selectOptions(screen.getByTestId('book-duration'), '60');
+    await u.keyboard('{Escape}');
+    expect(onclose).not.toHaveBeenCalled();
+    expect(screen.getByTestId('book-discard-question')).toBeInTheDocument();
+  });
+
+  it('closes at once when the only change is the agent it chose for the user', async () => {
+    mockBackend();
+    const { u, onclose } = open({ agents: undefined, prefill: {} });
+    await waitFor(() => expect(screen.getByTestId('book-agent')).toHaveValue('1'));
+    await u.keyboard('{Escape}');
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
   it('shows field errors from validation next to their fields', async () => {
     mockBackend({
       bookAppointment: async () => {
