@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
 import { apiErr, deferred, mockBackend, summary } from '../../test/fixtures';
 import { toasts } from '../toast.svelte';
-import type { Appointment, LeadPage } from '../types';
+import type { Appointment, LeadPage, SlotSuggestion } from '../types';
 import BookAppointmentDialog from './BookAppointmentDialog.svelte';
 
 const BERLIN = 'Europe/Berlin';
@@ -213,6 +213,18 @@ describe('BookAppointmentDialog', () => {
     expect(await screen.findAllByTestId('slot-suggestion')).toHaveLength(1);
     await u.selectOptions(screen.getByTestId('book-duration'), '60');
     await waitFor(() => expect(screen.queryByTestId('slot-suggestion')).toBeNull());
+  });
+
+  it('drops the answer of a slot search made for another length, when it comes after the change', async () => {
+    const answer = deferred<SlotSuggestion[]>();
+    mockBackend({ findSlots: () => answer.promise });
+    const { u } = open({ prefill: { agentId: 1 } });
+    await u.click(screen.getByTestId('find-slots'));
+    await u.selectOptions(screen.getByTestId('book-duration'), '60');
+    answer.resolve([slot()]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('slot-suggestion')).toBeNull();
+    expect(screen.getByTestId('find-slots')).toBeEnabled();
   });
 
   it('asks only the chosen agent when told to', async () => {
