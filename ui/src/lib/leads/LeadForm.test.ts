@@ -241,7 +241,8 @@ describe('LeadForm', () => {
     await u.type(screen.getByTestId('field-notes'), 'call back');
     await u.click(screen.getByTestId('save-lead'));
     const banner = await screen.findByTestId('lead-conflict');
-    expect(banner).toHaveTextContent('changed by someone else');
+    expect(banner).toHaveTextContent('This lead changed while you were editing. Someone else, an import or an undo saved it first');
+    expect(banner).not.toHaveTextContent('changed by someone else since');
 
     await u.click(within(banner).getByTestId('reload-lead'));
     await waitFor(() => expect(screen.getByTestId('field-job_title')).toHaveValue('Commodore'));
