@@ -140,6 +140,17 @@ describe('LeadList', () => {
     expect(onopen).toHaveBeenCalledWith(11);
   });
 
+  it('says what the sort-direction toggle does: a pressed "Ascending order", as screen readers read toggles', async () => {
+    mockBackend({ listLeads: async () => page([summary(1), summary(2)]) });
+    const u = userEvent.setup();
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    const toggle = screen.getByRole('button', { name: 'Ascending order' });
+    const before = toggle.getAttribute('aria-pressed');
+    await u.click(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe(before === 'true' ? 'false' : 'true');
+  });
+
   it('opens nothing on Enter when the one lead shown is the first of more pages', async () => {
     mockBackend({
       listLeads: (q: LeadQuery) =>
