@@ -19,6 +19,17 @@ describe('LeadPage', () => {
     expect(items).toEqual(['a first or last name', 'a source channel']);
   });
 
+  it('names a lead without a name by its email in a booking, not by the list\'s placeholder', async () => {
+    mockBackend({
+      getLead: async () =>
+        lead({ first_name: '', last_name: '', company: '', emails: [{ address: 'ann@x.io', original: 'ann@x.io' }] }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('lead-book-appointment'));
+    expect(await screen.findByTestId('book-title')).toHaveAttribute('placeholder', 'Meeting with ann@x.io');
+  });
+
   it('shows the deal typed in the form: its value in its currency, its close date, why it was lost', async () => {
     const deal = { ...lead().deal, value: '48000.00', currency: 'EUR', expected_close: '2026-03-31', need: 'Route planning', lost_reason: 'price' };
     mockBackend({ getLead: async () => lead({ deal }) });
