@@ -41,6 +41,16 @@ describe('formatValue', () => {
     );
   });
 
+  it('shows the deal as the Deal panel does: a lost reason by its label, an amount grouped, a day in words', () => {
+    const withReasons = { ...ctx, lostReasons: [{ key: 'no_budget', label: 'No budget' }] } as ValueContext;
+    expect(formatValue('lost_reason', 'no_budget', withReasons)).toBe('No budget');
+    expect(formatValue('lost_reason', 'gone_quiet', withReasons)).toBe('gone_quiet');
+    expect(formatValue('deal_value', '12500.00', ctx)).not.toBe('12500.00');
+    expect(formatValue('deal_value', '12500.00', ctx).replace(/\D/g, '')).toBe('12500');
+    expect(formatValue('expected_close', '2026-12-31', ctx)).toContain('2026');
+    expect(formatValue('expected_close', '2026-12-31', ctx)).not.toBe('2026-12-31');
+  });
+
   it('shows the logged JSON of the values kept as invalid as text, never raw', () => {
     const shown = formatValue('invalid', JSON.stringify([bea, phone]), ctx);
     expect(shown).toBe(`bea@ (email) — ${REASON}; 12 (phone) — is not a phone number`);

@@ -8,7 +8,9 @@ import {
 } from '../calendar/appointmentHistory';
 import { browserZone } from '../calendar/zone';
 import { fieldLabel, REASON_LABELS, sourceLabel, STATUS_LABELS } from '../format';
-import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, Stage, UserRef } from '../types';
+import { formatMoney } from '../pipeline/board';
+import { dayText } from '../settings/pipelineText';
+import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, LostReason, Stage, UserRef } from '../types';
 
 export interface HistoryChange {
   id: number;
@@ -41,6 +43,8 @@ export interface HistoryEvent {
 export interface ValueContext {
   stages: Stage[];
   owners: UserRef[];
+  /** To name a lost reason as the settings label it. */
+  lostReasons?: LostReason[];
   /** The zone appointment times are shown in; the computer's by default. */
   zone?: string;
 }
@@ -118,6 +122,13 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       if (!items) return value;
       return items.length ? items.map(describeInvalid).join('; ') : EMPTY_VALUE;
     }
+    // The deal as the Deal panel shows it: a reason by its label, an amount grouped, a day in words.
+    case 'lost_reason':
+      return ctx.lostReasons?.find((r) => r.key === value)?.label ?? value;
+    case 'deal_value':
+      return Number.isFinite(Number(value)) ? formatMoney(Number(value), '') : value;
+    case 'expected_close':
+      return dayText(value);
     // The log escapes a ';' inside a typed phone (`tel:…;ext=12`) and the escape itself: shown as typed.
     case 'phones_as_entered':
       return value.replace(/\\(.)/g, '$1');
