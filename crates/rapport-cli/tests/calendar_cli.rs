@@ -151,6 +151,16 @@ fn exported_files_are_read_by_an_independent_parser() {
     let file = dir.path().join("google.ics");
     std::fs::write(&file, SERIES).unwrap();
     ok(&rapport(&db, &["ics", "import", file.to_str().unwrap()]));
+    // The agent's address, which an invite is sent from (its ORGANIZER): set in the app, here in the file.
+    let set = rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO agent_calendars (user_id, email, time_zone, working_hours, updated_at)
+             SELECT id, 'admin@rapport.test', 'UTC', '[]', '2026-01-01T00:00:00Z' FROM users WHERE username = 'admin'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(set, 1, "the agent's settings, as the app saves them");
     ok(&rapport(
         &db,
         &[
