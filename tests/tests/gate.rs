@@ -603,3 +603,22 @@ fn a_restore_keeps_what_the_leads_stage_asks_for() {
         ("won", "800.00", "USD")
     );
 }
+
+/// A merge that moves the survivor into the stage of the lead merged in counts that lead's activities, as the
+/// gate counts the activities of every lead merged into one: its proposal was sent, so Engagement is met.
+#[test]
+fn a_merge_into_a_stage_counts_the_activities_of_the_lead_merged_in() {
+    let f = fixture();
+    let s = created(&f, &common::qualified(common::lead("Ann", "Lee", "ann@lee.io")));
+    let mut x = common::qualified(common::lead("Ann", "Lee", "ann.lee@harbor.example"));
+    x.deal.value = "900".into();
+    x.deal.currency = "EUR".into();
+    x.deal.expected_close = "2027-03-31".into();
+    let x = created(&f, &x);
+    proposal(&f, &f.admin, x.id);
+    let now = f.core.get_lead(&f.admin, x.id).unwrap();
+    f.core.move_lead(&f.admin, x.id, now.version, "engagement", Passing::Checked).unwrap();
+    let choose = |field: &str, lead_id: i64| FieldChoice { field: field.into(), lead_id };
+    let merged = f.core.merge_leads(&f.admin, s.id, &[x.id], &[choose("stage", x.id)]).unwrap().lead;
+    assert_eq!(merged.stage, "engagement");
+}

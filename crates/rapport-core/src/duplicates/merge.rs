@@ -281,10 +281,16 @@ mod operations {
                 // The survivor taking another lead's stage is a move like any other: its entry criteria and
                 // approvals hold (a lead won or lost by merging is still won or lost by someone's decision).
                 let known: Vec<_> = merged.iter().flat_map(|l| l.phones.iter().cloned()).collect();
-                let lead =
-                    self.write_update_knowing(tx, &grant, survivor, &input, &known, Passage::Checked, &mut || {
-                        Ok(batch.clone())
-                    })?;
+                let others: Vec<i64> = merged.iter().map(|l| l.id).collect();
+                let lead = self.write_update_knowing(
+                    tx,
+                    &grant,
+                    survivor,
+                    &input,
+                    &known,
+                    Passage::Merging(&others),
+                    &mut || Ok(batch.clone()),
+                )?;
                 for other in &merged {
                     crate::pipeline::gate::check_absorbed(tx, &grant, other, &lead)?;
                     let mut rows = leads::rows_of(tx, other.id)?;

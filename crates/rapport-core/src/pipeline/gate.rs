@@ -59,6 +59,9 @@ pub(crate) enum Passage<'a> {
     /// Carries out the approved request with this id: the criteria are checked again, the approval rule is
     /// met.
     Approved(i64),
+    /// A merge: checked as any move, the activities of the leads being merged in counting as the survivor's
+    /// (they are archived into it in the same transaction, after this check).
+    Merging(&'a [i64]),
 }
 
 /// A move that waits for an Administrator's approval.
@@ -234,6 +237,9 @@ pub(crate) fn check(
     if let (Some(id), false) = (before.map(|b| b.id), stage.required_activities.is_empty()) {
         history.push(id);
         history.extend(crate::duplicates::store::merged_into(conn, id)?);
+        if let Passage::Merging(others) = passage {
+            history.extend_from_slice(others);
+        }
     }
     let mut missing_activities = Vec::new();
     for kind in &stage.required_activities {
