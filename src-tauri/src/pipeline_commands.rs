@@ -54,10 +54,11 @@ pub async fn move_lead(
     version: Id,
     stage: String,
     override_reason: Option<String>,
+    lost_reason: Option<String>,
 ) -> Res<SavedLead> {
     as_actor(&state, move |core, actor| {
         let passage = override_reason.as_deref().map_or(Passing::Checked, Passing::Override);
-        core.move_lead(actor, lead_id.0, version.0, &stage, passage)
+        core.move_lead_losing(actor, lead_id.0, version.0, &stage, lost_reason.as_deref(), passage)
     })
     .await
 }

@@ -444,3 +444,20 @@ fn a_requester_made_administrator_cannot_approve_their_own_request() {
     let decided = f.core.decide_approval(&f.admin, request.id, true, "").unwrap();
     assert_eq!(decided.status, ApprovalStatus::Approved);
 }
+
+/// A loss's reason is given with the move into Lost and saved by it: a move that waits for approval writes
+/// nothing, so the open lead holds no reason while it waits (or after a rejection).
+#[test]
+fn a_lost_reason_given_with_the_move_is_saved_only_by_the_move() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Ann", "50000"), "qualification");
+    let before = f.dump();
+    let err = f.core.move_lead_losing(&eve, big.id, big.version, "lost", Some("price"), Passing::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert_eq!(f.dump(), before, "nothing written, the reason included");
+    let small = in_stage(&f, &deal("Bo", "500"), "qualification");
+    let lost =
+        f.core.move_lead_losing(&eve, small.id, small.version, "lost", Some("price"), Passing::Checked).unwrap().lead;
+    assert_eq!((lost.stage.as_str(), lost.deal.lost_reason.as_str()), ("lost", "price"));
+}

@@ -175,7 +175,14 @@ export interface Backend {
   /** A pipeline's open stages (and closed ones when asked) as columns of the leads the user may see. */
   pipelineBoard(query: BoardQuery): Promise<Board>;
   /** Moves a lead through the stage gate; refused with `stage_gate` and the missing fields/activities. */
-  moveLead(leadId: number, version: number, stage: string, overrideReason: string | null): Promise<SavedLead>;
+  /** `lostReason`: the reason of a loss, saved with the move into Lost (never ahead of it). */
+  moveLead(
+    leadId: number,
+    version: number,
+    stage: string,
+    overrideReason: string | null,
+    lostReason?: string | null,
+  ): Promise<SavedLead>;
   logActivity(leadId: number, activity: NewActivity): Promise<Activity>;
   completeActivity(id: number): Promise<Activity>;
   /** The lead's activities (and those of leads merged into it), newest first. */
@@ -433,8 +440,8 @@ export const tauriBackend: Backend = {
   pipelineConfig: () => unwrap(() => commands.pipelineConfig()),
   updateStage: (key, settings, policy) => unwrap(() => commands.updateStage(key, settings, policy)),
   pipelineBoard: (query) => unwrap(() => commands.pipelineBoard(query)),
-  moveLead: (leadId, version, stage, overrideReason) =>
-    unwrap(() => commands.moveLead(leadId, version, stage, overrideReason)),
+  moveLead: (leadId, version, stage, overrideReason, lostReason) =>
+    unwrap(() => commands.moveLead(leadId, version, stage, overrideReason, lostReason ?? null)),
   logActivity: (leadId, activity) => unwrap(() => commands.logActivity(leadId, activity)),
   completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),

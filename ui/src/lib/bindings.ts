@@ -63,7 +63,7 @@ export const commands = {
 	updateStage: (key: string, settings: StageSettings, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings, policy })),
 	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
 	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
-	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason })),
+	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null, lostReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason, lostReason })),
 	logActivity: (leadId: Id, activity: NewActivity_Deserialize) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("log_activity", { leadId, activity })),
 	completeActivity: (id: Id) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("complete_activity", { id })),
 	leadActivities: (leadId: Id) => typedError<Activity_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_activities", { leadId })),

@@ -372,9 +372,27 @@ impl Rapport {
         stage: &str,
         passing: Passing<'_>,
     ) -> Result<crate::leads::SavedLead> {
+        self.move_lead_losing(actor, id, expected_version, stage, None, passing)
+    }
+
+    /// As `move_lead`, with the reason of a loss given with the move (what Lost asks): saved by the move, in
+    /// its transaction, never ahead of it onto a lead the move may then leave open (refused, or waiting for an
+    /// approval that is rejected).
+    pub fn move_lead_losing(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: i64,
+        stage: &str,
+        lost_reason: Option<&str>,
+        passing: Passing<'_>,
+    ) -> Result<crate::leads::SavedLead> {
         let lead = self.get_lead(actor, id)?;
         let mut input = lead.to_input();
         input.stage = stage.to_string();
+        if let Some(reason) = lost_reason.map(str::trim).filter(|r| !r.is_empty()) {
+            input.deal.lost_reason = reason.to_string();
+        }
         self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passing)
     }
 

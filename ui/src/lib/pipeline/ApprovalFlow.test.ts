@@ -142,13 +142,14 @@ describe('a move held for approval, on the board', () => {
 
     const dialog = await screen.findByTestId('approval-request-dialog');
     expect(screen.queryByTestId('gate-dialog')).toBeNull();
-    expect(be.updateLead.mock.calls[0][2].deal.lost_reason).toBe('competitor');
-    expect(be.moveLead).toHaveBeenLastCalledWith(11, 5, 'lost', null);
+    // The reason goes with the move, not ahead of it: the lead stays open while the approval waits.
+    expect(be.updateLead).not.toHaveBeenCalled();
+    expect(be.moveLead).toHaveBeenLastCalledWith(11, 4, 'lost', null, 'competitor');
     expect(cardIds('engagement')).toEqual([11]);
     // The reason typed in the gate dialog is the one asked with.
     expect(within(dialog).getByTestId('approval-lost-reason')).toHaveValue('competitor');
     await u.click(within(dialog).getByTestId('approval-request-submit'));
-    await waitFor(() => expect(be.requestMove).toHaveBeenCalledWith(11, 5, 'lost', 'competitor', ''));
+    await waitFor(() => expect(be.requestMove).toHaveBeenCalledWith(11, 4, 'lost', 'competitor', ''));
     expect(lastToast()).toBe('Approval requested');
   });
 });

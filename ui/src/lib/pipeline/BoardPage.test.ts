@@ -333,7 +333,7 @@ describe('Pipeline board', () => {
     expect(input.notes).toBe('Keep me');
     expect(input.first_name).toBe('Ann');
     // Then the move again, with the version that save made.
-    expect(be.moveLead).toHaveBeenLastCalledWith(11, 3, 'engagement', null);
+    expect(be.moveLead).toHaveBeenLastCalledWith(11, 3, 'engagement', null, null);
     expect(lastToast()).toContain('Moved to In discussion');
     expect(cardIds('engagement')).toEqual([11]);
     expect(within(columnOf('engagement')).getByTestId('column-total')).toHaveTextContent('€2,000');
@@ -467,7 +467,7 @@ describe('Pipeline board', () => {
     expect(override).toBeEnabled();
     await u.click(override);
     await waitFor(() => expect(screen.queryByTestId('gate-dialog')).toBeNull());
-    expect(be.moveLead).toHaveBeenLastCalledWith(11, 2, 'engagement', 'Signed on paper');
+    expect(be.moveLead).toHaveBeenLastCalledWith(11, 2, 'engagement', 'Signed on paper', null);
     // Nothing typed, nothing saved.
     expect(be.updateLead).not.toHaveBeenCalled();
     expect(lastToast()).toBe('Moved to In discussion, criteria overridden');

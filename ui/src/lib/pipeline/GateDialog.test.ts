@@ -28,7 +28,7 @@ function show(props: { stage: StageConfig; refusal: ApiError; canOverride?: bool
 }
 
 describe('Gate dialog', () => {
-  it('asks for a lost reason from the configured list, and saves the one chosen before moving', async () => {
+  it('asks for a lost reason from the configured list, and gives the one chosen with the move, not before it', async () => {
     const be = mockBackend({
       updateLead: async (id, version) => savedLead(lead({ id, version: version + 1 })),
     });
@@ -48,8 +48,9 @@ describe('Gate dialog', () => {
     await u.selectOptions(select, 'competitor');
     await u.click(within(dialog).getByTestId('gate-retry'));
     await waitFor(() => expect(onmoved).toHaveBeenCalled());
-    expect(be.updateLead.mock.calls[0][2].deal.lost_reason).toBe('competitor');
-    expect(be.moveLead).toHaveBeenCalledWith(7, 2, 'lost', null);
+    // Saved ahead, a reason would stay on a lead the move then left open (refused, or its approval rejected).
+    expect(be.updateLead).not.toHaveBeenCalled();
+    expect(be.moveLead.mock.calls[0].slice(2)).toEqual(['lost', null, 'competitor']);
     expect(onmoved.mock.calls[0][1]).toEqual({ overridden: false, logged: false });
   });
 
