@@ -511,3 +511,24 @@ fn enrichment_leaves_a_pair_set_aside_while_it_runs() {
     assert!(merged.is_empty(), "{merged:?}");
     assert!(f.core.get_lead(&f.admin, a.id).is_ok() && f.core.get_lead(&f.admin, b.id).is_ok());
 }
+
+/// A steward's "not a duplicate" that a merge reopened (the survivor took a new phone, so its pairs were
+/// compared again) stands again once the merge is taken apart: the survivor's fields are what was decided on.
+#[test]
+fn unmerge_gives_back_the_decisions_the_merge_reopened() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann.lee31@x.example"));
+    let x = create(&f, &lead("Ann", "Lee", "ann.lee@other.example"));
+    let pair = f.core.duplicate_queue(&f.admin, 10).unwrap().into_iter().find(|p| [p.a.id, p.b.id] == [a.id, x.id]);
+    f.core.mark_not_duplicate(&f.admin, pair.expect("Ann and her namesake are queued").id).unwrap();
+    let mut b = lead("Ann", "Lee", "ann.lee31@x.example");
+    b.phones = vec!["+44 20 7946 0311".into()];
+    let b = create(&f, &b);
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let queued = |f: &common::Fixture| -> Vec<(i64, i64)> {
+        f.core.duplicate_queue(&f.admin, 10).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect()
+    };
+    assert!(queued(&f).contains(&(a.id, x.id)), "the merge reopened it: {:?}", queued(&f));
+    f.core.unmerge(&f.admin, merge).unwrap();
+    assert!(!queued(&f).contains(&(a.id, x.id)), "set aside again: {:?}", queued(&f));
+}

@@ -496,3 +496,28 @@ fn backdating_stage_entries_is_an_administrators_and_logged() {
         .unwrap();
     assert!(logged.contains("1 leads"), "{logged}");
 }
+
+/// A stage's probability changed so that a stagnation policy would no longer move leads (Nurture made more
+/// likely to win than the stages whose quiet leads go there) is refused, naming the policy, with nothing
+/// written; a change that keeps the policies working is saved.
+#[test]
+fn a_probability_that_would_stop_a_stagnation_policy_is_refused() {
+    let (w, ..) = world();
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let nurture = config.stages.iter().find(|s| s.key == "nurture").unwrap();
+    let new_policy = config.stages.iter().find(|s| s.key == "new").and_then(|s| s.stagnation.clone());
+    assert_eq!(new_policy.map(|p| p.target), Some("nurture".to_string()), "the seed's default");
+    let with = |probability: u8| rapport_core::pipeline::StageSettings {
+        label: nurture.label.clone(),
+        probability,
+        colour: nurture.colour.clone(),
+        required_fields: nurture.required_fields.clone(),
+        required_activities: nurture.required_activities.clone(),
+    };
+    let before = w.dump();
+    let err = w.core.update_stage(&w.admin, "nurture", &with(30)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert!(err.to_string().contains("stagnation policy of New"), "{err}");
+    assert_eq!(w.dump(), before, "nothing written");
+    w.core.update_stage(&w.admin, "nurture", &with(8)).unwrap();
+}

@@ -404,6 +404,33 @@ mod operations {
                         changelog::record(tx, &batch, "duplicate_pair", pair, "status", None, Some("not_duplicate"))?;
                     }
                 }
+                // The steward's "not a duplicate" decisions the merge reopened (the survivor's matched fields
+                // changed) stand again, now those fields are back.
+                for (pair_id, field, old, new) in changelog::batch_rows_of(tx, merge_id, "duplicate_pair")? {
+                    let reopened =
+                        field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
+                    let Some(row) = store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
+                        continue;
+                    };
+                    let apart = crate::duplicates::incremental_api::set_apart(
+                        tx,
+                        row.lead_a,
+                        row.lead_b,
+                        grant.user_id,
+                        &batch.at,
+                    )?;
+                    if let Some(pair) = apart {
+                        changelog::record(
+                            tx,
+                            &batch,
+                            "duplicate_pair",
+                            pair,
+                            "status",
+                            Some("open"),
+                            Some("not_duplicate"),
+                        )?;
+                    }
+                }
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 // The merge carried the later of the leads' inactivity clocks to the survivor, and a task of a
                 // merged lead done meanwhile moved the survivor's: each lead now counts its own activities again.

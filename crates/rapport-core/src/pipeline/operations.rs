@@ -147,6 +147,9 @@ impl Rapport {
                 errors.push(FieldError::new("required_fields", format!("\"{name}\" is not a lead field")));
             }
         }
+        if settings.probability != old.probability && settings.probability <= 100 {
+            errors.extend(policies_stopped(tx, &old, settings.probability)?);
+        }
         if !errors.is_empty() {
             return Err(ValidationErrors { errors }.into());
         }
@@ -465,4 +468,34 @@ fn config_of(conn: &rusqlite::Connection) -> Result<PipelineConfig> {
         stages: config::stages(conn)?,
         lost_reasons: config::lost_reasons(conn)?,
     })
+}
+
+/// The stagnation policies a new probability of stage `old` would stop (seed 4.2 moves a quiet lead only to a
+/// stage less likely to win, or to Lost): said, rather than the policy left in the table doing nothing. A
+/// policy already stopped before is not asked about.
+fn policies_stopped(
+    conn: &rusqlite::Connection,
+    old: &config::StageConfig,
+    probability: u8,
+) -> Result<Vec<FieldError>> {
+    let new = config::StageConfig { probability, ..old.clone() };
+    let mut out = Vec::new();
+    for stage in config::stages(conn)? {
+        let Some(policy) = super::stagnation::policy_of(conn, &stage.key)? else { continue };
+        let Some(target) = config::stage(conn, &policy.target)? else { continue };
+        let (from_before, to_before) = (&stage, &target);
+        let from_after = if stage.key == old.key { &new } else { &stage };
+        let to_after = if target.key == old.key { &new } else { &target };
+        if super::sweep::quiet_target(from_before, to_before) && !super::sweep::quiet_target(from_after, to_after) {
+            out.push(FieldError::new(
+                "probability",
+                format!(
+                    "would stop the stagnation policy of {} (to {}): a quiet lead goes to a stage less likely to \
+                     win; change that policy first",
+                    stage.label, target.label
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
