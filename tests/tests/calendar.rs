@@ -1179,3 +1179,17 @@ fn an_invite_without_an_organizer_is_published_not_requested() {
     let sent = f.core.export_invite(&eve, b.id).unwrap();
     assert!(sent.contains("METHOD:PUBLISH") && !sent.contains("ORGANIZER"), "{sent}");
 }
+
+/// The same invite imported again after it was cancelled here changes nothing: the file is no newer than what
+/// was imported, and the cancellation made here stands.
+#[test]
+fn an_invite_imported_again_does_not_undo_a_cancellation_made_here() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let r = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    let id = r.appointment_ids[0];
+    f.core.set_appointment_status(&dana, id, rapport_core::calendar::AppointmentStatus::Cancelled).unwrap();
+    let again = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!((again.updated, again.unchanged), (0, 1), "{again:?}");
+    assert_eq!(f.core.appointment(&dana, id).unwrap().status, rapport_core::calendar::AppointmentStatus::Cancelled);
+}

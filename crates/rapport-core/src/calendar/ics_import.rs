@@ -316,6 +316,13 @@ impl Rapport {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
             }
+            // The very copy imported before (one SEQUENCE, one stamp): nothing new in it, and what was
+            // changed here since (a cancellation, notes) stands.
+            if event.sequence == old.sequence && same_stamp(&event, old) && !cx.server_wins {
+                report.unchanged += 1;
+                report.appointment_ids.push(old.id);
+                return Ok((existing_id_of(&existing), false));
+            }
             let older =
                 event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old));
             if older && !cx.server_wins {
@@ -476,6 +483,12 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
+}
+
+/// Whether `incoming` was written when the stored copy was (both saying when, or neither).
+fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
+    let Ok(stored) = serde_json::from_str::<Event>(&stored.event) else { return false };
+    written_at(incoming) == written_at(&stored)
 }
 
 /// Whether `incoming` says it was written before the stored copy of the same SEQUENCE (both must say when).
