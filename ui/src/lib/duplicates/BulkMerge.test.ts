@@ -75,6 +75,12 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge all Same pairs (2)');
     expect(screen.getByTestId('bulk-merge-left')).toHaveTextContent('1 other Same pair holds two values of a field');
 
+    // Only such pairs: nothing to merge in bulk, and said why.
+    cleanup();
+    await open(duplicatesMock([{ ...first, conflicts: ['company'] }]));
+    expect(screen.queryByTestId('bulk-merge')).toBeNull();
+    expect(screen.getByTestId('bulk-merge-left')).toHaveTextContent('1 Same pair holds two values of a field: open it to choose');
+
     // A queue of pairs to review only has nothing to accept in bulk.
     cleanup();
     await open(duplicatesMock(duplicatePairs().filter((p) => p.tier === 'review')));
