@@ -637,6 +637,21 @@ describe('Pipeline board', () => {
     expect(be.moveLead).toHaveBeenCalledWith(12, 2, 'engagement', null);
   });
 
+  it("shows a row's own stage in its picker when a second pick is refused while the first move is on its way", async () => {
+    const answer = deferred<SavedLead>();
+    const { be, u } = setup('editor', { moveLead: () => answer.promise });
+    await screen.findAllByTestId('board-card');
+    await u.click(screen.getByTestId('board-layout-list'));
+    const row = () => screen.getAllByTestId('board-row').find((r) => r.dataset.leadId === '12')!;
+    await u.selectOptions(within(row()).getByTestId('row-stage'), 'qualification');
+    expect(be.moveLead).toHaveBeenCalledTimes(1);
+    await u.selectOptions(within(row()).getByTestId('row-stage'), 'engagement');
+    expect(be.moveLead).toHaveBeenCalledTimes(1);
+    expect(row().dataset.stage).toBe('qualification');
+    expect(within(row()).getByTestId('row-stage')).toHaveValue('qualification');
+    answer.resolve(savedLead(lead({ id: 12, version: 3, stage: 'qualification' })));
+  });
+
   it('gives Viewers no way to move cards', async () => {
     const { be } = setup('viewer');
     await screen.findAllByTestId('board-card');
