@@ -154,6 +154,40 @@ describe('a move held for approval, on the board', () => {
   });
 });
 
+describe('a move handed from the gate dialog to an approval, on the board', () => {
+  it('puts the card back showing what the dialog saved (its deal value), not its old values', async () => {
+    const stored = lead({ id: 12, version: 2, first_name: 'Bob', last_name: 'Stone' });
+    let moves = 0;
+    const { u } = setupBoard({
+      moveLead: async () => {
+        if (++moves === 1) {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: Deal value, Currency',
+            fields: [
+              { field: 'deal_value', message: 'is required' },
+              { field: 'currency', message: 'is required' },
+            ],
+          });
+        }
+        throw approvalRefusal();
+      },
+      getLead: async () => stored,
+      updateLead: async (id, version, input) =>
+        savedLead(lead({ ...stored, version: version + 1, deal: { ...stored.deal, ...input.deal } })),
+    });
+    await screen.findAllByTestId('board-card');
+    await moveFromMenu(u, 12, 'engagement');
+    const gate = await screen.findByTestId('gate-dialog');
+    await u.type(within(gate).getByTestId('gate-field-deal_value'), '60000');
+    await u.type(within(gate).getByTestId('gate-field-currency'), 'EUR');
+    await u.click(within(gate).getByTestId('gate-retry'));
+    await screen.findByTestId('approval-request-dialog');
+    expect(cardIds('new')).toEqual([12]);
+    expect(cardEl(12)).toHaveTextContent('60,000');
+  });
+});
+
 describe('a move held for approval, in the lead form', () => {
   const STAGES = [
     { key: 'engagement', label: 'In discussion', closed: false },
