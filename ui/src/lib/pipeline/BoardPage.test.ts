@@ -578,11 +578,13 @@ describe('Pipeline board', () => {
     expect(await screen.findAllByTestId('board-card')).toHaveLength(5);
   });
 
-  it('says so when the pipeline has no leads at all', async () => {
+  it('says there is no open deal, not no lead, while won and lost are hidden; and so when there is none at all', async () => {
     const empty = { pipeline: 'sales', columns: [boardColumn('new', []), boardColumn('nurture', [])] };
-    setup('editor', { pipelineBoard: async () => empty });
-    expect(await screen.findByTestId('board-empty')).toHaveTextContent('No leads in this pipeline yet');
+    const { u } = setup('editor', { pipelineBoard: async () => empty });
+    expect(await screen.findByTestId('board-no-open')).toHaveTextContent('No open deals in this pipeline');
     expect(screen.queryByTestId('board-no-match')).toBeNull();
+    await u.click(screen.getByTestId('board-show-closed-empty'));
+    expect(await screen.findByTestId('board-empty')).toHaveTextContent('No leads in this pipeline yet');
   });
 
   it('reports a board that cannot be read', async () => {
