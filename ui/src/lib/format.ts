@@ -106,7 +106,8 @@ export function defaultLocale(language: string | undefined = globalThis.navigato
 }
 
 const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['year', 365 * 24 * 3600],
+  // From about eleven months, in years: 350 days is "last year", not "12 months ago".
+  ['year', 335 * 24 * 3600],
   ['month', 30 * 24 * 3600],
   ['week', 7 * 24 * 3600],
   ['day', 24 * 3600],
@@ -120,10 +121,13 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   if (Number.isNaN(t.getTime())) return iso;
   const seconds = (t.getTime() - now.getTime()) / 1000;
   if (Math.abs(seconds) < 45) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat(defaultLocale(), { numeric: 'auto' });
+  // Words inside the app's English sentences ("Created 3 days ago"): in English, as "just now" is, whatever
+  // the computer's language (which numbers and dates follow).
+  const rtf = new Intl.RelativeTimeFormat(FALLBACK_LOCALE, { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(seconds) >= size || unit === 'minute') {
-      return rtf.format(Math.round(seconds / size), unit);
+      const n = Math.round(seconds / (unit === 'year' ? 365 * 24 * 3600 : size));
+      return rtf.format(unit === 'year' && n === 0 ? Math.sign(seconds) : n, unit);
     }
   }
   return rtf.format(Math.round(seconds / 60), 'minute');
