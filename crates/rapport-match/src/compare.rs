@@ -285,17 +285,16 @@ fn company_level(a: &Prepared, b: &Prepared) -> Level {
     }
 }
 
-pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
-    let mut first =
-        name_level(&a.first, &b.first, &a.first_canonical, &b.first_canonical, &a.first_sound, &b.first_sound);
+/// The first and last names' levels, and whether they were compared crossed: first and last name typed into
+/// each other's field (with or without typos) count crossed when that agrees better.
+pub(crate) fn name_levels(a: &Prepared, b: &Prepared) -> (Level, Level, bool) {
+    let first = name_level(&a.first, &b.first, &a.first_canonical, &b.first_canonical, &a.first_sound, &b.first_sound);
     let mut last = name_level(&a.last, &b.last, &a.last, &b.last, &a.last_sound, &b.last_sound);
     // "van der Berg" and "Berg": the family name with and without its particles.
     let (core_a, core_b) = (without_particles(&a.last), without_particles(&b.last));
     if last as u8 > Level::Close as u8 && last != Level::Missing && !core_a.is_empty() && core_a == core_b {
         last = Level::Close;
     }
-    // First and last name typed into each other's field (with or without typos): the crossed comparison
-    // counts when it agrees better.
     let rank = |x: Level, y: Level| (x as u8) + (y as u8);
     // Crossing can only win by two ranks when the names as typed are at least two ranks from exact.
     if rank(first, last) >= 2 {
@@ -305,10 +304,14 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
             && crossed_first != Level::Missing
             && crossed_last != Level::Missing
         {
-            first = crossed_first;
-            last = crossed_last;
+            return (crossed_first, crossed_last, true);
         }
     }
+    (first, last, false)
+}
+
+pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
+    let (first, last, _) = name_levels(a, b);
     // An email's local part is usually built from the name: when the names disagree, a near-miss between two
     // addresses ("thomas.m", "thomas.c") is two people, not a typo.
     let mut email = email_level(a, b);

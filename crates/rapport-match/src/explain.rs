@@ -30,6 +30,8 @@ fn similarity(a: &Prepared, b: &Prepared, e: Evidence) -> Option<f64> {
 
 /// The notes of a scored pair, in the order of [`FIELDS`].
 pub fn explain(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Vec<Note> {
+    // First and last names typed into each other's fields: the comparison crossed them, and so do the words.
+    let swapped = crate::compare::name_levels(a, b).2;
     FIELDS
         .into_iter()
         .map(|e| {
@@ -37,13 +39,21 @@ pub fn explain(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Vec
             let weight = model.weight(a, b, e, level);
             let mut text = match (e, level) {
                 (_, Level::Missing) => "missing on one side, or says nothing either way".to_string(),
+                (Evidence::FirstName | Evidence::LastName, Level::Exact | Level::Close | Level::Weak) if swapped => {
+                    let how = match level {
+                        Level::Exact => "the same",
+                        Level::Close => "similar",
+                        _ => "sounds alike, or an initial agrees",
+                    };
+                    format!("{how}, with first and last names swapped")
+                }
                 (Evidence::FirstName, Level::Exact) if a.first != b.first => {
                     let short = if a.first != a.first_canonical { &a.first } else { &b.first };
                     format!("the same name ({short} is a short form of {})", a.first_canonical)
                 }
                 (_, Level::Exact) => "the same after normalization".to_string(),
                 (Evidence::Email, Level::Close) => "the same name before the @, at another provider".to_string(),
-                (Evidence::Email, Level::Weak) => "one typing mistake apart".to_string(),
+                (Evidence::Email, Level::Weak) => "a typing mistake or two apart".to_string(),
                 (Evidence::Phone, Level::Close) => "one digit apart".to_string(),
                 (_, Level::Close) => match similarity(a, b, e) {
                     Some(s) => format!("similar (Jaro-Winkler {s:.2})"),
@@ -94,5 +104,12 @@ mod tests {
         assert_eq!(notes[3].text, "email: the same after normalization");
         assert_eq!(notes[4].text, "phone: missing on one side, or says nothing either way");
         assert!(notes[3].weight > 0.0 && notes[4].weight == 0.0);
+
+        // Typed into each other's fields: said so, not compared name with name.
+        let swapped = Record { first_name: "Alves".into(), last_name: "Robert".into(), ..a.clone() };
+        let ps = prepare(&swapped);
+        let notes = explain(&model, &pa, &ps, &crate::compare::compare(&pa, &ps));
+        assert_eq!(notes[0].text, "first name: the same, with first and last names swapped");
+        assert_eq!(notes[1].text, "last name: the same, with first and last names swapped");
     }
 }
