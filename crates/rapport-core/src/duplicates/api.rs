@@ -192,31 +192,20 @@ impl Rapport {
     pub fn duplicate_queue(&self, actor: &Actor, limit: usize) -> Result<Vec<DuplicatePair>> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
-            let scope = grant.lead_scope();
             let mut out = Vec::new();
-            store::for_each_open(conn, &mut |row| {
-                let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) else {
-                    return Ok(true);
-                };
-                // Campaign isolation: a pair shows only when the steward may see both of its leads.
-                // An account manager who is not a data steward sees the pairs with a lead of their own.
-                if scope.allows_campaign(&a.campaign)
-                    && scope.allows_campaign(&b.campaign)
-                    && super::may_decide(&grant, &[&a, &b]).is_ok()
-                {
-                    let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
-                    out.push(DuplicatePair {
-                        conflicts,
-                        id: row.id,
-                        score: row.score,
-                        tier: Tier::parse(&row.tier),
-                        evidence: serde_json::from_str(&row.evidence).unwrap_or_default(),
-                        a,
-                        b,
-                        found_at: row.found_at,
-                    });
-                }
-                Ok(out.len() < limit)
+            for_each_visible_open(conn, &grant, &mut |row, a, b| {
+                let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
+                out.push(DuplicatePair {
+                    conflicts,
+                    id: row.id,
+                    score: row.score,
+                    tier: Tier::parse(&row.tier),
+                    evidence: serde_json::from_str(&row.evidence).unwrap_or_default(),
+                    a,
+                    b,
+                    found_at: row.found_at,
+                });
+                out.len() < limit
             })?;
             Ok(out)
         })
@@ -228,18 +217,10 @@ impl Rapport {
     pub fn open_duplicate_pairs(&self, actor: &Actor) -> Result<u32> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
-            let scope = grant.lead_scope();
             let mut n = 0u32;
-            store::for_each_open(conn, &mut |row| {
-                if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
-                    if scope.allows_campaign(&a.campaign)
-                        && scope.allows_campaign(&b.campaign)
-                        && super::may_decide(&grant, &[&a, &b]).is_ok()
-                    {
-                        n = n.saturating_add(1);
-                    }
-                }
-                Ok(true)
+            for_each_visible_open(conn, &grant, &mut |_, _, _| {
+                n = n.saturating_add(1);
+                true
             })?;
             Ok(n)
         })
@@ -279,4 +260,28 @@ impl Rapport {
             Ok(())
         })
     }
+}
+
+/// Each open pair `grant` may see, with its two leads, until `f` says stop. Campaign isolation: a pair shows
+/// only when both of its leads are inside the reader's campaigns; an account manager who is not a data steward
+/// sees the pairs with a lead of their own. The queue and its count read the pairs through this one filter.
+fn for_each_visible_open(
+    conn: &rusqlite::Connection,
+    grant: &crate::access::Grant,
+    f: &mut dyn FnMut(store::QueueRow, crate::leads::Lead, crate::leads::Lead) -> bool,
+) -> Result<()> {
+    let scope = grant.lead_scope();
+    store::for_each_open(conn, &mut |row| {
+        let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) else {
+            return Ok(true);
+        };
+        if scope.allows_campaign(&a.campaign)
+            && scope.allows_campaign(&b.campaign)
+            && super::may_decide(grant, &[&a, &b]).is_ok()
+        {
+            return Ok(f(row, a, b));
+        }
+        Ok(true)
+    })?;
+    Ok(())
 }

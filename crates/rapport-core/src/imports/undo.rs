@@ -269,9 +269,10 @@ fn changes_since(
     if later.is_empty() {
         return Ok(later);
     }
-    let taken_back = store::undone_without(tx, lead_id)?;
+    let taken_back: Vec<(i64, String)> =
+        store::undone_without(tx, lead_id)?.into_iter().map(|i| (i, undo_ref_of(i))).collect();
     Ok(later
         .into_iter()
-        .filter(|c| !taken_back.iter().any(|i| c.import_id == Some(*i) || c.source_ref == undo_ref_of(*i)))
+        .filter(|c| !taken_back.iter().any(|(i, r)| c.import_id == Some(*i) || &c.source_ref == r))
         .collect())
 }
