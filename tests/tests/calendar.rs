@@ -307,6 +307,56 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(attendees.iter().find(|x| x.email == "hans.neu@example.org").unwrap().lead_id, Some(hans));
 }
 
+/// Where each invitee of appointment `id` points: (address, lead).
+fn invitees(f: &Fixture, who: &Actor, id: i64) -> Vec<(String, Option<i64>)> {
+    f.core.appointment(who, id).unwrap().attendees.into_iter().map(|a| (a.email, a.lead_id)).collect()
+}
+
+/// A merged lead's invitations (it was an attendee of an appointment, not its lead) move to the survivor in
+/// the merge's change log, and unmerge gives back exactly those: an invitation the survivor had before stays
+/// the survivor's.
+#[test]
+fn unmerge_gives_back_the_invitations_the_merge_moved_and_only_those() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let zoe =
+        f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap().lead;
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    let appointment = report.appointment_ids[0];
+    let hans = f.core.create_lead_from_attendee(&dana, appointment, "hans.neu@example.org").unwrap();
+    // Addresses as the invite wrote them.
+    let (zoe_at, hans_at) = ("ZOE.MUELLER@example.com".to_string(), "hans.neu@example.org".to_string());
+    let before = invitees(&f, &dana, appointment);
+    assert!(before.contains(&(zoe_at.clone(), Some(zoe.id))), "{before:?}");
+    assert!(before.contains(&(hans_at.clone(), Some(hans))), "{before:?}");
+
+    // Hans, only invited, merged into another record of him: his invitation follows, logged.
+    let other = f.core.create_lead(&f.admin, &lead("Hans", "Neu", "h.neu@neu.example"), &Origin::manual()).unwrap();
+    let merge = f.core.merge_leads(&f.admin, other.lead.id, &[hans], &[]).unwrap().merge_id;
+    assert!(invitees(&f, &dana, appointment).contains(&(hans_at.clone(), Some(other.lead.id))));
+    let logged: i64 = f
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE batch_id = ?1 AND entity = 'appointment' AND field = ?2
+             AND old_value = ?3 AND new_value = ?4",
+            rusqlite::params![merge, format!("attendee:{hans_at}"), hans.to_string(), other.lead.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1, "the invitation's move is in the merge's change log");
+    f.core.unmerge(&f.admin, merge).unwrap();
+    assert_eq!(invitees(&f, &dana, appointment), before, "unmerge gives the invitation back");
+
+    // Zoe, the appointment's lead, merged into Hans, who was invited to it: the appointment and Zoe's
+    // invitation go to Hans and come back; Hans's own invitation stays his.
+    let merge = f.core.merge_leads(&f.admin, hans, &[zoe.id], &[]).unwrap().merge_id;
+    assert_eq!(f.core.appointment(&dana, appointment).unwrap().lead_id, Some(hans));
+    assert!(invitees(&f, &dana, appointment).contains(&(zoe_at.clone(), Some(hans))));
+    f.core.unmerge(&f.admin, merge).unwrap();
+    assert_eq!(f.core.appointment(&dana, appointment).unwrap().lead_id, Some(zoe.id));
+    assert_eq!(invitees(&f, &dana, appointment), before, "Hans's own invitation is not handed to Zoe");
+}
+
 const WEEKLY: &str = "BEGIN:VCALENDAR
 METHOD:REQUEST
 VERSION:2.0

@@ -503,17 +503,44 @@ pub(crate) fn caldav_result(
     Ok(())
 }
 
-/// Moves a merged lead's appointments to the survivor (and back on unmerge).
-pub(crate) fn move_lead(tx: &Transaction<'_>, from: i64, to: i64) -> Result<Vec<i64>, StoreError> {
-    let ids: Vec<i64> = {
-        let mut stmt = tx.prepare_cached("SELECT id FROM appointments WHERE lead_id = ?1")?;
+/// What a merge moved from one lead to another: the appointments it was the lead of, and the invites it was
+/// an attendee of (appointment, address).
+#[derive(Debug, Default)]
+pub(crate) struct MovedLinks {
+    pub appointments: Vec<i64>,
+    pub attendees: Vec<(i64, String)>,
+}
+
+/// Moves a merged lead's appointments and invitations to the survivor.
+pub(crate) fn move_lead(tx: &Transaction<'_>, from: i64, to: i64) -> Result<MovedLinks, StoreError> {
+    let appointments: Vec<i64> = {
+        let mut stmt = tx.prepare_cached("SELECT id FROM appointments WHERE lead_id = ?1 ORDER BY id")?;
         let rows = stmt.query_map([from], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
+    let attendees = attendees_of_lead(tx, None, from)?;
     tx.prepare_cached("UPDATE appointments SET lead_id = ?2 WHERE lead_id = ?1")?.execute(params![from, to])?;
     tx.prepare_cached("UPDATE appointment_attendees SET lead_id = ?2 WHERE lead_id = ?1")?
         .execute(params![from, to])?;
-    Ok(ids)
+    Ok(MovedLinks { appointments, attendees })
+}
+
+/// The (appointment, address) rows naming `lead` as an attendee, of one appointment or of all.
+fn attendees_of_lead(conn: &Connection, appointment: Option<i64>, lead: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT appointment_id, email FROM appointment_attendees
+         WHERE lead_id = ?1 AND (?2 IS NULL OR appointment_id = ?2) ORDER BY appointment_id, email",
+    )?;
+    let rows = stmt.query_map(params![lead, appointment], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The lead attendee `email` of appointment `id` is linked to: `None` when there is no such attendee.
+pub(crate) fn attendee_lead(conn: &Connection, id: i64, email: &str) -> Result<Option<Option<i64>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT lead_id FROM appointment_attendees WHERE appointment_id = ?1 AND email = ?2")?
+        .query_row(params![id, email], |r| r.get(0))
+        .optional()?)
 }
 
 pub(crate) fn agents_with_appointments(conn: &Connection) -> Result<Vec<i64>, StoreError> {
@@ -522,18 +549,27 @@ pub(crate) fn agents_with_appointments(conn: &Connection) -> Result<Vec<i64>, St
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(crate) fn set_lead(tx: &Transaction<'_>, id: i64, lead: Option<i64>) -> Result<(), StoreError> {
+/// Gives appointment `id` the lead `lead`. With `attendees`, its attendees linked to the lead it had follow,
+/// and are returned (their addresses) so the caller can log them.
+pub(crate) fn set_lead(
+    tx: &Transaction<'_>,
+    id: i64,
+    lead: Option<i64>,
+    attendees: bool,
+) -> Result<Vec<String>, StoreError> {
     let old: Option<i64> = tx
         .prepare_cached("SELECT lead_id FROM appointments WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
         .flatten();
     tx.prepare_cached("UPDATE appointments SET lead_id = ?2 WHERE id = ?1")?.execute(params![id, lead])?;
-    if let (Some(old), Some(new)) = (old, lead) {
+    let mut moved = Vec::new();
+    if let (true, Some(old), Some(new)) = (attendees, old, lead) {
+        moved = attendees_of_lead(tx, Some(id), old)?.into_iter().map(|(_, email)| email).collect();
         tx.prepare_cached("UPDATE appointment_attendees SET lead_id = ?3 WHERE appointment_id = ?1 AND lead_id = ?2")?
             .execute(params![id, old, new])?;
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// Whether any appointment is linked to lead `lead_id`, as its lead or as an attendee of an invite (an

@@ -21,7 +21,11 @@ const LABELS: Record<string, string> = {
   clash: 'Appointment overlap',
 };
 
+/** The change log's field for an invitation's link to a lead (a merge moves it): `attendee:` and the address. */
+const ATTENDEE = 'attendee:';
+
 export function appointmentFieldLabel(field: string): string {
+  if (field.startsWith(ATTENDEE)) return `Invitation of ${field.slice(ATTENDEE.length)}`;
   return LABELS[field] ?? `Appointment ${field.replace(/_/g, ' ')}`;
 }
 
@@ -42,7 +46,7 @@ export function appointmentValue(field: string, value: string, zone: string, use
   if (field === 'status') return statusLabel(value);
   if (field === 'confirmation') return confirmationLabel(value);
   if (field === 'agent' && /^\d+$/.test(value)) return agentName(value, users);
-  if (field === 'lead' && /^\d+$/.test(value)) return `lead #${value}`;
+  if ((field === 'lead' || field.startsWith(ATTENDEE)) && /^\d+$/.test(value)) return `lead #${value}`;
   return value;
 }
 
