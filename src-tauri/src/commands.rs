@@ -343,8 +343,8 @@ pub async fn duplicate_queue(state: State<'_, AppState>, limit: u32) -> Res<Vec<
 
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_not_duplicate(state: State<'_, AppState>, pair_id: Id) -> Res<()> {
-    as_actor(&state, move |core, actor| core.mark_not_duplicate(actor, pair_id.0)).await
+pub async fn mark_not_duplicate(state: State<'_, AppState>, pair_id: Id, seen: Vec<SeenVersion>) -> Res<()> {
+    as_actor(&state, move |core, actor| core.mark_not_duplicate_as_seen(actor, pair_id.0, &seen)).await
 }
 
 #[tauri::command]

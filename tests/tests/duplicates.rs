@@ -113,6 +113,36 @@ fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
 }
 
+/// "Not a duplicate" decided on leads as they were shown: a lead edited since (perhaps given the other's
+/// phone) refuses the decision, nothing written; decided on the current versions, it is taken.
+#[test]
+fn not_a_duplicate_on_a_lead_changed_since_it_was_shown_is_a_conflict() {
+    let f = fixture();
+    book(&f);
+    scan(&f);
+    let shown = f.core.duplicate_queue(&f.admin, 50).unwrap().remove(0);
+    let seen = |p: &rapport_core::duplicates::DuplicatePair| {
+        [(p.a.id, p.a.version), (p.b.id, p.b.version)]
+            .map(|(lead_id, version)| rapport_core::duplicates::SeenVersion { lead_id, version })
+    };
+    let b = f.core.get_lead(&f.admin, shown.b.id).unwrap();
+    let mut input = b.to_input();
+    input.job_title = "Buyer".into();
+    f.core.update_lead(&f.admin, b.id, b.version, &input, &Origin::manual()).unwrap();
+    let before = f.dump();
+    let err = f.core.mark_not_duplicate_as_seen(&f.admin, shown.id, &seen(&shown)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let other = rapport_core::duplicates::SeenVersion { lead_id: 999_999, version: 1 };
+    let err = f.core.mark_not_duplicate_as_seen(&f.admin, shown.id, &[other]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "a lead outside the pair: {err}");
+    assert_eq!(f.dump(), before);
+
+    let now = f.core.duplicate_queue(&f.admin, 50).unwrap().into_iter().find(|p| p.id == shown.id).unwrap();
+    f.core.mark_not_duplicate_as_seen(&f.admin, now.id, &seen(&now)).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().iter().all(|p| p.id != shown.id));
+}
+
 #[test]
 fn a_scan_cancelled_half_way_leaves_the_queue_as_it_was() {
     let f = fixture();

@@ -216,8 +216,8 @@ describe('tauriBackend duplicates', () => {
     await expect(tauriBackend.cancelDuplicateScan()).resolves.toBeUndefined();
     await expect(tauriBackend.duplicateQueue(500)).resolves.toEqual([]);
     expect(commands.duplicateQueue).toHaveBeenCalledWith(500);
-    await expect(tauriBackend.markNotDuplicate(3)).resolves.toBeUndefined();
-    expect(commands.markNotDuplicate).toHaveBeenCalledWith(3);
+    await expect(tauriBackend.markNotDuplicate(3, [{ lead_id: 1, version: 2 }])).resolves.toBeUndefined();
+    expect(commands.markNotDuplicate).toHaveBeenCalledWith(3, [{ lead_id: 1, version: 2 }]);
     const choices = [{ field: 'last_name', lead_id: 12 }];
     const seen = [
       { lead_id: 11, version: 3 },

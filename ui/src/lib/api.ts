@@ -123,8 +123,11 @@ export interface Backend {
   cancelDuplicateScan(): Promise<void>;
   /** The open pairs of the review queue, highest score first, at most `limit`. */
   duplicateQueue(limit: number): Promise<DuplicatePair[]>;
-  /** Sets a pair aside: it leaves the queue until a matched field of either lead changes. */
-  markNotDuplicate(pairId: number): Promise<void>;
+  /**
+   * Sets a pair aside: it leaves the queue until a matched field of either lead changes. `seen` are the
+   * versions the steward compared: a lead changed since fails with a `conflict`, nothing set aside.
+   */
+  markNotDuplicate(pairId: number, seen: SeenVersion[]): Promise<void>;
   /**
    * Merges `otherIds` into `survivorId`, which keeps its id; a field named in `choices` takes the chosen lead's
    * value. `seen` are the versions the steward compared: a lead changed since fails with a `conflict` and
@@ -413,8 +416,8 @@ export const tauriBackend: Backend = {
     await unwrap(() => commands.cancelDuplicateScan());
   },
   duplicateQueue: (limit) => unwrap(() => commands.duplicateQueue(limit)),
-  markNotDuplicate: async (pairId) => {
-    await unwrap(() => commands.markNotDuplicate(pairId));
+  markNotDuplicate: async (pairId, seen) => {
+    await unwrap(() => commands.markNotDuplicate(pairId, seen));
   },
   mergeLeads: (survivorId, otherIds, choices, seen) =>
     unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen)),

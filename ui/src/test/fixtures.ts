@@ -575,16 +575,10 @@ export function duplicatesMock(
   const notFound = (what: string, id: number) =>
     new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [] });
 
-  const merge = (survivorId: number, otherIds: number[], choices: FieldChoice[], seen: SeenVersion[] = []) => {
-    const survivor = leads.get(survivorId);
-    if (!survivor) throw notFound('lead', survivorId);
-    const merged = otherIds.map((id) => {
-      const l = leads.get(id);
-      if (!l) throw notFound('lead', id);
-      return l;
-    });
+  // The core's check of the versions a steward compared: a lead changed since is a conflict.
+  const stillAsSeen = (compared: { id: number; version: number }[], seen: SeenVersion[]) => {
     for (const v of seen) {
-      const l = [survivor, ...merged].find((x) => x.id === v.lead_id);
+      const l = compared.find((x) => x.id === v.lead_id);
       if (l && l.version !== v.version)
         throw new BackendError({
           code: 'conflict',
@@ -593,6 +587,17 @@ export function duplicatesMock(
           fields: [],
         });
     }
+  };
+
+  const merge = (survivorId: number, otherIds: number[], choices: FieldChoice[], seen: SeenVersion[] = []) => {
+    const survivor = leads.get(survivorId);
+    if (!survivor) throw notFound('lead', survivorId);
+    const merged = otherIds.map((id) => {
+      const l = leads.get(id);
+      if (!l) throw notFound('lead', id);
+      return l;
+    });
+    stillAsSeen([survivor, ...merged], seen);
     const lead = mergedLead(survivor, merged, choices);
     leads.set(survivorId, lead);
     for (const o of merged) leads.delete(o.id);
@@ -625,9 +630,11 @@ export function duplicatesMock(
         .filter((p): p is DuplicatePair => p !== null)
         .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.id - y.id)
         .slice(0, limit),
-    markNotDuplicate: async (pairId) => {
+    markNotDuplicate: async (pairId, seen) => {
       const p = candidates.find((c) => c.id === pairId);
-      if (!p || !open.has(pairId) || !current(p)) throw notFound('duplicate pair', pairId);
+      const now = p && current(p);
+      if (!p || !open.has(pairId) || !now) throw notFound('duplicate pair', pairId);
+      stillAsSeen([now.a, now.b], seen);
       open.delete(pairId);
       keptApart.add(pairId);
     },

@@ -229,6 +229,13 @@ impl Rapport {
     /// Sets a pair aside as "not a duplicate": it leaves the queue and is not asked about again until a matched
     /// field of either lead changes. Logged like any change.
     pub fn mark_not_duplicate(&self, actor: &Actor, pair_id: i64) -> Result<()> {
+        self.mark_not_duplicate_as_seen(actor, pair_id, &[])
+    }
+
+    /// [`Rapport::mark_not_duplicate`] of a pair a person compared: refused as a conflict, with nothing
+    /// written, when either lead in `seen` has changed since the version given (a later edit may be what makes
+    /// them one person).
+    pub fn mark_not_duplicate_as_seen(&self, actor: &Actor, pair_id: i64, seen: &[super::SeenVersion]) -> Result<()> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
             let scope = grant.lead_scope();
@@ -243,6 +250,7 @@ impl Rapport {
                 pair.push(lead);
             }
             super::may_decide(&grant, &[&pair[0], &pair[1]])?;
+            super::merge::still_as_seen(&[&pair[0], &pair[1]], seen)?;
             if row.status == "not_duplicate" {
                 return Ok(());
             }

@@ -28,6 +28,24 @@ pub struct SeenVersion {
     pub version: i64,
 }
 
+/// Refuses a decision on leads changed since they were seen (a conflict), or naming a lead it is not about.
+pub(crate) fn still_as_seen(leads: &[&Lead], seen: &[SeenVersion]) -> crate::error::Result<()> {
+    for v in seen {
+        match leads.iter().find(|l| l.id == v.lead_id) {
+            Some(l) if l.version == v.version => {}
+            Some(_) => return Err(crate::error::Error::Conflict { entity: "lead" }),
+            None => {
+                return Err(crate::leads::ValidationErrors::one(
+                    "versions",
+                    format!("lead {} is not part of this decision", v.lead_id),
+                )
+                .into())
+            }
+        }
+    }
+    Ok(())
+}
+
 fn merges_as_text(kind: LeadFieldKind) -> bool {
     kind.is_text() || matches!(kind, LeadFieldKind::Source | LeadFieldKind::Owner | LeadFieldKind::Stage)
 }
@@ -240,19 +258,7 @@ mod operations {
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
                 crate::duplicates::may_decide(&grant, &all)?;
-                for v in seen {
-                    match all.iter().find(|l| l.id == v.lead_id) {
-                        Some(l) if l.version == v.version => {}
-                        Some(_) => return Err(Error::Conflict { entity: "lead" }),
-                        None => {
-                            return Err(ValidationErrors::one(
-                                "versions",
-                                format!("lead {} is not part of this merge", v.lead_id),
-                            )
-                            .into())
-                        }
-                    }
-                }
+                super::still_as_seen(&all, seen)?;
                 for c in choices {
                     if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
                         return Err(ValidationErrors::one(

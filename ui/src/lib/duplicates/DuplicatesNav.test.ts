@@ -29,7 +29,7 @@ describe('Duplicates in the navigation', () => {
     // N here means "not a duplicate", not "new lead".
     (document.activeElement as HTMLElement).blur();
     await u.keyboard('n');
-    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(1));
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(1, expect.any(Array)));
     expect(screen.queryByTestId('lead-form')).toBeNull();
 
     await u.keyboard('?');

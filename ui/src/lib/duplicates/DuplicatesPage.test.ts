@@ -29,6 +29,13 @@ async function open(over: Partial<Backend> = {}) {
   return { be, u };
 }
 
+/** The versions of pair `id`'s leads as the queue shows them: what a decision on it sends as seen. */
+function seenOf(id: number) {
+  const pair = duplicatePairs().find((p) => p.id === id);
+  if (!pair) throw new Error(`no pair ${id}`);
+  return [pair.a, pair.b].map((l) => ({ lead_id: l.id, version: l.version }));
+}
+
 /** Each listed pair's two names, "A / B". */
 const names = () =>
   screen
@@ -402,6 +409,20 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(screen.queryByTestId('last-merge')).toBeNull();
   });
 
+  it('keeps the pair and says why when "Not a duplicate" finds a lead changed since it was shown', async () => {
+    const { be, u } = await open({
+      markNotDuplicate: async () => {
+        throw apiErr({ code: 'conflict', message: 'the lead was changed by someone else' });
+      },
+    });
+    await u.click(await screen.findByTestId('not-duplicate'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not set the pair aside: The lead was changed by someone else',
+    );
+    expect(be.markNotDuplicate).toHaveBeenCalledWith(1, seenOf(1));
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+  });
+
   it('keeps the pair and says why when a merge is refused', async () => {
     const { u } = await open({
       mergeLeads: async () => {
@@ -419,7 +440,7 @@ describe('DuplicatesPage: deciding on a pair', () => {
   it('sets a pair aside with "Not a duplicate": it leaves the queue, and a new scan keeps it apart', async () => {
     const { be, u } = await open();
     await u.click(await screen.findByTestId('not-duplicate'));
-    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(1));
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(1, seenOf(1)));
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
     expect(names()).toEqual(['Alan Turing / A. Turing']);
     expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
@@ -461,7 +482,7 @@ describe('DuplicatesPage: keyboard', () => {
     expect(selectedPair()).toBe(items()[1]);
 
     await u.keyboard('n');
-    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(2));
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(2, seenOf(2)));
     await waitFor(() => expect(items()).toHaveLength(1));
 
     await u.keyboard('m');

@@ -146,7 +146,13 @@ describe('DuplicatesPage: filtering the queue', () => {
     await u.keyboard('j');
 
     await u.keyboard('n');
-    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledWith(3));
+    const third = queue().find((p) => p.id === 3)!;
+    await waitFor(() =>
+      expect(be.markNotDuplicate).toHaveBeenCalledWith(3, [
+        { lead_id: third.a.id, version: third.a.version },
+        { lead_id: third.b.id, version: third.b.version },
+      ]),
+    );
     await waitFor(() => expect(leadsA()).toEqual(['Grace Hopper']));
     expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Grace Hopper and Grace Hoper');
   });
