@@ -18,6 +18,8 @@ import type { DuplicateScanSummary, ScanProgress } from '../types';
 import Toasts from '../ui/Toasts.svelte';
 import DuplicatesPage from './DuplicatesPage.svelte';
 import { duplicateScan } from './scan.svelte';
+import { importRuns } from '../imports/runs.svelte';
+import { importBatch } from '../../test/importFixtures';
 
 /** The duplicates screen with the toasts region the app shell gives it. */
 async function open(over: Partial<Backend> = {}) {
@@ -421,6 +423,14 @@ describe('DuplicatesPage: deciding on a pair', () => {
     );
     expect(be.markNotDuplicate).toHaveBeenCalledWith(1, seenOf(1));
     expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+  });
+
+  it('reads the queue again when an import or its undo ends (it may have queued pairs)', async () => {
+    const { be } = await open({ importResume: async () => importBatch({ id: 3 }) });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    const reads = be.duplicateQueue.mock.calls.length;
+    await importRuns.resume(3, 'messe.csv');
+    await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBe(reads + 1));
   });
 
   it('keeps the pair and says why when a merge is refused', async () => {

@@ -3,6 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deferred, mockBackend, summary } from '../../test/fixtures';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
+import { importRuns } from '../imports/runs.svelte';
+import { importBatch } from '../../test/importFixtures';
 import LeadList from './LeadList.svelte';
 
 function props(over: Partial<{ canWrite: boolean; onopen: (id: number) => void; onnew: () => void }> = {}) {
@@ -35,6 +37,38 @@ describe('LeadList', () => {
     expect(screen.getByTestId('lead-count')).toHaveTextContent('2 leads');
     // The first page asks for the default order.
     expect(be.listLeads.mock.calls[0][0]).toMatchObject({ text: '', sort: 'updated_at', ascending: false, after: null });
+  });
+
+  it('offers to refresh when an import ends while the list is open, and reads an empty list again at once', async () => {
+    let stored = [summary(1), summary(2)];
+    const be = mockBackend({
+      listLeads: async () => page(stored),
+      importResume: async () => importBatch({ id: 3 }),
+    });
+    render(LeadList, props());
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(2);
+    expect(screen.queryByTestId('leads-changed-by-import')).toBeNull();
+
+    // A run elsewhere (here, an undo's effect) takes lead 2 away: the list is not pulled from under the reader, it says so.
+    stored = [summary(1)];
+    await importRuns.resume(3, 'messe.csv');
+    expect(await screen.findByTestId('leads-changed-by-import')).toHaveTextContent('An import ended');
+    expect(screen.getAllByTestId('lead-row')).toHaveLength(2);
+    const calls = be.listLeads.mock.calls.length;
+    await userEvent.setup().click(screen.getByTestId('leads-refresh'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(1));
+    expect(be.listLeads.mock.calls.length).toBe(calls + 1);
+    expect(screen.queryByTestId('leads-changed-by-import')).toBeNull();
+
+    // With nothing listed there is nothing to lose: it is read again.
+    stored = [];
+    await importRuns.resume(3, 'messe.csv');
+    await userEvent.setup().click(await screen.findByTestId('leads-refresh'));
+    expect(await screen.findByTestId('leads-empty')).toBeInTheDocument();
+    stored = [summary(7)];
+    await importRuns.resume(3, 'messe.csv');
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+    expect(screen.queryByTestId('leads-changed-by-import')).toBeNull();
   });
 
   it('shows "No leads yet" with a create button when there are no leads at all', async () => {

@@ -18,6 +18,8 @@ import { toasts } from '../toast.svelte';
 import type { Board, BoardQuery, Role, SavedLead } from '../types';
 import { CARD_HEIGHT } from './BoardColumn.svelte';
 import BoardPage from './BoardPage.svelte';
+import { importRuns } from '../imports/runs.svelte';
+import { importBatch } from '../../test/importFixtures';
 
 const DAY = 24 * 3600 * 1000;
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY - 3600 * 1000).toISOString();
@@ -173,6 +175,14 @@ describe('Pipeline board', () => {
     // 38 days in the stage, but an activity 2 days ago: fresh.
     expect(age(14)).toHaveTextContent('38d');
     expect(age(14)).toHaveAttribute('data-level', 'fresh');
+  });
+
+  it('reads the board again when an import or its undo ends', async () => {
+    const { be } = setup('editor', { importResume: async () => importBatch({ id: 3 }) });
+    await screen.findAllByTestId('board-card');
+    const reads = be.pipelineBoard.mock.calls.length;
+    await importRuns.resume(3, 'messe.csv');
+    await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
   });
 
   it('opens the lead when a card is clicked', async () => {
