@@ -59,17 +59,41 @@ pub(crate) fn decode_sample(sample: &[u8], encoding: &'static Encoding) -> Strin
 /// record after them with the line where its scan began, the run's first. Shared by [`UnixLines`], which finds
 /// them as bytes stream through, and the reader of records, which takes them off as its records pass them (so
 /// only the runs of the bytes read ahead are held).
-/// It also carries whether the quotes read so far are odd in number: at the end of the file, a quote opened and
-/// never closed (the CSV reader takes the end of the file as its end, without a word).
+/// It also carries whether the bytes read so far end inside a quoted value (at the end of the file, a quote
+/// opened and never closed: the CSV reader takes the end of the file as its end, without a word), and the lines
+/// where a quoted value opened that ran over line breaks and was closed only by a quote with more text after
+/// it (`"5 inch` … `,"ok"`): the CSV reader reads the lines between as one value, without a word.
 #[derive(Clone, Default)]
 pub(crate) struct BlankLines(
     std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, u64)>>>,
     std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>,
 );
 
 impl BlankLines {
-    /// Whether the bytes read so far hold an odd number of quotes.
-    pub(crate) fn odd_quotes(&self) -> bool {
+    fn note_stray_close(&self, opened_on: u64) {
+        let mut lines = match self.2.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        lines.push_back(opened_on);
+    }
+
+    /// Whether a quoted value that a stray quote closed (see above) opened on lines `first..=last`, the lines of
+    /// one record; the lines before it are forgotten (records come in order).
+    pub(crate) fn stray_close_in(&self, first: u64, last: u64) -> bool {
+        let mut lines = match self.2.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        while lines.front().is_some_and(|l| *l < first) {
+            lines.pop_front();
+        }
+        lines.front().is_some_and(|l| *l <= last)
+    }
+
+    /// Whether the bytes read so far end inside a quoted value.
+    pub(crate) fn in_open_quote(&self) -> bool {
         self.1.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -112,7 +136,39 @@ pub(crate) struct UnixLines<R> {
     /// The line the next byte is on, and whether it is the line's first.
     line: u64,
     at_line_start: bool,
-    odd_quotes: bool,
+    quoting: Quoting,
+    delimiter: u8,
+    /// The line the quoted value being read opened on, and whether it has run over a line break.
+    quote_line: u64,
+    quote_spans: bool,
+}
+
+/// Where the CSV reader stands in a value, followed as csv-core follows it (double quotes escape a quote, no
+/// escape character): a quote opens a quoted value only at a value's start; a quote inside an unquoted value
+/// (`5" screen`) is a character. Counting quotes cannot tell these apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    ValueStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted value: it closes it, unless another quote follows (an escaped quote).
+    QuoteInQuoted,
+}
+
+impl Quoting {
+    fn next(self, b: u8, delimiter: u8) -> Self {
+        let ends_value = b == delimiter || b == b'\n';
+        match self {
+            Self::ValueStart if b == b'"' => Self::Quoted,
+            Self::ValueStart | Self::Unquoted if ends_value => Self::ValueStart,
+            Self::ValueStart | Self::Unquoted => Self::Unquoted,
+            Self::Quoted if b == b'"' => Self::QuoteInQuoted,
+            Self::Quoted => Self::Quoted,
+            Self::QuoteInQuoted if b == b'"' => Self::Quoted,
+            Self::QuoteInQuoted if ends_value => Self::ValueStart,
+            Self::QuoteInQuoted => Self::Unquoted,
+        }
+    }
 }
 
 impl<R: std::io::Read> UnixLines<R> {
@@ -125,8 +181,36 @@ impl<R: std::io::Read> UnixLines<R> {
             blank,
             line: 1,
             at_line_start: true,
-            odd_quotes: false,
+            quoting: Quoting::ValueStart,
+            delimiter: b',',
+            quote_line: 0,
+            quote_spans: false,
         }
+    }
+
+    /// The values' delimiter, for telling where a quoted value is open (a comma unless told).
+    pub(crate) fn with_delimiter(self, delimiter: u8) -> Self {
+        Self { delimiter, ..self }
+    }
+
+    fn step(&mut self, b: u8) {
+        let after = self.quoting.next(b, self.delimiter);
+        match (self.quoting, after) {
+            (Quoting::ValueStart, Quoting::Quoted) => {
+                self.quote_line = self.line;
+                self.quote_spans = false;
+            }
+            (Quoting::Quoted, Quoting::Quoted) if b == b'\n' => self.quote_spans = true,
+            (Quoting::QuoteInQuoted, Quoting::Unquoted) if self.quote_spans => {
+                self.blank.note_stray_close(self.quote_line)
+            }
+            _ => {}
+        }
+        self.quoting = after;
+    }
+
+    fn note_quoting(&self) {
+        self.blank.1.store(self.quoting == Quoting::Quoted, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn newline(&mut self) {
@@ -153,6 +237,8 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                 self.pending_cr = false;
                 self.skip_lf = true;
                 self.newline();
+                self.step(b'\n');
+                self.note_quoting();
                 out[0] = b'\n';
                 return Ok(1);
             }
@@ -168,18 +254,17 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                 if self.pending_cr {
                     self.pending_cr = false;
                     self.newline();
+                    self.step(b'\n');
                     out[w] = b'\n';
                     w += 1;
                     if b == b'\n' {
                         continue;
                     }
                 }
-                if b == b'"' {
-                    self.odd_quotes = !self.odd_quotes;
-                }
                 if b == b'\r' {
                     self.pending_cr = true;
                 } else {
+                    self.step(b);
                     if b == b'\n' {
                         self.newline();
                     } else {
@@ -189,7 +274,7 @@ impl<R: std::io::Read> std::io::Read for UnixLines<R> {
                     w += 1;
                 }
             }
-            self.blank.1.store(self.odd_quotes, std::sync::atomic::Ordering::Relaxed);
+            self.note_quoting();
             if w > 0 {
                 return Ok(w);
             }

@@ -69,7 +69,7 @@ fn csv_records(
     let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
     let decoded =
         encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
-    let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded, blank));
+    let text: Box<dyn Read + Send> = Box::new(UnixLines::new(decoded, blank).with_delimiter(delimiter));
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -209,7 +209,7 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
             }
             Ok(r) => {
                 let line = line_of(&r);
-                if records.peek().is_none() && quotes.odd_quotes() {
+                if records.peek().is_none() && quotes.in_open_quote() {
                     if let Some(lines) = r.iter().next_back().and_then(swallowed_lines) {
                         let message = format!(
                             "a quote opened in this row is never closed: the {lines} lines after it were read as \
@@ -218,6 +218,15 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
                         let cells = r.iter().map(str::to_string).collect();
                         return Some(Err(ImportError::Malformed { line: u64::from(line), message, cells }));
                     }
+                }
+                let spans = r.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+                if spans > 0 && quotes.stray_close_in(u64::from(line), u64::from(line) + spans) {
+                    let message = format!(
+                        "a quote opened in this row is closed only {spans} lines further, by a quote with more text \
+                         after it: those lines were read as one value; check the quotes and import again"
+                    );
+                    let cells = r.iter().map(str::to_string).collect();
+                    return Some(Err(ImportError::Malformed { line: u64::from(line), message, cells }));
                 }
                 return Some(Ok(RawRow { line, cells: r.iter().map(str::to_string).collect() }));
             }
@@ -236,10 +245,11 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
 }
 
 /// A quote never closed runs to the end of the file, which the CSV reader takes as the end of the value: the
-/// file's quotes are then odd in number, and the last record's last value holds every line after it, the
-/// file's final line break too. Answered, for such a value, with how many lines it swallowed.
+/// last record's last value then holds every line after it (and the file's final line break, or its Ctrl-Z,
+/// when it has them). Answered, for such a value, with how many lines it swallowed.
 fn swallowed_lines(last_cell: &str) -> Option<usize> {
-    let inner = last_cell.strip_suffix('\n')?;
+    let inner = last_cell.trim_end_matches('\u{1a}');
+    let inner = inner.strip_suffix('\n').unwrap_or(inner);
     inner.contains('\n').then(|| inner.matches('\n').count())
 }
 
@@ -377,6 +387,41 @@ mod tests {
         for far in [-1e12, 1e12, f64::MAX, f64::NAN] {
             let _ = date(far, ExcelDateTimeType::DateTime);
         }
+    }
+
+    /// A quote never closed is told from the quoted value that holds it and from a quote inside an unquoted
+    /// value (an inch mark), with or without the file's final line break: the swallowing row is refused, the
+    /// others read as they are.
+    #[test]
+    fn a_quote_never_closed_is_found_however_the_file_ends() {
+        let refused = |bytes: &[u8]| {
+            let (_, rows) = rows_of(bytes);
+            rows.iter()
+                .filter_map(|r| r.as_ref().err())
+                .any(|e| e.contains("never closed") || e.contains("closed only"))
+        };
+        let unclosed = "first_name,email,notes\nAnn,ann@x.io,\"met at fair\nBo,bo@x.io,hi\nCy,cy@x.io,yo";
+        for ending in ["", "\n", "\r\n", "\r\n\x1a", "\n\n"] {
+            assert!(refused(format!("{unclosed}{ending}").as_bytes()), "ending {ending:?}");
+        }
+        // A later quote with text after it closes the open one, lines further: in the file's middle too, where
+        // the rows after it are read as they are.
+        assert!(refused(b"first_name,email,notes\nAnn,a@x.io,\"open\nBo,b@x.io,\"x\""));
+        let (_, rows) = rows_of(b"first_name,notes\nAnn,\"5 inch\nBo,\"ok\"\nCy,z\n");
+        assert!(rows[0].as_ref().is_err_and(|e| e.contains("line 2") || e.contains("closed only 1 lines")), "{rows:?}");
+        assert_eq!(rows[1].as_ref().map(|r| (r.line, r.cells.clone())), Ok((4, vec!["Cy".into(), "z".into()])));
+        // An inch mark makes the quotes odd in number; the quoted value after it is closed.
+        let inch = b"first_name,notes\nAnn,5\" screen\nBo,\"two\nlines\"";
+        assert!(!refused(inch));
+        let (_, rows) = rows_of(inch);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows.iter().all(Result::is_ok), "{rows:?}");
+        // An escaped quote in a closed value, at the very end.
+        assert!(!refused(b"first_name,notes\nAnn,\"say \"\"hi\"\"\nthere\""));
+        // The inch mark and an open quote: refused.
+        assert!(refused(b"first_name,notes\nAnn,5\" screen\nBo,\"two\nlines\nCy,z"));
+        // A semicolon file: a comma inside the open quote changes nothing.
+        assert!(refused(b"first_name;notes\nAnn;\"a,b\nBo;c"));
     }
 
     #[test]
