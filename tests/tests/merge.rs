@@ -532,3 +532,41 @@ fn unmerge_gives_back_the_decisions_the_merge_reopened() {
     f.core.unmerge(&f.admin, merge).unwrap();
     assert!(!queued(&f).contains(&(a.id, x.id)), "set aside again: {:?}", queued(&f));
 }
+
+/// The pairs a merge reopened are set aside again by its unmerge, by the ids the change log names. A pair
+/// deleted since (here, the merged pair itself) never hands its id to a pair found later, and unmerge leaves
+/// that later pair, of two other leads, in the queue.
+#[test]
+fn unmerge_sets_aside_only_the_pairs_its_merge_reopened_never_a_later_pair() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let mut b = lead("Ann", "Lee", "ann.lee@work.example");
+    b.phones = vec!["+44 20 7946 0018".into()];
+    let b = create(&f, &b);
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let pair = queue.iter().find(|p| (p.a.id, p.b.id) == (a.id, b.id)).expect("Ann and Ann queued").id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let reopened: i64 = f
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE batch_id = ?1 AND entity = 'duplicate_pair' AND entity_id = ?2
+             AND old_value = 'not_duplicate' AND new_value = 'open'",
+            [merge, pair],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reopened, 1, "the merge reopened the pair (the survivor took the other's email and phone)");
+
+    let x = create(&f, &lead("Cy", "Dee", "cy@dee.example"));
+    let w = create(&f, &lead("Cy", "Dee", "cy.dee@dee.example"));
+    let later = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let later = later.iter().find(|p| (p.a.id, p.b.id) == (x.id, w.id)).expect("Cy and Cy queued").id;
+    assert_ne!(later, pair, "a pair id the change log names is never given to another pair");
+
+    f.core.unmerge(&f.admin, merge).unwrap();
+    let open: Vec<(i64, i64)> =
+        f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect();
+    assert!(open.contains(&(x.id, w.id)), "the later pair stays open: {open:?}");
+}

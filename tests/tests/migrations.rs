@@ -198,3 +198,57 @@ impl rapport_core::secrets::Secrets for MemoryKeychain {
         Ok(())
     }
 }
+
+/// Version 19 makes the pairs' table again so that a pair id is never given twice: the pairs of version 18
+/// come through with their ids and decisions, and the next pair found takes an id past every pair the change
+/// log has named, deleted ones too.
+#[test]
+fn pairs_of_version_18_come_through_and_no_logged_pair_id_is_given_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v18.db");
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut c, 18).unwrap();
+        c.execute_batch(
+            "INSERT INTO leads (id, stage, status, created_at, updated_at)
+               VALUES (1, 'new', 'draft', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                      (2, 'new', 'draft', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                      (3, 'new', 'draft', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                      (4, 'new', 'draft', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO duplicate_pairs (id, lead_a, lead_b, score, tier, evidence, fingerprint, status, found_at)
+               VALUES (3, 1, 2, 0.9, 'review', '[]', 'f1', 'not_duplicate', '2026-01-02T00:00:00Z'),
+                      (5, 3, 4, 0.99, 'same', '[]', 'f2', 'open', '2026-01-02T00:00:00Z');
+             INSERT INTO change_batches (id, at, actor_id, actor_name, reason, source_ref)
+               VALUES (1, '2026-01-03T00:00:00Z', NULL, 'system', 'merge', '');
+             INSERT INTO change_log (batch_id, entity, entity_id, field, old_value, new_value)
+               VALUES (1, 'duplicate_pair', 9, 'status', 'not_duplicate', 'open');",
+        )
+        .unwrap();
+    }
+    Rapport::open(&path).unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let pairs: Vec<(i64, i64, i64, String)> = c
+        .prepare("SELECT id, lead_a, lead_b, status FROM duplicate_pairs ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(pairs, vec![(3, 1, 2, "not_duplicate".into()), (5, 3, 4, "open".into())]);
+    c.execute(
+        "INSERT INTO duplicate_pairs (lead_a, lead_b, score, tier, evidence, fingerprint, found_at)
+         VALUES (1, 3, 0.9, 'review', '[]', 'f3', '2026-01-04T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(c.last_insert_rowid(), 10, "past pair 9, which the change log names");
+    // Deleted, the newest pair's id is not given again.
+    c.execute("DELETE FROM duplicate_pairs WHERE id = 10", []).unwrap();
+    c.execute(
+        "INSERT INTO duplicate_pairs (lead_a, lead_b, score, tier, evidence, fingerprint, found_at)
+         VALUES (2, 4, 0.9, 'review', '[]', 'f4', '2026-01-04T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(c.last_insert_rowid(), 11);
+}

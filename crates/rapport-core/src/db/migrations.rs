@@ -70,10 +70,14 @@ pub(crate) fn migrations() -> Migrations<'static> {
                     .map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        // Pair ids never given again: the pairs' table made again, its references checked before it commits.
+        M::up_with_hook(include_str!("migrations/019_pair_ids_never_reused.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::duplicates::store::references_hold(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 18;
+pub const LATEST_VERSION: i64 = 19;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -415,9 +415,17 @@ mod operations {
                 for (pair_id, field, old, new) in changelog::batch_rows_of(tx, merge_id, "duplicate_pair")? {
                     let reopened =
                         field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
-                    let Some(row) = store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
+                    // The pairs it reopened were the survivor's; a decision is put back only inside the
+                    // reader's campaigns.
+                    let Some(row) = store::get(tx, pair_id)?.filter(|r| {
+                        reopened && r.status == "open" && (r.lead_a == survivor_id || r.lead_b == survivor_id)
+                    }) else {
                         continue;
                     };
+                    let other = if row.lead_a == survivor_id { row.lead_b } else { row.lead_a };
+                    if !leads::get(tx, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign)) {
+                        continue;
+                    }
                     let apart = crate::duplicates::incremental_api::set_apart(
                         tx,
                         row.lead_a,

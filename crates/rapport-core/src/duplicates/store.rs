@@ -363,3 +363,13 @@ pub(crate) fn merged_into(conn: &Connection, survivor_id: i64) -> Result<Vec<i64
     }
     Ok(out)
 }
+
+/// Migration 019 made the pairs' table again: its references hold before the migration commits.
+pub(crate) fn references_hold(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let dangling: i64 =
+        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check('duplicate_pairs')", [], |r| r.get(0))?;
+    if dangling > 0 {
+        return Err(StoreError::Migration(format!("{dangling} duplicate pairs name no lead or user")));
+    }
+    Ok(())
+}
