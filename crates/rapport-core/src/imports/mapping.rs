@@ -3,6 +3,7 @@
 //! A suggestion is only that: the wizard shows it, the user changes it; a column that maps to nothing is
 //! reported (or goes to notes), never dropped silently.
 use serde::Serialize;
+use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -363,6 +364,9 @@ const NOT_THE_PERSONS: &[&str] = &[
     "assigned",
 ];
 
+/// The most words of a header [`qualified_field`] reads, from its end.
+const QUALIFIED_WORDS: usize = 8;
+
 /// The field a header names with words before it, as CRM and address-book exports write them: each of its
 /// "/"-separated alternatives, read from its last words backwards ("Mobile Phone Number" is a phone number),
 /// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City"), then without one word of
@@ -383,7 +387,8 @@ fn qualified_field(header: &str) -> Option<&'static str> {
         // number) before it is a street ("address"), and "Address 2" the second street line ("address2").
         let mut best: Option<(usize, &'static str)> = None;
         for list in [&words, &plain, &unqualified] {
-            for start in 0..list.len() {
+            // No field's name runs to more than a few words: a header of hundreds is read by its last ones.
+            for start in list.len().saturating_sub(QUALIFIED_WORDS)..list.len() {
                 let named = list[start..].concat();
                 if let Some(f) = exact_field(&named).filter(|f| QUALIFIABLE.contains(f)) {
                     if best.is_none_or(|(len, _)| named.len() > len) {
@@ -424,14 +429,25 @@ fn words_of(header: &str) -> Vec<String> {
 }
 
 fn exact_field(folded: &str) -> Option<&'static str> {
-    if folded.is_empty() {
-        return None;
-    }
-    // The canonical names themselves first (an export of Rapport re-imports as it is).
-    if let Some(f) = crate::leads::csv::canonical_columns().into_iter().find(|c| fold(c) == folded) {
-        return Some(f);
-    }
-    SYNONYMS.iter().find(|(_, words)| words.iter().any(|w| fold(w) == folded)).map(|(f, _)| *f)
+    // Folded once: a header is looked up once per run of its words, and a capture request's field names are
+    // the sender's (a long one is many lookups).
+    static NAMES: std::sync::OnceLock<HashMap<String, &'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names = HashMap::new();
+        // The canonical names themselves first (an export of Rapport re-imports as it is), then the synonyms in
+        // their order: the first to claim a folded name keeps it.
+        for c in crate::leads::csv::canonical_columns() {
+            names.entry(fold(c)).or_insert(c);
+        }
+        for (f, words) in SYNONYMS {
+            for w in *words {
+                names.entry(fold(w)).or_insert(*f);
+            }
+        }
+        names.remove("");
+        names
+    });
+    names.get(folded).copied()
 }
 
 /// Headers of a house number kept apart from its street: the street takes it too (see `rows`).
@@ -528,6 +544,16 @@ mod tests {
             fields(&["first_name", "email", "Work email", "Mobile", "Phone", "Favourite colour", "Email"]),
             some(&["first_name", "email", "other_emails", "phone", "other_phones", "", "other_emails"])
         );
+    }
+
+    /// A header of thousands of words (a capture request's field name is the sender's) is read by its last
+    /// words, as a short one is: "… Mobile Phone" is a phone.
+    #[test]
+    fn a_header_of_many_words_is_read_by_its_last_ones() {
+        let long = format!("{} Mobile Phone", "a ".repeat(20_000));
+        assert_eq!(qualified_field(&long), Some("phone"));
+        assert_eq!(qualified_field(&"a ".repeat(20_000)), None);
+        assert_eq!(exact_field(""), None);
     }
 
     #[test]
