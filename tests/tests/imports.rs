@@ -174,6 +174,37 @@ fn ragged_rows_and_bad_values_are_each_reported_with_line_and_reason() {
     assert_eq!(all_names(&f), vec!["Ann Lee", "Di Wu", "Fay Ok"], "an empty trailing cell is no data: Di is taken");
 }
 
+/// A UTF-16 file with a damaged character (half of a surrogate pair) and a Shift_JIS file with a broken
+/// byte: the rows holding them are refused, saying so, not imported with a replacement character.
+#[test]
+fn a_damaged_character_in_a_utf16_or_shift_jis_file_refuses_its_row() {
+    let f = fixture();
+    let mut utf16 = vec![0xFF, 0xFE];
+    let units: Vec<u16> = "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,R"
+        .encode_utf16()
+        .chain([0xD800])
+        .chain("ay,bo@ray.io\n".encode_utf16())
+        .collect();
+    for u in units {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let b = import(&f, "utf16.csv", &utf16);
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "{b:?}");
+    let why = rejects(&f, &b).join("\n");
+    assert!(why.contains("line 3") && why.contains("not text in the file's encoding"), "{why}");
+    assert!(all_names(&f).iter().all(|n| !n.contains('\u{fffd}')), "{:?}", all_names(&f));
+
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS
+        .encode("first_name,last_name,email\n山田,太郎,yamada@example.jp\n佐藤,花子,sato@example.jp\n");
+    let mut sjis = sjis.into_owned();
+    // The second byte of 藤 (0x93 0xA1) replaced by one no double-byte character has.
+    let at = sjis.windows(2).position(|w| w == [0x93, 0xA1]).unwrap();
+    sjis[at + 1] = 0x7F;
+    let b = import(&f, "sjis.csv", &sjis);
+    assert_eq!(b.counts.reject, 1, "{b:?}");
+    assert!(all_names(&f).iter().all(|n| !n.contains('\u{fffd}')), "{:?}", all_names(&f));
+}
+
 /// A quote never closed: the rows after it are not taken into the notes of the row that opened it, unseen;
 /// that row is refused, saying why, and the lines it swallowed are in the refusal.
 #[test]

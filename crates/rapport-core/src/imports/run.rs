@@ -145,14 +145,15 @@ impl Rapport {
     pub(crate) fn mapper_for(&self, opened: &reader::OpenedFile, plan: &ImportPlan, file_name: &str) -> Result<Mapper> {
         let detail =
             plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
-        let utf8 = opened.encoding.is_some_and(|e| e == encoding_rs::UTF_8);
         Ok(Mapper::new(
             &opened.headers,
             &plan.mapping,
             self.owners_by_name()?,
             plan.source.unwrap_or(SourceChannel::BulkImport),
             detail,
-            utf8 || opened.encoding.is_none(),
+            // Every decoder of a file (UTF-8, UTF-16, the multi-byte legacy ones) puts U+FFFD for bytes it
+            // cannot read; a workbook's cells are text already.
+            true,
         )?)
     }
 
