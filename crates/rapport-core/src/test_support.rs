@@ -13,3 +13,31 @@ pub(crate) fn core_with_admin() -> (tempfile::TempDir, Rapport, Actor) {
     let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
     (dir, core, admin)
 }
+
+/// Every row of every table of the store in `dir` (as [`core_with_admin`] made it), as text: two equal dumps
+/// mean nothing was written.
+pub(crate) fn dump(dir: &tempfile::TempDir) -> Vec<(String, Vec<String>)> {
+    let c = rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = c.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap_or_else(|e| panic!("{e}"));
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).ok()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .and_then(|rows| rows.collect())
+                .unwrap_or_else(|e| panic!("{e}"));
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}

@@ -233,7 +233,7 @@ impl Rapport {
     pub fn resume_import(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<ImportBatch> {
         self.mark_interrupted_imports()?;
         let b = self.import_batch_row(actor, id)?;
-        if !matches!(b.status, ImportStatus::Interrupted | ImportStatus::Cancelled | ImportStatus::Failed) {
+        if b.status == ImportStatus::Running {
             return Err(ImportError::WrongState {
                 id,
                 status: b.status.as_str(),
@@ -241,9 +241,7 @@ impl Rapport {
             }
             .into());
         }
-        if b.undo_cursor.is_some() {
-            return Err(ImportError::WrongState { id, status: "partly undone", what: "finish the undo instead" }.into());
-        }
+        may_run(&b)?;
         let (size, digest) = file_digest(Path::new(&b.file_path))
             .map_err(|_| ImportError::FileChanged(format!("{} can no longer be read", b.file_path)))?;
         if size != b.file_size || digest != b.file_digest {
@@ -277,6 +275,10 @@ impl Rapport {
             }
             .into());
         };
+        // Read again under the lock: an undo (or a run) another window or process did while this one checked the
+        // file has changed what may be done.
+        let b = self.db.read(|c| Ok::<_, Error>(store::batch(c, id)?))?;
+        may_run(&b.ok_or(Error::NotFound { entity: "import", id: id.to_string() })?)?;
         let cancel = self.imports.register(id);
         let result = self.run_chunks(actor, id, &cancel, progress);
         self.imports.forget(id);
@@ -415,6 +417,27 @@ impl Rapport {
 /// `Rapport::grant`, or `Rapport::grant_going_on` for the later steps of one run.
 pub(crate) type GrantCheck = fn(&rusqlite::Connection, &Actor, Permission) -> Result<Grant>;
 
+/// Whether batch `b` may take rows: one just recorded (running), or one stopped before its end and not being
+/// undone.
+fn may_run(b: &BatchRow) -> Result<()> {
+    let id = b.id;
+    if !matches!(
+        b.status,
+        ImportStatus::Running | ImportStatus::Interrupted | ImportStatus::Cancelled | ImportStatus::Failed
+    ) {
+        return Err(ImportError::WrongState {
+            id,
+            status: b.status.as_str(),
+            what: "only an interrupted, cancelled or failed import can be resumed",
+        }
+        .into());
+    }
+    if b.undo_cursor.is_some() {
+        return Err(ImportError::WrongState { id, status: "partly undone", what: "finish the undo instead" }.into());
+    }
+    Ok(())
+}
+
 fn may_see(grant: &Grant, b: &BatchRow) -> bool {
     grant.role == crate::users::Role::Administrator || (grant.user_id.is_some() && grant.user_id == b.actor_id)
 }
@@ -476,5 +499,32 @@ mod tests {
         assert!(!chunk_goes_on(10, short, false, true), "a cancel ends the chunk");
         // Whatever happens, a chunk takes its first row: an import never stalls behind a stream of saves.
         assert!(chunk_goes_on(0, CHUNK_TIME, true, true));
+    }
+
+    /// A resume checks the batch, then reads the whole file for its digest before it takes the run lock: an
+    /// undo done by another window meanwhile must stop it, or its rows would go into an undone batch that
+    /// nothing could undo. Under the lock the batch is read again.
+    #[test]
+    fn a_run_refuses_a_batch_undone_since_it_was_checked() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let path = dir.path().join("fair.csv");
+        std::fs::write(&path, "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let preview = core.preview_import_path(&admin, &path, "", "fair.csv", None).unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::imports::ImportPlan::suggested(&preview);
+        let batch = core.start_import(&admin, &path, "fair.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        // Interrupted after its first row, as a resume found it...
+        core.db
+            .write(|tx| {
+                store::set_status(tx, batch.id, ImportStatus::Interrupted, None, None)?;
+                store::advance(tx, batch.id, 1, &batch.counts)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        // ...then undone by another window before the resume took the lock.
+        core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let before = crate::test_support::dump(&dir);
+        let err = core.run_batch(&admin, batch.id, &mut |_| {}).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("can be resumed") || err.contains("undo"), "{err}");
+        assert_eq!(crate::test_support::dump(&dir), before, "nothing written");
     }
 }

@@ -22,6 +22,17 @@ fn has_appointments(conn: &rusqlite::Connection, lead_id: i64) -> Result<bool> {
 impl Rapport {
     pub fn undo_import(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<UndoReport> {
         self.mark_interrupted_imports()?;
+        // Visible to the actor, before anything else is said about it.
+        self.import_batch_row(actor, id)?;
+        let Some(_lock) = self.take_run_lock(id)? else {
+            return Err(super::error::ImportError::WrongState {
+                id,
+                status: "running",
+                what: "it is busy in another window or process",
+            }
+            .into());
+        };
+        // Read under the lock: an undo or a resume that ran meanwhile has moved its state, cursor and report.
         let b = self.import_batch_row(actor, id)?;
         let resumable_undo = b.status == ImportStatus::Interrupted && b.undo_cursor.is_some();
         if !matches!(
@@ -36,14 +47,6 @@ impl Rapport {
             }
             .into());
         }
-        let Some(_lock) = self.take_run_lock(id)? else {
-            return Err(super::error::ImportError::WrongState {
-                id,
-                status: "running",
-                what: "it is busy in another window or process",
-            }
-            .into());
-        };
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undoing, None, None)?))?;
         let batches = self.db.read(|c| Ok::<_, Error>(changelog::batches_of_import(c, id, b.undo_cursor)?))?;
         let mut report = b.undo.clone().unwrap_or_default();
