@@ -570,3 +570,30 @@ fn unmerge_sets_aside_only_the_pairs_its_merge_reopened_never_a_later_pair() {
         f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect();
     assert!(open.contains(&(x.id, w.id)), "the later pair stays open: {open:?}");
 }
+
+/// A bulk accept of a pair outside the reader's campaigns says it is not found, as the queue would: not which
+/// fields its leads hold differently.
+#[test]
+fn a_bulk_accept_of_a_pair_outside_ones_campaigns_tells_nothing_of_its_leads() {
+    let f = fixture();
+    let fall = |company: &str| {
+        let mut input = lead("Ivo", "Brand", "ivo@brand.example");
+        input.company = company.into();
+        input.campaign = "Fall".into();
+        input
+    };
+    let a = create(&f, &fall("Brand GmbH"));
+    create(&f, &fall("Brand Holding"));
+    let pair = f.core.duplicate_queue(&f.admin, 10).unwrap().iter().find(|p| p.a.id == a.id).unwrap().id;
+    let sam = f.user("sam", rapport_core::users::Role::Editor, &["Spring"]);
+    f.core.set_data_steward(&f.admin, sam.user_id().unwrap(), true).unwrap();
+    let before = f.dump();
+    let outcome = f.core.merge_pairs(&sam, &[pair], &mut |_, _| {});
+    let said = match outcome {
+        Ok(report) => report.skipped.iter().map(|s| s.reason.clone()).collect::<Vec<_>>().join("; "),
+        Err(e) => e.to_string(),
+    };
+    assert!(!said.to_lowercase().contains("company") && !said.contains("different values"), "{said}");
+    assert!(said.contains("does not exist"), "{said}");
+    assert_eq!(f.dump(), before, "nothing written");
+}

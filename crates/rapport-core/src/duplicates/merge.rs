@@ -28,6 +28,11 @@ pub struct SeenVersion {
     pub version: i64,
 }
 
+/// A lead's version as read now, for a decision made on what was read.
+pub(crate) fn seen(lead: &Lead) -> SeenVersion {
+    SeenVersion { lead_id: lead.id, version: lead.version }
+}
+
 /// Refuses a decision on leads changed since they were seen (a conflict), or naming a lead it is not about.
 pub(crate) fn still_as_seen(leads: &[&Lead], seen: &[SeenVersion]) -> crate::error::Result<()> {
     for v in seen {
@@ -244,6 +249,31 @@ mod operations {
             choices: &[FieldChoice],
             seen: &[SeenVersion],
         ) -> Result<MergeOutcome> {
+            self.merge_checked(actor, survivor_id, others, choices, seen, false)
+        }
+
+        /// The merge of open pair (`a`, `b`) that a bulk merge or enrichment checked in a read before: refused,
+        /// nothing written, when either lead changed since (`seen`; a conflict), or the pair is no longer open
+        /// (a steward set it aside meanwhile; not found).
+        pub(crate) fn merge_open_pair(
+            &self,
+            actor: &Actor,
+            a: i64,
+            b: i64,
+            seen: &[SeenVersion],
+        ) -> Result<MergeOutcome> {
+            self.merge_checked(actor, a, &[b], &[], seen, true)
+        }
+
+        fn merge_checked(
+            &self,
+            actor: &Actor,
+            survivor_id: i64,
+            others: &[i64],
+            choices: &[FieldChoice],
+            seen: &[SeenVersion],
+            pair_still_open: bool,
+        ) -> Result<MergeOutcome> {
             let mut ids: Vec<i64> = others.to_vec();
             ids.sort_unstable();
             ids.dedup();
@@ -259,6 +289,12 @@ mod operations {
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
                 crate::duplicates::may_decide(&grant, &all)?;
                 super::still_as_seen(&all, seen)?;
+                if pair_still_open {
+                    let (a, b) = (survivor_id.min(ids[0]), survivor_id.max(ids[0]));
+                    if crate::duplicates::store::pair_by_leads(tx, a, b)?.is_none_or(|p| p.status != "open") {
+                        return Err(Error::NotFound { entity: "open duplicate pair", id: format!("{a}-{b}") });
+                    }
+                }
                 for c in choices {
                     if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
                         return Err(ValidationErrors::one(
@@ -464,8 +500,10 @@ mod bulk {
     use crate::duplicates::model::{BulkMergeReport, MergeOutcome, SkippedPair};
     use crate::duplicates::store;
     use crate::error::{Error, Result};
-    use crate::leads::store as lead_store;
+    use crate::leads::api::visible_lead;
     use crate::rapport::Rapport;
+
+    use super::seen;
 
     impl Rapport {
         /// Merges each pair's second lead into its first with the default survivorship (nothing non-empty
@@ -484,20 +522,27 @@ mod bulk {
             let mut denied: Option<Error> = None;
             for (i, &pair_id) in pair_ids.iter().enumerate() {
                 progress(i, pair_ids.len());
-                let leads = self.db.read(|conn| Ok::<_, Error>(store::get(conn, pair_id)?))?;
-                // Two leads holding different values for a field are a person's to decide, field by field: a
-                // bulk merge would keep one value and drop the other unseen.
-                let differing = match &leads {
-                    Some(row) if row.status == "open" => self.db.read(|conn| {
-                        Ok::<_, Error>(match (lead_store::get(conn, row.lead_a)?, lead_store::get(conn, row.lead_b)?) {
-                            (Some(a), Some(b)) => super::conflicts(&a, &b),
-                            _ => vec![],
-                        })
-                    })?,
-                    _ => vec![],
-                };
-                let outcome = match leads {
-                    Some(_) if !differing.is_empty() => {
+                // The pair and its leads as the reader may see them: a pair outside their campaigns is not
+                // found, as in the queue (its leads' values are not described).
+                let checked = self.db.read(|conn| {
+                    let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+                    let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
+                    let Some(row) = store::get(conn, pair_id)? else { return Ok(Err(not_found())) };
+                    if row.status != "open" {
+                        return Ok(Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }));
+                    }
+                    let pair = (visible_lead(conn, &grant, row.lead_a), visible_lead(conn, &grant, row.lead_b));
+                    let (Ok(a), Ok(b)) = pair else { return Ok(Err(not_found())) };
+                    if let Err(e) = crate::duplicates::may_decide(&grant, &[&a, &b]) {
+                        return Ok(Err(e.into()));
+                    }
+                    Ok::<_, Error>(Ok((a, b)))
+                })?;
+                let outcome = match checked {
+                    // Two leads holding different values for a field are a person's to decide, field by field:
+                    // a bulk merge would keep one value and drop the other unseen.
+                    Ok((a, b)) if !super::conflicts(&a, &b).is_empty() => {
+                        let differing = super::conflicts(&a, &b);
                         let named: Vec<&str> = differing
                             .iter()
                             .map(|f| crate::leads::fields::field(f).map_or(*f, |d| d.info.label))
@@ -511,9 +556,9 @@ mod bulk {
                         });
                         continue;
                     }
-                    Some(row) if row.status == "open" => self.merge_leads(actor, row.lead_a, &[row.lead_b], &[]),
-                    Some(_) => Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }),
-                    None => Err(Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() }),
+                    // Merged as checked: a lead changed since, or the pair set aside meanwhile, is skipped.
+                    Ok((a, b)) => self.merge_open_pair(actor, a.id, b.id, &[seen(&a), seen(&b)]),
+                    Err(e) => Err(e),
                 };
                 // A pair this user may not decide about (another's leads) is skipped like any other; an account
                 // ended meanwhile stops the rest. Either way the report keeps the merges already done, each
@@ -546,7 +591,7 @@ mod bulk {
 }
 
 mod enrich {
-    use super::conflicts;
+    use super::{conflicts, seen};
     use crate::access::{Actor, DuplicateReach, Permission};
     use crate::duplicates::model::MergeOutcome;
     use crate::duplicates::store;
@@ -600,28 +645,75 @@ mod enrich {
                 // conflicts with another twin's, and that pair is a person's to decide.
                 // And the pair as it is now: set aside by a steward meanwhile, or gone with an edit, it is not
                 // merged.
-                let apart = self.db.read(|conn| {
+                let checked = self.db.read(|conn| {
                     if store::pair_by_leads(conn, a, b)?.is_none_or(|p| p.status != "open") {
-                        return Ok::<_, Error>(true);
+                        return Ok::<_, Error>(None);
                     }
                     Ok::<_, Error>(match (leads::get(conn, a)?, leads::get(conn, b)?) {
-                        (Some(x), Some(y)) => !conflicts(&x, &y).is_empty(),
-                        _ => false,
+                        (Some(x), Some(y)) if conflicts(&x, &y).is_empty() => Some([seen(&x), seen(&y)]),
+                        _ => None,
                     })
                 })?;
-                if apart {
-                    continue;
-                }
-                match self.merge_leads(actor, a, &[b], &[]) {
+                let Some(versions) = checked else { continue };
+                // Merged as checked: the pair still open, and neither lead changed since (an edit meanwhile may
+                // have brought a value the other contradicts).
+                match self.merge_open_pair(actor, a, b, &versions) {
                     Ok(m) => merged.push(m),
-                    // Already merged through another pair of the same person, or gone meanwhile; or a merge that
-                    // would move a deal a rule covers or the gate refuses: the pair waits for a person.
-                    Err(Error::NotFound { .. } | Error::Validation(_) | Error::NeedsApproval(_) | Error::Gate(_)) => {}
+                    // Already merged through another pair of the same person, changed or gone meanwhile; or a
+                    // merge that would move a deal a rule covers or the gate refuses: the pair waits for a person.
+                    Err(
+                        Error::NotFound { .. }
+                        | Error::Conflict { .. }
+                        | Error::Validation(_)
+                        | Error::NeedsApproval(_)
+                        | Error::Gate(_),
+                    ) => {}
                     Err(e) => return Err(e),
                 }
             }
             progress(total, total);
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seen;
+    use crate::leads::LeadInput;
+    use crate::{Error, Origin};
+
+    fn ann() -> LeadInput {
+        LeadInput {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            emails: vec!["ann.lee31@x.example".into()],
+            ..Default::default()
+        }
+    }
+
+    /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between
+    /// (perhaps given a value the other contradicts) or the pair set aside in between refuses the merge, and
+    /// nothing is written.
+    #[test]
+    fn a_pair_merged_as_checked_refuses_a_lead_changed_or_a_pair_set_aside_since() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let a = core.create_lead(&admin, &ann(), &Origin::manual()).unwrap_or_else(|e| panic!("{e}")).lead;
+        let b = core.create_lead(&admin, &ann(), &Origin::manual()).unwrap_or_else(|e| panic!("{e}")).lead;
+        let pair = core.duplicate_queue(&admin, 10).unwrap_or_else(|e| panic!("{e}"))[0].id;
+        let checked = [seen(&a), seen(&b)];
+        let mut edited = b.to_input();
+        edited.company = "Globex".into();
+        let b = core.update_lead(&admin, b.id, b.version, &edited, &Origin::manual()).unwrap_or_else(|e| panic!("{e}"));
+        let before = crate::test_support::dump(&dir);
+        let err = core.merge_open_pair(&admin, a.id, b.lead.id, &checked).err();
+        assert!(matches!(err, Some(Error::Conflict { .. })), "{err:?}");
+        assert_eq!(crate::test_support::dump(&dir), before, "nothing written");
+
+        core.mark_not_duplicate(&admin, pair).unwrap_or_else(|e| panic!("{e}"));
+        let before = crate::test_support::dump(&dir);
+        let err = core.merge_open_pair(&admin, a.id, b.lead.id, &[seen(&a), seen(&b.lead)]).err();
+        assert!(matches!(err, Some(Error::NotFound { .. })), "{err:?}");
+        assert_eq!(crate::test_support::dump(&dir), before, "nothing written");
     }
 }
