@@ -225,6 +225,29 @@ fn a_quote_never_closed_is_reported_not_swallowing_the_rows_after_it() {
     assert_eq!(all_names(&f), vec!["Ann Lee", "Zoe Ok"]);
 }
 
+/// A value typed far from the table (cell XFD1048576) made the sheet 17 billion cells to lay out, and the
+/// app ended on the allocation: the file is now refused, naming the far cell, and a sheet of the same table
+/// without it imports.
+#[test]
+fn a_workbook_with_a_value_far_from_its_table_is_refused_naming_the_cell() {
+    use rust_xlsxwriter::Workbook;
+    let f = fixture();
+    let path = f.dir.path().join("far.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["first_name", "last_name", "email"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["Ann", "Lee", "ann@lee.io"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(&path).unwrap();
+    let err = f.core.preview_import_path(&f.admin, &path, "", "far.xlsx", None).unwrap_err().to_string();
+    assert!(err.contains("XFD1048576") && err.contains("CSV"), "{err}");
+    assert_eq!(f.count("leads"), 0);
+}
+
 #[test]
 fn a_workbook_with_several_sheets_and_dates() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
