@@ -597,3 +597,49 @@ fn a_bulk_accept_of_a_pair_outside_ones_campaigns_tells_nothing_of_its_leads() {
     assert!(said.contains("does not exist"), "{said}");
     assert_eq!(f.dump(), before, "nothing written");
 }
+
+/// Unmerge keeps a field written since the merge, even written back to the value the merge gave (as an undo
+/// does): someone chose it.
+#[test]
+fn unmerge_keeps_a_field_written_since_even_back_to_the_merges_value() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let mut b = lead("Ann", "Lee", "ann.lee@work.example");
+    b.job_title = "CTO".into();
+    let b = create(&f, &b);
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!(merge.lead.job_title, "CTO", "the merge fills the empty title");
+    let mut l = merge.lead;
+    for title in ["CEO", "CTO"] {
+        let mut input = l.to_input();
+        input.job_title = title.into();
+        l = f.core.update_lead(&f.admin, a.id, l.version, &input, &Origin::manual()).unwrap().lead;
+    }
+    let out = f.core.unmerge(&f.admin, merge.merge_id).unwrap();
+    assert_eq!(out.survivor.job_title, "CTO", "the title written since stays");
+    assert_eq!(out.restored[0].job_title, "CTO");
+}
+
+/// The owner a merge replaced, deactivated since, is not given back by unmerge (it would be refused, and the
+/// unmerge with it): the survivor keeps its owner, and the merged lead comes back.
+#[test]
+fn unmerge_succeeds_when_the_owner_it_would_give_back_is_deactivated() {
+    let f = fixture();
+    let (u1, u2) =
+        (f.user("una", rapport_core::users::Role::Editor, &[]), f.user("ugo", rapport_core::users::Role::Editor, &[]));
+    let (u1, u2) = (u1.user_id().unwrap(), u2.user_id().unwrap());
+    let mut a = lead("Ann", "Lee", "ann@lee.example");
+    a.owner_id = Some(u1);
+    let a = create(&f, &a);
+    let mut b = lead("Ann", "Lee", "ann.lee@work.example");
+    b.owner_id = Some(u2);
+    let b = create(&f, &b);
+    let choice = FieldChoice { field: "owner".into(), lead_id: b.id };
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[choice]).unwrap();
+    assert_eq!(merge.lead.owner.as_ref().map(|o| o.id), Some(u2));
+    f.deactivate(u1);
+    let out = f.core.unmerge(&f.admin, merge.merge_id).unwrap();
+    assert_eq!(out.survivor.owner.as_ref().map(|o| o.id), Some(u2), "the survivor keeps its active owner");
+    assert_eq!(out.restored[0].id, b.id);
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().owner.map(|o| o.id), Some(u2));
+}

@@ -210,7 +210,7 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
 }
 
 mod operations {
-    use super::{survive, take_back, FieldChoice, SeenVersion};
+    use super::{survive, take_back, FieldChoice, LeadFieldKind, SeenVersion, FIELDS};
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
@@ -406,8 +406,31 @@ mod operations {
                         return Err(crate::access::AccessError::MergedOutsideCampaigns.into());
                     }
                 }
-                let changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
+                // A field written since the merge keeps what was written, even back to the merge's value (as an
+                // undo does); lists lose only what the merge added and is still there.
+                let mut changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
+                let mut written_since = Vec::new();
+                for (field, _, _) in &changes {
+                    let list = FIELDS.iter().find(|f| f.info.name == field).is_some_and(|f| {
+                        matches!(
+                            f.info.kind,
+                            LeadFieldKind::EmailList | LeadFieldKind::PhoneList | LeadFieldKind::TagList
+                        )
+                    });
+                    if !list && changelog::changed_after(tx, "lead", survivor_id, merge_id, field)? {
+                        written_since.push(field.clone());
+                    }
+                }
+                changes.retain(|(field, _, _)| !written_since.contains(field));
                 let mut input = take_back(&survivor, &changes);
+                // An owner deactivated since is not given back (it would be refused, and the unmerge with it):
+                // the survivor keeps the owner it has.
+                let own_owner = survivor.owner.as_ref().map(|o| o.id);
+                if let Some(owner) = input.owner_id.filter(|o| Some(*o) != own_owner) {
+                    if !crate::users::store::active_user_exists(tx, owner)? {
+                        input.owner_id = own_owner;
+                    }
+                }
                 // What the survivor's stage asks for stays on it (the lead brought back gets its own copy).
                 crate::pipeline::gate::keep_required(tx, &survivor, &mut input)?;
                 let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
