@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { apiErr } from '../../test/fixtures';
-import { unmergeErrorMessage } from './merge';
+import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import { toasts } from '../toast.svelte';
+import type { UnmergeOutcome } from '../types';
+import { undoMerge, unmergeErrorMessage } from './merge';
 
 describe('unmergeErrorMessage', () => {
   it('says what to do for each refusal of an unmerge', () => {
@@ -14,5 +16,24 @@ describe('unmergeErrorMessage', () => {
     expect(unmergeErrorMessage(apiErr({ code: 'database_locked', message: 'the database is busy' }))).toBe(
       'Could not undo the merge: The database is busy',
     );
+  });
+});
+
+describe('undoMerge', () => {
+  it('undoes a merge once when its toast and the screen both ask while it runs', async () => {
+    const answer = deferred<UnmergeOutcome>();
+    const be = mockBackend({ unmerge: () => answer.promise });
+    toasts.items.splice(0);
+    const first = undoMerge(100);
+    const second = undoMerge(100);
+    expect(await second).toBeNull();
+    answer.resolve({ survivor: { id: 1, first_name: 'Ann', last_name: 'Lee' }, restored: [] } as never);
+    expect(await first).not.toBeNull();
+    expect(be.unmerge).toHaveBeenCalledTimes(1);
+    expect(toasts.items.filter((t) => t.kind === 'error')).toEqual([]);
+    // Once it has ended, the merge may be asked about again (the backend then says it is undone already).
+    be.unmerge.mockRejectedValueOnce(apiErr({ code: 'not_found', message: 'merge 100 was not found' }));
+    expect(await undoMerge(100)).toBeNull();
+    expect(be.unmerge).toHaveBeenCalledTimes(2);
   });
 });

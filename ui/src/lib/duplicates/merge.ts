@@ -28,6 +28,21 @@ export function unmergeErrorMessage(e: unknown): string {
  * resolves to the outcome, or null when refused.
  */
 export async function undoMerge(mergeId: number): Promise<UnmergeOutcome | null> {
+  // The toast's Undo and the screen's "Undo merge" name one merge: a second click while the first runs is not a
+  // second unmerge (it would fail as "undone already" beside the first one's success).
+  if (undoing.has(mergeId)) return null;
+  undoing.add(mergeId);
+  try {
+    return await unmerge(mergeId);
+  } finally {
+    undoing.delete(mergeId);
+  }
+}
+
+/** The merges being undone now. */
+const undoing = new Set<number>();
+
+async function unmerge(mergeId: number): Promise<UnmergeOutcome | null> {
   const forget = () => {
     const last = lastMerge.current;
     if (last?.mergeId !== mergeId) return;
