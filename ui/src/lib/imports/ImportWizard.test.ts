@@ -423,6 +423,15 @@ describe('Import wizard', () => {
     expect(second.mapping).toContainEqual({ column: 'Interne Nr', target: 'notes' });
     expect(within(report).getAllByTestId('import-report-file')).toHaveLength(2);
 
+    // "Import another file" would drop web.csv, still waiting for its mapping: asked first, and kept.
+    await u.click(within(report).getByTestId('report-another'));
+    const ask = await screen.findByTestId('confirm-another-dialog');
+    expect(ask).toHaveTextContent('Leave 1 file not imported?');
+    expect(ask).toHaveTextContent('web.csv waits for a mapping of its own');
+    await u.click(within(ask).getByRole('button', { name: 'Keep them' }));
+    expect(screen.queryByTestId('confirm-another-dialog')).toBeNull();
+    expect(screen.getByTestId('import-report-step')).toBeInTheDocument();
+
     await u.click(within(report).getByTestId('report-next-group'));
     const next = await screen.findByTestId('import-mapping-step');
     expect(next).toHaveTextContent('Map the columns of web.csv');
