@@ -643,6 +643,23 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('import-next')).toBeDisabled();
     await u.click(screen.getByTestId('import-remove-file'));
     expect(screen.queryByTestId('import-staged-file')).toBeNull();
+    // The Remove button went with the file: the focus goes to choosing files, not to the page.
+    await waitFor(() => expect(screen.getByTestId('import-file-input')).toHaveFocus());
+  });
+
+  it('moves the focus to the next file when a staged file is removed', async () => {
+    const { u } = open();
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('a.csv'), csvFile('b.csv'), csvFile('c.csv')]);
+    await staged(3);
+    const remove = () => screen.getAllByTestId('import-remove-file');
+    remove()[1].focus();
+    await u.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getAllByTestId('import-staged-file')).toHaveLength(2));
+    await waitFor(() => expect(remove()[1]).toHaveFocus());
+    expect(remove()[1]).toHaveAccessibleName('Remove c.csv');
+    await u.keyboard('{Enter}');
+    await waitFor(() => expect(remove()[0]).toHaveFocus());
+    expect(remove()[0]).toHaveAccessibleName('Remove a.csv');
   });
 
   it('imports what it checked: nothing of the mapping changes while the rows are being checked', async () => {
