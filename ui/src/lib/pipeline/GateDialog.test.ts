@@ -99,6 +99,37 @@ describe('Gate dialog', () => {
     expect(onopenlead).toHaveBeenCalled();
   });
 
+  it('saves what was typed for the stage before opening the lead for the rest, and stays when the save fails', async () => {
+    let refuse = true;
+    const be = mockBackend({
+      getLead: async () => lead({ id: 7, version: 1 }),
+      updateLead: async (id, version) => {
+        if (refuse) throw apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'deal_value', message: 'is not an amount' }] });
+        return savedLead(lead({ id, version: version + 1 }));
+      },
+    });
+    const { dialog, u, onopenlead, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('To enter In discussion, this lead needs: Deal value, Emails', [
+        { field: 'deal_value', message: 'is required' },
+        { field: 'emails', message: 'is required' },
+      ]),
+    });
+    const open = within(dialog).getByTestId('gate-open-lead');
+    expect(open).toHaveTextContent('Save and open the lead');
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), '12500');
+    await u.click(open);
+    expect(await within(dialog).findByTestId('error-deal_value')).toHaveTextContent('Deal value is not an amount');
+    expect(onopenlead).not.toHaveBeenCalled();
+
+    refuse = false;
+    await u.click(open);
+    await waitFor(() => expect(onopenlead).toHaveBeenCalled());
+    expect(be.updateLead.mock.calls.at(-1)![2].deal).toMatchObject({ value: '12500' });
+    expect(be.moveLead).not.toHaveBeenCalled();
+    expect(onmoved).not.toHaveBeenCalled();
+  });
+
   it('says when an activity could not be logged, and lets it be tried again', async () => {
     let fail = true;
     const be = mockBackend({
