@@ -649,6 +649,27 @@ describe('Pipeline board', () => {
     expect(be.moveLead).toHaveBeenCalledWith(12, 2, 'engagement', null);
   });
 
+  it('keeps the focus on the moved row\'s stage picker when a keyboard move puts the row elsewhere', async () => {
+    const { be, u } = setup();
+    await screen.findAllByTestId('board-card');
+    await u.click(screen.getByTestId('board-layout-list'));
+    const pickerOf = (id: number) =>
+      within(screen.getAllByTestId('board-row').find((r) => r.dataset.leadId === String(id))!).getByTestId(
+        'row-stage',
+      ) as HTMLSelectElement;
+    const picker = pickerOf(12);
+    picker.focus();
+    fireEvent.keyDown(picker, { key: 'ArrowDown' });
+    picker.value = 'qualification';
+    fireEvent.change(picker);
+    fireEvent.keyDown(picker, { key: 'Enter' });
+    expect(be.moveLead).toHaveBeenCalledWith(12, 2, 'qualification', null);
+    await waitFor(() =>
+      expect(screen.getAllByTestId('board-row').map((r) => Number(r.dataset.leadId))).toEqual([11, 13, 14, 12, 15]),
+    );
+    await waitFor(() => expect(pickerOf(12)).toHaveFocus());
+  });
+
   it("shows a row's own stage in its picker when a second pick is refused while the first move is on its way", async () => {
     const answer = deferred<SavedLead>();
     const { be, u } = setup('editor', { moveLead: () => answer.promise });
