@@ -5,6 +5,7 @@ import { liveRegionsSaying } from '../../test/a11y';
 import { apiErr, mockBackend } from '../../test/fixtures';
 import ShortcutsHelp from '../shell/ShortcutsHelp.svelte';
 import UserDialog from '../users/UserDialog.svelte';
+import DialogOpener from '../../test/DialogOpener.svelte';
 
 function openUserDialog(over: Parameters<typeof mockBackend>[0] = {}) {
   const be = mockBackend(over);
@@ -22,6 +23,19 @@ describe('Dialog', () => {
     expect(dialog).toHaveAttribute('open');
     expect(screen.getByRole('dialog', { name: 'Add user' })).toBe(dialog);
     expect(screen.getByTestId('user-username')).toHaveFocus();
+  });
+
+  it('gives the focus back to what opened it, or to the heading near it when its action took that away', async () => {
+    const u = userEvent.setup();
+    render(DialogOpener);
+    await u.click(screen.getByTestId('opener'));
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.getByTestId('opener')).toHaveFocus());
+
+    await u.click(screen.getByTestId('opener'));
+    await u.click(screen.getByTestId('take-away'));
+    expect(screen.queryByTestId('opener')).toBeNull();
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Imports' })).toHaveFocus());
   });
 
   it('keeps Tab and Shift+Tab inside', async () => {
