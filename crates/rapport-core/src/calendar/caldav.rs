@@ -79,7 +79,7 @@ impl Rapport {
             let Some(user) = grant.user_id else { return Ok(None) };
             Ok(match store::caldav_account(conn, user)? {
                 Some(a) => Some(CaldavAccount {
-                    calendar_url: a.calendar_url,
+                    calendar_url: without_credentials(&a.calendar_url),
                     username: a.username,
                     last_sync_at: a.last_sync_at,
                     last_error: a.last_error,
@@ -122,8 +122,9 @@ impl Rapport {
             let before = store::caldav_account(tx, user)?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let id = store::save_caldav_account(tx, user, url, input.username.trim(), &batch.at)?;
-            let snapshot =
-                |url: &str, username: &str| serde_json::json!({"calendar_url": url, "username": username}).to_string();
+            let snapshot = |url: &str, username: &str| {
+                serde_json::json!({"calendar_url": without_credentials(url), "username": username}).to_string()
+            };
             // Connected again in place of another calendar: the log says which it was.
             let old = before.as_ref().map(|b| snapshot(&b.calendar_url, &b.username));
             changelog::record(
@@ -169,7 +170,10 @@ impl Rapport {
             let account = store::caldav_account(tx, user)?.ok_or_else(no_account)?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             store::delete_caldav_account(tx, user)?;
-            let snapshot = serde_json::json!({"calendar_url": account.calendar_url, "username": account.username});
+            let snapshot = serde_json::json!({
+                "calendar_url": without_credentials(&account.calendar_url),
+                "username": account.username
+            });
             changelog::record(tx, &batch, "caldav_account", account.id, "*", Some(&snapshot.to_string()), None)?;
             let shared = store::others_connect(tx, user, &account.calendar_url, &account.username)?;
             Ok::<_, Error>((user, account, shared))
@@ -254,6 +258,7 @@ impl Rapport {
             }
         };
         let password = password.ok_or_else(|| {
+            let url = without_credentials(url);
             CalendarError::Remote(format!("no password for {url} in the system keychain: connect the calendar again"))
         })?;
         let client = Client::new(url, &account.username, &password).map_err(|e| remote(e, url))?;
@@ -311,7 +316,8 @@ impl Rapport {
             }
         }
 
-        let origin = Origin { reason: ChangeReason::Import, source_ref: format!("CalDAV {url}") };
+        let origin =
+            Origin { reason: ChangeReason::Import, source_ref: format!("CalDAV {}", without_credentials(url)) };
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let agent = super::agents::load(tx, user)?;
@@ -419,5 +425,52 @@ mod tests {
         assert_eq!(without_credentials("https://dav.example.com/cal/"), "https://dav.example.com/cal/");
         let e = remote(RemoteError::Unauthorized, "https://ann:s3cret@dav.example.com/cal/").to_string();
         assert!(!e.contains("s3cret") && !e.contains("ann@"), "{e}");
+    }
+
+    /// A keychain holding nothing.
+    struct Empty;
+
+    impl Secrets for Empty {
+        fn set(&self, _: &str, _: &str) -> std::result::Result<(), crate::secrets::SecretError> {
+            Ok(())
+        }
+        fn get(&self, _: &str) -> std::result::Result<Option<String>, crate::secrets::SecretError> {
+            Ok(None)
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), crate::secrets::SecretError> {
+            Ok(())
+        }
+    }
+
+    /// An account an earlier version stored with its password in the address: neither the account shown, nor
+    /// a sync's error (kept on the account, logged by the app), nor the change log of its removal repeats it.
+    #[test]
+    fn a_legacy_address_with_a_password_is_repeated_nowhere() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let user = admin.user_id().unwrap_or_default();
+        core.db
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO caldav_accounts (user_id, calendar_url, username, created_at)
+                     VALUES (?1, 'https://ann:s3cret@dav.example.com/cal/', 'ann', '2026-01-01T00:00:00Z')",
+                    [user],
+                )
+                .map_err(|e| Error::Internal(e.to_string()))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown = core.caldav_account(&admin).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(shown.map(|a| a.calendar_url).as_deref(), Some("https://dav.example.com/cal/"));
+        let err = core.sync_caldav(&admin, &Empty).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no password for https://dav.example.com/cal/"), "{err}");
+        let kept = core
+            .db
+            .read(|c| store::caldav_account(c, user).map_err(Error::from))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .and_then(|a| a.last_error)
+            .unwrap_or_default();
+        assert!(kept.contains("no password") && !kept.contains("s3cret"), "{kept}");
+        core.disconnect_caldav(&admin, &Empty).unwrap_or_else(|e| panic!("{e}"));
+        let dump = format!("{:?}", crate::test_support::dump(&dir));
+        assert!(!dump.contains("s3cret"), "the password is in the database: {dump}");
     }
 }
