@@ -329,13 +329,23 @@ pub struct CaldavAccount {
     pub pending: u32,
 }
 
-/// What connecting takes; the password goes to the OS keychain only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What connecting takes; the password goes to the OS keychain only (and never into a debug print).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CaldavConnect {
     pub calendar_url: String,
     pub username: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for CaldavConnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaldavConnect")
+            .field("calendar_url", &self.calendar_url)
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

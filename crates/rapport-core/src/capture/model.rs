@@ -79,12 +79,19 @@ pub struct CaptureSourceInput {
     pub rate_per_minute: u32,
 }
 
-/// A source just made, with its token: shown once; it can be copied again from the keychain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A source just made, with its token: shown once; it can be copied again from the keychain (never from a debug
+/// print).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewCaptureSource {
     pub source: CaptureSource,
     pub token: String,
+}
+
+impl std::fmt::Debug for NewCaptureSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCaptureSource").field("source", &self.source).field("token", &"<hidden>").finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,4 +124,19 @@ pub struct CaptureReply {
 pub struct TokenCheck {
     pub source_id: i64,
     pub rate_per_minute: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    /// A secret never reaches a debug print (a log line, a test failure, a panic message).
+    #[test]
+    fn debug_prints_hide_secrets() {
+        let connect = crate::calendar::CaldavConnect {
+            calendar_url: "https://dav.example.com/".into(),
+            username: "ann".into(),
+            password: "s3cret-pw".into(),
+        };
+        assert!(!format!("{connect:?}").contains("s3cret-pw"));
+        assert!(format!("{connect:?}").contains("ann"));
+    }
 }
