@@ -211,8 +211,28 @@ pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut roots = Vec::new();
     let mut stack: Vec<Component> = Vec::new();
+    // Components opened past [`MAX_DEPTH`], being skipped with what they hold.
+    let mut skipping = 0usize;
     for line in lines {
+        if skipping > 0 {
+            match line.name.as_str() {
+                "BEGIN" => skipping += 1,
+                "END" => skipping -= 1,
+                _ => {}
+            }
+            continue;
+        }
         match line.name.as_str() {
+            "BEGIN" if stack.len() >= MAX_DEPTH => {
+                problems.push(Problem {
+                    line: line.number,
+                    message: format!(
+                        "BEGIN:{} is nested deeper than {MAX_DEPTH} components: skipped, with what it holds",
+                        shorten(line.value.trim())
+                    ),
+                });
+                skipping = 1;
+            }
             "BEGIN" => {
                 let name = line.value.trim().to_ascii_uppercase();
                 // Events, to-dos and time zones never contain each other: one still open when the next
@@ -280,6 +300,10 @@ pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
     }
     (roots, problems)
 }
+
+/// The deepest nesting read: a calendar's event holds an alarm, a zone its observances, and no real file goes
+/// much deeper. Without a limit, a file of a million BEGINs built a chain whose drop overflowed the stack.
+const MAX_DEPTH: usize = 8;
 
 /// Components that sit directly in a calendar and never inside one another.
 const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];

@@ -118,3 +118,24 @@ fn the_seed_file_itself_reads_cleanly() {
     assert_eq!(cal.events.len(), 3, "{:?}", cal.problems);
     check(SEED.as_bytes());
 }
+
+/// A file of 200,000 nested components (hostile, or a CalDAV server's answer) is read without overflowing the
+/// stack: what is nested too deep is skipped and said, and the event beside it is read.
+#[test]
+fn components_nested_without_end_are_read_without_overflowing_the_stack() {
+    let depth = 200_000;
+    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    text.push_str("BEGIN:VEVENT\r\nUID:kept\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\nSUMMARY:Kept\r\nEND:VEVENT\r\n");
+    text.push_str(&"BEGIN:X-DEEP\r\n".repeat(depth));
+    text.push_str(&"END:X-DEEP\r\n".repeat(depth));
+    text.push_str("END:VCALENDAR\r\n");
+    // Read on a thread with a small stack, as the app's blocking threads have.
+    let cal = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || rapport_ics::read(text.as_bytes()))
+        .unwrap()
+        .join()
+        .expect("read without overflowing the stack");
+    assert_eq!(cal.events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), ["kept"]);
+    assert!(cal.problems.iter().any(|p| p.message.contains("nested deeper")), "{:?}", cal.problems);
+}
