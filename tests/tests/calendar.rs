@@ -996,6 +996,32 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
 /// A rep marks an imported invite tentative and adds notes twice; the organizer then moves the meeting (their
 /// SEQUENCE 1).
 /// The move is taken: the rep's own changes do not number the organizer's versions.
+/// The very file imported again after the rep moved the appointment and wrote notes: nothing new in it, so
+/// the rep's work stands (the edit kept the copy's stamp, by which the same copy is known).
+#[test]
+fn the_same_invite_imported_again_keeps_what_the_rep_changed_since() {
+    let f = fixture();
+    let (dana, id) = dana_in_berlin(&f);
+    let invite = OUTLOOK_INVITE
+        .replace(
+            "ORGANIZER;CN=Dana Agent:mailto:dana@rapport.test",
+            "ORGANIZER;CN=Olaf Boss:mailto:olaf@customer.example\nATTENDEE;CN=Dana Agent:mailto:dana@rapport.test",
+        )
+        .replace("SEQUENCE:0", "SEQUENCE:0\nDTSTAMP:20261120T080000Z");
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", &invite)], None).unwrap().remove(0);
+    let a = f.core.appointment(&dana, report.appointment_ids[0]).unwrap();
+    let mut edit = booking(id, &a.title, "2026-12-03T11:00:00Z", "2026-12-03T12:00:00Z");
+    edit.notes = "Bring the samples".into();
+    edit.location = a.location.clone();
+    edit.status = a.status;
+    let edited = f.core.update_appointment(&dana, a.id, a.version, &edit).unwrap();
+    let report = f.core.import_ics(&dana, &[ics("invite.ics", &invite)], None).unwrap().remove(0);
+    assert_eq!((report.updated, report.unchanged), (0, 1), "{report:?}");
+    let now = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!((now.start.as_str(), now.notes.as_str()), ("2026-12-03T11:00:00Z", "Bring the samples"));
+    assert_eq!(now.version, edited.version, "nothing written");
+}
+
 #[test]
 fn the_organizers_update_is_taken_after_the_rep_worked_on_the_invite() {
     let f = fixture();

@@ -392,6 +392,12 @@ impl Rapport {
             let organizer = prior.as_ref().and_then(|e| e.organizer.clone());
             let mut event = event_for(&old.uid, next_sequence(&old), input, &b, organizer, &attendees);
             event.busy = old.busy;
+            // The copy an import took keeps its stamp: the same file imported again is then known as the same
+            // copy, and what was changed here stands (a newer copy, or a later SEQUENCE, still comes in).
+            if let Some(prior) = prior.as_ref().filter(|_| old.source != "rapport") {
+                event.stamp = prior.stamp;
+                event.last_modified = prior.last_modified;
+            }
             let mut row = AppointmentRow {
                 agent_id: input.agent_id,
                 lead_id: input.lead_id,
