@@ -4,7 +4,7 @@
 //! booking, and an edit made on the server shows up in Rapport. No transaction is open while HTTP runs.
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::caldav_client::{Client, RemoteError};
@@ -54,6 +54,16 @@ fn forget_password(secrets: &dyn Secrets, user: i64, url: &str, username: &str, 
 
 fn remote(e: RemoteError, url: &str) -> Error {
     CalendarError::Remote(e.words(&without_credentials(url))).into()
+}
+
+/// Whether an appointment stored from `start` to `end` (UTC text) lies well inside the window a sync asked the
+/// server for, so that its absence from the answer means it is gone there. A day's margin on each side: the
+/// server reads all-day and floating times in UTC, Rapport in the agent's zone, up to 14 hours apart, and an
+/// event at the window's edge missing from the answer was deleted here with its notes and links.
+fn well_inside(start: &str, end: Option<&str>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let margin = Duration::days(1);
+    let (from, to) = (utc_text(from + margin), utc_text(to - margin));
+    end.is_none_or(|e| e > from.as_str()) && start < to.as_str()
 }
 
 /// `url` without a user name or password in it (an account stored before such addresses were refused).
@@ -380,8 +390,7 @@ impl Rapport {
             // Gone from the server: events that came from it are removed, ours are marked to be sent again.
             for row in store::of_agent(tx, user)? {
                 let Some(href) = &row.remote_href else { continue };
-                let in_window =
-                    row.end_utc.as_deref().is_none_or(|e| e > utc_text(from).as_str()) && row.start_utc < utc_text(to);
+                let in_window = well_inside(&row.start_utc, row.end_utc.as_deref(), from, to);
                 if seen.contains(href) || !in_window || row.sync_pending {
                     continue;
                 }
@@ -425,6 +434,19 @@ mod tests {
         assert_eq!(without_credentials("https://dav.example.com/cal/"), "https://dav.example.com/cal/");
         let e = remote(RemoteError::Unauthorized, "https://ann:s3cret@dav.example.com/cal/").to_string();
         assert!(!e.contains("s3cret") && !e.contains("ann@"), "{e}");
+    }
+
+    /// An all-day event of New York on the first day of the window ends at 05:00 UTC the next day: the server,
+    /// reading it in UTC, may leave it out of its answer, and its absence is no deletion.
+    #[test]
+    fn only_an_appointment_well_inside_the_window_is_gone_when_the_server_leaves_it_out() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_else(|e| panic!("{e}"));
+        let (from, to) = (at("2026-11-01T03:00:00Z"), at("2028-11-01T03:00:00Z"));
+        assert!(!well_inside("2026-10-31T05:00:00Z", Some("2026-11-01T05:00:00Z"), from, to));
+        assert!(!well_inside("2028-10-31T22:00:00Z", Some("2028-11-01T22:00:00Z"), from, to));
+        assert!(well_inside("2026-11-10T09:00:00Z", Some("2026-11-10T10:00:00Z"), from, to));
+        assert!(well_inside("2026-10-01T09:00:00Z", None, from, to), "a series running on");
+        assert!(!well_inside("2026-10-01T09:00:00Z", Some("2026-10-01T10:00:00Z"), from, to));
     }
 
     /// A keychain holding nothing.
