@@ -1186,3 +1186,30 @@ fn an_editors_history_is_not_crowded_out_by_others_imports() {
     assert_eq!(history.iter().map(|b| b.id).collect::<Vec<_>>(), [mine.id]);
     assert_eq!(f.core.import_history(&f.admin, 2).unwrap().len(), 2, "an Administrator's is everyone's");
 }
+
+/// An import moved a Lost lead to Nurture; its reason was cleared since. Undoing the import would put it back
+/// in Lost with no reason: it is kept where it is, saying why.
+#[test]
+fn undo_does_not_put_a_lead_back_in_a_stage_without_what_the_stage_asks() {
+    let f = fixture();
+    let mut lost = common::lead("Lo", "St", "lo@st.io");
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "price".into();
+    let lost = f.core.create_lead(&f.admin, &lost, &Origin::manual()).unwrap().lead;
+    let path = write(&f, "reopen.csv", b"email,stage\nlo@st.io,nurture\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    let l = f.core.get_lead(&f.admin, lost.id).unwrap();
+    assert_eq!(l.stage, "nurture");
+    let mut input = l.to_input();
+    input.deal.lost_reason = String::new();
+    f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    let now = f.core.get_lead(&f.admin, lost.id).unwrap();
+    assert_eq!((now.stage.as_str(), now.deal.lost_reason.as_str()), ("nurture", ""), "not in Lost without a reason");
+    let why: Vec<&str> = report.kept.iter().filter(|k| k.lead_id == lost.id).map(|k| k.reason.as_str()).collect();
+    assert!(why.iter().any(|w| w.contains("Lost")), "{why:?}");
+}

@@ -643,3 +643,26 @@ fn unmerge_succeeds_when_the_owner_it_would_give_back_is_deactivated() {
     assert_eq!(out.restored[0].id, b.id);
     assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().owner.map(|o| o.id), Some(u2));
 }
+
+/// A merge took a Nurture lead's stage for a Lost one; its reason was cleared since. Unmerge leaves it in
+/// Nurture rather than put it back in Lost without a reason.
+#[test]
+fn unmerge_does_not_put_the_survivor_back_in_a_stage_without_what_it_asks() {
+    let f = fixture();
+    let mut s = lead("Lo", "St", "lo@st.example");
+    s.stage = "lost".into();
+    s.deal.lost_reason = "price".into();
+    let s = create(&f, &s);
+    let mut n = lead("Lo", "St", "lo.st@work.example");
+    n.stage = "nurture".into();
+    let n = create(&f, &n);
+    let choice = FieldChoice { field: "stage".into(), lead_id: n.id };
+    let merge = f.core.merge_leads(&f.admin, s.id, &[n.id], &[choice]).unwrap();
+    assert_eq!(merge.lead.stage, "nurture");
+    let mut input = merge.lead.to_input();
+    input.deal.lost_reason = String::new();
+    f.core.update_lead(&f.admin, s.id, merge.lead.version, &input, &Origin::manual()).unwrap();
+    let out = f.core.unmerge(&f.admin, merge.merge_id).unwrap();
+    assert_eq!((out.survivor.stage.as_str(), out.survivor.deal.lost_reason.as_str()), ("nurture", ""));
+    assert_eq!(out.restored[0].id, n.id);
+}

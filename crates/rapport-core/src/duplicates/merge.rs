@@ -423,6 +423,12 @@ mod operations {
                 }
                 changes.retain(|(field, _, _)| !written_since.contains(field));
                 let mut input = take_back(&survivor, &changes);
+                // Back to a stage whose required fields were emptied since (a Lost lead's reason cleared after the
+                // merge moved it on): the survivor stays in the stage it is in, rather than enter one without
+                // what that stage asks.
+                if input.stage != survivor.stage && crate::pipeline::gate::lacks_required(tx, &input.stage, &input)? {
+                    input.stage = survivor.stage.clone();
+                }
                 // An owner deactivated since is not given back (it would be refused, and the unmerge with it):
                 // the survivor keeps the owner it has.
                 let own_owner = survivor.owner.as_ref().map(|o| o.id);

@@ -170,6 +170,12 @@ pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage:
     Err(ValidationErrors { errors: emptied }.into())
 }
 
+/// Whether `input` lacks a field stage `stage` asks for to enter it.
+pub(crate) fn lacks_required(conn: &Connection, stage: &str, input: &crate::leads::LeadInput) -> Result<bool> {
+    let Some(stage) = config::stage(conn, stage)? else { return Ok(false) };
+    Ok(stage.required_fields.iter().any(|name| fields::field(name).is_some_and(|f| (f.read)(input).trim().is_empty())))
+}
+
 /// A restore that leaves the lead in its stage (an unmerge, an import undone) keeps the fields that stage asks
 /// for as they are now, rather than emptying one: a Won deal keeps its value though the merge or the import
 /// brought it. Returns the fields kept, and why, for the report ("deal value (Won needs it)").
@@ -210,14 +216,6 @@ pub(crate) fn check(
         // Validation has already refused an unknown stage.
         return Ok(None);
     };
-    // A restore (an import undone, an unmerge) puts back a state the log recorded, without its criteria; but a
-    // move back that a rule covers is still an Administrator's to approve, as an undo's is.
-    if passage == Passage::Restoring {
-        return match needs_approval(conn, grant, before, lead, &stage, passage)? {
-            Some(needed) => Err(Error::NeedsApproval(needed)),
-            None => Ok(None),
-        };
-    }
     // Only the fields the stage names are read: most stages name none, and an import asks here per row.
     let missing_fields: Vec<FieldError> = stage
         .required_fields
@@ -248,10 +246,12 @@ pub(crate) fn check(
         }
     }
     let mut overridden = None;
-    // An undo puts back a move the log recorded, whatever the stage asks for since; but only the fields of the
-    // undone save go back, so one emptied after it would put the lead in a stage without what the stage needs.
+    // An undo or a restore (an import undone, an unmerge) puts back a move the log recorded, whatever activities
+    // the stage asks for since; but only the fields it changed go back, so one emptied after it would put the
+    // lead in a stage without what the stage needs. A move back that a rule covers is still an Administrator's
+    // to approve (below).
     let (missing_activities, criteria_asked) = match passage {
-        Passage::Undoing => (Vec::new(), !missing_fields.is_empty() || !incomplete.is_empty()),
+        Passage::Undoing | Passage::Restoring => (Vec::new(), !missing_fields.is_empty() || !incomplete.is_empty()),
         _ => (missing_activities, true),
     };
     if criteria_asked && (!missing_fields.is_empty() || !missing_activities.is_empty() || !incomplete.is_empty()) {
