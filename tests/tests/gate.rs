@@ -180,6 +180,25 @@ fn a_lead_staying_in_its_stage_keeps_what_the_stage_asked() {
     no_value.deal.value = String::new();
     let err = f.core.update_lead(&f.admin, won.id, won.version, &no_value, &Origin::manual()).unwrap_err();
     assert_eq!(fields_at_fault(&err), ["deal_value"]);
+
+    // An override lets it pass only for an Administrator, with a reason, logged like an override of a move.
+    let editor = f.user("eve", Role::Editor, &[]);
+    let before = f.dump();
+    let err = f
+        .core
+        .update_lead_passing(&editor, won.id, won.version, &no_value, &Origin::manual(), Passing::Override("typo"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let kept = f
+        .core
+        .update_lead_passing(&f.admin, won.id, won.version, &no_value, &Origin::manual(), Passing::Override("refunded"))
+        .unwrap()
+        .lead;
+    assert_eq!(kept.deal.value, "");
+    let logged = log_rows(&f, won.id, GATE_OVERRIDE);
+    let line = logged.last().cloned().flatten().unwrap_or_default();
+    assert!(line.starts_with("refunded") && line.contains("deal_value"), "{line}");
 }
 
 /// A merge whose survivor takes the other lead's stage moves it: the stage's entry criteria hold as for any

@@ -286,7 +286,7 @@ impl Rapport {
             return Ok(old);
         }
         let overridden = gate::check(tx, grant, Some(&old), &after, passage)?;
-        gate::keeps_criteria(tx, &old, &after, passage)?;
+        let overridden = overridden.or(gate::keeps_criteria(tx, grant, &old, &after, passage)?);
         let batch = batch()?;
         store::update(tx, id, &lead, &batch.at)?;
         for (field, a, b) in &changed {

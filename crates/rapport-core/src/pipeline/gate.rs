@@ -151,11 +151,18 @@ pub(crate) struct Overridden(pub String);
 /// A lead staying in its stage keeps what the stage asked of it to enter: an edit that empties one of those
 /// fields (a Lost lead's reason, a Won deal's value) is refused, each such field named.
 /// Fields the edit leaves as they are are not asked about (a lead may have entered before the stage asked).
-pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage: Passage<'_>) -> Result<()> {
-    if old.stage != new.stage || matches!(passage, Passage::Override(_)) {
-        return Ok(());
+/// An Administrator's override lets it pass, and says so in the change log like an override of a move.
+pub(crate) fn keeps_criteria(
+    conn: &Connection,
+    grant: &Grant,
+    old: &Lead,
+    new: &Lead,
+    passage: Passage<'_>,
+) -> Result<Option<Overridden>> {
+    if old.stage != new.stage {
+        return Ok(None);
     }
-    let Some(stage) = config::stage(conn, &new.stage)? else { return Ok(()) };
+    let Some(stage) = config::stage(conn, &new.stage)? else { return Ok(None) };
     let emptied: Vec<FieldError> = stage
         .required_fields
         .iter()
@@ -165,9 +172,19 @@ pub(crate) fn keeps_criteria(conn: &Connection, old: &Lead, new: &Lead, passage:
         .map(|name| FieldError::new(name.clone(), format!("is needed while the lead is in {}", stage.label)))
         .collect();
     if emptied.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    Err(ValidationErrors { errors: emptied }.into())
+    let Passage::Override(reason) = passage else { return Err(ValidationErrors { errors: emptied }.into()) };
+    if grant.role != Role::Administrator {
+        let action = "override a stage's entry criteria";
+        return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
+    }
+    let names: Vec<&str> = emptied.iter().map(|e| e.field.as_str()).collect();
+    Ok(Some(Overridden(format!("{reason} (emptied {} while in {})", names.join(", "), stage.label))))
 }
 
 /// Whether `input` lacks a field stage `stage` asks for to enter it.
