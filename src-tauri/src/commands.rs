@@ -233,8 +233,8 @@ pub async fn create_user(state: State<'_, AppState>, input: UserInput, password:
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_user(state: State<'_, AppState>, id: Id, input: UserInput) -> Res<User> {
-    as_actor(&state, move |core, actor| core.update_user(actor, id.0, &input)).await
+pub async fn update_user(state: State<'_, AppState>, id: Id, seen: User, input: UserInput) -> Res<User> {
+    as_actor(&state, move |core, actor| core.update_user_as_seen(actor, id.0, &seen, &input)).await
 }
 
 #[tauri::command]

@@ -324,3 +324,32 @@ fn a_display_name_that_would_read_as_something_else_is_refused() {
     }
     assert!(f.core.create_user(&f.admin, &user("eve", "Eve Editor", Role::Editor), "a long password").is_ok());
 }
+
+/// Two Administrators edit one account: the second saves a form opened before the first deactivated it. The
+/// save is refused, nothing written, instead of turning the account on again unseen; from the account as it
+/// is now, it goes through.
+#[test]
+fn an_edit_from_a_form_opened_before_another_administrators_change_is_a_conflict() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &["Spring"]);
+    let id = eve.user_id().unwrap();
+    let opened = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == id).unwrap();
+    f.deactivate(id);
+    let mut renamed = UserInput {
+        username: opened.username.clone(),
+        display_name: "Eve Adams".into(),
+        role: opened.role,
+        active: opened.active,
+        campaigns: opened.campaigns.clone(),
+        all_campaigns: opened.all_campaigns,
+    };
+    let before = f.dump();
+    let err = f.core.update_user_as_seen(&f.admin, id, &opened, &renamed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    let now = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == id).unwrap();
+    renamed.active = now.active;
+    let saved = f.core.update_user_as_seen(&f.admin, id, &now, &renamed).unwrap();
+    assert_eq!((saved.display_name.as_str(), saved.active), ("Eve Adams", false));
+}

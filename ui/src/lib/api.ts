@@ -104,7 +104,8 @@ export interface Backend {
   stages(): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
   createUser(input: UserInput, password: string): Promise<User>;
-  updateUser(id: number, input: UserInput): Promise<User>;
+  /** Saves the changes made to user `id` in a form opened on `seen`; changed since, it fails with `conflict`. */
+  updateUser(id: number, seen: User, input: UserInput): Promise<User>;
   /** Marks or unmarks a user as a data steward (Administrators). */
   setDataSteward(userId: number, steward: boolean): Promise<User>;
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
@@ -397,7 +398,7 @@ export const tauriBackend: Backend = {
   stages: () => unwrap(() => commands.stages()),
   listUsers: () => unwrap(() => commands.listUsers()),
   createUser: (input, password) => unwrap(() => commands.createUser(input, password)),
-  updateUser: (id, input) => unwrap(() => commands.updateUser(id, input)),
+  updateUser: (id, seen, input) => unwrap(() => commands.updateUser(id, seen, input)),
   setDataSteward: (userId, steward) => unwrap(() => commands.setDataSteward(userId, steward)),
   changePassword: async (userId, current, newPassword) => {
     await unwrap(() => commands.changePassword(userId, current, newPassword));

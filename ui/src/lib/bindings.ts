@@ -23,7 +23,7 @@ export const commands = {
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),
 	listUsers: () => typedError<User[], ApiError_Serialize>(__TAURI_INVOKE("list_users")),
 	createUser: (input: UserInput, password: string) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("create_user", { input, password })),
-	updateUser: (id: Id, input: UserInput) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, input })),
+	updateUser: (id: Id, seen: User, input: UserInput) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, seen, input })),
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
@@ -609,7 +609,7 @@ export type CaldavAccount_Serialize = {
 	pending: number,
 };
 
-/**  What connecting takes; the password goes to the OS keychain only. */
+/**  What connecting takes; the password goes to the OS keychain only (and never into a debug print). */
 export type CaldavConnect = {
 	calendar_url: string,
 	username: string,
@@ -1533,16 +1533,25 @@ export type NewActivity_Serialize = {
 	appointment_id: number | null,
 };
 
-/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+/**
+ *  A source just made, with its token: shown once; it can be copied again from the keychain (never from a debug
+ *  print).
+ */
 export type NewCaptureSource = NewCaptureSource_Serialize | NewCaptureSource_Deserialize;
 
-/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+/**
+ *  A source just made, with its token: shown once; it can be copied again from the keychain (never from a debug
+ *  print).
+ */
 export type NewCaptureSource_Deserialize = {
 	source: CaptureSource_Deserialize,
 	token: string,
 };
 
-/**  A source just made, with its token: shown once; it can be copied again from the keychain. */
+/**
+ *  A source just made, with its token: shown once; it can be copied again from the keychain (never from a debug
+ *  print).
+ */
 export type NewCaptureSource_Serialize = {
 	source: CaptureSource_Serialize,
 	token: string,

@@ -304,7 +304,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     ],
     listUsers: async () => [user()],
     createUser: async (input) => user({ ...input, id: 2 }),
-    updateUser: async (id, input) => user({ ...input, id }),
+    updateUser: async (id, _seen, input) => user({ ...input, id }),
     setDataSteward: async (id, steward) => user({ id, data_steward: steward }),
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),

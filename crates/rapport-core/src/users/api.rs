@@ -211,10 +211,24 @@ impl Rapport {
     }
 
     pub fn update_user(&self, actor: &Actor, id: i64, input: &UserInput) -> Result<User> {
+        self.update_user_checked(actor, id, None, input)
+    }
+
+    /// [`Rapport::update_user`] from a form opened on `seen`: refused as a conflict, nothing written, when the
+    /// account changed since (another Administrator deactivated it, or took a campaign away): saving the form
+    /// would undo that unseen.
+    pub fn update_user_as_seen(&self, actor: &Actor, id: i64, seen: &User, input: &UserInput) -> Result<User> {
+        self.update_user_checked(actor, id, Some(seen), input)
+    }
+
+    fn update_user_checked(&self, actor: &Actor, id: i64, seen: Option<&User>, input: &UserInput) -> Result<User> {
         let input = clean_user_input(input, None)?;
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
             let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            if seen.is_some_and(|seen| *seen != old) {
+                return Err(Error::Conflict { entity: "user" });
+            }
             if store::username_taken(tx, &input.username, Some(id))? {
                 return Err(ValidationErrors::one("username", format!("\"{}\" is taken", input.username)).into());
             }

@@ -112,7 +112,10 @@ describe('UserAdmin', () => {
     await u.click(within(rows[1]).getByTestId('edit-user'));
     await u.selectOptions(screen.getByTestId('user-role'), 'administrator');
     await u.click(screen.getByTestId('user-submit'));
-    await waitFor(() => expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ role: 'administrator' })));
+    // The account as the form was opened on goes with the save: changed since by someone else, it is refused.
+    await waitFor(() =>
+      expect(be.updateUser).toHaveBeenCalledWith(2, eve, expect.objectContaining({ role: 'administrator' })),
+    );
     await waitFor(() => expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Administrator'));
   });
 
@@ -133,7 +136,7 @@ describe('UserAdmin', () => {
     await u.click(screen.getByTestId('user-submit'));
     await waitFor(() => expect(be.setDataSteward).toHaveBeenCalledTimes(2));
     expect(be.createUser).toHaveBeenCalledOnce();
-    expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ username: 'eve' }));
+    expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ id: 2 }), expect.objectContaining({ username: 'eve' }));
     await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
   });
 
@@ -155,7 +158,7 @@ describe('UserAdmin', () => {
     const me = user();
     const be = mockBackend({
       listUsers: async () => [me],
-      updateUser: async (id, input) => ({ ...me, ...input, id }),
+      updateUser: async (id, _seen, input) => ({ ...me, ...input, id }),
       setDataSteward: async () => {
         throw apiErr({ code: 'permission_denied', message: 'Editor accounts cannot manage users' });
       },
