@@ -64,6 +64,22 @@ impl Zone {
     }
 }
 
+/// The most RDATEs of an observance kept: each conversion of a time in the zone reads its onsets, and a real zone
+/// has a few per year.
+const MAX_ONSET_DATES: usize = 1_000;
+
+/// An observance's RRULE when it is one a real zone has: yearly or monthly, at the observance's own time. A
+/// zone changing its offset every second (FREQ=SECONDLY, or BYSECOND lists) made each conversion of a time in
+/// it expand half a million onsets, and an import of a daily series in it hold the database for hours.
+fn observance_rule(value: &str) -> Option<String> {
+    let upper = value.to_ascii_uppercase();
+    let parts: Vec<&str> = upper.split(';').map(str::trim).collect();
+    let yearly_or_monthly = parts.iter().any(|p| *p == "FREQ=YEARLY" || *p == "FREQ=MONTHLY");
+    let by_time =
+        parts.iter().any(|p| p.starts_with("BYHOUR=") || p.starts_with("BYMINUTE=") || p.starts_with("BYSECOND="));
+    (yearly_or_monthly && !by_time).then(|| value.to_owned())
+}
+
 /// One STANDARD or DAYLIGHT part of a VTIMEZONE.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observance {
@@ -221,16 +237,30 @@ pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(Strin
             });
             let from = part.first("TZOFFSETFROM").and_then(|l| parse_offset(&l.value));
             let to = part.first("TZOFFSETTO").and_then(|l| parse_offset(&l.value));
+            let rrule = part.first("RRULE").and_then(|l| {
+                let kept = observance_rule(&l.value);
+                if kept.is_none() {
+                    problems.push(Problem {
+                        line: l.number,
+                        message: format!(
+                            "time zone {tzid}: an offset that changes more often than monthly ({}) is ignored",
+                            crate::content::shorten(&l.value)
+                        ),
+                    });
+                }
+                kept
+            });
             match (start, from, to) {
                 (Some(start), Some(from), Some(to)) => observances.push(Observance {
                     start,
                     offset_from: from,
                     offset_to: to,
-                    rrule: part.first("RRULE").map(|l| l.value.clone()),
+                    rrule,
                     rdates: part
                         .all("RDATE")
                         .flat_map(|l| crate::values::list(&l.value).map(str::to_owned).collect::<Vec<_>>())
                         .filter_map(|v| parse_date_time(&v).map(|d| d.wall))
+                        .take(MAX_ONSET_DATES)
                         .collect(),
                 }),
                 _ => problems.push(Problem {

@@ -139,3 +139,23 @@ fn components_nested_without_end_are_read_without_overflowing_the_stack() {
     assert_eq!(cal.events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), ["kept"]);
     assert!(cal.problems.iter().any(|p| p.message.contains("nested deeper")), "{:?}", cal.problems);
 }
+
+/// A zone defined in the file whose offset would change every second: its rule is ignored, said, and the
+/// daily series in it is read and expanded over two years (each conversion expanded half a million onsets).
+#[test]
+fn a_zone_changing_its_offset_every_second_is_not_expanded() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\n\
+DTSTART:20000101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nRRULE:FREQ=SECONDLY\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:20000101T000001\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\n\
+RRULE:FREQ=YEARLY;BYSECOND=0,1,2,3,4,5,6,7,8,9,10\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:daily\r\nDTSTART;TZID=Evil:20260105T090000\r\nDTEND;TZID=Evil:20260105T100000\r\n\
+RRULE:FREQ=DAILY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(text.as_bytes());
+    let ignored = cal.problems.iter().filter(|p| p.message.contains("more often than monthly")).count();
+    assert_eq!(ignored, 2, "{:?}", cal.problems);
+    assert_eq!(cal.events.len(), 1);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2028, 1, 1, 0, 0, 0).unwrap();
+    let n = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc).occurrences.len();
+    assert!(n > 700, "{n} occurrences");
+}
