@@ -257,7 +257,14 @@ fn expand_series(
             let mut source = index;
             if let Some((rid, o)) = future.iter().rev().find(|(rid, _)| *rid < utc) {
                 if let Some(changed) = events.get(*o) {
-                    let shift = changed.start.to_utc(floating) - *rid;
+                    // The change moved the instance by wall time ("Mondays instead of Fridays, at 9"): measured
+                    // in UTC across a change of the clocks, it moved every later instance by an hour, or a day
+                    // for an all-day series.
+                    let zone = match changed.zone() {
+                        Some(Zone::Floating) | None => floating,
+                        Some(z) => z,
+                    };
+                    let shift = changed.start.wall() - zone.to_wall(*rid);
                     let shifted = wall + shift;
                     (start, end) = occurrence_at(changed, shifted, changed.length, floating);
                     source = *o;
@@ -305,5 +312,39 @@ fn expand_series(
             Moment::Time { .. } => When::Time(r.to_utc(floating)),
         });
         out.occurrences.push(Occurrence { uid: event.uid.clone(), start, end, recurrence_id: rid, event: o });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    /// "From the 27 March on, Mondays instead of Fridays, at 9" in Berlin: the clocks change on 29 March, and
+    /// the instances after it stay at 9 on Mondays.
+    #[test]
+    fn a_this_and_future_change_across_a_change_of_the_clocks_keeps_the_wall_time() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Europe/Berlin:20260306T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260306T100000\r\nRRULE:FREQ=WEEKLY;COUNT=8\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20260327T090000\r\n\
+DTSTART;TZID=Europe/Berlin:20260330T090000\r\nDTEND;TZID=Europe/Berlin:20260330T100000\r\nSUMMARY:Weekly\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = crate::read(text.as_bytes());
+        let (from, to) = match (
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).single(),
+        ) {
+            (Some(a), Some(b)) => (a, b),
+            _ => panic!("dates"),
+        };
+        let starts: Vec<String> = super::expand(&cal.events, from, to, &crate::Zone::Utc)
+            .occurrences
+            .iter()
+            .map(|o| o.start.to_utc(&crate::Zone::Utc).to_rfc3339())
+            .collect();
+        // 9:00 in Berlin is 08:00Z before 29 March and 07:00Z after it.
+        assert!(starts.contains(&"2026-03-20T08:00:00+00:00".to_string()), "{starts:?}");
+        assert!(starts.contains(&"2026-03-30T07:00:00+00:00".to_string()), "{starts:?}");
+        assert!(starts.contains(&"2026-04-06T07:00:00+00:00".to_string()), "{starts:?}");
+        assert!(!starts.iter().any(|s| s.starts_with("2026-04-03") || s.starts_with("2026-04-06T06")), "{starts:?}");
     }
 }
