@@ -814,6 +814,36 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
 }
 
+/// A cancelled series set back to confirmed is checked as a single appointment taken back is: an occurrence
+/// in the agent's time off, or within their buffer of another appointment, refuses it.
+#[test]
+fn a_series_taken_back_from_cancelled_respects_time_off_and_the_buffer() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 30);
+    let file = ics(
+        "weekly.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:weekly-call\nSUMMARY:Weekly call\n\
+DTSTART:20261130T100000Z\nDTEND:20261130T110000Z\nRRULE:FREQ=WEEKLY;COUNT=5\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let series = f.core.import_ics(&dana, &[file], None).unwrap()[0].appointment_ids[0];
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
+    f.core.add_time_off(&dana, id, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "dentist").unwrap();
+    let before = f.dump();
+    let err = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    assert!(err.to_string().contains("time off: dentist"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    let off = f.core.agent_calendar(&dana, id).unwrap().time_off[0].id;
+    f.core.remove_time_off(&dana, id, off).unwrap();
+    // Ends 15 minutes before the call of the 14th: inside the 30-minute buffer.
+    f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-14T09:00:00Z", "2026-12-14T09:45:00Z")).unwrap();
+    let err = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap_err();
+    assert!(err.to_string().contains("within the 30-minute buffer"), "{err}");
+}
+
 /// A cancelled series set back to confirmed takes its times back: refused when one of its coming occurrences
 /// was booked meanwhile (it was let through, two appointments holding one hour), let through once freed.
 #[test]

@@ -499,17 +499,32 @@ impl Rapport {
         let busy = super::ics_import::BusyIndex::of_agent(tx, grant, row.agent_id, tz, window)?;
         let series = store::by_uid(tx, row.agent_id, &row.uid)?;
         let floating = Zone::Iana(tz);
+        // As a single appointment taken back is checked (see `clash`): the agent's buffer around each
+        // occurrence, and their time off.
+        let agent = super::agents::load(tx, row.agent_id)?;
+        let buffer = Duration::minutes(i64::from(agent.buffer_minutes));
         for e in super::occurrences::expand_rows(&series, window.0, window.1, tz) {
             if e.row.id != row.id {
                 continue;
             }
             let (s, end) = (e.start.to_utc(&floating), e.end.to_utc(&floating));
-            if let Some((cs, ce, title)) = busy.clash(s, end, &row.uid) {
+            if let Some((cs, ce, title)) = busy.clash(s - buffer, end + buffer, &row.uid) {
+                let within = if cs < end && ce > s {
+                    String::new()
+                } else {
+                    format!(" (within the {}-minute buffer)", agent.buffer_minutes)
+                };
                 return Ok(Some(format!(
-                    "its occurrence {} overlaps {title} {}",
+                    "its occurrence {} overlaps {title} {}{within}",
                     span_words(s, end, tz),
                     span_words(cs, ce, tz)
                 )));
+            }
+            if let Some(off) =
+                store::time_off_between(tx, row.agent_id, &utc_text(s), &utc_text(end))?.into_iter().next()
+            {
+                let note = if off.note.is_empty() { String::new() } else { format!(": {}", off.note) };
+                return Ok(Some(format!("its occurrence {} falls in time off{note}", span_words(s, end, tz))));
             }
         }
         Ok(None)
