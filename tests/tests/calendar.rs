@@ -1299,3 +1299,44 @@ fn an_invite_imported_again_does_not_undo_a_cancellation_made_here() {
     assert_eq!((again.updated, again.unchanged), (0, 1), "{again:?}");
     assert_eq!(f.core.appointment(&dana, id).unwrap().status, rapport_core::calendar::AppointmentStatus::Cancelled);
 }
+
+/// A new copy of a series that drops a week and shows as free changes the calendar: both are in the change
+/// log, as a move is.
+#[test]
+fn a_new_copy_that_changes_how_a_series_repeats_is_logged() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let series = |seq: u32, extra: &str| {
+        ics(
+            "weekly.ics",
+            &format!(
+                "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:weekly-call\nSUMMARY:Weekly call\n\
+SEQUENCE:{seq}\nDTSTART:20261130T100000Z\nDTEND:20261130T110000Z\nRRULE:FREQ=WEEKLY;COUNT=5\n{extra}END:VEVENT\n\
+END:VCALENDAR\n"
+            ),
+        )
+    };
+    let id = f.core.import_ics(&dana, &[series(0, "")], None).unwrap()[0].appointment_ids[0];
+    let report = f
+        .core
+        .import_ics(&dana, &[series(1, "EXDATE:20261214T100000Z\nTRANSP:TRANSPARENT\n")], None)
+        .unwrap()
+        .remove(0);
+    assert_eq!(report.updated, 1, "{report:?}");
+    let logged: Vec<(String, Option<String>, Option<String>)> = f
+        .sql()
+        .prepare(
+            "SELECT field, old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1
+             AND field IN ('repeats', 'busy') ORDER BY id",
+        )
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert_eq!(logged[0].0, "repeats");
+    assert_eq!(logged[0].1.as_deref(), Some("FREQ=WEEKLY;COUNT=5"));
+    assert_eq!(logged[0].2.as_deref(), Some("FREQ=WEEKLY;COUNT=5; not 2026-12-14 10:00"));
+    assert_eq!((logged[1].1.as_deref(), logged[1].2.as_deref()), (Some("true"), Some("false")));
+}

@@ -190,7 +190,28 @@ pub(crate) fn logged_fields(row: &AppointmentRow) -> Vec<(&'static str, String)>
         ("confirmation", row.confirmation.clone()),
         ("time_zone", row.time_zone.clone().unwrap_or_default()),
         ("clash", row.clash.clone().unwrap_or_default()),
+        ("repeats", repetition_definition(row)),
+        ("busy", row.busy.to_string()),
     ]
+}
+
+/// How an appointment repeats, as the change log keeps it: its rules and the dates added or taken out. A new
+/// copy of an invite that drops a week (EXDATE) or repeats on other days changes the calendar like a move.
+fn repetition_definition(row: &AppointmentRow) -> String {
+    let Some(event) = super::occurrences::event_of(row) else { return String::new() };
+    let when = |m: &rapport_ics::Moment| match m {
+        rapport_ics::Moment::Date(d) => d.to_string(),
+        rapport_ics::Moment::Time { wall, .. } => wall.format("%Y-%m-%d %H:%M").to_string(),
+    };
+    let mut parts: Vec<String> = event.rrules.clone();
+    parts.extend(event.exrules.iter().map(|r| format!("except {r}")));
+    if !event.rdates.is_empty() {
+        parts.push(format!("also {}", event.rdates.iter().map(|(m, _)| when(m)).collect::<Vec<_>>().join(", ")));
+    }
+    if !event.exdates.is_empty() {
+        parts.push(format!("not {}", event.exdates.iter().map(when).collect::<Vec<_>>().join(", ")));
+    }
+    parts.join("; ")
 }
 
 pub(crate) fn log_creation(tx: &Transaction<'_>, batch: &BatchId, row: &AppointmentRow) -> Result<()> {

@@ -19,6 +19,8 @@ const LABELS: Record<string, string> = {
   notes: 'Appointment notes',
   time_zone: 'Appointment time zone',
   clash: 'Appointment overlap',
+  repeats: 'Appointment repetition',
+  busy: 'Appointment shows as',
 };
 
 /** The change log's field for an invitation's link to a lead (a merge moves it): `attendee:` and the address. */
@@ -44,6 +46,7 @@ function agentName(id: string, users: UserRef[]): string {
 export function appointmentValue(field: string, value: string, zone: string, users: UserRef[] = []): string {
   if ((field === 'start' || field === 'end') && isInstant(value)) return formatWhen(value, zone);
   if (field === 'status') return statusLabel(value);
+  if (field === 'busy' && (value === 'true' || value === 'false')) return value === 'true' ? 'Busy' : 'Free';
   if (field === 'confirmation') return confirmationLabel(value);
   if (field === 'agent' && /^\d+$/.test(value)) return agentName(value, users);
   if ((field === 'lead' || field.startsWith(ATTENDEE)) && /^\d+$/.test(value)) return `lead #${value}`;

@@ -273,6 +273,7 @@ describe('LeadHistory', () => {
       change({ ...moved, id: 13, field: 'status', old_value: 'proposed', new_value: 'confirmed' }),
       change({ ...moved, id: 14, field: 'agent', old_value: '1', new_value: '3' }),
       change({ ...moved, id: 15, field: 'attendee:zoe@example.com', old_value: '5', new_value: '7' }),
+      change({ ...moved, id: 16, field: 'busy', old_value: 'true', new_value: 'false' }),
       change({ id: 11, batch_id: 8, entity: 'appointment', entity_id: 31, field: '*', old_value: null, new_value: snapshot }),
       change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' }),
     ];
@@ -310,6 +311,7 @@ describe('LeadHistory', () => {
       expect(changes[1]).toHaveTextContent('Appointment status: Proposed → Confirmed');
       expect(changes[2]).toHaveTextContent('Appointment agent: Ada Admin → Dana Editor');
       expect(changes[3]).toHaveTextContent('Invitation of zoe@example.com: lead #5 → lead #7');
+      expect(changes[4]).toHaveTextContent('Appointment shows as: Busy → Free');
       // Not a change of a merged lead, whatever the appointment's id.
       expect(within(changed).queryByTestId('history-from-merged')).toBeNull();
 
