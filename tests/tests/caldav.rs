@@ -12,7 +12,7 @@ use std::process::Command;
 
 use base64::Engine as _;
 use common::{booking, fixture, keychain_available, Captured, PASSWORD};
-use rapport_core::calendar::CaldavConnect;
+use rapport_core::calendar::{AppointmentStatus, CaldavConnect};
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::users::Role;
 use rapport_core::ErrorCode;
@@ -595,4 +595,44 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     assert_eq!((report.pushed, report.pulled), (0, 0), "{report:?}");
     let kept = f.core.appointment(&f.admin, a.id).unwrap();
     assert_eq!((kept.title.as_str(), kept.notes.as_str()), ("Pitch to Ann Lee", "Ann wants the Autumn discount"));
+}
+
+/// A series on the server whose one changed instance is edited there (the master's copy, SEQUENCE and stamp
+/// as they were): the resource's new ETag reaches the series too, so cancelling the series here afterwards is
+/// sent, not taken for a change on both sides (it was undone by the server's copy, and reported as such).
+#[test]
+fn an_edit_of_one_instance_on_the_server_keeps_the_series_in_step() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, _) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let series = |changed: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:series-1\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n\
+SUMMARY:Weekly sync\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:series-1\r\nDTSTAMP:20261101T000000Z\r\n\
+RECURRENCE-ID:20261208T090000Z\r\nDTSTART:20261208T110000Z\r\nDTEND:20261208T120000Z\r\nSUMMARY:{changed}\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let href = format!("{calendar}series-1.ics");
+    put(&href, &series("Weekly sync (moved)"));
+    f.core.sync_caldav(&dana, &keychain).unwrap();
+    put(&href, &series("Weekly sync (moved, room 2)"));
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.conflicts.is_empty(), "{report:?}");
+
+    let id: i64 = f
+        .sql()
+        .query_row("SELECT id FROM appointments WHERE uid = 'series-1' AND recurrence_id IS NULL", [], |r| r.get(0))
+        .unwrap();
+    let master = f.core.appointment(&dana, id).unwrap();
+    f.core.set_appointment_status(&dana, master.id, AppointmentStatus::Cancelled).unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.conflicts.is_empty(), "{report:?}");
+    assert_eq!(f.core.appointment(&dana, master.id).unwrap().status, AppointmentStatus::Cancelled);
+    assert!(get(&href).contains("STATUS:CANCELLED"), "the cancellation reached the server");
 }

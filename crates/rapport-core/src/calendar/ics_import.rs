@@ -318,6 +318,11 @@ impl Rapport {
             }
             // The very copy imported before (one SEQUENCE, one stamp): nothing new in it, and what was
             // changed here since (a cancellation, notes) stands.
+            // From the server, the resource's ETag may have changed with another of its instances: the row
+            // takes it, unless a change of its own waits to be sent (that one must meet the server's copy).
+            if let (Some((href, etag)), false) = (remote, old.sync_pending) {
+                store::set_remote(tx, old.id, Some(href), Some(etag), false)?;
+            }
             if event.sequence == old.sequence && same_stamp(&event, old) && !cx.server_wins {
                 report.unchanged += 1;
                 report.appointment_ids.push(old.id);
