@@ -196,15 +196,23 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
     }
     // The template is saved once the import is done: a dry run writes nothing, and a refused file no template.
-    let save_template = || {
-        let Some(t) = &a.save_template else { return };
+    // A template that cannot be saved fails the command once the import's summary is out: a script that goes
+    // on to use `--template NAME` must learn it here.
+    let save_template = || -> CliResult<()> {
+        let Some(t) = &a.save_template else { return Ok(()) };
         let input =
             rapport_core::imports::ImportTemplateInput { name: t.clone(), mapping: mapping.clone(), key: plan.key };
         match core.save_import_template(actor, &input) {
-            Ok(_) => eprintln!("saved the mapping as template \"{t}\""),
-            Err(e) => eprintln!("the import is done, but the template \"{t}\" could not be saved: {e}"),
+            Ok(_) => {
+                eprintln!("saved the mapping as template \"{t}\"");
+                Ok(())
+            }
+            Err(e) => Err(format!("the import is done, but the template \"{t}\" could not be saved: {e}")),
         }
     };
+    if a.save_template.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err("--save-template needs a name".into());
+    }
     if a.dry_run && a.save_template.is_some() {
         eprintln!("--save-template is not saved by a dry run, which writes nothing");
     }
@@ -264,8 +272,9 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             None => err(e),
         }
     })?;
-    save_template();
-    finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)
+    let saved = save_template();
+    finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)?;
+    saved
 }
 
 fn rejects_path(file: &Path, a: &ImportArgs) -> PathBuf {

@@ -515,6 +515,19 @@ fn templates_are_saved_by_imports_done_and_a_rejects_file_that_fails_hides_no_ba
     assert!(summary["rejects_error"].as_str().is_some_and(|e| e.contains("rejects.csv")), "{summary}");
     assert!(done.err.contains(&format!("import {} is done", summary["batch"])), "{}", done.err);
     assert!(done.err.contains("saved the mapping as template \"T3\""), "{}", done.err);
+
+    // A template that cannot be saved fails the command, after the import's summary.
+    let long = "T".repeat(81);
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, "first_name,last_name,email\nCy,Dee,cy@dee.io\n").unwrap();
+    let more = more.to_str().unwrap();
+    let unsaved = rapport(&db, &["import", more, "--save-template", &long, "--format", "json"]);
+    assert!(!unsaved.ok, "the template was not saved: {}", unsaved.err);
+    let summary: serde_json::Value = serde_json::from_str(&unsaved.out).expect("the summary is printed first");
+    assert_eq!(summary["counts"]["create_active"], 1);
+    assert!(unsaved.err.contains("could not be saved") && unsaved.err.contains("80 characters"), "{}", unsaved.err);
+    let blank = rapport(&db, &["import", f, "--save-template", " "]);
+    assert!(!blank.ok && blank.err.contains("--save-template needs a name"), "{}", blank.err);
 }
 
 /// A mistyped --db leaves nothing behind: a folder that is not there is not made, and a command that cannot
