@@ -918,6 +918,40 @@ fn an_import_is_cancelled_by_its_importer_or_an_administrator_only() {
     assert_eq!(f.core.cancel_import(&f.admin, batch.id).map_err(|e| e.code()), Ok(false), "nothing runs now");
 }
 
+/// A long undo is stopped between chunks: the batch is left interrupted and partly undone, and undoing it
+/// again finishes the work where it stopped.
+#[test]
+fn an_undo_is_cancelled_between_chunks_and_finished_later() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..5_200 {
+        text.push_str(&format!("Row{i},Person{i},row{i}@undo.example\n"));
+    }
+    let path = write(&f, "long.csv", text.as_bytes());
+    let plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
+    let batch = run(&f, &path, &plan);
+    assert_eq!(batch.status, ImportStatus::Completed);
+
+    let mut asked = false;
+    let err = f
+        .core
+        .undo_import(&f.admin, batch.id, &mut |_| {
+            if !asked {
+                asked = f.core.cancel_import(&f.admin, batch.id).unwrap();
+            }
+        })
+        .unwrap_err();
+    assert!(asked, "the running undo took the cancel");
+    assert_eq!(err.code(), rapport_core::ErrorCode::Cancelled, "{err}");
+    let stopped = f.core.import_batch(&f.admin, batch.id).unwrap();
+    assert_eq!(stopped.status, ImportStatus::Interrupted);
+    let left = f.count("leads");
+    assert!(left > 0 && left < 5_200, "partly undone: {left} leads left");
+    f.core.undo_import(&f.admin, batch.id, &mut |_| {}).unwrap();
+    assert_eq!(f.core.import_batch(&f.admin, batch.id).unwrap().status, ImportStatus::Undone);
+    assert_eq!(f.count("leads"), 0, "the undo finished where it stopped");
+}
+
 /// Seed 2.2's strict duplicate detection: loading a list without the check is an Administrator's decision. An
 /// Editor asking for it is refused before anything is recorded; with the check, the same import runs.
 #[test]

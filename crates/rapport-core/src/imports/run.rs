@@ -47,6 +47,11 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// A cancel flag for run `id` while the guard lives (an undo's early returns forget it too).
+    pub(crate) fn following(&self, id: i64) -> Following<'_> {
+        Following { runtime: self, id, flag: self.register(id) }
+    }
+
     fn register(&self, id: i64) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
         if let Ok(mut m) = self.cancels.lock() {
@@ -61,6 +66,24 @@ impl Runtime {
     }
     fn cancel(&self, id: i64) -> bool {
         self.cancels.lock().ok().and_then(|m| m.get(&id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+    }
+}
+
+pub(crate) struct Following<'a> {
+    runtime: &'a Runtime,
+    id: i64,
+    flag: Arc<AtomicBool>,
+}
+
+impl Following<'_> {
+    pub(crate) fn cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Following<'_> {
+    fn drop(&mut self) {
+        self.runtime.forget(self.id);
     }
 }
 

@@ -53,7 +53,20 @@ impl Rapport {
         let total = batches.len() as u32;
         let started = Instant::now();
         let undo_ref = undo_ref_of(id);
+        // A cancel stops between chunks: the batch is left interrupted, partly undone, and its undo goes on
+        // from there when asked again.
+        let following = self.imports.following(id);
         for (i, change_batch) in batches.into_iter().enumerate() {
+            if following.cancelled() {
+                // Nothing taken back yet: the import is as it was before the undo began.
+                let (status, finished, error) = if i == 0 && b.undo_cursor.is_none() {
+                    (b.status, b.finished_at.as_deref(), b.error.as_deref())
+                } else {
+                    (ImportStatus::Interrupted, None, None)
+                };
+                self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, status, finished, error)?))?;
+                return Err(Error::Cancelled);
+            }
             report = self.db.write(|tx| {
                 let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
                 let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: undo_ref.clone() };

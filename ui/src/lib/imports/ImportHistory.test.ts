@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { deferred, mockBackend } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend } from '../../test/fixtures';
 import { counts, csvFile, importBatch, runProgress } from '../../test/importFixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
@@ -108,6 +108,28 @@ describe('Import history', () => {
     await waitFor(() => expect(toasts.items.map((t) => t.message)).toEqual([
       'Undid the import of messe-2024.xlsx: 6 leads removed, 1 set back, 0 kept',
     ]));
+  });
+
+  it('stops a running undo between its steps, from its dialog, and says how to finish it', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<UndoReport>();
+    const { be, u } = open({
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: vi.fn(async () => {
+        ended.reject(apiErr({ code: 'cancelled', message: 'cancelled' }));
+        return true;
+      }),
+    });
+    await u.click(within(await row(1)).getByTestId('history-undo'));
+    await u.click(screen.getByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
+    await u.click(await screen.findByTestId('undo-stop'));
+    expect(be.importCancel).toHaveBeenCalledWith(1);
+    expect(await screen.findByTestId('undo-stopped')).toHaveTextContent('What it took back stays taken back');
+    expect(screen.queryByTestId('undo-error')).toBeNull();
   });
 
   it('shows the leads an undo kept, and why, after its dialog was closed', async () => {

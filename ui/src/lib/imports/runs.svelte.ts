@@ -116,9 +116,12 @@ class ImportRuns {
     }
   }
 
-  /** Asks the running import to stop (and the files after it not to start). */
+  /**
+   * Asks the running import to stop (and the files after it not to start), or the running undo to stop
+   * between its steps (the batch is then partly undone; undoing it again finishes it).
+   */
   async cancel(): Promise<void> {
-    if (!this.op || this.op.kind === 'undo' || this.cancelling) return;
+    if (!this.op || this.cancelling) return;
     this.cancelling = true;
     this.cancelError = null;
     this.stopRequested = true;
