@@ -55,9 +55,32 @@ pub fn find_duplicates(records: &[Record], thresholds: &Thresholds) -> (Model, V
 
 /// [`find_duplicates`] on records already prepared (a caller scanning a million leads keeps only these).
 pub fn find_duplicates_prepared(prepared: &[Prepared], thresholds: &Thresholds) -> (Model, Vec<Candidate>) {
+    match find_duplicates_until(prepared, thresholds, &|| false) {
+        Some(found) => found,
+        // Never asked to stop.
+        None => (Model::estimate(prepared, &[]), Vec::new()),
+    }
+}
+
+/// Pairs compared between two looks at `stop` (a scan's cancel is heard within a second or so).
+const COMPARED_BETWEEN_LOOKS: usize = 65_536;
+
+/// [`find_duplicates_prepared`] that gives up, answering `None`, once `stop` says so (looked at between
+/// chunks of comparisons, most of the time a scan takes).
+pub fn find_duplicates_until(
+    prepared: &[Prepared],
+    thresholds: &Thresholds,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Model, Vec<Candidate>)> {
     let pairs = blocking::candidate_pairs(prepared);
     let compare_pair = |&(a, b): &(u32, u32)| compare::compare(&prepared[a as usize], &prepared[b as usize]);
-    let comparisons: Vec<Comparison> = parallel_map(&pairs, compare_pair);
+    let mut comparisons: Vec<Comparison> = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(COMPARED_BETWEEN_LOOKS) {
+        if stop() {
+            return None;
+        }
+        comparisons.extend(parallel_map(chunk, compare_pair));
+    }
     let mut model = Model::estimate(prepared, &comparisons);
     model.thresholds = thresholds.clone();
     let mut out: Vec<Candidate> = pairs
@@ -71,7 +94,7 @@ pub fn find_duplicates_prepared(prepared: &[Prepared], thresholds: &Thresholds) 
         })
         .collect();
     guard_chains(&mut out, prepared.len());
-    (model, out)
+    Some((model, out))
 }
 
 /// The most records of one person that are still believed without a look: a person typed in more often than
@@ -137,6 +160,20 @@ mod chain_tests {
 
     fn same(a: usize, b: usize) -> Candidate {
         Candidate { a, b, score: 20.0, tier: Tier::Same, comparison: Comparison([Level::Exact; 6]) }
+    }
+
+    /// Asked to stop, the matching gives up between chunks of comparisons; never asked, it finds what the
+    /// plain call finds.
+    #[test]
+    fn matching_stops_when_asked_and_finds_the_same_otherwise() {
+        let data = crate::synthetic::generate(300, 0.2, 7);
+        let prepared = parallel_map(&data.records, prepare);
+        let thresholds = Thresholds::default();
+        assert!(find_duplicates_until(&prepared, &thresholds, &|| true).is_none());
+        let (_, plain) = find_duplicates_prepared(&prepared, &thresholds);
+        let until = find_duplicates_until(&prepared, &thresholds, &|| false).map(|(_, c)| c);
+        assert!(!plain.is_empty());
+        assert_eq!(until, Some(plain));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use rapport_match::{find_duplicates_prepared, parallel_map, prepare};
+use rapport_match::{find_duplicates_until, parallel_map, prepare};
 
 use super::incremental;
 use super::incremental_api::{evidence_json, fingerprint};
@@ -64,7 +64,10 @@ impl Rapport {
                 if chunk.len() == READ_CHUNK {
                     prepared.extend(parallel_map(&chunk, prepare));
                     chunk.clear();
+                    // Heard between chunks: reading a million leads takes a while.
+                    return !cancel.load(Ordering::Relaxed);
                 }
+                true
             })?;
             prepared.extend(parallel_map(&chunk, prepare));
             Ok::<_, Error>((refs, prepared))
@@ -75,7 +78,10 @@ impl Rapport {
         }
         progress(ScanProgress { phase: ScanPhase::Matching, done: 0, total });
         let tiers = self.db.read(|conn| Ok::<_, Error>(super::tiers::load(conn)?))?;
-        let (model, found) = find_duplicates_prepared(&prepared, &tiers.thresholds());
+        let stop = || cancel.load(Ordering::Relaxed);
+        let Some((model, found)) = find_duplicates_until(&prepared, &tiers.thresholds(), &stop) else {
+            return Err(Error::Cancelled);
+        };
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }

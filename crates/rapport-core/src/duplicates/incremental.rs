@@ -43,7 +43,10 @@ pub(crate) fn index_lead(tx: &Transaction<'_>, id: i64, p: &Prepared, entries: &
 /// version (a hook runs at its own version, whatever the code's latest).
 pub(crate) fn index_all_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut rows = Vec::new();
-    super::store::for_each_match_row(tx, &mut |r, record| rows.push((r.id, prepare(&record))))?;
+    super::store::for_each_match_row(tx, &mut |r, record| {
+        rows.push((r.id, prepare(&record)));
+        true
+    })?;
     let mut insert = tx.prepare("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
     for (id, p) in &rows {
         for k in keys(p) {
@@ -58,11 +61,10 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut insert = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
     let mut failed = None;
     super::store::for_each_match_row(tx, &mut |r, record| {
-        if failed.is_none() {
-            if let Err(e) = insert.execute(params![r.id, prepare(&record).encode()]) {
-                failed = Some(e);
-            }
+        if let Err(e) = insert.execute(params![r.id, prepare(&record).encode()]) {
+            failed = Some(e);
         }
+        failed.is_none()
     })?;
     match failed {
         Some(e) => Err(e.into()),

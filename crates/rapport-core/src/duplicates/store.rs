@@ -14,7 +14,11 @@ pub(crate) struct LeadRef {
 
 /// Every lead's matched fields, ordered by id, one lead at a time (emails and phones joined in by the same
 /// query), so a scan of a million leads never holds them all as text.
-pub(crate) fn for_each_match_row(conn: &Connection, each: &mut dyn FnMut(LeadRef, Record)) -> Result<(), StoreError> {
+/// Each lead's matched fields, in id order, until `each` answers false.
+pub(crate) fn for_each_match_row(
+    conn: &Connection,
+    each: &mut dyn FnMut(LeadRef, Record) -> bool,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
         "SELECT l.id, l.external_ref, l.first_name, l.last_name, l.company, l.street, l.city, l.postcode, l.region,
                 (SELECT group_concat(address, char(31)) FROM lead_emails e WHERE e.lead_id = l.id),
@@ -37,7 +41,9 @@ pub(crate) fn for_each_match_row(conn: &Connection, each: &mut dyn FnMut(LeadRef
             emails: list(r.get(9)?),
             phones: list(r.get(10)?),
         };
-        each(LeadRef { id: r.get(0)?, external_ref: r.get(1)? }, record);
+        if !each(LeadRef { id: r.get(0)?, external_ref: r.get(1)? }, record) {
+            break;
+        }
     }
     Ok(())
 }
