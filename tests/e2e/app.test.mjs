@@ -523,11 +523,26 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   const rows = await js(`return [...document.querySelectorAll('[data-testid="history-row"]')].map((r) => r.dataset.status + " " + r.textContent);`);
   const resumed = rows.find((r) => r.includes("prospects.csv")) ?? "";
   assert.match(resumed, /^completed .*40,?000 \/ 40,?000/, rows.join("\n"));
-  // Undone again, so the tests after this one see the seeded leads only.
+  // Undone again, so the tests after this one see the seeded leads only: stopped part-way first (what it took
+  // back stays taken back), then finished from the history.
   await s.click('[data-testid="history-row"][data-status="completed"] [data-testid="history-undo"]');
   await s.waitFor('[data-testid="undo-dialog"]');
   await s.click('[data-testid="undo-confirm"]');
-  await s.waitFor('[data-testid="undo-report"]', { timeout: 180000 });
+  await s.waitFor('[data-testid="undo-progress-count"]', { text: (t) => /[1-9]/.test(t), timeout: 120000 });
+  await s.screenshot(`${shots}/42b-undo-running.png`);
+  await s.click('[data-testid="undo-stop"]');
+  await s.waitFor('[data-testid="undo-stopped"], [data-testid="undo-report"]', { timeout: 180000 });
+  const stopped = await js(`return document.querySelector('[data-testid="undo-stopped"]') !== null;`);
+  if (stopped) {
+    await s.screenshot(`${shots}/42c-undo-stopped.png`);
+    await s.click('[data-testid="undo-close"]');
+    await s.waitFor('[data-testid="history-row"][data-status="interrupted"]');
+    await s.click('[data-testid="history-row"][data-status="interrupted"] [data-testid="history-undo"]');
+    await s.waitFor('[data-testid="undo-dialog"]');
+    await s.click('[data-testid="undo-confirm"]');
+    await s.waitFor('[data-testid="undo-report"]', { timeout: 180000 });
+  }
+  // All of them, across the stop: the report counts what this undo and the stopped one took back.
   assert.match(await s.text('[data-testid="undo-removed"]'), /40,?000/);
   await s.click('[data-testid="undo-close"]');
 });

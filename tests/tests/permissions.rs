@@ -389,7 +389,12 @@ fn demo_data_is_written_only_into_an_empty_database() {
         runs.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(seeded.iter().sum::<usize>(), 40, "{seeded:?}");
-    assert_eq!(core.lead_count().unwrap(), 40);
+    let stored: i64 = rusqlite::Connection::open(dir.path().join("new.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM leads", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 40);
+    assert!(core.has_leads().unwrap());
 }
 
 #[test]
@@ -410,4 +415,24 @@ fn rights_are_reloaded_on_every_call() {
     f.core.update_user(&f.admin, id, &off).unwrap();
     assert_eq!(f.core.list_leads(&editor, &Default::default()).unwrap_err().code(), ErrorCode::SessionEnded);
     assert_eq!(f.core.sign_in("ed", PASSWORD).unwrap_err().code(), ErrorCode::AuthFailed);
+}
+
+/// The operations the benchmarks use check who asks like every other: counting every campaign's leads and
+/// reading the bare search index take one who sees every campaign, writing leads without their change log an
+/// Administrator; refused, nothing is written.
+#[test]
+fn the_benchmarks_operations_check_who_asks() {
+    let f = fixture();
+    f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let editor = f.user("eve", Role::Editor, &[]);
+    assert_eq!(f.core.lead_count(&f.admin).unwrap(), 1);
+    assert_eq!(f.core.lead_count(&spring).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let floor = rapport_core::leads::IndexFloor::NamePrefix;
+    assert_eq!(f.core.search_index_floor(&spring, floor, "ann", 10).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert!(f.core.search_index_floor(&editor, floor, "ann", 10).is_ok());
+    let before = f.dump();
+    let rows = [lead("Bo", "Ray", "bo@ray.io")];
+    assert_eq!(f.core.bench_plain_insert(&editor, &rows).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before, "nothing written");
 }

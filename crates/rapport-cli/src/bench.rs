@@ -101,7 +101,7 @@ pub(crate) fn open_signed_in(path: &std::path::Path) -> CliResult<(Rapport, rapp
     let core = Rapport::open(path).map_err(|e| e.to_string())?;
     let actor = if core.has_users().map_err(|e| e.to_string())? {
         core.sign_in(BENCH_USER, BENCH_PASSWORD).map_err(|e| format!("{e} (use a fresh --db for the bench)"))?
-    } else if core.lead_count().map_err(|e| e.to_string())? > 0 {
+    } else if core.has_leads().map_err(|e| e.to_string())? {
         // An app's database before its first administrator (its demo leads written): the bench would make its
         // own administrator there, with a password anyone can read in this file, and fill it with generated
         // leads.
@@ -124,7 +124,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
 
     ensure_leads(&core, &actor, args.leads)?;
     core.checkpoint().map_err(|e| e.to_string())?;
-    let total = core.lead_count().map_err(|e| e.to_string())?;
+    let total = core.lead_count(&actor).map_err(|e| e.to_string())?;
 
     let queries = demo::sample_queries(args.samples, 7);
     // Each kind of search separately, and beside it the bare index lookup that kind could at best be served by,
@@ -236,7 +236,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
 
 /// Fills the database up to `n` leads through the real import path (generated, deterministic).
 pub(crate) fn ensure_leads(core: &Rapport, actor: &rapport_core::Actor, n: usize) -> CliResult<()> {
-    let have = core.lead_count().map_err(|e| e.to_string())? as usize;
+    let have = core.lead_count(actor).map_err(|e| e.to_string())? as usize;
     if have < n {
         let started = Instant::now();
         let missing = n - have;

@@ -44,7 +44,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     let (core, actor) = open_signed_in(&path)?;
     // About 1.26 records per person: `leads` persons' worth of records is scaled down to land near `leads`.
     let persons = (args.leads as f64 / 1.26).round() as usize;
-    let have = core.lead_count().map_err(|e| e.to_string())?;
+    let have = core.lead_count(&actor).map_err(|e| e.to_string())?;
     if have == 0 {
         let started = Instant::now();
         let data = generate(persons, 0.2, 7);
@@ -77,7 +77,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         eprintln!("\ngenerated {} leads in {:.1} s", rows.len(), started.elapsed().as_secs_f64());
         core.checkpoint().map_err(|e| e.to_string())?;
     }
-    let total = core.lead_count().map_err(|e| e.to_string())?;
+    let total = core.lead_count(&actor).map_err(|e| e.to_string())?;
 
     // The full scan, as `rapport duplicates scan` runs it.
     let started = Instant::now();

@@ -103,7 +103,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
     eprintln!("copying the database to {}", work.display());
     copy_database(&base, &work)?;
     let (core, actor) = open_signed_in(&work)?;
-    let stored = core.lead_count().map_err(err)?;
+    let stored = core.lead_count(&actor).map_err(err)?;
 
     let mut rows: Vec<LeadInput> = demo::sample_leads(ROWS - RETYPED, 9_000_001).collect();
     rows.extend(retyped(&core, &actor, stored)?);
@@ -113,7 +113,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
 
     // The ceiling, on the same rows: written and committed, so the import then starts from a fresh copy.
     eprintln!("writing the same rows with plain prepared inserts (the ceiling)…");
-    let (written, ceiling) = core.bench_plain_insert(&rows).map_err(err)?;
+    let (written, ceiling) = core.bench_plain_insert(&actor, &rows).map_err(err)?;
     drop(core);
     let ceiling_rate = written as f64 / ceiling.as_secs_f64();
 

@@ -26,7 +26,7 @@ const STALE_LEADS: i64 = 1_000;
 pub fn sweep(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
     let base = db.unwrap_or_else(|| std::env::temp_dir().join(format!("rapport-bench-{}.db", args.leads)));
     let (core, actor) = open_signed_in(&base)?;
-    let total = core.lead_count().map_err(err)?;
+    let total = core.lead_count(&actor).map_err(err)?;
     core.checkpoint().map_err(err)?;
     drop(core);
     let path = base.with_extension("sweep-bench.db");
@@ -63,7 +63,7 @@ pub fn sweep(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> 
 pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
     let path = db.unwrap_or_else(|| std::env::temp_dir().join("rapport-bench-pipeline.db"));
     let (core, actor) = open_signed_in(&path)?;
-    if core.lead_count().map_err(err)? == 0 {
+    if core.lead_count(&actor).map_err(err)? == 0 {
         let n = OPEN_LEADS * 9 / 7 + 10;
         eprintln!("generating {n} leads through the import path (each passes the stage gate)…");
         let rows: Vec<_> = demo::sample_leads(n, 14).enumerate().map(|(i, l)| (i as u32 + 2, l)).collect();
@@ -104,7 +104,7 @@ pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
     }
     moves.sort();
 
-    println!("pipeline board with {open} open leads (of {} stored)", core.lead_count().map_err(err)?);
+    println!("pipeline board with {open} open leads (of {} stored)", core.lead_count(&actor).map_err(err)?);
     println!(
         "  board load (all columns, cards, totals): p50 {}  p95 {}  ({} samples)",
         ms(percentile(&load, 0.5)),

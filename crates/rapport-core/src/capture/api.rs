@@ -840,7 +840,7 @@ mod tests {
         })
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reply.status, 401, "{}", reply.body);
-        assert_eq!(core.lead_count().unwrap_or_else(|e| panic!("{e}")), 0);
+        assert_eq!(core.lead_count(&admin).unwrap_or_else(|e| panic!("{e}")), 0);
     }
 
     #[test]

@@ -126,6 +126,14 @@ pub(crate) fn insert_logged(
     log_override(tx, batch, id, overridden)
 }
 
+/// Refuses an operation over every campaign's leads to one who does not see them all.
+fn every_lead(grant: &crate::access::Grant, action: &'static str) -> Result<()> {
+    if grant.lead_scope() == crate::access::LeadScope::All {
+        return Ok(());
+    }
+    Err(crate::access::AccessError::Denied { role: grant.role.as_str(), action }.into())
+}
+
 /// An override of the gate is part of the move's record: who, when, why, and what was missing.
 fn log_override(
     tx: &rusqlite::Transaction<'_>,
@@ -456,12 +464,21 @@ impl Rapport {
     #[doc(hidden)]
     pub fn search_index_floor(&self, actor: &Actor, floor: IndexFloor, text: &str, limit: u32) -> Result<usize> {
         self.db.read(|conn| {
-            Self::grant(conn, actor, Permission::ReadLeads)?;
+            every_lead(&Self::grant(conn, actor, Permission::ReadLeads)?, "read the bare search index")?;
             Ok(super::search::floor_lookup(conn, floor, text, limit)?)
         })
     }
 
-    pub fn lead_count(&self) -> Result<i64> {
-        self.db.read(|conn| Ok(store::count(conn)?))
+    /// How many leads are stored, all campaigns together: for one who sees them all.
+    pub fn lead_count(&self, actor: &Actor) -> Result<i64> {
+        self.db.read(|conn| {
+            every_lead(&Self::grant(conn, actor, Permission::ReadLeads)?, "count every campaign's leads")?;
+            Ok(store::count(conn)?)
+        })
+    }
+
+    /// Whether any lead is stored: a first run's question, asked before anyone can sign in (as `has_users`).
+    pub fn has_leads(&self) -> Result<bool> {
+        self.db.read(|conn| Ok(store::count(conn)? > 0))
     }
 }

@@ -132,6 +132,15 @@ describe('Import history', () => {
     expect(screen.queryByTestId('undo-error')).toBeNull();
   });
 
+  it('offers a batch whose undo was stopped part-way to be undone, not resumed', async () => {
+    const partly = importBatch({ id: 8, status: 'interrupted', undo: { removed: 5, reverted: 0, kept: [], kept_count: 0 } });
+    const { u } = open({ importHistory: async () => [partly] });
+    const r = await row(8);
+    expect(within(r).queryByTestId('history-resume')).toBeNull();
+    await u.click(within(r).getByTestId('history-undo'));
+    expect(await screen.findByTestId('undo-dialog')).toBeInTheDocument();
+  });
+
   it('shows the leads an undo kept, and why, after its dialog was closed', async () => {
     const kept = [
       { lead_id: 501, name: 'Ada Lovelace', reason: 'kept: activities were logged on it since the import' },
