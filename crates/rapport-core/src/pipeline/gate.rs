@@ -175,6 +175,13 @@ pub(crate) fn keeps_criteria(
         return Ok(None);
     }
     let Passage::Override(reason) = passage else { return Err(ValidationErrors { errors: emptied }.into()) };
+    let reason = override_reason(grant, reason)?;
+    let names: Vec<&str> = emptied.iter().map(|e| e.field.as_str()).collect();
+    Ok(Some(Overridden(format!("{reason} (emptied {} while in {})", names.join(", "), stage.label))))
+}
+
+/// An override of what a stage asks is an Administrator's, with a reason: the reason, trimmed.
+fn override_reason<'a>(grant: &Grant, reason: &'a str) -> Result<&'a str> {
     if grant.role != Role::Administrator {
         let action = "override a stage's entry criteria";
         return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
@@ -183,8 +190,7 @@ pub(crate) fn keeps_criteria(
     if reason.is_empty() {
         return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
     }
-    let names: Vec<&str> = emptied.iter().map(|e| e.field.as_str()).collect();
-    Ok(Some(Overridden(format!("{reason} (emptied {} while in {})", names.join(", "), stage.label))))
+    Ok(reason)
 }
 
 /// Whether `input` lacks a field stage `stage` asks for to enter it.
@@ -280,14 +286,7 @@ pub(crate) fn check(
             incomplete,
         };
         let Passage::Override(reason) = passage else { return Err(Error::Gate(refusal)) };
-        if grant.role != Role::Administrator {
-            let action = "override a stage's entry criteria";
-            return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
-        }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
-        }
+        let reason = override_reason(grant, reason)?;
         overridden = Some(Overridden(format!("{reason} ({refusal})")));
     }
     if let Some(needed) = needs_approval(conn, grant, before, lead, &stage, passage)? {
