@@ -116,6 +116,19 @@ impl Rapport {
         }
     }
 
+    /// The run lock of batch `id` for a run or an undo about to start. Another window's look at whether the
+    /// batch is still running ([`Rapport::mark_interrupted_imports`], at each read of the history) holds it
+    /// for a moment: that is waited out, a run holding it is not (`None` after a second and a half).
+    pub(crate) fn take_run_lock_to_start(&self, id: i64) -> Result<Option<RunLock>> {
+        for _ in 0..15 {
+            if let Some(lock) = self.take_run_lock(id)? {
+                return Ok(Some(lock));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        self.take_run_lock(id)
+    }
+
     /// Batches left running or undoing by a process that is gone are marked interrupted (resume or undo them).
     pub fn mark_interrupted_imports(&self) -> Result<u32> {
         let unfinished = self.db.read(|c| Ok::<_, Error>(store::unfinished(c)?))?;
@@ -290,7 +303,7 @@ impl Rapport {
     }
 
     fn run_batch(&self, actor: &Actor, id: i64, progress: &mut dyn FnMut(RunProgress)) -> Result<ImportBatch> {
-        let Some(_lock) = self.take_run_lock(id)? else {
+        let Some(_lock) = self.take_run_lock_to_start(id)? else {
             return Err(ImportError::WrongState {
                 id,
                 status: "running",
@@ -522,6 +535,34 @@ mod tests {
         assert!(!chunk_goes_on(10, short, false, true), "a cancel ends the chunk");
         // Whatever happens, a chunk takes its first row: an import never stalls behind a stream of saves.
         assert!(chunk_goes_on(0, CHUNK_TIME, true, true));
+    }
+
+    /// Another window's look at whether a batch still runs holds its lock for a moment: a resume (or the run
+    /// just recorded) starting then waits it out instead of failing as "running in another window".
+    #[test]
+    fn a_run_waits_out_a_moments_look_at_its_lock() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let path = dir.path().join("fair.csv");
+        std::fs::write(&path, "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let preview = core.preview_import_path(&admin, &path, "", "fair.csv", None).unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::imports::ImportPlan::suggested(&preview);
+        let batch = core.start_import(&admin, &path, "fair.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        core.db
+            .write(|tx| {
+                store::set_status(tx, batch.id, ImportStatus::Interrupted, None, None)?;
+                store::advance(tx, batch.id, 1, &batch.counts)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let held = core.take_run_lock(batch.id).unwrap_or_else(|e| panic!("{e}"));
+        assert!(held.is_some());
+        let look = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        let resumed = core.resume_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resumed.status, ImportStatus::Completed);
+        look.join().unwrap_or_else(|_| panic!("the look panicked"));
     }
 
     /// A resume checks the batch, then reads the whole file for its digest before it takes the run lock: an

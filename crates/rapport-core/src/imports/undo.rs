@@ -24,7 +24,7 @@ impl Rapport {
         self.mark_interrupted_imports()?;
         // Visible to the actor, before anything else is said about it.
         self.import_batch_row(actor, id)?;
-        let Some(_lock) = self.take_run_lock(id)? else {
+        let Some(_lock) = self.take_run_lock_to_start(id)? else {
             return Err(super::error::ImportError::WrongState {
                 id,
                 status: "running",
