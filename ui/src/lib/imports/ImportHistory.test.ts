@@ -136,6 +136,7 @@ describe('Import history', () => {
     const partly = importBatch({ id: 8, status: 'interrupted', undo: { removed: 5, reverted: 0, kept: [], kept_count: 0 } });
     const { u } = open({ importHistory: async () => [partly] });
     const r = await row(8);
+    expect(within(r).getByTestId('history-status')).toHaveTextContent('Undo stopped');
     expect(within(r).queryByTestId('history-resume')).toBeNull();
     await u.click(within(r).getByTestId('history-undo'));
     expect(await screen.findByTestId('undo-dialog')).toBeInTheDocument();
