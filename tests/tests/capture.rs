@@ -391,3 +391,33 @@ fn a_stalled_connection_does_not_hold_the_stop() {
     let q = LeadQuery { limit: 50, ..Default::default() };
     assert_eq!(f.core.list_leads(&f.admin, &q).unwrap().items.len(), 0);
 }
+
+/// A sender trying tokens (each an unknown one, a database read to refuse) is held back by its address before
+/// the lookup, once past what one address may send in a minute.
+#[test]
+fn a_sender_of_unknown_tokens_is_held_back_by_its_address() {
+    let f = fixture();
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let body = br#"{"first_name":"Eve","last_name":"Guess","email":"eve@guess.io"}"#;
+    // The quota refills as the requests go (one a tenth of a second): the limit shows past the first minute's.
+    let limit = rapport_capture::PER_PEER_PER_MINUTE as usize;
+    let mut held = None;
+    for i in 0..limit * 2 {
+        let a = post(&url, Some(&format!("rpk_guess{i}")), "application/json", body, &[]);
+        if a.status == 429 {
+            held = Some((i, a));
+            break;
+        }
+        assert_eq!(a.status, 401, "request {i}: {:?}", a.body);
+    }
+    let (at, held) = held.expect("held back at last");
+    assert!(at >= limit, "not before the minute's quota: held at request {at}");
+    assert_eq!(held.status, 429, "{:?}", held.body);
+    assert_eq!(held.body["code"], "rate_limited", "{:?}", held.body);
+    assert_eq!(header(&held, "retry-after"), Some("60"));
+    rt.block_on(running.stop());
+}

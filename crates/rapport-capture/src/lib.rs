@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rapport_core::capture::{CaptureReply, CaptureSettings};
 use rapport_core::Rapport;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -34,6 +34,9 @@ struct AppState {
     open: Arc<AtomicBool>,
     /// One limiter per source, made with its own rate on its first request.
     limiters: RateLimits,
+    /// Requests per sending address, counted before the token is looked up: a sender of unknown tokens would
+    /// otherwise cost a database read each, without limit.
+    per_peer: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 /// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
@@ -124,13 +127,37 @@ fn limiter(state: &AppState, source_id: i64, per_minute: u32) -> Arc<DefaultDire
     }
 }
 
+/// Requests one address may send a minute, whatever their tokens: above any source's own limit for a form, and
+/// a bound on the token lookups one sender can ask for.
+pub const PER_PEER_PER_MINUTE: u32 = 600;
+
+/// Addresses the per-address limiter keeps before it forgets the quiet ones.
+const PEERS_KEPT: usize = 10_000;
+
+fn too_many(message: &str) -> Response {
+    let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    r
+}
+
 async fn create_lead(
     State(state): State<Arc<AppState>>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     if !state.open.load(Ordering::SeqCst) {
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+    }
+    // The sender's address, when the listener knows it (it does when started by `start`).
+    if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
+        if state.per_peer.len() > PEERS_KEPT {
+            state.per_peer.retain_recent();
+        }
+        if state.per_peer.check_key(&peer.ip()).is_err() {
+            tracing::info!(status = 429, "capture requests over the limit of one address");
+            return too_many("too many requests from this address; try again in a minute");
+        }
     }
     // The token is never logged: only whether one came.
     let Some(token) = bearer(&headers) else {
@@ -151,13 +178,7 @@ async fn create_lead(
     };
     if limiter(&state, check.source_id, check.rate_per_minute).check().is_err() {
         tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
-        let mut r = json_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests from this source; try again in a minute",
-        );
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return r;
+        return too_many("too many requests from this source; try again in a minute");
     }
     let body = match body {
         Ok(b) => b,
@@ -226,7 +247,9 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
-    let state = Arc::new(AppState { core, open, limiters });
+    let per_minute = NonZeroU32::new(PER_PEER_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+    let per_peer = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
+    let state = Arc::new(AppState { core, open, limiters, per_peer });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         .fallback(not_found)
@@ -275,6 +298,7 @@ pub async fn start_with(
     let app = router_with(core, settings, open.clone(), limits);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = rx.await;
         });
