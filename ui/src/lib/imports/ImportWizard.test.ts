@@ -7,7 +7,7 @@ import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
-import type { ImportBatch, RunProgress } from '../types';
+import type { ImportBatch, RunProgress, UndoReport } from '../types';
 import ImportsPage from './ImportsPage.svelte';
 import { importWizard } from './wizard.svelte';
 
@@ -303,6 +303,42 @@ describe('Import wizard', () => {
     expect(within(step).getByTestId('report-error')).toHaveTextContent('Disk full');
     expect(within(step).getByTestId('report-undo')).toBeEnabled();
     expect(within(step).getByTestId('report-resume')).toBeEnabled();
+  });
+
+  it('shows the report\'s batch partly undone once its undo was stopped, to be undone again, not resumed', async () => {
+    const undoEnded = deferred<UndoReport>();
+    let report!: (p: RunProgress) => void;
+    const done = importBatch({ id: 7, file_name: 'messe.csv', status: 'completed', rows_done: 500 });
+    const partly = { ...done, status: 'interrupted' as const, undo: { removed: 250, reverted: 0, kept: [], kept_count: 0 } };
+    const { be, u } = open({
+      importStart: async () => done,
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return undoEnded.promise;
+      },
+      importCancel: vi.fn(async () => {
+        undoEnded.reject(apiErr({ code: 'cancelled', message: 'cancelled' }));
+        return true;
+      }),
+      importBatch: async () => partly,
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    const step = await screen.findByTestId('import-report-step');
+    await u.click(within(step).getByTestId('report-undo'));
+    await u.click(await screen.findByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 7, phase: 'undoing', rows_done: 1, rows_total: 2 }));
+    await u.click(await screen.findByTestId('undo-stop'));
+    await screen.findByTestId('undo-stopped');
+    await waitFor(() =>
+      expect(within(step).getByTestId('report-headline')).toHaveTextContent(
+        'The undo of messe.csv was stopped: undo it again to finish.',
+      ),
+    );
+    expect(be.importBatch).toHaveBeenCalledWith(7);
+    expect(within(step).getByTestId('report-status')).toHaveTextContent('Undo stopped');
+    expect(within(step).queryByTestId('report-resume')).toBeNull();
+    expect(within(step).getByTestId('report-undo')).toBeEnabled();
   });
 
   it('says one row as one row in the toast of a run that ended while away', async () => {

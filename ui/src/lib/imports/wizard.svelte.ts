@@ -382,6 +382,12 @@ class ImportWizard {
     if (o?.batch) o.batch = { ...o.batch, status: 'undone', undo: report } as ImportBatch;
   }
 
+  /** A batch of the report as the backend now has it (an undo of it stopped part-way, say). */
+  refreshed(batch: ImportBatch) {
+    const o = this.outcomes.find((x) => x.batch?.id === batch.id);
+    if (o?.batch) o.batch = batch;
+  }
+
   /** The file names of the groups still to do. */
   get later(): string[][] {
     return this.groups.slice(this.group + 1).map((g) => g.map((k) => this.find(k)?.name ?? ''));
