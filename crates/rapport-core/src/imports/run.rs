@@ -537,10 +537,8 @@ mod tests {
         assert!(chunk_goes_on(0, CHUNK_TIME, true, true));
     }
 
-    /// Another window's look at whether a batch still runs holds its lock for a moment: a resume (or the run
-    /// just recorded) starting then waits it out instead of failing as "running in another window".
-    #[test]
-    fn a_run_waits_out_a_moments_look_at_its_lock() {
+    /// A two-row import, then marked interrupted after its first row (as a crash would leave it).
+    fn interrupted_after_one_row() -> (tempfile::TempDir, Rapport, Actor, ImportBatch) {
         let (dir, core, admin) = crate::test_support::core_with_admin();
         let path = dir.path().join("fair.csv");
         std::fs::write(&path, "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io\n")
@@ -554,6 +552,14 @@ mod tests {
                 store::advance(tx, batch.id, 1, &batch.counts)
             })
             .unwrap_or_else(|e| panic!("{e}"));
+        (dir, core, admin, batch)
+    }
+
+    /// Another window's look at whether a batch still runs holds its lock for a moment: a resume (or the run
+    /// just recorded) starting then waits it out instead of failing as "running in another window".
+    #[test]
+    fn a_run_waits_out_a_moments_look_at_its_lock() {
+        let (_dir, core, admin, batch) = interrupted_after_one_row();
         let held = core.take_run_lock(batch.id).unwrap_or_else(|e| panic!("{e}"));
         assert!(held.is_some());
         let look = std::thread::spawn(move || {
@@ -570,20 +576,8 @@ mod tests {
     /// nothing could undo. Under the lock the batch is read again.
     #[test]
     fn a_run_refuses_a_batch_undone_since_it_was_checked() {
-        let (dir, core, admin) = crate::test_support::core_with_admin();
-        let path = dir.path().join("fair.csv");
-        std::fs::write(&path, "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io\n")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let preview = core.preview_import_path(&admin, &path, "", "fair.csv", None).unwrap_or_else(|e| panic!("{e}"));
-        let plan = crate::imports::ImportPlan::suggested(&preview);
-        let batch = core.start_import(&admin, &path, "fair.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         // Interrupted after its first row, as a resume found it...
-        core.db
-            .write(|tx| {
-                store::set_status(tx, batch.id, ImportStatus::Interrupted, None, None)?;
-                store::advance(tx, batch.id, 1, &batch.counts)
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (dir, core, admin, batch) = interrupted_after_one_row();
         // ...then undone by another window before the resume took the lock.
         core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let before = crate::test_support::dump(&dir);
