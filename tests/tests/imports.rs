@@ -248,6 +248,62 @@ fn a_workbook_with_a_value_far_from_its_table_is_refused_naming_the_cell() {
     assert_eq!(f.count("leads"), 0);
 }
 
+/// An OpenDocument spreadsheet as LibreOffice writes one: `mimetype` first and stored, the manifest, then
+/// `content.xml` with the sheets (`rows` inside `<table:table>`).
+fn write_ods(f: &Fixture, name: &str, sheets: &[(&str, &str)]) -> std::path::PathBuf {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let tables: String =
+        sheets.iter().map(|(n, rows)| format!(r#"<table:table table:name="{n}">{rows}</table:table>"#)).collect();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
+    );
+    let path = f.dir.path().join(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+/// An .ods row of text cells.
+fn ods_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!(r#"<table:table-cell office:value-type="string"><text:p>{c}</text:p></table:table-cell>"#))
+        .collect();
+    format!("<table:table-row>{cells}</table:table-row>")
+}
+
+/// An .ods sheet imports like any workbook, its trailing empty rows written as one repeated row (as
+/// LibreOffice saves them). A value filled down a million rows, written once and "repeated 1048575 times",
+/// made calamine lay every repeat out when the file was merely opened: it is refused, naming the far cell.
+#[test]
+fn an_ods_sheet_imports_and_one_with_a_value_repeated_a_million_times_is_refused() {
+    let f = fixture();
+    let empty_tail = r#"<table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+    let rows = [ods_row(&["Vorname", "Nachname", "E-Mail"]), ods_row(&["Jürgen", "Müller", "jm@example.de"])].concat();
+    let path = write_ods(&f, "messe.ods", &[("Messe", &format!("{rows}{empty_tail}"))]);
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "messe.ods", None).unwrap();
+    assert_eq!(preview.sheet.as_deref(), Some("Messe"));
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 0), "{:?}", rejects(&f, &b));
+    assert_eq!(all_names(&f), vec!["Jürgen Müller"]);
+
+    let filled_down = r#"<table:table-row table:number-rows-repeated="1048573"><table:table-cell office:value-type="string" table:number-columns-repeated="8"><text:p>DE</text:p></table:table-cell></table:table-row>"#;
+    let path =
+        write_ods(&f, "filled.ods", &[("Messe", &rows), ("Länder", &format!("{}{filled_down}", ods_row(&["Land"])))]);
+    let before = f.dump();
+    let err = f.core.preview_import_path(&f.admin, &path, "", "filled.ods", None).unwrap_err().to_string();
+    assert!(err.contains("\"Länder\"") && err.contains("H1048574") && err.contains("CSV"), "{err}");
+    assert_eq!(f.dump(), before);
+}
+
 #[test]
 fn a_workbook_with_several_sheets_and_dates() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -12,6 +12,7 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use super::decode::{decode_sample, detect, BlankLines, UnixLines, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
+use super::sheet_reach;
 use super::sniff::{sniff_scored, Sniffed};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,56 +304,43 @@ fn header_index(rows: &[Vec<String>]) -> usize {
     rows.iter().take(20).position(|r| filled(r) > 0 && filled(r) * 10 >= widest * 6).unwrap_or(0)
 }
 
-/// The most cells (rows × columns from the first value to the last) a sheet is read as a table: calamine lays
-/// the sheet out whole in memory, about 60 bytes a cell with the text of each (a 200,000-row table of 40
-/// columns). A value typed far from the table (cell XFD1048576) spans 17 billion cells, an allocation that
-/// would end the app unasked.
-const SHEET_CELLS: u64 = 8_000_000;
-
-/// Refuses an .xlsx sheet whose values span more than [`SHEET_CELLS`], read cell by cell before calamine lays
-/// it out (an .xls sheet holds at most 65,536 rows by 256 columns).
-fn xlsx_within_reach<RS: std::io::Read + std::io::Seek>(
-    book: &mut calamine::Xlsx<RS>,
+/// Refuses a sheet of an .xlsx or .xlsb workbook whose values reach too far to lay out (see [`sheet_reach`]),
+/// from its cells read one by one before calamine lays it out.
+fn within_reach<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Sheets<RS>,
     name: &str,
 ) -> Result<(), ImportError> {
     use calamine::DataType as _;
-    let mut cells = book.worksheet_cells_reader(name).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
-    let (mut first, mut last): (Option<(u32, u32)>, (u32, u32)) = (None, (0, 0));
-    while let Some(cell) = cells.next_cell().map_err(|e| ImportError::Spreadsheet(e.to_string()))? {
-        if cell.get_value().is_empty() {
-            continue;
+    let error = |e: &dyn std::fmt::Display| ImportError::Spreadsheet(e.to_string());
+    match book {
+        calamine::Sheets::Xlsx(x) => {
+            let mut cells = x.worksheet_cells_reader(name).map_err(|e| error(&e))?;
+            sheet_reach::cells_within_reach(name, || loop {
+                match cells.next_cell()? {
+                    Some(c) if c.get_value().is_empty() => continue,
+                    c => return Ok::<_, calamine::XlsxError>(c.map(|c| c.get_position())),
+                }
+            })
         }
-        let (r, c) = cell.get_position();
-        let (r0, c0) = first.unwrap_or((r, c));
-        first = Some((r0.min(r), c0.min(c)));
-        last = (last.0.max(r), last.1.max(c));
+        calamine::Sheets::Xlsb(x) => {
+            let mut cells = x.worksheet_cells_reader(name).map_err(|e| error(&e))?;
+            sheet_reach::cells_within_reach(name, || loop {
+                match cells.next_cell()? {
+                    Some(c) if c.get_value().is_empty() => continue,
+                    c => return Ok::<_, calamine::XlsbError>(c.map(|c| c.get_position())),
+                }
+            })
+        }
+        _ => Ok(()),
     }
-    let Some((r0, c0)) = first else { return Ok(()) };
-    let (rows, cols) = (u64::from(last.0 - r0) + 1, u64::from(last.1 - c0) + 1);
-    if rows * cols > SHEET_CELLS {
-        return Err(ImportError::Spreadsheet(format!(
-            "the values of sheet \"{name}\" span {rows} rows by {cols} columns (to cell {}), more than an import \
-             reads as a table ({SHEET_CELLS} cells): delete the values far from the table, or save the sheet as CSV",
-            cell_name(last.0, last.1)
-        )));
-    }
-    Ok(())
-}
-
-/// A cell's name as a spreadsheet shows it ("XFD1048576"), from its 0-based row and column.
-fn cell_name(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut n = u64::from(col) + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(char::from(b'A' + rem as u8));
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
     let bytes = std::fs::read(path)?;
+    // calamine reads an .ods whole, every sheet, as it opens it: its reach is measured before.
+    if sheet_reach::is_ods(&bytes) {
+        sheet_reach::ods_within_reach(&bytes)?;
+    }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
     let sheets = book.sheet_names();
@@ -361,9 +349,7 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
         if sheet.is_some_and(|s| s != name) {
             continue;
         }
-        if let calamine::Sheets::Xlsx(xlsx) = &mut book {
-            xlsx_within_reach(xlsx, name)?;
-        }
+        within_reach(&mut book, name)?;
         let range = book.worksheet_range(name).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
         if sheet.is_some() || !range.is_empty() {
             chosen = Some((name.clone(), range));
@@ -473,14 +459,6 @@ mod tests {
         assert!(refused(b"first_name,notes\nAnn,5\" screen\nBo,\"two\nlines\nCy,z"));
         // A semicolon file: a comma inside the open quote changes nothing.
         assert!(refused(b"first_name;notes\nAnn;\"a,b\nBo;c"));
-    }
-
-    #[test]
-    fn cells_are_named_as_a_spreadsheet_names_them() {
-        assert_eq!(cell_name(0, 0), "A1");
-        assert_eq!(cell_name(9, 25), "Z10");
-        assert_eq!(cell_name(0, 26), "AA1");
-        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]
