@@ -742,8 +742,22 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     let appt = f.core.book_appointment(&f.admin, &b).unwrap();
     let merged = f.core.merge_leads(&f.admin, a1.id, &[a2.id], &[]).unwrap();
     assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a1.id));
+    // An edit form opened after the merge (lead a1) is saved after the unmerge: refused as a conflict, not
+    // saved over it (which moved the appointment back to a1 and dropped a2's invite, logged as the rep's).
+    let seen = f.core.appointment(&f.admin, appt.id).unwrap();
     f.core.unmerge(&f.admin, merged.merge_id).unwrap();
     assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a2.id));
+    let mut stale = b.clone();
+    stale.lead_id = Some(a1.id);
+    stale.notes = "Bring the contract".into();
+    let err = f.core.update_appointment(&f.admin, appt.id, seen.version, &stale).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
+    assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a2.id));
+    // And the other way: a form opened before the merge.
+    let before = f.core.appointment(&f.admin, appt.id).unwrap();
+    f.core.merge_leads(&f.admin, a1.id, &[a2.id], &[]).unwrap();
+    let err = f.core.update_appointment(&f.admin, appt.id, before.version, &b).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
 }
 
 /// An agent booked (by an Administrator) with a lead of a campaign the agent does not work on sees busy time

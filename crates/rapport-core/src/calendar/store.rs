@@ -519,6 +519,13 @@ pub(crate) fn move_lead(tx: &Transaction<'_>, from: i64, to: i64) -> Result<Move
         rows.collect::<Result<_, _>>()?
     };
     let attendees = attendees_of_lead(tx, None, from)?;
+    // A new version: an edit form opened before the merge, saved after it, would put its lead and attendees
+    // back over what the merge moved.
+    tx.prepare_cached(
+        "UPDATE appointments SET version = version + 1
+         WHERE lead_id = ?1 OR id IN (SELECT appointment_id FROM appointment_attendees WHERE lead_id = ?1)",
+    )?
+    .execute([from])?;
     tx.prepare_cached("UPDATE appointments SET lead_id = ?2 WHERE lead_id = ?1")?.execute(params![from, to])?;
     tx.prepare_cached("UPDATE appointment_attendees SET lead_id = ?2 WHERE lead_id = ?1")?
         .execute(params![from, to])?;
@@ -562,7 +569,9 @@ pub(crate) fn set_lead(
         .query_row([id], |r| r.get(0))
         .optional()?
         .flatten();
-    tx.prepare_cached("UPDATE appointments SET lead_id = ?2 WHERE id = ?1")?.execute(params![id, lead])?;
+    // A new version, as in [`move_lead`]: a form opened before an unmerge must not save its lead back.
+    tx.prepare_cached("UPDATE appointments SET lead_id = ?2, version = version + 1 WHERE id = ?1")?
+        .execute(params![id, lead])?;
     let mut moved = Vec::new();
     if let (true, Some(old), Some(new)) = (attendees, old, lead) {
         moved = attendees_of_lead(tx, Some(id), old)?.into_iter().map(|(_, email)| email).collect();
