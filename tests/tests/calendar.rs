@@ -828,6 +828,71 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
 }
 
+/// A series cancelled by a reader, from the app or by the organizer's cancellation imported, leaves its
+/// changed instance with a lead of another campaign as it is: the reader may not write to it (it cancelled Bo's
+/// meeting, freed its time and logged that under the reader's name).
+#[test]
+fn cancelling_a_series_leaves_an_instance_with_a_lead_outside_the_readers_campaigns() {
+    let f = fixture();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let agent = spring.user_id().unwrap();
+    let mut bo = 0;
+    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
+        let mut l = lead(first, "Lee", email);
+        l.campaign = campaign.into();
+        bo = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id;
+    }
+    let event = |method: &str, stamp: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n\
+UID:weekly-1\r\nDTSTAMP:{stamp}\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
+END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
+ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    for cancel_by_file in [false, true] {
+        let request = event("REQUEST", "20261120T000000Z");
+        let ids = f.core.import_ics(&f.admin, &[ics("weekly.ics", &request)], Some(agent)).unwrap()[0]
+            .appointment_ids
+            .clone();
+        let instance_of_bo = |f: &Fixture| {
+            let of_bo: Vec<_> = ids
+                .iter()
+                .map(|id| f.core.appointment(&f.admin, *id).unwrap())
+                .filter(|a| a.lead_id == Some(bo))
+                .collect();
+            assert_eq!(of_bo.len(), 1, "{of_bo:?}");
+            of_bo[0].clone()
+        };
+        let ann = f.core.list_leads(&spring, &Default::default()).unwrap().items[0].id;
+        let master = f.core.lead_appointments(&spring, ann).unwrap()[0].id;
+        let hidden = instance_of_bo(&f);
+        assert_eq!(hidden.status, AppointmentStatus::Confirmed);
+        if cancel_by_file {
+            // The organizer's cancellation of the whole series: its main event only.
+            let cancel = event("CANCEL", "20261125T000000Z");
+            let cancel = cancel
+                .split("BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID")
+                .next()
+                .unwrap();
+            let cancel = format!("{cancel}END:VCALENDAR\r\n");
+            let report = f.core.import_ics(&spring, &[ics("cancel.ics", &cancel)], None).unwrap();
+            assert!(report[0].warnings.iter().any(|w| w.contains("outside your campaigns")), "{report:?}");
+        } else {
+            f.core.set_appointment_status(&spring, master, AppointmentStatus::Cancelled).unwrap();
+        }
+        assert_eq!(f.core.appointment(&f.admin, master).unwrap().status, AppointmentStatus::Cancelled);
+        assert_eq!(
+            instance_of_bo(&f),
+            hidden,
+            "the hidden instance is as it was (cancelled by file: {cancel_by_file})"
+        );
+        f.core.set_appointment_status(&f.admin, master, AppointmentStatus::Confirmed).unwrap();
+    }
+}
+
 /// A cancelled series set back to confirmed is checked as a single appointment taken back is: an occurrence
 /// in the agent's time off, or within their buffer of another appointment, refuses it.
 #[test]

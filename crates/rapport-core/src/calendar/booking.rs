@@ -498,10 +498,11 @@ impl Rapport {
             let saved = self.save_change(tx, &grant, &old, row, None)?;
             // A series cancelled here cancels its changed instances too: each is a row of its own, which would
             // otherwise keep its time busy and its reminders coming (an import's cancellation does the same).
+            // An instance with a lead outside the actor's campaigns is not theirs to change: it stays.
             if status == AppointmentStatus::Cancelled && old.repeats && old.recurrence_id.is_none() {
                 for instance in store::by_uid(tx, old.agent_id, &old.uid)? {
                     let holds = AppointmentStatus::parse(&instance.status).is_some_and(|s| s.holds_time());
-                    if instance.recurrence_id.is_some() && holds {
+                    if instance.recurrence_id.is_some() && holds && visible(tx, &grant, instance.lead_id)? {
                         let row = with_status(tx, &instance, status)?;
                         self.save_change(tx, &grant, &instance, row, None)?;
                     }

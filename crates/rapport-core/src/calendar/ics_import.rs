@@ -457,6 +457,14 @@ impl Rapport {
         if cancels_series {
             let cancelled = AppointmentStatus::Cancelled.as_str();
             for changed in same_uid.iter().filter(|r| r.recurrence_id.is_some() && r.status != cancelled) {
+                // As the event itself would be (above): not the importer's to change.
+                if !visible(tx, grant, changed.lead_id)? {
+                    report.warnings.push(format!(
+                        "an instance of {} belongs to a lead outside your campaigns: not cancelled",
+                        event.uid
+                    ));
+                    continue;
+                }
                 let mut new =
                     AppointmentRow { status: cancelled.to_owned(), updated_at: batch.at.clone(), ..changed.clone() };
                 new.sync_pending =
