@@ -562,6 +562,16 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     let kept = f.core.lead_activities(&dana, ann).unwrap();
     let kept = kept.iter().find(|a| a.id == activity.id).unwrap();
     assert_eq!(kept.appointment_id, None, "the activity stays, no longer linked");
+    // The removed appointment's id is not given again: a new one with Bo took it over, and Bo's history then
+    // showed the removed "Intro" with Ann.
+    let bo = f.core.create_lead(&f.admin, &common::lead("Bo", "Ray", "bo@ray.io"), &rapport_core::Origin::manual());
+    let bo = bo.unwrap().lead.id;
+    let mut call = booking(dana.user_id().unwrap(), "Call Bo", "2026-12-04T09:00:00Z", "2026-12-04T09:30:00Z");
+    call.lead_id = Some(bo);
+    let call = f.core.book_appointment(&dana, &call).unwrap();
+    assert!(call.id > appointment, "{} after {appointment}", call.id);
+    let history = format!("{:?}", f.core.lead_history(&dana, bo).unwrap());
+    assert!(!history.contains("Intro") && !history.contains("ann@lee.io"), "{history}");
 }
 
 /// A meeting an Administrator booked for an agent with a lead of a campaign the agent does not work on is

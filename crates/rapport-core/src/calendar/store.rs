@@ -264,12 +264,17 @@ pub(crate) fn count_pending(conn: &Connection, agent_id: i64) -> Result<u32, Sto
         .query_row([agent_id], |r| r.get(0))?)
 }
 
+/// The id is one past the highest ever given, as a lead's is: an appointment removed (deleted on its calendar
+/// server, an import undone) leaves its history under its id, which a lead's history reads back, and an unmerge
+/// acts on the appointment ids its merge logged; a new appointment must take over neither.
 pub(crate) fn insert(tx: &Transaction<'_>, a: &AppointmentRow) -> Result<i64, StoreError> {
     tx.prepare_cached(
-        "INSERT INTO appointments (uid, recurrence_id, agent_id, lead_id, title, location, video_url, notes, status,
+        "INSERT INTO appointments (id, uid, recurrence_id, agent_id, lead_id, title, location, video_url, notes, status,
              event, start_utc, end_utc, repeats, busy, time_zone, sequence, source, clash, confirmation, remote_href,
              remote_etag, sync_pending, created_at, updated_at, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+         VALUES (max(ifnull((SELECT max(id) FROM appointments), 0),
+                     ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'appointment'), 0)) + 1,
+             ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
              ?23, ?23, 1)",
     )?
     .execute(params![
