@@ -3,12 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { sessionEnded } from './lib/api';
+import { duplicateScan } from './lib/duplicates/scan.svelte';
 import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
 import { apiErr, change, deferred, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 import { importBatch, runProgress } from './test/importFixtures';
-import type { ImportBatch, RunProgress } from './lib/types';
+import type { DuplicateScanSummary, ImportBatch, RunProgress } from './lib/types';
 
 /** The app's start for a user already signed in with `role`. */
 function startedAs(role: Parameters<typeof sessionFor>[0]) {
@@ -384,6 +385,53 @@ describe('closing the window', () => {
     ended.resolve(importBatch({ id: 5, status: 'cancelled', rows_done: 0 }));
     expect(await screen.findByTestId('signin-username')).toBeInTheDocument();
     expect(be.signOut).toHaveBeenCalledOnce();
+  });
+
+  it('asks before signing out during a duplicate scan, then stops the scan and signs out once it has ended', async () => {
+    const ended = deferred<DuplicateScanSummary>();
+    const { be } = await openApp({
+      appStatus: startedAs('administrator'),
+      scanDuplicates: () => ended.promise,
+      cancelDuplicateScan: vi.fn(async () => {}),
+    });
+    const u = userEvent.setup();
+    void duplicateScan.start();
+
+    await u.click(screen.getByTestId('signout'));
+    const dialog = await screen.findByTestId('confirm-signout-scan');
+    expect(dialog).toHaveTextContent('The duplicate scan stops first');
+    await u.click(within(dialog).getByTestId('confirm-signout-scan-keep'));
+    expect(screen.queryByTestId('confirm-signout-scan')).toBeNull();
+    expect(be.signOut).not.toHaveBeenCalled();
+    expect(be.cancelDuplicateScan).not.toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('signout'));
+    await u.click(await screen.findByTestId('confirm-signout-scan-stop'));
+    await waitFor(() => expect(be.cancelDuplicateScan).toHaveBeenCalledOnce());
+    // Until the backend hears the cancel the scan may still merge: the sign-out waits for its end.
+    expect(be.signOut).not.toHaveBeenCalled();
+    ended.reject(apiErr({ code: 'cancelled', message: 'the scan was cancelled' }));
+    expect(await screen.findByTestId('signin-username')).toBeInTheDocument();
+    expect(be.signOut).toHaveBeenCalledOnce();
+  });
+
+  it('stays signed in when the scan could not be stopped, and says why in the dialog', async () => {
+    const { be } = await openApp({
+      appStatus: startedAs('administrator'),
+      scanDuplicates: () => new Promise(() => {}),
+      cancelDuplicateScan: async () => {
+        throw apiErr({ code: 'internal', message: 'the scan did not answer' });
+      },
+    });
+    const u = userEvent.setup();
+    void duplicateScan.start();
+
+    await u.click(screen.getByTestId('signout'));
+    await u.click(await screen.findByTestId('confirm-signout-scan-stop'));
+    expect(await within(screen.getByTestId('confirm-signout-scan')).findByRole('alert')).toHaveTextContent(
+      'Could not stop it: the scan did not answer',
+    );
+    expect(be.signOut).not.toHaveBeenCalled();
   });
 });
 

@@ -20,6 +20,8 @@ class DuplicateScan {
   error = $state<ApiError | null>(null);
   /** The last scan was cancelled: the queue is as it was before it. */
   cancelled = $state(false);
+  /** Why the last cancel was refused (the scan goes on). */
+  cancelError = $state<string | null>(null);
   /** Bumped each time a scan ends having rewritten the queue. */
   finished = $state(0);
   /** The clock pace is measured by, in ms (tests set their own). */
@@ -28,6 +30,14 @@ class DuplicateScan {
   /** Each scan gets a number: reports and endings of an earlier one are never shown. */
   private run = 0;
   private phaseStart: { phase: ScanPhase; at: number; done: number } | null = null;
+  /** Waiting for the running scan to end. */
+  private idle: (() => void)[] = [];
+
+  /** Resolves once no scan runs: a cancelled one may still write until its next check. */
+  whenIdle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -35,6 +45,7 @@ class DuplicateScan {
     this.running = true;
     this.cancelling = false;
     this.cancelled = false;
+    this.cancelError = null;
     this.error = null;
     this.progress = null;
     this.pace = null;
@@ -58,6 +69,7 @@ class DuplicateScan {
         this.progress = null;
         this.pace = null;
         this.phaseStart = null;
+        this.wakeIdle();
       }
     }
   }
@@ -67,6 +79,7 @@ class DuplicateScan {
     if (!this.running || this.cancelling) return;
     const mine = this.run;
     this.cancelling = true;
+    this.cancelError = null;
     try {
       await backend().cancelDuplicateScan();
     } catch (e) {
@@ -74,6 +87,7 @@ class DuplicateScan {
       // The scan goes on; say why it could not be stopped, and let Cancel be tried again.
       this.cancelling = false;
       const message = toApiError(e).message;
+      this.cancelError = message;
       toasts.error(`Could not cancel the scan: ${message.charAt(0).toUpperCase()}${message.slice(1)}`);
     }
   }
@@ -81,6 +95,8 @@ class DuplicateScan {
   /** Forgets everything (sign-out, tests); a scan still running is no longer followed. */
   reset() {
     this.run++;
+    this.wakeIdle();
+    this.cancelError = null;
     this.running = false;
     this.cancelling = false;
     this.progress = null;
@@ -91,6 +107,12 @@ class DuplicateScan {
     this.finished = 0;
     this.phaseStart = null;
     this.now = () => performance.now();
+  }
+
+  private wakeIdle() {
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
   }
 
   private report(p: ScanProgress) {
