@@ -152,3 +152,23 @@ fn undo_refuses_a_field_changed_since_even_back_to_the_same_value() {
     let undone = f.core.undo_lead_change(&f.admin, l.id, titled.batch_id.unwrap()).unwrap().lead;
     assert_eq!((undone.job_title.as_str(), undone.company.as_str()), ("", "Acme"));
 }
+
+/// Undoing the removal of a phone gives back the number the log holds, spelled as it was typed, whatever the
+/// default region is now: the typed "(415) 555-2671" was read again in the new region (Germany), which gave
+/// another number or refused the undo.
+#[test]
+fn undoing_a_phone_removal_gives_back_the_logged_number_after_the_region_changed() {
+    let f = fixture();
+    f.core.update_settings(&f.admin, &Settings { default_region: "US".into() }).unwrap();
+    let mut input = lead("Ann", "Lee", "ann@x.com");
+    input.phones = vec!["(415) 555-2671".into()];
+    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(l.phones[0].e164, "+14155552671");
+    let mut input = l.to_input();
+    input.phones.clear();
+    let removed = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+    f.core.update_settings(&f.admin, &Settings { default_region: "DE".into() }).unwrap();
+    let back = f.core.undo_lead_change(&f.admin, l.id, removed.batch_id.unwrap()).unwrap().lead;
+    let phones: Vec<(&str, &str)> = back.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
+    assert_eq!(phones, vec![("+14155552671", "(415) 555-2671")]);
+}

@@ -173,6 +173,23 @@ fn stored_phones_kept(
     (out, typed)
 }
 
+/// The numbers an undo gives back, each with the spelling it was typed in, as the log holds them (the numbers
+/// it restores, or the lead's own when only their spelling changed): the typed text read again in today's region
+/// (a default region changed since, a country set) gave another number, or none.
+fn logged_phones(plan: &[(String, String)], current: &Lead) -> Vec<PhoneEntry> {
+    let logged = |name: &str| plan.iter().find(|(n, _)| n == name).map(|(_, v)| fields::split_escaped(v));
+    let Some(typed) = logged("phones_as_entered") else { return Vec::new() };
+    let numbers = logged("phones").unwrap_or_else(|| current.phones.iter().map(|p| p.e164.clone()).collect());
+    if numbers.len() != typed.len() {
+        return Vec::new();
+    }
+    numbers
+        .into_iter()
+        .zip(typed)
+        .map(|(e164, original)| PhoneEntry { display: e164.clone(), e164, original })
+        .collect()
+}
+
 impl Rapport {
     pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
         self.create_lead_passing(actor, input, origin, Passing::Checked)
@@ -366,8 +383,15 @@ impl Rapport {
                     (f.set)(&mut input, old);
                 }
             }
+            let known = logged_phones(&plan, &current);
             let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("undo of change {batch_id}") };
-            self.apply_update(tx, &grant, current, &input, &origin, Passage::Undoing)
+            let mut batch = None;
+            let lead = self.write_update_knowing(tx, &grant, current, &input, &known, Passage::Undoing, &mut || {
+                let b = self.begin_batch(tx, &grant, &origin)?;
+                batch = Some(b.id);
+                Ok(b)
+            })?;
+            Ok(SavedLead { lead, batch_id: batch })
         })
     }
 

@@ -121,7 +121,7 @@ fn join_escaped<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// The items of a list [`join_escaped`] wrote (a list logged before escaping splits as [`split_list`] splits).
-fn split_escaped(s: &str) -> Vec<String> {
+pub(super) fn split_escaped(s: &str) -> Vec<String> {
     let (mut items, mut item, mut chars) = (Vec::new(), String::new(), s.chars());
     while let Some(c) = chars.next() {
         match c {
