@@ -734,6 +734,26 @@ fn templates_map_a_known_export_and_the_mapping_is_checked() {
     let names: Vec<String> = f.core.import_templates(&f.admin).unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(names, vec!["old crm"]);
     f.core.save_import_template(&f.admin, &t).unwrap();
+    // Each save that changes a template, and its deletion, is in the change log: who, and the mapping before.
+    let logged = || -> Vec<(String, Option<String>, Option<String>)> {
+        let c = f.sql();
+        let mut stmt = c
+            .prepare("SELECT field, old_value, new_value FROM change_log WHERE entity = 'import_template' ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let log = logged();
+    assert_eq!(log.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(), vec!["Old CRM", "old crm", "Old CRM"]);
+    assert!(log[0].1.is_none() && log[0].2.as_deref().is_some_and(|m| m.contains("Kontakt Vorname")), "{log:?}");
+    assert_eq!(log[1].1, log[0].2, "the one template, saved under its name in other letters");
+    let before = f.dump();
+    f.core.save_import_template(&f.admin, &t).unwrap();
+    assert_eq!(f.dump(), before, "saved again unchanged: nothing written");
+    f.core.save_import_template(&f.admin, &ImportTemplateInput { name: "Gone".into(), ..t.clone() }).unwrap();
+    f.core.delete_import_template(&f.admin, "gone").unwrap();
+    let log = logged();
+    let deleted = log.last().unwrap();
+    assert!(deleted.0 == "gone" && deleted.1.is_some() && deleted.2.is_none(), "{log:?}");
     plan.template = Some("Old CRM".into());
     let b = run(&f, &path, &plan);
     assert_eq!(b.template.as_deref(), Some("Old CRM"));

@@ -250,22 +250,53 @@ impl Rapport {
             updated_at: self.now(),
         };
         self.db.write(|tx| {
-            Self::grant(tx, actor, Permission::WriteLeads)?;
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            // Names are one template whatever their letters' case (the table's NOCASE).
+            let old = store::templates(tx)?.into_iter().find(|o| o.name.eq_ignore_ascii_case(&t.name));
+            // Saved again as it is: nothing changes, nothing is logged.
+            if let Some(same) = old.as_ref().filter(|o| (&o.name, &o.mapping, o.key) == (&t.name, &t.mapping, t.key)) {
+                return Ok(same.clone());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             store::save_template(tx, &t)?;
+            log_template(tx, &batch, &t.name, old.as_ref(), Some(&t))?;
             Ok(t)
         })
     }
 
     pub fn delete_import_template(&self, actor: &Actor, name: &str) -> Result<()> {
         self.db.write(|tx| {
-            Self::grant(tx, actor, Permission::WriteLeads)?;
-            if store::delete_template(tx, name)? {
-                Ok(())
-            } else {
-                Err(Error::NotFound { entity: "template", id: name.to_string() })
-            }
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let Some(old) = store::templates(tx)?.into_iter().find(|o| o.name.eq_ignore_ascii_case(name)) else {
+                return Err(Error::NotFound { entity: "template", id: name.to_string() });
+            };
+            store::delete_template(tx, name)?;
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            log_template(tx, &batch, name, Some(&old), None)
         })
     }
+}
+
+/// A template saved, replaced or deleted, in the change log (entity `import_template`, the field its name): who
+/// changed the mapping a team imports with, and what it was before.
+fn log_template(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &crate::audit::store::BatchId,
+    name: &str,
+    old: Option<&ImportTemplate>,
+    new: Option<&ImportTemplate>,
+) -> Result<()> {
+    let text = |t: &ImportTemplate| serde_json::json!({ "mapping": t.mapping, "key": t.key }).to_string();
+    crate::audit::store::record(
+        tx,
+        batch,
+        "import_template",
+        0,
+        name,
+        old.map(text).as_deref(),
+        new.map(text).as_deref(),
+    )?;
+    Ok(())
 }
 
 /// Rejected rows as CSV, split as the file was (`delimiter`, a comma when unknown): the file's columns as they were (a ragged row keeps all its cells: a row longer than
