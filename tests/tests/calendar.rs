@@ -760,6 +760,22 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
 }
 
+/// An appointment saved with nothing changed (Save pressed again) writes nothing: it left an empty change batch
+/// and rewrote its attendees.
+#[test]
+fn an_appointment_saved_unchanged_writes_nothing() {
+    let f = fixture();
+    let ann = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@lee.com"), &Origin::manual()).unwrap().lead;
+    let mut b = booking(f.admin.user_id().unwrap(), "Meet Ann", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
+    b.lead_id = Some(ann.id);
+    let appt = f.core.book_appointment(&f.admin, &b).unwrap();
+    assert_eq!(appt.attendees.len(), 1, "{appt:?}");
+    let before = f.dump();
+    let again = f.core.update_appointment(&f.admin, appt.id, appt.version, &b).unwrap();
+    assert_eq!(f.dump(), before);
+    assert_eq!(again.version, appt.version);
+}
+
 /// An agent booked (by an Administrator) with a lead of a campaign the agent does not work on sees busy time
 /// everywhere: in the calendar, in its reminders, and in its exported calendar, where the invite's organizer
 /// (the lead, who sent it) is not named either.

@@ -570,6 +570,18 @@ impl Rapport {
         mut row: AppointmentRow,
         attendees: Option<&[Attendee]>,
     ) -> Result<Appointment> {
+        let attendees = match attendees {
+            Some(list) => {
+                let mut list = list.to_vec();
+                list.sort_by(|a, b| a.email.cmp(&b.email));
+                if store::attendees(tx, old.id)? == list {
+                    None
+                } else {
+                    Some(list)
+                }
+            }
+            None => None,
+        };
         if row == *old && attendees.is_none() {
             return view(tx, grant, old);
         }
@@ -579,9 +591,11 @@ impl Rapport {
             row.sync_pending = store::caldav_account(tx, row.agent_id)?.is_some();
             store::update(tx, &row, &batch.at)?;
         }
-        if let Some(list) = attendees {
+        if let Some(list) = &attendees {
             store::replace_attendees(tx, row.id, list)?;
         }
+        // Saved with nothing changed (the form's Save pressed again): no batch without a change in it.
+        changelog::discard_empty(tx, &batch)?;
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
         view(tx, grant, &saved)
     }
