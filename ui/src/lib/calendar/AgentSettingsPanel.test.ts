@@ -2,8 +2,8 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { agentCalendar, agentCalendars } from '../../test/calendarFixtures';
-import { apiErr, mockBackend } from '../../test/fixtures';
-import type { CaldavAccount } from '../types';
+import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import type { AgentCalendar, CaldavAccount } from '../types';
 import AgentSettingsPanel from './AgentSettingsPanel.svelte';
 
 function open(props: Record<string, unknown> = {}) {
@@ -115,6 +115,61 @@ describe('AgentSettingsPanel', () => {
     expect(be.agentCalendar).toHaveBeenLastCalledWith(2);
     expect(screen.queryByTestId('caldav-section')).toBeNull();
     expect(screen.getByRole('heading', { name: 'Calendar settings' })).toBeInTheDocument();
+  });
+
+  it('asks before another agent drops unsaved edits, and keeps them when the user keeps editing', async () => {
+    const be = mockBackend();
+    const { u } = open({ canPickAgent: true });
+    const email = await screen.findByTestId('agent-email');
+    await u.clear(email);
+    await u.type(email, 'ada@elsewhere.example');
+
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    expect(await screen.findByTestId('agent-switch-question')).toHaveTextContent("open Dana Editor's");
+    expect(screen.getByTestId('agent-settings-agent')).toHaveValue('1');
+    expect(be.agentCalendar).not.toHaveBeenCalledWith(2);
+    await u.click(screen.getByTestId('agent-switch-keep'));
+    expect(screen.queryByTestId('agent-switch-question')).toBeNull();
+    expect(screen.getByTestId('agent-email')).toHaveValue('ada@elsewhere.example');
+
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await u.click(await screen.findByTestId('agent-switch-discard'));
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    expect(screen.getByTestId('agent-settings-agent')).toHaveValue('2');
+  });
+
+  it('switches at once when nothing was edited', async () => {
+    mockBackend();
+    const { u } = open({ canPickAgent: true });
+    await screen.findByTestId('agent-email');
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    expect(screen.queryByTestId('agent-switch-question')).toBeNull();
+  });
+
+  it('holds the agent picker while a save runs, so its answer lands on the agent it was for', async () => {
+    const saving = deferred<AgentCalendar>();
+    const be = mockBackend({ updateAgentCalendar: () => saving.promise });
+    const { u } = open({ canPickAgent: true });
+    const email = await screen.findByTestId('agent-email');
+    await u.clear(email);
+    await u.type(email, 'ada@elsewhere.example');
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await screen.findByTestId('agent-switch-question');
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
+    expect(screen.getByTestId('agent-settings-agent')).toBeDisabled();
+    expect(screen.getByTestId('agent-switch-discard')).toBeDisabled();
+
+    saving.resolve(agentCalendar({ email: 'ada@elsewhere.example' }));
+    await waitFor(() => expect(screen.getByTestId('agent-settings-agent')).not.toBeDisabled());
+    expect(screen.getByTestId('agent-email')).toHaveValue('ada@elsewhere.example');
+    expect(screen.getByTestId('agent-settings-agent')).toHaveValue('1');
+    await u.click(screen.getByTestId('agent-switch-discard'));
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledTimes(2));
+    expect(be.updateAgentCalendar.mock.calls[1][0]).toMatchObject({ user_id: 2, email: 'dana@example.com' });
   });
 
   it('offers no agent picker to others', async () => {
