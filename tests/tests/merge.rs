@@ -225,6 +225,19 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     let own = f.core.merge_leads(&team, mine.id, &[twin.id], &[]).unwrap();
     assert_eq!(f.core.lead_merges(&team, mine.id).unwrap().len(), 1);
     f.core.unmerge(&team, own.merge_id).unwrap();
+    // A merge made wholly in another campaign is, to the team, no merge at all: the answer a batch that is no
+    // merge gets, not the survivor's id.
+    let mut other = lead("Bo", "Berg", "bo@autumn.example");
+    other.campaign = "Autumn".into();
+    let other = create(&f, &other);
+    let mut other_twin = lead("Bo", "Berg", "bo.berg@autumn.example");
+    other_twin.campaign = "Autumn".into();
+    let other_twin = create(&f, &other_twin);
+    let hidden = f.core.merge_leads(&f.admin, other.id, &[other_twin.id], &[]).unwrap();
+    let refused = f.core.unmerge(&team, hidden.merge_id).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound, "{refused}");
+    let no_merge = f.core.unmerge(&team, 999_999).unwrap_err();
+    assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
 /// A merged lead's pairs with other leads, a "not a duplicate" decision among them, come back with it on unmerge.

@@ -396,7 +396,12 @@ mod operations {
                 let Some(survivor_id) = archived.first().map(|a| a.survivor_id) else {
                     return Err(Error::NotFound { entity: "merge", id: merge_id.to_string() });
                 };
-                let survivor = visible_lead(tx, &grant, survivor_id)?;
+                // A merge of leads out of the reader's reach is no merge they know of: the same answer as a
+                // batch that is no merge (naming the survivor said both that it is one and whose).
+                let survivor = visible_lead(tx, &grant, survivor_id).map_err(|e| match e {
+                    Error::NotFound { .. } => Error::NotFound { entity: "merge", id: merge_id.to_string() },
+                    other => other,
+                })?;
                 crate::duplicates::may_decide(&grant, &[&survivor])?;
                 // Taking it back would hand over every field of the leads it brings back.
                 let scope = grant.lead_scope();
