@@ -760,6 +760,36 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
 }
 
+/// The clash note an import stores does not name an appointment of a lead a later reader may not see: an
+/// Administrator's import wrote "overlaps “Secret renewal with Bo”", shown to the Spring agent who opens the
+/// invite, in its occurrences and in its history.
+#[test]
+fn a_stored_clash_note_names_no_appointment_of_a_hidden_lead() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let agent = dana.user_id().unwrap();
+    let mut bo = lead("Bo", "Berg", "bo@secret.example");
+    bo.campaign = "Autumn".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let mut secret = booking(agent, "Secret renewal with Bo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
+    secret.lead_id = Some(bo.id);
+    f.core.book_appointment(&f.admin, &secret).unwrap();
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:overlap-1\r\n\
+DTSTAMP:20261120T000000Z\r\nDTSTART:20261203T093000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Team sync\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let report = f.core.import_ics(&f.admin, &[ics("sync.ics", invite)], Some(agent)).unwrap();
+    let id = report[0].appointment_ids[0];
+    let note = f.core.appointment(&dana, id).unwrap().clash.unwrap_or_default();
+    assert!(note.contains("overlaps another appointment"), "the clash is still said: {note}");
+    let shown = format!(
+        "{:?}{:?}{:?}",
+        f.core.appointment(&dana, id).unwrap(),
+        f.core.occurrences(&dana, &[agent], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap(),
+        report
+    );
+    assert!(!shown.contains("Secret"), "{shown}");
+}
+
 /// An appointment saved with nothing changed (Save pressed again) writes nothing: it left an empty change batch
 /// and rewrote its attendees.
 #[test]

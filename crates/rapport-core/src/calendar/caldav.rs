@@ -331,7 +331,7 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let agent = super::agents::load(tx, user)?;
-            let mut busy = BusyIndex::of_agent(tx, &grant, user, tz, (now, now + Duration::days(PULL_AHEAD_DAYS)))?;
+            let mut busy = BusyIndex::for_notes(tx, user, tz, (now, now + Duration::days(PULL_AHEAD_DAYS)))?;
             let batch = self.begin_batch(tx, &grant, &origin)?;
             let mut cx = Upsert {
                 grant: &grant,

@@ -64,10 +64,32 @@ pub(crate) struct BusyIndex {
 }
 
 impl BusyIndex {
-    /// The agent's busy times in `window`, named as the reader may see them.
+    /// The agent's busy times in `window`, named as the reader may see them (for a refusal said to them now).
     pub(crate) fn of_agent(
         conn: &rusqlite::Connection,
         grant: &Grant,
+        agent_id: i64,
+        tz: Tz,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Self> {
+        Self::named(conn, Some(grant), agent_id, tz, window)
+    }
+
+    /// The agent's busy times in `window`, named as every reader of the calendar may see them: the clash notes
+    /// an import stores are shown to whoever opens the appointment later, not only to the importer, so an
+    /// appointment with a lead (of a campaign a later reader may not see) is not named.
+    pub(crate) fn for_notes(
+        conn: &rusqlite::Connection,
+        agent_id: i64,
+        tz: Tz,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Self> {
+        Self::named(conn, None, agent_id, tz, window)
+    }
+
+    fn named(
+        conn: &rusqlite::Connection,
+        grant: Option<&Grant>,
         agent_id: i64,
         tz: Tz,
         window: (DateTime<Utc>, DateTime<Utc>),
@@ -79,13 +101,16 @@ impl BusyIndex {
             let visible_here = match shown.get(&b.appointment_id) {
                 Some(v) => *v,
                 None => {
-                    let v = visible(conn, grant, b.lead_id)?;
+                    let v = match grant {
+                        Some(grant) => visible(conn, grant, b.lead_id)?,
+                        None => b.lead_id.is_none(),
+                    };
                     shown.insert(b.appointment_id, v);
                     v
                 }
             };
-            let title = if visible_here { b.title.clone() } else { "another appointment".into() };
-            busy.add(b.start, b.end, &b.uid, format!("“{title}”"));
+            let name = if visible_here { format!("“{}”", b.title) } else { "another appointment".into() };
+            busy.add(b.start, b.end, &b.uid, name);
         }
         Ok(busy)
     }
@@ -152,7 +177,7 @@ impl Rapport {
             let agent = super::agents::load(tx, agent_id)?;
             let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let horizon = (now, now + Duration::days(CLASH_HORIZON_DAYS));
-            let mut busy = BusyIndex::of_agent(tx, &grant, agent_id, tz, horizon)?;
+            let mut busy = BusyIndex::for_notes(tx, agent_id, tz, horizon)?;
             let batch = self.begin_batch(tx, &grant, &origin)?;
             let mut wrote = false;
 
@@ -418,7 +443,10 @@ impl Rapport {
             }
         }
         for (s, e, _) in &occurrences {
-            cx.busy.add(*s, *e, &event.uid, format!("“{}” (same file)", row.title));
+            // Named in the notes of the file's other events only when no lead makes it a campaign's.
+            let name =
+                if row.lead_id.is_none() { format!("“{}”", row.title) } else { "another appointment".into() };
+            cx.busy.add(*s, *e, &event.uid, format!("{name} (same file)"));
         }
 
         match existing {
