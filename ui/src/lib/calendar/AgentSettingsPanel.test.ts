@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { agentCalendar, agentCalendars } from '../../test/calendarFixtures';
@@ -170,6 +170,26 @@ describe('AgentSettingsPanel', () => {
     await u.click(screen.getByTestId('agent-settings-save'));
     await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledTimes(2));
     expect(be.updateAgentCalendar.mock.calls[1][0]).toMatchObject({ user_id: 2, email: 'dana@example.com' });
+  });
+
+  it('stays open while it saves: Escape or the backdrop do not lose a refusal', async () => {
+    const saving = deferred<AgentCalendar>();
+    const be = mockBackend({ updateAgentCalendar: () => saving.promise });
+    const { onclose, u } = open();
+    await screen.findByTestId('agent-email');
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
+
+    const dialog = screen.getByTestId('agent-settings');
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    fireEvent.pointerDown(dialog);
+    fireEvent.click(dialog);
+    expect(onclose).not.toHaveBeenCalled();
+    saving.reject(
+      apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'weight', message: 'must be between 1 and 1000' }] }),
+    );
+    expect(await screen.findByTestId('error-weight')).toHaveTextContent('Weight must be between 1 and 1000');
+    expect(onclose).not.toHaveBeenCalled();
   });
 
   it('offers no agent picker to others', async () => {

@@ -1,9 +1,10 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { mockBackend, sessionFor } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { captureSource } from '../../test/importFixtures';
 import type { Backend } from '../api';
+import type { NewCaptureSource } from '../types';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import Settings from '../settings/Settings.svelte';
@@ -185,6 +186,26 @@ describe('Settings › Capture API', () => {
     await u.click(within(row).getByTestId('capture-copy-token'));
     await waitFor(() => expect(be.captureToken).toHaveBeenCalledWith(created.source.id));
     await waitFor(async () => expect(await navigator.clipboard.readText()).toBe(created.token));
+  });
+
+  it('stays open while it creates a source: Escape or the backdrop do not lose its refusal', async () => {
+    const answer = deferred<NewCaptureSource>();
+    const { be, u } = open({ addCaptureSource: () => answer.promise });
+    await sourceRow('Website contact form');
+    await u.click(screen.getByTestId('capture-new-source'));
+    const dialog = await screen.findByTestId('capture-source-dialog');
+    await u.type(within(dialog).getByTestId('source-name'), 'Website contact form');
+    await u.click(within(dialog).getByTestId('source-create'));
+    await waitFor(() => expect(be.addCaptureSource).toHaveBeenCalledOnce());
+
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    fireEvent.pointerDown(dialog);
+    fireEvent.click(dialog);
+    expect(screen.getByTestId('capture-source-dialog')).toBeInTheDocument();
+    answer.reject(
+      apiErr({ code: 'validation', message: 'invalid', fields: [{ field: 'name', message: 'is taken by another source' }] }),
+    );
+    expect(await within(dialog).findByTestId('error-name')).toHaveTextContent('Is taken by another source');
   });
 
   it('revokes a source only after asking', async () => {
