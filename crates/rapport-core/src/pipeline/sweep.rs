@@ -155,9 +155,14 @@ impl Rapport {
         let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
         if dry_run {
             self.db.read(|conn| {
+                // Read again: a lead moved to a campaign out of the reader's reach since the plan is not named.
+                let scope = Self::grant(conn, actor, permission)?.lead_scope();
                 let rules = crate::leads::api::Rules::load(conn)?;
                 for p in &planned {
                     let Some(lead) = leads::get(conn, p.stale.id)? else { continue };
+                    if !scope.allows_campaign(&lead.campaign) {
+                        continue;
+                    }
                     // As the sweep will: under the policy, the lead keeping its owner (even one deactivated).
                     let owner = lead.owner.as_ref().map(|o| o.id);
                     let after = rules.validate(conn, &moved(&lead, p), &policy.lead_scope(), owner);
@@ -173,55 +178,77 @@ impl Rapport {
                 Ok::<_, Error>(())
             })?;
         } else {
-            for chunk in planned.chunks(CHUNK) {
-                let moves = self.db.write(|tx| {
-                    let mut out = Vec::with_capacity(chunk.len());
-                    for p in chunk {
-                        let Some(lead) = leads::get(tx, p.stale.id)? else { continue };
-                        // Moved or worked on since the plan was made: no longer this policy's to move.
-                        let since = stagnation::inactive_since(tx, lead.id)?;
-                        if lead.stage != p.from || since.as_deref() != Some(p.stale.inactive_since.as_str()) {
-                            continue;
-                        }
-                        let origin = Origin {
-                            reason: ChangeReason::Policy,
-                            source_ref: format!(
-                                "stagnation policy of {}: inactive more than {} business days",
-                                p.from, p.policy.after_days
-                            ),
-                        };
-                        let at = self.now();
-                        let input = moved(&lead, p);
-                        let result =
-                            self.write_update(tx, &policy, lead.clone(), &input, Passage::Checked, &mut || {
-                                self.begin_batch(tx, &policy, &origin)
-                            });
-                        let refused = match result {
-                            Ok(_) => {
-                                if let Some(owner) = lead.owner.as_ref().map(|o| o.id) {
-                                    let label = config::stage(tx, &p.policy.target)?
-                                        .map_or_else(|| p.policy.target.clone(), |s| s.label);
-                                    let message = format!(
-                                        "{} moved to {label}: inactive more than {} business days",
-                                        lead.display_name(),
-                                        p.policy.after_days
-                                    );
-                                    stagnation::notify(tx, owner, lead.id, &message, &at)?;
-                                }
-                                None
-                            }
-                            Err(e) => Some(refusal_text(&e).ok_or(e)?),
-                        };
-                        out.push(describe(&lead, p, (&calendar, &days), today, refused));
-                    }
-                    Ok::<_, Error>(out)
-                })?;
-                report.moves.extend(moves);
-            }
+            report.moves = self.apply_planned(actor, &planned, (&calendar, &days), today)?;
         }
         report.refused = report.moves.iter().filter(|m| m.refused.is_some()).count() as u32;
         report.moved = report.moves.len() as u32 - report.refused;
         Ok(report)
+    }
+
+    /// Moves the `planned` leads, a chunk per transaction. Each chunk asks again for the right to sweep (an
+    /// Administrator demoted or deactivated meanwhile stops it) and takes only the leads still as planned: in the
+    /// stage, not worked on since, inside the actor's campaigns, under the same policy (one removed or changed
+    /// meanwhile is no longer the one the plan applied).
+    fn apply_planned(
+        &self,
+        actor: &Actor,
+        planned: &[Planned],
+        (calendar, days): (&stagnation::BusinessCalendar, &Days),
+        today: NaiveDate,
+    ) -> Result<Vec<SweepMove>> {
+        let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
+        let mut out = Vec::with_capacity(planned.len());
+        for chunk in planned.chunks(CHUNK) {
+            let moves = self.db.write(|tx| {
+                let scope = Self::grant(tx, actor, Permission::ManageSettings)?.lead_scope();
+                let mut out = Vec::with_capacity(chunk.len());
+                for p in chunk {
+                    let Some(lead) = leads::get(tx, p.stale.id)? else { continue };
+                    // Moved or worked on since the plan was made: no longer this policy's to move.
+                    let since = stagnation::inactive_since(tx, lead.id)?;
+                    if lead.stage != p.from || since.as_deref() != Some(p.stale.inactive_since.as_str()) {
+                        continue;
+                    }
+                    if !scope.allows_campaign(&lead.campaign)
+                        || stagnation::policy_of(tx, &p.from)?.as_ref() != Some(&p.policy)
+                    {
+                        continue;
+                    }
+                    let origin = Origin {
+                        reason: ChangeReason::Policy,
+                        source_ref: format!(
+                            "stagnation policy of {}: inactive more than {} business days",
+                            p.from, p.policy.after_days
+                        ),
+                    };
+                    let at = self.now();
+                    let input = moved(&lead, p);
+                    let result = self.write_update(tx, &policy, lead.clone(), &input, Passage::Checked, &mut || {
+                        self.begin_batch(tx, &policy, &origin)
+                    });
+                    let refused = match result {
+                        Ok(_) => {
+                            if let Some(owner) = lead.owner.as_ref().map(|o| o.id) {
+                                let label = config::stage(tx, &p.policy.target)?
+                                    .map_or_else(|| p.policy.target.clone(), |s| s.label);
+                                let message = format!(
+                                    "{} moved to {label}: inactive more than {} business days",
+                                    lead.display_name(),
+                                    p.policy.after_days
+                                );
+                                stagnation::notify(tx, owner, lead.id, &message, &at)?;
+                            }
+                            None
+                        }
+                        Err(e) => Some(refusal_text(&e).ok_or(e)?),
+                    };
+                    out.push(describe(&lead, p, (&calendar, &days), today, refused));
+                }
+                Ok::<_, Error>(out)
+            })?;
+            out.extend(moves);
+        }
+        Ok(out)
     }
 
     /// The app's daily sweep: runs the policy as the system once per business day (in the business calendar's
@@ -417,5 +444,46 @@ impl Rapport {
             }
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::core_with_admin;
+
+    /// A sweep applies the plan it made only while it still holds: a policy removed or changed between the plan
+    /// and a chunk's write (an Administrator saving the stage meanwhile) moves nothing.
+    #[test]
+    fn a_policy_removed_after_the_plan_moves_no_lead() {
+        let (_dir, core, admin) = core_with_admin();
+        let input = crate::leads::LeadInput {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            emails: vec!["ann@lee.io".into()],
+            ..Default::default()
+        };
+        core.create_lead(&admin, &input, &Origin::manual()).unwrap();
+        core.bench_backdate_new_leads(&admin, 10).unwrap();
+        let (planned, calendar, today) = core
+            .db
+            .read(|conn| {
+                let grant = Rapport::grant(conn, &admin, Permission::ManageSettings)?;
+                let calendar = stagnation::calendar(conn)?;
+                let today = calendar.day_of(core.now_utc());
+                Ok::<_, Error>((plan(conn, today, &grant)?, calendar, today))
+            })
+            .unwrap();
+        assert_eq!(planned.len(), 1, "the New lead has been quiet for two months");
+        let days = Days::of(&calendar);
+        let mut changed = planned[0].policy.clone();
+        changed.after_days += 100;
+        core.set_stagnation_policy(&admin, "new", Some(&changed)).unwrap();
+        assert!(core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap().is_empty());
+        core.set_stagnation_policy(&admin, "new", None).unwrap();
+        assert!(core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap().is_empty());
+        core.set_stagnation_policy(&admin, "new", Some(&planned[0].policy)).unwrap();
+        let moved = core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap();
+        assert_eq!(moved.len(), 1, "the plan's own policy back: it holds again");
     }
 }
