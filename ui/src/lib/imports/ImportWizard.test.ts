@@ -341,6 +341,76 @@ describe('Import wizard', () => {
     expect(within(step).getByTestId('report-undo')).toBeEnabled();
   });
 
+  it('shows the report\'s batch partly undone once an undo started from the history was stopped', async () => {
+    const undoEnded = deferred<UndoReport>();
+    let report!: (p: RunProgress) => void;
+    const done = importBatch({ id: 7, file_name: 'messe.csv', status: 'completed', rows_done: 500 });
+    const partly = { ...done, status: 'interrupted' as const, undo: { removed: 250, reverted: 0, kept: [], kept_count: 0 } };
+    let history: ImportBatch[] = [];
+    const { be, u } = open({
+      importStart: async () => {
+        history = [done];
+        return done;
+      },
+      importHistory: async () => history,
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return undoEnded.promise;
+      },
+      importCancel: vi.fn(async () => {
+        history = [partly];
+        undoEnded.reject(apiErr({ code: 'cancelled', message: 'cancelled' }));
+        return true;
+      }),
+      importBatch: async () => partly,
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    const step = await screen.findByTestId('import-report-step');
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1));
+    await u.click(within(screen.getByTestId('history-row')).getByTestId('history-undo'));
+    await u.click(await screen.findByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 7, phase: 'undoing', rows_done: 1, rows_total: 2 }));
+    await u.click(await screen.findByTestId('undo-stop'));
+    await screen.findByTestId('undo-stopped');
+    await waitFor(() =>
+      expect(within(step).getByTestId('report-headline')).toHaveTextContent(
+        'The undo of messe.csv was stopped: undo it again to finish.',
+      ),
+    );
+    expect(be.importBatch).toHaveBeenCalledWith(7);
+    expect(within(step).getByTestId('report-status')).toHaveTextContent('Undo stopped');
+    expect(within(step).queryByTestId('report-resume')).toBeNull();
+  });
+
+  it('shows the report\'s batch as it stands once a resume started from the history failed part-way', async () => {
+    const cancelled = importBatch({ id: 7, file_name: 'messe.csv', status: 'cancelled', rows_done: 200, rows_total: 500 });
+    const further = { ...cancelled, status: 'failed' as const, rows_done: 350, error: 'disk full' };
+    let history: ImportBatch[] = [];
+    const { be, u } = open({
+      importStart: async () => {
+        history = [cancelled];
+        return cancelled;
+      },
+      importHistory: async () => history,
+      importResume: async () => {
+        history = [further];
+        throw apiErr({ code: 'internal', message: 'disk full' });
+      },
+      importBatch: async () => further,
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    const step = await screen.findByTestId('import-report-step');
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1));
+    await u.click(within(screen.getByTestId('history-row')).getByTestId('history-resume'));
+    await waitFor(() =>
+      expect(within(step).getByTestId('report-headline')).toHaveTextContent('The import of messe.csv failed after 350 rows.'),
+    );
+    expect(be.importBatch).toHaveBeenCalledWith(7);
+    expect(within(step).getByTestId('report-error')).toHaveTextContent('Disk full');
+  });
+
   it('says one row as one row in the toast of a run that ended while away', async () => {
     const ended = deferred<ImportBatch>();
     const { u, view } = open({ importStart: () => ended.promise });
