@@ -1148,6 +1148,36 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
     assert!(!err.to_string().contains(&bo.id.to_string()), "{err}");
 }
 
+/// The organizer's update imported by a rep who cannot see one attendee's lead (another campaign's) keeps that
+/// attendee linked to it, as an Administrator's import linked them: the update cut the link, unlogged, and
+/// listed the lead's address as an unknown attendee to create again.
+#[test]
+fn an_update_imported_by_a_rep_keeps_an_attendee_linked_to_a_lead_they_cannot_see() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let mut ann = lead("Ann", "Lee", "ann@lee.io");
+    ann.campaign = "Spring".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let mut bo = lead("Bo", "Ray", "bo@ray.io");
+    bo.campaign = "Autumn".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
+SEQUENCE:0\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\n\
+SUMMARY:Joint call\r\nATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let report = f.core.import_ics(&f.admin, &[ics("joint.ics", invite)], sam.user_id()).unwrap().remove(0);
+    let id = report.appointment_ids[0];
+    let moved = invite.replace("SEQUENCE:0", "SEQUENCE:1").replace("DTSTART:20261210T09", "DTSTART:20261210T08");
+    let update = f.core.import_ics(&sam, &[ics("joint-moved.ics", &moved)], None).unwrap().remove(0);
+    assert_eq!(update.updated, 1, "{update:?}");
+    assert!(update.unknown_attendees.is_empty(), "{update:?}");
+    let seen = f.core.appointment(&f.admin, id).unwrap();
+    assert_eq!(seen.start, "2026-12-10T08:00:00Z");
+    let leads: Vec<Option<i64>> = seen.attendees.iter().map(|a| a.lead_id).collect();
+    assert_eq!(leads, vec![Some(ann.id), Some(bo.id)]);
+    let shown = f.core.appointment(&sam, id).unwrap();
+    assert!(shown.attendees.iter().all(|a| a.lead_id != Some(bo.id)), "still not shown to the rep: {shown:?}");
+}
+
 /// A rep marks an imported invite tentative and adds notes twice; the organizer then moves the meeting (their
 /// SEQUENCE 1).
 /// The move is taken: the rep's own changes do not number the organizer's versions.

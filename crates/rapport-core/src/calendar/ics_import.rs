@@ -378,7 +378,10 @@ impl Rapport {
             return Ok((existing_id_of(&existing), false));
         }
         let status = status_of(&event, cancel);
-        let (attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
+        let (mut attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
+        if let Some(old) = &existing {
+            keep_hidden_links(tx, grant, old.id, &mut attendees)?;
+        }
         let mut row = AppointmentRow {
             id: existing.as_ref().map_or(0, |r| r.id),
             uid: event.uid.clone(),
@@ -566,4 +569,21 @@ fn declined_by(event: &Event, agent_email: &str) -> bool {
             p.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("DECLINED"))
                 && crate::leads::normalize_email(&p.email).is_ok_and(|e| e.eq_ignore_ascii_case(agent_email))
         })
+}
+
+/// An attendee the importer cannot link (their lead is of a campaign out of the importer's reach) keeps the link
+/// an earlier import, by someone who could see the lead, gave them: an organizer's update brought in by a
+/// teammate must not cut another campaign's lead from the meeting (nor make them an "unknown attendee" to be
+/// created again as a Draft).
+fn keep_hidden_links(tx: &Transaction<'_>, grant: &Grant, appointment: i64, attendees: &mut [Attendee]) -> Result<()> {
+    let stored = store::attendees(tx, appointment)?;
+    for a in attendees.iter_mut().filter(|a| a.lead_id.is_none()) {
+        let linked = stored.iter().find(|s| s.email.eq_ignore_ascii_case(&a.email)).and_then(|s| s.lead_id);
+        if let Some(lead) = linked {
+            if !visible(tx, grant, Some(lead))? {
+                a.lead_id = Some(lead);
+            }
+        }
+    }
+    Ok(())
 }
