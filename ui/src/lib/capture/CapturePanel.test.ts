@@ -53,6 +53,19 @@ describe('Settings › Capture API', () => {
     expect(nav.view).toEqual({ name: 'settings' });
   });
 
+  it('asks before leaving an origin typed but not yet added, as its Save button counts it', async () => {
+    const { u } = open();
+    await screen.findByTestId('capture-status');
+    nav.go({ name: 'settings' });
+    await u.type(screen.getByTestId('capture-origin-input'), 'https://www.example.com');
+    expect(screen.getByTestId('capture-save')).toBeEnabled();
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the capture settings');
+    expect(nav.view).toEqual({ name: 'settings' });
+    await u.click(screen.getByTestId('confirm-discard-settings-keep'));
+    expect(screen.getByTestId('capture-origin-input')).toHaveValue('https://www.example.com');
+  });
+
   it('turns the API on with its port, network access and allowed origins, and shows where it runs', async () => {
     const { be, u } = open();
     const status = await screen.findByTestId('capture-status');

@@ -3,9 +3,32 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockBackend } from '../../test/fixtures';
 import { apiError, BackendError } from '../api';
+import { nav } from '../nav.svelte';
 import DuplicateTiersPanel from './DuplicateTiersPanel.svelte';
 
 describe('Duplicate tiers in Settings', () => {
+  it('asks before leaving changed tiers, and leaves unasked once they are saved', async () => {
+    mockBackend({ getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }) });
+    render(DuplicateTiersPanel);
+    const u = userEvent.setup();
+    const review = (await screen.findByTestId('tier-review')) as HTMLInputElement;
+    await waitFor(() => expect(review.value).toBe('50'));
+    nav.go({ name: 'settings' });
+    await u.clear(review);
+    await u.type(review, '80');
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent(
+      'Discard your changes to the duplicate tiers?',
+    );
+    expect(nav.view).toEqual({ name: 'settings' });
+    await u.click(screen.getByTestId('confirm-discard-settings-keep'));
+    expect(review.value).toBe('80');
+    await u.click(screen.getByTestId('tiers-save'));
+    await waitFor(() => expect(screen.getByTestId('tiers-save')).toBeDisabled());
+    nav.go({ name: 'leads' });
+    expect(nav.view).toEqual({ name: 'leads' });
+  });
+
   it('shows the tiers as percentages and saves what the administrator types as probabilities', async () => {
     const be = mockBackend({ getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }) });
     render(DuplicateTiersPanel);

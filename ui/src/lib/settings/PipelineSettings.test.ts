@@ -300,6 +300,20 @@ describe('Settings › Pipeline', () => {
     expect(nav.view).toEqual({ name: 'leads' });
   });
 
+  it('asks before leaving a holiday date picked but not yet added, as its Save button counts it', async () => {
+    const { u } = open({ businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }) });
+    const cal = within(await screen.findByTestId('business-calendar'));
+    await waitFor(() => expect(cal.getByTestId('workday-1')).toBeChecked());
+    nav.go({ name: 'settings' });
+    await fireEvent.input(cal.getByTestId('holiday-date'), { target: { value: '2026-12-25' } });
+    expect(cal.getByTestId('calendar-save')).toBeEnabled();
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the business calendar');
+    expect(nav.view).toEqual({ name: 'settings' });
+    await u.click(screen.getByTestId('confirm-discard-settings-keep'));
+    expect(cal.getByTestId('holiday-date')).toHaveValue('2026-12-25');
+  });
+
   it('asks before leaving approval rules with unsaved changes', async () => {
     const { u } = open();
     const rules = within(await screen.findByTestId('approval-rules'));
