@@ -760,6 +760,31 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
 }
 
+/// An agent saving their calendar settings from a form opened before an Administrator changed their weight
+/// and territories keeps the Administrator's: only what the form changed is written. The same setting changed
+/// on both sides is a conflict, not silently taken.
+#[test]
+fn an_agent_s_save_keeps_settings_an_administrator_changed_since_the_form_was_read() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let seen = f.core.agent_calendar(&dana, id).unwrap();
+    let mut by_admin = seen.clone();
+    by_admin.weight = 300;
+    by_admin.territories = vec!["DE".into()];
+    f.core.update_agent_calendar(&f.admin, by_admin).unwrap();
+    let mut form = seen.clone();
+    form.buffer_minutes = 15;
+    let saved = f.core.update_agent_calendar_as_seen(&dana, Some(seen.clone()), form.clone()).unwrap();
+    assert_eq!((saved.buffer_minutes, saved.weight, saved.territories.clone()), (15, 300, vec!["DE".to_string()]));
+    let mut clashing = seen.clone();
+    clashing.weight = 50;
+    let before = f.dump();
+    let err = f.core.update_agent_calendar_as_seen(&dana, Some(seen), clashing).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before);
+}
+
 /// The clash note an import stores does not name an appointment of a lead a later reader may not see: an
 /// Administrator's import wrote "overlaps “Secret renewal with Bo”", shown to the Spring agent who opens the
 /// invite, in its occurrences and in its history.

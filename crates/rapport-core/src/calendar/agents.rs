@@ -127,6 +127,34 @@ fn j<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// The settings as stored (`now`) with those a form changed from what it read (`seen`) taken from `edited`;
+/// a setting changed both in the form and in the store since is a conflict.
+fn edits_over(now: &AgentCalendar, seen: &AgentCalendar, edited: &AgentCalendar) -> Result<AgentCalendar> {
+    let mut out = now.clone();
+    let (now_v, seen_v, edited_v) = (field_values(now), field_values(seen), field_values(edited));
+    for ((field, n), ((_, s), (_, e))) in now_v.iter().zip(seen_v.iter().zip(&edited_v)) {
+        if e == s {
+            continue;
+        }
+        if n != s && n != e {
+            return Err(Error::Conflict { entity: "agent calendar" });
+        }
+        match *field {
+            "email" => out.email.clone_from(&edited.email),
+            "time_zone" => out.time_zone.clone_from(&edited.time_zone),
+            "working_hours" => out.working_hours.clone_from(&edited.working_hours),
+            "buffer_minutes" => out.buffer_minutes = edited.buffer_minutes,
+            "min_notice_minutes" => out.min_notice_minutes = edited.min_notice_minutes,
+            "expertise" => out.expertise.clone_from(&edited.expertise),
+            "territories" => out.territories.clone_from(&edited.territories),
+            "weight" => out.weight = edited.weight,
+            "reminder_minutes" => out.reminder_minutes.clone_from(&edited.reminder_minutes),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 fn field_values(c: &AgentCalendar) -> Vec<(&'static str, String)> {
     vec![
         ("email", c.email.clone()),
@@ -178,11 +206,32 @@ impl Rapport {
     }
 
     pub fn update_agent_calendar(&self, actor: &Actor, input: AgentCalendar) -> Result<AgentCalendar> {
-        let new = normalize(input)?;
+        self.update_agent_calendar_as_seen(actor, None, input)
+    }
+
+    /// [`Rapport::update_agent_calendar`] from a form that read the settings as `seen`: only the settings the
+    /// form changed are written, so an agent saving their buffer keeps the weight and territories an
+    /// Administrator set meanwhile (they were saved back over them, logged as the agent's change). A setting
+    /// both changed is refused as a conflict.
+    pub fn update_agent_calendar_as_seen(
+        &self,
+        actor: &Actor,
+        seen: Option<AgentCalendar>,
+        input: AgentCalendar,
+    ) -> Result<AgentCalendar> {
+        let input = normalize(input)?;
+        let seen = seen.map(normalize).transpose()?;
+        if seen.as_ref().is_some_and(|s| s.user_id != input.user_id) {
+            return Err(ValidationErrors::one("user_id", "the settings read were another agent's").into());
+        }
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-            may_manage(&grant, new.user_id)?;
-            let old = load(tx, new.user_id)?;
+            may_manage(&grant, input.user_id)?;
+            let old = load(tx, input.user_id)?;
+            let new = match &seen {
+                Some(seen) => edits_over(&old, seen, &input)?,
+                None => input.clone(),
+            };
             let changes: Vec<_> = field_values(&old)
                 .into_iter()
                 .zip(field_values(&new))
