@@ -461,6 +461,28 @@ fn an_undos_kept_leads_are_named_within_the_readers_campaigns() {
     assert!(ann_why.contains("campaign outside yours"), "not told it was deleted: {ann_why}");
 }
 
+/// The reason an Administrator's undo kept a lead (who changed which field, when) is not shown to a reader for
+/// whom that lead is now outside their campaigns: they are told only that it is.
+#[test]
+fn an_undos_reason_for_a_lead_outside_the_readers_campaigns_tells_nothing_of_it() {
+    let f = fixture();
+    let path = write(&f, "spring.csv", b"first_name,last_name,email,campaign\nAnn,Lee,ann@lee.io,Spring\n");
+    let plan = suggested_plan(&f, &path, None);
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let b = f.core.start_import(&sam, &path, "spring.csv", &plan, &mut |_| {}).unwrap();
+    let lead = find(&f, "ann@");
+    let mut input = lead.to_input();
+    (input.job_title, input.campaign) = ("Secret buyer".into(), "Autumn".into());
+    f.core.update_lead(&f.admin, lead.id, lead.version, &input, &Origin::manual()).unwrap();
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    let admins_why = report.kept[0].reason.clone();
+    let seen = f.core.import_batch(&sam, b.id).unwrap().undo.unwrap();
+    assert_eq!((seen.kept[0].lead_id, seen.kept[0].name.clone()), (lead.id, None));
+    let why = &seen.kept[0].reason;
+    assert!(why.contains("campaign outside yours") && *why != admins_why, "{why} / {admins_why}");
+    assert_eq!(f.core.import_batch(&f.admin, b.id).unwrap().undo.unwrap().kept[0].reason, admins_why);
+}
+
 /// A lead the import created into which another was merged, the merge adding nothing to it: the undo keeps it,
 /// or the merged lead could never be brought back.
 #[test]

@@ -242,15 +242,21 @@ pub(crate) fn kept(
     )?;
     let rows = stmt.query_map(params![id, limit as i64], |r| {
         let campaign: Option<String> = r.get(5)?;
-        let name = match campaign {
-            Some(c) if scope.allows_campaign(&c) => Some(crate::leads::display_name(
-                &r.get::<_, String>(2)?,
-                &r.get::<_, String>(3)?,
-                &r.get::<_, String>(4)?,
-            )),
-            _ => None,
+        let (name, reason) = match campaign {
+            Some(c) if scope.allows_campaign(&c) => (
+                Some(crate::leads::display_name(
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                )),
+                r.get(1)?,
+            ),
+            None => (None, r.get(1)?),
+            // The reason was worded for whoever undid the import (who changed which field, and when): for a
+            // lead in another campaign now, a reader is told only that.
+            Some(_) => (None, "kept: it is in a campaign outside yours now".to_string()),
         };
-        Ok(UndoKept { lead_id: r.get(0)?, name, reason: r.get(1)? })
+        Ok(UndoKept { lead_id: r.get(0)?, name, reason })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
