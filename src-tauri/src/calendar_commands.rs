@@ -24,8 +24,14 @@ pub async fn agent_calendar(state: State<'_, AppState>, user_id: Id) -> Res<Agen
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_agent_calendar(state: State<'_, AppState>, calendar: AgentCalendar) -> Res<AgentCalendar> {
-    as_actor(&state, move |core, actor| core.update_agent_calendar(actor, calendar)).await
+/// `seen`: the settings as the form read them, so only what it changed is written (see the core's
+/// `update_agent_calendar_as_seen`).
+pub async fn update_agent_calendar(
+    state: State<'_, AppState>,
+    seen: AgentCalendar,
+    calendar: AgentCalendar,
+) -> Res<AgentCalendar> {
+    as_actor(&state, move |core, actor| core.update_agent_calendar_as_seen(actor, Some(seen), calendar)).await
 }
 
 #[tauri::command]

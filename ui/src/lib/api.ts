@@ -157,7 +157,8 @@ export interface Backend {
   /** Every agent's calendar settings (the agents the calendar shows and books). */
   agentCalendars(): Promise<AgentCalendar[]>;
   agentCalendar(userId: number): Promise<AgentCalendar>;
-  updateAgentCalendar(calendar: AgentCalendar): Promise<AgentCalendar>;
+  /** `seen`: the settings as the form read them; only what differs from them is written. */
+  updateAgentCalendar(seen: AgentCalendar, calendar: AgentCalendar): Promise<AgentCalendar>;
   /** Adds time off (RFC 3339 `start`..`end`) to a calendar; answers the calendar as it is now. */
   addTimeOff(userId: number, start: string, end: string, note: string): Promise<AgentCalendar>;
   removeTimeOff(userId: number, id: number): Promise<AgentCalendar>;
@@ -433,7 +434,7 @@ export const tauriBackend: Backend = {
   possibleDuplicates: (input) => unwrap(() => commands.possibleDuplicates(input)),
   agentCalendars: () => unwrap(() => commands.agentCalendars()),
   agentCalendar: (userId) => unwrap(() => commands.agentCalendar(userId)),
-  updateAgentCalendar: (calendar) => unwrap(() => commands.updateAgentCalendar(calendar)),
+  updateAgentCalendar: (seen, calendar) => unwrap(() => commands.updateAgentCalendar(seen, calendar)),
   addTimeOff: (userId, start, end, note) => unwrap(() => commands.addTimeOff(userId, start, end, note)),
   removeTimeOff: (userId, id) => unwrap(() => commands.removeTimeOff(userId, id)),
   occurrences: (agentIds, from, to) => unwrap(() => commands.occurrences(agentIds, from, to)),

@@ -50,7 +50,11 @@ export const commands = {
 	setDataSteward: (userId: Id, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("set_data_steward", { userId, steward })),
 	agentCalendars: () => typedError<AgentCalendar[], ApiError_Serialize>(__TAURI_INVOKE("agent_calendars")),
 	agentCalendar: (userId: Id) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("agent_calendar", { userId })),
-	updateAgentCalendar: (calendar: AgentCalendar) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("update_agent_calendar", { calendar })),
+	/**
+	 *  `seen`: the settings as the form read them, so only what it changed is written (see the core's
+	 *  `update_agent_calendar_as_seen`).
+	 */
+	updateAgentCalendar: (seen: AgentCalendar, calendar: AgentCalendar) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("update_agent_calendar", { seen, calendar })),
 	addTimeOff: (userId: Id, start: string, end: string, note: string) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("add_time_off", { userId, start, end, note })),
 	removeTimeOff: (userId: Id, id: Id) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("remove_time_off", { userId, id })),
 	occurrences: (agentIds: Id[], from: string, to: string) => typedError<Occurrence_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("occurrences", { agentIds, from, to })),

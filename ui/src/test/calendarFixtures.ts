@@ -148,7 +148,7 @@ export function calendarMock(): CalendarMethods {
     agentCalendars: async () => agentCalendars(),
     agentCalendar: async (userId) =>
       agentCalendars().find((c) => c.user_id === userId) ?? agentCalendar({ user_id: userId }),
-    updateAgentCalendar: async (c) => c,
+    updateAgentCalendar: async (_seen, c) => c,
     addTimeOff: async (userId, start, end, note) =>
       agentCalendar({ user_id: userId, time_off: [{ id: 1, start, end, note }] }),
     removeTimeOff: async (userId) => agentCalendar({ user_id: userId, time_off: [] }),

@@ -45,7 +45,9 @@ describe('AgentSettingsPanel', () => {
     await u.click(screen.getByTestId('agent-settings-save'));
 
     await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
-    const saved = be.updateAgentCalendar.mock.calls[0][0];
+    const [seen, saved] = be.updateAgentCalendar.mock.calls[0];
+    // The settings as read go along, so the backend writes only what the form changed.
+    expect(seen).toEqual(agentCalendar());
     expect(saved.user_id).toBe(1);
     expect(saved.working_hours).toEqual([
       { weekday: 0, start: '10:30', end: '17:00' },
@@ -169,6 +171,7 @@ describe('AgentSettingsPanel', () => {
     await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
     await u.click(screen.getByTestId('agent-settings-save'));
     await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledTimes(2));
+    expect(be.updateAgentCalendar.mock.calls[1][1]).toMatchObject({ user_id: 2, email: 'dana@example.com' });
     expect(be.updateAgentCalendar.mock.calls[1][0]).toMatchObject({ user_id: 2, email: 'dana@example.com' });
   });
 
