@@ -445,6 +445,65 @@ describe('Pipeline board', () => {
     expect(cardIds('new')).not.toContain(11);
   });
 
+  it('keeps a move when a read of the board begun during it lands after it: the board is read again', async () => {
+    const answer = deferred<SavedLead>();
+    const during = deferred<Board>();
+    let reads = 0;
+    let annMoved = false;
+    // The backend's board: Ann in Engagement once her move is saved.
+    const stored = (): Board => {
+      const b = sampleBoard();
+      if (!annMoved) return b;
+      const ann = b.columns.flatMap((c) => c.cards).find((c) => c.id === 11)!;
+      for (const c of b.columns) c.cards = c.cards.filter((x) => x.id !== 11);
+      b.columns.find((c) => c.stage.key === 'engagement')!.cards.push({ ...ann, version: 3 });
+      return b;
+    };
+    const { be, u } = setup('editor', {
+      pipelineBoard: async () => (++reads === 2 ? during.promise : stored()),
+      moveLead: () => answer.promise,
+    });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    // Refresh (as a filter change or an import's end would) while the move is on its way.
+    await u.click(screen.getByTestId('board-refresh'));
+    await waitFor(() => expect(be.pipelineBoard).toHaveBeenCalledTimes(2));
+    annMoved = true;
+    answer.resolve(savedLead(lead({ id: 11, version: 3, first_name: 'Ann', last_name: 'Lee', stage: 'engagement' })));
+    // The read was taken before the move was saved: Ann where she was.
+    during.resolve(sampleBoard());
+    await waitFor(() => expect(be.pipelineBoard).toHaveBeenCalledTimes(3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cardIds('engagement')).toEqual([11]);
+    expect(cardIds('new')).not.toContain(11);
+  });
+
+  it('does not show a read that lands while a move is on its way, and reads again once it is done', async () => {
+    const answer = deferred<SavedLead>();
+    let annMoved = false;
+    const stored = (): Board => {
+      const b = sampleBoard();
+      if (!annMoved) return b;
+      const ann = b.columns.flatMap((c) => c.cards).find((c) => c.id === 11)!;
+      for (const c of b.columns) c.cards = c.cards.filter((x) => x.id !== 11);
+      b.columns.find((c) => c.stage.key === 'engagement')!.cards.push({ ...ann, version: 3 });
+      return b;
+    };
+    const { be, u } = setup('editor', { pipelineBoard: async () => stored(), moveLead: () => answer.promise });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    await u.click(screen.getByTestId('board-refresh'));
+    await waitFor(() => expect(be.pipelineBoard).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(cardIds('engagement')).toEqual([11]);
+    annMoved = true;
+    answer.resolve(savedLead(lead({ id: 11, version: 3, first_name: 'Ann', last_name: 'Lee', stage: 'engagement' })));
+    await waitFor(() => expect(be.pipelineBoard).toHaveBeenCalledTimes(3));
+    expect(cardIds('engagement')).toEqual([11]);
+  });
+
   it('gives the focus back to a card whose move from the keyboard was refused', async () => {
     const { u } = setup('editor', {
       moveLead: async () => {
