@@ -200,6 +200,31 @@ describe('the approval queue', () => {
     expect(be.approvalQueue).toHaveBeenCalledTimes(2);
   });
 
+  it("shows on the request that whoever asked may not approve it, and keeps it: it is not 'decided already'", async () => {
+    const { be, u } = setup({
+      decideApproval: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'status: a request is approved by another Administrator than the one who asked; you may reject it',
+          fields: [
+            {
+              field: 'status',
+              message: 'a request is approved by another Administrator than the one who asked; you may reject it',
+            },
+          ],
+        });
+      },
+    });
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));
+    await u.click(within(item(1)).getByTestId('approval-approve'));
+    expect(await within(item(1)).findByTestId('approval-error')).toHaveTextContent(
+      'Could not approve the move: A request is approved by another Administrator than the one who asked; you may reject it',
+    );
+    expect(screen.getAllByTestId('approval-item')).toHaveLength(2);
+    expect(toasts.items).toHaveLength(0);
+    expect(be.approvalQueue).toHaveBeenCalledOnce();
+  });
+
   it('says when nothing waits', async () => {
     setup({ approvalQueue: async () => [] });
     expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('Nothing waits for approval.');
