@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { activity, apiErr, lead, mockBackend, savedLead } from '../../test/fixtures';
-import type { Lead, LeadInput } from '../types';
+import { activity, apiErr, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
+import type { Activity, Lead, LeadInput } from '../types';
 import LeadForm from './LeadForm.svelte';
 
 /** The stages the form offers, as the default pipeline has them. */
@@ -234,6 +234,67 @@ describe('a save refused by the stage gate', () => {
     await u.click(within(dialog).getByTestId('activity-cancel'));
     expect(screen.queryByTestId('gate-log-dialog')).toBeNull();
     expect(screen.getByTestId('gate-log-activity-proposal')).toBeInTheDocument();
+  });
+
+  it('asks before the log dialog drops what was typed in it, on Escape as on Cancel', async () => {
+    const { be, u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
+            fields: [{ field: 'activity.proposal', message: 'is needed' }],
+          });
+        },
+      },
+      lead({ id: 42, stage: 'new' }),
+    );
+    await u.click(screen.getByTestId('save-lead'));
+    await u.click(await screen.findByTestId('gate-log-activity-proposal'));
+    const dialog = await screen.findByTestId('gate-log-dialog');
+    await u.type(within(dialog).getByTestId('activity-outcome'), 'Sent the offer by mail');
+
+    await u.keyboard('{Escape}');
+    expect(await within(dialog).findByTestId('gate-log-discard-question')).toHaveTextContent('Discard what you typed?');
+    await u.click(within(dialog).getByTestId('gate-log-keep'));
+    expect(within(dialog).queryByTestId('gate-log-discard-question')).toBeNull();
+    expect(within(dialog).getByTestId('activity-outcome')).toHaveValue('Sent the offer by mail');
+
+    await u.click(within(dialog).getByTestId('activity-cancel'));
+    await u.click(await within(dialog).findByTestId('gate-log-discard'));
+    await waitFor(() => expect(screen.queryByTestId('gate-log-dialog')).toBeNull());
+    expect(be.logActivity).not.toHaveBeenCalled();
+
+    // Opened again, it starts empty and closes unasked.
+    await u.click(screen.getByTestId('gate-log-activity-proposal'));
+    await screen.findByTestId('gate-log-dialog');
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('gate-log-dialog')).toBeNull());
+  });
+
+  it('keeps the log dialog open while its log is on its way, so a refusal is shown in it', async () => {
+    const answer = deferred<Activity>();
+    const { u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'stage_gate',
+            message: 'To enter In discussion, this lead needs: a “Proposal sent” activity',
+            fields: [{ field: 'activity.proposal', message: 'is needed' }],
+          });
+        },
+        logActivity: () => answer.promise,
+      },
+      lead({ id: 42, stage: 'new' }),
+    );
+    await u.click(screen.getByTestId('save-lead'));
+    await u.click(await screen.findByTestId('gate-log-activity-proposal'));
+    const dialog = await screen.findByTestId('gate-log-dialog');
+    await u.click(within(dialog).getByTestId('activity-submit'));
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.getByTestId('gate-log-dialog')).toBeInTheDocument();
+    answer.reject(apiErr({ code: 'validation', message: 'subject is required', fields: [{ field: 'subject', message: 'is required' }] }));
+    expect(await within(dialog).findByTestId('error-subject')).toHaveTextContent('Subject is required');
   });
 
   it('leaves the form alone on Esc while the log dialog is open, wherever the focus fell', async () => {
