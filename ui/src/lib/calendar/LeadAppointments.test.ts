@@ -162,6 +162,35 @@ describe('Appointments on the lead page', () => {
     await waitFor(() => expect(select).not.toBeDisabled());
     expect(select).toHaveValue(shown);
     expect(shown).not.toBe('cancelled');
+    // Said in the panel: a toast would sit behind it.
+    expect(within(panel).getByTestId('appointment-change-error')).toHaveTextContent(
+      'Could not change the status: Appointment 31 does not exist',
+    );
+    expect(within(panel).getByRole('alert')).toBe(within(panel).getByTestId('appointment-change-error'));
+  });
+
+  it('says a refused confirmation in the panel, and clears it with the next change', async () => {
+    let refuse = true;
+    mockBackend({
+      leadAppointments: async () => [appointment()],
+      setConfirmation: async (id, confirmation) => {
+        if (refuse) throw apiErr({ code: 'validation', message: 'the lead has no email address to confirm to' });
+        return appointment({ id, confirmation });
+      },
+    });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    const select = await within(panel).findByTestId('appointment-confirmation');
+    const other = [...(select as HTMLSelectElement).options].map((o) => o.value).find((v) => v !== (select as HTMLSelectElement).value)!;
+    await u.selectOptions(select, other);
+    expect(await within(panel).findByTestId('appointment-change-error')).toHaveTextContent(
+      'Could not change the confirmation: The lead has no email address to confirm to',
+    );
+    refuse = false;
+    await waitFor(() => expect(select).not.toBeDisabled());
+    await u.selectOptions(select, other);
+    await waitFor(() => expect(within(panel).queryByTestId('appointment-change-error')).toBeNull());
   });
 
   it('offers no booking and no status change to those who may not write', async () => {
