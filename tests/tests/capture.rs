@@ -421,3 +421,33 @@ fn a_sender_of_unknown_tokens_is_held_back_by_its_address() {
     assert_eq!(header(&held, "retry-after"), Some("60"));
     rt.block_on(running.stop());
 }
+
+/// Only requests without a valid token count against an address: a partner posting from one server at its
+/// source's rate (1,000 a minute) was held back from its 601st request, as was every source behind one local
+/// proxy.
+#[test]
+fn a_partner_posting_from_one_address_is_held_only_by_its_source_s_rate() {
+    if !keychain_available() {
+        return;
+    }
+    let f = fixture();
+    let partner = CaptureSourceInput {
+        name: "Busy partner".into(),
+        kind: CaptureSourceKind::Partner,
+        field_map: vec![],
+        rate_per_minute: 1000,
+    };
+    let token = f.core.add_capture_source(&f.admin, &OsKeychain, &partner).unwrap().token;
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let url = format!("http://{}/api/v1/leads", running.address);
+    // A body the pipeline refuses at once (nothing to make a lead of): the token and the limits are what count.
+    let requests = rapport_capture::PER_PEER_PER_MINUTE as usize + 100;
+    for i in 0..requests {
+        let a = post(&url, Some(&token), "application/json", b"{}", &[]);
+        assert_eq!(a.status, 400, "request {i}: {:?}", a.body);
+    }
+    rt.block_on(running.stop());
+}

@@ -34,9 +34,12 @@ struct AppState {
     open: Arc<AtomicBool>,
     /// One limiter per source, made with its own rate on its first request.
     limiters: RateLimits,
-    /// Requests per sending address, counted before the token is looked up: a sender of unknown tokens would
-    /// otherwise cost a database read each, without limit.
+    /// Requests with no valid token per sending address: a sender of unknown tokens would otherwise cost a
+    /// database read each, without limit. Valid requests are not counted (a partner posting from one server at
+    /// its source's rate, or every source behind one local proxy, is held by each source's own limit only).
     per_peer: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Addresses over that limit, held back until the instant given: answered before their token is looked up.
+    held: Arc<Mutex<std::collections::HashMap<IpAddr, std::time::Instant>>>,
 }
 
 /// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
@@ -99,6 +102,10 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 fn reply(r: CaptureReply) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, Json(r.body)).into_response();
+    // As every 401 says (RFC 9110): a source revoked while its request waited is refused by the core.
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     if r.replayed {
         resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
@@ -127,9 +134,41 @@ fn limiter(state: &AppState, source_id: i64, per_minute: u32) -> Arc<DefaultDire
     }
 }
 
-/// Requests one address may send a minute, whatever their tokens: above any source's own limit for a form, and
-/// a bound on the token lookups one sender can ask for.
+/// Requests without a valid token one address may send a minute before it is held back for a minute: a bound
+/// on the token lookups one sender can ask for.
 pub const PER_PEER_PER_MINUTE: u32 = 600;
+
+impl AppState {
+    /// Whether `ip` is held back now (it sent too many requests without a valid token).
+    fn is_held(&self, ip: IpAddr) -> bool {
+        let mut held = match self.held.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let now = std::time::Instant::now();
+        if held.len() > PEERS_KEPT {
+            held.retain(|_, until| *until > now);
+        }
+        held.get(&ip).is_some_and(|until| *until > now)
+    }
+
+    /// Counts a request of `ip` without a valid token; true when that takes it over the limit (it is then held
+    /// back for a minute).
+    fn failed(&self, ip: IpAddr) -> bool {
+        if self.per_peer.len() > PEERS_KEPT {
+            self.per_peer.retain_recent();
+        }
+        if self.per_peer.check_key(&ip).is_ok() {
+            return false;
+        }
+        let mut held = match self.held.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        held.insert(ip, std::time::Instant::now() + std::time::Duration::from_secs(60));
+        true
+    }
+}
 
 /// Addresses the per-address limiter keeps before it forgets the quiet ones.
 const PEERS_KEPT: usize = 10_000;
@@ -150,22 +189,23 @@ async fn create_lead(
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
     }
     // The sender's address, when the listener knows it (it does when started by `start`).
-    if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
-        if state.per_peer.len() > PEERS_KEPT {
-            state.per_peer.retain_recent();
-        }
-        if state.per_peer.check_key(&peer.ip()).is_err() {
-            tracing::info!(status = 429, "capture requests over the limit of one address");
-            return too_many("too many requests from this address; try again in a minute");
-        }
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(p)| p.ip());
+    let held_back = || {
+        tracing::info!(status = 429, "capture requests without a valid token over the limit of one address");
+        too_many("too many requests without a valid token from this address; try again in a minute")
+    };
+    if peer.is_some_and(|ip| state.is_held(ip)) {
+        return held_back();
     }
+    let refused = |message: &str| {
+        if peer.is_some_and(|ip| state.failed(ip)) {
+            return held_back();
+        }
+        json_error(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    };
     // The token is never logged: only whether one came.
     let Some(token) = bearer(&headers) else {
-        return json_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "send the source's token as \"Authorization: Bearer TOKEN\"",
-        );
+        return refused("send the source's token as \"Authorization: Bearer TOKEN\"");
     };
     let core = state.core.clone();
     let check = match tokio::task::spawn_blocking(move || core.check_capture_token(&token)).await {
@@ -174,7 +214,7 @@ async fn create_lead(
     };
     let Some(check) = check else {
         tracing::info!(status = 401, "capture request with an unknown or revoked token");
-        return json_error(StatusCode::UNAUTHORIZED, "unauthorized", "the token is not valid (unknown or revoked)");
+        return refused("the token is not valid (unknown or revoked)");
     };
     if limiter(&state, check.source_id, check.rate_per_minute).check().is_err() {
         tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
@@ -249,7 +289,7 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
     let per_minute = NonZeroU32::new(PER_PEER_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     let per_peer = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
-    let state = Arc::new(AppState { core, open, limiters, per_peer });
+    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default() });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         .fallback(not_found)

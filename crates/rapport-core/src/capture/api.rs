@@ -324,7 +324,14 @@ impl Rapport {
             Ok(f) => f,
             Err(e) => {
                 let status = if matches!(e, super::body::BodyError::MediaType(_)) { 415 } else { 400 };
-                let body = error_body("bad_body", &e.to_string(), &[]);
+                // A refusal about one field names it, as a validation error does.
+                let field = match &e {
+                    super::body::BodyError::Nested(name) | super::body::BodyError::NotUtf8(name) => {
+                        vec![FieldError::new(name.clone(), e.to_string())]
+                    }
+                    _ => Vec::new(),
+                };
+                let body = error_body("bad_body", &e.to_string(), &field);
                 return self.record_reply(&source, &body_hash, status, "rejected", body);
             }
         };
@@ -459,10 +466,11 @@ fn received(submission_id: i64) -> serde_json::Value {
     serde_json::json!({ "status": "received", "submission_id": submission_id })
 }
 
-/// What identifies a request's body for its idempotency key: its media type and its bytes.
+/// What identifies a request's body for its idempotency key: how it is read (its media type, and a form's
+/// charset) and its bytes.
 fn body_hash(content_type: Option<&str>, body: &[u8]) -> String {
     let mut h = Sha256::new();
-    h.update(content_type.unwrap_or("").trim().to_ascii_lowercase().as_bytes());
+    h.update(super::body::reading_of(content_type).as_bytes());
     h.update([0]);
     h.update(body);
     format!("{:x}", h.finalize())
@@ -505,12 +513,31 @@ const ONLY_WHEN_MAPPED: [&str; 8] =
 /// refused, naming the field, rather than joined into one value or all but one kept unseen. Values left empty
 /// (a form's second box of that name) do not count.
 fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]) -> Vec<FieldError> {
+    let target_of = |name: &str| mapping.iter().find(|m| m.column == name).map(|m| m.target.as_str());
     let mut errors: Vec<FieldError> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (name, _) in fields {
-        let Some(m) = mapping.iter().find(|m| &m.column == name) else { continue };
-        let sent = fields.iter().filter(|(n, v)| n == name && !v.trim().is_empty()).count();
-        if sent > 1 && single_valued(&m.target) && !errors.iter().any(|e| &e.field == name) {
-            errors.push(FieldError::new(name.clone(), format!("takes one value, and {sent} were sent")));
+        let Some(target) = target_of(name).filter(|t| single_valued(t) && !seen.contains(t)) else { continue };
+        seen.push(target);
+        // Counted by the field they fill: names a partner's map folds together ("vorname", "Vorname") too.
+        let names: Vec<&str> = {
+            let mut n: Vec<&str> = Vec::new();
+            for (other, v) in fields {
+                if target_of(other) == Some(target) && !v.trim().is_empty() && !n.contains(&other.as_str()) {
+                    n.push(other);
+                }
+            }
+            n
+        };
+        let sent = fields.iter().filter(|(n, v)| names.contains(&n.as_str()) && !v.trim().is_empty()).count();
+        if sent > 1 {
+            let message = if names.len() > 1 {
+                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                format!("takes one value, and {sent} were sent (as {})", quoted.join(" and "))
+            } else {
+                format!("takes one value, and {sent} were sent")
+            };
+            errors.push(FieldError::new(name.clone(), message));
         }
     }
     errors
@@ -810,6 +837,46 @@ mod tests {
             if i == 1 {
                 assert!(lead.notes.contains("Nowak"), "the unlisted name is kept in the notes: {:?}", lead.notes);
             }
+        }
+        // Two values for the first name under names the map folds together, or a field that is no value: the
+        // refusal names the field, as the same name sent twice or any validation error does.
+        for (body, field, says) in [
+            (r#"{"vorname":"Jan","Vorname":"Bob","name":"Novak","mail":"j@n.cz"}"#, "vorname", "2 were sent"),
+            (r#"{"vorname":"Jan","name":{"x":1},"mail":"j@n.cz"}"#, "name", "must be text"),
+        ] {
+            let reply = core
+                .submit_capture(source.source.id, None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(matches!(reply.status, 400 | 422), "{body}: {}", reply.body);
+            assert_eq!(reply.body["fields"][0]["field"], field, "{body}: {}", reply.body);
+            let message = reply.body["fields"][0]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(says), "{body}: {}", reply.body);
+        }
+    }
+
+    /// A retry that spells its content type otherwise (a charset added, other letters' case) is the same
+    /// request to its idempotency key: replayed, not refused as another body under the key.
+    #[test]
+    fn a_retry_with_its_content_type_spelled_otherwise_is_replayed() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let input = CaptureSourceInput {
+            name: "Shop".into(),
+            kind: CaptureSourceKind::WebForm,
+            field_map: vec![],
+            rate_per_minute: 10,
+        };
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
+        let body = br#"{"first_name":"Di","last_name":"Wu","email":"di@wu.io"}"#;
+        let send = |content_type: &str| {
+            core.submit_capture(source.source.id, Some("order-77"), Some(content_type), body)
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let first = send("application/json");
+        assert_eq!(first.status, 202, "{}", first.body);
+        for spelled in ["application/json; charset=utf-8", "Application/JSON;charset=UTF-8"] {
+            let again = send(spelled);
+            assert_eq!((again.status, &again.body, again.replayed), (202, &first.body, true), "{spelled}");
         }
     }
 

@@ -94,6 +94,21 @@ fn declared_charset(content_type: Option<&str>) -> Option<&'static encoding_rs::
     })
 }
 
+/// What a content type means for how the body is read, spelled one way: the same body sent as
+/// `application/json`, `application/json;charset=utf-8` or without a type reads the same, and is the same request
+/// to its idempotency key; a form's charset, which changes how its bytes read, stays in it.
+pub(crate) fn reading_of(content_type: Option<&str>) -> String {
+    let media = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" | "text/json" | "" => "application/json".into(),
+        "application/x-www-form-urlencoded" => match declared_charset(content_type) {
+            Some(e) if e != encoding_rs::UTF_8 => format!("{media}; charset={}", e.name().to_ascii_lowercase()),
+            _ => media,
+        },
+        _ => media,
+    }
+}
+
 /// `content_type` as the request sent it (parameters such as charset allowed).
 pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(String, String)>, BodyError> {
     let media = content_type.unwrap_or("application/json").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -138,6 +153,20 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
 
 #[cfg(test)]
 mod tests {
+
+    /// One request, however its content type is spelled; a form's declared charset changes how it reads.
+    #[test]
+    fn a_content_type_reads_one_way_whatever_its_spelling() {
+        let json = ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"];
+        for t in json {
+            assert_eq!(reading_of(Some(t)), "application/json", "{t}");
+        }
+        assert_eq!(reading_of(None), "application/json");
+        let form = "application/x-www-form-urlencoded";
+        assert_eq!(reading_of(Some(&format!("{form}; charset=UTF-8"))), form);
+        assert_eq!(reading_of(Some(&format!("{form};charset=latin1"))), format!("{form}; charset=windows-1252"));
+        assert_ne!(reading_of(Some(form)), reading_of(Some(&format!("{form}; charset=ISO-8859-1"))));
+    }
     use super::*;
     use proptest::prelude::*;
 
