@@ -364,6 +364,28 @@ fn a_deal_made_small_before_it_is_lost_is_still_a_large_one() {
     f.core.update_lead(&eve, cy.id, cy.version, &lost, &Origin::manual()).unwrap();
 }
 
+/// A large deal merged into a small twin in the same stage (the merge keeps the survivor's value), then lost:
+/// still a large deal lost, so it waits for the approval. It went through as a deal of 100.
+#[test]
+fn a_large_deal_merged_into_a_small_one_is_still_large_when_lost() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut mine = deal("Bo", "100");
+    mine.owner_id = Some(eve.user_id().unwrap());
+    let small = in_stage(&f, &mine, "qualification");
+    let large = in_stage(&f, &deal("Bo", "50000"), "qualification");
+    f.core.merge_leads(&eve, small.id, &[large.id], &[]).unwrap();
+    let survivor = f.core.get_lead(&eve, small.id).unwrap();
+    assert_eq!(survivor.deal.value, "100.00", "the survivor keeps its own value");
+    let mut lost = survivor.to_input();
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "competitor".into();
+    let before = f.dump();
+    let err = f.core.update_lead(&eve, survivor.id, survivor.version, &lost, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired, "{err}");
+    assert_eq!(f.dump(), before);
+}
+
 /// A merge that takes a lead out of Won (its survivor is elsewhere) reopens a won deal: an Editor's merge waits
 /// for the approval the move would, and writes nothing; an Administrator's goes through.
 #[test]

@@ -336,6 +336,28 @@ pub(crate) fn archived_lead(rows: &str) -> serde_json::Value {
         .unwrap_or_default()
 }
 
+/// The deal values the leads merged into `survivor` (through later merges too) held when merged, of the merges
+/// made at or after `since` (all when None): a deal merged into a twin is part of it.
+pub(crate) fn merged_deal_values(
+    conn: &Connection,
+    survivor: i64,
+    since: Option<&str>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.rows FROM merged_leads m JOIN change_batches b ON b.id = m.batch_id
+         WHERE m.lead_id = ?1 AND (?2 IS NULL OR b.at >= ?2)",
+    )?;
+    let mut out = Vec::new();
+    for id in merged_into(conn, survivor)? {
+        let rows: Option<String> = stmt.query_row(params![id, since], |r| r.get(0)).optional()?;
+        if let Some(rows) = rows {
+            let value = archived_lead(&rows)["deal_value"].as_str().unwrap_or("").to_string();
+            out.push((id, value));
+        }
+    }
+    Ok(out)
+}
+
 /// The lead that lead `id` lives on in: itself while it exists, else the lead it was merged into (through
 /// later merges too). `None` when it is in neither place (deleted).
 pub(crate) fn living_lead(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {

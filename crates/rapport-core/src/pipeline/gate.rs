@@ -345,9 +345,20 @@ fn needs_approval(
     let parse = |l: &Lead| l.deal.value.parse::<f64>().ok();
     let mut held: Vec<f64> = [parse(lead), before.and_then(parse)].into_iter().flatten().collect();
     if let Some(b) = before {
-        if let Some(since) = super::history::open_since(conn, b.id)? {
-            for v in crate::audit::store::values_since(conn, "lead", b.id, "deal_value", &since)? {
+        let since = super::history::open_since(conn, b.id)?;
+        if let Some(since) = &since {
+            for v in crate::audit::store::values_since(conn, "lead", b.id, "deal_value", since)? {
                 held.extend(v.parse::<f64>().ok());
+            }
+        }
+        // Nor does merging a large deal into a small twin first: the merged lead's value (as merged, and as it
+        // held since) is the deal's too.
+        for (merged, value) in crate::duplicates::store::merged_deal_values(conn, b.id, since.as_deref())? {
+            held.extend(value.parse::<f64>().ok());
+            if let Some(since) = &since {
+                for v in crate::audit::store::values_since(conn, "lead", merged, "deal_value", since)? {
+                    held.extend(v.parse::<f64>().ok());
+                }
             }
         }
     }
