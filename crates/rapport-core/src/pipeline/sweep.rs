@@ -202,6 +202,11 @@ impl Rapport {
             let moves = self.db.write(|tx| {
                 let scope = Self::grant(tx, actor, Permission::ManageSettings)?.lead_scope();
                 let mut out = Vec::with_capacity(chunk.len());
+                // Working days or holidays saved meanwhile make other leads stale: the plan no longer holds,
+                // and the next sweep plans again.
+                if stagnation::calendar(tx)? != *calendar {
+                    return Ok::<_, Error>(out);
+                }
                 for p in chunk {
                     let Some(lead) = leads::get(tx, p.stale.id)? else { continue };
                     // Moved or worked on since the plan was made: no longer this policy's to move.
@@ -452,10 +457,10 @@ mod tests {
     use super::*;
     use crate::test_support::core_with_admin;
 
-    /// A sweep applies the plan it made only while it still holds: a policy removed or changed between the plan
-    /// and a chunk's write (an Administrator saving the stage meanwhile) moves nothing.
+    /// A sweep applies the plan it made only while it still holds: a policy removed or changed, or the business
+    /// calendar saved, between the plan and a chunk's write moves nothing.
     #[test]
-    fn a_policy_removed_after_the_plan_moves_no_lead() {
+    fn a_policy_or_calendar_changed_after_the_plan_moves_no_lead() {
         let (_dir, core, admin) = core_with_admin();
         let input = crate::leads::LeadInput {
             first_name: "Ann".into(),
@@ -483,7 +488,12 @@ mod tests {
         core.set_stagnation_policy(&admin, "new", None).unwrap();
         assert!(core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap().is_empty());
         core.set_stagnation_policy(&admin, "new", Some(&planned[0].policy)).unwrap();
+        // A business calendar saved meanwhile (no working days: nothing goes stale) stops it too.
+        let none_working = stagnation::BusinessCalendar { working_days: vec![], ..calendar.clone() };
+        core.set_business_calendar(&admin, &none_working).unwrap();
+        assert!(core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap().is_empty());
+        core.set_business_calendar(&admin, &calendar).unwrap();
         let moved = core.apply_planned(&admin, &planned, (&calendar, &days), today).unwrap();
-        assert_eq!(moved.len(), 1, "the plan's own policy back: it holds again");
+        assert_eq!(moved.len(), 1, "the plan's own policy and calendar back: it holds again");
     }
 }
