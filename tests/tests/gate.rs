@@ -535,7 +535,25 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     let mut c = common::lead("Cy", "Cole", "cy@cole.io");
     c.stage = "lost".into();
     c.deal.lost_reason = "Bought by another company".into();
-    assert_eq!(created(&f, &c).deal.lost_reason, "merger", "chosen by its label, stored by its key");
+    let cy = created(&f, &c).id;
+    assert_eq!(
+        f.core.get_lead(&f.admin, cy).unwrap().deal.lost_reason,
+        "merger",
+        "chosen by its label, stored by its key"
+    );
+    // A reason held only by a lead merged away stays too: an unmerge brings the lead back with it, and it
+    // could not be saved again (nor the unmerge made) with a reason no longer listed.
+    let mut twin = common::lead("Cy", "Cole", "cy.cole@cole.io");
+    twin.stage = "lost".into();
+    twin.deal.lost_reason = "timing".into();
+    let twin = created(&f, &twin);
+    f.core.merge_leads(&f.admin, cy, &[twin.id], &[]).unwrap();
+    let without_timing: Vec<LostReason> =
+        f.core.pipeline_config(&f.admin).unwrap().lost_reasons.into_iter().filter(|r| r.key != "timing").collect();
+    let before = f.dump();
+    let err = f.core.set_lost_reasons(&f.admin, &without_timing).unwrap_err();
+    assert!(err.to_string().contains("is the reason of 1 lost lead(s)"), "{err}");
+    assert_eq!(f.dump(), before);
 }
 
 /// Seed 2.2: a record is not active before its name, contact and source are there. A Draft is not worked up

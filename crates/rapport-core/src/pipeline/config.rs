@@ -205,6 +205,15 @@ pub(crate) fn replace_lost_reasons(tx: &Transaction<'_>, reasons: &[LostReason])
 }
 
 /// How many leads hold lost reason `key`.
+/// The leads holding lost reason `key`, those merged away among them: an unmerge brings them back as they were,
+/// and a reason no longer listed would make every later save of theirs fail validation.
 pub(crate) fn leads_with_reason(conn: &Connection, key: &str) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT count(*) FROM leads WHERE lost_reason = ?1", [key], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM leads WHERE lost_reason = ?1)
+              + (SELECT count(*) FROM merged_leads m, json_each(m.rows) j
+                 WHERE json_extract(j.value, '$.table') = 'leads'
+                   AND json_extract(j.value, '$.row.lost_reason') = ?1)",
+        [key],
+        |r| r.get(0),
+    )?)
 }
