@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, mockBackend, summary } from '../../test/fixtures';
+import { deferred, lead, mockBackend, summary } from '../../test/fixtures';
+import { undoMerge } from '../duplicates/merge';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import { importRuns } from '../imports/runs.svelte';
 import { importBatch } from '../../test/importFixtures';
@@ -37,6 +38,42 @@ describe('LeadList', () => {
     expect(screen.getByTestId('lead-count')).toHaveTextContent('2 leads');
     // The first page asks for the default order.
     expect(be.listLeads.mock.calls[0][0]).toMatchObject({ text: '', sort: 'updated_at', ascending: false, after: null });
+  });
+
+  it('offers to refresh when a merge is undone from its toast while the list is open', async () => {
+    let stored = [summary(1)];
+    const be = mockBackend({
+      listLeads: async () => page(stored),
+      unmerge: async () => ({ survivor: lead({ id: 1 }), restored: [lead({ id: 2 })] }),
+    });
+    render(LeadList, props());
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+
+    // The toast's Undo, pressed with the list on screen: lead 2 is back.
+    stored = [summary(1), summary(2)];
+    await undoMerge(100);
+    expect(await screen.findByTestId('leads-changed-by-merge')).toHaveTextContent(
+      'A merge was undone: this list may have changed.',
+    );
+    expect(screen.getAllByTestId('lead-row')).toHaveLength(1);
+    const calls = be.listLeads.mock.calls.length;
+    await userEvent.setup().click(screen.getByTestId('leads-refresh'));
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(2));
+    expect(be.listLeads.mock.calls.length).toBe(calls + 1);
+    expect(screen.queryByTestId('leads-changed-by-merge')).toBeNull();
+  });
+
+  it('reads an empty list again at once when a merge is undone', async () => {
+    let stored: LeadPage['items'] = [];
+    mockBackend({
+      listLeads: async () => page(stored),
+      unmerge: async () => ({ survivor: lead({ id: 1 }), restored: [lead({ id: 2 })] }),
+    });
+    render(LeadList, props());
+    await screen.findByTestId('leads-empty');
+    stored = [summary(1), summary(2)];
+    await undoMerge(100);
+    await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(2));
   });
 
   it('offers to refresh when an import ends while the list is open, and reads an empty list again at once', async () => {
