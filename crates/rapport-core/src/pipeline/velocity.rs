@@ -97,7 +97,16 @@ impl Tally {
         // close, rather than one of no days pulling the figures down.
         if let (Some(first), Some(last)) = (stays.first(), stays.last()) {
             if last.exited.is_none() && closed(&last.stage) && stays.iter().any(|s| !closed(&s.stage)) {
-                let days = (last.entered - first.entered).num_seconds() as f64 / 86_400.0;
+                // A merge and its unmerge (or a removal undone) take the lead out and put it back into the stay
+                // it was closed in: that is no new close, and the deal closed when it entered that stay.
+                let mut close = last;
+                for s in stays.iter().rev().skip(1) {
+                    if !(s.left_pipeline && s.stage == close.stage) {
+                        break;
+                    }
+                    close = s;
+                }
+                let days = (close.entered - first.entered).num_seconds() as f64 / 86_400.0;
                 self.to_close.entry(last.stage.clone()).or_default().push(days);
             }
         }
@@ -200,6 +209,25 @@ mod tests {
         let mut t = Tally::default();
         t.add(&moves, &|s: &str| CLOSED.contains(&s), None, None, day(8));
         assert_eq!(t.ended["new"], vec![1.0]);
+    }
+
+    /// Won on day 10, merged into a twin on day 20, unmerged on day 50: it closed in 10 days, not 50.
+    #[test]
+    fn a_deal_merged_away_and_back_closed_when_it_first_closed() {
+        let moves = [
+            mv(None, Some("new"), 0),
+            mv(Some("new"), Some("won"), 10),
+            mv(Some("won"), None, 20),
+            mv(None, Some("won"), 50),
+        ];
+        let mut t = Tally::default();
+        t.add(&moves, &|s: &str| CLOSED.contains(&s), None, None, day(60));
+        assert_eq!(t.to_close["won"], vec![10.0]);
+        // Back into another stage than the one it left, it is a move like any.
+        let moves = [mv(None, Some("new"), 0), mv(Some("new"), None, 5), mv(None, Some("won"), 8)];
+        let mut t = Tally::default();
+        t.add(&moves, &|s: &str| CLOSED.contains(&s), None, None, day(60));
+        assert_eq!(t.to_close["won"], vec![8.0]);
     }
 
     #[test]
