@@ -2,7 +2,7 @@
 use rapport_core::leads::SavedLead;
 use rapport_core::pipeline::{
     Activity, ApprovalRequest, ApprovalRule, Board, BoardQuery, BusinessCalendar, LostReason, NewActivity, NewStage,
-    Passing, PipelineConfig, StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
+    Passing, PipelineConfig, StageConfig, StageSettings, StageStay, StagnationPolicy, SweepReport, Velocity,
 };
 use tauri::State;
 
@@ -27,16 +27,19 @@ pub async fn pipeline_config(state: State<'_, AppState>) -> Res<PipelineConfig> 
     as_actor(&state, |core, actor| core.pipeline_config(actor)).await
 }
 
-/// A stage's settings and its stagnation policy (None: none), saved together or not at all.
+/// A stage's settings and its stagnation policy (None: none), saved together or not at all; `seen`, the stage as
+/// the dialog read it (another Administrator's save since is a conflict).
 #[tauri::command]
 #[specta::specta]
 pub async fn update_stage(
     state: State<'_, AppState>,
     key: String,
+    seen: StageConfig,
     settings: StageSettings,
     policy: Option<StagnationPolicy>,
 ) -> Res<PipelineConfig> {
-    as_actor(&state, move |core, actor| core.save_stage(actor, &key, &settings, policy.as_ref())).await
+    as_actor(&state, move |core, actor| core.save_stage_as_seen(actor, &key, Some(&seen), &settings, policy.as_ref()))
+        .await
 }
 
 #[tauri::command]

@@ -556,6 +556,32 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     assert_eq!(f.dump(), before);
 }
 
+/// Two Administrators edit one stage: the second save, from a dialog opened before the first, is refused as a
+/// conflict instead of putting back the criteria and policy the first removed or set.
+#[test]
+fn a_stage_saved_from_a_dialog_opened_before_another_save_is_a_conflict() {
+    let f = fixture();
+    let seen = f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().find(|s| s.key == "engagement").unwrap();
+    let settings = |fields: Vec<String>| rapport_core::pipeline::StageSettings {
+        label: seen.label.clone(),
+        probability: seen.probability,
+        colour: seen.colour.clone(),
+        required_fields: fields,
+        required_activities: seen.required_activities.clone(),
+    };
+    let first = settings(vec![]);
+    f.core.save_stage_as_seen(&f.admin, "engagement", Some(&seen), &first, seen.stagnation.as_ref()).unwrap();
+    let before = f.dump();
+    let second = settings([seen.required_fields.clone(), vec!["job_title".into()]].concat());
+    let err =
+        f.core.save_stage_as_seen(&f.admin, "engagement", Some(&seen), &second, seen.stagnation.as_ref()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before);
+    // Read again, the save goes through.
+    let now = f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().find(|s| s.key == "engagement").unwrap();
+    f.core.save_stage_as_seen(&f.admin, "engagement", Some(&now), &second, now.stagnation.as_ref()).unwrap();
+}
+
 /// Seed 2.2: a record is not active before its name, contact and source are there. A Draft is not worked up
 /// the pipeline: it may not enter a stage more likely to win than the one it is in (nor be created in one),
 /// while Nurture and Lost stay open to it. Completed, it moves as any lead.

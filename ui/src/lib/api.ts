@@ -64,6 +64,7 @@ import type {
   BoardQuery,
   NewActivity,
   PipelineConfig,
+  StageConfig,
   StageSettings,
   BusinessCalendar,
   StagnationPolicy,
@@ -176,7 +177,8 @@ export interface Backend {
    * Changes a stage's label, probability, colour, entry criteria and stagnation policy (null: none), together
    * or not at all (Administrators).
    */
-  updateStage(key: string, settings: StageSettings, policy: StagnationPolicy | null): Promise<PipelineConfig>;
+  /** `seen`: the stage as the dialog read it; saved by another Administrator since, the save is refused. */
+  updateStage(key: string, settings: StageSettings, policy: StagnationPolicy | null, seen: StageConfig): Promise<PipelineConfig>;
   /** A pipeline's open stages (and closed ones when asked) as columns of the leads the user may see. */
   pipelineBoard(query: BoardQuery): Promise<Board>;
   /** Moves a lead through the stage gate; refused with `stage_gate` and the missing fields/activities. */
@@ -443,7 +445,7 @@ export const tauriBackend: Backend = {
   stageHistory: (leadId) => unwrap(() => commands.stageHistory(leadId)),
   pipelineVelocity: () => unwrap(() => commands.pipelineVelocity()),
   pipelineConfig: () => unwrap(() => commands.pipelineConfig()),
-  updateStage: (key, settings, policy) => unwrap(() => commands.updateStage(key, settings, policy)),
+  updateStage: (key, settings, policy, seen) => unwrap(() => commands.updateStage(key, seen, settings, policy)),
   pipelineBoard: (query) => unwrap(() => commands.pipelineBoard(query)),
   moveLead: (leadId, version, stage, overrideReason, lostReason) =>
     unwrap(() => commands.moveLead(leadId, version, stage, overrideReason, lostReason ?? null)),

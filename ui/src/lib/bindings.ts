@@ -63,8 +63,11 @@ export const commands = {
 	stageHistory: (leadId: Id) => typedError<StageStay_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("stage_history", { leadId })),
 	pipelineVelocity: () => typedError<Velocity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_velocity")),
 	pipelineConfig: () => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_config")),
-	/**  A stage's settings and its stagnation policy (None: none), saved together or not at all. */
-	updateStage: (key: string, settings: StageSettings, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, settings, policy })),
+	/**
+	 *  A stage's settings and its stagnation policy (None: none), saved together or not at all; `seen`, the stage as
+	 *  the dialog read it (another Administrator's save since is a conflict).
+	 */
+	updateStage: (key: string, seen: StageConfig_Deserialize, settings: StageSettings, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, seen, settings, policy })),
 	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
 	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
 	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null, lostReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason, lostReason })),

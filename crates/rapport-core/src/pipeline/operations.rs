@@ -115,8 +115,36 @@ impl Rapport {
         settings: &StageSettings,
         policy: Option<&super::StagnationPolicy>,
     ) -> Result<PipelineConfig> {
+        self.save_stage_as_seen(actor, key, None, settings, policy)
+    }
+
+    /// [`Rapport::save_stage`] from a dialog that read the stage as `seen`: refused as a conflict when another
+    /// Administrator saved it meanwhile (their entry criteria or policy would go without a word).
+    pub fn save_stage_as_seen(
+        &self,
+        actor: &Actor,
+        key: &str,
+        seen: Option<&StageConfig>,
+        settings: &StageSettings,
+        policy: Option<&super::StagnationPolicy>,
+    ) -> Result<PipelineConfig> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            if let (Some(seen), Some(now)) = (seen, config::stage(tx, key)?) {
+                let set = |s: &StageConfig| {
+                    (
+                        s.label.clone(),
+                        s.probability,
+                        s.colour.clone(),
+                        s.required_fields.clone(),
+                        s.required_activities.clone(),
+                        s.stagnation.clone(),
+                    )
+                };
+                if set(seen) != set(&now) {
+                    return Err(Error::Conflict { entity: "stage" });
+                }
+            }
             self.write_stage_settings(tx, &grant, key, settings)?;
             self.write_stagnation_policy(tx, &grant, key, policy)?;
             config_of(tx)
@@ -473,12 +501,8 @@ fn config_of(conn: &rusqlite::Connection) -> Result<PipelineConfig> {
 /// The stagnation policies a new probability of stage `old` would stop (seed 4.2 moves a quiet lead only to a
 /// stage less likely to win, or to Lost): said, rather than the policy left in the table doing nothing. A
 /// policy already stopped before is not asked about.
-fn policies_stopped(
-    conn: &rusqlite::Connection,
-    old: &config::StageConfig,
-    probability: u8,
-) -> Result<Vec<FieldError>> {
-    let new = config::StageConfig { probability, ..old.clone() };
+fn policies_stopped(conn: &rusqlite::Connection, old: &StageConfig, probability: u8) -> Result<Vec<FieldError>> {
+    let new = StageConfig { probability, ..old.clone() };
     let mut out = Vec::new();
     for stage in config::stages(conn)? {
         let Some(policy) = super::stagnation::policy_of(conn, &stage.key)? else { continue };

@@ -148,6 +148,8 @@ describe('Settings › Pipeline', () => {
         required_activities: ['call'],
       },
       { after_days: 15, target: 'lost', lost_reason: 'price' },
+      // The stage as the dialog read it: the core refuses the save if another Administrator saved it since.
+      pipelineConfig().stages.find((s) => s.key === 'qualification'),
     );
 
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
@@ -185,6 +187,7 @@ describe('Settings › Pipeline', () => {
         required_activities: ['proposal'],
       },
       engagement.stagnation,
+      engagement,
     );
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
 
