@@ -147,10 +147,15 @@ pub async fn approval_rules(state: State<'_, AppState>) -> Res<Vec<ApprovalRule>
     as_actor(&state, |core, actor| core.approval_rules(actor)).await
 }
 
+/// `seen`: the rules as the editor read them (another Administrator's save since is a conflict).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_approval_rules(state: State<'_, AppState>, rules: Vec<ApprovalRule>) -> Res<Vec<ApprovalRule>> {
-    as_actor(&state, move |core, actor| core.set_approval_rules(actor, &rules)).await
+pub async fn set_approval_rules(
+    state: State<'_, AppState>,
+    seen: Vec<ApprovalRule>,
+    rules: Vec<ApprovalRule>,
+) -> Res<Vec<ApprovalRule>> {
+    as_actor(&state, move |core, actor| core.set_approval_rules_as_seen(actor, Some(&seen), &rules)).await
 }
 
 #[tauri::command]

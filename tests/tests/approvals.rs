@@ -216,8 +216,13 @@ fn only_an_administrator_changes_the_rules_which_are_logged() {
     let bad = vec![ApprovalRule { to_stage: Some("limbo".into()), ..mine[0].clone() }];
     assert_eq!(f.core.set_approval_rules(&f.admin, &bad).unwrap_err().code(), ErrorCode::Validation);
     assert_eq!(f.dump(), before);
-    f.core.set_approval_rules(&f.admin, &mine).unwrap();
+    f.core.set_approval_rules_as_seen(&f.admin, Some(&rules), &mine).unwrap();
     assert_eq!(logged(&f, "settings").iter().filter(|(field, _)| field == "approval_rules").count(), 1);
+    // A second editor of the list, opened before that save, would drop the rule just added: a conflict.
+    let before = f.dump();
+    let err = f.core.set_approval_rules_as_seen(&f.admin, Some(&rules), &rules).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before);
     let ann = in_stage(&f, &deal("Ann", "1500"), "qualification");
     let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passing::Checked).unwrap_err();
     assert!(err.to_string().contains("Parking a deal of 1,000 or more"), "{err}");

@@ -212,7 +212,8 @@ export interface Backend {
   createStage(stage: NewStage): Promise<PipelineConfig>;
   /** Replaces the lost reasons; one a lead holds cannot be removed. */
   setLostReasons(reasons: LostReason[]): Promise<PipelineConfig>;
-  setApprovalRules(rules: ApprovalRule[]): Promise<ApprovalRule[]>;
+  /** `seen`: the rules as the editor read them; saved by another Administrator since, the save is refused. */
+  setApprovalRules(seen: ApprovalRule[], rules: ApprovalRule[]): Promise<ApprovalRule[]>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
   bookAppointment(input: AppointmentInput): Promise<Appointment>;
   updateAppointment(id: number, version: number, input: AppointmentInput): Promise<Appointment>;
@@ -464,7 +465,7 @@ export const tauriBackend: Backend = {
   createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),
   createStage: (stage) => unwrap(() => commands.createStage(stage)),
   setLostReasons: (reasons) => unwrap(() => commands.setLostReasons(reasons)),
-  setApprovalRules: (rules) => unwrap(() => commands.setApprovalRules(rules)),
+  setApprovalRules: (seen, rules) => unwrap(() => commands.setApprovalRules(seen, rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),
   moveAppointment: (id, version, start, end) => unwrap(() => commands.moveAppointment(id, version, start, end)),

@@ -84,7 +84,8 @@ export const commands = {
 	decideApproval: (id: Id, approve: boolean, comment: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("decide_approval", { id, approve, comment })),
 	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
 	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
-	setApprovalRules: (rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { rules })),
+	/**  `seen`: the rules as the editor read them (another Administrator's save since is a conflict). */
+	setApprovalRules: (seen: ApprovalRule_Deserialize[], rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { seen, rules })),
 	createPipeline: (key: string, label: string) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_pipeline", { key, label })),
 	createStage: (stage: NewStage) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_stage", { stage })),
 	setLostReasons: (reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { reasons })),

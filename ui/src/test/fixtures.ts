@@ -293,7 +293,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
       { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, label: 'Losing a deal of 10,000 or more' },
       { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
     ],
-    setApprovalRules: async (rules) => rules,
+    setApprovalRules: async (_seen, rules) => rules,
     createPipeline: async () => pipelineConfig(),
     createStage: async () => pipelineConfig(),
     setLostReasons: async (reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),

@@ -207,8 +207,24 @@ impl Rapport {
 
     /// Replaces the approval rules (Administrators); logged.
     pub fn set_approval_rules(&self, actor: &Actor, rules: &[ApprovalRule]) -> Result<Vec<ApprovalRule>> {
+        self.set_approval_rules_as_seen(actor, None, rules)
+    }
+
+    /// [`Rapport::set_approval_rules`] from an editor that read the rules as `seen`: the list is replaced whole,
+    /// so a save over another Administrator's since (a rule they added would go) is refused as a conflict.
+    pub fn set_approval_rules_as_seen(
+        &self,
+        actor: &Actor,
+        seen: Option<&[ApprovalRule]>,
+        rules: &[ApprovalRule],
+    ) -> Result<Vec<ApprovalRule>> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            if let Some(seen) = seen {
+                if approvals::rules(tx)? != seen {
+                    return Err(Error::Conflict { entity: "list of approval rules" });
+                }
+            }
             let stages = super::config::stages(tx)?;
             let known = |s: &Option<String>| s.as_ref().is_none_or(|k| stages.iter().any(|x| &x.key == k));
             for r in rules {

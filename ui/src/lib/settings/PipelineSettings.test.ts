@@ -364,7 +364,13 @@ describe('Settings › Pipeline', () => {
 
     await u.click(rules.getByTestId('approval-rules-save'));
     await waitFor(() => expect(be.setApprovalRules).toHaveBeenCalledOnce());
-    expect(be.setApprovalRules).toHaveBeenCalledWith([
+    const [seen, saved] = be.setApprovalRules.mock.calls[0];
+    // The rules as they were read go along, so a save over another Administrator's is refused.
+    expect(seen).toEqual([
+      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, label: 'Losing a deal of 10,000 or more' },
+      { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
+    ]);
+    expect(saved).toEqual([
       { id: 1, from_stage: null, to_stage: 'lost', min_value: 5000, label: 'Losing a deal of 10,000 or more' },
       { id: 0, from_stage: 'engagement', to_stage: 'won', min_value: null, label: 'Winning a deal from discussion' },
     ]);
