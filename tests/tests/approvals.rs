@@ -87,7 +87,7 @@ fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
     );
     assert_eq!(
         f.core.decide_approval(&f.admin, request.id, false, "late").unwrap_err().code(),
-        ErrorCode::Validation,
+        ErrorCode::Conflict,
         "decided once"
     );
     let log = logged(&f, "approval_request");

@@ -111,8 +111,10 @@ impl Rapport {
             let not_found = || Error::NotFound { entity: "approval request", id: id.to_string() };
             let stored = approvals::get(tx, id)?.ok_or_else(not_found)?;
             let request = &stored.request;
+            // Another Administrator came first: a conflict (what the page read is stale), not a refusal of what
+            // this one asked, which the four-eyes rule below is.
             if request.status != ApprovalStatus::Pending {
-                return Err(ValidationErrors::one("status", "this request has been decided already").into());
+                return Err(Error::Conflict { entity: "approval request" });
             }
             // Four eyes: whoever asked (an Editor promoted since, say) may withdraw the request, not grant it.
             if approve && grant.user_id.is_some() && grant.user_id == stored.requested_by {

@@ -176,9 +176,8 @@ describe('the approval queue', () => {
         if (id === 1) {
           decidedElsewhere = true;
           throw apiErr({
-            code: 'validation',
-            message: 'status: this request has been decided already',
-            fields: [{ field: 'status', message: 'this request has been decided already' }],
+            code: 'conflict',
+            message: 'this approval request was changed by someone else since you opened it; reload it and apply your change again',
           });
         }
         throw apiErr({
