@@ -247,7 +247,7 @@ impl Rapport {
                         }
                         Err(e) => Some(refusal_text(&e).ok_or(e)?),
                     };
-                    out.push(describe(&lead, p, (&calendar, &days), today, refused));
+                    out.push(describe(&lead, p, (calendar, days), today, refused));
                 }
                 Ok::<_, Error>(out)
             })?;
