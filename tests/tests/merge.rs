@@ -240,6 +240,27 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
+/// A lead an unmerge brings back is checked for duplicates as a save is: one created meanwhile with its name
+/// and email (paired then with the survivor only) is queued with it, and the survivor it was taken from is not.
+#[test]
+fn a_lead_brought_back_by_an_unmerge_is_checked_against_leads_created_meanwhile() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann.lee@harbor.example"));
+    let b = create(&f, &lead("Anne", "Lee", "anne.lee77@other.example"));
+    let merged = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let n = create(&f, &lead("Anne", "Lee", "anne.lee77@other.example"));
+    f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+    let queued: Vec<(i64, i64)> = f
+        .core
+        .duplicate_queue(&f.admin, 10)
+        .unwrap()
+        .iter()
+        .map(|p| (p.a.id.min(p.b.id), p.a.id.max(p.b.id)))
+        .collect();
+    assert!(queued.contains(&(b.id, n.id)), "{queued:?}");
+    assert!(!queued.contains(&(a.id, b.id)), "taken apart, not queued again: {queued:?}");
+}
+
 /// A merged lead's pairs with other leads, a "not a duplicate" decision among them, come back with it on unmerge.
 #[test]
 fn unmerge_brings_back_the_merged_lead_s_pairs_and_decisions() {

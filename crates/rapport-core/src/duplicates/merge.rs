@@ -465,7 +465,7 @@ mod operations {
                     pairs.extend(pair_rows);
                     let id = leads::restore(tx, &serde_json::Value::Array(lead_rows))?;
                     store::unarchive(tx, id)?;
-                    // Its keys come back; it is not queued again with the survivor it was just taken from.
+                    // Its keys come back; it is checked once its pairs and decisions are back (below).
                     self.index_and_check(tx, id, false, &batch)?;
                     changelog::record(tx, &batch, "lead", id, "merged_into", Some(&survivor_id.to_string()), None)?;
                     restored.push(leads::get(tx, id)?.ok_or(Error::NotFound { entity: "lead", id: id.to_string() })?);
@@ -514,6 +514,11 @@ mod operations {
                             Some("not_duplicate"),
                         )?;
                     }
+                }
+                // Back, each is checked against the leads stored now, as a save is: one created meanwhile with
+                // its email is its duplicate (the pairs above, with the survivor and the decisions, stand).
+                for l in &restored {
+                    self.index_and_check(tx, l.id, true, &batch)?;
                 }
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 // The merge carried the later of the leads' inactivity clocks to the survivor, and a task of a
