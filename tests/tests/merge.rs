@@ -240,6 +240,35 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
+/// Two merges into one lead, undone in either order, each take back what they gave: the first one's notes and
+/// chosen job title stayed on the survivor (the second merge and its unmerge looked like edits made since).
+#[test]
+fn two_merges_into_one_lead_undone_in_either_order_give_the_lead_back_as_it_was() {
+    for second_first in [true, false] {
+        let f = fixture();
+        let with = |first: &str, email: &str, notes: &str, title: &str| {
+            let mut l = lead(first, "Lee", email);
+            (l.notes, l.job_title) = (notes.into(), title.into());
+            create(&f, &l)
+        };
+        let a = with("Ann", "ann.lee@harbor.example", "x", "");
+        let b = with("Anne", "anne@lee.example", "y", "Buyer");
+        let c = with("Annie", "annie@lee.example", "z", "CFO");
+        let original = content(&f.core.get_lead(&f.admin, a.id).unwrap());
+        let title_of = |l: &Lead| FieldChoice { field: "job_title".into(), lead_id: l.id };
+        let m1 = f.core.merge_leads(&f.admin, a.id, &[b.id], &[title_of(&b)]).unwrap().merge_id;
+        let m2 = f.core.merge_leads(&f.admin, a.id, &[c.id], &[title_of(&c)]).unwrap().merge_id;
+        let order = if second_first { [m2, m1] } else { [m1, m2] };
+        for m in order {
+            f.core.unmerge(&f.admin, m).unwrap();
+        }
+        let back = content(&f.core.get_lead(&f.admin, a.id).unwrap());
+        assert_eq!((back.notes.as_str(), back.job_title.as_str()), ("x", ""), "second first: {second_first}");
+        assert_eq!(back, original, "second first: {second_first}");
+        assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().notes, "y");
+    }
+}
+
 /// A lead an unmerge brings back is checked for duplicates as a save is: one created meanwhile with its name
 /// and email (paired then with the survivor only) is queued with it, and the survivor it was taken from is not.
 #[test]

@@ -422,11 +422,19 @@ mod operations {
                             LeadFieldKind::EmailList | LeadFieldKind::PhoneList | LeadFieldKind::TagList
                         )
                     });
-                    if !list && changelog::changed_after(tx, "lead", survivor_id, merge_id, field)? {
+                    if !list && store::written_since_merge(tx, survivor_id, merge_id, field)? {
                         written_since.push(field.clone());
                     }
                 }
                 changes.retain(|(field, _, _)| !written_since.contains(field));
+                // An earlier merge into the survivor, undone while this one stood, left the fields this one wrote
+                // after it: they go back to before that merge too.
+                for (field, old, _) in &mut changes {
+                    let mut before = merge_id;
+                    while let Some((batch, older)) = store::left_by_undone_merge(tx, survivor_id, before, field, old)? {
+                        (before, *old) = (batch, older);
+                    }
+                }
                 let mut input = take_back(&survivor, &changes);
                 // Back to a stage whose required fields were emptied since (a Lost lead's reason cleared after the
                 // merge moved it on): the survivor stays in the stage it is in, rather than enter one without
@@ -444,7 +452,7 @@ mod operations {
                 }
                 // What the survivor's stage asks for stays on it (the lead brought back gets its own copy).
                 crate::pipeline::gate::keep_required(tx, &survivor, &mut input)?;
-                let origin = Origin { reason: ChangeReason::Merge, source_ref: format!("unmerge of merge {merge_id}") };
+                let origin = Origin { reason: ChangeReason::Merge, source_ref: store::unmerge_source(merge_id) };
                 let batch = self.begin_batch(tx, &grant, &origin)?;
                 // A merge chooses among values the leads hold, an unmerge puts back what the log recorded: no move
                 // is decided here.

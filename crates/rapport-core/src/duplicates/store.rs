@@ -336,6 +336,56 @@ pub(crate) fn archived_lead(rows: &str) -> serde_json::Value {
         .unwrap_or_default()
 }
 
+/// What an unmerge of merge `merge_id` writes as its batch's source: [`written_since_merge`] knows an undone
+/// merge by it.
+pub(crate) fn unmerge_source(merge_id: i64) -> String {
+    format!("unmerge of merge {merge_id}")
+}
+
+/// Whether `field` of lead `survivor` was written after merge `merge_id` by anything but a later merge that has
+/// been undone, or that undoing: such a pair leaves the field as the earlier merge wrote it (two merges into one
+/// lead, undone in either order, each take back their own).
+pub(crate) fn written_since_merge(
+    conn: &Connection,
+    survivor: i64,
+    merge_id: i64,
+    field: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+             WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id > ?2 AND c.field = ?3
+               AND b.source_ref NOT LIKE 'unmerge of merge %'
+               AND NOT EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = 'unmerge of merge ' || c.batch_id)
+             LIMIT 1",
+        )?
+        .exists(params![survivor, merge_id, field])?)
+}
+
+/// The newest merge into `survivor` before batch `before` that wrote `field` to `value`, was undone, and whose
+/// unmerge left `field` alone (a later merge had written it since): its batch and the value before it.
+pub(crate) fn left_by_undone_merge(
+    conn: &Connection,
+    survivor: i64,
+    before: i64,
+    field: &str,
+    value: &Option<String>,
+) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.batch_id, c.old_value FROM change_log c
+             WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id < ?2 AND c.field = ?3
+               AND c.new_value IS ?4
+               AND EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = 'unmerge of merge ' || c.batch_id)
+               AND NOT EXISTS (SELECT 1 FROM change_log w JOIN change_batches u ON u.id = w.batch_id
+                               WHERE u.source_ref = 'unmerge of merge ' || c.batch_id
+                                 AND w.entity = 'lead' AND w.entity_id = ?1 AND w.field = ?3)
+             ORDER BY c.batch_id DESC LIMIT 1",
+        )?
+        .query_row(params![survivor, before, field, value], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// The deal values the leads merged into `survivor` (through later merges too) held when merged, of the merges
 /// made at or after `since` (all when None): a deal merged into a twin is part of it.
 pub(crate) fn merged_deal_values(
