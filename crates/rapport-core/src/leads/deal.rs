@@ -5,11 +5,17 @@ use chrono::{Datelike, NaiveDate};
 /// A non-negative amount as a plain decimal with two places. Accepts thousands separators of either kind
 /// ("12,500.50", "12.500,50", "12 500"), a currency sign or code around it, and a decimal comma.
 pub fn normalize_amount(raw: &str) -> Result<String, String> {
-    let kept: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_')
-        .skip_while(|c| !c.is_ascii_digit() && !matches!(c, '-' | '.' | ','))
-        .collect();
+    let compact: Vec<char> = raw.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_').collect();
+    let mut start = compact.iter().position(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ',')).unwrap_or(0);
+    // The full stop of an abbreviated currency before the number ("Rs. 50", "Fr. 90") is not a decimal point.
+    if start > 0 && matches!(compact[start], '.' | ',') && compact[start - 1].is_alphabetic() {
+        start += 1;
+    }
+    let kept: String = if compact.iter().any(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ',')) {
+        compact[start..].iter().collect()
+    } else {
+        String::new()
+    };
     let body = kept.trim_end_matches(|c: char| !c.is_ascii_digit());
     if body.is_empty() {
         return Err("is not an amount (write it like 12500 or 12,500.00)".into());
@@ -17,13 +23,15 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     // After the number may come its currency ("12,500 €", "12500 EUR"), not its magnitude: "12k" or "1,5 Mio"
     // read as 12 and 1.50 would put a deal a thousand times too small in the forecast.
     let after: String = kept[body.len()..].chars().filter(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
-    const MAGNITUDES: [&str; 16] = [
+    const MAGNITUDES: [&str; 24] = [
         "k",
         "m",
         "mm",
         "b",
         "bn",
         "mn",
+        "mln",
+        "mld",
         "mio",
         "mrd",
         "tsd",
@@ -34,9 +42,21 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
         "billion",
         "tausend",
         "millionen",
+        "lakh",
+        "lac",
+        "lakhs",
+        "crore",
+        "crores",
+        "cr",
     ];
-    if MAGNITUDES.contains(&after.as_str()) {
-        return Err(format!("\"{}\": write the amount in full, like 12000 for 12k", raw.trim()));
+    // Only a currency may follow: a code ("EUR") or a short word ("Fr."). Anything else is refused rather than
+    // dropped: "1.5M USD" read as 1.50 hid a magnitude behind the code.
+    let currency_word = after.is_empty() || after.chars().count() == 3 || matches!(after.as_str(), "fr" | "rs" | "kr");
+    if MAGNITUDES.contains(&after.as_str()) || !currency_word {
+        return Err(format!(
+            "\"{}\": write the amount in full, like 12000 for 12k, and the currency in its own field",
+            raw.trim()
+        ));
     }
     if body.starts_with('-') {
         return Err("cannot be negative".into());
@@ -141,7 +161,20 @@ mod tests {
         for raw in ["12k", "12 K", "1,5 Mio", "2.5M", "3 Mrd", "40 Tsd"] {
             assert!(normalize_amount(raw).is_err(), "{raw}");
         }
-        for (raw, amount) in [("12,500 €", "12500.00"), ("12500 EUR", "12500.00"), ("$12,500.50", "12500.50")] {
+        // A magnitude followed by a currency, or one of the words other languages use.
+        for raw in ["1.5M USD", "1,5 Mio. EUR", "12k EUR", "3 mln", "Rs. 50 lakh", "2 crore", "12 apples"] {
+            assert!(normalize_amount(raw).is_err(), "{raw}: {:?}", normalize_amount(raw));
+        }
+        for (raw, amount) in [
+            ("12,500 €", "12500.00"),
+            ("12500 EUR", "12500.00"),
+            ("$12,500.50", "12500.50"),
+            // The abbreviation's full stop is not a decimal point.
+            ("Rs. 75", "75.00"),
+            ("Fr. 90.50", "90.50"),
+            ("90 Fr.", "90.00"),
+            ("$.50", "0.50"),
+        ] {
             assert_eq!(normalize_amount(raw).as_deref(), Ok(amount), "{raw}");
         }
         for raw in ["31.12.26", "26-12-31"] {
