@@ -85,7 +85,8 @@ pub fn is_known_region(code: &str) -> bool {
 
 /// International call prefix used in `region` to dial abroad, when it is one of the common ones.
 fn international_prefix(region: &str) -> &'static str {
-    // The North American Numbering Plan dials out with 011; Japan with 010; most other places with 00.
+    // The North American Numbering Plan dials out with 011; Japan with 010; Australia with 0011; most other
+    // places with 00.
     const NANP: &[&str] = &[
         "US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC", "MP", "MS",
         "PR", "SX", "TC", "TT", "VC", "VG", "VI",
@@ -94,6 +95,9 @@ fn international_prefix(region: &str) -> &'static str {
         "011"
     } else if region == "JP" {
         "010"
+    } else if region == "AU" {
+        // Read as 00 and a country code 11…, an Australian's "0011 44 …" was refused.
+        "0011"
     } else {
         "00"
     }
@@ -289,6 +293,9 @@ mod tests {
         assert_eq!(e164("+880 1812-345678", "US"), "+8801812345678");
         assert_eq!(e164("0044 20 7946 0018", "FR"), "+442079460018");
         assert_eq!(e164("011 44 20 7946 0018", "US"), "+442079460018");
+        assert_eq!(e164("0011 44 20 7946 0018", "AU"), "+442079460018");
+        assert_eq!(e164("0044 20 7946 0018", "AU"), "+442079460018");
+        assert_eq!(e164("02 9374 4000", "AU"), "+61293744000");
         // Written with Europe's 00 where the region dials out otherwise: read so only when it is nothing there.
         assert_eq!(e164("0049 30 1234567", "US"), "+49301234567");
         assert_eq!(e164("0041 44 668 18 00", "JP"), "+41446681800");
