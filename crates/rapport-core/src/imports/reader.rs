@@ -81,6 +81,12 @@ fn csv_records(
 }
 
 fn malformed(e: &csv::Error) -> ImportError {
+    // The file could not be read on (a drive gone, a network share dropped): no row is at fault, and the reader
+    // stops there. As a bad row, the rest of the file was never imported nor reported, and the batch ended
+    // "completed"; as an error, the run stops resumable.
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return ImportError::Io(std::io::Error::new(io.kind(), io.to_string()));
+    }
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "the text is not valid in the file's encoding".to_string(),
@@ -459,6 +465,27 @@ mod tests {
         assert!(refused(b"first_name,notes\nAnn,5\" screen\nBo,\"two\nlines\nCy,z"));
         // A semicolon file: a comma inside the open quote changes nothing.
         assert!(refused(b"first_name;notes\nAnn;\"a,b\nBo;c"));
+    }
+
+    /// A read that fails part-way is an error of the file, not a bad row.
+    #[test]
+    fn a_read_failing_part_way_is_an_error_not_a_bad_row() {
+        struct Dropping(usize);
+        impl std::io::Read for Dropping {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("the network share went away"));
+                }
+                self.0 -= 1;
+                let line = b"Ann,ann@lee.io\n";
+                buf[..line.len()].copy_from_slice(line);
+                Ok(line.len())
+            }
+        }
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(Dropping(3));
+        let errors: Vec<ImportError> = reader.records().filter_map(Result::err).map(|e| malformed(&e)).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(matches!(&errors[0], ImportError::Io(e) if e.to_string().contains("network share")), "{errors:?}");
     }
 
     #[test]
