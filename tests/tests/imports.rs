@@ -428,6 +428,32 @@ fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     assert!(f.core.undo_import(&f.admin, b.id, &mut |_| {}).is_err(), "an undone import is not undone twice");
 }
 
+/// An import that changed a lead's matched fields reopened a steward's "not a duplicate" decision on it; its
+/// undo takes the fields back and puts the decision back with them (it stayed reopened, the pair in the queue).
+#[test]
+fn an_undo_puts_back_the_not_a_duplicate_decisions_its_import_reopened() {
+    let f = fixture();
+    let mut a = common::lead("Ann", "Lee", "ann.lee@harbor.example");
+    a.company = "Harbor".into();
+    f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap();
+    let mut b = common::lead("Ann", "Lee", "a.lee@other.example");
+    b.company = "Harbor".into();
+    f.core.create_lead(&f.admin, &b, &Origin::manual()).unwrap();
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    f.core.mark_not_duplicate(&f.admin, queue[0].id).unwrap();
+    let path = write(&f, "phones.csv", b"email,phone\nann.lee@harbor.example,+44 20 7946 0123\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let batch = run(&f, &path, &plan);
+    assert_eq!(batch.counts.update, 1, "{batch:?}");
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the changed lead is asked about again");
+    f.core.undo_import(&f.admin, batch.id, &mut |_| {}).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 10).unwrap().is_empty(), "the decision stands again");
+    let status: String = f.sql().query_row("SELECT status FROM duplicate_pairs", [], |r| r.get(0)).unwrap();
+    assert_eq!(status, "not_duplicate");
+}
+
 /// The leads an undo kept are named as the reader may see them: by name in their campaigns, by number only
 /// outside them (moved to another campaign since), so the report tells no team of another's lead.
 #[test]
