@@ -232,7 +232,9 @@ impl Mapper {
             }
         }
         input.notes = notes.join("\n");
-        if input.source_detail.is_empty() && source_text.is_empty() {
+        // The file (or the source named for the run) stays the detail of a row that names its channel only: a
+        // lead is traceable to the import it came in by.
+        if input.source_detail.is_empty() && (source_text.is_empty() || parsed.is_some()) {
             input.source_detail = self.default_detail.clone();
         }
         if errors.is_empty() {
@@ -407,7 +409,7 @@ mod tests {
         let input = m.to_input(&row(&["A", "", "Trade show"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::BulkImport), "Trade show"));
         let input = m.to_input(&row(&["A", "", "partner"])).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(input.source, Some(SourceChannel::Partner));
+        assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::Partner), "fair.csv"));
         let errs = m.to_input(&row(&["A", ""])).err().unwrap_or_default();
         assert!(errs[0].message.contains("2 cells where the header has 3"), "{errs:?}");
         assert!(m.to_input(&row(&["A", "", "", "", ""])).is_ok(), "empty trailing cells are no data");
