@@ -332,9 +332,17 @@ pub fn apply_template(
     suggested: &[super::model::ColumnMapping],
     template: &ImportTemplate,
 ) -> Vec<super::model::ColumnMapping> {
+    // A header that repeats ("Email", "Email") takes the n-th entry of its name, as the run maps it; names
+    // compare in any letters' case ("Région", "RÉGION").
+    let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
     suggested
         .iter()
-        .map(|s| match template.mapping.iter().find(|t| t.column.eq_ignore_ascii_case(&s.column)) {
+        .enumerate()
+        .map(|(i, s)| {
+            let nth = suggested[..i].iter().filter(|o| same(&o.column, &s.column)).count();
+            (s, template.mapping.iter().filter(|t| same(&t.column, &s.column)).nth(nth))
+        })
+        .map(|(s, found)| match found {
             Some(t) => super::model::ColumnMapping { column: s.column.clone(), target: t.target.clone() },
             None if s.column == ERROR_COLUMN => {
                 super::model::ColumnMapping { column: s.column.clone(), target: IGNORE.into() }
@@ -427,5 +435,25 @@ mod tests {
         // Rows 502 to 551 are carried; 552 to 601 are not, and their twins (602 on) are found only within
         // their own rehearsal (the one of lines 1002 to 1201: none of them).
         assert_eq!(some.counts.create_active, 650, "{:?}", some.counts);
+    }
+
+    /// A template maps a header that repeats column by column, the n-th to its n-th entry, and names in any
+    /// letters' case: the CLI took the first entry for every "Email".
+    #[test]
+    fn a_template_maps_repeated_headers_in_turn_and_names_in_any_case() {
+        use super::super::model::ColumnMapping;
+        let map = |pairs: &[(&str, &str)]| -> Vec<ColumnMapping> {
+            pairs.iter().map(|(c, t)| ColumnMapping { column: c.to_string(), target: t.to_string() }).collect()
+        };
+        let template = ImportTemplate {
+            name: "t".into(),
+            mapping: map(&[("Email", "email"), ("Email", "ignore"), ("Région", "region")]),
+            key: None,
+            updated_at: String::new(),
+        };
+        let suggested = map(&[("Name", "full_name"), ("EMAIL", "email"), ("Email", "email"), ("RÉGION", "notes")]);
+        let applied = apply_template(&suggested, &template);
+        let targets: Vec<&str> = applied.iter().map(|m| m.target.as_str()).collect();
+        assert_eq!(targets, ["full_name", "email", "ignore", "region"]);
     }
 }
