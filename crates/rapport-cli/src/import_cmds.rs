@@ -257,10 +257,15 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             ));
         }
     }
+    // Batches from here on are this run's: a failure before its batch is recorded (a mapping refused) names no
+    // older failed import of the same file.
+    let newest_before = core.import_history(actor, 1).ok().and_then(|h| h.first().map(|b| b.id)).unwrap_or(0);
     let b = core.start_import(actor, file, &name, &plan, &mut progress_printer()).map_err(|e| {
         // The chunks before the failure are in, in a batch of their own: say which, and what can be done.
         let failed = core.import_history(actor, 20).ok().and_then(|h| {
-            h.into_iter().find(|b| b.file_name == name && b.status == rapport_core::imports::ImportStatus::Failed)
+            h.into_iter().find(|b| {
+                b.id > newest_before && b.file_name == name && b.status == rapport_core::imports::ImportStatus::Failed
+            })
         });
         match failed {
             Some(b) if b.rows_done > 0 => format!(

@@ -229,4 +229,10 @@ fn a_failed_import_names_its_batch_and_what_can_be_done() {
         err.contains(&format!("rapport import resume {id}")) && err.contains(&format!("import undo {id}")),
         "{err}"
     );
+    // The same file again with a mapping refused before any batch is recorded: the earlier failed import is
+    // not named as this one.
+    let (ok, _, err) =
+        run(&db, &["import", csv.to_str().unwrap(), "--no-dedup", "--skip-invalid", "--map", "email=fax"]);
+    assert!(!ok);
+    assert!(!err.contains(&format!("import {id}")) && !err.contains("resume"), "{err}");
 }
