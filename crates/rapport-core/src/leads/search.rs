@@ -138,9 +138,17 @@ impl SearchText {
         let phone_digits = phone_digits(&crate::leads::phone::fold_digits(text));
         // A number typed as a phone ranks with the phones only, as for company words and notes: the list and
         // its count then read the same tiers.
-        let email_prefix =
-            (phone_digits.is_none() && !trimmed.chars().any(char::is_whitespace) && trimmed.chars().count() >= 2)
-                .then(|| trimmed.to_lowercase());
+        let email_prefix = (phone_digits.is_none()
+            && !trimmed.chars().any(char::is_whitespace)
+            && trimmed.chars().count() >= 2)
+            .then(|| {
+                // An address whose domain is written in its own letters ("anna@café.fr") is stored as the
+                // ASCII form mail uses (xn--caf-dma.fr): a whole address typed is looked up that way.
+                let ascii = (!trimmed.is_ascii() && trimmed.contains('@'))
+                    .then(|| crate::leads::normalize_email(trimmed).ok())
+                    .flatten();
+                ascii.unwrap_or_else(|| trimmed.to_string()).to_lowercase()
+            });
         Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits })
     }
 
