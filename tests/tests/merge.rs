@@ -269,6 +269,38 @@ fn two_merges_into_one_lead_undone_in_either_order_give_the_lead_back_as_it_was(
     }
 }
 
+/// A steward's "not a duplicate" between two leads each merged elsewhere comes back once both merges are
+/// undone, in the order they were made too (the first unmerge found the other lead still merged away and
+/// dropped the pair).
+#[test]
+fn a_decision_between_two_leads_merged_elsewhere_comes_back_with_both() {
+    for made_order in [true, false] {
+        let f = fixture();
+        let ids: Vec<i64> = ["ann.lee@a.example", "ann.lee@b.example", "ann.lee@c.example", "ann.lee@d.example"]
+            .iter()
+            .map(|email| create(&f, &lead("Ann", "Lee", email)).id)
+            .collect();
+        let (a, b, c, d) = (ids[0], ids[1], ids[2], ids[3]);
+        let pair_bc = || -> Option<(i64, String)> {
+            f.sql()
+                .query_row("SELECT id, status FROM duplicate_pairs WHERE lead_a = ?1 AND lead_b = ?2", [b, c], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .ok()
+        };
+        let (bc, _) = pair_bc().expect("b and c are queued as a pair");
+        f.core.mark_not_duplicate(&f.admin, bc).unwrap();
+        let m1 = f.core.merge_leads(&f.admin, a, &[b], &[]).unwrap().merge_id;
+        let m2 = f.core.merge_leads(&f.admin, d, &[c], &[]).unwrap().merge_id;
+        let order = if made_order { [m1, m2] } else { [m2, m1] };
+        for m in order {
+            f.core.unmerge(&f.admin, m).unwrap();
+        }
+        let back = pair_bc().map(|(_, status)| status);
+        assert_eq!(back.as_deref(), Some("not_duplicate"), "undone in the order made: {made_order}");
+    }
+}
+
 /// A lead an unmerge brings back is checked for duplicates as a save is: one created meanwhile with its name
 /// and email (paired then with the survivor only) is queued with it, and the survivor it was taken from is not.
 #[test]

@@ -81,6 +81,26 @@ pub(crate) fn restore_pairs(tx: &Transaction<'_>, entries: &[serde_json::Value])
     for e in entries {
         let r = &e["row"];
         let (Some(a), Some(b)) = (r["lead_a"].as_i64(), r["lead_b"].as_i64()) else { continue };
+        // The other lead merged away meanwhile (by another merge, still standing): the pair goes into that
+        // merge's archive of it, to come back when it does. Dropped, a steward's "not a duplicate" was lost
+        // once both merges were undone in the order they were made.
+        for (here, other) in [(a, b), (b, a)] {
+            let exists = |id: i64| -> Result<bool, StoreError> {
+                Ok(tx
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM leads WHERE id = ?1)")?
+                    .query_row([id], |r| r.get(0))?)
+            };
+            if exists(here)? && !exists(other)? {
+                tx.prepare_cached(
+                    "UPDATE merged_leads SET rows = json_insert(rows, '$[#]', json(?2))
+                     WHERE lead_id = ?1 AND NOT EXISTS (
+                         SELECT 1 FROM json_each(merged_leads.rows) j
+                         WHERE json_extract(j.value, '$.table') = 'duplicate_pairs'
+                           AND json_extract(j.value, '$.row.lead_a') = ?3 AND json_extract(j.value, '$.row.lead_b') = ?4)",
+                )?
+                .execute(params![other, e.to_string(), a, b])?;
+            }
+        }
         back += tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO duplicate_pairs
