@@ -163,7 +163,12 @@ impl Rapport {
                                         RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review,
                                     ) = (key, p.action)
                                     {
-                                        created_keys.entry(k).or_insert(row.line);
+                                        // As many as the leads it carries: the report says from which line
+                                        // rows are no longer checked against one another, and memory stays
+                                        // flat on a file of millions.
+                                        if created_keys.len() < carried {
+                                            created_keys.entry(k).or_insert(row.line);
+                                        }
                                     }
                                     p
                                 }
@@ -435,6 +440,18 @@ mod tests {
         // Rows 502 to 551 are carried; 552 to 601 are not, and their twins (602 on) are found only within
         // their own rehearsal (the one of lines 1002 to 1201: none of them).
         assert_eq!(some.counts.create_active, 650, "{:?}", some.counts);
+        // Updated by email, the second ones update the first while their keys are kept: as many as the leads.
+        let keyed = ImportPlan { key: Some(NaturalKey::Email), ..plan.clone() };
+        let all = core.dry_run_import(&admin, &path, "twice.csv", &keyed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (all.counts.create_active, all.counts.unchanged + all.counts.update),
+            (600, 600),
+            "{:?}",
+            all.counts
+        );
+        let some = core.dry_run_carrying(&admin, &path, "twice.csv", &keyed, 550).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(some.checked_apart_from, Some(552));
+        assert_eq!(some.counts.unchanged + some.counts.update, 550, "{:?}", some.counts);
     }
 
     /// A template maps a header that repeats column by column, the n-th to its n-th entry, and names in any
