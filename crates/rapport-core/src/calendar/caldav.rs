@@ -316,7 +316,8 @@ impl Rapport {
         let now = self.now_utc();
         let (from, to) = (now - Duration::days(PULL_PAST_DAYS), now + Duration::days(PULL_AHEAD_DAYS));
         let fmt = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
-        let mut resources = client.list(&fmt(from), &fmt(to)).map_err(|e| remote(e, url))?;
+        let listing = client.list(&fmt(from), &fmt(to)).map_err(|e| remote(e, url))?;
+        let mut resources = listing.resources;
         // A refused event the listing does not hold lies outside its window, or is gone: asked for by name.
         for href in conflicted.keys() {
             if !resources.iter().any(|r| &r.href == href) {
@@ -343,7 +344,8 @@ impl Rapport {
                 source: "caldav",
                 server_wins: false,
             };
-            let mut seen: HashSet<String> = HashSet::new();
+            // Named by the server but not given (an error of their own): not gone, left as they are.
+            let mut seen: HashSet<String> = listing.unreadable.iter().cloned().collect();
             let known: HashMap<String, Option<String>> = store::of_agent(tx, user)?
                 .into_iter()
                 .filter_map(|r| r.remote_href.clone().map(|h| (h, r.remote_etag.clone())))
@@ -388,7 +390,9 @@ impl Rapport {
                 }
             }
             // Gone from the server: events that came from it are removed, ours are marked to be sent again.
-            for row in store::of_agent(tx, user)? {
+            // Only from a whole listing: one the server cut short does not name everything it holds.
+            let rows = if listing.complete { store::of_agent(tx, user)? } else { Vec::new() };
+            for row in rows {
                 let Some(href) = &row.remote_href else { continue };
                 let in_window = well_inside(&row.start_utc, row.end_utc.as_deref(), from, to);
                 if seen.contains(href) || !in_window || row.sync_pending {

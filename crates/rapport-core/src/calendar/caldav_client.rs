@@ -104,7 +104,7 @@ impl Client {
     }
 
     /// Events with an occurrence in [from, to) (times as 'YYYYMMDDTHHMMSSZ').
-    pub(crate) fn list(&self, from: &str, to: &str) -> Result<Vec<Resource>, RemoteError> {
+    pub(crate) fn list(&self, from: &str, to: &str) -> Result<Listing, RemoteError> {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
 <c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
@@ -157,15 +157,51 @@ impl Client {
     }
 }
 
-fn parse_multistatus(text: &str) -> Result<Vec<Resource>, RemoteError> {
+/// What a calendar's listing holds: the events it gave, the ones it names but could not give (a status of
+/// their own, 404 or 500), and whether it is the whole calendar (a server may cut a long answer short: 507 and
+/// `number-of-matches-within-limits`). What it does not name is gone from the server only when it is whole.
+#[derive(Default)]
+pub(crate) struct Listing {
+    pub resources: Vec<Resource>,
+    pub unreadable: Vec<String>,
+    pub complete: bool,
+}
+
+fn parse_multistatus(text: &str) -> Result<Listing, RemoteError> {
     let doc = roxmltree::Document::parse(text).map_err(|_| RemoteError::Other("the answer is not XML".into()))?;
-    let mut out = Vec::new();
-    for response in doc.descendants().filter(|n| n.tag_name().name() == "response") {
-        let find = |name: &str| {
-            response.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).map(str::to_owned)
+    let named = |n: &roxmltree::Node<'_, '_>, name: &str| n.tag_name().name() == name;
+    // "HTTP/1.1 200 OK": a 2xx, or no status said.
+    let fine = |status: Option<roxmltree::Node<'_, '_>>| {
+        status.and_then(|s| s.text()).is_none_or(|t| t.split_whitespace().nth(1).is_some_and(|c| c.starts_with('2')))
+    };
+    let mut out = Listing { complete: true, ..Listing::default() };
+    if doc.descendants().any(|n| named(&n, "number-of-matches-within-limits")) {
+        out.complete = false;
+    }
+    for response in doc.descendants().filter(|n| named(n, "response")) {
+        let Some(href) = response.children().find(|n| named(n, "href")).and_then(|n| n.text()) else { continue };
+        let href = href.trim().to_owned();
+        let own_status = response.children().find(|n| named(n, "status"));
+        if !fine(own_status) {
+            if own_status.and_then(|s| s.text()).is_some_and(|t| t.contains(" 507")) {
+                out.complete = false;
+            } else {
+                out.unreadable.push(href);
+            }
+            continue;
+        }
+        // The properties of a propstat whose status is fine: a calendar-data refused (404, 403) is none.
+        let given = |name: &str| {
+            response
+                .children()
+                .filter(|p| named(p, "propstat") && fine(p.children().find(|n| named(n, "status"))))
+                .flat_map(|p| p.descendants())
+                .find(|n| named(n, name))
+                .map(|n| n.text().unwrap_or_default().to_owned())
         };
-        if let (Some(href), Some(data)) = (find("href"), find("calendar-data")) {
-            out.push(Resource { href: href.trim().to_owned(), etag: find("getetag").unwrap_or_default(), data });
+        match given("calendar-data").filter(|d| !d.trim().is_empty()) {
+            Some(data) => out.resources.push(Resource { href, etag: given("getetag").unwrap_or_default(), data }),
+            None => out.unreadable.push(href),
         }
     }
     Ok(out)
@@ -182,8 +218,34 @@ mod tests {
           <C:calendar-data>BEGIN:VCALENDAR
 END:VCALENDAR</C:calendar-data></prop></propstat></response></multistatus>"#;
         let r = parse_multistatus(xml).unwrap_or_default();
+        assert!(r.complete && r.unreadable.is_empty());
+        let r = r.resources;
         assert_eq!(r.len(), 1);
         assert_eq!(r.first().map(|x| x.href.as_str()), Some("/agent/calendar/a.ics"));
         assert_eq!(r.first().map(|x| x.etag.as_str()), Some("\"e1\""));
+    }
+
+    /// Events the server names but cannot give, and a listing it cut short, are told apart from events gone:
+    /// the sync deleted the appointments of both.
+    #[test]
+    fn a_listing_with_errors_or_cut_short_says_so() {
+        let xml = r#"<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+          <d:response><d:href>/cal/a.ics</d:href><d:propstat><d:prop><d:getetag>"e1"</d:getetag>
+          <C:calendar-data>BEGIN:VCALENDAR
+END:VCALENDAR</C:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+          <d:response><d:href>/cal/b.ics</d:href><d:status>HTTP/1.1 500 Internal Server Error</d:status></d:response>
+          <d:response><d:href>/cal/c.ics</d:href><d:propstat><d:prop><d:getetag>"e3"</d:getetag></d:prop>
+          <d:status>HTTP/1.1 200 OK</d:status></d:propstat><d:propstat><d:prop><C:calendar-data/></d:prop>
+          <d:status>HTTP/1.1 404 Not Found</d:status></d:propstat></d:response>
+        </d:multistatus>"#;
+        let r = parse_multistatus(xml).unwrap_or_default();
+        assert_eq!(r.resources.iter().map(|x| x.href.as_str()).collect::<Vec<_>>(), ["/cal/a.ics"]);
+        assert_eq!(r.unreadable, ["/cal/b.ics", "/cal/c.ics"]);
+        assert!(r.complete);
+        let cut = r#"<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">
+          <d:response><d:href>/cal/</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status>
+          <d:error><d:number-of-matches-within-limits/></d:error></d:response></d:multistatus>"#;
+        let r = parse_multistatus(cut).unwrap_or_default();
+        assert!(!r.complete && r.unreadable.is_empty());
     }
 }
