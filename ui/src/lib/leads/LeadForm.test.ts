@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { liveRegionsSaying } from '../../test/a11y';
-import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { apiErr, change, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { leadEvents } from './events.svelte';
 import { toasts } from '../toast.svelte';
@@ -318,6 +318,30 @@ describe('LeadForm', () => {
     answer.resolve(savedLead(lead({ id: 42, version: 6 })));
     await waitFor(() => expect(nav.view).toEqual({ name: 'calendar' }));
     expect(onsaved).toHaveBeenCalledOnce();
+  });
+
+  it("takes no typing while a save runs (it would be lost on the saved lead's page), and gives the fields back if refused", async () => {
+    const answers = [deferred<ReturnType<typeof savedLead>>(), deferred<ReturnType<typeof savedLead>>()];
+    let call = 0;
+    const { be, u, onsaved } = setup({ createLead: () => answers[call++].promise });
+    await u.type(screen.getByTestId('field-first_name'), 'Ada');
+    await u.type(screen.getByTestId('field-notes'), 'met at the fair');
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.createLead).toHaveBeenCalledOnce());
+    expect(screen.getByTestId('field-notes')).toBeDisabled();
+    expect(screen.getByTestId('field-email-0')).toBeDisabled();
+    expect(screen.getByTestId('save-lead')).toHaveAttribute('aria-busy', 'true');
+    await u.type(screen.getByTestId('field-notes'), ', call back');
+    expect(screen.getByTestId('field-notes')).toHaveValue('met at the fair');
+
+    answers[0].reject(apiErr({ code: 'internal', message: 'disk full' }));
+    await waitFor(() => expect(screen.getByTestId('field-notes')).toBeEnabled());
+    await u.type(screen.getByTestId('field-notes'), ', call back');
+    await u.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(be.createLead).toHaveBeenCalledTimes(2));
+    expect((be.createLead.mock.calls[1][0] as LeadInput).notes).toBe('met at the fair, call back');
+    answers[1].resolve(savedLead(lead({ id: 7 })));
+    await waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
   });
 
   it('asks about a way out taken while a save was under way, once the save is refused', async () => {
