@@ -607,6 +607,49 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     assert_eq!((kept.title.as_str(), kept.notes.as_str()), ("Pitch to Ann Lee", "Ann wants the Autumn discount"));
 }
 
+/// A series an Administrator imported into an agent's calendar, one instance of which is with a lead of a
+/// campaign the agent does not work on: that instance reaches the agent's server as Busy, also when only the
+/// series' own row waits to be sent (the whole series went in full, the lead's name and address with it).
+#[test]
+fn an_instance_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
+    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
+        let mut l = common::lead(first, "Lee", email);
+        l.campaign = campaign.into();
+        f.core.create_lead(&f.admin, &l, &rapport_core::Origin::manual()).unwrap();
+    }
+    let series = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+UID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
+END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
+ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let file = rapport_core::calendar::IcsFile { name: "weekly.ics".into(), bytes: series.as_bytes().to_vec() };
+    let ids = f.core.import_ics(&f.admin, &[file], Some(id)).unwrap()[0].appointment_ids.clone();
+    let master = ids.iter().copied().find(|a| f.core.appointment(&f.admin, *a).unwrap().repeats).unwrap();
+    let on_server = || get(&format!("{calendar}weekly-1.ics"));
+    for round in 0..2 {
+        if round == 1 {
+            // Only the series' own row waits to be sent now.
+            f.core.set_confirmation(&dana, master, rapport_core::calendar::Confirmation::Confirmed).unwrap();
+        }
+        let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+        assert_eq!(report.pushed, 1, "round {round}: {report:?}");
+        let copy = on_server();
+        assert!(copy.contains("Weekly check-in") && copy.contains("SUMMARY:Busy"), "round {round}: {copy}");
+        for secret in ["Bo Lee", "bo@secret.example", "Check-in with Bo"] {
+            assert!(!copy.contains(secret), "round {round}: {secret} on the agent's server: {copy}");
+        }
+    }
+}
+
 /// A series on the server whose one changed instance is edited there (the master's copy, SEQUENCE and stamp
 /// as they were): the resource's new ETag reaches the series too, so cancelling the series here afterwards is
 /// sent, not taken for a change on both sides (it was undone by the server's copy, and reported as such).

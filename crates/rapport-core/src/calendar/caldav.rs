@@ -208,12 +208,21 @@ impl Rapport {
             let user = grant.user_id.ok_or_else(no_account)?;
             let account = store::caldav_account(conn, user)?.ok_or_else(no_account)?;
             let tz: Tz = super::agents::load(conn, user)?.time_zone.parse().unwrap_or(Tz::UTC);
-            let mut series: HashMap<String, (Vec<AppointmentRow>, bool)> = HashMap::new();
+            let mut series: HashMap<String, Vec<(AppointmentRow, bool)>> = HashMap::new();
             for row in store::pending_sync(conn, user)? {
+                if series.contains_key(&row.uid) {
+                    continue;
+                }
                 // A meeting with a lead outside the agent's campaigns is "Busy" in the agent's own calendar here;
-                // so it is on the agent's server (an iCloud or Google account beyond Rapport's campaigns).
-                let shown = super::occurrences::visible(conn, &grant, row.lead_id)?;
-                series.insert(row.uid.clone(), (store::by_uid(conn, user, &row.uid)?, shown));
+                // so it is on the agent's server (an iCloud or Google account beyond Rapport's campaigns). Each
+                // row of a series by its own lead: an instance with another campaign's lead is Busy even when
+                // the series is not.
+                let mut rows = Vec::new();
+                for r in store::by_uid(conn, user, &row.uid)? {
+                    let shown = super::occurrences::visible(conn, &grant, r.lead_id)?;
+                    rows.push((r, shown));
+                }
+                series.insert(row.uid.clone(), rows);
             }
             Ok::<_, Error>((account, user, tz, series))
         })?;
@@ -251,7 +260,7 @@ impl Rapport {
         account: &store::CaldavRow,
         user: i64,
         tz: Tz,
-        pending: HashMap<String, (Vec<AppointmentRow>, bool)>,
+        pending: HashMap<String, Vec<(AppointmentRow, bool)>>,
         secrets: &dyn Secrets,
     ) -> Result<SyncReport> {
         let url = account.calendar_url.as_str();
@@ -278,11 +287,17 @@ impl Rapport {
         let mut pushed: Vec<(i64, i64, String, Option<String>)> = Vec::new();
         // Refused by the server as changed (or deleted) there since the last sync, by href: the rows and a title.
         let mut conflicted: HashMap<String, (Vec<i64>, String)> = HashMap::new();
-        for (rows, shown) in pending.values() {
-            let Some(master) = rows.iter().find(|r| r.recurrence_id.is_none()).or(rows.first()) else { continue };
-            let events: Vec<_> =
-                rows.iter().filter_map(event_of).map(|e| if *shown { e } else { busy_only(e) }).collect();
+        for series in pending.values() {
+            let Some((master, shown)) = series.iter().find(|(r, _)| r.recurrence_id.is_none()).or(series.first())
+            else {
+                continue;
+            };
+            let events: Vec<_> = series
+                .iter()
+                .filter_map(|(r, shown)| event_of(r).map(|e| if *shown { e } else { busy_only(e) }))
+                .collect();
             let title = if *shown { master.title.clone() } else { "Busy".to_owned() };
+            let rows: Vec<&AppointmentRow> = series.iter().map(|(r, _)| r).collect();
             let ics = rapport_ics::write_calendar(None, None, &events, Utc::now());
             let href = master.remote_href.clone().unwrap_or_else(|| client.href_for(&master.uid));
             match client.put(&href, &ics, master.remote_etag.as_deref()) {
