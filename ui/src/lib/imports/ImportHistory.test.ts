@@ -132,6 +132,54 @@ describe('Import history', () => {
     expect(screen.queryByTestId('undo-error')).toBeNull();
   });
 
+  it('says so in the undo dialog when the undo cannot be stopped, and lets Stop be tried again', async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<UndoReport>();
+    const { be, u } = open({
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: vi.fn(async () => {
+        throw apiErr({ code: 'internal', message: 'the undo could not be reached' });
+      }),
+    });
+    await u.click(within(await row(1)).getByTestId('history-undo'));
+    await u.click(screen.getByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
+    await u.click(await screen.findByTestId('undo-stop'));
+    expect(be.importCancel).toHaveBeenCalledWith(1);
+    const said = await screen.findByTestId('undo-stop-error');
+    expect(said).toHaveAttribute('role', 'alert');
+    expect(said).toHaveTextContent('Could not stop the undo: The undo could not be reached. It goes on.');
+    expect(within(screen.getByTestId('undo-dialog')).getByTestId('undo-stop')).toBeEnabled();
+  });
+
+  it("says so in the import's row when a run stopped from the history cannot be stopped", async () => {
+    let report!: (p: RunProgress) => void;
+    const ended = deferred<UndoReport>();
+    const { u } = open({
+      importUndo: (_id, onProgress) => {
+        report = onProgress;
+        return ended.promise;
+      },
+      importCancel: vi.fn(async () => {
+        throw apiErr({ code: 'internal', message: 'the undo could not be reached' });
+      }),
+    });
+    await u.click(within(await row(1)).getByTestId('history-undo'));
+    await u.click(screen.getByTestId('undo-confirm'));
+    report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
+    await u.click(await screen.findByTestId('undo-close'));
+    await waitFor(() => expect(screen.queryByTestId('undo-dialog')).toBeNull());
+    const r = await row(1);
+    expect(within(r).queryByTestId('history-cancel-error')).toBeNull();
+    await u.click(within(r).getByTestId('history-cancel'));
+    const said = await within(r).findByTestId('history-cancel-error');
+    expect(said).toHaveAttribute('role', 'alert');
+    expect(said).toHaveTextContent('Could not stop the undo: The undo could not be reached. It goes on.');
+  });
+
   it('offers a batch whose undo was stopped part-way to be undone, not resumed', async () => {
     const partly = importBatch({ id: 8, status: 'interrupted', undo: { removed: 5, reverted: 0, kept: [], kept_count: 0 } });
     const { u } = open({ importHistory: async () => [partly] });
