@@ -397,7 +397,8 @@ fn faulty_proxy(upstream: &str) -> Faulty {
                 let (status, out_headers, out) = if method == "REPORT" && fail.load(Ordering::SeqCst) {
                     (503, vec![], b"busy".to_vec())
                 } else if refused {
-                    (415, vec![], b"unsupported calendar data".to_vec())
+                    // As Cyrus (Fastmail) refuses one event it will not take (no-uid-conflict): 403.
+                    (403, vec![], b"forbidden".to_vec())
                 } else {
                     let mut req = ureq::request(&method, &format!("{upstream}{path}"));
                     for (k, v) in &headers {

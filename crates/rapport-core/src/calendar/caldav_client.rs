@@ -75,6 +75,11 @@ impl Client {
         }
         match req.send_string(body) {
             Ok(r) => Ok(r),
+            // A 403 on one event is that event refused (Cyrus's no-uid-conflict, a read-only event): the others
+            // go on. On the calendar itself it is the account's.
+            Err(ureq::Error::Status(403, r)) if method == "PUT" => {
+                Err(RemoteError::Other(format!("the server answered 403 {}", r.status_text())))
+            }
             Err(ureq::Error::Status(401 | 403, _)) => Err(RemoteError::Unauthorized),
             Err(ureq::Error::Status(404, _)) => Err(RemoteError::NotFound),
             Err(ureq::Error::Status(412, _)) => Err(RemoteError::Changed),
