@@ -651,6 +651,48 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     }
 }
 
+/// An instance of a server series deleted there (on the phone: the series now says EXDATE, its changed copy is
+/// gone, the SEQUENCE as it was) goes here too: it stayed busy, refusing bookings at its time.
+#[test]
+fn an_instance_deleted_on_the_server_goes_here_too() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let master = "BEGIN:VEVENT\r\nUID:series-2\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T090000Z\r\n\
+DTEND:20261201T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly sync\r\n";
+    let moved = "BEGIN:VEVENT\r\nUID:series-2\r\nDTSTAMP:20261101T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T110000Z\r\nDTEND:20261208T120000Z\r\nSUMMARY:Weekly sync (moved)\r\nEND:VEVENT\r\n";
+    let wrap =
+        |events: &str| format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n{events}END:VCALENDAR\r\n");
+    let href = format!("{calendar}series-2.ics");
+    put(&href, &wrap(&format!("{master}END:VEVENT\r\n{moved}")));
+    f.core.sync_caldav(&dana, &keychain).unwrap();
+    let busy_at_11 = || {
+        let b = booking(id, "Call", "2026-12-08T11:00:00Z", "2026-12-08T11:30:00Z");
+        f.core.book_appointment(&dana, &b)
+    };
+    assert_eq!(busy_at_11().unwrap_err().code(), ErrorCode::DoubleBooked, "the moved instance holds 11:00");
+    // Written again by the phone: a new stamp, the SEQUENCE as it was.
+    let rewritten = master.replace("DTSTAMP:20261101T000000Z", "DTSTAMP:20261115T000000Z");
+    put(&href, &wrap(&format!("{rewritten}EXDATE:20261208T090000Z\r\nEND:VEVENT\r\n")));
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pulled, report.removed), (1, 1), "{report:?}");
+    let left: i64 = f
+        .sql()
+        .query_row("SELECT count(*) FROM appointments WHERE uid = 'series-2' AND recurrence_id IS NOT NULL", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(left, 0);
+    busy_at_11().unwrap();
+    let at_9 = booking(id, "Call", "2026-12-08T09:00:00Z", "2026-12-08T09:30:00Z");
+    f.core.book_appointment(&dana, &at_9).unwrap();
+}
+
 /// A series on the server whose one changed instance is edited there (the master's copy, SEQUENCE and stamp
 /// as they were): the resource's new ETag reaches the series too, so cancelling the series here afterwards is
 /// sent, not taken for a change on both sides (it was undone by the server's copy, and reported as such).

@@ -378,11 +378,42 @@ impl Rapport {
                 let mut file_report = IcsFileReport::default();
                 let mut events: Vec<_> = calendar.events.iter().collect();
                 events.sort_by_key(|e| e.recurrence_id.is_some());
+                let held: HashSet<(String, Option<String>)> =
+                    events.iter().map(|e| (e.uid.clone(), super::ics_import::rid_text(e, tz))).collect();
                 for e in events {
                     let (_, wrote) =
                         self.upsert_event(tx, &mut cx, e, false, Some((&res.href, &res.etag)), &mut file_report)?;
                     if wrote {
                         report.pulled += 1;
+                    }
+                }
+                // An instance deleted there (the series now says EXDATE, its changed copy is gone): the copy this
+                // resource no longer holds goes here too, or it stays busy and the next push sends it back.
+                for uid in held.iter().map(|(u, _)| u).collect::<HashSet<_>>() {
+                    for row in store::by_uid(tx, user, uid)? {
+                        let instance_gone = row.source == "caldav"
+                            && row.recurrence_id.is_some()
+                            && row.remote_href.as_deref() == Some(res.href.as_str())
+                            && !row.sync_pending
+                            && !held.contains(&(row.uid.clone(), row.recurrence_id.clone()));
+                        // One that came from the server goes, as a whole event gone does (below).
+                        if instance_gone {
+                            let snapshot = serde_json::json!({
+                                "title": row.title, "start": row.start_utc, "uid": row.uid,
+                                "recurrence_id": row.recurrence_id,
+                            });
+                            changelog::record(
+                                tx,
+                                &batch,
+                                "appointment",
+                                row.id,
+                                "*",
+                                Some(&snapshot.to_string()),
+                                None,
+                            )?;
+                            store::delete(tx, row.id)?;
+                            report.removed += 1;
+                        }
                     }
                 }
                 report.clashes.extend(file_report.clashes);

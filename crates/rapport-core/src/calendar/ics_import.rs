@@ -45,7 +45,7 @@ fn status_of(event: &Event, cancel: bool) -> AppointmentStatus {
 
 /// The instance a RECURRENCE-ID names, as stored. A floating one is a wall time of the event's own zone (as the
 /// expansion reads it), so a later CANCEL naming the instance with its TZID finds the same key.
-fn rid_text(event: &Event, tz: Tz) -> Option<String> {
+pub(crate) fn rid_text(event: &Event, tz: Tz) -> Option<String> {
     let own = event.zone().filter(|z| !matches!(z, Zone::Floating)).cloned().unwrap_or(Zone::Iana(tz));
     event.recurrence_id.as_ref().map(|m| match m {
         rapport_ics::Moment::Date(d) => d.format("%Y-%m-%d").to_string(),
