@@ -404,6 +404,43 @@ describe('LeadForm', () => {
     expect(screen.queryByTestId('error-emails.2')).toBeNull();
   });
 
+  it('keeps the focus in the list when a contact row is removed: on the row before, else the first row', async () => {
+    const { u } = setup();
+    await u.type(screen.getByTestId('field-email-0'), 'a@x.org');
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-1'), 'b@x.org');
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-2'), 'c@x.org');
+
+    await u.click(screen.getByTestId('remove-email-2'));
+    await waitFor(() => expect(screen.getByTestId('field-email-1')).toHaveFocus());
+    await u.click(screen.getByTestId('remove-email-1'));
+    await waitFor(() => expect(screen.getByTestId('field-email-0')).toHaveFocus());
+    // The last row emptied: its Remove hides, and the row itself takes the focus.
+    await u.click(screen.getByTestId('remove-email-0'));
+    expect(screen.getByTestId('field-email-0')).toHaveValue('');
+    expect(screen.queryByTestId('remove-email-0')).toBeNull();
+    await waitFor(() => expect(screen.getByTestId('field-email-0')).toHaveFocus());
+  });
+
+  it('keeps the focus near a value kept as invalid once it is removed, not on the page', async () => {
+    const { u } = setup(
+      {},
+      lead({
+        id: 42,
+        invalid: [
+          { field: 'emails', value: 'bob@', reason: 'no domain' },
+          { field: 'phones', value: '12', reason: 'too short' },
+        ],
+      }),
+    );
+    await u.click(screen.getByTestId('drop-invalid-1'));
+    await waitFor(() => expect(screen.getByTestId('drop-invalid-0')).toHaveFocus());
+    await u.click(screen.getByTestId('drop-invalid-0'));
+    expect(screen.queryByTestId('invalid-values')).toBeNull();
+    await waitFor(() => expect(screen.getByTestId('add-phone')).toHaveFocus());
+  });
+
   it('puts an error on a value kept as invalid (or its reason) beside that value, and moves it with the rows', async () => {
     const flagged = lead({
       id: 42,
