@@ -202,6 +202,30 @@ describe('UserAdmin', () => {
     expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('zoe'))).toBe(true);
   });
 
+  it('asks before Escape, the backdrop or Cancel throws away what was typed, and closes at once when nothing was', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend({ listUsers: async () => [user(), user({ id: 2, username: 'eve', role: 'editor' })] });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'zoe');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('user-discard-question')).toHaveTextContent('Discard what you typed?');
+    expect(screen.getByTestId('user-keep')).toHaveFocus();
+    await u.click(screen.getByTestId('user-keep'));
+    expect(screen.queryByTestId('user-discard-question')).toBeNull();
+    expect(screen.getByTestId('user-username')).toHaveValue('zoe');
+
+    await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
+    await u.click(await screen.findByTestId('user-discard'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(screen.getAllByTestId('user-row')).toHaveLength(2);
+  });
+
   it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
