@@ -226,6 +226,79 @@ describe('UserAdmin', () => {
     expect(screen.getAllByTestId('user-row')).toHaveLength(2);
   });
 
+  it('reads the user again after a conflict: the dialog says so and saves on their version, and a new Edit starts from it', async () => {
+    session.current = sessionFor('administrator');
+    let eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
+    const be = mockBackend({
+      listUsers: async () => [user(), eve],
+      updateUser: async (id, seen, input) => {
+        if (JSON.stringify(seen) !== JSON.stringify(eve)) {
+          throw apiErr({
+            code: 'conflict',
+            message: 'this user was changed by someone else since you opened it; reload it and apply your change again',
+          });
+        }
+        eve = { ...eve, ...input, id };
+        return eve;
+      },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
+    // Someone else renames her meanwhile.
+    eve = { ...eve, display_name: 'Eve Evans' };
+    await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
+    await u.click(screen.getByTestId('user-submit'));
+
+    expect(await screen.findByTestId('user-reloaded')).toHaveTextContent(
+      'Someone else saved this user while you were editing; nothing of yours was saved. Their version is loaded now, with your changes on it',
+    );
+    expect(screen.getByTestId('user-display-name')).toHaveValue('Eve Evans');
+    expect(screen.getByTestId('user-role')).toHaveValue('viewer');
+    // The list shows their version too.
+    expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Eve Evans');
+
+    // Dropped here, a new Edit starts from their version and saves.
+    await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
+    await u.click(await screen.findByTestId('user-discard'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    await u.click(within(screen.getAllByTestId('user-row')[1]).getByTestId('edit-user'));
+    expect(screen.getByTestId('user-display-name')).toHaveValue('Eve Evans');
+    await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(be.updateUser).toHaveBeenCalledTimes(2);
+    expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Viewer');
+  });
+
+  it('saves again from the dialog after a conflict, on the version it read again', async () => {
+    session.current = sessionFor('administrator');
+    let eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
+    const be = mockBackend({
+      listUsers: async () => [user(), eve],
+      updateUser: async (id, seen, input) => {
+        if (JSON.stringify(seen) !== JSON.stringify(eve)) {
+          throw apiErr({ code: 'conflict', message: 'this user was changed by someone else since you opened it' });
+        }
+        eve = { ...eve, ...input, id };
+        return eve;
+      },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
+    eve = { ...eve, display_name: 'Eve Evans' };
+    await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
+    await u.click(screen.getByTestId('user-submit'));
+    await screen.findByTestId('user-reloaded');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(be.updateUser).toHaveBeenCalledTimes(2);
+    expect(be.updateUser.mock.calls[1][2]).toMatchObject({ display_name: 'Eve Evans', role: 'viewer' });
+    expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Eve Evans');
+    expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Viewer');
+  });
+
   it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
