@@ -359,8 +359,11 @@ pub(crate) fn archived_lead(rows: &str) -> serde_json::Value {
 /// What an unmerge of merge `merge_id` writes as its batch's source: [`written_since_merge`] knows an undone
 /// merge by it.
 pub(crate) fn unmerge_source(merge_id: i64) -> String {
-    format!("unmerge of merge {merge_id}")
+    format!("{UNMERGE_OF}{merge_id}")
 }
+
+/// The start of an unmerge's source: the queries below find an undone merge's unmerge by it.
+const UNMERGE_OF: &str = "unmerge of merge ";
 
 /// Whether `field` of lead `survivor` was written after merge `merge_id` by anything but a later merge that has
 /// been undone, or that undoing: such a pair leaves the field as the earlier merge wrote it (two merges into one
@@ -375,11 +378,11 @@ pub(crate) fn written_since_merge(
         .prepare_cached(
             "SELECT 1 FROM change_log c JOIN change_batches b ON b.id = c.batch_id
              WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id > ?2 AND c.field = ?3
-               AND b.source_ref NOT LIKE 'unmerge of merge %'
-               AND NOT EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = 'unmerge of merge ' || c.batch_id)
+               AND b.source_ref NOT LIKE ?4 || '%'
+               AND NOT EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = ?4 || c.batch_id)
              LIMIT 1",
         )?
-        .exists(params![survivor, merge_id, field])?)
+        .exists(params![survivor, merge_id, field, UNMERGE_OF])?)
 }
 
 /// The newest merge into `survivor` before batch `before` that wrote `field` to `value`, was undone, and whose
@@ -396,13 +399,13 @@ pub(crate) fn left_by_undone_merge(
             "SELECT c.batch_id, c.old_value FROM change_log c
              WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id < ?2 AND c.field = ?3
                AND c.new_value IS ?4
-               AND EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = 'unmerge of merge ' || c.batch_id)
+               AND EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = ?5 || c.batch_id)
                AND NOT EXISTS (SELECT 1 FROM change_log w JOIN change_batches u ON u.id = w.batch_id
-                               WHERE u.source_ref = 'unmerge of merge ' || c.batch_id
+                               WHERE u.source_ref = ?5 || c.batch_id
                                  AND w.entity = 'lead' AND w.entity_id = ?1 AND w.field = ?3)
              ORDER BY c.batch_id DESC LIMIT 1",
         )?
-        .query_row(params![survivor, before, field, value], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![survivor, before, field, value, UNMERGE_OF], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
