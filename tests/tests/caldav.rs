@@ -621,17 +621,8 @@ fn an_instance_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_bu
     let dana = f.user("dana", Role::Editor, &["Spring"]);
     let id = dana.user_id().unwrap();
     f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
-    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
-        let mut l = common::lead(first, "Lee", email);
-        l.campaign = campaign.into();
-        f.core.create_lead(&f.admin, &l, &rapport_core::Origin::manual()).unwrap();
-    }
-    let series = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
-UID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
-RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
-END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
-DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
-ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    common::ann_in_spring_bo_in_autumn(&f);
+    let series = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", true);
     let file = rapport_core::calendar::IcsFile { name: "weekly.ics".into(), bytes: series.as_bytes().to_vec() };
     let ids = f.core.import_ics(&f.admin, &[file], Some(id)).unwrap()[0].appointment_ids.clone();
     let master = ids.iter().copied().find(|a| f.core.appointment(&f.admin, *a).unwrap().repeats).unwrap();

@@ -870,18 +870,9 @@ fn an_invite_leaves_out_an_instance_with_a_lead_outside_the_readers_campaigns() 
     let f = fixture();
     let spring = f.user("spring", Role::Editor, &["Spring"]);
     let agent = spring.user_id().unwrap();
-    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
-        let mut l = lead(first, "Lee", email);
-        l.campaign = campaign.into();
-        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap();
-    }
-    let series = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
-UID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
-RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
-END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
-DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
-ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    let imported = f.core.import_ics(&f.admin, &[ics("weekly.ics", series)], Some(agent)).unwrap();
+    common::ann_in_spring_bo_in_autumn(&f);
+    let series = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", true);
+    let imported = f.core.import_ics(&f.admin, &[ics("weekly.ics", &series)], Some(agent)).unwrap();
     let master = f
         .core
         .lead_appointments(&spring, f.core.list_leads(&spring, &Default::default()).unwrap().items[0].id)
@@ -907,24 +898,9 @@ fn cancelling_a_series_leaves_an_instance_with_a_lead_outside_the_readers_campai
     let f = fixture();
     let spring = f.user("spring", Role::Editor, &["Spring"]);
     let agent = spring.user_id().unwrap();
-    let mut bo = 0;
-    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
-        let mut l = lead(first, "Lee", email);
-        l.campaign = campaign.into();
-        bo = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id;
-    }
-    let event = |method: &str, stamp: &str| {
-        format!(
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n\
-UID:weekly-1\r\nDTSTAMP:{stamp}\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
-RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
-END:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
-DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
-ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-        )
-    };
+    let bo = common::ann_in_spring_bo_in_autumn(&f);
     for cancel_by_file in [false, true] {
-        let request = event("REQUEST", "20261120T000000Z");
+        let request = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", true);
         let ids = f.core.import_ics(&f.admin, &[ics("weekly.ics", &request)], Some(agent)).unwrap()[0]
             .appointment_ids
             .clone();
@@ -943,12 +919,7 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         assert_eq!(hidden.status, AppointmentStatus::Confirmed);
         if cancel_by_file {
             // The organizer's cancellation of the whole series: its main event only.
-            let cancel = event("CANCEL", "20261125T000000Z");
-            let cancel = cancel
-                .split("BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID")
-                .next()
-                .unwrap();
-            let cancel = format!("{cancel}END:VCALENDAR\r\n");
+            let cancel = common::weekly_with_bos_instance("CANCEL", "20261125T000000Z", false);
             let report = f.core.import_ics(&spring, &[ics("cancel.ics", &cancel)], None).unwrap();
             assert!(report[0].warnings.iter().any(|w| w.contains("outside your campaigns")), "{report:?}");
         } else {

@@ -184,3 +184,31 @@ pub fn qualified(mut input: LeadInput) -> LeadInput {
     input.deal.timeline = "this quarter".into();
     input
 }
+
+/// Ann Lee (campaign Spring) and Bo Lee (Autumn), created by the Administrator: a series with Ann of which one
+/// instance is with Bo, for the tests of what a Spring user may see and change of it. Returns Bo's id.
+pub fn ann_in_spring_bo_in_autumn(f: &Fixture) -> i64 {
+    let mut bo = 0;
+    for (first, email, campaign) in [("Ann", "ann@lee.com", "Spring"), ("Bo", "bo@secret.example", "Autumn")] {
+        let mut l = lead(first, "Lee", email);
+        l.campaign = campaign.into();
+        bo = f.core.create_lead(&f.admin, &l, &rapport_core::Origin::manual()).unwrap().lead.id;
+    }
+    bo
+}
+
+/// A weekly series organized by Ann Lee (4 Tuesdays from 1 December 2026, 09:00Z) whose instance of the 8th is
+/// moved to 10:00 and organized by Bo Lee; `method` and the series' `stamp` as given. With `instance` false, the
+/// series' own event only (as an organizer's cancellation of the whole series sends it).
+pub fn weekly_with_bos_instance(method: &str, stamp: &str, instance: bool) -> String {
+    let bos = "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261120T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T100000Z\r\nDTEND:20261208T103000Z\r\nSUMMARY:Check-in with Bo\r\n\
+ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\n";
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n\
+UID:weekly-1\r\nDTSTAMP:{stamp}\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T093000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nORGANIZER;CN=Ann Lee:mailto:ann@lee.com\r\n\
+END:VEVENT\r\n{}END:VCALENDAR\r\n",
+        if instance { bos } else { "" }
+    )
+}
