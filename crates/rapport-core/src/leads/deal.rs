@@ -107,11 +107,17 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     Ok(format!("{whole}.{fraction:0<2}"))
 }
 
-/// An ISO 4217 code: three letters, upper-cased.
+/// An ISO 4217 code, upper-cased. Three letters are not enough: "EUT" or "UDS" is a typo, and a deal in it
+/// could be neither converted nor summed with the others.
 pub fn normalize_currency(raw: &str) -> Result<String, String> {
     let t = raw.trim();
     if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Ok(t.to_ascii_uppercase());
+        let code = t.to_ascii_uppercase();
+        // XTS is reserved for testing and XXX means "no currency": neither is what a deal is worth in.
+        return match iso_currency::Currency::from_code(&code) {
+            Some(_) if code != "XTS" && code != "XXX" => Ok(code),
+            _ => Err(format!("\"{t}\" is not an ISO 4217 currency code (like EUR or USD)")),
+        };
     }
     // The signs people type for the common ones.
     match t {
@@ -119,7 +125,6 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
         "$" | "US$" => Ok("USD".into()),
         "£" => Ok("GBP".into()),
         "¥" => Ok("JPY".into()),
-        "CHF" => Ok("CHF".into()),
         _ => Err(format!("\"{t}\" is not a currency code (three letters, like EUR or USD)")),
     }
 }
@@ -217,6 +222,12 @@ mod tests {
         assert_eq!(normalize_currency(" eur ").as_deref(), Ok("EUR"));
         assert_eq!(normalize_currency("€").as_deref(), Ok("EUR"));
         assert!(normalize_currency("euro").is_err());
+        assert_eq!(normalize_currency("chf").as_deref(), Ok("CHF"));
+        assert_eq!(normalize_currency("INR").as_deref(), Ok("INR"));
+        for typo in ["EUT", "UDS", "ABC", "XXX", "XTS"] {
+            let why = normalize_currency(typo).expect_err(typo);
+            assert!(why.contains("ISO 4217"), "{typo}: {why}");
+        }
         assert_eq!(normalize_date("2026-12-31").as_deref(), Ok("2026-12-31"));
         assert_eq!(normalize_date("31.12.2026").as_deref(), Ok("2026-12-31"));
         assert!(normalize_date("01/02/2026").is_err());
