@@ -761,3 +761,21 @@ fn unmerge_does_not_put_the_survivor_back_in_a_stage_without_what_it_asks() {
     assert_eq!((out.survivor.stage.as_str(), out.survivor.deal.lost_reason.as_str()), ("nurture", ""));
     assert_eq!(out.restored[0].id, n.id);
 }
+
+/// A merged lead's owner who does not work on the survivor's campaign is not handed to an ownerless survivor:
+/// they could not see the lead they would own, and the merge would be refused.
+#[test]
+fn an_owner_outside_the_survivors_campaign_is_not_taken_by_a_merge() {
+    let f = fixture();
+    let otto = f.user("otto", rapport_core::users::Role::Editor, &["Autumn"]).user_id().unwrap();
+    let mut a = lead("Tove", "Ahlgren", "tove@ahlgren.example");
+    a.campaign = "Spring".into();
+    let a = create(&f, &a);
+    let mut b = lead("Tove", "Ahlgren", "tove.ahlgren@gmail.com");
+    b.campaign = "Autumn".into();
+    b.owner_id = Some(otto);
+    let b = create(&f, &b);
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!((out.lead.campaign.as_str(), out.lead.owner), ("Spring", None));
+    assert_eq!(out.lead.emails.len(), 2, "merged");
+}

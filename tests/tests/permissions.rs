@@ -436,3 +436,48 @@ fn the_benchmarks_operations_check_who_asks() {
     assert_eq!(f.core.bench_plain_insert(&editor, &rows).unwrap_err().code(), ErrorCode::PermissionDenied);
     assert_eq!(f.dump(), before, "nothing written");
 }
+
+/// Seed 3.2: a team sees only its campaigns' leads, so a lead is not given to an owner who could not open it.
+/// Creating, reassigning and importing with such an owner are refused on the owner field, and write nothing.
+#[test]
+fn a_lead_is_not_given_to_an_owner_outside_its_campaign() {
+    let f = fixture();
+    let spring = f.user("sam", Role::Editor, &["Spring"]).user_id().unwrap();
+    let autumn = f.user("otto", Role::Editor, &["Autumn"]).user_id().unwrap();
+    let owner_error = |e: rapport_core::Error| match e {
+        rapport_core::Error::Validation(v) => {
+            assert_eq!(v.errors.len(), 1, "{v:?}");
+            assert_eq!(v.errors[0].field, "owner");
+            assert!(v.errors[0].message.contains("otto does not work on campaign \"Spring\""), "{v:?}");
+        }
+        other => panic!("expected an owner error, got {other:?}"),
+    };
+    let mut input = lead("Ann", "Lee", "ann@lee.example");
+    input.campaign = "Spring".into();
+    input.owner_id = Some(autumn);
+    let before = f.dump();
+    owner_error(f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err());
+    let rows = [(2, input.clone())];
+    let out = f.core.import_leads(&f.admin, &rows, &Origin::import("x.csv"), ImportMode::SkipInvalid, &mut |_| {});
+    let out = out.unwrap();
+    assert_eq!(out.rejected.len(), 1);
+    assert_eq!(out.rejected[0].errors[0].field, "owner");
+    assert_eq!(f.dump(), before, "nothing written for an owner outside the campaign");
+
+    input.owner_id = Some(spring);
+    let created = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    assert_eq!(created.owner.clone().map(|o| o.id), Some(spring));
+    let before = f.dump();
+    let mut reassigned = created.to_input();
+    reassigned.owner_id = Some(autumn);
+    owner_error(f.core.update_lead(&f.admin, created.id, created.version, &reassigned, &Origin::manual()).unwrap_err());
+    assert_eq!(f.dump(), before);
+
+    // An owner the lead already has stays when the lead moves to a campaign they do not work on, as a
+    // deactivated owner does: refusing would make the move impossible without a reassignment first.
+    let mut moved = created.to_input();
+    moved.campaign = "Autumn".into();
+    let moved = f.core.update_lead(&f.admin, created.id, created.version, &moved, &Origin::manual()).unwrap().lead;
+    assert_eq!(moved.campaign, "Autumn");
+    assert_eq!(moved.owner.map(|o| o.id), Some(spring));
+}

@@ -305,12 +305,13 @@ mod operations {
                     }
                 }
                 let mut input = survive(&survivor, &merged, choices);
-                // An owner the survivor lacks is taken from another lead only while that user is active: a
-                // deactivated one would be refused, and the pair could never be merged (nor enriched).
+                // An owner the survivor lacks is taken from another lead only while that user is active and
+                // works on the survivor's campaign: another would be refused, and the pair could never be
+                // merged (nor enriched).
                 let own_owner = survivor.owner.as_ref().map(|o| o.id);
                 let chose_owner = choices.iter().any(|c| c.field == "owner");
                 if let Some(owner) = input.owner_id.filter(|o| Some(*o) != own_owner && !chose_owner) {
-                    if !crate::users::store::active_user_exists(tx, owner)? {
+                    if !crate::users::store::may_own(tx, owner, &input.campaign)? {
                         input.owner_id = own_owner;
                     }
                 }
@@ -442,11 +443,11 @@ mod operations {
                 if input.stage != survivor.stage && crate::pipeline::gate::lacks_required(tx, &input.stage, &input)? {
                     input.stage = survivor.stage.clone();
                 }
-                // An owner deactivated since is not given back (it would be refused, and the unmerge with it):
-                // the survivor keeps the owner it has.
+                // An owner deactivated since, or no longer working on the lead's campaign, is not given back (it
+                // would be refused, and the unmerge with it): the survivor keeps the owner it has.
                 let own_owner = survivor.owner.as_ref().map(|o| o.id);
                 if let Some(owner) = input.owner_id.filter(|o| Some(*o) != own_owner) {
-                    if !crate::users::store::active_user_exists(tx, owner)? {
+                    if !crate::users::store::may_own(tx, owner, &input.campaign)? {
                         input.owner_id = own_owner;
                     }
                 }

@@ -59,7 +59,13 @@ impl Rules {
         current_owner: Option<i64>,
     ) -> Result<ValidLead> {
         let owner_exists = |id: i64| user_store::active_user_exists(conn, id).unwrap_or(false);
-        self.validate_with(input, scope, &owner_exists, current_owner)
+        let lead = self.validate_with(input, scope, &owner_exists, current_owner)?;
+        if let Some(owner) = lead.owner_id.filter(|o| Some(*o) != current_owner) {
+            if let Some(owner) = user_store::grant(conn, owner)? {
+                owner_works_on(&owner.username, &owner.lead_scope(), lead.campaign())?;
+            }
+        }
+        Ok(lead)
     }
 
     /// Validation that needs no database: for work done before the write lock is taken (an import validates
@@ -68,9 +74,13 @@ impl Rules {
         &self,
         input: &LeadInput,
         scope: &LeadScope,
-        known_owners: &std::collections::HashSet<i64>,
+        known_owners: &std::collections::HashMap<i64, (String, LeadScope)>,
     ) -> Result<ValidLead> {
-        self.validate_with(input, scope, &|id| known_owners.contains(&id), None)
+        let lead = self.validate_with(input, scope, &|id| known_owners.contains_key(&id), None)?;
+        if let Some((name, owner_scope)) = lead.owner_id.and_then(|o| known_owners.get(&o)) {
+            owner_works_on(name, owner_scope, lead.campaign())?;
+        }
+        Ok(lead)
     }
 
     fn validate_with(
@@ -93,6 +103,25 @@ impl Rules {
         }
         Ok(lead)
     }
+}
+
+/// An owner is given a lead only in a campaign they work on: otherwise the lead would be theirs and yet hidden
+/// from them by campaign isolation (seed 3.2), and nobody who sees it would be answerable for it. An owner a
+/// lead already has is kept when its campaign changes, as a deactivated one is.
+fn owner_works_on(username: &str, owner_scope: &LeadScope, campaign: &str) -> Result<()> {
+    if owner_scope.allows_campaign(campaign) {
+        return Ok(());
+    }
+    let what = if campaign.trim().is_empty() {
+        "leads without a campaign".to_string()
+    } else {
+        format!("campaign \"{}\"", campaign.trim())
+    };
+    Err(ValidationErrors::one(
+        "owner",
+        format!("{username} does not work on {what}, so could not see this lead: choose another owner, or add {what} to their campaigns"),
+    )
+    .into())
 }
 
 fn not_found(id: i64) -> Error {

@@ -1,6 +1,6 @@
 //! Importing many leads at once: every row validated (before the write lock is taken, so other writers are
 //! not held up while thousands of rows are checked), then written in one transaction under one change batch.
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,10 +111,16 @@ fn check_rows(
     Ok(out)
 }
 
-/// Every user id, active or not: a file may name the owner a lead had, even one who has left since, and
-/// keeping it is not a new assignment.
-fn known_owners(conn: &rusqlite::Connection) -> Result<HashSet<i64>> {
-    Ok(user_store::usernames(conn)?.into_keys().collect())
+/// Every user, active or not, with the leads they may see: a file may name the owner a lead had, even one who
+/// has left since, and keeping it is not a new assignment; but an owner must work on the lead's campaign.
+fn known_owners(conn: &rusqlite::Connection) -> Result<HashMap<i64, (String, LeadScope)>> {
+    let mut owners = HashMap::new();
+    for id in user_store::usernames(conn)?.into_keys() {
+        if let Some(g) = user_store::grant(conn, id)? {
+            owners.insert(id, (g.username.clone(), g.lead_scope()));
+        }
+    }
+    Ok(owners)
 }
 
 impl Rapport {
@@ -201,7 +207,7 @@ impl Rapport {
         mode: ImportMode,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
-        let (rules, scope, owners): (Rules, LeadScope, HashSet<i64>) =
+        let (rules, scope, owners): (Rules, LeadScope, HashMap<i64, (String, LeadScope)>) =
             (Rules::load(tx)?, grant.lead_scope(), known_owners(tx)?);
         let checked = check_rows(rows, mode, &|i| rules.validate_detached(i, &scope, &owners), progress)?;
         self.write_checked(tx, grant, checked, origin, (mode, false), progress)

@@ -40,6 +40,12 @@ fn role_of(text: &str) -> Role {
     Role::parse(text).unwrap_or(Role::Viewer)
 }
 
+/// Whether user `id` is active and works on `campaign`: who a merge or an unmerge may hand a lead to without
+/// asking (an owner who could not see the lead is not given it).
+pub fn may_own(conn: &Connection, id: i64, campaign: &str) -> Result<bool, StoreError> {
+    Ok(grant(conn, id)?.is_some_and(|g| g.active && g.lead_scope().allows_campaign(campaign)))
+}
+
 pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
     let row = conn
         .query_row(
