@@ -221,6 +221,36 @@ describe('Settings › Pipeline', () => {
     expect(be.updateStage).toHaveBeenCalledOnce();
   });
 
+  it('asks before Escape or Cancel throws away an edit of a stage, and closes at once when nothing changed', async () => {
+    const { be, u } = open();
+    await editStage(u, 'qualification');
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+
+    let d = within(await editStage(u, 'qualification'));
+    await u.clear(d.getByTestId('stage-label'));
+    await u.type(d.getByTestId('stage-label'), 'Qualified');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('stage-discard-question')).toHaveTextContent('Discard what you typed?');
+    expect(screen.getByTestId('stage-keep')).toHaveFocus();
+    await u.click(screen.getByTestId('stage-keep'));
+    expect(screen.queryByTestId('stage-discard-question')).toBeNull();
+    expect(d.getByTestId('stage-label')).toHaveValue('Qualified');
+
+    await u.click(screen.getByTestId('stage-cancel'));
+    await u.click(await screen.findByTestId('stage-discard'));
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+
+    // A changed stale-lead policy counts too.
+    d = within(await editStage(u, 'engagement'));
+    await u.clear(d.getByTestId('stage-stale-days'));
+    await u.type(d.getByTestId('stage-stale-days'), '12');
+    await u.click(screen.getByTestId('stage-cancel'));
+    expect(await screen.findByTestId('stage-discard-question')).toBeInTheDocument();
+    expect(screen.getByTestId('stage-dialog')).toBeInTheDocument();
+    expect(be.updateStage).not.toHaveBeenCalled();
+  });
+
   it('saves nothing when the policy is refused: the stage stays as it was, and the dialog says why', async () => {
     const { be, u } = open({
       updateStage: async () => {
