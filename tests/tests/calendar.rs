@@ -1491,3 +1491,33 @@ END:VCALENDAR\n"
     assert_eq!(logged[0].2.as_deref(), Some("FREQ=WEEKLY;COUNT=5; not 2026-12-14 10:00"));
     assert_eq!((logged[1].1.as_deref(), logged[1].2.as_deref()), (Some("true"), Some("false")));
 }
+
+/// A series is stored with the end of its last occurrence, and calendar reads skip it after that end. A COUNT
+/// the rule ignores (0), or more occurrences than one expansion yields, used to store an end years short:
+/// the rest of the series vanished from the calendar, reminders and clash checks.
+#[test]
+fn a_series_without_a_readable_end_is_never_cut_short() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let event = |uid: &str, rule: &str| {
+        format!(
+            "BEGIN:VEVENT\nUID:{uid}\nSUMMARY:{uid}\nDTSTART:20270104T090000Z\nDTEND:20270104T091500Z\nRRULE:{rule}\nEND:VEVENT\n"
+        )
+    };
+    let file = ics(
+        "long.ics",
+        &format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\n{}{}END:VCALENDAR\n",
+            event("no-count", "FREQ=HOURLY;COUNT=0"),
+            event("long-count", "FREQ=HOURLY;COUNT=100000"),
+        ),
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    // COUNT=100000 hourly ends in 2038; 65,535 occurrences (the most one expansion yields) end in 2034.
+    let occ = f.core.occurrences(&dana, &[id], "2036-06-01T00:00:00Z", "2036-06-01T02:00:00Z").unwrap();
+    let mut titles: Vec<&str> = occ.iter().map(|o| o.summary.as_str()).collect();
+    titles.sort();
+    assert_eq!(titles, ["long-count", "long-count", "no-count", "no-count"], "{occ:?}");
+}

@@ -17,7 +17,7 @@ mod zone;
 pub use content::Problem;
 pub use event::{Event, Length, Moment, Person};
 pub use recur::{expand, Expansion, Occurrence, When};
-pub use rule::MAX_OCCURRENCES;
+pub use rule::{rule_ends, MAX_OCCURRENCES};
 pub use write::{write_calendar, PRODID};
 pub use zone::{iana_for, CustomZone, Observance, Zone};
 

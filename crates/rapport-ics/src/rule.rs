@@ -55,6 +55,20 @@ fn start_near(dtstart: NaiveDateTime, parts: &[String], from: NaiveDateTime) -> 
         .unwrap_or(dtstart)
 }
 
+/// Whether a rule ends, read as [`expand_rule_with`] reads it: by an UNTIL, or by a COUNT that is a positive
+/// number (a COUNT of 0, -3 or "x" is ignored there, so the rule repeats forever).
+pub fn rule_ends(rule: &str) -> bool {
+    let rule = rule.replace("\\;", ";");
+    rule.trim().trim_start_matches("RRULE:").split(';').any(|part| {
+        let (key, value) = part.trim().split_once('=').unwrap_or((part, ""));
+        match key.to_ascii_uppercase().as_str() {
+            "UNTIL" => true,
+            "COUNT" => value.parse::<u32>().is_ok_and(|n| n > 0),
+            _ => false,
+        }
+    })
+}
+
 /// Wall times of one RRULE from `dtstart` within [from, to] (inclusive; callers widen and filter).
 /// `until` is read by `until_wall` because its meaning depends on the event's zone.
 pub fn expand_rule_with(
@@ -148,6 +162,19 @@ pub fn expand_rule(dtstart: NaiveDateTime, rule: &str, from: NaiveDateTime, to: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_ends_only_by_an_until_or_a_count_it_keeps() {
+        for ends in ["FREQ=DAILY;COUNT=3", "RRULE:FREQ=WEEKLY;UNTIL=20270101", "FREQ=DAILY\\;count=2"] {
+            assert!(rule_ends(ends), "{ends}");
+        }
+        // These COUNTs are ignored when the rule is expanded: it repeats forever.
+        for forever in
+            ["FREQ=DAILY", "FREQ=DAILY;COUNT=0", "FREQ=DAILY;COUNT=-3", "FREQ=DAILY;COUNT=x", "FREQ=DAILY;XCOUNT=3"]
+        {
+            assert!(!rule_ends(forever), "{forever}");
+        }
+    }
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap_or_else(|e| panic!("{text}: {e}"))

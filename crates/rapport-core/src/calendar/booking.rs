@@ -261,16 +261,17 @@ pub(crate) fn derive(row: &mut AppointmentRow, event: &Event, tz: Tz) {
 /// When the last occurrence ends; `None` for a repetition without end.
 fn series_end(event: &Event, floating: &Zone) -> Option<DateTime<Utc>> {
     let start = event.start.to_utc(floating);
-    let forever = event.rrules.iter().any(|r| {
-        let upper = r.to_ascii_uppercase();
-        !upper.contains("COUNT=") && !upper.contains("UNTIL=")
-    });
-    if forever {
+    if !event.rrules.iter().all(|r| rapport_ics::rule_ends(r)) {
         return None;
     }
     // Bounded rules: expand them all (COUNT and UNTIL bound the work) and take the last end.
     let horizon = start + Duration::days(365 * 200);
     let expansion = rapport_ics::expand(std::slice::from_ref(event), start - Duration::days(1), horizon, floating);
+    // More occurrences than one expansion yields (COUNT=100000 hourly): its end is beyond what was walked, and a
+    // stored end short of it would hide the rest of the series from reminders and clash checks.
+    if expansion.truncated {
+        return None;
+    }
     let last = expansion.occurrences.iter().map(|o| o.end.to_utc(floating)).max();
     // A repetition that yields nothing (all excluded) still holds its first span in the index.
     Some(last.unwrap_or(start + Duration::minutes(1)).max(start))
