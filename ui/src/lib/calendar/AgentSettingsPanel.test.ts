@@ -195,6 +195,39 @@ describe('AgentSettingsPanel', () => {
     expect(onclose).not.toHaveBeenCalled();
   });
 
+  it('asks before Escape or Close drops unsaved settings or time off typed but not added', async () => {
+    mockBackend();
+    const { onclose, u } = open();
+    const email = await screen.findByTestId('agent-email');
+    await u.clear(email);
+    await u.type(email, 'ada@elsewhere.example');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('agent-close-question')).toHaveTextContent('Discard your changes to these settings?');
+    expect(onclose).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('agent-close-keep'));
+    expect(screen.queryByTestId('agent-close-question')).toBeNull();
+    expect(screen.getByTestId('agent-email')).toHaveValue('ada@elsewhere.example');
+
+    // Back as it was, the form alone asks nothing; a note typed for time off not added yet does.
+    await u.clear(email);
+    await u.type(email, 'ada@example.com');
+    await u.type(screen.getByTestId('timeoff-note'), 'Training');
+    await u.click(screen.getByTestId('agent-settings-close'));
+    expect(await screen.findByTestId('agent-close-question')).toBeInTheDocument();
+    expect(onclose).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('agent-close-discard'));
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it('closes at once when nothing was typed', async () => {
+    mockBackend();
+    const { onclose, u } = open();
+    await screen.findByTestId('agent-email');
+    await u.keyboard('{Escape}');
+    expect(onclose).toHaveBeenCalledOnce();
+    expect(screen.queryByTestId('agent-close-question')).toBeNull();
+  });
+
   it('offers no agent picker to others', async () => {
     mockBackend();
     open({ canPickAgent: false });
