@@ -723,3 +723,31 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     assert_eq!(f.core.appointment(&dana, master.id).unwrap().status, AppointmentStatus::Cancelled);
     assert!(get(&href).contains("STATUS:CANCELLED"), "the cancellation reached the server");
 }
+
+/// What the sync could not take from the server is said in its report, naming the server's resource, as an
+/// .ics import says it: before, the sync read it into a report of its own and dropped it, and said nothing.
+#[test]
+fn what_the_sync_could_not_take_from_the_server_is_reported() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, _) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let href = format!("{calendar}server-1.ics");
+    let newer = SERVER_EVENT.replace("SUMMARY:", "SEQUENCE:3\r\nSUMMARY:");
+    put(&href, &newer);
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pulled, report.problems.len()), (1, 0), "{report:?}");
+    // Written back by a client that kept an older copy: this one is older than what is here, and is not taken.
+    put(&href, &SERVER_EVENT.replace("SUMMARY:", "SEQUENCE:1\r\nSUMMARY:").replace("Dentist", "Old dentist"));
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.pulled, 0, "{report:?}");
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert!(report.problems[0].starts_with("server-1.ics: "), "{report:?}");
+    assert!(report.problems[0].contains("older version"), "{report:?}");
+    let kept: String =
+        f.sql().query_row("SELECT title FROM appointments WHERE uid = 'server-1'", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, "Dentist (from the server)");
+}

@@ -256,4 +256,7 @@ fn print_sync(report: &rapport_core::calendar::SyncReport) {
     for c in &report.refused {
         println!("  refused: {c}");
     }
+    for p in &report.problems {
+        println!("  not taken: {p}");
+    }
 }

@@ -2069,6 +2069,12 @@ export type SyncReport = {
 	conflicts: string[],
 	/**  Appointments the server refused to take, each with its reason: kept here and sent again next time. */
 	refused: string[],
+	/**
+	 *  What the server holds that could not be taken here, or was taken with an assumption, each naming the
+	 *  server's resource: an event that cannot be read is left as it is on both sides, and said so each sync
+	 *  until it is fixed.
+	 */
+	problems: string[],
 };
 
 export type TargetInfo = {

@@ -176,6 +176,6 @@ export function calendarMock(): CalendarMethods {
       pending: 0,
     }),
     disconnectCaldav: async () => {},
-    syncCaldav: async () => ({ pulled: 0, pushed: 0, removed: 0, clashes: [], conflicts: [], refused: [] }),
+    syncCaldav: async () => ({ pulled: 0, pushed: 0, removed: 0, clashes: [], conflicts: [], refused: [], problems: [] }),
   };
 }

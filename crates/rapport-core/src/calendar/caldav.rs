@@ -376,6 +376,9 @@ impl Rapport {
                 cx.server_wins = conflicted.contains_key(&res.href);
                 let calendar = rapport_ics::read(res.data.as_bytes());
                 let mut file_report = IcsFileReport::default();
+                let name = resource_name(&res.href);
+                report.problems.extend(calendar.problems.iter().map(|p| format!("{name}: {}", p.message)));
+                report.problems.extend(calendar.warnings.iter().map(|w| format!("{name}: {w}")));
                 let mut events: Vec<_> = calendar.events.iter().collect();
                 events.sort_by_key(|e| e.recurrence_id.is_some());
                 let held: HashSet<(String, Option<String>)> =
@@ -417,6 +420,7 @@ impl Rapport {
                     }
                 }
                 report.clashes.extend(file_report.clashes);
+                report.problems.extend(file_report.warnings.iter().map(|w| format!("{name}: {w}")));
             }
             for (href, (ids, title)) in &conflicted {
                 if seen.contains(href) {
@@ -472,6 +476,12 @@ fn busy_only(e: rapport_ics::Event) -> rapport_ics::Event {
         attendees: vec![],
         ..e
     }
+}
+
+/// How a resource is named to a user: the last part of its address ("…/work/abc-123.ics" is "abc-123.ics"),
+/// which is what the calendar's own client shows when it shows anything.
+fn resource_name(href: &str) -> &str {
+    href.trim_end_matches('/').rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(href)
 }
 
 #[cfg(test)]

@@ -359,6 +359,10 @@ pub struct SyncReport {
     pub conflicts: Vec<String>,
     /// Appointments the server refused to take, each with its reason: kept here and sent again next time.
     pub refused: Vec<String>,
+    /// What the server holds that could not be taken here, or was taken with an assumption, each naming the
+    /// server's resource: an event that cannot be read is left as it is on both sides, and said so each sync
+    /// until it is fixed.
+    pub problems: Vec<String>,
 }
 
 #[cfg(test)]
