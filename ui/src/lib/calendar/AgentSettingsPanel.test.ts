@@ -331,6 +331,26 @@ describe('AgentSettingsPanel', () => {
     expect(error).toHaveTextContent('The CalDAV server refused the password (401)');
 
     await u.click(screen.getByTestId('caldav-disconnect'));
+    await u.click(await screen.findByTestId('caldav-disconnect-confirm'));
+    await waitFor(() => expect(be.disconnectCaldav).toHaveBeenCalledOnce());
+    expect(await screen.findByTestId('caldav-form')).toBeInTheDocument();
+  });
+
+  it('asks before Disconnect forgets the account, and says how many changes would not be sent', async () => {
+    const be = mockBackend({ caldavAccount: async () => ({ ...account, pending: 3 }) });
+    const { u } = open();
+    await u.click(await screen.findByTestId('caldav-disconnect'));
+    const question = await screen.findByTestId('caldav-disconnect-question');
+    expect(question).toHaveTextContent('Disconnect this calendar?');
+    expect(question).toHaveTextContent('3 changes waiting to be sent will not be sent.');
+    expect(be.disconnectCaldav).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('caldav-disconnect-keep'));
+    expect(screen.queryByTestId('caldav-disconnect-question')).toBeNull();
+    expect(screen.getByTestId('caldav-account')).toBeInTheDocument();
+    expect(be.disconnectCaldav).not.toHaveBeenCalled();
+
+    await u.click(screen.getByTestId('caldav-disconnect'));
+    await u.click(await screen.findByTestId('caldav-disconnect-confirm'));
     await waitFor(() => expect(be.disconnectCaldav).toHaveBeenCalledOnce());
     expect(await screen.findByTestId('caldav-form')).toBeInTheDocument();
   });
