@@ -916,3 +916,42 @@ fn a_save_that_reopens_a_decided_pair_logs_it() {
         "{logged:?}"
     );
 }
+
+/// A data steward of one campaign: enrichment counts and merges that campaign's pairs only, and a bulk accept
+/// answers a pair of another campaign as it answers one that does not exist, set aside or not.
+#[test]
+fn a_stewards_enrichment_and_bulk_accept_tell_nothing_of_other_campaigns() {
+    let f = fixture();
+    let twins = |first: &str, email: &str, campaign: &str| {
+        for company in ["", "Quist & Co"] {
+            let mut input = lead(first, "Quist", email);
+            input.company = company.into();
+            input.campaign = campaign.into();
+            f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+        }
+    };
+    twins("Nora", "nora.quist58@example.com", "Spring");
+    twins("Olga", "olga.quist77@example.com", "Autumn");
+    twins("Pia", "pia.quist12@example.com", "Autumn");
+    scan(&f);
+    let all = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert_eq!(all.len(), 3, "{all:?}");
+    let autumn: Vec<i64> = all.iter().filter(|p| p.a.campaign == "Autumn").map(|p| p.id).collect();
+    f.core.mark_not_duplicate(&f.admin, autumn[0]).unwrap();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    f.core.set_data_steward(&f.admin, spring.user_id().unwrap(), true).unwrap();
+
+    let report = f.core.merge_pairs(&spring, &[autumn[0], autumn[1], 99_999], &mut |_, _| {}).unwrap();
+    let reasons: Vec<String> = report.skipped.iter().map(|s| s.reason.replace(&s.pair_id.to_string(), "N")).collect();
+    assert_eq!(reasons.len(), 3);
+    assert!(reasons.iter().all(|r| *r == reasons[2]), "set aside, open or absent read alike: {reasons:?}");
+
+    let mut steps = Vec::new();
+    let mut enriched = Vec::new();
+    let cancel = AtomicBool::new(false);
+    f.core.enrich_same_pairs(&spring, &cancel, &mut |done, total| steps.push((done, total)), &mut enriched).unwrap();
+    assert_eq!(enriched.len(), 1);
+    assert_eq!(enriched[0].lead.first_name, "Nora");
+    assert!(steps.iter().all(|(_, total)| *total == 1), "only the Spring pair is counted: {steps:?}");
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "Pia's pair is left for Autumn's steward");
+}

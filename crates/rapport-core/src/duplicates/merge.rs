@@ -576,11 +576,12 @@ mod bulk {
                     let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
                     let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
                     let Some(row) = store::get(conn, pair_id)? else { return Ok(Err(not_found())) };
+                    // Visibility first: whether a pair the reader may not see is still open is not theirs to know.
+                    let pair = (visible_lead(conn, &grant, row.lead_a), visible_lead(conn, &grant, row.lead_b));
+                    let (Ok(a), Ok(b)) = pair else { return Ok(Err(not_found())) };
                     if row.status != "open" {
                         return Ok(Err(Error::NotFound { entity: "open duplicate pair", id: pair_id.to_string() }));
                     }
-                    let pair = (visible_lead(conn, &grant, row.lead_a), visible_lead(conn, &grant, row.lead_b));
-                    let (Ok(a), Ok(b)) = pair else { return Ok(Err(not_found())) };
                     if let Err(e) = crate::duplicates::may_decide(&grant, &[&a, &b]) {
                         return Ok(Err(e.into()));
                     }
@@ -669,10 +670,14 @@ mod enrich {
                     return Err(crate::access::AccessError::NotSteward("enrich leads automatically").into());
                 }
                 let mut out = Vec::new();
+                // Only pairs the steward may see: the others would be skipped one by one, yet counted in the
+                // progress, which would tell how many there are in campaigns they do not work on.
+                let scope = grant.lead_scope();
                 store::for_each_open(conn, &mut |row| {
                     if row.tier == "same" {
                         if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
-                            if conflicts(&a, &b).is_empty() {
+                            let visible = scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign);
+                            if visible && conflicts(&a, &b).is_empty() {
                                 out.push((row.lead_a, row.lead_b));
                             }
                         }
