@@ -235,7 +235,7 @@ describe('AgentSettingsPanel', () => {
     expect(screen.queryByTestId('agent-settings-agent')).toBeNull();
   });
 
-  it('connects CalDAV with the password, clearing the password field at once', async () => {
+  it('connects CalDAV with the password, clearing the password field once connected', async () => {
     const be = mockBackend();
     const { u } = open();
     await u.type(await screen.findByTestId('caldav-url'), account.calendar_url);
@@ -258,7 +258,7 @@ describe('AgentSettingsPanel', () => {
     expect(document.body.innerHTML).not.toContain('caldav-secret-1');
   });
 
-  it('shows a keychain error clearly and does not keep the password', async () => {
+  it('shows a keychain error clearly and keeps what was typed, the password too, to try again', async () => {
     mockBackend({
       connectCaldav: async () => {
         throw apiErr({ code: 'keychain', message: 'no system keychain is available (Secret Service not running)' });
@@ -273,8 +273,8 @@ describe('AgentSettingsPanel', () => {
     expect(error).toHaveAttribute('data-code', 'keychain');
     expect(error).toHaveTextContent('No system keychain is available (Secret Service not running)');
     expect(error).toHaveTextContent('Unlock the keychain');
-    expect(screen.getByTestId('caldav-password')).toHaveValue('');
-    // What else was typed stays, to try again.
+    // What was typed stays, to try again once the keychain is unlocked.
+    expect(screen.getByTestId('caldav-password')).toHaveValue('caldav-secret-1');
     expect(screen.getByTestId('caldav-url')).toHaveValue(account.calendar_url);
   });
 
