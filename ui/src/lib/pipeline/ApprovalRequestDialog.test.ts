@@ -144,4 +144,22 @@ describe('the approval request dialog', () => {
     expect(oncancel).toHaveBeenCalledTimes(1);
     expect(be.requestMove).not.toHaveBeenCalled();
   });
+
+  it('asks before Escape or Cancel drops a note or a reason typed here', async () => {
+    const { be, oncancel, u } = setup({}, { lostReason: 'price' });
+    await u.type(screen.getByTestId('approval-note'), 'They signed elsewhere');
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('approval-request-discard-question')).toHaveTextContent('Discard what you typed?');
+    expect(screen.getByTestId('approval-request-keep')).toHaveFocus();
+    expect(oncancel).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('approval-request-keep'));
+    expect(screen.getByTestId('approval-note')).toHaveValue('They signed elsewhere');
+
+    await u.clear(screen.getByTestId('approval-note'));
+    await u.selectOptions(screen.getByTestId('approval-lost-reason'), 'competitor');
+    await u.click(screen.getByTestId('approval-request-cancel'));
+    await u.click(await screen.findByTestId('approval-request-discard'));
+    expect(oncancel).toHaveBeenCalledTimes(1);
+    expect(be.requestMove).not.toHaveBeenCalled();
+  });
 });

@@ -219,4 +219,47 @@ describe('Gate dialog', () => {
     expect(be.moveLead).not.toHaveBeenCalled();
     expect(be.logActivity).not.toHaveBeenCalled();
   });
+
+  it('asks before Escape or Cancel drops what was typed, and closes once it is saved', async () => {
+    mockBackend({
+      getLead: async () => lead({ id: 7, version: 1 }),
+      updateLead: async (id, version) => savedLead(lead({ id, version: version + 1 })),
+      moveLead: async () => {
+        throw apiErr({ code: 'stage_gate', message: 'needs a proposal', fields: [{ field: 'activity.proposal', message: 'is required' }] });
+      },
+    });
+    const { dialog, u, oncancel } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a deal value and a proposal', [
+        { field: 'deal_value', message: 'is required' },
+        { field: 'activity.proposal', message: 'is required' },
+      ]),
+    });
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), '12500');
+    await u.keyboard('{Escape}');
+    expect(await within(dialog).findByTestId('gate-discard-question')).toHaveTextContent('Discard what you typed?');
+    expect(within(dialog).getByTestId('gate-keep')).toHaveFocus();
+    expect(oncancel).not.toHaveBeenCalled();
+    await u.click(within(dialog).getByTestId('gate-keep'));
+    expect(within(dialog).getByTestId('gate-field-deal_value')).toHaveValue('12500');
+
+    // Saved by a move refused again, the value is not lost by closing.
+    await u.click(within(dialog).getByTestId('gate-retry'));
+    await waitFor(() => expect(within(dialog).getByTestId('gate-message')).toHaveTextContent('Needs a proposal'));
+    await u.keyboard('{Escape}');
+    expect(oncancel).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks before Cancel drops an override reason, and closes when told to discard it', async () => {
+    mockBackend();
+    const { dialog, u, oncancel } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
+      canOverride: true,
+    });
+    await u.type(within(dialog).getByTestId('gate-override-reason'), 'Signed on paper');
+    await u.click(within(dialog).getByTestId('gate-cancel'));
+    await u.click(await within(dialog).findByTestId('gate-discard'));
+    expect(oncancel).toHaveBeenCalledTimes(1);
+  });
 });
