@@ -104,6 +104,32 @@ describe('IcsImportDialog', () => {
     expect(screen.getAllByTestId('ics-file-report')).toHaveLength(5);
   });
 
+  it('stops after the file being imported when asked, and reports the files done and the ones left', async () => {
+    const answers = Array.from({ length: 4 }, () => deferred<IcsFileReport[]>());
+    let call = 0;
+    const be = mockBackend({ importIcs: () => answers[call++].promise });
+    const { u } = open();
+    await u.upload(
+      screen.getByTestId('ics-import-input'),
+      ['1', '2', '3', '4'].map((n) => ics(`${n}.ics`)),
+    );
+    await u.click(screen.getByTestId('ics-import-submit'));
+    const progress = await screen.findByTestId('ics-import-progress');
+    answers[0].resolve([icsReport({ file: '1.ics' })]);
+    await waitFor(() => expect(progress).toHaveTextContent('Importing 2 of 4 files…'));
+
+    await u.click(screen.getByTestId('ics-import-stop'));
+    expect(screen.getByTestId('ics-import-stop')).toHaveTextContent('Stopping after this file…');
+    answers[1].resolve([icsReport({ file: '2.ics' })]);
+
+    expect(await screen.findByTestId('ics-import-report')).toBeInTheDocument();
+    expect(be.importIcs).toHaveBeenCalledTimes(2);
+    expect(screen.getAllByTestId('ics-file-report')).toHaveLength(2);
+    expect(screen.getByTestId('ics-import-stopped')).toHaveTextContent(
+      'Stopped after 2 files: “3.ics” and “4.ics” were not imported.',
+    );
+  });
+
   it('lists clashes as imported anyway, problems by line number, and warnings', async () => {
     mockBackend({
       importIcs: async () => [
