@@ -472,6 +472,25 @@ describe('Settings › Pipeline', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 11 });
   });
 
+  it('drops the sweep preview once a stage is saved, so the count it gave is not taken as current', async () => {
+    const preview: SweepReport = { dry_run: true, moves: [], moved: 4, refused: 0 };
+    const saved = configWith('engagement', { stagnation: { after_days: 60, target: 'lost', lost_reason: 'price' } });
+    const { u } = open({ pipelineSweep: async () => preview, updateStage: async () => saved });
+    const panel = within(await screen.findByTestId('sweep-panel'));
+    await u.click(panel.getByTestId('sweep-preview'));
+    await waitFor(() => expect(panel.getByTestId('sweep-summary')).toHaveTextContent('Preview: 4 leads would move.'));
+
+    const d = within(await editStage(u, 'engagement'));
+    await u.clear(d.getByTestId('stage-stale-days'));
+    await u.type(d.getByTestId('stage-stale-days'), '60');
+    await u.click(screen.getByTestId('stage-save'));
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+
+    expect(panel.queryByTestId('sweep-summary')).toBeNull();
+    await u.click(panel.getByTestId('sweep-run'));
+    expect(await screen.findByTestId('sweep-confirm-dialog')).not.toHaveTextContent('The last preview found');
+  });
+
   it('says when the sweep would move nothing, and shows a refused run in the confirmation', async () => {
     const { u } = open({
       pipelineSweep: async (dryRun) => {
