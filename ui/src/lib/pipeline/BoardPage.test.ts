@@ -667,6 +667,21 @@ describe('Pipeline board', () => {
     );
   });
 
+  it('reads the board again with Try again after it could not be read', async () => {
+    let fail = true;
+    const { u } = setup('editor', {
+      pipelineBoard: async () => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return sampleBoard();
+      },
+    });
+    await screen.findByTestId('board-error');
+    fail = false;
+    await u.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.queryByTestId('board-error')).toBeNull());
+    expect(screen.getAllByTestId('board-card').length).toBeGreaterThan(0);
+  });
+
   it('lists the same cards as a table, moved with a stage picker per row', async () => {
     const { be, u } = setup();
     await screen.findAllByTestId('board-card');
