@@ -25,9 +25,12 @@ impl Rapport {
             let tz = agent_zone(tx, agent_id)?;
             let floating = Zone::Iana(tz);
             let to = now + Duration::minutes(i64::from(longest)) + Duration::seconds(1);
-            let rows = store::overlapping(tx, agent_id, &utc_text(now), &utc_text(to))?;
+            // From a minute back, as the reminder at the start is due for a minute (below): an event that lasts
+            // no time (a start without an end) has ended by the time the app asks.
+            let from = now - Duration::minutes(1);
+            let rows = store::overlapping(tx, agent_id, &utc_text(from), &utc_text(to))?;
             let mut out = Vec::new();
-            for e in expand_rows(&rows, now, to, tz) {
+            for e in expand_rows(&rows, from, to, tz) {
                 let start = e.start.to_utc(&floating);
                 // A reminder "at the start" (0 minutes) is due at the start itself; the app asks every half
                 // minute, so an occurrence that began within the last minute still gets it.
