@@ -102,6 +102,10 @@ describe('AgentSettingsPanel', () => {
     );
     const item = await screen.findByTestId('timeoff-item');
     expect(item).toHaveTextContent('Holidays');
+    // Its remove button names the period it removes.
+    expect(within(item).getByTestId('timeoff-remove')).toHaveAccessibleName(
+      /^Remove time off Thu, Dec 24.* 00:00 – Sun, Dec 27.* 00:00 \(Holidays\)$/,
+    );
     expect(onsaved).toHaveBeenCalled();
     await u.click(within(item).getByTestId('timeoff-remove'));
     await waitFor(() => expect(be.removeTimeOff).toHaveBeenCalledWith(1, 8));
