@@ -297,6 +297,7 @@ describe('AgentSettingsPanel', () => {
           clashes: ['“Lunch” overlaps “Demo with Acme”'],
           conflicts: ['“Review” was changed here and on the server: the server\'s version was kept'],
           refused: ['“Huge” was refused by the server (413): it is kept here and sent again at the next sync'],
+          problems: ['abc-123.ics: “Dentist”: this file has an older version (SEQUENCE 1 < 3): kept the newer one'],
         })
         .mockRejectedValueOnce(apiErr({ code: 'remote', message: 'the CalDAV server refused the password (401)' })),
     });
@@ -320,6 +321,9 @@ describe('AgentSettingsPanel', () => {
     );
     expect(screen.getByTestId('caldav-refused')).toHaveTextContent(
       '1 appointment not taken by the server: “Huge” was refused by the server (413)',
+    );
+    expect(screen.getByTestId('caldav-problems')).toHaveTextContent(
+      'Not taken from the server as they are (1): abc-123.ics: “Dentist”: this file has an older version',
     );
     // What the sync said is brought into view: it lands below the fold of the settings.
     await waitFor(() => expect(scrolled.at(-1)).toContainElement(screen.getByTestId('caldav-conflicts')));
