@@ -349,11 +349,13 @@ fn missing_keychain_child() {
 }
 
 /// A proxy in front of Radicale that can fail on purpose: every listing (REPORT) while `fail_listing` is set,
-/// and every PUT to an href holding `refuse_put` (as a server refuses an event it cannot take).
+/// and every PUT to an href holding `refuse_put` (as a server refuses an event it cannot take); while
+/// `put_without_etag` is set, a PUT's answer has no ETag (as a server that changed what it stored answers).
 struct Faulty {
     url: String,
     fail_listing: std::sync::Arc<std::sync::atomic::AtomicBool>,
     refuse_put: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    put_without_etag: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn faulty_proxy(upstream: &str) -> Faulty {
@@ -363,12 +365,13 @@ fn faulty_proxy(upstream: &str) -> Faulty {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let fail_listing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let refuse_put = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
-    let (fail, refuse, upstream) =
-        (fail_listing.clone(), refuse_put.clone(), upstream.trim_end_matches('/').to_owned());
+    let put_without_etag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (fail, refuse, no_etag, upstream) =
+        (fail_listing.clone(), refuse_put.clone(), put_without_etag.clone(), upstream.trim_end_matches('/').to_owned());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let (fail, refuse, upstream) = (fail.clone(), refuse.clone(), upstream.clone());
+            let (fail, refuse, no_etag, upstream) = (fail.clone(), refuse.clone(), no_etag.clone(), upstream.clone());
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
@@ -416,6 +419,9 @@ fn faulty_proxy(upstream: &str) -> Faulty {
                         .headers_names()
                         .into_iter()
                         .filter(|k| !["content-length", "connection", "transfer-encoding"].contains(&k.as_str()))
+                        .filter(|k| {
+                            !(method == "PUT" && no_etag.load(Ordering::SeqCst) && k.eq_ignore_ascii_case("etag"))
+                        })
                         .filter_map(|k| resp.header(&k).map(|v| (k.clone(), v.to_owned())))
                         .collect();
                     let mut out = Vec::new();
@@ -432,7 +438,7 @@ fn faulty_proxy(upstream: &str) -> Faulty {
             });
         }
     });
-    Faulty { url, fail_listing, refuse_put }
+    Faulty { url, fail_listing, refuse_put, put_without_etag }
 }
 
 /// A sync that fails halfway (the listing after the sends) keeps what it sent as sent: the next sync takes an
@@ -750,4 +756,36 @@ fn what_the_sync_could_not_take_from_the_server_is_reported() {
     let kept: String =
         f.sql().query_row("SELECT title FROM appointments WHERE uid = 'server-1'", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, "Dentist (from the server)");
+}
+
+/// A server that answers a PUT without the new ETag: the event is asked for, so a later edit is sent over that
+/// copy. Before, it was sent as a new event, refused as existing, and reported as changed on both sides (the
+/// server's copy, our own, then won over the edit). The meeting lies beyond the sync's window, whose listing
+/// would otherwise bring the ETag.
+#[test]
+fn an_edit_after_a_send_the_server_gave_no_etag_for_is_not_a_conflict() {
+    if !keychain_available() {
+        return;
+    }
+    use std::sync::atomic::Ordering;
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let proxy = faulty_proxy(&server.url);
+    let calendar = format!("{}agent/calendar/", proxy.url);
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    proxy.put_without_etag.store(true, Ordering::SeqCst);
+    let far =
+        f.core.book_appointment(&dana, &booking(id, "Review", "2029-06-04T09:00:00Z", "2029-06-04T10:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
+    let sent = f.core.appointment(&dana, far.id).unwrap();
+    f.core.move_appointment(&dana, sent.id, sent.version, "2029-06-04T11:00:00Z", "2029-06-04T12:00:00Z").unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.conflicts.is_empty(), "{report:?}");
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let on_server = get(&format!("{}agent/calendar/{}.ics", server.url, far.uid.replace('@', "_")));
+    assert!(on_server.contains("T110000"), "the edit reached the server: {on_server}");
+    let here = f.core.appointment(&dana, far.id).unwrap();
+    assert!(here.start.starts_with("2029-06-04T11:00") && !here.sync_pending, "{here:?}");
 }

@@ -300,8 +300,12 @@ impl Rapport {
             let rows: Vec<&AppointmentRow> = series.iter().map(|(r, _)| r).collect();
             let ics = rapport_ics::write_calendar(None, None, &events, Utc::now());
             let href = master.remote_href.clone().unwrap_or_else(|| client.href_for(&master.uid));
-            match client.put(&href, &ics, master.remote_etag.as_deref()) {
+            match client.put(&href, &ics, master.remote_etag.as_deref(), master.remote_href.is_some()) {
                 Ok(etag) => {
+                    // A server need not say the new ETag (RFC 4791 5.3.4, when it changed what it stored): it is
+                    // asked for, or the next send of this event could not say which copy it replaces.
+                    let etag =
+                        etag.or_else(|| client.get(&href).ok().flatten().map(|r| r.etag).filter(|e| !e.is_empty()));
                     for r in rows {
                         pushed.push((r.id, r.version, href.clone(), etag.clone()));
                     }

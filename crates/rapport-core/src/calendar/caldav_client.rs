@@ -131,13 +131,24 @@ impl Client {
 
     /// Stores `ics` at `href`: replacing `etag` when given, else only if nothing is there. Returns the new
     /// ETag when the server says it.
-    pub(crate) fn put(&self, href: &str, ics: &str, etag: Option<&str>) -> Result<Option<String>, RemoteError> {
+    /// Writes `ics` at `href`: over the copy whose ETag is `etag`, or as a new resource when `sent_before` is
+    /// false. A resource sent before whose ETag the server never gave is written over unconditionally: asked
+    /// to be new (If-None-Match), it would be refused as changed there, a conflict with our own copy.
+    pub(crate) fn put(
+        &self,
+        href: &str,
+        ics: &str,
+        etag: Option<&str>,
+        sent_before: bool,
+    ) -> Result<Option<String>, RemoteError> {
         let url = self.url_of(href)?;
-        let condition = match etag {
-            Some(e) => ("If-Match", e),
-            None => ("If-None-Match", "*"),
-        };
-        let r = self.send("PUT", &url, &[("Content-Type", "text/calendar; charset=utf-8"), condition], ics)?;
+        let mut headers = vec![("Content-Type", "text/calendar; charset=utf-8")];
+        match (etag, sent_before) {
+            (Some(e), _) => headers.push(("If-Match", e)),
+            (None, false) => headers.push(("If-None-Match", "*")),
+            (None, true) => {}
+        }
+        let r = self.send("PUT", &url, &headers, ics)?;
         Ok(r.header("ETag").map(str::to_owned))
     }
 
