@@ -229,6 +229,24 @@ pub(crate) fn log_creation(tx: &Transaction<'_>, batch: &BatchId, row: &Appointm
     Ok(())
 }
 
+/// The change log's record of an appointment removed (gone from the CalDAV server): every field as a creation
+/// logs it, and what a restore would need beyond them, its identity, its attendees and its event as stored.
+pub(crate) fn log_removal(tx: &Transaction<'_>, batch: &BatchId, row: &AppointmentRow) -> Result<()> {
+    let mut snapshot: serde_json::Map<String, serde_json::Value> =
+        logged_fields(row).into_iter().map(|(k, v)| (k.to_owned(), serde_json::Value::String(v))).collect();
+    snapshot.insert("uid".into(), row.uid.clone().into());
+    snapshot.insert("recurrence_id".into(), row.recurrence_id.clone().into());
+    let attendees: Vec<serde_json::Value> = store::attendees(tx, row.id)?
+        .into_iter()
+        .map(|a| serde_json::json!({"email": a.email, "name": a.name, "response": a.response, "lead": a.lead_id}))
+        .collect();
+    snapshot.insert("attendees".into(), attendees.into());
+    snapshot.insert("event".into(), row.event.clone().into());
+    let old = serde_json::Value::Object(snapshot).to_string();
+    changelog::record(tx, batch, "appointment", row.id, "*", Some(&old), None)?;
+    Ok(())
+}
+
 pub(crate) fn log_changes(
     tx: &Transaction<'_>,
     batch: &BatchId,

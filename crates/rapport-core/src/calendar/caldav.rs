@@ -405,20 +405,7 @@ impl Rapport {
                             && !held.contains(&(row.uid.clone(), row.recurrence_id.clone()));
                         // One that came from the server goes, as a whole event gone does (below).
                         if instance_gone {
-                            let snapshot = serde_json::json!({
-                                "title": row.title, "start": row.start_utc, "uid": row.uid,
-                                "recurrence_id": row.recurrence_id,
-                            });
-                            changelog::record(
-                                tx,
-                                &batch,
-                                "appointment",
-                                row.id,
-                                "*",
-                                Some(&snapshot.to_string()),
-                                None,
-                            )?;
-                            store::delete(tx, row.id)?;
+                            remove_gone(tx, &batch, &row)?;
                             report.removed += 1;
                         }
                     }
@@ -453,9 +440,7 @@ impl Rapport {
                     continue;
                 }
                 if row.source == "caldav" {
-                    let snapshot = serde_json::json!({"title": row.title, "start": row.start_utc, "uid": row.uid});
-                    changelog::record(tx, &batch, "appointment", row.id, "*", Some(&snapshot.to_string()), None)?;
-                    store::delete(tx, row.id)?;
+                    remove_gone(tx, &batch, &row)?;
                     report.removed += 1;
                 } else {
                     store::set_remote(tx, row.id, None, None, true)?;
@@ -480,6 +465,14 @@ fn busy_only(e: rapport_ics::Event) -> rapport_ics::Event {
         attendees: vec![],
         ..e
     }
+}
+
+/// An appointment that came from the server and is gone from it is removed here, with all of it in the change
+/// log (its notes and attendee links were typed here, and would otherwise be lost with it).
+fn remove_gone(tx: &rusqlite::Transaction<'_>, batch: &changelog::BatchId, row: &AppointmentRow) -> Result<()> {
+    super::booking::log_removal(tx, batch, row)?;
+    store::delete(tx, row.id)?;
+    Ok(())
 }
 
 /// How a resource is named to a user: the last part of its address ("…/work/abc-123.ics" is "abc-123.ics"),
