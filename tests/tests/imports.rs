@@ -1371,3 +1371,23 @@ fn undo_does_not_put_a_lead_back_in_a_stage_without_what_the_stage_asks() {
     let why: Vec<&str> = report.kept.iter().filter(|k| k.lead_id == lost.id).map(|k| k.reason.as_str()).collect();
     assert!(why.iter().any(|w| w.contains("Lost")), "{why:?}");
 }
+
+/// A file exported by Rapport holds guarded cells ("'- call back"); a row of it refused is written to the
+/// rejected rows guarded once, not twice, so once fixed it imports as it was typed. The file's own header is
+/// guarded in the rejected rows too, and read back unguarded.
+#[test]
+fn rejected_rows_of_an_exported_file_import_back_as_typed() {
+    let f = fixture();
+    let text = "first_name,last_name,email,notes,=ref\nAnn,Lee,ann@,'- call back,'=A1\n";
+    let b = import(&f, "export.csv", text.as_bytes());
+    assert_eq!(b.counts.reject, 1, "{b:?}");
+    let r = rejects(&f, &b);
+    assert_eq!(r[0], "first_name,last_name,email,notes,'=ref,import_error", "{r:?}");
+    assert!(r[1].starts_with("Ann,Lee,ann@,'- call back,'=A1,"), "{r:?}");
+    let fixed = f.core.import_rejects_csv(&f.admin, b.id).unwrap().replace("ann@,", "ann@lee.example,");
+    let path = write(&f, "export.rejects.csv", fixed.as_bytes());
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "export.rejects.csv", None).unwrap();
+    assert!(preview.headers.iter().any(|h| h == "=ref"), "the header reads as written: {:?}", preview.headers);
+    run(&f, &path, &ImportPlan::suggested(&preview));
+    assert_eq!(find(&f, "Ann").notes, "- call back");
+}

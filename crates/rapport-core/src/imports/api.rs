@@ -316,14 +316,20 @@ pub fn rejects_csv(
     let delimiter = delimiter.and_then(|d| d.bytes().next()).filter(|d| d.is_ascii()).unwrap_or(b',');
     let mut w = csv::WriterBuilder::new().flexible(true).delimiter(delimiter).from_writer(Vec::new());
     let width = rows.iter().map(|(_, cells, _)| cells.len()).max().unwrap_or(0).max(headers.len());
-    let mut header = headers.to_vec();
+    // The file's own header cells are the file's text too, and run as formulas alike.
+    let mut header: Vec<String> = headers.iter().cloned().map(crate::leads::csv::guard_cell).collect();
     header.resize(width, String::new());
     header.push(ERROR_COLUMN.to_string());
     let err = |e: csv::Error| Error::Internal(e.to_string());
     w.write_record(&header).map_err(err)?;
     for (line, cells, errors) in rows {
         let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-        let mut cells: Vec<String> = cells.iter().cloned().map(crate::leads::csv::guard_cell).collect();
+        // A cell that came guarded (a file exported by Rapport) is guarded once, not twice: the import takes one
+        // guard off, and a second would stay in the lead.
+        let mut cells: Vec<String> = cells
+            .iter()
+            .map(|c| crate::leads::csv::guard_cell(crate::leads::csv::unguard_cell(c).to_string()))
+            .collect();
         cells.resize(width, String::new());
         cells.push(format!("line {line}: {}", why.join("; ")));
         w.write_record(&cells).map_err(err)?;
@@ -409,11 +415,13 @@ mod tests {
     /// the lead export; the import takes the guard off again.
     #[test]
     fn rejected_rows_guard_formulas() {
-        let headers = vec!["name".to_string(), "phone".to_string()];
-        let rows = vec![(2, vec!["=HYPERLINK(\"http://x\")".to_string(), "+44 20".to_string()], vec![])];
-        let csv = rejects_csv(&headers, &rows, None).unwrap_or_else(|e| panic!("{e}"));
+        let headers = vec!["name".to_string(), "phone".to_string(), "@SUM(1)".to_string()];
+        let cells = vec!["=HYPERLINK(\"http://x\")".to_string(), "+44 20".to_string(), "'- call back".to_string()];
+        let csv = rejects_csv(&headers, &[(2, cells, vec![])], None).unwrap_or_else(|e| panic!("{e}"));
+        let header = csv.lines().next().unwrap_or_default();
+        assert_eq!(header, "\u{feff}name,phone,'@SUM(1),import_error", "the file's header is guarded too");
         let line = csv.lines().nth(1).unwrap_or_default();
-        assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'+44 20,"), "{line}");
+        assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'+44 20,'- call back,"), "{line}");
         assert_eq!(crate::leads::csv::unguard_cell("'+44 20"), "+44 20");
     }
 

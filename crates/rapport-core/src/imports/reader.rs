@@ -205,7 +205,11 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
     }
     let header = header.ok_or(ImportError::Empty)?;
     let header_line = line_of(&header);
-    let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+    // A header guarded against formulas (a rejected-rows file) reads as it was written.
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| crate::leads::csv::unguard_cell(h.trim_start_matches('\u{feff}').trim()).to_string())
+        .collect();
     let mut records = records.peekable();
     let rows = std::iter::from_fn(move || loop {
         match records.next()? {
