@@ -451,3 +451,37 @@ fn a_partner_posting_from_one_address_is_held_only_by_its_source_s_rate() {
     }
     rt.block_on(running.stop());
 }
+
+/// An address held back for sending unknown tokens (an attacker, or anyone behind the same proxy or office
+/// address) still passes requests with a valid token: the hold kept every web form behind one local proxy out
+/// for as long as someone else kept guessing. Unknown tokens from it are still refused without a lookup.
+#[test]
+fn a_held_address_still_passes_a_valid_token() {
+    if !keychain_available() {
+        return;
+    }
+    let f = fixture();
+    let form = CaptureSourceInput {
+        name: "Website".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let token = f.core.add_capture_source(&f.admin, &OsKeychain, &form).unwrap().token;
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let body = br#"{"first_name":"Eve","last_name":"Guess","email":"eve@guess.io"}"#;
+    let limit = rapport_capture::PER_PEER_PER_MINUTE as usize;
+    let held =
+        (0..limit * 2).any(|i| post(&url, Some(&format!("rpk_guess{i}")), "application/json", body, &[]).status == 429);
+    assert!(held, "the guessing address is held back");
+    assert_eq!(post(&url, Some("rpk_guess_again"), "application/json", body, &[]).status, 429);
+    assert_eq!(post(&url, None, "application/json", body, &[]).status, 429);
+    let real = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.example"}"#;
+    let a = post(&url, Some(&token), "application/json", real, &[]);
+    assert_eq!(a.status, 202, "{:?}", a.body);
+    rt.block_on(running.stop());
+}

@@ -38,7 +38,9 @@ struct AppState {
     /// database read each, without limit. Valid requests are not counted (a partner posting from one server at
     /// its source's rate, or every source behind one local proxy, is held by each source's own limit only).
     per_peer: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    /// Addresses over that limit, held back until the instant given: answered before their token is looked up.
+    /// Addresses over that limit, held back until the instant given: a request of theirs without a token is
+    /// answered at once, one with a token only if the token is not valid (the address may be a proxy or an
+    /// office that legitimate senders share with the one guessing).
     held: Arc<Mutex<std::collections::HashMap<IpAddr, std::time::Instant>>>,
 }
 
@@ -194,11 +196,9 @@ async fn create_lead(
         tracing::info!(status = 429, "capture requests without a valid token over the limit of one address");
         too_many("too many requests without a valid token from this address; try again in a minute")
     };
-    if peer.is_some_and(|ip| state.is_held(ip)) {
-        return held_back();
-    }
+    let held = peer.is_some_and(|ip| state.is_held(ip));
     let refused = |message: &str| {
-        if peer.is_some_and(|ip| state.failed(ip)) {
+        if held || peer.is_some_and(|ip| state.failed(ip)) {
             return held_back();
         }
         json_error(StatusCode::UNAUTHORIZED, "unauthorized", message)
