@@ -143,7 +143,19 @@ fn search_finds_names_emails_phones_and_follows_edits() {
         let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
         f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect()
     };
-    for q in ["mül", "muller", "zoe", "brightl", "zoe.mueller@bright", "030 901", "+49 30 9018", "hannover"] {
+    // A phone as it is written in German-speaking countries, and in Britain's "(0)" style.
+    for q in [
+        "mül",
+        "muller",
+        "zoe",
+        "brightl",
+        "zoe.mueller@bright",
+        "030 901",
+        "+49 30 9018",
+        "hannover",
+        "030/901820",
+        "+49 (0)30 901820",
+    ] {
         assert_eq!(search(q), vec![a.id], "search {q:?}");
     }
     assert!(search("nobody").is_empty());

@@ -204,13 +204,26 @@ pub(crate) fn best_tier(q: &SearchText, row: &Searchable) -> Option<Tier> {
 
 fn phone_digits(text: &str) -> Option<Vec<String>> {
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    // "030/901820" is how numbers are written across German-speaking countries.
+    let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     if !phone_like {
         return None;
     }
+    let mut alternatives = vec![digits.clone()];
     // A national trunk prefix ("030 …", "020 …") is not part of the indexed national number.
     let national = digits.trim_start_matches('0').to_string();
-    Some(if national.len() != digits.len() && !national.is_empty() { vec![digits, national] } else { vec![digits] })
+    if national.len() != digits.len() && !national.is_empty() {
+        alternatives.push(national);
+    }
+    // "+44 (0)20 …": the trunk prefix in brackets is not dialled after the country code.
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.contains("(0)") {
+        let without: String = compact.replace("(0)", "").chars().filter(|c| c.is_ascii_digit()).collect();
+        if without.len() >= 3 {
+            alternatives.push(without);
+        }
+    }
+    Some(alternatives)
 }
 
 /// Words of at most this many characters are served by the FTS prefix indexes (`prefix='1 2 3'`).
@@ -693,5 +706,7 @@ mod tests {
         assert_eq!(phone_digits("+1 (415) 555"), Some(vec!["1415555".to_string()]));
         assert_eq!(phone_digits("030 901"), Some(vec!["030901".to_string(), "30901".to_string()]));
         assert_eq!(phone_digits("Ann"), None);
+        assert_eq!(phone_digits("030/901"), Some(vec!["030901".to_string(), "30901".to_string()]));
+        assert_eq!(phone_digits("+44 (0)20 79"), Some(vec!["4402079".to_string(), "442079".to_string()]));
     }
 }
