@@ -74,10 +74,18 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/019_pair_ids_never_reused.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::duplicates::store::references_hold(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        // Search folds the letters that do not decompose (ø, ł, ß, æ) and full-width forms: the leads concerned
+        // indexed again by the feature that owns the index.
+        M::up_with_hook(
+            include_str!("migrations/020_search_folds_plain_letters.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::leads::store::reindex_beyond_ascii(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 19;
+pub const LATEST_VERSION: i64 = 20;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -27,10 +27,35 @@ fn is_diacritic(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// Splits text into search tokens: decomposed, diacritics dropped, lower-cased, split at anything that is
-/// not a letter, digit or other combining mark. What the index stores and what a query looks up.
+/// Letters that are not a base letter with a mark, so that decomposing leaves them as they are, written as
+/// people type them on a keyboard without them: "Søren" is found by "soren", "Łukasz" by "lukasz", "Straße"
+/// by "strasse".
+fn plain_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' | 'Ø' => "o",
+        'ł' | 'Ł' => "l",
+        'đ' | 'Đ' | 'ð' | 'Ð' => "d",
+        'ħ' | 'Ħ' => "h",
+        'ı' => "i",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        'ß' | 'ẞ' => "ss",
+        'þ' | 'Þ' => "th",
+        _ => return None,
+    })
+}
+
+/// Splits text into search tokens: decomposed (full-width and other compatibility forms to their plain
+/// letters), diacritics dropped, lower-cased, split at anything that is not a letter, digit or other combining
+/// mark. What the index stores and what a query looks up.
 pub(crate) fn tokens(text: &str) -> Vec<String> {
-    let folded: String = text.nfd().filter(|c| !is_diacritic(*c)).flat_map(char::to_lowercase).collect();
+    let mut folded = String::with_capacity(text.len());
+    for c in text.nfkd().filter(|c| !is_diacritic(*c)) {
+        match plain_letters(c) {
+            Some(plain) => folded.push_str(plain),
+            None => folded.extend(c.to_lowercase()),
+        }
+    }
     folded
         .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
         .filter(|t| !t.is_empty())
@@ -644,6 +669,12 @@ mod tests {
         assert_eq!(tokens("Zoë O'Brien-Smith"), vec!["zoe", "o", "brien", "smith"]);
         assert_eq!(tokens("ann.lee@Example.COM"), vec!["ann", "lee", "example", "com"]);
         assert_eq!(tokens("  --  "), Vec::<String>::new());
+        // Letters without a decomposition, and full-width forms, as typed on a keyboard without them.
+        assert_eq!(
+            tokens("Søren Łukasz Straße ÆBLE Œuvre Þór Đorđe"),
+            ["soren", "lukasz", "strasse", "aeble", "oeuvre", "thor", "dorde"]
+        );
+        assert_eq!(tokens("ＡＢＣ　Ｌｔｄ"), ["abc", "ltd"]);
     }
 
     /// Found by the search fuzz test: a name whose letter carries marks of different classes, typed up to the

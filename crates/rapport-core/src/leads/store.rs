@@ -229,6 +229,19 @@ pub(crate) fn rebuild_search(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Indexes again the leads whose text goes beyond ASCII (migration 020: letters such as ø, ł, ß and full-width
+/// forms now fold to the plain letters people type); the others index as they did.
+pub(crate) fn reindex_beyond_ascii(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM leads WHERE first_name || last_name || company || notes GLOB '*[^ -~]*' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        reindex(tx, id)?;
+    }
+    Ok(())
+}
+
 /// Writes lead `id`'s folded names, national numbers and search-index row from its stored rows.
 fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     {
