@@ -16,8 +16,9 @@ fn decorative(c: char) -> bool {
 }
 
 /// Letters one writer types and another spells out or leaves plain, with no decomposition to fold them
-/// ("Weiß" and "WEISS", "Łukasz" and "Lukasz", the Greek final sigma).
-fn plain_letters(c: char) -> Option<&'static str> {
+/// ("Weiß" and "WEISS", "Łukasz" and "Lukasz", the Greek final sigma), of a lower-cased text. Search folds
+/// with it too, so that a name is found as the duplicate check compares it.
+pub fn plain_letters(c: char) -> Option<&'static str> {
     Some(match c {
         'ß' => "ss",
         'ł' => "l",

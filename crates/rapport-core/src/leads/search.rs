@@ -27,33 +27,16 @@ fn is_diacritic(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// Letters that are not a base letter with a mark, so that decomposing leaves them as they are, written as
-/// people type them on a keyboard without them: "Søren" is found by "soren", "Łukasz" by "lukasz", "Straße"
-/// by "strasse".
-fn plain_letters(c: char) -> Option<&'static str> {
-    Some(match c {
-        'ø' | 'Ø' => "o",
-        'ł' | 'Ł' => "l",
-        'đ' | 'Đ' | 'ð' | 'Ð' => "d",
-        'ħ' | 'Ħ' => "h",
-        'ı' => "i",
-        'æ' | 'Æ' => "ae",
-        'œ' | 'Œ' => "oe",
-        'ß' | 'ẞ' => "ss",
-        'þ' | 'Þ' => "th",
-        _ => return None,
-    })
-}
-
 /// Splits text into search tokens: decomposed (full-width and other compatibility forms to their plain
 /// letters), diacritics dropped, lower-cased, split at anything that is not a letter, digit or other combining
 /// mark. What the index stores and what a query looks up.
 pub(crate) fn tokens(text: &str) -> Vec<String> {
     let mut folded = String::with_capacity(text.len());
-    for c in text.nfkd().filter(|c| !is_diacritic(*c)) {
-        match plain_letters(c) {
+    // Letters that decomposing leaves as they are (ø, ł, ß) as people type them: "Søren" is found by "soren".
+    for c in text.nfkd().filter(|c| !is_diacritic(*c)).flat_map(char::to_lowercase) {
+        match rapport_match::normalize::plain_letters(c) {
             Some(plain) => folded.push_str(plain),
-            None => folded.extend(c.to_lowercase()),
+            None => folded.push(c),
         }
     }
     folded
