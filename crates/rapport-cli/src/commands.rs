@@ -323,7 +323,13 @@ fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<st
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error(path, &e))?;
-            let count = write_export(core, actor, format, std::io::BufWriter::new(tmp.as_file()))?;
+            let mut file = std::io::BufWriter::new(tmp.as_file());
+            // A CSV file opens in a spreadsheet: without a byte order mark, Excel reads its UTF-8 as the system's
+            // code page ("ZoÃ«" for Zoë). The import reads the mark; a CSV piped to another program goes without.
+            if matches!(format, ExportFormat::Csv) {
+                file.write_all("\u{feff}".as_bytes()).map_err(|e| io_error(path, &e))?;
+            }
+            let count = write_export(core, actor, format, file)?;
             tmp.persist(path).map_err(|e| io_error(path, &e.error))?;
             eprintln!("exported {count} leads");
             Ok(())
