@@ -196,7 +196,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         Some(u) => Some(session::user_id(core, actor, u)?),
         None => None,
     };
-    let query = LeadQuery {
+    let mut query = LeadQuery {
         text: a.search.clone().unwrap_or_default(),
         status,
         stage: a.stage.clone(),
@@ -210,15 +210,28 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         after: None,
         limit: a.limit,
     };
-    let page = core.list_leads(actor, &query).map_err(err)?;
+    // A page may come back short, even empty, with more to follow (a search reads a bounded number of
+    // candidates per call, and a limit above the core's page is cut to it): pages are read until the limit
+    // is reached or nothing follows, as the app's list does when scrolled.
+    let wanted = a.limit.max(1) as usize;
+    let mut items = Vec::new();
+    let more = loop {
+        query.limit = (wanted - items.len()).min(rapport_core::leads::MAX_PAGE as usize) as u32;
+        let page = core.list_leads(actor, &query).map_err(err)?;
+        items.extend(page.items);
+        if items.len() >= wanted || page.next_cursor.is_none() {
+            break page.next_cursor;
+        }
+        query.after = page.next_cursor;
+    };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&page.items).map_err(err)?);
+        println!("{}", serde_json::to_string_pretty(&items).map_err(err)?);
         return Ok(());
     }
-    if page.items.is_empty() {
+    if items.is_empty() {
         println!("no leads match");
     }
-    for l in &page.items {
+    for l in &items {
         let name = rapport_core::leads::display_name(&l.first_name, &l.last_name, "");
         println!(
             "{:>8}  {:<26} {:<24} {:<30} {:<18} {:<6} {}",
@@ -231,7 +244,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
             l.stage
         );
     }
-    if page.next_cursor.is_some() {
+    if more.is_some() {
         println!("(more leads follow; raise --limit or narrow the search)");
     }
     Ok(())

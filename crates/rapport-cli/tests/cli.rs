@@ -478,6 +478,12 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
         assert_eq!(o.status.code(), Some(141), "{args:?}: {err}");
         assert!(!err.contains("panicked") && !err.contains("error"), "{args:?}: {err}");
     }
+    // A limit above the core's page (500) is read page by page, not cut to one page.
+    let r = rapport(&db, &["leads", "list", "--limit", "1200", "--json"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(listed.len(), 1200);
+    let ids: std::collections::HashSet<i64> = listed.iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 1200, "no lead listed twice");
 }
 
 /// A dry run saves no template, and a refused import none either; an import whose rejects file cannot be
