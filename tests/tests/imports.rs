@@ -1391,3 +1391,23 @@ fn rejected_rows_of_an_exported_file_import_back_as_typed() {
     run(&f, &path, &ImportPlan::suggested(&preview));
     assert_eq!(find(&f, "Ann").notes, "- call back");
 }
+
+/// A row that is certainly a stored lead, but whose notes joined to the stored ones would pass the notes'
+/// length: it was refused, a valid row lost (and, through the capture API, an answer telling anyone that the
+/// person is a lead). It is now a lead of its own, queued for review beside the stored one, which is untouched.
+#[test]
+fn a_row_the_stored_lead_cannot_take_in_is_created_and_queued() {
+    let f = fixture();
+    let mut stored = common::lead("Nora", "Quist", "nora.quist58@example.com");
+    stored.phones = vec!["+44 20 7946 0991".into()];
+    stored.notes = "n".repeat(19_990);
+    let stored = f.core.create_lead(&f.admin, &stored, &Origin::manual()).unwrap().lead;
+    let text = "first_name,last_name,email,phone,notes\nNora,Quist,nora.quist58@example.com,+44 20 7946 0991,Asked for a demo\n";
+    let b = import(&f, "fair.csv", text.as_bytes());
+    assert_eq!((b.counts.reject, b.counts.review), (0, 1), "{b:?}");
+    assert_eq!(f.core.get_lead(&f.admin, stored.id).unwrap(), stored, "the stored lead is as it was");
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert_eq!(queue.len(), 1);
+    let other = if queue[0].a.id == stored.id { &queue[0].b } else { &queue[0].a };
+    assert_eq!(f.core.get_lead(&f.admin, other.id).unwrap().notes, "Asked for a demo");
+}

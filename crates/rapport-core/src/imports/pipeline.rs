@@ -313,19 +313,24 @@ impl Rapport {
                         p.evidence = evidence;
                         return Ok(p);
                     }
-                    let mut p = self.update_from_row(
+                    let p = self.update_from_row(
                         tx,
                         grant,
                         batch,
                         line,
-                        name,
+                        name.clone(),
                         stored,
                         &input,
                         &lead.phones,
                         RowAction::Enrich,
                     )?;
-                    p.evidence = evidence;
-                    return Ok(p);
+                    // The row and the stored lead together break a limit the row alone keeps (notes joined past
+                    // their length): the row becomes a lead of its own, queued for review beside the stored one.
+                    // Refusing it would lose a valid row, and tell the sender (a web form's anyone) that the
+                    // person is a lead already.
+                    if p.action != RowAction::Reject {
+                        return Ok(RowPlan { evidence, ..p });
+                    }
                 }
             }
         }
