@@ -83,11 +83,27 @@ impl Searchable {
             .collect()
     }
 
+    /// The words of the emails, with a domain stored in its ASCII form (xn--caf-dma.fr) also in its own
+    /// letters (café.fr), as people type and read it.
+    fn email_tokens(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in &self.emails {
+            out.extend(tokens(e));
+            if let Some((_, domain)) = e.rsplit_once('@').filter(|(_, d)| d.contains("xn--")) {
+                let (unicode, read) = idna::domain_to_unicode(domain);
+                if read.is_ok() {
+                    out.extend(tokens(&unicode));
+                }
+            }
+        }
+        out
+    }
+
     pub(crate) fn index_row(&self) -> IndexRow {
         IndexRow {
             name: name_key(&self.first_name, &self.last_name),
             company: tokens(&self.company).join(" "),
-            emails: self.emails.iter().flat_map(|e| tokens(e)).collect::<Vec<_>>().join(" "),
+            emails: self.email_tokens().join(" "),
             phones: self.phone_tokens().join(" "),
             notes: tokens(&self.notes).join(" "),
         }
@@ -178,7 +194,7 @@ impl SearchText {
                 None => false,
             },
             Tier::Contact => {
-                let mut hay: Vec<String> = row.emails.iter().flat_map(|e| tokens(e)).collect();
+                let mut hay: Vec<String> = row.email_tokens();
                 hay.extend(row.phone_tokens());
                 self.contact_match(&hay, &row.phone_tokens())
             }

@@ -230,10 +230,14 @@ pub(crate) fn rebuild_search(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Indexes again the leads whose text goes beyond ASCII (migration 020: letters such as ø, ł, ß and full-width
-/// forms now fold to the plain letters people type); the others index as they did.
+/// forms now fold to the plain letters people type, and an email's domain is indexed in its own letters too);
+/// the others index as they did.
 pub(crate) fn reindex_beyond_ascii(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM leads WHERE first_name || last_name || company || notes GLOB '*[^ -~]*' ORDER BY id")?
+        .prepare(
+            "SELECT id FROM leads WHERE first_name || last_name || company || notes GLOB '*[^ -~]*'
+             OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '%xn--%') ORDER BY id",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in ids {
