@@ -556,6 +556,12 @@ fn keep_invalid_saves_a_draft_that_keeps_the_bad_values_and_lists_it_under_needs
     let kept: Vec<(&str, &str)> = ann.invalid.iter().map(|v| (v.field.as_str(), v.value.as_str())).collect();
     assert_eq!(kept, vec![("emails", "ann@"), ("phones", "12")]);
     assert!(ann.invalid.iter().all(|v| !v.reason.is_empty()), "each with its reason");
+    // The export keeps the values kept as typed, with the others of their kind, so an export loses none.
+    let header = rapport_core::leads::csv::export_header();
+    let row = rapport_core::leads::csv::export_row(&ann, &|_| String::new());
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()].clone();
+    assert_eq!((cell("email"), cell("other_emails")), ("ann@".to_string(), String::new()));
+    assert_eq!((cell("phone"), cell("other_phones")), ("'+14155552671".to_string(), "12".to_string()));
 
     let fixing =
         f.core.list_leads(&f.admin, &LeadQuery { needs_fixing: true, limit: 50, ..Default::default() }).unwrap();

@@ -61,7 +61,14 @@ pub fn export_row(l: &Lead, owner_username: &dyn Fn(i64) -> String) -> Vec<Strin
     for f in FIELDS.iter().filter(|f| f.info.editable) {
         match f.info.kind {
             LeadFieldKind::EmailList | LeadFieldKind::PhoneList => {
-                let values = split_list(&(f.get)(l));
+                let mut values = if f.info.kind == LeadFieldKind::PhoneList {
+                    l.phones.iter().map(exported_phone).collect()
+                } else {
+                    split_list(&(f.get)(l))
+                };
+                // Values kept as typed because they were invalid (a Draft's "bob@") go with the others: an
+                // import with "keep invalid" keeps them again, one without it names them among its rejects.
+                values.extend(l.invalid.iter().filter(|v| v.field == f.info.name).map(|v| v.value.clone()));
                 row.push(values.first().cloned().unwrap_or_default());
                 row.push(values.iter().skip(1).cloned().collect::<Vec<_>>().join("; "));
             }
@@ -72,6 +79,25 @@ pub fn export_row(l: &Lead, owner_username: &dyn Fn(i64) -> String) -> Vec<Strin
     }
     row.extend([l.status.as_str().to_string(), l.created_at.clone(), l.updated_at.clone()]);
     row.into_iter().map(guard_cell).collect()
+}
+
+/// A phone as exported: its E.164 form (read the same in any region), with the extension it was typed with
+/// ("+1 415 555 2671 ext. 12", "…;ext=12"), which E.164 cannot hold, as the parameter an import reads back.
+fn exported_phone(p: &super::model::PhoneEntry) -> String {
+    let original = p.original.trim();
+    if let Some((_, params)) = original.split_once(';').filter(|(_, params)| params.contains('=')) {
+        return format!("{};{}", p.e164, params.trim());
+    }
+    let lower = original.to_ascii_lowercase();
+    let marked = ["extension", "ext.", "ext", "x", "#"].iter().find_map(|m| {
+        let at = lower.rfind(m)?;
+        let digits = lower[at + m.len()..].trim();
+        (!digits.is_empty() && digits.len() <= 8 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
+    });
+    match marked {
+        Some(ext) => format!("{};ext={ext}", p.e164),
+        None => p.e164.clone(),
+    }
 }
 
 pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
@@ -103,6 +129,20 @@ mod tests {
             let exported = guard_cell(value.clone());
             proptest::prop_assert_eq!(unguard_cell(&exported), value.as_str());
         }
+    }
+
+    #[test]
+    fn a_phone_is_exported_with_the_extension_it_was_typed_with() {
+        let phone = |original: &str| super::super::model::PhoneEntry {
+            e164: "+14155552671".into(),
+            display: "+1 415-555-2671".into(),
+            original: original.into(),
+        };
+        for typed in ["+1 415 555 2671 ext. 12", "+1 415 555 2671;ext=12", "(415) 555-2671 x12", "415 555 2671 #12"] {
+            assert_eq!(exported_phone(&phone(typed)), "+14155552671;ext=12", "{typed}");
+        }
+        assert_eq!(exported_phone(&phone("+1 415 555 2671")), "+14155552671");
+        assert_eq!(exported_phone(&phone("tel:+1-415-555-2671")), "+14155552671");
     }
 
     #[test]
