@@ -215,6 +215,12 @@ pub async fn owners(state: State<'_, AppState>) -> Res<Vec<UserRef>> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn owners_for_campaign(state: State<'_, AppState>, campaign: String) -> Res<Vec<UserRef>> {
+    as_actor(&state, move |core, actor| core.owners_for_campaign(actor, &campaign)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn stages(state: State<'_, AppState>) -> Res<Vec<Stage>> {
     as_actor(&state, |core, actor| core.stages(actor)).await
 }

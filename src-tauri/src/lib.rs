@@ -39,6 +39,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::undo_lead_change,
             commands::lead_history,
             commands::owners,
+            commands::owners_for_campaign,
             commands::stages,
             commands::list_users,
             commands::create_user,

@@ -102,6 +102,8 @@ export interface Backend {
   undoLeadChange(id: number, batchId: number): Promise<SavedLead>;
   leadHistory(id: number): Promise<ChangeEntry[]>;
   owners(): Promise<UserRef[]>;
+  /** The active users who work on `campaign`, who a lead of it may be given to (a campaign of the reader's own). */
+  ownersForCampaign(campaign: string): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
   createUser(input: UserInput, password: string): Promise<User>;
@@ -399,6 +401,7 @@ export const tauriBackend: Backend = {
   undoLeadChange: (id, batchId) => unwrap(() => commands.undoLeadChange(id, batchId)),
   leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
   owners: () => unwrap(() => commands.owners()),
+  ownersForCampaign: (campaign) => unwrap(() => commands.ownersForCampaign(campaign)),
   stages: () => unwrap(() => commands.stages()),
   listUsers: () => unwrap(() => commands.listUsers()),
   createUser: (input, password) => unwrap(() => commands.createUser(input, password)),

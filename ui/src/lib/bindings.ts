@@ -20,6 +20,7 @@ export const commands = {
 	undoLeadChange: (id: Id, batchId: Id) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("undo_lead_change", { id, batchId })),
 	leadHistory: (id: Id) => typedError<ChangeEntry_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_history", { id })),
 	owners: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners")),
+	ownersForCampaign: (campaign: string) => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners_for_campaign", { campaign })),
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),
 	listUsers: () => typedError<User[], ApiError_Serialize>(__TAURI_INVOKE("list_users")),
 	createUser: (input: UserInput, password: string) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("create_user", { input, password })),

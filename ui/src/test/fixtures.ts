@@ -298,6 +298,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     createStage: async () => pipelineConfig(),
     setLostReasons: async (reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
+    ownersForCampaign: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [
       { key: 'new', label: 'New', closed: false },
       { key: 'qualified', label: 'Qualified', closed: false },

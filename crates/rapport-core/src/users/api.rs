@@ -164,6 +164,24 @@ impl Rapport {
         })
     }
 
+    /// Active users a lead of `campaign` can be given to: those who work on it (an owner must see what they
+    /// own). Only for a campaign the reader works on: who works on another is not theirs to know.
+    pub fn owners_for_campaign(&self, actor: &Actor, campaign: &str) -> Result<Vec<UserRef>> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            if !grant.lead_scope().allows_campaign(campaign) {
+                return Err(crate::access::AccessError::OutsideCampaigns(campaign.trim().to_string()).into());
+            }
+            let mut out = Vec::new();
+            for (id, name) in store::owners(conn)? {
+                if store::may_own(conn, id, campaign)? {
+                    out.push(UserRef { id, name });
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// Every user, deactivated ones included, as id and name: history must still name people who left.
     pub fn user_directory(&self, actor: &Actor) -> Result<Vec<UserRef>> {
         self.db.read(|conn| {
