@@ -630,4 +630,80 @@ describe('LeadForm', () => {
     expect(tags).toHaveValue('vip, follow-up, ');
     expect(suggested()).toEqual(['cobol']);
   });
+
+  describe('when the stages and owners cannot be loaded', () => {
+    const optionLabels = (testid: string) =>
+      [...(screen.getByTestId(testid) as HTMLSelectElement).options].map((o) => o.textContent?.trim());
+
+    it('says so beside the Owner and Stage fields and loads them again on Try again', async () => {
+      let failing = true;
+      const { be, u } = setup({
+        stages: async () => {
+          if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+          return [
+            { key: 'new', label: 'New', closed: false },
+            { key: 'qualified', label: 'Qualified', closed: false },
+          ];
+        },
+        owners: async () => {
+          if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+          return [{ id: 1, name: 'Ada Admin' }];
+        },
+      });
+      const warning = await screen.findByTestId('lead-choices-error');
+      expect(warning).toHaveClass('callout', 'callout-warning');
+      expect(warning).toHaveTextContent('Could not load the stages and owners: The database is busy');
+      // Above the fields it is about, in their section.
+      const section = screen.getByTestId('section-pipeline');
+      expect(section).toContainElement(warning);
+      expect(section).toContainElement(screen.getByTestId('field-owner'));
+      expect(optionLabels('field-owner')).toEqual(['— Unassigned —']);
+      // The rest of the form is still there to fill in.
+      expect(screen.getByTestId('field-first_name')).toBeEnabled();
+
+      failing = false;
+      await u.click(within(warning).getByTestId('lead-choices-retry'));
+      await waitFor(() => expect(screen.queryByTestId('lead-choices-error')).toBeNull());
+      expect(be.stages).toHaveBeenCalledTimes(2);
+      expect(be.owners).toHaveBeenCalledTimes(2);
+      expect(optionLabels('field-owner')).toEqual(['— Unassigned —', 'Ada Admin']);
+      expect(optionLabels('field-stage')).toEqual(['New', 'Qualified']);
+      expect(screen.getByTestId('field-stage')).toHaveValue('new');
+    });
+
+    it('names only the list that failed', async () => {
+      setup({ owners: async () => Promise.reject(apiErr({ code: 'internal', message: 'Timed out' })) });
+      const warning = await screen.findByTestId('lead-choices-error');
+      expect(warning).toHaveTextContent('Could not load the owners: Timed out');
+      expect(warning).toHaveTextContent('the Owner list offers only the current choice');
+      await waitFor(() => expect(optionLabels('field-stage')).toEqual(['New', 'Qualified']));
+    });
+
+    it("saves an edit with the lead's own owner and stage, not Unassigned or the first stage", async () => {
+      const fail = async () => Promise.reject(apiErr({ code: 'internal', message: 'down' }));
+      const original = lead({ id: 42, version: 5, owner: { id: 9, name: 'Bea Seller' }, stage: 'qualified' });
+      const { be, u } = setup({ stages: fail, owners: fail }, original);
+      await screen.findByTestId('lead-choices-error');
+      expect(screen.getByTestId('field-owner')).toHaveValue('9');
+      expect(screen.getByTestId('field-stage')).toHaveValue('qualified');
+      await u.clear(screen.getByTestId('field-job_title'));
+      await u.type(screen.getByTestId('field-job_title'), 'Admiral');
+      await u.click(screen.getByTestId('save-lead'));
+      await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+      expect(be.updateLead.mock.calls[0][2]).toMatchObject({ job_title: 'Admiral', owner_id: 9, stage: 'qualified' });
+    });
+
+    it("saves a new lead in the core's default stage and without an owner", async () => {
+      const fail = async () => Promise.reject(apiErr({ code: 'internal', message: 'down' }));
+      const { be, u } = setup({ stages: fail, owners: fail, createLead: async () => savedLead(lead()) });
+      await screen.findByTestId('lead-choices-error');
+      await u.type(screen.getByTestId('field-first_name'), 'Grace');
+      await u.click(screen.getByTestId('save-lead'));
+      await waitFor(() => expect(be.createLead).toHaveBeenCalledOnce());
+      const sent = be.createLead.mock.calls[0][0] as LeadInput;
+      // An empty stage is the core's first stage.
+      expect(sent.stage).toBe('');
+      expect(sent.owner_id).toBeNull();
+    });
+  });
 });
