@@ -706,4 +706,37 @@ describe('LeadForm', () => {
       expect(sent.owner_id).toBeNull();
     });
   });
+
+  it("offers as owners those who work on the lead's campaign, and says so of one chosen who does not", async () => {
+    const ownersForCampaign = vi.fn(async (campaign: string) =>
+      campaign.toLowerCase() === 'spring'
+        ? [
+            { id: 1, name: 'Ada Admin' },
+            { id: 3, name: 'Sam Spring' },
+          ]
+        : [
+            { id: 1, name: 'Ada Admin' },
+            { id: 2, name: 'Otto Autumn' },
+          ],
+    );
+    const { u } = setup({
+      owners: async () => [
+        { id: 1, name: 'Ada Admin' },
+        { id: 2, name: 'Otto Autumn' },
+        { id: 3, name: 'Sam Spring' },
+      ],
+      ownersForCampaign,
+    });
+    const labels = () =>
+      [...(screen.getByTestId('field-owner') as HTMLSelectElement).options].map((o) => o.textContent?.trim());
+    await u.type(screen.getByTestId('field-campaign'), 'Spring');
+    await waitFor(() => expect(labels()).toEqual(['— Unassigned —', 'Ada Admin', 'Sam Spring']));
+    expect(ownersForCampaign).toHaveBeenLastCalledWith('Spring');
+    await u.selectOptions(screen.getByTestId('field-owner'), '3');
+    await u.clear(screen.getByTestId('field-campaign'));
+    await u.type(screen.getByTestId('field-campaign'), 'Autumn');
+    await waitFor(() =>
+      expect(labels()).toEqual(['— Unassigned —', 'Ada Admin', 'Otto Autumn', 'Sam Spring (not on this campaign)']),
+    );
+  });
 });
