@@ -106,6 +106,15 @@ fn radicale() -> (tempfile::TempDir, Server, String) {
     (tmp, server, calendar)
 }
 
+/// [`radicale`] behind a [`faulty_proxy`], and the address of user "agent"'s calendar through the proxy.
+fn radicale_behind_proxy() -> (tempfile::TempDir, Server, Faulty, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_radicale(&tmp.path().join("radicale"));
+    let proxy = faulty_proxy(&server.url);
+    let calendar = format!("{}agent/calendar/", proxy.url);
+    (tmp, server, proxy, calendar)
+}
+
 /// The login of the server's user "agent" to `calendar`.
 fn agent_login(calendar: &str) -> CaldavConnect {
     CaldavConnect { calendar_url: calendar.to_owned(), username: "agent".into(), password: CALDAV_PASSWORD.into() }
@@ -450,10 +459,7 @@ fn a_sync_that_fails_halfway_keeps_what_it_sent() {
         return;
     }
     use std::sync::atomic::Ordering;
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_radicale(&tmp.path().join("radicale"));
-    let proxy = faulty_proxy(&server.url);
-    let calendar = format!("{}agent/calendar/", proxy.url);
+    let (_tmp, server, proxy, calendar) = radicale_behind_proxy();
     let f = fixture();
     let (dana, id) = dana_connected(&f, &calendar);
     let keychain = OsKeychain;
@@ -784,10 +790,7 @@ fn an_edit_after_a_send_the_server_gave_no_etag_for_is_not_a_conflict() {
         return;
     }
     use std::sync::atomic::Ordering;
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_radicale(&tmp.path().join("radicale"));
-    let proxy = faulty_proxy(&server.url);
-    let calendar = format!("{}agent/calendar/", proxy.url);
+    let (_tmp, server, proxy, calendar) = radicale_behind_proxy();
     let f = fixture();
     let (dana, id) = dana_connected(&f, &calendar);
     let keychain = OsKeychain;

@@ -54,6 +54,21 @@ fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
     a.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// The capture API listening on loopback (any free port) over the fixture's database, with its runtime.
+fn listening(f: &common::Fixture) -> (tokio::runtime::Runtime, rapport_capture::Running) {
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    (rt, running)
+}
+
+/// A live source without a field map, by an Administrator: its token.
+fn source(f: &common::Fixture, name: &str, kind: CaptureSourceKind, rate_per_minute: u32) -> String {
+    let input = CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute };
+    f.core.add_capture_source(&f.admin, &OsKeychain, &input).unwrap().token
+}
+
 #[test]
 fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     if !keychain_available() {
@@ -366,10 +381,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
 fn a_stalled_connection_does_not_hold_the_stop() {
     use std::io::{Read as _, Write as _};
     let f = fixture();
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let (rt, running) = listening(&f);
     let address = running.address;
     let mut stalled = std::net::TcpStream::connect(address).unwrap();
     let body = br#"{"first_name":"Sly","last_name":"Low","email":"sly@low.io"}"#;
@@ -397,10 +409,7 @@ fn a_stalled_connection_does_not_hold_the_stop() {
 #[test]
 fn a_sender_of_unknown_tokens_is_held_back_by_its_address() {
     let f = fixture();
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let (rt, running) = listening(&f);
     let url = format!("http://{}/api/v1/leads", running.address);
     let body = br#"{"first_name":"Eve","last_name":"Guess","email":"eve@guess.io"}"#;
     // The quota refills as the requests go (one a tenth of a second): the limit shows past the first minute's.
@@ -431,17 +440,8 @@ fn a_partner_posting_from_one_address_is_held_only_by_its_source_s_rate() {
         return;
     }
     let f = fixture();
-    let partner = CaptureSourceInput {
-        name: "Busy partner".into(),
-        kind: CaptureSourceKind::Partner,
-        field_map: vec![],
-        rate_per_minute: 1000,
-    };
-    let token = f.core.add_capture_source(&f.admin, &OsKeychain, &partner).unwrap().token;
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let token = source(&f, "Busy partner", CaptureSourceKind::Partner, 1000);
+    let (rt, running) = listening(&f);
     let url = format!("http://{}/api/v1/leads", running.address);
     // A body the pipeline refuses at once (nothing to make a lead of): the token and the limits are what count.
     let requests = rapport_capture::PER_PEER_PER_MINUTE as usize + 100;
@@ -461,17 +461,8 @@ fn a_held_address_still_passes_a_valid_token() {
         return;
     }
     let f = fixture();
-    let form = CaptureSourceInput {
-        name: "Website".into(),
-        kind: CaptureSourceKind::WebForm,
-        field_map: vec![],
-        rate_per_minute: 60,
-    };
-    let token = f.core.add_capture_source(&f.admin, &OsKeychain, &form).unwrap().token;
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let token = source(&f, "Website", CaptureSourceKind::WebForm, 60);
+    let (rt, running) = listening(&f);
     let url = format!("http://{}/api/v1/leads", running.address);
     let body = br#"{"first_name":"Eve","last_name":"Guess","email":"eve@guess.io"}"#;
     let limit = rapport_capture::PER_PEER_PER_MINUTE as usize;
