@@ -367,6 +367,7 @@ fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth(
     );
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let before = f.dump();
     let dry = f.core.dry_run_import(&f.admin, &path, "second.csv", &plan).unwrap();
     assert_eq!(f.dump(), before, "a dry run writes nothing (compared table by table)");
@@ -388,6 +389,68 @@ fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth(
     let b = run(&f, &path, &plan);
     assert_eq!((b.counts.update, b.counts.create_draft), (1, 1), "{b:?}");
     assert_eq!(find(&f, "bo").job_title, "CTO");
+}
+
+/// Seed 2.3: a keyed import augments a lead, it does not blindly overwrite it. By default a row fills what the
+/// lead lacks and adds contacts; a row whose filled cell disagrees with what the lead holds writes nothing and is
+/// reported with both values, for the importer to settle, in the dry run as in the run; choosing to replace
+/// stored values lets the file win.
+#[test]
+fn a_keyed_import_fills_gaps_and_holds_back_a_row_that_disagrees_with_its_lead() {
+    let f = fixture();
+    import(
+        &f,
+        "first.csv",
+        b"email,first_name,last_name,company,city\nann@lee.io,Ann,Lee,Acme,\nbo@ray.io,Bo,Ray,Initech,Paris\n",
+    );
+    let path = write(
+        &f,
+        "update.csv",
+        b"email,company,city,phone\nANN@lee.io,ACME ,Leeds,+44 20 7946 0123\nbo@ray.io,Globex,Paris,+44 20 7946 0999\n",
+    );
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    assert!(!plan.replace, "filling only is the default");
+    let before = f.dump();
+    let dry = f.core.dry_run_import(&f.admin, &path, "update.csv", &plan).unwrap();
+    assert_eq!(f.dump(), before);
+    let bo = find(&f, "bo@");
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.reject), (1, 1), "{b:?}");
+    assert_eq!(b.counts, dry.counts, "the dry run tells what the run does");
+
+    let ann = find(&f, "ann@");
+    assert_eq!(ann.company, "Acme", "a value differing only in case and spacing is the same value");
+    assert_eq!(ann.address.city, "Leeds", "an empty field is filled");
+    assert_eq!(ann.phones.len(), 1, "a new phone is added");
+    assert_eq!(find(&f, "bo@"), bo, "the row that disagrees writes nothing, not even its new phone");
+
+    let refused = dry.rows_shown.iter().find(|r| r.action == RowAction::Reject).unwrap();
+    assert_eq!(refused.line, 3);
+    assert_eq!(refused.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["company"]);
+    let why = &refused.errors[0].message;
+    assert!(why.contains("“Globex”") && why.contains("“Initech”") && why.contains(&format!("lead {}", bo.id)), "{why}");
+    let csv = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    assert!(csv.contains("Globex") && csv.contains("Initech"), "the row and why are in the rejected rows: {csv}");
+
+    plan.replace = true;
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.reject), (2, 0), "{b:?}");
+    assert_eq!(find(&f, "ann@").company, "ACME", "replacing, even the spelling is the file's");
+    let bo = find(&f, "bo@");
+    assert_eq!((bo.company.as_str(), bo.phones.len()), ("Globex", 1), "replacing, the file wins");
+
+    // A value spelled otherwise is the same value: amounts, currencies and dates are compared as stored.
+    import(
+        &f,
+        "deal.csv",
+        b"email,first_name,last_name,deal_value,currency,expected_close\ncy@x.io,Cy,Ng,500,EUR,2027-03-31\n",
+    );
+    let path = write(&f, "again.csv", b"email,deal_value,currency,expected_close\ncy@x.io,500.00,eur,31.03.2027\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.unchanged, b.counts.reject), (1, 0), "{b:?}");
 }
 
 #[test]
@@ -544,6 +607,7 @@ fn undo_of_a_lead_changed_twice_in_one_chunk_restores_it_whole() {
     );
     let mut plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let b = run(&f, &path, &plan);
     assert_eq!(b.counts.update, 2, "{b:?}");
     let changed = f.core.get_lead(&f.admin, stored.id).unwrap();
@@ -629,7 +693,7 @@ fn undo_keeps_a_field_edited_since_even_back_to_the_imports_value() {
     stored.company = "Old".into();
     f.core.create_lead(&f.admin, &stored, &Origin::manual()).unwrap();
     let path = write(&f, "b.csv", b"email,company,city\nann@lee.io,NewCo,Paris\n");
-    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let plan = ImportPlan { key: Some(NaturalKey::Email), replace: true, ..suggested_plan(&f, &path, None) };
     let b = run(&f, &path, &plan);
     assert_eq!(b.counts.update, 1, "{b:?}");
     for company in ["Globex", "NewCo"] {
@@ -1188,6 +1252,7 @@ fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
     let path = write(&f, "owners.csv", b"email,owner,company\nann@lee.io,bob,Acme\nnew@x.io,bob,\n");
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let b = run(&f, &path, &plan);
     assert_eq!((b.counts.update, b.counts.reject), (1, 0), "{b:?}");
     let off = rapport_core::users::UserInput {
@@ -1217,6 +1282,7 @@ fn a_dry_run_checks_a_row_that_updates_a_lead_the_file_creates() {
         write(&f, "twice.csv", b"first_name,last_name,email,currency\nAnn,Lee,ann@x.com,EUR\nAnn,Lee,ann@x.com,Euro\n");
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &plan).unwrap();
     assert_eq!(dry.counts.reject, 1, "{:?}", dry.rows_shown);
     assert!(dry.rows_shown[0].detail.contains("currency"), "{:?}", dry.rows_shown[0]);
@@ -1264,6 +1330,7 @@ fn a_row_repeating_the_lead_an_earlier_row_creates_is_unchanged_in_the_dry_run_a
         write(&f, "twice.csv", b"first_name,last_name,email\nAnn,Lee,a@x.io\nAnn,Lee,a@x.io\nAnn,Lee-Ray,a@x.io\n");
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &plan).unwrap();
     let b = run(&f, &path, &plan);
     assert_eq!((b.counts.create_active, b.counts.unchanged, b.counts.update), (1, 1, 1), "{:?}", b.counts);
@@ -1357,6 +1424,7 @@ fn undo_does_not_put_a_lead_back_in_a_stage_without_what_the_stage_asks() {
     let path = write(&f, "reopen.csv", b"email,stage\nlo@st.io,nurture\n");
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
+    plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)
     let b = run(&f, &path, &plan);
     assert_eq!(b.counts.update, 1, "{b:?}");
     let l = f.core.get_lead(&f.admin, lost.id).unwrap();

@@ -43,6 +43,7 @@ fn import(p: &Pipeline, name: &str, text: &str, key: Option<NaturalKey>) -> Impo
         sheet: None,
         mapping: preview.suggested,
         key,
+        replace: false,
         source: None,
         source_detail: None,
         template: None,

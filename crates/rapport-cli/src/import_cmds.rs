@@ -43,6 +43,10 @@ pub struct ImportArgs {
     /// Update the existing lead this value finds instead of creating another.
     #[arg(long, value_enum)]
     pub key: Option<KeyArg>,
+    /// With a key: the file's filled cells replace what the lead holds. Without it a row only fills the lead's
+    /// empty fields, and a row that disagrees with a stored value is rejected with both values.
+    #[arg(long)]
+    pub replace: bool,
     /// Workbook sheet (default: the first with data).
     #[arg(long)]
     pub sheet: Option<String>,
@@ -186,12 +190,18 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 KeyArg::ExternalRef => NaturalKey::ExternalRef,
             })
             .or(template.as_ref().and_then(|t| t.1)),
+        replace: a.replace,
         source: channel,
         source_detail: detail,
         template: template.map(|t| t.0),
         dedup: !a.no_dedup,
         keep_invalid: a.keep_invalid,
     };
+    if plan.replace && plan.key.is_none() {
+        return Err("--replace needs --key (or a template with a key): it says what a row may replace in the lead \
+                    its key finds"
+            .into());
+    }
     if a.format == Format::Text {
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
     }

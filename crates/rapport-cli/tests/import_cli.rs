@@ -182,6 +182,7 @@ fn a_localized_file_gets_the_suggested_mapping_printed_and_a_json_summary() {
 }
 
 /// A template named as typed brings its update key as in the app, and the batch records the template's own name.
+/// Replacing a stored value takes `--replace`.
 #[test]
 fn a_template_brings_its_update_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -193,7 +194,16 @@ fn a_template_brings_its_update_key() {
     assert!(ok, "{err}");
     let again = dir.path().join("again.csv");
     std::fs::write(&again, "email,first_name,last_name,company\nann@x.com,Ann,Lee,New\n").unwrap();
-    let (ok, out, err) = run(&db, &["import", again.to_str().unwrap(), "--template", "fair leads", "--format", "json"]);
+    // A row that disagrees with the lead its key finds is held back unless the file may replace stored values.
+    let (ok, out, err) = run(&db, &["import", again.to_str().unwrap(), "--template", "fair leads"]);
+    assert!(
+        !ok && format!("{out}{err}").contains("the file says “New” where lead 1 (Ann Lee) holds “Old”"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = run(&db, &["import", again.to_str().unwrap(), "--replace"]);
+    assert!(!ok && err.contains("--replace needs --key"), "{err}");
+    let (ok, out, err) =
+        run(&db, &["import", again.to_str().unwrap(), "--template", "fair leads", "--replace", "--format", "json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["counts"]["update"].as_u64(), Some(1), "updated by the template's key: {v}");

@@ -1106,6 +1106,13 @@ export type ImportPlan_Deserialize = {
 	/**  One per header, in the file's order. */
 	mapping: ColumnMapping[],
 	key?: NaturalKey | null,
+	/**
+	 *  With a key: the file's filled cells replace the stored values. Without it (the default) a keyed row only
+	 *  fills what the lead lacks, and a row that disagrees with it goes to the review queue beside it (seed 2.3:
+	 *  new information augments, it does not blindly overwrite). Plans stored before the choice existed
+	 *  replaced, and resume so.
+	 */
+	replace?: boolean,
 	/**  The channel of rows whose file does not say; bulk import when absent. */
 	source?: SourceChannel | null,
 	/**  The source's detail of rows whose file does not say; the file's name when absent. */
@@ -1122,6 +1129,13 @@ export type ImportPlan_Serialize = {
 	/**  One per header, in the file's order. */
 	mapping: ColumnMapping[],
 	key: NaturalKey | null,
+	/**
+	 *  With a key: the file's filled cells replace the stored values. Without it (the default) a keyed row only
+	 *  fills what the lead lacks, and a row that disagrees with it goes to the review queue beside it (seed 2.3:
+	 *  new information augments, it does not blindly overwrite). Plans stored before the choice existed
+	 *  replaced, and resume so.
+	 */
+	replace: boolean,
 	/**  The channel of rows whose file does not say; bulk import when absent. */
 	source: SourceChannel | null,
 	/**  The source's detail of rows whose file does not say; the file's name when absent. */

@@ -386,6 +386,7 @@ impl Rapport {
                 sheet: None,
                 mapping: vec![],
                 key: None,
+                replace: false,
                 source: Some(channel),
                 source_detail: Some(source.name.clone()),
                 template: None,

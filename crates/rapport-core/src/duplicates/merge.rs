@@ -137,16 +137,19 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
 /// must settle before two records of one person become one. Notes are joined and lists united, so they never
 /// conflict.
 pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
-    let norm = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     FIELDS
         .iter()
         .filter(|f| f.info.editable && merges_as_text(f.info.kind) && f.info.kind != LeadFieldKind::LongText)
-        .filter(|f| {
-            let (x, y) = (norm((f.get)(a)), norm((f.get)(b)));
-            !x.is_empty() && !y.is_empty() && x != y
-        })
+        .filter(|f| disagree(&(f.get)(a), &(f.get)(b)))
         .map(|f| f.info.name)
         .collect()
+}
+
+/// Whether both values are filled and differ beyond case and spacing: a conflict, not a gap one fills.
+pub(crate) fn disagree(x: &str, y: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let (x, y) = (norm(x), norm(y));
+    !x.is_empty() && !y.is_empty() && x != y
 }
 
 /// What a stored lead becomes when a row that is certainly the same person fills its gaps (the enrichment

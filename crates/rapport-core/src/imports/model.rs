@@ -99,6 +99,12 @@ pub struct ImportPlan {
     /// One per header, in the file's order.
     pub mapping: Vec<ColumnMapping>,
     pub key: Option<NaturalKey>,
+    /// With a key: the file's filled cells replace the stored values. Without it (the default) a keyed row only
+    /// fills what the lead lacks and adds contacts; a row with a value that differs from the lead's writes
+    /// nothing and is rejected with both values, for a person to settle (seed 2.3: new information augments, it
+    /// does not blindly overwrite). Plans stored before the choice existed replaced, and resume so.
+    #[serde(default = "replaced_before")]
+    pub replace: bool,
     /// The channel of rows whose file does not say; bulk import when absent.
     pub source: Option<SourceChannel>,
     /// The source's detail of rows whose file does not say; the file's name when absent.
@@ -109,6 +115,10 @@ pub struct ImportPlan {
     pub keep_invalid: bool,
 }
 
+fn replaced_before() -> bool {
+    true
+}
+
 impl ImportPlan {
     /// The plan the wizard starts from: the preview's sheet and suggested mapping, duplicates checked, nothing
     /// else chosen.
@@ -117,6 +127,7 @@ impl ImportPlan {
             sheet: preview.sheet.clone(),
             mapping: preview.suggested.clone(),
             key: None,
+            replace: false,
             source: None,
             source_detail: None,
             template: None,

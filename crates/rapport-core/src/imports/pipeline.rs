@@ -22,6 +22,8 @@ pub(crate) struct RowRules {
     pub scope: LeadScope,
     pub model: rapport_match::Model,
     pub key: Option<NaturalKey>,
+    /// A keyed row's filled cells replace the stored values (see [`super::ImportPlan::replace`]).
+    pub replace: bool,
     pub dedup: bool,
     pub keep_invalid: bool,
     /// Whether a row's plan says what it matched: the evidence and the stored lead's name. The dry run and the
@@ -89,24 +91,82 @@ pub(crate) fn rejected(line: u32, name: String, errors: Vec<FieldError>) -> RowP
     RowPlan { errors, ..plan(line, RowAction::Reject, None, name, detail) }
 }
 
-/// The row's values laid over the stored lead's: a filled cell replaces, an empty one keeps what is there;
-/// emails, phones and tags are added; notes are appended; the channel a lead came through is never rewritten.
-fn overlay(existing: &Lead, row: &LeadInput) -> LeadInput {
+/// The fields of the lead table a keyed row sets by value: every text field (the deal's too), not notes
+/// (added to) nor the channel's detail (it goes with the channel).
+fn keyed_text_fields() -> impl Iterator<Item = &'static crate::leads::fields::LeadField> {
+    crate::leads::fields::FIELDS.iter().filter(|f| {
+        let kind = f.info.kind;
+        kind.is_text() && kind != crate::leads::LeadFieldKind::LongText && f.info.name != "source_detail"
+    })
+}
+
+/// A field where a keyed row disagrees with the lead it names: what the lead holds, what the file says.
+struct Disagreement {
+    field: &'static str,
+    stored: String,
+    file: String,
+}
+
+impl Disagreement {
+    /// Why the row is held back: seed 2.3's new information augments, it does not blindly overwrite, and the
+    /// discrepancy goes to a person (the importer, with the row in the rejected rows) instead of being settled by
+    /// whichever came last.
+    fn error(self, whose: &str) -> FieldError {
+        let Disagreement { field, stored, file } = self;
+        FieldError::new(
+            field,
+            format!(
+                "the file says “{}” where {whose} holds “{}”: nothing of this row was written; check which is right, \
+                 then edit the lead or import again choosing to replace stored values",
+                file.trim(),
+                stored.trim()
+            ),
+        )
+    }
+}
+
+/// What a keyed row that may not replace does to `lead`: None when it only fills gaps and adds (it goes on to
+/// the update), or its refusal: the row's values are invalid, or a filled cell disagrees with what the lead holds
+/// (beyond case, spacing and spelling: "500" is the "500.00" stored, "31.03.2027" the "2027-03-31"). A stage or an
+/// owner the file sets is no disagreement but a move or an assignment, which the stage's gate and the owner rule
+/// check as they check one made in the form.
+fn held_back(
+    conn: &rusqlite::Connection,
+    rules: &RowRules,
+    lead: &Lead,
+    row: &LeadInput,
+    (line, name, whose): (u32, &str, &str),
+) -> Result<Option<RowPlan>> {
+    if rules.replace {
+        return Ok(None);
+    }
+    // The lead as the file would make it, in the stored spelling of each value.
+    let owner = lead.owner.as_ref().map(|o| o.id);
+    let replaced = match rules.rules.validate(conn, &overlay(lead, row, true), &rules.scope, owner) {
+        Ok(valid) => valid.as_lead(lead.id),
+        Err(e) => return Ok(Some(rejected(line, name.to_string(), validation_errors(e)?))),
+    };
+    let errors: Vec<FieldError> = keyed_text_fields()
+        .filter(|f| crate::duplicates::disagree(&(f.get)(lead), &(f.get)(&replaced)))
+        .map(|f| Disagreement { field: f.info.name, stored: (f.get)(lead), file: (f.read)(row) }.error(whose))
+        .collect();
+    Ok((!errors.is_empty()).then(|| rejected(line, name.to_string(), errors)))
+}
+
+/// The row's values laid over the stored lead's: a filled cell fills an empty field, or replaces what is there
+/// when `replace`; an empty cell keeps what is there; emails, phones and tags are added; notes are appended; the
+/// channel a lead came through is never rewritten.
+fn overlay(existing: &Lead, row: &LeadInput, replace: bool) -> LeadInput {
     let mut out = existing.to_input();
     let text = |mine: &mut String, theirs: &str| {
         if !theirs.trim().is_empty() {
             *mine = theirs.to_string();
         }
     };
-    // Every text field of the table the row fills (the deal's too); the channel's detail goes with the channel,
-    // and notes are added to, below.
-    for f in crate::leads::fields::FIELDS.iter() {
-        let kind = f.info.kind;
-        if kind.is_text() && kind != crate::leads::LeadFieldKind::LongText && f.info.name != "source_detail" {
-            let theirs = (f.read)(row);
-            if !theirs.trim().is_empty() {
-                (f.set)(&mut out, &theirs);
-            }
+    for f in keyed_text_fields() {
+        let theirs = (f.read)(row);
+        if !theirs.trim().is_empty() && (replace || (f.read)(&out).trim().is_empty()) {
+            (f.set)(&mut out, &theirs);
         }
     }
     text(&mut out.stage, &row.stage);
@@ -190,8 +250,14 @@ pub(crate) fn rehearsed_update(
     let json =
         rehearsal.leads.get(&id).or_else(|| rehearsal.pending_leads.iter().find(|(i, _)| *i == id).map(|(_, j)| j));
     let created: Option<Lead> = json.and_then(|json| serde_json::from_str(json).ok());
+    if let Some(lead) = &created {
+        let whose = format!("the lead line {first} creates");
+        if let Some(refused) = held_back(conn, rules, lead, &row, (line, &name, &whose))? {
+            return Ok(refused);
+        }
+    }
     let input = match &created {
-        Some(lead) => overlay(lead, &row),
+        Some(lead) => overlay(lead, &row, rules.replace),
         // Past what the dry run carries: the row's own values are still checked.
         None => row,
     };
@@ -265,7 +331,11 @@ impl Rapport {
             }
         };
         if let Some(existing) = keyed {
-            let input = overlay(&existing, &row);
+            let whose = format!("lead {} ({})", existing.id, existing.display_name());
+            if let Some(refused) = held_back(tx, rules, &existing, &row, (line, &name, &whose))? {
+                return Ok(refused);
+            }
+            let input = overlay(&existing, &row, rules.replace);
             return self.update_from_row(tx, grant, batch, line, name, existing, &input, &[], RowAction::Update);
         }
         let valid = match rules.rules.validate(tx, &row, &rules.scope, None) {

@@ -213,6 +213,7 @@ impl Rapport {
             scope: grant.lead_scope(),
             model: crate::duplicates::incremental::load_model(tx)?,
             key: plan.key,
+            replace: plan.replace,
             dedup: plan.dedup,
             keep_invalid: plan.keep_invalid,
             explain: true,

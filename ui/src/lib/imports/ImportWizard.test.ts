@@ -148,6 +148,7 @@ describe('Import wizard', () => {
       template: null,
       dedup: true,
       keep_invalid: false,
+      replace: false,
     });
 
     // What every row would do.
@@ -598,6 +599,33 @@ describe('Import wizard', () => {
     expect(await within(dialog).findByTestId('delete-template-error')).toHaveTextContent(
       'Could not delete the template: the database is busy',
     );
+  });
+
+  it('offers to replace stored values only with a key, off by default, and sends what was chosen', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    expect(screen.queryByTestId('import-replace')).not.toBeInTheDocument();
+    await u.selectOptions(screen.getByTestId('import-key'), 'email');
+    expect(screen.getByTestId('import-replace')).not.toBeChecked();
+    expect(screen.getByTestId('import-key-hint')).toHaveTextContent('is rejected with both values');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls.at(-1)![1]).toMatchObject({ key: 'email', replace: false });
+
+    await u.click(screen.getByTestId('import-back'));
+    await u.click(await screen.findByTestId('import-replace'));
+    expect(screen.getByTestId('import-key-hint')).toHaveTextContent('A filled cell replaces the lead’s value');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls.at(-1)![1]).toMatchObject({ key: 'email', replace: true });
+
+    // Back to creating only: the choice has nothing to replace, and is not sent.
+    await u.click(screen.getByTestId('import-back'));
+    await u.selectOptions(await screen.findByTestId('import-key'), '');
+    expect(screen.queryByTestId('import-replace')).not.toBeInTheDocument();
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls.at(-1)![1]).toMatchObject({ key: null, replace: false });
   });
 
   it('refuses a key whose column is not mapped before asking the backend', async () => {

@@ -162,6 +162,8 @@ export function mappingProblems(mapping: readonly ColumnMapping[], key: NaturalK
 
 export interface PlanOptions {
   key: NaturalKey | null;
+  /** With a key: the file's filled cells replace what a lead holds (else they only fill its gaps). */
+  replace: boolean;
   channel: SourceChannel;
   /** What the user typed; used only if `sourceDetailEdited` (else each file is named by its own name). */
   sourceDetail: string;
@@ -174,6 +176,7 @@ export interface PlanOptions {
 export function defaultPlanOptions(): PlanOptions {
   return {
     key: null,
+    replace: false,
     channel: 'bulk_import',
     sourceDetail: '',
     sourceDetailEdited: false,
@@ -199,6 +202,7 @@ export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[],
     sheet: preview.sheet,
     mapping: preview.headers.map((column, i) => ({ column, target: target(i) })),
     key: o.key,
+    replace: o.key !== null && o.replace,
     source: o.channel,
     source_detail: detail === '' ? null : detail,
     template: o.template,
