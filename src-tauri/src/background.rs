@@ -68,7 +68,7 @@ pub fn start(app: AppHandle) {
                     match notes {
                         Ok(messages) => {
                             for m in messages {
-                                if let Err(e) = handle.notification().builder().title("Pipeline").body(&m).show() {
+                                if let Err(e) = handle.notification().builder().title("Rapport").body(&m).show() {
                                     tracing::warn!("could not show a notification: {e}");
                                 }
                             }

@@ -287,6 +287,11 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
 
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!(report.conflicts.len(), 3, "{report:?}");
+    // The background sync shows no report: each conflict is also a notice for Dana, handed out once.
+    let told = f.core.take_notifications(&dana).unwrap();
+    let expected: Vec<String> = report.conflicts.iter().map(|c| format!("Calendar: {c}")).collect();
+    assert_eq!(told, expected);
+    assert!(f.core.take_notifications(&dana).unwrap().is_empty(), "told once");
     assert!(report.conflicts.iter().any(|c| c.contains("“Far off”") && c.contains("server's version")), "{report:?}");
     let far = f.core.appointment(&dana, far.id).unwrap();
     assert_eq!((far.title.as_str(), far.sync_pending), ("Far off (server)", false));

@@ -413,6 +413,7 @@ impl Rapport {
                 report.clashes.extend(file_report.clashes);
                 report.problems.extend(file_report.warnings.iter().map(|w| format!("{name}: {w}")));
             }
+            let conflicts_before = report.conflicts.len();
             for (href, (ids, title)) in &conflicted {
                 if seen.contains(href) {
                     report.conflicts.push(format!(
@@ -429,6 +430,12 @@ impl Rapport {
                          at the next sync"
                     ));
                 }
+            }
+            // A discrepancy is for a person to look at (seed 2.3), and the sync every five minutes has no window to
+            // show its report in: each conflict is also a notice, shown once by the app, whoever ran the sync.
+            let at = self.now();
+            for conflict in &report.conflicts[conflicts_before..] {
+                crate::pipeline::stagnation::notify_user(tx, user, &format!("Calendar: {conflict}"), &at)?;
             }
             // Gone from the server: events that came from it are removed, ours are marked to be sent again.
             // Only from a whole listing: one the server cut short does not name everything it holds.

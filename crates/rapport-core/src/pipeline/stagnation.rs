@@ -224,10 +224,13 @@ pub(crate) fn inactive_since(conn: &Connection, id: i64) -> Result<Option<String
         .optional()?)
 }
 
-/// User `user`'s notifications not shown yet, marked shown at `now`.
-/// User `user`'s notices not shown yet, marked shown: (the lead it is about, the message).
-pub(crate) fn take_unshown(tx: &Transaction<'_>, user: i64, now: &str) -> Result<Vec<(i64, String)>, StoreError> {
-    let messages: Vec<(i64, i64, String)> = tx
+/// User `user`'s notices not shown yet, marked shown at `now`: (the lead it is about, if any; the message).
+pub(crate) fn take_unshown(
+    tx: &Transaction<'_>,
+    user: i64,
+    now: &str,
+) -> Result<Vec<(Option<i64>, String)>, StoreError> {
+    let messages: Vec<(i64, Option<i64>, String)> = tx
         .prepare_cached(
             "SELECT id, lead_id, message FROM notifications WHERE user_id = ?1 AND shown_at IS NULL ORDER BY id",
         )?
@@ -250,6 +253,15 @@ pub(crate) fn backdate_entries(tx: &Transaction<'_>, stage: &str, n: i64, at: &s
 }
 
 pub(crate) fn notify(tx: &Transaction<'_>, user: i64, lead: i64, message: &str, at: &str) -> Result<(), StoreError> {
+    notify_about(tx, user, Some(lead), message, at)
+}
+
+/// A notice about the user's own things (their calendar), no lead's.
+pub(crate) fn notify_user(tx: &Transaction<'_>, user: i64, message: &str, at: &str) -> Result<(), StoreError> {
+    notify_about(tx, user, None, message, at)
+}
+
+fn notify_about(tx: &Transaction<'_>, user: i64, lead: Option<i64>, message: &str, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT INTO notifications (user_id, lead_id, message, created_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![user, lead, message, at])?;
     Ok(())

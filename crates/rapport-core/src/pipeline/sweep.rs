@@ -437,6 +437,11 @@ impl Rapport {
             let Some(user) = grant.user_id else { return Ok(vec![]) };
             let mut out = Vec::new();
             for (lead, message) in stagnation::take_unshown(tx, user, &now)? {
+                // About no lead (the user's own calendar): the user's to read.
+                let Some(lead) = lead else {
+                    out.push(message);
+                    continue;
+                };
                 // Written naming the lead; one the user may no longer see (its campaign, or the campaign of the
                 // lead it was merged into, no longer theirs) is not named, as nowhere else.
                 out.push(if crate::duplicates::seen_through_merges(tx, &grant, lead)?.is_some() {
