@@ -453,6 +453,55 @@ fn a_keyed_import_fills_gaps_and_holds_back_a_row_that_disagrees_with_its_lead()
     assert_eq!((b.counts.unchanged, b.counts.reject), (1, 0), "{b:?}");
 }
 
+/// The dry run meets a keyed lead as the run will: filled by an earlier row of the file, whether the file
+/// created it or it was stored, and in another rehearsal (they are rolled back every few hundred rows). A later
+/// row that disagrees with that fill is rejected in both, and one that repeats it is unchanged in both.
+#[test]
+fn a_dry_run_meets_a_keyed_lead_as_earlier_rows_filled_it() {
+    let f = fixture();
+    import(&f, "stored.csv", b"email,first_name,last_name\nbo@ray.io,Bo,Ray\n");
+    let mut text = String::from("email,first_name,last_name,company\n");
+    text.push_str("ann@lee.io,Ann,Lee,\nann@lee.io,,,Acme\nann@lee.io,,,Globex\nbo@ray.io,,,Initech\n");
+    for i in 0..1200 {
+        text.push_str(&format!("p{i}@filler.example,Person{i},Filler{i},\n"));
+    }
+    text.push_str("bo@ray.io,,,Initech\nbo@ray.io,,,Umbrella\nann@lee.io,,,Acme\n");
+    let path = write(&f, "twice.csv", text.as_bytes());
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    let c = &b.counts;
+    assert_eq!((c.create_active, c.update, c.unchanged, c.reject), (1201, 2, 2, 2), "{c:?}");
+    assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
+    let refused: Vec<u32> = dry.rows_shown.iter().filter(|r| r.action == RowAction::Reject).map(|r| r.line).collect();
+    assert_eq!(refused, [4, 1207]);
+    assert_eq!((find(&f, "ann@").company, find(&f, "bo@").company), ("Acme".to_string(), "Initech".to_string()));
+}
+
+/// A file that may only fill gaps gives an owner to a lead that has none, and hands no lead to another owner.
+#[test]
+fn a_keyed_import_gives_an_owner_only_to_a_lead_without_one() {
+    let f = fixture();
+    f.user("alice", Role::Editor, &[]);
+    f.user("bob", Role::Editor, &[]);
+    let alice = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.username == "alice").unwrap();
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.owner_id = Some(alice.id);
+    let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let cy = f.core.create_lead(&f.admin, &common::lead("Cy", "Ng", "cy@ng.io"), &Origin::manual()).unwrap().lead;
+    let path = write(&f, "owners.csv", b"email,owner\nann@lee.io,bob\ncy@ng.io,bob\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.reject), (1, 1), "{b:?}");
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap().owner.map(|o| o.id), Some(alice.id), "kept");
+    let bob = f.core.get_lead(&f.admin, cy.id).unwrap().owner.unwrap();
+    assert_eq!(bob.name, "bob", "given to a lead without one");
+    let csv = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    assert!(csv.contains("owner: the file says “bob” where lead") && csv.contains("holds “alice”"), "{csv}");
+}
+
 #[test]
 fn undo_removes_what_the_import_made_and_keeps_later_edits() {
     let f = fixture();

@@ -1108,9 +1108,9 @@ export type ImportPlan_Deserialize = {
 	key?: NaturalKey | null,
 	/**
 	 *  With a key: the file's filled cells replace the stored values. Without it (the default) a keyed row only
-	 *  fills what the lead lacks, and a row that disagrees with it goes to the review queue beside it (seed 2.3:
-	 *  new information augments, it does not blindly overwrite). Plans stored before the choice existed
-	 *  replaced, and resume so.
+	 *  fills what the lead lacks and adds contacts; a row with a value that differs from the lead's writes
+	 *  nothing and is rejected with both values, for a person to settle (seed 2.3: new information augments, it
+	 *  does not blindly overwrite). Plans stored before the choice existed replaced, and resume so.
 	 */
 	replace?: boolean,
 	/**  The channel of rows whose file does not say; bulk import when absent. */
@@ -1131,9 +1131,9 @@ export type ImportPlan_Serialize = {
 	key: NaturalKey | null,
 	/**
 	 *  With a key: the file's filled cells replace the stored values. Without it (the default) a keyed row only
-	 *  fills what the lead lacks, and a row that disagrees with it goes to the review queue beside it (seed 2.3:
-	 *  new information augments, it does not blindly overwrite). Plans stored before the choice existed
-	 *  replaced, and resume so.
+	 *  fills what the lead lacks and adds contacts; a row with a value that differs from the lead's writes
+	 *  nothing and is rejected with both values, for a person to settle (seed 2.3: new information augments, it
+	 *  does not blindly overwrite). Plans stored before the choice existed replaced, and resume so.
 	 */
 	replace: boolean,
 	/**  The channel of rows whose file does not say; bulk import when absent. */

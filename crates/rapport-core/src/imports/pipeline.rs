@@ -34,8 +34,9 @@ pub(crate) struct RowRules {
 
 /// The leads a dry run's earlier rehearsals created, which a rollback took out of the database: later rows are
 /// checked against them as the run will check them against the stored leads. A row's lead is known by the
-/// line that creates it, counted from [`UNSTORED_FROM`]. (An earlier row's update or enrichment of a stored lead is not carried over:
-/// later rows see that lead as it is stored.)
+/// line that creates it, counted from [`UNSTORED_FROM`]. An earlier row's update by natural key is carried too,
+/// so a later row with that key meets the lead as the run will (an enrichment of a stored lead is not carried:
+/// later rows are checked for duplicates against that lead as it is stored).
 #[derive(Default)]
 pub(crate) struct Rehearsal {
     unstored: Unstored,
@@ -44,6 +45,9 @@ pub(crate) struct Rehearsal {
     /// This rehearsal's creations: in the database until it is rolled back, kept from then on.
     pending: Unstored,
     pending_leads: Vec<(i64, String)>,
+    /// Leads as the rehearsals' updates by natural key left them, stored ones by id and the file's by their
+    /// line's id: a rollback takes the update out of the database, not out of the run.
+    updated: HashMap<i64, String>,
     /// The line after which created leads are no longer carried (memory stays bounded on a huge file).
     pub(crate) full_at: Option<u32>,
     cap: usize,
@@ -67,6 +71,23 @@ impl Rehearsal {
 
     fn line_of(id: i64) -> i64 {
         id - UNSTORED_FROM
+    }
+
+    /// Lead `id` as an earlier rehearsal's update by natural key left it, if one did.
+    fn updated(&self, id: i64) -> Option<Lead> {
+        self.updated.get(&id).and_then(|json| serde_json::from_str(json).ok())
+    }
+
+    /// Carries lead `lead` as an update just left it (while the rehearsal has room: past it, later rows meet
+    /// the lead as it is stored, as the report's line from which rows were checked apart says).
+    fn carry_update(&mut self, lead: &Lead) -> Result<()> {
+        if self.updated.len() + self.leads.len() + self.pending_leads.len() < self.cap
+            || self.updated.contains_key(&lead.id)
+        {
+            let json = serde_json::to_string(lead).map_err(|e| Error::Internal(e.to_string()))?;
+            self.updated.insert(lead.id, json);
+        }
+        Ok(())
     }
 }
 
@@ -127,9 +148,9 @@ impl Disagreement {
 
 /// What a keyed row that may not replace does to `lead`: None when it only fills gaps and adds (it goes on to
 /// the update), or its refusal: the row's values are invalid, or a filled cell disagrees with what the lead holds
-/// (beyond case, spacing and spelling: "500" is the "500.00" stored, "31.03.2027" the "2027-03-31"). A stage or an
-/// owner the file sets is no disagreement but a move or an assignment, which the stage's gate and the owner rule
-/// check as they check one made in the form.
+/// (beyond case, spacing and spelling: "500" is the "500.00" stored, "31.03.2027" the "2027-03-31"), or it names
+/// another owner than the lead's. A stage the file sets is no disagreement but a move, which the stage's gate
+/// and its approvals check as they check one made on the board.
 fn held_back(
     conn: &rusqlite::Connection,
     rules: &RowRules,
@@ -146,10 +167,18 @@ fn held_back(
         Ok(valid) => valid.as_lead(lead.id),
         Err(e) => return Ok(Some(rejected(line, name.to_string(), validation_errors(e)?))),
     };
-    let errors: Vec<FieldError> = keyed_text_fields()
+    let mut errors: Vec<FieldError> = keyed_text_fields()
+        .filter(|f| !(f.read)(row).trim().is_empty())
         .filter(|f| crate::duplicates::disagree(&(f.get)(lead), &(f.get)(&replaced)))
         .map(|f| Disagreement { field: f.info.name, stored: (f.get)(lead), file: (f.read)(row) }.error(whose))
         .collect();
+    // An owner the lead has is not handed to another by a file that may only fill gaps.
+    if let (Some(theirs), Some(owner)) = (row.owner_id, &lead.owner) {
+        if theirs != owner.id {
+            let named = crate::users::store::get(conn, theirs)?.map(|u| u.display_name).unwrap_or_default();
+            errors.push(Disagreement { field: "owner", stored: owner.name.clone(), file: named }.error(whose));
+        }
+    }
     Ok((!errors.is_empty()).then(|| rejected(line, name.to_string(), errors)))
 }
 
@@ -174,7 +203,7 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool) -> LeadInput {
         out.source = row.source;
         out.source_detail = row.source_detail.clone();
     }
-    if row.owner_id.is_some() {
+    if row.owner_id.is_some() && (replace || out.owner_id.is_none()) {
         out.owner_id = row.owner_id;
     }
     for e in &row.emails {
@@ -240,7 +269,7 @@ fn changed_fields(old: &Lead, new: &Lead) -> String {
 pub(crate) fn rehearsed_update(
     conn: &rusqlite::Connection,
     rules: &RowRules,
-    rehearsal: &Rehearsal,
+    rehearsal: &mut Rehearsal,
     first: u32,
     line: u32,
     row: LeadInput,
@@ -249,7 +278,7 @@ pub(crate) fn rehearsed_update(
     let id = UNSTORED_FROM + i64::from(first);
     let json =
         rehearsal.leads.get(&id).or_else(|| rehearsal.pending_leads.iter().find(|(i, _)| *i == id).map(|(_, j)| j));
-    let created: Option<Lead> = json.and_then(|json| serde_json::from_str(json).ok());
+    let created: Option<Lead> = rehearsal.updated(id).or_else(|| json.and_then(|json| serde_json::from_str(json).ok()));
     if let Some(lead) = &created {
         let whose = format!("the lead line {first} creates");
         if let Some(refused) = held_back(conn, rules, lead, &row, (line, &name, &whose))? {
@@ -270,6 +299,14 @@ pub(crate) fn rehearsed_update(
     if created.as_ref().is_some_and(|l| diff(l, &valid.as_lead(l.id)).is_empty()) {
         let detail = format!("the lead line {first} creates already holds these values");
         return Ok(plan(line, RowAction::Unchanged, None, name, detail));
+    }
+    if let Some(lead) = &created {
+        // The lead as the run leaves it; the validated values hold no owner's name, kept when the owner stays.
+        let mut after = valid.as_lead(id);
+        if after.owner.as_ref().map(|o| o.id) == lead.owner.as_ref().map(|o| o.id) {
+            after.owner = lead.owner.clone();
+        }
+        rehearsal.carry_update(&after)?;
     }
     Ok(plan(line, RowAction::Update, None, name, format!("updates the lead line {first} creates")))
 }
@@ -331,12 +368,26 @@ impl Rapport {
             }
         };
         if let Some(existing) = keyed {
+            // In a dry run, the lead as an earlier rehearsal's update left it: the run will meet it so.
+            let carried = rehearsal.as_deref().and_then(|r| r.updated(existing.id));
+            let current = carried.as_ref().unwrap_or(&existing);
             let whose = format!("lead {} ({})", existing.id, existing.display_name());
-            if let Some(refused) = held_back(tx, rules, &existing, &row, (line, &name, &whose))? {
+            if let Some(refused) = held_back(tx, rules, current, &row, (line, &name, &whose))? {
                 return Ok(refused);
             }
-            let input = overlay(&existing, &row, rules.replace);
-            return self.update_from_row(tx, grant, batch, line, name, existing, &input, &[], RowAction::Update);
+            let input = overlay(current, &row, rules.replace);
+            if carried.is_some() && self.holds_already(tx, rules, current, &input)? {
+                let detail = format!("lead {} already holds these values", existing.id);
+                return Ok(plan(line, RowAction::Unchanged, Some(existing.id), name, detail));
+            }
+            let id = existing.id;
+            let p = self.update_from_row(tx, grant, batch, line, name, existing, &input, &[], RowAction::Update)?;
+            if let (Some(r), RowAction::Update) = (rehearsal, p.action) {
+                if let Some(after) = leads::get(tx, id)? {
+                    r.carry_update(&after)?;
+                }
+            }
+            return Ok(p);
         }
         let valid = match rules.rules.validate(tx, &row, &rules.scope, None) {
             Ok(v) => v,
@@ -453,6 +504,16 @@ impl Rapport {
             plan(line, RowAction::CreateDraft, Some(id), name, format!("Draft: needs {}", missing.join(", ")))
         } else {
             plan(line, RowAction::CreateActive, Some(id), name, String::new())
+        })
+    }
+
+    /// Whether `lead` already holds what `input` would make of it (a dry run's carried update: the database
+    /// holds the lead without it, the run with it).
+    fn holds_already(&self, tx: &Transaction<'_>, rules: &RowRules, lead: &Lead, input: &LeadInput) -> Result<bool> {
+        let owner = lead.owner.as_ref().map(|o| o.id);
+        Ok(match rules.rules.validate(tx, input, &rules.scope, owner) {
+            Ok(valid) => diff(lead, &valid.as_lead(lead.id)).is_empty(),
+            Err(_) => false,
         })
     }
 

@@ -608,6 +608,8 @@ describe('Import wizard', () => {
     await u.selectOptions(screen.getByTestId('import-key'), 'email');
     expect(screen.getByTestId('import-replace')).not.toBeChecked();
     expect(screen.getByTestId('import-key-hint')).toHaveTextContent('is rejected with both values');
+    expect(screen.getByTestId('import-replace')).toHaveAccessibleDescription(/rejected with both values/);
+    expect(screen.getByTestId('import-key')).toHaveAccessibleDescription(/rejected with both values/);
     await u.click(screen.getByTestId('import-check'));
     await screen.findByTestId('import-dryrun-step');
     expect(be.importDryRun.mock.calls.at(-1)![1]).toMatchObject({ key: 'email', replace: false });
