@@ -854,10 +854,32 @@ test("an agent connects a CalDAV calendar, and an appointment changed both here 
   assert.match(await s.textOf(conflicts), /Quarterly review with slides/);
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/62-caldav-conflict.png`);
+  assert.match(await s.textOf(conflicts), /your version is kept/);
   await pressEscape();
-  // The server's version is kept.
-  await eventTitled("Quarterly review (moved to Room 5)");
+  // Rapport's version is kept (the CRM is the master record), and the next sync sends it over the server's.
+  await eventTitled("Quarterly review with slides");
+  await s.click('[data-testid="calendar-settings-open"]');
+  await s.click('[data-testid="caldav-sync"]');
+  await s.waitFor('[data-testid="caldav-report"]', { text: (t) => /Synced: .* 1 pushed/.test(t) });
+  await s.waitForCount('[data-testid="caldav-conflicts"]', 0);
+  await pressEscape();
+  assert.ok(await serverHolds(server, "Quarterly review with slides"), "the server has Rapport's version");
 });
+
+/** Whether an event titled `title` is on the server. */
+async function serverHolds(server, title) {
+  const listing = await fetch(server.calendar, {
+    method: "PROPFIND",
+    headers: { Authorization: server.auth, Depth: "1", "Content-Type": "application/xml" },
+    body: '<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+  });
+  const hrefs = [...(await listing.text()).matchAll(/<(?:\w+:)?href>([^<]+\.ics)<\/(?:\w+:)?href>/g)].map((m) => m[1]);
+  for (const href of hrefs) {
+    const got = await fetch(new URL(href, server.calendar).toString(), { headers: { Authorization: server.auth } });
+    if ((await got.text()).includes(`SUMMARY:${title}\r\n`)) return true;
+  }
+  return false;
+}
 
 // Last: it restarts the app on another file.
 test("a file that is not a database gets a clear message, not a crash", async () => {

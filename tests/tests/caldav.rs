@@ -247,9 +247,10 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let _ = PASSWORD;
 }
 
-/// An appointment changed here and on the server since the last sync: the server's version is kept and the
-/// report says so (the sync used to skip it silently at every run, the row waiting to be sent for good). One
-/// deleted on the server and changed here is kept and sent again.
+/// An appointment changed here and on the server since the last sync: the CRM is the master record (seed 2.3),
+/// so Rapport's version is kept, the server's values go into its history, and it is sent over the server's copy
+/// at the next sync as the newer one; the report and a notice say so. One deleted on the server and changed
+/// here is kept and sent again.
 #[test]
 fn a_change_made_on_both_sides_is_settled_and_reported() {
     if !keychain_available() {
@@ -274,7 +275,13 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
 
     // Both sides change "Review" and "Far off"; the server deletes "Lunch" while it is moved here.
     let on_server = get(&href_of(&a.uid));
-    put(&href_of(&a.uid), &on_server.replace("SUMMARY:Review", "SUMMARY:Review (server)"));
+    // Another client that counts its edits high: Rapport's version must still go out as the newer one.
+    let renumbered: String = on_server
+        .split_inclusive("\r\n")
+        .map(|l| if l.starts_with("SEQUENCE:") { "SEQUENCE:5\r\n" } else { l })
+        .collect();
+    assert!(renumbered.contains("SEQUENCE:5"), "{on_server}");
+    put(&href_of(&a.uid), &renumbered.replace("SUMMARY:Review", "SUMMARY:Review (server)"));
     let far_on_server = get(&href_of(&far.uid));
     put(&href_of(&far.uid), &far_on_server.replace("SUMMARY:Far off", "SUMMARY:Far off (server)"));
     let far = f.core.appointment(&dana, far.id).unwrap();
@@ -287,29 +294,65 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
 
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!(report.conflicts.len(), 3, "{report:?}");
+    let before_resend = get(&href_of(&a.uid));
     // The background sync shows no report: each conflict is also a notice for Dana, handed out once.
     let told = f.core.take_notifications(&dana).unwrap();
     let expected: Vec<String> = report.conflicts.iter().map(|c| format!("Calendar: {c}")).collect();
     assert_eq!(told, expected);
     assert!(f.core.take_notifications(&dana).unwrap().is_empty(), "told once");
-    assert!(report.conflicts.iter().any(|c| c.contains("“Far off”") && c.contains("server's version")), "{report:?}");
+    // The CRM is the master record: Rapport's version is kept, and sent over the server's at the next sync.
+    assert!(
+        report.conflicts.iter().any(|c| c.contains("“Far off”") && c.contains("your version is kept")),
+        "{report:?}"
+    );
     let far = f.core.appointment(&dana, far.id).unwrap();
-    assert_eq!((far.title.as_str(), far.sync_pending), ("Far off (server)", false));
-    assert!(report.conflicts.iter().any(|c| c.contains("“Review”") && c.contains("server's version")), "{report:?}");
+    assert_eq!((far.title.as_str(), far.sync_pending), ("Far off", true));
+    assert!(
+        report.conflicts.iter().any(|c| c.contains("“Review”") && c.contains("your version is kept")),
+        "{report:?}"
+    );
     assert!(
         report.conflicts.iter().any(|c| c.contains("“Lunch”") && c.contains("deleted on the server")),
         "{report:?}"
     );
     let review = f.core.appointment(&dana, a.id).unwrap();
-    assert_eq!((review.title.as_str(), review.sync_pending), ("Review (server)", false));
-    assert!(review.start.starts_with("2026-12-04T09:00"), "the server's time: {}", review.start);
+    assert_eq!((review.title.as_str(), review.sync_pending), ("Review", true));
+    assert!(review.start.starts_with("2026-12-04T11:00"), "Rapport's time: {}", review.start);
+    // What the server said is in the appointment's history, replaced by Rapport's values.
+    let history: Vec<(i64, String, String, String, String)> = f
+        .sql()
+        .prepare(
+            "SELECT l.entity_id, l.field, l.old_value, l.new_value, b.reason || ': ' || b.source_ref
+             FROM change_log l JOIN change_batches b ON b.id = l.batch_id
+             WHERE l.entity = 'appointment' AND b.reason = 'policy' ORDER BY l.id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let replaced = |who: i64, field: &str, server: &str, ours: &str| {
+        history.iter().any(|(id, f, old, new, why)| {
+            *id == who && f == field && old.contains(server) && new.contains(ours) && why.contains("CalDAV conflict")
+        })
+    };
+    assert!(replaced(a.id, "title", "Review (server)", "Review"), "{history:#?}");
+    assert!(replaced(a.id, "start", "2026-12-04T09:00", "2026-12-04T11:00"), "{history:#?}");
+    assert!(replaced(far.id, "title", "Far off (server)", "Far off"), "{history:#?}");
     let lunch = f.core.appointment(&dana, b.id).unwrap();
     assert!(lunch.start.starts_with("2026-12-05T14:00") && lunch.sync_pending, "{lunch:?}");
+    assert_eq!(get(&href_of(&a.uid)), before_resend, "the server's copy is not touched before the next sync");
 
-    // Settled: the next sync sends "Lunch" again and has nothing left to argue about.
+    // Settled: the next sync sends all three over the server's copies, and has nothing left to argue about.
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
-    assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
+    assert_eq!((report.pushed, report.conflicts.len()), (3, 0), "{report:?}");
     assert!(get(&href_of(&b.uid)).contains("T140000"), "Lunch is on the server at its new time");
+    let on_server = get(&href_of(&a.uid));
+    assert!(on_server.contains("SUMMARY:Review\r\n") && on_server.contains("T110000"), "{on_server}");
+    let sequence =
+        |ics: &str| ics.lines().find_map(|l| l.strip_prefix("SEQUENCE:")).and_then(|v| v.trim().parse::<i64>().ok());
+    assert!(sequence(&on_server) > sequence(&before_resend), "sent as newer than the server's copy: {on_server}");
+    assert!(get(&href_of(&far.uid)).contains("SUMMARY:Far off\r\n"));
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.conflicts.len()), (0, 0), "{report:?}");
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
@@ -333,7 +376,7 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.conflicts.len()), (3, 0), "{report:?}");
     let in_second = get(&format!("{second}{}.ics", a.uid.replace('@', "_")));
-    assert!(in_second.contains("SUMMARY:Review (server)"), "{in_second}");
+    assert!(in_second.contains("SUMMARY:Review\r\n"), "{in_second}");
 }
 
 /// A keychain that is not there (no Secret Service on the bus) is a clear error, not a crash.

@@ -311,7 +311,8 @@ impl Rapport {
                     }
                     report.pushed += 1;
                 }
-                // Changed on the server since: its version wins in the pull below (and the report says so).
+                // Changed on the server since: the pull below keeps Rapport's version, with the server's new ETag
+                // to send it over that copy at the next sync, and the report says so.
                 Err(RemoteError::Changed) => {
                     conflicted.insert(href, (rows.iter().map(|r| r.id).collect(), title));
                 }
@@ -353,6 +354,12 @@ impl Rapport {
             let agent = super::agents::load(tx, user)?;
             let mut busy = BusyIndex::for_notes(tx, user, tz, (now, now + Duration::days(PULL_AHEAD_DAYS)))?;
             let batch = self.begin_batch(tx, &grant, &origin)?;
+            // Where Rapport's version was kept over the server's: the history says so, apart from what came in.
+            let kept = Origin {
+                reason: ChangeReason::Policy,
+                source_ref: format!("CalDAV conflict: Rapport's version kept over {}", without_credentials(url)),
+            };
+            let kept_batch = self.begin_batch(tx, &grant, &kept)?;
             let mut cx = Upsert {
                 grant: &grant,
                 agent: &agent,
@@ -361,7 +368,8 @@ impl Rapport {
                 busy: &mut busy,
                 batch: &batch,
                 source: "caldav",
-                server_wins: false,
+                conflict: None,
+                overridden: Vec::new(),
             };
             // Named by the server but not given (an error of their own): not gone, left as they are.
             let mut seen: HashSet<String> = listing.unreadable.iter().cloned().collect();
@@ -377,7 +385,7 @@ impl Rapport {
                 {
                     continue;
                 }
-                cx.server_wins = conflicted.contains_key(&res.href);
+                cx.conflict = conflicted.contains_key(&res.href).then_some(&kept_batch);
                 let calendar = rapport_ics::read(res.data.as_bytes());
                 let mut file_report = IcsFileReport::default();
                 let name = resource_name(&res.href);
@@ -416,10 +424,14 @@ impl Rapport {
             let conflicts_before = report.conflicts.len();
             for (href, (ids, title)) in &conflicted {
                 if seen.contains(href) {
-                    report.conflicts.push(format!(
-                        "“{title}” was changed here and on the server: the server's version was kept (your change \
-                         is in the appointment's history)"
-                    ));
+                    // Refused for another instance of the resource, changed there only: no conflict of values.
+                    if ids.iter().any(|id| cx.overridden.contains(id)) {
+                        report.conflicts.push(format!(
+                            "“{title}” was changed here and on the server: your version is kept, as the CRM is the \
+                             master record, and is sent to the server at the next sync (the server's values are in \
+                             the appointment's history)"
+                        ));
+                    }
                 } else {
                     // Deleted there while changed here: the change is kept, and sent again as a new event.
                     for id in ids {
@@ -454,6 +466,7 @@ impl Rapport {
                 }
             }
             changelog::discard_empty(tx, &batch)?;
+            changelog::discard_empty(tx, &kept_batch)?;
             Ok::<_, Error>(())
         })?;
         Ok(report)

@@ -192,7 +192,8 @@ impl Rapport {
                 busy: &mut busy,
                 batch: &batch,
                 source: "ics",
-                server_wins: false,
+                conflict: None,
+                overridden: Vec::new(),
             };
             for incoming in order {
                 wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
@@ -300,9 +301,13 @@ pub(crate) struct Upsert<'a> {
     pub batch: &'a crate::audit::store::BatchId,
     /// "ics" or "caldav".
     pub source: &'static str,
-    /// The event is the server's copy of one changed on both sides: it is taken whatever its SEQUENCE says
-    /// (the local change was refused by the server, and stays in the appointment's history).
-    pub server_wins: bool,
+    /// The event is the server's copy of a resource changed on both sides (the server refused Rapport's send).
+    /// The CRM is the master record (seed 2.3): a row with a change of its own waiting keeps it, and the server's
+    /// values it replaces are written into its history in this batch; it is sent over the server's copy at the
+    /// next sync. A row of the resource without a change of its own takes the server's, as always.
+    pub conflict: Option<&'a crate::audit::store::BatchId>,
+    /// The rows whose server values were replaced so.
+    pub overridden: Vec<i64>,
 }
 
 impl Rapport {
@@ -337,6 +342,18 @@ impl Rapport {
         let cancels_series = cancel && rid.is_none();
         let of_a_stored_series = rid.is_some() && same_uid.iter().any(|r| r.recurrence_id.is_none());
         if let Some(old) = &existing {
+            if let (Some(conflict), Some((href, etag)), true) = (cx.conflict, remote, old.sync_pending) {
+                // Rapport's version stays, to be sent with the server's ETag. A copy the same as the one sent
+                // before was not changed there (another instance of the resource was): nothing to record. Also
+                // for a lead outside the agent's campaigns: the copy is the agent's own calendar's, and skipping it
+                // would leave the row to be refused at every sync.
+                if !(event.sequence == old.sequence && same_stamp(&event, old)) {
+                    self.keep_over_server(tx, cx, conflict, &event, old)?;
+                }
+                store::set_remote(tx, old.id, Some(href), Some(etag), true)?;
+                report.appointment_ids.push(old.id);
+                return Ok((Some(old.id), false));
+            }
             if !visible(tx, grant, old.lead_id)? {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
@@ -348,14 +365,14 @@ impl Rapport {
             if let (Some((href, etag)), false) = (remote, old.sync_pending) {
                 store::set_remote(tx, old.id, Some(href), Some(etag), false)?;
             }
-            if event.sequence == old.sequence && same_stamp(&event, old) && !cx.server_wins {
+            if event.sequence == old.sequence && same_stamp(&event, old) {
                 report.unchanged += 1;
                 report.appointment_ids.push(old.id);
                 return Ok((existing_id_of(&existing), false));
             }
             let older =
                 event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old));
-            if older && !cx.server_wins {
+            if older {
                 report.unchanged += 1;
                 report.warnings.push(if event.sequence < old.sequence {
                     format!(
@@ -517,6 +534,39 @@ impl Rapport {
             store::set_remote(tx, row.id, Some(href), Some(etag), false)?;
         }
         Ok((Some(row.id), wrote))
+    }
+}
+
+impl Rapport {
+    /// Row `old`, changed here, keeps its values over `event`, the server's copy changed there: the server's
+    /// values go into its history as replaced by Rapport's, and its SEQUENCE goes above the server's, or
+    /// calendar clients would keep the server's copy as the newer one when Rapport's is sent.
+    fn keep_over_server(
+        &self,
+        tx: &Transaction<'_>,
+        cx: &mut Upsert<'_>,
+        batch: &crate::audit::store::BatchId,
+        event: &Event,
+        old: &AppointmentRow,
+    ) -> Result<()> {
+        let mut server = AppointmentRow {
+            title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
+            location: event.location.clone().unwrap_or_default(),
+            video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
+            notes: event.description.clone().unwrap_or_default(),
+            status: status_of(event, false).as_str().to_owned(),
+            ..old.clone()
+        };
+        derive(&mut server, event, cx.tz);
+        log_changes(tx, batch, &server, old)?;
+        if let Some(mut ours) = super::occurrences::event_of(old).filter(|e| e.sequence <= server.sequence) {
+            ours.sequence = server.sequence + 1;
+            let mut kept = old.clone();
+            derive(&mut kept, &ours, cx.tz);
+            store::update(tx, &kept, &batch.at)?;
+        }
+        cx.overridden.push(old.id);
+        Ok(())
     }
 }
 

@@ -295,7 +295,7 @@ describe('AgentSettingsPanel', () => {
           pushed: 2,
           removed: 1,
           clashes: ['“Lunch” overlaps “Demo with Acme”'],
-          conflicts: ['“Review” was changed here and on the server: the server\'s version was kept'],
+          conflicts: ['“Review” was changed here and on the server: your version is kept, as the CRM is the master record'],
           refused: ['“Huge” was refused by the server (413): it is kept here and sent again at the next sync'],
           problems: ['abc-123.ics: “Dentist”: this file has an older version (SEQUENCE 1 < 3): kept the newer one'],
         })
