@@ -379,6 +379,42 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     assert!(in_second.contains("SUMMARY:Review\r\n"), "{in_second}");
 }
 
+/// A conflict whose server copy does not hold the appointment (another client rewrote the resource as one
+/// changed occurrence): Rapport's version is kept and said so, and goes out at the next sync instead of being refused by the
+/// server at every sync without a word.
+#[test]
+fn a_conflict_the_servers_copy_does_not_hold_is_kept_and_sent_at_the_next_sync() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let a =
+        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
+    let href = format!("{calendar}{}.ics", a.uid.replace('@', "_"));
+    // Rewritten as one changed occurrence only (a RECURRENCE-ID): nothing in it is the appointment as a whole.
+    let uid_line = format!("UID:{}\r\n", a.uid);
+    let rewritten = get(&href).replace(&uid_line, &format!("{uid_line}RECURRENCE-ID:20261204T090000Z\r\n"));
+    assert!(rewritten.contains("RECURRENCE-ID"), "{rewritten}");
+    put(&href, &rewritten.replace("SUMMARY:Review", "SUMMARY:Their own"));
+    let a = f.core.appointment(&dana, a.id).unwrap();
+    f.core.move_appointment(&dana, a.id, a.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
+
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(
+        report.conflicts.iter().any(|c| c.contains("“Review”") && c.contains("could not be read as this appointment")),
+        "{report:?}"
+    );
+    assert!(f.core.appointment(&dana, a.id).unwrap().sync_pending);
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.pushed >= 1 && report.conflicts.is_empty(), "{report:?}");
+    let on_server = get(&href);
+    assert!(on_server.contains("SUMMARY:Review\r\n") && on_server.contains("T110000"), "{on_server}");
+}
+
 /// A keychain that is not there (no Secret Service on the bus) is a clear error, not a crash.
 #[test]
 fn a_missing_keychain_is_a_clear_error() {

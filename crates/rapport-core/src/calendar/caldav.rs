@@ -370,6 +370,7 @@ impl Rapport {
                 source: "caldav",
                 conflict: None,
                 overridden: Vec::new(),
+                kept: Vec::new(),
             };
             // Named by the server but not given (an error of their own): not gone, left as they are.
             let mut seen: HashSet<String> = listing.unreadable.iter().cloned().collect();
@@ -377,6 +378,7 @@ impl Rapport {
                 .into_iter()
                 .filter_map(|r| r.remote_href.clone().map(|h| (h, r.remote_etag.clone())))
                 .collect();
+            let etags: HashMap<&str, &str> = resources.iter().map(|r| (r.href.as_str(), r.etag.as_str())).collect();
             for res in &resources {
                 seen.insert(res.href.clone());
                 if known
@@ -403,8 +405,10 @@ impl Rapport {
                     }
                 }
                 // An instance deleted there (the series now says EXDATE, its changed copy is gone): the copy this
-                // resource no longer holds goes here too, or it stays busy and the next push sends it back.
-                for uid in held.iter().map(|(u, _)| u).collect::<HashSet<_>>() {
+                // resource no longer holds goes here too, or it stays busy and the next push sends it back. Not
+                // from a series in conflict: Rapport's version of it stands, its instances with it.
+                let in_conflict = cx.conflict.is_some();
+                for uid in held.iter().map(|(u, _)| u).collect::<HashSet<_>>().into_iter().filter(|_| !in_conflict) {
                     for row in store::by_uid(tx, user, uid)? {
                         let instance_gone = row.source == "caldav"
                             && row.recurrence_id.is_some()
@@ -424,8 +428,21 @@ impl Rapport {
             let conflicts_before = report.conflicts.len();
             for (href, (ids, title)) in &conflicted {
                 if seen.contains(href) {
-                    // Refused for another instance of the resource, changed there only: no conflict of values.
-                    if ids.iter().any(|id| cx.overridden.contains(id)) {
+                    // Not met in the server's copy (unreadable, or without this event): kept here, and sent over
+                    // that copy when it can be read, or the server would refuse it at every sync.
+                    let unmet: Vec<i64> = ids.iter().copied().filter(|id| !cx.kept.contains(id)).collect();
+                    if !unmet.is_empty() {
+                        let etag = etags.get(href.as_str()).copied().filter(|e| !e.is_empty());
+                        for id in &unmet {
+                            if etag.is_some() {
+                                store::set_remote(tx, *id, Some(href), etag, true)?;
+                            }
+                        }
+                        report.conflicts.push(format!(
+                            "“{title}” was changed here and on the server, and the server's copy could not be read \
+                             as this appointment: your version is kept and sent again at the next sync"
+                        ));
+                    } else if ids.iter().any(|id| cx.overridden.contains(id)) {
                         report.conflicts.push(format!(
                             "“{title}” was changed here and on the server: your version is kept, as the CRM is the \
                              master record, and is sent to the server at the next sync (the server's values are in \

@@ -194,6 +194,7 @@ impl Rapport {
                 source: "ics",
                 conflict: None,
                 overridden: Vec::new(),
+                kept: Vec::new(),
             };
             for incoming in order {
                 wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
@@ -308,6 +309,8 @@ pub(crate) struct Upsert<'a> {
     pub conflict: Option<&'a crate::audit::store::BatchId>,
     /// The rows whose server values were replaced so.
     pub overridden: Vec<i64>,
+    /// The rows with a change of their own that met the server's copy and took its ETag (overridden or not).
+    pub kept: Vec<i64>,
 }
 
 impl Rapport {
@@ -351,8 +354,15 @@ impl Rapport {
                     self.keep_over_server(tx, cx, conflict, &event, old)?;
                 }
                 store::set_remote(tx, old.id, Some(href), Some(etag), true)?;
+                cx.kept.push(old.id);
                 report.appointment_ids.push(old.id);
                 return Ok((Some(old.id), false));
+            }
+            // From the server, the resource's ETag may have changed with another of its instances: the row
+            // takes it, unless a change of its own waits to be sent (that one must meet the server's copy). Also
+            // a row of a lead outside the agent's campaigns: a series is sent with its master's ETag.
+            if let (Some((href, etag)), false) = (remote, old.sync_pending) {
+                store::set_remote(tx, old.id, Some(href), Some(etag), false)?;
             }
             if !visible(tx, grant, old.lead_id)? {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
@@ -360,11 +370,6 @@ impl Rapport {
             }
             // The very copy imported before (one SEQUENCE, one stamp): nothing new in it, and what was
             // changed here since (a cancellation, notes) stands.
-            // From the server, the resource's ETag may have changed with another of its instances: the row
-            // takes it, unless a change of its own waits to be sent (that one must meet the server's copy).
-            if let (Some((href, etag)), false) = (remote, old.sync_pending) {
-                store::set_remote(tx, old.id, Some(href), Some(etag), false)?;
-            }
             if event.sequence == old.sequence && same_stamp(&event, old) {
                 report.unchanged += 1;
                 report.appointment_ids.push(old.id);
@@ -539,8 +544,9 @@ impl Rapport {
 
 impl Rapport {
     /// Row `old`, changed here, keeps its values over `event`, the server's copy changed there: the server's
-    /// values go into its history as replaced by Rapport's, and its SEQUENCE goes above the server's, or
-    /// calendar clients would keep the server's copy as the newer one when Rapport's is sent.
+    /// values go into its history as replaced by Rapport's. An appointment Rapport organises goes out with a
+    /// SEQUENCE above the server's, or calendar clients would keep the server's copy as the newer one; an
+    /// invite another organiser numbers keeps their numbering (as an edit here does), at the server's.
     fn keep_over_server(
         &self,
         tx: &Transaction<'_>,
@@ -559,10 +565,13 @@ impl Rapport {
         };
         derive(&mut server, event, cx.tz);
         log_changes(tx, batch, &server, old)?;
-        if let Some(mut ours) = super::occurrences::event_of(old).filter(|e| e.sequence <= server.sequence) {
-            ours.sequence = server.sequence + 1;
+        let sequence = if old.source == "rapport" { server.sequence + 1 } else { server.sequence };
+        if let Some(mut ours) = super::occurrences::event_of(old).filter(|e| e.sequence < sequence) {
+            ours.sequence = sequence;
             let mut kept = old.clone();
             derive(&mut kept, &ours, cx.tz);
+            // Only the numbering changes: the zone it was booked in stays, as for any edit of its status.
+            kept.time_zone.clone_from(&old.time_zone);
             store::update(tx, &kept, &batch.at)?;
         }
         cx.overridden.push(old.id);
