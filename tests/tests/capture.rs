@@ -476,3 +476,38 @@ fn a_held_address_still_passes_a_valid_token() {
     assert_eq!(a.status, 202, "{:?}", a.body);
     rt.block_on(running.stop());
 }
+
+/// A client that opens a connection and then sends its request headers, or its body, too slowly (or not at all)
+/// is cut off once its time is up: on a listener open to the network, enough such clients would otherwise hold
+/// every connection the app can take, for ever.
+#[test]
+fn a_client_sending_too_slowly_is_cut_off() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let f = fixture();
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let quick = rapport_capture::Timeouts { headers: Duration::from_millis(300), body: Duration::from_millis(300) };
+    let running = rt
+        .block_on(rapport_capture::start_timed(core, &settings, rapport_capture::RateLimits::default(), quick))
+        .unwrap();
+    let unfinished: [&[u8]; 2] = [
+        b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n",
+        b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+          Authorization: Bearer not-a-token\r\nContent-Length: 200\r\n\r\n{\"first_name\": ",
+    ];
+    for request in unfinished {
+        let mut stream = std::net::TcpStream::connect(running.address).unwrap();
+        // Far beyond the listener's limits: only a listener that never cuts the client off reaches it.
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        stream.write_all(request).unwrap();
+        let mut answer = Vec::new();
+        let read = stream.read_to_end(&mut answer);
+        assert!(
+            read.is_ok(),
+            "the connection is closed by the listener: {read:?} {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+}

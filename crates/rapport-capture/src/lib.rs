@@ -12,11 +12,13 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::Extension;
 use axum::{Json, Router};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rapport_core::capture::{CaptureReply, CaptureSettings};
 use rapport_core::Rapport;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Largest accepted body: a form or a partner's lead is a few kilobytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -318,6 +320,22 @@ pub fn shown_address(bound: SocketAddr) -> SocketAddr {
     network_address().map_or(bound, |ip| SocketAddr::new(ip, bound.port()))
 }
 
+/// How long a client may take to send a request: its headers, then its body. A listener open to the network
+/// meets clients that open connections and send slowly or not at all; without a limit each would hold its
+/// connection for ever, and enough of them every connection the app can take.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub headers: std::time::Duration,
+    pub body: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    /// A form's request is a few kilobytes: seconds are plenty, even on a slow line.
+    fn default() -> Self {
+        Self { headers: std::time::Duration::from_secs(10), body: std::time::Duration::from_secs(30) }
+    }
+}
+
 /// Starts listening as `settings` say (port 0: any free port, for tests), on the current Tokio runtime, with
 /// rate limits of its own.
 pub async fn start(core: Arc<Rapport>, settings: &CaptureSettings) -> Result<Running, ServeError> {
@@ -330,24 +348,63 @@ pub async fn start_with(
     settings: &CaptureSettings,
     limits: RateLimits,
 ) -> Result<Running, ServeError> {
+    start_timed(core, settings, limits, Timeouts::default()).await
+}
+
+/// [`start_with`], with the time a client has to send a request.
+pub async fn start_timed(
+    core: Arc<Rapport>,
+    settings: &CaptureSettings,
+    limits: RateLimits,
+    timeouts: Timeouts,
+) -> Result<Running, ServeError> {
     let ip = if settings.open_to_network { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
     let wanted = SocketAddr::new(ip, settings.port);
     let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
     let open = Arc::new(AtomicBool::new(true));
-    let app = router_with(core, settings, open.clone(), limits);
+    let app = router_with(core, settings, open.clone(), limits).layer(RequestBodyTimeoutLayer::new(timeouts.body));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = served.await {
-            tracing::warn!("the capture API stopped: {e}");
-        }
-    });
+    let task = tokio::spawn(serve(listener, app, timeouts.headers, rx));
     tracing::info!(%address, "capture API listening");
     Ok(Running { address, open, stop: Some(tx), task: Some(task) })
+}
+
+/// Accepts connections until `stop` says (or its sender is gone), each served over HTTP/1.1 with a limit on
+/// the time its request headers take; then lets the connections finish what they are answering.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: std::time::Duration,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, say: the listener stays, and tries again shortly (as axum::serve).
+                Err(e) => {
+                    tracing::warn!("the capture API could not accept a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone().layer(Extension(ConnectInfo(peer))));
+        let connection = graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, "capture API connection: {e}");
+            }
+        });
+    }
+    // The port is free from here; the connections left finish (bounded by the caller's grace).
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 #[cfg(test)]
