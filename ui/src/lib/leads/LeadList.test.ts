@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, lead, mockBackend, summary } from '../../test/fixtures';
+import { apiErr, deferred, lead, mockBackend, summary } from '../../test/fixtures';
 import { undoMerge } from '../duplicates/merge';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import { importRuns } from '../imports/runs.svelte';
@@ -433,6 +433,53 @@ describe('LeadList', () => {
     counts.ann.resolve({ count: 999, more: false });
     await new Promise((r) => setTimeout(r, 20));
     expect(countEl).toHaveTextContent(/^2 leads · 1 shown$/);
+  });
+
+  it('says beside the filters when the stages and owners cannot be loaded, and loads them on Try again', async () => {
+    let failing = true;
+    const be = mockBackend({
+      listLeads: async () => page([summary(1)]),
+      stages: async () => {
+        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+        return [
+          { key: 'new', label: 'New', closed: false },
+          { key: 'qualified', label: 'Qualified', closed: false },
+        ];
+      },
+      owners: async () => {
+        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+        return [{ id: 1, name: 'Ada Admin' }];
+      },
+    });
+    const optionLabels = (testid: string) =>
+      [...(screen.getByTestId(testid) as HTMLSelectElement).options].map((o) => o.textContent?.trim());
+    render(LeadList, props());
+
+    const warning = await screen.findByTestId('lead-filter-choices-error');
+    expect(warning).toHaveAttribute('role', 'alert');
+    expect(warning).toHaveTextContent('Could not load the stages and owners: The database is busy');
+    expect(optionLabels('filter-stage')).toEqual(['Any']);
+    expect(optionLabels('filter-owner')).toEqual(['Anyone']);
+    // The leads are listed all the same.
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+
+    failing = false;
+    await userEvent.setup().click(within(warning).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.queryByTestId('lead-filter-choices-error')).toBeNull());
+    expect(be.stages).toHaveBeenCalledTimes(2);
+    expect(be.owners).toHaveBeenCalledTimes(2);
+    expect(optionLabels('filter-stage')).toEqual(['Any', 'New', 'Qualified']);
+    expect(optionLabels('filter-owner')).toEqual(['Anyone', 'Ada Admin']);
+  });
+
+  it('names only the filter list that could not be loaded', async () => {
+    mockBackend({ owners: async () => Promise.reject(apiErr({ code: 'internal', message: 'Timed out' })) });
+    render(LeadList, props());
+    const warning = await screen.findByTestId('lead-filter-choices-error');
+    expect(warning).toHaveTextContent('Could not load the owners: Timed out');
+    expect(warning).toHaveTextContent('the Owner filter offers nothing to choose');
+    const stage = screen.getByTestId('filter-stage') as HTMLSelectElement;
+    expect([...stage.options].map((o) => o.value)).toEqual(['', 'new', 'qualified']);
   });
 
   it('offers the campaigns and tags in use as suggestions in the Campaign and Tag filters', async () => {
