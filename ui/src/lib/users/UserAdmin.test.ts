@@ -17,6 +17,28 @@ async function addEveAsSteward() {
   return u;
 }
 
+/**
+ * A backend holding Eve, an editor, whose updateUser saves only on the version it was shown and otherwise
+ * refuses with a conflict, as the core does. Change `eve.current` to have someone else save her meanwhile.
+ */
+function conflictingEve() {
+  const eve = { current: user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true }) };
+  const be = mockBackend({
+    listUsers: async () => [user(), eve.current],
+    updateUser: async (id, seen, input) => {
+      if (JSON.stringify(seen) !== JSON.stringify(eve.current)) {
+        throw apiErr({
+          code: 'conflict',
+          message: 'this user was changed by someone else since you opened it; reload it and apply your change again',
+        });
+      }
+      eve.current = { ...eve.current, ...input, id };
+      return eve.current;
+    },
+  });
+  return { be, eve };
+}
+
 describe('UserAdmin', () => {
   it('lists users with role, state and campaign restriction', async () => {
     session.current = sessionFor('administrator');
@@ -237,25 +259,12 @@ describe('UserAdmin', () => {
 
   it('reads the user again after a conflict: the dialog says so and saves on their version, and a new Edit starts from it', async () => {
     session.current = sessionFor('administrator');
-    let eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
-    const be = mockBackend({
-      listUsers: async () => [user(), eve],
-      updateUser: async (id, seen, input) => {
-        if (JSON.stringify(seen) !== JSON.stringify(eve)) {
-          throw apiErr({
-            code: 'conflict',
-            message: 'this user was changed by someone else since you opened it; reload it and apply your change again',
-          });
-        }
-        eve = { ...eve, ...input, id };
-        return eve;
-      },
-    });
+    const { be, eve } = conflictingEve();
     render(UserAdmin);
     const u = userEvent.setup();
     await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
     // Someone else renames her meanwhile.
-    eve = { ...eve, display_name: 'Eve Evans' };
+    eve.current = { ...eve.current, display_name: 'Eve Evans' };
     await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
     await u.click(screen.getByTestId('user-submit'));
 
@@ -282,21 +291,11 @@ describe('UserAdmin', () => {
 
   it('saves again from the dialog after a conflict, on the version it read again', async () => {
     session.current = sessionFor('administrator');
-    let eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
-    const be = mockBackend({
-      listUsers: async () => [user(), eve],
-      updateUser: async (id, seen, input) => {
-        if (JSON.stringify(seen) !== JSON.stringify(eve)) {
-          throw apiErr({ code: 'conflict', message: 'this user was changed by someone else since you opened it' });
-        }
-        eve = { ...eve, ...input, id };
-        return eve;
-      },
-    });
+    const { be, eve } = conflictingEve();
     render(UserAdmin);
     const u = userEvent.setup();
     await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
-    eve = { ...eve, display_name: 'Eve Evans' };
+    eve.current = { ...eve.current, display_name: 'Eve Evans' };
     await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
     await u.click(screen.getByTestId('user-submit'));
     await screen.findByTestId('user-reloaded');
