@@ -6,6 +6,7 @@ import { undoMerge } from '../duplicates/merge';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import { importRuns } from '../imports/runs.svelte';
 import { importBatch } from '../../test/importFixtures';
+import { defaultFilters, leadFilters } from './filters.svelte';
 import LeadList from './LeadList.svelte';
 
 function props(over: Partial<{ canWrite: boolean; onopen: (id: number) => void; onnew: () => void }> = {}) {
@@ -480,6 +481,49 @@ describe('LeadList', () => {
     expect(warning).toHaveTextContent('the Owner filter offers nothing to choose');
     const stage = screen.getByTestId('filter-stage') as HTMLSelectElement;
     expect([...stage.options].map((o) => o.value)).toEqual(['', 'new', 'qualified']);
+  });
+
+  it('still shows a kept Stage and Owner filter when the stages and owners cannot be loaded, or no longer hold it', async () => {
+    leadFilters.f = { ...defaultFilters(), stage: 'qualified', owner: '7' };
+    let failing = true;
+    const be = mockBackend({
+      listLeads: async () => page([summary(1)]),
+      stages: async () => {
+        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+        return [
+          { key: 'new', label: 'New', closed: false },
+          { key: 'qualified', label: 'Qualified', closed: false },
+        ];
+      },
+      owners: async () => {
+        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
+        // Owner 7 has been deactivated since the filter was chosen.
+        return [{ id: 1, name: 'Ada Admin' }];
+      },
+    });
+    const select = (testid: string) => screen.getByTestId(testid) as HTMLSelectElement;
+    const shown = (testid: string) => select(testid).selectedOptions[0]?.textContent?.trim();
+    render(LeadList, props());
+
+    const warning = await screen.findByTestId('lead-filter-choices-error');
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ stage: 'qualified', owner_id: 7 });
+    // The selects show the filter the list really has, named by what is known of it, not "Any"/"Anyone".
+    expect(select('filter-stage')).toHaveValue('qualified');
+    expect(shown('filter-stage')).toBe('qualified');
+    expect(select('filter-owner')).toHaveValue('7');
+    expect(shown('filter-owner')).toBe('user #7');
+    expect(leadFilters.f).toMatchObject({ stage: 'qualified', owner: '7' });
+
+    failing = false;
+    await userEvent.setup().click(within(warning).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.queryByTestId('lead-filter-choices-error')).toBeNull());
+    // A stage that loads is named by its label and offered once; an owner no longer listed stays offered.
+    await waitFor(() => expect(shown('filter-stage')).toBe('Qualified'));
+    expect([...select('filter-stage').options].map((o) => o.value)).toEqual(['', 'new', 'qualified']);
+    expect(select('filter-owner')).toHaveValue('7');
+    expect(shown('filter-owner')).toBe('user #7');
+    expect([...select('filter-owner').options].map((o) => o.value)).toEqual(['', '1', '7']);
   });
 
   it('offers the campaigns and tags in use as suggestions in the Campaign and Tag filters', async () => {
