@@ -478,7 +478,7 @@ describe('LeadList', () => {
     render(LeadList, props());
     const warning = await screen.findByTestId('lead-filter-choices-error');
     expect(warning).toHaveTextContent('Could not load the owners: Timed out');
-    expect(warning).toHaveTextContent('the Owner filter offers nothing to choose');
+    expect(warning).toHaveTextContent('you cannot choose another owner to filter by');
     const stage = screen.getByTestId('filter-stage') as HTMLSelectElement;
     expect([...stage.options].map((o) => o.value)).toEqual(['', 'new', 'qualified']);
   });
