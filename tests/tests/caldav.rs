@@ -128,6 +128,17 @@ fn dana_connected(f: &common::Fixture, calendar: &str) -> (rapport_core::Actor, 
     (dana, id)
 }
 
+/// Dana connected to `calendar`, with "Review" booked on 4 December, 09:00 to 10:00 UTC (not sent yet).
+fn review_booked(
+    f: &common::Fixture,
+    calendar: &str,
+) -> (rapport_core::Actor, i64, rapport_core::calendar::Appointment) {
+    let (dana, id) = dana_connected(f, calendar);
+    let review = booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
+    let a = f.core.book_appointment(&dana, &review).unwrap();
+    (dana, id, a)
+}
+
 const SERVER_EVENT: &str =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Dentist (from the server)\r\n\
@@ -258,11 +269,9 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     }
     let (_tmp, server, calendar) = radicale();
     let f = fixture();
-    let (dana, id) = dana_connected(&f, &calendar);
+    let (dana, id, a) = review_booked(&f, &calendar);
     let keychain = OsKeychain;
     let right = agent_login(&calendar);
-    let a =
-        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
     let b =
         f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
     // Beyond the two years a sync lists: a conflict there is asked for by name, not taken for a deletion.
@@ -389,10 +398,8 @@ fn a_conflict_the_servers_copy_does_not_hold_is_kept_and_sent_at_the_next_sync()
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let (dana, id) = dana_connected(&f, &calendar);
+    let (dana, _, a) = review_booked(&f, &calendar);
     let keychain = OsKeychain;
-    let a =
-        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
     assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
     let href = format!("{calendar}{}.ics", a.uid.replace('@', "_"));
     // Rewritten as one changed occurrence only (a RECURRENCE-ID): nothing in it is the appointment as a whole.

@@ -19,6 +19,30 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/**
+ * A backend whose stages and owners fail to load until `recover()` is called; then they are New and Qualified,
+ * and Ada Admin alone (owner 7, say, has been deactivated since a filter chose them).
+ */
+function choicesFailingUntilRecovered() {
+  let failing = true;
+  const busy = () => apiErr({ code: 'internal', message: 'The database is busy' });
+  const be = mockBackend({
+    listLeads: async () => page([summary(1)]),
+    stages: async () => {
+      if (failing) throw busy();
+      return [
+        { key: 'new', label: 'New', closed: false },
+        { key: 'qualified', label: 'Qualified', closed: false },
+      ];
+    },
+    owners: async () => {
+      if (failing) throw busy();
+      return [{ id: 1, name: 'Ada Admin' }];
+    },
+  });
+  return { be, recover: () => (failing = false) };
+}
+
 describe('LeadList', () => {
   it('renders one row per lead from listLeads, with a visible count', async () => {
     const be = mockBackend({
@@ -437,21 +461,7 @@ describe('LeadList', () => {
   });
 
   it('says beside the filters when the stages and owners cannot be loaded, and loads them on Try again', async () => {
-    let failing = true;
-    const be = mockBackend({
-      listLeads: async () => page([summary(1)]),
-      stages: async () => {
-        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
-        return [
-          { key: 'new', label: 'New', closed: false },
-          { key: 'qualified', label: 'Qualified', closed: false },
-        ];
-      },
-      owners: async () => {
-        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
-        return [{ id: 1, name: 'Ada Admin' }];
-      },
-    });
+    const { be, recover } = choicesFailingUntilRecovered();
     const optionLabels = (testid: string) =>
       [...(screen.getByTestId(testid) as HTMLSelectElement).options].map((o) => o.textContent?.trim());
     render(LeadList, props());
@@ -464,7 +474,7 @@ describe('LeadList', () => {
     // The leads are listed all the same.
     expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
 
-    failing = false;
+    recover();
     await userEvent.setup().click(within(warning).getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(screen.queryByTestId('lead-filter-choices-error')).toBeNull());
     expect(be.stages).toHaveBeenCalledTimes(2);
@@ -485,22 +495,7 @@ describe('LeadList', () => {
 
   it('still shows a kept Stage and Owner filter when the stages and owners cannot be loaded, or no longer hold it', async () => {
     leadFilters.f = { ...defaultFilters(), stage: 'qualified', owner: '7' };
-    let failing = true;
-    const be = mockBackend({
-      listLeads: async () => page([summary(1)]),
-      stages: async () => {
-        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
-        return [
-          { key: 'new', label: 'New', closed: false },
-          { key: 'qualified', label: 'Qualified', closed: false },
-        ];
-      },
-      owners: async () => {
-        if (failing) throw apiErr({ code: 'internal', message: 'The database is busy' });
-        // Owner 7 has been deactivated since the filter was chosen.
-        return [{ id: 1, name: 'Ada Admin' }];
-      },
-    });
+    const { be, recover } = choicesFailingUntilRecovered();
     const select = (testid: string) => screen.getByTestId(testid) as HTMLSelectElement;
     const shown = (testid: string) => select(testid).selectedOptions[0]?.textContent?.trim();
     render(LeadList, props());
@@ -515,7 +510,7 @@ describe('LeadList', () => {
     expect(shown('filter-owner')).toBe('user #7');
     expect(leadFilters.f).toMatchObject({ stage: 'qualified', owner: '7' });
 
-    failing = false;
+    recover();
     await userEvent.setup().click(within(warning).getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(screen.queryByTestId('lead-filter-choices-error')).toBeNull());
     // A stage that loads is named by its label and offered once; an owner no longer listed stays offered.
