@@ -432,10 +432,9 @@ impl Rapport {
                     // that copy when it can be read, or the server would refuse it at every sync.
                     let unmet: Vec<i64> = ids.iter().copied().filter(|id| !cx.kept.contains(id)).collect();
                     if !unmet.is_empty() {
-                        let etag = etags.get(href.as_str()).copied().filter(|e| !e.is_empty());
-                        for id in &unmet {
-                            if etag.is_some() {
-                                store::set_remote(tx, *id, Some(href), etag, true)?;
+                        if let Some(etag) = etags.get(href.as_str()).copied().filter(|e| !e.is_empty()) {
+                            for id in &unmet {
+                                store::set_remote(tx, *id, Some(href), Some(etag), true)?;
                             }
                         }
                         report.conflicts.push(format!(

@@ -345,13 +345,13 @@ impl Rapport {
         let cancels_series = cancel && rid.is_none();
         let of_a_stored_series = rid.is_some() && same_uid.iter().any(|r| r.recurrence_id.is_none());
         if let Some(old) = &existing {
-            if let (Some(conflict), Some((href, etag)), true) = (cx.conflict, remote, old.sync_pending) {
+            if let (Some(_), Some((href, etag)), true) = (cx.conflict, remote, old.sync_pending) {
                 // Rapport's version stays, to be sent with the server's ETag. A copy the same as the one sent
                 // before was not changed there (another instance of the resource was): nothing to record. Also
                 // for a lead outside the agent's campaigns: the copy is the agent's own calendar's, and skipping it
                 // would leave the row to be refused at every sync.
                 if !(event.sequence == old.sequence && same_stamp(&event, old)) {
-                    self.keep_over_server(tx, cx, conflict, &event, old)?;
+                    keep_over_server(tx, cx, &event, old)?;
                 }
                 store::set_remote(tx, old.id, Some(href), Some(etag), true)?;
                 cx.kept.push(old.id);
@@ -542,41 +542,33 @@ impl Rapport {
     }
 }
 
-impl Rapport {
-    /// Row `old`, changed here, keeps its values over `event`, the server's copy changed there: the server's
-    /// values go into its history as replaced by Rapport's. An appointment Rapport organises goes out with a
-    /// SEQUENCE above the server's, or calendar clients would keep the server's copy as the newer one; an
-    /// invite another organiser numbers keeps their numbering (as an edit here does), at the server's.
-    fn keep_over_server(
-        &self,
-        tx: &Transaction<'_>,
-        cx: &mut Upsert<'_>,
-        batch: &crate::audit::store::BatchId,
-        event: &Event,
-        old: &AppointmentRow,
-    ) -> Result<()> {
-        let mut server = AppointmentRow {
-            title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
-            location: event.location.clone().unwrap_or_default(),
-            video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
-            notes: event.description.clone().unwrap_or_default(),
-            status: status_of(event, false).as_str().to_owned(),
-            ..old.clone()
-        };
-        derive(&mut server, event, cx.tz);
-        log_changes(tx, batch, &server, old)?;
-        let sequence = if old.source == "rapport" { server.sequence + 1 } else { server.sequence };
-        if let Some(mut ours) = super::occurrences::event_of(old).filter(|e| e.sequence < sequence) {
-            ours.sequence = sequence;
-            let mut kept = old.clone();
-            derive(&mut kept, &ours, cx.tz);
-            // Only the numbering changes: the zone it was booked in stays, as for any edit of its status.
-            kept.time_zone.clone_from(&old.time_zone);
-            store::update(tx, &kept, &batch.at)?;
-        }
-        cx.overridden.push(old.id);
-        Ok(())
+/// Row `old`, changed here, keeps its values over `event`, the server's copy changed there (`cx.conflict`): the
+/// server's values go into its history as replaced by Rapport's. An appointment Rapport organises goes out with
+/// a SEQUENCE above the server's, or calendar clients would keep the server's copy as the newer one; an invite
+/// another organiser numbers keeps their numbering (as an edit here does), at the server's.
+fn keep_over_server(tx: &Transaction<'_>, cx: &mut Upsert<'_>, event: &Event, old: &AppointmentRow) -> Result<()> {
+    let Some(batch) = cx.conflict else { return Ok(()) };
+    let mut server = AppointmentRow {
+        title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
+        location: event.location.clone().unwrap_or_default(),
+        video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
+        notes: event.description.clone().unwrap_or_default(),
+        status: status_of(event, false).as_str().to_owned(),
+        ..old.clone()
+    };
+    derive(&mut server, event, cx.tz);
+    log_changes(tx, batch, &server, old)?;
+    let sequence = if old.source == "rapport" { server.sequence + 1 } else { server.sequence };
+    if let Some(mut ours) = super::occurrences::event_of(old).filter(|e| e.sequence < sequence) {
+        ours.sequence = sequence;
+        let mut kept = old.clone();
+        derive(&mut kept, &ours, cx.tz);
+        // Only the numbering changes: the zone it was booked in stays, as for any edit of its status.
+        kept.time_zone.clone_from(&old.time_zone);
+        store::update(tx, &kept, &batch.at)?;
     }
+    cx.overridden.push(old.id);
+    Ok(())
 }
 
 fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {

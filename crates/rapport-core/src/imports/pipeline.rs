@@ -182,6 +182,16 @@ fn held_back(
     Ok((!errors.is_empty()).then(|| rejected(line, name.to_string(), errors)))
 }
 
+/// Whether `lead` already holds what `input` would make of it (a dry run's carried update: the database holds
+/// the lead without it, the run with it).
+fn holds_already(conn: &rusqlite::Connection, rules: &RowRules, lead: &Lead, input: &LeadInput) -> Result<bool> {
+    let owner = lead.owner.as_ref().map(|o| o.id);
+    Ok(match rules.rules.validate(conn, input, &rules.scope, owner) {
+        Ok(valid) => diff(lead, &valid.as_lead(lead.id)).is_empty(),
+        Err(_) => false,
+    })
+}
+
 /// The row's values laid over the stored lead's: a filled cell fills an empty field, or replaces what is there
 /// when `replace`; an empty cell keeps what is there; emails, phones and tags are added; notes are appended; the
 /// channel a lead came through is never rewritten.
@@ -376,7 +386,7 @@ impl Rapport {
                 return Ok(refused);
             }
             let input = overlay(current, &row, rules.replace);
-            if carried.is_some() && self.holds_already(tx, rules, current, &input)? {
+            if carried.is_some() && holds_already(tx, rules, current, &input)? {
                 let detail = format!("lead {} already holds these values", existing.id);
                 return Ok(plan(line, RowAction::Unchanged, Some(existing.id), name, detail));
             }
@@ -504,16 +514,6 @@ impl Rapport {
             plan(line, RowAction::CreateDraft, Some(id), name, format!("Draft: needs {}", missing.join(", ")))
         } else {
             plan(line, RowAction::CreateActive, Some(id), name, String::new())
-        })
-    }
-
-    /// Whether `lead` already holds what `input` would make of it (a dry run's carried update: the database
-    /// holds the lead without it, the run with it).
-    fn holds_already(&self, tx: &Transaction<'_>, rules: &RowRules, lead: &Lead, input: &LeadInput) -> Result<bool> {
-        let owner = lead.owner.as_ref().map(|o| o.id);
-        Ok(match rules.rules.validate(tx, input, &rules.scope, owner) {
-            Ok(valid) => diff(lead, &valid.as_lead(lead.id)).is_empty(),
-            Err(_) => false,
         })
     }
 
