@@ -475,6 +475,16 @@ test("another CRM's export maps itself, and a whole-name column is split into fi
     .map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
   assert.deepEqual(mapped, ["external_ref", "full_name", "company", "phone", "email", "city"], "the suggested mapping");
   await s.screenshot(`${shots}/58-import-mapping-full-name.png`);
+  // Updating by a key offers to replace stored values, off by default, and says which rule applies.
+  const chooseKey = (key) => js(`const el = document.querySelector('[data-testid="import-key"]');
+    el.value = ${JSON.stringify(key)}; el.dispatchEvent(new Event('change', { bubbles: true }));
+    el.scrollIntoView({ block: 'center' }); return true;`);
+  await chooseKey("email");
+  await s.waitFor('[data-testid="import-key-hint"]', { text: (t) => t.includes("rejected with both values") });
+  assert.equal(await js(`return document.querySelector('[data-testid="import-replace"]').checked;`), false);
+  await s.screenshot(`${shots}/58b-import-key-fill-only.png`);
+  await chooseKey("");
+  await s.waitForCount('[data-testid="import-replace"]', 0);
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]');
   assert.equal(await s.text('[data-testid="dryrun-count-create_active-n"]'), "2");
