@@ -369,7 +369,8 @@ impl Rapport {
                 return self.record_reply(&source, &body_hash, 422, "rejected", body);
             }
         };
-        self.db.write(|tx| {
+        // Durable: the sender is told 202 and will not send the lead again.
+        self.db.write_durable(|tx| {
             // Revoked while this request waited for the writer (behind an import's chunk): refused, as after.
             if store::source(tx, source_id)?.is_none_or(|s| s.revoked_at.is_some()) {
                 return Ok(not_valid());

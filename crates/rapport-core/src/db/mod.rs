@@ -343,6 +343,33 @@ impl Database {
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut guard = self.take_writer();
+        self.write_on(&mut guard, f)
+    }
+
+    /// As [`Database::write`], and the commit is on the disk when this returns: for a write acknowledged to
+    /// someone outside (a capture request's 202), which a power cut must not take back once they were told.
+    /// Other writes keep `synchronous=NORMAL`: after a power cut they may lose their last moments, which the
+    /// user who made them sees, but never their consistency.
+    pub(crate) fn write_durable<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut guard = self.take_writer();
+        // SQLite refuses to change it inside a transaction, so it is set around one.
+        guard.pragma_update(None, "synchronous", "FULL").map_err(StoreError::from)?;
+        let out = self.write_on(&mut guard, f);
+        if let Err(e) = guard.pragma_update(None, "synchronous", "NORMAL") {
+            // Only later writes' speed depends on it.
+            tracing::warn!(error = %e, "could not set synchronous back to NORMAL");
+        }
+        out
+    }
+
+    fn write_on<T, E: From<StoreError>>(
+        &self,
+        guard: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
@@ -372,6 +399,23 @@ mod tests {
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
+
+    /// A durable write syncs its commit (`synchronous=FULL` inside it) and leaves the others as they were.
+    #[test]
+    fn a_durable_write_is_synced_and_the_next_write_is_not() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let level = |tx: &Transaction<'_>| -> Result<i64, StoreError> {
+            Ok(tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+        };
+        assert_eq!(db.write(level).unwrap_or_else(|e| panic!("{e}")), 1, "NORMAL");
+        assert_eq!(db.write_durable(level).unwrap_or_else(|e| panic!("{e}")), 2, "FULL");
+        assert_eq!(db.write(level).unwrap_or_else(|e| panic!("{e}")), 1, "NORMAL again");
+        // A durable write that fails leaves NORMAL too.
+        let failed = db.write_durable(|_| -> Result<(), StoreError> { Err(StoreError::BadCursor) });
+        assert!(failed.is_err());
+        assert_eq!(db.write(level).unwrap_or_else(|e| panic!("{e}")), 1, "NORMAL after a failure");
     }
 
     /// A bulk guard taken inside another (a fold between an import's chunks) leaves the outer one its cache.
