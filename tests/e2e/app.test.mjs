@@ -520,6 +520,8 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   await s.click('[data-testid="import-start"]');
   await s.waitFor('[data-testid="import-running-step"]');
   await s.waitFor('[data-testid="import-progress-count"]', { text: (t) => /[1-9]/.test(t) });
+  // As the page says: "the history below shows where it is".
+  await s.waitFor('[data-testid="history-row"][data-status="running"]', { text: (t) => t.includes("prospects.csv") });
   await s.screenshot(`${shots}/41-import-running.png`);
   await s.click('[data-testid="import-cancel"]');
   await s.waitFor('[data-testid="import-report-step"]', { timeout: 120000 });
