@@ -112,6 +112,18 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
         (done as i64, done as i64, done as i64, done as i64),
         "no row half-written"
     );
+    // And each lead with its own row's email, not another's.
+    let own: i64 = c
+        .query_row(
+            "SELECT count(*) FROM leads l JOIN lead_emails e ON e.lead_id = l.id
+             WHERE e.address = 'p' || substr(l.first_name, 2) || '@prospect'
+                               || (CAST(substr(l.first_name, 2) AS INTEGER) % 997) || '.example'
+               AND l.last_name = printf('Row%06d', CAST(substr(l.first_name, 2) AS INTEGER))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(own, done as i64, "every lead whole, with its own row's values");
     let integrity: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
     drop(c);
@@ -135,6 +147,57 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     // Its rejected rows are written beside the file, as a first run writes them.
     let rejects = std::fs::read_to_string(dir.path().join("prospects.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("Bad,Egg,not-an-email,Firm 0,\"line 100002: email:"), "{rejects}");
+
+    // A second file, keyed by email, gives 20,000 of the leads another company (fewer than the first file's rows,
+    // only for the test's time: an update is the slowest row there is); a third, later, edits one of them
+    // again. The second's undo puts 19,999 companies back and keeps the edited lead's.
+    let renamed = dir.path().join("renamed.csv");
+    let mut text = String::from("email,company\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("p{i}@prospect{}.example,Renamed {}\n", i % 997, i % 5000));
+    }
+    std::fs::write(&renamed, &text).unwrap();
+    let keyed = ["--key", "email", "--replace", "--no-dedup", "--format", "json"];
+    let (ok, out, err) = run(&db, &[&["import", renamed.to_str().unwrap()][..], &keyed[..]].concat());
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["counts"]["update"].as_u64(), Some(20_000), "{v}");
+    let later = dir.path().join("later.csv");
+    std::fs::write(&later, "email,company\np7@prospect7.example,Edited Later\n").unwrap();
+    let (ok, _, err) = run(&db, &[&["import", later.to_str().unwrap()][..], &keyed[..]].concat());
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&db, &["import", "undo", "2"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("undid import 2: 0 lead(s) removed, 19999 reverted, 1 kept"), "{out}");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let companies: Vec<(String, String)> = c
+        .prepare("SELECT last_name, company FROM leads ORDER BY last_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let expected: Vec<(String, String)> = (0..100_000)
+        .map(|i| (format!("Row{i:06}"), if i == 7 { "Edited Later".into() } else { format!("Firm {}", i % 5000) }))
+        .collect();
+    assert_eq!(companies, expected, "each company as before the second file, the later edit kept");
+    drop(c);
+
+    // The first import's undo: 100,000 rows, all but the lead edited after it gone with their emails and their
+    // search entries.
+    let (ok, out, err) = run(&db, &["import", "undo", "1"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("undid import 1: 99999 lead(s) removed, 0 reverted, 1 kept"), "{out}");
+    assert_eq!(names_in_db(&db), BTreeSet::from(["Row000007".to_string()]));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (emails, fts): (i64, i64) = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM lead_emails), (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'prospect*')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((emails, fts), (1, 1));
 }
 
 #[test]
