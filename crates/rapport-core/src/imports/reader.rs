@@ -660,7 +660,10 @@ mod tests {
                 };
                 let (headers, rows) = open_bytes(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(headers, vec!["first_name", "email", "phone"]);
-                let normalize = |c: &str| c.replace("\r\n", "\n").replace('\r', "\n");
+                let normalize = |c: &str| {
+                    let c = c.replace("\r\n", "\n").replace('\r', "\n");
+                    if encoding == 2 { c.replace('\u{0660}', "0") } else { c }
+                };
                 let expected: Vec<Vec<String>> = cells
                     .iter()
                     .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
@@ -668,7 +671,20 @@ mod tests {
                     .collect();
                 let got: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
                 if encoding == 2 {
-                    prop_assert_eq!(got.len(), expected.len());
+                    // A few accents in a tiny file may be read in another legacy encoding: "ßß" alone is as likely
+                    // ISO-8859-5's "пп", and "üA" one Shift_JIS character (a real file has the words to tell:
+                    // "Jürgen;MÜLLER" is Windows-1252). Only cells with accents may differ: every row and cell is
+                    // there, every cell without accents is the file's, and nothing is undecodable.
+                    prop_assert_eq!(got.len(), expected.len(), "no row is dropped");
+                    for (g, e) in got.iter().zip(&expected) {
+                        prop_assert_eq!(g.len(), e.len(), "{:?} for {:?}", g, e);
+                        for (gc, ec) in g.iter().zip(e) {
+                            prop_assert!(!gc.contains('\u{fffd}'), "{:?}", g);
+                            if ec.is_ascii() {
+                                prop_assert_eq!(gc, ec);
+                            }
+                        }
+                    }
                 } else {
                     prop_assert_eq!(got, expected, "no row is dropped or changed");
                 }
