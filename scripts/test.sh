@@ -5,6 +5,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CARGO_TERM_COLOR=never
+# Everything the tests need is set up below: a test that cannot find its keychain or Python venv fails, as in CI,
+# instead of skipping (a skip is for a developer's partial run).
+export RAPPORT_TEST_EVERYTHING=1
 step() { printf '\n==> %s\n' "$*"; }
 
 step "setup"
