@@ -6,24 +6,32 @@ fn escape(s: &str) -> String {
 }
 
 pub(crate) fn html(endpoint: &str, token: &str) -> String {
+    // Its own id: two sources' forms on one page each find their own. (Part of the token, which the page holds
+    // anyway: the same source's form is the same text each time it is made.)
+    let id: String = token.chars().filter(char::is_ascii_alphanumeric).skip(3).take(8).collect();
     let (endpoint, token) = (escape(endpoint), escape(token));
     format!(
         r#"<!-- Rapport lead form: paste into your page. The token only lets this form add leads. -->
 <!-- It posts to {endpoint}: if Rapport's address or port changes, make the form again. -->
-<form id="rapport-lead-form" data-endpoint="{endpoint}" data-token="{token}">
+<!-- Its button waits for the script: a page that blocks inline scripts (a Content-Security-Policy without
+     'unsafe-inline' or without this address in connect-src, or an editor that strips scripts) cannot send the
+     visitor's details anywhere else. -->
+<form id="rapport-lead-form-{id}" method="post" data-endpoint="{endpoint}" data-token="{token}">
   <label>First name <input name="first_name" autocomplete="given-name"></label>
   <label>Last name <input name="last_name" autocomplete="family-name" required></label>
   <label>Email <input name="email" type="email" autocomplete="email" required></label>
   <label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
   <label>Company <input name="company" autocomplete="organization"></label>
   <label>Message <textarea name="notes"></textarea></label>
-  <button type="submit">Send</button>
+  <button type="submit" disabled>Send</button>
   <p class="rapport-status" role="status"></p>
+  <noscript><p>This form needs JavaScript to send.</p></noscript>
 </form>
 <script>
 (function () {{
-  var form = document.getElementById("rapport-lead-form");
+  var form = document.getElementById("rapport-lead-form-{id}");
   var button = form.querySelector("button[type=submit]");
+  button.disabled = false;
   // One key per filled form: a retry after a lost answer, or a second click, is answered as the first,
   // never taken twice. Changing a field makes it another submission.
   var key = null;
@@ -66,11 +74,12 @@ mod tests {
         let script = html.split("<script>").nth(1).and_then(|s| s.split("</script>").next()).expect("a script");
         let page = r#"
 const on = {}; const keys = []; const pending = [];
-const button = { disabled: false }; const status = { textContent: "" };
+const button = { disabled: true }; const status = { textContent: "" };
 const form = { dataset: { endpoint: "e", token: "t" }, resets: 0,
   querySelector: (s) => (s.includes("button") ? button : status),
   addEventListener: (t, f) => { on[t] = f; }, reset() { this.resets++; } };
-globalThis.document = { getElementById: () => form };
+let asked = null;
+globalThis.document = { getElementById: (id) => { asked = id; return form; } };
 globalThis.window = globalThis;
 globalThis.FormData = function () { return [["last_name", "Lee"]]; };
 globalThis.fetch = (url, o) => { keys.push(o.headers["Idempotency-Key"]); return new Promise((res, rej) => pending.push({ res, rej })); };
@@ -78,6 +87,7 @@ const submit = () => on.submit({ preventDefault() {} });
 const settle = () => new Promise((r) => setTimeout(r, 10));
 const ok = { ok: true, json: () => Promise.resolve({ status: "received" }) };
 eval(SCRIPT);
+const ready = !button.disabled;
 (async () => {
   submit(); submit();                      // a double click: one request
   const during = button.disabled;
@@ -87,7 +97,7 @@ eval(SCRIPT);
   submit();                                // a new filling after the success: a new key
   pending[2].rej(new Error("offline")); await settle();
   on.input(); submit();                    // a field changed: a new key again
-  console.log(JSON.stringify({ keys, during, resets: form.resets, status: status.textContent, after: button.disabled }));
+  console.log(JSON.stringify({ keys, during, ready, asked, resets: form.resets, status: status.textContent, after: button.disabled }));
 })();
 "#
         .replace("SCRIPT", &serde_json::to_string(script).unwrap());
@@ -99,5 +109,8 @@ eval(SCRIPT);
         assert_eq!(keys[0], keys[1], "a retry sends the same key");
         assert!(keys[2] != keys[1] && keys[3] != keys[2], "a new filling sends a new key: {keys:?}");
         assert_eq!((v["during"].as_bool(), v["resets"].as_u64()), (Some(true), Some(1)), "{v}");
+        assert_eq!(v["ready"].as_bool(), Some(true), "the script enables the button the HTML disables: {v}");
+        assert!(html.contains(r#"<button type="submit" disabled>"#) && html.contains(r#"method="post""#), "{html}");
+        assert_eq!(v["asked"].as_str(), Some("rapport-lead-form-token"), "its own form, by its own id");
     }
 }
