@@ -81,8 +81,52 @@ pub async fn capture_status(state: State<'_, AppState>) -> Res<CaptureStatus> {
 #[tauri::command]
 #[specta::specta]
 pub async fn update_capture_settings(state: State<'_, AppState>, settings: CaptureSettings) -> Res<CaptureStatus> {
+    // The Administrator's right first: a refused change learns nothing of this computer's ports.
+    as_actor(&state, |core, actor| core.capture_settings(actor)).await?;
+    {
+        let l = state.capture.lock().await;
+        if let Some(r) = l.running.as_ref().filter(|r| settings.enabled && !listens_as(r.address, &settings)) {
+            port_is_free(&settings, r.address)?;
+        }
+    }
     as_actor(&state, move |core, actor| core.update_capture_settings(actor, &settings)).await?;
     Ok(restart(&state).await)
+}
+
+/// Whether a listener bound to `bound` is the one `settings` ask for (a save that keeps the address restarts it
+/// on the port it frees itself).
+fn listens_as(bound: std::net::SocketAddr, settings: &CaptureSettings) -> bool {
+    bound.port() == settings.port && bound.ip().is_unspecified() == settings.open_to_network
+}
+
+/// A move to another address is tried before anything is saved or stopped: a port another program holds is
+/// refused with the settings as they were, and the API goes on answering where it was, instead of the move
+/// stopping it and every later start failing on the saved port.
+fn port_is_free(settings: &CaptureSettings, running_at: std::net::SocketAddr) -> Res<()> {
+    let ip = if settings.open_to_network {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+    } else {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+    };
+    // The same port, from this computer only to the network or back: the running listener holds it, and frees it.
+    if settings.port == running_at.port() {
+        return Ok(());
+    }
+    match std::net::TcpListener::bind((ip, settings.port)) {
+        Ok(probe) => {
+            drop(probe);
+            Ok(())
+        }
+        Err(e) => Err(rapport_core::Error::from(rapport_core::leads::ValidationErrors::one(
+            "port",
+            format!(
+                "port {} cannot be used ({e}); another program may hold it. Nothing was saved: the API goes on at port {}",
+                settings.port,
+                running_at.port()
+            ),
+        ))
+        .into()),
+    }
 }
 
 #[tauri::command]
@@ -149,5 +193,25 @@ mod tests {
         assert!(!s.running);
         let error = s.error.unwrap_or_default();
         assert!(error.contains("capture settings could not be read"), "{error}");
+    }
+
+    /// A move to a port another program holds is refused on the port field, before anything is saved; a free
+    /// port, or the running listener's own, passes.
+    #[test]
+    fn a_move_to_a_port_in_use_is_refused_before_saving() {
+        let holder = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let taken = holder.local_addr().unwrap().port();
+        let running_at: std::net::SocketAddr = ([127, 0, 0, 1], 1).into();
+        let to = |port| CaptureSettings { enabled: true, port, ..CaptureSettings::default() };
+        let e = port_is_free(&to(taken), running_at).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("port"), "{e:?}");
+        assert!(
+            e.message.contains(&format!("port {taken} cannot be used")) && e.message.contains("at port 1"),
+            "{e:?}"
+        );
+        drop(holder);
+        assert!(port_is_free(&to(taken), running_at).is_ok(), "free again");
+        assert!(port_is_free(&to(1), running_at).is_ok(), "the running listener's own port");
+        assert!(listens_as(running_at, &to(1)) && !listens_as(running_at, &to(taken)));
     }
 }
