@@ -294,7 +294,9 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         let a = post(&url, Some(&token), "application/json", b.as_bytes(), &[]);
         statuses.push(a.status);
         if a.status == 429 {
-            assert_eq!(header(&a, "retry-after"), Some("60"));
+            // The next request is taken within 60/19 s: it says so, rounded up, not "a minute".
+            let after: u64 = header(&a, "retry-after").unwrap_or_default().parse().unwrap_or(0);
+            assert!((1..=4).contains(&after), "{:?}", header(&a, "retry-after"));
             assert_eq!(f.dump(), before, "a request over the limit writes nothing");
         } else {
             assert_eq!(a.status, 202, "{}", a.body);
