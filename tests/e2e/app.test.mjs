@@ -595,6 +595,8 @@ test("an administrator turns the capture API on, makes a website source, sees it
   await s.waitFor('[data-testid="capture-form-html-text"]');
   const html = await js(`return document.querySelector('[data-testid="capture-form-html-text"]').value;`);
   await s.screenshot(`${shots}/44-capture-form.png`);
+  // The window itself never scrolls, only the page inside it: the header stays in sight.
+  assert.equal(await js(`return document.scrollingElement.scrollTop;`), 0);
   await pressEscape();
   assert.ok(html.includes(`data-token="${token}"`) && html.includes("127.0.0.1:18787/api/v1/leads"), html);
   // The app's own switch turns it off again.

@@ -168,6 +168,12 @@ export class Session {
   }
 
   async screenshot(path) {
+    // Taken once the page has painted what the test just waited for: a control that had only been laid out
+    // (a dialog's text area) came out blank.
+    await this.cmd("POST", "/execute/async", {
+      script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+      args: [],
+    });
     const b64 = await this.cmd("GET", "/screenshot");
     await writeFile(path, Buffer.from(b64, "base64"));
   }
