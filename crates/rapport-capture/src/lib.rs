@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rapport_core::capture::{CaptureReply, CaptureSettings};
 use rapport_core::Rapport;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, CorsLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Largest accepted body: a form or a partner's lead is a few kilobytes.
@@ -288,7 +288,11 @@ pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
 
 fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicBool>, limiters: RateLimits) -> Router {
     let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| browser_origin(o)).collect();
+    // A public website posting to this computer's address on its network (or to a proxy there) is a request
+    // into a private network: Chrome asks first (Private Network Access), and only a listed origin is told yes.
+    let private_ok = origins.clone();
     let cors = CorsLayer::new()
+        .allow_private_network(AllowPrivateNetwork::predicate(move |origin, _| private_ok.contains(origin)))
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
