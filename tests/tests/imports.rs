@@ -148,6 +148,17 @@ fn utf8_with_a_bom_and_utf16_from_excel_unicode_text() {
     assert_eq!(b.counts.create_active, 1, "{b:?}");
     let l = find(&f, "lefevre");
     assert_eq!((l.first_name.as_str(), l.company.as_str()), ("Françoise", "Éditions Gallimard"));
+
+    // Big-endian, as some Java and Mac tools write it, with a row to refuse: its line is the file's own.
+    let mut big_endian = vec![0xFE, 0xFF];
+    for u in "Vorname;Nachname;E-Mail\nJosé;Núñez;jose@nunez.es\nOtto;Falsch;kein-at-zeichen\n".encode_utf16() {
+        big_endian.extend(u.to_be_bytes());
+    }
+    let b = import(&f, "big-endian.csv", &big_endian);
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "{b:?}");
+    assert_eq!(find(&f, "nunez").last_name, "Núñez");
+    let why = rejects(&f, &b).join("\n");
+    assert!(why.contains("Otto;Falsch;kein-at-zeichen;\"line 3: E-Mail:"), "{why}");
 }
 
 #[test]
