@@ -182,14 +182,17 @@ describe('Import wizard', () => {
     expect(within(review).getByTestId('dryrun-row-evidence')).toHaveTextContent('last name: similar (Webber / Weber)');
 
     const start = screen.getByTestId('import-start');
-    expect(start).toHaveTextContent('Import 7 rows');
+    // The unchanged row writes nothing, the rejected one is left out: 6 of the 8 rows.
+    expect(start).toHaveTextContent('Import 6 rows');
     await u.click(start);
 
     const report = await screen.findByTestId('import-report-step');
     expect(within(steps).getByTestId('wizard-step-report')).toHaveAttribute('aria-current', 'step');
     expect(be.importStart).toHaveBeenCalledOnce();
     expect(be.importStart.mock.calls[0][1]).toEqual(plan);
-    expect(within(report).getByTestId('report-headline')).toHaveTextContent('Imported messe.csv: 8 rows.');
+    expect(within(report).getByTestId('report-headline')).toHaveTextContent(
+      'Imported messe.csv: 8 rows read, 4 created, 1 enriched, 1 to review, 1 unchanged, 1 rejected.',
+    );
     expect(count('report-count-create_active')).toBe('2');
     expect(count('report-count-enrich')).toBe('1');
     expect(count('report-count-reject')).toBe('1');
@@ -202,6 +205,31 @@ describe('Import wizard', () => {
     expect(top).toHaveTextContent('Messe Hannover');
     expect(within(top).getByTestId('history-status')).toHaveTextContent('Completed');
     expect(within(top).getByTestId('history-rows')).toHaveTextContent('8 / 8');
+  });
+
+  it('says what the rows read became, not that every row read was imported', async () => {
+    const { u } = open();
+    const text = 'Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.de\nBen;Kurz;ben@example.de\nMax;Mustermann;max@mustermann\n';
+    await toDryRun(u, [csvFile('messe.csv', text)]);
+    expect(screen.getByTestId('import-start')).toHaveTextContent('Import 2 rows');
+    await u.click(screen.getByTestId('import-start'));
+    const report = await screen.findByTestId('import-report-step');
+    expect(within(report).getByTestId('report-headline')).toHaveTextContent('Imported messe.csv: 3 rows read, 2 created, 1 rejected.');
+  });
+
+  it('offers no rows to import when every row is unchanged, and still lets the file be recorded', async () => {
+    const { be, u } = open();
+    const text = 'Vorname;Nachname;E-Mail\nJonas;Weber;jonas.weber@example.de\nPetra;Klein;petra@klein.example\n';
+    await toDryRun(u, [csvFile('again.csv', text)]);
+    expect(count('dryrun-count-unchanged')).toBe('2');
+    const start = screen.getByTestId('import-start');
+    expect(start).not.toHaveTextContent('Import 2 rows');
+    expect(start).toHaveTextContent('Record the import');
+    expect(screen.getByTestId('import-nothing-to-write')).toHaveTextContent('Nothing to import: every row is unchanged or rejected');
+    expect(start).toBeEnabled();
+    await u.click(start);
+    await screen.findByTestId('import-report-step');
+    expect(be.importStart).toHaveBeenCalledOnce();
   });
 
   it('downloads the rejected rows of the report as <file>.rejects.csv', async () => {
@@ -426,9 +454,9 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-running-step');
     view.unmount();
     nav.go({ name: 'leads' });
-    ended.resolve(importBatch({ id: 5, file_name: 'messe.csv', rows_done: 1, status: 'completed' }));
+    ended.resolve(importBatch({ id: 5, file_name: 'messe.csv', rows_done: 1, rows_total: 1, status: 'completed', counts: counts({ create_active: 1 }) }));
     await waitFor(() => expect(importWizard.step).toBe('report'));
-    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 1 row']);
+    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 1 row read, 1 created']);
   });
 
   it('goes on while the page is away, tells the end in a toast, and shows the report on return', async () => {
@@ -449,12 +477,14 @@ describe('Import wizard', () => {
     nav.go({ name: 'leads' });
     ended.resolve(importBatch({ id: 5, file_name: 'messe.csv', rows_done: 8, status: 'completed' }));
     await waitFor(() => expect(importWizard.step).toBe('report'));
-    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 8 rows']);
+    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 8 rows read, 6 created, 1 updated, 1 rejected']);
     toasts.act(toasts.items[0].id);
     expect(nav.view).toEqual({ name: 'imports' });
 
     render(ImportsPage);
-    expect(await screen.findByTestId('import-report-step')).toHaveTextContent('Imported messe.csv: 8 rows.');
+    expect(await screen.findByTestId('import-report-step')).toHaveTextContent(
+      'Imported messe.csv: 8 rows read, 6 created, 1 updated, 1 rejected.',
+    );
   });
 
   it('follows the file being imported: a late report of the file before does not take over its progress or Cancel', async () => {
@@ -523,8 +553,8 @@ describe('Import wizard', () => {
     await u.click(screen.getByTestId('import-check'));
     await screen.findByTestId('import-dryrun-step');
     expect(be.importDryRun).toHaveBeenCalledTimes(2);
-    // Both files: 16 rows, 2 rejected.
-    expect(screen.getByTestId('import-start')).toHaveTextContent('Import 14 rows');
+    // Both files: 16 rows, 2 rejected and 2 that change nothing.
+    expect(screen.getByTestId('import-start')).toHaveTextContent('Import 12 rows');
     await u.click(screen.getByTestId('import-start'));
 
     const report = await screen.findByTestId('import-report-step');

@@ -2,11 +2,11 @@
 // in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
 // (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
 import { apiError, backend, errorMessage } from '../api';
-import { plural } from '../format';
+import { formatCount, plural } from '../format';
 import { leadFacets } from '../leads/facets.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
-import type { ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportTemplate, UndoReport } from '../types';
+import type { ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportTemplate, OutcomeCounts, UndoReport } from '../types';
 import {
   addCounts,
   applyTemplate,
@@ -50,6 +50,24 @@ export interface FileCheck {
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * "3 rows read, 2 created, 1 rejected": a row read is not a row imported (it may be rejected or change nothing),
+ * so the rows read are named as such beside what became of them. (Not in labels.ts, which loads the field table:
+ * see the note at the top.)
+ */
+export function rowsText(rowsRead: number, c: OutcomeCounts): string {
+  const outcomes: [number, string][] = [
+    [c.create_active + c.create_draft, 'created'],
+    [c.update, 'updated'],
+    [c.enrich, 'enriched'],
+    [c.review, 'to review'],
+    [c.unchanged, 'unchanged'],
+    [c.reject, 'rejected'],
+  ];
+  const parts = outcomes.filter(([n]) => n > 0).map(([n, what]) => `${formatCount(n)} ${what}`);
+  return [`${plural(rowsRead, 'row')} read`, ...parts].join(', ');
+}
 
 class ImportWizard {
   step = $state<WizardStep>('files');
@@ -116,7 +134,9 @@ class ImportWizard {
       counts = addCounts(counts, c.report.counts);
       rows += c.report.rows;
     }
-    return { counts, rows, toImport: rows - counts.reject };
+    // The run goes through every row not rejected (and records them), but only these write to the leads.
+    const writes = counts.create_active + counts.create_draft + counts.update + counts.enrich + counts.review;
+    return { counts, rows, toImport: rows - counts.reject, writes };
   }
 
   /** Stages each importable file chosen; the others are named in `notices`. */
@@ -329,17 +349,18 @@ class ImportWizard {
     if (nav.view.name === 'imports') return;
     const done = outcomes.filter((o) => o.batch);
     const rows = done.reduce((n, o) => n + (o.batch?.rows_done ?? 0), 0);
+    const what = rowsText(rows, done.reduce((c, o) => addCounts(c, o.batch?.counts ?? emptyCounts()), emptyCounts()));
     const failed = outcomes.some((o) => o.error || o.batch?.status === 'failed');
     const cancelled = outcomes.some((o) => o.batch?.status === 'cancelled');
     const name = outcomes.length === 1 ? outcomes[0].fileName : plural(outcomes.length, 'file');
     const notIn = outcomes.filter((o) => !o.batch && o.error).map((o) => o.fileName);
     const message = failed && done.length > 0 && notIn.length > 0
-      ? `Imported ${plural(rows, 'row')}; not imported: ${notIn.join(', ')}`
+      ? `Imported: ${what}; not imported: ${notIn.join(', ')}`
       : failed
         ? `The import of ${name} failed`
         : cancelled
-          ? `The import of ${name} was cancelled after ${plural(rows, 'row')}`
-          : `Imported ${name}: ${plural(rows, 'row')}`;
+          ? `The import of ${name} was cancelled after ${what}`
+          : `Imported ${name}: ${what}`;
     const action = { label: 'Show', run: () => nav.go({ name: 'imports' }), testid: 'toast-show-import' };
     if (failed) toasts.error(message, { action });
     else toasts.success(message, { action });
