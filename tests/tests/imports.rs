@@ -727,6 +727,33 @@ fn a_lead_two_chunks_touched_is_kept_once_with_every_reason() {
     assert_eq!(find(&f, "ann@").company, "Globex");
 }
 
+/// An update key no column fills finds no lead: refused before anything is written, on the key, instead of
+/// every row created again (with `--replace`, replacing nothing) without a word.
+#[test]
+fn an_update_key_without_a_column_for_it_is_refused() {
+    let f = fixture();
+    import(&f, "a.csv", b"first_name,last_name,email,external_ref\nAnn,Lee,ann@lee.io,CRM-1\n");
+    let path = write(&f, "b.csv", b"first_name,last_name,email,company\nAnn,Lee,ann@lee.io,Acme\n");
+    let before = f.dump();
+    let plan = ImportPlan { key: Some(NaturalKey::ExternalRef), replace: true, ..suggested_plan(&f, &path, None) };
+    for e in [
+        f.core.dry_run_import(&f.admin, &path, "b.csv", &plan).unwrap_err(),
+        f.core.start_import(&f.admin, &path, "b.csv", &plan, &mut |_| {}).unwrap_err(),
+    ] {
+        let fields = e.field_errors();
+        assert_eq!(fields.first().map(|e| e.field.as_str()), Some("key"), "{e}");
+        assert!(e.to_string().contains("no column is imported as external_ref"), "{e}");
+    }
+    assert_eq!(f.dump(), before, "nothing written, no batch recorded");
+    // With the email column ignored, an email key has nothing to find leads by either.
+    let mut plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    plan.mapping.iter_mut().filter(|m| m.target == "email").for_each(|m| m.target = "ignore".into());
+    assert!(f.core.dry_run_import(&f.admin, &path, "b.csv", &plan).is_err());
+    // Mapped, it finds Ann.
+    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    assert_eq!(run(&f, &path, &plan).counts.update, 1);
+}
+
 /// Two imports undone newest first: what the newer wrote to the older's leads was taken back, so the older's
 /// undo removes them as if the newer had never run.
 #[test]

@@ -179,6 +179,7 @@ impl Rapport {
     }
 
     pub(crate) fn mapper_for(&self, opened: &reader::OpenedFile, plan: &ImportPlan, file_name: &str) -> Result<Mapper> {
+        key_is_mapped(plan)?;
         let detail =
             plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
         Ok(Mapper::new(
@@ -501,6 +502,28 @@ pub(crate) fn to_batch(b: BatchRow, kept: Vec<super::model::UndoKept>) -> Import
             u
         }),
     }
+}
+
+/// An update key needs a column that fills it: without one no row finds its lead, and every row would be
+/// created again (a `--replace` replacing nothing) without a word.
+fn key_is_mapped(plan: &ImportPlan) -> Result<()> {
+    let Some(key) = plan.key else { return Ok(()) };
+    let fills = |targets: &[&str]| plan.mapping.iter().any(|m| targets.contains(&m.target.as_str()));
+    let (mapped, what) = match key {
+        super::model::NaturalKey::Email => (fills(&["email", "other_emails"]), "an email"),
+        super::model::NaturalKey::ExternalRef => (fills(&["external_ref"]), "the external reference"),
+    };
+    if mapped {
+        return Ok(());
+    }
+    Err(crate::leads::ValidationErrors::one(
+        "key",
+        format!(
+            "leads are found by {what}, but no column is imported as {}: map one, or import without an update key",
+            key.as_str()
+        ),
+    )
+    .into())
 }
 
 /// Size and SHA-256 of a file, read in blocks.
