@@ -123,13 +123,35 @@ pub fn run(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
     }
 }
 
+/// Whether a progress line is on the terminal without its line end: whatever is said next starts a line of
+/// its own (an error written over "imported 3000 of …" read as one sentence).
+static PROGRESS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Ends the progress line, if one is shown.
+pub(crate) fn end_progress_line() {
+    if PROGRESS_SHOWN.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        eprintln!();
+    }
+}
+
 fn progress_printer() -> impl FnMut(RunProgress) {
     let mut last = std::time::Instant::now();
+    let mut named = false;
     move |p: RunProgress| {
+        // The batch's number at once: a run stopped by Ctrl-C, a crash or a failure goes on with it.
+        if !named && p.phase == rapport_core::imports::RunPhase::Importing {
+            named = true;
+            end_progress_line();
+            eprintln!(
+                "import {0} is running; if it stops, go on with: rapport import resume {0} (or undo it: rapport import undo {0})",
+                p.batch_id
+            );
+        }
         if last.elapsed().as_millis() < 500 {
             return;
         }
         last = std::time::Instant::now();
+        PROGRESS_SHOWN.store(true, std::sync::atomic::Ordering::SeqCst);
         let total = p.rows_total.map(|t| format!(" of {t}")).unwrap_or_default();
         let eta = p.eta_seconds.map(|s| format!(", {s:.0} s left")).unwrap_or_default();
         eprint!(
@@ -156,6 +178,13 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         return Err(format!("could not read {}: no such file", file.display()));
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    if same(&rejects_path(file, a), file) {
+        return Err(format!(
+            "--rejects {}: that is the file being imported, which the rejected rows would replace; name another file",
+            rejects_path(file, a).display()
+        ));
+    }
     let preview = core.preview_import_path(actor, file, "", &name, a.sheet.as_deref()).map_err(err)?;
     // A text file has no sheets: said, as the option is not taken.
     if a.sheet.is_some() && preview.format == rapport_core::imports::FileFormat::Csv {
@@ -366,7 +395,7 @@ fn finish(
     format: Format,
     mapping: &[ColumnMapping],
 ) -> CliResult<()> {
-    eprint!("\r");
+    end_progress_line();
     let mut rejects_file = None;
     // The import is committed by now: a rejects file that cannot be written must not hide the batch (the user
     // would run the file again), so the summary is printed first and the failure said after it.
@@ -426,7 +455,7 @@ fn finish(
 }
 
 fn print_undo(batch: i64, r: &UndoReport, format: Format) -> CliResult<()> {
-    eprint!("\r");
+    end_progress_line();
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(r).map_err(err)?);
         return Ok(());

@@ -275,6 +275,7 @@ fn main() -> ExitCode {
         // message quotes what was typed, and a refusal of `--email "Broken pipe"` must still be said.
         Err(e) if e.ends_with("Broken pipe (os error 32)") => ExitCode::from(BROKEN_PIPE_EXIT),
         Err(e) => {
+            import_cmds::end_progress_line();
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

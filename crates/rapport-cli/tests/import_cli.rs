@@ -309,3 +309,22 @@ fn a_failed_import_names_its_batch_and_what_can_be_done() {
     assert!(!ok);
     assert!(!err.contains(&format!("import {id}")) && !err.contains("resume"), "{err}");
 }
+
+#[test]
+fn the_rejected_rows_never_replace_the_file_being_imported_and_the_batch_is_named_as_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rejects.db");
+    let csv = dir.path().join("leads.csv");
+    let text = "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ray,not-an-email\n";
+    std::fs::write(&csv, text).unwrap();
+    let file = csv.to_str().unwrap();
+    let (ok, _, err) = run(&db, &["import", file, "--skip-invalid", "--rejects", file]);
+    assert!(!ok && err.contains("that is the file being imported"), "{err}");
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), text, "the file is as it was");
+    assert!(names_in_db(&db).is_empty(), "nothing imported");
+    let (ok, _, err) = run(&db, &["import", file, "--skip-invalid"]);
+    assert!(ok, "{err}");
+    let named = "import 1 is running; if it stops, go on with: rapport import resume 1";
+    assert!(err.lines().any(|l| l.starts_with(named)), "{err}");
+    assert_eq!(names_in_db(&db), BTreeSet::from(["Lee".to_string()]));
+}
