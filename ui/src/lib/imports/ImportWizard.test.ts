@@ -819,6 +819,28 @@ describe('Import wizard', () => {
     await waitFor(() => expect(screen.getByTestId('import-file-input')).toHaveFocus());
   });
 
+  it('takes a file read again after it failed in place of the failed one, and does not report it as not imported', async () => {
+    const { be, u } = open();
+    const read = be.importStageFile.getMockImplementation()!;
+    be.importStageFile.mockImplementationOnce(async () => {
+      throw apiErr({ code: 'validation', message: 'the file is locked by another program' });
+    });
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('messe.csv')]);
+    await staged(1);
+    expect(screen.getByTestId('import-file-error')).toHaveTextContent('locked');
+    be.importStageFile.mockImplementation(read);
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('messe.csv')]);
+    await staged(1);
+    expect(screen.queryByTestId('import-file-error')).toBeNull();
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    await u.click(screen.getByTestId('import-start'));
+    const report = await screen.findByTestId('import-report-step');
+    expect(within(report).queryByTestId('report-left-out')).toBeNull();
+  });
+
   it('moves the focus to the next file when a staged file is removed', async () => {
     const { u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile('a.csv'), csvFile('b.csv'), csvFile('c.csv')]);

@@ -180,6 +180,9 @@ class ImportWizard {
     f.preview = preview;
     f.error = error;
     f.state = preview ? 'ready' : 'failed';
+    // A file chosen again after it failed (fixed, say) stands for the one before: the report would else still
+    // name it as not imported.
+    if (preview) this.files = this.files.filter((x) => x.key === key || x.state !== 'failed' || x.name !== f.name);
   }
 
   remove(key: number) {
