@@ -201,7 +201,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         template = Some((found.name.clone(), found.key));
     }
     for m in &a.map {
-        let (col, field) = m.split_once('=').ok_or(format!("--map takes COLUMN=FIELD, not \"{m}\""))?;
+        let (col, field) = m.rsplit_once('=').ok_or(format!("--map takes COLUMN=FIELD, not \"{m}\""))?;
         let entry = mapping
             .iter_mut()
             .find(|x| x.column.eq_ignore_ascii_case(col.trim()))
@@ -258,7 +258,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     if a.dry_run || !a.skip_invalid {
         let report = core.dry_run_import(actor, file, &name, &plan).map_err(err)?;
         if a.dry_run {
-            return print_dry_run(&report, a.format);
+            return print_dry_run(&report, a.format, &mapping);
         }
         if report.counts.reject > 0 {
             let rejected: Vec<_> = report
@@ -277,11 +277,24 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 String::new()
             };
             // The refusal is what matters: a rejects file that cannot be written is said, not put in its place.
-            match std::fs::write(&path, csv) {
+            let written = std::fs::write(&path, csv);
+            match &written {
                 Ok(()) => {
                     eprintln!("the rows that would be rejected are in {}{more}, with their errors", path.display())
                 }
                 Err(e) => eprintln!("the rows that would be rejected could not be written to {}: {e}", path.display()),
+            }
+            // A script reading the summary learns of the refusal there too (and by the exit code).
+            if a.format == Format::Json {
+                let v = serde_json::json!({
+                    "status": "refused",
+                    "file": name,
+                    "rows": report.rows,
+                    "counts": report.counts,
+                    "rejects_file": written.is_ok().then(|| path.display().to_string()),
+                    "mapping": mapping,
+                });
+                println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
             }
             for r in report.rows_shown.iter().filter(|r| !r.errors.is_empty()).take(20) {
                 eprintln!("line {}: {}", r.line, r.detail);
@@ -360,9 +373,12 @@ fn counts_text(c: &OutcomeCounts) -> String {
     }
 }
 
-fn print_dry_run(r: &DryRunReport, format: Format) -> CliResult<()> {
+fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) -> CliResult<()> {
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(r).map_err(err)?);
+        // The mapping it was checked with, as a run's summary gives it (the text form prints it beforehand).
+        let mut v = serde_json::to_value(r).map_err(err)?;
+        v["mapping"] = serde_json::json!(mapping);
+        println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
         return Ok(());
     }
     println!("dry run: {} row(s): {}", r.rows, counts_text(&r.counts));
@@ -428,8 +444,12 @@ fn finish(
             "counts": b.counts,
             "rejects_file": rejects_file,
             "rejects_error": rejects_error,
-            "mapping": mapping,
         });
+        // A resume is not told the mapping again: none rather than an empty one.
+        let mut v = v;
+        if !mapping.is_empty() {
+            v["mapping"] = serde_json::json!(mapping);
+        }
         println!("{}", serde_json::to_string_pretty(&v).map_err(err)?);
         return done(rejects_error);
     }

@@ -211,6 +211,20 @@ fn a_localized_file_gets_the_suggested_mapping_printed_and_a_json_summary() {
     assert!(err.contains("Courriel -> email") && err.contains("Couleur préférée -> notes"), "{err}");
     let (ok, _, err) = run(&db, &["import", csv.to_str().unwrap()]);
     assert!(!ok && err.contains("nothing was imported") && err.contains("line 3: Courriel:"), "{err}");
+    // Asked for JSON, the refusal is a summary too (and still a failure), and each summary names its mapping.
+    let (ok, out, err) = run(&db, &["import", csv.to_str().unwrap(), "--format", "json"]);
+    assert!(!ok && err.contains("nothing was imported"), "{err}");
+    let refused: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let v = &refused;
+    assert_eq!((v["status"].as_str(), v["counts"]["reject"].as_u64()), (Some("refused"), Some(1)), "{v}");
+    assert!(v["rejects_file"].as_str().is_some_and(|f| f.ends_with("salon.csv.rejects.csv")), "{v}");
+    let (ok, out, _) = run(&db, &["import", csv.to_str().unwrap(), "--dry-run", "--format", "json"]);
+    let dry: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    for json in [&refused, &dry] {
+        let courriel = json["mapping"].as_array().and_then(|m| m.iter().find(|c| c["column"] == "Courriel"));
+        assert_eq!(courriel.map(|c| c["target"].clone()), Some(serde_json::json!("email")), "{json}");
+    }
+    assert!(ok);
     let (ok, out, err) = run(
         &db,
         &[
