@@ -487,6 +487,27 @@ describe('Import wizard', () => {
     );
   });
 
+  it('tells the end of a resume started from the report in a toast when the page was left', async () => {
+    const cancelled = importBatch({ id: 7, file_name: 'messe.csv', status: 'cancelled', rows_done: 3, rows_total: 8, counts: counts({ create_active: 3 }) });
+    const ended = deferred<ImportBatch>();
+    const { u, view } = open({
+      importStart: async () => cancelled,
+      importResume: () => ended.promise,
+      importHistory: async () => [],
+    });
+    await toDryRun(u);
+    await u.click(screen.getByTestId('import-start'));
+    const step = await screen.findByTestId('import-report-step');
+    await u.click(within(step).getByTestId('report-resume'));
+    await screen.findByTestId('import-running-step');
+    view.unmount();
+    nav.go({ name: 'leads' });
+    ended.resolve({ ...cancelled, status: 'completed', rows_done: 8, counts: counts({ create_active: 7, reject: 1 }) });
+    await waitFor(() => expect(importWizard.step).toBe('report'));
+    expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 8 rows read, 7 created, 1 rejected']);
+    expect(toasts.items[0].action?.label).toBe('Show');
+  });
+
   it('follows the file being imported: a late report of the file before does not take over its progress or Cancel', async () => {
     const reports: ((p: RunProgress) => void)[] = [];
     const ends = [deferred<ImportBatch>(), deferred<ImportBatch>()];

@@ -377,11 +377,13 @@ class ImportWizard {
     const mine = this.seq;
     this.error = null;
     this.step = 'running';
+    let failure: string | null = null;
     try {
       const b = await importRuns.resume(batch.id, batch.file_name);
       if (mine === this.seq) this.outcomes[i] = { ...this.outcomes[i], batch: b, error: null };
     } catch (e) {
-      if (mine === this.seq) this.error = `Could not resume the import of ${batch.file_name}: ${errorMessage(e)}`;
+      failure = errorMessage(e);
+      if (mine === this.seq) this.error = `Could not resume the import of ${batch.file_name}: ${failure}`;
       // A resume that failed part-way wrote rows before it stopped: the report shows the batch as it is now.
       const now = await backend()
         .importHistory()
@@ -392,6 +394,10 @@ class ImportWizard {
     if (mine !== this.seq) return;
     void leadFacets.refresh();
     this.step = 'report';
+    // Its end is told away from the page as an import's is, of the resumed file alone (the others ended before);
+    // a failure is named even when the batch could not be read again and still shows as it was.
+    const o = this.outcomes[i];
+    this.announce([failure ? { ...o, error: apiError('internal', failure) } : o]);
   }
 
   /** An import of the report was resumed to its end from the history: the report shows where it is now. */
