@@ -351,6 +351,17 @@ impl Rapport {
         let mapper = self.mapper_for(&opened, &b.plan, &b.file_name)?;
         let mut rows = opened.rows.by_ref().skip(b.rows_done as usize).peekable();
         let (mut done, mut counts) = (b.rows_done, b.counts.clone());
+        // Said before the first chunk: the batch's number is what a cancel is sent with, and a cancel pressed as
+        // the run starts then stops it before its first row instead of after a chunk.
+        progress(RunProgress {
+            batch_id: id,
+            phase: RunPhase::Importing,
+            rows_done: done,
+            rows_total: b.rows_total,
+            rows_per_second: 0.0,
+            eta_seconds: None,
+            counts: counts.clone(),
+        });
         let started = Instant::now();
         let mut this_session = 0u32;
         while rows.peek().is_some() {
