@@ -935,6 +935,26 @@ describe('Import wizard', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /Check: what the import would do/ })).toHaveFocus());
   });
 
+  it('never imports on an Enter from the Check step unless the Import button has the focus', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const mapping = screen.getByRole('heading', { level: 2, name: /Map the columns/ });
+    await waitFor(() => expect(mapping).toHaveFocus());
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-dryrun-step');
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /Check: what the import would do/ })).toHaveFocus());
+    await u.keyboard('{Enter}');
+    (document.activeElement as HTMLElement)?.blur();
+    await u.keyboard('{Enter}');
+    await Promise.resolve();
+    expect(screen.getByTestId('import-dryrun-step')).toBeInTheDocument();
+    expect(be.importStart).not.toHaveBeenCalled();
+    screen.getByTestId('import-start').focus();
+    await u.keyboard('{Enter}');
+    await screen.findByTestId('import-report-step');
+    expect(be.importStart).toHaveBeenCalledOnce();
+  });
+
   it('moves one step per press of Enter: a key held down never carries past the dry run into the import', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
