@@ -514,12 +514,24 @@ fn a_client_sending_too_slowly_is_cut_off() {
     let running = rt
         .block_on(rapport_capture::start_timed(core, &settings, rapport_capture::RateLimits::default(), quick))
         .unwrap();
-    let unfinished: [&[u8]; 2] = [
+    let input = CaptureSourceInput {
+        name: "Website".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
+    let valid_but_slow = format!(
+        "POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: 200\r\n\r\n{{\"first_name\": "
+    );
+    let unfinished: [&[u8]; 3] = [
         b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n",
         b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
           Authorization: Bearer not-a-token\r\nContent-Length: 200\r\n\r\n{\"first_name\": ",
+        valid_but_slow.as_bytes(),
     ];
-    for request in unfinished {
+    for (i, request) in unfinished.into_iter().enumerate() {
         let mut stream = std::net::TcpStream::connect(running.address).unwrap();
         // Far beyond the listener's limits: only a listener that never cuts the client off reaches it.
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
@@ -531,5 +543,10 @@ fn a_client_sending_too_slowly_is_cut_off() {
             "the connection is closed by the listener: {read:?} {}",
             String::from_utf8_lossy(&answer)
         );
+        if i == 2 {
+            // A sender with a valid token is told it was too slow (retry), not that its body was malformed.
+            let text = String::from_utf8_lossy(&answer);
+            assert!(text.starts_with("HTTP/1.1 408") && text.contains("\"timeout\""), "{text}");
+        }
     }
 }

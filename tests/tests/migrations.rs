@@ -221,31 +221,13 @@ fn capture_sources_of_version_16_come_through_and_a_revoked_name_can_be_taken_ag
         field_map: vec![],
         rate_per_minute: 10,
     };
-    let keychain = MemoryKeychain::default();
+    let keychain = common::MemoryKeychain::default();
     let again = core.add_capture_source(&admin, &keychain, &input("website")).unwrap();
     assert_eq!(again.source.name, "website", "the revoked source's name is free again");
     let err = core.add_capture_source(&admin, &keychain, &input("PARTNER")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation, "a source in use keeps its name: {err}");
     let err = core.add_capture_source(&admin, &keychain, &input("Website")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation, "nor may two in use share one: {err}");
-}
-
-/// A keychain that keeps what it is given, as the OS one does (this test is about the table, not the keychain).
-#[derive(Default)]
-struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, String>>);
-
-impl rapport_core::secrets::Secrets for MemoryKeychain {
-    fn set(&self, key: &str, secret: &str) -> Result<(), rapport_core::secrets::SecretError> {
-        self.0.lock().unwrap().insert(key.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, key: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-    fn delete(&self, key: &str) -> Result<(), rapport_core::secrets::SecretError> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
-    }
 }
 
 /// Version 19 makes the pairs' table again so that a pair id is never given twice: the pairs of version 18

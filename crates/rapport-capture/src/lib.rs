@@ -177,6 +177,19 @@ impl AppState {
 /// Addresses the per-address limiter keeps before it forgets the quiet ones.
 const PEERS_KEPT: usize = 10_000;
 
+/// Whether the body failed because the client took too long to send it (the body timeout), which is the
+/// client's to retry (408), not a malformed body (400).
+fn timed_out(e: &axum::extract::rejection::BytesRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// 429, with the seconds until a request would be taken.
 fn too_many(message: &str, retry_after_secs: u64) -> Response {
     let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
@@ -233,6 +246,13 @@ async fn create_lead(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
                 &format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+            );
+        }
+        Err(e) if timed_out(&e) => {
+            return json_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the body did not arrive in time; send it again",
             );
         }
         Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.body_text()),

@@ -216,3 +216,21 @@ END:VEVENT\r\n{}END:VCALENDAR\r\n",
         if instance { bos } else { "" }
     )
 }
+
+/// A keychain that keeps what it is given, as the OS one does, for tests about something else than the keychain.
+#[derive(Default)]
+pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl rapport_core::secrets::Secrets for MemoryKeychain {
+    fn set(&self, key: &str, secret: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        self.0.lock().unwrap().insert(key.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, key: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    fn delete(&self, key: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
+    }
+}
