@@ -955,6 +955,19 @@ describe('Import wizard', () => {
     expect(be.importStart).toHaveBeenCalledOnce();
   });
 
+  it('leaves Esc typed outside the wizard (in the history below it) to the page', async () => {
+    const { u } = open();
+    const refresh = await screen.findByTestId('history-refresh');
+    refresh.focus();
+    await u.keyboard('{Escape}');
+    expect(nav.view).toEqual({ name: 'imports' });
+    await toMapping(u);
+    refresh.focus();
+    await u.keyboard('{Escape}');
+    expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
+    expect(screen.queryByTestId('import-files-step')).toBeNull();
+  });
+
   it('moves one step per press of Enter: a key held down never carries past the dry run into the import', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
