@@ -28,6 +28,20 @@ describe('Import history', () => {
     expect(screen.queryByTestId('history-table')).toBeNull();
   });
 
+  it('shows the history as loading, not as empty, while a load that failed is tried again', async () => {
+    const again = deferred<ImportBatch[]>();
+    let calls = 0;
+    const { u } = open({
+      importHistory: () => (++calls === 1 ? Promise.reject(apiErr({ code: 'internal', message: 'database is locked' })) : again.promise),
+    });
+    const failed = await screen.findByTestId('history-error');
+    await u.click(within(failed).getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByTestId('history-loading')).toBeInTheDocument();
+    expect(screen.queryByTestId('history-empty')).toBeNull();
+    again.resolve([]);
+    expect(await screen.findByTestId('history-empty')).toBeInTheDocument();
+  });
+
   it('lists each import with its source, template, author, status, counts and rows', async () => {
     open({
       importHistory: async () => [
