@@ -873,6 +873,37 @@ fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() 
     assert_eq!(f.core.get_lead(&f.admin, bo.id).unwrap().company, "Berg AB", "Bo's stored company is not overwritten");
 }
 
+/// A keyed file that only fills gaps may move a lead on in its pipeline (through the stage's gate), not back,
+/// nor out of Won or Lost: an older export would move deals back without a word. Asked to replace, it may.
+#[test]
+fn a_keyed_file_moves_a_lead_on_but_not_back_unless_asked_to_replace() {
+    let f = fixture();
+    let mut ann = common::qualified(common::lead("Ann", "Lee", "ann@lee.io"));
+    ann.stage = "qualification".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let keyed = |name: &str, text: &[u8], replace: bool| {
+        let path = write(&f, name, text);
+        let plan = ImportPlan { key: Some(NaturalKey::Email), replace, ..suggested_plan(&f, &path, None) };
+        run(&f, &path, &plan)
+    };
+    let before = f.core.get_lead(&f.admin, ann.id).unwrap();
+    let b = keyed("old.csv", b"email,stage\nann@lee.io,new\n", false);
+    assert_eq!((b.counts.update, b.counts.reject), (0, 1), "{b:?}");
+    let why = rejects(&f, &b).join("\n");
+    assert!(why.contains("stage: the file says “New lead” where lead") && why.contains("“Qualification”"), "{why}");
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap(), before, "nothing of the row was written");
+    // On to Nurture: a move.
+    let b = keyed("later.csv", b"email,stage\nann@lee.io,nurture\n", false);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap().stage, "nurture");
+    // Back to Qualification only when the importer chose to replace.
+    let b = keyed("back.csv", b"email,stage\nann@lee.io,qualification\n", false);
+    assert_eq!(b.counts.reject, 1, "{b:?}");
+    let b = keyed("back-replace.csv", b"email,stage\nann@lee.io,qualification\n", true);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap().stage, "qualification");
+}
+
 /// A row enriching a stored lead brings its phone as the row read it (the file's region), not read again in the
 /// stored lead's country.
 #[test]

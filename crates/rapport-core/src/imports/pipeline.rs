@@ -149,8 +149,9 @@ impl Disagreement {
 /// What a keyed row that may not replace does to `lead`: None when it only fills gaps and adds (it goes on to
 /// the update), or its refusal: the row's values are invalid, or a filled cell disagrees with what the lead holds
 /// (beyond case, spacing and spelling: "500" is the "500.00" stored, "31.03.2027" the "2027-03-31"), or it names
-/// another owner than the lead's. A stage the file sets is no disagreement but a move, which the stage's gate
-/// and its approvals check as they check one made on the board.
+/// another owner than the lead's. A stage further on in the lead's pipeline is no disagreement but a move, which
+/// the stage's gate and its approvals check as they check one made on the board; a stage behind the lead's, in
+/// another pipeline, or out of a closed one (Won, Lost) is: an older export would otherwise move deals back.
 fn held_back(
     conn: &rusqlite::Connection,
     rules: &RowRules,
@@ -172,6 +173,14 @@ fn held_back(
         .filter(|f| crate::duplicates::disagree(&(f.get)(lead), &(f.get)(&replaced)))
         .map(|f| Disagreement { field: f.info.name, stored: (f.get)(lead), file: (f.read)(row) }.error(whose))
         .collect();
+    if replaced.stage != lead.stage && !moves_on(conn, &lead.stage, &replaced.stage)? {
+        let label = |key: &str| -> Result<String> {
+            Ok(crate::pipeline::config::stage(conn, key)?.map_or_else(|| key.to_string(), |s| s.label))
+        };
+        errors.push(
+            Disagreement { field: "stage", stored: label(&lead.stage)?, file: label(&replaced.stage)? }.error(whose),
+        );
+    }
     // An owner the lead has is not handed to another by a file that may only fill gaps.
     if let (Some(theirs), Some(owner)) = (row.owner_id, &lead.owner) {
         if theirs != owner.id {
@@ -180,6 +189,16 @@ fn held_back(
         }
     }
     Ok((!errors.is_empty()).then(|| rejected(line, name.to_string(), errors)))
+}
+
+/// Whether a move from stage `from` to `to` goes further on in one pipeline, from a stage still open.
+fn moves_on(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool> {
+    let (Some(from), Some(to)) =
+        (crate::pipeline::config::stage(conn, from)?, crate::pipeline::config::stage(conn, to)?)
+    else {
+        return Ok(false);
+    };
+    Ok(!from.closed && from.pipeline == to.pipeline && to.position > from.position)
 }
 
 /// Whether `lead` already holds what `input` would make of it (a dry run's carried update: the database holds
