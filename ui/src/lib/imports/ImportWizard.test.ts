@@ -61,6 +61,8 @@ describe('Import wizard', () => {
     expect(emails[0]).toHaveValue('email');
     expect(emails[1]).toHaveValue('notes');
     expect(screen.getAllByTestId('mapping-row')[3]).toHaveTextContent('Column 4 (no header)');
+    // A long header is cut short on screen: its whole name is in the title.
+    expect(within(screen.getAllByTestId('mapping-row')[0]).getByTitle('Vorname')).toHaveTextContent('Vorname');
     expect(screen.getByTestId('map-Column 4')).toHaveValue('ignore');
     expect(screen.getByTestId('import-ignored-warning')).toHaveTextContent('not imported: “Column 4”');
     // What is sent is what is shown: each column of the repeated header with its own target.
