@@ -96,23 +96,18 @@ pub async fn update_capture_settings(state: State<'_, AppState>, settings: Captu
 /// Whether a listener bound to `bound` is the one `settings` ask for (a save that keeps the address restarts it
 /// on the port it frees itself).
 fn listens_as(bound: std::net::SocketAddr, settings: &CaptureSettings) -> bool {
-    bound.port() == settings.port && bound.ip().is_unspecified() == settings.open_to_network
+    bound == rapport_capture::bind_address(settings)
 }
 
 /// A move to another address is tried before anything is saved or stopped: a port another program holds is
 /// refused with the settings as they were, and the API goes on answering where it was, instead of the move
 /// stopping it and every later start failing on the saved port.
 fn port_is_free(settings: &CaptureSettings, running_at: std::net::SocketAddr) -> Res<()> {
-    let ip = if settings.open_to_network {
-        std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
-    } else {
-        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
-    };
     // The same port, from this computer only to the network or back: the running listener holds it, and frees it.
     if settings.port == running_at.port() {
         return Ok(());
     }
-    match std::net::TcpListener::bind((ip, settings.port)) {
+    match std::net::TcpListener::bind(rapport_capture::bind_address(settings)) {
         Ok(probe) => {
             drop(probe);
             Ok(())

@@ -379,6 +379,12 @@ pub async fn start_with(
     start_timed(core, settings, limits, Timeouts::default()).await
 }
 
+/// The address a listener of `settings` binds: this computer only, or every interface once opened to the network.
+pub fn bind_address(settings: &CaptureSettings) -> SocketAddr {
+    let ip = if settings.open_to_network { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
+    SocketAddr::new(ip, settings.port)
+}
+
 /// [`start_with`], with the time a client has to send a request.
 pub async fn start_timed(
     core: Arc<Rapport>,
@@ -386,8 +392,7 @@ pub async fn start_timed(
     limits: RateLimits,
     timeouts: Timeouts,
 ) -> Result<Running, ServeError> {
-    let ip = if settings.open_to_network { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
-    let wanted = SocketAddr::new(ip, settings.port);
+    let wanted = bind_address(settings);
     let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
     let open = Arc::new(AtomicBool::new(true));
