@@ -351,17 +351,22 @@ impl Rapport {
         let mapper = self.mapper_for(&opened, &b.plan, &b.file_name)?;
         let mut rows = opened.rows.by_ref().skip(b.rows_done as usize).peekable();
         let (mut done, mut counts) = (b.rows_done, b.counts.clone());
+        // No rate yet (before the first chunk), no time left to tell.
+        let mut report = |done: u32, counts: &super::model::OutcomeCounts, rate: f64| {
+            let left = b.rows_total.map(|t| t.saturating_sub(done));
+            progress(RunProgress {
+                batch_id: id,
+                phase: RunPhase::Importing,
+                rows_done: done,
+                rows_total: b.rows_total,
+                rows_per_second: rate,
+                eta_seconds: left.filter(|_| rate > 0.0).map(|l| f64::from(l) / rate),
+                counts: counts.clone(),
+            })
+        };
         // Said before the first chunk: the batch's number is what a cancel is sent with, and a cancel pressed as
         // the run starts then stops it before its first row instead of after a chunk.
-        progress(RunProgress {
-            batch_id: id,
-            phase: RunPhase::Importing,
-            rows_done: done,
-            rows_total: b.rows_total,
-            rows_per_second: 0.0,
-            eta_seconds: None,
-            counts: counts.clone(),
-        });
+        report(done, &counts, 0.0);
         let started = Instant::now();
         let mut this_session = 0u32;
         while rows.peek().is_some() {
@@ -409,17 +414,7 @@ impl Rapport {
             // Between chunks, so the fold's transactions interleave with saves like the chunks do.
             self.fold_match_keys_in_passing();
             let secs = started.elapsed().as_secs_f64().max(1e-3);
-            let rate = f64::from(this_session) / secs;
-            let left = b.rows_total.map(|t| t.saturating_sub(done));
-            progress(RunProgress {
-                batch_id: id,
-                phase: RunPhase::Importing,
-                rows_done: done,
-                rows_total: b.rows_total,
-                rows_per_second: rate,
-                eta_seconds: left.map(|l| f64::from(l) / rate.max(1e-3)),
-                counts: counts.clone(),
-            });
+            report(done, &counts, f64::from(this_session) / secs);
         }
         Ok(true)
     }
