@@ -179,10 +179,11 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
-    if same(&rejects_path(file, a), file) {
+    let rejects = rejects_path(file, a);
+    if same(&rejects, file) {
         return Err(format!(
             "--rejects {}: that is the file being imported, which the rejected rows would replace; name another file",
-            rejects_path(file, a).display()
+            rejects.display()
         ));
     }
     let preview = core.preview_import_path(actor, file, "", &name, a.sheet.as_deref()).map_err(err)?;
@@ -269,7 +270,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 .collect();
             let csv = rapport_core::imports::rejects_csv(&preview.headers, &rejected, preview.delimiter.as_deref())
                 .map_err(err)?;
-            let path = rejects_path(file, a);
+            let path = &rejects;
             let shown = rejected.len() as u32;
             let more = if shown < report.counts.reject {
                 format!(" (the first {shown} of {})", report.counts.reject)
@@ -277,7 +278,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 String::new()
             };
             // The refusal is what matters: a rejects file that cannot be written is said, not put in its place.
-            let written = std::fs::write(&path, csv);
+            let written = std::fs::write(path, csv);
             match &written {
                 Ok(()) => {
                     eprintln!("the rows that would be rejected are in {}{more}, with their errors", path.display())
@@ -330,7 +331,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         }
     })?;
     let saved = save_template();
-    finish(core, actor, &b, Some(&rejects_path(file, a)), a.format, &mapping)?;
+    finish(core, actor, &b, Some(&rejects), a.format, &mapping)?;
     saved
 }
 
@@ -436,7 +437,7 @@ fn finish(
         None => Ok(()),
     };
     if format == Format::Json {
-        let v = serde_json::json!({
+        let mut v = serde_json::json!({
             "batch": b.id,
             "file": b.file_name,
             "status": b.status,
@@ -446,7 +447,6 @@ fn finish(
             "rejects_error": rejects_error,
         });
         // A resume is not told the mapping again: none rather than an empty one.
-        let mut v = v;
         if !mapping.is_empty() {
             v["mapping"] = serde_json::json!(mapping);
         }
