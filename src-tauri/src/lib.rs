@@ -3,6 +3,7 @@ mod background;
 mod calendar_commands;
 mod capture_commands;
 mod commands;
+mod download_commands;
 mod error;
 mod import_commands;
 mod pipeline_commands;
@@ -126,6 +127,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             window_commands::watch_close,
             window_commands::hold_close,
             window_commands::close_window,
+            download_commands::save_download,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()

@@ -355,15 +355,6 @@ test("values kept as invalid by an import are listed under Needs fixing and show
 
 /** Captures what the page offers as a download (a Blob link), so a test can read the file. The click on the
  * link is kept from saving it as well: WebKit would write it into the working directory, the checkout. */
-async function catchDownloads() {
-  await js(`window.__downloads = [];
-    const make = URL.createObjectURL.bind(URL);
-    URL.createObjectURL = (blob) => { blob.text().then((t) => window.__downloads.push(t)); return make(blob); };
-    const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function () { if (!this.hasAttribute('download')) click.call(this); };
-    return true;`);
-}
-
 async function staged(file) {
   const input = await s.find('[data-testid="import-file-input"]');
   await s.cmd("POST", `/element/${input}/value`, { text: file }); // a file input takes the path as its "keys"
@@ -412,17 +403,19 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   assert.equal(await s.text('[data-testid="report-count-create_active-n"]'), "2");
   assert.equal(await s.text('[data-testid="report-count-reject-n"]'), "1");
   await s.screenshot(`${shots}/38-import-report.png`);
-  await catchDownloads();
+  // Saved by the app into the Downloads folder (run.sh points RAPPORT_DOWNLOAD_DIR at a folder of its own), and
+  // the notice says where: the file is read from there.
   await s.click('[data-testid="report-download-rejects"]');
-  await s.waitFor("body", { text: () => true });
-  let rejects = [];
-  for (let i = 0; i < 50 && rejects.length === 0; i++) {
-    rejects = await js("return window.__downloads;");
-    if (rejects.length === 0) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.match(rejects[0] ?? "", /Vorname;?,?Nachname/, `the rejects CSV: ${rejects[0]}`);
+  const saved = await s.waitFor('[data-testid="toast"]', { text: (t) => /Saved to /.test(t) });
+  const savedPath = (await s.textOf(saved)).match(/Saved to (\S+\.rejects\.csv)/)?.[1] ?? "";
+  const downloads = process.env.RAPPORT_DOWNLOAD_DIR;
+  assert.ok(downloads, "run.sh sets RAPPORT_DOWNLOAD_DIR");
+  assert.equal(savedPath, join(downloads, "messe.csv.rejects.csv"), `the notice names the file: ${await s.textOf(saved)}`);
+  await s.screenshot(`${shots}/38b-rejects-saved.png`);
+  const rejects = await readFile(savedPath, "utf8");
+  assert.match(rejects, /Vorname;?,?Nachname/, `the rejects CSV: ${rejects}`);
   // Split by semicolons as the file was, which a German spreadsheet splits on.
-  assert.match(rejects[0], /Otto;Falsch;kein-at-zeichen;.*line 5: E-Mail/s, rejects[0]);
+  assert.match(rejects, /Otto;Falsch;kein-at-zeichen;.*line 5: E-Mail/s, rejects);
   // The leads are there, with their accents.
   await s.click('[data-testid="nav-leads"]');
   await s.setValue('[data-testid="search-input"]', "größe");
@@ -796,6 +789,15 @@ test("the calendar's day, month and team views, the booking dialog and the agent
   await s.waitFor('[data-testid="caldav-section"]');
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/34-agent-settings.png`);
+  // The calendar exported as .ics: saved into the Downloads folder, the path said in the dialog.
+  await s.click('[data-testid="agent-export-ics"]');
+  const saved = await s.text('[data-testid="saved-path"]');
+  const path = saved.replace(/^Saved to /, "").trim();
+  assert.ok(path.startsWith(`${process.env.RAPPORT_DOWNLOAD_DIR}/`) && path.endsWith(".ics"), saved);
+  const ics = await readFile(path, "utf8");
+  assert.match(ics, /^BEGIN:VCALENDAR/, ics.slice(0, 200));
+  assert.match(ics, /SUMMARY:Quarterly review/, "the agent's appointments are in it");
+  await s.screenshot(`${shots}/34b-agent-settings-exported.png`);
   await pressEscape();
   await s.click('[data-testid="book-open"]');
   await s.waitFor('[data-testid="book-dialog"]');

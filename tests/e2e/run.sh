@@ -25,6 +25,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
+# Files the app saves for the user (rejected rows, invites) go to a folder of the run's, read back by the tests.
+export RAPPORT_DOWNLOAD_DIR="$work/downloads"
 export RAPPORT_DEMO=0 RAPPORT_E2E_USER=${RAPPORT_E2E_USER:-admin}
 export RAPPORT_E2E_PASSWORD=${RAPPORT_E2E_PASSWORD:-"correct horse battery"}
 

@@ -271,6 +271,8 @@ export interface Backend {
   importBatch(batchId: number): Promise<ImportBatch>;
   /** The rejected rows of an import as CSV: each original row and an "error" column. */
   importRejectsCsv(batchId: number): Promise<string>;
+  /** Saves `text` as a new file named `fileName` in the Downloads folder (numbered when taken); answers its path. */
+  saveDownload(fileName: string, text: string): Promise<string>;
   importTemplates(): Promise<ImportTemplate[]>;
   /** Saves (or replaces, by name) a mapping template. */
   saveImportTemplate(template: ImportTemplateInput): Promise<ImportTemplate>;
@@ -499,6 +501,7 @@ export const tauriBackend: Backend = {
   importHistory: () => unwrap(() => commands.importHistory()),
   importBatch: (batchId) => unwrap(() => commands.importBatch(batchId)),
   importRejectsCsv: (batchId) => unwrap(() => commands.importRejectsCsv(batchId)),
+  saveDownload: (fileName, text) => unwrap(() => commands.saveDownload(fileName, text)),
   importTemplates: () => unwrap(() => commands.importTemplates()),
   saveImportTemplate: (template) => unwrap(() => commands.saveImportTemplate(template)),
   deleteImportTemplate: async (name) => {

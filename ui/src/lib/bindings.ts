@@ -136,6 +136,8 @@ export const commands = {
 	holdClose: (held: boolean) => __TAURI_INVOKE<void>("hold_close", { held }),
 	/**  Closes the window once the page has asked the user (nothing is held any more). */
 	closeWindow: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("close_window")),
+	/**  Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at. */
+	saveDownload: (fileName: string, text: string) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("save_download", { fileName, text })),
 };
 
 /* Constants */

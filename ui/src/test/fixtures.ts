@@ -261,6 +261,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     watchClose: async () => {},
     holdClose: async () => {},
     closeWindow: async () => {},
+    saveDownload: async (fileName) => `/home/ada/Downloads/${fileName}`,
     listLeads: async () => ({ items: [], next_cursor: null }),
     // By default the count agrees with the first page the (possibly replaced) listLeads answers.
     countLeads: async (q) => ({ count: (await all.listLeads({ ...q, after: null })).items.length, more: false }),

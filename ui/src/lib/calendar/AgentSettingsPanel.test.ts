@@ -22,6 +22,32 @@ const account: CaldavAccount = {
 };
 
 describe('AgentSettingsPanel', () => {
+  it('exports the calendar into the Downloads folder and says where, in the dialog', async () => {
+    const be = mockBackend();
+    const { u } = open();
+    await screen.findByTestId('agent-email');
+    await u.click(screen.getByTestId('agent-export-ics'));
+    expect(await screen.findByTestId('saved-path')).toHaveTextContent('Saved to /home/ada/Downloads/');
+    expect(be.exportAgentCalendar).toHaveBeenCalledWith(1);
+    const [name, text] = be.saveDownload.mock.calls[0];
+    expect(name).toMatch(/\.ics$/);
+    expect(screen.getByTestId('saved-path')).toHaveTextContent(name);
+    expect(text).toContain('BEGIN:VCALENDAR');
+  });
+
+  it('says in the dialog why the calendar could not be exported', async () => {
+    mockBackend({
+      saveDownload: async () => {
+        throw apiErr({ code: 'io', message: 'Could not save Ada.ics in /home/ada/Downloads: permission denied' });
+      },
+    });
+    const { u } = open();
+    await screen.findByTestId('agent-email');
+    await u.click(screen.getByTestId('agent-export-ics'));
+    expect(await screen.findByTestId('save-error')).toHaveTextContent('permission denied');
+    expect(screen.queryByTestId('saved-path')).toBeNull();
+  });
+
   it('saves working hours per weekday with the other settings', async () => {
     const be = mockBackend();
     const { onsaved, u } = open();

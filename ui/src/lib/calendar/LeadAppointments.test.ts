@@ -87,12 +87,6 @@ describe('Appointments on the lead page', () => {
       setAppointmentStatus: async (_id, status) => ({ ...full, status }),
       createLeadFromAttendee: async () => 88,
     });
-    const createObjectURL = vi.fn((_b: Blob) => 'blob:ics');
-    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
-    const clicked: HTMLAnchorElement[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this);
-    });
     const u = openLead();
     await u.click(await screen.findByTestId('lead-appointment-open'));
 
@@ -116,10 +110,14 @@ describe('Appointments on the lead page', () => {
     expect(await within(unknown).findByTestId('attendee-lead-link')).toBeInTheDocument();
 
     await u.click(within(panel).getByTestId('appointment-download-ics'));
-    await waitFor(() => expect(clicked).toHaveLength(1));
+    await waitFor(() => expect(be.saveDownload).toHaveBeenCalledOnce());
     expect(be.exportInvite).toHaveBeenCalledWith(31);
-    expect(clicked[0].download).toBe('Demo with Acme.ics');
-    expect(await createObjectURL.mock.calls[0][0].text()).toContain('BEGIN:VCALENDAR');
+    expect(be.saveDownload.mock.calls[0][0]).toBe('Demo with Acme.ics');
+    expect(be.saveDownload.mock.calls[0][1]).toContain('BEGIN:VCALENDAR');
+    // Said in the dialog, which a notice would sit behind.
+    expect(await within(panel).findByTestId('saved-path')).toHaveTextContent(
+      'Saved to /home/ada/Downloads/Demo with Acme.ics',
+    );
 
     await u.click(within(unknown).getByTestId('attendee-lead-link'));
     expect(nav.view).toEqual({ name: 'lead', id: 88 });

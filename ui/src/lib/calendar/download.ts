@@ -1,4 +1,9 @@
-// Saves text the backend made (an .ics invite, a calendar) as a file, the way a web page can: a Blob link.
+// Saves text the backend made (an .ics invite, a calendar, an import's rejected rows) as a file in the
+// Downloads folder, and says where. The backend writes it: a webview has no browser around it to take a Blob
+// link, and WebKitGTK saved one into the app's working directory without a word.
+import { backend, errorMessage } from '../api';
+import { copyText } from '../capture/clipboard';
+import { toasts } from '../toast.svelte';
 
 /** `fileName` safe for every file system: no path separators or reserved characters. */
 export function safeFileName(name: string): string {
@@ -9,21 +14,47 @@ export function safeFileName(name: string): string {
   return cleaned || 'calendar';
 }
 
+/** Where a file was saved, or why it was not. */
+export type SaveOutcome = { path: string } | { error: string };
+
+/** How long the "saved" notice stays: long enough to read a path. */
+export const SAVED_TOAST_MS = 12_000;
+
 /**
- * Offers `text` as the download `fileName`. The link is put in `inside` (a modal dialog makes everything
- * outside it inert, and a click on an inert link does nothing).
+ * Saves `text` as `fileName` in the Downloads folder (numbered when the name is taken: nothing is replaced);
+ * answers the path it got. Throws with the reason when it cannot be saved. For a modal dialog, which says the path
+ * itself: a notice would sit behind it.
  */
-export function downloadText(text: string, fileName: string, type: string, inside: HTMLElement = document.body) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.hidden = true;
-  inside.append(a);
-  a.click();
-  a.remove();
-  // Revoked once the download has had time to start (revoking at once can cancel it).
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+export async function saveFile(text: string, fileName: string): Promise<string> {
+  return backend().saveDownload(fileName, text);
 }
 
-export const ICS_TYPE = 'text/calendar;charset=utf-8';
+/**
+ * Saves `text` as `fileName` (see `saveFile`) and tells the user the path in a notice, with a button to copy it.
+ * Answers the path, or null when it could not be saved (said in an error notice).
+ */
+export async function saveText(text: string, fileName: string): Promise<string | null> {
+  let path: string;
+  try {
+    path = await saveFile(text, fileName);
+  } catch (e) {
+    toasts.error(`Could not save ${fileName}: ${errorMessage(e)}`);
+    return null;
+  }
+  toasts.success(`Saved to ${path}`, {
+    ms: SAVED_TOAST_MS,
+    action: {
+      label: 'Copy path',
+      testid: 'copy-saved-path',
+      run: async () => {
+        try {
+          await copyText(path);
+          toasts.info('Path copied');
+        } catch (e) {
+          toasts.error(`Could not copy the path: ${errorMessage(e)}`);
+        }
+      },
+    },
+  });
+  return path;
+}

@@ -266,18 +266,16 @@ describe('Import history', () => {
     await waitFor(() => expect(screen.queryByTestId('history-cancel')).toBeNull());
   });
 
-  it('downloads the rejected rows of an import', async () => {
+  it('saves the rejected rows of an import in the Downloads folder', async () => {
     const { be, u } = open();
-    const createObjectURL = vi.fn((_b: Blob) => 'blob:rejects');
-    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
-    const clicked: HTMLAnchorElement[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this);
-    });
     await u.click(within(await row(1)).getByTestId('history-download-rejects'));
-    await waitFor(() => expect(clicked).toHaveLength(1));
+    await waitFor(() => expect(be.saveDownload).toHaveBeenCalledOnce());
     expect(be.importRejectsCsv).toHaveBeenCalledWith(1);
-    expect(clicked[0].download).toBe('messe-2024.xlsx.rejects.csv');
+    expect(be.saveDownload.mock.calls[0][0]).toBe('messe-2024.xlsx.rejects.csv');
+    expect(be.saveDownload.mock.calls[0][1]).toBe(await be.importRejectsCsv.mock.results[0].value);
+    await waitFor(() =>
+      expect(toasts.items.map((t) => t.message)).toContain('Saved to /home/ada/Downloads/messe-2024.xlsx.rejects.csv'),
+    );
   });
 
   it('marks the import that is running, with its progress, while the wizard imports', async () => {

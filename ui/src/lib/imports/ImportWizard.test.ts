@@ -234,28 +234,41 @@ describe('Import wizard', () => {
     expect(be.importStart).toHaveBeenCalledOnce();
   });
 
-  it('downloads the rejected rows of the report as <file>.rejects.csv', async () => {
+  it('saves the rejected rows of the report as <file>.rejects.csv in the Downloads folder, and says where', async () => {
     const { be, u } = open();
     await toDryRun(u, [csvFile('march.csv')]);
     await u.click(screen.getByTestId('import-start'));
     await screen.findByTestId('import-report-step');
 
-    const createObjectURL = vi.fn((_b: Blob) => 'blob:rejects');
-    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
-    const clicked: HTMLAnchorElement[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this);
-    });
     await u.click(screen.getByTestId('report-download-rejects'));
 
-    await waitFor(() => expect(clicked).toHaveLength(1));
+    await waitFor(() => expect(be.saveDownload).toHaveBeenCalledOnce());
     const batch = await be.importStart.mock.results[0].value;
     expect(be.importRejectsCsv).toHaveBeenCalledWith(batch.id);
-    expect(clicked[0].download).toBe('march.csv.rejects.csv');
-    const text = await createObjectURL.mock.calls[0][0].text();
+    const [name, text] = be.saveDownload.mock.calls[0];
+    expect(name).toBe('march.csv.rejects.csv');
     expect(text.split('\n')[0]).toBe('Vorname,Nachname,Firma,E-Mail,Telefon,PLZ,Ort,Kundennummer,Bemerkung,Interne Nr,error');
     expect(text).toContain('max@mustermann');
-    expect(createObjectURL.mock.calls[0][0].type).toBe('text/csv;charset=utf-8');
+    await waitFor(() =>
+      expect(toasts.items.map((t) => t.message)).toContain('Saved to /home/ada/Downloads/march.csv.rejects.csv'),
+    );
+    expect(toasts.items.find((t) => t.message.startsWith('Saved to'))?.action?.label).toBe('Copy path');
+  });
+
+  it('says why the rejected rows could not be saved', async () => {
+    const { be, u } = open({
+      saveDownload: async () => {
+        throw apiErr({ code: 'io', message: 'Could not save march.csv.rejects.csv in /home/ada/Downloads: disk full' });
+      },
+    });
+    await toDryRun(u, [csvFile('march.csv')]);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-report-step');
+    await u.click(screen.getByTestId('report-download-rejects'));
+    await waitFor(() => expect(toasts.items.map((t) => t.message).join()).toContain('disk full'));
+    expect(be.saveDownload).toHaveBeenCalledOnce();
+    expect(toasts.items.map((t) => t.message).join()).not.toContain('Saved to');
+    expect(screen.getByTestId('report-download-rejects')).toBeEnabled();
   });
 
   it('shows the progress of the run as it comes, and cancels it with the batch of the reports', async () => {

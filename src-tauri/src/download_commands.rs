@@ -1,0 +1,134 @@
+//! Files the page offers to keep (an import's rejected rows, an .ics invite or calendar) are saved here, in the
+//! user's Downloads folder, and the page is told the path it got. A web page would hand them to the browser as a
+//! Blob link, but a webview has no browser around it: WebKitGTK saved such a link into the app's working directory
+//! without a word, so users could not find the file they had asked for.
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rapport_core::ErrorCode;
+use tauri::{AppHandle, Manager};
+
+use crate::ApiError;
+
+/// Where downloads go instead of the Downloads folder (a folder of its own for a portable install, or a test).
+const DIR_VARIABLE: &str = "RAPPORT_DOWNLOAD_DIR";
+
+/// The folder downloads are saved into: `RAPPORT_DOWNLOAD_DIR`, else the OS's Downloads folder, else
+/// `Downloads` in the home folder (a Linux session without XDG user folders has no Downloads folder on record).
+fn downloads_dir(app: &AppHandle) -> Result<PathBuf, ApiError> {
+    if let Some(dir) = std::env::var_os(DIR_VARIABLE).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let paths = app.path();
+    paths.download_dir().or_else(|_| paths.home_dir().map(|h| h.join("Downloads"))).map_err(|e| {
+        ApiError::new(ErrorCode::Io, format!("There is no Downloads folder to save into ({e}); set {DIR_VARIABLE}."))
+    })
+}
+
+/// `name` as a file name every file system takes: no folders, no reserved or control characters, no leading dots
+/// (a hidden file, or a climb out of the folder), and not empty.
+pub(crate) fn safe_file_name(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c.is_control() || r#"\/:*?"<>|"#.contains(c) { ' ' } else { c }).collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cleaned = cleaned.trim_start_matches(['.', ' ']).trim_end_matches(['.', ' ']);
+    if cleaned.is_empty() {
+        "download".to_string()
+    } else {
+        cleaned.to_string()
+    }
+}
+
+/// The name a file gets when `name` is taken: "report.csv" → "report (2).csv", as browsers do.
+fn numbered(name: &str, n: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+/// Writes `bytes` as a new file named `name` in `dir` (created if missing), numbered when the name is taken: a
+/// download never replaces a file. A write that fails leaves no partial file behind. Answers the file's path.
+pub(crate) fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let name = safe_file_name(name);
+    for n in 1..=10_000 {
+        let path = dir.join(if n == 1 { name.clone() } else { numbered(&name, n) });
+        let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        return match written {
+            Ok(()) => Ok(path),
+            Err(e) => {
+                drop(file);
+                let _ = std::fs::remove_file(&path);
+                Err(e)
+            }
+        };
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} and 10,000 numbered copies exist")))
+}
+
+/// Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_download(app: AppHandle, file_name: String, text: String) -> Result<String, ApiError> {
+    let dir = downloads_dir(&app)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        save_new(&dir, &file_name, text.as_bytes()).map(|p| p.display().to_string()).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("Could not save {} in {}: {e}", safe_file_name(&file_name), dir.display()),
+            )
+        })
+    })
+    .await
+    .unwrap_or_else(|e| Err(ApiError::new(ErrorCode::Internal, format!("saving the file stopped: {e}"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_never_leaves_the_folder_or_hides() {
+        assert_eq!(safe_file_name("march.csv.rejects.csv"), "march.csv.rejects.csv");
+        assert_eq!(safe_file_name("../../etc/passwd"), "etc passwd");
+        assert_eq!(safe_file_name(r"C:\Users\x\a.ics"), "C Users x a.ics");
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name("Demo: Acme?\n<2026>.ics"), "Demo Acme 2026 .ics");
+        assert_eq!(safe_file_name(" .. "), "download");
+        assert_eq!(safe_file_name("Größe GmbH.ics"), "Größe GmbH.ics");
+    }
+
+    #[test]
+    fn a_taken_name_gets_a_number_and_nothing_is_replaced() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let inside = dir.path().join("Downloads");
+        let first = save_new(&inside, "messe.csv.rejects.csv", b"one").unwrap_or_else(|e| panic!("{e}"));
+        let second = save_new(&inside, "messe.csv.rejects.csv", b"two").unwrap_or_else(|e| panic!("{e}"));
+        let third = save_new(&inside, "messe.csv.rejects.csv", b"three").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, inside.join("messe.csv.rejects.csv"), "the folder is made when missing");
+        assert_eq!(second, inside.join("messe.csv.rejects (2).csv"));
+        assert_eq!(third, inside.join("messe.csv.rejects (3).csv"));
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+        assert_eq!((read(&first), read(&second), read(&third)), ("one".into(), "two".into(), "three".into()));
+        let plain = save_new(&inside, "notes", b"a").and_then(|_| save_new(&inside, "notes", b"b"));
+        assert_eq!(plain.ok(), Some(inside.join("notes (2)")));
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_an_error_not_a_file_elsewhere() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let blocker = dir.path().join("Downloads");
+        std::fs::write(&blocker, "a file where the folder should be").unwrap_or_else(|e| panic!("{e}"));
+        assert!(save_new(&blocker, "a.csv", b"x").is_err());
+        let entries: Vec<_> =
+            std::fs::read_dir(dir.path()).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+        assert_eq!(entries, vec![std::ffi::OsString::from("Downloads")], "nothing written beside it");
+    }
+}
