@@ -36,8 +36,8 @@ pub struct ImportArgs {
     /// Save the mapping used as a template under this name.
     #[arg(long)]
     pub save_template: Option<String>,
-    /// The channel (direct_entry, web_form, bulk_import, partner) or, otherwise, the source's detail
-    /// (a fair's name, a partner's name) of rows whose file does not say.
+    /// Where rows whose file does not say came from: a channel (direct_entry, web_form, bulk_import, partner), a
+    /// channel and a detail (partner:Acme Leads), or a detail alone (a fair's name) of the bulk_import channel.
     #[arg(long)]
     pub source: Option<String>,
     /// Update the existing lead this value finds instead of creating another.
@@ -166,11 +166,36 @@ fn progress_printer() -> impl FnMut(RunProgress) {
     }
 }
 
-fn parse_source(s: &str) -> (Option<SourceChannel>, Option<String>) {
-    match SourceChannel::parse(s) {
-        Some(c) => (Some(c), None),
-        None => (None, Some(s.to_string())),
+/// `--source`: a channel ("partner"), a channel and a detail ("partner:Acme Leads"), or a detail alone (a fair's
+/// name) of the import's own channel. A value a letter or two from a channel's name ("partnr", "webfrom") is
+/// refused with the channel it is near: taken as a detail, the typo would stand on every lead.
+fn parse_source(s: &str) -> Result<(Option<SourceChannel>, Option<String>), String> {
+    let channels = || SourceChannel::ALL.map(|c| c.as_str()).join(", ");
+    if let Some((channel, detail)) = s.split_once(':') {
+        let c = SourceChannel::parse(channel).ok_or(format!(
+            "--source {s}: \"{}\" is not a channel ({})",
+            channel.trim(),
+            channels()
+        ))?;
+        let detail = detail.trim();
+        return Ok((Some(c), (!detail.is_empty()).then(|| detail.to_string())));
     }
+    if let Some(c) = SourceChannel::parse(s) {
+        return Ok((Some(c), None));
+    }
+    let folded = SourceChannel::folded(s);
+    let near = SourceChannel::SPELLINGS.iter().find(|(spelling, _)| {
+        let spelling = SourceChannel::folded(spelling);
+        spelling.chars().count() >= 6 && strsim::damerau_levenshtein(&folded, &spelling) <= 2
+    });
+    if let Some((spelling, c)) = near {
+        return Err(format!(
+            "--source {s}: did you mean the channel {} (\"{spelling}\")? For a detail that close to a channel's \
+             name, say the channel first: --source bulk_import:{s}",
+            c.as_str()
+        ));
+    }
+    Ok((None, (!s.trim().is_empty()).then(|| s.trim().to_string())))
 }
 
 fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> CliResult<()> {
@@ -209,7 +234,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             .ok_or(format!("--map {m}: the file has no column \"{col}\" (it has: {})", preview.headers.join(", ")))?;
         entry.target = field.trim().to_string();
     }
-    let (channel, detail) = a.source.as_deref().map(parse_source).unwrap_or_default();
+    let (channel, detail) = a.source.as_deref().map(parse_source).transpose()?.unwrap_or_default();
     let plan = ImportPlan {
         sheet: preview.sheet.clone(),
         mapping: mapping.clone(),
@@ -512,4 +537,38 @@ fn history(core: &Rapport, actor: &Actor, format: Format) -> CliResult<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_is_a_channel_a_channel_and_detail_or_a_detail() {
+        assert_eq!(parse_source("partner"), Ok((Some(SourceChannel::Partner), None)));
+        assert_eq!(parse_source("Web-Form"), Ok((Some(SourceChannel::WebForm), None)));
+        assert_eq!(parse_source("webform"), Ok((Some(SourceChannel::WebForm), None)), "separators aside");
+        assert_eq!(
+            parse_source("partner: Acme Leads"),
+            Ok((Some(SourceChannel::Partner), Some("Acme Leads".to_string())))
+        );
+        assert_eq!(parse_source("Messe München 2026"), Ok((None, Some("Messe München 2026".to_string()))));
+        assert_eq!(parse_source("CES"), Ok((None, Some("CES".to_string()))), "short details are not typos");
+        assert_eq!(parse_source("Expo"), Ok((None, Some("Expo".to_string()))));
+    }
+
+    #[test]
+    fn a_typo_of_a_channel_is_refused_with_the_channel() {
+        for typo in ["partnr", "webfrom", "bulk_imprt", "affilate", "direct_entyr"] {
+            let e = parse_source(typo).err().unwrap_or_default();
+            assert!(e.contains("did you mean the channel"), "{typo}: {e}");
+            assert!(e.contains(&format!("bulk_import:{typo}")), "says how to keep it as a detail: {e}");
+        }
+        let e = parse_source("partnr").err().unwrap_or_default();
+        assert!(e.contains("channel partner"), "{e}");
+        let e = parse_source("parnter:Acme").err().unwrap_or_default();
+        assert!(e.contains("\"parnter\" is not a channel"), "{e}");
+        // Said as a detail after the channel, the same text is taken.
+        assert_eq!(parse_source("bulk_import:partnr"), Ok((Some(SourceChannel::BulkImport), Some("partnr".into()))));
+    }
 }

@@ -28,19 +28,39 @@ impl SourceChannel {
         }
     }
 
-    /// Accepts the canonical names and the spellings people write in spreadsheets ("Web form", "import").
+    /// Accepts the canonical names and the spellings people write in spreadsheets ("Web form", "import",
+    /// "webform"): case, spaces, hyphens and underscores aside.
     pub fn parse(text: &str) -> Option<Self> {
-        let key: String =
-            text.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
-        match key.as_str() {
-            "direct_entry" | "direct" | "manual" | "walk_in" | "phone" => Some(SourceChannel::DirectEntry),
-            "web_form" | "web" | "form" | "website" | "landing_page" | "digital_capture" => {
-                Some(SourceChannel::WebForm)
-            }
-            "bulk_import" | "import" | "bulk" | "list" => Some(SourceChannel::BulkImport),
-            "partner" | "partner_integration" | "affiliate" => Some(SourceChannel::Partner),
-            _ => None,
-        }
+        let key = Self::folded(text);
+        Self::SPELLINGS.iter().find(|(spelling, _)| Self::folded(spelling) == key).map(|(_, c)| *c)
+    }
+
+    /// Each channel's names: the canonical one first, then what people write for it.
+    pub const SPELLINGS: [(&'static str, SourceChannel); 19] = [
+        ("direct_entry", SourceChannel::DirectEntry),
+        ("direct", SourceChannel::DirectEntry),
+        ("manual", SourceChannel::DirectEntry),
+        ("walk_in", SourceChannel::DirectEntry),
+        ("phone", SourceChannel::DirectEntry),
+        ("web_form", SourceChannel::WebForm),
+        ("web", SourceChannel::WebForm),
+        ("form", SourceChannel::WebForm),
+        ("website", SourceChannel::WebForm),
+        ("landing_page", SourceChannel::WebForm),
+        ("digital_capture", SourceChannel::WebForm),
+        ("bulk_import", SourceChannel::BulkImport),
+        ("import", SourceChannel::BulkImport),
+        ("bulk", SourceChannel::BulkImport),
+        ("list", SourceChannel::BulkImport),
+        ("partner", SourceChannel::Partner),
+        ("partner_integration", SourceChannel::Partner),
+        ("affiliate", SourceChannel::Partner),
+        ("partners", SourceChannel::Partner),
+    ];
+
+    /// `text` lower-cased without spaces, hyphens and underscores: the form names are compared in.
+    pub fn folded(text: &str) -> String {
+        text.trim().to_lowercase().chars().filter(|c| !matches!(c, ' ' | '-' | '_')).collect()
     }
 }
 
@@ -287,4 +307,30 @@ pub struct LeadSummary {
     pub source: Option<SourceChannel>,
     pub owner_name: Option<String>,
     pub updated_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceChannel;
+
+    #[test]
+    fn a_channel_is_known_by_its_names_whatever_the_case_and_separators() {
+        for (text, channel) in [
+            ("web_form", SourceChannel::WebForm),
+            ("Web form", SourceChannel::WebForm),
+            ("webform", SourceChannel::WebForm),
+            ("Landing-Page", SourceChannel::WebForm),
+            ("BULK IMPORT", SourceChannel::BulkImport),
+            ("walkin", SourceChannel::DirectEntry),
+            (" Partner Integration ", SourceChannel::Partner),
+        ] {
+            assert_eq!(SourceChannel::parse(text), Some(channel), "{text}");
+        }
+        for other in ["LinkedIn", "Trade show", "", "web formular"] {
+            assert_eq!(SourceChannel::parse(other), None, "{other}");
+        }
+        for c in SourceChannel::ALL {
+            assert_eq!(SourceChannel::parse(c.as_str()), Some(c), "the canonical name");
+        }
+    }
 }
