@@ -46,6 +46,11 @@ fn score(rows: &[Vec<String>]) -> (f64, usize) {
     (share * (1.0 + (best.1 as f64).ln()), best.1)
 }
 
+/// How many cells a row has up to its last one that is not empty.
+fn filled_width(row: &[String]) -> usize {
+    row.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1)
+}
+
 /// Whether a cell reads as a column's name: words, perhaps with a short number ("Address 1", "E-mail 2
 /// Address"), not an address, a postcode, a date or a phone.
 fn names_a_column(cell: &str) -> bool {
@@ -85,22 +90,26 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
         }
     }
     let (_, delimiter, width, rows) = best.unwrap_or((0.0, b',', 1, Vec::new()));
-    // The header: the first of the first ten rows with the table's width that reads as one; else the first
-    // row with that width; else the first row.
-    let wide = |r: &Vec<String>| r.len() == width;
+    // The header: of the first ten rows that fit the table and read as one, the one naming the most fields;
+    // else the first row with the table's width; else the first row. A row fits when it is as wide as the table
+    // once its trailing empty cells are set aside: exports often end every data line with a delimiter ("Ann;a@x;")
+    // or the header with one, and the header must not lose to the first data row for it.
+    let fits = |r: &Vec<String>| r.len() == width || (filled_width(r) <= width && filled_width(r) * 2 > width);
     let header = rows
         .iter()
         .take(10)
         .enumerate()
-        .filter(|(_, r)| wide(r))
+        .filter(|(_, r)| fits(r))
         .filter_map(|(i, r)| header_score(r).map(|known| (known, std::cmp::Reverse(i))))
         .max()
         .map(|(_, std::cmp::Reverse(i))| i)
-        .or_else(|| rows.iter().take(10).position(wide))
+        .or_else(|| rows.iter().take(10).position(|r| r.len() == width))
         .unwrap_or(0);
     let table = rows.get(header..).unwrap_or_default();
-    let header_width = table.first().map_or(0, Vec::len);
-    let consistency = table.iter().filter(|r| r.len() == header_width).count() as f64 / table.len().max(1) as f64;
+    let (header_width, header_filled) = table.first().map_or((0, 0), |h| (h.len(), filled_width(h)));
+    let consistency = table.iter().filter(|r| r.len() == header_width || filled_width(r) == header_filled).count()
+        as f64
+        / table.len().max(1) as f64;
     let sniffed = Sniffed {
         delimiter: char::from(delimiter).to_string(),
         header_row: header as u32,
@@ -144,6 +153,22 @@ mod tests {
         let text = "First Name,Last Name,E-mail Address,E-mail 2 Address,Business Phone\n\
                     Ann,Lee,ann@lee.io,ann@home.io,+1 415 555 0100\nBo,Ray,,,\n";
         assert_eq!(sniff(text).header_row, 0);
+    }
+
+    /// Data lines that end with a delimiter (German and PHP exports), or a header that does: the header is still
+    /// the header, not the first data row (which took its place, and the rows above it were lost).
+    #[test]
+    fn a_delimiter_at_the_end_of_every_line() {
+        let s = sniff("Name;Email\nAnn;a@x.de;\nBo;b@x.de;\nCy;c@x.de;\n");
+        assert_eq!(
+            (s.delimiter.as_str(), s.header_row, s.columns.clone()),
+            (";", 0, vec!["Name".into(), "Email".into()])
+        );
+        let s = sniff("Name,Email,Phone,\nAnn,a@x.de,1\nBo,b@x.de,2\n");
+        assert_eq!((s.header_row, s.columns[..3].to_vec()), (0, vec!["Name".into(), "Email".into(), "Phone".into()]));
+        // With a title line above: the title is still passed over.
+        let s = sniff("Messe München 2026;\nVorname;Nachname;E-Mail\nJürgen;Größe;j@g.de;\nAnna;Weiß;a@w.de;\n");
+        assert_eq!((s.header_row, s.columns[0].as_str()), (1, "Vorname"));
     }
 
     #[test]
