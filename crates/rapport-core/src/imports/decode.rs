@@ -38,15 +38,63 @@ pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding,
     if sample.iter().any(|b| *b == 0 || (*b < 0x20 && !b"\t\r\n\x0c\x1a".contains(b))) {
         return Err(ImportError::NotText);
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => return Ok(UTF_8),
-        // Only the sample's last character was cut.
-        Err(e) if e.error_len().is_none() && !complete => return Ok(UTF_8),
-        Err(_) => {}
+    // UTF-8, perhaps with a few bytes that are not (a name pasted from a Latin-1 file, refused row by row later):
+    // chardetng rules UTF-8 out at the first such byte, and every accent of the file would be misread.
+    let tally = Utf8Tally::of(sample);
+    if tally.reads_as_utf8(complete) {
+        return Ok(UTF_8);
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(sample, complete);
     Ok(detector.guess(None, true))
+}
+
+/// What a run of bytes holds as UTF-8: its valid multi-byte characters, the sequences that are not UTF-8, and how
+/// many bytes at its end start a character it cuts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Utf8Tally {
+    pub multibyte: usize,
+    pub invalid: usize,
+    pub cut: usize,
+}
+
+impl Utf8Tally {
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        let leading = |bytes: &[u8]| bytes.iter().filter(|b| **b >= 0xC0).count();
+        let mut t = Utf8Tally::default();
+        let mut at = 0;
+        while at < bytes.len() {
+            match std::str::from_utf8(&bytes[at..]) {
+                Ok(_) => {
+                    t.multibyte += leading(&bytes[at..]);
+                    break;
+                }
+                Err(e) => {
+                    let valid = at + e.valid_up_to();
+                    t.multibyte += leading(&bytes[at..valid]);
+                    match e.error_len() {
+                        Some(len) => {
+                            t.invalid += 1;
+                            at = valid + len;
+                        }
+                        None => {
+                            t.cut = bytes.len() - valid;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    /// Whether text with this tally is UTF-8: no byte that is not, or far more UTF-8 characters than such bytes (a
+    /// Windows-1252 file's accents are almost never valid UTF-8 by chance). A cut character at the end counts as
+    /// not UTF-8 only when it ends the file (`complete`).
+    pub(crate) fn reads_as_utf8(self, complete: bool) -> bool {
+        let invalid = self.invalid + usize::from(complete && self.cut > 0);
+        invalid == 0 || self.multibyte > invalid
+    }
 }
 
 /// The sample as text, for sniffing the layout (a cut character at its end is dropped).

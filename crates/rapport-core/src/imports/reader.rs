@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-use super::decode::{decode_sample, detect, BlankLines, UnixLines, SAMPLE_BYTES};
+use super::decode::{decode_sample, detect, BlankLines, UnixLines, Utf8Tally, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sheet_reach;
@@ -142,40 +142,18 @@ fn encoding_of_whole(path: &Path) -> Result<&'static Encoding, ImportError> {
 fn is_utf8(path: &Path) -> Result<bool, ImportError> {
     let mut file = File::open(path)?;
     let mut buf = vec![0u8; (1 << 20) + 4];
-    let (mut carried, mut multibyte, mut invalid) = (0, 0usize, 0usize);
-    let leading = |bytes: &[u8]| bytes.iter().filter(|b| **b >= 0xC0).count();
+    let (mut carried, mut whole) = (0, Utf8Tally::default());
     loop {
         let n = file.read(&mut buf[carried..])?;
         if n == 0 {
-            invalid += usize::from(carried > 0);
-            return Ok(invalid == 0 || multibyte > invalid);
+            whole.cut = carried;
+            return Ok(whole.reads_as_utf8(true));
         }
         let filled = carried + n;
-        let mut at = 0;
-        carried = 0;
-        while at < filled {
-            match std::str::from_utf8(&buf[at..filled]) {
-                Ok(_) => {
-                    multibyte += leading(&buf[at..filled]);
-                    at = filled;
-                }
-                Err(e) => {
-                    let valid = at + e.valid_up_to();
-                    multibyte += leading(&buf[at..valid]);
-                    match e.error_len() {
-                        Some(len) => {
-                            invalid += 1;
-                            at = valid + len;
-                        }
-                        None => {
-                            buf.copy_within(valid..filled, 0);
-                            carried = filled - valid;
-                            at = filled;
-                        }
-                    }
-                }
-            }
-        }
+        let t = Utf8Tally::of(&buf[..filled]);
+        (whole.multibyte, whole.invalid) = (whole.multibyte + t.multibyte, whole.invalid + t.invalid);
+        buf.copy_within(filled - t.cut..filled, 0);
+        carried = t.cut;
     }
 }
 
@@ -498,6 +476,16 @@ mod tests {
         assert_eq!(rows.len(), 1, "{rows:?}");
     }
 
+    /// Every data line ends with the delimiter (German and PHP exports): the header is the header, and no row
+    /// above the first data line is lost.
+    #[test]
+    fn lines_ending_with_a_delimiter_keep_their_header_and_every_row() {
+        let (h, rows) = rows_of(b"Vorname;E-Mail\r\nAnn;a@x.de;\r\nBo;b@x.de;\r\nCy;c@x.de;\r\n");
+        assert_eq!(h, vec!["Vorname", "E-Mail"]);
+        let lines: Vec<u32> = rows.iter().map(|r| r.as_ref().map(|r| r.line).unwrap_or(0)).collect();
+        assert_eq!(lines, vec![2, 3, 4]);
+    }
+
     #[test]
     fn quoted_newlines_keep_their_line_numbers() {
         let (h, rows) = rows_of(b"first_name;notes\r\nAnn;\"two\r\nlines\"\r\nBo;x\r\n");
@@ -554,6 +542,24 @@ mod tests {
         let (_, rows) = rows_of(&utf8);
         let last = rows.last().and_then(|r| r.as_ref().ok()).map(|r| r.cells.clone());
         assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
+    }
+
+    /// The same near the top, in the bytes the encoding is guessed from: the file stays UTF-8, not every accent
+    /// misread as Windows-1252 ("JÃ¼rgen") because one byte is not UTF-8.
+    #[test]
+    fn a_utf8_file_with_one_latin1_byte_near_the_top_stays_utf8() {
+        let (_, rows) = rows_of(
+            b"first_name;last_name;city\nJ\xC3\xBCrgen;M\xC3\xBCller;K\xC3\xB6ln\nJos\xE9;Ruiz;Malaga\nAnn;Lee;Leeds\n",
+        );
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        assert_eq!(cells[0], vec!["Jürgen", "Müller", "Köln"]);
+        assert!(cells[1][0].contains('\u{fffd}'), "the Latin-1 name is flagged for refusal: {:?}", cells[1]);
+        assert_eq!(cells[2], vec!["Ann", "Lee", "Leeds"]);
+        // A Windows-1252 file whose accents happen to hold one valid UTF-8 pair is still Windows-1252.
+        let (_, rows) =
+            rows_of(b"first_name;last_name\nJ\xFCrgen;M\xFCller\nRen\xE9;D\xC3\xA9j\xE0\nG\xF6ran;\xC5berg\n");
+        let first = rows.into_iter().find_map(Result::ok).map(|r| r.cells);
+        assert_eq!(first, Some(vec!["Jürgen".to_string(), "Müller".to_string()]));
     }
 
     /// A character cut by a chunk's end is whole again in the next chunk: still UTF-8.
