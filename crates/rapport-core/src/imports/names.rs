@@ -17,9 +17,15 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     let count = |s: &str| s.split_whitespace().count();
     let surname_words = count(parsed.surname());
     let suffix = parsed.generational_suffix();
-    // "Smith, John": the surname is what comes before the comma, unless what follows is a suffix ("King, Jr.").
+    // A degree or an office after the name ("PhD", "MD", "Esq."): no part of either name. The cell, which then
+    // holds a word the names do not, is kept whole in the notes by the caller.
+    let honorific = parsed.honorific_suffix().unwrap_or_default();
+    // "Smith, John": the surname is what comes before the comma, unless what follows is a suffix ("King, Jr.",
+    // "Doe, PhD").
     if let Some((before, after)) = full.split_once(',') {
-        let after_is_suffix = suffix.is_some_and(|s| fold(s) == fold(after));
+        let after_words: Vec<&str> = after.split_whitespace().collect();
+        let after_is_suffix = suffix.is_some_and(|s| fold(s) == fold(after))
+            || (!after_words.is_empty() && trailing_words_spelling(&after_words, honorific) == after_words.len());
         if !after_is_suffix && !before.trim().is_empty() && !after.trim().is_empty() {
             return (strip_title(after.trim(), &parsed).to_string(), before.trim().to_string());
         }
@@ -27,6 +33,7 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     let title_words = parsed.honorific_prefix().map_or(0, count);
     let suffix_words = usize::from(suffix.is_some());
     let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty()).collect();
+    let words = &words[..words.len() - trailing_words_spelling(&words, honorific)];
     if title_words + surname_words + suffix_words >= words.len() {
         // The library saw words the cell does not have as such (initials run together, say): first word first.
         return match words.split_first() {
@@ -37,6 +44,27 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     let given = &words[title_words..words.len() - surname_words - suffix_words];
     let last = &words[words.len() - surname_words - suffix_words..];
     (given.join(" "), last.join(" "))
+}
+
+/// How many of the last `words` spell `suffix`, letters and digits only and case aside ("PhD", "Ph.D." and
+/// "Ph. D." alike, as the library may write it otherwise); none when they do not.
+fn trailing_words_spelling(words: &[&str], suffix: &str) -> usize {
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let want = key(suffix);
+    if want.is_empty() {
+        return 0;
+    }
+    let mut got = String::new();
+    for (n, w) in words.iter().rev().enumerate() {
+        got.insert_str(0, &key(w));
+        if got == want {
+            return n + 1;
+        }
+        if got.len() >= want.len() {
+            break;
+        }
+    }
+    0
 }
 
 /// `text` without the title the library found at its start.
@@ -93,6 +121,16 @@ mod tests {
         assert_eq!(split("O'BRIEN, sean"), pair("sean", "O'BRIEN"));
         assert_eq!(split("van Dijk, Dr. Lars"), pair("Lars", "van Dijk"));
         assert_eq!(split("Martin Luther King, Jr."), pair("Martin Luther", "King Jr."));
+    }
+
+    /// A degree or an office after the name is neither name (it was taken for the first name, or the surname).
+    #[test]
+    fn degrees_after_the_name_are_no_part_of_it() {
+        assert_eq!(split("Jane Doe, PhD"), pair("Jane", "Doe"));
+        assert_eq!(split("Jane Doe PhD"), pair("Jane", "Doe"));
+        assert_eq!(split("John Smith MD"), pair("John", "Smith"));
+        assert_eq!(split("Dr. Anna van der Berg, Ph.D."), pair("Anna", "van der Berg"));
+        assert_eq!(split("Doe, Jane"), pair("Jane", "Doe"), "a comma before a given name is still sort order");
     }
 
     #[test]
