@@ -362,6 +362,12 @@ const NOT_THE_PERSONS: &[&str] = &[
     "rep",
     "agent",
     "assigned",
+    // Outlook's contacts export: "Assistant's Phone" comes before "Business Phone", and was taken as the
+    // person's phone.
+    "assistant",
+    "manager",
+    "spouse",
+    "secretary",
 ];
 
 /// The most words of a header [`qualified_field`] reads, from its end.
@@ -790,6 +796,11 @@ mod tests {
                 "Work Email"
             ]),
             some(&["email", "", "", "phone", "", "", "other_emails"])
+        );
+        // Outlook's columns for the people around the contact.
+        assert_eq!(
+            fields(&["Assistant's Phone", "Business Phone", "Manager's Name", "Spouse", "E-mail Address"]),
+            some(&["", "phone", "", "", "email"])
         );
     }
 }
