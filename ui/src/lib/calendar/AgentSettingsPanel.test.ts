@@ -179,6 +179,28 @@ describe('AgentSettingsPanel', () => {
     expect(screen.queryByTestId('agent-switch-question')).toBeNull();
   });
 
+  it('says where a calendar was exported only on the panel of the agent it belongs to', async () => {
+    const exporting = deferred<string>();
+    const be = mockBackend();
+    const { u } = open({ canPickAgent: true });
+    await screen.findByTestId('agent-email');
+    await u.click(screen.getByTestId('agent-export-ics'));
+    expect(await screen.findByTestId('saved-path')).toHaveTextContent('Saved to /home/ada/Downloads/');
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    expect(screen.queryByTestId('saved-path')).toBeNull();
+
+    // An export still running when the agent changes: its answer is not Dana's.
+    be.exportAgentCalendar.mockImplementation(() => exporting.promise);
+    await u.click(screen.getByTestId('agent-export-ics'));
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '1');
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('ada@example.com'));
+    exporting.resolve('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
+    await waitFor(() => expect(be.saveDownload).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId('saved-path')).toBeNull();
+  });
+
   it('holds the agent picker while a save runs, so its answer lands on the agent it was for', async () => {
     const saving = deferred<AgentCalendar>();
     const be = mockBackend({ updateAgentCalendar: () => saving.promise });
