@@ -363,6 +363,52 @@ fn a_workbook_with_several_sheets_and_dates() {
     assert_eq!(find(&f, "okafor").company, "Okafor & Sons");
 }
 
+/// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
+/// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
+/// conversion left with a replacement character. The chart was refused as the whole file, and every row with a
+/// comment or a failed lookup was refused.
+#[test]
+fn a_workbook_with_a_chart_first_a_hidden_sheet_and_a_column_without_a_header() {
+    use rust_xlsxwriter::{Chart, ChartType, Workbook};
+    let f = fixture();
+    let path = f.dir.path().join("pipeline.xlsx");
+    let mut wb = Workbook::new();
+    let mut chart = Chart::new(ChartType::Column);
+    chart.add_series().set_values("Kontakte!$D$2:$D$3");
+    wb.add_chartsheet().set_name("Chart").unwrap().insert_chart(0, 0, &chart).unwrap();
+    let lookup = wb.add_worksheet();
+    lookup.set_name("Listen").unwrap().set_hidden(true);
+    lookup.write_string(0, 0, "Land").unwrap();
+    lookup.write_string(1, 0, "Deutschland").unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Kontakte").unwrap();
+    for (c, h) in ["Vorname", "Nachname", "E-Mail", "Umsatz", "Region (SVERWEIS)"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Jürgen").unwrap();
+    ws.write_string(1, 1, "Müller").unwrap();
+    ws.write_string(1, 2, "jm@example.de").unwrap();
+    ws.write_number(1, 3, 1200.0).unwrap();
+    ws.write_string(1, 4, "#N/A").unwrap();
+    ws.write_string(1, 6, "Rückruf Montag").unwrap();
+    ws.write_string(2, 0, "Lena").unwrap();
+    ws.write_string(2, 1, "Kr\u{fffd}mer").unwrap();
+    ws.write_string(2, 2, "lena@example.de").unwrap();
+    ws.write_number(2, 3, 800.0).unwrap();
+    wb.save(&path).unwrap();
+
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "pipeline.xlsx", None).unwrap();
+    assert_eq!(preview.sheets, vec!["Listen", "Kontakte"], "tables only: a chart has no rows to import");
+    assert_eq!(preview.sheet.as_deref(), Some("Kontakte"), "the visible table before the hidden list");
+    assert_eq!(preview.headers.len(), 7, "the comments' column counts, header or not: {:?}", preview.headers);
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{:?}", rejects(&f, &b));
+    let j = find(&f, "jürgen");
+    assert!(j.notes.contains("Region (SVERWEIS): #N/A"), "{}", j.notes);
+    assert!(j.notes.contains("Column 7: Rückruf Montag"), "{}", j.notes);
+    assert_eq!(find(&f, "lena").last_name, "Kr\u{fffd}mer", "a workbook's text is kept as the sheet holds it");
+}
+
 #[test]
 fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth() {
     let f = fixture();

@@ -331,9 +331,16 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
-    let sheets = book.sheet_names();
+    // Tables only: a chart sheet has no cells (calamine refuses to read one as a worksheet, and the whole file was
+    // refused for a chart placed before the data). The first table with data is taken, a visible one before a
+    // hidden one (a lookup list kept out of sight).
+    let metadata = book.sheets_metadata().to_vec();
+    let sheets: Vec<String> =
+        metadata.iter().filter(|m| m.typ == calamine::SheetType::WorkSheet).map(|m| m.name.clone()).collect();
+    let hidden = |name: &String| metadata.iter().any(|m| &m.name == name && m.visible != calamine::SheetVisible::Visible);
+    let (visible, out_of_sight): (Vec<&String>, Vec<&String>) = sheets.iter().partition(|n| !hidden(n));
     let mut chosen = None;
-    for name in &sheets {
+    for name in visible.into_iter().chain(out_of_sight) {
         if sheet.is_some_and(|s| s != name) {
             continue;
         }
@@ -362,6 +369,11 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     while headers.last().is_some_and(String::is_empty) {
         headers.pop();
     }
+    // A column of values with no header after the last named one (comments typed beside the table) is a column
+    // still, named by its place and kept in the notes as a CSV's is: cut off, each of its rows was refused.
+    let filled_to = |r: &Vec<String>| r.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
+    let widest = table.iter().skip(h + 1).map(filled_to).max().unwrap_or(0);
+    headers.resize(headers.len().max(widest), String::new());
     let width = headers.len();
     let header_line = first_row + h as u32 + 1;
     let rows = table.into_iter().enumerate().skip(h + 1).filter_map(move |(i, mut cells)| {

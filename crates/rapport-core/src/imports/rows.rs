@@ -157,7 +157,9 @@ impl Mapper {
             if value.is_empty() {
                 continue;
             }
-            if target != IGNORE && is_spreadsheet_error(&value) {
+            // A formula's error where a field's value should be is refused; in the notes (a helper column the
+            // file carries along, a failed lookup) it is kept as the spreadsheet shows it, and the row imports.
+            if target != IGNORE && target != TO_NOTES && is_spreadsheet_error(&value) {
                 let message =
                     format!("the spreadsheet shows an error here ({value}): fix the formula, or clear the cell");
                 errors.push(FieldError::new(self.headers[i].clone(), message));
@@ -348,6 +350,9 @@ mod tests {
         assert_eq!(errors[0].field, "Firma");
         assert!(errors[0].message.contains("#DIV/0!"), "{errors:?}");
         assert!(m.to_input(&row(&["Acme", "Lee", "#REF!"])).is_ok());
+        let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
+        assert_eq!(input.notes, "Lookup: #N/A");
     }
 
     #[test]

@@ -189,8 +189,8 @@ impl Rapport {
             plan.source.unwrap_or(SourceChannel::BulkImport),
             detail,
             // Every decoder of a file (UTF-8, UTF-16, the multi-byte legacy ones) puts U+FFFD for bytes it
-            // cannot read; a workbook's cells are text already.
-            true,
+            // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
+            opened.format == super::model::FileFormat::Csv,
         )?)
     }
 
