@@ -35,7 +35,11 @@ pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding,
     if let Some(enc) = utf16_without_bom(sample) {
         return Ok(enc);
     }
-    if sample.iter().any(|b| *b == 0 || (*b < 0x20 && !b"\t\r\n\x0c\x1a".contains(b))) {
+    // A NUL is binary (UTF-16 was found above). Other control bytes occur in text now and then (FileMaker writes a
+    // vertical tab for a line break inside a field, a pasted terminal escape): one refused the whole file, when
+    // the same byte further down refuses only its row. Many of them are a binary file.
+    let controls = sample.iter().filter(|b| **b < 0x20 && !b"\t\r\n\x0b\x0c\x1a".contains(b)).count();
+    if sample.contains(&0) || controls > 16 + sample.len() / 100 {
         return Err(ImportError::NotText);
     }
     // UTF-8, perhaps with a few bytes that are not (a name pasted from a Latin-1 file, refused row by row later):

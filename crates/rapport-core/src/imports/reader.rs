@@ -337,7 +337,8 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     let metadata = book.sheets_metadata().to_vec();
     let sheets: Vec<String> =
         metadata.iter().filter(|m| m.typ == calamine::SheetType::WorkSheet).map(|m| m.name.clone()).collect();
-    let hidden = |name: &String| metadata.iter().any(|m| &m.name == name && m.visible != calamine::SheetVisible::Visible);
+    let hidden =
+        |name: &String| metadata.iter().any(|m| &m.name == name && m.visible != calamine::SheetVisible::Visible);
     let (visible, out_of_sight): (Vec<&String>, Vec<&String>) = sheets.iter().partition(|n| !hidden(n));
     let mut chosen = None;
     for name in visible.into_iter().chain(out_of_sight) {
@@ -486,6 +487,22 @@ mod tests {
     fn a_dos_end_of_file_mark_is_no_row() {
         let (_, rows) = rows_of(b"first_name,email\r\nAnn,ann@lee.io\r\n\x1a");
         assert_eq!(rows.len(), 1, "{rows:?}");
+    }
+
+    /// A stray control byte near the top (FileMaker's vertical tab for a line break in a field, a terminal escape
+    /// pasted into a cell) is text with an odd byte, not a binary file: the file is read, and only such a row is
+    /// refused later, as it would be further down. A file full of them is still refused.
+    #[test]
+    fn a_stray_control_byte_is_no_binary_file() {
+        let (h, rows) = rows_of(b"first_name;notes\nAnn;call back\x0bMonday\nBo;\x1b[31mred\nCy;ok\n");
+        assert_eq!(h, vec!["first_name", "notes"]);
+        assert_eq!(rows.len(), 3);
+        let mut binary = b"first_name;notes\n".to_vec();
+        binary.extend((0..200u8).map(|i| if i % 3 == 0 { 0x01 } else { b'a' }));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("b.csv");
+        std::fs::write(&p, &binary).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(open(&p, None), Err(ImportError::NotText)));
     }
 
     /// Every data line ends with the delimiter (German and PHP exports): the header is the header, and no row

@@ -148,7 +148,8 @@ impl Mapper {
         let mut source_text = String::new();
         let mut full_name = (String::new(), String::new());
         for (i, target) in self.targets.iter().enumerate() {
-            let value = unguard_cell(row.cells[i].trim()).to_string();
+            // FileMaker exports a line break inside a field as a vertical tab.
+            let value = unguard_cell(row.cells[i].trim()).replace('\u{b}', "\n");
             if self.check_replacement && value.contains('\u{fffd}') {
                 let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
                 errors.push(FieldError::new(self.headers[i].clone(), message));
@@ -353,6 +354,13 @@ mod tests {
         let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
         assert_eq!(input.notes, "Lookup: #N/A");
+    }
+
+    #[test]
+    fn a_filemaker_line_break_in_a_field_is_a_line_break() {
+        let m = mapper(&["Name", "Notiz"], &["last_name", "notes"]).unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Lee", "call back\u{b}Monday"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.notes, "Notiz: call back\nMonday");
     }
 
     #[test]
