@@ -48,6 +48,23 @@ describe('AgentSettingsPanel', () => {
     expect(screen.queryByTestId('saved-path')).toBeNull();
   });
 
+  it('exports the calendar once however often the button is clicked while it runs', async () => {
+    const exporting = deferred<string>();
+    const be = mockBackend({ exportAgentCalendar: () => exporting.promise });
+    open();
+    await screen.findByTestId('agent-email');
+    const button = screen.getByTestId('agent-export-ics');
+    await fireEvent.click(button);
+    await fireEvent.click(button);
+    await waitFor(() => expect(button).toBeDisabled());
+    expect(button).toHaveAttribute('aria-busy', 'true');
+    exporting.resolve('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
+    await screen.findByTestId('saved-path');
+    expect(button).not.toBeDisabled();
+    expect(be.exportAgentCalendar).toHaveBeenCalledOnce();
+    expect(be.saveDownload).toHaveBeenCalledOnce();
+  });
+
   it('saves working hours per weekday with the other settings', async () => {
     const be = mockBackend();
     const { onsaved, u } = open();

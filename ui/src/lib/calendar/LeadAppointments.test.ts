@@ -1,8 +1,8 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { appointment } from '../../test/calendarFixtures';
-import { apiErr, lead, mockBackend } from '../../test/fixtures';
+import { apiErr, deferred, lead, mockBackend } from '../../test/fixtures';
 import LeadPage from '../leads/LeadPage.svelte';
 import { nav } from '../nav.svelte';
 import { formatSpan } from './labels';
@@ -121,6 +121,24 @@ describe('Appointments on the lead page', () => {
 
     await u.click(within(unknown).getByTestId('attendee-lead-link'));
     expect(nav.view).toEqual({ name: 'lead', id: 88 });
+  });
+
+  it('saves the invite once however often Download is clicked while it runs', async () => {
+    const exporting = deferred<string>();
+    const be = mockBackend({ leadAppointments: async () => [appointment()], exportInvite: () => exporting.promise });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    const button = await within(panel).findByTestId('appointment-download-ics');
+    await fireEvent.click(button);
+    await fireEvent.click(button);
+    await waitFor(() => expect(button).toBeDisabled());
+    expect(button).toHaveAttribute('aria-busy', 'true');
+    exporting.resolve('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
+    await within(panel).findByTestId('saved-path');
+    expect(button).not.toBeDisabled();
+    expect(be.exportInvite).toHaveBeenCalledOnce();
+    expect(be.saveDownload).toHaveBeenCalledOnce();
   });
 
   it('offers no change form for an all-day event, and says a series status is the whole series\'', async () => {
