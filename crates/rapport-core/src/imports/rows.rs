@@ -149,7 +149,7 @@ impl Mapper {
         let mut full_name = (String::new(), String::new());
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
-            let value = unguard_cell(row.cells[i].trim()).replace('\u{b}', "\n");
+            let value = text_formula_value(unguard_cell(row.cells[i].trim())).replace('\u{b}', "\n");
             if self.check_replacement && value.contains('\u{fffd}') {
                 let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
                 errors.push(FieldError::new(self.headers[i].clone(), message));
@@ -317,6 +317,17 @@ pub(crate) fn tag_values(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of a cell written as an Excel text formula (`="01067"`): exports write postcodes, phone numbers and
+/// ids so, to keep a spreadsheet from dropping their leading zeros. Taken as the formula's text, a postcode would
+/// be refused or stored with `="` around it.
+fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
+    let inner = cell.strip_prefix("=\"").and_then(|rest| rest.strip_suffix('"'));
+    match inner {
+        Some(text) if !text.replace("\"\"", "").contains('"') => std::borrow::Cow::Owned(text.replace("\"\"", "\"")),
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +365,20 @@ mod tests {
         let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
         assert_eq!(input.notes, "Lookup: #N/A");
+    }
+
+    #[test]
+    fn a_cell_written_as_a_text_formula_is_its_text() {
+        let m = mapper(&["PLZ", "Telefon", "Name", "Notiz"], &["postcode", "phone", "last_name", "notes"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m
+            .to_input(&row(&["=\"01067\"", "=\"+49 351 1234567\"", "=\"Say \"\"hi\"\"\"", "=SUM(A1:A2)"]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.address.postcode, "01067");
+        assert_eq!(input.phones, vec!["+49 351 1234567"]);
+        assert_eq!(input.last_name, "Say \"hi\"");
+        assert_eq!(input.notes, "Notiz: =SUM(A1:A2)", "another formula is left as written");
+        assert_eq!(text_formula_value("=\"a\"b\""), "=\"a\"b\"", "a lone quote inside: not one text");
     }
 
     #[test]
