@@ -27,8 +27,22 @@ fn utf16_without_bom(sample: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Whether the file starts as an HTML document or table: several CRMs and reporting tools export their "Excel"
+/// files so, and read as delimited text they gave rows of markup.
+fn is_web_page(sample: &[u8]) -> bool {
+    let start = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let start: Vec<u8> =
+        start.iter().skip_while(|b| b.is_ascii_whitespace()).take(64).map(u8::to_ascii_lowercase).collect();
+    [&b"<!doctype html"[..], b"<html", b"<table", b"<?xml version=\"1.0\"?>\r\n<html", b"<meta"]
+        .iter()
+        .any(|tag| start.starts_with(tag))
+}
+
 /// `complete`: the sample is the whole file (a cut multi-byte character at its end is then an error).
 pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding, ImportError> {
+    if is_web_page(sample) {
+        return Err(ImportError::WebPage);
+    }
     if let Some((enc, _)) = Encoding::for_bom(sample) {
         return Ok(enc);
     }

@@ -8,6 +8,8 @@ pub enum ImportError {
     Empty,
     #[error("the file is not text in an encoding Rapport reads (UTF-8, UTF-16, Windows-1252 and other 8-bit encodings), nor a spreadsheet (.xlsx, .xls, .ods)")]
     NotText,
+    #[error("the file is a web page (an HTML table), as some systems export \"Excel\" files: open it in Excel or LibreOffice and save it as .xlsx or CSV, then import that")]
+    WebPage,
     #[error("the spreadsheet could not be read: {0}")]
     Spreadsheet(String),
     #[error("the workbook has no sheet named \"{0}\"")]

@@ -505,6 +505,24 @@ mod tests {
         assert!(matches!(open(&p, None), Err(ImportError::NotText)));
     }
 
+    /// An "Excel" export that is a web page is refused saying so, not read as rows of markup.
+    #[test]
+    fn an_html_table_saved_as_xls_is_refused_saying_what_it_is() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("report.xls");
+        for page in [
+            &b"<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><body><table><tr><td>Name</td></tr></table>"[..],
+            b"\xEF\xBB\xBF\r\n  <!DOCTYPE html><html><table>",
+            b"<TABLE border=1><TR><TH>First Name</TH><TH>Email</TH></TR></TABLE>",
+        ] {
+            std::fs::write(&p, page).unwrap_or_else(|e| panic!("{e}"));
+            assert!(matches!(open(&p, None), Err(ImportError::WebPage)), "{}", String::from_utf8_lossy(page));
+        }
+        // A CSV whose first cell merely mentions a tag is a CSV.
+        let (h, _) = rows_of(b"notes,email\n<b>vip</b>,a@b.io\n");
+        assert_eq!(h, vec!["notes", "email"]);
+    }
+
     /// Every data line ends with the delimiter (German and PHP exports): the header is the header, and no row
     /// above the first data line is lost.
     #[test]
