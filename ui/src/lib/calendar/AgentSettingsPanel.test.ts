@@ -65,6 +65,26 @@ describe('AgentSettingsPanel', () => {
     expect(be.saveDownload).toHaveBeenCalledOnce();
   });
 
+  it('says a failed save in the backend\'s words alone, and a failed export as one', async () => {
+    const be = mockBackend({
+      saveDownload: async () => {
+        throw apiErr({ code: 'io', message: 'Could not save Ada.ics in /home/ada/Downloads: permission denied' });
+      },
+    });
+    const { u } = open();
+    await screen.findByTestId('agent-email');
+    await u.click(screen.getByTestId('agent-export-ics'));
+    expect(await screen.findByTestId('save-error')).toHaveTextContent(
+      /^Could not save Ada\.ics in \/home\/ada\/Downloads: permission denied$/,
+    );
+
+    be.exportAgentCalendar.mockRejectedValue(apiErr({ code: 'not_found', message: 'user 1 does not exist' }));
+    await u.click(screen.getByTestId('agent-export-ics'));
+    await waitFor(() =>
+      expect(screen.getByTestId('save-error')).toHaveTextContent(/^Could not export the calendar: User 1 does not exist$/),
+    );
+  });
+
   it('saves working hours per weekday with the other settings', async () => {
     const be = mockBackend();
     const { onsaved, u } = open();

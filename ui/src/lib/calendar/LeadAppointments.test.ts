@@ -141,6 +141,30 @@ describe('Appointments on the lead page', () => {
     expect(be.saveDownload).toHaveBeenCalledOnce();
   });
 
+  it('says a failed save of the invite in the backend\'s words alone, and a failed export as one', async () => {
+    const be = mockBackend({
+      leadAppointments: async () => [appointment()],
+      saveDownload: async () => {
+        throw apiErr({ code: 'io', message: 'Could not save Demo with Acme.ics in /home/ada/Downloads: disk full' });
+      },
+    });
+    const u = openLead();
+    await u.click(await screen.findByTestId('lead-appointment-open'));
+    const panel = await screen.findByTestId('appointment-panel');
+    await u.click(await within(panel).findByTestId('appointment-download-ics'));
+    expect(await within(panel).findByTestId('save-error')).toHaveTextContent(
+      /^Could not save Demo with Acme\.ics in \/home\/ada\/Downloads: disk full$/,
+    );
+
+    be.exportInvite.mockRejectedValue(apiErr({ code: 'not_found', message: 'appointment 31 does not exist' }));
+    await u.click(within(panel).getByTestId('appointment-download-ics'));
+    await waitFor(() =>
+      expect(within(panel).getByTestId('save-error')).toHaveTextContent(
+        /^Could not download the invite: Appointment 31 does not exist$/,
+      ),
+    );
+  });
+
   it('offers no change form for an all-day event, and says a series status is the whole series\'', async () => {
     const allDay = appointment({ all_day: true, start: '2026-12-03', end: '2026-12-04' });
     mockBackend({ leadAppointments: async () => [allDay], appointment: async () => allDay });

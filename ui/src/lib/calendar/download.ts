@@ -1,8 +1,9 @@
 // Saves text the backend made (an .ics invite, a calendar, an import's rejected rows) as a file in the
 // Downloads folder, and says where. The backend writes it: a webview has no browser around it to take a Blob
 // link, and WebKitGTK saved one into the app's working directory without a word.
-import { backend, errorMessage } from '../api';
+import { backend, errorMessage, toApiError } from '../api';
 import { copyText } from '../capture/clipboard';
+import { sentence } from '../format';
 import { toasts } from '../toast.svelte';
 
 /** `fileName` safe for every file system: no path separators or reserved characters. */
@@ -30,6 +31,25 @@ export async function saveFile(text: string, fileName: string): Promise<string> 
 }
 
 /**
+ * Why `fileName` could not be saved, as said to the user. The backend's own message of a failed write already
+ * names the file and the folder ("Could not save a.ics in /home/ada/Downloads: permission denied"): a prefix of
+ * ours would say it twice.
+ */
+export function saveFailure(e: unknown, fileName: string): string {
+  const api = toApiError(e);
+  return api.code === 'io' ? sentence(api.message) : `Could not save ${fileName}: ${api.message}`;
+}
+
+/** Saves `text` as `fileName` (see `saveFile`); answers where, or why not. */
+export async function saveOutcome(text: string, fileName: string): Promise<SaveOutcome> {
+  try {
+    return { path: await saveFile(text, fileName) };
+  } catch (e) {
+    return { error: saveFailure(e, fileName) };
+  }
+}
+
+/**
  * Saves `text` as `fileName` (see `saveFile`) and tells the user the path in a notice, with a button to copy it.
  * Answers the path, or null when it could not be saved (said in an error notice).
  */
@@ -38,7 +58,7 @@ export async function saveText(text: string, fileName: string): Promise<string |
   try {
     path = await saveFile(text, fileName);
   } catch (e) {
-    toasts.error(`Could not save ${fileName}: ${errorMessage(e)}`);
+    toasts.error(saveFailure(e, fileName));
     return null;
   }
   toasts.success(`Saved to ${path}`, {

@@ -266,6 +266,10 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-report-step');
     await u.click(screen.getByTestId('report-download-rejects'));
     await waitFor(() => expect(toasts.items.map((t) => t.message).join()).toContain('disk full'));
+    // Said once: the backend's message names the file and the folder.
+    expect(toasts.items.map((t) => t.message)).toContain(
+      'Could not save march.csv.rejects.csv in /home/ada/Downloads: disk full',
+    );
     expect(be.saveDownload).toHaveBeenCalledOnce();
     expect(toasts.items.map((t) => t.message).join()).not.toContain('Saved to');
     expect(screen.getByTestId('report-download-rejects')).toBeEnabled();
