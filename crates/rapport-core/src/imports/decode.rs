@@ -2,7 +2,7 @@
 //! (Excel's "Unicode text"), valid UTF-8, otherwise chardetng's guess among the legacy encodings (Windows-1252
 //! for Western European exports, but also 1250, KOI8, Shift_JIS... as browsers guess). Binary files are
 //! refused rather than decoded into garbage.
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, MACINTOSH, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 use super::error::ImportError;
 
@@ -64,7 +64,46 @@ pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding,
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(sample, complete);
-    Ok(detector.guess(None, true))
+    let mut mac = MacRomanEvidence::default();
+    mac.feed(sample);
+    Ok(mac.decide(detector.guess(None, true)))
+}
+
+/// Excel for Mac saves "CSV" in Mac OS Roman, which chardetng never guesses: read as Windows-1252, its accented
+/// letters come out as symbols ("MŸller", "JosŽ"), and every row imports so. The letters inside words tell the two
+/// apart: Mac OS Roman keeps its small accented letters at 0x80–0x9F, where Windows-1252 has punctuation and a
+/// few rare letters, and Windows-1252 keeps its own at 0xC0–0xFF, where Mac OS Roman has symbols. The curly
+/// quotes of both (an apostrophe inside "O’Brien") are no evidence.
+#[derive(Default)]
+pub(crate) struct MacRomanEvidence {
+    mac: usize,
+    windows: usize,
+    previous: u8,
+}
+
+impl MacRomanEvidence {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.previous.is_ascii_alphabetic() {
+                match b {
+                    0x91..=0x94 | 0xD2..=0xD5 => {}
+                    0x80..=0x9F => self.mac += 1,
+                    0xC0..=0xFF => self.windows += 1,
+                    _ => {}
+                }
+            }
+            self.previous = b;
+        }
+    }
+
+    /// `guess` (chardetng's), or Mac OS Roman where it guessed Windows-1252 and the letters say otherwise.
+    pub(crate) fn decide(&self, guess: &'static Encoding) -> &'static Encoding {
+        if guess == WINDOWS_1252 && self.mac >= 2 && self.mac > 2 * self.windows {
+            MACINTOSH
+        } else {
+            guess
+        }
+    }
 }
 
 /// What a run of bytes holds as UTF-8: its valid multi-byte characters, the sequences that are not UTF-8, and how

@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-use super::decode::{decode_sample, detect, BlankLines, UnixLines, Utf8Tally, SAMPLE_BYTES};
+use super::decode::{decode_sample, detect, BlankLines, MacRomanEvidence, UnixLines, Utf8Tally, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sheet_reach;
@@ -125,12 +125,14 @@ fn encoding_of_whole(path: &Path) -> Result<&'static Encoding, ImportError> {
     }
     let mut file = File::open(path)?;
     let mut detector = chardetng::EncodingDetector::new();
+    let mut mac = MacRomanEvidence::default();
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut chunk)?;
         detector.feed(&chunk[..n], n == 0);
+        mac.feed(&chunk[..n]);
         if n == 0 {
-            return Ok(detector.guess(None, true));
+            return Ok(mac.decide(detector.guess(None, true)));
         }
     }
 }
@@ -503,6 +505,33 @@ mod tests {
         let p = dir.path().join("b.csv");
         std::fs::write(&p, &binary).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(open(&p, None), Err(ImportError::NotText)));
+    }
+
+    /// Excel for Mac's "CSV" is Mac OS Roman: read as such, not as Windows-1252 whose symbols its letters would
+    /// become ("MŸller"). Windows-1252 with curly apostrophes and accents stays Windows-1252; so does a file whose
+    /// first accent comes past the sample.
+    #[test]
+    fn excel_for_mac_csv_is_read_as_mac_roman() {
+        let text = "Vorname;Nachname;Stadt\nJürgen;Müller;Köln\nJosé;Muñoz;Málaga\nZoë;O’Brien;Dún Laoghaire\n";
+        let (mac, _, unmappable) = encoding_rs::MACINTOSH.encode(text);
+        assert!(!unmappable);
+        let (_, rows) = rows_of(&mac);
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        assert_eq!(cells[0], vec!["Jürgen", "Müller", "Köln"]);
+        assert_eq!(cells[1], vec!["José", "Muñoz", "Málaga"]);
+        assert_eq!(cells[2], vec!["Zoë", "O’Brien", "Dún Laoghaire"]);
+        let (windows, _, _) = WINDOWS_1252.encode(text);
+        let (_, rows) = rows_of(&windows);
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        assert_eq!(cells[2], vec!["Zoë", "O’Brien", "Dún Laoghaire"]);
+        let mut late = b"first_name;last_name;city\n".to_vec();
+        while late.len() <= SAMPLE_BYTES {
+            late.extend(b"Ann;Lee;Leeds\n");
+        }
+        late.extend(encoding_rs::MACINTOSH.encode("Jürgen;Müller;Köln\nJosé;Muñoz;Málaga\n").0.iter());
+        let (_, rows) = rows_of(&late);
+        let last = rows.into_iter().filter_map(Result::ok).next_back().map(|r| r.cells);
+        assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
     }
 
     /// An "Excel" export that is a web page is refused saying so, not read as rows of markup.
