@@ -316,6 +316,26 @@ describe('Import wizard', () => {
     expect(count('report-count-create_active')).toBe('580');
   });
 
+  it('names the file in the report of a cancelled or interrupted import, as in the others', async () => {
+    for (const status of ['cancelled', 'interrupted'] as const) {
+      importWizard.reset();
+      const { u, view } = open({
+        importStart: async () =>
+          importBatch({ id: 42, file_name: 'messe.csv', status, rows_done: 600, rows_total: 1000, counts: counts({ create_active: 600 }) }),
+        importHistory: async () => [],
+      });
+      await toDryRun(u, [csvFile('messe.csv')]);
+      await u.click(screen.getByTestId('import-start'));
+      const done = await screen.findByTestId('import-report-step');
+      expect(within(done).getByTestId('report-headline')).toHaveTextContent(
+        status === 'cancelled'
+          ? 'Cancelled after 600 of 1,000 rows of messe.csv: the rows done so far stay imported.'
+          : 'Interrupted after 600 rows of messe.csv.',
+      );
+      view.unmount();
+    }
+  });
+
   it('sends a cancel asked for before the first report as soon as the batch is known', async () => {
     let report!: (p: RunProgress) => void;
     const ended = deferred<ImportBatch>();
