@@ -266,6 +266,21 @@ describe('Import history', () => {
     await waitFor(() => expect(screen.queryByTestId('history-cancel')).toBeNull());
   });
 
+  it('says a resume stopped with the Stop button was cancelled, not resumed', async () => {
+    const ended = deferred<ImportBatch>();
+    const { u } = open({
+      importHistory: async () => [importBatch({ id: 3, status: 'cancelled', rows_done: 3, rows_total: 8 })],
+      importResume: () => ended.promise,
+      importCancel: vi.fn(async () => true),
+    });
+    await u.click(within(await row(3)).getByTestId('history-resume'));
+    await u.click(await within(await row(3)).findByTestId('history-cancel'));
+    ended.resolve(importBatch({ id: 3, status: 'cancelled', rows_done: 5, rows_total: 8, counts: counts({ create_active: 5 }) }));
+    await waitFor(() => expect(toasts.items).toHaveLength(1));
+    expect(toasts.items[0].message).toBe('The import of messe-2024.xlsx was cancelled again after 5 rows: 5 created (active)');
+    expect(toasts.items[0].kind).not.toBe('success');
+  });
+
   it('saves the rejected rows of an import in the Downloads folder', async () => {
     const { be, u } = open();
     await u.click(within(await row(1)).getByTestId('history-download-rejects'));
