@@ -498,6 +498,35 @@ describe('Import wizard', () => {
     expect(toasts.items.map((t) => t.message)).toEqual(['Imported messe.csv: 1 row read, 1 created']);
   });
 
+  it('tells apart, in the toast of a run that ended while away, the files imported from the one that failed part-way', async () => {
+    const first = deferred<ImportBatch>();
+    let calls = 0;
+    const failed = importBatch({ id: 12, file_name: 'berlin.csv', status: 'failed', rows_done: 500, error: 'disk full' });
+    const { u, view } = open({
+      importStart: async (_id, _plan, onProgress) => {
+        calls++;
+        if (calls === 1) return first.promise;
+        if (calls === 2) {
+          onProgress(runProgress({ batch_id: 12, rows_done: 500 }));
+          throw apiErr({ code: 'internal', message: 'disk full' });
+        }
+        return importBatch({ id: 13, file_name: 'koeln.csv', rows_done: 2, rows_total: 2, counts: counts({ create_active: 2 }) });
+      },
+      importHistory: async () => [failed],
+    });
+    await toDryRun(u, [csvFile('hannover.csv'), csvFile('berlin.csv'), csvFile('koeln.csv')]);
+    await u.click(screen.getByTestId('import-start'));
+    await screen.findByTestId('import-running-step');
+    view.unmount();
+    nav.go({ name: 'leads' });
+    first.resolve(importBatch({ id: 11, file_name: 'hannover.csv', rows_done: 3, rows_total: 3, counts: counts({ create_active: 3 }) }));
+    await waitFor(() => expect(importWizard.step).toBe('report'));
+    expect(toasts.items.map((t) => t.message)).toEqual([
+      'Imported hannover.csv and koeln.csv: 5 rows read, 5 created; berlin.csv failed after 500 rows',
+    ]);
+    expect(toasts.items[0].kind).toBe('error');
+  });
+
   it('goes on while the page is away, tells the end in a toast, and shows the report on return', async () => {
     const ended = deferred<ImportBatch>();
     let report!: (p: RunProgress) => void;

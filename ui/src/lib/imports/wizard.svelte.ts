@@ -2,7 +2,7 @@
 // in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
 // (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
 import { apiError, backend, errorMessage } from '../api';
-import { formatCount, plural } from '../format';
+import { formatCount, joinList, plural } from '../format';
 import { leadFacets } from '../leads/facets.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
@@ -350,15 +350,29 @@ class ImportWizard {
   /** Away from the Import page, the end of a run is told in a toast that leads back to it. */
   private announce(outcomes: RunOutcome[]) {
     if (nav.view.name === 'imports') return;
+    const rowsOf = (list: RunOutcome[]) =>
+      rowsText(
+        list.reduce((n, o) => n + (o.batch?.rows_done ?? 0), 0),
+        list.reduce((c, o) => addCounts(c, o.batch?.counts ?? emptyCounts()), emptyCounts()),
+      );
     const done = outcomes.filter((o) => o.batch);
-    const rows = done.reduce((n, o) => n + (o.batch?.rows_done ?? 0), 0);
-    const what = rowsText(rows, done.reduce((c, o) => addCounts(c, o.batch?.counts ?? emptyCounts()), emptyCounts()));
-    const failed = outcomes.some((o) => o.error || o.batch?.status === 'failed');
+    const what = rowsOf(done);
+    const isFailed = (o: RunOutcome) => !!o.error || o.batch?.status === 'failed';
+    const failed = outcomes.some(isFailed);
     const cancelled = outcomes.some((o) => o.batch?.status === 'cancelled');
     const name = outcomes.length === 1 ? outcomes[0].fileName : plural(outcomes.length, 'file');
+    // Of several files, the ones that went in are told apart from the ones that failed (part-way, with rows in, or
+    // without a batch): "the import of 3 files failed" would hide the two imported.
+    const imported = done.filter((o) => !isFailed(o));
+    const partWay = done.filter(isFailed);
     const notIn = outcomes.filter((o) => !o.batch && o.error).map((o) => o.fileName);
-    const message = failed && done.length > 0 && notIn.length > 0
-      ? `Imported: ${what}; not imported: ${notIn.join(', ')}`
+    const mixed = [
+      imported.length > 0 ? `Imported ${joinList(imported.map((o) => o.fileName))}: ${rowsOf(imported)}` : '',
+      ...partWay.map((o) => `${o.fileName} failed after ${plural(o.batch?.rows_done ?? 0, 'row')}`),
+      notIn.length > 0 ? `not imported: ${joinList(notIn)}` : '',
+    ].filter(Boolean);
+    const message = failed && outcomes.length > 1 && done.length > 0
+      ? capital(mixed.join('; '))
       : failed
         ? `The import of ${name} failed`
         : cancelled
