@@ -604,6 +604,48 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-report-step');
   });
 
+  it('offers the files a cancel kept from their turn to import, and asks before starting over drops them', async () => {
+    const second = deferred<ImportBatch>();
+    let calls = 0;
+    const { be, u } = open({
+      importStart: async (_id, _plan, onProgress) => {
+        calls++;
+        if (calls === 1) return importBatch({ id: 11, file_name: 'hannover.csv', rows_done: 3, rows_total: 3, counts: counts({ create_active: 3 }) });
+        if (calls === 2) {
+          onProgress(runProgress({ batch_id: 12, rows_done: 1, rows_total: 3 }));
+          return second.promise;
+        }
+        return importBatch({ id: 13, file_name: 'koeln.csv', rows_done: 3, rows_total: 3, counts: counts({ create_active: 3 }) });
+      },
+      importCancel: async () => true,
+      importHistory: async () => [],
+    });
+    await toDryRun(u, [csvFile('hannover.csv'), csvFile('berlin.csv'), csvFile('koeln.csv')]);
+    await u.click(screen.getByTestId('import-start'));
+    await waitFor(() => expect(be.importStart).toHaveBeenCalledTimes(2));
+    await u.click(await screen.findByTestId('import-cancel'));
+    second.resolve(importBatch({ id: 12, file_name: 'berlin.csv', status: 'cancelled', rows_done: 1, rows_total: 3, counts: counts({ create_active: 1 }) }));
+    const step = await screen.findByTestId('import-report-step');
+    expect(within(step).getAllByTestId('report-headline')[2]).toHaveTextContent('koeln.csv was not imported: the import was cancelled before its turn.');
+
+    await u.click(within(step).getByTestId('report-another'));
+    const ask = await screen.findByTestId('confirm-another-dialog');
+    expect(ask).toHaveTextContent('Leave 1 file not imported?');
+    expect(ask).toHaveTextContent('koeln.csv was not imported: the import was cancelled before its turn.');
+    await u.click(within(ask).getByRole('button', { name: 'Keep them' }));
+    expect(screen.getByTestId('import-report-step')).toBeInTheDocument();
+
+    await u.click(within(step).getByTestId('report-import-remaining'));
+    await waitFor(() => expect(be.importStart).toHaveBeenCalledTimes(3));
+    // With the plan koeln.csv was checked with.
+    expect(be.importStart.mock.calls[2].slice(0, 2)).toEqual(be.importDryRun.mock.calls[2]);
+    const again = await screen.findByTestId('import-report-step');
+    await waitFor(() => expect(within(again).getAllByTestId('report-headline')[2]).toHaveTextContent('Imported koeln.csv: 3 rows read, 3 created.'));
+    expect(within(again).getAllByTestId('report-headline')[0]).toHaveTextContent('Imported hannover.csv');
+    expect(within(again).getAllByTestId('report-headline')[1]).toHaveTextContent('Cancelled after 1 of 3 rows of berlin.csv');
+    expect(within(again).queryByTestId('report-import-remaining')).toBeNull();
+  });
+
   it('names a file whose check failed in the report, beside the files imported', async () => {
     const { be, u } = open();
     const check = be.importDryRun.getMockImplementation()!;

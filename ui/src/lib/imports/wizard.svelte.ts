@@ -84,6 +84,9 @@ class ImportWizard {
   checks = $state.raw<FileCheck[]>([]);
   /** The plans the checks were made with: the run imports exactly these, whatever changed since. */
   private checkedPlans: (RunItem & { key: number })[] = [];
+  /** What the last run was given, in the order of its outcomes: a file a cancel kept from its turn is imported
+   * later with the plan it was checked with. */
+  private ranItems: RunItem[] = [];
   checking = $state(false);
   /** How the files of the group went (the Report step). */
   outcomes = $state<RunOutcome[]>([]);
@@ -322,6 +325,7 @@ class ImportWizard {
       .map(({ fileId, fileName, plan }) => ({ fileId, fileName, plan }));
     this.error = null;
     this.step = 'running';
+    this.ranItems = items;
     let outcomes: RunOutcome[];
     try {
       outcomes = await importRuns.importFiles(items);
@@ -414,6 +418,34 @@ class ImportWizard {
     this.announce([failure ? { ...o, error: apiError('internal', failure) } : o]);
   }
 
+  /** The files of the report a cancel kept from their turn: not imported, and still to be. */
+  get remaining(): string[] {
+    return this.outcomes.filter((o) => o.skipped).map((o) => o.fileName);
+  }
+
+  /** Imports the files a cancel kept from their turn, with the plans they were checked with. */
+  async importRemaining(): Promise<void> {
+    const at = this.outcomes.flatMap((o, i) => (o.skipped && this.ranItems[i] ? [i] : []));
+    if (this.step !== 'report' || importRuns.running || at.length === 0) return;
+    const mine = this.seq;
+    this.error = null;
+    this.step = 'running';
+    let outcomes: RunOutcome[];
+    try {
+      outcomes = await importRuns.importFiles(at.map((i) => this.ranItems[i]));
+    } catch (e) {
+      if (mine !== this.seq) return;
+      this.error = `Could not start the import: ${errorMessage(e)}`;
+      this.step = 'report';
+      return;
+    }
+    void leadFacets.refresh();
+    if (mine !== this.seq) return;
+    at.forEach((i, n) => (this.outcomes[i] = outcomes[n]));
+    this.step = 'report';
+    this.announce(outcomes);
+  }
+
   /** An import of the report was resumed to its end from the history: the report shows where it is now. */
   resumed(batch: ImportBatch) {
     const o = this.outcomes.find((x) => x.batch?.id === batch.id);
@@ -460,6 +492,7 @@ class ImportWizard {
     this.options = defaultPlanOptions();
     this.checks = [];
     this.checkedPlans = [];
+    this.ranItems = [];
     this.checking = false;
     this.outcomes = [];
     this.error = null;
