@@ -646,6 +646,14 @@ describe('Import wizard', () => {
     expect(within(again).queryByTestId('report-import-remaining')).toBeNull();
   });
 
+  it('lets the keyboard reach the scrolling table of the dry run, named for its file', async () => {
+    const { u } = open();
+    await toDryRun(u);
+    const region = screen.getByRole('region', { name: 'Rows of messe.csv' });
+    expect(region).toContainElement(screen.getByTestId('dryrun-table'));
+    expect(region).toHaveAttribute('tabindex', '0');
+  });
+
   it('names a file whose check failed in the report, beside the files imported', async () => {
     const { be, u } = open();
     const check = be.importDryRun.getMockImplementation()!;
