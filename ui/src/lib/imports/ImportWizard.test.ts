@@ -654,6 +654,23 @@ describe('Import wizard', () => {
     expect(region).toHaveAttribute('tabindex', '0');
   });
 
+  it('writes the line numbers of a long file with thousands separators, as its other numbers', async () => {
+    const { be, u } = open();
+    const stage = be.importStageFile.getMockImplementation()!;
+    be.importStageFile.mockImplementation(async (name, bytes) => ({ ...(await stage(name, bytes)), header_line: 1234 }));
+    const check = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (fileId, plan) => {
+      const report = await check(fileId, plan);
+      return { ...report, rows_shown: report.rows_shown.map((r) => ({ ...r, line: r.line + 1233 })) };
+    });
+    expect(await toMapping(u)).toHaveTextContent('header on line 1,234 ·');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    for (const row of screen.getAllByTestId('dryrun-row')) {
+      expect(within(row).getAllByRole('cell')[0]).toHaveTextContent(/^1,2\d\d$/);
+    }
+  });
+
   it('names a file whose check failed in the report, beside the files imported', async () => {
     const { be, u } = open();
     const check = be.importDryRun.getMockImplementation()!;
