@@ -227,6 +227,29 @@ describe('Import history', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 501 });
   });
 
+  it('names the file in the names of the buttons of its row', async () => {
+    const ended = deferred<UndoReport>();
+    const { u } = open({
+      importHistory: async () => [
+        importBatch({ id: 3, file_name: 'partner.csv', status: 'cancelled', rows_done: 40, rows_total: 100, counts: counts({ create_active: 38, reject: 2 }) }),
+        importBatch({ id: 2, file_name: 'leads.csv' }),
+      ],
+      importUndo: () => ended.promise,
+    });
+    const r = await row(3);
+    expect(within(r).getByRole('button', { name: 'Resume the import of partner.csv' })).toBe(within(r).getByTestId('history-resume'));
+    expect(within(r).getByRole('button', { name: 'Undo the import of partner.csv' })).toBe(within(r).getByTestId('history-undo'));
+    expect(within(r).getByRole('button', { name: 'Download the rejected rows of partner.csv' })).toBe(
+      within(r).getByTestId('history-download-rejects'),
+    );
+    await u.click(within(await row(2)).getByRole('button', { name: 'Undo the import of leads.csv' }));
+    await u.click(await screen.findByTestId('undo-confirm'));
+    await u.click(await screen.findByTestId('undo-close'));
+    expect(await within(await row(2)).findByRole('button', { name: 'Stop the undo of leads.csv' })).toBe(
+      within(await row(2)).getByTestId('history-cancel'),
+    );
+  });
+
   it('resumes a cancelled import and shows it completed', async () => {
     const { be, u } = open({
       importHistory: vi
