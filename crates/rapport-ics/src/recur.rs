@@ -179,10 +179,15 @@ fn expand_series(
         let rdate_count = starts.len();
         starts.push((dtstart, event.length));
         let mut ended_before_start = false;
-        // A date UNTIL is its midnight (as dateutil reads it; RFC 5545 leaves a date UNTIL of a date-time series
-        // undefined).
+        // UNTIL is the last moment a series may start at. A date UNTIL on a series of times (Mozilla writes them;
+        // RFC 5545 leaves it undefined) is that whole day: read as its midnight, the series lost its last meeting,
+        // and one that starts that day lost every one. A whole-day series ends by the date alone: a UTC UNTIL
+        // read as a wall time west of UTC fell on the evening before, and its last day was lost.
+        let all_day = matches!(event.start, Moment::Date(_));
+        let whole_day = |d: chrono::NaiveDate| d.and_hms_opt(23, 59, 59).unwrap_or(d.and_time(chrono::NaiveTime::MIN));
         let until = |raw: RawValue| match raw {
-            RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            RawValue::Date(d) => whole_day(d),
+            RawValue::DateTime(d) if all_day => whole_day(d.wall.date()),
             RawValue::DateTime(d) if d.utc => wall_zone.to_wall(d.wall.and_utc()),
             RawValue::DateTime(d) => d.wall,
         };

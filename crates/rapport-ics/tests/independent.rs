@@ -138,6 +138,13 @@ const KNOWN: &[(&str, &str)] = &[
     ("issue_526_calendar_with_event_subset.ics", "the same unknown zone name"),
     ("issue_526_calendar_with_events.ics", "the same unknown zone name"),
     ("issue_526_calendar_with_shuffeled_events.ics", "the same unknown zone name"),
+    // A date UNTIL on a series of times (RFC 5545 leaves it undefined).
+    (
+        "recurrence.ics",
+        "UNTIL=20061228 on a 23:00Z series: that whole day, as vobject (whose file this is) and Thunderbird read it; \
+         dateutil stops at its midnight and drops the 28th",
+    ),
+    ("issue_75_range_parameter.ics", "the same: UNTIL=20250920 keeps the series' meeting on the 20th"),
     // Events without UID.
     ("parsing_error.ics", "identical events without UID are one appointment to us, two to Python"),
 ];

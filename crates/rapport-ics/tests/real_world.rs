@@ -288,3 +288,48 @@ END:VCALENDAR
     let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
     assert_eq!(cal.events[0].exrules, ["FREQ=WEEKLY;BYDAY=SA,SU"]);
 }
+
+/// Mozilla's files end a series of times with a date (vobject's recurrence.ics): the series runs through that
+/// day, as vobject and Thunderbird read it; one that starts on that day keeps its one meeting.
+#[test]
+fn a_date_until_on_a_series_of_times_takes_in_its_whole_day() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:m
+DTSTART:20260129T230000Z
+DTEND:20260129T235900Z
+RRULE:FREQ=MONTHLY;UNTIL=20261231;BYDAY=-1TH
+SUMMARY:Last Thursday
+END:VEVENT
+BEGIN:VEVENT
+UID:one
+DTSTART:20260105T100000
+DTEND:20260105T110000
+RRULE:FREQ=DAILY;UNTIL=20260105
+SUMMARY:Just once
+END:VEVENT
+END:VCALENDAR
+";
+    let starts = starts(file);
+    assert!(starts.contains(&"2026-12-31T23:00:00Z".to_string()), "the last Thursday, on the UNTIL day: {starts:?}");
+    assert_eq!(starts.iter().filter(|s| s.starts_with("2026-")).count(), 13, "{starts:?}");
+}
+
+/// A whole-day series ended by a UTC time is ended by its date, wherever its reader is: west of UTC the time
+/// fell on the evening before, and the last day was lost.
+#[test]
+fn a_whole_day_series_ends_by_the_date_of_its_until() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:d
+DTSTART;VALUE=DATE:20260105
+DTEND;VALUE=DATE:20260106
+RRULE:FREQ=DAILY;UNTIL=20260109T000000Z
+SUMMARY:Trade fair
+END:VEVENT
+END:VCALENDAR
+";
+    let new_york = rapport_ics::Zone::Iana(chrono_tz::America::New_York);
+    let days: Vec<String> = occurrences_in(file, &new_york).into_iter().map(|(start, _)| start).collect();
+    assert_eq!(days, vec!["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]);
+}
