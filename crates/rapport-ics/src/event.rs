@@ -175,8 +175,8 @@ fn person(line: &Line) -> Option<Person> {
     })
 }
 
-/// Reads one VEVENT. An event without a usable start, or whose end is before its start, is refused with
-/// the line; smaller faults (an unreadable EXDATE, an unknown zone) become warnings.
+/// Reads one VEVENT. An event without a usable start is refused with the line; smaller faults (an unreadable
+/// EXDATE, an unknown zone, an end before the start) become warnings.
 pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     let mut warnings = Vec::new();
     let start_line =
@@ -193,11 +193,35 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         }
     }
 
+    // RFC 5545 3.6.1: a date lasts one day, a date-time has no length. An end before the start was refused, and the
+    // meeting lost (with its clash) for a typo: a single event is read the other way round, a series (whose start
+    // anchors its repetitions) is kept with no length, as a negative duration is.
+    let no_length = if start.is_date() { Length::Days(1) } else { Length::Wall { days: 0, seconds: 0 } };
     let length = match (c.first("DTEND"), c.first("DURATION")) {
         (Some(end_line), _) => {
             let end = cx.moment(end_line, &mut warnings)?;
-            length_between(&start, &end, &cx.calendar_zone)
-                .ok_or_else(|| Problem { line: end_line.number, message: "DTEND is before DTSTART".into() })?
+            match length_between(&start, &end, &cx.calendar_zone) {
+                Some(length) => length,
+                // Start and end typed the wrong way round (as Python's recurring-ical-events reads them too).
+                None => match length_between(&end, &start, &cx.calendar_zone) {
+                    Some(length) if rrules.is_empty() => {
+                        warnings.push(format!(
+                            "line {}: DTEND is before DTSTART: read the other way round",
+                            end_line.number
+                        ));
+                        start = end;
+                        length
+                    }
+                    _ => {
+                        warnings.push(format!(
+                            "line {}: DTEND is before DTSTART: the event is kept {}",
+                            end_line.number,
+                            if start.is_date() { "as one day" } else { "with no length" }
+                        ));
+                        no_length
+                    }
+                },
+            }
         }
         (None, Some(d)) => {
             let duration = parse_duration(&d.value).ok_or_else(|| Problem {
@@ -205,17 +229,16 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
                 message: format!("DURATION is not a duration: \"{}\"", crate::content::shorten(&d.value)),
             })?;
             if duration.days < 0 || duration.seconds < 0 {
-                return Err(Problem { line: d.number, message: "DURATION is negative".into() });
-            }
-            if start.is_date() {
-                Length::Days(duration.days.max(if duration.seconds > 0 { 1 } else { 0 }))
+                warnings.push(format!("line {}: DURATION is negative: the event is kept with no length", d.number));
+                no_length
+            } else if start.is_date() {
+                // Whole days, rounded up ("PT48H" is two), and at least the one day a date is.
+                Length::Days((duration.days + (duration.seconds + 86_399) / 86_400).max(1))
             } else {
                 Length::Wall { days: duration.days, seconds: duration.seconds }
             }
         }
-        // RFC 5545 3.6.1: a date lasts one day, a date-time has no length.
-        (None, None) if start.is_date() => Length::Days(1),
-        (None, None) => Length::Wall { days: 0, seconds: 0 },
+        (None, None) => no_length,
     };
 
     let uid = match text(c, "UID") {
@@ -314,6 +337,8 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
 fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) -> Option<Length> {
     let floating = calendar_zone.clone().unwrap_or(Zone::Utc);
     let length = match (start, end) {
+        // An end on the start's own day (some exporters write the last day, not the day after): the one day.
+        (Moment::Date(s), Moment::Date(e)) if e == s => Length::Days(1),
         (Moment::Date(s), Moment::Date(e)) => Length::Days((*e - *s).num_days()),
         (Moment::Date(s), Moment::Time { wall, .. }) => Length::Days((wall.date() - *s).num_days().max(1)),
         // A floating end (or start) beside a zoned one is read in that zone: "DTSTART;TZID=America/New_York:…T100000"

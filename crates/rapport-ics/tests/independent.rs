@@ -145,6 +145,11 @@ const KNOWN: &[(&str, &str)] = &[
          dateutil stops at its midnight and drops the 28th",
     ),
     ("issue_75_range_parameter.ics", "the same: UNTIL=20250920 keeps the series' meeting on the 20th"),
+    // A whole day whose DTEND is its own date (khal's sample, calendarlabs' holidays): one day to us, as to khal
+    // and Google; Python keeps it without length, and it would never make anyone busy.
+    ("event_d_same_start_end.ics", "a whole day ending on its own date: one day to us, no length to Python"),
+    ("example.ics", "the same, three whole days ending on their own dates"),
+    ("Germany_Holidays.ics", "the same, each holiday ending on its own date"),
     // Events without UID.
     ("parsing_error.ics", "identical events without UID are one appointment to us, two to Python"),
 ];

@@ -333,3 +333,56 @@ END:VCALENDAR
     let days: Vec<String> = occurrences_in(file, &new_york).into_iter().map(|(start, _)| start).collect();
     assert_eq!(days, vec!["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]);
 }
+
+/// Ends that other programs shrug at: a whole day ending on its own date is that day (it had no length, and
+/// never made the agent busy); an end before the start is read the other way round, and a negative duration
+/// keeps the event with no length, each said (they were refused, and the meeting lost); hours on a date are
+/// whole days, rounded up.
+#[test]
+fn odd_ends_keep_the_event() {
+    let file = "BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:same-day
+DTSTART;VALUE=DATE:20260105
+DTEND;VALUE=DATE:20260105
+SUMMARY:Fair
+END:VEVENT
+BEGIN:VEVENT
+UID:backwards
+DTSTART:20260106T100000Z
+DTEND:20260106T090000Z
+SUMMARY:Typo
+END:VEVENT
+BEGIN:VEVENT
+UID:negative
+DTSTART:20260107T100000Z
+DURATION:-PT1H
+SUMMARY:Negative
+END:VEVENT
+BEGIN:VEVENT
+UID:hours
+DTSTART;VALUE=DATE:20260110
+DURATION:PT48H
+SUMMARY:Two days
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    let warned: Vec<String> = cal.events.iter().flat_map(|e| e.warnings.clone()).collect();
+    assert!(
+        warned.iter().any(|w| w.contains("line 11: DTEND is before DTSTART: read the other way round")),
+        "{warned:?}"
+    );
+    assert!(warned.iter().any(|w| w.contains("DURATION is negative")), "{warned:?}");
+    let spans = occurrences_in(file, &rapport_ics::Zone::Utc);
+    assert_eq!(
+        spans,
+        vec![
+            ("2026-01-05".to_string(), "2026-01-06".to_string()),
+            ("2026-01-06T09:00:00Z".to_string(), "2026-01-06T10:00:00Z".to_string()),
+            ("2026-01-07T10:00:00Z".to_string(), "2026-01-07T10:00:00Z".to_string()),
+            ("2026-01-10".to_string(), "2026-01-12".to_string()),
+        ]
+    );
+}
