@@ -227,6 +227,26 @@ describe('Import history', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 501 });
   });
 
+  it('names a kept lead the reader can no longer open as plain text, not as a link to a page not found', async () => {
+    const kept = [
+      { lead_id: 501, name: 'Ada Lovelace', reason: 'kept: activities were logged on it since the import' },
+      { lead_id: 502, name: null, reason: 'edited by Eve Editor after the import (company)' },
+    ];
+    const undone = importBatch({ id: 6, status: 'undone', undo: { removed: 7, reverted: 0, kept: [], kept_count: 2 } });
+    const { u } = open({
+      importHistory: async () => [undone],
+      importBatch: async () => ({ ...undone, undo: { ...undone.undo!, kept } }),
+    });
+    await u.click(within(await row(6)).getByTestId('history-kept'));
+    const dialog = await screen.findByTestId('kept-dialog');
+    await waitFor(() => expect(within(dialog).getAllByTestId('kept-lead')).toHaveLength(2));
+    const [ada, gone] = within(dialog).getAllByTestId('kept-lead');
+    expect(within(ada).getByRole('button', { name: 'Ada Lovelace' })).toBeInTheDocument();
+    expect(gone).toHaveTextContent('Lead 502');
+    expect(within(gone).queryByRole('button')).toBeNull();
+    expect(within(gone).queryByRole('link')).toBeNull();
+  });
+
   it('names the file in the names of the buttons of its row', async () => {
     const ended = deferred<UndoReport>();
     const { u } = open({
