@@ -55,6 +55,17 @@ pub struct Problem {
 /// dropped, and one such line pasted into a UTF-8 file does not garble every other. Returns whether a line
 /// needed the fallback.
 pub fn decode(bytes: &[u8]) -> (String, bool) {
+    let (text, fallback) = decode_whole(bytes);
+    // Files joined end to end (`cat a.ics b.ics`, a server's export of several calendars) carry each one's byte
+    // order mark at the start of a line, where "BEGIN:VCALENDAR" was then not seen: that calendar's METHOD and
+    // zone were lost, and a cancellation applied as an invitation.
+    if text.contains('\u{feff}') {
+        return (text.replace("\n\u{feff}", "\n").replace("\r\u{feff}", "\r"), fallback);
+    }
+    (text, fallback)
+}
+
+fn decode_whole(bytes: &[u8]) -> (String, bool) {
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding != encoding_rs::UTF_8 {
             let (text, _, _) = encoding.decode(bytes);

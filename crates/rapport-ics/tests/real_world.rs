@@ -386,3 +386,22 @@ END:VCALENDAR
         ]
     );
 }
+
+/// Two exports joined end to end, each with its byte order mark: the second calendar is a calendar, its zone
+/// applies to its floating times, and nothing is reported as outside a calendar.
+#[test]
+fn calendars_joined_with_their_byte_order_marks_are_each_read() {
+    let first = "\u{feff}BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let second = "\u{feff}BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Europe/Berlin\r\nBEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260106T090000\r\nRRULE:FREQ=DAILY;COUNT=1\r\nSUMMARY:B\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(format!("{first}{second}").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    assert_eq!(cal.events.len(), 2);
+    let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+    let starts: Vec<String> = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc)
+        .occurrences
+        .iter()
+        .map(|o| o.start.to_utc(&rapport_ics::Zone::Utc).to_rfc3339())
+        .collect();
+    assert!(starts.contains(&"2026-01-06T08:00:00+00:00".to_string()), "9:00 in Berlin: {starts:?}");
+}
