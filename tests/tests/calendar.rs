@@ -422,6 +422,37 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// Exchange and RFC 5546 may send the cancellation of one instance without DTSTART: it was refused ("event without
+/// DTSTART"), and the meeting stayed booked. It is that instance, cancelled, its slot free.
+#[test]
+fn a_cancelled_instance_sent_without_its_start_is_cancelled() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    let one = "BEGIN:VCALENDAR\nMETHOD:CANCEL\nVERSION:2.0\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
+               RECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED\nEND:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("cancel-one.ics", one)], None).unwrap().remove(0);
+    assert_eq!(r.cancelled, 1, "{r:?}");
+    let seen: Vec<(String, String, bool, bool)> = f
+        .core
+        .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.start, o.end, o.status == AppointmentStatus::Cancelled, o.busy))
+        .collect();
+    let cancelled: Vec<bool> = seen.iter().map(|w| w.2).collect();
+    assert_eq!(cancelled, [false, true, false, false], "{seen:?}");
+    assert!(!seen[1].3, "its slot is free: {seen:?}");
+    assert_eq!(
+        (seen[1].0.as_str(), seen[1].1.as_str()),
+        ("2026-12-14T10:00:00Z", "2026-12-14T11:00:00Z"),
+        "its series' time"
+    );
+}
+
 /// A series cancelled here, not by a file, takes its changed instances with it too: their slots free, their
 /// reminders stopped.
 #[test]

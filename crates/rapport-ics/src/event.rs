@@ -73,6 +73,10 @@ pub struct Event {
     pub attendees: Vec<Person>,
     pub start: Moment,
     pub length: Length,
+    /// A changed instance written without DTSTART, DTEND or DURATION (a cancellation of one instance may be): it
+    /// keeps its series' time and length.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timed_by_series: bool,
     pub recurrence_id: Option<Moment>,
     /// RECURRENCE-ID;RANGE=THISANDFUTURE: this change applies to the later instances too.
     #[serde(default)]
@@ -179,8 +183,12 @@ fn person(line: &Line) -> Option<Person> {
 /// EXDATE, an unknown zone, an end before the start) become warnings.
 pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     let mut warnings = Vec::new();
-    let start_line =
-        c.first("DTSTART").ok_or_else(|| Problem { line: c.line, message: "event without DTSTART".into() })?;
+    // A cancellation or a change of one instance may leave DTSTART out (RFC 5546 allows it in a CANCEL): the
+    // instance starts when it was to start. Refused, the cancellation was lost and the meeting stayed booked.
+    let start_line = c
+        .first("DTSTART")
+        .or_else(|| c.first("RECURRENCE-ID"))
+        .ok_or_else(|| Problem { line: c.line, message: "event without DTSTART".into() })?;
     let mut start = cx.moment(start_line, &mut warnings)?;
     let rrules: Vec<String> = c.all("RRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
     let exrules: Vec<String> = c.all("EXRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
@@ -309,6 +317,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         status,
         organizer: c.first("ORGANIZER").and_then(person),
         attendees: c.all("ATTENDEE").filter_map(person).collect(),
+        timed_by_series: c.first("DTSTART").is_none() && c.first("DTEND").is_none() && c.first("DURATION").is_none(),
         start,
         length,
         this_and_future: c

@@ -308,7 +308,11 @@ fn expand_series(
                 continue;
             }
         }
-        let (start, end) = occurrence_at(event, event.start.wall(), event.length, floating);
+        let length = match master_event.filter(|_| event.timed_by_series) {
+            Some(m) => m.length,
+            None => event.length,
+        };
+        let (start, end) = occurrence_at(event, event.start.wall(), length, floating);
         if !overlaps(start, end, from, to, floating) {
             continue;
         }

@@ -163,6 +163,7 @@ fn event_for(
         // A booking is the two instants it was checked for clashes between: across a change of the clocks its
         // wall times are an hour more or less apart (or the end's before the start's) than it lasts.
         length: Length::Exact((b.end - b.start).num_seconds()),
+        timed_by_series: false,
         recurrence_id: None,
         this_and_future: false,
         rrules: vec![],
