@@ -42,6 +42,24 @@ describe('Import history', () => {
     expect(await screen.findByTestId('history-empty')).toBeInTheDocument();
   });
 
+  it('keeps the rows, and a running undo\'s Stop button, when a refresh fails, and says why above them', async () => {
+    const ended = deferred<UndoReport>();
+    const { be, u } = open({ importUndo: () => ended.promise });
+    await u.click(within(await row(1)).getByTestId('history-undo'));
+    await u.click(await screen.findByTestId('undo-confirm'));
+    await u.click(await screen.findByTestId('undo-close'));
+    await within(await row(1)).findByTestId('history-cancel');
+
+    be.importHistory.mockRejectedValue(apiErr({ code: 'internal', message: 'database is locked' }));
+    await u.click(screen.getByTestId('history-refresh'));
+    const failed = await screen.findByTestId('history-error');
+    expect(within(await row(1)).getByTestId('history-cancel')).toBeEnabled();
+    const table = screen.getByTestId('history-table');
+    expect(failed.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(failed).toHaveTextContent('Could not load the import history: Database is locked');
+    expect(failed).toHaveTextContent('The list below is as it was last read.');
+  });
+
   it('lists each import with its source, template, author, status, counts and rows', async () => {
     open({
       importHistory: async () => [
