@@ -412,7 +412,7 @@ impl Rapport {
             lead_id: existing.as_ref().and_then(|r| r.lead_id).or(lead_id),
             title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
             location: event.location.clone().unwrap_or_default(),
-            video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
+            video_url: video_link(&event),
             notes: event.description.clone().unwrap_or_default(),
             status: status.as_str().to_owned(),
             event: String::new(),
@@ -542,6 +542,46 @@ impl Rapport {
     }
 }
 
+/// Services whose links are where a meeting is held.
+const VIDEO_HOSTS: [&str; 12] = [
+    "zoom.us",
+    "zoom.com",
+    "teams.microsoft.com",
+    "teams.live.com",
+    "meet.google.com",
+    "webex.com",
+    "gotomeeting.com",
+    "meet.goto.com",
+    "whereby.com",
+    "meet.jit.si",
+    "chime.aws",
+    "bluejeans.com",
+];
+
+/// The meeting's video link: its URL, else the first link to a video-meeting service in its location or
+/// description. Teams, Zoom and Meet invites carry the link only there (or in X- properties beside it), and a
+/// rep opening the appointment found no way to join.
+fn video_link(event: &Event) -> String {
+    if let Some(url) = event.url.as_deref().map(str::trim).filter(|u| u.starts_with("http")) {
+        return url.to_owned();
+    }
+    let texts = [event.location.as_deref(), event.description.as_deref()];
+    texts
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.split(|c: char| c.is_whitespace() || "<>\"'()[]|".contains(c)))
+        .filter(|word| word.starts_with("https://"))
+        .map(|word| word.trim_end_matches(['.', ',', ';', ':']))
+        .find(|word| {
+            url::Url::parse(word)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .is_some_and(|host| VIDEO_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))))
+        })
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
 /// Row `old`, changed here, keeps its values over `event`, the server's copy changed there (`cx.conflict`): the
 /// server's values go into its history as replaced by Rapport's. An appointment Rapport organises goes out with
 /// a SEQUENCE above the server's, or calendar clients would keep the server's copy as the newer one; an invite
@@ -551,7 +591,7 @@ fn keep_over_server(tx: &Transaction<'_>, cx: &mut Upsert<'_>, event: &Event, ol
     let mut server = AppointmentRow {
         title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
         location: event.location.clone().unwrap_or_default(),
-        video_url: event.url.clone().filter(|u| u.starts_with("http")).unwrap_or_default(),
+        video_url: video_link(event),
         notes: event.description.clone().unwrap_or_default(),
         status: status_of(event, false).as_str().to_owned(),
         ..old.clone()
@@ -637,4 +677,38 @@ fn keep_hidden_links(tx: &Transaction<'_>, grant: &Grant, appointment: i64, atte
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::video_link;
+
+    fn event_with(lines: &str) -> rapport_ics::Event {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20261207T100000Z\r\n{lines}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        rapport_ics::read(text.as_bytes()).events.remove(0)
+    }
+
+    #[test]
+    fn the_video_link_is_the_url_else_a_meeting_service_link_in_the_text() {
+        assert_eq!(video_link(&event_with("URL:https://example.com/room\r\n")), "https://example.com/room");
+        let teams = event_with(
+            "LOCATION:Microsoft Teams Meeting\r\nDESCRIPTION:Join the meeting now<https://teams.microsoft.com/l/meetup\r\n \
+             -join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d>\\nMeeting ID: 123\r\n",
+        );
+        assert_eq!(
+            video_link(&teams),
+            "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d"
+        );
+        let zoom = event_with("LOCATION:https://us02web.zoom.us/j/81234567890?pwd=abc\r\n");
+        assert_eq!(video_link(&zoom), "https://us02web.zoom.us/j/81234567890?pwd=abc");
+        let meet = event_with(
+            "DESCRIPTION:Agenda: https://docs.example.com/a.\\nJoin: https://meet.google.com/abc-defg-hij.\r\n",
+        );
+        assert_eq!(video_link(&meet), "https://meet.google.com/abc-defg-hij", "not the agenda's link");
+        let lookalike = event_with("DESCRIPTION:https://zoom.us.evil.example/j/1 and https://notzoom.us/j/2\r\n");
+        assert_eq!(video_link(&lookalike), "");
+        assert_eq!(video_link(&event_with("LOCATION:Room 2\r\n")), "");
+    }
 }
