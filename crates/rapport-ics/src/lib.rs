@@ -96,6 +96,26 @@ pub fn read(bytes: &[u8]) -> Calendar {
             cal.warnings.push(format!("{n} {name} component(s) skipped: only events (VEVENT) are imported"));
         }
     }
+    // Copies of one event (an update after the invite) share their UID; events that differ and share one (a
+    // timetable exporter giving each lesson its course's UID) are one appointment to every calendar program,
+    // the newest copy kept. Said, so that the others are not lost without a word.
+    let mut by_uid: std::collections::BTreeMap<&str, Vec<&Event>> = std::collections::BTreeMap::new();
+    for e in cal.events.iter().filter(|e| e.recurrence_id.is_none()) {
+        by_uid.entry(e.uid.as_str()).or_default().push(e);
+    }
+    for (uid, events) in by_uid {
+        let same_sequence = events.iter().all(|e| e.sequence == events[0].sequence);
+        if events.len() > 1 && same_sequence && events.iter().any(|e| e.start != events[0].start) {
+            let lines: Vec<String> = events.iter().map(|e| e.line.to_string()).collect();
+            cal.warnings.push(format!(
+                "lines {}: {} events share the UID \"{}\" at different times: they are one appointment, of which \
+                 only one copy is kept (give each its own UID to import them all)",
+                lines.join(", "),
+                events.len(),
+                content::shorten(uid)
+            ));
+        }
+    }
     problems.sort_by_key(|p| p.line);
     cal.problems = problems;
     cal

@@ -405,3 +405,21 @@ fn calendars_joined_with_their_byte_order_marks_are_each_read() {
         .collect();
     assert!(starts.contains(&"2026-01-06T08:00:00+00:00".to_string()), "9:00 in Berlin: {starts:?}");
 }
+
+/// A timetable exporter giving each lesson its course's UID: one appointment to every calendar program, and the
+/// others were dropped without a word. It is said, with the lines.
+#[test]
+fn events_that_share_a_uid_at_different_times_are_said() {
+    let file = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:lecture-1\r\nDTSTAMP:20260101T000000Z\r\n\
+DTSTART:20260108T090000Z\r\nSUMMARY:Lecture\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:lecture-1\r\n\
+DTSTAMP:20260101T000000Z\r\nDTSTART:20260115T090000Z\r\nSUMMARY:Lecture\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert!(
+        cal.warnings.iter().any(|w| w.starts_with("lines 2, 8: 2 events share the UID \"lecture-1\"")),
+        "{:?}",
+        cal.warnings
+    );
+    // Copies of one event (an update after the invite, same start) are no news.
+    let update = file.replace("20260115T090000Z", "20260108T090000Z");
+    assert!(rapport_ics::read(update.as_bytes()).warnings.is_empty());
+}
