@@ -22,6 +22,12 @@ impl Line {
     pub fn param(&self, key: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).and_then(|(_, v)| v.first()).map(String::as_str)
     }
+
+    /// A parameter that holds one text, its commas included: `CN=Doe, Jane` written without the quotes RFC 5545
+    /// asks for is split at the comma by the parser, and the name was cut to "Doe".
+    pub fn param_text(&self, key: &str) -> Option<String> {
+        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.join(","))
+    }
 }
 
 /// A component (VCALENDAR, VEVENT, VTIMEZONE, STANDARD, ...) with its lines and sub-components.

@@ -164,17 +164,18 @@ fn text(c: &Component, name: &str) -> Option<String> {
 
 fn person(line: &Line) -> Option<Person> {
     let value = line.value.trim();
-    let email = value
-        .get(..7)
-        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
-        .and_then(|_| value.get(7..))
-        .unwrap_or(value)
-        .trim();
+    // The address after the last "mailto:": an unquoted SENT-BY=mailto:… before it ends the parameters at its
+    // own colon, and the value read is "a@x.com:mailto:b@x.com".
+    let email = match value.to_ascii_lowercase().rfind("mailto:") {
+        Some(at) => value.get(at + 7..).unwrap_or(value),
+        None => value,
+    }
+    .trim();
     // Some programs write the address only in the EMAIL parameter, with an opaque URI as the value.
     let email = if email.contains('@') { email.to_owned() } else { line.param("EMAIL")?.trim().to_owned() };
     Some(Person {
         email,
-        name: line.param("CN").map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()),
+        name: line.param_text("CN").map(|s| s.trim().trim_matches('"').trim().to_owned()).filter(|s| !s.is_empty()),
         status: line.param("PARTSTAT").map(str::to_ascii_uppercase),
     })
 }

@@ -423,3 +423,25 @@ DTSTAMP:20260101T000000Z\r\nDTSTART:20260115T090000Z\r\nSUMMARY:Lecture\r\nEND:V
     let update = file.replace("20260115T090000Z", "20260108T090000Z");
     assert!(rapport_ics::read(update.as_bytes()).warnings.is_empty());
 }
+
+/// Names and addresses as careless writers put them: a CN with a comma and no quotes was cut at the comma, and
+/// an unquoted SENT-BY left the organizer without a readable address.
+#[test]
+fn attendees_written_without_the_quotes_they_need() {
+    let file = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART:20260108T090000Z\r\n\
+ORGANIZER;SENT-BY=mailto:assistant@x.example:MAILTO:boss@x.example\r\n\
+ATTENDEE;CN=Doe, Jane;PARTSTAT=ACCEPTED:mailto:jane@x.example\r\n\
+ATTENDEE;CN=\"Müller, Jürgen\":mailto:jm@x.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    let e = &cal.events[0];
+    assert_eq!(e.organizer.as_ref().map(|p| p.email.as_str()), Some("boss@x.example"));
+    let people: Vec<(String, Option<String>)> = e.attendees.iter().map(|p| (p.email.clone(), p.name.clone())).collect();
+    assert_eq!(
+        people,
+        vec![
+            ("jane@x.example".to_string(), Some("Doe, Jane".to_string())),
+            ("jm@x.example".to_string(), Some("Müller, Jürgen".to_string())),
+        ]
+    );
+    assert_eq!(e.attendees[0].status.as_deref(), Some("ACCEPTED"));
+}
