@@ -453,6 +453,28 @@ fn a_cancelled_instance_sent_without_its_start_is_cancelled() {
     );
 }
 
+/// A series whose instance the same file moves away: the slot it left is free for the file's other events, not a
+/// clash of the series (which was flagged for a time it no longer takes).
+#[test]
+fn a_series_does_not_clash_where_its_own_file_moved_an_instance_away() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let moved = "BEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\nRECURRENCE-ID:20261214T100000Z\n\
+                 DTSTART:20261214T140000Z\nDTEND:20261214T150000Z\nSUMMARY:Weekly sync\nEND:VEVENT\n";
+    let lunch = "BEGIN:VEVENT\nUID:lunch-1@example.com\nDTSTART:20261214T100000Z\nDTEND:20261214T110000Z\n\
+                 SUMMARY:Lunch with Acme\nEND:VEVENT\n";
+    let file = WEEKLY.replace("END:VCALENDAR", &format!("{moved}{lunch}END:VCALENDAR"));
+    let r = f.core.import_ics(&dana, &[ics("moved.ics", &file)], None).unwrap().remove(0);
+    assert_eq!(r.created, 3, "{r:?}");
+    assert!(r.clashes.is_empty(), "no clash at the time the series left: {:?}", r.clashes);
+    // The series still clashes where it does meet: another event at one of its own times is flagged.
+    let other = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:call-1@example.com\nDTSTART:20261221T103000Z\n\
+                 DTEND:20261221T110000Z\nSUMMARY:Call\nEND:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("call.ics", other)], None).unwrap().remove(0);
+    assert_eq!(r.clashes.len(), 1, "{r:?}");
+}
+
 /// A series cancelled here, not by a file, takes its changed instances with it too: their slots free, their
 /// reminders stopped.
 #[test]

@@ -369,6 +369,7 @@ impl Rapport {
                 batch: &batch,
                 source: "caldav",
                 conflict: None,
+                changed_instances: Vec::new(),
                 overridden: Vec::new(),
                 kept: Vec::new(),
             };
@@ -389,6 +390,7 @@ impl Rapport {
                 }
                 cx.conflict = conflicted.contains_key(&res.href).then_some(&kept_batch);
                 let calendar = rapport_ics::read(res.data.as_bytes());
+                cx.changed_instances = calendar.events.iter().filter(|e| e.recurrence_id.is_some()).cloned().collect();
                 let mut file_report = IcsFileReport::default();
                 let name = resource_name(&res.href);
                 report.problems.extend(calendar.problems.iter().map(|p| format!("{name}: {}", p.message)));

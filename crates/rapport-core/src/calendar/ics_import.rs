@@ -193,6 +193,7 @@ impl Rapport {
                 batch: &batch,
                 source: "ics",
                 conflict: None,
+                changed_instances: calendar.events.iter().filter(|e| e.recurrence_id.is_some()).cloned().collect(),
                 overridden: Vec::new(),
                 kept: Vec::new(),
             };
@@ -307,6 +308,9 @@ pub(crate) struct Upsert<'a> {
     /// values it replaces are written into its history in this batch; it is sent over the server's copy at the
     /// next sync. A row of the resource without a change of its own takes the server's, as always.
     pub conflict: Option<&'a crate::audit::store::BatchId>,
+    /// The changed instances the file (or the server's resource) holds: a series' clashes are those of its
+    /// occurrences as changed, not of the times its changed or cancelled instances no longer take.
+    pub changed_instances: Vec<Event>,
     /// The rows whose server values were replaced so.
     pub overridden: Vec<i64>,
     /// The rows with a change of their own that met the server's copy and took its ETag (overridden or not).
@@ -449,11 +453,19 @@ impl Rapport {
         let mut occurrences = Vec::new();
         if status.holds_time() && event.busy {
             // The event as read (its line intact), so a warning names where it is.
-            let expansion = rapport_ics::expand(std::slice::from_ref(incoming), horizon.0, horizon.1, &floating);
+            // A series with its changed instances beside it (which are checked each on its own), so that the times
+            // they left are not taken for the series' own.
+            let mut series = vec![incoming.clone()];
+            if incoming.recurrence_id.is_none() && incoming.is_recurring() {
+                series.extend(cx.changed_instances.iter().filter(|e| e.uid == incoming.uid).cloned());
+            }
+            let expansion = rapport_ics::expand(&series, horizon.0, horizon.1, &floating);
             report.warnings.extend(expansion.warnings);
             occurrences = expansion
                 .occurrences
                 .iter()
+                // The series' own, and those a change "from here on" moved; not a changed instance's own time.
+                .filter(|o| o.event == 0 || series.get(o.event).is_some_and(|e| e.this_and_future))
                 .map(|o| (o.start.to_utc(&floating), o.end.to_utc(&floating), matches!(o.start, When::Date(_))))
                 .collect();
         }
