@@ -371,16 +371,22 @@ END:VEVENT
 END:VCALENDAR
 ";
 
-/// One instance of a series cancelled (METHOD:CANCEL with its RECURRENCE-ID) is that instance, cancelled and
-/// free; the whole series cancelled takes its changed instances with it.
-#[test]
-fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_all_of_them() {
+/// Dana, in UTC, with the weekly series imported into her calendar; her user id.
+fn dana_with_weekly() -> (Fixture, Actor, i64) {
     let f = fixture();
     let dana = f.user("dana", Role::Editor, &[]);
     let id = dana.user_id().unwrap();
     agent_settings(&f, &dana, "UTC", 0);
     let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
     assert_eq!(r.created, 1, "{r:?}");
+    (f, dana, id)
+}
+
+/// One instance of a series cancelled (METHOD:CANCEL with its RECURRENCE-ID) is that instance, cancelled and
+/// free; the whole series cancelled takes its changed instances with it.
+#[test]
+fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_all_of_them() {
+    let (f, dana, id) = dana_with_weekly();
     let one = WEEKLY
         .replace("METHOD:REQUEST", "METHOD:CANCEL")
         .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED")
@@ -426,12 +432,7 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
 /// DTSTART"), and the meeting stayed booked. It is that instance, cancelled, its slot free.
 #[test]
 fn a_cancelled_instance_sent_without_its_start_is_cancelled() {
-    let f = fixture();
-    let dana = f.user("dana", Role::Editor, &[]);
-    let id = dana.user_id().unwrap();
-    agent_settings(&f, &dana, "UTC", 0);
-    let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
-    assert_eq!(r.created, 1, "{r:?}");
+    let (f, dana, id) = dana_with_weekly();
     let one = "BEGIN:VCALENDAR\nMETHOD:CANCEL\nVERSION:2.0\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
                RECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED\nEND:VEVENT\nEND:VCALENDAR\n";
     let r = f.core.import_ics(&dana, &[ics("cancel-one.ics", one)], None).unwrap().remove(0);
