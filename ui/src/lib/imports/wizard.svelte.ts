@@ -318,25 +318,13 @@ class ImportWizard {
       this.error = 'Another import or an undo is running: wait for it to end.';
       return;
     }
-    const mine = this.seq;
     const checkedKeys = new Set(this.checks.filter((c) => c.report).map((c) => c.key));
     const items = this.checkedPlans
       .filter((item) => checkedKeys.has(item.key))
       .map(({ fileId, fileName, plan }) => ({ fileId, fileName, plan }));
-    this.error = null;
-    this.step = 'running';
     this.ranItems = items;
-    let outcomes: RunOutcome[];
-    try {
-      outcomes = await importRuns.importFiles(items);
-    } catch (e) {
-      if (mine !== this.seq) return;
-      this.error = `Could not start the import: ${errorMessage(e)}`;
-      this.step = 'dryrun';
-      return;
-    }
-    void leadFacets.refresh();
-    if (mine !== this.seq) return;
+    const outcomes = await this.run(items, 'dryrun');
+    if (!outcomes) return;
     // The files whose check failed were not imported: the report (and the toast) say so beside the others.
     const unchecked: RunOutcome[] = this.checks
       .filter((c) => !c.report)
@@ -349,6 +337,28 @@ class ImportWizard {
     this.outcomes = [...outcomes, ...unchecked];
     this.step = 'report';
     this.announce(this.outcomes);
+  }
+
+  /**
+   * Runs `items` on the running step. Answers their outcomes, or null when the run could not start (said, back on
+   * `fallback`) or the wizard was started over meanwhile.
+   */
+  private async run(items: RunItem[], fallback: 'dryrun' | 'report'): Promise<RunOutcome[] | null> {
+    const mine = this.seq;
+    this.error = null;
+    this.step = 'running';
+    let outcomes: RunOutcome[];
+    try {
+      outcomes = await importRuns.importFiles(items);
+    } catch (e) {
+      if (mine === this.seq) {
+        this.error = `Could not start the import: ${errorMessage(e)}`;
+        this.step = fallback;
+      }
+      return null;
+    }
+    void leadFacets.refresh();
+    return mine === this.seq ? outcomes : null;
   }
 
   /** Away from the Import page, the end of a run is told in a toast that leads back to it. */
@@ -427,20 +437,8 @@ class ImportWizard {
   async importRemaining(): Promise<void> {
     const at = this.outcomes.flatMap((o, i) => (o.skipped && this.ranItems[i] ? [i] : []));
     if (this.step !== 'report' || importRuns.running || at.length === 0) return;
-    const mine = this.seq;
-    this.error = null;
-    this.step = 'running';
-    let outcomes: RunOutcome[];
-    try {
-      outcomes = await importRuns.importFiles(at.map((i) => this.ranItems[i]));
-    } catch (e) {
-      if (mine !== this.seq) return;
-      this.error = `Could not start the import: ${errorMessage(e)}`;
-      this.step = 'report';
-      return;
-    }
-    void leadFacets.refresh();
-    if (mine !== this.seq) return;
+    const outcomes = await this.run(at.map((i) => this.ranItems[i]), 'report');
+    if (!outcomes) return;
     at.forEach((i, n) => (this.outcomes[i] = outcomes[n]));
     this.step = 'report';
     this.announce(outcomes);
