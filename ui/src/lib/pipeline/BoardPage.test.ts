@@ -517,6 +517,43 @@ describe('Pipeline board', () => {
     await waitFor(() => expect(cardEl(11).querySelector('.card-open')).toHaveFocus());
   });
 
+  it('scrolls a long column to a card moved into it from the keyboard, and gives it the focus', async () => {
+    // jsdom lays nothing out and scrolls nothing: a scroll box holds all it is given, moves to where it is told
+    // and says so, as a browser's does.
+    const scrollTo = vi.fn(function (this: HTMLElement, to: ScrollToOptions) {
+      this.scrollTop = to.top ?? this.scrollTop;
+      this.dispatchEvent(new Event('scroll'));
+    });
+    Object.defineProperty(HTMLElement.prototype, 'scrollTo', { value: scrollTo, configurable: true });
+    Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
+      get(this: HTMLElement) {
+        return parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '') || 0;
+      },
+      configurable: true,
+    });
+    try {
+      const long = Array.from({ length: 200 }, (_, i) => boardCard(1000 + i, { entered_at: daysAgo(400 - i) }));
+      const board = sampleBoard();
+      board.columns[2] = boardColumn('engagement', long);
+      const { u } = setup('editor', {
+        pipelineBoard: async () => board,
+        moveLead: async (id, version, to) =>
+          savedLead(lead({ id, version: version + 1, stage: to, first_name: 'Ann', last_name: 'Lee' })),
+      });
+      await screen.findAllByTestId('board-card');
+      await openMenu(u, 11);
+      await u.click(screen.getByTestId('move-to-engagement'));
+      // The card entered the stage now: it is the column's last, far below what was rendered.
+      await waitFor(() => expect(cardEl(11)?.querySelector('.card-open')).toHaveFocus());
+      expect(scrollTo).toHaveBeenCalled();
+      expect(cardIds('engagement')).toContain(11);
+      expect(cardIds('engagement')).not.toContain(1000);
+    } finally {
+      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollTo;
+      delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+    }
+  });
+
   it('lets an Administrator override the gate with a reason', async () => {
     let calls = 0;
     const { be, u } = setup('administrator', {
