@@ -154,13 +154,39 @@ fn expand_series(
         let (index, event) = m;
         let zone = event.zone().cloned().unwrap_or(Zone::Floating);
         let wall_zone = if matches!(zone, Zone::Floating) { floating.clone() } else { zone.clone() };
-        let span = match event.length {
-            Length::Days(n) => Duration::days(n),
-            Length::Wall { days, seconds } => Duration::days(days) + Duration::seconds(seconds),
-            Length::Exact(s) => Duration::seconds(s),
-        };
-        let window_from = wall_zone.to_wall(from) - Duration::days(2) - span;
-        let window_to = wall_zone.to_wall(to) + Duration::days(2);
+        // "This and future" changes, latest original start first: each shifts the instances after it, by the
+        // wall time it moved its own instance ("Mondays instead of Fridays, at 9"). Measured in UTC across a
+        // change of the clocks, it moved every later instance by an hour, or a day for an all-day series.
+        let mut future: Vec<(DateTime<Utc>, usize, Duration)> = overrides
+            .iter()
+            .filter_map(|&o| {
+                let changed = events.get(o).filter(|e| e.this_and_future)?;
+                let rid = changed.recurrence_id.as_ref()?.to_utc(floating);
+                let zone = match changed.zone() {
+                    Some(Zone::Floating) | None => floating,
+                    Some(z) => z,
+                };
+                Some((rid, o, changed.start.wall() - zone.to_wall(rid)))
+            })
+            .collect();
+        future.sort_by_key(|(rid, o, _)| (*rid, *o));
+        // An instance a change moves into the window is made from where the rule put it, which may be far
+        // outside: a narrow window (one day, as a booking's clash check asks) missed a Friday meeting moved to
+        // Mondays, and a booking over it was not refused. So the window is widened by the farthest move each
+        // way, and by the longest of the changed lengths.
+        let later = future.iter().map(|(_, _, shift)| *shift).max().unwrap_or_default().max(Duration::zero());
+        let earlier = -future.iter().map(|(_, _, shift)| *shift).min().unwrap_or_default().min(Duration::zero());
+        let span = std::iter::once(event.length)
+            .chain(future.iter().filter_map(|(_, o, _)| events.get(*o).map(|e| e.length)))
+            .map(|length| match length {
+                Length::Days(n) => Duration::days(n),
+                Length::Wall { days, seconds } => Duration::days(days) + Duration::seconds(seconds),
+                Length::Exact(s) => Duration::seconds(s),
+            })
+            .max()
+            .unwrap_or_default();
+        let window_from = wall_zone.to_wall(from) - Duration::days(2) - span - later;
+        let window_to = wall_zone.to_wall(to) + Duration::days(2) + earlier;
         let dtstart = event.start.wall();
         window_walls = Some((window_from, window_to));
 
@@ -238,15 +264,6 @@ fn expand_series(
         starts.sort_by_key(|(w, _)| *w);
         starts.dedup_by_key(|(w, _)| *w);
 
-        // "This and future" changes, latest original start first: each shifts the instances after it.
-        let mut future: Vec<(DateTime<Utc>, usize)> = overrides
-            .iter()
-            .filter_map(|&o| {
-                let e = events.get(o)?;
-                e.this_and_future.then(|| Some((e.recurrence_id.as_ref()?.to_utc(floating), o))).flatten()
-            })
-            .collect();
-        future.sort();
         for (wall, length) in starts {
             let (mut start, mut end) = occurrence_at(event, wall, length, floating);
             let utc = start.to_utc(floating);
@@ -260,18 +277,9 @@ fn expand_series(
                     .is_some_and(|rid| matches(rid, wall, utc, floating, event.is_all_day()))
             });
             let mut source = index;
-            if let Some((rid, o)) = future.iter().rev().find(|(rid, _)| *rid < utc) {
+            if let Some((_, o, shift)) = future.iter().rev().find(|(rid, _, _)| *rid < utc) {
                 if let Some(changed) = events.get(*o) {
-                    // The change moved the instance by wall time ("Mondays instead of Fridays, at 9"): measured
-                    // in UTC across a change of the clocks, it moved every later instance by an hour, or a day
-                    // for an all-day series.
-                    let zone = match changed.zone() {
-                        Some(Zone::Floating) | None => floating,
-                        Some(z) => z,
-                    };
-                    let shift = changed.start.wall() - zone.to_wall(*rid);
-                    let shifted = wall + shift;
-                    (start, end) = occurrence_at(changed, shifted, changed.length, floating);
+                    (start, end) = occurrence_at(changed, wall + *shift, changed.length, floating);
                     source = *o;
                 }
             }
@@ -355,5 +363,40 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         assert!(starts.contains(&"2026-03-30T07:00:00+00:00".to_string()), "{starts:?}");
         assert!(starts.contains(&"2026-04-06T07:00:00+00:00".to_string()), "{starts:?}");
         assert!(!starts.iter().any(|s| s.starts_with("2026-04-03") || s.starts_with("2026-04-06T06")), "{starts:?}");
+    }
+
+    /// The starts (UTC) of a Friday 9:00 Berlin series changed from 27 March on to `moved_to`, in [from, to).
+    fn starts_of_moved_fridays(moved_to: &str, from: (u32, u32), to: (u32, u32)) -> Vec<String> {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Europe/Berlin:20260306T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260306T100000\r\nRRULE:FREQ=WEEKLY;COUNT=12\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20260327T090000\r\n\
+DTSTART;TZID=Europe/Berlin:{moved_to}T090000\r\nDTEND;TZID=Europe/Berlin:{moved_to}T100000\r\n\
+SUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let cal = crate::read(text.as_bytes());
+        let (Some(from), Some(to)) = (
+            Utc.with_ymd_and_hms(2026, from.0, from.1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(2026, to.0, to.1, 0, 0, 0).single(),
+        ) else {
+            panic!("dates")
+        };
+        super::expand(&cal.events, from, to, &crate::Zone::Utc)
+            .occurrences
+            .iter()
+            .map(|o| o.start.to_utc(&crate::Zone::Utc).to_rfc3339())
+            .collect()
+    }
+
+    /// A clash check asks for one day: the Friday instance a change moved to that Monday was made from a Friday
+    /// outside the day's margin, and was missed, so a booking over it was not refused. Moves both ways.
+    #[test]
+    fn an_instance_moved_by_a_this_and_future_change_is_found_in_a_one_day_window() {
+        // Fridays moved three days later, to Mondays: Friday 10 April is Monday 13 April.
+        assert_eq!(starts_of_moved_fridays("20260330", (4, 13), (4, 14)), ["2026-04-13T07:00:00+00:00"]);
+        // Fridays moved four days earlier, to Mondays: Friday 10 April is Monday 6 April.
+        assert_eq!(starts_of_moved_fridays("20260323", (4, 6), (4, 7)), ["2026-04-06T07:00:00+00:00"]);
+        // Nothing is left on the Friday itself.
+        assert!(starts_of_moved_fridays("20260330", (4, 10), (4, 11)).is_empty());
     }
 }

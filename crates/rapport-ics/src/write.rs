@@ -142,8 +142,9 @@ pub fn write_calendar(method: Option<&str>, name: Option<&str>, events: &[Event]
     if let Some(name) = name {
         out.line(&format!("X-WR-CALNAME:{}", escape(name)));
     }
-    write_zones(&mut out, events);
-    for e in events {
+    let events = zones_named_apart(events);
+    write_zones(&mut out, &events);
+    for e in events.iter() {
         write_event(&mut out, e, stamp, method == Some("REQUEST"));
     }
     out.line("END:VCALENDAR");
@@ -203,6 +204,55 @@ fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
         person_line(out, "ATTENDEE", a, rsvp);
     }
     out.line("END:VEVENT");
+}
+
+/// Two custom zones of one TZID but other rules (two senders' "Eastern", each from its own file's VTIMEZONE)
+/// were written as one VTIMEZONE, and the events of the second read with the first's offsets. Every
+/// definition after the first of a TZID is renamed "TZID (2)", "TZID (3)", … in the copy written.
+fn zones_named_apart(events: &[Event]) -> std::borrow::Cow<'_, [Event]> {
+    fn moments(e: &mut Event) -> impl Iterator<Item = &mut Moment> {
+        std::iter::once(&mut e.start)
+            .chain(e.recurrence_id.as_mut())
+            .chain(e.rdates.iter_mut().map(|(m, _)| m))
+            .chain(e.exdates.iter_mut())
+    }
+    // (TZID as read, its rules, TZID as written)
+    let mut names: Vec<(String, &[crate::zone::Observance], String)> = Vec::new();
+    let mut renames: Vec<(CustomZone, String)> = Vec::new();
+    let all = events.iter().flat_map(|e| {
+        std::iter::once(&e.start).chain(&e.recurrence_id).chain(e.rdates.iter().map(|(m, _)| m)).chain(&e.exdates)
+    });
+    let customs: Vec<&CustomZone> = all
+        .filter_map(|m| match m {
+            Moment::Time { zone: Zone::Custom(c), .. } => Some(c),
+            _ => None,
+        })
+        .collect();
+    for c in customs.iter().copied() {
+        if names.iter().any(|(tzid, rules, _)| *tzid == c.tzid && *rules == c.observances.as_slice()) {
+            continue;
+        }
+        if !names.iter().any(|(tzid, _, _)| *tzid == c.tzid) {
+            names.push((c.tzid.clone(), &c.observances, c.tzid.clone()));
+            continue;
+        }
+        let taken = |name: &str| customs.iter().any(|c| c.tzid == name) || names.iter().any(|(_, _, w)| w == name);
+        let Some(written) = (2..).map(|n| format!("{} ({n})", c.tzid)).find(|name| !taken(name)) else { continue };
+        names.push((c.tzid.clone(), &c.observances, written.clone()));
+        renames.push((c.clone(), written));
+    }
+    if renames.is_empty() {
+        return std::borrow::Cow::Borrowed(events);
+    }
+    let mut copy = events.to_vec();
+    for m in copy.iter_mut().flat_map(moments) {
+        if let Moment::Time { zone: Zone::Custom(c), .. } = m {
+            if let Some((_, written)) = renames.iter().find(|(zone, _)| zone == c) {
+                c.tzid = written.clone();
+            }
+        }
+    }
+    std::borrow::Cow::Owned(copy)
 }
 
 fn write_zones(out: &mut Out, events: &[Event]) {
@@ -362,5 +412,43 @@ DTSTART:20261215T100000Z\r\nDTEND:20261215T110000Z\r\nSUMMARY:Call\r\nEND:VEVENT
                 (&b.rdates, b.this_and_future, &b.recurrence_id)
             );
         }
+    }
+
+    /// Two senders' files each define "Island Time", one at UTC-5 and one at UTC+2: written together, each keeps
+    /// its own rules, and every event read back is at the instant it was read at.
+    #[test]
+    fn two_custom_zones_of_one_name_are_written_apart() {
+        let file = |offset: &str, uid: &str| {
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Island Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nEND:STANDARD\r\n\
+END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261001T000000Z\r\n\
+DTSTART;TZID=Island Time:20261201T090000\r\nDTEND;TZID=Island Time:20261201T100000\r\nRRULE:FREQ=DAILY;COUNT=3\r\n\
+EXDATE;TZID=Island Time:20261202T090000\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            )
+        };
+        let mut events = crate::read(file("-0500", "a").as_bytes()).events;
+        events.extend(crate::read(file("+0200", "b").as_bytes()).events);
+        // A third event in the first zone shares its VTIMEZONE.
+        events.extend(crate::read(file("-0500", "c").as_bytes()).events);
+        let floating = crate::Zone::Utc;
+        let instants = |events: &[crate::Event]| -> Vec<String> {
+            events
+                .iter()
+                .flat_map(|e| std::iter::once(&e.start).chain(&e.exdates))
+                .map(|m| m.to_utc(&floating).to_rfc3339())
+                .collect()
+        };
+        let stamp = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let written = super::write_calendar(None, None, &events, stamp);
+        assert_eq!(written.matches("BEGIN:VTIMEZONE").count(), 2, "{written}");
+        assert!(written.contains("TZID:Island Time (2)"), "{written}");
+        let again = crate::read(written.as_bytes());
+        assert_eq!(instants(&again.events), instants(&events), "{written}");
+        assert_eq!(
+            instants(&events)[..2],
+            ["2026-12-01T14:00:00+00:00".to_string(), "2026-12-02T14:00:00+00:00".to_string()]
+        );
+        assert_eq!(instants(&events)[2], "2026-12-01T07:00:00+00:00");
     }
 }
