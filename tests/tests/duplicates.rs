@@ -210,6 +210,79 @@ fn a_scan_keeps_up_with_leads_merged_and_created_while_it_matches() {
     assert!(queue.iter().all(|(a, b)| *a != bob && *b != bob), "{queue:?}");
 }
 
+/// Leads edited while a scan matches were checked by their own saves against the leads as they are now: the
+/// scan, which matched their old fields, does not save over that. Bob edited into another person leaves no pair
+/// with Robert; Alan edited into Grace keeps the pair his save queued; Robert's deal value, a field the check
+/// does not read, changes nothing the scan found.
+#[test]
+fn a_scan_does_not_save_over_what_edits_made_while_it_matched() {
+    let f = fixture();
+    let (robert, bob) = book(&f);
+    let find = |text: &str| {
+        let query = rapport_core::leads::LeadQuery { text: text.into(), limit: 5, ..Default::default() };
+        f.core.list_leads(&f.admin, &query).unwrap().items[0].id
+    };
+    let (grace, alan) = (find("grace"), find("alan"));
+    let edit = |id: i64, change: &dyn Fn(&mut LeadInput)| {
+        let now = f.core.get_lead(&f.admin, id).unwrap();
+        let mut input = now.to_input();
+        change(&mut input);
+        f.core.update_lead(&f.admin, id, now.version, &input, &Origin::manual()).unwrap();
+    };
+    let queue = || -> Vec<(i64, i64)> {
+        f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect()
+    };
+    let mut edited = false;
+    let report = f
+        .core
+        .scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |p| {
+            if p.phase != ScanPhase::Matching || edited {
+                return;
+            }
+            edited = true;
+            edit(bob, &|l| {
+                l.first_name = "Tomas".into();
+                l.last_name = "Brandt".into();
+                l.emails = vec!["t.brandt@example.net".into()];
+                l.company = "Brandt Bau".into();
+                l.address.street = "22 Quay Side".into();
+            });
+            edit(alan, &|l| {
+                l.first_name = "Grace".into();
+                l.last_name = "Hopper".into();
+                l.emails = vec!["grace@navy.example".into()];
+                l.company = "Navy".into();
+                l.address.street = "3 Yard Lane".into();
+            });
+            assert!(queue().contains(&(grace, alan)), "Alan's save queued him with Grace: {:?}", queue());
+            assert!(!queue().contains(&(robert, bob)));
+            edit(robert, &|l| l.deal.value = "4200".into());
+        })
+        .unwrap();
+    assert!(edited);
+    let after = queue();
+    assert!(!after.contains(&(robert, bob)), "Bob is no longer Robert: {after:?} ({:?})", report.pairs);
+    assert!(after.contains(&(grace, alan)), "the pair Alan's save queued stays: {after:?}");
+    // A lead saved in fields the check does not read is as the scan read it: its pairs are saved.
+    let (carla, dmitri) = (find("carla"), find("dmitri"));
+    edit(carla, &|l| {
+        l.first_name = "Dmitri".into();
+        l.last_name = "Orlov".into();
+        l.emails = vec!["d.orlov@acme.example".into()];
+    });
+    f.sql().execute("DELETE FROM duplicate_pairs", []).unwrap();
+    let mut touched = false;
+    f.core
+        .scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |p| {
+            if p.phase == ScanPhase::Matching && !touched {
+                touched = true;
+                edit(carla, &|l| l.deal.value = "900".into());
+            }
+        })
+        .unwrap();
+    assert!(queue().contains(&(carla, dmitri)), "{:?}", queue());
+}
+
 /// Cancel asked for while same-tier pairs are being merged stops the merging: the merges done stand (each can
 /// be unmerged), the others stay in the queue.
 #[test]

@@ -98,8 +98,26 @@ impl Rapport {
             let scope = grant.lead_scope();
             let mut existing = store::pairs_by_leads(tx)?;
             // Leads change while the scan matches, without a lock: a lead merged or undone away since it was read
-            // is left out of what is saved, and a lead created since was never compared, so its pairs stay.
+            // is left out of what is saved, and a lead created since was never compared, so its pairs stay. A
+            // lead whose matched fields were saved since was checked by that save against the others as they are
+            // now, and what the scan found from its old fields is not saved over that: a pair the save took apart
+            // is not queued again, nor one it queued deleted as no longer found.
             let scanned: std::collections::HashSet<i64> = refs.iter().map(|r| r.id).collect();
+            let mut unchanged = std::collections::HashMap::<usize, bool>::new();
+            let mut as_read = |tx: &rusqlite::Transaction<'_>, at: usize| -> Result<bool> {
+                if let Some(known) = unchanged.get(&at) {
+                    return Ok(*known);
+                }
+                let (Some(r), Some(read)) = (refs.get(at), prepared.get(at)) else { return Ok(false) };
+                let same = match store::lead_version(tx, r.id)? {
+                    None => false,
+                    Some(v) if v == r.version => true,
+                    // Saved since, perhaps in fields the check does not read (a deal's value), which no save checks.
+                    Some(_) => incremental::record_of(tx, r.id)?.is_some_and(|now| prepare(&now) == *read),
+                };
+                unchanged.insert(at, same);
+                Ok(same)
+            };
             let (mut open, mut kept_apart) = (0u32, 0u32);
             // Of them, the pairs with a lead outside the reader's campaigns.
             let mut hidden = (0u32, 0u32);
@@ -112,7 +130,7 @@ impl Rapport {
                 }
                 let (x, y) = if refs[c.a].id < refs[c.b].id { (c.a, c.b) } else { (c.b, c.a) };
                 let (first, second) = (&refs[x], &refs[y]);
-                if !(store::lead_exists(tx, first.id)? && store::lead_exists(tx, second.id)?) {
+                if !(as_read(tx, x)? && as_read(tx, y)?) {
                     continue;
                 }
                 let (pa, pb) = (&prepared[x], &prepared[y]);
@@ -173,11 +191,12 @@ impl Rapport {
                 });
             }
             // Open pairs this scan no longer finds: their leads were edited apart.
-            for (_, stored) in existing
-                .into_iter()
-                .filter(|((a, b), p)| p.status == "open" && scanned.contains(a) && scanned.contains(b))
-            {
-                store::delete(tx, stored.id)?;
+            let read_at = |id: i64| refs.binary_search_by_key(&id, |r| r.id).ok();
+            for ((a, b), stored) in existing {
+                let (Some(ra), Some(rb)) = (read_at(a), read_at(b)) else { continue };
+                if stored.status == "open" && as_read(tx, ra)? && as_read(tx, rb)? {
+                    store::delete(tx, stored.id)?;
+                }
             }
             incremental::save_model(tx, &model.parameters(), &at)?;
             changelog::record(tx, &batch, "duplicate_scan", 0, "open pairs", None, Some(&open.to_string()))?;

@@ -10,6 +10,8 @@ use crate::db::StoreError;
 pub(crate) struct LeadRef {
     pub id: i64,
     pub external_ref: String,
+    /// The lead's version when its fields were read: any save since changes it.
+    pub version: i64,
 }
 
 /// Every lead's matched fields, ordered by id, one lead at a time (emails and phones joined in by the same
@@ -20,7 +22,7 @@ pub(crate) fn for_each_match_row(
     each: &mut dyn FnMut(LeadRef, Record) -> bool,
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT l.id, l.external_ref, l.first_name, l.last_name, l.company, l.street, l.city, l.postcode, l.region,
+        "SELECT l.id, l.external_ref, l.version, l.first_name, l.last_name, l.company, l.street, l.city, l.postcode, l.region,
                 (SELECT group_concat(address, char(31)) FROM lead_emails e WHERE e.lead_id = l.id),
                 (SELECT group_concat(e164, char(31)) FROM lead_phones p WHERE p.lead_id = l.id)
          FROM leads l ORDER BY l.id",
@@ -31,17 +33,17 @@ pub(crate) fn for_each_match_row(
     };
     while let Some(r) = q.next()? {
         let record = Record {
-            first_name: r.get(2)?,
-            last_name: r.get(3)?,
-            company: r.get(4)?,
-            street: r.get(5)?,
-            city: r.get(6)?,
-            postcode: r.get(7)?,
-            region: r.get(8)?,
-            emails: list(r.get(9)?),
-            phones: list(r.get(10)?),
+            first_name: r.get(3)?,
+            last_name: r.get(4)?,
+            company: r.get(5)?,
+            street: r.get(6)?,
+            city: r.get(7)?,
+            postcode: r.get(8)?,
+            region: r.get(9)?,
+            emails: list(r.get(10)?),
+            phones: list(r.get(11)?),
         };
-        if !each(LeadRef { id: r.get(0)?, external_ref: r.get(1)? }, record) {
+        if !each(LeadRef { id: r.get(0)?, external_ref: r.get(1)?, version: r.get(2)? }, record) {
             break;
         }
     }
@@ -141,8 +143,9 @@ pub(crate) fn in_scope(conn: &Connection, scope: &crate::access::LeadScope, id: 
     Ok(campaign.is_some_and(|c| scope.allows_campaign(&c)))
 }
 
-pub(crate) fn lead_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.prepare_cached("SELECT 1 FROM leads WHERE id = ?1")?.query_row([id], |_| Ok(())).optional()?.is_some())
+/// Lead `id`'s version, or None once it is gone (merged away, its import undone).
+pub(crate) fn lead_version(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.prepare_cached("SELECT version FROM leads WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 pub(crate) struct StoredPair {
