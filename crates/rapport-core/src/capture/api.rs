@@ -197,10 +197,27 @@ impl Rapport {
                 None,
                 Some(&format!("{name} ({})", input.kind.as_str())),
             )?;
-            // The keychain is written inside the transaction: if it refuses, the source is not created.
-            secrets.set(&keychain_key(tx, id)?, &token).map_err(crate::calendar::CalendarError::Keychain)?;
-            Ok::<_, Error>(id)
+            Ok::<_, Error>((id, keychain_key(tx, id)?))
         })?;
+        // The keychain is written once the source is committed, not inside its transaction: a keychain that asks
+        // the user to unlock it would hold every other save meanwhile (a web form's request, an import's chunk).
+        // If it refuses, the source is taken away again, as no one could ever use its token.
+        let (id, key) = id;
+        if let Err(refused) = secrets.set(&key, &token) {
+            let removed = self.db.write(|tx| {
+                let grant = Self::grant_going_on(tx, actor, Permission::ManageSettings)?;
+                store::delete_unused_source(tx, id)?;
+                let why = Origin { source_ref: "the keychain did not take its token".into(), ..Origin::manual() };
+                let batch = self.begin_batch(tx, &grant, &why)?;
+                let made = format!("{name} ({})", input.kind.as_str());
+                changelog::record(tx, &batch, "capture_source", id, "*", Some(&made), None)?;
+                Ok::<_, Error>(())
+            });
+            if let Err(e) = removed {
+                tracing::warn!(source = id, error = %e, "the keychain refused a new source's token, and the source stays");
+            }
+            return Err(crate::calendar::CalendarError::Keychain(refused).into());
+        }
         let source =
             self.db.read(|c| store::source(c, id))?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
         Ok(NewCaptureSource { source, token })
@@ -733,6 +750,86 @@ mod tests {
         let revoked = core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
         assert!(revoked.revoked_at.is_some());
         assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
+    }
+
+    /// A keychain that refuses to store (no Secret Service running, or its unlock dialog dismissed).
+    struct RefusesSecrets;
+
+    impl Secrets for RefusesSecrets {
+        fn set(&self, _: &str, _: &str) -> std::result::Result<(), SecretError> {
+            Err(SecretError::Locked("the collection is locked".into()))
+        }
+        fn get(&self, _: &str) -> std::result::Result<Option<String>, SecretError> {
+            Ok(None)
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), SecretError> {
+            Ok(())
+        }
+    }
+
+    /// The keychain is written after the source's transaction, which other saves must not wait on while the
+    /// keychain asks to be unlocked. When it refuses, the source is gone again (its name free, its token not
+    /// accepted) and the change log says why; the database holds no other trace of it.
+    #[test]
+    fn a_source_the_keychain_refuses_is_not_kept() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let err = core.add_capture_source(&admin, &RefusesSecrets, &website()).err();
+        assert!(err.as_ref().is_some_and(|e| e.to_string().contains("locked")), "{err:?}");
+        assert!(core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}")).is_empty());
+        let log: Vec<(String, Option<String>, Option<String>, String)> = core
+            .db
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT l.field, l.old_value, l.new_value, b.source_ref FROM change_log l
+                     JOIN change_batches b ON b.id = l.batch_id WHERE l.entity = 'capture_source' ORDER BY l.id",
+                )?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                Ok::<_, Error>(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(log.len(), 2, "{log:?}");
+        assert_eq!(log[1].1.as_deref(), Some("Website (web_form)"));
+        assert_eq!((log[1].2.as_deref(), log[1].3.as_str()), (None, "the keychain did not take its token"));
+        // The name is free for a source the keychain takes.
+        let made = core.add_capture_source(&admin, &Keychain::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")).is_some());
+    }
+
+    /// A keychain that, asked to store, checks whether another program could write to the database meanwhile.
+    struct ChecksTheWriteLock {
+        db: std::path::PathBuf,
+        could_write: Mutex<Option<bool>>,
+        keychain: Keychain,
+    }
+
+    impl Secrets for ChecksTheWriteLock {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            let other = rusqlite::Connection::open(&self.db).map_err(|e| SecretError::Locked(e.to_string()))?;
+            let free = other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_ok();
+            *self.could_write.lock().map_err(|e| SecretError::Locked(e.to_string()))? = Some(free);
+            self.keychain.set(key, secret)
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            self.keychain.get(key)
+        }
+        fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
+            self.keychain.delete(key)
+        }
+    }
+
+    /// A keychain may ask the user to unlock it, for as long as they take: the database is not held meanwhile,
+    /// so a web form's request or an import's chunk is saved while the dialog waits.
+    #[test]
+    fn the_keychain_is_asked_while_the_database_is_free() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let keychain = ChecksTheWriteLock {
+            db: dir.path().join("t.db"),
+            could_write: Mutex::new(None),
+            keychain: Keychain::default(),
+        };
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(*keychain.could_write.lock().unwrap_or_else(|e| panic!("{e}")), Some(true));
+        assert_eq!(core.capture_token(&admin, &keychain, made.source.id).ok(), Some(made.token));
     }
 
     /// A JSON list (or a name repeated) fills a field of several values item by item, and is refused for a

@@ -90,6 +90,16 @@ pub(crate) fn revoke(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), Stor
     Ok(())
 }
 
+/// Removes source `id`, made a moment ago: the keychain refused its secret, so no one could ever use it.
+pub(crate) fn delete_unused_source(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "DELETE FROM capture_sources WHERE id = ?1
+           AND NOT EXISTS (SELECT 1 FROM capture_submissions WHERE source_id = ?1)",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
 /// The reply kept for `key` from this source, and what that request's body hashed to (none for replies kept
 /// before bodies were hashed).
 pub(crate) struct StoredReply {
