@@ -72,6 +72,17 @@ fn header_score(row: &[String]) -> Option<usize> {
     (texty * 10 >= filled.len() * 8 && known > 0).then_some(known)
 }
 
+/// Excel's own hint, a first line `sep=;` that names the delimiter: exports meant for Excel in any locale
+/// write it (and Excel writes it back), so it is taken over what the counts suggest, and the line is no header.
+fn separator_hint(text: &str) -> Option<u8> {
+    let first = text.lines().next()?.trim_end();
+    let rest = first.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
+    let delimiter = *first.as_bytes().get(rest.len())?;
+    // Re-saved by a spreadsheet, the line may end with more delimiters ("sep=;;;;").
+    let tail_is_delimiters = first.as_bytes().get(rest.len() + 1..)?.iter().all(|b| *b == delimiter);
+    (CANDIDATES.contains(&delimiter) && tail_is_delimiters).then_some(delimiter)
+}
+
 pub fn sniff(text: &str) -> Sniffed {
     sniff_scored(text).0
 }
@@ -81,7 +92,8 @@ pub fn sniff(text: &str) -> Sniffed {
 pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut best: Option<(f64, u8, usize, Vec<Vec<String>>)> = None;
-    for d in CANDIDATES {
+    let hint = separator_hint(text);
+    for d in hint.map_or(CANDIDATES.to_vec(), |d| vec![d]) {
         let rows = records(text, d, SAMPLE);
         let (s, width) = score(&rows);
         // Strictly better only: on a tie the earlier candidate (comma first) stays.
@@ -95,16 +107,18 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     // once its trailing empty cells are set aside: exports often end every data line with a delimiter ("Ann;a@x;")
     // or the header with one, and the header must not lose to the first data row for it.
     let fits = |r: &Vec<String>| r.len() == width || (filled_width(r) <= width && filled_width(r) * 2 > width);
+    let first = usize::from(hint.is_some());
     let header = rows
         .iter()
         .take(10)
         .enumerate()
+        .skip(first)
         .filter(|(_, r)| fits(r))
         .filter_map(|(i, r)| header_score(r).map(|known| (known, std::cmp::Reverse(i))))
         .max()
         .map(|(_, std::cmp::Reverse(i))| i)
-        .or_else(|| rows.iter().take(10).position(|r| r.len() == width))
-        .unwrap_or(0);
+        .or_else(|| rows.iter().take(10).skip(first).position(|r| r.len() == width).map(|i| i + first))
+        .unwrap_or(first);
     let table = rows.get(header..).unwrap_or_default();
     let (header_width, header_filled) = table.first().map_or((0, 0), |h| (h.len(), filled_width(h)));
     let consistency = table.iter().filter(|r| r.len() == header_width || filled_width(r) == header_filled).count()
@@ -169,6 +183,32 @@ mod tests {
         // With a title line above: the title is still passed over.
         let s = sniff("Messe München 2026;\nVorname;Nachname;E-Mail\nJürgen;Größe;j@g.de;\nAnna;Weiß;a@w.de;\n");
         assert_eq!((s.header_row, s.columns[0].as_str()), (1, "Vorname"));
+    }
+
+    /// Excel's `sep=` line names the delimiter, and is passed over as a header, even where the counts alone would
+    /// pick another delimiter or take the line for the header.
+    #[test]
+    fn an_excel_separator_line() {
+        // Every value holds one comma: by the counts alone, a comma-separated file of three columns.
+        let s = sniff(
+            "sep=;\nName, title;City, country\nLee, Dr;Paris, FR\nDoe, Ms;Lyon, FR\nRoe, Mr;Nice, FR\n\
+             Poe, Mx;Metz, FR\nMoe, Dr;Caen, FR\n",
+        );
+        assert_eq!(
+            (s.delimiter.as_str(), s.header_row, s.columns.clone()),
+            (";", 1, vec!["Name, title".into(), "City, country".into()])
+        );
+        // Columns no field is named after: the header is the first row of the table's width after the line.
+        let s = sniff("SEP=,\r\nAlpha,Beta\r\n1,2\r\n3,4\r\n");
+        assert_eq!(
+            (s.delimiter.as_str(), s.header_row, s.columns.clone()),
+            (",", 1, vec!["Alpha".into(), "Beta".into()])
+        );
+        // Saved again by a spreadsheet, with the line padded to the table's width.
+        assert_eq!(sniff("sep=|||\nName|Email|Phone\nA|a@b.c|1\n").header_row, 1);
+        // Not a hint: a value that starts with "sep=", or a delimiter no one uses.
+        assert_eq!(sniff("sep=x,Name\nA,b\nC,d\n").header_row, 0);
+        assert_eq!(sniff("sep=#\nName,Email\nA,a@b.c\n").delimiter, ",");
     }
 
     #[test]
