@@ -154,26 +154,25 @@ fn expand_series(
         let (index, event) = m;
         let zone = event.zone().cloned().unwrap_or(Zone::Floating);
         let wall_zone = if matches!(zone, Zone::Floating) { floating.clone() } else { zone.clone() };
-        // "This and future" changes, latest original start first: each shifts the instances after it, by the
-        // wall time it moved its own instance ("Mondays instead of Fridays, at 9"). Measured in UTC across a
-        // change of the clocks, it moved every later instance by an hour, or a day for an all-day series.
+        // "This and future" changes, latest original start first: each moves the instances after it by the wall
+        // time it moved its own ("Mondays instead of Fridays, at 9"), measured on the series' clock: measured in
+        // UTC across a change of the clocks, it moved every later instance by an hour, or a day for an all-day
+        // series. The moved instances are read on the change's clock: a move to 9:00 New York keeps them at 9:00
+        // there when Berlin's clocks change.
         let mut future: Vec<(DateTime<Utc>, usize, Duration)> = overrides
             .iter()
             .filter_map(|&o| {
                 let changed = events.get(o).filter(|e| e.this_and_future)?;
                 let rid = changed.recurrence_id.as_ref()?.to_utc(floating);
-                let zone = match changed.zone() {
-                    Some(Zone::Floating) | None => floating,
-                    Some(z) => z,
-                };
-                Some((rid, o, changed.start.wall() - zone.to_wall(rid)))
+                Some((rid, o, changed.start.wall() - wall_zone.to_wall(rid)))
             })
             .collect();
         future.sort_by_key(|(rid, o, _)| (*rid, *o));
         // An instance a change moves into the window is made from where the rule put it, which may be far
         // outside: a narrow window (one day, as a booking's clash check asks) missed a Friday meeting moved to
         // Mondays, and a booking over it was not refused. So the window is widened by the farthest move each
-        // way, and by the longest of the changed lengths.
+        // way, and by the longest of the changed lengths (a change into another zone moves the instances by the
+        // zones' difference too, which the two days of margin cover).
         let later = future.iter().map(|(_, _, shift)| *shift).max().unwrap_or_default().max(Duration::zero());
         let earlier = -future.iter().map(|(_, _, shift)| *shift).min().unwrap_or_default().min(Duration::zero());
         let span = std::iter::once(event.length)
@@ -277,7 +276,7 @@ fn expand_series(
                     .is_some_and(|rid| matches(rid, wall, utc, floating, event.is_all_day()))
             });
             let mut source = index;
-            if let Some((_, o, shift)) = future.iter().rev().find(|(rid, _, _)| *rid < utc) {
+            if let Some((_, o, shift)) = future.iter().rev().find(|(rid, ..)| *rid < utc) {
                 if let Some(changed) = events.get(*o) {
                     (start, end) = occurrence_at(changed, wall + *shift, changed.length, floating);
                     source = *o;
@@ -386,6 +385,30 @@ SUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
             .iter()
             .map(|o| o.start.to_utc(&crate::Zone::Utc).to_rfc3339())
             .collect()
+    }
+
+    /// "From 27 March on, at 9:00 New York" for a Berlin series: each later instance is at 9:00 in New York on
+    /// its day, not the Berlin hour moved by the difference between the two 9:00s.
+    #[test]
+    fn a_this_and_future_change_into_another_zone_places_the_later_instances_in_it() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Europe/Berlin:20260306T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260306T100000\r\nRRULE:FREQ=WEEKLY;COUNT=8\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20260327T090000\r\n\
+DTSTART;TZID=America/New_York:20260327T090000\r\nDTEND;TZID=America/New_York:20260327T100000\r\n\
+SUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = crate::read(text.as_bytes());
+        let (Some(from), Some(to)) =
+            (Utc.with_ymd_and_hms(2026, 4, 3, 0, 0, 0).single(), Utc.with_ymd_and_hms(2026, 4, 4, 0, 0, 0).single())
+        else {
+            panic!("dates")
+        };
+        let starts: Vec<String> = super::expand(&cal.events, from, to, &crate::Zone::Utc)
+            .occurrences
+            .iter()
+            .map(|o| o.start.to_utc(&crate::Zone::Utc).to_rfc3339())
+            .collect();
+        // 9:00 in New York (daylight time since 8 March) is 13:00Z.
+        assert_eq!(starts, ["2026-04-03T13:00:00+00:00"]);
     }
 
     /// A clash check asks for one day: the Friday instance a change moved to that Monday was made from a Friday

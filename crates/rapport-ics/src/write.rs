@@ -219,9 +219,7 @@ fn zones_named_apart(events: &[Event]) -> std::borrow::Cow<'_, [Event]> {
     // (TZID as read, its rules, TZID as written)
     let mut names: Vec<(String, &[crate::zone::Observance], String)> = Vec::new();
     let mut renames: Vec<(CustomZone, String)> = Vec::new();
-    let all = events.iter().flat_map(|e| {
-        std::iter::once(&e.start).chain(&e.recurrence_id).chain(e.rdates.iter().map(|(m, _)| m)).chain(&e.exdates)
-    });
+    let all = events.iter().flat_map(moments_of);
     let customs: Vec<&CustomZone> = all
         .filter_map(|m| match m {
             Moment::Time { zone: Zone::Custom(c), .. } => Some(c),
@@ -255,16 +253,23 @@ fn zones_named_apart(events: &[Event]) -> std::borrow::Cow<'_, [Event]> {
     std::borrow::Cow::Owned(copy)
 }
 
+/// Every moment of an event written with a zone: its start (its end follows it), and the instances it names.
+fn moments_of(e: &Event) -> impl Iterator<Item = &Moment> {
+    std::iter::once(&e.start).chain(&e.recurrence_id).chain(e.rdates.iter().map(|(m, _)| m)).chain(&e.exdates)
+}
+
 fn write_zones(out: &mut Out, events: &[Event]) {
     let mut written: Vec<String> = Vec::new();
-    for e in events {
-        let Moment::Time { zone, wall } = &e.start else { continue };
+    // A zone named only by an EXDATE or a RECURRENCE-ID needs its VTIMEZONE as much as one of a start: without
+    // it the time reads as floating, and the instance it names is missed.
+    for m in events.iter().flat_map(moments_of) {
+        let Moment::Time { zone, wall } = m else { continue };
         let Some(name) = zone.name() else { continue };
         if matches!(zone, Zone::Utc) || written.contains(&name) {
             continue;
         }
-        // The years the zone's transitions must cover: this zone's events, repeating ones two years on.
-        let years = events.iter().filter_map(|x| match &x.start {
+        // The years the zone's transitions must cover: this zone's times, repeating events' two years on.
+        let years = events.iter().flat_map(|x| moments_of(x).map(move |m| (x, m))).filter_map(|(x, m)| match m {
             Moment::Time { zone: z, wall } if z.name().as_deref() == Some(name.as_str()) => {
                 Some((wall.year(), if x.is_recurring() { wall.year().max(Utc::now().year()) + 2 } else { wall.year() }))
             }
@@ -450,5 +455,23 @@ EXDATE;TZID=Island Time:20261202T090000\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCA
             ["2026-12-01T14:00:00+00:00".to_string(), "2026-12-02T14:00:00+00:00".to_string()]
         );
         assert_eq!(instants(&events)[2], "2026-12-01T07:00:00+00:00");
+    }
+
+    /// A zone that only an EXDATE names still gets its VTIMEZONE: read back without it, the time was floating
+    /// and the instance it excludes came back.
+    #[test]
+    fn a_zone_named_only_by_an_exdate_is_written() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Island Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nEND:STANDARD\r\n\
+END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261201T060000Z\r\n\
+DTEND:20261201T070000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEXDATE;TZID=Island Time:20261202T090000\r\n\
+SUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let first = crate::read(text.as_bytes());
+        let written = super::write_calendar(None, None, &first.events, chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+        assert!(written.contains("BEGIN:VTIMEZONE\r\nTZID:Island Time\r\n"), "{written}");
+        let again = crate::read(written.as_bytes());
+        let utc = |e: &crate::Event| e.exdates.iter().map(|m| m.to_utc(&crate::Zone::Utc)).collect::<Vec<_>>();
+        assert_eq!(utc(&again.events[0]), utc(&first.events[0]));
+        assert_eq!(utc(&first.events[0])[0].to_rfc3339(), "2026-12-02T06:00:00+00:00");
     }
 }
