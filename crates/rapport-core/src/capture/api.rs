@@ -220,6 +220,13 @@ impl Rapport {
         }
         let source =
             self.db.read(|c| store::source(c, id))?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+        // Revoked by another window while the keychain waited: that revoke removed the secret before it was
+        // stored, so it is removed here, as the revoke would have.
+        if source.revoked_at.is_some() {
+            if let Err(e) = secrets.delete(&key) {
+                tracing::warn!(source = id, error = %e, "revoked, but its secret could not be removed from the keychain");
+            }
+        }
         Ok(NewCaptureSource { source, token })
     }
 
@@ -776,23 +783,61 @@ mod tests {
         let err = core.add_capture_source(&admin, &RefusesSecrets, &website()).err();
         assert!(err.as_ref().is_some_and(|e| e.to_string().contains("locked")), "{err:?}");
         assert!(core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}")).is_empty());
-        let log: Vec<(String, Option<String>, Option<String>, String)> = core
+        // Field, old value, new value, the batch's reason, the source's id.
+        type LogRow = (String, Option<String>, Option<String>, String, i64);
+        let log: Vec<LogRow> = core
             .db
             .read(|c| {
                 let mut stmt = c.prepare(
-                    "SELECT l.field, l.old_value, l.new_value, b.source_ref FROM change_log l
+                    "SELECT l.field, l.old_value, l.new_value, b.source_ref, l.entity_id FROM change_log l
                      JOIN change_batches b ON b.id = l.batch_id WHERE l.entity = 'capture_source' ORDER BY l.id",
                 )?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
                 Ok::<_, Error>(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(log.len(), 2, "{log:?}");
         assert_eq!(log[1].1.as_deref(), Some("Website (web_form)"));
         assert_eq!((log[1].2.as_deref(), log[1].3.as_str()), (None, "the keychain did not take its token"));
-        // The name is free for a source the keychain takes.
+        // The name is free for a source the keychain takes, which does not take the removed one's number (and
+        // with it the removed one's history).
         let made = core.add_capture_source(&admin, &Keychain::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
         assert!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")).is_some());
+        assert_ne!(made.source.id, log[1].4);
+    }
+
+    /// A keychain that, asked to store, waits while another window revokes the source.
+    struct RevokedMeanwhile<'a> {
+        core: &'a Rapport,
+        admin: &'a Actor,
+        keychain: Keychain,
+    }
+
+    impl Secrets for RevokedMeanwhile<'_> {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            let id = key.rsplit(':').next().and_then(|n| n.parse().ok()).unwrap_or_default();
+            self.core
+                .revoke_capture_source(self.admin, &self.keychain, id)
+                .map_err(|e| SecretError::Locked(e.to_string()))?;
+            self.keychain.set(key, secret)
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            self.keychain.get(key)
+        }
+        fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
+            self.keychain.delete(key)
+        }
+    }
+
+    /// A source revoked while its token was on its way to the keychain leaves no secret there.
+    #[test]
+    fn a_source_revoked_while_the_keychain_waits_leaves_no_secret() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let keychain = RevokedMeanwhile { core: &core, admin: &admin, keychain: Keychain::default() };
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(made.source.revoked_at.is_some());
+        assert!(keychain.keychain.0.lock().unwrap_or_else(|e| panic!("{e}")).is_empty());
+        assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
     }
 
     /// A keychain that, asked to store, checks whether another program could write to the database meanwhile.

@@ -38,8 +38,13 @@ pub(crate) struct NewSource<'a> {
 
 pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i64, StoreError> {
     tx.prepare_cached(
-        "INSERT INTO capture_sources (name, kind, token_hash, token_hint, field_map, rate_per_minute, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        // The id is one past the highest ever given, as a lead's is: a source removed again (the keychain refused
+        // its token) leaves its entries in the change log, which a new source must not take over.
+        "INSERT INTO capture_sources
+             (id, name, kind, token_hash, token_hint, field_map, rate_per_minute, created_at, created_by)
+         VALUES (max(ifnull((SELECT max(id) FROM capture_sources), 0),
+                     ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'capture_source'), 0)) + 1,
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         s.name,
