@@ -75,7 +75,9 @@ fn header_score(row: &[String]) -> Option<usize> {
 /// Excel's own hint, a first line `sep=;` that names the delimiter: exports meant for Excel in any locale
 /// write it (and Excel writes it back), so it is taken over what the counts suggest, and the line is no header.
 fn separator_hint(text: &str) -> Option<u8> {
-    let first = text.lines().next()?.trim_end();
+    // The line as the CSV reader splits it (a bare \r ends a line too), its trailing spaces aside: not its
+    // trailing tabs, which may be the hint itself.
+    let first = text.split(['\r', '\n']).next()?.trim_end_matches(' ');
     let rest = first.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
     let delimiter = *first.as_bytes().get(rest.len())?;
     // Re-saved by a spreadsheet, the line may end with more delimiters ("sep=;;;;").
@@ -206,6 +208,13 @@ mod tests {
         );
         // Saved again by a spreadsheet, with the line padded to the table's width.
         assert_eq!(sniff("sep=|||\nName|Email|Phone\nA|a@b.c|1\n").header_row, 1);
+        // A tab, alone or padded; lines ended by a bare carriage return.
+        for text in
+            ["sep=\t\nAlpha\tBeta\n1\t2\n", "sep=\t\t\nAlpha\tBeta\tGamma\n1\t2\t3\n", "sep=;\rAlpha;Beta\r1;2\r"]
+        {
+            let s = sniff(text);
+            assert_eq!((s.header_row, s.columns[0].as_str()), (1, "Alpha"), "{text:?}");
+        }
         // Not a hint: a value that starts with "sep=", or a delimiter no one uses.
         assert_eq!(sniff("sep=x,Name\nA,b\nC,d\n").header_row, 0);
         assert_eq!(sniff("sep=#\nName,Email\nA,a@b.c\n").delimiter, ",");
