@@ -13,3 +13,12 @@ export async function whenRendered<T extends Element>(find: () => T | null | und
     await new Promise<void>((done) => requestAnimationFrame(() => done()));
   }
 }
+
+/**
+ * Whether the focus is nowhere (on the page itself, or on an element since removed): only then may it be given
+ * to an element that has just been drawn, not taken from where the user put it while the element was awaited.
+ */
+export function focusIsLost(): boolean {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}

@@ -517,11 +517,15 @@ describe('Pipeline board', () => {
     await waitFor(() => expect(cardEl(11).querySelector('.card-open')).toHaveFocus());
   });
 
-  it('scrolls a long column to a card moved into it from the keyboard, and gives it the focus', async () => {
-    // jsdom lays nothing out and scrolls nothing: a scroll box holds all it is given, moves to where it is told
-    // and says so, as a browser's does.
+  /**
+   * Card 11 moved from its menu into a column of 200 older cards, where it lands last, far below what is drawn.
+   * jsdom lays nothing out and scrolls nothing: here a scroll box holds all it is given, and moves to where it is
+   * told and says so, as a browser's does (`meanwhile` runs as it scrolls).
+   */
+  async function moveIntoLongColumn(meanwhile: () => void = () => {}) {
     const scrollTo = vi.fn(function (this: HTMLElement, to: ScrollToOptions) {
       this.scrollTop = to.top ?? this.scrollTop;
+      meanwhile();
       this.dispatchEvent(new Event('scroll'));
     });
     Object.defineProperty(HTMLElement.prototype, 'scrollTo', { value: scrollTo, configurable: true });
@@ -531,26 +535,46 @@ describe('Pipeline board', () => {
       },
       configurable: true,
     });
+    const long = Array.from({ length: 200 }, (_, i) => boardCard(1000 + i, { entered_at: daysAgo(400 - i) }));
+    const board = sampleBoard();
+    board.columns[2] = boardColumn('engagement', long);
+    const { u } = setup('editor', {
+      pipelineBoard: async () => board,
+      moveLead: async (id, version, to) =>
+        savedLead(lead({ id, version: version + 1, stage: to, first_name: 'Ann', last_name: 'Lee' })),
+    });
+    await screen.findAllByTestId('board-card');
+    await openMenu(u, 11);
+    await u.click(screen.getByTestId('move-to-engagement'));
+    return scrollTo;
+  }
+
+  function unscroll() {
+    delete (HTMLElement.prototype as Partial<HTMLElement>).scrollTo;
+    delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+  }
+
+  it('scrolls a long column to a card moved into it from the keyboard, and gives it the focus', async () => {
     try {
-      const long = Array.from({ length: 200 }, (_, i) => boardCard(1000 + i, { entered_at: daysAgo(400 - i) }));
-      const board = sampleBoard();
-      board.columns[2] = boardColumn('engagement', long);
-      const { u } = setup('editor', {
-        pipelineBoard: async () => board,
-        moveLead: async (id, version, to) =>
-          savedLead(lead({ id, version: version + 1, stage: to, first_name: 'Ann', last_name: 'Lee' })),
-      });
-      await screen.findAllByTestId('board-card');
-      await openMenu(u, 11);
-      await u.click(screen.getByTestId('move-to-engagement'));
-      // The card entered the stage now: it is the column's last, far below what was rendered.
+      const scrollTo = await moveIntoLongColumn();
       await waitFor(() => expect(cardEl(11)?.querySelector('.card-open')).toHaveFocus());
       expect(scrollTo).toHaveBeenCalled();
       expect(cardIds('engagement')).toContain(11);
       expect(cardIds('engagement')).not.toContain(1000);
     } finally {
-      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollTo;
-      delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+      unscroll();
+    }
+  });
+
+  it('leaves the focus where the user put it while the moved card was being drawn', async () => {
+    try {
+      await moveIntoLongColumn(() => screen.getByTestId('board-layout-list').focus());
+      await waitFor(() => expect(cardEl(11)).not.toBeNull());
+      // Drawn, and given a few frames more to take the focus if it were to.
+      await new Promise((done) => setTimeout(done, 300));
+      expect(screen.getByTestId('board-layout-list')).toHaveFocus();
+    } finally {
+      unscroll();
     }
   });
 
