@@ -806,19 +806,16 @@ mod tests {
         assert_ne!(made.source.id, log[1].4);
     }
 
-    /// A keychain that, asked to store, waits while another window revokes the source.
-    struct RevokedMeanwhile<'a> {
-        core: &'a Rapport,
-        admin: &'a Actor,
+    /// A keychain that keeps what it is given, and runs `meanwhile` with the key each time it is asked to store
+    /// (while it would wait for the user to unlock it).
+    struct Waits<F: Fn(&str) + Send + Sync> {
         keychain: Keychain,
+        meanwhile: F,
     }
 
-    impl Secrets for RevokedMeanwhile<'_> {
+    impl<F: Fn(&str) + Send + Sync> Secrets for Waits<F> {
         fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
-            let id = key.rsplit(':').next().and_then(|n| n.parse().ok()).unwrap_or_default();
-            self.core
-                .revoke_capture_source(self.admin, &self.keychain, id)
-                .map_err(|e| SecretError::Locked(e.to_string()))?;
+            (self.meanwhile)(key);
             self.keychain.set(key, secret)
         }
         fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
@@ -829,37 +826,19 @@ mod tests {
         }
     }
 
-    /// A source revoked while its token was on its way to the keychain leaves no secret there.
+    /// A source revoked by another window while its token was on its way to the keychain leaves no secret there.
     #[test]
     fn a_source_revoked_while_the_keychain_waits_leaves_no_secret() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
-        let keychain = RevokedMeanwhile { core: &core, admin: &admin, keychain: Keychain::default() };
+        let revoke = |key: &str| {
+            let id = key.rsplit(':').next().and_then(|n| n.parse().ok()).unwrap_or_default();
+            core.revoke_capture_source(&admin, &Keychain::default(), id).unwrap_or_else(|e| panic!("{e}"));
+        };
+        let keychain = Waits { keychain: Keychain::default(), meanwhile: revoke };
         let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
         assert!(made.source.revoked_at.is_some());
         assert!(keychain.keychain.0.lock().unwrap_or_else(|e| panic!("{e}")).is_empty());
         assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
-    }
-
-    /// A keychain that, asked to store, checks whether another program could write to the database meanwhile.
-    struct ChecksTheWriteLock {
-        db: std::path::PathBuf,
-        could_write: Mutex<Option<bool>>,
-        keychain: Keychain,
-    }
-
-    impl Secrets for ChecksTheWriteLock {
-        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
-            let other = rusqlite::Connection::open(&self.db).map_err(|e| SecretError::Locked(e.to_string()))?;
-            let free = other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_ok();
-            *self.could_write.lock().map_err(|e| SecretError::Locked(e.to_string()))? = Some(free);
-            self.keychain.set(key, secret)
-        }
-        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
-            self.keychain.get(key)
-        }
-        fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
-            self.keychain.delete(key)
-        }
     }
 
     /// A keychain may ask the user to unlock it, for as long as they take: the database is not held meanwhile,
@@ -867,13 +846,15 @@ mod tests {
     #[test]
     fn the_keychain_is_asked_while_the_database_is_free() {
         let (dir, core, admin) = crate::test_support::core_with_admin();
-        let keychain = ChecksTheWriteLock {
-            db: dir.path().join("t.db"),
-            could_write: Mutex::new(None),
-            keychain: Keychain::default(),
+        let could_write = Mutex::new(None);
+        let try_a_write = |_: &str| {
+            let other = rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
+            let free = other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_ok();
+            *could_write.lock().unwrap_or_else(|e| panic!("{e}")) = Some(free);
         };
+        let keychain = Waits { keychain: Keychain::default(), meanwhile: try_a_write };
         let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(*keychain.could_write.lock().unwrap_or_else(|e| panic!("{e}")), Some(true));
+        assert_eq!(*could_write.lock().unwrap_or_else(|e| panic!("{e}")), Some(true));
         assert_eq!(core.capture_token(&admin, &keychain, made.source.id).ok(), Some(made.token));
     }
 
