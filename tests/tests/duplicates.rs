@@ -441,6 +441,27 @@ fn possible_duplicates_show_what_a_save_would_flag_and_write_nothing() {
     assert_eq!(f.dump(), before);
 }
 
+/// Two John Smiths of one company with New York and Chicago numbers that end alike: their phones are two
+/// numbers, not one (they were taken for one while phones were matched by their last nine digits).
+#[test]
+fn numbers_that_end_alike_in_other_area_codes_are_not_the_same_phone() {
+    let f = fixture();
+    let smith = |phone: &str| {
+        let mut l = lead("John", "Smith", "");
+        l.company = "Acme Corp".into();
+        l.phones = vec![phone.into()];
+        l
+    };
+    let stored = f.core.create_lead(&f.admin, &smith("+1 212 555 0123"), &Origin::manual()).unwrap().lead.id;
+    let phone_level = |typed: &str| {
+        let found = f.core.possible_duplicates(&f.admin, &smith(typed), 5).unwrap();
+        let pair = found.iter().find(|d| d.lead.id == stored).unwrap_or_else(|| panic!("{typed}: {found:?}"));
+        pair.evidence.iter().find(|e| e.field == "phone").map(|e| e.level.clone()).unwrap_or_default()
+    };
+    assert_eq!(phone_level("+1 (212) 555-0123"), "exact");
+    assert_ne!(phone_level("+1 312 555 0123"), "exact");
+}
+
 #[test]
 fn an_administrator_tunes_the_tiers_and_the_next_check_uses_them() {
     use rapport_core::duplicates::DuplicateTiers;

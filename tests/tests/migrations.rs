@@ -82,7 +82,31 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 c.execute("UPDATE leads SET name_key = 'jurgen groß', name_key_rev = 'groß jurgen' WHERE id = 2", [])
                     .unwrap();
             }
+            // Before version 21 a phone was matched by its last nine digits: the matched fields of that time,
+            // which 021 must write again in full.
+            if data_from.is_some_and(|v| v >= 2) && (10..21).contains(&version) {
+                let changed = c
+                    .execute(
+                        "UPDATE match_fields SET prepared = replace(prepared, '+442079460018', '079460018')
+                         WHERE lead_id = 1",
+                        [],
+                    )
+                    .unwrap();
+                assert_eq!(changed, 1);
+            }
         }
+        // The keys the old leads are looked up by, whichever table holds them: 021 leaves them as they were.
+        let keys_of = |path: &std::path::Path| -> Vec<(i64, String, i64)> {
+            let c = rusqlite::Connection::open(path).unwrap();
+            let mut s = c
+                .prepare(
+                    "SELECT key, sig, lead_id FROM match_keys WHERE lead_id <= 2
+                     UNION ALL SELECT key, sig, lead_id FROM match_keys_recent WHERE lead_id <= 2 ORDER BY 3, 1, 2",
+                )
+                .unwrap();
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+        };
+        let keys_before = (version >= 10 && data_from.is_some()).then(|| keys_of(&path));
         let core = Rapport::open(&path).unwrap_or_else(|e| panic!("upgrade from v{version} failed: {e}"));
         assert_eq!(schema(&path), expected_schema, "v{version} upgraded has exactly the fresh schema");
         let c = rusqlite::Connection::open(&path).unwrap();
@@ -148,6 +172,15 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 let prepared: String =
                     c.query_row("SELECT prepared FROM match_fields WHERE lead_id = 2", [], |r| r.get(0)).unwrap();
                 assert_eq!(prepared, prepared_today, "v{version}: prepared as a lead written today");
+                // Zoë's London number is matched in full: another number ending in the same nine digits (a
+                // country or area code apart) is no longer the same phone.
+                let prepared: String =
+                    c.query_row("SELECT prepared FROM match_fields WHERE lead_id = 1", [], |r| r.get(0)).unwrap();
+                assert!(prepared.contains("+442079460018"), "v{version}: {prepared:?}");
+                if let Some(before) = &keys_before {
+                    assert!(!before.is_empty());
+                    assert_eq!(&keys_of(&path), before, "v{version}: the keys are as they were");
+                }
             }
         } else {
             assert!(!core.has_users().unwrap());

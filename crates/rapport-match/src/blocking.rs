@@ -107,6 +107,9 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
         }
     }
     for phone in &p.phones {
+        // The national part: a number typed with its country code and without it ("+61 4..", "04..") meets
+        // itself; two numbers that share it are told apart when compared.
+        let phone = crate::normalize::national_part(phone);
         k.push(format!("p:{phone}"));
         // A typo in the last digits keeps the start, and one in the start keeps the end.
         if phone.len() >= 8 {
@@ -179,6 +182,22 @@ pub fn keys(p: &Prepared) -> Vec<Key> {
 mod tests {
     use super::*;
     use crate::{prepare, Record};
+
+    /// A phone's keys are made of its national part: a number typed with its country code meets its spelling
+    /// without, and the keys stay those of the time phones were matched by their last nine digits alone, so
+    /// migration 021 need not write them again.
+    #[test]
+    fn a_number_with_or_without_its_country_code_has_the_same_keys() {
+        let with = |phone: &str| {
+            let p = prepare(&Record { last_name: "Smith".into(), phones: vec![phone.into()], ..Default::default() });
+            keys(&p).into_iter().map(|k| k.text).collect::<Vec<_>>()
+        };
+        assert_eq!(with("+61 400 490 186"), with("0400 490 186"));
+        let full = with("+44 20 7946 0018");
+        for key in ["p:079460018", "ph:079460", "pt:460018"] {
+            assert!(full.iter().any(|k| k == key), "{key} in {full:?}");
+        }
+    }
 
     /// Leads with one name, or only a company, and nothing else to go by are still compared with their twins.
     #[test]

@@ -1,7 +1,7 @@
 //! One level of agreement per piece of evidence for a candidate pair.
 use strsim::{jaro_winkler, osa_distance};
 
-use crate::normalize::{without_particles, Prepared};
+use crate::normalize::{national_part, without_particles, Prepared};
 
 /// Damerau-Levenshtein distance in its restricted form (optimal string alignment: a transposition is one edit,
 /// as typists make them), which strsim computes without the full algorithm's hash map: the same answer for the
@@ -263,6 +263,8 @@ fn strip_separators(local: &str) -> String {
 
 fn phone_level(a: &Prepared, b: &Prepared) -> Level {
     best_pairing(&a.phones, &b.phones, |x, y| {
+        let national = !(x.starts_with('+') && y.starts_with('+'));
+        let (x, y) = if national { (national_part(x), national_part(y)) } else { (x.as_str(), y.as_str()) };
         if x == y {
             Level::Exact
         } else if edits_within(x, y, 1) {
@@ -337,6 +339,19 @@ mod tests {
             phones: vec![phone.into()],
             ..Default::default()
         })
+    }
+
+    /// Numbers written in full are compared in full: two whose last nine digits agree are other numbers when
+    /// their area or country code differ. A number written without its country still matches its full form.
+    #[test]
+    fn numbers_in_other_area_codes_are_other_numbers() {
+        let phone = |p: &str| rec("john", "smith", "", "", p);
+        let new_york = phone("+1 212 555 0123");
+        assert_eq!(phone_level(&new_york, &phone("+1 (212) 555-0123")), Level::Exact);
+        assert_eq!(phone_level(&new_york, &phone("+1 312 555 0123")), Level::Close, "one digit apart, not one number");
+        assert_eq!(phone_level(&new_york, &phone("+44 125 555 0123")), Level::Different, "another country");
+        assert_eq!(phone_level(&phone("+61 400 490 186"), &phone("0400 490 186")), Level::Exact, "two spellings");
+        assert_eq!(phone_level(&phone("0400 490 186"), &phone("(04) 0049 0186")), Level::Exact);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::compare::{compare, Comparison, Evidence, Level, FIELDS, LEVELS};
-use crate::normalize::Prepared;
+use crate::normalize::{national_part, same_number, Prepared};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tier {
@@ -71,7 +71,7 @@ pub fn digest<S: AsRef<str>>(parts: &[S]) -> u64 {
 fn exact_values(p: &Prepared, e: Evidence) -> Vec<u64> {
     let mut values: Vec<u64> = match e {
         Evidence::Email => p.emails.iter().map(email_value).collect(),
-        Evidence::Phone => p.phones.iter().map(|x| digest(&[x])).collect(),
+        Evidence::Phone => p.phones.iter().map(|x| phone_value(x)).collect(),
         _ => single_value(p, e).into_iter().collect(),
     };
     values.sort_unstable();
@@ -81,6 +81,12 @@ fn exact_values(p: &Prepared, e: Evidence) -> Vec<u64> {
 
 fn email_value((local, domain): &(String, String)) -> u64 {
     digest(&[local, domain])
+}
+
+/// A phone's value in the term-frequency tables: its national part, so the spellings of one number (with and
+/// without its country code) count as one.
+fn phone_value(phone: &str) -> u64 {
+    digest(&[national_part(phone)])
 }
 
 /// The value of a field a lead has one of (not an email or a phone).
@@ -490,8 +496,10 @@ impl Model {
         match e {
             Evidence::Email => rarest(&mut a.emails.iter().filter(|x| b.emails.contains(x)).map(email_value))
                 .or_else(|| a.emails.first().and_then(|x| table.get(&email_value(x)).copied())),
-            Evidence::Phone => rarest(&mut a.phones.iter().filter(|x| b.phones.contains(x)).map(|x| digest(&[x])))
-                .or_else(|| a.phones.first().and_then(|x| table.get(&digest(&[x])).copied())),
+            Evidence::Phone => rarest(
+                &mut a.phones.iter().filter(|x| b.phones.iter().any(|y| same_number(x, y))).map(|x| phone_value(x)),
+            )
+            .or_else(|| a.phones.first().and_then(|x| table.get(&phone_value(x)).copied())),
             _ => single_value(a, e).and_then(|v| table.get(&v).copied()),
         }
     }

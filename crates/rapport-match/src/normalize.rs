@@ -288,11 +288,31 @@ pub fn canonical_email(email: &str) -> Option<(String, String)> {
     Some((local.to_string(), domain.to_string()))
 }
 
-/// The national part of a phone number: its last nine digits (country codes and trunk prefixes dropped), which
-/// is what two spellings of one number share.
+/// A phone number as matched: "+" and every digit when it is written with its country code ("+1 212 555 0123",
+/// as the CRM stores every phone), else its digits ("0400 490 186", as record-linkage files hold them). The
+/// country code and area code are kept: (212) 555-0123 and (312) 555-0123 are two numbers, though their last
+/// nine digits agree. None below six digits.
 pub fn phone_key(phone: &str) -> Option<String> {
     let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits.len() >= 6).then(|| digits[digits.len().saturating_sub(9)..].to_string())
+    let international = phone.trim_start().starts_with('+');
+    (digits.len() >= 6).then(|| if international { format!("+{digits}") } else { digits })
+}
+
+/// The national part of a matched phone (see [`phone_key`]): its last nine digits, which every spelling of one
+/// number shares (country code and trunk prefix dropped). Blocking keys are made of it, so two spellings meet.
+pub fn national_part(key: &str) -> &str {
+    let digits = key.trim_start_matches('+');
+    &digits[digits.len().saturating_sub(9)..]
+}
+
+/// Whether two matched phones (see [`phone_key`]) are one number: both written in full, all their digits
+/// agree; otherwise (one or both without a country code) their national parts do.
+pub fn same_number(a: &str, b: &str) -> bool {
+    if a.starts_with('+') && b.starts_with('+') {
+        a == b
+    } else {
+        national_part(a) == national_part(b)
+    }
 }
 
 /// A record prepared once for blocking and comparison.
@@ -395,7 +415,18 @@ mod tests {
         assert_eq!(canonical_email("John.Smith+crm@Gmail.com"), Some(("johnsmith".into(), "gmail.com".into())));
         assert_eq!(canonical_email("no-at-sign"), None);
         assert_eq!(canonical_email("john.smith@googlemail.com"), canonical_email("johnsmith@gmail.com"));
-        assert_eq!(phone_key("+61 400 490 186"), phone_key("0400 490 186"));
+        // Two spellings of one number, with and without its country code, are one number...
+        let (full, national) = (phone_key("+61 400 490 186"), phone_key("0400 490 186"));
+        assert_eq!((full.as_deref(), national.as_deref()), (Some("+61400490186"), Some("0400490186")));
+        assert!(same_number(&full.unwrap_or_default(), &national.unwrap_or_default()));
+        assert_eq!(national_part("+61400490186"), national_part("0400490186"));
+        // ...and two numbers written in full that differ only before their last nine digits are two.
+        let (new_york, chicago) = (phone_key("+1 212 555 0123"), phone_key("+1 (312) 555-0123"));
+        let (new_york, chicago) = (new_york.unwrap_or_default(), chicago.unwrap_or_default());
+        assert_eq!(national_part(&new_york), national_part(&chicago), "their last nine digits agree");
+        assert!(!same_number(&new_york, &chicago));
+        assert!(same_number(&new_york, "+12125550123"));
         assert_eq!(phone_key("12"), None);
+        assert_eq!(phone_key("+1 2"), None);
     }
 }

@@ -82,10 +82,15 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::leads::store::reindex_beyond_ascii(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        // Phones written in full are matched in full: the prepared fields of the leads with a phone written
+        // again by the feature that owns them (their keys do not change).
+        M::up_with_hook(include_str!("migrations/021_phones_matched_in_full.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::duplicates::incremental::refresh_fields_with_phones(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 20;
+pub const LATEST_VERSION: i64 = 21;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

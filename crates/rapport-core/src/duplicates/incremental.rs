@@ -72,6 +72,26 @@ pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
+/// Migration 021: a phone written with its country code is matched with all its digits, no longer by its last
+/// nine only, so the prepared fields of every lead with a phone are written again where they changed. Their
+/// keys are made of the national part as before (`rapport_match::normalize::national_part`) and stay.
+pub(crate) fn refresh_fields_with_phones(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut update = tx.prepare("UPDATE match_fields SET prepared = ?2 WHERE lead_id = ?1 AND prepared IS NOT ?2")?;
+    let mut failed = None;
+    super::store::for_each_match_row(tx, &mut |r, record| {
+        if !record.phones.is_empty() {
+            if let Err(e) = update.execute(params![r.id, prepare(&record).encode()]) {
+                failed = Some(e);
+            }
+        }
+        failed.is_none()
+    })?;
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
 /// The leads whose keys or matched fields may differ after a change of the normal forms (migrations 012 and 016:
 /// text outside plain ASCII, an email whose local part is only a +tag, one name or none): their keys and
 /// prepared fields are written again where they changed. The others are left alone, so the upgrade of a large

@@ -20,7 +20,7 @@ pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
 
 /// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, normalized, so "not a duplicate" is
 /// asked again once either lead's name, email, phone, address or company changes (and not when only its
-/// spelling does). Stable across builds, unlike std's hasher, because it is stored.
+/// spelling does). Stable across builds and versions, unlike std's hasher, because it is stored.
 pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
     let mut parts: Vec<String> = Vec::new();
     for p in [a, b] {
@@ -28,7 +28,9 @@ pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
             [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region].map(|s| s.clone()),
         );
         parts.extend(p.emails.iter().map(|(l, d)| format!("{l}@{d}")));
-        parts.extend(p.phones.iter().cloned());
+        // The national part, as phones were matched before migration 021: a steward's "not a duplicate" stays
+        // answered across the upgrade.
+        parts.extend(p.phones.iter().map(|x| rapport_match::normalize::national_part(x).to_string()));
         parts.push("\u{1e}".into()); // one lead ends
     }
     format!("{:016x}", rapport_match::digest(&parts))
@@ -416,6 +418,23 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap_or_else(|e| panic!("{e}"));
         rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+    }
+
+    /// A "not a duplicate" is stored with the pair's fingerprint: phones matched in full since migration 021
+    /// give the fingerprint they gave when matched by their last nine digits, so no answered pair comes back.
+    #[test]
+    fn a_pair_answered_before_phones_were_matched_in_full_keeps_its_fingerprint() {
+        let record = |phone: &str| rapport_match::Record {
+            first_name: "Zoë".into(),
+            last_name: "Müller".into(),
+            phones: vec![phone.into()],
+            ..Default::default()
+        };
+        let (a, b) = (rapport_match::prepare(&record("+44 20 7946 0018")), rapport_match::prepare(&record("")));
+        assert_eq!(a.phones, vec!["+442079460018".to_string()]);
+        let as_stored_before = Prepared { phones: vec!["079460018".into()], ..a.clone() };
+        assert_eq!(fingerprint(&a, &b), fingerprint(&as_stored_before, &b));
+        assert_ne!(fingerprint(&a, &b), fingerprint(&Prepared { phones: vec!["079460019".into()], ..a.clone() }, &b));
     }
 
     /// A fold done between an import's chunks takes one range at a time, and ends with every key moved.
