@@ -16,7 +16,7 @@ const DIR_VARIABLE: &str = "RAPPORT_DOWNLOAD_DIR";
 
 /// The folder downloads are saved into: `RAPPORT_DOWNLOAD_DIR`, else the OS's Downloads folder, else
 /// `Downloads` in the home folder (a Linux session without XDG user folders has no Downloads folder on record).
-fn downloads_dir(app: &AppHandle) -> Result<PathBuf, ApiError> {
+pub(crate) fn downloads_dir(app: &AppHandle) -> Result<PathBuf, ApiError> {
     if let Some(dir) = std::env::var_os(DIR_VARIABLE).filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
@@ -51,26 +51,43 @@ fn numbered(name: &str, n: u32) -> String {
 /// Writes `bytes` as a new file named `name` in `dir` (created if missing), numbered when the name is taken: a
 /// download never replaces a file. A write that fails leaves no partial file behind. Answers the file's path.
 pub(crate) fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    save_new_with(dir, name, |e| e, |out| out.write_all(bytes))
+}
+
+/// As [`save_new`], the file written by `write` as it goes (a large file is never held whole in memory); its
+/// errors, and those of the file (through `io_error`), are `E`.
+pub(crate) fn save_new_with<E>(
+    dir: &Path,
+    name: &str,
+    io_error: impl Fn(std::io::Error) -> E,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<PathBuf, E> {
+    std::fs::create_dir_all(dir).map_err(&io_error)?;
     let name = safe_file_name(name);
     for n in 1..=10_000 {
         let path = dir.join(if n == 1 { name.clone() } else { numbered(&name, n) });
-        let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+        let file = match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(io_error(e)),
         };
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        let mut out = std::io::BufWriter::new(file);
+        let written = write(&mut out).and_then(|()| {
+            let file = out.into_inner().map_err(|e| io_error(e.into_error()))?;
+            file.sync_all().map_err(&io_error)
+        });
         return match written {
             Ok(()) => Ok(path),
             Err(e) => {
-                drop(file);
                 let _ = std::fs::remove_file(&path);
                 Err(e)
             }
         };
     }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} and 10,000 numbered copies exist")))
+    Err(io_error(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{name} and 10,000 numbered copies exist"),
+    )))
 }
 
 /// Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at.
@@ -103,6 +120,33 @@ mod tests {
         assert_eq!(safe_file_name("Demo: Acme?\n<2026>.ics"), "Demo Acme 2026 .ics");
         assert_eq!(safe_file_name(" .. "), "download");
         assert_eq!(safe_file_name("Größe GmbH.ics"), "Größe GmbH.ics");
+    }
+
+    /// A file written as it goes (an import's rejected rows, read from the database as they are written) whose
+    /// writer fails part-way is removed: no half file is left to be taken for the whole.
+    #[test]
+    fn a_file_whose_writing_fails_part_way_is_not_left_behind() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let saved = save_new_with(
+            dir.path(),
+            "messe.csv.rejects.csv",
+            |e| e.to_string(),
+            |out| {
+                out.write_all(&vec![b'x'; 64 * 1024]).map_err(|e| e.to_string())?;
+                Err("the database went away".to_string())
+            },
+        );
+        assert_eq!(saved, Err("the database went away".to_string()));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap_or_else(|e| panic!("{e}")).collect();
+        assert!(left.is_empty(), "{left:?}");
+        let whole = save_new_with(
+            dir.path(),
+            "messe.csv.rejects.csv",
+            |e| e.to_string(),
+            |out| out.write_all(b"name,error\n").map_err(|e| e.to_string()),
+        );
+        let whole = whole.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read_to_string(&whole).unwrap_or_default(), "name,error\n", "written whole, flushed");
     }
 
     #[test]

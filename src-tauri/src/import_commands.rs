@@ -1,8 +1,9 @@
 //! Import commands: the wizard's file staging, preview, dry run, run (progress over a channel), cancel,
-//! resume, undo, history, rejects and templates. Thin: each parses, calls the core on a blocking thread, maps
+//! resume, undo, history, rejected rows and templates. Thin: each parses, calls the core on a blocking thread, maps
 //! the error.
 use rapport_core::imports::{
-    DryRunReport, FilePreview, ImportBatch, ImportPlan, ImportTemplate, ImportTemplateInput, RunProgress, UndoReport,
+    DryRunReport, FilePreview, ImportBatch, ImportError, ImportPlan, ImportTemplate, ImportTemplateInput, RunProgress,
+    UndoReport,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -102,10 +103,33 @@ pub async fn import_batch(state: State<'_, AppState>, batch_id: Id) -> Res<Impor
     as_actor(&state, move |core, actor| core.import_batch(actor, batch_id.0)).await
 }
 
+/// Saves the rejected rows of an import as `file_name` in the Downloads folder, written as they are read (a
+/// million rejected rows never cross to the page); answers the path it was saved at.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_rejects_csv(state: State<'_, AppState>, batch_id: Id) -> Res<String> {
-    as_actor(&state, move |core, actor| core.import_rejects_csv(actor, batch_id.0)).await
+pub async fn import_save_rejects(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    batch_id: Id,
+    file_name: String,
+) -> Res<String> {
+    let dir = crate::download_commands::downloads_dir(&app)?;
+    as_actor(&state, move |core, actor| {
+        // Said as any download's failure is: the file and the folder, then why.
+        let where_to = |e: std::io::Error| {
+            let name = crate::download_commands::safe_file_name(&file_name);
+            let said = format!("Could not save {name} in {}: {e}", dir.display());
+            rapport_core::Error::from(ImportError::WriteRejects(std::io::Error::new(e.kind(), said)))
+        };
+        let path = crate::download_commands::save_new_with(&dir, &file_name, where_to, |out| {
+            match core.write_import_rejects(actor, batch_id.0, out) {
+                Err(rapport_core::Error::Import(ImportError::WriteRejects(e))) => Err(where_to(e)),
+                other => other.map(|_| ()),
+            }
+        })?;
+        Ok(path.display().to_string())
+    })
+    .await
 }
 
 #[tauri::command]

@@ -112,7 +112,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             import_commands::import_undo,
             import_commands::import_history,
             import_commands::import_batch,
-            import_commands::import_rejects_csv,
+            import_commands::import_save_rejects,
             import_commands::import_templates,
             import_commands::save_import_template,
             import_commands::delete_import_template,

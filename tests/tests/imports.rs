@@ -236,6 +236,52 @@ fn a_quote_never_closed_is_reported_not_swallowing_the_rows_after_it() {
     assert_eq!(all_names(&f), vec!["Ann Lee", "Zoe Ok"]);
 }
 
+/// The rejected rows are written as they are read: the file is the one made in memory, a row longer than the
+/// header keeps every cell, and a writer that fails part-way is said to have failed (as an I/O fault), with
+/// nothing of the import changed.
+#[test]
+fn the_rejected_rows_are_streamed_to_a_writer_and_a_failing_writer_is_said() {
+    struct FailsAfter(usize);
+    impl std::io::Write for FailsAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 < buf.len() {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.0 -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..3000 {
+        // Every third row is refused, some with cells past the header.
+        match i % 3 {
+            0 => text.push_str(&format!("Ann{i},Lee,not-an-email-{i},extra{i},more\n")),
+            _ => text.push_str(&format!("Bo{i},Ray,bo{i}@ray.example\n")),
+        }
+    }
+    let b = import(&f, "many.csv", text.as_bytes());
+    assert_eq!(b.counts.reject, 1000, "{b:?}");
+    let mut streamed = Vec::new();
+    let written = f.core.write_import_rejects(&f.admin, b.id, &mut streamed).unwrap();
+    assert_eq!(written, 1000);
+    let streamed = String::from_utf8(streamed).unwrap();
+    assert_eq!(streamed, f.core.import_rejects_csv(&f.admin, b.id).unwrap());
+    let mut lines = streamed.lines();
+    assert_eq!(lines.next(), Some("\u{feff}first_name,last_name,email,,,import_error"));
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("Ann0,Lee,not-an-email-0,extra0,more,line 2: "), "{first}");
+    assert_eq!(streamed.lines().count(), 1001);
+
+    let before = f.dump();
+    let err = f.core.write_import_rejects(&f.admin, b.id, &mut FailsAfter(10_000)).unwrap_err();
+    assert_eq!((err.code(), err.to_string()), (rapport_core::ErrorCode::Io, "disk full".to_string()));
+    assert_eq!(f.dump(), before);
+}
+
 /// A value typed far from the table (cell XFD1048576) made the sheet 17 billion cells to lay out, and the
 /// app ended on the allocation: the file is now refused, naming the far cell, and a sheet of the same table
 /// without it imports.

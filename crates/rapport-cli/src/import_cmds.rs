@@ -429,6 +429,25 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
     Ok(())
 }
 
+/// Streams the rejected rows of import `id` into `path`: into a file beside it first, then renamed over it, so
+/// a write that fails part-way leaves `path` as it was.
+fn write_rejects(core: &Rapport, actor: &Actor, id: i64, path: &Path) -> Result<(), String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.part"));
+    let written = (|| {
+        let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
+        let mut out = std::io::BufWriter::new(file);
+        core.write_import_rejects(actor, id, &mut out).map_err(|e| e.to_string())?;
+        let file = out.into_inner().map_err(|e| e.error().to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&partial, path).map_err(|e| e.to_string())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
 fn finish(
     core: &Rapport,
     actor: &Actor,
@@ -444,11 +463,7 @@ fn finish(
     let mut rejects_error = None;
     if b.counts.reject > 0 {
         if let Some(path) = rejects {
-            let written = core
-                .import_rejects_csv(actor, b.id)
-                .map_err(|e| e.to_string())
-                .and_then(|csv| std::fs::write(path, csv).map_err(|e| e.to_string()));
-            match written {
+            match write_rejects(core, actor, b.id, path) {
                 Ok(()) => rejects_file = Some(path.display().to_string()),
                 Err(e) => rejects_error = Some(format!("could not write the rejected rows to {}: {e}", path.display())),
             }

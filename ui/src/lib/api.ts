@@ -269,8 +269,12 @@ export interface Backend {
   importHistory(): Promise<ImportBatch[]>;
   /** One import, with the leads its undo kept and why. */
   importBatch(batchId: number): Promise<ImportBatch>;
-  /** The rejected rows of an import as CSV: each original row and an "error" column. */
-  importRejectsCsv(batchId: number): Promise<string>;
+  /**
+   * Saves the rejected rows of an import (each original row and an "error" column, as CSV) as a new file named
+   * `fileName` in the Downloads folder (numbered when taken); answers its path. The backend writes them as it
+   * reads them: they never cross to the page, however many there are.
+   */
+  importSaveRejects(batchId: number, fileName: string): Promise<string>;
   /** Saves `text` as a new file named `fileName` in the Downloads folder (numbered when taken); answers its path. */
   saveDownload(fileName: string, text: string): Promise<string>;
   importTemplates(): Promise<ImportTemplate[]>;
@@ -500,7 +504,7 @@ export const tauriBackend: Backend = {
   importUndo: (batchId, onProgress) => unwrap(() => commands.importUndo(batchId, progressChannel(onProgress))),
   importHistory: () => unwrap(() => commands.importHistory()),
   importBatch: (batchId) => unwrap(() => commands.importBatch(batchId)),
-  importRejectsCsv: (batchId) => unwrap(() => commands.importRejectsCsv(batchId)),
+  importSaveRejects: (batchId, fileName) => unwrap(() => commands.importSaveRejects(batchId, fileName)),
   saveDownload: (fileName, text) => unwrap(() => commands.saveDownload(fileName, text)),
   importTemplates: () => unwrap(() => commands.importTemplates()),
   saveImportTemplate: (template) => unwrap(() => commands.saveImportTemplate(template)),

@@ -117,7 +117,11 @@ export const commands = {
 	importHistory: () => typedError<ImportBatch_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_history")),
 	/**  One import with what its undo kept and why (the history lists imports without them). */
 	importBatch: (batchId: Id) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_batch", { batchId })),
-	importRejectsCsv: (batchId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("import_rejects_csv", { batchId })),
+	/**
+	 *  Saves the rejected rows of an import as `file_name` in the Downloads folder, written as they are read (a
+	 *  million rejected rows never cross to the page); answers the path it was saved at.
+	 */
+	importSaveRejects: (batchId: Id, fileName: string) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("import_save_rejects", { batchId, fileName })),
 	importTemplates: () => typedError<ImportTemplate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("import_templates")),
 	saveImportTemplate: (template: ImportTemplateInput_Deserialize) => typedError<ImportTemplate_Serialize, ApiError_Serialize>(__TAURI_INVOKE("save_import_template", { template })),
 	deleteImportTemplate: (name: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("delete_import_template", { name })),

@@ -364,7 +364,7 @@ type ImportMethods = Pick<
   | 'importUndo'
   | 'importHistory'
   | 'importBatch'
-  | 'importRejectsCsv'
+  | 'importSaveRejects'
   | 'importTemplates'
   | 'saveImportTemplate'
   | 'deleteImportTemplate'
@@ -619,18 +619,10 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
       if (!b) throw notFound(`import ${batchId} was not found`);
       return { ...b, counts: { ...b.counts }, undo: b.undo ? { ...b.undo, kept: [...b.undo.kept] } : null };
     },
-    importRejectsCsv: async (batchId) => {
-      const b = batches.find((x) => x.id === batchId);
-      if (!b) throw notFound(`import ${batchId} was not found`);
-      const p = plans.get(batchId);
-      const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      if (!p?.sheet) return 'error\n';
-      const lines = [[...p.sheet.headers, 'error'].map(quote).join(',')];
-      for (const r of p.rows.filter((x) => x.action === 'reject')) {
-        const cells = r.cells;
-        lines.push([...cells, r.errors.map((e) => `${e.field}: ${e.message}`).join('; ')].map(quote).join(','));
-      }
-      return `${lines.join('\n')}\n`;
+    // As the backend: the batch must be one the user may see, and the file lands in the Downloads folder.
+    importSaveRejects: async (batchId, fileName) => {
+      if (!batches.some((x) => x.id === batchId)) throw notFound(`import ${batchId} was not found`);
+      return `/home/ada/Downloads/${fileName}`;
     },
     importTemplates: async () => saved.map((t) => ({ ...t })).sort((a, b) => a.name.localeCompare(b.name)),
     saveImportTemplate: async (t) => {

@@ -217,10 +217,19 @@ impl Rapport {
         Ok(self.import_batch_row(actor, id)?.file_path.into())
     }
 
-    /// The rejected rows of import `id` as CSV (see [`rejects_csv`]). Fix and import it again.
+    /// The rejected rows of import `id` as CSV (see [`rejects_csv`]), in memory: for a small import, or a test.
+    /// A file is written with [`Rapport::write_import_rejects`].
     pub fn import_rejects_csv(&self, actor: &Actor, id: i64) -> Result<String> {
+        let mut out = Vec::new();
+        self.write_import_rejects(actor, id, &mut out)?;
+        String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    /// Writes the rejected rows of import `id` to `out` as CSV (see [`rejects_csv`]), one row at a time, so a
+    /// file of a million rejected rows takes no more memory than one. Fix it and import it again. Answers how
+    /// many rows it wrote.
+    pub fn write_import_rejects(&self, actor: &Actor, id: i64, out: &mut dyn std::io::Write) -> Result<u64> {
         let b = self.import_batch_row(actor, id)?;
-        let rejects = self.db.read(|c| Ok::<_, Error>(store::rejects(c, id)?))?;
         let headers: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
         // Written as the file was (a German export's semicolons, which a German spreadsheet splits on), while the
         // file is still there to say how.
@@ -229,7 +238,17 @@ impl Rapport {
             .and_then(|o| o.delimiter)
             .map(char::from)
             .map(String::from);
-        rejects_csv(&headers, &rejects, delimiter.as_deref())
+        self.db.read(|c| {
+            let width = store::rejects_width(c, id)?;
+            let mut w = RejectsWriter::new(out, &headers, width, delimiter.as_deref())?;
+            let mut written = 0;
+            store::for_each_reject(c, id, &mut |(line, cells, errors)| {
+                written += 1;
+                w.row(line, &cells, &errors)
+            })?;
+            w.finish()?;
+            Ok(written)
+        })
     }
 
     pub fn import_templates(&self, actor: &Actor) -> Result<Vec<ImportTemplate>> {
@@ -304,25 +323,48 @@ fn log_template(
     Ok(())
 }
 
-/// Rejected rows as CSV, split as the file was (`delimiter`, a comma when unknown): the file's columns as they were (a ragged row keeps all its cells: a row longer than
-/// the header gets columns without a name, so the reason stays under its own heading), plus why, with the line;
-/// UTF-8 with a byte order mark, so spreadsheet programs read accents right, and cells a spreadsheet would run
-/// as formulas guarded as the lead export guards them (an import takes the guard off again).
+/// Rejected rows as CSV, split as the file was (`delimiter`, a comma when unknown): the file's columns as they
+/// were (a ragged row keeps all its cells: a row longer than the header gets columns without a name, so the
+/// reason stays under its own heading), plus why, with the line; UTF-8 with a byte order mark, so spreadsheet
+/// programs read accents right, and cells a spreadsheet would run as formulas guarded as the lead export guards
+/// them (an import takes the guard off again).
 pub fn rejects_csv(
     headers: &[String],
     rows: &[(u32, Vec<String>, Vec<crate::error::FieldError>)],
     delimiter: Option<&str>,
 ) -> Result<String> {
-    let delimiter = delimiter.and_then(|d| d.bytes().next()).filter(|d| d.is_ascii()).unwrap_or(b',');
-    let mut w = csv::WriterBuilder::new().flexible(true).delimiter(delimiter).from_writer(Vec::new());
-    let width = rows.iter().map(|(_, cells, _)| cells.len()).max().unwrap_or(0).max(headers.len());
-    // The file's own header cells are the file's text too, and run as formulas alike.
-    let mut header: Vec<String> = headers.iter().cloned().map(crate::leads::csv::guard_cell).collect();
-    header.resize(width, String::new());
-    header.push(ERROR_COLUMN.to_string());
-    let err = |e: csv::Error| Error::Internal(e.to_string());
-    w.write_record(&header).map_err(err)?;
+    let width = rows.iter().map(|(_, cells, _)| cells.len()).max().unwrap_or(0);
+    let mut out = Vec::new();
+    let mut w = RejectsWriter::new(&mut out, headers, width, delimiter)?;
     for (line, cells, errors) in rows {
+        w.row(*line, cells, errors)?;
+    }
+    w.finish()?;
+    String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The rejected rows' file as it is written (see [`rejects_csv`]): its header first, then a row at a time.
+struct RejectsWriter<'a> {
+    w: csv::Writer<&'a mut dyn std::io::Write>,
+    width: usize,
+}
+
+impl<'a> RejectsWriter<'a> {
+    /// `width`: the most cells a row has; the file is as wide as that or the header, whichever is wider.
+    fn new(out: &'a mut dyn std::io::Write, headers: &[String], width: usize, delimiter: Option<&str>) -> Result<Self> {
+        let delimiter = delimiter.and_then(|d| d.bytes().next()).filter(|d| d.is_ascii()).unwrap_or(b',');
+        out.write_all("\u{feff}".as_bytes()).map_err(ImportError::WriteRejects)?;
+        let w = csv::WriterBuilder::new().flexible(true).delimiter(delimiter).from_writer(out);
+        let mut this = Self { w, width: width.max(headers.len()) };
+        // The file's own header cells are the file's text too, and run as formulas alike.
+        let mut header: Vec<String> = headers.iter().cloned().map(crate::leads::csv::guard_cell).collect();
+        header.resize(this.width, String::new());
+        header.push(ERROR_COLUMN.to_string());
+        this.write(&header)?;
+        Ok(this)
+    }
+
+    fn row(&mut self, line: u32, cells: &[String], errors: &[crate::error::FieldError]) -> Result<()> {
         let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         // A cell that came guarded (a file exported by Rapport) is guarded once, not twice: the import takes one
         // guard off, and a second would stay in the lead.
@@ -330,12 +372,19 @@ pub fn rejects_csv(
             .iter()
             .map(|c| crate::leads::csv::guard_cell(crate::leads::csv::unguard_cell(c).to_string()))
             .collect();
-        cells.resize(width, String::new());
+        // Padded, never cut: the width is the widest row's.
+        cells.extend(std::iter::repeat_n(String::new(), self.width.saturating_sub(cells.len())));
         cells.push(format!("line {line}: {}", why.join("; ")));
-        w.write_record(&cells).map_err(err)?;
+        self.write(&cells)
     }
-    let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+
+    fn write(&mut self, record: &[String]) -> Result<()> {
+        self.w.write_record(record).map_err(|e| ImportError::WriteRejects(e.into()).into())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.w.flush().map_err(|e| ImportError::WriteRejects(e).into())
+    }
 }
 
 /// A template applied to a file: columns it names get its target, others keep the suggestion.

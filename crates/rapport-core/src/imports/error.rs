@@ -26,12 +26,15 @@ pub enum ImportError {
     WrongState { id: i64, status: &'static str, what: &'static str },
     #[error("no staged file \"{0}\": add the file again")]
     NoStagedFile(String),
+    /// The rejected rows' file could not be written: the writer's own error, as the caller knows where it wrote.
+    #[error("{0}")]
+    WriteRejects(std::io::Error),
 }
 
 impl ImportError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            ImportError::Io(_) => ErrorCode::Io,
+            ImportError::Io(_) | ImportError::WriteRejects(_) => ErrorCode::Io,
             ImportError::WrongState { .. } => ErrorCode::Conflict,
             ImportError::NoStagedFile(_) => ErrorCode::NotFound,
             _ => ErrorCode::Validation,

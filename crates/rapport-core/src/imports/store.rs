@@ -177,18 +177,40 @@ pub(crate) fn insert_reject(
 
 pub(crate) type Reject = (u32, Vec<String>, Vec<FieldError>);
 
-pub(crate) fn rejects(conn: &Connection, id: i64) -> Result<Vec<Reject>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT line, cells, errors FROM import_rejects WHERE import_id = ?1 ORDER BY line")?;
-    let rows = stmt.query_map([id], |r| {
-        let (cells, errors): (String, String) = (r.get(1)?, r.get(2)?);
-        Ok((
-            r.get(0)?,
-            serde_json::from_str(&cells).unwrap_or_default(),
-            serde_json::from_str(&errors).unwrap_or_default(),
-        ))
-    })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+/// The most cells a rejected row of import `id` has (the rejected rows' file is as wide as its widest row).
+pub(crate) fn rejects_width(conn: &Connection, id: i64) -> Result<usize, StoreError> {
+    let width: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(max(CASE WHEN json_valid(cells) THEN json_array_length(cells) END), 0)
+             FROM import_rejects WHERE import_id = ?1",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    Ok(usize::try_from(width).unwrap_or(0))
+}
+
+/// Each rejected row of import `id` in the order of its lines, one at a time (a file may have a million), until
+/// `each` fails; its error is returned.
+pub(crate) fn for_each_reject<E: From<StoreError>>(
+    conn: &Connection,
+    id: i64,
+    each: &mut dyn FnMut(Reject) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stmt = conn
+        .prepare_cached("SELECT line, cells, errors FROM import_rejects WHERE import_id = ?1 ORDER BY line")
+        .map_err(StoreError::from)?;
+    let mut rows = stmt.query([id]).map_err(StoreError::from)?;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Reject> {
+            let (cells, errors): (String, String) = (r.get(1)?, r.get(2)?);
+            // Written by the run as JSON; a value that no longer reads keeps its line, with the reason said.
+            let cells = serde_json::from_str(&cells).unwrap_or_default();
+            let errors = serde_json::from_str(&errors)
+                .unwrap_or_else(|_| vec![FieldError::new("row", "its reasons could not be read back")]);
+            Ok((r.get(0)?, cells, errors))
+        };
+        each(read(r).map_err(StoreError::from)?)?;
+    }
+    Ok(())
 }
 
 /// Where an undo is: the lowest change batch undone so far, and what it did.

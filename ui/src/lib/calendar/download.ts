@@ -61,6 +61,12 @@ export async function saveText(text: string, fileName: string): Promise<string |
     toasts.error(saveFailure(e, fileName));
     return null;
   }
+  savedNotice(path);
+  return path;
+}
+
+/** Tells the user where a file was saved, with a button to copy the path. */
+export function savedNotice(path: string): void {
   toasts.success(`Saved to ${path}`, {
     ms: SAVED_TOAST_MS,
     action: {
@@ -76,5 +82,4 @@ export async function saveText(text: string, fileName: string): Promise<string |
       },
     },
   });
-  return path;
 }

@@ -1,19 +1,22 @@
 // The rejected rows of an import, saved as a file.
-import { backend, errorMessage } from '../api';
-import { saveText } from '../calendar/download';
+import { backend } from '../api';
+import { saveFailure, savedNotice } from '../calendar/download';
 import { toasts } from '../toast.svelte';
 import type { ImportBatch } from '../types';
 import { rejectsFileName } from './plan';
 
-/** Asks the backend for the rejected rows of `batch` and saves them as `<file>.rejects.csv` in the Downloads
- * folder; answers the path, or null when they could not be had (said in an error notice). */
+/** Has the backend save the rejected rows of `batch` as `<file>.rejects.csv` in the Downloads folder (they never
+ * cross to the page: an import may reject a million rows); answers the path, or null when they could not be saved
+ * (said in an error notice). */
 export async function downloadRejects(batch: Pick<ImportBatch, 'id' | 'file_name'>): Promise<string | null> {
-  let csv: string;
+  const fileName = rejectsFileName(batch.file_name);
+  let path: string;
   try {
-    csv = await backend().importRejectsCsv(batch.id);
+    path = await backend().importSaveRejects(batch.id, fileName);
   } catch (e) {
-    toasts.error(`Could not get the rejected rows of ${batch.file_name}: ${errorMessage(e)}`);
+    toasts.error(saveFailure(e, fileName));
     return null;
   }
-  return saveText(csv, rejectsFileName(batch.file_name));
+  savedNotice(path);
+  return path;
 }
