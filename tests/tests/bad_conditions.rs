@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use rapport_core::OpenOptions;
-use rapport_core::{ErrorCode, Rapport, SystemClock};
+use rapport_core::{ErrorCode, Origin, Rapport, SystemClock};
 
 fn open_quick(path: &std::path::Path) -> rapport_core::Result<Rapport> {
     let opts = OpenOptions { busy_timeout: Duration::from_millis(200), readers: 1 };
@@ -34,13 +34,12 @@ fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     // WAL lets reading go on beside the other writer...
     assert!(core.list_leads(&f.admin, &Default::default()).is_ok());
     // ...while a write waits for the busy timeout, then says why; nothing is half-written.
-    let err =
-        core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap_err();
+    let err = core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::DatabaseLocked, "{err}");
     assert!(err.to_string().contains("locked by another program"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(f.count("leads"), 0);
-    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &rapport_core::Origin::manual()).unwrap();
+    core.create_lead(&f.admin, &common::lead("A", "B", "a@b.com"), &Origin::manual()).unwrap();
     assert_eq!(f.count("leads"), 1, "once the lock is gone the same call works");
 
     // A program holding the file in exclusive locking mode keeps even readers out: opening says so.
@@ -101,6 +100,27 @@ fn a_file_from_a_newer_rapport_is_refused_byte_for_byte_untouched() {
     let err = open_quick(&path).err().unwrap();
     assert_eq!(err.code(), ErrorCode::DatabaseTooNew, "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "the header (journal mode) was not rewritten");
+}
+
+/// A window left open while a newer Rapport upgrades the same file (an updated CLI, another window) no longer
+/// writes to it: its statements are of the old schema. Its save is refused as from a newer version, and nothing
+/// of it is written.
+#[test]
+fn a_file_upgraded_by_a_newer_rapport_while_open_is_no_longer_written() {
+    let f = common::fixture();
+    let ann = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.example"), &Origin::manual()).unwrap();
+    f.sql().pragma_update(None, "user_version", rapport_core::db::LATEST_VERSION + 1).unwrap();
+    let before = f.dump();
+    let err =
+        f.core.create_lead(&f.admin, &common::lead("Bo", "Ray", "bo@ray.example"), &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DatabaseTooNew, "{err}");
+    let mut edit = ann.lead.to_input();
+    edit.company = "Acme".into();
+    let err = f.core.update_lead(&f.admin, ann.lead.id, ann.lead.version, &edit, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DatabaseTooNew, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // Reading goes on: what is there can still be looked at.
+    assert_eq!(f.core.get_lead(&f.admin, ann.lead.id).unwrap().company, "");
 }
 
 #[test]

@@ -331,6 +331,7 @@ impl Database {
     ) -> Result<T, E> {
         let mut guard = self.take_writer();
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        still_ours(&tx)?;
         let out = f(&tx);
         tx.rollback().map_err(StoreError::from)?;
         out
@@ -371,6 +372,7 @@ impl Database {
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        still_ours(&tx)?;
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
         if let Some(c) = &self.checkpointer {
@@ -383,6 +385,18 @@ impl Database {
         }
         Ok(out)
     }
+}
+
+/// Refuses to write once a newer Rapport has upgraded the file under this one (the app left open while an
+/// updated CLI, or a second window of the new version, opened the same database): this build's statements
+/// would write rows in the shape of a schema that is gone. Asked inside the write lock, so no upgrade can come
+/// between the check and the write; it reads the file's header, which is cached.
+fn still_ours(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let found = migrations::schema_version(tx)?;
+    if found > LATEST_VERSION {
+        return Err(StoreError::TooNew { found, known: LATEST_VERSION });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
