@@ -263,6 +263,8 @@ fn strip_separators(local: &str) -> String {
 
 fn phone_level(a: &Prepared, b: &Prepared) -> Level {
     best_pairing(&a.phones, &b.phones, |x, y| {
+        // Both written in full: every digit counts, so two numbers sharing their last nine digits are not one.
+        // A slip in any digit is still a slip: keying errors fall in the area code as often as after it.
         let national = !(x.starts_with('+') && y.starts_with('+'));
         let (x, y) = if national { (national_part(x), national_part(y)) } else { (x.as_str(), y.as_str()) };
         if x == y {
@@ -342,14 +344,17 @@ mod tests {
     }
 
     /// Numbers written in full are compared in full: two whose last nine digits agree are other numbers when
-    /// their area or country code differ. A number written without its country still matches its full form.
+    /// their area or country code differ (one digit apart is close, as a slip anywhere is; never exact). A
+    /// number written without its country still matches its full form.
     #[test]
     fn numbers_in_other_area_codes_are_other_numbers() {
         let phone = |p: &str| rec("john", "smith", "", "", p);
         let new_york = phone("+1 212 555 0123");
         assert_eq!(phone_level(&new_york, &phone("+1 (212) 555-0123")), Level::Exact);
-        assert_eq!(phone_level(&new_york, &phone("+1 312 555 0123")), Level::Close, "one digit apart, not one number");
+        assert_eq!(phone_level(&new_york, &phone("+1 312 555 0123")), Level::Close, "a slip, or another number");
         assert_eq!(phone_level(&new_york, &phone("+44 125 555 0123")), Level::Different, "another country");
+        assert_eq!(phone_level(&new_york, &phone("+1 212 555 0124")), Level::Close, "a slip in the number");
+        assert_eq!(phone_level(&new_york, &phone("+1 212 555 1023")), Level::Close, "two digits swapped");
         assert_eq!(phone_level(&phone("+61 400 490 186"), &phone("0400 490 186")), Level::Exact, "two spellings");
         assert_eq!(phone_level(&phone("0400 490 186"), &phone("(04) 0049 0186")), Level::Exact);
     }

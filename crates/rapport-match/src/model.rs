@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::compare::{compare, Comparison, Evidence, Level, FIELDS, LEVELS};
-use crate::normalize::{national_part, same_number, Prepared};
+use crate::normalize::{same_number, Prepared};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tier {
@@ -83,10 +83,10 @@ fn email_value((local, domain): &(String, String)) -> u64 {
     digest(&[local, domain])
 }
 
-/// A phone's value in the term-frequency tables: its national part, so the spellings of one number (with and
-/// without its country code) count as one.
+/// A phone's value in the term-frequency tables: as it is matched, every digit of a number written in full, so
+/// two numbers sharing their last nine digits are counted apart as they are compared apart.
 fn phone_value(phone: &str) -> u64 {
-    digest(&[national_part(phone)])
+    digest(&[phone])
 }
 
 /// The value of a field a lead has one of (not an email or a phone).
