@@ -55,7 +55,8 @@ pub(crate) fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<
 }
 
 /// As [`save_new`], the file written by `write` as it goes (a large file is never held whole in memory); its
-/// errors, and those of the file (through `io_error`), are `E`.
+/// errors, and those of the file (through `io_error`), are `E`. It is written under a hidden name first and
+/// takes its own only once whole, so a crash part-way leaves no file that looks complete.
 pub(crate) fn save_new_with<E>(
     dir: &Path,
     name: &str,
@@ -64,30 +65,53 @@ pub(crate) fn save_new_with<E>(
 ) -> Result<PathBuf, E> {
     std::fs::create_dir_all(dir).map_err(&io_error)?;
     let name = safe_file_name(name);
-    for n in 1..=10_000 {
-        let path = dir.join(if n == 1 { name.clone() } else { numbered(&name, n) });
-        let file = match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io_error(e)),
-        };
-        let mut out = std::io::BufWriter::new(file);
-        let written = write(&mut out).and_then(|()| {
-            let file = out.into_inner().map_err(|e| io_error(e.into_error()))?;
-            file.sync_all().map_err(&io_error)
-        });
-        return match written {
-            Ok(()) => Ok(path),
-            Err(e) => {
-                let _ = std::fs::remove_file(&path);
-                Err(e)
-            }
-        };
+    let (partial, file) = create_numbered(dir, &format!(".{name}.part")).map_err(&io_error)?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = write(&mut out).and_then(|()| {
+        let file = out.into_inner().map_err(|e| io_error(e.into_error()))?;
+        file.sync_all().map_err(&io_error)
+    });
+    let named = written.and_then(|()| name_new(&partial, dir, &name).map_err(&io_error));
+    if named.is_err() {
+        let _ = std::fs::remove_file(&partial);
     }
-    Err(io_error(std::io::Error::new(
-        std::io::ErrorKind::AlreadyExists,
-        format!("{name} and 10,000 numbered copies exist"),
-    )))
+    named
+}
+
+/// A new file named `name` in `dir`, numbered when the name is taken; its path and the file.
+fn create_numbered(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for n in 1..=10_000 {
+        let path = dir.join(if n == 1 { name.to_string() } else { numbered(name, n) });
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} and 10,000 numbered copies exist")))
+}
+
+/// Gives the whole file at `partial` the name `name` in `dir`, numbered when taken, never replacing a file: a
+/// hard link fails on a name that exists. Where the file system has no hard links (FAT on a USB stick), it is
+/// renamed to a name found free.
+fn name_new(partial: &Path, dir: &Path, name: &str) -> std::io::Result<PathBuf> {
+    for n in 1..=10_000 {
+        let path = dir.join(if n == 1 { name.to_string() } else { numbered(name, n) });
+        match std::fs::hard_link(partial, &path) {
+            Ok(()) => {
+                // Saved whole under its name: a hidden copy left behind is no reason to say it was not.
+                let _ = std::fs::remove_file(partial);
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) if !path.exists() => {
+                std::fs::rename(partial, &path)?;
+                return Ok(path);
+            }
+            Err(_) => continue,
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} and 10,000 numbered copies exist")))
 }
 
 /// Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at.
@@ -147,6 +171,30 @@ mod tests {
         );
         let whole = whole.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(std::fs::read_to_string(&whole).unwrap_or_default(), "name,error\n", "written whole, flushed");
+        let names = |dir: &Path| -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(dir.path()), ["messe.csv.rejects.csv"], "no hidden part left");
+        // While being written, the file is not under its own name: a crash then leaves no file that looks whole.
+        let seen = save_new_with(
+            dir.path(),
+            "big.csv",
+            |e| e.to_string(),
+            |out| {
+                out.write_all(b"a").map_err(|e| e.to_string())?;
+                let now = names(dir.path());
+                if now.iter().any(|n| n == "big.csv") {
+                    return Err(format!("named before it was whole: {now:?}"));
+                }
+                Ok(())
+            },
+        );
+        assert_eq!(seen.map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())), Ok(Some("big.csv".into())));
     }
 
     #[test]

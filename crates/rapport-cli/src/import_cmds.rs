@@ -430,8 +430,15 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
 }
 
 /// Streams the rejected rows of import `id` into `path`: into a file beside it first, then renamed over it, so
-/// a write that fails part-way leaves `path` as it was.
+/// a write that fails part-way leaves `path` as it was. What is not a plain file (`/dev/stdout`, a pipe, a link)
+/// is written through, as it is.
 fn write_rejects(core: &Rapport, actor: &Actor, id: i64, path: &Path) -> Result<(), String> {
+    let plain = std::fs::symlink_metadata(path).map(|m| m.file_type().is_file()).unwrap_or(true);
+    if !plain {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
+        core.write_import_rejects(actor, id, &mut out).map_err(|e| e.to_string())?;
+        return std::io::Write::flush(&mut out).map_err(|e| e.to_string());
+    }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let partial = path.with_file_name(format!(".{name}.part"));
     let written = (|| {
