@@ -58,29 +58,25 @@ pub(crate) fn index_all_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
 
 /// Prepared fields for every stored lead (migration 010).
 pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut insert = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
-    let mut failed = None;
-    super::store::for_each_match_row(tx, &mut |r, record| {
-        if let Err(e) = insert.execute(params![r.id, prepare(&record).encode()]) {
-            failed = Some(e);
-        }
-        failed.is_none()
-    })?;
-    match failed {
-        Some(e) => Err(e.into()),
-        None => Ok(()),
-    }
+    each_prepared(tx, "INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)", |_| true)
 }
 
 /// Migration 021: a phone written with its country code is matched with all its digits, no longer by its last
 /// nine only, so the prepared fields of every lead with a phone are written again where they changed. Their
 /// keys are made of the national part as before (`rapport_match::normalize::national_part`) and stay.
 pub(crate) fn refresh_fields_with_phones(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut update = tx.prepare("UPDATE match_fields SET prepared = ?2 WHERE lead_id = ?1 AND prepared IS NOT ?2")?;
+    let update = "UPDATE match_fields SET prepared = ?2 WHERE lead_id = ?1 AND prepared IS NOT ?2";
+    each_prepared(tx, update, |record| !record.phones.is_empty())
+}
+
+/// Runs `statement` (?1 a lead's id, ?2 its prepared fields, encoded) for each stored lead `wanted` takes, in
+/// one pass over the leads.
+fn each_prepared(tx: &Transaction<'_>, statement: &str, wanted: impl Fn(&Record) -> bool) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(statement)?;
     let mut failed = None;
     super::store::for_each_match_row(tx, &mut |r, record| {
-        if !record.phones.is_empty() {
-            if let Err(e) = update.execute(params![r.id, prepare(&record).encode()]) {
+        if wanted(&record) {
+            if let Err(e) = stmt.execute(params![r.id, prepare(&record).encode()]) {
                 failed = Some(e);
             }
         }
