@@ -336,16 +336,23 @@ fn the_rejected_rows_never_replace_the_file_being_imported_and_the_batch_is_name
     assert!(!ok && err.contains("that is the file being imported"), "{err}");
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), text, "the file is as it was");
     assert!(names_in_db(&db).is_empty(), "nothing imported");
-    // Written through what is not a plain file (here the pipe the test reads), not beside it: /dev has no
-    // room for a file of ours.
-    let piped = dir.path().join("piped.db");
-    let (ok, out, err) = run(&piped, &["import", file, "--skip-invalid", "--rejects", "/dev/stdout"]);
-    assert!(ok, "{err}");
-    assert!(
-        out.starts_with("\u{feff}first_name,last_name,email,import_error\nBo,Ray,not-an-email,\"line 3: "),
-        "{out}"
-    );
-    assert_eq!(names_in_db(&piped), BTreeSet::from(["Lee".to_string()]));
+    // Written through what is not a plain file (a link here; /dev/stdout, a pipe), not beside it and renamed
+    // over it: the link stays a link, and /dev has no room for a file of ours.
+    #[cfg(unix)]
+    {
+        let piped = dir.path().join("piped.db");
+        let real = dir.path().join("kept.csv");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let (ok, _, err) = run(&piped, &["import", file, "--skip-invalid", "--rejects", link.to_str().unwrap()]);
+        assert!(ok, "{err}");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+        let written = std::fs::read_to_string(&real).unwrap();
+        let expected = "\u{feff}first_name,last_name,email,import_error\nBo,Ray,not-an-email,\"line 3: ";
+        assert!(written.starts_with(expected), "{written}");
+        assert_eq!(names_in_db(&piped), BTreeSet::from(["Lee".to_string()]));
+    }
     let (ok, _, err) = run(&db, &["import", file, "--skip-invalid"]);
     assert!(ok, "{err}");
     let named = "import 1 is running; if it stops, go on with: rapport import resume 1";
