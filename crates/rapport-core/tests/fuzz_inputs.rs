@@ -61,8 +61,10 @@ proptest! {
         let full = format!("{} {}", lead.first_name, lead.last_name);
         let typed: String = full.chars().take(cut.max(1)).collect();
         // Only what the search can go by: a lone diacritic (U+1ABF, say, which Rust counts as alphabetic) is
-        // folded away like every diacritic, and leaves nothing to search for (found by CI's run of this test).
-        let searchable = typed.nfd().any(|c| c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c));
+        // folded away like every diacritic, and leaves nothing to search for (found by CI's run of this test);
+        // so is a letter whose compatibility form is a space and a diacritic (U+037A, found by a later run),
+        // as search folds compatibility forms too.
+        let searchable = typed.nfkd().any(|c| c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c));
         if searchable {
             let page = core.list_leads(admin, &LeadQuery { text: typed.clone(), limit: 500, ..Default::default() }).unwrap();
             prop_assert!(page.items.iter().any(|l| l.id == lead.id), "{:?} did not find {:?}", typed, full);
