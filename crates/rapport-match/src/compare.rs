@@ -1,7 +1,7 @@
 //! One level of agreement per piece of evidence for a candidate pair.
 use strsim::{jaro_winkler, osa_distance};
 
-use crate::normalize::{national_part, without_particles, Prepared};
+use crate::normalize::{without_particles, Prepared};
 
 /// Damerau-Levenshtein distance in its restricted form (optimal string alignment: a transposition is one edit,
 /// as typists make them), which strsim computes without the full algorithm's hash map: the same answer for the
@@ -265,8 +265,7 @@ fn phone_level(a: &Prepared, b: &Prepared) -> Level {
     best_pairing(&a.phones, &b.phones, |x, y| {
         // Both written in full: every digit counts, so two numbers sharing their last nine digits are not one.
         // A slip in any digit is still a slip: keying errors fall in the area code as often as after it.
-        let national = !(x.starts_with('+') && y.starts_with('+'));
-        let (x, y) = if national { (national_part(x), national_part(y)) } else { (x.as_str(), y.as_str()) };
+        let (x, y) = crate::normalize::comparable(x, y);
         if x == y {
             Level::Exact
         } else if edits_within(x, y, 1) {

@@ -308,10 +308,17 @@ pub fn national_part(key: &str) -> &str {
 /// Whether two matched phones (see [`phone_key`]) are one number: both written in full, all their digits
 /// agree; otherwise (one or both without a country code) their national parts do.
 pub fn same_number(a: &str, b: &str) -> bool {
+    let (a, b) = comparable(a, b);
+    a == b
+}
+
+/// The forms two matched phones (see [`phone_key`]) are compared in: whole when both are written in full,
+/// otherwise their national parts.
+pub fn comparable<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a.starts_with('+') && b.starts_with('+') {
-        a == b
+        (a, b)
     } else {
-        national_part(a) == national_part(b)
+        (national_part(a), national_part(b))
     }
 }
 
