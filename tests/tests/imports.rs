@@ -1014,6 +1014,37 @@ fn an_enriching_rows_phone_keeps_the_number_the_row_was_read_as() {
     assert_eq!(phones, [("+14155552671", "(415) 555-2671")]);
 }
 
+/// Seed 2.3: the same customer with different contact details is conflicting data, which a person reviews. A
+/// row that is certainly a stored lead but brings a phone the lead does not hold, while it holds one, is queued
+/// beside it rather than added: a web form's sender who knows a lead's name and address cannot give it another
+/// way to be reached unseen. A phone the lead lacks fills a gap, as before.
+#[test]
+fn a_row_bringing_another_phone_is_reviewed_not_added() {
+    let f = fixture();
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.company = "Acme".into();
+    ann.phones = vec!["+44 20 7946 0018".into()];
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let mut bo = common::lead("Bo", "Berg", "bo@berg.se");
+    bo.company = "Berg AB".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let b = import(
+        &f,
+        "fair.csv",
+        b"first_name,last_name,email,company,phone\n\
+          Ann,Lee,ann@lee.io,Acme,+44 20 7946 0964\n\
+          Bo,Berg,bo@berg.se,Berg AB,+44 20 7946 0123\n",
+    );
+    assert_eq!((b.counts.enrich, b.counts.review, b.counts.create_active), (1, 1, 0), "{:?}", b.counts);
+    assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap(), ann, "Ann's lead is as it was");
+    let phones: Vec<String> = f.core.get_lead(&f.admin, bo.id).unwrap().phones.into_iter().map(|p| p.e164).collect();
+    assert_eq!(phones, ["+442079460123"], "Bo had no phone: his gap is filled");
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let pair = queue.iter().find(|p| p.a.id == ann.id || p.b.id == ann.id);
+    let pair = pair.unwrap_or_else(|| panic!("Ann's pair is queued: {queue:?}"));
+    assert!(pair.conflicts.iter().any(|c| c == "phones"), "the steward is told what differs: {:?}", pair.conflicts);
+}
+
 /// A file that enriches a lead with a note, imported again, changes nothing: its note is there already, and
 /// is not appended at every import.
 #[test]

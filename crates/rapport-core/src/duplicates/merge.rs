@@ -134,15 +134,43 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
 }
 
 /// The fields where both leads hold a value and the values differ (beyond case and spacing): what a person
-/// must settle before two records of one person become one. Notes are joined and lists united, so they never
-/// conflict.
+/// must settle before two records of one person become one. Notes are joined, so they never conflict. Emails
+/// and phones are united by a merge, but two records that each hold some and not the same are the seed's
+/// example of conflicting data (2.3: "same customer, different contact details"), which a person reviews.
 pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
+    let mut out = text_conflicts(a, b);
+    for list in new_contacts(a, b).into_iter().chain(new_contacts(b, a)) {
+        if !out.contains(&list) {
+            out.push(list);
+        }
+    }
+    out
+}
+
+/// The text fields (and source, owner, stage) where both leads hold a value and the values differ.
+pub(crate) fn text_conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
     FIELDS
         .iter()
         .filter(|f| f.info.editable && merges_as_text(f.info.kind) && f.info.kind != LeadFieldKind::LongText)
         .filter(|f| disagree(&(f.get)(a), &(f.get)(b)))
         .map(|f| f.info.name)
         .collect()
+}
+
+/// The contact lists ("emails", "phones") where `incoming` holds a value `stored` lacks while `stored` holds
+/// one already: another way to reach the person, not a gap filled. A list `stored` leaves empty is a gap, and
+/// one `incoming` gives only part of is no change. Compared as a merge unites them (address case aside, phones
+/// in E.164).
+pub(crate) fn new_contacts(stored: &Lead, incoming: &Lead) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let held: Vec<String> = stored.emails.iter().map(|e| e.address.to_lowercase()).collect();
+    if !held.is_empty() && incoming.emails.iter().any(|e| !held.contains(&e.address.to_lowercase())) {
+        out.push("emails");
+    }
+    if !stored.phones.is_empty() && incoming.phones.iter().any(|p| !stored.phones.iter().any(|s| s.e164 == p.e164)) {
+        out.push("phones");
+    }
+    out
 }
 
 /// Whether both values are filled and differ beyond case and spacing: a conflict, not a gap one fills.
@@ -746,6 +774,32 @@ mod tests {
             emails: vec!["ann.lee31@x.example".into()],
             ..Default::default()
         }
+    }
+
+    /// Two records of one person that each hold emails, and not the same, conflict (seed 2.3), whichever holds
+    /// more; one with none has a gap the other fills. Addresses are compared as a merge unites them.
+    #[test]
+    fn other_contact_details_conflict_and_missing_ones_are_gaps() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let with = |emails: &[&str], phones: &[&str]| {
+            let input = LeadInput {
+                emails: emails.iter().map(|e| e.to_string()).collect(),
+                phones: phones.iter().map(|p| p.to_string()).collect(),
+                ..ann()
+            };
+            core.create_lead(&admin, &input, &Origin::manual()).unwrap_or_else(|e| panic!("{e}")).lead
+        };
+        let one = with(&["ann.lee31@x.example"], &["+44 20 7946 0018"]);
+        let more = with(&["Ann.Lee31@x.example", "ann@home.example"], &["+442079460018"]);
+        let none = with(&[], &["+44 20 7946 0018"]);
+        assert_eq!(super::new_contacts(&one, &more), ["emails"], "another address for her");
+        assert!(super::new_contacts(&more, &one).is_empty(), "one she has already, its case aside, is no news");
+        assert!(super::new_contacts(&none, &one).is_empty(), "a lead with no email has a gap");
+        assert_eq!(super::conflicts(&one, &more), ["emails"]);
+        assert_eq!(super::conflicts(&more, &one), ["emails"], "either way round");
+        assert!(super::conflicts(&none, &one).is_empty(), "{:?}", super::conflicts(&none, &one));
+        let other_phone = with(&["ann.lee31@x.example"], &["+44 20 7946 0964"]);
+        assert_eq!(super::conflicts(&one, &other_phone), ["phones"]);
     }
 
     /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between

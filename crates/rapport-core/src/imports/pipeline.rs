@@ -274,9 +274,11 @@ fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
 
 /// The fields where a stored lead and a row that is certainly the same person disagree, among those the row
 /// itself gives. The channel and its detail are the import's, not the person's (a lead's original channel is kept), and a
-/// stage or an owner the file does not set is only the default a new lead would get: neither is a conflict.
+/// stage or an owner the file does not set is only the default a new lead would get: neither is a conflict. An
+/// email or phone the lead lacks while holding one is (seed 2.3), so a web form's sender who knows a lead's
+/// name and address cannot give it another way to be reached unseen; one the row leaves out is no change.
 fn conflicts_with_row(stored: &Lead, row: &LeadInput, row_lead: &Lead) -> Vec<&'static str> {
-    crate::duplicates::conflicts(stored, row_lead)
+    crate::duplicates::text_conflicts(stored, row_lead)
         .into_iter()
         .filter(|field| match *field {
             "source" | "source_detail" => false,
@@ -284,6 +286,7 @@ fn conflicts_with_row(stored: &Lead, row: &LeadInput, row_lead: &Lead) -> Vec<&'
             "owner" => row.owner_id.is_some(),
             _ => true,
         })
+        .chain(crate::duplicates::new_contacts(stored, row_lead))
         .collect()
 }
 
