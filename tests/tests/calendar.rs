@@ -1057,6 +1057,17 @@ END:VCALENDAR\n",
     f.core.set_appointment_status(&dana, focus, AppointmentStatus::Cancelled).unwrap();
     f.core.book_appointment(&dana, &booking(id, "Call", "2026-12-08T14:00:00Z", "2026-12-08T14:30:00Z")).unwrap();
     f.core.set_appointment_status(&dana, focus, AppointmentStatus::Confirmed).unwrap();
+    // So does a single one.
+    let free = ics(
+        "free-once.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:focus-once\nSUMMARY:Focus once\n\
+TRANSP:TRANSPARENT\nDTSTART:20261202T140000Z\nDTEND:20261202T150000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let once = f.core.import_ics(&dana, &[free], None).unwrap()[0].appointment_ids[0];
+    f.core.set_appointment_status(&dana, once, AppointmentStatus::Cancelled).unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Call", "2026-12-02T14:00:00Z", "2026-12-02T14:30:00Z")).unwrap();
+    let back = f.core.set_appointment_status(&dana, once, AppointmentStatus::Confirmed).unwrap();
+    assert_eq!(back.status, AppointmentStatus::Confirmed);
 }
 
 /// An appointment written in no zone of its own (a "floating" local time) happens in its agent's zone: when the

@@ -497,13 +497,13 @@ impl Rapport {
             // import checks them).
             let takes_time_back = status.holds_time()
                 && !AppointmentStatus::parse(&old.status).is_some_and(AppointmentStatus::holds_time);
-            // A series shown as free (transparent) takes no time back.
+            // An appointment shown as free (transparent) takes no time back.
             if takes_time_back && old.repeats && old.busy {
                 if let Some(message) = self.series_clash(tx, &grant, &old)? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
-            if takes_time_back && !old.repeats {
+            if takes_time_back && !old.repeats && old.busy {
                 let s = super::time::parse_db_time(&old.start_utc);
                 let e = old.end_utc.as_deref().and_then(super::time::parse_db_time);
                 if let (Some(s), Some(e)) = (s, e) {
