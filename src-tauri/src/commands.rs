@@ -309,11 +309,9 @@ pub async fn scan_duplicates(
             actor,
             &cancel,
             &mut |done, total| {
-                let _ = on_progress.send(ScanProgress {
-                    phase: rapport_core::duplicates::ScanPhase::Enriching,
-                    done: done as u32,
-                    total: total as u32,
-                });
+                // Enrichment counts only the pairs the steward may see: counts are no secret here.
+                let phase = rapport_core::duplicates::ScanPhase::Enriching;
+                let _ = on_progress.send(ScanProgress::of(phase, done as u32, total as u32, false));
             },
             &mut merged,
         );

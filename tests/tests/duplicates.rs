@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{fixture, lead, Fixture};
-use rapport_core::duplicates::{ScanPhase, Tier};
+use rapport_core::duplicates::{ScanPhase, ScanProgress, Tier};
 use rapport_core::leads::LeadInput;
 use rapport_core::users::Role;
 use rapport_core::{ErrorCode, Origin, Rapport};
@@ -342,7 +342,8 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
     assert_eq!(f.core.mark_not_duplicate(&spring, hidden.id).unwrap_err().code(), ErrorCode::NotFound);
     assert!(all.iter().all(|p| p.tier == Tier::Same || p.tier == Tier::Review));
     // The steward's own scan keeps every pair, and reports only the Spring ones.
-    let report = f.core.scan_duplicates(&spring, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let mut steps = Vec::new();
+    let report = f.core.scan_duplicates(&spring, &AtomicBool::new(false), &mut |p| steps.push(p)).unwrap();
     assert!(!report.pairs.is_empty());
     let campaign = |id: i64| f.core.get_lead(&f.admin, id).unwrap().campaign;
     for p in &report.pairs {
@@ -351,8 +352,15 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
     assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().len(), all.len(), "the other pairs are kept");
     // Its counts too: the Spring leads and the Spring pairs, not the database's.
     assert_eq!((report.leads, report.open as usize), (2, queue.len()), "{report:?}");
-    let whole = f.core.scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let mut whole_steps = Vec::new();
+    let whole = f.core.scan_duplicates(&f.admin, &AtomicBool::new(false), &mut |p| whole_steps.push(p)).unwrap();
     assert_eq!((whole.leads, whole.open as usize), (5, all.len()), "{whole:?}");
+    // Nor does its progress count the database's leads and pairs: it goes in thousandths of each phase.
+    let matching = |steps: &[ScanProgress]| steps.iter().find(|p| p.phase == ScanPhase::Matching).copied();
+    assert_eq!(matching(&whole_steps).map(|p| (p.total, p.thousandths)), Some((5, false)), "{whole_steps:?}");
+    assert_eq!(matching(&steps).map(|p| (p.total, p.thousandths)), Some((1000, true)), "{steps:?}");
+    assert!(steps.iter().all(|p| p.thousandths && p.done <= p.total), "{steps:?}");
+    assert!(steps.iter().any(|p| p.phase == ScanPhase::Saving && p.done == 1000), "{steps:?}");
 }
 
 #[test]

@@ -409,6 +409,9 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
             use rapport_core::duplicates::ScanPhase;
             match p.phase {
                 ScanPhase::Reading => eprintln!("reading leads"),
+                // A steward limited to some campaigns is told no count of the whole store's leads or pairs.
+                ScanPhase::Matching if p.thousandths => eprintln!("matching every lead"),
+                ScanPhase::Saving if p.done == 0 && p.thousandths => eprintln!("saving the pairs found"),
                 ScanPhase::Matching => eprintln!("matching {} leads", p.total),
                 ScanPhase::Saving if p.done == 0 => eprintln!("saving {} pairs", p.total),
                 ScanPhase::Saving | ScanPhase::Enriching => {}

@@ -179,16 +179,16 @@ describe('tauriBackend duplicates', () => {
     commands.scanDuplicates.mockImplementation(async (channel: Channel<unknown>) => {
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
         .__TAURI_INTERNALS__;
-      internals.runCallback(channel.id, { index: 0, message: { phase: 'reading', done: 0, total: 0 } });
-      internals.runCallback(channel.id, { index: 1, message: { phase: 'matching', done: 0, total: 8 } });
+      internals.runCallback(channel.id, { index: 0, message: { phase: 'reading', done: 0, total: 0, thousandths: false } });
+      internals.runCallback(channel.id, { index: 1, message: { phase: 'matching', done: 0, total: 8, thousandths: false } });
       return { status: 'ok', data: summary };
     });
     const onProgress = vi.fn();
     await expect(tauriBackend.scanDuplicates(onProgress)).resolves.toBe(summary);
     expect(commands.scanDuplicates.mock.calls[0][0]).toBeInstanceOf(Channel);
     expect(onProgress.mock.calls).toEqual([
-      [{ phase: 'reading', done: 0, total: 0 }],
-      [{ phase: 'matching', done: 0, total: 8 }],
+      [{ phase: 'reading', done: 0, total: 0, thousandths: false }],
+      [{ phase: 'matching', done: 0, total: 8, thousandths: false }],
     ]);
   });
 

@@ -1802,6 +1802,11 @@ export type ScanProgress = {
 	phase: ScanPhase,
 	done: number,
 	total: number,
+	/**
+	 *  `done` and `total` are thousandths of the phase, not leads or pairs: a steward limited to some campaigns
+	 *  scans every lead, but is not told how many leads and pairs the whole store holds.
+	 */
+	thousandths: boolean,
 };
 
 /**  The search tier a field's words rank in: a match in an earlier tier lists first. */

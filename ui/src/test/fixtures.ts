@@ -615,13 +615,13 @@ export function duplicatesMock(
   return {
     scanDuplicates: async (onProgress) => {
       const total = leads.size;
-      onProgress({ phase: 'reading', done: 0, total: 0 });
-      onProgress({ phase: 'matching', done: 0, total });
+      onProgress({ phase: 'reading', done: 0, total: 0, thousandths: false });
+      onProgress({ phase: 'matching', done: 0, total, thousandths: false });
       const found = candidates.filter((p) => current(p) !== null);
-      onProgress({ phase: 'saving', done: 0, total: found.length });
+      onProgress({ phase: 'saving', done: 0, total: found.length, thousandths: false });
       open.clear();
       for (const p of found) if (!keptApart.has(p.id)) open.add(p.id);
-      onProgress({ phase: 'saving', done: found.length, total: found.length });
+      onProgress({ phase: 'saving', done: found.length, total: found.length, thousandths: false });
       return { leads: total, open: open.size, kept_apart: found.length - open.size, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 0.1 };
     },
     cancelDuplicateScan: async () => {},

@@ -50,12 +50,14 @@ impl Rapport {
         progress: &mut dyn FnMut(ScanProgress),
     ) -> Result<ScanReport> {
         let started = Instant::now();
-        progress(ScanProgress { phase: ScanPhase::Reading, done: 0, total: 0 });
-        let (refs, prepared) = self.db.read(|conn| {
+        let (refs, prepared, hidden_counts) = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
             if grant.duplicate_reach() != DuplicateReach::All {
                 return Err(AccessError::NotSteward("scan every lead for duplicates").into());
             }
+            // A steward limited to some campaigns scans every lead, but learns only their campaigns' figures.
+            let hidden_counts = grant.lead_scope() != crate::access::LeadScope::All;
+            progress(ScanProgress::of(ScanPhase::Reading, 0, 0, hidden_counts));
             // Prepared in chunks as they are read, on every core: only the prepared form is kept.
             let (mut refs, mut prepared, mut chunk) = (Vec::new(), Vec::new(), Vec::with_capacity(READ_CHUNK));
             store::for_each_match_row(conn, &mut |r, record| {
@@ -70,13 +72,14 @@ impl Rapport {
                 true
             })?;
             prepared.extend(parallel_map(&chunk, prepare));
-            Ok::<_, Error>((refs, prepared))
+            Ok::<_, Error>((refs, prepared, hidden_counts))
         })?;
+        let mut progress = |phase, done, total| progress(ScanProgress::of(phase, done, total, hidden_counts));
         let total = u32::try_from(refs.len()).unwrap_or(u32::MAX);
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        progress(ScanProgress { phase: ScanPhase::Matching, done: 0, total });
+        progress(ScanPhase::Matching, 0, total);
         let tiers = self.db.read(|conn| Ok::<_, Error>(super::tiers::load(conn)?))?;
         let stop = || cancel.load(Ordering::Relaxed);
         let Some((model, found)) = find_duplicates_until(&prepared, &tiers.thresholds(), &stop) else {
@@ -86,7 +89,7 @@ impl Rapport {
             return Err(Error::Cancelled);
         }
         let found_total = u32::try_from(found.len()).unwrap_or(u32::MAX);
-        progress(ScanProgress { phase: ScanPhase::Saving, done: 0, total: found_total });
+        progress(ScanPhase::Saving, 0, found_total);
         let at = self.now();
         let mut pairs = Vec::with_capacity(found.len());
         let (leads, open, kept_apart) = self.db.write(|tx| {
@@ -126,7 +129,7 @@ impl Rapport {
                     if cancel.load(Ordering::Relaxed) {
                         return Err(Error::Cancelled);
                     }
-                    progress(ScanProgress { phase: ScanPhase::Saving, done: i as u32, total: found_total });
+                    progress(ScanPhase::Saving, i as u32, found_total);
                 }
                 let (x, y) = if refs[c.a].id < refs[c.b].id { (c.a, c.b) } else { (c.b, c.a) };
                 let (first, second) = (&refs[x], &refs[y]);
@@ -200,7 +203,7 @@ impl Rapport {
             }
             incremental::save_model(tx, &model.parameters(), &at)?;
             changelog::record(tx, &batch, "duplicate_scan", 0, "open pairs", None, Some(&open.to_string()))?;
-            progress(ScanProgress { phase: ScanPhase::Saving, done: found_total, total: found_total });
+            progress(ScanPhase::Saving, found_total, found_total);
             let leads = match &scope {
                 crate::access::LeadScope::All => total,
                 scoped => {

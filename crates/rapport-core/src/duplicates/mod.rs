@@ -14,7 +14,7 @@ mod tiers;
 pub(crate) use incremental::{is_unstored, Unstored, UNSTORED_FROM};
 pub use incremental_api::PossibleDuplicate;
 pub(crate) use incremental_api::{Scored, Unsaved};
-pub(crate) use merge::{conflicts, disagree, enrichment, new_contacts, take_back, text_conflicts};
+pub(crate) use merge::{disagree, enrichment, new_contacts, take_back, text_conflicts};
 pub use merge::{FieldChoice, SeenVersion};
 
 use crate::access::{AccessError, DuplicateReach, Grant};

@@ -78,6 +78,20 @@ pub struct ScanProgress {
     pub phase: ScanPhase,
     pub done: u32,
     pub total: u32,
+    /// `done` and `total` are thousandths of the phase, not leads or pairs: a steward limited to some campaigns
+    /// scans every lead, but is not told how many leads and pairs the whole store holds.
+    pub thousandths: bool,
+}
+
+impl ScanProgress {
+    /// `done` of `total` in `phase`, as counts, or as thousandths when `counts_hidden`.
+    pub fn of(phase: ScanPhase, done: u32, total: u32, counts_hidden: bool) -> ScanProgress {
+        if !counts_hidden {
+            return ScanProgress { phase, done, total, thousandths: false };
+        }
+        let done = if total == 0 { 0 } else { (u64::from(done.min(total)) * 1000 / u64::from(total)) as u32 };
+        ScanProgress { phase, done, total: if total == 0 { 0 } else { 1000 }, thousandths: true }
+    }
 }
 
 /// One pair found by a scan, for scripts (`rapport duplicates scan`).

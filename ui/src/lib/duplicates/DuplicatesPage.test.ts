@@ -134,17 +134,17 @@ describe('DuplicatesPage: the scan', () => {
     expect(screen.getByTestId('scan-duplicates')).toBeDisabled();
     expect(screen.getByTestId('cancel-scan')).toHaveFocus();
 
-    report({ phase: 'reading', done: 0, total: 0 });
+    report({ phase: 'reading', done: 0, total: 0, thousandths: false });
     await waitFor(() => expect(progress).toHaveTextContent('Reading leads…'));
     expect(screen.queryByTestId('scan-count')).toBeNull();
 
-    report({ phase: 'matching', done: 0, total: 2000 });
+    report({ phase: 'matching', done: 0, total: 2000, thousandths: false });
     await waitFor(() => expect(progress).toHaveTextContent('Comparing leads…'));
     expect(screen.getByTestId('scan-count')).toHaveTextContent('0 of 2,000 leads');
     expect(screen.queryByTestId('scan-pace')).toBeNull();
 
     clock = 2000;
-    report({ phase: 'matching', done: 500, total: 2000 });
+    report({ phase: 'matching', done: 500, total: 2000, thousandths: false });
     await waitFor(() => expect(screen.getByTestId('scan-count')).toHaveTextContent('500 of 2,000 leads'));
     expect(screen.getByTestId('scan-pace')).toHaveTextContent('250 leads/s · about 6 s left');
     const bar = within(progress).getByRole('progressbar');
@@ -154,7 +154,7 @@ describe('DuplicatesPage: the scan', () => {
 
     // A new phase measures its own pace.
     clock = 3000;
-    report({ phase: 'saving', done: 0, total: 40 });
+    report({ phase: 'saving', done: 0, total: 40, thousandths: false });
     await waitFor(() => expect(progress).toHaveTextContent('Saving the pairs found…'));
     expect(screen.getByTestId('scan-count')).toHaveTextContent('0 of 40 pairs');
     expect(screen.queryByTestId('scan-pace')).toBeNull();

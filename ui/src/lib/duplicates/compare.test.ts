@@ -148,13 +148,17 @@ describe('numbers in words', () => {
 
   it('measures the pace of a phase from where it was first seen, once the total is known', () => {
     const since = { at: 1000, done: 0 };
-    expect(scanPace({ phase: 'reading', done: 0, total: 0 }, since, 2000)).toBeNull();
-    expect(scanPace({ phase: 'matching', done: 0, total: 800 }, since, 2000)).toBeNull();
-    const pace = scanPace({ phase: 'matching', done: 200, total: 800 }, since, 3000);
+    expect(scanPace({ phase: 'reading', done: 0, total: 0, thousandths: false }, since, 2000)).toBeNull();
+    expect(scanPace({ phase: 'matching', done: 0, total: 800, thousandths: false }, since, 2000)).toBeNull();
+    const pace = scanPace({ phase: 'matching', done: 200, total: 800, thousandths: false }, since, 3000);
     expect(pace).toEqual({ rate: 100, eta: 6 });
-    const p = { phase: 'matching' as const, done: 200, total: 800 };
+    const p = { phase: 'matching' as const, done: 200, total: 800, thousandths: false };
     expect(progressCount(p)).toBe('200 of 800 leads');
     expect(paceText(p, pace!)).toBe('100 leads/s · about 6 s left');
-    expect(progressCount({ phase: 'saving', done: 1, total: 1 })).toBe('1 of 1 pair');
+    expect(progressCount({ phase: 'saving', done: 1, total: 1, thousandths: false })).toBe('1 of 1 pair');
+    // A steward limited to some campaigns is told how far, not how many.
+    const share = { phase: 'saving' as const, done: 457, total: 1000, thousandths: true };
+    expect(progressCount(share)).toBe('45%');
+    expect(paceText(share, pace!)).toBe('about 6 s left');
   });
 });

@@ -194,17 +194,20 @@ const PHASE_UNITS: Record<ScanPhase, [string, string]> = {
   enriching: ['pair', 'pairs'],
 };
 
-/** "1,200 of 5,000 leads". */
+/** "1,200 of 5,000 leads"; "45%" for a steward limited to some campaigns, who is told no count of the store's. */
 export function progressCount(p: ScanProgress): string {
+  if (p.thousandths) return `${Math.floor(p.done / 10)}%`;
   const [one, many] = PHASE_UNITS[p.phase];
   return `${formatCount(p.done)} of ${formatCount(p.total)} ${p.total === 1 ? one : many}`;
 }
 
-/** "2,400 leads/s · about 3 s left" (the time left in whole seconds, rounded up). */
+/** "2,400 leads/s · about 3 s left" (the time left in whole seconds, rounded up); the time left alone when the
+ * progress is in thousandths. */
 export function paceText(p: ScanProgress, pace: Pace): string {
+  const left = Math.ceil(pace.eta);
+  if (p.thousandths) return left > 0 ? `about ${formatSeconds(left)} left` : '';
   const [, many] = PHASE_UNITS[p.phase];
   const rate = pace.rate >= 10 ? formatCount(Math.round(pace.rate)) : formatDecimal(pace.rate);
-  const left = Math.ceil(pace.eta);
   return left > 0 ? `${rate} ${many}/s · about ${formatSeconds(left)} left` : `${rate} ${many}/s`;
 }
 
