@@ -1593,3 +1593,33 @@ fn a_series_without_a_readable_end_is_never_cut_short() {
     titles.sort();
     assert_eq!(titles, ["long-count", "long-count", "no-count", "no-count"], "{occ:?}");
 }
+
+/// A "this and future" change that moves a series' later meetings past the series' own last one (Fridays to the
+/// Mondays after): the last of them is still busy. The rows kept for a window were found by each row's own span,
+/// and neither the series' (ending on its last Friday) nor the change's (its first Monday) reached the last
+/// Monday, so a booking over it was let through.
+#[test]
+fn a_series_moved_from_a_date_on_keeps_its_last_meeting_busy() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let file = ics(
+        "moved.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:friday-call\nSUMMARY:Friday call\n\
+DTSTART:20261127T100000Z\nDTEND:20261127T110000Z\nRRULE:FREQ=WEEKLY;COUNT=4\nEND:VEVENT\n\
+BEGIN:VEVENT\nUID:friday-call\nSUMMARY:Friday call\nRECURRENCE-ID;RANGE=THISANDFUTURE:20261204T100000Z\n\
+DTSTART:20261207T090000Z\nDTEND:20261207T100000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    let before = f.dump();
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Client", "2026-12-21T09:00:00Z", "2026-12-21T09:30:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    assert!(err.to_string().contains("Friday call"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // Its old Friday is free.
+    f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-18T10:00:00Z", "2026-12-18T10:30:00Z")).unwrap();
+}

@@ -217,7 +217,10 @@ pub(crate) fn by_uid(conn: &Connection, agent_id: i64, uid: &str) -> Result<Vec<
 }
 
 /// Every row of an agent whose occurrences may overlap [from, to), with the other rows of their series (an
-/// override outside the window can still remove an occurrence inside it).
+/// override outside the window can still remove an occurrence inside it). A series changed "from this date on"
+/// is kept whenever the change starts before the window ends: the change may move or lengthen the later
+/// meetings past the series' stored end and past its own span, which neither row's columns say (the rules'
+/// expansion then decides).
 pub(crate) fn overlapping(
     conn: &Connection,
     agent_id: i64,
@@ -228,7 +231,10 @@ pub(crate) fn overlapping(
         "SELECT {COLUMNS} FROM appointments WHERE agent_id = ?1 AND uid IN (
              SELECT uid FROM appointments WHERE agent_id = ?1 AND end_utc > ?2 AND start_utc < ?3
              UNION
-             SELECT uid FROM appointments WHERE agent_id = ?1 AND repeats = 1 AND end_utc IS NULL AND start_utc < ?3)
+             SELECT uid FROM appointments WHERE agent_id = ?1 AND repeats = 1 AND end_utc IS NULL AND start_utc < ?3
+             UNION
+             SELECT uid FROM appointments WHERE agent_id = ?1 AND recurrence_id IS NOT NULL AND start_utc < ?3
+                 AND json_extract(event, '$.this_and_future') = 1)
          ORDER BY uid, recurrence_id IS NOT NULL, id"
     ))?;
     let rows = stmt.query_map(params![agent_id, from, to], appointment_row)?;
