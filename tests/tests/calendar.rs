@@ -575,7 +575,11 @@ fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
         cal.expertise = expertise.iter().map(|s| s.to_string()).collect();
         cal.territories = territories.iter().map(|s| s.to_string()).collect();
         cal.weight = weight;
-        f.core.update_agent_calendar(&a, cal).unwrap();
+        // Who is offered first is an Administrator's setting; the rest, the agent's.
+        let mut own = cal.clone();
+        (own.expertise, own.territories, own.weight) = (vec![], vec![], 100);
+        f.core.update_agent_calendar(&a, own).unwrap();
+        f.core.update_agent_calendar(&f.admin, cal).unwrap();
         a
     };
     let dana = setup("Dana", &["german"], &["DE"], 100);
@@ -764,6 +768,24 @@ fn every_calendar_operation_checks_the_role() {
     assert!(f.core.take_due_reminders(&viewer).is_ok());
     // An editor changes their own calendar settings, not another's; an administrator may.
     denied(f.core.update_agent_calendar(&other, f.core.agent_calendar(&other, ed).unwrap()).map(|_| ()));
+    // Nor, of their own, those that decide who is offered first (seed 3.1: an Editor alters no configuration).
+    let own = other.user_id().unwrap();
+    for change in ["weight", "territories", "expertise"] {
+        let mut cal = f.core.agent_calendar(&other, own).unwrap();
+        match change {
+            "weight" => cal.weight = 1000,
+            "territories" => cal.territories = vec!["DE".into()],
+            _ => cal.expertise = vec!["solar".into()],
+        }
+        let before = f.dump();
+        let err = f.core.update_agent_calendar(&other, cal).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::PermissionDenied, "{change}: {err}");
+        assert!(err.to_string().contains("Administrator"), "{err}");
+        assert_eq!(f.dump(), before, "{change}: nothing written");
+    }
+    let mut cal = f.core.agent_calendar(&other, own).unwrap();
+    cal.buffer_minutes = 20;
+    assert_eq!(f.core.update_agent_calendar(&other, cal).unwrap().buffer_minutes, 20, "their buffer is theirs");
     denied(f.core.add_time_off(&other, ed, "2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z", "").map(|_| ()));
     let mut cal = f.core.agent_calendar(&f.admin, ed).unwrap();
     cal.buffer_minutes = 10;

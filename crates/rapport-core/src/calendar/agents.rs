@@ -155,6 +155,9 @@ fn edits_over(now: &AgentCalendar, seen: &AgentCalendar, edited: &AgentCalendar)
     Ok(out)
 }
 
+/// The settings that decide which agent a slot search offers first: an Administrator's to set.
+const ALLOCATION_FIELDS: [&str; 3] = ["expertise", "territories", "weight"];
+
 fn field_values(c: &AgentCalendar) -> Vec<(&'static str, String)> {
     vec![
         ("email", c.email.clone()),
@@ -240,6 +243,22 @@ impl Rapport {
                 .collect();
             if changes.is_empty() && store::agent(tx, new.user_id)?.is_some() {
                 return load(tx, new.user_id);
+            }
+            // How appointments are shared out among agents is the system's configuration (seed 3.1: an Editor
+            // cannot alter it): an agent who raised their own share, or cleared their territories to cover
+            // everywhere, would be offered first for every lead.
+            if grant.role != Role::Administrator {
+                if let Some((field, _, _)) = changes.iter().find(|(f, _, _)| ALLOCATION_FIELDS.contains(f)) {
+                    return Err(crate::access::AccessError::Denied {
+                        role: grant.role.as_str(),
+                        action: match *field {
+                            "weight" => "change an agent's share of new appointments (an Administrator's setting)",
+                            "territories" => "change an agent's territories (an Administrator's setting)",
+                            _ => "change an agent's expertise (an Administrator's setting)",
+                        },
+                    }
+                    .into());
+                }
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             store::save_agent(tx, &new, &batch.at)?;

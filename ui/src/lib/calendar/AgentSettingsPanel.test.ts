@@ -87,7 +87,7 @@ describe('AgentSettingsPanel', () => {
 
   it('saves working hours per weekday with the other settings', async () => {
     const be = mockBackend();
-    const { onsaved, u } = open();
+    const { onsaved, u } = open({ canPickAgent: true });
     expect(await screen.findByTestId('agent-email')).toHaveValue('ada@example.com');
     expect(be.agentCalendar).toHaveBeenCalledWith(1);
     expect(screen.getByTestId('wh-day-0')).toBeChecked();
@@ -125,6 +125,26 @@ describe('AgentSettingsPanel', () => {
     expect(saved.territories).toEqual(['DE', 'AT', 'CH']);
     expect(saved.expertise).toEqual(['german']);
     await waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+  });
+
+  it("shows an agent their share, expertise and territories as an Administrator's, not to be typed over", async () => {
+    const be = mockBackend();
+    const { u } = open();
+    const weight = await screen.findByTestId('agent-weight');
+    for (const id of ['agent-weight', 'agent-expertise', 'agent-territories']) {
+      expect(screen.getByTestId(id)).toBeDisabled();
+    }
+    expect(screen.getAllByText('Set by an Administrator.')).toHaveLength(3);
+    await u.type(screen.getByTestId('agent-territories'), ', FR');
+    await u.type(weight, '0');
+    expect(weight).toHaveValue(agentCalendar().weight);
+    await u.clear(screen.getByTestId('agent-buffer'));
+    await u.type(screen.getByTestId('agent-buffer'), '20');
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
+    const [seen, saved] = be.updateAgentCalendar.mock.calls[0];
+    expect([saved.weight, saved.territories, saved.expertise]).toEqual([seen.weight, seen.territories, seen.expertise]);
+    expect(saved.buffer_minutes).toBe(20);
   });
 
   it('refuses reminders that are not minutes, and shows the backend field errors', async () => {
