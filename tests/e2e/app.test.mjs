@@ -295,6 +295,19 @@ test("an Editor moving a large deal to Lost gives its reason, then is asked to r
   await s.click('[data-testid="approval-request-submit"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /Approval requested/.test(t) });
   await s.waitFor(card, { text: (t) => t.includes("Margaret Hamilton") && /Awaiting/.test(t) });
+  // Her own calendar settings: who a slot search offers first is an Administrator's to set, the rest hers.
+  await s.click('[data-testid="nav-calendar"]');
+  await s.click('[data-testid="calendar-settings-open"]');
+  await s.waitFor('[data-testid="agent-weight"]:disabled');
+  await s.waitFor('[data-testid="agent-territories"]:disabled');
+  await s.waitFor('[data-testid="agent-buffer"]:not(:disabled)');
+  await s.cmd("POST", "/execute/sync", {
+    script: 'document.querySelector(\'[data-testid="agent-weight"]\').scrollIntoView({ block: "center" }); return true;',
+    args: [],
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/34c-agent-settings-editor.png`);
+  await pressEscape();
 });
 
 test("the pipeline settings show each stage's criteria and stagnation policy, and the sweep's preview", async () => {
