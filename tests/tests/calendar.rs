@@ -1645,3 +1645,24 @@ DTSTART:20261207T090000Z\nDTEND:20261207T100000Z\nEND:VEVENT\nEND:VCALENDAR\n",
     // Its old Friday is free.
     f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-18T10:00:00Z", "2026-12-18T10:30:00Z")).unwrap();
 }
+
+/// A weekly meeting begun before this week is a meeting this week, for the round-robin's load and for a
+/// suggestion's "meetings this week": they counted the stored rows starting in the window, so a series begun
+/// earlier counted as none.
+#[test]
+fn a_series_begun_earlier_counts_among_this_weeks_meetings() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    // The fixture's clock reads Monday 2026-11-23 09:00Z; the series began on the 10th, a Tuesday.
+    let file = ics(
+        "weekly.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:tuesday-sync\nSUMMARY:Tuesday sync\n\
+DTSTART:20261110T150000Z\nDTEND:20261110T160000Z\nRRULE:FREQ=WEEKLY;COUNT=10\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    let request = SlotRequest { duration_minutes: 30, per_agent: 1, ..Default::default() };
+    let s = f.core.find_slots(&dana, &request).unwrap();
+    let line = s.iter().find(|x| x.agent_name == "dana").unwrap_or_else(|| panic!("{s:?}"));
+    assert!(line.explanation.contains("1 meeting this week"), "{}", line.explanation);
+}

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::agents::{load, parse_hm};
 use super::model::{AgentCalendar, SlotRequest, SlotSuggestion};
-use super::occurrences::busy_between;
+use super::occurrences::{busy_between, Busy};
 use super::store;
 use super::time::{parse_instant, utc_text};
 use crate::access::{Actor, Permission};
@@ -55,20 +55,19 @@ pub(crate) fn territory_match(agent: &AgentCalendar, place: &Place) -> Option<St
         .cloned()
 }
 
-/// Free spans of the agent within [from, to): working hours minus busy time (buffers added) and time off.
+/// Free spans of the agent within [from, to): working hours minus busy time (`busy`, read over at least
+/// [from, to) widened by the buffer; buffers added) and time off.
 pub(crate) fn free_spans(
     conn: &rusqlite::Connection,
     agent: &AgentCalendar,
+    busy: &[Busy],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
     let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
     let buffer = Duration::minutes(i64::from(agent.buffer_minutes));
     let mut blocked: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-        busy_between(conn, agent.user_id, tz, from - buffer, to + buffer)?
-            .into_iter()
-            .map(|b| (b.start - buffer, b.end + buffer))
-            .collect();
+        busy.iter().map(|b| (b.start - buffer, b.end + buffer)).collect();
     for off in store::time_off_between(conn, agent.user_id, &utc_text(from), &utc_text(to))? {
         if let (Some(s), Some(e)) = (super::time::parse_db_time(&off.start), super::time::parse_db_time(&off.end)) {
             blocked.push((s, e));
@@ -98,6 +97,12 @@ pub(crate) fn free_spans(
         day += Duration::days(1);
     }
     Ok(free)
+}
+
+/// How many of `busy` start in [from, to), each occurrence of a series one: the load the round-robin weighs and
+/// the week's meetings a suggestion names (a weekly series begun before the window is a meeting in it, not none).
+fn starting_in(busy: &[Busy], from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    u32::try_from(busy.iter().filter(|b| b.start >= from && b.start < to).count()).unwrap_or(u32::MAX)
 }
 
 fn local(tz: Tz, day: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
@@ -219,20 +224,26 @@ impl Rapport {
                 };
                 let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
                 let notice = now + Duration::minutes(i64::from(agent.min_notice_minutes));
-                let free = free_spans(conn, &agent, from.max(notice), to)?;
-                let starts = slots(&free, d, per_agent);
-                if starts.is_empty() {
-                    continue;
-                }
-                let free_minutes = free.iter().map(|(s, e)| (*e - *s).num_minutes()).sum();
-                let load_count = store::count_between(conn, id, &utc_text(from - Duration::days(7)), &utc_text(to))?;
                 let week_start = {
                     let local = from.with_timezone(&tz).date_naive();
                     local - Duration::days(i64::from(local.weekday().num_days_from_monday()))
                 };
                 let week_from = super::allocation::local(tz, week_start, chrono::NaiveTime::MIN);
-                let this_week =
-                    store::count_between(conn, id, &utc_text(week_from), &utc_text(week_from + Duration::days(7)))?;
+                let week_to = week_from + Duration::days(7);
+                let load_from = from - Duration::days(7);
+                // One read of the busy times for the free spans, the load and the week's meetings.
+                let (slot_from, buffer) = (from.max(notice), Duration::minutes(i64::from(agent.buffer_minutes)));
+                let (read_from, read_to) =
+                    ((slot_from - buffer).min(load_from).min(week_from), (to + buffer).max(week_to));
+                let busy = busy_between(conn, id, tz, read_from, read_to)?;
+                let free = free_spans(conn, &agent, &busy, slot_from, to)?;
+                let starts = slots(&free, d, per_agent);
+                if starts.is_empty() {
+                    continue;
+                }
+                let free_minutes = free.iter().map(|(s, e)| (*e - *s).num_minutes()).sum();
+                let load_count = starting_in(&busy, load_from, to);
+                let this_week = starting_in(&busy, week_from, week_to);
                 candidates.push(Candidate {
                     load: f64::from(load_count) * 100.0 / f64::from(agent.weight.max(1)),
                     agent,

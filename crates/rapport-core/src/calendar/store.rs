@@ -395,16 +395,6 @@ pub(crate) fn link_attendee(tx: &Transaction<'_>, id: i64, email: &str, lead_id:
         .execute(params![id, email, lead_id])?)
 }
 
-/// Appointments of an agent from `from` on, in one query: the load the round-robin weighs.
-pub(crate) fn count_between(conn: &Connection, agent_id: i64, from: &str, to: &str) -> Result<u32, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM appointments
-             WHERE agent_id = ?1 AND start_utc >= ?2 AND start_utc < ?3 AND status != 'cancelled' AND busy = 1",
-        )?
-        .query_row(params![agent_id, from, to], |r| r.get(0))?)
-}
-
 /// The most recent time the agent was booked through Rapport (creation time), for ties in the round-robin.
 pub(crate) fn last_booked(conn: &Connection, agent_id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn
