@@ -1484,6 +1484,35 @@ ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.org\nEND:VEVENT\nEND:VCALENDAR\n"
     assert!(err.to_string().contains("Budget review"), "{err}");
 }
 
+/// A meeting the agent declined is not one they go to: it brings no reminder, while the same meeting accepted
+/// does (and a free event the agent did not decline, below, keeps its reminder).
+#[test]
+fn a_meeting_the_agent_declined_brings_no_reminder() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    // The fixture's clock reads 2026-11-23 09:00Z; Dana's reminder is 15 minutes before.
+    let declined = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nBEGIN:VEVENT\n\
+UID:declined-2@google.com\nDTSTAMP:20261101T080000Z\nDTSTART:20261123T091000Z\nDTEND:20261123T100000Z\n\
+SUMMARY:Budget review\nORGANIZER:mailto:boss@example.org\n\
+ATTENDEE;PARTSTAT=DECLINED;CN=Dana:mailto:Dana@rapport.test\n\
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.org\nEND:VEVENT\nEND:VCALENDAR\n";
+    let accepted = declined.replace("declined-2", "accepted-2").replace("PARTSTAT=DECLINED", "PARTSTAT=ACCEPTED");
+    let free = declined
+        .replace("declined-2", "free-2")
+        .replace("PARTSTAT=DECLINED", "PARTSTAT=TENTATIVE")
+        .replace("SUMMARY:Budget review", "SUMMARY:Trade fair\nTRANSP:TRANSPARENT");
+    let mut ids = Vec::new();
+    for (name, text) in [("declined.ics", declined.to_owned()), ("accepted.ics", accepted), ("free.ics", free)] {
+        let report = f.core.import_ics(&dana, &[ics(name, &text)], None).unwrap().remove(0);
+        assert_eq!(report.created, 1, "{report:?}");
+        ids.push(report.appointment_ids[0]);
+    }
+    let due = f.core.take_due_reminders(&dana).unwrap();
+    let mut reminded: Vec<_> = due.iter().map(|r| r.appointment_id).collect();
+    reminded.sort_unstable();
+    assert_eq!(reminded, ids[1..], "the accepted meeting and the free event, not the declined one: {due:?}");
+}
+
 /// An imported event that leaves the time free (TRANSP:TRANSPARENT, an optional trade fair) stays free when
 /// it is edited or dragged here: it neither starts blocking the agent nor is refused for what it overlaps.
 #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::booking::{derive, log_changes, log_creation};
 use super::model::{AppointmentStatus, Attendee, Confirmation, IcsFileReport, IcsProblem, UnknownAttendee};
-use super::occurrences::{busy_between, visible, visible_row};
+use super::occurrences::{busy_between, declined_by, visible, visible_row};
 use super::store::{self, AppointmentRow};
 use super::time::{span_words, utc_text};
 use crate::access::{Actor, Grant, Permission};
@@ -663,15 +663,6 @@ fn same_content(old: &AppointmentRow, new: &AppointmentRow) -> bool {
         && old.status == new.status
         && (old.event == new.event || without_stamp(&old.event) == without_stamp(&new.event))
         && old.lead_id == new.lead_id
-}
-
-/// Whether the agent (`agent_email`) is among the event's attendees with PARTSTAT=DECLINED.
-fn declined_by(event: &Event, agent_email: &str) -> bool {
-    !agent_email.is_empty()
-        && event.attendees.iter().any(|p| {
-            p.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("DECLINED"))
-                && crate::leads::normalize_email(&p.email).is_ok_and(|e| e.eq_ignore_ascii_case(agent_email))
-        })
 }
 
 /// An attendee the importer cannot link (their lead is of a campaign out of the importer's reach) keeps the link

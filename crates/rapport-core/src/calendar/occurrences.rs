@@ -18,6 +18,15 @@ pub(crate) fn event_of(row: &AppointmentRow) -> Option<Event> {
     serde_json::from_str(&row.event).ok()
 }
 
+/// Whether the agent (`agent_email`) is among the event's attendees with PARTSTAT=DECLINED.
+pub(crate) fn declined_by(event: &Event, agent_email: &str) -> bool {
+    !agent_email.is_empty()
+        && event.attendees.iter().any(|p| {
+            p.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("DECLINED"))
+                && crate::leads::normalize_email(&p.email).is_ok_and(|e| e.eq_ignore_ascii_case(agent_email))
+        })
+}
+
 pub(crate) fn agent_zone(conn: &Connection, agent_id: i64) -> Result<Tz> {
     let name = store::agent(conn, agent_id)?.map(|a| a.time_zone).unwrap_or_else(|| "UTC".into());
     Ok(name.parse().unwrap_or(Tz::UTC))

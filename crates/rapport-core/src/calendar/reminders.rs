@@ -4,7 +4,7 @@ use chrono::Duration;
 use rapport_ics::Zone;
 
 use super::model::Reminder;
-use super::occurrences::{agent_zone, expand_rows, visible};
+use super::occurrences::{agent_zone, declined_by, event_of, expand_rows, visible};
 use super::store;
 use super::time::utc_text;
 use crate::access::{Actor, Permission};
@@ -35,6 +35,10 @@ impl Rapport {
                 // A reminder "at the start" (0 minutes) is due at the start itself; the app asks every half
                 // minute, so an occurrence that began within the last minute still gets it.
                 if start + Duration::minutes(1) <= now || e.row.status == "cancelled" {
+                    continue;
+                }
+                // The agent said they will not go (kept in the calendar as Google and Nextcloud keep it).
+                if event_of(e.row).is_some_and(|event| declined_by(&event, &calendar.email)) {
                     continue;
                 }
                 let occurrence = utc_text(start);
