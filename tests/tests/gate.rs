@@ -201,6 +201,46 @@ fn a_lead_staying_in_its_stage_keeps_what_the_stage_asked() {
     assert!(line.starts_with("refunded") && line.contains("deal_value"), "{line}");
 }
 
+/// Seed 2.2: a Draft is not worked on up the pipeline. A lead past the first stage cannot become one by an
+/// edit (its only email removed) while it stays there; in the first stage, or given up, it can.
+#[test]
+fn a_lead_up_the_pipeline_cannot_lose_its_last_contact_point() {
+    let f = fixture();
+    let mut won = common::qualified(common::lead("Cy", "Cole", "cy@cole.io"));
+    won.stage = "won".into();
+    won.deal.value = "500".into();
+    won.deal.currency = "EUR".into();
+    let won = created(&f, &won);
+    let before = f.dump();
+    let mut no_contact = won.to_input();
+    no_contact.emails.clear();
+    let err = f.core.update_lead(&f.admin, won.id, won.version, &no_contact, &Origin::manual()).unwrap_err();
+    assert_eq!((err.code(), fields_at_fault(&err)), (ErrorCode::Validation, vec!["emails".to_string()]), "{err}");
+    assert!(err.to_string().contains("a valid email or phone number is needed while the lead is in Won"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // An Administrator may let it pass, with a reason that the change log keeps.
+    let kept = f
+        .core
+        .update_lead_passing(&f.admin, won.id, won.version, &no_contact, &Origin::manual(), Passing::Override("GDPR"))
+        .unwrap()
+        .lead;
+    assert!(kept.emails.is_empty());
+    let line = log_rows(&f, won.id, GATE_OVERRIDE).last().cloned().flatten().unwrap_or_default();
+    assert!(line.starts_with("GDPR") && line.contains("email or phone"), "{line}");
+
+    // In the first stage a lead may become a Draft again, and so may one given up.
+    for stage in ["new", "lost"] {
+        let mut input = common::lead("Di", stage, &format!("di@{stage}.io"));
+        input.stage = stage.into();
+        input.deal.lost_reason = if stage == "lost" { "price".into() } else { String::new() };
+        let lead = created(&f, &input);
+        let mut cleared = lead.to_input();
+        cleared.emails.clear();
+        let after = f.core.update_lead(&f.admin, lead.id, lead.version, &cleared, &Origin::manual()).unwrap().lead;
+        assert_eq!(after.status, rapport_core::leads::LeadStatus::Draft, "{stage}");
+    }
+}
+
 /// A merge whose survivor takes the other lead's stage moves it: the stage's entry criteria hold as for any
 /// move (here the steward kept the survivor's empty budget, which Qualification requires).
 #[test]

@@ -149,8 +149,9 @@ impl GateRefusal {
 pub(crate) struct Overridden(pub String);
 
 /// A lead staying in its stage keeps what the stage asked of it to enter: an edit that empties one of those
-/// fields (a Lost lead's reason, a Won deal's value) is refused, each such field named.
-/// Fields the edit leaves as they are are not asked about (a lead may have entered before the stage asked).
+/// fields (a Lost lead's reason, a Won deal's value), or that makes it a Draft up the pipeline, is refused,
+/// each such field named. Fields the edit leaves as they are are not asked about (a lead may have entered
+/// before the stage asked).
 /// An Administrator's override lets it pass, and says so in the change log like an override of a move.
 pub(crate) fn keeps_criteria(
     conn: &Connection,
@@ -163,7 +164,7 @@ pub(crate) fn keeps_criteria(
         return Ok(None);
     }
     let Some(stage) = config::stage(conn, &new.stage)? else { return Ok(None) };
-    let emptied: Vec<FieldError> = stage
+    let mut emptied: Vec<FieldError> = stage
         .required_fields
         .iter()
         .filter(|name| {
@@ -171,13 +172,23 @@ pub(crate) fn keeps_criteria(
         })
         .map(|name| FieldError::new(name.clone(), format!("is needed while the lead is in {}", stage.label)))
         .collect();
+    // Seed 2.2: nor does it become a Draft where a Draft could not have gone (its last email removed in Won).
+    let newly_missing: Vec<MissingField> = new.missing.iter().copied().filter(|m| !old.missing.contains(m)).collect();
+    if !newly_missing.is_empty() && advances(conn, None, &stage)? {
+        for m in newly_missing {
+            if !emptied.iter().any(|e| e.field == field_of(m)) {
+                let why = format!("{} is needed while the lead is in {}", m.describe(), stage.label);
+                emptied.push(FieldError::new(field_of(m), why));
+            }
+        }
+    }
     if emptied.is_empty() {
         return Ok(None);
     }
     let Passage::Override(reason) = passage else { return Err(ValidationErrors { errors: emptied }.into()) };
     let reason = override_reason(grant, reason)?;
-    let names: Vec<&str> = emptied.iter().map(|e| e.field.as_str()).collect();
-    Ok(Some(Overridden(format!("{reason} (emptied {} while in {})", names.join(", "), stage.label))))
+    let what: Vec<String> = emptied.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
+    Ok(Some(Overridden(format!("{reason} (passed although {})", what.join("; ")))))
 }
 
 /// An override of what a stage asks is an Administrator's, with a reason: the reason, trimmed.
