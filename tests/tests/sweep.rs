@@ -298,6 +298,30 @@ fn a_lead_with_a_recent_or_coming_appointment_is_not_stagnant() {
     assert!(preview.moves.iter().any(|m| m.lead_id == ann), "{:?}", preview.moves);
 }
 
+/// A meeting still to come counts from the moment it was booked: booking it is a sign of life, but a placeholder
+/// years ahead does not keep the lead out of the sweep until then.
+#[test]
+fn a_meeting_booked_far_ahead_counts_from_its_booking() {
+    let (w, ann, _, _) = world();
+    let eve_id = w.core.list_users(&w.admin).unwrap().into_iter().find(|u| u.username == "eve").unwrap().id;
+    let mut meeting = common::booking(eve_id, "Check back", "2030-01-07T10:00:00Z", "2030-01-07T10:30:00Z");
+    meeting.lead_id = Some(ann);
+    w.core.book_appointment(&w.eve, &meeting).unwrap();
+    // Three weeks on, nothing since the booking.
+    w.clock.advance(Duration::days(21));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().any(|m| m.lead_id == ann), "{:?}", preview.moves);
+    // The board's card says the same: last active at the booking, not in 2030.
+    let board = w.core.pipeline_board(&w.admin, &Default::default()).unwrap();
+    let card = board.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == ann).unwrap();
+    assert!(card.last_activity_at.as_deref().is_some_and(|at| at.starts_with("2026-11-23")), "{card:?}");
+    // Another meeting booked today, however far ahead, is today's sign of life.
+    (meeting.start, meeting.end) = ("2030-02-04T10:00:00Z".into(), "2030-02-04T10:30:00Z".into());
+    w.core.book_appointment(&w.eve, &meeting).unwrap();
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(preview.moves.iter().all(|m| m.lead_id != ann), "{:?}", preview.moves);
+}
+
 /// The stage dialog's save: new entry criteria and a policy together, or neither when the policy is refused.
 #[test]
 fn a_stage_and_its_policy_are_saved_together_or_not_at_all() {

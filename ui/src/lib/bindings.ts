@@ -488,7 +488,7 @@ export type BoardCard_Deserialize = {
 	owner_name?: string | null,
 	/**  When it entered the stage it is in (RFC 3339). */
 	entered_at: string,
-	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
+	/**  Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked). */
 	last_activity_at?: string | null,
 	/**  A move of it waits for an Administrator's approval. */
 	awaiting_approval: boolean,
@@ -505,7 +505,7 @@ export type BoardCard_Serialize = {
 	owner_name: string | null,
 	/**  When it entered the stage it is in (RFC 3339). */
 	entered_at: string,
-	/**  Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead). */
+	/**  Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked). */
 	last_activity_at: string | null,
 	/**  A move of it waits for an Administrator's approval. */
 	awaiting_approval: boolean,

@@ -19,7 +19,7 @@ pub(crate) mod model;
 mod occurrences;
 mod reminders;
 pub(crate) mod store;
-mod time;
+pub(crate) mod time;
 
 pub use error::CalendarError;
 pub use ics_import::IcsFile;

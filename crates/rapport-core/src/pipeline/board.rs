@@ -41,7 +41,7 @@ pub struct BoardCard {
     pub owner_name: Option<String>,
     /// When it entered the stage it is in (RFC 3339).
     pub entered_at: String,
-    /// Its last sign of life, if any (RFC 3339): an activity done, or a meeting held or booked (may lie ahead).
+    /// Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked).
     pub last_activity_at: Option<String>,
     /// A move of it waits for an Administrator's approval.
     pub awaiting_approval: bool,
@@ -77,12 +77,13 @@ pub(crate) fn cards(
     stages: &[&StageConfig],
     query: &BoardQuery,
     scope: &LeadScope,
+    now: &str,
 ) -> Result<BTreeMap<String, Vec<BoardCard>>, StoreError> {
     let mut out: BTreeMap<String, Vec<BoardCard>> = stages.iter().map(|s| (s.key.clone(), vec![])).collect();
     if stages.is_empty() {
         return Ok(out);
     }
-    // The last sign of life is what the stagnation sweep counts: an activity, or a meeting held or booked ahead.
+    // The last sign of life is what the stagnation sweep counts: an activity, or a meeting held or booked.
     let mut sql = format!(
         "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.deal_value, l.currency, u.display_name,
                 coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
@@ -90,10 +91,12 @@ pub(crate) fn cards(
                 EXISTS (SELECT 1 FROM approval_requests a WHERE a.lead_id = l.id AND a.status = 'pending')
          FROM leads l LEFT JOIN users u ON u.id = l.owner_id
          WHERE l.stage IN ({})",
-        super::stagnation::meetings!(),
+        super::stagnation::meetings!("?1"),
         vec!["?"; stages.len()].join(", ")
     );
-    let mut args: Vec<Value> = stages.iter().map(|s| Value::Text(s.key.clone())).collect();
+    // `?1` is the present instant; the plain `?`s that follow number on from it.
+    let mut args: Vec<Value> = vec![Value::Text(now.to_owned())];
+    args.extend(stages.iter().map(|s| Value::Text(s.key.clone())));
     if let Some(owner) = query.owner_id {
         sql.push_str(" AND l.owner_id = ?");
         args.push(Value::Integer(owner));

@@ -381,7 +381,8 @@ impl Rapport {
             };
             let shown: Vec<&StageConfig> =
                 all.iter().filter(|s| s.pipeline == pipeline && (query.include_closed || !s.closed)).collect();
-            let mut cards = board::cards(conn, &shown, query, &grant.lead_scope())?;
+            let now = crate::calendar::time::utc_text(self.now_utc());
+            let mut cards = board::cards(conn, &shown, query, &grant.lead_scope(), &now)?;
             let columns = shown
                 .into_iter()
                 .map(|s| {

@@ -168,15 +168,25 @@ pub(crate) fn save_policy(tx: &Transaction<'_>, stage: &str, p: Option<&Stagnati
     Ok(())
 }
 
-/// The start of lead `l`'s latest meeting that took place or is still to come (a cancelled one or a no-show is
-/// no sign of life): a lead with a meeting lately, or one booked ahead, is being worked. A series counts until
-/// its last occurrence ends (`end_utc`; NULL: it goes on).
+/// When lead `l` last had a meeting (a cancelled one or a no-show is no sign of life), `$now` being the SQL
+/// parameter that holds the present instant. A meeting held counts at its start; a series still running counts
+/// as held now, one ended at its end; a meeting still to come counts at the moment it was booked, so that
+/// booking it is a sign of life but a placeholder years ahead does not keep the lead out of the sweep.
 macro_rules! meetings {
-    () => {
-        "coalesce((SELECT max(CASE WHEN a.repeats = 1 THEN coalesce(a.end_utc, '9999-12-31T23:59:59Z')
-                                   ELSE a.start_utc END)
-                   FROM appointments a
-                   WHERE a.lead_id = l.id AND a.status IN ('proposed', 'confirmed', 'completed')), '')"
+    ($now:literal) => {
+        concat!(
+            "coalesce((SELECT max(CASE WHEN a.start_utc > ",
+            $now,
+            " THEN a.created_at
+                                       WHEN a.repeats = 1 THEN min(coalesce(a.end_utc, ",
+            $now,
+            "), ",
+            $now,
+            ")
+                                       ELSE a.start_utc END)
+                       FROM appointments a
+                       WHERE a.lead_id = l.id AND a.status IN ('proposed', 'confirmed', 'completed')), '')"
+        )
     };
 }
 pub(crate) use meetings;
@@ -190,37 +200,37 @@ pub(crate) struct Stale {
 }
 
 /// The leads in `stage` last active before `before` (an RFC 3339 prefix: the instant a business day begins,
-/// [`BusinessCalendar::start_of`]), oldest first.
-pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str) -> Result<Vec<Stale>, StoreError> {
+/// [`BusinessCalendar::start_of`]) as of `now`, oldest first.
+pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str, now: &str) -> Result<Vec<Stale>, StoreError> {
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT id, campaign, since FROM (
              SELECT l.id, l.campaign,
                     max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
                         coalesce(l.last_activity_at, ''), ",
-        meetings!(),
+        meetings!("?3"),
         ") AS since
              FROM leads l
              WHERE l.stage = ?1 AND coalesce(l.last_activity_at, '') < ?2)
          WHERE since < ?2
          ORDER BY since, id"
     ))?;
-    let rows = stmt.query_map(params![stage, before], |r| {
+    let rows = stmt.query_map(params![stage, before, now], |r| {
         Ok(Stale { id: r.get(0)?, campaign: r.get(1)?, inactive_since: r.get(2)? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// When lead `id` was last active: it entered its stage, or its last activity, whichever is later.
-pub(crate) fn inactive_since(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+/// When lead `id` was last active as of `now`: it entered its stage, or its last activity, whichever is later.
+pub(crate) fn inactive_since(conn: &Connection, id: i64, now: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached(concat!(
             "SELECT max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
                         coalesce(l.last_activity_at, ''), ",
-            meetings!(),
+            meetings!("?2"),
             ")
              FROM leads l WHERE l.id = ?1"
         ))?
-        .query_row([id], |r| r.get(0))
+        .query_row(params![id, now], |r| r.get(0))
         .optional()?)
 }
 

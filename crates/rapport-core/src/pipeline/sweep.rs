@@ -9,6 +9,7 @@ use super::gate::{self, Passage};
 use super::stagnation::{self, BusinessCalendar, Days, StagnationPolicy, Stale};
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::{ChangeReason, Origin};
+use crate::calendar::time::utc_text;
 use crate::error::{Error, Result};
 use crate::leads::store as leads;
 use crate::leads::{Lead, ValidationErrors};
@@ -69,7 +70,7 @@ struct Planned {
 }
 
 /// The leads each stage's policy would move `today`, within `scope` (a preview shows one's own campaigns).
-fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<Vec<Planned>> {
+fn plan(conn: &rusqlite::Connection, today: NaiveDate, now: &str, grant: &Grant) -> Result<Vec<Planned>> {
     let calendar = stagnation::calendar(conn)?;
     let days = Days::of(&calendar);
     let scope = grant.lead_scope();
@@ -82,7 +83,7 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, grant: &Grant) -> Result<
         let to_lost = target.outcome == config::StageOutcome::Lost;
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
         let before = calendar.start_of(edge);
-        for stale in stagnation::stale_in(conn, &stage.key, &before)? {
+        for stale in stagnation::stale_in(conn, &stage.key, &before, now)? {
             if scope.allows_campaign(&stale.campaign) {
                 out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone(), to_lost });
             }
@@ -147,7 +148,8 @@ impl Rapport {
             let grant = Self::grant(conn, actor, permission)?;
             let calendar = stagnation::calendar(conn)?;
             let today = calendar.day_of(self.now_utc());
-            Ok::<_, Error>((plan(conn, today, &grant)?, calendar, today))
+            let now = utc_text(self.now_utc());
+            Ok::<_, Error>((plan(conn, today, &now, &grant)?, calendar, today))
         })?;
         let days = Days::of(&calendar);
         let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
@@ -210,7 +212,7 @@ impl Rapport {
                 for p in chunk {
                     let Some(lead) = leads::get(tx, p.stale.id)? else { continue };
                     // Moved or worked on since the plan was made: no longer this policy's to move.
-                    let since = stagnation::inactive_since(tx, lead.id)?;
+                    let since = stagnation::inactive_since(tx, lead.id, &utc_text(self.now_utc()))?;
                     if lead.stage != p.from || since.as_deref() != Some(p.stale.inactive_since.as_str()) {
                         continue;
                     }
@@ -481,7 +483,7 @@ mod tests {
                 let grant = Rapport::grant(conn, &admin, Permission::ManageSettings)?;
                 let calendar = stagnation::calendar(conn)?;
                 let today = calendar.day_of(core.now_utc());
-                Ok::<_, Error>((plan(conn, today, &grant)?, calendar, today))
+                Ok::<_, Error>((plan(conn, today, &utc_text(core.now_utc()), &grant)?, calendar, today))
             })
             .unwrap();
         assert_eq!(planned.len(), 1, "the New lead has been quiet for two months");

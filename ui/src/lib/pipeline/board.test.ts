@@ -76,9 +76,9 @@ describe('card ages', () => {
     expect(ageTitle(boardCard(1, { entered_at: daysAgo(9), last_activity_at: daysAgo(4) }), 'New lead', NOW)).toBe(
       '9 days in New lead; last activity 4 days ago',
     );
-    // A meeting booked ahead is a sign of life: the card is fresh, and says why.
-    const ahead = boardCard(1, { entered_at: daysAgo(40), last_activity_at: daysAgo(-3) });
-    expect(ageTitle(ahead, 'Qualification', NOW)).toBe('40 days in Qualification; a meeting ahead');
+    // An activity stamped a moment after the board's clock is today's, never "-1 days ago".
+    const ahead = boardCard(1, { entered_at: daysAgo(40), last_activity_at: daysAgo(-0.5) });
+    expect(ageTitle(ahead, 'Qualification', NOW)).toBe('40 days in Qualification; last activity today');
     expect(idleDays(ahead, NOW)).toBe(0);
   });
 });

@@ -76,7 +76,6 @@ export function narrowed(f: BoardFilters): boolean {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-const HOUR_MS = 3600 * 1000;
 
 /** Whole days from `iso` to `now` (0 for a time in the future or one that cannot be read). */
 export function daysSince(iso: string, now: Date = new Date()): number {
@@ -115,10 +114,9 @@ export function ageTitle(card: BoardCard, stage: string, now: Date = new Date())
   const parts = [`${days} ${days === 1 ? 'day' : 'days'} in ${stage}`];
   if (card.last_activity_at) {
     const d = daysSince(card.last_activity_at, now);
-    // A meeting booked ahead counts as activity, as it does for the stagnation sweep. (Within the hour it reads
-    // as today: an activity logged here is stamped a moment after the clock the board was drawn with.)
-    if (Date.parse(card.last_activity_at) > now.getTime() + HOUR_MS) parts.push('a meeting ahead');
-    else parts.push(d === 0 ? 'last activity today' : `last activity ${d} ${d === 1 ? 'day' : 'days'} ago`);
+    // A meeting still to come counts when it was booked, so the core never sends a time ahead; one a moment
+    // ahead (an activity logged after the clock the board was drawn with) reads as today.
+    parts.push(d <= 0 ? 'last activity today' : `last activity ${d} ${d === 1 ? 'day' : 'days'} ago`);
   } else {
     parts.push('no activity yet');
   }
