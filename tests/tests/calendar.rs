@@ -498,6 +498,49 @@ fn a_series_cancelled_in_rapport_cancels_its_changed_instances() {
     f.core.book_appointment(&dana, &booking(id, "Now free", "2026-12-21T14:00:00Z", "2026-12-21T15:00:00Z")).unwrap();
 }
 
+/// A series set back from cancelled brings back the changed instances its cancellation took (their times checked
+/// like its own), and leaves cancelled an instance cancelled on its own before.
+#[test]
+fn a_series_set_back_from_cancelled_brings_back_the_instances_it_took() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let series = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0).appointment_ids[0];
+    let changed = |week: &str, start: &str, end: &str| {
+        WEEKLY
+            .replace("SEQUENCE:0", &format!("SEQUENCE:1\nRECURRENCE-ID:{week}"))
+            .replace("20261207T100000Z", start)
+            .replace("20261207T110000Z", end)
+            .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "")
+    };
+    let moved = changed("20261221T100000Z", "20261221T140000Z", "20261221T150000Z");
+    let moved = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0).appointment_ids[0];
+    let called_off = changed("20261214T100000Z", "20261214T100000Z", "20261214T110000Z");
+    let called_off =
+        f.core.import_ics(&dana, &[ics("one-off.ics", &called_off)], None).unwrap().remove(0).appointment_ids[0];
+    f.core.set_appointment_status(&dana, called_off, AppointmentStatus::Cancelled).unwrap();
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
+    let status = |a: i64| f.core.appointment(&dana, a).unwrap().status;
+    assert_eq!(status(moved), AppointmentStatus::Cancelled);
+
+    // The moved instance's time was booked meanwhile: setting the series back is refused, and names it.
+    let other =
+        f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-21T14:30:00Z", "2026-12-21T15:30:00Z")).unwrap();
+    let before = f.dump();
+    let err = f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    assert!(err.to_string().contains("“Client”"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    f.core.set_appointment_status(&dana, other.id, AppointmentStatus::Cancelled).unwrap();
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap();
+    assert_eq!(status(moved), AppointmentStatus::Confirmed, "taken by the series' cancellation, back with it");
+    assert_eq!(status(called_off), AppointmentStatus::Cancelled, "cancelled on its own before");
+    let busy = f.core.book_appointment(&dana, &booking(id, "Over it", "2026-12-21T14:00:00Z", "2026-12-21T14:30:00Z"));
+    assert_eq!(busy.unwrap_err().code(), ErrorCode::DoubleBooked);
+}
+
 #[test]
 fn a_malformed_event_is_named_by_line_and_the_rest_imported_with_clashes_flagged() {
     let f = fixture();

@@ -187,7 +187,21 @@ pub fn changed_after(
         .exists(params![entity, entity_id, batch_id, field])?)
 }
 
-/// Why batch `batch_id` was written; None when there is no such batch.
+/// The latest batch that set `field` of one record to `value`.
+pub fn last_change_to(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+    value: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(batch_id) FROM change_log WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 AND new_value = ?4",
+        )?
+        .query_row(params![entity, entity_id, field, value], |r| r.get(0))?)
+}
+
 /// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
 /// new of each, in no order.
 pub fn values_since(
@@ -212,6 +226,7 @@ pub fn values_since(
     Ok(out)
 }
 
+/// Why batch `batch_id` was written; None when there is no such batch.
 pub fn batch_reason(conn: &Connection, batch_id: i64) -> Result<Option<ChangeReason>, StoreError> {
     let reason: Option<String> = conn
         .prepare_cached("SELECT reason FROM change_batches WHERE id = ?1")?

@@ -514,22 +514,80 @@ impl Rapport {
                     }
                 }
             }
+            // A series' changed instances are each a row of their own; those its cancellation took come back
+            // with it, so they take their times back too (checked like a single appointment's).
+            let series_master = old.repeats && old.recurrence_id.is_none();
+            let returning = if takes_time_back && series_master {
+                self.instances_cancelled_with(tx, &grant, &old)?
+            } else {
+                Vec::new()
+            };
+            for (instance, _) in returning.iter().filter(|(i, _)| i.busy) {
+                let s = super::time::parse_db_time(&instance.start_utc);
+                let e = instance.end_utc.as_deref().and_then(super::time::parse_db_time);
+                if let (Some(s), Some(e)) = (s, e) {
+                    let agent = super::agents::load(tx, instance.agent_id)?;
+                    if let Some(message) = clash(tx, &grant, &agent, s, e, Some(&old.uid))? {
+                        return Err(CalendarError::DoubleBooked(message).into());
+                    }
+                }
+            }
+            // The series and its instances change in one batch: the history shows one act, and setting the series
+            // back knows which instances it took.
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let row = with_status(tx, &old, status)?;
-            let saved = self.save_change(tx, &grant, &old, row, None)?;
+            let saved = self.save_change_in(tx, &grant, &batch, &old, row, None)?;
             // A series cancelled here cancels its changed instances too: each is a row of its own, which would
             // otherwise keep its time busy and its reminders coming (an import's cancellation does the same).
             // An instance with a lead outside the actor's campaigns is not theirs to change: it stays.
-            if status == AppointmentStatus::Cancelled && old.repeats && old.recurrence_id.is_none() {
+            if status == AppointmentStatus::Cancelled && series_master {
                 for instance in store::by_uid(tx, old.agent_id, &old.uid)? {
                     let holds = AppointmentStatus::parse(&instance.status).is_some_and(|s| s.holds_time());
                     if instance.recurrence_id.is_some() && holds && visible(tx, &grant, instance.lead_id)? {
                         let row = with_status(tx, &instance, status)?;
-                        self.save_change(tx, &grant, &instance, row, None)?;
+                        self.save_change_in(tx, &grant, &batch, &instance, row, None)?;
                     }
                 }
             }
+            for (instance, was) in returning {
+                let row = with_status(tx, &instance, was)?;
+                self.save_change_in(tx, &grant, &batch, &instance, row, None)?;
+            }
+            changelog::discard_empty(tx, &batch)?;
             Ok(saved)
         })
+    }
+
+    /// The changed instances of series `series` (cancelled, being set back) that its latest cancellation took, each
+    /// with the status it had before, when nothing changed its status since and the actor may change it.
+    fn instances_cancelled_with(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        series: &AppointmentRow,
+    ) -> Result<Vec<(AppointmentRow, AppointmentStatus)>> {
+        let Some(batch) = changelog::last_change_to(tx, "appointment", series.id, "status", "cancelled")? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for instance in store::by_uid(tx, series.agent_id, &series.uid)? {
+            if instance.recurrence_id.is_none()
+                || instance.status != AppointmentStatus::Cancelled.as_str()
+                || !visible(tx, grant, instance.lead_id)?
+                || changelog::changed_after(tx, "appointment", instance.id, batch, "status")?
+            {
+                continue;
+            }
+            let was = changelog::batch_changes(tx, batch, "appointment", instance.id)?
+                .into_iter()
+                .find(|(field, _, new)| field == "status" && new.as_deref() == Some("cancelled"))
+                .and_then(|(_, old, _)| old)
+                .and_then(|old| AppointmentStatus::parse(&old));
+            if let Some(was) = was {
+                out.push((instance, was));
+            }
+        }
+        Ok(out)
     }
 
     /// The first coming occurrence of series `row` (its own, not its changed instances') that overlaps another
@@ -587,6 +645,23 @@ impl Rapport {
         tx: &Transaction<'_>,
         grant: &Grant,
         old: &AppointmentRow,
+        row: AppointmentRow,
+        attendees: Option<&[Attendee]>,
+    ) -> Result<Appointment> {
+        let batch = self.begin_batch(tx, grant, &Origin::manual())?;
+        let saved = self.save_change_in(tx, grant, &batch, old, row, attendees)?;
+        // Saved with nothing changed (the form's Save pressed again): no batch without a change in it.
+        changelog::discard_empty(tx, &batch)?;
+        Ok(saved)
+    }
+
+    /// [`Self::save_change`] within `batch`, which the caller discards if it stays empty.
+    pub(crate) fn save_change_in(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        batch: &BatchId,
+        old: &AppointmentRow,
         mut row: AppointmentRow,
         attendees: Option<&[Attendee]>,
     ) -> Result<Appointment> {
@@ -605,8 +680,7 @@ impl Rapport {
         if row == *old && attendees.is_none() {
             return view(tx, grant, old);
         }
-        let batch = self.begin_batch(tx, grant, &Origin::manual())?;
-        let changed = log_changes(tx, &batch, old, &row)?;
+        let changed = log_changes(tx, batch, old, &row)?;
         if changed {
             row.sync_pending = store::caldav_account(tx, row.agent_id)?.is_some();
             store::update(tx, &row, &batch.at)?;
@@ -614,8 +688,6 @@ impl Rapport {
         if let Some(list) = &attendees {
             store::replace_attendees(tx, row.id, list)?;
         }
-        // Saved with nothing changed (the form's Save pressed again): no batch without a change in it.
-        changelog::discard_empty(tx, &batch)?;
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
         view(tx, grant, &saved)
     }
