@@ -915,9 +915,12 @@ fn a_stored_clash_note_names_no_appointment_of_a_hidden_lead() {
     let mut bo = lead("Bo", "Berg", "bo@secret.example");
     bo.campaign = "Autumn".into();
     let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
-    let mut secret = booking(agent, "Secret renewal with Bo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
-    secret.lead_id = Some(bo.id);
-    f.core.book_appointment(&f.admin, &secret).unwrap();
+    // Bo's own invite, which the Administrator imports into Dana's calendar (booking it for her is refused).
+    let secret = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:secret-1\r\n\
+DTSTAMP:20261120T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Secret renewal with Bo\r\n\
+ORGANIZER:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let secret = f.core.import_ics(&f.admin, &[ics("secret.ics", secret)], Some(agent)).unwrap().remove(0);
+    assert_eq!(f.core.appointment(&f.admin, secret.appointment_ids[0]).unwrap().lead_id, Some(bo.id));
     let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:overlap-1\r\n\
 DTSTAMP:20261120T000000Z\r\nDTSTART:20261203T093000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Team sync\r\n\
 END:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -980,6 +983,40 @@ ATTENDEE;CN=Autumn:mailto:autumn@rapport.example\r\nEND:VEVENT\r\nEND:VCALENDAR\
     }
     // The Administrator, who sees the lead, gets the details.
     assert!(f.core.export_agent_calendar(&f.admin, agent).unwrap().contains("ann@lee.com"));
+}
+
+/// Seed 3.2: an agent who does not work on a lead's campaign could not see whom they meet. A meeting with that
+/// lead is not booked for them nor handed to them (nothing written), and Find a slot does not offer them.
+#[test]
+fn a_meeting_with_a_lead_goes_only_to_an_agent_of_its_campaign() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]).user_id().unwrap();
+    let spring = f.user("spring", Role::Editor, &["Spring"]).user_id().unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Spring".into();
+    let ann = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+    let mut input = booking(autumn, "Demo", "2026-11-24T10:00:00Z", "2026-11-24T10:30:00Z");
+    input.lead_id = Some(ann.id);
+    let before = f.dump();
+    let err = f.core.book_appointment(&f.admin, &input).unwrap_err();
+    let fields: Vec<String> = err.field_errors().into_iter().map(|e| e.field).collect();
+    assert_eq!((err.code(), fields), (ErrorCode::Validation, vec!["agent_id".to_string()]), "{err}");
+    assert!(err.to_string().contains("Spring"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    input.agent_id = spring;
+    let booked = f.core.book_appointment(&f.admin, &input).unwrap();
+    let mut handed = input.clone();
+    handed.agent_id = autumn;
+    let before = f.dump();
+    let err = f.core.update_appointment(&f.admin, booked.id, booked.version, &handed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let request = SlotRequest { lead_id: Some(ann.id), duration_minutes: 30, per_agent: 1, ..Default::default() };
+    let offered: Vec<i64> = f.core.find_slots(&f.admin, &request).unwrap().iter().map(|s| s.agent_id).collect();
+    assert!(offered.contains(&spring) && !offered.contains(&autumn), "{offered:?}");
+    let picked = SlotRequest { agents: vec![autumn, spring], ..request };
+    let offered: Vec<i64> = f.core.find_slots(&f.admin, &picked).unwrap().iter().map(|s| s.agent_id).collect();
+    assert_eq!(offered, [spring], "an agent picked by hand is not offered either");
 }
 
 /// An invite of a series is exported with the instances the reader may see: a changed instance that an

@@ -53,6 +53,29 @@ pub(crate) fn load_bookable(conn: &rusqlite::Connection, user_id: i64) -> Result
     Ok(agent)
 }
 
+/// Whether user `user_id` works on `campaign`: sees its leads, so may meet them.
+pub(crate) fn works_on(conn: &rusqlite::Connection, user_id: i64, campaign: &str) -> Result<bool> {
+    Ok(crate::users::store::grant(conn, user_id)?.is_some_and(|g| g.lead_scope().allows_campaign(campaign)))
+}
+
+/// Seed 3.2: a meeting with a lead goes to an agent who works on its campaign. Another could not see whom
+/// they meet (their calendar would show it as "Busy"), nor prepare for it.
+pub(crate) fn check_works_on(conn: &rusqlite::Connection, agent: &AgentCalendar, campaign: &str) -> Result<()> {
+    if works_on(conn, agent.user_id, campaign)? {
+        return Ok(());
+    }
+    let which = if campaign.trim().is_empty() {
+        "leads without a campaign, as this one is".to_owned()
+    } else {
+        format!("campaign {}, this lead's", campaign.trim())
+    };
+    Err(ValidationErrors::one(
+        "agent_id",
+        format!("{} does not work on {which}: choose an agent who does", agent.display_name),
+    )
+    .into())
+}
+
 pub(crate) fn parse_hm(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").ok().or_else(|| (text.trim() == "24:00").then_some(NaiveTime::MIN))
 }

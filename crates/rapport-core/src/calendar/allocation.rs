@@ -195,8 +195,10 @@ impl Rapport {
                 region: req.region.trim().to_uppercase(),
                 postcode: req.postcode.trim().to_uppercase(),
             };
+            let mut campaign = None;
             if let Some(lead_id) = req.lead_id {
                 let lead = crate::leads::api::visible_lead(conn, &grant, lead_id)?;
+                campaign = Some(lead.campaign.clone());
                 if place.country.is_empty() {
                     place = Place {
                         country: country_code(&lead.address.country),
@@ -213,6 +215,12 @@ impl Rapport {
             };
             let mut candidates = Vec::new();
             for id in ids {
+                // Seed 3.2: only an agent who sees the lead may meet it (booking refuses the others).
+                if let Some(c) = &campaign {
+                    if !super::agents::works_on(conn, id, c)? {
+                        continue;
+                    }
+                }
                 let agent = load(conn, id)?;
                 if !manual && !wanted.iter().all(|w| agent.expertise.contains(w)) {
                     continue;

@@ -319,7 +319,8 @@ impl Rapport {
             let b = check_input(input, agent_tz)?;
             let attendees = match input.lead_id {
                 Some(id) => {
-                    crate::leads::api::visible_lead(tx, &grant, id)?;
+                    let lead = crate::leads::api::visible_lead(tx, &grant, id)?;
+                    super::agents::check_works_on(tx, &agent, &lead.campaign)?;
                     person_of_lead(tx, id)?.into_iter().collect()
                 }
                 None => vec![],
@@ -409,7 +410,12 @@ impl Rapport {
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             if let Some(lead) = input.lead_id {
-                crate::leads::api::visible_lead(tx, &grant, lead)?;
+                let lead = crate::leads::api::visible_lead(tx, &grant, lead)?;
+                // A new agent or a new lead: the agent must work on the lead's campaign. One kept as it was (an
+                // agent's campaigns changed since) stays editable.
+                if input.agent_id != old.agent_id || input.lead_id != old.lead_id {
+                    super::agents::check_works_on(tx, &agent, &lead.campaign)?;
+                }
             }
             // Checked when the time it holds changes (moved, given to another agent, or holding time again): an
             // imported invite may overlap another, as it was kept, and its notes or lead stay editable.
