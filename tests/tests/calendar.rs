@@ -1091,6 +1091,39 @@ fn cancelling_a_series_leaves_an_instance_with_a_lead_outside_the_readers_campai
     }
 }
 
+/// A series with a lead outside the reader's campaigns (shown to them as busy time) is not theirs to change, one
+/// occurrence no more than the whole: an .ics file cancelling or moving one of its meetings is skipped, saying
+/// why, and nothing is written (it added an instance that cancelled or moved Bo's meeting).
+#[test]
+fn an_ics_file_does_not_change_an_occurrence_of_a_series_the_reader_cannot_see() {
+    let f = fixture();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let agent = spring.user_id().unwrap();
+    let bo = common::ann_in_spring_bo_in_autumn(&f);
+    let series = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", false)
+        .replace("ORGANIZER;CN=Ann Lee:mailto:ann@lee.com", "ORGANIZER;CN=Bo Lee:mailto:bo@secret.example");
+    let id = f.core.import_ics(&f.admin, &[ics("bo.ics", &series)], Some(agent)).unwrap()[0].appointment_ids[0];
+    assert_eq!(f.core.appointment(&f.admin, id).unwrap().lead_id, Some(bo));
+    let one = |method: &str, start: &str, status: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n\
+UID:weekly-1\r\nSEQUENCE:1\r\nDTSTAMP:20261125T000000Z\r\nRECURRENCE-ID:20261215T090000Z\r\n\
+DTSTART:{start}\r\nDTEND:20261215T173000Z\r\nSUMMARY:Weekly check-in\r\nSTATUS:{status}\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n"
+        )
+    };
+    for (name, file) in [
+        ("cancel-one.ics", one("CANCEL", "20261215T090000Z", "CANCELLED")),
+        ("move-one.ics", one("REQUEST", "20261215T170000Z", "CONFIRMED")),
+    ] {
+        let before = f.dump();
+        let report = f.core.import_ics(&spring, &[ics(name, &file)], None).unwrap().remove(0);
+        assert!(report.warnings.iter().any(|w| w.contains("outside your campaigns")), "{name}: {report:?}");
+        assert_eq!((report.created, report.cancelled, report.updated), (0, 0, 0), "{name}: {report:?}");
+        assert_eq!(f.dump(), before, "{name}: nothing written");
+    }
+}
+
 /// A cancelled series set back to confirmed is checked as a single appointment taken back is: an occurrence
 /// in the agent's time off, or within their buffer of another appointment, refuses it.
 #[test]

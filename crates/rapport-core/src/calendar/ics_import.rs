@@ -347,7 +347,16 @@ impl Rapport {
         // A cancelled series takes its changed instances with it; a cancelled instance of a stored series is
         // kept as that instance, cancelled, in the series' place.
         let cancels_series = cancel && rid.is_none();
-        let of_a_stored_series = rid.is_some() && same_uid.iter().any(|r| r.recurrence_id.is_none());
+        let stored_series = same_uid.iter().find(|r| r.recurrence_id.is_none());
+        let of_a_stored_series = rid.is_some() && stored_series.is_some();
+        // A new changed instance of a series with a lead outside the reader's campaigns would cancel or move that
+        // lead's meeting: not theirs to change, as the series itself is not.
+        if let (None, Some(_), Some(series)) = (&existing, &rid, stored_series) {
+            if !visible(tx, grant, series.lead_id)? {
+                report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
+                return Ok((None, false));
+            }
+        }
         if let Some(old) = &existing {
             if let (Some(_), Some((href, etag)), true) = (cx.conflict, remote, old.sync_pending) {
                 // Rapport's version stays, to be sent with the server's ETag. A copy the same as the one sent
