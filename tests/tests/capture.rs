@@ -45,9 +45,9 @@ fn post(url: &str, token: Option<&str>, content_type: &str, body: &[u8], extra: 
 /// The submission an accepted answer's receipt names, as the Administrator sees it: its outcome and its lead.
 fn submitted(core: &Rapport, admin: &rapport_core::Actor, a: &Answer) -> rapport_core::capture::CaptureSubmission {
     assert_eq!((a.status, a.body["status"].as_str()), (202, Some("received")), "{}", a.body);
-    let id = a.body["submission_id"].as_i64().unwrap_or_else(|| panic!("no receipt: {}", a.body));
+    let receipt = a.body["submission_id"].as_str().unwrap_or_else(|| panic!("no receipt: {}", a.body));
     let subs = core.capture_submissions(admin, None, 1000).unwrap();
-    subs.into_iter().find(|s| s.id == id).unwrap_or_else(|| panic!("submission {id} is not listed"))
+    subs.into_iter().find(|s| s.receipt == receipt).unwrap_or_else(|| panic!("submission {receipt} is not listed"))
 }
 
 fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
@@ -193,7 +193,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     assert_eq!(f.core.get_lead(&f.admin, ann.id).unwrap().company, "Acme");
     // The sender does not: the form's token is in a public page, and its answer would tell anyone who is a
     // lead already, and under which name. A near twin, queued for review, is answered as a stranger is.
-    let known = a.body.to_string();
+    let known = a.body.clone();
     let twin = post(
         &url,
         Some(&token),
@@ -211,8 +211,18 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     for answer in [&a, &twin, &stranger] {
         let keys: Vec<&str> = answer.body.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!((answer.status, keys), (202, vec!["status", "submission_id"]), "{}", answer.body);
+        // A receipt that counts nothing: a number in sequence would tell a form's visitor how many leads every
+        // source sent meanwhile.
+        let receipt = answer.body["submission_id"].as_str().unwrap_or_default();
+        assert!(receipt.len() >= 20 && receipt.chars().all(|c| c.is_ascii_alphanumeric()), "{}", answer.body);
     }
-    for text in [known, twin.body.to_string()] {
+    let receipts: std::collections::BTreeSet<_> =
+        [&a, &twin, &stranger].iter().map(|x| x.body["submission_id"].to_string()).collect();
+    assert_eq!(receipts.len(), 3, "each its own");
+    // Besides the random receipt (checked above), nothing in the answer names the lead.
+    for mut body in [known, twin.body.clone()] {
+        body.as_object_mut().unwrap().remove("submission_id");
+        let text = body.to_string();
         assert!(!text.contains("Ann") && !text.contains("Lee") && !text.contains(&ann.id.to_string()), "{text}");
     }
     assert_eq!(submitted(&f.core, &f.admin, &twin).outcome, "review");

@@ -78,7 +78,10 @@ pub fn run(core: &Rapport, actor: &Actor, c: &CaptureCommand) -> CliResult<()> {
             } else {
                 for s in subs {
                     let lead = s.lead_id.map(|l| format!("lead {l}")).unwrap_or_default();
-                    println!("{}  {}  {}  {:<14} {lead}  {}", s.at, s.source_name, s.status, s.outcome, s.message);
+                    println!(
+                        "{}  {}  {}  {:<14} {lead}  {}  {}",
+                        s.at, s.source_name, s.status, s.outcome, s.message, s.receipt
+                    );
                 }
             }
             Ok(())

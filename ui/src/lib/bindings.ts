@@ -708,6 +708,8 @@ export type CaptureSubmission_Deserialize = {
 	outcome: string,
 	lead_id?: number | null,
 	message: string,
+	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
+	receipt: string,
 };
 
 export type CaptureSubmission_Serialize = {
@@ -719,6 +721,8 @@ export type CaptureSubmission_Serialize = {
 	outcome: string,
 	lead_id: number | null,
 	message: string,
+	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
+	receipt: string,
 };
 
 /**  One recorded change. `field` is `*` for a creation, whose `new_value` is the JSON of the whole record. */

@@ -671,6 +671,7 @@ export function captureSubmission(over: Partial<CaptureSubmission> = {}): Captur
     outcome: 'create_active',
     lead_id: 7,
     message: 'lead created (Grace Hopper)',
+    receipt: '9f86d081884c7d659a2feaa0c55ad015',
     ...over,
   };
 }

@@ -56,6 +56,14 @@ pub fn token_hash(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.trim().as_bytes()))
 }
 
+/// A submission's receipt: random, so that it counts nothing (the row's number would tell anyone who posts to a
+/// public form how many leads every source sent meanwhile), and long enough to name one submission.
+fn new_receipt() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::Internal(e.to_string()))?;
@@ -436,6 +444,7 @@ impl Rapport {
             };
             let outcome =
                 serde_json::to_value(p.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let receipt = new_receipt()?;
             let body = store::insert_submission(
                 tx,
                 &NewSubmission {
@@ -449,7 +458,7 @@ impl Rapport {
                     lead_id: if rejected { None } else { p.lead_id },
                     detail: &p.detail,
                 },
-                |id| error.unwrap_or_else(|| received(id)),
+                error.unwrap_or_else(|| received(&receipt)),
             )?;
             Ok(CaptureReply { status, body, replayed: false })
         })
@@ -480,7 +489,7 @@ impl Rapport {
                     lead_id: None,
                     detail: &detail,
                 },
-                |_| body,
+                body,
             )?)
         })?;
         Ok(CaptureReply { status, body, replayed: false })
@@ -488,8 +497,8 @@ impl Rapport {
 }
 
 /// The answer to every accepted submission: its receipt, whatever the lead turned out to be.
-fn received(submission_id: i64) -> serde_json::Value {
-    serde_json::json!({ "status": "received", "submission_id": submission_id })
+fn received(receipt: &str) -> serde_json::Value {
+    serde_json::json!({ "status": "received", "submission_id": receipt })
 }
 
 /// What identifies a request's body for its idempotency key: how it is read (its media type, and a form's

@@ -108,6 +108,8 @@ pub struct CaptureSubmission {
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub lead_id: Option<i64>,
     pub message: String,
+    /// The receipt the sender got (`submission_id`), by which a partner names it; empty when refused.
+    pub receipt: String,
 }
 
 /// What the HTTP layer answers: a status and a JSON body.

@@ -136,25 +136,31 @@ pub(crate) struct NewSubmission<'a> {
     pub detail: &'a str,
 }
 
-/// Records a submission; its reply is made from its id (`reply`), stored, and given back.
+/// Records a submission with the reply its sender gets, and gives the reply back.
 pub(crate) fn insert_submission(
     tx: &Transaction<'_>,
     s: &NewSubmission<'_>,
-    reply: impl FnOnce(i64) -> serde_json::Value,
+    reply: serde_json::Value,
 ) -> Result<serde_json::Value, StoreError> {
     tx.prepare_cached(
         "INSERT INTO capture_submissions
             (source_id, at, idempotency_key, status, outcome, lead_id, response, body_hash, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![s.source_id, s.at, s.key, s.status, s.outcome, s.lead_id, s.body_hash, s.detail])?;
-    let id = tx.last_insert_rowid();
-    let body = reply(id);
-    tx.prepare_cached("UPDATE capture_submissions SET response = ?2 WHERE id = ?1")?
-        .execute(params![id, body.to_string()])?;
+    .execute(params![
+        s.source_id,
+        s.at,
+        s.key,
+        s.status,
+        s.outcome,
+        s.lead_id,
+        reply.to_string(),
+        s.body_hash,
+        s.detail
+    ])?;
     tx.prepare_cached("UPDATE capture_sources SET last_used_at = ?2 WHERE id = ?1")?
         .execute(params![s.source_id, s.at])?;
-    Ok(body)
+    Ok(reply)
 }
 
 pub(crate) fn submissions(
@@ -171,10 +177,15 @@ pub(crate) fn submissions(
         let response: String = r.get(7)?;
         let detail: Option<String> = r.get(8)?;
         // Before migration 014 the reply said what the submission did.
-        let message = detail.unwrap_or_else(|| {
-            let v: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
-            v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string()
-        });
+        let reply: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
+        let message =
+            detail.unwrap_or_else(|| reply.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string());
+        // The receipt its sender got; a number before receipts were random.
+        let receipt = match reply.get("submission_id") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
         Ok(CaptureSubmission {
             id: r.get(0)?,
             source_id: r.get(1)?,
@@ -184,6 +195,7 @@ pub(crate) fn submissions(
             outcome: r.get(5)?,
             lead_id: r.get(6)?,
             message,
+            receipt,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
