@@ -694,9 +694,9 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     assert!(!history.contains("Intro") && !history.contains("ann@lee.io"), "{history}");
 }
 
-/// A meeting an Administrator booked for an agent with a lead of a campaign the agent does not work on is
-/// "Busy" in the agent's calendar in Rapport; on the agent's own server (beyond Rapport's campaigns) it is the
-/// same: its times, nothing of whom or what. A second sync leaves it as it is here.
+/// A meeting with a lead of a campaign the agent no longer works on (booked while they did) is "Busy" in the
+/// agent's calendar in Rapport; on the agent's own server (beyond Rapport's campaigns) it is the same: its
+/// times, nothing of whom or what. A second sync leaves it as it is here.
 #[test]
 fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy() {
     if !keychain_available() {
@@ -704,7 +704,7 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
     let id = dana.user_id().unwrap();
     f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
     let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
@@ -714,6 +714,15 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     input.lead_id = Some(ann.id);
     input.notes = "Ann wants the Autumn discount".into();
     let a = f.core.book_appointment(&f.admin, &input).unwrap();
+    let spring_only = rapport_core::users::UserInput {
+        username: "dana".into(),
+        display_name: "dana".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec!["Spring".into()],
+        all_campaigns: false,
+    };
+    f.core.update_user(&f.admin, id, &spring_only).unwrap();
     let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
     assert_eq!(report.pushed, 1, "{report:?}");
     let on_server = get(&format!("{calendar}{}.ics", a.uid.replace('@', "_")));
