@@ -258,6 +258,15 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             .into());
     }
     if a.format == Format::Text {
+        // What comes before the header (an export's title lines) is not imported: said, not dropped unseen.
+        if preview.header_line > 1 {
+            let above = preview.header_line - 1;
+            eprintln!(
+                "the header is on {} {}: the {above} line(s) above it are taken for a title and not imported",
+                if preview.format == rapport_core::imports::FileFormat::Csv { "line" } else { "row" },
+                preview.header_line
+            );
+        }
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
     }
     // The template is saved once the import is done: a dry run writes nothing, and a refused file no template.

@@ -258,6 +258,36 @@ fn a_localized_file_gets_the_suggested_mapping_printed_and_a_json_summary() {
     assert_eq!(lead["notes"], "", "the ignored column is not in the notes");
 }
 
+/// A mailing list of one column under a title line, one cell of which holds two addresses: every address comes
+/// in (the cell's two to one lead), and the title line is said to be passed over. The cell's separator made it a
+/// table of two columns whose header was that cell's row: the rows above it were lost without a word.
+#[test]
+fn a_list_of_one_column_keeps_every_row_and_says_what_it_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let csv = dir.path().join("newsletter.csv");
+    std::fs::write(
+        &csv,
+        "Newsletter export\nE-Mail\nann@example.com\nbob@example.de\ncarl@example.com; carl.private@gmail.com\n\
+         dora@example.org\neve@example.net\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(&db, &["import", csv.to_str().unwrap(), "--keep-invalid", "--no-dedup"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("the header is on line 2: the 1 line(s) above it are taken for a title"), "{err}");
+    let (_, out, _) = run(&db, &["leads", "list", "--json"]);
+    let leads: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut primary: Vec<&str> = leads.as_array().unwrap().iter().filter_map(|l| l["primary_email"].as_str()).collect();
+    primary.sort_unstable();
+    let expected = ["ann@example.com", "bob@example.de", "carl@example.com", "dora@example.org", "eve@example.net"];
+    assert_eq!(primary, expected, "{leads}");
+    let carl = leads.as_array().unwrap().iter().find(|l| l["primary_email"] == "carl@example.com").unwrap();
+    let (_, out, _) = run(&db, &["leads", "show", &carl["id"].to_string(), "--json"]);
+    let lead: serde_json::Value = serde_json::from_str::<serde_json::Value>(&out).unwrap()["lead"].clone();
+    let emails: Vec<&str> = lead["emails"].as_array().unwrap().iter().filter_map(|e| e["address"].as_str()).collect();
+    assert_eq!(emails, ["carl@example.com", "carl.private@gmail.com"], "{lead}");
+}
+
 /// A template named as typed brings its update key as in the app, and the batch records the template's own name.
 /// Replacing a stored value takes `--replace`.
 #[test]

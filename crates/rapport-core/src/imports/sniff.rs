@@ -103,7 +103,20 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
             best = Some((s, d, width, rows));
         }
     }
-    let (_, delimiter, width, rows) = best.unwrap_or((0.0, b',', 1, Vec::new()));
+    let (_, mut delimiter, mut width, mut rows) = best.unwrap_or((0.0, b',', 1, Vec::new()));
+    // A list of one column whose values now and then hold a separator ("a@x.de; b@y.de"): from the first record the
+    // delimiter splits on, most are not split. It is one column, read with a delimiter the file uses least, so
+    // that such a cell stays whole (and the rows above that record are not taken for a title).
+    let split = |r: &Vec<String>| r.len() > 1;
+    let from_first_split = rows.iter().position(split).map_or(&rows[..0], |i| &rows[i..]);
+    if hint.is_none() && width > 1 && from_first_split.iter().filter(|r| split(r)).count() * 2 < from_first_split.len()
+    {
+        let fewest =
+            CANDIDATES.iter().map(|&d| (records(text, d, SAMPLE).iter().filter(|r| split(r)).count(), d)).min();
+        if let Some((_, d)) = fewest {
+            (delimiter, width, rows) = (d, 1, records(text, d, SAMPLE));
+        }
+    }
     // The header: of the first ten rows that fit the table and read as one, the one naming the most fields;
     // else the first row with the table's width; else the first row. A row fits when it is as wide as the table
     // once its trailing empty cells are set aside: exports often end every data line with a delimiter ("Ann;a@x;")
@@ -218,6 +231,30 @@ mod tests {
         // Not a hint: a value that starts with "sep=", or a delimiter no one uses.
         assert_eq!(sniff("sep=x,Name\nA,b\nC,d\n").header_row, 0);
         assert_eq!(sniff("sep=#\nName,Email\nA,a@b.c\n").delimiter, ",");
+    }
+
+    /// A list of one column (a mailing list's addresses) in which one cell holds two values: the one separator in
+    /// the file does not make it a table of two columns whose header is that row (the rows above it were lost).
+    /// The delimiter taken is one the file does not use, so the cell stays whole and its values are split as
+    /// any multi-value cell's.
+    #[test]
+    fn a_list_of_one_column_with_two_values_in_a_cell() {
+        for text in [
+            "E-Mail\nann@example.com\nbob@example.de\ncarl@example.com; carl@gmail.com\ndora@example.org\neve@x.net\n",
+            "Email\nann@example.com\nbob@example.de\n\"carl@example.com, carl@gmail.com\"\ndora@example.org\n",
+            "Email\nann@example.com\ncarl@example.com, carl@gmail.com\nbob@example.de\ndora@example.org\n",
+        ] {
+            let s = sniff(text);
+            assert_eq!(
+                (s.header_row, s.columns.len(), s.columns[0].as_str()),
+                (0, 1, text.split('\n').next().unwrap())
+            );
+            let widths: Vec<usize> = records(text, s.delimiter.as_bytes()[0], 10).iter().map(Vec::len).collect();
+            assert!(widths.iter().all(|w| *w == 1), "{text:?}: {s:?} reads {widths:?}");
+        }
+        // A table whose header follows a few title lines is still a table.
+        let s = sniff("Report\nMesse 2026\nName;Email\nAnn;a@x.de\nBo;b@x.de\n");
+        assert_eq!((s.delimiter.as_str(), s.header_row), (";", 2));
     }
 
     #[test]
