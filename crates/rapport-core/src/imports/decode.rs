@@ -72,33 +72,51 @@ pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding,
 /// Excel for Mac saves "CSV" in Mac OS Roman, which chardetng never guesses: read as Windows-1252, its accented
 /// letters come out as symbols ("MŸller", "JosŽ"), and every row imports so. The letters inside words tell the two
 /// apart: Mac OS Roman keeps its small accented letters at 0x80–0x9F, where Windows-1252 has punctuation and a
-/// few rare letters, and Windows-1252 keeps its own at 0xC0–0xFF, where Mac OS Roman has symbols. The curly
-/// quotes of both (an apostrophe inside "O’Brien") are no evidence.
-#[derive(Default)]
+/// few rare letters, and Windows-1252 keeps its own at 0xC0–0xFF, where Mac OS Roman has symbols.
+/// Punctuation Windows-1252 puts right after a word ("Acme™ Corp", "email…", "approved—call") is no evidence: a
+/// symbol counts only between two letters, and the dashes (ñ and ó in Mac OS Roman) and the curly quotes of both
+/// (an apostrophe inside "O’Brien") never do.
+#[derive(Default, Clone, Copy)]
 pub(crate) struct MacRomanEvidence {
     mac: usize,
     windows: usize,
-    previous: u8,
+    /// The byte before `last`, and the last byte fed: a byte is judged once the one after it is known.
+    before: u8,
+    last: u8,
 }
 
 impl MacRomanEvidence {
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            if self.previous.is_ascii_alphabetic() {
-                match b {
-                    0x91..=0x94 | 0xD2..=0xD5 => {}
-                    0x80..=0x9F => self.mac += 1,
-                    0xC0..=0xFF => self.windows += 1,
-                    _ => {}
-                }
-            }
-            self.previous = b;
+            self.judge(b.is_ascii_alphabetic());
+            self.before = self.last;
+            self.last = b;
+        }
+    }
+
+    /// Weighs `last`, after a letter, by what it is in each encoding and whether a letter follows it.
+    fn judge(&mut self, letter_follows: bool) {
+        if !self.before.is_ascii_alphabetic() {
+            return;
+        }
+        match self.last {
+            // Curly quotes in both; the dashes of Windows-1252, which are ñ and ó in Mac OS Roman.
+            0x91..=0x94 | 0xD2..=0xD5 | 0x96 | 0x97 => {}
+            // No character in Windows-1252, or one of its rare letters (Š, Œ, Ž, š, œ, ž, Ÿ).
+            0x81 | 0x8D | 0x8F | 0x90 | 0x9D | 0x8A | 0x8C | 0x8E | 0x9A | 0x9C | 0x9E | 0x9F => self.mac += 1,
+            // A symbol in Windows-1252 (™, …, €, •, ‰): one inside a word is a Mac letter.
+            0x80..=0x9F if letter_follows => self.mac += 1,
+            0xC0..=0xFF => self.windows += 1,
+            _ => {}
         }
     }
 
     /// `guess` (chardetng's), or Mac OS Roman where it guessed Windows-1252 and the letters say otherwise.
     pub(crate) fn decide(&self, guess: &'static Encoding) -> &'static Encoding {
-        if guess == WINDOWS_1252 && self.mac >= 2 && self.mac > 2 * self.windows {
+        // The last byte fed has no byte after it: what ends the text is no letter.
+        let mut evidence = *self;
+        evidence.judge(false);
+        if guess == WINDOWS_1252 && evidence.mac >= 2 && evidence.mac > 2 * evidence.windows {
             MACINTOSH
         } else {
             guess

@@ -534,6 +534,21 @@ mod tests {
         assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
     }
 
+    /// A US export in Windows-1252 with its punctuation after words (a trademark sign, an ellipsis, a dash between
+    /// two words) is not Mac OS Roman, where those bytes are accented letters: it was read so ("Acmeô Corp",
+    /// "approvedócall", "JosÈ") without a word.
+    #[test]
+    fn windows_punctuation_after_a_word_is_no_mac_letter() {
+        let text = "Company,Contact,Email,Notes\nAcme™ Corp,José Lee,ann@acme.com,Budget approved—call in May\n\
+                    Globex,Bob Ray,bob@globex.com,Prefers email…\nInitech,Ana Ruiz,ana@initech.com,Q3—maybe\n";
+        let (windows, _, unmappable) = WINDOWS_1252.encode(text);
+        assert!(!unmappable);
+        let (_, rows) = rows_of(&windows);
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        assert_eq!(cells[0], vec!["Acme™ Corp", "José Lee", "ann@acme.com", "Budget approved—call in May"]);
+        assert_eq!((cells[1][3].as_str(), cells[2][3].as_str()), ("Prefers email…", "Q3—maybe"));
+    }
+
     /// An "Excel" export that is a web page is refused saying so, not read as rows of markup.
     #[test]
     fn an_html_table_saved_as_xls_is_refused_saying_what_it_is() {
