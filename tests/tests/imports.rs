@@ -409,6 +409,40 @@ fn a_workbook_with_several_sheets_and_dates() {
     assert_eq!(find(&f, "okafor").company, "Okafor & Sons");
 }
 
+/// A report sheet with a short block of facts above its table ("Bericht: Messekontakte", "Stand: date"): the
+/// table's own header is the header, not the block's first row, which took every contact for notes.
+#[test]
+fn a_block_of_facts_above_a_narrow_table_is_no_header() {
+    use rust_xlsxwriter::Workbook;
+    let f = fixture();
+    let path = f.dir.path().join("messe.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Bericht:").unwrap();
+    ws.write_string(0, 1, "Messekontakte Hannover").unwrap();
+    ws.write_string(1, 0, "Stand:").unwrap();
+    ws.write_string(1, 1, "14.03.2026").unwrap();
+    for (c, h) in ["Name", "E-Mail", "Telefon"].iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    for (r, row) in
+        [["Jürgen Müller", "jm@example.de", "+49 30 1234567"], ["Lena Kraus", "lena@example.de", ""]].iter().enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(4 + r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "messe.xlsx", None).unwrap();
+    assert_eq!(
+        (preview.header_line, preview.headers.clone()),
+        (4, vec!["Name".into(), "E-Mail".into(), "Telefon".into()])
+    );
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!(b.counts.create_active, 2, "{:?}", rejects(&f, &b));
+    assert_eq!(find(&f, "jürgen").emails[0].address, "jm@example.de");
+}
+
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
 /// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
 /// conversion left with a replacement character. The chart was refused as the whole file, and every row with a

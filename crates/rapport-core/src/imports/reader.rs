@@ -286,12 +286,27 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// The header is the first row about as full as the fullest of the first rows (title lines come first in
-/// many exports).
+/// The header: of the first rows about as full as the fullest of them (title lines come first in many exports),
+/// the one naming the most known fields, as a CSV's is found (a block of facts above the table, "Bericht: …",
+/// "Stand: …", is about as full as a narrow table); else the first of them.
 fn header_index(rows: &[Vec<String>]) -> usize {
     let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
     let widest = rows.iter().take(20).map(filled).max().unwrap_or(0);
-    rows.iter().take(20).position(|r| filled(r) > 0 && filled(r) * 10 >= widest * 6).unwrap_or(0)
+    let full = |r: &Vec<String>| filled(r) > 0 && filled(r) * 10 >= widest * 6;
+    // Cells beyond the row's last filled one are the sheet's width, not the row's.
+    let trimmed = |r: &Vec<String>| -> Vec<String> {
+        let end = r.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
+        r[..end].iter().map(|c| c.trim().to_string()).collect()
+    };
+    let named = rows
+        .iter()
+        .take(20)
+        .enumerate()
+        .filter(|(_, r)| full(r))
+        .filter_map(|(i, r)| super::sniff::header_score(&trimmed(r)).map(|known| (known, std::cmp::Reverse(i))))
+        .max()
+        .map(|(_, std::cmp::Reverse(i))| i);
+    named.or_else(|| rows.iter().take(20).position(full)).unwrap_or(0)
 }
 
 /// Refuses a sheet of an .xlsx or .xlsb workbook whose values reach too far to lay out (see [`sheet_reach`]),

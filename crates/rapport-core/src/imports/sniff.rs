@@ -62,7 +62,7 @@ fn names_a_column(cell: &str) -> bool {
 /// How well a row reads as a header: none if it does not (mostly empty, or mostly values), else how many of its
 /// cells name a known field. A data row may pass ("Bo Ray, Kansas City, MO" reads as words, and "Kansas City"
 /// as a city): the header is the row that names the most fields, not the first that passes.
-fn header_score(row: &[String]) -> Option<usize> {
+pub(crate) fn header_score(row: &[String]) -> Option<usize> {
     let filled: Vec<&String> = row.iter().filter(|c| !c.is_empty()).collect();
     if filled.len() < row.len().div_ceil(2) || filled.is_empty() {
         return None;
