@@ -428,6 +428,39 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// Calendars joined end to end in one file (a mail client saving a thread's invitations together) each keep
+/// their own METHOD: the first one's was applied to every event, so a later cancellation was imported as an
+/// invitation (the meeting stayed booked), and a cancellation first turned a new meeting after it into a
+/// cancellation of nothing (dropped with a misleading warning).
+#[test]
+fn joined_calendars_keep_each_their_own_method() {
+    let (f, dana, id) = dana_with_weekly();
+    let cancel_one =
+        "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
+RECURRENCE-ID:20261214T100000Z\nDTSTART:20261214T100000Z\nDTEND:20261214T110000Z\nSUMMARY:Weekly sync\nEND:VEVENT\n\
+END:VCALENDAR\n";
+    let new_meeting = "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:REQUEST\nBEGIN:VEVENT\nUID:new-meeting-1\nSEQUENCE:0\n\
+DTSTART:20261216T140000Z\nDTEND:20261216T150000Z\nSUMMARY:New customer meeting\nEND:VEVENT\nEND:VCALENDAR\n";
+    let reply = "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:REPLY\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:0\n\
+DTSTART:20261207T100000Z\nATTENDEE;PARTSTAT=DECLINED:mailto:someone@example.org\nEND:VEVENT\nEND:VCALENDAR\n";
+    let report = f
+        .core
+        .import_ics(&dana, &[ics("thread.ics", &format!("{cancel_one}{new_meeting}{reply}"))], None)
+        .unwrap()
+        .remove(0);
+    assert_eq!((report.created, report.cancelled), (1, 1), "{report:?}");
+    assert!(
+        report.warnings.iter().any(|w| w.contains("METHOD:REPLY")),
+        "the answer is said to be passed over: {report:?}"
+    );
+    let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();
+    let of =
+        |start: &str| seen.iter().find(|o| o.start.starts_with(start)).unwrap_or_else(|| panic!("{start}: {seen:?}"));
+    assert_eq!(of("2026-12-14T10:00").status, AppointmentStatus::Cancelled, "{seen:?}");
+    assert_eq!(of("2026-12-16T14:00").status, AppointmentStatus::Confirmed, "{seen:?}");
+    assert_eq!(of("2026-12-07T10:00").status, AppointmentStatus::Confirmed, "the reply changed nothing: {seen:?}");
+}
+
 /// Exchange and RFC 5546 may send the cancellation of one instance without DTSTART: it was refused ("event without
 /// DTSTART"), and the meeting stayed booked. It is that instance, cancelled, its slot free.
 #[test]

@@ -96,6 +96,10 @@ pub struct Event {
     pub stamp: Option<DateTime<Utc>>,
     /// Assumptions made reading it ("time zone X unknown: read as local time").
     pub warnings: Vec<String>,
+    /// METHOD of the calendar it came in, upper-cased (a file may join several calendars, each with its own):
+    /// how it was sent, not what it is, so it is not stored with it.
+    #[serde(skip)]
+    pub method: Option<String>,
 }
 
 impl Event {
@@ -341,6 +345,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
             .filter(|d| d.utc)
             .map(|d| d.wall.and_utc()),
         warnings,
+        method: None,
     })
 }
 

@@ -24,7 +24,7 @@ pub use zone::{iana_for, CustomZone, Observance, Zone};
 /// What a file holds.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    /// METHOD: PUBLISH, REQUEST, CANCEL, REPLY, ...
+    /// METHOD: PUBLISH, REQUEST, CANCEL, REPLY, ... of the first calendar (each event keeps its own calendar's).
     pub method: Option<String>,
     /// X-WR-CALNAME.
     pub name: Option<String>,
@@ -66,8 +66,9 @@ pub fn read(bytes: &[u8]) -> Calendar {
         });
     }
     for calendar in calendars {
+        let method = calendar.first("METHOD").map(|l| l.value.trim().to_ascii_uppercase());
         if cal.method.is_none() {
-            cal.method = calendar.first("METHOD").map(|l| l.value.trim().to_ascii_uppercase());
+            cal.method.clone_from(&method);
         }
         if cal.name.is_none() {
             cal.name = calendar.first("X-WR-CALNAME").map(|l| content::unescape(&l.value));
@@ -82,7 +83,8 @@ pub fn read(bytes: &[u8]) -> Calendar {
         for child in &calendar.children {
             match child.name.as_str() {
                 "VEVENT" => match event::read_event(child, &cx) {
-                    Ok(e) => {
+                    Ok(mut e) => {
+                        e.method.clone_from(&method);
                         cal.warnings.extend(e.warnings.iter().cloned());
                         cal.events.push(e);
                     }

@@ -173,6 +173,7 @@ fn event_for(
         last_modified: None,
         stamp: None,
         warnings: vec![],
+        method: None,
     }
 }
 

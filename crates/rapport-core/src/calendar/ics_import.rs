@@ -149,18 +149,25 @@ impl Rapport {
         report.problems =
             calendar.problems.iter().map(|p| IcsProblem { line: p.line as u32, message: p.message.clone() }).collect();
         report.warnings = calendar.warnings.clone();
-        let method = calendar.method.as_deref().map(str::to_ascii_uppercase);
         // An answer to an invitation (an attendee's acceptance, a counter-proposal, a request for the latest
         // version) carries one attendee and little else: read as an invitation, it would strip the appointment's
-        // other attendees and notes, and end a series.
-        if let Some(m) = method.as_deref().filter(|m| matches!(*m, "REPLY" | "COUNTER" | "REFRESH" | "DECLINECOUNTER"))
-        {
+        // other attendees and notes, and end a series. Each calendar of a file says what it is (a mail client may
+        // save a thread's invitations, answers and cancellations as one file).
+        let answers = |e: &&Event| {
+            e.method.as_deref().is_some_and(|m| matches!(m, "REPLY" | "COUNTER" | "REFRESH" | "DECLINECOUNTER"))
+        };
+        let mut answered: Vec<&str> =
+            calendar.events.iter().filter(answers).filter_map(|e| e.method.as_deref()).collect();
+        answered.dedup();
+        for m in &answered {
             report.warnings.push(format!(
-                "this file answers an invitation (METHOD:{m}) rather than sending one: no appointment was changed"
+                "this file answers an invitation (METHOD:{m}) rather than sending one: no appointment was changed by it"
             ));
+        }
+        let events: Vec<&Event> = calendar.events.iter().filter(|e| !answers(e)).collect();
+        if events.is_empty() && !answered.is_empty() {
             return Ok(report);
         }
-        let cancel = method.as_deref() == Some("CANCEL");
         let origin = Origin::import(file.name.clone());
         let now = self.now_utc();
 
@@ -182,7 +189,7 @@ impl Rapport {
             let mut wrote = false;
 
             // Masters first, so a series exists before its overrides; then by UID for a stable order.
-            let mut order: Vec<&Event> = calendar.events.iter().collect();
+            let mut order = events.clone();
             order.sort_by(|a, b| (a.recurrence_id.is_some(), &a.uid).cmp(&(b.recurrence_id.is_some(), &b.uid)));
             let mut cx = Upsert {
                 grant: &grant,
@@ -193,11 +200,12 @@ impl Rapport {
                 batch: &batch,
                 source: "ics",
                 conflict: None,
-                changed_instances: calendar.events.iter().filter(|e| e.recurrence_id.is_some()).cloned().collect(),
+                changed_instances: events.iter().filter(|e| e.recurrence_id.is_some()).map(|e| (*e).clone()).collect(),
                 overridden: Vec::new(),
                 kept: Vec::new(),
             };
             for incoming in order {
+                let cancel = incoming.method.as_deref() == Some("CANCEL");
                 wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
             }
             if !wrote {
