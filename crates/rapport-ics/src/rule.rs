@@ -106,6 +106,7 @@ pub fn expand_rule_with(
             _ => ignored.push(part.to_owned()),
         }
     }
+    strip_ordinals_outside_months(&mut parts, &mut ignored);
     let joined = parts.join(";");
     // A rule the crate cannot handle must cost one event its repetition, never the import: a panic inside
     // it (the fuzz test found one) is turned into an error.
@@ -150,6 +151,30 @@ pub fn expand_rule_with(
     Ok((result.dates.into_iter().map(|d| d.naive_utc()).collect(), result.limited, ignored))
 }
 
+/// An ordinal day ("-1FR", "2TU") means something only in a month or a year (RFC 5545 forbids it elsewhere); in a
+/// weekly or daily rule the crate takes it for no day at all and repeats every day. Read as the day alone, as
+/// python-dateutil and calendar programs read it, the ordinal noted as ignored.
+fn strip_ordinals_outside_months(parts: &mut [String], ignored: &mut Vec<String>) {
+    let freq = parts.iter().find_map(|p| p.strip_prefix("FREQ=")).unwrap_or_default().to_owned();
+    if matches!(freq.as_str(), "MONTHLY" | "YEARLY") {
+        return;
+    }
+    for part in parts.iter_mut() {
+        let Some(days) = part.strip_prefix("BYDAY=") else { continue };
+        let mut plain = Vec::new();
+        for day in days.split(',') {
+            let name = day.trim_start_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if name.len() != day.len() && !name.is_empty() {
+                ignored.push(format!("{} before {name} (BYDAY of a {freq} rule)", &day[..day.len() - name.len()]));
+            }
+            if !plain.contains(&name) {
+                plain.push(name);
+            }
+        }
+        *part = format!("BYDAY={}", plain.join(","));
+    }
+}
+
 /// Wall times of a time zone's transition rule (UNTIL read as written).
 pub fn expand_rule(dtstart: NaiveDateTime, rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
     let until = |raw: RawValue| match raw {
@@ -174,6 +199,28 @@ mod tests {
         {
             assert!(!rule_ends(forever), "{forever}");
         }
+    }
+
+    /// An ordinal day in a weekly or daily rule is the day alone (the crate made it every day), and said.
+    #[test]
+    fn an_ordinal_day_outside_a_month_is_the_day_alone() {
+        let until = |raw: RawValue| match raw {
+            RawValue::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            RawValue::DateTime(d) => d.wall,
+        };
+        let from = at("2026-03-06 00:00:00");
+        let to = at("2026-03-31 00:00:00");
+        let start = at("2026-03-06 09:00:00");
+        let (walls, _, ignored) = expand_rule_with(start, "FREQ=WEEKLY;BYDAY=-1FR", &until, from, to).unwrap();
+        let days: Vec<String> = walls.iter().map(|w| w.format("%d").to_string()).collect();
+        assert_eq!(days, ["06", "13", "20", "27"]);
+        assert_eq!(ignored, ["-1 before FR (BYDAY of a WEEKLY rule)"]);
+        let (walls, _, _) = expand_rule_with(start, "FREQ=DAILY;BYDAY=1MO,2TU,+3TU", &until, from, to).unwrap();
+        let days: Vec<String> = walls.iter().map(|w| w.format("%a %d").to_string()).collect();
+        assert_eq!(days, ["Mon 09", "Tue 10", "Mon 16", "Tue 17", "Mon 23", "Tue 24", "Mon 30"]);
+        // In a month it keeps its meaning: the last Friday.
+        let (walls, _, ignored) = expand_rule_with(start, "FREQ=MONTHLY;BYDAY=-1FR", &until, from, to).unwrap();
+        assert_eq!((walls, ignored.len()), (vec![at("2026-03-27 09:00:00")], 0));
     }
 
     fn at(text: &str) -> NaiveDateTime {
