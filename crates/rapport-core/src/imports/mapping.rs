@@ -47,6 +47,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "cognome",
             "achternaam",
             "sobrenome",
+            "apelido",
         ],
     ),
     (
@@ -86,6 +87,12 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "azienda",
             "societa",
             "bedrijf",
+            "raisonsociale",
+            "ragionesociale",
+            "razonsocial",
+            "bedrijfsnaam",
+            "nomedaempresa",
+            "nombredelaempresa",
         ],
     ),
     (
@@ -121,6 +128,13 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "correoelectronico",
             "posta",
             "indirizzoemail",
+            "emailadres",
+            "adressedemessagerie",
+            "adresseelectronique",
+            "postaelettronica",
+            "enderecodeemail",
+            "direcciondecorreoelectronico",
+            "correioeletronico",
         ],
     ),
     (
@@ -142,6 +156,22 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "cellulare",
             "telefoon",
             "portable",
+            "telefoonnummer",
+            "mobiel",
+            "mobielnummer",
+            "mobieletelefoon",
+            "telefone",
+            "telemovel",
+            "movil",
+            "telefonomovil",
+            "numeroditelefono",
+            "numerodetelefono",
+            "numerodetelefone",
+            "telephonemobile",
+            "mobilnummer",
+            "mobiltelefon",
+            "haupttelefon",
+            "rufnummer",
         ],
     ),
     (
@@ -164,6 +194,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "indirizzo",
             "straat",
             "rua",
+            "adres",
+            "endereco",
+            "morada",
+            "domicilio",
         ],
     ),
     ("street2", &["street2", "address2", "addressline2", "adresszusatz", "complement", "complementadresse"]),
@@ -189,6 +223,9 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "plaats",
             "woonplaats",
             "cidade",
+            "localidade",
+            "localita",
+            "poblacion",
         ],
     ),
     (
@@ -204,7 +241,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "cp",
             "codigopostal",
             "cap",
-            "postcode",
+            "cep",
         ],
     ),
     (
@@ -220,9 +257,11 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "provincia",
             "regione",
             "estado",
+            "provincie",
+            "distrito",
         ],
     ),
-    ("country", &["country", "land", "staat", "pays", "pais", "paese", "countrycode"]),
+    ("country", &["country", "land", "staat", "pays", "pais", "paese", "nazione", "countrycode"]),
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
@@ -337,8 +376,35 @@ const QUALIFIABLE: &[&str] =
 
 /// Words that say which of a person's values a column holds, or how it is coded, after the field's own name:
 /// Pipedrive's "Person - Email - Work", a register's "res_city_desc" and "state_cd".
-const TRAILING_QUALIFIERS: &[&str] =
-    &["work", "home", "office", "business", "private", "personal", "mobile", "main", "other", "desc", "cd", "code"];
+/// Outlook writes them in the user's language: "Telefon geschäftlich", "Rue (bureau)".
+const TRAILING_QUALIFIERS: &[&str] = &[
+    "work",
+    "home",
+    "office",
+    "business",
+    "private",
+    "personal",
+    "mobile",
+    "main",
+    "other",
+    "desc",
+    "cd",
+    "code",
+    "geschaftlich",
+    "privat",
+    "bureau",
+    "domicile",
+    "personnel",
+    "werk",
+    "prive",
+    "trabajo",
+    "oficina",
+    "casa",
+    "ufficio",
+    "lavoro",
+    "trabalho",
+    "escritorio",
+];
 
 /// Words that make a column about a field something else than the person's value: a flag ("Do Not Email",
 /// Salesforce's "HasOptedOutOfEmail", HubSpot's "Unsubscribed from all email") or someone else's value
@@ -368,6 +434,8 @@ const NOT_THE_PERSONS: &[&str] = &[
     "manager",
     "spouse",
     "secretary",
+    // French Outlook's "Nom complet de l'adresse de messagerie": the address's display name, not the address.
+    "complet",
 ];
 
 /// The most words of a header [`qualified_field`] reads, from its end.
@@ -473,7 +541,8 @@ const HOUSE_NUMBER: &[&str] = &[
 
 /// Headers of one common word that several exports use for several things ("Title" is a job title in one, a
 /// salutation in another; "Account" may be a company or an account number).
-const LOOSE: &[&str] = &["title", "name", "contact", "account", "position", "role", "id", "ref", "reference", "mail"];
+const LOOSE: &[&str] =
+    &["title", "titre", "name", "contact", "account", "position", "role", "id", "ref", "reference", "mail"];
 
 fn is_loose(header: &str) -> bool {
     LOOSE.contains(&fold(header).as_str())
@@ -487,15 +556,19 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
     // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
     let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
+    // A bare word twice is two things, the later the field: French Outlook's first "Titre" is the salutation
+    // ("M."), its second the job title.
+    let repeated_later = |i: usize, h: &String| is_loose(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
     let mut taken: Vec<&'static str> = Vec::new();
     headers
         .iter()
         .zip(named.iter().copied())
-        .map(|(h, named)| {
+        .enumerate()
+        .map(|(i, (h, named))| {
             if HOUSE_NUMBER.contains(&fold(h).as_str()) {
                 return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
             }
-            let named = named.filter(|f| !(is_loose(h) && precise(f)));
+            let named = named.filter(|f| !(is_loose(h) && precise(f)) && !repeated_later(i, h));
             let field = named.and_then(|f| {
                 let f = match f {
                     "email" if taken.contains(&"email") => "other_emails",
@@ -541,6 +614,124 @@ mod tests {
         assert_eq!(
             fields(&["Nombre", "Apellidos", "Correo electrónico", "Empresa"]),
             some(&["first_name", "last_name", "email", "company"])
+        );
+    }
+
+    /// Outlook's contacts export in German and French, and the common headers of Dutch, Portuguese, Spanish
+    /// and Italian lists: their phones, addresses and emails went to the notes, and a French Outlook file's
+    /// salutation ("Titre", "M.") became the job title while the job title ("Titre" again) went to the notes.
+    #[test]
+    fn outlook_in_german_and_french_and_other_languages_headers() {
+        assert_eq!(
+            fields(&[
+                "Anrede",
+                "Vorname",
+                "Nachname",
+                "Firma",
+                "Position",
+                "Straße geschäftlich",
+                "Ort geschäftlich",
+                "Region geschäftlich",
+                "Postleitzahl geschäftlich",
+                "Land/Region geschäftlich",
+                "Telefon geschäftlich",
+                "Haupttelefon",
+                "Telefon privat",
+                "Mobiltelefon",
+                "E-Mail-Adresse",
+                "E-Mail: Angezeigter Name",
+            ]),
+            some(&[
+                "",
+                "first_name",
+                "last_name",
+                "company",
+                "job_title",
+                "street",
+                "city",
+                "region",
+                "postcode",
+                "country",
+                "phone",
+                "other_phones",
+                "other_phones",
+                "other_phones",
+                "email",
+                "",
+            ])
+        );
+        assert_eq!(
+            fields(&[
+                "Titre",
+                "Prénom",
+                "Nom",
+                "Société",
+                "Titre",
+                "Rue (bureau)",
+                "Ville (bureau)",
+                "Code postal (bureau)",
+                "Pays/Région (bureau)",
+                "Téléphone (bureau)",
+                "Tél. mobile",
+                "Adresse de messagerie",
+                "Nom complet de l'adresse de messagerie",
+            ]),
+            some(&[
+                "",
+                "first_name",
+                "last_name",
+                "company",
+                "job_title",
+                "street",
+                "city",
+                "postcode",
+                "country",
+                "phone",
+                "other_phones",
+                "email",
+                "",
+            ])
+        );
+        // Dutch, Portuguese (Brazil and Portugal), Spanish, Italian.
+        assert_eq!(
+            fields(&["E-mailadres", "Telefoonnummer", "Mobiel", "Bedrijfsnaam", "Adres", "Provincie"]),
+            some(&["email", "phone", "other_phones", "company", "street", "region"])
+        );
+        assert_eq!(
+            fields(&[
+                "Nome",
+                "Apelido",
+                "Telefone",
+                "Telemóvel",
+                "Endereço",
+                "CEP",
+                "Localidade",
+                "Nome da empresa",
+                "Distrito"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "phone",
+                "other_phones",
+                "street",
+                "postcode",
+                "city",
+                "company",
+                "region"
+            ])
+        );
+        assert_eq!(
+            fields(&["Morada", "Móvil", "Teléfono móvil", "Razón social", "Población"]),
+            some(&["street", "phone", "other_phones", "company", "city"])
+        );
+        assert_eq!(
+            fields(&["Nazione", "Ragione sociale", "Numero di telefono", "Indirizzo e-mail", "Località"]),
+            some(&["country", "company", "phone", "email", "city"])
+        );
+        assert_eq!(
+            fields(&["Raison sociale", "Adresse électronique", "Téléphone mobile", "Mobilnummer", "Emailadres"]),
+            some(&["company", "email", "phone", "other_phones", "other_emails"])
         );
     }
 
