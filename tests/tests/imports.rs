@@ -443,6 +443,34 @@ fn a_block_of_facts_above_a_narrow_table_is_no_header() {
     assert_eq!(find(&f, "jürgen").emails[0].address, "jm@example.de");
 }
 
+/// A company's cell merged over the rows of its two contacts (as a sheet groups people by firm) is the company of
+/// both: the second contact was stored with none. A cell merged across columns stays in its own.
+#[test]
+fn a_cell_merged_down_a_column_belongs_to_every_row_it_covers() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let f = fixture();
+    let path = f.dir.path().join("firms.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Firma", "Vorname", "Nachname", "E-Mail", "Notizen", "Quelle"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.merge_range(1, 0, 2, 0, "Siemens AG", &Format::new()).unwrap();
+    for (r, row) in [["Karl", "Berg", "kb@siemens.example"], ["Petra", "Lang", "pl@siemens.example"]].iter().enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(1 + r as u32, 1 + c as u16, *v).unwrap();
+        }
+    }
+    ws.merge_range(1, 4, 1, 5, "met at the fair", &Format::new()).unwrap();
+    wb.save(&path).unwrap();
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!(b.counts.create_active, 2, "{:?}", rejects(&f, &b));
+    let (karl, petra) = (find(&f, "karl"), find(&f, "petra"));
+    assert_eq!((karl.company.as_str(), petra.company.as_str()), ("Siemens AG", "Siemens AG"));
+    assert_eq!((karl.notes.as_str(), karl.source_detail.as_str()), ("met at the fair", "firms.xlsx"));
+}
+
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
 /// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
 /// conversion left with a replacement character. The chart was refused as the whole file, and every row with a

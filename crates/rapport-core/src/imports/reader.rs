@@ -309,6 +309,31 @@ fn header_index(rows: &[Vec<String>]) -> usize {
     named.or_else(|| rows.iter().take(20).position(full)).unwrap_or(0)
 }
 
+/// A cell merged down one column below the header (a company over the rows of its contacts) holds its value in
+/// its first row only: each row it covers takes it. A cell merged across columns stays in its first (a note over
+/// the columns beside it is not their value).
+fn fill_merged_down(table: &mut [Vec<String>], merged: &[calamine::Dimensions], first_row: u32, header: usize) {
+    for m in merged.iter().filter(|m| m.start.1 == m.end.1 && m.end.0 > m.start.0) {
+        let col = m.start.1 as usize;
+        let Some(top) = m.start.0.checked_sub(first_row).map(|r| r as usize).filter(|r| *r > header) else {
+            continue;
+        };
+        let value = table.get(top).and_then(|r| r.get(col)).cloned().unwrap_or_default();
+        if value.trim().is_empty() {
+            continue;
+        }
+        let bottom = (m.end.0 - first_row) as usize;
+        for row in table.iter_mut().take(bottom + 1).skip(top + 1) {
+            if row.len() <= col {
+                row.resize(col + 1, String::new());
+            }
+            if row[col].trim().is_empty() {
+                row[col].clone_from(&value);
+            }
+        }
+    }
+}
+
 /// Refuses a sheet of an .xlsx or .xlsb workbook whose values reach too far to lay out (see [`sheet_reach`]),
 /// from its cells read one by one before calamine lays it out.
 fn within_reach<RS: std::io::Read + std::io::Seek>(
@@ -374,14 +399,20 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
         (None, Some(s)) => return Err(ImportError::NoSheet(s.to_string())),
         (None, None) => return Err(ImportError::Empty),
     };
+    let merged = match &mut book {
+        calamine::Sheets::Xlsx(x) => x.worksheet_merge_cells(&name).and_then(Result::ok).unwrap_or_default(),
+        calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
     // Cells left of the used range are empty columns the header still has.
-    let table: Vec<Vec<String>> = range
+    let mut table: Vec<Vec<String>> = range
         .rows()
         .map(|r| std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell_text)).collect())
         .collect();
     let h = header_index(&table);
+    fill_merged_down(&mut table, &merged, first_row, h);
     let mut headers: Vec<String> =
         table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect();
     while headers.last().is_some_and(String::is_empty) {
