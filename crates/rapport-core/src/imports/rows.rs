@@ -139,6 +139,10 @@ impl Mapper {
             let message = format!("has {} cells where the header has {width}", row.cells.len());
             return Err(vec![FieldError::new("row", message)]);
         }
+        if let Some(word) = totals_row(&row.cells) {
+            let message = format!("a totals line (“{word}”), not a person: left out");
+            return Err(vec![FieldError::new("row", message)]);
+        }
         let mut errors = Vec::new();
         let mut input = LeadInput::default();
         // Columns mapped to the email (phone) field come first, in column order: the first is the primary.
@@ -328,6 +332,40 @@ fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Words a sheet's totals line starts with, folded.
+const TOTALS: &[&str] = &[
+    "total",
+    "totals",
+    "grandtotal",
+    "subtotal",
+    "sum",
+    "summe",
+    "gesamt",
+    "gesamtsumme",
+    "insgesamt",
+    "zwischensumme",
+    "somme",
+    "totale",
+    "totaal",
+    "suma",
+    "soma",
+];
+
+/// The word a totals line starts with (its first filled cell, "Summe" or "Total:"), when every other filled cell
+/// is a number, an amount or a count: no person's row looks so, since a name comes with an address or a phone.
+fn totals_row(cells: &[String]) -> Option<String> {
+    let mut filled = cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let first = filled.next()?;
+    let word = super::mapping::fold(first);
+    let amount = |c: &str| {
+        c.chars().any(|ch| ch.is_ascii_digit())
+            && c.chars().all(|ch| {
+                ch.is_ascii_digit() || " .,'-+%()€$£¥".contains(ch) || ch.is_alphabetic() && ch.is_uppercase()
+            })
+    };
+    (TOTALS.contains(&word.as_str()) && filled.all(amount)).then(|| first.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +403,22 @@ mod tests {
         let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
         assert_eq!(input.notes, "Lookup: #N/A");
+    }
+
+    /// A sheet's totals line ("Summe", "Total:", a count beside it) is no person: refused, saying so, where it
+    /// was a Draft lead named "Summe". A person whose name is a word like it, with contact details, is not.
+    #[test]
+    fn a_totals_row_is_no_lead() {
+        let m =
+            mapper(&["Name", "E-Mail", "Umsatz"], &["full_name", "email", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
+        for cells in [["Summe", "", "12.345,00 €"], ["Total:", "", "42"], ["GESAMT", "", ""], ["Grand total", "", "7"]]
+        {
+            let errors = m.to_input(&row(&cells)).err().unwrap_or_default();
+            assert_eq!(errors.len(), 1, "{cells:?}: {errors:?}");
+            assert!(errors[0].message.contains("totals"), "{errors:?}");
+        }
+        assert!(m.to_input(&row(&["Summe", "summe@example.de", ""])).is_ok(), "a person named so, with an address");
+        assert!(m.to_input(&row(&["Ann Total", "", "3"])).is_ok());
     }
 
     #[test]
