@@ -568,7 +568,7 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
             if HOUSE_NUMBER.contains(&fold(h).as_str()) {
                 return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
             }
-            let named = named.filter(|f| !(is_loose(h) && precise(f)) && !repeated_later(i, h));
+            let named = named.filter(|f| !(repeated_later(i, h) || is_loose(h) && precise(f)));
             let field = named.and_then(|f| {
                 let f = match f {
                     "email" if taken.contains(&"email") => "other_emails",
