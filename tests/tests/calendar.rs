@@ -428,6 +428,32 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// A changed instance that is over by the time its series is set back from cancelled takes no time back: a
+/// meeting booked over it meanwhile (now past too) does not refuse the series forever.
+#[test]
+fn a_series_set_back_after_its_moved_meeting_is_over_is_not_refused_for_it() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "UTC", 0);
+    let series = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0).appointment_ids[0];
+    let moved = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
+        .replace("20261207T100000Z", "20261221T140000Z")
+        .replace("20261207T110000Z", "20261221T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0).appointment_ids[0];
+    f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-21T14:30:00Z", "2026-12-21T15:30:00Z")).unwrap();
+    // The next morning.
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 22, 9, 0, 0).unwrap();
+    let later = Arc::new(rapport_core::FixedClock::new(at));
+    let core = Rapport::open_with(&f.path, &rapport_core::OpenOptions::default(), later).unwrap();
+    let dana = core.sign_in("dana", PASSWORD).unwrap();
+    core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap();
+    assert_eq!(core.appointment(&dana, moved).unwrap().status, AppointmentStatus::Confirmed);
+}
+
 /// Calendars joined end to end in one file (a mail client saving a thread's invitations together) each keep
 /// their own METHOD: the first one's was applied to every event, so a later cancellation was imported as an
 /// invitation (the meeting stayed booked), and a cancellation first turned a new meeting after it into a

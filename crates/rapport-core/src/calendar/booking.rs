@@ -529,10 +529,12 @@ impl Rapport {
             } else {
                 Vec::new()
             };
+            // A meeting already over takes no time back (as the series' own occurrences, only coming ones count).
+            let now = self.now_utc();
             for (instance, _) in returning.iter().filter(|(i, _)| i.busy) {
                 let s = super::time::parse_db_time(&instance.start_utc);
                 let e = instance.end_utc.as_deref().and_then(super::time::parse_db_time);
-                if let (Some(s), Some(e)) = (s, e) {
+                if let (Some(s), Some(e)) = (s, e.filter(|e| *e > now)) {
                     let agent = super::agents::load(tx, instance.agent_id)?;
                     if let Some(message) = clash(tx, &grant, &agent, s, e, Some(&old.uid))? {
                         return Err(CalendarError::DoubleBooked(message).into());
