@@ -228,6 +228,19 @@ fn a_lead_up_the_pipeline_cannot_lose_its_last_contact_point() {
     let line = log_rows(&f, won.id, GATE_OVERRIDE).last().cloned().flatten().unwrap_or_default();
     assert!(line.starts_with("GDPR") && line.contains("email or phone"), "{line}");
 
+    // An undo puts back a state the lead was in: the email added to a Draft in New, undone once it is in Won,
+    // leaves it a Draft in Won again (refused, the undo could never be done).
+    let mut draft = common::qualified(common::lead("Ed", "Ely", ""));
+    (draft.deal.value, draft.deal.currency) = ("700".into(), "EUR".into());
+    let draft = created(&f, &draft);
+    let mut with_email = draft.to_input();
+    with_email.emails = vec!["ed@ely.io".into()];
+    let added = f.core.update_lead(&f.admin, draft.id, draft.version, &with_email, &Origin::manual()).unwrap();
+    let won = f.core.update_lead(&f.admin, draft.id, added.lead.version, &moved(&added.lead, "won"), &Origin::manual());
+    assert_eq!(won.unwrap().lead.stage, "won");
+    let undone = f.core.undo_lead_change(&f.admin, draft.id, added.batch_id.unwrap()).unwrap().lead;
+    assert_eq!((undone.stage.as_str(), undone.emails.len()), ("won", 0));
+
     // In the first stage a lead may become a Draft again, and so may one given up.
     for stage in ["new", "lost"] {
         let mut input = common::lead("Di", stage, &format!("di@{stage}.io"));

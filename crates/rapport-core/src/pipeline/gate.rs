@@ -172,9 +172,11 @@ pub(crate) fn keeps_criteria(
         })
         .map(|name| FieldError::new(name.clone(), format!("is needed while the lead is in {}", stage.label)))
         .collect();
-    // Seed 2.2: nor does it become a Draft where a Draft could not have gone (its last email removed in Won).
+    // Seed 2.2: nor does it become a Draft where a Draft could not have gone (its last email removed in Won). An
+    // undo or an unmerge puts back a state the lead was in: not asked.
     let newly_missing: Vec<MissingField> = new.missing.iter().copied().filter(|m| !old.missing.contains(m)).collect();
-    if !newly_missing.is_empty() && advances(conn, None, &stage)? {
+    let restoring = matches!(passage, Passage::Undoing | Passage::Restoring);
+    if !newly_missing.is_empty() && !restoring && advances(conn, None, &stage)? {
         for m in newly_missing {
             if !emptied.iter().any(|e| e.field == field_of(m)) {
                 let why = format!("{} is needed while the lead is in {}", m.describe(), stage.label);
