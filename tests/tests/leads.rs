@@ -45,32 +45,6 @@ fn phone_region_follows_the_lead_country_then_the_setting() {
     assert_eq!(bad.unwrap_err().code(), ErrorCode::Validation);
 }
 
-/// A postcode whose leading zeros a spreadsheet dropped (Dresden's 01067 kept as the number 1067, a Boston ZIP
-/// as 2108) gets them back where the country's postcodes are all of one length; others stay as typed.
-#[test]
-fn a_postcode_short_of_its_countrys_digits_gets_its_leading_zeros_back() {
-    let f = fixture();
-    let mut stored = Vec::new();
-    for (i, (country, typed)) in [
-        ("DE", "1067"),
-        ("Germany", "1067"),
-        ("US", "2108"),
-        ("NO", "150"),
-        ("AT", "1010"),
-        ("DE", "1067 Dresden"),
-        ("GB", "123"),
-        ("FR", "75002"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let mut l = lead("Ann", &format!("Lee{i}"), &format!("ann{i}@lee.io"));
-        (l.address.country, l.address.postcode) = (country.to_string(), typed.to_string());
-        stored.push(f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.address.postcode);
-    }
-    assert_eq!(stored, ["01067", "01067", "02108", "0150", "1010", "1067 Dresden", "123", "75002"]);
-}
-
 #[test]
 fn invalid_values_are_reported_per_field_and_nothing_is_written() {
     let f = fixture();

@@ -223,7 +223,6 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
 
     // A lead's own country says more about its phone numbers than the global default.
     let region = region_of_country(&text.address.country).unwrap_or_else(|| ctx.default_region.to_string());
-    text.address.postcode = with_leading_zeros(&text.address.postcode, &region);
     let mut phones: Vec<ValidPhone> = Vec::new();
     for (i, raw) in input.phones.iter().enumerate() {
         if raw.trim().is_empty() {
@@ -361,9 +360,6 @@ pub fn keep_invalid_contacts(input: &LeadInput, errors: &ValidationErrors) -> Op
     Some(out)
 }
 
-/// The region a country field names: its code ("DE", "deu"), or its name as exports write it, in English or
-/// in another language ("Germany", "Deutschland", "Allemagne"), or a common short form ("UK", "U.S.A.").
-/// None when it names none: the default region applies.
 /// Countries whose postcodes are all digits, all of one length, some of them beginning with 0.
 const POSTCODE_DIGITS: &[(&str, usize)] = &[
     ("US", 5),
@@ -393,7 +389,7 @@ const POSTCODE_DIGITS: &[(&str, usize)] = &[
 
 /// A postcode of digits shorter than its country's (`region`) has lost its leading zeros to a spreadsheet, which
 /// keeps 01067 as the number 1067: they are put back. Anything else stays as typed.
-fn with_leading_zeros(postcode: &str, region: &str) -> String {
+pub(crate) fn with_leading_zeros(postcode: &str, region: &str) -> String {
     let digits = postcode.trim();
     let length = POSTCODE_DIGITS.iter().find(|(r, _)| r.eq_ignore_ascii_case(region)).map(|(_, n)| *n);
     match length {
@@ -404,6 +400,9 @@ fn with_leading_zeros(postcode: &str, region: &str) -> String {
     }
 }
 
+/// The region a country field names: its code ("DE", "deu"), or its name as exports write it, in English or
+/// in another language ("Germany", "Deutschland", "Allemagne"), or a common short form ("UK", "U.S.A.").
+/// None when it names none: the default region applies.
 pub(crate) fn region_of_country(country: &str) -> Option<String> {
     let country = country.trim();
     if is_known_region(country) {
