@@ -260,9 +260,8 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     if a.format == Format::Text {
         // What comes before the header (an export's title lines) is not imported: said, not dropped unseen.
         if preview.header_line > 1 {
-            let above = preview.header_line - 1;
             eprintln!(
-                "the header is on {} {}: the {above} line(s) above it are taken for a title and not imported",
+                "the header is on {} {}: what comes before it (a title, notes) is not imported",
                 if preview.format == rapport_core::imports::FileFormat::Csv { "line" } else { "row" },
                 preview.header_line
             );

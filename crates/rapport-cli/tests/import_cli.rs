@@ -274,7 +274,7 @@ fn a_list_of_one_column_keeps_every_row_and_says_what_it_passed_over() {
     .unwrap();
     let (ok, _, err) = run(&db, &["import", csv.to_str().unwrap(), "--keep-invalid", "--no-dedup"]);
     assert!(ok, "{err}");
-    assert!(err.contains("the header is on line 2: the 1 line(s) above it are taken for a title"), "{err}");
+    assert!(err.contains("the header is on line 2: what comes before it (a title, notes) is not imported"), "{err}");
     let (_, out, _) = run(&db, &["leads", "list", "--json"]);
     let leads: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut primary: Vec<&str> = leads.as_array().unwrap().iter().filter_map(|l| l["primary_email"].as_str()).collect();

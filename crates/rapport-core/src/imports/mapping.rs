@@ -47,7 +47,6 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "cognome",
             "achternaam",
             "sobrenome",
-            "apelido",
         ],
     ),
     (
@@ -556,9 +555,9 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
     // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
     let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
-    // A bare word twice is two things, the later the field: French Outlook's first "Titre" is the salutation
-    // ("M."), its second the job title.
-    let repeated_later = |i: usize, h: &String| is_loose(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
+    // A title twice is two things, the later the job: French Outlook's first "Titre" is the salutation ("M.").
+    let titled = |h: &String| matches!(fold(h).as_str(), "title" | "titre");
+    let repeated_later = |i: usize, h: &String| titled(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
     let mut taken: Vec<&'static str> = Vec::new();
     headers
         .iter()
@@ -700,7 +699,7 @@ mod tests {
         assert_eq!(
             fields(&[
                 "Nome",
-                "Apelido",
+                "Sobrenome",
                 "Telefone",
                 "Telemóvel",
                 "Endereço",
@@ -729,6 +728,8 @@ mod tests {
             fields(&["Nazione", "Ragione sociale", "Numero di telefono", "Indirizzo e-mail", "Località"]),
             some(&["country", "company", "phone", "email", "city"])
         );
+        // Another plain word twice keeps its first as the field.
+        assert_eq!(fields(&["Mail", "Name", "Mail"]), some(&["email", "full_name", "other_emails"]));
         assert_eq!(
             fields(&["Raison sociale", "Adresse électronique", "Téléphone mobile", "Mobilnummer", "Emailadres"]),
             some(&["company", "email", "phone", "other_phones", "other_emails"])

@@ -107,9 +107,15 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     // A list of one column whose values now and then hold a separator ("a@x.de; b@y.de"): from the first record the
     // delimiter splits on, most are not split. It is one column, read with a delimiter the file uses least, so
     // that such a cell stays whole (and the rows above that record are not taken for a title).
+    // A table whose rows leave out their trailing empty fields ("Email,Name" then "ann@x.de") has a header as its
+    // first split record: it stays a table.
     let split = |r: &Vec<String>| r.len() > 1;
     let from_first_split = rows.iter().position(split).map_or(&rows[..0], |i| &rows[i..]);
-    if hint.is_none() && width > 1 && from_first_split.iter().filter(|r| split(r)).count() * 2 < from_first_split.len()
+    let headed = from_first_split.first().is_some_and(|r| header_score(r).is_some());
+    if hint.is_none()
+        && width > 1
+        && !headed
+        && from_first_split.iter().filter(|r| split(r)).count() * 2 < from_first_split.len()
     {
         let fewest =
             CANDIDATES.iter().map(|&d| (records(text, d, SAMPLE).iter().filter(|r| split(r)).count(), d)).min();
@@ -252,6 +258,9 @@ mod tests {
             let widths: Vec<usize> = records(text, s.delimiter.as_bytes()[0], 10).iter().map(Vec::len).collect();
             assert!(widths.iter().all(|w| *w == 1), "{text:?}: {s:?} reads {widths:?}");
         }
+        // A table whose rows leave out their trailing empty fields is still a table.
+        let s = sniff("Email,Name\nann@x.de\nbob@y.de,Bob\ncarl@z.de\ndora@w.de\n");
+        assert_eq!((s.delimiter.as_str(), s.columns.len()), (",", 2), "{s:?}");
         // A table whose header follows a few title lines is still a table.
         let s = sniff("Report\nMesse 2026\nName;Email\nAnn;a@x.de\nBo;b@x.de\n");
         assert_eq!((s.delimiter.as_str(), s.header_row), (";", 2));
