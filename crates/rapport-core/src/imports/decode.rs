@@ -74,8 +74,9 @@ pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding,
 /// apart: Mac OS Roman keeps its small accented letters at 0x80–0x9F, where Windows-1252 has punctuation and a
 /// few rare letters, and Windows-1252 keeps its own at 0xC0–0xFF, where Mac OS Roman has symbols.
 /// Punctuation Windows-1252 puts right after a word ("Acme™ Corp", "email…", "approved—call") is no evidence: a
-/// symbol counts only between two letters, and the dashes (ñ and ó in Mac OS Roman) and the curly quotes of both
-/// (an apostrophe inside "O’Brien") never do.
+/// symbol counts only between two letters, and the curly quotes of both (an apostrophe inside "O’Brien") never
+/// do. The dashes are ñ and ó in Mac OS Roman: they count only early in a capitalised word ("Muñoz", "Gómez",
+/// "Peña"), where an English dash joining two words ("approved—call") does not fall.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct MacRomanEvidence {
     mac: usize,
@@ -83,12 +84,24 @@ pub(crate) struct MacRomanEvidence {
     /// The byte before `last`, and the last byte fed: a byte is judged once the one after it is known.
     before: u8,
     last: u8,
+    /// The letters in a row up to `before`, and whether the first of them is a capital.
+    run: usize,
+    run_capital: bool,
 }
 
 impl MacRomanEvidence {
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.judge(b.is_ascii_alphabetic());
+            if self.last.is_ascii_alphabetic() {
+                if self.run == 0 {
+                    self.run_capital = self.last.is_ascii_uppercase();
+                }
+                self.run += 1;
+            } else if !(0x80..=0x9F).contains(&self.last) {
+                // An accented letter (a byte of the upper half) carries the word on; anything else ends it.
+                self.run = 0;
+            }
             self.before = self.last;
             self.last = b;
         }
@@ -100,8 +113,14 @@ impl MacRomanEvidence {
             return;
         }
         match self.last {
-            // Curly quotes in both; the dashes of Windows-1252, which are ñ and ó in Mac OS Roman.
-            0x91..=0x94 | 0xD2..=0xD5 | 0x96 | 0x97 => {}
+            // Curly quotes in both.
+            0x91..=0x94 | 0xD2..=0xD5 => {}
+            // ñ and ó in Mac OS Roman, dashes in Windows-1252.
+            0x96 | 0x97 => {
+                if letter_follows && self.run_capital && self.run <= 3 {
+                    self.mac += 1;
+                }
+            }
             // No character in Windows-1252, or one of its rare letters (Š, Œ, Ž, š, œ, ž, Ÿ).
             0x81 | 0x8D | 0x8F | 0x90 | 0x9D | 0x8A | 0x8C | 0x8E | 0x9A | 0x9C | 0x9E | 0x9F => self.mac += 1,
             // A symbol in Windows-1252 (™, …, €, •, ‰): one inside a word is a Mac letter.

@@ -580,6 +580,18 @@ mod tests {
         assert_eq!(last, Some(vec!["José".to_string(), "Muñoz".to_string(), "Málaga".to_string()]));
     }
 
+    /// A Spanish list from Excel for Mac whose only accents are ñ and ó (dashes in Windows-1252) is Mac OS Roman.
+    #[test]
+    fn spanish_names_from_a_mac_are_mac_roman() {
+        let text = "Nombre;Apellido;Ciudad\nAna;Muñoz;Sevilla\nLuis;Gómez;Toledo\nEva;López;Avila\nJuan;Peña;Cadiz\n";
+        let (mac, _, unmappable) = encoding_rs::MACINTOSH.encode(text);
+        assert!(!unmappable);
+        let (_, rows) = rows_of(&mac);
+        let cells: Vec<Vec<String>> = rows.into_iter().filter_map(Result::ok).map(|r| r.cells).collect();
+        let surnames: Vec<&str> = cells.iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(surnames, ["Muñoz", "Gómez", "López", "Peña"]);
+    }
+
     /// A US export in Windows-1252 with its punctuation after words (a trademark sign, an ellipsis, a dash between
     /// two words) is not Mac OS Roman, where those bytes are accented letters: it was read so ("Acmeô Corp",
     /// "approvedócall", "JosÈ") without a word.
