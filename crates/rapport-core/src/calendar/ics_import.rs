@@ -158,6 +158,7 @@ impl Rapport {
         };
         let mut answered: Vec<&str> =
             calendar.events.iter().filter(answers).filter_map(|e| e.method.as_deref()).collect();
+        answered.sort_unstable();
         answered.dedup();
         for m in &answered {
             report.warnings.push(format!(
