@@ -116,11 +116,8 @@ impl MacRomanEvidence {
             // Curly quotes in both.
             0x91..=0x94 | 0xD2..=0xD5 => {}
             // ñ and ó in Mac OS Roman, dashes in Windows-1252.
-            0x96 | 0x97 => {
-                if letter_follows && self.run_capital && self.run <= 3 {
-                    self.mac += 1;
-                }
-            }
+            0x96 | 0x97 if letter_follows && self.run_capital && self.run <= 3 => self.mac += 1,
+            0x96 | 0x97 => {}
             // No character in Windows-1252, or one of its rare letters (Š, Œ, Ž, š, œ, ž, Ÿ).
             0x81 | 0x8D | 0x8F | 0x90 | 0x9D | 0x8A | 0x8C | 0x8E | 0x9A | 0x9C | 0x9E | 0x9F => self.mac += 1,
             // A symbol in Windows-1252 (™, …, €, •, ‰): one inside a word is a Mac letter.
