@@ -404,6 +404,9 @@ fn a_workbook_with_several_sheets_and_dates() {
     assert_eq!(j.notes, "Erstkontakt: 2026-03-14", "an unknown column goes to the notes, named");
     assert!(rejects(&f, &b)[1].contains("line 5: E-Mail:"), "the sheet's row number is the line");
 
+    // A sheet that is not there is named with those that are.
+    let err = f.core.preview_import_path(&f.admin, &path, "", "kontakte.xlsx", Some("Partners")).unwrap_err();
+    assert!(err.to_string().contains("no sheet named \"Partners\" (its sheets: \"Messe\", \"Partner\")"), "{err}");
     let b = run(&f, &path, &suggested_plan(&f, &path, Some("Partner")));
     assert_eq!(b.counts.create_active, 1);
     assert_eq!(find(&f, "okafor").company, "Okafor & Sons");

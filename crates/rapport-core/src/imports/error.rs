@@ -12,8 +12,8 @@ pub enum ImportError {
     WebPage,
     #[error("the spreadsheet could not be read: {0}")]
     Spreadsheet(String),
-    #[error("the workbook has no sheet named \"{0}\"")]
-    NoSheet(String),
+    #[error("the workbook has no sheet named \"{0}\" (its sheets: {1})")]
+    NoSheet(String, String),
     /// A row that could not be read as the file's rows are; `cells`: what of it was read (kept in the rejected
     /// rows as the file had them, so the row can be fixed and imported again), empty when nothing was.
     #[error("line {line}: {message}")]

@@ -396,7 +396,10 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     }
     let (name, range) = match (chosen, sheet) {
         (Some(c), _) => c,
-        (None, Some(s)) => return Err(ImportError::NoSheet(s.to_string())),
+        (None, Some(s)) => {
+            let names: Vec<String> = sheets.iter().map(|n| format!("\"{n}\"")).collect();
+            return Err(ImportError::NoSheet(s.to_string(), names.join(", ")));
+        }
         (None, None) => return Err(ImportError::Empty),
     };
     let merged = match &mut book {

@@ -136,7 +136,13 @@ impl Mapper {
         let width = self.headers.len();
         let extra_filled = row.cells.iter().skip(width).any(|c| !c.trim().is_empty());
         if row.cells.len() < width || extra_filled {
-            let message = format!("has {} cells where the header has {width}", row.cells.len());
+            let mut message = format!("has {} cells where the header has {width}", row.cells.len());
+            // `Ann, "Lee, Jr."`: a quote after a space opens no quoted value, so its comma splits it.
+            if row.cells.iter().any(|c| c.trim_start() != c && c.trim_start().starts_with('"')) {
+                message.push_str(
+                    ": a quote after a space (, \") opens no quoted value; remove the space before the quote",
+                );
+            }
             return Err(vec![FieldError::new("row", message)]);
         }
         if let Some(word) = totals_row(&row.cells) {
@@ -168,6 +174,12 @@ impl Mapper {
                 let message =
                     format!("the spreadsheet shows an error here ({value}): fix the formula, or clear the cell");
                 errors.push(FieldError::new(self.headers[i].clone(), message));
+                continue;
+            }
+            // Kept in the notes as the file has it, nothing lost; the row is not refused for it.
+            let contact = matches!(target.as_str(), "email" | "other_emails" | "phone" | "other_phones");
+            if contact && no_value(&value) {
+                notes.push(format!("{}: {value}", self.headers[i]));
                 continue;
             }
             match target.as_str() {
@@ -338,6 +350,15 @@ fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What people write where they have no email or phone to give, folded (letters and digits only).
+const NO_VALUE: &[&str] =
+    &["", "na", "0", "none", "null", "nil", "tbd", "unknown", "keine", "ka", "unbekannt", "aucun", "nd"];
+
+/// Whether a cell of an email or phone column says there is none ("n/a", "-", "0", "keine", "?").
+fn no_value(cell: &str) -> bool {
+    NO_VALUE.contains(&super::mapping::fold(cell).as_str())
+}
+
 /// Words a sheet's totals line starts with, folded.
 const TOTALS: &[&str] = &[
     "total",
@@ -409,6 +430,36 @@ mod tests {
         let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
         assert_eq!(input.notes, "Lookup: #N/A");
+    }
+
+    /// A value quoted after a space (`Ann, "Lee, Jr."`) is split at its comma: the row is refused saying why.
+    #[test]
+    fn a_quote_after_a_space_is_named_when_a_row_is_too_wide() {
+        let m = mapper(&["First", "Last", "Email"], &["first_name", "last_name", "email"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let errors = m.to_input(&row(&["Ann", " \"Lee", " Jr.\"", " ann@lee.io"])).err().unwrap_or_default();
+        assert!(errors[0].message.contains("a quote after a space"), "{errors:?}");
+        let errors = m.to_input(&row(&["Ann", "Lee", "a@b.c", "x"])).err().unwrap_or_default();
+        assert!(!errors[0].message.contains("quote"), "{errors:?}");
+    }
+
+    /// A placeholder where an email or a phone would be ("n/a", "-", "0", "keine") says there is none: the row
+    /// imports without it, the placeholder in the notes, where it was refused (and with it, by default, the whole
+    /// file). Elsewhere it is a value.
+    #[test]
+    fn a_placeholder_in_a_contact_column_is_no_value() {
+        let m = mapper(&["Name", "E-Mail", "Telefon", "Firma"], &["last_name", "email", "phone", "company"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        for placeholder in ["n/a", "N/A", "-", "--", "0", "none", "keine", "k.A.", "?"] {
+            let input = m
+                .to_input(&row(&["Lee", "ann@lee.io", placeholder, placeholder]))
+                .unwrap_or_else(|e| panic!("{placeholder}: {e:?}"));
+            assert!(input.phones.is_empty(), "{placeholder}: {input:?}");
+            assert_eq!(input.notes, format!("Telefon: {placeholder}"), "kept, nothing lost");
+            assert_eq!(input.company, placeholder, "not a contact column: as written");
+            let input = m.to_input(&row(&["Lee", placeholder, "+49 30 123456", ""])).unwrap_or_default();
+            assert!(input.emails.is_empty(), "{placeholder}: {input:?}");
+        }
     }
 
     /// A sheet's totals line ("Summe", "Total:", a count beside it) is no person: refused, saying so, where it
