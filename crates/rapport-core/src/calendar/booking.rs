@@ -510,15 +510,10 @@ impl Rapport {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
+            let agent = super::agents::load(tx, old.agent_id)?;
             if takes_time_back && !old.repeats && old.busy {
-                let s = super::time::parse_db_time(&old.start_utc);
-                let e = old.end_utc.as_deref().and_then(super::time::parse_db_time);
-                if let (Some(s), Some(e)) = (s, e) {
-                    if let Some(message) =
-                        clash(tx, &grant, &super::agents::load(tx, old.agent_id)?, s, e, Some(&old.uid))?
-                    {
-                        return Err(CalendarError::DoubleBooked(message).into());
-                    }
+                if let Some(message) = taken_back_clash(tx, &grant, &agent, &old, &old.uid)? {
+                    return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
             // A series' changed instances are each a row of their own; those its cancellation took come back
@@ -530,15 +525,11 @@ impl Rapport {
                 Vec::new()
             };
             // A meeting already over takes no time back (as the series' own occurrences, only coming ones count).
-            let now = self.now_utc();
-            for (instance, _) in returning.iter().filter(|(i, _)| i.busy) {
-                let s = super::time::parse_db_time(&instance.start_utc);
-                let e = instance.end_utc.as_deref().and_then(super::time::parse_db_time);
-                if let (Some(s), Some(e)) = (s, e.filter(|e| *e > now)) {
-                    let agent = super::agents::load(tx, instance.agent_id)?;
-                    if let Some(message) = clash(tx, &grant, &agent, s, e, Some(&old.uid))? {
-                        return Err(CalendarError::DoubleBooked(message).into());
-                    }
+            let now = utc_text(self.now_utc());
+            let coming = |i: &AppointmentRow| i.end_utc.as_deref().is_some_and(|e| e > now.as_str());
+            for (instance, _) in returning.iter().filter(|(i, _)| i.busy && coming(i)) {
+                if let Some(message) = taken_back_clash(tx, &grant, &agent, instance, &old.uid)? {
+                    return Err(CalendarError::DoubleBooked(message).into());
                 }
             }
             // The series and its instances change in one batch: the history shows one act, and setting the series
@@ -699,6 +690,23 @@ impl Rapport {
         }
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
         view(tx, grant, &saved)
+    }
+}
+
+/// What appointment `row` would overlap taking its stored time back (set back from cancelled), checked as a
+/// booking is (the agent's buffer, their time off), rows of `uid` aside.
+fn taken_back_clash(
+    tx: &Transaction<'_>,
+    grant: &Grant,
+    agent: &AgentCalendar,
+    row: &AppointmentRow,
+    uid: &str,
+) -> Result<Option<String>> {
+    let s = super::time::parse_db_time(&row.start_utc);
+    let e = row.end_utc.as_deref().and_then(super::time::parse_db_time);
+    match (s, e) {
+        (Some(s), Some(e)) => clash(tx, grant, agent, s, e, Some(uid)),
+        _ => Ok(None),
     }
 }
 
