@@ -555,3 +555,96 @@ fn a_client_sending_too_slowly_is_cut_off() {
         }
     }
 }
+
+/// The head of the answer on `stream` (up to its blank line), or what came before the connection ended.
+fn answer_head(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// A listener whose clients have all the time in the world to send a request: only what the listener decides
+/// on its own ends a connection.
+fn patient(f: &common::Fixture) -> (tokio::runtime::Runtime, rapport_capture::Running) {
+    use std::time::Duration;
+    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let slow = rapport_capture::Timeouts { headers: Duration::from_secs(600), body: Duration::from_secs(600) };
+    let running = rt
+        .block_on(rapport_capture::start_timed(core, &settings, rapport_capture::RateLimits::default(), slow))
+        .unwrap();
+    (rt, running)
+}
+
+/// A request without a valid token is refused on its headers, before its body is waited for: a sender with no
+/// token announcing a body and never sending it held its connection for the body's whole timeout (30 s), and a
+/// thousand such connections took every file handle the app had.
+#[test]
+fn a_request_without_a_valid_token_is_refused_before_its_body() {
+    use std::io::Write;
+    let f = fixture();
+    let (rt, running) = patient(&f);
+    for auth in ["", "Authorization: Bearer rpk_not_a_token\r\n"] {
+        let mut stream = std::net::TcpStream::connect(running.address).unwrap();
+        // Far less than the listener's body timeout: only an answer given before the body is read comes in time.
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        let head = format!(
+            "POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{auth}\
+             Content-Length: 100\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let answer = answer_head(&mut stream);
+        assert!(answer.starts_with("HTTP/1.1 401"), "{auth:?}: {answer:?}");
+    }
+    rt.block_on(running.stop());
+}
+
+/// One address holds at most so many connections at once; the next is closed unanswered, and taken again once
+/// one of them ends. Connections opened and left quiet by one sender no longer take every connection the app
+/// can serve.
+#[test]
+fn one_address_holds_a_bounded_number_of_connections() {
+    use std::io::Write;
+    let f = fixture();
+    let (rt, running) = patient(&f);
+    let request = b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                    Content-Length: 2\r\n\r\n{}";
+    let mut quiet: Vec<std::net::TcpStream> = (0..rapport_capture::MAX_CONNECTIONS_PER_ADDRESS)
+        .map(|_| std::net::TcpStream::connect(running.address).unwrap())
+        .collect();
+    // Every quiet one is taken in (served, and so counted) before the one too many comes: a request on the last
+    // is answered.
+    let last = quiet.last_mut().unwrap();
+    last.write_all(request).unwrap();
+    last.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    assert!(answer_head(last).starts_with("HTTP/1.1 401"));
+    let mut over = std::net::TcpStream::connect(running.address).unwrap();
+    over.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let _ = over.write_all(request);
+    let answer = answer_head(&mut over);
+    assert!(answer.is_empty(), "one connection too many is closed unanswered: {answer:?}");
+    drop(quiet.remove(0));
+    // The slot is given back as soon as its connection's task sees the close: asked until then.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut again = std::net::TcpStream::connect(running.address).unwrap();
+        again.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        let _ = again.write_all(request);
+        let answer = answer_head(&mut again);
+        if answer.starts_with("HTTP/1.1 401") {
+            break;
+        }
+        assert!(answer.is_empty(), "{answer:?}");
+        assert!(std::time::Instant::now() < deadline, "a closed connection's slot is never given back");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    rt.block_on(running.stop());
+}

@@ -197,12 +197,11 @@ fn too_many(message: &str, retry_after_secs: u64) -> Response {
     r
 }
 
-async fn create_lead(
-    State(state): State<Arc<AppState>>,
-    extensions: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
+/// The request whole, its body read here only once its token and limits are checked: read first (as an
+/// extractor would), a sender with no token could hold a connection for the body's whole timeout, and enough of
+/// them every connection the app can take.
+async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract::Request) -> Response {
+    let (extensions, headers) = (request.extensions().clone(), request.headers().clone());
     if !state.open.load(Ordering::SeqCst) {
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
     }
@@ -239,7 +238,7 @@ async fn create_lead(
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
     }
-    let body = match body {
+    let body = match <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return json_error(
@@ -403,8 +402,57 @@ pub async fn start_timed(
     Ok(Running { address, open, stop: Some(tx), task: Some(task) })
 }
 
+/// Connections served at once. Past it new ones wait in the system's queue, not in the app: the app's file
+/// handles (its database, its keychain) are never all taken by clients.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// Connections one address may hold at once; one more is closed unanswered. A sender opening connections and
+/// going quiet would otherwise fill [`MAX_CONNECTIONS`] alone. A proxy in front of the API keeps a few.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
+
+/// The connections each address holds now.
+#[derive(Clone, Default)]
+struct PerAddress(Arc<Mutex<std::collections::HashMap<IpAddr, usize>>>);
+
+/// One connection counted for its address until dropped.
+struct Counted {
+    counts: PerAddress,
+    ip: IpAddr,
+}
+
+impl PerAddress {
+    fn take(&self, ip: IpAddr) -> Option<Counted> {
+        let mut map = match self.0.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let n = map.entry(ip).or_insert(0);
+        if *n >= MAX_CONNECTIONS_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(Counted { counts: self.clone(), ip })
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let mut map = match self.counts.0.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+    }
+}
+
 /// Accepts connections until `stop` says (or its sender is gone), each served over HTTP/1.1 with a limit on
-/// the time its request headers take; then lets the connections finish what they are answering.
+/// the time its request headers take, at most [`MAX_CONNECTIONS`] at once and [`MAX_CONNECTIONS_PER_ADDRESS`]
+/// from one address; then lets the connections finish what they are answering.
 async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
@@ -414,7 +462,16 @@ async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let per_address = PerAddress::default();
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -427,12 +484,18 @@ async fn serve(
             },
             _ = &mut stop => break,
         };
+        let Some(counted) = per_address.take(peer.ip()) else {
+            tracing::info!("a capture API connection refused: its address holds {MAX_CONNECTIONS_PER_ADDRESS} already");
+            drop(stream);
+            continue;
+        };
         let service = hyper_util::service::TowerToHyperService::new(app.clone().layer(Extension(ConnectInfo(peer))));
         let connection = graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, "capture API connection: {e}");
             }
+            drop((slot, counted));
         });
     }
     // The port is free from here; the connections left finish (bounded by the caller's grace).
