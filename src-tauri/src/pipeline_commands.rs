@@ -97,10 +97,15 @@ pub async fn business_calendar(state: State<'_, AppState>) -> Res<BusinessCalend
     as_actor(&state, |core, actor| core.business_calendar(actor)).await
 }
 
+/// `seen`: the calendar as the editor read it (another Administrator's save since is a conflict).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_business_calendar(state: State<'_, AppState>, calendar: BusinessCalendar) -> Res<BusinessCalendar> {
-    as_actor(&state, move |core, actor| core.set_business_calendar(actor, &calendar)).await
+pub async fn set_business_calendar(
+    state: State<'_, AppState>,
+    seen: BusinessCalendar,
+    calendar: BusinessCalendar,
+) -> Res<BusinessCalendar> {
+    as_actor(&state, move |core, actor| core.set_business_calendar_as_seen(actor, Some(&seen), &calendar)).await
 }
 
 /// Asks an Administrator to approve a move a rule covers (the board offers it on `approval_required`).
@@ -170,8 +175,13 @@ pub async fn create_stage(state: State<'_, AppState>, stage: NewStage) -> Res<Pi
     as_actor(&state, move |core, actor| core.create_stage(actor, &stage)).await
 }
 
+/// `seen`: the reasons as the editor read them (another Administrator's save since is a conflict).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_lost_reasons(state: State<'_, AppState>, reasons: Vec<LostReason>) -> Res<PipelineConfig> {
-    as_actor(&state, move |core, actor| core.set_lost_reasons(actor, &reasons)).await
+pub async fn set_lost_reasons(
+    state: State<'_, AppState>,
+    seen: Vec<LostReason>,
+    reasons: Vec<LostReason>,
+) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.set_lost_reasons_as_seen(actor, Some(&seen), &reasons)).await
 }

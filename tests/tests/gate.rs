@@ -609,6 +609,43 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     assert_eq!(f.dump(), before);
 }
 
+/// Two Administrators edit the lost reasons: the second save, from an editor opened before the first, is refused
+/// as a conflict instead of dropping the reason the first added; a label too long to show is refused.
+#[test]
+fn lost_reasons_saved_over_another_save_are_a_conflict() {
+    let f = fixture();
+    let seen = f.core.pipeline_config(&f.admin).unwrap().lost_reasons;
+    let mut first = seen.clone();
+    first.push(LostReason { key: "merger".into(), label: "Bought by another company".into() });
+    f.core.set_lost_reasons_as_seen(&f.admin, Some(&seen), &first).unwrap();
+    let before = f.dump();
+    let mut second = seen.clone();
+    second[0].label = "Too expensive".into();
+    let err = f.core.set_lost_reasons_as_seen(&f.admin, Some(&seen), &second).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before);
+    let mut long = first.clone();
+    long.push(LostReason { key: "long".into(), label: "x".repeat(61) });
+    let err = f.core.set_lost_reasons_as_seen(&f.admin, Some(&first), &long).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before);
+    // A label another reason has (or is keyed by) would make choosing by name a guess; none at all leaves a lost
+    // stage nothing to give.
+    let mut twins = first.clone();
+    twins.push(LostReason { key: "price_2".into(), label: "price".into() });
+    let mut named_like_a_key = first.clone();
+    named_like_a_key.push(LostReason { key: "bought".into(), label: "Merger".into() });
+    for refused in [twins, named_like_a_key, vec![]] {
+        let err = f.core.set_lost_reasons_as_seen(&f.admin, Some(&first), &refused).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation, "{refused:?}: {err}");
+    }
+    assert_eq!(f.dump(), before);
+    let mut renamed = first.clone();
+    renamed[0].label = "Too expensive".into();
+    let config = f.core.set_lost_reasons_as_seen(&f.admin, Some(&first), &renamed).unwrap();
+    assert_eq!(config.lost_reasons, renamed);
+}
+
 /// Two Administrators edit one stage: the second save, from a dialog opened before the first, is refused as a
 /// conflict instead of putting back the criteria and policy the first removed or set.
 #[test]

@@ -188,6 +188,31 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
 }
 
+/// Two Administrators edit the business calendar: the second save, from an editor opened before the first, is
+/// refused as a conflict instead of taking away the holiday the first added.
+#[test]
+fn a_business_calendar_saved_over_another_save_is_a_conflict() {
+    let (w, _, _, _) = world();
+    let seen = w.core.business_calendar(&w.admin).unwrap();
+    let mut first = seen.clone();
+    first.holidays.push(Holiday { day: "2026-12-24".into(), label: "Christmas Eve".into() });
+    w.core.set_business_calendar_as_seen(&w.admin, Some(&seen), &first).unwrap();
+    let before = w.dump();
+    let mut second = seen.clone();
+    second.working_days = vec![1, 2, 3, 4, 5, 6];
+    let err = w.core.set_business_calendar_as_seen(&w.admin, Some(&seen), &second).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(w.dump(), before);
+    let now = w.core.business_calendar(&w.admin).unwrap();
+    assert_eq!(now.holidays.len(), first.holidays.len(), "the first save's holiday stays");
+    // Read again, the same change goes through.
+    let mut again = now.clone();
+    again.working_days = vec![1, 2, 3, 4, 5, 6];
+    let saved = w.core.set_business_calendar_as_seen(&w.admin, Some(&now), &again).unwrap();
+    assert_eq!(saved.working_days, [1, 2, 3, 4, 5, 6]);
+    assert!(saved.holidays.iter().any(|h| h.label == "Christmas Eve"));
+}
+
 #[test]
 fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_campaigns() {
     let (w, _, _, cy) = world();

@@ -199,7 +199,8 @@ export interface Backend {
   /** The stagnation sweep; `dryRun`: what would move, nothing written. */
   pipelineSweep(dryRun: boolean): Promise<SweepReport>;
   businessCalendar(): Promise<BusinessCalendar>;
-  setBusinessCalendar(calendar: BusinessCalendar): Promise<BusinessCalendar>;
+  /** `seen`: the calendar as the editor read it; the core refuses a save over another one since. */
+  setBusinessCalendar(seen: BusinessCalendar, calendar: BusinessCalendar): Promise<BusinessCalendar>;
   /** Asks an Administrator to approve a move a rule covers (after `approval_required`). */
   requestMove(leadId: number, version: number, stage: string, lostReason: string, note: string): Promise<ApprovalRequest>;
   /** The moves waiting for a decision, oldest first (Administrators). */
@@ -213,7 +214,8 @@ export interface Backend {
   /** Adds a stage at the end of a pipeline (Administrators). */
   createStage(stage: NewStage): Promise<PipelineConfig>;
   /** Replaces the lost reasons; one a lead holds cannot be removed. */
-  setLostReasons(reasons: LostReason[]): Promise<PipelineConfig>;
+  /** `seen`: the reasons as the editor read them; the core refuses a save over another one since. */
+  setLostReasons(seen: LostReason[], reasons: LostReason[]): Promise<PipelineConfig>;
   /** `seen`: the rules as the editor read them; saved by another Administrator since, the save is refused. */
   setApprovalRules(seen: ApprovalRule[], rules: ApprovalRule[]): Promise<ApprovalRule[]>;
   /** Books an appointment; an overlap with another of the agent's is refused with `double_booked`. */
@@ -464,7 +466,7 @@ export const tauriBackend: Backend = {
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
   pipelineSweep: (dryRun) => unwrap(() => commands.pipelineSweep(dryRun)),
   businessCalendar: () => unwrap(() => commands.businessCalendar()),
-  setBusinessCalendar: (calendar) => unwrap(() => commands.setBusinessCalendar(calendar)),
+  setBusinessCalendar: (seen, calendar) => unwrap(() => commands.setBusinessCalendar(seen, calendar)),
   requestMove: (leadId, version, stage, lostReason, note) =>
     unwrap(() => commands.requestMove(leadId, version, stage, lostReason, note)),
   approvalQueue: () => unwrap(() => commands.approvalQueue()),
@@ -473,7 +475,7 @@ export const tauriBackend: Backend = {
   approvalRules: () => unwrap(() => commands.approvalRules()),
   createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),
   createStage: (stage) => unwrap(() => commands.createStage(stage)),
-  setLostReasons: (reasons) => unwrap(() => commands.setLostReasons(reasons)),
+  setLostReasons: (seen, reasons) => unwrap(() => commands.setLostReasons(seen, reasons)),
   setApprovalRules: (seen, rules) => unwrap(() => commands.setApprovalRules(seen, rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),
   updateAppointment: (id, version, input) => unwrap(() => commands.updateAppointment(id, version, input)),

@@ -78,7 +78,8 @@ export const commands = {
 	/**  The stagnation sweep; `dry_run`: the preview of what would move (writes nothing). */
 	pipelineSweep: (dryRun: boolean) => typedError<SweepReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_sweep", { dryRun })),
 	businessCalendar: () => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("business_calendar")),
-	setBusinessCalendar: (calendar: BusinessCalendar) => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("set_business_calendar", { calendar })),
+	/**  `seen`: the calendar as the editor read it (another Administrator's save since is a conflict). */
+	setBusinessCalendar: (seen: BusinessCalendar, calendar: BusinessCalendar) => typedError<BusinessCalendar, ApiError_Serialize>(__TAURI_INVOKE("set_business_calendar", { seen, calendar })),
 	/**  Asks an Administrator to approve a move a rule covers (the board offers it on `approval_required`). */
 	requestMove: (leadId: Id, version: Id, stage: string, lostReason: string, note: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("request_move", { leadId, version, stage, lostReason, note })),
 	approvalQueue: () => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_queue")),
@@ -89,7 +90,8 @@ export const commands = {
 	setApprovalRules: (seen: ApprovalRule_Deserialize[], rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { seen, rules })),
 	createPipeline: (key: string, label: string) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_pipeline", { key, label })),
 	createStage: (stage: NewStage) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_stage", { stage })),
-	setLostReasons: (reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { reasons })),
+	/**  `seen`: the reasons as the editor read them (another Administrator's save since is a conflict). */
+	setLostReasons: (seen: LostReason[], reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { seen, reasons })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
 	updateAppointment: (id: Id, version: Id, input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_appointment", { id, version, input })),
 	moveAppointment: (id: Id, version: Id, start: string, end: string) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_appointment", { id, version, start, end })),

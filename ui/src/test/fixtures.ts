@@ -283,7 +283,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     leadActivities: async () => [],
     pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
     businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }),
-    setBusinessCalendar: async (c) => c,
+    setBusinessCalendar: async (_seen, c) => c,
     requestMove: async (leadId, _version, stage, lostReason, note) =>
       approvalRequest({ lead_id: leadId, to_stage: stage, lost_reason: lostReason, note }),
     approvalQueue: async () => [],
@@ -297,7 +297,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     setApprovalRules: async (_seen, rules) => rules,
     createPipeline: async () => pipelineConfig(),
     createStage: async () => pipelineConfig(),
-    setLostReasons: async (reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),
+    setLostReasons: async (_seen, reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     ownersForCampaign: async () => [{ id: 1, name: 'Ada Admin' }],
     stages: async () => [

@@ -253,18 +253,57 @@ impl Rapport {
 
     /// Replaces the list of lost reasons (Administrators); a reason some lead holds cannot be removed.
     pub fn set_lost_reasons(&self, actor: &Actor, reasons: &[LostReason]) -> Result<PipelineConfig> {
+        self.set_lost_reasons_as_seen(actor, None, reasons)
+    }
+
+    /// [`Rapport::set_lost_reasons`] from an editor that read the list as `seen`: the list is replaced whole, so
+    /// a save over another Administrator's since (a reason they added or renamed would go) is a conflict.
+    pub fn set_lost_reasons_as_seen(
+        &self,
+        actor: &Actor,
+        seen: Option<&[LostReason]>,
+        reasons: &[LostReason],
+    ) -> Result<PipelineConfig> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
-            let mut seen = Vec::new();
+            if let Some(seen) = seen {
+                if config::lost_reasons(tx)? != seen {
+                    return Err(Error::Conflict { entity: "list of lost reasons" });
+                }
+            }
+            let mut keys = Vec::new();
             for r in reasons {
                 let key = checked_key("lost_reasons", &r.key)?;
-                if r.label.trim().is_empty() || seen.contains(&key) {
+                if r.label.trim().is_empty() || keys.contains(&key) {
                     return Err(ValidationErrors::one("lost_reasons", "each reason has its own key and a label").into());
                 }
-                seen.push(key);
+                if r.label.trim().chars().count() > 60 {
+                    let msg = format!(
+                        "\"{}…\" is longer than 60 characters",
+                        r.label.trim().chars().take(20).collect::<String>()
+                    );
+                    return Err(ValidationErrors::one("lost_reasons", msg).into());
+                }
+                keys.push(key);
+            }
+            // A reason is chosen by its key or its label, in any case (an import's column, a form): two reasons
+            // one name could mean would make the choice a guess.
+            for (i, r) in reasons.iter().enumerate() {
+                let label = r.label.trim();
+                let clash = reasons.iter().enumerate().any(|(j, o)| {
+                    j != i && (o.label.trim().eq_ignore_ascii_case(label) || o.key.trim().eq_ignore_ascii_case(label))
+                });
+                if clash {
+                    let msg = format!("\"{label}\" names two reasons; give each its own label");
+                    return Err(ValidationErrors::one("lost_reasons", msg).into());
+                }
+            }
+            if reasons.is_empty() {
+                let msg = "keep at least one reason: a lead moved to a lost stage is given one";
+                return Err(ValidationErrors::one("lost_reasons", msg).into());
             }
             let old = config::lost_reasons(tx)?;
-            for gone in old.iter().filter(|o| !seen.contains(&o.key)) {
+            for gone in old.iter().filter(|o| !keys.contains(&o.key)) {
                 let n = config::leads_with_reason(tx, &gone.key)?;
                 if n > 0 {
                     let msg = format!("\"{}\" is the reason of {n} lost lead(s); keep it", gone.label);

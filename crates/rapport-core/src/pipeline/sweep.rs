@@ -387,8 +387,24 @@ impl Rapport {
 
     /// Sets the working weekdays and holidays the policy counts in (Administrators); logged.
     pub fn set_business_calendar(&self, actor: &Actor, calendar: &BusinessCalendar) -> Result<BusinessCalendar> {
+        self.set_business_calendar_as_seen(actor, None, calendar)
+    }
+
+    /// [`Rapport::set_business_calendar`] from an editor that read the calendar as `seen`: a save over another
+    /// Administrator's since (a holiday they added would go) is refused as a conflict.
+    pub fn set_business_calendar_as_seen(
+        &self,
+        actor: &Actor,
+        seen: Option<&BusinessCalendar>,
+        calendar: &BusinessCalendar,
+    ) -> Result<BusinessCalendar> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            if let Some(seen) = seen {
+                if &stagnation::calendar(tx)? != seen {
+                    return Err(Error::Conflict { entity: "business calendar" });
+                }
+            }
             if calendar.working_days.iter().any(|d| !(1..=7).contains(d)) {
                 return Err(ValidationErrors::one("working_days", "weekdays are 1 (Monday) to 7 (Sunday)").into());
             }

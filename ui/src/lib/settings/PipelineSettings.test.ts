@@ -268,6 +268,85 @@ describe('Settings › Pipeline', () => {
     expect(within(await stageRow('new')).getByTestId('stage-row-label')).toHaveTextContent('New lead');
   });
 
+  it('edits the lost reasons as one list: renamed, added, reordered, removed, saved with the list as read', async () => {
+    const reasons = [
+      { key: 'price', label: 'Price' },
+      { key: 'competitor', label: 'Chose a competitor' },
+      { key: 'stagnant', label: 'Inactive too long' },
+    ];
+    const { be, u } = open({
+      pipelineConfig: async () => ({ ...pipelineConfig(), lost_reasons: reasons }),
+      setLostReasons: async (_seen, saved) => ({ ...pipelineConfig(), lost_reasons: saved }),
+    });
+    const box = within(await screen.findByTestId('lost-reasons'));
+    const labels = () => box.getAllByTestId('reason-label').map((i) => (i as HTMLInputElement).value);
+    await waitFor(() => expect(labels()).toEqual(['Price', 'Chose a competitor', 'Inactive too long']));
+    expect(box.getByTestId('lost-reasons-save')).toBeDisabled();
+    expect(box.getAllByTestId('reason-up')[0]).toBeDisabled();
+
+    const rows = () => box.getAllByTestId('reason-row');
+    await u.clear(within(rows()[2]).getByTestId('reason-label'));
+    await u.type(within(rows()[2]).getByTestId('reason-label'), 'Gone quiet');
+    await u.click(within(rows()[1]).getByTestId('reason-remove'));
+    await u.click(box.getByTestId('reason-add'));
+    // The new row's label has the focus.
+    expect(box.getAllByTestId('reason-label')[2]).toHaveFocus();
+
+    // Unnamed, or named like another reason (its label or its key, in any case): refused before the backend.
+    await u.click(box.getByTestId('lost-reasons-save'));
+    expect(await box.findByTestId('reason-error')).toHaveTextContent('Name the reason');
+    await u.type(box.getAllByTestId('reason-label')[2], 'PRICE');
+    await u.click(box.getByTestId('lost-reasons-save'));
+    await waitFor(() =>
+      expect(within(rows()[2]).getByTestId('reason-error')).toHaveTextContent('Another reason has this name'),
+    );
+    expect(within(rows()[0]).getByTestId('reason-error')).toHaveTextContent('Another reason has this name');
+    expect(be.setLostReasons).not.toHaveBeenCalled();
+    await u.clear(box.getAllByTestId('reason-label')[2]);
+    await u.type(box.getAllByTestId('reason-label')[2], 'Décision reportée');
+    await u.click(box.getAllByTestId('reason-up')[2]);
+    expect(labels()).toEqual(['Price', 'Décision reportée', 'Gone quiet']);
+
+    await u.click(box.getByTestId('lost-reasons-save'));
+    await waitFor(() => expect(be.setLostReasons).toHaveBeenCalledOnce());
+    const [seen, saved] = be.setLostReasons.mock.calls[0];
+    expect(seen).toEqual(reasons);
+    // A renamed reason keeps its key, so the leads that hold it keep it; a new one is keyed from its label.
+    expect(saved).toEqual([
+      { key: 'price', label: 'Price' },
+      { key: 'decision_reportee', label: 'Décision reportée' },
+      { key: 'stagnant', label: 'Gone quiet' },
+    ]);
+    await waitFor(() => expect(box.getByTestId('lost-reasons-save')).toBeDisabled());
+    expect(box.queryByTestId('reason-error')).toBeNull();
+    // The stages' stale-lead policies name the reason by its new name.
+    expect(within(await stageRow('engagement')).getByTestId('stage-row-stale')).toHaveTextContent('Gone quiet');
+  });
+
+  it('shows why the backend refused the lost reasons, and keeps the edit', async () => {
+    const { u } = open({
+      setLostReasons: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid',
+          fields: [{ field: 'lost_reasons', message: '"Price" is the reason of 3 lost lead(s); keep it' }],
+        });
+      },
+    });
+    const box = within(await screen.findByTestId('lost-reasons'));
+    await waitFor(() => expect(box.getAllByTestId('reason-row')).toHaveLength(2));
+    await u.click(box.getAllByTestId('reason-remove')[0]);
+    await u.click(box.getByTestId('lost-reasons-save'));
+    expect(await box.findByTestId('lost-reasons-error')).toHaveTextContent('is the reason of 3 lost lead(s); keep it');
+    expect(box.getAllByTestId('reason-row')).toHaveLength(1);
+    expect(box.getByTestId('lost-reasons-save')).toBeEnabled();
+    // Removing the last one is refused before the backend: a lost stage needs a reason to give.
+    await u.click(box.getAllByTestId('reason-remove')[0]);
+    expect(box.getByTestId('lost-reasons-empty')).toBeInTheDocument();
+    await u.click(box.getByTestId('lost-reasons-save'));
+    expect(await box.findByTestId('lost-reasons-error')).toHaveTextContent('Keep at least one reason');
+  });
+
   it('saves the working days and holidays of the business calendar', async () => {
     const { be, u } = open({
       businessCalendar: async () => ({
@@ -303,14 +382,25 @@ describe('Settings › Pipeline', () => {
 
     await u.click(cal.getByTestId('calendar-save'));
     await waitFor(() => expect(be.setBusinessCalendar).toHaveBeenCalledOnce());
-    expect(be.setBusinessCalendar).toHaveBeenCalledWith({
-      working_days: [1, 2, 3, 4, 6],
-      holidays: [
-        { day: '2026-12-25', label: 'Christmas Day' },
-        { day: '2026-12-26', label: 'Boxing Day' },
-      ],
-      time_zone: 'America/Los_Angeles',
-    });
+    // The calendar as read goes along, so a save over another Administrator's is refused.
+    expect(be.setBusinessCalendar).toHaveBeenCalledWith(
+      {
+        working_days: [1, 2, 3, 4, 5],
+        holidays: [
+          { day: '2026-12-26', label: 'Boxing Day' },
+          { day: '2026-01-01', label: 'New Year' },
+        ],
+        time_zone: 'Europe/London',
+      },
+      {
+        working_days: [1, 2, 3, 4, 6],
+        holidays: [
+          { day: '2026-12-25', label: 'Christmas Day' },
+          { day: '2026-12-26', label: 'Boxing Day' },
+        ],
+        time_zone: 'America/Los_Angeles',
+      },
+    );
     await waitFor(() => expect(cal.getByTestId('calendar-save')).toBeDisabled());
   });
 

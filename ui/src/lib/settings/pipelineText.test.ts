@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pipelineConfig } from '../../test/fixtures';
-import { REQUIRABLE_FIELDS, criteriaSummary, dayText, keepOrder, pickerColour, staleSummary } from './pipelineText';
+import {
+  REQUIRABLE_FIELDS,
+  criteriaSummary,
+  dayText,
+  keepOrder,
+  pickerColour,
+  reasonKey,
+  staleSummary,
+} from './pipelineText';
 
 describe('pipeline settings helpers', () => {
   it('keeps a saved selection in its order, adds new picks in form order and drops what was unticked', () => {
@@ -9,6 +17,16 @@ describe('pipeline settings helpers', () => {
     expect(keepOrder(['c', 'a'], ['d', 'b', 'a'], order)).toEqual(['a', 'b', 'd']);
     // A saved pick the form does not offer goes back as it came.
     expect(keepOrder(['x'], ['x', 'b'], order)).toEqual(['x', 'b']);
+  });
+
+  it('keys a new lost reason from its label, unlike the keys already taken', () => {
+    expect(reasonKey('Décision reportée', [])).toBe('decision_reportee');
+    expect(reasonKey('  No budget!! ', ['price'])).toBe('no_budget');
+    expect(reasonKey('No budget', ['no_budget', 'no_budget_2'])).toBe('no_budget_3');
+    expect(reasonKey('予算なし', ['reason'])).toBe('reason_2');
+    const long = reasonKey('A very long reason that goes on and on beyond any key', []);
+    expect(long).toMatch(/^[a-z0-9_]{1,32}$/);
+    expect(long.endsWith('_')).toBe(false);
   });
 
   it('gives the colour picker only a colour it can show', () => {

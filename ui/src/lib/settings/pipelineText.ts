@@ -96,3 +96,25 @@ export function dayText(day: string): string {
 export function dateText(value: string): string {
   return value.length === 10 ? dayText(value) : localDate(value);
 }
+
+/**
+ * The key a new lost reason is stored under, from its label: lower-case letters, digits and _ (what the backend
+ * takes), accents folded ("Décision reportée" → "decision_reportee"), unlike every key in `taken`. A label with
+ * no Latin letter gets "reason", numbered.
+ */
+export function reasonKey(label: string, taken: readonly string[]): string {
+  const base =
+    label
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 32)
+      .replace(/_+$/, '') || 'reason';
+  if (!taken.includes(base)) return base;
+  for (let n = 2; ; n++) {
+    const key = `${base}_${n}`;
+    if (!taken.includes(key)) return key;
+  }
+}
