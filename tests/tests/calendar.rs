@@ -60,11 +60,12 @@ fn a_clash_is_refused_naming_it_and_nothing_is_written() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::DoubleBooked);
     assert!(err.to_string().contains("dentist"), "{err}");
-    // Another agent is free then.
+    // Another agent is free then (booked by an Administrator: a colleague's calendar takes only meetings
+    // with a lead from an Editor).
     let sam = f.user("sam", Role::Editor, &[]);
     f.core
         .book_appointment(
-            &dana,
+            &f.admin,
             &booking(sam.user_id().unwrap(), "Sam's", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"),
         )
         .unwrap();
@@ -754,11 +755,15 @@ fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
 #[test]
 fn campaign_isolation_hides_appointments_of_leads_outside_scope() {
     let f = fixture();
-    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    // The agent works on both campaigns: Autumn's team books its leads' meetings in their calendar too.
+    let spring = f.user("spring", Role::Editor, &["Spring", "Autumn"]);
     let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
     let mut l = lead("Ann", "Lee", "ann@lee.com");
     l.campaign = "Spring".into();
     let ann = f.core.create_lead(&spring, &l, &Origin::manual()).unwrap().lead;
+    let mut b = lead("Bo", "Berg", "bo@berg.com");
+    b.campaign = "Autumn".into();
+    let bo = f.core.create_lead(&autumn, &b, &Origin::manual()).unwrap().lead;
     let agent = spring.user_id().unwrap();
     let mut b = booking(agent, "Secret deal with Ann", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
     b.lead_id = Some(ann.id);
@@ -768,10 +773,10 @@ fn campaign_isolation_hides_appointments_of_leads_outside_scope() {
     let occ = f.core.occurrences(&autumn, &[agent], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap();
     assert_eq!(occ.len(), 1, "the time shows as busy");
     assert!(occ[0].hidden && occ[0].summary == "Busy" && occ[0].lead_id.is_none());
-    let err = f
-        .core
-        .book_appointment(&autumn, &booking(agent, "Mine", "2026-12-03T09:30:00Z", "2026-12-03T10:00:00Z"))
-        .unwrap_err();
+    let mut mine = booking(agent, "Mine", "2026-12-03T09:30:00Z", "2026-12-03T10:00:00Z");
+    mine.lead_id = Some(bo.id);
+    let err = f.core.book_appointment(&autumn, &mine).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
     assert!(err.to_string().contains("another appointment") && !err.to_string().contains("Secret"), "{err}");
     assert!(!f.core.export_agent_calendar(&autumn, agent).unwrap().contains("Secret"));
     for result in [
@@ -786,6 +791,68 @@ fn campaign_isolation_hides_appointments_of_leads_outside_scope() {
     let mut b2 = booking(agent, "x", "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z");
     b2.lead_id = Some(ann.id);
     assert_eq!(f.core.book_appointment(&autumn, &b2).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+/// A colleague's own events (a private appointment, an invite from their calendar) are theirs: an Editor cannot
+/// book into their calendar without a lead, nor rename, move, cancel or confirm what is theirs, nor take a
+/// meeting's lead off (each would be pushed to the colleague's calendar server). A meeting with a lead of the
+/// team, booked in Rapport, the team reschedules; an Administrator changes anything.
+#[test]
+fn an_agent_s_own_events_are_theirs_and_the_team_s_lead_meetings_the_team_s() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let sam_id = sam.user_id().unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Spring".into();
+    let ann = f.core.create_lead(&sam, &l, &Origin::manual()).unwrap().lead;
+    let dentist = f
+        .core
+        .book_appointment(&sam, &booking(sam_id, "Dentist", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"))
+        .unwrap();
+    let invite =
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//T//EN\nBEGIN:VEVENT\nUID:sam-own-1\nDTSTART:20261204T090000Z\n\
+DURATION:PT1H\nSUMMARY:Board dinner\nATTENDEE;CN=New Person:mailto:new.person@example.org\nEND:VEVENT\nEND:VCALENDAR\n";
+    f.core.import_ics(&sam, &[ics("own.ics", invite)], None).unwrap();
+    let occ = f.core.occurrences(&sam, &[sam_id], "2026-12-04T00:00:00Z", "2026-12-05T00:00:00Z").unwrap();
+    let dinner = f.core.appointment(&sam, occ[0].appointment_id).unwrap();
+    let mut with_ann = booking(sam_id, "Demo for Ann", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z");
+    with_ann.lead_id = Some(ann.id);
+    let demo = f.core.book_appointment(&sam, &with_ann).unwrap();
+
+    let before = f.dump();
+    for own in [&dentist, &dinner] {
+        let moved = booking(sam_id, "Renamed", "2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z");
+        for result in [
+            f.core.update_appointment(&dana, own.id, own.version, &moved).map(|_| ()),
+            f.core
+                .move_appointment(&dana, own.id, own.version, "2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z")
+                .map(|_| ()),
+            f.core.set_appointment_status(&dana, own.id, AppointmentStatus::Cancelled).map(|_| ()),
+            f.core.set_confirmation(&dana, own.id, Confirmation::Sent).map(|_| ()),
+            f.core.create_lead_from_attendee(&dana, own.id, "new.person@example.org").map(|_| ()),
+        ] {
+            assert_eq!(result.unwrap_err().code(), ErrorCode::PermissionDenied, "{}", own.title);
+        }
+    }
+    let blocked = booking(sam_id, "Offsite", "2026-12-09T09:00:00Z", "2026-12-09T10:00:00Z");
+    assert_eq!(f.core.book_appointment(&dana, &blocked).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let mut without_lead = with_ann.clone();
+    without_lead.lead_id = None;
+    let err = f.core.update_appointment(&dana, demo.id, demo.version, &without_lead).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before, "nothing was written");
+
+    // The team's meeting with its lead: moved by a colleague, and another booked for Sam.
+    let moved = f.core.move_appointment(&dana, demo.id, demo.version, "2026-12-07T11:00:00Z", "2026-12-07T12:00:00Z");
+    assert_eq!(moved.unwrap().start, "2026-12-07T11:00:00Z");
+    let mut another = with_ann.clone();
+    another.start = "2026-12-10T09:00:00Z".into();
+    another.end = "2026-12-10T10:00:00Z".into();
+    f.core.book_appointment(&dana, &another).unwrap();
+    // Sam's own, by Sam and by an Administrator.
+    f.core.set_appointment_status(&sam, dentist.id, AppointmentStatus::Cancelled).unwrap();
+    f.core.set_confirmation(&f.admin, dinner.id, Confirmation::Sent).unwrap();
 }
 
 /// A keychain that must not be reached: the role is refused before any secret is touched.
@@ -1328,7 +1395,7 @@ fn appointments_are_booked_only_with_active_agents_who_may_hold_them() {
     let err = f
         .core
         .update_appointment(
-            &dana,
+            &f.admin,
             a.id,
             a.version,
             &booking(gone_id, "Demo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"),

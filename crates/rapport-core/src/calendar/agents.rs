@@ -146,6 +146,24 @@ pub(crate) fn may_manage(grant: &Grant, user_id: i64) -> Result<()> {
     }
 }
 
+/// May `grant` change an appointment on `agent_id`'s calendar, with `lead_id`, come from `source`? On their own
+/// calendar or as an Administrator, any. On a colleague's, only a meeting booked in Rapport with a lead (whose
+/// campaign the caller checks): a team reschedules its leads' meetings. A colleague's own events (a private
+/// appointment, an invite from their calendar file or server) are theirs alone, and a change would be pushed
+/// to their calendar server.
+pub(crate) fn may_change(grant: &Grant, agent_id: i64, lead_id: Option<i64>, source: &str) -> Result<()> {
+    if lead_id.is_some() && source == "rapport" {
+        return Ok(());
+    }
+    may_manage(grant, agent_id).map_err(|_| {
+        crate::access::AccessError::Denied {
+            role: grant.role.as_str(),
+            action: "change another agent's own appointments (only a meeting with a lead, booked in Rapport)",
+        }
+        .into()
+    })
+}
+
 fn j<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }

@@ -316,6 +316,7 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             // One reading of the agent's settings serves the zone, the clash check and the organizer.
             let agent = super::agents::load_bookable(tx, input.agent_id)?;
+            super::agents::may_change(&grant, input.agent_id, input.lead_id, "rapport")?;
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             let attendees = match input.lead_id {
@@ -383,6 +384,9 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_row(tx, &grant, id)?;
+            super::agents::may_change(&grant, old.agent_id, old.lead_id, &old.source)?;
+            // What it becomes too: handed to a colleague, or its lead taken off, it is theirs alone.
+            super::agents::may_change(&grant, input.agent_id, input.lead_id, &old.source)?;
             if old.version != version {
                 return Err(Error::Conflict { entity: "appointment" });
             }
@@ -497,6 +501,7 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_row(tx, &grant, id)?;
+            super::agents::may_change(&grant, old.agent_id, old.lead_id, &old.source)?;
             if old.status == status.as_str() {
                 return view(tx, &grant, &old);
             }
@@ -634,6 +639,7 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let old = visible_row(tx, &grant, id)?;
+            super::agents::may_change(&grant, old.agent_id, old.lead_id, &old.source)?;
             let row = AppointmentRow { confirmation: confirmation.as_str().to_owned(), ..old.clone() };
             self.save_change(tx, &grant, &old, row, None)
         })

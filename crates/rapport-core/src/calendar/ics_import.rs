@@ -261,6 +261,7 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let row = visible_row(tx, &grant, appointment_id)?;
+            super::agents::may_change(&grant, row.agent_id, row.lead_id, &row.source)?;
             let attendee = store::attendees(tx, appointment_id)?
                 .into_iter()
                 .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
