@@ -548,6 +548,34 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     f.core.scan_duplicates(&steward, &AtomicBool::new(false), &mut |_| {}).unwrap();
 }
 
+/// An owner who is not a steward merges a pair of the queue with a lead of their own, and nothing else: naming
+/// their lead as the survivor of any other leads took those out of every list (a colleague's leads, not
+/// duplicates at all), and only a steward could bring them back.
+#[test]
+fn an_owner_merges_only_a_queued_pair_with_a_lead_of_their_own() {
+    let f = fixture();
+    let owner = f.user("olga", Role::Editor, &[]);
+    let olga = owner.user_id().unwrap();
+    let mut mine = lead("Ann", "Lee", "ann.lee31@x.example");
+    mine.owner_id = Some(olga);
+    let mine = f.core.create_lead(&f.admin, &mine, &Origin::manual()).unwrap().lead;
+    let twin = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann.lee31@x.example"), &Origin::manual()).unwrap();
+    let carl = f.core.create_lead(&f.admin, &lead("Carl", "Dunn", "carl@dunn.example"), &Origin::manual()).unwrap();
+    let dora = f.core.create_lead(&f.admin, &lead("Dora", "Eck", "dora@eck.example"), &Origin::manual()).unwrap();
+    let before = f.dump();
+    for others in [vec![carl.lead.id], vec![twin.lead.id, dora.lead.id]] {
+        let err = f.core.merge_leads(&owner, mine.id, &others, &[]).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::PermissionDenied, "{others:?}: {err}");
+    }
+    assert_eq!(f.dump(), before, "nothing was merged");
+    // The pair the check queued, with her own lead: hers to merge.
+    f.core.merge_leads(&owner, mine.id, &[twin.lead.id], &[]).unwrap();
+    // A steward merges what they judge the same, queued or not.
+    let steward = f.user("stella", Role::Editor, &[]);
+    f.core.set_data_steward(&f.admin, steward.user_id().unwrap(), true).unwrap();
+    f.core.merge_leads(&steward, carl.lead.id, &[dora.lead.id], &[]).unwrap();
+}
+
 #[test]
 fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_person() {
     let f = fixture();

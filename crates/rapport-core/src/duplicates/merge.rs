@@ -319,6 +319,23 @@ mod operations {
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
                 crate::duplicates::may_decide(&grant, &all)?;
+                // Others than stewards and Administrators decide the queue's pairs with a lead of their own, one
+                // at a time: not any set of leads they name (a merge takes the others out of every list, and
+                // only a steward or the survivor's owner can bring them back).
+                if let crate::access::DuplicateReach::OwnLeads(me) = grant.duplicate_reach() {
+                    for (other_id, other) in ids.iter().zip(&merged) {
+                        let (a, b) = (survivor_id.min(*other_id), survivor_id.max(*other_id));
+                        let open =
+                            crate::duplicates::store::pair_by_leads(tx, a, b)?.is_some_and(|p| p.status == "open");
+                        let owns = [&survivor, other].iter().any(|l| l.owner.as_ref().is_some_and(|o| o.id == me));
+                        if !open || !owns {
+                            return Err(crate::access::AccessError::NotSteward(
+                                "merge leads that are not a pair of the review queue with a lead of their own",
+                            )
+                            .into());
+                        }
+                    }
+                }
                 super::still_as_seen(&all, seen)?;
                 if pair_still_open {
                     let (a, b) = (survivor_id.min(ids[0]), survivor_id.max(ids[0]));
