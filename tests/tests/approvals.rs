@@ -61,8 +61,13 @@ fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
     let again = f.core.request_move(&eve, won.id, won.version, "qualification", "", "").unwrap_err();
     assert_eq!(again.code(), ErrorCode::Validation);
     assert_eq!(again.field_errors()[0].field, "pending", "told apart from other refusals");
-    assert_eq!(f.core.approval_queue(&eve).unwrap_err().code(), ErrorCode::PermissionDenied);
-    assert_eq!(f.core.decide_approval(&eve, request.id, true, "").unwrap_err().code(), ErrorCode::PermissionDenied);
+    let err = f.core.approval_queue(&eve).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    // Named as what was asked: listing or deciding changes no setting.
+    assert!(err.to_string().contains("see the moves waiting for approval"), "{err}");
+    let err = f.core.decide_approval(&eve, request.id, true, "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    assert!(err.to_string().contains("decide approval requests"), "{err}");
 
     let queue = f.core.approval_queue(&f.admin).unwrap();
     assert_eq!(

@@ -219,7 +219,9 @@ fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_camp
     w.clock.advance(Duration::days(60));
     let (_, spring) = signed_in(&w.core, &w.admin, &editor("sam", &["Spring"]));
     let before = w.dump();
-    assert_eq!(w.core.pipeline_sweep(&w.eve, false).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let err = w.core.pipeline_sweep(&w.eve, false).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    assert!(err.to_string().contains("run the stagnation sweep"), "{err}");
     let policy = StagnationPolicy { after_days: 5, target: "nurture".into(), lost_reason: None };
     assert_eq!(
         w.core.set_stagnation_policy(&w.eve, "new", Some(&policy)).unwrap_err().code(),
@@ -229,6 +231,13 @@ fn only_an_administrator_sweeps_or_sets_the_policy_and_a_preview_shows_ones_camp
     assert_eq!(w.core.set_business_calendar(&w.eve, &calendar).unwrap_err().code(), ErrorCode::PermissionDenied);
     let bad = StagnationPolicy { after_days: 5, target: "new".into(), lost_reason: None };
     assert_eq!(w.core.set_stagnation_policy(&w.admin, "new", Some(&bad)).unwrap_err().code(), ErrorCode::Validation);
+    // Each refusal says what is wrong: a target that is no stage, a closed stage whose leads never go stale.
+    let nowhere = StagnationPolicy { after_days: 5, target: "bogus".into(), lost_reason: None };
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&nowhere)).unwrap_err();
+    assert!(err.to_string().contains("\"bogus\" is not a stage"), "{err}");
+    let from_won = StagnationPolicy { after_days: 5, target: "lost".into(), lost_reason: Some("price".into()) };
+    let err = w.core.set_stagnation_policy(&w.admin, "won", Some(&from_won)).unwrap_err();
+    assert!(err.to_string().contains("Won is a closed stage"), "{err}");
     assert_eq!(w.dump(), before);
     let theirs = w.core.pipeline_sweep(&spring, true).unwrap();
     assert_eq!(theirs.moves.iter().map(|m| m.lead_id).collect::<Vec<_>>(), [cy], "Spring's leads only");

@@ -67,6 +67,20 @@ impl Rapport {
         Self::grant_checking(conn, actor, permission, true)
     }
 
+    /// [`Self::grant`], a refusal naming `action`: what the actor asked ("decide approval requests"), not the
+    /// permission it takes ("change settings"), which would mislead when nothing is configured.
+    pub(crate) fn grant_to(
+        conn: &Connection,
+        actor: &Actor,
+        permission: Permission,
+        action: &'static str,
+    ) -> Result<Grant> {
+        Self::grant(conn, actor, permission).map_err(|e| match e {
+            Error::Access(AccessError::Denied { role, .. }) => Error::Access(AccessError::Denied { role, action }),
+            e => e,
+        })
+    }
+
     /// The grant of a later step of one long run (an import's next chunk, a scan's save), whose first step
     /// took `grant`. As `grant`, except that a password changed since the run began does not stop it: one's
     /// own password changed in the same window while an import ran must not fail the import (and then sign

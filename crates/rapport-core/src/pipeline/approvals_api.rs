@@ -97,7 +97,7 @@ impl Rapport {
     /// The requests waiting for a decision, oldest first (Administrators).
     pub fn approval_queue(&self, actor: &Actor) -> Result<Vec<ApprovalRequest>> {
         self.db.read(|conn| {
-            Self::grant(conn, actor, Permission::ManageSettings)?;
+            Self::grant_to(conn, actor, Permission::ManageSettings, "see the moves waiting for approval")?;
             Ok(approvals::with_status(conn, ApprovalStatus::Pending, 500)?.into_iter().map(|s| s.request).collect())
         })
     }
@@ -107,7 +107,7 @@ impl Rapport {
     pub fn decide_approval(&self, actor: &Actor, id: i64, approve: bool, comment: &str) -> Result<ApprovalRequest> {
         let at = self.now();
         self.db.write(|tx| {
-            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let grant = Self::grant_to(tx, actor, Permission::ManageSettings, "decide approval requests")?;
             let not_found = || Error::NotFound { entity: "approval request", id: id.to_string() };
             let stored = approvals::get(tx, id)?.ok_or_else(not_found)?;
             let request = &stored.request;

@@ -145,7 +145,8 @@ impl Rapport {
     pub fn pipeline_sweep(&self, actor: &Actor, dry_run: bool) -> Result<SweepReport> {
         let permission = if dry_run { Permission::ReadLeads } else { Permission::ManageSettings };
         let (planned, calendar, today) = self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, permission)?;
+            let grant =
+                Self::grant_to(conn, actor, permission, "run the stagnation sweep (its preview is open to all)")?;
             let calendar = stagnation::calendar(conn)?;
             let today = calendar.day_of(self.now_utc());
             let now = utc_text(self.now_utc());
@@ -316,8 +317,17 @@ impl Rapport {
             return Ok(());
         }
         if let Some(p) = policy {
+            // A closed stage (Won, Lost) is where a deal ends, not where it waits: nothing there goes stale.
+            if from.closed {
+                let msg = format!("{} is a closed stage: its leads are done, and none of them goes stale", from.label);
+                return Err(ValidationErrors::one("stage", msg).into());
+            }
             let target = config::stage(tx, &p.target)?;
-            if target.is_none() || p.target == stage {
+            if target.is_none() {
+                let msg = format!("\"{}\" is not a stage of the pipeline", p.target);
+                return Err(ValidationErrors::one("target", msg).into());
+            }
+            if p.target == stage {
                 return Err(ValidationErrors::one("target", "choose another stage to move stale leads to").into());
             }
             // Seed 4.2: a lead that goes quiet is nurtured or lost, never moved on (let alone won) by waiting.
