@@ -56,7 +56,7 @@ fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
 
 /// The capture API listening on loopback (any free port) over the fixture's database, with its runtime.
 fn listening(f: &common::Fixture) -> (tokio::runtime::Runtime, rapport_capture::Running) {
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let settings = CaptureSettings { enabled: true, port: 0, ..Default::default() };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
     let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
@@ -114,6 +114,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         open_to_network: false,
         // The second typed as a person might: a browser sends "https://shop.example.com".
         allowed_origins: vec!["https://www.example.com".into(), "https://Shop.Example.com:443/".into()],
+        public_url: String::new(),
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
@@ -512,7 +513,7 @@ fn a_client_sending_too_slowly_is_cut_off() {
     use std::io::{Read, Write};
     use std::time::Duration;
     let f = fixture();
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let settings = CaptureSettings { enabled: true, port: 0, ..Default::default() };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
     let quick = rapport_capture::Timeouts { headers: Duration::from_millis(300), body: Duration::from_millis(300) };
@@ -574,7 +575,7 @@ fn answer_head(stream: &mut std::net::TcpStream) -> String {
 /// on its own ends a connection.
 fn patient(f: &common::Fixture) -> (tokio::runtime::Runtime, rapport_capture::Running) {
     use std::time::Duration;
-    let settings = CaptureSettings { enabled: true, port: 0, open_to_network: false, allowed_origins: vec![] };
+    let settings = CaptureSettings { enabled: true, port: 0, ..Default::default() };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let core = Arc::new(Rapport::open(&f.path).unwrap());
     let slow = rapport_capture::Timeouts { headers: Duration::from_secs(600), body: Duration::from_secs(600) };

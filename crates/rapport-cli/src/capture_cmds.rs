@@ -29,6 +29,34 @@ pub enum CaptureCommand {
     },
     /// Print the copy-paste HTML form of a source.
     Form { source: i64 },
+    /// Show the capture API's settings, or change those given (Administrators; the app applies them at once,
+    /// `capture serve` at its next start).
+    Settings {
+        /// Accept leads (the app starts the listener).
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+        #[arg(long)]
+        port: Option<u16>,
+        /// Listen on every network interface, not only this computer's own (127.0.0.1).
+        #[arg(long, conflicts_with = "local")]
+        network: bool,
+        /// Listen on 127.0.0.1 only.
+        #[arg(long)]
+        local: bool,
+        /// A website allowed to post from a browser (CORS), e.g. https://www.example.com (repeat; replaces the list).
+        #[arg(long = "origin", value_name = "ORIGIN", conflicts_with = "no_origins")]
+        origins: Vec<String>,
+        /// No website may post from a browser.
+        #[arg(long)]
+        no_origins: bool,
+        /// Where websites reach the API (a reverse proxy or tunnel), e.g. https://leads.example.com; "" for none.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the capture API in the foreground until interrupted (settings from the database; --port overrides).
     Serve {
         #[arg(long)]
@@ -94,6 +122,49 @@ pub fn run(core: &Rapport, actor: &Actor, c: &CaptureCommand) -> CliResult<()> {
             Ok(())
         }
         CaptureCommand::Serve { port } => serve(core, actor, *port),
+        CaptureCommand::Settings { enable, disable, port, network, local, origins, no_origins, public_url, json } => {
+            let mut s = core.capture_settings(actor).map_err(err)?;
+            let changed = *enable
+                || *disable
+                || port.is_some()
+                || *network
+                || *local
+                || !origins.is_empty()
+                || *no_origins
+                || public_url.is_some();
+            if changed {
+                if *enable || *disable {
+                    s.enabled = *enable;
+                }
+                if let Some(p) = port {
+                    s.port = *p;
+                }
+                if *network || *local {
+                    s.open_to_network = *network;
+                }
+                if !origins.is_empty() || *no_origins {
+                    s.allowed_origins.clone_from(origins);
+                }
+                if let Some(u) = public_url {
+                    s.public_url.clone_from(u);
+                }
+                s = core.update_capture_settings(actor, &s).map_err(err)?;
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&s).map_err(err)?);
+            } else {
+                let none = |v: &str| if v.is_empty() { "(none)".to_string() } else { v.to_string() };
+                println!("accepting leads: {}", if s.enabled { "yes" } else { "no" });
+                println!("port:            {}", s.port);
+                println!(
+                    "listens on:      {}",
+                    if s.open_to_network { "every network interface" } else { "127.0.0.1 only" }
+                );
+                println!("allowed origins: {}", none(&s.allowed_origins.join(", ")));
+                println!("public address:  {}", none(&s.public_url));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -582,3 +582,53 @@ Ann,Lee,ann@lee.io
     let r = rapport(&db, &["import", file.to_str().unwrap(), "--sheet", "Leads", "--dry-run"]);
     assert!(r.ok && r.err.contains("--sheet is for workbooks"), "{}", r.err);
 }
+
+/// An Administrator sets the capture API up from the command line (for `capture serve` on a machine without
+/// the app): before, its port, network, origins and public address could be set in the app only, and without
+/// an allowed origin no website could post. Options left out stay as they were; an Editor is refused.
+#[test]
+fn the_capture_api_is_set_up_from_the_command_line() {
+    let (_d, db) = db();
+    let r = rapport(&db, &["capture", "settings", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    let s: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!((s["enabled"].as_bool(), s["open_to_network"].as_bool()), (Some(false), Some(false)), "{s}");
+    let args = [
+        "capture",
+        "settings",
+        "--enable",
+        "--port",
+        "8790",
+        "--origin",
+        "https://Shop.Example.com:443/",
+        "--origin",
+        "https://www.example.com",
+        "--public-url",
+        "https://leads.example.com/api/v1/leads",
+        "--json",
+    ];
+    let r = rapport(&db, &args);
+    assert!(r.ok, "{}", r.err);
+    let s: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(s["port"], 8790);
+    assert_eq!(s["enabled"], true);
+    assert_eq!(s["allowed_origins"], serde_json::json!(["https://shop.example.com", "https://www.example.com"]));
+    assert_eq!(s["public_url"], "https://leads.example.com");
+    // One option changed; the rest as they were. Shown in words without --json.
+    let r = rapport(&db, &["capture", "settings", "--network"]);
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("every network interface") && r.out.contains("port:            8790"), "{}", r.out);
+    assert!(r.out.contains("public address:  https://leads.example.com"), "{}", r.out);
+    // Refused with the reason, and nothing changed.
+    let r = rapport(&db, &["capture", "settings", "--public-url", "leads.example.com"]);
+    assert!(!r.ok && r.err.contains("public_url"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["capture", "settings", "--no-origins", "--public-url", "", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    let s: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!((s["allowed_origins"].clone(), s["public_url"].clone()), (serde_json::json!([]), serde_json::json!("")));
+    assert_eq!(s["open_to_network"], true);
+    let r = rapport(&db, &["users", "add", "ed", "--role", "editor"]);
+    assert!(r.ok, "{}", r.err);
+    let r = rapport_as(&db, "ed", PASSWORD, &["capture", "settings", "--disable"]);
+    assert!(!r.ok, "{}", r.out);
+}

@@ -640,6 +640,12 @@ export type CaptureSettings = {
 	open_to_network: boolean,
 	/**  Origins (scheme://host[:port]) whose pages may post from a browser (CORS). Empty: none. */
 	allowed_origins: string[],
+	/**
+	 *  Where a website's visitors reach the API when that is not this computer: a reverse proxy or tunnel with
+	 *  HTTPS that forwards to the listener (https://leads.example.com). The website form posts there. Empty:
+	 *  this computer's own address, which only its own network can reach.
+	 */
+	public_url: string,
 };
 
 export type CaptureSource = CaptureSource_Serialize | CaptureSource_Deserialize;

@@ -709,7 +709,14 @@ export function captureMock({
     }),
   ],
 }: CaptureMockOptions = {}): CaptureMethods {
-  let settings: CaptureSettings = { enabled: false, port: 8787, open_to_network: false, allowed_origins: [], ...over };
+  let settings: CaptureSettings = {
+    enabled: false,
+    port: 8787,
+    open_to_network: false,
+    allowed_origins: [],
+    public_url: '',
+    ...over,
+  };
   const sources = initial.map((s) => ({ ...s }));
   const tokens = new Map<number, string>(sources.map((s) => [s.id, `${s.token_hint}${'x'.repeat(28)}`]));
   let nextId = Math.max(0, ...sources.map((s) => s.id)) + 1;

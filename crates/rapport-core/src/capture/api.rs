@@ -74,10 +74,40 @@ fn error_body(code: &str, message: &str, fields: &[crate::error::FieldError]) ->
     serde_json::json!({ "code": code, "message": message, "fields": fields })
 }
 
+/// The settings as stored, also as saved before a setting was added (it takes its default): read strictly,
+/// settings saved by an older version would all fall back to their defaults, the API switched off.
+fn stored_settings(text: &str) -> Option<CaptureSettings> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let defaults = serde_json::to_value(CaptureSettings::default()).ok()?;
+    if let (Some(stored), Some(defaults)) = (v.as_object_mut(), defaults.as_object()) {
+        for (k, d) in defaults {
+            stored.entry(k.clone()).or_insert_with(|| d.clone());
+        }
+    }
+    serde_json::from_value(v).ok()
+}
+
 fn validate_settings(s: &CaptureSettings) -> Result<()> {
     let mut v = ValidationErrors::none();
     if s.port < 1024 {
         v.push("port", "choose a port from 1024 to 65535 (lower ones need administrator rights)");
+    }
+    if !s.public_url.is_empty() {
+        let ok = url::Url::parse(&s.public_url).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.query().is_none()
+                && u.fragment().is_none()
+        });
+        if ok.is_none() {
+            v.push(
+                "public_url",
+                format!(
+                    "\"{}\" is not an address a website can post to, such as https://leads.example.com",
+                    s.public_url
+                ),
+            );
+        }
     }
     for o in &s.allowed_origins {
         let ok = url::Url::parse(o)
@@ -94,7 +124,7 @@ impl Rapport {
     pub fn capture_settings(&self, actor: &Actor) -> Result<CaptureSettings> {
         self.db.read(|c| {
             Self::grant(c, actor, Permission::ManageSettings)?;
-            Ok(settings::get(c, SETTINGS_KEY)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+            Ok(settings::get(c, SETTINGS_KEY)?.and_then(|s| stored_settings(&s)).unwrap_or_default())
         })
     }
 
@@ -118,6 +148,9 @@ impl Rapport {
             })
             .filter(|o| !o.is_empty())
             .collect();
+        // The endpoint pasted whole is its address too: the form adds the path itself.
+        let url = new.public_url.trim().trim_end_matches('/');
+        new.public_url = url.strip_suffix("/api/v1/leads").unwrap_or(url).trim_end_matches('/').to_string();
         let check = CaptureSettings {
             allowed_origins: new.allowed_origins.iter().map(|o| format!("{o}/")).collect(),
             ..new.clone()
@@ -310,12 +343,18 @@ impl Rapport {
     ) -> Result<String> {
         let token = self.capture_token(actor, secrets, id)?;
         let s = self.capture_settings(actor)?;
-        let host = match (s.open_to_network, network_address) {
-            (false, _) => std::net::SocketAddr::from(([127, 0, 0, 1], s.port)).to_string(),
-            (true, Some(ip)) => std::net::SocketAddr::new(ip, s.port).to_string(),
-            (true, None) => format!("YOUR-COMPUTER-ADDRESS:{}", s.port),
+        if !s.public_url.is_empty() {
+            let endpoint = format!("{}/api/v1/leads", s.public_url);
+            return Ok(super::form::html(&endpoint, &token, super::form::Reach::Public));
+        }
+        let (host, reach) = match (s.open_to_network, network_address) {
+            (false, _) => {
+                (std::net::SocketAddr::from(([127, 0, 0, 1], s.port)).to_string(), super::form::Reach::ThisComputer)
+            }
+            (true, Some(ip)) => (std::net::SocketAddr::new(ip, s.port).to_string(), super::form::Reach::ThisNetwork),
+            (true, None) => (format!("YOUR-COMPUTER-ADDRESS:{}", s.port), super::form::Reach::ThisNetwork),
         };
-        Ok(super::form::html(&format!("http://{host}/api/v1/leads"), &token))
+        Ok(super::form::html(&format!("http://{host}/api/v1/leads"), &token, reach))
     }
 
     /// The live source a bearer token belongs to (None: unknown or revoked).
@@ -749,6 +788,45 @@ mod tests {
         assert!(html.contains(&format!("data-token=\"{}\"", made.token)));
         assert!(form(Some("fd00::5")).contains("data-endpoint=\"http://[fd00::5]:8790/api/v1/leads\""));
         assert!(form(None).contains("data-endpoint=\"http://YOUR-COMPUTER-ADDRESS:8790/api/v1/leads\""));
+        assert!(html.contains("reached from this computer's network only"), "{html}");
+    }
+
+    /// Settings saved before the public address existed keep what they said (the API on, its port, its
+    /// origins), the new setting empty.
+    #[test]
+    fn settings_saved_before_a_setting_was_added_are_read_with_its_default() {
+        let old =
+            r#"{"enabled":true,"port":8790,"open_to_network":true,"allowed_origins":["https://www.example.com"]}"#;
+        let s = super::stored_settings(old).unwrap_or_else(|| panic!("read"));
+        assert_eq!((s.enabled, s.port, s.open_to_network), (true, 8790, true));
+        assert_eq!((s.allowed_origins.len(), s.public_url.as_str()), (1, ""));
+    }
+
+    /// A website's visitors reach the API through a reverse proxy or tunnel: the form posts to the public
+    /// address an Administrator sets (pasted as the endpoint, it is kept as the address). Without one, the form
+    /// says that 127.0.0.1 is the visitor's own computer: posting there failed on a real website without a word.
+    #[test]
+    fn the_website_form_posts_to_the_public_address_when_one_is_set() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let form = || core.capture_form_html(&admin, &keychain, made.source.id, None).unwrap_or_else(|e| panic!("{e}"));
+        let local = form();
+        assert!(local.contains("127.0.0.1 is the visitor's own computer"), "{local}");
+        let mut settings =
+            CaptureSettings { public_url: " https://Leads.example.com/api/v1/leads/ ".into(), ..Default::default() };
+        let saved = core.update_capture_settings(&admin, &settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saved.public_url, "https://Leads.example.com");
+        assert_eq!(core.capture_settings(&admin).unwrap_or_else(|e| panic!("{e}")).public_url, saved.public_url);
+        let public = form();
+        assert!(public.contains("data-endpoint=\"https://Leads.example.com/api/v1/leads\""), "{public}");
+        assert!(!public.contains("own computer") && !public.contains("network only"), "{public}");
+        for bad in ["leads.example.com", "ftp://leads.example.com", "https://leads.example.com/?a=1", "https://"] {
+            settings.public_url = bad.into();
+            let err = core.update_capture_settings(&admin, &settings).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::Validation, "{bad}: {err}");
+        }
+        assert_eq!(core.capture_settings(&admin).unwrap_or_else(|e| panic!("{e}")).public_url, saved.public_url);
     }
 
     #[test]

@@ -5,14 +5,39 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-pub(crate) fn html(endpoint: &str, token: &str) -> String {
+/// Who can reach the address the form posts to: said in the form, since a form posting to the visitor's own
+/// computer (127.0.0.1) or to a private network address fails on a public website without a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// 127.0.0.1: a page opened on this computer only (a test).
+    ThisComputer,
+    /// This computer's address on its network: pages opened in that network.
+    ThisNetwork,
+    /// The public address an Administrator set (a reverse proxy or tunnel).
+    Public,
+}
+
+pub(crate) fn html(endpoint: &str, token: &str, reach: Reach) -> String {
     // Its own id: two sources' forms on one page each find their own. (Part of the token, which the page holds
     // anyway: the same source's form is the same text each time it is made.)
     let id: String = token.chars().filter(char::is_ascii_alphanumeric).skip(3).take(8).collect();
     let (endpoint, token) = (escape(endpoint), escape(token));
+    let reach = match reach {
+        Reach::ThisComputer => {
+            "\n<!-- 127.0.0.1 is the visitor's own computer: this form works only in a page opened on the computer \
+             running Rapport (a test). For a website, set the capture API's public address in Rapport (a reverse \
+             proxy or tunnel with HTTPS that forwards to it) and make the form again. -->"
+        }
+        Reach::ThisNetwork => {
+            "\n<!-- This address is reached from this computer's network only, over plain HTTP (a page served over \
+             HTTPS may not post to it). For a public website, set the capture API's public address in Rapport (a \
+             reverse proxy or tunnel with HTTPS) and make the form again. -->"
+        }
+        Reach::Public => "",
+    };
     format!(
         r#"<!-- Rapport lead form: paste into your page. The token only lets this form add leads. -->
-<!-- It posts to {endpoint}: if Rapport's address or port changes, make the form again. -->
+<!-- It posts to {endpoint}: if Rapport's address or port changes, make the form again. -->{reach}
 <!-- Its button waits for the script: a page that blocks inline scripts (a Content-Security-Policy without
      'unsafe-inline' or without this address in connect-src, or an editor that strips scripts) cannot send the
      visitor's details anywhere else. -->
@@ -70,7 +95,7 @@ mod tests {
     /// filling (after a success, or a field changed) gets a new one.
     #[test]
     fn the_forms_script_keeps_one_key_per_filling_and_sends_once_at_a_time() {
-        let html = super::html("http://127.0.0.1:8790/api/v1/leads", "rpk_token");
+        let html = super::html("http://127.0.0.1:8790/api/v1/leads", "rpk_token", super::Reach::ThisComputer);
         let script = html.split("<script>").nth(1).and_then(|s| s.split("</script>").next()).expect("a script");
         let page = r#"
 const on = {}; const keys = []; const pending = [];

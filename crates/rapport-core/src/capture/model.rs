@@ -11,11 +11,15 @@ pub struct CaptureSettings {
     pub open_to_network: bool,
     /// Origins (scheme://host[:port]) whose pages may post from a browser (CORS). Empty: none.
     pub allowed_origins: Vec<String>,
+    /// Where a website's visitors reach the API when that is not this computer: a reverse proxy or tunnel with
+    /// HTTPS that forwards to the listener (https://leads.example.com). The website form posts there. Empty:
+    /// this computer's own address, which only its own network can reach.
+    pub public_url: String,
 }
 
 impl Default for CaptureSettings {
     fn default() -> Self {
-        Self { enabled: false, port: 8787, open_to_network: false, allowed_origins: vec![] }
+        Self { enabled: false, port: 8787, open_to_network: false, allowed_origins: vec![], public_url: String::new() }
     }
 }
 

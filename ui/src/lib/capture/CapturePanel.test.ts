@@ -94,6 +94,8 @@ describe('Settings › Capture API', () => {
       'https://shop.example.com',
     ]);
     await u.click(screen.getAllByTestId('capture-origin-remove')[1]);
+    // Where websites reach it: a proxy's address, which the website form will post to.
+    await u.type(screen.getByTestId('capture-public-url'), ' https://leads.example.com ');
     expect(be.updateCaptureSettings).not.toHaveBeenCalled();
 
     await u.click(screen.getByTestId('capture-save'));
@@ -103,6 +105,7 @@ describe('Settings › Capture API', () => {
       port: 8790,
       open_to_network: true,
       allowed_origins: ['https://www.example.com'],
+      public_url: 'https://leads.example.com',
     });
     await waitFor(() => expect(screen.getByTestId('capture-status')).toHaveAttribute('data-state', 'running'));
     expect(screen.getByTestId('capture-address')).toHaveTextContent('http://0.0.0.0:8790');
@@ -112,7 +115,7 @@ describe('Settings › Capture API', () => {
   it('shows a port the backend refuses under the port, and a start failure in the status', async () => {
     const { be, u } = open({
       captureStatus: async () => ({
-        settings: { enabled: true, port: 8787, open_to_network: false, allowed_origins: [] },
+        settings: { enabled: true, port: 8787, open_to_network: false, allowed_origins: [], public_url: '' },
         running: false,
         address: null,
         error: 'port 8787 is in use by another program',
@@ -133,6 +136,24 @@ describe('Settings › Capture API', () => {
     await u.click(screen.getByTestId('capture-save'));
     expect(await screen.findByTestId('error-port')).toHaveTextContent('A port is a whole number');
     expect(be.updateCaptureSettings).toHaveBeenCalledOnce();
+  });
+
+  it('shows a public address the backend refuses under its field, and keeps it', async () => {
+    const { be, u } = open({
+      updateCaptureSettings: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid',
+          fields: [{ field: 'public_url', message: '"leads.example.com" is not an address a website can post to' }],
+        });
+      },
+    });
+    await u.type(await screen.findByTestId('capture-public-url'), 'leads.example.com');
+    await u.click(screen.getByTestId('capture-save'));
+    expect(await screen.findByTestId('error-public_url')).toHaveTextContent('is not an address a website can post to');
+    expect(be.updateCaptureSettings).toHaveBeenCalledOnce();
+    expect(screen.getByTestId('capture-public-url')).toHaveValue('leads.example.com');
+    expect(screen.queryByTestId('capture-settings-error')).toBeNull();
   });
 
   it('says how to begin when there are no sources', async () => {
@@ -260,7 +281,13 @@ describe('Settings › Capture API', () => {
   it('warns, for the HTML form of an API open to the network, that an HTTPS page needs an HTTPS address', async () => {
     const { u } = open({
       captureStatus: async () => ({
-        settings: { enabled: true, port: 8787, open_to_network: true, allowed_origins: ['https://www.example.com'] },
+        settings: {
+          enabled: true,
+          port: 8787,
+          open_to_network: true,
+          allowed_origins: ['https://www.example.com'],
+          public_url: '',
+        },
         running: true,
         address: 'http://0.0.0.0:8787',
         error: null,
