@@ -649,3 +649,51 @@ fn one_address_holds_a_bounded_number_of_connections() {
     }
     rt.block_on(running.stop());
 }
+
+/// What integrators commonly send besides a plain body is answered as HTTP says: a compressed body is refused
+/// as such (415, and what is taken) rather than as malformed JSON; the path with a trailing slash is the path;
+/// a browser's preflight may be kept for ten minutes.
+#[test]
+fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says() {
+    let f = fixture();
+    let token = f
+        .core
+        .add_capture_source(
+            &f.admin,
+            &common::MemoryKeychain::default(),
+            &CaptureSourceInput {
+                name: "Website".into(),
+                kind: CaptureSourceKind::WebForm,
+                field_map: vec![],
+                rate_per_minute: 60,
+            },
+        )
+        .unwrap()
+        .token;
+    let settings = CaptureSettings {
+        enabled: true,
+        port: 0,
+        allowed_origins: vec!["https://www.example.com".into()],
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.example"}"#;
+    let a = post(&url, Some(&token), "application/json", body, &[("Content-Encoding", "gzip")]);
+    assert_eq!((a.status, a.body["code"].as_str()), (415, Some("unsupported_encoding")), "{}", a.body);
+    assert_eq!(header(&a, "accept-encoding"), Some("identity"));
+    let q = LeadQuery { limit: 50, ..Default::default() };
+    assert!(f.core.list_leads(&f.admin, &q).unwrap().items.is_empty(), "nothing taken from it");
+    let a = post(&format!("{url}/"), Some(&token), "application/json", body, &[]);
+    assert_eq!(a.status, 202, "{}", a.body);
+    let preflight = ureq::request("OPTIONS", &url)
+        .set("Origin", "https://www.example.com")
+        .set("Access-Control-Request-Method", "POST")
+        .set("Access-Control-Request-Headers", "authorization, content-type")
+        .call()
+        .unwrap();
+    assert_eq!(preflight.header("access-control-max-age"), Some("600"));
+    rt.block_on(running.stop());
+}

@@ -238,6 +238,18 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
     }
+    // A compressed body would be read as garbage and refused as malformed JSON; say what is wrong instead
+    // (RFC 9110 §15.5.16), and what is taken.
+    let coding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::trim);
+    if coding.is_some_and(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity")) {
+        let mut r = json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_encoding",
+            "send the body uncompressed (no Content-Encoding)",
+        );
+        r.headers_mut().insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        return r;
+    }
     let body = match <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -315,12 +327,16 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
-        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")]);
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")])
+        // A browser asks once in ten minutes, not before every submission.
+        .max_age(std::time::Duration::from_secs(600));
     let per_minute = NonZeroU32::new(PER_PEER_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     let per_peer = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
     let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default() });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
+        // As many clients and proxies write it.
+        .route("/api/v1/leads/", post(create_lead).fallback(wrong_method))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors)

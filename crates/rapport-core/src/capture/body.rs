@@ -18,6 +18,10 @@ pub enum BodyError {
     MediaType(String),
     #[error("the body has no fields")]
     Empty,
+    #[error("the body is JSON sent as form data: send it with Content-Type: application/json")]
+    JsonAsForm,
+    #[error("the body is form data sent as JSON: send it with Content-Type: application/x-www-form-urlencoded")]
+    FormAsJson,
     #[error("the body has {0} fields; at most 200 are taken")]
     TooManyFields(usize),
 }
@@ -90,8 +94,24 @@ fn declared_charset(content_type: Option<&str>) -> Option<&'static encoding_rs::
         if !k.trim().eq_ignore_ascii_case("charset") {
             return None;
         }
-        encoding_rs::Encoding::for_label(v.trim().trim_matches('"').as_bytes())
+        // As browsers read a form (WHATWG): UTF-16 is never what a urlencoded body is in, and means UTF-8.
+        encoding_rs::Encoding::for_label(v.trim().trim_matches('"').as_bytes()).map(|e| e.output_encoding())
     })
+}
+
+/// Whether `bytes` read as the other kind of body than the one sent: a JSON object sent as a form, or a form's
+/// `name=value&...` sent as JSON (a client that set the wrong Content-Type, the commonest integration slip).
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let t = bytes.trim_ascii_start();
+    t.starts_with(b"{") && serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| v.is_object())
+}
+
+fn looks_like_form(bytes: &[u8]) -> bool {
+    let t = bytes.trim_ascii();
+    !t.is_empty()
+        && !t.starts_with(b"{")
+        && !t.starts_with(b"[")
+        && t.split(|&b| b == b'&').all(|pair| pair.iter().position(|&b| b == b'=').is_some_and(|i| i > 0))
 }
 
 /// What a content type means for how the body is read, spelled one way: the same body sent as
@@ -116,7 +136,13 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
         "application/json" | "text/json" | "" => {
             // The byte-order mark .NET and PowerShell clients put first, which JSON allows a reader to skip.
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?;
+            let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+                if looks_like_form(bytes) {
+                    BodyError::FormAsJson
+                } else {
+                    BodyError::Json(e.to_string())
+                }
+            })?;
             if !v.is_object() {
                 return Err(BodyError::NotAnObject);
             }
@@ -139,7 +165,12 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
             }
             out
         }
-        "application/x-www-form-urlencoded" => form_fields(bytes, declared_charset(content_type))?,
+        "application/x-www-form-urlencoded" => {
+            if looks_like_json(bytes) {
+                return Err(BodyError::JsonAsForm);
+            }
+            form_fields(bytes, declared_charset(content_type))?
+        }
         other => return Err(BodyError::MediaType(other.to_string())),
     };
     if fields.len() > MAX_FIELDS {
@@ -225,6 +256,23 @@ mod tests {
         assert_eq!(parse_body(None, br#"{"tags":[],"x":""}"#), Err(BodyError::Empty));
         assert_eq!(parse_body(None, br#"{"tags":[["a"]]}"#), Err(BodyError::Nested("tags".into())));
         assert!(matches!(parse_body(None, b"{\"a\":"), Err(BodyError::Json(_))));
+    }
+
+    /// The commonest integration slips get their own answer: a JSON body sent as a form ("the body has no
+    /// fields" told nothing), a form's body sent as JSON, and a form declared UTF-16, which browsers read as
+    /// UTF-8 (WHATWG) and was refused as not UTF-8.
+    #[test]
+    fn a_body_sent_under_the_wrong_type_or_charset_is_named_or_read_as_browsers_do() {
+        let form = "application/x-www-form-urlencoded";
+        assert_eq!(parse_body(Some(form), br#" {"last_name":"Lee"}"#), Err(BodyError::JsonAsForm));
+        assert_eq!(parse_body(None, b"last_name=Lee&email=a%40x.io"), Err(BodyError::FormAsJson));
+        assert_eq!(parse_body(Some("application/json"), b"last_name=Lee"), Err(BodyError::FormAsJson));
+        assert!(matches!(parse_body(None, b"Lee"), Err(BodyError::Json(_))), "no form either");
+        assert_eq!(
+            parse_body(Some(&format!("{form}; charset=utf-16")), b"first_name=J%C3%BCrgen"),
+            Ok(vec![("first_name".into(), "J\u{fc}rgen".into())])
+        );
+        assert_eq!(reading_of(Some(&format!("{form}; charset=UTF-16LE"))), form);
     }
 
     proptest! {

@@ -118,6 +118,11 @@ impl Mapper {
     pub(crate) fn name_columns(&self, errors: &mut [FieldError]) {
         for e in errors {
             let target = crate::leads::csv::csv_column(&e.field);
+            // A field several columns fill (the notes, from every column no field takes) is no one column's
+            // fault: named after the first, the sender would be told to shorten a value that is not too long.
+            if self.targets.iter().filter(|x| x.as_str() == target).count() > 1 {
+                continue;
+            }
             let from = |t: &str| self.targets.iter().position(|x| x == t);
             let column = from(target)
                 .or_else(|| matches!(target, "first_name" | "last_name").then(|| from(FULL_NAME)).flatten());
@@ -415,6 +420,21 @@ mod tests {
 
     fn row(cells: &[&str]) -> RawRow {
         RawRow { line: 2, cells: cells.iter().map(|s| s.to_string()).collect() }
+    }
+
+    /// A refusal of a field one column fills names that column; of one several columns fill (the notes, from
+    /// every column no field takes), the field: naming the first told a sender to shorten a value that was not
+    /// too long.
+    #[test]
+    fn a_refusal_names_the_column_only_when_one_column_fills_the_field() {
+        let m = mapper(&["Name", "Message"], &["last_name", "notes"]).unwrap_or_else(|e| panic!("{e}"));
+        let mut errors = vec![FieldError::new("notes", "is too long"), FieldError::new("last_name", "is too long")];
+        m.name_columns(&mut errors);
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["Message", "Name"]);
+        let m = mapper(&["Name", "a", "b"], &["last_name", "notes", "notes"]).unwrap_or_else(|e| panic!("{e}"));
+        let mut errors = vec![FieldError::new("notes", "is too long")];
+        m.name_columns(&mut errors);
+        assert_eq!(errors[0].field, "notes");
     }
 
     /// A formula's error, from a workbook or the CSV it saved, refuses the row with the column named; an
