@@ -697,3 +697,61 @@ fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says()
     assert_eq!(preflight.header("access-control-max-age"), Some("600"));
     rt.block_on(running.stop());
 }
+
+/// A website form's token is public in its page: one sender (one address, as a proxy in front of the API names
+/// it) may send it only so many submissions a minute, so it cannot use up the form's rate and keep every
+/// visitor out; and a submission that fills the form's hidden field, which people never see, is answered as
+/// any but kept as spam, without a lead.
+#[test]
+fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
+    let f = fixture();
+    let keychain = common::MemoryKeychain::default();
+    let input = CaptureSourceInput {
+        name: "Website".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 600,
+    };
+    let made = f.core.add_capture_source(&f.admin, &keychain, &input).unwrap();
+    let (rt, running) = listening(&f);
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let form = "application/x-www-form-urlencoded";
+    let from = |ip: &str, i: usize| {
+        let body = format!("last_name=Lee&email=ann{i}%40lee.example");
+        post(&url, Some(&made.token), form, body.as_bytes(), &[("X-Forwarded-For", &format!("198.51.100.9, {ip}"))])
+    };
+    let limit = rapport_capture::FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE as usize;
+    for i in 0..limit {
+        assert_eq!(from("203.0.113.5", i).status, 202, "submission {i}");
+    }
+    let over = from("203.0.113.5", limit);
+    assert_eq!(over.status, 429, "{}", over.body);
+    assert!(over.body["message"].as_str().unwrap().contains("from this address"), "{}", over.body);
+    assert!(header(&over, "retry-after").is_some());
+    assert_eq!(from("203.0.113.6", limit + 1).status, 202, "another visitor is not held");
+
+    // The hidden field filled: received, as any, but no lead; listed as spam.
+    let leads = |f: &common::Fixture| {
+        let q = LeadQuery { limit: 500, ..Default::default() };
+        let mut v: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+        v.sort_unstable();
+        v
+    };
+    let before = leads(&f);
+    let bot = b"last_name=Bot&email=bot%40spam.example&rapport_website=http%3A%2F%2Fspam.example";
+    let a = post(&url, Some(&made.token), form, bot, &[]);
+    assert_eq!((a.status, a.body["status"].as_str()), (202, Some("received")), "{}", a.body);
+    assert_eq!(leads(&f), before, "no lead from a bot");
+    let listed = submitted(&f.core, &f.admin, &a);
+    assert_eq!((listed.outcome.as_str(), listed.lead_id), ("spam", None));
+    // Left empty, as people leave it: a lead, and the field is none of its notes.
+    let person = b"last_name=Person&email=person%40real.example&notes=Hello&rapport_website=";
+    let a = post(&url, Some(&made.token), form, person, &[]);
+    let lead = submitted(&f.core, &f.admin, &a).lead_id.expect("a lead");
+    let lead = f.core.get_lead(&f.admin, lead).unwrap();
+    assert!(!lead.notes.contains("rapport_website"), "{}", lead.notes);
+    // The form a website pastes has the hidden field.
+    let html = f.core.capture_form_html(&f.admin, &keychain, made.source.id, None).unwrap();
+    assert!(html.contains(r#"name="rapport_website" tabindex="-1""#), "{html}");
+    rt.block_on(running.stop());
+}

@@ -44,6 +44,9 @@ struct AppState {
     /// answered at once, one with a token only if the token is not valid (the address may be a proxy or an
     /// office that legitimate senders share with the one guessing).
     held: Arc<Mutex<std::collections::HashMap<IpAddr, std::time::Instant>>>,
+    /// Submissions to one website form from one sender's address: its token is public in the page, so one
+    /// sender could otherwise use up the form's whole rate and keep every visitor out.
+    form_senders: Arc<DefaultKeyedRateLimiter<(i64, IpAddr)>>,
 }
 
 /// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
@@ -174,6 +177,21 @@ impl AppState {
     }
 }
 
+/// Submissions one address may send to one website form a minute: a visitor sends a form once or twice.
+pub const FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE: u32 = 10;
+
+/// The address a request comes from: the peer's, or, when the peer is this computer (a reverse proxy or tunnel
+/// in front of the API), the one the proxy adds last to `X-Forwarded-For`. None when a local peer names none:
+/// every sender would then share one address.
+fn sender(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    let peer = peer?;
+    if !peer.is_loopback() {
+        return Some(peer);
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last()?;
+    forwarded.rsplit(',').next()?.trim().parse().ok()
+}
+
 /// Addresses the per-address limiter keeps before it forgets the quiet ones.
 const PEERS_KEPT: usize = 10_000;
 
@@ -237,6 +255,17 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
+    }
+    if let Some(ip) = sender(peer, &headers).filter(|_| check.web_form) {
+        if state.form_senders.len() > PEERS_KEPT {
+            state.form_senders.retain_recent();
+        }
+        if let Err(not_until) = state.form_senders.check_key(&(check.source_id, ip)) {
+            tracing::info!(source = check.source_id, status = 429, "website form submissions over one address's limit");
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
+        }
     }
     // A compressed body would be read as garbage and refused as malformed JSON; say what is wrong instead
     // (RFC 9110 §15.5.16), and what is taken.
@@ -332,7 +361,9 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
         .max_age(std::time::Duration::from_secs(600));
     let per_minute = NonZeroU32::new(PER_PEER_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     let per_peer = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
-    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default() });
+    let per_form = NonZeroU32::new(FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+    let form_senders = Arc::new(RateLimiter::keyed(Quota::per_minute(per_form)));
+    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default(), form_senders });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         // As many clients and proxies write it.

@@ -361,8 +361,11 @@ impl Rapport {
     pub fn check_capture_token(&self, token: &str) -> Result<Option<TokenCheck>> {
         let hash = token_hash(token);
         self.db.read(|c| {
-            Ok(store::source_by_hash(c, &hash)?
-                .map(|s| TokenCheck { source_id: s.id, rate_per_minute: s.rate_per_minute }))
+            Ok(store::source_by_hash(c, &hash)?.map(|s| TokenCheck {
+                source_id: s.id,
+                rate_per_minute: s.rate_per_minute,
+                web_form: s.kind == CaptureSourceKind::WebForm,
+            }))
         })
     }
 
@@ -406,6 +409,26 @@ impl Rapport {
                 return self.record_reply(&source, &body_hash, status, "rejected", body);
             }
         };
+        // The website form's hidden field, which people never see and bots fill in: such a submission is
+        // answered as any (a bot learns nothing to work around) and listed for the Administrator as spam,
+        // without a lead. Left empty, it is no field of the lead's.
+        let is_trap = |k: &str| k.trim().eq_ignore_ascii_case(super::form::HONEYPOT);
+        if source.kind == CaptureSourceKind::WebForm && fields.iter().any(|(k, v)| is_trap(k) && !v.trim().is_empty()) {
+            let (at, receipt) = (self.now(), new_receipt()?);
+            let spam = NewSubmission {
+                source_id: source.id,
+                at: &at,
+                key: None,
+                body_hash: &body_hash,
+                status: 202,
+                outcome: "spam",
+                lead_id: None,
+                detail: "the form's hidden field, which people do not see, was filled in: taken for a bot, no lead",
+            };
+            let body = self.db.write(|tx| Ok::<_, Error>(store::insert_submission(tx, &spam, received(&receipt))?))?;
+            return Ok(CaptureReply { status: 202, body, replayed: false });
+        }
+        let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| !is_trap(k)).collect();
         let fields = without_empty_repeats(fields);
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);

@@ -5,6 +5,10 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The form's hidden field: people never see it (nor a screen reader, nor the Tab key), form-filling bots fill
+/// it in, and a submission with it filled is kept as spam, without a lead.
+pub(crate) const HONEYPOT: &str = "rapport_website";
+
 /// Who can reach the address the form posts to: said in the form, since a form posting to the visitor's own
 /// computer (127.0.0.1) or to a private network address fails on a public website without a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,8 @@ pub(crate) fn html(endpoint: &str, token: &str, reach: Reach) -> String {
   <label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
   <label>Company <input name="company" autocomplete="organization"></label>
   <label>Message <textarea name="notes"></textarea></label>
+  <div style="position:absolute;left:-10000px" aria-hidden="true"><label>Leave this empty
+    <input name="{HONEYPOT}" tabindex="-1" autocomplete="off"></label></div>
   <button type="submit" disabled>Send</button>
   <p class="rapport-status" role="status"></p>
   <noscript><p>This form needs JavaScript to send.</p></noscript>

@@ -130,6 +130,8 @@ pub struct CaptureReply {
 pub struct TokenCheck {
     pub source_id: i64,
     pub rate_per_minute: u32,
+    /// A website form's token is public in its page: the listener also limits each sending address.
+    pub web_form: bool,
 }
 
 #[cfg(test)]

@@ -21,6 +21,22 @@ describe('Recent submissions', () => {
     expect(screen.queryByText('Loading…')).toBeNull();
   });
 
+  it('says in words what each submission did, a bot caught by the hidden field as spam', async () => {
+    const be = mockBackend();
+    be.captureSubmissions.mockResolvedValue([
+      captureSubmission({ id: 3, outcome: 'spam', status: 202, lead_id: null }),
+      captureSubmission({ id: 2, outcome: 'rejected', status: 422, lead_id: null }),
+      captureSubmission({ id: 1 }),
+    ]);
+    render(CaptureSubmissions, { sources: [captureSource()] });
+    await screen.findByTestId('capture-submissions-table');
+    expect(screen.getAllByTestId('capture-submission-outcome').map((c) => c.textContent)).toEqual([
+      'Spam (no lead)',
+      'Refused',
+      'Created (Active)',
+    ]);
+  });
+
   it('keeps the list when a refresh on the timer fails', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const be = mockBackend();

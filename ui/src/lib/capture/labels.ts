@@ -25,10 +25,12 @@ export function statusTone(status: number): 'ok' | 'refused' | 'failed' {
 }
 
 /**
- * What a submission did, in words: the import's row outcomes ("Created (Active)", "To review"…), and "Refused"
- * for a request turned away before it was read as a lead (a body that cannot be read, a revoked source).
+ * What a submission did, in words: the import's row outcomes ("Created (Active)", "To review"…), "Refused"
+ * for a request turned away before it was read as a lead (a body that cannot be read, a revoked source), and
+ * "Spam" for a website form whose hidden field a bot filled in (answered as any, no lead made).
  */
 export function outcomeLabel(outcome: string): string {
   if (outcome === 'rejected') return 'Refused';
+  if (outcome === 'spam') return 'Spam (no lead)';
   return DONE_LABELS[outcome as RowAction] ?? outcome;
 }
