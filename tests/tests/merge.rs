@@ -170,6 +170,36 @@ fn a_merge_is_taken_back_by_unmerge_not_by_undoing_the_survivor_s_change() {
     assert_eq!(unmerged.restored[0].job_title, "Buyer");
 }
 
+/// An undo names a batch and a lead: a batch that did not touch the lead is not found, whatever it was. Asked
+/// through a lead one may see, "a merge is taken back by Unmerge" told which batches of other campaigns were
+/// merges.
+#[test]
+fn an_undo_of_another_lead_s_batch_says_nothing_of_what_it_was() {
+    let f = fixture();
+    let mut mine = lead("Cy", "Cole", "cy@cole.example");
+    mine.campaign = "Spring".into();
+    let mine = create(&f, &mine);
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let b = create(&f, &lead("Ann", "Lee", "ann.lee@work.example"));
+    let merge = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let edit = f.core.get_lead(&f.admin, a.id).unwrap();
+    let mut input = edit.to_input();
+    input.job_title = "Buyer".into();
+    let save = f.core.update_lead(&f.admin, a.id, edit.version, &input, &Origin::manual()).unwrap().batch_id.unwrap();
+    let team = f.user("team", rapport_core::users::Role::Editor, &["Spring"]);
+    let before = f.dump();
+    let answers: Vec<(ErrorCode, String)> = [merge, save, i64::MAX]
+        .into_iter()
+        .map(|batch| {
+            let e = f.core.undo_lead_change(&team, mine.id, batch).unwrap_err();
+            (e.code(), e.to_string().replace(&batch.to_string(), "N"))
+        })
+        .collect();
+    assert!(answers.iter().all(|a| *a == answers[2]), "as for a batch that never was: {answers:?}");
+    assert_eq!(answers[2].0, ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+}
+
 #[test]
 fn a_team_cannot_merge_a_lead_outside_its_campaigns() {
     let f = fixture();

@@ -361,6 +361,12 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let current = visible_lead(tx, &grant, id)?;
+            let mut changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
+            // A batch that did not touch this lead is not found, whatever it was: asked about any batch through
+            // a lead one may see, "a merge" would tell what other campaigns' saves were.
+            if changes.is_empty() {
+                return Err(Error::NotFound { entity: "change", id: batch_id.to_string() });
+            }
             // A merge wrote the others' removal in the same batch: taking back only the survivor's half would
             // leave what the merge brought on no lead at all. Unmerge takes back both halves.
             if changelog::batch_reason(tx, batch_id)? == Some(ChangeReason::Merge) {
@@ -370,7 +376,6 @@ impl Rapport {
                 )
                 .into());
             }
-            let mut changes = changelog::batch_changes(tx, batch_id, "lead", id)?;
             // Tags were logged in the order typed before they were kept in the order read back: a logged list
             // is compared in that order, so an older save of tags is undone like a new one.
             for (field, _, new) in changes.iter_mut() {
