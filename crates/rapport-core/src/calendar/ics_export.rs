@@ -99,6 +99,7 @@ impl Rapport {
                     e.attendees.clear();
                     // An invite's organizer may be the lead: named by nothing else here, not by that either.
                     e.organizer = None;
+                    e.uid = super::occurrences::hidden_uid(&row.uid);
                 }
                 events.push(e);
             }

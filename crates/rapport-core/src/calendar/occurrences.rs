@@ -262,6 +262,14 @@ pub(crate) fn not_found(id: i64) -> Error {
     Error::NotFound { entity: "appointment", id: id.to_string() }
 }
 
+/// The UID a reader who may not see an appointment is given for it: the same for a series and its changed
+/// instances (so a calendar reading the export still pairs them), and telling nothing of the original.
+pub(crate) fn hidden_uid(uid: &str) -> String {
+    use sha2::Digest as _;
+    let digest = format!("{:x}", sha2::Sha256::digest(uid.as_bytes()));
+    format!("busy-{}@rapport", &digest[..24])
+}
+
 /// The row, if the reader may see it.
 pub(crate) fn visible_row(conn: &Connection, grant: &Grant, id: i64) -> Result<AppointmentRow> {
     let row = store::get(conn, id)?.ok_or_else(|| not_found(id))?;
@@ -321,7 +329,8 @@ impl Rapport {
                     };
                     out.push(Occurrence {
                         appointment_id: e.row.id,
-                        uid: e.row.uid.clone(),
+                        // Another tool's UID often carries a name, an address or a booking's slug.
+                        uid: if shown { e.row.uid.clone() } else { hidden_uid(&e.row.uid) },
                         agent_id: agent,
                         summary: if shown { e.row.title.clone() } else { "Busy".into() },
                         start: e.start.to_text(),
