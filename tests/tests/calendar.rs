@@ -858,6 +858,44 @@ DURATION:PT1H\nSUMMARY:Board dinner\nATTENDEE;CN=New Person:mailto:new.person@ex
     f.core.set_confirmation(&f.admin, dinner.id, Confirmation::Sent).unwrap();
 }
 
+/// A meeting re-linked from another campaign's lead to one of the reader's brings none of its past to that
+/// lead's timeline: its title and notes then, and which lead it was with, were the other campaign's business.
+#[test]
+fn a_meeting_re_linked_from_a_hidden_lead_shows_only_its_time_since() {
+    let f = fixture();
+    let alice = f.user("alice", Role::Editor, &["Alpha"]);
+    let mut z = lead("Zoe", "Secret", "zoe@secret.example");
+    z.campaign = "Beta".into();
+    let zoe = f.core.create_lead(&f.admin, &z, &Origin::manual()).unwrap().lead;
+    let mut v = lead("Vic", "Open", "vic@open.example");
+    v.campaign = "Alpha".into();
+    let vic = f.core.create_lead(&f.admin, &v, &Origin::manual()).unwrap().lead;
+    let admin = f.admin.user_id().unwrap();
+    let mut b = booking(admin, "Pricing call Zoe", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z");
+    b.lead_id = Some(zoe.id);
+    b.notes = "Beta deal 50k".into();
+    let a = f.core.book_appointment(&f.admin, &b).unwrap();
+    let mut relinked = b.clone();
+    relinked.lead_id = Some(vic.id);
+    relinked.title = "Intro call".into();
+    relinked.notes = String::new();
+    let a = f.core.update_appointment(&f.admin, a.id, a.version, &relinked).unwrap();
+    let mut later = relinked.clone();
+    later.location = "Room 4".into();
+    f.core.update_appointment(&f.admin, a.id, a.version, &later).unwrap();
+
+    let seen = f.core.lead_history(&alice, vic.id).unwrap();
+    let text = format!("{seen:?}");
+    assert!(!text.contains("Zoe") && !text.contains("50k"), "{text}");
+    assert!(!text.contains(&format!("\"{}\"", zoe.id)), "the lead it was with is not named: {text}");
+    let relink = seen.iter().find(|e| e.entity == "appointment" && e.field == "lead").expect("the re-link");
+    assert_eq!((relink.old_value.as_deref(), relink.new_value.clone()), (None, Some(vic.id.to_string())));
+    assert!(seen.iter().any(|e| e.field == "location" && e.new_value.as_deref() == Some("Room 4")));
+    // An Administrator, who sees both, reads it all.
+    let all = format!("{:?}", f.core.lead_history(&f.admin, vic.id).unwrap());
+    assert!(all.contains("Pricing call Zoe") && all.contains("50k"), "{all}");
+}
+
 /// A keychain that must not be reached: the role is refused before any secret is touched.
 struct NoKeychain;
 

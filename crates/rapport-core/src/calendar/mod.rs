@@ -24,4 +24,5 @@ pub(crate) mod time;
 pub use error::CalendarError;
 pub use ics_import::IcsFile;
 pub use model::*;
+pub(crate) use occurrences::history_seen as appointment_history_seen;
 pub(crate) use store::lead_has_appointments;

@@ -115,6 +115,45 @@ pub(crate) fn visible(conn: &Connection, grant: &Grant, lead_id: Option<i64>) ->
     }
 }
 
+/// Appointment `id`'s change history as `grant` may read it on a lead's timeline, newest first: only what was
+/// written while it was with a lead the reader may see (or with none). A meeting re-linked from another
+/// campaign's lead brings none of its past there (its title and notes were that lead's business), and the link's
+/// old value is not named.
+pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<Vec<crate::audit::store::ChangeEntry>> {
+    let mut entries = crate::audit::store::history(conn, "appointment", id, 1000)?;
+    entries.sort_by_key(|e| e.id);
+    let lead_of = |v: &str| v.trim().parse::<i64>().ok();
+    let mut lead: Option<i64> = None;
+    let mut out = Vec::new();
+    // Batch by batch: a save that re-links the meeting changes its lead and its other fields at once, and the
+    // values it replaced were the earlier lead's.
+    for batch in entries.chunk_by(|a, b| a.batch_id == b.batch_id) {
+        let before = lead;
+        for e in batch {
+            if e.field == "*" {
+                let snapshot = e.new_value.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
+                if let Some(v) = snapshot {
+                    lead = v.get("lead").and_then(|l| l.as_str()).and_then(lead_of);
+                }
+            } else if e.field == "lead" {
+                lead = e.new_value.as_deref().and_then(lead_of);
+            }
+        }
+        if !visible(conn, grant, lead)? {
+            continue;
+        }
+        let was_hidden = !visible(conn, grant, before)?;
+        out.extend(batch.iter().cloned().map(|mut e| {
+            if was_hidden {
+                e.old_value = None;
+            }
+            e
+        }));
+    }
+    out.reverse();
+    Ok(out)
+}
+
 fn source_of(s: &str) -> AppointmentSource {
     match s {
         "ics" => AppointmentSource::Ics,

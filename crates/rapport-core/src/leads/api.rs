@@ -471,7 +471,7 @@ impl Rapport {
             }
             // Its appointments' history is part of the lead's.
             for appointment in crate::calendar::store::by_lead(conn, id)? {
-                entries.extend(changelog::history(conn, "appointment", appointment.id, 100)?);
+                entries.extend(crate::calendar::appointment_history_seen(conn, &grant, appointment.id)?);
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.id));
             entries.truncate(500);
