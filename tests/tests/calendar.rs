@@ -823,6 +823,13 @@ DURATION:PT1H\nSUMMARY:Board dinner\nATTENDEE;CN=New Person:mailto:new.person@ex
     with_ann.lead_id = Some(ann.id);
     let demo = f.core.book_appointment(&sam, &with_ann).unwrap();
 
+    // The calendar says so before anyone tries.
+    let may = |who: &Actor, id: i64| f.core.appointment(who, id).unwrap().may_change;
+    assert_eq!((may(&dana, dentist.id), may(&dana, dinner.id), may(&dana, demo.id)), (false, false, true));
+    assert_eq!((may(&sam, dentist.id), may(&f.admin, dinner.id)), (true, true));
+    let week = f.core.occurrences(&dana, &[sam_id], "2026-12-01T00:00:00Z", "2026-12-10T00:00:00Z").unwrap();
+    let movable: Vec<(&str, bool)> = week.iter().map(|o| (o.summary.as_str(), o.may_change)).collect();
+    assert_eq!(movable, [("Dentist", false), ("Board dinner", false), ("Demo for Ann", true)]);
     let before = f.dump();
     for own in [&dentist, &dinner] {
         let moved = booking(sam_id, "Renamed", "2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z");

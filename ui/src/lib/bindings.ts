@@ -347,6 +347,11 @@ export type Appointment_Deserialize = {
 	created_at: string,
 	updated_at: string,
 	version: number,
+	/**
+	 *  Whether the reader may change it: their own calendar's, an Administrator, or a colleague's meeting with
+	 *  a lead booked in Rapport (a colleague's own events are theirs).
+	 */
+	may_change: boolean,
 };
 
 export type Appointment_Serialize = {
@@ -380,6 +385,11 @@ export type Appointment_Serialize = {
 	created_at: string,
 	updated_at: string,
 	version: number,
+	/**
+	 *  Whether the reader may change it: their own calendar's, an Administrator, or a colleague's meeting with
+	 *  a lead booked in Rapport (a colleague's own events are theirs).
+	 */
+	may_change: boolean,
 };
 
 /**  A move waiting for (or given) a decision. */
@@ -1627,6 +1637,8 @@ export type Occurrence_Deserialize = {
 	repeats: boolean,
 	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
 	hidden: boolean,
+	/**  Whether the reader may change (move) it: see [`Appointment::may_change`]. */
+	may_change: boolean,
 };
 
 /**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
@@ -1647,6 +1659,8 @@ export type Occurrence_Serialize = {
 	repeats: boolean,
 	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
 	hidden: boolean,
+	/**  Whether the reader may change (move) it: see [`Appointment::may_change`]. */
+	may_change: boolean,
 };
 
 export type OutcomeCounts = {

@@ -65,6 +65,7 @@ export function appointment(over: Partial<Appointment> = {}): Appointment {
     created_at: '2026-11-20T09:00:00Z',
     updated_at: '2026-11-20T09:00:00Z',
     version: 4,
+    may_change: true,
     ...over,
   };
 }
@@ -84,6 +85,7 @@ export function occurrence(over: Partial<Occurrence> = {}): Occurrence {
     clash: null,
     repeats: false,
     hidden: false,
+    may_change: true,
     ...over,
   };
 }

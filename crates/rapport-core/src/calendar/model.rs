@@ -182,6 +182,9 @@ pub struct Appointment {
     pub updated_at: String,
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub version: i64,
+    /// Whether the reader may change it: their own calendar's, an Administrator, or a colleague's meeting with
+    /// a lead booked in Rapport (a colleague's own events are theirs).
+    pub may_change: bool,
 }
 
 /// One occurrence in a window, as calendar views and `rapport appointments list` show it.
@@ -207,6 +210,8 @@ pub struct Occurrence {
     pub repeats: bool,
     /// The details are hidden (campaign isolation): only that the agent is busy shows.
     pub hidden: bool,
+    /// Whether the reader may change (move) it: see [`Appointment::may_change`].
+    pub may_change: bool,
 }
 
 /// Ask for free times for a meeting with a lead.

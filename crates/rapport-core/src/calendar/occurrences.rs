@@ -294,6 +294,8 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         created_at: row.created_at.clone(),
         updated_at: row.updated_at.clone(),
         version: row.version,
+        may_change: grant.require(crate::access::Permission::WriteLeads).is_ok()
+            && super::agents::may_change(grant, row.agent_id, row.lead_id, &row.source).is_ok(),
     })
 }
 
@@ -350,6 +352,7 @@ impl Rapport {
         }
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
+            let writes = grant.require(Permission::WriteLeads).is_ok();
             let agents = if agent_ids.is_empty() { store::agents_with_appointments(conn)? } else { agent_ids.to_vec() };
             let mut out = Vec::new();
             for agent in agents {
@@ -381,6 +384,9 @@ impl Rapport {
                         clash: if shown { e.row.clash.clone() } else { None },
                         repeats: e.row.repeats || e.row.recurrence_id.is_some(),
                         hidden: !shown,
+                        may_change: shown
+                            && writes
+                            && super::agents::may_change(&grant, e.row.agent_id, e.row.lead_id, &e.row.source).is_ok(),
                     });
                 }
             }

@@ -258,6 +258,22 @@ describe('CalendarPage', () => {
     expect(within(panel).queryByTestId('appointment-edit')).toBeNull();
   });
 
+  it("offers no change on a colleague's own event, and says whose it is", async () => {
+    openPage('editor', {
+      occurrences: async () => [today('10:00')],
+      appointment: async () =>
+        appointment({ agent_id: 2, agent_name: 'Dana Editor', lead_id: null, source: 'ics', may_change: false }),
+    });
+    await fireEvent.click(await eventOf(31));
+    const panel = await screen.findByTestId('appointment-panel');
+    expect(await within(panel).findByTestId('appointment-theirs-note')).toHaveTextContent(
+      "On Dana Editor's calendar, their own: only they or an Administrator change it.",
+    );
+    expect(within(panel).getByTestId('appointment-status')).toBeDisabled();
+    expect(within(panel).getByTestId('appointment-confirmation')).toBeDisabled();
+    expect(within(panel).queryByTestId('appointment-edit')).toBeNull();
+  });
+
   it('books from the header, and offers nothing to write to viewers', async () => {
     const { u } = openPage();
     await u.click(await screen.findByTestId('book-open'));

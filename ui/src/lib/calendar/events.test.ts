@@ -34,6 +34,8 @@ describe('appointmentEvent', () => {
     expect([ev.start, ev.end, ev.allDay, ev.editable]).toEqual(['2026-12-03', '2026-12-04', true, false]);
     expect(appointmentEvent(occurrence(), BERLIN, false).editable).toBe(false);
     expect(isMovable(occurrence())).toBe(true);
+    // A colleague's own event: theirs to move.
+    expect(isMovable(occurrence({ may_change: false }))).toBe(false);
   });
 });
 

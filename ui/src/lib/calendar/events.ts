@@ -47,7 +47,7 @@ export interface CalendarEvent {
 
 /** Whether an occurrence may be dragged or resized: a plain, visible, timed one that still holds time. */
 export function isMovable(o: Occurrence): boolean {
-  return !o.hidden && !o.repeats && !o.all_day && o.status !== 'cancelled';
+  return o.may_change && !o.hidden && !o.repeats && !o.all_day && o.status !== 'cancelled';
 }
 
 /** Floating ISO ("2026-12-03T10:00:00") from a wall time: the widget shows it as it is. */
