@@ -374,6 +374,34 @@ fn bulk_and_file_imports_meet_the_same_gate_row_by_row() {
     assert_eq!(f.core.get_lead(&f.admin, di.id).unwrap().stage, "won");
 }
 
+/// An activity's text is checked as a lead's is: a control character (a terminal escape shown raw in the CLI)
+/// or a direction override in its subject, outcome or notes is refused, and nothing is written; a line break
+/// typed into the subject is a space, while the notes keep theirs.
+#[test]
+fn an_activity_s_text_is_checked_as_a_lead_s() {
+    let f = fixture();
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let call = |subject: &str, outcome: &str, body: &str| NewActivity {
+        kind: Some(ActivityKind::Call),
+        subject: subject.into(),
+        outcome: outcome.into(),
+        body: body.into(),
+        ..Default::default()
+    };
+    let before = f.dump();
+    for (bad, field) in [
+        (call("Intro\u{1b}[2J call", "", ""), "subject"),
+        (call("Intro call", "ok\u{7}", ""), "outcome"),
+        (call("Intro call", "", "said \u{202E}on"), "body"),
+    ] {
+        let err = f.core.log_activity(&f.admin, ann.id, &bad).unwrap_err();
+        assert_eq!(fields_at_fault(&err), [field], "{err}");
+    }
+    assert_eq!(f.dump(), before);
+    let logged = f.core.log_activity(&f.admin, ann.id, &call(" Intro\ncall ", "", "line one\nline two")).unwrap();
+    assert_eq!((logged.subject.as_str(), logged.body.as_str()), ("Intro call", "line one\nline two"));
+}
+
 #[test]
 fn activities_reset_the_inactivity_clock_and_obey_roles_and_campaigns() {
     let f = fixture();

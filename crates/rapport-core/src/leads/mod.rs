@@ -24,6 +24,6 @@ pub use model::{
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
-pub(crate) use validate::unsafe_entry;
+pub(crate) use validate::{clean as clean_text, unsafe_entry};
 pub(crate) use validate::{keep_invalid_contacts, region_of_country, with_leading_zeros};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};

@@ -158,7 +158,7 @@ fn entry_problem(raw: &str) -> Option<String> {
 
 /// A text value trimmed and checked. A field of one line (`multiline` false) takes a line break or a tab typed
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
-fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
+pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
     let v = if multiline || !v.contains(['\n', '\r', '\t']) {
         v.to_string()

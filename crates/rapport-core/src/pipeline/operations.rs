@@ -58,9 +58,11 @@ fn validate_activity(input: &mut NewActivity, now: DateTime<chrono::Utc>) -> Res
     if input.subject.trim().is_empty() {
         errors.push(FieldError::new("subject", "is required"));
     }
-    too_long("subject", input.subject.trim(), SUBJECT_CHARS, &mut errors);
-    too_long("body", &input.body, BODY_CHARS, &mut errors);
-    too_long("outcome", &input.outcome, SUBJECT_CHARS, &mut errors);
+    // Checked as a lead's text is: a control character (a terminal escape) or a direction override shown on the
+    // timeline and in the CLI would make it read as something else; a line typed into the subject is a space.
+    input.subject = crate::leads::clean_text("subject", &input.subject, SUBJECT_CHARS, false, &mut errors);
+    input.body = crate::leads::clean_text("body", &input.body, BODY_CHARS, true, &mut errors);
+    input.outcome = crate::leads::clean_text("outcome", &input.outcome, SUBJECT_CHARS, false, &mut errors);
     instant("due_at", &mut input.due_at, &mut errors);
     instant("remind_at", &mut input.remind_at, &mut errors);
     instant("done_at", &mut input.done_at, &mut errors);
