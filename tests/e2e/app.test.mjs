@@ -325,6 +325,14 @@ test("the pipeline settings show each stage's criteria and stagnation policy, an
   await js(`document.querySelector('[data-testid="settings-pipeline"]').scrollIntoView({ block: 'start' })`);
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/54-pipeline-settings.png`);
+  // A lost reason added and saved as one list, in its place.
+  await js(`document.querySelector('[data-testid="lost-reasons"]').scrollIntoView({ block: 'start' }); return true;`);
+  await s.click('[data-testid="reason-add"]');
+  await s.setValue('[data-testid="reason-row"]:last-child [data-testid="reason-label"]', "Went with a partner");
+  await s.click('[data-testid="lost-reasons-save"]');
+  await s.waitFor('[data-testid="reason-row"][data-key="went_with_a_partner"]');
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/62-lost-reasons.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {
@@ -595,6 +603,8 @@ test("an administrator turns the capture API on, makes a website source, sees it
   // A receipt, not what the lead matched: the form's token is public.
   assert.equal(answer.status, 202);
   assert.equal((await answer.json()).status, "received");
+  await js(`document.querySelector('[data-testid="capture-public-url"]').scrollIntoView({ block: 'center' }); return true;`);
+  await s.screenshot(`${shots}/45b-capture-public-address.png`);
   await js(`document.querySelector('[data-testid="capture-sources"]').scrollIntoView(); return true;`);
   await s.screenshot(`${shots}/45-capture-settings.png`);
   await s.click('[data-testid="capture-form-html"]');

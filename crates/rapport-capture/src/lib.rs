@@ -188,7 +188,7 @@ fn sender(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
     if !peer.is_loopback() {
         return Some(peer);
     }
-    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last()?;
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back()?;
     forwarded.rsplit(',').next()?.trim().parse().ok()
 }
 

@@ -319,9 +319,9 @@ mod operations {
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
                 crate::duplicates::may_decide(&grant, &all)?;
-                // Others than stewards and Administrators decide the queue's pairs with a lead of their own, one
-                // at a time: not any set of leads they name (a merge takes the others out of every list, and
-                // only a steward or the survivor's owner can bring them back).
+                // Others than stewards and Administrators merge only the queue's open pairs with a lead of their
+                // own, each other lead with the survivor: not any set of leads they name (a merge takes the
+                // others out of every list, and only a steward or the survivor's owner can bring them back).
                 if let crate::access::DuplicateReach::OwnLeads(me) = grant.duplicate_reach() {
                     for (other_id, other) in ids.iter().zip(&merged) {
                         let (a, b) = (survivor_id.min(*other_id), survivor_id.max(*other_id));
