@@ -332,7 +332,7 @@ test("the pipeline settings show each stage's criteria and stagnation policy, an
   await s.click('[data-testid="lost-reasons-save"]');
   await s.waitFor('[data-testid="reason-row"][data-key="went_with_a_partner"]');
   await new Promise((r) => setTimeout(r, 300));
-  await s.screenshot(`${shots}/62-lost-reasons.png`);
+  await s.screenshot(`${shots}/63-lost-reasons.png`);
 });
 
 test("an edit can be undone from its toast, and the history keeps both", async () => {

@@ -301,6 +301,27 @@ describe('Settings › Capture API', () => {
     expect(warnings).not.toHaveTextContent('No origin');
   });
 
+  it('has nothing to warn of for the HTML form once a public address and an origin are set', async () => {
+    const { u } = open({
+      captureStatus: async () => ({
+        settings: {
+          enabled: true,
+          port: 8787,
+          open_to_network: false,
+          allowed_origins: ['https://www.example.com'],
+          public_url: 'https://leads.example.com',
+        },
+        running: true,
+        address: 'http://127.0.0.1:8787',
+        error: null,
+      }),
+    });
+    await screen.findByTestId('capture-status');
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-form-html'));
+    await screen.findByTestId('capture-form-html-text');
+    expect(screen.queryByTestId('capture-form-warnings')).toBeNull();
+  });
+
   it('lists the recent submissions, by source, with a link to the lead', async () => {
     const { be, u } = open({
       captureSources: async () => [captureSource(), captureSource({ id: 2, name: 'Acme leads', kind: 'partner', token_hint: 'a1b2' })],
