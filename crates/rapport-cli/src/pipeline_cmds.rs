@@ -168,11 +168,18 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 writeln!(o, "no move waits for approval").map_err(err)?;
             }
             for r in queue {
-                let who = r.requested_by.unwrap_or_default();
+                // What the approver decides on: the deal's worth, and who asked (a requester since removed is
+                // said so, not left blank).
+                let who = r.requested_by.unwrap_or_else(|| "a user no longer listed".into());
+                let deal = if r.value.is_empty() {
+                    "no deal value".to_string()
+                } else {
+                    format!("{} {}", r.value, r.currency)
+                };
                 writeln!(
                     o,
-                    "#{} {}: {} → {} ({}), asked by {who}: {}",
-                    r.id, r.lead_name, r.from_stage, r.to_stage, r.rule, r.note
+                    "#{} {} ({deal}): {} → {} ({}), asked by {who} at {}: {}",
+                    r.id, r.lead_name, r.from_stage, r.to_stage, r.rule, r.requested_at, r.note
                 )
                 .map_err(err)?;
             }

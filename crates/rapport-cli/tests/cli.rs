@@ -632,3 +632,38 @@ fn the_capture_api_is_set_up_from_the_command_line() {
     let r = rapport_as(&db, "ed", PASSWORD, &["capture", "settings", "--disable"]);
     assert!(!r.ok, "{}", r.out);
 }
+
+/// The approval queue in words says what the approver decides on: the deal's value and currency, who asked and
+/// when. It printed the stages and the note only (the JSON had the value), and a blank where a requester was.
+#[test]
+fn the_approval_queue_shows_the_deal_an_approver_decides_on() {
+    let (_d, db) = db();
+    let add = [
+        "leads",
+        "add",
+        "--first-name",
+        "Bo",
+        "--last-name",
+        "Berg",
+        "--email",
+        "bo@berg.example",
+        "--deal-value",
+        "50000",
+        "--currency",
+        "EUR",
+    ];
+    let r = rapport(&db, &add);
+    assert!(r.ok, "{}", r.err);
+    assert!(rapport(&db, &["users", "add", "ed", "--role", "editor"]).ok);
+    let core = rapport_core::Rapport::open(&db).unwrap();
+    let ed = core.sign_in("ed", PASSWORD).unwrap();
+    let q = rapport_core::leads::LeadQuery { limit: 5, ..Default::default() };
+    let bo = core.list_leads(&ed, &q).unwrap().items.remove(0);
+    let bo = core.get_lead(&ed, bo.id).unwrap();
+    core.request_move(&ed, bo.id, bo.version, "lost", "price", "They chose the cheaper offer").unwrap();
+    drop(core);
+    let r = rapport(&db, &["pipeline", "approvals"]);
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("Bo Berg (50000.00 EUR)"), "{}", r.out);
+    assert!(r.out.contains("asked by ed at 20") && r.out.contains("They chose the cheaper offer"), "{}", r.out);
+}
