@@ -1035,6 +1035,17 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     let appt = f.core.book_appointment(&f.admin, &b).unwrap();
     let merged = f.core.merge_leads(&f.admin, a1.id, &[a2.id], &[]).unwrap();
     assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(a1.id));
+    // The survivor's timeline keeps the meeting's past with the lead merged in (of a campaign the reader works
+    // on): its booking, and the lead it was with.
+    let dana = f.user("dana", Role::Editor, &[]);
+    for reader in [&f.admin, &dana] {
+        let history = f.core.lead_history(reader, a1.id).unwrap();
+        let of_meeting: Vec<&rapport_core::audit::ChangeEntry> =
+            history.iter().filter(|e| e.entity == "appointment" && e.entity_id == appt.id).collect();
+        assert!(of_meeting.iter().any(|e| e.field == "*"), "its booking: {of_meeting:?}");
+        let moved = of_meeting.iter().find(|e| e.field == "lead").expect("the merge moved it");
+        assert_eq!(moved.old_value, Some(a2.id.to_string()), "{moved:?}");
+    }
     // An edit form opened after the merge (lead a1) is saved after the unmerge: refused as a conflict, not
     // saved over it (which moved the appointment back to a1 and dropped a2's invite, logged as the rep's).
     let seen = f.core.appointment(&f.admin, appt.id).unwrap();

@@ -123,6 +123,12 @@ pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<
     let mut entries = crate::audit::store::history(conn, "appointment", id, 1000)?;
     entries.sort_by_key(|e| e.id);
     let lead_of = |v: &str| v.trim().parse::<i64>().ok();
+    // A lead merged away since is seen as the lead it lives on in, when its campaign is the reader's: the
+    // meeting's time with it is the survivor's history too.
+    let seen = |lead: Option<i64>| -> Result<bool> {
+        Ok(visible(conn, grant, lead)?
+            || lead.map(|id| crate::duplicates::seen_through_merges(conn, grant, id)).transpose()?.flatten().is_some())
+    };
     let mut lead: Option<i64> = None;
     let mut out = Vec::new();
     // Batch by batch: a save that re-links the meeting changes its lead and its other fields at once, and the
@@ -139,10 +145,10 @@ pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<
                 lead = e.new_value.as_deref().and_then(lead_of);
             }
         }
-        if !visible(conn, grant, lead)? {
+        if !seen(lead)? {
             continue;
         }
-        let was_hidden = !visible(conn, grant, before)?;
+        let was_hidden = !seen(before)?;
         out.extend(batch.iter().cloned().map(|mut e| {
             if was_hidden {
                 e.old_value = None;
