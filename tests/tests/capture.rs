@@ -698,10 +698,10 @@ fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says()
     rt.block_on(running.stop());
 }
 
-/// A website form's token is public in its page: one sender (one address, as a proxy in front of the API names
-/// it) may send it only so many submissions a minute, so it cannot use up the form's rate and keep every
-/// visitor out; and a submission that fills the form's hidden field, which people never see, is answered as
-/// any but kept as spam, without a lead.
+/// A website form's token is public in its page: one sender (one address, as the proxy in front of the API names
+/// it) may send it only so many submissions a minute, and what it sends over that takes nothing of the form's
+/// own rate, so it cannot keep every visitor out; and a submission that fills the form's hidden field, which
+/// people never see, is answered as any but kept as spam, without a lead.
 #[test]
 fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
     let f = fixture();
@@ -710,10 +710,19 @@ fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
         name: "Website".into(),
         kind: CaptureSourceKind::WebForm,
         field_map: vec![],
-        rate_per_minute: 600,
+        rate_per_minute: 20,
     };
     let made = f.core.add_capture_source(&f.admin, &keychain, &input).unwrap();
-    let (rt, running) = listening(&f);
+    // Behind a proxy on this computer, which names each visitor in X-Forwarded-For.
+    let settings = CaptureSettings {
+        enabled: true,
+        port: 0,
+        public_url: "https://leads.example.com".into(),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
     let url = format!("http://{}/api/v1/leads", running.address);
     let form = "application/x-www-form-urlencoded";
     let from = |ip: &str, i: usize| {
@@ -724,13 +733,41 @@ fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
     for i in 0..limit {
         assert_eq!(from("203.0.113.5", i).status, 202, "submission {i}");
     }
-    let over = from("203.0.113.5", limit);
-    assert_eq!(over.status, 429, "{}", over.body);
-    assert!(over.body["message"].as_str().unwrap().contains("from this address"), "{}", over.body);
-    assert!(header(&over, "retry-after").is_some());
-    assert_eq!(from("203.0.113.6", limit + 1).status, 202, "another visitor is not held");
+    // The sender goes on: refused as one address, 25 times, its port written or not.
+    for i in 0..25 {
+        let ip = if i % 2 == 0 { "203.0.113.5" } else { "203.0.113.5:40123" };
+        let over = from(ip, limit + i);
+        assert_eq!(over.status, 429, "{}", over.body);
+        assert!(over.body["message"].as_str().unwrap().contains("from this address"), "{}", over.body);
+        assert!(header(&over, "retry-after").is_some());
+    }
+    // Another visitor still has the rest of the form's rate (20 a minute, 10 used).
+    for i in 0..limit {
+        let a = from("2001:db8:5::1", 100 + i);
+        assert_eq!(a.status, 202, "visitor {i}: {}", a.body);
+    }
+    // One IPv6 household is one sender, whichever of its addresses it writes from.
+    assert_eq!(from("[2001:db8:5::2]:443", 200).status, 429);
+    rt.block_on(running.stop());
+}
 
-    // The hidden field filled: received, as any, but no lead; listed as spam.
+/// A submission that fills the website form's hidden field, which people never see and bots fill in, is
+/// answered as any (a bot learns nothing) but kept as spam, without a lead; left empty, the field is no field
+/// of the lead's.
+#[test]
+fn a_submission_filling_the_hidden_field_is_kept_as_spam() {
+    let f = fixture();
+    let keychain = common::MemoryKeychain::default();
+    let input = CaptureSourceInput {
+        name: "Website".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let made = f.core.add_capture_source(&f.admin, &keychain, &input).unwrap();
+    let (rt, running) = listening(&f);
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let form = "application/x-www-form-urlencoded";
     let leads = |f: &common::Fixture| {
         let q = LeadQuery { limit: 500, ..Default::default() };
         let mut v: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
@@ -738,20 +775,55 @@ fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
         v
     };
     let before = leads(&f);
-    let bot = b"last_name=Bot&email=bot%40spam.example&rapport_website=http%3A%2F%2Fspam.example";
+    let bot = b"last_name=Bot&email=bot%40spam.example&rapport_hp=http%3A%2F%2Fspam.example";
     let a = post(&url, Some(&made.token), form, bot, &[]);
     assert_eq!((a.status, a.body["status"].as_str()), (202, Some("received")), "{}", a.body);
     assert_eq!(leads(&f), before, "no lead from a bot");
     let listed = submitted(&f.core, &f.admin, &a);
     assert_eq!((listed.outcome.as_str(), listed.lead_id), ("spam", None));
     // Left empty, as people leave it: a lead, and the field is none of its notes.
-    let person = b"last_name=Person&email=person%40real.example&notes=Hello&rapport_website=";
+    let person = b"last_name=Person&email=person%40real.example&notes=Hello&rapport_hp=";
     let a = post(&url, Some(&made.token), form, person, &[]);
     let lead = submitted(&f.core, &f.admin, &a).lead_id.expect("a lead");
     let lead = f.core.get_lead(&f.admin, lead).unwrap();
-    assert!(!lead.notes.contains("rapport_website"), "{}", lead.notes);
+    assert!(!lead.notes.contains("rapport_hp"), "{}", lead.notes);
     // The form a website pastes has the hidden field.
     let html = f.core.capture_form_html(&f.admin, &keychain, made.source.id, None).unwrap();
-    assert!(html.contains(r#"name="rapport_website" tabindex="-1""#), "{html}");
+    assert!(html.contains(r#"name="rapport_hp" tabindex="-1""#), "{html}");
+    rt.block_on(running.stop());
+}
+
+/// Behind a proxy or tunnel on this computer (a public address is set), every visitor's connection comes from
+/// one local address: that proxy is held by the total only, not by one address's 32 (cloudflared keeps up to
+/// 100 to its origin, and the 33rd visitor got a 502).
+#[test]
+fn a_proxy_on_this_computer_is_not_held_to_one_address_s_connections() {
+    use std::io::Write;
+    let f = fixture();
+    let settings = CaptureSettings {
+        enabled: true,
+        port: 0,
+        public_url: "https://leads.example.com".into(),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let slow = rapport_capture::Timeouts {
+        headers: std::time::Duration::from_secs(600),
+        body: std::time::Duration::from_secs(600),
+    };
+    let running = rt
+        .block_on(rapport_capture::start_timed(core, &settings, rapport_capture::RateLimits::default(), slow))
+        .unwrap();
+    let request = b"POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                    Content-Length: 2\r\n\r\n{}";
+    let _open: Vec<std::net::TcpStream> = (0..rapport_capture::MAX_CONNECTIONS_PER_ADDRESS + 8)
+        .map(|_| std::net::TcpStream::connect(running.address).unwrap())
+        .collect();
+    let mut one_more = std::net::TcpStream::connect(running.address).unwrap();
+    one_more.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    one_more.write_all(request).unwrap();
+    let answer = answer_head(&mut one_more);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer:?}");
     rt.block_on(running.stop());
 }

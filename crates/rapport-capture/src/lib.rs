@@ -47,6 +47,8 @@ struct AppState {
     /// Submissions to one website form from one sender's address: its token is public in the page, so one
     /// sender could otherwise use up the form's whole rate and keep every visitor out.
     form_senders: Arc<DefaultKeyedRateLimiter<(i64, IpAddr)>>,
+    /// A public address is set: visitors come through a proxy or tunnel, which names them.
+    behind_proxy: bool,
 }
 
 /// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
@@ -180,16 +182,61 @@ impl AppState {
 /// Submissions one address may send to one website form a minute: a visitor sends a form once or twice.
 pub const FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE: u32 = 10;
 
-/// The address a request comes from: the peer's, or, when the peer is this computer (a reverse proxy or tunnel
-/// in front of the API), the one the proxy adds last to `X-Forwarded-For`. None when a local peer names none:
-/// every sender would then share one address.
-fn sender(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+/// Whether `ip` is this computer or its private network (RFC 1918, carrier-grade NAT, IPv6 unique-local and
+/// link-local): where a reverse proxy or tunnel in front of the API runs.
+fn is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback() || v4.is_private() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// An address as `X-Forwarded-For` may write it: bare, with a port (`1.2.3.4:5678`), or bracketed with one
+/// (`[2001:db8::1]:443`).
+fn forwarded_address(text: &str) -> Option<IpAddr> {
+    let t = text.trim().trim_matches('"');
+    if let Ok(ip) = t.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = t.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    t.rsplit_once(':').and_then(|(host, _)| host.parse().ok())
+}
+
+/// The address a request comes from: the peer's, or, behind a proxy (a public address is set) when the peer
+/// is on this computer or its network, the one that proxy adds last to `X-Forwarded-For` (the proxy must append
+/// it: what a client wrote before it is the client's to invent). None when such a peer names none (every
+/// sender would then share one address), and for this computer itself without a proxy (a page opened here,
+/// to try the form).
+fn sender(peer: Option<IpAddr>, headers: &HeaderMap, behind_proxy: bool) -> Option<IpAddr> {
     let peer = peer?;
-    if !peer.is_loopback() {
+    if !behind_proxy {
+        return (!peer.is_loopback()).then_some(peer);
+    }
+    if !is_local(peer) {
         return Some(peer);
     }
     let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back()?;
-    forwarded.rsplit(',').next()?.trim().parse().ok()
+    forwarded.split(',').map(str::trim).rfind(|p| !p.is_empty()).and_then(forwarded_address)
+}
+
+/// What one sender is counted by: an IPv4 address, or an IPv6 address's /64 (a household or a server holds a
+/// whole /64, and would otherwise be a new sender at each request).
+fn sender_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
 }
 
 /// Addresses the per-address limiter keeps before it forgets the quiet ones.
@@ -249,23 +296,25 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         tracing::info!(status = 401, "capture request with an unknown or revoked token");
         return refused("the token is not valid (unknown or revoked)");
     };
+    // One sender's limit first: a request it refuses takes nothing of the form's own rate, which one sender
+    // would otherwise use up for every visitor.
+    if let Some(key) = sender(peer, &headers, state.behind_proxy).filter(|_| check.web_form).map(sender_key) {
+        if state.form_senders.len() > PEERS_KEPT {
+            state.form_senders.retain_recent();
+        }
+        if let Err(not_until) = state.form_senders.check_key(&(check.source_id, key)) {
+            tracing::info!(source = check.source_id, status = 429, "website form submissions over one address's limit");
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
+        }
+    }
     if let Err(not_until) = limiter(&state, check.source_id, check.rate_per_minute).check() {
         tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
         // When the next request would be taken (a source of 600 a minute has one every 0.1 s), in whole seconds.
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
-    }
-    if let Some(ip) = sender(peer, &headers).filter(|_| check.web_form) {
-        if state.form_senders.len() > PEERS_KEPT {
-            state.form_senders.retain_recent();
-        }
-        if let Err(not_until) = state.form_senders.check_key(&(check.source_id, ip)) {
-            tracing::info!(source = check.source_id, status = 429, "website form submissions over one address's limit");
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
-        }
     }
     // A compressed body would be read as garbage and refused as malformed JSON; say what is wrong instead
     // (RFC 9110 §15.5.16), and what is taken.
@@ -363,7 +412,8 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
     let per_peer = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
     let per_form = NonZeroU32::new(FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     let form_senders = Arc::new(RateLimiter::keyed(Quota::per_minute(per_form)));
-    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default(), form_senders });
+    let behind_proxy = !settings.public_url.trim().is_empty();
+    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default(), form_senders, behind_proxy });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         // As many clients and proxies write it.
@@ -444,7 +494,8 @@ pub async fn start_timed(
     let open = Arc::new(AtomicBool::new(true));
     let app = router_with(core, settings, open.clone(), limits).layer(RequestBodyTimeoutLayer::new(timeouts.body));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, app, timeouts.headers, rx));
+    let behind_proxy = !settings.public_url.trim().is_empty();
+    let task = tokio::spawn(serve(listener, app, timeouts.headers, behind_proxy, rx));
     tracing::info!(%address, "capture API listening");
     Ok(Running { address, open, stop: Some(tx), task: Some(task) })
 }
@@ -454,7 +505,8 @@ pub async fn start_timed(
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// Connections one address may hold at once; one more is closed unanswered. A sender opening connections and
-/// going quiet would otherwise fill [`MAX_CONNECTIONS`] alone. A proxy in front of the API keeps a few.
+/// going quiet would otherwise fill [`MAX_CONNECTIONS`] alone. Behind a proxy (a public address is set), the
+/// proxy or tunnel on this computer or its network carries every visitor's connections: the total bounds it.
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
 
 /// The connections each address holds now.
@@ -499,11 +551,13 @@ impl Drop for Counted {
 
 /// Accepts connections until `stop` says (or its sender is gone), each served over HTTP/1.1 with a limit on
 /// the time its request headers take, at most [`MAX_CONNECTIONS`] at once and [`MAX_CONNECTIONS_PER_ADDRESS`]
-/// from one address; then lets the connections finish what they are answering.
+/// from one address (but for a local proxy when `behind_proxy`); then lets the connections finish what they
+/// are answering.
 async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     header_timeout: std::time::Duration,
+    behind_proxy: bool,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -531,10 +585,17 @@ async fn serve(
             },
             _ = &mut stop => break,
         };
-        let Some(counted) = per_address.take(peer.ip()) else {
-            tracing::info!("a capture API connection refused: its address holds {MAX_CONNECTIONS_PER_ADDRESS} already");
-            drop(stream);
-            continue;
+        let counted = if behind_proxy && is_local(peer.ip()) {
+            None
+        } else {
+            let Some(counted) = per_address.take(peer.ip()) else {
+                tracing::info!(
+                    "a capture API connection refused: its address holds {MAX_CONNECTIONS_PER_ADDRESS} already"
+                );
+                drop(stream);
+                continue;
+            };
+            Some(counted)
         };
         let service = hyper_util::service::TowerToHyperService::new(app.clone().layer(Extension(ConnectInfo(peer))));
         let connection = graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
@@ -552,7 +613,48 @@ async fn serve(
 
 #[cfg(test)]
 mod tests {
-    use super::shown_address;
+    use super::{sender, sender_key, shown_address};
+    use axum::http::{HeaderMap, HeaderValue};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// Behind a proxy, the sender is the address the proxy appended last, however it is written (with a port,
+    /// bracketed, after a trailing comma); what the client wrote before it does not count. Without a proxy
+    /// setting, or from a peer outside this computer's network, the header is the client's and is not read.
+    #[test]
+    fn the_sender_is_the_address_the_proxy_appended() {
+        let with = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap_or_else(|e| panic!("{e}")));
+            }
+            h
+        };
+        let local = Some(ip("127.0.0.1"));
+        let h = with(&["6.6.6.6, 203.0.113.5"]);
+        assert_eq!(sender(local, &h, true), Some(ip("203.0.113.5")));
+        assert_eq!(sender(local, &with(&["6.6.6.6", "203.0.113.5:4000"]), true), Some(ip("203.0.113.5")));
+        assert_eq!(sender(local, &with(&["[2001:db8::7]:443, "]), true), Some(ip("2001:db8::7")));
+        assert_eq!(sender(Some(ip("10.0.0.2")), &h, true), Some(ip("203.0.113.5")), "a proxy on the network");
+        assert_eq!(sender(Some(ip("100.100.1.2")), &h, true), Some(ip("203.0.113.5")), "a tailnet's");
+        assert_eq!(sender(local, &HeaderMap::new(), true), None, "a local peer naming no one is no one");
+        assert_eq!(sender(local, &h, false), None, "no proxy set: the header is the client's, and this is us");
+        let lan = Some(ip("192.168.1.20"));
+        assert_eq!(sender(lan, &h, false), lan, "no proxy set: a computer on the network is itself");
+        assert_eq!(sender(Some(ip("198.51.100.1")), &h, true), Some(ip("198.51.100.1")), "a public peer");
+        assert_eq!(sender(local, &with(&["not an address"]), true), None);
+    }
+
+    /// An IPv6 sender is its /64: a household or a server holds a whole one.
+    #[test]
+    fn an_ipv6_sender_is_its_slash_64() {
+        assert_eq!(sender_key(ip("2001:db8:5::1")), sender_key(ip("2001:db8:5:0:ffff::2")));
+        assert_ne!(sender_key(ip("2001:db8:5::1")), sender_key(ip("2001:db8:6::1")));
+        assert_eq!(sender_key(ip("203.0.113.5")), ip("203.0.113.5"));
+    }
 
     /// A listener on loopback is shown as it is; one open to the network by an address a browser can post to
     /// when the computer has one, never 0.0.0.0 then, and always with its port.

@@ -7,7 +7,7 @@ fn escape(s: &str) -> String {
 
 /// The form's hidden field: people never see it (nor a screen reader, nor the Tab key), form-filling bots fill
 /// it in, and a submission with it filled is kept as spam, without a lead.
-pub(crate) const HONEYPOT: &str = "rapport_website";
+pub(crate) const HONEYPOT: &str = "rapport_hp";
 
 /// Who can reach the address the form posts to: said in the form, since a form posting to the visitor's own
 /// computer (127.0.0.1) or to a private network address fails on a public website without a word.
