@@ -316,7 +316,13 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             // One reading of the agent's settings serves the zone, the clash check and the organizer.
             let agent = super::agents::load_bookable(tx, input.agent_id)?;
-            super::agents::may_change(&grant, input.agent_id, input.lead_id, "rapport")?;
+            super::agents::may_change(&grant, input.agent_id, input.lead_id, "rapport").map_err(|_| {
+                crate::access::AccessError::Denied {
+                    role: grant.role.as_str(),
+                    action:
+                        "book into another agent's calendar without a lead (with a lead of their campaigns, they may)",
+                }
+            })?;
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
             let attendees = match input.lead_id {

@@ -2,14 +2,17 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
-import { apiErr, deferred, mockBackend, summary } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, sessionFor, summary } from '../../test/fixtures';
+import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
 import type { Appointment, LeadPage, SlotSuggestion } from '../types';
 import BookAppointmentDialog from './BookAppointmentDialog.svelte';
 
 const BERLIN = 'Europe/Berlin';
 
-function open(props: Record<string, unknown> = {}) {
+/** The dialog as Ada (user 1, an Administrator) opens it, unless a test signs in someone else first. */
+function open(props: Record<string, unknown> = {}, as = sessionFor('administrator', { id: 1 })) {
+  session.current = as;
   const onsaved = vi.fn();
   const onclose = vi.fn();
   render(BookAppointmentDialog, { agents: agentCalendars(), zone: BERLIN, onsaved, onclose, ...props });
@@ -17,6 +20,23 @@ function open(props: Record<string, unknown> = {}) {
 }
 
 describe('BookAppointmentDialog', () => {
+  it("books in a colleague's calendar only with a lead, and opens on one's own", async () => {
+    const be = mockBackend();
+    const dana = sessionFor('editor', { id: 2, username: 'dana' });
+    const { u } = open({ agents: null, prefill: { start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' } }, dana);
+    // Her own calendar, not the first agent listed.
+    await waitFor(() => expect(screen.getByTestId('book-agent')).toHaveValue('2'));
+    await u.type(screen.getByTestId('book-title'), 'Dentist');
+    await u.selectOptions(screen.getByTestId('book-agent'), '1');
+    await u.click(screen.getByTestId('book-submit'));
+    expect(await screen.findByTestId('error-agent_id')).toHaveTextContent('Choose a lead to book with a colleague');
+    expect(be.bookAppointment).not.toHaveBeenCalled();
+    await u.selectOptions(screen.getByTestId('book-agent'), '2');
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+  });
+
+
   it('picks with Enter only from the matches of what is typed now', async () => {
     let answer: (v: LeadPage) => void = () => {};
     const be = mockBackend({
