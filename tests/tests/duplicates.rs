@@ -568,7 +568,14 @@ fn an_owner_merges_only_a_queued_pair_with_a_lead_of_their_own() {
         assert_eq!(err.code(), ErrorCode::PermissionDenied, "{others:?}: {err}");
     }
     assert_eq!(f.dump(), before, "nothing was merged");
-    // The pair the check queued, with her own lead: hers to merge.
+    // The pair the check queued, with her own lead: hers to merge; set aside meanwhile, it is no longer there.
+    let pair = f.core.duplicate_queue(&owner, 10).unwrap().remove(0);
+    f.core.mark_not_duplicate(&f.admin, pair.id).unwrap();
+    let before = f.dump();
+    let err = f.core.merge_leads(&owner, mine.id, &[twin.lead.id], &[]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert_eq!(f.dump(), before);
+    let twin = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann.lee31@x.example"), &Origin::manual()).unwrap();
     f.core.merge_leads(&owner, mine.id, &[twin.lead.id], &[]).unwrap();
     // A steward merges what they judge the same, queued or not.
     let steward = f.user("stella", Role::Editor, &[]);

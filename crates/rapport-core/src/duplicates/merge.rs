@@ -325,8 +325,13 @@ mod operations {
                 if let crate::access::DuplicateReach::OwnLeads(me) = grant.duplicate_reach() {
                     for (other_id, other) in ids.iter().zip(&merged) {
                         let (a, b) = (survivor_id.min(*other_id), survivor_id.max(*other_id));
-                        let open =
-                            crate::duplicates::store::pair_by_leads(tx, a, b)?.is_some_and(|p| p.status == "open");
+                        let pair = crate::duplicates::store::pair_by_leads(tx, a, b)?;
+                        let open = pair.as_ref().is_some_and(|p| p.status == "open");
+                        // A pair set aside meanwhile (the page read before) is gone from the queue: said so, not
+                        // refused as a merge of leads that were never a pair.
+                        if pair.is_some() && !open {
+                            return Err(Error::NotFound { entity: "open duplicate pair", id: format!("{a}-{b}") });
+                        }
                         let owns = [&survivor, other].iter().any(|l| l.owner.as_ref().is_some_and(|o| o.id == me));
                         if !open || !owns {
                             return Err(crate::access::AccessError::NotSteward(
