@@ -37,6 +37,26 @@ fn logged(f: &Fixture, entity: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// A request's note and a decision's comment are checked as a lead's text is: a terminal escape or a direction
+/// override was stored and shown raw to the approver (the CLI's queue prints it as it is).
+#[test]
+fn an_approval_s_note_and_comment_are_checked_as_text() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let won = in_stage(&f, &deal("Ann", "500"), "won");
+    let before = f.dump();
+    let err = f.core.request_move(&eve, won.id, won.version, "qualification", "", "more seats\u{1b}[2J").unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "note", "{err}");
+    assert_eq!(f.dump(), before);
+    let request =
+        f.core.request_move(&eve, won.id, won.version, "qualification", "", "They signed\nfor more seats").unwrap();
+    let before = f.dump();
+    let err = f.core.decide_approval(&f.admin, request.id, false, "no \u{202E}thanks").unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "comment", "{err}");
+    assert_eq!(f.dump(), before);
+    f.core.decide_approval(&f.admin, request.id, false, "Not this quarter").unwrap();
+}
+
 #[test]
 fn a_covered_move_waits_as_a_request_until_an_administrator_approves_it() {
     let f = fixture();

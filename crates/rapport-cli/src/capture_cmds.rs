@@ -29,8 +29,8 @@ pub enum CaptureCommand {
     },
     /// Print the copy-paste HTML form of a source.
     Form { source: i64 },
-    /// Show the capture API's settings, or change those given (Administrators; the app applies them at once,
-    /// `capture serve` at its next start).
+    /// Show the capture API's settings, or change those given (Administrators). A running app or `capture
+    /// serve` takes them at its next start; a save in the app's Settings applies them at once.
     Settings {
         /// Accept leads (the app starts the listener).
         #[arg(long, conflicts_with = "disable")]

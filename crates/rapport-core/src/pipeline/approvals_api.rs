@@ -39,8 +39,12 @@ impl Rapport {
             if lead.version != version {
                 return Err(Error::Conflict { entity: "lead" });
             }
-            if note.chars().count() > NOTE_CHARS {
-                return Err(ValidationErrors::one("note", format!("is longer than {NOTE_CHARS} characters")).into());
+            // Checked as a lead's text is: a terminal escape or a direction override would be shown raw to the
+            // approver, in the app and in the CLI's queue.
+            let mut errors = Vec::new();
+            crate::leads::clean_text("note", note, NOTE_CHARS, true, &mut errors);
+            if !errors.is_empty() {
+                return Err(ValidationErrors { errors }.into());
             }
             if approvals::pending_for(tx, lead_id)?.is_some() {
                 // Its own field: the UI marks the lead as waiting on this refusal, and on no other.
@@ -128,8 +132,10 @@ impl Rapport {
             if !approve && comment.is_empty() {
                 return Err(ValidationErrors::one("comment", "say why the move is rejected").into());
             }
-            if comment.chars().count() > NOTE_CHARS {
-                return Err(ValidationErrors::one("comment", format!("is longer than {NOTE_CHARS} characters")).into());
+            let mut errors = Vec::new();
+            crate::leads::clean_text("comment", comment, NOTE_CHARS, true, &mut errors);
+            if !errors.is_empty() {
+                return Err(ValidationErrors { errors }.into());
             }
             let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("approval request {id}") };
             let batch = self.begin_batch(tx, &grant, &origin)?;

@@ -292,8 +292,9 @@ impl Rapport {
             // one name could mean would make the choice a guess.
             for (i, r) in reasons.iter().enumerate() {
                 let label = r.label.trim();
+                let folded = label.to_lowercase();
                 let clash = reasons.iter().enumerate().any(|(j, o)| {
-                    j != i && (o.label.trim().eq_ignore_ascii_case(label) || o.key.trim().eq_ignore_ascii_case(label))
+                    j != i && (o.label.trim().to_lowercase() == folded || o.key.trim().to_lowercase() == folded)
                 });
                 if clash {
                     let msg = format!("\"{label}\" names two reasons; give each its own label");
