@@ -322,6 +322,26 @@ describe('Settings › Capture API', () => {
     expect(screen.queryByTestId('capture-form-warnings')).toBeNull();
   });
 
+  it('warns that an https page may not post to a public address of plain http', async () => {
+    const { u } = open({
+      captureStatus: async () => ({
+        settings: {
+          enabled: true,
+          port: 8787,
+          open_to_network: false,
+          allowed_origins: ['https://www.example.com'],
+          public_url: 'http://leads.example.com',
+        },
+        running: true,
+        address: 'http://127.0.0.1:8787',
+        error: null,
+      }),
+    });
+    await screen.findByTestId('capture-status');
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-form-html'));
+    expect(await screen.findByTestId('capture-form-warnings')).toHaveTextContent('The public address is plain http://');
+  });
+
   it('lists the recent submissions, by source, with a link to the lead', async () => {
     const { be, u } = open({
       captureSources: async () => [captureSource(), captureSource({ id: 2, name: 'Acme leads', kind: 'partner', token_hint: 'a1b2' })],

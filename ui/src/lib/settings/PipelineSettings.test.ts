@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiErr, mockBackend, pipelineConfig, sessionFor } from '../../test/fixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
@@ -321,6 +321,35 @@ describe('Settings › Pipeline', () => {
     expect(box.queryByTestId('reason-error')).toBeNull();
     // The stages' stale-lead policies name the reason by its new name.
     expect(within(await stageRow('engagement')).getByTestId('stage-row-stale')).toHaveTextContent('Gone quiet');
+  });
+
+  it('keeps the edit when another Administrator saved the lost reasons meanwhile, and saves it over theirs on request', async () => {
+    let theirs = [
+      { key: 'price', label: 'Price' },
+      { key: 'competitor', label: 'Chose a competitor' },
+    ];
+    const { be, u } = open({
+      pipelineConfig: async () => ({ ...pipelineConfig(), lost_reasons: theirs }),
+      setLostReasons: vi.fn(async (seen, saved) => {
+        if (JSON.stringify(seen) !== JSON.stringify(theirs)) {
+          throw apiErr({ code: 'conflict', message: 'the list of lost reasons was changed by someone else since you opened it' });
+        }
+        return { ...pipelineConfig(), lost_reasons: saved };
+      }),
+    });
+    const box = within(await screen.findByTestId('lost-reasons'));
+    await waitFor(() => expect(box.getAllByTestId('reason-row')).toHaveLength(2));
+    // Another Administrator adds a reason.
+    theirs = [...theirs, { key: 'timing', label: 'Bad timing' }];
+    await u.clear(box.getAllByTestId('reason-label')[0]);
+    await u.type(box.getAllByTestId('reason-label')[0], 'Too expensive');
+    await u.click(box.getByTestId('lost-reasons-save'));
+    expect(await box.findByTestId('lost-reasons-error')).toHaveTextContent('Another Administrator saved this');
+    expect((box.getAllByTestId('reason-label')[0] as HTMLInputElement).value).toBe('Too expensive');
+    await u.click(box.getByTestId('lost-reasons-save'));
+    await waitFor(() => expect(be.setLostReasons).toHaveBeenCalledTimes(2));
+    expect(be.setLostReasons.mock.calls[1][0]).toEqual(theirs);
+    await waitFor(() => expect(box.queryByTestId('lost-reasons-error')).toBeNull());
   });
 
   it('shows why the backend refused the lost reasons, and keeps the edit', async () => {

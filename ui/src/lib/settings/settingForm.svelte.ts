@@ -55,7 +55,19 @@ export class SettingForm<T> {
       this.#answer(await write());
       toasts.success(done);
     } catch (err) {
-      this.formError = refusalText(err);
+      if (toApiError(err).code === 'conflict') {
+        // Another Administrator saved since this was read: what they saved becomes what this edit is measured
+        // from (the next save is not refused again for the same reason), and the edit stays on screen.
+        try {
+          this.saved = await this.read();
+          this.formError =
+            'Another Administrator saved this since you opened it. Your changes are still here: Save again to put them in place of theirs, or leave this page to keep theirs.';
+        } catch {
+          this.formError = refusalText(err);
+        }
+      } else {
+        this.formError = refusalText(err);
+      }
     } finally {
       this.saving = false;
     }
