@@ -9,7 +9,7 @@ use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
 use crate::DuplicatesCommand;
-use crate::{Cli, Command, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand};
+use crate::{Cli, Command, EditArgs, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand};
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -39,6 +39,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
     let actor = session::sign_in(&cli, &core)?;
     match cli.command {
         Command::Leads(LeadsCommand::Add(fields)) => add_lead(&core, &actor, &fields),
+        Command::Leads(LeadsCommand::Edit(args)) => edit_lead(&core, &actor, &args),
+        Command::Leads(LeadsCommand::Undo { id, batch }) => undo_change(&core, &actor, id, batch),
         Command::Leads(LeadsCommand::List(args)) => list_leads(&core, &actor, &args),
         Command::Leads(LeadsCommand::Show { id, history, json }) => show_lead(&core, &actor, id, history, json),
         Command::Leads(LeadsCommand::Export { format, output }) => export(&core, &actor, format, output),
@@ -105,14 +107,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
 
 fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let source = if f.source.trim().is_empty() {
-        None
-    } else {
-        Some(
-            SourceChannel::parse(&f.source)
-                .ok_or(format!("unknown source \"{}\": direct_entry, web_form, bulk_import or partner", f.source))?,
-        )
-    };
+    let source = source_channel(f.source.as_deref().unwrap_or("direct_entry"))?;
     let owner = match &f.owner {
         Some(u) => Some(session::user_id(core, actor, u)?),
         None => None,
@@ -152,19 +147,191 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         },
         invalid: vec![],
     };
-    let saved = core.create_lead(actor, &input, &Origin::manual()).map_err(|e| {
-        let fields: Vec<String> =
-            e.field_errors().iter().map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message)).collect();
-        if fields.is_empty() {
-            e.to_string()
-        } else {
-            format!("the lead was not saved:\n{}", fields.join("\n"))
-        }
-    })?;
+    let saved =
+        core.create_lead(actor, &input, &Origin::manual()).map_err(|e| with_fields("the lead was not saved", &e))?;
     let lead = saved.lead;
     println!("created lead {} ({}): {}", lead.id, lead.status.as_str(), lead.display_name());
     print_missing(&lead);
     Ok(())
+}
+
+/// A source as typed; empty is none (the lead is then a Draft until one is given).
+fn source_channel(typed: &str) -> CliResult<Option<SourceChannel>> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    SourceChannel::parse(typed)
+        .map(Some)
+        .ok_or(format!("unknown source \"{typed}\": direct_entry, web_form, bulk_import or partner"))
+}
+
+/// The fields `leads edit --clear` empties, by their flags' names (a list's flag in the singular, as it is
+/// typed: --email, --phone, --tag).
+const CLEARABLE: &[&str] = &[
+    "first-name",
+    "last-name",
+    "company",
+    "job-title",
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "city",
+    "postcode",
+    "region",
+    "country",
+    "source",
+    "source-detail",
+    "campaign",
+    "owner",
+    "tag",
+    "notes",
+    "external-ref",
+    "deal-value",
+    "currency",
+    "expected-close",
+    "budget",
+    "decision-maker",
+    "need",
+    "timeline",
+    "lost-reason",
+];
+
+fn edit_lead(core: &Rapport, actor: &Actor, args: &EditArgs) -> CliResult<()> {
+    let f = &args.fields;
+    let lead = core.get_lead(actor, args.id).map_err(err)?;
+    let mut input = lead.to_input();
+    let mut cleared = Vec::new();
+    for typed in &args.clear {
+        let name = typed.trim().to_ascii_lowercase().replace('_', "-");
+        let name = match name.as_str() {
+            "emails" | "phones" | "tags" => name.trim_end_matches('s').to_string(),
+            _ if CLEARABLE.contains(&name.as_str()) => name,
+            _ => {
+                return Err(format!(
+                    "--clear {typed}: not a field that can be emptied (one of {})",
+                    CLEARABLE.join(", ")
+                ))
+            }
+        };
+        cleared.push(name);
+    }
+    // A field both given and emptied is a slip: say so rather than pick one.
+    let given = |name: &str, v: bool| -> CliResult<bool> {
+        if v && cleared.iter().any(|c| c == name) {
+            return Err(format!("--{name} is both given and cleared: keep one"));
+        }
+        Ok(v || cleared.iter().any(|c| c == name))
+    };
+    let set = |name: &str, target: &mut String, v: &Option<String>| -> CliResult<()> {
+        if given(name, v.is_some())? {
+            *target = v.clone().unwrap_or_default();
+        }
+        Ok(())
+    };
+    set("first-name", &mut input.first_name, &f.first_name)?;
+    set("last-name", &mut input.last_name, &f.last_name)?;
+    set("company", &mut input.company, &f.company)?;
+    set("job-title", &mut input.job_title, &f.job_title)?;
+    set("street", &mut input.address.street, &f.street)?;
+    set("street2", &mut input.address.street2, &f.street2)?;
+    set("city", &mut input.address.city, &f.city)?;
+    set("postcode", &mut input.address.postcode, &f.postcode)?;
+    set("region", &mut input.address.region, &f.region)?;
+    set("country", &mut input.address.country, &f.country)?;
+    set("source-detail", &mut input.source_detail, &f.source_detail)?;
+    set("campaign", &mut input.campaign, &f.campaign)?;
+    set("notes", &mut input.notes, &f.notes)?;
+    set("external-ref", &mut input.external_ref, &f.external_ref)?;
+    set("deal-value", &mut input.deal.value, &f.deal_value)?;
+    set("currency", &mut input.deal.currency, &f.currency)?;
+    set("expected-close", &mut input.deal.expected_close, &f.expected_close)?;
+    set("budget", &mut input.deal.budget, &f.budget)?;
+    set("decision-maker", &mut input.deal.decision_maker, &f.decision_maker)?;
+    set("need", &mut input.deal.need, &f.need)?;
+    set("timeline", &mut input.deal.timeline, &f.timeline)?;
+    set("lost-reason", &mut input.deal.lost_reason, &f.lost_reason)?;
+    if let Some(stage) = &f.stage {
+        input.stage = stage.clone();
+    }
+    if given("email", !f.emails.is_empty())? {
+        input.emails = f.emails.clone();
+    }
+    if given("phone", !f.phones.is_empty())? {
+        input.phones = f.phones.clone();
+    }
+    if given("tag", !f.tags.is_empty())? {
+        input.tags = f.tags.clone();
+    }
+    if given("source", f.source.is_some())? {
+        input.source = source_channel(f.source.as_deref().unwrap_or(""))?;
+    }
+    if given("owner", f.owner.is_some())? {
+        input.owner_id = match &f.owner {
+            Some(u) => Some(session::user_id(core, actor, u)?),
+            None => None,
+        };
+    }
+    let passing = args
+        .override_reason
+        .as_deref()
+        .map_or(rapport_core::pipeline::Passing::Checked, rapport_core::pipeline::Passing::Override);
+    let saved = core
+        .update_lead_passing(actor, args.id, lead.version, &input, &Origin::manual(), passing)
+        .map_err(|e| with_fields("the lead was not saved", &e))?;
+    let Some(batch) = saved.batch_id else {
+        println!("nothing changed on lead {}", args.id);
+        return Ok(());
+    };
+    let mut fields: Vec<String> = core
+        .lead_history(actor, args.id)
+        .map_err(err)?
+        .into_iter()
+        // The typed form of the phones is a detail of their change, not a change of its own to the reader.
+        .filter(|c| c.batch_id == batch && c.entity == "lead" && !c.field.ends_with("_as_entered"))
+        .map(|c| c.field)
+        .collect();
+    // The history is newest first; the fields read better in the order they were written.
+    fields.reverse();
+    fields.dedup();
+    let lead = saved.lead;
+    println!(
+        "updated lead {} ({}): {}; changed {} (batch {batch})",
+        lead.id,
+        lead.status.as_str(),
+        lead.display_name(),
+        fields.join(", ")
+    );
+    print_missing(&lead);
+    Ok(())
+}
+
+fn undo_change(core: &Rapport, actor: &Actor, id: i64, batch: i64) -> CliResult<()> {
+    let saved = core.undo_lead_change(actor, id, batch).map_err(|e| with_fields("nothing was taken back", &e))?;
+    let lead = saved.lead;
+    match saved.batch_id {
+        Some(new) => println!(
+            "took back batch {batch} on lead {} ({}): {} (as batch {new})",
+            lead.id,
+            lead.status.as_str(),
+            lead.display_name()
+        ),
+        None => println!("batch {batch} left nothing to take back on lead {}", lead.id),
+    }
+    print_missing(&lead);
+    Ok(())
+}
+
+/// An error as the CLI says it: a refusal of fields lists each field under `what` (by its column name, as
+/// files and flags name it); any other error is its own sentence.
+pub fn with_fields(what: &str, e: &rapport_core::Error) -> String {
+    let fields: Vec<String> =
+        e.field_errors().iter().map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message)).collect();
+    if fields.is_empty() {
+        e.to_string()
+    } else {
+        format!("{what}:\n{}", fields.join("\n"))
+    }
 }
 
 fn print_missing(lead: &Lead) {
@@ -312,12 +479,14 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
                 Some(now) => format!("{} (now {now})", c.actor_name),
                 None => c.actor_name.clone(),
             };
+            // The batch is what `leads undo` takes.
             if c.field == "*" {
-                println!("  {}  {who}  created ({})", c.at, c.reason.as_str());
+                println!("  {}  batch {:<6} {who}  created ({})", c.at, c.batch_id, c.reason.as_str());
             } else {
                 println!(
-                    "  {}  {who}  {}: {:?} → {:?} ({})",
+                    "  {}  batch {:<6} {who}  {}: {:?} → {:?} ({})",
                     c.at,
+                    c.batch_id,
                     c.field,
                     c.old_value.unwrap_or_default(),
                     c.new_value.unwrap_or_default(),

@@ -71,7 +71,12 @@ pub enum LeadsCommand {
     Add(Box<LeadFields>),
     /// List leads, newest change first; --search does a full-text search.
     List(ListArgs),
-    /// Show one lead, optionally with its change history.
+    /// Change a lead: each field given replaces what it holds (--email, --phone and --tag replace its whole
+    /// list); --clear empties a field. It goes through the stage's gate, as an edit in the app does.
+    Edit(Box<EditArgs>),
+    /// Take back what one earlier change of a lead did (its batch, listed by `leads show --history`), as a new
+    /// change. Refused when a field it changed has been changed again since.
+    Undo { id: i64, batch: i64 },
     Show {
         id: i64,
         #[arg(long)]
@@ -123,9 +128,9 @@ pub struct LeadFields {
     pub region: Option<String>,
     #[arg(long)]
     pub country: Option<String>,
-    /// direct_entry (default), web_form, bulk_import or partner.
-    #[arg(long, default_value = "direct_entry")]
-    pub source: String,
+    /// direct_entry (a new lead's default), web_form, bulk_import or partner.
+    #[arg(long)]
+    pub source: Option<String>,
     #[arg(long)]
     pub source_detail: Option<String>,
     #[arg(long)]
@@ -161,6 +166,19 @@ pub struct LeadFields {
     /// A configured lost reason (key or label).
     #[arg(long)]
     pub lost_reason: Option<String>,
+}
+
+#[derive(Args)]
+pub struct EditArgs {
+    pub id: i64,
+    #[command(flatten)]
+    pub fields: LeadFields,
+    /// Empty a field, named as its flag is (phone, tag, owner, deal-value, ...); repeat for several.
+    #[arg(long = "clear", value_name = "FIELD")]
+    pub clear: Vec<String>,
+    /// Administrators: pass the stage's entry criteria anyway, for this reason (logged with the change).
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Args)]

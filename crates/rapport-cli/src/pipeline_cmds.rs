@@ -1,10 +1,11 @@
-//! `rapport pipeline ...`: the stages and their entry criteria, activities on a lead, a lead's stage history
-//! and the pipeline's velocity, as text or JSON.
+//! `rapport pipeline ...`: the stages and their entry criteria, moving a lead through the gate (or asking for
+//! the approval a rule wants), activities on a lead, a lead's stage history and the pipeline's velocity, as text
+//! or JSON.
 use std::io::Write as _;
 
 use clap::Subcommand;
-use rapport_core::pipeline::{ActivityKind, BottleneckGroup, NewActivity};
-use rapport_core::{Actor, Rapport};
+use rapport_core::pipeline::{ActivityKind, BottleneckGroup, NewActivity, Passing};
+use rapport_core::{Actor, Error, Rapport};
 
 use crate::session::CliResult;
 
@@ -81,6 +82,26 @@ pub enum PipelineCommand {
         #[arg(long, default_value = "")]
         comment: String,
     },
+    /// Move a lead to STAGE (its key or its label) through the stage's gate: its criteria, and the approval a
+    /// rule may ask for (--request-approval asks for it instead of refusing).
+    Move {
+        lead: i64,
+        stage: String,
+        /// Why the deal was lost (a configured reason, key or label), when STAGE is a lost stage.
+        #[arg(long)]
+        lost_reason: Option<String>,
+        /// When a rule asks for an Administrator's approval, ask for it (the lead stays where it is until then).
+        #[arg(long)]
+        request_approval: bool,
+        /// The note the approver reads with the request.
+        #[arg(long, default_value = "", requires = "request_approval")]
+        note: String,
+        /// Administrators: pass the stage's criteria and approval anyway, for this reason (logged with the move).
+        #[arg(long = "override", value_name = "REASON", conflicts_with = "request_approval")]
+        override_reason: Option<String>,
+    },
+    /// Mark an open task done (its id is in `pipeline activities`).
+    Done { activity: i64 },
     /// A lead's activities, newest first.
     Activities {
         lead: i64,
@@ -105,7 +126,8 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 let mut needs: Vec<String> = s.required_fields.clone();
                 needs.extend(s.required_activities.iter().map(|k| format!("“{}” activity", k.label())));
                 let needs = if needs.is_empty() { "-".to_string() } else { needs.join(", ") };
-                writeln!(o, "{:<16} {:>3}%  needs: {needs}", s.label, s.probability).map_err(err)?;
+                // The key too: it is what `--stage` and `pipeline move` take, besides the label.
+                writeln!(o, "{:<16} {:<14} {:>3}%  needs: {needs}", s.label, s.key, s.probability).map_err(err)?;
             }
         }
         PipelineCommand::Activity { lead, kind, subject, outcome, minutes, due } => {
@@ -184,6 +206,25 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 .map_err(err)?;
             }
         }
+        PipelineCommand::Move { lead, stage, lost_reason, request_approval, note, override_reason } => {
+            move_lead(
+                &mut o,
+                core,
+                actor,
+                *lead,
+                stage,
+                lost_reason.as_deref(),
+                *request_approval,
+                note,
+                override_reason.as_deref(),
+            )?;
+        }
+        PipelineCommand::Done { activity } => {
+            let a = core
+                .complete_activity(actor, *activity)
+                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not marked done"), &e))?;
+            writeln!(o, "{} {} done on lead {}: {}", a.kind.label(), a.id, a.lead_id, a.subject).map_err(err)?;
+        }
         PipelineCommand::Decide { request, reject, comment } => {
             let r = core.decide_approval(actor, *request, !*reject, comment).map_err(err)?;
             writeln!(o, "request {} {}: {} → {}", r.id, r.status.as_str(), r.from_stage, r.to_stage).map_err(err)?;
@@ -193,9 +234,16 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             if *json {
                 return writeln!(o, "{}", serde_json::to_string_pretty(&list).map_err(err)?).map_err(err);
             }
+            if list.is_empty() {
+                writeln!(o, "no activity on lead {lead}").map_err(err)?;
+            }
             for a in list {
-                let when = a.done_at.clone().unwrap_or_else(|| format!("open, due {}", a.due_at.unwrap_or_default()));
-                writeln!(o, "{:<14} {}  {}", a.kind.label(), when, a.subject).map_err(err)?;
+                let when = match (&a.done_at, &a.due_at) {
+                    (Some(done), _) => done.clone(),
+                    (None, Some(due)) => format!("open, due {due}"),
+                    (None, None) => "open".to_string(),
+                };
+                writeln!(o, "#{:<5} {:<14} {}  {}", a.id, a.kind.label(), when, a.subject).map_err(err)?;
             }
         }
         PipelineCommand::History { lead, json } => {
@@ -258,4 +306,64 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
         }
     }
     Ok(())
+}
+
+/// A stage as typed: its key or its label, in any case (`pipeline stages` lists both).
+fn stage_key(core: &Rapport, actor: &Actor, typed: &str) -> CliResult<String> {
+    let config = core.pipeline_config(actor).map_err(err)?;
+    let t = typed.trim();
+    config
+        .stages
+        .iter()
+        .find(|s| s.key.eq_ignore_ascii_case(t))
+        .or_else(|| config.stages.iter().find(|s| s.label.trim().to_lowercase() == t.to_lowercase()))
+        .map(|s| s.key.clone())
+        .ok_or_else(|| {
+            let known: Vec<String> = config.stages.iter().map(|s| format!("{} ({})", s.key, s.label)).collect();
+            format!("\"{typed}\" is not a stage: one of {}", known.join(", "))
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn move_lead(
+    o: &mut impl std::io::Write,
+    core: &Rapport,
+    actor: &Actor,
+    id: i64,
+    stage: &str,
+    lost_reason: Option<&str>,
+    request_approval: bool,
+    note: &str,
+    override_reason: Option<&str>,
+) -> CliResult<()> {
+    let key = stage_key(core, actor, stage)?;
+    let lead = core.get_lead(actor, id).map_err(err)?;
+    let passing = override_reason.map_or(Passing::Checked, Passing::Override);
+    match core.move_lead_losing(actor, id, lead.version, &key, lost_reason, passing) {
+        Ok(saved) if saved.batch_id.is_none() => {
+            writeln!(o, "lead {id} is in {} already; nothing changed", saved.lead.stage).map_err(err)
+        }
+        Ok(saved) => writeln!(
+            o,
+            "moved lead {id} ({}) from {} to {} (batch {})",
+            saved.lead.display_name(),
+            lead.stage,
+            saved.lead.stage,
+            saved.batch_id.unwrap_or_default()
+        )
+        .map_err(err),
+        Err(Error::NeedsApproval(needed)) if request_approval => {
+            let r = core.request_move(actor, id, lead.version, &key, lost_reason.unwrap_or(""), note).map_err(err)?;
+            writeln!(
+                o,
+                "asked for approval (request {}): {} → {} ({}); the lead stays in {} until an Administrator decides",
+                r.id, r.from_stage, r.to_stage, needed.rule, r.from_stage
+            )
+            .map_err(err)
+        }
+        Err(Error::NeedsApproval(needed)) => Err(format!(
+            "{needed}: run it again with --request-approval (and --note for the approver); nothing was changed"
+        )),
+        Err(e) => Err(crate::commands::with_fields("the lead was not moved", &e)),
+    }
 }

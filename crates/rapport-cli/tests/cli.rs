@@ -667,3 +667,104 @@ fn the_approval_queue_shows_the_deal_an_approver_decides_on() {
     assert!(r.out.contains("Bo Berg (50000.00 EUR)"), "{}", r.out);
     assert!(r.out.contains("asked by ed at 20") && r.out.contains("They chose the cheaper offer"), "{}", r.out);
 }
+
+/// The lead as `leads show --json` prints it, without what every save moves on (its version and times).
+fn lead_json(db: &Path, id: &str) -> serde_json::Value {
+    let r = rapport(db, &["leads", "show", id, "--json"]);
+    assert!(r.ok, "{}", r.err);
+    let mut v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let lead = v["lead"].as_object_mut().unwrap();
+    for moving in ["version", "updated_at", "last_activity_at"] {
+        lead.remove(moving);
+    }
+    v["lead"].take()
+}
+
+/// A lead is changed and a change taken back from the command line, as in the app: the fields given replace
+/// what it holds, --clear empties one, and undo of the edit's batch gives back the lead as it was.
+#[test]
+fn a_lead_is_edited_and_its_edit_taken_back_from_the_command_line() {
+    let (_d, db) = db();
+    let add = ["leads", "add", "--first-name", "Bo", "--last-name", "Berg", "--email", "bo@berg.example"];
+    let r = rapport(&db, &[&add[..], &["--deal-value", "900", "--currency", "EUR", "--tag", "expo"]].concat());
+    assert!(r.ok, "{}", r.err);
+    let before = lead_json(&db, "1");
+    let edit = ["leads", "edit", "1", "--company", "Berg AB", "--phone", "+46 8 123 456 78", "--clear", "currency"];
+    let r = rapport(&db, &[&edit[..], &["--tag", "fair", "--tag", "nordics"]].concat());
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("updated lead 1 (active): Bo Berg; changed "), "{}", r.out);
+    let batch = r.out.rsplit("(batch ").next().unwrap().trim().trim_end_matches(')').to_string();
+    let after = lead_json(&db, "1");
+    assert_eq!(after["company"], "Berg AB");
+    assert_eq!(after["deal"]["currency"], "");
+    assert_eq!(after["deal"]["value"], before["deal"]["value"], "a field not named is kept");
+    assert_eq!(after["emails"], before["emails"], "a list not named is kept");
+    assert_eq!(after["tags"], serde_json::json!(["fair", "nordics"]), "a list named is replaced");
+    assert_eq!(after["phones"][0]["e164"], "+46812345678");
+    // The same edit again changes nothing and says so.
+    let r = rapport(&db, &["leads", "edit", "1", "--company", "Berg AB"]);
+    assert!(r.ok && r.out.contains("nothing changed on lead 1"), "{} {}", r.out, r.err);
+    // Refusals write nothing.
+    let refused = [
+        (&["leads", "edit", "1", "--email", "not-an-address"][..], "email: \"not-an-address\""),
+        (&["leads", "edit", "1", "--clear", "email", "--email", "a@b.example"][..], "both given and cleared"),
+        (&["leads", "edit", "1", "--clear", "shoe-size"][..], "--clear shoe-size: not a field"),
+        (&["leads", "edit", "1", "--stage", "won"][..], "is needed to enter Won"),
+    ];
+    for (args, why) in refused {
+        let r = rapport(&db, args);
+        assert!(!r.ok && r.err.contains(why), "{args:?}: {} {}", r.out, r.err);
+        assert_eq!(lead_json(&db, "1"), after, "{args:?} wrote nothing");
+    }
+    let r = rapport(&db, &["leads", "show", "1", "--history"]);
+    assert!(r.out.contains(&format!("batch {batch:<6} admin  company: \"\" → \"Berg AB\"")), "{}", r.out);
+    let r = rapport(&db, &["leads", "undo", "1", &batch]);
+    assert!(r.ok && r.out.contains(&format!("took back batch {batch} on lead 1")), "{} {}", r.out, r.err);
+    assert_eq!(lead_json(&db, "1"), before, "the undo gives back the lead as it was");
+    let r = rapport(&db, &["leads", "undo", "1", "999"]);
+    assert!(!r.ok && r.err.contains("does not exist"), "{}", r.err);
+}
+
+/// The pipeline's moves from the command line: a stage named by its key or its label, the gate's criteria
+/// named when unmet, the approval a rule asks for requested instead of refused, and a task marked done.
+#[test]
+fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
+    let (_d, db) = db();
+    let add = ["leads", "add", "--first-name", "Bo", "--email", "bo@berg.example", "--campaign", "Expo"];
+    assert!(rapport(&db, &[&add[..], &["--deal-value", "50000", "--currency", "EUR"]].concat()).ok);
+    assert!(rapport(&db, &["users", "add", "ed", "--role", "editor"]).ok);
+    let ed = |args: &[&str]| rapport_as(&db, "ed", PASSWORD, args);
+    let r = rapport(&db, &["pipeline", "stages"]);
+    assert!(r.out.contains("In discussion    engagement"), "the key is listed: {}", r.out);
+    let r = ed(&["pipeline", "move", "1", "In Discussion"]);
+    assert!(!r.ok && r.err.contains("the lead was not moved:\n"), "{}", r.err);
+    assert!(r.err.contains("expected_close: is needed to enter In discussion"), "{}", r.err);
+    let r = ed(&["pipeline", "move", "1", "nowhere"]);
+    assert!(!r.ok && r.err.contains("\"nowhere\" is not a stage: one of new (New lead)"), "{}", r.err);
+    let unmoved = lead_json(&db, "1");
+    // Losing a deal of 10,000 or more waits for an Administrator.
+    let r = ed(&["pipeline", "move", "1", "lost", "--lost-reason", "price"]);
+    assert!(!r.ok && r.err.contains("needs an Administrator's approval") && r.err.contains("--request-approval"));
+    assert_eq!(lead_json(&db, "1"), unmoved, "a refused move writes nothing");
+    let r = ed(&["pipeline", "move", "1", "lost", "--lost-reason", "price", "--request-approval", "--note", "cheaper"]);
+    assert!(r.ok && r.out.contains("asked for approval (request 1): new → lost"), "{} {}", r.out, r.err);
+    assert_eq!(lead_json(&db, "1")["stage"], "new", "the lead waits where it was");
+    let r = rapport(&db, &["pipeline", "approvals"]);
+    assert!(r.out.contains("#1 Bo (50000.00 EUR): new → lost") && r.out.contains("cheaper"), "{}", r.out);
+    let r = rapport(&db, &["pipeline", "decide", "1", "--comment", "agreed"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(lead_json(&db, "1")["stage"], "lost");
+    // An Editor's override is refused; an Administrator's passes the criteria, with its reason logged.
+    let r = ed(&["pipeline", "move", "1", "qualification", "--override", "CFO said yes"]);
+    assert!(!r.ok, "{}", r.out);
+    let r = rapport(&db, &["pipeline", "move", "1", "qualification", "--override", "CFO said yes"]);
+    assert!(r.ok && r.out.contains("moved lead 1 (Bo) from lost to qualification"), "{} {}", r.out, r.err);
+    let r = ed(&["pipeline", "activity", "1", "--kind", "task", "--subject", "Call back"]);
+    assert!(r.ok, "{}", r.err);
+    let r = ed(&["pipeline", "activities", "1"]);
+    assert!(r.out.contains("#1     Task           open  Call back"), "{}", r.out);
+    let r = ed(&["pipeline", "done", "1"]);
+    assert!(r.ok && r.out.contains("Task 1 done on lead 1: Call back"), "{} {}", r.out, r.err);
+    let r = ed(&["pipeline", "done", "1"]);
+    assert!(!r.ok && r.err.contains("activity 1 was not marked done"), "{}", r.err);
+}
