@@ -184,7 +184,7 @@ impl Mapper {
             // Kept in the notes as the file has it, nothing lost; the row is not refused for it.
             let contact = matches!(target.as_str(), "email" | "other_emails" | "phone" | "other_phones");
             if contact && no_value(&value) {
-                notes.push(format!("{}: {value}", self.headers[i]));
+                notes.push(labelled(&self.headers[i], &value));
                 continue;
             }
             match target.as_str() {
@@ -195,8 +195,10 @@ impl Mapper {
                 "other_phones" => other_phones.extend(cell_values(&value, Separators::Items)),
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
-                TO_NOTES if self.headers[i].trim().is_empty() => notes.push(format!("Column {}: {value}", i + 1)),
-                TO_NOTES => notes.push(format!("{}: {value}", self.headers[i])),
+                TO_NOTES if self.headers[i].trim().is_empty() => {
+                    notes.push(labelled(&format!("Column {}", i + 1), &value))
+                }
+                TO_NOTES => notes.push(labelled(&self.headers[i], &value)),
                 // Exports that keep the house number apart ("Straße", "Hausnummer"; FEBRL's "street_number",
                 // "address_1") give the street in two columns: joined in column order, as each country writes it.
                 "street" if !input.address.street.is_empty() => {
@@ -398,6 +400,15 @@ fn totals_row(cells: &[String]) -> Option<String> {
     (TOTALS.contains(&word.as_str()) && filled.all(amount)).then(|| first.to_string())
 }
 
+/// A column's value in the notes under its name, on one line per column: a header's line breaks (a
+/// spreadsheet's "Phone\n(mobile)") become spaces, and the lines of a multi-line value after its first are
+/// indented, so that a comment typed as "…\nEmail: x@y.z" never reads as a line of another column.
+fn labelled(name: &str, value: &str) -> String {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines: Vec<&str> = value.lines().collect();
+    format!("{name}: {}", lines.join("\n  "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,7 +527,7 @@ mod tests {
     fn a_filemaker_line_break_in_a_field_is_a_line_break() {
         let m = mapper(&["Name", "Notiz"], &["last_name", "notes"]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "call back\u{b}Monday"])).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(input.notes, "Notiz: call back\nMonday");
+        assert_eq!(input.notes, "Notiz: call back\n  Monday", "its second line indented under the column's");
     }
 
     #[test]
@@ -638,6 +649,16 @@ mod tests {
         let m = mapper(&["first_name", "", ""], &["first_name", "notes", "notes"]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Ann", "Met at booth 12", ""])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(input.notes, "Column 2: Met at booth 12", "named by its place, the empty one adds nothing");
+    }
+
+    #[test]
+    fn a_multi_line_value_in_the_notes_never_reads_as_another_column() {
+        let m = mapper(&["first_name", "Stand", "Phone\r\n(mobile)"], &["first_name", "notes", "notes"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m
+            .to_input(&row(&["Ann", "Call after 5\r\nEmail: boss@rival.example", "0171 2345678"]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.notes, "Stand: Call after 5\n  Email: boss@rival.example\nPhone (mobile): 0171 2345678");
     }
 
     mod fuzz {
