@@ -355,7 +355,7 @@ test("an edit can be undone from its toast, and the history keeps both", async (
   await s.screenshot(`${shots}/09-undo-toast.png`);
   await s.click('[data-testid="toast-undo"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /change undone/i.test(t) });
-  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Analytical Engines") && /undo of change/i.test(t) });
+  await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Analytical Engines") && /undo of the change of /i.test(t) });
   const history = await s.findAll('[data-testid="history-entry"]');
   assert.equal(history.length, before + 2, "edited and undone: two more entries");
   await new Promise((r) => setTimeout(r, 300)); // let the last frame paint before the screenshot

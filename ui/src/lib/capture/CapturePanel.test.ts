@@ -201,7 +201,7 @@ describe('Settings › Capture API', () => {
     });
     const created = await be.addCaptureSource.mock.results[0].value;
     expect(token).toHaveValue(created.token);
-    expect(within(dialog).getByTestId('capture-token-box')).toHaveTextContent('this is the only time it is shown here');
+    expect(within(dialog).getByTestId('capture-token-box')).toHaveTextContent('Copy the token now for the form or the partner');
     await u.click(within(dialog).getByTestId('capture-token-copy'));
     expect(await navigator.clipboard.readText()).toBe(created.token);
 

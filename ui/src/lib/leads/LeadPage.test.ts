@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
+import { localTime } from '../format';
 import LeadPage from './LeadPage.svelte';
 
 describe('LeadPage', () => {
@@ -200,7 +201,9 @@ describe('LeadPage', () => {
 
     await waitFor(() => expect(screen.getAllByTestId('history-entry')).toHaveLength(2));
     expect(be.undoLeadChange).toHaveBeenCalledWith(7, 2);
-    expect(screen.getAllByTestId('history-entry')[0]).toHaveTextContent('undo of change 2');
+    // The change taken back is named by its time, not by a batch number the reader never sees.
+    expect(screen.getAllByTestId('history-entry')[0]).toHaveTextContent(`undo of the change of ${localTime(edit.at)}`);
+    expect(screen.getAllByTestId('history-entry')[0]).not.toHaveTextContent('change 2');
     expect(screen.getByText('Captain', { selector: 'dd' })).toBeInTheDocument();
     expect(screen.queryByText('Rear Admiral', { selector: 'dd' })).toBeNull();
   });

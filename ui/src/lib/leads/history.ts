@@ -7,7 +7,7 @@ import {
   appointmentValue,
 } from '../calendar/appointmentHistory';
 import { browserZone } from '../calendar/zone';
-import { fieldLabel, REASON_LABELS, sourceLabel, STATUS_LABELS } from '../format';
+import { fieldLabel, localTime, REASON_LABELS, sourceLabel, STATUS_LABELS } from '../format';
 import { formatMoney } from '../pipeline/board';
 import { dayText } from '../settings/pipelineText';
 import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, LostReason, Stage, UserRef } from '../types';
@@ -217,6 +217,14 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
         new: formatValue(e.field, e.new_value, ctx),
       });
     }
+  }
+  // An undo names the change it took back by its batch number, which a reader never sees: named by its time
+  // instead, when that change is in this history.
+  for (const ev of events) {
+    const undone = /^undo of change (\d+)$/.exec(ev.sourceRef);
+    if (!undone) continue;
+    const target = events.find((x) => x.batchId === Number(undone[1]));
+    ev.sourceRef = target ? `undo of the change of ${localTime(target.at)}` : 'undo of an earlier change';
   }
   return events;
 }

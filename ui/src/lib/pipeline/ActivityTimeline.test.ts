@@ -75,6 +75,11 @@ describe('ActivityTimeline', () => {
     expect(screen.queryByTestId('activity-item')).toBeNull();
   });
 
+  it('does not ask a viewer to log what they may not', async () => {
+    setup([], false);
+    expect(await screen.findByTestId('activity-empty')).toHaveTextContent(/^\s*No activities yet\.\s*$/);
+  });
+
   it('logs a call on Enter and shows it at the top of what happened', async () => {
     const logged = activity({ id: 10, subject: 'Follow-up', outcome: 'Wants a quote', duration_minutes: 15, done_at: ago(0) });
     const { be, u } = setup([], true, { logActivity: async () => logged });
