@@ -776,6 +776,31 @@ fn a_restore_keeps_what_the_leads_stage_asks_for() {
     );
 }
 
+/// Seed 2.2 on an unmerge: a lead up the pipeline whose own phone was removed once a merge had brought it an
+/// email keeps that email when the merge is taken apart, rather than being left a Draft with no contact at all
+/// (which an edit is refused). The lead brought back has its own.
+#[test]
+fn an_unmerge_does_not_leave_a_lead_up_the_pipeline_without_a_contact_point() {
+    let f = fixture();
+    let mut ann = common::qualified(common::lead("Ann", "Lee", ""));
+    ann.phones = vec!["+14155552671".into()];
+    ann.stage = "qualification".into();
+    let ann = created(&f, &ann);
+    let other = created(&f, &common::lead("Ann", "Lee", "b@acme.com"));
+    let merge = f.core.merge_leads(&f.admin, ann.id, &[other.id], &[]).unwrap().merge_id;
+    let merged = f.core.get_lead(&f.admin, ann.id).unwrap();
+    let mut no_phone = merged.to_input();
+    no_phone.phones.clear();
+    f.core.update_lead(&f.admin, ann.id, merged.version, &no_phone, &Origin::manual()).unwrap();
+    f.core.unmerge(&f.admin, merge).unwrap();
+    let after = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!(after.stage, "qualification");
+    assert_eq!(after.status, rapport_core::leads::LeadStatus::Active, "{:?}", after.missing);
+    assert_eq!(after.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["b@acme.com"]);
+    let back = f.core.get_lead(&f.admin, other.id).unwrap();
+    assert_eq!(back.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["b@acme.com"]);
+}
+
 /// A merge that moves the survivor into the stage of the lead merged in counts that lead's activities, as the
 /// gate counts the activities of every lead merged into one: its proposal was sent, so Engagement is met.
 #[test]

@@ -233,6 +233,19 @@ pub(crate) fn keep_required(
             kept.push(format!("{} ({} needs it)", f.info.label.to_lowercase(), stage.label));
         }
     }
+    // Seed 2.2 up the pipeline: nor is the lead left a Draft without any email or phone, which an edit is refused
+    // (an unmerge taking back the only address the merge brought, the lead's own phone removed since). It keeps
+    // those it holds now; the lead brought back gets its own.
+    let blank = |list: &[String]| list.iter().all(|v| v.trim().is_empty());
+    if blank(&input.emails)
+        && blank(&input.phones)
+        && !current.missing.contains(&crate::leads::MissingField::ContactPoint)
+        && advances(conn, None, &stage)?
+    {
+        let now = current.to_input();
+        (input.emails, input.phones) = (now.emails, now.phones);
+        kept.push(format!("email and phone ({} needs one)", stage.label));
+    }
     Ok(kept)
 }
 
