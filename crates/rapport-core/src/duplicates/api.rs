@@ -221,6 +221,9 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
             let mut out = Vec::new();
+            if limit == 0 {
+                return Ok(out);
+            }
             for_each_visible_open(conn, &grant, &mut |row, a, b| {
                 let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
                 out.push(DuplicatePair {

@@ -92,14 +92,17 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
     }
     // An amount and its currency are one value: the currency comes from the lead the amount came from (even
     // when that lead left it empty), never another's, or 5,000 of no stated currency would become 5,000 EUR.
+    // So are a channel and its detail: a lead typed in by hand does not take a partner's name as its detail.
     let field = |name: &str| FIELDS.iter().find(|f| f.info.name == name);
     let chosen =
         |name: &str| choices.iter().find(|c| c.field == name).and_then(|c| all.iter().find(|l| l.id == c.lead_id));
-    if let (Some(value), Some(currency)) = (field("deal_value"), field("currency")) {
-        if chosen("currency").is_none() {
-            let from = chosen("deal_value").or_else(|| all.iter().find(|l| !(value.get)(l).is_empty()));
-            if let Some(l) = from {
-                (currency.set)(&mut input, &(currency.get)(l));
+    for (leader, follower) in [("deal_value", "currency"), ("source", "source_detail")] {
+        if let (Some(value), Some(detail)) = (field(leader), field(follower)) {
+            if chosen(follower).is_none() {
+                let from = chosen(leader).or_else(|| all.iter().find(|l| !(value.get)(l).is_empty()));
+                if let Some(l) = from {
+                    (detail.set)(&mut input, &(detail.get)(l));
+                }
             }
         }
     }
@@ -349,6 +352,18 @@ mod operations {
                     }
                 }
                 for c in choices {
+                    // A choice of a field no merge chooses (mistyped, or a list, which is united) would be dropped
+                    // without a word and the merge made on values the steward did not pick.
+                    if !FIELDS
+                        .iter()
+                        .any(|f| f.info.name == c.field && f.info.editable && super::merges_as_text(f.info.kind))
+                    {
+                        return Err(ValidationErrors::one(
+                            c.field.clone(),
+                            format!("\"{}\" is not a field a merge chooses between the leads", c.field),
+                        )
+                        .into());
+                    }
                     if c.lead_id != survivor_id && !ids.contains(&c.lead_id) {
                         return Err(ValidationErrors::one(
                             c.field.clone(),
@@ -822,6 +837,28 @@ mod tests {
         assert!(super::conflicts(&none, &one).is_empty(), "{:?}", super::conflicts(&none, &one));
         let other_phone = with(&["ann.lee31@x.example"], &["+44 20 7946 0964"]);
         assert_eq!(super::conflicts(&one, &other_phone), ["phones"]);
+    }
+
+    /// A channel and its detail are one value, as an amount and its currency are: a lead typed in by hand keeps
+    /// its own (empty) detail, not the partner's name of the lead merged into it; a chosen channel brings its own.
+    #[test]
+    fn a_source_detail_follows_its_channel() {
+        use crate::leads::SourceChannel;
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let lead = |source: Option<SourceChannel>, detail: &str| {
+            let input = LeadInput { source, source_detail: detail.into(), ..ann() };
+            core.create_lead(&admin, &input, &Origin::manual()).unwrap_or_else(|e| panic!("{e}")).lead
+        };
+        let typed = lead(Some(SourceChannel::DirectEntry), "");
+        let partner = lead(Some(SourceChannel::Partner), "Acme Leads");
+        let input = super::survive(&typed, std::slice::from_ref(&partner), &[]);
+        assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::DirectEntry), ""));
+        let choice = super::FieldChoice { field: "source".into(), lead_id: partner.id };
+        let input = super::survive(&typed, std::slice::from_ref(&partner), &[choice]);
+        assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::Partner), "Acme Leads"));
+        let unknown = lead(None, "");
+        let input = super::survive(&unknown, &[partner], &[]);
+        assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::Partner), "Acme Leads"));
     }
 
     /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between
