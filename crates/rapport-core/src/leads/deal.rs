@@ -52,6 +52,10 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     // Only a currency may follow: a code ("EUR") or a short word ("Fr."). Anything else is refused rather than
     // dropped: "1.5M USD" read as 1.50 hid a magnitude behind the code.
     let currency_word = after.is_empty() || after.chars().count() == 3 || matches!(after.as_str(), "fr" | "rs" | "kr");
+    // A share is no amount: "100%" read as 100.00 would be a deal of a hundred.
+    if kept[body.len()..].contains('%') {
+        return Err(format!("\"{}\" is a percentage, not an amount", raw.trim()));
+    }
     if MAGNITUDES.contains(&after.as_str()) || !currency_word {
         return Err(format!(
             "\"{}\": write the amount in full, like 12000 for 12k, and the currency in its own field",
@@ -75,6 +79,14 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
             // "0,500" is half of one, never five hundred: no grouped number starts with a zero group.
             let zero_before = body[..i].trim_start_matches('0').is_empty();
             let decimal = after.len() <= 2 || (same_kind == 1 && (after.len() != 3 || zero_before));
+            // "1,234,56" or "1.000.00": the decimal separator also groups the thousands before it, so one of
+            // them is a slip ("1,234.56"? "123,456"?) and any reading of it is a guess.
+            if decimal && body[..i].contains(sep) {
+                return Err(format!(
+                    "\"{}\" uses {sep:?} both to group thousands and before the decimals: write it like 1234.56",
+                    raw.trim()
+                ));
+            }
             if decimal {
                 (&body[..i], after)
             } else {
@@ -212,6 +224,9 @@ mod tests {
         // not five hundred.
         for bad in
             ["", "abc", "-5", "12.345.6789", "1.2.3,456", "1e5", "12,3456", "0,500", "0.125", "00,500", "0.125.000"]
+                .into_iter()
+                // One separator both grouping and before the decimals, and a share.
+                .chain(["1,234,56", "1.000.00", "1,000,0", "1.234.5", "100%", "12,5 %"])
         {
             assert!(normalize_amount(bad).is_err(), "{bad} should be refused");
         }

@@ -160,7 +160,16 @@ fn entry_problem(raw: &str) -> Option<String> {
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
 pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
-    let v = if multiline || !v.contains(['\n', '\r', '\t']) {
+    let v = if multiline {
+        // A lone carriage return (old Mac line ends, or typed) is a line break: kept as it is, a terminal would
+        // print what follows it over the start of its line, and a note could fake another line of output.
+        let mut text = String::with_capacity(v.len());
+        let mut chars = v.chars().peekable();
+        while let Some(c) = chars.next() {
+            text.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+        }
+        text
+    } else if !v.contains(['\n', '\r', '\t']) {
         v.to_string()
     } else {
         v.split(['\n', '\r', '\t']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
@@ -475,6 +484,10 @@ mod tests {
         let v = validate(&input).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((v.text.first_name.as_str(), v.text.company.as_str()), ("Ann Marie", "Acme Labs"));
         assert_eq!(v.text.notes, "line one\nline two");
+        // A lone carriage return would let a note print over its own line in a terminal: it is a line break.
+        let input = LeadInput { notes: "harmless\rowner: mallory\r\nlast".into(), ..Default::default() };
+        let v = validate(&input).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.text.notes, "harmless\nowner: mallory\r\nlast", "a Windows line end stays as it was");
         let spoof = LeadInput { last_name: "Lee\u{202E}nhoJ".into(), ..Default::default() };
         let errs = validate(&spoof).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
         assert_eq!(errs, Some(vec!["last_name".to_string()]));
