@@ -89,7 +89,39 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Duplicates(DuplicatesCommand::Scan { min_score, format, no_enrich }) => {
             scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
-        Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => duplicate_queue(&core, &actor, limit, json),
+        Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => {
+            duplicate_queue(&core, &actor, usize::try_from(limit).unwrap_or(usize::MAX), json)
+        }
+        Command::Duplicates(DuplicatesCommand::Merge { survivor, others, keep }) => {
+            merge_leads(&core, &actor, survivor, &others, &keep)
+        }
+        Command::Duplicates(DuplicatesCommand::Merges { lead }) => {
+            let merges = core.lead_merges(&actor, lead).map_err(err)?;
+            if merges.is_empty() {
+                println!("no merge into lead {lead} to take back");
+            }
+            for m in merges {
+                let names: Vec<String> = m.merged.iter().map(|l| format!("#{} {}", l.id, l.name)).collect();
+                println!("merge {}: {} at {}, by {}", m.merge_id, names.join(", "), m.at, m.actor_name);
+            }
+            Ok(())
+        }
+        Command::Duplicates(DuplicatesCommand::Unmerge { merge }) => {
+            let back = core.unmerge(&actor, merge).map_err(|e| with_fields("nothing was taken back", &e))?;
+            let names: Vec<String> = back.restored.iter().map(|l| format!("#{} {}", l.id, l.display_name())).collect();
+            println!(
+                "took back merge {merge}: {} back beside #{} {}",
+                names.join(", "),
+                back.survivor.id,
+                back.survivor.display_name()
+            );
+            Ok(())
+        }
+        Command::Duplicates(DuplicatesCommand::Dismiss { pair }) => {
+            core.mark_not_duplicate(&actor, pair).map_err(err)?;
+            println!("pair {pair} set aside: not the same person");
+            Ok(())
+        }
         Command::Duplicates(DuplicatesCommand::Fold) => {
             let started = std::time::Instant::now();
             let moved = core.fold_match_keys_as(&actor).map_err(|e| e.to_string())?;
@@ -307,7 +339,14 @@ fn edit_lead(core: &Rapport, actor: &Actor, args: &EditArgs) -> CliResult<()> {
 }
 
 fn undo_change(core: &Rapport, actor: &Actor, id: i64, batch: i64) -> CliResult<()> {
-    let saved = core.undo_lead_change(actor, id, batch).map_err(|e| with_fields("nothing was taken back", &e))?;
+    let saved = core.undo_lead_change(actor, id, batch).map_err(|e| match e {
+        // The core's conflict speaks of a page opened before someone else's save; an undo has no page.
+        rapport_core::Error::Conflict { .. } => format!(
+            "batch {batch} cannot be undone: a field it changed was changed again since \
+             (`leads show {id} --history` lists them); nothing was taken back"
+        ),
+        e => with_fields("nothing was taken back", &e),
+    })?;
     let lead = saved.lead;
     match saved.batch_id {
         Some(new) => println!(
@@ -352,7 +391,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         None => None,
         Some(s) => Some(SourceChannel::parse(s).ok_or(format!("unknown source \"{s}\""))?),
     };
-    let sort = match a.sort.as_str() {
+    let sort = match a.sort.as_deref().unwrap_or("updated") {
         "updated" | "updated_at" => LeadSort::UpdatedAt,
         "created" | "created_at" => LeadSort::CreatedAt,
         "last_name" | "name" => LeadSort::LastName,
@@ -366,7 +405,11 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     let mut query = LeadQuery {
         text: a.search.clone().unwrap_or_default(),
         status,
-        stage: a.stage.clone(),
+        // A stage as `pipeline stages` lists it, by key or label: an unknown one is said so, not "no leads match".
+        stage: match &a.stage {
+            Some(s) => Some(crate::pipeline_cmds::stage_key(core, actor, s)?),
+            None => None,
+        },
         owner_id: owner,
         source,
         campaign: a.campaign.clone(),
@@ -401,12 +444,12 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     for l in &items {
         let name = rapport_core::leads::display_name(&l.first_name, &l.last_name, "");
         println!(
-            "{:>8}  {:<26} {:<24} {:<30} {:<18} {:<6} {}",
+            "{:>8}  {} {} {} {} {:<6} {}",
             l.id,
-            truncate(&name, 26),
-            truncate(&l.company, 24),
-            truncate(&l.primary_email, 30),
-            l.primary_phone,
+            cell(&name, 26),
+            cell(&l.company, 24),
+            cell(&l.primary_email, 30),
+            cell(&l.primary_phone, 18),
             l.status.as_str(),
             l.stage
         );
@@ -417,12 +460,25 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     Ok(())
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
+/// `s` in a column `n` terminal cells wide: cut with an ellipsis when longer, padded when shorter. Counted in
+/// cells, not characters: a Chinese name takes two cells a character and would push the next column right.
+fn cell(s: &str, n: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let width = unicode_width::UnicodeWidthStr::width(s);
+    if width <= n {
+        return format!("{s}{}", " ".repeat(n - width));
     }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > n - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    format!("{out}…{}", " ".repeat(n - 1 - used))
 }
 
 fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) -> CliResult<()> {
@@ -469,16 +525,22 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     for v in &lead.invalid {
         line("needs fixing", &format!("{}: \"{}\" {}", v.field, v.value, v.reason));
     }
-    line("notes", &lead.notes);
+    // Its later lines under its first: at the margin they would read as other fields of the lead.
+    line("notes", &lead.notes.lines().collect::<Vec<_>>().join(&format!("\n{:17}", "")));
     line("created", &lead.created_at);
     line("updated", &lead.updated_at);
     if let Some(changes) = changes {
         println!("History (newest first):");
         for c in changes {
-            let who = match &c.actor_renamed_to {
+            let mut who = match &c.actor_renamed_to {
                 Some(now) => format!("{} (now {now})", c.actor_name),
                 None => c.actor_name.clone(),
             };
+            // The history of a lead shows those merged into it: their rows say whose they are (and their batch is
+            // undone on that lead, not this one).
+            if c.entity == "lead" && c.entity_id != id {
+                who = format!("{who}  [merged lead #{}]", c.entity_id);
+            }
             // The batch is what `leads undo` takes.
             if c.field == "*" {
                 println!("  {}  batch {:<6} {who}  created ({})", c.at, c.batch_id, c.reason.as_str());
@@ -632,6 +694,31 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
     Ok(())
 }
 
+fn merge_leads(core: &Rapport, actor: &Actor, survivor: i64, others: &[i64], keep: &[String]) -> CliResult<()> {
+    let mut choices = Vec::with_capacity(keep.len());
+    for k in keep {
+        let (field, lead) = k.split_once('=').ok_or(format!("--keep {k}: write it as FIELD=LEAD, like company=12"))?;
+        let lead_id = lead.trim().parse().map_err(|_| format!("--keep {k}: \"{lead}\" is not a lead's id"))?;
+        // The field as files and flags name it (`deal_value`, `deal-value`), as the core names it.
+        let field = field.trim().replace('-', "_");
+        choices.push(rapport_core::duplicates::FieldChoice { field, lead_id });
+    }
+    let merged =
+        core.merge_leads(actor, survivor, others, &choices).map_err(|e| with_fields("nothing was merged", &e))?;
+    let lead = merged.lead;
+    println!(
+        "merged {} into lead {} ({}): {} (merge {}; `rapport duplicates unmerge {}` takes it back)",
+        others.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(", "),
+        lead.id,
+        lead.status.as_str(),
+        lead.display_name(),
+        merged.merge_id,
+        merged.merge_id
+    );
+    print_missing(&lead);
+    Ok(())
+}
+
 fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> CliResult<()> {
     let queue = core.duplicate_queue(actor, limit).map_err(err)?;
     if json {
@@ -639,7 +726,8 @@ fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> C
         return Ok(());
     }
     if queue.is_empty() {
-        println!("The review queue is empty. Run `rapport duplicates scan` to look for duplicates.");
+        // An Editor sees only the pairs with a lead of theirs, and may not scan: the queue may not be empty.
+        println!("No pair waits for your review. Data stewards look for more with `rapport duplicates scan`.");
     }
     let name = |l: &Lead| format!("#{} {} {}", l.id, l.first_name, l.last_name).trim().to_string();
     for p in &queue {
@@ -647,6 +735,28 @@ fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> C
         for e in &p.evidence {
             println!("    {:+5.1}  {}", e.weight, e.text);
         }
+        // Why a sure pair waits rather than being merged by the scan: a field each lead fills differently.
+        if !p.conflicts.is_empty() {
+            let fields: Vec<&str> = p.conflicts.iter().map(|f| csv_io::csv_column(f)).collect();
+            println!("    each lead holds its own {}: choose in the app's review queue", fields.join(", "));
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    /// Columns line up whatever the script: a cell is as wide in terminal cells as its column, cut or padded.
+    #[test]
+    fn a_cell_is_as_wide_as_its_column_in_terminal_cells() {
+        use unicode_width::UnicodeWidthStr;
+        for s in ["Ann Lee", "李 小龙", "李小龙李小龙李小龙李小龙", "+1 415-555-2671 ext. 123", "Zoë", ""]
+        {
+            assert_eq!(cell(s, 10).width(), 10, "{s:?} → {:?}", cell(s, 10));
+        }
+        assert_eq!(cell("李小龙李小龙", 10), "李小龙李… ");
+        assert_eq!(cell("Ann", 5), "Ann  ");
+    }
 }

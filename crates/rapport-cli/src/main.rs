@@ -201,10 +201,10 @@ pub struct ListArgs {
     /// Only leads with values flagged as invalid (kept by `import --keep-invalid`).
     #[arg(long)]
     pub needs_fixing: bool,
-    /// updated (default), created, last_name or company.
-    #[arg(long, default_value = "updated")]
-    pub sort: String,
-    #[arg(long)]
+    /// updated (the default), created, last_name or company; a search lists its best matches first instead.
+    #[arg(long, conflicts_with = "search")]
+    pub sort: Option<String>,
+    #[arg(long, conflicts_with = "search")]
     pub ascending: bool,
     /// How many leads, from 1.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
@@ -246,11 +246,28 @@ pub enum DuplicatesCommand {
     },
     /// List the open review queue, highest score first, with the evidence.
     Queue {
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        /// How many pairs, from 1.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
+        limit: u64,
         #[arg(long)]
         json: bool,
     },
+    /// Merge OTHERS into SURVIVOR, as a steward does from the queue: the survivor keeps its values, the others
+    /// fill its gaps, their emails, phones and tags are added; --keep FIELD=LEAD takes a field from another lead.
+    Merge {
+        survivor: i64,
+        #[arg(required = true)]
+        others: Vec<i64>,
+        /// Take this field's value from this lead of the merge (repeat for several): --keep company=12.
+        #[arg(long = "keep", value_name = "FIELD=LEAD")]
+        keep: Vec<String>,
+    },
+    /// The merges into a lead that can be taken back, newest first, with the ids `duplicates unmerge` takes.
+    Merges { lead: i64 },
+    /// Take a merge back: the leads merged in return as they were, and the survivor keeps the edits made since.
+    Unmerge { merge: i64 },
+    /// Set a pair of the queue aside: not the same person (it does not come back unless the leads change).
+    Dismiss { pair: i64 },
     /// Fold the duplicate keys saved since the last fold into the large table now: storage upkeep that imports
     /// and the app do on their own once the keys are many. What the check finds does not change.
     Fold,

@@ -309,7 +309,7 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
 }
 
 /// A stage as typed: its key or its label, in any case (`pipeline stages` lists both).
-fn stage_key(core: &Rapport, actor: &Actor, typed: &str) -> CliResult<String> {
+pub(crate) fn stage_key(core: &Rapport, actor: &Actor, typed: &str) -> CliResult<String> {
     let config = core.pipeline_config(actor).map_err(err)?;
     let t = typed.trim();
     config

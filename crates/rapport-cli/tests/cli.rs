@@ -319,6 +319,10 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     let q = rapport(&db, &["duplicates", "queue"]);
     assert!(q.out.contains("Robert Alves and #2 Bob Alvez"), "{}", q.out);
     assert!(q.out.contains("first name: the same name (bob is a short form of robert)"), "{}", q.out);
+    // Why the scan left the sure pair in the queue: the names each lead fills differently.
+    assert!(q.out.contains("each lead holds its own first_name, last_name, external_ref: choose in the app"), "{}", q.out);
+    let r = rapport(&db, &["duplicates", "queue", "--limit", "0"]);
+    assert!(!r.ok && r.out.is_empty(), "{}", r.out);
     assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);
 }
 
@@ -721,6 +725,21 @@ fn a_lead_is_edited_and_its_edit_taken_back_from_the_command_line() {
     let r = rapport(&db, &["leads", "undo", "1", &batch]);
     assert!(r.ok && r.out.contains(&format!("took back batch {batch} on lead 1")), "{} {}", r.out, r.err);
     assert_eq!(lead_json(&db, "1"), before, "the undo gives back the lead as it was");
+    // An undo of a change whose field was changed again since says so, and writes nothing.
+    let r = rapport(&db, &["leads", "edit", "1", "--company", "Berg Group", "--notes", "first\rsecond"]);
+    assert!(r.ok, "{}", r.err);
+    let later = lead_json(&db, "1");
+    let undone = r.out.rsplit("(batch ").next().unwrap().trim().trim_end_matches(')').to_string();
+    let r = rapport(&db, &["leads", "edit", "1", "--company", "Berg Holding"]);
+    assert!(r.ok, "{}", r.err);
+    let latest = lead_json(&db, "1");
+    let r = rapport(&db, &["leads", "undo", "1", &undone]);
+    assert!(!r.ok && r.err.contains("was changed again since"), "{}", r.err);
+    assert_eq!(lead_json(&db, "1"), latest);
+    // A note's later lines print under its first, never at the margin where they would read as fields.
+    assert_eq!(later["notes"], "first\nsecond", "a lone carriage return is a line break");
+    let r = rapport(&db, &["leads", "show", "1"]);
+    assert!(r.out.contains("  notes          first\n                 second\n"), "{}", r.out);
     let r = rapport(&db, &["leads", "undo", "1", "999"]);
     assert!(!r.ok && r.err.contains("does not exist"), "{}", r.err);
 }
@@ -767,4 +786,50 @@ fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
     assert!(r.ok && r.out.contains("Task 1 done on lead 1: Call back"), "{} {}", r.out, r.err);
     let r = ed(&["pipeline", "done", "1"]);
     assert!(!r.ok && r.err.contains("activity 1 was not marked done"), "{}", r.err);
+}
+
+/// A steward works the queue from the command line: a pair set aside, leads merged with a field taken from
+/// the other lead, the merge listed and taken back, which gives both leads back as they were.
+#[test]
+fn a_steward_merges_and_unmerges_from_the_command_line() {
+    let (_d, db) = db();
+    let add = |first: &str, email: &str, company: &str| {
+        let r = rapport(
+            &db,
+            &["leads", "add", "--first-name", first, "--last-name", "Lee", "--email", email, "--company", company],
+        );
+        assert!(r.ok, "{}", r.err);
+    };
+    add("Ann", "ann@lee.example", "Lee Ltd");
+    add("Ann", "ann@lee.example", "Lee Group");
+    let (before_1, before_2) = (lead_json(&db, "1"), lead_json(&db, "2"));
+    let r = rapport(&db, &["duplicates", "merge", "1", "2", "--keep", "shoe_size=2"]);
+    assert!(!r.ok && r.err.contains("\"shoe_size\" is not a field a merge chooses"), "{}", r.err);
+    let r = rapport(&db, &["duplicates", "merge", "1", "2", "--keep", "company=3"]);
+    assert!(!r.ok && r.err.contains("lead 3 is not part of this merge"), "{}", r.err);
+    assert_eq!((lead_json(&db, "1"), lead_json(&db, "2")), (before_1.clone(), before_2.clone()), "nothing written");
+    let r = rapport(&db, &["duplicates", "merge", "1", "2", "--keep", "company=2"]);
+    assert!(r.ok && r.out.contains("merged #2 into lead 1 (active): Ann Lee (merge "), "{} {}", r.out, r.err);
+    assert_eq!(lead_json(&db, "1")["company"], "Lee Group");
+    assert!(!rapport(&db, &["leads", "show", "2"]).ok, "merged away");
+    let r = rapport(&db, &["duplicates", "merges", "1"]);
+    assert!(r.ok && r.out.starts_with("merge ") && r.out.contains(": #2 Ann Lee at "), "{} {}", r.out, r.err);
+    let merge = r.out.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_string();
+    let r = rapport(&db, &["duplicates", "unmerge", &merge]);
+    assert!(
+        r.ok && r.out.contains(&format!("took back merge {merge}: #2 Ann Lee back beside #1 Ann Lee")),
+        "{}",
+        r.err
+    );
+    assert_eq!((lead_json(&db, "1"), lead_json(&db, "2")), (before_1, before_2), "both as they were");
+    let r = rapport(&db, &["duplicates", "merges", "1"]);
+    assert!(r.out.contains("no merge into lead 1"), "{}", r.out);
+    // The unmerge set the pair aside; a new one is dismissed from the queue.
+    add("Ann", "ann@lee.example", "");
+    let q = rapport(&db, &["duplicates", "queue"]);
+    let pair = q.out.lines().find(|l| l.contains("#3")).and_then(|l| l.split_whitespace().nth(1)).unwrap();
+    let pair = pair.trim_end_matches(':').to_string();
+    let r = rapport(&db, &["duplicates", "dismiss", &pair]);
+    assert!(r.ok && r.out.contains(&format!("pair {pair} set aside")), "{} {}", r.out, r.err);
+    assert!(!rapport(&db, &["duplicates", "queue"]).out.contains(&format!("pair {pair}:")));
 }
