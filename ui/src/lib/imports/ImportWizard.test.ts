@@ -862,7 +862,7 @@ describe('Import wizard', () => {
     await u.selectOptions(screen.getByTestId('dryrun-filter'), 'create_active');
     const none = await screen.findByTestId('dryrun-no-rows');
     expect(none).toHaveTextContent(
-      'Of the 1 row shown here (the first, every rejected row first), none would be “New”; 2 rows further in messe.csv would.',
+      'Of the 1 row shown here (the first, every rejected row first), none would be “New (Active)”; 2 rows further in messe.csv would.',
     );
   });
 

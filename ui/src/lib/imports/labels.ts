@@ -4,13 +4,14 @@ import { formatCount, plural } from '../format';
 import type { FilePreview, ImportStatus, NaturalKey, OutcomeCounts, RowAction, RunProgress, UndoReport } from '../types';
 import { ROW_ACTIONS } from './plan';
 
+/** What the check says each row would do: the nouns of the report's labels (below), before the fact. */
 export const ACTION_LABELS: Record<RowAction, string> = {
-  create_active: 'New',
-  create_draft: 'New Draft',
+  create_active: 'New (Active)',
+  create_draft: 'New (Draft)',
   update: 'Update',
   unchanged: 'Unchanged',
   enrich: 'Enrich',
-  review: 'Review queue',
+  review: 'To review',
   reject: 'Reject',
 };
 
