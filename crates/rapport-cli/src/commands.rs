@@ -635,17 +635,23 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
         return Err(format!("--min-score is a probability between 0 and 1, not {min_score}"));
     }
     let cancel = std::sync::atomic::AtomicBool::new(false);
+    // Each phase is said once, at its first report (a phase may report its start more than once).
+    let mut said = Vec::new();
     let report = core
         .scan_duplicates(actor, &cancel, &mut |p| {
             use rapport_core::duplicates::ScanPhase;
+            if said.contains(&p.phase) {
+                return;
+            }
+            said.push(p.phase);
             match p.phase {
                 ScanPhase::Reading => eprintln!("reading leads"),
                 // A steward limited to some campaigns is told no count of the whole store's leads or pairs.
                 ScanPhase::Matching if p.thousandths => eprintln!("matching every lead"),
-                ScanPhase::Saving if p.done == 0 && p.thousandths => eprintln!("saving the pairs found"),
+                ScanPhase::Saving if p.thousandths => eprintln!("saving the pairs found"),
                 ScanPhase::Matching => eprintln!("matching {} leads", p.total),
-                ScanPhase::Saving if p.done == 0 => eprintln!("saving {} pairs", p.total),
-                ScanPhase::Saving | ScanPhase::Enriching => {}
+                ScanPhase::Saving => eprintln!("saving {} pairs", p.total),
+                ScanPhase::Enriching => {}
             }
         })
         .map_err(err)?;
@@ -685,11 +691,16 @@ fn scan_duplicates(core: &Rapport, actor: &Actor, min_score: f64, format: Export
         let mut merged = Vec::new();
         let done =
             core.enrich_same_pairs(actor, &std::sync::atomic::AtomicBool::new(false), &mut |_, _| {}, &mut merged);
+        for m in &merged {
+            eprintln!("merged into lead {} ({}): merge {}", m.lead.id, m.lead.display_name(), m.merge_id);
+        }
         eprintln!(
-            "{} same-tier pairs without a conflict merged (each can be unmerged from its lead's page in the app)",
+            "{} same-tier pairs without a conflict merged (`rapport duplicates unmerge MERGE` takes one back)",
             merged.len()
         );
         done.map_err(|e| format!("merging stopped part-way (the queue is saved, the merges above stand): {e}"))?;
+        // What the merges left: the count above was taken before them.
+        eprintln!("{} pairs open in the queue now", core.open_duplicate_pairs(actor).map_err(err)?);
     }
     Ok(())
 }

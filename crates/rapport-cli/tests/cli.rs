@@ -308,6 +308,8 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     assert!(rapport(&db, &["import", csv.to_str().unwrap()]).ok);
     let r = rapport(&db, &["duplicates", "scan", "--format", "csv"]);
     assert!(r.ok, "{}", r.err);
+    assert_eq!(r.err.matches("saving").count(), 1, "each phase said once: {}", r.err);
+    assert!(r.err.contains("1 pairs open in the queue now"), "counted after the merges: {}", r.err);
     let lines: Vec<&str> = r.out.lines().collect();
     assert_eq!(lines[0], "external_ref_a,external_ref_b,score,tier,lead_a,lead_b");
     assert_eq!(lines.len(), 2, "{}", r.out);
@@ -320,7 +322,11 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     assert!(q.out.contains("Robert Alves and #2 Bob Alvez"), "{}", q.out);
     assert!(q.out.contains("first name: the same name (bob is a short form of robert)"), "{}", q.out);
     // Why the scan left the sure pair in the queue: the names each lead fills differently.
-    assert!(q.out.contains("each lead holds its own first_name, last_name, external_ref: choose in the app"), "{}", q.out);
+    assert!(
+        q.out.contains("each lead holds its own first_name, last_name, external_ref: choose in the app"),
+        "{}",
+        q.out
+    );
     let r = rapport(&db, &["duplicates", "queue", "--limit", "0"]);
     assert!(!r.ok && r.out.is_empty(), "{}", r.out);
     assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);
