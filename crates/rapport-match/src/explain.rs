@@ -13,7 +13,7 @@ pub struct Note {
     pub level: Level,
     /// How much it moved the score, in bits (log2 of the likelihood ratio); 0 when it said nothing.
     pub weight: f64,
-    /// The sentence shown to people, e.g. "last name: similar (Jaro-Winkler 0.94)".
+    /// The sentence shown to people, e.g. "last name: similar (94% alike in spelling)".
     pub text: String,
 }
 
@@ -56,7 +56,9 @@ pub fn explain(model: &Model, a: &Prepared, b: &Prepared, c: &Comparison) -> Vec
                 (Evidence::Email, Level::Weak) => "a typing mistake or two apart".to_string(),
                 (Evidence::Phone, Level::Close) => "one digit apart".to_string(),
                 (_, Level::Close) => match similarity(a, b, e) {
-                    Some(s) => format!("similar (Jaro-Winkler {s:.2})"),
+                    // The measure (Jaro-Winkler) in words a steward reads, rounded down: 0.996 shown as "100%"
+                    // would say the same where the values differ.
+                    Some(s) => format!("similar ({:.0}% alike in spelling)", (s * 100.0).floor()),
                     None => "similar".to_string(),
                 },
                 (Evidence::FirstName | Evidence::LastName, Level::Weak) => {
@@ -100,7 +102,7 @@ mod tests {
         let notes = explain(&model, &pa, &pb, &c);
         assert_eq!(notes.len(), FIELDS.len());
         assert_eq!(notes[0].text, "first name: the same name (bob is a short form of robert)");
-        assert!(notes[1].text.starts_with("last name: similar (Jaro-Winkler 0.9"), "{}", notes[1].text);
+        assert_eq!(notes[1].text, "last name: similar (92% alike in spelling)", "Alves and Alvez");
         assert_eq!(notes[3].text, "email: the same after normalization");
         assert_eq!(notes[4].text, "phone: missing on one side, or says nothing either way");
         assert!(notes[3].weight > 0.0 && notes[4].weight == 0.0);

@@ -990,7 +990,7 @@ export type EvidenceLine = {
 	level: string,
 	/**  How much it moved the score, in bits: positive for the same person, negative against. */
 	weight: number | null,
-	/**  "last name: similar (Jaro-Winkler 0.94)". */
+	/**  "last name: similar (94% alike in spelling)". */
 	text: string,
 };
 

@@ -376,7 +376,7 @@ export function duplicatePair(over: Partial<DuplicatePair> = {}): DuplicatePair 
     evidence: [
       evidence('email', 'exact', 8.4, 'email: the same address (grace@navy.mil)'),
       evidence('first name', 'exact', 3.1, 'first name: the same (Grace)'),
-      evidence('last name', 'close', 2.2, 'last name: similar (Jaro-Winkler 0.97)'),
+      evidence('last name', 'close', 2.2, 'last name: similar (97% alike in spelling)'),
       evidence('phone', 'different', -1.9, 'phone: different numbers'),
     ],
     found_at: '2025-03-01T09:00:00.000Z',
@@ -419,7 +419,7 @@ export function duplicatePairs(): DuplicatePair[] {
         evidence('phone', 'exact', 6.2, 'phone: the same number (+44 1908 640404)'),
         evidence('last name', 'exact', 4.0, 'last name: the same (Turing)'),
         evidence('first name', 'weak', 0.8, 'first name: an initial that fits (A.)'),
-        evidence('company', 'close', 1.1, 'company: similar (Jaro-Winkler 0.91)'),
+        evidence('company', 'close', 1.1, 'company: similar (91% alike in spelling)'),
         evidence('email', 'different', -2.6, 'email: different addresses'),
       ],
     }),

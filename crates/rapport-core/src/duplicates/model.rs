@@ -40,7 +40,7 @@ pub struct EvidenceLine {
     pub level: String,
     /// How much it moved the score, in bits: positive for the same person, negative against.
     pub weight: f64,
-    /// "last name: similar (Jaro-Winkler 0.94)".
+    /// "last name: similar (94% alike in spelling)".
     pub text: String,
 }
 
