@@ -66,13 +66,15 @@ describe('Settings › Pipeline', () => {
     expect(rows.map((r) => r.dataset.stage)).toEqual(['new', 'qualification', 'engagement', 'won', 'lost', 'nurture']);
     const engagement = await stageRow('engagement');
     expect(within(engagement).getByTestId('stage-row-label')).toHaveTextContent('In discussion');
-    expect(within(engagement).getByTestId('stage-row-probability')).toHaveTextContent('10 %');
+    expect(within(engagement).getByTestId('stage-row-probability')).toHaveTextContent('10%');
     expect(within(engagement).getByTestId('stage-row-criteria')).toHaveTextContent(
       'Deal value, Currency, Expected close date and Proposal sent',
     );
     expect(within(engagement).getByTestId('stage-row-stale')).toHaveTextContent('After 30 business days → Lost');
     expect(within(await stageRow('nurture')).getByTestId('stage-row-criteria')).toHaveTextContent('Any lead may enter');
-    expect(within(await stageRow('won')).getByTestId('stage-row-stale')).toHaveTextContent('Stay');
+    expect(within(await stageRow('won')).getByTestId('stage-row-stale')).toHaveTextContent('Never');
+    // A closing stage named for its outcome is not labelled twice ("Won Won").
+    expect((await stageRow('won')).querySelector('.badge')).toBeNull();
   });
 
   it('saves a stage’s settings, then its changed stagnation policy, and shows the stage as saved', async () => {
@@ -155,7 +157,7 @@ describe('Settings › Pipeline', () => {
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
     const row = await stageRow('qualification');
     expect(within(row).getByTestId('stage-row-label')).toHaveTextContent('Qualified');
-    expect(within(row).getByTestId('stage-row-probability')).toHaveTextContent('25 %');
+    expect(within(row).getByTestId('stage-row-probability')).toHaveTextContent('25%');
     expect(within(row).getByTestId('stage-row-stale')).toHaveTextContent('After 15 business days → Lost (Price)');
   });
 
