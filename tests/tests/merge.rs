@@ -809,3 +809,24 @@ fn an_owner_outside_the_survivors_campaign_is_not_taken_by_a_merge() {
     assert_eq!((out.lead.campaign.as_str(), out.lead.owner), ("Spring", None));
     assert_eq!(out.lead.emails.len(), 2, "merged");
 }
+
+/// A merge whose survivor was merged into another lead since cannot be taken back on its own: the steward is
+/// told which lead it went into (that merge comes back first), not that the merge does not exist; nothing is
+/// written. Once that merge is back, this one is taken back too.
+#[test]
+fn a_merge_whose_survivor_was_merged_again_names_the_merge_to_take_back_first() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let b = create(&f, &lead("Ann", "Lee", "ann.lee@work.example"));
+    let d = create(&f, &lead("Ann", "Lee", "a.lee@home.example"));
+    let first = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let second = f.core.merge_leads(&f.admin, d.id, &[a.id], &[]).unwrap().merge_id;
+    let before = f.dump();
+    let err = f.core.unmerge(&f.admin, first).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert!(err.to_string().contains(&format!("lead {} has been merged into lead {} since", a.id, d.id)), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    f.core.unmerge(&f.admin, second).unwrap();
+    f.core.unmerge(&f.admin, first).unwrap();
+    assert_eq!(content(&f.core.get_lead(&f.admin, b.id).unwrap()), content(&b));
+}

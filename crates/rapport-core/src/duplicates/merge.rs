@@ -467,10 +467,26 @@ mod operations {
                 };
                 // A merge of leads out of the reader's reach is no merge they know of: the same answer as a
                 // batch that is no merge (naming the survivor said both that it is one and whose).
-                let survivor = visible_lead(tx, &grant, survivor_id).map_err(|e| match e {
-                    Error::NotFound { .. } => Error::NotFound { entity: "merge", id: merge_id.to_string() },
-                    other => other,
-                })?;
+                let survivor = match visible_lead(tx, &grant, survivor_id) {
+                    Ok(lead) => lead,
+                    Err(Error::NotFound { .. }) => {
+                        // Its survivor merged into another lead since (one the reader sees): that merge comes
+                        // back first, and the steward is told which, not that this one does not exist.
+                        return Err(match crate::duplicates::seen_through_merges(tx, &grant, survivor_id)? {
+                            Some(now) if now.id != survivor_id => ValidationErrors::one(
+                                "merge",
+                                format!(
+                                    "lead {survivor_id} has been merged into lead {} since: take that merge back \
+                                     first, from lead {}'s merges",
+                                    now.id, now.id
+                                ),
+                            )
+                            .into(),
+                            _ => Error::NotFound { entity: "merge", id: merge_id.to_string() },
+                        });
+                    }
+                    Err(other) => return Err(other),
+                };
                 crate::duplicates::may_decide(&grant, &[&survivor])?;
                 // Taking it back would hand over every field of the leads it brings back.
                 let scope = grant.lead_scope();
