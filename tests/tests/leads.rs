@@ -625,6 +625,45 @@ fn every_page(f: &Fixture, mut q: LeadQuery) -> Vec<i64> {
     }
 }
 
+/// A name is found typed in one piece, as people type it: "obrien" for O'Brien, "dartagnan" for d'Artagnan,
+/// and a Chinese or Japanese name without the space the form put between family and given name; counted as
+/// listed. An edit that splits the name no more takes its one-piece form out of the index.
+#[test]
+fn a_name_is_found_typed_in_one_piece() {
+    let f = fixture();
+    let add = |first: &str, last: &str, email: &str| {
+        f.core.create_lead(&f.admin, &lead(first, last, email), &Origin::manual()).unwrap().lead
+    };
+    let obrien = add("Ann", "O'Brien", "ann.o@example.org");
+    let dart = add("Jean-Luc", "d'Artagnan", "jl@musketeers.example");
+    let li = add("小龙", "李", "li@dragon.example");
+    let yamada = add("太郎", "山田", "taro@yamada.example");
+    add("Ann", "Lee", "ann@lee.example");
+    let search = |text: &str| -> Vec<i64> {
+        let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
+        f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect()
+    };
+    let count = |text: &str| f.core.count_leads(&f.admin, &LeadQuery { text: text.into(), ..Default::default() });
+    for (text, id) in [
+        ("obrien", obrien.id),
+        ("OBrien", obrien.id),
+        ("o brien", obrien.id),
+        ("dartagnan", dart.id),
+        ("jeanluc", dart.id),
+        ("李小龙", li.id),
+        ("小龙李", li.id),
+        ("李小", li.id),
+        ("山田太郎", yamada.id),
+    ] {
+        assert_eq!(search(text), vec![id], "search {text:?}");
+        assert_eq!(count(text).unwrap().count, 1, "count {text:?}");
+    }
+    let mut input = obrien.to_input();
+    input.last_name = "Byrne".into();
+    f.core.update_lead(&f.admin, obrien.id, obrien.version, &input, &Origin::manual()).unwrap();
+    assert!(search("obrien").is_empty());
+}
+
 #[test]
 fn search_ranks_names_then_companies_then_contacts_then_notes() {
     let f = fixture();

@@ -300,3 +300,42 @@ fn pairs_of_version_18_come_through_and_no_logged_pair_id_is_given_again() {
     .unwrap();
     assert_eq!(c.last_insert_rowid(), 11);
 }
+
+/// Migration 022 indexes names in one piece too ("obrien", "李小龙"): a store of version 21, whose search rows
+/// hold the names' words only, finds those leads typed in one piece once upgraded, each once.
+#[test]
+fn names_of_version_21_are_found_typed_in_one_piece() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v21.db");
+    let ids = {
+        let core = Rapport::open(&path).unwrap();
+        let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+        let obrien = core.create_lead(&admin, &common::lead("Ann", "O'Brien", "a@x.example"), &Origin::manual());
+        let li = core.create_lead(&admin, &common::lead("小龙", "李", "l@x.example"), &Origin::manual());
+        [obrien.unwrap().lead.id, li.unwrap().lead.id]
+    };
+    {
+        // The search rows as version 21 wrote them: the name's words, no one-piece form.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for (id, words, email) in [(ids[0], "ann o brien", "a x example"), (ids[1], "小龙 李", "l x example")] {
+            c.execute("DELETE FROM leads_fts WHERE rowid = ?1", [id]).unwrap();
+            c.execute(
+                "INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, '', ?3, '', '')",
+                rusqlite::params![id, words, email],
+            )
+            .unwrap();
+        }
+        c.execute_batch("PRAGMA user_version = 21").unwrap();
+    }
+    let core = Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", PASSWORD).unwrap();
+    let search = |text: &str| -> Vec<i64> {
+        let q = LeadQuery { text: text.into(), limit: 10, ..Default::default() };
+        core.list_leads(&admin, &q).unwrap().items.iter().map(|l| l.id).collect()
+    };
+    for (text, id) in [("obrien", ids[0]), ("o brien", ids[0]), ("李小龙", ids[1]), ("小龙", ids[1])] {
+        assert_eq!(search(text), vec![id], "{text:?}");
+        let count = core.count_leads(&admin, &LeadQuery { text: text.into(), ..Default::default() }).unwrap();
+        assert_eq!(count.count, 1, "{text:?} counted once");
+    }
+}

@@ -87,10 +87,18 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/021_phones_matched_in_full.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::duplicates::incremental::refresh_fields_with_phones(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        // A name is indexed in one piece too ("obrien", "李小龙"): the leads whose names it changes indexed again
+        // by the feature that owns the index.
+        M::up_with_hook(
+            include_str!("migrations/022_names_indexed_in_one_piece.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::leads::store::reindex_joined_names(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 21;
+pub const LATEST_VERSION: i64 = 22;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

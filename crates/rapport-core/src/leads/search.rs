@@ -53,6 +53,36 @@ pub(crate) fn name_key(first: &str, second: &str) -> String {
     t.join(" ")
 }
 
+/// Scripts written without spaces between words (Chinese, Japanese, Korean, Thai): a name in them is typed in
+/// one piece, family name first or not.
+fn written_without_spaces(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0E7F}'     // Thai
+        | '\u{1100}'..='\u{11FF}'   // Hangul Jamo
+        | '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}'   // CJK Extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK Unified Ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'   // CJK Compatibility Ideographs
+        | '\u{20000}'..='\u{2FA1F}' // CJK Extensions B and later
+    )
+}
+
+/// A name's forms in one piece, besides its words, as people type them: "O'Brien" as "obrien", "van der Berg"
+/// as "vanderberg", "Jean-Luc" as "jeanluc", and a name in a script written without spaces ("李" "小龙") as
+/// "李小龙" and "小龙李": the index's name column, the name's words and then these, so that any of them finds
+/// the lead.
+fn name_column(first: &str, last: &str) -> String {
+    let (f, l) = (tokens(first), tokens(last));
+    let mut words: Vec<String> = f.iter().chain(&l).cloned().collect();
+    words.extend([&f, &l].into_iter().filter(|part| part.len() > 1).map(|part| part.concat()));
+    if !f.is_empty() && !l.is_empty() && first.chars().chain(last.chars()).any(written_without_spaces) {
+        words.push(format!("{}{}", f.concat(), l.concat()));
+        words.push(format!("{}{}", l.concat(), f.concat()));
+    }
+    words.join(" ")
+}
+
 /// The text of each index column for one lead.
 pub(crate) struct IndexRow {
     pub name: String,
@@ -101,7 +131,7 @@ impl Searchable {
 
     pub(crate) fn index_row(&self) -> IndexRow {
         IndexRow {
-            name: name_key(&self.first_name, &self.last_name),
+            name: name_column(&self.first_name, &self.last_name),
             company: tokens(&self.company).join(" "),
             emails: self.email_tokens().join(" "),
             phones: self.phone_tokens().join(" "),

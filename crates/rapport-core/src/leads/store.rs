@@ -246,8 +246,25 @@ pub(crate) fn reindex_beyond_ascii(tx: &Transaction<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Writes lead `id`'s folded names, national numbers and search-index row from its stored rows.
+/// Indexes again the leads whose first or last name holds more than one word or a script written without
+/// spaces (migration 022: a name is indexed in one piece too, "obrien", "李小龙"); the others index as they did.
+pub(crate) fn reindex_joined_names(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM leads WHERE first_name GLOB '*[^A-Za-z0-9]*' OR last_name GLOB '*[^A-Za-z0-9]*' ORDER BY id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        reindex(tx, id)?;
+    }
+    Ok(())
+}
+
+/// Writes lead `id`'s folded names, national numbers and search-index row from its stored rows, the index row
+/// in place of the one it had.
 fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([id])?;
     {
         let (first, last, company, notes): (String, String, String, String) =
             tx.query_row("SELECT first_name, last_name, company, notes FROM leads WHERE id = ?1", [id], |r| {
