@@ -160,7 +160,9 @@ fn entry_problem(raw: &str) -> Option<String> {
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
 pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
-    let v = if multiline {
+    let v = if multiline && !v.contains('\r') {
+        v.to_string()
+    } else if multiline {
         // A lone carriage return (old Mac line ends, or typed) is a line break: kept as it is, a terminal would
         // print what follows it over the start of its line, and a note could fake another line of output.
         let mut text = String::with_capacity(v.len());
