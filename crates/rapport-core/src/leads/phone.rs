@@ -176,6 +176,20 @@ fn is_scientific_notation(text: &str) -> bool {
     digits(whole) && digits(fraction) && digits(exponent)
 }
 
+/// "+49 30 901820 / 901821" or "… 901820/21": a number, then after a slash no longer than its last group of
+/// digits, the next line's number or its last digits. Many also write a slash after the area code
+/// ("030 / 901820"), but what stands before that slash is no number on its own.
+fn second_after_slash(text: &str, region: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+    text.match_indices('/').any(|(at, _)| {
+        let (before, after) = (&text[..at], &text[at + 1..]);
+        let last_group = before.trim_end().rsplit(|c: char| !c.is_ascii_digit()).next().map_or(0, str::len);
+        after.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-')
+            && (1..=last_group).contains(&digits(after))
+            && parse_phone(before, region).is_ok()
+    })
+}
+
 pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, PhoneError> {
     let from_uri = from_tel_uri(input);
     let text = from_uri.as_deref().unwrap_or(input);
@@ -200,6 +214,9 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     }
     if is_scientific_notation(text) {
         return Err(PhoneError::ScientificNotation);
+    }
+    if text.contains('/') && second_after_slash(text, default_region) {
+        return Err(PhoneError::Several);
     }
     let region_code = default_region.trim().to_ascii_uppercase();
     let region = country::Id::from_str(&region_code).map_err(|_| PhoneError::UnknownRegion(region_code.clone()))?;
@@ -273,6 +290,15 @@ mod tests {
     fn two_numbers_in_one_entry_or_a_long_one_are_refused_and_parameters_are_not() {
         assert!(matches!(parse_phone("+1 415 555 2671; +44 20 7946 0018", "US"), Err(PhoneError::Several)));
         assert!(matches!(parse_phone(&"4".repeat(65), "US"), Err(PhoneError::TooLong)));
+        // A second line's number after a slash, whole or as its last digits: read as one, the two made one
+        // long number that exists in a country with numbers of many lengths.
+        for two in ["+49 30 901820 / 901821", "+49 30 901820/21", "030 901820 / 901821", "+1 415 555 2671 / 2672"] {
+            assert_eq!(parse_phone(two, "DE").map(|p| p.e164), Err(PhoneError::Several), "{two}");
+        }
+        // The slash many write after an area code is not a second number.
+        for one in ["030 / 901820", "030/901820", "+49 (0)30 / 901820", "0 30 / 90 18 20"] {
+            assert_eq!(e164(one, "DE"), "+4930901820", "{one}");
+        }
         assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
         assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
     }
