@@ -127,13 +127,43 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
                 input.tags.push(t.clone());
             }
         }
-        for v in &other.invalid {
-            if !input.invalid.contains(v) {
-                input.invalid.push(v.clone());
+        if survivor.invalid.is_empty() {
+            noted_invalid(&mut input.notes, other);
+        } else {
+            for v in &other.invalid {
+                if !input.invalid.contains(v) {
+                    input.invalid.push(v.clone());
+                }
             }
         }
     }
     input
+}
+
+/// Values `other` kept as typed although invalid, written into the notes: carried as values to fix, they would
+/// make a complete survivor a Draft again (and refuse its merge up the pipeline), for a spelling the survivor's
+/// own contacts may long have replaced. Said whose and why, they stay before the steward's eyes.
+fn noted_invalid(notes: &mut String, other: &Lead) {
+    if other.invalid.is_empty() {
+        return;
+    }
+    let whose = if other.id > 0 { format!("lead #{}", other.id) } else { "an imported row".to_string() };
+    let mut paragraph = format!("Kept as typed on {whose}, not valid:");
+    for v in &other.invalid {
+        let field = match v.field.as_str() {
+            "emails" => "email",
+            "phones" => "phone",
+            other => other,
+        };
+        paragraph.push_str(&format!("\n  {field} {} ({})", v.value, v.reason));
+    }
+    if notes.split("\n\n").any(|p| p.trim() == paragraph) {
+        return;
+    }
+    if !notes.trim().is_empty() {
+        notes.push_str("\n\n");
+    }
+    notes.push_str(&paragraph);
 }
 
 /// The fields where both leads hold a value and the values differ (beyond case and spacing): what a person
@@ -875,6 +905,45 @@ mod tests {
         let unknown = lead(None, "");
         let input = super::survive(&unknown, &[partner], &[]);
         assert_eq!((input.source, input.source_detail.as_str()), (Some(SourceChannel::Partner), "Acme Leads"));
+    }
+
+    /// A value the other lead kept as typed although invalid does not turn a complete survivor into a Draft
+    /// (nor stop its merge up the pipeline): it goes to the notes, said whose and why, and an unmerge takes it
+    /// back. A survivor that awaits a fix of its own takes it as one more value to fix.
+    #[test]
+    fn another_leads_invalid_values_do_not_make_the_survivor_a_draft() {
+        use crate::leads::{InvalidValue, LeadStatus};
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let kept = |value: &str| InvalidValue {
+            field: "phones".into(),
+            value: value.into(),
+            reason: "is not a valid number for US".into(),
+        };
+        let create = |input: LeadInput| core.create_lead(&admin, &input, &Origin::manual()).unwrap().lead;
+        let complete = LeadInput { source: Some(crate::leads::SourceChannel::DirectEntry), ..ann() };
+        let survivor = create(LeadInput { notes: "Met at the fair.".into(), ..complete.clone() });
+        assert_eq!(survivor.status, LeadStatus::Active);
+        let other = create(LeadInput { invalid: vec![kept("12")], ..complete.clone() });
+        assert_eq!(other.status, LeadStatus::Draft);
+
+        let merged = core.merge_leads(&admin, survivor.id, &[other.id], &[]).unwrap();
+        assert_eq!(merged.lead.status, LeadStatus::Active, "{:?}", merged.lead.missing);
+        assert!(merged.lead.invalid.is_empty());
+        assert_eq!(
+            merged.lead.notes,
+            format!(
+                "Met at the fair.\n\nKept as typed on lead #{}, not valid:\n  phone 12 (is not a valid number for US)",
+                other.id
+            )
+        );
+        let back = core.unmerge(&admin, merged.merge_id).unwrap();
+        assert_eq!(back.survivor.notes, survivor.notes);
+        assert_eq!(back.restored[0].invalid, other.invalid);
+
+        let awaiting = create(LeadInput { invalid: vec![kept("34")], ..complete });
+        let merged = core.merge_leads(&admin, awaiting.id, &[other.id], &[]).unwrap();
+        assert_eq!(merged.lead.invalid, [kept("34"), kept("12")]);
+        assert_eq!(merged.lead.notes, "");
     }
 
     /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between
