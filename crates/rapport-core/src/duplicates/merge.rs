@@ -273,8 +273,16 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
     input
 }
 
+/// `now` without the paragraphs a join of notes added to `old` to make `new`; the other paragraphs keep their
+/// spacing. A paragraph edited since is no longer the one added, and stays.
+fn without_paragraphs_added(now: &str, old: &str, new: &str) -> String {
+    let held: Vec<&str> = old.split("\n\n").map(str::trim).collect();
+    let added: Vec<&str> = new.split("\n\n").map(str::trim).filter(|p| !p.is_empty() && !held.contains(p)).collect();
+    now.split("\n\n").filter(|p| !added.contains(&p.trim())).collect::<Vec<_>>().join("\n\n")
+}
+
 mod operations {
-    use super::{survive, take_back, FieldChoice, LeadFieldKind, SeenVersion, FIELDS};
+    use super::{survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind, SeenVersion, FIELDS};
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
@@ -541,6 +549,18 @@ mod operations {
                         written_since.push(field.clone());
                     }
                 }
+                // Notes are joined, not overwritten: changed since (by a later merge, its unmerge, an edit), they
+                // still lose the paragraphs this merge brought, and keep the rest as they stand.
+                let joined: Vec<_> = changes
+                    .iter()
+                    .filter_map(|(field, old, new)| {
+                        let f =
+                            FIELDS.iter().find(|f| f.info.name == field && f.info.kind == LeadFieldKind::LongText)?;
+                        let (old, new) = (old.clone().unwrap_or_default(), new.clone().unwrap_or_default());
+                        let exact = !written_since.contains(field) && (f.get)(&survivor) == new;
+                        (!exact).then_some((f, old, new))
+                    })
+                    .collect();
                 changes.retain(|(field, _, _)| !written_since.contains(field));
                 // An earlier merge into the survivor, undone while this one stood, left the fields this one wrote
                 // after it: they go back to before that merge too.
@@ -551,6 +571,10 @@ mod operations {
                     }
                 }
                 let mut input = take_back(&survivor, &changes);
+                for (f, old, new) in joined {
+                    let kept = without_paragraphs_added(&(f.read)(&input), &old, &new);
+                    (f.set)(&mut input, &kept);
+                }
                 // Back to a stage whose required fields were emptied since (a Lost lead's reason cleared after the
                 // merge moved it on): the survivor stays in the stage it is in, rather than enter one without
                 // what that stage asks.
@@ -944,6 +968,31 @@ mod tests {
         let merged = core.merge_leads(&admin, awaiting.id, &[other.id], &[]).unwrap();
         assert_eq!(merged.lead.invalid, [kept("34"), kept("12")]);
         assert_eq!(merged.lead.notes, "");
+    }
+
+    /// Merges taken back out of order: the notes of the first lead merged leave the survivor although a later
+    /// merge (and an edit) wrote the notes since; the later lead's note and the edit stay.
+    #[test]
+    fn an_unmerge_takes_its_notes_back_after_a_later_merge_wrote_them() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let create = |notes: &str, email: &str| {
+            let input = LeadInput { notes: notes.into(), emails: vec![email.into()], ..ann() };
+            core.create_lead(&admin, &input, &Origin::manual()).unwrap().lead
+        };
+        let a = create("A's note.", "ann@a.example");
+        let b = create("B's note.\n\nAnd its second paragraph.", "ann@b.example");
+        let c = create("C's note.", "ann@c.example");
+        let first = core.merge_leads(&admin, a.id, &[b.id], &[]).unwrap();
+        let second = core.merge_leads(&admin, a.id, &[c.id], &[]).unwrap();
+        assert_eq!(second.lead.notes, "A's note.\n\nB's note.\n\nAnd its second paragraph.\n\nC's note.");
+        let edit = LeadInput { notes: format!("{}\n\n\nCalled her.", second.lead.notes), ..second.lead.to_input() };
+        core.update_lead(&admin, a.id, second.lead.version, &edit, &Origin::manual()).unwrap();
+
+        let back = core.unmerge(&admin, first.merge_id).unwrap();
+        assert_eq!(back.survivor.notes, "A's note.\n\nC's note.\n\n\nCalled her.");
+        assert_eq!(back.restored[0].notes, b.notes);
+        let back = core.unmerge(&admin, second.merge_id).unwrap();
+        assert_eq!(back.survivor.notes, "A's note.\n\n\nCalled her.");
     }
 
     /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between
