@@ -234,6 +234,7 @@ fn only_an_administrator_changes_the_rules_which_are_logged() {
         from_stage: None,
         to_stage: Some("nurture".into()),
         min_value: Some(1000.0),
+        min_currency: String::new(),
         label: "Parking a deal of 1,000 or more".into(),
     }];
     let before = f.dump();
@@ -251,6 +252,50 @@ fn only_an_administrator_changes_the_rules_which_are_logged() {
     let ann = in_stage(&f, &deal("Ann", "1500"), "qualification");
     let err = f.core.move_lead(&eve, ann.id, ann.version, "nurture", Passing::Checked).unwrap_err();
     assert!(err.to_string().contains("Parking a deal of 1,000 or more"), "{err}");
+}
+
+/// A minimum names its currency: 10,000 EUR is not 10,000 JPY. A rule in euros compares deals in euros, and
+/// covers a deal in another currency or in none, which it cannot compare (a control is not skipped by writing
+/// the amount in yen). A currency needs a minimum, and is a code.
+#[test]
+fn a_minimum_value_in_a_currency_covers_the_deals_it_cannot_compare() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let rule = |currency: &str| ApprovalRule {
+        id: 0,
+        from_stage: None,
+        to_stage: Some("nurture".into()),
+        min_value: Some(10_000.0),
+        min_currency: currency.into(),
+        label: "Parking a deal of 10,000 EUR or more".into(),
+    };
+    let before = f.dump();
+    let no_minimum = ApprovalRule { min_value: None, ..rule("EUR") };
+    for bad in [rule("euro"), rule("XXX"), no_minimum] {
+        let err = f.core.set_approval_rules(&f.admin, &[bad]).unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "min_currency", "{err}");
+    }
+    assert_eq!(f.dump(), before, "nothing written");
+    let saved = f.core.set_approval_rules(&f.admin, &[rule(" eur ")]).unwrap();
+    assert_eq!(saved[0].min_currency, "EUR");
+
+    let parks = |first: &str, value: &str, currency: &str| {
+        let mut input = deal(first, value);
+        input.deal.currency = currency.into();
+        let lead = in_stage(&f, &input, "qualification");
+        f.core.move_lead(&eve, lead.id, lead.version, "nurture", Passing::Checked).map(|_| ()).map_err(|e| e.code())
+    };
+    assert_eq!(parks("Ann", "9000", "EUR"), Ok(()), "under the minimum");
+    assert_eq!(parks("Bea", "12000", "EUR"), Err(ErrorCode::ApprovalRequired));
+    assert_eq!(parks("Cy", "9000", "JPY"), Err(ErrorCode::ApprovalRequired), "yen cannot be compared with euros");
+    assert_eq!(parks("Di", "9000", ""), Err(ErrorCode::ApprovalRequired), "nor an amount of no stated currency");
+    // No amount is under any minimum, in any currency.
+    assert_eq!(parks("Ed", "", ""), Ok(()));
+
+    // A rule without a currency (every rule written before rules had one) compares the amount as it stands.
+    f.core.set_approval_rules(&f.admin, &[rule("")]).unwrap();
+    assert_eq!(parks("Flo", "9000", "JPY"), Ok(()));
+    assert_eq!(parks("Gus", "12000", "JPY"), Err(ErrorCode::ApprovalRequired));
 }
 
 /// A request whose lead was merged into another since cannot be approved (there is nothing to move), and is

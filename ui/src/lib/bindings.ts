@@ -447,8 +447,14 @@ export type ApprovalRule_Deserialize = {
 	from_stage?: string | null,
 	/**  None: entering any other stage. */
 	to_stage?: string | null,
-	/**  Only deals worth at least this much (in their own currency). */
+	/**  Only deals worth at least this much. */
 	min_value?: number | null,
+	/**
+	 *  The minimum's currency (ISO 4217). With one, a deal in another currency, or in none, is one the rule
+	 *  cannot compare and so covers: a control is not skipped by writing the amount in yen. Empty: the amount
+	 *  is compared whatever its currency (the rules written before rules had one).
+	 */
+	min_currency?: string,
 	label: string,
 };
 
@@ -459,8 +465,14 @@ export type ApprovalRule_Serialize = {
 	from_stage: string | null,
 	/**  None: entering any other stage. */
 	to_stage: string | null,
-	/**  Only deals worth at least this much (in their own currency). */
+	/**  Only deals worth at least this much. */
 	min_value: number | null,
+	/**
+	 *  The minimum's currency (ISO 4217). With one, a deal in another currency, or in none, is one the rule
+	 *  cannot compare and so covers: a control is not skipped by writing the amount in yen. Empty: the amount
+	 *  is compared whatever its currency (the rules written before rules had one).
+	 */
+	min_currency: string,
 	label: string,
 };
 

@@ -291,8 +291,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
       approvalRequest({ id, status: approve ? 'approved' : 'rejected', comment, decided_by: 'Ada Admin' }),
     leadApprovalRequests: async () => [],
     approvalRules: async () => [
-      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, label: 'Losing a deal of 10,000 or more' },
-      { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
+      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, min_currency: '', label: 'Losing a deal of 10,000 or more' },
+      { id: 2, from_stage: 'won', to_stage: null, min_value: null, min_currency: '', label: 'Reopening a won deal' },
     ],
     setApprovalRules: async (_seen, rules) => rules,
     createPipeline: async () => pipelineConfig(),

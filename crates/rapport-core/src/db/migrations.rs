@@ -95,10 +95,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::leads::store::reindex_joined_names(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/023_approval_minimum_currency.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 22;
+pub const LATEST_VERSION: i64 = 23;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -16,8 +16,13 @@ pub struct ApprovalRule {
     pub from_stage: Option<String>,
     /// None: entering any other stage.
     pub to_stage: Option<String>,
-    /// Only deals worth at least this much (in their own currency).
+    /// Only deals worth at least this much.
     pub min_value: Option<f64>,
+    /// The minimum's currency (ISO 4217). With one, a deal in another currency, or in none, is one the rule
+    /// cannot compare and so covers: a control is not skipped by writing the amount in yen. Empty: the amount
+    /// is compared whatever its currency (the rules written before rules had one).
+    #[serde(default)]
+    pub min_currency: String,
     pub label: String,
 }
 
@@ -72,34 +77,55 @@ pub struct ApprovalRequest {
     pub comment: String,
 }
 
-/// The rule a move from `from` (None: a lead being created) to `to` of a deal worth `value` falls under.
+/// What a deal is worth to the approval rules: the largest amount it held, and the currencies it held them in
+/// (empty when an amount had none).
+pub(crate) struct DealWorth<'a> {
+    pub value: Option<f64>,
+    pub currencies: Vec<&'a str>,
+}
+
+impl ApprovalRule {
+    /// Whether the rule covers a deal worth `worth`. No amount is under any minimum.
+    fn covers(&self, worth: &DealWorth<'_>) -> bool {
+        let Some(min) = self.min_value else { return true };
+        let Some(value) = worth.value else { return false };
+        value >= min || (!self.min_currency.is_empty() && worth.currencies.iter().any(|c| *c != self.min_currency))
+    }
+}
+
+const COLUMNS: &str = "id, from_stage, to_stage, min_value, min_currency, label";
+
+fn rule_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRule> {
+    Ok(ApprovalRule {
+        id: r.get(0)?,
+        from_stage: r.get(1)?,
+        to_stage: r.get(2)?,
+        min_value: r.get(3)?,
+        min_currency: r.get(4)?,
+        label: r.get(5)?,
+    })
+}
+
+/// The rule a move from `from` (None: a lead being created) to `to` of a deal worth `worth` falls under.
 pub(crate) fn rule_for(
     conn: &Connection,
     from: Option<&str>,
     to: &str,
-    value: Option<f64>,
+    worth: &DealWorth<'_>,
 ) -> Result<Option<ApprovalRule>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, from_stage, to_stage, min_value, label FROM approval_rules
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM approval_rules
          WHERE (from_stage IS NULL OR from_stage = ?1) AND (to_stage IS NULL OR to_stage = ?2)
-         ORDER BY id",
-    )?;
-    let rules = stmt.query_map(params![from, to], |r| {
-        Ok(ApprovalRule {
-            id: r.get(0)?,
-            from_stage: r.get(1)?,
-            to_stage: r.get(2)?,
-            min_value: r.get(3)?,
-            label: r.get(4)?,
-        })
-    })?;
+         ORDER BY id"
+    ))?;
+    let rules = stmt.query_map(params![from, to], rule_of)?;
     for rule in rules {
         let rule = rule?;
         // A rule on leaving a stage does not apply to a lead that was never in it.
         if rule.from_stage.is_some() && from.is_none() {
             continue;
         }
-        if rule.min_value.is_none_or(|min| value.is_some_and(|v| v >= min)) {
+        if rule.covers(worth) {
             return Ok(Some(rule));
         }
     }
@@ -107,27 +133,19 @@ pub(crate) fn rule_for(
 }
 
 pub(crate) fn rules(conn: &Connection) -> Result<Vec<ApprovalRule>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, from_stage, to_stage, min_value, label FROM approval_rules ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(ApprovalRule {
-            id: r.get(0)?,
-            from_stage: r.get(1)?,
-            to_stage: r.get(2)?,
-            min_value: r.get(3)?,
-            label: r.get(4)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM approval_rules ORDER BY id"))?;
+    let rows = stmt.query_map([], rule_of)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(crate) fn replace_rules(tx: &Transaction<'_>, rules: &[ApprovalRule]) -> Result<(), StoreError> {
     tx.execute("DELETE FROM approval_rules", [])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO approval_rules (from_stage, to_stage, min_value, label) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO approval_rules (from_stage, to_stage, min_value, min_currency, label)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for r in rules {
-        insert.execute(params![r.from_stage, r.to_stage, r.min_value, r.label])?;
+        insert.execute(params![r.from_stage, r.to_stage, r.min_value, r.min_currency, r.label])?;
     }
     Ok(())
 }

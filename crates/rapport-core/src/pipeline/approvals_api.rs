@@ -235,7 +235,8 @@ impl Rapport {
             }
             let stages = super::config::stages(tx)?;
             let known = |s: &Option<String>| s.as_ref().is_none_or(|k| stages.iter().any(|x| &x.key == k));
-            for r in rules {
+            let mut rules = rules.to_vec();
+            for r in &mut rules {
                 if r.label.trim().is_empty() {
                     return Err(ValidationErrors::one("label", "say what the rule is for").into());
                 }
@@ -245,7 +246,17 @@ impl Rapport {
                 if r.min_value.is_some_and(|v| !v.is_finite() || v < 0.0) {
                     return Err(ValidationErrors::one("min_value", "is a non-negative amount").into());
                 }
+                if !r.min_currency.trim().is_empty() {
+                    if r.min_value.is_none() {
+                        return Err(ValidationErrors::one("min_currency", "is the currency of a minimum value").into());
+                    }
+                    r.min_currency = crate::leads::deal::normalize_currency(&r.min_currency)
+                        .map_err(|why| ValidationErrors::one("min_currency", why))?;
+                } else {
+                    r.min_currency = String::new();
+                }
             }
+            let rules = rules.as_slice();
             let old = approvals::rules(tx)?;
             let text = |v: &[ApprovalRule]| serde_json::to_string(v).unwrap_or_default();
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;

@@ -389,8 +389,13 @@ fn needs_approval(
         }
     }
     let value = held.into_iter().reduce(f64::max);
+    // The currencies its amounts are in now and before the move: a rule in euros cannot compare an amount in
+    // yen, or in no stated currency, and so covers it.
+    let currencies =
+        std::iter::once(lead).chain(before).filter(|l| parse(l).is_some()).map(|l| l.deal.currency.as_str()).collect();
+    let worth = super::approvals::DealWorth { value, currencies };
     let from = before.map(|b| b.stage.as_str());
-    Ok(super::approvals::rule_for(conn, from, &lead.stage, value)?.map(|rule| ApprovalNeeded {
+    Ok(super::approvals::rule_for(conn, from, &lead.stage, &worth)?.map(|rule| ApprovalNeeded {
         stage: stage.key.clone(),
         stage_label: stage.label.clone(),
         rule: rule.label,

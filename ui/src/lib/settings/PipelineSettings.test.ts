@@ -501,6 +501,7 @@ describe('Settings › Pipeline', () => {
 
     await u.clear(within(rows[0]).getByTestId('rule-min'));
     await u.type(within(rows[0]).getByTestId('rule-min'), '5000');
+    await u.type(within(rows[0]).getByTestId('rule-currency'), 'eur');
     await u.click(within(rows[1]).getByTestId('rule-remove'));
     await u.click(rules.getByTestId('rule-add'));
     const added = rules.getAllByTestId('rule-row')[1];
@@ -512,18 +513,31 @@ describe('Settings › Pipeline', () => {
     expect(await rules.findByTestId('rule-error')).toHaveTextContent('Say what the rule is for');
     expect(be.setApprovalRules).not.toHaveBeenCalled();
     await u.type(within(added).getByTestId('rule-label'), 'Winning a deal from discussion');
+    // A currency is a minimum's: alone it limits nothing, and is refused before the backend.
+    await u.type(within(added).getByTestId('rule-currency'), 'usd');
+    await u.click(rules.getByTestId('approval-rules-save'));
+    expect(await rules.findByTestId('rule-error')).toHaveTextContent('A currency is the minimum value’s');
+    expect(be.setApprovalRules).not.toHaveBeenCalled();
+    await u.clear(within(added).getByTestId('rule-currency'));
 
     await u.click(rules.getByTestId('approval-rules-save'));
     await waitFor(() => expect(be.setApprovalRules).toHaveBeenCalledOnce());
     const [seen, saved] = be.setApprovalRules.mock.calls[0];
     // The rules as they were read go along, so a save over another Administrator's is refused.
     expect(seen).toEqual([
-      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, label: 'Losing a deal of 10,000 or more' },
-      { id: 2, from_stage: 'won', to_stage: null, min_value: null, label: 'Reopening a won deal' },
+      { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, min_currency: '', label: 'Losing a deal of 10,000 or more' },
+      { id: 2, from_stage: 'won', to_stage: null, min_value: null, min_currency: '', label: 'Reopening a won deal' },
     ]);
     expect(saved).toEqual([
-      { id: 1, from_stage: null, to_stage: 'lost', min_value: 5000, label: 'Losing a deal of 10,000 or more' },
-      { id: 0, from_stage: 'engagement', to_stage: 'won', min_value: null, label: 'Winning a deal from discussion' },
+      {
+        id: 1,
+        from_stage: null,
+        to_stage: 'lost',
+        min_value: 5000,
+        min_currency: 'EUR',
+        label: 'Losing a deal of 10,000 or more',
+      },
+      { id: 0, from_stage: 'engagement', to_stage: 'won', min_value: null, min_currency: '', label: 'Winning a deal from discussion' },
     ]);
     expect(rules.queryByTestId('rule-error')).toBeNull();
   });
