@@ -44,6 +44,9 @@ pub enum Length {
     Wall { days: i64, seconds: i64 },
     /// Exact length, when start and end are in different zones.
     Exact(i64),
+    /// A DURATION (RFC 5545 3.3.6): its days and weeks on the wall clock (a day is 23 hours when the clocks go
+    /// forward), its hours, minutes and seconds exact (one hour across the change is still an hour).
+    Nominal { days: i64, seconds: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,7 +251,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
                 // Whole days, rounded up ("PT48H" is two), and at least the one day a date is.
                 Length::Days((duration.days + (duration.seconds + 86_399) / 86_400).max(1))
             } else {
-                Length::Wall { days: duration.days, seconds: duration.seconds }
+                Length::Nominal { days: duration.days, seconds: duration.seconds }
             }
         }
         (None, None) => no_length,
@@ -285,7 +288,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
                         let zone = if s.utc { Zone::Utc } else { cx.zone_of(line, &mut warnings) };
                         let m = Moment::Time { wall: s.wall, zone: zone.clone() };
                         let len = match end {
-                            RawPeriodEnd::Duration(d) => Length::Wall { days: d.days, seconds: d.seconds },
+                            RawPeriodEnd::Duration(d) => Length::Nominal { days: d.days, seconds: d.seconds },
                             RawPeriodEnd::End(e) => {
                                 let e = Moment::Time { wall: e.wall, zone: if e.utc { Zone::Utc } else { zone } };
                                 length_between(&m, &e, &cx.calendar_zone).unwrap_or(length)
@@ -368,7 +371,7 @@ fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) ->
     };
     match length {
         Length::Days(d) if d < 0 => None,
-        Length::Wall { seconds, .. } | Length::Exact(seconds) if seconds < 0 => None,
+        Length::Wall { seconds, .. } | Length::Nominal { seconds, .. } | Length::Exact(seconds) if seconds < 0 => None,
         other => Some(other),
     }
 }

@@ -74,6 +74,9 @@ fn end_of(start_wall: NaiveDateTime, start: When, length: Length, zone: &Zone, f
         (When::Time(_), Length::Wall { days, seconds }) => {
             When::Time(zone.to_utc(start_wall + Duration::days(days) + Duration::seconds(seconds), floating))
         }
+        (When::Time(_), Length::Nominal { days, seconds }) => {
+            When::Time(zone.to_utc(start_wall + Duration::days(days), floating) + Duration::seconds(seconds))
+        }
         (When::Time(t), Length::Exact(s)) => When::Time(t + Duration::seconds(s)),
         (When::Time(t), Length::Days(n)) => When::Time(t + Duration::days(n)),
     }
@@ -179,7 +182,9 @@ fn expand_series(
             .chain(future.iter().filter_map(|(_, o, _)| events.get(*o).map(|e| e.length)))
             .map(|length| match length {
                 Length::Days(n) => Duration::days(n),
-                Length::Wall { days, seconds } => Duration::days(days) + Duration::seconds(seconds),
+                Length::Wall { days, seconds } | Length::Nominal { days, seconds } => {
+                    Duration::days(days) + Duration::seconds(seconds)
+                }
                 Length::Exact(s) => Duration::seconds(s),
             })
             .max()
@@ -362,6 +367,48 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         assert!(starts.contains(&"2026-03-30T07:00:00+00:00".to_string()), "{starts:?}");
         assert!(starts.contains(&"2026-04-06T07:00:00+00:00".to_string()), "{starts:?}");
         assert!(!starts.iter().any(|s| s.starts_with("2026-04-03") || s.starts_with("2026-04-06T06")), "{starts:?}");
+    }
+
+    /// RFC 5545 3.3.6: a DURATION's days and weeks are nominal (the same wall time a day later, whatever the
+    /// clocks do), its hours, minutes and seconds exact. Berlin's clocks go forward at 2:00 on 29 March 2026:
+    /// one hour from 1:30 ends at 3:30 (an hour later, not two), one day from 9:00 the day before ends at 9:00
+    /// (23 hours later), and a DTEND keeps the wall time it names.
+    #[test]
+    fn a_duration_s_days_are_nominal_and_its_hours_exact_across_a_change_of_the_clocks() {
+        let ends = |start: &str, length: &str| -> Vec<String> {
+            let text = format!(
+                "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART;TZID=Europe/Berlin:{start}\r\n{length}\r\n\
+SUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            );
+            let cal = crate::read(text.as_bytes());
+            let (Some(from), Some(to)) = (
+                Utc.with_ymd_and_hms(2026, 3, 27, 0, 0, 0).single(),
+                Utc.with_ymd_and_hms(2026, 4, 2, 0, 0, 0).single(),
+            ) else {
+                panic!("dates")
+            };
+            super::expand(&cal.events, from, to, &crate::Zone::Utc)
+                .occurrences
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} {}",
+                        o.start.to_utc(&crate::Zone::Utc).to_rfc3339(),
+                        o.end.to_utc(&crate::Zone::Utc).to_rfc3339()
+                    )
+                })
+                .collect()
+        };
+        // 1:30 CET is 00:30Z; an hour later is 01:30Z (3:30 CEST).
+        assert_eq!(ends("20260329T013000", "DURATION:PT1H"), ["2026-03-29T00:30:00+00:00 2026-03-29T01:30:00+00:00"]);
+        assert_eq!(ends("20260329T013000", "DURATION:PT24H"), ["2026-03-29T00:30:00+00:00 2026-03-30T00:30:00+00:00"]);
+        // 9:00 CET on the 28th is 08:00Z; 9:00 CEST on the 29th is 07:00Z.
+        assert_eq!(ends("20260328T090000", "DURATION:P1D"), ["2026-03-28T08:00:00+00:00 2026-03-29T07:00:00+00:00"]);
+        assert_eq!(ends("20260328T090000", "DURATION:P1DT1H"), ["2026-03-28T08:00:00+00:00 2026-03-29T08:00:00+00:00"]);
+        assert_eq!(
+            ends("20260329T013000", "DTEND;TZID=Europe/Berlin:20260329T033000"),
+            ["2026-03-29T00:30:00+00:00 2026-03-29T01:30:00+00:00"]
+        );
     }
 
     /// The starts (UTC) of a Friday 9:00 Berlin series changed from 27 March on to `moved_to`, in [from, to).

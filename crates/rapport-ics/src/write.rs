@@ -85,7 +85,9 @@ fn moment_text(name: &str, m: &Moment) -> String {
 fn period_line(out: &mut Out, start: &Moment, length: Length) {
     let seconds = match length {
         Length::Days(d) => d.saturating_mul(86_400),
-        Length::Wall { days, seconds } => days.saturating_mul(86_400).saturating_add(seconds),
+        Length::Wall { days, seconds } | Length::Nominal { days, seconds } => {
+            days.saturating_mul(86_400).saturating_add(seconds)
+        }
         Length::Exact(s) => s,
     }
     .max(0);
@@ -120,6 +122,10 @@ fn end_moment(e: &Event) -> Option<Moment> {
         (Moment::Date(d), Length::Days(n)) => Some(Moment::Date(*d + Duration::days(n.max(1)))),
         (Moment::Time { wall, zone }, Length::Wall { days, seconds }) => {
             Some(Moment::Time { wall: *wall + Duration::days(days) + Duration::seconds(seconds), zone: zone.clone() })
+        }
+        (Moment::Time { wall, zone }, Length::Nominal { days, seconds }) => {
+            let end = zone.to_utc(*wall + Duration::days(days), &Zone::Utc) + Duration::seconds(seconds);
+            Some(Moment::Time { wall: zone.to_wall(end), zone: zone.clone() })
         }
         (Moment::Time { .. }, Length::Exact(s)) => Some(Moment::Time {
             wall: (e.start.to_utc(&Zone::Utc) + Duration::seconds(s)).naive_utc(),

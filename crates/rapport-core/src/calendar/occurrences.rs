@@ -255,6 +255,13 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
                     e.start.wall() + chrono::Duration::days(days) + chrono::Duration::seconds(seconds),
                     &floating,
                 ),
+                rapport_ics::Length::Nominal { days, seconds } => {
+                    e.zone()
+                        .cloned()
+                        .unwrap_or(Zone::Floating)
+                        .to_utc(e.start.wall() + chrono::Duration::days(days), &floating)
+                        + chrono::Duration::seconds(seconds)
+                }
                 rapport_ics::Length::Exact(s) => start + chrono::Duration::seconds(s),
                 rapport_ics::Length::Days(d) => start + chrono::Duration::days(d),
             };
