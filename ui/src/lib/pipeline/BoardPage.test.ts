@@ -593,6 +593,7 @@ describe('Pipeline board', () => {
     const dialog = await screen.findByTestId('gate-dialog');
     const override = within(dialog).getByTestId('gate-override');
     expect(override).toBeDisabled();
+    await u.click(within(dialog).getByTestId('gate-override-toggle'));
     await u.type(within(dialog).getByTestId('gate-override-reason'), 'Signed on paper');
     expect(override).toBeEnabled();
     await u.click(override);

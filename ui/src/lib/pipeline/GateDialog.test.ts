@@ -172,12 +172,70 @@ describe('Gate dialog', () => {
       refusal: refusal('needs a value', [{ field: 'deal_value', message: 'is required' }]),
       canOverride: true,
     });
+    await u.click(within(dialog).getByTestId('gate-override-toggle'));
     await u.type(within(dialog).getByTestId('gate-override-reason'), '  Signed on paper  ');
     await u.click(within(dialog).getByTestId('gate-override'));
     expect(await within(dialog).findByTestId('gate-error')).toHaveTextContent(
       'Only Administrators may override the stage criteria',
     );
     expect(onmoved).not.toHaveBeenCalled();
+  });
+
+  it("makes meeting the criteria the one primary action, with the Administrator's override folded away", async () => {
+    const be = mockBackend({
+      getLead: async () => lead({ id: 7, version: 1 }),
+      updateLead: async (id, version) => savedLead(lead({ id, version: version + 1 })),
+    });
+    const { dialog, u, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a value and a proposal', [
+        { field: 'deal_value', message: 'is required' },
+        { field: 'activity.proposal', message: 'is required' },
+      ]),
+      canOverride: true,
+    });
+    // One primary action, Save and move, beside Cancel; nothing else competes with them.
+    const primary = [...dialog.querySelectorAll('.btn-primary')];
+    expect(primary).toEqual([within(dialog).getByTestId('gate-retry')]);
+    expect(primary[0]).toHaveTextContent('Save and move');
+    const footer = within(dialog.querySelector<HTMLElement>('.dialog-actions')!);
+    expect(footer.getAllByRole('button').map((b) => b.dataset.testid)).toEqual(['gate-cancel', 'gate-retry']);
+    // The override is a danger action, folded away until asked for.
+    const section = within(dialog).getByTestId('gate-override-section');
+    const toggle = within(dialog).getByTestId('gate-override-toggle');
+    const reason = within(dialog).getByTestId('gate-override-reason');
+    const override = within(dialog).getByTestId('gate-override');
+    expect(toggle).toBeVisible();
+    expect(toggle).toHaveTextContent('Move anyway, without the criteria…');
+    expect(reason).not.toBeVisible();
+    expect(override).not.toBeVisible();
+    expect(override).toHaveClass('btn-danger');
+    await u.click(toggle);
+    expect(section).toHaveAttribute('open');
+    expect(reason).toBeVisible();
+    expect(reason).toHaveFocus();
+    expect(within(section).getByLabelText('Reason for the override')).toBe(reason);
+    expect(override).toBeDisabled();
+    await u.type(reason, 'Signed on paper');
+    expect(override).toBeEnabled();
+
+    // Enter in a field is still the primary action, not the override.
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), '12500{Enter}');
+    await waitFor(() => expect(onmoved).toHaveBeenCalled());
+    expect(be.moveLead.mock.calls[0].slice(2)).toEqual(['engagement', null, null]);
+    expect(onmoved.mock.calls[0][1]).toEqual({ overridden: false, logged: false });
+  });
+
+  it('names the primary action after the move when there is nothing to type, and offers no override to others', async () => {
+    mockBackend();
+    const { dialog } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
+    });
+    expect(within(dialog).getByTestId('gate-retry')).toHaveTextContent('Move to In discussion');
+    expect([...dialog.querySelectorAll('.btn-primary')]).toEqual([within(dialog).getByTestId('gate-retry')]);
+    expect(within(dialog).queryByTestId('gate-override-toggle')).toBeNull();
+    expect(within(dialog).queryByTestId('gate-override-section')).toBeNull();
   });
 
   it('hands a conflict back to the board', async () => {
@@ -257,6 +315,7 @@ describe('Gate dialog', () => {
       refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
       canOverride: true,
     });
+    await u.click(within(dialog).getByTestId('gate-override-toggle'));
     await u.type(within(dialog).getByTestId('gate-override-reason'), 'Signed on paper');
     await u.click(within(dialog).getByTestId('gate-cancel'));
     await u.click(await within(dialog).findByTestId('gate-discard'));

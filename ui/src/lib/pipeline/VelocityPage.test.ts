@@ -46,12 +46,15 @@ const bottleneck = (by: Bottleneck['by'], group: string, s: StageVelocity): Bott
   stays: s.stays,
 });
 
-/** A pipeline whose engagement stage holds leads longest, with one closing stage never reached. */
+/**
+ * A pipeline whose engagement stage holds leads longest (a mean of 14.8 days over 5 stays), its first stage's
+ * figures resting on 3 stays only, with one closing stage never reached.
+ */
 function sample(): Velocity {
   const stages = [
     stage('new', 'New lead', [1, 2, 6], [0.5, 1.5]),
-    stage('qualification', 'Qualification', [3, 4, 5, 12]),
-    stage('engagement', 'In discussion', [10, 14, 30], [4]),
+    stage('qualification', 'Qualification', [3, 4, 5, 12, 6]),
+    stage('engagement', 'In discussion', [10, 14, 30, 8, 12], [4]),
     stage('won', 'Won', [], [20, 40]),
     stage('lost', 'Lost', []),
   ];
@@ -71,7 +74,7 @@ function sample(): Velocity {
 const rows = () => screen.findAllByTestId('velocity-stage');
 
 describe('Pipeline velocity page', () => {
-  it('draws one row per stage, in pipeline order, with its figures and a bar as long as its mean', async () => {
+  it('draws one row per stage, in pipeline order, with its figures and a bar as long as its mean on the scale', async () => {
     const v = sample();
     mockBackend({ pipelineVelocity: async () => v });
     render(VelocityPage);
@@ -79,7 +82,8 @@ describe('Pipeline velocity page', () => {
     expect(items.map((r) => r.dataset.stage)).toEqual(v.stages.map((s) => s.stage));
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Pipeline');
 
-    const largest = Math.max(...v.stages.map((s) => s.mean_days ?? 0));
+    // The scale runs to 15 days, the first round tick past the largest figure (a mean of 14.8 days).
+    const largest = 15;
     v.stages.forEach((s, i) => {
       const row = items[i];
       expect(row).toHaveTextContent(s.label);
@@ -114,9 +118,86 @@ describe('Pipeline velocity page', () => {
     expect(badges).toHaveLength(1);
     expect(badges[0]).toHaveTextContent('Longest');
     expect(badges[0].closest('[data-testid="velocity-stage"]')).toHaveAttribute('data-stage', slowest.stage);
-    // Its bar is the full width: every other bar is drawn against it.
+    // Its bar is the longest, nearly the full width of a scale that ends at the next round tick.
     const slowRow = screen.getAllByTestId('velocity-stage').find((r) => r.dataset.stage === slowest.stage)!;
-    expect(parseFloat(within(slowRow).getByTestId('velocity-bar').style.width)).toBeCloseTo(100, 3);
+    expect(parseFloat(within(slowRow).getByTestId('velocity-bar').style.width)).toBeCloseTo((14.8 / 15) * 100, 3);
+  });
+
+  it('draws a scale of round durations, from 0 to the first tick past the largest figure', async () => {
+    const v = sample();
+    mockBackend({ pipelineVelocity: async () => v });
+    render(VelocityPage);
+    await rows();
+    const ticks = screen.getAllByTestId('velocity-tick');
+    expect(ticks.map((t) => t.textContent)).toEqual(['0', '5 d', '10 d', '15 d']);
+    expect(ticks.map((t) => parseFloat(t.style.left))).toEqual([0, 100 / 3, 200 / 3, 100].map((x) => expect.closeTo(x, 3)));
+    // The scale is a picture: the figures themselves are written out in each row.
+    expect(screen.getByTestId('velocity-axis')).toHaveAttribute('aria-hidden', 'true');
+    // Qualification's mean of 6 days ends a fifth of the way from the "5 d" tick to the "10 d" one.
+    const qualification = screen.getAllByTestId('velocity-stage')[1];
+    expect(within(qualification).getByTestId('velocity-stage-ended')).toHaveTextContent('mean 6 days');
+    expect(parseFloat(within(qualification).getByTestId('velocity-bar').style.width)).toBeCloseTo(40, 3);
+    // Gridlines run through each track at the ticks between the ends.
+    const lines = qualification.querySelectorAll<HTMLElement>('.gridline');
+    expect([...lines].map((l) => parseFloat(l.style.left))).toEqual([100 / 3, 200 / 3].map((x) => expect.closeTo(x, 3)));
+  });
+
+  it('counts a scale of short stays in minutes or hours', async () => {
+    const v = sample();
+    // Minutes: the e2e's fresh pipeline, where every stay so far lasted seconds.
+    v.stages = [stage('new', 'New lead', [0.0003]), stage('qualification', 'Qualification', [], [0.0001])];
+    const be = mockBackend({ pipelineVelocity: async () => v });
+    const { unmount } = render(VelocityPage);
+    await rows();
+    expect(screen.getAllByTestId('velocity-tick').map((t) => t.textContent)).toEqual(['0', '1 min']);
+    unmount();
+
+    // Hours: stays of half a day.
+    const w = sample();
+    w.stages = [stage('new', 'New lead', [0.5, 0.5, 0.5])];
+    be.pipelineVelocity.mockImplementation(async () => w);
+    render(VelocityPage);
+    await rows();
+    expect(screen.getAllByTestId('velocity-tick').map((t) => t.textContent)).toEqual(['0', '3 h', '6 h', '9 h', '12 h']);
+  });
+
+  it('names no stage the longest on fewer than 5 stays, and shows how few there are', async () => {
+    const v = sample();
+    // New lead has the longest mean by far, but over 2 stays only; In discussion, over 4.
+    v.stages[0] = stage('new', 'New lead', [40, 50]);
+    v.stages[2] = stage('engagement', 'In discussion', [10, 14, 30, 8]);
+    const be = mockBackend({ pipelineVelocity: async () => v });
+    const { unmount } = render(VelocityPage);
+    let items = await rows();
+    const row = (key: string) => items.find((r) => r.dataset.stage === key)!;
+    // The slowest of those with enough stays is the bottleneck.
+    const badges = screen.getAllByTestId('velocity-longest');
+    expect(badges).toHaveLength(1);
+    expect(badges[0].closest('[data-testid="velocity-stage"]')).toHaveAttribute('data-stage', 'qualification');
+    expect(within(row('new')).getByTestId('velocity-few')).toHaveTextContent('2 stays only');
+    expect(within(row('engagement')).getByTestId('velocity-few')).toHaveTextContent('4 stays only');
+    expect(within(row('qualification')).queryByTestId('velocity-few')).toBeNull();
+    // A stage no stay has left, and a closing stage, have nothing to excuse.
+    expect(within(row('won')).queryByTestId('velocity-few')).toBeNull();
+    expect(within(row('lost')).queryByTestId('velocity-few')).toBeNull();
+    unmount();
+
+    // When no stage has 5 stays, none is named.
+    const w = sample();
+    w.stages[1] = stage('qualification', 'Qualification', [3, 4, 5, 12]);
+    w.stages[2] = stage('engagement', 'In discussion', [10, 14, 30, 8]);
+    w.stages[3] = stage('won', 'Won', [9]);
+    be.pipelineVelocity.mockImplementation(async () => w);
+    render(VelocityPage);
+    items = await rows();
+    expect(screen.queryByTestId('velocity-longest')).toBeNull();
+    expect(screen.getAllByTestId('velocity-few').map((b) => b.closest('li')!.dataset.stage)).toEqual([
+      'new',
+      'qualification',
+      'engagement',
+    ]);
+    expect(within(row('new')).getByTestId('velocity-few')).toHaveTextContent('3 stays only');
+    expect(within(row('won')).queryByTestId('velocity-few')).toBeNull();
   });
 
   it('shows the time to close per closing stage, with dashes where no lead closed there', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageVelocity } from '../types';
-import { groupLabel, hasHistory, longestStage, share } from './velocity';
+import { durationAxis, groupLabel, hasHistory, longestStage, MIN_STAYS, share } from './velocity';
 
 const s = (stage: string, mean: number | null, over: Partial<StageVelocity> = {}): StageVelocity => ({
   stage,
@@ -15,11 +15,34 @@ const s = (stage: string, mean: number | null, over: Partial<StageVelocity> = {}
 
 describe('velocity helpers', () => {
   it('picks the earlier stage on a tie, as the core does, and none when nothing stands out', () => {
-    expect(longestStage([s('a', 2), s('b', 5), s('c', 5)])).toBe('b');
-    expect(longestStage([s('a', null), s('b', 0)])).toBeNull();
+    const enough = { stays: MIN_STAYS };
+    expect(longestStage([s('a', 2, enough), s('b', 5, enough), s('c', 5, enough)])).toBe('b');
+    expect(longestStage([s('a', null), s('b', 0, enough)])).toBeNull();
     expect(longestStage([])).toBeNull();
     // A closing stage is never the bottleneck: its stays end only when a deal is reopened.
-    expect(longestStage([s('a', 2), s('won', 9)], ['won'])).toBe('a');
+    expect(longestStage([s('a', 2, enough), s('won', 9, enough)], ['won'])).toBe('a');
+  });
+
+  it('names a stage the longest only when its mean rests on at least 5 stays', () => {
+    expect(MIN_STAYS).toBe(5);
+    expect(longestStage([s('a', 2, { stays: 5 }), s('b', 30, { stays: 4 })])).toBe('a');
+    expect(longestStage([s('a', 2, { stays: 4 }), s('b', 30, { stays: 1 })])).toBeNull();
+  });
+
+  it('scales durations in round steps of minutes, hours or days, from 0 past the largest', () => {
+    const labels = (d: number) => durationAxis(d)?.ticks.map((t) => t.label);
+    expect(labels(14.8)).toEqual(['0', '5 d', '10 d', '15 d']);
+    expect(labels(20)).toEqual(['0', '5 d', '10 d', '15 d', '20 d']);
+    expect(labels(1.2)).toEqual(['0', '1 d', '2 d']);
+    expect(labels(95)).toEqual(['0', '50 d', '100 d']);
+    expect(labels(0.9)).toEqual(['0', '6 h', '12 h', '18 h', '24 h']);
+    expect(labels(2 / 24)).toEqual(['0', '1 h', '2 h']);
+    expect(labels(40 / 1440)).toEqual(['0', '10 min', '20 min', '30 min', '40 min']);
+    expect(labels(0.0001)).toEqual(['0', '1 min']);
+    // The last tick is the full width, in days as every figure.
+    expect(durationAxis(14.8)!.max).toBe(15);
+    expect(durationAxis(0.9)!.max).toBeCloseTo(1);
+    expect(durationAxis(0)).toBeNull();
   });
 
   it('keeps a marker within the track and draws nothing against an empty scale', () => {
