@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { relativeTime } from './format';
+import { DATE_TIME_OPTIONS, localClock, localDate, localTime, relativeTime } from './format';
 
 describe('relativeTime', () => {
   const now = new Date('2026-12-02T12:00:00Z');
@@ -18,5 +18,70 @@ describe('relativeTime', () => {
     expect(relativeTime(ago(350 * 86400), now)).toBe('last year');
     expect(relativeTime(ago(300 * 86400), now)).toBe('10 months ago');
     expect(relativeTime(ago(800 * 86400), now)).toBe('2 years ago');
+  });
+});
+
+/** The text with every space as a plain one: ICU writes a narrow no-break space before "PM". */
+const plain = (s: string) => s.replace(/\s/g, ' ');
+
+describe('dates and times, written one way', () => {
+  const at = '2026-12-03T18:58:00Z';
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('writes a moment as date and time, a day as a date, and a time of day, in the user\u2019s locale', () => {
+    vi.stubGlobal('navigator', { ...navigator, language: 'en-US', languages: ['en-US'] });
+    expect(plain(localTime(at, 'UTC'))).toBe('Dec 3, 2026, 6:58 PM');
+    expect(localDate(at, 'UTC')).toBe('Dec 3, 2026');
+    expect(plain(localClock(at, 'UTC'))).toBe('6:58 PM');
+    // In another zone, its own day and hour.
+    expect(plain(localTime(at, 'Asia/Tokyo'))).toBe('Dec 4, 2026, 3:58 AM');
+    expect(localDate(at, 'Asia/Tokyo')).toBe('Dec 4, 2026');
+    // Without a zone, the computer's: as the browser writes it with the same options.
+    expect(localTime(at)).toBe(new Date(at).toLocaleString('en-US', DATE_TIME_OPTIONS));
+
+    vi.stubGlobal('navigator', { ...navigator, language: 'de-DE', languages: ['de-DE'] });
+    expect(localTime(at, 'UTC')).toBe('03.12.2026, 18:58');
+    expect(localDate(at, 'UTC')).toBe('03.12.2026');
+    expect(localClock(at, 'UTC')).toBe('18:58');
+  });
+
+  it('writes a calendar day as the day it names, wherever the reader is', () => {
+    vi.stubGlobal('navigator', { ...navigator, language: 'en-US', languages: ['en-US'] });
+    // Read as UTC midnight, it would be the 24th west of Greenwich.
+    expect(localDate('2026-12-25')).toBe('Dec 25, 2026');
+    expect(localDate('2026-01-01')).toBe('Jan 1, 2026');
+    // A zone does not move a day: it has no time to move.
+    expect(localDate('2026-12-25', 'Pacific/Honolulu')).toBe('Dec 25, 2026');
+  });
+
+  it('leaves what is not a date as it is, and a zone it does not know for the computer\u2019s', () => {
+    expect(localTime('soon')).toBe('soon');
+    expect(localDate('2026-02-30')).toBe('2026-02-30');
+    expect(localClock('')).toBe('');
+    expect(localTime(at, 'Mars/Olympus')).toBe(localTime(at));
+  });
+
+  it('is the only place dates and times are written: no screen formats one its own way', () => {
+    const sources = import.meta.glob(['./**/*.ts', './**/*.svelte', '!./**/*.test.ts', '!./format.ts'], {
+      query: '?raw',
+      import: 'default',
+      eager: true,
+    }) as Record<string, string>;
+    const own: string[] = [];
+    for (const [file, text] of Object.entries(sources)) {
+      text.split('\n').forEach((line) => {
+        if (/\.toLocale(Date|Time)?String\(|Intl\.DateTimeFormat\(/.test(line)) own.push(`${file}: ${line.trim()}`);
+      });
+    }
+    // What is left computes with dates (a zone's wall clock, whether two moments share a day, a zone's name),
+    // and writes none for the user to read.
+    expect(own.sort()).toEqual([
+      "./calendar/labels.ts: new Date(start).toLocaleDateString('en-CA', { timeZone: zone }) ===",
+      "./calendar/labels.ts: new Date(end).toLocaleDateString('en-CA', { timeZone: zone });",
+      "./calendar/labels.ts: const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' })",
+      "./calendar/zone.ts: f = new Intl.DateTimeFormat('en-US', {",
+      "./calendar/zone.ts: return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';",
+    ].sort());
   });
 });

@@ -133,18 +133,72 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   return rtf.format(Math.round(seconds / 60), 'minute');
 }
 
-/** Local date and time, e.g. "23 Nov 2025, 14:05". */
-export function localTime(iso: string): string {
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleString(defaultLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+/*
+ * Dates and times are written one way on every screen, through the helpers below, in the user's locale:
+ * - a moment: `localTime`, "Dec 3, 2026, 6:58 PM";
+ * - a day: `localDate`, "Dec 3, 2026" (a moment's day, or a calendar day such as "2026-12-25");
+ * - a time of day: `localClock`, "6:58 PM" (the end of a span on the same day);
+ * - how long ago, in lists: `relativeTime`, "3 minutes ago", with `localTime` as the tooltip.
+ */
+
+/** The options of the one absolute date-time format: "Dec 3, 2026, 6:58 PM". */
+export const DATE_TIME_OPTIONS: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+/** The options of the one date format: "Dec 3, 2026". */
+export const DATE_OPTIONS: Intl.DateTimeFormatOptions = { dateStyle: 'medium' };
+/** The options of the one time-of-day format: "6:58 PM" (what `DATE_TIME_OPTIONS` writes after the date). */
+export const TIME_OPTIONS: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter in the user's locale (cached: a long list formats a date per row). */
+function dateFormatter(options: Intl.DateTimeFormatOptions, timeZone: string | undefined): Intl.DateTimeFormat {
+  const locale = defaultLocale();
+  const key = `${locale}|${JSON.stringify(options)}|${timeZone ?? ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...options, ...(timeZone ? { timeZone } : {}) });
+    formatters.set(key, f);
+  }
+  return f;
 }
 
-/** Local date, e.g. "23 Nov 2025". */
-export function localDate(iso: string): string {
+function format(iso: string, options: Intl.DateTimeFormatOptions, timeZone?: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleDateString(defaultLocale(), { dateStyle: 'medium' });
+  try {
+    return dateFormatter(options, timeZone).format(t);
+  } catch {
+    // RangeError: a time zone the runtime does not know; the computer's own then.
+    return dateFormatter(options, undefined).format(t);
+  }
+}
+
+/** A moment as a date and time, e.g. "Dec 3, 2026, 6:58 PM": in the computer's zone, or in `timeZone`. */
+export function localTime(iso: string, timeZone?: string): string {
+  return format(iso, DATE_TIME_OPTIONS, timeZone);
+}
+
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A date, e.g. "Dec 3, 2026": a moment's day (in the computer's zone, or in `timeZone`), or a calendar day
+ * ("2026-12-25") as the day it names, wherever the reader is (read as UTC midnight it would be the 24th west of
+ * Greenwich).
+ */
+export function localDate(iso: string, timeZone?: string): string {
+  const day = CALENDAR_DAY.exec(iso);
+  if (day) {
+    const t = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]), 12));
+    // Not a day ("2026-02-30" would roll over into March).
+    if (t.getUTCDate() !== Number(day[3]) || t.getUTCMonth() !== Number(day[2]) - 1) return iso;
+    return dateFormatter(DATE_OPTIONS, 'UTC').format(t);
+  }
+  return format(iso, DATE_OPTIONS, timeZone);
+}
+
+/** A moment's time of day, e.g. "6:58 PM": in the computer's zone, or in `timeZone`. */
+export function localClock(iso: string, timeZone?: string): string {
+  return format(iso, TIME_OPTIONS, timeZone);
 }
 
 /** "a, b, , c" → ["a", "b", "c"]. */

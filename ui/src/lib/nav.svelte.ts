@@ -1,4 +1,6 @@
 // The app's few places. No URL routing: a desktop window has no address bar.
+import { toasts } from './toast.svelte';
+
 export type View =
   | { name: 'leads' }
   | { name: 'lead'; id: number }
@@ -19,6 +21,11 @@ export type View =
  */
 export type LeaveGuard = (proceed: () => void) => boolean;
 
+/** The page a view is: its name, and the lead it shows. Toasts belong to the page they were raised on. */
+export function pageKey(v: View): string {
+  return 'id' in v ? `${v.name}:${v.id}` : v.name;
+}
+
 /** A lead's own views: opening, editing or creating one. */
 function aboutALead(v: View): boolean {
   return v.name === 'lead' || v.name === 'edit-lead' || v.name === 'new-lead';
@@ -32,11 +39,17 @@ class Nav {
   /** Whether each guard would hold now, without asking: what closing the window needs to know ahead. */
   private holding = $state<(() => boolean)[]>([]);
 
+  constructor() {
+    toasts.enterPage(pageKey(this.view));
+  }
+
   go(v: View) {
     this.leave(() => {
       if (!aboutALead(v)) this.origin = null;
       else if (!aboutALead(this.view)) this.origin = this.view;
       this.view = v;
+      // The toasts of the page left go with it (an Undo still up stays).
+      toasts.enterPage(pageKey(v));
     });
   }
 

@@ -1,5 +1,10 @@
 // Short-lived notices: success after a save, and errors that belong to no field. A toast may carry one action
 // (e.g. Undo); such toasts stay up longer so there is time to reach the button.
+//
+// A toast belongs to the page it was raised on: when the user goes to another page, the left page's toasts go
+// with it (`enterPage`, called by `nav`). Two kinds stay: an Undo still up (its undo window is open, and losing
+// an undo is worse than a notice outstaying its page), and a toast raised just before the move, which is the
+// move's own outcome ("Lead created" as the new lead opens) and so belongs to the page it lands on.
 export type ToastKind = 'success' | 'info' | 'error';
 
 export interface ToastAction {
@@ -8,6 +13,8 @@ export interface ToastAction {
   run: () => void | Promise<void>;
   /** `data-testid` of the action button. */
   testid?: string;
+  /** An Undo: while its toast is up (its undo window), it stays when the user goes to another page. */
+  undo?: boolean;
 }
 
 export interface ToastItem {
@@ -30,6 +37,8 @@ export const TOAST_MIN_AFTER_HOLD_MS = 2000;
 /** At most this many toasts show at once; a new one drops the oldest, a plain one before an error or one with
  * an action (an Undo, a "Show"). */
 export const MAX_TOASTS = 3;
+/** A toast raised less than this before the page changes came with the move (see above), in ms. */
+export const TOAST_PAGE_GRACE_MS = 1000;
 
 export function defaultDuration(kind: ToastKind, hasAction: boolean): number {
   return hasAction ? Math.max(TOAST_MS.action, TOAST_MS[kind]) : TOAST_MS[kind];
@@ -42,6 +51,9 @@ class ToastStore {
   /** Each timed toast's time left and when its timer last started, so a hold can pause it. */
   private clocks = new Map<number, { left: number; since: number }>();
   private held = new Set<number>();
+  /** The page the user is on (as `nav` names it), and the page each toast belongs to and when it was raised. */
+  private page = '';
+  private origins = new Map<number, { page: string; at: number }>();
 
   show(message: string, kind: ToastKind = 'success', options: ToastOptions = {}): number {
     const id = this.next++;
@@ -54,6 +66,7 @@ class ToastStore {
     }
     for (const t of this.items) if (!kept.includes(t)) this.stopTimer(t.id);
     this.items = [...kept, { id, kind, message, action }];
+    this.origins.set(id, { page: this.page, at: Date.now() });
     if (ms > 0) this.startTimer(id, ms);
     return id;
   }
@@ -109,7 +122,26 @@ class ToastStore {
 
   clear() {
     for (const id of this.timers.keys()) this.stopTimer(id);
+    this.origins.clear();
     this.items = [];
+  }
+
+  /**
+   * The user is now on `page` (a key naming the view): the toasts of the page they left are dismissed, except an
+   * Undo still up and a toast raised just now, by the move itself (which then belongs to `page`).
+   */
+  enterPage(page: string) {
+    if (page === this.page) return;
+    const now = Date.now();
+    const left: number[] = [];
+    for (const t of this.items) {
+      const origin = this.origins.get(t.id);
+      if (!origin || origin.page === page) continue;
+      if (now - origin.at < TOAST_PAGE_GRACE_MS) origin.page = page;
+      else if (!t.action?.undo) left.push(t.id);
+    }
+    for (const id of left) this.dismiss(id);
+    this.page = page;
   }
 
   private stopTimer(id: number) {
@@ -118,6 +150,7 @@ class ToastStore {
     this.timers.delete(id);
     this.clocks.delete(id);
     this.held.delete(id);
+    this.origins.delete(id);
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TOASTS, toasts } from './toast.svelte';
+import { nav } from './nav.svelte';
+import { MAX_TOASTS, TOAST_MS, TOAST_PAGE_GRACE_MS, toasts } from './toast.svelte';
 
 const messages = () => toasts.items.map((t) => t.message);
 
@@ -79,5 +80,70 @@ describe('toasts', () => {
     toasts.act(id);
     expect(run).toHaveBeenCalledOnce();
     expect(messages()).toEqual([]);
+  });
+});
+
+describe('toasts and pages', () => {
+  const undo = { label: 'Undo', undo: true, run: () => {} };
+
+  it('go when the user goes to another page, but an Undo still in its window stays', () => {
+    nav.go({ name: 'leads' });
+    toasts.error('could not load the leads');
+    toasts.success('saved', { action: { label: 'Copy path', run: () => {} } });
+    toasts.success('merged', { action: undo });
+    vi.advanceTimersByTime(TOAST_PAGE_GRACE_MS);
+
+    nav.go({ name: 'board' });
+    expect(messages()).toEqual(['merged']);
+    // Its window is not lengthened: it closes as it would have on the page it was raised on.
+    vi.advanceTimersByTime(TOAST_MS.action - TOAST_PAGE_GRACE_MS - 100);
+    nav.go({ name: 'calendar' });
+    expect(messages()).toEqual(['merged']);
+    vi.advanceTimersByTime(200);
+    expect(messages()).toEqual([]);
+  });
+
+  it('stay while the page stays, and another lead is another page', () => {
+    nav.go({ name: 'lead', id: 5 });
+    toasts.info('copied');
+    vi.advanceTimersByTime(TOAST_PAGE_GRACE_MS);
+    nav.go({ name: 'lead', id: 5 });
+    expect(messages()).toEqual(['copied']);
+    nav.go({ name: 'lead', id: 6 });
+    expect(messages()).toEqual([]);
+  });
+
+  it('go along with the move that raised them: "Lead created" stays as the new lead opens', () => {
+    nav.go({ name: 'new-lead' });
+    toasts.error('could not check for duplicates');
+    vi.advanceTimersByTime(TOAST_PAGE_GRACE_MS);
+    toasts.success('Lead created');
+    nav.go({ name: 'lead', id: 5 });
+    expect(messages()).toEqual(['Lead created']);
+    // It belongs to the lead's page now: leaving that takes it.
+    vi.advanceTimersByTime(TOAST_PAGE_GRACE_MS);
+    nav.go({ name: 'leads' });
+    expect(messages()).toEqual([]);
+  });
+
+  it('stay while a form with unsaved changes holds the page, and go once the user leaves', () => {
+    nav.go({ name: 'edit-lead', id: 5 });
+    const asked: (() => void)[] = [];
+    const release = nav.guard(
+      (proceed) => {
+        asked.push(proceed);
+        return true;
+      },
+      () => true,
+    );
+    toasts.error('could not save');
+    vi.advanceTimersByTime(TOAST_PAGE_GRACE_MS);
+    nav.go({ name: 'board' });
+    expect(nav.view.name).toBe('edit-lead');
+    expect(messages()).toEqual(['could not save']);
+    asked[0]();
+    expect(nav.view.name).toBe('board');
+    expect(messages()).toEqual([]);
+    release();
   });
 });

@@ -187,7 +187,7 @@ describe('AgentSettingsPanel', () => {
     expect(item).toHaveTextContent('Holidays');
     // Its remove button names the period it removes.
     expect(within(item).getByTestId('timeoff-remove')).toHaveAccessibleName(
-      /^Remove time off Thu, Dec 24.* 00:00 – Sun, Dec 27.* 00:00 \(Holidays\)$/,
+      /^Remove time off Dec 24, 2026, 12:00\sAM – Dec 27, 2026, 12:00\sAM \(Holidays\)$/,
     );
     expect(onsaved).toHaveBeenCalled();
     await u.click(within(item).getByTestId('timeoff-remove'));

@@ -17,10 +17,26 @@ describe('draftOf', () => {
 describe('formatSpan', () => {
   it('names every day of an all-day event over several days, and one day alone', async () => {
     const { formatSpan } = await import('./labels');
-    const now = new Date('2026-11-01T12:00:00Z');
-    expect(formatSpan('2026-12-03', '2026-12-06', 'America/New_York', true, now)).toBe(
-      'Thu, Dec 3 – Sat, Dec 5 (all day)',
+    expect(formatSpan('2026-12-03', '2026-12-06', 'America/New_York', true)).toBe(
+      'Dec 3, 2026 – Dec 5, 2026 (all day)',
     );
-    expect(formatSpan('2026-12-03', '2026-12-04', 'Europe/Berlin', true, now)).toBe('Thu, Dec 3 (all day)');
+    expect(formatSpan('2026-12-03', '2026-12-04', 'Europe/Berlin', true)).toBe('Dec 3, 2026 (all day)');
+  });
+
+  it('writes a timed span in the zone as every date and time in the app is written', async () => {
+    const { formatSpan, formatWhen } = await import('./labels');
+    const { localClock, localTime } = await import('../format');
+    // 15:00Z is 10:00 in New York: the end's day is not written again on the same day.
+    expect(formatSpan('2026-12-03T15:00:00Z', '2026-12-03T16:30:00Z', 'America/New_York')).toBe(
+      `${localTime('2026-12-03T15:00:00Z', 'America/New_York')} – ${localClock('2026-12-03T16:30:00Z', 'America/New_York')}`,
+    );
+    expect(formatSpan('2026-12-03T15:00:00Z', '2026-12-03T16:30:00Z', 'America/New_York')).toMatch(
+      /^Dec 3, 2026, 10:00\sAM – 11:30\sAM$/,
+    );
+    // Across days, both ends in full.
+    expect(formatSpan('2026-12-03T22:00:00Z', '2026-12-04T01:00:00Z', 'UTC')).toMatch(
+      /^Dec 3, 2026, 10:00\sPM – Dec 4, 2026, 1:00\sAM$/,
+    );
+    expect(formatWhen('2026-12-03T15:00:00Z', 'Europe/Berlin')).toMatch(/^Dec 3, 2026, 4:00\sPM$/);
   });
 });

@@ -1,5 +1,5 @@
 // Human words and times for appointments: statuses, confirmations, and when something happens in a zone.
-import { sentence } from '../format';
+import { localClock, localDate, localTime, sentence } from '../format';
 import type { AppointmentStatus, Confirmation, FieldError } from '../types';
 import { addDays } from './zone';
 
@@ -25,73 +25,40 @@ export function confirmationLabel(c: string): string {
   return CONFIRMATIONS.find((x) => x.value === c)?.label ?? c;
 }
 
-const WHEN: Intl.DateTimeFormatOptions = {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-};
-
 function isDateOnly(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s);
 }
 
-/** A date-only value ("2026-12-03") as the day it names, wherever the reader is. */
-function dateOnly(s: string): Date {
-  return new Date(`${s}T12:00:00Z`);
+/**
+ * When something happens, written as every date and time in the app is: "Dec 3, 2026, 10:00 AM" in `zone`; an
+ * all-day date as the day it names, "Dec 3, 2026".
+ */
+export function formatWhen(iso: string, zone: string): string {
+  return isDateOnly(iso) ? localDate(iso) : localTime(iso, zone);
 }
 
-/** "Thu, Dec 3, 10:00" in `zone` (the year too when it is not this year); an all-day date as "Thu, Dec 3". */
-export function formatWhen(iso: string, zone: string, now: Date = new Date()): string {
-  if (isDateOnly(iso)) {
-    const d = dateOnly(iso);
-    return d.toLocaleDateString(undefined, {
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      ...(d.getUTCFullYear() !== now.getUTCFullYear() ? { year: 'numeric' } : {}),
-      timeZone: 'UTC',
-    });
-  }
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) return iso;
-  const sameYear = yearIn(t, zone) === yearIn(now, zone);
-  return t.toLocaleString(undefined, { ...WHEN, ...(sameYear ? {} : { year: 'numeric' }), timeZone: zone });
-}
-
-function yearIn(d: Date, zone: string): string {
-  return d.toLocaleString('en-US', { year: 'numeric', timeZone: zone });
-}
-
-/** "10:00" in `zone`. */
+/** "10:00 AM" in `zone`. */
 export function formatClock(iso: string, zone: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: zone,
-  });
+  return localClock(iso, zone);
 }
 
 /**
- * "Thu, Dec 3, 10:00–11:00" (or across days: both ends in full); all-day: "Thu, Dec 3 (all day)", and over
- * several days "Thu, Dec 3 – Sat, Dec 5 (all day)" (an all-day end is the day after the last).
+ * "Dec 3, 2026, 10:00 AM – 11:00 AM" (or across days: both ends in full); all-day: "Dec 3, 2026 (all day)",
+ * and over several days "Dec 3, 2026 – Dec 5, 2026 (all day)" (an all-day end is the day after the last).
  */
-export function formatSpan(start: string, end: string, zone: string, allDay = false, now: Date = new Date()): string {
+export function formatSpan(start: string, end: string, zone: string, allDay = false): string {
   if (allDay || isDateOnly(start)) {
     const first = start.slice(0, 10);
     const last = isDateOnly(end) ? addDays(end.slice(0, 10), -1) : first;
-    const to = last > first ? ` – ${formatWhen(last, zone, now)}` : '';
-    return `${formatWhen(first, zone, now)}${to} (all day)`;
+    const to = last > first ? ` – ${localDate(last)}` : '';
+    return `${localDate(first)}${to} (all day)`;
   }
   const sameDay =
     new Date(start).toLocaleDateString('en-CA', { timeZone: zone }) ===
     new Date(end).toLocaleDateString('en-CA', { timeZone: zone });
   return sameDay
-    ? `${formatWhen(start, zone, now)}–${formatClock(end, zone)}`
-    : `${formatWhen(start, zone, now)} – ${formatWhen(end, zone, now)}`;
+    ? `${formatWhen(start, zone)} – ${formatClock(end, zone)}`
+    : `${formatWhen(start, zone)} – ${formatWhen(end, zone)}`;
 }
 
 /** "Europe/Berlin (GMT+1)": a zone with its offset at `at`. */

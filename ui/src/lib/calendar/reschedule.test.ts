@@ -29,7 +29,7 @@ describe('reschedule', () => {
     expect(info.revert).not.toHaveBeenCalled();
     expect(saved?.start).toBe('2026-12-04T13:30:00Z');
     expect(toasts.items.at(-1)?.kind).toBe('success');
-    expect(toasts.items.at(-1)?.message).toMatch(/^Moved “Demo with Acme” to Fri, Dec 4, 14:30/);
+    expect(toasts.items.at(-1)?.message).toMatch(/^Moved “Demo with Acme” to Dec 4, 2026, 2:30\sPM/);
   });
 
   it('converts across the DST change: 10:00 in Berlin is 09:00Z before 2026-03-29 and 08:00Z after', async () => {

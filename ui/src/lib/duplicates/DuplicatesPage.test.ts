@@ -1,6 +1,8 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { nav } from '../nav.svelte';
+import { TOAST_PAGE_GRACE_MS } from '../toast.svelte';
 import { session } from '../session.svelte';
 import { sessionFor } from '../../test/fixtures';
 import { liveRegionsSaying } from '../../test/a11y';
@@ -341,6 +343,18 @@ describe('DuplicatesPage: deciding on a pair', () => {
     // The restored lead is found again by the next scan.
     await u.click(screen.getByTestId('scan-duplicates'));
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+  });
+
+  it('keeps the merge\'s Undo when the user goes to another page while its window lasts', async () => {
+    nav.go({ name: 'duplicates' });
+    const { be, u } = await open();
+    await u.click(await screen.findByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalled());
+    expect(await screen.findByTestId('toast-undo')).toBeInTheDocument();
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + TOAST_PAGE_GRACE_MS);
+    nav.go({ name: 'leads' });
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
+    expect(screen.getByTestId('toast-undo')).toBeInTheDocument();
   });
 
   it('reads the queue again when a merge made on an earlier visit is undone from its toast', async () => {

@@ -5,7 +5,7 @@ import { liveRegionsSaying } from '../../test/a11y';
 import { apiErr, change, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { leadEvents } from './events.svelte';
-import { toasts } from '../toast.svelte';
+import { TOAST_PAGE_GRACE_MS, toasts } from '../toast.svelte';
 import type { Lead, LeadInput } from '../types';
 import Toasts from '../ui/Toasts.svelte';
 import LeadForm from './LeadForm.svelte';
@@ -561,6 +561,22 @@ describe('LeadForm', () => {
       // The saved toast is gone with its button: one undo per save.
       expect(screen.queryByText('Lead saved')).toBeNull();
       expect(screen.queryByTestId('toast-undo')).toBeNull();
+    });
+
+    it('keeps the Undo when the user goes to another page while its window lasts; a plain save toast goes', async () => {
+      const { u, onsaved } = setup({ updateLead: async () => savedLead(saved, 18), leadHistory: history }, original);
+      nav.go({ name: 'edit-lead', id: 42 });
+      await editAndSave(u);
+      await waitFor(() => expect(onsaved).toHaveBeenCalledWith(saved));
+      // Not a toast of the move that raised it: a while later, the user goes elsewhere.
+      const later = Date.now() + TOAST_PAGE_GRACE_MS;
+      vi.spyOn(Date, 'now').mockReturnValue(later);
+      toasts.info('Copied');
+      vi.spyOn(Date, 'now').mockReturnValue(later + TOAST_PAGE_GRACE_MS);
+      nav.go({ name: 'board' });
+      expect(await screen.findByTestId('toast-undo')).toBeInTheDocument();
+      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.queryByText('Copied')).toBeNull();
     });
 
     it('explains why an undo is refused when the fields were edited again since', async () => {

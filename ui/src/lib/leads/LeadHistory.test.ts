@@ -2,6 +2,8 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import appCss from '../../app.css?raw';
+import { localTime } from '../format';
 import { toasts } from '../toast.svelte';
 import LeadHistory from './LeadHistory.svelte';
 
@@ -44,7 +46,7 @@ describe('LeadHistory', () => {
     expect(changes[0]).toHaveTextContent('First name: Ada → Grace');
     // Stage keys are shown as their labels.
     expect(changes[1]).toHaveTextContent('Stage: New → Qualified');
-    expect(within(edit).getByText(/ago|\d{4}/, { selector: 'time' })).toBeInTheDocument();
+    expect(within(edit).getByTestId('history-when')).toHaveTextContent(/\d{4}.* · .*ago/);
 
     expect(created).toHaveTextContent('Created');
     expect(created).toHaveTextContent('Importer Bot');
@@ -56,6 +58,40 @@ describe('LeadHistory', () => {
     expect(initial).toHaveTextContent('Lovelace');
     expect(initial).toHaveTextContent('Bulk import');
     expect(initial).toHaveTextContent('Draft');
+  });
+
+  it('writes when in full, date and time and how long ago, and never cuts the time off: the line wraps', async () => {
+    const at = new Date(Date.now() - 3 * 60_000).toISOString();
+    mockBackend({
+      leadHistory: async () => [
+        change({ id: 3, batch_id: 2, at, field: 'first_name', old_value: 'Ada', new_value: 'Grace' }),
+      ],
+    });
+    // The app's stylesheet, as the window has it.
+    const sheet = document.createElement('style');
+    sheet.textContent = appCss;
+    document.head.append(sheet);
+    try {
+      render(LeadHistory, { leadId: 7, canUndo: true });
+      const [entry] = await screen.findAllByTestId('history-entry');
+      const when = within(entry).getByTestId('history-when');
+      expect(when).toHaveAttribute('datetime', at);
+      expect(when).toHaveTextContent(`${localTime(at)} · 3 minutes ago`);
+
+      // The row wraps rather than squeezing the time (the Undo button shares it) …
+      const meta = when.parentElement!;
+      expect(getComputedStyle(meta).flexWrap).toBe('wrap');
+      // … and neither the time nor its parts are clipped with an ellipsis; each part is kept whole.
+      for (const el of [when, ...when.querySelectorAll('span')]) {
+        const style = getComputedStyle(el);
+        expect(style.textOverflow).not.toBe('ellipsis');
+        expect(style.overflow).not.toBe('hidden');
+      }
+      expect(getComputedStyle(within(when).getByTestId('history-ago')).whiteSpace).toBe('nowrap');
+      expect(within(when).getByTestId('history-ago')).toHaveTextContent('3 minutes ago');
+    } finally {
+      sheet.remove();
+    }
   });
 
   it('labels empty values and demo data', async () => {
@@ -291,15 +327,7 @@ describe('LeadHistory', () => {
 
       expect(booked).toHaveTextContent('Appointment booked');
       const summary = within(booked).getByTestId('history-appointment');
-      const when = new Date('2026-12-03T09:00:00Z').toLocaleString(undefined, {
-        weekday: 'short',
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-        ...(new Date().getFullYear() === 2026 ? {} : { year: 'numeric' }),
-      });
+      const when = localTime('2026-12-03T09:00:00Z');
       await waitFor(() => expect(summary).toHaveTextContent(`Demo with Acme, ${when} with Ada Admin`));
       expect(booked.textContent).not.toContain('{');
       expect(within(booked).queryByTestId('history-created')).toBeNull();
@@ -325,7 +353,7 @@ describe('LeadHistory', () => {
       const { toEvents } = await import('./history');
       const [ev] = toEvents([rows[0]], { stages: [], owners: [], zone: 'Asia/Tokyo' }, 7);
       // 13:30Z is 22:30 in Tokyo.
-      expect(ev.changes[0].new).toMatch(/22:30/);
+      expect(ev.changes[0].new).toMatch(/^Dec 4, 2026, 10:30\sPM$/);
       expect(ev.entity).toBe('appointment');
     });
   });

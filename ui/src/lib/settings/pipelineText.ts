@@ -1,6 +1,6 @@
 // Settings › Pipeline: the words and small rules the stage, calendar, approval and sweep editors share.
 import { LEAD_FIELDS, type LeadFieldGroup } from '../bindings';
-import { defaultLocale, fieldLabel, joinList, localDate } from '../format';
+import { fieldLabel, joinList, localDate } from '../format';
 import { activityLabel } from '../pipeline/activities';
 import type { LostReason, StageConfig } from '../types';
 
@@ -84,17 +84,14 @@ export function pickerColour(colour: string): string | null {
   return short ? `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}` : null;
 }
 
-/** "2026-12-25" as the user's calendar reads it; parsed as a local day, as `new Date()` would shift it in UTC. */
+/** A day ("2026-12-25") as every date in the app is written, "Dec 25, 2026": the day it names, wherever the reader is. */
 export function dayText(day: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return day;
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return d.toLocaleDateString(defaultLocale(), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? localDate(day) : day;
 }
 
 /** A day ("2026-12-25") or an instant (RFC 3339) as a date the user reads. */
 export function dateText(value: string): string {
-  return value.length === 10 ? dayText(value) : localDate(value);
+  return localDate(value);
 }
 
 /**
