@@ -153,6 +153,33 @@ describe('Gate dialog', () => {
     expect(within(dialog).queryByTestId('gate-error')).toBeNull();
   });
 
+  it('logs the activities still missing, as typed, before it moves, and moves nothing when one fails', async () => {
+    let fail = true;
+    const be = mockBackend({
+      logActivity: async () => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return (await import('../../test/fixtures')).activity({ kind: 'meeting' });
+      },
+    });
+    const { dialog, u, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a “Meeting” activity', [{ field: 'activity.meeting', message: 'is required' }]),
+    });
+    const move = within(dialog).getByTestId('gate-retry');
+    expect(move).toHaveTextContent('Log and move');
+    await u.clear(within(dialog).getByTestId('gate-subject-meeting'));
+    await u.type(within(dialog).getByTestId('gate-subject-meeting'), 'Demo at their office');
+    await u.click(move);
+    expect(await within(dialog).findByTestId('gate-error')).toHaveTextContent('Could not log “Meeting”');
+    expect(be.moveLead).not.toHaveBeenCalled();
+    fail = false;
+    await u.click(move);
+    await waitFor(() => expect(onmoved).toHaveBeenCalled());
+    expect(be.logActivity).toHaveBeenCalledTimes(2);
+    expect(be.logActivity.mock.calls.at(-1)![1]).toMatchObject({ kind: 'meeting', subject: 'Demo at their office' });
+    expect(be.moveLead).toHaveBeenCalledOnce();
+  });
+
   it('offers the override only to those allowed, and reports a refused override', async () => {
     mockBackend();
     const first = show({
@@ -194,10 +221,10 @@ describe('Gate dialog', () => {
       ]),
       canOverride: true,
     });
-    // One primary action, Save and move, beside Cancel; nothing else competes with them.
+    // One primary action, Save, log and move, beside Cancel; nothing else competes with them.
     const primary = [...dialog.querySelectorAll('.btn-primary')];
     expect(primary).toEqual([within(dialog).getByTestId('gate-retry')]);
-    expect(primary[0]).toHaveTextContent('Save and move');
+    expect(primary[0]).toHaveTextContent('Save, log and move');
     const footer = within(dialog.querySelector<HTMLElement>('.dialog-actions')!);
     expect(footer.getAllByRole('button').map((b) => b.dataset.testid)).toEqual(['gate-cancel', 'gate-retry']);
     // The override is a danger action, folded away until asked for.
@@ -223,15 +250,20 @@ describe('Gate dialog', () => {
     await u.type(within(dialog).getByTestId('gate-field-deal_value'), '12500{Enter}');
     await waitFor(() => expect(onmoved).toHaveBeenCalled());
     expect(be.moveLead.mock.calls[0].slice(2)).toEqual(['engagement', null, null]);
-    expect(onmoved.mock.calls[0][1]).toEqual({ overridden: false, logged: false });
+    // The proposal still missing was logged on the way.
+    expect(onmoved.mock.calls[0][1]).toEqual({ overridden: false, logged: true });
+    expect(be.logActivity.mock.calls[0][1]).toMatchObject({ kind: 'proposal' });
   });
 
-  it('names the primary action after the move when there is nothing to type, and offers no override to others', async () => {
+  it('names the primary action after what it does, and offers no override to others', async () => {
     mockBackend();
-    const { dialog } = show({
+    const { dialog, u } = show({
       stage: stage('engagement'),
       refusal: refusal('needs a proposal', [{ field: 'activity.proposal', message: 'is required' }]),
     });
+    expect(within(dialog).getByTestId('gate-retry')).toHaveTextContent('Log and move');
+    await u.click(within(dialog).getByTestId('gate-log-proposal'));
+    await within(dialog).findByTestId('gate-logged-proposal');
     expect(within(dialog).getByTestId('gate-retry')).toHaveTextContent('Move to In discussion');
     expect([...dialog.querySelectorAll('.btn-primary')]).toEqual([within(dialog).getByTestId('gate-retry')]);
     expect(within(dialog).queryByTestId('gate-override-toggle')).toBeNull();
