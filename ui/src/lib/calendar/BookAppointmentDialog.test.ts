@@ -343,4 +343,106 @@ describe('BookAppointmentDialog', () => {
     });
     expect(be.bookAppointment).not.toHaveBeenCalled();
   });
+
+  describe("outside the agent's working hours", () => {
+    /** The notice, every space a plain one (ICU writes a narrow no-break space before "PM"). */
+    const notice = () => screen.queryByTestId('outside-hours')?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
+
+    async function setTime(u: ReturnType<typeof userEvent.setup>, time: string) {
+      await u.clear(screen.getByTestId('book-time'));
+      await u.type(screen.getByTestId('book-time'), time);
+    }
+
+    it('says so for a time picked in the calendar at 22:00, and books it all the same', async () => {
+      const be = mockBackend();
+      // Thu 3 Dec 22:00–23:00 Berlin, picked in Ada's column.
+      const { onsaved, u } = open({
+        prefill: { agentId: 1, start: '2026-12-03T21:00:00Z', end: '2026-12-03T22:00:00Z' },
+      });
+      expect(notice()).toBe("Outside Ada Admin's working hours (Mon–Fri 9:00 AM – 5:00 PM, Europe/Berlin).");
+      expect(screen.getByTestId('outside-hours')).toHaveAttribute('role', 'status');
+      await u.type(screen.getByTestId('book-title'), 'Evening call');
+      await u.click(screen.getByTestId('book-submit'));
+      await waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+      expect(be.bookAppointment.mock.calls[0][0]).toMatchObject({
+        agent_id: 1,
+        start: '2026-12-03T21:00:00Z',
+        end: '2026-12-03T22:00:00Z',
+      });
+    });
+
+    it('follows the agent, start and length as they change, even partly outside', async () => {
+      mockBackend();
+      const { u } = open({ prefill: { agentId: 1, start: '2026-12-03T15:00:00Z', end: '2026-12-03T15:30:00Z' } });
+      // 16:00–16:30 Berlin: inside.
+      expect(notice()).toBeNull();
+      await u.selectOptions(screen.getByTestId('book-duration'), '90');
+      // Until 17:30: partly after.
+      expect(notice()).toMatch(/^Outside Ada Admin's working hours/);
+      await u.selectOptions(screen.getByTestId('book-duration'), '60');
+      expect(notice()).toBeNull();
+      await setTime(u, '22:00');
+      expect(notice()).toMatch(/^Outside Ada Admin's working hours/);
+      await setTime(u, '09:00');
+      expect(notice()).toBeNull();
+      // 9:00 in Berlin is 3:00 in New York, where Dana works.
+      await u.selectOptions(screen.getByTestId('book-agent'), '2');
+      expect(notice()).toBe(
+        "Outside Dana Editor's working hours (Mon–Fri 9:00 AM – 5:00 PM, America/New_York). " +
+          'That is Dec 3, 2026, 3:00 AM – 4:00 AM for them.',
+      );
+      // 16:00 in Berlin is 10:00 in New York.
+      await setTime(u, '16:00');
+      expect(notice()).toBeNull();
+    });
+
+    it('says so on a day the agent does not work', async () => {
+      mockBackend();
+      open({ prefill: { agentId: 1, start: '2026-12-03T09:00:00Z' } });
+      expect(notice()).toBeNull();
+      await fireEvent.input(screen.getByTestId('book-date'), { target: { value: '2026-12-05' } });
+      expect(notice()).toBe(
+        "Outside Ada Admin's working hours (Mon–Fri 9:00 AM – 5:00 PM, Europe/Berlin). They do not work on Saturdays.",
+      );
+    });
+
+    it("reads the hours of agents it loads itself (booking from a lead's page)", async () => {
+      mockBackend();
+      open({
+        agents: null,
+        prefill: { leadId: 7, leadName: 'Grace Hopper', agentId: 2, start: '2026-12-03T03:00:00Z' },
+      });
+      // 3:00Z is 10:00 PM the evening before in New York.
+      await waitFor(() =>
+        expect(notice()).toMatch(/^Outside Dana Editor's working hours \(Mon–Fri 9:00 AM – 5:00 PM/),
+      );
+    });
+
+    it('says so when an appointment is changed to a time outside them, and saves it all the same', async () => {
+      const be = mockBackend();
+      const { u } = open({ appointment: appointment({ id: 31, version: 4 }) });
+      // 10:00–11:00 Berlin.
+      expect(notice()).toBeNull();
+      await setTime(u, '22:00');
+      expect(notice()).toBe("Outside Ada Admin's working hours (Mon–Fri 9:00 AM – 5:00 PM, Europe/Berlin).");
+      await u.click(screen.getByTestId('book-submit'));
+      await waitFor(() => expect(be.updateAppointment).toHaveBeenCalledOnce());
+      expect(be.updateAppointment.mock.calls[0][2]).toMatchObject({
+        start: '2026-12-03T21:00:00Z',
+        end: '2026-12-03T22:00:00Z',
+      });
+    });
+
+    it('says nothing for an agent whose working hours are not set: nothing is known about them', async () => {
+      mockBackend();
+      const [ada, dana] = agentCalendars();
+      const { u } = open({
+        agents: [ada, { ...dana, working_hours: [] }],
+        prefill: { agentId: 1, start: '2026-12-05T21:00:00Z' },
+      });
+      expect(notice()).toMatch(/^Outside Ada Admin's working hours/);
+      await u.selectOptions(screen.getByTestId('book-agent'), '2');
+      expect(notice()).toBeNull();
+    });
+  });
 });

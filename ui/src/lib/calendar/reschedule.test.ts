@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { appointment, occurrence } from '../../test/calendarFixtures';
+import { agentCalendars, appointment, occurrence } from '../../test/calendarFixtures';
 import { apiErr, mockBackend } from '../../test/fixtures';
-import { toasts } from '../toast.svelte';
+import { TOAST_MS, toasts } from '../toast.svelte';
 import type { Occurrence } from '../types';
 import { appointmentEvent } from './events';
 import { reschedule, type MoveInfo } from './reschedule';
@@ -116,5 +116,45 @@ describe('reschedule', () => {
     }
     expect(be.appointment).not.toHaveBeenCalled();
     expect(be.moveAppointment).not.toHaveBeenCalled();
+  });
+
+  it("keeps a move out of the agent's working hours, and says so in its toast", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const be = mockBackend();
+      // Thu 3 Dec 10:00 Berlin dragged to 22:00–23:00; Ada works Mon–Fri 9:00–17:00 in Berlin.
+      const info = dropped(occurrence(), new Date(2026, 11, 3, 22, 0), new Date(2026, 11, 3, 23, 0));
+      const saved = await reschedule(info, BERLIN, agentCalendars());
+
+      expect(be.moveAppointment).toHaveBeenCalledWith(31, 4, '2026-12-03T21:00:00Z', '2026-12-03T22:00:00Z');
+      expect(info.revert).not.toHaveBeenCalled();
+      expect(saved?.start).toBe('2026-12-03T21:00:00Z');
+      expect(toasts.items).toHaveLength(1);
+      expect(toasts.items[0].kind).toBe('success');
+      expect(toasts.items[0].message.replace(/\s/g, ' ')).toBe(
+        'Moved “Demo with Acme” to Dec 3, 2026, 10:00 PM. ' +
+          "Outside Ada Admin's working hours (Mon–Fri 9:00 AM – 5:00 PM, Europe/Berlin).",
+      );
+      // Up longer than a plain "Moved": there is more to read.
+      vi.advanceTimersByTime(TOAST_MS.success + 100);
+      expect(toasts.items).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("says so of the agent a move hands the meeting to, in that agent's zone", async () => {
+    mockBackend({
+      updateAppointment: async (id, version, input) =>
+        appointment({ ...input, id, version: version + 1, agent_id: 2, agent_name: 'Dana Editor' }),
+    });
+    // Dropped in Dana's column at 10:00 Berlin: 4:00 AM in New York.
+    const info = dropped(occurrence(), new Date(2026, 11, 3, 10, 0), new Date(2026, 11, 3, 11, 0), { id: '2' });
+    await reschedule(info, BERLIN, agentCalendars());
+    expect(toasts.items.at(-1)?.message.replace(/\s/g, ' ')).toBe(
+      'Moved “Demo with Acme” to Dec 3, 2026, 10:00 AM with Dana Editor. ' +
+        "Outside Dana Editor's working hours (Mon–Fri 9:00 AM – 5:00 PM, America/New_York). " +
+        'That is Dec 3, 2026, 4:00 AM – 5:00 AM for them.',
+    );
   });
 });

@@ -2,11 +2,12 @@
 // simulated in jsdom, this can.
 import { backend, toApiError } from '../api';
 import { sentence } from '../format';
-import { toasts } from '../toast.svelte';
+import { TOAST_MS, toasts } from '../toast.svelte';
 import { inputOf } from './booking';
 import type { EventMeta } from './events';
 import { formatWhen } from './labels';
-import type { Appointment } from '../types';
+import type { AgentCalendar, Appointment } from '../types';
+import { outsideHoursNotice } from './workingHours';
 import { addMinutes, wallOfLocalDate, zonedToUtc } from './zone';
 
 /** The part of event-calendar's `eventDrop` / `eventResize` argument this needs. */
@@ -20,9 +21,14 @@ export interface MoveInfo {
 /**
  * Saves where the event now is (`zone` is the zone the calendar draws in). Anything refused — another
  * appointment in the way (`double_booked`, whose message names it), a stale version, no permission — puts the
- * event back where it was and says why. Returns the saved appointment, or null when nothing changed.
+ * event back where it was and says why. Returns the saved appointment, or null when nothing changed. A move
+ * out of the agent's working hours (`agents`: the calendars shown, with their hours) is kept, and said.
  */
-export async function reschedule(info: MoveInfo, zone: string): Promise<Appointment | null> {
+export async function reschedule(
+  info: MoveInfo,
+  zone: string,
+  agents: readonly AgentCalendar[] = [],
+): Promise<Appointment | null> {
   const meta = info.event.extendedProps as EventMeta;
   if (meta?.kind !== 'appointment' || !meta.movable) {
     info.revert();
@@ -46,7 +52,12 @@ export async function reschedule(info: MoveInfo, zone: string): Promise<Appointm
           })
         : await backend().moveAppointment(current.id, current.version, start, end);
     const who = agentId !== current.agent_id ? ` with ${saved.agent_name}` : '';
-    toasts.success(`Moved “${saved.title}” to ${formatWhen(saved.start, zone)}${who}`);
+    const moved = `Moved “${saved.title}” to ${formatWhen(saved.start, zone)}${who}`;
+    const cal = agents.find((a) => a.user_id === saved.agent_id);
+    const outside = cal && !saved.all_day ? outsideHoursNotice(cal, saved.start, saved.end, zone) : null;
+    // Longer up when there is more to read.
+    if (outside) toasts.success(`${moved}. ${outside}`, { ms: TOAST_MS.error });
+    else toasts.success(moved);
     return saved;
   } catch (e) {
     info.revert();
