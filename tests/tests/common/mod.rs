@@ -108,6 +108,16 @@ pub fn dump_file(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Makes a database of the latest version read as one of `version` to the next opening, whose upgrade then runs
+/// the later migrations again: the schema they add is taken off first (their data hooks run over the rows as the
+/// test left them). Each migration that adds to the schema adds its undoing here.
+pub fn pretend_version(c: &rusqlite::Connection, version: i64) {
+    if version < 23 {
+        c.execute_batch("ALTER TABLE approval_rules DROP COLUMN min_currency").unwrap();
+    }
+    c.pragma_update(None, "user_version", version).unwrap();
+}
+
 pub fn lead(first: &str, last: &str, email: &str) -> LeadInput {
     LeadInput {
         first_name: first.into(),
