@@ -1,6 +1,6 @@
 //! A VEVENT read into what a calendar needs: when (in its zone), how long, how it repeats, who is invited.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{unescape, Component, Line, Problem};
@@ -39,14 +39,37 @@ impl Moment {
 pub enum Length {
     /// All-day: a number of calendar days.
     Days(i64),
-    /// Wall-clock length in the event's zone (DTEND in the same zone, or a DURATION): 9:00 to 17:00 stays
-    /// 9:00 to 17:00 on the day DST changes, as calendar programs show it.
+    /// Wall-clock length in the event's zone (a DTEND in the same zone): 9:00 to 17:00 stays 9:00 to 17:00 on
+    /// the day DST changes, as calendar programs show it.
     Wall { days: i64, seconds: i64 },
     /// Exact length, when start and end are in different zones.
     Exact(i64),
     /// A DURATION (RFC 5545 3.3.6): its days and weeks on the wall clock (a day is 23 hours when the clocks go
     /// forward), its hours, minutes and seconds exact (one hour across the change is still an hour).
     Nominal { days: i64, seconds: i64 },
+}
+
+impl Length {
+    /// The end of a timed occurrence that starts at `start_wall` in `zone` (a floating zone read as `floating`),
+    /// which is `start` in UTC.
+    pub fn end_after(
+        self,
+        start_wall: NaiveDateTime,
+        start: DateTime<Utc>,
+        zone: &Zone,
+        floating: &Zone,
+    ) -> DateTime<Utc> {
+        match self {
+            Length::Wall { days, seconds } => {
+                zone.to_utc(start_wall + Duration::days(days) + Duration::seconds(seconds), floating)
+            }
+            Length::Nominal { days, seconds } => {
+                zone.to_utc(start_wall + Duration::days(days), floating) + Duration::seconds(seconds)
+            }
+            Length::Exact(s) => start + Duration::seconds(s),
+            Length::Days(n) => start + Duration::days(n),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -71,14 +71,7 @@ fn end_of(start_wall: NaiveDateTime, start: When, length: Length, zone: &Zone, f
     match (start, length) {
         (When::Date(d), Length::Days(n)) => When::Date(d + Duration::days(n.max(0))),
         (When::Date(d), _) => When::Date(d + Duration::days(1)),
-        (When::Time(_), Length::Wall { days, seconds }) => {
-            When::Time(zone.to_utc(start_wall + Duration::days(days) + Duration::seconds(seconds), floating))
-        }
-        (When::Time(_), Length::Nominal { days, seconds }) => {
-            When::Time(zone.to_utc(start_wall + Duration::days(days), floating) + Duration::seconds(seconds))
-        }
-        (When::Time(t), Length::Exact(s)) => When::Time(t + Duration::seconds(s)),
-        (When::Time(t), Length::Days(n)) => When::Time(t + Duration::days(n)),
+        (When::Time(t), length) => When::Time(length.end_after(start_wall, t, zone, floating)),
     }
 }
 

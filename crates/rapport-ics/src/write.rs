@@ -123,8 +123,8 @@ fn end_moment(e: &Event) -> Option<Moment> {
         (Moment::Time { wall, zone }, Length::Wall { days, seconds }) => {
             Some(Moment::Time { wall: *wall + Duration::days(days) + Duration::seconds(seconds), zone: zone.clone() })
         }
-        (Moment::Time { wall, zone }, Length::Nominal { days, seconds }) => {
-            let end = zone.to_utc(*wall + Duration::days(days), &Zone::Utc) + Duration::seconds(seconds);
+        (Moment::Time { wall, zone }, length @ Length::Nominal { .. }) => {
+            let end = length.end_after(*wall, e.start.to_utc(&Zone::Utc), zone, &Zone::Utc);
             Some(Moment::Time { wall: zone.to_wall(end), zone: zone.clone() })
         }
         (Moment::Time { .. }, Length::Exact(s)) => Some(Moment::Time {

@@ -250,21 +250,8 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         }
         Some(e) => {
             let start = e.start.to_utc(&floating);
-            let end = match e.length {
-                rapport_ics::Length::Wall { days, seconds } => e.zone().cloned().unwrap_or(Zone::Floating).to_utc(
-                    e.start.wall() + chrono::Duration::days(days) + chrono::Duration::seconds(seconds),
-                    &floating,
-                ),
-                rapport_ics::Length::Nominal { days, seconds } => {
-                    e.zone()
-                        .cloned()
-                        .unwrap_or(Zone::Floating)
-                        .to_utc(e.start.wall() + chrono::Duration::days(days), &floating)
-                        + chrono::Duration::seconds(seconds)
-                }
-                rapport_ics::Length::Exact(s) => start + chrono::Duration::seconds(s),
-                rapport_ics::Length::Days(d) => start + chrono::Duration::days(d),
-            };
+            let zone = e.zone().cloned().unwrap_or(Zone::Floating);
+            let end = e.length.end_after(e.start.wall(), start, &zone, &floating);
             (utc_text(start), utc_text(end), false)
         }
         None => (row.start_utc.clone(), row.end_utc.clone().unwrap_or_default(), false),
