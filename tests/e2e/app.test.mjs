@@ -325,6 +325,9 @@ test("the pipeline settings show each stage's criteria and stagnation policy, an
   await js(`document.querySelector('[data-testid="settings-pipeline"]').scrollIntoView({ block: 'start' })`);
   await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(`${shots}/54-pipeline-settings.png`);
+  await js(`document.querySelector('[data-testid="approval-rules"]').scrollIntoView({ block: 'start' }); return true;`);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/54b-approval-rules.png`);
   // A lost reason added and saved as one list, in its place.
   await js(`document.querySelector('[data-testid="lost-reasons"]').scrollIntoView({ block: 'start' }); return true;`);
   await s.click('[data-testid="reason-add"]');
