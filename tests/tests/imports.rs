@@ -412,6 +412,57 @@ fn a_workbook_with_several_sheets_and_dates() {
     assert_eq!(find(&f, "okafor").company, "Okafor & Sons");
 }
 
+/// Excel keeps the postcode 01067 as the number 1067 in a cell formatted "00000" (its "Zip Code" format), and
+/// a phone's leading zero the same way: the import reads such cells as they are shown, on whichever sheet.
+#[test]
+fn numbers_formatted_with_leading_zeros_keep_them() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let f = fixture();
+    let path = f.dir.path().join("kunden.xlsx");
+    let mut wb = Workbook::new();
+    let zip = Format::new().set_num_format("00000");
+    let phone = Format::new().set_num_format("00000000000");
+    let plus_four = Format::new().set_num_format("00000-0000");
+    let money = Format::new().set_num_format("#,##0.00");
+    let notes = wb.add_worksheet();
+    notes.set_name("Hinweise").unwrap();
+    notes.write_string(0, 0, "Stand").unwrap();
+    notes.write_number_with_format(1, 0, 42.0, &zip).unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Kunden").unwrap();
+    for (c, h) in
+        ["Vorname", "Nachname", "E-Mail", "PLZ", "Telefon", "Land", "Kundennummer", "Umsatz"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let people = [("Anna", "Schmidt", 1067.0, "DE"), ("Bob", "Lee", 2139.0, "US"), ("Cem", "Kaya", 10115.0, "DE")];
+    for (r, (first, last, postcode, country)) in people.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *first).unwrap();
+        ws.write_string(r, 1, *last).unwrap();
+        ws.write_string(r, 2, format!("{}@example.com", first.to_lowercase())).unwrap();
+        ws.write_number_with_format(r, 3, *postcode, &zip).unwrap();
+        ws.write_string(r, 5, *country).unwrap();
+        ws.write_number_with_format(r, 6, 21_391_234.0 + f64::from(r), &plus_four).unwrap();
+        ws.write_number_with_format(r, 7, 1234.5, &money).unwrap();
+    }
+    ws.write_number_with_format(1, 4, 3_012_345_678.0, &phone).unwrap();
+    wb.save(&path).unwrap();
+
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "kunden.xlsx", Some("Kunden")).unwrap();
+    assert_eq!(preview.sample[0][3], "01067", "the postcode as the cell shows it");
+    assert_eq!(preview.sample[0][4], "03012345678", "the phone's leading zero");
+    assert_eq!(preview.sample[0][6], "02139-1235", "digits laid out by the format, its dash included");
+    assert_eq!(preview.sample[0][7], "1234.5", "a format with decimals and grouping leaves the number as it is");
+    assert_eq!(preview.sample[2][3], "10115", "five digits need no padding");
+    let b = run(&f, &path, &suggested_plan(&f, &path, Some("Kunden")));
+    assert_eq!(b.counts.create_active, 3, "{:?}", rejects(&f, &b));
+    let anna = find(&f, "anna");
+    assert_eq!(anna.address.postcode, "01067");
+    assert_eq!(anna.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+493012345678"]);
+    assert_eq!(find(&f, "bob").address.postcode, "02139");
+}
+
 /// A report sheet with a short block of facts above its table ("Bericht: Messekontakte", "Stand: date"): the
 /// table's own header is the header, not the block's first row, which took every contact for notes.
 #[test]
@@ -475,8 +526,9 @@ fn a_cell_merged_down_a_column_belongs_to_every_row_it_covers() {
 }
 
 /// A postcode a spreadsheet kept as a number lost its leading zeros (Dresden's 01067 stored as 1067, a Boston
-/// ZIP as 2108): the row's country gives them back where its postcodes are all of one length. Without a country,
-/// or in a country whose codes vary, it stays as the file holds it.
+/// ZIP as 2108): the row's country gives them back where its postcodes are all of one length, and takes off
+/// those a cell format meant for another country added (Oslo's 0150 shown 00150 in a column formatted
+/// "00000"). Without a country, a number stays as the cell shows it: padded by its format, bare without one.
 #[test]
 fn a_postcode_a_spreadsheet_kept_as_a_number_gets_its_leading_zeros_back() {
     use rust_xlsxwriter::{Format, Workbook};
@@ -495,21 +547,27 @@ fn a_postcode_a_spreadsheet_kept_as_a_number_gets_its_leading_zeros_back() {
         ("Eva", 1010.0, "AT"),
         ("Bo", 1067.0, ""),
         ("Lise", 75002.0, "France"),
+        ("Kim", 1067.0, ""),
     ];
     for (r, (name, plz, land)) in rows.iter().enumerate() {
         let r = 1 + r as u32;
         ws.write_string(r, 0, *name).unwrap();
         ws.write_string(r, 1, "Test").unwrap();
         ws.write_string(r, 2, format!("{}@example.org", name.to_lowercase())).unwrap();
-        ws.write_number_with_format(r, 3, *plz, &zip).unwrap();
+        // Bo's cell is a bare number, not formatted: nothing says it had a zero.
+        if *name == "Bo" {
+            ws.write_number(r, 3, *plz).unwrap();
+        } else {
+            ws.write_number_with_format(r, 3, *plz, &zip).unwrap();
+        }
         ws.write_string(r, 4, *land).unwrap();
     }
     wb.save(&path).unwrap();
     let b = run(&f, &path, &suggested_plan(&f, &path, None));
-    assert_eq!(b.counts.create_active, 6, "{:?}", rejects(&f, &b));
+    assert_eq!(b.counts.create_active, 7, "{:?}", rejects(&f, &b));
     let postcodes: Vec<String> =
         rows.iter().map(|(name, ..)| find(&f, &format!("{}@", name.to_lowercase())).address.postcode).collect();
-    assert_eq!(postcodes, ["01067", "02108", "0150", "1010", "1067", "75002"]);
+    assert_eq!(postcodes, ["01067", "02108", "0150", "1010", "1067", "75002", "01067"]);
 }
 
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column

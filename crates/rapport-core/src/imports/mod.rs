@@ -13,6 +13,7 @@ mod pipeline;
 mod reader;
 mod rows;
 mod run;
+mod sheet_formats;
 mod sheet_reach;
 mod sniff;
 mod store;

@@ -12,8 +12,8 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use super::decode::{decode_sample, detect, BlankLines, MacRomanEvidence, UnixLines, Utf8Tally, SAMPLE_BYTES};
 use super::error::ImportError;
 use super::model::FileFormat;
-use super::sheet_reach;
 use super::sniff::{sniff_scored, Sniffed};
+use super::{sheet_formats, sheet_reach};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRow {
@@ -371,7 +371,7 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     if sheet_reach::is_ods(&bytes) {
         sheet_reach::ods_within_reach(&bytes)?;
     }
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.as_slice()))
         .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
     // Tables only: a chart sheet has no cells (calamine refuses to read one as a worksheet, and the whole file was
     // refused for a chart placed before the data). The first table with data is taken, a visible one before a
@@ -407,12 +407,29 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
         calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
         _ => Vec::new(),
     };
+    let digit_cells = match &book {
+        calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(&bytes, &name),
+        _ => Default::default(),
+    };
     let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
+    // A whole number in a cell formatted "00000" is written as the cell shows it, leading zeros included.
+    let shown = |row: usize, col: usize, d: &Data| {
+        let format = digit_cells.get(&(first_row + row as u32, (first_col + col) as u32));
+        match (format, d) {
+            (Some(f), Data::Float(v)) if v.fract() == 0.0 && *v >= 0.0 && *v < 1e15 => f.show(&(*v as i64).to_string()),
+            (Some(f), Data::Int(v)) if *v >= 0 => f.show(&v.to_string()),
+            _ => cell_text(d),
+        }
+    };
     // Cells left of the used range are empty columns the header still has.
     let mut table: Vec<Vec<String>> = range
         .rows()
-        .map(|r| std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell_text)).collect())
+        .enumerate()
+        .map(|(i, r)| {
+            let cells = r.iter().enumerate().map(|(j, d)| shown(i, j, d));
+            std::iter::repeat_n(String::new(), first_col).chain(cells).collect()
+        })
         .collect();
     let h = header_index(&table);
     fill_merged_down(&mut table, &merged, first_row, h);

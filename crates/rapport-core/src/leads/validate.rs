@@ -398,14 +398,31 @@ const POSTCODE_DIGITS: &[(&str, usize)] = &[
     ("CN", 6),
 ];
 
+/// Countries whose postcodes are all digits, all of one length, none beginning with 0: a zero in front was
+/// added by a cell format, and none was ever lost.
+const POSTCODE_DIGITS_NO_ZERO: &[(&str, usize)] =
+    &[("AT", 4), ("CH", 4), ("LI", 4), ("BE", 4), ("DK", 4), ("HU", 4), ("LU", 4), ("NZ", 4), ("PH", 4)];
+
 /// A postcode of digits shorter than its country's (`region`) has lost its leading zeros to a spreadsheet, which
-/// keeps 01067 as the number 1067: they are put back. Anything else stays as typed.
+/// keeps 01067 as the number 1067: they are put back. One longer by leading zeros only was padded by a cell
+/// format meant for another country's (a column formatted "00000" holding Oslo's 0150 shows 00150): they are
+/// taken off. Anything else stays as typed.
 pub(crate) fn with_leading_zeros(postcode: &str, region: &str) -> String {
     let digits = postcode.trim();
-    let length = POSTCODE_DIGITS.iter().find(|(r, _)| r.eq_ignore_ascii_case(region)).map(|(_, n)| *n);
+    let of_region = |list: &[(&str, usize)]| list.iter().find(|(r, _)| r.eq_ignore_ascii_case(region)).map(|(_, n)| *n);
+    let (length, may_lose_zeros) = match of_region(POSTCODE_DIGITS) {
+        Some(n) => (Some(n), true),
+        None => (of_region(POSTCODE_DIGITS_NO_ZERO), false),
+    };
     match length {
-        Some(n) if !digits.is_empty() && digits.len() < n && digits.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{digits:0>n$}")
+        Some(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            if digits.len() < n && may_lose_zeros {
+                format!("{digits:0>n$}")
+            } else if digits.len() > n && digits[..digits.len() - n].bytes().all(|b| b == b'0') {
+                digits[digits.len() - n..].to_string()
+            } else {
+                postcode.to_string()
+            }
         }
         _ => postcode.to_string(),
     }
@@ -453,6 +470,18 @@ fn names_ready() -> bool {
 mod tests {
     use super::*;
     use crate::leads::model::Address;
+
+    #[test]
+    fn a_postcode_is_brought_to_its_country_s_length_by_leading_zeros_only() {
+        assert_eq!(with_leading_zeros("1067", "DE"), "01067");
+        assert_eq!(with_leading_zeros("00150", "NO"), "0150", "zeros a format for five digits added");
+        assert_eq!(with_leading_zeros("0001010", "at"), "1010");
+        assert_eq!(with_leading_zeros("10150", "NO"), "10150", "a digit that is not a zero is kept");
+        assert_eq!(with_leading_zeros("01067", "DE"), "01067");
+        assert_eq!(with_leading_zeros("SW1A 1AA", "GB"), "SW1A 1AA");
+        assert_eq!(with_leading_zeros("00150", "XX"), "00150", "no length known");
+        assert_eq!(with_leading_zeros("101", "AT"), "101", "no Austrian postcode begins with 0");
+    }
 
     fn ctx_stages() -> Vec<String> {
         vec!["new".into(), "qualification".into()]
