@@ -269,6 +269,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A workbook's format codes and cell references are the file's to choose: none makes a panic, and a
+        /// format applied shows every digit of the number, in order.
+        #[test]
+        fn any_format_or_reference_is_read_without_panic(code in ".{0,24}", n in 0u64..1_000_000_000_000, r in ".{0,12}") {
+            if let Some(format) = DigitFormat::parse(&code) {
+                let shown: String = format.show(&n.to_string()).chars().filter(char::is_ascii_digit).collect();
+                let texts: String = format.0.iter().filter_map(|p| match p { Piece::Text(t) => Some(t.as_str()), _ => None }).collect();
+                if !texts.chars().any(|c| c.is_ascii_digit()) {
+                    let digits = n.to_string();
+                    proptest::prop_assert_eq!(shown.trim_start_matches('0'), digits.trim_start_matches('0'));
+                }
+            }
+            let _ = cell_position(&r);
+        }
+    }
+
     #[test]
     fn cell_references_read_as_positions() {
         assert_eq!(cell_position("A1"), Some((0, 0)));
