@@ -102,6 +102,36 @@ fn a_failure_after_the_batch_is_written_leaves_neither_batch_nor_lead() {
     assert_eq!(f.dump(), before);
 }
 
+/// The history shows numbers as the lead's page does ("+44 20 7946 0018"), in a change and in the record a
+/// creation logged; the log itself keeps them in E.164, which undo and the duplicate check compare.
+#[test]
+fn the_history_shows_phone_numbers_grouped_and_the_log_keeps_e164() {
+    let f = fixture();
+    let mut input = lead("Ann", "Lee", "ann@x.com");
+    input.phones = vec!["+44 20 7946 0018".into()];
+    let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let mut input = l.to_input();
+    input.phones = vec!["+1 415 555 2671".into(), "+44 20 7946 0018".into()];
+    f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
+    let history = f.core.lead_history(&f.admin, l.id).unwrap();
+    let change = history.iter().find(|e| e.field == "phones").unwrap();
+    assert_eq!(change.old_value.as_deref(), Some("+44 20 7946 0018"));
+    assert_eq!(change.new_value.as_deref(), Some("+1 415-555-2671; +44 20 7946 0018"));
+    let created = history.iter().find(|e| e.field == "*").unwrap();
+    let record: serde_json::Value = serde_json::from_str(created.new_value.as_deref().unwrap()).unwrap();
+    assert_eq!(record["phones"], "+44 20 7946 0018");
+    assert_eq!(record["first_name"], "Ann", "the rest of the record is as logged");
+    let logged: String = f
+        .sql()
+        .query_row(
+            "SELECT new_value FROM change_log WHERE entity = 'lead' AND entity_id = ?1 AND field = 'phones'",
+            [l.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, "+14155552671; +442079460018");
+}
+
 /// The log's time and the record's own timestamps are one clock reading (the test clock moves on every read).
 #[test]
 fn an_operation_reads_the_clock_once() {

@@ -475,6 +475,10 @@ impl Rapport {
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.id));
             entries.truncate(500);
+            for e in entries.iter_mut().filter(|e| e.entity == "lead") {
+                fields::readable_logged(&e.field, &mut e.old_value);
+                fields::readable_logged(&e.field, &mut e.new_value);
+            }
             Ok(entries)
         })
     }

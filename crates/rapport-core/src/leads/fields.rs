@@ -412,6 +412,26 @@ pub(crate) fn snapshot(l: &Lead) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+/// A logged value as a person reads it: the numbers of `phones` (and of a creation's record, `*`) grouped as
+/// the lead's page shows them, not in the E.164 the log keeps to compare and undo by.
+pub(crate) fn readable_logged(field: &str, value: &mut Option<String>) {
+    let numbers =
+        |list: &str| list.split(LIST_SEPARATOR).map(super::phone::readable).collect::<Vec<_>>().join(LIST_SEPARATOR);
+    let Some(v) = value.as_mut() else { return };
+    match field {
+        "phones" => *v = numbers(v),
+        "*" => {
+            if let Ok(serde_json::Value::Object(mut record)) = serde_json::from_str::<serde_json::Value>(v) {
+                if let Some(serde_json::Value::String(list)) = record.get_mut("phones") {
+                    *list = numbers(list);
+                    *v = serde_json::Value::Object(record).to_string();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The fields whose values differ between two states of a lead: (field, old, new), in table order.
 pub(crate) fn diff(old: &Lead, new: &Lead) -> Vec<(&'static str, String, String)> {
     FIELDS

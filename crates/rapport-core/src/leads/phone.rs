@@ -265,9 +265,26 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     })
 }
 
+/// A stored number (E.164) as a person reads it, grouped the international way ("+49 30 901820"); anything that
+/// is not one stays as it is.
+pub(crate) fn readable(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(n) if e164.starts_with('+') => n.format().mode(Mode::International).to_string(),
+        _ => e164.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_numbers_read_grouped_and_other_text_as_it_is() {
+        assert_eq!(readable("+493090182000"), "+49 30 90182000");
+        assert_eq!(readable("+14155552671"), "+1 415-555-2671");
+        assert_eq!(readable("12 (not a number)"), "12 (not a number)");
+        assert_eq!(readable(""), "");
+    }
 
     fn e164(input: &str, region: &str) -> String {
         match parse_phone(input, region) {
