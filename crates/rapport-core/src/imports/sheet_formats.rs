@@ -9,6 +9,7 @@
 //! decimals, a thousands separator, a condition or a colour leaves the number as calamine gives it.
 use std::collections::HashMap;
 use std::io::{BufReader, Cursor, Read};
+use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
@@ -84,14 +85,15 @@ impl DigitFormat {
     }
 }
 
-/// The cells of sheet `sheet` whose number format is a [`DigitFormat`], by 0-based row and column. Best
+/// The cells of sheet `sheet` whose number format is a [`DigitFormat`], by 0-based row and column (each cell
+/// shares its style's format: a column of 100,000 postcodes holds one). Best
 /// effort: a workbook whose parts cannot be found or read here gives none, and calamine says what is wrong
 /// with it, if anything.
-pub(super) fn xlsx_digit_cells(bytes: &[u8], sheet: &str) -> HashMap<(u32, u32), DigitFormat> {
+pub(super) fn xlsx_digit_cells(bytes: &[u8], sheet: &str) -> HashMap<(u32, u32), Rc<DigitFormat>> {
     read_digit_cells(bytes, sheet).unwrap_or_default()
 }
 
-fn read_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), DigitFormat>> {
+fn read_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), Rc<DigitFormat>>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let styles = styles(&mut zip)?;
     if styles.is_empty() {
@@ -121,7 +123,7 @@ fn read_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), Dig
                     let numeric = attribute(&e, b"t").is_none_or(|t| t == "n");
                     let style = attribute(&e, b"s").and_then(|s| s.parse::<usize>().ok());
                     if let (true, Some(format)) = (numeric, style.and_then(|s| styles.get(&s))) {
-                        cells.insert((row, col), format.clone());
+                        cells.insert((row, col), Rc::clone(format));
                     }
                     col = col.saturating_add(1);
                 }
@@ -138,11 +140,11 @@ fn read_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), Dig
 
 /// The cell styles (`cellXfs`, by index) whose number format is a [`DigitFormat`]. Excel's built-in formats
 /// (ids below 164) hold no such format, so only the workbook's own (`numFmts`) are looked up.
-fn styles(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<HashMap<usize, DigitFormat>> {
+fn styles(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<HashMap<usize, Rc<DigitFormat>>> {
     let Ok(part) = zip.by_name("xl/styles.xml") else { return Some(HashMap::new()) };
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::with_capacity(1024);
-    let mut formats: HashMap<String, DigitFormat> = HashMap::new();
+    let mut formats: HashMap<String, Rc<DigitFormat>> = HashMap::new();
     let mut styles = HashMap::new();
     let (mut in_cell_xfs, mut xf) = (false, 0usize);
     loop {
@@ -151,14 +153,14 @@ fn styles(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<HashMap<usize, Dig
                 let id = attribute(&e, b"numFmtId");
                 let format = attribute(&e, b"formatCode").and_then(|c| DigitFormat::parse(&c));
                 if let (Some(id), Some(format)) = (id, format) {
-                    formats.insert(id, format);
+                    formats.insert(id, Rc::new(format));
                 }
             }
             Event::Start(e) if e.local_name().as_ref() == b"cellXfs" => in_cell_xfs = true,
             Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_cell_xfs = false,
             Event::Start(e) | Event::Empty(e) if in_cell_xfs && e.local_name().as_ref() == b"xf" => {
                 if let Some(format) = attribute(&e, b"numFmtId").and_then(|id| formats.get(&id)) {
-                    styles.insert(xf, format.clone());
+                    styles.insert(xf, Rc::clone(format));
                 }
                 xf += 1;
             }
