@@ -61,19 +61,26 @@ pub fn parse_date_time(text: &str) -> Option<RawDateTime> {
 /// A DATE or DATE-TIME, by the VALUE parameter when given, else by its shape.
 pub fn parse_date_or_time(text: &str, value_param: Option<&str>) -> Option<RawValue> {
     match value_param.map(str::to_ascii_uppercase).as_deref() {
-        Some("DATE") => parse_date(text)
+        Some("DATE") => date_with_stray_z(text)
             .map(RawValue::Date)
             // Some programs say VALUE=DATE and write a date-time: take its date.
             .or_else(|| parse_date_time(text).map(|d| RawValue::Date(d.wall.date()))),
         _ => {
             let text = text.trim();
-            if text.len() == 8 {
-                parse_date(text).map(RawValue::Date)
+            if text.len() == 8 || text.len() == 9 {
+                date_with_stray_z(text).map(RawValue::Date)
             } else {
                 parse_date_time(text).map(RawValue::DateTime)
             }
         }
     }
+}
+
+/// A date, also when written with a "Z" as if it were a time in UTC: Google Calendar writes its birthdays'
+/// earlier years as `RDATE:20131210Z`. A date has no time to be in UTC, so the Z says nothing.
+fn date_with_stray_z(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    parse_date(text).or_else(|| parse_date(text.strip_suffix(['Z', 'z'])?))
 }
 
 /// DURATION (RFC 5545 3.3.6): `[+|-]P[nW]` or `[+|-]P[nD][T[nH][nM][nS]]`. Days are kept apart from
@@ -155,6 +162,20 @@ pub fn list(value: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_written_with_a_z_is_the_date() {
+        let day = NaiveDate::from_ymd_opt(2013, 12, 10);
+        let date = |v: Option<RawValue>| match v {
+            Some(RawValue::Date(d)) => Some(d),
+            _ => None,
+        };
+        assert_eq!(date(parse_date_or_time("20131210Z", None)), day);
+        assert_eq!(date(parse_date_or_time("20131210Z", Some("DATE"))), day);
+        assert_eq!(date(parse_date_or_time("20131210", None)), day);
+        assert!(parse_date_or_time("2013121Z", None).is_none());
+        assert!(parse_date_or_time("20131210X", None).is_none());
+    }
 
     #[test]
     fn durations() {
