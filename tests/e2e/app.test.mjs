@@ -353,8 +353,11 @@ test("an edit can be undone from its toast, and the history keeps both", async (
   await s.screenshot(`${shots}/60-leave-unsaved-lead.png`);
   await s.click('[data-testid="keep-editing"]');
   assert.equal(await js(`return document.querySelector('[data-testid="field-company"]').value`), "Difference Engines");
+  await s.setValue('[data-testid="field-phone-0"]', "+442079460018");
   await s.click('[data-testid="save-lead"]');
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("Difference Engines") });
+  // The history reads a number grouped, as the lead's page does, not in the E.164 the log keeps.
+  await s.waitFor('[data-testid="history-entry"]', { text: (t) => t.includes("+44 20 7946 0018") });
   await s.screenshot(`${shots}/09-undo-toast.png`);
   await s.click('[data-testid="toast-undo"]');
   await s.waitFor('[data-testid="toast"]', { text: (t) => /change undone/i.test(t) });
