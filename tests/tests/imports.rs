@@ -463,6 +463,41 @@ fn numbers_formatted_with_leading_zeros_keep_them() {
     assert_eq!(find(&f, "bob").address.postcode, "02139");
 }
 
+/// An .ods keeps what each cell shows beside its value: a number shown with a zero in front (a postcode or
+/// phone formatted so in LibreOffice) is read as shown, wherever the sheet's repeated rows and cells put it.
+#[test]
+fn an_ods_number_shown_with_leading_zeros_keeps_them() {
+    let f = fixture();
+    let number = |value: &str, shown: &str| {
+        format!(
+            r#"<table:table-cell office:value-type="float" office:value="{value}"><text:p>{shown}</text:p></table:table-cell>"#
+        )
+    };
+    let text =
+        |t: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>"#);
+    let blank_rows = r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="5"/></table:table-row>"#;
+    let header = ods_row(&["", "Vorname", "Nachname", "PLZ", "Telefon", "Punkte"]);
+    let row = |first: &str, plz: String, phone: String, points: String| {
+        format!(
+            r#"<table:table-row><table:table-cell/>{}{}{plz}{phone}{points}</table:table-row>"#,
+            text(first),
+            text("Test")
+        )
+    };
+    let rows = [
+        row("Jana", number("1067", "01067"), number("3012345678", "03012345678"), number("0.5", "0.5")),
+        row("Olaf", number("10115", "10115"), text("030 1234567"), number("7", "007")),
+    ]
+    .concat();
+    let path = write_ods(&f, "plz.ods", &[("Kontakte", &format!("{blank_rows}{header}{rows}"))]);
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "plz.ods", None).unwrap();
+    let plz = preview.headers.iter().position(|h| h == "PLZ").unwrap();
+    let column = |i: usize| preview.sample.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    assert_eq!(column(plz), ["01067", "10115"]);
+    assert_eq!(column(plz + 1), ["03012345678", "030 1234567"]);
+    assert_eq!(column(plz + 2), ["0.5", "007"], "a fraction stays as its value");
+}
+
 /// A report sheet with a short block of facts above its table ("Bericht: Messekontakte", "Stand: date"): the
 /// table's own header is the header, not the block's first row, which took every contact for notes.
 #[test]

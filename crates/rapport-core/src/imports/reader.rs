@@ -411,11 +411,21 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
         calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(&bytes, &name),
         _ => Default::default(),
     };
+    let ods_digits = match &book {
+        calamine::Sheets::Ods(_) => sheet_formats::ods_digit_cells(&bytes, &name),
+        _ => Default::default(),
+    };
     let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
     // A whole number in a cell formatted "00000" is written as the cell shows it, leading zeros included.
     let shown = |row: usize, col: usize, d: &Data| {
-        let format = digit_cells.get(&(first_row + row as u32, (first_col + col) as u32));
+        let at = (first_row + row as u32, (first_col + col) as u32);
+        if let (Some(text), Data::Float(v)) = (ods_digits.get(&at), d) {
+            if text.parse::<f64>().is_ok_and(|n| n == *v) {
+                return text.clone();
+            }
+        }
+        let format = digit_cells.get(&at);
         match (format, d) {
             (Some(f), Data::Float(v)) if v.fract() == 0.0 && *v >= 0.0 && *v < 1e15 => f.show(&(*v as i64).to_string()),
             (Some(f), Data::Int(v)) if *v >= 0 => f.show(&v.to_string()),

@@ -1,8 +1,9 @@
-//! Numbers an .xlsx shows with their leading zeros. Excel stores the postcode 01067 as the number 1067 when its
+//! Numbers a workbook shows with their leading zeros. Excel stores the postcode 01067 as the number 1067 when its
 //! cell is formatted "00000" (its "Zip Code" format does the same), and a phone or customer number as digits
 //! under "0000000000"; what the user sees, and means, is the padded text. calamine gives the stored number
 //! only (it reads a format to tell dates, and keeps no format code), so this module reads the workbook's styles
-//! and the sheet's cell styles itself, and the reader writes such cells as they are shown.
+//! and the sheet's cell styles itself, and the reader writes such cells as they are shown. An .ods keeps the
+//! text each cell shows beside its value: that text is taken instead.
 //!
 //! Only formats made of digit placeholders and literal text are applied ("00000", "00000-0000",
 //! "000-00-0000", "(000) 000-0000"): they change how digits are laid out, never what they are. A format with
@@ -200,6 +201,95 @@ fn sheet_path(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, sheet: &str) -> Option<S
         Some(absolute) => absolute.to_string(),
         None => format!("xl/{target}"),
     })
+}
+
+/// The cells of the .ods sheet `sheet` holding a whole number shown with leading zeros, with the text shown
+/// ("01067" for 1067), by 0-based row and column. An .ods keeps what each cell shows beside its value, so no
+/// format is read: a cell whose shown text is digits with a zero in front, and is its value, is taken as
+/// shown. Best effort, as [`xlsx_digit_cells`].
+pub(super) fn ods_digit_cells(bytes: &[u8], sheet: &str) -> HashMap<(u32, u32), String> {
+    read_ods_digit_cells(bytes, sheet).unwrap_or_default()
+}
+
+fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), String>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let part = zip.by_name("content.xml").ok()?;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::with_capacity(1024);
+    let mut cells = HashMap::new();
+    let (mut in_sheet, mut row, mut col) = (false, 0u32, 0u32);
+    let (mut row_repeats, mut col_repeats) = (1u32, 1u32);
+    // The cell being read, when it holds a number: its value, and the text of its first paragraph so far.
+    let mut number: Option<(f64, String)> = None;
+    let mut paragraphs = 0;
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"table" => {
+                in_sheet = attribute(&e, b"table:name").as_deref() == Some(sheet);
+                row = 0;
+            }
+            Event::End(e) if e.local_name().as_ref() == b"table" => in_sheet = false,
+            Event::Start(e) | Event::Empty(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
+                row_repeats = repeats(&e, b"table:number-rows-repeated");
+                col = 0;
+            }
+            Event::End(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
+                row = row.saturating_add(row_repeats);
+            }
+            Event::Start(e) if in_sheet && is_cell(&e) => {
+                col_repeats = repeats(&e, b"table:number-columns-repeated");
+                let float = attribute(&e, b"office:value-type").as_deref() == Some("float");
+                let value = attribute(&e, b"office:value").and_then(|v| v.trim().parse::<f64>().ok());
+                number = value.filter(|_| float).map(|v| (v, String::new()));
+                paragraphs = 0;
+            }
+            Event::Empty(e) if in_sheet && is_cell(&e) => {
+                col = col.saturating_add(repeats(&e, b"table:number-columns-repeated"));
+            }
+            Event::Start(e) if number.is_some() && e.local_name().as_ref() == b"p" => paragraphs += 1,
+            Event::Text(t) if paragraphs == 1 => {
+                if let Some((_, shown)) = number.as_mut() {
+                    shown.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::End(e)
+                if in_sheet
+                    && (e.local_name().as_ref() == b"table-cell"
+                        || e.local_name().as_ref() == b"covered-table-cell") =>
+            {
+                if let Some((value, shown)) = number.take() {
+                    let shown = shown.trim();
+                    let padded = shown.len() > 1
+                        && shown.starts_with('0')
+                        && shown.bytes().all(|b| b.is_ascii_digit())
+                        && shown.parse::<f64>().is_ok_and(|n| n == value);
+                    // A value repeated down many rows is rare for such a number: a cap keeps a cell "repeated
+                    // a million times" from filling memory.
+                    if padded && u64::from(row_repeats) * u64::from(col_repeats) <= 10_000 {
+                        for r in row..row.saturating_add(row_repeats) {
+                            for c in col..col.saturating_add(col_repeats) {
+                                cells.insert((r, c), shown.to_string());
+                            }
+                        }
+                    }
+                }
+                col = col.saturating_add(col_repeats);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(cells)
+}
+
+fn is_cell(e: &BytesStart<'_>) -> bool {
+    matches!(e.local_name().as_ref(), b"table-cell" | b"covered-table-cell")
+}
+
+/// A repeat count: 1 when absent or unreadable.
+fn repeats(e: &BytesStart<'_>, name: &[u8]) -> u32 {
+    attribute(e, name).and_then(|v| v.trim().parse().ok()).unwrap_or(1).max(1)
 }
 
 fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
