@@ -270,6 +270,45 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
+/// B then C merged into A, both with the city A lacks: B's merge filled it, C's found it filled. B unmerged
+/// first emptied it, though C, still merged, holds one. Now A keeps C's city, and C's own unmerge takes it
+/// back, unless it was edited since.
+#[test]
+fn an_unmerge_refills_a_field_from_a_lead_still_merged_whose_own_unmerge_takes_it_back() {
+    for edited_since in [false, true] {
+        let f = fixture();
+        let with = |first: &str, email: &str, city: &str, title: &str| {
+            let mut l = lead(first, "Lee", email);
+            (l.address.city, l.job_title) = (city.into(), title.into());
+            create(&f, &l)
+        };
+        let a = with("Ann", "ann.lee@harbor.example", "", "");
+        let b = with("Anne", "anne@lee.example", "Berlin", "Buyer");
+        let c = with("Annie", "annie@lee.example", "Berlin", "");
+        let original = content(&f.core.get_lead(&f.admin, a.id).unwrap());
+        let m1 = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+        let m2 = f.core.merge_leads(&f.admin, a.id, &[c.id], &[]).unwrap().merge_id;
+        f.core.unmerge(&f.admin, m1).unwrap();
+        let now = f.core.get_lead(&f.admin, a.id).unwrap();
+        assert_eq!(now.address.city, "Berlin", "C, still merged, holds it");
+        assert_eq!(now.job_title, "", "B's title left with B: C holds none");
+        assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().address.city, "Berlin");
+        if edited_since {
+            let mut input = now.to_input();
+            input.address.city = "Potsdam".into();
+            f.core.update_lead(&f.admin, a.id, now.version, &input, &Origin::manual()).unwrap();
+        }
+        f.core.unmerge(&f.admin, m2).unwrap();
+        let back = content(&f.core.get_lead(&f.admin, a.id).unwrap());
+        if edited_since {
+            assert_eq!(back.address.city, "Potsdam", "an edit made since stays");
+        } else {
+            assert_eq!(back, original, "A as it was before both merges");
+        }
+        assert_eq!(f.core.get_lead(&f.admin, c.id).unwrap().address.city, "Berlin");
+    }
+}
+
 /// Two merges into one lead, undone in either order, each take back what they gave: the first one's notes and
 /// chosen job title stayed on the survivor (the second merge and its unmerge looked like edits made since).
 #[test]

@@ -281,8 +281,46 @@ fn without_paragraphs_added(now: &str, old: &str, new: &str) -> String {
     now.split("\n\n").filter(|p| !added.contains(&p.trim())).collect::<Vec<_>>().join("\n\n")
 }
 
+/// The text fields this unmerge empties that a lead still merged into the survivor held when it was merged:
+/// they are filled from the earliest such merge, as it would have filled them had the merge taken back not come
+/// first (B then C merged into A, both with a city, B unmerged: A keeps C's city). Returned as (that merge,
+/// field, value), for the unmerge to record, so that merge's own unmerge takes the value back.
+fn refill_from_still_merged(
+    tx: &rusqlite::Transaction<'_>,
+    survivor_id: i64,
+    merge_id: i64,
+    survivor: &crate::leads::Lead,
+    input: &mut crate::leads::LeadInput,
+) -> Result<Vec<(i64, &'static str, String)>, crate::db::StoreError> {
+    let emptied: Vec<_> = FIELDS
+        .iter()
+        .filter(|f| f.info.editable && f.info.kind == LeadFieldKind::Text && f.column.is_some())
+        .filter(|f| !(f.get)(survivor).trim().is_empty() && (f.read)(input).trim().is_empty())
+        .collect();
+    if emptied.is_empty() {
+        return Ok(Vec::new());
+    }
+    let still = crate::duplicates::store::still_merged(tx, survivor_id, merge_id)?;
+    let mut refilled = Vec::new();
+    for f in emptied {
+        let column = f.column.unwrap_or(f.info.name);
+        let held = still.iter().find_map(|(merge, row)| {
+            let value = row[column].as_str().map(str::trim).filter(|v| !v.is_empty())?;
+            Some((*merge, value.to_string()))
+        });
+        if let Some((merge, value)) = held {
+            (f.set)(input, &value);
+            refilled.push((merge, f.info.name, value));
+        }
+    }
+    Ok(refilled)
+}
+
 mod operations {
-    use super::{survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind, SeenVersion, FIELDS};
+    use super::{
+        refill_from_still_merged, survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind,
+        SeenVersion, FIELDS,
+    };
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
     use crate::audit::{ChangeReason, Origin};
@@ -535,8 +573,12 @@ mod operations {
                     }
                 }
                 // A field written since the merge keeps what was written, even back to the merge's value (as an
-                // undo does); lists lose only what the merge added and is still there.
+                // undo does); lists lose only what the merge added and is still there. A field another unmerge
+                // refilled from this merge's lead is this merge's to take back too.
                 let mut changes = changelog::batch_changes(tx, merge_id, "lead", survivor_id)?;
+                for (field, value) in store::refills_for(tx, merge_id)? {
+                    changes.push((field, None, value));
+                }
                 let mut written_since = Vec::new();
                 for (field, _, _) in &changes {
                     let list = FIELDS.iter().find(|f| f.info.name == field).is_some_and(|f| {
@@ -575,6 +617,7 @@ mod operations {
                     let kept = without_paragraphs_added(&(f.read)(&input), &old, &new);
                     (f.set)(&mut input, &kept);
                 }
+                let refilled = refill_from_still_merged(tx, survivor_id, merge_id, &survivor, &mut input)?;
                 // Back to a stage whose required fields were emptied since (a Lost lead's reason cleared after the
                 // merge moved it on): the survivor stays in the stage it is in, rather than enter one without
                 // what that stage asks.
@@ -597,6 +640,9 @@ mod operations {
                 // is decided here.
                 let lead =
                     self.write_update(tx, &grant, survivor, &input, Passage::Restoring, &mut || Ok(batch.clone()))?;
+                for (merge, field, value) in refilled {
+                    changelog::record(tx, &batch, store::REFILL, merge, field, None, Some(&value))?;
+                }
                 let mut restored = Vec::with_capacity(archived.len());
                 // Each lead's pairs go back once every lead of the merge is back: two of them may form one.
                 let mut pairs: Vec<serde_json::Value> = Vec::new();

@@ -434,6 +434,37 @@ pub(crate) fn merged_deal_values(
     Ok(out)
 }
 
+/// The leads merged straight into `survivor` by merges other than `except` (the one being taken back), oldest
+/// merge first: each merge's batch and its archived lead row.
+pub(crate) fn still_merged(
+    conn: &Connection,
+    survivor: i64,
+    except: i64,
+) -> Result<Vec<(i64, serde_json::Value)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id != ?2 ORDER BY batch_id, lead_id",
+    )?;
+    let rows = stmt.query_map(params![survivor, except], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (batch, rows) = row?;
+        out.push((batch, archived_lead(&rows)));
+    }
+    Ok(out)
+}
+
+/// The change log's entity under which an unmerge records a field it refilled from a lead still merged: the
+/// row's id is that lead's merge, so the merge's own unmerge takes the value back with what it wrote.
+pub(crate) const REFILL: &str = "merge_refill";
+
+/// The fields refilled for merge `merge_id` by unmerges of other merges: (field, value).
+pub(crate) fn refills_for(conn: &Connection, merge_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT field, new_value FROM change_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY id")?;
+    let rows = stmt.query_map(params![REFILL, merge_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The lead that lead `id` lives on in: itself while it exists, else the lead it was merged into (through
 /// later merges too). `None` when it is in neither place (deleted).
 pub(crate) fn living_lead(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
