@@ -122,6 +122,25 @@ describe('toEvents', () => {
     expect(value('phones_as_entered')).toBe('020 7946 0018');
   });
 
+  it('leaves out the phones as typed where they were typed as the number reads, and keeps them otherwise', () => {
+    const edit = (batch: number, typedOld: string, typedNew: string) => [
+      change({ id: batch * 10, batch_id: batch, field: 'phones', old_value: '+44 20 7946 0018', new_value: '+1 415-555-2671; +44 20 7946 0018' }),
+      change({ id: batch * 10 + 1, batch_id: batch, field: 'phones_as_entered', old_value: typedOld, new_value: typedNew }),
+    ];
+    const [same] = toEvents(edit(2, '+442079460018', '+14155552671; +442079460018'), ctx);
+    expect(same.changes.map((c) => c.field)).toEqual(['phones']);
+    const [typedOtherwise] = toEvents(edit(3, '020 7946 0018', '415 555 2671; 020 7946 0018'), ctx);
+    expect(typedOtherwise.changes.map((c) => c.field)).toEqual(['phones', 'phones_as_entered']);
+    const creation = (typed: string) =>
+      change({ id: 40, batch_id: 4, field: '*', old_value: null, new_value: snapshot({ first_name: 'Bea', phones: '+44 20 7946 0018', phones_as_entered: typed }) });
+    expect(toEvents([creation('+44 (0)20 7946 0018')], ctx)[0].created!.map((c) => c.field)).toEqual([
+      'first_name',
+      'phones',
+      'phones_as_entered',
+    ]);
+    expect(toEvents([creation('+442079460018')], ctx)[0].created!.map((c) => c.field)).toEqual(['first_name', 'phones']);
+  });
+
   it('places fields the table does not know (older logs) after the known ones, old owner_id as Owner', () => {
     const old = change({
       field: '*',

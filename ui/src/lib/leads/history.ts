@@ -161,6 +161,29 @@ function parseCreation(json: string | null): Record<string, string> {
   return {};
 }
 
+/** A list of numbers as its digits (and plus signs) only: "+44 20 7946 0018" and "+442079460018" are one. */
+function dialled(value: string): string {
+  return value.replace(/[^0-9+]/g, '');
+}
+
+/**
+ * The phones as typed say nothing the phones do not when they were typed as the number reads: that row is
+ * left out ("+442079460018" beside "+44 20 7946 0018"). A number typed otherwise ("020 7946 0018") stays.
+ */
+function dropPhonesTypedAsShown(ev: HistoryEvent): void {
+  const phones = ev.changes.find((c) => c.field === 'phones');
+  const typed = ev.changes.find((c) => c.field === 'phones_as_entered');
+  if (phones && typed && dialled(phones.old) === dialled(typed.old) && dialled(phones.new) === dialled(typed.new)) {
+    ev.changes = ev.changes.filter((c) => c !== typed);
+  }
+  const created = ev.created;
+  const shown = created?.find((c) => c.field === 'phones');
+  const asTyped = created?.find((c) => c.field === 'phones_as_entered');
+  if (created && shown && asTyped && dialled(shown.value) === dialled(asTyped.value)) {
+    ev.created = created.filter((c) => c !== asTyped);
+  }
+}
+
 /** Groups rows (newest first) into events, one per batch and record, keeping the newest-first order. */
 export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: number | null = null): HistoryEvent[] {
   const events: HistoryEvent[] = [];
@@ -218,6 +241,7 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
       });
     }
   }
+  for (const ev of events) dropPhonesTypedAsShown(ev);
   // An undo names the change it took back by its batch number, which a reader never sees: named by its time
   // instead, when that change is in this history.
   for (const ev of events) {
