@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentCalendar, agentCalendars, OFFICE_HOURS } from '../../test/calendarFixtures';
-import { hoursFit, outsideHoursNotice, workingHoursText } from './workingHours';
+import { hoursFit, outsideHoursNotice, timeOffNotice, workingHoursText } from './workingHours';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
@@ -99,6 +99,29 @@ describe('workingHoursText', () => {
   it('writes the times as the user’s locale does', () => {
     vi.stubGlobal('navigator', { ...navigator, language: 'de-DE', languages: ['de-DE'] });
     expect(plain(workingHoursText(OFFICE_HOURS))).toBe('Mon–Fri 09:00 – 17:00');
+  });
+});
+
+describe('time off', () => {
+  const away = agentCalendar({
+    ...dana,
+    time_off: [{ id: 5, start: '2026-12-24T05:00:00Z', end: '2026-12-27T05:00:00Z', note: 'Holidays' }],
+  });
+
+  it('is said first, with its span and note, for a meeting that overlaps it even partly, inside working hours too', () => {
+    // Thu 24 Dec, 10:00–11:00 New York: within Dana's hours, but she is away.
+    const notice = plain(outsideHoursNotice(away, '2026-12-24T15:00:00Z', '2026-12-24T16:00:00Z', 'America/New_York'));
+    expect(notice).toBe('Dana Editor is off Dec 24, 2026, 12:00 AM – Dec 27, 2026, 12:00 AM (Holidays): pick another time or agent.');
+    expect(timeOffNotice(away, '2026-12-23T20:00:00Z', '2026-12-24T06:00:00Z', 'America/New_York')).not.toBeNull();
+  });
+
+  it('says nothing of time off a meeting only touches, or of time off without a note beyond that it is off', () => {
+    expect(timeOffNotice(away, '2026-12-27T05:00:00Z', '2026-12-27T06:00:00Z', 'America/New_York')).toBeNull();
+    expect(timeOffNotice(away, '2026-12-24T04:00:00Z', '2026-12-24T05:00:00Z', 'America/New_York')).toBeNull();
+    const unnoted = agentCalendar({ ...dana, time_off: [{ id: 6, start: '2026-12-24T05:00:00Z', end: '2026-12-24T22:00:00Z', note: ' ' }] });
+    expect(plain(timeOffNotice(unnoted, '2026-12-24T15:00:00Z', '2026-12-24T16:00:00Z', 'America/New_York'))).toBe(
+      'Dana Editor is off Dec 24, 2026, 12:00 AM – 5:00 PM: pick another time or agent.',
+    );
   });
 });
 

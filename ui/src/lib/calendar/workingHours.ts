@@ -76,12 +76,30 @@ export function workingHoursText(hours: WorkingHours[]): string {
 }
 
 /**
+ * When [start, end) overlaps the agent's time off, what to say before the booking is sent, which the core refuses
+ * then: "Dana Editor is off Dec 24, 2026, 1:00 AM – Dec 27, 2026, 1:00 AM (Holidays): pick another time or
+ * agent." Else null.
+ */
+export function timeOffNotice(cal: AgentCalendar, start: string, end: string, zone: string): string | null {
+  const s = Date.parse(start);
+  const e = Math.max(Date.parse(end), s + 1);
+  if (Number.isNaN(s) || Number.isNaN(e)) return null;
+  const off = cal.time_off.find((t) => Date.parse(t.start) < e && Date.parse(t.end) > s);
+  if (!off) return null;
+  const why = off.note.trim() ? ` (${off.note.trim()})` : '';
+  return `${cal.display_name} is off ${formatSpan(off.start, off.end, zone)}${why}: pick another time or agent.`;
+}
+
+/**
  * What to tell whoever books [start, end) with the agent when it is not within their working hours, else null:
  * "Outside Dana Editor's working hours (Mon–Fri 9:00 AM – 5:00 PM, America/New_York)." — then, on a day they do
  * not work, "They do not work on Saturdays.", and, when `zone` (the one the time was chosen in) is not theirs,
- * the time as they live it: "That is Dec 3, 2026, 4:00 AM – 5:00 AM for them."
+ * the time as they live it: "That is Dec 3, 2026, 4:00 AM – 5:00 AM for them." Time off they take then is
+ * said first, and alone ([`timeOffNotice`]).
  */
 export function outsideHoursNotice(cal: AgentCalendar, start: string, end: string, zone: string): string | null {
+  const off = timeOffNotice(cal, start, end, zone);
+  if (off) return off;
   const fit = hoursFit(cal, start, end);
   if (fit === 'within' || fit === 'unknown') return null;
   const lines = [
