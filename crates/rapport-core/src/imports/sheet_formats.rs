@@ -44,6 +44,14 @@ impl DigitFormat {
                     pieces.push(Piece::Text(text));
                 }
                 ' ' | '-' | '(' | ')' | '/' | '+' | ':' => pieces.push(Piece::Text(c.to_string())),
+                // A locale tag (`[$-409]`, `[$-en-US]`) says how to write dates and words, not digits; a
+                // currency (`[$€-407]`), a condition or a colour says more.
+                '[' => {
+                    let tag: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                    if !tag.starts_with("$-") {
+                        return None;
+                    }
+                }
                 // Decimals, grouping, percent, exponent, conditions, colours, fill and padding, text (@):
                 // formats that say more than where the digits go.
                 _ => return None,
@@ -352,11 +360,22 @@ mod tests {
         assert_eq!(show("(000) 000-0000", "2125551234").as_deref(), Some("(212) 555-1234"));
         assert_eq!(show("##000", "7").as_deref(), Some("007"));
         assert_eq!(show("0000;-0000", "42").as_deref(), Some("0042"), "the positive numbers' section");
+        assert_eq!(show("[$-409]00000", "1067").as_deref(), Some("01067"), "a locale tag says nothing of digits");
     }
 
     #[test]
     fn formats_that_say_more_than_where_digits_go_are_not_applied() {
-        for code in ["0", "#,##0", "0.00", "0%", "0.00E+00", "[<=9999999]###-####;(###) ###-####", "[Red]0000", "@"] {
+        for code in [
+            "0",
+            "#,##0",
+            "0.00",
+            "0%",
+            "0.00E+00",
+            "[<=9999999]###-####;(###) ###-####",
+            "[Red]0000",
+            "@",
+            "[$€-407]0000",
+        ] {
             assert_eq!(DigitFormat::parse(code), None, "{code}");
         }
     }
