@@ -475,7 +475,7 @@ fn an_ods_number_shown_with_leading_zeros_keeps_them() {
     };
     let text =
         |t: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>"#);
-    let blank_rows = r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="5"/></table:table-row>"#;
+    let blank_rows = r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="5"/></table:table-row><table:table-row table:number-rows-repeated="3"/>"#;
     let header = ods_row(&["", "Vorname", "Nachname", "PLZ", "Telefon", "Punkte"]);
     let row = |first: &str, plz: String, phone: String, points: String| {
         format!(

@@ -237,9 +237,14 @@ fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32),
                 row = 0;
             }
             Event::End(e) if e.local_name().as_ref() == b"table" => in_sheet = false,
-            Event::Start(e) | Event::Empty(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
+            Event::Start(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
                 row_repeats = repeats(&e, b"table:number-rows-repeated");
                 col = 0;
+            }
+            // A row written without cells still takes its place (the format asks for a cell; not every writer
+            // gives one).
+            Event::Empty(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
+                row = row.saturating_add(repeats(&e, b"table:number-rows-repeated"));
             }
             Event::End(e) if in_sheet && e.local_name().as_ref() == b"table-row" => {
                 row = row.saturating_add(row_repeats);
