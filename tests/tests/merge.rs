@@ -277,14 +277,14 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
 fn an_unmerge_refills_a_field_from_a_lead_still_merged_whose_own_unmerge_takes_it_back() {
     for edited_since in [false, true] {
         let f = fixture();
-        let with = |first: &str, email: &str, city: &str, title: &str| {
+        let with = |first: &str, email: &str, city: &str, title: &str, campaign: &str| {
             let mut l = lead(first, "Lee", email);
-            (l.address.city, l.job_title) = (city.into(), title.into());
+            (l.address.city, l.job_title, l.campaign) = (city.into(), title.into(), campaign.into());
             create(&f, &l)
         };
-        let a = with("Ann", "ann.lee@harbor.example", "", "");
-        let b = with("Anne", "anne@lee.example", "Berlin", "Buyer");
-        let c = with("Annie", "annie@lee.example", "Berlin", "");
+        let a = with("Ann", "ann.lee@harbor.example", "", "", "");
+        let b = with("Anne", "anne@lee.example", "Berlin", "Buyer", "Spring");
+        let c = with("Annie", "annie@lee.example", "Berlin", "", "Autumn");
         let original = content(&f.core.get_lead(&f.admin, a.id).unwrap());
         let m1 = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
         let m2 = f.core.merge_leads(&f.admin, a.id, &[c.id], &[]).unwrap().merge_id;
@@ -292,6 +292,7 @@ fn an_unmerge_refills_a_field_from_a_lead_still_merged_whose_own_unmerge_takes_i
         let now = f.core.get_lead(&f.admin, a.id).unwrap();
         assert_eq!(now.address.city, "Berlin", "C, still merged, holds it");
         assert_eq!(now.job_title, "", "B's title left with B: C holds none");
+        assert_eq!(now.campaign, "", "which team sees the lead never changes as a side effect");
         assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().address.city, "Berlin");
         if edited_since {
             let mut input = now.to_input();

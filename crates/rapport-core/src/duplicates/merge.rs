@@ -295,6 +295,8 @@ fn refill_from_still_merged(
     let emptied: Vec<_> = FIELDS
         .iter()
         .filter(|f| f.info.editable && f.info.kind == LeadFieldKind::Text && f.column.is_some())
+        // The campaign says which team sees the lead: it never changes as a side effect of taking back a merge.
+        .filter(|f| f.info.name != "campaign")
         .filter(|f| !(f.get)(survivor).trim().is_empty() && (f.read)(input).trim().is_empty())
         .collect();
     if emptied.is_empty() {
