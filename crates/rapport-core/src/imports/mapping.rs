@@ -1,5 +1,7 @@
 //! Which lead field a column most likely is, from its header: the canonical names, common variants and the
-//! words of the languages exports come in (English, German, French, Spanish, Italian, Dutch, Portuguese).
+//! words of the languages exports come in (English, German, French, Spanish, Italian, Dutch, Portuguese,
+//! Swedish, Danish, Norwegian, Finnish, Polish, Czech, Turkish). A word two of them use for two things (Czech's
+//! "Kraj" is a region, Polish's a country; Danish's "By" a town, and a "created by" elsewhere) is left out.
 //! A suggestion is only that: the wizard shows it, the user changes it; a column that maps to nothing is
 //! reported (or goes to notes), never dropped silently.
 use serde::Serialize;
@@ -29,6 +31,14 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "nome",
             "voornaam",
             "primeironome",
+            "fornamn",
+            "fornavn",
+            "etunimi",
+            "imie",
+            "jmeno",
+            "adi",
+            "adı",
+            "isim",
         ],
     ),
     (
@@ -47,6 +57,15 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "cognome",
             "achternaam",
             "sobrenome",
+            "efternamn",
+            "efternavn",
+            "etternavn",
+            "sukunimi",
+            "nazwisko",
+            "prijmeni",
+            "soyad",
+            "soyadi",
+            "soyadı",
         ],
     ),
     (
@@ -64,6 +83,18 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "nombrecompleto",
             "nomecompleto",
             "volledigenaam",
+            "namn",
+            "navn",
+            "nimi",
+            "fullstandigtnamn",
+            "fulltnavn",
+            "kokonimi",
+            "imieinazwisko",
+            "jmenoaprijmeni",
+            "celejmeno",
+            "adsoyad",
+            "adsoyadı",
+            "adisoyadi",
         ],
     ),
     (
@@ -92,6 +123,25 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "bedrijfsnaam",
             "nomedaempresa",
             "nombredelaempresa",
+            "businessname",
+            "employer",
+            "firmname",
+            "foretag",
+            "foretagsnamn",
+            "virksomhed",
+            "virksomhedsnavn",
+            "firmanavn",
+            "bedrift",
+            "selskap",
+            "selskab",
+            "yritys",
+            "yrityksennimi",
+            "nazwafirmy",
+            "spolecnost",
+            "nazevfirmy",
+            "sirket",
+            "sirketadı",
+            "sirketadi",
         ],
     ),
     (
@@ -111,6 +161,22 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "puesto",
             "ruolo",
             "functie",
+            "designation",
+            "occupation",
+            "jobrole",
+            "befattning",
+            "yrkestitel",
+            "stilling",
+            "jobbtittel",
+            "tittel",
+            "titteli",
+            "tehtava",
+            "stanowisko",
+            "pozice",
+            "funkce",
+            "unvan",
+            "unvanı",
+            "gorev",
         ],
     ),
     (
@@ -134,6 +200,15 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "enderecodeemail",
             "direcciondecorreoelectronico",
             "correioeletronico",
+            "emailid",
+            "mailid",
+            "epost",
+            "epostadress",
+            "epostadresse",
+            "sahkoposti",
+            "sahkopostiosoite",
+            "eposta",
+            "epostaadresi",
         ],
     ),
     (
@@ -171,6 +246,28 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "mobiltelefon",
             "haupttelefon",
             "rufnummer",
+            "mobilenumber",
+            "mobileno",
+            "phoneno",
+            "telno",
+            "telephonenumber",
+            "telephoneno",
+            "contactnumber",
+            "contactno",
+            "cellnumber",
+            "whatsapp",
+            "gsm",
+            "puhelin",
+            "puhelinnumero",
+            "matkapuhelin",
+            "komorka",
+            "telefonkomorkowy",
+            "nrtelefonu",
+            "numertelefonu",
+            "ceptelefonu",
+            "telefonnumarası",
+            "telefonnumarasi",
+            "mobiltelefonnummer",
         ],
     ),
     (
@@ -197,9 +294,24 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "endereco",
             "morada",
             "domicilio",
+            "addressline1",
+            "streetline1",
+            "gatuadress",
+            "adress",
+            "vejnavn",
+            "gateadresse",
+            "katuosoite",
+            "osoite",
+            "lahiosoite",
+            "ulica",
+            "ulice",
+            "adresa",
         ],
     ),
-    ("street2", &["street2", "address2", "addressline2", "adresszusatz", "complement", "complementadresse"]),
+    (
+        "street2",
+        &["street2", "address2", "addressline2", "adresszusatz", "complement", "complementadresse", "streetline2"],
+    ),
     (
         "city",
         &[
@@ -225,6 +337,17 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "localidade",
             "localita",
             "poblacion",
+            "postort",
+            "stad",
+            "poststed",
+            "kaupunki",
+            "paikkakunta",
+            "postitoimipaikka",
+            "miasto",
+            "miejscowosc",
+            "mesto",
+            "obec",
+            "sehir",
         ],
     ),
     (
@@ -241,6 +364,12 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "codigopostal",
             "cap",
             "cep",
+            "postnummer",
+            "postnr",
+            "postinumero",
+            "kodpocztowy",
+            "psc",
+            "postakodu",
         ],
     ),
     (
@@ -258,9 +387,30 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "estado",
             "provincie",
             "distrito",
+            "lan",
+            "fylke",
+            "maakunta",
+            "wojewodztwo",
         ],
     ),
-    ("country", &["country", "land", "staat", "pays", "pais", "paese", "nazione", "countrycode"]),
+    (
+        "country",
+        &[
+            "country",
+            "land",
+            "staat",
+            "pays",
+            "pais",
+            "paese",
+            "nazione",
+            "countrycode",
+            "countryname",
+            "maa",
+            "zeme",
+            "ulke",
+            "panstwo",
+        ],
+    ),
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
@@ -283,6 +433,18 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "comentarios",
             "note",
             "opmerkingen",
+            "anteckningar",
+            "noter",
+            "notater",
+            "bemerkninger",
+            "huomautukset",
+            "lisatiedot",
+            "uwagi",
+            "notatki",
+            "poznamka",
+            "poznamky",
+            "notlar",
+            "aciklama",
         ],
     ),
     (
@@ -540,8 +702,22 @@ const HOUSE_NUMBER: &[&str] = &[
 
 /// Headers of one common word that several exports use for several things ("Title" is a job title in one, a
 /// salutation in another; "Account" may be a company or an account number).
-const LOOSE: &[&str] =
-    &["title", "titre", "name", "contact", "account", "position", "role", "id", "ref", "reference", "mail"];
+const LOOSE: &[&str] = &[
+    "title",
+    "titre",
+    "name",
+    "namn",
+    "navn",
+    "nimi",
+    "contact",
+    "account",
+    "position",
+    "role",
+    "id",
+    "ref",
+    "reference",
+    "mail",
+];
 
 fn is_loose(header: &str) -> bool {
     LOOSE.contains(&fold(header).as_str())
@@ -734,6 +910,150 @@ mod tests {
             fields(&["Raison sociale", "Adresse électronique", "Téléphone mobile", "Mobilnummer", "Emailadres"]),
             some(&["company", "email", "phone", "other_phones", "other_emails"])
         );
+    }
+
+    /// Exports in Swedish, Danish, Norwegian, Finnish, Polish, Czech and Turkish: all but the phone and the
+    /// town went to the notes, so a Swedish fair list imported as unnamed leads.
+    #[test]
+    fn headers_of_northern_and_eastern_european_and_turkish_exports() {
+        assert_eq!(
+            fields(&[
+                "Förnamn",
+                "Efternamn",
+                "E-post",
+                "Telefon",
+                "Mobil",
+                "Företag",
+                "Befattning",
+                "Adress",
+                "Postnummer",
+                "Ort",
+                "Land"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "other_phones",
+                "company",
+                "job_title",
+                "street",
+                "postcode",
+                "city",
+                "country"
+            ])
+        );
+        assert_eq!(
+            fields(&["Fornavn", "Efternavn", "Virksomhed", "Stilling", "Postnr.", "By", "Noter"]),
+            some(&["first_name", "last_name", "company", "job_title", "postcode", "", "notes"])
+        );
+        assert_eq!(
+            fields(&["Navn", "E-postadresse", "Mobilnummer", "Bedrift", "Gateadresse", "Poststed", "Fylke"]),
+            some(&["full_name", "email", "phone", "company", "street", "city", "region"])
+        );
+        assert_eq!(
+            fields(&[
+                "Etunimi",
+                "Sukunimi",
+                "Sähköposti",
+                "Puhelin",
+                "Yritys",
+                "Titteli",
+                "Katuosoite",
+                "Postinumero",
+                "Postitoimipaikka",
+                "Maa"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "company",
+                "job_title",
+                "street",
+                "postcode",
+                "city",
+                "country"
+            ])
+        );
+        assert_eq!(
+            fields(&[
+                "Imię",
+                "Nazwisko",
+                "E-mail",
+                "Telefon komórkowy",
+                "Nazwa firmy",
+                "Stanowisko",
+                "Ulica",
+                "Kod pocztowy",
+                "Miejscowość",
+                "Województwo",
+                "Uwagi"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "company",
+                "job_title",
+                "street",
+                "postcode",
+                "city",
+                "region",
+                "notes"
+            ])
+        );
+        assert_eq!(
+            fields(&["Jméno", "Příjmení", "Společnost", "Pozice", "Ulice", "PSČ", "Město", "Poznámka"]),
+            some(&["first_name", "last_name", "company", "job_title", "street", "postcode", "city", "notes"])
+        );
+        assert_eq!(
+            fields(&[
+                "Adı",
+                "Soyadı",
+                "E-posta",
+                "Cep Telefonu",
+                "Şirket",
+                "Unvan",
+                "Adres",
+                "Posta Kodu",
+                "Şehir",
+                "Ülke"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "company",
+                "job_title",
+                "street",
+                "postcode",
+                "city",
+                "country"
+            ])
+        );
+        // A name word beside a whole-name header yields to it, as "Name" does.
+        assert_eq!(fields(&["Namn", "Fullständigt namn"]), some(&["", "full_name"]));
+    }
+
+    /// English headers of phones, companies and address lines that lists write otherwise than the big CRMs.
+    /// A company's number is no company, nor an account number.
+    #[test]
+    fn english_variants_of_phone_company_and_address_headers() {
+        assert_eq!(
+            fields(&["Mobile Number", "Phone No", "Tel. No.", "Telephone Number", "Contact Number", "WhatsApp"]),
+            some(&["phone", "other_phones", "other_phones", "other_phones", "other_phones", "other_phones"])
+        );
+        assert_eq!(
+            fields(&["Email ID", "Business Name", "Designation", "Address Line 1", "Street Line 2", "Country Name"]),
+            some(&["email", "company", "job_title", "street", "street2", "country"])
+        );
+        assert_eq!(fields(&["Employer", "Occupation"]), some(&["company", "job_title"]));
+        assert_eq!(fields(&["Account Number", "Company Number", "GSM"]), some(&["", "", "phone"]));
     }
 
     #[test]
