@@ -167,6 +167,23 @@ pub(crate) fn without_float_tail(text: &str) -> &str {
     }
 }
 
+/// `text` without a word in brackets at its end that says which line the number is ("… (Zentrale)",
+/// "… [mobile]"): words only, no digits, after a number.
+fn without_label(text: &str) -> &str {
+    let Some(close) = text.chars().last().filter(|c| matches!(c, ')' | ']')) else { return text };
+    let open = if close == ')' { '(' } else { '[' };
+    let Some(at) = text.rfind(open) else { return text };
+    let (before, label) = (text[..at].trim_end(), &text[at + 1..text.len() - 1]);
+    if label.chars().any(char::is_alphabetic)
+        && !label.chars().any(|c| c.is_ascii_digit())
+        && before.chars().any(|c| c.is_ascii_digit())
+    {
+        before
+    } else {
+        text
+    }
+}
+
 /// "4.91761E+12", "4,91761E+12" (a comma where the spreadsheet's locale writes one), "1E+10".
 fn is_scientific_notation(text: &str) -> bool {
     let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else { return false };
@@ -205,7 +222,7 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
     }
     let text = text.split_once(';').map(|(number, _)| number).unwrap_or(text);
     let folded = fold_digits(text);
-    let text = without_float_tail(folded.trim());
+    let text = without_float_tail(without_label(folded.trim()));
     if text.is_empty() {
         return Err(PhoneError::Empty);
     }
@@ -301,6 +318,19 @@ mod tests {
         assert_eq!(parse_phone("t+7٨٠٣０x００e０٠", "US").map(|p| p.e164), Err(PhoneError::InvalidInternational(7)));
         assert_eq!(parse_phone("t+78030x00e00", "US").map(|p| p.e164), Err(PhoneError::InvalidInternational(7)));
         assert_eq!(e164("+1 212 555 0100 ext. 12", "US"), "+12125550100");
+    }
+
+    /// A word in brackets after the number says which line it is ("(Zentrale)", "[mobile]"): the number is
+    /// read without it (the entry is kept as typed beside it). Was "not a phone number".
+    #[test]
+    fn a_label_in_brackets_after_the_number_is_no_part_of_it() {
+        assert_eq!(e164("+49 89 1234567 (Zentrale)", "US"), "+49891234567");
+        assert_eq!(e164("020 7946 0018 (office)", "GB"), "+442079460018");
+        assert_eq!(e164("+1 415 555 2671 [mobile]", "US"), "+14155552671");
+        assert_eq!(e164("+49 (0)89 1234567 (Büro, direkt)", "DE"), "+49891234567");
+        // Digits in the brackets are part of a number, or another one: not a label.
+        assert_eq!(e164("+49 89 1234567 (Zentrale 2)", "DE"), "error: is not a phone number");
+        assert_eq!(e164("(Zentrale)", "DE"), "error: is not a phone number");
     }
 
     #[test]
