@@ -605,6 +605,32 @@ fn a_postcode_a_spreadsheet_kept_as_a_number_gets_its_leading_zeros_back() {
     assert_eq!(postcodes, ["01067", "02108", "0150", "1010", "1067", "75002", "01067"]);
 }
 
+/// A file's postcode written with its country's old letters ("D-80331") or in another layout than the
+/// country's ("sw1a1aa") is stored as the country writes it, so that it meets the same postcode typed the usual
+/// way; with another country's letters, or without a country, it stays as typed. A phone with a word in
+/// brackets after it is read as the number.
+#[test]
+fn a_postcode_with_its_country_s_letters_or_in_another_layout_is_written_the_country_s_way() {
+    let f = fixture();
+    let b = import(
+        &f,
+        "plz.csv",
+        "first_name,last_name,email,postcode,country,phone\n\
+         Jo,Test,jo@example.org,D-80331,Deutschland,+49 89 1234567 (Zentrale)\n\
+         Ola,Test,ola@example.org,sw1a1aa,UK,\n\
+         Uma,Test,uma@example.org,00950,Polska,\n\
+         Max,Test,max@example.org,D-80331,Österreich,\n\
+         Kim,Test,kim@example.org,sw1a1aa,,\n"
+            .as_bytes(),
+    );
+    assert_eq!(b.counts.create_active, 5, "{:?}", rejects(&f, &b));
+    let postcodes: Vec<String> =
+        ["jo@", "ola@", "uma@", "max@", "kim@"].iter().map(|e| find(&f, e).address.postcode).collect();
+    assert_eq!(postcodes, ["80331", "SW1A 1AA", "00-950", "D-80331", "sw1a1aa"]);
+    let phone = &find(&f, "jo@").phones[0];
+    assert_eq!((phone.e164.as_str(), phone.original.as_str()), ("+49891234567", "+49 89 1234567 (Zentrale)"));
+}
+
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
 /// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
 /// conversion left with a replacement character. The chart was refused as the whole file, and every row with a

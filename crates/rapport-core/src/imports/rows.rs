@@ -264,10 +264,11 @@ impl Mapper {
             input.source_detail = self.default_detail.clone();
         }
         // A spreadsheet keeps a postcode as a number (Dresden's 01067 as 1067): the row's country says how many
-        // digits it had. Only a file's, and only with the country given: a postcode typed in the form, or one of a
-        // lead whose country is unknown, stays as it is.
+        // digits it had, and how its postcodes are written ("D-80331" and "sw1a1aa" are another system's or a
+        // hurried hand's). Only a file's, and only with the country given: a postcode typed in the form, or one of
+        // a lead whose country is unknown, stays as it is.
         if let Some(region) = crate::leads::region_of_country(&input.address.country) {
-            input.address.postcode = crate::leads::with_leading_zeros(&input.address.postcode, &region);
+            input.address.postcode = crate::leads::postcode_of_country(&input.address.postcode, &region);
         }
         if errors.is_empty() {
             Ok(input)

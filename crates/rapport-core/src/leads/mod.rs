@@ -25,5 +25,5 @@ pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneErr
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub(crate) use validate::{clean as clean_text, unsafe_entry};
-pub(crate) use validate::{keep_invalid_contacts, region_of_country, with_leading_zeros};
+pub(crate) use validate::{keep_invalid_contacts, postcode_of_country, region_of_country};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
