@@ -623,6 +623,18 @@ mod tests {
         assert_eq!(postcode_of_country("00150", "NO"), "0150");
     }
 
+    proptest::proptest! {
+        /// Whatever a file holds: no panic, and nothing but the country's letters, leading zeros, case and
+        /// separators changes.
+        #[test]
+        fn a_postcode_is_only_tidied(typed in "[0-9]{3,9}|[A-Za-z]{1,3}[- ]?[0-9]{4,8}|[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9]|[0-9]{4} ?[A-Za-z]{2}|[A-Za-z0-9 Ö-]{0,12}|\\PC{0,12}", region in "(DE|AT|GB|CA|NL|IE|PL|SE|US|BR|JP|PT|NO|XX)") {
+            let out = postcode_of_country(&typed, &region);
+            let norm = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect::<String>().trim_start_matches('0').to_string();
+            proptest::prop_assert!(norm(&typed).ends_with(&norm(&out)), "{typed:?} -> {out:?}");
+            proptest::prop_assert!(out.chars().all(|c| c == ' ' || c == '-' || c == '0' || typed.to_uppercase().contains(c.to_ascii_uppercase()) || typed.contains(c)), "{typed:?} -> {out:?}");
+        }
+    }
+
     fn ctx_stages() -> Vec<String> {
         vec!["new".into(), "qualification".into()]
     }
