@@ -1,7 +1,8 @@
 //! Which lead field a column most likely is, from its header: the canonical names, common variants and the
 //! words of the languages exports come in (English, German, French, Spanish, Italian, Dutch, Portuguese,
-//! Swedish, Danish, Norwegian, Finnish, Polish, Czech, Turkish). A word two of them use for two things (Czech's
-//! "Kraj" is a region, Polish's a country; Danish's "By" a town, and a "created by" elsewhere) is left out.
+//! Swedish, Danish, Norwegian, Finnish, Polish, Czech, Turkish, Russian, Ukrainian, Japanese, Chinese, Korean).
+//! A word two of them use for two things (Czech's "Kraj" is a region, Polish's a country; Danish's "By" a town,
+//! and a "created by" elsewhere) is left out.
 //! A suggestion is only that: the wizard shows it, the user changes it; a column that maps to nothing is
 //! reported (or goes to notes), never dropped silently.
 use serde::Serialize;
@@ -39,6 +40,9 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "adi",
             "adı",
             "isim",
+            "имя",
+            "ім'я",
+            "名",
         ],
     ),
     (
@@ -66,6 +70,11 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "soyad",
             "soyadi",
             "soyadı",
+            "фамилия",
+            "прізвище",
+            "姓",
+            "姓氏",
+            "성",
         ],
     ),
     (
@@ -95,6 +104,14 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "adsoyad",
             "adsoyadı",
             "adisoyadi",
+            "фио",
+            "піб",
+            "氏名",
+            "名前",
+            "お名前",
+            "姓名",
+            "이름",
+            "성명",
         ],
     ),
     (
@@ -142,6 +159,22 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "sirket",
             "sirketadı",
             "sirketadi",
+            "компания",
+            "организация",
+            "название компании",
+            "название организации",
+            "компанія",
+            "організація",
+            "会社",
+            "会社名",
+            "企業名",
+            "勤務先",
+            "公司",
+            "公司名称",
+            "公司名稱",
+            "单位",
+            "회사",
+            "회사명",
         ],
     ),
     (
@@ -177,6 +210,16 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "unvan",
             "unvanı",
             "gorev",
+            "должность",
+            "посада",
+            "役職",
+            "职位",
+            "职务",
+            "職位",
+            "職稱",
+            "직함",
+            "직책",
+            "직위",
         ],
     ),
     (
@@ -209,6 +252,20 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "sahkopostiosoite",
             "eposta",
             "epostaadresi",
+            "электронная почта",
+            "эл. почта",
+            "почта",
+            "електронна пошта",
+            "メール",
+            "メールアドレス",
+            "eメール",
+            "电子邮件",
+            "电子邮箱",
+            "邮箱",
+            "電子郵件",
+            "郵箱",
+            "이메일",
+            "전자우편",
         ],
     ),
     (
@@ -268,6 +325,27 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "telefonnumarası",
             "telefonnumarasi",
             "mobiltelefonnummer",
+            "телефон",
+            "мобильный",
+            "мобильный телефон",
+            "мобільний",
+            "電話",
+            "電話番号",
+            "携帯",
+            "携帯電話",
+            "携帯番号",
+            "电话",
+            "电话号码",
+            "联系电话",
+            "手机",
+            "手机号",
+            "手机号码",
+            "手機",
+            "전화",
+            "전화번호",
+            "휴대폰",
+            "휴대전화",
+            "연락처",
         ],
     ),
     (
@@ -306,6 +384,12 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "ulica",
             "ulice",
             "adresa",
+            "адрес",
+            "адреса",
+            "住所",
+            "地址",
+            "详细地址",
+            "주소",
         ],
     ),
     (
@@ -348,6 +432,12 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "mesto",
             "obec",
             "sehir",
+            "город",
+            "населенный пункт",
+            "місто",
+            "市区町村",
+            "城市",
+            "도시",
         ],
     ),
     (
@@ -370,6 +460,15 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "kodpocztowy",
             "psc",
             "postakodu",
+            "индекс",
+            "почтовый индекс",
+            "поштовий індекс",
+            "郵便番号",
+            "邮编",
+            "邮政编码",
+            "郵遞區號",
+            "郵政編碼",
+            "우편번호",
         ],
     ),
     (
@@ -391,6 +490,11 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "fylke",
             "maakunta",
             "wojewodztwo",
+            "регион",
+            "область",
+            "都道府県",
+            "省",
+            "省份",
         ],
     ),
     (
@@ -409,6 +513,12 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "zeme",
             "ulke",
             "panstwo",
+            "страна",
+            "країна",
+            "国",
+            "国家",
+            "國家",
+            "국가",
         ],
     ),
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
@@ -445,6 +555,18 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "poznamky",
             "notlar",
             "aciklama",
+            "комментарий",
+            "примечание",
+            "примечания",
+            "заметки",
+            "примітка",
+            "примітки",
+            "備考",
+            "メモ",
+            "备注",
+            "備註",
+            "메모",
+            "비고",
         ],
     ),
     (
@@ -1038,6 +1160,84 @@ mod tests {
         );
         // A name word beside a whole-name header yields to it, as "Name" does.
         assert_eq!(fields(&["Namn", "Fullständigt namn"]), some(&["", "full_name"]));
+    }
+
+    /// Russian (Bitrix24's and amoCRM's lead exports), Ukrainian, Japanese, Chinese and Korean headers: they
+    /// all went to the notes.
+    #[test]
+    fn headers_in_cyrillic_and_east_asian_scripts() {
+        assert_eq!(
+            fields(&[
+                "Имя",
+                "Фамилия",
+                "Отчество",
+                "Название компании",
+                "Должность",
+                "Рабочий телефон",
+                "Мобильный телефон",
+                "Рабочий e-mail",
+                "Адрес",
+                "Город",
+                "Почтовый индекс",
+                "Страна",
+                "Комментарий"
+            ]),
+            some(&[
+                "first_name",
+                "last_name",
+                "",
+                "company",
+                "job_title",
+                "phone",
+                "other_phones",
+                "email",
+                "street",
+                "city",
+                "postcode",
+                "country",
+                "notes"
+            ])
+        );
+        assert_eq!(
+            fields(&["Ім'я", "Прізвище", "Електронна пошта", "Компанія", "Посада", "Місто", "Країна"]),
+            some(&["first_name", "last_name", "email", "company", "job_title", "city", "country"])
+        );
+        assert_eq!(
+            fields(&[
+                "姓",
+                "名",
+                "メールアドレス",
+                "電話番号",
+                "携帯電話",
+                "会社名",
+                "役職",
+                "郵便番号",
+                "都道府県",
+                "住所",
+                "備考"
+            ]),
+            some(&[
+                "last_name",
+                "first_name",
+                "email",
+                "phone",
+                "other_phones",
+                "company",
+                "job_title",
+                "postcode",
+                "region",
+                "street",
+                "notes"
+            ])
+        );
+        assert_eq!(
+            fields(&["姓名", "电子邮件", "手机", "公司名称", "职位", "城市", "邮政编码", "国家", "备注"]),
+            some(&["full_name", "email", "phone", "company", "job_title", "city", "postcode", "country", "notes"])
+        );
+        assert_eq!(
+            fields(&["이름", "이메일", "전화번호", "회사", "직함", "주소", "우편번호", "국가"]),
+            some(&["full_name", "email", "phone", "company", "job_title", "street", "postcode", "country"])
+        );
     }
 
     /// English headers of phones, companies and address lines that lists write otherwise than the big CRMs.
