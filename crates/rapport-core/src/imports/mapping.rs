@@ -594,9 +594,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 /// Lower case, accents and everything but letters and digits taken off: "E-Mail" and "e mail" are "email";
-/// "ß" is "ss", as Swiss German writes it ("Straße" is "strasse").
+/// "ß" is "ss", as Swiss German writes it ("Straße" is "strasse"); full-width letters, as Japanese input methods
+/// type them ("ＴＥＬ"), are the letters.
 pub(super) fn fold(header: &str) -> String {
-    header.nfd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().replace('ß', "ss")
+    header.nfkd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().replace('ß', "ss")
 }
 
 fn field_of(header: &str) -> Option<&'static str> {
@@ -768,7 +769,7 @@ fn words_of(header: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut last_lower = false;
-    for c in header.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+    for c in header.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
         if (!c.is_alphanumeric() || (c.is_uppercase() && last_lower)) && !current.is_empty() {
             out.push(std::mem::take(&mut current));
         }
@@ -1230,6 +1231,8 @@ mod tests {
                 "notes"
             ])
         );
+        // Full-width letters, as Japanese input methods type them.
+        assert_eq!(fields(&["Ｅメール", "ＴＥＬ", "ＦＡＸ"]), some(&["email", "phone", ""]));
         assert_eq!(
             fields(&["姓名", "电子邮件", "手机", "公司名称", "职位", "城市", "邮政编码", "国家", "备注"]),
             some(&["full_name", "email", "phone", "company", "job_title", "city", "postcode", "country", "notes"])
