@@ -68,16 +68,18 @@ impl Zone {
 /// has a few per year.
 const MAX_ONSET_DATES: usize = 1_000;
 
-/// An observance's RRULE when it is one a real zone has: yearly or monthly, at the observance's own time. A
-/// zone changing its offset every second (FREQ=SECONDLY, or BYSECOND lists) made each conversion of a time in
-/// it expand half a million onsets, and an import of a daily series in it hold the database for hours.
+/// An observance's RRULE when it is one a real zone has: yearly or monthly, at one time of the day. A zone
+/// changing its offset every second (FREQ=SECONDLY, or BYSECOND lists) made each conversion of a time in it
+/// expand half a million onsets, and an import of a daily series in it hold the database for hours. One hour,
+/// minute or second is the time of the change, as Lotus Notes writes it ("BYHOUR=2;BYMINUTE=0").
 fn observance_rule(value: &str) -> Option<String> {
     let upper = value.to_ascii_uppercase();
     let parts: Vec<&str> = upper.split(';').map(str::trim).collect();
     let yearly_or_monthly = parts.iter().any(|p| *p == "FREQ=YEARLY" || *p == "FREQ=MONTHLY");
-    let by_time =
-        parts.iter().any(|p| p.starts_with("BYHOUR=") || p.starts_with("BYMINUTE=") || p.starts_with("BYSECOND="));
-    (yearly_or_monthly && !by_time).then(|| value.to_owned())
+    let several_times = parts.iter().any(|p| {
+        ["BYHOUR=", "BYMINUTE=", "BYSECOND="].iter().any(|by| p.strip_prefix(by).is_some_and(|v| v.contains(',')))
+    });
+    (yearly_or_monthly && !several_times).then(|| value.to_owned())
 }
 
 /// One STANDARD or DAYLIGHT part of a VTIMEZONE.
@@ -193,11 +195,13 @@ pub fn iana_for(tzid: &str) -> Option<chrono_tz::Tz> {
         return Some(*tz);
     }
     // "/mozilla.org/20050126_1/Europe/Berlin", "/freeassociation.sourceforge.net/Tzfile/Europe/London",
-    // "/softwarestudio.org/Olson_20011030_5/America/New_York": the zone is the path's tail.
+    // "/softwarestudio.org/Olson_20011030_5/America/New_York", Exchange's "tzone://Microsoft/Utc": the zone is
+    // the path's tail.
     let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
     for take in (1..=parts.len().min(3)).rev() {
-        let tail = parts.get(parts.len() - take..).map(|p| p.join("/"));
-        if let Some(Ok(tz)) = tail.map(|t| t.parse::<chrono_tz::Tz>()) {
+        let Some(tail) = parts.get(parts.len() - take..).map(|p| p.join("/")) else { continue };
+        let any_case = || chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(&tail)).copied();
+        if let Some(tz) = tail.parse::<chrono_tz::Tz>().ok().or_else(any_case) {
             return Some(tz);
         }
     }

@@ -69,6 +69,70 @@ END:VCALENDAR
     assert_eq!(starts(file), ["2026-03-10T16:00:00Z"], "PDT since 8 March");
 }
 
+/// Lotus Notes (HCL Notes) writes its zones' rules with the hour and minute of the change ("BYHOUR=2;
+/// BYMINUTE=0"): one change a year all the same. The rules were ignored as changing "more often than monthly",
+/// so a summer meeting in New York came an hour late.
+#[test]
+fn lotus_notes_zone_rules_with_the_hour_of_the_change() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Lotus Development Corporation//NONSGML Notes 9.0//EN_C
+BEGIN:VTIMEZONE
+TZID:Eastern
+BEGIN:STANDARD
+DTSTART:19501105T020000
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+RRULE:FREQ=YEARLY;BYMINUTE=0;BYHOUR=2;BYDAY=1SU;BYMONTH=11
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19500312T020000
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+RRULE:FREQ=YEARLY;BYMINUTE=0;BYHOUR=2;BYDAY=2SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+DTSTART;TZID=\"Eastern\":20260710T090000
+DTEND;TZID=\"Eastern\":20260710T093000
+DTSTAMP:20261201T120000Z
+UID:notes-1
+SUMMARY:Notes meeting
+END:VEVENT
+BEGIN:VEVENT
+DTSTART;TZID=\"Eastern\":20260115T090000
+DTEND;TZID=\"Eastern\":20260115T093000
+DTSTAMP:20261201T120000Z
+UID:notes-2
+SUMMARY:Notes meeting in winter
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(starts(file), ["2026-01-15T14:00:00Z", "2026-07-10T13:00:00Z"], "EST in January, EDT in July");
+}
+
+/// Exchange names UTC "tzone://Microsoft/Utc" (its web services' id), without a VTIMEZONE: read as
+/// the user's own time, a meeting moved by their offset.
+#[test]
+fn exchange_s_name_for_utc() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:ews-1
+DTSTART;TZID=tzone://Microsoft/Utc:20260711T090000
+DTEND;TZID=tzone://Microsoft/Utc:20260711T093000
+END:VEVENT
+END:VCALENDAR
+";
+    let berlin = rapport_ics::Zone::Iana(chrono_tz::Europe::Berlin);
+    assert_eq!(
+        occurrences_in(file, &berlin),
+        [("2026-07-11T09:00:00Z".to_string(), "2026-07-11T09:30:00Z".to_string())]
+    );
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert!(cal.warnings.is_empty(), "{:?}", cal.warnings);
+}
+
 /// Google exports repeating events in UTC with the calendar's zone beside: they repeat in that zone.
 #[test]
 fn google_utc_series_repeat_in_the_calendar_zone() {
