@@ -163,6 +163,17 @@ impl Context<'_> {
         if let Some(tz) = iana_for(tzid) {
             return Zone::Iana(tz);
         }
+        if let Some((zone, offset_only)) = crate::zone::zone_named_loosely(tzid) {
+            if offset_only {
+                warnings.push(format!(
+                    "line {}: time zone \"{}\" is not known: read at its offset all year (a summer time of its \
+                     own is not)",
+                    line.number,
+                    crate::content::shorten(tzid)
+                ));
+            }
+            return zone;
+        }
         warnings.push(format!(
             "line {}: time zone \"{}\" is unknown and not defined in the file: read as local time",
             line.number,

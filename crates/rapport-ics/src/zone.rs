@@ -208,6 +208,118 @@ pub fn iana_for(tzid: &str) -> Option<chrono_tz::Tz> {
     windows_zone(tzid)
 }
 
+const MAX_LOOSE_TZID: usize = 160;
+
+/// Zones Windows shows by a region's name rather than by cities ("(UTC-05:00) Eastern Time (US & Canada)").
+const WINDOWS_REGION_NAMES: &[(&str, &str)] = &[
+    ("eastern time (us & canada)", "America/New_York"),
+    ("central time (us & canada)", "America/Chicago"),
+    ("mountain time (us & canada)", "America/Denver"),
+    ("pacific time (us & canada)", "America/Los_Angeles"),
+    ("alaska", "America/Anchorage"),
+    ("hawaii", "Pacific/Honolulu"),
+    ("arizona", "America/Phoenix"),
+    ("atlantic time (canada)", "America/Halifax"),
+    ("newfoundland", "America/St_Johns"),
+    ("saskatchewan", "America/Regina"),
+    ("indiana (east)", "America/Indiana/Indianapolis"),
+    ("central america", "America/Guatemala"),
+    ("brasilia", "America/Sao_Paulo"),
+    ("coordinated universal time", "UTC"),
+    ("greenwich mean time", "Europe/London"),
+];
+
+/// A zone a TZID names loosely, for when no VTIMEZONE of the file defines it: as Windows shows zones, an
+/// offset and cities or a region ("(UTC+01:00) Amsterdam, Berlin, …", Outlook 2003's "(GMT+01.00) …"), an IANA
+/// name with spaces ("America/New York"), or an offset alone ("GMT+0100", "UTC-3"). A city or region counts
+/// only when its standard offset is the one written. The flag says that only the offset was read: the same all
+/// year, so a summer time the sender keeps is not.
+pub fn zone_named_loosely(tzid: &str) -> Option<(Zone, bool)> {
+    let tzid = tzid.trim().trim_matches('"').trim();
+    // Windows' longest display name is under 100 characters: a longer TZID is no such name, and each of its
+    // words would be looked for among six hundred zones, at each of its file's times.
+    if tzid.len() > MAX_LOOSE_TZID {
+        return None;
+    }
+    if tzid.contains('/') && tzid.contains(' ') {
+        if let Some(tz) = iana_for(&tzid.replace(' ', "_")) {
+            return Some((Zone::Iana(tz), false));
+        }
+    }
+    let (offset, rest) = leading_offset(tzid);
+    let year = Utc::now().year();
+    let standard = |tz: &chrono_tz::Tz| {
+        [(1, 1), (7, 1)]
+            .iter()
+            .filter_map(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, *m, *d)?.and_hms_opt(0, 0, 0))
+            .map(|t| chrono::Offset::fix(&tz.offset_from_utc_datetime(&t)).local_minus_utc())
+            .min()
+    };
+    let fits = |tz: &chrono_tz::Tz| offset.is_none_or(|o| standard(tz) == Some(o));
+    let lower = rest.trim().to_lowercase();
+    for part in [lower.as_str(), lower.split(':').next().unwrap_or_default().trim()] {
+        let named = WINDOWS_REGION_NAMES.iter().find(|(n, _)| *n == part).and_then(|(_, z)| z.parse().ok());
+        if let Some(tz) = named.filter(|tz| fits(tz)) {
+            return Some((Zone::Iana(tz), false));
+        }
+    }
+    for city in rest.split([',', ':']).map(str::trim).filter(|c| !c.is_empty()) {
+        let key = city.replace(' ', "_");
+        let found = chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().rsplit('/').next().is_some_and(|last| last.eq_ignore_ascii_case(&key)) && fits(tz));
+        if let Some(tz) = found {
+            return Some((Zone::Iana(*tz), false));
+        }
+    }
+    let offset = offset?;
+    let start = chrono::NaiveDate::from_ymd_opt(1601, 1, 1)?.and_hms_opt(0, 0, 0)?;
+    let observance = Observance { start, offset_from: offset, offset_to: offset, rrule: None, rdates: Vec::new() };
+    Some((Zone::Custom(CustomZone { tzid: tzid.to_owned(), observances: vec![observance] }), true))
+}
+
+/// The offset a TZID begins with, "(UTC+01:00)", "(GMT-05.00)", "(UTC)", or is ("GMT+0100", "UTC-3"), in
+/// seconds east of UTC, and what follows it; no offset and the whole TZID when it does not begin with one.
+fn leading_offset(tzid: &str) -> (Option<i32>, &str) {
+    let none = (None, tzid);
+    let bracketed = tzid.starts_with('(');
+    let text = tzid.trim_start_matches('(');
+    let Some(prefix) = text.get(..3).filter(|p| p.eq_ignore_ascii_case("utc") || p.eq_ignore_ascii_case("gmt")) else {
+        return none;
+    };
+    let after = &text[prefix.len()..];
+    let sign_len = usize::from(after.starts_with(['+', '-']));
+    let digits_end = after[sign_len..]
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
+        .map_or(after.len(), |i| i + sign_len);
+    let (number, mut rest) = after.split_at(digits_end);
+    if bracketed {
+        let Some(r) = rest.strip_prefix(')') else { return none };
+        rest = r;
+    } else if !rest.trim().is_empty() {
+        return none;
+    }
+    if number.is_empty() {
+        return (Some(0), rest.trim());
+    }
+    if sign_len == 0 {
+        return none;
+    }
+    let negative = number.starts_with('-');
+    let body = &number[1..];
+    let (hours, minutes) = match body.split_once([':', '.']) {
+        Some((h, m)) => (h, m),
+        None if body.len() > 2 => body.split_at(body.len() - 2),
+        None => (body, "0"),
+    };
+    let (Ok(h), Ok(m)) = (hours.parse::<i32>(), minutes.parse::<i32>()) else { return none };
+    if h > 14 || m >= 60 || hours.is_empty() {
+        return none;
+    }
+    let seconds = h * 3600 + m * 60;
+    (Some(if negative { -seconds } else { seconds }), rest.trim())
+}
+
 fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
     let found = WINDOWS_ZONES
         .binary_search_by(|(w, _)| w.cmp(&name))

@@ -133,6 +133,40 @@ END:VCALENDAR
     assert!(cal.warnings.is_empty(), "{:?}", cal.warnings);
 }
 
+/// A TZID written without a VTIMEZONE as Windows shows zones ("(UTC-05:00) Eastern Time (US & Canada)",
+/// Outlook 2003's "(GMT+01.00) Amsterdam, Berlin, …"), with a space for the underscore, or as an offset: read
+/// as the zone it names (by its cities, checked against the offset), not as the reader's own time.
+#[test]
+fn zones_named_as_windows_shows_them_or_loosely_without_a_vtimezone() {
+    let at = |tzid: &str| {
+        let file = format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:z\nDTSTART;TZID={tzid}:20260710T090000\n\
+             DTEND;TZID={tzid}:20260710T100000\nEND:VEVENT\nEND:VCALENDAR\n"
+        );
+        let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+        let berlin = rapport_ics::Zone::Iana(chrono_tz::Europe::Berlin);
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let starts: Vec<String> =
+            rapport_ics::expand(&cal.events, from, to, &berlin).occurrences.iter().map(|o| o.start.to_text()).collect();
+        (starts.join(" "), cal.warnings.len())
+    };
+    let sure = |s: &str| (s.to_string(), 0);
+    assert_eq!(at("(UTC-05:00) Eastern Time (US & Canada)"), sure("2026-07-10T13:00:00Z"));
+    assert_eq!(at("Pacific Time (US & Canada)"), sure("2026-07-10T16:00:00Z"));
+    assert_eq!(at("(GMT+01.00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"), sure("2026-07-10T07:00:00Z"));
+    assert_eq!(at("(UTC+10:00) Canberra, Melbourne, Sydney"), sure("2026-07-09T23:00:00Z"));
+    assert_eq!(at("(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi"), sure("2026-07-10T03:30:00Z"));
+    assert_eq!(at("(UTC) Coordinated Universal Time"), sure("2026-07-10T09:00:00Z"));
+    assert_eq!(at("America/New York"), sure("2026-07-10T13:00:00Z"));
+    // A city of another offset is not taken: the offset alone is, all year, and the import says so.
+    assert_eq!(at("(UTC+03:00) Paris"), ("2026-07-10T06:00:00Z".to_string(), 2));
+    assert_eq!(at("GMT+0100"), ("2026-07-10T08:00:00Z".to_string(), 2));
+    assert_eq!(at("UTC-3"), ("2026-07-10T12:00:00Z".to_string(), 2));
+    // Nothing to go by: the reader's own time, said.
+    assert_eq!(at("Somewhere Standard Time"), ("2026-07-10T07:00:00Z".to_string(), 2));
+}
+
 /// Google exports repeating events in UTC with the calendar's zone beside: they repeat in that zone.
 #[test]
 fn google_utc_series_repeat_in_the_calendar_zone() {
