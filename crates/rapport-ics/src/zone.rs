@@ -413,6 +413,26 @@ mod tests {
     }
 
     #[test]
+    fn offsets_written_before_a_zone_s_name() {
+        assert_eq!(leading_offset("(UTC+01:00) Amsterdam"), (Some(3600), "Amsterdam"));
+        assert_eq!(leading_offset("(GMT-05.00) Eastern Time"), (Some(-18000), "Eastern Time"));
+        assert_eq!(leading_offset("(UTC) Coordinated Universal Time"), (Some(0), "Coordinated Universal Time"));
+        assert_eq!(leading_offset("GMT+0530"), (Some(19800), ""));
+        assert_eq!(leading_offset("UTC-3"), (Some(-10800), ""));
+        assert_eq!(leading_offset("UTC+15"), (None, "UTC+15"));
+        assert_eq!(leading_offset("GMT Standard Time"), (None, "GMT Standard Time"));
+        assert_eq!(leading_offset("(UTC+01:00 Amsterdam"), (None, "(UTC+01:00 Amsterdam"));
+        assert_eq!(leading_offset("Ürümqi"), (None, "Ürümqi"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_tzid_is_read_loosely_without_a_panic(tzid in "\\(?(UTC|GMT)?[+-]?[0-9:.]{0,6}\\)? ?[A-Za-z ,/()&:]{0,40}|\\PC{0,40}") {
+            let _ = zone_named_loosely(&tzid);
+        }
+    }
+
+    #[test]
     fn offsets() {
         assert_eq!(parse_offset("+0100"), Some(3600));
         assert_eq!(parse_offset("-0530"), Some(-19800));
