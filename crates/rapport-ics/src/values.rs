@@ -1,5 +1,6 @@
 //! Value types of RFC 5545: DATE, DATE-TIME, DURATION and PERIOD, parsed strictly enough to name what is
-//! wrong, leniently enough for what real programs write (lower-case `t`/`z`, missing seconds).
+//! wrong, leniently enough for what real programs write (lower-case `t`/`z`, missing seconds, ISO 8601's
+//! "2026-07-12T09:00:00+02:00").
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -33,6 +34,69 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 pub fn parse_date_time(text: &str) -> Option<RawDateTime> {
+    basic_date_time(text).or_else(|| {
+        let (basic, offset) = iso_extended(text)?;
+        let mut read = basic_date_time(&basic)?;
+        if let Some(seconds) = offset {
+            read.wall -= chrono::Duration::seconds(i64::from(seconds));
+        }
+        Some(read)
+    })
+}
+
+/// A DATE-TIME written the ISO 8601 way, as some web tools write invites ("2026-07-12T09:00:00Z", "…+02:00",
+/// fractional seconds): RFC 5545's basic form of it ("20260712T090000Z", in UTC when an offset was named), and
+/// that offset in seconds east of UTC. `None` when it has none of those marks, or is no date-time.
+fn iso_extended(text: &str) -> Option<(String, Option<i32>)> {
+    let text = text.trim();
+    let t = text.find(['T', 't'])?;
+    let (date, time) = (&text[..t], &text[t + 1..]);
+    let date =
+        iso_date(date).map(|d| d.format("%Y%m%d").to_string()).or_else(|| parse_date(date).map(|_| date.to_owned()))?;
+    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let offset = match zone {
+        "" => None,
+        "Z" | "z" => Some(0),
+        signed => {
+            let negative = signed.starts_with('-');
+            let digits: String = signed[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let (h, m): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+            if h > 14 || m >= 60 {
+                return None;
+            }
+            Some(if negative { -(h * 3600 + m * 60) } else { h * 3600 + m * 60 })
+        }
+    };
+    let (whole, fraction) = clock.split_once(['.', ',']).unwrap_or((clock, ""));
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let marked = date.len() != t || whole.contains(':') || clock != whole || !matches!(zone, "" | "Z" | "z");
+    if !marked {
+        return None;
+    }
+    let whole: String = whole.chars().filter(|c| *c != ':').collect();
+    let utc = if offset.is_some() { "Z" } else { "" };
+    Some((format!("{date}T{whole}{utc}"), offset.filter(|o| *o != 0)))
+}
+
+/// A date written the ISO 8601 way, "2026-07-12".
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    parse_date(&text.replace('-', ""))
+}
+
+fn basic_date_time(text: &str) -> Option<RawDateTime> {
     let text = text.trim();
     let (date, rest) = text.split_at_checked(8)?;
     let date = parse_date(date)?;
@@ -67,7 +131,7 @@ pub fn parse_date_or_time(text: &str, value_param: Option<&str>) -> Option<RawVa
             .or_else(|| parse_date_time(text).map(|d| RawValue::Date(d.wall.date()))),
         _ => {
             let text = text.trim();
-            if text.len() == 8 || text.len() == 9 {
+            if text.len() == 8 || text.len() == 9 || iso_date(text).is_some() {
                 date_with_stray_z(text).map(RawValue::Date)
             } else {
                 parse_date_time(text).map(RawValue::DateTime)
@@ -80,7 +144,7 @@ pub fn parse_date_or_time(text: &str, value_param: Option<&str>) -> Option<RawVa
 /// earlier years as `RDATE:20131210Z`. A date has no time to be in UTC, so the Z says nothing.
 fn date_with_stray_z(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    parse_date(text).or_else(|| parse_date(text.strip_suffix(['Z', 'z'])?))
+    parse_date(text).or_else(|| iso_date(text)).or_else(|| parse_date(text.strip_suffix(['Z', 'z'])?))
 }
 
 /// DURATION (RFC 5545 3.3.6): `[+|-]P[nW]` or `[+|-]P[nD][T[nH][nM][nS]]`. Days are kept apart from

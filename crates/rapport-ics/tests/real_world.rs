@@ -167,6 +167,44 @@ fn zones_named_as_windows_shows_them_or_loosely_without_a_vtimezone() {
     assert_eq!(at("Somewhere Standard Time"), ("2026-07-10T07:00:00Z".to_string(), 2));
 }
 
+/// Times written as ISO 8601 shows them ("2026-07-12T09:00:00Z", with an offset, fractional seconds), as some
+/// web tools write invites: the event was dropped as "not a date or date-time", though its time is plain.
+#[test]
+fn times_written_the_iso_8601_way_are_read() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:iso-1
+DTSTART:2026-07-12T09:00:00Z
+DTEND:2026-07-12T10:00:00Z
+END:VEVENT
+BEGIN:VEVENT
+UID:iso-2
+DTSTART:2026-07-13T09:00:00+02:00
+DTEND:2026-07-13T09:30:00.000+02:00
+END:VEVENT
+BEGIN:VEVENT
+UID:frac-1
+DTSTART:20260714T090000.000Z
+DTEND:20260714T100000.250Z
+END:VEVENT
+BEGIN:VEVENT
+UID:day-1
+DTSTART;VALUE=DATE:2026-07-15
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(
+        occurrences_in(file, &rapport_ics::Zone::Utc),
+        [
+            ("2026-07-12T09:00:00Z".to_string(), "2026-07-12T10:00:00Z".to_string()),
+            ("2026-07-13T07:00:00Z".to_string(), "2026-07-13T07:30:00Z".to_string()),
+            ("2026-07-14T09:00:00Z".to_string(), "2026-07-14T10:00:00Z".to_string()),
+            ("2026-07-15".to_string(), "2026-07-16".to_string()),
+        ]
+    );
+}
+
 /// Google exports repeating events in UTC with the calendar's zone beside: they repeat in that zone.
 #[test]
 fn google_utc_series_repeat_in_the_calendar_zone() {
