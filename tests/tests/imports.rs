@@ -631,6 +631,38 @@ fn a_postcode_with_its_country_s_letters_or_in_another_layout_is_written_the_cou
     assert_eq!((phone.e164.as_str(), phone.original.as_str()), ("+49891234567", "+49 89 1234567 (Zentrale)"));
 }
 
+/// An Australian list (FEBRL's people, their numbers written the national way, no country column) imported
+/// where Settings say US: every row with a phone was refused as "not a valid number for US". The numbers (and
+/// the ".com.au" addresses beside them) say Australia: the wizard proposes it, the import reads them so, and a
+/// plan that says US still refuses them. A country that is no country is refused before anything is read.
+#[test]
+fn a_file_s_national_phone_numbers_are_read_in_the_country_they_show() {
+    let f = fixture();
+    let mut csv = String::from("first_name,last_name,email,phone,state\n");
+    let phones = ["0459 024 058", "02 9374 4000", "0412 345 678", "03 9123 4567", "07 3123 4567", "08 9123 4567"];
+    let names = ["Kyra Webb", "Ben Cannell", "Lachlan Wood", "Mia Nguyen", "Jack Singh", "Chloe Ryan"];
+    for (i, (phone, name)) in phones.iter().zip(names).enumerate() {
+        let (first, last) = name.split_once(' ').unwrap();
+        csv.push_str(&format!("{first},{last},p{i}@bigpond.com.au,{phone},nsw\n"));
+    }
+    let path = write(&f, "febrl.csv", csv.as_bytes());
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "febrl.csv", None).unwrap();
+    assert_eq!(preview.phone_region.as_deref(), Some("AU"));
+
+    let as_us = ImportPlan { phone_region: Some("US".into()), ..ImportPlan::suggested(&preview) };
+    let report = f.core.dry_run_import(&f.admin, &path, "febrl.csv", &as_us).unwrap();
+    assert_eq!(report.counts.reject, 6, "read as American numbers they are refused");
+
+    let bad = ImportPlan { phone_region: Some("XX".into()), ..ImportPlan::suggested(&preview) };
+    let refused = f.core.dry_run_import(&f.admin, &path, "febrl.csv", &bad).map(|r| r.counts);
+    assert!(refused.as_ref().is_err_and(|e| e.to_string().contains("not a country code")), "{refused:?}");
+
+    let b = run(&f, &path, &ImportPlan::suggested(&preview));
+    assert_eq!(b.counts.create_active, 6, "{:?}", rejects(&f, &b));
+    assert_eq!(find(&f, "p0@").phones[0].e164, "+61459024058");
+    assert!(find(&f, "p0@").address.country.is_empty(), "no country is written for the user");
+}
+
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
 /// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
 /// conversion left with a replacement character. The chart was refused as the whole file, and every row with a

@@ -62,6 +62,11 @@ pub struct ImportArgs {
     /// Load every row as it is, without checking it for duplicates against the file and the database.
     #[arg(long)]
     pub no_dedup: bool,
+    /// The country (two letters: AU, GB) that phone numbers without a country code are written for, in rows
+    /// without a country. Default: the one the file's numbers show, when most are not valid in Settings' default
+    /// region; else that region.
+    #[arg(long, value_name = "CODE")]
+    pub phone_region: Option<String>,
     /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
@@ -251,6 +256,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         template: template.map(|t| t.0),
         dedup: !a.no_dedup,
         keep_invalid: a.keep_invalid,
+        phone_region: a.phone_region.clone().or_else(|| preview.phone_region.clone()),
     };
     if plan.replace && plan.key.is_none() {
         return Err("--replace needs --key (or a template with a key): it says what a row may replace in the lead \
@@ -267,6 +273,11 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             );
         }
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
+        if let (None, Some(region)) = (&a.phone_region, &preview.phone_region) {
+            eprintln!(
+                "phone numbers without a country code are read as {region} numbers: most of the file's are, and are                  not valid in the default region of the settings (--phone-region to choose another)"
+            );
+        }
     }
     // The template is saved once the import is done: a dry run writes nothing, and a refused file no template.
     // A template that cannot be saved fails the command once the import's summary is out: a script that goes

@@ -487,6 +487,7 @@ impl Rapport {
                 template: None,
                 dedup: true,
                 keep_invalid: false,
+                phone_region: None,
             };
             let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };

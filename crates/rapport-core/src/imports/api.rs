@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::ImportError;
 use super::model::{
-    DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey, OutcomeCounts, RowAction,
+    ColumnMapping, DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey, OutcomeCounts, RowAction,
     RowPlan, DRY_RUN_ROWS_SHOWN, IGNORE,
 };
 use super::pipeline::rejected;
@@ -19,6 +19,30 @@ use crate::leads::{normalize_email, ValidationErrors};
 use crate::rapport::Rapport;
 
 const SAMPLE_ROWS: usize = 20;
+/// Rows read after the sample to tell which country the file's phone numbers are written for.
+const REGION_ROWS: usize = 500;
+
+/// The country the national phone numbers of `rows` (those that name no country) are written for, when it is
+/// not `default` and they tell (see [`super::phone_region::likely_region`]).
+fn phone_region_of<'a>(
+    mapping: &[ColumnMapping],
+    rows: impl Iterator<Item = &'a Vec<String>>,
+    default: &str,
+) -> Option<String> {
+    let columns = |fields: &[&str]| -> Vec<usize> {
+        mapping.iter().enumerate().filter(|(_, m)| fields.contains(&m.target.as_str())).map(|(i, _)| i).collect()
+    };
+    let (phones, emails, country) =
+        (columns(&["phone", "other_phones"]), columns(&["email", "other_emails"]), columns(&["country"]));
+    let cell = |row: &'a Vec<String>, i: usize| row.get(i).map(String::as_str).unwrap_or_default();
+    let mut numbers: Vec<&str> = Vec::new();
+    let mut addresses: Vec<&str> = Vec::new();
+    for row in rows.filter(|row| country.iter().all(|&i| cell(row, i).trim().is_empty())) {
+        numbers.extend(phones.iter().map(|&i| cell(row, i)).filter(|c| !c.trim().is_empty()));
+        addresses.extend(emails.iter().map(|&i| cell(row, i)).filter(|c| c.contains('@')));
+    }
+    super::phone_region::likely_region(numbers, addresses, default)
+}
 
 /// The column a rejects file adds; an import of that file ignores it.
 pub const ERROR_COLUMN: &str = "import_error";
@@ -73,10 +97,20 @@ impl Rapport {
         file_name: &str,
         sheet: Option<&str>,
     ) -> Result<FilePreview> {
-        self.db.read(|c| Self::grant(c, actor, Permission::WriteLeads).map(|_| ()))?;
+        let default_region = self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            let stored = crate::settings::store::get(c, "default_region")?;
+            Ok::<_, Error>(stored.unwrap_or_else(|| crate::settings::DEFAULT_REGION.into()))
+        })?;
         let mut opened = reader::open(path, sheet)?;
         let sample: Vec<Vec<String>> =
             opened.rows.by_ref().take(SAMPLE_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
+        let suggested = default_mapping(&opened.headers);
+        // The numbers of more rows than are shown: a title's or a company's switchboard repeated at the top of a
+        // list says little.
+        let more: Vec<Vec<String>> =
+            opened.rows.by_ref().take(REGION_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
+        let phone_region = phone_region_of(&suggested, sample.iter().chain(&more), &default_region);
         Ok(FilePreview {
             file_id: file_id.to_string(),
             file_name: file_name.to_string(),
@@ -86,10 +120,11 @@ impl Rapport {
             sheets: opened.sheets.clone(),
             sheet: opened.sheet.clone(),
             header_line: opened.header_line,
-            suggested: default_mapping(&opened.headers),
+            suggested,
             headers: opened.headers,
             sample,
             targets: targets(),
+            phone_region,
         })
     }
 

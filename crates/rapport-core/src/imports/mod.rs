@@ -9,6 +9,7 @@ mod error;
 mod mapping;
 mod model;
 mod names;
+mod phone_region;
 mod pipeline;
 mod reader;
 mod rows;

@@ -64,6 +64,10 @@ pub struct FilePreview {
     /// One per header, in order.
     pub suggested: Vec<ColumnMapping>,
     pub targets: Vec<TargetInfo>,
+    /// The country the file's phone numbers without a country code are written for, read from them when it is
+    /// not the default region of Settings (an Australian list where Settings say US); none when it is, or when
+    /// they do not tell.
+    pub phone_region: Option<String>,
 }
 
 /// Updates find the existing lead by this value.
@@ -113,6 +117,10 @@ pub struct ImportPlan {
     pub dedup: bool,
     /// Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed.
     pub keep_invalid: bool,
+    /// The country phone numbers without a country code are read in, in rows that name no country: Settings'
+    /// default region when absent.
+    #[serde(default)]
+    pub phone_region: Option<String>,
 }
 
 fn replaced_before() -> bool {
@@ -133,6 +141,7 @@ impl ImportPlan {
             template: None,
             dedup: true,
             keep_invalid: false,
+            phone_region: preview.phone_region.clone(),
         }
     }
 }

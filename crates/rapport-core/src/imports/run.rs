@@ -209,8 +209,12 @@ impl Rapport {
 
     pub(crate) fn row_rules(tx: &rusqlite::Connection, grant: &Grant, plan: &ImportPlan) -> Result<RowRules> {
         Self::may_skip_duplicate_check(grant, plan)?;
+        let mut rules = Rules::load(tx)?;
+        if let Some(region) = &plan.phone_region {
+            rules = rules.reading_phones_in(region)?;
+        }
         Ok(RowRules {
-            rules: Rules::load(tx)?,
+            rules,
             scope: grant.lead_scope(),
             model: crate::duplicates::incremental::load_model(tx)?,
             key: plan.key,

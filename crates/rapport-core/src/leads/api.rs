@@ -49,6 +49,18 @@ impl Rules {
         })
     }
 
+    /// The same rules, with national phone numbers of leads that name no country read in `region` (an import's
+    /// file written for another country than Settings' default).
+    pub(crate) fn reading_phones_in(mut self, region: &str) -> Result<Self> {
+        let region = region.trim().to_ascii_uppercase();
+        if !crate::leads::phone::is_known_region(&region) {
+            let message = format!("\"{region}\" is not a country code: use two letters such as US, GB or AU");
+            return Err(crate::leads::ValidationErrors::one("phone_region", message).into());
+        }
+        self.default_region = region;
+        Ok(self)
+    }
+
     /// Validates `input`; `current_owner` is the owner the lead has now, if it exists (keeping a deactivated
     /// owner is allowed, assigning one is not).
     pub(crate) fn validate(

@@ -1,0 +1,137 @@
+//! The country a file's phone numbers are written for, when they carry no country code and the file no
+//! country: an Australian list ("0459 024 058") imported where Settings say US had every such row refused. The
+//! numbers themselves tell: the region most of them are valid in, when the default region is not.
+use crate::leads::phone::parse_phone;
+
+/// Numbers looked at, at most: enough to tell a region, few enough to try every region quickly.
+const SAMPLE: usize = 40;
+/// Fewer numbers than this tell nothing.
+const AT_LEAST: usize = 5;
+/// Share of the numbers (in tenths) that must be valid in a region for it to be the file's.
+const MOST_TENTHS: usize = 8;
+
+/// The region the national numbers among `phones` are written for, when most of them are not valid in
+/// `default` and one region holds most of them; `None` otherwise: the default region stays. Numbers of one
+/// shape are valid in many regions (ten digits from a 0 are Australian, French and Italian alike): among the
+/// regions that hold the most, the one whose top-level domain most of the file's `emails` use decides
+/// ("yahoo.com.au"), and of regions sharing a country code, its main one (Australia before Christmas Island).
+pub fn likely_region<'a>(
+    phones: impl IntoIterator<Item = &'a str>,
+    emails: impl IntoIterator<Item = &'a str>,
+    default: &str,
+) -> Option<String> {
+    let national: Vec<&str> = phones
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && !p.starts_with('+') && !p.starts_with("00"))
+        .take(SAMPLE)
+        .collect();
+    let n = national.len();
+    if n < AT_LEAST {
+        return None;
+    }
+    let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
+    if valid_in(default, &national) * 2 >= n {
+        return None;
+    }
+    // Regions that read the first few numbers, then the whole sample in those only.
+    let first = &national[..AT_LEAST];
+    let mut best: Vec<(&str, u16)> = Vec::new();
+    let mut best_count = 0;
+    for meta in phonenumber::metadata::DATABASE.iter() {
+        let region = meta.id();
+        if region.len() != 2 || valid_in(region, first) + 1 < AT_LEAST {
+            continue;
+        }
+        let count = valid_in(region, &national);
+        if count > best_count {
+            best_count = count;
+            best.clear();
+        }
+        if count == best_count {
+            best.push((region, meta.country_code()));
+        }
+    }
+    if best_count * 10 < n * MOST_TENTHS {
+        return None;
+    }
+    if best.iter().any(|(_, c)| *c != best[0].1) {
+        best = by_email_domain(&best, emails);
+    }
+    let code = best.first()?.1;
+    if best.iter().any(|(_, c)| *c != code) {
+        return None;
+    }
+    // Regions of one country code: its main country when it is among them.
+    let main = phonenumber::metadata::DATABASE.region(&code).and_then(|r| r.first().map(|m| m.to_string()));
+    let chosen = main.filter(|m| best.iter().any(|(r, _)| r == m)).or_else(|| {
+        let mut regions: Vec<&str> = best.iter().map(|(r, _)| *r).collect();
+        regions.sort_unstable();
+        regions.first().map(|r| (*r).to_string())
+    })?;
+    (chosen != default.to_ascii_uppercase()).then_some(chosen)
+}
+
+/// Of `regions`, those whose country-code top-level domain the most `emails` end with (".au", ".co.uk" is
+/// ".uk"), when any do; none when no email names one of them.
+fn by_email_domain<'a, 'e>(
+    regions: &[(&'a str, u16)],
+    emails: impl IntoIterator<Item = &'e str>,
+) -> Vec<(&'a str, u16)> {
+    let mut counts = vec![0usize; regions.len()];
+    for email in emails.into_iter().take(SAMPLE * 5) {
+        let Some(tld) = email.trim().rsplit('.').next().map(str::to_ascii_uppercase) else { continue };
+        // The United Kingdom's domain is not its ISO code.
+        let tld = if tld == "UK" { "GB".to_string() } else { tld };
+        if let Some(i) = regions.iter().position(|(r, _)| *r == tld) {
+            counts[i] += 1;
+        }
+    }
+    let most = counts.iter().copied().max().unwrap_or(0);
+    if most == 0 {
+        return Vec::new();
+    }
+    regions.iter().zip(counts).filter(|(_, c)| *c == most).map(|(r, _)| *r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUSTRALIAN: &[&str] = &[
+        "0459 024 058",
+        "02 9374 4000",
+        "0412 345 678",
+        "03 9123 4567",
+        "0491 570 156",
+        "07 3123 4567",
+        "08 9123 4567",
+    ];
+
+    #[test]
+    fn numbers_most_of_which_another_region_holds_are_that_region_s() {
+        let emails = ["webbk@yahoo.com.au", "b.cannell@internode.on.net", "j@example.com", "k@bigpond.com.au"];
+        assert_eq!(likely_region(AUSTRALIAN.iter().copied(), emails, "US").as_deref(), Some("AU"));
+        // The same numbers are French too: French addresses make them French.
+        assert_eq!(
+            likely_region(AUSTRALIAN.iter().copied(), ["a@orange.fr", "b@free.fr"], "US").as_deref(),
+            Some("FR")
+        );
+        let british =
+            ["020 7123 4567", "07911 123456", "0161 234 5678", "0113 234 5678", "0117 234 5678", "01223 456789"];
+        assert_eq!(likely_region(british.iter().copied(), ["a@example.co.uk"], "US").as_deref(), Some("GB"));
+    }
+
+    #[test]
+    fn the_default_region_stays_when_it_holds_the_numbers_or_nothing_is_clear() {
+        assert_eq!(likely_region(AUSTRALIAN.iter().copied(), ["a@b.com.au"], "AU"), None, "already the default");
+        assert_eq!(likely_region(AUSTRALIAN.iter().copied(), ["a@b.com"], "US"), None, "as French as Australian");
+        let american = ["(415) 555-2671", "212-555-0100", "415 555 0134", "(202) 555-0173", "312 555 0199"];
+        assert_eq!(likely_region(american.iter().copied(), [], "US"), None);
+        // International numbers say their own country; too few national ones say nothing.
+        let international = ["+61 459 024 058", "+44 20 7946 0018", "0049 30 901820", "0412 345 678", "02 9374 4000"];
+        assert_eq!(likely_region(international.iter().copied(), ["a@b.com.au"], "US"), None);
+        assert_eq!(likely_region(["not a number"; 10].iter().copied(), [], "US"), None);
+        assert_eq!(likely_region(std::iter::empty(), [], "US"), None);
+    }
+}
