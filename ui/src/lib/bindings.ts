@@ -1040,6 +1040,12 @@ export type FilePreview_Deserialize = {
 	/**  One per header, in order. */
 	suggested: ColumnMapping[],
 	targets: TargetInfo[],
+	/**
+	 *  The country the file's phone numbers without a country code are written for, read from them when it is
+	 *  not the default region of Settings (an Australian list where Settings say US); none when it is, or when
+	 *  they do not tell.
+	 */
+	phone_region?: string | null,
 };
 
 export type FilePreview_Serialize = {
@@ -1059,6 +1065,12 @@ export type FilePreview_Serialize = {
 	/**  One per header, in order. */
 	suggested: ColumnMapping[],
 	targets: TargetInfo[],
+	/**
+	 *  The country the file's phone numbers without a country code are written for, read from them when it is
+	 *  not the default region of Settings (an Australian list where Settings say US); none when it is, or when
+	 *  they do not tell.
+	 */
+	phone_region: string | null,
 };
 
 export type Holiday = {
@@ -1161,6 +1173,11 @@ export type ImportPlan_Deserialize = {
 	dedup: boolean,
 	/**  Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed. */
 	keep_invalid: boolean,
+	/**
+	 *  The country phone numbers without a country code are read in, in rows that name no country: Settings'
+	 *  default region when absent.
+	 */
+	phone_region?: string | null,
 };
 
 /**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
@@ -1184,6 +1201,11 @@ export type ImportPlan_Serialize = {
 	dedup: boolean,
 	/**  Rows whose only faults are invalid emails or phones become Drafts with the values kept as typed. */
 	keep_invalid: boolean,
+	/**
+	 *  The country phone numbers without a country code are read in, in rows that name no country: Settings'
+	 *  default region when absent.
+	 */
+	phone_region: string | null,
 };
 
 export type ImportStatus = "running" | 

@@ -374,6 +374,8 @@ export interface ImportMockOptions {
   /** Imports in the history before any run (newest first). */
   history?: ImportBatch[];
   templates?: ImportTemplate[];
+  /** The country the core reads from a file's phone numbers, by file name (none by default). */
+  phoneRegions?: Record<string, string>;
 }
 
 /** The template a team saved for the fair's export. */
@@ -400,7 +402,11 @@ export function fairTemplate(): ImportTemplate {
 /** A paused tick: progress reports arrive one by one, as from the core. */
 const pause = () => new Promise<void>((r) => setTimeout(r, 0));
 
-export function importMock({ history = [importBatch()], templates = [fairTemplate()] }: ImportMockOptions = {}): ImportMethods {
+export function importMock({
+  history = [importBatch()],
+  templates = [fairTemplate()],
+  phoneRegions = {},
+}: ImportMockOptions = {}): ImportMethods {
   const staged = new Map<string, Staged>();
   const batches: ImportBatch[] = history.map((b) => ({ ...b }));
   const plans = new Map<number, { file: Staged; sheet: Sheet; plan: ImportPlan; rows: RowPlan[] }>();
@@ -426,6 +432,7 @@ export function importMock({ history = [importBatch()], templates = [fairTemplat
       sample: sheet.rows.slice(0, 5).map(([, cells]) => cells),
       suggested: sheet.headers.map((column) => ({ column, target: suggest(column) })),
       targets: IMPORT_TARGETS,
+      phone_region: phoneRegions[f.name] ?? null,
     };
   };
 

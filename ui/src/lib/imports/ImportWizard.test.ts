@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
-import { csvFile, ENGLISH_CSV, importBatch, runProgress, counts } from '../../test/importFixtures';
+import { csvFile, ENGLISH_CSV, importBatch, importMock, runProgress, counts } from '../../test/importFixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
@@ -70,6 +70,34 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-dryrun-step');
     const plan = be.importDryRun.mock.calls[0][1];
     expect(plan.mapping.map((m: { target: string }) => m.target)).toEqual(['first_name', 'email', 'notes', 'ignore']);
+  });
+
+  it('reads phone numbers in the country the file shows, and in the one typed instead', async () => {
+    const { be, u } = open(importMock({ phoneRegions: { 'febrl.csv': 'AU' } }));
+    await toMapping(u, [csvFile('febrl.csv', 'first_name,last_name,phone\nKyra,Webb,0459 024 058\n')]);
+    const region = screen.getByTestId('import-phone-region');
+    expect(region).toHaveValue('AU');
+    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent(
+      'Australia: most of the file’s numbers are AU numbers, not valid in the default region (Settings).',
+    );
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[0][1].phone_region).toBe('AU');
+
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-mapping-step');
+    await u.clear(screen.getByTestId('import-phone-region'));
+    await u.type(screen.getByTestId('import-phone-region'), 'nz');
+    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent('Empty: the default region (Settings)');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[1][1].phone_region).toBe('NZ');
+  });
+
+  it('sends no phone country when the file shows none, so the default region applies', async () => {
+    const { be, u } = open();
+    await toDryRun(u);
+    expect(be.importDryRun.mock.calls[0][1].phone_region).toBeNull();
   });
 
   it('lets only an Administrator import without the duplicate check', async () => {

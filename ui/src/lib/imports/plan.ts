@@ -171,6 +171,10 @@ export interface PlanOptions {
   dedup: boolean;
   keepInvalid: boolean;
   template: string | null;
+  /** What the user typed as the country of national phone numbers; used only if `phoneRegionEdited` (else each
+   * file's own, read from its numbers, or the default region). */
+  phoneRegion: string;
+  phoneRegionEdited: boolean;
 }
 
 export function defaultPlanOptions(): PlanOptions {
@@ -183,6 +187,8 @@ export function defaultPlanOptions(): PlanOptions {
     dedup: true,
     keepInvalid: false,
     template: null,
+    phoneRegion: '',
+    phoneRegionEdited: false,
   };
 }
 
@@ -208,7 +214,17 @@ export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[],
     template: o.template,
     dedup: o.dedup,
     keep_invalid: o.keepInvalid,
+    phone_region: o.phoneRegionEdited ? o.phoneRegion.trim().toUpperCase() || null : (preview.phone_region ?? null),
   };
+}
+
+/** The name of a two-letter region code in the user's language ("AU" is "Australia"); the code if unknown. */
+export function regionName(code: string): string {
+  try {
+    return new Intl.DisplayNames(undefined, { type: 'region' }).of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 /** The file types the importer reads. */
