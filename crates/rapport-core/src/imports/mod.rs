@@ -1,5 +1,5 @@
 //! Lead acquisition from files (seed 2.1's bulk import): a file read as it is (CSV/TSV in any common encoding
-//! and layout, or a workbook's sheet), its columns mapped to lead fields (suggested in seven languages,
+//! and layout, or a workbook's sheet), its columns mapped to lead fields (suggested in nineteen languages,
 //! editable, saved as templates), a dry run of what each row will do, a run in chunks inside one recorded
 //! batch (progress, cancel, resume after a crash), the rejected rows as a CSV to fix, and undo of a whole
 //! batch that keeps later edits.
