@@ -49,6 +49,7 @@ fn import(p: &Pipeline, name: &str, text: &str, key: Option<NaturalKey>) -> Impo
         template: None,
         dedup: true,
         keep_invalid: false,
+        phone_region: None,
     };
     p.core.start_import(&p.admin, &file, name, &plan, &mut |_| {}).unwrap()
 }

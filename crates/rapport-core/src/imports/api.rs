@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::error::ImportError;
 use super::model::{
-    ColumnMapping, DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey, OutcomeCounts, RowAction,
-    RowPlan, DRY_RUN_ROWS_SHOWN, IGNORE,
+    ColumnMapping, DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey,
+    OutcomeCounts, RowAction, RowPlan, DRY_RUN_ROWS_SHOWN, IGNORE,
 };
 use super::pipeline::rejected;
 use super::reader::{self, RawRow};
