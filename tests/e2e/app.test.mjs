@@ -418,6 +418,10 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
     "a house number joining the street is no clash");
   assert.match(await s.text('[data-testid="import-joined-street"]'), /Straße.*Hausnummer.*one street/);
   await s.screenshot(`${shots}/36-import-mapping.png`);
+  await js(`document.querySelector('[data-testid="import-phone-region"]').scrollIntoView({ block: 'center' }); return true;`);
+  assert.equal(await js(`return document.querySelector('[data-testid="import-phone-region"]').value;`), "",
+    "numbers written with their country code show no country: the default region applies");
+  await s.screenshot(`${shots}/36b-import-options.png`);
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]');
   assert.equal(await s.text('[data-testid="dryrun-count-create_active-n"]'), "2");

@@ -88,7 +88,7 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-mapping-step');
     await u.clear(screen.getByTestId('import-phone-region'));
     await u.type(screen.getByTestId('import-phone-region'), 'nz');
-    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent('Empty: the default region (Settings)');
+    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent('empty: the default region (Settings)');
     await u.click(screen.getByTestId('import-check'));
     await screen.findByTestId('import-dryrun-step');
     expect(be.importDryRun.mock.calls[1][1].phone_region).toBe('NZ');
