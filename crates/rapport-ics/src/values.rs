@@ -60,18 +60,7 @@ fn iso_extended(text: &str) -> Option<(String, Option<i32>)> {
     let offset = match zone {
         "" => None,
         "Z" | "z" => Some(0),
-        signed => {
-            let negative = signed.starts_with('-');
-            let digits: String = signed[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let (h, m): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
-            if h > 14 || m >= 60 {
-                return None;
-            }
-            Some(if negative { -(h * 3600 + m * 60) } else { h * 3600 + m * 60 })
-        }
+        signed => Some(written_offset(signed)?),
     };
     let (whole, fraction) = clock.split_once(['.', ',']).unwrap_or((clock, ""));
     if !fraction.bytes().all(|b| b.is_ascii_digit()) {
@@ -84,6 +73,27 @@ fn iso_extended(text: &str) -> Option<(String, Option<i32>)> {
     let whole: String = whole.chars().filter(|c| *c != ':').collect();
     let utc = if offset.is_some() { "Z" } else { "" };
     Some((format!("{date}T{whole}{utc}"), offset.filter(|o| *o != 0)))
+}
+
+/// An offset from UTC as people write it after a time or a zone's name ("+02:00", "+0200", "-05.00", "+1"), in
+/// seconds east of UTC; a sign is needed. (A VTIMEZONE's TZOFFSETFROM/TO is RFC 5545's own stricter form.)
+pub(crate) fn written_offset(text: &str) -> Option<i32> {
+    let (sign, body) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match body.split_once([':', '.']) {
+        Some((h, m)) => (h, m),
+        None if body.len() > 2 => body.split_at(body.len() - 2),
+        None => (body, "0"),
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(hours) || !digits(minutes) {
+        return None;
+    }
+    let (h, m): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
 /// A date written the ISO 8601 way, "2026-07-12".

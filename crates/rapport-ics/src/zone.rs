@@ -305,19 +305,10 @@ fn leading_offset(tzid: &str) -> (Option<i32>, &str) {
     if sign_len == 0 {
         return none;
     }
-    let negative = number.starts_with('-');
-    let body = &number[1..];
-    let (hours, minutes) = match body.split_once([':', '.']) {
-        Some((h, m)) => (h, m),
-        None if body.len() > 2 => body.split_at(body.len() - 2),
-        None => (body, "0"),
-    };
-    let (Ok(h), Ok(m)) = (hours.parse::<i32>(), minutes.parse::<i32>()) else { return none };
-    if h > 14 || m >= 60 || hours.is_empty() {
-        return none;
+    match crate::values::written_offset(number) {
+        Some(seconds) => (Some(seconds), rest.trim()),
+        None => none,
     }
-    let seconds = h * 3600 + m * 60;
-    (Some(if negative { -seconds } else { seconds }), rest.trim())
 }
 
 fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
