@@ -149,6 +149,8 @@ pub struct Context<'a> {
     /// X-WR-TIMEZONE (Google): floating times are in it, and UTC start times of repeating events repeat in
     /// its wall time, as Google means them.
     pub calendar_zone: Option<Zone>,
+    /// TZIDs no VTIMEZONE of the file defines, as read by name (a zone, and whether only its offset was read).
+    pub named: std::cell::RefCell<std::collections::HashMap<String, Option<(Zone, bool)>>>,
 }
 
 impl Context<'_> {
@@ -160,26 +162,38 @@ impl Context<'_> {
         if let Some((_, zone)) = self.zones.iter().find(|(id, _)| id == tzid) {
             return zone.clone();
         }
-        if let Some(tz) = iana_for(tzid) {
-            return Zone::Iana(tz);
-        }
-        if let Some((zone, offset_only)) = crate::zone::zone_named_loosely(tzid) {
-            if offset_only {
+        // Looked for once per file: a TZID no VTIMEZONE defines is compared with every zone's name, and a file
+        // of thousands of events names it at each of their times.
+        let named = self
+            .named
+            .borrow_mut()
+            .entry(tzid.to_owned())
+            .or_insert_with(|| match iana_for(tzid) {
+                Some(tz) => Some((Zone::Iana(tz), false)),
+                None => crate::zone::zone_named_loosely(tzid),
+            })
+            .clone();
+        match named {
+            Some((zone, offset_only)) => {
+                if offset_only {
+                    warnings.push(format!(
+                        "line {}: time zone \"{}\" is not known: read at its offset all year (a summer time of \
+                         its own is not)",
+                        line.number,
+                        crate::content::shorten(tzid)
+                    ));
+                }
+                zone
+            }
+            None => {
                 warnings.push(format!(
-                    "line {}: time zone \"{}\" is not known: read at its offset all year (a summer time of its \
-                     own is not)",
+                    "line {}: time zone \"{}\" is unknown and not defined in the file: read as local time",
                     line.number,
                     crate::content::shorten(tzid)
                 ));
+                self.calendar_zone.clone().unwrap_or(Zone::Floating)
             }
-            return zone;
         }
-        warnings.push(format!(
-            "line {}: time zone \"{}\" is unknown and not defined in the file: read as local time",
-            line.number,
-            crate::content::shorten(tzid)
-        ));
-        self.calendar_zone.clone().unwrap_or(Zone::Floating)
     }
 
     fn moment(&self, line: &Line, warnings: &mut Vec<String>) -> Result<Moment, Problem> {

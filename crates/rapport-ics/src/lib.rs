@@ -78,7 +78,7 @@ pub fn read(bytes: &[u8]) -> Calendar {
             let id = l.value.trim();
             zones.iter().find(|(z, _)| z == id).map(|(_, z)| z.clone()).or_else(|| iana_for(id).map(Zone::Iana))
         });
-        let cx = event::Context { zones: &zones, calendar_zone };
+        let cx = event::Context { zones: &zones, calendar_zone, named: Default::default() };
         let mut skipped: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
         for child in &calendar.children {
             match child.name.as_str() {
