@@ -99,8 +99,7 @@ impl Rapport {
     ) -> Result<FilePreview> {
         let default_region = self.db.read(|c| {
             Self::grant(c, actor, Permission::WriteLeads)?;
-            let stored = crate::settings::store::get(c, "default_region")?;
-            Ok::<_, Error>(stored.unwrap_or_else(|| crate::settings::DEFAULT_REGION.into()))
+            crate::settings::default_region(c)
         })?;
         let mut opened = reader::open(path, sheet)?;
         let sample: Vec<Vec<String>> =

@@ -15,7 +15,7 @@ use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
 use crate::pipeline::gate::{self, Passage, Passing};
 use crate::rapport::Rapport;
-use crate::settings::{store as settings_store, DEFAULT_REGION};
+use crate::settings::store as settings_store;
 use crate::users::store as user_store;
 
 /// Counting stops here: past it, "10,000+" says all a person needs, and the work stays bounded.
@@ -43,7 +43,7 @@ pub(crate) struct Rules {
 impl Rules {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
         Ok(Self {
-            default_region: settings_store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
+            default_region: crate::settings::default_region(conn)?,
             stages: settings_store::stages(conn)?.into_iter().map(|s| s.key).collect(),
             lost_reasons: crate::pipeline::config::lost_reasons(conn)?.into_iter().map(|r| (r.key, r.label)).collect(),
         })
@@ -52,12 +52,7 @@ impl Rules {
     /// The same rules, with national phone numbers of leads that name no country read in `region` (an import's
     /// file written for another country than Settings' default).
     pub(crate) fn reading_phones_in(mut self, region: &str) -> Result<Self> {
-        let region = region.trim().to_ascii_uppercase();
-        if !crate::leads::phone::is_known_region(&region) {
-            let message = format!("\"{region}\" is not a country code: use two letters such as US, GB or AU");
-            return Err(crate::leads::ValidationErrors::one("phone_region", message).into());
-        }
-        self.default_region = region;
+        self.default_region = crate::settings::region_code(region, "phone_region")?;
         Ok(self)
     }
 

@@ -26,25 +26,31 @@ pub struct Stage {
 
 pub(crate) const DEFAULT_REGION: &str = "US";
 
+/// The region national phone numbers are read in when a lead names no country.
+pub(crate) fn default_region(conn: &rusqlite::Connection) -> Result<String> {
+    Ok(store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()))
+}
+
+/// `code` as a region phone numbers can be read in (upper case), or the refusal, on `field`.
+pub(crate) fn region_code(code: &str, field: &str) -> Result<String> {
+    let region = code.trim().to_ascii_uppercase();
+    if !is_known_region(&region) {
+        let message = format!("\"{region}\" is not a country code: use two letters such as US, GB or DE");
+        return Err(ValidationErrors::one(field, message).into());
+    }
+    Ok(region)
+}
+
 impl Rapport {
     pub fn settings(&self, actor: &Actor) -> Result<Settings> {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
-            Ok(Settings {
-                default_region: store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()),
-            })
+            Ok(Settings { default_region: default_region(conn)? })
         })
     }
 
     pub fn update_settings(&self, actor: &Actor, new: &Settings) -> Result<Settings> {
-        let region = new.default_region.trim().to_ascii_uppercase();
-        if !is_known_region(&region) {
-            return Err(ValidationErrors::one(
-                "default_region",
-                format!("\"{region}\" is not a two-letter country code such as US, GB or DE"),
-            )
-            .into());
-        }
+        let region = region_code(&new.default_region, "default_region")?;
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let old = store::get(tx, "default_region")?;
