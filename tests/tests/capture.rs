@@ -698,6 +698,45 @@ fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says()
     rt.block_on(running.stop());
 }
 
+/// A body over the limit is answered 413 whatever its size and however it is sent: a client writes its whole
+/// body before it reads the answer, and a listener that answered early and closed left unread bytes behind,
+/// which made the system reset the connection, so a 10 MB post got "connection reset" instead of the 413.
+#[test]
+fn an_oversized_body_is_answered_413_even_when_sent_whole() {
+    let f = fixture();
+    let input = CaptureSourceInput {
+        name: "Partner".into(),
+        kind: CaptureSourceKind::Partner,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
+    let settings = CaptureSettings { enabled: true, port: 0, ..Default::default() };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = Arc::new(Rapport::open(&f.path).unwrap());
+    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let before = f.dump();
+    for size in [rapport_capture::BODY_LIMIT + 1, 1 << 20, 10 << 20] {
+        let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(size));
+        let a = post(&url, Some(&token), "application/json", big.as_bytes(), &[]);
+        assert_eq!((a.status, a.body["code"].as_str()), (413, Some("too_large")), "{size} bytes: {}", a.body);
+        // Sent in chunks, without a length announced.
+        let answer = ureq::post(&url)
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {token}"))
+            .send(std::io::Cursor::new(big.into_bytes()));
+        let status = match answer {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{size} bytes, chunked: no answer: {e}"),
+        };
+        assert_eq!(status, 413, "{size} bytes, chunked");
+    }
+    assert_eq!(f.dump(), before, "nothing written");
+    rt.block_on(running.stop());
+}
+
 /// A website form's token is public in its page: one sender (one address, as the proxy in front of the API names
 /// it) may send it only so many submissions a minute, and what it sends over that takes nothing of the form's
 /// own rate, so it cannot keep every visitor out; and a submission that fills the form's hidden field, which

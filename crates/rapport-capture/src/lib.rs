@@ -23,6 +23,12 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 /// Largest accepted body: a form or a partner's lead is a few kilobytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// How much of a body over [`BODY_LIMIT`] is read and thrown away before the 413 is sent. A client writes its
+/// whole body before it reads the answer; answered early, its unread bytes made the system reset the connection,
+/// and the client saw "connection reset" instead of the 413. Past this (and past the body's timeout) the
+/// connection is closed as before.
+const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("could not listen on {0}: {1}")]
@@ -244,7 +250,7 @@ const PEERS_KEPT: usize = 10_000;
 
 /// Whether the body failed because the client took too long to send it (the body timeout), which is the
 /// client's to retry (408), not a malformed body (400).
-fn timed_out(e: &axum::extract::rejection::BytesRejection) -> bool {
+fn timed_out(e: &axum::Error) -> bool {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cause {
         if c.is::<tower_http::timeout::TimeoutError>() {
@@ -253,6 +259,26 @@ fn timed_out(e: &axum::extract::rejection::BytesRejection) -> bool {
         cause = c.source();
     }
     false
+}
+
+/// The body, or None when it is over [`BODY_LIMIT`]: then the rest is read and dropped, up to [`DRAIN_LIMIT`], so
+/// that the client, which sends it all before reading, gets the answer.
+async fn read_body(mut body: axum::body::Body) -> Result<Option<Bytes>, axum::Error> {
+    use http_body_util::BodyExt;
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else { continue };
+        seen = seen.saturating_add(data.len());
+        if seen <= BODY_LIMIT {
+            kept.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            return Ok(None);
+        } else {
+            kept = Vec::new();
+        }
+    }
+    Ok((seen <= BODY_LIMIT).then(|| Bytes::from(kept)))
 }
 
 /// 429, with the seconds until a request would be taken.
@@ -328,15 +354,20 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         r.headers_mut().insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         return r;
     }
-    let body = match <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return json_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                &format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
-            );
-        }
+    let too_large = || {
+        json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+        )
+    };
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        return too_large();
+    }
+    let body = match read_body(request.into_body()).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return too_large(),
         Err(e) if timed_out(&e) => {
             return json_error(
                 StatusCode::REQUEST_TIMEOUT,
@@ -344,7 +375,7 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
                 "the body did not arrive in time; send it again",
             );
         }
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.body_text()),
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &format!("the body could not be read: {e}")),
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
