@@ -2,8 +2,8 @@
 //! resume, undo, history, rejected rows and templates. Thin: each parses, calls the core on a blocking thread, maps
 //! the error.
 use rapport_core::imports::{
-    DryRunReport, FilePreview, ImportBatch, ImportError, ImportPlan, ImportTemplate, ImportTemplateInput, RunProgress,
-    UndoReport,
+    ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportError, ImportPlan, ImportTemplate,
+    ImportTemplateInput, RunProgress, UndoReport,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -22,6 +22,18 @@ pub async fn import_stage_file(state: State<'_, AppState>, file_name: String, by
 #[specta::specta]
 pub async fn import_preview(state: State<'_, AppState>, file_id: String, sheet: Option<String>) -> Res<FilePreview> {
     as_actor(&state, move |core, actor| core.preview_import(actor, &file_id, sheet.as_deref())).await
+}
+
+/// The country of the file's national phone numbers, read with the mapping the user chose.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_phone_region(
+    state: State<'_, AppState>,
+    file_id: String,
+    sheet: Option<String>,
+    mapping: Vec<ColumnMapping>,
+) -> Res<Option<String>> {
+    as_actor(&state, move |core, actor| core.import_phone_region(actor, &file_id, sheet.as_deref(), &mapping)).await
 }
 
 #[tauri::command]

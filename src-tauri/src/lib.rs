@@ -106,6 +106,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             import_commands::import_stage_file,
             import_commands::import_preview,
             import_commands::import_dry_run,
+            import_commands::import_phone_region,
             import_commands::import_start,
             import_commands::import_cancel,
             import_commands::import_resume,

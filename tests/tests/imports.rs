@@ -663,6 +663,36 @@ fn a_file_s_national_phone_numbers_are_read_in_the_country_they_show() {
     assert!(find(&f, "p0@").address.country.is_empty(), "no country is written for the user");
 }
 
+/// The country of a file's phone numbers follows the mapping: numbers under a header the suggestion does not
+/// know went to the notes, so the preview found no country; once the user maps that column to the phone, the
+/// wizard asks again and the numbers say Australia. A mapping with no phone column says nothing.
+#[test]
+fn the_country_of_phone_numbers_is_read_again_for_the_mapping_the_user_chose() {
+    let f = fixture();
+    let mut csv = String::from("first_name,last_name,email,R\u{fc}ckruf unter\n");
+    let phones = ["0459 024 058", "02 9374 4000", "0412 345 678", "03 9123 4567", "07 3123 4567", "08 9123 4567"];
+    for (i, phone) in phones.iter().enumerate() {
+        csv.push_str(&format!("Kyra,Webb{i},p{i}@bigpond.com.au,{phone}\n"));
+    }
+    let path = write(&f, "fair.csv", csv.as_bytes());
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "fair.csv", None).unwrap();
+    assert_ne!(preview.suggested[3].target, "phone", "the header is not one the suggestion knows");
+    assert_eq!(preview.phone_region, None);
+    let region = |mapping: &[rapport_core::imports::ColumnMapping]| {
+        f.core.import_phone_region_path(&f.admin, &path, None, mapping).unwrap()
+    };
+    assert_eq!(region(&preview.suggested), None);
+    let mut chosen = preview.suggested.clone();
+    chosen[3].target = "phone".into();
+    assert_eq!(region(&chosen).as_deref(), Some("AU"));
+    // The default region itself is no suggestion.
+    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "AU".into() }).unwrap();
+    assert_eq!(region(&chosen), None);
+    // A Viewer imports nothing, so is told nothing of the file.
+    let viewer = f.user("vera", Role::Viewer, &[]);
+    assert!(f.core.import_phone_region_path(&viewer, &path, None, &chosen).is_err());
+}
+
 /// A workbook as people keep them: a chart on the first tab, a hidden lookup sheet, comments typed in a column
 /// with no header beside the table, a failed lookup in a column no field takes, and a name an earlier bad
 /// conversion left with a replacement character. The chart was refused as the whole file, and every row with a

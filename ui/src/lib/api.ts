@@ -17,6 +17,7 @@ import type {
   CaptureStatus,
   CaptureSubmission,
   ChangeEntry,
+  ColumnMapping,
   Confirmation,
   DryRunReport,
   DuplicatePair,
@@ -250,6 +251,8 @@ export interface Backend {
   importStageFile(fileName: string, bytes: Uint8Array): Promise<FilePreview>;
   /** The staged file read again with another Excel sheet. */
   importPreview(fileId: string, sheet: string | null): Promise<FilePreview>;
+  /** The country the staged file's national phone numbers show when read with `mapping`; null: the default region. */
+  importPhoneRegion(fileId: string, sheet: string | null, mapping: ColumnMapping[]): Promise<string | null>;
   /** What every row would do under `plan`, writing nothing (`rows_shown`: up to 1,000 rows, rejects first). */
   importDryRun(fileId: string, plan: ImportPlan): Promise<DryRunReport>;
   /**
@@ -498,6 +501,7 @@ export const tauriBackend: Backend = {
   // The command takes the bytes as a JSON array of numbers (Rust `Vec<u8>`).
   importStageFile: (fileName, bytes) => unwrap(() => commands.importStageFile(fileName, Array.from(bytes))),
   importPreview: (fileId, sheet) => unwrap(() => commands.importPreview(fileId, sheet)),
+  importPhoneRegion: (fileId, sheet, mapping) => unwrap(() => commands.importPhoneRegion(fileId, sheet, mapping)),
   importDryRun: (fileId, plan) => unwrap(() => commands.importDryRun(fileId, plan)),
   importStart: (fileId, plan, onProgress) =>
     unwrap(() => commands.importStart(fileId, plan, progressChannel(onProgress))),

@@ -111,6 +111,8 @@ export const commands = {
 	importStageFile: (fileName: string, bytes: number[]) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_stage_file", { fileName, bytes })),
 	importPreview: (fileId: string, sheet: string | null) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_preview", { fileId, sheet })),
 	importDryRun: (fileId: string, plan: ImportPlan_Deserialize) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan })),
+	/**  The country of the file's national phone numbers, read with the mapping the user chose. */
+	importPhoneRegion: (fileId: string, sheet: string | null, mapping: ColumnMapping[]) => typedError<string | null, ApiError_Serialize>(__TAURI_INVOKE("import_phone_region", { fileId, sheet, mapping })),
 	/**  Runs the import to its end, a cancel or a failure, sending progress after every chunk. */
 	importStart: (fileId: string, plan: ImportPlan_Deserialize, onProgress: Channel<RunProgress_Deserialize>) => typedError<ImportBatch_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_start", { fileId, plan, onProgress })),
 	importCancel: (batchId: Id) => typedError<boolean, ApiError_Serialize>(__TAURI_INVOKE("import_cancel", { batchId })),

@@ -358,6 +358,7 @@ type ImportMethods = Pick<
   | 'importStageFile'
   | 'importPreview'
   | 'importDryRun'
+  | 'importPhoneRegion'
   | 'importStart'
   | 'importCancel'
   | 'importResume'
@@ -374,7 +375,8 @@ export interface ImportMockOptions {
   /** Imports in the history before any run (newest first). */
   history?: ImportBatch[];
   templates?: ImportTemplate[];
-  /** The country the core reads from a file's phone numbers, by file name (none by default). */
+  /** The country the core reads from a file's phone numbers, by file name (none by default), when a column is
+   * mapped to the phone. */
   phoneRegions?: Record<string, string>;
 }
 
@@ -432,9 +434,12 @@ export function importMock({
       sample: sheet.rows.slice(0, 5).map(([, cells]) => cells),
       suggested: sheet.headers.map((column) => ({ column, target: suggest(column) })),
       targets: IMPORT_TARGETS,
-      phone_region: phoneRegions[f.name] ?? null,
+      phone_region: regionOf(f, sheet.headers.map((column) => ({ column, target: suggest(column) }))),
     };
   };
+
+  const regionOf = (f: Staged, mapping: readonly ColumnMapping[]): string | null =>
+    mapping.some((m) => m.target === 'phone' || m.target === 'other_phones') ? (phoneRegions[f.name] ?? null) : null;
 
   const stagedFile = (fileId: string): Staged => {
     const f = staged.get(fileId);
@@ -539,6 +544,7 @@ export function importMock({
       return preview(f, f.format === 'excel' ? sheet : '');
     },
     importDryRun: async (fileId, plan) => dryRun(fileId, plan),
+    importPhoneRegion: async (fileId, _sheet, mapping) => regionOf(stagedFile(fileId), mapping),
     importStart: async (fileId, plan, onProgress) => {
       check(plan);
       const f = stagedFile(fileId);

@@ -127,6 +127,37 @@ impl Rapport {
         })
     }
 
+    /// The country a staged file's national phone numbers are written for, read with `mapping` (the user's, in
+    /// the wizard) rather than the suggested one: None when it is the default region or they do not tell.
+    pub fn import_phone_region(
+        &self,
+        actor: &Actor,
+        file_id: &str,
+        sheet: Option<&str>,
+        mapping: &[ColumnMapping],
+    ) -> Result<Option<String>> {
+        let (path, _) = self.staged_import_file(file_id)?;
+        self.import_phone_region_path(actor, &path, sheet, mapping)
+    }
+
+    /// [`Self::import_phone_region`] of a file on disk.
+    pub fn import_phone_region_path(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        sheet: Option<&str>,
+        mapping: &[ColumnMapping],
+    ) -> Result<Option<String>> {
+        let default_region = self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            crate::settings::default_region(c)
+        })?;
+        let opened = reader::open(path, sheet)?;
+        let rows: Vec<Vec<String>> =
+            opened.rows.take(SAMPLE_ROWS + REGION_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
+        Ok(phone_region_of(mapping, rows.iter(), &default_region))
+    }
+
     /// What each row of the file would do, done exactly as the run does it, chunk by chunk, and rolled back.
     /// A row whose natural key repeats one that an earlier chunk creates is shown as updating it.
     pub fn dry_run_import(

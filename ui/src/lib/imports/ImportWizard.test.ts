@@ -94,6 +94,34 @@ describe('Import wizard', () => {
     expect(be.importDryRun.mock.calls[1][1].phone_region).toBe('NZ');
   });
 
+  it('reads the country of the numbers again when the user maps the phone column', async () => {
+    const { be, u } = open(importMock({ phoneRegions: { 'fair.csv': 'AU' } }));
+    await toMapping(u, [csvFile('fair.csv', 'first_name,last_name,Rückruf\nKyra,Webb,0459 024 058\n')]);
+    const hint = screen.getByTestId('import-phone-region-hint');
+    expect(screen.getByTestId('map-Rückruf')).not.toHaveValue('phone');
+    expect(screen.getByTestId('import-phone-region')).toHaveValue('');
+    expect(hint).toHaveTextContent('empty: the default region (Settings)');
+
+    await u.selectOptions(screen.getByTestId('map-Rückruf'), 'phone');
+    await waitFor(() => expect(screen.getByTestId('import-phone-region')).toHaveValue('AU'));
+    expect(hint).toHaveTextContent('Australia: most of the file’s numbers are AU numbers');
+    const asked = be.importPhoneRegion.mock.calls[0];
+    expect(asked[2].map((m: { target: string }) => m.target)).toEqual(['first_name', 'last_name', 'phone']);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[0][1].phone_region).toBe('AU');
+
+    // Back to the suggestion: the preview's answer again, without asking.
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-mapping-step');
+    await u.selectOptions(screen.getByTestId('map-Rückruf'), 'notes');
+    await waitFor(() => expect(screen.getByTestId('import-phone-region')).toHaveValue(''));
+    expect(be.importPhoneRegion).toHaveBeenCalledTimes(1);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(be.importDryRun.mock.calls[1][1].phone_region).toBeNull();
+  });
+
   it('sends no phone country when the file shows none, so the default region applies', async () => {
     const { be, u } = open();
     await toDryRun(u);

@@ -194,9 +194,15 @@ export function defaultPlanOptions(): PlanOptions {
 
 /**
  * The plan one file of a group is imported with: the group's mapping laid over this file's own headers
- * (matched as the group was, by header), its own sheet, and its own name as the source detail unless one was typed.
+ * (matched as the group was, by header), its own sheet, its own name as the source detail unless one was typed, and
+ * the country its numbers show (`detectedRegion`, its preview's unless read again for this mapping) unless one was typed.
  */
-export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[], o: PlanOptions): ImportPlan {
+export function planFor(
+  preview: FilePreview,
+  mapping: readonly ColumnMapping[],
+  o: PlanOptions,
+  detectedRegion: string | null = preview.phone_region ?? null,
+): ImportPlan {
   // The group's files have the same columns in the same order (by header, as grouped): each file's column takes
   // the mapping of the column at its place, so a repeated header keeps each of its columns' own target.
   const target = (index: number) =>
@@ -214,7 +220,7 @@ export function planFor(preview: FilePreview, mapping: readonly ColumnMapping[],
     template: o.template,
     dedup: o.dedup,
     keep_invalid: o.keepInvalid,
-    phone_region: o.phoneRegionEdited ? o.phoneRegion.trim().toUpperCase() || null : (preview.phone_region ?? null),
+    phone_region: o.phoneRegionEdited ? o.phoneRegion.trim().toUpperCase() || null : detectedRegion,
   };
 }
 

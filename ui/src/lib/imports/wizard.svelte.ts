@@ -92,6 +92,13 @@ class ImportWizard {
   outcomes = $state<RunOutcome[]>([]);
   /** Why the step could not go on (a check or a run refused as a whole). */
   error = $state<string | null>(null);
+  /** The country each file's phone numbers show (by file key) under the mapping in hand, once its phone, email
+   * or country columns are not the suggested ones: the preview's was read with the suggestion. */
+  private regions = $state<Record<number, string | null>>({});
+  /** The phone, email and country columns `regions` was read for. */
+  private regionsFor = '';
+  /** The reading of `regions` under way: a check waits for it, so that it sends what the step shows. */
+  private regionWork: Promise<void> = Promise.resolve();
 
   private nextKey = 0;
   /** Bumped by a reset: answers for the wizard before it are dropped. */
@@ -122,6 +129,47 @@ class ImportWizard {
   /** The file whose headers and samples the mapping shows: the group's first. */
   get lead(): FilePreview | null {
     return this.groupFiles()[0]?.preview ?? null;
+  }
+
+  /** The country of the numbers of file `f` as the mapping in hand reads them (null: the default region). */
+  detectedRegion(f: StagedFile | undefined = this.groupFiles()[0]): string | null {
+    if (!f?.preview) return null;
+    return f.key in this.regions ? this.regions[f.key] : (f.preview.phone_region ?? null);
+  }
+
+  /** The columns that tell the country of the numbers: those mapped to a phone, an email or the country. */
+  private regionColumns(mapping: readonly ColumnMapping[]): string {
+    const telling = ['phone', 'other_phones', 'email', 'other_emails', 'country'];
+    return JSON.stringify(mapping.flatMap((m, i) => (telling.includes(m.target) ? [[i, m.target]] : [])));
+  }
+
+  /** Asks the core again which country the numbers show, when the mapping moved a column that tells it. */
+  private rereadRegions() {
+    const lead = this.lead;
+    if (!lead) return;
+    const columns = this.regionColumns(this.mapping);
+    if (columns === this.regionsFor) return;
+    this.regionsFor = columns;
+    if (columns === this.regionColumns(suggestedMapping(lead))) {
+      this.regions = {};
+      return;
+    }
+    const mine = this.seq;
+    const mapping = this.mapping.map((m) => ({ ...m }));
+    const files = this.groupFiles().map((f) => ({ key: f.key, preview: f.preview! }));
+    const work = async () => {
+      const found: Record<number, string | null> = {};
+      for (const { key, preview } of files) {
+        try {
+          const plan = planFor(preview, mapping, this.options);
+          found[key] = await backend().importPhoneRegion(preview.file_id, plan.sheet, plan.mapping);
+        } catch {
+          // Not told: the file keeps the country its preview found, which the user sees and may change.
+        }
+      }
+      if (mine === this.seq && this.regionsFor === columns) this.regions = found;
+    };
+    this.regionWork = this.regionWork.then(work);
   }
 
   get problems(): string[] {
@@ -236,6 +284,8 @@ class ImportWizard {
     const kept = fresh ? defaultPlanOptions() : this.options;
     // The channel and the checks stay as chosen for the files before; the rest belongs to these columns.
     this.options = { ...defaultPlanOptions(), channel: kept.channel, dedup: kept.dedup, keepInvalid: kept.keepInvalid };
+    this.regions = {};
+    this.regionsFor = this.regionColumns(this.mapping);
     this.checks = [];
     this.checkedPlans = [];
     this.error = null;
@@ -246,6 +296,7 @@ class ImportWizard {
     if (this.checking) return;
     const m = this.mapping[index];
     if (m) m.target = target;
+    this.rereadRegions();
   }
 
   /** Applies a saved template by column header; answers the columns it matched. */
@@ -255,6 +306,7 @@ class ImportWizard {
     this.mapping = mapping;
     this.options.key = t.key;
     this.options.template = t.name;
+    this.rereadRegions();
     return matched;
   }
 
@@ -264,7 +316,7 @@ class ImportWizard {
       key: f.key,
       fileId: f.preview!.file_id,
       fileName: f.name,
-      plan: planFor(f.preview!, this.mapping, this.options),
+      plan: planFor(f.preview!, this.mapping, this.options, this.detectedRegion(f)),
     }));
   }
 
@@ -275,6 +327,7 @@ class ImportWizard {
     this.checking = true;
     this.error = null;
     const checks: FileCheck[] = [];
+    await this.regionWork;
     const items = this.items();
     try {
       for (const item of items) {
@@ -488,6 +541,8 @@ class ImportWizard {
     this.group = 0;
     this.mapping = [];
     this.options = defaultPlanOptions();
+    this.regions = {};
+    this.regionsFor = '';
     this.checks = [];
     this.checkedPlans = [];
     this.ranItems = [];
