@@ -543,7 +543,9 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   await s.waitFor('[data-testid="import-dryrun-step"]', { timeout: 120000 });
   await s.click('[data-testid="import-start"]');
   await s.waitFor('[data-testid="import-running-step"]');
-  await s.waitFor('[data-testid="import-progress-count"]', { text: (t) => /[1-9]/.test(t) });
+  // Rows done, with their pace: "0 of 40,000 rows" has a digit 1-9 too (in the total).
+  await s.waitFor('[data-testid="import-progress-count"]', { text: (t) => /^[1-9]/.test(t) });
+  await s.waitFor('[data-testid="import-progress-pace"]', { text: (t) => /rows\/s/.test(t) });
   // As the page says: "the history below shows where it is".
   await s.waitFor('[data-testid="history-row"][data-status="running"]', { text: (t) => t.includes("prospects.csv") });
   await s.screenshot(`${shots}/41-import-running.png`);
@@ -564,7 +566,7 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   await s.click('[data-testid="history-row"][data-status="completed"] [data-testid="history-undo"]');
   await s.waitFor('[data-testid="undo-dialog"]');
   await s.click('[data-testid="undo-confirm"]');
-  await s.waitFor('[data-testid="undo-progress-count"]', { text: (t) => /[1-9]/.test(t), timeout: 120000 });
+  await s.waitFor('[data-testid="undo-progress-count"]', { text: (t) => /^[1-9]/.test(t), timeout: 120000 });
   await s.screenshot(`${shots}/42b-undo-running.png`);
   await s.click('[data-testid="undo-stop"]');
   await s.waitFor('[data-testid="undo-stopped"], [data-testid="undo-report"]', { timeout: 180000 });

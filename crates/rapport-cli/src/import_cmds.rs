@@ -163,7 +163,7 @@ fn progress_printer() -> impl FnMut(RunProgress) {
             "\r{} {}{total} ({:.0}/s{eta})   ",
             match p.phase {
                 rapport_core::imports::RunPhase::Importing => "imported",
-                rapport_core::imports::RunPhase::Undoing => "undone chunks",
+                rapport_core::imports::RunPhase::Undoing => "leads taken back:",
             },
             p.rows_done,
             p.rows_per_second

@@ -256,6 +256,13 @@ pub fn batch_rows_of(conn: &Connection, batch_id: i64, entity: &str) -> Result<V
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// How many records of `entity` one batch wrote about.
+pub fn records_of_batch(conn: &Connection, batch_id: i64, entity: &str) -> Result<u32, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT count(DISTINCT entity_id) FROM change_log WHERE batch_id = ?1 AND entity = ?2")?
+        .query_row(params![batch_id, entity], |r| r.get(0))?)
+}
+
 /// Marks a batch as written by import `import_id`: the import's channel, file and template then stand behind
 /// every change-log row of the batch.
 pub fn tag_import(tx: &Transaction<'_>, batch_id: i64, import_id: i64) -> Result<(), StoreError> {

@@ -97,10 +97,7 @@ impl Rapport {
         file_name: &str,
         sheet: Option<&str>,
     ) -> Result<FilePreview> {
-        let default_region = self.db.read(|c| {
-            Self::grant(c, actor, Permission::WriteLeads)?;
-            crate::settings::default_region(c)
-        })?;
+        let default_region = self.importer_default_region(actor)?;
         let mut opened = reader::open(path, sheet)?;
         let sample: Vec<Vec<String>> =
             opened.rows.by_ref().take(SAMPLE_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
@@ -127,6 +124,14 @@ impl Rapport {
         })
     }
 
+    /// The default region (Settings) national numbers are read in, for someone who may import.
+    fn importer_default_region(&self, actor: &Actor) -> Result<String> {
+        self.db.read(|c| {
+            Self::grant(c, actor, Permission::WriteLeads)?;
+            crate::settings::default_region(c)
+        })
+    }
+
     /// The country a staged file's national phone numbers are written for, read with `mapping` (the user's, in
     /// the wizard) rather than the suggested one: None when it is the default region or they do not tell.
     pub fn import_phone_region(
@@ -148,10 +153,7 @@ impl Rapport {
         sheet: Option<&str>,
         mapping: &[ColumnMapping],
     ) -> Result<Option<String>> {
-        let default_region = self.db.read(|c| {
-            Self::grant(c, actor, Permission::WriteLeads)?;
-            crate::settings::default_region(c)
-        })?;
+        let default_region = self.importer_default_region(actor)?;
         let opened = reader::open(path, sheet)?;
         let rows: Vec<Vec<String>> =
             opened.rows.take(SAMPLE_ROWS + REGION_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();

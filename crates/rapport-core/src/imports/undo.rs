@@ -48,15 +48,24 @@ impl Rapport {
             .into());
         }
         self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undoing, None, None)?))?;
-        let batches = self.db.read(|c| Ok::<_, Error>(changelog::batches_of_import(c, id, b.undo_cursor)?))?;
+        // The leads each chunk takes back, counted first: the progress counts leads, as the import's counted
+        // rows ("3 of 7 steps" told the user nothing).
+        let batches = self.db.read(|c| {
+            let mut batches = Vec::new();
+            for batch in changelog::batches_of_import(c, id, b.undo_cursor)? {
+                batches.push((batch, changelog::records_of_batch(c, batch, "lead")?));
+            }
+            Ok::<_, Error>(batches)
+        })?;
         let mut report = b.undo.clone().unwrap_or_default();
-        let total = batches.len() as u32;
+        let total: u32 = batches.iter().map(|(_, leads)| leads).sum();
+        let mut done = 0u32;
         let started = Instant::now();
         let undo_ref = undo_ref_of(id);
         // A cancel stops between chunks: the batch is left interrupted, partly undone, and its undo goes on
         // from there when asked again.
         let following = self.imports.following(id);
-        for (i, change_batch) in batches.into_iter().enumerate() {
+        for (i, (change_batch, leads_in_it)) in batches.into_iter().enumerate() {
             if following.cancelled() {
                 // Nothing taken back yet: the import is as it was before the undo began.
                 let (status, finished, error) = if i == 0 && b.undo_cursor.is_none() {
@@ -228,7 +237,7 @@ impl Rapport {
                 store::set_undo(tx, id, change_batch, &report)?;
                 Ok::<_, Error>(report)
             })?;
-            let done = i as u32 + 1;
+            done += leads_in_it;
             let rate = f64::from(done) / started.elapsed().as_secs_f64().max(1e-3);
             progress(RunProgress {
                 batch_id: id,
@@ -236,7 +245,7 @@ impl Rapport {
                 rows_done: done,
                 rows_total: Some(total),
                 rows_per_second: rate,
-                eta_seconds: Some(f64::from(total - done) / rate.max(1e-3)),
+                eta_seconds: Some(f64::from(total.saturating_sub(done)) / rate.max(1e-3)),
                 counts: Default::default(),
             });
         }

@@ -130,7 +130,7 @@ describe('Import history', () => {
     await u.click(screen.getByTestId('undo-confirm'));
     report(runProgress({ batch_id: 1, phase: 'undoing', rows_done: 3, rows_total: 7 }));
     await waitFor(() => expect((screen.getByTestId('undo-progress-bar') as HTMLProgressElement).value).toBe(3));
-    expect(screen.getByTestId('undo-progress-count')).toHaveTextContent('3 of 7 steps · 42%');
+    expect(screen.getByTestId('undo-progress-count')).toHaveTextContent('3 of 7 leads · 42%');
     // The row shows the undo running.
     expect(within(await row(1)).getByTestId('history-running')).toHaveTextContent('Undoing 42%');
 
