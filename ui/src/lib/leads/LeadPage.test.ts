@@ -67,6 +67,25 @@ describe('LeadPage', () => {
     expect(onedit).toHaveBeenCalledWith(l);
   });
 
+  it('says how a contact point was entered only when that tells something the value does not', async () => {
+    const l = lead({
+      emails: [
+        { address: 'K.Johnson@example.org', original: 'K.Johnson@Example.ORG' },
+        { address: 'kj@example.org', original: 'Katherine <kj@example.org>' },
+      ],
+      phones: [
+        { e164: '+17578641000', display: '+1 757-864-1000', original: '+1 757 864 1000' },
+        { e164: '+17578641001', display: '+1 757-864-1001', original: '(757) 864-1001' },
+      ],
+    });
+    mockBackend({ getLead: async () => l });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    await screen.findByTestId('lead-status');
+    const entered = screen.getAllByText(/^entered as/).map((e) => e.textContent);
+    // Spaces for dashes, or the domain's capitals, are no other entry than the value shown.
+    expect(entered).toEqual(['entered as “Katherine <kj@example.org>”', 'entered as “(757) 864-1001”']);
+  });
+
   it('lists the values kept as invalid, which keep the lead a Draft', async () => {
     mockBackend({
       getLead: async () =>

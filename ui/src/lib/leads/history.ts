@@ -11,6 +11,7 @@ import { fieldLabel, localTime, REASON_LABELS, sourceLabel, STATUS_LABELS } from
 import { formatMoney } from '../pipeline/board';
 import { dayText } from '../settings/pipelineText';
 import type { ChangeEntry, ChangeReason, InvalidValue, LeadStatus, LostReason, Stage, UserRef } from '../types';
+import { dialled } from './entered';
 
 export interface HistoryChange {
   id: number;
@@ -162,10 +163,6 @@ function parseCreation(json: string | null): Record<string, string> {
 }
 
 /** A list of numbers as its digits (and plus signs) only: "+44 20 7946 0018" and "+442079460018" are one. */
-function dialled(value: string): string {
-  return value.replace(/[^0-9+]/g, '');
-}
-
 /**
  * The phones as typed say nothing the phones do not when they were typed as the number reads: that row is
  * left out ("+442079460018" beside "+44 20 7946 0018"). A number typed otherwise ("020 7946 0018") stays.
