@@ -2,6 +2,7 @@
 //! search, import and export, and the operations on them.
 pub(crate) mod api;
 mod completeness;
+mod country;
 pub mod csv;
 pub mod deal;
 mod email;
@@ -9,11 +10,13 @@ pub(crate) mod fields;
 mod import;
 mod model;
 pub(crate) mod phone;
+mod postcode;
 pub(crate) mod search;
 pub(crate) mod store;
 mod validate;
 
 pub use api::{SavedLead, COUNT_CAP, GATE_OVERRIDE};
+pub(crate) use country::region_of_country;
 pub use email::{normalize_email, EmailError};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
@@ -22,8 +25,9 @@ pub use model::{
     PhoneEntry, SourceChannel, UserRef,
 };
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
+pub(crate) use postcode::postcode_of_country;
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
+pub(crate) use validate::keep_invalid_contacts;
 pub(crate) use validate::{clean as clean_text, unsafe_entry};
-pub(crate) use validate::{keep_invalid_contacts, postcode_of_country, region_of_country};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};
