@@ -80,8 +80,16 @@ pub fn read(bytes: &[u8]) -> Calendar {
         });
         let cx = event::Context { zones: &zones, calendar_zone, named: Default::default() };
         let mut skipped: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        // An attendee's answer (RFC 5546: REPLY, COUNTER, REFRESH, DECLINECOUNTER) names its event by UID and
+        // may carry no time: no broken event, an answer with nothing to import.
+        let answer = method.as_deref().is_some_and(|m| matches!(m, "REPLY" | "COUNTER" | "REFRESH" | "DECLINECOUNTER"));
         for child in &calendar.children {
             match child.name.as_str() {
+                "VEVENT" if answer && child.first("DTSTART").is_none() => cal.warnings.push(format!(
+                    "line {}: an answer to an invitation (METHOD:{}) that names no time: nothing in it to import",
+                    child.line,
+                    method.as_deref().unwrap_or_default()
+                )),
                 "VEVENT" => match event::read_event(child, &cx) {
                     Ok(mut e) => {
                         e.method.clone_from(&method);

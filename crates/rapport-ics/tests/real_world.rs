@@ -581,3 +581,33 @@ ATTENDEE;CN=\"Müller, Jürgen\":mailto:jm@x.example\r\nEND:VEVENT\r\nEND:VCALEN
     );
     assert_eq!(e.attendees[0].status.as_deref(), Some("ACCEPTED"));
 }
+
+/// An attendee's answer to an invitation (iTIP REPLY, as RFC 5546's examples and mail clients write it) names
+/// the event by its UID and need carry no time: it was refused as "event without DTSTART", so a file that is
+/// only an answer read as a broken one. It is said to be an answer with nothing to import; an event without a
+/// time in an invitation or a published calendar is still refused.
+#[test]
+fn an_answer_to_an_invitation_without_a_time_is_no_broken_event() {
+    let reply = "BEGIN:VCALENDAR
+PRODID:-//ACME/DesktopCalendar//EN
+METHOD:REPLY
+VERSION:2.0
+BEGIN:VEVENT
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@example.com
+ORGANIZER:mailto:a@example.com
+UID:calsrv.example.com-873970198738785@example.com
+SEQUENCE:1
+DTSTAMP:19970612T190000Z
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(reply.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    assert!(cal.events.is_empty());
+    assert!(cal.warnings.iter().any(|w| w.contains("METHOD:REPLY") && w.contains("line 5")), "{:?}", cal.warnings);
+    for method in ["REQUEST", "PUBLISH"] {
+        let cal = rapport_ics::read(reply.replace("REPLY", method).replace('\n', "\r\n").as_bytes());
+        assert_eq!(cal.problems.len(), 1, "{method}: {:?}", cal.problems);
+        assert!(cal.problems[0].message.contains("without DTSTART"), "{:?}", cal.problems);
+    }
+}
