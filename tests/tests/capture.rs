@@ -737,6 +737,35 @@ fn an_oversized_body_is_answered_413_even_when_sent_whole() {
     rt.block_on(running.stop());
 }
 
+/// A sender past the limit who then stalls, or sends slowly, is told 413 (too large) soon, not 408 (too slow)
+/// once the body's whole timeout has passed: what is read past the limit is thrown away for a few seconds only.
+#[test]
+fn an_oversized_body_sent_slowly_is_answered_413_without_waiting_for_it() {
+    use std::io::Write;
+    let f = fixture();
+    let (rt, running) = patient(&f);
+    let input = CaptureSourceInput {
+        name: "Partner".into(),
+        kind: CaptureSourceKind::Partner,
+        field_map: vec![],
+        rate_per_minute: 60,
+    };
+    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
+    let mut stream = std::net::TcpStream::connect(running.address).unwrap();
+    // Far less than the listener's body timeout (600 s): only an answer given before it comes in time.
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n",
+        4 << 20
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&vec![b'x'; rapport_capture::BODY_LIMIT + 4096]).unwrap();
+    let answer = answer_head(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    rt.block_on(running.stop());
+}
+
 /// A website form's token is public in its page: one sender (one address, as the proxy in front of the API names
 /// it) may send it only so many submissions a minute, and what it sends over that takes nothing of the form's
 /// own rate, so it cannot keep every visitor out; and a submission that fills the form's hidden field, which

@@ -28,6 +28,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// and the client saw "connection reset" instead of the 413. Past this (and past the body's timeout) the
 /// connection is closed as before.
 const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+/// How long a body over the limit is read before the 413 goes out anyway.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -261,21 +263,38 @@ fn timed_out(e: &axum::Error) -> bool {
     false
 }
 
-/// The body, or None when it is over [`BODY_LIMIT`]: then the rest is read and dropped, up to [`DRAIN_LIMIT`], so
-/// that the client, which sends it all before reading, gets the answer.
+/// The body, or None when it is over [`BODY_LIMIT`]: then the rest is read and dropped, up to [`DRAIN_LIMIT`] and
+/// for [`DRAIN_TIME`] at most, so that the client, which sends it all before reading, gets the answer.
 async fn read_body(mut body: axum::body::Body) -> Result<Option<Bytes>, axum::Error> {
     use http_body_util::BodyExt;
     let mut kept: Vec<u8> = Vec::new();
     let mut seen = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else { continue };
+    let mut drain_until: Option<tokio::time::Instant> = None;
+    loop {
+        let frame = match drain_until {
+            None => body.frame().await,
+            // Past the limit the answer is known: a sender that stalls or crawls is not waited for.
+            Some(deadline) => match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(frame) => frame,
+                Err(_) => return Ok(None),
+            },
+        };
+        let frame = match frame {
+            None => break,
+            Some(Ok(frame)) => frame,
+            // Too large already, whatever cut it short (the body's own timeout among them).
+            Some(Err(_)) if drain_until.is_some() => return Ok(None),
+            Some(Err(e)) => return Err(e),
+        };
+        let Ok(data) = frame.into_data() else { continue };
         seen = seen.saturating_add(data.len());
         if seen <= BODY_LIMIT {
             kept.extend_from_slice(&data);
         } else if seen > DRAIN_LIMIT {
             return Ok(None);
-        } else {
+        } else if drain_until.is_none() {
             kept = Vec::new();
+            drain_until = Some(tokio::time::Instant::now() + DRAIN_TIME);
         }
     }
     Ok((seen <= BODY_LIMIT).then(|| Bytes::from(kept)))
