@@ -763,6 +763,12 @@ fn an_oversized_body_sent_slowly_is_answered_413_without_waiting_for_it() {
     stream.write_all(&vec![b'x'; rapport_capture::BODY_LIMIT + 4096]).unwrap();
     let answer = answer_head(&mut stream);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    // A length past anything worth reading is answered before any of the body.
+    let mut stream = std::net::TcpStream::connect(running.address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    stream.write_all(head.replace(&format!("{}", 4 << 20), &format!("{}", 1u64 << 33)).as_bytes()).unwrap();
+    let answer = answer_head(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
     rt.block_on(running.stop());
 }
 
