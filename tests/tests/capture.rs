@@ -69,6 +69,13 @@ fn source(f: &common::Fixture, name: &str, kind: CaptureSourceKind, rate_per_min
     f.core.add_capture_source(&f.admin, &OsKeychain, &input).unwrap().token
 }
 
+/// A live source without a field map whose token is kept in a keychain of the test's own, for tests about HTTP
+/// rather than the system keychain: its token.
+fn source_in_memory(f: &common::Fixture, name: &str, kind: CaptureSourceKind) -> String {
+    let input = CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute: 60 };
+    f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token
+}
+
 #[test]
 fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     if !keychain_available() {
@@ -520,13 +527,7 @@ fn a_client_sending_too_slowly_is_cut_off() {
     let running = rt
         .block_on(rapport_capture::start_timed(core, &settings, rapport_capture::RateLimits::default(), quick))
         .unwrap();
-    let input = CaptureSourceInput {
-        name: "Website".into(),
-        kind: CaptureSourceKind::WebForm,
-        field_map: vec![],
-        rate_per_minute: 60,
-    };
-    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
+    let token = source_in_memory(&f, "Website", CaptureSourceKind::WebForm);
     let valid_but_slow = format!(
         "POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
          Authorization: Bearer {token}\r\nContent-Length: 200\r\n\r\n{{\"first_name\": "
@@ -656,20 +657,7 @@ fn one_address_holds_a_bounded_number_of_connections() {
 #[test]
 fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says() {
     let f = fixture();
-    let token = f
-        .core
-        .add_capture_source(
-            &f.admin,
-            &common::MemoryKeychain::default(),
-            &CaptureSourceInput {
-                name: "Website".into(),
-                kind: CaptureSourceKind::WebForm,
-                field_map: vec![],
-                rate_per_minute: 60,
-            },
-        )
-        .unwrap()
-        .token;
+    let token = source_in_memory(&f, "Website", CaptureSourceKind::WebForm);
     let settings = CaptureSettings {
         enabled: true,
         port: 0,
@@ -704,17 +692,8 @@ fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says()
 #[test]
 fn an_oversized_body_is_answered_413_even_when_sent_whole() {
     let f = fixture();
-    let input = CaptureSourceInput {
-        name: "Partner".into(),
-        kind: CaptureSourceKind::Partner,
-        field_map: vec![],
-        rate_per_minute: 60,
-    };
-    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
-    let settings = CaptureSettings { enabled: true, port: 0, ..Default::default() };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let core = Arc::new(Rapport::open(&f.path).unwrap());
-    let running = rt.block_on(rapport_capture::start(core, &settings)).unwrap();
+    let token = source_in_memory(&f, "Partner", CaptureSourceKind::Partner);
+    let (rt, running) = listening(&f);
     let url = format!("http://{}/api/v1/leads", running.address);
     let before = f.dump();
     for size in [rapport_capture::BODY_LIMIT + 1, 1 << 20, 10 << 20] {
@@ -744,13 +723,7 @@ fn an_oversized_body_sent_slowly_is_answered_413_without_waiting_for_it() {
     use std::io::Write;
     let f = fixture();
     let (rt, running) = patient(&f);
-    let input = CaptureSourceInput {
-        name: "Partner".into(),
-        kind: CaptureSourceKind::Partner,
-        field_map: vec![],
-        rate_per_minute: 60,
-    };
-    let token = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token;
+    let token = source_in_memory(&f, "Partner", CaptureSourceKind::Partner);
     let mut stream = std::net::TcpStream::connect(running.address).unwrap();
     // Far less than the listener's body timeout (600 s): only an answer given before it comes in time.
     stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
