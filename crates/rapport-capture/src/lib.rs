@@ -25,8 +25,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// How much of a body over [`BODY_LIMIT`] is read and thrown away before the 413 is sent. A client writes its
 /// whole body before it reads the answer; answered early, its unread bytes made the system reset the connection,
-/// and the client saw "connection reset" instead of the 413. Past this (and past the body's timeout) the
-/// connection is closed as before.
+/// and the client saw "connection reset" instead of the 413. Past this, or past [`DRAIN_TIME`], the 413 goes
+/// out and the connection is closed as before.
 const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
 /// How long a body over the limit is read before the 413 goes out anyway.
 const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(10);

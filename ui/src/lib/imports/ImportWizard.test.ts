@@ -122,6 +122,25 @@ describe('Import wizard', () => {
     expect(be.importDryRun.mock.calls[1][1].phone_region).toBeNull();
   });
 
+  it('reads the country of the numbers of a file added on a step back with the mapping kept', async () => {
+    const { be, u } = open(importMock({ phoneRegions: { 'fair.csv': 'AU', 'fair2.csv': 'NZ' } }));
+    const text = 'first_name,last_name,Rückruf\nKyra,Webb,0459 024 058\n';
+    await toMapping(u, [csvFile('fair.csv', text)]);
+    await u.selectOptions(screen.getByTestId('map-Rückruf'), 'phone');
+    await waitFor(() => expect(screen.getByTestId('import-phone-region')).toHaveValue('AU'));
+    await u.click(screen.getByTestId('import-back'));
+    await screen.findByTestId('import-files-step');
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile('fair2.csv', text)]);
+    await staged(2);
+    await u.click(screen.getByTestId('import-next'));
+    await screen.findByTestId('import-mapping-step');
+    expect(screen.getByTestId('map-Rückruf')).toHaveValue('phone');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    const sent = be.importDryRun.mock.calls.map(([, plan]: [string, { phone_region: string | null }]) => plan.phone_region);
+    expect(sent).toEqual(['AU', 'NZ']);
+  });
+
   it('sends no phone country when the file shows none, so the default region applies', async () => {
     const { be, u } = open();
     await toDryRun(u);

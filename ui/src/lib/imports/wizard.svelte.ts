@@ -274,6 +274,11 @@ class ImportWizard {
     this.group = 0;
     this.outcomes = [];
     if (!same) this.prepareGroup(true);
+    else {
+      // A file added to the set meanwhile is read with the mapping kept too.
+      this.regionsFor = '';
+      this.rereadRegions();
+    }
     this.step = 'mapping';
     return true;
   }
