@@ -2009,3 +2009,28 @@ fn a_row_the_stored_lead_cannot_take_in_is_created_and_queued() {
     let other = if queue[0].a.id == stored.id { &queue[0].b } else { &queue[0].a };
     assert_eq!(f.core.get_lead(&f.admin, other.id).unwrap().notes, "Asked for a demo");
 }
+
+/// An .xls (Excel 97-2003, here as xlwt writes it) keeps a number and its format apart as an .xlsx does: the
+/// postcode 01067 under "00000" and a phone's leading zero are read as the cell shows them, dates stay dates,
+/// and text outside ASCII comes through.
+#[test]
+fn an_xls_workbook_reads_as_its_cells_show() {
+    let f = fixture();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/xls/kunden.xls");
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "kunden.xls", Some("Kunden")).unwrap();
+    let row = |r: usize| preview.sample[r].clone();
+    assert_eq!(row(0)[3], "01067", "the postcode as the cell shows it");
+    assert_eq!(row(0)[4], "03012345678", "the phone's leading zero");
+    assert_eq!(row(0)[6], "02139-1235", "digits laid out by the format, its dash included");
+    assert_eq!(row(0)[7], "1234.5", "a format with decimals and grouping leaves the number as it is");
+    assert_eq!(row(0)[8], "2026-03-01", "a date stays a date");
+    assert_eq!(row(2)[3], "10115", "five digits need no padding");
+    assert_eq!(row(3)[1], "Müller", "text outside ASCII");
+    assert_eq!(row(3)[8], "2026-03-04");
+    let b = run(&f, &path, &suggested_plan(&f, &path, Some("Kunden")));
+    assert_eq!(b.counts.create_active, 4, "{:?}", rejects(&f, &b));
+    let anna = find(&f, "anna");
+    assert_eq!(anna.address.postcode, "01067");
+    assert_eq!(anna.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+493012345678"]);
+    assert_eq!(find(&f, "bob").address.postcode, "02139");
+}

@@ -20,6 +20,7 @@ mod sheet_reach;
 mod sniff;
 mod store;
 mod undo;
+mod xls_formats;
 
 pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
 pub use error::ImportError;

@@ -13,7 +13,7 @@ use super::decode::{decode_sample, detect, BlankLines, MacRomanEvidence, UnixLin
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sniff::{sniff_scored, Sniffed};
-use super::{sheet_formats, sheet_reach};
+use super::{sheet_formats, sheet_reach, xls_formats};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRow {
@@ -367,6 +367,20 @@ fn within_reach<RS: std::io::Read + std::io::Seek>(
 
 fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
     let bytes = std::fs::read(path)?;
+    // An .xls is a compound file whose tables calamine 0.32 indexes as it finds them: one cut short or damaged
+    // made it panic. The `cfb` crate checks the tables first and says what is wrong; a damage it lets through
+    // is still one file refused, not the app's end.
+    if xls_formats::is_compound_file(&bytes) {
+        xls_formats::check_compound_file(&bytes)?;
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(bytes, sheet))).unwrap_or_else(|_| {
+        Err(ImportError::Spreadsheet(
+            "the file is damaged: open it in Excel or LibreOffice, which may repair it, and save it again".into(),
+        ))
+    })
+}
+
+fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
     // calamine reads an .ods whole, every sheet, as it opens it: its reach is measured before.
     if sheet_reach::is_ods(&bytes) {
         sheet_reach::ods_within_reach(&bytes)?;
@@ -409,6 +423,7 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     };
     let digit_cells = match &book {
         calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(&bytes, &name),
+        calamine::Sheets::Xls(_) => xls_formats::xls_digit_cells(&bytes, &name),
         _ => Default::default(),
     };
     let ods_digits = match &book {
@@ -817,12 +832,67 @@ mod tests {
             Ok((f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect()))
         }
 
+        /// The .xls the import tests read, as xlwt wrote it.
+        fn xls() -> Vec<u8> {
+            include_bytes!("../../../../tests/fixtures/xls/kunden.xls").to_vec()
+        }
+
+        /// An .xls cut short anywhere is refused as damaged, saying why where the compound file's reader can
+        /// tell (calamine 0.32 panicked on a directory cut short).
+        #[test]
+        fn an_xls_cut_short_is_refused_as_damaged() {
+            let bytes = xls();
+            let mut caught = Vec::new();
+            for end in (8..bytes.len()).step_by(7) {
+                match open_bytes(&bytes[..end]) {
+                    Err(ImportError::Spreadsheet(why)) if why.contains("damaged (") => {}
+                    Err(ImportError::Spreadsheet(why)) => caught.push((end, why)),
+                    Err(ImportError::Empty | ImportError::NotText) => {}
+                    other => panic!("{end}: {:?}", other.map(|r| r.0)),
+                }
+            }
+            assert!(caught.is_empty(), "{caught:?}");
+        }
+
+        /// A sheet stating four billion rows made calamine reserve room for them and the process end out of
+        /// memory; it is refused before.
+        #[test]
+        fn an_xls_stating_an_impossible_extent_is_refused() {
+            let bytes = xls();
+            let dimensions = [0x00, 0x02, 14, 0];
+            let at = bytes.windows(4).rposition(|w| w == dimensions).expect("the sheet's DIMENSIONS record");
+            for (first, end) in [(0u32, u32::MAX), (0, 70_000), (9, 5), (5, 5)] {
+                let mut damaged = bytes.clone();
+                damaged[at + 4..at + 8].copy_from_slice(&first.to_le_bytes());
+                damaged[at + 8..at + 12].copy_from_slice(&end.to_le_bytes());
+                let err = open_bytes(&damaged).map(|r| r.0).unwrap_err().to_string();
+                assert!(err.contains("damaged (a sheet states rows"), "{first}..{end}: {err}");
+            }
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
 
             /// Whatever a file holds, it is rows or a clear refusal, never a panic.
             #[test]
             fn any_bytes_give_rows_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+                let _ = open_bytes(&bytes);
+            }
+
+            /// An .xls (xlwt's, as the import tests read it) with bytes changed anywhere, its compound file's
+            /// tables and the workbook's records alike: rows or a clear refusal, never a panic.
+            #[test]
+            fn a_damaged_xls_gives_rows_or_an_error(
+                changes in proptest::collection::vec((0usize..5632, any::<u8>()), 1..12),
+                cut in 2000usize..6000,
+            ) {
+                let mut bytes = xls();
+                for (at, byte) in changes {
+                    if let Some(b) = bytes.get_mut(at) {
+                        *b = byte;
+                    }
+                }
+                bytes.truncate(cut);
                 let _ = open_bytes(&bytes);
             }
 

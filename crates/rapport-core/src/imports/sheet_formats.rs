@@ -30,7 +30,7 @@ pub(super) struct DigitFormat(Vec<Piece>);
 impl DigitFormat {
     /// The format `code` if it is only digit placeholders and text (its first section: the one for positive
     /// numbers), with two zeros or more (a single "0" pads nothing).
-    fn parse(code: &str) -> Option<DigitFormat> {
+    pub(super) fn parse(code: &str) -> Option<DigitFormat> {
         let mut pieces = Vec::new();
         let mut chars = code.chars();
         while let Some(c) = chars.next() {
