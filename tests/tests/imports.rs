@@ -2034,3 +2034,41 @@ fn an_xls_workbook_reads_as_its_cells_show() {
     assert_eq!(anna.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+493012345678"]);
     assert_eq!(find(&f, "bob").address.postcode, "02139");
 }
+
+/// A cell reference past any row ("A99999999999", as a damaged or hand-made file may hold) made calamine's
+/// reading of it overflow and panic: the file is refused as one that cannot be read, and nothing else stops.
+#[test]
+fn an_xlsx_with_a_cell_past_any_row_is_refused() {
+    use std::io::{Read, Write};
+    let f = fixture();
+    let path = f.dir.path().join("kaputt.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Vorname").unwrap();
+    ws.write_string(1, 0, "Anna").unwrap();
+    wb.save(&path).unwrap();
+    let mut book = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..book.len() {
+        let mut part = book.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        parts.push((part.name().to_string(), bytes));
+    }
+    let sheet = parts.iter_mut().find(|(name, _)| name == "xl/worksheets/sheet1.xml").unwrap();
+    let xml = String::from_utf8(sheet.1.clone()).unwrap();
+    assert!(xml.contains(r#"r="A2""#), "{xml}");
+    sheet.1 = xml.replace(r#"r="A2""#, r#"r="A99999999999""#).into_bytes();
+    let damaged = f.dir.path().join("kaputter.xlsx");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&damaged).unwrap());
+    for (name, bytes) in &parts {
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(bytes).unwrap();
+    }
+    out.finish().unwrap();
+
+    let err = f.core.preview_import_path(&f.admin, &damaged, "", "kaputter.xlsx", None).unwrap_err().to_string();
+    assert!(err.starts_with("the spreadsheet could not be read: "), "{err}");
+    // The same core goes on reading files.
+    assert!(f.core.preview_import_path(&f.admin, &path, "", "kaputt.xlsx", None).is_ok());
+}
