@@ -293,6 +293,7 @@ fn undoing_a_move_restores_it_without_asking_the_gate_again() {
         colour: stage.colour.clone(),
         required_fields: stage.required_fields.clone(),
         required_activities: vec![ActivityKind::Call],
+        asked_when_skipped: false,
     };
     f.core.update_stage(&f.admin, "qualification", &tighter).unwrap();
     let back = f.core.update_lead(&f.admin, ann.id, q.lead.version, &moved(&q.lead, "new"), &Origin::manual()).unwrap();
@@ -476,6 +477,7 @@ fn only_an_administrator_changes_the_stage_configuration_and_each_change_is_logg
         colour: q.colour.clone(),
         required_fields: vec!["budget".into()],
         required_activities: vec![],
+        asked_when_skipped: false,
     };
     let before = f.dump();
     assert_eq!(f.core.update_stage(&editor, "qualification", &looser).unwrap_err().code(), ErrorCode::PermissionDenied);
@@ -686,6 +688,7 @@ fn a_stage_saved_from_a_dialog_opened_before_another_save_is_a_conflict() {
         colour: seen.colour.clone(),
         required_fields: fields,
         required_activities: seen.required_activities.clone(),
+        asked_when_skipped: false,
     };
     let first = settings(vec![]);
     f.core.save_stage_as_seen(&f.admin, "engagement", Some(&seen), &first, seen.stagnation.as_ref()).unwrap();
@@ -818,4 +821,120 @@ fn a_merge_into_a_stage_counts_the_activities_of_the_lead_merged_in() {
     let choose = |field: &str, lead_id: i64| FieldChoice { field: field.into(), lead_id };
     let merged = f.core.merge_leads(&f.admin, s.id, &[x.id], &[choose("stage", x.id)]).unwrap().lead;
     assert_eq!(merged.stage, "engagement");
+}
+
+/// Sets whether stage `key` asks its criteria of the leads that skip it, through the Administrator's operation.
+fn asked_when_skipped(f: &Fixture, key: &str, asked: bool) {
+    let s = f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().find(|s| s.key == key).unwrap();
+    let settings = StageSettings {
+        label: s.label,
+        probability: s.probability,
+        colour: s.colour,
+        required_fields: s.required_fields,
+        required_activities: s.required_activities,
+        asked_when_skipped: asked,
+    };
+    f.core.update_stage(&f.admin, key, &settings).unwrap();
+}
+
+/// A stage may ask its criteria of the leads that skip it: a lead taken from New lead straight to Won is then
+/// asked what Qualification asks (each field saying which stage wants it), the refused move writes nothing, and
+/// the move passes once they are there. Off, as every stage is until an Administrator says otherwise, the same
+/// move asks only what Won asks. Giving a lead up, a stage leads are parked in, an undo and an Administrator's
+/// override are not asked; a stage's activities are, like its fields; and the setting's change is logged.
+#[test]
+fn a_stage_asked_when_skipped_is_asked_of_a_lead_moved_past_it() {
+    let f = fixture();
+    let deal = |first: &str| {
+        let mut input = common::lead(first, "Park", &format!("{}@park.io", first.to_lowercase()));
+        input.deal.value = "900".into();
+        input.deal.currency = "EUR".into();
+        input
+    };
+    // Off: Won asks for its deal value and currency only.
+    let ann = created(&f, &deal("Ann"));
+    let won = f.core.move_lead(&f.admin, ann.id, ann.version, "won", Passing::Checked).unwrap().lead;
+    assert_eq!(won.stage, "won");
+
+    asked_when_skipped(&f, "qualification", true);
+    let logged: String = f
+        .sql()
+        .query_row(
+            "SELECT old_value || '→' || new_value FROM change_log WHERE entity = 'stage'
+             AND field = 'qualification.asked_when_skipped'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, "false→true");
+    let bo = created(&f, &deal("Bo"));
+    let before = f.dump();
+    let err = f.core.move_lead(&f.admin, bo.id, bo.version, "won", Passing::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate);
+    assert_eq!(fields_at_fault(&err), ["budget", "decision_maker", "need", "timeline"]);
+    let budget = err.field_errors().into_iter().find(|e| e.field == "budget").unwrap();
+    assert_eq!(budget.message, "is needed to move past Qualification");
+    assert!(err.to_string().starts_with("To enter Won past Qualification, this lead needs: Budget"), "{err}");
+    let rapport_core::Error::Gate(refusal) = &err else { panic!("{err:?}") };
+    assert_eq!(refusal.stage, "won");
+    assert_eq!(refusal.passed.iter().map(|p| p.stage.as_str()).collect::<Vec<_>>(), ["qualification"]);
+    assert_eq!(f.dump(), before, "nothing written");
+    // Nor created there without them.
+    let mut straight = deal("Cy");
+    straight.stage = "won".into();
+    let err = f.core.create_lead(&f.admin, &straight, &Origin::manual()).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["budget", "decision_maker", "need", "timeline"]);
+    assert_eq!(f.dump(), before, "nothing written");
+    // Qualified, it passes.
+    let bo = f.core.update_lead(&f.admin, bo.id, bo.version, &common::qualified(bo.to_input()), &Origin::manual());
+    let bo = bo.unwrap().lead;
+    let bo = f.core.move_lead(&f.admin, bo.id, bo.version, "won", Passing::Checked).unwrap().lead;
+    assert_eq!(bo.stage, "won");
+
+    // Ann went to Won unasked, before the setting: taken back to New lead, the undo of that move puts back the
+    // state the log recorded, and is not asked again.
+    let back = f.core.move_lead(&f.admin, ann.id, won.version, "new", Passing::Checked).unwrap();
+    assert_eq!(back.lead.stage, "new");
+    let undone = f.core.undo_lead_change(&f.admin, ann.id, back.batch_id.unwrap()).unwrap().lead;
+    assert_eq!((undone.stage.as_str(), undone.deal.budget.as_str()), ("won", ""));
+
+    // In discussion asks for a proposal too: its activity is asked, saying which stage wants it, and counts
+    // once logged.
+    asked_when_skipped(&f, "engagement", true);
+    let mut dee = deal("Dee");
+    dee.deal.expected_close = "2027-01-31".into();
+    let dee = created(&f, &common::qualified(dee));
+    let err = f.core.move_lead(&f.admin, dee.id, dee.version, "won", Passing::Checked).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["activity.proposal"]);
+    let why = err.field_errors().into_iter().next().unwrap().message;
+    assert_eq!(why, "a “Proposal sent” activity is needed to move past In discussion");
+    assert!(err.to_string().starts_with("To enter Won past In discussion, this lead needs"), "{err}");
+    proposal(&f, &f.admin, dee.id);
+    let dee = f.core.get_lead(&f.admin, dee.id).unwrap();
+    assert_eq!(f.core.move_lead(&f.admin, dee.id, dee.version, "won", Passing::Checked).unwrap().lead.stage, "won");
+
+    // Giving up is never asked; nor, reopening a lost deal, is Nurture, where quiet leads are parked, though it
+    // asks the same of leads skipping it.
+    let eve = created(&f, &deal("Eve"));
+    let eve = f.core.move_lead_losing(&f.admin, eve.id, eve.version, "lost", Some("price"), Passing::Checked);
+    let eve = eve.unwrap().lead;
+    let nurture = f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().find(|s| s.key == "nurture").unwrap();
+    let parked = StageSettings {
+        label: nurture.label,
+        probability: nurture.probability,
+        colour: nurture.colour,
+        required_fields: vec!["job_title".into()],
+        required_activities: vec![],
+        asked_when_skipped: true,
+    };
+    f.core.update_stage(&f.admin, "nurture", &parked).unwrap();
+    let err = f.core.move_lead(&f.admin, eve.id, eve.version, "won", Passing::Checked).unwrap_err();
+    let at_fault = fields_at_fault(&err);
+    assert!(at_fault.contains(&"budget".to_string()) && !at_fault.contains(&"job_title".to_string()), "{at_fault:?}");
+    // An Administrator's override passes, and says what it passed.
+    let eve = f.core.move_lead(&f.admin, eve.id, eve.version, "won", Passing::Override("signed on the phone"));
+    let eve = eve.unwrap().lead;
+    assert_eq!(eve.stage, "won");
+    let line = log_rows(&f, eve.id, GATE_OVERRIDE).last().cloned().flatten().unwrap_or_default();
+    assert!(line.starts_with("signed on the phone (To enter Won past Qualification and In discussion"), "{line}");
 }

@@ -215,6 +215,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
                     colour: s.colour,
                     required_fields: vec![],
                     required_activities: vec![],
+                    asked_when_skipped: false,
                 };
                 f.core.update_stage(a, "won", &settings).map(|_| ())
             }),

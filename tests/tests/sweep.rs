@@ -157,6 +157,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
         colour: lost.colour.clone(),
         required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
         required_activities: lost.required_activities.clone(),
+        asked_when_skipped: false,
     };
     w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
     let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
@@ -368,6 +369,7 @@ fn a_stage_and_its_policy_are_saved_together_or_not_at_all() {
         colour: stage.colour.clone(),
         required_fields: vec!["company".into()],
         required_activities: vec![],
+        asked_when_skipped: false,
     };
     let refused =
         StagnationPolicy { after_days: 15, target: "lost".into(), lost_reason: Some("no-such-reason".into()) };
@@ -406,6 +408,7 @@ fn a_stored_policy_that_would_win_quiet_leads_is_skipped_and_does_not_block_the_
         colour: new.colour.clone(),
         required_fields: new.required_fields.clone(),
         required_activities: new.required_activities.clone(),
+        asked_when_skipped: false,
     };
     w.core.save_stage(&w.admin, "new", &settings, new.stagnation.as_ref()).unwrap();
 }
@@ -571,6 +574,7 @@ fn a_probability_that_would_stop_a_stagnation_policy_is_refused() {
         colour: nurture.colour.clone(),
         required_fields: nurture.required_fields.clone(),
         required_activities: nurture.required_activities.clone(),
+        asked_when_skipped: false,
     };
     let before = w.dump();
     let err = w.core.update_stage(&w.admin, "nurture", &with(30)).unwrap_err();

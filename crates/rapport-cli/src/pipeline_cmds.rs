@@ -125,7 +125,11 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             for s in &c.stages {
                 let mut needs: Vec<String> = s.required_fields.clone();
                 needs.extend(s.required_activities.iter().map(|k| format!("“{}” activity", k.label())));
-                let needs = if needs.is_empty() { "-".to_string() } else { needs.join(", ") };
+                let needs = match (needs.is_empty(), s.asked_when_skipped) {
+                    (true, _) => "-".to_string(),
+                    (false, false) => needs.join(", "),
+                    (false, true) => format!("{} (also of leads skipping it)", needs.join(", ")),
+                };
                 // The key too: it is what `--stage` and `pipeline move` take, besides the label.
                 writeln!(o, "{:<16} {:<14} {:>3}%  needs: {needs}", s.label, s.key, s.probability).map_err(err)?;
             }

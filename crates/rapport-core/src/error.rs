@@ -76,7 +76,8 @@ pub enum Error {
     #[error(transparent)]
     Import(#[from] crate::imports::ImportError),
     #[error("{0}")]
-    Gate(crate::pipeline::GateRefusal),
+    // Boxed: a refusal lists what several stages ask, and every Result of the core carries this enum.
+    Gate(Box<crate::pipeline::GateRefusal>),
     #[error("{0}")]
     NeedsApproval(crate::pipeline::ApprovalNeeded),
 }

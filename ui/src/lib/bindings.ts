@@ -68,7 +68,7 @@ export const commands = {
 	 *  A stage's settings and its stagnation policy (None: none), saved together or not at all; `seen`, the stage as
 	 *  the dialog read it (another Administrator's save since is a conflict).
 	 */
-	updateStage: (key: string, seen: StageConfig_Deserialize, settings: StageSettings, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, seen, settings, policy })),
+	updateStage: (key: string, seen: StageConfig_Deserialize, settings: StageSettings_Deserialize, policy: StagnationPolicy_Deserialize | null) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_stage", { key, seen, settings, policy })),
 	pipelineBoard: (query: BoardQuery_Deserialize) => typedError<Board_Serialize, ApiError_Serialize>(__TAURI_INVOKE("pipeline_board", { query })),
 	/**  The board's drag (and its keyboard twin). `override_reason`: an Administrator moving past unmet criteria. */
 	moveLead: (leadId: Id, version: Id, stage: string, overrideReason: string | null, lostReason: string | null) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("move_lead", { leadId, version, stage, overrideReason, lostReason })),
@@ -1990,6 +1990,11 @@ export type StageConfig_Deserialize = {
 	required_fields: string[],
 	/**  Kinds of activity that must have happened before a lead enters. */
 	required_activities: ActivityKind[],
+	/**
+	 *  The entry criteria are asked of a lead moved past this stage too (from New lead straight to Won), not
+	 *  only of one entering it.
+	 */
+	asked_when_skipped: boolean,
 	/**  Where a lead inactive too long here goes (None: it may stay). */
 	stagnation?: StagnationPolicy_Deserialize | null,
 };
@@ -2011,6 +2016,11 @@ export type StageConfig_Serialize = {
 	required_fields: string[],
 	/**  Kinds of activity that must have happened before a lead enters. */
 	required_activities: ActivityKind[],
+	/**
+	 *  The entry criteria are asked of a lead moved past this stage too (from New lead straight to Won), not
+	 *  only of one entering it.
+	 */
+	asked_when_skipped: boolean,
 	/**  Where a lead inactive too long here goes (None: it may stay). */
 	stagnation: StagnationPolicy_Serialize | null,
 };
@@ -2019,12 +2029,28 @@ export type StageConfig_Serialize = {
 export type StageOutcome = "open" | "won" | "lost";
 
 /**  What an Administrator may change of a stage. */
-export type StageSettings = {
+export type StageSettings = StageSettings_Serialize | StageSettings_Deserialize;
+
+/**  What an Administrator may change of a stage. */
+export type StageSettings_Deserialize = {
 	label: string,
 	probability: number,
 	colour: string,
 	required_fields: string[],
 	required_activities: ActivityKind[],
+	/**  Off unless said: a caller written before the setting existed leaves it as the pipeline always was. */
+	asked_when_skipped?: boolean,
+};
+
+/**  What an Administrator may change of a stage. */
+export type StageSettings_Serialize = {
+	label: string,
+	probability: number,
+	colour: string,
+	required_fields: string[],
+	required_activities: ActivityKind[],
+	/**  Off unless said: a caller written before the setting existed leaves it as the pipeline always was. */
+	asked_when_skipped: boolean,
 };
 
 /**  A lead's time in one stage. */

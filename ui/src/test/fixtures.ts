@@ -131,6 +131,7 @@ export function pipelineConfig(): PipelineConfig {
     closed: false,
     required_fields: [],
     required_activities: [],
+    asked_when_skipped: false,
     stagnation: null,
     ...over,
   });

@@ -53,6 +53,9 @@ pub struct StageConfig {
     pub required_fields: Vec<String>,
     /// Kinds of activity that must have happened before a lead enters.
     pub required_activities: Vec<ActivityKind>,
+    /// The entry criteria are asked of a lead moved past this stage too (from New lead straight to Won), not
+    /// only of one entering it.
+    pub asked_when_skipped: bool,
     /// Where a lead inactive too long here goes (None: it may stay).
     pub stagnation: Option<StagnationPolicy>,
 }
@@ -66,6 +69,9 @@ pub struct StageSettings {
     pub colour: String,
     pub required_fields: Vec<String>,
     pub required_activities: Vec<ActivityKind>,
+    /// Off unless said: a caller written before the setting existed leaves it as the pipeline always was.
+    #[serde(default)]
+    pub asked_when_skipped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +103,7 @@ fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
 }
 
 const STAGE_COLUMNS: &str = "key, label, pipeline, position, probability, colour, outcome, closed, required_fields, \
-                             required_activities, stale_after_days, stale_target, stale_reason";
+                             required_activities, stale_after_days, stale_target, stale_reason, asked_when_skipped";
 
 fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
     Ok(StageConfig {
@@ -111,6 +117,7 @@ fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
         closed: r.get(7)?,
         required_fields: json_list(&r.get::<_, String>(8)?),
         required_activities: json_list(&r.get::<_, String>(9)?),
+        asked_when_skipped: r.get(13)?,
         stagnation: match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<String>>(11)?) {
             (Some(days), Some(target)) => {
                 Some(StagnationPolicy { after_days: days.clamp(1, 3650) as u16, target, lost_reason: r.get(12)? })
@@ -147,7 +154,8 @@ pub(crate) fn lost_reasons(conn: &Connection) -> Result<Vec<LostReason>, StoreEr
 
 pub(crate) fn update_stage(tx: &Transaction<'_>, key: &str, s: &StageSettings) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "UPDATE stages SET label = ?2, probability = ?3, colour = ?4, required_fields = ?5, required_activities = ?6
+        "UPDATE stages SET label = ?2, probability = ?3, colour = ?4, required_fields = ?5, required_activities = ?6,
+                           asked_when_skipped = ?7
          WHERE key = ?1",
     )?
     .execute(params![
@@ -157,6 +165,7 @@ pub(crate) fn update_stage(tx: &Transaction<'_>, key: &str, s: &StageSettings) -
         s.colour,
         serde_json::to_string(&s.required_fields).unwrap_or_else(|_| "[]".into()),
         serde_json::to_string(&s.required_activities).unwrap_or_else(|_| "[]".into()),
+        s.asked_when_skipped,
     ])?;
     Ok(())
 }

@@ -96,6 +96,20 @@ pub struct GateRefusal {
     pub activities: Vec<ActivityKind>,
     /// What a Draft lacks to be complete (seed 2.2), before it moves on.
     pub incomplete: Vec<MissingField>,
+    /// The stages the move skips that ask their criteria of leads skipping them, and lacks some of: their
+    /// missing fields are in `fields` (each saying which stage asks it), their missing activities in
+    /// `activities` and here.
+    pub passed: Vec<PassedStage>,
+}
+
+/// A stage a refused move would have skipped, whose entry criteria it does not meet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PassedStage {
+    pub stage: String,
+    pub stage_label: String,
+    /// The kinds of activity it asks for that have not happened.
+    pub activities: Vec<ActivityKind>,
 }
 
 /// The field a form fills for what a Draft lacks.
@@ -118,7 +132,17 @@ impl fmt::Display for GateRefusal {
         // Said as completeness says it ("a valid email or phone number").
         needs.extend(self.incomplete.iter().map(|m| m.describe().to_string()));
         needs.extend(self.activities.iter().map(|k| format!("a “{}” activity", k.label())));
-        write!(f, "To enter {}, this lead needs: {}", self.stage_label, needs.join(", "))
+        let passing: Vec<&str> = self.passed.iter().map(|p| p.stage_label.as_str()).collect();
+        match passing.as_slice() {
+            [] => write!(f, "To enter {}, this lead needs: {}", self.stage_label, needs.join(", ")),
+            _ => write!(
+                f,
+                "To enter {} past {}, this lead needs: {}",
+                self.stage_label,
+                join_and(&passing),
+                needs.join(", ")
+            ),
+        }
     }
 }
 
@@ -136,10 +160,11 @@ impl GateRefusal {
             }
         }
         out.extend(self.activities.iter().map(|k| {
-            FieldError::new(
-                format!("activity.{}", k.as_str()),
-                format!("a “{}” activity is needed to enter {}", k.label(), self.stage_label),
-            )
+            let why = match self.passed.iter().find(|p| p.activities.contains(k)) {
+                Some(p) => format!("a “{}” activity is needed to move past {}", k.label(), p.stage_label),
+                None => format!("a “{}” activity is needed to enter {}", k.label(), self.stage_label),
+            };
+            FieldError::new(format!("activity.{}", k.as_str()), why)
         }));
         out
     }
@@ -279,9 +304,17 @@ pub(crate) fn check(
     } else {
         Vec::new()
     };
-    // The activities of the lead and of those merged into it count.
+    // The stages the move skips that ask their criteria of leads skipping them (a lead taken from New lead
+    // straight to Won is asked what Qualification asks). An undo or a restore puts back a recorded state.
+    let restoring = matches!(passage, Passage::Undoing | Passage::Restoring);
+    let skipped =
+        if restoring || !advances(conn, before, &stage)? { Vec::new() } else { skipped_asking(conn, before, &stage)? };
+    // The activities of the lead and of those merged into it count; read only when a stage asks for some, as an
+    // import asks here per row.
+    let asks_activities =
+        !stage.required_activities.is_empty() || skipped.iter().any(|s| !s.required_activities.is_empty());
     let mut history = Vec::new();
-    if let (Some(id), false) = (before.map(|b| b.id), stage.required_activities.is_empty()) {
+    if let (Some(id), true) = (before.map(|b| b.id), asks_activities) {
         history.push(id);
         history.extend(crate::duplicates::store::merged_into(conn, id)?);
         if let Passage::Merging(others) = passage {
@@ -292,6 +325,28 @@ pub(crate) fn check(
     for kind in &stage.required_activities {
         if activities::count_done(conn, &history, *kind)? == 0 {
             missing_activities.push(*kind);
+        }
+    }
+    let mut missing_fields = missing_fields;
+    let mut passed = Vec::new();
+    for skipped in skipped {
+        let mut lacks = false;
+        for name in &skipped.required_fields {
+            let empty = fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty());
+            if empty && !missing_fields.iter().any(|e| &e.field == name) {
+                missing_fields.push(FieldError::new(name.clone(), format!("is needed to move past {}", skipped.label)));
+                lacks = true;
+            }
+        }
+        let mut kinds = Vec::new();
+        for kind in &skipped.required_activities {
+            if !missing_activities.contains(kind) && activities::count_done(conn, &history, *kind)? == 0 {
+                missing_activities.push(*kind);
+                kinds.push(*kind);
+            }
+        }
+        if lacks || !kinds.is_empty() {
+            passed.push(PassedStage { stage: skipped.key, stage_label: skipped.label, activities: kinds });
         }
     }
     let mut overridden = None;
@@ -310,8 +365,9 @@ pub(crate) fn check(
             fields: missing_fields,
             activities: missing_activities,
             incomplete,
+            passed,
         };
-        let Passage::Override(reason) = passage else { return Err(Error::Gate(refusal)) };
+        let Passage::Override(reason) = passage else { return Err(Error::Gate(Box::new(refusal))) };
         let reason = override_reason(grant, reason)?;
         overridden = Some(Overridden(format!("{reason} ({refusal})")));
     }
@@ -319,6 +375,47 @@ pub(crate) fn check(
         return Err(Error::NeedsApproval(needed));
     }
     Ok(overridden)
+}
+
+/// The stages of `to`'s pipeline a lead skips on its way from where `before` is (None: being created, so from
+/// below the pipeline's first stage) into `to`, among those that ask their criteria of leads skipping them: the
+/// open stages more likely to win than the one left and less than `to`. A stage leads are parked in when they go
+/// quiet (Nurture) is no step on the way.
+fn skipped_asking(
+    conn: &Connection,
+    before: Option<&Lead>,
+    to: &config::StageConfig,
+) -> Result<Vec<config::StageConfig>> {
+    let stages = config::stages(conn)?;
+    if !stages.iter().any(|s| s.asked_when_skipped && s.pipeline == to.pipeline) {
+        return Ok(Vec::new());
+    }
+    let from = before.and_then(|b| stages.iter().find(|s| s.key == b.stage && s.pipeline == to.pipeline));
+    let parked: Vec<&str> = stages.iter().filter_map(|s| s.stagnation.as_ref()).map(|p| p.target.as_str()).collect();
+    let mut on_the_way: Vec<config::StageConfig> = stages
+        .iter()
+        .filter(|s| {
+            s.pipeline == to.pipeline
+                && s.asked_when_skipped
+                && s.outcome == config::StageOutcome::Open
+                && s.key != to.key
+                && s.probability < to.probability
+                && from.is_none_or(|f| s.key != f.key && s.probability > f.probability)
+                && !parked.contains(&s.key.as_str())
+        })
+        .cloned()
+        .collect();
+    on_the_way.sort_by_key(|s| (s.probability, s.position));
+    Ok(on_the_way)
+}
+
+/// "A", "A and B", "A, B and C".
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Whether entering `to` from where `before` is (None: being created, so from its pipeline's first stage) is a

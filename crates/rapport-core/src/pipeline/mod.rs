@@ -21,7 +21,7 @@ pub use approvals::{ApprovalRequest, ApprovalRule, ApprovalStatus};
 pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
 pub use config::{LostReason, NewStage, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
 pub(crate) use gate::Passage;
-pub use gate::{ApprovalNeeded, GateRefusal, Passing};
+pub use gate::{ApprovalNeeded, GateRefusal, PassedStage, Passing};
 pub use model::*;
 pub use stagnation::{BusinessCalendar, Holiday, StagnationPolicy};
 pub use sweep::{SweepMove, SweepReport, POLICY_ACTOR};

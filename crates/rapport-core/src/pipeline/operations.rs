@@ -140,6 +140,7 @@ impl Rapport {
                         s.colour.clone(),
                         s.required_fields.clone(),
                         s.required_activities.clone(),
+                        s.asked_when_skipped,
                         s.stagnation.clone(),
                     )
                 };
@@ -192,6 +193,7 @@ impl Rapport {
             ("colour", old.colour.clone(), settings.colour.clone()),
             ("required_fields", list(&old.required_fields), list(&settings.required_fields)),
             ("required_activities", kinds(&old.required_activities), kinds(&settings.required_activities)),
+            ("asked_when_skipped", old.asked_when_skipped.to_string(), settings.asked_when_skipped.to_string()),
         ];
         if changes.iter().any(|(_, a, b)| a != b) {
             let batch = self.begin_batch(tx, grant, &Origin::manual())?;

@@ -84,6 +84,7 @@ describe('Settings › Pipeline', () => {
       colour: '#ff8800',
       required_fields: ['budget', 'decision_maker', 'need', 'company'],
       required_activities: ['call'],
+      asked_when_skipped: true,
     });
     const withPolicy = {
       ...saved,
@@ -117,6 +118,12 @@ describe('Settings › Pipeline', () => {
     await u.click(d.getByTestId('stage-required-timeline'));
     await u.click(d.getByTestId('stage-required-company'));
     await u.click(d.getByTestId('stage-activity-call'));
+    // Asked of the leads moved past it too, as it says.
+    expect(d.getByTestId('stage-asked-when-skipped')).not.toBeChecked();
+    expect(d.getByTestId('stage-asked-when-skipped').closest('fieldset')).toHaveTextContent(
+      'A lead moved past this stage, from an earlier one straight to a later one or created further on, must meet them as well.',
+    );
+    await u.click(d.getByTestId('stage-asked-when-skipped'));
     await u.clear(d.getByTestId('stage-stale-days'));
     await u.type(d.getByTestId('stage-stale-days'), '15');
     await u.selectOptions(d.getByTestId('stage-stale-target'), 'lost');
@@ -148,6 +155,7 @@ describe('Settings › Pipeline', () => {
         // What was required keeps its order; what is new follows.
         required_fields: ['budget', 'decision_maker', 'need', 'company'],
         required_activities: ['call'],
+        asked_when_skipped: true,
       },
       { after_days: 15, target: 'lost', lost_reason: 'price' },
       // The stage as the dialog read it: the core refuses the save if another Administrator saved it since.
@@ -159,6 +167,9 @@ describe('Settings › Pipeline', () => {
     expect(within(row).getByTestId('stage-row-label')).toHaveTextContent('Qualified');
     expect(within(row).getByTestId('stage-row-probability')).toHaveTextContent('25%');
     expect(within(row).getByTestId('stage-row-stale')).toHaveTextContent('After 15 business days → Lost (Price)');
+    expect(within(row).getByTestId('stage-row-skipped')).toHaveTextContent('Asked of leads that skip it too');
+    // The others ask only of the leads entering them.
+    expect(within(await stageRow('engagement')).queryByTestId('stage-row-skipped')).toBeNull();
   });
 
   it('offers no stale-lead policy for a closed stage, and says why', async () => {
@@ -166,6 +177,8 @@ describe('Settings › Pipeline', () => {
     const d = within(await editStage(u, 'won'));
     expect(d.getByTestId('stage-stale-closed')).toHaveTextContent('A won deal is closed');
     expect(d.queryByTestId('stage-stale-on')).toBeNull();
+    // A lead cannot move past a closing stage: there is nothing to ask of leads skipping it.
+    expect(d.queryByTestId('stage-asked-when-skipped')).toBeNull();
   });
 
   it('leaves an unchanged policy alone, and turns a policy off with null', async () => {
@@ -187,6 +200,7 @@ describe('Settings › Pipeline', () => {
         colour: '#64748b',
         required_fields: ['deal_value', 'currency', 'expected_close'],
         required_activities: ['proposal'],
+        asked_when_skipped: false,
       },
       engagement.stagnation,
       engagement,
