@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { activity, apiErr, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { activity, apiErr, deferred, lead, mockBackend, pipelineConfig, savedLead } from '../../test/fixtures';
 import type { Activity, Lead, LeadInput } from '../types';
 import LeadForm from './LeadForm.svelte';
 
@@ -142,6 +142,27 @@ describe('the Deal section of the lead form', () => {
 
     await u.type(screen.getByTestId('field-deal_value'), '100');
     expect(hint('deal_value')).toBeNull();
+  });
+
+  it('says what a stage the move skips asks for, when that stage asks it of leads skipping it', async () => {
+    const config = pipelineConfig();
+    const odds: Record<string, number> = { new: 10, qualification: 25, engagement: 60, won: 100, lost: 0, nurture: 5 };
+    const stages = config.stages.map((s) => ({
+      ...s,
+      probability: odds[s.key],
+      asked_when_skipped: s.key === 'qualification',
+    }));
+    const { u } = setup({ pipelineConfig: async () => ({ ...config, stages }) }, lead({ id: 42, stage: 'new' }));
+    await waitFor(() => expect(screen.getByRole('option', { name: 'In discussion' })).toBeInTheDocument());
+
+    await u.selectOptions(screen.getByTestId('field-stage'), 'engagement');
+    const hint = (name: string) => screen.getByTestId(`field-${name}`).closest('.field')!.querySelector('.field-hint');
+    await waitFor(() => expect(hint('budget')).toHaveTextContent('Needed to move past Qualification.'));
+    expect(hint('timeline')).toHaveTextContent('Needed to move past Qualification.');
+    expect(hint('deal_value')).toHaveTextContent('Needed to enter In discussion.');
+    // Giving the lead up skips nothing.
+    await u.selectOptions(screen.getByTestId('field-stage'), 'lost');
+    expect(hint('budget')).toBeNull();
   });
 });
 
