@@ -12,6 +12,8 @@ pub enum ImportError {
     WebPage,
     #[error("the spreadsheet could not be read: {0}")]
     Spreadsheet(String),
+    #[error("the file has {0} columns, more than an import reads (16,384, as many as a spreadsheet has): is it one table with a header line, one contact a row?")]
+    TooWide(usize),
     #[error("the workbook has no sheet named \"{0}\" (its sheets: {1})")]
     NoSheet(String, String),
     /// A row that could not be read as the file's rows are; `cells`: what of it was read (kept in the rejected

@@ -54,12 +54,17 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, Impor
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
     }
-    if is_workbook(&head) {
-        open_workbook(path, sheet)
-    } else {
-        open_csv(path, &head, complete)
+    let opened = if is_workbook(&head) { open_workbook(path, sheet)? } else { open_csv(path, &head, complete)? };
+    if opened.headers.len() > MAX_COLUMNS {
+        return Err(ImportError::TooWide(opened.headers.len()));
     }
+    Ok(opened)
 }
+
+/// The most columns a file's header may have: as many as Excel's sheets (to XFD). A wider table is no list of
+/// contacts (a whole export written on one line, a repeat spread across a sheet), and a million headers taken
+/// through the mapping kept the preview busy for minutes.
+pub(super) const MAX_COLUMNS: usize = 16_384;
 
 fn csv_records(
     path: &Path,
@@ -830,6 +835,20 @@ mod tests {
             std::fs::write(&p, bytes)?;
             let f = open(&p, None)?;
             Ok((f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect()))
+        }
+
+        /// A header wider than a spreadsheet is refused, saying how wide it is; one as wide is read.
+        #[test]
+        fn a_header_wider_than_a_spreadsheet_is_refused() {
+            let csv = |n: usize| {
+                let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+                format!("{}\n{}\n", header.join(","), vec!["x"; n].join(","))
+            };
+            let (headers, rows) = open_bytes(csv(MAX_COLUMNS).as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((headers.len(), rows.len()), (MAX_COLUMNS, 1));
+            let err = open_bytes(csv(MAX_COLUMNS + 1).as_bytes()).map(|r| r.0).unwrap_err();
+            assert!(matches!(err, ImportError::TooWide(16_385)), "{err}");
+            assert!(err.to_string().starts_with("the file has 16385 columns"), "{err}");
         }
 
         /// The .xls the import tests read, as xlwt wrote it.

@@ -50,7 +50,13 @@ impl Extent {
 
     fn check(&self, name: &str) -> Result<(), ImportError> {
         let (Some((r0, r1)), Some((c0, c1))) = (self.rows, self.cols) else { return Ok(()) };
-        let (rows, cols) = (r1 - r0 + 1, c1 - c0 + 1);
+        // Saturating: a repeat count of u64::MAX (the file's to write) spans everything, and must not wrap to an
+        // empty sheet that passes.
+        let (rows, cols) = ((r1 - r0).saturating_add(1), (c1 - c0).saturating_add(1));
+        // Wider than any header the import reads: refused before calamine lays the repeats out.
+        if cols > super::reader::MAX_COLUMNS as u64 {
+            return Err(ImportError::TooWide(usize::try_from(c1.saturating_add(1)).unwrap_or(usize::MAX)));
+        }
         if rows.saturating_mul(cols) > SHEET_CELLS {
             return Err(ImportError::Spreadsheet(format!(
                 "the values of sheet \"{name}\" span {rows} rows by {cols} columns (to cell {}), more than an \
@@ -244,6 +250,38 @@ mod tests {
         );
         let err = scan(&sheet).unwrap_err().to_string();
         assert!(err.contains("\"Far\"") && err.contains("16002 columns"), "{err}");
+    }
+
+    /// A repeat count as large as a number holds spans the whole sheet: refused, never wrapped round to a sheet
+    /// of no cells that passes (and calamine then lays out the repeats).
+    #[test]
+    fn a_repeat_count_past_any_sheet_is_refused() {
+        let sheet = |rows: u64, cols: u64| {
+            format!(
+                r#"<table:table table:name="Max">{HEADER}<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" table:number-columns-repeated="{cols}"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#
+            )
+        };
+        let err = scan(&sheet(u64::MAX, 1)).unwrap_err().to_string();
+        assert!(err.contains("\"Max\"") && err.contains("CSV"), "{err}");
+        for (rows, cols) in [(1, u64::MAX), (u64::MAX, u64::MAX)] {
+            let err = scan(&sheet(rows, cols)).unwrap_err();
+            assert!(matches!(err, ImportError::TooWide(_)), "{rows} × {cols}: {err}");
+        }
+    }
+
+    /// A header cell repeated across a million columns (one row, so within the cells a sheet may have) is wider
+    /// than any table the import reads: refused before calamine lays it out, which with the mapping of a million
+    /// headers kept a preview busy for minutes. As wide as a spreadsheet is read.
+    #[test]
+    fn a_sheet_wider_than_a_spreadsheet_is_refused() {
+        let sheet = |cols: usize| {
+            format!(
+                r#"<table:table table:name="Wide"><table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="{cols}"><text:p>Datum</text:p></table:table-cell></table:table-row></table:table>"#
+            )
+        };
+        let err = scan(&sheet(1_048_576)).unwrap_err();
+        assert!(matches!(err, ImportError::TooWide(1_048_576)), "{err}");
+        assert!(scan(&sheet(super::super::reader::MAX_COLUMNS)).is_ok());
     }
 
     #[test]
