@@ -97,9 +97,64 @@ pub struct Observance {
 pub struct CustomZone {
     pub tzid: String,
     pub observances: Vec<Observance>,
+    /// The onsets of each year asked for, as [`CustomZone::onsets_near`] found them.
+    #[serde(skip)]
+    pub onsets: OnsetCache,
+}
+
+/// Onsets (UTC, and the offset each brings) by year. Each conversion asks for a year's onsets, up to three times
+/// (one per offset the zone has); expanding the observances' rules every time made a minutely event of a
+/// custom zone take 35 s for its 65,535 occurrences, against 0.4 s in an IANA zone. Not part of the zone's
+/// value: a clone starts empty and two zones compare by their rules.
+#[derive(Default)]
+pub struct OnsetCache(std::sync::Mutex<std::collections::HashMap<i32, Onsets>>);
+
+/// A year's onsets: when (UTC) each offset begins.
+type Onsets = std::sync::Arc<[(DateTime<Utc>, i32)]>;
+
+impl OnsetCache {
+    /// Years kept at most; a calendar's events span far fewer.
+    const YEARS: usize = 512;
+}
+
+impl Clone for OnsetCache {
+    fn clone(&self) -> Self {
+        OnsetCache::default()
+    }
+}
+
+impl PartialEq for OnsetCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for OnsetCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnsetCache")
+    }
 }
 
 impl CustomZone {
+    pub fn new(tzid: String, observances: Vec<Observance>) -> Self {
+        CustomZone { tzid, observances, onsets: OnsetCache::default() }
+    }
+
+    /// [`CustomZone::onsets_near`], computed once per year.
+    fn onsets_of(&self, year: i32) -> Onsets {
+        // A poisoned lock only means a panic elsewhere mid-insert: the map is still whole.
+        let mut cache = self.onsets.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = cache.get(&year) {
+            return found.clone();
+        }
+        if cache.len() >= OnsetCache::YEARS {
+            cache.clear();
+        }
+        let found: Onsets = self.onsets_near(year).into();
+        cache.insert(year, found.clone());
+        found
+    }
+
     /// Onsets (UTC) and the offset each brings, within a span around `year`.
     fn onsets_near(&self, year: i32) -> Vec<(DateTime<Utc>, i32)> {
         let mut out = Vec::new();
@@ -138,7 +193,7 @@ impl CustomZone {
     }
 
     pub fn offset_at(&self, utc: DateTime<Utc>) -> i32 {
-        let onsets = self.onsets_near(utc.naive_utc().date().year());
+        let onsets = self.onsets_of(utc.naive_utc().date().year());
         match onsets.iter().rev().find(|(t, _)| *t <= utc) {
             Some((_, offset)) => *offset,
             // Before the first onset: the offset the earliest observance came from.
@@ -275,7 +330,7 @@ pub fn zone_named_loosely(tzid: &str) -> Option<(Zone, bool)> {
     let offset = offset?;
     let start = chrono::NaiveDate::from_ymd_opt(1601, 1, 1)?.and_hms_opt(0, 0, 0)?;
     let observance = Observance { start, offset_from: offset, offset_to: offset, rrule: None, rdates: Vec::new() };
-    Some((Zone::Custom(CustomZone { tzid: tzid.to_owned(), observances: vec![observance] }), true))
+    Some((Zone::Custom(CustomZone::new(tzid.to_owned(), vec![observance])), true))
 }
 
 /// The offset a TZID begins with, "(UTC+01:00)", "(GMT-05.00)", "(UTC)", or is ("GMT+0100", "UTC-3"), in
@@ -385,7 +440,7 @@ pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(Strin
         }
         // A zone with one fixed offset that matches a known one reads better as "UTC+01:00" than as its
         // export's made-up name, but the name is what users recognise: keep the TZID.
-        out.push((tzid.clone(), Zone::Custom(CustomZone { tzid, observances })));
+        out.push((tzid.clone(), Zone::Custom(CustomZone::new(tzid, observances))));
     }
     out
 }
@@ -429,6 +484,36 @@ mod tests {
         assert_eq!(parse_offset("-0530"), Some(-19800));
         assert_eq!(parse_offset("0100"), None);
         assert_eq!(parse_offset("+2500"), None);
+    }
+
+    /// A custom zone (Outlook's and Lotus Notes' way of writing one, rules from 1601) converts as the same zone
+    /// from the IANA database does, and expands its rules once per year however many conversions ask.
+    #[test]
+    fn a_custom_zone_expands_its_rules_once_a_year() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap_or_default();
+        let observance = |start: &str, from: i32, to: i32, month: u8| Observance {
+            start: at(start),
+            offset_from: from,
+            offset_to: to,
+            rrule: Some(format!("FREQ=YEARLY;BYDAY=-1SU;BYMONTH={month}")),
+            rdates: Vec::new(),
+        };
+        let custom = CustomZone::new(
+            "Berlin, Outlook's way".into(),
+            vec![observance("16010101T030000", 7200, 3600, 10), observance("16010101T020000", 3600, 7200, 3)],
+        );
+        let zone = Zone::Custom(custom.clone());
+        let berlin = Zone::Iana(chrono_tz::Europe::Berlin);
+        let mut wall = at("20260101T090000");
+        while wall < at("20270101T000000") {
+            assert_eq!(zone.to_utc(wall, &Zone::Utc), berlin.to_utc(wall, &Zone::Utc), "{wall}");
+            wall += Duration::minutes(97);
+        }
+        let Zone::Custom(used) = &zone else { unreachable!() };
+        let years = used.onsets.0.lock().map(|c| c.len()).unwrap_or_default();
+        assert!((1..=3).contains(&years), "{years} years of onsets kept for 5,400 conversions in 2026");
+        // A clone starts empty and is the same zone.
+        assert_eq!(Zone::Custom(custom.clone()), zone);
     }
 
     #[test]
