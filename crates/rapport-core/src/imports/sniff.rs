@@ -29,11 +29,12 @@ fn records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
 }
 
 /// How well `delimiter` explains the sample: the share of records (among those after a possible preamble)
-/// that have the most common field count, times that count's reach (one field explains nothing).
-fn score(rows: &[Vec<String>]) -> (f64, usize) {
+/// that have the most common field count, times that count's reach (one field explains nothing); and how many
+/// records have that count.
+fn score(rows: &[Vec<String>]) -> (f64, usize, usize) {
     let counts: Vec<usize> = rows.iter().map(Vec::len).filter(|n| *n > 1).collect();
     if counts.is_empty() {
-        return (0.0, 1);
+        return (0.0, 1, 0);
     }
     let mut best = (0, 0);
     for &n in &counts {
@@ -43,7 +44,7 @@ fn score(rows: &[Vec<String>]) -> (f64, usize) {
         }
     }
     let share = best.0 as f64 / rows.len().max(1) as f64;
-    (share * (1.0 + (best.1 as f64).ln()), best.1)
+    (share * (1.0 + (best.1 as f64).ln()), best.1, best.0)
 }
 
 /// How many cells a row has up to its last one that is not empty.
@@ -93,17 +94,22 @@ pub fn sniff(text: &str) -> Sniffed {
 /// as wide as the header.
 pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut best: Option<(f64, u8, usize, Vec<Vec<String>>)> = None;
+    let mut best: Option<(bool, f64, u8, usize, Vec<Vec<String>>)> = None;
     let hint = separator_hint(text);
     for d in hint.map_or(CANDIDATES.to_vec(), |d| vec![d]) {
         let rows = records(text, d, SAMPLE);
-        let (s, width) = score(&rows);
+        let (s, width, records_that_wide) = score(&rows);
+        // A width only one record has is no table's when another delimiter splits several records alike: one
+        // cell of 300 addresses separated by "; " made a file of commas read as one of semicolons, its first
+        // row taken for the header.
+        let shared = records_that_wide >= 2;
         // Strictly better only: on a tie the earlier candidate (comma first) stays.
-        if best.as_ref().is_none_or(|(b, ..)| s > *b + 1e-9) {
-            best = Some((s, d, width, rows));
+        let better = |(b_shared, b): (bool, f64)| (shared && !b_shared) || (shared == b_shared && s > b + 1e-9);
+        if best.as_ref().is_none_or(|(b_shared, b, ..)| better((*b_shared, *b))) {
+            best = Some((shared, s, d, width, rows));
         }
     }
-    let (_, mut delimiter, mut width, mut rows) = best.unwrap_or((0.0, b',', 1, Vec::new()));
+    let (_, _, mut delimiter, mut width, mut rows) = best.unwrap_or((false, 0.0, b',', 1, Vec::new()));
     // A list of one column whose values now and then hold a separator ("a@x.de; b@y.de"): from the first record the
     // delimiter splits on, most are not split. It is one column, read with a delimiter the file uses least, so
     // that such a cell stays whole (and the rows above that record are not taken for a title).
@@ -243,6 +249,20 @@ mod tests {
     /// the file does not make it a table of two columns whose header is that row (the rows above it were lost).
     /// The delimiter taken is one the file does not use, so the cell stays whole and its values are split as
     /// any multi-value cell's.
+    #[test]
+    fn a_cell_with_many_addresses_does_not_make_a_table_of_semicolons() {
+        let many: Vec<String> = (0..300).map(|i| format!("person{i}@example.com")).collect();
+        for rows in [1, 5] {
+            let others: String = (0..rows).map(|i| format!("Bob{i},Ray,bob{i}@x.com\n")).collect();
+            let text = format!("first_name,last_name,email\nAnn,Lee,\"{}\"\n{others}", many.join("; "));
+            let s = sniff(&text);
+            assert_eq!((s.delimiter.as_str(), s.header_row, s.columns.len()), (",", 0, 3), "{rows} rows after");
+        }
+        // A two-line file whose data row leaves out its trailing fields is still read by its one split record.
+        let s = sniff("Email;Name\nann@x.de\n");
+        assert_eq!((s.delimiter.as_str(), s.header_row, s.columns.len()), (";", 0, 2));
+    }
+
     #[test]
     fn a_list_of_one_column_with_two_values_in_a_cell() {
         for text in [
