@@ -94,7 +94,9 @@ pub fn sniff(text: &str) -> Sniffed {
 /// as wide as the header.
 pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut best: Option<(bool, f64, u8, usize, Vec<Vec<String>>)> = None;
+    // Whether its width is shared by several records, its score, the delimiter, its width, the records.
+    type Candidate = (bool, f64, u8, usize, Vec<Vec<String>>);
+    let mut best: Option<Candidate> = None;
     let hint = separator_hint(text);
     for d in hint.map_or(CANDIDATES.to_vec(), |d| vec![d]) {
         let rows = records(text, d, SAMPLE);
