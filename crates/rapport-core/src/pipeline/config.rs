@@ -140,6 +140,14 @@ pub(crate) fn stage(conn: &Connection, key: &str) -> Result<Option<StageConfig>,
         .optional()?)
 }
 
+/// Whether any stage asks its criteria of the leads that skip it: the gate asks first, per check (an import per
+/// row), so that the stages are read only when one does.
+pub(crate) fn any_asked_when_skipped(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM stages WHERE asked_when_skipped)")?
+        .query_row([], |r| r.get(0))?)
+}
+
 pub(crate) fn pipelines(conn: &Connection) -> Result<Vec<PipelineInfo>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT key, label FROM pipelines ORDER BY position")?;
     let rows = stmt.query_map([], |r| Ok(PipelineInfo { key: r.get(0)?, label: r.get(1)? }))?;

@@ -307,8 +307,11 @@ pub(crate) fn check(
     // The stages the move skips that ask their criteria of leads skipping them (a lead taken from New lead
     // straight to Won is asked what Qualification asks). An undo or a restore puts back a recorded state.
     let restoring = matches!(passage, Passage::Undoing | Passage::Restoring);
-    let skipped =
-        if restoring || !advances(conn, before, &stage)? { Vec::new() } else { skipped_asking(conn, before, &stage)? };
+    let skipped = if restoring || !config::any_asked_when_skipped(conn)? || !advances(conn, before, &stage)? {
+        Vec::new()
+    } else {
+        skipped_asking(conn, before, &stage)?
+    };
     // The activities of the lead and of those merged into it count; read only when a stage asks for some, as an
     // import asks here per row.
     let asks_activities =
@@ -387,9 +390,6 @@ fn skipped_asking(
     to: &config::StageConfig,
 ) -> Result<Vec<config::StageConfig>> {
     let stages = config::stages(conn)?;
-    if !stages.iter().any(|s| s.asked_when_skipped && s.pipeline == to.pipeline) {
-        return Ok(Vec::new());
-    }
     let from = before.and_then(|b| stages.iter().find(|s| s.key == b.stage && s.pipeline == to.pipeline));
     let parked: Vec<&str> = stages.iter().filter_map(|s| s.stagnation.as_ref()).map(|p| p.target.as_str()).collect();
     let mut on_the_way: Vec<config::StageConfig> = stages
