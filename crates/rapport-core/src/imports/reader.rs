@@ -36,7 +36,7 @@ pub(crate) struct OpenedFile {
 }
 
 fn is_workbook(head: &[u8]) -> bool {
-    head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+    head.starts_with(b"PK\x03\x04") || xls_formats::is_compound_file(head)
 }
 
 fn read_head(path: &Path) -> Result<(Vec<u8>, bool), ImportError> {
