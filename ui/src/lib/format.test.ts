@@ -19,6 +19,24 @@ describe('relativeTime', () => {
     expect(relativeTime(ago(300 * 86400), now)).toBe('10 months ago');
     expect(relativeTime(ago(800 * 86400), now)).toBe('2 years ago');
   });
+
+  it("writes a table's column short: at most eleven characters, and no clipped \"last wk.\"", () => {
+    const short = (seconds: number) => relativeTime(ago(seconds), now, 'short');
+    expect(short(10)).toBe('just now');
+    expect(short(59 * 60)).toBe('59 min. ago');
+    expect(short(23 * 3600)).toBe('23 hr. ago');
+    expect(short(86400)).toBe('yesterday');
+    expect(short(6 * 86400)).toBe('6 days ago');
+    expect(short(8 * 86400)).toBe('1 wk. ago');
+    expect(short(31 * 86400)).toBe('1 mo. ago');
+    expect(short(300 * 86400)).toBe('10 mo. ago');
+    expect(short(350 * 86400)).toBe('1 yr. ago');
+    expect(relativeTime(new Date(now.getTime() + 5 * 60_000).toISOString(), now, 'short')).toBe('in 5 min.');
+    // Every short form, minute by minute over two years, fits the column's eleven characters.
+    for (let s = 45; s < 2 * 365 * 86400; s += s < 86400 ? 60 : 3600) {
+      expect(short(s).length, short(s)).toBeLessThanOrEqual(11);
+    }
+  });
 });
 
 /** The text with every space as a plain one: ICU writes a narrow no-break space before "PM". */

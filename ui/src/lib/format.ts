@@ -115,22 +115,30 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-/** "5 minutes ago", "yesterday", "just now". */
-export function relativeTime(iso: string, now: Date = new Date()): string {
+/**
+ * "5 minutes ago", "yesterday", "just now"; `short` for a table's column: "5 min. ago", "yesterday", "1 wk. ago"
+ * (at most eleven characters, where the long words run to fourteen: "59 minutes ago").
+ */
+export function relativeTime(iso: string, now: Date = new Date(), style: 'long' | 'short' = 'long'): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const seconds = (t.getTime() - now.getTime()) / 1000;
   if (Math.abs(seconds) < 45) return 'just now';
   // Words inside the app's English sentences ("Created 3 days ago"): in English, as "just now" is, whatever
   // the computer's language (which numbers and dates follow).
-  const rtf = new Intl.RelativeTimeFormat(FALLBACK_LOCALE, { numeric: 'auto' });
+  const rtf = (unit: Intl.RelativeTimeFormatUnit) =>
+    new Intl.RelativeTimeFormat(FALLBACK_LOCALE, {
+      style,
+      // Short, "last wk." and "last mo." read as clipped words: "1 wk. ago". "Yesterday" stays.
+      numeric: style === 'short' && unit !== 'day' ? 'always' : 'auto',
+    });
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(seconds) >= size || unit === 'minute') {
       const n = Math.round(seconds / (unit === 'year' ? 365 * 24 * 3600 : size));
-      return rtf.format(unit === 'year' && n === 0 ? Math.sign(seconds) : n, unit);
+      return rtf(unit).format(unit === 'year' && n === 0 ? Math.sign(seconds) : n, unit);
     }
   }
-  return rtf.format(Math.round(seconds / 60), 'minute');
+  return rtf('minute').format(Math.round(seconds / 60), 'minute');
 }
 
 /*
