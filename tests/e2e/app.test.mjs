@@ -932,6 +932,78 @@ async function serverHolds(server, title) {
   return false;
 }
 
+test("the narrowest window keeps the sidebar's icons, whole names in the list and every user's actions", async () => {
+  await signedInAs(admin);
+  // tauri.conf.json's minimum width: half of a 1920-pixel screen, where people put the app beside their mail.
+  await s.cmd("POST", "/window/rect", { width: 960, height: 700 });
+  try {
+    for (let i = 0; (await js("return window.innerWidth;")) > 960; i++) {
+      assert.ok(i < 50, "the window did not narrow to 960 px");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sidebar = await js(`const nav = document.querySelector('nav.sidebar');
+      return { width: nav.getBoundingClientRect().width,
+        items: [...nav.querySelectorAll('button.nav-item')].map((b) => ({ title: b.title, name: b.textContent.trim(),
+          shown: b.querySelector('.nav-label')?.getBoundingClientRect().width ?? b.getBoundingClientRect().width })) };`);
+    assert.ok(sidebar.width <= 64, `the sidebar keeps ${sidebar.width} px of the window`);
+    for (const item of sidebar.items) {
+      assert.ok(item.shown <= 1 && item.name.length > 0 && item.title.length > 0, `an icon named for readers and by a tooltip: ${JSON.stringify(item)}`);
+    }
+    // The longest seeded name, whole: at 960 px the labelled sidebar left the name column some 117 px.
+    await s.setValue('[data-testid="search-input"]', "Hamilton");
+    await s.waitForCount('[data-testid="lead-row"]', 1);
+    const name = await js(`const c = document.querySelector('[data-testid="lead-row"] td.col-name');
+      return { text: c.textContent, needs: c.scrollWidth, has: c.clientWidth };`);
+    assert.equal(name.text, "Margaret Hamilton");
+    assert.ok(name.needs <= name.has, `the name needs ${name.needs} px and has ${name.has}`);
+    // "Updated" holds the widest time ago the list writes (its column has the same width in any window).
+    const updated = await js(`const c = document.querySelector('[data-testid="lead-row"] td.col-updated');
+      const shown = c.textContent; c.textContent = "59 min. ago";
+      const fit = { needs: c.scrollWidth, has: c.clientWidth }; c.textContent = shown; return fit;`);
+    assert.ok(updated.needs <= updated.has, `"59 min. ago" needs ${updated.needs} px and has ${updated.has}`);
+    await s.screenshot(`${shots}/64-narrow-leads.png`);
+    await s.setValue('[data-testid="search-input"]', "");
+
+    await s.click('[data-testid="nav-users"]');
+    await s.waitFor('[data-testid="reset-password-btn"]');
+    const users = await js(`const wrap = document.querySelector('[data-testid="user-row"]').closest('.table-wrap');
+      const edge = wrap.getBoundingClientRect().right;
+      return { scroll: wrap.scrollWidth, width: wrap.clientWidth,
+        beyond: [...wrap.querySelectorAll('[data-testid="reset-password-btn"], [data-testid="edit-user"]')]
+          .filter((b) => b.getBoundingClientRect().right > edge).map((b) => b.getAttribute('aria-label')) };`);
+    assert.deepEqual(users.beyond, [], "every user's Edit and Reset password can be seen without scrolling");
+    assert.ok(users.scroll <= users.width, `the users table needs ${users.scroll} px and has ${users.width}`);
+    await s.screenshot(`${shots}/65-narrow-users.png`);
+  } finally {
+    await s.cmd("POST", "/window/rect", { width: 1280, height: 800 });
+  }
+});
+
+test("the sidebar collapses to its icons in a wide window too, and the list's names are whole", async () => {
+  await signedInAs(admin);
+  for (let i = 0; (await js("return window.innerWidth;")) < 1280; i++) {
+    assert.ok(i < 50, "the window did not widen back to 1280 px");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const width = () => js("return document.querySelector('nav.sidebar').getBoundingClientRect().width;");
+  assert.ok((await width()) > 150, "a wide window starts with the sidebar's labels");
+  await s.click('[data-testid="sidebar-toggle"]');
+  try {
+    assert.ok((await width()) <= 64, `collapsed, the sidebar keeps ${await width()} px`);
+    await s.setValue('[data-testid="search-input"]', "Vaughan");
+    await s.waitFor('[data-testid="lead-row"]');
+    const names = await js(`return [...document.querySelectorAll('[data-testid="lead-row"] td.col-name')]
+      .map((c) => ({ text: c.textContent, needs: c.scrollWidth, has: c.clientWidth }));`);
+    assert.ok(names.some((n) => n.text === "Dorothy Vaughan"), JSON.stringify(names));
+    for (const n of names) assert.ok(n.needs <= n.has, `${n.text} needs ${n.needs} px and has ${n.has}`);
+    await s.screenshot(`${shots}/66-sidebar-collapsed.png`);
+    await s.setValue('[data-testid="search-input"]', "");
+  } finally {
+    await s.click('[data-testid="sidebar-toggle"]');
+  }
+  assert.ok((await width()) > 150, "expanded again, the labels are back");
+});
+
 // Last: it restarts the app on another file.
 test("a file that is not a database gets a clear message, not a crash", async () => {
   await s.end();

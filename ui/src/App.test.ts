@@ -110,6 +110,67 @@ describe('App start', () => {
     await waitFor(() => expect(screen.getByTestId('settings-region')).toHaveValue('US'));
   });
 
+  it('names every item of the sidebar by its label and a tooltip, as a narrow window shows its icon only', async () => {
+    mockBackend({ appStatus: startedAs('administrator') });
+    render(App);
+    const sidebar = await screen.findByRole('navigation', { name: 'Main' });
+    const items = within(sidebar).getAllByRole('button');
+    const names = items.map((b) => b.textContent?.replace(/\s+/g, ' ').trim());
+    expect(names).toEqual(['Leads', 'Calendar', 'Pipeline', 'Board', 'Approvals', 'Import', 'Duplicates', 'Users', 'Settings', 'Collapse sidebar', 'Shortcuts ?']);
+    for (const b of items) {
+      // The tooltip says the label it stands for (some add the page's shortcut key).
+      const label = b.querySelector('.nav-label')?.textContent ?? '';
+      expect(label.length, b.outerHTML).toBeGreaterThan(0);
+      expect((b.getAttribute('title') ?? '').toLowerCase(), b.outerHTML).toContain(label.toLowerCase());
+    }
+  });
+
+  it('collapses the sidebar to its icons from its button or with [, and keeps the choice on this computer', async () => {
+    mockBackend({ appStatus: startedAs('administrator') });
+    render(App);
+    const u = userEvent.setup();
+    const frame = await screen.findByTestId('app-frame');
+    expect(frame).not.toHaveClass('compact');
+    await u.click(screen.getByTestId('sidebar-toggle'));
+    expect(frame).toHaveClass('compact');
+    expect(localStorage.getItem('rapport.sidebar')).toBe('icons');
+    expect(screen.getByTestId('sidebar-toggle')).toHaveAccessibleName('Expand sidebar');
+    // Every item is still named for screen readers.
+    expect(screen.getByRole('button', { name: 'Leads' })).toBeInTheDocument();
+    await u.keyboard('[[');
+    expect(frame).not.toHaveClass('compact');
+    expect(localStorage.getItem('rapport.sidebar')).toBeNull();
+    // Not while typing: "[" is a character of the search.
+    await u.keyboard('[[');
+    expect(frame).toHaveClass('compact');
+    await u.type(screen.getByTestId('search-input'), '[[');
+    expect(screen.getByTestId('search-input')).toHaveValue('[');
+    expect(frame).toHaveClass('compact');
+  });
+
+  it('keeps a narrow window to the icons, with no button to expand them', async () => {
+    const listeners: (() => void)[] = [];
+    const query = { matches: true, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
+    vi.stubGlobal('matchMedia', (q: string) => (q === '(max-width: 1100px)' ? query : { ...query, matches: false }));
+    try {
+      mockBackend({ appStatus: startedAs('administrator') });
+      render(App);
+      const u = userEvent.setup();
+      const frame = await screen.findByTestId('app-frame');
+      expect(frame).toHaveClass('compact');
+      expect(screen.queryByTestId('sidebar-toggle')).toBeNull();
+      await u.keyboard('[[');
+      expect(frame).toHaveClass('compact');
+      // Wider again: the labels are back.
+      query.matches = false;
+      listeners.forEach((f) => f());
+      await waitFor(() => expect(frame).not.toHaveClass('compact'));
+      expect(screen.getByTestId('sidebar-toggle')).toBeInTheDocument();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('takes the Users page away from an Administrator who made themself an Editor', async () => {
     mockBackend({
       appStatus: startedAs('administrator'),

@@ -13,6 +13,7 @@ import { nav } from './lib/nav.svelte';
 import { approvalDrafts } from './lib/pipeline/approvalDrafts';
 import { stageColours } from './lib/pipeline/stageColours.svelte';
 import { session } from './lib/session.svelte';
+import { sidebar } from './lib/shell/sidebar.svelte';
 import { toasts } from './lib/toast.svelte';
 
 // jsdom has <dialog> but not its modal API: enough of it for Dialog to open and close. (Inertness of the page
@@ -59,6 +60,7 @@ afterEach(() => {
   importRuns.reset();
   stageColours.reset();
   approvalDrafts.clear();
+  sidebar.reset();
   setBackend(tauriBackend);
 });
 

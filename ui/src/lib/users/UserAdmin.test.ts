@@ -224,13 +224,17 @@ describe('UserAdmin', () => {
     expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('zoe'))).toBe(true);
   });
 
-  it("names the user in each row's Edit button", async () => {
+  it("names the user in each row's buttons, which narrow windows show as icons with their tooltips", async () => {
     session.current = sessionFor('administrator');
     mockBackend({ listUsers: async () => [user(), user({ id: 2, username: 'eve', display_name: 'Eve Evans', role: 'editor' })] });
     render(UserAdmin);
     const rows = await screen.findAllByTestId('user-row');
     expect(within(rows[1]).getByTestId('edit-user')).toHaveAccessibleName('Edit Eve Evans');
     expect(screen.getByRole('button', { name: 'Edit Eve Evans' })).toBeInTheDocument();
+    const reset = within(rows[1]).getByTestId('reset-password-btn');
+    expect(reset).toHaveAccessibleName('Reset the password of Eve Evans');
+    expect(reset).toHaveAttribute('title', 'Reset the password of Eve Evans');
+    expect(within(rows[1]).getByTestId('edit-user')).toHaveAttribute('title', 'Edit Eve Evans');
   });
 
   it('asks before Escape, the backdrop or Cancel throws away what was typed, and closes at once when nothing was', async () => {
