@@ -135,10 +135,12 @@ describe('App start', () => {
     expect(frame).toHaveClass('compact');
     expect(localStorage.getItem('rapport.sidebar')).toBe('icons');
     expect(screen.getByTestId('sidebar-toggle')).toHaveAccessibleName('Expand sidebar');
-    // Every item is still named for screen readers.
+    // Every item is still named for screen readers, its label kept out of sight.
     expect(screen.getByRole('button', { name: 'Leads' })).toBeInTheDocument();
+    expect(within(screen.getByTestId('nav-leads')).getByText('Leads')).toHaveClass('sr-only');
     await u.keyboard('[[');
     expect(frame).not.toHaveClass('compact');
+    expect(within(screen.getByTestId('nav-leads')).getByText('Leads')).not.toHaveClass('sr-only');
     expect(localStorage.getItem('rapport.sidebar')).toBeNull();
     // Not while typing: "[" is a character of the search.
     await u.keyboard('[[');
