@@ -7,6 +7,7 @@ import { duplicateScan } from './lib/duplicates/scan.svelte';
 import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
+import { NARROW_QUERY } from './lib/shell/sidebar.svelte';
 import { apiErr, change, deferred, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 import { importBatch, runProgress } from './test/importFixtures';
 import type { DuplicateScanSummary, ImportBatch, RunProgress } from './lib/types';
@@ -153,7 +154,7 @@ describe('App start', () => {
   it('keeps a narrow window to the icons, with no button to expand them', async () => {
     const listeners: (() => void)[] = [];
     const query = { matches: true, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
-    vi.stubGlobal('matchMedia', (q: string) => (q === '(max-width: 1100px)' ? query : { ...query, matches: false }));
+    vi.stubGlobal('matchMedia', (q: string) => (q === NARROW_QUERY ? query : { ...query, matches: false }));
     try {
       mockBackend({ appStatus: startedAs('administrator') });
       render(App);
