@@ -5,6 +5,7 @@
 //! Reading never stops at a bad event: each event that cannot be read is a `Problem` naming its line, and
 //! the file's other events are returned.
 
+pub mod contain;
 mod content;
 mod event;
 mod recur;

@@ -110,7 +110,7 @@ pub fn expand_rule_with(
     let joined = parts.join(";");
     // A rule the crate cannot handle must cost one event its repetition, never the import: a panic inside
     // it (the fuzz test found one) is turned into an error.
-    let parsed = std::panic::catch_unwind(|| joined.parse::<rrule::RRule<rrule::Unvalidated>>())
+    let parsed = crate::contain::contain(|| joined.parse::<rrule::RRule<rrule::Unvalidated>>())
         .map_err(|_| "the repetition rule could not be read".to_string())?;
     let mut parsed = parsed.map_err(|e: rrule::RRuleError| e.to_string())?;
     if let Some(until) = until {
@@ -128,7 +128,7 @@ pub fn expand_rule_with(
     }
     let start = rrule::Tz::UTC.from_utc_datetime(&start_near(dtstart, &parts, from));
     let (after, before) = (rrule::Tz::UTC.from_utc_datetime(&from), rrule::Tz::UTC.from_utc_datetime(&to));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+    let result = crate::contain::contain(std::panic::AssertUnwindSafe(move || {
         parsed.build(start).map(|set| {
             // The walk up to the window's end, counted: one longer than MAX_STEPS is cut there.
             let mut found = Vec::new();

@@ -378,7 +378,8 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     if xls_formats::is_compound_file(&bytes) {
         xls_formats::check_compound_file(&bytes)?;
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(bytes, sheet))).unwrap_or_else(|_| {
+    rapport_ics::contain::contain(std::panic::AssertUnwindSafe(|| read_workbook(bytes, sheet))).unwrap_or_else(|why| {
+        tracing::warn!(%why, "the spreadsheet reader panicked on a damaged file");
         Err(ImportError::Spreadsheet(
             "the file is damaged: open it in Excel or LibreOffice, which may repair it, and save it again".into(),
         ))
