@@ -44,8 +44,10 @@ struct AppState {
     open: Arc<AtomicBool>,
     /// One limiter per source, made with its own rate on its first request.
     limiters: RateLimits,
-    /// Requests with no valid token per sending address: a sender of unknown tokens would otherwise cost a
-    /// database read each, without limit. Valid requests are not counted (a partner posting from one server at
+    /// Requests with no valid token per sending address: one guessing tokens is told 429 for a minute past it,
+    /// not 401. Each token it sends is still looked up (one indexed read), since the address may be a proxy
+    /// that legitimate senders share; what the hold saves is the work after the lookup and the answers' detail.
+    /// Valid requests are not counted (a partner posting from one server at
     /// its source's rate, or every source behind one local proxy, is held by each source's own limit only).
     per_peer: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Addresses over that limit, held back until the instant given: a request of theirs without a token is
@@ -57,6 +59,9 @@ struct AppState {
     form_senders: Arc<DefaultKeyedRateLimiter<(i64, IpAddr)>>,
     /// A public address is set: visitors come through a proxy or tunnel, which names them.
     behind_proxy: bool,
+    /// How long a body may take as a whole. The body timeout layer's clock starts again at each piece that
+    /// arrives, so a sender trickling a byte at a time would otherwise hold its connection for days.
+    body_time: std::time::Duration,
 }
 
 /// Each source's rate limiter (made with its rate on its first request). Kept by whoever restarts the listener
@@ -239,6 +244,8 @@ fn sender(peer: Option<IpAddr>, headers: &HeaderMap, behind_proxy: bool) -> Opti
 /// whole /64, and would otherwise be a new sender at each request).
 fn sender_key(ip: IpAddr) -> IpAddr {
     match ip {
+        // An IPv4 sender as a proxy on IPv6 writes it (::ffff:203.0.113.5): its /64 would be every such sender's.
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         IpAddr::V6(v6) => {
             let s = v6.segments();
             IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
@@ -384,18 +391,21 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
     if announced.is_some_and(|n| n > DRAIN_LIMIT as u64) {
         return too_large();
     }
-    let body = match read_body(request.into_body()).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return too_large(),
-        Err(e) if timed_out(&e) => {
-            return json_error(
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                "the body did not arrive in time; send it again",
-            );
+    let too_slow =
+        || json_error(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time; send it again");
+    let body = match tokio::time::timeout(state.body_time, read_body(request.into_body())).await {
+        Err(_) => return too_slow(),
+        Ok(Ok(Some(b))) => b,
+        Ok(Ok(None)) => return too_large(),
+        Ok(Err(e)) if timed_out(&e) => return too_slow(),
+        Ok(Err(e)) => {
+            return json_error(StatusCode::BAD_REQUEST, "bad_body", &format!("the body could not be read: {e}"))
         }
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &format!("the body could not be read: {e}")),
     };
+    // Switched off while the body came: the stop lets a connection it gave up on go on, so it is told here.
+    if !state.open.load(Ordering::SeqCst) {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+    }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -416,6 +426,18 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
             tracing::info!(source, status = r.status, replayed = r.replayed, "capture request");
             reply(r)
         }
+        // Another process (an import from the command line) holds the database past the wait: the client's to
+        // retry, and told when.
+        Ok(Err(e)) if e.code() == rapport_core::ErrorCode::DatabaseLocked => {
+            tracing::info!(source, status = 503, "capture request while the database was busy");
+            let mut r = json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the database is busy with other work; send the request again in a few seconds",
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER_SECS));
+            r
+        }
         Ok(Err(e)) => {
             tracing::warn!(source, "capture request failed: {e}");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again")
@@ -423,6 +445,9 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again"),
     }
 }
+
+/// Seconds a client is asked to wait when the database was busy: about one wait for its lock.
+const BUSY_RETRY_AFTER_SECS: u64 = 5;
 
 async fn not_found() -> Response {
     json_error(StatusCode::NOT_FOUND, "not_found", "the capture API takes POST /api/v1/leads")
@@ -442,10 +467,16 @@ fn browser_origin(typed: &str) -> Option<HeaderValue> {
 }
 
 pub fn router(core: Arc<Rapport>, settings: &CaptureSettings) -> Router {
-    router_with(core, settings, Arc::new(AtomicBool::new(true)), RateLimits::default())
+    router_with(core, settings, Arc::new(AtomicBool::new(true)), RateLimits::default(), Timeouts::default().body)
 }
 
-fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicBool>, limiters: RateLimits) -> Router {
+fn router_with(
+    core: Arc<Rapport>,
+    settings: &CaptureSettings,
+    open: Arc<AtomicBool>,
+    limiters: RateLimits,
+    body_time: std::time::Duration,
+) -> Router {
     let origins: Vec<HeaderValue> = settings.allowed_origins.iter().filter_map(|o| browser_origin(o)).collect();
     // A public website posting to this computer's address on its network (or to a proxy there) is a request
     // into a private network: Chrome asks first (Private Network Access), and only a listed origin is told yes.
@@ -463,7 +494,16 @@ fn router_with(core: Arc<Rapport>, settings: &CaptureSettings, open: Arc<AtomicB
     let per_form = NonZeroU32::new(FORM_SUBMISSIONS_PER_ADDRESS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     let form_senders = Arc::new(RateLimiter::keyed(Quota::per_minute(per_form)));
     let behind_proxy = !settings.public_url.trim().is_empty();
-    let state = Arc::new(AppState { core, open, limiters, per_peer, held: Arc::default(), form_senders, behind_proxy });
+    let state = Arc::new(AppState {
+        core,
+        open,
+        limiters,
+        per_peer,
+        held: Arc::default(),
+        form_senders,
+        behind_proxy,
+        body_time,
+    });
     Router::new()
         .route("/api/v1/leads", post(create_lead).fallback(wrong_method))
         // As many clients and proxies write it.
@@ -494,7 +534,8 @@ pub fn shown_address(bound: SocketAddr) -> SocketAddr {
     network_address().map_or(bound, |ip| SocketAddr::new(ip, bound.port()))
 }
 
-/// How long a client may take to send a request: its headers, then its body. A listener open to the network
+/// How long a client may take to send a request: its headers, then its body (as a whole, however it trickles
+/// in). A listener open to the network
 /// meets clients that open connections and send slowly or not at all; without a limit each would hold its
 /// connection for ever, and enough of them every connection the app can take.
 #[derive(Debug, Clone, Copy)]
@@ -542,7 +583,8 @@ pub async fn start_timed(
     let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| ServeError::Bind(wanted, e))?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind(wanted, e))?;
     let open = Arc::new(AtomicBool::new(true));
-    let app = router_with(core, settings, open.clone(), limits).layer(RequestBodyTimeoutLayer::new(timeouts.body));
+    let app = router_with(core, settings, open.clone(), limits, timeouts.body)
+        .layer(RequestBodyTimeoutLayer::new(timeouts.body));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let behind_proxy = !settings.public_url.trim().is_empty();
     let task = tokio::spawn(serve(listener, app, timeouts.headers, behind_proxy, rx));
@@ -704,6 +746,8 @@ mod tests {
         assert_eq!(sender_key(ip("2001:db8:5::1")), sender_key(ip("2001:db8:5:0:ffff::2")));
         assert_ne!(sender_key(ip("2001:db8:5::1")), sender_key(ip("2001:db8:6::1")));
         assert_eq!(sender_key(ip("203.0.113.5")), ip("203.0.113.5"));
+        assert_eq!(sender_key(ip("::ffff:203.0.113.5")), ip("203.0.113.5"), "an IPv4 sender a proxy wrote as IPv6");
+        assert_ne!(sender_key(ip("::ffff:203.0.113.5")), sender_key(ip("::ffff:198.51.100.7")));
     }
 
     /// A listener on loopback is shown as it is; one open to the network by an address a browser can post to

@@ -39,17 +39,34 @@ fn legacy_keychain_key(id: i64) -> String {
     format!("capture:{id}")
 }
 
-/// Source `id`'s token from the keychain, if the entry holds this source's token (its hash is the one stored):
-/// an entry of another database, or one left by an older version under the shared name, is not handed out.
-fn read_token(conn: &rusqlite::Connection, secrets: &dyn Secrets, id: i64) -> Result<Option<String>> {
-    let hash = store::token_hash_of(conn, id)?;
-    for key in [keychain_key(conn, id)?, legacy_keychain_key(id)] {
-        let found = secrets.get(&key).map_err(crate::calendar::CalendarError::Keychain)?;
-        if let Some(token) = found.filter(|t| hash.as_deref() == Some(token_hash(t).as_str())) {
-            return Ok(Some(token));
-        }
+/// Where source `id`'s token may be in the keychain, and the hash that tells it is this source's.
+struct TokenPlace {
+    keys: [String; 2],
+    hash: Option<String>,
+}
+
+fn token_place(conn: &rusqlite::Connection, id: i64) -> Result<TokenPlace> {
+    Ok(TokenPlace { keys: [keychain_key(conn, id)?, legacy_keychain_key(id)], hash: store::token_hash_of(conn, id)? })
+}
+
+impl TokenPlace {
+    /// Whether the entry `key` holds this source's token (its hash is the one stored).
+    fn holds(&self, secrets: &dyn Secrets, key: &str) -> Result<Option<String>> {
+        let found = secrets.get(key).map_err(crate::calendar::CalendarError::Keychain)?;
+        Ok(found.filter(|t| self.hash.as_deref() == Some(token_hash(t).as_str())))
     }
-    Ok(None)
+
+    /// The source's token from the keychain: an entry of another database, or one left by an older version
+    /// under the shared name, is not handed out. Asked with no database connection held: a keychain that asks
+    /// the user to unlock it (a dialog on macOS, a prompt of gnome-keyring) may take minutes.
+    fn read(&self, secrets: &dyn Secrets) -> Result<Option<String>> {
+        for key in &self.keys {
+            if let Some(token) = self.holds(secrets, key)? {
+                return Ok(Some(token));
+            }
+        }
+        Ok(None)
+    }
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -285,16 +302,17 @@ impl Rapport {
                 changelog::record(tx, &batch, "capture_source", id, "revoked_at", None, Some(&at))?;
             }
             let source = store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
-            // The shared entry of older versions only if it is this source's: another database's source of
-            // this number keeps its own.
-            let hash = store::token_hash_of(tx, id)?;
-            let legacy = legacy_keychain_key(id);
-            let ours = matches!(secrets.get(&legacy), Ok(Some(t)) if hash.as_deref() == Some(token_hash(&t).as_str()));
-            Ok::<_, Error>((source, keychain_key(tx, id)?, ours.then_some(legacy)))
+            Ok::<_, Error>((source, token_place(tx, id)?))
         })?;
-        let (source, key, legacy) = source;
-        for key in std::iter::once(key).chain(legacy) {
-            if let Err(e) = secrets.delete(&key) {
+        // The keychain is asked once the revoke is committed: while it waits for the user to unlock it, every
+        // other save would wait too, and the token would still be taken.
+        let (source, place) = source;
+        let [key, legacy] = &place.keys;
+        // The shared entry of older versions only if it is this source's: another database's source of this
+        // number keeps its own.
+        let ours = matches!(place.holds(secrets, legacy), Ok(Some(_)));
+        for key in std::iter::once(key).chain(ours.then_some(legacy)) {
+            if let Err(e) = secrets.delete(key) {
                 tracing::warn!(source = id, error = %e, "revoked, but its secret could not be removed from the keychain");
             }
         }
@@ -303,14 +321,15 @@ impl Rapport {
 
     /// The token of a live source, read again from the keychain (to paste into a form).
     pub fn capture_token(&self, actor: &Actor, secrets: &dyn Secrets, id: i64) -> Result<String> {
-        let s = self.db.read(|c| {
+        let (s, place) = self.db.read(|c| {
             Self::grant(c, actor, Permission::ManageSettings)?;
-            store::source(c, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
+            let s = store::source(c, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+            Ok::<_, Error>((s, token_place(c, id)?))
         })?;
         if s.revoked_at.is_some() {
             return Err(ValidationErrors::one("source", "this source is revoked: its token no longer works").into());
         }
-        self.db.read(|c| read_token(c, secrets, id))?.ok_or_else(|| {
+        place.read(secrets)?.ok_or_else(|| {
             ValidationErrors::one(
                 "source",
                 "the keychain no longer holds this token: revoke the source and make a new one",
@@ -790,6 +809,56 @@ mod tests {
         assert_eq!(keychain.get(&legacy_keychain_key(made.source.id)).ok().flatten(), None);
     }
 
+    /// A keychain that notes each time it is asked while the database file is being written (by the caller,
+    /// since nothing else writes in the test): a keychain waiting for the user to unlock it would hold every save.
+    struct Watchful {
+        inner: Keychain,
+        db: std::path::PathBuf,
+        asked_while_writing: Mutex<Vec<String>>,
+    }
+
+    impl Watchful {
+        fn note_if_writing(&self, what: &str) {
+            let other = rusqlite::Connection::open(&self.db).unwrap_or_else(|e| panic!("{e}"));
+            if other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err() {
+                self.asked_while_writing.lock().unwrap_or_else(|e| e.into_inner()).push(what.to_owned());
+            }
+        }
+    }
+
+    impl Secrets for Watchful {
+        fn set(&self, key: &str, secret: &str) -> std::result::Result<(), SecretError> {
+            self.note_if_writing(&format!("set {key}"));
+            self.inner.set(key, secret)
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<String>, SecretError> {
+            self.note_if_writing(&format!("get {key}"));
+            self.inner.get(key)
+        }
+        fn delete(&self, key: &str) -> std::result::Result<(), SecretError> {
+            self.note_if_writing(&format!("delete {key}"));
+            self.inner.delete(key)
+        }
+    }
+
+    /// Making a source, reading its token and revoking it (with an older version's entry to look at) never ask
+    /// the keychain inside a write: a locked keychain's prompt held every other save, the revoke uncommitted and
+    /// its token still taken, for as long as the prompt stayed open.
+    #[test]
+    fn the_keychain_is_never_asked_while_the_database_is_being_written() {
+        let (dir, core, admin) = crate::test_support::core_with_admin();
+        let keychain =
+            Watchful { inner: Keychain::default(), db: dir.path().join("t.db"), asked_while_writing: Mutex::default() };
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let id = made.source.id;
+        keychain.inner.set(&legacy_keychain_key(id), &made.token).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(core.capture_token(&admin, &keychain, id).ok(), Some(made.token.clone()));
+        core.revoke_capture_source(&admin, &keychain, id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keychain.inner.get(&legacy_keychain_key(id)).ok().flatten(), None, "the old entry went too");
+        let asked = keychain.asked_while_writing.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert!(asked.is_empty(), "the keychain was asked inside a write: {asked:?}");
+    }
+
     /// The website form posts where a browser can reach the listener: loopback while it listens there, this
     /// computer's address on its network once open to it (IPv6 in brackets), and a place to write it when the
     /// computer has none.
@@ -950,23 +1019,6 @@ mod tests {
         assert!(made.source.revoked_at.is_some());
         assert!(keychain.keychain.0.lock().unwrap_or_else(|e| panic!("{e}")).is_empty());
         assert_eq!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")), None);
-    }
-
-    /// A keychain may ask the user to unlock it, for as long as they take: the database is not held meanwhile,
-    /// so a web form's request or an import's chunk is saved while the dialog waits.
-    #[test]
-    fn the_keychain_is_asked_while_the_database_is_free() {
-        let (dir, core, admin) = crate::test_support::core_with_admin();
-        let could_write = Mutex::new(None);
-        let try_a_write = |_: &str| {
-            let other = rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
-            let free = other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_ok();
-            *could_write.lock().unwrap_or_else(|e| panic!("{e}")) = Some(free);
-        };
-        let keychain = Waits { keychain: Keychain::default(), meanwhile: try_a_write };
-        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(*could_write.lock().unwrap_or_else(|e| panic!("{e}")), Some(true));
-        assert_eq!(core.capture_token(&admin, &keychain, made.source.id).ok(), Some(made.token));
     }
 
     /// A JSON list (or a name repeated) fills a field of several values item by item, and is refused for a
