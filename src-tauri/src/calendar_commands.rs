@@ -136,8 +136,16 @@ pub async fn import_ics(
 /// The new Draft lead's id.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_lead_from_attendee(state: State<'_, AppState>, appointment_id: Id, email: String) -> Res<Id> {
-    as_actor(&state, move |core, actor| core.create_lead_from_attendee(actor, appointment_id.0, &email).map(Id)).await
+pub async fn create_lead_from_attendee(
+    state: State<'_, AppState>,
+    appointment_id: Id,
+    email: String,
+    campaign: Option<String>,
+) -> Res<Id> {
+    as_actor(&state, move |core, actor| {
+        core.create_lead_from_attendee(actor, appointment_id.0, &email, campaign.as_deref()).map(Id)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -300,7 +300,7 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(f.count("appointments"), 1, "one appointment throughout");
 
     // The unknown attendee becomes a Draft lead in one step, linked to the appointment.
-    let hans = f.core.create_lead_from_attendee(&dana, a.id, "hans.neu@example.org").unwrap();
+    let hans = f.core.create_lead_from_attendee(&dana, a.id, "hans.neu@example.org", None).unwrap();
     let hans_lead = f.core.get_lead(&dana, hans).unwrap();
     assert_eq!((hans_lead.first_name.as_str(), hans_lead.last_name.as_str()), ("Hans", "Neu"));
     assert_eq!(hans_lead.status.as_str(), "draft");
@@ -324,7 +324,7 @@ fn unmerge_gives_back_the_invitations_the_merge_moved_and_only_those() {
         f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap().lead;
     let report = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
     let appointment = report.appointment_ids[0];
-    let hans = f.core.create_lead_from_attendee(&dana, appointment, "hans.neu@example.org").unwrap();
+    let hans = f.core.create_lead_from_attendee(&dana, appointment, "hans.neu@example.org", None).unwrap();
     // Addresses as the invite wrote them.
     let (zoe_at, hans_at) = ("ZOE.MUELLER@example.com".to_string(), "hans.neu@example.org".to_string());
     let before = invitees(&f, &dana, appointment);
@@ -840,7 +840,7 @@ DURATION:PT1H\nSUMMARY:Board dinner\nATTENDEE;CN=New Person:mailto:new.person@ex
                 .map(|_| ()),
             f.core.set_appointment_status(&dana, own.id, AppointmentStatus::Cancelled).map(|_| ()),
             f.core.set_confirmation(&dana, own.id, Confirmation::Sent).map(|_| ()),
-            f.core.create_lead_from_attendee(&dana, own.id, "new.person@example.org").map(|_| ()),
+            f.core.create_lead_from_attendee(&dana, own.id, "new.person@example.org", None).map(|_| ()),
         ] {
             assert_eq!(result.unwrap_err().code(), ErrorCode::PermissionDenied, "{}", own.title);
         }
@@ -951,7 +951,7 @@ fn every_calendar_operation_checks_the_role() {
     denied(f.core.set_appointment_status(&viewer, a.id, AppointmentStatus::Completed).map(|_| ()));
     denied(f.core.set_confirmation(&viewer, a.id, Confirmation::Sent).map(|_| ()));
     denied(f.core.import_ics(&viewer, &[ics("a.ics", OUTLOOK_INVITE)], Some(ed)).map(|_| ()));
-    denied(f.core.create_lead_from_attendee(&viewer, a.id, "x@y.z").map(|_| ()));
+    denied(f.core.create_lead_from_attendee(&viewer, a.id, "x@y.z", None).map(|_| ()));
     denied(
         f.core
             .update_agent_calendar(&viewer, f.core.agent_calendar(&viewer, viewer.user_id().unwrap()).unwrap())
@@ -1508,6 +1508,59 @@ DTSTAMP:20261101T000000Z\nDTSTART:20261123T091000Z\nSUMMARY:Send the offer\nEND:
     assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "once");
 }
 
+/// A rep who works on campaigns makes an invite's unknown attendee a lead of one of them: their only campaign,
+/// the meeting's lead's, or the one they choose when they have several (asked, not guessed). Every such rep's
+/// attempt was refused before ("campaign \"\" is not one of the campaigns you work on").
+#[test]
+fn a_rep_of_some_campaigns_makes_an_attendee_a_lead_of_one_of_them() {
+    let f = fixture();
+    let invite = |uid: &str, attendee: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Intro call\r\n\
+ATTENDEE;CN=New Person:mailto:{attendee}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let import = |who: &Actor, uid: &str, attendee: &str| {
+        let r = f.core.import_ics(who, &[ics("invite.ics", &invite(uid, attendee))], None).unwrap().remove(0);
+        r.appointment_ids[0]
+    };
+    let campaign_of = |who: &Actor, id: i64| f.core.get_lead(who, id).unwrap().campaign;
+
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let meeting = import(&sam, "sam-1", "new.one@example.org");
+    let made = f.core.create_lead_from_attendee(&sam, meeting, "new.one@example.org", None).unwrap();
+    assert_eq!(campaign_of(&sam, made), "Spring", "the rep's only campaign");
+
+    let kim = f.user("kim", Role::Editor, &["Spring", "Autumn"]);
+    let meeting = import(&kim, "kim-1", "new.two@example.org");
+    let before = f.dump();
+    let err = f.core.create_lead_from_attendee(&kim, meeting, "new.two@example.org", None).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    let fields = err.field_errors();
+    assert_eq!(fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["campaign"], "{fields:?}");
+    assert!(fields[0].message.contains("Autumn, Spring"), "the choices are named: {fields:?}");
+    let err = f.core.create_lead_from_attendee(&kim, meeting, "new.two@example.org", Some("Winter")).unwrap_err();
+    let fields = err.field_errors();
+    assert_eq!(fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["campaign"], "not theirs: {err}");
+    assert_eq!(f.dump(), before, "nothing written by either refusal");
+    let made = f.core.create_lead_from_attendee(&kim, meeting, "new.two@example.org", Some("Autumn")).unwrap();
+    assert_eq!(campaign_of(&kim, made), "Autumn", "the one chosen");
+
+    // A meeting with an Autumn lead: its new attendee joins the same campaign, unasked.
+    let mut ada = lead("Ada", "Roe", "ada@roe.example");
+    ada.campaign = "Autumn".into();
+    f.core.create_lead(&kim, &ada, &Origin::manual()).unwrap();
+    let with_ada = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:kim-2\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261211T090000Z\r\nDTEND:20261211T100000Z\r\nSUMMARY:With Ada\r\n\
+ATTENDEE:mailto:ada@roe.example\r\nATTENDEE:mailto:ada.colleague@roe.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let r = f.core.import_ics(&kim, &[ics("ada.ics", &with_ada)], None).unwrap().remove(0);
+    let made = f.core.create_lead_from_attendee(&kim, r.appointment_ids[0], "ada.colleague@roe.example", None).unwrap();
+    assert_eq!(campaign_of(&kim, made), "Autumn", "the meeting's lead's campaign");
+}
+
 /// An invite an Administrator imported names two leads of two campaigns: a reader of one campaign sees the
 /// other attendee by the address the invite gave, without the lead's id, and cannot get it by asking to make
 /// that attendee a lead.
@@ -1532,7 +1585,7 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
     let seen = f.core.appointment(&sam, id).unwrap();
     let leads: Vec<(&str, Option<i64>)> = seen.attendees.iter().map(|a| (a.email.as_str(), a.lead_id)).collect();
     assert_eq!(leads, vec![("ann@lee.io", Some(ann.id)), ("bo@ray.io", None)]);
-    let err = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io").unwrap_err();
+    let err = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io", None).unwrap_err();
     assert!(!err.to_string().contains(&bo.id.to_string()), "{err}");
 }
 

@@ -230,7 +230,8 @@ export interface Backend {
   /** Imports .ics files into `agentId`'s calendar (null: matched by organizer); one report per file. */
   importIcs(files: { name: string; bytes: Uint8Array }[], agentId: number | null): Promise<IcsFileReport[]>;
   /** Makes a Draft lead of an attendee no lead knows; answers the new lead's id. */
-  createLeadFromAttendee(appointmentId: number, email: string): Promise<number>;
+  /** `campaign`: the new lead's; unset, the meeting's lead's or the user's only one (else refused on `campaign`). */
+  createLeadFromAttendee(appointmentId: number, email: string, campaign?: string | null): Promise<number>;
   /** The appointment as an .ics invite. */
   exportInvite(id: number): Promise<string>;
   /** The agent's whole calendar as .ics text. */
@@ -489,7 +490,8 @@ export const tauriBackend: Backend = {
   // The command takes each file's bytes as a JSON array of numbers (Rust `Vec<u8>`).
   importIcs: (files, agentId) =>
     unwrap(() => commands.importIcs(files.map((f) => ({ name: f.name, bytes: Array.from(f.bytes) })), agentId)),
-  createLeadFromAttendee: (appointmentId, email) => unwrap(() => commands.createLeadFromAttendee(appointmentId, email)),
+  createLeadFromAttendee: (appointmentId, email, campaign) =>
+    unwrap(() => commands.createLeadFromAttendee(appointmentId, email, campaign ?? null)),
   exportInvite: (id) => unwrap(() => commands.exportInvite(id)),
   exportAgentCalendar: (agentId) => unwrap(() => commands.exportAgentCalendar(agentId)),
   caldavAccount: () => unwrap(() => commands.caldavAccount()),

@@ -100,7 +100,7 @@ export const commands = {
 	findSlots: (request: SlotRequest_Deserialize) => typedError<SlotSuggestion[], ApiError_Serialize>(__TAURI_INVOKE("find_slots", { request })),
 	importIcs: (files: IcsFile[], agentId: Id | null) => typedError<IcsFileReport[], ApiError_Serialize>(__TAURI_INVOKE("import_ics", { files, agentId })),
 	/**  The new Draft lead's id. */
-	createLeadFromAttendee: (appointmentId: Id, email: string) => typedError<Id, ApiError_Serialize>(__TAURI_INVOKE("create_lead_from_attendee", { appointmentId, email })),
+	createLeadFromAttendee: (appointmentId: Id, email: string, campaign: string | null) => typedError<Id, ApiError_Serialize>(__TAURI_INVOKE("create_lead_from_attendee", { appointmentId, email, campaign })),
 	exportInvite: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_invite", { id })),
 	exportAgentCalendar: (agentId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_agent_calendar", { agentId })),
 	caldavAccount: () => typedError<CaldavAccount_Serialize | null, ApiError_Serialize>(__TAURI_INVOKE("caldav_account")),

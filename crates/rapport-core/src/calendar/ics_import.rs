@@ -256,8 +256,17 @@ impl Rapport {
         Ok((out, lead))
     }
 
-    /// Makes an invite's unknown attendee a Draft lead and links it to the appointment, in one step.
-    pub fn create_lead_from_attendee(&self, actor: &Actor, appointment_id: i64, email: &str) -> Result<i64> {
+    /// Makes an invite's unknown attendee a Draft lead and links it to the appointment, in one step. Its campaign
+    /// is `campaign` when given; otherwise the appointment's lead's, or, for a user who works on campaigns, their
+    /// one campaign. One with several, and an appointment without a lead, is asked which (a validation error on
+    /// `campaign`): a lead outside every campaign of theirs is one they could not see once made.
+    pub fn create_lead_from_attendee(
+        &self,
+        actor: &Actor,
+        appointment_id: i64,
+        email: &str,
+        campaign: Option<&str>,
+    ) -> Result<i64> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let row = visible_row(tx, &grant, appointment_id)?;
@@ -281,10 +290,15 @@ impl Rapport {
                 Some((f, l)) => (f.trim().to_owned(), l.trim().to_owned()),
                 None => (attendee.name.trim().to_owned(), String::new()),
             };
+            let campaign = match campaign.map(str::trim).filter(|c| !c.is_empty()) {
+                Some(chosen) => chosen.to_owned(),
+                None => attendee_campaign(tx, &grant, row.lead_id)?,
+            };
             let input = LeadInput {
                 first_name: first,
                 last_name: last,
                 emails: vec![attendee.email.clone()],
+                campaign,
                 source_detail: format!("calendar invite: {}", row.title),
                 ..Default::default()
             };
@@ -300,6 +314,26 @@ impl Rapport {
             }
             Ok(id)
         })
+    }
+}
+
+/// The campaign of a lead made from an attendee, when none was chosen: the meeting's lead's (colleagues of one
+/// account meet together), else the user's only campaign. Everyone-seeing users may leave it empty, as the form.
+fn attendee_campaign(conn: &rusqlite::Connection, grant: &Grant, meeting_lead: Option<i64>) -> Result<String> {
+    let scope = grant.lead_scope();
+    if let Some(lead) = meeting_lead.map(|id| crate::leads::store::get(conn, id)).transpose()?.flatten() {
+        if !lead.campaign.trim().is_empty() && scope.allows_campaign(&lead.campaign) {
+            return Ok(lead.campaign);
+        }
+    }
+    match scope {
+        crate::access::LeadScope::All => Ok(String::new()),
+        crate::access::LeadScope::Campaigns(list) if list.len() == 1 => Ok(list[0].clone()),
+        crate::access::LeadScope::Campaigns(list) => Err(crate::leads::ValidationErrors::one(
+            "campaign",
+            format!("choose the new lead's campaign: {}", list.join(", ")),
+        )
+        .into()),
     }
 }
 

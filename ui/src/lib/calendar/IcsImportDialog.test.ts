@@ -177,7 +177,7 @@ describe('IcsImportDialog', () => {
     expect(row).toHaveTextContent('Nina New');
     expect(row).toHaveTextContent('new@client.example');
     await u.click(within(row).getByTestId('attendee-create-lead'));
-    expect(be.createLeadFromAttendee).toHaveBeenCalledWith(55, 'new@client.example');
+    expect(be.createLeadFromAttendee).toHaveBeenCalledWith(55, 'new@client.example', null);
     const link = await within(row).findByTestId('attendee-lead-link');
     expect(within(row).queryByTestId('attendee-create-lead')).toBeNull();
     await u.click(link);

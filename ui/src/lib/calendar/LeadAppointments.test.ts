@@ -106,7 +106,7 @@ describe('Appointments on the lead page', () => {
     expect(within(known).queryByTestId('attendee-create-lead')).toBeNull();
     expect(unknown).toHaveTextContent('No reply yet');
     await u.click(within(unknown).getByTestId('attendee-create-lead'));
-    expect(be.createLeadFromAttendee).toHaveBeenCalledWith(31, 'bob@acme.example');
+    expect(be.createLeadFromAttendee).toHaveBeenCalledWith(31, 'bob@acme.example', null);
     expect(await within(unknown).findByTestId('attendee-lead-link')).toBeInTheDocument();
 
     await u.click(within(panel).getByTestId('appointment-download-ics'));
