@@ -380,6 +380,7 @@ impl Rapport {
             let mut n = 0u32;
             counts = self.db.write(|tx| {
                 let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
+                still_theirs(tx, &grant, id)?;
                 // The run keeps counts and rejected rows, not what each row matched.
                 let rules = RowRules { explain: false, ..Self::row_rules(tx, &grant, &b.plan)? };
                 let batch = self.begin_batch(tx, &grant, &Origin::import(b.file_name.clone()))?;
@@ -488,6 +489,15 @@ fn may_run(b: &BatchRow) -> Result<()> {
 
 fn may_see(grant: &Grant, b: &BatchRow) -> bool {
     grant.role == crate::users::Role::Administrator || (grant.user_id.is_some() && grant.user_id == b.actor_id)
+}
+
+/// Import `id` is still the actor's to run or undo, checked in each chunk as the grant is: an Administrator
+/// made an Editor while undoing someone else's import goes no further with it.
+pub(crate) fn still_theirs(conn: &rusqlite::Connection, grant: &Grant, id: i64) -> Result<()> {
+    match store::batch(conn, id)? {
+        Some(b) if may_see(grant, &b) => Ok(()),
+        _ => Err(Error::NotFound { entity: "import", id: id.to_string() }),
+    }
 }
 
 pub(crate) fn to_batch(b: BatchRow, kept: Vec<super::model::UndoKept>) -> ImportBatch {

@@ -224,6 +224,15 @@ pub(crate) fn set_undo(tx: &Transaction<'_>, id: i64, cursor: i64, report: &Undo
 
 /// Records that undo `id` kept lead `lead_id`, and why; a lead kept again (another chunk of the same import)
 /// adds its reason to the first. True when the lead was not kept before.
+/// Takes lead `lead_id` off import `id`'s kept leads (an earlier step of the undo kept it, a later one removed
+/// it); true if it was there.
+pub(crate) fn remove_kept(tx: &Transaction<'_>, id: i64, lead_id: i64) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached("DELETE FROM import_undo_kept WHERE import_id = ?1 AND lead_id = ?2")?
+        .execute(params![id, lead_id])?
+        > 0)
+}
+
 pub(crate) fn insert_kept(tx: &Transaction<'_>, id: i64, lead_id: i64, reason: &str) -> Result<bool, StoreError> {
     let before: Option<String> = tx
         .prepare_cached("SELECT reason FROM import_undo_kept WHERE import_id = ?1 AND lead_id = ?2")?

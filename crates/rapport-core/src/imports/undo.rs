@@ -65,19 +65,25 @@ impl Rapport {
         // A cancel stops between chunks: the batch is left interrupted, partly undone, and its undo goes on
         // from there when asked again.
         let following = self.imports.following(id);
+        // An undo stopped before step `i` (cancelled, or failed) leaves the import as it was before the undo
+        // began when nothing of it was taken back yet (its finish time and error too), else interrupted, to go
+        // on from there: never "undoing" with nothing running.
+        let set_back = |i: usize| {
+            let (status, finished, error) = if i == 0 && b.undo_cursor.is_none() {
+                (b.status, b.finished_at.as_deref(), b.error.as_deref())
+            } else {
+                (ImportStatus::Interrupted, None, None)
+            };
+            self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, status, finished, error)?))
+        };
         for (i, (change_batch, leads_in_it)) in batches.into_iter().enumerate() {
             if following.cancelled() {
-                // Nothing taken back yet: the import is as it was before the undo began.
-                let (status, finished, error) = if i == 0 && b.undo_cursor.is_none() {
-                    (b.status, b.finished_at.as_deref(), b.error.as_deref())
-                } else {
-                    (ImportStatus::Interrupted, None, None)
-                };
-                self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, status, finished, error)?))?;
+                set_back(i)?;
                 return Err(Error::Cancelled);
             }
-            report = self.db.write(|tx| {
+            let step = self.db.write(|tx| {
                 let grant = Self::grant_going_on(tx, actor, Permission::WriteLeads)?;
+                super::run::still_theirs(tx, &grant, id)?;
                 let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: undo_ref.clone() };
                 let undo_batch = self.begin_batch(tx, &grant, &origin)?;
                 let mut report = report.clone();
@@ -139,6 +145,11 @@ impl Rapport {
                             )?;
                             leads::delete(tx, lead_id)?;
                             report.removed += 1;
+                            // Kept by this undo's step of a later chunk (its change there could not be taken
+                            // back), then removed with its creation: one lead, removed.
+                            if store::remove_kept(tx, id, lead_id)? {
+                                report.kept_count = report.kept_count.saturating_sub(1);
+                            }
                             // Reverted by this undo's step of a later chunk, then removed: one lead, removed.
                             if changelog::changed_by_source(tx, "lead", lead_id, &undo_ref, undo_batch.id)? {
                                 report.reverted = report.reverted.saturating_sub(1);
@@ -205,7 +216,10 @@ impl Rapport {
                         }
                         Err(e) => return Err(e),
                     };
-                    if after.version != before.version {
+                    // Once per lead, however many chunks of the import changed it.
+                    if after.version != before.version
+                        && !changelog::changed_by_source(tx, "lead", lead_id, &undo_ref, undo_batch.id)?
+                    {
                         report.reverted += 1;
                     }
                     // Fields the import changed that hold another value now than its last change of them gave
@@ -236,7 +250,16 @@ impl Rapport {
                 changelog::discard_empty(tx, &undo_batch)?;
                 store::set_undo(tx, id, change_batch, &report)?;
                 Ok::<_, Error>(report)
-            })?;
+            });
+            report = match step {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Err(not_saved) = set_back(i) {
+                        tracing::warn!(import = id, error = %not_saved, "an undo failed, and its state could not be set back");
+                    }
+                    return Err(e);
+                }
+            };
             done += leads_in_it;
             let rate = f64::from(done) / started.elapsed().as_secs_f64().max(1e-3);
             progress(RunProgress {
