@@ -1324,6 +1324,34 @@ fn undoing_two_imports_newest_first_removes_the_older_ones_leads() {
     assert_eq!(f.count("leads"), 0);
 }
 
+/// Two imports undone newest first, the newer one's undo keeping the lead for a field edited since: the older
+/// one's undo still takes back the field the newer one's undo put back to the older one's value. It kept it, as
+/// if someone had edited it, because the newer import had written it.
+#[test]
+fn undoing_two_imports_newest_first_judges_the_newer_ones_writes_field_by_field() {
+    let f = fixture();
+    f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let a_path = write(&f, "a.csv", b"email,company\nann@lee.io,A1\n");
+    let a = run(&f, &a_path, &ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &a_path, None) });
+    let b_path = write(&f, "b.csv", b"email,company,city\nann@lee.io,B1,Bcity\n");
+    let plan = ImportPlan { key: Some(NaturalKey::Email), replace: true, ..suggested_plan(&f, &b_path, None) };
+    let b = run(&f, &b_path, &plan);
+    assert_eq!((a.counts.update, b.counts.update), (1, 1), "{a:?} {b:?}");
+    let ann = find(&f, "ann@");
+    let mut input = ann.to_input();
+    input.address.city = "Lyon".into();
+    f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap();
+
+    let undone_b = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((undone_b.reverted, undone_b.kept_count), (1, 1), "{undone_b:?}");
+    let ann = find(&f, "ann@");
+    assert_eq!((ann.company.as_str(), ann.address.city.as_str()), ("A1", "Lyon"));
+    let undone_a = f.core.undo_import(&f.admin, a.id, &mut |_| {}).unwrap();
+    assert_eq!((undone_a.reverted, undone_a.kept_count), (1, 0), "{:?}", undone_a.kept);
+    let ann = find(&f, "ann@");
+    assert_eq!((ann.company.as_str(), ann.address.city.as_str()), ("", "Lyon"), "as before both, with the edit");
+}
+
 /// A field the import changed, edited since and written back to the import's value: the edit is someone's
 /// choice, so the undo keeps it as it does any edit (the value alone cannot tell).
 #[test]

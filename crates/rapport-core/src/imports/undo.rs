@@ -131,7 +131,8 @@ impl Rapport {
                             let why = "kept: a web form or a partner sent it again since the import";
                             keep(tx, id, lead_id, why, &mut report)?;
                         } else if crate::duplicates::store::holds_merged_leads(tx, lead_id)? {
-                            let why = "kept: other leads were merged into it since the import (unmerge them first)";
+                            let why =
+                                "kept: other leads were merged into it since the import, and their values are in it";
                             keep(tx, id, lead_id, why, &mut report)?;
                         } else {
                             changelog::record(
@@ -300,13 +301,16 @@ fn is_single_value(name: &str) -> bool {
     })
 }
 
+const UNDO_REF_PREFIX: &str = "undo of import ";
+
 /// The source of the change batches that undo import `id`.
 fn undo_ref_of(id: i64) -> String {
-    format!("undo of import {id}")
+    format!("{UNDO_REF_PREFIX}{id}")
 }
 
 /// What others wrote to lead `lead_id` after `change_batch` of import `id`, oldest first; the writes of another
-/// import undone since (and its undo's) are left out, as long as that undo did not keep the lead.
+/// import undone since (and its undo's) are left out: all of them when that undo did not keep the lead, and
+/// those of each field it put back when it did.
 fn changes_since(
     tx: &rusqlite::Transaction<'_>,
     lead_id: i64,
@@ -320,9 +324,18 @@ fn changes_since(
     }
     let taken_back: Vec<(i64, String)> =
         store::undone_without(tx, lead_id)?.into_iter().map(|i| (i, undo_ref_of(i))).collect();
+    // Field by field too: another import's write of a field its undo put back is taken back, though that undo
+    // kept the lead for another field edited since; and an undo's own writes only put values back.
+    let put_back: Vec<(String, String)> = later
+        .iter()
+        .filter(|c| c.source_ref.starts_with(UNDO_REF_PREFIX))
+        .map(|c| (c.source_ref.clone(), c.field.clone()))
+        .collect();
     Ok(later
         .into_iter()
         .filter(|c| !taken_back.iter().any(|(i, r)| c.import_id == Some(*i) || &c.source_ref == r))
+        .filter(|c| !c.source_ref.starts_with(UNDO_REF_PREFIX))
+        .filter(|c| !c.import_id.is_some_and(|i| put_back.iter().any(|(r, f)| *r == undo_ref_of(i) && *f == c.field)))
         .collect())
 }
 
