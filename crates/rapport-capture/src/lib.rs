@@ -418,7 +418,7 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
     let core = state.core.clone();
     let source = check.source_id;
     let result = tokio::task::spawn_blocking(move || {
-        core.submit_capture(source, key.as_deref(), content_type.as_deref(), &body)
+        core.submit_capture(&check, key.as_deref(), content_type.as_deref(), &body)
     })
     .await;
     match result {

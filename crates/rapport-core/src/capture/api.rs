@@ -384,19 +384,21 @@ impl Rapport {
                 source_id: s.id,
                 rate_per_minute: s.rate_per_minute,
                 web_form: s.kind == CaptureSourceKind::WebForm,
+                _checked: (),
             }))
         })
     }
 
-    /// One request of source `source_id`: through the import's row pipeline, recorded with its answer. A
+    /// One request with a token `check`ed: through the import's row pipeline, recorded with its answer. A
     /// repeated idempotency key gets the first answer again and writes nothing.
     pub fn submit_capture(
         &self,
-        source_id: i64,
+        check: &TokenCheck,
         idempotency_key: Option<&str>,
         content_type: Option<&str>,
         body: &[u8],
     ) -> Result<CaptureReply> {
+        let source_id = check.source_id;
         let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
         if key.is_some_and(|k| k.len() > 200) {
             return Ok(CaptureReply {
@@ -1037,8 +1039,9 @@ mod tests {
             ("application/json", &br#"{"first_name":["Ann","Bob"],"last_name":"Lee","email":"ann@lee.io"}"#[..]),
             ("application/x-www-form-urlencoded", b"first_name=Ann&first_name=Bob&last_name=Lee&email=ann%40lee.io"),
         ] {
-            let reply =
-                core.submit_capture(source.source.id, None, Some(content_type), body).unwrap_or_else(|e| panic!("{e}"));
+            let reply = core
+                .submit_capture(&TokenCheck::of(source.source.id), None, Some(content_type), body)
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(reply.status, 422, "{}", reply.body);
             assert_eq!(reply.body["fields"][0]["field"], "first_name", "{}", reply.body);
             assert!(reply.body["message"].as_str().is_some_and(|m| m.contains("2 were sent")), "{}", reply.body);
@@ -1046,7 +1049,7 @@ mod tests {
         assert_eq!(leads(), before, "a refused body writes no lead");
         let body = br#"{"first_name":["Ann",""],"last_name":"Lee","email":["ann@lee.io","a.lee@work.io"],"tags":["fair","vip"]}"#;
         let reply = core
-            .submit_capture(source.source.id, None, Some("application/json"), body)
+            .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reply.status, 202, "{}", reply.body);
         let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
@@ -1078,7 +1081,7 @@ mod tests {
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
         let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#;
         let reply = core
-            .submit_capture(source.source.id, None, Some("application/json"), body)
+            .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reply.status, 202, "{}", reply.body);
         let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
@@ -1112,7 +1115,7 @@ mod tests {
         .enumerate()
         {
             let reply = core
-                .submit_capture(source.source.id, None, Some("application/json"), body.as_bytes())
+                .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(reply.status, 202, "{body}: {}", reply.body);
             let submitted =
@@ -1133,7 +1136,7 @@ mod tests {
             (r#"{"vorname":"Jan","name":{"x":1},"mail":"j@n.cz"}"#, "name", "must be text"),
         ] {
             let reply = core
-                .submit_capture(source.source.id, None, Some("application/json"), body.as_bytes())
+                .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())
                 .unwrap_or_else(|e| panic!("{e}"));
             assert!(matches!(reply.status, 400 | 422), "{body}: {}", reply.body);
             assert_eq!(reply.body["fields"][0]["field"], field, "{body}: {}", reply.body);
@@ -1157,7 +1160,7 @@ mod tests {
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
         let body = br#"{"first_name":"Di","last_name":"Wu","email":"di@wu.io"}"#;
         let send = |content_type: &str| {
-            core.submit_capture(source.source.id, Some("order-77"), Some(content_type), body)
+            core.submit_capture(&TokenCheck::of(source.source.id), Some("order-77"), Some(content_type), body)
                 .unwrap_or_else(|e| panic!("{e}"))
         };
         let first = send("application/json");
@@ -1182,7 +1185,7 @@ mod tests {
         let reply = std::thread::scope(|s| {
             let waiting = s.spawn(|| {
                 let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#;
-                core.submit_capture(source.source.id, None, Some("application/json"), body)
+                core.submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body)
             });
             std::thread::sleep(std::time::Duration::from_millis(300));
             tx.execute(
