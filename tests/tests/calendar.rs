@@ -1551,12 +1551,10 @@ ATTENDEE;CN=New Person:mailto:{attendee}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let mut ada = lead("Ada", "Roe", "ada@roe.example");
     ada.campaign = "Autumn".into();
     f.core.create_lead(&kim, &ada, &Origin::manual()).unwrap();
-    let with_ada = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:kim-2\r\n\
+    let with_ada = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:kim-2\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261211T090000Z\r\nDTEND:20261211T100000Z\r\nSUMMARY:With Ada\r\n\
-ATTENDEE:mailto:ada@roe.example\r\nATTENDEE:mailto:ada.colleague@roe.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    );
-    let r = f.core.import_ics(&kim, &[ics("ada.ics", &with_ada)], None).unwrap().remove(0);
+ATTENDEE:mailto:ada@roe.example\r\nATTENDEE:mailto:ada.colleague@roe.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let r = f.core.import_ics(&kim, &[ics("ada.ics", with_ada)], None).unwrap().remove(0);
     let made = f.core.create_lead_from_attendee(&kim, r.appointment_ids[0], "ada.colleague@roe.example", None).unwrap();
     assert_eq!(campaign_of(&kim, made), "Autumn", "the meeting's lead's campaign");
 }

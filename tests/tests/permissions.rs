@@ -164,7 +164,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
         (
             "create_lead_from_attendee",
             Box::new(move |a: &Actor| {
-                f.core.create_lead_from_attendee(a, seeded_appointment(f)?, "new.person@example.org").map(|_| ())
+                f.core.create_lead_from_attendee(a, seeded_appointment(f)?, "new.person@example.org", None).map(|_| ())
             }),
         ),
         (

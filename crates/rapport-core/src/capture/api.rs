@@ -384,7 +384,6 @@ impl Rapport {
                 source_id: s.id,
                 rate_per_minute: s.rate_per_minute,
                 web_form: s.kind == CaptureSourceKind::WebForm,
-                _checked: (),
             }))
         })
     }

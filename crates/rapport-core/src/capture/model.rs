@@ -125,27 +125,28 @@ pub struct CaptureReply {
     pub replayed: bool,
 }
 
-/// A source a request's token names, as the HTTP layer needs it before reading the body.
+/// A source a request's token names, as the HTTP layer needs it before reading the body. Made only by
+/// [`crate::Rapport::check_capture_token`] (non-exhaustive: no other crate can write one): a submission is taken
+/// only for a token the core checked, never for a source number any caller could name. Outside the core, this
+/// does not compile:
+///
+/// ```compile_fail
+/// let forged = rapport_core::capture::TokenCheck { source_id: 1, rate_per_minute: 60, web_form: false };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenCheck {
     pub source_id: i64,
     pub rate_per_minute: u32,
     /// A website form's token is public in its page: the listener also limits each sending address.
     pub web_form: bool,
-    /// Made only by [`crate::Rapport::check_capture_token`]: a submission is taken only for a token the core
-    /// checked, never for a source number any caller could name. Outside the core, this does not compile:
-    ///
-    /// ```compile_fail
-    /// let forged = rapport_core::capture::TokenCheck { source_id: 1, rate_per_minute: 60, web_form: false, _checked: () };
-    /// ```
-    pub(crate) _checked: (),
 }
 
 #[cfg(test)]
 impl TokenCheck {
     /// Source `id`'s check, as a valid token of it gives.
     pub(crate) fn of(id: i64) -> Self {
-        Self { source_id: id, rate_per_minute: 60, web_form: false, _checked: () }
+        Self { source_id: id, rate_per_minute: 60, web_form: false }
     }
 }
 
