@@ -62,6 +62,9 @@ pub fn start(app: AppHandle) {
                     if let Err(e) = core.fold_match_keys_if_due() {
                         tracing::warn!("folding the duplicate keys: {e}");
                     }
+                    if let Err(e) = core.sweep_staged_files() {
+                        tracing::warn!("removing old staged import files: {e}");
+                    }
                 }
                 // Each list is marked shown as it is taken: one failing must not drop the other once taken.
                 for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {

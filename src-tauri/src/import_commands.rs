@@ -40,7 +40,7 @@ pub async fn import_phone_region(
 #[specta::specta]
 pub async fn import_dry_run(state: State<'_, AppState>, file_id: String, plan: ImportPlan) -> Res<DryRunReport> {
     as_actor(&state, move |core, actor| {
-        let (path, name) = core.staged_import_file(&file_id)?;
+        let (path, name) = core.staged_import_file(actor, &file_id)?;
         core.dry_run_import(actor, &path, &name, &plan)
     })
     .await
@@ -56,7 +56,7 @@ pub async fn import_start(
     on_progress: Channel<RunProgress>,
 ) -> Res<ImportBatch> {
     as_actor(&state, move |core, actor| {
-        let (path, name) = core.staged_import_file(&file_id)?;
+        let (path, name) = core.staged_import_file(actor, &file_id)?;
         core.start_import(actor, &path, &name, &plan, &mut |p| {
             // A closed window no longer listens; the import goes on regardless.
             let _ = on_progress.send(p);

@@ -50,6 +50,14 @@ pub const ERROR_COLUMN: &str = "import_error";
 /// Rows a dry run rehearses per transaction (each rolled back): it holds the writer briefly.
 const REHEARSAL_ROWS: usize = 500;
 
+/// How long a staged file no import may resume from is kept: a wizard left open over a long weekend still runs.
+pub const STAGED_KEPT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Who staged a file, as written beside it.
+fn stager(actor: &Actor) -> String {
+    actor.user_id().map(|id| id.to_string()).unwrap_or_default()
+}
+
 fn staged_id_ok(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -67,23 +75,62 @@ impl Rapport {
         let name = Path::new(file_name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         std::fs::write(dir.join(format!("staged-{id}")), bytes).map_err(ImportError::Io)?;
         std::fs::write(dir.join(format!("staged-{id}.name")), &name).map_err(ImportError::Io)?;
+        std::fs::write(dir.join(format!("staged-{id}.by")), stager(actor)).map_err(ImportError::Io)?;
         self.preview_import(actor, &id, None)
     }
 
-    /// The path and name of a staged file.
-    pub fn staged_import_file(&self, file_id: &str) -> Result<(PathBuf, String)> {
+    /// The path and name of a file `actor` staged. Another user's is as good as absent: the file holds what its
+    /// stager was given, perhaps leads of campaigns others do not work on.
+    pub fn staged_import_file(&self, actor: &Actor, file_id: &str) -> Result<(PathBuf, String)> {
         let dir = self.imports_dir();
         let path = dir.join(format!("staged-{file_id}"));
         if !staged_id_ok(file_id) || !path.exists() {
             return Err(ImportError::NoStagedFile(file_id.to_string()).into());
+        }
+        // Staged before stagers were written down: anyone who may import, as then.
+        match std::fs::read_to_string(dir.join(format!("staged-{file_id}.by"))) {
+            Ok(by) if by != stager(actor) => return Err(ImportError::NoStagedFile(file_id.to_string()).into()),
+            _ => {}
         }
         let name =
             std::fs::read_to_string(dir.join(format!("staged-{file_id}.name"))).unwrap_or_else(|_| "file".into());
         Ok((path, name))
     }
 
+    /// Removes the copies of files staged more than [`STAGED_KEPT`] ago that no import may resume from: each
+    /// file given to the wizard is kept beside the database, and they added up for ever. Returns how many.
+    pub fn sweep_staged_files(&self) -> Result<usize> {
+        let dir = self.imports_dir();
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(0) };
+        let still_read: Vec<PathBuf> =
+            self.db.read(|c| Ok::<_, Error>(store::files_still_read(c)?))?.into_iter().map(PathBuf::from).collect();
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_prefix("staged-").filter(|id| staged_id_ok(id)) else { continue };
+            let path = entry.path();
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age > STAGED_KEPT));
+            if !old || still_read.iter().any(|p| p == &path) {
+                continue;
+            }
+            for file in [path.clone(), dir.join(format!("staged-{id}.name")), dir.join(format!("staged-{id}.by"))] {
+                if let Err(e) = std::fs::remove_file(&file) {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        tracing::warn!(file = %file.display(), error = %e, "a staged import file could not be removed");
+                    }
+                }
+            }
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
     pub fn preview_import(&self, actor: &Actor, file_id: &str, sheet: Option<&str>) -> Result<FilePreview> {
-        let (path, name) = self.staged_import_file(file_id)?;
+        let (path, name) = self.staged_import_file(actor, file_id)?;
         self.preview_import_path(actor, &path, file_id, &name, sheet)
     }
 
@@ -141,7 +188,7 @@ impl Rapport {
         sheet: Option<&str>,
         mapping: &[ColumnMapping],
     ) -> Result<Option<String>> {
-        let (path, _) = self.staged_import_file(file_id)?;
+        let (path, _) = self.staged_import_file(actor, file_id)?;
         self.import_phone_region_path(actor, &path, sheet, mapping)
     }
 
@@ -539,6 +586,73 @@ mod tests {
         let line = csv.lines().nth(1).unwrap_or_default();
         assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'+44 20,'- call back,"), "{line}");
         assert_eq!(crate::leads::csv::unguard_cell("'+44 20"), "+44 20");
+    }
+
+    /// A staged file is its stager's: another user, who may import too, is told there is no such file.
+    #[test]
+    fn a_staged_file_is_only_its_stagers() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let input = crate::users::UserInput {
+            username: "bob".into(),
+            display_name: "Bob".into(),
+            role: crate::users::Role::Editor,
+            active: true,
+            campaigns: vec![],
+            all_campaigns: true,
+        };
+        core.create_user(&admin, &input, "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let bob = core.sign_in("bob", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let staged = core
+            .stage_import_file(&bob, "leads.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (path, name) = core.staged_import_file(&bob, &staged.file_id).unwrap_or_else(|e| panic!("{e}"));
+        assert!(path.exists() && name == "leads.csv");
+        for other in [
+            core.staged_import_file(&admin, &staged.file_id).map(|_| ()),
+            core.preview_import(&admin, &staged.file_id, None).map(|_| ()),
+        ] {
+            assert!(matches!(other, Err(Error::Import(ImportError::NoStagedFile(_)))), "{other:?}");
+        }
+    }
+
+    /// Staged copies are removed a week on, unless an import may still resume from one; fresh ones stay.
+    #[test]
+    fn staged_files_no_import_needs_are_swept_after_a_week() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let file = b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n";
+        let stage = || core.stage_import_file(&admin, "leads.csv", file).unwrap_or_else(|e| panic!("{e}")).file_id;
+        let (done, resumable, fresh) = (stage(), stage(), stage());
+        for id in [&done, &resumable] {
+            let (path, _) = core.staged_import_file(&admin, id).unwrap_or_else(|e| panic!("{e}"));
+            let plan = ImportPlan::suggested(&core.preview_import(&admin, id, None).unwrap_or_else(|e| panic!("{e}")));
+            let b = core.start_import(&admin, &path, "leads.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+            if id == &resumable {
+                core.db
+                    .write(|tx| {
+                        Ok::<_, Error>(store::set_status(
+                            tx,
+                            b.id,
+                            super::super::model::ImportStatus::Interrupted,
+                            None,
+                            None,
+                        )?)
+                    })
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let week_ago = std::time::SystemTime::now() - STAGED_KEPT - std::time::Duration::from_secs(60);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(week_ago))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(core.sweep_staged_files().unwrap_or_else(|e| panic!("{e}")), 1);
+        let dir = core.imports_dir();
+        let gone = ["", ".name", ".by"].map(|ext| dir.join(format!("staged-{done}{ext}")).exists());
+        assert_eq!(gone, [false; 3], "the completed import's copy, its name and its stager");
+        assert!(core.staged_import_file(&admin, &resumable).is_ok(), "an interrupted import still resumes from it");
+        assert!(core.staged_import_file(&admin, &fresh).is_ok(), "a file staged now stays");
+        assert_eq!(core.sweep_staged_files().unwrap_or_else(|e| panic!("{e}")), 0);
     }
 
     /// Past the leads a dry run may carry, its counts may part from the run's, and the report says from where.

@@ -131,6 +131,15 @@ pub(crate) fn batches(conn: &Connection, limit: u32, by: Option<i64>) -> Result<
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The files of batches a resume may still read (not finished, not undone).
+pub(crate) fn files_still_read(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT file_path FROM import_batches WHERE status IN ('running', 'interrupted', 'cancelled', 'failed')",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Batches some process left running or undoing (whether that process still lives is for the caller to tell).
 pub(crate) fn unfinished(conn: &Connection) -> Result<Vec<(i64, ImportStatus)>, StoreError> {
     let mut stmt =
