@@ -145,8 +145,22 @@ pub(crate) fn unsafe_entry(v: &str) -> Option<&'static str> {
     }
 }
 
+fn too_many(field: &str, what: &str, given: usize) -> FieldError {
+    FieldError::new(
+        field,
+        format!("a lead holds at most {MAX_CONTACTS_PER_KIND} {what} ({given} were given): keep the ones in use"),
+    )
+}
+
 /// The longest entry kept as typed (an email with its display name, a phone with its extension).
 const MAX_ENTRY_CHARS: usize = 320;
+
+/// The most email addresses, and phone numbers, one lead holds: a person has a few; a cell or a body with
+/// thousands is a list pasted into one field (and each entry is checked against the ones before it).
+pub const MAX_CONTACTS_PER_KIND: usize = 20;
+
+/// The most tags one lead carries.
+pub const MAX_TAGS: usize = 50;
 
 /// An entry's spelling as typed, checked as the other text is: the normalized value is checked by its own rules,
 /// but the spelling is stored and shown too.
@@ -226,6 +240,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
             Ok(address) => {
                 // The same address twice is one contact point; keeping one loses nothing.
                 if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
+                    if emails.len() == MAX_CONTACTS_PER_KIND {
+                        errors.push(too_many("emails", "email addresses", input.emails.len()));
+                        break;
+                    }
                     emails.push(EmailEntry { address, original: raw.trim().to_string() });
                 }
             }
@@ -247,6 +265,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         match parse_phone(raw, &region) {
             Ok(p) => {
                 if !phones.iter().any(|q| q.entry.e164 == p.e164) {
+                    if phones.len() == MAX_CONTACTS_PER_KIND {
+                        errors.push(too_many("phones", "phone numbers", input.phones.len()));
+                        break;
+                    }
                     phones.push(ValidPhone {
                         entry: PhoneEntry { e164: p.e164, display: p.international, original: raw.trim().to_string() },
                         national: p.national,
@@ -270,6 +292,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         } else if t.chars().count() > 60 {
             errors.push(FieldError::new("tags", format!("\"{t}\" is longer than 60 characters")));
         } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
+            if tags.len() == MAX_TAGS {
+                errors.push(FieldError::new("tags", format!("a lead carries at most {MAX_TAGS} tags")));
+                break;
+            }
             tags.push(t.to_string());
         }
     }
@@ -394,6 +420,39 @@ mod tests {
                 current_owner: None,
             },
         )
+    }
+
+    /// A lead holds at most so many addresses, numbers and tags: as many is fine, one more is refused naming
+    /// the list, and the same entry repeated counts once (a list pasted into one cell is caught, quickly).
+    #[test]
+    fn a_lead_holds_a_bounded_number_of_contacts_and_tags() {
+        let emails = |n: usize| (0..n).map(|i| format!("ann{i}@lee.io")).collect::<Vec<_>>();
+        let phones = |n: usize| (0..n).map(|i| format!("+44 20 7946 {:04}", i)).collect::<Vec<_>>();
+        let tags = |n: usize| (0..n).map(|i| format!("tag {i}")).collect::<Vec<_>>();
+        let full = LeadInput {
+            first_name: "Ann".into(),
+            emails: emails(MAX_CONTACTS_PER_KIND),
+            phones: phones(MAX_CONTACTS_PER_KIND),
+            tags: tags(MAX_TAGS),
+            ..Default::default()
+        };
+        let v = validate(&full).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((v.emails.len(), v.phones.len(), v.tags.len()), (20, 20, 50));
+        let mut repeated = full.clone();
+        repeated.emails.extend(emails(5));
+        assert!(validate(&repeated).is_ok(), "the same addresses again are no more addresses");
+        let fields = |input: &LeadInput| {
+            validate(input).err().map(|e| e.errors.into_iter().map(|f| (f.field, f.message)).collect::<Vec<_>>())
+        };
+        let pasted = LeadInput { emails: emails(100_000), ..full.clone() };
+        let errs = fields(&pasted).unwrap_or_default();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].0, "emails");
+        assert!(errs[0].1.contains("at most 20 email addresses (100000 were given)"), "{errs:?}");
+        let errs = fields(&LeadInput { phones: phones(21), ..full.clone() }).unwrap_or_default();
+        assert_eq!(errs.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["phones"], "{errs:?}");
+        let errs = fields(&LeadInput { tags: tags(51), ..full }).unwrap_or_default();
+        assert_eq!(errs.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["tags"], "{errs:?}");
     }
 
     /// A line break in a field of one line (a spreadsheet cell typed with Alt+Enter) is a space; notes keep theirs;
