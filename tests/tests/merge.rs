@@ -310,6 +310,31 @@ fn an_unmerge_refills_a_field_from_a_lead_still_merged_whose_own_unmerge_takes_i
     }
 }
 
+/// D merged into A filled its city; someone cleared it; B merged later filled it again. B's unmerge leaves it
+/// empty, as the person left it: it filled it from D's archived city, the value they had taken out.
+#[test]
+fn an_unmerge_does_not_refill_a_field_from_a_merge_made_before_it() {
+    let f = fixture();
+    let with = |first: &str, email: &str, city: &str| {
+        let mut l = lead(first, "Lee", email);
+        l.address.city = city.into();
+        create(&f, &l)
+    };
+    let a = with("Ann", "ann.lee@harbor.example", "");
+    let d = with("Annie", "annie@lee.example", "Paris");
+    let b = with("Anne", "anne@lee.example", "Berlin");
+    f.core.merge_leads(&f.admin, a.id, &[d.id], &[]).unwrap();
+    let now = f.core.get_lead(&f.admin, a.id).unwrap();
+    assert_eq!(now.address.city, "Paris");
+    let mut input = now.to_input();
+    input.address.city = String::new();
+    f.core.update_lead(&f.admin, a.id, now.version, &input, &Origin::manual()).unwrap();
+    let m = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    assert_eq!(f.core.get_lead(&f.admin, a.id).unwrap().address.city, "Berlin");
+    f.core.unmerge(&f.admin, m).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, a.id).unwrap().address.city, "", "as the person left it");
+}
+
 /// Two merges into one lead, undone in either order, each take back what they gave: the first one's notes and
 /// chosen job title stayed on the survivor (the second merge and its unmerge looked like edits made since).
 #[test]

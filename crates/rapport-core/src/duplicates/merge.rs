@@ -281,9 +281,11 @@ fn without_paragraphs_added(now: &str, old: &str, new: &str) -> String {
     now.split("\n\n").filter(|p| !added.contains(&p.trim())).collect::<Vec<_>>().join("\n\n")
 }
 
-/// The text fields this unmerge empties that a lead still merged into the survivor held when it was merged:
-/// they are filled from the earliest such merge, as it would have filled them had the merge taken back not come
-/// first (B then C merged into A, both with a city, B unmerged: A keeps C's city). Returned as (that merge,
+/// The text fields this unmerge empties that a lead merged into the survivor after it, still merged, held when
+/// it was merged: they are filled from the earliest such merge, as it would have filled them had the merge taken
+/// back not come first (B then C merged into A, both with a city, B unmerged: A keeps C's city). A merge made
+/// before the one taken back is no source: the field was empty when that one filled it, so its lead's value was
+/// never there or someone took it out. Returned as (that merge,
 /// field, value), for the unmerge to record, so that merge's own unmerge takes the value back.
 fn refill_from_still_merged(
     tx: &rusqlite::Transaction<'_>,
@@ -302,7 +304,7 @@ fn refill_from_still_merged(
     if emptied.is_empty() {
         return Ok(Vec::new());
     }
-    let still = crate::duplicates::store::still_merged(tx, survivor_id, merge_id)?;
+    let still = crate::duplicates::store::merged_after(tx, survivor_id, merge_id)?;
     let mut refilled = Vec::new();
     for f in emptied {
         let column = f.column.unwrap_or(f.info.name);

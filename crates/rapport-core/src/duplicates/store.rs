@@ -434,17 +434,18 @@ pub(crate) fn merged_deal_values(
     Ok(out)
 }
 
-/// The leads merged straight into `survivor` by merges other than `except` (the one being taken back), oldest
-/// merge first: each merge's batch and its archived lead row.
-pub(crate) fn still_merged(
+/// The leads merged straight into `survivor` by merges made after `after` (the one being taken back), oldest
+/// merge first: each merge's batch and its archived lead row. Only those: a merge made before found the field
+/// as it was then, and a value of its lead that is not there now was never filled or was taken out since.
+pub(crate) fn merged_after(
     conn: &Connection,
     survivor: i64,
-    except: i64,
+    after: i64,
 ) -> Result<Vec<(i64, serde_json::Value)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id != ?2 ORDER BY batch_id, lead_id",
+        "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id > ?2 ORDER BY batch_id, lead_id",
     )?;
-    let rows = stmt.query_map(params![survivor, except], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map(params![survivor, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (batch, rows) = row?;
