@@ -85,6 +85,21 @@ fn the_queue_survives_a_restart() {
     drop(dir);
 }
 
+/// "Not a duplicate" answered on a pair whose stored fingerprint is out of date (an edit since it was found
+/// that did not refresh it) holds at the next scan: the answer is about the leads as they are.
+#[test]
+fn not_a_duplicate_answered_on_a_stale_pair_holds_at_the_next_scan() {
+    let f = fixture();
+    book(&f);
+    scan(&f);
+    let pair = f.core.duplicate_queue(&f.admin, 50).unwrap()[0].id;
+    f.sql().execute("UPDATE duplicate_pairs SET fingerprint = 'found before an edit' WHERE id = ?1", [pair]).unwrap();
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    let again = scan(&f);
+    assert_eq!((again.open, again.kept_apart), (0, 1), "{again:?}");
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().is_empty(), "not asked again");
+}
+
 #[test]
 fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     let f = fixture();

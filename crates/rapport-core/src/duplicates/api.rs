@@ -287,6 +287,14 @@ impl Rapport {
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             store::set_status(tx, pair_id, "not_duplicate", grant.user_id, &batch.at)?;
+            // The answer is about the leads as they are now (the versions were checked): the pair's fingerprint
+            // is made of them, or the next scan would take an edit made since the pair was found, which left it
+            // unrefreshed, for a change and ask again.
+            if let (Some(a), Some(b)) =
+                (incremental::fields_of(tx, row.lead_a)?, incremental::fields_of(tx, row.lead_b)?)
+            {
+                store::set_fingerprint(tx, pair_id, &fingerprint(&a, &b))?;
+            }
             changelog::record(
                 tx,
                 &batch,

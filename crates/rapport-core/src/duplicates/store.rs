@@ -189,6 +189,13 @@ pub(crate) fn insert(tx: &Transaction<'_>, p: &PairValues<'_>) -> Result<i64, St
     Ok(tx.last_insert_rowid())
 }
 
+/// The fingerprint of pair `id`'s matched fields as they are now.
+pub(crate) fn set_fingerprint(tx: &Transaction<'_>, id: i64, fingerprint: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE duplicate_pairs SET fingerprint = ?2 WHERE id = ?1")?
+        .execute(params![id, fingerprint])?;
+    Ok(())
+}
+
 /// Refreshes an open pair's score and evidence, or reopens one whose matched fields changed.
 pub(crate) fn refresh(tx: &Transaction<'_>, id: i64, p: &PairValues<'_>) -> Result<(), StoreError> {
     tx.prepare_cached(
