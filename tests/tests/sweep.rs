@@ -125,6 +125,29 @@ fn the_preview_equals_the_run_which_moves_through_the_gate_tells_the_owner_and_i
     assert_eq!(w.stage_of(cy), "qualification", "an activity resets the clock");
 }
 
+/// A lead whose move waits for an Administrator's decision is someone's work in hand: the sweep leaves it,
+/// in the preview and the run. It lost a large deal as "stagnant" under the request, which could then no longer
+/// be approved.
+#[test]
+fn the_sweep_leaves_a_lead_whose_move_waits_for_approval() {
+    let (w, _, bo, _) = world();
+    let lead = w.core.get_lead(&w.admin, bo).unwrap();
+    let mut input = lead.to_input();
+    input.deal.value = "50000".into();
+    let lead = w.core.update_lead(&w.admin, bo, lead.version, &input, &Origin::manual()).unwrap().lead;
+    let request = w.core.request_move(&w.eve, bo, lead.version, "lost", "competitor", "They chose Acme").unwrap();
+    // Ten weeks on: In discussion allows 30 business days.
+    w.clock.advance(Duration::days(70));
+    let preview = w.core.pipeline_sweep(&w.admin, true).unwrap();
+    assert!(!preview.moves.iter().any(|m| m.lead_id == bo), "{:?}", preview.moves);
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert!(!run.moves.iter().any(|m| m.lead_id == bo), "{:?}", run.moves);
+    assert_eq!(w.stage_of(bo), "engagement");
+    w.core.decide_approval(&w.admin, request.id, true, "Agreed").unwrap();
+    let bo_now = w.core.get_lead(&w.admin, bo).unwrap();
+    assert_eq!((bo_now.stage.as_str(), bo_now.deal.lost_reason.as_str()), ("lost", "competitor"));
+}
+
 #[test]
 fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     let (w, ann, _, _) = world();

@@ -84,7 +84,8 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, now: &str, grant: &Grant)
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
         let before = calendar.start_of(edge);
         for stale in stagnation::stale_in(conn, &stage.key, &before, now)? {
-            if scope.allows_campaign(&stale.campaign) {
+            // A move waiting for an Administrator's decision is someone's work in hand, not a quiet lead.
+            if scope.allows_campaign(&stale.campaign) && super::approvals::pending_for(conn, stale.id)?.is_none() {
                 out.push(Planned { stale, from: stage.key.clone(), policy: policy.clone(), to_lost });
             }
         }
@@ -219,6 +220,7 @@ impl Rapport {
                     }
                     if !scope.allows_campaign(&lead.campaign)
                         || stagnation::policy_of(tx, &p.from)?.as_ref() != Some(&p.policy)
+                        || super::approvals::pending_for(tx, lead.id)?.is_some()
                     {
                         continue;
                     }
