@@ -83,6 +83,11 @@ pub(crate) fn written_offset(text: &str) -> Option<i32> {
         b'-' => (-1, &text[1..]),
         _ => return None,
     };
+    // Digits and separators only: the split below counts bytes, and "+€" (or a Latin-1 byte read as "°") would
+    // cut a character in two.
+    if !body.is_ascii() {
+        return None;
+    }
     let (hours, minutes) = match body.split_once([':', '.']) {
         Some((h, m)) => (h, m),
         None if body.len() > 2 => body.split_at(body.len() - 2),
@@ -249,6 +254,19 @@ mod tests {
         assert_eq!(date(parse_date_or_time("20131210", None)), day);
         assert!(parse_date_or_time("2013121Z", None).is_none());
         assert!(parse_date_or_time("20131210X", None).is_none());
+    }
+
+    /// A character other than a digit after a time's sign is no offset, and not a panic: the offset was cut by
+    /// bytes before its digits were checked, and "+€" (or a Latin-1 byte read as "°") split a character.
+    #[test]
+    fn an_offset_with_a_character_beyond_ascii_is_no_offset() {
+        for text in ["+€", "-°1", "+1é", "-€€", "+0\u{0300}1"] {
+            assert_eq!(written_offset(text), None, "{text}");
+        }
+        assert_eq!(written_offset("+0130"), Some(5400));
+        for value in ["20261203T090000+€", "20261203T090000-°1", "2026-12-03T09:00:00+é"] {
+            assert!(parse_date_or_time(value, None).is_none(), "{value}");
+        }
     }
 
     #[test]

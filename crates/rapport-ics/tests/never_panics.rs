@@ -159,3 +159,20 @@ RRULE:FREQ=DAILY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let n = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc).occurrences.len();
     assert!(n > 700, "{n} occurrences");
 }
+
+/// A time whose offset has a character beyond ASCII after its sign (a Latin-1 byte re-read as Windows-1252 in
+/// a file that is not UTF-8) costs that event, named by its line, not the whole file: it panicked.
+#[test]
+fn a_time_offset_with_a_character_beyond_ascii_is_one_event_s_problem() {
+    let file = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:x\r\n\
+DTSTART:20261203T090000-\xB01\r\nSUMMARY:Broken\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:y\r\n\
+DTSTART:20261204T090000Z\r\nSUMMARY:Fine\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file);
+    assert_eq!(
+        cal.events.iter().map(|e| e.summary.as_deref()).collect::<Vec<_>>(),
+        [Some("Fine")],
+        "{:?}",
+        cal.problems
+    );
+    assert_eq!(cal.problems.len(), 1, "{:?}", cal.problems);
+}
