@@ -308,6 +308,27 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(attendees.iter().find(|x| x.email == "hans.neu@example.org").unwrap().lead_id, Some(hans));
 }
 
+/// A meeting the rep marked No-show (or Completed) stays so when the organizer's later copy of the same time
+/// comes (CONFIRMED, iCalendar having no word for either): it went back to Confirmed. Moved to another time, it
+/// is a meeting still to hold.
+#[test]
+fn a_later_copy_of_a_meeting_keeps_the_reps_no_show_until_it_moves() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let first = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    let id = first.appointment_ids[0];
+    f.core.set_appointment_status(&dana, id, AppointmentStatus::NoShow).unwrap();
+    let renamed = OUTLOOK_INVITE.replace("SEQUENCE:0", "SEQUENCE:1").replace("Raum 4", "Raum 5");
+    let r = f.core.import_ics(&dana, &[ics("update.ics", &renamed)], None).unwrap().remove(0);
+    assert_eq!(r.updated, 1, "{r:?}");
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert_eq!((a.status, a.location.as_str()), (AppointmentStatus::NoShow, "Raum 5"));
+    let moved = renamed.replace("SEQUENCE:1", "SEQUENCE:2").replace("20261203T1", "20261210T1");
+    f.core.import_ics(&dana, &[ics("moved.ics", &moved)], None).unwrap();
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert_eq!((a.status, a.start.as_str()), (AppointmentStatus::Confirmed, "2026-12-10T09:00:00Z"));
+}
+
 /// Where each invitee of appointment `id` points: (address, lead).
 fn invitees(f: &Fixture, who: &Actor, id: i64) -> Vec<(String, Option<i64>)> {
     f.core.appointment(who, id).unwrap().attendees.into_iter().map(|a| (a.email, a.lead_id)).collect()

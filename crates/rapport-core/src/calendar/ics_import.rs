@@ -492,6 +492,20 @@ impl Rapport {
             version: existing.as_ref().map_or(1, |r| r.version),
         };
         derive(&mut row, &event, tz);
+        // No-show and Completed are the rep's record of what happened; iCalendar has no word for them (they go
+        // out as CONFIRMED), so a later copy of the same time saying CONFIRMED (the organizer's update, a reply)
+        // keeps them. Moved, it is a meeting still to hold.
+        let status = match existing.as_ref().and_then(|o| AppointmentStatus::parse(&o.status).map(|s| (o, s))) {
+            Some((old, kept @ (AppointmentStatus::NoShow | AppointmentStatus::Completed)))
+                if status == AppointmentStatus::Confirmed
+                    && old.start_utc == row.start_utc
+                    && old.end_utc == row.end_utc =>
+            {
+                row.status = kept.as_str().to_owned();
+                kept
+            }
+            _ => status,
+        };
         // Moved by the organizer (or on the agent's phone): the lead confirmed the old time, not this one, so it
         // is to be confirmed again, as a move made in Rapport is.
         if let Some(old) = existing.as_ref().filter(|o| o.start_utc != row.start_utc || o.end_utc != row.end_utc) {
