@@ -329,6 +329,31 @@ fn a_later_copy_of_a_meeting_keeps_the_reps_no_show_until_it_moves() {
     assert_eq!((a.status, a.start.as_str()), (AppointmentStatus::Confirmed, "2026-12-10T09:00:00Z"));
 }
 
+/// An invite the organizer cancelled, set back to Confirmed by the rep, holds its time again: a booking over it
+/// is refused. It stayed free, as if shown so, and was offered to other meetings.
+#[test]
+fn a_cancelled_invite_set_back_to_confirmed_holds_its_time_again() {
+    let f = fixture();
+    let (dana, dana_id) = dana_in_berlin(&f);
+    let first = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    let id = first.appointment_ids[0];
+    let cancel = OUTLOOK_INVITE
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:0", "SEQUENCE:1")
+        .replace("STATUS:CONFIRMED", "STATUS:CANCELLED");
+    f.core.import_ics(&dana, &[ics("cancel.ics", &cancel)], None).unwrap();
+    assert_eq!(f.core.appointment(&dana, id).unwrap().status, AppointmentStatus::Cancelled);
+    // Cancelled, its time is free.
+    let over = booking(dana_id, "Call over it", "2026-12-03T09:15:00Z", "2026-12-03T09:45:00Z");
+    let call = f.core.book_appointment(&dana, &over).unwrap();
+    f.core.set_appointment_status(&dana, call.id, AppointmentStatus::Cancelled).unwrap();
+    f.core.set_appointment_status(&dana, id, AppointmentStatus::Confirmed).unwrap();
+    let err = f.core.book_appointment(&dana, &over).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+    let invite = f.core.export_invite(&dana, id).unwrap();
+    assert!(!invite.contains("TRANSP:TRANSPARENT"), "{invite}");
+}
+
 /// Where each invitee of appointment `id` points: (address, lead).
 fn invitees(f: &Fixture, who: &Actor, id: i64) -> Vec<(String, Option<i64>)> {
     f.core.appointment(who, id).unwrap().attendees.into_iter().map(|a| (a.email, a.lead_id)).collect()

@@ -369,7 +369,10 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         description: text(c, "DESCRIPTION"),
         location: text(c, "LOCATION"),
         url: text(c, "URL"),
-        busy: !transparent && !ms_free && status.as_deref() != Some("CANCELLED"),
+        // Shown as busy or free only: a cancellation is the STATUS's to say (it releases the time while it
+        // lasts). Folded in here, a meeting cancelled and then set back to Confirmed stayed free, and was sent
+        // out as TRANSP:TRANSPARENT.
+        busy: !transparent && !ms_free,
         status,
         organizer: c.first("ORGANIZER").and_then(person),
         attendees: c.all("ATTENDEE").filter_map(person).collect(),
