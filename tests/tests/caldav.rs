@@ -586,6 +586,49 @@ fn a_sync_that_fails_halfway_keeps_what_it_sent() {
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
 }
 
+/// An edit the server refused (not as "changed since": a 403, a 5xx) waits to be sent; if the server's copy
+/// changed meanwhile, the same sync's pull met it as the newer one and overwrote the edit, unsaid. It is a
+/// conflict now, settled as one: Rapport's version kept, the server's values in its history, sent once taken.
+#[test]
+fn an_edit_the_server_refused_is_not_overwritten_by_its_newer_copy() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, server, proxy, calendar) = radicale_behind_proxy();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let huge =
+        f.core.book_appointment(&dana, &booking(id, "Huge", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
+    let huge = f.core.appointment(&dana, huge.id).unwrap();
+    f.core.move_appointment(&dana, huge.id, huge.version, "2026-12-05T15:00:00Z", "2026-12-05T16:00:00Z").unwrap();
+    let direct = format!("{}agent/calendar/{}.ics", server.url, huge.uid.replace('@', "_"));
+    // Changed there by a client that counts its edits high (the newer copy by SEQUENCE).
+    let renumbered: String = get(&direct)
+        .split_inclusive("\r\n")
+        .map(|l| if l.starts_with("SEQUENCE:") { "SEQUENCE:5\r\n" } else { l })
+        .collect();
+    put(&direct, &renumbered.replace("SUMMARY:Huge", "SUMMARY:Huge (server)"));
+    *proxy.refuse_put.lock().unwrap() = Some(huge.uid.replace('@', "_"));
+
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(
+        report.conflicts.len() == 1 && report.conflicts[0].contains("“Huge”") && report.conflicts[0].contains("kept"),
+        "{report:?}"
+    );
+    let kept = f.core.appointment(&dana, huge.id).unwrap();
+    assert_eq!((kept.title.as_str(), kept.sync_pending), ("Huge", true), "{kept:?}");
+    assert!(kept.start.starts_with("2026-12-05T15:00"), "Rapport's time: {}", kept.start);
+
+    *proxy.refuse_put.lock().unwrap() = None;
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
+    let on_server = get(&direct);
+    assert!(on_server.contains("T150000Z") && on_server.contains("SUMMARY:Huge\r\n"), "{on_server}");
+}
+
 /// Two users of one computer who connect the same calendar keep a password each: one disconnecting leaves the
 /// other's sync working. A calendar connected in place of another takes the other's password out of the
 /// keychain. A password stored by an earlier version (one entry for every user) is still found, and kept as

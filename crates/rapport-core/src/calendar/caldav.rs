@@ -375,10 +375,19 @@ impl Rapport {
             };
             // Named by the server but not given (an error of their own): not gone, left as they are.
             let mut seen: HashSet<String> = listing.unreadable.iter().cloned().collect();
-            let known: HashMap<String, Option<String>> = store::of_agent(tx, user)?
-                .into_iter()
-                .filter_map(|r| r.remote_href.clone().map(|h| (h, r.remote_etag.clone())))
-                .collect();
+            let agent_rows = store::of_agent(tx, user)?;
+            let known: HashMap<String, Option<String>> =
+                agent_rows.iter().filter_map(|r| r.remote_href.clone().map(|h| (h, r.remote_etag.clone()))).collect();
+            // Changes of Rapport's still waiting to be sent (the server refused them this sync with something
+            // else than "changed since", or they were made while it ran): a newer copy of the server met here is
+            // a conflict as a 412 is, and settled the same way. Taken as it came, it overwrote the change unsaid.
+            let mut waiting: HashMap<String, (Vec<i64>, String)> = HashMap::new();
+            for r in agent_rows.iter().filter(|r| r.sync_pending) {
+                if let Some(href) = r.remote_href.clone().filter(|h| !conflicted.contains_key(h)) {
+                    let entry = waiting.entry(href).or_insert_with(|| (Vec::new(), r.title.clone()));
+                    entry.0.push(r.id);
+                }
+            }
             let etags: HashMap<&str, &str> = resources.iter().map(|r| (r.href.as_str(), r.etag.as_str())).collect();
             for res in &resources {
                 seen.insert(res.href.clone());
@@ -388,7 +397,8 @@ impl Rapport {
                 {
                     continue;
                 }
-                cx.conflict = conflicted.contains_key(&res.href).then_some(&kept_batch);
+                cx.conflict =
+                    (conflicted.contains_key(&res.href) || waiting.contains_key(&res.href)).then_some(&kept_batch);
                 let calendar = rapport_ics::read(res.data.as_bytes());
                 cx.changed_instances = calendar.events.iter().filter(|e| e.recurrence_id.is_some()).cloned().collect();
                 let mut file_report = IcsFileReport::default();
@@ -458,6 +468,15 @@ impl Rapport {
                     report.conflicts.push(format!(
                         "“{title}” was deleted on the server and changed here: your version is kept and sent again \
                          at the next sync"
+                    ));
+                }
+            }
+            for (ids, title) in waiting.values() {
+                if ids.iter().any(|id| cx.overridden.contains(id)) {
+                    report.conflicts.push(format!(
+                        "“{title}” was changed here, not sent yet, and changed on the server: your version is kept, \
+                         as the CRM is the master record, and is sent to the server at the next sync (the server's \
+                         values are in the appointment's history)"
                     ));
                 }
             }
