@@ -298,22 +298,38 @@ fn a_minimum_value_in_a_currency_covers_the_deals_it_cannot_compare() {
     assert_eq!(parks("Gus", "12000", "JPY"), Err(ErrorCode::ApprovalRequired));
 }
 
-/// A request whose lead was merged into another since cannot be approved (there is nothing to move), and is
-/// rejected rather than left in the queue for good; the one who asked is told.
+/// A request whose lead is merged into another is closed by the merge (there is nothing left to move), saying
+/// why, and the one who asked is told. It was left in the queue for an Administrator to reject by hand; and once
+/// the lead was unmerged it could not be approved (the lead had moved) and refused a new request.
 #[test]
-fn a_request_for_a_lead_merged_away_is_rejected_not_stuck() {
+fn a_request_for_a_lead_merged_away_is_closed_by_the_merge_not_stuck() {
     let f = fixture();
     let eve = f.user("eve", Role::Editor, &[]);
     let won = in_stage(&f, &deal("Ann", "500"), "won");
     let request = f.core.request_move(&eve, won.id, won.version, "qualification", "", "More seats").unwrap();
+    f.core.take_notifications(&f.admin).unwrap();
     let twin = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann.lee@x.io"), &Origin::manual()).unwrap();
-    f.core.merge_leads(&f.admin, twin.lead.id, &[won.id], &[]).unwrap();
-    assert_eq!(f.core.decide_approval(&f.admin, request.id, true, "").unwrap_err().code(), ErrorCode::NotFound);
-    let rejected = f.core.decide_approval(&f.admin, request.id, false, "merged into another record").unwrap();
-    assert_eq!(rejected.status, ApprovalStatus::Rejected);
-    let told: String =
-        f.sql().query_row("SELECT message FROM notifications ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
-    assert!(told.contains("rejected") && told.contains("merged or removed"), "{told}");
+    let merge = f.core.merge_leads(&f.admin, twin.lead.id, &[won.id], &[]).unwrap().merge_id;
+    assert!(f.core.approval_queue(&f.admin).unwrap().is_empty(), "nothing left waiting");
+    let stored = f.sql().query_row("SELECT status, comment FROM approval_requests WHERE id = ?1", [request.id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    });
+    let (status, comment) = stored.unwrap();
+    assert_eq!(status, "rejected");
+    assert!(comment.contains("merged into another"), "{comment}");
+    assert_eq!(
+        f.core.take_notifications(&eve).unwrap(),
+        ["Your request to move Ann Lee to Qualification was closed: the lead was merged into another"]
+    );
+    assert_eq!(f.core.decide_approval(&f.admin, request.id, true, "").unwrap_err().code(), ErrorCode::Conflict);
+    // The closing is in the merge's change log, so its unmerge's history tells it too.
+    let logged = logged(&f, "approval_request");
+    assert!(logged.iter().any(|(field, v)| field == "status" && v.as_deref().is_some_and(|v| v.contains("merged"))));
+    // Unmerged, the lead is asked about afresh.
+    f.core.unmerge(&f.admin, merge).unwrap();
+    let back = f.core.get_lead(&f.admin, won.id).unwrap();
+    let again = f.core.request_move(&eve, back.id, back.version, "qualification", "", "Still more seats").unwrap();
+    assert_eq!(again.status, ApprovalStatus::Pending);
 }
 
 /// A lead whose owner was deactivated since keeps that owner through a requested move, as through a move: the

@@ -500,6 +500,7 @@ mod operations {
                     )?;
                     crate::calendar::merges::follow_merge(tx, &batch, other.id, survivor_id)?;
                     crate::pipeline::activities::carry_last_activity(tx, other.id, survivor_id)?;
+                    crate::pipeline::close_for_merged(tx, &batch, other)?;
                     leads::delete(tx, other.id)?;
                 }
                 Ok(MergeOutcome { lead, merge_id: batch.id })

@@ -267,3 +267,29 @@ impl Rapport {
         })
     }
 }
+
+/// Closes the request waiting for lead `lead` as a merge absorbs it (rejected by no one, saying why) and tells
+/// who asked. Left pending, it named a lead no longer there; and once the lead was unmerged it could not be
+/// approved (the lead had moved) and blocked a new request.
+pub(crate) fn close_for_merged(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &changelog::BatchId,
+    lead: &crate::leads::Lead,
+) -> Result<()> {
+    let Some(id) = approvals::pending_for(tx, lead.id)? else { return Ok(()) };
+    let Some(stored) = approvals::get(tx, id)? else { return Ok(()) };
+    let comment = "closed: the lead was merged into another; ask again on that lead if the move still holds";
+    approvals::decide(tx, id, ApprovalStatus::Rejected, None, &batch.at, comment)?;
+    let decision = format!("{}: {comment}", ApprovalStatus::Rejected.as_str());
+    changelog::record(tx, batch, "approval_request", id, "status", Some("pending"), Some(&decision))?;
+    if let Some(requester) = stored.requested_by {
+        let to = &stored.request.to_stage;
+        let label = super::config::stage(tx, to)?.map_or_else(|| to.clone(), |s| s.label);
+        let message = format!(
+            "Your request to move {} to {label} was closed: the lead was merged into another",
+            lead.display_name()
+        );
+        stagnation::notify(tx, requester, lead.id, &message, &batch.at)?;
+    }
+    Ok(())
+}
