@@ -556,6 +556,30 @@ fn a_board_drag_meets_the_same_gate_and_the_board_shows_what_the_actor_may_see()
     assert_eq!(err.code(), ErrorCode::Conflict);
 }
 
+/// Stages added to a new pipeline are each further on than the one before (likelier to win), so the gate
+/// reads a move between them as forward: a Draft moved on from the first open stage to the second is held by
+/// the completeness rule (seed 2.2). Added at 0% each, it went through.
+#[test]
+fn an_open_stage_added_after_others_is_further_on_and_a_draft_cannot_skip_to_it() {
+    let f = fixture();
+    f.core.create_pipeline(&f.admin, "renewals", "Renewals").unwrap();
+    for (key, outcome) in
+        [("r_new", StageOutcome::Open), ("r_talks", StageOutcome::Open), ("r_signed", StageOutcome::Won)]
+    {
+        let stage = NewStage { pipeline: "renewals".into(), key: key.into(), label: key.into(), outcome };
+        f.core.create_stage(&f.admin, &stage).unwrap();
+    }
+    let config = f.core.pipeline_config(&f.admin).unwrap();
+    let p = |key: &str| config.stages.iter().find(|s| s.key == key).map(|s| s.probability);
+    assert_eq!((p("r_new"), p("r_talks"), p("r_signed")), (Some(10), Some(55), Some(100)));
+    let draft = LeadInput { first_name: "Ann".into(), stage: "r_new".into(), ..Default::default() };
+    let ann = f.core.create_lead(&f.admin, &draft, &Origin::manual()).unwrap().lead;
+    let before = f.dump();
+    let err = f.core.move_lead(&f.admin, ann.id, ann.version, "r_talks", Passing::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert_eq!(f.dump(), before);
+}
+
 #[test]
 fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_board_follows() {
     let f = fixture();

@@ -196,7 +196,26 @@ pub struct NewStage {
     pub outcome: StageOutcome,
 }
 
-pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage) -> Result<(), StoreError> {
+/// The likelihood of winning a new stage starts at: Won 100, Lost 0; an open stage added after the pipeline's
+/// others halfway from the likeliest of them to 100, the first 10. Each stage added is then further on than those
+/// before it, as the gate and the stagnation policies read "forward" by likelihood: at 0, like the first, moving
+/// a Draft on to it skipped the completeness rule (seed 2.2) and its criteria. An Administrator sets it after.
+pub(crate) fn default_probability(conn: &Connection, s: &NewStage) -> Result<u8, StoreError> {
+    Ok(match s.outcome {
+        StageOutcome::Won => 100,
+        StageOutcome::Lost => 0,
+        StageOutcome::Open => {
+            let likeliest: Option<i64> = conn.query_row(
+                "SELECT max(probability) FROM stages WHERE pipeline = ?1 AND outcome = 'open'",
+                [&s.pipeline],
+                |r| r.get(0),
+            )?;
+            likeliest.map_or(10, |p| ((p.clamp(0, 100) + 100) / 2) as u8)
+        }
+    })
+}
+
+pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage, probability: u8) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO stages (key, label, position, closed, pipeline, outcome, probability)
          VALUES (?1, ?2, (SELECT ifnull(max(position), -1) + 1 FROM stages), ?3, ?4, ?5, ?6)",
@@ -207,7 +226,7 @@ pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage) -> Result<(), Sto
         s.outcome != StageOutcome::Open,
         s.pipeline,
         s.outcome.as_str(),
-        if s.outcome == StageOutcome::Won { 100 } else { 0 }
+        i64::from(probability)
     ])?;
     Ok(())
 }

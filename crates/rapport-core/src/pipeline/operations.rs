@@ -244,8 +244,9 @@ impl Rapport {
             }
             let new = NewStage { key: key.clone(), label: stage.label.trim().to_string(), ..stage.clone() };
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            config::insert_stage(tx, &new)?;
-            let text = format!("{} ({}, {})", new.label, new.pipeline, new.outcome.as_str());
+            let probability = config::default_probability(tx, &new)?;
+            config::insert_stage(tx, &new, probability)?;
+            let text = format!("{} ({}, {}, {probability}%)", new.label, new.pipeline, new.outcome.as_str());
             changelog::record(tx, &batch, "stage", 0, &format!("{key}.created"), None, Some(&text))?;
             Ok(PipelineConfig {
                 pipelines: config::pipelines(tx)?,
