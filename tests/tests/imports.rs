@@ -1085,21 +1085,11 @@ fn undo_removes_a_created_lead_that_a_later_chunk_of_the_same_import_changed() {
 fn a_stored_lead_two_chunks_changed_is_counted_once_as_reverted() {
     let f = fixture();
     f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
-    let mut text = String::from(
-        "first_name,last_name,email,company,city
-Ann,Lee,ann@lee.io,Acme,
-",
-    );
+    let mut text = String::from("first_name,last_name,email,company,city\nAnn,Lee,ann@lee.io,Acme,\n");
     for i in 0..5000 {
-        text.push_str(&format!(
-            "P{i},Person{i},p{i}@example.com,,
-"
-        ));
+        text.push_str(&format!("P{i},Person{i},p{i}@example.com,,\n"));
     }
-    text.push_str(
-        "Ann,Lee,ann@lee.io,Acme,Paris
-",
-    );
+    text.push_str("Ann,Lee,ann@lee.io,Acme,Paris\n");
     let path = write(&f, "twice.csv", text.as_bytes());
     let plan = ImportPlan { dedup: false, key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
     let b = run(&f, &path, &plan);
@@ -1117,21 +1107,11 @@ fn a_created_lead_kept_by_a_later_chunk_and_then_removed_is_only_removed() {
     let f = fixture();
     f.user("bob", Role::Editor, &[]);
     f.user("carol", Role::Editor, &[]);
-    let mut text = String::from(
-        "first_name,last_name,email,owner
-Ann,Lee,ann@lee.io,bob
-",
-    );
+    let mut text = String::from("first_name,last_name,email,owner\nAnn,Lee,ann@lee.io,bob\n");
     for i in 0..5000 {
-        text.push_str(&format!(
-            "P{i},Person{i},p{i}@example.com,
-"
-        ));
+        text.push_str(&format!("P{i},Person{i},p{i}@example.com,\n"));
     }
-    text.push_str(
-        "Ann,Lee,ann@lee.io,carol
-",
-    );
+    text.push_str("Ann,Lee,ann@lee.io,carol\n");
     let path = write(&f, "owners.csv", text.as_bytes());
     let plan =
         ImportPlan { dedup: false, replace: true, key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
@@ -1154,6 +1134,19 @@ Ann,Lee,ann@lee.io,bob
     assert_eq!(f.count("leads"), 0);
 }
 
+/// 5,600 people ("P0 Person" to "P5599 Person") imported by the Administrator as they are, in two chunks.
+fn two_chunks_of_people(f: &Fixture) -> ImportBatch {
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..5600 {
+        text.push_str(&format!("P{i},Person,p{i}@example.com\n"));
+    }
+    let path = write(f, "people.csv", text.as_bytes());
+    let plan = ImportPlan { dedup: false, ..suggested_plan(f, &path, None) };
+    let b = run(f, &path, &plan);
+    assert_eq!((b.status, b.counts.create_active), (ImportStatus::Completed, 5600));
+    b
+}
+
 /// An undo that fails (the database refuses a step) leaves the import as it was when nothing was taken back
 /// yet, finish time and all, and interrupted, to go on from there, once part was: it stayed "undoing", its
 /// finish time gone, until the next look at the history called it interrupted and offered to resume a
@@ -1161,20 +1154,7 @@ Ann,Lee,ann@lee.io,bob
 #[test]
 fn an_undo_that_fails_leaves_the_import_as_it_was_or_resumable() {
     let f = fixture();
-    let mut text = String::from(
-        "first_name,last_name,email
-",
-    );
-    for i in 0..5600 {
-        text.push_str(&format!(
-            "P{i},Person,p{i}@example.com
-"
-        ));
-    }
-    let path = write(&f, "people.csv", text.as_bytes());
-    let plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
-    let b = run(&f, &path, &plan);
-    assert_eq!((b.status, b.counts.create_active), (ImportStatus::Completed, 5600));
+    let b = two_chunks_of_people(&f);
     let listed = |f: &Fixture| format!("{:?}", f.core.import_history(&f.admin, 10).unwrap());
     let before = listed(&f);
 
@@ -1214,20 +1194,7 @@ fn an_undo_that_fails_leaves_the_import_as_it_was_or_resumable() {
 #[test]
 fn an_undo_stops_when_the_import_is_no_longer_the_undoers() {
     let f = fixture();
-    let mut text = String::from(
-        "first_name,last_name,email
-",
-    );
-    for i in 0..5600 {
-        text.push_str(&format!(
-            "P{i},Person,p{i}@example.com
-"
-        ));
-    }
-    let path = write(&f, "people.csv", text.as_bytes());
-    let plan = ImportPlan { dedup: false, ..suggested_plan(&f, &path, None) };
-    let b = run(&f, &path, &plan);
-    assert_eq!(b.counts.create_active, 5600);
+    let b = two_chunks_of_people(&f);
     // Another Administrator undoes the first one's import.
     let root = f.user("root", Role::Administrator, &[]);
     let root_user = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.username == "root").unwrap();
