@@ -847,6 +847,30 @@ fn a_merge_into_a_stage_counts_the_activities_of_the_lead_merged_in() {
     assert_eq!(merged.stage, "engagement");
 }
 
+/// The leads merged earlier into the lead a merge absorbs count too: their proposal was sent, and it counts
+/// for the survivor once the merge is made. The merge was refused for a proposal that was there.
+#[test]
+fn a_merge_counts_the_activities_of_leads_merged_earlier_into_the_one_it_absorbs() {
+    let f = fixture();
+    let s = created(&f, &common::qualified(common::lead("Ann", "Lee", "ann@lee.io")));
+    let with_deal = |email: &str| {
+        let mut l = common::qualified(common::lead("Ann", "Lee", email));
+        l.deal.value = "900".into();
+        l.deal.currency = "EUR".into();
+        l.deal.expected_close = "2027-03-31".into();
+        created(&f, &l)
+    };
+    let x = with_deal("ann.lee@harbor.example");
+    let z = with_deal("a.lee@harbor.example");
+    proposal(&f, &f.admin, z.id);
+    f.core.merge_leads(&f.admin, x.id, &[z.id], &[]).unwrap();
+    let now = f.core.get_lead(&f.admin, x.id).unwrap();
+    f.core.move_lead(&f.admin, x.id, now.version, "engagement", Passing::Checked).unwrap();
+    let choose = |field: &str, lead_id: i64| FieldChoice { field: field.into(), lead_id };
+    let merged = f.core.merge_leads(&f.admin, s.id, &[x.id], &[choose("stage", x.id)]).unwrap().lead;
+    assert_eq!(merged.stage, "engagement");
+}
+
 /// Sets whether stage `key` asks its criteria of the leads that skip it, through the Administrator's operation.
 fn asked_when_skipped(f: &Fixture, key: &str, asked: bool) {
     let s = f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().find(|s| s.key == key).unwrap();

@@ -321,7 +321,11 @@ pub(crate) fn check(
         history.push(id);
         history.extend(crate::duplicates::store::merged_into(conn, id)?);
         if let Passage::Merging(others) = passage {
-            history.extend_from_slice(others);
+            // And those merged into the leads this merge absorbs: theirs count for the survivor once it is made.
+            for other in others {
+                history.push(*other);
+                history.extend(crate::duplicates::store::merged_into(conn, *other)?);
+            }
         }
     }
     let mut missing_activities = Vec::new();
