@@ -375,6 +375,18 @@ fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
     found.and_then(|(_, iana)| iana.parse().ok())
 }
 
+/// Whether IANA zone `tz` keeps one offset all year (now): no summer time to read a file's DAYLIGHT part as.
+fn never_changes(tz: chrono_tz::Tz) -> bool {
+    use chrono::Offset;
+    let year = Utc::now().year();
+    let offset = |month: u32| {
+        chrono::NaiveDate::from_ymd_opt(year, month, 15)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .map(|noon| tz.offset_from_utc_datetime(&noon).fix())
+    };
+    offset(1) == offset(7)
+}
+
 /// The file's zones by TZID: every VTIMEZONE, resolved to an IANA zone when its TZID names one, else
 /// evaluated from its own definition.
 pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(String, Zone)> {
@@ -386,9 +398,15 @@ pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(Strin
             problems.push(Problem { line: tz.line, message: "VTIMEZONE without a TZID".into() });
             continue;
         };
+        // A name the IANA database holds is read as that zone, unless the file gives it a summer time the
+        // zone never has: "EST", "MST" and "HST" are fixed offsets there, but files name their own US zones so,
+        // with a DAYLIGHT part (read as the IANA zone, every summer time was an hour off).
         if let Some(iana) = iana_for(&tzid) {
-            out.push((tzid, Zone::Iana(iana)));
-            continue;
+            let has_daylight = tz.children.iter().any(|c| c.name == "DAYLIGHT");
+            if !(has_daylight && never_changes(iana)) {
+                out.push((tzid, Zone::Iana(iana)));
+                continue;
+            }
         }
         let mut observances = Vec::new();
         for part in tz.children.iter().filter(|c| c.name == "STANDARD" || c.name == "DAYLIGHT") {

@@ -611,3 +611,34 @@ END:VCALENDAR
         assert!(cal.problems[0].message.contains("without DTSTART"), "{:?}", cal.problems);
     }
 }
+
+/// A file that names its own US Eastern zone "EST", with the summer time it keeps: the IANA database's "EST"
+/// is a fixed UTC-5, so every summer meeting was read an hour late. The file's definition holds then; "EST"
+/// with no DAYLIGHT part, or a name whose IANA zone has summer time, is still read as the IANA zone.
+#[test]
+fn a_zone_named_as_a_fixed_iana_offset_keeps_the_summer_time_its_file_gives_it() {
+    let file = |daylight: bool, tzid: &str| {
+        let summer = if daylight {
+            "BEGIN:DAYLIGHT\nDTSTART:20070311T020000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\n\
+             RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nEND:DAYLIGHT\n"
+        } else {
+            ""
+        };
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:{tzid}\nBEGIN:STANDARD\nDTSTART:20071104T020000\n\
+             TZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\n{summer}\
+             END:VTIMEZONE\nBEGIN:VEVENT\nUID:e\nDTSTART;TZID={tzid}:20260715T090000\nDTEND;TZID={tzid}:20260715T100000\n\
+             END:VEVENT\nBEGIN:VEVENT\nUID:w\nDTSTART;TZID={tzid}:20260115T090000\nDTEND;TZID={tzid}:20260115T100000\n\
+             END:VEVENT\nEND:VCALENDAR\n"
+        )
+    };
+    let mut with_summer = starts(&file(true, "EST"));
+    with_summer.sort();
+    assert_eq!(with_summer, ["2026-01-15T14:00:00Z", "2026-07-15T13:00:00Z"]);
+    let mut fixed = starts(&file(false, "EST"));
+    fixed.sort();
+    assert_eq!(fixed, ["2026-01-15T14:00:00Z", "2026-07-15T14:00:00Z"], "no DAYLIGHT part: the IANA zone");
+    let mut named = starts(&file(true, "America/New_York"));
+    named.sort();
+    assert_eq!(named, ["2026-01-15T14:00:00Z", "2026-07-15T13:00:00Z"]);
+}
