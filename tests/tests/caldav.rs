@@ -97,6 +97,11 @@ fn get(url: &str) -> String {
     ureq::get(url).set("Authorization", &auth()).call().unwrap().into_string().unwrap()
 }
 
+/// `ics` as a client that counts its edits high writes it back: its SEQUENCE lines say 5.
+fn with_sequence_5(ics: &str) -> String {
+    ics.split_inclusive("\r\n").map(|l| if l.starts_with("SEQUENCE:") { "SEQUENCE:5\r\n" } else { l }).collect()
+}
+
 /// A Radicale of its own in a temporary folder, and the address of user "agent"'s calendar on it. Both live as
 /// long as the returned folder and server.
 fn radicale() -> (tempfile::TempDir, Server, String) {
@@ -285,10 +290,7 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     // Both sides change "Review" and "Far off"; the server deletes "Lunch" while it is moved here.
     let on_server = get(&href_of(&a.uid));
     // Another client that counts its edits high: Rapport's version must still go out as the newer one.
-    let renumbered: String = on_server
-        .split_inclusive("\r\n")
-        .map(|l| if l.starts_with("SEQUENCE:") { "SEQUENCE:5\r\n" } else { l })
-        .collect();
+    let renumbered = with_sequence_5(&on_server);
     assert!(renumbered.contains("SEQUENCE:5"), "{on_server}");
     put(&href_of(&a.uid), &renumbered.replace("SUMMARY:Review", "SUMMARY:Review (server)"));
     let far_on_server = get(&href_of(&far.uid));
@@ -605,10 +607,7 @@ fn an_edit_the_server_refused_is_not_overwritten_by_its_newer_copy() {
     f.core.move_appointment(&dana, huge.id, huge.version, "2026-12-05T15:00:00Z", "2026-12-05T16:00:00Z").unwrap();
     let direct = format!("{}agent/calendar/{}.ics", server.url, huge.uid.replace('@', "_"));
     // Changed there by a client that counts its edits high (the newer copy by SEQUENCE).
-    let renumbered: String = get(&direct)
-        .split_inclusive("\r\n")
-        .map(|l| if l.starts_with("SEQUENCE:") { "SEQUENCE:5\r\n" } else { l })
-        .collect();
+    let renumbered = with_sequence_5(&get(&direct));
     put(&direct, &renumbered.replace("SUMMARY:Huge", "SUMMARY:Huge (server)"));
     *proxy.refuse_put.lock().unwrap() = Some(huge.uid.replace('@', "_"));
 
