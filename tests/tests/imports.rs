@@ -2241,3 +2241,33 @@ fn an_xlsx_with_a_cell_past_any_row_is_refused() {
     // The same core goes on reading files.
     assert!(f.core.preview_import_path(&f.admin, &path, "", "kaputt.xlsx", None).is_ok());
 }
+
+/// A list item the import added, taken out since and put back by hand, is someone's choice: the undo leaves
+/// it, as it leaves a field edited since; what the import added and nobody touched goes.
+#[test]
+fn undo_keeps_a_list_item_put_back_since_the_import() {
+    let f = fixture();
+    f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let path = write(&f, "b.csv", b"email,phone,tags\nann@lee.io,+44 20 7946 0018,fair; vip\n");
+    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    let ann = find(&f, "ann@");
+    assert_eq!(ann.phones.len(), 1, "{ann:?}");
+    let mut tags = ann.tags.clone();
+    tags.sort();
+    assert_eq!(tags, ["fair", "vip"], "{ann:?}");
+    // The phone and "vip" taken out, then the phone typed again.
+    let mut l = ann;
+    for phones in [vec![], vec!["+44 20 7946 0018".to_string()]] {
+        let mut input = l.to_input();
+        input.phones = phones;
+        input.tags.retain(|t| t != "vip");
+        l = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
+    }
+    f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    let ann = find(&f, "ann@");
+    let phones: Vec<_> = ann.phones.iter().map(|p| p.e164.as_str()).collect();
+    assert_eq!(phones, ["+442079460018"], "the phone typed again stays");
+    assert!(ann.tags.is_empty(), "the tag nobody touched since goes: {:?}", ann.tags);
+}

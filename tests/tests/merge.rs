@@ -895,3 +895,42 @@ fn a_merge_whose_survivor_was_merged_again_names_the_merge_to_take_back_first() 
     f.core.unmerge(&f.admin, first).unwrap();
     assert_eq!(content(&f.core.get_lead(&f.admin, b.id).unwrap()), content(&b));
 }
+
+/// A list item the merge brought, taken out since and put back (by hand, or by a later merge of a lead that
+/// holds it), is someone's choice: unmerge leaves it, as it leaves a text field written since. The later merge's
+/// own unmerge takes back what it put back.
+#[test]
+fn unmerge_keeps_a_list_item_put_back_since_the_merge() {
+    let f = fixture();
+    let a = create(&f, &lead("Ann", "Lee", "ann@lee.example"));
+    let mut b = lead("Ann", "Lee", "ann.lee@work.example");
+    b.phones = vec!["+44 20 7946 0018".into()];
+    b.tags = vec!["trade fair".into()];
+    let b = create(&f, &b);
+    let first = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let phones = |l: &Lead| l.phones.iter().map(|p| p.e164.clone()).collect::<Vec<_>>();
+    assert_eq!(phones(&first.lead), ["+442079460018"], "the merge brings the phone");
+    // The tag is taken out and typed again; the phone taken out, and brought again by a later merge.
+    let mut l = first.lead;
+    for (tags, phones) in [(vec![], vec![]), (vec!["trade fair".to_string()], vec![])] {
+        let mut input = l.to_input();
+        input.tags = tags;
+        input.phones = phones;
+        l = f.core.update_lead(&f.admin, a.id, l.version, &input, &Origin::manual()).unwrap().lead;
+    }
+    let mut c = lead("Ann", "Lee", "a.lee@home.example");
+    c.phones = vec!["+44 20 7946 0018".into()];
+    let c = create(&f, &c);
+    let second = f.core.merge_leads(&f.admin, a.id, &[c.id], &[]).unwrap();
+    assert_eq!(phones(&second.lead), ["+442079460018"], "the later merge brings the phone again");
+
+    let out = f.core.unmerge(&f.admin, first.merge_id).unwrap();
+    assert_eq!(out.survivor.tags, ["trade fair"], "the tag typed again stays");
+    assert_eq!(phones(&out.survivor), ["+442079460018"], "the phone the later merge brought stays");
+    let emails: Vec<_> = out.survivor.emails.iter().map(|e| e.address.clone()).collect();
+    assert_eq!(emails, ["ann@lee.example", "a.lee@home.example"], "the first merge's email leaves");
+
+    let out = f.core.unmerge(&f.admin, second.merge_id).unwrap();
+    assert!(out.survivor.phones.is_empty(), "the later merge's own unmerge takes its phone back");
+    assert_eq!(out.survivor.tags, ["trade fair"]);
+}

@@ -303,6 +303,8 @@ pub struct LaterChange {
     /// The import whose chunk made it, if an import did.
     pub import_id: Option<i64>,
     pub source_ref: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
 /// The changes to a record made after batch `after` by batches that are neither import `import_id`'s nor its
@@ -317,7 +319,7 @@ pub fn changes_outside_import(
     undo_ref: &str,
 ) -> Result<Vec<LaterChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref
+        "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref, l.old_value, l.new_value
          FROM change_log l JOIN change_batches b ON b.id = l.batch_id
          WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
            AND b.source_ref != ?5
@@ -330,6 +332,8 @@ pub fn changes_outside_import(
             actor_name: r.get(2)?,
             import_id: r.get(3)?,
             source_ref: r.get(4)?,
+            old: r.get(5)?,
+            new: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

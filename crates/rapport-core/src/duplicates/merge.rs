@@ -223,7 +223,11 @@ pub(crate) fn enrichment(stored: &Lead, row: &Lead) -> LeadInput {
 /// value before, unless it was edited since (then the edit stays); from lists, exactly the values it added leave.
 /// The changes are taken newest first, each against what the later ones left: a field a chunk changed twice
 /// goes back to its value before both, and each change's additions leave a list.
-pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Option<String>)]) -> LeadInput {
+pub(crate) fn take_back(
+    current: &Lead,
+    changes: &[(String, Option<String>, Option<String>)],
+    later: &[(String, Option<String>, Option<String>)],
+) -> LeadInput {
     let mut input = current.to_input();
     let items = |v: &Option<String>| -> Vec<String> {
         crate::leads::fields::split_list(v.as_deref().unwrap_or("")).into_iter().map(|x| x.to_lowercase()).collect()
@@ -234,6 +238,15 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
     let mut tags: Option<Vec<(String, String)>> = None;
     // Other fields as they stand, in the form the log records them.
     let mut standing: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    // A list item put in after what is taken back (taken out and typed again, or brought again by a later
+    // merge) is someone's choice since, as a field written since is: it stays.
+    let put_in_since: Vec<(&str, String)> = later
+        .iter()
+        .flat_map(|(name, old, new)| {
+            let before = items(old);
+            items(new).into_iter().filter(move |x| !before.contains(x)).map(move |x| (name.as_str(), x))
+        })
+        .collect();
     for (name, old, new) in changes.iter().rev() {
         let Some(f) = FIELDS.iter().find(|f| f.info.name == name && f.info.editable) else { continue };
         let (before, after) = (items(old), items(new));
@@ -258,7 +271,9 @@ pub(crate) fn take_back(current: &Lead, changes: &[(String, Option<String>, Opti
                 continue;
             }
         };
-        list.retain(|(key, _)| !added.contains(&key));
+        list.retain(|(key, _)| {
+            !added.contains(&key) || put_in_since.iter().any(|(n, x)| *n == name.as_str() && x == key)
+        });
     }
     let kept = |list: Vec<(String, String)>| list.into_iter().map(|(_, original)| original).collect();
     if let Some(list) = emails {
@@ -617,7 +632,8 @@ mod operations {
                         (before, *old) = (batch, older);
                     }
                 }
-                let mut input = take_back(&survivor, &changes);
+                let later = store::changes_since_merge(tx, survivor_id, merge_id)?;
+                let mut input = take_back(&survivor, &changes, &later);
                 for (f, old, new) in joined {
                     let kept = without_paragraphs_added(&(f.read)(&input), &old, &new);
                     (f.set)(&mut input, &kept);

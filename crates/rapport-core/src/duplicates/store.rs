@@ -395,6 +395,24 @@ pub(crate) fn written_since_merge(
         .exists(params![survivor, merge_id, field, UNMERGE_OF])?)
 }
 
+/// What was written to lead `survivor` after merge `merge_id`, as (field, old, new), leaving out what
+/// [`written_since_merge`] leaves out: unmerges, and later merges taken back since.
+pub(crate) fn changes_since_merge(
+    conn: &Connection,
+    survivor: i64,
+    merge_id: i64,
+) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.field, c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id > ?2
+           AND b.source_ref NOT LIKE ?3 || '%'
+           AND NOT EXISTS (SELECT 1 FROM change_batches u WHERE u.source_ref = ?3 || c.batch_id)
+         ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map(params![survivor, merge_id, UNMERGE_OF], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// The newest merge into `survivor` before batch `before` that wrote `field` to `value`, was undone, and whose
 /// unmerge left `field` alone (a later merge had written it since): its batch and the value before it.
 pub(crate) fn left_by_undone_merge(

@@ -165,7 +165,8 @@ impl Rapport {
                         .map(|c| c.field.as_str())
                         .filter(|f| changes.iter().any(|(changed, _, _)| changed == f) && is_single_value(f))
                         .collect();
-                    let mut input = take_back(&current, &changes);
+                    let since: Vec<_> = later.iter().map(|c| (c.field.clone(), c.old.clone(), c.new.clone())).collect();
+                    let mut input = take_back(&current, &changes, &since);
                     for f in &written_since {
                         if let Some(fd) = fields::field(f) {
                             (fd.set)(&mut input, &(fd.get)(&current));
