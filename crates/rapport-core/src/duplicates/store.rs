@@ -401,7 +401,7 @@ pub(crate) fn changes_since_merge(
     conn: &Connection,
     survivor: i64,
     merge_id: i64,
-) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
+) -> Result<Vec<crate::audit::store::FieldChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.field, c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
          WHERE c.entity = 'lead' AND c.entity_id = ?1 AND c.batch_id > ?2
