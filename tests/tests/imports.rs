@@ -2271,3 +2271,15 @@ fn undo_keeps_a_list_item_put_back_since_the_import() {
     assert_eq!(phones, ["+442079460018"], "the phone typed again stays");
     assert!(ann.tags.is_empty(), "the tag nobody touched since goes: {:?}", ann.tags);
 }
+
+/// A header line ending with a separator (an export that ends every line with one, its rows not) names no
+/// column past its last name: rows without that empty cell are whole, and a cell a row does give there is kept.
+#[test]
+fn a_header_ending_with_a_separator_does_not_refuse_rows_without_it() {
+    let f = fixture();
+    let path =
+        write(&f, "t.csv", b"first_name,last_name,email,\nAnn,Lee,ann@lee.io\nBo,Ray,bo@ray.io,met at the fair\n");
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{b:?}");
+    assert!(find(&f, "bo@ray").notes.contains("met at the fair"), "the cell under the empty header is kept");
+}

@@ -239,6 +239,15 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             .ok_or(format!("--map {m}: the file has no column \"{col}\" (it has: {})", preview.headers.join(", ")))?;
         entry.target = field.trim().to_string();
     }
+    // The country the numbers show is read again for the mapping chosen (a column mapped to the phone by
+    // --map or a template), as the app's wizard does.
+    let phone_region = match &a.phone_region {
+        Some(r) => Some(r.clone()),
+        None if mapping != preview.suggested => {
+            core.import_phone_region_path(actor, file, preview.sheet.as_deref(), &mapping).map_err(err)?
+        }
+        None => preview.phone_region.clone(),
+    };
     let (channel, detail) = a.source.as_deref().map(parse_source).transpose()?.unwrap_or_default();
     let plan = ImportPlan {
         sheet: preview.sheet.clone(),
@@ -256,7 +265,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         template: template.map(|t| t.0),
         dedup: !a.no_dedup,
         keep_invalid: a.keep_invalid,
-        phone_region: a.phone_region.clone().or_else(|| preview.phone_region.clone()),
+        phone_region,
     };
     if plan.replace && plan.key.is_none() {
         return Err("--replace needs --key (or a template with a key): it says what a row may replace in the lead \

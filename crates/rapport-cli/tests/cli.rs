@@ -839,3 +839,25 @@ fn a_steward_merges_and_unmerges_from_the_command_line() {
     assert!(r.ok && r.out.contains(&format!("pair {pair} set aside")), "{} {}", r.out, r.err);
     assert!(!rapport(&db, &["duplicates", "queue"]).out.contains(&format!("pair {pair}:")));
 }
+
+/// The country a file's phone numbers show is read for the mapping the command ends with: a column mapped to
+/// the phone by `--map` (no header the suggestion knows) is read as the app's wizard reads it.
+#[test]
+fn the_country_of_phone_numbers_follows_the_columns_mapped_on_the_command_line() {
+    let (dir, db) = db();
+    assert!(rapport(&db, &["settings", "show"]).ok); // first run: the administrator
+    let mut csv = String::from("first_name,last_name,email,R\u{fc}ckruf unter\n");
+    for (i, phone) in
+        ["0459 024 058", "02 9374 4000", "0412 345 678", "03 9123 4567", "07 3123 4567"].iter().enumerate()
+    {
+        csv.push_str(&format!("Kyra,Webb{i},p{i}@bigpond.com.au,{phone}\n"));
+    }
+    let file = dir.path().join("fair.csv");
+    std::fs::write(&file, csv).unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--map", "R\u{fc}ckruf unter=phone"]);
+    assert!(r.ok, "{}", r.err);
+    assert!(r.out.contains("imported 5 lead(s)"), "{}", r.out);
+    let list = rapport(&db, &["leads", "list", "--search", "Webb0", "--json"]);
+    let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
+    assert_eq!(found[0]["primary_phone"], "+61 459 024 058", "read as Australian: {}", list.out);
+}

@@ -139,8 +139,11 @@ impl Mapper {
 
     pub(crate) fn to_input(&self, row: &RawRow) -> Result<LeadInput, Vec<FieldError>> {
         let width = self.headers.len();
+        // A header line ending with a separator names no column past its last name: a row that stops there is
+        // whole, as in an export that ends its header line (and only it) with a separator.
+        let named = self.headers.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
         let extra_filled = row.cells.iter().skip(width).any(|c| !c.trim().is_empty());
-        if row.cells.len() < width || extra_filled {
+        if row.cells.len() < named || extra_filled {
             let mut message = format!("has {} cells where the header has {width}", row.cells.len());
             // `Ann, "Lee, Jr."`: a quote after a space opens no quoted value, so its comma splits it.
             if row.cells.iter().any(|c| c.trim_start() != c && c.trim_start().starts_with('"')) {
@@ -164,7 +167,8 @@ impl Mapper {
         let mut full_name = (String::new(), String::new());
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
-            let value = text_formula_value(unguard_cell(row.cells[i].trim())).replace('\u{b}', "\n");
+            let cell = row.cells.get(i).map_or("", String::as_str);
+            let value = text_formula_value(unguard_cell(cell.trim())).replace('\u{b}', "\n");
             if self.check_replacement && value.contains('\u{fffd}') {
                 let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
                 errors.push(FieldError::new(self.headers[i].clone(), message));
