@@ -2283,3 +2283,44 @@ fn a_header_ending_with_a_separator_does_not_refuse_rows_without_it() {
     assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{b:?}");
     assert!(find(&f, "bo@ray").notes.contains("met at the fair"), "the cell under the empty header is kept");
 }
+
+/// A phone's extension written as its parameter (`+14155552671;ext=12`, as Rapport's own export writes it, and
+/// RFC 3966 `tel:` numbers) stays on its number: split at the ";" that also separates numbers in one cell, the
+/// extension was read as a second, invalid number and the row refused.
+#[test]
+fn a_phone_extension_written_as_a_parameter_stays_on_its_number() {
+    let f = fixture();
+    let path = write(
+        &f,
+        "p.csv",
+        b"first_name,last_name,email,phone,other_phones\nAnn,Lee,ann@lee.io,+14155552671;ext=12,+44 20 7946 0018; +1 201 555 0123;ext=1234\n",
+    );
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 0), "{b:?}");
+    let ann = find(&f, "ann@");
+    let phones: Vec<(&str, &str)> = ann.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
+    assert_eq!(
+        phones,
+        [
+            ("+14155552671", "+14155552671;ext=12"),
+            ("+442079460018", "+44 20 7946 0018"),
+            ("+12015550123", "+1 201 555 0123;ext=1234")
+        ]
+    );
+}
+
+/// A row keyed to the lead an earlier row of the file creates, moving it to a stage whose entry criteria it
+/// lacks: the run refuses it at the stage gate, and the dry run says so too (it said "update").
+#[test]
+fn a_dry_run_asks_the_stage_gate_of_a_row_updating_a_lead_the_file_creates() {
+    let f = fixture();
+    let path =
+        write(&f, "g.csv", b"first_name,last_name,email,stage\nAnn,Lee,ann@x.io,\nAnn,Lee,ann@x.io,qualification\n");
+    let plan = ImportPlan { key: Some(NaturalKey::Email), ..suggested_plan(&f, &path, None) };
+    let dry = f.core.dry_run_import(&f.admin, &path, "g.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "the run refuses the move: {b:?}");
+    assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
+    let row = dry.rows_shown.iter().find(|r| r.line == 3).unwrap();
+    assert!(row.errors.iter().any(|e| e.message.contains("needed to enter")), "{row:?}");
+}

@@ -259,9 +259,9 @@ impl Rapport {
                         (None, Ok(input)) => {
                             let key = natural_key(plan.key, &input);
                             match key.as_ref().and_then(|k| created_keys.get(k)) {
-                                Some(&first) => {
-                                    super::pipeline::rehearsed_update(tx, &rules, rehearsing, first, row.line, input)?
-                                }
+                                Some(&first) => super::pipeline::rehearsed_update(
+                                    tx, &grant, &rules, rehearsing, first, row.line, input,
+                                )?,
                                 None => {
                                     let p = self.import_row(
                                         tx,

@@ -300,6 +300,7 @@ fn changed_fields(old: &Lead, new: &Lead) -> String {
 /// the run's update will validate them, so a value the run refuses is refused here too.
 pub(crate) fn rehearsed_update(
     conn: &rusqlite::Connection,
+    grant: &Grant,
     rules: &RowRules,
     rehearsal: &mut Rehearsal,
     first: u32,
@@ -337,6 +338,12 @@ pub(crate) fn rehearsed_update(
         let mut after = valid.as_lead(id);
         if after.owner.as_ref().map(|o| o.id) == lead.owner.as_ref().map(|o| o.id) {
             after.owner = lead.owner.clone();
+        }
+        // The run's update passes the stage gate (entry criteria, approvals, what the stage it leaves keeps).
+        let gate = crate::pipeline::gate::check(conn, grant, Some(lead), &after, Passage::Checked)
+            .and_then(|_| crate::pipeline::gate::keeps_criteria(conn, grant, lead, &after, Passage::Checked));
+        if let Err(e) = gate {
+            return Ok(rejected(line, name, validation_errors(e)?));
         }
         rehearsal.carry_update(&after)?;
     }

@@ -195,8 +195,8 @@ impl Mapper {
                 IGNORE => {}
                 "email" => emails.extend(cell_values(&value, Separators::Addresses)),
                 "other_emails" => other_emails.extend(cell_values(&value, Separators::Addresses)),
-                "phone" => phones.extend(cell_values(&value, Separators::Items)),
-                "other_phones" => other_phones.extend(cell_values(&value, Separators::Items)),
+                "phone" => phones.extend(cell_values(&value, Separators::Phones)),
+                "other_phones" => other_phones.extend(cell_values(&value, Separators::Phones)),
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES if self.headers[i].trim().is_empty() => {
@@ -312,21 +312,48 @@ pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
 pub(crate) enum Separators {
     /// Email addresses: ";", ",", a line break, or Google Contacts' " ::: ".
     Addresses,
-    /// Phone numbers and tags: the same but ",", which some write inside a number (or a tag).
+    /// Tags: the same but ",", which some write inside a tag.
     Items,
+    /// Phone numbers: as tags ("," is written inside numbers), and a number's parameter after ";"
+    /// (`+14155552671;ext=12`, RFC 3966, as Rapport's export writes an extension) stays on its number.
+    Phones,
 }
 
 /// The values of one email, phone or tags cell: exports put several in one ("a@x.de; b@y.de", "a@x.de ::: b@y.de"
 /// from Google Contacts, one per line). The first of the lead's first email (phone) column is its primary one.
 pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
     let splits = |c: char| c == ';' || c == '\n' || c == '\r' || (c == ',' && separators == Separators::Addresses);
-    value
-        .split(":::")
-        .flat_map(|part| part.split(splits))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(String::from)
-        .collect()
+    let mut values: Vec<String> = Vec::new();
+    for part in value.split(":::") {
+        let mut after_semicolon = false;
+        let mut rest = part;
+        loop {
+            let (piece, separator) = match rest.find(splits) {
+                Some(at) => (&rest[..at], rest[at..].chars().next()),
+                None => (rest, None),
+            };
+            let trimmed = piece.trim();
+            match values.last_mut() {
+                Some(number) if separators == Separators::Phones && after_semicolon && is_phone_parameter(trimmed) => {
+                    number.push(';');
+                    number.push_str(trimmed);
+                }
+                _ if trimmed.is_empty() => {}
+                _ => values.push(trimmed.to_string()),
+            }
+            let Some(c) = separator else { break };
+            after_semicolon = c == ';';
+            rest = &rest[piece.len() + c.len_utf8()..];
+        }
+    }
+    values
+}
+
+/// `ext=12`: a phone number's parameter (RFC 3966), not a number.
+fn is_phone_parameter(piece: &str) -> bool {
+    piece.split_once('=').is_some_and(|(key, _)| {
+        key.starts_with(|c: char| c.is_ascii_alphabetic()) && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
 }
 
 /// The tags of one cell. Google Contacts marks its own groups with "* " ("* starred", "* myContacts"): the
@@ -702,7 +729,7 @@ mod tests {
                                     let parts: Vec<String> = match mapping[i].target.as_str() {
                                         FULL_NAME => value.split_whitespace().map(String::from).collect(),
                                         "email" | "other_emails" => cell_values(value, Separators::Addresses),
-                                        "phone" | "other_phones" => cell_values(value, Separators::Items),
+                                        "phone" | "other_phones" => cell_values(value, Separators::Phones),
                                         "tags" => tag_values(value),
                                         _ => vec![value.to_string()],
                                     };
