@@ -606,3 +606,46 @@ fn a_probability_that_would_stop_a_stagnation_policy_is_refused() {
     assert_eq!(w.dump(), before, "nothing written");
     w.core.update_stage(&w.admin, "nurture", &with(8)).unwrap();
 }
+
+/// The daily sweep's refusals reach the Administrators: a lead the gate keeps from the policy's target stays
+/// where it is every day, and only a notice says so (the preview is not looked at every day).
+#[test]
+fn the_daily_sweeps_refusals_are_told_to_the_administrators() {
+    let (w, ann, _, _) = world();
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let lost = config.stages.iter().find(|s| s.key == "lost").unwrap();
+    let stricter = rapport_core::pipeline::StageSettings {
+        label: lost.label.clone(),
+        probability: lost.probability,
+        colour: lost.colour.clone(),
+        required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
+        required_activities: lost.required_activities.clone(),
+        asked_when_skipped: false,
+    };
+    w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
+    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_lost)).unwrap();
+    w.clock.advance(Duration::days(15));
+    w.core.take_notifications(&w.admin).unwrap();
+    let run = w.core.sweep_if_due().unwrap().expect("the day's sweep runs");
+    assert_eq!((run.moved, run.refused), (0, 1), "{run:?}");
+    assert_eq!(w.stage_of(ann), "new");
+    let told = w.core.take_notifications(&w.admin).unwrap();
+    assert_eq!(told.len(), 1, "one notice for the day's sweep: {told:?}");
+    assert!(told[0].contains("could not move 1 lead") && told[0].contains("Ann Lee"), "{told:?}");
+    assert!(told[0].contains("To enter Lost"), "the reason: {told:?}");
+    // An Editor is not told of the policy's refusals.
+    assert!(w.core.take_notifications(&w.eve).unwrap().iter().all(|m| !m.contains("could not move")));
+}
+
+/// A clock set ahead once (by hand, a virtual machine's snapshot) and set right again does not stop the daily
+/// sweep until that later day comes.
+#[test]
+fn a_sweep_under_a_clock_set_ahead_does_not_stop_the_days_after_it_is_set_right() {
+    let (w, _, _, _) = world();
+    w.clock.advance(Duration::days(90));
+    assert!(w.core.sweep_if_due().unwrap().is_some());
+    w.clock.advance(Duration::days(-89));
+    assert!(w.core.sweep_if_due().unwrap().is_some(), "the day after the clock was set right sweeps");
+    assert!(w.core.sweep_if_due().unwrap().is_none(), "once a day still");
+}

@@ -47,6 +47,29 @@ pub struct SweepReport {
     pub refused: u32,
 }
 
+/// What the Administrators are told of a daily sweep's refusals: how many, the first few by name with the
+/// gate's reason, and where to look.
+fn refusals_notice(report: &SweepReport, label: &dyn Fn(&str) -> String) -> Option<String> {
+    const NAMED: usize = 3;
+    let refused: Vec<&SweepMove> = report.moves.iter().filter(|m| m.refused.is_some()).collect();
+    let first = refused.first()?;
+    let plural = if refused.len() == 1 { "" } else { "s" };
+    let named: Vec<String> = refused
+        .iter()
+        .take(NAMED)
+        .map(|m| format!("{} ({}): {}", m.name, label(&m.from_stage), m.refused.as_deref().unwrap_or_default()))
+        .collect();
+    let more = refused.len().saturating_sub(NAMED);
+    let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+    Some(format!(
+        "The daily stagnation sweep could not move {} lead{plural} to {}: {}{more}. Settings → Pipeline → Preview \
+         lists them; change the policy or what the stage asks.",
+        refused.len(),
+        label(&first.to_stage),
+        named.join("; ")
+    ))
+}
+
 /// One planned move.
 /// Where seed 4.2 lets a quiet lead of stage `from` go: Lost, or an open stage less likely to win (Nurture).
 pub(crate) fn quiet_target(from: &config::StageConfig, to: &config::StageConfig) -> bool {
@@ -269,11 +292,26 @@ impl Rapport {
         let calendar = self.db.read(|c| Ok::<_, Error>(stagnation::calendar(c)?))?;
         let today = calendar.day_of(self.now_utc()).format("%Y-%m-%d").to_string();
         let last = self.db.read(|c| Ok::<_, Error>(crate::settings::store::get(c, "last_sweep_day")?))?;
-        if last.as_deref() >= Some(today.as_str()) {
+        // Another day than the last sweep's, not a later one: a clock once set ahead and set right again would
+        // otherwise stop the policy until that later day came.
+        if last.as_deref() == Some(today.as_str()) {
             return Ok(None);
         }
         let report = self.pipeline_sweep(&Actor::system(), false)?;
-        self.db.write(|tx| Ok::<_, Error>(crate::settings::store::set(tx, "last_sweep_day", &today)?))?;
+        let now = self.now();
+        self.db.write(|tx| {
+            crate::settings::store::set(tx, "last_sweep_day", &today)?;
+            // A lead the gate keeps from the policy's target is refused again every day: only a notice tells the
+            // Administrators, who change the policy or the target's criteria (one notice a day, not one a lead).
+            let stages = config::stages(tx)?;
+            let label = |key: &str| stages.iter().find(|s| s.key == key).map_or(key.to_string(), |s| s.label.clone());
+            if let Some(notice) = refusals_notice(&report, &label) {
+                for admin in crate::users::store::active_with_role(tx, crate::users::Role::Administrator)? {
+                    stagnation::notify_user(tx, admin, &notice, &now)?;
+                }
+            }
+            Ok::<_, Error>(())
+        })?;
         Ok(Some(report))
     }
 
