@@ -114,7 +114,9 @@ impl Rapport {
                 .metadata()
                 .and_then(|m| m.modified())
                 .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age > STAGED_KEPT));
-            if !old || still_read.iter().any(|p| p == &path) {
+            // Recorded canonical (run.rs): the folder as the database was opened may be a link, or relative.
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !old || still_read.iter().any(|p| p == &path || p == &canonical) {
                 continue;
             }
             for file in [path.clone(), dir.join(format!("staged-{id}.name")), dir.join(format!("staged-{id}.by"))] {
@@ -619,6 +621,27 @@ mod tests {
     #[test]
     fn staged_files_no_import_needs_are_swept_after_a_week() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
+        sweeps_only_files_no_import_needs(&core, &admin);
+    }
+
+    /// The database opened by a path that is not the file's own (a link, a relative path; on Windows every
+    /// path, which canonical form writes as `\\?\C:\…`): an import's file is recorded canonical, and is still
+    /// known as the one an interrupted import resumes from.
+    #[cfg(unix)]
+    #[test]
+    fn a_resumable_imports_file_is_kept_when_the_database_is_opened_through_a_link() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap_or_else(|e| panic!("{e}"));
+        let clock = std::sync::Arc::new(crate::FixedClock::new(chrono::DateTime::UNIX_EPOCH));
+        let core = Rapport::open_with(&dir.path().join("link").join("t.db"), &crate::OpenOptions::default(), clock)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let admin = core.create_first_admin("admin", "Ada", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        sweeps_only_files_no_import_needs(&core, &admin);
+    }
+
+    fn sweeps_only_files_no_import_needs(core: &Rapport, admin: &Actor) {
         let file = b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n";
         let stage = || core.stage_import_file(&admin, "leads.csv", file).unwrap_or_else(|e| panic!("{e}")).file_id;
         let (done, resumable, fresh) = (stage(), stage(), stage());
