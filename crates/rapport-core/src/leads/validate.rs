@@ -228,54 +228,66 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     }
 
     let mut emails: Vec<EmailEntry> = Vec::new();
+    // Invalid entries count towards the limit too: a pasted list of names is refused as a list, in one message,
+    // not as a message per entry (nor kept, with keep-invalid, as hundreds of values to fix).
+    let mut invalid = 0;
     for (i, raw) in input.emails.iter().enumerate() {
         if raw.trim().is_empty() {
             continue; // an empty row of the form, not a value
         }
-        if let Some(why) = entry_problem(raw.trim()) {
-            errors.push(FieldError::new(format!("emails.{i}"), why));
+        let problem = entry_problem(raw.trim());
+        let address = match problem {
+            Some(why) => Err(why),
+            None => normalize_email(raw).map_err(|e| format!("\"{}\" {e}", raw.trim())),
+        };
+        // The same address twice is one contact point; keeping one loses nothing.
+        if address.as_ref().is_ok_and(|a| emails.iter().any(|e| e.address.eq_ignore_ascii_case(a))) {
             continue;
         }
-        match normalize_email(raw) {
-            Ok(address) => {
-                // The same address twice is one contact point; keeping one loses nothing.
-                if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
-                    if emails.len() == MAX_CONTACTS_PER_KIND {
-                        errors.push(too_many("emails", "email addresses", input.emails.len()));
-                        break;
-                    }
-                    emails.push(EmailEntry { address, original: raw.trim().to_string() });
-                }
+        if emails.len() + invalid == MAX_CONTACTS_PER_KIND {
+            errors.retain(|e| !e.field.starts_with("emails."));
+            errors.push(too_many("emails", "email addresses", input.emails.len()));
+            break;
+        }
+        match address {
+            Ok(address) => emails.push(EmailEntry { address, original: raw.trim().to_string() }),
+            Err(why) => {
+                invalid += 1;
+                errors.push(FieldError::new(format!("emails.{i}"), why));
             }
-            Err(e) => errors.push(FieldError::new(format!("emails.{i}"), format!("\"{}\" {e}", raw.trim()))),
         }
     }
 
     // A lead's own country says more about its phone numbers than the global default.
     let region = region_of_country(&text.address.country).unwrap_or_else(|| ctx.default_region.to_string());
     let mut phones: Vec<ValidPhone> = Vec::new();
+    let mut invalid = 0;
     for (i, raw) in input.phones.iter().enumerate() {
         if raw.trim().is_empty() {
             continue;
         }
-        if let Some(why) = entry_problem(raw.trim()) {
-            errors.push(FieldError::new(format!("phones.{i}"), why));
+        let problem = entry_problem(raw.trim());
+        let parsed = match problem {
+            Some(why) => Err(why),
+            None => parse_phone(raw, &region).map_err(|e| format!("\"{}\" {e}", raw.trim())),
+        };
+        if parsed.as_ref().is_ok_and(|p| phones.iter().any(|q| q.entry.e164 == p.e164)) {
             continue;
         }
-        match parse_phone(raw, &region) {
-            Ok(p) => {
-                if !phones.iter().any(|q| q.entry.e164 == p.e164) {
-                    if phones.len() == MAX_CONTACTS_PER_KIND {
-                        errors.push(too_many("phones", "phone numbers", input.phones.len()));
-                        break;
-                    }
-                    phones.push(ValidPhone {
-                        entry: PhoneEntry { e164: p.e164, display: p.international, original: raw.trim().to_string() },
-                        national: p.national,
-                    });
-                }
+        if phones.len() + invalid == MAX_CONTACTS_PER_KIND {
+            errors.retain(|e| !e.field.starts_with("phones."));
+            errors.push(too_many("phones", "phone numbers", input.phones.len()));
+            break;
+        }
+        match parsed {
+            Ok(p) => phones.push(ValidPhone {
+                entry: PhoneEntry { e164: p.e164, display: p.international, original: raw.trim().to_string() },
+                national: p.national,
+            }),
+            Err(why) => {
+                invalid += 1;
+                errors.push(FieldError::new(format!("phones.{i}"), why));
             }
-            Err(e) => errors.push(FieldError::new(format!("phones.{i}"), format!("\"{}\" {e}", raw.trim()))),
         }
     }
 
@@ -451,6 +463,24 @@ mod tests {
         assert!(errs[0].1.contains("at most 20 email addresses (100000 were given)"), "{errs:?}");
         let errs = fields(&LeadInput { phones: phones(21), ..full.clone() }).unwrap_or_default();
         assert_eq!(errs.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["phones"], "{errs:?}");
+        // Names pasted where addresses go, valid entries among them: one message for the list, not one an entry.
+        let mut names: Vec<String> = (0..500).map(|i| format!("Person {i}")).collect();
+        names.insert(3, "ann@lee.io".into());
+        for (list, field) in [("emails", "email addresses"), ("phones", "phone numbers")] {
+            let mut input = LeadInput { first_name: "Ann".into(), ..Default::default() };
+            if list == "emails" {
+                input.emails = names.clone()
+            } else {
+                input.phones = names.clone()
+            }
+            let errs = fields(&input).unwrap_or_default();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].0, list);
+            assert!(errs[0].1.contains(&format!("at most 20 {field} (501 were given)")), "{errs:?}");
+        }
+        // As many as the limit, some invalid: each named where it is, as before.
+        let errs = fields(&LeadInput { emails: names[..20].to_vec(), ..full.clone() }).unwrap_or_default();
+        assert!(errs.iter().all(|e| e.0.starts_with("emails.")) && errs.len() == 19, "{errs:?}");
         let errs = fields(&LeadInput { tags: tags(51), ..full }).unwrap_or_default();
         assert_eq!(errs.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["tags"], "{errs:?}");
     }
