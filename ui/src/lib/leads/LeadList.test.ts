@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiErr, deferred, lead, mockBackend, summary } from '../../test/fixtures';
 import { undoMerge } from '../duplicates/merge';
+import { duplicateScan } from '../duplicates/scan.svelte';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import { importRuns } from '../imports/runs.svelte';
 import { importBatch } from '../../test/importFixtures';
@@ -18,6 +19,10 @@ const page = (items: LeadPage['items'], next_cursor: string | null = null): Lead
 afterEach(() => {
   vi.useRealTimers();
 });
+
+async function tickAll() {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
 
 /**
  * A backend whose stages and owners fail to load until `recover()` is called; then they are New and Qualified,
@@ -86,6 +91,35 @@ describe('LeadList', () => {
     await waitFor(() => expect(screen.getAllByTestId('lead-row')).toHaveLength(2));
     expect(be.listLeads.mock.calls.length).toBe(calls + 1);
     expect(screen.queryByTestId('leads-changed-by-merge')).toBeNull();
+  });
+
+  it('offers to refresh when a duplicate scan that merged leads ends while the list is open, not when it merged none', async () => {
+    let enriched = 0;
+    const be = mockBackend({
+      listLeads: async () => page([summary(1), summary(2)]),
+      scanDuplicates: async () => ({
+        leads: 2,
+        open: 0,
+        kept_apart: 0,
+        enriched,
+        enrichment_stopped: false,
+        enrichment_error: null,
+        seconds: 1,
+      }),
+    });
+    render(LeadList, props());
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(2);
+    await duplicateScan.start();
+    await tickAll();
+    expect(screen.queryByTestId('leads-changed-by-scan')).toBeNull();
+    enriched = 1;
+    await duplicateScan.start();
+    expect(await screen.findByTestId('leads-changed-by-scan')).toHaveTextContent(
+      'A duplicate scan merged leads: this list may have changed.',
+    );
+    const calls = be.listLeads.mock.calls.length;
+    await userEvent.setup().click(screen.getByTestId('leads-refresh'));
+    await waitFor(() => expect(be.listLeads.mock.calls.length).toBe(calls + 1));
   });
 
   it('reads an empty list again at once when a merge is undone', async () => {

@@ -19,6 +19,8 @@ import type { Board, BoardQuery, Role, SavedLead } from '../types';
 import { CARD_HEIGHT } from './BoardColumn.svelte';
 import BoardPage from './BoardPage.svelte';
 import { importRuns } from '../imports/runs.svelte';
+import { undoMerge } from '../duplicates/merge';
+import { duplicateScan } from '../duplicates/scan.svelte';
 import { importBatch } from '../../test/importFixtures';
 
 const DAY = 24 * 3600 * 1000;
@@ -183,6 +185,27 @@ describe('Pipeline board', () => {
     const reads = be.pipelineBoard.mock.calls.length;
     await importRuns.resume(3, 'messe.csv');
     await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
+  });
+
+  it('reads the board again when a merge is undone from its toast, or a scan merged leads', async () => {
+    const { be } = setup('editor', {
+      unmerge: async () => ({ survivor: lead({ id: 1 }), restored: [lead({ id: 2 })] }),
+      scanDuplicates: async () => ({
+        leads: 2,
+        open: 0,
+        kept_apart: 0,
+        enriched: 1,
+        enrichment_stopped: false,
+        enrichment_error: null,
+        seconds: 1,
+      }),
+    });
+    await screen.findAllByTestId('board-card');
+    const reads = be.pipelineBoard.mock.calls.length;
+    await undoMerge(100);
+    await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
+    await duplicateScan.start();
+    await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 2));
   });
 
   it('opens the lead when a card is clicked', async () => {
