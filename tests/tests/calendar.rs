@@ -2090,3 +2090,64 @@ DTSTART:20261110T150000Z\nDTEND:20261110T160000Z\nRRULE:FREQ=WEEKLY;COUNT=10\nEN
     let line = s.iter().find(|x| x.agent_name == "dana").unwrap_or_else(|| panic!("{s:?}"));
     assert!(line.explanation.contains("1 meeting this week"), "{}", line.explanation);
 }
+
+/// "Create lead" on an invite's attendee: the lead is linked on every copy of the meeting in the agent's
+/// calendar (a series and its moved instance), so the moved one is not left a meeting of no lead's (shown in full
+/// to every campaign, and made a second lead by a second click); and an address that is a lead already (made by
+/// hand since the invite came) is linked, not made a second lead.
+#[test]
+fn an_attendee_made_a_lead_is_linked_on_every_instance_and_to_the_lead_there_is() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let guest =
+        WEEKLY.replace("SUMMARY:Weekly sync", "SUMMARY:Weekly sync\nATTENDEE;CN=Zed New:mailto:zed.new@example.org");
+    let series = f.core.import_ics(&dana, &[ics("weekly.ics", &guest)], None).unwrap().remove(0).appointment_ids[0];
+    let moved = guest
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
+        .replace("20261207T100000Z", "20261221T140000Z")
+        .replace("20261207T110000Z", "20261221T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0).appointment_ids[0];
+    assert_ne!(series, moved);
+    let zed = f.core.create_lead_from_attendee(&dana, series, "zed.new@example.org", None).unwrap();
+    assert_eq!(f.core.appointment(&dana, moved).unwrap().lead_id, Some(zed), "the moved instance is Zed's too");
+    assert_eq!(invitees(&f, &dana, moved), [("zed.new@example.org".to_string(), Some(zed))]);
+    let leads = f.count("leads");
+    assert_eq!(f.core.create_lead_from_attendee(&dana, moved, "zed.new@example.org", None).unwrap(), zed);
+    assert_eq!(f.count("leads"), leads, "no second Zed");
+
+    let f = fixture();
+    let (berlin, _) = dana_in_berlin(&f);
+    let invite = f.core.import_ics(&berlin, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    let hans = f.core.create_lead(&berlin, &lead("Hans", "Neu", "hans.neu@example.org"), &Origin::manual()).unwrap();
+    let leads = f.count("leads");
+    let linked = f.core.create_lead_from_attendee(&berlin, invite.appointment_ids[0], "hans.neu@example.org", None);
+    assert_eq!(linked.unwrap(), hans.lead.id, "the lead there is");
+    assert_eq!(f.count("leads"), leads, "no second Hans");
+}
+
+/// Another lead given to an imported invite changes which lead the meeting is for, not whom its organizer
+/// invited: Zoe was dropped from the invitees (and from the exported invite) and Bob, never invited, added.
+#[test]
+fn another_lead_given_to_an_imported_invite_keeps_its_invitees() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let zoe = f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap();
+    let bob = f.core.create_lead(&dana, &lead("Bob", "Other", "bob@other.example"), &Origin::manual()).unwrap();
+    let id = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0).appointment_ids[0];
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert_eq!(a.lead_id, Some(zoe.lead.id));
+    let invited: Vec<String> = a.attendees.iter().map(|x| x.email.clone()).collect();
+    let mut input = booking(a.agent_id, &a.title, &a.start, &a.end);
+    input.time_zone = a.time_zone.clone().unwrap_or_default();
+    input.location = a.location.clone();
+    input.notes = a.notes.clone();
+    input.lead_id = Some(bob.lead.id);
+    let after = f.core.update_appointment(&dana, id, a.version, &input).unwrap();
+    assert_eq!(after.lead_id, Some(bob.lead.id));
+    let now: Vec<String> = after.attendees.iter().map(|x| x.email.clone()).collect();
+    assert_eq!(now, invited, "the invitees as the organizer has them");
+    let sent = f.core.export_invite(&dana, id).unwrap().replace("\r\n ", "").to_lowercase();
+    assert!(sent.contains("mailto:zoe.mueller@example.com") && !sent.contains("bob@other.example"), "{sent}");
+}

@@ -440,7 +440,9 @@ impl Rapport {
                 }
             }
             let mut attendees = store::attendees(tx, id)?;
-            if input.lead_id != old.lead_id {
+            // A meeting booked here invites its lead; an imported invite's invitees are its organizer's, whichever
+            // lead the meeting is for here.
+            if input.lead_id != old.lead_id && old.source == "rapport" {
                 attendees.retain(|a| a.lead_id.is_none() || a.lead_id != old.lead_id);
                 if let Some(p) = input.lead_id.map(|l| person_of_lead(tx, l)).transpose()?.flatten() {
                     attendees.push(p);

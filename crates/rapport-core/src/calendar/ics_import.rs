@@ -278,6 +278,7 @@ impl Rapport {
             if let Some(existing) = attendee.lead_id {
                 // Already a lead: its id only for a reader who may see it (the invite shows the others without one).
                 if visible(tx, &grant, Some(existing))? {
+                    self.link_on_every_copy(tx, &grant, &row, &attendee.email, existing, None)?;
                     return Ok(existing);
                 }
                 return Err(crate::leads::ValidationErrors::one(
@@ -285,6 +286,13 @@ impl Rapport {
                     "this attendee is already a lead of a campaign you do not work on",
                 )
                 .into());
+            }
+            // An address that is a lead already (made since the invite came): that lead, not a second one.
+            for known in crate::leads::store::with_email(tx, &attendee.email)? {
+                if visible(tx, &grant, Some(known))? {
+                    self.link_on_every_copy(tx, &grant, &row, &attendee.email, known, None)?;
+                    return Ok(known);
+                }
             }
             let (first, last) = match attendee.name.trim().rsplit_once(' ') {
                 Some((f, l)) => (f.trim().to_owned(), l.trim().to_owned()),
@@ -306,14 +314,43 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let id = crate::leads::api::insert_logged(tx, &grant, &batch, &lead, crate::pipeline::Passage::Checked)?;
             self.index_and_check(tx, id, true, &batch)?;
-            store::link_attendee(tx, appointment_id, &attendee.email, id)?;
-            if row.lead_id.is_none() {
-                let new = AppointmentRow { lead_id: Some(id), ..row.clone() };
-                log_changes(tx, &batch, &row, &new)?;
-                store::update(tx, &new, &batch.at)?;
-            }
+            self.link_on_every_copy(tx, &grant, &row, &attendee.email, id, Some(batch))?;
             Ok(id)
         })
+    }
+
+    /// Links lead `lead` to the attendee `email` on every copy of `row`'s meeting in its agent's calendar (a
+    /// series and its changed instances), and makes it the lead of those that have none: a moved instance left
+    /// without would show in full to every campaign, and offer to make the attendee a lead again.
+    fn link_on_every_copy(
+        &self,
+        tx: &Transaction<'_>,
+        grant: &Grant,
+        row: &AppointmentRow,
+        email: &str,
+        lead: i64,
+        mut batch: Option<crate::audit::store::BatchId>,
+    ) -> Result<()> {
+        for copy in store::by_uid(tx, row.agent_id, &row.uid)? {
+            let Some(attendee) =
+                store::attendees(tx, copy.id)?.into_iter().find(|a| a.email.eq_ignore_ascii_case(email))
+            else {
+                continue;
+            };
+            if attendee.lead_id.is_none() {
+                store::link_attendee(tx, copy.id, &attendee.email, lead)?;
+            }
+            if copy.lead_id.is_none() {
+                let b = match &batch {
+                    Some(b) => b.clone(),
+                    None => batch.insert(self.begin_batch(tx, grant, &Origin::manual())?).clone(),
+                };
+                let new = AppointmentRow { lead_id: Some(lead), ..copy.clone() };
+                log_changes(tx, &b, &copy, &new)?;
+                store::update(tx, &new, &b.at)?;
+            }
+        }
+        Ok(())
     }
 }
 
