@@ -643,12 +643,12 @@ mod tests {
 
     fn sweeps_only_files_no_import_needs(core: &Rapport, admin: &Actor) {
         let file = b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n";
-        let stage = || core.stage_import_file(&admin, "leads.csv", file).unwrap_or_else(|e| panic!("{e}")).file_id;
+        let stage = || core.stage_import_file(admin, "leads.csv", file).unwrap_or_else(|e| panic!("{e}")).file_id;
         let (done, resumable, fresh) = (stage(), stage(), stage());
         for id in [&done, &resumable] {
-            let (path, _) = core.staged_import_file(&admin, id).unwrap_or_else(|e| panic!("{e}"));
-            let plan = ImportPlan::suggested(&core.preview_import(&admin, id, None).unwrap_or_else(|e| panic!("{e}")));
-            let b = core.start_import(&admin, &path, "leads.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+            let (path, _) = core.staged_import_file(admin, id).unwrap_or_else(|e| panic!("{e}"));
+            let plan = ImportPlan::suggested(&core.preview_import(admin, id, None).unwrap_or_else(|e| panic!("{e}")));
+            let b = core.start_import(admin, &path, "leads.csv", &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
             if id == &resumable {
                 core.db
                     .write(|tx| {
@@ -673,8 +673,8 @@ mod tests {
         let dir = core.imports_dir();
         let gone = ["", ".name", ".by"].map(|ext| dir.join(format!("staged-{done}{ext}")).exists());
         assert_eq!(gone, [false; 3], "the completed import's copy, its name and its stager");
-        assert!(core.staged_import_file(&admin, &resumable).is_ok(), "an interrupted import still resumes from it");
-        assert!(core.staged_import_file(&admin, &fresh).is_ok(), "a file staged now stays");
+        assert!(core.staged_import_file(admin, &resumable).is_ok(), "an interrupted import still resumes from it");
+        assert!(core.staged_import_file(admin, &fresh).is_ok(), "a file staged now stays");
         assert_eq!(core.sweep_staged_files().unwrap_or_else(|e| panic!("{e}")), 0);
     }
 
