@@ -13,6 +13,7 @@ use rapport_core::capture::{CaptureSettings, CaptureSourceInput, CaptureSourceKi
 use rapport_core::imports::ColumnMapping;
 use rapport_core::leads::{LeadQuery, SourceChannel};
 use rapport_core::secrets::{OsKeychain, Secrets};
+use rapport_core::users::Role;
 use rapport_core::Rapport;
 
 struct Answer {
@@ -65,14 +66,16 @@ fn listening(f: &common::Fixture) -> (tokio::runtime::Runtime, rapport_capture::
 
 /// A live source without a field map, by an Administrator: its token.
 fn source(f: &common::Fixture, name: &str, kind: CaptureSourceKind, rate_per_minute: u32) -> String {
-    let input = CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute };
+    let input =
+        CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute, campaign: String::new() };
     f.core.add_capture_source(&f.admin, &OsKeychain, &input).unwrap().token
 }
 
 /// A live source without a field map whose token is kept in a keychain of the test's own, for tests about HTTP
 /// rather than the system keychain: its token.
 fn source_in_memory(f: &common::Fixture, name: &str, kind: CaptureSourceKind) -> String {
-    let input = CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute: 60 };
+    let input =
+        CaptureSourceInput { name: name.into(), kind, field_map: vec![], rate_per_minute: 60, campaign: String::new() };
     f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap().token
 }
 
@@ -91,6 +94,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         kind: CaptureSourceKind::WebForm,
         field_map: vec![],
         rate_per_minute: 19,
+        campaign: String::new(),
     };
     let made = f.core.add_capture_source(&f.admin, &OsKeychain, &web).unwrap();
     // What the Administrator copies into the form is what the keychain holds.
@@ -112,6 +116,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
             ColumnMapping { column: "mail".into(), target: "email".into() },
         ],
         rate_per_minute: 100,
+        campaign: String::new(),
     };
     let partner = f.core.add_capture_source(&f.admin, &OsKeychain, &partner).unwrap();
 
@@ -862,6 +867,7 @@ fn a_website_form_is_guarded_against_one_sender_and_against_bots() {
         kind: CaptureSourceKind::WebForm,
         field_map: vec![],
         rate_per_minute: 20,
+        campaign: String::new(),
     };
     let made = f.core.add_capture_source(&f.admin, &keychain, &input).unwrap();
     // Behind a proxy on this computer, which names each visitor in X-Forwarded-For.
@@ -914,6 +920,7 @@ fn a_submission_filling_the_hidden_field_is_kept_as_spam() {
         kind: CaptureSourceKind::WebForm,
         field_map: vec![],
         rate_per_minute: 60,
+        campaign: String::new(),
     };
     let made = f.core.add_capture_source(&f.admin, &keychain, &input).unwrap();
     let (rt, running) = listening(&f);
@@ -977,4 +984,36 @@ fn a_proxy_on_this_computer_is_not_held_to_one_address_s_connections() {
     let answer = answer_head(&mut one_more);
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer:?}");
     rt.block_on(running.stop());
+}
+
+/// Seed 3.2: a source may put its leads in a campaign (a landing page of the spring fair sends leads the spring
+/// team sees). A lead that names none takes the source's; without it, a campaign-limited team never saw a web
+/// form's leads. A posted "campaign" field still decides nothing (anyone reads a form's token).
+#[test]
+fn a_sources_campaign_puts_its_leads_where_its_team_sees_them() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring Expo"]);
+    let input = CaptureSourceInput {
+        name: "Spring landing page".into(),
+        kind: CaptureSourceKind::WebForm,
+        field_map: vec![],
+        rate_per_minute: 60,
+        campaign: " Spring Expo ".into(),
+    };
+    let made = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &input).unwrap();
+    assert_eq!(made.source.campaign, "Spring Expo");
+    let (rt, running) = listening(&f);
+    let url = format!("http://{}/api/v1/leads", running.address);
+    let body = br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io","campaign":"Winter"}"#;
+    let a = post(&url, Some(&made.token), "application/json", body, &[]);
+    assert_eq!(a.status, 202, "accepted: {}", a.body);
+    rt.block_on(running.stop());
+    let seen = f.core.list_leads(&sam, &LeadQuery { limit: 50, ..Default::default() }).unwrap().items;
+    assert_eq!(seen.len(), 1, "the team sees the form's lead");
+    let ann = f.core.get_lead(&sam, seen[0].id).unwrap();
+    assert_eq!(ann.campaign, "Spring Expo");
+    assert!(ann.notes.contains("Winter"), "the posted field is kept in the notes: {:?}", ann.notes);
+    let too_long = CaptureSourceInput { name: "Other".into(), campaign: "x".repeat(101), ..input };
+    let err = f.core.add_capture_source(&f.admin, &common::MemoryKeychain::default(), &too_long).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::Validation, "{err}");
 }

@@ -12,7 +12,7 @@ use common::{fixture, Fixture};
 use rapport_core::imports::{ImportBatch, ImportPlan, ImportStatus, ImportTemplateInput, NaturalKey, RowAction};
 use rapport_core::leads::{Lead, LeadQuery, SourceChannel};
 use rapport_core::users::Role;
-use rapport_core::Origin;
+use rapport_core::{ErrorCode, Origin};
 
 fn write(f: &Fixture, name: &str, bytes: &[u8]) -> PathBuf {
     let p = f.dir.path().join(name);
@@ -1635,6 +1635,7 @@ fn imports_and_capture_sources_obey_roles_campaigns_and_ownership() {
         kind: rapport_core::capture::CaptureSourceKind::WebForm,
         field_map: vec![],
         rate_per_minute: 60,
+        campaign: String::new(),
     };
     let before = f.dump();
     let err = f.core.add_capture_source(&spring, &Refuses, &input).unwrap_err();
@@ -2323,4 +2324,35 @@ fn a_dry_run_asks_the_stage_gate_of_a_row_updating_a_lead_the_file_creates() {
     assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
     let row = dry.rows_shown.iter().find(|r| r.line == 3).unwrap();
     assert!(row.errors.iter().any(|e| e.message.contains("needed to enter")), "{row:?}");
+}
+
+/// Seed 3.2: a user who works on some campaigns imports a list into one of them. The plan's campaign goes to
+/// rows whose file gives none (a row's own campaign stays); without it every row was refused, its campaign ""
+/// being none of theirs. A campaign outside theirs is refused before anything is written.
+#[test]
+fn a_campaign_limited_user_imports_a_list_into_one_of_their_campaigns() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring Expo", "Autumn"]);
+    let path =
+        write(&f, "fair.csv", b"first_name,last_name,email,campaign\nAnn,Lee,ann@lee.io,\nBo,Ray,bo@ray.io,Autumn\n");
+    let plan = suggested_plan(&f, &path, None);
+    let without = f.core.start_import(&sam, &path, "fair.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((without.counts.create_active, without.counts.reject), (1, 1), "Ann has no campaign: {without:?}");
+    f.core.undo_import(&sam, without.id, &mut |_| {}).unwrap();
+
+    let into = ImportPlan { campaign: Some("Spring Expo".into()), ..plan.clone() };
+    let dry = f.core.dry_run_import(&sam, &path, "fair.csv", &into).unwrap();
+    let b = f.core.start_import(&sam, &path, "fair.csv", &into, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{b:?}");
+    assert_eq!(dry.counts, b.counts);
+    assert_eq!(find(&f, "ann@").campaign, "Spring Expo");
+    assert_eq!(find(&f, "bo@").campaign, "Autumn", "a row's own campaign stays");
+
+    let before = f.dump();
+    let elsewhere = ImportPlan { campaign: Some("Winter".into()), ..plan };
+    let err = f.core.start_import(&sam, &path, "fair.csv", &elsewhere, &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert!(err.to_string().contains("\"Winter\""), "{err}");
+    assert!(f.core.dry_run_import(&sam, &path, "fair.csv", &elsewhere).is_err());
+    assert_eq!(f.dump(), before, "nothing written");
 }

@@ -232,11 +232,16 @@ fn capture_sources_of_version_16_come_through_and_a_revoked_name_can_be_taken_ag
     assert_eq!(submissions, 2);
 
     let admin = core.create_first_admin("admin", "Ada", PASSWORD).unwrap();
+    // Version 25 gives sources a campaign: the earlier ones have none, and their leads stay as they were sent.
+    let campaigns: Vec<(String, String)> =
+        core.capture_sources(&admin).unwrap().into_iter().map(|s| (s.name, s.campaign)).collect();
+    assert_eq!(campaigns, [("Partner".to_string(), String::new()), ("Website".to_string(), String::new())]);
     let input = |name: &str| rapport_core::capture::CaptureSourceInput {
         name: name.into(),
         kind: rapport_core::capture::CaptureSourceKind::WebForm,
         field_map: vec![],
         rate_per_minute: 10,
+        campaign: String::new(),
     };
     let keychain = common::MemoryKeychain::default();
     let again = core.add_capture_source(&admin, &keychain, &input("website")).unwrap();

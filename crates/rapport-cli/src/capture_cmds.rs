@@ -83,6 +83,9 @@ pub enum TokensCommand {
         /// A partner's field name to a lead field: --map surname=last_name (repeat).
         #[arg(long = "map", value_name = "FIELD=LEAD_FIELD")]
         map: Vec<String>,
+        /// The campaign of the leads it sends that name none (which team sees them).
+        #[arg(long, value_name = "NAME")]
+        campaign: Option<String>,
     },
     List {
         #[arg(long)]
@@ -170,7 +173,7 @@ pub fn run(core: &Rapport, actor: &Actor, c: &CaptureCommand) -> CliResult<()> {
 
 fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
     match t {
-        TokensCommand::Add { name, kind, rate, map } => {
+        TokensCommand::Add { name, kind, rate, map, campaign } => {
             let mut field_map = Vec::new();
             for m in map {
                 let (from, to) = m.split_once('=').ok_or(format!("--map takes FIELD=LEAD_FIELD, not \"{m}\""))?;
@@ -180,7 +183,13 @@ fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
                 KindArg::WebForm => CaptureSourceKind::WebForm,
                 KindArg::Partner => CaptureSourceKind::Partner,
             };
-            let input = CaptureSourceInput { name: name.clone(), kind, field_map, rate_per_minute: *rate };
+            let input = CaptureSourceInput {
+                name: name.clone(),
+                kind,
+                field_map,
+                rate_per_minute: *rate,
+                campaign: campaign.clone().unwrap_or_default(),
+            };
             let made = core.add_capture_source(actor, &OsKeychain, &input).map_err(err)?;
             eprintln!(
                 "source {} \"{}\" created; its token (kept in the OS keychain, not in the database):",
@@ -200,6 +209,7 @@ fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
             }
             for s in sources {
                 let state = s.revoked_at.as_ref().map(|r| format!("revoked {r}")).unwrap_or_else(|| "live".into());
+                let state = if s.campaign.is_empty() { state } else { format!("{state}  campaign {}", s.campaign) };
                 println!(
                     "{:>4}  {:<24} {:<9} {}…  {}/min  {} submission(s)  {state}",
                     s.id,

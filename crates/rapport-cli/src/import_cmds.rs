@@ -67,6 +67,9 @@ pub struct ImportArgs {
     /// region; else that region.
     #[arg(long, value_name = "CODE")]
     pub phone_region: Option<String>,
+    /// The campaign of rows whose file gives none: a user who works on some campaigns imports into one of them.
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
     /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
@@ -266,6 +269,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         dedup: !a.no_dedup,
         keep_invalid: a.keep_invalid,
         phone_region,
+        campaign: a.campaign.clone(),
     };
     if plan.replace && plan.key.is_none() {
         return Err("--replace needs --key (or a template with a key): it says what a row may replace in the lead \

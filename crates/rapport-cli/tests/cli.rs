@@ -861,3 +861,23 @@ fn the_country_of_phone_numbers_follows_the_columns_mapped_on_the_command_line()
     let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
     assert_eq!(found[0]["primary_phone"], "+61 459 024 058", "read as Australian: {}", list.out);
 }
+
+/// `--campaign`: a user who works on some campaigns imports a list into one of them (without it, every row
+/// without a campaign is refused); one outside theirs is refused before anything is read in.
+#[test]
+fn a_campaign_limited_user_imports_into_one_of_their_campaigns() {
+    let (dir, db) = db();
+    assert!(rapport(&db, &["settings", "show"]).ok); // first run: the administrator
+    assert!(rapport(&db, &["users", "add", "sam", "--role", "editor", "--campaign", "Spring Expo"]).ok);
+    let file = dir.path().join("fair.csv");
+    std::fs::write(&file, "first_name,last_name,email\nAnn,Lee,ann@lee.io\n").unwrap();
+    let r = rapport_as(&db, "sam", PASSWORD, &["import", file.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("is not one of the campaigns you work on"), "{}", r.err);
+    let r = rapport_as(&db, "sam", PASSWORD, &["import", file.to_str().unwrap(), "--campaign", "Winter"]);
+    assert!(!r.ok && r.err.contains("\"Winter\" is not one of the campaigns you work on"), "{}", r.err);
+    let r = rapport_as(&db, "sam", PASSWORD, &["import", file.to_str().unwrap(), "--campaign", "Spring Expo"]);
+    assert!(r.ok, "{}", r.err);
+    let list = rapport_as(&db, "sam", PASSWORD, &["leads", "list", "--json"]);
+    let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
+    assert_eq!(found[0]["campaign"], "Spring Expo", "{}", list.out);
+}

@@ -132,7 +132,7 @@ export const commands = {
 	captureStatus: () => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("capture_status")),
 	updateCaptureSettings: (settings: CaptureSettings) => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_settings", { settings })),
 	captureSources: () => typedError<CaptureSource_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_sources")),
-	addCaptureSource: (input: CaptureSourceInput) => typedError<NewCaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("add_capture_source", { input })),
+	addCaptureSource: (input: CaptureSourceInput_Deserialize) => typedError<NewCaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("add_capture_source", { input })),
 	revokeCaptureSource: (id: Id) => typedError<CaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("revoke_capture_source", { id })),
 	/**  The token again, from the keychain, for pasting into a form. */
 	captureToken: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_token", { id })),
@@ -674,11 +674,24 @@ export type CaptureSettings = {
 
 export type CaptureSource = CaptureSource_Serialize | CaptureSource_Deserialize;
 
-export type CaptureSourceInput = {
+export type CaptureSourceInput = CaptureSourceInput_Serialize | CaptureSourceInput_Deserialize;
+
+export type CaptureSourceInput_Deserialize = {
 	name: string,
 	kind: CaptureSourceKind,
 	field_map: ColumnMapping[],
 	rate_per_minute: number,
+	/**  The campaign of the leads it sends that name none (seed 3.2: which team sees them); empty for none. */
+	campaign?: string,
+};
+
+export type CaptureSourceInput_Serialize = {
+	name: string,
+	kind: CaptureSourceKind,
+	field_map: ColumnMapping[],
+	rate_per_minute: number,
+	/**  The campaign of the leads it sends that name none (seed 3.2: which team sees them); empty for none. */
+	campaign: string,
 };
 
 export type CaptureSourceKind = "web_form" | "partner";
@@ -696,6 +709,8 @@ export type CaptureSource_Deserialize = {
 	revoked_at?: string | null,
 	last_used_at?: string | null,
 	submissions: number,
+	/**  The campaign of the leads it sends that name none (empty: none). */
+	campaign: string,
 };
 
 export type CaptureSource_Serialize = {
@@ -711,6 +726,8 @@ export type CaptureSource_Serialize = {
 	revoked_at: string | null,
 	last_used_at: string | null,
 	submissions: number,
+	/**  The campaign of the leads it sends that name none (empty: none). */
+	campaign: string,
 };
 
 export type CaptureStatus = CaptureStatus_Serialize | CaptureStatus_Deserialize;
@@ -1180,6 +1197,11 @@ export type ImportPlan_Deserialize = {
 	 *  default region when absent.
 	 */
 	phone_region?: string | null,
+	/**
+	 *  The campaign of rows whose file does not say (seed 3.2): a user who works on some campaigns imports a list
+	 *  into one of them. None: rows without a campaign have none.
+	 */
+	campaign?: string | null,
 };
 
 /**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
@@ -1208,6 +1230,11 @@ export type ImportPlan_Serialize = {
 	 *  default region when absent.
 	 */
 	phone_region: string | null,
+	/**
+	 *  The campaign of rows whose file does not say (seed 3.2): a user who works on some campaigns imports a list
+	 *  into one of them. None: rows without a campaign have none.
+	 */
+	campaign: string | null,
 };
 
 export type ImportStatus = "running" | 

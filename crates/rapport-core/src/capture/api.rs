@@ -205,6 +205,10 @@ impl Rapport {
         if name.is_empty() || name.chars().count() > 80 {
             v.push("name", "a source needs a name of at most 80 characters");
         }
+        let campaign = input.campaign.trim().to_string();
+        if campaign.chars().count() > 100 || campaign.chars().any(char::is_control) {
+            v.push("campaign", "a campaign of at most 100 characters, on one line");
+        }
         if !(1..=10_000).contains(&input.rate_per_minute) {
             v.push("rate_per_minute", "between 1 and 10,000 requests a minute");
         }
@@ -241,6 +245,7 @@ impl Rapport {
                     token_hint: &hint,
                     field_map: &input.field_map,
                     rate_per_minute: input.rate_per_minute,
+                    campaign: &campaign,
                     at: &at,
                     by: grant.user_id,
                 },
@@ -255,6 +260,9 @@ impl Rapport {
                 None,
                 Some(&format!("{name} ({})", input.kind.as_str())),
             )?;
+            if !campaign.is_empty() {
+                changelog::record(tx, &batch, "capture_source", id, "campaign", None, Some(&campaign))?;
+            }
             Ok::<_, Error>((id, keychain_key(tx, id)?))
         })?;
         // The keychain is written once the source is committed, not inside its transaction: a keychain that asks
@@ -462,7 +470,8 @@ impl Rapport {
             CaptureSourceKind::Partner => SourceChannel::Partner,
         };
         let owners = self.owners_by_name()?;
-        let mapper = match Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false) {
+        let made = Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false);
+        let mapper = match made.map(|m| m.with_campaign(Some(&source.campaign))) {
             Ok(m) => m,
             Err(e) => {
                 return self.record_reply(
@@ -508,6 +517,7 @@ impl Rapport {
                 dedup: true,
                 keep_invalid: false,
                 phone_region: None,
+                campaign: None,
             };
             let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };
@@ -762,6 +772,7 @@ mod tests {
             kind: CaptureSourceKind::WebForm,
             field_map: vec![],
             rate_per_minute: 10,
+            campaign: String::new(),
         }
     }
 
@@ -932,6 +943,7 @@ mod tests {
             kind: CaptureSourceKind::WebForm,
             field_map: vec![],
             rate_per_minute: 10,
+            campaign: String::new(),
         };
         let made = core.add_capture_source(&admin, &keychain, &input).unwrap_or_else(|e| panic!("{e}"));
         assert!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")).is_some());
@@ -1075,6 +1087,7 @@ mod tests {
             kind: CaptureSourceKind::WebForm,
             field_map: vec![],
             rate_per_minute: 10,
+            campaign: String::new(),
         };
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
@@ -1102,6 +1115,7 @@ mod tests {
             kind: CaptureSourceKind::Partner,
             field_map: vec![map("vorname", "first_name"), map("name", "last_name"), map("mail", "email")],
             rate_per_minute: 10,
+            campaign: String::new(),
         };
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
@@ -1154,6 +1168,7 @@ mod tests {
             kind: CaptureSourceKind::WebForm,
             field_map: vec![],
             rate_per_minute: 10,
+            campaign: String::new(),
         };
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
@@ -1209,6 +1224,7 @@ mod tests {
                 kind: CaptureSourceKind::Partner,
                 field_map: vec![ColumnMapping { column: "origin".into(), target: target.into() }],
                 rate_per_minute: 10,
+                campaign: String::new(),
             };
             let refused = core.add_capture_source(&admin, &KeepsSecrets::default(), &input);
             assert!(matches!(refused, Err(Error::Validation(_))), "{target}: {refused:?}");

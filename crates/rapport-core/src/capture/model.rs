@@ -72,6 +72,8 @@ pub struct CaptureSource {
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
     pub submissions: u32,
+    /// The campaign of the leads it sends that name none (empty: none).
+    pub campaign: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +83,9 @@ pub struct CaptureSourceInput {
     pub kind: CaptureSourceKind,
     pub field_map: Vec<ColumnMapping>,
     pub rate_per_minute: u32,
+    /// The campaign of the leads it sends that name none (seed 3.2: which team sees them); empty for none.
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// A source just made, with its token: shown once; it can be copied again from the keychain (never from a debug

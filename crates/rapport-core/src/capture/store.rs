@@ -6,7 +6,7 @@ use crate::db::StoreError;
 use crate::imports::ColumnMapping;
 
 const SOURCE_COLUMNS: &str = "s.id, s.name, s.kind, s.token_hint, s.field_map, s.rate_per_minute, s.created_at,
-    s.revoked_at, s.last_used_at, (SELECT COUNT(*) FROM capture_submissions c WHERE c.source_id = s.id)";
+    s.revoked_at, s.last_used_at, (SELECT COUNT(*) FROM capture_submissions c WHERE c.source_id = s.id), s.campaign";
 
 fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSource> {
     let kind: String = r.get(2)?;
@@ -22,6 +22,7 @@ fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSource> {
         revoked_at: r.get(7)?,
         last_used_at: r.get(8)?,
         submissions: r.get(9)?,
+        campaign: r.get(10)?,
     })
 }
 
@@ -32,6 +33,7 @@ pub(crate) struct NewSource<'a> {
     pub token_hint: &'a str,
     pub field_map: &'a [ColumnMapping],
     pub rate_per_minute: u32,
+    pub campaign: &'a str,
     pub at: &'a str,
     pub by: Option<i64>,
 }
@@ -41,10 +43,10 @@ pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i
         // The id is one past the highest ever given, as a lead's is: a source removed again (the keychain refused
         // its token) leaves its entries in the change log, which a new source must not take over.
         "INSERT INTO capture_sources
-             (id, name, kind, token_hash, token_hint, field_map, rate_per_minute, created_at, created_by)
+             (id, name, kind, token_hash, token_hint, field_map, rate_per_minute, created_at, created_by, campaign)
          VALUES (max(ifnull((SELECT max(id) FROM capture_sources), 0),
                      ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'capture_source'), 0)) + 1,
-                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         s.name,
@@ -54,7 +56,8 @@ pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i
         serde_json::to_string(s.field_map).unwrap_or_else(|_| "[]".into()),
         s.rate_per_minute,
         s.at,
-        s.by
+        s.by,
+        s.campaign
     ])?;
     Ok(tx.last_insert_rowid())
 }

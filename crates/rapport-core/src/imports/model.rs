@@ -121,6 +121,10 @@ pub struct ImportPlan {
     /// default region when absent.
     #[serde(default)]
     pub phone_region: Option<String>,
+    /// The campaign of rows whose file does not say (seed 3.2): a user who works on some campaigns imports a list
+    /// into one of them. None: rows without a campaign have none.
+    #[serde(default)]
+    pub campaign: Option<String>,
 }
 
 fn replaced_before() -> bool {
@@ -138,6 +142,7 @@ impl ImportPlan {
             replace: false,
             source: None,
             source_detail: None,
+            campaign: None,
             template: None,
             dedup: true,
             keep_invalid: false,

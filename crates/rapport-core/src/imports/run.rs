@@ -191,7 +191,8 @@ impl Rapport {
             // Every decoder of a file (UTF-8, UTF-16, the multi-byte legacy ones) puts U+FFFD for bytes it
             // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
             opened.format == super::model::FileFormat::Csv,
-        )?)
+        )?
+        .with_campaign(plan.campaign.as_deref()))
     }
 
     /// Seed 2.2 asks for strict duplicate detection: an import without the check (a known-clean list loaded in
@@ -207,8 +208,19 @@ impl Rapport {
         .into())
     }
 
+    /// The plan's campaign is one the importer works on: every row of the file would be refused otherwise.
+    fn campaign_in_reach(grant: &Grant, plan: &ImportPlan) -> Result<()> {
+        match plan.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) if !grant.lead_scope().allows_campaign(c) => {
+                Err(crate::access::AccessError::OutsideCampaigns(c.to_string()).into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn row_rules(tx: &rusqlite::Connection, grant: &Grant, plan: &ImportPlan) -> Result<RowRules> {
         Self::may_skip_duplicate_check(grant, plan)?;
+        Self::campaign_in_reach(grant, plan)?;
         let mut rules = Rules::load(tx)?;
         if let Some(region) = &plan.phone_region {
             rules = rules.reading_phones_in(region)?;
@@ -247,6 +259,7 @@ impl Rapport {
         let id = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             Self::may_skip_duplicate_check(&grant, plan)?;
+            Self::campaign_in_reach(&grant, plan)?;
             let channel = plan.source.unwrap_or(SourceChannel::BulkImport);
             let detail = plan.source_detail.clone().unwrap_or_else(|| file_name.to_string());
             Ok::<_, Error>(store::insert_batch(

@@ -178,6 +178,7 @@ describe('Settings › Capture API', () => {
     await u.click(within(dialog).getByTestId('source-kind-partner'));
     await u.clear(within(dialog).getByTestId('source-rate'));
     await u.type(within(dialog).getByTestId('source-rate'), '20');
+    await u.type(within(dialog).getByTestId('source-campaign'), ' Spring Expo ');
     await u.type(within(dialog).getByTestId('source-map-field-0'), 'contact_mail');
     await u.click(within(dialog).getByTestId('source-map-add'));
     await u.type(within(dialog).getByTestId('source-map-field-1'), 'firma');
@@ -194,6 +195,7 @@ describe('Settings › Capture API', () => {
       name: 'Acme leads',
       kind: 'partner',
       rate_per_minute: 20,
+      campaign: 'Spring Expo',
       field_map: [
         { column: 'contact_mail', target: 'email' },
         { column: 'firma', target: 'company' },
@@ -214,6 +216,7 @@ describe('Settings › Capture API', () => {
     expect(row).toHaveTextContent(`${created.source.token_hint}…`);
     expect(created.token.startsWith(created.source.token_hint)).toBe(true);
     expect(row).toHaveTextContent('Partner');
+    expect(within(row).getByTestId('capture-source-campaign')).toHaveTextContent('Spring Expo');
 
     // The token can be copied again: read from the keychain.
     await navigator.clipboard.writeText('');

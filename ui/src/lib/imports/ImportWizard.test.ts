@@ -147,6 +147,34 @@ describe('Import wizard', () => {
     expect(be.importDryRun.mock.calls[0][1].phone_region).toBeNull();
   });
 
+  it('imports into a campaign: one of a campaign-limited user’s own, or any named by one who sees all', async () => {
+    session.current = sessionFor('editor', { all_campaigns: false, campaigns: ['Spring Expo', 'Autumn'] });
+    importWizard.reset();
+    const limited = open();
+    await limited.u.upload(screen.getByTestId('import-file-input'), [csvFile('messe.csv')]);
+    await staged(1);
+    await limited.u.click(screen.getByTestId('import-next'));
+    const choice = await screen.findByTestId('import-campaign');
+    expect([...choice.querySelectorAll('option')].map((o) => o.value)).toEqual(['Spring Expo', 'Autumn']);
+    expect(choice).toHaveValue('Spring Expo');
+    await limited.u.selectOptions(choice, 'Autumn');
+    await limited.u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(limited.be.importDryRun.mock.calls[0][1].campaign).toBe('Autumn');
+    limited.view.unmount();
+
+    session.current = sessionFor('administrator');
+    importWizard.reset();
+    const all = open();
+    await toDryRun(all.u);
+    expect(all.be.importDryRun.mock.calls[0][1].campaign).toBeNull();
+    await all.u.click(screen.getByTestId('import-back'));
+    await all.u.type(await screen.findByTestId('import-campaign'), 'Winter fair');
+    await all.u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(all.be.importDryRun.mock.calls[1][1].campaign).toBe('Winter fair');
+  });
+
   it('lets only an Administrator import without the duplicate check', async () => {
     for (const role of ['editor', 'administrator'] as const) {
       session.current = sessionFor(role);

@@ -175,6 +175,8 @@ export interface PlanOptions {
    * file's own, read from its numbers, or the default region). */
   phoneRegion: string;
   phoneRegionEdited: boolean;
+  /** The campaign of rows whose file gives none ('' for none). */
+  campaign: string;
 }
 
 export function defaultPlanOptions(): PlanOptions {
@@ -189,6 +191,7 @@ export function defaultPlanOptions(): PlanOptions {
     template: null,
     phoneRegion: '',
     phoneRegionEdited: false,
+    campaign: '',
   };
 }
 
@@ -221,6 +224,7 @@ export function planFor(
     dedup: o.dedup,
     keep_invalid: o.keepInvalid,
     phone_region: o.phoneRegionEdited ? o.phoneRegion.trim().toUpperCase() || null : detectedRegion,
+    campaign: o.campaign.trim() || null,
   };
 }
 

@@ -288,7 +288,13 @@ class ImportWizard {
     this.mapping = lead ? suggestedMapping(lead) : [];
     const kept = fresh ? defaultPlanOptions() : this.options;
     // The channel and the checks stay as chosen for the files before; the rest belongs to these columns.
-    this.options = { ...defaultPlanOptions(), channel: kept.channel, dedup: kept.dedup, keepInvalid: kept.keepInvalid };
+    this.options = {
+      ...defaultPlanOptions(),
+      channel: kept.channel,
+      dedup: kept.dedup,
+      keepInvalid: kept.keepInvalid,
+      campaign: kept.campaign,
+    };
     this.regions = {};
     this.regionsFor = this.regionColumns(this.mapping);
     this.checks = [];
