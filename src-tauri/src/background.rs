@@ -17,14 +17,14 @@ const REMINDER_EVERY: Duration = Duration::from_secs(30);
 const SYNC_EVERY_TICKS: u32 = 10;
 
 pub fn start(app: AppHandle) {
+    // Reminders and notifications have a loop of their own: a slow CalDAV server or a long fold of the duplicate
+    // keys in the upkeep below must not hold a reminder past its time.
+    let upkeep = app.clone();
     tauri::async_runtime::spawn(async move {
-        let mut tick: u32 = 0;
         loop {
             tokio_sleep(REMINDER_EVERY).await;
-            tick = tick.wrapping_add(1);
             let state = app.state::<AppState>();
             let (Ok(core), Ok(actor)) = (state.core(), state.actor()) else { continue };
-            let sync = tick.is_multiple_of(SYNC_EVERY_TICKS);
             let handle = app.clone();
             let _ = tauri::async_runtime::spawn_blocking(move || {
                 // An account deactivated since it signed in gets nothing more, and is signed out.
@@ -50,6 +50,32 @@ pub fn start(app: AppHandle) {
                     }
                     Err(e) => tracing::warn!("reminders: {e}"),
                 }
+                // Each list is marked shown as it is taken: one failing must not drop the other once taken.
+                for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {
+                    match notes {
+                        Ok(messages) => {
+                            for m in messages {
+                                if let Err(e) = handle.notification().builder().title("Rapport").body(&m).show() {
+                                    tracing::warn!("could not show a notification: {e}");
+                                }
+                            }
+                        }
+                        Err(e) => tracing::warn!("notifications: {e}"),
+                    }
+                }
+            })
+            .await;
+        }
+    });
+    tauri::async_runtime::spawn(async move {
+        let mut tick: u32 = 0;
+        loop {
+            tokio_sleep(REMINDER_EVERY).await;
+            tick = tick.wrapping_add(1);
+            let state = upkeep.state::<AppState>();
+            let (Ok(core), Ok(actor)) = (state.core(), state.actor()) else { continue };
+            let sync = tick.is_multiple_of(SYNC_EVERY_TICKS);
+            let _ = tauri::async_runtime::spawn_blocking(move || {
                 match core.sweep_if_due() {
                     Ok(Some(r)) => {
                         tracing::info!("stagnation sweep: {} moved, {} refused by the gate", r.moved, r.refused)
@@ -64,19 +90,6 @@ pub fn start(app: AppHandle) {
                     }
                     if let Err(e) = core.sweep_staged_files() {
                         tracing::warn!("removing old staged import files: {e}");
-                    }
-                }
-                // Each list is marked shown as it is taken: one failing must not drop the other once taken.
-                for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {
-                    match notes {
-                        Ok(messages) => {
-                            for m in messages {
-                                if let Err(e) = handle.notification().builder().title("Rapport").body(&m).show() {
-                                    tracing::warn!("could not show a notification: {e}");
-                                }
-                            }
-                        }
-                        Err(e) => tracing::warn!("notifications: {e}"),
                     }
                 }
                 if sync && matches!(core.caldav_account(&actor), Ok(Some(_))) {

@@ -2151,3 +2151,28 @@ fn another_lead_given_to_an_imported_invite_keeps_its_invitees() {
     let sent = f.core.export_invite(&dana, id).unwrap().replace("\r\n ", "").to_lowercase();
     assert!(sent.contains("mailto:zoe.mueller@example.com") && !sent.contains("bob@other.example"), "{sent}");
 }
+
+/// A reminder at the start still comes when the app asks a few minutes late (a long sync or upkeep held its
+/// background work, the computer woke from sleep): it was lost when the ask came more than a minute after the
+/// start. It says how long ago the meeting started; past the grace, nothing.
+#[test]
+fn a_reminder_at_the_start_asked_for_late_still_comes() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let core =
+        Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
+    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+    let id = admin.user_id().unwrap();
+    let mut cal = core.agent_calendar(&admin, id).unwrap();
+    cal.reminder_minutes = vec![0];
+    core.update_agent_calendar(&admin, cal).unwrap();
+    // The clock reads 2026-11-23 09:00Z.
+    core.book_appointment(&admin, &booking(id, "Stand-up", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z")).unwrap();
+    core.book_appointment(&admin, &booking(id, "Review", "2026-11-23T09:40:00Z", "2026-11-23T09:50:00Z")).unwrap();
+    clock.advance(chrono::Duration::minutes(13));
+    let due = core.take_due_reminders(&admin).unwrap();
+    assert_eq!(due.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Stand-up"]);
+    assert_eq!(due[0].starts_in(rapport_core::Clock::now(clock.as_ref())), "started 3 minutes ago");
+    clock.advance(chrono::Duration::minutes(33));
+    assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "the review began 6 minutes ago: past the grace");
+}

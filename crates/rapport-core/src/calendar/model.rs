@@ -314,7 +314,11 @@ impl Reminder {
         // Rounded up: 14 minutes 10 seconds away is "in 15 minutes", as calendars say it.
         let seconds = (start.with_timezone(&chrono::Utc) - now).num_seconds();
         let minutes = (seconds + 59).div_euclid(60);
+        // Given late (the app asked minutes after the start): how long ago, not "now".
+        let ago = (-seconds).div_euclid(60);
         match minutes {
+            _ if ago == 1 => "started 1 minute ago".into(),
+            _ if ago > 1 => format!("started {ago} minutes ago"),
             m if m <= 0 => "starts now".into(),
             1 => "in 1 minute".into(),
             m if m < 60 => format!("in {m} minutes"),
@@ -394,6 +398,8 @@ mod reminder_tests {
         assert_eq!(at_nine("2026-11-23T09:01:00Z"), "in 1 minute");
         assert_eq!(at_nine("2026-11-23T09:00:00Z"), "starts now");
         assert_eq!(at_nine("2026-11-23T08:59:40Z"), "starts now");
+        assert_eq!(at_nine("2026-11-23T08:58:30Z"), "started 1 minute ago");
+        assert_eq!(at_nine("2026-11-23T08:56:00Z"), "started 4 minutes ago");
         assert_eq!(at_nine("2026-11-23T10:05:00Z"), "in 1 h 05 min");
     }
 }

@@ -11,6 +11,10 @@ use crate::access::{Actor, Permission};
 use crate::error::Result;
 use crate::rapport::Rapport;
 
+/// How long after its start a reminder "at the start" is still given: the app asks every half minute, but a
+/// computer waking from sleep, or the app's other background work, can make it ask minutes late.
+const AT_START_GRACE_MINUTES: i64 = 5;
+
 impl Rapport {
     /// The actor's reminders due now, each marked as shown in the same transaction: a reminder is handed
     /// out once, whoever asks and however often. When several offsets of one occurrence have passed (the
@@ -25,16 +29,15 @@ impl Rapport {
             let tz = agent_zone(tx, agent_id)?;
             let floating = Zone::Iana(tz);
             let to = now + Duration::minutes(i64::from(longest)) + Duration::seconds(1);
-            // From a minute back, as the reminder at the start is due for a minute (below): an event that lasts
+            // From the grace back, as the reminder at the start is due that long (below): an event that lasts
             // no time (a start without an end) has ended by the time the app asks.
-            let from = now - Duration::minutes(1);
+            let from = now - Duration::minutes(AT_START_GRACE_MINUTES);
             let rows = store::overlapping(tx, agent_id, &utc_text(from), &utc_text(to))?;
             let mut out = Vec::new();
             for e in expand_rows(&rows, from, to, tz) {
                 let start = e.start.to_utc(&floating);
-                // A reminder "at the start" (0 minutes) is due at the start itself; the app asks every half
-                // minute, so an occurrence that began within the last minute still gets it.
-                if start + Duration::minutes(1) <= now || e.row.status == "cancelled" {
+                // A reminder "at the start" (0 minutes) is due at the start itself, and still within the grace.
+                if start + Duration::minutes(AT_START_GRACE_MINUTES) <= now || e.row.status == "cancelled" {
                     continue;
                 }
                 // The agent said they will not go (kept in the calendar as Google and Nextcloud keep it).
