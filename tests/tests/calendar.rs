@@ -2176,3 +2176,33 @@ fn a_reminder_at_the_start_asked_for_late_still_comes() {
     clock.advance(chrono::Duration::minutes(33));
     assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "the review began 6 minutes ago: past the grace");
 }
+
+/// The organizer's update of one meeting of a series at the same time (a new room) is that meeting still: the
+/// day-before reminder already given is not given again for the changed instance, and its later one comes once.
+#[test]
+fn an_update_of_one_meeting_of_a_series_does_not_remind_of_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let core =
+        Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
+    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+    let mut cal = core.agent_calendar(&admin, admin.user_id().unwrap()).unwrap();
+    cal.reminder_minutes = vec![1440, 15];
+    core.update_agent_calendar(&admin, cal).unwrap();
+    core.import_ics(&admin, &[ics("weekly.ics", WEEKLY)], None).unwrap();
+    let taken =
+        || core.take_due_reminders(&admin).unwrap().into_iter().map(|r| (r.occurrence, r.minutes)).collect::<Vec<_>>();
+    // From Monday 23 November 09:00Z to the day before the second meeting (14 December, 10:00Z).
+    clock.advance(chrono::Duration::days(20) + chrono::Duration::hours(1) + chrono::Duration::seconds(30));
+    assert_eq!(taken(), [("2026-12-14T10:00:00Z".to_string(), 1440)]);
+    let room = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z\nLOCATION:Room 7")
+        .replace("20261207T1", "20261214T1")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let r = core.import_ics(&admin, &[ics("room.ics", &room)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    assert!(taken().is_empty(), "the same meeting is not reminded of again");
+    clock.advance(chrono::Duration::hours(23) + chrono::Duration::minutes(45));
+    assert_eq!(taken(), [("2026-12-14T10:00:00Z".to_string(), 15)]);
+    assert!(taken().is_empty(), "once");
+}

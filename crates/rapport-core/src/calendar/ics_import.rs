@@ -613,6 +613,11 @@ impl Rapport {
                 row.sync_pending = remote.is_none() && store::caldav_account(tx, agent_id)?.is_some();
                 row.id = store::insert(tx, &row)?;
                 store::replace_attendees(tx, row.id, &attendees)?;
+                // One meeting of a stored series, changed at the same time (a new room): the reminders given for
+                // it are its own still, not to be given again.
+                if let (Some(series), true) = (stored_series, of_a_stored_series) {
+                    store::carry_reminders(tx, series.id, row.id, &row.start_utc)?;
+                }
                 log_creation(tx, batch, &row)?;
                 if status == AppointmentStatus::Cancelled && cancel {
                     report.cancelled += 1;

@@ -418,6 +418,17 @@ pub(crate) fn forget_reminders_from(tx: &Transaction<'_>, id: i64, from: &str) -
     Ok(())
 }
 
+/// The reminders given for appointment `from`'s occurrence at `occurrence`, as given for `to` (the changed
+/// instance that now stands for that occurrence).
+pub(crate) fn carry_reminders(tx: &Transaction<'_>, from: i64, to: i64, occurrence: &str) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO reminders_sent (appointment_id, occurrence, minutes, sent_at)
+         SELECT ?2, occurrence, minutes, sent_at FROM reminders_sent WHERE appointment_id = ?1 AND occurrence = ?3",
+    )?
+    .execute(params![from, to, occurrence])?;
+    Ok(())
+}
+
 pub(crate) fn mark_reminder(
     tx: &Transaction<'_>,
     id: i64,
