@@ -172,6 +172,38 @@ describe('Settings › Pipeline', () => {
     expect(within(await stageRow('engagement')).queryByTestId('stage-row-skipped')).toBeNull();
   });
 
+  it('reads the stage again when another Administrator saved it meanwhile: their change shows, what was typed stays', async () => {
+    const theirs = configWith('qualification', { probability: 35 });
+    let calls = 0;
+    const { be, u } = open({
+      updateStage: async (key, settings) => {
+        calls++;
+        if (calls === 1) throw apiErr({ code: 'conflict', message: 'this stage was changed by someone else since you opened it' });
+        return configWith(key, { probability: settings.probability, label: settings.label });
+      },
+    });
+    const d = within(await editStage(u, 'qualification'));
+    be.pipelineConfig.mockImplementation(async () => theirs);
+    await u.clear(d.getByTestId('stage-label'));
+    await u.type(d.getByTestId('stage-label'), 'Qualified');
+    await u.click(screen.getByTestId('stage-save'));
+    expect(await d.findByTestId('stage-error')).toHaveTextContent('Someone changed this stage meanwhile');
+    expect(d.getByTestId('stage-error')).toHaveTextContent('Save again');
+    // The table shows their change; the form takes it where nothing was typed, and keeps the name typed.
+    await waitFor(async () =>
+      expect(within(await stageRow('qualification')).getByTestId('stage-row-probability')).toHaveTextContent('35%'),
+    );
+    expect(d.getByTestId('stage-probability')).toHaveValue(35);
+    expect(d.getByTestId('stage-label')).toHaveValue('Qualified');
+    await u.click(screen.getByTestId('stage-save'));
+    await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
+    expect(be.updateStage).toHaveBeenCalledTimes(2);
+    const [, settings, , seen] = be.updateStage.mock.calls[1];
+    expect(settings).toMatchObject({ label: 'Qualified', probability: 35 });
+    expect(seen).toEqual(theirs.stages.find((s) => s.key === 'qualification'));
+    expect(within(await stageRow('qualification')).getByTestId('stage-row-label')).toHaveTextContent('Qualified');
+  });
+
   it('offers no stale-lead policy for a closed stage, and says why', async () => {
     const { u } = open();
     const d = within(await editStage(u, 'won'));
@@ -636,6 +668,21 @@ describe('Settings › Pipeline', () => {
     await waitFor(() => expect(screen.queryByTestId('stage-dialog')).toBeNull());
 
     expect(panel.queryByTestId('sweep-summary')).toBeNull();
+    await u.click(panel.getByTestId('sweep-run'));
+    expect(await screen.findByTestId('sweep-confirm-dialog')).not.toHaveTextContent('The last preview found');
+  });
+
+  it('drops the sweep preview once the business calendar is saved: the days it counted have changed', async () => {
+    const preview: SweepReport = { dry_run: true, moves: [], moved: 4, refused: 0 };
+    const { u } = open({ pipelineSweep: async () => preview });
+    const panel = within(await screen.findByTestId('sweep-panel'));
+    await u.click(panel.getByTestId('sweep-preview'));
+    await waitFor(() => expect(panel.getByTestId('sweep-summary')).toHaveTextContent('Preview: 4 leads would move.'));
+
+    const calendar = within(await screen.findByTestId('business-calendar'));
+    await u.click(await calendar.findByTestId('workday-6'));
+    await u.click(calendar.getByTestId('calendar-save'));
+    await waitFor(() => expect(panel.queryByTestId('sweep-summary')).toBeNull());
     await u.click(panel.getByTestId('sweep-run'));
     expect(await screen.findByTestId('sweep-confirm-dialog')).not.toHaveTextContent('The last preview found');
   });
