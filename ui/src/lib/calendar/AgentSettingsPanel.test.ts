@@ -22,6 +22,20 @@ const account: CaldavAccount = {
 };
 
 describe('AgentSettingsPanel', () => {
+  it('shows a Viewer the settings read-only, with the export (the core refuses their changes)', async () => {
+    const be = mockBackend();
+    const { u } = open({ readOnly: true });
+    const email = await screen.findByTestId('agent-email');
+    expect(email).toBeDisabled();
+    expect(screen.getByTestId('agent-reminders')).toBeDisabled();
+    expect(screen.queryByTestId('agent-settings-save')).toBeNull();
+    expect(screen.queryByTestId('timeoff-add')).toBeNull();
+    expect(screen.queryByTestId('caldav-section')).toBeNull();
+    expect(screen.getByTestId('agent-settings-read-only')).toHaveTextContent('Viewer');
+    await u.click(screen.getByTestId('agent-export-ics'));
+    await waitFor(() => expect(be.exportAgentCalendar).toHaveBeenCalledWith(1));
+  });
+
   it('exports the calendar into the Downloads folder and says where, in the dialog', async () => {
     const be = mockBackend();
     const { u } = open();
@@ -193,6 +207,28 @@ describe('AgentSettingsPanel', () => {
     await u.click(within(item).getByTestId('timeoff-remove'));
     await waitFor(() => expect(be.removeTimeOff).toHaveBeenCalledWith(1, 8));
     await waitFor(() => expect(screen.queryByTestId('timeoff-item')).toBeNull());
+  });
+
+  it('takes the settings a time-off answer brings where nothing was typed, so a save does not undo them', async () => {
+    // An Administrator set the weight to 5 meanwhile: the calendar answered after adding time off holds it.
+    const be = mockBackend({
+      addTimeOff: async (userId, start, end, note) =>
+        agentCalendar({ user_id: userId, weight: 5, time_off: [{ id: 8, start, end, note }] }),
+    });
+    const { u } = open({ canPickAgent: true });
+    await u.clear(await screen.findByTestId('agent-email'));
+    await u.type(screen.getByTestId('agent-email'), 'new@rapport.test');
+    await u.type(screen.getByTestId('timeoff-start'), '2026-12-24T00:00');
+    await u.type(screen.getByTestId('timeoff-end'), '2026-12-27T00:00');
+    await u.click(screen.getByTestId('timeoff-add'));
+    await screen.findByTestId('timeoff-item');
+    expect(screen.getByTestId('agent-weight')).toHaveValue(5);
+    expect(screen.getByTestId('agent-email')).toHaveValue('new@rapport.test');
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(be.updateAgentCalendar).toHaveBeenCalledOnce());
+    const [seen, edit] = be.updateAgentCalendar.mock.calls[0];
+    expect(seen.weight).toBe(5);
+    expect(edit).toMatchObject({ weight: 5, email: 'new@rapport.test' });
   });
 
   it('lets administrators pick any agent, and shows CalDAV only for their own calendar', async () => {
