@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { duplicatePair, lead } from '../../test/fixtures';
 import {
   compareRows,
@@ -160,5 +160,22 @@ describe('numbers in words', () => {
     const share = { phase: 'saving' as const, done: 457, total: 1000, thousandths: true };
     expect(progressCount(share)).toBe('45%');
     expect(paceText(share, pace!)).toBe('about 6 s left');
+  });
+});
+
+describe('numbers in the reader’s language', () => {
+  it('writes a score’s and a weight’s decimals as the WebView’s language does', () => {
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('de-DE');
+    try {
+      expect(scorePercent(0.996)).toBe('99,6%');
+      expect(scorePercent(0.9999)).toBe('>99,9%');
+      expect(formatWeight(6.2)).toBe('+6,2');
+      expect(formatWeight(-2.64)).toBe('\u22122,6');
+      expect(formatWeight(0.01)).toBe('0,0');
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(scorePercent(0.996)).toBe('99.6%');
+    expect(formatWeight(6.2)).toBe('+6.2');
   });
 });

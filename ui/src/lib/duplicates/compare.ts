@@ -1,7 +1,7 @@
 // What the duplicates screen shows, as plain functions: the side-by-side rows (from the core's field table),
 // the steward's choices as the core takes them, and the numbers of a scan in words.
 import { LEAD_FIELDS } from '../bindings';
-import { formatCount, plural, sourceLabel, stageLabel } from '../format';
+import { defaultLocale, formatCount, plural, sourceLabel, stageLabel } from '../format';
 import { readPath, type LeadField } from '../leads/fields';
 import type { DuplicatePair, DuplicateScanSummary, FieldChoice, Lead, ScanPhase, ScanProgress, Stage } from '../types';
 import type { Pace } from './pace';
@@ -156,8 +156,8 @@ export function scorePercent(score: number | null): string {
   const p = score * 100;
   if (p >= 100) return '100%';
   if (p > 0 && p < 1) return '<1%';
-  if (p >= 99.95) return '>99.9%';
-  if (p >= 99) return `${(Math.floor(p * 10) / 10).toFixed(1)}%`;
+  if (p >= 99.95) return `>${formatDecimal(99.9)}%`;
+  if (p >= 99) return `${formatDecimal(Math.floor(p * 10) / 10)}%`;
   return `${Math.round(p)}%`;
 }
 
@@ -170,8 +170,8 @@ export const TIER_HINTS: Record<DuplicatePair['tier'], string> = {
 /** An evidence weight in bits, signed: "+6.2", "−2.6" (a true minus sign), "0.0". */
 export function formatWeight(weight: number | null): string {
   if (weight === null || !Number.isFinite(weight)) return '—';
-  const text = Math.abs(weight).toFixed(1);
-  if (text === '0.0') return '0.0';
+  const text = formatDecimal(Math.abs(weight));
+  if (text === formatDecimal(0)) return text;
   return weight > 0 ? `+${text}` : `\u2212${text}`;
 }
 
@@ -211,8 +211,9 @@ export function paceText(p: ScanProgress, pace: Pace): string {
   return left > 0 ? `${rate} ${many}/s · about ${formatSeconds(left)} left` : `${rate} ${many}/s`;
 }
 
+/** One decimal, as the WebView's language writes it ("2.5", "2,5"). */
 function formatDecimal(n: number): string {
-  return new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n);
+  return new Intl.NumberFormat(defaultLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n);
 }
 
 /** A duration: "0.1 s", "3 s", "42 s", "3 min 5 s", "1 h 20 min". */
