@@ -2206,3 +2206,29 @@ fn an_update_of_one_meeting_of_a_series_does_not_remind_of_it_again() {
     assert_eq!(taken(), [("2026-12-14T10:00:00Z".to_string(), 15)]);
     assert!(taken().is_empty(), "once");
 }
+
+/// A lead invited to one meeting of someone's series (the invite carries only that instance, with its
+/// RECURRENCE-ID) has that meeting on its page: changed instances were left out of a lead's list as their
+/// series stands for them, even when the series is not stored.
+#[test]
+fn a_lead_invited_to_one_meeting_of_a_series_has_it_on_its_page() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let zed = f.core.create_lead(&dana, &lead("Zed", "New", "zed.new@example.org"), &Origin::manual()).unwrap().lead;
+    let one = WEEKLY
+        .replace("SUMMARY:Weekly sync", "SUMMARY:Weekly sync\nATTENDEE;CN=Zed New:mailto:zed.new@example.org")
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
+        .replace("20261207T100000Z", "20261221T140000Z")
+        .replace("20261207T110000Z", "20261221T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let id = f.core.import_ics(&dana, &[ics("one.ics", &one)], None).unwrap().remove(0).appointment_ids[0];
+    let listed: Vec<i64> = f.core.lead_appointments(&dana, zed.id).unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(listed, [id]);
+    // With its series stored too (and the lead's), the series stands for its meetings, as before.
+    let series =
+        WEEKLY.replace("SUMMARY:Weekly sync", "SUMMARY:Weekly sync\nATTENDEE;CN=Zed New:mailto:zed.new@example.org");
+    let series = f.core.import_ics(&dana, &[ics("weekly.ics", &series)], None).unwrap().remove(0).appointment_ids[0];
+    let listed: Vec<i64> = f.core.lead_appointments(&dana, zed.id).unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(listed, [series]);
+}

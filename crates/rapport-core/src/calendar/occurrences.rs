@@ -333,9 +333,14 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             crate::leads::api::visible_lead(conn, &grant, lead_id)?;
-            store::by_lead(conn, lead_id)?
-                .iter()
-                .filter(|r| r.recurrence_id.is_none())
+            let rows = store::by_lead(conn, lead_id)?;
+            // A changed instance is shown by its series when the lead has that series; one the lead was invited
+            // to alone (the invite carried only that meeting) is shown itself.
+            let series_listed = |r: &store::AppointmentRow| {
+                rows.iter().any(|s| s.recurrence_id.is_none() && s.uid == r.uid && s.agent_id == r.agent_id)
+            };
+            rows.iter()
+                .filter(|r| r.recurrence_id.is_none() || !series_listed(r))
                 .map(|r| view(conn, &grant, r))
                 .collect()
         })
