@@ -2232,3 +2232,36 @@ fn a_lead_invited_to_one_meeting_of_a_series_has_it_on_its_page() {
     let listed: Vec<i64> = f.core.lead_appointments(&dana, zed.id).unwrap().iter().map(|a| a.id).collect();
     assert_eq!(listed, [series]);
 }
+
+/// The organizer's newer copy that adds a guest, or a guest's answer, is written to the change log (who was
+/// invited, with each answer): it was stored without a row, in an empty change batch.
+#[test]
+fn a_change_of_an_invites_guests_is_in_the_change_log() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let id = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0).appointment_ids[0];
+    let more = OUTLOOK_INVITE.replace("SEQUENCE:0", "SEQUENCE:1").replace(
+        "ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Hans Neu:mailto:hans.neu@example.org",
+        "ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=TRUE;CN=Hans Neu:mailto:hans.neu@example.org\n\
+         ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;CN=Ida Neu:mailto:ida@example.org",
+    );
+    let r = f.core.import_ics(&dana, &[ics("more.ics", &more)], None).unwrap().remove(0);
+    assert_eq!(r.updated, 1, "{r:?}");
+    let logged: Vec<(String, String)> = f
+        .sql()
+        .prepare("SELECT old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND field = 'invitees'")
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(!logged[0].0.contains("ida@example.org") && logged[0].1.contains("ida@example.org"), "{logged:?}");
+    assert!(logged[0].0.contains("hans.neu@example.org (needs-action)"), "{logged:?}");
+    assert!(logged[0].1.contains("hans.neu@example.org (accepted)"), "{logged:?}");
+    let empty: i64 = f
+        .sql()
+        .query_row("SELECT count(*) FROM change_batches b WHERE NOT EXISTS (SELECT 1 FROM change_log l WHERE l.batch_id = b.id)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(empty, 0, "no empty change batch");
+}

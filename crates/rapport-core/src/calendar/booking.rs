@@ -197,6 +197,44 @@ pub(crate) fn logged_fields(row: &AppointmentRow) -> Vec<(&'static str, String)>
     ]
 }
 
+/// The invitees as the change log keeps them: each address with its answer, in address order.
+fn invitees_text(list: &[Attendee]) -> String {
+    let mut items: Vec<String> = list
+        .iter()
+        .map(|a| match a.response.trim() {
+            "" => a.email.clone(),
+            r => format!("{} ({})", a.email, r.to_lowercase()),
+        })
+        .collect();
+    items.sort_by_key(|i| i.to_lowercase());
+    items.join("; ")
+}
+
+/// Logs what changed between an appointment's invitees `old` and `new`: who is invited with their answers
+/// (field `invitees`), and each invitation given another lead (`attendee:ADDRESS`, the leads' ids, as a merge
+/// logs it).
+pub(crate) fn log_attendees(
+    tx: &Transaction<'_>,
+    batch: &BatchId,
+    id: i64,
+    old: &[Attendee],
+    new: &[Attendee],
+) -> Result<()> {
+    let (before, after) = (invitees_text(old), invitees_text(new));
+    if before != after {
+        changelog::record(tx, batch, "appointment", id, "invitees", Some(&before), Some(&after))?;
+    }
+    for a in new {
+        let was = old.iter().find(|o| o.email.eq_ignore_ascii_case(&a.email)).and_then(|o| o.lead_id);
+        if was != a.lead_id && a.lead_id.is_some() {
+            let text = |l: Option<i64>| l.map(|l| l.to_string()).unwrap_or_default();
+            let field = format!("attendee:{}", a.email);
+            changelog::record(tx, batch, "appointment", id, &field, Some(&text(was)), Some(&text(a.lead_id)))?;
+        }
+    }
+    Ok(())
+}
+
 /// How an appointment repeats, as the change log keeps it: its rules and the dates added or taken out. A new
 /// copy of an invite that drops a week (EXDATE) or repeats on other days changes the calendar like a move.
 fn repetition_definition(row: &AppointmentRow) -> String {
@@ -700,6 +738,7 @@ impl Rapport {
             store::update(tx, &row, &batch.at)?;
         }
         if let Some(list) = &attendees {
+            log_attendees(tx, batch, row.id, &store::attendees(tx, row.id)?, list)?;
             store::replace_attendees(tx, row.id, list)?;
         }
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;

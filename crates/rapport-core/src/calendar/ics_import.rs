@@ -337,17 +337,21 @@ impl Rapport {
             else {
                 continue;
             };
-            if attendee.lead_id.is_none() {
-                store::link_attendee(tx, copy.id, &attendee.email, lead)?;
-            }
-            if copy.lead_id.is_none() {
+            if attendee.lead_id.is_none() || copy.lead_id.is_none() {
                 let b = match &batch {
                     Some(b) => b.clone(),
                     None => batch.insert(self.begin_batch(tx, grant, &Origin::manual())?).clone(),
                 };
-                let new = AppointmentRow { lead_id: Some(lead), ..copy.clone() };
-                log_changes(tx, &b, &copy, &new)?;
-                store::update(tx, &new, &b.at)?;
+                if attendee.lead_id.is_none() {
+                    let linked = Attendee { lead_id: Some(lead), ..attendee.clone() };
+                    super::booking::log_attendees(tx, &b, copy.id, &[attendee.clone()], &[linked])?;
+                    store::link_attendee(tx, copy.id, &attendee.email, lead)?;
+                }
+                if copy.lead_id.is_none() {
+                    let new = AppointmentRow { lead_id: Some(lead), ..copy.clone() };
+                    log_changes(tx, &b, &copy, &new)?;
+                    store::update(tx, &new, &b.at)?;
+                }
             }
         }
         Ok(())
@@ -600,6 +604,7 @@ impl Rapport {
                     remote.is_none() && (row.sync_pending || store::caldav_account(tx, agent_id)?.is_some());
                 log_changes(tx, batch, &old, &row)?;
                 store::update(tx, &row, &batch.at)?;
+                super::booking::log_attendees(tx, batch, row.id, &store::attendees(tx, row.id)?, &attendees)?;
                 store::replace_attendees(tx, row.id, &attendees)?;
                 if status == AppointmentStatus::Cancelled && old.status != row.status {
                     report.cancelled += 1;

@@ -21,6 +21,7 @@ const LABELS: Record<string, string> = {
   clash: 'Appointment overlap',
   repeats: 'Appointment repetition',
   busy: 'Appointment shows as',
+  invitees: 'Appointment invitees',
 };
 
 /** The change log's field for an invitation's link to a lead (a merge moves it): `attendee:` and the address. */

@@ -310,6 +310,13 @@ describe('LeadHistory', () => {
       change({ ...moved, id: 14, field: 'agent', old_value: '1', new_value: '3' }),
       change({ ...moved, id: 15, field: 'attendee:zoe@example.com', old_value: '5', new_value: '7' }),
       change({ ...moved, id: 16, field: 'busy', old_value: 'true', new_value: 'false' }),
+      change({
+        ...moved,
+        id: 17,
+        field: 'invitees',
+        old_value: 'zoe@example.com',
+        new_value: 'ida@example.com; zoe@example.com (accepted)',
+      }),
       change({ id: 11, batch_id: 8, entity: 'appointment', entity_id: 31, field: '*', old_value: null, new_value: snapshot }),
       change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' }),
     ];
@@ -340,6 +347,9 @@ describe('LeadHistory', () => {
       expect(changes[2]).toHaveTextContent('Appointment agent: Ada Admin → Dana Editor');
       expect(changes[3]).toHaveTextContent('Invitation of zoe@example.com: lead #5 → lead #7');
       expect(changes[4]).toHaveTextContent('Appointment shows as: Busy → Free');
+      expect(changes[5]).toHaveTextContent(
+        'Appointment invitees: zoe@example.com → ida@example.com; zoe@example.com (accepted)',
+      );
       // Not a change of a merged lead, whatever the appointment's id.
       expect(within(changed).queryByTestId('history-from-merged')).toBeNull();
 
