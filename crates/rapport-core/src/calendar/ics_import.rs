@@ -344,7 +344,7 @@ impl Rapport {
                 };
                 if attendee.lead_id.is_none() {
                     let linked = Attendee { lead_id: Some(lead), ..attendee.clone() };
-                    super::booking::log_attendees(tx, &b, copy.id, &[attendee.clone()], &[linked])?;
+                    super::booking::log_attendees(tx, &b, copy.id, std::slice::from_ref(&attendee), &[linked])?;
                     store::link_attendee(tx, copy.id, &attendee.email, lead)?;
                 }
                 if copy.lead_id.is_none() {
