@@ -50,6 +50,7 @@ fn import(p: &Pipeline, name: &str, text: &str, key: Option<NaturalKey>) -> Impo
         dedup: true,
         keep_invalid: false,
         phone_region: None,
+        campaign: None,
     };
     p.core.start_import(&p.admin, &file, name, &plan, &mut |_| {}).unwrap()
 }
