@@ -2356,3 +2356,21 @@ fn a_campaign_limited_user_imports_a_list_into_one_of_their_campaigns() {
     assert!(f.core.dry_run_import(&sam, &path, "fair.csv", &elsewhere).is_err());
     assert_eq!(f.dump(), before, "nothing written");
 }
+
+/// The dry run knows a lead an earlier row creates by every address it gives, as the run's key lookup does:
+/// a later row keyed to the second address, past what one rehearsal holds, was shown as a new lead.
+#[test]
+fn a_dry_run_finds_a_lead_the_file_creates_by_any_of_its_addresses() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,email,other_emails\nAnn,Lee,ann@work.io,ann@home.io\n");
+    for i in 0..600 {
+        text.push_str(&format!("P{i},Person,p{i}@example.com,\n"));
+    }
+    text.push_str("Ann,Leeds,ann@home.io,\n");
+    let path = write(&f, "keys.csv", text.as_bytes());
+    let plan = ImportPlan { key: Some(NaturalKey::Email), dedup: false, ..suggested_plan(&f, &path, None) };
+    let dry = f.core.dry_run_import(&f.admin, &path, "keys.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.reject, 1, "the run refuses the other last name: {b:?}");
+    assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
+}

@@ -265,6 +265,8 @@ impl Rapport {
                                     tx, &grant, &rules, rehearsing, first, row.line, input,
                                 )?,
                                 None => {
+                                    // Every address the lead will hold finds it, as the run's key lookup does.
+                                    let keys = all_keys(plan.key, &input);
                                     let p = self.import_row(
                                         tx,
                                         &grant,
@@ -274,16 +276,17 @@ impl Rapport {
                                         input,
                                         Some(&mut *rehearsing),
                                     )?;
-                                    if let (
-                                        Some(k),
-                                        RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review,
-                                    ) = (key, p.action)
-                                    {
+                                    if matches!(
+                                        p.action,
+                                        RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review
+                                    ) {
                                         // As many as the leads it carries: the report says from which line
                                         // rows are no longer checked against one another, and memory stays
                                         // flat on a file of millions.
-                                        if created_keys.len() < carried {
-                                            created_keys.entry(k).or_insert(row.line);
+                                        for k in keys {
+                                            if created_keys.len() < carried {
+                                                created_keys.entry(k).or_insert(row.line);
+                                            }
                                         }
                                     }
                                     p
@@ -526,6 +529,17 @@ pub fn apply_template(
             None => s.clone(),
         })
         .collect()
+}
+
+/// Every key the lead made of `input` is found by: each of its addresses, or its external reference.
+fn all_keys(key: Option<NaturalKey>, input: &crate::leads::LeadInput) -> Vec<String> {
+    match key {
+        Some(NaturalKey::Email) => {
+            input.emails.iter().filter_map(|e| normalize_email(e).ok()).map(|e| e.to_lowercase()).collect()
+        }
+        Some(NaturalKey::ExternalRef) => natural_key(key, input).into_iter().collect(),
+        None => Vec::new(),
+    }
 }
 
 fn natural_key(key: Option<NaturalKey>, input: &crate::leads::LeadInput) -> Option<String> {
