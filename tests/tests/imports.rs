@@ -2374,3 +2374,18 @@ fn a_dry_run_finds_a_lead_the_file_creates_by_any_of_its_addresses() {
     assert_eq!(b.counts.reject, 1, "the run refuses the other last name: {b:?}");
     assert_eq!(dry.counts, b.counts, "the dry run tells what the run does");
 }
+
+/// The rejected rows of a semicolon file are written with semicolons (a German spreadsheet splits on them) also
+/// once the file itself is gone (a staged copy is removed a week on): the separator was read from the file.
+#[test]
+fn the_rejects_of_a_semicolon_file_keep_its_separator_once_the_file_is_gone() {
+    let f = fixture();
+    let path = write(&f, "messe.csv", b"Vorname;Nachname;E-Mail\nAnn;Lee;ann@lee.io\nOtto;Falsch;kein-at\n");
+    let plan = ImportPlan { keep_invalid: false, ..suggested_plan(&f, &path, None) };
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.reject, 1, "{b:?}");
+    std::fs::remove_file(&path).unwrap();
+    let rejects = f.core.import_rejects_csv(&f.admin, b.id).unwrap();
+    let header = rejects.trim_start_matches('\u{feff}').lines().next().unwrap_or_default().to_string();
+    assert!(header.starts_with("Vorname;Nachname;E-Mail;"), "{rejects}");
+}

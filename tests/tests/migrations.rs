@@ -344,3 +344,27 @@ fn names_of_version_21_are_found_typed_in_one_piece() {
         assert_eq!(count.count, 1, "{text:?} counted once");
     }
 }
+
+/// Version 25 records a text file's separator on its import: an import of version 24 has none recorded, and
+/// its rejected rows are still written with its file's separator while the file is there.
+#[test]
+fn an_import_of_version_24_writes_its_rejects_with_its_files_separator() {
+    let f = common::fixture();
+    let file = f.dir.path().join("messe.csv");
+    std::fs::write(&file, "Vorname;Nachname;E-Mail\nAnn;Lee;ann@lee.io\nOtto;Falsch;kein-at\n").unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &file, "", "messe.csv", None).unwrap();
+    let plan = rapport_core::imports::ImportPlan::suggested(&preview);
+    let id = f.core.start_import(&f.admin, &file, "messe.csv", &plan, &mut |_| {}).unwrap().id;
+    let path = f.path.clone();
+    drop(f.core);
+    common::pretend_version(&rusqlite::Connection::open(&path).unwrap(), 24);
+    let core = Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", PASSWORD).unwrap();
+    let rejects = core.import_rejects_csv(&admin, id).unwrap();
+    assert!(rejects.trim_start_matches('\u{feff}').starts_with("Vorname;Nachname;E-Mail;"), "{rejects}");
+    let recorded: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT delimiter FROM import_batches WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(recorded, "", "nothing recorded for an import made before");
+}

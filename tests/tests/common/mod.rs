@@ -113,7 +113,10 @@ pub fn dump_file(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
 /// test left them). Each migration that adds to the schema adds its undoing here.
 pub fn pretend_version(c: &rusqlite::Connection, version: i64) {
     if version < 25 {
-        c.execute_batch("ALTER TABLE capture_sources DROP COLUMN campaign").unwrap();
+        c.execute_batch(
+            "ALTER TABLE capture_sources DROP COLUMN campaign; ALTER TABLE import_batches DROP COLUMN delimiter",
+        )
+        .unwrap();
     }
     if version < 24 {
         c.execute_batch("ALTER TABLE stages DROP COLUMN asked_when_skipped").unwrap();

@@ -97,7 +97,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/023_approval_minimum_currency.sql")),
         M::up(include_str!("migrations/024_stage_criteria_when_skipped.sql")),
-        M::up(include_str!("migrations/025_capture_source_campaign.sql")),
+        M::up(include_str!("migrations/025_source_campaign_and_batch_separator.sql")),
     ])
 }
 

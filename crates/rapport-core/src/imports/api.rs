@@ -350,13 +350,15 @@ impl Rapport {
     pub fn write_import_rejects(&self, actor: &Actor, id: i64, out: &mut dyn std::io::Write) -> Result<u64> {
         let b = self.import_batch_row(actor, id)?;
         let headers: Vec<String> = b.plan.mapping.iter().map(|m| m.column.clone()).collect();
-        // Written as the file was (a German export's semicolons, which a German spreadsheet splits on), while the
-        // file is still there to say how.
-        let delimiter = super::reader::open(std::path::Path::new(&b.file_path), b.plan.sheet.as_deref())
-            .ok()
-            .and_then(|o| o.delimiter)
-            .map(char::from)
-            .map(String::from);
+        // Written as the file was (a German export's semicolons, which a German spreadsheet splits on): as the
+        // batch recorded it, or, for an import made before it did, as the file says while it is there.
+        let delimiter = Some(b.delimiter.clone()).filter(|d| !d.is_empty()).or_else(|| {
+            super::reader::open(std::path::Path::new(&b.file_path), b.plan.sheet.as_deref())
+                .ok()
+                .and_then(|o| o.delimiter)
+                .map(char::from)
+                .map(String::from)
+        });
         self.db.read(|c| {
             let width = store::rejects_width(c, id)?;
             let mut w = RejectsWriter::new(out, &headers, width, delimiter.as_deref())?;

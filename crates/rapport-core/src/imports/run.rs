@@ -251,6 +251,7 @@ impl Rapport {
         // The mapping is checked before anything is recorded.
         self.mapper_for(&opened, plan, file_name)?;
         let format = opened.format;
+        let delimiter = opened.delimiter.map(char::from).map(String::from).unwrap_or_default();
         drop(opened);
         let (size, digest) = file_digest(path)?;
         let total = reader::count_rows(path, plan.sheet.as_deref())?;
@@ -277,6 +278,7 @@ impl Rapport {
                     actor_name: &grant.username,
                     at: &self.now(),
                     rows_total: Some(total),
+                    delimiter: &delimiter,
                 },
             )?)
         })?;

@@ -22,6 +22,8 @@ pub(crate) struct NewBatch<'a> {
     pub actor_name: &'a str,
     pub at: &'a str,
     pub rows_total: Option<u32>,
+    /// A text file's separator; empty for a workbook.
+    pub delimiter: &'a str,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -31,8 +33,8 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 pub(crate) fn insert_batch(tx: &Transaction<'_>, b: &NewBatch<'_>) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO import_batches (file_name, file_path, file_size, file_digest, format, channel, source_detail,
-             template, plan, actor_id, actor_name, started_at, status, rows_total)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', ?13)",
+             template, plan, actor_id, actor_name, started_at, status, rows_total, delimiter)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', ?13, ?14)",
     )?
     .execute(params![
         b.file_name,
@@ -48,6 +50,7 @@ pub(crate) fn insert_batch(tx: &Transaction<'_>, b: &NewBatch<'_>) -> Result<i64
         b.actor_name,
         b.at,
         b.rows_total,
+        b.delimiter,
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -75,11 +78,12 @@ pub(crate) struct BatchRow {
     pub error: Option<String>,
     pub undo_cursor: Option<i64>,
     pub undo: Option<UndoReport>,
+    pub delimiter: String,
 }
 
 const BATCH_COLUMNS: &str = "id, file_name, file_path, file_size, file_digest, format, channel, source_detail,
     template, plan, actor_id, actor_name, started_at, finished_at, status, rows_done, rows_total, counts, error,
-    undo_cursor, undo_report";
+    undo_cursor, undo_report, delimiter";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     let plan: String = r.get(9)?;
@@ -110,6 +114,7 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         error: r.get(18)?,
         undo_cursor: r.get(19)?,
         undo: undo.and_then(|u| serde_json::from_str(&u).ok()),
+        delimiter: r.get(21)?,
     })
 }
 
