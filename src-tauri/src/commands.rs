@@ -273,6 +273,18 @@ pub async fn update_settings(state: State<'_, AppState>, settings: Settings) -> 
     as_actor(&state, move |core, actor| core.update_settings(actor, &settings)).await
 }
 
+#[tauri::command]
+#[specta::specta]
+pub async fn sample_data(state: State<'_, AppState>) -> Res<rapport_core::leads::SampleData> {
+    as_actor(&state, |core, actor| core.sample_data(actor)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_sample_data(state: State<'_, AppState>) -> Res<rapport_core::leads::SampleDataRemoval> {
+    as_actor(&state, |core, actor| core.remove_sample_data(actor)).await
+}
+
 /// What the app shows after a scan (the pairs themselves are read from the queue).
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DuplicateScanSummary {

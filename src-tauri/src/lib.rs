@@ -48,6 +48,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::change_password,
             commands::get_settings,
             commands::update_settings,
+            commands::sample_data,
+            commands::remove_sample_data,
             commands::scan_duplicates,
             commands::cancel_duplicate_scan,
             commands::duplicate_queue,

@@ -867,3 +867,67 @@ fn a_phone_keeps_its_number_when_the_default_region_changes() {
     let saved = f.core.update_lead(&f.admin, now.id, now.version, &edit, &Origin::manual()).unwrap().lead;
     assert_eq!(saved.phones[1].e164, "+442079460018");
 }
+
+/// The first run's sample leads are taken out by an Administrator: those nobody worked on go, each logged with
+/// its snapshot, with their sample activities; one edited since stays (it is real work now), and real leads are
+/// untouched. Nobody else may.
+#[test]
+fn the_first_runs_sample_leads_are_taken_out_and_the_ones_worked_on_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("first.db");
+    let core = rapport_core::Rapport::open_with(&path, &Default::default(), common::clock()).unwrap();
+    assert_eq!(core.seed_demo_if_empty(30).unwrap(), 30);
+    let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
+    assert_eq!(core.sample_data(&admin).unwrap().leads, 30);
+    let real = core.create_lead(&admin, &lead("Real", "Person", "real@person.io"), &Origin::manual()).unwrap().lead;
+    let all = |core: &rapport_core::Rapport| {
+        core.list_leads(&admin, &LeadQuery { limit: 100, ..Default::default() }).unwrap().items
+    };
+    let worked = all(&core).into_iter().find(|l| l.id != real.id).unwrap();
+    let w = core.get_lead(&admin, worked.id).unwrap();
+    let mut input = w.to_input();
+    input.job_title = "Buyer".into();
+    core.update_lead(&admin, w.id, w.version, &input, &Origin::manual()).unwrap();
+    let editor = UserInput {
+        username: "eve".into(),
+        display_name: "Eve".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec![],
+        all_campaigns: true,
+    };
+    core.create_user(&admin, &editor, common::PASSWORD).unwrap();
+    let eve = core.sign_in("eve", common::PASSWORD).unwrap();
+    let before = common::dump_file(&path);
+    assert_eq!(core.remove_sample_data(&eve).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(common::dump_file(&path), before, "nothing written");
+
+    let out = core.remove_sample_data(&admin).unwrap();
+    assert_eq!((out.removed, out.kept), (29, 1));
+    let left: Vec<i64> = all(&core).iter().map(|l| l.id).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&real.id) && left.contains(&worked.id));
+    assert_eq!(core.get_lead(&admin, real.id).unwrap(), real, "a real lead is untouched");
+    assert_eq!(core.sample_data(&admin).unwrap().leads, 1);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let logged: i64 = c
+        .query_row(
+            "SELECT count(*) FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+             WHERE b.source_ref = 'sample data removed' AND c.entity = 'lead' AND c.field = '*'
+               AND c.old_value LIKE '{%' AND c.new_value IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 29, "each removal logged with the lead as it was");
+    let orphans: i64 = c
+        .query_row(
+            "SELECT count(*) FROM activities a WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = a.lead_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "the sample activities went with their leads");
+    let again = core.remove_sample_data(&admin).unwrap();
+    assert_eq!((again.removed, again.kept), (0, 1));
+}

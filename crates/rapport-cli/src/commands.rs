@@ -79,6 +79,14 @@ pub fn run(cli: Cli) -> CliResult<()> {
             println!("default_region = {}", s.default_region);
             Ok(())
         }
+        Command::Settings(SettingsCommand::RemoveSampleData) => {
+            let out = core.remove_sample_data(&actor).map_err(err)?;
+            println!("removed {} sample lead(s)", out.removed);
+            if out.kept > 0 {
+                println!("kept {} sample lead(s) someone worked on", out.kept);
+            }
+            Ok(())
+        }
         Command::Settings(SettingsCommand::SetRegion { region }) => {
             let s = core
                 .update_settings(&actor, &rapport_core::settings::Settings { default_region: region })

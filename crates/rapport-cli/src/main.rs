@@ -280,6 +280,8 @@ pub enum SettingsCommand {
     SetRegion {
         region: String,
     },
+    /// Take out the sample leads the app's first run wrote (those nobody worked on; Administrators).
+    RemoveSampleData,
 }
 
 fn main() -> ExitCode {

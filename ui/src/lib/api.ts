@@ -38,6 +38,8 @@ import type {
   LeadPage,
   LeadQuery,
   MergeOutcome,
+  SampleData,
+  SampleDataRemoval,
   MergeRecord,
   NewCaptureSource,
   Occurrence,
@@ -115,6 +117,10 @@ export interface Backend {
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
+  /** How many of the first run's sample leads are still stored (Administrators). */
+  sampleData(): Promise<SampleData>;
+  /** Takes out the first run's sample leads nobody worked on (Administrators). */
+  removeSampleData(): Promise<SampleDataRemoval>;
   /** Where the duplicate tiers start (probabilities 0..1). */
   getDuplicateTiers(): Promise<DuplicateTiers>;
   /** Sets them (Administrators); the next scan and every later save use them. */
@@ -424,6 +430,8 @@ export const tauriBackend: Backend = {
   },
   getSettings: () => unwrap(() => commands.getSettings()),
   updateSettings: (settings) => unwrap(() => commands.updateSettings(settings)),
+  sampleData: () => unwrap(() => commands.sampleData()),
+  removeSampleData: () => unwrap(() => commands.removeSampleData()),
   getDuplicateTiers: () => unwrap(() => commands.duplicateTiers()),
   updateDuplicateTiers: (tiers) => unwrap(() => commands.updateDuplicateTiers(tiers)),
   scanDuplicates: (onProgress) =>

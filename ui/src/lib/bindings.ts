@@ -28,6 +28,8 @@ export const commands = {
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
+	sampleData: () => typedError<SampleData, ApiError_Serialize>(__TAURI_INVOKE("sample_data")),
+	removeSampleData: () => typedError<SampleDataRemoval, ApiError_Serialize>(__TAURI_INVOKE("remove_sample_data")),
 	/**
 	 *  Scans every lead for duplicates in the background, reporting progress over `on_progress`; the queue is
 	 *  saved only if the scan runs to its end.
@@ -1855,6 +1857,18 @@ export type RunProgress_Serialize = {
 	rows_per_second: number | null,
 	eta_seconds: number | null,
 	counts: OutcomeCounts,
+};
+
+/**  What the app says of the sample leads: how many are still there, and how many of them someone worked on. */
+export type SampleData = {
+	leads: number,
+};
+
+/**  What taking the sample leads out did. */
+export type SampleDataRemoval = {
+	removed: number,
+	/**  Sample leads someone worked on (an edit, an activity, a meeting, a merge): they are kept, as real work. */
+	kept: number,
 };
 
 /**

@@ -107,6 +107,8 @@ export type {
   Role,
   RowAction,
   RunPhase,
+  SampleData,
+  SampleDataRemoval,
   ScanPhase,
   ScanProgress,
   SeenVersion,

@@ -312,6 +312,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),
     updateSettings: async (s) => s,
+    sampleData: async () => ({ leads: 0 }),
+    removeSampleData: async () => ({ removed: 0, kept: 0 }),
     getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }),
     updateDuplicateTiers: async (t) => t,
     ...duplicatesMock(),

@@ -11,6 +11,7 @@ mod import;
 mod model;
 pub(crate) mod phone;
 mod postcode;
+mod sample_data;
 pub(crate) mod search;
 pub(crate) mod store;
 mod validate;
@@ -26,6 +27,7 @@ pub use model::{
 };
 pub use phone::{fold_digits, is_known_region, parse_phone, ParsedPhone, PhoneError};
 pub(crate) use postcode::postcode_of_country;
+pub use sample_data::{SampleData, SampleDataRemoval};
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub(crate) use validate::keep_invalid_contacts;
