@@ -2389,3 +2389,28 @@ fn the_rejects_of_a_semicolon_file_keep_its_separator_once_the_file_is_gone() {
     let header = rejects.trim_start_matches('\u{feff}').lines().next().unwrap_or_default().to_string();
     assert!(header.starts_with("Vorname;Nachname;E-Mail;"), "{rejects}");
 }
+
+/// The import's campaign is for the leads it creates: a keyed row that updates a lead of another of the user's
+/// campaigns fills its gaps and leaves its campaign (it was refused as "the file says Spring Expo", which the
+/// file did not, or, with Replace, moved the lead to another team).
+#[test]
+fn the_imports_campaign_is_not_laid_over_a_lead_its_key_finds() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring Expo", "Autumn"]);
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.campaign = "Autumn".into();
+    f.core.create_lead(&sam, &ann, &Origin::manual()).unwrap();
+    let path = write(&f, "phones.csv", b"email,phone\nann@lee.io,+44 20 7946 0018\n");
+    for replace in [false, true] {
+        let plan = ImportPlan {
+            key: Some(NaturalKey::Email),
+            replace,
+            campaign: Some("Spring Expo".into()),
+            ..suggested_plan(&f, &path, None)
+        };
+        let b = f.core.start_import(&sam, &path, "phones.csv", &plan, &mut |_| {}).unwrap();
+        assert_eq!(b.counts.reject, 0, "replace {replace}: {b:?}");
+        assert_eq!(find(&f, "ann@").campaign, "Autumn", "replace {replace}");
+    }
+    assert_eq!(find(&f, "ann@").phones.len(), 1);
+}

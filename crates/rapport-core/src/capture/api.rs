@@ -470,8 +470,7 @@ impl Rapport {
             CaptureSourceKind::Partner => SourceChannel::Partner,
         };
         let owners = self.owners_by_name()?;
-        let made = Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false);
-        let mapper = match made.map(|m| m.with_campaign(Some(&source.campaign))) {
+        let mapper = match Mapper::new(&headers, &mapping, owners, channel, source.name.clone(), false) {
             Ok(m) => m,
             Err(e) => {
                 return self.record_reply(
@@ -517,7 +516,7 @@ impl Rapport {
                 dedup: true,
                 keep_invalid: false,
                 phone_region: None,
-                campaign: None,
+                campaign: Some(source.campaign.clone()),
             };
             let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };

@@ -30,6 +30,9 @@ pub(crate) struct RowRules {
     /// capture API show them; a run only counts outcomes, and reading a whole lead and its evidence for each
     /// of a file's possible duplicates would cost it more than the check itself.
     pub explain: bool,
+    /// The campaign of a new lead whose row names none (the plan's, or a capture source's): for the leads the
+    /// file creates, never laid over a lead a key or a certain match finds.
+    pub default_campaign: Option<String>,
 }
 
 /// The leads a dry run's earlier rehearsals created, which a rollback took out of the database: later rows are
@@ -284,6 +287,8 @@ fn conflicts_with_row(stored: &Lead, row: &LeadInput, row_lead: &Lead) -> Vec<&'
             "source" | "source_detail" => false,
             "stage" => !row.stage.trim().is_empty(),
             "owner" => row.owner_id.is_some(),
+            // The import's campaign is for the leads it creates: the file's own campaign is what may conflict.
+            "campaign" => !row.campaign.trim().is_empty(),
             _ => true,
         })
         .chain(crate::duplicates::new_contacts(stored, row_lead))
@@ -428,12 +433,22 @@ impl Rapport {
             }
             return Ok(p);
         }
-        let valid = match rules.rules.validate(tx, &row, &rules.scope, None) {
+        // A new lead takes the import's campaign when its row names none (seed 3.2: a campaign-limited team's
+        // list); the row itself, which names none, still says what the file gave (a certain match keeps its own).
+        let with_campaign;
+        let new_lead = match &rules.default_campaign {
+            Some(c) if row.campaign.trim().is_empty() => {
+                with_campaign = LeadInput { campaign: c.clone(), ..row.clone() };
+                &with_campaign
+            }
+            _ => &row,
+        };
+        let valid = match rules.rules.validate(tx, new_lead, &rules.scope, None) {
             Ok(v) => v,
             Err(e) => {
                 let errors = validation_errors(e)?;
                 let kept = if rules.keep_invalid {
-                    keep_invalid_contacts(&row, &crate::leads::ValidationErrors { errors: errors.clone() })
+                    keep_invalid_contacts(new_lead, &crate::leads::ValidationErrors { errors: errors.clone() })
                 } else {
                     None
                 };

@@ -48,8 +48,6 @@ pub(crate) struct Mapper {
     owners: HashMap<String, i64>,
     default_source: SourceChannel,
     default_detail: String,
-    /// The campaign of rows whose file gives none (the plan's).
-    default_campaign: String,
     /// The file's text came through a decoder that replaces bytes it cannot read: such a row is refused.
     check_replacement: bool,
 }
@@ -111,15 +109,8 @@ impl Mapper {
             owners,
             default_source,
             default_detail,
-            default_campaign: String::new(),
             check_replacement,
         })
-    }
-
-    /// The campaign rows whose file gives none are put in.
-    pub(crate) fn with_campaign(mut self, campaign: Option<&str>) -> Self {
-        self.default_campaign = campaign.map(str::trim).unwrap_or_default().to_string();
-        self
     }
 
     /// Names a validation error's field (`emails.0`, `company`) by the column its value came from, so a user
@@ -271,9 +262,6 @@ impl Mapper {
             }
         }
         input.notes = notes.join("\n");
-        if input.campaign.trim().is_empty() {
-            input.campaign.clone_from(&self.default_campaign);
-        }
         // The file (or the source named for the run) stays the detail of a row that names its channel only: a
         // lead is traceable to the import it came in by.
         if input.source_detail.is_empty() && (source_text.is_empty() || parsed.is_some()) {

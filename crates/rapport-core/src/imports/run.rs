@@ -191,8 +191,7 @@ impl Rapport {
             // Every decoder of a file (UTF-8, UTF-16, the multi-byte legacy ones) puts U+FFFD for bytes it
             // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
             opened.format == super::model::FileFormat::Csv,
-        )?
-        .with_campaign(plan.campaign.as_deref()))
+        )?)
     }
 
     /// Seed 2.2 asks for strict duplicate detection: an import without the check (a known-clean list loaded in
@@ -234,6 +233,7 @@ impl Rapport {
             dedup: plan.dedup,
             keep_invalid: plan.keep_invalid,
             explain: true,
+            default_campaign: plan.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
         })
     }
 
