@@ -878,7 +878,7 @@ fn the_first_runs_sample_leads_are_taken_out_and_the_ones_worked_on_stay() {
     let core = rapport_core::Rapport::open_with(&path, &Default::default(), common::clock()).unwrap();
     assert_eq!(core.seed_demo_if_empty(30).unwrap(), 30);
     let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
-    assert_eq!(core.sample_data(&admin).unwrap().leads, 30);
+    assert_eq!((core.sample_data(&admin).unwrap().leads, core.sample_data(&admin).unwrap().worked_on), (30, 0));
     let real = core.create_lead(&admin, &lead("Real", "Person", "real@person.io"), &Origin::manual()).unwrap().lead;
     let all = |core: &rapport_core::Rapport| {
         core.list_leads(&admin, &LeadQuery { limit: 100, ..Default::default() }).unwrap().items
@@ -898,6 +898,8 @@ fn the_first_runs_sample_leads_are_taken_out_and_the_ones_worked_on_stay() {
     };
     core.create_user(&admin, &editor, common::PASSWORD).unwrap();
     let eve = core.sign_in("eve", common::PASSWORD).unwrap();
+    let sample = core.sample_data(&admin).unwrap();
+    assert_eq!((sample.leads, sample.worked_on), (30, 1), "the one edited would stay");
     let before = common::dump_file(&path);
     assert_eq!(core.remove_sample_data(&eve).unwrap_err().code(), ErrorCode::PermissionDenied);
     assert_eq!(common::dump_file(&path), before, "nothing written");
@@ -908,7 +910,8 @@ fn the_first_runs_sample_leads_are_taken_out_and_the_ones_worked_on_stay() {
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left.contains(&real.id) && left.contains(&worked.id));
     assert_eq!(core.get_lead(&admin, real.id).unwrap(), real, "a real lead is untouched");
-    assert_eq!(core.sample_data(&admin).unwrap().leads, 1);
+    let sample = core.sample_data(&admin).unwrap();
+    assert_eq!((sample.leads, sample.worked_on), (1, 1));
     let c = rusqlite::Connection::open(&path).unwrap();
     let logged: i64 = c
         .query_row(

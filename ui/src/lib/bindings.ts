@@ -1859,9 +1859,13 @@ export type RunProgress_Serialize = {
 	counts: OutcomeCounts,
 };
 
-/**  What the app says of the sample leads: how many are still there, and how many of them someone worked on. */
+/**
+ *  What the app says of the sample leads: how many are still there, and how many of them someone worked on
+ *  (those a removal keeps).
+ */
 export type SampleData = {
 	leads: number,
+	worked_on: number,
 };
 
 /**  What taking the sample leads out did. */

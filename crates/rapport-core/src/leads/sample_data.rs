@@ -20,11 +20,13 @@ pub struct SampleDataRemoval {
     pub kept: u32,
 }
 
-/// What the app says of the sample leads: how many are still there, and how many of them someone worked on.
+/// What the app says of the sample leads: how many are still there, and how many of them someone worked on
+/// (those a removal keeps).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SampleData {
     pub leads: u32,
+    pub worked_on: u32,
 }
 
 const DEMO: &str = "demo_data";
@@ -95,7 +97,14 @@ impl Rapport {
             if first_run_batch(c)?.is_none() {
                 return Ok(SampleData::default());
             }
-            Ok(SampleData { leads: sample_leads(c)?.len() as u32 })
+            let ids = sample_leads(c)?;
+            let mut worked = 0;
+            for id in &ids {
+                if worked_on(c, *id)? {
+                    worked += 1;
+                }
+            }
+            Ok(SampleData { leads: ids.len() as u32, worked_on: worked })
         })
     }
 

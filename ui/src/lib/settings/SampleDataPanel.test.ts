@@ -9,17 +9,14 @@ import Settings from './Settings.svelte';
 describe('Settings › Sample data', () => {
   it('offers to remove the first run’s sample leads, says what stayed, and goes once none is left', async () => {
     session.current = sessionFor('administrator');
-    let left = 300;
     const be = mockBackend({
-      sampleData: async () => ({ leads: left }),
-      removeSampleData: async () => {
-        left = 2;
-        return { removed: 298, kept: 2 };
-      },
+      // Two of them someone worked on: they stay, and are not offered.
+      sampleData: async () => ({ leads: 300, worked_on: 2 }),
+      removeSampleData: async () => ({ removed: 298, kept: 2 }),
     });
     const u = userEvent.setup();
     render(Settings);
-    expect(await screen.findByTestId('sample-data-count')).toHaveTextContent('The first start added 300 sample leads');
+    expect(await screen.findByTestId('sample-data-count')).toHaveTextContent('298 sample leads the first start added');
     await u.click(screen.getByTestId('sample-data-remove'));
     expect(await screen.findByTestId('sample-data-dialog')).toHaveTextContent('someone edited, met or logged an activity on stays');
     await u.click(screen.getByTestId('sample-data-cancel'));
@@ -29,7 +26,16 @@ describe('Settings › Sample data', () => {
     await waitFor(() => expect(be.removeSampleData).toHaveBeenCalledOnce());
     await waitFor(() => expect(screen.queryByTestId('sample-data-dialog')).toBeNull());
     expect(toasts.items.map((t) => t.message)).toContain('Removed 298 sample leads; kept 2 someone worked on');
-    expect(screen.getByTestId('sample-data-count')).toHaveTextContent('added 2 sample leads');
+    expect(screen.queryByTestId('sample-data')).toBeNull();
+  });
+
+  it('shows nothing when every sample lead left is one someone worked on', async () => {
+    session.current = sessionFor('administrator');
+    const be = mockBackend({ sampleData: async () => ({ leads: 2, worked_on: 2 }) });
+    render(Settings);
+    await waitFor(() => expect(be.sampleData).toHaveBeenCalled());
+    await screen.findByTestId('pw-current');
+    expect(screen.queryByTestId('sample-data')).toBeNull();
   });
 
   it('shows nothing on a database without sample leads, nor to anyone but an Administrator', async () => {
@@ -40,7 +46,7 @@ describe('Settings › Sample data', () => {
     expect(screen.queryByTestId('sample-data')).toBeNull();
     view.unmount();
     session.current = sessionFor('editor');
-    const asEditor = mockBackend({ sampleData: async () => ({ leads: 300 }) });
+    const asEditor = mockBackend({ sampleData: async () => ({ leads: 300, worked_on: 0 }) });
     render(Settings);
     await screen.findByTestId('pw-current');
     expect(asEditor.sampleData).not.toHaveBeenCalled();
@@ -50,7 +56,7 @@ describe('Settings › Sample data', () => {
   it('says in the dialog why the leads could not be removed', async () => {
     session.current = sessionFor('administrator');
     mockBackend({
-      sampleData: async () => ({ leads: 300 }),
+      sampleData: async () => ({ leads: 300, worked_on: 0 }),
       removeSampleData: async () => {
         throw apiErr({ code: 'database_locked', message: 'the database is busy: another program is writing to it' });
       },
