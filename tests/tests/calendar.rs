@@ -2249,19 +2249,47 @@ fn a_change_of_an_invites_guests_is_in_the_change_log() {
     assert_eq!(r.updated, 1, "{r:?}");
     let logged: Vec<(String, String)> = f
         .sql()
-        .prepare("SELECT old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND field = 'invitees'")
+        .prepare("SELECT old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND field = 'invitees' ORDER BY id")
         .unwrap()
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    assert_eq!(logged.len(), 1, "{logged:?}");
-    assert!(!logged[0].0.contains("ida@example.org") && logged[0].1.contains("ida@example.org"), "{logged:?}");
-    assert!(logged[0].0.contains("hans.neu@example.org (needs-action)"), "{logged:?}");
-    assert!(logged[0].1.contains("hans.neu@example.org (accepted)"), "{logged:?}");
+    assert_eq!(logged.len(), 2, "the invitees as first imported, then as changed: {logged:?}");
+    assert_eq!(logged[0].0, "", "{logged:?}");
+    assert_eq!(logged[0].1, logged[1].0, "{logged:?}");
+    assert!(!logged[1].0.contains("ida@example.org") && logged[1].1.contains("ida@example.org"), "{logged:?}");
+    assert!(logged[1].0.contains("hans.neu@example.org (needs-action)"), "{logged:?}");
+    assert!(logged[1].1.contains("hans.neu@example.org (accepted)"), "{logged:?}");
     let empty: i64 = f
         .sql()
         .query_row("SELECT count(*) FROM change_batches b WHERE NOT EXISTS (SELECT 1 FROM change_log l WHERE l.batch_id = b.id)", [], |r| r.get(0))
         .unwrap();
     assert_eq!(empty, 0, "no empty change batch");
+}
+
+/// An invitation whose lead link a newer copy drops (the lead's address changed since) is logged going, as its
+/// coming was: the link the import made at first is in the log too.
+#[test]
+fn an_invitations_link_to_a_lead_dropped_by_a_newer_copy_is_logged() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let zoe = f.core.create_lead(&dana, &lead("Zoe", "Mueller", "zoe.mueller@example.com"), &Origin::manual()).unwrap();
+    let id = f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0).appointment_ids[0];
+    let z = f.core.get_lead(&dana, zoe.lead.id).unwrap();
+    let mut input = z.to_input();
+    input.emails = vec!["zoe@elsewhere.example".into()];
+    f.core.update_lead(&dana, z.id, z.version, &input, &Origin::manual()).unwrap();
+    let newer = OUTLOOK_INVITE.replace("SEQUENCE:0", "SEQUENCE:1").replace("Raum 4", "Raum 5");
+    f.core.import_ics(&dana, &[ics("newer.ics", &newer)], None).unwrap();
+    let links: Vec<(String, String)> = f
+        .sql()
+        .prepare("SELECT old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND field LIKE 'attendee:%' ORDER BY id")
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let zid = zoe.lead.id.to_string();
+    assert_eq!(links, [(String::new(), zid.clone()), (zid, String::new())], "linked at first, then dropped");
 }

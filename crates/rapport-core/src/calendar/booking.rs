@@ -226,7 +226,7 @@ pub(crate) fn log_attendees(
     }
     for a in new {
         let was = old.iter().find(|o| o.email.eq_ignore_ascii_case(&a.email)).and_then(|o| o.lead_id);
-        if was != a.lead_id && a.lead_id.is_some() {
+        if was != a.lead_id {
             let text = |l: Option<i64>| l.map(|l| l.to_string()).unwrap_or_default();
             let field = format!("attendee:{}", a.email);
             changelog::record(tx, batch, "appointment", id, &field, Some(&text(was)), Some(&text(a.lead_id)))?;
@@ -413,6 +413,7 @@ impl Rapport {
             row.id = store::insert(tx, &row)?;
             store::replace_attendees(tx, row.id, &attendees)?;
             log_creation(tx, &batch, &row)?;
+            log_attendees(tx, &batch, row.id, &[], &attendees)?;
             view(tx, &grant, &row)
         })
     }

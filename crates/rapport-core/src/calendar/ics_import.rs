@@ -624,6 +624,7 @@ impl Rapport {
                     store::carry_reminders(tx, series.id, row.id, &row.start_utc)?;
                 }
                 log_creation(tx, batch, &row)?;
+                super::booking::log_attendees(tx, batch, row.id, &[], &attendees)?;
                 if status == AppointmentStatus::Cancelled && cancel {
                     report.cancelled += 1;
                 } else {
