@@ -632,7 +632,7 @@ fn the_daily_sweeps_refusals_are_told_to_the_administrators() {
     assert_eq!(w.stage_of(ann), "new");
     let told = w.core.take_notifications(&w.admin).unwrap();
     assert_eq!(told.len(), 1, "one notice for the day's sweep: {told:?}");
-    assert!(told[0].contains("could not move 1 lead") && told[0].contains("Ann Lee"), "{told:?}");
+    assert!(told[0].contains("could not move 1 lead") && told[0].contains("Ann Lee (New lead → Lost)"), "{told:?}");
     assert!(told[0].contains("To enter Lost"), "the reason: {told:?}");
     // An Editor is not told of the policy's refusals.
     assert!(w.core.take_notifications(&w.eve).unwrap().iter().all(|m| !m.contains("could not move")));

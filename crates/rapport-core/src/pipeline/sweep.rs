@@ -52,20 +52,24 @@ pub struct SweepReport {
 fn refusals_notice(report: &SweepReport, label: &dyn Fn(&str) -> String) -> Option<String> {
     const NAMED: usize = 3;
     let refused: Vec<&SweepMove> = report.moves.iter().filter(|m| m.refused.is_some()).collect();
-    let first = refused.first()?;
+    if refused.is_empty() {
+        return None;
+    }
     let plural = if refused.len() == 1 { "" } else { "s" };
     let named: Vec<String> = refused
         .iter()
         .take(NAMED)
-        .map(|m| format!("{} ({}): {}", m.name, label(&m.from_stage), m.refused.as_deref().unwrap_or_default()))
+        .map(|m| {
+            let (from, to) = (label(&m.from_stage), label(&m.to_stage));
+            format!("{} ({from} → {to}): {}", m.name, m.refused.as_deref().unwrap_or_default())
+        })
         .collect();
     let more = refused.len().saturating_sub(NAMED);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
     Some(format!(
-        "The daily stagnation sweep could not move {} lead{plural} to {}: {}{more}. Settings → Pipeline → Preview \
-         lists them; change the policy or what the stage asks.",
+        "The daily stagnation sweep could not move {} lead{plural}: {}{more}. Settings → Pipeline → Preview lists \
+         them; change the policy or what the stage asks.",
         refused.len(),
-        label(&first.to_stage),
         named.join("; ")
     ))
 }
