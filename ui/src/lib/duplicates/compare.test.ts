@@ -78,6 +78,23 @@ describe('compareRows', () => {
   });
 });
 
+describe('values that go with another', () => {
+  it('shows the currency kept with the amount, and the source detail with the channel, as the core merges them', () => {
+    // A: 5,000 of no stated currency, typed by hand; B: no amount but a currency, from a partner with a detail.
+    const a = lead({ id: 1, source: 'direct_entry', source_detail: '' });
+    a.deal = { ...a.deal, value: '5000', currency: '' };
+    const b = lead({ id: 2, source: 'partner', source_detail: 'Acme Leads' });
+    b.deal = { ...b.deal, value: '', currency: 'EUR' };
+    const pair = duplicatePair({ a, b });
+    const rows = compareRows(pair);
+    const picks = initialPicks(rows);
+    expect(picks.currency).toBe('a');
+    expect(picks.source_detail).toBe('a');
+    // Left as shown, nothing is sent: the core's own rule is what the screen showed.
+    expect(fieldChoices(pair, rows, {})).toEqual([]);
+  });
+});
+
 describe('fieldChoices', () => {
   it('sends one choice per field changed from the shown pick, naming the lead whose value stays; "both" sends none', () => {
     const pair = duplicatePair();

@@ -92,6 +92,12 @@ export const COMPARED_FIELDS: readonly LeadField[] = LEAD_FIELDS.filter(
   (f) => f.editable && (SINGLE_KINDS.has(f.kind) || LIST_KINDS.has(f.kind)),
 );
 
+/**
+ * Values that go with another (the core merges them so): a currency comes from the lead its amount comes from,
+ * a source detail from the lead its channel comes from, even when that lead left it empty.
+ */
+export const FOLLOWS: Record<string, string> = { currency: 'deal_value', source_detail: 'source' };
+
 /** One row per compared field. Rows where neither lead has a value are left out. */
 export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareRow[] {
   const rows: CompareRow[] = [];
@@ -115,6 +121,14 @@ export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareR
       joinable,
       initial: !choosable ? null : joinable ? 'both' : a.keys.length > 0 ? 'a' : 'b',
     });
+  }
+  // A follower's first pick is its leader's side: the side whose leader value the core keeps when told nothing.
+  for (const row of rows) {
+    const leader = FOLLOWS[row.field];
+    const field = leader ? COMPARED_FIELDS.find((f) => f.name === leader) : undefined;
+    if (!row.choosable || !field) continue;
+    const side = shownValue(pair.a, field, stages).keys.length > 0 ? 'a' : shownValue(pair.b, field, stages).keys.length > 0 ? 'b' : null;
+    if (side) row.initial = side;
   }
   return rows;
 }

@@ -13,6 +13,11 @@ describe('unmergeErrorMessage', () => {
       "This merge can't be undone by you: it would move the lead back out of its stage, which needs an " +
         "Administrator's approval. Ask an Administrator to undo it.",
     );
+    // The core's reason, which says what to do: not a bare "no permission" for a right the steward has.
+    const outside = 'this merge took in a lead of a campaign you do not work on: ask an administrator to take it back';
+    expect(unmergeErrorMessage(apiErr({ code: 'permission_denied', message: outside }))).toBe(
+      'Could not undo the merge: This merge took in a lead of a campaign you do not work on: ask an administrator to take it back',
+    );
     expect(unmergeErrorMessage(apiErr({ code: 'database_locked', message: 'the database is busy' }))).toBe(
       'Could not undo the merge: The database is busy',
     );

@@ -13,7 +13,8 @@ export function unmergeErrorMessage(e: unknown): string {
     case 'not_found':
       return "This merge can't be undone: it was undone already, or a lead in it no longer exists.";
     case 'permission_denied':
-      return "You don't have permission to undo merges.";
+      // The core says why (a lead of a campaign one does not work on, a pair one may not decide) and what to do.
+      return `Could not undo the merge: ${sentence(err.message)}`;
     case 'approval_required':
       return (
         "This merge can't be undone by you: it would move the lead back out of its stage, which needs an " +
