@@ -113,11 +113,20 @@ impl Tally {
     }
 }
 
-/// The stage with the longest mean ended stay in `stages` (ties: the earlier in `order`).
+/// How many ended stays a stage's mean must rest on to be compared with stages that have as many: a mean of one
+/// or two stays says more about those leads than about the stage (the app's chart says so too).
+pub(crate) const MIN_STAYS: usize = 5;
+
+/// The stage with the longest mean ended stay in `stages` (ties: the earlier in `order`), among those with
+/// [`MIN_STAYS`] stays when any has; among all when none has (a young pipeline still shows where it waits).
 pub(crate) fn longest<'a>(stages: &'a BTreeMap<String, Vec<f64>>, order: &[String]) -> Option<(&'a str, f64, usize)> {
     let rank = |s: &str| order.iter().position(|o| o == s).unwrap_or(usize::MAX);
+    let enough = stages.values().any(|days| days.len() >= MIN_STAYS);
     let mut best: Option<(&str, f64, usize)> = None;
     for (stage, days) in stages {
+        if enough && days.len() < MIN_STAYS {
+            continue;
+        }
         let Some(m) = mean(days) else { continue };
         let better = match best {
             None => true,
@@ -134,6 +143,21 @@ pub(crate) fn longest<'a>(stages: &'a BTreeMap<String, Vec<f64>>, order: &[Strin
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// One long stay does not make a bottleneck of a stage beside one with many: 40 stays of 10 days in
+    /// Qualification wait longer than one of 11 in Engagement. With few stays everywhere, the longest mean.
+    #[test]
+    fn a_bottleneck_rests_on_enough_stays_when_a_stage_has_them() {
+        let order: Vec<String> = ["new", "qualification", "engagement"].iter().map(|s| s.to_string()).collect();
+        let mut stages = BTreeMap::new();
+        stages.insert("qualification".to_string(), vec![10.0; 40]);
+        stages.insert("engagement".to_string(), vec![11.0]);
+        assert_eq!(longest(&stages, &order).map(|(s, _, n)| (s, n)), Some(("qualification", 40)));
+        let mut young = BTreeMap::new();
+        young.insert("qualification".to_string(), vec![4.0, 5.0]);
+        young.insert("engagement".to_string(), vec![11.0]);
+        assert_eq!(longest(&young, &order).map(|(s, _, n)| (s, n)), Some(("engagement", 1)));
+    }
 
     fn day(d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default() + chrono::Duration::days(i64::from(d))
