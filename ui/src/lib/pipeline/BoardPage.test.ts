@@ -19,6 +19,7 @@ import type { Board, BoardQuery, Role, SavedLead } from '../types';
 import { CARD_HEIGHT } from './BoardColumn.svelte';
 import BoardPage from './BoardPage.svelte';
 import { importRuns } from '../imports/runs.svelte';
+import { approvals } from './approvals.svelte';
 import { undoMerge } from '../duplicates/merge';
 import { duplicateScan } from '../duplicates/scan.svelte';
 import { importBatch } from '../../test/importFixtures';
@@ -206,6 +207,16 @@ describe('Pipeline board', () => {
     await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
     await duplicateScan.start();
     await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 2));
+  });
+
+  it('reads the board again when a move waiting for approval is decided elsewhere', async () => {
+    const board = sampleBoard();
+    board.columns[0].cards[0] = { ...board.columns[0].cards[0], awaiting_approval: true };
+    const { be } = setup('administrator', { pipelineBoard: async () => board });
+    await screen.findAllByTestId('board-card');
+    const reads = be.pipelineBoard.mock.calls.length;
+    approvals.queueRead([]);
+    await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
   });
 
   it('opens the lead when a card is clicked', async () => {

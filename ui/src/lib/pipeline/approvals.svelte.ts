@@ -61,11 +61,18 @@ class ApprovalsStore {
     }
   }
 
+  /** Bumped when a read of the queue finds a move no longer waiting that was (decided in another window, by
+   * another Administrator, from the command line): a board drawn before shows that lead where it no longer is. */
+  settled = $state(0);
+
   /** The whole queue as an Administrator just read it: the count, and every lead it names. */
   queueRead(queue: ApprovalRequest[]) {
     const waiting = queue.filter((r) => r.status === 'pending' && !this.wasDecided(r.id));
+    const before = this.#waiting.session === session.current ? this.#waiting.ids : new Set<number>();
+    const now = new Set(waiting.map((r) => r.lead_id));
     this.#count = { session: session.current, n: waiting.length };
-    this.#waiting = { session: session.current, ids: new Set(waiting.map((r) => r.lead_id)) };
+    this.#waiting = { session: session.current, ids: now };
+    if ([...before].some((id) => !now.has(id))) this.settled++;
   }
 
   setWaiting(leadId: number, waiting: boolean) {
