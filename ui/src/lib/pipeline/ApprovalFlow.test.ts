@@ -98,6 +98,22 @@ describe('a move held for approval, on the board', () => {
     await waitFor(() => expect(within(cardEl(11)).queryByTestId('card-awaiting-approval')).toBeNull());
   });
 
+  it('gives the focus back to the card once the approval is asked for, or the dialog cancelled', async () => {
+    const { u } = setupBoard({
+      moveLead: async () => {
+        throw approvalRefusal();
+      },
+    });
+    await screen.findAllByTestId('board-card');
+    await moveFromMenu(u, 11, 'nurture');
+    await u.click(within(await screen.findByTestId('approval-request-dialog')).getByTestId('approval-request-submit'));
+    await waitFor(() => expect(screen.queryByTestId('approval-request-dialog')).toBeNull());
+    await waitFor(() => expect(cardEl(11).contains(document.activeElement)).toBe(true));
+    await moveFromMenu(u, 12, 'nurture');
+    await u.click(await screen.findByTestId('approval-request-cancel'));
+    await waitFor(() => expect(cardEl(12).contains(document.activeElement)).toBe(true));
+  });
+
   it('asks nothing when the rep cancels', async () => {
     const { be, u } = setupBoard({
       moveLead: async () => {
