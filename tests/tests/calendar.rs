@@ -1525,18 +1525,25 @@ fn an_editor_imports_invites_into_their_own_calendar_only() {
     f.core.import_ics(&f.admin, &[ics("invite2.ics", &OUTLOOK_INVITE.replace("UID:", "UID:x"))], Some(ed)).unwrap();
 }
 
-/// A reminder at the start (0 minutes) comes at the start, once.
-#[test]
-fn a_reminder_at_the_start_fires_when_the_meeting_starts() {
+/// A store of its own with a clock the test moves (Monday 23 November 2026, 09:00Z), whose first Administrator is
+/// an agent reminded `minutes` before each meeting.
+fn reminded_agent(minutes: &[u32]) -> (tempfile::TempDir, Arc<rapport_core::FixedClock>, Rapport, Actor) {
     let dir = tempfile::tempdir().unwrap();
     let clock = common::clock();
     let core =
         Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
     let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
-    let id = admin.user_id().unwrap();
-    let mut cal = core.agent_calendar(&admin, id).unwrap();
-    cal.reminder_minutes = vec![0];
+    let mut cal = core.agent_calendar(&admin, admin.user_id().unwrap()).unwrap();
+    cal.reminder_minutes = minutes.to_vec();
     core.update_agent_calendar(&admin, cal).unwrap();
+    (dir, clock, core, admin)
+}
+
+/// A reminder at the start (0 minutes) comes at the start, once.
+#[test]
+fn a_reminder_at_the_start_fires_when_the_meeting_starts() {
+    let (_dir, clock, core, admin) = reminded_agent(&[0]);
+    let id = admin.user_id().unwrap();
     // The clock reads 2026-11-23 09:00Z.
     core.book_appointment(&admin, &booking(id, "Stand-up", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z")).unwrap();
     // An event with a start and no end (a deadline, a call to make) lasts no time: its reminder at the start
@@ -2157,15 +2164,8 @@ fn another_lead_given_to_an_imported_invite_keeps_its_invitees() {
 /// start. It says how long ago the meeting started; past the grace, nothing.
 #[test]
 fn a_reminder_at_the_start_asked_for_late_still_comes() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = common::clock();
-    let core =
-        Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
-    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+    let (_dir, clock, core, admin) = reminded_agent(&[0]);
     let id = admin.user_id().unwrap();
-    let mut cal = core.agent_calendar(&admin, id).unwrap();
-    cal.reminder_minutes = vec![0];
-    core.update_agent_calendar(&admin, cal).unwrap();
     // The clock reads 2026-11-23 09:00Z.
     core.book_appointment(&admin, &booking(id, "Stand-up", "2026-11-23T09:10:00Z", "2026-11-23T09:40:00Z")).unwrap();
     core.book_appointment(&admin, &booking(id, "Review", "2026-11-23T09:40:00Z", "2026-11-23T09:50:00Z")).unwrap();
@@ -2181,14 +2181,7 @@ fn a_reminder_at_the_start_asked_for_late_still_comes() {
 /// day-before reminder already given is not given again for the changed instance, and its later one comes once.
 #[test]
 fn an_update_of_one_meeting_of_a_series_does_not_remind_of_it_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = common::clock();
-    let core =
-        Rapport::open_with(&dir.path().join("r.db"), &rapport_core::OpenOptions::default(), clock.clone()).unwrap();
-    let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
-    let mut cal = core.agent_calendar(&admin, admin.user_id().unwrap()).unwrap();
-    cal.reminder_minutes = vec![1440, 15];
-    core.update_agent_calendar(&admin, cal).unwrap();
+    let (_dir, clock, core, admin) = reminded_agent(&[1440, 15]);
     core.import_ics(&admin, &[ics("weekly.ics", WEEKLY)], None).unwrap();
     let taken =
         || core.take_due_reminders(&admin).unwrap().into_iter().map(|r| (r.occurrence, r.minutes)).collect::<Vec<_>>();

@@ -29,6 +29,24 @@ impl World {
     }
 }
 
+/// New's stale leads go to Lost after ten business days, and Lost also asks for a decision maker (Ann has
+/// none): the gate refuses her move.
+fn new_goes_to_a_lost_that_asks_a_decision_maker(w: &World) {
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let lost = config.stages.iter().find(|s| s.key == "lost").unwrap();
+    let stricter = rapport_core::pipeline::StageSettings {
+        label: lost.label.clone(),
+        probability: lost.probability,
+        colour: lost.colour.clone(),
+        required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
+        required_activities: lost.required_activities.clone(),
+        asked_when_skipped: false,
+    };
+    w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
+    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
+    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_lost)).unwrap();
+}
+
 /// Monday 23 November 2026: Ann (new, Eve's), Bo (in discussion) and Cy (qualification, Spring campaign).
 /// An active Editor of `campaigns` (all when empty), as `UserInput`.
 fn editor(username: &str, campaigns: &[&str]) -> rapport_core::users::UserInput {
@@ -172,19 +190,7 @@ fn a_move_the_gate_refuses_stays_and_is_reported_and_holidays_do_not_count() {
     assert_eq!(err.code(), ErrorCode::Validation, "{err}");
     assert_eq!(w.dump(), before);
     // New's stale leads now go to Lost, which also asks for a decision maker (Ann has none): the gate refuses.
-    let config = w.core.pipeline_config(&w.admin).unwrap();
-    let lost = config.stages.iter().find(|s| s.key == "lost").unwrap();
-    let stricter = rapport_core::pipeline::StageSettings {
-        label: lost.label.clone(),
-        probability: lost.probability,
-        colour: lost.colour.clone(),
-        required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
-        required_activities: lost.required_activities.clone(),
-        asked_when_skipped: false,
-    };
-    w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
-    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
-    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_lost)).unwrap();
+    new_goes_to_a_lost_that_asks_a_decision_maker(&w);
     // Two weeks on is exactly ten business days: not more than ten, so not stale.
     w.clock.advance(Duration::days(14));
     assert!(w.core.pipeline_sweep(&w.admin, true).unwrap().moves.is_empty());
@@ -612,19 +618,7 @@ fn a_probability_that_would_stop_a_stagnation_policy_is_refused() {
 #[test]
 fn the_daily_sweeps_refusals_are_told_to_the_administrators() {
     let (w, ann, _, _) = world();
-    let config = w.core.pipeline_config(&w.admin).unwrap();
-    let lost = config.stages.iter().find(|s| s.key == "lost").unwrap();
-    let stricter = rapport_core::pipeline::StageSettings {
-        label: lost.label.clone(),
-        probability: lost.probability,
-        colour: lost.colour.clone(),
-        required_fields: [lost.required_fields.clone(), vec!["decision_maker".into()]].concat(),
-        required_activities: lost.required_activities.clone(),
-        asked_when_skipped: false,
-    };
-    w.core.update_stage(&w.admin, "lost", &stricter).unwrap();
-    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
-    w.core.set_stagnation_policy(&w.admin, "new", Some(&to_lost)).unwrap();
+    new_goes_to_a_lost_that_asks_a_decision_maker(&w);
     w.clock.advance(Duration::days(15));
     w.core.take_notifications(&w.admin).unwrap();
     let run = w.core.sweep_if_due().unwrap().expect("the day's sweep runs");
