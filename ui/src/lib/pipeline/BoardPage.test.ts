@@ -226,6 +226,18 @@ describe('Pipeline board', () => {
     expect(nav.view).toEqual({ name: 'lead', id: 13 });
   });
 
+  it('gives the focus to the next card of the column when a card moves from the keyboard to a hidden stage', async () => {
+    const answer = deferred<SavedLead>();
+    const { u } = setup('editor', { moveLead: () => answer.promise });
+    await screen.findAllByTestId('board-card');
+    // New holds Bob (12) then Ann (11); Won is hidden while closed deals are.
+    within(cardEl(12)).getByTestId('card-move').focus();
+    await u.keyboard('{Enter}');
+    await u.click(within(screen.getByRole('menu')).getByTestId('move-to-won'));
+    expect(cardIds('new')).toEqual([11]);
+    await waitFor(() => expect(cardEl(11).querySelector('.card-open')).toHaveFocus());
+  });
+
   it('moves a card from the keyboard with its Move to… menu, at once, then confirms', async () => {
     const answer = deferred<SavedLead>();
     const { be, u } = setup('editor', { moveLead: () => answer.promise });
