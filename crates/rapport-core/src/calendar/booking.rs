@@ -718,17 +718,19 @@ impl Rapport {
         mut row: AppointmentRow,
         attendees: Option<&[Attendee]>,
     ) -> Result<Appointment> {
-        let attendees = match attendees {
+        // The invitees as stored, read once: to tell whether they change, and to log how.
+        let (attendees, before) = match attendees {
             Some(list) => {
                 let mut list = list.to_vec();
                 list.sort_by(|a, b| a.email.cmp(&b.email));
-                if store::attendees(tx, old.id)? == list {
-                    None
+                let before = store::attendees(tx, old.id)?;
+                if before == list {
+                    (None, before)
                 } else {
-                    Some(list)
+                    (Some(list), before)
                 }
             }
-            None => None,
+            None => (None, Vec::new()),
         };
         if row == *old && attendees.is_none() {
             return view(tx, grant, old);
@@ -739,7 +741,7 @@ impl Rapport {
             store::update(tx, &row, &batch.at)?;
         }
         if let Some(list) = &attendees {
-            log_attendees(tx, batch, row.id, &store::attendees(tx, row.id)?, list)?;
+            log_attendees(tx, batch, row.id, &before, list)?;
             store::replace_attendees(tx, row.id, list)?;
         }
         let saved = store::get(tx, row.id)?.ok_or_else(|| super::occurrences::not_found(row.id))?;
