@@ -146,6 +146,7 @@ fn seed(db: &Path, password: &str) {
             video_url: String::new(),
             notes: String::new(),
             status: rapport_core::calendar::AppointmentStatus::Confirmed,
+            private: false,
         },
     )
     .unwrap();

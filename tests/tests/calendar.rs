@@ -576,7 +576,7 @@ fn a_series_does_not_clash_where_its_own_file_moved_an_instance_away() {
     assert_eq!(r.created, 3, "{r:?}");
     assert!(r.clashes.is_empty(), "no clash at the time the series left: {:?}", r.clashes);
     // The series still clashes where it does meet: another event at one of its own times is flagged.
-    let other = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:call-1@example.com\nDTSTART:20261221T103000Z\n\
+    let other = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:z-call-1@example.com\nDTSTART:20261221T103000Z\n\
                  DTEND:20261221T110000Z\nSUMMARY:Call\nEND:VEVENT\nEND:VCALENDAR\n";
     let r = f.core.import_ics(&dana, &[ics("call.ics", other)], None).unwrap().remove(0);
     assert_eq!(r.clashes.len(), 1, "{r:?}");
@@ -1853,6 +1853,7 @@ fn an_appointment_handed_over_reminds_its_new_agent() {
         video_url: String::new(),
         notes: String::new(),
         status: a.status,
+        private: false,
     };
     f.core.update_appointment(&f.admin, a.id, a.version, &input).unwrap();
     let due = f.core.take_due_reminders(&eve).unwrap();
@@ -2285,4 +2286,142 @@ fn an_invitations_link_to_a_lead_dropped_by_a_newer_copy_is_logged() {
         .collect();
     let zid = zoe.lead.id.to_string();
     assert_eq!(links, [(String::new(), zid.clone()), (zid, String::new())], "linked at first, then dropped");
+}
+
+/// An event its agent marked private in their calendar (CLASS:PRIVATE) is theirs alone to read: an
+/// Administrator and a colleague see its time as "Busy" in the calendar, cannot open it, export it only as busy
+/// time, and a booking it refuses does not name it. The agent sees it whole, marked private, and their export
+/// keeps the class, so a copy sent back to their server stays private.
+#[test]
+fn an_agents_private_event_shows_to_everyone_else_as_busy_time() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let colleague = f.user("winter", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+    // The lead is invited too (a friend, seen at the clinic), and the lunch overlaps it. A file is read in UID
+    // order: "a-therapy-1" is stored before the call it overlaps, whose clash note would then name it.
+    let file = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:clinic-1\r\n\
+DTSTAMP:20261120T000000Z\r\nDTSTART:20261124T100000Z\r\nDTEND:20261124T110000Z\r\nSUMMARY:Oncologist\r\n\
+LOCATION:Clinic on Elm Street\r\nDESCRIPTION:Bring the scans\r\nCLASS:PRIVATE\r\n\
+ATTENDEE;CN=Ann Lee:mailto:ann@lee.com\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:lunch-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261124T103000Z\r\nDTEND:20261124T113000Z\r\n\
+SUMMARY:Team lunch\r\nCLASS:PUBLIC\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:a-therapy-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261124T160000Z\r\nDTEND:20261124T170000Z\r\n\
+SUMMARY:Therapy\r\nCLASS:CONFIDENTIAL\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:z-call-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20261124T163000Z\r\nDTEND:20261124T170000Z\r\n\
+SUMMARY:Pipeline call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    f.core.import_ics(&autumn, &[ics("mine.ics", file)], None).unwrap();
+    let (from, to) = ("2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z");
+
+    let own = f.core.occurrences(&autumn, &[agent], from, to).unwrap();
+    let clinic = own.iter().find(|o| o.summary == "Oncologist").expect("the agent sees their own event");
+    assert!(clinic.private && !clinic.hidden && clinic.may_change, "{clinic:?}");
+    let lunch = own.iter().find(|o| o.summary == "Team lunch").expect("the public one");
+    assert!(!lunch.private, "{lunch:?}");
+    let opened = f.core.appointment(&autumn, clinic.appointment_id).unwrap();
+    assert!(opened.private && opened.location == "Clinic on Elm Street", "{opened:?}");
+    let mine = f.core.export_agent_calendar(&autumn, agent).unwrap();
+    assert!(mine.contains("Oncologist") && mine.contains("CLASS:PRIVATE"), "{mine}");
+
+    for reader in [&f.admin, &colleague] {
+        let seen = f.core.occurrences(reader, &[agent], from, to).unwrap();
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!(seen.iter().filter(|o| o.summary == "Busy").count(), 2, "{seen:?}");
+        let busy = seen.iter().find(|o| o.appointment_id == clinic.appointment_id).unwrap();
+        assert_eq!(busy.summary, "Busy");
+        assert!(busy.hidden && !busy.private && !busy.may_change && busy.uid != "clinic-1", "{busy:?}");
+        assert!(seen.iter().any(|o| o.summary == "Team lunch"), "{seen:?}");
+        assert_eq!(f.core.appointment(reader, clinic.appointment_id).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(f.core.export_invite(reader, clinic.appointment_id).unwrap_err().code(), ErrorCode::NotFound);
+        let exported = f.core.export_agent_calendar(reader, agent).unwrap();
+        for secret in ["Oncologist", "Elm Street", "scans", "clinic-1"] {
+            assert!(!exported.contains(secret), "{secret} in {exported}");
+        }
+        assert!(exported.contains("Team lunch"), "{exported}");
+        // Nor on the lead's page, its history, or the note of the event it clashes with.
+        assert!(f.core.lead_appointments(reader, ann.id).unwrap().is_empty());
+        let history = format!("{:?}", f.core.lead_history(reader, ann.id).unwrap());
+        assert!(!history.contains("Oncologist") && !history.contains("Elm Street"), "{history}");
+        for clashing in ["Team lunch", "Pipeline call"] {
+            let id = seen.iter().find(|o| o.summary == clashing).unwrap().appointment_id;
+            let a = f.core.appointment(reader, id).unwrap();
+            let note = a.clash.clone().unwrap_or_default();
+            assert!(note.contains("another appointment"), "{a:?}");
+            assert!(!note.contains("Oncologist") && !note.contains("Therapy"), "{a:?}");
+        }
+    }
+    let on_lead = f.core.lead_appointments(&autumn, ann.id).unwrap();
+    assert_eq!(on_lead.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Oncologist"]);
+    // An Administrator booking over it is told the agent is busy, not with what.
+    let clash = f
+        .core
+        .book_appointment(&f.admin, &booking(agent, "Demo", "2026-11-24T10:15:00Z", "2026-11-24T10:45:00Z"))
+        .unwrap_err();
+    assert_eq!(clash.code(), ErrorCode::DoubleBooked);
+    let message = clash.to_string();
+    assert!(message.contains("another appointment") && !message.contains("Oncologist"), "{message}");
+}
+
+/// Only the agent marks their own appointment private, and never a meeting with a lead (its team must see it):
+/// both refused on the field, nothing written. Made private and public again, each change is in the log, and
+/// colleagues see the title only while it is public.
+#[test]
+fn only_the_agent_makes_an_appointment_private_and_never_one_with_a_lead() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.com");
+    l.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+    let before = f.dump();
+    let mut for_autumn = booking(agent, "Dentist", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+    for_autumn.private = true;
+    let err = f.core.book_appointment(&f.admin, &for_autumn).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(err.field_errors()[0].field, "private");
+    let mut with_lead = for_autumn.clone();
+    with_lead.lead_id = Some(ann.id);
+    let err = f.core.book_appointment(&autumn, &with_lead).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(err.field_errors()[0].field, "private");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    let booked = f.core.book_appointment(&autumn, &for_autumn).unwrap();
+    assert!(booked.private);
+    let window = ("2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z");
+    let summaries =
+        |a: &Actor| f.core.occurrences(a, &[agent], window.0, window.1).unwrap().into_iter().map(|o| o.summary);
+    assert_eq!(summaries(&f.admin).collect::<Vec<_>>(), ["Busy"]);
+    assert_eq!(summaries(&autumn).collect::<Vec<_>>(), ["Dentist"]);
+    // Dragged to another time, it stays private.
+    let moved = f
+        .core
+        .move_appointment(&autumn, booked.id, booked.version, "2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z")
+        .unwrap();
+    assert!(moved.private, "{moved:?}");
+    assert!(f.core.export_agent_calendar(&autumn, agent).unwrap().contains("CLASS:PRIVATE"));
+
+    let mut public = for_autumn.clone();
+    public.private = false;
+    public.start = "2026-11-24T14:00:00Z".into();
+    public.end = "2026-11-24T15:00:00Z".into();
+    let shown = f.core.update_appointment(&autumn, moved.id, moved.version, &public).unwrap();
+    assert!(!shown.private);
+    assert_eq!(summaries(&f.admin).collect::<Vec<_>>(), ["Dentist"]);
+    assert!(!f.core.export_agent_calendar(&f.admin, agent).unwrap().contains("CLASS:PRIVATE"));
+    let logged: Vec<(Option<String>, Option<String>)> = f
+        .sql()
+        .prepare(
+            "SELECT old_value, new_value FROM change_log WHERE entity = 'appointment' AND entity_id = ?1
+             AND field = 'private' ORDER BY id",
+        )
+        .unwrap()
+        .query_map([booked.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(logged, [(Some("true".to_owned()), Some("false".to_owned()))]);
 }

@@ -193,6 +193,7 @@ pub fn run(args: &BenchArgs, db: Option<std::path::PathBuf>) -> CliResult<()> {
                 video_url: String::new(),
                 notes: String::new(),
                 status: AppointmentStatus::Confirmed,
+                private: false,
             };
             if core.book_appointment(&actor, &input).is_ok() {
                 booked += 1;

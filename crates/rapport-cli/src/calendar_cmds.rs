@@ -70,6 +70,9 @@ pub enum AppointmentsCommand {
         time_zone: String,
         #[arg(long, default_value = "")]
         location: String,
+        /// Yours alone to read: colleagues see the time as "Busy" (not with --lead).
+        #[arg(long)]
+        private: bool,
     },
 }
 
@@ -183,7 +186,7 @@ pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> 
             }
             Ok(())
         }
-        AppointmentsCommand::Book { agent, title, start, end, lead, time_zone, location } => {
+        AppointmentsCommand::Book { agent, title, start, end, lead, time_zone, location, private } => {
             let agent = match agent_id(core, actor, &agent)? {
                 Some(a) => a,
                 None => actor.user_id().ok_or("name the agent with --agent")?,
@@ -199,6 +202,7 @@ pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> 
                 video_url: String::new(),
                 notes: String::new(),
                 status: AppointmentStatus::Confirmed,
+                private,
             };
             let a = core.book_appointment(actor, &input).map_err(err)?;
             println!("booked appointment {}: {} {}–{}", a.id, a.title, a.start, a.end);

@@ -95,6 +95,10 @@ pub struct Event {
     pub status: Option<String>,
     /// Whether the event makes its attendees busy (TRANSP and Outlook's busy status).
     pub busy: bool,
+    /// CLASS upper-cased as written (PUBLIC, PRIVATE, CONFIDENTIAL or another value): kept so a copy written
+    /// back to the calendar server stays as private as its owner made it. See [`Event::is_private`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     pub organizer: Option<Person>,
     pub attendees: Vec<Person>,
     pub start: Moment,
@@ -134,6 +138,11 @@ impl Event {
     }
     pub fn is_all_day(&self) -> bool {
         self.start.is_date()
+    }
+    /// Whether only its owner may see what it is about: CLASS PRIVATE or CONFIDENTIAL, and (RFC 5545 3.8.1.3)
+    /// any value a reader does not know, which it must treat as PRIVATE.
+    pub fn is_private(&self) -> bool {
+        self.class.as_deref().is_some_and(|c| c != "PUBLIC")
     }
     pub fn zone(&self) -> Option<&Zone> {
         match &self.start {
@@ -373,6 +382,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         // lasts). Folded in here, a meeting cancelled and then set back to Confirmed stayed free, and was sent
         // out as TRANSP:TRANSPARENT.
         busy: !transparent && !ms_free,
+        class: c.first("CLASS").map(|l| l.value.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()),
         status,
         organizer: c.first("ORGANIZER").and_then(person),
         attendees: c.all("ATTENDEE").filter_map(person).collect(),

@@ -203,6 +203,11 @@ fn write_event(out: &mut Out, e: &Event, stamp: DateTime<Utc>, rsvp: bool) {
     if !e.busy {
         out.line("TRANSP:TRANSPARENT");
     }
+    if let Some(class) = &e.class {
+        // A value that is no token cannot be written as read: it is private to whoever reads it (RFC 5545).
+        let token = !class.is_empty() && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        out.line(&format!("CLASS:{}", if token { class.as_str() } else { "PRIVATE" }));
+    }
     if let Some(o) = &e.organizer {
         person_line(out, "ORGANIZER", o, false);
     }
@@ -423,6 +428,39 @@ DTSTART:20261215T100000Z\r\nDTEND:20261215T110000Z\r\nSUMMARY:Call\r\nEND:VEVENT
                 (&b.rdates, b.this_and_future, &b.recurrence_id)
             );
         }
+    }
+
+    /// How private its owner made an event is read and written back, so a copy sent to their calendar server
+    /// does not make a private event public; a class no reader knows is private (RFC 5545), written as such
+    /// when it is no token.
+    #[test]
+    fn an_events_class_is_read_and_written_back() {
+        let file = |class: &str| {
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:c-1\r\n\
+DTSTAMP:20261001T000000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nSUMMARY:Dentist\r\n\
+{class}END:VEVENT\r\nEND:VCALENDAR\r\n"
+            )
+        };
+        let stamp = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        for (line, class, private) in [
+            ("CLASS:PRIVATE\r\n", Some("PRIVATE"), true),
+            ("CLASS:confidential\r\n", Some("CONFIDENTIAL"), true),
+            ("CLASS:X-OWNER-ONLY\r\n", Some("X-OWNER-ONLY"), true),
+            ("CLASS:PUBLIC\r\n", Some("PUBLIC"), false),
+            ("", None, false),
+        ] {
+            let first = crate::read(file(line).as_bytes());
+            assert_eq!(first.events[0].class.as_deref(), class, "{line}");
+            assert_eq!(first.events[0].is_private(), private, "{line}");
+            let written = super::write_calendar(None, None, &first.events, stamp);
+            let again = crate::read(written.as_bytes());
+            assert_eq!(again.events[0].class.as_deref(), class, "{written}");
+        }
+        let mut odd = crate::read(file("").as_bytes()).events;
+        odd[0].class = Some("OWNER ONLY;X".into());
+        let written = super::write_calendar(None, None, &odd, stamp);
+        assert!(written.contains("CLASS:PRIVATE\r\n"), "{written}");
     }
 
     /// Two senders' files each define "Island Time", one at UTC-5 and one at UTC+2: written together, each keeps

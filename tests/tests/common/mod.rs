@@ -112,6 +112,9 @@ pub fn dump_file(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
 /// the later migrations again: the schema they add is taken off first (their data hooks run over the rows as the
 /// test left them). Each migration that adds to the schema adds its undoing here.
 pub fn pretend_version(c: &rusqlite::Connection, version: i64) {
+    if version < 26 {
+        c.execute_batch("ALTER TABLE appointments DROP COLUMN private").unwrap();
+    }
     if version < 25 {
         c.execute_batch(
             "ALTER TABLE capture_sources DROP COLUMN campaign; ALTER TABLE import_batches DROP COLUMN delimiter",
@@ -150,6 +153,7 @@ pub fn booking(agent: i64, title: &str, start: &str, end: &str) -> rapport_core:
         video_url: String::new(),
         notes: String::new(),
         status: rapport_core::calendar::AppointmentStatus::Confirmed,
+        private: false,
     }
 }
 

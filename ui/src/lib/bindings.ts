@@ -298,6 +298,11 @@ export type AppointmentInput_Deserialize = {
 	video_url: string,
 	notes: string,
 	status: AppointmentStatus,
+	/**
+	 *  Its agent's alone to read: colleagues see its time as "Busy". Only the agent marks their own appointment
+	 *  private, and never a meeting with a lead, which is the lead's team's to see.
+	 */
+	private?: boolean,
 };
 
 /**  What a person types to book or change an appointment. */
@@ -314,6 +319,11 @@ export type AppointmentInput_Serialize = {
 	video_url: string,
 	notes: string,
 	status: AppointmentStatus,
+	/**
+	 *  Its agent's alone to read: colleagues see its time as "Busy". Only the agent marks their own appointment
+	 *  private, and never a meeting with a lead, which is the lead's team's to see.
+	 */
+	private: boolean,
 };
 
 export type AppointmentSource = "rapport" | "ics" | "caldav";
@@ -356,6 +366,8 @@ export type Appointment_Deserialize = {
 	 *  a lead booked in Rapport (a colleague's own events are theirs).
 	 */
 	may_change: boolean,
+	/**  Its agent's alone to read (only they are shown it). */
+	private: boolean,
 };
 
 export type Appointment_Serialize = {
@@ -394,6 +406,8 @@ export type Appointment_Serialize = {
 	 *  a lead booked in Rapport (a colleague's own events are theirs).
 	 */
 	may_change: boolean,
+	/**  Its agent's alone to read (only they are shown it). */
+	private: boolean,
 };
 
 /**  A move waiting for (or given) a decision. */
@@ -1700,10 +1714,15 @@ export type Occurrence_Deserialize = {
 	lead_id?: number | null,
 	clash?: string | null,
 	repeats: boolean,
-	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
+	/**
+	 *  The details are hidden (campaign isolation, or the agent's private event): only that the agent is busy
+	 *  shows.
+	 */
 	hidden: boolean,
 	/**  Whether the reader may change (move) it: see [`Appointment::may_change`]. */
 	may_change: boolean,
+	/**  The reader's own private event (a colleague's shows as hidden). */
+	private: boolean,
 };
 
 /**  One occurrence in a window, as calendar views and `rapport appointments list` show it. */
@@ -1722,10 +1741,15 @@ export type Occurrence_Serialize = {
 	lead_id: number | null,
 	clash: string | null,
 	repeats: boolean,
-	/**  The details are hidden (campaign isolation): only that the agent is busy shows. */
+	/**
+	 *  The details are hidden (campaign isolation, or the agent's private event): only that the agent is busy
+	 *  shows.
+	 */
 	hidden: boolean,
 	/**  Whether the reader may change (move) it: see [`Appointment::may_change`]. */
 	may_change: boolean,
+	/**  The reader's own private event (a colleague's shows as hidden). */
+	private: boolean,
 };
 
 export type OutcomeCounts = {

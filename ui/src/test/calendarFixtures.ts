@@ -66,6 +66,7 @@ export function appointment(over: Partial<Appointment> = {}): Appointment {
     updated_at: '2026-11-20T09:00:00Z',
     version: 4,
     may_change: true,
+    private: false,
     ...over,
   };
 }
@@ -86,6 +87,7 @@ export function occurrence(over: Partial<Occurrence> = {}): Occurrence {
     repeats: false,
     hidden: false,
     may_change: true,
+    private: false,
     ...over,
   };
 }

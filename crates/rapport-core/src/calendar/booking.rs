@@ -7,7 +7,7 @@ use rapport_ics::{Event, Length, Moment, Person, Zone};
 use rusqlite::Transaction;
 
 use super::model::{AgentCalendar, Appointment, AppointmentInput, AppointmentStatus, Attendee, Confirmation};
-use super::occurrences::{agent_zone, busy_between, event_of, view, visible, visible_row};
+use super::occurrences::{agent_zone, busy_between, event_of, row_visible, view, visible, visible_row};
 use super::store::{self, AppointmentRow};
 use super::time::{parse_instant, span_words, utc_text, zone};
 use super::CalendarError;
@@ -76,8 +76,8 @@ pub(crate) fn clash(
         if Some(b.uid.as_str()) == except_uid || !(b.start < to && b.end > from) {
             continue;
         }
-        let what =
-            if visible(tx, grant, b.lead_id)? { format!("“{}”", b.title) } else { "another appointment".into() };
+        let shown = !(b.private && grant.user_id != Some(agent_id)) && visible(tx, grant, b.lead_id)?;
+        let what = if shown { format!("“{}”", b.title) } else { "another appointment".into() };
         let buffer_note = if b.start < end && b.end > start {
             String::new()
         } else {
@@ -111,6 +111,35 @@ pub(crate) fn person_of_lead(conn: &rusqlite::Connection, lead_id: i64) -> Resul
             lead_id: Some(lead_id),
         })
     }))
+}
+
+/// Whether `input` may be private: the agent's own, and without a lead (a meeting with a lead is its team's to
+/// see and prepare for) unless it came so from the agent's calendar (`old`) and keeps its lead and agent.
+fn check_private(grant: &Grant, input: &AppointmentInput, old: Option<&AppointmentRow>) -> Result<()> {
+    if !input.private {
+        return Ok(());
+    }
+    if grant.user_id != Some(input.agent_id) {
+        return Err(ValidationErrors::one("private", "only the agent marks their own appointment private").into());
+    }
+    let kept = old.is_some_and(|o| o.private && o.lead_id == input.lead_id && o.agent_id == input.agent_id);
+    if input.lead_id.is_some() && !kept {
+        return Err(ValidationErrors::one(
+            "private",
+            "a meeting with a lead is its team's to see: it cannot be private",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The class `input` gives an event that was `prior`: its own kept while it stays as private as it was (an
+/// invite's CONFIDENTIAL, or PUBLIC), PRIVATE when made private here.
+fn class_for(input: &AppointmentInput, prior: Option<&Event>) -> Option<String> {
+    match prior {
+        Some(p) if p.is_private() == input.private => p.class.clone(),
+        _ => input.private.then(|| "PRIVATE".to_owned()),
+    }
 }
 
 /// The definition Rapport stores (and exports) for an appointment made in Rapport.
@@ -150,6 +179,7 @@ fn event_for(
             .to_owned(),
         ),
         busy: true,
+        class: class_for(input, None),
         organizer,
         attendees: attendees
             .iter()
@@ -194,6 +224,7 @@ pub(crate) fn logged_fields(row: &AppointmentRow) -> Vec<(&'static str, String)>
         ("clash", row.clash.clone().unwrap_or_default()),
         ("repeats", repetition_definition(row)),
         ("busy", row.busy.to_string()),
+        ("private", row.private.to_string()),
     ]
 }
 
@@ -303,13 +334,14 @@ pub(crate) fn log_changes(
     Ok(any)
 }
 
-/// Fills the derived columns of `row` from `event` (start, latest end, repeats, busy, zone).
+/// Fills the derived columns of `row` from `event` (start, latest end, repeats, busy, private, zone).
 pub(crate) fn derive(row: &mut AppointmentRow, event: &Event, tz: Tz) {
     let floating = Zone::Iana(tz);
     let start = event.start.to_utc(&floating);
     row.start_utc = utc_text(start);
     row.repeats = event.is_recurring();
     row.busy = event.busy;
+    row.private = event.is_private();
     row.time_zone = event.zone().and_then(Zone::name);
     row.end_utc = series_end(event, &floating).map(utc_text);
     row.sequence = event.sequence;
@@ -363,6 +395,7 @@ impl Rapport {
             })?;
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
+            check_private(&grant, input, None)?;
             let attendees = match input.lead_id {
                 Some(id) => {
                     let lead = crate::leads::api::visible_lead(tx, &grant, id)?;
@@ -395,6 +428,7 @@ impl Rapport {
                 end_utc: None,
                 repeats: false,
                 busy: true,
+                private: false,
                 time_zone: None,
                 sequence: 0,
                 source: "rapport".into(),
@@ -459,6 +493,7 @@ impl Rapport {
             };
             let agent_tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let b = check_input(input, agent_tz)?;
+            check_private(&grant, input, Some(&old))?;
             if let Some(lead) = input.lead_id {
                 let lead = crate::leads::api::visible_lead(tx, &grant, lead)?;
                 // A new agent or a new lead: the agent must work on the lead's campaign. One kept as it was (an
@@ -491,6 +526,7 @@ impl Rapport {
             let organizer = prior.as_ref().and_then(|e| e.organizer.clone());
             let mut event = event_for(&old.uid, next_sequence(&old), input, &b, organizer, &attendees);
             event.busy = old.busy;
+            event.class = class_for(input, prior.as_ref());
             // The copy an import took keeps its stamp: the same file imported again is then known as the same
             // copy, and what was changed here stands (a newer copy, or a later SEQUENCE, still comes in).
             if let Some(prior) = prior.as_ref().filter(|_| old.source != "rapport") {
@@ -540,6 +576,7 @@ impl Rapport {
             video_url: current.video_url,
             notes: current.notes,
             status: current.status,
+            private: current.private,
         };
         self.update_appointment(actor, id, version, &input)
     }
@@ -595,7 +632,7 @@ impl Rapport {
             if status == AppointmentStatus::Cancelled && series_master {
                 for instance in store::by_uid(tx, old.agent_id, &old.uid)? {
                     let holds = AppointmentStatus::parse(&instance.status).is_some_and(|s| s.holds_time());
-                    if instance.recurrence_id.is_some() && holds && visible(tx, &grant, instance.lead_id)? {
+                    if instance.recurrence_id.is_some() && holds && row_visible(tx, &grant, &instance)? {
                         let row = with_status(tx, &instance, status)?;
                         self.save_change_in(tx, &grant, &batch, &instance, row, None)?;
                     }
@@ -625,7 +662,7 @@ impl Rapport {
         for instance in store::by_uid(tx, series.agent_id, &series.uid)? {
             if instance.recurrence_id.is_none()
                 || instance.status != AppointmentStatus::Cancelled.as_str()
-                || !visible(tx, grant, instance.lead_id)?
+                || !row_visible(tx, grant, &instance)?
                 || changelog::changed_after(tx, "appointment", instance.id, batch, "status")?
             {
                 continue;

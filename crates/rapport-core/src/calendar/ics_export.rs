@@ -3,7 +3,7 @@
 use rapport_ics::{Event, Person};
 use rusqlite::Connection;
 
-use super::occurrences::{event_of, visible, visible_row};
+use super::occurrences::{event_of, row_visible, visible_row};
 use super::store::{self, AppointmentRow};
 use crate::access::{Actor, Permission};
 use crate::error::Result;
@@ -59,7 +59,7 @@ impl Rapport {
             for r in store::by_uid(conn, row.agent_id, &row.uid)? {
                 // A changed instance may have been given a lead the reader may not see: it stays out, and the
                 // series says it has no instance then (else the receiver would make one from the rule).
-                if !visible(conn, &grant, r.lead_id)? {
+                if !row_visible(conn, &grant, &r)? {
                     left_out.extend(event_of(&r).and_then(|e| e.recurrence_id));
                     continue;
                 }
@@ -82,8 +82,8 @@ impl Rapport {
         })
     }
 
-    /// An agent's calendar as one file; appointments with a lead outside the reader's campaigns appear as
-    /// busy time without details.
+    /// An agent's calendar as one file; appointments with a lead outside the reader's campaigns, and the agent's
+    /// private ones to anyone else, appear as busy time without details.
     pub fn export_agent_calendar(&self, actor: &Actor, agent_id: i64) -> Result<String> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
@@ -91,7 +91,7 @@ impl Rapport {
             let mut events = Vec::new();
             for row in store::of_agent(conn, agent_id)? {
                 let Some(mut e) = export_event(conn, &row)? else { continue };
-                if !visible(conn, &grant, row.lead_id)? {
+                if !row_visible(conn, &grant, &row)? {
                     e.summary = Some("Busy".into());
                     e.description = None;
                     e.location = None;

@@ -102,8 +102,10 @@ impl BusyIndex {
                 Some(v) => *v,
                 None => {
                     let v = match grant {
-                        Some(grant) => visible(conn, grant, b.lead_id)?,
-                        None => b.lead_id.is_none(),
+                        Some(grant) => {
+                            !(b.private && grant.user_id != Some(agent_id)) && visible(conn, grant, b.lead_id)?
+                        }
+                        None => b.lead_id.is_none() && !b.private,
                     };
                     shown.insert(b.appointment_id, v);
                     v
@@ -518,6 +520,7 @@ impl Rapport {
             end_utc: None,
             repeats: false,
             busy: true,
+            private: false,
             time_zone: None,
             sequence: 0,
             source: existing.as_ref().map_or_else(|| cx.source.to_owned(), |r| r.source.clone()),
@@ -588,9 +591,13 @@ impl Rapport {
             }
         }
         for (s, e, _) in &occurrences {
-            // Named in the notes of the file's other events only when no lead makes it a campaign's.
-            let name =
-                if row.lead_id.is_none() { format!("“{}”", row.title) } else { "another appointment".into() };
+            // Named in the notes of the file's other events only when no lead makes it a campaign's, and it is
+            // not the agent's private business.
+            let name = if row.lead_id.is_none() && !row.private {
+                format!("“{}”", row.title)
+            } else {
+                "another appointment".into()
+            };
             cx.busy.add(*s, *e, &event.uid, format!("{name} (same file)"));
         }
 

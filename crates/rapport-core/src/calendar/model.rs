@@ -123,6 +123,10 @@ pub struct AppointmentInput {
     pub video_url: String,
     pub notes: String,
     pub status: AppointmentStatus,
+    /// Its agent's alone to read: colleagues see its time as "Busy". Only the agent marks their own appointment
+    /// private, and never a meeting with a lead, which is the lead's team's to see.
+    #[serde(default)]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +189,8 @@ pub struct Appointment {
     /// Whether the reader may change it: their own calendar's, an Administrator, or a colleague's meeting with
     /// a lead booked in Rapport (a colleague's own events are theirs).
     pub may_change: bool,
+    /// Its agent's alone to read (only they are shown it).
+    pub private: bool,
 }
 
 /// One occurrence in a window, as calendar views and `rapport appointments list` show it.
@@ -208,10 +214,13 @@ pub struct Occurrence {
     pub lead_id: Option<i64>,
     pub clash: Option<String>,
     pub repeats: bool,
-    /// The details are hidden (campaign isolation): only that the agent is busy shows.
+    /// The details are hidden (campaign isolation, or the agent's private event): only that the agent is busy
+    /// shows.
     pub hidden: bool,
     /// Whether the reader may change (move) it: see [`Appointment::may_change`].
     pub may_change: bool,
+    /// The reader's own private event (a colleague's shows as hidden).
+    pub private: bool,
 }
 
 /// Ask for free times for a meeting with a lead.

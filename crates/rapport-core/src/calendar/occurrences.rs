@@ -76,6 +76,8 @@ pub(crate) struct Busy {
     pub uid: String,
     pub title: String,
     pub lead_id: Option<i64>,
+    /// Its agent's alone to read (see [`row_visible`]).
+    pub private: bool,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
@@ -97,6 +99,7 @@ pub(crate) fn busy_between(
             uid: e.row.uid.clone(),
             title: e.row.title.clone(),
             lead_id: e.row.lead_id,
+            private: e.row.private,
             start: e.start.to_utc(&floating),
             end: e.end.to_utc(&floating),
         })
@@ -115,11 +118,25 @@ pub(crate) fn visible(conn: &Connection, grant: &Grant, lead_id: Option<i64>) ->
     }
 }
 
+/// Whether the reader may see appointment `row`'s details: a private one is its agent's alone (CLASS:PRIVATE in
+/// their calendar: an Administrator or the team reading it there would read what the agent kept to themself),
+/// and one with a lead needs the lead in the reader's scope.
+pub(crate) fn row_visible(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Result<bool> {
+    if row.private && grant.user_id != Some(row.agent_id) {
+        return Ok(false);
+    }
+    visible(conn, grant, row.lead_id)
+}
+
 /// Appointment `id`'s change history as `grant` may read it on a lead's timeline, newest first: only what was
 /// written while it was with a lead the reader may see (or with none). A meeting re-linked from another
 /// campaign's lead brings none of its past there (its title and notes were that lead's business), and the link's
 /// old value is not named.
 pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<Vec<crate::audit::store::ChangeEntry>> {
+    // A private event's past is its agent's too: its titles and notes were what they kept to themself.
+    if store::get(conn, id)?.is_some_and(|r| r.private && grant.user_id != Some(r.agent_id)) {
+        return Ok(Vec::new());
+    }
     let mut entries = crate::audit::store::history(conn, "appointment", id, 1000)?;
     entries.sort_by_key(|e| e.id);
     let lead_of = |v: &str| v.trim().parse::<i64>().ok();
@@ -296,6 +313,7 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         version: row.version,
         may_change: grant.require(crate::access::Permission::WriteLeads).is_ok()
             && super::agents::may_change(grant, row.agent_id, row.lead_id, &row.source).is_ok(),
+        private: row.private,
     })
 }
 
@@ -314,7 +332,7 @@ pub(crate) fn hidden_uid(uid: &str) -> String {
 /// The row, if the reader may see it.
 pub(crate) fn visible_row(conn: &Connection, grant: &Grant, id: i64) -> Result<AppointmentRow> {
     let row = store::get(conn, id)?.ok_or_else(|| not_found(id))?;
-    if visible(conn, grant, row.lead_id)? {
+    if row_visible(conn, grant, &row)? {
         Ok(row)
     } else {
         Err(not_found(id))
@@ -339,10 +357,14 @@ impl Rapport {
             let series_listed = |r: &store::AppointmentRow| {
                 rows.iter().any(|s| s.recurrence_id.is_none() && s.uid == r.uid && s.agent_id == r.agent_id)
             };
-            rows.iter()
-                .filter(|r| r.recurrence_id.is_none() || !series_listed(r))
-                .map(|r| view(conn, &grant, r))
-                .collect()
+            let mut out = Vec::new();
+            for r in rows.iter().filter(|r| r.recurrence_id.is_none() || !series_listed(r)) {
+                // Another agent's private event with this lead (an invite from their calendar) is theirs.
+                if !r.private || grant.user_id == Some(r.agent_id) {
+                    out.push(view(conn, &grant, r)?);
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -369,7 +391,7 @@ impl Rapport {
                     let shown = match shown_by_row.get(&e.row.id) {
                         Some(s) => *s,
                         None => {
-                            let s = visible(conn, &grant, e.row.lead_id)?;
+                            let s = row_visible(conn, &grant, e.row)?;
                             shown_by_row.insert(e.row.id, s);
                             s
                         }
@@ -392,6 +414,7 @@ impl Rapport {
                         may_change: shown
                             && writes
                             && super::agents::may_change(&grant, e.row.agent_id, e.row.lead_id, &e.row.source).is_ok(),
+                        private: shown && e.row.private,
                     });
                 }
             }

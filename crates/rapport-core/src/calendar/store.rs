@@ -152,6 +152,8 @@ pub(crate) struct Row_ {
     pub end_utc: Option<String>,
     pub repeats: bool,
     pub busy: bool,
+    /// Its agent's alone to read (see `occurrences::row_visible`).
+    pub private: bool,
     pub time_zone: Option<String>,
     pub sequence: i64,
     pub source: String,
@@ -168,7 +170,7 @@ pub(crate) use Row_ as AppointmentRow;
 
 const COLUMNS: &str = "id, uid, recurrence_id, agent_id, lead_id, title, location, video_url, notes, status, event,
     start_utc, end_utc, repeats, busy, time_zone, sequence, source, clash, confirmation, remote_href, remote_etag,
-    sync_pending, created_at, updated_at, version";
+    sync_pending, created_at, updated_at, version, private";
 
 fn appointment_row(r: &Row<'_>) -> rusqlite::Result<AppointmentRow> {
     Ok(AppointmentRow {
@@ -198,6 +200,7 @@ fn appointment_row(r: &Row<'_>) -> rusqlite::Result<AppointmentRow> {
         created_at: r.get(23)?,
         updated_at: r.get(24)?,
         version: r.get(25)?,
+        private: r.get(26)?,
     })
 }
 
@@ -277,11 +280,11 @@ pub(crate) fn insert(tx: &Transaction<'_>, a: &AppointmentRow) -> Result<i64, St
     tx.prepare_cached(
         "INSERT INTO appointments (id, uid, recurrence_id, agent_id, lead_id, title, location, video_url, notes, status,
              event, start_utc, end_utc, repeats, busy, time_zone, sequence, source, clash, confirmation, remote_href,
-             remote_etag, sync_pending, created_at, updated_at, version)
+             remote_etag, sync_pending, created_at, updated_at, version, private)
          VALUES (max(ifnull((SELECT max(id) FROM appointments), 0),
                      ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'appointment'), 0)) + 1,
              ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-             ?23, ?23, 1)",
+             ?23, ?23, 1, ?24)",
     )?
     .execute(params![
         a.uid,
@@ -306,7 +309,8 @@ pub(crate) fn insert(tx: &Transaction<'_>, a: &AppointmentRow) -> Result<i64, St
         a.remote_href,
         a.remote_etag,
         a.sync_pending,
-        a.created_at
+        a.created_at,
+        a.private
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -317,7 +321,7 @@ pub(crate) fn update(tx: &Transaction<'_>, a: &AppointmentRow, at: &str) -> Resu
         "UPDATE appointments SET agent_id = ?2, lead_id = ?3, title = ?4, location = ?5, video_url = ?6, notes = ?7,
              status = ?8, event = ?9, start_utc = ?10, end_utc = ?11, repeats = ?12, busy = ?13, time_zone = ?14,
              sequence = ?15, clash = ?16, confirmation = ?17, remote_href = ?18, remote_etag = ?19,
-             sync_pending = ?20, updated_at = ?21, version = version + 1
+             sync_pending = ?20, updated_at = ?21, version = version + 1, private = ?22
          WHERE id = ?1",
     )?
     .execute(params![
@@ -341,7 +345,8 @@ pub(crate) fn update(tx: &Transaction<'_>, a: &AppointmentRow, at: &str) -> Resu
         a.remote_href,
         a.remote_etag,
         a.sync_pending,
-        at
+        at,
+        a.private
     ])?;
     Ok(())
 }

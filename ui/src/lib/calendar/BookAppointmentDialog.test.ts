@@ -116,6 +116,7 @@ describe('BookAppointmentDialog', () => {
       video_url: 'https://meet.example.com/x',
       notes: 'Bring the brochure',
       status: 'confirmed',
+      private: false,
     });
     expect(onsaved).toHaveBeenCalledOnce();
     expect(onclose).not.toHaveBeenCalled();
@@ -323,6 +324,47 @@ describe('BookAppointmentDialog', () => {
     await u.click(screen.getByTestId('book-submit'));
     expect(await screen.findByTestId('error-video_url')).toHaveTextContent('Video link is not a web address');
     expect(screen.queryByTestId('book-error')).toBeNull();
+  });
+
+  it("offers Private only in one's own calendar without a lead, and sends it", async () => {
+    const be = mockBackend();
+    const { u } = open({ prefill: { agentId: 2, start: '2026-12-03T09:00:00Z' } });
+    // A colleague's calendar (Ada is an Administrator booking for agent 2): not hers to make private.
+    expect(screen.queryByTestId('book-private')).toBeNull();
+    await u.selectOptions(screen.getByTestId('book-agent'), '1');
+    await u.type(screen.getByTestId('book-title'), 'Dentist');
+    await u.click(screen.getByTestId('book-private'));
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+    expect(be.bookAppointment.mock.calls[0][0]).toMatchObject({ agent_id: 1, lead_id: null, private: true });
+  });
+
+  it('keeps an imported private meeting with a lead private, and shows a refusal of it on the box', async () => {
+    const be = mockBackend({
+      updateAppointment: async () => {
+        throw apiErr({
+          code: 'validation',
+          message: 'invalid appointment',
+          fields: [{ field: 'private', message: 'only the agent marks their own appointment private' }],
+        });
+      },
+    });
+    const { u } = open({ appointment: appointment({ id: 31, agent_id: 1, lead_id: 7, private: true }) });
+    expect(screen.getByTestId('book-private')).toBeChecked();
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.updateAppointment).toHaveBeenCalledOnce());
+    expect(be.updateAppointment.mock.calls[0][2]).toMatchObject({ lead_id: 7, private: true });
+    expect(await screen.findByTestId('error-private')).toHaveTextContent(/only the agent marks/i);
+  });
+
+  it("makes one's own appointment without a lead private when changing it", async () => {
+    const be = mockBackend();
+    const { u } = open({ appointment: appointment({ id: 31, agent_id: 1, lead_id: null, lead_name: null, private: false }) });
+    await u.click(screen.getByTestId('book-private'));
+    expect(screen.getByTestId('book-private')).toBeChecked();
+    await u.click(screen.getByTestId('book-submit'));
+    await waitFor(() => expect(be.updateAppointment).toHaveBeenCalledOnce());
+    expect(be.updateAppointment.mock.calls[0][2]).toMatchObject({ private: true });
   });
 
   it('changes an existing appointment with its version', async () => {

@@ -18,6 +18,8 @@ export interface BookingDraft {
   videoUrl: string;
   notes: string;
   status: AppointmentStatus;
+  /** The agent's alone to read: colleagues see "Busy". */
+  private: boolean;
 }
 
 /** What opens the dialog already knows: a lead (from its page), a time (from a selection in the calendar). */
@@ -62,6 +64,7 @@ export function newDraft(prefill: BookingPrefill, zone: string, now: Date = new 
     videoUrl: '',
     notes: '',
     status: 'proposed',
+    private: false,
   };
 }
 
@@ -83,6 +86,7 @@ export function draftOf(a: Appointment, zone: string): BookingDraft {
     videoUrl: a.video_url,
     notes: a.notes,
     status: a.status,
+    private: a.private,
   };
 }
 
@@ -110,6 +114,8 @@ export function inputFromDraft(d: BookingDraft, agentZone: string): AppointmentI
     video_url: d.videoUrl.trim(),
     notes: d.notes,
     status: d.status,
+    // A meeting with a lead is its team's to see; one that came private from the agent's calendar stays so.
+    private: d.private,
   };
 }
 
@@ -126,5 +132,6 @@ export function inputOf(a: Appointment): AppointmentInput {
     video_url: a.video_url,
     notes: a.notes,
     status: a.status,
+    private: a.private,
   };
 }

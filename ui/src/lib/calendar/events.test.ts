@@ -17,6 +17,13 @@ describe('appointmentEvent', () => {
     expect(ny.start).toBe('2026-12-03T04:00:00');
   });
 
+  it("says the agent's own private event is private, as colleagues see only Busy there", () => {
+    const own = appointmentEvent(occurrence({ private: true, summary: 'Dentist' }), BERLIN, true);
+    expect(own.title).toBe('Dentist (private)');
+    expect(own.classNames).toContain('appt-private');
+    expect(appointmentEvent(occurrence({ summary: 'Dentist' }), BERLIN, true).title).toBe('Dentist');
+  });
+
   it('shows a hidden appointment as Busy, and marks cancelled, clashing and repeating ones', () => {
     const hidden = appointmentEvent(occurrence({ hidden: true, summary: 'Busy' }), BERLIN, true);
     expect(hidden.title).toBe('Busy');

@@ -61,12 +61,14 @@ export function appointmentEvent(o: Occurrence, zone: string, canWrite: boolean)
   if (o.hidden) classes.push('appt-hidden');
   if (o.clash) classes.push('appt-clash');
   if (o.repeats) classes.push('appt-repeats');
+  if (o.private) classes.push('appt-private');
   return {
     id: `a${o.appointment_id}@${o.start}`,
     start: o.all_day ? o.start : floating(zonedWall(o.start, zone)),
     end: o.all_day ? o.end : floating(zonedWall(o.end, zone)),
     allDay: o.all_day,
-    title: o.hidden ? 'Busy' : o.summary,
+    // The agent's own private event: said, as colleagues see only "Busy" there.
+    title: o.hidden ? 'Busy' : o.private ? `${o.summary} (private)` : o.summary,
     display: 'auto',
     resourceIds: [o.agent_id],
     classNames: classes,
