@@ -2414,3 +2414,27 @@ fn the_imports_campaign_is_not_laid_over_a_lead_its_key_finds() {
     }
     assert_eq!(find(&f, "ann@").phones.len(), 1);
 }
+
+/// Nor over a lead with no campaign that a certain match finds and enriches: an Administrator's list for the
+/// spring team would move into it a lead that only users of every campaign saw (the campaign is a gap to fill).
+#[test]
+fn the_imports_campaign_is_not_laid_over_an_empty_one_a_certain_match_enriches() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring Expo"]);
+    let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
+    ann.phones = vec!["+44 20 7946 0018".into()];
+    let stored = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let path = write(
+        &f,
+        "fair.csv",
+        b"first_name,last_name,email,phone,company
+Ann,Lee,ann@lee.io,+44 20 7946 0018,Acme
+",
+    );
+    let plan = ImportPlan { campaign: Some("Spring Expo".into()), ..suggested_plan(&f, &path, None) };
+    let b = f.core.start_import(&f.admin, &path, "fair.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.enrich, b.counts.create_active), (1, 0), "{b:?}");
+    let after = find(&f, "ann@");
+    assert_eq!((after.id, after.company.as_str(), after.campaign.as_str()), (stored.id, "Acme", ""));
+    assert!(f.core.list_leads(&sam, &Default::default()).unwrap().items.is_empty());
+}

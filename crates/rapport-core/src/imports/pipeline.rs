@@ -475,7 +475,12 @@ impl Rapport {
             if let Some(stored) = stored {
                 if conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
                     let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
-                    let input = crate::duplicates::enrichment(&stored, &lead);
+                    let mut input = crate::duplicates::enrichment(&stored, &lead);
+                    // The import's campaign is for the leads it creates (above): laid over an empty one here, a web
+                    // form's post or an Administrator's list would hand a lead no team saw to the campaign's team.
+                    if row.campaign.trim().is_empty() {
+                        input.campaign = stored.campaign.clone();
+                    }
                     if is_unstored(m.other) {
                         // The run fills the lead an earlier row creates; the rehearsal that made it is gone.
                         let first = Rehearsal::line_of(m.other);
