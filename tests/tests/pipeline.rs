@@ -236,3 +236,54 @@ fn a_long_won_stay_of_a_reopened_deal_is_no_bottleneck() {
     let owner = v.bottlenecks.iter().find(|b| b.by == BottleneckGroup::Owner).unwrap();
     assert_eq!(owner.stage, "new", "but a closing stage is not where deals wait");
 }
+
+/// The stagnation policy's daily sweep moves leads nobody worked on: an import left in New lead for a fortnight,
+/// moved to Nurture by it, is still only the import's, and its undo removes those leads, with the sweep's notices
+/// of them not yet shown. Kept for the sweep's move, the import could never be undone. A lead someone edited is
+/// still kept.
+#[test]
+fn an_import_the_stagnation_sweep_moved_is_undone_all_the_same() {
+    let p = pipeline();
+    let b = import(
+        &p,
+        "fair.csv",
+        // Owned by the Administrator, so the sweep tells someone of each move.
+        "first_name,last_name,email,owner\nCy,Cole,cy@cole.io,admin\nDee,Dunn,dee@dunn.io,admin\nEd,Eng,ed@eng.io,admin\n",
+        None,
+    );
+    let c = rusqlite::Connection::open(p.dir.path().join("rapport.db")).unwrap();
+    let ids: Vec<i64> = c
+        .prepare("SELECT id FROM leads ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids.len(), 3, "{b:?}");
+    p.clock.advance(Duration::days(16));
+    let swept = p.core.sweep_if_due().unwrap().expect("the day's sweep runs");
+    assert_eq!(swept.moved, 3, "{swept:#?}");
+    for id in &ids {
+        assert_eq!(p.core.get_lead(&p.admin, *id).unwrap().stage, "nurture");
+    }
+    let ed = p.core.get_lead(&p.admin, ids[2]).unwrap();
+    let mut input = ed.to_input();
+    input.company = "Eng Ltd".into();
+    p.core.update_lead(&p.admin, ed.id, ed.version, &input, &Origin::manual()).unwrap();
+
+    let undone = p.core.undo_import(&p.admin, b.id, &mut |_| {}).unwrap();
+    assert_eq!((undone.removed, undone.kept_count), (2, 1), "{undone:?}");
+    assert!(undone.kept[0].reason.contains("company"), "{undone:?}");
+    for id in &ids[..2] {
+        assert_eq!(p.core.get_lead(&p.admin, *id).unwrap_err().code(), ErrorCode::NotFound);
+    }
+    assert_eq!(p.core.get_lead(&p.admin, ed.id).unwrap().company, "Eng Ltd");
+    let unshown: Vec<i64> = c
+        .prepare("SELECT lead_id FROM notifications WHERE shown_at IS NULL AND lead_id IS NOT NULL ORDER BY lead_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(unshown, [ed.id], "the notices of the leads removed are gone, the kept one's stays");
+}

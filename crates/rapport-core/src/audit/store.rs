@@ -305,6 +305,8 @@ pub struct LaterChange {
     pub source_ref: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// Why its batch was written (`Reason::as_str`): a policy's or an automation's move is no one's work.
+    pub reason: String,
 }
 
 /// The changes to a record made after batch `after` by batches that are neither import `import_id`'s nor its
@@ -319,7 +321,7 @@ pub fn changes_outside_import(
     undo_ref: &str,
 ) -> Result<Vec<LaterChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref, l.old_value, l.new_value
+        "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref, l.old_value, l.new_value, b.reason
          FROM change_log l JOIN change_batches b ON b.id = l.batch_id
          WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
            AND b.source_ref != ?5
@@ -334,6 +336,7 @@ pub fn changes_outside_import(
             source_ref: r.get(4)?,
             old: r.get(5)?,
             new: r.get(6)?,
+            reason: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

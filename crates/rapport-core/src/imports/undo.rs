@@ -115,7 +115,11 @@ impl Rapport {
                     };
                     let later = changes_since(tx, lead_id, change_batch, id, &undo_ref)?;
                     if created {
-                        if let Some(changelog::LaterChange { field, at, actor_name: who, .. }) = later.first() {
+                        // The stagnation policy's daily sweep moves leads nobody worked on: the lead is still
+                        // only the import's (kept for it, an import left in New lead a fortnight could never be
+                        // undone). An automation's change is no one's work either.
+                        let worked = later.iter().find(|c| !matches!(c.reason.as_str(), "policy" | "automation"));
+                        if let Some(changelog::LaterChange { field, at, actor_name: who, .. }) = worked {
                             // Named as the form names them, at the minute, in UTC: read by people.
                             let what = fields::field(field).map_or(field.clone(), |f| f.info.label.to_lowercase());
                             let when = at.get(..16).map_or(at.clone(), |t| format!("{} UTC", t.replace('T', " ")));
@@ -145,6 +149,8 @@ impl Rapport {
                                 None,
                             )?;
                             leads::delete(tx, lead_id)?;
+                            // The sweep's notices of its move, not shown yet, would name a lead no longer there.
+                            crate::pipeline::stagnation::forget_unshown(tx, lead_id)?;
                             report.removed += 1;
                             // Kept by this undo's step of a later chunk (its change there could not be taken
                             // back), then removed with its creation: one lead, removed.

@@ -76,12 +76,6 @@ fn delete_activity(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Notices about lead `id` not shown yet: about a lead no longer there.
-fn forget_notices(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM notifications WHERE lead_id = ?1 AND shown_at IS NULL")?.execute([id])?;
-    Ok(())
-}
-
 fn first_run_batch(conn: &Connection) -> Result<Option<i64>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT id FROM change_batches WHERE reason = ?1 ORDER BY id LIMIT 1")?
@@ -132,7 +126,7 @@ impl Rapport {
                     changelog::record(tx, &batch, "activity", activity, "*", Some(&what), None)?;
                     delete_activity(tx, activity)?;
                 }
-                forget_notices(tx, id)?;
+                crate::pipeline::stagnation::forget_unshown(tx, id)?;
                 changelog::record(tx, &batch, "lead", id, "*", Some(&fields::snapshot(&lead)), None)?;
                 store::delete(tx, id)?;
                 out.removed += 1;

@@ -271,6 +271,13 @@ pub(crate) fn notify_user(tx: &Transaction<'_>, user: i64, message: &str, at: &s
     notify_about(tx, user, None, message, at)
 }
 
+/// Drops the notices about lead `lead` not shown yet: the lead is being removed (an import undone, sample data
+/// taken out), and they would name a lead no longer there.
+pub(crate) fn forget_unshown(tx: &Transaction<'_>, lead: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM notifications WHERE lead_id = ?1 AND shown_at IS NULL")?.execute([lead])?;
+    Ok(())
+}
+
 fn notify_about(tx: &Transaction<'_>, user: i64, lead: Option<i64>, message: &str, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT INTO notifications (user_id, lead_id, message, created_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![user, lead, message, at])?;
