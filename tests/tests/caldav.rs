@@ -950,3 +950,56 @@ fn an_edit_after_a_send_the_server_gave_no_etag_for_is_not_a_conflict() {
     let here = f.core.appointment(&dana, far.id).unwrap();
     assert!(here.start.starts_with("2029-06-04T11:00") && !here.sync_pending, "{here:?}");
 }
+
+/// A keychain that holds its entries but refuses to remove them (locked), then is unlocked.
+struct LockableKeychain {
+    inner: common::MemoryKeychain,
+    locked: std::sync::atomic::AtomicBool,
+}
+
+impl Secrets for LockableKeychain {
+    fn set(&self, key: &str, secret: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        self.inner.set(key, secret)
+    }
+    fn get(&self, key: &str) -> Result<Option<String>, rapport_core::secrets::SecretError> {
+        self.inner.get(key)
+    }
+    fn delete(&self, key: &str) -> Result<(), rapport_core::secrets::SecretError> {
+        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(rapport_core::secrets::SecretError::Locked("test".into()));
+        }
+        self.inner.delete(key)
+    }
+}
+
+/// Disconnecting while the keychain is locked refuses with nothing changed (the account stays, and so does its
+/// password), so that disconnecting again once it is unlocked removes both. It used to remove the account first
+/// and then fail, saying nothing had happened, and a retry found no account: the password stayed for good.
+#[test]
+fn a_disconnect_the_keychain_refuses_changes_nothing_and_can_be_done_again() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let url = "https://dav.example.com/dana/work/";
+    // Connected as a server would have let it be (connecting checks the server, which this test does without).
+    f.sql()
+        .execute(
+            "INSERT INTO caldav_accounts (user_id, calendar_url, username, created_at) VALUES (?1, ?2, 'dana', '2026-11-20T09:00:00Z')",
+            rusqlite::params![id, url],
+        )
+        .unwrap();
+    let keychain = LockableKeychain { inner: Default::default(), locked: true.into() };
+    let key = format!("caldav:{id}:dana@{url}");
+    keychain.set(&key, "s3cret-pass").unwrap();
+    let before = f.dump();
+    let err = f.core.disconnect_caldav(&dana, &keychain).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Keychain, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    assert!(f.core.caldav_account(&dana).unwrap().is_some());
+    assert_eq!(keychain.get(&key).unwrap().as_deref(), Some("s3cret-pass"));
+
+    keychain.locked.store(false, std::sync::atomic::Ordering::SeqCst);
+    f.core.disconnect_caldav(&dana, &keychain).unwrap();
+    assert!(f.core.caldav_account(&dana).unwrap().is_none());
+    assert_eq!(keychain.get(&key).unwrap(), None);
+}

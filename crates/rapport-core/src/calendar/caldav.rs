@@ -20,7 +20,7 @@ use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
 use crate::leads::ValidationErrors;
 use crate::rapport::Rapport;
-use crate::secrets::Secrets;
+use crate::secrets::{SecretError, Secrets};
 
 /// Events from this far back to this far ahead are pulled.
 const PULL_PAST_DAYS: i64 = 30;
@@ -173,26 +173,48 @@ impl Rapport {
         self.caldav_account(actor)?.ok_or_else(no_account)
     }
 
+    /// Disconnects the actor's calendar server and forgets its password. The keychain goes first: a locked one
+    /// refuses with nothing changed, so unlocking it and disconnecting again removes both (the other way round,
+    /// the account was gone and its password stayed in the keychain for good); one that is not there at all
+    /// holds nothing to remove, and the account goes.
     pub fn disconnect_caldav(&self, actor: &Actor, secrets: &dyn Secrets) -> Result<()> {
-        let (user, account, shared) = self.db.write(|tx| {
-            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+        let (user, account, shared) = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
             let user = grant.user_id.ok_or_else(no_account)?;
-            let account = store::caldav_account(tx, user)?.ok_or_else(no_account)?;
+            let account = store::caldav_account(conn, user)?.ok_or_else(no_account)?;
+            let shared = store::others_connect(conn, user, &account.calendar_url, &account.username)?;
+            Ok::<_, Error>((user, account, shared))
+        })?;
+        let mut keys = vec![secret_key(user, &account.calendar_url, &account.username)];
+        if !shared {
+            keys.push(legacy_secret_key(&account.calendar_url, &account.username));
+        }
+        for key in keys {
+            match secrets.delete(&key) {
+                Ok(()) => {}
+                Err(e @ SecretError::Locked(_)) => return Err(CalendarError::from(e).into()),
+                Err(e @ SecretError::Unavailable(_)) => {
+                    tracing::warn!("disconnecting a CalDAV account without a keychain to remove its password from: {e}")
+                }
+            }
+        }
+        let replaced = self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let now = store::caldav_account(tx, user)?.ok_or_else(no_account)?;
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             store::delete_caldav_account(tx, user)?;
             let snapshot = serde_json::json!({
-                "calendar_url": without_credentials(&account.calendar_url),
-                "username": account.username
+                "calendar_url": without_credentials(&now.calendar_url),
+                "username": now.username
             });
-            changelog::record(tx, &batch, "caldav_account", account.id, "*", Some(&snapshot.to_string()), None)?;
-            let shared = store::others_connect(tx, user, &account.calendar_url, &account.username)?;
-            Ok::<_, Error>((user, account, shared))
+            changelog::record(tx, &batch, "caldav_account", now.id, "*", Some(&snapshot.to_string()), None)?;
+            // Connected again to another calendar meanwhile (another window): that one's password goes too.
+            let other = (now.calendar_url != account.calendar_url || now.username != account.username)
+                .then(|| store::others_connect(tx, user, &now.calendar_url, &now.username).map(|shared| (now, shared)));
+            Ok::<_, Error>(other.transpose()?)
         })?;
-        secrets.delete(&secret_key(user, &account.calendar_url, &account.username)).map_err(CalendarError::from)?;
-        if !shared {
-            secrets
-                .delete(&legacy_secret_key(&account.calendar_url, &account.username))
-                .map_err(CalendarError::from)?;
+        if let Some((other, shared)) = replaced {
+            forget_password(secrets, user, &other.calendar_url, &other.username, shared);
         }
         Ok(())
     }
