@@ -5,9 +5,13 @@ use rapport_core::calendar::{
     IcsFile, IcsFileReport, Occurrence, SlotRequest, SlotSuggestion, SyncReport,
 };
 use rapport_core::secrets::OsKeychain;
+use rapport_core::ErrorCode;
+use tauri::ipc::Request;
 use tauri::State;
 
 use crate::commands::{as_actor, Id, Res};
+use crate::error::ApiError;
+use crate::file_body::{file_of, header};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -123,15 +127,24 @@ pub async fn find_slots(state: State<'_, AppState>, request: SlotRequest) -> Res
     as_actor(&state, move |core, actor| core.find_slots(actor, &request)).await
 }
 
+/// Imports one calendar file, sent as the request's raw body (see `file_body`), into the calendar of the agent
+/// the `x-rapport-agent-id` header names (the actor's own without it). Not in the generated bindings: `api.ts`
+/// calls it once per file.
 #[tauri::command]
-#[specta::specta]
-pub async fn import_ics(
-    state: State<'_, AppState>,
-    files: Vec<IcsFile>,
-    agent_id: Option<Id>,
-) -> Res<Vec<IcsFileReport>> {
-    as_actor(&state, move |core, actor| core.import_ics(actor, &files, agent_id.map(|a| a.0))).await
+pub async fn import_ics_file(state: State<'_, AppState>, request: Request<'_>) -> Res<IcsFileReport> {
+    let (name, bytes) = file_of(&request)?;
+    let agent_id = match header(&request, AGENT_HEADER).filter(|a| !a.is_empty()) {
+        Some(a) => Some(a.parse::<i64>().map_err(|_| ApiError::new(ErrorCode::Validation, "not an agent's id"))?),
+        None => None,
+    };
+    as_actor(&state, move |core, actor| {
+        let mut reports = core.import_ics(actor, &[IcsFile { name, bytes }], agent_id)?;
+        reports.pop().ok_or_else(|| rapport_core::Error::NotFound { entity: "calendar file", id: String::new() })
+    })
+    .await
 }
+
+const AGENT_HEADER: &str = "x-rapport-agent-id";
 
 /// The new Draft lead's id.
 #[tauri::command]

@@ -5,16 +5,18 @@ use rapport_core::imports::{
     ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportError, ImportPlan, ImportTemplate,
     ImportTemplateInput, RunProgress, UndoReport,
 };
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, Request};
 use tauri::State;
 
 use crate::commands::{as_actor, Id, Res};
+use crate::file_body::file_of;
 use crate::state::AppState;
 
-/// Keeps a copy of the file (a run and a resume after a crash read it from disk) and previews it.
+/// Keeps a copy of the file (a run and a resume after a crash read it from disk) and previews it. The file is the
+/// request's raw body (see `file_body`), so this command is not in the generated bindings: `api.ts` calls it.
 #[tauri::command]
-#[specta::specta]
-pub async fn import_stage_file(state: State<'_, AppState>, file_name: String, bytes: Vec<u8>) -> Res<FilePreview> {
+pub async fn import_stage_file(state: State<'_, AppState>, request: Request<'_>) -> Res<FilePreview> {
+    let (file_name, bytes) = file_of(&request)?;
     as_actor(&state, move |core, actor| core.stage_import_file(actor, &file_name, &bytes)).await
 }
 

@@ -5,6 +5,7 @@ mod capture_commands;
 mod commands;
 mod download_commands;
 mod error;
+mod file_body;
 mod import_commands;
 mod pipeline_commands;
 mod state;
@@ -97,7 +98,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::set_appointment_status,
             calendar_commands::set_confirmation,
             calendar_commands::find_slots,
-            calendar_commands::import_ics,
             calendar_commands::create_lead_from_attendee,
             calendar_commands::export_invite,
             calendar_commands::export_agent_calendar,
@@ -105,7 +105,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::connect_caldav,
             calendar_commands::disconnect_caldav,
             calendar_commands::sync_caldav,
-            import_commands::import_stage_file,
             import_commands::import_preview,
             import_commands::import_dry_run,
             import_commands::import_phone_region,
@@ -134,6 +133,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.
         .typ::<rapport_core::leads::LeadFieldInfo>()
+        // What the commands sent a file's raw bytes answer (not generated from a command: see `file_body`).
+        .typ::<rapport_core::calendar::IcsFileReport>()
         .constant("LEAD_FIELDS", rapport_core::leads::lead_fields())
 }
 
@@ -186,12 +187,25 @@ pub(crate) fn open_core(path: &std::path::Path) -> Result<Arc<Rapport>, ApiError
     Ok(core)
 }
 
+fn raw_file_commands(invoke: tauri::ipc::Invoke<tauri::Wry>) -> bool {
+    let handler: fn(tauri::ipc::Invoke<tauri::Wry>) -> bool =
+        tauri::generate_handler![import_commands::import_stage_file, calendar_commands::import_ics_file];
+    handler(invoke)
+}
+
 pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler({
+            // The commands sent a file's raw bytes are not the generated bindings' (`file_body` says why).
+            let typed = builder.invoke_handler();
+            move |invoke| match invoke.message.command() {
+                "import_stage_file" | "import_ics_file" => raw_file_commands(invoke),
+                _ => typed(invoke),
+            }
+        })
         .on_window_event(window_commands::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);

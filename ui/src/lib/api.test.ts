@@ -10,6 +10,7 @@ const commands = vi.hoisted(() => ({
   undoLeadChange: vi.fn(),
   countLeads: vi.fn(),
   importStageFile: vi.fn(),
+  importIcs: vi.fn(),
   importStart: vi.fn(),
   importUndo: vi.fn(),
   importCancel: vi.fn(),
@@ -117,14 +118,44 @@ describe('tauriBackend', () => {
     expect(commands.countLeads).toHaveBeenCalledWith(query);
   });
 
-  it('stages a file by sending its bytes to import_stage_file as an array of byte values', async () => {
-    const preview = { file_id: 'f1', file_name: 'a.csv' };
-    commands.importStageFile.mockResolvedValue({ status: 'ok', data: preview });
-    await expect(tauriBackend.importStageFile('a.csv', new Uint8Array([0xef, 0xbb, 0xbf, 65]))).resolves.toBe(preview);
-    const [name, bytes] = commands.importStageFile.mock.calls[0];
-    expect(name).toBe('a.csv');
-    expect(bytes).toEqual([0xef, 0xbb, 0xbf, 65]);
-    expect(Array.isArray(bytes)).toBe(true);
+  it("stages a file by sending its bytes as the request's raw body, its name in a header", async () => {
+    const preview = { file_id: 'f1', file_name: 'Messe München.csv' };
+    mockIPC((cmd) => (cmd === 'import_stage_file' ? preview : null));
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (...a: unknown[]) => unknown } })
+      .__TAURI_INTERNALS__;
+    const sent = vi.spyOn(internals, 'invoke');
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 65]);
+    await expect(tauriBackend.importStageFile('Messe München.csv', bytes)).resolves.toEqual(preview);
+    const [cmd, body, options] = sent.mock.calls[0];
+    expect(cmd).toBe('import_stage_file');
+    // The bytes themselves, not a JSON array of numbers the window's thread would have to read.
+    expect(body).toBe(bytes);
+    expect(options).toEqual({ headers: { 'x-rapport-file-name': 'Messe%20M%C3%BCnchen.csv' } });
+    expect(commands.importStageFile).not.toHaveBeenCalled();
+  });
+
+  it("imports calendar files one request each, into the agent named, and says a refusal as the backend's error", async () => {
+    const report = (file: string) => ({ file, created: 1 });
+    mockIPC((cmd, args) => {
+      if (cmd !== 'import_ics_file') return null;
+      if ((args as Uint8Array)[0] === 0x21) throw { code: 'permission_denied', message: 'not yours', field: null, fields: [] };
+      return report('x');
+    });
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (...a: unknown[]) => unknown } })
+      .__TAURI_INTERNALS__;
+    const sent = vi.spyOn(internals, 'invoke');
+    const files = [
+      { name: 'a.ics', bytes: new Uint8Array([0x42]) },
+      { name: 'b.ics', bytes: new Uint8Array([0x43]) },
+    ];
+    await expect(tauriBackend.importIcs(files, 7)).resolves.toHaveLength(2);
+    expect(sent.mock.calls.map((c) => (c[2] as { headers: Record<string, string> }).headers)).toEqual([
+      { 'x-rapport-agent-id': '7', 'x-rapport-file-name': 'a.ics' },
+      { 'x-rapport-agent-id': '7', 'x-rapport-file-name': 'b.ics' },
+    ]);
+    const refused = tauriBackend.importIcs([{ name: 'c.ics', bytes: new Uint8Array([0x21]) }], null);
+    await expect(refused).rejects.toBeInstanceOf(BackendError);
+    await expect(refused).rejects.toMatchObject({ code: 'permission_denied' });
   });
 
   it('starts an import with a channel that reports progress, and resolves to the batch', async () => {

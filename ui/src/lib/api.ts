@@ -1,5 +1,5 @@
 // The one door to the backend. Components call `backend()`; tests swap the implementation with `setBackend()`.
-import { Channel } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { commands, type RunProgress_Deserialize } from './bindings';
 import type {
   AgentCalendar,
@@ -384,6 +384,30 @@ async function unwrap<T>(call: () => Promise<Outcome<T, ApiError>>): Promise<T> 
   return outcome.data;
 }
 
+/**
+ * Sends a file to `command` as the request's raw body, its name in a header: as a JSON array of numbers, Tauri
+ * parsed it on the window's thread, some 40 bytes a byte, and a large list froze the window. Such commands are
+ * not in the generated bindings (`src-tauri/src/file_body.rs`).
+ */
+export function sendFile<T>(
+  command: string,
+  fileName: string,
+  bytes: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  return unwrap(async (): Promise<Outcome<T, ApiError>> => {
+    try {
+      const data = await invoke<T>(command, bytes, {
+        headers: { ...headers, 'x-rapport-file-name': encodeURIComponent(fileName) },
+      });
+      return { status: 'ok', data };
+    } catch (e) {
+      if (e instanceof Error) throw e;
+      return { status: 'error', error: e as ApiError };
+    }
+  });
+}
+
 /** A channel that hands each progress report of a run to `onProgress`, with every field present. */
 function progressChannel(onProgress: (p: RunProgress) => void): Channel<RunProgress_Deserialize> {
   const channel = new Channel<RunProgress_Deserialize>();
@@ -495,9 +519,15 @@ export const tauriBackend: Backend = {
   setAppointmentStatus: (id, status) => unwrap(() => commands.setAppointmentStatus(id, status)),
   setConfirmation: (id, confirmation) => unwrap(() => commands.setConfirmation(id, confirmation)),
   findSlots: (request) => unwrap(() => commands.findSlots(request)),
-  // The command takes each file's bytes as a JSON array of numbers (Rust `Vec<u8>`).
-  importIcs: (files, agentId) =>
-    unwrap(() => commands.importIcs(files.map((f) => ({ name: f.name, bytes: Array.from(f.bytes) })), agentId)),
+  // One file at a time, each as the request's raw body (see `sendFile`).
+  importIcs: async (files, agentId) => {
+    const reports: IcsFileReport[] = [];
+    for (const f of files) {
+      const agent: Record<string, string> = agentId === null ? {} : { 'x-rapport-agent-id': String(agentId) };
+      reports.push(await sendFile<IcsFileReport>('import_ics_file', f.name, f.bytes, agent));
+    }
+    return reports;
+  },
   createLeadFromAttendee: (appointmentId, email, campaign) =>
     unwrap(() => commands.createLeadFromAttendee(appointmentId, email, campaign ?? null)),
   exportInvite: (id) => unwrap(() => commands.exportInvite(id)),
@@ -508,8 +538,7 @@ export const tauriBackend: Backend = {
     await unwrap(() => commands.disconnectCaldav());
   },
   syncCaldav: () => unwrap(() => commands.syncCaldav()),
-  // The command takes the bytes as a JSON array of numbers (Rust `Vec<u8>`).
-  importStageFile: (fileName, bytes) => unwrap(() => commands.importStageFile(fileName, Array.from(bytes))),
+  importStageFile: (fileName, bytes) => sendFile<FilePreview>('import_stage_file', fileName, bytes),
   importPreview: (fileId, sheet) => unwrap(() => commands.importPreview(fileId, sheet)),
   importPhoneRegion: (fileId, sheet, mapping) => unwrap(() => commands.importPhoneRegion(fileId, sheet, mapping)),
   importDryRun: (fileId, plan) => unwrap(() => commands.importDryRun(fileId, plan)),

@@ -100,7 +100,6 @@ export const commands = {
 	setAppointmentStatus: (id: Id, status: AppointmentStatus) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_appointment_status", { id, status })),
 	setConfirmation: (id: Id, confirmation: Confirmation) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_confirmation", { id, confirmation })),
 	findSlots: (request: SlotRequest_Deserialize) => typedError<SlotSuggestion[], ApiError_Serialize>(__TAURI_INVOKE("find_slots", { request })),
-	importIcs: (files: IcsFile[], agentId: Id | null) => typedError<IcsFileReport[], ApiError_Serialize>(__TAURI_INVOKE("import_ics", { files, agentId })),
 	/**  The new Draft lead's id. */
 	createLeadFromAttendee: (appointmentId: Id, email: string, campaign: string | null) => typedError<Id, ApiError_Serialize>(__TAURI_INVOKE("create_lead_from_attendee", { appointmentId, email, campaign })),
 	exportInvite: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_invite", { id })),
@@ -109,8 +108,6 @@ export const commands = {
 	connectCaldav: (input: CaldavConnect) => typedError<CaldavAccount_Serialize, ApiError_Serialize>(__TAURI_INVOKE("connect_caldav", { input })),
 	disconnectCaldav: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("disconnect_caldav")),
 	syncCaldav: () => typedError<SyncReport, ApiError_Serialize>(__TAURI_INVOKE("sync_caldav")),
-	/**  Keeps a copy of the file (a run and a resume after a crash read it from disk) and previews it. */
-	importStageFile: (fileName: string, bytes: number[]) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_stage_file", { fileName, bytes })),
 	importPreview: (fileId: string, sheet: string | null) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_preview", { fileId, sheet })),
 	importDryRun: (fileId: string, plan: ImportPlan_Deserialize) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan })),
 	/**  The country of the file's national phone numbers, read with the mapping the user chose. */
@@ -1112,11 +1109,6 @@ export type Holiday = {
 	/**  YYYY-MM-DD. */
 	day: string,
 	label: string,
-};
-
-export type IcsFile = {
-	name: string,
-	bytes: number[],
 };
 
 /**  What importing one .ics file did. */

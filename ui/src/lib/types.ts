@@ -88,7 +88,6 @@ export type {
   FieldChoice,
   FieldError,
   FileFormat,
-  IcsFile,
   IcsFileReport,
   IcsProblem,
   ImportStatus,
