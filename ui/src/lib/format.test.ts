@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DATE_TIME_OPTIONS, localClock, localDate, localTime, relativeTime } from './format';
+import { DATE_TIME_OPTIONS, localClock, localDate, localTime, relativeTime, splitKnownList } from './format';
 
 describe('relativeTime', () => {
   const now = new Date('2026-12-02T12:00:00Z');
@@ -101,5 +101,15 @@ describe('dates and times, written one way', () => {
       "./calendar/zone.ts: f = new Intl.DateTimeFormat('en-US', {",
       "./calendar/zone.ts: return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';",
     ].sort());
+  });
+});
+
+describe('splitKnownList', () => {
+  it('keeps a known name with a comma whole, whatever its spacing and case, and splits the rest at commas', () => {
+    const known = ['Trade Fair, Berlin', 'Spring'];
+    expect(splitKnownList('Trade Fair, Berlin', known)).toEqual(['Trade Fair, Berlin']);
+    expect(splitKnownList('spring, trade fair ,berlin,  , Webinar', known)).toEqual(['spring', 'Trade Fair, Berlin', 'Webinar']);
+    expect(splitKnownList('Trade Fair, Munich', known)).toEqual(['Trade Fair', 'Munich']);
+    expect(splitKnownList('', known)).toEqual([]);
   });
 });

@@ -217,6 +217,32 @@ export function splitList(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * A comma-separated list of names where a name may hold a comma itself ("Trade Fair, Berlin"): pieces that
+ * together make a `known` name (any case, any spacing after the commas) stay one name; the longest wins.
+ */
+export function splitKnownList(text: string, known: readonly string[]): string[] {
+  const norm = (s: string) => s.toLowerCase().split(',').map((p) => p.trim()).join(',');
+  const names = new Map(known.filter((k) => k.includes(',')).map((k) => [norm(k), k]));
+  const pieces = text.split(',').map((s) => s.trim());
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; ) {
+    let taken = 1;
+    let name = pieces[i];
+    for (let j = pieces.length; j > i + 1; j--) {
+      const whole = names.get(norm(pieces.slice(i, j).join(',')));
+      if (whole !== undefined) {
+        taken = j - i;
+        name = whole;
+        break;
+      }
+    }
+    if (name.length > 0) out.push(name);
+    i += taken;
+  }
+  return out;
+}
+
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform ?? '');
 export const MOD = isMac ? '⌘' : 'Ctrl';
 

@@ -124,6 +124,31 @@ describe('UserAdmin', () => {
     expect(screen.getByTestId('user-campaigns-admin')).toHaveTextContent('every campaign');
   });
 
+  it('keeps a campaign whose name holds a comma as that one campaign, and reads one typed after the others', async () => {
+    session.current = sessionFor('administrator');
+    const sam = user({ id: 4, username: 'sam', display_name: 'Sam', role: 'editor', campaigns: ['Trade Fair, Berlin'], all_campaigns: false });
+    const be = mockBackend({
+      listUsers: async () => [user(), sam],
+      leadFacets: async () => ({ campaigns: ['Expo, Paris', 'Spring'], tags: [] }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Sam'))!).getByTestId('edit-user'));
+    await u.type(screen.getByTestId('user-display-name'), 'uel');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledOnce());
+    expect(be.updateUser.mock.calls[0][2]).toMatchObject({ display_name: 'Samuel', campaigns: ['Trade Fair, Berlin'] });
+
+    await waitFor(() => expect(screen.queryByTestId('user-submit')).toBeNull());
+    const again = screen.getAllByTestId('user-row').find((r) => r.textContent?.includes('Sam'))!;
+    await u.click(within(again).getByTestId('edit-user'));
+    await u.type(screen.getByTestId('user-campaigns'), ', expo,paris, Spring');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledTimes(2));
+    expect(be.updateUser.mock.calls[1][2].campaigns).toEqual(['Trade Fair, Berlin', 'Expo, Paris', 'Spring']);
+  });
+
   it('edits a role and updates the row', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
