@@ -1638,6 +1638,19 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
     assert_eq!(leads, vec![("ann@lee.io", Some(ann.id)), ("bo@ray.io", None)]);
     let err = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io", None).unwrap_err();
     assert!(!err.to_string().contains(&bo.id.to_string()), "{err}");
+    // Nor does Ann's history, where the meeting's own is shown: its link of Bo's address to his lead is left out.
+    let history = f.core.lead_history(&sam, ann.id).unwrap();
+    let of_meeting: Vec<_> = history.iter().filter(|e| e.entity == "appointment").collect();
+    assert!(of_meeting.iter().any(|e| e.field == "attendee:ann@lee.io"), "{of_meeting:?}");
+    for e in &of_meeting {
+        for v in [&e.old_value, &e.new_value] {
+            assert_ne!(v.as_deref().map(str::trim), Some(bo.id.to_string().as_str()), "{e:?}");
+        }
+    }
+    assert!(!of_meeting.iter().any(|e| e.field == "attendee:bo@ray.io"), "{of_meeting:?}");
+    // The Administrator's history keeps it.
+    let full = f.core.lead_history(&f.admin, ann.id).unwrap();
+    assert!(full.iter().any(|e| e.field == "attendee:bo@ray.io"), "{full:?}");
 }
 
 /// The organizer's update imported by a rep who cannot see one attendee's lead (another campaign's) keeps that

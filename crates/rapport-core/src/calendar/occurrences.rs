@@ -166,12 +166,29 @@ pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<
             continue;
         }
         let was_hidden = !seen(before)?;
-        out.extend(batch.iter().cloned().map(|mut e| {
+        for mut e in batch.iter().cloned() {
             if was_hidden {
                 e.old_value = None;
             }
-            e
-        }));
+            // An invitee who is a lead outside the reader's campaigns is named by address, without the lead's id
+            // (as `view` shows them): a link to such a lead alone says nothing the reader may read.
+            if e.field.starts_with("attendee:") {
+                let mut hid = false;
+                for value in [&mut e.old_value, &mut e.new_value] {
+                    if let Some(other) = value.as_deref().and_then(lead_of) {
+                        if !seen(Some(other))? {
+                            *value = None;
+                            hid = true;
+                        }
+                    }
+                }
+                let blank = |v: &Option<String>| v.as_deref().unwrap_or("").trim().is_empty();
+                if hid && blank(&e.old_value) && blank(&e.new_value) {
+                    continue;
+                }
+            }
+            out.push(e);
+        }
     }
     out.reverse();
     Ok(out)
