@@ -131,6 +131,29 @@ fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
 }
 
+/// An edit that reopened a pair kept apart, undone from its toast, puts the steward's decision back: the fields
+/// are as they judged them. It stayed in the queue, the decision (who, when) gone.
+#[test]
+fn undoing_an_edit_that_reopened_a_pair_puts_the_stewards_decision_back() {
+    let f = fixture();
+    let (_, bob) = book(&f);
+    scan(&f);
+    let pair = f.core.duplicate_queue(&f.admin, 50).unwrap()[0].id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    let b = f.core.get_lead(&f.admin, bob).unwrap();
+    let mut input = b.to_input();
+    input.phones = vec!["+44 113 496 0000".into()];
+    let saved = f.core.update_lead(&f.admin, bob, b.version, &input, &Origin::manual()).unwrap();
+    assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().len(), 1, "the edit reopened it");
+    f.core.undo_lead_change(&f.admin, bob, saved.batch_id.unwrap()).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().is_empty(), "the decision stands again");
+    let status: String =
+        f.sql().query_row("SELECT status FROM duplicate_pairs WHERE id = ?1", [pair], |r| r.get(0)).unwrap();
+    assert_eq!(status, "not_duplicate");
+    let again = scan(&f);
+    assert_eq!((again.open, again.kept_apart), (0, 1), "{again:?}");
+}
+
 /// "Not a duplicate" decided on leads as they were shown: a lead edited since (perhaps given the other's
 /// phone) refuses the decision, nothing written; decided on the current versions, it is taken.
 #[test]

@@ -13,7 +13,7 @@ mod tiers;
 
 pub(crate) use incremental::{is_unstored, Unstored, UNSTORED_FROM};
 pub use incremental_api::PossibleDuplicate;
-pub(crate) use incremental_api::{Scored, Unsaved};
+pub(crate) use incremental_api::{restore_decisions, Scored, Unsaved};
 pub(crate) use merge::{disagree, enrichment, new_contacts, take_back, text_conflicts};
 pub use merge::{FieldChoice, SeenVersion};
 

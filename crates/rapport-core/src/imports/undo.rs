@@ -254,7 +254,7 @@ impl Rapport {
                         keep(tx, id, lead_id, &why, &mut report)?;
                     }
                 }
-                restore_decisions(tx, &grant, change_batch, &undo_batch)?;
+                crate::duplicates::restore_decisions(tx, &grant, change_batch, &undo_batch)?;
                 changelog::discard_empty(tx, &undo_batch)?;
                 store::set_undo(tx, id, change_batch, &report)?;
                 Ok::<_, Error>(report)
@@ -344,34 +344,4 @@ fn changes_since(
         .filter(|c| !c.source_ref.starts_with(UNDO_REF_PREFIX))
         .filter(|c| !c.import_id.is_some_and(|i| put_back.iter().any(|(r, f)| *r == undo_ref_of(i) && *f == c.field)))
         .collect())
-}
-
-/// The steward's "not a duplicate" decisions the import's chunk reopened (a lead's matched fields changed) stand
-/// again once the undo has taken the fields back, as an unmerge puts back the ones its merge reopened; only
-/// pairs still open, of leads the undoer may see.
-fn restore_decisions(
-    tx: &rusqlite::Transaction<'_>,
-    grant: &crate::access::Grant,
-    change_batch: i64,
-    undo_batch: &changelog::BatchId,
-) -> Result<(), Error> {
-    let scope = grant.lead_scope();
-    for (pair_id, field, old, new) in changelog::batch_rows_of(tx, change_batch, "duplicate_pair")? {
-        let reopened = field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
-        let Some(row) = crate::duplicates::store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
-            continue;
-        };
-        let seen = |id: i64| -> Result<bool, Error> {
-            Ok(leads::get(tx, id)?.is_some_and(|l| scope.allows_campaign(&l.campaign)))
-        };
-        if !(seen(row.lead_a)? && seen(row.lead_b)?) {
-            continue;
-        }
-        let apart =
-            crate::duplicates::incremental_api::set_apart(tx, row.lead_a, row.lead_b, grant.user_id, &undo_batch.at)?;
-        if let Some(pair) = apart {
-            changelog::record(tx, undo_batch, "duplicate_pair", pair, "status", Some("open"), Some("not_duplicate"))?;
-        }
-    }
-    Ok(())
 }

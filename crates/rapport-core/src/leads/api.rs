@@ -429,10 +429,15 @@ impl Rapport {
             let mut batch = None;
             let lead = self.write_update_knowing(tx, &grant, current, &input, &known, Passage::Undoing, &mut || {
                 let b = self.begin_batch(tx, &grant, &origin)?;
-                batch = Some(b.id);
+                batch = Some(b.clone());
                 Ok(b)
             })?;
-            Ok(SavedLead { lead, batch_id: batch })
+            // A steward's "not a duplicate" the change reopened stands again, as an import's undo and an unmerge
+            // put theirs back: the fields are as they judged them.
+            if let Some(b) = &batch {
+                crate::duplicates::restore_decisions(tx, &grant, batch_id, b)?;
+            }
+            Ok(SavedLead { lead, batch_id: batch.map(|b| b.id) })
         })
     }
 
