@@ -132,6 +132,15 @@ fn validate_settings(s: &CaptureSettings) -> Result<()> {
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/");
         if ok.is_none() {
             v.push("allowed_origins", format!("\"{o}\" is not an origin such as https://www.example.com"));
+        } else if o.contains('*') {
+            // A browser sends the one origin it is on, never a pattern: such an entry would let no form post.
+            v.push(
+                "allowed_origins",
+                format!(
+                    "\"{}\" is a pattern: list each site's origin, such as https://www.example.com",
+                    o.trim_end_matches('/')
+                ),
+            );
         }
     }
     Ok(v.into_result()?)
@@ -165,6 +174,10 @@ impl Rapport {
             })
             .filter(|o| !o.is_empty())
             .collect();
+        // One origin written two ways ("https://Example.com:443/" and "https://example.com") is one entry: the
+        // settings panel lists them by name.
+        let mut seen = std::collections::HashSet::new();
+        new.allowed_origins.retain(|o| seen.insert(o.clone()));
         // The endpoint pasted whole is its address too: the form adds the path itself.
         let url = new.public_url.trim().trim_end_matches('/');
         new.public_url = url.strip_suffix("/api/v1/leads").unwrap_or(url).trim_end_matches('/').to_string();
@@ -773,6 +786,24 @@ mod tests {
             rate_per_minute: 10,
             campaign: String::new(),
         }
+    }
+
+    /// One origin typed two ways is kept once (the settings panel lists them by name, and two equal names broke
+    /// it); a pattern, which no browser ever sends, is refused on the field, nothing saved.
+    #[test]
+    fn allowed_origins_are_kept_once_each_and_a_pattern_is_refused() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let mut s = CaptureSettings::default();
+        s.allowed_origins =
+            vec!["https://example.com".into(), "https://Example.com:443/".into(), "http://example.com".into()];
+        let saved = core.update_capture_settings(&admin, &s).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saved.allowed_origins, ["https://example.com", "http://example.com"]);
+        s.allowed_origins = vec!["https://*.example.com".into()];
+        let err = core.update_capture_settings(&admin, &s).err().unwrap_or_else(|| panic!("a pattern was taken"));
+        assert_eq!(err.field_errors().first().map(|f| f.field.as_str()), Some("allowed_origins"), "{err}");
+        assert!(err.to_string().contains("pattern"), "{err}");
+        let kept = core.capture_settings(&admin).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.allowed_origins, ["https://example.com", "http://example.com"]);
     }
 
     /// Two databases of one computer each number their sources from 1: each keeps its own token, and revoking
