@@ -793,9 +793,8 @@ mod tests {
     #[test]
     fn allowed_origins_are_kept_once_each_and_a_pattern_is_refused() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
-        let mut s = CaptureSettings::default();
-        s.allowed_origins =
-            vec!["https://example.com".into(), "https://Example.com:443/".into(), "http://example.com".into()];
+        let origins = ["https://example.com", "https://Example.com:443/", "http://example.com"];
+        let mut s = CaptureSettings { allowed_origins: origins.map(String::from).to_vec(), ..Default::default() };
         let saved = core.update_capture_settings(&admin, &s).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(saved.allowed_origins, ["https://example.com", "http://example.com"]);
         s.allowed_origins = vec!["https://*.example.com".into()];

@@ -407,6 +407,43 @@ fn stored_matches(
     Ok(out)
 }
 
+/// The steward's "not a duplicate" decisions a change (`change_batch`: an import's chunk, a save) reopened, as a
+/// lead's matched fields changed, stand again once an undo (`undo_batch`) has taken the fields back, as an
+/// unmerge puts back the ones its merge reopened; only pairs still open, of leads the undoer may see.
+pub(crate) fn restore_decisions(
+    tx: &rusqlite::Transaction<'_>,
+    grant: &crate::access::Grant,
+    change_batch: i64,
+    undo_batch: &crate::audit::store::BatchId,
+) -> Result<(), Error> {
+    let scope = grant.lead_scope();
+    for (pair_id, field, old, new) in crate::audit::store::batch_rows_of(tx, change_batch, "duplicate_pair")? {
+        let reopened = field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
+        let Some(row) = super::store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
+            continue;
+        };
+        let seen = |id: i64| -> Result<bool, Error> {
+            Ok(crate::leads::store::get(tx, id)?.is_some_and(|l| scope.allows_campaign(&l.campaign)))
+        };
+        if !(seen(row.lead_a)? && seen(row.lead_b)?) {
+            continue;
+        }
+        let apart = set_apart(tx, row.lead_a, row.lead_b, grant.user_id, &undo_batch.at)?;
+        if let Some(pair) = apart {
+            crate::audit::store::record(
+                tx,
+                undo_batch,
+                "duplicate_pair",
+                pair,
+                "status",
+                Some("open"),
+                Some("not_duplicate"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,41 +511,4 @@ mod tests {
         assert_eq!(keys_of(&path, "match_keys"), all);
         assert!(!core.fold_match_keys_step().unwrap_or(true), "done, and nothing more is due");
     }
-}
-
-/// The steward's "not a duplicate" decisions a change (`change_batch`: an import's chunk, a save) reopened, as a
-/// lead's matched fields changed, stand again once an undo (`undo_batch`) has taken the fields back, as an
-/// unmerge puts back the ones its merge reopened; only pairs still open, of leads the undoer may see.
-pub(crate) fn restore_decisions(
-    tx: &rusqlite::Transaction<'_>,
-    grant: &crate::access::Grant,
-    change_batch: i64,
-    undo_batch: &crate::audit::store::BatchId,
-) -> Result<(), Error> {
-    let scope = grant.lead_scope();
-    for (pair_id, field, old, new) in crate::audit::store::batch_rows_of(tx, change_batch, "duplicate_pair")? {
-        let reopened = field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
-        let Some(row) = super::store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
-            continue;
-        };
-        let seen = |id: i64| -> Result<bool, Error> {
-            Ok(crate::leads::store::get(tx, id)?.is_some_and(|l| scope.allows_campaign(&l.campaign)))
-        };
-        if !(seen(row.lead_a)? && seen(row.lead_b)?) {
-            continue;
-        }
-        let apart = set_apart(tx, row.lead_a, row.lead_b, grant.user_id, &undo_batch.at)?;
-        if let Some(pair) = apart {
-            crate::audit::store::record(
-                tx,
-                undo_batch,
-                "duplicate_pair",
-                pair,
-                "status",
-                Some("open"),
-                Some("not_duplicate"),
-            )?;
-        }
-    }
-    Ok(())
 }
