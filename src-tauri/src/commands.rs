@@ -357,6 +357,13 @@ pub async fn duplicate_queue(state: State<'_, AppState>, limit: u32) -> Res<Vec<
     as_actor(&state, move |core, actor| core.duplicate_queue(actor, limit as usize)).await
 }
 
+/// Takes a "not a duplicate" back: the pair is in the queue again.
+#[tauri::command]
+#[specta::specta]
+pub async fn reopen_duplicate_pair(state: State<'_, AppState>, pair_id: Id) -> Res<()> {
+    as_actor(&state, move |core, actor| core.reopen_pair(actor, pair_id.0)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn mark_not_duplicate(state: State<'_, AppState>, pair_id: Id, seen: Vec<SeenVersion>) -> Res<()> {

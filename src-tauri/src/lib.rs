@@ -55,6 +55,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::cancel_duplicate_scan,
             commands::duplicate_queue,
             commands::mark_not_duplicate,
+            commands::reopen_duplicate_pair,
             commands::merge_leads,
             commands::unmerge,
             commands::lead_merges,

@@ -131,6 +131,40 @@ fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
 }
 
+/// "Not a duplicate" is one key: pressed by mistake, it is taken back and the pair is in the queue again, logged;
+/// a scan leaves it there. Who may not decide about the pair may not take it back either (nothing written).
+#[test]
+fn not_a_duplicate_is_taken_back_and_the_pair_is_asked_about_again() {
+    let f = fixture();
+    book(&f);
+    scan(&f);
+    let pair = f.core.duplicate_queue(&f.admin, 50).unwrap()[0].id;
+    f.core.mark_not_duplicate(&f.admin, pair).unwrap();
+    assert!(f.core.duplicate_queue(&f.admin, 50).unwrap().is_empty());
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let before = f.dump();
+    assert!(f.core.reopen_pair(&viewer, pair).is_err());
+    assert_eq!(f.dump(), before, "nothing written");
+    f.core.reopen_pair(&f.admin, pair).unwrap();
+    assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), [pair]);
+    let logged: Vec<(Option<String>, Option<String>)> = f
+        .sql()
+        .prepare("SELECT old_value, new_value FROM change_log WHERE entity = 'duplicate_pair' AND entity_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([pair], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let last = logged.last().cloned().unwrap();
+    assert_eq!(last, (Some("not_duplicate".to_owned()), Some("open".to_owned())), "{logged:?}");
+    let again = scan(&f);
+    assert_eq!((again.open, again.kept_apart), (1, 0), "{again:?}");
+    // Taken back again while open: nothing to do.
+    let before = f.dump();
+    f.core.reopen_pair(&f.admin, pair).unwrap();
+    assert_eq!(f.dump(), before);
+}
+
 /// An edit that reopened a pair kept apart, undone from its toast, puts the steward's decision back: the fields
 /// are as they judged them. It stayed in the queue, the decision (who, when) gone.
 #[test]

@@ -130,6 +130,11 @@ pub fn run(cli: Cli) -> CliResult<()> {
             println!("pair {pair} set aside: not the same person");
             Ok(())
         }
+        Command::Duplicates(DuplicatesCommand::Reopen { pair }) => {
+            core.reopen_pair(&actor, pair).map_err(err)?;
+            println!("pair {pair} is in the review queue again");
+            Ok(())
+        }
         Command::Duplicates(DuplicatesCommand::Fold) => {
             let started = std::time::Instant::now();
             let moved = core.fold_match_keys_as(&actor).map_err(|e| e.to_string())?;

@@ -268,6 +268,8 @@ pub enum DuplicatesCommand {
     Unmerge { merge: i64 },
     /// Set a pair of the queue aside: not the same person (it does not come back unless the leads change).
     Dismiss { pair: i64 },
+    /// Take a "not the same person" back: the pair is in the queue again.
+    Reopen { pair: i64 },
     /// Fold the duplicate keys saved since the last fold into the large table now: storage upkeep that imports
     /// and the app do on their own once the keys are many. What the check finds does not change.
     Fold,

@@ -139,6 +139,8 @@ export interface Backend {
    * versions the steward compared: a lead changed since fails with a `conflict`, nothing set aside.
    */
   markNotDuplicate(pairId: number, seen: SeenVersion[]): Promise<void>;
+  /** Takes a "not a duplicate" back: the pair is in the queue again. */
+  reopenDuplicatePair(pairId: number): Promise<void>;
   /**
    * Merges `otherIds` into `survivorId`, which keeps its id; a field named in `choices` takes the chosen lead's
    * value. `seen` are the versions the steward compared: a lead changed since fails with a `conflict` and
@@ -470,6 +472,9 @@ export const tauriBackend: Backend = {
   duplicateQueue: (limit) => unwrap(() => commands.duplicateQueue(limit)),
   markNotDuplicate: async (pairId, seen) => {
     await unwrap(() => commands.markNotDuplicate(pairId, seen));
+  },
+  reopenDuplicatePair: async (pairId) => {
+    await unwrap(() => commands.reopenDuplicatePair(pairId));
   },
   mergeLeads: (survivorId, otherIds, choices, seen) =>
     unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen)),

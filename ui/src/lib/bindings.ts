@@ -38,6 +38,8 @@ export const commands = {
 	cancelDuplicateScan: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("cancel_duplicate_scan")),
 	duplicateQueue: (limit: number) => typedError<DuplicatePair_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { limit })),
 	markNotDuplicate: (pairId: Id, seen: SeenVersion[]) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId, seen })),
+	/**  Takes a "not a duplicate" back: the pair is in the queue again. */
+	reopenDuplicatePair: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("reopen_duplicate_pair", { pairId })),
 	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[], seen: SeenVersion[]) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices, seen })),
 	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
 	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),

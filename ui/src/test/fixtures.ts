@@ -559,6 +559,7 @@ export function duplicatesMock(
   | 'cancelDuplicateScan'
   | 'duplicateQueue'
   | 'markNotDuplicate'
+  | 'reopenDuplicatePair'
   | 'mergeLeads'
   | 'unmerge'
   | 'mergePairs'
@@ -642,6 +643,10 @@ export function duplicatesMock(
       stillAsSeen([now.a, now.b], seen);
       open.delete(pairId);
       keptApart.add(pairId);
+    },
+    reopenDuplicatePair: async (pairId) => {
+      if (!candidates.some((c) => c.id === pairId)) throw notFound('duplicate pair', pairId);
+      if (keptApart.delete(pairId)) open.add(pairId);
     },
     mergeLeads: async (survivorId, otherIds, choices, seen) => merge(survivorId, otherIds, choices, seen),
     unmerge: async (mergeId) => {

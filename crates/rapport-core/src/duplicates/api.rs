@@ -263,6 +263,34 @@ impl Rapport {
         self.mark_not_duplicate_as_seen(actor, pair_id, &[])
     }
 
+    /// Takes back a "not a duplicate" (a key pressed by mistake, or a decision that no longer holds): the pair
+    /// is open again, in the queue, logged. Nothing to do when it is open already (a merge takes its pair away:
+    /// not found). Who may decide about the pair may take the decision back.
+    pub fn reopen_pair(&self, actor: &Actor, pair_id: i64) -> Result<()> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+            let scope = grant.lead_scope();
+            let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
+            let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
+            let mut pair = Vec::with_capacity(2);
+            for id in [row.lead_a, row.lead_b] {
+                let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
+                if !scope.allows_campaign(&lead.campaign) {
+                    return Err(not_found());
+                }
+                pair.push(lead);
+            }
+            super::may_decide(&grant, &[&pair[0], &pair[1]])?;
+            if row.status != "not_duplicate" {
+                return Ok(());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            store::set_status(tx, pair_id, "open", None, &batch.at)?;
+            changelog::record(tx, &batch, "duplicate_pair", pair_id, "status", Some("not_duplicate"), Some("open"))?;
+            Ok(())
+        })
+    }
+
     /// [`Rapport::mark_not_duplicate`] of a pair a person compared: refused as a conflict, with nothing
     /// written, when either lead in `seen` has changed since the version given (a later edit may be what makes
     /// them one person).

@@ -480,6 +480,19 @@ describe('DuplicatesPage: deciding on a pair', () => {
   });
 });
 
+describe('DuplicatesPage: a pair set aside by mistake', () => {
+  it("brings it back to the queue from the toast's Undo", async () => {
+    const { be, u } = await open();
+    await u.click(await screen.findByTestId('not-duplicate'));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    await u.click(await screen.findByTestId('toast-undo'));
+    await waitFor(() => expect(be.reopenDuplicatePair).toHaveBeenCalledWith(1));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    expect(names()).toContain('Grace Hopper / Grace Hoper');
+    expect(screen.getByTestId('duplicates-said')).toHaveTextContent('Grace Hopper and Grace Hoper are in the queue again');
+  });
+});
+
 describe('DuplicatesPage: keyboard', () => {
   it('moves with J/K and the arrows, merges with M and sets aside with N', async () => {
     const { be, u } = await open();
