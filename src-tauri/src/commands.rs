@@ -10,7 +10,7 @@ use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
 use rapport_core::users::SessionInfo;
-use rapport_core::users::{User, UserInput};
+use rapport_core::users::{User, UserHoldings, UserInput};
 use rapport_core::Origin;
 use rapport_core::{Actor, ErrorCode, Rapport};
 use serde::Serialize;
@@ -241,6 +241,13 @@ pub async fn create_user(state: State<'_, AppState>, input: UserInput, password:
 #[specta::specta]
 pub async fn update_user(state: State<'_, AppState>, id: Id, seen: User, input: UserInput) -> Res<User> {
     as_actor(&state, move |core, actor| core.update_user_as_seen(actor, id.0, &seen, &input)).await
+}
+
+/// What a user holds (open leads, meetings to come), said before they are deactivated or made a Viewer.
+#[tauri::command]
+#[specta::specta]
+pub async fn user_holdings(state: State<'_, AppState>, id: Id) -> Res<UserHoldings> {
+    as_actor(&state, move |core, actor| core.user_holdings(actor, id.0)).await
 }
 
 #[tauri::command]

@@ -46,6 +46,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::list_users,
             commands::create_user,
             commands::update_user,
+            commands::user_holdings,
             commands::change_password,
             commands::get_settings,
             commands::update_settings,

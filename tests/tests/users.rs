@@ -353,3 +353,38 @@ fn an_edit_from_a_form_opened_before_another_administrators_change_is_a_conflict
     let saved = f.core.update_user_as_seen(&f.admin, id, &now, &renamed).unwrap();
     assert_eq!((saved.display_name.as_str(), saved.active), ("Eve Adams", false));
 }
+
+/// What a user holds that nobody looks after once they are deactivated or made a Viewer, as the user dialog says
+/// it before such a save: their leads in an open stage (not a won one) and their meetings still to come (not a
+/// past one, nor a cancelled one). Only an Administrator asks.
+#[test]
+fn a_users_open_leads_and_meetings_to_come_are_counted_before_they_are_let_go() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let eve_id = eve.user_id().unwrap();
+    let owned = |first: &str, stage: &str| {
+        let mut l = common::lead(first, "Lee", &format!("{}@lee.io", first.to_lowercase()));
+        l.owner_id = Some(eve_id);
+        l.stage = stage.into();
+        l
+    };
+    let origin = rapport_core::Origin::manual();
+    common::without_entry_criteria(&f.core, &f.admin);
+    for (first, stage) in [("Ann", "new"), ("Bo", "qualification"), ("Cy", "won")] {
+        f.core.create_lead(&f.admin, &owned(first, stage), &origin).unwrap();
+    }
+    // The fixture's clock reads 2026-11-23 09:00Z.
+    let coming = common::booking(eve_id, "Demo", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+    let past = common::booking(eve_id, "Call", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z");
+    let called_off = common::booking(eve_id, "Visit", "2026-11-25T10:00:00Z", "2026-11-25T11:00:00Z");
+    f.core.book_appointment(&eve, &coming).unwrap();
+    f.core.book_appointment(&eve, &past).unwrap();
+    let off = f.core.book_appointment(&eve, &called_off).unwrap();
+    f.core.set_appointment_status(&eve, off.id, rapport_core::calendar::AppointmentStatus::Cancelled).unwrap();
+
+    let held = f.core.user_holdings(&f.admin, eve_id).unwrap();
+    assert_eq!((held.open_leads, held.upcoming_appointments), (2, 1), "{held:?}");
+    assert_eq!(f.core.user_holdings(&eve, eve_id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let nothing = f.core.user_holdings(&f.admin, f.admin.user_id().unwrap()).unwrap();
+    assert_eq!((nothing.open_leads, nothing.upcoming_appointments), (0, 0));
+}

@@ -59,6 +59,7 @@ import type {
   UndoReport,
   UnmergeOutcome,
   User,
+  UserHoldings,
   UserInput,
   UserRef,
   Velocity,
@@ -112,6 +113,8 @@ export interface Backend {
   createUser(input: UserInput, password: string): Promise<User>;
   /** Saves the changes made to user `id` in a form opened on `seen`; changed since, it fails with `conflict`. */
   updateUser(id: number, seen: User, input: UserInput): Promise<User>;
+  /** What a user holds (open leads, meetings to come): said before they are deactivated or made a Viewer. */
+  userHoldings(id: number): Promise<UserHoldings>;
   /** Marks or unmarks a user as a data steward (Administrators). */
   setDataSteward(userId: number, steward: boolean): Promise<User>;
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
@@ -450,6 +453,7 @@ export const tauriBackend: Backend = {
   listUsers: () => unwrap(() => commands.listUsers()),
   createUser: (input, password) => unwrap(() => commands.createUser(input, password)),
   updateUser: (id, seen, input) => unwrap(() => commands.updateUser(id, seen, input)),
+  userHoldings: (id) => unwrap(() => commands.userHoldings(id)),
   setDataSteward: (userId, steward) => unwrap(() => commands.setDataSteward(userId, steward)),
   changePassword: async (userId, current, newPassword) => {
     await unwrap(() => commands.changePassword(userId, current, newPassword));

@@ -25,6 +25,8 @@ export const commands = {
 	listUsers: () => typedError<User[], ApiError_Serialize>(__TAURI_INVOKE("list_users")),
 	createUser: (input: UserInput, password: string) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("create_user", { input, password })),
 	updateUser: (id: Id, seen: User, input: UserInput) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, seen, input })),
+	/**  What a user holds (open leads, meetings to come), said before they are deactivated or made a Viewer. */
+	userHoldings: (id: Id) => typedError<UserHoldings, ApiError_Serialize>(__TAURI_INVOKE("user_holdings", { id })),
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
@@ -2359,6 +2361,15 @@ export type User = {
 	created_at: string,
 	/**  Reviews every duplicate pair in their campaigns (set by an Administrator). */
 	data_steward: boolean,
+};
+
+/**
+ *  What a user holds that nobody looks after once they are deactivated or made a Viewer: their open leads
+ *  and their meetings still to come. Said before such a change, so an Administrator hands them over first.
+ */
+export type UserHoldings = {
+	open_leads: number,
+	upcoming_appointments: number,
 };
 
 /**  A new user, or the changes an administrator makes to one. */

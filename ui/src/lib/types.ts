@@ -123,6 +123,7 @@ export type {
   TimeOff,
   UnknownAttendee,
   User,
+  UserHoldings,
   UserInput,
   UserRef,
   WorkingHours,

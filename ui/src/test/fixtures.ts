@@ -308,6 +308,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     listUsers: async () => [user()],
     createUser: async (input) => user({ ...input, id: 2 }),
     updateUser: async (id, _seen, input) => user({ ...input, id }),
+    userHoldings: async () => ({ open_leads: 0, upcoming_appointments: 0 }),
     setDataSteward: async (id, steward) => user({ id, data_steward: steward }),
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),

@@ -244,6 +244,17 @@ pub(crate) fn overlapping(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// How many of `agent_id`'s appointments that hold time (not cancelled) end after `now` (UTC text), or repeat
+/// without end: meetings still to come.
+pub(crate) fn upcoming_of(conn: &Connection, agent_id: i64, now: &str) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM appointments WHERE agent_id = ?1 AND recurrence_id IS NULL AND status != 'cancelled'
+               AND (end_utc IS NULL OR end_utc > ?2)",
+        )?
+        .query_row(params![agent_id, now], |r| r.get(0))?)
+}
+
 pub(crate) fn by_lead(conn: &Connection, lead_id: i64) -> Result<Vec<AppointmentRow>, StoreError> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM appointments WHERE lead_id = ?1 ORDER BY start_utc DESC"))?;

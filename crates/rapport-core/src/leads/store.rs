@@ -456,6 +456,16 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError
     Ok(Some(lead))
 }
 
+/// How many leads in an open stage `owner` owns.
+pub(crate) fn open_owned_by(conn: &Connection, owner: i64) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM leads l WHERE l.owner_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.key = l.stage AND s.outcome != 'open')",
+        )?
+        .query_row([owner], |r| r.get(0))?)
+}
+
 pub(crate) fn count(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?)
 }

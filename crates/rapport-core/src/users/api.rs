@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::model::{Role, User, UserInput};
+use super::model::{Role, User, UserHoldings, UserInput};
 use super::password::{self as auth, AuthError};
 use super::store;
 use crate::access::{Actor, Permission};
@@ -161,6 +161,20 @@ impl Rapport {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
             Ok(store::owners(conn)?.into_iter().map(|(id, name)| UserRef { id, name }).collect())
+        })
+    }
+
+    /// What user `id` holds that nobody would look after once they are deactivated or made a Viewer (the user
+    /// dialog says it before such a save). Every lead and meeting counts, whatever campaign: an Administrator asks.
+    pub fn user_holdings(&self, actor: &Actor, id: i64) -> Result<UserHoldings> {
+        let now = crate::calendar::time::utc_text(self.now_utc());
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ManageUsers)?;
+            let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+            Ok(UserHoldings {
+                open_leads: count(crate::leads::store::open_owned_by(conn, id)?),
+                upcoming_appointments: count(crate::calendar::store::upcoming_of(conn, id, &now)?),
+            })
         })
     }
 

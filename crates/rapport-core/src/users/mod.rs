@@ -5,5 +5,5 @@ mod password;
 pub(crate) mod store;
 
 pub use api::SessionInfo;
-pub use model::{Role, User, UserInput};
+pub use model::{Role, User, UserHoldings, UserInput};
 pub use password::{hash_password, AuthError, MIN_PASSWORD_CHARS};

@@ -61,3 +61,12 @@ pub struct UserInput {
     pub campaigns: Vec<String>,
     pub all_campaigns: bool,
 }
+
+/// What a user holds that nobody looks after once they are deactivated or made a Viewer: their open leads
+/// and their meetings still to come. Said before such a change, so an Administrator hands them over first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UserHoldings {
+    pub open_leads: u32,
+    pub upcoming_appointments: u32,
+}

@@ -40,7 +40,7 @@ function choicesFailingUntilRecovered() {
         { key: 'qualified', label: 'Qualified', closed: false },
       ];
     },
-    owners: async () => {
+    userDirectory: async () => {
       if (failing) throw busy();
       return [{ id: 1, name: 'Ada Admin' }];
     },
@@ -512,13 +512,30 @@ describe('LeadList', () => {
     await userEvent.setup().click(within(warning).getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(screen.queryByTestId('lead-filter-choices-error')).toBeNull());
     expect(be.stages).toHaveBeenCalledTimes(2);
-    expect(be.owners).toHaveBeenCalledTimes(2);
+    expect(be.userDirectory).toHaveBeenCalledTimes(2);
     expect(optionLabels('filter-stage')).toEqual(['Any', 'New', 'Qualified']);
     expect(optionLabels('filter-owner')).toEqual(['Anyone', 'Ada Admin']);
   });
 
+  it('offers a deactivated owner in the Owner filter, so their leads can be found and handed over', async () => {
+    mockBackend({
+      listLeads: async () => page([summary(1)]),
+      owners: async () => [{ id: 1, name: 'Ada Admin' }],
+      userDirectory: async () => [
+        { id: 1, name: 'Ada Admin' },
+        { id: 7, name: 'Old Rep' },
+      ],
+    });
+    render(LeadList, props());
+    await waitFor(() =>
+      expect([...(screen.getByTestId('filter-owner') as HTMLSelectElement).options].map((o) => o.textContent?.trim())).toEqual(
+        ['Anyone', 'Ada Admin', 'Old Rep'],
+      ),
+    );
+  });
+
   it('names only the filter list that could not be loaded', async () => {
-    mockBackend({ owners: async () => Promise.reject(apiErr({ code: 'internal', message: 'Timed out' })) });
+    mockBackend({ userDirectory: async () => Promise.reject(apiErr({ code: 'internal', message: 'Timed out' })) });
     render(LeadList, props());
     const warning = await screen.findByTestId('lead-filter-choices-error');
     expect(warning).toHaveTextContent('Could not load the owners: Timed out');

@@ -149,6 +149,42 @@ describe('UserAdmin', () => {
     expect(be.updateUser.mock.calls[1][2].campaigns).toEqual(['Trade Fair, Berlin', 'Expo, Paris', 'Spring']);
   });
 
+  it('says what a user holds before they are deactivated or made a Viewer, and nothing when they hold nothing', async () => {
+    session.current = sessionFor('administrator');
+    const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
+    const zed = user({ id: 3, username: 'zed', display_name: 'Zed', role: 'editor', all_campaigns: true });
+    const be = mockBackend({
+      listUsers: async () => [user(), eve, zed],
+      userHoldings: async (id) =>
+        id === 2 ? { open_leads: 40, upcoming_appointments: 1 } : { open_leads: 0, upcoming_appointments: 0 },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const edit = async (name: string) => {
+      const rows = await screen.findAllByTestId('user-row');
+      await u.click(within(rows.find((r) => r.textContent?.includes(name))!).getByTestId('edit-user'));
+    };
+    await edit('Eve');
+    expect(screen.queryByTestId('user-holdings')).toBeNull();
+    expect(be.userHoldings).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('user-active'));
+    expect(await screen.findByTestId('user-holdings')).toHaveTextContent(
+      'Eve holds 40 open leads and 1 meeting to come: once deactivated, nobody is reminded of them.',
+    );
+    // Active again: nothing to say.
+    await u.click(screen.getByTestId('user-active'));
+    expect(screen.queryByTestId('user-holdings')).toBeNull();
+    await u.selectOptions(screen.getByTestId('user-role'), 'viewer');
+    expect(await screen.findByTestId('user-holdings')).toHaveTextContent('once a Viewer');
+    await u.click(screen.getByRole('button', { name: 'Cancel' }));
+    await u.click(await screen.findByTestId('user-discard'));
+
+    await edit('Zed');
+    await u.click(screen.getByTestId('user-active'));
+    await waitFor(() => expect(be.userHoldings).toHaveBeenCalledWith(3));
+    expect(screen.queryByTestId('user-holdings')).toBeNull();
+  });
+
   it('edits a role and updates the row', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
