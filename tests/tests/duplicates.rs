@@ -378,6 +378,44 @@ fn cancel_stops_the_merging_of_sure_pairs() {
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "the other pair waits in the queue");
 }
 
+/// A steward changes their own password in the same window while a scan runs: the scan's enrichment (each of
+/// its merges) and its closing count go on, as an import's chunks do; a new operation of the old session is
+/// refused. The merging stopped as "deactivated" and the window went back to the sign-in.
+#[test]
+fn a_scans_merging_goes_on_when_the_steward_changes_their_own_password() {
+    let f = fixture();
+    let ada = f.user("ada2", Role::Administrator, &[]);
+    let id = ada.user_id().unwrap();
+    for (first, last, email) in
+        [("Nora", "Quist", "nora.quist@example.com"), ("Ivo", "Brand", "ivo.brand61@example.com")]
+    {
+        f.core.create_lead(&f.admin, &lead(first, last, email), &Origin::manual()).unwrap();
+        f.core.create_lead(&f.admin, &lead(first, last, email), &Origin::manual()).unwrap();
+    }
+    f.core.scan_duplicates(&ada, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let mut window = None;
+    let mut merged = Vec::new();
+    let mut changed = false;
+    f.core
+        .enrich_same_pairs(
+            &ada,
+            &AtomicBool::new(false),
+            &mut |_, _| {
+                if !changed {
+                    changed = true;
+                    window = f.core.change_password(&ada, id, Some(common::PASSWORD), "a brand new password").unwrap();
+                }
+            },
+            &mut merged,
+        )
+        .unwrap();
+    assert!(changed && window.is_some());
+    assert_eq!(merged.len(), 2, "both pairs merged");
+    assert_eq!(f.core.open_duplicate_pairs(&ada).unwrap(), 0);
+    assert_eq!(f.core.list_leads(&ada, &Default::default()).unwrap_err().code(), ErrorCode::SessionEnded);
+    assert!(f.core.list_leads(&window.unwrap(), &Default::default()).is_ok());
+}
+
 fn fastrand_title() -> usize {
     use std::sync::atomic::AtomicUsize;
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -245,9 +245,11 @@ impl Rapport {
     /// How many pairs the queue holds for the actor (as `duplicate_queue` would list them): what a scan followed
     /// by enrichment leaves, which is not the scan's count less the merges (a merge of three records of one
     /// person takes three pairs with two merges).
+    /// How many pairs in the actor's reach are open: the count a scan's run ends with, after its enrichment (so,
+    /// as its other steps, not stopped by a password changed in the same window meanwhile).
     pub fn open_duplicate_pairs(&self, actor: &Actor) -> Result<u32> {
         self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let grant = Self::grant_going_on(conn, actor, Permission::ReviewDuplicates)?;
             let mut n = 0u32;
             for_each_visible_open(conn, &grant, &mut |_, _, _| {
                 n = n.saturating_add(1);

@@ -412,7 +412,13 @@ mod operations {
                 );
             }
             self.db.write(|tx| {
-                let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
+                // A bulk merge's or enrichment's later merges are steps of its run: one's own password changed in the
+                // same window meanwhile does not stop it (see `Rapport::grant_going_on`).
+                let grant = if pair_still_open {
+                    Self::grant_going_on(tx, actor, Permission::ReviewDuplicates)?
+                } else {
+                    Self::grant(tx, actor, Permission::ReviewDuplicates)?
+                };
                 let survivor = visible_lead(tx, &grant, survivor_id)?;
                 let merged = ids.iter().map(|id| visible_lead(tx, &grant, *id)).collect::<Result<Vec<_>>>()?;
                 let all: Vec<&crate::leads::Lead> = std::iter::once(&survivor).chain(&merged).collect();
@@ -870,7 +876,9 @@ mod enrich {
             merged: &mut Vec<MergeOutcome>,
         ) -> Result<()> {
             let candidates = self.db.read(|conn| {
-                let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+                // The enrichment is the last step of a scan's run (the app and the CLI run it only there): a
+                // password changed meanwhile does not stop it, a deactivation does.
+                let grant = Self::grant_going_on(conn, actor, Permission::ReviewDuplicates)?;
                 if grant.duplicate_reach() != DuplicateReach::All {
                     return Err(crate::access::AccessError::NotSteward("enrich leads automatically").into());
                 }
