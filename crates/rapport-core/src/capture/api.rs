@@ -473,6 +473,11 @@ impl Rapport {
         let fields = without_empty_repeats(fields);
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);
+        // A partner's map may give one field two names ("vorname", "first"), and a partner send both, one of them
+        // empty or null: the empty one says nothing, and two names on one field would refuse the request.
+        let fields = without_empty_twins(fields, &mapping);
+        let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+        let mapping = mapping_for(&source, &headers);
         let several = several_values_for_one(&fields, &mapping);
         if !several.is_empty() {
             let body = error_body("validation", &describe(&several), &several);
@@ -701,6 +706,24 @@ fn without_empty_repeats(fields: Vec<(String, String)>) -> Vec<(String, String)>
         kept.push((name.clone(), value.clone()));
     }
     kept
+}
+
+/// `fields` without the empty ones whose field of one value another sent name fills (`mapping` says where each
+/// goes).
+fn without_empty_twins(fields: Vec<(String, String)>, mapping: &[ColumnMapping]) -> Vec<(String, String)> {
+    let target_of = |name: &str| mapping.iter().find(|m| m.column == name).map(|m| m.target.clone());
+    let filled: Vec<String> = fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(n, _)| target_of(n))
+        .filter(|t| single_valued(t))
+        .collect();
+    fields
+        .into_iter()
+        .filter(|(n, v)| {
+            !(v.trim().is_empty() && target_of(n).is_some_and(|t| single_valued(&t) && filled.contains(&t)))
+        })
+        .collect()
 }
 
 /// Where each sent name goes: the source's own map first, then the guess from its name. A guess never takes a
@@ -1130,6 +1153,45 @@ mod tests {
         let report = core.undo_import(&admin, batch.id, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.kept.iter().any(|k| k.lead_id == ann && k.reason.contains("web form")), "{report:?}");
         assert!(core.get_lead(&admin, ann).is_ok());
+    }
+
+    /// A partner's map gives the first name two names, and the partner sends both, one null or empty: the
+    /// request is taken with the one sent (it was refused for two names on one field), and both filled still are.
+    #[test]
+    fn a_map_with_two_names_for_one_field_takes_a_request_that_leaves_one_empty() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
+        let input = CaptureSourceInput {
+            name: "Partner".into(),
+            kind: CaptureSourceKind::Partner,
+            field_map: vec![map("vorname", "first_name"), map("first", "first_name")],
+            rate_per_minute: 10,
+            campaign: String::new(),
+        };
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
+        let send = |body: &str| {
+            core.submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        for body in [
+            r#"{"vorname":"Ann","first":null,"last_name":"Lee","email":"ann@lee.io"}"#,
+            r#"{"vorname":"","first":"Bo","last_name":"Ray","email":"bo@ray.io"}"#,
+        ] {
+            let reply = send(body);
+            assert_eq!(reply.status, 202, "{body}: {}", reply.body);
+        }
+        let names: Vec<String> = core
+            .capture_submissions(&admin, Some(source.source.id), 2)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .filter_map(|s| s.lead_id)
+            .map(|id| core.get_lead(&admin, id).map(|l| l.first_name).unwrap_or_default())
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(names.contains(&"Ann".to_owned()) && names.contains(&"Bo".to_owned()), "{names:?}");
+        let both = send(r#"{"vorname":"Ann","first":"Bo","last_name":"Lee","email":"ann2@lee.io"}"#);
+        assert_eq!(both.status, 422, "{}", both.body);
     }
 
     /// A partner's map fills a field; a name it does not list that looks like the same field goes to notes, and
