@@ -99,11 +99,13 @@ fn updates_log_each_changed_field_and_refuse_stale_versions() {
     let history = f.core.lead_history(&f.admin, l.id).unwrap();
     let fields: Vec<(&str, Option<&str>, Option<&str>)> =
         history.iter().map(|c| (c.field.as_str(), c.old_value.as_deref(), c.new_value.as_deref())).collect();
-    assert_eq!(fields[0], ("emails", Some("ann@x.com"), Some("ann@x.com; ann@acme.com")));
-    assert_eq!(fields[1], ("company", Some(""), Some("Acme")));
-    assert_eq!(fields[2].0, "*", "the creation is the oldest entry");
+    // The addresses as typed are logged beside them (as phones are), so an undo gives their spelling back.
+    assert_eq!(fields[0], ("emails_as_entered", Some("ann@x.com"), Some("ann@x.com; ann@acme.com")));
+    assert_eq!(fields[1], ("emails", Some("ann@x.com"), Some("ann@x.com; ann@acme.com")));
+    assert_eq!(fields[2], ("company", Some(""), Some("Acme")));
+    assert_eq!(fields[3].0, "*", "the creation is the oldest entry");
     assert!(history.iter().all(|c| c.actor_name == "ed"));
-    assert_eq!(history[0].batch_id, history[1].batch_id, "one save is one batch");
+    assert!(history[..3].iter().all(|c| c.batch_id == history[0].batch_id), "one save is one batch");
 
     // An edit made on the old version would silently undo Acme: refused.
     let mut stale = l.to_input();
@@ -459,6 +461,39 @@ fn an_email_keeps_its_typed_spelling_through_later_saves() {
     assert_eq!(saved.lead.emails[0].original, typed);
     let undone = f.core.undo_lead_change(&f.admin, l.lead.id, saved.batch_id.unwrap()).unwrap();
     assert_eq!(undone.lead.emails[0].original, typed);
+}
+
+/// An email respelled only (its domain's capitals, which matching folds) is a change like any: saved, in the log
+/// as the addresses as typed, and undone back to the old spelling. It was saved with no line in the log.
+#[test]
+fn an_email_changed_only_in_spelling_is_logged_and_undone() {
+    let f = fixture();
+    let l = f.core.create_lead(&f.admin, &lead("Jane", "Doe", "Jane.Doe@Example.COM"), &Origin::manual()).unwrap();
+    let mut edit = l.lead.to_input();
+    edit.emails = vec!["Jane.Doe@example.com".into()];
+    let saved = f.core.update_lead(&f.admin, l.lead.id, l.lead.version, &edit, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.emails[0].original, "Jane.Doe@example.com");
+    let batch = saved.batch_id.expect("the respelling is a change");
+    let logged: Vec<(String, Option<String>, Option<String>)> = f
+        .sql()
+        .prepare(
+            "SELECT field, old_value, new_value FROM change_log WHERE batch_id = ?1 AND entity = 'lead' ORDER BY id",
+        )
+        .unwrap()
+        .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        logged,
+        [(
+            "emails_as_entered".to_owned(),
+            Some("Jane.Doe@Example.COM".to_owned()),
+            Some("Jane.Doe@example.com".to_owned())
+        )]
+    );
+    let undone = f.core.undo_lead_change(&f.admin, l.lead.id, batch).unwrap();
+    assert_eq!(undone.lead.emails[0].original, "Jane.Doe@Example.COM");
 }
 
 /// An owner who has left (deactivated) stays on their leads: the lead can still be saved, undone and

@@ -31,6 +31,9 @@ pub enum LeadFieldKind {
     Status,
     /// The phones exactly as typed, logged when only their spelling changed.
     PhoneOriginals,
+    /// The emails exactly as typed (matching folds the domain's capitals), logged when only their spelling
+    /// changed.
+    EmailOriginals,
     /// Values kept as typed although invalid, with their reasons.
     InvalidValues,
 }
@@ -180,7 +183,7 @@ macro_rules! deal_field {
     };
 }
 
-pub(crate) static FIELDS: [LeadField; 31] = [
+pub(crate) static FIELDS: [LeadField; 32] = [
     text_field!("first_name", "First name", Person, ["first_name"], Some(SearchTier::Name), SHORT, first_name),
     text_field!("last_name", "Last name", Person, ["last_name"], Some(SearchTier::Name), SHORT, last_name),
     text_field!("company", "Company", Person, ["company"], Some(SearchTier::Company), SHORT, company),
@@ -371,6 +374,24 @@ pub(crate) static FIELDS: [LeadField; 31] = [
         read: |i| join_escaped(i.phones.iter().map(String::as_str)),
         // Undo writes the typed spellings back after `phones` (table order), so the numbers come back as typed.
         set: |i, v| i.phones = split_escaped(v),
+        column: None,
+    },
+    LeadField {
+        info: LeadFieldInfo {
+            name: "emails_as_entered",
+            label: "Emails (as entered)",
+            kind: LeadFieldKind::EmailOriginals,
+            group: LeadFieldGroup::Contact,
+            path: &["emails"],
+            csv: &[],
+            search: None,
+            max_chars: 0,
+            editable: false,
+        },
+        get: |l| join_escaped(l.emails.iter().map(|e| e.original.as_str())),
+        read: |i| join_escaped(i.emails.iter().map(|e| e.trim())),
+        // After `emails` (table order): an undo gives the addresses back as they were typed.
+        set: |i, v| i.emails = split_escaped(v),
         column: None,
     },
 ];

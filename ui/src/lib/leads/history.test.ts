@@ -141,6 +141,26 @@ describe('toEvents', () => {
     expect(toEvents([creation('+442079460018')], ctx)[0].created!.map((c) => c.field)).toEqual(['first_name', 'phones']);
   });
 
+  it('shows an email respelled alone, and leaves out the addresses as typed beside the same addresses', () => {
+    const [respelled] = toEvents(
+      [change({ id: 50, batch_id: 5, field: 'emails_as_entered', old_value: 'Jane@Example.COM', new_value: 'Jane@example.com' })],
+      ctx,
+    );
+    expect(respelled.changes.map((c) => [c.field, c.old, c.new])).toEqual([
+      ['emails_as_entered', 'Jane@Example.COM', 'Jane@example.com'],
+    ]);
+    const [added] = toEvents(
+      [
+        change({ id: 60, batch_id: 6, field: 'emails', old_value: 'jane@example.com', new_value: 'jane@example.com; jd@acme.io' }),
+        change({ id: 61, batch_id: 6, field: 'emails_as_entered', old_value: 'jane@example.com', new_value: 'jane@example.com; jd@acme.io' }),
+      ],
+      ctx,
+    );
+    expect(added.changes.map((c) => c.field)).toEqual(['emails']);
+    const creation = change({ id: 70, batch_id: 7, field: '*', old_value: null, new_value: snapshot({ first_name: 'Bea', emails: 'bea@x.io', emails_as_entered: 'Bea@X.io' }) });
+    expect(toEvents([creation], ctx)[0].created!.map((c) => c.field)).toEqual(['first_name', 'emails']);
+  });
+
   it('places fields the table does not know (older logs) after the known ones, old owner_id as Owner', () => {
     const old = change({
       field: '*',

@@ -132,6 +132,7 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       return dayText(value);
     // The log escapes a ';' inside a typed phone (`tel:…;ext=12`) and the escape itself: shown as typed.
     case 'phones_as_entered':
+    case 'emails_as_entered':
       return value.replace(/\\(.)/g, '$1');
     default:
       return value;
@@ -177,6 +178,24 @@ function dropPhonesTypedAsShown(ev: HistoryEvent): void {
   const shown = created?.find((c) => c.field === 'phones');
   const asTyped = created?.find((c) => c.field === 'phones_as_entered');
   if (created && shown && asTyped && dialled(shown.value) === dialled(asTyped.value)) {
+    ev.created = created.filter((c) => c !== asTyped);
+  }
+}
+
+/** The addresses as typed say nothing the addresses do not when they differ only as matching folds them: that
+ * row is left out. A respelling alone (the only row of its save) stays. */
+function dropEmailsTypedAsShown(ev: HistoryEvent): void {
+  const same = (a: string | null | undefined, b: string | null | undefined) =>
+    (a ?? '').replace(/\\(.)/g, '$1').toLowerCase() === (b ?? '').toLowerCase();
+  const emails = ev.changes.find((c) => c.field === 'emails');
+  const typed = ev.changes.find((c) => c.field === 'emails_as_entered');
+  if (emails && typed && same(typed.old, emails.old) && same(typed.new, emails.new)) {
+    ev.changes = ev.changes.filter((c) => c !== typed);
+  }
+  const created = ev.created;
+  const shown = created?.find((c) => c.field === 'emails');
+  const asTyped = created?.find((c) => c.field === 'emails_as_entered');
+  if (created && shown && asTyped && same(asTyped.value, shown.value)) {
     ev.created = created.filter((c) => c !== asTyped);
   }
 }
@@ -238,7 +257,10 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
       });
     }
   }
-  for (const ev of events) dropPhonesTypedAsShown(ev);
+  for (const ev of events) {
+    dropPhonesTypedAsShown(ev);
+    dropEmailsTypedAsShown(ev);
+  }
   // An undo names the change it took back by its batch number, which a reader never sees: named by its time
   // instead, when that change is in this history.
   for (const ev of events) {
