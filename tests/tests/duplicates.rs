@@ -131,6 +131,61 @@ fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
 }
 
+/// One import's chunk reopened two pairs kept apart (it changed a lead of each). Undoing its change on one lead
+/// puts back that lead's pair only: the other pair's lead still holds what reopened it, and deciding it is a
+/// steward's, not the undo's.
+#[test]
+fn undoing_one_leads_change_puts_back_only_that_leads_pair() {
+    let f = fixture();
+    let mut ids = Vec::new();
+    for (first, last, email) in [
+        ("Nora", "Quist", "nora.quist@example.com"),
+        ("Nora", "Quist", "nora.quist@example.com"),
+        ("Ivo", "Brand", "ivo.brand61@example.com"),
+        ("Ivo", "Brand", "ivo.brand61@example.com"),
+    ] {
+        let mut l = lead(first, last, email);
+        // Two records each, told apart by their phones: same-tier pairs a steward set aside.
+        l.phones = vec![format!("+44 20 7946 00{:02}", ids.len())];
+        l.external_ref = format!("crm-{}", ids.len());
+        ids.push(f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id);
+    }
+    scan(&f);
+    let pairs: Vec<i64> = f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    for p in &pairs {
+        f.core.mark_not_duplicate(&f.admin, *p).unwrap();
+    }
+    // One file brings a new phone for the second record of each.
+    let path = f.dir.path().join("phones.csv");
+    std::fs::write(&path, "external_ref,phone\ncrm-1,+44 20 7946 0099\ncrm-3,+44 20 7946 0098\n").unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "phones.csv", None).unwrap();
+    let plan = rapport_core::imports::ImportPlan {
+        key: Some(rapport_core::imports::NaturalKey::ExternalRef),
+        ..rapport_core::imports::ImportPlan::suggested(&preview)
+    };
+    let b = f.core.start_import(&f.admin, &path, "phones.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(b.counts.update, 2, "{b:?}");
+    assert_eq!(f.core.duplicate_queue(&f.admin, 50).unwrap().len(), 2, "both reopened");
+    let batch = f
+        .core
+        .lead_history(&f.admin, ids[1])
+        .unwrap()
+        .into_iter()
+        .find(|e| e.source_ref == "phones.csv" && e.field == "phones")
+        .unwrap()
+        .batch_id;
+    // An Editor who owns neither lead undoes the other lead's change: its field comes back, the pair is not
+    // theirs to decide, and stays for a steward.
+    let ed = f.user("ed", Role::Editor, &[]);
+    let other = f.core.undo_lead_change(&ed, ids[3], batch).unwrap();
+    assert_eq!(other.lead.phones[0].e164, "+442079460003");
+    f.core.undo_lead_change(&f.admin, ids[1], batch).unwrap();
+    let open: Vec<(i64, i64)> =
+        f.core.duplicate_queue(&f.admin, 50).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect();
+    assert_eq!(open, [(ids[2], ids[3])], "only the undone lead's pair is set aside again");
+}
+
 /// "Not a duplicate" is one key: pressed by mistake, it is taken back and the pair is in the queue again, logged;
 /// a scan leaves it there. Who may not decide about the pair may not take it back either (nothing written).
 #[test]

@@ -409,23 +409,35 @@ fn stored_matches(
 
 /// The steward's "not a duplicate" decisions a change (`change_batch`: an import's chunk, a save) reopened, as a
 /// lead's matched fields changed, stand again once an undo (`undo_batch`) has taken the fields back, as an
-/// unmerge puts back the ones its merge reopened; only pairs still open, of leads the undoer may see.
+/// unmerge puts back the ones its merge reopened; only pairs still open, of leads the undoer may see and decide
+/// about, and (`only_lead`: one lead's undo) the pairs of the lead whose fields were taken back: the batch may
+/// have reopened others, whose leads still hold what reopened them.
 pub(crate) fn restore_decisions(
     tx: &rusqlite::Transaction<'_>,
     grant: &crate::access::Grant,
     change_batch: i64,
     undo_batch: &crate::audit::store::BatchId,
+    only_lead: Option<i64>,
 ) -> Result<(), Error> {
+    if grant.require(crate::access::Permission::ReviewDuplicates).is_err() {
+        return Ok(());
+    }
     let scope = grant.lead_scope();
     for (pair_id, field, old, new) in crate::audit::store::batch_rows_of(tx, change_batch, "duplicate_pair")? {
         let reopened = field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
         let Some(row) = super::store::get(tx, pair_id)?.filter(|r| reopened && r.status == "open") else {
             continue;
         };
-        let seen = |id: i64| -> Result<bool, Error> {
-            Ok(crate::leads::store::get(tx, id)?.is_some_and(|l| scope.allows_campaign(&l.campaign)))
+        if only_lead.is_some_and(|id| row.lead_a != id && row.lead_b != id) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (crate::leads::store::get(tx, row.lead_a)?, crate::leads::store::get(tx, row.lead_b)?)
+        else {
+            continue;
         };
-        if !(seen(row.lead_a)? && seen(row.lead_b)?) {
+        if !(scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign))
+            || super::may_decide(grant, &[&a, &b]).is_err()
+        {
             continue;
         }
         let apart = set_apart(tx, row.lead_a, row.lead_b, grant.user_id, &undo_batch.at)?;

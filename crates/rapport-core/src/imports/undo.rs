@@ -254,7 +254,7 @@ impl Rapport {
                         keep(tx, id, lead_id, &why, &mut report)?;
                     }
                 }
-                crate::duplicates::restore_decisions(tx, &grant, change_batch, &undo_batch)?;
+                crate::duplicates::restore_decisions(tx, &grant, change_batch, &undo_batch, None)?;
                 changelog::discard_empty(tx, &undo_batch)?;
                 store::set_undo(tx, id, change_batch, &report)?;
                 Ok::<_, Error>(report)

@@ -435,7 +435,7 @@ impl Rapport {
             // A steward's "not a duplicate" the change reopened stands again, as an import's undo and an unmerge
             // put theirs back: the fields are as they judged them.
             if let Some(b) = &batch {
-                crate::duplicates::restore_decisions(tx, &grant, batch_id, b)?;
+                crate::duplicates::restore_decisions(tx, &grant, batch_id, b, Some(id))?;
             }
             Ok(SavedLead { lead, batch_id: batch.map(|b| b.id) })
         })
