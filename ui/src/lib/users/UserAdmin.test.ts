@@ -149,6 +149,25 @@ describe('UserAdmin', () => {
     expect(be.updateUser.mock.calls[1][2].campaigns).toEqual(['Trade Fair, Berlin', 'Expo, Paris', 'Spring']);
   });
 
+  it('keeps two campaigns as two when a campaign of both names joined exists, the box left as it was', async () => {
+    session.current = sessionFor('administrator');
+    const tom = user({ id: 5, username: 'tom', display_name: 'Tom', role: 'editor', campaigns: ['Trade Fair', 'Berlin'], all_campaigns: false });
+    const be = mockBackend({
+      listUsers: async () => [user(), tom],
+      leadFacets: async () => ({ campaigns: ['Trade Fair, Berlin'], tags: [] }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Tom'))!).getByTestId('edit-user'));
+    await waitFor(() => expect(be.leadFacets).toHaveBeenCalled());
+    await u.selectOptions(screen.getByTestId('user-role'), 'administrator');
+    await u.selectOptions(screen.getByTestId('user-role'), 'editor');
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledOnce());
+    expect(be.updateUser.mock.calls[0][2].campaigns).toEqual(['Trade Fair', 'Berlin']);
+  });
+
   it('says what a user holds before they are deactivated or made a Viewer, and nothing when they hold nothing', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor', all_campaigns: true });
