@@ -1003,3 +1003,34 @@ fn a_disconnect_the_keychain_refuses_changes_nothing_and_can_be_done_again() {
     assert!(f.core.caldav_account(&dana).unwrap().is_none());
     assert_eq!(keychain.get(&key).unwrap(), None);
 }
+
+/// An event private on the server is private here; one stored before Rapport kept classes (its copy on the server
+/// unchanged since, so never read again) is read once more by the first sync after the upgrade, and is Busy to
+/// everyone else from then on.
+#[test]
+fn a_private_event_on_the_server_is_busy_to_colleagues_also_when_stored_before_classes_were_kept() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    put(&format!("{calendar}server-1.ics"), &SERVER_EVENT.replace("END:VEVENT", "CLASS:PRIVATE\r\nEND:VEVENT"));
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    let summary = || {
+        f.core.occurrences(&f.admin, &[id], "2026-12-03T00:00:00Z", "2026-12-04T00:00:00Z").unwrap()[0].summary.clone()
+    };
+    assert_eq!(summary(), "Busy");
+    // As a database of version 25 holds it after its sync: no class kept, shown to everyone.
+    f.sql()
+        .execute_batch(
+            "UPDATE appointments SET private = 0, event = json_remove(event, '$.class');
+             UPDATE caldav_accounts SET classes_read = 0",
+        )
+        .unwrap();
+    assert_eq!(summary(), "Dentist (from the server)");
+    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(summary(), "Busy", "the first sync after the upgrade reads the unchanged copy again");
+    let read: i64 = f.sql().query_row("SELECT classes_read FROM caldav_accounts", [], |r| r.get(0)).unwrap();
+    assert_eq!(read, 1, "once");
+}

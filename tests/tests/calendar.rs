@@ -2438,3 +2438,80 @@ fn only_the_agent_makes_an_appointment_private_and_never_one_with_a_lead() {
         .collect();
     assert_eq!(logged, [(Some("true".to_owned()), Some("false".to_owned()))]);
 }
+
+/// Made private here, an imported event stays private when a newer copy says nothing of its class (the
+/// organizer's update); a copy that says PUBLIC makes it public again. It went public, the team reading it.
+#[test]
+fn an_event_made_private_here_stays_so_through_a_newer_copy_without_a_class() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let copy = |seq: u32, hour: u32, class: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:clinic-2\r\nSEQUENCE:{seq}\r\n\
+DTSTAMP:2026112{seq}T000000Z\r\nDTSTART:20261124T{hour:02}0000Z\r\nDTEND:20261124T{:02}0000Z\r\nSUMMARY:Oncologist\r\n\
+{class}END:VEVENT\r\nEND:VCALENDAR\r\n",
+            hour + 1
+        )
+    };
+    let id = f.core.import_ics(&autumn, &[ics("a.ics", &copy(0, 10, ""))], None).unwrap()[0].appointment_ids[0];
+    let a = f.core.appointment(&autumn, id).unwrap();
+    let input = rapport_core::calendar::AppointmentInput {
+        agent_id: agent,
+        lead_id: None,
+        title: a.title.clone(),
+        start: a.start.clone(),
+        end: a.end.clone(),
+        time_zone: String::new(),
+        location: String::new(),
+        video_url: String::new(),
+        notes: String::new(),
+        status: a.status,
+        private: true,
+    };
+    f.core.update_appointment(&autumn, id, a.version, &input).unwrap();
+    let seen_by_admin = || {
+        f.core.occurrences(&f.admin, &[agent], "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z").unwrap()[0]
+            .summary
+            .clone()
+    };
+    assert_eq!(seen_by_admin(), "Busy");
+    f.core.import_ics(&autumn, &[ics("b.ics", &copy(1, 14, ""))], None).unwrap();
+    assert_eq!(seen_by_admin(), "Busy", "the organizer's update said nothing of its class");
+    assert!(f.core.appointment(&autumn, id).unwrap().start.starts_with("2026-11-24T14:00"));
+    f.core.import_ics(&autumn, &[ics("c.ics", &copy(2, 15, "CLASS:PUBLIC\r\n"))], None).unwrap();
+    assert_eq!(seen_by_admin(), "Oncologist", "a copy saying PUBLIC makes it public");
+}
+
+/// An event stored before Rapport kept classes (so shown to everyone) learns it is private from the same copy
+/// imported again: that copy is not new, so it changed nothing and the event stayed public for good.
+#[test]
+fn a_private_event_stored_before_classes_were_kept_learns_it_from_the_same_copy() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let file = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:clinic-3\r\n\
+DTSTAMP:20261120T000000Z\r\nDTSTART:20261124T100000Z\r\nDTEND:20261124T110000Z\r\nSUMMARY:Oncologist\r\n\
+CLASS:PRIVATE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    f.core.import_ics(&autumn, &[ics("mine.ics", file)], None).unwrap();
+    // As a database of version 25 holds it: no class in the stored event, not private.
+    f.sql().execute("UPDATE appointments SET private = 0, event = json_remove(event, '$.class')", []).unwrap();
+    let summary = || {
+        f.core.occurrences(&f.admin, &[agent], "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z").unwrap()[0]
+            .summary
+            .clone()
+    };
+    assert_eq!(summary(), "Oncologist");
+    let report = f.core.import_ics(&autumn, &[ics("mine.ics", file)], None).unwrap().remove(0);
+    assert_eq!(report.unchanged, 1, "{report:?}");
+    assert_eq!(summary(), "Busy");
+    let logged: i64 = f
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE entity = 'appointment' AND field = 'private' AND new_value = 'true'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1);
+}

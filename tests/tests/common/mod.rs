@@ -113,7 +113,10 @@ pub fn dump_file(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
 /// test left them). Each migration that adds to the schema adds its undoing here.
 pub fn pretend_version(c: &rusqlite::Connection, version: i64) {
     if version < 26 {
-        c.execute_batch("ALTER TABLE appointments DROP COLUMN private").unwrap();
+        c.execute_batch(
+            "ALTER TABLE appointments DROP COLUMN private; ALTER TABLE caldav_accounts DROP COLUMN classes_read",
+        )
+        .unwrap();
     }
     if version < 25 {
         c.execute_batch(

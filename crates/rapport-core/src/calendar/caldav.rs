@@ -411,11 +411,14 @@ impl Rapport {
                 }
             }
             let etags: HashMap<&str, &str> = resources.iter().map(|r| (r.href.as_str(), r.etag.as_str())).collect();
+            // Read once whatever its ETag after Rapport began keeping classes: the stored copy says nothing of one.
+            let unchanged_skipped = store::classes_read(tx, user)?;
             for res in &resources {
                 seen.insert(res.href.clone());
-                if known
-                    .get(&res.href)
-                    .is_some_and(|etag| etag.as_deref() == Some(res.etag.as_str()) && !res.etag.is_empty())
+                if unchanged_skipped
+                    && known
+                        .get(&res.href)
+                        .is_some_and(|etag| etag.as_deref() == Some(res.etag.as_str()) && !res.etag.is_empty())
                 {
                     continue;
                 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::booking::{derive, log_changes, log_creation};
 use super::model::{AppointmentStatus, Attendee, Confirmation, IcsFileReport, IcsProblem, UnknownAttendee};
-use super::occurrences::{busy_between, declined_by, visible, visible_row};
+use super::occurrences::{busy_between, declined_by, event_of, visible, visible_row};
 use super::store::{self, AppointmentRow};
 use super::time::{span_words, utc_text};
 use crate::access::{Actor, Grant, Permission};
@@ -471,6 +471,11 @@ impl Rapport {
             // The very copy imported before (one SEQUENCE, one stamp): nothing new in it, and what was
             // changed here since (a cancellation, notes) stands.
             if event.sequence == old.sequence && same_stamp(&event, old) {
+                // Stored before Rapport kept an event's class (migration 026): the same copy now tells that it is
+                // private, which nothing else would, as the copy itself is not new.
+                if event.is_private() && !old.private && event_of(old).is_some_and(|e| e.class.is_none()) {
+                    learn_private(tx, cx.batch, old, &event)?;
+                }
                 report.unchanged += 1;
                 report.appointment_ids.push(old.id);
                 return Ok((existing_id_of(&existing), false));
@@ -498,6 +503,11 @@ impl Rapport {
                 event.uid
             ));
             return Ok((existing_id_of(&existing), false));
+        }
+        // Made private here, it stays so when a newer copy says nothing of its class (an organizer's update,
+        // a file exported without one): only a copy that says PUBLIC makes it public again.
+        if event.class.is_none() && existing.as_ref().is_some_and(|o| o.private) {
+            event.class = Some("PRIVATE".to_owned());
         }
         let status = status_of(&event, cancel);
         let (mut attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
@@ -801,6 +811,26 @@ fn keep_hidden_links(tx: &Transaction<'_>, grant: &Grant, appointment: i64, atte
             }
         }
     }
+    Ok(())
+}
+
+/// Marks `old` private as `incoming`, the same copy of its event, says it is: only the class, logged; what was
+/// changed here since stands.
+fn learn_private(
+    tx: &Transaction<'_>,
+    batch: &crate::audit::store::BatchId,
+    old: &AppointmentRow,
+    incoming: &Event,
+) -> Result<()> {
+    let Some(mut stored) = event_of(old) else { return Ok(()) };
+    stored.class.clone_from(&incoming.class);
+    let new = AppointmentRow {
+        private: true,
+        event: serde_json::to_string(&stored).unwrap_or_else(|_| old.event.clone()),
+        ..old.clone()
+    };
+    log_changes(tx, batch, old, &new)?;
+    store::update(tx, &new, &batch.at)?;
     Ok(())
 }
 

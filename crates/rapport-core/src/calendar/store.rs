@@ -525,10 +525,21 @@ pub(crate) fn caldav_result(
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "UPDATE caldav_accounts SET last_sync_at = COALESCE(?2, last_sync_at), last_error = ?3 WHERE user_id = ?1",
+        "UPDATE caldav_accounts SET last_sync_at = COALESCE(?2, last_sync_at), last_error = ?3,
+             classes_read = CASE WHEN ?2 IS NULL THEN classes_read ELSE 1 END
+         WHERE user_id = ?1",
     )?
     .execute(params![user_id, at, error])?;
     Ok(())
+}
+
+/// Whether a sync of `user_id`'s account has read every event since classes were kept (migration 026).
+pub(crate) fn classes_read(conn: &Connection, user_id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT classes_read FROM caldav_accounts WHERE user_id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(true))
 }
 
 /// What a merge moved from one lead to another: the appointments it was the lead of, and the invites it was
