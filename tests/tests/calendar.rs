@@ -2515,3 +2515,30 @@ CLASS:PRIVATE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         .unwrap();
     assert_eq!(logged, 1);
 }
+
+/// What was written while an appointment was private stays its agent's once it is public and given a lead: the
+/// lead's team reads its history from then on, not the private title and notes it had before.
+#[test]
+fn a_lead_history_shows_nothing_an_appointment_held_while_private() {
+    let f = fixture();
+    let autumn = f.user("autumn", Role::Editor, &["Autumn"]);
+    let agent = autumn.user_id().unwrap();
+    let mut l = lead("Ann", "Lee", "ann@lee.io");
+    l.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead;
+    let mut input = booking(agent, "Dentist", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+    input.notes = "root canal".into();
+    input.private = true;
+    let a = f.core.book_appointment(&autumn, &input).unwrap();
+    input.title = "Call with Ann".into();
+    input.notes = "pricing".into();
+    input.private = false;
+    input.lead_id = Some(ann.id);
+    f.core.update_appointment(&autumn, a.id, a.version, &input).unwrap();
+    let history = format!("{:?}", f.core.lead_history(&f.admin, ann.id).unwrap());
+    assert!(history.contains("Call with Ann") && history.contains("pricing"), "{history}");
+    assert!(!history.contains("Dentist") && !history.contains("root canal"), "{history}");
+    // The agent still reads all of it.
+    let own = format!("{:?}", f.core.lead_history(&autumn, ann.id).unwrap());
+    assert!(own.contains("Dentist") && own.contains("root canal"), "{own}");
+}

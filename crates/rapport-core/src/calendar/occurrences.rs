@@ -133,10 +133,14 @@ pub(crate) fn row_visible(conn: &Connection, grant: &Grant, row: &AppointmentRow
 /// campaign's lead brings none of its past there (its title and notes were that lead's business), and the link's
 /// old value is not named.
 pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<Vec<crate::audit::store::ChangeEntry>> {
-    // A private event's past is its agent's too: its titles and notes were what they kept to themself.
-    if store::get(conn, id)?.is_some_and(|r| r.private && grant.user_id != Some(r.agent_id)) {
+    // A private event's past is its agent's too: its titles and notes were what they kept to themself. So is
+    // what was written while it was private, once it is not (made public, and given a lead).
+    let row = store::get(conn, id)?;
+    if row.as_ref().is_some_and(|r| r.private && grant.user_id != Some(r.agent_id)) {
         return Ok(Vec::new());
     }
+    let own = row.as_ref().is_some_and(|r| grant.user_id == Some(r.agent_id));
+    let mut private = false;
     let mut entries = crate::audit::store::history(conn, "appointment", id, 1000)?;
     entries.sort_by_key(|e| e.id);
     let lead_of = |v: &str| v.trim().parse::<i64>().ok();
@@ -152,20 +156,24 @@ pub(crate) fn history_seen(conn: &Connection, grant: &Grant, id: i64) -> Result<
     // values it replaced were the earlier lead's.
     for batch in entries.chunk_by(|a, b| a.batch_id == b.batch_id) {
         let before = lead;
+        let was_private = private;
         for e in batch {
             if e.field == "*" {
                 let snapshot = e.new_value.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
                 if let Some(v) = snapshot {
                     lead = v.get("lead").and_then(|l| l.as_str()).and_then(lead_of);
+                    private = v.get("private").and_then(|p| p.as_str()) == Some("true");
                 }
             } else if e.field == "lead" {
                 lead = e.new_value.as_deref().and_then(lead_of);
+            } else if e.field == "private" {
+                private = e.new_value.as_deref() == Some("true");
             }
         }
-        if !seen(lead)? {
+        if !seen(lead)? || (private && !own) {
             continue;
         }
-        let was_hidden = !seen(before)?;
+        let was_hidden = !seen(before)? || (was_private && !own);
         for mut e in batch.iter().cloned() {
             if was_hidden {
                 e.old_value = None;
