@@ -2128,7 +2128,12 @@ fn undo_does_not_put_a_lead_back_in_a_stage_without_what_the_stage_asks() {
     let b = run(&f, &path, &plan);
     assert_eq!(b.counts.update, 1, "{b:?}");
     let l = f.core.get_lead(&f.admin, lost.id).unwrap();
-    assert_eq!(l.stage, "nurture");
+    // Reopened, the deal is no longer lost for its reason: the import cleared it, and its undo would give it back.
+    assert_eq!((l.stage.as_str(), l.deal.lost_reason.as_str()), ("nurture", ""));
+    // Someone gives a reason since and takes it out again: the field is theirs now, and stays empty.
+    let mut input = l.to_input();
+    input.deal.lost_reason = "timing".into();
+    let l = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
     let mut input = l.to_input();
     input.deal.lost_reason = String::new();
     f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();

@@ -287,3 +287,33 @@ fn an_import_the_stagnation_sweep_moved_is_undone_all_the_same() {
         .collect();
     assert_eq!(unshown, [ed.id], "the notices of the leads removed are gone, the kept one's stays");
 }
+
+/// A deal lost for its price and reopened is no longer lost for that reason: the reason is cleared with the move
+/// (logged), so when the stagnation policy loses it a month on, the policy's reason is the one it holds. It kept
+/// "price".
+#[test]
+fn a_reopened_deal_drops_its_old_lost_reason_and_the_sweep_gives_its_own() {
+    let p = pipeline();
+    let mut input = common::lead("Bo", "Ray", "bo@ray.io");
+    input.stage = "engagement".into();
+    let bo = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead;
+    let mut lost = bo.to_input();
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "price".into();
+    let bo = p.core.update_lead(&p.admin, bo.id, bo.version, &lost, &Origin::manual()).unwrap().lead;
+    let mut back = bo.to_input();
+    back.stage = "engagement".into();
+    let saved = p.core.update_lead(&p.admin, bo.id, bo.version, &back, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.deal.lost_reason, "", "reopened, the deal is not lost for any reason");
+    let history = p.core.lead_history(&p.admin, bo.id).unwrap();
+    assert!(
+        history.iter().any(|e| e.batch_id == saved.batch_id.unwrap()
+            && e.field == "lost_reason"
+            && e.old_value.as_deref() == Some("price")),
+        "{history:?}"
+    );
+    p.clock.advance(Duration::days(70));
+    p.core.sweep_if_due().unwrap().expect("the day's sweep");
+    let after = p.core.get_lead(&p.admin, bo.id).unwrap();
+    assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "stagnant"));
+}

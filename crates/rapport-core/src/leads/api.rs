@@ -226,6 +226,15 @@ fn logged_phones(plan: &[(String, String)], current: &Lead) -> Vec<PhoneEntry> {
         .collect()
 }
 
+/// Whether a move from stage `from` to `to` takes a deal out of a lost stage.
+fn reopens(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool> {
+    use crate::pipeline::StageOutcome;
+    let outcome = |key: &str| -> Result<Option<StageOutcome>> {
+        Ok(crate::pipeline::config::stage(conn, key)?.map(|s| s.outcome))
+    };
+    Ok(outcome(from)? == Some(StageOutcome::Lost) && outcome(to)? != Some(StageOutcome::Lost))
+}
+
 impl Rapport {
     pub fn create_lead(&self, actor: &Actor, input: &LeadInput, origin: &Origin) -> Result<SavedLead> {
         self.create_lead_passing(actor, input, origin, Passing::Checked)
@@ -334,7 +343,18 @@ impl Rapport {
     ) -> Result<Lead> {
         let id = old.id;
         let current_owner = old.owner.as_ref().map(|o| o.id);
-        let (input, typed) = stored_phones_kept(&old, known, input);
+        let (mut input, typed) = stored_phones_kept(&old, known, input);
+        // A deal reopened (out of a lost stage) is no longer lost for the reason it was: left on it, that reason
+        // would answer for its next loss (the stagnation policy's, or a drag to Lost that asks none). An undo
+        // and a restore put back what the log holds.
+        if matches!(passage, Passage::Checked | Passage::Override(_) | Passage::Approved(_))
+            && input.stage != old.stage
+            && !old.deal.lost_reason.is_empty()
+            && input.deal.lost_reason == old.deal.lost_reason
+            && reopens(tx, &old.stage, &input.stage)?
+        {
+            input.deal.lost_reason.clear();
+        }
         let mut lead = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), current_owner)?;
         for p in &mut lead.phones {
             if let Some(original) = typed.get(&p.entry.e164) {
