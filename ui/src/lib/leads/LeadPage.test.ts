@@ -5,8 +5,42 @@ import { change, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { localTime } from '../format';
 import LeadPage from './LeadPage.svelte';
+import { importRuns } from '../imports/runs.svelte';
+import { duplicateScan } from '../duplicates/scan.svelte';
 
 describe('LeadPage', () => {
+  it('reads the lead again when an import ends or a scan merges leads meanwhile', async () => {
+    let company = 'Acme';
+    let enriched = 0;
+    const be = mockBackend({
+      getLead: async () => lead({ company }),
+      importResume: async () => ({ id: 3 }) as Awaited<ReturnType<typeof be.importResume>>,
+      scanDuplicates: async () => ({
+        leads: 2,
+        open: 0,
+        kept_apart: 0,
+        enriched,
+        enrichment_stopped: false,
+        enrichment_error: null,
+        seconds: 1,
+      }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    expect(await screen.findByTestId('lead-title')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('lead-page')).toHaveTextContent('Acme'));
+    company = 'Acme Holdings';
+    await importRuns.resume(3, 'messe.csv');
+    await waitFor(() => expect(screen.getByTestId('lead-page')).toHaveTextContent('Acme Holdings'));
+    const reads = be.getLead.mock.calls.length;
+    await duplicateScan.start();
+    expect(be.getLead.mock.calls.length).toBe(reads);
+    enriched = 1;
+    company = 'Acme Group';
+    await duplicateScan.start();
+    await waitFor(() => expect(screen.getByTestId('lead-page')).toHaveTextContent('Acme Group'));
+  });
+
+
   it('shows a Draft with exactly what it is missing', async () => {
     mockBackend({
       getLead: async () =>
