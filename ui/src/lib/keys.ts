@@ -19,6 +19,15 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 /** Ctrl on Windows/Linux, Cmd on macOS (either is accepted everywhere). */
+/**
+ * Whether a key ends or steers an input method's composition (Japanese, Chinese, Korean): its Enter accepts a
+ * candidate and its Escape drops one, and neither is the page's to act on. WebKit reports the committing key
+ * with `isComposing` false but keyCode 229.
+ */
+export function isComposing(e: KeyboardEvent): boolean {
+  return e.isComposing || e.keyCode === 229;
+}
+
 export function isMod(e: KeyboardEvent): boolean {
   return e.ctrlKey || e.metaKey;
 }

@@ -266,6 +266,10 @@ describe('LeadList', () => {
     await waitFor(() => expect(be.listLeads).toHaveBeenLastCalledWith(expect.objectContaining({ text: 'anna' })));
     late(page([summary(11, { first_name: 'Anna', last_name: 'Berg' })]));
     await waitFor(() => expect(screen.getByText('Anna Berg')).toBeInTheDocument());
+    // The Enter an input method takes to accept a candidate (Japanese, Chinese) opens nothing.
+    fireEvent.keyDown(input, { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(input, { key: 'Enter', keyCode: 229 });
+    expect(onopen).not.toHaveBeenCalled();
     await u.type(input, '{Enter}');
     expect(onopen).toHaveBeenCalledWith(11);
   });

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiError } from '../api';
@@ -84,6 +84,23 @@ describe('Gate dialog', () => {
     expect(be.moveLead).not.toHaveBeenCalled();
     expect(onmoved).not.toHaveBeenCalled();
     expect(within(dialog).getByTestId('gate-error')).toHaveTextContent('Not saved: Deal value is not an amount');
+  });
+
+  it("does not save on the Enter an input method takes to accept what is typed (Japanese, Chinese)", async () => {
+    const be = mockBackend();
+    const { dialog, onmoved } = show({
+      stage: stage('engagement'),
+      refusal: refusal('To enter In discussion, this lead needs: Deal value', [{ field: 'deal_value', message: 'is required' }]),
+    });
+    const field = within(dialog).getByTestId('gate-field-deal_value');
+    fireEvent.keyDown(field, { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(field, { key: 'Enter', keyCode: 229 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(be.updateLead).not.toHaveBeenCalled();
+    expect(be.moveLead).not.toHaveBeenCalled();
+    expect(onmoved).not.toHaveBeenCalled();
+    fireEvent.keyDown(field, { key: 'Enter' });
+    await waitFor(() => expect(be.moveLead.mock.calls.length + be.updateLead.mock.calls.length).toBeGreaterThan(0));
   });
 
   it('sends what it cannot edit to the lead page', async () => {
