@@ -317,3 +317,43 @@ fn a_reopened_deal_drops_its_old_lost_reason_and_the_sweep_gives_its_own() {
     let after = p.core.get_lead(&p.admin, bo.id).unwrap();
     assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "stagnant"));
 }
+
+/// A lead whose phone was saved in another region (a national number, the default region changed since) is
+/// checked as it is stored, as a move writes it: the sweep's preview said it would be refused, which the run
+/// then did not do, and asking to lose its large deal was refused for a phone nobody touched.
+#[test]
+fn a_phone_saved_in_another_region_refuses_neither_the_sweeps_preview_nor_a_request() {
+    let p = pipeline();
+    p.core.update_settings(&p.admin, &rapport_core::settings::Settings { default_region: "GB".into() }).unwrap();
+    let mut input = common::lead("Bo", "Ray", "bo@ray.io");
+    input.phones = vec!["020 7946 0018".into()];
+    input.stage = "engagement".into();
+    input.deal.value = "50000".into();
+    input.deal.currency = "EUR".into();
+    input.deal.expected_close = "2027-01-31".into();
+    let bo = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead;
+    p.core.update_settings(&p.admin, &rapport_core::settings::Settings { default_region: "US".into() }).unwrap();
+
+    let eve = {
+        let input = rapport_core::users::UserInput {
+            username: "eve".into(),
+            display_name: "Eve".into(),
+            role: Role::Editor,
+            active: true,
+            campaigns: vec![],
+            all_campaigns: true,
+        };
+        p.core.create_user(&p.admin, &input, common::PASSWORD).unwrap();
+        p.core.sign_in("eve", common::PASSWORD).unwrap()
+    };
+    let asked = p.core.request_move(&eve, bo.id, bo.version, "lost", "price", "they chose another supplier");
+    assert!(asked.is_ok(), "{asked:?}");
+    p.core.decide_approval(&p.admin, asked.unwrap().id, false, "not yet").unwrap();
+
+    p.clock.advance(Duration::days(70));
+    let preview = p.core.pipeline_sweep(&p.admin, true).unwrap();
+    let mv = preview.moves.iter().find(|m| m.lead_id == bo.id).expect("the lead is stale");
+    assert_eq!(mv.refused, None, "{mv:?}");
+    let run = p.core.pipeline_sweep(&p.admin, false).unwrap();
+    assert_eq!(run.moved, 1, "{run:?}");
+}

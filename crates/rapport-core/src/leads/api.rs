@@ -192,7 +192,7 @@ pub const GATE_OVERRIDE: &str = "gate_override";
 /// number once the default region is Germany, or refuse every later edit of the lead.
 /// `known`: phones of other leads coming in with the input (a merge's, an enriching row's), each read in its own
 /// lead's region, kept as they were read in the same way.
-fn stored_phones_kept(
+pub(crate) fn stored_phones_kept(
     old: &Lead,
     known: &[PhoneEntry],
     input: &LeadInput,

@@ -57,6 +57,9 @@ impl Rapport {
             }
             // The lead keeps its owner, even one deactivated since, as a move does.
             let owner = lead.owner.as_ref().map(|o| o.id);
+            // Its phones as stored, as the move's save keeps them: read again in today's region, a number saved
+            // in another would refuse a move of a field nobody touched.
+            let (input, _) = crate::leads::api::stored_phones_kept(&lead, &[], &input);
             let valid = Rules::load(tx)?.validate(tx, &input, &grant.lead_scope(), owner)?;
             let after = valid.as_lead(lead.id);
             let needed = match gate::check(tx, &grant, Some(&lead), &after, Passage::Checked) {

@@ -196,7 +196,9 @@ impl Rapport {
                     }
                     // As the sweep will: under the policy, the lead keeping its owner (even one deactivated).
                     let owner = lead.owner.as_ref().map(|o| o.id);
-                    let after = rules.validate(conn, &moved(&lead, p), &policy.lead_scope(), owner);
+                    // Its phones as stored (read in the region they were saved in), as the run's save keeps them.
+                    let (input, _) = crate::leads::api::stored_phones_kept(&lead, &[], &moved(&lead, p));
+                    let after = rules.validate(conn, &input, &policy.lead_scope(), owner);
                     let verdict = after.and_then(|valid| {
                         gate::check(conn, &policy, Some(&lead), &valid.as_lead(lead.id), Passage::Checked)
                     });
