@@ -202,7 +202,7 @@ fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_
 }
 
 /// A request is about the lead as it was asked: one that moved since and came back to the same stage (the
-/// client returned) is not approved as if nothing had happened.
+/// client returned) is not approved as if nothing had happened. The move away closed it, saying so.
 #[test]
 fn a_request_for_a_lead_that_moved_since_and_back_is_not_approved() {
     let f = fixture();
@@ -213,11 +213,13 @@ fn a_request_for_a_lead_that_moved_since_and_back_is_not_approved() {
     f.core.move_lead(&eve, big.id, away.version, "qualification", Passing::Checked).unwrap();
     let before = f.dump();
     let err = f.core.decide_approval(&f.admin, request.id, true, "").unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Validation);
-    assert!(err.to_string().contains("moved since it was asked"), "{err}");
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
     assert_eq!(f.dump(), before, "nothing written");
     assert_eq!(f.core.get_lead(&f.admin, big.id).unwrap().stage, "qualification");
-    f.core.decide_approval(&f.admin, request.id, false, "The client came back").unwrap();
+    let closed = f.core.lead_approval_requests(&f.admin, big.id).unwrap().into_iter().find(|r| r.id == request.id);
+    let closed = closed.unwrap();
+    assert_eq!(closed.status, ApprovalStatus::Rejected);
+    assert!(closed.comment.contains("moved to New lead"), "{closed:?}");
 }
 
 #[test]
@@ -573,4 +575,31 @@ fn a_lost_reason_given_with_the_move_is_saved_only_by_the_move() {
     let lost =
         f.core.move_lead_losing(&eve, small.id, small.version, "lost", Some("price"), Passing::Checked).unwrap().lead;
     assert_eq!((lost.stage.as_str(), lost.deal.lost_reason.as_str()), ("lost", "price"));
+}
+
+/// An Editor asks to lose a large deal; before the queue is looked at, an Administrator moves the lead another
+/// way (to Nurture). The request is closed (logged, the Editor told): left pending it could not be approved,
+/// blocked a new request and kept the lead from the stagnation sweep.
+#[test]
+fn a_request_is_closed_when_its_lead_is_moved_another_way() {
+    let f = fixture();
+    common::without_entry_criteria(&f.core, &f.admin);
+    let eve = f.user("eve", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Bo", "50000"), "engagement");
+    let asked = f.core.request_move(&eve, big.id, big.version, "lost", "price", "they chose another").unwrap();
+    assert_eq!(f.core.approval_queue(&f.admin).unwrap().len(), 1);
+    let lead = f.core.get_lead(&f.admin, big.id).unwrap();
+    let mut input = lead.to_input();
+    input.stage = "nurture".into();
+    f.core.update_lead(&f.admin, big.id, lead.version, &input, &Origin::manual()).unwrap();
+    assert!(f.core.approval_queue(&f.admin).unwrap().is_empty(), "nothing left to decide");
+    let request =
+        f.core.lead_approval_requests(&f.admin, big.id).unwrap().into_iter().find(|r| r.id == asked.id).unwrap();
+    assert_eq!(request.status, ApprovalStatus::Rejected);
+    assert!(request.comment.contains("moved to Nurture"), "{request:?}");
+    let told = f.core.take_notifications(&eve).unwrap();
+    assert!(told.iter().any(|n| n.contains("was closed") && n.contains("Nurture")), "{told:?}");
+    // A new request can be made now.
+    let lead = f.core.get_lead(&f.admin, big.id).unwrap();
+    assert!(f.core.request_move(&eve, big.id, lead.version, "lost", "price", "still lost").is_ok());
 }

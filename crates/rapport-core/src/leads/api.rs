@@ -378,7 +378,12 @@ impl Rapport {
         if changed.iter().any(|(field, _, _)| crate::duplicates::incremental::is_matched_field(field)) {
             self.index_and_check(tx, id, true, &batch)?;
         }
-        store::get(tx, id)?.ok_or_else(|| not_found(id))
+        let saved = store::get(tx, id)?.ok_or_else(|| not_found(id))?;
+        // Moved another way than the move asked for: that request can no longer be carried out.
+        if saved.stage != old.stage && !matches!(passage, Passage::Approved(_)) {
+            crate::pipeline::close_for_moved(tx, &batch, &saved)?;
+        }
+        Ok(saved)
     }
 
     /// Reverts what one earlier save (`batch_id`) changed on lead `id`, as a new change: the log keeps both.

@@ -279,19 +279,49 @@ pub(crate) fn close_for_merged(
     batch: &changelog::BatchId,
     lead: &crate::leads::Lead,
 ) -> Result<()> {
+    close_pending(
+        tx,
+        batch,
+        lead,
+        "closed: the lead was merged into another; ask again on that lead if the move still holds",
+        "the lead was merged into another",
+    )
+}
+
+/// Closes the request waiting for lead `lead`, which a move other than the approved one took to another stage
+/// (the form, the board, an import, the sweep): it could no longer be approved ("moved since"), blocked a new
+/// request, and kept the lead out of the stagnation sweep as work in hand.
+pub(crate) fn close_for_moved(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &changelog::BatchId,
+    lead: &crate::leads::Lead,
+) -> Result<()> {
+    let label = super::config::stage(tx, &lead.stage)?.map_or_else(|| lead.stage.clone(), |s| s.label);
+    close_pending(
+        tx,
+        batch,
+        lead,
+        &format!("closed: the lead was moved to {label} since; ask again if the move still holds"),
+        &format!("the lead was moved to {label} since"),
+    )
+}
+
+fn close_pending(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &changelog::BatchId,
+    lead: &crate::leads::Lead,
+    comment: &str,
+    why: &str,
+) -> Result<()> {
     let Some(id) = approvals::pending_for(tx, lead.id)? else { return Ok(()) };
     let Some(stored) = approvals::get(tx, id)? else { return Ok(()) };
-    let comment = "closed: the lead was merged into another; ask again on that lead if the move still holds";
     approvals::decide(tx, id, ApprovalStatus::Rejected, None, &batch.at, comment)?;
     let decision = format!("{}: {comment}", ApprovalStatus::Rejected.as_str());
     changelog::record(tx, batch, "approval_request", id, "status", Some("pending"), Some(&decision))?;
     if let Some(requester) = stored.requested_by {
         let to = &stored.request.to_stage;
         let label = super::config::stage(tx, to)?.map_or_else(|| to.clone(), |s| s.label);
-        let message = format!(
-            "Your request to move {} to {label} was closed: the lead was merged into another",
-            lead.display_name()
-        );
+        let message = format!("Your request to move {} to {label} was closed: {why}", lead.display_name());
         stagnation::notify(tx, requester, lead.id, &message, &batch.at)?;
     }
     Ok(())
