@@ -1,7 +1,8 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { activity, apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { localTime } from '../format';
 import LeadPage from './LeadPage.svelte';
@@ -216,6 +217,38 @@ describe('LeadPage', () => {
     nav.go({ name: 'calendar' });
     await u.click(await screen.findByTestId('confirm-discard-activity-discard'));
     expect(nav.view).toEqual({ name: 'calendar' });
+  });
+
+  it('waits for an activity being logged before leaving, instead of offering to discard what is being saved', async () => {
+    let answer: (a: Awaited<ReturnType<Backend['logActivity']>>) => void = () => {};
+    let refuse: (e: unknown) => void = () => {};
+    const be = mockBackend({
+      logActivity: () =>
+        new Promise((res, rej) => {
+          answer = res;
+          refuse = rej;
+        }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const u = userEvent.setup();
+    nav.go({ name: 'lead', id: 7 });
+    await u.type(await screen.findByTestId('activity-subject'), 'Called about the renewal{Enter}');
+    await waitFor(() => expect(be.logActivity).toHaveBeenCalledOnce());
+    nav.go({ name: 'calendar' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(screen.queryByTestId('confirm-discard-activity')).toBeNull();
+    expect(nav.view).toEqual({ name: 'lead', id: 7 });
+    answer(activity({ id: 10, subject: 'Called about the renewal' }));
+    await waitFor(() => expect(nav.view).toEqual({ name: 'calendar' }));
+
+    // Refused, it is still not logged: then the question is asked.
+    nav.go({ name: 'lead', id: 7 });
+    await u.type(await screen.findByTestId('activity-subject'), 'Second call{Enter}');
+    await waitFor(() => expect(be.logActivity).toHaveBeenCalledTimes(2));
+    nav.go({ name: 'calendar' });
+    refuse(apiErr({ code: 'internal', message: 'busy' }));
+    expect(await screen.findByTestId('confirm-discard-activity')).toBeInTheDocument();
+    expect(nav.view).toEqual({ name: 'lead', id: 7 });
   });
 
   const edit = change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Rear Admiral' });
