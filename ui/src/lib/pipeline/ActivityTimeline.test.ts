@@ -194,6 +194,24 @@ describe('ActivityTimeline', () => {
     await waitFor(() => expect(screen.getByTestId('activity-item')).not.toHaveClass('open'));
     expect(screen.getByTestId('activity-item')).toHaveTextContent('Task done · just now');
     expect(screen.queryByTestId('activity-done')).toBeNull();
+    // The button went with the task: the focus is on the list's heading, not lost to the page.
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Activities' })).toHaveFocus());
+  });
+
+  it("moves the focus to the next task's Done once one is ticked off from the keyboard", async () => {
+    const first = activity({ id: 3, kind: 'task', subject: 'Send the contract', done_at: null, due_at: ago(-HOUR) });
+    const second = activity({ id: 4, kind: 'task', subject: 'Call back', done_at: null, due_at: ago(-2 * HOUR) });
+    const { u } = setup([first, second], true, {
+      completeActivity: async (id) => ({ ...(id === 3 ? first : second), done_at: ago(0) }),
+    });
+    const buttons = await screen.findAllByTestId('activity-done');
+    buttons[0].focus();
+    const ticked = buttons[0].getAttribute('aria-label');
+    await u.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getAllByTestId('activity-done')).toHaveLength(1));
+    const left = screen.getByTestId('activity-done');
+    expect(left.getAttribute('aria-label')).not.toBe(ticked);
+    await waitFor(() => expect(left).toHaveFocus());
   });
 
   it('shows viewers the activities without the form or Done', async () => {
