@@ -270,19 +270,7 @@ impl Rapport {
     /// not found). Who may decide about the pair may take the decision back.
     pub fn reopen_pair(&self, actor: &Actor, pair_id: i64) -> Result<()> {
         self.db.write(|tx| {
-            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
-            let scope = grant.lead_scope();
-            let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
-            let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
-            let mut pair = Vec::with_capacity(2);
-            for id in [row.lead_a, row.lead_b] {
-                let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
-                if !scope.allows_campaign(&lead.campaign) {
-                    return Err(not_found());
-                }
-                pair.push(lead);
-            }
-            super::may_decide(&grant, &[&pair[0], &pair[1]])?;
+            let (grant, row, _) = decidable_pair(tx, actor, pair_id)?;
             if row.status != "not_duplicate" {
                 return Ok(());
             }
@@ -298,19 +286,7 @@ impl Rapport {
     /// them one person).
     pub fn mark_not_duplicate_as_seen(&self, actor: &Actor, pair_id: i64, seen: &[super::SeenVersion]) -> Result<()> {
         self.db.write(|tx| {
-            let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
-            let scope = grant.lead_scope();
-            let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
-            let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
-            let mut pair = Vec::with_capacity(2);
-            for id in [row.lead_a, row.lead_b] {
-                let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
-                if !scope.allows_campaign(&lead.campaign) {
-                    return Err(not_found());
-                }
-                pair.push(lead);
-            }
-            super::may_decide(&grant, &[&pair[0], &pair[1]])?;
+            let (grant, row, pair) = decidable_pair(tx, actor, pair_id)?;
             super::merge::still_as_seen(&[&pair[0], &pair[1]], seen)?;
             if row.status == "not_duplicate" {
                 return Ok(());
@@ -361,4 +337,27 @@ fn for_each_visible_open(
         Ok(true)
     })?;
     Ok(())
+}
+/// Pair `pair_id`, its two leads and the actor's grant, when the actor may decide about it: both leads in their
+/// campaigns (else not found: its other lead is not theirs to know of), and theirs to decide.
+fn decidable_pair(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    pair_id: i64,
+) -> Result<(crate::access::Grant, store::QueueRow, [crate::leads::Lead; 2])> {
+    let grant = Rapport::grant(tx, actor, Permission::ReviewDuplicates)?;
+    let scope = grant.lead_scope();
+    let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
+    let row = store::get(tx, pair_id)?.ok_or_else(not_found)?;
+    let lead = |id: i64| -> Result<crate::leads::Lead> {
+        let lead = leads::get(tx, id)?.ok_or_else(not_found)?;
+        if scope.allows_campaign(&lead.campaign) {
+            Ok(lead)
+        } else {
+            Err(not_found())
+        }
+    };
+    let pair = [lead(row.lead_a)?, lead(row.lead_b)?];
+    super::may_decide(&grant, &[&pair[0], &pair[1]])?;
+    Ok((grant, row, pair))
 }
