@@ -357,3 +357,24 @@ fn a_phone_saved_in_another_region_refuses_neither_the_sweeps_preview_nor_a_requ
     let run = p.core.pipeline_sweep(&p.admin, false).unwrap();
     assert_eq!(run.moved, 1, "{run:?}");
 }
+
+/// The computer's clock set back (it ran a day ahead, then was corrected) between two moves: the lead's history
+/// still ends in the stage it is in, and the board and the sweep take its entry into that stage as the last
+/// move made, not the latest time written. Ordered by time, the history ended in the stage before.
+#[test]
+fn a_clock_set_back_between_two_moves_leaves_the_history_in_order() {
+    let p = pipeline();
+    let ann = p.core.create_lead(&p.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap().lead;
+    p.clock.advance(Duration::days(1));
+    move_to(&p, ann.id, "qualification");
+    p.clock.advance(Duration::days(-1) - Duration::hours(2));
+    move_to(&p, ann.id, "engagement");
+    let stays = p.core.stage_history(&p.admin, ann.id).unwrap();
+    let last = stays.last().unwrap();
+    assert_eq!((last.stage.as_str(), last.exited_at.is_none()), ("engagement", true), "{stays:?}");
+    assert_eq!(stays.iter().map(|s| s.stage.as_str()).collect::<Vec<_>>(), ["new", "qualification", "engagement"]);
+    let board = p.core.pipeline_board(&p.admin, &Default::default()).unwrap();
+    let card = board.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == ann.id).unwrap();
+    assert_eq!(card.entered_at, last.entered_at, "the last move made, written at the earlier time: {card:?}");
+    assert!(card.entered_at < stays[1].entered_at, "{card:?}");
+}

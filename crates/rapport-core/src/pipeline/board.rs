@@ -86,7 +86,7 @@ pub(crate) fn cards(
     // The last sign of life is what the stagnation sweep counts: an activity, or a meeting held or booked.
     let mut sql = format!(
         "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.deal_value, l.currency, u.display_name,
-                coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
+                coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
                 nullif(max(coalesce(l.last_activity_at, ''), {}), ''), l.stage,
                 EXISTS (SELECT 1 FROM approval_requests a WHERE a.lead_id = l.id AND a.status = 'pending')
          FROM leads l LEFT JOIN users u ON u.id = l.owner_id

@@ -29,10 +29,11 @@ fn to_move(from: Option<String>, to: Option<String>, at: &str) -> Result<Move, S
     Ok(Move { from, to, at: at.with_timezone(&Utc) })
 }
 
-/// Lead `id`'s moves, oldest first.
+/// Lead `id`'s moves, in the order they were made (by id: a clock set back between two moves would put the
+/// later one first by its time).
 pub(crate) fn moves_of(conn: &Connection, id: i64) -> Result<Vec<Move>, StoreError> {
     let mut stmt =
-        conn.prepare_cached("SELECT from_stage, to_stage, at FROM stage_moves WHERE lead_id = ?1 ORDER BY at, id")?;
+        conn.prepare_cached("SELECT from_stage, to_stage, at FROM stage_moves WHERE lead_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
@@ -47,7 +48,7 @@ pub(crate) fn for_each_lead(conn: &Connection, f: &mut dyn FnMut(&LeadFacts, &[M
     let mut stmt = conn.prepare_cached(
         "SELECT m.lead_id, m.from_stage, m.to_stage, m.at, l.campaign, l.owner_id, l.source
          FROM stage_moves m JOIN leads l ON l.id = m.lead_id
-         ORDER BY m.lead_id, m.at, m.id",
+         ORDER BY m.lead_id, m.id",
     )?;
     let mut rows = stmt.query([])?;
     let mut current: Option<(i64, LeadFacts)> = None;
@@ -170,9 +171,9 @@ pub(crate) fn open_since(conn: &rusqlite::Connection, lead: i64) -> Result<Optio
     Ok(conn
         .prepare_cached(
             "SELECT coalesce(
-                 (SELECT max(at) FROM stage_moves WHERE lead_id = ?1
-                    AND from_stage IN (SELECT key FROM stages WHERE outcome <> 'open')),
-                 (SELECT min(at) FROM stage_moves WHERE lead_id = ?1))",
+                 (SELECT at FROM stage_moves WHERE lead_id = ?1
+                    AND from_stage IN (SELECT key FROM stages WHERE outcome <> 'open') ORDER BY id DESC LIMIT 1),
+                 (SELECT at FROM stage_moves WHERE lead_id = ?1 ORDER BY id LIMIT 1))",
         )?
         .query_row([lead], |r| r.get::<_, Option<String>>(0))?)
 }

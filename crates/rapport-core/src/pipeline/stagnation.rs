@@ -205,7 +205,7 @@ pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str, now: &str) 
     let mut stmt = conn.prepare_cached(concat!(
         "SELECT id, campaign, since FROM (
              SELECT l.id, l.campaign,
-                    max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
+                    max(coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
                         coalesce(l.last_activity_at, ''), ",
         meetings!("?3"),
         ") AS since
@@ -224,7 +224,7 @@ pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str, now: &str) 
 pub(crate) fn inactive_since(conn: &Connection, id: i64, now: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached(concat!(
-            "SELECT max(coalesce((SELECT max(m.at) FROM stage_moves m WHERE m.lead_id = l.id), l.created_at),
+            "SELECT max(coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
                         coalesce(l.last_activity_at, ''), ",
             meetings!("?2"),
             ")
