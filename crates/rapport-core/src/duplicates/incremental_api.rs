@@ -407,11 +407,11 @@ fn stored_matches(
     Ok(out)
 }
 
-/// The steward's "not a duplicate" decisions a change (`change_batch`: an import's chunk, a save) reopened, as a
-/// lead's matched fields changed, stand again once an undo (`undo_batch`) has taken the fields back, as an
-/// unmerge puts back the ones its merge reopened; only pairs still open, of leads the undoer may see and decide
-/// about, and (`only_lead`: one lead's undo) the pairs of the lead whose fields were taken back: the batch may
-/// have reopened others, whose leads still hold what reopened them.
+/// The steward's "not a duplicate" decisions a change (`change_batch`: an import's chunk, a save, a merge)
+/// reopened, as a lead's matched fields changed, stand again once an undo or unmerge (`undo_batch`) has taken the
+/// fields back; only pairs still open, of leads the undoer may see and decide about, and (`only_lead`: one lead's
+/// undo, an unmerge's survivor) the pairs of the lead whose fields were taken back: the batch may have reopened
+/// others, whose leads still hold what reopened them.
 pub(crate) fn restore_decisions(
     tx: &rusqlite::Transaction<'_>,
     grant: &crate::access::Grant,

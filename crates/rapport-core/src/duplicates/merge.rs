@@ -701,40 +701,8 @@ mod operations {
                     }
                 }
                 // The steward's "not a duplicate" decisions the merge reopened (the survivor's matched fields
-                // changed) stand again, now those fields are back.
-                for (pair_id, field, old, new) in changelog::batch_rows_of(tx, merge_id, "duplicate_pair")? {
-                    let reopened =
-                        field == "status" && old.as_deref() == Some("not_duplicate") && new.as_deref() == Some("open");
-                    // The pairs it reopened were the survivor's; a decision is put back only inside the
-                    // reader's campaigns.
-                    let Some(row) = store::get(tx, pair_id)?.filter(|r| {
-                        reopened && r.status == "open" && (r.lead_a == survivor_id || r.lead_b == survivor_id)
-                    }) else {
-                        continue;
-                    };
-                    let other = if row.lead_a == survivor_id { row.lead_b } else { row.lead_a };
-                    if !leads::get(tx, other)?.is_some_and(|l| scope.allows_campaign(&l.campaign)) {
-                        continue;
-                    }
-                    let apart = crate::duplicates::incremental_api::set_apart(
-                        tx,
-                        row.lead_a,
-                        row.lead_b,
-                        grant.user_id,
-                        &batch.at,
-                    )?;
-                    if let Some(pair) = apart {
-                        changelog::record(
-                            tx,
-                            &batch,
-                            "duplicate_pair",
-                            pair,
-                            "status",
-                            Some("open"),
-                            Some("not_duplicate"),
-                        )?;
-                    }
-                }
+                // changed) stand again, now those fields are back: the survivor's pairs, as an undo's.
+                crate::duplicates::restore_decisions(tx, &grant, merge_id, &batch, Some(survivor_id))?;
                 // Back, each is checked against the leads stored now, as a save is: one created meanwhile with
                 // its email is its duplicate (the pairs above, with the survivor and the decisions, stand).
                 for l in &restored {
