@@ -1,7 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiErr, deferred, lead, mockBackend, summary } from '../../test/fixtures';
+import { tick } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiErr, deferred, lead, mockBackend, sessionFor, summary } from '../../test/fixtures';
+import { session } from '../session.svelte';
+import { listPlace } from './listPlace';
 import { undoMerge } from '../duplicates/merge';
 import { duplicateScan } from '../duplicates/scan.svelte';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
@@ -599,5 +602,96 @@ describe('LeadList', () => {
     // Free text still works: a campaign nobody used yet is sent as typed.
     await userEvent.setup().type(campaign, 'Autumn');
     await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ campaign: 'Autumn' }));
+  });
+});
+
+describe('LeadList coming back to it', () => {
+  const all = Array.from({ length: 300 }, (_, i) => summary(i + 1));
+  /** Pages of `all` by offset; lead 52 is renamed once `renamed` is set. */
+  function pagedBackend(state: { renamed: boolean }) {
+    return mockBackend({
+      listLeads: async (q: LeadQuery) => {
+        const from = q.after ? Number(q.after) : 0;
+        const slice = all
+          .slice(from, from + Math.min(q.limit, 500))
+          .map((l) => (state.renamed && l.id === 52 ? { ...l, first_name: 'Renamed' } : l));
+        const end = from + slice.length;
+        return page(slice, end < all.length ? String(end) : null);
+      },
+      countLeads: async () => ({ count: all.length, more: false }),
+    });
+  }
+
+  const scroller = () => document.querySelector<HTMLDivElement>('.leads-scroll')!;
+
+  /** Opens the list, loads a second page, scrolls down to lead 52 (which loads a third) and leaves. */
+  async function leaveScrolled() {
+    const first = render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    await fireEvent.click(screen.getByTestId('load-more'));
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 100 shown'));
+    scroller().scrollTop = 1800;
+    await fireEvent.scroll(scroller());
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 150 shown'));
+    first.unmount();
+  }
+
+  beforeEach(() => {
+    session.current = sessionFor('editor');
+    leadFilters.f = defaultFilters();
+    listPlace.reset();
+  });
+  afterEach(() => {
+    session.current = null;
+    listPlace.reset();
+  });
+
+  it('shows the rows loaded before, scrolled where they were, and reads them again as they are now', async () => {
+    const state = { renamed: false };
+    const be = pagedBackend(state);
+    await leaveScrolled();
+
+    state.renamed = true;
+    be.listLeads.mockClear();
+    render(LeadList, props());
+    // At once, before anything is read again: the 150 rows, not the first page, at the same scroll.
+    await tick();
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('150 shown');
+    expect(scroller().scrollTop).toBe(1800);
+    // Read again from the start, as many as were loaded, in the same table: the scroll does not move.
+    await waitFor(() => expect(screen.getByText('Renamed Last52')).toBeInTheDocument());
+    expect(be.listLeads.mock.calls[0][0]).toMatchObject({ after: null, limit: 150 });
+    expect(be.listLeads).toHaveBeenCalledTimes(1);
+    expect(scroller().scrollTop).toBe(1800);
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 150 shown');
+  });
+
+  it('starts from the top when the filters changed meanwhile', async () => {
+    const be = pagedBackend({ renamed: false });
+    await leaveScrolled();
+
+    leadFilters.f = { ...defaultFilters(), status: 'active' };
+    be.listLeads.mockClear();
+    render(LeadList, props());
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 50 shown'));
+    expect(be.listLeads.mock.calls[0][0]).toMatchObject({ status: 'active', after: null, limit: 50 });
+    expect(scroller().scrollTop).toBe(0);
+  });
+
+  it('never shows the rows of another session, even the same user signing in again', async () => {
+    const be = pagedBackend({ renamed: false });
+    await leaveScrolled();
+
+    session.current = sessionFor('editor');
+    be.listLeads.mockClear();
+    const d = deferred<LeadPage>();
+    be.listLeads.mockImplementationOnce(() => d.promise);
+    render(LeadList, props());
+    await tick();
+    expect(screen.queryAllByTestId('lead-row')).toHaveLength(0);
+    expect(screen.getByTestId('lead-count')).toHaveTextContent('Loading…');
+    d.resolve(page(all.slice(0, 50), '50'));
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 50 shown'));
+    expect(be.listLeads.mock.calls[0][0]).toMatchObject({ after: null, limit: 50 });
   });
 });
