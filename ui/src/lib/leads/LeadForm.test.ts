@@ -211,6 +211,27 @@ describe('LeadForm', () => {
     expect(toasts.items.map((t) => t.message)).toContain('Lead saved');
   });
 
+  it('keeps a tag that holds a comma whole when another field is saved, and one picked from those in use', async () => {
+    const original = lead({ id: 42, version: 5, tags: ['Trade Fair, Berlin', 'vip'] });
+    const { be, u } = setup(
+      { leadFacets: async () => ({ campaigns: [], tags: ['Trade Fair, Berlin', 'Expo, Paris', 'vip'] }) },
+      original,
+    );
+    expect(screen.getByTestId('field-tags')).toHaveValue('Trade Fair, Berlin, vip');
+    await u.type(screen.getByTestId('field-job_title'), ' (retired)');
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    expect(be.updateLead.mock.calls[0][2].tags).toEqual(['Trade Fair, Berlin', 'vip']);
+
+    await u.type(screen.getByTestId('field-tags'), ', Ex');
+    await waitFor(() => expect(screen.getAllByTestId('tag-suggestion').map((b) => b.textContent?.trim())).toEqual(['Expo, Paris']));
+    await u.click(screen.getByTestId('tag-suggestion'));
+    expect(screen.getByTestId('field-tags')).toHaveValue('Trade Fair, Berlin, vip, Expo, Paris, ');
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledTimes(2));
+    expect(be.updateLead.mock.calls[1][2].tags).toEqual(['Trade Fair, Berlin', 'vip', 'Expo, Paris']);
+  });
+
   it('leaves Ctrl+S and Esc to a dialog open over the form (the shortcuts help)', async () => {
     const { be, u, oncancel } = setup({}, lead({ id: 42, version: 5 }));
     await u.type(screen.getByTestId('field-job_title'), ' and more');

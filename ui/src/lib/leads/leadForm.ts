@@ -1,7 +1,7 @@
 // The lead form's model: what the user types, how it becomes a LeadInput, and what the form can tell before
 // the backend answers (the backend stays the authority on validity and completeness).
 import { LEAD_FIELDS } from '../bindings';
-import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitList } from '../format';
+import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitKnownList } from '../format';
 import type { FieldError, InvalidValue, Lead, LeadInput, MissingField, SourceChannel } from '../types';
 import {
   isTextField,
@@ -62,8 +62,16 @@ export function draftFromLead(l: Lead): LeadDraft {
   };
 }
 
+/**
+ * The tags typed, split at commas except inside `known` tags: a tag may hold a comma ("Trade Fair, Berlin", as
+ * imports and the CLI keep it), and saving the form for another field must not cut it in two.
+ */
+export function draftTags(d: LeadDraft, known: readonly string[] = []): string[] {
+  return splitKnownList(d.tags, known);
+}
+
 /** The value the backend expects for one editable field; undefined for the derived ones it does not accept. */
-function inputValue(f: LeadField, d: LeadDraft): unknown {
+function inputValue(f: LeadField, d: LeadDraft, knownTags: readonly string[]): unknown {
   // Sent as typed: the backend normalizes amounts, currencies and dates, and says what it cannot read.
   if (isTextField(f)) return d[f.name];
   switch (f.kind) {
@@ -77,7 +85,7 @@ function inputValue(f: LeadField, d: LeadDraft): unknown {
     case 'stage':
       return d.stage;
     case 'tag_list':
-      return splitList(d.tags);
+      return draftTags(d, knownTags);
     case 'invalid_values':
       return d.invalid.map((v) => ({ ...v }));
     default:
@@ -90,10 +98,10 @@ function inputValue(f: LeadField, d: LeadDraft): unknown {
  * are sent as they are, empty ones included (the backend skips empty rows), so `emails.N` / `phones.N` in its
  * answer is row N of the form.
  */
-export function toInput(d: LeadDraft): LeadInput {
+export function toInput(d: LeadDraft, knownTags: readonly string[] = []): LeadInput {
   const input: Record<string, unknown> = {};
   for (const f of LEAD_FIELDS) {
-    if (f.editable) writePath(input, f.path, inputValue(f, d));
+    if (f.editable) writePath(input, f.path, inputValue(f, d, knownTags));
   }
   return input as unknown as LeadInput;
 }
