@@ -1034,3 +1034,41 @@ fn a_private_event_on_the_server_is_busy_to_colleagues_also_when_stored_before_c
     let read: i64 = f.sql().query_row("SELECT classes_read FROM caldav_accounts", [], |r| r.get(0)).unwrap();
     assert_eq!(read, 1, "once");
 }
+
+#[test]
+fn connecting_the_same_calendar_again_takes_what_changed_on_the_server_and_sends_what_changed_here() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id, review) = review_booked(&f, &calendar);
+    let keychain = OsKeychain;
+    let lunch =
+        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 2);
+    let href_of = |uid: &str| format!("{calendar}{}.ics", uid.replace('@', "_"));
+
+    // Her password expired; meanwhile "Review" moved on her phone, and "Lunch" was moved here while she was not
+    // connected. She connects the same calendar again with the new password.
+    f.core.disconnect_caldav(&dana, &keychain).unwrap();
+    let moved = get(&href_of(&review.uid))
+        .replace("20261204T090000Z", "20261204T140000Z")
+        .replace("20261204T100000Z", "20261204T150000Z");
+    assert!(moved.contains("20261204T140000Z") && moved.contains("SEQUENCE:"), "{moved}");
+    let moved = moved.replace("SEQUENCE:0", "SEQUENCE:1");
+    put(&href_of(&review.uid), &moved);
+    let lunch = f.core.appointment(&dana, lunch.id).unwrap();
+    f.core.move_appointment(&dana, lunch.id, lunch.version, "2026-12-05T13:00:00Z", "2026-12-05T14:00:00Z").unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &keychain).unwrap();
+
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert!(report.conflicts.is_empty(), "nothing changed on both sides: {report:?}");
+    let review = f.core.appointment(&dana, review.id).unwrap();
+    assert_eq!((review.start.as_str(), review.sync_pending), ("2026-12-04T14:00:00Z", false));
+    assert!(get(&href_of(&review.uid)).contains("20261204T140000Z"), "the phone's move stays on the server");
+    let lunch = f.core.appointment(&dana, lunch.id).unwrap();
+    assert_eq!((lunch.start.as_str(), lunch.sync_pending), ("2026-12-05T13:00:00Z", false));
+    assert!(get(&href_of(&lunch.uid)).contains("20261205T130000Z"), "the move made here reached the server");
+    assert!(f.core.sync_caldav(&dana, &keychain).unwrap().conflicts.is_empty(), "and it stays settled");
+}

@@ -774,7 +774,9 @@ impl Rapport {
         }
         let changed = log_changes(tx, batch, old, &row)?;
         if changed {
-            row.sync_pending = store::caldav_account(tx, row.agent_id)?.is_some();
+            // One already on a calendar server stays to be sent while none is connected: connected again, its
+            // change goes out (and one never sent is sent anyway).
+            row.sync_pending = row.remote_href.is_some() || store::caldav_account(tx, row.agent_id)?.is_some();
             store::update(tx, &row, &batch.at)?;
         }
         if let Some(list) = &attendees {

@@ -147,6 +147,9 @@ impl Rapport {
                 Some(&snapshot(url, input.username.trim())),
             )?;
             // What was sent to another calendar (connected before) is not in this one: sent anew, as new events.
+            // What is in this one already (the same calendar connected again, with a new password) is sent only
+            // if it changed here since: sent anyway, it would go over what changed on the server meanwhile (a
+            // meeting moved on a phone) as a conflict Rapport's stale copy wins.
             // The calendar's folder, ending with its '/': "/cal/work" is not within "/cal/work-archive/".
             let mut base = url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
             if !base.ends_with('/') {
@@ -155,7 +158,8 @@ impl Rapport {
             for row in store::of_agent(tx, user)? {
                 if row.source != "caldav" {
                     let here = row.remote_href.as_deref().filter(|h| h.starts_with(&base));
-                    store::set_remote(tx, row.id, here, here.and(row.remote_etag.as_deref()), true)?;
+                    let pending = here.is_none() || row.sync_pending;
+                    store::set_remote(tx, row.id, here, here.and(row.remote_etag.as_deref()), pending)?;
                 }
             }
             let replaced =

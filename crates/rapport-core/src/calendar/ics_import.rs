@@ -617,8 +617,10 @@ impl Rapport {
                 report.appointment_ids.push(old.id);
             }
             Some(old) => {
-                row.sync_pending =
-                    remote.is_none() && (row.sync_pending || store::caldav_account(tx, agent_id)?.is_some());
+                row.sync_pending = remote.is_none()
+                    && (row.sync_pending
+                        || row.remote_href.is_some()
+                        || store::caldav_account(tx, agent_id)?.is_some());
                 log_changes(tx, batch, &old, &row)?;
                 store::update(tx, &row, &batch.at)?;
                 super::booking::log_attendees(tx, batch, row.id, &store::attendees(tx, row.id)?, &attendees)?;
@@ -664,8 +666,10 @@ impl Rapport {
                 }
                 let mut new =
                     AppointmentRow { status: cancelled.to_owned(), updated_at: batch.at.clone(), ..changed.clone() };
-                new.sync_pending =
-                    remote.is_none() && (new.sync_pending || store::caldav_account(tx, agent_id)?.is_some());
+                new.sync_pending = remote.is_none()
+                    && (new.sync_pending
+                        || new.remote_href.is_some()
+                        || store::caldav_account(tx, agent_id)?.is_some());
                 log_changes(tx, batch, changed, &new)?;
                 store::update(tx, &new, &batch.at)?;
                 wrote = true;
