@@ -127,7 +127,8 @@ export function inputOf(a: Appointment): AppointmentInput {
     title: a.title,
     start: a.start,
     end: a.end,
-    time_zone: a.time_zone ?? '',
+    // A zone a calendar file named itself is none the core takes back: the agent's, as a move does.
+    time_zone: a.time_zone && isValidZone(a.time_zone) ? a.time_zone : '',
     location: a.location,
     video_url: a.video_url,
     notes: a.notes,
