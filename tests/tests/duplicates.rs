@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{fixture, lead, Fixture};
 use rapport_core::duplicates::{ScanPhase, ScanProgress, Tier};
-use rapport_core::leads::LeadInput;
+use rapport_core::leads::{LeadInput, SourceChannel};
 use rapport_core::users::Role;
 use rapport_core::{ErrorCode, Origin, Rapport};
 
@@ -794,6 +794,37 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
     f.core.unmerge(&f.admin, merge).unwrap();
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
+}
+
+/// A currency its lead holds without an amount yet, against the other record's amount of no stated currency:
+/// merged without a look, the amount's (empty) currency would replace EUR; 5,000 of which currency is a person's
+/// call. So for a source detail a Draft holds without a channel.
+#[test]
+fn enrichment_leaves_a_currency_or_a_source_detail_the_merge_would_replace_to_a_person() {
+    let f = fixture();
+    let mut a = lead("Nora", "Quist", "nora.quist58@example.com");
+    a.deal.currency = "EUR".into();
+    let mut b = lead("Nora", "Quist", "nora.quist58@example.com");
+    b.deal.value = "5000".into();
+    let mut c = lead("Ivo", "Brand", "ivo.brand61@example.com");
+    c.source = None;
+    c.source_detail = "Phone call".into();
+    let mut d = lead("Ivo", "Brand", "ivo.brand61@example.com");
+    d.source = Some(SourceChannel::Partner);
+    d.source_detail = String::new();
+    let ids: Vec<i64> =
+        [a, b, c, d].iter().map(|l| f.core.create_lead(&f.admin, l, &Origin::manual()).unwrap().lead.id).collect();
+    let before: Vec<_> = ids.iter().map(|id| f.core.get_lead(&f.admin, *id).unwrap()).collect();
+    scan(&f);
+    let mut enriched = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
+    assert!(enriched.is_empty(), "{enriched:?}");
+    let after: Vec<_> = ids.iter().map(|id| f.core.get_lead(&f.admin, *id).unwrap()).collect();
+    assert_eq!(after, before, "no lead changed");
+    let mut queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    queue.sort_by_key(|p| p.a.id);
+    let named: Vec<_> = queue.iter().map(|p| (p.a.first_name.as_str(), p.conflicts.clone())).collect();
+    assert_eq!(named, [("Nora", vec!["currency".to_string()]), ("Ivo", vec!["source_detail".to_string()])]);
 }
 
 /// Six records that agree with each other are more than one person is typed in: a chain (a household, an

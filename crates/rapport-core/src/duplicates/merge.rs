@@ -4,7 +4,7 @@
 //! the merge added, keeping what was edited since, then restores the archived leads exactly, ids included.
 use serde::{Deserialize, Serialize};
 
-use crate::leads::fields::{LeadFieldKind, FIELDS};
+use crate::leads::fields::{LeadField, LeadFieldKind, FIELDS};
 use crate::leads::{Lead, LeadInput};
 
 /// The steward's choice for one field: take it from this lead.
@@ -93,10 +93,9 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
     // An amount and its currency are one value: the currency comes from the lead the amount came from (even
     // when that lead left it empty), never another's, or 5,000 of no stated currency would become 5,000 EUR.
     // So are a channel and its detail: a lead typed in by hand does not take a partner's name as its detail.
-    let field = |name: &str| FIELDS.iter().find(|f| f.info.name == name);
     let chosen =
         |name: &str| choices.iter().find(|c| c.field == name).and_then(|c| all.iter().find(|l| l.id == c.lead_id));
-    for (leader, follower) in [("deal_value", "currency"), ("source", "source_detail")] {
+    for (leader, follower) in FOLLOWERS {
         if let (Some(value), Some(detail)) = (field(leader), field(follower)) {
             if chosen(follower).is_none() {
                 let from = chosen(leader).or_else(|| all.iter().find(|l| !(value.get)(l).is_empty()));
@@ -180,14 +179,38 @@ pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
     out
 }
 
-/// The text fields (and source, owner, stage) where both leads hold a value and the values differ.
+/// A value and the detail that goes with it, taken from one lead by a merge: an amount and its currency, a
+/// channel and its detail.
+const FOLLOWERS: [(&str, &str); 2] = [("deal_value", "currency"), ("source", "source_detail")];
+
+fn field(name: &str) -> Option<&'static LeadField> {
+    FIELDS.iter().find(|f| f.info.name == name)
+}
+
+/// The text fields (and source, owner, stage) where both leads hold a value and the values differ; and a detail
+/// one lead holds without its value (EUR, no amount yet), when the value would come from the other lead with
+/// another detail or none: the merge would replace it, and 5,000 of which currency is a person's call.
 pub(crate) fn text_conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
-    FIELDS
+    let mut out: Vec<&'static str> = FIELDS
         .iter()
         .filter(|f| f.info.editable && merges_as_text(f.info.kind) && f.info.kind != LeadFieldKind::LongText)
         .filter(|f| disagree(&(f.get)(a), &(f.get)(b)))
         .map(|f| f.info.name)
-        .collect()
+        .collect();
+    for (leader, follower) in FOLLOWERS {
+        if let (Some(value), Some(detail)) = (field(leader), field(follower)) {
+            let replaced = |x: &Lead, y: &Lead| {
+                (value.get)(x).is_empty()
+                    && !(value.get)(y).is_empty()
+                    && !(detail.get)(x).trim().is_empty()
+                    && normalized(&(detail.get)(x)) != normalized(&(detail.get)(y))
+            };
+            if (replaced(a, b) || replaced(b, a)) && !out.contains(&follower) {
+                out.push(follower);
+            }
+        }
+    }
+    out
 }
 
 /// The contact lists ("emails", "phones") where `incoming` holds a value `stored` lacks while `stored` holds
@@ -208,9 +231,13 @@ pub(crate) fn new_contacts(stored: &Lead, incoming: &Lead) -> Vec<&'static str> 
 
 /// Whether both values are filled and differ beyond case and spacing: a conflict, not a gap one fills.
 pub(crate) fn disagree(x: &str, y: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let (x, y) = (norm(x), norm(y));
+    let (x, y) = (normalized(x), normalized(y));
     !x.is_empty() && !y.is_empty() && x != y
+}
+
+/// A value as two spellings of it compare: case and spacing aside.
+fn normalized(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// What a stored lead becomes when a row that is certainly the same person fills its gaps (the enrichment
