@@ -93,6 +93,25 @@ describe('values that go with another', () => {
     // Left as shown, nothing is sent: the core's own rule is what the screen showed.
     expect(fieldChoices(pair, rows, {})).toEqual([]);
   });
+
+  it("sends a detail picked back to its own lead once its channel comes from the other: the core would follow the channel", () => {
+    const base = duplicatePair();
+    const pair = duplicatePair({
+      a: { ...base.a, source: 'direct_entry', source_detail: 'Phone call' },
+      b: { ...base.b, source: 'partner', source_detail: 'Acme Leads' },
+    });
+    const rows = compareRows(pair);
+    // The channel picked from B takes B's detail with it (the panel picks both); the detail put back on A's.
+    expect(fieldChoices(pair, rows, { source: 'b', source_detail: 'a' })).toEqual([
+      { field: 'source', lead_id: 12 },
+      { field: 'source_detail', lead_id: 11 },
+    ]);
+    expect(fieldChoices(pair, rows, { source: 'b', source_detail: 'b' })).toEqual([
+      { field: 'source', lead_id: 12 },
+      { field: 'source_detail', lead_id: 12 },
+    ]);
+    expect(fieldChoices(pair, rows, {})).toEqual([]);
+  });
 });
 
 describe('fieldChoices', () => {

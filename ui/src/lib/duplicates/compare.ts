@@ -146,10 +146,17 @@ export function initialPicks(rows: CompareRow[]): Record<string, Pick> {
  */
 export function fieldChoices(pair: DuplicatePair, rows: CompareRow[], picks: Record<string, Pick>): FieldChoice[] {
   const out: FieldChoice[] = [];
+  const moved = (field: string) => {
+    const r = rows.find((x) => x.field === field && x.choosable);
+    return !!r && (picks[field] ?? r.initial) !== r.initial;
+  };
   for (const r of rows) {
     if (!r.choosable) continue;
     const pick = picks[r.field] ?? r.initial;
-    if (pick === r.initial) continue;
+    // A detail left as shown follows its value in the core: once the value comes from the other lead, the detail
+    // shown (picked back, or the one that came with it) is said, or the core would take the other's.
+    const leader = FOLLOWS[r.field];
+    if (pick === r.initial && !(leader && moved(leader))) continue;
     if (pick === 'a') out.push({ field: r.field, lead_id: pair.a.id });
     else if (pick === 'b') out.push({ field: r.field, lead_id: pair.b.id });
   }
