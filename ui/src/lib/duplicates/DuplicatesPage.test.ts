@@ -461,6 +461,31 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(screen.queryByTestId('toast-undo')).toBeNull();
   });
 
+  it('starts the picks again when a refused merge brings the pair back with a lead changed since', async () => {
+    let edited = false;
+    const { be, u } = await open({
+      mergeLeads: async () => {
+        edited = true;
+        throw apiErr({ code: 'conflict', message: 'the lead was changed by someone else' });
+      },
+      duplicateQueue: async () =>
+        duplicatePairs().map((p) =>
+          edited && p.id === 1 ? { ...p, b: { ...p.b, version: p.b.version + 1, last_name: 'Hopper-Smith' } } : p,
+        ),
+    });
+    await u.click(await screen.findByTestId('choice-last_name-b'));
+    expect(screen.getByTestId('choice-last_name-b')).toBeChecked();
+    await u.click(screen.getByTestId('merge-pair'));
+    await screen.findByRole('alert');
+    await waitFor(() => expect(screen.getByTestId('pair-compare')).toHaveTextContent('Hopper-Smith'));
+    // The pick was made on "Hoper", which is gone: the panel starts again from the core's own picks.
+    expect(screen.getByTestId('choice-last_name-a')).toBeChecked();
+    expect(screen.getByTestId('choice-last_name-b')).not.toBeChecked();
+    await u.click(screen.getByTestId('merge-pair'));
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledTimes(2));
+    expect(be.mergeLeads.mock.calls[1][2]).toEqual([]);
+  });
+
   it('sets a pair aside with "Not a duplicate": it leaves the queue, and a new scan keeps it apart', async () => {
     const { be, u } = await open();
     await u.click(await screen.findByTestId('not-duplicate'));
