@@ -778,6 +778,30 @@ fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth(
     assert_eq!(find(&f, "bo").job_title, "CTO");
 }
 
+/// A keyed row's note is added unless the lead holds it paragraph by paragraph, and its phone unless the lead
+/// holds that number: "Score: 7" is not in "Score: 75", nor a US number in the British one its digits end.
+#[test]
+fn a_keyed_row_adds_a_note_or_a_phone_that_only_looks_like_part_of_one_held() {
+    let f = fixture();
+    import(&f, "first.csv", b"email,first_name,last_name,phone,notes\nann@lee.io,Ann,Lee,+44 20 7946 0958,Score: 75\n");
+    let path = write(&f, "update.csv", b"email,notes,phone\nann@lee.io,Score: 7,+1 207 946 0958\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let dry = f.core.dry_run_import(&f.admin, &path, "update.csv", &plan).unwrap();
+    assert_eq!(dry.rows_shown[0].action, RowAction::Update, "{:?}", dry.rows_shown[0]);
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.update, 1, "{b:?}");
+    let ann = find(&f, "ann");
+    assert_eq!(ann.notes, "Score: 75\n\nScore: 7");
+    let phones: Vec<&str> = ann.phones.iter().map(|p| p.e164.as_str()).collect();
+    assert_eq!(phones, ["+442079460958", "+12079460958"]);
+
+    // The same file again holds nothing new: the note and the number are there whole.
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.unchanged), (0, 1), "{b:?}");
+    assert_eq!(find(&f, "ann").notes, "Score: 75\n\nScore: 7");
+}
+
 /// Seed 2.3: a keyed import augments a lead, it does not blindly overwrite it. By default a row fills what the
 /// lead lacks and adds contacts; a row whose filled cell disagrees with what the lead holds writes nothing and is
 /// reported with both values, for the importer to settle, in the dry run as in the run; choosing to replace

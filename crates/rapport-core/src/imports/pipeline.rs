@@ -167,10 +167,11 @@ fn held_back(
     }
     // The lead as the file would make it, in the stored spelling of each value.
     let owner = lead.owner.as_ref().map(|o| o.id);
-    let replaced = match rules.rules.validate(conn, &overlay(lead, row, true), &rules.scope, owner) {
-        Ok(valid) => valid.as_lead(lead.id),
-        Err(e) => return Ok(Some(rejected(line, name.to_string(), validation_errors(e)?))),
-    };
+    let replaced =
+        match rules.rules.validate(conn, &overlay(lead, row, true, rules.rules.phone_region()), &rules.scope, owner) {
+            Ok(valid) => valid.as_lead(lead.id),
+            Err(e) => return Ok(Some(rejected(line, name.to_string(), validation_errors(e)?))),
+        };
     let mut errors: Vec<FieldError> = keyed_text_fields()
         .filter(|f| !(f.read)(row).trim().is_empty())
         .filter(|f| crate::duplicates::disagree(&(f.get)(lead), &(f.get)(&replaced)))
@@ -216,8 +217,9 @@ fn holds_already(conn: &rusqlite::Connection, rules: &RowRules, lead: &Lead, inp
 
 /// The row's values laid over the stored lead's: a filled cell fills an empty field, or replaces what is there
 /// when `replace`; an empty cell keeps what is there; emails, phones and tags are added; notes are appended; the
-/// channel a lead came through is never rewritten.
-fn overlay(existing: &Lead, row: &LeadInput, replace: bool) -> LeadInput {
+/// channel a lead came through is never rewritten. A phone is known when it is the same number read in `region`
+/// (as validation will read it), or typed the same.
+fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> LeadInput {
     let mut out = existing.to_input();
     let text = |mine: &mut String, theirs: &str| {
         if !theirs.trim().is_empty() {
@@ -245,9 +247,8 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool) -> LeadInput {
         }
     }
     for p in &row.phones {
-        let digits = crate::leads::fold_digits(p);
-        let known =
-            existing.phones.iter().any(|x| crate::leads::fold_digits(&x.e164).ends_with(&digits) || x.original == *p);
+        let number = crate::leads::parse_phone(p, region).ok().map(|n| n.e164);
+        let known = existing.phones.iter().any(|x| Some(&x.e164) == number.as_ref() || x.original == *p);
         if !known && !out.phones.contains(p) {
             out.phones.push(p.clone());
         }
@@ -257,8 +258,13 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool) -> LeadInput {
             out.tags.push(t.clone());
         }
     }
+    // A note already there paragraph by paragraph is not added again (a file imported twice), but one that is
+    // only part of a paragraph there is: "Budget 5000" is not in "Budget 50000 approved".
     let notes = row.notes.trim();
-    if !notes.is_empty() && !out.notes.contains(notes) {
+    let paragraphs =
+        |v: &str| v.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect::<Vec<_>>();
+    let held = paragraphs(&out.notes);
+    if !notes.is_empty() && !paragraphs(notes).iter().all(|p| held.contains(p)) {
         out.notes = if out.notes.trim().is_empty() { notes.to_string() } else { format!("{}\n\n{notes}", out.notes) };
     }
     out
@@ -324,7 +330,7 @@ pub(crate) fn rehearsed_update(
         }
     }
     let input = match &created {
-        Some(lead) => overlay(lead, &row, rules.replace),
+        Some(lead) => overlay(lead, &row, rules.replace, rules.rules.phone_region()),
         // Past what the dry run carries: the row's own values are still checked.
         None => row,
     };
@@ -419,7 +425,7 @@ impl Rapport {
             if let Some(refused) = held_back(tx, rules, current, &row, (line, &name, &whose))? {
                 return Ok(refused);
             }
-            let input = overlay(current, &row, rules.replace);
+            let input = overlay(current, &row, rules.replace, rules.rules.phone_region());
             if carried.is_some() && holds_already(tx, rules, current, &input)? {
                 let detail = format!("lead {} already holds these values", existing.id);
                 return Ok(plan(line, RowAction::Unchanged, Some(existing.id), name, detail));

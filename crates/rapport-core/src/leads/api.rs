@@ -51,6 +51,11 @@ impl Rules {
 
     /// The same rules, with national phone numbers of leads that name no country read in `region` (an import's
     /// file written for another country than Settings' default).
+    /// The region a phone without its country code is read in.
+    pub(crate) fn phone_region(&self) -> &str {
+        &self.default_region
+    }
+
     pub(crate) fn reading_phones_in(mut self, region: &str) -> Result<Self> {
         self.default_region = crate::settings::region_code(region, "phone_region")?;
         Ok(self)
