@@ -12,7 +12,7 @@ use std::process::Command;
 
 use base64::Engine as _;
 use common::{booking, fixture, keychain_available, Captured, PASSWORD};
-use rapport_core::calendar::{AppointmentStatus, CaldavConnect};
+use rapport_core::calendar::{AppointmentStatus, CaldavConnect, Confirmation};
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::users::Role;
 use rapport_core::ErrorCode;
@@ -800,7 +800,13 @@ fn an_instance_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_bu
     for round in 0..2 {
         if round == 1 {
             // Only the series' own row waits to be sent now.
-            f.core.set_confirmation(&dana, master, rapport_core::calendar::Confirmation::Confirmed).unwrap();
+            let now = f.core.appointment(&dana, master).unwrap().status;
+            let other = if now == AppointmentStatus::Proposed {
+                AppointmentStatus::Confirmed
+            } else {
+                AppointmentStatus::Proposed
+            };
+            f.core.set_appointment_status(&dana, master, other).unwrap();
         }
         let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
         assert_eq!(report.pushed, 1, "round {round}: {report:?}");
@@ -1071,4 +1077,31 @@ fn connecting_the_same_calendar_again_takes_what_changed_on_the_server_and_sends
     assert_eq!((lunch.start.as_str(), lunch.sync_pending), ("2026-12-05T13:00:00Z", false));
     assert!(get(&href_of(&lunch.uid)).contains("20261205T130000Z"), "the move made here reached the server");
     assert!(f.core.sync_caldav(&dana, &keychain).unwrap().conflicts.is_empty(), "and it stays settled");
+}
+
+/// A confirmation is Rapport's own (the lead's answer to a reminder): nothing of it is in a calendar file, and
+/// sent, the server's copy would be written again from Rapport's fields, without its alarm.
+#[test]
+fn a_confirmation_set_here_leaves_the_servers_copy_as_it_is() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, _id, review) = review_booked(&f, &calendar);
+    let keychain = OsKeychain;
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
+    let href = format!("{calendar}{}.ics", review.uid.replace('@', "_"));
+    // Her phone adds an alarm.
+    let alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Review\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT";
+    let with_alarm = get(&href).replacen("END:VEVENT", alarm, 1);
+    put(&href, &with_alarm);
+    f.core.sync_caldav(&dana, &keychain).unwrap();
+
+    let confirmed = f.core.set_confirmation(&dana, review.id, Confirmation::Confirmed).unwrap();
+    assert!(!confirmed.sync_pending, "nothing to send");
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (0, 0), "{report:?}");
+    assert!(get(&href).contains("TRIGGER:-PT15M"), "the alarm stays");
+    assert_eq!(f.core.appointment(&dana, review.id).unwrap().confirmation, Confirmation::Confirmed);
 }

@@ -774,9 +774,22 @@ impl Rapport {
         }
         let changed = log_changes(tx, batch, old, &row)?;
         if changed {
+            // A confirmation is Rapport's own, in no calendar file: sent, the server's copy would be written again
+            // from Rapport's fields, losing what only it holds (an alarm set on a phone).
+            let beside_the_file = AppointmentRow {
+                confirmation: old.confirmation.clone(),
+                updated_at: old.updated_at.clone(),
+                version: old.version,
+                sync_pending: old.sync_pending,
+                ..row.clone()
+            } == *old;
             // One already on a calendar server stays to be sent while none is connected: connected again, its
             // change goes out (and one never sent is sent anyway).
-            row.sync_pending = row.remote_href.is_some() || store::caldav_account(tx, row.agent_id)?.is_some();
+            row.sync_pending = if beside_the_file && attendees.is_none() {
+                old.sync_pending
+            } else {
+                row.remote_href.is_some() || store::caldav_account(tx, row.agent_id)?.is_some()
+            };
             store::update(tx, &row, &batch.at)?;
         }
         if let Some(list) = &attendees {
