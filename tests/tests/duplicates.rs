@@ -131,6 +131,32 @@ fn not_a_duplicate_is_remembered_until_a_matched_field_changes() {
     assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(robert, bob)]);
 }
 
+/// A phone corrected to another country's number whose last nine digits are the same is a change: the two
+/// may now share a number. The pair comes back, on the save that made it as at the next scan.
+#[test]
+fn not_a_duplicate_is_asked_again_when_a_phone_moves_to_another_country_ending_alike() {
+    let f = fixture();
+    let mut maine = lead("John", "Smith", "john.smith@example.com");
+    maine.phones = vec!["+1 207 946 0123".into()];
+    let mut london = lead("John", "Smith", "j.smith@example.org");
+    london.phones = vec!["+44 20 7946 0123".into()];
+    let a = f.core.create_lead(&f.admin, &maine, &Origin::manual()).unwrap().lead.id;
+    let b = f.core.create_lead(&f.admin, &london, &Origin::manual()).unwrap().lead.id;
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    f.core.mark_not_duplicate(&f.admin, queue[0].id).unwrap();
+    assert_eq!(scan(&f).kept_apart, 1);
+
+    let stored = f.core.get_lead(&f.admin, b).unwrap();
+    let mut input = stored.to_input();
+    input.phones = vec!["+1 207 946 0123".into()];
+    f.core.update_lead(&f.admin, b, stored.version, &input, &Origin::manual()).unwrap();
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    assert_eq!(queue.iter().map(|p| (p.a.id, p.b.id)).collect::<Vec<_>>(), vec![(a, b)], "back from the save");
+    let again = scan(&f);
+    assert_eq!((again.open, again.kept_apart), (1, 0), "{again:?}");
+}
+
 /// One import's chunk reopened two pairs kept apart (it changed a lead of each). Undoing its change on one lead
 /// puts back that lead's pair only: the other pair's lead still holds what reopened it, and deciding it is a
 /// steward's, not the undo's.

@@ -5,7 +5,7 @@ use std::time::Instant;
 use rapport_match::{find_duplicates_until, parallel_map, prepare};
 
 use super::incremental;
-use super::incremental_api::{evidence_json, fingerprint};
+use super::incremental_api::{evidence_json, fingerprint, still_answered};
 use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
 use super::store::{self, PairValues};
 use crate::access::{AccessError, Actor, DuplicateReach, Permission};
@@ -158,7 +158,9 @@ impl Rapport {
                 let shown = store::in_scope(tx, &scope, first.id)? && store::in_scope(tx, &scope, second.id)?;
                 let (open_before, apart_before) = (open, kept_apart);
                 match existing.remove(&(first.id, second.id)) {
-                    Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => kept_apart += 1,
+                    Some(stored) if stored.status == "not_duplicate" && still_answered(&stored.fingerprint, pa, pb) => {
+                        kept_apart += 1
+                    }
                     Some(stored) => {
                         if stored.status != "open" {
                             changelog::record(

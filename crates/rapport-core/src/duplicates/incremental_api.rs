@@ -20,20 +20,38 @@ pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
 
 /// A stable digest (FNV-1a, 64 bits) of the two leads' matched fields, normalized, so "not a duplicate" is
 /// asked again once either lead's name, email, phone, address or company changes (and not when only its
-/// spelling does). Stable across builds and versions, unlike std's hasher, because it is stored.
+/// spelling does). Stable across builds and versions, unlike std's hasher, because it is stored. Phones count in
+/// full: +1 207 946 0123 corrected from +44 20 7946 0123 is another number, which may make them one person.
 pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
+    format!("{FULL_PHONES}{:016x}", digest(a, b, |x| x.to_string()))
+}
+
+/// Marks a fingerprint taken with phones in full; one without it was taken by their last nine digits (before
+/// this version), and is compared so.
+const FULL_PHONES: &str = "p2:";
+
+fn digest(a: &Prepared, b: &Prepared, phone: impl Fn(&str) -> String) -> u64 {
     let mut parts: Vec<String> = Vec::new();
     for p in [a, b] {
         parts.extend(
             [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region].map(|s| s.clone()),
         );
         parts.extend(p.emails.iter().map(|(l, d)| format!("{l}@{d}")));
-        // The national part, as phones were matched before migration 021: a steward's "not a duplicate" stays
-        // answered across the upgrade.
-        parts.extend(p.phones.iter().map(|x| rapport_match::normalize::national_part(x).to_string()));
+        parts.extend(p.phones.iter().map(|x| phone(x)));
         parts.push("\u{1e}".into()); // one lead ends
     }
-    format!("{:016x}", rapport_match::digest(&parts))
+    rapport_match::digest(&parts)
+}
+
+/// Whether a pair answered "not a duplicate" with `stored` is still answered for the leads as they are now.
+/// An answer stored before phones counted in full is compared as it was taken (by the phones' national parts),
+/// so no pair a steward set aside comes back with the upgrade.
+pub(crate) fn still_answered(stored: &str, a: &Prepared, b: &Prepared) -> bool {
+    if stored.starts_with(FULL_PHONES) {
+        stored == fingerprint(a, b)
+    } else {
+        stored == format!("{:016x}", digest(a, b, |x| rapport_match::normalize::national_part(x).to_string()))
+    }
 }
 
 /// The evidence of a pair as stored in the queue (JSON of [`EvidenceLine`]s).
@@ -229,7 +247,7 @@ fn queue_pair(
     };
     let stored = if matches!(reopen, Reopen::Fresh) { None } else { store::pair_by_leads(tx, a, b)? };
     match stored {
-        Some(stored) if stored.status == "not_duplicate" && stored.fingerprint == fp => Ok(false),
+        Some(stored) if stored.status == "not_duplicate" && still_answered(&stored.fingerprint, pa, pb) => Ok(false),
         Some(stored) => {
             if let (Reopen::Logged(batch), false) = (&reopen, stored.status == "open") {
                 let field = "status";
@@ -469,10 +487,11 @@ mod tests {
         rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
     }
 
-    /// A "not a duplicate" is stored with the pair's fingerprint: phones matched in full since migration 021
-    /// give the fingerprint they gave when matched by their last nine digits, so no answered pair comes back.
+    /// A "not a duplicate" stored before phones counted in full in its fingerprint still holds for the leads as
+    /// they were (its phones read by their last nine digits); one stored since tells numbers of two countries
+    /// that end alike apart.
     #[test]
-    fn a_pair_answered_before_phones_were_matched_in_full_keeps_its_fingerprint() {
+    fn a_pair_answered_before_phones_counted_in_full_is_still_answered() {
         let record = |phone: &str| rapport_match::Record {
             first_name: "Zoë".into(),
             last_name: "Müller".into(),
@@ -481,9 +500,17 @@ mod tests {
         };
         let (a, b) = (rapport_match::prepare(&record("+44 20 7946 0018")), rapport_match::prepare(&record("")));
         assert_eq!(a.phones, vec!["+442079460018".to_string()]);
-        let as_stored_before = Prepared { phones: vec!["079460018".into()], ..a.clone() };
-        assert_eq!(fingerprint(&a, &b), fingerprint(&as_stored_before, &b));
-        assert_ne!(fingerprint(&a, &b), fingerprint(&Prepared { phones: vec!["079460019".into()], ..a.clone() }, &b));
+        let legacy = |p: &Prepared| {
+            format!("{:016x}", digest(p, &b, |x| rapport_match::normalize::national_part(x).to_string()))
+        };
+        assert!(still_answered(&legacy(&a), &a, &b));
+        let us = rapport_match::prepare(&record("+1 207 946 0018"));
+        assert!(still_answered(&legacy(&a), &us, &b), "as before: the last nine digits alone");
+        assert!(!still_answered(&legacy(&a), &Prepared { phones: vec!["+442079460019".into()], ..a.clone() }, &b));
+
+        let answered = fingerprint(&a, &b);
+        assert!(still_answered(&answered, &a, &b));
+        assert!(!still_answered(&answered, &us, &b), "another country's number is another number");
     }
 
     /// A fold done between an import's chunks takes one range at a time, and ends with every key moved.
