@@ -1105,3 +1105,46 @@ fn a_confirmation_set_here_leaves_the_servers_copy_as_it_is() {
     assert!(get(&href).contains("TRIGGER:-PT15M"), "the alarm stays");
     assert_eq!(f.core.appointment(&dana, review.id).unwrap().confirmation, Confirmation::Confirmed);
 }
+
+/// The notice of a change the server refused while its newer copy came (see the test above) names the meeting
+/// as the agent sees it: "Busy" when its lead is in a campaign the agent does not work on.
+#[test]
+fn a_conflict_notice_names_a_meeting_the_agent_sees_as_busy_so() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, server, proxy, calendar) = radicale_behind_proxy();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
+    let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
+    ann.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &rapport_core::Origin::manual()).unwrap().lead;
+    let mut input = booking(id, "Pitch to Ann Lee", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
+    input.lead_id = Some(ann.id);
+    let a = f.core.book_appointment(&f.admin, &input).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    let spring_only = rapport_core::users::UserInput {
+        username: "dana".into(),
+        display_name: "dana".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec!["Spring".into()],
+        all_campaigns: false,
+    };
+    f.core.update_user(&f.admin, id, &spring_only).unwrap();
+    let a = f.core.appointment(&f.admin, a.id).unwrap();
+    f.core.move_appointment(&f.admin, a.id, a.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
+    let direct = format!("{}agent/calendar/{}.ics", server.url, a.uid.replace('@', "_"));
+    put(&direct, &with_sequence_5(&get(&direct)).replace("SUMMARY:Busy", "SUMMARY:Busy (moved)"));
+    *proxy.refuse_put.lock().unwrap() = Some(a.uid.replace('@', "_"));
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.refused.len(), report.conflicts.len()), (1, 1), "{report:?}");
+    assert!(report.conflicts[0].contains("“Busy”"), "{report:?}");
+    let told = f.core.take_notifications(&dana).unwrap();
+    for secret in ["Pitch", "Ann", "Lee"] {
+        assert!(!report.conflicts[0].contains(secret) && !told.iter().any(|t| t.contains(secret)), "{told:?}");
+    }
+}

@@ -410,7 +410,13 @@ impl Rapport {
             let mut waiting: HashMap<String, (Vec<i64>, String)> = HashMap::new();
             for r in agent_rows.iter().filter(|r| r.sync_pending) {
                 if let Some(href) = r.remote_href.clone().filter(|h| !conflicted.contains_key(h)) {
-                    let entry = waiting.entry(href).or_insert_with(|| (Vec::new(), r.title.clone()));
+                    // Named as the agent sees it (and as the server holds it): "Busy" with another campaign's lead.
+                    let title = if super::occurrences::row_visible(tx, &grant, r)? {
+                        r.title.clone()
+                    } else {
+                        "Busy".to_owned()
+                    };
+                    let entry = waiting.entry(href).or_insert_with(|| (Vec::new(), title));
                     entry.0.push(r.id);
                 }
             }
