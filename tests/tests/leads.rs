@@ -969,3 +969,29 @@ fn the_first_runs_sample_leads_are_taken_out_and_the_ones_worked_on_stay() {
     let again = core.remove_sample_data(&admin).unwrap();
     assert_eq!((again.removed, again.kept), (0, 1));
 }
+
+/// A Viewer reads only: given a lead, they could not edit it, log its activities or hold its meetings. No lead
+/// is given to one, by the form, an import or a merge; the owner pickers do not offer them.
+#[test]
+fn a_viewer_is_given_no_lead() {
+    let f = fixture();
+    let victor = f.user("victor", Role::Viewer, &[]).user_id().unwrap();
+    let eve = f.user("eve", Role::Editor, &[]).user_id().unwrap();
+    let mut input = lead("Ann", "Lee", "ann@lee.io");
+    input.owner_id = Some(victor);
+    let err = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert!(err.to_string().contains("Viewer"), "{err}");
+    input.owner_id = Some(eve);
+    let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let mut moved = ann.to_input();
+    moved.owner_id = Some(victor);
+    assert_eq!(
+        f.core.update_lead(&f.admin, ann.id, ann.version, &moved, &Origin::manual()).unwrap_err().code(),
+        ErrorCode::Validation
+    );
+    let owners: Vec<i64> = f.core.owners(&f.admin).unwrap().into_iter().map(|u| u.id).collect();
+    assert!(owners.contains(&eve) && !owners.contains(&victor), "{owners:?}");
+    let for_campaign: Vec<i64> = f.core.owners_for_campaign(&f.admin, "").unwrap().into_iter().map(|u| u.id).collect();
+    assert!(for_campaign.contains(&eve) && !for_campaign.contains(&victor), "{for_campaign:?}");
+}

@@ -5,6 +5,7 @@ mod common;
 use common::PASSWORD;
 use rapport_core::db::{migrate_to_version as migrate_to, LATEST_VERSION};
 use rapport_core::leads::LeadQuery;
+use rapport_core::users::Role;
 use rapport_core::Origin;
 use rapport_core::{ErrorCode, Rapport};
 
@@ -138,6 +139,19 @@ fn every_earlier_version_upgrades_to_the_latest_with_its_data() {
                 let created: serde_json::Value =
                     serde_json::from_str(history[1].new_value.as_deref().unwrap()).unwrap();
                 assert_eq!(created["owner"], "2");
+                // Its owner then, old-viewer, is a Viewer, whom no lead is given now (they could not work it):
+                // the undo says so, and goes through once they are an Editor.
+                let refused = core.undo_lead_change(&admin, 1, history[0].batch_id).unwrap_err();
+                assert!(refused.to_string().contains("Viewer"), "{refused}");
+                let as_editor = rapport_core::users::UserInput {
+                    username: "old-viewer".into(),
+                    display_name: "Old Viewer".into(),
+                    role: Role::Editor,
+                    active: true,
+                    campaigns: vec!["Spring".into()],
+                    all_campaigns: false,
+                };
+                core.update_user(&admin, 2, &as_editor).unwrap();
                 let undone = core.undo_lead_change(&admin, 1, history[0].batch_id).unwrap().lead;
                 assert_eq!(undone.owner.map(|o| o.id), Some(2));
                 // Its stage history starts when it was created, in the stage it is in, though the change log

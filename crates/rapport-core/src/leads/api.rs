@@ -49,13 +49,13 @@ impl Rules {
         })
     }
 
-    /// The same rules, with national phone numbers of leads that name no country read in `region` (an import's
-    /// file written for another country than Settings' default).
     /// The region a phone without its country code is read in.
     pub(crate) fn phone_region(&self) -> &str {
         &self.default_region
     }
 
+    /// The same rules, with national phone numbers of leads that name no country read in `region` (an import's
+    /// file written for another country than Settings' default).
     pub(crate) fn reading_phones_in(mut self, region: &str) -> Result<Self> {
         self.default_region = crate::settings::region_code(region, "phone_region")?;
         Ok(self)
@@ -70,7 +70,7 @@ impl Rules {
         scope: &LeadScope,
         current_owner: Option<i64>,
     ) -> Result<ValidLead> {
-        let owner_exists = |id: i64| user_store::active_user_exists(conn, id).unwrap_or(false);
+        let owner_exists = |id: i64| user_store::may_hold_leads(conn, id).unwrap_or(false);
         let lead = self.validate_with(input, scope, &owner_exists, current_owner)?;
         if let Some(owner) = lead.owner_id.filter(|o| Some(*o) != current_owner) {
             if let Some(owner) = user_store::grant(conn, owner)? {

@@ -116,7 +116,8 @@ fn check_rows(
 fn known_owners(conn: &rusqlite::Connection) -> Result<HashMap<i64, (String, LeadScope)>> {
     let mut owners = HashMap::new();
     for id in user_store::usernames(conn)?.into_keys() {
-        if let Some(g) = user_store::grant(conn, id)? {
+        // A Viewer reads only: they cannot work a lead they were given.
+        if let Some(g) = user_store::grant(conn, id)?.filter(|g| g.role != crate::users::Role::Viewer) {
             owners.insert(id, (g.username.clone(), g.lead_scope()));
         }
     }

@@ -331,7 +331,10 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
 
     if let Some(owner) = input.owner_id.filter(|o| Some(*o) != ctx.current_owner) {
         if !(ctx.owner_exists)(owner) {
-            errors.push(FieldError::new("owner", format!("user {owner} does not exist or is deactivated")));
+            errors.push(FieldError::new(
+                "owner",
+                format!("user {owner} does not exist, is deactivated or is a Viewer (who cannot work a lead)"),
+            ));
         }
     }
 

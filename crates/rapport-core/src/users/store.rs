@@ -43,7 +43,7 @@ fn role_of(text: &str) -> Role {
 /// Whether user `id` is active and works on `campaign`: who a merge or an unmerge may hand a lead to without
 /// asking (an owner who could not see the lead is not given it).
 pub fn may_own(conn: &Connection, id: i64, campaign: &str) -> Result<bool, StoreError> {
-    Ok(grant(conn, id)?.is_some_and(|g| g.active && g.lead_scope().allows_campaign(campaign)))
+    Ok(grant(conn, id)?.is_some_and(|g| g.active && g.role != Role::Viewer && g.lead_scope().allows_campaign(campaign)))
 }
 
 pub fn grant(conn: &Connection, user_id: i64) -> Result<Option<Grant>, StoreError> {
@@ -128,8 +128,14 @@ fn id_of_name(conn: &Connection, username: &str) -> Result<Option<i64>, StoreErr
     Ok(None)
 }
 
-pub fn active_user_exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND active = 1)", [id], |r| r.get(0))?)
+/// Whether user `id` may be given leads: active, and an Editor or an Administrator (a Viewer reads only, and
+/// could not work what they owned: no edit, no activity, no meeting).
+pub fn may_hold_leads(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND active = 1 AND role <> 'viewer')",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn active_admins(conn: &Connection) -> Result<i64, StoreError> {
@@ -185,10 +191,11 @@ pub fn set_password_hash(tx: &Transaction<'_>, id: i64, hash: &str, at: &str) ->
     Ok(())
 }
 
-/// Users that may own leads, for pickers: id and display name of every active user.
+/// Users that may own leads, for pickers: id and display name of every active Editor and Administrator.
 pub fn owners(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT id, display_name FROM users WHERE active = 1 ORDER BY display_name COLLATE NOCASE")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, display_name FROM users WHERE active = 1 AND role <> 'viewer' ORDER BY display_name COLLATE NOCASE",
+    )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
