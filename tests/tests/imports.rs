@@ -804,6 +804,23 @@ fn a_keyed_row_adds_a_note_or_a_phone_that_only_looks_like_part_of_one_held() {
     assert_eq!(find(&f, "ann").notes, "Score: 75\n\nScore: 7");
 }
 
+/// A lead with a source detail and no channel yet ("Phone call") is not enriched by a row that is surely its
+/// person: the import's channel would come with the file's name as its detail and replace it unseen.
+#[test]
+fn an_import_leaves_a_detail_its_channel_would_replace_to_a_person() {
+    let f = fixture();
+    let mut draft = common::lead("Ann", "Lee", "ann@lee.io");
+    draft.source = None;
+    draft.source_detail = "Phone call".into();
+    draft.phones = vec!["+44 20 7946 0958".into()];
+    let ann = f.core.create_lead(&f.admin, &draft, &Origin::manual()).unwrap().lead;
+    let b =
+        import(&f, "fair.csv", b"first_name,last_name,email,phone,company\nAnn,Lee,ann@lee.io,+44 20 7946 0958,Acme\n");
+    assert_eq!((b.counts.enrich, b.counts.review), (0, 1), "{b:?}");
+    let kept = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!((kept.source, kept.source_detail.as_str(), kept.company.as_str()), (None, "Phone call", ""));
+}
+
 /// Seed 2.3: a keyed import augments a lead, it does not blindly overwrite it. By default a row fills what the
 /// lead lacks and adds contacts; a row whose filled cell disagrees with what the lead holds writes nothing and is
 /// reported with both values, for the importer to settle, in the dry run as in the run; choosing to replace

@@ -290,7 +290,10 @@ fn conflicts_with_row(stored: &Lead, row: &LeadInput, row_lead: &Lead) -> Vec<&'
     crate::duplicates::text_conflicts(stored, row_lead)
         .into_iter()
         .filter(|field| match *field {
-            "source" | "source_detail" => false,
+            "source" => false,
+            // Unless the lead has a detail and no channel ("Phone call", typed before anyone said how it came):
+            // the import's channel would come with its own detail and replace it.
+            "source_detail" => stored.source.is_none() && !stored.source_detail.trim().is_empty(),
             "stage" => !row.stage.trim().is_empty(),
             "owner" => row.owner_id.is_some(),
             // The import's campaign is for the leads it creates: the file's own campaign is what may conflict.
