@@ -1148,3 +1148,39 @@ fn a_conflict_notice_names_a_meeting_the_agent_sees_as_busy_so() {
         assert!(!report.conflicts[0].contains(secret) && !told.iter().any(|t| t.contains(secret)), "{told:?}");
     }
 }
+
+/// A meeting moved while no calendar was connected, under a version that kept such a change unsent (and sent
+/// every meeting on connecting): after the upgrade it waits to be sent, and connecting again sends it, while
+/// one not changed since waits for nothing.
+#[test]
+fn a_change_made_while_disconnected_before_the_upgrade_is_sent_on_connecting_again() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id, review) = review_booked(&f, &calendar);
+    let keychain = OsKeychain;
+    let lunch =
+        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 2);
+    f.core.disconnect_caldav(&dana, &keychain).unwrap();
+    let lunch = f.core.appointment(&dana, lunch.id).unwrap();
+    f.core.move_appointment(&dana, lunch.id, lunch.version, "2026-12-05T13:00:00Z", "2026-12-05T14:00:00Z").unwrap();
+    // As version 26 left it: the change kept unsent.
+    let c = f.sql();
+    c.execute("UPDATE appointments SET sync_pending = 0", []).unwrap();
+    common::pretend_version(&c, 26);
+    drop(c);
+    let common::Fixture { dir: _dir, path, core, .. } = f;
+    drop(core);
+
+    let core = rapport_core::Rapport::open(&path).unwrap();
+    let dana = core.sign_in("dana", PASSWORD).unwrap();
+    assert!(core.appointment(&dana, lunch.id).unwrap().sync_pending, "the move waits to be sent");
+    assert!(!core.appointment(&dana, review.id).unwrap().sync_pending, "nothing changed here since");
+    core.connect_caldav(&dana, &agent_login(&calendar), &keychain).unwrap();
+    let report = core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
+    assert!(get(&format!("{calendar}{}.ics", lunch.uid.replace('@', "_"))).contains("20261205T130000Z"));
+}

@@ -99,10 +99,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/024_stage_criteria_when_skipped.sql")),
         M::up(include_str!("migrations/025_source_campaign_and_batch_separator.sql")),
         M::up(include_str!("migrations/026_private_appointments.sql")),
+        M::up(include_str!("migrations/027_changes_made_while_disconnected.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 26;
+pub const LATEST_VERSION: i64 = 27;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
