@@ -232,6 +232,16 @@ describe('LeadForm', () => {
     expect(be.updateLead.mock.calls[1][2].tags).toEqual(['Trade Fair, Berlin', 'vip', 'Expo, Paris']);
   });
 
+  it("keeps a lead's own tags apart though another lead's one tag holds both", async () => {
+    const original = lead({ id: 42, version: 5, tags: ['Trade Fair', 'Berlin'] });
+    const { be, u } = setup({ leadFacets: async () => ({ campaigns: [], tags: ['Trade Fair, Berlin'] }) }, original);
+    await waitFor(() => expect(be.leadFacets).toHaveBeenCalled());
+    await u.type(screen.getByTestId('field-job_title'), ' (retired)');
+    await u.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    expect(be.updateLead.mock.calls[0][2].tags).toEqual(['Trade Fair', 'Berlin']);
+  });
+
   it('leaves Ctrl+S and Esc to a dialog open over the form (the shortcuts help)', async () => {
     const { be, u, oncancel } = setup({}, lead({ id: 42, version: 5 }));
     await u.type(screen.getByTestId('field-job_title'), ' and more');
