@@ -666,6 +666,72 @@ describe('LeadList coming back to it', () => {
     expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 150 shown');
   });
 
+  describe('with a viewport laid out', () => {
+    // jsdom lays nothing out: the list's viewport is given the height of a window's.
+    let height: PropertyDescriptor | undefined;
+    beforeEach(() => {
+      height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
+      Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+        configurable: true,
+        get() {
+          return (this as HTMLElement).classList.contains('leads-scroll') ? 600 : 0;
+        },
+      });
+    });
+    afterEach(() => {
+      if (height) Object.defineProperty(HTMLElement.prototype, 'clientHeight', height);
+    });
+
+    /** Opens the list, scrolls to lead 52's row and opens it with a click; the list goes. */
+    async function openFromRow(be: ReturnType<typeof pagedBackend>) {
+      const first = render(LeadList, props());
+      await screen.findAllByTestId('lead-row');
+      await fireEvent.click(screen.getByTestId('load-more'));
+      await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('100 shown'));
+      scroller().scrollTop = 1600;
+      await fireEvent.scroll(scroller());
+      await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('150 shown'));
+      const row = await waitFor(() => {
+        const r = document.querySelector<HTMLElement>('[data-lead-id="52"]');
+        expect(r).not.toBeNull();
+        return r!;
+      });
+      row.focus();
+      await fireEvent.click(row);
+      first.unmount();
+      be.listLeads.mockClear();
+    }
+
+    it('gives the focus back to the row opened, following its lead when the rows read again moved it', async () => {
+      const state = { renamed: false };
+      const be = pagedBackend(state);
+      await openFromRow(be);
+      // Edited on its page, it moved up among the rows (six leads it came after went to the end meanwhile).
+      const moved = [...all.slice(0, 45), all[51], ...all.slice(45, 51), ...all.slice(52)];
+      const reread = deferred<LeadPage>();
+      be.listLeads.mockImplementation(() => reread.promise);
+      render(LeadList, props());
+      await waitFor(() => expect(document.activeElement).toHaveAttribute('data-lead-id', '52'));
+      reread.resolve(page(moved.slice(0, 150), '150'));
+      await waitFor(() => expect(screen.getByTestId('lead-count')).not.toHaveTextContent('Updating'));
+      // The row ↑/↓ and Tab come back to follows lead 52, not the place its row had.
+      await waitFor(() => expect(document.querySelector('[data-lead-id="52"]')).toHaveAttribute('data-index', '45'));
+      const stops = [...document.querySelectorAll('[data-testid="lead-row"][tabindex="0"]')];
+      expect(stops.map((r) => r.getAttribute('data-lead-id'))).toEqual(['52']);
+    });
+
+    it('leaves the focus where the user put it meanwhile (the search, asked for with /)', async () => {
+      const be = pagedBackend({ renamed: false });
+      await openFromRow(be);
+      render(LeadList, props());
+      screen.getByTestId('search-input').focus();
+      await waitFor(() => expect(be.listLeads).toHaveBeenCalled());
+      for (let i = 0; i < 5; i++) await tick();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(screen.getByTestId('search-input')).toHaveFocus();
+    });
+  });
+
   it('starts from the top when the filters changed meanwhile', async () => {
     const be = pagedBackend({ renamed: false });
     await leaveScrolled();

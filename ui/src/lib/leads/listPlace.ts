@@ -7,6 +7,8 @@ import { toQuery, type LeadFilters } from './filters.svelte';
 export interface TablePlace {
   scrollTop: number;
   activeIndex: number;
+  /** The lead of the active row: rows read again may have moved it (edited, it is first by Last updated). */
+  activeId: number | null;
 }
 
 export interface ListPlace extends TablePlace {
