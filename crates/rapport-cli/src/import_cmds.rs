@@ -224,6 +224,14 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     if a.sheet.is_some() && preview.format == rapport_core::imports::FileFormat::Csv {
         eprintln!("--sheet is for workbooks (.xlsx, .xls, .ods): {name} is read as a whole");
     }
+    // One sheet of a workbook is read (as the app's wizard picks one): the others are named, not left unsaid.
+    if let (None, Some(read), true) = (&a.sheet, &preview.sheet, preview.sheets.len() > 1) {
+        let others: Vec<String> = preview.sheets.iter().filter(|s| *s != read).map(|s| format!("\"{s}\"")).collect();
+        eprintln!(
+            "{name}: reading the sheet \"{read}\"; not imported: {} (--sheet NAME imports another)",
+            others.join(", ")
+        );
+    }
     let mut mapping = preview.suggested.clone();
     // A template brings its mapping and its update key (as in the app), and is recorded by its own name.
     let mut template: Option<(String, Option<NaturalKey>)> = None;

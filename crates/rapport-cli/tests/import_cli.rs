@@ -389,3 +389,34 @@ fn the_rejected_rows_never_replace_the_file_being_imported_and_the_batch_is_name
     assert!(err.lines().any(|l| l.starts_with(named)), "{err}");
     assert_eq!(names_in_db(&db), BTreeSet::from(["Lee".to_string()]));
 }
+
+/// A workbook's one sheet is imported, as the app's wizard picks one: the others are named on stderr, with how
+/// to import one of them, and --sheet does.
+#[test]
+fn a_workbook_s_other_sheets_are_named_not_left_unsaid() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sheets.db");
+    let file = dir.path().join("months.xlsx");
+    let mut wb = Workbook::new();
+    for (month, last) in [("Jan", "January"), ("Feb", "February")] {
+        let ws = wb.add_worksheet();
+        ws.set_name(month).unwrap();
+        for (c, h) in ["first_name", "last_name", "email"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "Ann").unwrap();
+        ws.write_string(1, 1, last).unwrap();
+        ws.write_string(1, 2, format!("ann.{month}@example.com").to_lowercase()).unwrap();
+    }
+    wb.save(&file).unwrap();
+    let (ok, _, err) = run(&db, &["import", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(err.contains("reading the sheet \"Jan\"") && err.contains("not imported: \"Feb\""), "{err}");
+    assert!(err.contains("--sheet"), "{err}");
+    assert_eq!(names_in_db(&db), BTreeSet::from(["January".to_string()]));
+    let (ok, _, err) = run(&db, &["import", file.to_str().unwrap(), "--sheet", "Feb"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("not imported"), "{err}");
+    assert_eq!(names_in_db(&db), BTreeSet::from(["January".to_string(), "February".to_string()]));
+}
