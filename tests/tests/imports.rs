@@ -821,6 +821,24 @@ fn an_import_leaves_a_detail_its_channel_would_replace_to_a_person() {
     assert_eq!((kept.source, kept.source_detail.as_str(), kept.company.as_str()), (None, "Phone call", ""));
 }
 
+/// An import's changes are known by the batch that wrote them, not by what its file is called: a later
+/// import of a file named like an undo's reference ("undo of import 1 fixed.csv") is someone's work, which
+/// undoing the first import keeps.
+#[test]
+fn undo_keeps_a_later_import_whose_file_is_named_like_an_undo() {
+    let f = fixture();
+    let first = import(&f, "first.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
+    let name = format!("undo of import {} fixed.csv", first.id);
+    let path = write(&f, &name, b"email,job_title\nann@lee.io,Buyer\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    assert_eq!(run(&f, &path, &plan).counts.update, 1);
+
+    let report = f.core.undo_import(&f.admin, first.id, &mut |_| {}).unwrap();
+    assert_eq!((report.removed, report.kept_count), (0, 1), "{report:?}");
+    assert_eq!(find(&f, "ann").job_title, "Buyer", "the later import's work stays");
+}
+
 /// Seed 2.3: a keyed import augments a lead, it does not blindly overwrite it. By default a row fills what the
 /// lead lacks and adds contacts; a row whose filled cell disagrees with what the lead holds writes nothing and is
 /// reported with both values, for the importer to settle, in the dry run as in the run; choosing to replace

@@ -329,19 +329,23 @@ fn changes_since(
     if later.is_empty() {
         return Ok(later);
     }
-    let taken_back: Vec<(i64, String)> =
-        store::undone_without(tx, lead_id)?.into_iter().map(|i| (i, undo_ref_of(i))).collect();
+    let taken_back: Vec<i64> = store::undone_without(tx, lead_id)?;
     // Field by field too: another import's write of a field its undo put back is taken back, though that undo
     // kept the lead for another field edited since; and an undo's own writes only put values back.
-    let put_back: Vec<(String, String)> = later
-        .iter()
-        .filter(|c| c.source_ref.starts_with(UNDO_REF_PREFIX))
-        .map(|c| (c.source_ref.clone(), c.field.clone()))
-        .collect();
+    let put_back: Vec<(i64, String)> = later.iter().filter_map(|c| undoing(c).map(|i| (i, c.field.clone()))).collect();
     Ok(later
         .into_iter()
-        .filter(|c| !taken_back.iter().any(|(i, r)| c.import_id == Some(*i) || &c.source_ref == r))
-        .filter(|c| !c.source_ref.starts_with(UNDO_REF_PREFIX))
-        .filter(|c| !c.import_id.is_some_and(|i| put_back.iter().any(|(r, f)| *r == undo_ref_of(i) && *f == c.field)))
+        .filter(|c| !taken_back.iter().any(|i| c.import_id == Some(*i) || undoing(c) == Some(*i)))
+        .filter(|c| undoing(c).is_none())
+        .filter(|c| !c.import_id.is_some_and(|i| put_back.iter().any(|(u, f)| *u == i && *f == c.field)))
         .collect())
+}
+
+/// The import whose undo wrote change `c`, if an undo did: its batch is no import's, written as an edit, under
+/// the undo's own reference. An import's batch says its file's name, which may read "undo of import 12.csv".
+fn undoing(c: &changelog::LaterChange) -> Option<i64> {
+    if c.import_id.is_some() || c.reason != ChangeReason::ManualEdit.as_str() {
+        return None;
+    }
+    c.source_ref.strip_prefix(UNDO_REF_PREFIX)?.parse().ok().filter(|i| undo_ref_of(*i) == c.source_ref)
 }
