@@ -100,10 +100,14 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/025_source_campaign_and_batch_separator.sql")),
         M::up(include_str!("migrations/026_private_appointments.sql")),
         M::up(include_str!("migrations/027_changes_made_while_disconnected.sql")),
+        // Companies sorted as people read them: each lead's folded company written by the feature that owns it.
+        M::up_with_hook(include_str!("migrations/028_folded_sort_keys.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::leads::store::fill_company_keys(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 27;
+pub const LATEST_VERSION: i64 = 28;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -71,8 +71,10 @@ fn column_value(kind: LeadFieldKind, text: String) -> Value {
 }
 
 /// Columns a lead write sets besides the field table's plain ones: denormalized primary contact points for the
-/// list, folded names for search, the "needs fixing" flag.
-const DERIVED_COLUMNS: [&str; 5] = ["primary_email", "primary_phone", "name_key", "name_key_rev", "flagged"];
+/// list, folded names for search and the list's order, the folded company for its order, the "needs fixing"
+/// flag.
+const DERIVED_COLUMNS: [&str; 6] =
+    ["primary_email", "primary_phone", "name_key", "name_key_rev", "company_key", "flagged"];
 
 /// Every column a lead write sets: the field table's plain columns, then the derived ones.
 fn written_columns() -> impl Iterator<Item = &'static str> {
@@ -91,6 +93,7 @@ fn column_values(lead: &ValidLead) -> Vec<Value> {
         text(lead.phones.first().map(|p| p.entry.display.as_str()).unwrap_or("")),
         Value::Text(name_key(&t.first_name, &t.last_name)),
         Value::Text(name_key(&t.last_name, &t.first_name)),
+        Value::Text(name_key(&t.company, "")),
         Value::Integer(i64::from(!lead.invalid.is_empty())),
     ]);
     vals
@@ -261,6 +264,19 @@ pub(crate) fn reindex_joined_names(tx: &Transaction<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Migration 028: every lead's folded company, which the list sorts by.
+pub(crate) fn fill_company_keys(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, company FROM leads WHERE company <> '' ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE leads SET company_key = ?2 WHERE id = ?1")?;
+    for (id, company) in rows {
+        update.execute(params![id, name_key(&company, "")])?;
+    }
+    Ok(())
+}
+
 /// Writes lead `id`'s folded names, national numbers and search-index row from its stored rows, the index row
 /// in place of the one it had.
 fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
@@ -270,6 +286,7 @@ fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
             tx.query_row("SELECT first_name, last_name, company, notes FROM leads WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?;
+        // Not the company's key: migration 022 runs this before 028 adds it (a write sets it, and 028 fills it).
         tx.execute(
             "UPDATE leads SET name_key = ?2, name_key_rev = ?3 WHERE id = ?1",
             params![id, name_key(&first, &last), name_key(&last, &first)],
@@ -379,6 +396,10 @@ pub(crate) fn restore(tx: &Transaction<'_>, rows: &serde_json::Value) -> Result<
     }
     let id = lead_id.ok_or_else(|| bad("no lead row"))?;
     reindex(tx, id)?;
+    // A row kept before migration 028 says no folded company: written from its company.
+    let company: String = tx.query_row("SELECT company FROM leads WHERE id = ?1", [id], |r| r.get(0))?;
+    tx.prepare_cached("UPDATE leads SET company_key = ?2 WHERE id = ?1")?
+        .execute(params![id, name_key(&company, "")])?;
     Ok(id)
 }
 
@@ -473,8 +494,9 @@ pub(crate) fn count(conn: &Connection) -> Result<i64, StoreError> {
 fn sort_expr(sort: LeadSort) -> Option<&'static str> {
     match sort {
         LeadSort::UpdatedAt => Some("l.updated_at"),
-        LeadSort::LastName => Some("l.last_name COLLATE NOCASE"),
-        LeadSort::Company => Some("l.company COLLATE NOCASE"),
+        // Folded as search folds them: "Özdemir" between "Ebert" and "Zimmer", "élise" beside "Elise".
+        LeadSort::LastName => Some("l.name_key_rev"),
+        LeadSort::Company => Some("l.company_key"),
         LeadSort::CreatedAt => None, // ids grow with creation time
     }
 }
