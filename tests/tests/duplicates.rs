@@ -742,6 +742,30 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     f.core.scan_duplicates(&steward, &AtomicBool::new(false), &mut |_| {}).unwrap();
 }
 
+/// An owner who is not a steward merges their own lead, the newer of a queued pair, into a colleague's: the
+/// toast's Undo is theirs to use, as the lead it brings back was theirs; someone who owned neither may not.
+#[test]
+fn an_owner_takes_back_the_merge_of_their_own_lead_into_a_colleagues() {
+    let f = fixture();
+    let owner = f.user("olga", Role::Editor, &[]);
+    let stranger = f.user("stan", Role::Editor, &[]);
+    let colleague = f.user("carla", Role::Editor, &[]).user_id().unwrap();
+    let mut theirs = lead("Ann", "Lee", "ann.lee31@x.example");
+    theirs.owner_id = Some(colleague);
+    let theirs = f.core.create_lead(&f.admin, &theirs, &Origin::manual()).unwrap().lead;
+    let mut mine = lead("Ann", "Lee", "ann.lee31@x.example");
+    mine.owner_id = owner.user_id();
+    let mine = f.core.create_lead(&f.admin, &mine, &Origin::manual()).unwrap().lead;
+    let pair = f.core.duplicate_queue(&owner, 10).unwrap();
+    assert_eq!(pair.len(), 1, "{pair:?}");
+    let merged = f.core.merge_leads(&owner, theirs.id, &[mine.id], &[]).unwrap();
+    let before = f.dump();
+    assert_eq!(f.core.unmerge(&stranger, merged.merge_id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before, "refused, nothing written");
+    f.core.unmerge(&owner, merged.merge_id).unwrap();
+    assert_eq!(f.core.get_lead(&f.admin, mine.id).unwrap().owner.map(|o| o.id), owner.user_id());
+}
+
 /// An owner who is not a steward merges a pair of the queue with a lead of their own, and nothing else: naming
 /// their lead as the survivor of any other leads took those out of every list (a colleague's leads, not
 /// duplicates at all), and only a steward could bring them back.

@@ -616,7 +616,20 @@ mod operations {
                     }
                     Err(other) => return Err(other),
                 };
-                crate::duplicates::may_decide(&grant, &[&survivor])?;
+                if let Err(refused) = crate::duplicates::may_decide(&grant, &[&survivor]) {
+                    // One who merged their own lead into a colleague's (from the queue, where a pair with a lead
+                    // of theirs is theirs to decide) takes it back: the lead it brings back was theirs.
+                    let owned_one = match grant.duplicate_reach() {
+                        crate::access::DuplicateReach::OwnLeads(me) => archived.iter().any(|a| {
+                            let owner = &archived_lead(&a.rows)["owner_id"];
+                            owner.as_i64().or_else(|| owner.as_str().and_then(|s| s.parse().ok())) == Some(me)
+                        }),
+                        crate::access::DuplicateReach::All => false,
+                    };
+                    if !owned_one {
+                        return Err(refused.into());
+                    }
+                }
                 // Taking it back would hand over every field of the leads it brings back.
                 let scope = grant.lead_scope();
                 for a in &archived {
