@@ -1184,3 +1184,40 @@ fn a_change_made_while_disconnected_before_the_upgrade_is_sent_on_connecting_aga
     assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
     assert!(get(&format!("{calendar}{}.ics", lunch.uid.replace('@', "_"))).contains("20261205T130000Z"));
 }
+
+/// An invite the agent's server already filed (at an address of its own, as Nextcloud, iCloud and Google do
+/// with invitations), imported here from its .ics file too: the sync finds the server's copy by its UID and
+/// keeps to it, rather than sending another and being refused (RFC 4791's no-uid-conflict) at every sync.
+#[test]
+fn an_invite_the_server_filed_itself_is_one_event_there_after_its_file_is_imported() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Acme//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+UID:acme-kickoff-77@acme.example\r\nDTSTAMP:20261101T000000Z\r\nSEQUENCE:0\r\nDTSTART:20261210T090000Z\r\n\
+DTEND:20261210T100000Z\r\nSUMMARY:Kick-off with Acme\r\nORGANIZER:mailto:pm@acme.example\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+    put(&format!("{calendar}server-invite.ics"), &invite.replace("METHOD:REQUEST\r\n", ""));
+    let file = rapport_core::calendar::IcsFile { name: "invite.ics".into(), bytes: invite.as_bytes().to_vec() };
+    f.core.import_ics(&dana, &[file], Some(id)).unwrap();
+
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(f.core.sync_caldav(&dana, &keychain).unwrap());
+    }
+    let report = last.unwrap();
+    assert!(report.refused.is_empty() && report.conflicts.is_empty(), "settled: {report:?}");
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0, "nothing waits");
+    let listing = ureq::request("PROPFIND", &calendar)
+        .set("Authorization", &auth())
+        .set("Depth", "1")
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert_eq!(listing.matches(".ics</").count(), 1, "one copy on the server: {listing}");
+}
