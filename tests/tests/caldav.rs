@@ -1221,3 +1221,47 @@ END:VCALENDAR\r\n";
         .unwrap();
     assert_eq!(listing.matches(".ics</").count(), 1, "one copy on the server: {listing}");
 }
+
+/// A server event changed here ("Change…": notes) goes back with its invitees as the server had them: the
+/// agent's own answer stays, and the organizer is not made one of its invitees.
+#[test]
+fn a_server_event_changed_here_keeps_its_invitees_as_the_server_had_them() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:board-9\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261211T090000Z\r\nDTEND:20261211T100000Z\r\nSUMMARY:Board\r\n\
+ORGANIZER;CN=Pat:mailto:pm@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED;CN=Dana:mailto:dana@rapport.example\r\n\
+ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bo@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let href = format!("{calendar}board-9.ics");
+    put(&href, event);
+    f.core.sync_caldav(&dana, &keychain).unwrap();
+    let a = f.core.occurrences(&dana, &[id], "2026-12-11T00:00:00Z", "2026-12-12T00:00:00Z").unwrap();
+    let board = f.core.appointment(&dana, a[0].appointment_id).unwrap();
+    let input = rapport_core::calendar::AppointmentInput {
+        agent_id: board.agent_id,
+        lead_id: board.lead_id,
+        title: board.title.clone(),
+        start: board.start.clone(),
+        end: board.end.clone(),
+        time_zone: String::new(),
+        location: board.location.clone(),
+        video_url: board.video_url.clone(),
+        notes: "Bring the Q4 figures".into(),
+        status: board.status,
+        private: board.private,
+    };
+    f.core.update_appointment(&dana, board.id, board.version, &input).unwrap();
+    let report = f.core.sync_caldav(&dana, &keychain).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let copy = get(&href).replace("\r\n ", "");
+    assert!(copy.contains("Bring the Q4 figures"), "{copy}");
+    let attendees: Vec<&str> = copy.lines().filter(|l| l.starts_with("ATTENDEE")).collect();
+    assert!(attendees.iter().any(|l| l.contains("dana@rapport.example") && l.contains("PARTSTAT=ACCEPTED")), "{copy}");
+    assert!(!attendees.iter().any(|l| l.contains("pm@acme.example")), "the organizer is no invitee: {copy}");
+    assert!(attendees.iter().any(|l| l.contains("bo@acme.example")), "{copy}");
+}
