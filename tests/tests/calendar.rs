@@ -2542,3 +2542,25 @@ fn a_lead_history_shows_nothing_an_appointment_held_while_private() {
     let own = format!("{:?}", f.core.lead_history(&autumn, ann.id).unwrap());
     assert!(own.contains("Dentist") && own.contains("root canal"), "{own}");
 }
+
+/// A weekly all-day series whose first date was deleted (Google writes an EXDATE on it): the series is told
+/// as starting on that date, a date, not the instant its midnight is in UTC.
+#[test]
+fn an_all_day_series_whose_first_date_is_excluded_says_the_date_it_started() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "Europe/Berlin", 0);
+    let file = ics(
+        "offsite.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nBEGIN:VEVENT\nUID:offsite-1\n\
+SUMMARY:Offsite\nDTSTART;VALUE=DATE:20261203\nDTEND;VALUE=DATE:20261204\nRRULE:FREQ=WEEKLY;COUNT=4\n\
+EXDATE;VALUE=DATE:20261203\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    let occ = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2026-12-31T00:00:00Z").unwrap();
+    let starts: Vec<&str> = occ.iter().map(|o| o.start.as_str()).collect();
+    assert_eq!(starts, ["2026-12-10", "2026-12-17", "2026-12-24"]);
+    let series = f.core.appointment(&dana, occ[0].appointment_id).unwrap();
+    assert_eq!((series.start.as_str(), series.end.as_str(), series.all_day), ("2026-12-03", "2026-12-04", true));
+}

@@ -279,8 +279,13 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
     let floating = Zone::Iana(tz);
     let (start, end, all_day) = match &event {
         Some(e) if e.is_all_day() => {
+            // The series' own first date, also when that meeting was deleted (an EXDATE on it, as Google
+            // writes): it still started then, and this is a date, not the instant its midnight is in UTC.
+            let mut from_its_start = e.clone();
+            from_its_start.exdates.clear();
+            from_its_start.exrules.clear();
             let first = rapport_ics::expand(
-                std::slice::from_ref(e),
+                std::slice::from_ref(&from_its_start),
                 e.start.to_utc(&floating) - chrono::Duration::days(1),
                 e.start.to_utc(&floating) + chrono::Duration::days(2),
                 &floating,
