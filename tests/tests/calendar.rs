@@ -1277,6 +1277,27 @@ fn an_invite_leaves_out_an_instance_with_a_lead_outside_the_readers_campaigns() 
     assert!(full.contains("Check-in with Bo"), "the Administrator's invite holds the whole series: {full}");
 }
 
+/// The agent's calendar exported by a reader who may not see one changed instance of a series: that instance
+/// is Busy time in the series' place (paired with it by its RECURRENCE-ID), so no calendar program makes the
+/// series' own meeting of that day from the rule as well, a meeting that is not there.
+#[test]
+fn an_exported_calendar_keeps_a_hidden_instance_in_its_series_place() {
+    let f = fixture();
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    let agent = spring.user_id().unwrap();
+    common::ann_in_spring_bo_in_autumn(&f);
+    let series = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", true);
+    f.core.import_ics(&f.admin, &[ics("weekly.ics", &series)], Some(agent)).unwrap();
+    let exported = f.core.export_agent_calendar(&spring, agent).unwrap();
+    let events: Vec<&str> = exported.split("BEGIN:VEVENT").skip(1).collect();
+    assert_eq!(events.len(), 2, "{exported}");
+    let busy = events.iter().find(|e| e.contains("SUMMARY:Busy")).expect("Bo's meeting as busy time");
+    assert!(busy.contains("UID:weekly-1\r\n") && busy.contains("RECURRENCE-ID:20261208T090000Z"), "{exported}");
+    for secret in ["bo@secret.example", "Check-in with Bo", "Bo Lee"] {
+        assert!(!exported.contains(secret), "{secret} in {exported}");
+    }
+}
+
 /// A series cancelled by a reader, from the app or by the organizer's cancellation imported, leaves its
 /// changed instance with a lead of another campaign as it is: the reader may not write to it (it cancelled Bo's
 /// meeting, freed its time and logged that under the reader's name).

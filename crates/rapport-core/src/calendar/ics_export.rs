@@ -88,10 +88,20 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
             let agent = super::agents::load(conn, agent_id)?;
+            let rows = store::of_agent(conn, agent_id)?;
+            // A series the reader sees keeps its UID on an instance they may not see, which is Busy time in the
+            // series' place (paired by its RECURRENCE-ID): under another UID it paired with nothing, and calendar
+            // programs made the series' own meeting of that day from the rule too. A series they may not see
+            // takes another UID, all its instances with it (its UID may say whom it is with).
+            let mut series_shown: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+            for row in rows.iter().filter(|r| r.recurrence_id.is_none()) {
+                series_shown.insert(row.uid.as_str(), row_visible(conn, &grant, row)?);
+            }
             let mut events = Vec::new();
-            for row in store::of_agent(conn, agent_id)? {
-                let Some(mut e) = export_event(conn, &row)? else { continue };
-                if !row_visible(conn, &grant, &row)? {
+            for row in &rows {
+                let Some(mut e) = export_event(conn, row)? else { continue };
+                let shown = row_visible(conn, &grant, row)?;
+                if !shown {
                     e.summary = Some("Busy".into());
                     e.description = None;
                     e.location = None;
@@ -99,6 +109,8 @@ impl Rapport {
                     e.attendees.clear();
                     // An invite's organizer may be the lead: named by nothing else here, not by that either.
                     e.organizer = None;
+                }
+                if !series_shown.get(row.uid.as_str()).copied().unwrap_or(shown) {
                     e.uid = super::occurrences::hidden_uid(&row.uid);
                 }
                 events.push(e);
