@@ -827,16 +827,19 @@ fn an_import_leaves_a_detail_its_channel_would_replace_to_a_person() {
 #[test]
 fn undo_keeps_a_later_import_whose_file_is_named_like_an_undo() {
     let f = fixture();
-    let first = import(&f, "first.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n");
-    let name = format!("undo of import {} fixed.csv", first.id);
-    let path = write(&f, &name, b"email,job_title\nann@lee.io,Buyer\n");
-    let mut plan = suggested_plan(&f, &path, None);
-    plan.key = Some(NaturalKey::Email);
-    assert_eq!(run(&f, &path, &plan).counts.update, 1);
+    for (name, who) in [("undo of import {} fixed.csv", "ann"), ("undo of import {}", "bo")] {
+        let people = format!("first_name,last_name,email\n{who},Lee,{who}@lee.io\n");
+        let first = import(&f, "first.csv", people.as_bytes());
+        let name = name.replace("{}", &first.id.to_string());
+        let path = write(&f, &name, format!("email,job_title\n{who}@lee.io,Buyer\n").as_bytes());
+        let mut plan = suggested_plan(&f, &path, None);
+        plan.key = Some(NaturalKey::Email);
+        assert_eq!(run(&f, &path, &plan).counts.update, 1, "{name}");
 
-    let report = f.core.undo_import(&f.admin, first.id, &mut |_| {}).unwrap();
-    assert_eq!((report.removed, report.kept_count), (0, 1), "{report:?}");
-    assert_eq!(find(&f, "ann").job_title, "Buyer", "the later import's work stays");
+        let report = f.core.undo_import(&f.admin, first.id, &mut |_| {}).unwrap();
+        assert_eq!((report.removed, report.kept_count), (0, 1), "{name}: {report:?}");
+        assert_eq!(find(&f, who).job_title, "Buyer", "{name}: the later import's work stays");
+    }
 }
 
 /// Seed 2.3: a keyed import augments a lead, it does not blindly overwrite it. By default a row fills what the

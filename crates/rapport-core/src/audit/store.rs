@@ -278,7 +278,7 @@ pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) 
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Whether batches of source `source_ref` other than `except` changed the record.
+/// Whether an undo's batches (edits of no import) of source `source_ref` other than `except` changed the record.
 pub fn changed_by_source(
     conn: &Connection,
     entity: &str,
@@ -289,7 +289,8 @@ pub fn changed_by_source(
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM change_log l JOIN change_batches b ON b.id = l.batch_id
-             WHERE l.entity = ?1 AND l.entity_id = ?2 AND b.source_ref = ?3 AND b.id != ?4 LIMIT 1",
+             WHERE l.entity = ?1 AND l.entity_id = ?2 AND b.source_ref = ?3 AND b.id != ?4
+               AND b.import_id IS NULL AND b.reason = 'manual_edit' LIMIT 1",
         )?
         .exists(params![entity, entity_id, source_ref, except])?)
 }
@@ -310,7 +311,8 @@ pub struct LaterChange {
 }
 
 /// The changes to a record made after batch `after` by batches that are neither import `import_id`'s nor its
-/// undo's (source `undo_ref`, which reverts the import's later chunks first), oldest first. What an undo of the
+/// undo's (source `undo_ref`, which reverts the import's later chunks first), oldest first. An undo's batch is
+/// an edit of no import under that reference: another import's, whose file may be named so, is not. What an undo of the
 /// import must not overwrite, unless they were taken back since (another import undone).
 pub fn changes_outside_import(
     conn: &Connection,
@@ -324,7 +326,7 @@ pub fn changes_outside_import(
         "SELECT l.field, b.at, b.actor_name, b.import_id, b.source_ref, l.old_value, l.new_value, b.reason
          FROM change_log l JOIN change_batches b ON b.id = l.batch_id
          WHERE l.entity = ?1 AND l.entity_id = ?2 AND l.batch_id > ?3 AND b.import_id IS NOT ?4
-           AND b.source_ref != ?5
+           AND NOT (b.import_id IS NULL AND b.reason = 'manual_edit' AND b.source_ref = ?5)
          ORDER BY l.id",
     )?;
     let rows = stmt.query_map(params![entity, entity_id, after, import_id, undo_ref], |r| {
