@@ -764,6 +764,16 @@ fn an_owner_takes_back_the_merge_of_their_own_lead_into_a_colleagues() {
     assert_eq!(f.dump(), before, "refused, nothing written");
     f.core.unmerge(&owner, merged.merge_id).unwrap();
     assert_eq!(f.core.get_lead(&f.admin, mine.id).unwrap().owner.map(|o| o.id), owner.user_id());
+
+    // A steward's merge of hers and a third colleague's lead is not hers to take back: it would bring back his
+    // lead and decide its pair under her name.
+    let mut his = lead("Ann", "Lee", "ann.lee31@x.example");
+    his.owner_id = stranger.user_id();
+    let his = f.core.create_lead(&f.admin, &his, &Origin::manual()).unwrap().lead;
+    let both = f.core.merge_leads(&f.admin, theirs.id, &[mine.id, his.id], &[]).unwrap();
+    let before = f.dump();
+    assert_eq!(f.core.unmerge(&owner, both.merge_id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    assert_eq!(f.dump(), before, "refused, nothing written");
 }
 
 /// An owner who is not a steward merges a pair of the queue with a lead of their own, and nothing else: naming

@@ -618,9 +618,10 @@ mod operations {
                 };
                 if let Err(refused) = crate::duplicates::may_decide(&grant, &[&survivor]) {
                     // One who merged their own lead into a colleague's (from the queue, where a pair with a lead
-                    // of theirs is theirs to decide) takes it back: the lead it brings back was theirs.
+                    // of theirs is theirs to decide) takes it back: the lead it brings back was theirs. Every lead
+                    // it brings back: another's would come back with its pair decided under their name.
                     let owned_one = match grant.duplicate_reach() {
-                        crate::access::DuplicateReach::OwnLeads(me) => archived.iter().any(|a| {
+                        crate::access::DuplicateReach::OwnLeads(me) => archived.iter().all(|a| {
                             let owner = &archived_lead(&a.rows)["owner_id"];
                             owner.as_i64().or_else(|| owner.as_str().and_then(|s| s.parse().ok())) == Some(me)
                         }),
