@@ -720,6 +720,18 @@ describe('LeadList coming back to it', () => {
       expect(stops.map((r) => r.getAttribute('data-lead-id'))).toEqual(['52']);
     });
 
+    it('takes the focus from what held it as the list came back (the sidebar button that brought it)', async () => {
+      const be = pagedBackend({ renamed: false });
+      await openFromRow(be);
+      const sidebar = document.createElement('button');
+      sidebar.textContent = 'Leads';
+      document.body.appendChild(sidebar);
+      sidebar.focus();
+      render(LeadList, props());
+      await waitFor(() => expect(document.activeElement).toHaveAttribute('data-lead-id', '52'));
+      sidebar.remove();
+    });
+
     it('leaves the focus where the user put it meanwhile (the search, asked for with /)', async () => {
       const be = pagedBackend({ renamed: false });
       await openFromRow(be);
