@@ -1026,3 +1026,24 @@ fn the_list_sorts_accented_names_and_companies_among_the_plain_ones() {
     assert_eq!(sorted(LeadSort::LastName, |l| l.last_name.clone()), ["Adams", "Ebert", "élise", "Özdemir", "Zimmer"]);
     assert_eq!(sorted(LeadSort::Company, |l| l.company.clone()), ["alpha", "beta", "Émile SA", "Ölwerk", "Zeta"]);
 }
+
+/// Leads stored before migration 028 get their folded company from it, so the list sorts them as new ones.
+#[test]
+fn leads_stored_before_the_folded_sort_keys_sort_as_new_ones() {
+    let f = fixture();
+    for (i, company) in ["Zeta", "Ölwerk", "alpha"].into_iter().enumerate() {
+        let mut input = lead("Ann", "Lee", &format!("ann{i}@example.com"));
+        input.company = company.into();
+        f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+    }
+    let c = f.sql();
+    common::pretend_version(&c, 27);
+    drop(c);
+    let Fixture { dir: _dir, path, core, .. } = f;
+    drop(core);
+    let core = rapport_core::Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", common::PASSWORD).unwrap();
+    let q = LeadQuery { sort: LeadSort::Company, ascending: true, limit: 10, ..Default::default() };
+    let companies: Vec<String> = core.list_leads(&admin, &q).unwrap().items.into_iter().map(|l| l.company).collect();
+    assert_eq!(companies, ["alpha", "Ölwerk", "Zeta"]);
+}
