@@ -144,6 +144,50 @@ fn review_booked(
     (dana, id, a)
 }
 
+/// [`review_booked`], and "Lunch" on 5 December, 12:00 to 13:00 UTC: both sent to the server.
+fn review_and_lunch_sent(
+    f: &common::Fixture,
+    calendar: &str,
+) -> (rapport_core::Actor, rapport_core::calendar::Appointment, rapport_core::calendar::Appointment) {
+    let (dana, id, review) = review_booked(f, calendar);
+    let lunch =
+        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 2);
+    (dana, review, lunch)
+}
+
+/// Dana, who works on Spring and Autumn and connected `calendar`, with a pitch to Ann Lee (an Autumn lead) on
+/// 4 December, 09:00 to 10:00 UTC, booked by the Administrator (not sent yet): Dana, her id and the meeting.
+fn pitch_to_autumn_lead_booked(
+    f: &common::Fixture,
+    calendar: &str,
+) -> (rapport_core::Actor, i64, rapport_core::calendar::Appointment) {
+    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(calendar), &OsKeychain).unwrap();
+    let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
+    ann.campaign = "Autumn".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &rapport_core::Origin::manual()).unwrap().lead;
+    let mut input = booking(id, "Pitch to Ann Lee", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
+    input.lead_id = Some(ann.id);
+    input.notes = "Ann wants the Autumn discount".into();
+    let a = f.core.book_appointment(&f.admin, &input).unwrap();
+    (dana, id, a)
+}
+
+/// User `id` ("dana") works on Spring only from now on.
+fn only_spring(f: &common::Fixture, id: i64) {
+    let spring_only = rapport_core::users::UserInput {
+        username: "dana".into(),
+        display_name: "dana".into(),
+        role: Role::Editor,
+        active: true,
+        campaigns: vec!["Spring".into()],
+        all_campaigns: false,
+    };
+    f.core.update_user(&f.admin, id, &spring_only).unwrap();
+}
+
 const SERVER_EVENT: &str =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:server-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\nSUMMARY:Dentist (from the server)\r\n\
@@ -746,25 +790,8 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
-    let id = dana.user_id().unwrap();
-    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
-    let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
-    ann.campaign = "Autumn".into();
-    let ann = f.core.create_lead(&f.admin, &ann, &rapport_core::Origin::manual()).unwrap().lead;
-    let mut input = booking(id, "Pitch to Ann Lee", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
-    input.lead_id = Some(ann.id);
-    input.notes = "Ann wants the Autumn discount".into();
-    let a = f.core.book_appointment(&f.admin, &input).unwrap();
-    let spring_only = rapport_core::users::UserInput {
-        username: "dana".into(),
-        display_name: "dana".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec!["Spring".into()],
-        all_campaigns: false,
-    };
-    f.core.update_user(&f.admin, id, &spring_only).unwrap();
+    let (dana, id, a) = pitch_to_autumn_lead_booked(&f, &calendar);
+    only_spring(&f, id);
     let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
     assert_eq!(report.pushed, 1, "{report:?}");
     let on_server = get(&format!("{calendar}{}.ics", a.uid.replace('@', "_")));
@@ -1048,11 +1075,8 @@ fn connecting_the_same_calendar_again_takes_what_changed_on_the_server_and_sends
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let (dana, id, review) = review_booked(&f, &calendar);
+    let (dana, review, lunch) = review_and_lunch_sent(&f, &calendar);
     let keychain = OsKeychain;
-    let lunch =
-        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
-    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 2);
     let href_of = |uid: &str| format!("{calendar}{}.ics", uid.replace('@', "_"));
 
     // Her password expired; meanwhile "Review" moved on her phone, and "Lunch" was moved here while she was not
@@ -1115,25 +1139,9 @@ fn a_conflict_notice_names_a_meeting_the_agent_sees_as_busy_so() {
     }
     let (_tmp, server, proxy, calendar) = radicale_behind_proxy();
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
-    let id = dana.user_id().unwrap();
-    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
-    let mut ann = common::lead("Ann", "Lee", "ann@secret.example");
-    ann.campaign = "Autumn".into();
-    let ann = f.core.create_lead(&f.admin, &ann, &rapport_core::Origin::manual()).unwrap().lead;
-    let mut input = booking(id, "Pitch to Ann Lee", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
-    input.lead_id = Some(ann.id);
-    let a = f.core.book_appointment(&f.admin, &input).unwrap();
+    let (dana, id, a) = pitch_to_autumn_lead_booked(&f, &calendar);
     assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
-    let spring_only = rapport_core::users::UserInput {
-        username: "dana".into(),
-        display_name: "dana".into(),
-        role: Role::Editor,
-        active: true,
-        campaigns: vec!["Spring".into()],
-        all_campaigns: false,
-    };
-    f.core.update_user(&f.admin, id, &spring_only).unwrap();
+    only_spring(&f, id);
     let a = f.core.appointment(&f.admin, a.id).unwrap();
     f.core.move_appointment(&f.admin, a.id, a.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
     let direct = format!("{}agent/calendar/{}.ics", server.url, a.uid.replace('@', "_"));
@@ -1159,11 +1167,8 @@ fn a_change_made_while_disconnected_before_the_upgrade_is_sent_on_connecting_aga
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let (dana, id, review) = review_booked(&f, &calendar);
+    let (dana, review, lunch) = review_and_lunch_sent(&f, &calendar);
     let keychain = OsKeychain;
-    let lunch =
-        f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-05T12:00:00Z", "2026-12-05T13:00:00Z")).unwrap();
-    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 2);
     f.core.disconnect_caldav(&dana, &keychain).unwrap();
     let lunch = f.core.appointment(&dana, lunch.id).unwrap();
     f.core.move_appointment(&dana, lunch.id, lunch.version, "2026-12-05T13:00:00Z", "2026-12-05T14:00:00Z").unwrap();
