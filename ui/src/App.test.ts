@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { sessionEnded } from './lib/api';
+import { approvalDrafts } from './lib/pipeline/approvalDrafts';
 import { duplicateScan } from './lib/duplicates/scan.svelte';
 import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
@@ -97,6 +98,24 @@ describe('App start', () => {
     await u.click(screen.getByTestId('signout'));
     await screen.findByTestId('signin-username');
     expect(screen.queryByTestId('signin-notice')).toBeNull();
+  });
+
+  it("leaves nothing of a session to the next one: an approval's comment typed, the shortcut help open", async () => {
+    eveSees();
+    render(App);
+    const u = userEvent.setup();
+    await signInAsEve(u);
+    expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
+    approvalDrafts.set(5, "margin too low, don't approve");
+    await u.keyboard('?');
+    expect(await screen.findByRole('dialog', { name: /keyboard shortcuts/i })).toBeInTheDocument();
+
+    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [] });
+    await screen.findByTestId('signin-notice');
+    expect(approvalDrafts.size).toBe(0);
+    await signInAsEve(u);
+    expect(await screen.findByTestId('current-user')).toHaveTextContent('Eve Editor');
+    expect(screen.queryByRole('dialog', { name: /keyboard shortcuts/i })).toBeNull();
   });
 
   it('gives administrators Users and Settings', async () => {
