@@ -269,6 +269,20 @@ describe('Settings › Pipeline', () => {
     expect(be.updateStage).toHaveBeenCalledOnce();
   });
 
+  it('asks the same before the sidebar, sign-out or closing the window throws away an edit of a stage', async () => {
+    const { u } = open();
+    nav.go({ name: 'settings' });
+    const d = within(await editStage(u, 'qualification'));
+    await u.clear(d.getByTestId('stage-label'));
+    await u.type(d.getByTestId('stage-label'), 'Qualified');
+    expect(nav.unsaved).toBe(true);
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('stage-discard-question')).toBeInTheDocument();
+    expect(nav.view.name).toBe('settings');
+    await u.click(screen.getByTestId('stage-discard'));
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
+  });
+
   it('asks before Escape or Cancel throws away an edit of a stage, and closes at once when nothing changed', async () => {
     const { be, u } = open();
     await editStage(u, 'qualification');

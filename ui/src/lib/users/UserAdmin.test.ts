@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { apiErr, mockBackend, sessionFor, user } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import UserAdmin from './UserAdmin.svelte';
 
@@ -339,6 +340,27 @@ describe('UserAdmin', () => {
     await u.click(await screen.findByTestId('user-discard'));
     await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
     expect(screen.getAllByTestId('user-row')).toHaveLength(2);
+  });
+
+  it('asks the same before the sidebar, sign-out or closing the window throws away what was typed', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend({ listUsers: async () => [user(), user({ id: 2, username: 'eve', role: 'editor' })] });
+    nav.go({ name: 'users' });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    expect(nav.unsaved).toBe(false);
+    await u.type(screen.getByTestId('user-username'), 'zoe');
+    // The window's close is held while this is so.
+    expect(nav.unsaved).toBe(true);
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('user-discard-question')).toHaveTextContent('Discard what you typed?');
+    expect(nav.view.name).toBe('users');
+    await u.click(screen.getByTestId('user-keep'));
+    expect(screen.getByTestId('user-username')).toHaveValue('zoe');
+    nav.go({ name: 'leads' });
+    await u.click(await screen.findByTestId('user-discard'));
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
   });
 
   it('reads the user again after a conflict: the dialog says so and saves on their version, and a new Edit starts from it', async () => {
