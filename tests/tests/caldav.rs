@@ -1227,6 +1227,58 @@ END:VCALENDAR\r\n";
     assert_eq!(listing.matches(".ics</").count(), 1, "one copy on the server: {listing}");
 }
 
+/// The same, with the server's copy newer than the file (the organizer moved the meeting, the agent accepted it
+/// on a phone with an alarm): the newer copy stands, here and there, as between two files; and an identical
+/// one is left as the server holds it, alarm and all.
+#[test]
+fn an_invite_the_server_filed_itself_keeps_the_newer_copy_after_its_older_file_is_imported() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let keychain = OsKeychain;
+    let invite = |uid: &str, sequence: u32, stamp: &str, start: &str, end: &str, extra: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Acme//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\n\
+             SEQUENCE:{sequence}\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Kick-off with Acme\r\n\
+             ORGANIZER:mailto:pm@acme.example\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Kick-off\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n";
+    // Moved by the organizer since the mail the file came in.
+    put(
+        &format!("{calendar}moved.ics"),
+        &invite("moved-1", 1, "20261102T000000Z", "20261210T110000Z", "20261210T120000Z", alarm),
+    );
+    // The same copy as the file, with the phone's alarm.
+    put(
+        &format!("{calendar}same.ics"),
+        &invite("same-1", 0, "20261101T000000Z", "20261211T090000Z", "20261211T100000Z", alarm),
+    );
+    let files = [
+        ("moved.ics", invite("moved-1", 0, "20261101T000000Z", "20261210T090000Z", "20261210T100000Z", "")),
+        ("same.ics", invite("same-1", 0, "20261101T000000Z", "20261211T090000Z", "20261211T100000Z", "")),
+    ]
+    .map(|(name, text)| rapport_core::calendar::IcsFile { name: name.into(), bytes: text.into_bytes() });
+    f.core.import_ics(&dana, &files, Some(id)).unwrap();
+
+    let mut reports = Vec::new();
+    for _ in 0..3 {
+        reports.push(f.core.sync_caldav(&dana, &keychain).unwrap());
+    }
+    assert!(reports.iter().all(|r| r.conflicts.is_empty()), "nothing changed on both sides: {reports:?}");
+    assert!(reports[1].refused.is_empty() && reports[2].refused.is_empty(), "settled: {reports:?}");
+    assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
+    let occ = f.core.occurrences(&dana, &[id], "2026-12-10T00:00:00Z", "2026-12-12T00:00:00Z").unwrap();
+    let starts: Vec<&str> = occ.iter().map(|o| o.start.as_str()).collect();
+    assert_eq!(starts, ["2026-12-10T11:00:00Z", "2026-12-11T09:00:00Z"], "the organizer's move is taken");
+    let moved = get(&format!("{calendar}moved.ics"));
+    assert!(moved.contains("20261210T110000Z") && moved.contains("TRIGGER:-PT10M"), "{moved}");
+    assert!(get(&format!("{calendar}same.ics")).contains("TRIGGER:-PT10M"), "the phone's alarm stays");
+}
+
 /// A server event changed here ("Change…": notes) goes back with its invitees as the server had them: the
 /// agent's own answer stays, and the organizer is not made one of its invitees.
 #[test]

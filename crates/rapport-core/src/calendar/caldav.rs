@@ -420,17 +420,6 @@ impl Rapport {
                     entry.0.push(r.id);
                 }
             }
-            // Rows never sent whose UID the server holds already, at an address of its own (an invite it filed
-            // itself, imported here from its file too): met in its copy, a row takes that address and goes over
-            // that copy, as a change waiting to be sent does; sent anew it would be refused at every sync (RFC 4791
-            // no-uid-conflict), or make a second copy.
-            let mut unsent: HashMap<String, (Vec<i64>, String)> = HashMap::new();
-            for r in agent_rows.iter().filter(|r| r.sync_pending && r.remote_href.is_none()) {
-                let title =
-                    if super::occurrences::row_visible(tx, &grant, r)? { r.title.clone() } else { "Busy".to_owned() };
-                let entry = unsent.entry(r.uid.clone()).or_insert_with(|| (Vec::new(), title));
-                entry.0.push(r.id);
-            }
             let etags: HashMap<&str, &str> = resources.iter().map(|r| (r.href.as_str(), r.etag.as_str())).collect();
             // Read once whatever its ETag after Rapport began keeping classes: the stored copy says nothing of one.
             let unchanged_skipped = store::classes_read(tx, user)?;
@@ -443,11 +432,9 @@ impl Rapport {
                 {
                     continue;
                 }
+                cx.conflict =
+                    (conflicted.contains_key(&res.href) || waiting.contains_key(&res.href)).then_some(&kept_batch);
                 let calendar = rapport_ics::read(res.data.as_bytes());
-                cx.conflict = (conflicted.contains_key(&res.href)
-                    || waiting.contains_key(&res.href)
-                    || calendar.events.iter().any(|e| unsent.contains_key(&e.uid)))
-                .then_some(&kept_batch);
                 cx.changed_instances = calendar.events.iter().filter(|e| e.recurrence_id.is_some()).cloned().collect();
                 let mut file_report = IcsFileReport::default();
                 let name = resource_name(&res.href);
@@ -516,15 +503,6 @@ impl Rapport {
                     report.conflicts.push(format!(
                         "“{title}” was deleted on the server and changed here: your version is kept and sent again \
                          at the next sync"
-                    ));
-                }
-            }
-            for (ids, title) in unsent.values() {
-                if ids.iter().any(|id| cx.overridden.contains(id)) {
-                    report.conflicts.push(format!(
-                        "“{title}” was on the server already, in another version: yours is kept, as the CRM is the \
-                         master record, and is sent over it at the next sync (the server's values are in the \
-                         appointment's history)"
                     ));
                 }
             }

@@ -458,6 +458,22 @@ impl Rapport {
                 report.appointment_ids.push(old.id);
                 return Ok((Some(old.id), false));
             }
+            // Never sent, and met on the server at an address of its own (an invite the server filed itself,
+            // imported here from its file too; sent anew, it is refused as a UID the server holds): the row takes
+            // that address, and the newer copy stands, as between two files. The same copy is in sync; Rapport's,
+            // of a later version (changed here since), goes over the server's at the next sync; the server's,
+            // newer (the organizer's update, the agent's answer on a phone), is taken as any server copy (below).
+            if let (Some((href, etag)), None, true) = (remote, &old.remote_href, old.sync_pending) {
+                let same = event.sequence == old.sequence && same_stamp(&event, old);
+                let ours_newer =
+                    event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old));
+                if same || ours_newer {
+                    store::set_remote(tx, old.id, Some(href), Some(etag), ours_newer)?;
+                    report.unchanged += 1;
+                    report.appointment_ids.push(old.id);
+                    return Ok((Some(old.id), false));
+                }
+            }
             // From the server, the resource's ETag may have changed with another of its instances: the row
             // takes it, unless a change of its own waits to be sent (that one must meet the server's copy). Also
             // a row of a lead outside the agent's campaigns: a series is sent with its master's ETag.
