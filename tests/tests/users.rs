@@ -302,6 +302,11 @@ fn a_password_reset_ends_the_sessions_opened_with_the_old_one() {
     for session in [&eve, &elsewhere] {
         let e = f.core.list_leads(session, &Default::default()).unwrap_err();
         assert_eq!(e.code(), ErrorCode::SessionEnded, "{e}");
+        // Said as it is: the account is not deactivated, and the new password signs in.
+        assert!(
+            e.to_string().contains("password was changed or reset") && !e.to_string().contains("deactivated"),
+            "{e}"
+        );
     }
     let again = f.core.sign_in("eve", "a reset password").unwrap();
     let other = f.core.sign_in("eve", "a reset password").unwrap();

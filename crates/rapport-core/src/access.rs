@@ -94,6 +94,10 @@ pub enum AccessError {
     Denied { role: &'static str, action: &'static str },
     #[error("this account has been deactivated; ask an administrator")]
     Deactivated,
+    /// The password was changed or reset since the session began (elsewhere, or by an administrator because it
+    /// leaked): the session ends as a deactivation's does, and says why.
+    #[error("your password was changed or reset since you signed in: sign in with the new one")]
+    PasswordChanged,
     #[error("campaign \"{0}\" is not one of the campaigns you work on")]
     OutsideCampaigns(String),
     /// A merge that took in a lead the reader may not see: which campaign it is of is not theirs to know either.

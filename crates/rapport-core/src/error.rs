@@ -86,7 +86,9 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
-            Error::Access(crate::access::AccessError::Deactivated) => ErrorCode::SessionEnded,
+            Error::Access(crate::access::AccessError::Deactivated | crate::access::AccessError::PasswordChanged) => {
+                ErrorCode::SessionEnded
+            }
             Error::Access(_) => ErrorCode::PermissionDenied,
             Error::Auth(_) => ErrorCode::AuthFailed,
             Error::Store(e) => e.code(),

@@ -100,7 +100,7 @@ impl Rapport {
         if let (true, Some(id), Some(credential)) = (credential, actor.user_id, &actor.credential) {
             let now = user_store::password_hash(conn, id)?.map(|h| crate::access::credential_of(&h));
             if now.as_ref() != Some(credential) {
-                return Err(Error::Access(AccessError::Deactivated));
+                return Err(Error::Access(AccessError::PasswordChanged));
             }
         }
         grant.require(permission)?;

@@ -834,7 +834,11 @@ mod bulk {
                 // committed on its own, so they can be seen and undone.
                 match outcome {
                     Ok(m) => merged.push(m),
-                    Err(e @ Error::Access(crate::access::AccessError::Deactivated)) => {
+                    Err(
+                        e @ Error::Access(
+                            crate::access::AccessError::Deactivated | crate::access::AccessError::PasswordChanged,
+                        ),
+                    ) => {
                         let reason = e.to_string();
                         for &rest in &pair_ids[i..] {
                             skipped.push(SkippedPair { pair_id: rest, reason: reason.clone() });
