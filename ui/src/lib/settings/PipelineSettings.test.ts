@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, mockBackend, pipelineConfig, sessionFor } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, pipelineConfig, sessionFor } from '../../test/fixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
@@ -267,6 +267,27 @@ describe('Settings › Pipeline', () => {
     expect(await d.findByTestId('error-colour')).toHaveTextContent('Is a CSS colour, like #0ea5e9');
     expect(screen.getByTestId('stage-dialog')).toBeInTheDocument();
     expect(be.updateStage).toHaveBeenCalledOnce();
+  });
+
+  it('waits for a save under way before leaving, rather than call the changes unsaved', async () => {
+    const reasons = [{ key: 'price', label: 'Price' }];
+    const reply = deferred<PipelineConfig>();
+    const { be, u } = open({
+      pipelineConfig: async () => ({ ...pipelineConfig(), lost_reasons: reasons }),
+      setLostReasons: () => reply.promise,
+    });
+    nav.go({ name: 'settings' });
+    const box = within(await screen.findByTestId('lost-reasons'));
+    await waitFor(() => expect(box.getAllByTestId('reason-label')).toHaveLength(1));
+    await u.type(box.getAllByTestId('reason-label')[0], ' too high');
+    await u.click(box.getByTestId('lost-reasons-save'));
+    await waitFor(() => expect(be.setLostReasons).toHaveBeenCalledOnce());
+    nav.go({ name: 'leads' });
+    expect(screen.queryByTestId('confirm-discard-settings')).toBeNull();
+    expect(nav.view.name).toBe('settings');
+    reply.resolve({ ...pipelineConfig(), lost_reasons: [{ key: 'price', label: 'Price too high' }] });
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
+    expect(screen.queryByTestId('confirm-discard-settings')).toBeNull();
   });
 
   it('asks the same before the sidebar, sign-out or closing the window throws away an edit of a stage', async () => {

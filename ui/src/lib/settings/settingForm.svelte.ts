@@ -19,6 +19,8 @@ export class SettingForm<T> {
   loadError = $state<string | null>(null);
   formError = $state<string | null>(null);
   saving = $state(false);
+  /** The save under way, which a move elsewhere waits for rather than call the changes unsaved (null: none). */
+  pending = $state.raw<Promise<void> | null>(null);
   private readonly read: () => Promise<T>;
   private readonly show: (value: T) => void;
 
@@ -51,6 +53,8 @@ export class SettingForm<T> {
     this.formError = null;
     if (!valid()) return;
     this.saving = true;
+    let settle = () => {};
+    this.pending = new Promise<void>((done) => (settle = done));
     try {
       this.#answer(await write());
       toasts.success(done);
@@ -70,6 +74,8 @@ export class SettingForm<T> {
       }
     } finally {
       this.saving = false;
+      this.pending = null;
+      settle();
     }
   }
 
