@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiErr, mockBackend, sessionFor, user } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
@@ -273,6 +273,7 @@ describe('UserAdmin', () => {
     await u.selectOptions(screen.getByTestId('user-role'), 'editor');
     await u.click(screen.getByTestId('user-steward'));
     await u.click(screen.getByTestId('user-submit'));
+    await u.click(await screen.findByTestId('user-demote-confirm'));
     expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
       'was saved, but not marked as a data steward: Editor accounts cannot manage users',
     );
@@ -340,6 +341,27 @@ describe('UserAdmin', () => {
     await u.click(await screen.findByTestId('user-discard'));
     await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
     expect(screen.getAllByTestId('user-row')).toHaveLength(2);
+  });
+
+  it("asks before an Administrator lowers their own role, and saves once they confirm", async () => {
+    session.current = sessionFor('administrator', { id: 1 });
+    const be = mockBackend({
+      listUsers: async () => [user({ id: 1, username: 'ada', role: 'administrator' }), user({ id: 2, username: 'bo', role: 'administrator' })],
+      updateUser: vi.fn(async (id, _seen, input) => user({ id, username: input.username, role: input.role })),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(within((await screen.findAllByTestId('user-row'))[0]).getByTestId('edit-user'));
+    await u.selectOptions(screen.getByTestId('user-role'), 'editor');
+    await u.click(screen.getByTestId('user-submit'));
+    expect(await screen.findByTestId('user-demote-question')).toHaveTextContent('no longer manage users or settings');
+    expect(be.updateUser).not.toHaveBeenCalled();
+    await u.click(screen.getByTestId('user-demote-keep'));
+    expect(screen.queryByTestId('user-demote-question')).toBeNull();
+    await u.click(screen.getByTestId('user-submit'));
+    await u.click(await screen.findByTestId('user-demote-confirm'));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledOnce());
+    expect(be.updateUser.mock.calls[0][2]).toMatchObject({ role: 'editor' });
   });
 
   it('asks the same before the sidebar, sign-out or closing the window throws away what was typed', async () => {
