@@ -21,6 +21,13 @@ export type View =
  */
 export type LeaveGuard = (proceed: () => void) => boolean;
 
+/** What `nav.guardDialog` gives a dialog: see there. */
+export interface DialogGuard {
+  release: () => void;
+  closed: () => void;
+  kept: () => void;
+}
+
 /** The page a view is: its name, and the lead it shows. Toasts belong to the page they were raised on. */
 export function pageKey(v: View): string {
   return 'id' in v ? `${v.name}:${v.id}` : v.name;
@@ -68,6 +75,33 @@ class Nav {
     return () => {
       this.guards = this.guards.filter((x) => x !== g);
       this.holding = this.holding.filter((x) => x !== holds);
+    };
+  }
+
+  /**
+   * A dialog's hold on the way out (the sidebar, sign-out, closing the window) while an edit would be lost: the
+   * dialog asks its own question, the one Cancel asks (`ask`), and the way is taken once the user discards and the
+   * dialog closes (`closed`), or forgotten when they keep editing (`kept`). Never holds while `busy` (a save under
+   * way settles first). `release` goes with the dialog.
+   */
+  guardDialog(d: { dirty: () => boolean; busy: () => boolean; ask: () => void }): DialogGuard {
+    let leaveTo: (() => void) | null = null;
+    const release = this.guard((proceed) => {
+      if (d.busy() || !d.dirty()) return false;
+      leaveTo = proceed;
+      d.ask();
+      return true;
+    }, d.dirty);
+    return {
+      release,
+      closed: () => {
+        const away = leaveTo;
+        leaveTo = null;
+        away?.();
+      },
+      kept: () => {
+        leaveTo = null;
+      },
     };
   }
 
