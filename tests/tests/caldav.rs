@@ -144,6 +144,22 @@ fn review_booked(
     (dana, id, a)
 }
 
+/// [`review_booked`], sent to the server: Dana, the meeting, and its address there.
+fn review_sent(
+    f: &common::Fixture,
+    calendar: &str,
+) -> (rapport_core::Actor, rapport_core::calendar::Appointment, String) {
+    let (dana, _, review) = review_booked(f, calendar);
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    let href = href_in(calendar, &review.uid);
+    (dana, review, href)
+}
+
+/// Where Radicale files the event of `uid` in the calendar at `base`: the UID with its '@' made '_'.
+fn href_in(base: &str, uid: &str) -> String {
+    format!("{base}{}.ics", uid.replace('@', "_"))
+}
+
 /// [`review_booked`], and "Lunch" on 5 December, 12:00 to 13:00 UTC: both sent to the server.
 fn review_and_lunch_sent(
     f: &common::Fixture,
@@ -243,7 +259,7 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 1);
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!(report.pushed, 1, "{report:?}");
-    let href = format!("{calendar}{}.ics", a.uid.replace('@', "_"));
+    let href = href_in(&calendar, &a.uid);
     let on_server = get(&href);
     assert!(on_server.contains("SUMMARY:Demo with Acme") && on_server.contains(&a.uid), "{on_server}");
     assert_eq!(f.core.caldav_account(&dana).unwrap().unwrap().pending, 0);
@@ -329,7 +345,7 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
         .book_appointment(&dana, &booking(id, "Far off", "2029-01-10T12:00:00Z", "2029-01-10T13:00:00Z"))
         .unwrap();
     assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 3);
-    let href_of = |uid: &str| format!("{calendar}{}.ics", uid.replace('@', "_"));
+    let href_of = |uid: &str| href_in(&calendar, uid);
 
     // Both sides change "Review" and "Far off"; the server deletes "Lunch" while it is moved here.
     let on_server = get(&href_of(&a.uid));
@@ -430,7 +446,7 @@ fn a_change_made_on_both_sides_is_settled_and_reported() {
     f.core.connect_caldav(&dana, &other, &keychain).unwrap();
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.conflicts.len()), (3, 0), "{report:?}");
-    let in_second = get(&format!("{second}{}.ics", a.uid.replace('@', "_")));
+    let in_second = get(&href_in(&second, &a.uid));
     assert!(in_second.contains("SUMMARY:Review\r\n"), "{in_second}");
 }
 
@@ -444,10 +460,8 @@ fn a_conflict_the_servers_copy_does_not_hold_is_kept_and_sent_at_the_next_sync()
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let (dana, _, a) = review_booked(&f, &calendar);
+    let (dana, a, href) = review_sent(&f, &calendar);
     let keychain = OsKeychain;
-    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
-    let href = format!("{calendar}{}.ics", a.uid.replace('@', "_"));
     // Rewritten as one changed occurrence only (a RECURRENCE-ID): nothing in it is the appointment as a whole.
     let uid_line = format!("UID:{}\r\n", a.uid);
     let rewritten = get(&href).replace(&uid_line, &format!("{uid_line}RECURRENCE-ID:20261204T090000Z\r\n"));
@@ -620,7 +634,7 @@ fn a_sync_that_fails_halfway_keeps_what_it_sent() {
     assert!(report.conflicts.is_empty(), "{report:?}");
     assert_eq!(report.pushed, 1, "{report:?}");
     assert!(report.refused.len() == 1 && report.refused[0].contains("“Huge”"), "{report:?}");
-    let on_server = get(&format!("{}agent/calendar/{}.ics", server.url, review.uid.replace('@', "_")));
+    let on_server = get(&href_in(&format!("{}agent/calendar/", server.url), &review.uid));
     assert!(on_server.contains("T110000"), "the edit reached the server: {on_server}");
     let review = f.core.appointment(&dana, review.id).unwrap();
     assert!(review.start.starts_with("2026-12-04T11:00") && !review.sync_pending, "{review:?}");
@@ -649,7 +663,7 @@ fn an_edit_the_server_refused_is_not_overwritten_by_its_newer_copy() {
     assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
     let huge = f.core.appointment(&dana, huge.id).unwrap();
     f.core.move_appointment(&dana, huge.id, huge.version, "2026-12-05T15:00:00Z", "2026-12-05T16:00:00Z").unwrap();
-    let direct = format!("{}agent/calendar/{}.ics", server.url, huge.uid.replace('@', "_"));
+    let direct = href_in(&format!("{}agent/calendar/", server.url), &huge.uid);
     // Changed there by a client that counts its edits high (the newer copy by SEQUENCE).
     let renumbered = with_sequence_5(&get(&direct));
     put(&direct, &renumbered.replace("SUMMARY:Huge", "SUMMARY:Huge (server)"));
@@ -794,7 +808,7 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     only_spring(&f, id);
     let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
     assert_eq!(report.pushed, 1, "{report:?}");
-    let on_server = get(&format!("{calendar}{}.ics", a.uid.replace('@', "_")));
+    let on_server = get(&href_in(&calendar, &a.uid));
     assert!(on_server.contains("SUMMARY:Busy") && on_server.contains("20261204T090000"), "{on_server}");
     for secret in ["Ann", "Lee", "secret.example", "Autumn", "Pitch"] {
         assert!(!on_server.contains(secret), "{secret} on the agent's server: {on_server}");
@@ -978,7 +992,7 @@ fn an_edit_after_a_send_the_server_gave_no_etag_for_is_not_a_conflict() {
     let report = f.core.sync_caldav(&dana, &keychain).unwrap();
     assert!(report.conflicts.is_empty(), "{report:?}");
     assert_eq!(report.pushed, 1, "{report:?}");
-    let on_server = get(&format!("{}agent/calendar/{}.ics", server.url, far.uid.replace('@', "_")));
+    let on_server = get(&href_in(&format!("{}agent/calendar/", server.url), &far.uid));
     assert!(on_server.contains("T110000"), "the edit reached the server: {on_server}");
     let here = f.core.appointment(&dana, far.id).unwrap();
     assert!(here.start.starts_with("2029-06-04T11:00") && !here.sync_pending, "{here:?}");
@@ -1077,7 +1091,7 @@ fn connecting_the_same_calendar_again_takes_what_changed_on_the_server_and_sends
     let f = fixture();
     let (dana, review, lunch) = review_and_lunch_sent(&f, &calendar);
     let keychain = OsKeychain;
-    let href_of = |uid: &str| format!("{calendar}{}.ics", uid.replace('@', "_"));
+    let href_of = |uid: &str| href_in(&calendar, uid);
 
     // Her password expired; meanwhile "Review" moved on her phone, and "Lunch" was moved here while she was not
     // connected. She connects the same calendar again with the new password.
@@ -1112,10 +1126,8 @@ fn a_confirmation_set_here_leaves_the_servers_copy_as_it_is() {
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let (dana, _id, review) = review_booked(&f, &calendar);
+    let (dana, review, href) = review_sent(&f, &calendar);
     let keychain = OsKeychain;
-    assert_eq!(f.core.sync_caldav(&dana, &keychain).unwrap().pushed, 1);
-    let href = format!("{calendar}{}.ics", review.uid.replace('@', "_"));
     // Her phone adds an alarm.
     let alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Review\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT";
     let with_alarm = get(&href).replacen("END:VEVENT", alarm, 1);
@@ -1144,7 +1156,7 @@ fn a_conflict_notice_names_a_meeting_the_agent_sees_as_busy_so() {
     only_spring(&f, id);
     let a = f.core.appointment(&f.admin, a.id).unwrap();
     f.core.move_appointment(&f.admin, a.id, a.version, "2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z").unwrap();
-    let direct = format!("{}agent/calendar/{}.ics", server.url, a.uid.replace('@', "_"));
+    let direct = href_in(&format!("{}agent/calendar/", server.url), &a.uid);
     put(&direct, &with_sequence_5(&get(&direct)).replace("SUMMARY:Busy", "SUMMARY:Busy (moved)"));
     *proxy.refuse_put.lock().unwrap() = Some(a.uid.replace('@', "_"));
 
@@ -1187,7 +1199,7 @@ fn a_change_made_while_disconnected_before_the_upgrade_is_sent_on_connecting_aga
     core.connect_caldav(&dana, &agent_login(&calendar), &keychain).unwrap();
     let report = core.sync_caldav(&dana, &keychain).unwrap();
     assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
-    assert!(get(&format!("{calendar}{}.ics", lunch.uid.replace('@', "_"))).contains("20261205T130000Z"));
+    assert!(get(&href_in(&calendar, &lunch.uid)).contains("20261205T130000Z"));
 }
 
 /// An invite the agent's server already filed (at an address of its own, as Nextcloud, iCloud and Google do
