@@ -233,14 +233,14 @@ pub async fn list_users(state: State<'_, AppState>) -> Res<Vec<User>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_user(state: State<'_, AppState>, input: UserInput, password: String) -> Res<User> {
-    as_actor(&state, move |core, actor| core.create_user(actor, &input, &password)).await
+pub async fn create_user(state: State<'_, AppState>, input: UserInput, password: String, steward: bool) -> Res<User> {
+    as_actor(&state, move |core, actor| core.add_user(actor, &input, &password, steward)).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_user(state: State<'_, AppState>, id: Id, seen: User, input: UserInput) -> Res<User> {
-    as_actor(&state, move |core, actor| core.update_user_as_seen(actor, id.0, &seen, &input)).await
+pub async fn update_user(state: State<'_, AppState>, id: Id, seen: User, input: UserInput, steward: bool) -> Res<User> {
+    as_actor(&state, move |core, actor| core.update_user_as_seen(actor, id.0, &seen, &input, steward)).await
 }
 
 /// What a user holds (open leads, meetings to come), said before they are deactivated or made a Viewer.
@@ -436,11 +436,4 @@ pub async fn merge_pairs(
         })
     })
     .await
-}
-
-/// Marks or unmarks a user as a data steward (Administrators).
-#[tauri::command]
-#[specta::specta]
-pub async fn set_data_steward(state: State<'_, AppState>, user_id: Id, steward: bool) -> Res<User> {
-    as_actor(&state, move |core, actor| core.set_data_steward(actor, user_id.0, steward)).await
 }

@@ -64,7 +64,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::duplicate_tiers,
             commands::update_duplicate_tiers,
             commands::merge_pairs,
-            commands::set_data_steward,
             calendar_commands::agent_calendars,
             calendar_commands::agent_calendar,
             calendar_commands::update_agent_calendar,

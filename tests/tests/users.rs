@@ -349,13 +349,13 @@ fn an_edit_from_a_form_opened_before_another_administrators_change_is_a_conflict
         all_campaigns: opened.all_campaigns,
     };
     let before = f.dump();
-    let err = f.core.update_user_as_seen(&f.admin, id, &opened, &renamed).unwrap_err();
+    let err = f.core.update_user_as_seen(&f.admin, id, &opened, &renamed, false).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
     assert_eq!(f.dump(), before, "nothing written");
 
     let now = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == id).unwrap();
     renamed.active = now.active;
-    let saved = f.core.update_user_as_seen(&f.admin, id, &now, &renamed).unwrap();
+    let saved = f.core.update_user_as_seen(&f.admin, id, &now, &renamed, false).unwrap();
     assert_eq!((saved.display_name.as_str(), saved.active), ("Eve Adams", false));
 }
 
@@ -392,4 +392,52 @@ fn a_users_open_leads_and_meetings_to_come_are_counted_before_they_are_let_go() 
     assert_eq!(f.core.user_holdings(&eve, eve_id).unwrap_err().code(), ErrorCode::PermissionDenied);
     let nothing = f.core.user_holdings(&f.admin, f.admin.user_id().unwrap()).unwrap();
     assert_eq!((nothing.open_leads, nothing.upcoming_appointments), (0, 0));
+}
+
+/// The user dialog's save is one transaction, the data-steward mark with the rest: an Administrator who makes
+/// themselves an Editor and a data steward in one save gets both (asked in two steps, the second was refused,
+/// no longer theirs to make), with both in one batch of the log; a save refused writes neither.
+#[test]
+fn a_save_of_the_user_dialog_writes_the_steward_mark_with_the_rest_or_nothing() {
+    let f = fixture();
+    let ann = f.user("ann", Role::Administrator, &[]);
+    let id = ann.user_id().unwrap();
+    let opened = f.core.list_users(&ann).unwrap().into_iter().find(|u| u.id == id).unwrap();
+    let editor = user("ann", "ann", Role::Editor);
+    let saved = f.core.update_user_as_seen(&ann, id, &opened, &editor, true).unwrap();
+    assert_eq!((saved.role, saved.data_steward), (Role::Editor, true));
+    let c = f.sql();
+    let batches: Vec<(String, i64)> = c
+        .prepare("SELECT field, batch_id FROM change_log WHERE entity = 'user' AND entity_id = ?1 AND field <> '*' ORDER BY id")
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(batches.iter().map(|b| b.0.as_str()).collect::<Vec<_>>(), ["role", "data_steward"]);
+    assert_eq!(batches[0].1, batches[1].1, "one batch: {batches:?}");
+
+    // Refused (the username is taken): the mark is not written either.
+    let eve = f.user("eve", Role::Editor, &[]);
+    let eve_id = eve.user_id().unwrap();
+    let eve_opened = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == eve_id).unwrap();
+    let before = f.dump();
+    let taken = user("ann", "Eve", Role::Editor);
+    let err = f.core.update_user_as_seen(&f.admin, eve_id, &eve_opened, &taken, true).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+
+    // Only the mark changed: it alone is written; a new user comes marked.
+    let marked = f.core.update_user_as_seen(&f.admin, eve_id, &eve_opened, &user("eve", "eve", Role::Editor), true);
+    assert!(marked.unwrap().data_steward);
+    let new = f.core.add_user(&f.admin, &user("sam", "Sam", Role::Editor), PASSWORD, true).unwrap();
+    assert!(new.data_steward);
+    let logged: String = c
+        .query_row(
+            "SELECT new_value FROM change_log WHERE entity = 'user' AND entity_id = ?1 AND field = 'data_steward'",
+            [new.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, "true");
 }

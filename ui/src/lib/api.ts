@@ -110,13 +110,15 @@ export interface Backend {
   ownersForCampaign(campaign: string): Promise<UserRef[]>;
   stages(): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
-  createUser(input: UserInput, password: string): Promise<User>;
-  /** Saves the changes made to user `id` in a form opened on `seen`; changed since, it fails with `conflict`. */
-  updateUser(id: number, seen: User, input: UserInput): Promise<User>;
+  /** Adds a user, marked a data steward or not, in one save. */
+  createUser(input: UserInput, password: string, steward: boolean): Promise<User>;
+  /**
+   * Saves the changes made to user `id` in a form opened on `seen`, with the data-steward mark, in one save;
+   * changed since, it fails with `conflict`.
+   */
+  updateUser(id: number, seen: User, input: UserInput, steward: boolean): Promise<User>;
   /** What a user holds (open leads, meetings to come): said before they are deactivated or made a Viewer. */
   userHoldings(id: number): Promise<UserHoldings>;
-  /** Marks or unmarks a user as a data steward (Administrators). */
-  setDataSteward(userId: number, steward: boolean): Promise<User>;
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
@@ -451,10 +453,9 @@ export const tauriBackend: Backend = {
   ownersForCampaign: (campaign) => unwrap(() => commands.ownersForCampaign(campaign)),
   stages: () => unwrap(() => commands.stages()),
   listUsers: () => unwrap(() => commands.listUsers()),
-  createUser: (input, password) => unwrap(() => commands.createUser(input, password)),
-  updateUser: (id, seen, input) => unwrap(() => commands.updateUser(id, seen, input)),
+  createUser: (input, password, steward) => unwrap(() => commands.createUser(input, password, steward)),
+  updateUser: (id, seen, input, steward) => unwrap(() => commands.updateUser(id, seen, input, steward)),
   userHoldings: (id) => unwrap(() => commands.userHoldings(id)),
-  setDataSteward: (userId, steward) => unwrap(() => commands.setDataSteward(userId, steward)),
   changePassword: async (userId, current, newPassword) => {
     await unwrap(() => commands.changePassword(userId, current, newPassword));
   },

@@ -23,8 +23,8 @@ export const commands = {
 	ownersForCampaign: (campaign: string) => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners_for_campaign", { campaign })),
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),
 	listUsers: () => typedError<User[], ApiError_Serialize>(__TAURI_INVOKE("list_users")),
-	createUser: (input: UserInput, password: string) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("create_user", { input, password })),
-	updateUser: (id: Id, seen: User, input: UserInput) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, seen, input })),
+	createUser: (input: UserInput, password: string, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("create_user", { input, password, steward })),
+	updateUser: (id: Id, seen: User, input: UserInput, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, seen, input, steward })),
 	/**  What a user holds (open leads, meetings to come), said before they are deactivated or made a Viewer. */
 	userHoldings: (id: Id) => typedError<UserHoldings, ApiError_Serialize>(__TAURI_INVOKE("user_holdings", { id })),
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
@@ -53,8 +53,6 @@ export const commands = {
 	 *  preview), reporting progress as pairs are done.
 	 */
 	mergePairs: (pairIds: Id[], onProgress: Channel<number>) => typedError<BulkMergeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_pairs", { pairIds, onProgress })),
-	/**  Marks or unmarks a user as a data steward (Administrators). */
-	setDataSteward: (userId: Id, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("set_data_steward", { userId, steward })),
 	agentCalendars: () => typedError<AgentCalendar[], ApiError_Serialize>(__TAURI_INVOKE("agent_calendars")),
 	agentCalendar: (userId: Id) => typedError<AgentCalendar, ApiError_Serialize>(__TAURI_INVOKE("agent_calendar", { userId })),
 	/**

@@ -5,6 +5,7 @@ use super::password::{self as auth, AuthError};
 use super::store;
 use crate::access::{Actor, Permission};
 use crate::audit::store as changelog;
+use crate::audit::store::BatchId;
 use crate::audit::Origin;
 use crate::error::{Error, FieldError, Result};
 use crate::leads::UserRef;
@@ -73,6 +74,13 @@ fn user_snapshot(u: &UserInput) -> String {
         "active": u.active, "campaigns": u.campaigns, "all_campaigns": u.all_campaigns,
     })
     .to_string()
+}
+
+/// Marks or unmarks user `id` as a data steward in `batch`, with its change-log row.
+fn mark_steward(tx: &rusqlite::Transaction<'_>, batch: &BatchId, id: i64, old: bool, new: bool) -> Result<()> {
+    store::set_data_steward(tx, id, new, &batch.at)?;
+    changelog::record(tx, batch, "user", id, "data_steward", Some(&old.to_string()), Some(&new.to_string()))?;
+    Ok(())
 }
 
 impl Rapport {
@@ -205,6 +213,12 @@ impl Rapport {
     }
 
     pub fn create_user(&self, actor: &Actor, input: &UserInput, password: &str) -> Result<User> {
+        self.add_user(actor, input, password, false)
+    }
+
+    /// [`Rapport::create_user`], marked a data steward or not in the same transaction: the user dialog's save,
+    /// never half-done.
+    pub fn add_user(&self, actor: &Actor, input: &UserInput, password: &str, data_steward: bool) -> Result<User> {
         let input = clean_user_input(input, Some(password))?;
         // Hashing is deliberately slow: do it before taking the write lock.
         let hash = auth::hash_password(password)?;
@@ -216,6 +230,9 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let id = store::insert(tx, &input, &hash, &batch.at)?;
             changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
+            if data_steward {
+                mark_steward(tx, &batch, id, false, true)?;
+            }
             store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })
     }
@@ -227,33 +244,38 @@ impl Rapport {
             let old = store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
             if old.data_steward != steward {
                 let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-                store::set_data_steward(tx, id, steward, &batch.at)?;
-                changelog::record(
-                    tx,
-                    &batch,
-                    "user",
-                    id,
-                    "data_steward",
-                    Some(&old.data_steward.to_string()),
-                    Some(&steward.to_string()),
-                )?;
+                mark_steward(tx, &batch, id, old.data_steward, steward)?;
             }
             store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })
     }
 
     pub fn update_user(&self, actor: &Actor, id: i64, input: &UserInput) -> Result<User> {
-        self.update_user_checked(actor, id, None, input)
+        self.update_user_checked(actor, id, None, input, None)
     }
 
-    /// [`Rapport::update_user`] from a form opened on `seen`: refused as a conflict, nothing written, when the
-    /// account changed since (another Administrator deactivated it, or took a campaign away): saving the form
-    /// would undo that unseen.
-    pub fn update_user_as_seen(&self, actor: &Actor, id: i64, seen: &User, input: &UserInput) -> Result<User> {
-        self.update_user_checked(actor, id, Some(seen), input)
+    /// [`Rapport::update_user`] from a form opened on `seen`, with the data-steward mark as the form has it, all in
+    /// one transaction: refused as a conflict, nothing written, when the account changed since (another
+    /// Administrator deactivated it, or took a campaign away): saving the form would undo that unseen.
+    pub fn update_user_as_seen(
+        &self,
+        actor: &Actor,
+        id: i64,
+        seen: &User,
+        input: &UserInput,
+        data_steward: bool,
+    ) -> Result<User> {
+        self.update_user_checked(actor, id, Some(seen), input, Some(data_steward))
     }
 
-    fn update_user_checked(&self, actor: &Actor, id: i64, seen: Option<&User>, input: &UserInput) -> Result<User> {
+    fn update_user_checked(
+        &self,
+        actor: &Actor,
+        id: i64,
+        seen: Option<&User>,
+        input: &UserInput,
+        data_steward: Option<bool>,
+    ) -> Result<User> {
         let input = clean_user_input(input, None)?;
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageUsers)?;
@@ -282,13 +304,19 @@ impl Rapport {
                 ("all_campaigns", old.all_campaigns.to_string(), input.all_campaigns.to_string()),
             ];
             let changes: Vec<_> = changes.into_iter().filter(|(_, a, b)| a != b).collect();
-            if changes.is_empty() {
+            let steward = data_steward.filter(|s| *s != old.data_steward);
+            if changes.is_empty() && steward.is_none() {
                 return Ok(old);
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            store::update(tx, id, &input, &batch.at)?;
-            for (field, a, b) in &changes {
-                changelog::record(tx, &batch, "user", id, field, Some(a), Some(b))?;
+            if !changes.is_empty() {
+                store::update(tx, id, &input, &batch.at)?;
+                for (field, a, b) in &changes {
+                    changelog::record(tx, &batch, "user", id, field, Some(a), Some(b))?;
+                }
+            }
+            if let Some(steward) = steward {
+                mark_steward(tx, &batch, id, old.data_steward, steward)?;
             }
             store::get(tx, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })
         })

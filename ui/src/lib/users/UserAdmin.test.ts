@@ -94,6 +94,7 @@ describe('UserAdmin', () => {
         all_campaigns: false,
       },
       'long-password',
+      false,
     );
     expect(screen.getByTestId('user-display-name')).toHaveValue('Eve Editor');
   });
@@ -217,55 +218,45 @@ describe('UserAdmin', () => {
     await u.click(screen.getByTestId('user-submit'));
     // The account as the form was opened on goes with the save: changed since by someone else, it is refused.
     await waitFor(() =>
-      expect(be.updateUser).toHaveBeenCalledWith(2, eve, expect.objectContaining({ role: 'administrator' })),
+      expect(be.updateUser).toHaveBeenCalledWith(2, eve, expect.objectContaining({ role: 'administrator' }), false),
     );
     await waitFor(() => expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Administrator'));
   });
 
-  it('says a new user was added when only the steward mark failed, and saving again completes it', async () => {
+  it('adds a user marked as a data steward in one save, and shows nothing added when that save is refused', async () => {
     session.current = sessionFor('administrator');
     let fail = true;
     const be = mockBackend({
-      setDataSteward: async (id, on) => {
+      createUser: vi.fn(async (input, _password, steward) => {
         if (fail) throw apiErr({ code: 'internal', message: 'the database is busy' });
-        return user({ id, username: 'eve', data_steward: on });
-      },
+        return user({ ...input, id: 2, data_steward: steward });
+      }),
     });
     const u = await addEveAsSteward();
-    expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
-      'eve was added, but not marked as a data steward: the database is busy',
-    );
-    fail = false;
-    await u.click(screen.getByTestId('user-submit'));
-    await waitFor(() => expect(be.setDataSteward).toHaveBeenCalledTimes(2));
-    expect(be.createUser).toHaveBeenCalledOnce();
-    expect(be.updateUser).toHaveBeenCalledWith(2, expect.objectContaining({ id: 2 }), expect.objectContaining({ username: 'eve' }));
-    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
-  });
-
-  it('lists a user added by a save whose steward step failed, once the dialog is closed', async () => {
-    session.current = sessionFor('administrator');
-    mockBackend({
-      setDataSteward: async () => {
-        throw apiErr({ code: 'internal', message: 'the database is busy' });
-      },
-    });
-    const u = await addEveAsSteward();
-    await screen.findByTestId('user-form-error');
+    expect(await screen.findByTestId('user-form-error')).toHaveTextContent('the database is busy');
+    expect(be.createUser).toHaveBeenCalledWith(expect.objectContaining({ username: 'eve' }), 'long-password', true);
+    // Refused as a whole: nobody was added, and Cancel lists nobody new.
     await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('eve'))).toBe(true));
+    await u.click(await screen.findByTestId('user-discard'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(screen.getAllByTestId('user-row').some((r) => r.textContent?.includes('eve'))).toBe(false);
+    fail = false;
+    await u.click(screen.getByTestId('add-user'));
+    await u.type(screen.getByTestId('user-username'), 'eve');
+    await u.type(screen.getByTestId('user-password'), 'long-password');
+    await u.click(screen.getByTestId('user-steward'));
+    await u.click(screen.getByTestId('user-submit'));
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(be.createUser).toHaveBeenCalledTimes(2);
+    expect(be.updateUser).not.toHaveBeenCalled();
   });
 
-  it('hands over an edit whose steward step failed (one demoting oneself), saying so, when the dialog is closed', async () => {
-    session.current = sessionFor('administrator');
-    const me = user();
+  it('saves an Administrator making themselves an Editor and a data steward in one save', async () => {
+    session.current = sessionFor('administrator', { id: 1 });
+    const me = user({ id: 1, username: 'ada', role: 'administrator' });
     const be = mockBackend({
-      listUsers: async () => [me],
-      updateUser: async (id, _seen, input) => ({ ...me, ...input, id }),
-      setDataSteward: async () => {
-        throw apiErr({ code: 'permission_denied', message: 'Editor accounts cannot manage users' });
-      },
-      appStatus: async () => ({ startup_error: null, initialized: true, session: sessionFor('editor'), database_path: '' }),
+      listUsers: async () => [me, user({ id: 2, username: 'bo', role: 'administrator' })],
+      updateUser: vi.fn(async (id, _seen, input, steward) => ({ ...me, ...input, id, data_steward: steward })),
     });
     render(UserAdmin);
     const u = userEvent.setup();
@@ -274,13 +265,9 @@ describe('UserAdmin', () => {
     await u.click(screen.getByTestId('user-steward'));
     await u.click(screen.getByTestId('user-submit'));
     await u.click(await screen.findByTestId('user-demote-confirm'));
-    expect(await screen.findByTestId('user-form-error')).toHaveTextContent(
-      'was saved, but not marked as a data steward: Editor accounts cannot manage users',
-    );
-    await u.click(within(screen.getByTestId('user-dialog')).getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(screen.getAllByTestId('user-row')[0]).toHaveTextContent('Editor'));
-    await waitFor(() => expect(session.current?.user.role).toBe('editor'));
-    expect(be.appStatus).toHaveBeenCalled();
+    await waitFor(() => expect(screen.queryByTestId('user-dialog')).toBeNull());
+    expect(be.updateUser).toHaveBeenCalledOnce();
+    expect(be.updateUser).toHaveBeenCalledWith(1, me, expect.objectContaining({ role: 'editor' }), true);
   });
 
   it('stays open while it saves: Esc does not drop the save and its answer', async () => {
@@ -435,7 +422,7 @@ describe('UserAdmin', () => {
     expect(screen.getAllByTestId('user-row')[1]).toHaveTextContent('Viewer');
   });
 
-  it('marks a user as a data steward, and only calls for it when the mark changes', async () => {
+  it('saves the data-steward mark with the rest of the form', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
     const be = mockBackend({ listUsers: async () => [user(), eve] });
@@ -446,10 +433,11 @@ describe('UserAdmin', () => {
     expect(screen.getByTestId('user-steward')).not.toBeChecked();
     await u.click(screen.getByTestId('user-submit'));
     await waitFor(() => expect(be.updateUser).toHaveBeenCalledTimes(1));
-    expect(be.setDataSteward).not.toHaveBeenCalled();
+    expect(be.updateUser).toHaveBeenLastCalledWith(2, eve, expect.objectContaining({ username: 'eve' }), false);
     await u.click(within((await screen.findAllByTestId('user-row'))[1]).getByTestId('edit-user'));
     await u.click(screen.getByTestId('user-steward'));
     await u.click(screen.getByTestId('user-submit'));
-    await waitFor(() => expect(be.setDataSteward).toHaveBeenCalledWith(2, true));
+    await waitFor(() => expect(be.updateUser).toHaveBeenCalledTimes(2));
+    expect(be.updateUser).toHaveBeenLastCalledWith(2, expect.objectContaining({ id: 2 }), expect.anything(), true);
   });
 });
