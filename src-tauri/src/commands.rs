@@ -1,12 +1,11 @@
 //! Tauri commands: parse, call the core on a blocking thread, map the error. No business logic, no SQL.
 use std::sync::atomic::Ordering;
 
-use rapport_core::audit::ChangeEntry;
 use rapport_core::duplicates::{
     BulkMergeReport, DuplicatePair, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate,
     ScanProgress, SeenVersion, UnmergeOutcome,
 };
-use rapport_core::leads::{Lead, LeadInput, SavedLead, UserRef};
+use rapport_core::leads::{HistoryPage, Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
 use rapport_core::settings::{Settings, Stage};
 use rapport_core::users::SessionInfo;
@@ -203,8 +202,8 @@ pub async fn undo_lead_change(state: State<'_, AppState>, id: Id, batch_id: Id) 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn lead_history(state: State<'_, AppState>, id: Id) -> Res<Vec<ChangeEntry>> {
-    as_actor(&state, move |core, actor| core.lead_history(actor, id.0)).await
+pub async fn lead_history(state: State<'_, AppState>, id: Id, limit: u32) -> Res<HistoryPage> {
+    as_actor(&state, move |core, actor| core.lead_history_page(actor, id.0, limit)).await
 }
 
 #[tauri::command]

@@ -202,3 +202,35 @@ fn undoing_a_phone_removal_gives_back_the_logged_number_after_the_region_changed
     let phones: Vec<(&str, &str)> = back.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
     assert_eq!(phones, vec![("+14155552671", "(415) 555-2671")]);
 }
+
+/// A long history is read a page at a time and never cut without saying so: a page says whether older
+/// entries were left out, and a save the limit runs through is left out whole (half of it would read as
+/// another change), to come with the older ones.
+#[test]
+fn a_lead_history_longer_than_asked_says_so_and_keeps_each_save_whole() {
+    let f = fixture();
+    let mut l = f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann@x.com"), &Origin::manual()).unwrap().lead;
+    for n in 0..6 {
+        let mut input = l.to_input();
+        input.company = format!("Acme {n}");
+        input.job_title = format!("Buyer {n}");
+        l = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap().lead;
+    }
+    let all = f.core.lead_history(&f.admin, l.id).unwrap();
+    let whole = f.core.lead_history_page(&f.admin, l.id, all.len() as u32).unwrap();
+    assert!(whole.complete);
+    assert_eq!(whole.entries, all);
+
+    // Five entries asked: two saves of two fields each, and not the first field of the third.
+    let page = f.core.lead_history_page(&f.admin, l.id, 5).unwrap();
+    assert!(!page.complete);
+    assert_eq!(page.entries, all[..4].to_vec());
+    assert_eq!(page.entries[3].batch_id, all[2].batch_id);
+    assert_ne!(all[4].batch_id, all[3].batch_id, "the fifth entry starts another save");
+    let one_short = f.core.lead_history_page(&f.admin, l.id, all.len() as u32 - 1).unwrap();
+    assert!(!one_short.complete, "only the creation is left out, and that is said");
+    assert_eq!(one_short.entries, all[..all.len() - 1].to_vec());
+    // One save larger than the page is shown, not nothing.
+    let one = f.core.lead_history_page(&f.admin, l.id, 1).unwrap();
+    assert_eq!((one.entries.len(), one.complete), (1, false));
+}

@@ -9,7 +9,7 @@ import { importRuns } from './lib/imports/runs.svelte';
 import { nav } from './lib/nav.svelte';
 import { session } from './lib/session.svelte';
 import { NARROW_QUERY } from './lib/shell/sidebar.svelte';
-import { apiErr, change, deferred, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
+import { apiErr, change, historyPage, deferred, lead, mockBackend, savedLead, sessionFor, summary } from './test/fixtures';
 import { importBatch, runProgress } from './test/importFixtures';
 import type { DuplicateScanSummary, ImportBatch, RunProgress } from './lib/types';
 
@@ -336,7 +336,7 @@ describe('App start', () => {
       // The page keeps being served the saved version: the reverted one can only come from the undo's answer.
       getLead: vi.fn().mockResolvedValueOnce(before).mockResolvedValue(saved),
       updateLead: async () => savedLead(saved, 5),
-      leadHistory: async () => [change({ id: 12, batch_id: 5, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' })],
+      leadHistory: async () => historyPage([change({ id: 12, batch_id: 5, field: 'job_title', old_value: 'Captain', new_value: 'Admiral' })]),
       undoLeadChange: async () => savedLead(reverted, 6),
     });
     render(App);

@@ -16,7 +16,7 @@ import type {
   CaptureSourceInput,
   CaptureStatus,
   CaptureSubmission,
-  ChangeEntry,
+  HistoryPage,
   ColumnMapping,
   Confirmation,
   DryRunReport,
@@ -104,7 +104,8 @@ export interface Backend {
   updateLead(id: number, version: number, input: LeadInput): Promise<SavedLead>;
   /** Reverts what one earlier save (change-log batch `batchId`) changed, as a new change. */
   undoLeadChange(id: number, batchId: number): Promise<SavedLead>;
-  leadHistory(id: number): Promise<ChangeEntry[]>;
+  /** Lead `id`'s latest `limit` history entries, newest first, saying whether older ones were left out. */
+  leadHistory(id: number, limit: number): Promise<HistoryPage>;
   owners(): Promise<UserRef[]>;
   /** The active users who work on `campaign`, who a lead of it may be given to (a campaign of the reader's own). */
   ownersForCampaign(campaign: string): Promise<UserRef[]>;
@@ -448,7 +449,7 @@ export const tauriBackend: Backend = {
   createLead: (input) => unwrap(() => commands.createLead(input)),
   updateLead: (id, version, input) => unwrap(() => commands.updateLead(id, version, input)),
   undoLeadChange: (id, batchId) => unwrap(() => commands.undoLeadChange(id, batchId)),
-  leadHistory: (id) => unwrap(() => commands.leadHistory(id)),
+  leadHistory: (id, limit) => unwrap(() => commands.leadHistory(id, limit)),
   owners: () => unwrap(() => commands.owners()),
   ownersForCampaign: (campaign) => unwrap(() => commands.ownersForCampaign(campaign)),
   stages: () => unwrap(() => commands.stages()),

@@ -18,7 +18,7 @@ export const commands = {
 	createLead: (input: LeadInput_Deserialize) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_lead", { input })),
 	updateLead: (id: Id, version: Id, input: LeadInput_Deserialize) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_lead", { id, version, input })),
 	undoLeadChange: (id: Id, batchId: Id) => typedError<SavedLead_Serialize, ApiError_Serialize>(__TAURI_INVOKE("undo_lead_change", { id, batchId })),
-	leadHistory: (id: Id) => typedError<ChangeEntry_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_history", { id })),
+	leadHistory: (id: Id, limit: number) => typedError<HistoryPage_Serialize, ApiError_Serialize>(__TAURI_INVOKE("lead_history", { id, limit })),
 	owners: () => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners")),
 	ownersForCampaign: (campaign: string) => typedError<UserRef[], ApiError_Serialize>(__TAURI_INVOKE("owners_for_campaign", { campaign })),
 	stages: () => typedError<Stage[], ApiError_Serialize>(__TAURI_INVOKE("stages")),
@@ -1105,6 +1105,21 @@ export type FilePreview_Serialize = {
 	 *  they do not tell.
 	 */
 	phone_region: string | null,
+};
+
+/**  Part of a lead's history, newest first: `complete` unless older entries were left out. */
+export type HistoryPage = HistoryPage_Serialize | HistoryPage_Deserialize;
+
+/**  Part of a lead's history, newest first: `complete` unless older entries were left out. */
+export type HistoryPage_Deserialize = {
+	entries: ChangeEntry_Deserialize[],
+	complete: boolean,
+};
+
+/**  Part of a lead's history, newest first: `complete` unless older entries were left out. */
+export type HistoryPage_Serialize = {
+	entries: ChangeEntry_Serialize[],
+	complete: boolean,
 };
 
 export type Holiday = {

@@ -27,6 +27,7 @@ import type {
   CaptureStatus_Serialize,
   CaptureSubmission_Serialize,
   ChangeEntry_Serialize,
+  HistoryPage_Serialize,
   DryRunReport_Serialize,
   DuplicatePair_Serialize,
   FilePreview_Serialize,
@@ -154,6 +155,7 @@ export type CaptureSource = CaptureSource_Serialize;
 export type CaptureStatus = CaptureStatus_Serialize;
 export type CaptureSubmission = CaptureSubmission_Serialize;
 export type ChangeEntry = ChangeEntry_Serialize;
+export type HistoryPage = HistoryPage_Serialize;
 export type DryRunReport = DryRunReport_Serialize;
 export type DuplicatePair = DuplicatePair_Serialize;
 export type FilePreview = FilePreview_Serialize;

@@ -14,6 +14,7 @@ import type {
   BoardColumn,
   BulkMergeReport,
   ChangeEntry,
+  HistoryPage,
   DuplicatePair,
   EvidenceLine,
   FieldChoice,
@@ -229,6 +230,11 @@ export function savedLead(l: Lead = lead(), batch_id: number | null = 1): SavedL
   return { lead: l, batch_id };
 }
 
+/** A lead's history as the backend pages it: `entries`, newest first, and whether older ones were left out. */
+export function historyPage(entries: ChangeEntry[], complete = true): HistoryPage {
+  return { entries, complete };
+}
+
 export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
   return {
     id: 1,
@@ -272,7 +278,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     createLead: async () => savedLead(lead(), 1),
     updateLead: async () => savedLead(lead(), 2),
     undoLeadChange: async (id) => savedLead(lead({ id }), 3),
-    leadHistory: async () => [],
+    leadHistory: async () => historyPage([]),
     stageHistory: async () => [],
     pipelineVelocity: async () => ({ stages: [], to_close: [], bottlenecks: [] }),
     pipelineConfig: async () => pipelineConfig(),

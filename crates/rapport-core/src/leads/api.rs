@@ -21,6 +21,14 @@ use crate::users::store as user_store;
 /// Counting stops here: past it, "10,000+" says all a person needs, and the work stays bounded.
 pub const COUNT_CAP: u32 = 10_000;
 
+/// Part of a lead's history, newest first: `complete` unless older entries were left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryPage {
+    pub entries: Vec<ChangeEntry>,
+    pub complete: bool,
+}
+
 /// A saved lead and the change batch that saved it: the id a toast's Undo must name, so that a save made by
 /// someone else in the same instant can never be the one undone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -501,27 +509,45 @@ impl Rapport {
         })
     }
 
+    /// Lead `id`'s whole history, newest first (see [`Rapport::lead_history_page`]).
     pub fn lead_history(&self, actor: &Actor, id: i64) -> Result<Vec<ChangeEntry>> {
+        Ok(self.lead_history_page(actor, id, u32::MAX)?.entries)
+    }
+
+    /// Lead `id`'s history, newest first, its latest `limit` entries at most: the changes of the leads merged
+    /// into it and of its appointments are part of it. `complete` says whether anything older was left out, so
+    /// a long history is never cut without saying so; a save the limit runs through is left out whole.
+    pub fn lead_history_page(&self, actor: &Actor, id: i64, limit: u32) -> Result<HistoryPage> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadHistory)?;
             visible_lead(conn, &grant, id)?;
+            let asked = limit.saturating_add(1);
             // A merged lead's history moved with it: the survivor's history holds theirs too, each entry still
             // naming the lead it was written for.
-            let mut entries = changelog::history(conn, "lead", id, 500)?;
+            let mut entries = changelog::history(conn, "lead", id, asked)?;
             for merged in crate::duplicates::store::merged_into_in_scope(conn, id, &grant.lead_scope())? {
-                entries.extend(changelog::history(conn, "lead", merged, 500)?);
+                entries.extend(changelog::history(conn, "lead", merged, asked)?);
             }
             // Its appointments' history is part of the lead's.
             for appointment in crate::calendar::store::by_lead(conn, id)? {
                 entries.extend(crate::calendar::appointment_history_seen(conn, &grant, appointment.id)?);
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.id));
-            entries.truncate(500);
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            let complete = entries.len() <= limit;
+            if !complete {
+                let cut = entries[limit].batch_id;
+                entries.truncate(limit);
+                // Half a save would read as something else (a creation with half its values): the save the cut
+                // runs through comes with the older ones, unless it is all there is.
+                let whole = entries.iter().rposition(|e| e.batch_id != cut).map_or(entries.len(), |i| i + 1);
+                entries.truncate(whole);
+            }
             for e in entries.iter_mut().filter(|e| e.entity == "lead") {
                 fields::readable_logged(&e.field, &mut e.old_value);
                 fields::readable_logged(&e.field, &mut e.new_value);
             }
-            Ok(entries)
+            Ok(HistoryPage { entries, complete })
         })
     }
 

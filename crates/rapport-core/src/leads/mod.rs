@@ -16,7 +16,7 @@ pub(crate) mod search;
 pub(crate) mod store;
 mod validate;
 
-pub use api::{SavedLead, COUNT_CAP, GATE_OVERRIDE};
+pub use api::{HistoryPage, SavedLead, COUNT_CAP, GATE_OVERRIDE};
 pub(crate) use country::region_of_country;
 pub use email::{normalize_email, EmailError};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};

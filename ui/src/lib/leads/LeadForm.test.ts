@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { liveRegionsSaying } from '../../test/a11y';
-import { apiErr, change, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { apiErr, change, historyPage, deferred, lead, mockBackend, savedLead } from '../../test/fixtures';
 import { nav } from '../nav.svelte';
 import { leadEvents } from './events.svelte';
 import { TOAST_PAGE_GRACE_MS, toasts } from '../toast.svelte';
@@ -554,11 +554,11 @@ describe('LeadForm', () => {
   describe('Undo after saving an edit', () => {
     const original = lead({ id: 42, version: 5, job_title: 'Rear Admiral' });
     const saved = lead({ id: 42, version: 6, job_title: 'Admiral' });
-    const history = async () => [
+    const history = async () => historyPage([
       change({ id: 31, batch_id: 17, entity_id: 42, field: 'job_title', old_value: 'Rear Admiral', new_value: 'Admiral' }),
       change({ id: 30, batch_id: 9, entity_id: 42, field: 'company', old_value: '', new_value: 'Navy' }),
       change({ id: 1, batch_id: 1, entity_id: 42, field: '*', old_value: null, new_value: '{}' }),
-    ];
+    ]);
 
     async function editAndSave(u: ReturnType<typeof userEvent.setup>) {
       await u.clear(screen.getByTestId('field-job_title'));

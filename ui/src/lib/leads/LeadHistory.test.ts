@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { apiErr, change, historyPage, lead, mockBackend, savedLead } from '../../test/fixtures';
 import appCss from '../../app.css?raw';
 import { localTime } from '../format';
 import { toasts } from '../toast.svelte';
@@ -22,11 +22,11 @@ const creation = change({
 describe('LeadHistory', () => {
   it('shows a field change as "field: old → new" with who, when and why, newest first', async () => {
     const be = mockBackend({
-      leadHistory: async () => [
+      leadHistory: async () => historyPage([
         change({ id: 3, batch_id: 2, field: 'first_name', old_value: 'Ada', new_value: 'Grace', actor_name: 'Eve Editor' }),
         change({ id: 4, batch_id: 2, field: 'stage', old_value: 'new', new_value: 'qualified', actor_name: 'Eve Editor' }),
         creation,
-      ],
+      ]),
     });
     render(LeadHistory, {
       leadId: 7,
@@ -37,7 +37,7 @@ describe('LeadHistory', () => {
     });
 
     const entries = await screen.findAllByTestId('history-entry');
-    expect(be.leadHistory).toHaveBeenCalledWith(7);
+    expect(be.leadHistory).toHaveBeenCalledWith(7, 500);
     expect(entries).toHaveLength(2);
     const [edit, created] = entries;
     expect(edit).toHaveTextContent('Eve Editor');
@@ -63,9 +63,9 @@ describe('LeadHistory', () => {
   it('writes when in full, date and time and how long ago, and never cuts the time off: the line wraps', async () => {
     const at = new Date(Date.now() - 3 * 60_000).toISOString();
     mockBackend({
-      leadHistory: async () => [
+      leadHistory: async () => historyPage([
         change({ id: 3, batch_id: 2, at, field: 'first_name', old_value: 'Ada', new_value: 'Grace' }),
-      ],
+      ]),
     });
     // The app's stylesheet, as the window has it.
     const sheet = document.createElement('style');
@@ -96,9 +96,9 @@ describe('LeadHistory', () => {
 
   it('labels empty values and demo data', async () => {
     mockBackend({
-      leadHistory: async () => [
+      leadHistory: async () => historyPage([
         change({ id: 9, batch_id: 5, reason: 'demo_data', field: 'company', old_value: '', new_value: 'Acme' }),
-      ],
+      ]),
     });
     render(LeadHistory, { leadId: 7 });
     const [entry] = await screen.findAllByTestId('history-entry');
@@ -125,10 +125,10 @@ describe('LeadHistory', () => {
       }),
     });
     mockBackend({
-      leadHistory: async () => [
+      leadHistory: async () => historyPage([
         change({ id: 2, batch_id: 2, field: 'invalid', old_value: bea, new_value: '' }),
         created,
-      ],
+      ]),
     });
     render(LeadHistory, { leadId: 7 });
     const [edit, creation] = await screen.findAllByTestId('history-entry');
@@ -152,18 +152,33 @@ describe('LeadHistory', () => {
   });
 
   it('says so when there is no history', async () => {
-    mockBackend({ leadHistory: async () => [] });
+    mockBackend({ leadHistory: async () => historyPage([]) });
     render(LeadHistory, { leadId: 7 });
     expect(await screen.findByText('No changes recorded.')).toBeInTheDocument();
   });
 
+  it('says when older changes were left out, and reads them on asking', async () => {
+    const edits = Array.from({ length: 3 }, (_, i) =>
+      change({ id: 10 - i, batch_id: 10 - i, field: 'job_title', old_value: `T${i + 1}`, new_value: `T${i}` }),
+    );
+    const be = mockBackend({
+      leadHistory: vi.fn(async (_id: number, limit: number) => historyPage(edits.slice(0, limit === 500 ? 2 : 3), limit > 500)),
+    });
+    render(LeadHistory, { leadId: 7 });
+    expect(await screen.findAllByTestId('history-entry')).toHaveLength(2);
+    await userEvent.setup().click(screen.getByTestId('history-older'));
+    await waitFor(() => expect(screen.getAllByTestId('history-entry')).toHaveLength(3));
+    expect(be.leadHistory).toHaveBeenLastCalledWith(7, 1000);
+    expect(screen.queryByTestId('history-older')).toBeNull();
+  });
+
   it('names owners from the user directory, deactivated ones included', async () => {
     const be = mockBackend({
-      leadHistory: async () => [
+      leadHistory: async () => historyPage([
         // The core logs the field as `owner`; rows written before it did say `owner_id`.
         change({ id: 5, batch_id: 3, field: 'owner', old_value: '3', new_value: '1' }),
         change({ id: 4, batch_id: 2, field: 'owner_id', old_value: '99', new_value: '3' }),
-      ],
+      ]),
       // Bob left: `owners()` no longer lists him, the directory does.
       owners: async () => [{ id: 1, name: 'Ada Admin' }],
       userDirectory: async () => [
@@ -194,7 +209,7 @@ describe('LeadHistory', () => {
         old_value: '',
         new_value: 'Admiral',
       });
-      mockBackend({ leadHistory: async () => [merged, ...rows] });
+      mockBackend({ leadHistory: async () => historyPage([merged, ...rows]) });
       render(LeadHistory, { leadId: 7, canUndo: true });
       const [merge, edit] = await screen.findAllByTestId('history-entry');
       expect(merge).toHaveTextContent('merge of lead 8 into lead 7');
@@ -204,7 +219,7 @@ describe('LeadHistory', () => {
 
     it('is offered on field changes only, asks first, then undoes the batch and reloads', async () => {
       const reverted = lead({ version: 3, job_title: 'Captain' });
-      const be = mockBackend({ leadHistory: async () => rows, undoLeadChange: async () => savedLead(reverted) });
+      const be = mockBackend({ leadHistory: async () => historyPage(rows), undoLeadChange: async () => savedLead(reverted) });
       const onundone = vi.fn();
       render(LeadHistory, { leadId: 7, canUndo: true, onundone });
       const [edit, created] = await screen.findAllByTestId('history-entry');
@@ -235,7 +250,7 @@ describe('LeadHistory', () => {
 
     it('explains a refusal because the fields were edited again since', async () => {
       const be = mockBackend({
-        leadHistory: async () => rows,
+        leadHistory: async () => historyPage(rows),
         undoLeadChange: async () => {
           throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
         },
@@ -259,7 +274,7 @@ describe('LeadHistory', () => {
 
     it('says a creation cannot be undone when the backend refuses it as such', async () => {
       mockBackend({
-        leadHistory: async () => rows,
+        leadHistory: async () => historyPage(rows),
         undoLeadChange: async () => {
           throw apiErr({
             code: 'validation',
@@ -280,7 +295,7 @@ describe('LeadHistory', () => {
     });
 
     it('is not offered without permission to write leads', async () => {
-      mockBackend({ leadHistory: async () => rows });
+      mockBackend({ leadHistory: async () => historyPage(rows) });
       render(LeadHistory, { leadId: 7, canUndo: false });
       expect(await screen.findAllByTestId('history-entry')).toHaveLength(2);
       expect(screen.queryByTestId('history-undo')).toBeNull();
@@ -323,7 +338,7 @@ describe('LeadHistory', () => {
 
     it('reads as appointments booked and changed, times in the zone, never as JSON', async () => {
       mockBackend({
-        leadHistory: async () => rows,
+        leadHistory: async () => historyPage(rows),
         userDirectory: async () => [
           { id: 1, name: 'Ada Admin' },
           { id: 3, name: 'Dana Editor' },

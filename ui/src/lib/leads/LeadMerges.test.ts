@@ -55,7 +55,7 @@ describe('LeadPage: the merges into a lead', () => {
     // The lead and its history are read again.
     await waitFor(() => expect(be.getLead.mock.calls.length).toBeGreaterThan(reads));
     await waitFor(() => expect(be.leadHistory.mock.calls.length).toBeGreaterThan(1));
-    expect(be.leadHistory).toHaveBeenLastCalledWith(11);
+    expect(be.leadHistory).toHaveBeenLastCalledWith(11, 500);
     // The focus, on a button now gone, goes to the lead's name.
     await waitFor(() => expect(screen.getByTestId('lead-title')).toHaveFocus());
   });

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { activity, apiErr, change, lead, mockBackend, savedLead } from '../../test/fixtures';
+import { activity, apiErr, change, historyPage, lead, mockBackend, savedLead } from '../../test/fixtures';
 import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { localTime } from '../format';
@@ -254,7 +254,7 @@ describe('LeadPage', () => {
   const edit = change({ id: 3, batch_id: 2, field: 'job_title', old_value: 'Captain', new_value: 'Rear Admiral' });
 
   it('shows viewers the history without Undo', async () => {
-    mockBackend({ leadHistory: async () => [edit] });
+    mockBackend({ leadHistory: async () => historyPage([edit]) });
     render(LeadPage, { id: 7, canWrite: false, onedit: vi.fn(), onback: vi.fn() });
     expect(await screen.findAllByTestId('history-entry')).toHaveLength(1);
     expect(screen.queryByTestId('history-undo')).toBeNull();
@@ -273,7 +273,7 @@ describe('LeadPage', () => {
     let history = [edit];
     const be = mockBackend({
       getLead: async () => lead({ version: 1 }),
-      leadHistory: async () => history,
+      leadHistory: async () => historyPage(history),
       undoLeadChange: async () => {
         history = [undoEntry, edit];
         return savedLead(reverted);
