@@ -61,12 +61,12 @@ export RAPPORT_E2E_CALDAV="$caldav"
 
 export TAURI_DRIVER_URL="http://127.0.0.1:$port" RAPPORT_SHOTS="${RAPPORT_SHOTS:-$root/tests/e2e/artifacts}"
 status=0
-# E2E_SCRIPT runs one script instead of the suite while working on it by hand; never in CI, where the whole
-# suite must run.
-if [ -n "${E2E_SCRIPT:-}" ] && [ -z "${CI:-}" ]; then
+# E2E_SCRIPT runs one script instead of the suite while working on it by hand; never in CI or a run of
+# everything (scripts/test.sh), where the whole suite must run.
+if [ -n "${E2E_SCRIPT:-}" ] && [ -z "${CI:-}" ] && [ -z "${RAPPORT_TEST_EVERYTHING:-}" ]; then
   node "$E2E_SCRIPT" || status=$?
 else
-  [ -n "${E2E_SCRIPT:-}" ] && echo "e2e: CI is set, so E2E_SCRIPT is ignored and the whole suite runs" >&2
+  [ -n "${E2E_SCRIPT:-}" ] && echo "e2e: this run tests everything, so E2E_SCRIPT is ignored and the whole suite runs" >&2
   node --test --test-concurrency=1 "$here/app.test.mjs" || status=$?
 fi
 if [ $status -ne 0 ]; then

@@ -1229,10 +1229,11 @@ fn an_undo_that_fails_leaves_the_import_as_it_was_or_resumable() {
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
+    let stored = f.dump();
     let err = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     assert_eq!(listed(&f), before, "the import as it was, finish time included");
-    assert_eq!(f.count("leads"), 5600);
+    assert_eq!(f.dump(), stored, "nothing taken back, nothing written");
 
     // A later step fails: what was taken back stays so, and the undo goes on from there when asked.
     f.sql()
@@ -1717,7 +1718,12 @@ fn imports_and_capture_sources_obey_roles_campaigns_and_ownership() {
 fn a_public_record_linkage_file_maps_itself_and_its_known_duplicates_are_found() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dedup/febrl1_crm");
     if !dir.exists() {
-        eprintln!("skipped: ../shared/data/dedup is not beside this repository");
+        // Past the test harness, which keeps what a passing test prints: a skip must not read as a plain "ok".
+        std::io::Write::write_all(
+            &mut std::io::stderr(),
+            "skipped: ../shared/data/dedup is not beside this repository\n".as_bytes(),
+        )
+        .ok();
         return;
     }
     let f = fixture();

@@ -601,9 +601,12 @@ fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
         assert!(f.core.get_lead(&f.admin, *a).is_ok());
         assert_eq!(f.core.get_lead(&f.admin, *b).unwrap_err().code(), ErrorCode::NotFound);
     }
-    // Each merge is undone on its own.
-    f.core.unmerge(&f.admin, report.merged[0].merge_id).unwrap();
-    assert!(f.core.get_lead(&f.admin, ids[0].1).is_ok() || f.core.get_lead(&f.admin, ids[1].1).is_ok());
+    // Each merge is undone on its own: the first brings back its own merged lead, and the other stays merged.
+    let undone = f.core.unmerge(&f.admin, report.merged[0].merge_id).unwrap();
+    let first = ids.iter().position(|(a, _)| *a == report.merged[0].lead.id).unwrap();
+    assert_eq!(undone.restored.iter().map(|l| l.id).collect::<Vec<_>>(), [ids[first].1]);
+    assert!(f.core.get_lead(&f.admin, ids[first].1).is_ok());
+    assert_eq!(f.core.get_lead(&f.admin, ids[1 - first].1).unwrap_err().code(), ErrorCode::NotFound);
     let viewer = f.user("v", rapport_core::users::Role::Viewer, &[]);
     assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
 }

@@ -41,7 +41,12 @@ fn python() -> Option<PathBuf> {
             std::env::var_os("CI").is_none() && std::env::var_os("RAPPORT_TEST_EVERYTHING").is_none(),
             "the Python venv is missing, and this run was to test everything: scripts/pyenv.sh makes it"
         );
-        eprintln!("skipped: no Python venv with icalendar (run scripts/pyenv.sh)");
+        // Past the test harness, which keeps what a passing test prints: a skip must not read as a plain "ok".
+        std::io::Write::write_all(
+            &mut std::io::stderr(),
+            "skipped: no Python venv with icalendar (run scripts/pyenv.sh)\n".as_bytes(),
+        )
+        .ok();
     }
     found
 }

@@ -71,3 +71,28 @@ proptest! {
         }
     }
 }
+
+/// Text shaped like an address (the arbitrary text above is nearly never one): what is accepted is stable, and
+/// enough of it is accepted for that to have been checked.
+#[test]
+fn accepted_address_shaped_emails_are_already_normal() {
+    use proptest::test_runner::{Config, TestRng, TestRunner};
+    let address =
+        "[A-Za-z0-9][A-Za-z0-9.+_-]{0,11}@(münchen|[A-Za-z0-9][A-Za-z0-9.-]{0,10})\\.(com|DE|co\\.uk|xn--p1ai|Org)\\.?";
+    let shape = format!("[ ]?(mailto:)?({address}|<{address}>)[ ]?");
+    let accepted = std::cell::Cell::new(0u32);
+    let config = Config { cases: 400, ..Config::default() };
+    // Seeded: the share accepted is the same at every run.
+    let mut runner = TestRunner::new_with_rng(config.clone(), TestRng::deterministic_rng(config.rng_algorithm));
+    runner
+        .run(&shape.as_str(), |s| {
+            if let Ok(n) = normalize_email(&s) {
+                accepted.set(accepted.get() + 1);
+                prop_assert_eq!(normalize_email(&n), Ok(n.clone()));
+                prop_assert!(n.is_ascii() && n.contains('@'));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(accepted.get() >= 100, "only {} of 400 addresses were accepted", accepted.get());
+}

@@ -23,7 +23,12 @@ struct Scores {
 /// Scores on `set`; without `contacts`, its emails and phones are left out (leads known by name and place only).
 fn evaluate(set: &str, contacts: bool) -> Option<Scores> {
     let Some(dir) = data_dir() else {
-        eprintln!("skipped: ../shared/data/dedup is not beside this repository");
+        // Past the test harness, which keeps what a passing test prints: a skip must not read as a plain "ok".
+        std::io::Write::write_all(
+            &mut std::io::stderr(),
+            "skipped: ../shared/data/dedup is not beside this repository\n".as_bytes(),
+        )
+        .ok();
         return None;
     };
     let mut ids = Vec::new();
