@@ -382,3 +382,36 @@ fn an_import_of_version_24_writes_its_rejects_with_its_files_separator() {
         .unwrap();
     assert_eq!(recorded, "", "nothing recorded for an import made before");
 }
+
+/// A file of version 8, made before activities were recorded, holds leads in New created long ago: once
+/// upgraded, the first daily sweep moves none of them (nothing could show them active before), and their
+/// inactivity counts from the upgrade, so the policy takes them once it has run its course from there.
+#[test]
+fn leads_of_a_file_made_before_activities_are_not_swept_as_inactive_since_they_were_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut c, 2).unwrap();
+        let hash = rapport_core::users::hash_password(PASSWORD).unwrap();
+        c.execute_batch(&fixture_sql(2).unwrap().replace(":hash", &format!("'{hash}'"))).unwrap();
+        migrate_to(&mut c, 8).unwrap();
+    }
+    let core = Rapport::open(&path).unwrap();
+    let report = core.sweep_if_due().unwrap().expect("the first sweep of the day runs");
+    assert_eq!((report.moved, report.refused), (0, 0), "{report:?}");
+    let admin = core.sign_in("old-admin", PASSWORD).unwrap();
+    for id in [1, 2] {
+        assert_eq!(core.get_lead(&admin, id).unwrap().stage, "new", "lead {id} stays where it was");
+    }
+    drop(core);
+
+    // Three months on, nothing having happened to them, the policy moves them as it would any other lead.
+    let later = chrono::Utc::now() + chrono::Duration::days(90);
+    let clock = std::sync::Arc::new(rapport_core::FixedClock::new(later));
+    let core = Rapport::open_with(&path, &rapport_core::OpenOptions::default(), clock).unwrap();
+    let report = core.sweep_if_due().unwrap().expect("another day's sweep");
+    assert_eq!(report.moved, 2, "{report:?}");
+    let admin = core.sign_in("old-admin", PASSWORD).unwrap();
+    assert_eq!(core.get_lead(&admin, 1).unwrap().stage, "nurture");
+}

@@ -24,7 +24,12 @@ pub(crate) fn migrations() -> Migrations<'static> {
             crate::pipeline::history::backfill(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("migrations/008_stage_moves_written_by_the_core.sql")),
-        M::up(include_str!("migrations/009_stage_gates_activities.sql")),
+        // A hook added after release, for the databases still to pass through it: their leads' inactivity is
+        // counted from the upgrade, not from before activities could be recorded (see the hook). One already
+        // past it has had its first sweep, which no later migration can take back.
+        M::up_with_hook(include_str!("migrations/009_stage_gates_activities.sql"), |tx: &rusqlite::Transaction<'_>| {
+            crate::pipeline::stagnation::clock_starts_at_upgrade(tx).map_err(|e| HookError::Hook(e.to_string()))
+        }),
         // Each stored lead's prepared matched fields, computed by the feature that owns them.
         M::up_with_hook(
             include_str!("migrations/010_match_keys_recent_and_fields.sql"),

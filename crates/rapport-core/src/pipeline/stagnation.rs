@@ -199,6 +199,22 @@ pub(crate) struct Stale {
     pub inactive_since: String,
 }
 
+/// The settings key of when activities began to be recorded, on a database made before they were (version 8 and
+/// earlier): no lead's inactivity is counted from before it, since nothing could show a lead as active then.
+const RECORDED_SINCE: &str = "activities_recorded_since";
+
+/// Migration 009's upgrade of a database holding leads: activities are recorded from now on, so the inactivity
+/// clock of its leads starts now. Counted from their stage entry, the first daily sweep after the upgrade would
+/// move every older lead to Nurture or Lost, which nobody decided.
+pub(crate) fn clock_starts_at_upgrade(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO settings (key, value)
+         SELECT ?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE EXISTS (SELECT 1 FROM leads)",
+        [RECORDED_SINCE],
+    )?;
+    Ok(())
+}
+
 /// The leads in `stage` last active before `before` (an RFC 3339 prefix: the instant a business day begins,
 /// [`BusinessCalendar::start_of`]) as of `now`, oldest first.
 pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str, now: &str) -> Result<Vec<Stale>, StoreError> {
@@ -206,7 +222,8 @@ pub(crate) fn stale_in(conn: &Connection, stage: &str, before: &str, now: &str) 
         "SELECT id, campaign, since FROM (
              SELECT l.id, l.campaign,
                     max(coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
-                        coalesce(l.last_activity_at, ''), ",
+                        coalesce(l.last_activity_at, ''),
+                        coalesce((SELECT value FROM settings WHERE key = 'activities_recorded_since'), ''), ",
         meetings!("?3"),
         ") AS since
              FROM leads l
@@ -225,7 +242,8 @@ pub(crate) fn inactive_since(conn: &Connection, id: i64, now: &str) -> Result<Op
     Ok(conn
         .prepare_cached(concat!(
             "SELECT max(coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
-                        coalesce(l.last_activity_at, ''), ",
+                        coalesce(l.last_activity_at, ''),
+                        coalesce((SELECT value FROM settings WHERE key = 'activities_recorded_since'), ''), ",
             meetings!("?2"),
             ")
              FROM leads l WHERE l.id = ?1"
