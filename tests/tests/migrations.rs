@@ -415,3 +415,47 @@ fn leads_of_a_file_made_before_activities_are_not_swept_as_inactive_since_they_w
     let admin = core.sign_in("old-admin", PASSWORD).unwrap();
     assert_eq!(core.get_lead(&admin, 1).unwrap().stage, "nurture");
 }
+
+/// Migrations 025 and 026 each gained a second column after some builds had applied them. A file one of those
+/// builds upgraded (version 25 without the import's separator, 26 without the calendar's "classes read") gets
+/// the missing column from migration 029, and imports and calendar settings work on it again.
+#[test]
+fn a_file_upgraded_by_an_early_build_of_025_or_026_gets_their_later_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v26-early.db");
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut c, 24).unwrap();
+        // 025 and 026 as those builds had them: one column each.
+        c.execute_batch(
+            "ALTER TABLE capture_sources ADD COLUMN campaign TEXT NOT NULL DEFAULT '';
+             ALTER TABLE appointments ADD COLUMN private INTEGER NOT NULL DEFAULT 0 CHECK (private IN (0, 1));
+             PRAGMA user_version = 26;",
+        )
+        .unwrap();
+    }
+    let has = |table: &str, column: &str| -> bool {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .prepare(&format!("SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'"))
+            .unwrap()
+            .exists([])
+            .unwrap()
+    };
+    assert!(!has("import_batches", "delimiter") && !has("caldav_accounts", "classes_read"));
+    let core = Rapport::open(&path).unwrap();
+    assert!(has("import_batches", "delimiter") && has("caldav_accounts", "classes_read"));
+    let admin = core.create_first_admin("admin", "Admin", PASSWORD).unwrap();
+    let file = dir.path().join("messe.csv");
+    std::fs::write(&file, "Vorname;Nachname;E-Mail\nAnn;Lee;ann@lee.io\n").unwrap();
+    let preview = core.preview_import_path(&admin, &file, "", "messe.csv", None).unwrap();
+    let plan = rapport_core::imports::ImportPlan::suggested(&preview);
+    let batch = core.start_import(&admin, &file, "messe.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(batch.counts.create_active, 1);
+    assert_eq!(core.import_history(&admin, 10).unwrap().len(), 1);
+
+    // A file that had both columns already is left as it was by 029.
+    let fresh = dir.path().join("fresh.db");
+    drop(Rapport::open(&fresh).unwrap());
+    assert_eq!(schema(&path), schema(&fresh), "the same schema as a file made today");
+}

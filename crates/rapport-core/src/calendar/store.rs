@@ -630,3 +630,16 @@ pub(crate) fn lead_has_appointments(conn: &Connection, lead_id: i64) -> Result<b
         )?
         .query_row([lead_id], |r| r.get(0))?)
 }
+
+/// Migration 029: `caldav_accounts.classes_read` (migration 026's second column), where a file upgraded by an
+/// early build of 026 lacks it.
+pub(crate) fn add_classes_read_column(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let has =
+        tx.prepare("SELECT 1 FROM pragma_table_info('caldav_accounts') WHERE name = 'classes_read'")?.exists([])?;
+    if !has {
+        tx.execute_batch(
+            "ALTER TABLE caldav_accounts ADD COLUMN classes_read INTEGER NOT NULL DEFAULT 0 CHECK (classes_read IN (0, 1))",
+        )?;
+    }
+    Ok(())
+}

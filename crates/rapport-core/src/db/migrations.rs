@@ -109,10 +109,19 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/028_folded_sort_keys.sql"), |tx: &rusqlite::Transaction<'_>| {
             crate::leads::store::fill_company_keys(tx).map_err(|e| HookError::Hook(e.to_string()))
         }),
+        // The columns 025 and 026 gained after release, added by their features where a file lacks them.
+        M::up_with_hook(
+            include_str!("migrations/029_columns_of_early_builds_of_025_and_026.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::imports::add_delimiter_column(tx)
+                    .and_then(|()| crate::calendar::store::add_classes_read_column(tx))
+                    .map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 28;
+pub const LATEST_VERSION: i64 = 29;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -33,3 +33,4 @@ pub use sniff::{sniff, Sniffed};
 pub(crate) use pipeline::{describe, RowRules};
 pub(crate) use reader::RawRow;
 pub(crate) use rows::{single_valued, Mapper};
+pub(crate) use store::add_delimiter_column;

@@ -30,6 +30,16 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// Migration 029: `import_batches.delimiter` (migration 025's second column), where a file upgraded by an early
+/// build of 025 lacks it.
+pub(crate) fn add_delimiter_column(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let has = tx.prepare("SELECT 1 FROM pragma_table_info('import_batches') WHERE name = 'delimiter'")?.exists([])?;
+    if !has {
+        tx.execute_batch("ALTER TABLE import_batches ADD COLUMN delimiter TEXT NOT NULL DEFAULT ''")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_batch(tx: &Transaction<'_>, b: &NewBatch<'_>) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO import_batches (file_name, file_path, file_size, file_digest, format, channel, source_detail,
