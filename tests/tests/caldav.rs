@@ -767,6 +767,16 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     let kept = f.core.lead_activities(&dana, ann).unwrap();
     let kept = kept.iter().find(|a| a.id == activity.id).unwrap();
     assert_eq!(kept.appointment_id, None, "the activity stays, no longer linked");
+    let unlinked: (Option<String>, Option<String>, i64) = f
+        .sql()
+        .query_row(
+            "SELECT old_value, new_value, batch_id FROM change_log WHERE entity = 'activity' AND entity_id = ?1
+             AND field = 'appointment_id'",
+            [activity.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((unlinked.0, unlinked.1), (Some(appointment.to_string()), None), "the unlinking is logged");
     // What was removed is all in the change log: its fields, its attendee and the lead linked to them, its event.
     let removed: String = f
         .sql()
@@ -783,6 +793,16 @@ fn a_server_event_recorded_by_an_activity_can_still_be_removed_by_the_sync() {
     assert_eq!(removed["attendees"][0]["email"], "ann@lee.io", "{removed}");
     assert_eq!(removed["attendees"][0]["lead"], ann, "{removed}");
     assert!(removed["event"].as_str().is_some_and(|e| e.contains("Intro")), "{removed}");
+    let removal_batch: i64 = f
+        .sql()
+        .query_row(
+            "SELECT batch_id FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND field = '*'
+             AND new_value IS NULL",
+            [appointment],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unlinked.2, removal_batch, "in the removal's batch");
     // The removed appointment's id is not given again: a new one with Bo took it over, and Bo's history then
     // showed the removed "Intro" with Ann.
     let bo = f.core.create_lead(&f.admin, &common::lead("Bo", "Ray", "bo@ray.io"), &rapport_core::Origin::manual());

@@ -563,7 +563,7 @@ fn busy_only(e: rapport_ics::Event) -> rapport_ics::Event {
 /// log (its notes and attendee links were typed here, and would otherwise be lost with it).
 fn remove_gone(tx: &rusqlite::Transaction<'_>, batch: &changelog::BatchId, row: &AppointmentRow) -> Result<()> {
     super::booking::log_removal(tx, batch, row)?;
-    store::delete(tx, row.id)?;
+    store::delete(tx, batch, row.id)?;
     Ok(())
 }
 

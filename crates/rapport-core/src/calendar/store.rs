@@ -375,10 +375,10 @@ pub(crate) fn set_remote(
     Ok(())
 }
 
-/// Removes appointment `id`. The activities that recorded it stay, no longer linked (the foreign key would
-/// refuse the removal, and with it a whole sync).
-pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    tx.prepare_cached("UPDATE activities SET appointment_id = NULL WHERE appointment_id = ?1")?.execute([id])?;
+/// Removes appointment `id`, logged in `batch`: the activities that recorded it stay, no longer linked (see
+/// [`crate::pipeline::activities::unlink_appointment`]).
+pub(crate) fn delete(tx: &Transaction<'_>, batch: &crate::audit::store::BatchId, id: i64) -> Result<(), StoreError> {
+    crate::pipeline::activities::unlink_appointment(tx, batch, id)?;
     tx.prepare_cached("DELETE FROM appointments WHERE id = ?1")?.execute([id])?;
     Ok(())
 }

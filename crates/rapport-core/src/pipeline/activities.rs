@@ -198,6 +198,25 @@ pub(crate) fn count_done(conn: &Connection, leads: &[i64], kind: ActivityKind) -
     Ok(n)
 }
 
+/// The activities that recorded appointment `appointment` no longer name it (it is being removed: the foreign
+/// key would refuse the removal, and with it a whole sync), each unlinking logged in `batch`.
+pub(crate) fn unlink_appointment(
+    tx: &Transaction<'_>,
+    batch: &crate::audit::store::BatchId,
+    appointment: i64,
+) -> Result<(), StoreError> {
+    let linked: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM activities WHERE appointment_id = ?1 ORDER BY id")?
+        .query_map([appointment], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let old = appointment.to_string();
+    for id in linked {
+        tx.prepare_cached("UPDATE activities SET appointment_id = NULL WHERE id = ?1")?.execute([id])?;
+        crate::audit::store::record(tx, batch, "activity", id, "appointment_id", Some(&old), None)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn mark_done(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached("UPDATE activities SET done_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
     Ok(())
