@@ -840,6 +840,47 @@ fn a_meeting_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_busy
     assert_eq!((kept.title.as_str(), kept.notes.as_str()), ("Pitch to Ann Lee", "Ann wants the Autumn discount"));
 }
 
+/// The agent moves a meeting they see as "Busy" (its lead is in a campaign they no longer work on) on their
+/// phone: the move is not taken, as the meeting is not theirs to change, but neither is it left to stand there
+/// unseen (the ETag taken, every later sync skipping it, Rapport counting the old time as busy). Rapport's time
+/// goes back to the server and the agent is told, naming the meeting as they see it.
+#[test]
+fn a_busy_meeting_moved_on_the_server_goes_back_and_the_agent_is_told() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id, a) = pitch_to_autumn_lead_booked(&f, &calendar);
+    only_spring(&f, id);
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    let href = href_in(&calendar, &a.uid);
+    let moved = with_sequence_5(&get(&href))
+        .replace("20261204T090000Z", "20261204T110000Z")
+        .replace("20261204T100000Z", "20261204T120000Z");
+    assert!(moved.contains("T110000Z"), "{moved}");
+    put(&href, &moved);
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    assert!(report.conflicts[0].contains("“Busy” at 2026-12-04"), "{report:?}");
+    let told = f.core.take_notifications(&dana).unwrap();
+    assert!(told.iter().any(|t| t.contains("“Busy”") && t.contains("sent back")), "{told:?}");
+    for secret in ["Pitch", "Ann", "Lee", "Autumn"] {
+        assert!(!report.conflicts[0].contains(secret) && !told.iter().any(|t| t.contains(secret)), "{told:?}");
+    }
+    let here = f.core.appointment(&f.admin, a.id).unwrap();
+    assert_eq!((here.start.as_str(), here.title.as_str()), ("2026-12-04T09:00:00Z", "Pitch to Ann Lee"));
+    assert!(here.sync_pending, "Rapport's copy waits to go back");
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.pushed, report.conflicts.len()), (1, 0), "{report:?}");
+    let on_server = get(&href);
+    assert!(on_server.contains("20261204T090000Z") && on_server.contains("SUMMARY:Busy"), "{on_server}");
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.pushed, report.pulled, report.conflicts.len()), (0, 0, 0), "settled: {report:?}");
+}
+
 /// A series an Administrator imported into an agent's calendar, one instance of which is with a lead of a
 /// campaign the agent does not work on: that instance reaches the agent's server as Busy, also when only the
 /// series' own row waits to be sent (the whole series went in full, the lead's name and address with it).
@@ -878,6 +919,39 @@ fn an_instance_with_a_lead_outside_the_agents_campaigns_reaches_the_server_as_bu
             assert!(!copy.contains(secret), "round {round}: {secret} on the agent's server: {copy}");
         }
     }
+}
+
+/// One occurrence of a series the agent sees as "Busy" moved on their phone (a changed instance added there):
+/// the series goes back as Rapport holds it, without that instance, and the agent is told.
+#[test]
+fn an_occurrence_of_a_busy_series_moved_on_the_server_goes_back() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
+    common::ann_in_spring_bo_in_autumn(&f);
+    let bos_series = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", false)
+        .replace("ORGANIZER;CN=Ann Lee:mailto:ann@lee.com", "ORGANIZER;CN=Bo Lee:mailto:bo@secret.example");
+    let file = rapport_core::calendar::IcsFile { name: "weekly.ics".into(), bytes: bos_series.into_bytes() };
+    f.core.import_ics(&f.admin, &[file], Some(id)).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    let href = format!("{calendar}weekly-1.ics");
+    let moved = "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261130T000000Z\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T110000Z\r\nDTEND:20261208T113000Z\r\nSUMMARY:Busy\r\nEND:VEVENT\r\nEND:VCALENDAR";
+    put(&href, &get(&href).replacen("END:VCALENDAR", moved, 1));
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    assert!(report.conflicts[0].contains("“Busy” at 2026-12-01") && report.conflicts[0].contains("sent back"));
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    let copy = get(&href);
+    assert!(!copy.contains("RECURRENCE-ID") && !copy.contains("T110000Z"), "{copy}");
+    assert!(copy.contains("SUMMARY:Busy") && !copy.contains("Bo Lee"), "{copy}");
 }
 
 /// An instance of a server series deleted there (on the phone: the series now says EXDATE, its changed copy is

@@ -398,6 +398,7 @@ impl Rapport {
                 changed_instances: Vec::new(),
                 overridden: Vec::new(),
                 kept: Vec::new(),
+                hidden_changed: Vec::new(),
             };
             // Named by the server but not given (an error of their own): not gone, left as they are.
             let mut seen: HashSet<String> = listing.unreadable.iter().cloned().collect();
@@ -514,6 +515,17 @@ impl Rapport {
                          values are in the appointment's history)"
                     ));
                 }
+            }
+            for id in &cx.hidden_changed {
+                // Named by its time in the agent's zone: its title says nothing.
+                let when = store::get(tx, *id)?
+                    .and_then(|r| r.start_utc.parse::<DateTime<Utc>>().ok())
+                    .map(|t| format!(" at {}", t.with_timezone(&tz).format("%Y-%m-%d %H:%M")))
+                    .unwrap_or_default();
+                report.conflicts.push(format!(
+                    "“Busy”{when} was changed on the server, but it is a meeting with a lead of a campaign you do not \
+                     work on: Rapport's version stands, and is sent back to the server at the next sync"
+                ));
             }
             // A discrepancy is for a person to look at (seed 2.3), and the sync every five minutes has no window to
             // show its report in: each conflict is also a notice, shown once by the app, whoever ran the sync.

@@ -206,6 +206,7 @@ impl Rapport {
                 changed_instances: events.iter().filter(|e| e.recurrence_id.is_some()).map(|e| (*e).clone()).collect(),
                 overridden: Vec::new(),
                 kept: Vec::new(),
+                hidden_changed: Vec::new(),
             };
             for incoming in order {
                 let cancel = incoming.method.as_deref() == Some("CANCEL");
@@ -402,6 +403,10 @@ pub(crate) struct Upsert<'a> {
     pub overridden: Vec<i64>,
     /// The rows with a change of their own that met the server's copy and took its ETag (overridden or not).
     pub kept: Vec<i64>,
+    /// The rows of meetings with a lead the reader may not see whose server copy was changed there (moved on the
+    /// agent's phone): not taken, as the meeting is not theirs to change; marked to send Rapport's copy back over
+    /// it, or the two would differ unseen from then on (and its old time count as busy here).
+    pub hidden_changed: Vec<i64>,
 }
 
 impl Rapport {
@@ -440,6 +445,13 @@ impl Rapport {
         // lead's meeting: not theirs to change, as the series itself is not.
         if let (None, Some(_), Some(series)) = (&existing, &rid, stored_series) {
             if !visible(tx, grant, series.lead_id)? {
+                // Made on the calendar server (an occurrence moved on a phone): the series goes back as Rapport
+                // holds it, which takes that instance away there too.
+                if let (Some((href, etag)), false) = (remote, series.sync_pending) {
+                    store::set_remote(tx, series.id, Some(href), Some(etag), true)?;
+                    cx.hidden_changed.push(series.id);
+                    return Ok((None, false));
+                }
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((None, false));
             }
@@ -477,10 +489,17 @@ impl Rapport {
             // From the server, the resource's ETag may have changed with another of its instances: the row
             // takes it, unless a change of its own waits to be sent (that one must meet the server's copy). Also
             // a row of a lead outside the agent's campaigns: a series is sent with its master's ETag.
+            let hidden = !visible(tx, grant, old.lead_id)?;
             if let (Some((href, etag)), false) = (remote, old.sync_pending) {
-                store::set_remote(tx, old.id, Some(href), Some(etag), false)?;
+                let changed_there =
+                    hidden && event_of(old).is_none_or(|ours| !same_time(&event, &ours, cx.horizon, tz));
+                store::set_remote(tx, old.id, Some(href), Some(etag), changed_there)?;
+                if changed_there {
+                    cx.hidden_changed.push(old.id);
+                    return Ok((existing_id_of(&existing), false));
+                }
             }
-            if !visible(tx, grant, old.lead_id)? {
+            if hidden {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
             }
@@ -782,6 +801,24 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
+}
+
+/// Whether two copies of an event take the same times within `horizon`: what a meeting the agent sees as
+/// "Busy" is in their calendar. Compared as instants, not as written (a server or Rapport may write the same
+/// time in UTC or in a zone, a length as DTEND or DURATION) nor by stamps (the copy sent is stamped when written).
+fn same_time(a: &Event, b: &Event, (from, to): (DateTime<Utc>, DateTime<Utc>), tz: Tz) -> bool {
+    let floating = Zone::Iana(tz);
+    let spans = |e: &Event| -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        rapport_ics::expand(std::slice::from_ref(e), from, to, &floating)
+            .occurrences
+            .iter()
+            .map(|o| (o.start.to_utc(&floating), o.end.to_utc(&floating)))
+            .collect()
+    };
+    a.status == b.status
+        && a.busy == b.busy
+        && a.start.to_utc(&floating) == b.start.to_utc(&floating)
+        && spans(a) == spans(b)
 }
 
 /// Whether `incoming` was written when the stored copy was (both saying when, or neither).
