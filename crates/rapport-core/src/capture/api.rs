@@ -469,13 +469,12 @@ impl Rapport {
             let body = self.db.write(|tx| Ok::<_, Error>(store::insert_submission(tx, &spam, received(&receipt))?))?;
             return Ok(CaptureReply { status: 202, body, replayed: false });
         }
-        let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| !is_trap(k)).collect();
-        let fields = without_empty_repeats(fields);
-        let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
-        let mapping = mapping_for(&source, &headers);
-        // A partner's map may give one field two names ("vorname", "first"), and a partner send both, one of them
-        // empty or null: the empty one says nothing, and two names on one field would refuse the request.
-        let fields = without_empty_twins(fields, &mapping);
+        // A blank value (an empty box, a JSON null) says nothing, so it is not a field sent: kept, it could take a
+        // lead field from a name sent filled (the map's "vorname" sent null, "first_name" sent "Ann", which then
+        // went to the notes), or make a form's second empty box of one name, or a partner's empty second name of
+        // one field, look like two values where one is allowed.
+        let fields: Vec<(String, String)> =
+            fields.into_iter().filter(|(k, v)| !is_trap(k) && !v.trim().is_empty()).collect();
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);
         let several = several_values_for_one(&fields, &mapping);
@@ -691,39 +690,6 @@ fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]
 /// The answer to a token that names no source, or a revoked one.
 fn not_valid() -> CaptureReply {
     CaptureReply { status: 401, body: error_body("unauthorized", "the token is not valid", &[]), replayed: false }
-}
-
-/// A name sent several times keeps its values that say something: a form's second, empty box of one name adds
-/// nothing, and would make a field of one value look sent twice.
-fn without_empty_repeats(fields: Vec<(String, String)>) -> Vec<(String, String)> {
-    let filled = |name: &str| fields.iter().any(|(n, v)| n == name && !v.trim().is_empty());
-    let mut kept: Vec<(String, String)> = Vec::with_capacity(fields.len());
-    for (name, value) in &fields {
-        let repeat = kept.iter().any(|(n, _)| n == name);
-        if value.trim().is_empty() && (repeat || filled(name)) {
-            continue;
-        }
-        kept.push((name.clone(), value.clone()));
-    }
-    kept
-}
-
-/// `fields` without the empty ones whose field of one value another sent name fills (`mapping` says where each
-/// goes).
-fn without_empty_twins(fields: Vec<(String, String)>, mapping: &[ColumnMapping]) -> Vec<(String, String)> {
-    let target_of = |name: &str| mapping.iter().find(|m| m.column == name).map(|m| m.target.clone());
-    let filled: Vec<String> = fields
-        .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .filter_map(|(n, _)| target_of(n))
-        .filter(|t| single_valued(t))
-        .collect();
-    fields
-        .into_iter()
-        .filter(|(n, v)| {
-            !(v.trim().is_empty() && target_of(n).is_some_and(|t| single_valued(&t) && filled.contains(&t)))
-        })
-        .collect()
 }
 
 /// Where each sent name goes: the source's own map first, then the guess from its name. A guess never takes a
@@ -1192,6 +1158,43 @@ mod tests {
         assert!(names.contains(&"Ann".to_owned()) && names.contains(&"Bo".to_owned()), "{names:?}");
         let both = send(r#"{"vorname":"Ann","first":"Bo","last_name":"Lee","email":"ann2@lee.io"}"#);
         assert_eq!(both.status, 422, "{}", both.body);
+    }
+
+    /// A name sent empty or null takes no lead field: the field stays for the name sent filled, which would
+    /// otherwise have gone to the notes (a map's "vorname" sent null beside "first_name"; a form's empty "name"
+    /// box beside "your-name").
+    #[test]
+    fn a_name_sent_empty_leaves_its_field_to_a_name_sent_filled() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source = |name: &str, kind: CaptureSourceKind, field_map: Vec<ColumnMapping>| {
+            let input =
+                CaptureSourceInput { name: name.into(), kind, field_map, rate_per_minute: 10, campaign: String::new() };
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &input)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .source
+                .id
+        };
+        let vorname = ColumnMapping { column: "vorname".into(), target: "first_name".into() };
+        let partner = source("Partner", CaptureSourceKind::Partner, vec![vorname]);
+        let form = source("Website", CaptureSourceKind::WebForm, vec![]);
+        let lead_of = |source: i64, media: &str, body: &str| {
+            let reply = core
+                .submit_capture(&TokenCheck::of(source), None, Some(media), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 202, "{body}: {}", reply.body);
+            let sent = core.capture_submissions(&admin, Some(source), 1).unwrap_or_else(|e| panic!("{e}"));
+            let id = sent[0].lead_id.unwrap_or_else(|| panic!("{sent:?}"));
+            core.get_lead(&admin, id).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let ann = lead_of(
+            partner,
+            "application/json",
+            r#"{"vorname":null,"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#,
+        );
+        assert_eq!((ann.first_name.as_str(), ann.notes.as_str()), ("Ann", ""));
+        let mia =
+            lead_of(form, "application/x-www-form-urlencoded", "name=&your-name=Mia+Wong&email=mia%40wong.example");
+        assert_eq!((mia.first_name.as_str(), mia.last_name.as_str(), mia.notes.as_str()), ("Mia", "Wong", ""));
     }
 
     /// A partner's map fills a field; a name it does not list that looks like the same field goes to notes, and
