@@ -381,6 +381,20 @@ impl Rapport {
         id: i64,
         network_address: Option<std::net::IpAddr>,
     ) -> Result<String> {
+        // A partner's token is for its server: in a public page, bots would pass for the partner (a web form's
+        // hidden field and per-visitor limit are not applied to it), and anyone could send the fields its map
+        // opens (owner, stage, campaign).
+        let kind = self.db.read(|c| {
+            Self::grant(c, actor, Permission::ManageSettings)?;
+            Ok::<_, Error>(store::source(c, id)?.map(|s| s.kind))
+        })?;
+        if kind == Some(CaptureSourceKind::Partner) {
+            return Err(ValidationErrors::one(
+                "source",
+                "this is a partner's source, whose token is for its server: make a website source for a form",
+            )
+            .into());
+        }
         let token = self.capture_token(actor, secrets, id)?;
         let s = self.capture_settings(actor)?;
         if !s.public_url.is_empty() {
@@ -923,6 +937,19 @@ mod tests {
         let s = super::stored_settings(old).unwrap_or_else(|| panic!("read"));
         assert_eq!((s.enabled, s.port, s.open_to_network), (true, 8790, true));
         assert_eq!((s.allowed_origins.len(), s.public_url.as_str()), (1, ""));
+    }
+
+    /// A partner's token is for its server: no HTML form is made with it, to be pasted into a public page.
+    #[test]
+    fn no_website_form_is_made_with_a_partners_token() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let partner = CaptureSourceInput { name: "Partner GmbH".into(), kind: CaptureSourceKind::Partner, ..website() };
+        let made = core.add_capture_source(&admin, &keychain, &partner).unwrap_or_else(|e| panic!("{e}"));
+        let err = core.capture_form_html(&admin, &keychain, made.source.id, None).err();
+        let err = err.unwrap_or_else(|| panic!("a form was made"));
+        assert_eq!(err.code(), crate::ErrorCode::Validation, "{err}");
+        assert!(!err.to_string().contains(&made.token), "{err}");
     }
 
     /// A website's visitors reach the API through a reverse proxy or tunnel: the form posts to the public

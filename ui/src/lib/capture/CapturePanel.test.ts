@@ -345,6 +345,16 @@ describe('Settings › Capture API', () => {
     expect(await screen.findByTestId('capture-form-warnings')).toHaveTextContent('The public address is plain http://');
   });
 
+  it("offers the HTML form for a website source only: a partner's token is for its server", async () => {
+    open({
+      captureSources: async () => [captureSource(), captureSource({ id: 2, name: 'Acme leads', kind: 'partner', token_hint: 'a1b2' })],
+    });
+    expect(within(await sourceRow('Website contact form')).getByTestId('capture-form-html')).toBeInTheDocument();
+    const partner = await sourceRow('Acme leads');
+    expect(within(partner).queryByTestId('capture-form-html')).toBeNull();
+    expect(within(partner).getByTestId('capture-copy-token')).toBeInTheDocument();
+  });
+
   it('lists the recent submissions, by source, with a link to the lead', async () => {
     const { be, u } = open({
       captureSources: async () => [captureSource(), captureSource({ id: 2, name: 'Acme leads', kind: 'partner', token_hint: 'a1b2' })],
