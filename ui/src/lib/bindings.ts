@@ -771,6 +771,11 @@ export type CaptureSubmission_Deserialize = {
 	status: number,
 	outcome: string,
 	lead_id?: number | null,
+	/**
+	 *  Where that lead is now: itself, the lead it was merged into since (a submission sent to the review queue is
+	 *  resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
+	 */
+	lead_now?: number | null,
 	message: string,
 	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
 	receipt: string,
@@ -784,6 +789,11 @@ export type CaptureSubmission_Serialize = {
 	status: number,
 	outcome: string,
 	lead_id: number | null,
+	/**
+	 *  Where that lead is now: itself, the lead it was merged into since (a submission sent to the review queue is
+	 *  resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
+	 */
+	lead_now: number | null,
 	message: string,
 	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
 	receipt: string,

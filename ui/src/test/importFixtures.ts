@@ -674,8 +674,11 @@ export function captureSource(over: Partial<CaptureSource> = {}): CaptureSource 
   };
 }
 
+/** A submission; its lead is where it was made unless `lead_now` says otherwise. */
 export function captureSubmission(over: Partial<CaptureSubmission> = {}): CaptureSubmission {
+  const leadId = over.lead_id === undefined ? 7 : over.lead_id;
   return {
+    lead_now: leadId,
     id: 2,
     source_id: 1,
     source_name: 'Website contact form',

@@ -939,6 +939,30 @@ mod tests {
         assert_eq!((s.allowed_origins.len(), s.public_url.as_str()), (1, ""));
     }
 
+    /// A submission's lead merged into another since (how a submission queued for review is resolved) is listed
+    /// with the lead it lives on in: its link went to "not found".
+    #[test]
+    fn a_submission_names_the_lead_its_lead_lives_on_in() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let send = |body: &str| {
+            let reply = core
+                .submit_capture(&TokenCheck::of(made.source.id), None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 202, "{}", reply.body);
+            core.capture_submissions(&admin, Some(made.source.id), 1).unwrap_or_else(|e| panic!("{e}"))[0].clone()
+        };
+        let first = send(r#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#);
+        let second = send(r#"{"first_name":"Anne","last_name":"Lee","email":"anne.lee@lee.io"}"#);
+        let (kept, merged) = (first.lead_id.unwrap_or_default(), second.lead_id.unwrap_or_default());
+        assert_eq!(second.lead_now, Some(merged));
+        core.merge_leads(&admin, kept, &[merged], &[]).unwrap_or_else(|e| panic!("{e}"));
+        let listed = core.capture_submissions(&admin, Some(made.source.id), 2).unwrap_or_else(|e| panic!("{e}"));
+        let now: Vec<(Option<i64>, Option<i64>)> = listed.iter().map(|s| (s.lead_id, s.lead_now)).collect();
+        assert_eq!(now, [(Some(merged), Some(kept)), (Some(kept), Some(kept))]);
+    }
+
     /// A partner's token is for its server: no HTML form is made with it, to be pasted into a public page.
     #[test]
     fn no_website_form_is_made_with_a_partners_token() {

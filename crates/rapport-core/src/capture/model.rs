@@ -116,6 +116,10 @@ pub struct CaptureSubmission {
     pub outcome: String,
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub lead_id: Option<i64>,
+    /// Where that lead is now: itself, the lead it was merged into since (a submission sent to the review queue is
+    /// resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub lead_now: Option<i64>,
     pub message: String,
     /// The receipt the sender got (`submission_id`), by which a partner names it; empty when refused.
     pub receipt: String,

@@ -197,11 +197,19 @@ pub(crate) fn submissions(
             status: r.get(4)?,
             outcome: r.get(5)?,
             lead_id: r.get(6)?,
+            lead_now: None,
             message,
             receipt,
         })
     })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    for s in &mut out {
+        s.lead_now = match s.lead_id {
+            Some(id) => crate::duplicates::store::living_lead(conn, id)?,
+            None => None,
+        };
+    }
+    Ok(out)
 }
 
 /// Migration 014: what each submission did, in words. Added only where it is missing, so the migration can run

@@ -1,7 +1,9 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiErr, mockBackend } from '../../test/fixtures';
 import { captureSource, captureSubmission } from '../../test/importFixtures';
+import { nav } from '../nav.svelte';
 import CaptureSubmissions from './CaptureSubmissions.svelte';
 
 afterEach(() => {
@@ -35,6 +37,22 @@ describe('Recent submissions', () => {
       'Refused',
       'Created (Active)',
     ]);
+  });
+
+  it('leads to the lead a submission lives on in once merged, and says when its lead is gone', async () => {
+    const be = mockBackend();
+    be.captureSubmissions.mockResolvedValue([
+      captureSubmission({ id: 2, outcome: 'review', lead_id: 57, lead_now: 12 }),
+      captureSubmission({ id: 1, lead_id: 40, lead_now: null }),
+    ]);
+    render(CaptureSubmissions, { sources: [captureSource()] });
+    const [merged, gone] = await screen.findAllByTestId('capture-submission-row');
+    const link = within(merged).getByTestId('capture-submission-lead');
+    expect(link).toHaveTextContent('Lead 57, merged into 12');
+    await userEvent.setup().click(link);
+    expect(nav.view).toEqual({ name: 'lead', id: 12 });
+    expect(within(gone).queryByTestId('capture-submission-lead')).toBeNull();
+    expect(within(gone).getByTestId('capture-submission-lead-gone')).toHaveTextContent('Lead 40 (removed)');
   });
 
   it('keeps the list when a refresh on the timer fails', async () => {
