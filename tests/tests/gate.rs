@@ -755,6 +755,12 @@ fn a_draft_is_not_moved_on_until_it_is_complete() {
     // likely to win than the stages whose quiet leads go there: tests/sweep.rs.)
     let nurtured = f.core.update_lead(&f.admin, ann.id, ann.version, &moved(&ann, "nurture"), &Origin::manual());
     let nurtured = nurtured.unwrap().lead;
+    // Given up, then parked after all (from Lost, which no policy leaves): open to it too.
+    let mut lost = moved(&nurtured, "lost");
+    lost.deal.lost_reason = "competitor".into();
+    let lost = f.core.update_lead(&f.admin, ann.id, nurtured.version, &lost, &Origin::manual()).unwrap().lead;
+    let nurtured = f.core.update_lead(&f.admin, ann.id, lost.version, &moved(&lost, "nurture"), &Origin::manual());
+    let nurtured = nurtured.unwrap().lead;
     // Completed, it moves on.
     let mut complete = moved(&nurtured, "qualification");
     complete.emails = vec!["ann@lee.io".into()];

@@ -424,18 +424,20 @@ fn join_and(items: &[&str]) -> String {
 
 /// Whether entering `to` from where `before` is (None: being created, so from its pipeline's first stage) is a
 /// step towards winning: a stage more likely to win than the one left.
-/// Giving a lead up (Lost) and parking it where its stage's stagnation policy would (Nurture) never are.
+/// Giving a lead up (Lost) and parking it where a stagnation policy would (Nurture) never are, from any stage: a
+/// Draft given up and later parked is not worked up the pipeline either.
 fn advances(conn: &Connection, before: Option<&Lead>, to: &config::StageConfig) -> Result<bool> {
     if to.outcome == config::StageOutcome::Lost {
         return Ok(false);
     }
-    let from = match before {
-        Some(b) => config::stage(conn, &b.stage)?,
-        None => config::stages(conn)?.into_iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position),
-    };
-    if from.as_ref().and_then(|f| f.stagnation.as_ref()).is_some_and(|p| p.target == to.key) {
+    let stages = config::stages(conn)?;
+    if stages.iter().any(|s| s.stagnation.as_ref().is_some_and(|p| p.target == to.key)) {
         return Ok(false);
     }
+    let from = match before {
+        Some(b) => stages.into_iter().find(|s| s.key == b.stage),
+        None => stages.into_iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position),
+    };
     Ok(from.is_none_or(|f| to.probability > f.probability))
 }
 
