@@ -417,6 +417,37 @@ fn a_stage_and_its_policy_are_saved_together_or_not_at_all() {
     );
 }
 
+/// Lowering New lead below Nurture while sending its quiet leads to Lost instead is one save: the policy checked
+/// is the one saved (Lost, still less likely), not the stored one (Nurture), which the new probability would
+/// stop. Lowered with its policy left to Nurture, the save is refused and nothing is written.
+#[test]
+fn a_stage_made_less_likely_with_its_policy_changed_to_fit_is_one_save() {
+    let (w, _, _, _) = world();
+    let config = w.core.pipeline_config(&w.admin).unwrap();
+    let new = config.stages.iter().find(|s| s.key == "new").unwrap();
+    let nurture = config.stages.iter().find(|s| s.key == "nurture").unwrap();
+    assert!(nurture.probability > 0, "{nurture:?}");
+    let settings = rapport_core::pipeline::StageSettings {
+        label: new.label.clone(),
+        probability: nurture.probability - 1,
+        colour: new.colour.clone(),
+        required_fields: new.required_fields.clone(),
+        required_activities: new.required_activities.clone(),
+        asked_when_skipped: new.asked_when_skipped,
+    };
+    let kept = new.stagnation.clone();
+    assert_eq!(kept.as_ref().map(|p| p.target.as_str()), Some("nurture"));
+    let before = w.dump();
+    let err = w.core.save_stage(&w.admin, "new", &settings, kept.as_ref()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert!(err.to_string().contains("would stop the stagnation policy of"), "{err}");
+    assert_eq!(w.dump(), before);
+    let to_lost = StagnationPolicy { after_days: 10, target: "lost".into(), lost_reason: Some("stagnant".into()) };
+    let saved = w.core.save_stage(&w.admin, "new", &settings, Some(&to_lost)).unwrap();
+    let new = saved.stages.iter().find(|s| s.key == "new").unwrap();
+    assert_eq!((new.probability, new.stagnation.as_ref()), (nurture.probability - 1, Some(&to_lost)));
+}
+
 /// A policy stored before quiet leads were kept from winning (or moving on) does nothing, and the stage it is on
 /// can still be saved as it is.
 #[test]

@@ -103,7 +103,7 @@ impl Rapport {
     pub fn update_stage(&self, actor: &Actor, key: &str, settings: &StageSettings) -> Result<PipelineConfig> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
-            self.write_stage_settings(tx, &grant, key, settings)?;
+            self.write_stage_settings(tx, &grant, key, settings, false)?;
             config_of(tx)
         })
     }
@@ -148,7 +148,11 @@ impl Rapport {
                     return Err(Error::Conflict { entity: "stage" });
                 }
             }
-            self.write_stage_settings(tx, &grant, key, settings)?;
+            // The policy this save gives the stage replaces its own: checked against the stage as saved (by the
+            // policy's own write), not the stored policy against the new probability (which refused lowering New
+            // and sending its quiet leads to Lost instead of Nurture in one save).
+            let replaced = super::stagnation::policy_of(tx, key)?.as_ref() != policy;
+            self.write_stage_settings(tx, &grant, key, settings, replaced)?;
             self.write_stagnation_policy(tx, &grant, key, policy)?;
             config_of(tx)
         })
@@ -160,6 +164,7 @@ impl Rapport {
         grant: &Grant,
         key: &str,
         settings: &StageSettings,
+        own_policy_replaced: bool,
     ) -> Result<()> {
         let old = config::stage(tx, key)?.ok_or_else(|| Error::NotFound { entity: "stage", id: key.into() })?;
         let mut errors = Vec::new();
@@ -179,7 +184,7 @@ impl Rapport {
             }
         }
         if settings.probability != old.probability && settings.probability <= 100 {
-            errors.extend(policies_stopped(tx, &old, settings.probability)?);
+            errors.extend(policies_stopped(tx, &old, settings.probability, own_policy_replaced)?);
         }
         if !errors.is_empty() {
             return Err(ValidationErrors { errors }.into());
@@ -547,10 +552,18 @@ fn config_of(conn: &rusqlite::Connection) -> Result<PipelineConfig> {
 /// The stagnation policies a new probability of stage `old` would stop (seed 4.2 moves a quiet lead only to a
 /// stage less likely to win, or to Lost): said, rather than the policy left in the table doing nothing. A
 /// policy already stopped before is not asked about.
-fn policies_stopped(conn: &rusqlite::Connection, old: &StageConfig, probability: u8) -> Result<Vec<FieldError>> {
+fn policies_stopped(
+    conn: &rusqlite::Connection,
+    old: &StageConfig,
+    probability: u8,
+    own_policy_replaced: bool,
+) -> Result<Vec<FieldError>> {
     let new = StageConfig { probability, ..old.clone() };
     let mut out = Vec::new();
     for stage in config::stages(conn)? {
+        if own_policy_replaced && stage.key == old.key {
+            continue;
+        }
         let Some(policy) = super::stagnation::policy_of(conn, &stage.key)? else { continue };
         let Some(target) = config::stage(conn, &policy.target)? else { continue };
         let (from_before, to_before) = (&stage, &target);
