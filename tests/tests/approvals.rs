@@ -175,6 +175,15 @@ fn losing_a_large_deal_needs_approval_a_small_one_does_not_and_a_rejection_says_
     let before = f.dump();
     let err = f.core.update_lead(&eve, big.id, big.version, &lost(&big), &Origin::manual()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApprovalRequired);
+    assert!(err.to_string().ends_with(": request it"), "{err}");
+    assert_eq!(f.dump(), before);
+    // Created lost at once, there is no lead to request the move for: the message says what to do instead.
+    let mut created_lost = deal("Di", "25000");
+    created_lost.stage = "lost".into();
+    created_lost.deal.lost_reason = "competitor".into();
+    let err = f.core.create_lead(&eve, &created_lost, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ApprovalRequired);
+    assert!(err.to_string().contains("create it in an open stage, then request the move"), "{err}");
     assert_eq!(f.dump(), before);
     // Emptying the value in the same edit does not make it a small deal.
     let mut emptied = lost(&big);

@@ -72,10 +72,21 @@ pub struct ApprovalNeeded {
     pub stage_label: String,
     /// The rule, as its label ("Losing a deal of 10,000 or more").
     pub rule: String,
+    /// The lead is being created there (an import row, a new lead): there is no lead yet to request the move for.
+    #[serde(default)]
+    pub creating: bool,
 }
 
 impl fmt::Display for ApprovalNeeded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.creating {
+            return write!(
+                f,
+                "Creating a lead in {} needs an Administrator's approval ({}): create it in an open stage, then \
+                 request the move",
+                self.stage_label, self.rule
+            );
+        }
         write!(
             f,
             "Moving this lead to {} needs an Administrator's approval ({}): request it",
@@ -502,5 +513,6 @@ fn needs_approval(
         stage: stage.key.clone(),
         stage_label: stage.label.clone(),
         rule: rule.label,
+        creating: before.is_none(),
     }))
 }
