@@ -140,6 +140,13 @@ pub async fn decide_approval(
     as_actor(&state, move |core, actor| core.decide_approval(actor, id.0, approve, &comment)).await
 }
 
+/// Takes back a request the signed-in user made.
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_approval(state: State<'_, AppState>, id: Id) -> Res<ApprovalRequest> {
+    as_actor(&state, move |core, actor| core.withdraw_approval(actor, id.0)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn lead_approval_requests(state: State<'_, AppState>, lead_id: Id) -> Res<Vec<ApprovalRequest>> {

@@ -612,3 +612,34 @@ fn a_request_is_closed_when_its_lead_is_moved_another_way() {
     let lead = f.core.get_lead(&f.admin, big.id).unwrap();
     assert!(f.core.request_move(&eve, big.id, lead.version, "lost", "price", "still lost").is_ok());
 }
+
+/// Who asked may withdraw their request (the wrong reason, a move no longer wanted): it leaves the queue, is
+/// logged, and the lead is free for another request. Nobody else withdraws it, and a decided one is not.
+#[test]
+fn who_asked_withdraws_a_request_and_may_ask_again() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let bo = f.user("bo", Role::Editor, &[]);
+    let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
+    let asked = f.core.request_move(&eve, big.id, big.version, "lost", "price", "wrong reason").unwrap();
+    let before = f.dump();
+    for other in [&bo, &f.admin] {
+        let err = f.core.withdraw_approval(other, asked.id).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    }
+    assert_eq!(f.dump(), before, "a refused withdrawal writes nothing");
+    let withdrawn = f.core.withdraw_approval(&eve, asked.id).unwrap();
+    assert_eq!((withdrawn.status, withdrawn.withdrawn), (ApprovalStatus::Rejected, true));
+    assert_eq!(withdrawn.requested_by_id, eve.user_id());
+    assert!(f.core.approval_queue(&f.admin).unwrap().is_empty());
+    let log = logged(&f, "approval_request");
+    assert!(log
+        .iter()
+        .any(|(field, new)| field == "status" && new.as_deref() == Some("rejected: withdrawn by who asked")));
+    assert_eq!(f.core.withdraw_approval(&eve, asked.id).unwrap_err().code(), ErrorCode::Conflict);
+    let again = f.core.request_move(&eve, big.id, big.version, "lost", "competitor", "").unwrap();
+    assert!(!again.withdrawn);
+    // A rejection by an Administrator is no withdrawal.
+    let rejected = f.core.decide_approval(&f.admin, again.id, false, "One more offer").unwrap();
+    assert!(!rejected.withdrawn);
+}

@@ -82,6 +82,8 @@ pub enum PipelineCommand {
         #[arg(long, default_value = "")]
         comment: String,
     },
+    /// Withdraw a move you asked approval for (only who asked may).
+    Withdraw { request: i64 },
     /// Move a lead to STAGE (its key or its label) through the stage's gate: its criteria, and the approval a
     /// rule may ask for (--request-approval asks for it instead of refusing).
     Move {
@@ -232,6 +234,10 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
         PipelineCommand::Decide { request, reject, comment } => {
             let r = core.decide_approval(actor, *request, !*reject, comment).map_err(err)?;
             writeln!(o, "request {} {}: {} → {}", r.id, r.status.as_str(), r.from_stage, r.to_stage).map_err(err)?;
+        }
+        PipelineCommand::Withdraw { request } => {
+            let r = core.withdraw_approval(actor, *request).map_err(err)?;
+            writeln!(o, "request {} withdrawn: {} → {}", r.id, r.from_stage, r.to_stage).map_err(err)?;
         }
         PipelineCommand::Activities { lead, json } => {
             let list = core.lead_activities(actor, *lead).map_err(err)?;

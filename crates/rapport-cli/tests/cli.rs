@@ -776,7 +776,16 @@ fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
     assert_eq!(lead_json(&db, "1")["stage"], "new", "the lead waits where it was");
     let r = rapport(&db, &["pipeline", "approvals"]);
     assert!(r.out.contains("#1 Bo (50000.00 EUR): new → lost") && r.out.contains("cheaper"), "{}", r.out);
-    let r = rapport(&db, &["pipeline", "decide", "1", "--comment", "agreed"]);
+    // Withdrawn by who asked (only they may), then asked again.
+    let r = rapport(&db, &["pipeline", "withdraw", "1"]);
+    assert!(!r.ok && r.err.contains("only who asked may withdraw"), "{}", r.err);
+    let r = ed(&["pipeline", "withdraw", "1"]);
+    assert!(r.ok && r.out.contains("request 1 withdrawn: new → lost"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "approvals"]);
+    assert!(!r.out.contains("#1 Bo"), "{}", r.out);
+    let r = ed(&["pipeline", "move", "1", "lost", "--lost-reason", "price", "--request-approval"]);
+    assert!(r.ok && r.out.contains("(request 2)"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "decide", "2", "--comment", "agreed"]);
     assert!(r.ok, "{}", r.err);
     assert_eq!(lead_json(&db, "1")["stage"], "lost");
     // An Editor's override is refused; an Administrator's passes the criteria, with its reason logged.

@@ -222,6 +222,8 @@ export interface Backend {
   approvalQueue(): Promise<ApprovalRequest[]>;
   /** Approves (the move is made) or rejects (a comment is required) a waiting move. */
   decideApproval(id: number, approve: boolean, comment: string): Promise<ApprovalRequest>;
+  /** Takes back a request the signed-in user made; only they may. */
+  withdrawApproval(id: number): Promise<ApprovalRequest>;
   leadApprovalRequests(leadId: number): Promise<ApprovalRequest[]>;
   approvalRules(): Promise<ApprovalRule[]>;
   /** Adds a pipeline (Administrators). */
@@ -518,6 +520,7 @@ export const tauriBackend: Backend = {
     unwrap(() => commands.requestMove(leadId, version, stage, lostReason, note)),
   approvalQueue: () => unwrap(() => commands.approvalQueue()),
   decideApproval: (id, approve, comment) => unwrap(() => commands.decideApproval(id, approve, comment)),
+  withdrawApproval: (id) => unwrap(() => commands.withdrawApproval(id)),
   leadApprovalRequests: (leadId) => unwrap(() => commands.leadApprovalRequests(leadId)),
   approvalRules: () => unwrap(() => commands.approvalRules()),
   createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),

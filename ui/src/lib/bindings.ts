@@ -88,6 +88,8 @@ export const commands = {
 	requestMove: (leadId: Id, version: Id, stage: string, lostReason: string, note: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("request_move", { leadId, version, stage, lostReason, note })),
 	approvalQueue: () => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_queue")),
 	decideApproval: (id: Id, approve: boolean, comment: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("decide_approval", { id, approve, comment })),
+	/**  Takes back a request the signed-in user made. */
+	withdrawApproval: (id: Id) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("withdraw_approval", { id })),
 	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
 	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
 	/**  `seen`: the rules as the editor read them (another Administrator's save since is a conflict). */
@@ -426,11 +428,15 @@ export type ApprovalRequest_Deserialize = {
 	lost_reason: string,
 	note: string,
 	requested_by?: string | null,
+	/**  Who asked, to offer them to withdraw it. */
+	requested_by_id?: number | null,
 	requested_at: string,
 	status: ApprovalStatus,
 	decided_by?: string | null,
 	decided_at?: string | null,
 	comment: string,
+	/**  Closed by who asked (rejected by its requester), not by a decision of another. */
+	withdrawn: boolean,
 };
 
 /**  A move waiting for (or given) a decision. */
@@ -447,11 +453,15 @@ export type ApprovalRequest_Serialize = {
 	lost_reason: string,
 	note: string,
 	requested_by: string | null,
+	/**  Who asked, to offer them to withdraw it. */
+	requested_by_id: number | null,
 	requested_at: string,
 	status: ApprovalStatus,
 	decided_by: string | null,
 	decided_at: string | null,
 	comment: string,
+	/**  Closed by who asked (rejected by its requester), not by a decision of another. */
+	withdrawn: boolean,
 };
 
 /**  A transition that waits for an Administrator. */

@@ -173,11 +173,13 @@ export function approvalRequest(over: Partial<ApprovalRequest> = {}): ApprovalRe
     lost_reason: 'competitor',
     note: 'They chose Globex',
     requested_by: 'Eve Editor',
+    requested_by_id: 2,
     requested_at: '2026-11-23T09:00:00.000Z',
     status: 'pending',
     decided_by: null,
     decided_at: null,
     comment: '',
+    withdrawn: false,
     ...over,
   };
 }
@@ -296,6 +298,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     approvalQueue: async () => [],
     decideApproval: async (id, approve, comment) =>
       approvalRequest({ id, status: approve ? 'approved' : 'rejected', comment, decided_by: 'Ada Admin' }),
+    withdrawApproval: async (id) =>
+      approvalRequest({ id, status: 'rejected', withdrawn: true, comment: 'withdrawn by who asked', decided_by: 'Eve Editor' }),
     leadApprovalRequests: async () => [],
     approvalRules: async () => [
       { id: 1, from_stage: null, to_stage: 'lost', min_value: 10000, min_currency: '', label: 'Losing a deal of 10,000 or more' },

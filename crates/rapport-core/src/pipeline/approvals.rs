@@ -70,11 +70,16 @@ pub struct ApprovalRequest {
     pub lost_reason: String,
     pub note: String,
     pub requested_by: Option<String>,
+    /// Who asked, to offer them to withdraw it.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub requested_by_id: Option<i64>,
     pub requested_at: String,
     pub status: ApprovalStatus,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub comment: String,
+    /// Closed by who asked (rejected by its requester), not by a decision of another.
+    pub withdrawn: bool,
 }
 
 /// What a deal is worth to the approval rules: the largest amount it held, and the currencies it held them in
@@ -194,7 +199,8 @@ pub(crate) fn decide(
 
 const SELECT: &str = "SELECT a.id, a.lead_id, l.first_name, l.last_name, l.company, l.deal_value, l.currency, a.rule,
         a.from_stage, a.to_stage, a.lost_reason, a.note, r.display_name, a.requested_at, a.status,
-        d.display_name, a.decided_at, a.comment, a.requested_by
+        d.display_name, a.decided_at, a.comment, a.requested_by,
+        a.status = 'rejected' AND a.decided_by IS NOT NULL AND a.decided_by IS a.requested_by
     FROM approval_requests a
     LEFT JOIN leads l ON l.id = a.lead_id
     LEFT JOIN users r ON r.id = a.requested_by
@@ -230,6 +236,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
             decided_by: r.get(15)?,
             decided_at: r.get(16)?,
             comment: r.get(17)?,
+            requested_by_id: r.get(18)?,
+            withdrawn: r.get(19)?,
         },
         requested_by: r.get(18)?,
     })

@@ -101,6 +101,38 @@ impl Rapport {
         })
     }
 
+    /// Takes back a request one made oneself (the wrong reason, a move no longer wanted): closed, logged, gone
+    /// from the Administrators' queue, and the lead free for another request and for the stagnation sweep (which
+    /// leaves a lead with a request waiting alone). Only who asked may; an Administrator rejects instead.
+    pub fn withdraw_approval(&self, actor: &Actor, id: i64) -> Result<ApprovalRequest> {
+        let at = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let not_found = || Error::NotFound { entity: "approval request", id: id.to_string() };
+            let stored = approvals::get(tx, id)?.ok_or_else(not_found)?;
+            // A request is its lead's: one of a lead outside the reader's campaigns is not theirs to know of.
+            let lead = visible_lead(tx, &grant, stored.request.lead_id)?;
+            if grant.user_id.is_none() || grant.user_id != stored.requested_by {
+                return Err(ValidationErrors::one(
+                    "status",
+                    "only who asked may withdraw a request; an Administrator rejects it",
+                )
+                .into());
+            }
+            if stored.request.status != ApprovalStatus::Pending {
+                return Err(Error::Conflict { entity: "approval request" });
+            }
+            let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: format!("approval request {id}") };
+            let batch = self.begin_batch(tx, &grant, &origin)?;
+            let comment = "withdrawn by who asked";
+            approvals::decide(tx, id, ApprovalStatus::Rejected, grant.user_id, &at, comment)?;
+            let decision = format!("{}: {comment}", ApprovalStatus::Rejected.as_str());
+            changelog::record(tx, &batch, "approval_request", id, "status", Some("pending"), Some(&decision))?;
+            tracing::info!(request = id, lead = lead.id, "approval request withdrawn");
+            Ok(approvals::get(tx, id)?.ok_or_else(not_found)?.request)
+        })
+    }
+
     /// The requests waiting for a decision, oldest first (Administrators).
     pub fn approval_queue(&self, actor: &Actor) -> Result<Vec<ApprovalRequest>> {
         self.db.read(|conn| {

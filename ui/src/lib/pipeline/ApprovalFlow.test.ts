@@ -327,6 +327,32 @@ describe('a move held for approval, on the lead page', () => {
     expect(screen.queryByTestId('approval-decided')).toBeNull();
   });
 
+  it('lets who asked withdraw their request, and then says it was withdrawn', async () => {
+    let requests = [approvalRequest({ id: 3, requested_by: 'Eve', requested_by_id: 2, requested_at: hoursAgo(2) })];
+    session.current = sessionFor('editor', { id: 2 });
+    const be = mockBackend({
+      stages: async () => STAGES,
+      leadApprovalRequests: async () => requests,
+      withdrawApproval: vi.fn(async (id: number) => {
+        requests = [approvalRequest({ id, status: 'rejected', withdrawn: true, decided_by: 'Eve', decided_at: hoursAgo(0) })];
+        return requests[0];
+      }),
+    });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const u = userEvent.setup();
+    await u.click(within(await screen.findByTestId('approval-pending')).getByTestId('approval-withdraw'));
+    expect(be.withdrawApproval).toHaveBeenCalledWith(3);
+    const decided = await screen.findByTestId('approval-decided');
+    expect(decided).toHaveTextContent('Move to Lost request withdrawn by Eve');
+    expect(decided).not.toHaveTextContent('rejected');
+    expect(screen.queryByTestId('approval-pending')).toBeNull();
+  });
+
+  it('offers no withdrawal of a request someone else made', async () => {
+    setupPage([approvalRequest({ requested_by_id: 5, requested_at: hoursAgo(2) })]);
+    expect(within(await screen.findByTestId('approval-pending')).queryByTestId('approval-withdraw')).toBeNull();
+  });
+
   it('takes an Administrator to the queue', async () => {
     const { u } = setupPage([approvalRequest({ requested_at: hoursAgo(2) })], 'administrator');
     await u.click(await screen.findByTestId('approval-review'));
