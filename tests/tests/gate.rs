@@ -600,6 +600,19 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
         let stage = NewStage { pipeline: "renewals".into(), key: key.into(), label: label.into(), outcome };
         f.core.create_stage(&f.admin, &stage).unwrap();
     }
+    // An open stage added to a pipeline with closing stages comes before them, where the lists read it.
+    let negotiation = NewStage {
+        pipeline: "sales".into(),
+        key: "negotiation".into(),
+        label: "Negotiation".into(),
+        outcome: StageOutcome::Open,
+    };
+    let config = f.core.create_stage(&f.admin, &negotiation).unwrap();
+    let mut sales: Vec<&rapport_core::pipeline::StageConfig> =
+        config.stages.iter().filter(|s| s.pipeline == "sales").collect();
+    sales.sort_by_key(|s| s.position);
+    let order: Vec<&str> = sales.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(order, ["new", "qualification", "engagement", "negotiation", "won", "lost", "nurture"]);
     let dup =
         NewStage { pipeline: "renewals".into(), key: "won".into(), label: "Won".into(), outcome: StageOutcome::Won };
     assert_eq!(f.core.create_stage(&f.admin, &dup).unwrap_err().code(), ErrorCode::Validation, "keys are unique");
@@ -616,7 +629,7 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
         .sql()
         .query_row("SELECT count(*) FROM change_log WHERE entity IN ('pipeline', 'stage')", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(logged, 4, "the pipeline and each stage");
+    assert_eq!(logged, 5, "the pipeline and each stage");
 
     // Lost reasons: configurable, logged, and one a lead holds stays.
     let mut lost = common::lead("Bo", "Berg", "bo@berg.se");

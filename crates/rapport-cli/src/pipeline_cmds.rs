@@ -4,7 +4,7 @@
 use std::io::Write as _;
 
 use clap::Subcommand;
-use rapport_core::pipeline::{ActivityKind, BottleneckGroup, NewActivity, Passing};
+use rapport_core::pipeline::{ActivityKind, BottleneckGroup, NewActivity, NewStage, Passing, StageOutcome};
 use rapport_core::{Actor, Error, Rapport};
 
 use crate::session::CliResult;
@@ -31,6 +31,23 @@ pub enum PipelineCommand {
     Stages {
         #[arg(long)]
         json: bool,
+    },
+    /// Add a pipeline (Administrators), e.g. renewals beside new business; add its stages with add-stage.
+    AddPipeline {
+        /// Lower-case letters, digits and _: what add-stage --pipeline takes.
+        key: String,
+        label: String,
+    },
+    /// Add a stage to a pipeline (Administrators): an open one comes before the pipeline's closing stages.
+    AddStage {
+        /// Lower-case letters, digits and _, unique across pipelines.
+        key: String,
+        label: String,
+        #[arg(long, default_value = "sales")]
+        pipeline: String,
+        /// open, won or lost.
+        #[arg(long, default_value = "open")]
+        outcome: String,
     },
     /// Log an activity on a lead: call, email, meeting, note, proposal (sent) or task (open until done).
     Activity {
@@ -135,6 +152,24 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 // The key too: it is what `--stage` and `pipeline move` take, besides the label.
                 writeln!(o, "{:<16} {:<14} {:>3}%  needs: {needs}", s.label, s.key, s.probability).map_err(err)?;
             }
+        }
+        PipelineCommand::AddPipeline { key, label } => {
+            core.create_pipeline(actor, key, label).map_err(err)?;
+            writeln!(o, "pipeline {} added ({label}): add its stages with `pipeline add-stage`", key.trim())
+                .map_err(err)?;
+        }
+        PipelineCommand::AddStage { key, label, pipeline, outcome } => {
+            let outcome = match outcome.trim().to_ascii_lowercase().as_str() {
+                "open" => StageOutcome::Open,
+                "won" => StageOutcome::Won,
+                "lost" => StageOutcome::Lost,
+                other => return Err(format!("unknown outcome \"{other}\": one of open, won, lost").into()),
+            };
+            let stage = NewStage { pipeline: pipeline.clone(), key: key.clone(), label: label.clone(), outcome };
+            let c = core.create_stage(actor, &stage).map_err(err)?;
+            let made = c.stages.iter().find(|s| s.key == key.trim());
+            let probability = made.map_or(0, |s| s.probability);
+            writeln!(o, "stage {} added to {pipeline} ({label}, {probability}%)", key.trim()).map_err(err)?;
         }
         PipelineCommand::Activity { lead, kind, subject, outcome, minutes, due } => {
             let names: Vec<&str> = ActivityKind::ALL.iter().map(|k| k.as_str()).collect();

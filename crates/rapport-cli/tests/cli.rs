@@ -803,6 +803,30 @@ fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
     assert!(!r.ok && r.err.contains("activity 1 was not marked done"), "{}", r.err);
 }
 
+/// Pipelines and stages are added from the command line too (Administrators): an open stage lands before the
+/// closing ones, and a new pipeline takes its own stages.
+#[test]
+fn an_administrator_adds_a_pipeline_and_stages_from_the_command_line() {
+    let (_d, db) = db();
+    assert!(rapport(&db, &["users", "add", "ed", "--role", "editor"]).ok);
+    let r = rapport_as(&db, "ed", PASSWORD, &["pipeline", "add-stage", "negotiation", "Negotiation"]);
+    assert!(!r.ok, "an Editor may not: {}", r.out);
+    let r = rapport(&db, &["pipeline", "add-stage", "negotiation", "Negotiation"]);
+    assert!(r.ok && r.out.contains("stage negotiation added to sales (Negotiation, "), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "stages"]);
+    let at = |label: &str| r.out.find(label).unwrap_or_else(|| panic!("{label} in {}", r.out));
+    assert!(at("In discussion") < at("Negotiation") && at("Negotiation") < at("Won"), "{}", r.out);
+    let r = rapport(&db, &["pipeline", "add-pipeline", "renewals", "Renewals"]);
+    assert!(r.ok && r.out.contains("pipeline renewals added"), "{} {}", r.out, r.err);
+    let r =
+        rapport(&db, &["pipeline", "add-stage", "renewed", "Renewed", "--pipeline", "renewals", "--outcome", "won"]);
+    assert!(r.ok && r.out.contains("(Renewed, 100%)"), "{} {}", r.out, r.err);
+    let r = rapport(&db, &["pipeline", "add-stage", "x", "X", "--outcome", "maybe"]);
+    assert!(!r.ok && r.err.contains("unknown outcome \"maybe\""), "{}", r.err);
+    let r = rapport(&db, &["pipeline", "add-stage", "Bad Key", "X"]);
+    assert!(!r.ok && r.err.contains("use lower-case letters, digits and _"), "{}", r.err);
+}
+
 /// A steward works the queue from the command line: a pair set aside, leads merged with a field taken from
 /// the other lead, the merge listed and taken back, which gives both leads back as they were.
 #[test]

@@ -215,10 +215,24 @@ pub(crate) fn default_probability(conn: &Connection, s: &NewStage) -> Result<u8,
     })
 }
 
+/// Adds stage `s`: an open one before its pipeline's first closing stage (a "Negotiation" added to the sales
+/// pipeline comes before Won and Lost, where the lists and the board read it in order), a closing one last.
 pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage, probability: u8) -> Result<(), StoreError> {
+    let before_closing: Option<i64> = if s.outcome == StageOutcome::Open {
+        tx.query_row(
+            "SELECT min(position) FROM stages WHERE pipeline = ?1 AND outcome <> 'open'",
+            [&s.pipeline],
+            |r| r.get(0),
+        )?
+    } else {
+        None
+    };
+    if let Some(at) = before_closing {
+        tx.execute("UPDATE stages SET position = position + 1 WHERE position >= ?1", [at])?;
+    }
     tx.prepare_cached(
         "INSERT INTO stages (key, label, position, closed, pipeline, outcome, probability)
-         VALUES (?1, ?2, (SELECT ifnull(max(position), -1) + 1 FROM stages), ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, coalesce(?7, (SELECT ifnull(max(position), -1) + 1 FROM stages)), ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         s.key,
@@ -226,7 +240,8 @@ pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage, probability: u8) 
         s.outcome != StageOutcome::Open,
         s.pipeline,
         s.outcome.as_str(),
-        i64::from(probability)
+        i64::from(probability),
+        before_closing
     ])?;
     Ok(())
 }

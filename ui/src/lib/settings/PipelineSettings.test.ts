@@ -56,6 +56,56 @@ describe('Settings › Pipeline', () => {
     }
   });
 
+  it('adds a stage, named as typed and keyed from its name, and opens it to set its probability and criteria', async () => {
+    const base = pipelineConfig();
+    const negotiation = { ...base.stages[2], key: 'negociation', label: 'Négociation', position: 3, probability: 60 };
+    const { be, u } = open({
+      createStage: vi.fn(async () => ({ ...base, stages: [...base.stages, negotiation] })),
+    });
+    await stageRow('new');
+    await u.click(screen.getByTestId('stage-add'));
+    const dialog = await screen.findByTestId('new-stage-dialog');
+    await u.click(within(dialog).getByTestId('new-stage-submit'));
+    expect(await within(dialog).findByTestId('error-label')).toHaveTextContent('Name the stage');
+    expect(be.createStage).not.toHaveBeenCalled();
+    await u.type(within(dialog).getByTestId('new-stage-label'), 'Négociation');
+    expect(dialog).toHaveTextContent('Kept as “negociation”');
+    await u.click(within(dialog).getByTestId('new-stage-submit'));
+    await waitFor(() =>
+      expect(be.createStage).toHaveBeenCalledWith({ pipeline: 'sales', key: 'negociation', label: 'Négociation', outcome: 'open' }),
+    );
+    expect(await screen.findByTestId('stage-dialog')).toHaveTextContent('Edit stage “Négociation”');
+    expect(screen.queryByTestId('new-stage-dialog')).toBeNull();
+    expect(await stageRow('negociation')).toHaveTextContent('60%');
+  });
+
+  it('adds a pipeline and asks its first stage; a pipeline without stages says so', async () => {
+    const base = pipelineConfig();
+    const withRenewals = { ...base, pipelines: [...base.pipelines, { key: 'renewals', label: 'Renewals' }] };
+    const { be, u } = open({
+      createPipeline: vi.fn(async () => withRenewals),
+      createStage: vi.fn(async () => {
+        throw apiErr({ code: 'internal', message: 'the database is busy' });
+      }),
+    });
+    await stageRow('new');
+    await u.click(screen.getByTestId('pipeline-add'));
+    const dialog = await screen.findByTestId('new-stage-dialog');
+    await u.type(within(dialog).getByTestId('new-stage-label'), 'Renewals');
+    await u.click(within(dialog).getByTestId('new-stage-submit'));
+    await waitFor(() => expect(be.createPipeline).toHaveBeenCalledWith('renewals', 'Renewals'));
+    // Its first stage is asked at once, in it.
+    const next = await screen.findByTestId('new-stage-dialog');
+    expect(within(next).getByTestId('new-stage-pipeline')).toHaveValue('renewals');
+    expect(document.querySelector('[data-testid="pipeline-empty"][data-pipeline="renewals"]')).toHaveTextContent('No stages yet');
+    await u.type(within(next).getByTestId('new-stage-label'), 'Won');
+    await u.click(within(next).getByTestId('new-stage-won'));
+    await u.click(within(next).getByTestId('new-stage-submit'));
+    expect(await within(next).findByTestId('new-stage-error')).toHaveTextContent('The database is busy');
+    // Keys are unique across pipelines: the sales pipeline's "won" is taken.
+    expect(be.createStage).toHaveBeenCalledWith({ pipeline: 'renewals', key: 'won_2', label: 'Won', outcome: 'won' });
+  });
+
   it('lists every stage with its colour, probability, entry criteria and stale-lead policy', async () => {
     open();
     const rows = await waitFor(() => {

@@ -27,6 +27,9 @@ describe('pipeline settings helpers', () => {
     const long = reasonKey('A very long reason that goes on and on beyond any key', []);
     expect(long).toMatch(/^[a-z0-9_]{1,32}$/);
     expect(long.endsWith('_')).toBe(false);
+    // A stage or a pipeline is keyed the same way, with its own word when the name has no Latin letter.
+    expect(reasonKey('交渉', ['new'], 'stage')).toBe('stage');
+    expect(reasonKey('Won', ['won', 'lost'], 'stage')).toBe('won_2');
   });
 
   it('gives the colour picker only a colour it can show', () => {

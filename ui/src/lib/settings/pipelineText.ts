@@ -95,11 +95,11 @@ export function dateText(value: string): string {
 }
 
 /**
- * The key a new lost reason is stored under, from its label: lower-case letters, digits and _ (what the backend
- * takes), accents folded ("Décision reportée" → "decision_reportee"), unlike every key in `taken`. A label with
- * no Latin letter gets "reason", numbered.
+ * The key a new lost reason (or stage, or pipeline) is stored under, from its label: lower-case letters, digits
+ * and _ (what the backend takes), accents folded ("Décision reportée" → "decision_reportee"), unlike every key in
+ * `taken`. A label with no Latin letter gets `fallback`, numbered.
  */
-export function reasonKey(label: string, taken: readonly string[]): string {
+export function reasonKey(label: string, taken: readonly string[], fallback = 'reason'): string {
   const base =
     label
       .normalize('NFKD')
@@ -108,7 +108,7 @@ export function reasonKey(label: string, taken: readonly string[]): string {
       .replace(/[^a-z0-9]+/g, '_')
       .replace(/^_+|_+$/g, '')
       .slice(0, 32)
-      .replace(/_+$/, '') || 'reason';
+      .replace(/_+$/, '') || fallback;
   if (!taken.includes(base)) return base;
   for (let n = 2; ; n++) {
     const key = `${base}_${n}`;
