@@ -163,7 +163,7 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 "open" => StageOutcome::Open,
                 "won" => StageOutcome::Won,
                 "lost" => StageOutcome::Lost,
-                other => return Err(format!("unknown outcome \"{other}\": one of open, won, lost").into()),
+                other => return Err(format!("unknown outcome \"{other}\": one of open, won, lost")),
             };
             let stage = NewStage { pipeline: pipeline.clone(), key: key.clone(), label: label.clone(), outcome };
             let c = core.create_stage(actor, &stage).map_err(err)?;
