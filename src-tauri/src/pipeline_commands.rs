@@ -140,6 +140,13 @@ pub async fn decide_approval(
     as_actor(&state, move |core, actor| core.decide_approval(actor, id.0, approve, &comment)).await
 }
 
+/// Removes an activity logged by mistake (its author or an Administrator).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_activity(state: State<'_, AppState>, id: Id) -> Res<()> {
+    as_actor(&state, move |core, actor| core.remove_activity(actor, id.0)).await
+}
+
 /// Takes back a request the signed-in user made.
 #[tauri::command]
 #[specta::specta]

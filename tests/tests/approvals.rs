@@ -620,12 +620,13 @@ fn who_asked_withdraws_a_request_and_may_ask_again() {
     let f = fixture();
     let eve = f.user("eve", Role::Editor, &[]);
     let bo = f.user("bo", Role::Editor, &[]);
+    let viewer = f.user("vic", Role::Viewer, &[]);
     let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
     let asked = f.core.request_move(&eve, big.id, big.version, "lost", "price", "wrong reason").unwrap();
     let before = f.dump();
-    for other in [&bo, &f.admin] {
+    for other in [&bo, &f.admin, &viewer] {
         let err = f.core.withdraw_approval(other, asked.id).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+        assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
     }
     assert_eq!(f.dump(), before, "a refused withdrawal writes nothing");
     let withdrawn = f.core.withdraw_approval(&eve, asked.id).unwrap();

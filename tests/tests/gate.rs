@@ -1005,3 +1005,56 @@ fn a_stage_asked_when_skipped_is_asked_of_a_lead_moved_past_it() {
     let line = log_rows(&f, eve.id, GATE_OVERRIDE).last().cloned().flatten().unwrap_or_default();
     assert!(line.starts_with("signed on the phone (To enter Won past Qualification and In discussion"), "{line}");
 }
+
+/// An activity logged by mistake is removed by who logged it or an Administrator: its record stays in the
+/// change log, the lead's inactivity clock is counted again without it, and it counts for no later move through
+/// a gate (a proposal never sent no longer lets the lead into In discussion). Nobody else removes it, and a lead
+/// outside one's campaigns shows none to remove.
+#[test]
+fn an_activity_logged_by_mistake_is_removed_by_who_logged_it_and_counts_no_more() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let bo = f.user("bo", Role::Editor, &[]);
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let mut input = common::qualified(common::lead("Ann", "Lee", "ann@lee.io"));
+    input.deal.value = "1000".into();
+    input.deal.currency = "EUR".into();
+    input.deal.expected_close = "2027-01-31".into();
+    input.campaign = "Autumn".into();
+    let ann = created(&f, &input);
+    let clock = |f: &Fixture| -> Option<String> {
+        f.sql().query_row("SELECT last_activity_at FROM leads WHERE id = ?1", [ann.id], |r| r.get(0)).unwrap()
+    };
+    let call = NewActivity { kind: Some(ActivityKind::Call), subject: "Intro".into(), ..Default::default() };
+    let first = f.core.log_activity(&eve, ann.id, &call).unwrap();
+    proposal(&f, &eve, ann.id);
+    let sent = f.core.lead_activities(&eve, ann.id).unwrap().into_iter().find(|a| a.kind == ActivityKind::Proposal);
+    let sent = sent.unwrap();
+    assert_eq!(clock(&f), sent.done_at);
+
+    let before = f.dump();
+    let refused = f.core.remove_activity(&bo, sent.id).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::PermissionDenied, "{refused}");
+    assert_eq!(f.core.remove_activity(&spring, sent.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before, "refusals write nothing");
+
+    f.core.remove_activity(&eve, sent.id).unwrap();
+    let left: Vec<i64> = f.core.lead_activities(&eve, ann.id).unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(left, [first.id]);
+    assert_eq!(clock(&f), first.done_at, "the clock counts the call, no longer the proposal");
+    let logged: String = f
+        .sql()
+        .query_row(
+            "SELECT old_value FROM change_log WHERE entity = 'activity' AND entity_id = ?1 AND new_value IS NULL",
+            [sent.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(logged.contains("Proposal v1 sent"), "{logged}");
+    let err = f.core.move_lead(&eve, ann.id, ann.version, "engagement", Passing::Checked).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "no proposal sent any more: {err}");
+    assert_eq!(f.core.remove_activity(&eve, sent.id).unwrap_err().code(), ErrorCode::NotFound);
+    // An Administrator removes anyone's.
+    f.core.remove_activity(&f.admin, first.id).unwrap();
+    assert_eq!(clock(&f), None);
+}

@@ -236,6 +236,15 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             }),
         ),
         ("decide_approval", Box::new(move |a: &Actor| f.core.decide_approval(a, 1, true, "ok").map(|_| ()))),
+        // Logged by the Administrator: theirs (or another Administrator's) to remove.
+        (
+            "remove_activity",
+            Box::new(move |a: &Actor| {
+                // The oldest: the Administrator's task (an Editor's own, logged above, would be theirs).
+                let first = f.core.lead_activities(&f.admin, lead_id)?.into_iter().last();
+                f.core.remove_activity(a, first.map_or(0, |x| x.id))
+            }),
+        ),
         ("set_approval_rules", Box::new(move |a: &Actor| f.core.set_approval_rules(a, &[]).map(|_| ()))),
         ("create_pipeline", Box::new(move |a: &Actor| f.core.create_pipeline(a, "renewals", "Renewals").map(|_| ()))),
         (

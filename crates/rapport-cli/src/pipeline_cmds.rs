@@ -121,6 +121,8 @@ pub enum PipelineCommand {
     },
     /// Mark an open task done (its id is in `pipeline activities`).
     Done { activity: i64 },
+    /// Remove an activity logged by mistake (who logged it, or an Administrator); its record stays in the log.
+    RemoveActivity { activity: i64 },
     /// A lead's activities, newest first.
     Activities {
         lead: i64,
@@ -265,6 +267,11 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 .complete_activity(actor, *activity)
                 .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not marked done"), &e))?;
             writeln!(o, "{} {} done on lead {}: {}", a.kind.label(), a.id, a.lead_id, a.subject).map_err(err)?;
+        }
+        PipelineCommand::RemoveActivity { activity } => {
+            core.remove_activity(actor, *activity)
+                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not removed"), &e))?;
+            writeln!(o, "activity {activity} removed").map_err(err)?;
         }
         PipelineCommand::Decide { request, reject, comment } => {
             let r = core.decide_approval(actor, *request, !*reject, comment).map_err(err)?;

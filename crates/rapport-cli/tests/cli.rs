@@ -801,6 +801,10 @@ fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
     assert!(r.ok && r.out.contains("Task 1 done on lead 1: Call back"), "{} {}", r.out, r.err);
     let r = ed(&["pipeline", "done", "1"]);
     assert!(!r.ok && r.err.contains("activity 1 was not marked done"), "{}", r.err);
+    let r = ed(&["pipeline", "remove-activity", "1"]);
+    assert!(r.ok && r.out.contains("activity 1 removed"), "{} {}", r.out, r.err);
+    let r = ed(&["pipeline", "activities", "1"]);
+    assert!(r.out.contains("no activity on lead 1"), "{}", r.out);
 }
 
 /// Pipelines and stages are added from the command line too (Administrators): an open stage lands before the

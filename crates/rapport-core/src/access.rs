@@ -105,6 +105,9 @@ pub enum AccessError {
     MergedOutsideCampaigns,
     #[error("only data stewards and administrators can {0}; you can decide about pairs with a lead you own")]
     NotSteward(&'static str),
+    /// A thing one user made that only they (or an Administrator, as the message says) may take back.
+    #[error("only {0}")]
+    NotYours(&'static str),
 }
 
 /// Which leads an actor may see: seed 3.2's campaign isolation. Every lead query filters on it, so adding a

@@ -209,6 +209,8 @@ export interface Backend {
   ): Promise<SavedLead>;
   logActivity(leadId: number, activity: NewActivity): Promise<Activity>;
   completeActivity(id: number): Promise<Activity>;
+  /** Removes an activity logged by mistake (its author or an Administrator). */
+  removeActivity(id: number): Promise<void>;
   /** The lead's activities (and those of leads merged into it), newest first. */
   leadActivities(leadId: number): Promise<Activity[]>;
   /** The stagnation sweep; `dryRun`: what would move, nothing written. */
@@ -512,6 +514,7 @@ export const tauriBackend: Backend = {
     unwrap(() => commands.moveLead(leadId, version, stage, overrideReason, lostReason ?? null)),
   logActivity: (leadId, activity) => unwrap(() => commands.logActivity(leadId, activity)),
   completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
+  removeActivity: (id) => unwrap(() => commands.removeActivity(id)).then(() => undefined),
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
   pipelineSweep: (dryRun) => unwrap(() => commands.pipelineSweep(dryRun)),
   businessCalendar: () => unwrap(() => commands.businessCalendar()),

@@ -90,6 +90,8 @@ export const commands = {
 	decideApproval: (id: Id, approve: boolean, comment: string) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("decide_approval", { id, approve, comment })),
 	/**  Takes back a request the signed-in user made. */
 	withdrawApproval: (id: Id) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("withdraw_approval", { id })),
+	/**  Removes an activity logged by mistake (its author or an Administrator). */
+	removeActivity: (id: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("remove_activity", { id })),
 	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
 	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
 	/**  `seen`: the rules as the editor read them (another Administrator's save since is a conflict). */
@@ -178,6 +180,8 @@ export type Activity_Deserialize = {
 	done_at?: string | null,
 	appointment_id?: number | null,
 	created_by?: string | null,
+	/**  Who logged it, to offer them to remove it. */
+	created_by_id?: number | null,
 	created_at: string,
 };
 
@@ -197,6 +201,8 @@ export type Activity_Serialize = {
 	done_at: string | null,
 	appointment_id: number | null,
 	created_by: string | null,
+	/**  Who logged it, to offer them to remove it. */
+	created_by_id: number | null,
 	created_at: string,
 };
 

@@ -198,6 +198,7 @@ export function activity(over: Partial<Activity> = {}): Activity {
     done_at: '2026-11-23T09:00:00.000Z',
     appointment_id: null,
     created_by: 'Ada Admin',
+    created_by_id: 1,
     created_at: '2026-11-23T09:00:00.000Z',
     ...over,
   };
@@ -289,6 +290,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     moveLead: async (leadId, version, stage) => savedLead(lead({ id: leadId, version: version + 1, stage }), 4),
     logActivity: async (leadId, a) => activity({ lead_id: leadId, kind: a.kind ?? 'note', subject: a.subject }),
     completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
+    removeActivity: async () => {},
     leadActivities: async () => [],
     pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
     businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }),

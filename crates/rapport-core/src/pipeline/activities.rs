@@ -77,6 +77,9 @@ pub struct Activity {
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub appointment_id: Option<i64>,
     pub created_by: Option<String>,
+    /// Who logged it, to offer them to remove it.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub created_by_id: Option<i64>,
     pub created_at: String,
 }
 
@@ -98,7 +101,7 @@ pub struct NewActivity {
 }
 
 const COLUMNS: &str = "a.id, a.lead_id, a.kind, a.subject, a.body, a.outcome, a.duration_minutes, a.due_at, \
-                       a.remind_at, a.done_at, a.appointment_id, u.display_name, a.created_at";
+                       a.remind_at, a.done_at, a.appointment_id, u.display_name, a.created_at, a.created_by";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
     let kind: String = r.get(2)?;
@@ -117,6 +120,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
         appointment_id: r.get(10)?,
         created_by: r.get(11)?,
         created_at: r.get(12)?,
+        created_by_id: r.get(13)?,
     })
 }
 
@@ -214,6 +218,11 @@ pub(crate) fn unlink_appointment(
         tx.prepare_cached("UPDATE activities SET appointment_id = NULL WHERE id = ?1")?.execute([id])?;
         crate::audit::store::record(tx, batch, "activity", id, "appointment_id", Some(&old), None)?;
     }
+    Ok(())
+}
+
+pub(crate) fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM activities WHERE id = ?1")?.execute([id])?;
     Ok(())
 }
 

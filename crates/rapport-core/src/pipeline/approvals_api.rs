@@ -113,9 +113,8 @@ impl Rapport {
             // A request is its lead's: one of a lead outside the reader's campaigns is not theirs to know of.
             let lead = visible_lead(tx, &grant, stored.request.lead_id)?;
             if grant.user_id.is_none() || grant.user_id != stored.requested_by {
-                return Err(ValidationErrors::one(
-                    "status",
-                    "only who asked may withdraw a request; an Administrator rejects it",
+                return Err(crate::access::AccessError::NotYours(
+                    "who asked may withdraw a request; an Administrator rejects it",
                 )
                 .into());
             }

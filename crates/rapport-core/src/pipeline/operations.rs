@@ -418,6 +418,35 @@ impl Rapport {
         })
     }
 
+    /// Removes an activity logged by mistake (on the wrong lead, a call that never happened, a task no longer
+    /// to do): its author or an Administrator may. Its whole record stays in the change log; the lead's
+    /// inactivity clock is counted again without it. A move it let through the gate stands (the gate is met on
+    /// entry), but it counts for no later one.
+    pub fn remove_activity(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
+            let a = activities::get(tx, id)?.ok_or_else(not_found)?;
+            // A merged lead's activity shows on the lead it was merged into, and is removed there.
+            let living = crate::duplicates::seen_through_merges(tx, &grant, a.lead_id)?.ok_or_else(not_found)?.id;
+            let mine = grant.user_id.is_some() && a.created_by_id == grant.user_id;
+            if !mine && grant.role != crate::users::Role::Administrator {
+                return Err(crate::access::AccessError::NotYours(
+                    "who logged an activity, or an Administrator, may remove it",
+                )
+                .into());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            let snapshot = serde_json::to_string(&a).map_err(|e| Error::Internal(e.to_string()))?;
+            changelog::record(tx, &batch, "activity", id, "*", Some(&snapshot), None)?;
+            activities::delete(tx, id)?;
+            let mut family = vec![living];
+            family.extend(crate::duplicates::store::merged_into(tx, living)?);
+            activities::recount_last_activity(tx, living, &family)?;
+            Ok(())
+        })
+    }
+
     /// The board of a pipeline: its stages as columns of the leads the actor may see, filtered, with each
     /// column's value per currency.
     pub fn pipeline_board(&self, actor: &Actor, query: &BoardQuery) -> Result<Board> {

@@ -1,7 +1,9 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { activity, apiErr, lead, mockBackend } from '../../test/fixtures';
+import { activity, apiErr, lead, mockBackend, sessionFor } from '../../test/fixtures';
+import { session } from '../session.svelte';
+import { toasts } from '../toast.svelte';
 import { localTime } from '../format';
 import LeadPage from '../leads/LeadPage.svelte';
 import type { Activity } from '../types';
@@ -31,6 +33,45 @@ function setup(list: Activity[] = sample(), canWrite = true, over: Parameters<ty
   render(ActivityTimeline, { leadId: 7, canWrite });
   return { be, u: userEvent.setup() };
 }
+
+describe('ActivityTimeline: removing one logged by mistake', () => {
+  it('lets who logged it remove it, after asking, and log it again from the toast', async () => {
+    session.current = sessionFor('editor', { id: 5 });
+    const mine = activity({ id: 8, kind: 'proposal', subject: 'Proposal to the wrong Ann', created_by_id: 5, done_at: ago(HOUR) });
+    const theirs = activity({ id: 9, kind: 'call', subject: 'Intro call', created_by_id: 6, done_at: ago(2 * HOUR) });
+    const { be, u } = setup([mine, theirs], true, {
+      logActivity: vi.fn(async (_lead: number, input) => activity({ ...input, id: 10, kind: input.kind ?? 'note', created_by_id: 5 })),
+    });
+    const [first, second] = await screen.findAllByTestId('activity-item');
+    expect(within(second).queryByTestId('activity-remove')).toBeNull();
+    await u.click(within(first).getByTestId('activity-remove'));
+    const dialog = await screen.findByTestId('activity-remove-dialog');
+    expect(dialog).toHaveTextContent('Proposal sent: Proposal to the wrong Ann');
+    expect(be.removeActivity).not.toHaveBeenCalled();
+    await u.click(within(dialog).getByTestId('activity-remove-confirm'));
+    await waitFor(() => expect(be.removeActivity).toHaveBeenCalledWith(8));
+    await waitFor(() => expect(screen.getAllByTestId('activity-item')).toHaveLength(1));
+    expect(screen.queryByTestId('activity-remove-dialog')).toBeNull();
+    const undo = toasts.items.find((t) => t.action?.testid === 'activity-remove-undo');
+    expect(undo?.message).toBe('Proposal sent removed: Proposal to the wrong Ann');
+    await undo!.action!.run();
+    expect(be.logActivity).toHaveBeenCalledWith(
+      7,
+      expect.objectContaining({ kind: 'proposal', subject: 'Proposal to the wrong Ann', done_at: mine.done_at }),
+    );
+    await waitFor(() => expect(screen.getAllByTestId('activity-item')).toHaveLength(2));
+  });
+
+  it("offers an Administrator to remove anyone's, and a reader none", async () => {
+    session.current = sessionFor('administrator', { id: 1 });
+    setup([activity({ id: 9, subject: 'Intro call', created_by_id: 6 })]);
+    expect(within(await screen.findByTestId('activity-item')).getByTestId('activity-remove')).toBeInTheDocument();
+    cleanup();
+    session.current = sessionFor('viewer', { id: 6 });
+    setup([activity({ id: 9, subject: 'Intro call', created_by_id: 6 })], false);
+    expect(within(await screen.findByTestId('activity-item')).queryByTestId('activity-remove')).toBeNull();
+  });
+});
 
 describe('ActivityTimeline', () => {
   it('lists open tasks first (overdue in red), then what happened newest first, each with its kind', async () => {
