@@ -64,6 +64,13 @@ describe('activities', () => {
     expect(toNewActivity({ ...call, kind: 'proposal' }).duration_minutes).toBeNull();
   });
 
+  it('dates what happened as typed (a call made yesterday), now when nothing is typed, and never an open task', () => {
+    const call = { ...emptyActivityDraft('call'), subject: 'Intro', when: '2026-12-01T16:45' };
+    expect(toNewActivity(call).done_at).toBe(new Date(2026, 11, 1, 16, 45).toISOString());
+    expect(toNewActivity({ ...call, when: '' }).done_at).toBeNull();
+    expect(toNewActivity({ ...call, kind: 'task' }).done_at).toBeNull();
+  });
+
   it('says a length in minutes and hours', () => {
     expect([5, 60, 90, 125].map(durationText)).toEqual(['5 min', '1 h', '1 h 30 min', '2 h 5 min']);
   });

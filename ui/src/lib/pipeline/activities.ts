@@ -35,10 +35,12 @@ export interface ActivityDraft {
   duration: number | null;
   /** A task's due time as a `datetime-local` value (the user's local time); '' for none. */
   due: string;
+  /** When what is logged happened (a call made yesterday), as a `datetime-local` value; '' for now. */
+  when: string;
 }
 
 export function emptyActivityDraft(kind: ActivityKind = 'call', subject = ''): ActivityDraft {
-  return { kind, subject, outcome: '', duration: null, due: '' };
+  return { kind, subject, outcome: '', duration: null, due: '', when: '' };
 }
 
 /** A `datetime-local` value ("2026-12-01T09:30", local time) as RFC 3339 UTC; null when empty or unreadable. */
@@ -50,8 +52,8 @@ export function localToUtc(local: string): string | null {
 
 /**
  * The activity to log. Only what fits the kind is sent (a due time only for a task, a length only where it
- * matters), so a field typed before the kind was switched does not linger. `done_at` stays null: the backend
- * dates what happened now and keeps a task open.
+ * matters), so a field typed before the kind was switched does not linger. `done_at` is when it happened, as
+ * typed; null (nothing typed, or a task, which stays open) and the backend dates it now.
  */
 export function toNewActivity(d: ActivityDraft): NewActivity {
   const task = d.kind === 'task';
@@ -63,7 +65,7 @@ export function toNewActivity(d: ActivityDraft): NewActivity {
     duration_minutes: hasDuration(d.kind) ? d.duration : null,
     due_at: task ? localToUtc(d.due) : null,
     remind_at: null,
-    done_at: null,
+    done_at: task ? null : localToUtc(d.when),
     appointment_id: null,
   };
 }
