@@ -445,13 +445,6 @@ impl Rapport {
         // lead's meeting: not theirs to change, as the series itself is not.
         if let (None, Some(_), Some(series)) = (&existing, &rid, stored_series) {
             if !visible(tx, grant, series.lead_id)? {
-                // Made on the calendar server (an occurrence moved on a phone): the series goes back as Rapport
-                // holds it, which takes that instance away there too.
-                if let (Some((href, etag)), false) = (remote, series.sync_pending) {
-                    store::set_remote(tx, series.id, Some(href), Some(etag), true)?;
-                    cx.hidden_changed.push(series.id);
-                    return Ok((None, false));
-                }
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((None, false));
             }
@@ -490,16 +483,25 @@ impl Rapport {
             // takes it, unless a change of its own waits to be sent (that one must meet the server's copy). Also
             // a row of a lead outside the agent's campaigns: a series is sent with its master's ETag.
             let hidden = !visible(tx, grant, old.lead_id)?;
+            let mut timing_taken = false;
             if let (Some((href, etag)), false) = (remote, old.sync_pending) {
-                let changed_there =
-                    hidden && event_of(old).is_none_or(|ours| !same_time(&event, &ours, cx.horizon, tz));
-                store::set_remote(tx, old.id, Some(href), Some(etag), changed_there)?;
-                if changed_there {
+                let ours = event_of(old);
+                let changed_there = hidden && ours.as_ref().is_none_or(|o| !same_time(&event, o, cx.horizon, tz));
+                // Booked in Rapport, it is Rapport's to say (seed 2.3): the copy goes back over the move.
+                let send_back = changed_there && old.source == "rapport";
+                store::set_remote(tx, old.id, Some(href), Some(etag), send_back)?;
+                if send_back {
                     cx.hidden_changed.push(old.id);
                     return Ok((existing_id_of(&existing), false));
                 }
+                // An invite of someone else's (its organizer moved it, or the agent declined it on a phone): its
+                // new time, status and busy are taken, and what it is about stays as stored here.
+                if let (true, Some(ours)) = (changed_there, ours) {
+                    event = timing_of(&event, &ours);
+                    timing_taken = true;
+                }
             }
-            if hidden {
+            if hidden && !timing_taken {
                 report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
                 return Ok((existing_id_of(&existing), false));
             }
@@ -801,6 +803,28 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
+}
+
+/// `ours` at the times, status and busy of `incoming` (with its version): a hidden meeting's invite moved on the
+/// server, whose details the reader may not see and the server's copy may not hold.
+fn timing_of(incoming: &Event, ours: &Event) -> Event {
+    Event {
+        sequence: incoming.sequence,
+        status: incoming.status.clone(),
+        busy: incoming.busy,
+        start: incoming.start.clone(),
+        length: incoming.length.clone(),
+        timed_by_series: incoming.timed_by_series,
+        recurrence_id: incoming.recurrence_id.clone(),
+        this_and_future: incoming.this_and_future,
+        rrules: incoming.rrules.clone(),
+        exrules: incoming.exrules.clone(),
+        rdates: incoming.rdates.clone(),
+        exdates: incoming.exdates.clone(),
+        last_modified: incoming.last_modified,
+        stamp: incoming.stamp,
+        ..ours.clone()
+    }
 }
 
 /// Whether two copies of an event take the same times within `horizon`: what a meeting the agent sees as
