@@ -813,7 +813,7 @@ fn timing_of(incoming: &Event, ours: &Event) -> Event {
         status: incoming.status.clone(),
         busy: incoming.busy,
         start: incoming.start.clone(),
-        length: incoming.length.clone(),
+        length: incoming.length,
         timed_by_series: incoming.timed_by_series,
         recurrence_id: incoming.recurrence_id.clone(),
         this_and_future: incoming.this_and_future,
