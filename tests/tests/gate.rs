@@ -774,6 +774,33 @@ fn a_draft_is_not_moved_on_until_it_is_complete() {
     let lost = f.core.update_lead(&f.admin, ann.id, nurtured.version, &lost, &Origin::manual()).unwrap().lead;
     let nurtured = f.core.update_lead(&f.admin, ann.id, lost.version, &moved(&lost, "nurture"), &Origin::manual());
     let nurtured = nurtured.unwrap().lead;
+    // A stage a policy sends quiet leads back to (Qualification, from In discussion) is still a working stage:
+    // a Draft enters it neither from New, nor from Lost, nor by being created there.
+    let back =
+        rapport_core::pipeline::StagnationPolicy { after_days: 30, target: "qualification".into(), lost_reason: None };
+    f.core.set_stagnation_policy(&f.admin, "engagement", Some(&back)).unwrap();
+    let mut draft_new = input.clone();
+    draft_new.first_name = "Cy".into();
+    let cy = created(&f, &draft_new);
+    let before = f.dump();
+    let err = f.core.update_lead(&f.admin, cy.id, cy.version, &moved(&cy, "qualification"), &Origin::manual());
+    assert_eq!(err.unwrap_err().code(), ErrorCode::StageGate);
+    let mut created_there = draft_new.clone();
+    created_there.stage = "qualification".into();
+    assert_eq!(
+        f.core.create_lead(&f.admin, &created_there, &Origin::manual()).unwrap_err().code(),
+        ErrorCode::StageGate
+    );
+    assert_eq!(f.dump(), before);
+    let mut given_up = draft_new.clone();
+    given_up.first_name = "Dee".into();
+    given_up.stage = "lost".into();
+    given_up.deal.lost_reason = "competitor".into();
+    let dee = created(&f, &given_up);
+    let before = f.dump();
+    let err = f.core.update_lead(&f.admin, dee.id, dee.version, &moved(&dee, "qualification"), &Origin::manual());
+    assert_eq!(err.unwrap_err().code(), ErrorCode::StageGate);
+    assert_eq!(f.dump(), before);
     // Completed, it moves on.
     let mut complete = moved(&nurtured, "qualification");
     complete.emails = vec!["ann@lee.io".into()];

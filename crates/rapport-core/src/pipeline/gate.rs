@@ -435,20 +435,29 @@ fn join_and(items: &[&str]) -> String {
 
 /// Whether entering `to` from where `before` is (None: being created, so from its pipeline's first stage) is a
 /// step towards winning: a stage more likely to win than the one left.
-/// Giving a lead up (Lost) and parking it where a stagnation policy would (Nurture) never are, from any stage: a
-/// Draft given up and later parked is not worked up the pipeline either.
+/// Giving a lead up (Lost) and parking it where its stage's stagnation policy would (Nurture) never are; nor is
+/// parking a lead given up (from Lost to a stage some policy parks quiet leads in, no likelier to win than its
+/// pipeline's first): a Draft given up and later parked is not worked up the pipeline either. A policy may also
+/// send quiet leads to an earlier working stage (Qualification): entering that is still a step on.
 fn advances(conn: &Connection, before: Option<&Lead>, to: &config::StageConfig) -> Result<bool> {
     if to.outcome == config::StageOutcome::Lost {
         return Ok(false);
     }
     let stages = config::stages(conn)?;
-    if stages.iter().any(|s| s.stagnation.as_ref().is_some_and(|p| p.target == to.key)) {
+    let from = match before {
+        Some(b) => stages.iter().find(|s| s.key == b.stage),
+        None => stages.iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position),
+    };
+    if from.and_then(|f| f.stagnation.as_ref()).is_some_and(|p| p.target == to.key) {
         return Ok(false);
     }
-    let from = match before {
-        Some(b) => stages.into_iter().find(|s| s.key == b.stage),
-        None => stages.into_iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position),
-    };
+    // A parking stage: some policy's target, no likelier to win than where its pipeline starts (Nurture).
+    let first = stages.iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position);
+    let parks_there = stages.iter().any(|s| s.stagnation.as_ref().is_some_and(|p| p.target == to.key))
+        && first.is_some_and(|f| to.probability <= f.probability);
+    if parks_there && from.is_some_and(|f| f.outcome == config::StageOutcome::Lost) {
+        return Ok(false);
+    }
     Ok(from.is_none_or(|f| to.probability > f.probability))
 }
 
