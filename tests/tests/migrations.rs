@@ -404,6 +404,15 @@ fn leads_of_a_file_made_before_activities_are_not_swept_as_inactive_since_they_w
     for id in [1, 2] {
         assert_eq!(core.get_lead(&admin, id).unwrap().stage, "new", "lead {id} stays where it was");
     }
+    // The board counts them idle as the sweep does: since the upgrade, not since they were created in 2025.
+    let board = core.pipeline_board(&admin, &Default::default()).unwrap();
+    let cards: Vec<_> = board.columns.iter().flat_map(|c| c.cards.iter()).collect();
+    assert_eq!(cards.len(), 2);
+    let upgraded = chrono::Utc::now() - chrono::Duration::hours(1);
+    for c in cards {
+        let since: chrono::DateTime<chrono::Utc> = c.idle_since.parse().unwrap();
+        assert!(since > upgraded && c.entered_at.starts_with("2025-"), "{c:?}");
+    }
     drop(core);
 
     // Three months on, nothing having happened to them, the policy moves them as it would any other lead.

@@ -547,6 +547,11 @@ export type BoardCard_Deserialize = {
 	entered_at: string,
 	/**  Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked). */
 	last_activity_at?: string | null,
+	/**
+	 *  Since when it is counted inactive, as the stagnation sweep counts it: the later of its entry into the
+	 *  stage, its last sign of life and, on a database made before activities were recorded, the upgrade.
+	 */
+	idle_since: string,
 	/**  A move of it waits for an Administrator's approval. */
 	awaiting_approval: boolean,
 };
@@ -564,6 +569,11 @@ export type BoardCard_Serialize = {
 	entered_at: string,
 	/**  Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked). */
 	last_activity_at: string | null,
+	/**
+	 *  Since when it is counted inactive, as the stagnation sweep counts it: the later of its entry into the
+	 *  stage, its last sign of life and, on a database made before activities were recorded, the upgrade.
+	 */
+	idle_since: string,
 	/**  A move of it waits for an Administrator's approval. */
 	awaiting_approval: boolean,
 };

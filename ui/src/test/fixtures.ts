@@ -217,6 +217,7 @@ export function boardCard(id: number, over: Partial<BoardCard> = {}): BoardCard 
     entered_at: new Date(Date.now() - 25 * 3600 * 1000).toISOString(),
     last_activity_at: null,
     awaiting_approval: false,
+    idle_since: '',
     ...over,
   };
 }

@@ -43,6 +43,9 @@ pub struct BoardCard {
     pub entered_at: String,
     /// Its last sign of life, if any (RFC 3339): an activity done, a meeting held, or one booked (when booked).
     pub last_activity_at: Option<String>,
+    /// Since when it is counted inactive, as the stagnation sweep counts it: the later of its entry into the
+    /// stage, its last sign of life and, on a database made before activities were recorded, the upgrade.
+    pub idle_since: String,
     /// A move of it waits for an Administrator's approval.
     pub awaiting_approval: bool,
 }
@@ -88,9 +91,13 @@ pub(crate) fn cards(
         "SELECT l.id, l.version, l.first_name, l.last_name, l.company, l.deal_value, l.currency, u.display_name,
                 coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
                 nullif(max(coalesce(l.last_activity_at, ''), {}), ''), l.stage,
-                EXISTS (SELECT 1 FROM approval_requests a WHERE a.lead_id = l.id AND a.status = 'pending')
+                EXISTS (SELECT 1 FROM approval_requests a WHERE a.lead_id = l.id AND a.status = 'pending'),
+                max(coalesce((SELECT m.at FROM stage_moves m WHERE m.lead_id = l.id ORDER BY m.id DESC LIMIT 1), l.created_at),
+                    coalesce(l.last_activity_at, ''),
+                    coalesce((SELECT value FROM settings WHERE key = 'activities_recorded_since'), ''), {})
          FROM leads l LEFT JOIN users u ON u.id = l.owner_id
          WHERE l.stage IN ({})",
+        super::stagnation::meetings!("?1"),
         super::stagnation::meetings!("?1"),
         vec!["?"; stages.len()].join(", ")
     );
@@ -128,6 +135,7 @@ pub(crate) fn cards(
             entered_at: r.get(8)?,
             last_activity_at: r.get(9)?,
             awaiting_approval: r.get(11)?,
+            idle_since: r.get(12)?,
         };
         let stage: String = r.get(10)?;
         if let Some(list) = out.get_mut(&stage) {
@@ -167,6 +175,7 @@ mod tests {
             entered_at: String::new(),
             last_activity_at: None,
             awaiting_approval: false,
+            idle_since: String::new(),
         }
     }
 

@@ -49,6 +49,8 @@ describe('card ages', () => {
     expect(idleDays(boardCard(1, { entered_at: daysAgo(40), last_activity_at: daysAgo(2) }), NOW)).toBe(2);
     // An activity from before the move does not make the card look older than its stay.
     expect(idleDays(boardCard(1, { entered_at: daysAgo(5), last_activity_at: daysAgo(50) }), NOW)).toBe(5);
+    // A database upgraded three days ago from before activities were recorded: counted from then, as the sweep does.
+    expect(idleDays(boardCard(1, { entered_at: daysAgo(200), idle_since: daysAgo(3) }), NOW)).toBe(3);
   });
 
   it('turns amber at the amber threshold and red at the red one', () => {

@@ -89,10 +89,17 @@ export function ageText(card: Pick<BoardCard, 'entered_at'>, now: Date = new Dat
   return `${daysSince(card.entered_at, now)}d`;
 }
 
-/** Days since anything happened to the lead: its move into the stage or its last activity, the later. */
-export function idleDays(card: Pick<BoardCard, 'entered_at' | 'last_activity_at'>, now: Date = new Date()): number {
+/**
+ * Days since anything happened to the lead: its move into the stage or its last activity, the later; no more
+ * than the core counts (`idle_since`: on a database made before activities were recorded, not before the upgrade).
+ */
+export function idleDays(
+  card: Pick<BoardCard, 'entered_at' | 'last_activity_at' | 'idle_since'>,
+  now: Date = new Date(),
+): number {
   const entered = daysSince(card.entered_at, now);
-  return card.last_activity_at ? Math.min(entered, daysSince(card.last_activity_at, now)) : entered;
+  const idle = card.last_activity_at ? Math.min(entered, daysSince(card.last_activity_at, now)) : entered;
+  return card.idle_since ? Math.min(idle, daysSince(card.idle_since, now)) : idle;
 }
 
 /**
