@@ -157,8 +157,20 @@ fn search_finds_names_emails_phones_and_follows_edits() {
         "hannover",
         "030/901820",
         "+49 (0)30 901820",
+        // Dialled from North America, and from Russia the older way.
+        "011 49 30 901820",
+        "810 49 30 9018",
     ] {
         assert_eq!(search(q), vec![a.id], "search {q:?}");
+    }
+    // Moscow's number as Russians write it, with the trunk 8; counted as listed.
+    let mut ivan = lead("Ivan", "Petrov", "ivan@petrov.example");
+    ivan.phones = vec!["+7 495 123-45-67".into()];
+    let ivan = f.core.create_lead(&f.admin, &ivan, &Origin::manual()).unwrap().lead;
+    for q in ["8 (495) 123-45-67", "8 (495) 123", "84951234567"] {
+        assert_eq!(search(q), vec![ivan.id], "search {q:?}");
+        let n = f.core.count_leads(&f.admin, &LeadQuery { text: q.into(), ..Default::default() }).unwrap();
+        assert_eq!(n.count, 1, "count {q:?}");
     }
     assert!(search("nobody").is_empty());
     assert!(search("\"").is_empty(), "FTS syntax in the box is not an error");

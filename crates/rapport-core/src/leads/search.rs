@@ -269,8 +269,21 @@ fn phone_digits(text: &str) -> Option<Vec<String>> {
     if national.len() != digits.len() && !national.is_empty() {
         alternatives.push(national);
     }
-    // "+44 (0)20 …": the trunk prefix in brackets is not dialled after the country code.
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Dialled from abroad: "011 44 20 …" (North America's way out), "810 49 …" (Russia's older one). What
+    // follows is the country code and number, as stored without its "+".
+    for way_out in ["011", "810"] {
+        if let Some(rest) = digits.strip_prefix(way_out).filter(|r| r.len() >= 4 && !compact.starts_with('+')) {
+            alternatives.push(rest.to_string());
+        }
+    }
+    // Russia's (and Kazakhstan's, Belarus's) trunk prefix 8, written "8 (495) …" or as 8 and ten digits: not part
+    // of the national number indexed.
+    let trunk_eight = compact.starts_with("8(") || (digits.len() == 11 && digits.starts_with('8'));
+    if trunk_eight && !compact.starts_with('+') && digits.len() >= 4 {
+        alternatives.push(digits[1..].to_string());
+    }
+    // "+44 (0)20 …": the trunk prefix in brackets is not dialled after the country code.
     if compact.contains("(0)") {
         let without: String = compact.replace("(0)", "").chars().filter(|c| c.is_ascii_digit()).collect();
         if without.len() >= 3 {
@@ -781,5 +794,17 @@ mod tests {
         assert_eq!(phone_digits("Ann"), None);
         assert_eq!(phone_digits("030/901"), Some(vec!["030901".to_string(), "30901".to_string()]));
         assert_eq!(phone_digits("+44 (0)20 79"), Some(vec!["4402079".to_string(), "442079".to_string()]));
+    }
+
+    #[test]
+    fn phone_searches_drop_a_way_out_of_the_country_and_russias_trunk_eight() {
+        let alts = |t: &str| phone_digits(t).unwrap_or_default();
+        assert!(alts("011 44 20 7946").contains(&"44207946".to_string()), "{:?}", alts("011 44 20 7946"));
+        assert!(alts("810 49 30 901").contains(&"4930901".to_string()));
+        assert!(alts("8 (495) 123-45").contains(&"49512345".to_string()), "{:?}", alts("8 (495) 123-45"));
+        assert!(alts("84951234567").contains(&"4951234567".to_string()));
+        // A number that only starts with 8 is not cut: "800 555" stays as typed.
+        assert_eq!(alts("800 555"), ["800555".to_string()]);
+        assert_eq!(alts("+8 (10) 12"), ["81012".to_string()]);
     }
 }
