@@ -136,6 +136,18 @@ pub async fn add_capture_source(state: State<'_, AppState>, input: CaptureSource
     as_actor(&state, move |core, actor| core.add_capture_source(actor, &OsKeychain, &input)).await
 }
 
+/// Changes a source's name, field map, rate and campaign, from a form opened on `seen`.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_capture_source(
+    state: State<'_, AppState>,
+    id: Id,
+    seen: CaptureSource,
+    input: CaptureSourceInput,
+) -> Res<CaptureSource> {
+    as_actor(&state, move |core, actor| core.update_capture_source(actor, id.0, &seen, &input)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn revoke_capture_source(state: State<'_, AppState>, id: Id) -> Res<CaptureSource> {

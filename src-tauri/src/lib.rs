@@ -125,6 +125,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             capture_commands::update_capture_settings,
             capture_commands::capture_sources,
             capture_commands::add_capture_source,
+            capture_commands::update_capture_source,
             capture_commands::revoke_capture_source,
             capture_commands::capture_token,
             capture_commands::capture_submissions,

@@ -313,6 +313,8 @@ export interface Backend {
   captureSources(): Promise<CaptureSource[]>;
   /** A new source and its token, which is answered this once (the OS keychain keeps it). */
   addCaptureSource(input: CaptureSourceInput): Promise<NewCaptureSource>;
+  /** Changes a source's name, field map, rate and campaign (its kind and token stay); `conflict` when changed since `seen`. */
+  updateCaptureSource(id: number, seen: CaptureSource, input: CaptureSourceInput): Promise<CaptureSource>;
   revokeCaptureSource(id: number): Promise<CaptureSource>;
   /** A source's token again, from the OS keychain (`keychain` when it cannot be reached). */
   captureToken(id: number): Promise<string>;
@@ -577,6 +579,7 @@ export const tauriBackend: Backend = {
   updateCaptureSettings: (settings) => unwrap(() => commands.updateCaptureSettings(settings)),
   captureSources: () => unwrap(() => commands.captureSources()),
   addCaptureSource: (input) => unwrap(() => commands.addCaptureSource(input)),
+  updateCaptureSource: (id, seen, input) => unwrap(() => commands.updateCaptureSource(id, seen, input)),
   revokeCaptureSource: (id) => unwrap(() => commands.revokeCaptureSource(id)),
   captureToken: (id) => unwrap(() => commands.captureToken(id)),
   captureSubmissions: (sourceId, limit) => unwrap(() => commands.captureSubmissions(sourceId, limit)),

@@ -138,6 +138,8 @@ export const commands = {
 	updateCaptureSettings: (settings: CaptureSettings) => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_settings", { settings })),
 	captureSources: () => typedError<CaptureSource_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_sources")),
 	addCaptureSource: (input: CaptureSourceInput_Deserialize) => typedError<NewCaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("add_capture_source", { input })),
+	/**  Changes a source's name, field map, rate and campaign, from a form opened on `seen`. */
+	updateCaptureSource: (id: Id, seen: CaptureSource_Deserialize, input: CaptureSourceInput_Deserialize) => typedError<CaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_source", { id, seen, input })),
 	revokeCaptureSource: (id: Id) => typedError<CaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("revoke_capture_source", { id })),
 	/**  The token again, from the keychain, for pasting into a form. */
 	captureToken: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("capture_token", { id })),

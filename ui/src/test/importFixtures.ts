@@ -699,6 +699,7 @@ type CaptureMethods = Pick<
   | 'updateCaptureSettings'
   | 'captureSources'
   | 'addCaptureSource'
+  | 'updateCaptureSource'
   | 'revokeCaptureSource'
   | 'captureToken'
   | 'captureSubmissions'
@@ -786,6 +787,19 @@ export function captureMock({
       sources.push(s);
       tokens.set(id, token);
       return { source: { ...s }, token };
+    },
+    updateCaptureSource: async (id, seen, input) => {
+      const s = source(id);
+      if (s.name !== seen.name || s.rate_per_minute !== seen.rate_per_minute || s.campaign !== seen.campaign)
+        throw new BackendError({ code: 'conflict', message: 'this capture source was changed by someone else since you opened it', field: null, fields: [] });
+      if (!input.name.trim()) throw validation('name: is required', [{ field: 'name', message: 'is required' }]);
+      Object.assign(s, {
+        name: input.name.trim(),
+        field_map: input.field_map.map((m) => ({ ...m })),
+        rate_per_minute: input.rate_per_minute,
+        campaign: (input.campaign ?? '').trim(),
+      });
+      return { ...s };
     },
     revokeCaptureSource: async (id) => {
       const s = source(id);

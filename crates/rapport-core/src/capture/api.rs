@@ -213,33 +213,7 @@ impl Rapport {
         secrets: &dyn Secrets,
         input: &CaptureSourceInput,
     ) -> Result<NewCaptureSource> {
-        let name = input.name.trim().to_string();
-        let mut v = ValidationErrors::none();
-        if name.is_empty() || name.chars().count() > 80 {
-            v.push("name", "a source needs a name of at most 80 characters");
-        }
-        let campaign = input.campaign.trim().to_string();
-        if campaign.chars().count() > 100 || campaign.chars().any(char::is_control) {
-            v.push("campaign", "a campaign of at most 100 characters, on one line");
-        }
-        if !(1..=10_000).contains(&input.rate_per_minute) {
-            v.push("rate_per_minute", "between 1 and 10,000 requests a minute");
-        }
-        let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
-        for m in &input.field_map {
-            if m.column.trim().is_empty() || !known.contains(&m.target) {
-                v.push(
-                    "field_map",
-                    format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target),
-                );
-            } else if SET_BY_THE_SOURCE.contains(&m.target.as_str()) {
-                v.push(
-                    "field_map",
-                    format!("\"{}\" cannot set the {}: every lead from this source gets its own", m.column, m.target),
-                );
-            }
-        }
-        v.into_result()?;
+        let (name, campaign) = checked_source(input)?;
         let token = new_token()?;
         let hash = token_hash(&token);
         let hint: String = token.chars().take(TOKEN_PREFIX.len() + 4).collect();
@@ -307,6 +281,55 @@ impl Rapport {
             }
         }
         Ok(NewCaptureSource { source, token })
+    }
+
+    /// Changes source `id`'s name, field map, rate and campaign, each change logged; its kind and token stay (a
+    /// partner's token does not become a web form's). Refused as a conflict, nothing written, when another
+    /// Administrator changed or revoked it since `seen`.
+    pub fn update_capture_source(
+        &self,
+        actor: &Actor,
+        id: i64,
+        seen: &CaptureSource,
+        input: &CaptureSourceInput,
+    ) -> Result<CaptureSource> {
+        let (name, campaign) = checked_source(input)?;
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let old = store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })?;
+            let settings = |s: &CaptureSource| {
+                (s.name.clone(), s.field_map.clone(), s.rate_per_minute, s.campaign.clone(), s.revoked_at.clone())
+            };
+            if settings(&old) != settings(seen) {
+                return Err(Error::Conflict { entity: "capture source" });
+            }
+            if old.revoked_at.is_some() {
+                return Err(ValidationErrors::one("source", "this source is revoked: make a new one").into());
+            }
+            if input.kind != old.kind {
+                return Err(
+                    ValidationErrors::one("kind", "a source keeps its kind: make a new source for the other").into()
+                );
+            }
+            if name != old.name && store::name_taken(tx, &name)? {
+                return Err(ValidationErrors::one("name", format!("a source is already named \"{name}\"")).into());
+            }
+            let map = |m: &[ColumnMapping]| serde_json::to_string(m).unwrap_or_default();
+            let changes = [
+                ("name", old.name.clone(), name.clone()),
+                ("field_map", map(&old.field_map), map(&input.field_map)),
+                ("rate_per_minute", old.rate_per_minute.to_string(), input.rate_per_minute.to_string()),
+                ("campaign", old.campaign.clone(), campaign.clone()),
+            ];
+            if changes.iter().any(|(_, a, b)| a != b) {
+                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+                store::update_source(tx, id, &name, &input.field_map, input.rate_per_minute, &campaign)?;
+                for (field, a, b) in changes.iter().filter(|(_, a, b)| a != b) {
+                    changelog::record(tx, &batch, "capture_source", id, field, Some(a), Some(b))?;
+                }
+            }
+            store::source(tx, id)?.ok_or(Error::NotFound { entity: "source", id: id.to_string() })
+        })
     }
 
     /// Revokes source `id`: its token stops working with this commit. The secret leaves the keychain after it,
@@ -701,6 +724,35 @@ fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]
     errors
 }
 
+/// A source's name and campaign, trimmed, once its name, campaign, rate and field map hold: every fault at once.
+fn checked_source(input: &CaptureSourceInput) -> std::result::Result<(String, String), ValidationErrors> {
+    let name = input.name.trim().to_string();
+    let mut v = ValidationErrors::none();
+    if name.is_empty() || name.chars().count() > 80 {
+        v.push("name", "a source needs a name of at most 80 characters");
+    }
+    let campaign = input.campaign.trim().to_string();
+    if campaign.chars().count() > 100 || campaign.chars().any(char::is_control) {
+        v.push("campaign", "a campaign of at most 100 characters, on one line");
+    }
+    if !(1..=10_000).contains(&input.rate_per_minute) {
+        v.push("rate_per_minute", "between 1 and 10,000 requests a minute");
+    }
+    let known: Vec<String> = targets().into_iter().map(|t| t.target).collect();
+    for m in &input.field_map {
+        if m.column.trim().is_empty() || !known.contains(&m.target) {
+            v.push("field_map", format!("\"{}\" → \"{}\" is not a field name and a lead field", m.column, m.target));
+        } else if SET_BY_THE_SOURCE.contains(&m.target.as_str()) {
+            v.push(
+                "field_map",
+                format!("\"{}\" cannot set the {}: every lead from this source gets its own", m.column, m.target),
+            );
+        }
+    }
+    v.into_result()?;
+    Ok((name, campaign))
+}
+
 /// The answer to a token that names no source, or a revoked one.
 fn not_valid() -> CaptureReply {
     CaptureReply { status: 401, body: error_body("unauthorized", "the token is not valid", &[]), replayed: false }
@@ -961,6 +1013,61 @@ mod tests {
         let listed = core.capture_submissions(&admin, Some(made.source.id), 2).unwrap_or_else(|e| panic!("{e}"));
         let now: Vec<(Option<i64>, Option<i64>)> = listed.iter().map(|s| (s.lead_id, s.lead_now)).collect();
         assert_eq!(now, [(Some(merged), Some(kept)), (Some(kept), Some(kept))]);
+    }
+
+    /// A source's name, map, rate and campaign are changed after it is made, each change logged; its kind and
+    /// token stay. A form opened before another Administrator's change is refused, and so is a revoked source.
+    #[test]
+    fn a_sources_settings_are_changed_later_and_its_next_leads_follow() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let spring = CaptureSourceInput {
+            name: "Spring fair form".into(),
+            campaign: "Spring".into(),
+            rate_per_minute: 30,
+            ..website()
+        };
+        let saved =
+            core.update_capture_source(&admin, made.source.id, &made.source, &spring).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (saved.name.as_str(), saved.campaign.as_str(), saved.rate_per_minute),
+            ("Spring fair form", "Spring", 30)
+        );
+        assert_eq!(saved.token_hint, made.source.token_hint, "the token stays");
+        // The form as first opened is stale now: refused, nothing written.
+        let err = core.update_capture_source(&admin, made.source.id, &made.source, &website()).err();
+        assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Conflict));
+        let partner = CaptureSourceInput { kind: CaptureSourceKind::Partner, ..spring.clone() };
+        let err = core.update_capture_source(&admin, made.source.id, &saved, &partner).err();
+        assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Validation));
+        let reply = core
+            .submit_capture(
+                &TokenCheck::of(made.source.id),
+                None,
+                Some("application/json"),
+                br#"{"first_name":"Ann","last_name":"Lee","email":"ann@lee.io"}"#,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let sent = core.capture_submissions(&admin, Some(made.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let ann = core.get_lead(&admin, sent[0].lead_id.unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ann.campaign, "Spring", "its next leads go to its campaign now");
+        let logged: Vec<String> = core
+            .db
+            .read(|c| {
+                let mut st = c.prepare(
+                    "SELECT field FROM change_log WHERE entity = 'capture_source' AND entity_id = ?1 AND field <> '*' ORDER BY id",
+                )?;
+                let rows = st.query_map([made.source.id], |r| r.get::<_, String>(0))?;
+                Ok::<_, crate::Error>(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(logged, ["name", "rate_per_minute", "campaign"]);
+        core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
+        let revoked = core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}"));
+        let err = core.update_capture_source(&admin, made.source.id, &revoked[0], &spring).err();
+        assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Validation));
     }
 
     /// A partner's token is for its server: no HTML form is made with it, to be pasted into a public page.

@@ -62,6 +62,27 @@ pub(crate) fn insert_source(tx: &Transaction<'_>, s: &NewSource<'_>) -> Result<i
     Ok(tx.last_insert_rowid())
 }
 
+pub(crate) fn update_source(
+    tx: &Transaction<'_>,
+    id: i64,
+    name: &str,
+    field_map: &[ColumnMapping],
+    rate_per_minute: u32,
+    campaign: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE capture_sources SET name = ?2, field_map = ?3, rate_per_minute = ?4, campaign = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        name,
+        serde_json::to_string(field_map).unwrap_or_else(|_| "[]".into()),
+        rate_per_minute,
+        campaign
+    ])?;
+    Ok(())
+}
+
 /// Whether a source in use has this name (a revoked one gives its name up to its replacement).
 pub(crate) fn name_taken(conn: &Connection, name: &str) -> Result<bool, StoreError> {
     Ok(conn

@@ -163,6 +163,35 @@ describe('Settings › Capture API', () => {
     );
   });
 
+  it("changes a source's campaign and rate later; its kind stays and a change made meanwhile is not overwritten", async () => {
+    const { be, u } = open();
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-edit-source'));
+    const dialog = await screen.findByTestId('capture-source-dialog');
+    expect(dialog).toHaveTextContent('Edit “Website contact form”');
+    expect(within(dialog).getByTestId('source-name')).toHaveValue('Website contact form');
+    expect(within(dialog).getByTestId('source-kind-partner')).toBeDisabled();
+    await u.clear(within(dialog).getByTestId('source-rate'));
+    await u.type(within(dialog).getByTestId('source-rate'), '15');
+    await u.type(within(dialog).getByTestId('source-campaign'), 'Spring');
+    await u.click(within(dialog).getByTestId('source-create'));
+    await waitFor(() => expect(screen.queryByTestId('capture-source-dialog')).toBeNull());
+    expect(be.updateCaptureSource).toHaveBeenCalledWith(
+      1,
+      expect.objectContaining({ name: 'Website contact form' }),
+      expect.objectContaining({ kind: 'web_form', rate_per_minute: 15, campaign: 'Spring' }),
+    );
+    expect(be.addCaptureSource).not.toHaveBeenCalled();
+    expect(await sourceRow('Website contact form')).toHaveTextContent('Spring');
+    // Opened on a version another Administrator changed since: refused, and said.
+    be.updateCaptureSource.mockRejectedValueOnce(
+      apiErr({ code: 'conflict', message: 'this capture source was changed by someone else since you opened it' }),
+    );
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-edit-source'));
+    const again = await screen.findByTestId('capture-source-dialog');
+    await u.click(within(again).getByTestId('source-create'));
+    expect(await within(again).findByTestId('capture-source-error')).toHaveTextContent('Someone changed this source');
+  });
+
   it('creates a partner source with its field map and shows its token once, with Copy', async () => {
     const { be, u } = open();
     await sourceRow('Website contact form');
