@@ -354,6 +354,33 @@ fn a_cancelled_invite_set_back_to_confirmed_holds_its_time_again() {
     assert!(!invite.contains("TRANSP:TRANSPARENT"), "{invite}");
 }
 
+/// A meeting cancelled by mistake after the day is set to No-show: what overlapped it then (an invite imported
+/// beside it) is no reason to refuse, as a meeting already over takes no time back.
+#[test]
+fn a_past_meeting_cancelled_by_mistake_can_still_be_recorded_as_a_no_show() {
+    let f = fixture();
+    let (dana, dana_id) = dana_in_berlin(&f);
+    let demo =
+        f.core.book_appointment(&dana, &booking(dana_id, "Demo", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"));
+    let demo = demo.unwrap();
+    // An invite imported over it (imports keep their clashes).
+    f.core.import_ics(&dana, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap();
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 4, 9, 0, 0).unwrap();
+    let later = Arc::new(rapport_core::FixedClock::new(at));
+    let core = Rapport::open_with(&f.path, &rapport_core::OpenOptions::default(), later).unwrap();
+    let dana = core.sign_in("dana", PASSWORD).unwrap();
+    core.set_appointment_status(&dana, demo.id, AppointmentStatus::Cancelled).unwrap();
+    let noshow = core.set_appointment_status(&dana, demo.id, AppointmentStatus::NoShow).unwrap();
+    assert_eq!(noshow.status, AppointmentStatus::NoShow);
+    // A meeting still to come is checked as before: the same cancelled and set back is refused over the invite.
+    let soon = core.book_appointment(&dana, &booking(dana_id, "Soon", "2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z"));
+    let soon = soon.unwrap();
+    core.set_appointment_status(&dana, soon.id, AppointmentStatus::Cancelled).unwrap();
+    core.book_appointment(&dana, &booking(dana_id, "Over it", "2026-12-10T09:30:00Z", "2026-12-10T10:30:00Z")).unwrap();
+    let err = core.set_appointment_status(&dana, soon.id, AppointmentStatus::Confirmed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+}
+
 /// Where each invitee of appointment `id` points: (address, lead).
 fn invitees(f: &Fixture, who: &Actor, id: i64) -> Vec<(String, Option<i64>)> {
     f.core.appointment(who, id).unwrap().attendees.into_iter().map(|a| (a.email, a.lead_id)).collect()
@@ -1580,6 +1607,24 @@ DTSTAMP:20261101T000000Z\nDTSTART:20261123T091000Z\nSUMMARY:Send the offer\nEND:
     assert_eq!(due, [("Send the offer", 0), ("Stand-up", 0)]);
     clock.advance(chrono::Duration::seconds(30));
     assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "once");
+}
+
+/// A day's event (a trade fair) brings no "in 15 minutes" at 23:45 the night before: it has no hour to be late
+/// for. A timed meeting the same day still brings its reminder.
+#[test]
+fn an_all_day_event_brings_no_reminder_the_night_before() {
+    let (_dir, clock, core, admin) = reminded_agent(&[15]);
+    let fair = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:fair-1\nDTSTAMP:20261101T000000Z\n\
+DTSTART;VALUE=DATE:20261124\nDTEND;VALUE=DATE:20261125\nSUMMARY:Trade fair\nEND:VEVENT\nEND:VCALENDAR\n";
+    let id = admin.user_id().unwrap();
+    core.book_appointment(&admin, &booking(id, "Stand-up", "2026-11-24T00:05:00Z", "2026-11-24T00:20:00Z")).unwrap();
+    core.import_ics(&admin, &[ics("fair.ics", fair)], None).unwrap();
+    // 23:50 UTC the night before (the agent's zone is UTC): the fair's midnight is 10 minutes away.
+    clock.advance(chrono::Duration::minutes(14 * 60 + 50));
+    let due: Vec<String> = core.take_due_reminders(&admin).unwrap().into_iter().map(|r| r.title).collect();
+    assert_eq!(due, ["Stand-up"], "the timed meeting only");
+    clock.advance(chrono::Duration::hours(9));
+    assert!(core.take_due_reminders(&admin).unwrap().is_empty(), "nor the next morning");
 }
 
 /// A rep who works on campaigns makes an invite's unknown attendee a lead of one of them: their only campaign,

@@ -603,7 +603,11 @@ impl Rapport {
                 }
             }
             let agent = super::agents::load(tx, old.agent_id)?;
-            if takes_time_back && !old.repeats && old.busy {
+            // A meeting already over takes no time back (as the series' own occurrences, only coming ones count):
+            // one cancelled by mistake after the day is set to No-show or Completed whatever overlapped it.
+            let now = utc_text(self.now_utc());
+            let coming = |i: &AppointmentRow| i.end_utc.as_deref().is_some_and(|e| e > now.as_str());
+            if takes_time_back && !old.repeats && old.busy && coming(&old) {
                 if let Some(message) = taken_back_clash(tx, &grant, &agent, &old, &old.uid)? {
                     return Err(CalendarError::DoubleBooked(message).into());
                 }
@@ -616,9 +620,6 @@ impl Rapport {
             } else {
                 Vec::new()
             };
-            // A meeting already over takes no time back (as the series' own occurrences, only coming ones count).
-            let now = utc_text(self.now_utc());
-            let coming = |i: &AppointmentRow| i.end_utc.as_deref().is_some_and(|e| e > now.as_str());
             for (instance, _) in returning.iter().filter(|(i, _)| i.busy && coming(i)) {
                 if let Some(message) = taken_back_clash(tx, &grant, &agent, instance, &old.uid)? {
                     return Err(CalendarError::DoubleBooked(message).into());

@@ -35,6 +35,11 @@ impl Rapport {
             let rows = store::overlapping(tx, agent_id, &utc_text(from), &utc_text(to))?;
             let mut out = Vec::new();
             for e in expand_rows(&rows, from, to, tz) {
+                // A day's event (a trade fair, a holiday) has no hour to be late for: "in 15 minutes" at 23:45
+                // the night before, or nothing once the laptop is opened the next morning, was no reminder.
+                if matches!(e.start, rapport_ics::When::Date(_)) {
+                    continue;
+                }
                 let start = e.start.to_utc(&floating);
                 // A reminder "at the start" (0 minutes) is due at the start itself, and still within the grace.
                 if start + Duration::minutes(AT_START_GRACE_MINUTES) <= now || e.row.status == "cancelled" {
