@@ -27,17 +27,32 @@ describe('reschedule', () => {
     expect(be.moveAppointment).toHaveBeenCalledWith(31, 7, '2026-12-04T13:30:00Z', '2026-12-04T14:30:00Z');
     expect(be.updateAppointment).not.toHaveBeenCalled();
     expect(info.revert).not.toHaveBeenCalled();
-    expect(saved?.start).toBe('2026-12-04T13:30:00Z');
+    expect(saved !== 'stale' && saved?.start).toBe('2026-12-04T13:30:00Z');
     expect(toasts.items.at(-1)?.kind).toBe('success');
     expect(toasts.items.at(-1)?.message).toMatch(/^Moved “Demo with Acme” to Dec 4, 2026, 2:30\sPM/);
   });
 
   it('converts across the DST change: 10:00 in Berlin is 09:00Z before 2026-03-29 and 08:00Z after', async () => {
-    const be = mockBackend();
     const o = occurrence({ start: '2026-03-28T09:00:00Z', end: '2026-03-28T09:30:00Z' });
+    const be = mockBackend({ appointment: async (id) => appointment({ id, start: o.start, end: o.end }) });
     await reschedule(dropped(o, new Date(2026, 2, 30, 10, 0), null), BERLIN);
     // No end from a resize-less drop: the duration is kept.
     expect(be.moveAppointment).toHaveBeenCalledWith(31, 4, '2026-03-30T08:00:00Z', '2026-03-30T08:30:00Z');
+  });
+
+  it('puts the event back when the meeting was moved since the calendar was drawn, and asks for it again', async () => {
+    // The background sync took the organizer's move to 14:00Z meanwhile; the calendar still drew 09:00Z.
+    const be = mockBackend({
+      appointment: async (id) => appointment({ id, start: '2026-12-03T14:00:00Z', end: '2026-12-03T15:30:00Z' }),
+    });
+    const info = dropped(occurrence(), new Date(2026, 11, 4, 11, 0), null);
+    const saved = await reschedule(info, BERLIN);
+    expect(saved).toBe('stale');
+    expect(info.revert).toHaveBeenCalledOnce();
+    expect(be.moveAppointment).not.toHaveBeenCalled();
+    expect(be.updateAppointment).not.toHaveBeenCalled();
+    expect(toasts.items.at(-1)?.kind).toBe('error');
+    expect(toasts.items.at(-1)?.message).toMatch(/^“Demo with Acme” was moved meanwhile, to Dec 3, 2026, 3:00\sPM/);
   });
 
   it('puts the event back and shows the clash when the agent is double-booked', async () => {
@@ -128,7 +143,7 @@ describe('reschedule', () => {
 
       expect(be.moveAppointment).toHaveBeenCalledWith(31, 4, '2026-12-03T21:00:00Z', '2026-12-03T22:00:00Z');
       expect(info.revert).not.toHaveBeenCalled();
-      expect(saved?.start).toBe('2026-12-03T21:00:00Z');
+      expect(saved !== 'stale' && saved?.start).toBe('2026-12-03T21:00:00Z');
       expect(toasts.items).toHaveLength(1);
       expect(toasts.items[0].kind).toBe('success');
       expect(toasts.items[0].message.replace(/\s/g, ' ')).toBe(

@@ -18,17 +18,21 @@ export interface MoveInfo {
   revert: () => void;
 }
 
+/** What `reschedule` answers when the view was older than the meeting: the caller reads the calendar again. */
+export const STALE = 'stale' as const;
+
 /**
  * Saves where the event now is (`zone` is the zone the calendar draws in). Anything refused — another
  * appointment in the way (`double_booked`, whose message names it), a stale version, no permission — puts the
- * event back where it was and says why. Returns the saved appointment, or null when nothing changed. A move
+ * event back where it was and says why. Returns the saved appointment, `STALE` when the view was older than the
+ * meeting (put back: the calendar is to be read again), or null when nothing changed. A move
  * out of the agent's working hours (`agents`: the calendars shown, with their hours) is kept, and said.
  */
 export async function reschedule(
   info: MoveInfo,
   zone: string,
   agents: readonly AgentCalendar[] = [],
-): Promise<Appointment | null> {
+): Promise<Appointment | typeof STALE | null> {
   const meta = info.event.extendedProps as EventMeta;
   if (meta?.kind !== 'appointment' || !meta.movable) {
     info.revert();
@@ -41,6 +45,15 @@ export async function reschedule(
   try {
     // Occurrences carry no version: the appointment's current one is read just before the change.
     const current = await backend().appointment(o.appointment_id);
+    // Drawn from a view older than the meeting (the background sync took the organizer's move meanwhile): the
+    // drop was aimed at a time it no longer has, and its length is the old one. Put back, and said.
+    if (Date.parse(current.start) !== Date.parse(o.start) || Date.parse(current.end) !== Date.parse(o.end)) {
+      info.revert();
+      toasts.error(
+        `“${o.summary}” was moved meanwhile, to ${formatWhen(current.start, zone)}: it is shown again as it is now; move it from there.`,
+      );
+      return STALE;
+    }
     const agentId = info.newResource ? Number(info.newResource.id) : current.agent_id;
     const saved =
       agentId !== current.agent_id
