@@ -1,4 +1,5 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { appointment } from '../../test/calendarFixtures';
 import { mockBackend } from '../../test/fixtures';
@@ -7,6 +8,31 @@ import { formatSpan } from './labels';
 import { inputOf } from './booking';
 
 describe('AppointmentPanel', () => {
+  it('shows the meeting as it is once an attendee is made a lead, and tells the calendar behind', async () => {
+    const before = appointment({
+      id: 7,
+      title: 'Intro',
+      lead_id: null,
+      attendees: [{ email: 'new@acme.example', name: 'Nia New', response: '', lead_id: null }],
+    });
+    const after = { ...before, version: before.version + 1, lead_id: 40, lead_name: 'Nia New' };
+    let current = before;
+    const be = mockBackend({
+      appointment: vi.fn(async () => current),
+      createLeadFromAttendee: vi.fn(async () => {
+        current = after;
+        return 40;
+      }),
+    });
+    const onchanged = vi.fn();
+    render(AppointmentPanel, { appointmentId: 7, zone: 'Europe/Berlin', canWrite: true, onchanged, onclose: vi.fn() });
+    await userEvent.setup().click(await screen.findByTestId('attendee-create-lead'));
+    expect(await screen.findByTestId('appointment-lead')).toHaveTextContent('Nia New');
+    expect(be.appointment).toHaveBeenCalledTimes(2);
+    await waitFor(() => expect(onchanged).toHaveBeenCalledWith(after));
+  });
+
+
   // A calendar file may name its own zone ("Customized Time Zone" from Exchange, "Europe_London" with its
   // VTIMEZONE): the core keeps that name, which no browser knows.
   it("shows a meeting whose zone is a file's own name, and saves it in the agent's zone", async () => {
