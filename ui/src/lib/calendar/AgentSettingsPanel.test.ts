@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { agentCalendar, agentCalendars } from '../../test/calendarFixtures';
+import { agentCalendar, agentCalendars, occurrence } from '../../test/calendarFixtures';
 import { apiErr, deferred, mockBackend } from '../../test/fixtures';
 import type { AgentCalendar, CaldavAccount } from '../types';
 import AgentSettingsPanel from './AgentSettingsPanel.svelte';
@@ -207,6 +207,26 @@ describe('AgentSettingsPanel', () => {
     await u.click(within(item).getByTestId('timeoff-remove'));
     await waitFor(() => expect(be.removeTimeOff).toHaveBeenCalledWith(1, 8));
     await waitFor(() => expect(screen.queryByTestId('timeoff-item')).toBeNull());
+  });
+
+  it('says which meetings are still booked in the time off just added', async () => {
+    const be = mockBackend({
+      addTimeOff: async (userId, start, end, note) =>
+        agentCalendar({ user_id: userId, time_off: [{ id: 8, start, end, note }] }),
+      occurrences: vi.fn(async () => [
+        occurrence({ agent_id: 1, summary: 'Demo with Acme', start: '2026-12-24T09:00:00Z', end: '2026-12-24T10:00:00Z' }),
+        occurrence({ agent_id: 1, summary: 'Cancelled call', status: 'cancelled' }),
+      ]),
+    });
+    const { u } = open();
+    await u.type(await screen.findByTestId('timeoff-start'), '2026-12-24T00:00');
+    await u.type(screen.getByTestId('timeoff-end'), '2026-12-27T00:00');
+    await u.click(screen.getByTestId('timeoff-add'));
+    const warning = await screen.findByTestId('timeoff-still-booked');
+    expect(be.occurrences).toHaveBeenCalledWith([1], '2026-12-23T23:00:00Z', '2026-12-26T23:00:00Z');
+    expect(warning).toHaveTextContent('A meeting is still booked in this time off');
+    expect(warning).toHaveTextContent('Demo with Acme');
+    expect(warning).not.toHaveTextContent('Cancelled call');
   });
 
   it('takes the settings a time-off answer brings where nothing was typed, so a save does not undo them', async () => {
