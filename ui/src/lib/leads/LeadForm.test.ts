@@ -290,6 +290,40 @@ describe('LeadForm', () => {
     expect(sent.job_title).toBe('Commodore');
   });
 
+  it('keeps an address added meanwhile when it reloads, with the one typed here, and names a field changed on both sides', async () => {
+    const mine = lead({ id: 42, version: 5, emails: [{ address: 'a@x.com', original: 'a@x.com' }] });
+    const fresh = lead({
+      id: 42,
+      version: 6,
+      company: 'Globex',
+      emails: [
+        { address: 'a@x.com', original: 'a@x.com' },
+        { address: 'c@x.com', original: 'c@x.com' },
+      ],
+    });
+    const { u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({ code: 'conflict', message: 'this lead was changed by someone else since you opened it' });
+        },
+        getLead: async () => fresh,
+      },
+      mine,
+    );
+    await u.click(screen.getByTestId('add-email'));
+    await u.type(screen.getByTestId('field-email-1'), 'b@x.com');
+    await u.clear(screen.getByTestId('field-company'));
+    await u.type(screen.getByTestId('field-company'), 'Initech');
+    await u.click(screen.getByTestId('save-lead'));
+    await u.click(within(await screen.findByTestId('lead-conflict')).getByTestId('reload-lead'));
+    await waitFor(() => expect(screen.queryByTestId('lead-conflict')).toBeNull());
+    const rows = screen.getAllByTestId(/^field-email-\d+$/).map((i) => (i as HTMLInputElement).value);
+    expect(rows).toEqual(['a@x.com', 'c@x.com', 'b@x.com']);
+    expect(screen.getByTestId('field-company')).toHaveValue('Initech');
+    expect(toasts.items.at(-1)?.message).toContain('Company was changed there too: yours is kept');
+    await waitFor(() => expect(screen.getByTestId('save-lead')).toHaveFocus());
+  });
+
   it('asks before discarding changes on Esc, and cancels at once when nothing changed', async () => {
     const { u, oncancel } = setup();
     await u.keyboard('{Escape}');

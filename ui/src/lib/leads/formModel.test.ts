@@ -3,7 +3,7 @@ import { lead } from '../../test/fixtures';
 import { LEAD_FIELDS } from '../bindings';
 import { fieldLabel } from '../format';
 import { readPath, TEXT_FIELDS, writePath } from './fields';
-import { draftFromLead, emptyDraft, missingFor, savedMessage, shiftRowErrors, toInput } from './leadForm';
+import { draftFromLead, emptyDraft, missingFor, rebaseDraft, rebaseList, savedMessage, shiftRowErrors, toInput } from './leadForm';
 
 describe('lead form model', () => {
   it('round-trips a lead through the draft to the input the backend expects', () => {
@@ -95,5 +95,38 @@ describe('lead form model', () => {
     expect(fieldLabel('owner_id')).toBe('Owner');
     expect(fieldLabel('username')).toBe('Username');
     expect(fieldLabel('emails.1')).toBe('Email 2');
+  });
+});
+
+describe('a form laid over the lead saved meanwhile', () => {
+  const lower = (x: string) => x.toLowerCase();
+
+  it('keeps what was added there and what was added or removed here', () => {
+    expect(rebaseList(['a@x.com'], ['a@x.com', 'b@x.com'], ['a@x.com', 'c@x.com'], lower)).toEqual([
+      'a@x.com',
+      'c@x.com',
+      'b@x.com',
+    ]);
+    // Removed here, kept out; the same address typed in another case is one.
+    expect(rebaseList(['a@x.com', 'd@x.com'], ['a@x.com'], ['A@x.com', 'd@x.com', 'c@x.com'], lower)).toEqual([
+      'A@x.com',
+      'c@x.com',
+    ]);
+    expect(rebaseList([''], [''], ['e@x.com'], lower)).toEqual(['e@x.com']);
+  });
+
+  it("merges lists and tags, keeps the form's own changes, and names the fields both sides changed", () => {
+    const base = draftFromLead(lead({ emails: [], tags: ['fair'] }));
+    base.emails = ['a@x.com'];
+    base.phones = [''];
+    const mine = { ...base, emails: ['a@x.com', 'b@x.com'], job_title: 'CTO', notes: 'mine', tags: 'fair, vip' };
+    const theirs = { ...base, emails: ['a@x.com', 'c@x.com'], phones: ['+44 20 7946 0018'], notes: 'theirs', company: 'Acme' };
+    const { draft, kept, both } = rebaseDraft(base, mine, theirs, ['fair']);
+    expect(draft.emails).toEqual(['a@x.com', 'c@x.com', 'b@x.com']);
+    expect(draft.phones).toEqual(['+44 20 7946 0018']);
+    expect(draft.tags).toBe('fair, vip');
+    expect([draft.job_title, draft.company, draft.notes]).toEqual(['CTO', 'Acme', 'mine']);
+    expect(kept.sort()).toEqual(['emails', 'job_title', 'notes', 'tags']);
+    expect(both).toEqual(['notes']);
   });
 });

@@ -63,6 +63,68 @@ export function draftFromLead(l: Lead): LeadDraft {
 }
 
 /**
+ * Lists merged three ways: `theirs` (saved meanwhile) with what this form added to `base` and without what it
+ * removed, in their order then ours. Items compare as `key` says (an address in any case, a number by its digits).
+ */
+export function rebaseList(
+  base: readonly string[],
+  mine: readonly string[],
+  theirs: readonly string[],
+  key: (s: string) => string,
+): string[] {
+  const keys = (l: readonly string[]) => new Set(l.map(key).filter((k) => k !== ''));
+  const [b, m] = [keys(base), keys(mine)];
+  const removed = new Set([...b].filter((k) => !m.has(k)));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const item of [...theirs, ...mine.filter((x) => !b.has(key(x)))]) {
+    const k = key(item);
+    if (k === '' || removed.has(k) || seen.has(k)) continue;
+    seen.add(k);
+    out.push(item);
+  }
+  return out;
+}
+
+/**
+ * The form laid over the lead as saved meanwhile (`theirs`), after a save refused as a conflict: each field this
+ * form changed from `base` keeps its change; emails, phones and tags take this form's additions and removals on
+ * their list, so what was added meanwhile (an import's phone, a merge's email) stays. `both` names the fields
+ * changed on both sides, where this form's value is the one kept.
+ */
+export function rebaseDraft(
+  base: LeadDraft,
+  mine: LeadDraft,
+  theirs: LeadDraft,
+  knownTags: readonly string[],
+): { draft: LeadDraft; kept: string[]; both: string[] } {
+  const out = { ...theirs } as LeadDraft;
+  const kept: string[] = [];
+  const both: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const lists: Record<string, (s: string) => string> = {
+    emails: (s) => s.trim().toLowerCase(),
+    phones: (s) => s.replace(/[^0-9+]/g, ''),
+  };
+  for (const key of Object.keys(mine) as (keyof LeadDraft)[]) {
+    if (same(mine[key], base[key])) continue;
+    kept.push(key);
+    if (key === 'emails' || key === 'phones') {
+      const merged = rebaseList(base[key], mine[key], theirs[key], lists[key]);
+      out[key] = merged.length ? merged : [''];
+    } else if (key === 'tags') {
+      const split = (d: LeadDraft) => splitKnownList(d.tags, knownTags);
+      out.tags = rebaseList(split(base), split(mine), split(theirs), (t) => t.trim().toLowerCase()).join(', ');
+    } else {
+      (out as unknown as Record<string, unknown>)[key] = mine[key];
+      if (!same(theirs[key], base[key])) both.push(key);
+    }
+  }
+  return { draft: out, kept, both };
+}
+
+/**
+ * The tags typed, split at commas except inside `known` tags/**
  * The tags typed, split at commas except inside `known` tags: a tag may hold a comma ("Trade Fair, Berlin", as
  * imports and the CLI keep it), and saving the form for another field must not cut it in two.
  */
