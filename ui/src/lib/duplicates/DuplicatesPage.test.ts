@@ -410,6 +410,8 @@ describe('DuplicatesPage: deciding on a pair', () => {
     // The merge's toast, whose Undo would now be refused, is gone with it.
     expect(screen.queryByTestId('toast-undo')).toBeNull();
     expect(screen.queryByTestId('last-merge')).toBeNull();
+    // The button pressed went with the banner: the focus is back in the queue, not lost to the page.
+    await waitFor(() => expect(document.activeElement).not.toBe(document.body));
   });
 
   it('says when a merge cannot be undone', async () => {

@@ -44,7 +44,10 @@ describe('LeadPage: the merges into a lead', () => {
       within(notice).getByTestId('lead-unmerge'),
     );
     await waitFor(() => expect(be.leadHistory).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(be.leadAppointments).toHaveBeenCalled());
     const reads = be.getLead.mock.calls.length;
+    const meetingReads = be.leadAppointments.mock.calls.length;
+    const activityReads = be.leadActivities.mock.calls.length;
 
     await u.click(within(notice).getByTestId('lead-unmerge'));
     await waitFor(() => expect(be.unmerge).toHaveBeenCalledWith(merge_id));
@@ -56,6 +59,9 @@ describe('LeadPage: the merges into a lead', () => {
     await waitFor(() => expect(be.getLead.mock.calls.length).toBeGreaterThan(reads));
     await waitFor(() => expect(be.leadHistory.mock.calls.length).toBeGreaterThan(1));
     expect(be.leadHistory).toHaveBeenLastCalledWith(11, 500);
+    // So are its meetings and activities: those the merge had brought went back with Grace Hoper.
+    await waitFor(() => expect(be.leadAppointments.mock.calls.length).toBeGreaterThan(meetingReads));
+    expect(be.leadActivities.mock.calls.length).toBeGreaterThan(activityReads);
     // The focus, on a button now gone, goes to the lead's name.
     await waitFor(() => expect(screen.getByTestId('lead-title')).toHaveFocus());
   });
@@ -66,9 +72,14 @@ describe('LeadPage: the merges into a lead', () => {
     openPage();
     await screen.findByTestId('lead-merges');
     // Undone from the merge's toast: the survivor is announced changed.
+    await waitFor(() => expect(be.leadAppointments).toHaveBeenCalled());
+    const [meetingReads, activityReads] = [be.leadAppointments.mock.calls.length, be.leadActivities.mock.calls.length];
     await be.unmerge(merge_id);
     leadEvents.changed(await be.getLead(11));
     await waitFor(() => expect(screen.queryByTestId('lead-merges')).toBeNull());
+    // The meetings and activities the merge had brought went back with the other lead: read again.
+    await waitFor(() => expect(be.leadAppointments.mock.calls.length).toBeGreaterThan(meetingReads));
+    expect(be.leadActivities.mock.calls.length).toBeGreaterThan(activityReads);
   });
 
   it('lists each merge, newest first, each with its own Unmerge', async () => {
