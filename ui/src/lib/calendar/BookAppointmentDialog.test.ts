@@ -413,6 +413,16 @@ describe('BookAppointmentDialog', () => {
       });
     });
 
+    it('says so when the time is sooner than the agent asks to be booked ahead', async () => {
+      mockBackend();
+      const agents = agentCalendars().map((a) => (a.user_id === 1 ? { ...a, min_notice_minutes: 1440, working_hours: [] } : a));
+      const start = new Date(Date.now() + 30 * 60_000);
+      start.setUTCSeconds(0, 0);
+      const end = new Date(start.getTime() + 30 * 60_000);
+      open({ agents, prefill: { agentId: 1, start: start.toISOString().replace('.000', ''), end: end.toISOString().replace('.000', '') } });
+      expect(notice()).toContain('Sooner than Ada Admin asks to be booked (24 h ahead).');
+    });
+
     it('follows the agent, start and length as they change, even partly outside', async () => {
       mockBackend();
       const { u } = open({ prefill: { agentId: 1, start: '2026-12-03T15:00:00Z', end: '2026-12-03T15:30:00Z' } });

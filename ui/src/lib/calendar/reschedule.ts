@@ -7,7 +7,7 @@ import { inputOf } from './booking';
 import type { EventMeta } from './events';
 import { formatWhen } from './labels';
 import type { AgentCalendar, Appointment } from '../types';
-import { outsideHoursNotice } from './workingHours';
+import { outsideHoursNotice, shortNoticeNotice } from './workingHours';
 import { addMinutes, wallOfLocalDate, zonedToUtc } from './zone';
 
 /** The part of event-calendar's `eventDrop` / `eventResize` argument this needs. */
@@ -67,7 +67,9 @@ export async function reschedule(
     const who = agentId !== current.agent_id ? ` with ${saved.agent_name}` : '';
     const moved = `Moved “${saved.title}” to ${formatWhen(saved.start, zone)}${who}`;
     const cal = agents.find((a) => a.user_id === saved.agent_id);
-    const outside = cal && !saved.all_day ? outsideHoursNotice(cal, saved.start, saved.end, zone) : null;
+    const outside = cal && !saved.all_day
+      ? [outsideHoursNotice(cal, saved.start, saved.end, zone), shortNoticeNotice(cal, saved.start)].filter(Boolean).join(' ') || null
+      : null;
     // Longer up when there is more to read.
     if (outside) toasts.success(`${moved}. ${outside}`, { ms: TOAST_MS.error });
     else toasts.success(moved);

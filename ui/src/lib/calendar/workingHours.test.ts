@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentCalendar, agentCalendars, OFFICE_HOURS } from '../../test/calendarFixtures';
-import { hoursFit, outsideHoursNotice, timeOffNotice, workingHoursText } from './workingHours';
+import { hoursFit, outsideHoursNotice, shortNoticeNotice, timeOffNotice, workingHoursText } from './workingHours';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
@@ -152,5 +152,16 @@ describe('outsideHoursNotice', () => {
     expect(
       outsideHoursNotice(agentCalendar({ working_hours: [] }), '2026-12-05T21:00:00Z', '2026-12-05T22:00:00Z', BERLIN),
     ).toBeNull();
+  });
+});
+
+describe('short notice', () => {
+  const now = new Date('2026-12-03T09:00:00Z');
+  it('says when a meeting starts sooner than the agent asks to be booked ahead, and nothing of one held already', () => {
+    const cal = agentCalendar({ display_name: 'Dana', min_notice_minutes: 1440 });
+    expect(shortNoticeNotice(cal, '2026-12-03T09:30:00Z', now)).toBe('Sooner than Dana asks to be booked (24 h ahead).');
+    expect(shortNoticeNotice(cal, '2026-12-04T09:30:00Z', now)).toBeNull();
+    expect(shortNoticeNotice(cal, '2026-12-03T08:30:00Z', now)).toBeNull();
+    expect(shortNoticeNotice(agentCalendar({ min_notice_minutes: 0 }), '2026-12-03T09:01:00Z', now)).toBeNull();
   });
 });

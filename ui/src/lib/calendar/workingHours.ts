@@ -1,6 +1,7 @@
 // Whether a meeting falls inside its agent's working hours, and those hours as people read them. Booking outside
 // them stays possible (an evening call can be meant): this only says so.
 import { localClock } from '../format';
+import { durationText } from '../pipeline/activities';
 import type { AgentCalendar, WorkingHours } from '../types';
 import { workingSpans } from './events';
 import { formatSpan } from './labels';
@@ -110,4 +111,18 @@ export function outsideHoursNotice(cal: AgentCalendar, start: string, end: strin
   }
   if (zone !== cal.time_zone) lines.push(`That is ${formatSpan(start, end, cal.time_zone)} for them.`);
   return lines.join(' ');
+}
+
+/**
+ * Said when a meeting starts sooner than the agent asks to be booked ahead (`min_notice_minutes`): a call now can
+ * be meant, so it is said, not refused (Find a slot never offers such a time). A time past is a meeting recorded
+ * after it was held, and needs no word.
+ */
+export function shortNoticeNotice(cal: AgentCalendar, start: string, now: Date = new Date()): string | null {
+  const ahead = (Date.parse(start) - now.getTime()) / 60_000;
+  if (Number.isNaN(ahead) || ahead < 0) return null;
+  if (cal.min_notice_minutes > 0 && ahead < cal.min_notice_minutes) {
+    return `Sooner than ${cal.display_name} asks to be booked (${durationText(cal.min_notice_minutes)} ahead).`;
+  }
+  return null;
 }
