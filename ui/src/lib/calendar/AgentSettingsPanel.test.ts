@@ -227,6 +227,9 @@ describe('AgentSettingsPanel', () => {
     expect(warning).toHaveTextContent('A meeting is still booked in this time off');
     expect(warning).toHaveTextContent('Demo with Acme');
     expect(warning).not.toHaveTextContent('Cancelled call');
+    // Taken back (a mistake): the warning goes with it.
+    await u.click(within(await screen.findByTestId('timeoff-item')).getByTestId('timeoff-remove'));
+    await waitFor(() => expect(screen.queryByTestId('timeoff-still-booked')).toBeNull());
   });
 
   it('takes the settings a time-off answer brings where nothing was typed, so a save does not undo them', async () => {

@@ -39,6 +39,27 @@ describe('Appointments on the lead page', () => {
     expect(items[1]).toHaveTextContent('with Dana Editor');
   });
 
+  it('shows a series begun long ago as going on, with its repetition, not greyed as a meeting past', async () => {
+    const weekly = appointment({
+      id: 40,
+      title: 'Account review',
+      start: '2026-01-05T09:00:00Z',
+      end: '2026-01-05T10:00:00Z',
+      repeats: true,
+      repetition: 'every week on Monday',
+    });
+    const held = appointment({ id: 41, title: 'Kick-off', start: '2026-01-02T09:00:00Z', end: '2026-01-02T10:00:00Z' });
+    mockBackend({ leadAppointments: async () => [weekly, held] });
+    openLead();
+    const items = await screen.findAllByTestId('lead-appointment');
+    const series = items.find((li) => li.getAttribute('data-appointment-id') === '40')!;
+    const past = items.find((li) => li.getAttribute('data-appointment-id') === '41')!;
+    expect(series).toHaveTextContent(`From ${formatSpan(weekly.start, weekly.end, browserZone())}`);
+    expect(within(series).getByTestId('lead-appointment-repeats')).toHaveTextContent('every week on Monday');
+    expect(series).not.toHaveClass('past');
+    expect(past).toHaveClass('past');
+  });
+
   it('says when there are none', async () => {
     mockBackend();
     openLead();

@@ -129,4 +129,13 @@ describe('a form laid over the lead saved meanwhile', () => {
     expect(kept.sort()).toEqual(['emails', 'job_title', 'notes', 'tags']);
     expect(both).toEqual(['notes']);
   });
+
+  it('keeps a value an import kept as invalid meanwhile, and the one fixed here stays fixed', () => {
+    const x = { field: 'phones', value: '12', reason: 'too short' };
+    const y = { field: 'emails', value: 'bob@', reason: 'no domain' };
+    const z = { field: 'phones', value: '999', reason: 'too short' };
+    const base = { ...emptyDraft(), invalid: [x, y] };
+    const { draft } = rebaseDraft(base, { ...base, invalid: [x] }, { ...base, invalid: [x, y, z] }, []);
+    expect(draft.invalid).toEqual([x, z]);
+  });
 });

@@ -112,6 +112,12 @@ export function rebaseDraft(
     if (key === 'emails' || key === 'phones') {
       const merged = rebaseList(base[key], mine[key], theirs[key], lists[key]);
       out[key] = merged.length ? merged : [''];
+    } else if (key === 'invalid') {
+      // Values kept as invalid (an import's): this form's fixes and removals, and what was kept there since.
+      const id = (v: InvalidValue) => `${v.field}\u0000${v.value}`;
+      const byId = new Map([...theirs.invalid, ...mine.invalid].map((v) => [id(v), v]));
+      const merged = rebaseList(base.invalid.map(id), mine.invalid.map(id), theirs.invalid.map(id), (k) => k);
+      out.invalid = merged.map((k) => byId.get(k)!).filter(Boolean);
     } else if (key === 'tags') {
       const split = (d: LeadDraft) => splitKnownList(d.tags, knownTags);
       out.tags = rebaseList(split(base), split(mine), split(theirs), (t) => t.trim().toLowerCase()).join(', ');
