@@ -159,7 +159,7 @@ fn search_finds_names_emails_phones_and_follows_edits() {
         "+49 (0)30 901820",
         // Dialled from North America, and from Russia the older way.
         "011 49 30 901820",
-        "810 49 30 9018",
+        "810 49 30 901820",
     ] {
         assert_eq!(search(q), vec![a.id], "search {q:?}");
     }
@@ -167,11 +167,16 @@ fn search_finds_names_emails_phones_and_follows_edits() {
     let mut ivan = lead("Ivan", "Petrov", "ivan@petrov.example");
     ivan.phones = vec!["+7 495 123-45-67".into()];
     let ivan = f.core.create_lead(&f.admin, &ivan, &Origin::manual()).unwrap().lead;
-    for q in ["8 (495) 123-45-67", "8 (495) 123", "84951234567"] {
+    for q in ["8 (495) 123-45-67", "84951234567"] {
         assert_eq!(search(q), vec![ivan.id], "search {q:?}");
         let n = f.core.count_leads(&f.admin, &LeadQuery { text: q.into(), ..Default::default() }).unwrap();
         assert_eq!(n.count, 1, "count {q:?}");
     }
+    // Michigan's area code 810 is no way out of the country: a Georgia number ending alike is not found.
+    let mut gus = lead("Gus", "Hale", "gus@hale.example");
+    gus.phones = vec!["+1 229 456 7890".into()];
+    f.core.create_lead(&f.admin, &gus, &Origin::manual()).unwrap();
+    assert!(search("(810) 229-4567").is_empty());
     assert!(search("nobody").is_empty());
     assert!(search("\"").is_empty(), "FTS syntax in the box is not an error");
     // An address with a domain in its own letters, typed whole as the lead page shows it.

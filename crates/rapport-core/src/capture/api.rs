@@ -311,7 +311,7 @@ impl Rapport {
                     ValidationErrors::one("kind", "a source keeps its kind: make a new source for the other").into()
                 );
             }
-            if name != old.name && store::name_taken(tx, &name)? {
+            if store::name_taken_by_another(tx, &name, id)? {
                 return Err(ValidationErrors::one("name", format!("a source is already named \"{name}\"")).into());
             }
             let map = |m: &[ColumnMapping]| serde_json::to_string(m).unwrap_or_default();
@@ -1022,6 +1022,10 @@ mod tests {
         let keychain = Keychain::default();
         let (_dir, core, admin) = crate::test_support::core_with_admin();
         let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        // Its name in another case only is no clash with itself.
+        let cased = CaptureSourceInput { name: "WEBSITE".into(), ..website() };
+        let renamed = core.update_capture_source(&admin, made.source.id, &made.source, &cased);
+        let made = NewCaptureSource { source: renamed.unwrap_or_else(|e| panic!("{e}")), token: made.token.clone() };
         let spring = CaptureSourceInput {
             name: "Spring fair form".into(),
             campaign: "Spring".into(),
@@ -1063,7 +1067,7 @@ mod tests {
                 Ok::<_, crate::Error>(rows.collect::<std::result::Result<Vec<_>, _>>()?)
             })
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(logged, ["name", "rate_per_minute", "campaign"]);
+        assert_eq!(logged, ["name", "name", "rate_per_minute", "campaign"]);
         core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
         let revoked = core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}"));
         let err = core.update_capture_source(&admin, made.source.id, &revoked[0], &spring).err();

@@ -83,6 +83,16 @@ pub(crate) fn update_source(
     Ok(())
 }
 
+/// Whether another source in use than `except` has this name, in any case: renaming "Website form" to "Website
+/// Form" is no clash with itself.
+pub(crate) fn name_taken_by_another(conn: &Connection, name: &str, except: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM capture_sources WHERE name = ?1 AND revoked_at IS NULL AND id <> ?2)",
+        )?
+        .query_row(params![name, except], |r| r.get(0))?)
+}
+
 /// Whether a source in use has this name (a revoked one gives its name up to its replacement).
 pub(crate) fn name_taken(conn: &Connection, name: &str) -> Result<bool, StoreError> {
     Ok(conn

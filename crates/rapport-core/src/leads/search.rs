@@ -270,18 +270,22 @@ fn phone_digits(text: &str) -> Option<Vec<String>> {
         alternatives.push(national);
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    // Dialled from abroad: "011 44 20 …" (North America's way out), "810 49 …" (Russia's older one). What
-    // follows is the country code and number, as stored without its "+".
-    for way_out in ["011", "810"] {
-        if let Some(rest) = digits.strip_prefix(way_out).filter(|r| r.len() >= 4 && !compact.starts_with('+')) {
+    // A whole number dialled from abroad: "011 44 20 …" (North America's way out), "810 49 …" (Russia's older
+    // one), when what follows is a valid number with its country code ("0117 496 0123" in Bristol, or Michigan's
+    // area code 810, are not). Stored without its "+".
+    // The region only reads a national number: these are international, with their "+".
+    let valid = |international: &str| crate::leads::phone::parse_phone(international, "US").is_ok();
+    if !compact.starts_with('+') {
+        for way_out in ["011", "810"] {
+            if let Some(rest) = digits.strip_prefix(way_out).filter(|r| valid(&format!("+{r}"))) {
+                alternatives.push(rest.to_string());
+            }
+        }
+        // Russia's (and Kazakhstan's) trunk prefix 8 before a whole ten-digit number, "8 (495) 123-45-67": the
+        // national number indexed is what follows, when it is a valid +7 one.
+        if let Some(rest) = digits.strip_prefix('8').filter(|r| r.len() == 10 && valid(&format!("+7{r}"))) {
             alternatives.push(rest.to_string());
         }
-    }
-    // Russia's (and Kazakhstan's, Belarus's) trunk prefix 8, written "8 (495) …" or as 8 and ten digits: not part
-    // of the national number indexed.
-    let trunk_eight = compact.starts_with("8(") || (digits.len() == 11 && digits.starts_with('8'));
-    if trunk_eight && !compact.starts_with('+') && digits.len() >= 4 {
-        alternatives.push(digits[1..].to_string());
     }
     // "+44 (0)20 …": the trunk prefix in brackets is not dialled after the country code.
     if compact.contains("(0)") {
@@ -799,12 +803,16 @@ mod tests {
     #[test]
     fn phone_searches_drop_a_way_out_of_the_country_and_russias_trunk_eight() {
         let alts = |t: &str| phone_digits(t).unwrap_or_default();
-        assert!(alts("011 44 20 7946").contains(&"44207946".to_string()), "{:?}", alts("011 44 20 7946"));
-        assert!(alts("810 49 30 901").contains(&"4930901".to_string()));
-        assert!(alts("8 (495) 123-45").contains(&"49512345".to_string()), "{:?}", alts("8 (495) 123-45"));
+        assert!(alts("011 44 20 7946 0018").contains(&"442079460018".to_string()), "{:?}", alts("011 44 20 7946 0018"));
+        assert!(alts("810 49 30 901820").contains(&"4930901820".to_string()));
+        assert!(alts("8 (495) 123-45-67").contains(&"4951234567".to_string()), "{:?}", alts("8 (495) 123-45-67"));
         assert!(alts("84951234567").contains(&"4951234567".to_string()));
-        // A number that only starts with 8 is not cut: "800 555" stays as typed.
-        assert_eq!(alts("800 555"), ["800555".to_string()]);
-        assert_eq!(alts("+8 (10) 12"), ["81012".to_string()]);
+        // What only looks like it is not cut: Michigan's area code 810, Bristol's 0117, Tokyo written without "+",
+        // a toll-free number.
+        let plain = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(alts("(810) 229-4567"), plain(&["8102294567"]));
+        assert_eq!(alts("0117 496 0123"), plain(&["01174960123", "1174960123"]));
+        assert_eq!(alts("81 3 1234 5678"), plain(&["81312345678"]));
+        assert_eq!(alts("800 555"), plain(&["800555"]));
     }
 }
