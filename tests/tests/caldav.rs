@@ -905,6 +905,8 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let a = f.core.appointment(&f.admin, stored[0].appointment_id).unwrap();
     assert_eq!(a.lead_id, Some(bo), "{a:?}");
     only_spring(&f, id);
+    // Something of hers where it is moved to: the clash the sync reports names it as she sees it.
+    f.core.book_appointment(&dana, &booking(id, "Own call", "2026-12-04T11:15:00Z", "2026-12-04T11:45:00Z")).unwrap();
     let moved = invite
         .replace("SEQUENCE:0", "SEQUENCE:1")
         .replace("DTSTAMP:20261101T000000Z", "DTSTAMP:20261130T000000Z")
@@ -914,14 +916,54 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
     let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
     assert!(report.conflicts.is_empty(), "{report:?}");
+    assert!(report.clashes.iter().any(|c| c.starts_with("“Busy”")), "{report:?}");
+    assert!(!format!("{report:?}").contains("Intro with Bo"), "{report:?}");
     let now = f.core.appointment(&f.admin, a.id).unwrap();
     assert_eq!((now.start.as_str(), now.title.as_str()), ("2026-12-04T11:00:00Z", "Intro with Bo"));
     assert!(!now.sync_pending, "nothing to send back");
     let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
-    assert_eq!((report.pushed, report.conflicts.len()), (0, 0), "{report:?}");
+    assert_eq!(report.conflicts.len(), 0, "{report:?}");
     let there = get(&href).replace("\r\n ", "");
     assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo"), "{there}");
     assert!(there.contains("20261204T110000Z"), "{there}");
+}
+
+/// One occurrence of an invite series with a hidden lead, moved by its organizer on the server: taken here (its
+/// new time is the agent's busy time, the old one is free), still "Busy" to the agent, with the series' lead.
+#[test]
+fn an_occurrence_of_a_hidden_invite_series_moved_by_its_organizer_is_taken() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
+    let bo = common::ann_in_spring_bo_in_autumn(&f);
+    let weekly = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", false)
+        .replace("ORGANIZER;CN=Ann Lee:mailto:ann@lee.com", "ORGANIZER;CN=Bo Lee:mailto:bo@secret.example");
+    let href = format!("{calendar}weekly-1.ics");
+    put(&href, &weekly.replace("METHOD:REQUEST\r\n", ""));
+    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    only_spring(&f, id);
+    let moved =
+        "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261130T000000Z\r\nSEQUENCE:1\r\nRECURRENCE-ID:20261208T090000Z\r\n\
+DTSTART:20261208T140000Z\r\nDTEND:20261208T143000Z\r\nSUMMARY:Weekly check-in\r\n\
+ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR";
+    put(&href, &get(&href).replacen("END:VCALENDAR", moved, 1));
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert!(report.conflicts.is_empty() && report.problems.is_empty(), "{report:?}");
+    let day = f.core.occurrences(&dana, &[id], "2026-12-08T00:00:00Z", "2026-12-09T00:00:00Z").unwrap();
+    let spans: Vec<(&str, bool)> = day.iter().map(|o| (o.start.as_str(), o.hidden)).collect();
+    assert_eq!(spans, [("2026-12-08T14:00:00Z", true)], "{day:?}");
+    let instance = f.core.appointment(&f.admin, day[0].appointment_id).unwrap();
+    assert_eq!((instance.lead_id, instance.title.as_str()), (Some(bo), "Weekly check-in"));
+    let at_old = booking(id, "Call", "2026-12-08T09:00:00Z", "2026-12-08T09:30:00Z");
+    f.core.book_appointment(&dana, &at_old).unwrap();
+    let at_new = booking(id, "Call", "2026-12-08T14:00:00Z", "2026-12-08T14:30:00Z");
+    assert_eq!(f.core.book_appointment(&dana, &at_new).unwrap_err().code(), ErrorCode::DoubleBooked);
 }
 
 /// A series an Administrator imported into an agent's calendar, one instance of which is with a lead of a

@@ -443,10 +443,29 @@ impl Rapport {
         let of_a_stored_series = rid.is_some() && stored_series.is_some();
         // A new changed instance of a series with a lead outside the reader's campaigns would cancel or move that
         // lead's meeting: not theirs to change, as the series itself is not.
+        // The lead a new changed instance of a hidden series keeps: its series' (below).
+        let mut inherited_lead: Option<i64> = None;
         if let (None, Some(_), Some(series)) = (&existing, &rid, stored_series) {
             if !visible(tx, grant, series.lead_id)? {
-                report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
-                return Ok((None, false));
+                // From the agent's calendar server, an occurrence of an invite of someone else's moved by its
+                // organizer (or declined on a phone): its new time is taken, with what it is about as the series
+                // has it and the series' lead, or the two calendars would differ unseen. A series booked in Rapport
+                // is not (bookings do not repeat), and a file imported is the reader's to look at.
+                match (remote, event_of(series)) {
+                    (Some(_), Some(ours)) if series.source != "rapport" && !series.sync_pending => {
+                        event = timing_of(
+                            &event,
+                            &Event { rrules: vec![], exrules: vec![], rdates: vec![], exdates: vec![], ..ours },
+                        );
+                        inherited_lead = series.lead_id;
+                    }
+                    _ => {
+                        report
+                            .warnings
+                            .push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
+                        return Ok((None, false));
+                    }
+                }
             }
         }
         if let Some(old) = &existing {
@@ -502,7 +521,13 @@ impl Rapport {
                 }
             }
             if hidden && !timing_taken {
-                report.warnings.push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
+                // From the server, a copy with nothing new in its times (read again as another of its instances
+                // changed) is simply as it was; a file imported is said to be left alone.
+                if remote.is_none() {
+                    report
+                        .warnings
+                        .push(format!("event {} belongs to a lead outside your campaigns: skipped", event.uid));
+                }
                 return Ok((existing_id_of(&existing), false));
             }
             // The very copy imported before (one SEQUENCE, one stamp): nothing new in it, and what was
@@ -556,7 +581,7 @@ impl Rapport {
             uid: event.uid.clone(),
             recurrence_id: rid,
             agent_id,
-            lead_id: existing.as_ref().and_then(|r| r.lead_id).or(lead_id),
+            lead_id: existing.as_ref().and_then(|r| r.lead_id).or(inherited_lead).or(lead_id),
             title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
             location: event.location.clone().unwrap_or_default(),
             video_url: video_link(&event),
@@ -634,7 +659,9 @@ impl Rapport {
                 })
             });
             if let Some(c) = &row.clash {
-                report.clashes.push(format!("“{}”: {c}", row.title));
+                // Named as the reader sees it: "Busy" with a lead of a campaign that is not theirs.
+                let name = if visible(tx, grant, row.lead_id)? { row.title.as_str() } else { "Busy" };
+                report.clashes.push(format!("“{name}”: {c}"));
             }
         }
         for (s, e, _) in &occurrences {
