@@ -89,6 +89,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             pipeline_commands::decide_approval,
             pipeline_commands::withdraw_approval,
             pipeline_commands::remove_activity,
+            pipeline_commands::restore_activity,
             pipeline_commands::lead_approval_requests,
             pipeline_commands::approval_rules,
             pipeline_commands::set_approval_rules,

@@ -147,6 +147,13 @@ pub async fn remove_activity(state: State<'_, AppState>, id: Id) -> Res<()> {
     as_actor(&state, move |core, actor| core.remove_activity(actor, id.0)).await
 }
 
+/// Puts back an activity removed by mistake, as it was (the Undo of a removal).
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_activity(state: State<'_, AppState>, id: Id) -> Res<Activity> {
+    as_actor(&state, move |core, actor| core.restore_activity(actor, id.0)).await
+}
+
 /// Takes back a request the signed-in user made.
 #[tauri::command]
 #[specta::specta]

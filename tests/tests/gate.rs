@@ -1084,4 +1084,17 @@ fn an_activity_logged_by_mistake_is_removed_by_who_logged_it_and_counts_no_more(
     // An Administrator removes anyone's.
     f.core.remove_activity(&f.admin, first.id).unwrap();
     assert_eq!(clock(&f), None);
+
+    // Put back (the Undo of a removal): as it was, under its id and its author, counted again; a new activity
+    // logged meanwhile never takes its id.
+    let note = NewActivity { kind: Some(ActivityKind::Note), subject: "Meanwhile".into(), ..Default::default() };
+    let meanwhile = f.core.log_activity(&bo, ann.id, &note).unwrap();
+    assert!(meanwhile.id > sent.id && meanwhile.id > first.id, "{meanwhile:?}");
+    assert_eq!(f.core.restore_activity(&bo, first.id).unwrap_err().code(), ErrorCode::PermissionDenied);
+    let back = f.core.restore_activity(&f.admin, first.id).unwrap();
+    assert_eq!(back, first, "as it was");
+    assert_eq!(f.core.restore_activity(&f.admin, first.id).unwrap_err().code(), ErrorCode::Validation);
+    let back = f.core.restore_activity(&eve, sent.id).unwrap();
+    assert_eq!((back.created_by_id, back.subject.as_str()), (eve.user_id(), "Proposal v1 sent"));
+    assert_eq!(clock(&f), meanwhile.done_at.max(sent.done_at.clone()));
 }

@@ -123,6 +123,8 @@ pub enum PipelineCommand {
     Done { activity: i64 },
     /// Remove an activity logged by mistake (who logged it, or an Administrator); its record stays in the log.
     RemoveActivity { activity: i64 },
+    /// Put back an activity removed by mistake, as it was.
+    RestoreActivity { activity: i64 },
     /// A lead's activities, newest first.
     Activities {
         lead: i64,
@@ -272,6 +274,12 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             core.remove_activity(actor, *activity)
                 .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not removed"), &e))?;
             writeln!(o, "activity {activity} removed").map_err(err)?;
+        }
+        PipelineCommand::RestoreActivity { activity } => {
+            let a = core
+                .restore_activity(actor, *activity)
+                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not put back"), &e))?;
+            writeln!(o, "{} {} back on lead {}: {}", a.kind.label(), a.id, a.lead_id, a.subject).map_err(err)?;
         }
         PipelineCommand::Decide { request, reject, comment } => {
             let r = core.decide_approval(actor, *request, !*reject, comment).map_err(err)?;

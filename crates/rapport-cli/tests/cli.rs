@@ -805,6 +805,8 @@ fn a_lead_moves_through_the_gate_and_asks_for_approval_from_the_command_line() {
     assert!(r.ok && r.out.contains("activity 1 removed"), "{} {}", r.out, r.err);
     let r = ed(&["pipeline", "activities", "1"]);
     assert!(r.out.contains("no activity on lead 1"), "{}", r.out);
+    let r = ed(&["pipeline", "restore-activity", "1"]);
+    assert!(r.ok && r.out.contains("Task 1 back on lead 1: Call back"), "{} {}", r.out, r.err);
 }
 
 /// Pipelines and stages are added from the command line too (Administrators): an open stage lands before the

@@ -211,6 +211,8 @@ export interface Backend {
   completeActivity(id: number): Promise<Activity>;
   /** Removes an activity logged by mistake (its author or an Administrator). */
   removeActivity(id: number): Promise<void>;
+  /** Puts back an activity removed by mistake, as it was: the Undo of a removal. */
+  restoreActivity(id: number): Promise<Activity>;
   /** The lead's activities (and those of leads merged into it), newest first. */
   leadActivities(leadId: number): Promise<Activity[]>;
   /** The stagnation sweep; `dryRun`: what would move, nothing written. */
@@ -517,6 +519,7 @@ export const tauriBackend: Backend = {
   logActivity: (leadId, activity) => unwrap(() => commands.logActivity(leadId, activity)),
   completeActivity: (id) => unwrap(() => commands.completeActivity(id)),
   removeActivity: (id) => unwrap(() => commands.removeActivity(id)).then(() => undefined),
+  restoreActivity: (id) => unwrap(() => commands.restoreActivity(id)),
   leadActivities: (leadId) => unwrap(() => commands.leadActivities(leadId)),
   pipelineSweep: (dryRun) => unwrap(() => commands.pipelineSweep(dryRun)),
   businessCalendar: () => unwrap(() => commands.businessCalendar()),

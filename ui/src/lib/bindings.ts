@@ -92,6 +92,8 @@ export const commands = {
 	withdrawApproval: (id: Id) => typedError<ApprovalRequest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("withdraw_approval", { id })),
 	/**  Removes an activity logged by mistake (its author or an Administrator). */
 	removeActivity: (id: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("remove_activity", { id })),
+	/**  Puts back an activity removed by mistake, as it was (the Undo of a removal). */
+	restoreActivity: (id: Id) => typedError<Activity_Serialize, ApiError_Serialize>(__TAURI_INVOKE("restore_activity", { id })),
 	leadApprovalRequests: (leadId: Id) => typedError<ApprovalRequest_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("lead_approval_requests", { leadId })),
 	approvalRules: () => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("approval_rules")),
 	/**  `seen`: the rules as the editor read them (another Administrator's save since is a conflict). */

@@ -292,6 +292,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     logActivity: async (leadId, a) => activity({ lead_id: leadId, kind: a.kind ?? 'note', subject: a.subject }),
     completeActivity: async (id) => activity({ id, done_at: '2026-11-23T10:00:00.000Z' }),
     removeActivity: async () => {},
+    restoreActivity: async (id) => activity({ id }),
     leadActivities: async () => [],
     pipelineSweep: async (dryRun) => ({ dry_run: dryRun, moves: [], moved: 0, refused: 0 }),
     businessCalendar: async () => ({ working_days: [1, 2, 3, 4, 5], holidays: [], time_zone: 'UTC' }),

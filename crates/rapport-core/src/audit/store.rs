@@ -121,6 +121,25 @@ pub struct ChangeEntry {
     pub new_value: Option<String>,
 }
 
+/// The record of a removal: what was removed (its "*" row's old value) and who removed it.
+pub struct Removal {
+    pub snapshot: String,
+    pub actor_id: Option<i64>,
+}
+
+/// The latest removal of `entity` `entity_id` (a "*" row with an old value and no new one), if any.
+pub fn last_removal(conn: &Connection, entity: &str, entity_id: i64) -> Result<Option<Removal>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.old_value, b.actor_id FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+             WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = '*' AND c.old_value IS NOT NULL
+               AND c.new_value IS NULL
+             ORDER BY c.id DESC LIMIT 1",
+        )?
+        .query_row(params![entity, entity_id], |r| Ok(Removal { snapshot: r.get(0)?, actor_id: r.get(1)? }))
+        .optional()?)
+}
+
 pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: u32) -> Result<Vec<ChangeEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.batch_id, b.at, b.actor_name, b.reason, b.source_ref, c.entity, c.entity_id, c.field,

@@ -79,6 +79,7 @@ pub struct Activity {
     pub created_by: Option<String>,
     /// Who logged it, to offer them to remove it.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    #[serde(default)]
     pub created_by_id: Option<i64>,
     pub created_at: String,
 }
@@ -139,9 +140,13 @@ pub(crate) fn insert(
 ) -> Result<i64, StoreError> {
     let i = a.input;
     tx.prepare_cached(
-        "INSERT INTO activities (lead_id, kind, subject, body, outcome, duration_minutes, due_at, remind_at, done_at,
-                                 appointment_id, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        // The id is one past the highest ever given: a removed activity's change-log entries (and its Undo,
+        // which puts it back under its id) are never taken over by a new one.
+        "INSERT INTO activities (id, lead_id, kind, subject, body, outcome, duration_minutes, due_at, remind_at,
+                                 done_at, appointment_id, created_by, created_at)
+         VALUES (max(ifnull((SELECT max(id) FROM activities), 0),
+                     ifnull((SELECT max(entity_id) FROM change_log WHERE entity = 'activity'), 0)) + 1,
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         lead_id,
@@ -218,6 +223,41 @@ pub(crate) fn unlink_appointment(
         tx.prepare_cached("UPDATE activities SET appointment_id = NULL WHERE id = ?1")?.execute([id])?;
         crate::audit::store::record(tx, batch, "activity", id, "appointment_id", Some(&old), None)?;
     }
+    Ok(())
+}
+
+/// Activity `a` put back as it was removed, under its own id; its reminder counts as shown when its time has
+/// passed (it was, or would have been, while it was gone).
+pub(crate) fn insert_restored(tx: &Transaction<'_>, a: &Activity, now: &str) -> Result<(), StoreError> {
+    let reminded = a.remind_at.as_deref().filter(|r| *r <= now).map(|_| now.to_string());
+    // The meeting it recorded may be gone since: the activity stays, unlinked, as a removal leaves it.
+    let appointment: Option<i64> = match a.appointment_id {
+        Some(id) => {
+            tx.prepare_cached("SELECT id FROM appointments WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?
+        }
+        None => None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO activities (id, lead_id, kind, subject, body, outcome, duration_minutes, due_at, remind_at,
+                                 done_at, reminded_at, appointment_id, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        a.id,
+        a.lead_id,
+        a.kind.as_str(),
+        a.subject,
+        a.body,
+        a.outcome,
+        a.duration_minutes,
+        a.due_at,
+        a.remind_at,
+        a.done_at,
+        reminded,
+        appointment,
+        a.created_by_id,
+        a.created_at
+    ])?;
     Ok(())
 }
 

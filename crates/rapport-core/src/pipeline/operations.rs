@@ -447,6 +447,42 @@ impl Rapport {
         })
     }
 
+    /// Puts back activity `id` as it was removed (the Undo of [`Rapport::remove_activity`]): its id, lead,
+    /// author and times, from the change log's record of the removal, so its reminders still reach its author
+    /// and an unmerge still takes it back with its lead. Who removed it may, as may its author or an
+    /// Administrator.
+    pub fn restore_activity(&self, actor: &Actor, id: i64) -> Result<Activity> {
+        let now = self.now();
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
+            let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
+            if activities::get(tx, id)?.is_some() {
+                return Err(ValidationErrors::one("activity", "this activity is there already").into());
+            }
+            let removed = changelog::last_removal(tx, "activity", id)?.ok_or_else(not_found)?;
+            let a: Activity = serde_json::from_str(&removed.snapshot).map_err(|_| not_found())?;
+            crate::duplicates::seen_through_merges(tx, &grant, a.lead_id)?.ok_or_else(not_found)?;
+            let mine =
+                grant.user_id.is_some() && (a.created_by_id == grant.user_id || removed.actor_id == grant.user_id);
+            if !mine && grant.role != crate::users::Role::Administrator {
+                return Err(crate::access::AccessError::NotYours(
+                    "who logged an activity, or an Administrator, may put it back",
+                )
+                .into());
+            }
+            let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
+            activities::insert_restored(tx, &a, &now)?;
+            let back = activities::get(tx, id)?.ok_or_else(not_found)?;
+            let snapshot = serde_json::to_string(&back).map_err(|e| Error::Internal(e.to_string()))?;
+            changelog::record(tx, &batch, "activity", id, "*", None, Some(&snapshot))?;
+            let living = crate::duplicates::store::living_lead(tx, a.lead_id)?.unwrap_or(a.lead_id);
+            let mut family = vec![living];
+            family.extend(crate::duplicates::store::merged_into(tx, living)?);
+            activities::recount_last_activity(tx, living, &family)?;
+            Ok(back)
+        })
+    }
+
     /// The board of a pipeline: its stages as columns of the leads the actor may see, filtered, with each
     /// column's value per currency.
     pub fn pipeline_board(&self, actor: &Actor, query: &BoardQuery) -> Result<Board> {

@@ -35,13 +35,11 @@ function setup(list: Activity[] = sample(), canWrite = true, over: Parameters<ty
 }
 
 describe('ActivityTimeline: removing one logged by mistake', () => {
-  it('lets who logged it remove it, after asking, and log it again from the toast', async () => {
+  it('lets who logged it remove it, after asking, and put it back as it was from the toast', async () => {
     session.current = sessionFor('editor', { id: 5 });
     const mine = activity({ id: 8, kind: 'proposal', subject: 'Proposal to the wrong Ann', created_by_id: 5, done_at: ago(HOUR) });
     const theirs = activity({ id: 9, kind: 'call', subject: 'Intro call', created_by_id: 6, done_at: ago(2 * HOUR) });
-    const { be, u } = setup([mine, theirs], true, {
-      logActivity: vi.fn(async (_lead: number, input) => activity({ ...input, id: 10, kind: input.kind ?? 'note', created_by_id: 5 })),
-    });
+    const { be, u } = setup([mine, theirs], true, { restoreActivity: vi.fn(async () => mine) });
     const [first, second] = await screen.findAllByTestId('activity-item');
     expect(within(second).queryByTestId('activity-remove')).toBeNull();
     await u.click(within(first).getByTestId('activity-remove'));
@@ -55,10 +53,9 @@ describe('ActivityTimeline: removing one logged by mistake', () => {
     const undo = toasts.items.find((t) => t.action?.testid === 'activity-remove-undo');
     expect(undo?.message).toBe('Proposal sent removed: Proposal to the wrong Ann');
     await undo!.action!.run();
-    expect(be.logActivity).toHaveBeenCalledWith(
-      7,
-      expect.objectContaining({ kind: 'proposal', subject: 'Proposal to the wrong Ann', done_at: mine.done_at }),
-    );
+    // Put back as it was (its id and author), not logged anew.
+    expect(be.restoreActivity).toHaveBeenCalledWith(8);
+    expect(be.logActivity).not.toHaveBeenCalled();
     await waitFor(() => expect(screen.getAllByTestId('activity-item')).toHaveLength(2));
   });
 
