@@ -191,6 +191,16 @@ fn pitch_to_autumn_lead_booked(
     (dana, id, a)
 }
 
+/// Dana, who works on Spring and Autumn and connected `calendar`, and the leads Ann Lee (Spring) and Bo Lee
+/// (Autumn, bo@secret.example): Dana, her id and Bo's lead.
+fn dana_with_bo_in_autumn(f: &common::Fixture, calendar: &str) -> (rapport_core::Actor, i64, i64) {
+    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
+    let id = dana.user_id().unwrap();
+    f.core.connect_caldav(&dana, &agent_login(calendar), &OsKeychain).unwrap();
+    let bo = common::ann_in_spring_bo_in_autumn(f);
+    (dana, id, bo)
+}
+
 /// User `id` ("dana") works on Spring only from now on.
 fn only_spring(f: &common::Fixture, id: i64) {
     let spring_only = rapport_core::users::UserInput {
@@ -891,10 +901,7 @@ fn an_invite_with_a_hidden_lead_moved_by_its_organizer_takes_its_new_time_and_st
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
-    let id = dana.user_id().unwrap();
-    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
-    let bo = common::ann_in_spring_bo_in_autumn(&f);
+    let (dana, id, bo) = dana_with_bo_in_autumn(&f, &calendar);
     let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\nBEGIN:VEVENT\r\nUID:invite-7\r\n\
 DTSTAMP:20261101T000000Z\r\nSEQUENCE:0\r\nDTSTART:20261204T090000Z\r\nDTEND:20261204T100000Z\r\nSUMMARY:Intro with Bo\r\n\
 ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -937,10 +944,7 @@ fn an_occurrence_of_a_hidden_invite_series_moved_by_its_organizer_is_taken() {
     }
     let (_tmp, _server, calendar) = radicale();
     let f = fixture();
-    let dana = f.user("dana", Role::Editor, &["Spring", "Autumn"]);
-    let id = dana.user_id().unwrap();
-    f.core.connect_caldav(&dana, &agent_login(&calendar), &OsKeychain).unwrap();
-    let bo = common::ann_in_spring_bo_in_autumn(&f);
+    let (dana, id, bo) = dana_with_bo_in_autumn(&f, &calendar);
     let weekly = common::weekly_with_bos_instance("REQUEST", "20261120T000000Z", false)
         .replace("ORGANIZER;CN=Ann Lee:mailto:ann@lee.com", "ORGANIZER;CN=Bo Lee:mailto:bo@secret.example");
     let href = format!("{calendar}weekly-1.ics");
