@@ -964,6 +964,9 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR";
     assert_eq!(spans, [("2026-12-08T14:00:00Z", true)], "{day:?}");
     let instance = f.core.appointment(&f.admin, day[0].appointment_id).unwrap();
     assert_eq!((instance.lead_id, instance.title.as_str()), (Some(bo), "Weekly check-in"));
+    // Its organizer is linked to Bo's lead, as on the series: not offered to be made a lead again.
+    let links: Vec<(String, Option<i64>)> = instance.attendees.iter().map(|a| (a.email.clone(), a.lead_id)).collect();
+    assert!(links.contains(&("bo@secret.example".to_string(), Some(bo))), "{links:?}");
     let at_old = booking(id, "Call", "2026-12-08T09:00:00Z", "2026-12-08T09:30:00Z");
     f.core.book_appointment(&dana, &at_old).unwrap();
     let at_new = booking(id, "Call", "2026-12-08T14:00:00Z", "2026-12-08T14:30:00Z");

@@ -1098,3 +1098,27 @@ fn an_activity_logged_by_mistake_is_removed_by_who_logged_it_and_counts_no_more(
     assert_eq!((back.created_by_id, back.subject.as_str()), (eve.user_id(), "Proposal v1 sent"));
     assert_eq!(clock(&f), meanwhile.done_at.max(sent.done_at.clone()));
 }
+
+/// Undo of a removal puts a task back with its reminder as it was: one not shown yet is still shown to its author
+/// (a guess from the clock marked it shown, and it never came), one shown already is not shown again.
+#[test]
+fn a_task_put_back_keeps_its_reminder_as_it_was() {
+    let f = fixture();
+    let bo = f.user("bo", Role::Editor, &[]);
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let task = |subject: &str| NewActivity {
+        kind: Some(ActivityKind::Task),
+        subject: subject.into(),
+        due_at: Some("2026-11-23T10:00:00Z".into()),
+        remind_at: Some("2026-11-23T08:00:00Z".into()),
+        ..Default::default()
+    };
+    let unseen = f.core.log_activity(&bo, ann.id, &task("Call back")).unwrap();
+    f.core.remove_activity(&f.admin, unseen.id).unwrap();
+    f.core.restore_activity(&f.admin, unseen.id).unwrap();
+    assert_eq!(f.core.take_due_task_reminders(&bo).unwrap(), ["Task: Call back (Ann Lee)"], "still to show");
+    // Shown now: removed and put back, it is not shown again.
+    f.core.remove_activity(&bo, unseen.id).unwrap();
+    f.core.restore_activity(&bo, unseen.id).unwrap();
+    assert!(f.core.take_due_task_reminders(&bo).unwrap().is_empty(), "shown once");
+}

@@ -575,6 +575,9 @@ impl Rapport {
         let (mut attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
         if let Some(old) = &existing {
             keep_hidden_links(tx, grant, old.id, &mut attendees)?;
+        } else if let (Some(_), Some(series)) = (inherited_lead, stored_series) {
+            // A new occurrence of a hidden series: its invitees are linked to the leads the series' are.
+            keep_hidden_links(tx, grant, series.id, &mut attendees)?;
         }
         let mut row = AppointmentRow {
             id: existing.as_ref().map_or(0, |r| r.id),

@@ -226,10 +226,17 @@ pub(crate) fn unlink_appointment(
     Ok(())
 }
 
-/// Activity `a` put back as it was removed, under its own id; its reminder counts as shown when its time has
-/// passed (it was, or would have been, while it was gone).
-pub(crate) fn insert_restored(tx: &Transaction<'_>, a: &Activity, now: &str) -> Result<(), StoreError> {
-    let reminded = a.remind_at.as_deref().filter(|r| *r <= now).map(|_| now.to_string());
+/// When activity `id`'s reminder was shown, if it was.
+pub(crate) fn reminded_at(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT reminded_at FROM activities WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Activity `a` put back as it was removed, under its own id, its reminder shown at `reminded` or still to show.
+pub(crate) fn insert_restored(tx: &Transaction<'_>, a: &Activity, reminded: Option<&str>) -> Result<(), StoreError> {
     // The meeting it recorded may be gone since: the activity stays, unlinked, as a removal leaves it.
     let appointment: Option<i64> = match a.appointment_id {
         Some(id) => {

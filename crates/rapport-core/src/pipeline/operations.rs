@@ -437,8 +437,11 @@ impl Rapport {
                 .into());
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            let snapshot = serde_json::to_string(&a).map_err(|e| Error::Internal(e.to_string()))?;
-            changelog::record(tx, &batch, "activity", id, "*", Some(&snapshot), None)?;
+            // Whether its reminder was shown goes with it, so Undo puts it back exactly (neither given twice nor
+            // lost); it is no field of an activity's otherwise.
+            let mut snapshot = serde_json::to_value(&a).map_err(|e| Error::Internal(e.to_string()))?;
+            snapshot["reminded_at"] = serde_json::json!(activities::reminded_at(tx, id)?);
+            changelog::record(tx, &batch, "activity", id, "*", Some(&snapshot.to_string()), None)?;
             activities::delete(tx, id)?;
             let mut family = vec![living];
             family.extend(crate::duplicates::store::merged_into(tx, living)?);
@@ -452,7 +455,6 @@ impl Rapport {
     /// and an unmerge still takes it back with its lead. Who removed it may, as may its author or an
     /// Administrator.
     pub fn restore_activity(&self, actor: &Actor, id: i64) -> Result<Activity> {
-        let now = self.now();
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
@@ -461,6 +463,9 @@ impl Rapport {
             }
             let removed = changelog::last_removal(tx, "activity", id)?.ok_or_else(not_found)?;
             let a: Activity = serde_json::from_str(&removed.snapshot).map_err(|_| not_found())?;
+            let reminded: Option<String> = serde_json::from_str::<serde_json::Value>(&removed.snapshot)
+                .ok()
+                .and_then(|v| v.get("reminded_at").and_then(|r| r.as_str()).map(str::to_owned));
             crate::duplicates::seen_through_merges(tx, &grant, a.lead_id)?.ok_or_else(not_found)?;
             let mine =
                 grant.user_id.is_some() && (a.created_by_id == grant.user_id || removed.actor_id == grant.user_id);
@@ -471,7 +476,7 @@ impl Rapport {
                 .into());
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            activities::insert_restored(tx, &a, &now)?;
+            activities::insert_restored(tx, &a, reminded.as_deref())?;
             let back = activities::get(tx, id)?.ok_or_else(not_found)?;
             let snapshot = serde_json::to_string(&back).map_err(|e| Error::Internal(e.to_string()))?;
             changelog::record(tx, &batch, "activity", id, "*", None, Some(&snapshot))?;
