@@ -1719,6 +1719,40 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
     assert!(full.iter().any(|e| e.field == "attendee:bo@ray.io"), "{full:?}");
 }
 
+/// An invite an Administrator imported into a rep's calendar names a lead of a campaign the rep does not work
+/// on. The rep, seeing the attendee without a lead, makes it one: they get a lead of their own campaign, as for
+/// any attendee who is no lead, and are not told another exists (a refusal told them). The stored link stays for
+/// the Administrator; the rep sees theirs.
+#[test]
+fn a_rep_makes_a_lead_of_an_attendee_linked_to_a_lead_they_cannot_see_and_learns_nothing_of_it() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let mut ann = lead("Ann", "Lee", "ann@lee.io");
+    ann.campaign = "Spring".into();
+    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
+    let mut bo = lead("Bo", "Ray", "bo@ray.io");
+    bo.campaign = "Autumn".into();
+    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Joint call\r\n\
+ATTENDEE:mailto:ann@lee.io\r\nATTENDEE;CN=Bo Ray:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let report = f.core.import_ics(&f.admin, &[ics("joint.ics", invite)], sam.user_id()).unwrap().remove(0);
+    let id = report.appointment_ids[0];
+    let linked = |who: &Actor| -> Vec<Option<i64>> {
+        f.core.appointment(who, id).unwrap().attendees.iter().map(|a| a.lead_id).collect()
+    };
+    assert_eq!(linked(&sam), vec![Some(ann.id), None]);
+    let made = f.core.create_lead_from_attendee(&sam, id, "bo@ray.io", None).unwrap();
+    assert_ne!(made, bo.id);
+    let mine = f.core.get_lead(&sam, made).unwrap();
+    assert_eq!((mine.first_name.as_str(), mine.last_name.as_str(), mine.campaign.as_str()), ("Bo", "Ray", "Spring"));
+    assert_eq!(mine.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["bo@ray.io"]);
+    assert_eq!(linked(&sam), vec![Some(ann.id), Some(made)], "the rep sees the lead they made");
+    assert_eq!(linked(&f.admin), vec![Some(ann.id), Some(bo.id)], "the Administrator's link stays");
+    // Asked again, the rep gets the same lead, not a third.
+    assert_eq!(f.core.create_lead_from_attendee(&sam, id, "bo@ray.io", None).unwrap(), made);
+}
+
 /// The organizer's update imported by a rep who cannot see one attendee's lead (another campaign's) keeps that
 /// attendee linked to it, as an Administrator's import linked them: the update cut the link, unlogged, and
 /// listed the lead's address as an unknown attendee to create again.

@@ -279,16 +279,14 @@ impl Rapport {
                 .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
                 .ok_or_else(|| Error::NotFound { entity: "attendee", id: email.trim().to_owned() })?;
             if let Some(existing) = attendee.lead_id {
-                // Already a lead: its id only for a reader who may see it (the invite shows the others without one).
                 if visible(tx, &grant, Some(existing))? {
                     self.link_on_every_copy(tx, &grant, &row, &attendee.email, existing, None)?;
                     return Ok(existing);
                 }
-                return Err(crate::leads::ValidationErrors::one(
-                    "email",
-                    "this attendee is already a lead of a campaign you do not work on",
-                )
-                .into());
+                // A lead of a campaign this user does not work on: they are answered as for an attendee who is
+                // no lead at all (a refusal would tell them it exists), and get a lead of their own, which the
+                // duplicate check puts before a steward. The stored link stays for those who may see it; the
+                // invite shows this user theirs by its address.
             }
             // An address that is a lead already (made since the invite came): that lead, not a second one.
             for known in crate::leads::store::with_email(tx, &attendee.email)? {

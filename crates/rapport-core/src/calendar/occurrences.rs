@@ -118,6 +118,17 @@ pub(crate) fn visible(conn: &Connection, grant: &Grant, lead_id: Option<i64>) ->
     }
 }
 
+/// The lead a reader who may not see an attendee's linked lead (another campaign's) is shown for them: one of
+/// their own campaigns with the attendee's address, as made from the invite, or none.
+fn lead_seen_by(conn: &Connection, grant: &Grant, email: &str) -> Result<Option<i64>> {
+    for id in crate::leads::store::with_email(conn, email)? {
+        if visible(conn, grant, Some(id))? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
 /// Whether the reader may see appointment `row`'s details: a private one is its agent's alone (CLASS:PRIVATE in
 /// their calendar: an Administrator or the team reading it there would read what the agent kept to themself),
 /// and one with a lead needs the lead in the reader's scope.
@@ -333,8 +344,11 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         attendees: store::attendees(conn, row.id)?
             .into_iter()
             .map(|a| {
-                let shown = a.lead_id.is_none() || visible(conn, grant, a.lead_id)?;
-                Ok(super::Attendee { lead_id: a.lead_id.filter(|_| shown), ..a })
+                let lead_id = match a.lead_id {
+                    Some(id) if !visible(conn, grant, Some(id))? => lead_seen_by(conn, grant, &a.email)?,
+                    linked => linked,
+                };
+                Ok(super::Attendee { lead_id, ..a })
             })
             .collect::<Result<Vec<_>>>()?,
         sync_pending: row.sync_pending,
