@@ -1749,6 +1749,9 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE;CN=Bo Ray:mailto:bo@ray.io\r\nEND:VEVENT\
     assert_eq!(mine.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["bo@ray.io"]);
     assert_eq!(linked(&sam), vec![Some(ann.id), Some(made)], "the rep sees the lead they made");
     assert_eq!(linked(&f.admin), vec![Some(ann.id), Some(bo.id)], "the Administrator's link stays");
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let pairs: Vec<[i64; 2]> = queue.iter().map(|p| [p.a.id.min(p.b.id), p.a.id.max(p.b.id)]).collect();
+    assert_eq!(pairs, vec![[bo.id, made]], "the two are before a steward");
     // Asked again, the rep gets the same lead, not a third.
     assert_eq!(f.core.create_lead_from_attendee(&sam, id, "bo@ray.io", None).unwrap(), made);
 }
