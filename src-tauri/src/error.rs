@@ -11,11 +11,14 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Every field at fault (validation reports them all at once).
     pub fields: Vec<FieldError>,
+    /// With `merged_away`: the lead the one asked for was merged into, to open instead.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub merged_into: Option<i64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, fields: vec![] }
+        Self { code, message: message.into(), field: None, fields: vec![], merged_into: None }
     }
 
     pub fn not_signed_in() -> Self {
@@ -26,6 +29,12 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let fields = e.field_errors();
-        Self { code: e.code(), message: e.to_string(), field: fields.first().map(|f| f.field.clone()), fields }
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+            field: fields.first().map(|f| f.field.clone()),
+            fields,
+            merged_into: e.merged_into(),
+        }
     }
 }

@@ -845,7 +845,7 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     let nora = f.core.get_lead(&f.admin, a.id).unwrap();
     assert_eq!((nora.company.as_str(), nora.job_title.as_str()), ("Quist & Co", "Owner"), "filled, not overwritten");
     assert_eq!(nora.phones.len(), 1);
-    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().merged_into(), Some(a.id));
     let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].a.first_name, "Ivo");

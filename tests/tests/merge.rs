@@ -41,7 +41,7 @@ fn merge_fills_what_is_empty_overwrites_nothing_and_moves_the_links() {
     assert_eq!(emails, ["robert@alves.example", "bob.alves71@gmail.com"], "the other's email becomes secondary");
     assert_eq!(l.phones.len(), 1);
     assert_eq!(l.tags, ["expo", "vip"], "tags are a set, listed in order");
-    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound, "the other is gone");
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().merged_into(), Some(a.id), "the other lives on in A");
     // The steward's choice wins over the survivor's value.
     let c = create(&f, &lead("Roberto", "Alves", "roberto@alves.example"));
     let choice = FieldChoice { field: "first_name".into(), lead_id: c.id };
@@ -198,6 +198,43 @@ fn an_undo_of_another_lead_s_batch_says_nothing_of_what_it_was() {
     assert!(answers.iter().all(|a| *a == answers[2]), "as for a batch that never was: {answers:?}");
     assert_eq!(answers[2].0, ErrorCode::NotFound);
     assert_eq!(f.dump(), before);
+}
+
+/// A lead merged away while someone has it open: reading it again, or saving their form of it, names the lead
+/// it lives on in (the app opens that one) instead of saying it does not exist, and writes nothing. A team who
+/// could not see the merged lead (another campaign's) is not told it lived on in theirs.
+#[test]
+fn a_lead_merged_away_while_open_names_the_lead_it_lives_on_in() {
+    let f = fixture();
+    let mut ann = lead("Ann", "Lee", "ann@lee.example");
+    ann.campaign = "Spring".into();
+    let ann = create(&f, &ann);
+    let mut twin = lead("Anne", "Lee", "anne@lee.example");
+    twin.campaign = "Spring".into();
+    let twin = create(&f, &twin);
+    let mut hidden = lead("Ann", "Lee", "ann.lee@autumn.example");
+    hidden.campaign = "Autumn".into();
+    let hidden = create(&f, &hidden);
+    let team = f.user("team", rapport_core::users::Role::Editor, &["Spring"]);
+    let opened = f.core.get_lead(&team, twin.id).unwrap();
+    let merge = f.core.merge_leads(&f.admin, ann.id, &[twin.id, hidden.id], &[]).unwrap();
+    let err = f.core.get_lead(&team, twin.id).unwrap_err();
+    assert_eq!((err.code(), err.merged_into()), (ErrorCode::MergedAway, Some(ann.id)), "{err}");
+    assert!(err.to_string().contains("Ann Lee"), "{err}");
+    let before = f.dump();
+    let mut edit = opened.to_input();
+    edit.job_title = "CFO".into();
+    let err = f.core.update_lead(&team, twin.id, opened.version, &edit, &Origin::manual()).unwrap_err();
+    assert_eq!((err.code(), err.merged_into()), (ErrorCode::MergedAway, Some(ann.id)), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let err = f.core.get_lead(&team, hidden.id).unwrap_err();
+    assert_eq!((err.code(), err.merged_into()), (ErrorCode::NotFound, None), "{err}");
+    assert!(!err.to_string().contains("Ann"), "{err}");
+    let err = f.core.get_lead(&f.admin, hidden.id).unwrap_err();
+    assert_eq!(err.merged_into(), Some(ann.id), "an Administrator sees where it went: {err}");
+    // Unmerged, it is itself again.
+    f.core.unmerge(&f.admin, merge.merge_id).unwrap();
+    assert_eq!(f.core.get_lead(&team, twin.id).unwrap().id, twin.id);
 }
 
 #[test]
@@ -517,7 +554,7 @@ proptest! {
         let other_ids: Vec<i64> = others.iter().map(|l| l.id).collect();
         let merged = f.core.merge_leads(&f.admin, survivor.id, &other_ids, &choices).unwrap();
         for o in others {
-            prop_assert_eq!(f.core.get_lead(&f.admin, o.id).unwrap_err().code(), ErrorCode::NotFound);
+            prop_assert_eq!(f.core.get_lead(&f.admin, o.id).unwrap_err().merged_into(), Some(survivor.id));
         }
         // Later edits of the survivor, each a separate save.
         let mut expected = survivor.to_input();
@@ -599,14 +636,14 @@ fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
     assert_eq!(seen.last(), Some(&(3, 3)));
     for (a, b) in &ids {
         assert!(f.core.get_lead(&f.admin, *a).is_ok());
-        assert_eq!(f.core.get_lead(&f.admin, *b).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(f.core.get_lead(&f.admin, *b).unwrap_err().merged_into(), Some(*a));
     }
     // Each merge is undone on its own: the first brings back its own merged lead, and the other stays merged.
     let undone = f.core.unmerge(&f.admin, report.merged[0].merge_id).unwrap();
     let first = ids.iter().position(|(a, _)| *a == report.merged[0].lead.id).unwrap();
     assert_eq!(undone.restored.iter().map(|l| l.id).collect::<Vec<_>>(), [ids[first].1]);
     assert!(f.core.get_lead(&f.admin, ids[first].1).is_ok());
-    assert_eq!(f.core.get_lead(&f.admin, ids[1 - first].1).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.get_lead(&f.admin, ids[1 - first].1).unwrap_err().merged_into(), Some(ids[1 - first].0));
     let viewer = f.user("v", rapport_core::users::Role::Viewer, &[]);
     assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
@@ -674,7 +711,7 @@ fn a_bulk_accept_skips_the_pairs_one_may_not_decide_and_reports_the_merges_done(
     let report = f.core.merge_pairs(&ed, &[other, own], &mut |_, _| {}).unwrap();
     assert_eq!(report.merged.len(), 1, "{report:?}");
     assert_eq!(report.skipped.iter().map(|s| s.pair_id).collect::<Vec<_>>(), [other]);
-    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap_err().merged_into(), Some(a.id));
 }
 
 /// A pair a steward sets aside while enrichment runs (the queue on screen holds it) is not merged by it.

@@ -38,7 +38,7 @@ describe('App start', () => {
   it('shows the startup error and the database path instead of crashing', async () => {
     mockBackend({
       appStatus: async () => ({
-        startup_error: { code: 'database_locked', message: 'the database is locked', field: null, fields: [] },
+        startup_error: { code: 'database_locked', message: 'the database is locked', field: null, fields: [], merged_into: null },
         initialized: false,
         session: null,
         database_path: '/home/u/.local/share/rapport/rapport.db',
@@ -86,7 +86,7 @@ describe('App start', () => {
     await signInAsEve(u);
     expect(await screen.findAllByTestId('lead-row')).toHaveLength(1);
 
-    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [] });
+    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [], merged_into: null });
     expect(await screen.findByTestId('signin-notice')).toHaveTextContent('This account has been deactivated; ask an administrator');
     expect(screen.queryByTestId('current-user')).toBeNull();
     expect(screen.queryByTestId('lead-row')).toBeNull();
@@ -110,7 +110,7 @@ describe('App start', () => {
     await u.keyboard('?');
     expect(await screen.findByRole('dialog', { name: /keyboard shortcuts/i })).toBeInTheDocument();
 
-    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [] });
+    sessionEnded({ code: 'session_ended', message: 'this account has been deactivated; ask an administrator', field: null, fields: [], merged_into: null });
     await screen.findByTestId('signin-notice');
     expect(approvalDrafts.size).toBe(0);
     await signInAsEve(u);

@@ -37,6 +37,8 @@ pub enum ErrorCode {
     ApprovalRequired,
     /// Nobody is signed in, or the signed-in account was deactivated since: the app goes back to the sign-in.
     SessionEnded,
+    /// The lead asked for was merged into another the actor may see, which the error names: go on there.
+    MergedAway,
 }
 
 /// One field at fault, named by its canonical field name (`email`, `phones.1`, ...).
@@ -80,6 +82,9 @@ pub enum Error {
     Gate(Box<crate::pipeline::GateRefusal>),
     #[error("{0}")]
     NeedsApproval(crate::pipeline::ApprovalNeeded),
+    /// Lead `id`, asked for by its id (opened, or saved from a form), lives on in lead `into` since a merge.
+    #[error("this lead was merged into {name}, where its details and history are now")]
+    MergedAway { id: i64, into: i64, name: String },
 }
 
 impl Error {
@@ -99,6 +104,7 @@ impl Error {
             Error::Import(e) => e.code(),
             Error::Gate(_) => ErrorCode::StageGate,
             Error::NeedsApproval(_) => ErrorCode::ApprovalRequired,
+            Error::MergedAway { .. } => ErrorCode::MergedAway,
             Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
             Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
             Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,
@@ -114,6 +120,16 @@ impl Error {
                 vec![FieldError::new("campaign", e.to_string())]
             }
             _ => vec![],
+        }
+    }
+}
+
+impl Error {
+    /// The lead this error sends the user on to: the one a lead asked for was merged into.
+    pub fn merged_into(&self) -> Option<i64> {
+        match self {
+            Error::MergedAway { into, .. } => Some(*into),
+            _ => None,
         }
     }
 }

@@ -333,7 +333,7 @@ export class BackendError extends Error {
   constructor(error: ApiError) {
     super(error.message);
     this.name = 'BackendError';
-    this.error = { ...error, field: error.field ?? null, fields: error.fields ?? [] };
+    this.error = { ...error, field: error.field ?? null, fields: error.fields ?? [], merged_into: error.merged_into ?? null };
   }
 
   get code(): ErrorCode {
@@ -346,14 +346,14 @@ export class BackendError extends Error {
 }
 
 export function apiError(code: ErrorCode, message: string, fields: FieldError[] = []): ApiError {
-  return { code, message, field: fields[0]?.field ?? null, fields };
+  return { code, message, field: fields[0]?.field ?? null, fields, merged_into: null };
 }
 
 /** Any thrown value as an ApiError: backend refusals as they are, anything else as `internal`. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof BackendError) return e.error;
   if (e instanceof Error) return apiError('internal', e.message);
-  if (isApiError(e)) return { ...e, field: e.field ?? null, fields: e.fields ?? [] };
+  if (isApiError(e)) return { ...e, field: e.field ?? null, fields: e.fields ?? [], merged_into: e.merged_into ?? null };
   return apiError('internal', String(e));
 }
 

@@ -251,6 +251,8 @@ export type ApiError_Deserialize = {
 	field?: string | null,
 	/**  Every field at fault (validation reports them all at once). */
 	fields: FieldError[],
+	/**  With `merged_away`: the lead the one asked for was merged into, to open instead. */
+	merged_into?: number | null,
 };
 
 export type ApiError_Serialize = {
@@ -260,6 +262,8 @@ export type ApiError_Serialize = {
 	field: string | null,
 	/**  Every field at fault (validation reports them all at once). */
 	fields: FieldError[],
+	/**  With `merged_away`: the lead the one asked for was merged into, to open instead. */
+	merged_into: number | null,
 };
 
 export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
@@ -1066,7 +1070,9 @@ export type ErrorCode = "validation" | "not_found" | "permission_denied" | "auth
 /**  The move waits for an Administrator's approval: request it. */
 "approval_required" | 
 /**  Nobody is signed in, or the signed-in account was deactivated since: the app goes back to the sign-in. */
-"session_ended";
+"session_ended" | 
+/**  The lead asked for was merged into another the actor may see, which the error names: go on there. */
+"merged_away";
 
 /**  One piece of evidence about a pair, as the steward reads it. */
 export type EvidenceLine = {

@@ -260,7 +260,7 @@ export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
 
 export function apiErr(over: Partial<ApiError> & Pick<ApiError, 'code' | 'message'>): BackendError {
   const fields = over.fields ?? [];
-  return new BackendError({ field: fields[0]?.field ?? null, fields, ...over });
+  return new BackendError({ field: fields[0]?.field ?? null, fields, merged_into: null, ...over });
 }
 
 export function mockBackend(over: Partial<Backend> = {}): MockBackend {
@@ -593,7 +593,7 @@ export function duplicatesMock(
     return a && b ? { ...p, a: plain(a), b: plain(b) } : null;
   };
   const notFound = (what: string, id: number) =>
-    new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [] });
+    new BackendError({ code: 'not_found', message: `${what} ${id} was not found`, field: null, fields: [], merged_into: null });
 
   // The core's check of the versions a steward compared: a lead changed since is a conflict.
   const stillAsSeen = (compared: { id: number; version: number }[], seen: SeenVersion[]) => {
@@ -605,6 +605,7 @@ export function duplicatesMock(
           message: 'this lead was changed by someone else since you opened it; reload it and apply your change again',
           field: null,
           fields: [],
+          merged_into: null,
         });
     }
   };

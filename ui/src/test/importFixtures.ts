@@ -182,11 +182,11 @@ function workbook(): Map<string, Sheet> {
 }
 
 function validation(message: string, fields: FieldError[] = []): BackendError {
-  return new BackendError({ code: 'validation', message, field: fields[0]?.field ?? null, fields });
+  return new BackendError({ code: 'validation', message, field: fields[0]?.field ?? null, fields, merged_into: null });
 }
 
 function notFound(message: string): BackendError {
-  return new BackendError({ code: 'not_found', message, field: null, fields: [] });
+  return new BackendError({ code: 'not_found', message, field: null, fields: [], merged_into: null });
 }
 
 export function counts(over: Partial<OutcomeCounts> = {}): OutcomeCounts {
@@ -791,7 +791,7 @@ export function captureMock({
     updateCaptureSource: async (id, seen, input) => {
       const s = source(id);
       if (s.name !== seen.name || s.rate_per_minute !== seen.rate_per_minute || s.campaign !== seen.campaign)
-        throw new BackendError({ code: 'conflict', message: 'this capture source was changed by someone else since you opened it', field: null, fields: [] });
+        throw new BackendError({ code: 'conflict', message: 'this capture source was changed by someone else since you opened it', field: null, fields: [], merged_into: null });
       if (!input.name.trim()) throw validation('name: is required', [{ field: 'name', message: 'is required' }]);
       Object.assign(s, {
         name: input.name.trim(),

@@ -158,6 +158,21 @@ pub(crate) fn visible_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<
     }
 }
 
+/// [`visible_lead`] for a lead the actor asked for by its id (opened it, saved a form of it): one merged since
+/// into a lead they may see is named as such, so they can go on there, rather than said not to exist. One merged
+/// into a lead they may not see stays unknown, as that lead.
+fn asked_lead(conn: &Connection, grant: &Grant, id: i64) -> Result<Lead> {
+    match visible_lead(conn, grant, id) {
+        Err(Error::NotFound { entity, id: text }) => match crate::duplicates::seen_through_merges(conn, grant, id)? {
+            Some(living) if living.id != id => {
+                Err(Error::MergedAway { id, into: living.id, name: living.display_name() })
+            }
+            _ => Err(Error::NotFound { entity, id: text }),
+        },
+        other => other,
+    }
+}
+
 /// Inserts `lead`, past the stage gate (entering its first stage is a move like any other), with its creation
 /// row in the log; the row's time is the batch's, so they agree.
 pub(crate) fn insert_logged(
@@ -299,7 +314,7 @@ impl Rapport {
         let passage = Passage::from(passing);
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
-            let old = visible_lead(tx, &grant, id)?;
+            let old = asked_lead(tx, &grant, id)?;
             if old.version != expected_version {
                 return Err(Error::Conflict { entity: "lead" });
             }
@@ -482,7 +497,7 @@ impl Rapport {
     pub fn get_lead(&self, actor: &Actor, id: i64) -> Result<Lead> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            visible_lead(conn, &grant, id)
+            asked_lead(conn, &grant, id)
         })
     }
 

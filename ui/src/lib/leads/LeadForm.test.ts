@@ -258,6 +258,30 @@ describe('LeadForm', () => {
     await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
   });
 
+  it('names the lead this one was merged into meanwhile and offers it, asking before dropping what was typed', async () => {
+    const { be, u } = setup(
+      {
+        updateLead: async () => {
+          throw apiErr({
+            code: 'merged_away',
+            message: 'this lead was merged into Ann Lee, where its details and history are now',
+            merged_into: 3,
+          });
+        },
+      },
+      lead({ id: 42, version: 5 }),
+    );
+    nav.go({ name: 'edit-lead', id: 42 });
+    await u.type(screen.getByTestId('field-notes'), 'call back');
+    await u.click(screen.getByTestId('save-lead'));
+    const error = await screen.findByTestId('form-error');
+    expect(error).toHaveTextContent('This lead was merged into Ann Lee, where its details and history are now');
+    expect(be.updateLead).toHaveBeenCalledOnce();
+    await u.click(within(error).getByTestId('lead-merged-open'));
+    await u.click(await screen.findByTestId('discard-changes'));
+    expect(nav.view).toEqual({ name: 'lead', id: 3 });
+  });
+
   it('explains a conflict and reloads the latest version on request', async () => {
     const fresh = lead({ id: 42, version: 6, job_title: 'Commodore' });
     const { be, u } = setup(

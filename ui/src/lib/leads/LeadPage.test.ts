@@ -79,6 +79,35 @@ describe('LeadPage', () => {
     await waitFor(() => expect(within(panel).getByTestId('lead-deal-lost-reason')).toHaveTextContent('Price'));
   });
 
+  it('offers the lead one was merged into, not "does not exist"; another refusal says why', async () => {
+    mockBackend({
+      getLead: async (id: number) => {
+        if (id === 7) {
+          throw apiErr({
+            code: 'merged_away',
+            message: 'this lead was merged into Ann Lee, where its details and history are now',
+            merged_into: 3,
+          });
+        }
+        throw apiErr({ code: 'not_found', message: `lead ${id} does not exist` });
+      },
+    });
+    const onback = vi.fn();
+    const { unmount } = render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback });
+    expect(await screen.findByTestId('lead-merged-away')).toHaveTextContent(
+      'This lead was merged into Ann Lee, where its details and history are now.',
+    );
+    const open = screen.getByTestId('lead-merged-open');
+    await waitFor(() => expect(open).toHaveFocus());
+    expect(screen.getByTestId('lead-error')).not.toHaveTextContent('Could not open');
+    await userEvent.setup().click(open);
+    expect(nav.view).toEqual({ name: 'lead', id: 3 });
+    unmount();
+    render(LeadPage, { id: 8, canWrite: true, onedit: vi.fn(), onback });
+    expect(await screen.findByTestId('lead-error')).toHaveTextContent('Could not open this lead: lead 8 does not exist');
+    expect(screen.queryByTestId('lead-merged-open')).toBeNull();
+  });
+
   it('says when a lead has no deal details yet', async () => {
     mockBackend({ getLead: async () => lead() });
     render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
