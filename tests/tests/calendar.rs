@@ -502,6 +502,83 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// Cancellations as servers and mail programs really send them. RFC 5546's minimum (UID, SEQUENCE, a time, no
+/// repetition, no notes), and Outlook's ("Canceled: " before the title, its note as the description, marked
+/// free): the meeting is cancelled as it was, its notes, place, invitees and four weeks kept, and set back to
+/// Confirmed it takes its time again. They were read as new copies: the notes wiped, the series cut to one
+/// meeting, and Outlook's free mark left it free once confirmed again.
+#[test]
+fn a_cancellation_cancels_the_meeting_as_it_was_and_takes_nothing_else_from_it() {
+    for outlook in [false, true] {
+        let f = fixture();
+        let dana = f.user("dana", Role::Editor, &[]);
+        let id = dana.user_id().unwrap();
+        agent_settings(&f, &dana, "UTC", 0);
+        let full = WEEKLY.replace(
+            "SUMMARY:Weekly sync\n",
+            "SUMMARY:Weekly sync\nLOCATION:Room 4\nDESCRIPTION:Agenda: pricing\n\
+ATTENDEE;CN=Ann Lee:mailto:ann@lee.io\nATTENDEE;CN=Bo Ray:mailto:bo@ray.io\n",
+        );
+        let series = f.core.import_ics(&dana, &[ics("weekly.ics", &full)], None).unwrap().remove(0).appointment_ids[0];
+        let before = f.core.appointment(&dana, series).unwrap();
+        let cancel = if outlook {
+            "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
+DTSTART:20261207T100000Z\nDTEND:20261207T110000Z\nRRULE:FREQ=WEEKLY;COUNT=4\nSUMMARY:Canceled: Weekly sync\n\
+DESCRIPTION:Sorry, we have to drop this one.\nSTATUS:CANCELLED\nTRANSP:TRANSPARENT\n\
+X-MICROSOFT-CDO-BUSYSTATUS:FREE\nATTENDEE:mailto:ann@lee.io\nEND:VEVENT\nEND:VCALENDAR\n"
+        } else {
+            "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
+DTSTART:20261207T100000Z\nDTEND:20261207T110000Z\nSUMMARY:Weekly sync\nEND:VEVENT\nEND:VCALENDAR\n"
+        };
+        let r = f.core.import_ics(&dana, &[ics("cancel.ics", cancel)], None).unwrap().remove(0);
+        assert_eq!(r.cancelled, 1, "{r:?}");
+        let after = f.core.appointment(&dana, series).unwrap();
+        assert_eq!(after.status, AppointmentStatus::Cancelled);
+        assert_eq!(
+            (after.title.as_str(), after.location.as_str(), after.notes.as_str(), after.repeats),
+            (before.title.as_str(), before.location.as_str(), before.notes.as_str(), true),
+            "outlook: {outlook}"
+        );
+        assert_eq!(after.attendees, before.attendees, "outlook: {outlook}");
+        let weeks = || {
+            f.core
+                .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+                .unwrap()
+                .into_iter()
+                .map(|o| (o.status, o.busy))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(weeks(), vec![(AppointmentStatus::Cancelled, false); 4], "outlook: {outlook}");
+        f.core.set_appointment_status(&dana, series, AppointmentStatus::Confirmed).unwrap();
+        assert_eq!(weeks(), vec![(AppointmentStatus::Confirmed, true); 4], "outlook: {outlook}");
+    }
+}
+
+/// RFC 5546 lets a cancellation name its meeting by UID alone (older SabreDAV servers, ownCloud and Baïkal,
+/// send them so): the meeting is cancelled. It was refused as "an event without DTSTART", and the meeting stayed
+/// booked. One of a meeting not in the calendar is said so, as before.
+#[test]
+fn a_cancellation_naming_its_meeting_by_uid_alone_cancels_it() {
+    let (f, dana, id) = dana_with_weekly();
+    let cancel = "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:1\n\
+ORGANIZER:mailto:boss@example.com\nATTENDEE:mailto:dana@rapport.test\nEND:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("cancel.ics", cancel)], None).unwrap().remove(0);
+    assert!(r.problems.is_empty(), "{r:?}");
+    assert_eq!(r.cancelled, 1, "{r:?}");
+    let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();
+    let starts: Vec<(&str, AppointmentStatus)> = seen.iter().map(|o| (&o.start[..16], o.status)).collect();
+    assert_eq!(
+        starts,
+        ["2026-12-07T10:00", "2026-12-14T10:00", "2026-12-21T10:00", "2026-12-28T10:00"]
+            .map(|s| (s, AppointmentStatus::Cancelled)),
+        "cancelled at its own times"
+    );
+    let unknown = cancel.replace("weekly-1@example.com", "nothing-here@example.com");
+    let r = f.core.import_ics(&dana, &[ics("cancel-2.ics", &unknown)], None).unwrap().remove(0);
+    assert!(r.problems.is_empty(), "{r:?}");
+    assert!(r.warnings.iter().any(|w| w.contains("no such appointment")), "{r:?}");
+}
+
 /// A changed instance that is over by the time its series is set back from cancelled takes no time back: a
 /// meeting booked over it meanwhile (now past too) does not refuse the series forever.
 #[test]

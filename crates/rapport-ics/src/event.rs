@@ -104,7 +104,8 @@ pub struct Event {
     pub start: Moment,
     pub length: Length,
     /// A changed instance written without DTSTART, DTEND or DURATION (a cancellation of one instance may be): it
-    /// keeps its series' time and length.
+    /// keeps its series' time and length. Also a cancellation of a whole event that names it by UID alone (no
+    /// RECURRENCE-ID either): it keeps the time the event has where it is stored, and its `start` means nothing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub timed_by_series: bool,
     pub recurrence_id: Option<Moment>,
@@ -160,6 +161,8 @@ pub struct Context<'a> {
     pub calendar_zone: Option<Zone>,
     /// TZIDs no VTIMEZONE of the file defines, as read by name (a zone, and whether only its offset was read).
     pub named: std::cell::RefCell<std::collections::HashMap<String, Option<(Zone, bool)>>>,
+    /// The calendar is a cancellation (METHOD:CANCEL), whose events may name what they cancel by UID alone.
+    pub cancel: bool,
 }
 
 impl Context<'_> {
@@ -250,11 +253,14 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     let mut warnings = Vec::new();
     // A cancellation or a change of one instance may leave DTSTART out (RFC 5546 allows it in a CANCEL): the
     // instance starts when it was to start. Refused, the cancellation was lost and the meeting stayed booked.
-    let start_line = c
-        .first("DTSTART")
-        .or_else(|| c.first("RECURRENCE-ID"))
-        .ok_or_else(|| Problem { line: c.line, message: "event without DTSTART".into() })?;
-    let mut start = cx.moment(start_line, &mut warnings)?;
+    let mut start = match c.first("DTSTART").or_else(|| c.first("RECURRENCE-ID")) {
+        Some(line) => cx.moment(line, &mut warnings)?,
+        // RFC 5546 3.2.5: a CANCEL may name the whole event by its UID alone (older SabreDAV servers send them
+        // so). It is read as timed by the event it cancels ([`Event::timed_by_series`]); this date stands for no
+        // time, and nothing reads it without the stored event.
+        None if cx.cancel => Moment::Date(NaiveDate::default()),
+        None => return Err(Problem { line: c.line, message: "event without DTSTART".into() }),
+    };
     let rrules: Vec<String> = c.all("RRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
     let exrules: Vec<String> = c.all("EXRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
 

@@ -79,7 +79,8 @@ pub fn read(bytes: &[u8]) -> Calendar {
             let id = l.value.trim();
             zones.iter().find(|(z, _)| z == id).map(|(_, z)| z.clone()).or_else(|| iana_for(id).map(Zone::Iana))
         });
-        let cx = event::Context { zones: &zones, calendar_zone, named: Default::default() };
+        let cancel = method.as_deref() == Some("CANCEL");
+        let cx = event::Context { zones: &zones, calendar_zone, named: Default::default(), cancel };
         let mut skipped: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
         // An attendee's answer (RFC 5546: REPLY, COUNTER, REFRESH, DECLINECOUNTER) names its event by UID and
         // may carry no time: no broken event, an answer with nothing to import.

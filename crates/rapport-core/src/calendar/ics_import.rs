@@ -564,6 +564,30 @@ impl Rapport {
             ));
             return Ok((existing_id_of(&existing), false));
         }
+        if cancel {
+            // RFC 5546 3.2.5: a cancellation says the meeting is off and need say nothing else. It keeps what it
+            // is about, its invitees, its repetition and its busy time as stored; only its status and version are
+            // the cancellation's. Read as a new copy, a minimal CANCEL wiped the notes and ended a series, and
+            // Outlook's ("Canceled: " before the title, the organizer's note as the description, marked free)
+            // became the meeting, which set back to Confirmed stayed free.
+            let series = stored_series.filter(|_| of_a_stored_series && existing.is_none());
+            match (existing.as_ref().and_then(event_of), series.and_then(event_of)) {
+                (Some(ours), _) => event = cancellation_of(&event, &ours),
+                (None, Some(series)) => {
+                    let one = Event { rrules: vec![], exrules: vec![], rdates: vec![], exdates: vec![], ..series };
+                    let busy = one.busy;
+                    event = Event { busy, ..cancellation_of(&event, &timing_of(&event, &one)) };
+                }
+                (None, None) if event.timed_by_series && event.recurrence_id.is_none() => {
+                    report.warnings.push(format!(
+                        "cancellation of “{}” names no time, and the appointment's own could not be read: not applied",
+                        existing.as_ref().map_or(event.uid.as_str(), |o| o.title.as_str())
+                    ));
+                    return Ok((existing_id_of(&existing), false));
+                }
+                (None, None) => {}
+            }
+        }
         // Made private here, it stays so when a newer copy says nothing of its class (an organizer's update,
         // a file exported without one): only a copy that says PUBLIC makes it public again.
         if event.class.is_none() && existing.as_ref().is_some_and(|o| o.private) {
@@ -831,6 +855,18 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
+}
+
+/// Stored event `ours` cancelled by `incoming`: its status and version, nothing else of it.
+fn cancellation_of(incoming: &Event, ours: &Event) -> Event {
+    Event {
+        sequence: incoming.sequence,
+        status: Some("CANCELLED".to_owned()),
+        last_modified: incoming.last_modified,
+        stamp: incoming.stamp,
+        method: incoming.method.clone(),
+        ..ours.clone()
+    }
 }
 
 /// `ours` at the times, status and busy of `incoming` (with its version): a hidden meeting's invite moved on the
