@@ -384,9 +384,16 @@ pub async fn merge_leads(
     other_ids: Vec<Id>,
     choices: Vec<FieldChoice>,
     seen: Vec<SeenVersion>,
+    // The review queue's pair the two leads are, as the page showed it: refused once it is no longer open.
+    pair_id: Option<Id>,
 ) -> Res<MergeOutcome> {
     let others: Vec<i64> = other_ids.into_iter().map(|i| i.0).collect();
-    as_actor(&state, move |core, actor| core.merge_leads_as_seen(actor, survivor_id.0, &others, &choices, &seen)).await
+    as_actor(&state, move |core, actor| match (pair_id, others.as_slice()) {
+        (Some(pair), [other]) => core.merge_pair_as_seen(actor, pair.0, survivor_id.0, *other, &choices, &seen),
+        (Some(_), _) => Err(rapport_core::leads::ValidationErrors::one("others", "a pair merges two leads").into()),
+        (None, _) => core.merge_leads_as_seen(actor, survivor_id.0, &others, &choices, &seen),
+    })
+    .await
 }
 
 #[tauri::command]

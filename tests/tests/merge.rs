@@ -237,6 +237,35 @@ fn a_lead_merged_away_while_open_names_the_lead_it_lives_on_in() {
     assert_eq!(f.core.get_lead(&team, twin.id).unwrap().id, twin.id);
 }
 
+/// Two stewards have the queue open on one pair: the first sets it aside as "not a duplicate", the second,
+/// still looking at it, merges. The merge is refused, nothing written: that decision changed neither lead, so
+/// the versions compared did not see it, and the merge went through and took the decision with it.
+#[test]
+fn a_queued_pair_set_aside_meanwhile_is_not_merged_over_the_decision() {
+    let f = fixture();
+    create(&f, &lead("Ann", "Lee", "ann.lee31@x.example"));
+    create(&f, &lead("Ann", "Lee", "ann.lee31@x.example"));
+    let pair = f.core.duplicate_queue(&f.admin, 10).unwrap().remove(0);
+    let seen = [&pair.a, &pair.b].map(|l| SeenVersion { lead_id: l.id, version: l.version });
+    let other = f.user("steward2", rapport_core::users::Role::Administrator, &[]);
+    f.core.mark_not_duplicate_as_seen(&other, pair.id, &seen).unwrap();
+    let before = f.dump();
+    let err = f.core.merge_pair_as_seen(&f.admin, pair.id, pair.a.id, pair.b.id, &[], &seen).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // Reopened, the pair is the queue's again and merges.
+    f.core.reopen_pair(&other, pair.id).unwrap();
+    let out = f.core.merge_pair_as_seen(&f.admin, pair.id, pair.a.id, pair.b.id, &[], &seen).unwrap();
+    assert_eq!(out.lead.id, pair.a.id);
+    // A pair id that is not the two leads' is refused too.
+    let c = create(&f, &lead("Bo", "Chan", "bo.chan47@x.example"));
+    let d = create(&f, &lead("Bo", "Chan", "bo.chan47@x.example"));
+    let before = f.dump();
+    let err = f.core.merge_pair_as_seen(&f.admin, pair.id, c.id, d.id, &[], &[]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+}
+
 #[test]
 fn a_team_cannot_merge_a_lead_outside_its_campaigns() {
     let f = fixture();

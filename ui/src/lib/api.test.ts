@@ -255,7 +255,9 @@ describe('tauriBackend duplicates', () => {
       { lead_id: 12, version: 1 },
     ];
     await expect(tauriBackend.mergeLeads(11, [12], choices, seen)).resolves.toBe(merged);
-    expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices, seen);
+    expect(commands.mergeLeads).toHaveBeenCalledWith(11, [12], choices, seen, null);
+    await expect(tauriBackend.mergeLeads(11, [12], choices, seen, 5)).resolves.toBe(merged);
+    expect(commands.mergeLeads).toHaveBeenLastCalledWith(11, [12], choices, seen, 5);
     await expect(tauriBackend.unmerge(40)).resolves.toBe(unmerged);
     expect(commands.unmerge).toHaveBeenCalledWith(40);
   });

@@ -150,13 +150,15 @@ export interface Backend {
   /**
    * Merges `otherIds` into `survivorId`, which keeps its id; a field named in `choices` takes the chosen lead's
    * value. `seen` are the versions the steward compared: a lead changed since fails with a `conflict` and
-   * nothing merged. `merge_id` names the merge for `unmerge`.
+   * nothing merged. `merge_id` names the merge for `unmerge`. `pairId`, the review queue's pair the leads are:
+   * refused as `not_found` once that pair is no longer open (another steward decided it meanwhile).
    */
   mergeLeads(
     survivorId: number,
     otherIds: number[],
     choices: FieldChoice[],
     seen: SeenVersion[],
+    pairId?: number | null,
   ): Promise<MergeOutcome>;
   /** Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. */
   unmerge(mergeId: number): Promise<UnmergeOutcome>;
@@ -490,8 +492,8 @@ export const tauriBackend: Backend = {
   reopenDuplicatePair: async (pairId) => {
     await unwrap(() => commands.reopenDuplicatePair(pairId));
   },
-  mergeLeads: (survivorId, otherIds, choices, seen) =>
-    unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen)),
+  mergeLeads: (survivorId, otherIds, choices, seen, pairId = null) =>
+    unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen, pairId)),
   unmerge: (mergeId) => unwrap(() => commands.unmerge(mergeId)),
   mergePairs: (pairIds, onProgress) =>
     unwrap(() => {

@@ -29,6 +29,17 @@ pub struct SeenVersion {
 }
 
 /// A lead's version as read now, for a decision made on what was read.
+/// What a merge checks of the pair its leads make, beyond the leads being as seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PairCheck {
+    /// Leads a steward named (the CLI, a merge of their choice): whether they are a pair is not asked.
+    None,
+    /// The review queue's pair with this id, as the page showed it: still open.
+    Queued(i64),
+    /// One step of a bulk merge or an enrichment, the pair found open in a read before: still open.
+    StepOfRun,
+}
+
 pub(crate) fn seen(lead: &Lead) -> SeenVersion {
     SeenVersion { lead_id: lead.id, version: lead.version }
 }
@@ -364,7 +375,7 @@ fn refill_from_still_merged(
 
 mod operations {
     use super::{
-        refill_from_still_merged, survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind,
+        refill_from_still_merged, survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind, PairCheck,
         SeenVersion, FIELDS,
     };
     use crate::access::{Actor, Permission};
@@ -405,7 +416,23 @@ mod operations {
             choices: &[FieldChoice],
             seen: &[SeenVersion],
         ) -> Result<MergeOutcome> {
-            self.merge_checked(actor, survivor_id, others, choices, seen, false)
+            self.merge_checked(actor, survivor_id, others, choices, seen, PairCheck::None)
+        }
+
+        /// [`Rapport::merge_leads_as_seen`] of the review queue's pair `pair_id`, its leads `survivor_id` and
+        /// `other_id`, as a person compared them: also refused (not found, nothing written) when the pair is
+        /// no longer open. Another steward may have set it aside as "not a duplicate" while this one's page still
+        /// showed it; a decision that changes neither lead would otherwise be overruled unseen.
+        pub fn merge_pair_as_seen(
+            &self,
+            actor: &Actor,
+            pair_id: i64,
+            survivor_id: i64,
+            other_id: i64,
+            choices: &[FieldChoice],
+            seen: &[SeenVersion],
+        ) -> Result<MergeOutcome> {
+            self.merge_checked(actor, survivor_id, &[other_id], choices, seen, PairCheck::Queued(pair_id))
         }
 
         /// The merge of open pair (`a`, `b`) that a bulk merge or enrichment checked in a read before: refused,
@@ -418,7 +445,7 @@ mod operations {
             b: i64,
             seen: &[SeenVersion],
         ) -> Result<MergeOutcome> {
-            self.merge_checked(actor, a, &[b], &[], seen, true)
+            self.merge_checked(actor, a, &[b], &[], seen, PairCheck::StepOfRun)
         }
 
         fn merge_checked(
@@ -428,7 +455,7 @@ mod operations {
             others: &[i64],
             choices: &[FieldChoice],
             seen: &[SeenVersion],
-            pair_still_open: bool,
+            pair: PairCheck,
         ) -> Result<MergeOutcome> {
             let mut ids: Vec<i64> = others.to_vec();
             ids.sort_unstable();
@@ -441,7 +468,7 @@ mod operations {
             self.db.write(|tx| {
                 // A bulk merge's or enrichment's later merges are steps of its run: one's own password changed in the
                 // same window meanwhile does not stop it (see `Rapport::grant_going_on`).
-                let grant = if pair_still_open {
+                let grant = if pair == PairCheck::StepOfRun {
                     Self::grant_going_on(tx, actor, Permission::ReviewDuplicates)?
                 } else {
                     Self::grant(tx, actor, Permission::ReviewDuplicates)?
@@ -473,9 +500,14 @@ mod operations {
                     }
                 }
                 super::still_as_seen(&all, seen)?;
-                if pair_still_open {
+                if pair != PairCheck::None {
                     let (a, b) = (survivor_id.min(ids[0]), survivor_id.max(ids[0]));
-                    if crate::duplicates::store::pair_by_leads(tx, a, b)?.is_none_or(|p| p.status != "open") {
+                    let stored = crate::duplicates::store::pair_by_leads(tx, a, b)?;
+                    let open = match pair {
+                        PairCheck::Queued(id) => stored.is_some_and(|p| p.id == id && p.status == "open"),
+                        _ => stored.is_some_and(|p| p.status == "open"),
+                    };
+                    if !open || ids.len() != 1 {
                         return Err(Error::NotFound { entity: "open duplicate pair", id: format!("{a}-{b}") });
                     }
                 }

@@ -285,7 +285,7 @@ describe('DuplicatesPage: deciding on a pair', () => {
 
     await u.click(within(compare).getByTestId('merge-pair'));
     await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
-    const [survivor, others, choices, seen] = be.mergeLeads.mock.calls[0];
+    const [survivor, others, choices, seen, pairId] = be.mergeLeads.mock.calls[0];
     expect(survivor).toBe(11);
     // The versions compared go with the picks, so an edit made meanwhile is a conflict, not overwritten.
     const [shown] = await be.duplicateQueue.mock.results[0].value;
@@ -294,6 +294,8 @@ describe('DuplicatesPage: deciding on a pair', () => {
       { lead_id: 12, version: shown.b.version },
     ]);
     expect(others).toEqual([12]);
+    // The pair as the page showed it: one set aside meanwhile by another steward is refused, not merged over.
+    expect(pairId).toBe(shown.id);
     // Only the pick changed is sent: the rest is the core's own choice, with its rules.
     expect(choices).toEqual([{ field: 'last_name', lead_id: 12 }]);
 
@@ -460,6 +462,23 @@ describe('DuplicatesPage: deciding on a pair', () => {
       'Could not merge Grace Hoper into Grace Hopper: The lead was changed by someone else',
     );
     expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+    expect(screen.queryByTestId('toast-undo')).toBeNull();
+  });
+
+  it('says a pair another steward decided meanwhile was left alone, and drops it from the queue', async () => {
+    let decided = false;
+    const { u } = await open({
+      mergeLeads: async () => {
+        decided = true;
+        throw apiErr({ code: 'not_found', message: 'open duplicate pair 11-12 does not exist' });
+      },
+      duplicateQueue: async () => duplicatePairs().filter((p) => !(decided && p.id === 1)),
+    });
+    await u.click(await screen.findByTestId('merge-pair'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Grace Hopper and Grace Hoper were decided by someone else meanwhile: nothing was merged',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
     expect(screen.queryByTestId('toast-undo')).toBeNull();
   });
 

@@ -10,6 +10,7 @@ import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import Toasts from '../ui/Toasts.svelte';
 import { leadEvents } from './events.svelte';
+import { duplicateScan } from '../duplicates/scan.svelte';
 import LeadPage from './LeadPage.svelte';
 
 /** Lead 11 (Grace Hopper, the survivor of the mock's merges) at its latest version. */
@@ -99,6 +100,20 @@ describe('LeadPage: the merges into a lead', () => {
     expect(screen.getByTestId('lead-merge')).toHaveTextContent('Merged from Ada Lovelace and Katherine Johnson');
     // The focus goes to the Unmerge left.
     await waitFor(() => expect(screen.getByTestId('lead-unmerge')).toHaveFocus());
+  });
+
+  it('lists a merge a scan made into the lead while the page is open', async () => {
+    const be = survivor({
+      scanDuplicates: async () => {
+        await be.mergeLeads(11, [12], [], []);
+        return { leads: 2, open: 0, kept_apart: 0, enriched: 1, enrichment_stopped: false, enrichment_error: null, seconds: 1 };
+      },
+    });
+    openPage();
+    expect(await screen.findByTestId('lead-title')).toBeInTheDocument();
+    expect(screen.queryByTestId('lead-merge')).toBeNull();
+    await duplicateScan.start();
+    await waitFor(() => expect(screen.getByTestId('lead-merge')).toHaveTextContent('Merged from Grace Hoper on'));
   });
 
   it('says why an unmerge is refused, and drops a merge that is gone', async () => {
