@@ -1312,6 +1312,33 @@ fn a_lead_two_chunks_touched_is_kept_once_with_every_reason() {
     assert_eq!(find(&f, "ann@").company, "Globex");
 }
 
+/// A partner's export names one person twice (P-17, P-18); a steward merges them. The partner's next export,
+/// imported by external reference, updates the lead P-18 lives on in, which keeps its own reference: P-18's row
+/// found no lead (the survivor's reference is P-17) and made the merged lead again at every sync.
+#[test]
+fn a_keyed_import_finds_a_merged_lead_by_its_reference_in_the_lead_it_lives_on_in() {
+    let f = fixture();
+    let first = b"first_name,last_name,email,phone,external_ref\n\
+Ann,Lee,ann@lee.io,+44 20 7946 0018,P-17\nAnn,Lee,ann.lee@work.example,+44 20 7946 0999,P-18\n";
+    import(&f, "partner-1.csv", first);
+    let ann = find(&f, "ann@lee.io");
+    let twin = find(&f, "ann.lee@work.example");
+    assert_ne!(ann.id, twin.id);
+    f.core.merge_leads(&f.admin, ann.id, &[twin.id], &[]).unwrap();
+    let next = b"first_name,last_name,email,job_title,external_ref\n\
+Ann,Lee,ann.lee@work.example,Buyer,P-18\nAnn,Lee,ann@lee.io,,P-17\n";
+    let path = write(&f, "partner-2.csv", next);
+    let plan = ImportPlan { key: Some(NaturalKey::ExternalRef), ..suggested_plan(&f, &path, None) };
+    let rehearsed = f.core.dry_run_import(&f.admin, &path, "partner-2.csv", &plan).unwrap();
+    let batch = run(&f, &path, &plan);
+    assert_eq!(rehearsed.counts, batch.counts, "the dry run says what the run does");
+    assert_eq!((batch.counts.update, batch.counts.unchanged), (1, 1), "{:?}", batch.counts);
+    assert_eq!(batch.counts.create_active + batch.counts.create_draft + batch.counts.review, 0, "{:?}", batch.counts);
+    let now = f.core.get_lead(&f.admin, ann.id).unwrap();
+    assert_eq!((now.job_title.as_str(), now.external_ref.as_str()), ("Buyer", "P-17"), "its own reference stays");
+    assert_eq!(all_names(&f).len(), 1, "{:?}", all_names(&f));
+}
+
 /// An update key no column fills finds no lead: refused before anything is written, on the key, instead of
 /// every row created again (with `--replace`, replacing nothing) without a word.
 #[test]

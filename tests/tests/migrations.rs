@@ -468,3 +468,52 @@ fn a_file_upgraded_by_an_early_build_of_025_or_026_gets_their_later_columns() {
     drop(Rapport::open(&fresh).unwrap());
     assert_eq!(schema(&path), schema(&fresh), "the same schema as a file made today");
 }
+
+/// Version 30 keeps a merged lead's reference in another system beside its archive: a merge of version 29 has
+/// it only inside the archived rows, read out by the migration, so an import keyed by reference finds the lead
+/// it lives on in.
+#[test]
+fn a_merge_of_version_29_keeps_the_merged_lead_s_reference_for_keyed_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v29.db");
+    let ann = {
+        let core = Rapport::open(&path).unwrap();
+        let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+        let with_ref = |email: &str, reference: &str| {
+            let mut l = common::lead("Ann", "Lee", email);
+            l.external_ref = reference.into();
+            core.create_lead(&admin, &l, &Origin::manual()).unwrap().lead.id
+        };
+        let (ann, twin, none) =
+            (with_ref("ann@lee.io", "P-17"), with_ref("ann@work.example", "P-18"), with_ref("a@b.c", ""));
+        core.merge_leads(&admin, ann, &[twin], &[]).unwrap();
+        core.merge_leads(&admin, ann, &[none], &[]).unwrap();
+        ann
+    };
+    {
+        // The archive as version 29 wrote it: no column beside it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        common::pretend_version(&c, 29);
+    }
+    let core = Rapport::open(&path).unwrap();
+    let refs: Vec<String> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT external_ref FROM merged_leads ORDER BY lead_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(refs, ["P-18", ""]);
+    let admin = core.sign_in("admin", PASSWORD).unwrap();
+    let file = dir.path().join("partner.csv");
+    std::fs::write(&file, "first_name,last_name,job_title,external_ref\nAnn,Lee,Buyer,P-18\n").unwrap();
+    let preview = core.preview_import_path(&admin, &file, "", "partner.csv", None).unwrap();
+    let plan = rapport_core::imports::ImportPlan {
+        key: Some(rapport_core::imports::NaturalKey::ExternalRef),
+        ..rapport_core::imports::ImportPlan::suggested(&preview)
+    };
+    let batch = core.start_import(&admin, &file, "partner.csv", &plan, &mut |_| {}).unwrap();
+    assert_eq!(batch.counts.update, 1, "{:?}", batch.counts);
+    assert_eq!(core.get_lead(&admin, ann).unwrap().job_title, "Buyer");
+}

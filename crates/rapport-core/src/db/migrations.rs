@@ -118,10 +118,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
                     .map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/030_merged_external_refs.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 29;
+pub const LATEST_VERSION: i64 = 30;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

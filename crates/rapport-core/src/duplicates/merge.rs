@@ -568,7 +568,7 @@ mod operations {
                     if let Some(list) = rows.as_array_mut() {
                         list.extend(store::pairs_to_archive(tx, other.id, survivor_id)?);
                     }
-                    store::archive(tx, other.id, survivor_id, batch.id, &rows.to_string())?;
+                    store::archive(tx, other.id, survivor_id, batch.id, &rows.to_string(), &other.external_ref)?;
                     changelog::record(
                         tx,
                         &batch,

@@ -49,6 +49,14 @@ pub(crate) fn seen_through_merges(
     Ok(Some(lead))
 }
 
+/// The leads that leads merged away with reference `reference` in another system live on in (each once).
+pub(crate) fn living_by_external_ref(conn: &rusqlite::Connection, reference: &str) -> crate::error::Result<Vec<i64>> {
+    let mut ids = store::merged_with_external_ref(conn, reference)?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 pub use model::{
     BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
     ScanProgress, ScanReport, Tier, UnmergeOutcome,

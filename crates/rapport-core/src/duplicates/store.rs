@@ -283,16 +283,38 @@ pub(crate) fn set_status(
     Ok(())
 }
 
+/// Archives merged lead `lead_id` (`rows`, its rows of every table) with its reference in another system, by
+/// which [`merged_with_external_ref`] finds it.
 pub(crate) fn archive(
     tx: &Transaction<'_>,
     lead_id: i64,
     survivor_id: i64,
     batch_id: i64,
     rows: &str,
+    external_ref: &str,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT INTO merged_leads (lead_id, survivor_id, batch_id, rows) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![lead_id, survivor_id, batch_id, rows])?;
+    tx.prepare_cached(
+        "INSERT INTO merged_leads (lead_id, survivor_id, batch_id, rows, external_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![lead_id, survivor_id, batch_id, rows, external_ref.trim()])?;
     Ok(())
+}
+
+/// The leads that leads merged away with reference `reference` in another system live on in.
+pub(crate) fn merged_with_external_ref(conn: &Connection, reference: &str) -> Result<Vec<i64>, StoreError> {
+    let merged: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT lead_id FROM merged_leads WHERE external_ref = ?1 AND external_ref <> '' ORDER BY lead_id",
+        )?
+        .query_map([reference], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut living = Vec::new();
+    for id in merged {
+        if let Some(at) = living_lead(conn, id)? {
+            living.push(at);
+        }
+    }
+    Ok(living)
 }
 
 pub(crate) struct Archived {

@@ -379,7 +379,15 @@ impl Rapport {
                 _ => return Ok(Ok(None)),
             },
             Some(NaturalKey::ExternalRef) if row.external_ref.trim().is_empty() => return Ok(Ok(None)),
-            Some(NaturalKey::ExternalRef) => leads::with_external_ref(tx, row.external_ref.trim())?,
+            Some(NaturalKey::ExternalRef) => {
+                // A lead merged away is found by its reference in the lead it lives on in: the partner's next
+                // export still names it, and would make it again.
+                let mut ids = leads::with_external_ref(tx, row.external_ref.trim())?;
+                ids.extend(crate::duplicates::living_by_external_ref(tx, row.external_ref.trim())?);
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
         };
         let mut visible = Vec::new();
         for id in ids {
@@ -421,6 +429,12 @@ impl Rapport {
             }
         };
         if let Some(existing) = keyed {
+            // Found by the reference of a lead merged into it: the survivor keeps its own (the next row of its
+            // own reference finds it by that).
+            let mut row = row;
+            if rules.key == Some(NaturalKey::ExternalRef) && existing.external_ref.trim() != row.external_ref.trim() {
+                row.external_ref.clone_from(&existing.external_ref);
+            }
             // In a dry run, the lead as an earlier rehearsal's update left it: the run will meet it so.
             let carried = rehearsal.as_deref().and_then(|r| r.updated(existing.id));
             let current = carried.as_ref().unwrap_or(&existing);
