@@ -560,6 +560,32 @@ fn a_cell_merged_down_a_column_belongs_to_every_row_it_covers() {
     assert_eq!((karl.notes.as_str(), karl.source_detail.as_str()), ("met at the fair", "firms.xlsx"));
 }
 
+/// The same in an .ods, as LibreOffice saves it: the company's cell spans two rows and the second holds a covered
+/// cell, which calamine reads as empty (it reports no merges for an .ods). Petra was created Active without her
+/// company, and the dry run said nothing of it either.
+#[test]
+fn a_cell_merged_down_a_column_of_an_ods_belongs_to_every_row_it_covers() {
+    let f = fixture();
+    let text =
+        |v: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#);
+    let rows = format!(
+        "{}<table:table-row>{}{}{}{}</table:table-row><table:table-row><table:covered-table-cell/>{}{}{}</table:table-row>",
+        ods_row(&["Firma", "Vorname", "Nachname", "E-Mail"]),
+        r#"<table:table-cell office:value-type="string" table:number-rows-spanned="2" table:number-columns-spanned="1"><text:p>Siemens AG</text:p></table:table-cell>"#,
+        text("Karl"),
+        text("Berg"),
+        text("kb@siemens.example"),
+        text("Petra"),
+        text("Lang"),
+        text("pl@siemens.example"),
+    );
+    let path = write_ods(&f, "firms.ods", &[("Kontakte", &rows)]);
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!(b.counts.create_active, 2, "{:?}", rejects(&f, &b));
+    let (karl, petra) = (find(&f, "karl"), find(&f, "petra"));
+    assert_eq!((karl.company.as_str(), petra.company.as_str()), ("Siemens AG", "Siemens AG"));
+}
+
 /// A postcode a spreadsheet kept as a number lost its leading zeros (Dresden's 01067 stored as 1067, a Boston
 /// ZIP as 2108): the row's country gives them back where its postcodes are all of one length, and takes off
 /// those a cell format meant for another country added (Oslo's 0150 shown 00150 in a column formatted

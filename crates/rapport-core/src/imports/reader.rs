@@ -276,6 +276,45 @@ fn excel_date_time(dt: &calamine::ExcelDateTime) -> String {
     }
 }
 
+/// An ISO 8601 duration as LibreOffice writes a time cell ("PT14H30M00S", "P1DT2H", "PT36H00M00S") the way
+/// [`excel_date_time`] writes one: a time of day as "14:30:00", a longer span in hours and minutes ("36:00").
+fn iso_duration_text(s: &str) -> Option<String> {
+    let rest = s.trim().strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (rest, ""),
+    };
+    let days: f64 = match days.strip_suffix('D') {
+        Some(n) => n.parse().ok()?,
+        None if days.is_empty() => 0.0,
+        None => return None,
+    };
+    let mut seconds = days * 86_400.0;
+    let mut number = String::new();
+    for c in time.chars() {
+        let unit = match c {
+            'H' => 3_600.0,
+            'M' => 60.0,
+            'S' => 1.0,
+            _ => {
+                number.push(c);
+                continue;
+            }
+        };
+        seconds += number.parse::<f64>().ok()? * unit;
+        number.clear();
+    }
+    if !number.is_empty() || !(0.0..1e12).contains(&seconds) {
+        return None;
+    }
+    let whole = seconds.round() as u64;
+    Some(if whole < 86_400 {
+        format!("{:02}:{:02}:{:02}", whole / 3_600, whole / 60 % 60, whole % 60)
+    } else {
+        format!("{}:{:02}", whole / 3_600, whole / 60 % 60)
+    })
+}
+
 fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
@@ -285,7 +324,10 @@ fn cell_text(d: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => excel_date_time(dt),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        // An .ods date or time is kept as ISO 8601 ("2026-05-01T14:30:00", "PT14H30M00S"): written as the same
+        // cell of an .xlsx is.
+        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).replacen('T', " ", 1),
+        Data::DurationIso(s) => iso_duration_text(s).unwrap_or_else(|| s.clone()),
         // As the spreadsheet shows it ("#N/A", "#DIV/0!"): the mapping refuses the row, naming the cell.
         Data::Error(e) => e.to_string(),
     }
@@ -422,20 +464,21 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
         }
         (None, None) => return Err(ImportError::Empty),
     };
+    let ods = match &book {
+        calamine::Sheets::Ods(_) => sheet_formats::ods_cells(&bytes, &name),
+        _ => Default::default(),
+    };
     let merged = match &mut book {
         calamine::Sheets::Xlsx(x) => x.worksheet_merge_cells(&name).and_then(Result::ok).unwrap_or_default(),
         calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
-        _ => Vec::new(),
+        _ => ods.merged,
     };
     let digit_cells = match &book {
         calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(&bytes, &name),
         calamine::Sheets::Xls(_) => xls_formats::xls_digit_cells(&bytes, &name),
         _ => Default::default(),
     };
-    let ods_digits = match &book {
-        calamine::Sheets::Ods(_) => sheet_formats::ods_digit_cells(&bytes, &name),
-        _ => Default::default(),
-    };
+    let ods_digits = ods.digits;
     let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
     // A whole number in a cell formatted "00000" is written as the cell shows it, leading zeros included.
@@ -516,6 +559,17 @@ mod tests {
         use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
         let date = |v: f64, t| cell_text(&Data::DateTime(ExcelDateTime::new(v, t, false)));
         assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        // An .ods keeps its dates and times as ISO 8601: written as an .xlsx's are, not "PT14H30M00S".
+        let ods = |d: Data| cell_text(&d);
+        assert_eq!(ods(Data::DurationIso("PT14H30M00S".into())), "14:30:00");
+        assert_eq!(ods(Data::DurationIso("PT09H05M30.4S".into())), "09:05:30");
+        assert_eq!(ods(Data::DurationIso("PT36H00M00S".into())), "36:00");
+        assert_eq!(ods(Data::DurationIso("P1DT2H".into())), "26:00");
+        assert_eq!(ods(Data::DurationIso("not a duration".into())), "not a duration");
+        assert_eq!(ods(Data::DurationIso("PT5X".into())), "PT5X");
+        assert_eq!(ods(Data::DateTimeIso("2026-05-01".into())), "2026-05-01");
+        assert_eq!(ods(Data::DateTimeIso("2026-05-01T00:00:00".into())), "2026-05-01");
+        assert_eq!(ods(Data::DateTimeIso("2026-05-01T14:30:00".into())), "2026-05-01 14:30:00");
         assert_eq!(cell_text(&Data::Error(CellErrorType::Div0)), "#DIV/0!");
         assert_eq!(date(45943.0, ExcelDateTimeType::DateTime), "2025-10-13");
         assert_eq!(date(45943.5, ExcelDateTimeType::DateTime), "2025-10-13 12:00:00");

@@ -215,16 +215,26 @@ fn sheet_path(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, sheet: &str) -> Option<S
 /// ("01067" for 1067), by 0-based row and column. An .ods keeps what each cell shows beside its value, so no
 /// format is read: a cell whose shown text is digits with a zero in front, and is its value, is taken as
 /// shown. Best effort, as [`xlsx_digit_cells`].
-pub(super) fn ods_digit_cells(bytes: &[u8], sheet: &str) -> HashMap<(u32, u32), String> {
-    read_ods_digit_cells(bytes, sheet).unwrap_or_default()
+///
+/// Also the cells merged over others (`table:number-rows-spanned`, `table:number-columns-spanned`), which calamine
+/// does not report for an .ods: it reads the cells they cover as empty.
+pub(super) fn ods_cells(bytes: &[u8], sheet: &str) -> OdsCells {
+    read_ods_cells(bytes, sheet).unwrap_or_default()
 }
 
-fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32), String>> {
+#[derive(Debug, Default)]
+pub(super) struct OdsCells {
+    pub digits: HashMap<(u32, u32), String>,
+    pub merged: Vec<calamine::Dimensions>,
+}
+
+fn read_ods_cells(bytes: &[u8], sheet: &str) -> Option<OdsCells> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let part = zip.by_name("content.xml").ok()?;
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::with_capacity(1024);
     let mut cells = HashMap::new();
+    let mut merged = Vec::new();
     let (mut in_sheet, mut row, mut col) = (false, 0u32, 0u32);
     let (mut row_repeats, mut col_repeats) = (1u32, 1u32);
     // The cell being read, when it holds a number: its value, and the text of its first paragraph so far.
@@ -250,6 +260,7 @@ fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32),
                 row = row.saturating_add(row_repeats);
             }
             Event::Start(e) if in_sheet && is_cell(&e) => {
+                note_merge(&e, (row, col), &mut merged);
                 col_repeats = repeats(&e, b"table:number-columns-repeated");
                 let float = attribute(&e, b"office:value-type").as_deref() == Some("float");
                 let value = attribute(&e, b"office:value").and_then(|v| v.trim().parse::<f64>().ok());
@@ -257,6 +268,7 @@ fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32),
                 paragraphs = 0;
             }
             Event::Empty(e) if in_sheet && is_cell(&e) => {
+                note_merge(&e, (row, col), &mut merged);
                 col = col.saturating_add(repeats(&e, b"table:number-columns-repeated"));
             }
             Event::Start(e) if number.is_some() && e.local_name().as_ref() == b"p" => paragraphs += 1,
@@ -293,7 +305,20 @@ fn read_ods_digit_cells(bytes: &[u8], sheet: &str) -> Option<HashMap<(u32, u32),
         }
         buf.clear();
     }
-    Some(cells)
+    Some(OdsCells { digits: cells, merged })
+}
+
+/// Records cell `e` at `at` when it is merged over others. Bounded: the regions are read against every row.
+fn note_merge(e: &BytesStart<'_>, at: (u32, u32), merged: &mut Vec<calamine::Dimensions>) {
+    if e.local_name().as_ref() != b"table-cell" || merged.len() >= 100_000 {
+        return;
+    }
+    let rows = repeats(e, b"table:number-rows-spanned");
+    let cols = repeats(e, b"table:number-columns-spanned");
+    if rows > 1 || cols > 1 {
+        let end = (at.0.saturating_add(rows - 1), at.1.saturating_add(cols - 1));
+        merged.push(calamine::Dimensions { start: at, end });
+    }
 }
 
 fn is_cell(e: &BytesStart<'_>) -> bool {
