@@ -296,7 +296,8 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         print_mapping(&mapping, a.map.is_empty() && a.template.is_none());
         if let (None, Some(region)) = (&a.phone_region, &preview.phone_region) {
             eprintln!(
-                "phone numbers without a country code are read as {region} numbers: most of the file's are, and are                  not valid in the default region of the settings (--phone-region to choose another)"
+                "phone numbers without a country code are read as {region} numbers: most of the file's are, and are \
+                 not valid in the default region of the settings (--phone-region to choose another)"
             );
         }
     }

@@ -920,3 +920,26 @@ fn a_campaign_limited_user_imports_into_one_of_their_campaigns() {
     let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
     assert_eq!(found[0]["campaign"], "Spring Expo", "{}", list.out);
 }
+
+/// A file whose national numbers are another country's than the settings' region: the notice says which region
+/// they are read in, as one sentence (a lost line continuation put a run of spaces in its middle).
+#[test]
+fn the_region_a_file_s_phone_numbers_are_read_in_is_said_in_one_sentence() {
+    let (dir, db) = db();
+    assert!(rapport(&db, &["settings", "show"]).ok); // first run: the administrator
+    let file = dir.path().join("messe.csv");
+    std::fs::write(
+        &file,
+        "Vorname;Nachname;E-Mail;Telefon\nAnn;Lee;ann@lee.de;030 901820\nBo;Berg;bo@berg.de;089 2333 7000\n\
+         Cy;Roe;cy@roe.de;040 428280\nDi;Ott;di@ott.de;0221 2210\nEd;Nau;ed@nau.de;069 21201\n\
+         Flo;Wu;flo@wu.de;0711 2160\n",
+    )
+    .unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--dry-run"]);
+    let notice = r.err.lines().find(|l| l.starts_with("phone numbers without a country code")).unwrap_or_default();
+    assert!(
+        notice.contains("are read as DE numbers: most of the file's are, and are not valid in the default"),
+        "{}",
+        r.err
+    );
+}
