@@ -422,8 +422,12 @@ pub async fn duplicate_tiers(state: State<'_, AppState>) -> Res<DuplicateTiers> 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_duplicate_tiers(state: State<'_, AppState>, tiers: DuplicateTiers) -> Res<DuplicateTiers> {
-    as_actor(&state, move |core, actor| core.update_duplicate_tiers(actor, tiers)).await
+pub async fn update_duplicate_tiers(
+    state: State<'_, AppState>,
+    seen: DuplicateTiers,
+    tiers: DuplicateTiers,
+) -> Res<DuplicateTiers> {
+    as_actor(&state, move |core, actor| core.update_duplicate_tiers_as_seen(actor, Some(seen), tiers)).await
 }
 
 /// Merges each pair's second lead into its first (the "accept all" of high-score pairs, after the UI's

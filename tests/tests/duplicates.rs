@@ -671,6 +671,28 @@ fn numbers_that_end_alike_in_other_countries_are_not_the_same_phone() {
     assert_eq!(judged("+1 307 946 0123").map(|(phone, _)| phone), Some("close".to_string()));
 }
 
+/// Two Administrators with Settings open: Bo raises "same person" after a wrong merge; Ada, whose page read the
+/// tiers before, lowers only "review". Bo's tier stays (it was put back without a word, and the next scan
+/// merged what he wanted a person to see). Both changing the same tier is a conflict, nothing written.
+#[test]
+fn a_tier_changed_by_another_administrator_since_the_form_was_read_is_kept() {
+    use rapport_core::duplicates::DuplicateTiers;
+    let f = fixture();
+    let bo = f.user("bo", Role::Administrator, &[]);
+    let read = f.core.duplicate_tiers(&f.admin).unwrap();
+    let bos = DuplicateTiers { same: 0.999_999, ..read };
+    f.core.update_duplicate_tiers_as_seen(&bo, Some(read), bos).unwrap();
+    let adas = DuplicateTiers { review: 0.6, ..read };
+    let saved = f.core.update_duplicate_tiers_as_seen(&f.admin, Some(read), adas).unwrap();
+    assert_eq!(saved, DuplicateTiers { same: 0.999_999, review: 0.6 });
+    assert_eq!(f.core.duplicate_tiers(&f.admin).unwrap(), saved);
+    let before = f.dump();
+    let clash = DuplicateTiers { same: 0.9999, ..read };
+    let err = f.core.update_duplicate_tiers_as_seen(&f.admin, Some(read), clash).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+}
+
 #[test]
 fn an_administrator_tunes_the_tiers_and_the_next_check_uses_them() {
     use rapport_core::duplicates::DuplicateTiers;

@@ -129,8 +129,11 @@ export interface Backend {
   removeSampleData(): Promise<SampleDataRemoval>;
   /** Where the duplicate tiers start (probabilities 0..1). */
   getDuplicateTiers(): Promise<DuplicateTiers>;
-  /** Sets them (Administrators); the next scan and every later save use them. */
-  updateDuplicateTiers(tiers: DuplicateTiers): Promise<DuplicateTiers>;
+  /**
+   * Sets them (Administrators); the next scan and every later save use them. `seen`, the tiers as the form read
+   * them: a tier left as read keeps what is stored now; one another Administrator changed too is a `conflict`.
+   */
+  updateDuplicateTiers(seen: DuplicateTiers, tiers: DuplicateTiers): Promise<DuplicateTiers>;
   /**
    * Scans every lead for duplicates, calling `onProgress` as it reads, matches and saves; the review queue is
    * replaced only if the scan runs to its end. A scan stopped by `cancelDuplicateScan` fails with `cancelled`.
@@ -475,7 +478,7 @@ export const tauriBackend: Backend = {
   sampleData: () => unwrap(() => commands.sampleData()),
   removeSampleData: () => unwrap(() => commands.removeSampleData()),
   getDuplicateTiers: () => unwrap(() => commands.duplicateTiers()),
-  updateDuplicateTiers: (tiers) => unwrap(() => commands.updateDuplicateTiers(tiers)),
+  updateDuplicateTiers: (seen, tiers) => unwrap(() => commands.updateDuplicateTiers(seen, tiers)),
   scanDuplicates: (onProgress) =>
     unwrap(() => {
       const channel = new Channel<ScanProgress>();

@@ -47,7 +47,7 @@ export const commands = {
 	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),
 	possibleDuplicates: (input: LeadInput_Deserialize) => typedError<PossibleDuplicate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("possible_duplicates", { input })),
 	duplicateTiers: () => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("duplicate_tiers")),
-	updateDuplicateTiers: (tiers: DuplicateTiers) => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("update_duplicate_tiers", { tiers })),
+	updateDuplicateTiers: (seen: DuplicateTiers, tiers: DuplicateTiers) => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("update_duplicate_tiers", { seen, tiers })),
 	/**
 	 *  Merges each pair's second lead into its first (the "accept all" of high-score pairs, after the UI's
 	 *  preview), reporting progress as pairs are done.

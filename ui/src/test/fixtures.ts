@@ -329,7 +329,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     sampleData: async () => ({ leads: 0, worked_on: 0 }),
     removeSampleData: async () => ({ removed: 0, kept: 0 }),
     getDuplicateTiers: async () => ({ same: 0.999, review: 0.5 }),
-    updateDuplicateTiers: async (t) => t,
+    updateDuplicateTiers: async (_seen, t) => t,
     ...duplicatesMock(),
     ...calendarMock(),
     ...importMock(),

@@ -67,10 +67,41 @@ impl Rapport {
     /// Sets where the tiers start (Administrators). Pairs already in the queue keep their tier until the next
     /// scan or save of their leads.
     pub fn update_duplicate_tiers(&self, actor: &Actor, tiers: DuplicateTiers) -> Result<DuplicateTiers> {
-        let tiers = tiers.validate()?;
+        self.update_duplicate_tiers_as_seen(actor, None, tiers)
+    }
+
+    /// [`Rapport::update_duplicate_tiers`] from a form that read the tiers as `seen`: a tier the form left as
+    /// it read keeps what is stored now (another Administrator may have changed it since), and one changed both
+    /// there and here since is a conflict, nothing written. Saved whole, a form read before another's change put
+    /// their tier back without a word, and the next scan merged the pairs they had wanted a person to see.
+    pub fn update_duplicate_tiers_as_seen(
+        &self,
+        actor: &Actor,
+        seen: Option<DuplicateTiers>,
+        tiers: DuplicateTiers,
+    ) -> Result<DuplicateTiers> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let old = load(tx)?;
+            let tiers = match seen {
+                None => tiers,
+                Some(seen) => {
+                    let take = |now: f64, seen: f64, edited: f64| -> Result<f64> {
+                        if edited == seen {
+                            Ok(now)
+                        } else if now != seen && now != edited {
+                            Err(crate::error::Error::Conflict { entity: "duplicate tiers" })
+                        } else {
+                            Ok(edited)
+                        }
+                    };
+                    DuplicateTiers {
+                        same: take(old.same, seen.same, tiers.same)?,
+                        review: take(old.review, seen.review, tiers.review)?,
+                    }
+                }
+            };
+            let tiers = tiers.validate()?;
             if old == tiers {
                 return Ok(tiers);
             }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mockBackend } from '../../test/fixtures';
 import { apiError, BackendError } from '../api';
 import { nav } from '../nav.svelte';
+import type { DuplicateTiers } from '../types';
 import DuplicateTiersPanel from './DuplicateTiersPanel.svelte';
 
 describe('Duplicate tiers in Settings', () => {
@@ -40,7 +41,50 @@ describe('Duplicate tiers in Settings', () => {
     await u.clear(screen.getByTestId('tier-review'));
     await u.type(screen.getByTestId('tier-review'), '80');
     await u.click(screen.getByTestId('tiers-save'));
-    await waitFor(() => expect(be.updateDuplicateTiers).toHaveBeenCalledWith({ same: 0.999, review: 0.8 }));
+    await waitFor(() =>
+      expect(be.updateDuplicateTiers).toHaveBeenCalledWith({ same: 0.999, review: 0.5 }, { same: 0.999, review: 0.8 }),
+    );
+  });
+
+  it('sends a tier left alone as it was read, not as its rounded percentage', async () => {
+    const read = { same: 0.987_654_3, review: 0.5 };
+    const be = mockBackend({ getDuplicateTiers: async () => read });
+    render(DuplicateTiersPanel);
+    const u = userEvent.setup();
+    const review = (await screen.findByTestId('tier-review')) as HTMLInputElement;
+    await waitFor(() => expect(review.value).toBe('50'));
+    expect((screen.getByTestId('tier-same') as HTMLInputElement).value).toBe('98.765');
+    await u.clear(review);
+    await u.type(review, '60');
+    await u.click(screen.getByTestId('tiers-save'));
+    await waitFor(() => expect(be.updateDuplicateTiers).toHaveBeenCalledWith(read, { same: 0.987_654_3, review: 0.6 }));
+  });
+
+  it('keeps what was typed when another Administrator changed the same tier meanwhile, and saves over it on asking', async () => {
+    let stored: DuplicateTiers = { same: 0.999, review: 0.5 };
+    const be = mockBackend({
+      getDuplicateTiers: async () => stored,
+      updateDuplicateTiers: async (seen, tiers) => {
+        if (seen.review !== stored.review) throw new BackendError(apiError('conflict', 'changed since'));
+        stored = tiers;
+        return tiers;
+      },
+    });
+    render(DuplicateTiersPanel);
+    const u = userEvent.setup();
+    const review = (await screen.findByTestId('tier-review')) as HTMLInputElement;
+    await waitFor(() => expect(review.value).toBe('50'));
+    stored = { same: 0.999, review: 0.7 };
+    await u.clear(review);
+    await u.type(review, '80');
+    await u.click(screen.getByTestId('tiers-save'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Another Administrator set the tiers to 99.9 % and 70 % since you opened this page',
+    );
+    expect(review.value).toBe('80');
+    await u.click(screen.getByTestId('tiers-save'));
+    await waitFor(() => expect(stored).toEqual({ same: 0.999, review: 0.8 }));
+    expect(be.updateDuplicateTiers).toHaveBeenLastCalledWith({ same: 0.999, review: 0.7 }, { same: 0.999, review: 0.8 });
   });
 
   it('refuses a same-person tier below the review tier before asking the backend, and shows its errors', async () => {
