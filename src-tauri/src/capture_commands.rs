@@ -80,7 +80,11 @@ pub async fn capture_status(state: State<'_, AppState>) -> Res<CaptureStatus> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_capture_settings(state: State<'_, AppState>, settings: CaptureSettings) -> Res<CaptureStatus> {
+pub async fn update_capture_settings(
+    state: State<'_, AppState>,
+    seen: CaptureSettings,
+    settings: CaptureSettings,
+) -> Res<CaptureStatus> {
     // The Administrator's right first: a refused change learns nothing of this computer's ports.
     as_actor(&state, |core, actor| core.capture_settings(actor)).await?;
     {
@@ -89,7 +93,7 @@ pub async fn update_capture_settings(state: State<'_, AppState>, settings: Captu
             port_is_free(&settings, r.address)?;
         }
     }
-    as_actor(&state, move |core, actor| core.update_capture_settings(actor, &settings)).await?;
+    as_actor(&state, move |core, actor| core.update_capture_settings_as_seen(actor, Some(&seen), &settings)).await?;
     Ok(restart(&state).await)
 }
 

@@ -316,7 +316,7 @@ export interface Backend {
   // ---------- Capture API (Administrators) ----------
   captureStatus(): Promise<CaptureStatus>;
   /** Saves the settings and starts, restarts or stops the listener accordingly. */
-  updateCaptureSettings(settings: CaptureSettings): Promise<CaptureStatus>;
+  updateCaptureSettings(seen: CaptureSettings, settings: CaptureSettings): Promise<CaptureStatus>;
   captureSources(): Promise<CaptureSource[]>;
   /** A new source and its token, which is answered this once (the OS keychain keeps it). */
   addCaptureSource(input: CaptureSourceInput): Promise<NewCaptureSource>;
@@ -584,7 +584,7 @@ export const tauriBackend: Backend = {
     await unwrap(() => commands.deleteImportTemplate(name));
   },
   captureStatus: () => unwrap(() => commands.captureStatus()),
-  updateCaptureSettings: (settings) => unwrap(() => commands.updateCaptureSettings(settings)),
+  updateCaptureSettings: (seen, settings) => unwrap(() => commands.updateCaptureSettings(seen, settings)),
   captureSources: () => unwrap(() => commands.captureSources()),
   addCaptureSource: (input) => unwrap(() => commands.addCaptureSource(input)),
   updateCaptureSource: (id, seen, input) => unwrap(() => commands.updateCaptureSource(id, seen, input)),

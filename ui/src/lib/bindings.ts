@@ -137,7 +137,7 @@ export const commands = {
 	saveImportTemplate: (template: ImportTemplateInput_Deserialize) => typedError<ImportTemplate_Serialize, ApiError_Serialize>(__TAURI_INVOKE("save_import_template", { template })),
 	deleteImportTemplate: (name: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("delete_import_template", { name })),
 	captureStatus: () => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("capture_status")),
-	updateCaptureSettings: (settings: CaptureSettings) => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_settings", { settings })),
+	updateCaptureSettings: (seen: CaptureSettings, settings: CaptureSettings) => typedError<CaptureStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_capture_settings", { seen, settings })),
 	captureSources: () => typedError<CaptureSource_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("capture_sources")),
 	addCaptureSource: (input: CaptureSourceInput_Deserialize) => typedError<NewCaptureSource_Serialize, ApiError_Serialize>(__TAURI_INVOKE("add_capture_source", { input })),
 	/**  Changes a source's name, field map, rate and campaign, from a form opened on `seen`. */

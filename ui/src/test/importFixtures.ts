@@ -753,7 +753,15 @@ export function captureMock({
 
   return {
     captureStatus: async () => status(),
-    updateCaptureSettings: async (s) => {
+    updateCaptureSettings: async (seen, s) => {
+      if (JSON.stringify(seen) !== JSON.stringify(settings))
+        throw new BackendError({
+          code: 'conflict',
+          message: 'this capture settings was changed by someone else since you opened it',
+          field: null,
+          fields: [],
+          merged_into: null,
+        });
       if (!Number.isInteger(s.port) || s.port < 1024 || s.port > 65535)
         throw validation('port: use a port from 1024 to 65535', [{ field: 'port', message: 'use a port from 1024 to 65535' }]);
       const bad = s.allowed_origins.findIndex((o) => !/^https?:\/\/[^\s/]+$/.test(o));

@@ -160,6 +160,18 @@ impl Rapport {
     }
 
     pub fn update_capture_settings(&self, actor: &Actor, new: &CaptureSettings) -> Result<CaptureSettings> {
+        self.update_capture_settings_as_seen(actor, None, new)
+    }
+
+    /// [`Rapport::update_capture_settings`] from a form that read them as `as_read`: changed since (by another
+    /// Administrator), they are a conflict and nothing is written. Saved whole, the stale form turned the
+    /// listener back on or off, or took back origins, without a word.
+    pub fn update_capture_settings_as_seen(
+        &self,
+        actor: &Actor,
+        as_read: Option<&CaptureSettings>,
+        new: &CaptureSettings,
+    ) -> Result<CaptureSettings> {
         let mut new = new.clone();
         new.allowed_origins = new
             .allowed_origins
@@ -189,6 +201,12 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let old = settings::get(tx, SETTINGS_KEY)?;
+            if let Some(as_read) = as_read {
+                let now = old.as_deref().and_then(stored_settings).unwrap_or_default();
+                if now != *as_read {
+                    return Err(Error::Conflict { entity: "capture settings" });
+                }
+            }
             let text = serde_json::to_string(&new).map_err(|e| Error::Internal(e.to_string()))?;
             if old.as_deref() != Some(text.as_str()) {
                 let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
@@ -989,6 +1007,23 @@ mod tests {
         let s = super::stored_settings(old).unwrap_or_else(|| panic!("read"));
         assert_eq!((s.enabled, s.port, s.open_to_network), (true, 8790, true));
         assert_eq!((s.allowed_origins.len(), s.public_url.as_str()), (1, ""));
+    }
+
+    /// Settings saved from a form read before another Administrator's save are refused, nothing written: saved
+    /// whole, they turned the listener back on or off without a word. Read again, the save goes through.
+    #[test]
+    fn capture_settings_saved_from_a_stale_form_are_a_conflict() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let read = core.capture_settings(&admin).unwrap_or_else(|e| panic!("{e}"));
+        let theirs = CaptureSettings { enabled: true, port: 8790, ..read.clone() };
+        core.update_capture_settings_as_seen(&admin, Some(&read), &theirs).unwrap_or_else(|e| panic!("{e}"));
+        let mine = CaptureSettings { public_url: "https://leads.example.com".into(), ..read.clone() };
+        let err = core.update_capture_settings_as_seen(&admin, Some(&read), &mine).err();
+        assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Conflict));
+        assert_eq!(core.capture_settings(&admin).ok(), Some(theirs.clone()), "theirs stand");
+        let now = core.capture_settings(&admin).unwrap_or_else(|e| panic!("{e}"));
+        let saved = core.update_capture_settings_as_seen(&admin, Some(&now), &mine).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saved.public_url, "https://leads.example.com");
     }
 
     /// A submission's lead merged into another since (how a submission queued for review is resolved) is listed

@@ -2,9 +2,9 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
-import { captureSource } from '../../test/importFixtures';
+import { captureMock, captureSource } from '../../test/importFixtures';
 import type { Backend } from '../api';
-import type { NewCaptureSource } from '../types';
+import type { CaptureSettings, NewCaptureSource } from '../types';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import Settings from '../settings/Settings.svelte';
@@ -100,7 +100,7 @@ describe('Settings › Capture API', () => {
 
     await u.click(screen.getByTestId('capture-save'));
     await waitFor(() => expect(be.updateCaptureSettings).toHaveBeenCalledOnce());
-    expect(be.updateCaptureSettings).toHaveBeenCalledWith({
+    expect(be.updateCaptureSettings).toHaveBeenCalledWith(expect.objectContaining({ enabled: false, port: 8787 }), {
       enabled: true,
       port: 8790,
       open_to_network: true,
@@ -114,6 +114,7 @@ describe('Settings › Capture API', () => {
 
   it('shows a port the backend refuses under the port, and a start failure in the status', async () => {
     const { be, u } = open({
+      ...captureMock({ settings: { enabled: true } }),
       captureStatus: async () => ({
         settings: { enabled: true, port: 8787, open_to_network: false, allowed_origins: [], public_url: '' },
         running: false,
@@ -154,6 +155,32 @@ describe('Settings › Capture API', () => {
     expect(be.updateCaptureSettings).toHaveBeenCalledOnce();
     expect(screen.getByTestId('capture-public-url')).toHaveValue('leads.example.com');
     expect(screen.queryByTestId('capture-settings-error')).toBeNull();
+  });
+
+  it('keeps what was typed when another Administrator changed the settings meanwhile, and saves over them on asking', async () => {
+    const theirs: CaptureSettings = { enabled: true, port: 8790, open_to_network: false, allowed_origins: [], public_url: '' };
+    let stored: CaptureSettings = { enabled: false, port: 8787, open_to_network: false, allowed_origins: [], public_url: '' };
+    const { be, u } = open({
+      captureStatus: async () => ({ settings: stored, running: stored.enabled, address: null, error: null }),
+      updateCaptureSettings: async (seen, s) => {
+        if (JSON.stringify(seen) !== JSON.stringify(stored)) throw apiErr({ code: 'conflict', message: 'changed since' });
+        stored = s;
+        return { settings: s, running: s.enabled, address: null, error: null };
+      },
+    });
+    await screen.findByTestId('capture-status');
+    // Another Administrator saves once this page has read the settings.
+    stored = theirs;
+    await u.type(screen.getByTestId('capture-public-url'), 'https://leads.example.com');
+    await u.click(screen.getByTestId('capture-save'));
+    expect(await screen.findByTestId('capture-settings-error')).toHaveTextContent(
+      'Another Administrator changed these settings since you opened this page',
+    );
+    expect(screen.getByTestId('capture-public-url')).toHaveValue('https://leads.example.com');
+    expect(stored).toBe(theirs);
+    await u.click(screen.getByTestId('capture-save'));
+    await waitFor(() => expect(stored.public_url).toBe('https://leads.example.com'));
+    expect(be.updateCaptureSettings).toHaveBeenLastCalledWith(theirs, expect.objectContaining({ enabled: false }));
   });
 
   it('says how to begin when there are no sources', async () => {
