@@ -60,9 +60,15 @@ pub enum PipelineCommand {
         outcome: String,
         #[arg(long)]
         minutes: Option<u32>,
-        /// A task's due time (RFC 3339).
+        /// A task's due time (RFC 3339). It reminds you then, as the app's tasks do, unless told otherwise.
         #[arg(long)]
         due: Option<String>,
+        /// Remind this many minutes before the due time instead.
+        #[arg(long, value_name = "MINUTES", conflicts_with = "no_reminder")]
+        remind_before: Option<u32>,
+        /// No reminder for the task.
+        #[arg(long)]
+        no_reminder: bool,
     },
     /// Apply the stagnation policy: leads inactive longer than their stage allows move (through the gate) to
     /// Nurture or Lost. --dry-run lists what would move and writes nothing.
@@ -175,16 +181,30 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             let probability = made.map_or(0, |s| s.probability);
             writeln!(o, "stage {} added to {pipeline} ({label}, {probability}%)", key.trim()).map_err(err)?;
         }
-        PipelineCommand::Activity { lead, kind, subject, outcome, minutes, due } => {
+        PipelineCommand::Activity { lead, kind, subject, outcome, minutes, due, remind_before, no_reminder } => {
             let names: Vec<&str> = ActivityKind::ALL.iter().map(|k| k.as_str()).collect();
             let kind = ActivityKind::parse(kind.trim())
                 .ok_or_else(|| format!("unknown kind \"{kind}\": one of {}", names.join(", ")))?;
+            if (remind_before.is_some() || *no_reminder) && due.is_none() {
+                return Err("a reminder is counted from the due time: give --due too".into());
+            }
+            // An unreadable due time is the core's to refuse, naming the field: no reminder is made from it.
+            let remind_at = match (due.as_deref().map(chrono::DateTime::parse_from_rfc3339), no_reminder) {
+                (Some(Ok(due)), false) => {
+                    let before = chrono::Duration::minutes(i64::from(remind_before.unwrap_or(0)));
+                    Some(
+                        (due.with_timezone(&chrono::Utc) - before).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    )
+                }
+                _ => None,
+            };
             let input = NewActivity {
                 kind: Some(kind),
                 subject: subject.clone(),
                 outcome: outcome.clone(),
                 duration_minutes: *minutes,
                 due_at: due.clone(),
+                remind_at,
                 ..Default::default()
             };
             let a = core.log_activity(actor, *lead, &input).map_err(err)?;

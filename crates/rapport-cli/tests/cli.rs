@@ -943,3 +943,40 @@ fn the_region_a_file_s_phone_numbers_are_read_in_is_said_in_one_sentence() {
         r.err
     );
 }
+
+/// A task logged from the command line with a due time reminds its author then, as the app's do, or as long
+/// before as asked; `--no-reminder` makes none. No way to set one existed, so no task reminder ever came.
+#[test]
+fn a_task_with_a_due_time_reminds_at_it_unless_told_otherwise() {
+    let (_dir, db) = db();
+    assert!(rapport(&db, &["leads", "add", "--first-name", "Bo", "--email", "bo@x.example"]).ok);
+    let task = |extra: &[&str]| {
+        let mut args = vec!["pipeline", "activity", "1", "--kind", "task", "--subject", "Call back"];
+        args.extend_from_slice(extra);
+        rapport(&db, &args)
+    };
+    assert!(task(&["--due", "2030-03-02T10:00:00Z"]).ok);
+    assert!(task(&["--due", "2030-03-02T10:00:00+01:00", "--remind-before", "60"]).ok);
+    assert!(task(&["--due", "2030-03-02T10:00:00Z", "--no-reminder"]).ok);
+    let r = task(&["--remind-before", "15"]);
+    assert!(!r.ok && r.err.contains("give --due too"), "{}", r.err);
+    let r = rapport(&db, &["pipeline", "activities", "1", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let mut reminders: Vec<(String, serde_json::Value)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["due_at"].as_str().unwrap_or_default().to_owned(), a["remind_at"].clone()))
+        .collect();
+    reminders.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.to_string().cmp(&b.1.to_string())));
+    assert_eq!(
+        reminders,
+        [
+            ("2030-03-02T09:00:00.000Z".to_owned(), serde_json::json!("2030-03-02T08:00:00.000Z")),
+            ("2030-03-02T10:00:00.000Z".to_owned(), serde_json::json!("2030-03-02T10:00:00.000Z")),
+            ("2030-03-02T10:00:00.000Z".to_owned(), serde_json::Value::Null),
+        ],
+        "{}",
+        r.out
+    );
+}

@@ -23,8 +23,15 @@ function sample(): Activity[] {
       done_at: ago(72 * HOUR),
     }),
     activity({ id: 2, kind: 'proposal', subject: 'Proposal v2', done_at: ago(2 * HOUR), created_by: 'Ben Seller' }),
-    activity({ id: 3, kind: 'task', subject: 'Send the contract', done_at: null, due_at: ago(-48 * HOUR) }),
-    activity({ id: 4, kind: 'task', subject: 'Call back', done_at: null, due_at: ago(24 * HOUR) }),
+    activity({
+      id: 3,
+      kind: 'task',
+      subject: 'Send the contract',
+      done_at: null,
+      due_at: ago(-48 * HOUR),
+      remind_at: ago(-47 * HOUR),
+    }),
+    activity({ id: 4, kind: 'task', subject: 'Call back', done_at: null, due_at: ago(24 * HOUR), remind_at: ago(24 * HOUR) }),
   ];
 }
 
@@ -89,7 +96,9 @@ describe('ActivityTimeline', () => {
     expect(overdue).toHaveTextContent('Overdue, was due yesterday');
     expect(upcoming).not.toHaveClass('overdue');
     expect(upcoming).toHaveClass('open');
-    expect(upcoming).toHaveTextContent('Due in 2 days');
+    expect(upcoming).toHaveTextContent('Due in 2 days · reminder 1 hour before');
+    // Past its due time, the reminder is no news.
+    expect(within(overdue).queryByTestId('activity-reminder')).toBeNull();
     expect(proposal).not.toHaveClass('open');
     expect(proposal).toHaveTextContent('Proposal sent · 2 hours ago · Ben Seller');
     expect(call).toHaveTextContent('Keen on a demo');
@@ -167,15 +176,32 @@ describe('ActivityTimeline', () => {
     expect(screen.queryByTestId('activity-outcome')).toBeNull();
     expect(screen.queryByTestId('activity-duration')).toBeNull();
     await u.type(screen.getByTestId('activity-subject'), 'Send the contract');
+    // No reminder without a due time to count from.
+    expect(screen.getByTestId('activity-remind')).toBeDisabled();
     await fireEvent.input(screen.getByTestId('activity-due'), { target: { value: '2026-12-01T09:30' } });
+    expect(screen.getByTestId('activity-remind')).toBeEnabled();
+    await u.selectOptions(screen.getByTestId('activity-remind'), '1 hour before');
     await u.click(screen.getByTestId('activity-submit'));
     await waitFor(() => expect(be.logActivity).toHaveBeenCalledOnce());
     expect(be.logActivity.mock.calls[0][1]).toMatchObject({
       kind: 'task',
       subject: 'Send the contract',
       due_at: new Date(2026, 11, 1, 9, 30).toISOString(),
+      remind_at: new Date(2026, 11, 1, 8, 30).toISOString(),
       done_at: null,
     });
+  });
+
+  it('reminds of a task at its due time unless told otherwise', async () => {
+    const { be, u } = setup([]);
+    await screen.findByTestId('activity-empty');
+    await u.selectOptions(screen.getByTestId('activity-kind'), 'task');
+    await u.type(screen.getByTestId('activity-subject'), 'Call back');
+    await fireEvent.input(screen.getByTestId('activity-due'), { target: { value: '2026-12-02T10:00' } });
+    expect(screen.getByTestId('activity-remind')).toHaveDisplayValue('At the due time');
+    await u.click(screen.getByTestId('activity-submit'));
+    await waitFor(() => expect(be.logActivity).toHaveBeenCalledOnce());
+    expect(be.logActivity.mock.calls[0][1].remind_at).toBe(new Date(2026, 11, 2, 10, 0).toISOString());
   });
 
   it('needs a subject, and shows the backend’s objections beside their inputs', async () => {

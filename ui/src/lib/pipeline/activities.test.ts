@@ -7,6 +7,7 @@ import {
   isOverdue,
   splitGateErrors,
   timelineOrder,
+  remindText,
   toNewActivity,
 } from './activities';
 
@@ -61,6 +62,12 @@ describe('activities', () => {
       due_at: new Date(2026, 11, 1, 9, 30).toISOString(),
     });
     expect(toNewActivity({ ...task, due: '' }).due_at).toBeNull();
+    // A task with a due time reminds its author then, or as long before as chosen; without one, never.
+    expect(toNewActivity(task).remind_at).toBe(new Date(2026, 11, 1, 9, 30).toISOString());
+    expect(toNewActivity({ ...task, remind: 60 }).remind_at).toBe(new Date(2026, 11, 1, 8, 30).toISOString());
+    expect(toNewActivity({ ...task, remind: 1440 }).remind_at).toBe(new Date(2026, 10, 30, 9, 30).toISOString());
+    expect(toNewActivity({ ...task, remind: 'none' }).remind_at).toBeNull();
+    expect(toNewActivity({ ...task, due: '' }).remind_at).toBeNull();
     expect(toNewActivity({ ...call, kind: 'proposal' }).duration_minutes).toBeNull();
   });
 
@@ -69,6 +76,14 @@ describe('activities', () => {
     expect(toNewActivity(call).done_at).toBe(new Date(2026, 11, 1, 16, 45).toISOString());
     expect(toNewActivity({ ...call, when: '' }).done_at).toBeNull();
     expect(toNewActivity({ ...call, kind: 'task' }).done_at).toBeNull();
+  });
+
+  it('says how a reminder stands to its due time', () => {
+    const due = '2026-12-01T09:30:00.000Z';
+    expect(remindText(due, due)).toBe('reminder at the due time');
+    expect(remindText(due, '2026-12-01T08:30:00.000Z')).toBe('reminder 1 hour before');
+    expect(remindText(due, '2026-11-30T09:30:00.000Z')).toBe('reminder 1 day before');
+    expect(remindText(due, '2026-12-01T09:00:00.000Z')).toBe('reminder 30 min before');
   });
 
   it('says a length in minutes and hours', () => {

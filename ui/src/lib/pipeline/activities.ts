@@ -37,10 +37,23 @@ export interface ActivityDraft {
   due: string;
   /** When what is logged happened (a call made yesterday), as a `datetime-local` value; '' for now. */
   when: string;
+  /** A task's reminder: minutes before its due time (0: at it), or 'none'. */
+  remind: Reminder;
 }
 
+export type Reminder = number | 'none';
+
+/** The reminders a task offers, the due time itself first: a task with a due time reminds its author. */
+export const REMINDERS: readonly { value: Reminder; label: string }[] = [
+  { value: 0, label: 'At the due time' },
+  { value: 15, label: '15 minutes before' },
+  { value: 60, label: '1 hour before' },
+  { value: 1440, label: '1 day before' },
+  { value: 'none', label: 'No reminder' },
+];
+
 export function emptyActivityDraft(kind: ActivityKind = 'call', subject = ''): ActivityDraft {
-  return { kind, subject, outcome: '', duration: null, due: '', when: '' };
+  return { kind, subject, outcome: '', duration: null, due: '', when: '', remind: 0 };
 }
 
 /** A `datetime-local` value ("2026-12-01T09:30", local time) as RFC 3339 UTC; null when empty or unreadable. */
@@ -57,14 +70,15 @@ export function localToUtc(local: string): string | null {
  */
 export function toNewActivity(d: ActivityDraft): NewActivity {
   const task = d.kind === 'task';
+  const due = task ? localToUtc(d.due) : null;
   return {
     kind: d.kind,
     subject: d.subject.trim(),
     body: '',
     outcome: task ? '' : d.outcome.trim(),
     duration_minutes: hasDuration(d.kind) ? d.duration : null,
-    due_at: task ? localToUtc(d.due) : null,
-    remind_at: null,
+    due_at: due,
+    remind_at: due !== null && d.remind !== 'none' ? new Date(Date.parse(due) - d.remind * 60_000).toISOString() : null,
     done_at: task ? null : localToUtc(d.when),
     appointment_id: null,
   };
@@ -120,4 +134,13 @@ export function splitGateErrors(fields: readonly FieldError[]): { fields: FieldE
     if (isActivityKind(kind) && !activities.includes(kind)) activities.push(kind);
   }
   return { fields: out, activities };
+}
+
+/** How a task's reminder stands to its due time: "reminder at the due time", "reminder 1 hour before". */
+export function remindText(dueAt: string, remindAt: string): string {
+  const minutes = Math.round((Date.parse(dueAt) - Date.parse(remindAt)) / 60_000);
+  const known = REMINDERS.find((r) => r.value === minutes);
+  if (minutes === 0) return 'reminder at the due time';
+  if (known) return `reminder ${known.label.toLowerCase()}`;
+  return `reminder ${minutes > 0 ? `${minutes} min before` : `${-minutes} min after`}`;
 }
