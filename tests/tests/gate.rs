@@ -1122,3 +1122,20 @@ fn a_task_put_back_keeps_its_reminder_as_it_was() {
     f.core.restore_activity(&bo, unseen.id).unwrap();
     assert!(f.core.take_due_task_reminders(&bo).unwrap().is_empty(), "shown once");
 }
+
+/// A lost reason given with a move to a stage that is not a lost one is refused, nothing written: kept on a
+/// deal still open, it passed the gate of a later move to Lost unasked, recorded as why a deal was lost.
+#[test]
+fn a_lost_reason_goes_only_with_a_move_to_a_lost_stage() {
+    let f = fixture();
+    let bo = created(&f, &common::lead("Bo", "Berg", "bo@berg.example"));
+    let before = f.dump();
+    let err = f.core.move_lead_losing(&f.admin, bo.id, bo.version, "nurture", Some("price"), Passing::Checked);
+    let err = err.unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["lost_reason"], "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let parked = f.core.move_lead_losing(&f.admin, bo.id, bo.version, "nurture", None, Passing::Checked).unwrap();
+    assert_eq!((parked.lead.stage.as_str(), parked.lead.deal.lost_reason.as_str()), ("nurture", ""));
+    let lost = f.core.move_lead_losing(&f.admin, bo.id, parked.lead.version, "lost", Some("price"), Passing::Checked);
+    assert_eq!(lost.unwrap().lead.deal.lost_reason, "price");
+}

@@ -215,10 +215,10 @@ pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()
     let keychain = OsKeychain;
     match cmd {
         CaldavCommand::Connect { url, caldav_user: user } => {
-            let password = match std::env::var("RAPPORT_CALDAV_PASSWORD") {
-                Ok(p) if !p.is_empty() => p,
-                _ => rpassword::prompt_password(format!("app password for {user} at {url}: ")).map_err(err)?,
-            };
+            // Without a terminal (a script, CI), the error names the variable to set, not the OS's "no such
+            // device or address".
+            let password =
+                crate::session::password(&format!("app password for {user} at {url}: "), "RAPPORT_CALDAV_PASSWORD")?;
             let account = core
                 .connect_caldav(actor, &CaldavConnect { calendar_url: url, username: user, password }, &keychain)
                 .map_err(err)?;

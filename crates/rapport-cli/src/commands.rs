@@ -176,7 +176,11 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         source_detail: text(&f.source_detail),
         campaign: text(&f.campaign),
         owner_id: owner,
-        stage: text(&f.stage),
+        // A stage as `pipeline stages` lists it, by key or label; none given, the pipeline's first.
+        stage: match &f.stage {
+            Some(s) => crate::pipeline_cmds::stage_key(core, actor, s)?,
+            None => String::new(),
+        },
         tags: f.tags.clone(),
         notes: text(&f.notes),
         external_ref: text(&f.external_ref),
@@ -296,8 +300,10 @@ fn edit_lead(core: &Rapport, actor: &Actor, args: &EditArgs) -> CliResult<()> {
     set("need", &mut input.deal.need, &f.need)?;
     set("timeline", &mut input.deal.timeline, &f.timeline)?;
     set("lost-reason", &mut input.deal.lost_reason, &f.lost_reason)?;
+    // An empty stage (a script's unset variable) is refused, not read as the first stage: a lead cannot be
+    // without one, and a Won deal went back to "New lead" without a word.
     if let Some(stage) = &f.stage {
-        input.stage = stage.clone();
+        input.stage = crate::pipeline_cmds::stage_key(core, actor, stage)?;
     }
     if given("email", !f.emails.is_empty())? {
         input.emails = f.emails.clone();

@@ -392,16 +392,24 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
 pub(crate) fn stage_key(core: &Rapport, actor: &Actor, typed: &str) -> CliResult<String> {
     let config = core.pipeline_config(actor).map_err(err)?;
     let t = typed.trim();
-    config
-        .stages
-        .iter()
-        .find(|s| s.key.eq_ignore_ascii_case(t))
-        .or_else(|| config.stages.iter().find(|s| s.label.trim().to_lowercase() == t.to_lowercase()))
-        .map(|s| s.key.clone())
-        .ok_or_else(|| {
+    if let Some(s) = config.stages.iter().find(|s| s.key.eq_ignore_ascii_case(t)) {
+        return Ok(s.key.clone());
+    }
+    // Two pipelines may each have a "New lead": a label that names several is asked by key, not taken as the
+    // first pipeline's (which moved a sales lead into another pipeline without a word).
+    let labelled: Vec<_> =
+        config.stages.iter().filter(|s| !t.is_empty() && s.label.trim().to_lowercase() == t.to_lowercase()).collect();
+    match labelled.as_slice() {
+        [one] => Ok(one.key.clone()),
+        [] => {
             let known: Vec<String> = config.stages.iter().map(|s| format!("{} ({})", s.key, s.label)).collect();
-            format!("\"{typed}\" is not a stage: one of {}", known.join(", "))
-        })
+            Err(format!("\"{typed}\" is not a stage: one of {}", known.join(", ")))
+        }
+        several => {
+            let keys: Vec<String> = several.iter().map(|s| format!("{} ({} pipeline)", s.key, s.pipeline)).collect();
+            Err(format!("\"{typed}\" is the label of several stages: give its key, one of {}", keys.join(", ")))
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

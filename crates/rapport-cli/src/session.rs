@@ -37,7 +37,7 @@ pub fn open(cli: &Cli) -> CliResult<Rapport> {
     Rapport::open_with(&path, &opts, std::sync::Arc::new(rapport_core::SystemClock)).map_err(|e| e.to_string())
 }
 
-fn password(prompt: &str, var: &str) -> CliResult<String> {
+pub(crate) fn password(prompt: &str, var: &str) -> CliResult<String> {
     match std::env::var(var) {
         Ok(p) if !p.is_empty() => Ok(p),
         _ => {

@@ -980,3 +980,25 @@ fn a_task_with_a_due_time_reminds_at_it_unless_told_otherwise() {
         r.out
     );
 }
+
+/// A stage given by its label on the command line names one stage: a label two pipelines share is asked by key
+/// (it moved a sales lead into the other pipeline), and an empty one (a script's unset variable) is refused, not
+/// read as the first stage (a lead in discussion went back to "New lead").
+#[test]
+fn a_stage_typed_by_an_ambiguous_or_empty_label_is_refused() {
+    let (_d, db) = db();
+    assert!(rapport(&db, &["leads", "add", "--first-name", "Bo", "--email", "bo@x.example"]).ok);
+    assert!(rapport(&db, &["pipeline", "move", "1", "Nurture"]).ok);
+    assert!(rapport(&db, &["pipeline", "add-pipeline", "renewals", "Renewals"]).ok);
+    assert!(rapport(&db, &["pipeline", "add-stage", "renewal_new", "New lead", "--pipeline", "renewals"]).ok);
+    let before = lead_json(&db, "1");
+    let r = rapport(&db, &["pipeline", "move", "1", "New lead"]);
+    assert!(!r.ok && r.err.contains("\"New lead\" is the label of several stages"), "{} {}", r.out, r.err);
+    assert!(r.err.contains("renewal_new (renewals pipeline)") && r.err.contains("new (sales pipeline)"), "{}", r.err);
+    let r = rapport(&db, &["leads", "edit", "1", "--stage", ""]);
+    assert!(!r.ok && r.err.contains("\"\" is not a stage"), "{} {}", r.out, r.err);
+    assert_eq!(lead_json(&db, "1"), before, "nothing written");
+    let r = rapport(&db, &["leads", "edit", "1", "--stage", "new"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(lead_json(&db, "1")["stage"], "new");
+}

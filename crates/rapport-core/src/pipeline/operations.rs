@@ -543,6 +543,14 @@ impl Rapport {
         let mut input = lead.to_input();
         input.stage = stage.to_string();
         if let Some(reason) = lost_reason.map(str::trim).filter(|r| !r.is_empty()) {
+            // Kept on a deal still open, a reason would pass the gate of a later move to Lost unasked, and be
+            // recorded as why a deal nobody had given up was lost.
+            let config = self.pipeline_config(actor)?;
+            if !config.stages.iter().any(|s| s.key == stage.trim() && s.outcome == config::StageOutcome::Lost) {
+                return Err(
+                    ValidationErrors::one("lost_reason", "a lost reason goes with a move to a lost stage").into()
+                );
+            }
             input.deal.lost_reason = reason.to_string();
         }
         self.update_lead_passing(actor, id, expected_version, &input, &Origin::manual(), passing)
