@@ -680,6 +680,54 @@ fn every_page(f: &Fixture, mut q: LeadQuery) -> Vec<i64> {
 /// A name is found typed in one piece, as people type it: "obrien" for O'Brien, "dartagnan" for d'Artagnan,
 /// and a Chinese or Japanese name without the space the form put between family and given name; counted as
 /// listed. An edit that splits the name no more takes its one-piece form out of the index.
+/// A company written with punctuation inside a word is found as people type it ("loreal", "att", "mcdonalds",
+/// "eon", "cocacola"), and names and companies with umlauts by their spelled-out forms ("mueller", "aalborg",
+/// "soeren"); the plain forms still find them. Split at the punctuation only, "loreal" found nothing: the
+/// company's leads had only a phone, and a second lead was made for a company that was there.
+#[test]
+fn a_company_or_an_umlaut_is_found_typed_as_people_type_it() {
+    let f = fixture();
+    let add = |first: &str, last: &str, company: &str| {
+        let mut l = lead(first, last, "");
+        l.company = company.into();
+        l.phones = vec!["+44 20 7946 0018".into()];
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id
+    };
+    let loreal = add("Claire", "Dubois", "L'Oréal Paris");
+    let att = add("Ann", "Lee", "AT&T");
+    let mcd = add("Bo", "Berg", "McDonald's");
+    let eon = add("Cy", "Roe", "E.ON SE");
+    let coke = add("Di", "Ott", "Coca Cola");
+    let mueller = add("Jürgen", "Müller", "Bäckerei Groß");
+    let soeren = add("Søren", "Ålborg", "");
+    let search = |text: &str| -> Vec<i64> {
+        let q = LeadQuery { text: text.into(), limit: 20, ..Default::default() };
+        f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect()
+    };
+    let count = |text: &str| f.core.count_leads(&f.admin, &LeadQuery { text: text.into(), ..Default::default() });
+    for (text, id) in [
+        ("loreal", loreal),
+        ("L'Oréal", loreal),
+        ("oreal", loreal),
+        ("att", att),
+        ("mcdonalds", mcd),
+        ("eon", eon),
+        ("cocacola", coke),
+        ("coca", coke),
+        ("mueller", mueller),
+        ("muller", mueller),
+        ("Müller", mueller),
+        ("juergen", mueller),
+        ("baeckerei", mueller),
+        ("soeren", soeren),
+        ("soren", soeren),
+        ("aalborg", soeren),
+    ] {
+        assert_eq!(search(text), vec![id], "search {text:?}");
+        assert_eq!(count(text).unwrap().count, 1, "count {text:?}");
+    }
+}
+
 #[test]
 fn a_name_is_found_typed_in_one_piece() {
     let f = fixture();

@@ -517,3 +517,42 @@ fn a_merge_of_version_29_keeps_the_merged_lead_s_reference_for_keyed_imports() {
     assert_eq!(batch.counts.update, 1, "{:?}", batch.counts);
     assert_eq!(core.get_lead(&admin, ann).unwrap().job_title, "Buyer");
 }
+
+/// Version 31 searches a company in one piece and umlauts spelled out: the search rows of version 30 are
+/// written again for the leads they change.
+#[test]
+fn companies_and_umlauts_of_version_30_are_found_as_people_type_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v30.db");
+    let ids = {
+        let core = Rapport::open(&path).unwrap();
+        let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+        let mut loreal = common::lead("Claire", "Dubois", "c@x.example");
+        loreal.company = "L'Oréal".into();
+        let loreal = core.create_lead(&admin, &loreal, &Origin::manual()).unwrap().lead.id;
+        let mueller = core.create_lead(&admin, &common::lead("Jürgen", "Müller", "j@x.example"), &Origin::manual());
+        [loreal, mueller.unwrap().lead.id]
+    };
+    {
+        // The search rows as version 30 wrote them: the words only.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for (id, name, company, email) in
+            [(ids[0], "claire dubois", "l oreal", "c x example"), (ids[1], "jurgen muller", "", "j x example")]
+        {
+            c.execute("DELETE FROM leads_fts WHERE rowid = ?1", [id]).unwrap();
+            c.execute(
+                "INSERT INTO leads_fts (rowid, name, company, emails, phones, notes) VALUES (?1, ?2, ?3, ?4, '', '')",
+                rusqlite::params![id, name, company, email],
+            )
+            .unwrap();
+        }
+        common::pretend_version(&c, 30);
+    }
+    let core = Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", PASSWORD).unwrap();
+    for (text, id) in [("loreal", ids[0]), ("mueller", ids[1]), ("muller", ids[1])] {
+        let q = LeadQuery { text: text.into(), limit: 10, ..Default::default() };
+        let found: Vec<i64> = core.list_leads(&admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+        assert_eq!(found, vec![id], "{text:?}");
+    }
+}

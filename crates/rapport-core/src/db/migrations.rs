@@ -119,10 +119,17 @@ pub(crate) fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/030_merged_external_refs.sql")),
+        // Companies in one piece and umlauts spelled out: the leads whose search rows these change indexed again.
+        M::up_with_hook(
+            include_str!("migrations/031_companies_and_umlauts_searched_as_typed.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::leads::store::reindex_search_forms(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 30;
+pub const LATEST_VERSION: i64 = 31;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -71,16 +71,60 @@ fn written_without_spaces(c: char) -> bool {
 /// A name's forms in one piece, besides its words, as people type them: "O'Brien" as "obrien", "van der Berg"
 /// as "vanderberg", "Jean-Luc" as "jeanluc", and a name in a script written without spaces ("李" "小龙") as
 /// "李小龙" and "小龙李": the index's name column, the name's words and then these, so that any of them finds
-/// the lead.
+/// the lead. Its umlauts spelled out too ([`spelled_out`]).
 fn name_column(first: &str, last: &str) -> String {
     let (f, l) = (tokens(first), tokens(last));
     let mut words: Vec<String> = f.iter().chain(&l).cloned().collect();
     words.extend([&f, &l].into_iter().filter(|part| part.len() > 1).map(|part| part.concat()));
+    words.extend(spelled_out(first));
+    words.extend(spelled_out(last));
     if !f.is_empty() && !l.is_empty() && first.chars().chain(last.chars()).any(written_without_spaces) {
         words.push(format!("{}{}", f.concat(), l.concat()));
         words.push(format!("{}{}", l.concat(), f.concat()));
     }
     words.join(" ")
+}
+
+/// The words of `text` with its umlauts and Nordic letters spelled out as people without them type them
+/// ("Müller" as "mueller", "Ålborg" as "aalborg", "Søren" as "soeren"), where that differs from their plain
+/// form ("muller", which [`tokens`] gives): either finds the lead.
+fn spelled_out(text: &str) -> Vec<String> {
+    let text: String = text.nfc().collect();
+    if !text.chars().any(|c| "äöüÄÖÜåÅøØ".contains(c)) {
+        return Vec::new();
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match c {
+            'ä' | 'Ä' => out.push_str("ae"),
+            'ö' | 'Ö' | 'ø' | 'Ø' => out.push_str("oe"),
+            'ü' | 'Ü' => out.push_str("ue"),
+            'å' | 'Å' => out.push_str("aa"),
+            other => out.push(other),
+        }
+    }
+    let plain = tokens(&text);
+    tokens(&out).into_iter().filter(|t| !plain.contains(t)).collect()
+}
+
+/// A company's words, then its forms in one piece as people type them: a word written with punctuation inside
+/// ("L'Oréal" as "loreal", "AT&T" as "att", "E.ON" as "eon", "McDonald's" as "mcdonalds"), the whole name
+/// ("Coca Cola" as "cocacola"), and its umlauts spelled out ([`spelled_out`]). Split at the punctuation
+/// only, "loreal" found nothing, and a second lead was made for a company that was there.
+fn company_words(company: &str) -> Vec<String> {
+    let mut words = tokens(company);
+    let mut extra: Vec<String> =
+        company.split_whitespace().map(tokens).filter(|t| t.len() > 1).map(|t| t.concat()).collect();
+    if words.len() > 1 {
+        extra.push(words.concat());
+    }
+    extra.extend(spelled_out(company));
+    for e in extra {
+        if !words.contains(&e) {
+            words.push(e);
+        }
+    }
+    words
 }
 
 /// The text of each index column for one lead.
@@ -132,7 +176,7 @@ impl Searchable {
     pub(crate) fn index_row(&self) -> IndexRow {
         IndexRow {
             name: name_column(&self.first_name, &self.last_name),
-            company: tokens(&self.company).join(" "),
+            company: company_words(&self.company).join(" "),
             emails: self.email_tokens().join(" "),
             phones: self.phone_tokens().join(" "),
             notes: tokens(&self.notes).join(" "),
@@ -218,7 +262,7 @@ impl SearchText {
             }
             // Digits typed as a phone number rank with the phones, never with company words or notes: those
             // indexes hold every phone-like number as words, and would be scanned for nothing.
-            Tier::Company => self.phone_digits.is_none() && self.word_prefixes_match(&tokens(&row.company)),
+            Tier::Company => self.phone_digits.is_none() && self.word_prefixes_match(&company_words(&row.company)),
             Tier::EmailPrefix => match &self.email_prefix {
                 Some(p) => row.emails.iter().any(|e| e.to_lowercase().starts_with(p.as_str())),
                 None => false,

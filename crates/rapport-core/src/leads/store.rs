@@ -264,6 +264,23 @@ pub(crate) fn reindex_joined_names(tx: &Transaction<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Migration 031: the search rows of the leads whose company is searched in one piece or whose name or company
+/// has umlauts to spell out (see `search::company_words`): a company with anything but ASCII letters, digits and
+/// spaces, or a name beyond ASCII.
+pub(crate) fn reindex_search_forms(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM leads WHERE company GLOB '*[^A-Za-z0-9 ]*' OR first_name GLOB '*[^ -~]*'
+                 OR last_name GLOB '*[^ -~]*' ORDER BY id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        reindex(tx, id)?;
+    }
+    Ok(())
+}
+
 /// Migration 028: every lead's folded company, which the list sorts by.
 pub(crate) fn fill_company_keys(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let rows: Vec<(i64, String)> = tx
