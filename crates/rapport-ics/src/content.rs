@@ -24,10 +24,33 @@ impl Line {
     }
 
     /// A parameter that holds one text, its commas included: `CN=Doe, Jane` written without the quotes RFC 5545
-    /// asks for is split at the comma by the parser, and the name was cut to "Doe".
+    /// asks for is split at the comma by the parser, and the name was cut to "Doe". Its escapes read: RFC 6868's
+    /// (`^'` a double quote, `^n` a line break, `^^` a caret) and the backslashes some writers put before a
+    /// comma or semicolon as in a value (Google's `CN=Class\, of 2014`), which were kept in the name.
     pub fn param_text(&self, key: &str) -> Option<String> {
-        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.join(","))
+        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| param_unescape(&v.join(",")))
     }
+}
+
+/// A parameter's text with its escapes read (see [`Line::param_text`]); a line break becomes a space, as a
+/// name shows on one line.
+fn param_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek().copied()) {
+            ('^', Some('\'')) => out.push('"'),
+            ('^', Some('n' | 'N')) => out.push(' '),
+            ('^', Some('^')) => out.push('^'),
+            ('\\', Some(next @ (',' | ';' | '\\'))) => out.push(next),
+            _ => {
+                out.push(c);
+                continue;
+            }
+        }
+        chars.next();
+    }
+    out
 }
 
 /// A component (VCALENDAR, VEVENT, VTIMEZONE, STANDARD, ...) with its lines and sub-components.
@@ -98,10 +121,18 @@ fn decode_whole(bytes: &[u8]) -> (String, bool) {
 }
 
 /// A TZID with an unquoted colon ("GMT+05:30", as Google has written zones it defines in the file) is cut by the
-/// parser at that colon, the rest left at the start of the value. A date or date-time holds no colon: what
-/// precedes the value's last one goes back to the TZID.
+/// parser at that colon, the rest left at the start of the value. A date or date-time in RFC 5545's form holds
+/// no colon: what precedes the value's last one goes back to the TZID. One written the ISO 8601 way
+/// ("2026-07-12T09:00:00", as web tools write invites) holds colons of its own, and is left as it is: mended,
+/// its zone became "Europe/Berlin:2026-07-12T09:00" and the event was refused.
 fn mend_tzid_colon(name: &str, params: &mut [(String, Vec<String>)], value: &mut String) {
     if !matches!(name, "DTSTART" | "DTEND" | "DUE" | "RECURRENCE-ID" | "EXDATE" | "RDATE") {
+        return;
+    }
+    let readable = |item: &str| {
+        crate::values::parse_date_or_time(item, None).is_some() || crate::values::parse_period(item).is_some()
+    };
+    if crate::values::list(value).all(readable) {
         return;
     }
     let Some((head, tail)) = value.rsplit_once(':') else { return };
@@ -167,11 +198,23 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
     // Old Mac files end lines with CR alone.
     let text: std::borrow::Cow<'_, str> =
         if text.contains('\n') { text.into() } else { text.replace('\r', "\n").into() };
+    // vCalendar 1.0's quoted-printable values (Outlook's .vcs, old phones) break their lines with a final "=",
+    // and the line after starts anywhere: it is the value's, not a property of its own.
+    let mut soft_break = false;
     for (index, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if soft_break {
+            if let Some((_, last)) = logical.last_mut() {
+                last.pop();
+                last.push_str(raw);
+                soft_break = raw.ends_with('=');
+                continue;
+            }
+        }
         if let Some(rest) = raw.strip_prefix([' ', '\t']) {
             if let Some((_, last)) = logical.last_mut() {
                 last.push_str(rest);
+                soft_break = quoted_printable(last) && last.ends_with('=');
                 continue;
             }
         }
@@ -179,6 +222,7 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
             continue;
         }
         logical.push((index + 1, raw.to_owned()));
+        soft_break = quoted_printable(raw) && raw.ends_with('=');
     }
     let mut out = Vec::with_capacity(logical.len());
     let mut problems = Vec::new();
@@ -189,7 +233,13 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
                 let mut params = p.params.unwrap_or_default();
                 let mut value = p.value.unwrap_or_default();
                 mend_tzid_colon(&name, &mut params, &mut value);
-                out.push(Line { number, name, params, value })
+                let line = Line { number, name, params, value };
+                let encoding = line.param("ENCODING").map(str::to_ascii_uppercase);
+                let value = match encoding.as_deref() {
+                    Some("QUOTED-PRINTABLE") => qp_decode(&line.value, line.param("CHARSET")),
+                    _ => line.value.clone(),
+                };
+                out.push(Line { value, ..line })
             }
             Err(message) => problems.push(Problem {
                 line: number,
@@ -198,6 +248,41 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
         }
     }
     (out, problems)
+}
+
+/// Whether a logical line's property says its value is quoted-printable (vCalendar 1.0).
+fn quoted_printable(line: &str) -> bool {
+    line.split(':').next().is_some_and(|head| head.to_ascii_uppercase().contains("ENCODING=QUOTED-PRINTABLE"))
+}
+
+/// A quoted-printable value read: "=C3=BC" is the byte it names, in `charset` (UTF-8 when none is named, and
+/// Windows-1252 when the bytes are no UTF-8, as for the file's own lines); a line break is one line break.
+fn qp_decode(value: &str, charset: Option<&str>) -> String {
+    let mut bytes = Vec::with_capacity(value.len());
+    let raw = value.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (raw[i], raw.get(i + 1).copied().and_then(hex), raw.get(i + 2).copied().and_then(hex)) {
+            (b'=', Some(high), Some(low)) => {
+                bytes.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                bytes.push(b);
+                i += 1;
+            }
+        }
+    }
+    let named = charset.and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()));
+    let text = match named {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => encoding.decode_without_bom_handling(&bytes).0.into_owned(),
+        _ => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(e.as_bytes()).0.into_owned(),
+        },
+    };
+    text.replace("\r\n", "\n")
 }
 
 fn parse_property(text: &str) -> Result<Property, String> {

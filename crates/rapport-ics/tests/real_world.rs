@@ -192,6 +192,11 @@ BEGIN:VEVENT
 UID:day-1
 DTSTART;VALUE=DATE:2026-07-15
 END:VEVENT
+BEGIN:VEVENT
+UID:iso-zoned-1
+DTSTART;TZID=Europe/Berlin:2026-07-16T09:00:00
+DTEND;TZID=Europe/Berlin:2026-07-16T10:00:00
+END:VEVENT
 END:VCALENDAR
 ";
     assert_eq!(
@@ -201,6 +206,8 @@ END:VCALENDAR
             ("2026-07-13T07:00:00Z".to_string(), "2026-07-13T07:30:00Z".to_string()),
             ("2026-07-14T09:00:00Z".to_string(), "2026-07-14T10:00:00Z".to_string()),
             ("2026-07-15".to_string(), "2026-07-16".to_string()),
+            // With its zone named: Berlin's summer time.
+            ("2026-07-16T07:00:00Z".to_string(), "2026-07-16T08:00:00Z".to_string()),
         ]
     );
 }
@@ -567,7 +574,9 @@ fn attendees_written_without_the_quotes_they_need() {
     let file = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART:20260108T090000Z\r\n\
 ORGANIZER;SENT-BY=mailto:assistant@x.example:MAILTO:boss@x.example\r\n\
 ATTENDEE;CN=Doe, Jane;PARTSTAT=ACCEPTED:mailto:jane@x.example\r\n\
-ATTENDEE;CN=\"Müller, Jürgen\":mailto:jm@x.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+ATTENDEE;CN=\"Müller, Jürgen\":mailto:jm@x.example\r\n\
+ATTENDEE;CN=AGSM Student Society\\, Class of 2014:mailto:agsm@x.example\r\n\
+ATTENDEE;CN=\"Jane ^'JJ^' O^^Neil\":mailto:jj@x.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let cal = rapport_ics::read(file.as_bytes());
     let e = &cal.events[0];
     assert_eq!(e.organizer.as_ref().map(|p| p.email.as_str()), Some("boss@x.example"));
@@ -577,6 +586,9 @@ ATTENDEE;CN=\"Müller, Jürgen\":mailto:jm@x.example\r\nEND:VEVENT\r\nEND:VCALEN
         vec![
             ("jane@x.example".to_string(), Some("Doe, Jane".to_string())),
             ("jm@x.example".to_string(), Some("Müller, Jürgen".to_string())),
+            // Google's backslash before a comma, and RFC 6868's carets, read.
+            ("agsm@x.example".to_string(), Some("AGSM Student Society, Class of 2014".to_string())),
+            ("jj@x.example".to_string(), Some("Jane \"JJ\" O^Neil".to_string())),
         ]
     );
     assert_eq!(e.attendees[0].status.as_deref(), Some("ACCEPTED"));
@@ -641,4 +653,27 @@ fn a_zone_named_as_a_fixed_iana_offset_keeps_the_summer_time_its_file_gives_it()
     let mut named = starts(&file(true, "America/New_York"));
     named.sort();
     assert_eq!(named, ["2026-01-15T14:00:00Z", "2026-07-15T13:00:00Z"]);
+}
+
+/// vCalendar 1.0 as Outlook saves a .vcs and old phones export: quoted-printable text, its long lines broken by
+/// a final "=" and continued at the start of the next line. The title was kept as "Besprechung M=C3=BCller", and
+/// a broken line holding a colon ("Meeting ID: 123") was read as a property of its own, the notes cut.
+#[test]
+fn quoted_printable_text_of_a_vcalendar_1_is_read() {
+    let file = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:qp-1\r\n\
+DTSTART:20260712T090000Z\r\nDTEND:20260712T100000Z\r\n\
+SUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Besprechung M=C3=BCller\r\n\
+DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Join: https://zoom.example/j/123?pwd=3Dabc=0D=0AMeeting =\r\n\
+ID: 123 456=0D=0AKennwort: gr=FC=DFe\r\n\
+LOCATION;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:K=F6ln\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    let e = &cal.events[0];
+    assert_eq!(e.summary.as_deref(), Some("Besprechung Müller"));
+    assert_eq!(
+        e.description.as_deref(),
+        Some("Join: https://zoom.example/j/123?pwd=abc\nMeeting ID: 123 456\nKennwort: grüße")
+    );
+    assert_eq!(e.location.as_deref(), Some("Köln"));
 }
