@@ -1379,3 +1379,39 @@ fn a_stewards_enrichment_and_bulk_accept_tell_nothing_of_other_campaigns() {
     assert!(steps.iter().all(|(_, total)| *total == 1), "only the Spring pair is counted: {steps:?}");
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 1, "Pia's pair is left for Autumn's steward");
 }
+
+/// How many leads share a value is counted over every campaign: a steward of one campaign reading "email: the
+/// same address; shared with 3 other leads" learnt that other campaigns hold this person's address. They read
+/// the evidence without the count; an Administrator with it.
+#[test]
+fn a_steward_of_one_campaign_is_not_told_how_many_leads_elsewhere_share_a_value() {
+    let f = fixture();
+    // Enough leads for a scan to learn how common each value is.
+    let mut csv = String::from("first_name,last_name,email,campaign\n");
+    for i in 0..520 {
+        csv.push_str(&format!("Filler{i},Person{i},filler{i}.person@example{i}.org,Spring\n"));
+    }
+    csv.push_str("Ann,Lee,ann@lee.io,Spring\nAnne,Lee,ann@lee.io,Spring\n");
+    for first in ["Bo", "Cy", "Di"] {
+        csv.push_str(&format!("{first},Ray,ann@lee.io,Autumn\n"));
+    }
+    let path = f.dir.path().join("many.csv");
+    std::fs::write(&path, csv).unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "many.csv", None).unwrap();
+    let plan =
+        rapport_core::imports::ImportPlan { dedup: false, ..rapport_core::imports::ImportPlan::suggested(&preview) };
+    f.core.start_import(&f.admin, &path, "many.csv", &plan, &mut |_| {}).unwrap();
+    scan(&f);
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    f.core.set_data_steward(&f.admin, spring.user_id().unwrap(), true).unwrap();
+    let email_line = |who: &rapport_core::Actor| -> String {
+        let queue = f.core.duplicate_queue(who, 50).unwrap();
+        let pair = queue.iter().find(|p| p.a.first_name.starts_with("Ann") && p.b.first_name.starts_with("Ann"));
+        let pair = pair.unwrap_or_else(|| panic!("the Spring pair: {queue:?}"));
+        pair.evidence.iter().find(|e| e.field == "email").map(|e| e.text.clone()).unwrap_or_default()
+    };
+    let full = email_line(&f.admin);
+    assert!(full.contains("shared with 3 other leads"), "{full}");
+    let seen = email_line(&spring);
+    assert!(seen.starts_with("email: ") && !seen.contains("shared with"), "{seen}");
+}

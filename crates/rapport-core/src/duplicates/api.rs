@@ -233,7 +233,10 @@ impl Rapport {
                     id: row.id,
                     score: row.score,
                     tier: Tier::parse(&row.tier),
-                    evidence: serde_json::from_str(&row.evidence).unwrap_or_default(),
+                    evidence: super::evidence_as_seen(
+                        &grant.lead_scope(),
+                        serde_json::from_str(&row.evidence).unwrap_or_default(),
+                    ),
                     a,
                     b,
                     found_at: row.found_at,

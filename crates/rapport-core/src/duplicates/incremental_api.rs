@@ -326,8 +326,15 @@ impl Unsaved {
         into.add(id, &self.0, &self.1);
     }
 
-    pub(crate) fn evidence(&self, model: &Model, s: &Scored) -> Result<Vec<EvidenceLine>> {
-        Ok(serde_json::from_str(&evidence_json(model, &self.0, &s.q, &s.c)?).unwrap_or_default())
+    /// The evidence of match `s`, as a reader of `scope` may read it ([`super::evidence_as_seen`]).
+    pub(crate) fn evidence(
+        &self,
+        model: &Model,
+        s: &Scored,
+        scope: &crate::access::LeadScope,
+    ) -> Result<Vec<EvidenceLine>> {
+        let lines = serde_json::from_str(&evidence_json(model, &self.0, &s.q, &s.c)?).unwrap_or_default();
+        Ok(super::evidence_as_seen(scope, lines))
     }
 }
 
@@ -419,7 +426,7 @@ fn stored_matches(
             lead: stored,
             score: m.score,
             tier: m.tier,
-            evidence: unsaved.evidence(model, &m)?,
+            evidence: unsaved.evidence(model, &m, scope)?,
         });
     }
     Ok(out)

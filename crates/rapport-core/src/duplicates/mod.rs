@@ -57,6 +57,20 @@ pub(crate) fn living_by_external_ref(conn: &rusqlite::Connection, reference: &st
     Ok(ids)
 }
 
+/// A pair's evidence as a reader of `scope` may read it. How many other leads share a value ("; shared with 3
+/// other leads") is counted over every campaign: to a reader of some campaigns only, it told that others hold
+/// this person's email, phone or company. It is left out for them (the line's weight stays: it is no count).
+pub(crate) fn evidence_as_seen(scope: &crate::access::LeadScope, mut lines: Vec<EvidenceLine>) -> Vec<EvidenceLine> {
+    if !matches!(scope, crate::access::LeadScope::All) {
+        for line in &mut lines {
+            if let Some(at) = line.text.find("; shared with ") {
+                line.text.truncate(at);
+            }
+        }
+    }
+    lines
+}
+
 pub use model::{
     BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
     ScanProgress, ScanReport, Tier, UnmergeOutcome,

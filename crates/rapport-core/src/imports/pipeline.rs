@@ -497,7 +497,8 @@ impl Rapport {
             let stored = if is_unstored(m.other) { rehearsed(m.other) } else { leads::get(tx, m.other)? };
             if let Some(stored) = stored {
                 if conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
-                    let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
+                    let evidence =
+                        if rules.explain { unsaved.evidence(&rules.model, m, &rules.scope)? } else { vec![] };
                     let mut input = crate::duplicates::enrichment(&stored, &lead);
                     // The import's campaign is for the leads it creates (above): laid over an empty one here, a web
                     // form's post or an Administrator's list would hand a lead no team saw to the campaign's team.
@@ -553,7 +554,7 @@ impl Rapport {
                         None => format!("may duplicate lead {} ({likely}): queued for review", m.other),
                     }
                 };
-                let evidence = if rules.explain { unsaved.evidence(&rules.model, m)? } else { vec![] };
+                let evidence = if rules.explain { unsaved.evidence(&rules.model, m, &rules.scope)? } else { vec![] };
                 Some((detail, evidence))
             }
             None => None,
