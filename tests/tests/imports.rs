@@ -765,6 +765,31 @@ fn a_workbook_with_a_chart_first_a_hidden_sheet_and_a_column_without_a_header() 
     assert_eq!(find(&f, "lena").last_name, "Kr\u{fffd}mer", "a workbook's text is kept as the sheet holds it");
 }
 
+/// An address a row's update gives a stored lead finds it by key in a later row, in the dry run as in the run:
+/// the dry run's chunks are rolled back, and a row 600 lines on found no lead by that address (a new lead, where
+/// the run refuses the row as naming another person). An address the update gave one lead and another lead
+/// holds is two leads, in both.
+#[test]
+fn an_address_an_update_added_finds_its_lead_in_a_later_chunk_of_a_dry_run_as_in_the_run() {
+    let f = fixture();
+    import(&f, "first.csv", b"first_name,last_name,email\nAnn,Lee,ann@a.io\nCy,Roe,cy@roe.io\nDee,Fox,dee@d.io\n");
+    let mut csv =
+        String::from("first_name,last_name,email\nAnn,Lee,ann@a.io;ann@b.io\nCy,Roe,cy@roe.io;cy@x.io;dee@d.io\n");
+    for i in 0..600 {
+        csv.push_str(&format!("Filler{i},Person{i},filler{i}@example{i}.org\n"));
+    }
+    csv.push_str("Ann,Lee-Smith,ann@b.io\nCy,Roe,cy@x.io\nDee,Fox,dee@d.io\n");
+    let path = write(&f, "second.csv", csv.as_bytes());
+    let plan = ImportPlan { key: Some(NaturalKey::Email), dedup: false, ..suggested_plan(&f, &path, None) };
+    let dry = f.core.dry_run_import(&f.admin, &path, "second.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    assert_eq!(dry.counts, b.counts, "the dry run says what the run does");
+    assert_eq!((b.counts.update, b.counts.reject), (2, 2), "{:?}", b.counts);
+    let why = rejects(&f, &b);
+    assert!(why.iter().any(|r| r.contains("matches 2 leads")), "{why:?}");
+    assert_eq!(b.counts.unchanged, 1, "{:?}", b.counts);
+}
+
 #[test]
 fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth() {
     let f = fixture();

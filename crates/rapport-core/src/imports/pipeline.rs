@@ -51,6 +51,10 @@ pub(crate) struct Rehearsal {
     /// Leads as the rehearsals' updates by natural key left them, stored ones by id and the file's by their
     /// line's id: a rollback takes the update out of the database, not out of the run.
     updated: HashMap<i64, String>,
+    /// The natural keys (addresses, lower-cased; external references) of the leads in `updated`: an address an
+    /// earlier rehearsal's update gave a stored lead finds it by key in a later one, as in the run (the rollback
+    /// took it out of the database, where the key lookup reads).
+    updated_keys: HashMap<String, Vec<i64>>,
     /// The line after which created leads are no longer carried (memory stays bounded on a huge file).
     pub(crate) full_at: Option<u32>,
     cap: usize,
@@ -89,10 +93,27 @@ impl Rehearsal {
         {
             let json = serde_json::to_string(lead).map_err(|e| Error::Internal(e.to_string()))?;
             self.updated.insert(lead.id, json);
+            let keys = lead.emails.iter().map(|e| e.address.to_lowercase()).chain(
+                Some(lead.external_ref.trim()).filter(|r| !r.is_empty()).map(|r| format!("{EXTERNAL_REF_KEY}{r}")),
+            );
+            for key in keys {
+                let ids = self.updated_keys.entry(key).or_default();
+                if !ids.contains(&lead.id) {
+                    ids.push(lead.id);
+                }
+            }
         }
         Ok(())
     }
+
+    /// The stored leads an earlier rehearsal's update gave natural key `key` ([`Rehearsal::updated_keys`]).
+    fn updated_with(&self, key: &str) -> &[i64] {
+        self.updated_keys.get(key).map_or(&[], Vec::as_slice)
+    }
 }
+
+/// What sets an external reference apart from an address among [`Rehearsal::updated_keys`].
+const EXTERNAL_REF_KEY: &str = "ref:";
 
 pub(crate) fn row_name(input: &LeadInput) -> String {
     let name = display_name(&input.first_name, &input.last_name, &input.company);
@@ -371,24 +392,31 @@ impl Rapport {
         rules: &RowRules,
         grant: &Grant,
         row: &LeadInput,
+        rehearsal: Option<&Rehearsal>,
     ) -> Result<Result<Option<Lead>, String>> {
-        let ids = match rules.key {
+        let mut ids = match rules.key {
             None => return Ok(Ok(None)),
             Some(NaturalKey::Email) => match row.emails.first().map(|e| normalize_email(e)) {
-                Some(Ok(address)) => leads::with_email(tx, &address)?,
+                Some(Ok(address)) => {
+                    let mut ids = leads::with_email(tx, &address)?;
+                    ids.extend(rehearsal.map_or(&[][..], |r| r.updated_with(&address.to_lowercase())));
+                    ids
+                }
                 _ => return Ok(Ok(None)),
             },
             Some(NaturalKey::ExternalRef) if row.external_ref.trim().is_empty() => return Ok(Ok(None)),
             Some(NaturalKey::ExternalRef) => {
                 // A lead merged away is found by its reference in the lead it lives on in: the partner's next
                 // export still names it, and would make it again.
-                let mut ids = leads::with_external_ref(tx, row.external_ref.trim())?;
-                ids.extend(crate::duplicates::living_by_external_ref(tx, row.external_ref.trim())?);
-                ids.sort_unstable();
-                ids.dedup();
+                let reference = row.external_ref.trim();
+                let mut ids = leads::with_external_ref(tx, reference)?;
+                ids.extend(crate::duplicates::living_by_external_ref(tx, reference)?);
+                ids.extend(rehearsal.map_or(&[][..], |r| r.updated_with(&format!("{EXTERNAL_REF_KEY}{reference}"))));
                 ids
             }
         };
+        ids.sort_unstable();
+        ids.dedup();
         let mut visible = Vec::new();
         for id in ids {
             match visible_lead(tx, grant, id) {
@@ -421,7 +449,7 @@ impl Rapport {
         rehearsal: Option<&mut Rehearsal>,
     ) -> Result<RowPlan> {
         let name = row_name(&row);
-        let keyed = match Self::keyed_lead(tx, rules, grant, &row)? {
+        let keyed = match Self::keyed_lead(tx, rules, grant, &row, rehearsal.as_deref())? {
             Ok(k) => k,
             Err(why) => {
                 let field = rules.key.map(NaturalKey::as_str).unwrap_or("key");
