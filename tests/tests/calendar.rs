@@ -554,6 +554,36 @@ DTSTART:20261207T100000Z\nDTEND:20261207T110000Z\nSUMMARY:Weekly sync\nEND:VEVEN
     }
 }
 
+/// A meeting of a series moved once, then cancelled "this and following" from it: the later meetings are
+/// cancelled too, as the range says (the stored moved meeting's own reach was kept, and they stayed booked).
+#[test]
+fn a_cancellation_of_this_and_following_from_a_moved_meeting_cancels_the_later_ones() {
+    let (f, dana, id) = dana_with_weekly();
+    let moved = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z")
+        .replace("20261207T100000Z", "20261214T140000Z")
+        .replace("20261207T110000Z", "20261214T150000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap();
+    let cancel = "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:2\n\
+RECURRENCE-ID;RANGE=THISANDFUTURE:20261214T100000Z\nDTSTART:20261214T140000Z\nDTEND:20261214T150000Z\n\
+SUMMARY:Weekly sync\nEND:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("cancel-rest.ics", cancel)], None).unwrap().remove(0);
+    assert!(r.problems.is_empty(), "{r:?}");
+    let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();
+    let weeks: Vec<(&str, AppointmentStatus, bool)> = seen.iter().map(|o| (&o.start[..10], o.status, o.busy)).collect();
+    assert_eq!(
+        weeks,
+        [
+            ("2026-12-07", AppointmentStatus::Confirmed, true),
+            ("2026-12-14", AppointmentStatus::Cancelled, false),
+            ("2026-12-21", AppointmentStatus::Cancelled, false),
+            ("2026-12-28", AppointmentStatus::Cancelled, false),
+        ],
+        "{seen:?}"
+    );
+}
+
 /// RFC 5546 lets a cancellation name its meeting by UID alone (older SabreDAV servers, ownCloud and Baïkal,
 /// send them so): the meeting is cancelled. It was refused as "an event without DTSTART", and the meeting stayed
 /// booked. One of a meeting not in the calendar is said so, as before.

@@ -681,7 +681,7 @@ fn every_page(f: &Fixture, mut q: LeadQuery) -> Vec<i64> {
 /// and a Chinese or Japanese name without the space the form put between family and given name; counted as
 /// listed. An edit that splits the name no more takes its one-piece form out of the index.
 /// A company written with punctuation inside a word is found as people type it ("loreal", "att", "mcdonalds",
-/// "eon", "cocacola"), and names and companies with umlauts by their spelled-out forms ("mueller", "aalborg",
+/// "eon", "cocacola" for Coca-Cola), and names and companies with umlauts by their spelled-out forms ("mueller", "aalborg",
 /// "soeren"); the plain forms still find them. Split at the punctuation only, "loreal" found nothing: the
 /// company's leads had only a phone, and a second lead was made for a company that was there.
 #[test]
@@ -697,7 +697,7 @@ fn a_company_or_an_umlaut_is_found_typed_as_people_type_it() {
     let att = add("Ann", "Lee", "AT&T");
     let mcd = add("Bo", "Berg", "McDonald's");
     let eon = add("Cy", "Roe", "E.ON SE");
-    let coke = add("Di", "Ott", "Coca Cola");
+    let coke = add("Di", "Ott", "Coca-Cola");
     let mueller = add("Jürgen", "Müller", "Bäckerei Groß");
     let soeren = add("Søren", "Ålborg", "");
     let search = |text: &str| -> Vec<i64> {

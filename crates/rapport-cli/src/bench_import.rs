@@ -67,7 +67,7 @@ fn retyped(core: &rapport_core::Rapport, actor: &rapport_core::Actor, stored: i6
     while out.len() < RETYPED && id <= stored {
         match core.get_lead(actor, id) {
             Ok(lead) => out.push(lead.to_input()),
-            Err(rapport_core::Error::NotFound { .. }) => {}
+            Err(rapport_core::Error::NotFound { .. } | rapport_core::Error::MergedAway { .. }) => {}
             Err(e) => return Err(e.to_string()),
         }
         id += step;

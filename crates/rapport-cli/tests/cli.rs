@@ -1002,3 +1002,15 @@ fn a_stage_typed_by_an_ambiguous_or_empty_label_is_refused() {
     assert!(r.ok, "{}", r.err);
     assert_eq!(lead_json(&db, "1")["stage"], "new");
 }
+
+/// A lead merged away, asked for by its id, names the lead it lives on in by name and id: with several "Ann
+/// Lee", the name alone did not say which to open.
+#[test]
+fn a_merged_lead_asked_for_names_the_lead_it_lives_on_in_by_id() {
+    let (_d, db) = db();
+    assert!(rapport(&db, &["leads", "add", "--first-name", "Ann", "--last-name", "Lee", "--email", "a@x.example"]).ok);
+    assert!(rapport(&db, &["leads", "add", "--first-name", "Ann", "--last-name", "Lee", "--email", "b@x.example"]).ok);
+    assert!(rapport(&db, &["duplicates", "merge", "1", "2"]).ok);
+    let r = rapport(&db, &["leads", "show", "2"]);
+    assert!(!r.ok && r.err.contains("merged into Ann Lee (lead 1)"), "{}", r.err);
+}

@@ -83,7 +83,7 @@ pub enum Error {
     #[error("{0}")]
     NeedsApproval(crate::pipeline::ApprovalNeeded),
     /// Lead `id`, asked for by its id (opened, or saved from a form), lives on in lead `into` since a merge.
-    #[error("this lead was merged into {name}, where its details and history are now")]
+    #[error("this lead was merged into {name} (lead {into}), where its details and history are now")]
     MergedAway { id: i64, into: i64, name: String },
 }
 

@@ -857,11 +857,13 @@ fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
 }
 
-/// Stored event `ours` cancelled by `incoming`: its status and version, nothing else of it.
+/// Stored event `ours` cancelled by `incoming`: its status and version, and how far it reaches (RANGE=
+/// THISANDFUTURE cancels the later meetings too), nothing else of it.
 fn cancellation_of(incoming: &Event, ours: &Event) -> Event {
     Event {
         sequence: incoming.sequence,
         status: Some("CANCELLED".to_owned()),
+        this_and_future: incoming.this_and_future,
         last_modified: incoming.last_modified,
         stamp: incoming.stamp,
         method: incoming.method.clone(),

@@ -108,16 +108,14 @@ fn spelled_out(text: &str) -> Vec<String> {
 }
 
 /// A company's words, then its forms in one piece as people type them: a word written with punctuation inside
-/// ("L'Oréal" as "loreal", "AT&T" as "att", "E.ON" as "eon", "McDonald's" as "mcdonalds"), the whole name
-/// ("Coca Cola" as "cocacola"), and its umlauts spelled out ([`spelled_out`]). Split at the punctuation
-/// only, "loreal" found nothing, and a second lead was made for a company that was there.
+/// ("L'Oréal" as "loreal", "AT&T" as "att", "E.ON" as "eon", "Coca-Cola" as "cocacola"), and its umlauts
+/// spelled out ([`spelled_out`]). Split at the punctuation only, "loreal" found nothing, and a second lead was
+/// made for a company that was there. Words apart stay apart ("Coca Cola" is not "cocacola"): every company of
+/// two words would gain a form, and migration 031 would write the search row of nearly every stored lead again.
 fn company_words(company: &str) -> Vec<String> {
     let mut words = tokens(company);
     let mut extra: Vec<String> =
         company.split_whitespace().map(tokens).filter(|t| t.len() > 1).map(|t| t.concat()).collect();
-    if words.len() > 1 {
-        extra.push(words.concat());
-    }
     extra.extend(spelled_out(company));
     for e in extra {
         if !words.contains(&e) {

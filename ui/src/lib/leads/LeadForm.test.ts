@@ -264,7 +264,7 @@ describe('LeadForm', () => {
         updateLead: async () => {
           throw apiErr({
             code: 'merged_away',
-            message: 'this lead was merged into Ann Lee, where its details and history are now',
+            message: 'this lead was merged into Ann Lee (lead 3), where its details and history are now',
             merged_into: 3,
           });
         },
@@ -275,7 +275,7 @@ describe('LeadForm', () => {
     await u.type(screen.getByTestId('field-notes'), 'call back');
     await u.click(screen.getByTestId('save-lead'));
     const error = await screen.findByTestId('form-error');
-    expect(error).toHaveTextContent('This lead was merged into Ann Lee, where its details and history are now');
+    expect(error).toHaveTextContent('This lead was merged into Ann Lee (lead 3), where its details and history are now');
     expect(be.updateLead).toHaveBeenCalledOnce();
     await u.click(within(error).getByTestId('lead-merged-open'));
     await u.click(await screen.findByTestId('discard-changes'));

@@ -85,7 +85,7 @@ describe('LeadPage', () => {
         if (id === 7) {
           throw apiErr({
             code: 'merged_away',
-            message: 'this lead was merged into Ann Lee, where its details and history are now',
+            message: 'this lead was merged into Ann Lee (lead 3), where its details and history are now',
             merged_into: 3,
           });
         }
@@ -95,7 +95,7 @@ describe('LeadPage', () => {
     const onback = vi.fn();
     const { unmount } = render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback });
     expect(await screen.findByTestId('lead-merged-away')).toHaveTextContent(
-      'This lead was merged into Ann Lee, where its details and history are now.',
+      'This lead was merged into Ann Lee (lead 3), where its details and history are now.',
     );
     const open = screen.getByTestId('lead-merged-open');
     await waitFor(() => expect(open).toHaveFocus());
