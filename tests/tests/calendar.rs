@@ -456,6 +456,27 @@ fn dana_with_weekly() -> (Fixture, Actor, i64) {
     (f, dana, id)
 }
 
+/// A repeating meeting says when its last meeting ends, so the lead page can tell a series that is over from
+/// one still going: four weeks end on the fourth; one with no end, and a single meeting, say none.
+#[test]
+fn a_repeating_meeting_says_when_its_last_meeting_ends() {
+    let (f, dana, _) = dana_with_weekly();
+    let list = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
+    let series = f.core.appointment(&dana, list.appointment_ids[0]).unwrap();
+    assert_eq!(series.last_end.as_deref(), Some("2026-12-28T11:00:00Z"), "{series:?}");
+    let endless = WEEKLY.replace("weekly-1@example.com", "weekly-2@example.com").replace(";COUNT=4", "");
+    let r = f.core.import_ics(&dana, &[ics("endless.ics", &endless)], None).unwrap().remove(0);
+    assert_eq!(f.core.appointment(&dana, r.appointment_ids[0]).unwrap().last_end, None);
+    let until =
+        WEEKLY.replace("weekly-1@example.com", "weekly-3@example.com").replace("COUNT=4", "UNTIL=20261215T000000Z");
+    let r = f.core.import_ics(&dana, &[ics("until.ics", &until)], None).unwrap().remove(0);
+    let a = f.core.appointment(&dana, r.appointment_ids[0]).unwrap();
+    assert_eq!(a.last_end.as_deref(), Some("2026-12-14T11:00:00Z"), "{a:?}");
+    let once = WEEKLY.replace("weekly-1@example.com", "once-1@example.com").replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let r = f.core.import_ics(&dana, &[ics("once.ics", &once)], None).unwrap().remove(0);
+    assert_eq!(f.core.appointment(&dana, r.appointment_ids[0]).unwrap().last_end, None);
+}
+
 /// One instance of a series cancelled (METHOD:CANCEL with its RECURRENCE-ID) is that instance, cancelled and
 /// free; the whole series cancelled takes its changed instances with it.
 #[test]

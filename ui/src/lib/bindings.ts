@@ -367,6 +367,11 @@ export type Appointment_Deserialize = {
 	repeats: boolean,
 	/**  The repetition in words ("every week on Monday"), when it repeats. */
 	repetition?: string | null,
+	/**
+	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC, or the day after an all-day one's last
+	 *  day): None while it goes on for ever, and for one that does not repeat (`end` says it).
+	 */
+	last_end?: string | null,
 	source: AppointmentSource,
 	/**  Imported although it overlaps: with what. */
 	clash?: string | null,
@@ -407,6 +412,11 @@ export type Appointment_Serialize = {
 	repeats: boolean,
 	/**  The repetition in words ("every week on Monday"), when it repeats. */
 	repetition: string | null,
+	/**
+	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC, or the day after an all-day one's last
+	 *  day): None while it goes on for ever, and for one that does not repeat (`end` says it).
+	 */
+	last_end: string | null,
 	source: AppointmentSource,
 	/**  Imported although it overlaps: with what. */
 	clash: string | null,

@@ -58,6 +58,7 @@ export function appointment(over: Partial<Appointment> = {}): Appointment {
     time_zone: 'Europe/Berlin',
     repeats: false,
     repetition: null,
+    last_end: null,
     source: 'rapport',
     clash: null,
     attendees: [],

@@ -49,7 +49,17 @@ describe('Appointments on the lead page', () => {
       repetition: 'every week on Monday',
     });
     const held = appointment({ id: 41, title: 'Kick-off', start: '2026-01-02T09:00:00Z', end: '2026-01-02T10:00:00Z' });
-    mockBackend({ leadAppointments: async () => [weekly, held] });
+    // Four weeks, over since: past, as a single meeting over is.
+    const over = appointment({
+      id: 42,
+      title: 'Onboarding',
+      start: '2026-01-05T11:00:00Z',
+      end: '2026-01-05T12:00:00Z',
+      repeats: true,
+      repetition: 'every week on Monday, 4 times',
+      last_end: '2026-01-26T12:00:00Z',
+    });
+    mockBackend({ leadAppointments: async () => [weekly, held, over] });
     openLead();
     const items = await screen.findAllByTestId('lead-appointment');
     const series = items.find((li) => li.getAttribute('data-appointment-id') === '40')!;
@@ -58,6 +68,7 @@ describe('Appointments on the lead page', () => {
     expect(within(series).getByTestId('lead-appointment-repeats')).toHaveTextContent('every week on Monday');
     expect(series).not.toHaveClass('past');
     expect(past).toHaveClass('past');
+    expect(items.find((li) => li.getAttribute('data-appointment-id') === '42')).toHaveClass('past');
   });
 
   it('says when there are none', async () => {
