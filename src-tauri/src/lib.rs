@@ -95,6 +95,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             pipeline_commands::set_approval_rules,
             pipeline_commands::create_pipeline,
             pipeline_commands::create_stage,
+            pipeline_commands::reorder_stages,
             pipeline_commands::set_lost_reasons,
             calendar_commands::book_appointment,
             calendar_commands::update_appointment,

@@ -196,6 +196,12 @@ pub async fn create_stage(state: State<'_, AppState>, stage: NewStage) -> Res<Pi
     as_actor(&state, move |core, actor| core.create_stage(actor, &stage)).await
 }
 
+#[tauri::command]
+#[specta::specta]
+pub async fn reorder_stages(state: State<'_, AppState>, pipeline: String, order: Vec<String>) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.reorder_stages(actor, &pipeline, &order)).await
+}
+
 /// `seen`: the reasons as the editor read them (another Administrator's save since is a conflict).
 #[tauri::command]
 #[specta::specta]

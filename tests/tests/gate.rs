@@ -1139,3 +1139,48 @@ fn a_lost_reason_goes_only_with_a_move_to_a_lost_stage() {
     let lost = f.core.move_lead_losing(&f.admin, bo.id, parked.lead.version, "lost", Some("price"), Passing::Checked);
     assert_eq!(lost.unwrap().lead.deal.lost_reason, "price");
 }
+
+/// An Administrator puts a pipeline's stages in another order: the board and the lists follow it, each stage
+/// that moved is logged, and the other pipelines keep theirs. An order that leaves a stage out, names one twice
+/// or starts with a closing stage (every new lead would be won) is refused, nothing written.
+#[test]
+fn the_stages_of_a_pipeline_are_put_in_another_order() {
+    let f = fixture();
+    let order = |f: &Fixture, pipeline: &str| -> Vec<String> {
+        let mut stages: Vec<_> =
+            f.core.pipeline_config(&f.admin).unwrap().stages.into_iter().filter(|s| s.pipeline == pipeline).collect();
+        stages.sort_by_key(|s| s.position);
+        stages.into_iter().map(|s| s.key).collect()
+    };
+    assert_eq!(order(&f, "sales"), ["new", "qualification", "engagement", "won", "lost", "nurture"]);
+    let wanted: Vec<String> =
+        ["new", "qualification", "nurture", "engagement", "won", "lost"].map(String::from).to_vec();
+    let config = f.core.reorder_stages(&f.admin, "sales", &wanted).unwrap();
+    assert!(config.stages.iter().any(|s| s.key == "nurture"));
+    assert_eq!(order(&f, "sales"), wanted);
+    let log: Vec<(String, Option<String>, Option<String>)> = f
+        .sql()
+        .prepare("SELECT field, old_value, new_value FROM change_log WHERE entity = 'stage' ORDER BY field")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let moved: Vec<&str> = log.iter().map(|(field, _, _)| field.as_str()).collect();
+    assert_eq!(moved, ["engagement.position", "lost.position", "nurture.position", "won.position"], "{log:?}");
+    // A lead without a stage still enters the first.
+    let ann = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.example"), &Origin::manual());
+    assert_eq!(ann.unwrap().lead.stage, "new");
+    let editor = f.user("ed", Role::Editor, &[]);
+    let before = f.dump();
+    for (who, bad) in [
+        (&f.admin, vec!["new", "qualification", "engagement", "won", "lost"]),
+        (&f.admin, vec!["new", "new", "qualification", "engagement", "won", "lost"]),
+        (&f.admin, vec!["won", "new", "qualification", "nurture", "engagement", "lost"]),
+        (&editor, vec!["qualification", "new", "nurture", "engagement", "won", "lost"]),
+    ] {
+        let bad: Vec<String> = bad.into_iter().map(String::from).collect();
+        assert!(f.core.reorder_stages(who, "sales", &bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(f.dump(), before, "nothing written");
+}

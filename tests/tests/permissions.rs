@@ -261,6 +261,13 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
         ),
         ("set_lost_reasons", Box::new(move |a: &Actor| f.core.set_lost_reasons(a, &[]).map(|_| ()))),
         (
+            "reorder_stages",
+            Box::new(move |a: &Actor| {
+                let order = ["new", "qualification", "nurture", "engagement", "won", "lost"].map(String::from);
+                f.core.reorder_stages(a, "sales", &order).map(|_| ())
+            }),
+        ),
+        (
             "override the stage gate",
             Box::new(move |a: &Actor| {
                 let l = f.core.get_lead(&f.admin, lead_id)?;

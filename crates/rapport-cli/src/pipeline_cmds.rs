@@ -38,6 +38,14 @@ pub enum PipelineCommand {
         key: String,
         label: String,
     },
+    /// Put a pipeline's stages in another order (Administrators): every stage of it, by key, in the new order.
+    /// The board's columns follow; the first must be an open stage (a lead without a stage enters it).
+    Reorder {
+        #[arg(required = true)]
+        stages: Vec<String>,
+        #[arg(long, default_value = "sales")]
+        pipeline: String,
+    },
     /// Add a stage to a pipeline (Administrators): an open one comes before the pipeline's closing stages.
     AddStage {
         /// Lower-case letters, digits and _, unique across pipelines.
@@ -167,6 +175,13 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             core.create_pipeline(actor, key, label).map_err(err)?;
             writeln!(o, "pipeline {} added ({label}): add its stages with `pipeline add-stage`", key.trim())
                 .map_err(err)?;
+        }
+        PipelineCommand::Reorder { stages, pipeline } => {
+            let config = core.reorder_stages(actor, pipeline.trim(), stages).map_err(err)?;
+            let mut ordered: Vec<_> = config.stages.iter().filter(|s| s.pipeline == pipeline.trim()).collect();
+            ordered.sort_by_key(|s| s.position);
+            let labels: Vec<&str> = ordered.iter().map(|s| s.label.as_str()).collect();
+            writeln!(o, "{}: {}", pipeline.trim(), labels.join(" → ")).map_err(err)?;
         }
         PipelineCommand::AddStage { key, label, pipeline, outcome } => {
             let outcome = match outcome.trim().to_ascii_lowercase().as_str() {

@@ -831,6 +831,19 @@ fn an_administrator_adds_a_pipeline_and_stages_from_the_command_line() {
     assert!(!r.ok && r.err.contains("unknown outcome \"maybe\""), "{}", r.err);
     let r = rapport(&db, &["pipeline", "add-stage", "Bad Key", "X"]);
     assert!(!r.ok && r.err.contains("use lower-case letters, digits and _"), "{}", r.err);
+    // Put in another order: every stage, by key; one left out is refused.
+    let r = rapport(
+        &db,
+        &["pipeline", "reorder", "new", "qualification", "nurture", "engagement", "negotiation", "won", "lost"],
+    );
+    assert!(
+        r.ok && r.out.contains("sales: New lead → Qualification → Nurture → In discussion → Negotiation → Won → Lost"),
+        "{} {}",
+        r.out,
+        r.err
+    );
+    let r = rapport(&db, &["pipeline", "reorder", "new", "qualification"]);
+    assert!(!r.ok && r.err.contains("name each stage of the pipeline once"), "{}", r.err);
 }
 
 /// A steward works the queue from the command line: a pair set aside, leads merged with a field taken from

@@ -239,6 +239,8 @@ export interface Backend {
   createPipeline(key: string, label: string): Promise<PipelineConfig>;
   /** Adds a stage at the end of a pipeline (Administrators). */
   createStage(stage: NewStage): Promise<PipelineConfig>;
+  /** Puts `pipeline`'s stages in the order `order` names each of them (Administrators). */
+  reorderStages(pipeline: string, order: string[]): Promise<PipelineConfig>;
   /** Replaces the lost reasons; one a lead holds cannot be removed. */
   /** `seen`: the reasons as the editor read them; the core refuses a save over another one since. */
   setLostReasons(seen: LostReason[], reasons: LostReason[]): Promise<PipelineConfig>;
@@ -538,6 +540,7 @@ export const tauriBackend: Backend = {
   approvalRules: () => unwrap(() => commands.approvalRules()),
   createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),
   createStage: (stage) => unwrap(() => commands.createStage(stage)),
+  reorderStages: (pipeline, order) => unwrap(() => commands.reorderStages(pipeline, order)),
   setLostReasons: (seen, reasons) => unwrap(() => commands.setLostReasons(seen, reasons)),
   setApprovalRules: (seen, rules) => unwrap(() => commands.setApprovalRules(seen, rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),

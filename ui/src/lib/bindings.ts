@@ -100,6 +100,7 @@ export const commands = {
 	setApprovalRules: (seen: ApprovalRule_Deserialize[], rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { seen, rules })),
 	createPipeline: (key: string, label: string) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_pipeline", { key, label })),
 	createStage: (stage: NewStage) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_stage", { stage })),
+	reorderStages: (pipeline: string, order: string[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("reorder_stages", { pipeline, order })),
 	/**  `seen`: the reasons as the editor read them (another Administrator's save since is a conflict). */
 	setLostReasons: (seen: LostReason[], reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { seen, reasons })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),

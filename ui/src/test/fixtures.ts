@@ -312,6 +312,14 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     setApprovalRules: async (_seen, rules) => rules,
     createPipeline: async () => pipelineConfig(),
     createStage: async () => pipelineConfig(),
+    reorderStages: async (pipeline, order) => {
+      const c = pipelineConfig();
+      const positions = c.stages.filter((s) => s.pipeline === pipeline).map((s) => s.position).sort((a, b) => a - b);
+      return {
+        ...c,
+        stages: c.stages.map((s) => (s.pipeline === pipeline ? { ...s, position: positions[order.indexOf(s.key)] } : s)),
+      };
+    },
     setLostReasons: async (_seen, reasons) => ({ ...pipelineConfig(), lost_reasons: reasons }),
     owners: async () => [{ id: 1, name: 'Ada Admin' }],
     ownersForCampaign: async () => [{ id: 1, name: 'Ada Admin' }],

@@ -178,6 +178,11 @@ pub(crate) fn update_stage(tx: &Transaction<'_>, key: &str, s: &StageSettings) -
     Ok(())
 }
 
+pub(crate) fn set_position(tx: &Transaction<'_>, key: &str, position: i32) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE stages SET position = ?2 WHERE key = ?1")?.execute(params![key, position])?;
+    Ok(())
+}
+
 pub(crate) fn insert_pipeline(tx: &Transaction<'_>, key: &str, label: &str) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO pipelines (key, label, position) VALUES (?1, ?2, (SELECT ifnull(max(position), -1) + 1 FROM pipelines))",

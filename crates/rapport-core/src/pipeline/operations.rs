@@ -232,6 +232,63 @@ impl Rapport {
         })
     }
 
+    /// Puts the stages of `pipeline` in the order `order` names them (Administrators): the board's columns and
+    /// every list of stages follow it. `order` names each of the pipeline's stages once; one added or removed
+    /// since the screen read them is a validation error, nothing written. Each stage that moves is logged.
+    pub fn reorder_stages(&self, actor: &Actor, pipeline: &str, order: &[String]) -> Result<PipelineConfig> {
+        self.db.write(|tx| {
+            let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
+            let mut current: Vec<StageConfig> =
+                config::stages(tx)?.into_iter().filter(|s| s.pipeline == pipeline).collect();
+            if current.is_empty() {
+                return Err(ValidationErrors::one("pipeline", format!("no pipeline \"{pipeline}\" with stages")).into());
+            }
+            current.sort_by_key(|s| s.position);
+            let mut named: Vec<&str> = order.iter().map(|k| k.trim()).collect();
+            named.sort_unstable();
+            let mut keys: Vec<&str> = current.iter().map(|s| s.key.as_str()).collect();
+            keys.sort_unstable();
+            if named != keys {
+                let listed: Vec<&str> = current.iter().map(|s| s.key.as_str()).collect();
+                return Err(ValidationErrors::one(
+                    "order",
+                    format!("name each stage of the pipeline once: {} (reload if one was added)", listed.join(", ")),
+                )
+                .into());
+            }
+            // The first stage is where a lead without one goes (a new lead, a row naming none): Won or Lost there
+            // would close every new deal.
+            let first = current.iter().find(|s| s.key == order[0].trim());
+            if first.is_some_and(|s| s.outcome != config::StageOutcome::Open) {
+                return Err(ValidationErrors::one(
+                    "order",
+                    "a pipeline starts with an open stage: a lead without a stage enters the first one",
+                )
+                .into());
+            }
+            let positions: Vec<i32> = current.iter().map(|s| s.position).collect();
+            let mut batch = None;
+            for (key, position) in order.iter().map(|k| k.trim()).zip(positions) {
+                let Some(was) = current.iter().find(|s| s.key == key).map(|s| s.position) else { continue };
+                if was == position {
+                    continue;
+                }
+                let b = match &batch {
+                    Some(b) => b,
+                    None => batch.insert(self.begin_batch(tx, &grant, &Origin::manual())?),
+                };
+                config::set_position(tx, key, position)?;
+                let field = format!("{key}.position");
+                changelog::record(tx, b, "stage", 0, &field, Some(&was.to_string()), Some(&position.to_string()))?;
+            }
+            Ok(PipelineConfig {
+                pipelines: config::pipelines(tx)?,
+                stages: config::stages(tx)?,
+                lost_reasons: config::lost_reasons(tx)?,
+            })
+        })
+    }
+
     /// Adds a stage at the end of a pipeline (Administrators). Its key is unique across pipelines, since a
     /// lead's stage names its pipeline.
     pub fn create_stage(&self, actor: &Actor, stage: &NewStage) -> Result<PipelineConfig> {

@@ -6,6 +6,7 @@ import type { Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import type { PipelineConfig, SweepReport } from '../types';
+import Toasts from '../ui/Toasts.svelte';
 import PipelineSettings from './PipelineSettings.svelte';
 import Settings from './Settings.svelte';
 
@@ -104,6 +105,37 @@ describe('Settings › Pipeline', () => {
     expect(await within(next).findByTestId('new-stage-error')).toHaveTextContent('The database is busy');
     // Keys are unique across pipelines: the sales pipeline's "won" is taken.
     expect(be.createStage).toHaveBeenCalledWith({ pipeline: 'renewals', key: 'won_2', label: 'Won', outcome: 'won' });
+  });
+
+  it('moves a stage up and down its pipeline from the keyboard, the focus staying on the button pressed', async () => {
+    const { be, u } = open();
+    const keys = () => screen.getAllByTestId('stage-row').map((r) => r.getAttribute('data-stage'));
+    await stageRow('nurture');
+    expect(keys()).toEqual(['new', 'qualification', 'engagement', 'won', 'lost', 'nurture']);
+    expect(within(await stageRow('new')).getByTestId('stage-up')).toBeDisabled();
+    expect(within(await stageRow('nurture')).getByTestId('stage-down')).toBeDisabled();
+    const up = within(await stageRow('nurture')).getByRole('button', { name: 'Move Nurture up' });
+    await u.click(up);
+    await waitFor(() => expect(be.reorderStages).toHaveBeenCalledOnce());
+    expect(be.reorderStages).toHaveBeenCalledWith('sales', ['new', 'qualification', 'engagement', 'won', 'nurture', 'lost']);
+    await waitFor(() => expect(keys()).toEqual(['new', 'qualification', 'engagement', 'won', 'nurture', 'lost']));
+    await waitFor(() => expect(within(document.querySelector<HTMLElement>('[data-stage="nurture"]')!).getByTestId('stage-up')).toHaveFocus());
+    await u.keyboard('{Enter}');
+    await waitFor(() => expect(be.reorderStages).toHaveBeenCalledTimes(2));
+    expect(be.reorderStages.mock.calls[1][1]).toEqual(['new', 'qualification', 'engagement', 'nurture', 'won', 'lost']);
+  });
+
+  it('says why a move is refused and keeps the order shown', async () => {
+    const { u } = open({
+      reorderStages: async () => {
+        throw apiErr({ code: 'validation', message: 'a pipeline starts with an open stage', fields: [] });
+      },
+    });
+    render(Toasts);
+    await u.click(within(await stageRow('qualification')).getByTestId('stage-up'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not move the stage: A pipeline starts with an open stage');
+    const keys = screen.getAllByTestId('stage-row').map((r) => r.getAttribute('data-stage'));
+    expect(keys.slice(0, 2)).toEqual(['new', 'qualification']);
   });
 
   it('lists every stage with its colour, probability, entry criteria and stale-lead policy', async () => {
