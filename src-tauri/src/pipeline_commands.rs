@@ -198,8 +198,13 @@ pub async fn create_stage(state: State<'_, AppState>, stage: NewStage) -> Res<Pi
 
 #[tauri::command]
 #[specta::specta]
-pub async fn reorder_stages(state: State<'_, AppState>, pipeline: String, order: Vec<String>) -> Res<PipelineConfig> {
-    as_actor(&state, move |core, actor| core.reorder_stages(actor, &pipeline, &order)).await
+pub async fn reorder_stages(
+    state: State<'_, AppState>,
+    pipeline: String,
+    seen: Vec<String>,
+    order: Vec<String>,
+) -> Res<PipelineConfig> {
+    as_actor(&state, move |core, actor| core.reorder_stages(actor, &pipeline, Some(&seen), &order)).await
 }
 
 /// `seen`: the reasons as the editor read them (another Administrator's save since is a conflict).

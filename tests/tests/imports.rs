@@ -790,6 +790,28 @@ fn an_address_an_update_added_finds_its_lead_in_a_later_chunk_of_a_dry_run_as_in
     assert_eq!(b.counts.unchanged, 1, "{:?}", b.counts);
 }
 
+/// The same with the duplicate check on, a reference given by an enrichment: the row's reference finds no lead,
+/// the check finds Ann the same person and fills her empty reference; a row 600 lines on names that reference
+/// with another surname. The dry run refuses it, as the run does (it showed a new lead).
+#[test]
+fn a_reference_an_enrichment_filled_finds_its_lead_in_a_later_chunk_of_a_dry_run_as_in_the_run() {
+    let f = fixture();
+    import(&f, "first.csv", b"first_name,last_name,email,phone,company\nAnn,Lee,ann@a.io,+44 20 7946 0018,Acme\n");
+    let mut csv = String::from(
+        "first_name,last_name,email,phone,company,external_ref\nAnn,Lee,ann@a.io,+44 20 7946 0018,Acme,R-1\n",
+    );
+    for i in 0..600 {
+        csv.push_str(&format!("Filler{i},Person{i},filler{i}@example{i}.org,,,F-{i}\n"));
+    }
+    csv.push_str("Ann,Lee-Smith,,,,R-1\n");
+    let path = write(&f, "second.csv", csv.as_bytes());
+    let plan = ImportPlan { key: Some(NaturalKey::ExternalRef), ..suggested_plan(&f, &path, None) };
+    let dry = f.core.dry_run_import(&f.admin, &path, "second.csv", &plan).unwrap();
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.enrich, b.counts.reject), (1, 1), "{:?}", b.counts);
+    assert_eq!(dry.counts, b.counts, "the dry run says what the run does");
+}
+
 #[test]
 fn updates_by_natural_key_and_a_dry_run_that_writes_nothing_but_tells_the_truth() {
     let f = fixture();

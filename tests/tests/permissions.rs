@@ -264,7 +264,7 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
             "reorder_stages",
             Box::new(move |a: &Actor| {
                 let order = ["new", "qualification", "nurture", "engagement", "won", "lost"].map(String::from);
-                f.core.reorder_stages(a, "sales", &order).map(|_| ())
+                f.core.reorder_stages(a, "sales", None, &order).map(|_| ())
             }),
         ),
         (

@@ -39,7 +39,7 @@ pub enum PipelineCommand {
         label: String,
     },
     /// Put a pipeline's stages in another order (Administrators): every stage of it, by key, in the new order.
-    /// The board's columns follow; the first must be an open stage (a lead without a stage enters it).
+    /// The board's columns follow; the first stays first (a lead without a stage enters it).
     Reorder {
         #[arg(required = true)]
         stages: Vec<String>,
@@ -177,7 +177,7 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 .map_err(err)?;
         }
         PipelineCommand::Reorder { stages, pipeline } => {
-            let config = core.reorder_stages(actor, pipeline.trim(), stages).map_err(err)?;
+            let config = core.reorder_stages(actor, pipeline.trim(), None, stages).map_err(err)?;
             let mut ordered: Vec<_> = config.stages.iter().filter(|s| s.pipeline == pipeline.trim()).collect();
             ordered.sort_by_key(|s| s.position);
             let labels: Vec<&str> = ordered.iter().map(|s| s.label.as_str()).collect();

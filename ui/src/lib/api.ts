@@ -239,8 +239,11 @@ export interface Backend {
   createPipeline(key: string, label: string): Promise<PipelineConfig>;
   /** Adds a stage at the end of a pipeline (Administrators). */
   createStage(stage: NewStage): Promise<PipelineConfig>;
-  /** Puts `pipeline`'s stages in the order `order` names each of them (Administrators). */
-  reorderStages(pipeline: string, order: string[]): Promise<PipelineConfig>;
+  /**
+   * Puts `pipeline`'s stages in the order `order` names each of them (Administrators). `seen`, the order as the
+   * screen shows it: another Administrator's reorder since is a `conflict`.
+   */
+  reorderStages(pipeline: string, seen: string[], order: string[]): Promise<PipelineConfig>;
   /** Replaces the lost reasons; one a lead holds cannot be removed. */
   /** `seen`: the reasons as the editor read them; the core refuses a save over another one since. */
   setLostReasons(seen: LostReason[], reasons: LostReason[]): Promise<PipelineConfig>;
@@ -540,7 +543,7 @@ export const tauriBackend: Backend = {
   approvalRules: () => unwrap(() => commands.approvalRules()),
   createPipeline: (key, label) => unwrap(() => commands.createPipeline(key, label)),
   createStage: (stage) => unwrap(() => commands.createStage(stage)),
-  reorderStages: (pipeline, order) => unwrap(() => commands.reorderStages(pipeline, order)),
+  reorderStages: (pipeline, seen, order) => unwrap(() => commands.reorderStages(pipeline, seen, order)),
   setLostReasons: (seen, reasons) => unwrap(() => commands.setLostReasons(seen, reasons)),
   setApprovalRules: (seen, rules) => unwrap(() => commands.setApprovalRules(seen, rules)),
   bookAppointment: (input) => unwrap(() => commands.bookAppointment(input)),

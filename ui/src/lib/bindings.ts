@@ -100,7 +100,7 @@ export const commands = {
 	setApprovalRules: (seen: ApprovalRule_Deserialize[], rules: ApprovalRule_Deserialize[]) => typedError<ApprovalRule_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("set_approval_rules", { seen, rules })),
 	createPipeline: (key: string, label: string) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_pipeline", { key, label })),
 	createStage: (stage: NewStage) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("create_stage", { stage })),
-	reorderStages: (pipeline: string, order: string[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("reorder_stages", { pipeline, order })),
+	reorderStages: (pipeline: string, seen: string[], order: string[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("reorder_stages", { pipeline, seen, order })),
 	/**  `seen`: the reasons as the editor read them (another Administrator's save since is a conflict). */
 	setLostReasons: (seen: LostReason[], reasons: LostReason[]) => typedError<PipelineConfig_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_lost_reasons", { seen, reasons })),
 	bookAppointment: (input: AppointmentInput_Deserialize) => typedError<Appointment_Serialize, ApiError_Serialize>(__TAURI_INVOKE("book_appointment", { input })),
@@ -369,8 +369,8 @@ export type Appointment_Deserialize = {
 	/**  The repetition in words ("every week on Monday"), when it repeats. */
 	repetition?: string | null,
 	/**
-	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC, or the day after an all-day one's last
-	 *  day): None while it goes on for ever, and for one that does not repeat (`end` says it).
+	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC): None while it goes on for ever, and for
+	 *  one that does not repeat (`end` says it).
 	 */
 	last_end?: string | null,
 	source: AppointmentSource,
@@ -414,8 +414,8 @@ export type Appointment_Serialize = {
 	/**  The repetition in words ("every week on Monday"), when it repeats. */
 	repetition: string | null,
 	/**
-	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC, or the day after an all-day one's last
-	 *  day): None while it goes on for ever, and for one that does not repeat (`end` says it).
+	 *  When a repeating meeting's last meeting ends (RFC 3339 UTC): None while it goes on for ever, and for
+	 *  one that does not repeat (`end` says it).
 	 */
 	last_end: string | null,
 	source: AppointmentSource,

@@ -312,7 +312,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     setApprovalRules: async (_seen, rules) => rules,
     createPipeline: async () => pipelineConfig(),
     createStage: async () => pipelineConfig(),
-    reorderStages: async (pipeline, order) => {
+    reorderStages: async (pipeline, _seen, order) => {
       const c = pipelineConfig();
       const positions = c.stages.filter((s) => s.pipeline === pipeline).map((s) => s.position).sort((a, b) => a - b);
       return {

@@ -176,8 +176,8 @@ pub struct Appointment {
     pub repeats: bool,
     /// The repetition in words ("every week on Monday"), when it repeats.
     pub repetition: Option<String>,
-    /// When a repeating meeting's last meeting ends (RFC 3339 UTC, or the day after an all-day one's last
-    /// day): None while it goes on for ever, and for one that does not repeat (`end` says it).
+    /// When a repeating meeting's last meeting ends (RFC 3339 UTC): None while it goes on for ever, and for
+    /// one that does not repeat (`end` says it).
     pub last_end: Option<String>,
     pub source: AppointmentSource,
     /// Imported although it overlaps: with what.

@@ -281,26 +281,6 @@ pub(crate) fn repetition_words(event: &Event) -> Option<String> {
     Some(text)
 }
 
-/// When the last meeting of repeating event `e` ends, if every rule of it ends (COUNT or UNTIL) and the meetings
-/// are few enough to count: a series that is over reads as past, not as its first meeting greyed or a meeting
-/// still to come.
-fn last_end(e: &Event, floating: &Zone) -> Option<String> {
-    let ends = |rule: &String| {
-        let rule = rule.to_ascii_uppercase();
-        rule.contains("COUNT=") || rule.contains("UNTIL=")
-    };
-    if !e.is_recurring() || !e.rrules.iter().all(ends) {
-        return None;
-    }
-    let start = e.start.to_utc(floating);
-    let expansion =
-        rapport_ics::expand(std::slice::from_ref(e), start, start + chrono::Duration::days(365 * 100), floating);
-    if expansion.truncated || !expansion.warnings.is_empty() {
-        return None;
-    }
-    expansion.occurrences.iter().map(|o| o.end.to_text()).max_by(|a, b| a.cmp(b))
-}
-
 /// The view of a row the reader may see (callers check visibility first).
 /// An appointment as `grant` may see it: an attendee who is a lead outside the reader's campaigns is shown by
 /// the address the invite gave, without the lead's id.
@@ -359,7 +339,9 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         time_zone: row.time_zone.clone(),
         repeats: row.repeats,
         repetition: event.as_ref().and_then(repetition_words),
-        last_end: event.as_ref().and_then(|e| last_end(e, &floating)),
+        // Stored when the series was written (its last occurrence's end, none for one without end): read per view,
+        // a long series was expanded again at every lead page.
+        last_end: row.end_utc.clone().filter(|_| row.repeats),
         source: source_of(&row.source),
         clash: row.clash.clone(),
         attendees: store::attendees(conn, row.id)?

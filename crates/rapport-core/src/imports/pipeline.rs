@@ -37,9 +37,10 @@ pub(crate) struct RowRules {
 
 /// The leads a dry run's earlier rehearsals created, which a rollback took out of the database: later rows are
 /// checked against them as the run will check them against the stored leads. A row's lead is known by the
-/// line that creates it, counted from [`UNSTORED_FROM`]. An earlier row's update by natural key is carried too,
-/// so a later row with that key meets the lead as the run will (an enrichment of a stored lead is not carried:
-/// later rows are checked for duplicates against that lead as it is stored).
+/// line that creates it, counted from [`UNSTORED_FROM`]. An earlier row's update by natural key, or enrichment of
+/// a stored lead, is carried too, so a later row with that key meets the lead as the run will (later rows are
+/// still checked for duplicates against the enriched lead as it is stored; a lead of the file enriched by a later
+/// row is found by the keys it was created with).
 #[derive(Default)]
 pub(crate) struct Rehearsal {
     unstored: Unstored,
@@ -545,6 +546,7 @@ impl Rapport {
                         p.evidence = evidence;
                         return Ok(p);
                     }
+                    let stored_id = stored.id;
                     let p = self.update_from_row(
                         tx,
                         grant,
@@ -561,6 +563,13 @@ impl Rapport {
                     // Refusing it would lose a valid row, and tell the sender (a web form's anyone) that the
                     // person is a lead already.
                     if p.action != RowAction::Reject {
+                        // An address the enrichment gave the lead finds it by key in a later chunk of a dry run,
+                        // as in the run.
+                        if let (Some(r), RowAction::Enrich) = (rehearsal, p.action) {
+                            if let Some(after) = leads::get(tx, stored_id)? {
+                                r.carry_update(&after)?;
+                            }
+                        }
                         return Ok(RowPlan { evidence, ..p });
                     }
                 }

@@ -234,8 +234,16 @@ impl Rapport {
 
     /// Puts the stages of `pipeline` in the order `order` names them (Administrators): the board's columns and
     /// every list of stages follow it. `order` names each of the pipeline's stages once; one added or removed
-    /// since the screen read them is a validation error, nothing written. Each stage that moves is logged.
-    pub fn reorder_stages(&self, actor: &Actor, pipeline: &str, order: &[String]) -> Result<PipelineConfig> {
+    /// since the screen read them is a validation error, nothing written. `seen`, the order as the screen read
+    /// it (None: the CLI's, which names the whole order): another Administrator's reorder since is a conflict.
+    /// Each stage that moves is logged.
+    pub fn reorder_stages(
+        &self,
+        actor: &Actor,
+        pipeline: &str,
+        seen: Option<&[String]>,
+        order: &[String],
+    ) -> Result<PipelineConfig> {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let mut current: Vec<StageConfig> =
@@ -256,13 +264,22 @@ impl Rapport {
                 )
                 .into());
             }
-            // The first stage is where a lead without one goes (a new lead, a row naming none): Won or Lost there
-            // would close every new deal.
-            let first = current.iter().find(|s| s.key == order[0].trim());
-            if first.is_some_and(|s| s.outcome != config::StageOutcome::Open) {
+            if let Some(seen) = seen {
+                let now: Vec<&str> = current.iter().map(|s| s.key.as_str()).collect();
+                if now != seen.iter().map(|k| k.trim()).collect::<Vec<_>>() {
+                    return Err(Error::Conflict { entity: "order of the stages" });
+                }
+            }
+            // The first stage is where a lead without one goes (a new lead, a web form's, a row naming none), and
+            // what the gate measures a Draft's moves from: another there would ask its criteria of every new lead
+            // (a capture refused, its details lost), or close every new deal. It stays first.
+            if order[0].trim() != current[0].key {
                 return Err(ValidationErrors::one(
                     "order",
-                    "a pipeline starts with an open stage: a lead without a stage enters the first one",
+                    format!(
+                        "{} stays first: a lead without a stage enters it (move the others after it)",
+                        current[0].label
+                    ),
                 )
                 .into());
             }

@@ -112,28 +112,38 @@ describe('Settings › Pipeline', () => {
     const keys = () => screen.getAllByTestId('stage-row').map((r) => r.getAttribute('data-stage'));
     await stageRow('nurture');
     expect(keys()).toEqual(['new', 'qualification', 'engagement', 'won', 'lost', 'nurture']);
+    // The first stage stays first: a lead without a stage enters it.
     expect(within(await stageRow('new')).getByTestId('stage-up')).toBeDisabled();
+    expect(within(await stageRow('new')).getByTestId('stage-down')).toBeDisabled();
+    expect(within(await stageRow('qualification')).getByTestId('stage-up')).toBeDisabled();
     expect(within(await stageRow('nurture')).getByTestId('stage-down')).toBeDisabled();
     const up = within(await stageRow('nurture')).getByRole('button', { name: 'Move Nurture up' });
     await u.click(up);
     await waitFor(() => expect(be.reorderStages).toHaveBeenCalledOnce());
-    expect(be.reorderStages).toHaveBeenCalledWith('sales', ['new', 'qualification', 'engagement', 'won', 'nurture', 'lost']);
+    expect(be.reorderStages).toHaveBeenCalledWith(
+      'sales',
+      ['new', 'qualification', 'engagement', 'won', 'lost', 'nurture'],
+      ['new', 'qualification', 'engagement', 'won', 'nurture', 'lost'],
+    );
     await waitFor(() => expect(keys()).toEqual(['new', 'qualification', 'engagement', 'won', 'nurture', 'lost']));
     await waitFor(() => expect(within(document.querySelector<HTMLElement>('[data-stage="nurture"]')!).getByTestId('stage-up')).toHaveFocus());
     await u.keyboard('{Enter}');
     await waitFor(() => expect(be.reorderStages).toHaveBeenCalledTimes(2));
-    expect(be.reorderStages.mock.calls[1][1]).toEqual(['new', 'qualification', 'engagement', 'nurture', 'won', 'lost']);
+    expect(be.reorderStages.mock.calls[1][2]).toEqual(['new', 'qualification', 'engagement', 'nurture', 'won', 'lost']);
   });
 
-  it('says why a move is refused and keeps the order shown', async () => {
-    const { u } = open({
+  it('says why a move is refused and shows the stages as they are now', async () => {
+    const { be, u } = open({
       reorderStages: async () => {
-        throw apiErr({ code: 'validation', message: 'a pipeline starts with an open stage', fields: [] });
+        throw apiErr({ code: 'conflict', message: 'this order of the stages was changed by someone else', fields: [] });
       },
     });
     render(Toasts);
-    await u.click(within(await stageRow('qualification')).getByTestId('stage-up'));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Could not move the stage: A pipeline starts with an open stage');
+    await stageRow('qualification');
+    const reads = be.pipelineConfig.mock.calls.length;
+    await u.click(within(await stageRow('engagement')).getByTestId('stage-up'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not move the stage: This order of the stages was changed');
+    await waitFor(() => expect(be.pipelineConfig.mock.calls.length).toBe(reads + 1));
     const keys = screen.getAllByTestId('stage-row').map((r) => r.getAttribute('data-stage'));
     expect(keys.slice(0, 2)).toEqual(['new', 'qualification']);
   });
