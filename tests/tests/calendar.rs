@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::{booking, fixture, lead, Fixture, PASSWORD};
 use rapport_core::calendar::{AgentCalendar, AppointmentStatus, Confirmation, IcsFile, SlotRequest, WorkingHours};
+use rapport_core::leads::Lead;
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin, Rapport};
 
@@ -1806,12 +1807,8 @@ ATTENDEE:mailto:ada@roe.example\r\nATTENDEE:mailto:ada.colleague@roe.example\r\n
     assert_eq!(campaign_of(&kim, made), "Autumn", "the meeting's lead's campaign");
 }
 
-/// An invite an Administrator imported names two leads of two campaigns: a reader of one campaign sees the
-/// other attendee by the address the invite gave, without the lead's id, and cannot get it by asking to make
-/// that attendee a lead.
-#[test]
-fn an_attendee_who_is_a_lead_of_another_campaign_is_shown_without_its_id() {
-    let f = fixture();
+/// Sam, an Editor of Spring; Ann Lee, a lead of Spring; Bo Ray, a lead of Autumn, which Sam does not work on.
+fn sam_of_spring_with_ann_and_bo_of_autumn(f: &Fixture) -> (Actor, Lead, Lead) {
     let sam = f.user("sam", Role::Editor, &["Spring"]);
     let mut ann = lead("Ann", "Lee", "ann@lee.io");
     ann.campaign = "Spring".into();
@@ -1819,6 +1816,16 @@ fn an_attendee_who_is_a_lead_of_another_campaign_is_shown_without_its_id() {
     let mut bo = lead("Bo", "Ray", "bo@ray.io");
     bo.campaign = "Autumn".into();
     let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    (sam, ann, bo)
+}
+
+/// An invite an Administrator imported names two leads of two campaigns: a reader of one campaign sees the
+/// other attendee by the address the invite gave, without the lead's id, and cannot get it by asking to make
+/// that attendee a lead.
+#[test]
+fn an_attendee_who_is_a_lead_of_another_campaign_is_shown_without_its_id() {
+    let f = fixture();
+    let (sam, ann, bo) = sam_of_spring_with_ann_and_bo_of_autumn(&f);
     let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Joint call\r\n\
 ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -1854,13 +1861,7 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCA
 #[test]
 fn a_rep_makes_a_lead_of_an_attendee_linked_to_a_lead_they_cannot_see_and_learns_nothing_of_it() {
     let f = fixture();
-    let sam = f.user("sam", Role::Editor, &["Spring"]);
-    let mut ann = lead("Ann", "Lee", "ann@lee.io");
-    ann.campaign = "Spring".into();
-    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
-    let mut bo = lead("Bo", "Ray", "bo@ray.io");
-    bo.campaign = "Autumn".into();
-    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let (sam, ann, bo) = sam_of_spring_with_ann_and_bo_of_autumn(&f);
     let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
 DTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Joint call\r\n\
 ATTENDEE:mailto:ann@lee.io\r\nATTENDEE;CN=Bo Ray:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -1890,13 +1891,7 @@ ATTENDEE:mailto:ann@lee.io\r\nATTENDEE;CN=Bo Ray:mailto:bo@ray.io\r\nEND:VEVENT\
 #[test]
 fn an_update_imported_by_a_rep_keeps_an_attendee_linked_to_a_lead_they_cannot_see() {
     let f = fixture();
-    let sam = f.user("sam", Role::Editor, &["Spring"]);
-    let mut ann = lead("Ann", "Lee", "ann@lee.io");
-    ann.campaign = "Spring".into();
-    let ann = f.core.create_lead(&f.admin, &ann, &Origin::manual()).unwrap().lead;
-    let mut bo = lead("Bo", "Ray", "bo@ray.io");
-    bo.campaign = "Autumn".into();
-    let bo = f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap().lead;
+    let (sam, ann, bo) = sam_of_spring_with_ann_and_bo_of_autumn(&f);
     let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:both-1\r\n\
 SEQUENCE:0\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\n\
 SUMMARY:Joint call\r\nATTENDEE:mailto:ann@lee.io\r\nATTENDEE:mailto:bo@ray.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
