@@ -172,6 +172,19 @@ fn search_finds_names_emails_phones_and_follows_edits() {
         let n = f.core.count_leads(&f.admin, &LeadQuery { text: q.into(), ..Default::default() }).unwrap();
         assert_eq!(n.count, 1, "count {q:?}");
     }
+    // A Budapest number as Hungarians write it, with their trunk prefix 06, and a Vilnius mobile with
+    // Lithuania's 8; counted as listed.
+    let mut zsofi = lead("Zsófia", "Kovács", "zsofia@kovacs.example");
+    zsofi.phones = vec!["+36 1 234 5678".into()];
+    let zsofi = f.core.create_lead(&f.admin, &zsofi, &Origin::manual()).unwrap().lead;
+    let mut ona = lead("Ona", "Kazlauskienė", "ona@kaz.example");
+    ona.phones = vec!["+370 612 34567".into()];
+    let ona = f.core.create_lead(&f.admin, &ona, &Origin::manual()).unwrap().lead;
+    for (q, id) in [("06 1 234 5678", zsofi.id), ("06-1-234-5678", zsofi.id), ("8 612 34567", ona.id)] {
+        assert_eq!(search(q), vec![id], "search {q:?}");
+        let n = f.core.count_leads(&f.admin, &LeadQuery { text: q.into(), ..Default::default() }).unwrap();
+        assert_eq!(n.count, 1, "count {q:?}");
+    }
     // Michigan's area code 810 is no way out of the country: a Georgia number ending alike is not found.
     let mut gus = lead("Gus", "Hale", "gus@hale.example");
     gus.phones = vec!["+1 229 456 7890".into()];

@@ -328,6 +328,15 @@ fn phone_digits(text: &str) -> Option<Vec<String>> {
         if let Some(rest) = digits.strip_prefix('8').filter(|r| r.len() == 10 && valid(&format!("+7{r}"))) {
             alternatives.push(rest.to_string());
         }
+        // Another country's trunk prefix that is not zeros ("06" in Hungary, "8" in Lithuania and Belarus) before
+        // a whole number of that country, "06 1 234 5678" as Hungarians write it: what follows, when valid there.
+        for (prefix, region) in trunk_prefixes() {
+            if let Some(rest) = digits.strip_prefix(prefix.as_str()) {
+                if !alternatives.iter().any(|a| a == rest) && crate::leads::phone::parse_phone(rest, region).is_ok() {
+                    alternatives.push(rest.to_string());
+                }
+            }
+        }
     }
     // "+44 (0)20 …": the trunk prefix in brackets is not dialled after the country code.
     if compact.contains("(0)") {
@@ -337,6 +346,28 @@ fn phone_digits(text: &str) -> Option<Vec<String>> {
         }
     }
     Some(alternatives)
+}
+
+/// The national trunk prefixes that are not zeros alone, with a region that dials each ("06", "HU"), read once
+/// from the phone library's metadata.
+fn trunk_prefixes() -> &'static [(String, String)] {
+    static PREFIXES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    PREFIXES.get_or_init(|| {
+        let mut out: Vec<(String, String)> = phonenumber::metadata::DATABASE
+            .iter()
+            .filter_map(|m| {
+                let prefix = m.national_prefix()?.trim();
+                let plain = !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit());
+                // Zeros are taken off already; a prefix of one digit other than 8 (North America's 1) is a
+                // country code more often than a trunk prefix, and e.164's digits find those numbers anyway.
+                (plain && !prefix.trim_start_matches('0').is_empty() && (prefix.len() > 1 || prefix == "8"))
+                    .then(|| (prefix.to_string(), m.id().to_string()))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    })
 }
 
 /// Words of at most this many characters are served by the FTS prefix indexes (`prefix='1 2 3'`).
@@ -856,5 +887,9 @@ mod tests {
         assert_eq!(alts("0117 496 0123"), plain(&["01174960123", "1174960123"]));
         assert_eq!(alts("81 3 1234 5678"), plain(&["81312345678"]));
         assert_eq!(alts("800 555"), plain(&["800555"]));
+        // Hungary's trunk prefix 06, Lithuania's 8, before a whole number of theirs.
+        assert!(alts("06 1 234 5678").contains(&"12345678".to_string()), "{:?}", alts("06 1 234 5678"));
+        assert!(alts("06 30 123 4567").contains(&"301234567".to_string()), "{:?}", alts("06 30 123 4567"));
+        assert!(alts("8 612 34567").contains(&"61234567".to_string()), "{:?}", alts("8 612 34567"));
     }
 }
