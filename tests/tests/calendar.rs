@@ -476,6 +476,15 @@ fn a_repeating_meeting_says_when_its_last_meeting_ends() {
     let once = WEEKLY.replace("weekly-1@example.com", "once-1@example.com").replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
     let r = f.core.import_ics(&dana, &[ics("once.ics", &once)], None).unwrap().remove(0);
     assert_eq!(f.core.appointment(&dana, r.appointment_ids[0]).unwrap().last_end, None);
+    // Its last meeting moved a week on: the series ends with it.
+    let moved = WEEKLY
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261228T100000Z")
+        .replace("20261207T100000Z", "20270104T100000Z")
+        .replace("20261207T110000Z", "20270104T110000Z")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    f.core.import_ics(&dana, &[ics("move-last.ics", &moved)], None).unwrap();
+    let series = f.core.appointment(&dana, list.appointment_ids[0]).unwrap();
+    assert_eq!(series.last_end.as_deref(), Some("2027-01-04T11:00:00Z"), "{series:?}");
 }
 
 /// One instance of a series cancelled (METHOD:CANCEL with its RECURRENCE-ID) is that instance, cancelled and

@@ -281,6 +281,20 @@ pub(crate) fn repetition_words(event: &Event) -> Option<String> {
     Some(text)
 }
 
+/// When a repeating meeting's last meeting ends: the series' end stored when it was written (read per view, a
+/// long series was expanded again at every lead page), or a meeting of it moved later than that and still held.
+/// None for one without end.
+fn last_end(conn: &Connection, row: &AppointmentRow) -> Result<Option<String>> {
+    let Some(end) = row.end_utc.clone().filter(|_| row.repeats && row.recurrence_id.is_none()) else {
+        return Ok(None);
+    };
+    let moved = store::by_uid(conn, row.agent_id, &row.uid)?
+        .into_iter()
+        .filter(|r| r.recurrence_id.is_some() && r.status != AppointmentStatus::Cancelled.as_str())
+        .filter_map(|r| r.end_utc);
+    Ok(Some(moved.fold(end, std::cmp::max)))
+}
+
 /// The view of a row the reader may see (callers check visibility first).
 /// An appointment as `grant` may see it: an attendee who is a lead outside the reader's campaigns is shown by
 /// the address the invite gave, without the lead's id.
@@ -339,9 +353,7 @@ pub(crate) fn view(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Re
         time_zone: row.time_zone.clone(),
         repeats: row.repeats,
         repetition: event.as_ref().and_then(repetition_words),
-        // Stored when the series was written (its last occurrence's end, none for one without end): read per view,
-        // a long series was expanded again at every lead page.
-        last_end: row.end_utc.clone().filter(|_| row.repeats),
+        last_end: last_end(conn, row)?,
         source: source_of(&row.source),
         clash: row.clash.clone(),
         attendees: store::attendees(conn, row.id)?
