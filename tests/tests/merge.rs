@@ -677,6 +677,32 @@ fn accepting_pairs_in_bulk_merges_each_on_its_own_and_skips_what_is_gone() {
     assert_eq!(f.core.merge_pairs(&viewer, &pairs, &mut |_, _| {}).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
 
+/// A steward deactivated while their bulk merge runs: the merges already done are reported (each undoable from
+/// its lead's page) and the rest skipped, saying why; the call failed as a whole, and the report was lost.
+#[test]
+fn a_bulk_merge_stopped_by_a_deactivation_reports_the_merges_already_done() {
+    let f = fixture();
+    let steward = f.user("steward", rapport_core::users::Role::Administrator, &[]);
+    for (first, email) in [("Ann", "ann.lee31@x.example"), ("Bo", "bo.chan47@x.example")] {
+        create(&f, &lead(first, "Lee", email));
+        create(&f, &lead(first, "Lee", email));
+    }
+    let pairs: Vec<i64> = f.core.duplicate_queue(&f.admin, 10).unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(pairs.len(), 2);
+    let id = steward.user_id().unwrap();
+    let report = f
+        .core
+        .merge_pairs(&steward, &pairs, &mut |done, _| {
+            if done == 1 {
+                f.deactivate(id);
+            }
+        })
+        .unwrap();
+    assert_eq!(report.merged.len(), 1, "{report:?}");
+    assert_eq!(report.skipped.iter().map(|s| s.pair_id).collect::<Vec<_>>(), [pairs[1]], "{report:?}");
+    assert!(report.skipped[0].reason.contains("deactivated"), "{report:?}");
+}
+
 /// Two leads of one person holding different values (two companies) are a steward's to decide field by field:
 /// a bulk accept skips the pair, saying why, and writes nothing, rather than keep one company and drop the other.
 #[test]

@@ -825,7 +825,12 @@ mod bulk {
                 // The pair and its leads as the reader may see them: a pair outside their campaigns is not
                 // found, as in the queue (its leads' values are not described).
                 let checked = self.db.read(|conn| {
-                    let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+                    // A step of the run, as its merges are (see `Rapport::grant_going_on`); an account ended
+                    // meanwhile is this pair's outcome, which keeps the report of the merges already done.
+                    let grant = match Self::grant_going_on(conn, actor, Permission::ReviewDuplicates) {
+                        Ok(g) => g,
+                        Err(e) => return Ok(Err(e)),
+                    };
                     let not_found = || Error::NotFound { entity: "duplicate pair", id: pair_id.to_string() };
                     let Some(row) = store::get(conn, pair_id)? else { return Ok(Err(not_found())) };
                     // Visibility first: whether a pair the reader may not see is still open is not theirs to know.
