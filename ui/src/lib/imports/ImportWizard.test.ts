@@ -877,6 +877,23 @@ describe('Import wizard', () => {
     expect(count('dryrun-count-unchanged')).toBe('1');
   });
 
+  it('records a template only while the mapping is still its own, and says when it changed the choice for existing leads', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const select = await screen.findByTestId('import-template-select');
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
+    await u.selectOptions(select, 'Messe export');
+    await u.click(screen.getByTestId('import-template-apply'));
+    expect(screen.getByTestId('import-template-applied')).toHaveTextContent(
+      'Existing leads: update the lead with the same external reference, as the template says.',
+    );
+    await u.selectOptions(screen.getByTestId('map-Telefon'), 'ignore');
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    // Its mapping changed: the history would say it was made with the template.
+    expect(be.importDryRun.mock.calls[0][1]).toMatchObject({ template: null, key: 'external_ref' });
+  });
+
   it('says in its dialog why a template could not be deleted (a toast would sit behind it)', async () => {
     const { u } = open({
       deleteImportTemplate: async () => {

@@ -81,6 +81,11 @@ class ImportWizard {
   group = $state(0);
   mapping = $state<ColumnMapping[]>([]);
   options = $state<PlanOptions>(defaultPlanOptions());
+  /**
+   * The template last applied or saved and the column targets it set: the import is recorded as made with it
+   * (`options.template`) only while the mapping is still that. Its name stays the save dialog's suggestion.
+   */
+  templateBase = $state.raw<{ name: string; targets: string[] } | null>(null);
   checks = $state.raw<FileCheck[]>([]);
   /** The plans the checks were made with: the run imports exactly these, whatever changed since. */
   private checkedPlans: (RunItem & { key: number })[] = [];
@@ -287,6 +292,7 @@ class ImportWizard {
     const lead = this.lead;
     this.mapping = lead ? suggestedMapping(lead) : [];
     const kept = fresh ? defaultPlanOptions() : this.options;
+    this.templateBase = null;
     // The channel and the checks stay as chosen for the files before; the rest belongs to these columns.
     this.options = {
       ...defaultPlanOptions(),
@@ -307,7 +313,17 @@ class ImportWizard {
     if (this.checking) return;
     const m = this.mapping[index];
     if (m) m.target = target;
+    // Changed from the template's mapping, the import is no longer made with it (the history would say so).
+    const base = this.templateBase;
+    const same = base !== null && base.targets.join('\n') === this.mapping.map((x) => x.target).join('\n');
+    this.options.template = same ? base.name : null;
     this.rereadRegions();
+  }
+
+  /** The mapping as it is now is template `name`'s (just applied, or saved). */
+  markTemplate(name: string) {
+    this.templateBase = { name, targets: this.mapping.map((x) => x.target) };
+    this.options.template = name;
   }
 
   /** Applies a saved template by column header; answers the columns it matched. */
@@ -316,7 +332,7 @@ class ImportWizard {
     const { mapping, matched } = applyTemplate(this.mapping, t);
     this.mapping = mapping;
     this.options.key = t.key;
-    this.options.template = t.name;
+    this.markTemplate(t.name);
     this.rereadRegions();
     return matched;
   }
@@ -552,6 +568,7 @@ class ImportWizard {
     this.group = 0;
     this.mapping = [];
     this.options = defaultPlanOptions();
+    this.templateBase = null;
     this.regions = {};
     this.regionsFor = '';
     this.checks = [];
