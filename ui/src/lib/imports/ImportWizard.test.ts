@@ -794,6 +794,21 @@ describe('Import wizard', () => {
     expect(be.importStart).toHaveBeenCalledTimes(1);
   });
 
+  it('shows the rows of an outcome picked from the counts of the group in a file that has some', async () => {
+    const { u } = open();
+    const clean = [
+      'Vorname;Nachname;Firma;E-Mail;Telefon;PLZ;Ort;Kundennummer;Bemerkung;Interne Nr',
+      'Ada;Stein;;ada@stein.example;;;;;;41',
+    ].join('\n');
+    await toDryRun(u, [csvFile('clean.csv', clean), csvFile('berlin.csv', csvText())]);
+    expect(screen.getByTestId('dryrun-file')).toHaveDisplayValue('clean.csv');
+    await u.click(screen.getByTestId('dryrun-count-reject'));
+    // clean.csv has none: the file that has them is shown, not "none" under a count of one.
+    expect(screen.getByTestId('dryrun-file')).toHaveDisplayValue('berlin.csv');
+    expect(screen.getAllByTestId('dryrun-row').length).toBeGreaterThan(0);
+    expect(screen.queryByTestId('dryrun-no-rows')).toBeNull();
+  });
+
   it('imports files with the same columns with one mapping, and maps files with other columns after', async () => {
     const { be, u } = open();
     await u.upload(screen.getByTestId('import-file-input'), [
