@@ -601,6 +601,10 @@ RECURRENCE-ID;RANGE=THISANDFUTURE:20261214T100000Z\nDTSTART:20261214T140000Z\nDT
 SUMMARY:Weekly sync\nEND:VEVENT\nEND:VCALENDAR\n";
     let r = f.core.import_ics(&dana, &[ics("cancel-rest.ics", cancel)], None).unwrap().remove(0);
     assert!(r.problems.is_empty(), "{r:?}");
+    // The series ends where the cancellation starts: the lead page greys it once that is past.
+    let series =
+        f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z").unwrap()[0].appointment_id;
+    assert_eq!(f.core.appointment(&dana, series).unwrap().last_end.as_deref(), Some("2026-12-14T14:00:00Z"));
     let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();
     let weeks: Vec<(&str, AppointmentStatus, bool)> = seen.iter().map(|o| (&o.start[..10], o.status, o.busy)).collect();
     assert_eq!(

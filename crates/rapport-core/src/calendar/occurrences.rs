@@ -282,17 +282,26 @@ pub(crate) fn repetition_words(event: &Event) -> Option<String> {
 }
 
 /// When a repeating meeting's last meeting ends: the series' end stored when it was written (read per view, a
-/// long series was expanded again at every lead page), or a meeting of it moved later than that and still held.
-/// None for one without end.
+/// long series was expanded again at every lead page), or a meeting of it moved later than that and still held;
+/// a series cancelled "this and following" ends where that cancellation starts. None for one without end (and
+/// not cut short so).
 fn last_end(conn: &Connection, row: &AppointmentRow) -> Result<Option<String>> {
-    let Some(end) = row.end_utc.clone().filter(|_| row.repeats && row.recurrence_id.is_none()) else {
+    if !row.repeats || row.recurrence_id.is_some() {
         return Ok(None);
-    };
-    let moved = store::by_uid(conn, row.agent_id, &row.uid)?
-        .into_iter()
-        .filter(|r| r.recurrence_id.is_some() && r.status != AppointmentStatus::Cancelled.as_str())
-        .filter_map(|r| r.end_utc);
-    Ok(Some(moved.fold(end, std::cmp::max)))
+    }
+    let copies = store::by_uid(conn, row.agent_id, &row.uid)?;
+    let cancelled = |r: &AppointmentRow| r.status == AppointmentStatus::Cancelled.as_str();
+    let cut = copies
+        .iter()
+        .filter(|r| r.recurrence_id.is_some() && cancelled(r) && event_of(r).is_some_and(|e| e.this_and_future))
+        .map(|r| r.start_utc.clone())
+        .min();
+    let moved = copies.iter().filter(|r| r.recurrence_id.is_some() && !cancelled(r)).filter_map(|r| r.end_utc.clone());
+    let held = row.end_utc.clone().map(|end| moved.fold(end, std::cmp::max));
+    Ok(match (held, cut) {
+        (Some(end), Some(cut)) => Some(end.min(cut)),
+        (end, cut) => end.or(cut),
+    })
 }
 
 /// The view of a row the reader may see (callers check visibility first).
