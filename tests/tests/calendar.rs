@@ -446,6 +446,15 @@ END:VEVENT
 END:VCALENDAR
 ";
 
+/// One meeting of [`WEEKLY`] (`rid`) moved by its organizer to `start`..`end` (SEQUENCE 1).
+fn weekly_moved(rid: &str, start: &str, end: &str) -> String {
+    WEEKLY
+        .replace("SEQUENCE:0", &format!("SEQUENCE:1\nRECURRENCE-ID:{rid}"))
+        .replace("20261207T100000Z", start)
+        .replace("20261207T110000Z", end)
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "")
+}
+
 /// Dana, in UTC, with the weekly series imported into her calendar; her user id.
 fn dana_with_weekly() -> (Fixture, Actor, i64) {
     let f = fixture();
@@ -477,11 +486,7 @@ fn a_repeating_meeting_says_when_its_last_meeting_ends() {
     let r = f.core.import_ics(&dana, &[ics("once.ics", &once)], None).unwrap().remove(0);
     assert_eq!(f.core.appointment(&dana, r.appointment_ids[0]).unwrap().last_end, None);
     // Its last meeting moved a week on: the series ends with it.
-    let moved = WEEKLY
-        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261228T100000Z")
-        .replace("20261207T100000Z", "20270104T100000Z")
-        .replace("20261207T110000Z", "20270104T110000Z")
-        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = weekly_moved("20261228T100000Z", "20270104T100000Z", "20270104T110000Z");
     f.core.import_ics(&dana, &[ics("move-last.ics", &moved)], None).unwrap();
     let series = f.core.appointment(&dana, list.appointment_ids[0]).unwrap();
     assert_eq!(series.last_end.as_deref(), Some("2027-01-04T11:00:00Z"), "{series:?}");
@@ -518,11 +523,7 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert_eq!(cancelled, [false, true, false, false], "{seen:?}");
     assert!(!seen[1].2, "the cancelled instance's slot is free");
     // The third week moved to the afternoon: a changed instance, confirmed.
-    let moved = WEEKLY
-        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
-        .replace("20261207T100000Z", "20261221T140000Z")
-        .replace("20261207T110000Z", "20261221T150000Z")
-        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = weekly_moved("20261221T100000Z", "20261221T140000Z", "20261221T150000Z");
     let r = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0);
     assert_eq!(r.created, 1, "{r:?}");
     assert!(weeks().iter().any(|w| w.0.starts_with("2026-12-21T14:00") && !w.1 && w.2), "{:?}", weeks());
@@ -590,11 +591,7 @@ DTSTART:20261207T100000Z\nDTEND:20261207T110000Z\nSUMMARY:Weekly sync\nEND:VEVEN
 #[test]
 fn a_cancellation_of_this_and_following_from_a_moved_meeting_cancels_the_later_ones() {
     let (f, dana, id) = dana_with_weekly();
-    let moved = WEEKLY
-        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z")
-        .replace("20261207T100000Z", "20261214T140000Z")
-        .replace("20261207T110000Z", "20261214T150000Z")
-        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = weekly_moved("20261214T100000Z", "20261214T140000Z", "20261214T150000Z");
     f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap();
     let cancel = "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:weekly-1@example.com\nSEQUENCE:2\n\
 RECURRENCE-ID;RANGE=THISANDFUTURE:20261214T100000Z\nDTSTART:20261214T140000Z\nDTEND:20261214T150000Z\n\
@@ -653,11 +650,7 @@ fn a_series_set_back_after_its_moved_meeting_is_over_is_not_refused_for_it() {
     let id = dana.user_id().unwrap();
     agent_settings(&f, &dana, "UTC", 0);
     let series = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0).appointment_ids[0];
-    let moved = WEEKLY
-        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
-        .replace("20261207T100000Z", "20261221T140000Z")
-        .replace("20261207T110000Z", "20261221T150000Z")
-        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = weekly_moved("20261221T100000Z", "20261221T140000Z", "20261221T150000Z");
     let moved = f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap().remove(0).appointment_ids[0];
     f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
     f.core.book_appointment(&dana, &booking(id, "Client", "2026-12-21T14:30:00Z", "2026-12-21T15:30:00Z")).unwrap();
@@ -761,11 +754,7 @@ fn a_series_cancelled_in_rapport_cancels_its_changed_instances() {
     agent_settings(&f, &dana, "UTC", 0);
     let r = f.core.import_ics(&dana, &[ics("weekly.ics", WEEKLY)], None).unwrap().remove(0);
     let series = r.appointment_ids[0];
-    let moved = WEEKLY
-        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261221T100000Z")
-        .replace("20261207T100000Z", "20261221T140000Z")
-        .replace("20261207T110000Z", "20261221T150000Z")
-        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let moved = weekly_moved("20261221T100000Z", "20261221T140000Z", "20261221T150000Z");
     f.core.import_ics(&dana, &[ics("move-one.ics", &moved)], None).unwrap();
     f.core.set_appointment_status(&dana, series, AppointmentStatus::Cancelled).unwrap();
     let seen = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z").unwrap();

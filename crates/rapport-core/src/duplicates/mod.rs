@@ -49,12 +49,10 @@ pub(crate) fn seen_through_merges(
     Ok(Some(lead))
 }
 
-/// The leads that leads merged away with reference `reference` in another system live on in (each once).
+/// The leads that leads merged away with reference `reference` in another system live on in (a survivor of
+/// several such merges more than once: the caller's key lookup dedups with the living leads it finds).
 pub(crate) fn living_by_external_ref(conn: &rusqlite::Connection, reference: &str) -> crate::error::Result<Vec<i64>> {
-    let mut ids = store::merged_with_external_ref(conn, reference)?;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+    Ok(store::merged_with_external_ref(conn, reference)?)
 }
 
 /// A pair's evidence as a reader of `scope` may read it. How many other leads share a value ("; shared with 3

@@ -36,6 +36,14 @@ async function toMapping(u: User, files: File[] = [csvFile()]) {
   return screen.findByTestId('import-mapping-step');
 }
 
+/** Applies the saved "Messe export" template on the mapping step. */
+async function applyFairTemplate(u: User) {
+  const select = await screen.findByTestId('import-template-select');
+  await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
+  await u.selectOptions(select, 'Messe export');
+  await u.click(screen.getByTestId('import-template-apply'));
+}
+
 /** Through the mapping as suggested, to the dry run. */
 async function toDryRun(u: User, files?: File[]) {
   await toMapping(u, files);
@@ -858,10 +866,7 @@ describe('Import wizard', () => {
   it('applies a saved template by header, and saves the mapping as a template', async () => {
     const { be, u } = open();
     await toMapping(u);
-    const select = await screen.findByTestId('import-template-select');
-    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
-    await u.selectOptions(select, 'Messe export');
-    await u.click(screen.getByTestId('import-template-apply'));
+    await applyFairTemplate(u);
     expect(screen.getByTestId('import-template-applied')).toHaveTextContent('Applied “Messe export”: 10 of 10 columns matched');
     expect(screen.getByTestId('map-Interne Nr')).toHaveValue('notes');
     expect(screen.getByTestId('import-key')).toHaveValue('external_ref');
@@ -895,10 +900,7 @@ describe('Import wizard', () => {
   it('records a template only while the mapping is still its own, and says when it changed the choice for existing leads', async () => {
     const { be, u } = open();
     await toMapping(u);
-    const select = await screen.findByTestId('import-template-select');
-    await waitFor(() => expect(within(select).getByRole('option', { name: 'Messe export' })).toBeInTheDocument());
-    await u.selectOptions(select, 'Messe export');
-    await u.click(screen.getByTestId('import-template-apply'));
+    await applyFairTemplate(u);
     expect(screen.getByTestId('import-template-applied')).toHaveTextContent(
       'Existing leads: update the lead with the same external reference, as the template says.',
     );
