@@ -532,6 +532,9 @@ fn a_steward_sees_only_pairs_inside_their_campaigns() {
     }
     let all = f.core.duplicate_queue(&f.admin, 50).unwrap();
     assert!(all.len() > queue.len(), "the administrator sees the other campaign's pairs");
+    // The counts are the queues' lengths, each read its own way (the administrator's without the leads).
+    assert_eq!(f.core.open_duplicate_pairs(&spring).unwrap() as usize, queue.len());
+    assert_eq!(f.core.open_duplicate_pairs(&f.admin).unwrap() as usize, all.len());
     let hidden = all.iter().find(|p| p.a.campaign != "Spring" || p.b.campaign != "Spring").unwrap();
     assert_eq!(f.core.mark_not_duplicate(&spring, hidden.id).unwrap_err().code(), ErrorCode::NotFound);
     assert!(all.iter().all(|p| p.tier == Tier::Same || p.tier == Tier::Review));
@@ -741,7 +744,9 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     // Not yet a steward: sees only the pair with her own lead, cannot scan, cannot decide about Bo's pair.
     let seen = f.core.duplicate_queue(&owner, 10).unwrap();
     assert_eq!(seen.iter().map(|p| p.a.first_name.as_str()).collect::<Vec<_>>(), ["Ann"]);
+    assert_eq!(f.core.open_duplicate_pairs(&owner).unwrap(), 1);
     assert!(f.core.duplicate_queue(&other, 10).unwrap().is_empty());
+    assert_eq!(f.core.open_duplicate_pairs(&other).unwrap(), 0);
     assert_eq!(
         f.core.scan_duplicates(&owner, &AtomicBool::new(false), &mut |_| {}).unwrap_err().code(),
         ErrorCode::PermissionDenied

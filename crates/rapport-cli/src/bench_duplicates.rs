@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use rapport_core::leads::{ImportMode, LeadInput, SourceChannel};
+use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
 use rapport_match::synthetic::generate;
 
@@ -69,7 +70,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
             }
             eprint!(
                 "\rgenerating leads… {}/{} ({:.0} s)",
-                (n + 1) * 20_000,
+                (n * 20_000 + chunk.len()),
                 rows.len(),
                 started.elapsed().as_secs_f64()
             );
@@ -134,6 +135,15 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
             .map_err(|e| e.to_string())
     })?;
 
+    // The review queue's first page as the app loads it (500 pairs), for an administrator and for an account
+    // manager who owns none of the leads: theirs is the queue that sifts every open pair to find none.
+    let queue_admin =
+        measure(args.samples.min(50), |_| core.duplicate_queue(&actor, 500).map(|_| ()).map_err(|e| e.to_string()))?;
+    let owner = account_manager(&core, &actor)?;
+    let queue_owner =
+        measure(args.samples.min(50), |_| core.duplicate_queue(&owner, 500).map(|_| ()).map_err(|e| e.to_string()))?;
+    let open_pairs = core.open_duplicate_pairs(&actor).map_err(|e| e.to_string())?;
+
     println!("duplicate detection, {total} generated CRM leads (about 20% duplicates), this machine:");
     println!(
         "  full scan: {scan_seconds:.1} s, {} pairs at or above review; peak memory {}",
@@ -154,5 +164,32 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         ms(percentile(&create, 0.95)),
         ms(percentile(&create, 1.0))
     );
+    println!(
+        "  review queue, first 500 of {open_pairs} open pairs: an administrator p50 {} / max {}; an account \
+         manager who owns none of the leads p50 {} / max {}",
+        ms(percentile(&queue_admin, 0.5)),
+        ms(percentile(&queue_admin, 1.0)),
+        ms(percentile(&queue_owner, 0.5)),
+        ms(percentile(&queue_owner, 1.0))
+    );
     Ok(())
+}
+
+const BENCH_OWNER: &str = "bench-owner";
+
+/// An account manager of every campaign with no leads of their own, made on the first run.
+fn account_manager(core: &rapport_core::Rapport, admin: &rapport_core::Actor) -> CliResult<rapport_core::Actor> {
+    let users = core.list_users(admin).map_err(|e| e.to_string())?;
+    if !users.iter().any(|u| u.username == BENCH_OWNER) {
+        let input = UserInput {
+            username: BENCH_OWNER.into(),
+            display_name: "Bench owner".into(),
+            role: Role::Editor,
+            active: true,
+            campaigns: vec![],
+            all_campaigns: true,
+        };
+        core.create_user(admin, &input, crate::bench::BENCH_PASSWORD).map_err(|e| e.to_string())?;
+    }
+    core.sign_in(BENCH_OWNER, crate::bench::BENCH_PASSWORD).map_err(|e| e.to_string())
 }

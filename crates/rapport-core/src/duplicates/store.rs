@@ -265,6 +265,10 @@ pub(crate) fn for_each_open(
     Ok(())
 }
 
+pub(crate) fn count_open(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM duplicate_pairs WHERE status = 'open'", [], |r| r.get(0))?)
+}
+
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<QueueRow>, StoreError> {
     Ok(conn
         .query_row(&format!("SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE id = ?1"), [id], queue_row)

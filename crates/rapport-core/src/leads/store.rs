@@ -762,6 +762,13 @@ fn summaries(conn: &Connection, ids: &[i64]) -> Result<Vec<LeadSummary>, StoreEr
 }
 
 /// Every lead id in scope, oldest first, for export.
+/// The leads user `owner` owns, whatever their campaign.
+pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM leads WHERE owner_id = ?1")?;
+    let rows = stmt.query_map([owner], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
 pub(crate) fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
     let (sql, args): (String, Vec<Value>) = match scope {
         LeadScope::All => ("SELECT id FROM leads ORDER BY id".into(), vec![]),
