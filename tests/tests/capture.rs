@@ -268,15 +268,23 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         Some(&token),
         "application/x-www-form-urlencoded",
         b"first_name=Gil&last_name=Oz&email=gil%40oz.io&source=direct_entry&lead_source=Phone&owner=admin&stage=won\
-          &campaign=Spring+Fair&deal_value=9999999&expected_close=2020-01-01",
+          &campaign=Spring+Fair&deal_value=9999999&expected_close=2020-01-01&id=CUST-1001",
         &[],
     );
     let gil = f.core.get_lead(&f.admin, submitted(&f.core, &f.admin, &a).lead_id.unwrap()).unwrap();
     assert_eq!((gil.source, gil.source_detail.as_str()), (Some(SourceChannel::WebForm), "Website"));
     assert_eq!((gil.owner.is_none(), gil.stage.as_str()), (true, "new"), "{gil:?}");
     assert_eq!((gil.campaign.as_str(), gil.deal.value.as_str(), gil.deal.expected_close.as_str()), ("", "", ""));
-    for posted in ["source: direct_entry", "lead_source: Phone", "owner: admin", "stage: won", "campaign: Spring Fair"]
-    {
+    // Nor which customer of another system the lead is: a keyed import or a partner's sync would take it for them.
+    assert_eq!(gil.external_ref, "");
+    for posted in [
+        "source: direct_entry",
+        "lead_source: Phone",
+        "owner: admin",
+        "stage: won",
+        "campaign: Spring Fair",
+        "id: CUST-1001",
+    ] {
         assert!(gil.notes.contains(posted), "{posted} kept in the notes: {:?}", gil.notes);
     }
     // A form sent in Latin-1: refused with the field named, not stored as "J\u{fffd}rgen".

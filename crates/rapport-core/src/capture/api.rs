@@ -705,6 +705,11 @@ const SET_BY_THE_SOURCE: [&str; 2] = ["source", "source_detail"];
 const ONLY_WHEN_MAPPED: [&str; 8] =
     ["owner", "stage", "status", "lost_reason", "campaign", "deal_value", "currency", "expected_close"];
 
+/// Set from a website form only through the source's map: a lead's reference in another system is the key a
+/// partner's sync and a keyed import find it by, and a visitor who named one (`id=CUST-1001`) would have their
+/// lead, or the stored lead it enriches, taken for that customer. A partner's own server may send it.
+const PARTNERS_ONLY: [&str; 1] = ["external_ref"];
+
 /// Each posted field's lead field: the source's own map (partners), the canonical name, a recognized header
 /// ("E-Mail", "firstName"), otherwise the notes: a field is never dropped without a word, but a web form's own
 /// plumbing (`_token`, a honeypot, the submit button) is.
@@ -792,6 +797,9 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
                 None => match s.field {
                     Some(f) if single_valued(&f) && claimed.contains(&f) => TO_NOTES.to_string(),
                     Some(f) if ONLY_WHEN_MAPPED.contains(&f.as_str()) => TO_NOTES.to_string(),
+                    Some(f) if source.kind == CaptureSourceKind::WebForm && PARTNERS_ONLY.contains(&f.as_str()) => {
+                        TO_NOTES.to_string()
+                    }
                     Some(f) => f,
                     None if source.kind == CaptureSourceKind::WebForm
                         && (n.starts_with('_') || n.eq_ignore_ascii_case("submit")) =>
