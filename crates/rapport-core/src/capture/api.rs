@@ -620,7 +620,7 @@ impl Rapport {
                     status,
                     outcome: &outcome,
                     lead_id: if rejected { None } else { p.lead_id },
-                    detail: &p.detail,
+                    detail: &crate::leads::shown_as_sent(&p.detail),
                 },
                 error.unwrap_or_else(|| received(&receipt)),
             )?;
@@ -639,7 +639,8 @@ impl Rapport {
         body: serde_json::Value,
     ) -> Result<CaptureReply> {
         let at = self.now();
-        let detail = body.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+        let detail = body.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+        let detail = crate::leads::shown_as_sent(detail).into_owned();
         let body = self.db.write(|tx| {
             Ok::<_, Error>(store::insert_submission(
                 tx,
@@ -1293,6 +1294,29 @@ mod tests {
         let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
         assert_eq!(emails, ["ann@lee.io", "a.lee@work.io"]);
         assert_eq!(lead.tags, ["fair", "vip"]);
+    }
+
+    /// What a sender wrote in a field's name comes back in the refusal the Administrator reads, in the app and in
+    /// `rapport capture submissions` on a terminal: a terminal escape or a direction override in it is shown as
+    /// its code, not obeyed (rewriting the clipboard, erasing lines, faking rows).
+    #[test]
+    fn a_refusal_keeps_no_control_characters_of_the_senders_field_names() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
+        for (content_type, body) in [
+            ("application/json", &b"{\"\\u001b]52;c;aGk=\\u0007\\u001b[2K\": {\"a\": 1}}"[..]),
+            ("application/x-www-form-urlencoded", b"first%1B%5B2K%E2%80%AEname=%FC"),
+        ] {
+            let reply = core
+                .submit_capture(&TokenCheck::of(source.source.id), None, Some(content_type), body)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 400, "{}", reply.body);
+            let listed = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+            let message = &listed[0].message;
+            assert!(message.contains("u{1b}"), "the escape is shown as its code: {message:?}");
+            assert!(!message.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}')), "{message:?}");
+        }
     }
 
     /// A lead an import created, which a web form then sent again (the submission names it), is the form's too:

@@ -31,5 +31,6 @@ pub use sample_data::{SampleData, SampleDataRemoval};
 pub use search::IndexFloor;
 pub use store::{LeadCount, LeadFacets, LeadPage, LeadQuery, LeadSort, MAX_PAGE};
 pub(crate) use validate::keep_invalid_contacts;
+pub(crate) use validate::shown_as_sent;
 pub(crate) use validate::{clean as clean_text, unsafe_entry};
 pub use validate::{validate_lead, ValidLead, ValidationContext, ValidationErrors};

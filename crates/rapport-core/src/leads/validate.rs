@@ -131,8 +131,18 @@ fn reorders_text(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Why a one-line entry kept as typed (an email or phone spelling, a tag, a value kept as invalid) cannot be
-/// stored: a control character (a terminal escape, a line break) or one that reorders the text shown. None: fine.
+/// Outside text to show as it was sent (a sender's field name in a refusal): the characters [`unsafe_entry`]
+/// refuses are written as their code (`\u{1b}`), so that a terminal or a list shows them instead of obeying them.
+pub(crate) fn shown_as_sent(v: &str) -> std::borrow::Cow<'_, str> {
+    if unsafe_entry(v).is_none() {
+        return v.into();
+    }
+    v.chars()
+        .map(|c| if c.is_control() || reorders_text(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
 /// Why text shown to people as one line cannot be taken as it is (a control character, a line break, a
 /// direction override that makes it read as something else), if it cannot.
 pub(crate) fn unsafe_entry(v: &str) -> Option<&'static str> {
