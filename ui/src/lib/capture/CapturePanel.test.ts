@@ -219,6 +219,25 @@ describe('Settings › Capture API', () => {
     expect(await within(again).findByTestId('capture-source-error')).toHaveTextContent('Someone changed this source');
   });
 
+  it("keeps a website source's field map (set with the CLI) when it is edited here, and shows it", async () => {
+    const map = [{ column: 'form_fields[field_3]', target: 'phone' }];
+    const { be, u } = open({ captureSources: async () => [captureSource({ field_map: map })] });
+    await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-edit-source'));
+    const dialog = await screen.findByTestId('capture-source-dialog');
+    const shown = within(dialog).getByTestId('source-field-map');
+    expect(within(shown).getByTestId('source-map-field-0')).toHaveValue('form_fields[field_3]');
+    expect(within(shown).getByLabelText('Form field 1')).toBeInTheDocument();
+    await u.clear(within(dialog).getByTestId('source-rate'));
+    await u.type(within(dialog).getByTestId('source-rate'), '15');
+    await u.click(within(dialog).getByTestId('source-create'));
+    await waitFor(() => expect(be.updateCaptureSource).toHaveBeenCalledOnce());
+    expect(be.updateCaptureSource).toHaveBeenCalledWith(
+      1,
+      expect.objectContaining({ field_map: map }),
+      expect.objectContaining({ kind: 'web_form', rate_per_minute: 15, field_map: map }),
+    );
+  });
+
   it('creates a partner source with its field map and shows its token once, with Copy', async () => {
     const { be, u } = open();
     await sourceRow('Website contact form');
