@@ -265,6 +265,14 @@ impl Rapport {
                 None,
                 Some(&format!("{name} ({})", input.kind.as_str())),
             )?;
+            // What the source may do is logged with it, as each later change is: which lead fields a third party
+            // fills (an owner, a stage) and how often it may send.
+            let rate = input.rate_per_minute.to_string();
+            changelog::record(tx, &batch, "capture_source", id, "rate_per_minute", None, Some(&rate))?;
+            if !input.field_map.is_empty() {
+                let map = serde_json::to_string(&input.field_map).unwrap_or_default();
+                changelog::record(tx, &batch, "capture_source", id, "field_map", None, Some(&map))?;
+            }
             if !campaign.is_empty() {
                 changelog::record(tx, &batch, "capture_source", id, "campaign", None, Some(&campaign))?;
             }
@@ -752,12 +760,16 @@ fn several_values_for_one(fields: &[(String, String)], mapping: &[ColumnMapping]
 fn checked_source(input: &CaptureSourceInput) -> std::result::Result<(String, String), ValidationErrors> {
     let name = input.name.trim().to_string();
     let mut v = ValidationErrors::none();
+    // Both go on every lead of the source (its source detail, its campaign), where the lead's own checks
+    // would refuse what they refuse here: every request would then fail on a field its sender never sent.
     if name.is_empty() || name.chars().count() > 80 {
         v.push("name", "a source needs a name of at most 80 characters");
+    } else if let Some(why) = crate::leads::unsafe_entry(&name) {
+        v.push("name", format!("the name {why}"));
     }
     let campaign = input.campaign.trim().to_string();
-    if campaign.chars().count() > 100 || campaign.chars().any(char::is_control) {
-        v.push("campaign", "a campaign of at most 100 characters, on one line");
+    if campaign.chars().count() > 100 || crate::leads::unsafe_entry(&campaign).is_some() {
+        v.push("campaign", "a campaign of at most 100 characters, on one line, without direction overrides");
     }
     if !(1..=10_000).contains(&input.rate_per_minute) {
         v.push("rate_per_minute", "between 1 and 10,000 requests a minute");
@@ -1059,6 +1071,55 @@ mod tests {
         assert_eq!(now, [(Some(merged), Some(kept)), (Some(kept), Some(kept))]);
     }
 
+    /// A source's name and campaign go on each of its leads: what a lead's check refuses there is refused when the
+    /// source is made or changed, rather than every request failing later on a field its sender never sent. A
+    /// partner source made with a map logs what it may fill and how often it may send.
+    #[test]
+    fn a_source_is_made_only_with_what_its_leads_can_hold_and_logged_whole() {
+        let keychain = Keychain::default();
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        for bad in [
+            CaptureSourceInput { name: "Web\u{202E}site".into(), ..website() },
+            CaptureSourceInput { name: "Web\u{1b}[2Ksite".into(), ..website() },
+            CaptureSourceInput { campaign: "Spring\u{2066}".into(), ..website() },
+        ] {
+            let err = core.add_capture_source(&admin, &keychain, &bad).err();
+            assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Validation), "{bad:?}");
+        }
+        assert!(core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}")).is_empty());
+        let made = core.add_capture_source(&admin, &keychain, &website()).unwrap_or_else(|e| panic!("{e}"));
+        let bad = CaptureSourceInput { name: "Web\u{202E}site".into(), ..website() };
+        let err = core.update_capture_source(&admin, made.source.id, &made.source, &bad).err();
+        assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Validation));
+
+        let partner = CaptureSourceInput {
+            name: "Acme".into(),
+            kind: CaptureSourceKind::Partner,
+            field_map: vec![ColumnMapping { column: "rep".into(), target: "owner".into() }],
+            rate_per_minute: 5_000,
+            campaign: String::new(),
+        };
+        let acme = core.add_capture_source(&admin, &keychain, &partner).unwrap_or_else(|e| panic!("{e}"));
+        let logged: Vec<(String, Option<String>)> = core
+            .db
+            .read(|c| {
+                let mut st = c.prepare(
+                    "SELECT field, new_value FROM change_log WHERE entity = 'capture_source' AND entity_id = ?1 \
+                     AND field <> '*' ORDER BY id",
+                )?;
+                let rows = st.query_map([acme.source.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok::<_, crate::Error>(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            logged,
+            [
+                ("rate_per_minute".to_string(), Some("5000".to_string())),
+                ("field_map".to_string(), Some(r#"[{"column":"rep","target":"owner"}]"#.to_string())),
+            ]
+        );
+    }
+
     /// A source's name, map, rate and campaign are changed after it is made, each change logged; its kind and
     /// token stay. A form opened before another Administrator's change is refused, and so is a revoked source.
     #[test]
@@ -1111,7 +1172,7 @@ mod tests {
                 Ok::<_, crate::Error>(rows.collect::<std::result::Result<Vec<_>, _>>()?)
             })
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(logged, ["name", "name", "rate_per_minute", "campaign"]);
+        assert_eq!(logged, ["rate_per_minute", "name", "name", "rate_per_minute", "campaign"]);
         core.revoke_capture_source(&admin, &keychain, made.source.id).unwrap_or_else(|e| panic!("{e}"));
         let revoked = core.capture_sources(&admin).unwrap_or_else(|e| panic!("{e}"));
         let err = core.update_capture_source(&admin, made.source.id, &revoked[0], &spring).err();
@@ -1213,14 +1274,16 @@ mod tests {
                 Ok::<_, Error>(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(log.len(), 2, "{log:?}");
-        assert_eq!(log[1].1.as_deref(), Some("Website (web_form)"));
-        assert_eq!((log[1].2.as_deref(), log[1].3.as_str()), (None, "the keychain did not take its token"));
+        // Made (with its rate), then taken away.
+        assert_eq!(log.len(), 3, "{log:?}");
+        assert_eq!(log[1].0, "rate_per_minute");
+        assert_eq!(log[2].1.as_deref(), Some("Website (web_form)"));
+        assert_eq!((log[2].2.as_deref(), log[2].3.as_str()), (None, "the keychain did not take its token"));
         // The name is free for a source the keychain takes, which does not take the removed one's number (and
         // with it the removed one's history).
         let made = core.add_capture_source(&admin, &Keychain::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
         assert!(core.check_capture_token(&made.token).unwrap_or_else(|e| panic!("{e}")).is_some());
-        assert_ne!(made.source.id, log[1].4);
+        assert_ne!(made.source.id, log[2].4);
     }
 
     /// A keychain that keeps what it is given, and runs `meanwhile` with the key each time it is asked to store
