@@ -584,7 +584,14 @@ impl Rapport {
                     return Ok(replay_or_refusal(stored, &body_hash));
                 }
             }
-            let grant = Grant { username: format!("API: {}", source.name), ..Grant::system() };
+            // Every campaign and every pair, as the system; but an Editor to the approval rules: a third party's
+            // server sending a large deal into Lost is not an Administrator deciding it, and an Editor's import
+            // of the same row is refused too.
+            let grant = Grant {
+                username: format!("API: {}", source.name),
+                role: crate::users::Role::Editor,
+                ..Grant::system()
+            };
             let plan = crate::imports::ImportPlan {
                 sheet: None,
                 mapping: vec![],
@@ -1069,6 +1076,45 @@ mod tests {
         let listed = core.capture_submissions(&admin, Some(made.source.id), 2).unwrap_or_else(|e| panic!("{e}"));
         let now: Vec<(Option<i64>, Option<i64>)> = listed.iter().map(|s| (s.lead_id, s.lead_now)).collect();
         assert_eq!(now, [(Some(merged), Some(kept)), (Some(kept), Some(kept))]);
+    }
+
+    /// A partner's server sending a lead straight into a stage is held to the approval rules as an Editor's
+    /// import of the same row is: losing a deal of 10,000 or more needs an Administrator's approval, which a
+    /// third party's request is not.
+    #[test]
+    fn a_partners_lead_sent_into_a_stage_an_approval_guards_is_refused() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
+        let partner = CaptureSourceInput {
+            name: "Acme".into(),
+            kind: CaptureSourceKind::Partner,
+            field_map: vec![map("status", "stage"), map("amount", "deal_value"), map("why", "lost_reason")],
+            rate_per_minute: 100,
+            campaign: String::new(),
+        };
+        let acme =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &partner).unwrap_or_else(|e| panic!("{e}"));
+        let send = |amount: &str| {
+            let body = format!(
+                r#"{{"first_name":"Bo","last_name":"Lee","email":"bo{amount}@lee.io","status":"lost","amount":"{amount}",
+                    "currency":"EUR","why":"Chose a competitor"}}"#
+            );
+            core.submit_capture(&TokenCheck::of(acme.source.id), None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let leads = || core.lead_count(&admin).unwrap_or_else(|e| panic!("{e}"));
+        let before = leads();
+        let reply = send("20000");
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        // Named as the partner sent it.
+        assert_eq!(reply.body["fields"][0]["field"], "status", "{}", reply.body);
+        assert!(reply.body["message"].as_str().is_some_and(|m| m.contains("approval")), "{}", reply.body);
+        assert_eq!(leads(), before, "no lead");
+        let reply = send("500");
+        assert_eq!(reply.status, 202, "a small deal needs no approval: {}", reply.body);
+        let sent = core.capture_submissions(&admin, Some(acme.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let bo = core.get_lead(&admin, sent[0].lead_id.unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bo.stage, "lost");
     }
 
     /// A source's name and campaign go on each of its leads: what a lead's check refuses there is refused when the
