@@ -1553,6 +1553,48 @@ fn a_failure_mid_import_leaves_the_chunk_in_flight_unwritten_and_the_batch_resum
     assert_eq!((f.count("leads"), distinct), (5600, 5600), "every row exactly once");
 }
 
+/// An import stopped part-way is resumed by its importer. An Administrator resuming the import of a user kept to
+/// some campaigns would read the rest of the file with their own reach, and the importer would then read, in the
+/// batch's rejected rows, what other campaigns' leads hold: refused, nothing written, and the importer resumes.
+#[test]
+fn an_import_of_a_user_kept_to_some_campaigns_is_not_resumed_with_an_administrators_reach() {
+    let f = fixture();
+    let mut zoe = common::lead("Zoe", "Quinn", "zoe@quinn.io");
+    zoe.campaign = "Autumn".into();
+    zoe.company = "Autumn Holdings".into();
+    f.core.create_lead(&f.admin, &zoe, &Origin::manual()).unwrap();
+    let path = write(
+        &f,
+        "spring.csv",
+        b"first_name,last_name,email,company,campaign\nAnn,Lee,ann@lee.io,Lee Ltd,Spring\nZoe,Quinn,zoe@quinn.io,Quinn Co,Spring\n",
+    );
+    let sam = f.user("sam", Role::Editor, &["Spring"]);
+    let name = "spring.csv";
+    let plan = ImportPlan {
+        key: Some(NaturalKey::Email),
+        ..ImportPlan::suggested(&f.core.preview_import_path(&sam, &path, "", name, None).unwrap())
+    };
+    f.sql()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.first_name = 'Ann'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    assert!(f.core.start_import(&sam, &path, name, &plan, &mut |_| {}).is_err());
+    f.sql().execute_batch("DROP TRIGGER boom").unwrap();
+    let b = f.core.import_history(&sam, 1).unwrap().remove(0);
+    assert_eq!(b.status, ImportStatus::Failed);
+    let before = f.dump();
+    let err = f.core.resume_import(&f.admin, b.id, &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::PermissionDenied, "{err}");
+    assert!(err.to_string().contains("sam"), "{err}");
+    assert_eq!(f.dump(), before, "refused, nothing written");
+    let b = f.core.resume_import(&sam, b.id, &mut |_| {}).unwrap();
+    assert_eq!((b.status, b.counts.create_active), (ImportStatus::Completed, 2), "{b:?}");
+    let rejects = f.core.import_rejects_csv(&sam, b.id).unwrap();
+    assert!(!rejects.contains("Autumn"), "{rejects}");
+}
+
 #[test]
 fn a_stored_lead_brought_again_fills_its_gaps_and_keeps_its_channel_and_stage() {
     let f = fixture();

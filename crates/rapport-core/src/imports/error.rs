@@ -26,6 +26,11 @@ pub enum ImportError {
     FileChanged(String),
     #[error("import {id} is {status}: {what}")]
     WrongState { id: i64, status: &'static str, what: &'static str },
+    #[error(
+        "import {id} is {importer}'s, who works on some campaigns only: resumed by you, the rest of the file would \
+         be read with your reach, and {importer} reads its rejected rows. Ask {importer} to resume it, or undo it"
+    )]
+    ResumeIsTheImporters { id: i64, importer: String },
     #[error("no staged file \"{0}\": add the file again")]
     NoStagedFile(String),
     /// The rejected rows' file could not be written: the writer's own error, as the caller knows where it wrote.
@@ -39,6 +44,7 @@ impl ImportError {
             ImportError::Io(_) | ImportError::WriteRejects(_) => ErrorCode::Io,
             ImportError::WrongState { .. } => ErrorCode::Conflict,
             ImportError::NoStagedFile(_) => ErrorCode::NotFound,
+            ImportError::ResumeIsTheImporters { .. } => ErrorCode::PermissionDenied,
             _ => ErrorCode::Validation,
         }
     }

@@ -299,6 +299,16 @@ impl Rapport {
             .into());
         }
         may_run(&b)?;
+        self.db.read(|c| {
+            let grant = Self::grant(c, actor, Permission::WriteLeads)?;
+            let Some(importer) = b.actor_id.filter(|&a| grant.user_id != Some(a)) else { return Ok(()) };
+            match crate::users::store::grant(c, importer)? {
+                Some(theirs) if theirs.lead_scope() != crate::access::LeadScope::All => {
+                    Err(ImportError::ResumeIsTheImporters { id, importer: theirs.username }.into())
+                }
+                _ => Ok::<_, Error>(()),
+            }
+        })?;
         let (size, digest) = file_digest(Path::new(&b.file_path))
             .map_err(|_| ImportError::FileChanged(format!("{} can no longer be read", b.file_path)))?;
         if size != b.file_size || digest != b.file_digest {
