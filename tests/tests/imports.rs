@@ -1146,6 +1146,20 @@ fn an_undos_reason_for_a_lead_outside_the_readers_campaigns_tells_nothing_of_it(
     let why = &seen.kept[0].reason;
     assert!(why.contains("campaign outside yours") && *why != admins_why, "{why} / {admins_why}");
     assert_eq!(f.core.import_batch(&f.admin, b.id).unwrap().undo.unwrap().kept[0].reason, admins_why);
+    // Merged away since into another Autumn lead, it has no campaign of its own to judge by: still nothing of it.
+    let mut twin = common::lead("Ann", "Lee", "ann@lee.io");
+    twin.campaign = "Autumn".into();
+    let twin = f.core.create_lead(&f.admin, &twin, &Origin::manual()).unwrap().lead;
+    f.core.merge_leads(&f.admin, twin.id, &[lead.id], &[]).unwrap();
+    let seen = f.core.import_batch(&sam, b.id).unwrap().undo.unwrap();
+    assert_eq!(seen.kept[0].name, None);
+    assert_ne!(seen.kept[0].reason, admins_why, "{}", seen.kept[0].reason);
+    assert!(
+        !seen.kept[0].reason.contains("Secret") && !seen.kept[0].reason.contains("admin"),
+        "{}",
+        seen.kept[0].reason
+    );
+    assert_eq!(f.core.import_batch(&f.admin, b.id).unwrap().undo.unwrap().kept[0].reason, admins_why);
 }
 
 /// A lead the import created into which another was merged, the merge adding nothing to it: the undo keeps it,

@@ -306,7 +306,9 @@ pub(crate) fn kept(
                 )),
                 r.get(1)?,
             ),
-            None => (None, r.get(1)?),
+            None if *scope == crate::access::LeadScope::All => (None, r.get(1)?),
+            // Gone since (merged into another lead, or removed): no campaign to judge the reason by.
+            None => (None, "kept: it is no longer a lead of its own (merged or removed since)".to_string()),
             // The reason was worded for whoever undid the import (who changed which field, and when): for a
             // lead in another campaign now, a reader is told only that.
             Some(_) => (None, "kept: it is in a campaign outside yours now".to_string()),
