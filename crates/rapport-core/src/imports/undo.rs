@@ -194,14 +194,33 @@ impl Rapport {
                         &mut || Ok(undo_batch.clone()),
                     ) {
                         Ok(after) => after,
+                        // Only the move back waits for an Administrator: the rest of what the import wrote is
+                        // taken back with the stage kept (and what that stage requires). The undo is over once it
+                        // ends, so the way on is the move itself, not undoing the import again.
                         Err(Error::NeedsApproval(needed)) => {
                             let why = format!(
-                                "kept: moving it back to {} needs an Administrator's approval ({}); an Administrator \
-                                 can undo the import whole",
+                                "kept in its stage: moving it back to {} needs an Administrator's approval ({}); \
+                                 an Administrator can move it back",
                                 needed.stage_label, needed.rule
                             );
                             keep(tx, id, lead_id, &why, &mut report)?;
-                            continue;
+                            let mut in_its_stage = input.clone();
+                            in_its_stage.stage = before.stage.clone();
+                            crate::pipeline::gate::keep_required(tx, &before, &mut in_its_stage)?;
+                            match self.write_update(
+                                tx,
+                                &grant,
+                                before.clone(),
+                                &in_its_stage,
+                                crate::pipeline::Passage::Restoring,
+                                &mut || Ok(undo_batch.clone()),
+                            ) {
+                                Ok(after) => after,
+                                Err(
+                                    Error::NeedsApproval(_) | Error::Validation(_) | Error::Access(_) | Error::Gate(_),
+                                ) => continue,
+                                Err(e) => return Err(e),
+                            }
                         }
                         // Its values before the import are no longer accepted (an owner deactivated since, a
                         // campaign no longer the undoer's): refused before anything is written, so the lead stays
