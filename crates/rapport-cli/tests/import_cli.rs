@@ -148,6 +148,34 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     let rejects = std::fs::read_to_string(dir.path().join("prospects.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("Bad,Egg,not-an-email,Firm 0,\"line 100002: email:"), "{rejects}");
 
+    // An undo killed as soon as the import shows as undoing, on a copy: what it took back is committed with
+    // that mark, so the import is partly undone (resume refused, the undo goes on), never "interrupted" with
+    // nothing taken back and a resume offered on a completed import.
+    let killed = dir.path().join("undo-killed.db");
+    copy_db(&db, &killed);
+    let mut child =
+        cmd(&killed).args(["import", "undo", "1"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(5));
+        let status: String = rusqlite::Connection::open(&killed)
+            .and_then(|c| c.query_row("SELECT status FROM import_batches WHERE id = 1", [], |r| r.get(0)))
+            .unwrap_or_default();
+        if status == "undoing" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the undo did not get going");
+        assert!(child.try_wait().unwrap().is_none(), "the undo ended before it could be killed");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (ok, _, err) = run(&killed, &["import", "resume", "1"]);
+    assert!(!ok && err.contains("finish the undo"), "{err}");
+    let (ok, _, err) = run(&killed, &["import", "undo", "1"]);
+    assert!(ok, "{err}");
+    assert!(names_in_db(&killed).is_empty());
+    assert_eq!(batch_json(&killed)["status"], "undone");
+
     // A second file, keyed by email, gives 20,000 of the leads another company (fewer than the first file's rows,
     // only for the test's time: an update is the slowest row there is); a third, later, edits one of them
     // again. The second's undo puts 19,999 companies back and keeps the edited lead's.

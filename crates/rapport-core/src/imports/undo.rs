@@ -47,7 +47,6 @@ impl Rapport {
             }
             .into());
         }
-        self.db.write(|tx| Ok::<_, Error>(store::set_status(tx, id, ImportStatus::Undoing, None, None)?))?;
         // The leads each chunk takes back, counted first: the progress counts leads, as the import's counted
         // rows ("3 of 7 steps" told the user nothing).
         let batches = self.db.read(|c| {
@@ -87,6 +86,10 @@ impl Rapport {
                 let origin = Origin { reason: ChangeReason::ManualEdit, source_ref: undo_ref.clone() };
                 let undo_batch = self.begin_batch(tx, &grant, &origin)?;
                 let mut report = report.clone();
+                // Marked undoing with its first step, not before: a process killed in between leaves the import
+                // as it was (completed, with its finish time and error), not "interrupted" with nothing undone
+                // and a resume offered on a finished import.
+                store::set_status(tx, id, ImportStatus::Undoing, None, None)?;
                 let rows = changelog::batch_rows_of(tx, change_batch, "lead")?;
                 // Each lead once, the last changed first: a lead changed twice in a chunk, around another, is
                 // not taken back twice.
