@@ -237,6 +237,35 @@ fn a_long_won_stay_of_a_reopened_deal_is_no_bottleneck() {
     assert_eq!(owner.stage, "new", "but a closing stage is not where deals wait");
 }
 
+/// Nurture is where quiet leads are parked, no step of the sales process: leads that waited there for weeks
+/// before someone took them up again do not make it the bottleneck, which hid the step deals wait at (seed 4.2).
+#[test]
+fn a_parking_stage_is_no_bottleneck() {
+    let p = pipeline();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let input = common::lead("Pat", &format!("Park{i}"), &format!("pat{i}@park.io"));
+        ids.push(p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead.id);
+    }
+    for id in &ids {
+        move_to(&p, *id, "nurture");
+    }
+    p.clock.advance(Duration::days(40));
+    for id in &ids {
+        move_to(&p, *id, "qualification");
+    }
+    p.clock.advance(Duration::days(10));
+    for id in &ids {
+        move_to(&p, *id, "won");
+    }
+    let v = p.core.pipeline_velocity(&p.admin).unwrap();
+    let nurture = v.stages.iter().find(|s| s.stage == "nurture").unwrap();
+    assert_eq!((nurture.stays, nurture.mean_days.map(f64::round), nurture.parking), (5, Some(40.0), true));
+    assert!(!v.stages.iter().find(|s| s.stage == "qualification").unwrap().parking);
+    let owner = v.bottlenecks.iter().find(|b| b.by == BottleneckGroup::Owner).unwrap();
+    assert_eq!(owner.stage, "qualification", "{:?}", v.bottlenecks);
+}
+
 /// The stagnation policy's daily sweep moves leads nobody worked on: an import left in New lead for a fortnight,
 /// moved to Nurture by it, is still only the import's, and its undo removes those leads, with the sweep's notices
 /// of them not yet shown. Kept for the sweep's move, the import could never be undone. A lead someone edited is

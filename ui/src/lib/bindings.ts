@@ -2232,6 +2232,11 @@ export type StageVelocity_Deserialize = {
 	/**  Leads in the stage now, and how long they have been there on average. */
 	in_stage_now: number,
 	mean_age_days?: number | null,
+	/**
+	 *  A stage quiet leads are parked in (a stagnation policy's target no likelier to win than where its
+	 *  pipeline starts: Nurture): no step of the sales process, so never its bottleneck.
+	 */
+	parking: boolean,
 };
 
 /**  How long leads stay in one stage. */
@@ -2245,6 +2250,11 @@ export type StageVelocity_Serialize = {
 	/**  Leads in the stage now, and how long they have been there on average. */
 	in_stage_now: number,
 	mean_age_days: number | null,
+	/**
+	 *  A stage quiet leads are parked in (a stagnation policy's target no likelier to win than where its
+	 *  pipeline starts: Nurture): no step of the sales process, so never its bottleneck.
+	 */
+	parking: boolean,
 };
 
 /**  A stage's policy: after how many business days without activity a lead leaves, and for where. */

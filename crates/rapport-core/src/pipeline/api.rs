@@ -16,15 +16,29 @@ struct Stages {
     order: Vec<String>,
     labels: BTreeMap<String, String>,
     closed: Vec<String>,
+    /// See [`StageVelocity::parking`].
+    parking: Vec<String>,
 }
 
 impl Stages {
     fn load(conn: &rusqlite::Connection) -> Result<Self> {
         let rows = settings_store::stages(conn)?;
+        let config = super::config::stages(conn)?;
+        let first = |pipeline: &str| config.iter().filter(|s| s.pipeline == pipeline).min_by_key(|s| s.position);
+        let parking = config
+            .iter()
+            .filter(|s| {
+                config.iter().any(|o| o.stagnation.as_ref().is_some_and(|p| p.target == s.key))
+                    && !s.closed
+                    && first(&s.pipeline).is_some_and(|f| f.key != s.key && s.probability <= f.probability)
+            })
+            .map(|s| s.key.clone())
+            .collect();
         Ok(Self {
             order: rows.iter().map(|s| s.key.clone()).collect(),
             labels: rows.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
             closed: rows.iter().filter(|s| s.closed).map(|s| s.key.clone()).collect(),
+            parking,
         })
     }
 
@@ -101,6 +115,7 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
                 median_days: velocity::median(ended),
                 in_stage_now: now.len() as u32,
                 mean_age_days: velocity::mean(now),
+                parking: stages.parking.contains(&stage),
                 stage,
             }
         })
@@ -120,9 +135,14 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
         })
         .collect();
     let mut bottlenecks = Vec::new();
-    // A closing stage is no bottleneck: a stay there ends only when a deal is reopened.
+    // A closing stage is no bottleneck: a stay there ends only when a deal is reopened. Nor is a parking stage,
+    // where leads wait by design until someone takes them up again.
     let open_stages = |per_stage: &BTreeMap<String, Vec<f64>>| -> BTreeMap<String, Vec<f64>> {
-        per_stage.iter().filter(|(s, _)| !stages.closed.contains(s)).map(|(s, d)| (s.clone(), d.clone())).collect()
+        per_stage
+            .iter()
+            .filter(|(s, _)| !stages.closed.contains(s) && !stages.parking.contains(s))
+            .map(|(s, d)| (s.clone(), d.clone()))
+            .collect()
     };
     let mut add = |by: BottleneckGroup, group: String, per_stage: &BTreeMap<String, Vec<f64>>| {
         if let Some((stage, mean_days, stays)) = velocity::longest(&open_stages(per_stage), &stages.order) {

@@ -26,6 +26,9 @@ pub struct StageVelocity {
     /// Leads in the stage now, and how long they have been there on average.
     pub in_stage_now: u32,
     pub mean_age_days: Option<f64>,
+    /// A stage quiet leads are parked in (a stagnation policy's target no likelier to win than where its
+    /// pipeline starts: Nurture): no step of the sales process, so never its bottleneck.
+    pub parking: bool,
 }
 
 /// From a lead's creation to its close, for the leads closed now (a reopened deal counts to its last close).

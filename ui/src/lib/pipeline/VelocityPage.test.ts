@@ -26,6 +26,7 @@ const stage = (
     median_days: sorted.length === 0 ? null : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2,
     in_stage_now: ages.length,
     mean_age_days: mean(ages),
+    parking: false,
   };
 };
 
@@ -121,6 +122,18 @@ describe('Pipeline velocity page', () => {
     // Its bar is the longest, nearly the full width of a scale that ends at the next round tick.
     const slowRow = screen.getAllByTestId('velocity-stage').find((r) => r.dataset.stage === slowest.stage)!;
     expect(parseFloat(within(slowRow).getByTestId('velocity-bar').style.width)).toBeCloseTo((14.8 / 15) * 100, 3);
+  });
+
+  it('marks Nurture as parking, never the longest, however long leads waited there', async () => {
+    const v = sample();
+    v.stages.splice(3, 0, { ...stage('nurture', 'Nurture', [40, 45, 50, 60, 38]), parking: true });
+    mockBackend({ pipelineVelocity: async () => v });
+    render(VelocityPage);
+    const nurture = (await rows()).find((r) => r.dataset.stage === 'nurture')!;
+    expect(within(nurture).getByTestId('velocity-parking')).toHaveTextContent('Parking');
+    expect(within(nurture).queryByTestId('velocity-longest')).toBeNull();
+    const badges = screen.getAllByTestId('velocity-longest');
+    expect(badges.map((b) => b.closest('li')!.dataset.stage)).toEqual(['engagement']);
   });
 
   it('draws a scale of round durations, from 0 to the first tick past the largest figure', async () => {

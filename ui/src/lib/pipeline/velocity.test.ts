@@ -10,6 +10,7 @@ const s = (stage: string, mean: number | null, over: Partial<StageVelocity> = {}
   median_days: mean,
   in_stage_now: 0,
   mean_age_days: null,
+  parking: false,
   ...over,
 });
 
@@ -18,6 +19,8 @@ describe('velocity helpers', () => {
     const enough = { stays: MIN_STAYS };
     expect(longestStage([s('a', 2, enough), s('b', 5, enough), s('c', 5, enough)])).toBe('b');
     expect(longestStage([s('a', null), s('b', 0, enough)])).toBeNull();
+    // A parking stage (Nurture) is where leads wait by design: never the longest, as the core decides too.
+    expect(longestStage([s('a', 2, enough), s('nurture', 40, { ...enough, parking: true })])).toBe('a');
     expect(longestStage([])).toBeNull();
     // A closing stage is never the bottleneck: its stays end only when a deal is reopened.
     expect(longestStage([s('a', 2, enough), s('won', 9, enough)], ['won'])).toBe('a');

@@ -94,14 +94,15 @@ export function share(value: number | null, scale: number): number {
 
 /**
  * The open stage with the longest mean ended stay, as the core picks a bottleneck: on a tie the earlier in the
- * pipeline; a closing stage (`closing`) never, since a stay there ends only when a deal is reopened; a stage
+ * pipeline; a closing stage (`closing`) never, since a stay there ends only when a deal is reopened, nor a parking
+ * stage (Nurture), where leads wait by design; a stage
  * with fewer than `MIN_STAYS` ended stays never either, its mean being too thin to call it a bottleneck. None
  * when no stage qualifies, or when every mean is zero (nothing stands out).
  */
 export function longestStage(stages: StageVelocity[], closing: string[] = []): string | null {
   let best: { stage: string; mean: number } | null = null;
   for (const s of stages) {
-    if (closing.includes(s.stage) || s.stays < MIN_STAYS) continue;
+    if (closing.includes(s.stage) || s.parking || s.stays < MIN_STAYS) continue;
     const mean = daysOrNull(s.mean_days);
     if (mean !== null && (best === null || mean > best.mean + 1e-9)) best = { stage: s.stage, mean };
   }
