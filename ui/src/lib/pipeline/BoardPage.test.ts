@@ -219,6 +219,20 @@ describe('Pipeline board', () => {
     await waitFor(() => expect(be.pipelineBoard.mock.calls.length).toBe(reads + 1));
   });
 
+  it('drops a card\'s "Awaiting approval" once it is moved elsewhere, which closes the request', async () => {
+    const board = sampleBoard();
+    board.columns[0].cards[1] = { ...board.columns[0].cards[1], awaiting_approval: true };
+    const { u } = setup('editor', { pipelineBoard: async () => board });
+    await screen.findAllByTestId('board-card');
+    expect(within(cardEl(11)).getByTestId('card-awaiting-approval')).toBeInTheDocument();
+    within(cardEl(11)).getByTestId('card-move').focus();
+    await u.keyboard('{Enter}');
+    await u.click(within(screen.getByRole('menu')).getByTestId('move-to-nurture'));
+    await waitFor(() => expect(cardIds('nurture')).toContain(11));
+    await waitFor(() => expect(lastToast()).toBe('Moved to Nurture'));
+    expect(within(cardEl(11)).queryByTestId('card-awaiting-approval')).toBeNull();
+  });
+
   it('opens the lead when a card is clicked', async () => {
     const { u } = setup();
     await screen.findAllByTestId('board-card');
