@@ -114,15 +114,17 @@ fn the_preview_equals_the_run_which_moves_through_the_gate_tells_the_owner_and_i
         (w.stage_of(ann), w.stage_of(bo), w.stage_of(cy)),
         ("nurture".into(), "engagement".into(), "qualification".into())
     );
-    let logged: (String, String) = w
+    let logged: (String, String, String) = w
         .core
         .lead_history(&w.admin, ann)
         .unwrap()
         .into_iter()
         .find(|e| e.field == "stage")
-        .map(|e| (e.actor_name, format!("{:?}", e.reason)))
+        .map(|e| (e.actor_name, format!("{:?}", e.reason), e.source_ref))
         .unwrap();
-    assert_eq!(logged, (POLICY_ACTOR.to_string(), "Policy".to_string()), "logged with the policy as the actor");
+    assert_eq!((logged.0.as_str(), logged.1.as_str()), (POLICY_ACTOR, "Policy"), "logged with the policy as the actor");
+    // Run by a person ("Run now", `rapport pipeline sweep`), not the daily sweep: the log says who.
+    assert!(logged.2.ends_with("; run by admin"), "{}", logged.2);
     let told = w.core.take_notifications(&w.eve).unwrap();
     assert_eq!(told, ["Ann Lee moved to Nurture: inactive more than 10 business days"]);
     assert!(w.core.take_notifications(&w.eve).unwrap().is_empty(), "told once");

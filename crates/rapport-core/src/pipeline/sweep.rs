@@ -233,7 +233,14 @@ impl Rapport {
         let mut out = Vec::with_capacity(planned.len());
         for chunk in planned.chunks(CHUNK) {
             let moves = self.db.write(|tx| {
-                let scope = Self::grant(tx, actor, Permission::ManageSettings)?.lead_scope();
+                let runner = Self::grant(tx, actor, Permission::ManageSettings)?;
+                let scope = runner.lead_scope();
+                // The policy moves the lead; a person who pressed "Run now" is named beside it, so a run of theirs
+                // is told apart from the daily one.
+                let run_by = match runner.user_id {
+                    Some(_) => format!("; run by {}", runner.username),
+                    None => String::new(),
+                };
                 let mut out = Vec::with_capacity(chunk.len());
                 // Working days or holidays saved meanwhile make other leads stale: the plan no longer holds,
                 // and the next sweep plans again.
@@ -256,7 +263,7 @@ impl Rapport {
                     let origin = Origin {
                         reason: ChangeReason::Policy,
                         source_ref: format!(
-                            "stagnation policy of {}: inactive more than {} business days",
+                            "stagnation policy of {}: inactive more than {} business days{run_by}",
                             p.from, p.policy.after_days
                         ),
                     };
