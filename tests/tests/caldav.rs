@@ -933,6 +933,13 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let there = get(&href).replace("\r\n ", "");
     assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo"), "{there}");
     assert!(there.contains("20261204T110000Z"), "{there}");
+    // An Administrator marks it done here: it goes to her server with what it is about, not as a bare "Busy"
+    // over her own invite (its title, organizer and link gone from her phone).
+    f.core.set_appointment_status(&f.admin, a.id, AppointmentStatus::Completed).unwrap();
+    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    let there = get(&href).replace("\r\n ", "");
+    assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo"), "{there}");
+    assert!(!there.contains("SUMMARY:Busy"), "{there}");
 }
 
 /// One occurrence of an invite series with a hidden lead, moved by its organizer on the server: taken here (its

@@ -318,9 +318,14 @@ impl Rapport {
             else {
                 continue;
             };
+            // What came from the agent's own server (an invite of someone else's) goes back as it came, with what
+            // changed here, as the pull keeps it there: "Busy" over it took its title, organizer and link off the
+            // agent's phone. What Rapport or a file put in their calendar is sent as "Busy".
             let events: Vec<_> = series
                 .iter()
-                .filter_map(|(r, shown)| event_of(r).map(|e| if *shown { e } else { busy_only(e) }))
+                .filter_map(|(r, shown)| {
+                    event_of(r).map(|e| if *shown || r.source == "caldav" { e } else { busy_only(e) })
+                })
                 .collect();
             let title = if *shown { master.title.clone() } else { "Busy".to_owned() };
             let rows: Vec<&AppointmentRow> = series.iter().map(|(r, _)| r).collect();
