@@ -333,6 +333,34 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let _ = PASSWORD;
 }
 
+/// A meeting booked in Rapport and deleted on the agent's calendar server (on a phone, meaning to cancel it) is
+/// Rapport's to say (seed 2.3): kept and sent again, as before, but no longer without a word. It still holds the
+/// agent's time, so the report and a notice say so, and how to cancel it.
+#[test]
+fn a_meeting_booked_here_and_deleted_on_the_server_is_kept_and_said() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, _id, a) = review_booked(&f, &calendar);
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    f.core.take_notifications(&dana).unwrap();
+    let href = href_in(&calendar, &a.uid);
+    ureq::request("DELETE", &href).set("Authorization", &auth()).call().unwrap();
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    let said = &report.conflicts[0];
+    assert!(said.contains("“Review”") && said.contains("deleted on your calendar server"), "{said}");
+    assert!(said.contains("cancel it here"), "{said}");
+    assert_eq!(f.core.take_notifications(&dana).unwrap(), [format!("Calendar: {said}")]);
+    let kept = f.core.appointment(&dana, a.id).unwrap();
+    assert_eq!((kept.status, kept.sync_pending), (AppointmentStatus::Confirmed, true));
+    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert!(get(&href).contains("SUMMARY:Review"), "sent again");
+}
+
 /// An appointment changed here and on the server since the last sync: the CRM is the master record (seed 2.3),
 /// so Rapport's version is kept, the server's values go into its history, and it is sent over the server's copy
 /// at the next sync as the newer one; the report and a notice say so. One deleted on the server and changed

@@ -551,7 +551,28 @@ impl Rapport {
                     remove_gone(tx, &batch, &row)?;
                     report.removed += 1;
                 } else {
+                    // Booked here, it is Rapport's to say (seed 2.3) and is sent again; but deleted there by
+                    // someone who meant to cancel it, it still holds their time: a person is told, as of every
+                    // discrepancy, and how to end it.
                     store::set_remote(tx, row.id, None, None, true)?;
+                    if row.recurrence_id.is_none() && row.status != "cancelled" {
+                        let title = if super::occurrences::row_visible(tx, &grant, &row)? {
+                            row.title.clone()
+                        } else {
+                            "Busy".to_owned()
+                        };
+                        let when = row
+                            .start_utc
+                            .parse::<DateTime<Utc>>()
+                            .map(|t| format!(" on {}", t.with_timezone(&tz).format("%Y-%m-%d %H:%M")))
+                            .unwrap_or_default();
+                        let said = format!(
+                            "“{title}”{when} was deleted on your calendar server: it was booked here and holds your \
+                             time, so it is kept and sent again at the next sync; cancel it here if it is off"
+                        );
+                        crate::pipeline::stagnation::notify_user(tx, user, &format!("Calendar: {said}"), &at)?;
+                        report.conflicts.push(said);
+                    }
                 }
             }
             changelog::discard_empty(tx, &batch)?;
