@@ -953,6 +953,14 @@ fn allocation_filters_by_expertise_and_territory_explains_and_is_fair() {
     let s = f.core.find_slots(&dana, &SlotRequest { lead_id: Some(liz), per_agent: 1, ..request.clone() }).unwrap();
     let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
     assert_eq!(names, ["Hal"].into_iter().collect());
+    // Without a lead, a colleague's calendar is not an Editor's to book in (booking refuses it): only their own
+    // is offered; an Administrator gets everyone who matches.
+    let no_lead = SlotRequest { lead_id: None, country: "DE".into(), postcode: "80331".into(), ..request.clone() };
+    let own: Vec<i64> = f.core.find_slots(&dana, &no_lead).unwrap().iter().map(|x| x.agent_id).collect();
+    assert_eq!(own, [dana.user_id().unwrap()]);
+    let s = f.core.find_slots(&f.admin, &no_lead).unwrap();
+    let names: std::collections::BTreeSet<&str> = s.iter().map(|x| x.agent_name.as_str()).collect();
+    assert_eq!(names, ["Dana", "Erik"].into_iter().collect());
     let _ = erik;
 }
 

@@ -215,6 +215,11 @@ impl Rapport {
             };
             let mut candidates = Vec::new();
             for id in ids {
+                // Only calendars the caller may book in: a colleague's only for a meeting with a lead (booking
+                // refuses the others, and a suggestion it refuses is none).
+                if super::agents::may_change(&grant, id, req.lead_id, "rapport").is_err() {
+                    continue;
+                }
                 // Seed 3.2: only an agent who sees the lead may meet it (booking refuses the others).
                 if let Some(c) = &campaign {
                     if !super::agents::works_on(conn, id, c)? {
