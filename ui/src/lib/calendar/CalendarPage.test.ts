@@ -9,7 +9,7 @@ import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import type { Backend } from '../api';
 import type { Occurrence } from '../types';
-import CalendarPage from './CalendarPage.svelte';
+import CalendarPage, { CALENDAR_REFRESH_MS } from './CalendarPage.svelte';
 import { browserZone, todayIn, zonedToUtc, zonedWall } from './zone';
 
 /** An occurrence today at `hh:mm` in the computer's zone (the calendar opens on this week). */
@@ -99,6 +99,29 @@ describe('CalendarPage', () => {
     // A hidden appointment opens nothing: there is nothing to show.
     await fireEvent.click(hidden);
     expect(screen.queryByTestId('appointment-panel')).toBeNull();
+  });
+
+  it('shows what the background sync brought without a click: read again each minute and when the window comes back', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let list: Occurrence[] = [today('10:00')];
+      const { be } = openPage('editor', { occurrences: async () => list });
+      await eventOf(31);
+      const reads = be.occurrences.mock.calls.length;
+      // Booked on the phone, pulled by the sync the app runs every five minutes.
+      list = [today('10:00'), today('15:00', { appointment_id: 40, summary: 'Booked on the phone', uid: 'p' })];
+      await vi.advanceTimersByTimeAsync(CALENDAR_REFRESH_MS);
+      await eventOf(40);
+      expect(be.occurrences.mock.calls.length).toBe(reads + 1);
+      // Quietly: no "Loading", and a failed read keeps what is drawn.
+      be.occurrences.mockRejectedValueOnce(new Error('busy'));
+      window.dispatchEvent(new Event('focus'));
+      await waitFor(() => expect(be.occurrences.mock.calls.length).toBe(reads + 2));
+      await eventOf(40);
+      expect(screen.queryByText(/Could not load the appointments/)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says when there are no appointments this week', async () => {
