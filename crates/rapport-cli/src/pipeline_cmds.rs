@@ -375,6 +375,12 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 )
                 .map_err(err)?;
             }
+            // Said once: the table's rows keep their columns.
+            let parking: Vec<&str> = v.stages.iter().filter(|s| s.parking).map(|s| s.label.as_str()).collect();
+            if !parking.is_empty() {
+                writeln!(o, "parking (quiet leads wait there by design, never a bottleneck): {}", parking.join(", "))
+                    .map_err(err)?;
+            }
             for c in &v.to_close {
                 writeln!(
                     o,
