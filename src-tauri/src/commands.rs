@@ -249,6 +249,18 @@ pub async fn user_holdings(state: State<'_, AppState>, id: Id) -> Res<UserHoldin
     as_actor(&state, move |core, actor| core.user_holdings(actor, id.0)).await
 }
 
+/// What a user holds in the campaigns a change would take from them, said before the save.
+#[tauri::command]
+#[specta::specta]
+pub async fn user_holdings_outside(
+    state: State<'_, AppState>,
+    id: Id,
+    campaigns: Vec<String>,
+    all_campaigns: bool,
+) -> Res<UserHoldings> {
+    as_actor(&state, move |core, actor| core.user_holdings_outside(actor, id.0, &campaigns, all_campaigns)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn change_password(

@@ -47,6 +47,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::create_user,
             commands::update_user,
             commands::user_holdings,
+            commands::user_holdings_outside,
             commands::change_password,
             commands::get_settings,
             commands::update_settings,

@@ -394,6 +394,39 @@ fn a_users_open_leads_and_meetings_to_come_are_counted_before_they_are_let_go() 
     assert_eq!((nothing.open_leads, nothing.upcoming_appointments), (0, 0));
 }
 
+/// Campaigns taken from a user hide from them their own open leads there and their meetings with those leads
+/// (an owner must see what they own): the user dialog says what such a change leaves to nobody before the save.
+#[test]
+fn a_users_leads_and_meetings_in_campaigns_taken_from_them_are_counted_before_the_save() {
+    let f = fixture();
+    let sam = f.user("sam", Role::Editor, &["Spring", "Autumn"]);
+    let sam_id = sam.user_id().unwrap();
+    let origin = rapport_core::Origin::manual();
+    let mut ids = Vec::new();
+    for (first, campaign) in [("Ann", "Spring"), ("Bo", "Spring"), ("Cy", "Autumn")] {
+        let mut l = common::lead(first, "Lee", &format!("{}@lee.io", first.to_lowercase()));
+        (l.owner_id, l.campaign) = (Some(sam_id), campaign.into());
+        ids.push(f.core.create_lead(&f.admin, &l, &origin).unwrap().lead.id);
+    }
+    let mut demo = common::booking(sam_id, "Demo", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+    demo.lead_id = Some(ids[0]);
+    f.core.book_appointment(&sam, &demo).unwrap();
+    let own = common::booking(sam_id, "Dentist", "2026-11-25T10:00:00Z", "2026-11-25T11:00:00Z");
+    f.core.book_appointment(&sam, &own).unwrap();
+
+    let held = |campaigns: &[&str], all: bool| {
+        let list: Vec<String> = campaigns.iter().map(|c| c.to_string()).collect();
+        let h = f.core.user_holdings_outside(&f.admin, sam_id, &list, all).unwrap();
+        (h.open_leads, h.upcoming_appointments)
+    };
+    assert_eq!(held(&["Autumn"], false), (2, 1), "Spring taken: Ann and Bo, and the demo with Ann");
+    assert_eq!(held(&["spring", "Autumn"], false), (0, 0), "as typed in another case, nothing is taken");
+    assert_eq!(held(&[], true), (0, 0), "every campaign");
+    assert_eq!(held(&[], false), (3, 1), "no campaign: all of them; not the meeting without a lead");
+    let err = f.core.user_holdings_outside(&sam, sam_id, &[], false).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied);
+}
+
 /// The user dialog's save is one transaction, the data-steward mark with the rest: an Administrator who makes
 /// themselves an Editor and a data steward in one save gets both (asked in two steps, the second was refused,
 /// no longer theirs to make), with both in one batch of the log; a save refused writes neither.

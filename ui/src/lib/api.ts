@@ -120,6 +120,8 @@ export interface Backend {
   updateUser(id: number, seen: User, input: UserInput, steward: boolean): Promise<User>;
   /** What a user holds (open leads, meetings to come): said before they are deactivated or made a Viewer. */
   userHoldings(id: number): Promise<UserHoldings>;
+  /** What a user holds in the campaigns `campaigns` (`allCampaigns`) would take from them. */
+  userHoldingsOutside(id: number, campaigns: string[], allCampaigns: boolean): Promise<UserHoldings>;
   changePassword(userId: number, current: string | null, newPassword: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
@@ -475,6 +477,8 @@ export const tauriBackend: Backend = {
   createUser: (input, password, steward) => unwrap(() => commands.createUser(input, password, steward)),
   updateUser: (id, seen, input, steward) => unwrap(() => commands.updateUser(id, seen, input, steward)),
   userHoldings: (id) => unwrap(() => commands.userHoldings(id)),
+  userHoldingsOutside: (id, campaigns, allCampaigns) =>
+    unwrap(() => commands.userHoldingsOutside(id, campaigns, allCampaigns)),
   changePassword: async (userId, current, newPassword) => {
     await unwrap(() => commands.changePassword(userId, current, newPassword));
   },

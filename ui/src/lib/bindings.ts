@@ -27,6 +27,8 @@ export const commands = {
 	updateUser: (id: Id, seen: User, input: UserInput, steward: boolean) => typedError<User, ApiError_Serialize>(__TAURI_INVOKE("update_user", { id, seen, input, steward })),
 	/**  What a user holds (open leads, meetings to come), said before they are deactivated or made a Viewer. */
 	userHoldings: (id: Id) => typedError<UserHoldings, ApiError_Serialize>(__TAURI_INVOKE("user_holdings", { id })),
+	/**  What a user holds in the campaigns a change would take from them, said before the save. */
+	userHoldingsOutside: (id: Id, campaigns: string[], allCampaigns: boolean) => typedError<UserHoldings, ApiError_Serialize>(__TAURI_INVOKE("user_holdings_outside", { id, campaigns, allCampaigns })),
 	changePassword: (userId: Id, current: string | null, newPassword: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("change_password", { userId, current, newPassword })),
 	getSettings: () => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (settings: Settings) => typedError<Settings, ApiError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),

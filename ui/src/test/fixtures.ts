@@ -331,6 +331,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     createUser: async (input, _password, steward) => user({ ...input, id: 2, data_steward: steward }),
     updateUser: async (id, _seen, input, steward) => user({ ...input, id, data_steward: steward }),
     userHoldings: async () => ({ open_leads: 0, upcoming_appointments: 0 }),
+    userHoldingsOutside: async () => ({ open_leads: 0, upcoming_appointments: 0 }),
     changePassword: async () => {},
     getSettings: async () => ({ default_region: 'US' }),
     updateSettings: async (s) => s,

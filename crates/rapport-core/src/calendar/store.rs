@@ -255,6 +255,16 @@ pub(crate) fn upcoming_of(conn: &Connection, agent_id: i64, now: &str) -> Result
         .query_row(params![agent_id, now], |r| r.get(0))?)
 }
 
+/// The leads of agent `agent_id`'s meetings still to come (as [`upcoming_of`] counts them), one per meeting.
+pub(crate) fn upcoming_leads_of(conn: &Connection, agent_id: i64, now: &str) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT lead_id FROM appointments WHERE agent_id = ?1 AND recurrence_id IS NULL AND status != 'cancelled'
+           AND (end_utc IS NULL OR end_utc > ?2) AND lead_id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map(params![agent_id, now], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn by_lead(conn: &Connection, lead_id: i64) -> Result<Vec<AppointmentRow>, StoreError> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM appointments WHERE lead_id = ?1 ORDER BY start_utc DESC"))?;

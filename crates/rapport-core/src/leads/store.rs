@@ -504,6 +504,19 @@ pub(crate) fn open_owned_by(conn: &Connection, owner: i64) -> Result<i64, StoreE
         .query_row([owner], |r| r.get(0))?)
 }
 
+/// How many open leads user `owner` owns outside `campaigns` (compared as lead lists compare them).
+pub(crate) fn open_owned_outside(conn: &Connection, owner: i64, campaigns: &[String]) -> Result<usize, StoreError> {
+    let marks = vec!["?"; campaigns.len()].join(", ");
+    let sql = format!(
+        "SELECT count(*) FROM leads l WHERE l.owner_id = ? AND l.campaign COLLATE NOCASE NOT IN ({marks})
+           AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.key = l.stage AND s.outcome != 'open')"
+    );
+    let mut args = vec![Value::Integer(owner)];
+    args.extend(campaigns.iter().map(|c| Value::Text(c.clone())));
+    let n: i64 = conn.prepare(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 pub(crate) fn count(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?)
 }

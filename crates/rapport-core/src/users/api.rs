@@ -186,6 +186,38 @@ impl Rapport {
         })
     }
 
+    /// What user `id` holds in the campaigns a change to `campaigns` (`all_campaigns`) would take from them: their
+    /// open leads there and their meetings to come with those leads. They would no longer see them, and nobody
+    /// else is reminded of them (an owner must see what they own): the user dialog says it before such a save.
+    pub fn user_holdings_outside(
+        &self,
+        actor: &Actor,
+        id: i64,
+        campaigns: &[String],
+        all_campaigns: bool,
+    ) -> Result<UserHoldings> {
+        let now = crate::calendar::time::utc_text(self.now_utc());
+        self.db.read(|conn| {
+            Self::grant(conn, actor, Permission::ManageUsers)?;
+            if all_campaigns {
+                return Ok(UserHoldings::default());
+            }
+            let kept: Vec<String> = campaigns.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+            let scope = crate::access::LeadScope::Campaigns(kept.clone());
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let mut meetings = 0usize;
+            for lead in crate::calendar::store::upcoming_leads_of(conn, id, &now)? {
+                if crate::leads::store::get(conn, lead)?.is_some_and(|l| !scope.allows_campaign(&l.campaign)) {
+                    meetings += 1;
+                }
+            }
+            Ok(UserHoldings {
+                open_leads: count(crate::leads::store::open_owned_outside(conn, id, &kept)?),
+                upcoming_appointments: count(meetings),
+            })
+        })
+    }
+
     /// Active users a lead of `campaign` can be given to: those who work on it (an owner must see what they
     /// own). Only for a campaign the reader works on: who works on another is not theirs to know.
     pub fn owners_for_campaign(&self, actor: &Actor, campaign: &str) -> Result<Vec<UserRef>> {

@@ -206,6 +206,44 @@ describe('UserAdmin', () => {
     expect(screen.queryByTestId('user-holdings')).toBeNull();
   });
 
+  it('says what a user holds in the campaigns an edit takes from them, before the save', async () => {
+    session.current = sessionFor('administrator');
+    const sam = user({
+      id: 2,
+      username: 'sam',
+      display_name: 'Sam',
+      role: 'editor',
+      campaigns: ['Spring', 'Autumn'],
+      all_campaigns: false,
+    });
+    const be = mockBackend({
+      listUsers: async () => [user(), sam],
+      userHoldingsOutside: async (_id, campaigns) =>
+        campaigns.some((c) => c.toLowerCase() === 'spring')
+          ? { open_leads: 0, upcoming_appointments: 0 }
+          : { open_leads: 12, upcoming_appointments: 1 },
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Sam'))!).getByTestId('edit-user'));
+    await screen.findByTestId('user-campaigns');
+    expect(be.userHoldingsOutside).not.toHaveBeenCalled();
+    await u.clear(screen.getByTestId('user-campaigns'));
+    await u.type(screen.getByTestId('user-campaigns'), 'Autumn');
+    expect(await screen.findByTestId('user-holdings-narrowed')).toHaveTextContent(
+      'Sam holds 12 open leads and 1 meeting to come in the campaigns this takes away: they would no longer see them',
+    );
+    expect(be.userHoldingsOutside).toHaveBeenLastCalledWith(2, ['Autumn'], false);
+    // Spring given back (typed in another case): nothing taken, nothing to say.
+    await u.clear(screen.getByTestId('user-campaigns'));
+    await u.type(screen.getByTestId('user-campaigns'), 'spring, Autumn');
+    await waitFor(() => expect(screen.queryByTestId('user-holdings-narrowed')).toBeNull());
+    // Every campaign: nothing taken either.
+    await u.click(screen.getByTestId('user-all-campaigns'));
+    expect(screen.queryByTestId('user-holdings-narrowed')).toBeNull();
+  });
+
   it('edits a role and updates the row', async () => {
     session.current = sessionFor('administrator');
     const eve = user({ id: 2, username: 'eve', display_name: 'Eve', role: 'editor' });
