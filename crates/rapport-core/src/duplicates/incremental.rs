@@ -56,9 +56,26 @@ pub(crate) fn index_all_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Prepared fields for every stored lead (migration 010).
+/// Prepared fields for every stored lead, and its keys written again (migration 010): the keys of a file from
+/// before it were folded and digested as the code of their time did (ß kept, each part digested without its
+/// end mark), as many as today's and other ones, which the check would never find.
 pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    each_prepared(tx, "INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)", |_| true)
+    let mut rows = Vec::new();
+    super::store::for_each_match_row(tx, &mut |r, record| {
+        rows.push((r.id, prepare(&record)));
+        true
+    })?;
+    let mut fields = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
+    let mut forget = tx.prepare("DELETE FROM match_keys WHERE lead_id = ?1")?;
+    let mut insert = tx.prepare("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
+    for (id, p) in &rows {
+        fields.execute(params![id, p.encode()])?;
+        forget.execute([id])?;
+        for e in key_entries(p) {
+            insert.execute(params![e.hash, e.sig, id])?;
+        }
+    }
+    Ok(())
 }
 
 /// Migration 021: a phone written with its country code is matched with all its digits, no longer by its last
@@ -127,13 +144,19 @@ fn reindex_selected(tx: &Transaction<'_>, select: &str) -> Result<(), StoreError
             .query_row([id], |r| r.get(0))
             .optional()?;
         let entries = key_entries(&p);
-        let keys_now: i64 = tx
+        // The keys themselves, not their number: a fold changed makes as many keys, other ones.
+        let mut stored_keys: Vec<(i64, String)> = tx
             .prepare_cached(
-                "SELECT (SELECT count(*) FROM match_keys WHERE lead_id = ?1)
-                      + (SELECT count(*) FROM match_keys_recent WHERE lead_id = ?1)",
+                "SELECT key, sig FROM match_keys WHERE lead_id = ?1
+                 UNION ALL SELECT key, sig FROM match_keys_recent WHERE lead_id = ?1",
             )?
-            .query_row([id], |r| r.get(0))?;
-        let same_keys = usize::try_from(keys_now).is_ok_and(|n| n == entries.len());
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        stored_keys.sort_unstable();
+        let mut keys_now: Vec<(i64, String)> = entries.iter().map(|e| (e.hash, e.sig.clone())).collect();
+        keys_now.sort_unstable();
+        keys_now.dedup();
+        let same_keys = stored_keys == keys_now;
         if !same_keys || stored.as_deref().and_then(Prepared::decode).as_ref() != Some(&p) {
             index_lead(tx, id, &p, &entries)?;
         }
