@@ -32,7 +32,11 @@ pub fn start(app: AppHandle) {
                     handle.state::<AppState>().end_session(&actor);
                     return;
                 }
+                // The lists are taken as the user who was signed in when the tick began; shown only while they
+                // still are (a take can wait behind a long write, and someone else may have signed in meanwhile).
+                let still_signed_in = || handle.state::<AppState>().actor().ok().as_ref() == Some(&actor);
                 match core.take_due_reminders(&actor) {
+                    Ok(due) if !still_signed_in() => drop(due),
                     Ok(due) => {
                         for r in due {
                             let place =
@@ -53,6 +57,7 @@ pub fn start(app: AppHandle) {
                 // Each list is marked shown as it is taken: one failing must not drop the other once taken.
                 for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {
                     match notes {
+                        Ok(_) if !still_signed_in() => {}
                         Ok(messages) => {
                             for m in messages {
                                 if let Err(e) = handle.notification().builder().title("Rapport").body(&m).show() {

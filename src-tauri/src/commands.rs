@@ -269,12 +269,14 @@ pub async fn change_password(
     current: Option<String>,
     new_password: String,
 ) -> Res<()> {
+    let used = state.actor()?;
     let renewed =
         as_actor(&state, move |core, actor| core.change_password(actor, user_id.0, current.as_deref(), &new_password))
             .await?;
-    // One's own password changed: this window's session goes on with it (others opened with the old one end).
+    // One's own password changed: this window's session goes on with it (others opened with the old one end),
+    // unless it signed out while the change ran.
     if let Some(actor) = renewed {
-        state.set_actor(Some(actor));
+        state.renew_session(&used, actor);
     }
     Ok(())
 }

@@ -67,6 +67,15 @@ impl AppState {
         }
     }
 
+    /// The session `used` goes on as `renewed` (one's own password changed), if it is still the one held: a
+    /// sign-out while the change ran is not undone by it, nor is someone who signed in since replaced.
+    pub fn renew_session(&self, used: &Actor, renewed: Actor) {
+        let mut session = self.session_guard();
+        if session.as_ref() == Some(used) {
+            *session = Some(renewed);
+        }
+    }
+
     fn session_guard(&self) -> std::sync::MutexGuard<'_, Option<Actor>> {
         lock(&self.session)
     }
@@ -93,5 +102,25 @@ mod tests {
         assert_eq!(state.actor().ok(), Some(renewed.clone()), "the renewed session goes on");
         state.end_session(&renewed);
         assert!(state.actor().is_err(), "the session that ended is signed out");
+    }
+
+    /// A password change that finishes after its window signed out does not sign it in again; one that finishes
+    /// while its session is held renews it.
+    #[test]
+    fn a_renewal_after_a_sign_out_signs_nobody_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = Rapport::open(&dir.path().join("state.db")).unwrap();
+        let admin = core.create_first_admin("admin", "Ada", "a long password 1").unwrap();
+        let id = admin.user_id().unwrap();
+        let renewed =
+            core.change_password(&admin, id, Some("a long password 1"), "a long password 2").unwrap().unwrap();
+        let state = AppState::new(Ok(Arc::new(core)), dir.path().join("state.db"));
+        state.set_actor(Some(admin.clone()));
+        state.set_actor(None);
+        state.renew_session(&admin, renewed.clone());
+        assert!(state.actor().is_err(), "signed out, it stays so");
+        state.set_actor(Some(admin.clone()));
+        state.renew_session(&admin, renewed.clone());
+        assert_eq!(state.actor().ok(), Some(renewed));
     }
 }
