@@ -2321,6 +2321,35 @@ fn an_import_goes_on_when_its_importer_changes_their_password_but_not_when_deact
     let stopped = history.first().unwrap();
     assert_eq!(stopped.status, ImportStatus::Failed);
     assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "its first chunk kept: {}", stopped.rows_done);
+
+    // A password an Administrator reset (because it leaked) stops the run of whoever holds the old one at its
+    // next step, as it stops every new operation of that session.
+    f.core.undo_import(&f.admin, stopped.id, &mut |_| {}).unwrap();
+    let mut account = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == eve_id).unwrap();
+    account.active = true;
+    let input = rapport_core::users::UserInput {
+        username: account.username.clone(),
+        display_name: account.display_name.clone(),
+        role: account.role,
+        active: true,
+        campaigns: account.campaigns.clone(),
+        all_campaigns: account.all_campaigns,
+    };
+    f.core.update_user(&f.admin, eve_id, &input).unwrap();
+    let eve = f.core.sign_in("eve", &password_now).unwrap();
+    let mut reset = false;
+    let err = f
+        .core
+        .start_import(&eve, &path, "long.csv", &plan, &mut |p| {
+            if !reset && p.rows_done > 0 {
+                f.core.change_password(&f.admin, eve_id, None, "reset by the administrator").unwrap();
+                reset = true;
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::SessionEnded, "{err}");
+    let stopped = f.core.import_history(&f.admin, 1).unwrap().remove(0);
+    assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "stopped at its next chunk: {}", stopped.rows_done);
 }
 
 /// An Editor's history holds their own imports however many others imported since.

@@ -82,12 +82,19 @@ impl Rapport {
     }
 
     /// The grant of a later step of one long run (an import's next chunk, a scan's save), whose first step
-    /// took `grant`. As `grant`, except that a password changed since the run began does not stop it: one's
-    /// own password changed in the same window while an import ran must not fail the import (and then sign
-    /// the window out). A deactivation, or a role that lost the permission, still stops it at its next step;
-    /// a changed password stops every new operation of the old session.
+    /// took `grant`. As `grant`, except that the user's own change of their password since the run began does
+    /// not stop it: changed in the same window while an import ran, it must not fail the import (and then sign
+    /// the window out). A password someone else reset (an Administrator, because it leaked) stops it at its
+    /// next step, as a deactivation or a role that lost the permission does; a changed password stops every new
+    /// operation of the old session.
     pub(crate) fn grant_going_on(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
-        Self::grant_checking(conn, actor, permission, false)
+        let reset_by_another = match actor.user_id {
+            Some(id) => {
+                crate::audit::store::last_changed_by(conn, "user", id, "password")?.is_some_and(|by| by != Some(id))
+            }
+            None => false,
+        };
+        Self::grant_checking(conn, actor, permission, reset_by_another)
     }
 
     fn grant_checking(conn: &Connection, actor: &Actor, permission: Permission, credential: bool) -> Result<Grant> {

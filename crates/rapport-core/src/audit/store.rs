@@ -223,6 +223,23 @@ pub fn last_change_to(
 
 /// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
 /// new of each, in no order.
+/// Who made the latest change of `field` of `entity` `entity_id` (their user id; None for the system), if it
+/// was ever changed.
+pub(crate) fn last_changed_by(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+) -> Result<Option<Option<i64>>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT b.actor_id FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+             WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 ORDER BY c.id DESC LIMIT 1",
+        )?
+        .query_row(params![entity, entity_id, field], |r| r.get::<_, Option<i64>>(0))
+        .optional()?)
+}
+
 pub fn values_since(
     conn: &Connection,
     entity: &str,
