@@ -170,10 +170,21 @@ fn db_override(
             if v.is_empty() || v.starts_with("--") {
                 return Err("--db needs the database file after it: --db FILE".into());
             }
-            return Ok(Some(PathBuf::from(v)));
+            return in_a_folder(PathBuf::from(v), "--db").map(Some);
         }
     }
-    Ok(env.filter(|v| !v.is_empty()).map(PathBuf::from))
+    env.filter(|v| !v.is_empty()).map(|v| in_a_folder(PathBuf::from(v), "RAPPORT_DB")).transpose()
+}
+
+/// `path`, if its folder is there: a mistyped one is not made, with a new database of demo leads in it, opened
+/// as if it were the real one (the CLI refuses it alike). The default folder is made on first use.
+fn in_a_folder(path: PathBuf, named_by: &str) -> Result<PathBuf, String> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        Some(missing) => {
+            Err(format!("no folder {}: check the {named_by} path (nothing was created)", missing.display()))
+        }
+        None => Ok(path),
+    }
 }
 
 /// Opens the database and, on an empty first run, writes the demo leads (unless RAPPORT_DEMO=0).
@@ -278,6 +289,16 @@ mod tests {
         for given in [&["--db"][..], &["--db", "--verbose"], &["--db="]] {
             assert!(db_override(args(given), env()).is_err(), "{given:?}");
         }
+        // A folder that is not there is not made (a mistyped path would get a new database of demo leads).
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("Documnets").join("crm.db");
+        let said = db_override(args(&["--db", missing.to_str().unwrap()]), None).unwrap_err();
+        assert!(said.contains("no folder") && said.contains("--db"), "{said}");
+        let said = db_override(args(&[]), Some(missing.clone().into_os_string())).unwrap_err();
+        assert!(said.contains("RAPPORT_DB"), "{said}");
+        assert!(!dir.path().join("Documnets").exists(), "nothing was created");
+        let here = dir.path().join("crm.db");
+        assert_eq!(db_override(args(&["--db", here.to_str().unwrap()]), None), Ok(Some(here)));
     }
 
     /// The committed bindings must be what the Rust types say now; `UPDATE_BINDINGS=1` rewrites them.
