@@ -24,6 +24,50 @@ fn a_file_that_is_not_a_database_is_named_and_left_alone() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file is not modified");
 }
 
+/// A file damaged past its first pages (a copy cut short, a half-synced cloud folder) opens, as its header and
+/// schema read; what then cannot be read is said to be damage, with the way out, not "database error".
+#[test]
+fn a_damaged_file_is_said_to_be_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.db");
+    {
+        let core = open_quick(&path).unwrap();
+        let admin = core.create_first_admin("admin", "Ada", common::PASSWORD).unwrap();
+        let rows: Vec<(u32, rapport_core::leads::LeadInput)> = (0..3000)
+            .map(|i| (i + 2, common::lead(&format!("P{i}"), &format!("Person{i}"), &format!("p{i}@cut.example"))))
+            .collect();
+        core.import_leads_as_is(
+            &admin,
+            &rows,
+            &Origin::import("cut"),
+            rapport_core::leads::ImportMode::SkipInvalid,
+            &mut |_| {},
+        )
+        .unwrap();
+    }
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    }
+    let len = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len * 6 / 10).unwrap();
+    let said = match open_quick(&path) {
+        Err(e) => e.to_string(),
+        Ok(core) => {
+            let admin = core.sign_in("admin", common::PASSWORD).unwrap();
+            let q = rapport_core::leads::LeadQuery { text: "person".into(), limit: 5000, ..Default::default() };
+            match core
+                .list_leads(&admin, &q)
+                .and_then(|_| core.for_each_lead::<rapport_core::Error>(&admin, &mut |_| Ok(())))
+            {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("a file cut at 60% read whole"),
+            }
+        }
+    };
+    assert!(said.contains("damaged") && said.contains("backup"), "{said}");
+}
+
 #[test]
 fn a_database_locked_by_another_program_reports_locked_and_loses_nothing() {
     let f = common::fixture();

@@ -34,6 +34,13 @@ pub enum StoreError {
     Migration(String),
     #[error("the page position sent with the request is not one this list gave out; load the list again")]
     BadCursor,
+    #[error(
+        "the database file is damaged (part of it cannot be read: {0}); nothing was changed. Restore it from a \
+         backup, or save what still reads with `rapport leads export`"
+    )]
+    Damaged(String),
+    #[error("the disk is full: nothing was written; free some space and try again")]
+    DiskFull,
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -47,7 +54,8 @@ impl StoreError {
             StoreError::TooNew { .. } => ErrorCode::DatabaseTooNew,
             StoreError::CannotOpen { .. } => ErrorCode::Io,
             StoreError::BadCursor => ErrorCode::Validation,
-            StoreError::Migration(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
+            StoreError::DiskFull => ErrorCode::Io,
+            StoreError::Damaged(_) | StoreError::Migration(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
         }
     }
 }
@@ -59,6 +67,8 @@ impl From<rusqlite::Error> for StoreError {
             Some(C::ReadOnly) => StoreError::ReadOnly,
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => StoreError::Locked,
             Some(C::NotADatabase) => StoreError::NotADatabase("the file".into()),
+            Some(C::DatabaseCorrupt) => StoreError::Damaged(e.to_string()),
+            Some(C::DiskFull) => StoreError::DiskFull,
             _ => StoreError::Sqlite(e),
         }
     }
