@@ -961,13 +961,31 @@ ORGANIZER;CN=Bo Lee:mailto:bo@secret.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     let there = get(&href).replace("\r\n ", "");
     assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo"), "{there}");
     assert!(there.contains("20261204T110000Z"), "{there}");
-    // An Administrator marks it done here: it goes to her server with what it is about, not as a bare "Busy"
-    // over her own invite (its title, organizer and link gone from her phone).
+    // An Administrator marks it done and writes notes of the Autumn deal here: her invite stays on her server as
+    // it is there, not a bare "Busy" over it (its title, organizer and link gone from her phone), nor with notes
+    // of a campaign she does not work on.
     f.core.set_appointment_status(&f.admin, a.id, AppointmentStatus::Completed).unwrap();
-    f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    let now = f.core.appointment(&f.admin, a.id).unwrap();
+    let input = rapport_core::calendar::AppointmentInput {
+        agent_id: now.agent_id,
+        lead_id: now.lead_id,
+        title: "Intro with Bo (Autumn deal)".into(),
+        start: now.start.clone(),
+        end: now.end.clone(),
+        time_zone: String::new(),
+        location: now.location.clone(),
+        video_url: now.video_url.clone(),
+        notes: "Autumn secret: budget 80k".into(),
+        status: now.status,
+        private: now.private,
+    };
+    f.core.update_appointment(&f.admin, a.id, now.version, &input).unwrap();
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.pushed, 0, "{report:?}");
     let there = get(&href).replace("\r\n ", "");
-    assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo"), "{there}");
-    assert!(!there.contains("SUMMARY:Busy"), "{there}");
+    assert!(there.contains("ORGANIZER;CN=Bo Lee") && there.contains("SUMMARY:Intro with Bo\r\n"), "{there}");
+    assert!(!there.contains("SUMMARY:Busy") && !there.contains("Autumn"), "{there}");
+    assert!(!f.core.appointment(&f.admin, a.id).unwrap().sync_pending, "nothing left waiting to be sent");
 }
 
 /// One occurrence of an invite series with a hidden lead, moved by its organizer on the server: taken here (its

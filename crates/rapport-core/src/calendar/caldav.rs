@@ -318,14 +318,21 @@ impl Rapport {
             else {
                 continue;
             };
-            // What came from the agent's own server (an invite of someone else's) goes back as it came, with what
-            // changed here, as the pull keeps it there: "Busy" over it took its title, organizer and link off the
-            // agent's phone. What Rapport or a file put in their calendar is sent as "Busy".
+            // An invite of someone else's from the agent's own server, whose lead they no longer see, is not sent:
+            // its copy there is theirs, with all it is about, as the pull keeps it; "Busy" over it took its title,
+            // organizer and link off their phone, and Rapport's copy may hold what they may not see (an
+            // Administrator's notes). What changed here stays here.
+            if let Some(href) =
+                master.remote_href.as_ref().filter(|_| series.iter().all(|(r, shown)| !*shown && r.source == "caldav"))
+            {
+                for (r, _) in series {
+                    pushed.push((r.id, r.version, href.clone(), master.remote_etag.clone()));
+                }
+                continue;
+            }
             let events: Vec<_> = series
                 .iter()
-                .filter_map(|(r, shown)| {
-                    event_of(r).map(|e| if *shown || r.source == "caldav" { e } else { busy_only(e) })
-                })
+                .filter_map(|(r, shown)| event_of(r).map(|e| if *shown { e } else { busy_only(e) }))
                 .collect();
             let title = if *shown { master.title.clone() } else { "Busy".to_owned() };
             let rows: Vec<&AppointmentRow> = series.iter().map(|(r, _)| r).collect();
