@@ -32,9 +32,13 @@ pub fn start(app: AppHandle) {
                     handle.state::<AppState>().end_session(&actor);
                     return;
                 }
-                // The lists are taken as the user who was signed in when the tick began; shown only while they
-                // still are (a take can wait behind a long write, and someone else may have signed in meanwhile).
+                // The lists are taken as the user who was signed in when the tick began, and only while they still
+                // are (a take marks what it takes as shown); shown only if they still are once it is taken (a take
+                // can wait behind a long write, and someone else may have signed in meanwhile).
                 let still_signed_in = || handle.state::<AppState>().actor().ok().as_ref() == Some(&actor);
+                if !still_signed_in() {
+                    return;
+                }
                 match core.take_due_reminders(&actor) {
                     Ok(due) if !still_signed_in() => drop(due),
                     Ok(due) => {
@@ -55,8 +59,12 @@ pub fn start(app: AppHandle) {
                     Err(e) => tracing::warn!("reminders: {e}"),
                 }
                 // Each list is marked shown as it is taken: one failing must not drop the other once taken.
-                for notes in [core.take_notifications(&actor), core.take_due_task_reminders(&actor)] {
-                    match notes {
+                let takes: [Take; 2] = [|c, a| c.take_notifications(a), |c, a| c.take_due_task_reminders(a)];
+                for take in takes {
+                    if !still_signed_in() {
+                        return;
+                    }
+                    match take(&core, &actor) {
                         Ok(_) if !still_signed_in() => {}
                         Ok(messages) => {
                             for m in messages {
@@ -108,6 +116,9 @@ pub fn start(app: AppHandle) {
         }
     });
 }
+
+/// One list of notices to show, taken (and marked shown) for a user.
+type Take = fn(&rapport_core::Rapport, &rapport_core::Actor) -> rapport_core::Result<Vec<String>>;
 
 async fn tokio_sleep(d: Duration) {
     tokio::time::sleep(d).await;
