@@ -60,20 +60,30 @@ pub(crate) fn index_all_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// before it were folded and digested as the code of their time did (ß kept, each part digested without its
 /// end mark), as many as today's and other ones, which the check would never find.
 pub(crate) fn store_all_fields(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut rows = Vec::new();
-    super::store::for_each_match_row(tx, &mut |r, record| {
-        rows.push((r.id, prepare(&record)));
-        true
-    })?;
-    let mut fields = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
-    let mut forget = tx.prepare("DELETE FROM match_keys WHERE lead_id = ?1")?;
-    let mut insert = tx.prepare("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
-    for (id, p) in &rows {
-        fields.execute(params![id, p.encode()])?;
-        forget.execute([id])?;
-        for e in key_entries(p) {
-            insert.execute(params![e.hash, e.sig, id])?;
+    // The fields stream in; the keys are written again whole, in key order (each page of the large table then
+    // written once, not once per lead at random places).
+    let mut keys: Vec<(i64, String, i64)> = Vec::new();
+    {
+        let mut fields = tx.prepare("INSERT INTO match_fields (lead_id, prepared) VALUES (?1, ?2)")?;
+        let mut failed = None;
+        super::store::for_each_match_row(tx, &mut |r, record| {
+            let p = prepare(&record);
+            keys.extend(key_entries(&p).into_iter().map(|e| (e.hash, e.sig, r.id)));
+            if let Err(e) = fields.execute(params![r.id, p.encode()]) {
+                failed = Some(e);
+            }
+            failed.is_none()
+        })?;
+        if let Some(e) = failed {
+            return Err(e.into());
         }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    tx.execute("DELETE FROM match_keys", [])?;
+    let mut insert = tx.prepare("INSERT OR IGNORE INTO match_keys (key, sig, lead_id) VALUES (?1, ?2, ?3)")?;
+    for (key, sig, id) in &keys {
+        insert.execute(params![key, sig, id])?;
     }
     Ok(())
 }
