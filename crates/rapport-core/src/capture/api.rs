@@ -1426,6 +1426,18 @@ mod tests {
             assert!(message.contains("u{1b}"), "the escape is shown as its code: {message:?}");
             assert!(!message.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}')), "{message:?}");
         }
+        // One stored before (by an earlier version, raw) is shown the same way.
+        core.db
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE capture_submissions SET detail = ?1 WHERE id = (SELECT max(id) FROM capture_submissions)",
+                    ["field \u{1b}[2K"],
+                )?;
+                Ok::<_, crate::Error>(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let listed = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(listed[0].message, "field \\u{1b}[2K");
     }
 
     /// A lead an import created, which a web form then sent again (the submission names it), is the form's too:

@@ -212,8 +212,12 @@ pub(crate) fn submissions(
         let detail: Option<String> = r.get(8)?;
         // Before migration 014 the reply said what the submission did.
         let reply: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
-        let message =
-            detail.unwrap_or_else(|| reply.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string());
+        // Shown as sent, whenever it was stored: a refusal kept before its control characters were written as
+        // their codes would still reach a terminal as escapes.
+        let message = crate::leads::shown_as_sent(
+            &detail.unwrap_or_else(|| reply.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string()),
+        )
+        .into_owned();
         // The receipt its sender got; a number before receipts were random.
         let receipt = match reply.get("submission_id") {
             Some(serde_json::Value::String(s)) => s.clone(),
@@ -223,7 +227,7 @@ pub(crate) fn submissions(
         Ok(CaptureSubmission {
             id: r.get(0)?,
             source_id: r.get(1)?,
-            source_name: r.get(2)?,
+            source_name: crate::leads::shown_as_sent(&r.get::<_, String>(2)?).into_owned(),
             at: r.get(3)?,
             status: r.get(4)?,
             outcome: r.get(5)?,
