@@ -221,8 +221,6 @@ pub fn last_change_to(
         .query_row(params![entity, entity_id, field, value], |r| r.get(0))?)
 }
 
-/// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
-/// new of each, in no order.
 /// Who made the latest change of `field` of `entity` `entity_id` (their user id; None for the system), if it
 /// was ever changed.
 pub(crate) fn last_changed_by(
@@ -240,6 +238,8 @@ pub(crate) fn last_changed_by(
         .optional()?)
 }
 
+/// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
+/// new of each, in no order.
 pub fn values_since(
     conn: &Connection,
     entity: &str,

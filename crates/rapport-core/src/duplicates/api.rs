@@ -355,13 +355,13 @@ fn for_each_visible_open(
 /// and their own leads, would otherwise have both leads of every open pair loaded to find theirs (after a large
 /// import, hundreds of thousands of pairs; 1.7 s for an owner's queue at 50,000 pairs). `None`: no limit of that
 /// kind. Only a first sift: a pair it lets through is still checked lead by lead.
-struct PairReach {
+pub(crate) struct PairReach {
     in_scope: Option<HashSet<i64>>,
     owned: Option<HashSet<i64>>,
 }
 
 impl PairReach {
-    fn of(conn: &rusqlite::Connection, grant: &crate::access::Grant) -> Result<Self> {
+    pub(crate) fn of(conn: &rusqlite::Connection, grant: &crate::access::Grant) -> Result<Self> {
         let in_scope = match grant.lead_scope() {
             crate::access::LeadScope::All => None,
             scoped => Some(leads::ids_in_scope(conn, &scoped)?.into_iter().collect()),
@@ -377,7 +377,7 @@ impl PairReach {
         self.in_scope.is_none() && self.owned.is_none()
     }
 
-    fn may_hold(&self, a: i64, b: i64) -> bool {
+    pub(crate) fn may_hold(&self, a: i64, b: i64) -> bool {
         self.in_scope.as_ref().is_none_or(|ids| ids.contains(&a) && ids.contains(&b))
             && self.owned.as_ref().is_none_or(|ids| ids.contains(&a) || ids.contains(&b))
     }

@@ -936,8 +936,10 @@ mod enrich {
                 // Only pairs the steward may see: the others would be skipped one by one, yet counted in the
                 // progress, which would tell how many there are in campaigns they do not work on.
                 let scope = grant.lead_scope();
+                // Sifted by ids first: a steward of one campaign does not load both leads of every pair.
+                let reach = crate::duplicates::api::PairReach::of(conn, &grant)?;
                 store::for_each_open(conn, &mut |row| {
-                    if row.tier == "same" {
+                    if row.tier == "same" && reach.may_hold(row.lead_a, row.lead_b) {
                         if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
                             let visible = scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign);
                             if visible && conflicts(&a, &b).is_empty() {

@@ -774,7 +774,6 @@ fn summaries(conn: &Connection, ids: &[i64]) -> Result<Vec<LeadSummary>, StoreEr
     Ok(ids.iter().filter_map(|id| rows.iter().find(|r| r.id == *id).cloned()).collect())
 }
 
-/// Every lead id in scope, oldest first, for export.
 /// The leads user `owner` owns, whatever their campaign.
 pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT id FROM leads WHERE owner_id = ?1")?;
@@ -782,6 +781,7 @@ pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, St
     Ok(rows.collect::<Result<Vec<i64>, _>>()?)
 }
 
+/// Every lead id in scope, oldest first, for export.
 pub(crate) fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
     let (sql, args): (String, Vec<Value>) = match scope {
         LeadScope::All => ("SELECT id FROM leads ORDER BY id".into(), vec![]),
