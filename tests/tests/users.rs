@@ -425,6 +425,19 @@ fn a_users_leads_and_meetings_in_campaigns_taken_from_them_are_counted_before_th
     assert_eq!(held(&[], false), (3, 1), "no campaign: all of them; not the meeting without a lead");
     let err = f.core.user_holdings_outside(&sam, sam_id, &[], false).unwrap_err();
     assert_eq!(err.code(), ErrorCode::PermissionDenied);
+    // Autumn taken by an earlier change (Cy left to him there): a later change that takes Spring counts Ann and
+    // Bo only, what he sees now.
+    let account = f.core.list_users(&f.admin).unwrap().into_iter().find(|u| u.id == sam_id).unwrap();
+    let spring_only = rapport_core::users::UserInput {
+        username: account.username.clone(),
+        display_name: account.display_name.clone(),
+        role: account.role,
+        active: true,
+        campaigns: vec!["Spring".into()],
+        all_campaigns: false,
+    };
+    f.core.update_user(&f.admin, sam_id, &spring_only).unwrap();
+    assert_eq!(held(&["Winter"], false), (2, 1), "not Cy, whom he no longer sees");
 }
 
 /// The user dialog's save is one transaction, the data-steward mark with the rest: an Administrator who makes

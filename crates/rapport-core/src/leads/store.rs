@@ -504,15 +504,24 @@ pub(crate) fn open_owned_by(conn: &Connection, owner: i64) -> Result<i64, StoreE
         .query_row([owner], |r| r.get(0))?)
 }
 
-/// How many open leads user `owner` owns outside `campaigns` (compared as lead lists compare them).
-pub(crate) fn open_owned_outside(conn: &Connection, owner: i64, campaigns: &[String]) -> Result<usize, StoreError> {
-    let marks = vec!["?"; campaigns.len()].join(", ");
+/// How many open leads user `owner` owns outside `campaigns` and, when given, inside `within` (compared as lead
+/// lists compare them).
+pub(crate) fn open_owned_outside(
+    conn: &Connection,
+    owner: i64,
+    campaigns: &[String],
+    within: Option<&[String]>,
+) -> Result<usize, StoreError> {
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let inside = within.map_or(String::new(), |w| format!(" AND l.campaign COLLATE NOCASE IN ({})", marks(w.len())));
     let sql = format!(
-        "SELECT count(*) FROM leads l WHERE l.owner_id = ? AND l.campaign COLLATE NOCASE NOT IN ({marks})
-           AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.key = l.stage AND s.outcome != 'open')"
+        "SELECT count(*) FROM leads l WHERE l.owner_id = ? AND l.campaign COLLATE NOCASE NOT IN ({}){inside}
+           AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.key = l.stage AND s.outcome != 'open')",
+        marks(campaigns.len())
     );
     let mut args = vec![Value::Integer(owner)];
     args.extend(campaigns.iter().map(|c| Value::Text(c.clone())));
+    args.extend(within.unwrap_or_default().iter().map(|c| Value::Text(c.clone())));
     let n: i64 = conn.prepare(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
 }

@@ -3,7 +3,7 @@ use serde::Serialize;
 use super::model::{Role, User, UserHoldings, UserInput};
 use super::password::{self as auth, AuthError};
 use super::store;
-use crate::access::{Actor, Permission};
+use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::store::BatchId;
 use crate::audit::Origin;
@@ -11,6 +11,9 @@ use crate::error::{Error, FieldError, Result};
 use crate::leads::UserRef;
 use crate::leads::ValidationErrors;
 use crate::rapport::Rapport;
+
+/// Who the change log names for a password recovered from the command line.
+pub const RECOVERY_ACTOR: &str = "password recovery";
 
 /// What the UI needs to know about who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,15 +207,22 @@ impl Rapport {
             }
             let kept: Vec<String> = campaigns.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
             let scope = crate::access::LeadScope::Campaigns(kept.clone());
+            // What they see now: leads left to them in campaigns taken by an earlier change are not this one's.
+            let user = store::get(conn, id)?.ok_or(Error::NotFound { entity: "user", id: id.to_string() })?;
+            let seen = if user.role == Role::Administrator || user.all_campaigns { None } else { Some(user.campaigns) };
+            let seen_now =
+                |c: &str| seen.as_ref().is_none_or(|list| list.iter().any(|s| s.eq_ignore_ascii_case(c.trim())));
             let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             let mut meetings = 0usize;
             for lead in crate::calendar::store::upcoming_leads_of(conn, id, &now)? {
-                if crate::leads::store::get(conn, lead)?.is_some_and(|l| !scope.allows_campaign(&l.campaign)) {
+                if crate::leads::store::get(conn, lead)?
+                    .is_some_and(|l| seen_now(&l.campaign) && !scope.allows_campaign(&l.campaign))
+                {
                     meetings += 1;
                 }
             }
             Ok(UserHoldings {
-                open_leads: count(crate::leads::store::open_owned_outside(conn, id, &kept)?),
+                open_leads: count(crate::leads::store::open_owned_outside(conn, id, &kept, seen.as_deref())?),
                 upcoming_appointments: count(meetings),
             })
         })
@@ -357,6 +367,40 @@ impl Rapport {
     /// Users change their own password by giving the current one; administrators may set anyone's. Every
     /// session of that account opened with the old password ends; changing one's own, the session that did it
     /// goes on as the one returned.
+    /// Sets a new password for Administrator `username` without signing in: the way back when the only
+    /// Administrator forgot theirs (nobody else may reset it, and with it go users, settings and approvals). It
+    /// takes writing to the database file, which whoever may do so could change anyway; the change log says it
+    /// was a recovery, and every session opened with the old password ends. Another user's password is an
+    /// Administrator's to reset in the app.
+    pub fn recover_admin_password(&self, username: &str, new: &str) -> Result<()> {
+        auth::check_password_policy(new)
+            .map_err(|e| Error::Validation(ValidationErrors::one("password", e.to_string())))?;
+        let hash = auth::hash_password(new)?;
+        self.db.write(|tx| {
+            let user = store::id_of_name(tx, username.trim())?
+                .map(|id| store::get(tx, id))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| Error::NotFound { entity: "user", id: username.trim().to_string() })?;
+            if user.role != Role::Administrator || !user.active {
+                return Err(ValidationErrors::one(
+                    "username",
+                    format!(
+                        "{} is not an active Administrator: an Administrator resets other users' passwords in the app",
+                        user.username
+                    ),
+                )
+                .into());
+            }
+            let recovery = Grant { username: RECOVERY_ACTOR.into(), ..Grant::system() };
+            let why = Origin { source_ref: "password recovered from the command line".into(), ..Origin::manual() };
+            let batch = self.begin_batch(tx, &recovery, &why)?;
+            store::set_password_hash(tx, user.id, &hash, &batch.at)?;
+            changelog::record(tx, &batch, "user", user.id, "password", None, Some("(changed)"))?;
+            Ok(())
+        })
+    }
+
     pub fn change_password(
         &self,
         actor: &Actor,

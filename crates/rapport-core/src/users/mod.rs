@@ -4,6 +4,6 @@ mod model;
 mod password;
 pub(crate) mod store;
 
-pub use api::SessionInfo;
+pub use api::{SessionInfo, RECOVERY_ACTOR};
 pub use model::{Role, User, UserHoldings, UserInput};
 pub use password::{hash_password, AuthError, MIN_PASSWORD_CHARS};

@@ -116,7 +116,7 @@ pub fn username_taken(conn: &Connection, username: &str, except: Option<i64>) ->
 
 /// The user named `username` in any case (usernames are unique that way). The table is small: read whole,
 /// because SQLite's NOCASE folds only ASCII letters.
-fn id_of_name(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
+pub(crate) fn id_of_name(conn: &Connection, username: &str) -> Result<Option<i64>, StoreError> {
     let wanted = username.trim().to_lowercase();
     let mut stmt = conn.prepare_cached("SELECT id, username FROM users")?;
     let mut rows = stmt.query([])?;
