@@ -31,6 +31,19 @@ pub fn run(cli: Cli) -> CliResult<()> {
             crate::bench::run(args, cli.db.clone())
         };
     }
+    // Without signing in: it is for the Administrator who cannot. Only an existing file (`open` makes no other
+    // folder, and a new file has no Administrator to recover).
+    if let Command::Users(UsersCommand::RecoverAdmin { username }) = &cli.command {
+        let path = cli.db.clone().map_or_else(session::default_db_path, Ok)?;
+        if !path.is_file() {
+            return Err(format!("no database at {}: nothing to recover", path.display()));
+        }
+        let core = session::open(&cli)?;
+        let password = session::new_user_password(username)?;
+        core.recover_admin_password(username, &password).map_err(err)?;
+        println!("new password set for {username}; their open sessions have ended");
+        return Ok(());
+    }
     // Asked before the file is opened: a command that cannot sign in leaves no new database behind.
     if cli.user.is_none() {
         return Err("say who you are: --as USER or RAPPORT_USER".into());
@@ -66,6 +79,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
             println!("added user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
             Ok(())
         }
+        // Run above, before signing in.
+        Command::Users(UsersCommand::RecoverAdmin { .. }) => Ok(()),
         Command::Users(UsersCommand::List) => {
             for u in core.list_users(&actor).map_err(err)? {
                 let campaigns = if u.all_campaigns { "all campaigns".into() } else { u.campaigns.join(", ") };

@@ -228,6 +228,11 @@ pub enum UsersCommand {
     },
     /// List users.
     List,
+    /// Set a new password for an Administrator who forgot theirs, without signing in (the way back when no other
+    /// Administrator can reset it). It takes write access to the database file; the change log records it as a
+    /// recovery, and the Administrator's open sessions end. The password comes from RAPPORT_NEW_PASSWORD or a
+    /// prompt.
+    RecoverAdmin { username: String },
 }
 
 #[derive(Subcommand)]

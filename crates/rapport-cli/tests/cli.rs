@@ -111,6 +111,62 @@ fn wrong_passwords_and_viewers_are_refused() {
     assert!(rapport(&db, &["duplicates", "fold"]).ok);
 }
 
+/// The only Administrator forgot their password: `users recover-admin` sets a new one without signing in, logged
+/// as a recovery; it recovers Administrators only, and no file that is not there.
+#[test]
+fn an_administrator_who_forgot_their_password_gets_back_in() {
+    let (dir, db) = db();
+    assert!(rapport(&db, &["users", "add", "eve"]).ok);
+    let recover = |user: &str, new: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .arg("--db")
+            .arg(&db)
+            .args(["users", "recover-admin", user])
+            .env_remove("RAPPORT_USER")
+            .env("RAPPORT_NEW_PASSWORD", new)
+            .output()
+            .unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = recover("admin", "a new long password 7");
+    assert!(ok && out.contains("new password set for admin"), "{out}{err}");
+    assert!(!rapport(&db, &["users", "list"]).ok, "the old password no longer signs in");
+    let listed = rapport_as(&db, "admin", "a new long password 7", &["users", "list"]);
+    assert!(listed.ok && listed.out.contains("eve"), "{}", listed.err);
+    // Logged as a recovery, never what the password is.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (who, why, value): (String, String, String) = c
+        .query_row(
+            "SELECT b.actor_name, b.source_ref, l.new_value FROM change_log l JOIN change_batches b ON b.id = l.batch_id
+             WHERE l.entity = 'user' AND l.field = 'password' ORDER BY l.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((who.as_str(), value.as_str()), ("password recovery", "(changed)"));
+    assert!(why.contains("recovered"), "{why}");
+    // Not another user's, nor a short password, nor a file that is not there.
+    let (ok, _, err) = recover("eve", "a new long password 8");
+    assert!(!ok && err.contains("not an active Administrator"), "{err}");
+    let (ok, _, err) = recover("admin", "short");
+    assert!(!ok, "{err}");
+    assert!(rapport_as(&db, "admin", "a new long password 7", &["users", "list"]).ok);
+    let missing = dir.path().join("none.db");
+    let o = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--db")
+        .arg(&missing)
+        .args(["users", "recover-admin", "admin"])
+        .env("RAPPORT_NEW_PASSWORD", "a new long password 9")
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("nothing to recover"));
+    assert!(!missing.exists(), "no database made");
+}
+
 #[test]
 fn import_export_round_trip_and_rejects_keep_every_row() {
     let (dir, db) = db();
