@@ -9,7 +9,8 @@ import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import type { Backend } from '../api';
 import type { Occurrence } from '../types';
-import CalendarPage, { CALENDAR_REFRESH_MS } from './CalendarPage.svelte';
+import CalendarPage from './CalendarPage.svelte';
+import { CALENDAR_REFRESH_MS } from './refresh';
 import { browserZone, todayIn, zonedToUtc, zonedWall } from './zone';
 
 /** An occurrence today at `hh:mm` in the computer's zone (the calendar opens on this week). */
@@ -119,6 +120,14 @@ describe('CalendarPage', () => {
       await waitFor(() => expect(be.occurrences.mock.calls.length).toBe(reads + 2));
       await eventOf(40);
       expect(screen.queryByText(/Could not load the appointments/)).toBeNull();
+      expect(screen.queryByLabelText('Loading')).toBeNull();
+      // Not while an appointment is open: what the person reads stays as it is.
+      await fireEvent.click(await eventOf(40));
+      await screen.findByTestId('appointment-panel');
+      const open = be.occurrences.mock.calls.length;
+      await vi.advanceTimersByTimeAsync(CALENDAR_REFRESH_MS);
+      window.dispatchEvent(new Event('focus'));
+      expect(be.occurrences.mock.calls.length).toBe(open);
     } finally {
       vi.useRealTimers();
     }

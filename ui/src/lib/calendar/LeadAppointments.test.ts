@@ -7,6 +7,7 @@ import LeadPage from '../leads/LeadPage.svelte';
 import { nav } from '../nav.svelte';
 import { formatSpan } from './labels';
 import { browserZone } from './zone';
+import { CALENDAR_REFRESH_MS } from './refresh';
 
 function openLead(canWrite = true) {
   render(LeadPage, { id: 7, canWrite, onedit: vi.fn(), onback: vi.fn() });
@@ -37,6 +38,26 @@ describe('Appointments on the lead page', () => {
     expect(items[1]).toHaveTextContent('Contract signing');
     expect(items[1]).toHaveTextContent('Proposed');
     expect(items[1]).toHaveTextContent('with Dana Editor');
+  });
+
+  it('shows what the calendar sync brought without a click, quietly, keeping the list if a read fails', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let list = [appointment({ id: 31, title: 'Demo with Acme' })];
+      const be = mockBackend({ leadAppointments: async () => list });
+      openLead();
+      await screen.findAllByTestId('lead-appointment');
+      list = [...list, appointment({ id: 33, title: 'Booked on the phone', start: '2026-12-11T09:00:00Z', end: '2026-12-11T10:00:00Z' })];
+      await vi.advanceTimersByTimeAsync(CALENDAR_REFRESH_MS);
+      await waitFor(() => expect(screen.getAllByTestId('lead-appointment')).toHaveLength(2));
+      be.leadAppointments.mockRejectedValueOnce(new Error('busy'));
+      const reads = be.leadAppointments.mock.calls.length;
+      window.dispatchEvent(new Event('focus'));
+      await waitFor(() => expect(be.leadAppointments.mock.calls.length).toBe(reads + 1));
+      expect(screen.getAllByTestId('lead-appointment')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows a series begun long ago as going on, with its repetition, not greyed as a meeting past', async () => {

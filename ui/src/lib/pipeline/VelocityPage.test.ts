@@ -134,6 +134,22 @@ describe('Pipeline velocity page', () => {
     expect(within(nurture).queryByTestId('velocity-longest')).toBeNull();
     const badges = screen.getAllByTestId('velocity-longest');
     expect(badges.map((b) => b.closest('li')!.dataset.stage)).toEqual(['engagement']);
+    expect(screen.getByText(/Nurture, where quiet\s+leads wait by design, never is/)).toBeInTheDocument();
+  });
+
+  it('names the parking stages the policies make, and none when there is none', async () => {
+    const v = sample();
+    v.stages.splice(3, 0, { ...stage('hold', 'On hold', [40]), parking: true });
+    mockBackend({ pipelineVelocity: async () => v });
+    const { unmount } = render(VelocityPage);
+    await rows();
+    expect(document.body.textContent).toContain('On hold, where quiet');
+    expect(document.body.textContent).not.toContain('Nurture');
+    unmount();
+    mockBackend({ pipelineVelocity: async () => sample() });
+    render(VelocityPage);
+    await rows();
+    expect(document.body.textContent).not.toContain('where quiet');
   });
 
   it('draws a scale of round durations, from 0 to the first tick past the largest figure', async () => {

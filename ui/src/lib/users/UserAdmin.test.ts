@@ -234,14 +234,60 @@ describe('UserAdmin', () => {
     expect(await screen.findByTestId('user-holdings-narrowed')).toHaveTextContent(
       'Sam holds 12 open leads and 1 meeting to come in the campaigns this takes away: they would no longer see them',
     );
+    // Asked once typing paused, for the list typed, not letter by letter.
+    expect(be.userHoldingsOutside).toHaveBeenCalledTimes(1);
     expect(be.userHoldingsOutside).toHaveBeenLastCalledWith(2, ['Autumn'], false);
+    // Every campaign: nothing taken.
+    await u.click(screen.getByTestId('user-all-campaigns'));
+    expect(screen.queryByTestId('user-holdings-narrowed')).toBeNull();
+    await u.click(screen.getByTestId('user-all-campaigns'));
+    expect(await screen.findByTestId('user-holdings-narrowed')).toBeInTheDocument();
     // Spring given back (typed in another case): nothing taken, nothing to say.
     await u.clear(screen.getByTestId('user-campaigns'));
     await u.type(screen.getByTestId('user-campaigns'), 'spring, Autumn');
     await waitFor(() => expect(screen.queryByTestId('user-holdings-narrowed')).toBeNull());
-    // Every campaign: nothing taken either.
-    await u.click(screen.getByTestId('user-all-campaigns'));
-    expect(screen.queryByTestId('user-holdings-narrowed')).toBeNull();
+  });
+
+  it('compares campaign names as the core does: beyond ASCII, another case is another campaign', async () => {
+    session.current = sessionFor('administrator');
+    const ida = user({ id: 2, username: 'ida', display_name: 'Ida', role: 'editor', campaigns: ['Ärzte'], all_campaigns: false });
+    const be = mockBackend({
+      listUsers: async () => [user(), ida],
+      userHoldingsOutside: async () => ({ open_leads: 3, upcoming_appointments: 0 }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Ida'))!).getByTestId('edit-user'));
+    await u.clear(await screen.findByTestId('user-campaigns'));
+    await u.type(screen.getByTestId('user-campaigns'), 'ärzte');
+    expect(await screen.findByTestId('user-holdings-narrowed')).toHaveTextContent('Ida holds 3 open leads');
+    expect(be.userHoldingsOutside).toHaveBeenLastCalledWith(2, ['ärzte'], false);
+  });
+
+  it('asks nothing of a new user, and warns an Administrator made an Editor of some campaigns', async () => {
+    session.current = sessionFor('administrator');
+    const ada = user({ id: 2, username: 'ada2', display_name: 'Ada Two', role: 'administrator' });
+    const be = mockBackend({
+      listUsers: async () => [user(), ada],
+      userHoldingsOutside: async () => ({ open_leads: 0, upcoming_appointments: 2 }),
+    });
+    render(UserAdmin);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('add-user'));
+    await u.type(await screen.findByTestId('user-username'), 'newbie');
+    await u.type(screen.getByTestId('user-campaigns'), 'Spring');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(be.userHoldingsOutside).not.toHaveBeenCalled();
+    await u.click(screen.getByRole('button', { name: 'Cancel' }));
+    await u.click(await screen.findByTestId('user-discard'));
+    const rows = await screen.findAllByTestId('user-row');
+    await u.click(within(rows.find((r) => r.textContent?.includes('Ada Two'))!).getByTestId('edit-user'));
+    await u.selectOptions(await screen.findByTestId('user-role'), 'editor');
+    const all = screen.getByTestId('user-all-campaigns') as HTMLInputElement;
+    if (all.checked) await u.click(all);
+    await u.type(screen.getByTestId('user-campaigns'), 'Spring');
+    expect(await screen.findByTestId('user-holdings-narrowed')).toHaveTextContent('2 meetings to come');
   });
 
   it('edits a role and updates the row', async () => {
