@@ -88,8 +88,9 @@ mod tests {
 
     /// A command of the session before one's own password change ends with "session ended"; the window's
     /// renewed session stays signed in.
-    #[test]
-    fn only_the_session_that_ended_is_signed_out() {
+    /// A state over a new database, its administrator's first session, and the one their own password change
+    /// renewed it into.
+    fn admin_and_renewed() -> (tempfile::TempDir, AppState, Actor, Actor) {
         let dir = tempfile::tempdir().unwrap();
         let core = Rapport::open(&dir.path().join("state.db")).unwrap();
         let admin = core.create_first_admin("admin", "Ada", "a long password 1").unwrap();
@@ -97,6 +98,12 @@ mod tests {
         let renewed =
             core.change_password(&admin, id, Some("a long password 1"), "a long password 2").unwrap().unwrap();
         let state = AppState::new(Ok(Arc::new(core)), dir.path().join("state.db"));
+        (dir, state, admin, renewed)
+    }
+
+    #[test]
+    fn only_the_session_that_ended_is_signed_out() {
+        let (_dir, state, admin, renewed) = admin_and_renewed();
         state.set_actor(Some(renewed.clone()));
         state.end_session(&admin);
         assert_eq!(state.actor().ok(), Some(renewed.clone()), "the renewed session goes on");
@@ -108,13 +115,7 @@ mod tests {
     /// while its session is held renews it.
     #[test]
     fn a_renewal_after_a_sign_out_signs_nobody_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let core = Rapport::open(&dir.path().join("state.db")).unwrap();
-        let admin = core.create_first_admin("admin", "Ada", "a long password 1").unwrap();
-        let id = admin.user_id().unwrap();
-        let renewed =
-            core.change_password(&admin, id, Some("a long password 1"), "a long password 2").unwrap().unwrap();
-        let state = AppState::new(Ok(Arc::new(core)), dir.path().join("state.db"));
+        let (_dir, state, admin, renewed) = admin_and_renewed();
         state.set_actor(Some(admin.clone()));
         state.set_actor(None);
         state.renew_session(&admin, renewed.clone());
