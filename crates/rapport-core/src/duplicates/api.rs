@@ -227,7 +227,7 @@ impl Rapport {
             if limit == 0 {
                 return Ok(out);
             }
-            for_each_visible_open(conn, &grant, &mut |row, a, b| {
+            for_each_visible_open(conn, &grant, &PairReach::of(conn, &grant)?, &mut |row, a, b| {
                 let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
                 out.push(DuplicatePair {
                     conflicts,
@@ -256,11 +256,12 @@ impl Rapport {
     pub fn open_duplicate_pairs(&self, actor: &Actor) -> Result<u32> {
         self.db.read(|conn| {
             let grant = Self::grant_going_on(conn, actor, Permission::ReviewDuplicates)?;
-            if PairReach::of(conn, &grant)?.is_everything() {
+            let reach = PairReach::of(conn, &grant)?;
+            if reach.is_everything() {
                 return Ok(u32::try_from(store::count_open(conn)?).unwrap_or(u32::MAX));
             }
             let mut n = 0u32;
-            for_each_visible_open(conn, &grant, &mut |_, _, _| {
+            for_each_visible_open(conn, &grant, &reach, &mut |_, _, _| {
                 n = n.saturating_add(1);
                 true
             })?;
@@ -324,16 +325,17 @@ impl Rapport {
     }
 }
 
-/// Each open pair `grant` may see, with its two leads, until `f` says stop. Campaign isolation: a pair shows
-/// only when both of its leads are inside the reader's campaigns; an account manager who is not a data steward
-/// sees the pairs with a lead of their own. The queue and its count read the pairs through this one filter.
+/// Each open pair `grant` may see, with its two leads, until `f` says stop; `reach` (its id lists) sifts the pairs
+/// before any lead is loaded. Campaign isolation: a pair shows only when both of its leads are inside the reader's
+/// campaigns; an account manager who is not a data steward sees the pairs with a lead of their own. The queue and
+/// its count read the pairs through this one filter.
 fn for_each_visible_open(
     conn: &rusqlite::Connection,
     grant: &crate::access::Grant,
+    reach: &PairReach,
     f: &mut dyn FnMut(store::QueueRow, crate::leads::Lead, crate::leads::Lead) -> bool,
 ) -> Result<()> {
     let scope = grant.lead_scope();
-    let reach = PairReach::of(conn, grant)?;
     store::for_each_open(conn, &mut |row| {
         if !reach.may_hold(row.lead_a, row.lead_b) {
             return Ok(true);
