@@ -635,7 +635,7 @@ impl Rapport {
                     status,
                     outcome: &outcome,
                     lead_id: if rejected { None } else { p.lead_id },
-                    detail: &crate::leads::shown_as_sent(&p.detail),
+                    detail: &p.detail,
                 },
                 error.unwrap_or_else(|| received(&receipt)),
             )?;
@@ -654,8 +654,7 @@ impl Rapport {
         body: serde_json::Value,
     ) -> Result<CaptureReply> {
         let at = self.now();
-        let detail = body.get("message").and_then(|m| m.as_str()).unwrap_or_default();
-        let detail = crate::leads::shown_as_sent(detail).into_owned();
+        let detail = body.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
         let body = self.db.write(|tx| {
             Ok::<_, Error>(store::insert_submission(
                 tx,
@@ -879,6 +878,17 @@ mod tests {
         }
     }
 
+    /// A partner source named `name` whose map takes each (partner field, lead field) of `map`.
+    fn partner(name: &str, map: &[(&str, &str)], rate_per_minute: u32) -> CaptureSourceInput {
+        CaptureSourceInput {
+            name: name.into(),
+            kind: CaptureSourceKind::Partner,
+            field_map: map.iter().map(|(c, t)| ColumnMapping { column: (*c).into(), target: (*t).into() }).collect(),
+            rate_per_minute,
+            campaign: String::new(),
+        }
+    }
+
     fn website() -> CaptureSourceInput {
         CaptureSourceInput {
             name: "Website".into(),
@@ -1084,14 +1094,7 @@ mod tests {
     #[test]
     fn a_partners_lead_sent_into_a_stage_an_approval_guards_is_refused() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
-        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
-        let partner = CaptureSourceInput {
-            name: "Acme".into(),
-            kind: CaptureSourceKind::Partner,
-            field_map: vec![map("status", "stage"), map("amount", "deal_value"), map("why", "lost_reason")],
-            rate_per_minute: 100,
-            campaign: String::new(),
-        };
+        let partner = partner("Acme", &[("status", "stage"), ("amount", "deal_value"), ("why", "lost_reason")], 100);
         let acme =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &partner).unwrap_or_else(|e| panic!("{e}"));
         let send = |amount: &str| {
@@ -1138,13 +1141,7 @@ mod tests {
         let err = core.update_capture_source(&admin, made.source.id, &made.source, &bad).err();
         assert_eq!(err.map(|e| e.code()), Some(crate::ErrorCode::Validation));
 
-        let partner = CaptureSourceInput {
-            name: "Acme".into(),
-            kind: CaptureSourceKind::Partner,
-            field_map: vec![ColumnMapping { column: "rep".into(), target: "owner".into() }],
-            rate_per_minute: 5_000,
-            campaign: String::new(),
-        };
+        let partner = partner("Acme", &[("rep", "owner")], 5_000);
         let acme = core.add_capture_source(&admin, &keychain, &partner).unwrap_or_else(|e| panic!("{e}"));
         let logged: Vec<(String, Option<String>)> = core
             .db
@@ -1476,14 +1473,7 @@ mod tests {
     #[test]
     fn a_map_with_two_names_for_one_field_takes_a_request_that_leaves_one_empty() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
-        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
-        let input = CaptureSourceInput {
-            name: "Partner".into(),
-            kind: CaptureSourceKind::Partner,
-            field_map: vec![map("vorname", "first_name"), map("first", "first_name")],
-            rate_per_minute: 10,
-            campaign: String::new(),
-        };
+        let input = partner("Partner", &[("vorname", "first_name"), ("first", "first_name")], 10);
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
         let send = |body: &str| {
@@ -1553,14 +1543,7 @@ mod tests {
     #[test]
     fn a_name_the_map_does_not_list_never_takes_a_field_the_map_fills() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
-        let map = |column: &str, target: &str| ColumnMapping { column: column.into(), target: target.into() };
-        let input = CaptureSourceInput {
-            name: "Partner".into(),
-            kind: CaptureSourceKind::Partner,
-            field_map: vec![map("vorname", "first_name"), map("name", "last_name"), map("mail", "email")],
-            rate_per_minute: 10,
-            campaign: String::new(),
-        };
+        let input = partner("Partner", &[("vorname", "first_name"), ("name", "last_name"), ("mail", "email")], 10);
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &input).unwrap_or_else(|e| panic!("{e}"));
         for (i, body) in [
@@ -1663,13 +1646,7 @@ mod tests {
     fn a_source_map_cannot_set_the_channel_or_its_detail() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
         for target in ["source", "source_detail"] {
-            let input = CaptureSourceInput {
-                name: format!("Partner {target}"),
-                kind: CaptureSourceKind::Partner,
-                field_map: vec![ColumnMapping { column: "origin".into(), target: target.into() }],
-                rate_per_minute: 10,
-                campaign: String::new(),
-            };
+            let input = partner(&format!("Partner {target}"), &[("origin", target)], 10);
             let refused = core.add_capture_source(&admin, &KeepsSecrets::default(), &input);
             assert!(matches!(refused, Err(Error::Validation(_))), "{target}: {refused:?}");
         }

@@ -212,8 +212,8 @@ pub(crate) fn submissions(
         let detail: Option<String> = r.get(8)?;
         // Before migration 014 the reply said what the submission did.
         let reply: serde_json::Value = serde_json::from_str(&response).unwrap_or_default();
-        // Shown as sent, whenever it was stored: a refusal kept before its control characters were written as
-        // their codes would still reach a terminal as escapes.
+        // Stored as it came (a sender's field names in a refusal), shown as sent: a terminal escape or a direction
+        // override in it is written as its code, in the app and in `rapport capture submissions`.
         let message = crate::leads::shown_as_sent(
             &detail.unwrap_or_else(|| reply.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string()),
         )
