@@ -2350,6 +2350,27 @@ fn an_import_goes_on_when_its_importer_changes_their_password_but_not_when_deact
     assert_eq!(err.code(), rapport_core::ErrorCode::SessionEnded, "{err}");
     let stopped = f.core.import_history(&f.admin, 1).unwrap().remove(0);
     assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "stopped at its next chunk: {}", stopped.rows_done);
+
+    // Nor does the user's own change after that reset, made before the run's next step (whoever holds the
+    // leaked password signed in with the reset one, or the user changed it at once), let the old run go on:
+    // what stops it is a reset since the run's session began, not the last change.
+    f.core.undo_import(&f.admin, stopped.id, &mut |_| {}).unwrap();
+    let eve = f.core.sign_in("eve", "reset by the administrator").unwrap();
+    let mut reset = false;
+    let err = f
+        .core
+        .start_import(&eve, &path, "long.csv", &plan, &mut |p| {
+            if !reset && p.rows_done > 0 {
+                f.core.change_password(&f.admin, eve_id, None, "reset again").unwrap();
+                let fresh = f.core.sign_in("eve", "reset again").unwrap();
+                f.core.change_password(&fresh, eve_id, Some("reset again"), "eve's own after the reset").unwrap();
+                reset = true;
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), rapport_core::ErrorCode::SessionEnded, "{err}");
+    let stopped = f.core.import_history(&f.admin, 1).unwrap().remove(0);
+    assert!(stopped.rows_done > 0 && stopped.rows_done < 12_000, "stopped at its next chunk: {}", stopped.rows_done);
 }
 
 /// An Editor's history holds their own imports however many others imported since.

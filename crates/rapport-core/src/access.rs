@@ -15,17 +15,31 @@ pub struct Actor {
     /// A digest of the password the session was opened with (of its stored hash): a password changed or reset
     /// since ends the session, as a deactivation does. None for the core's own work.
     pub(crate) credential: Option<String>,
+    /// The change-log row of the last change of the user's password known when the session was opened (0: none).
+    /// A run that outlasts later changes goes on through the user's own, not through a reset by someone else
+    /// made since, whatever came after it.
+    pub(crate) password_mark: i64,
 }
 
 impl Actor {
     /// The session of user `user_id`, signed in with the password whose stored hash is `password_hash`.
-    pub(crate) fn signed_in(user_id: i64, username: impl Into<String>, password_hash: &str) -> Self {
-        Self { user_id: Some(user_id), username: username.into(), credential: Some(credential_of(password_hash)) }
+    pub(crate) fn signed_in(
+        user_id: i64,
+        username: impl Into<String>,
+        password_hash: &str,
+        password_mark: i64,
+    ) -> Self {
+        Self {
+            user_id: Some(user_id),
+            username: username.into(),
+            credential: Some(credential_of(password_hash)),
+            password_mark,
+        }
     }
 
     /// The core itself (demo data on first run); never handed out by sign-in.
     pub(crate) fn system() -> Self {
-        Self { user_id: None, username: "system".into(), credential: None }
+        Self { user_id: None, username: "system".into(), credential: None, password_mark: 0 }
     }
 
     pub fn user_id(&self) -> Option<i64> {

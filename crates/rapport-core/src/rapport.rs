@@ -90,7 +90,7 @@ impl Rapport {
     pub(crate) fn grant_going_on(conn: &Connection, actor: &Actor, permission: Permission) -> Result<Grant> {
         let reset_by_another = match actor.user_id {
             Some(id) => {
-                crate::audit::store::last_changed_by(conn, "user", id, "password")?.is_some_and(|by| by != Some(id))
+                crate::audit::store::changed_by_another_after(conn, "user", id, "password", actor.password_mark, id)?
             }
             None => false,
         };

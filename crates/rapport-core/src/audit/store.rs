@@ -221,21 +221,33 @@ pub fn last_change_to(
         .query_row(params![entity, entity_id, field, value], |r| r.get(0))?)
 }
 
-/// Who made the latest change of `field` of `entity` `entity_id` (their user id; None for the system), if it
-/// was ever changed.
-pub(crate) fn last_changed_by(
+/// The change-log row of the last change of `field` of one record (0: never changed).
+pub(crate) fn last_change_id(conn: &Connection, entity: &str, entity_id: i64, field: &str) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT max(id) FROM change_log WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?
+        .query_row(params![entity, entity_id, field], |r| r.get::<_, Option<i64>>(0))?
+        .unwrap_or(0))
+}
+
+/// Whether `field` of one record was changed after change-log row `after` by anyone but `actor_id` (the core's
+/// own work and a recovery without signing in count as someone else).
+pub(crate) fn changed_by_another_after(
     conn: &Connection,
     entity: &str,
     entity_id: i64,
     field: &str,
-) -> Result<Option<Option<i64>>, StoreError> {
+    after: i64,
+    actor_id: i64,
+) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT b.actor_id FROM change_log c JOIN change_batches b ON b.id = c.batch_id
-             WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 ORDER BY c.id DESC LIMIT 1",
+            "SELECT 1 FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+             WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 AND c.id > ?4
+               AND b.actor_id IS NOT ?5 LIMIT 1",
         )?
-        .query_row(params![entity, entity_id, field], |r| r.get::<_, Option<i64>>(0))
-        .optional()?)
+        .query_row(params![entity, entity_id, field, after, actor_id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the

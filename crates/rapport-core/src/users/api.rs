@@ -124,12 +124,16 @@ impl Rapport {
                 },
             )?;
             changelog::record(tx, &batch, "user", id, "*", None, Some(&user_snapshot(&input)))?;
-            Ok(Actor::signed_in(id, input.username.clone(), &hash))
+            Ok(Actor::signed_in(id, input.username.clone(), &hash, 0))
         })
     }
 
     pub fn sign_in(&self, username: &str, password: &str) -> Result<Actor> {
-        let creds = self.db.read(|conn| store::credentials(conn, username))?;
+        let creds = self.db.read(|conn| -> Result<_> {
+            let Some(c) = store::credentials(conn, username)? else { return Ok(None) };
+            let mark = crate::audit::store::last_change_id(conn, "user", c.id, "password")?;
+            Ok(Some((c, mark)))
+        })?;
         match creds {
             None => {
                 auth::burn_verification(password);
@@ -139,14 +143,14 @@ impl Rapport {
                     Err(AuthError::NoUsers.into())
                 }
             }
-            Some(c) => {
+            Some((c, mark)) => {
                 if !auth::verify_password(password, &c.password_hash) {
                     return Err(AuthError::InvalidCredentials.into());
                 }
                 if !c.active {
                     return Err(AuthError::Deactivated.into());
                 }
-                Ok(Actor::signed_in(c.id, c.username, &c.password_hash))
+                Ok(Actor::signed_in(c.id, c.username, &c.password_hash, mark))
             }
         }
     }
@@ -436,7 +440,11 @@ impl Rapport {
             store::set_password_hash(tx, user_id, &hash, &batch.at)?;
             // The log says that it changed, never what to: no hash, no password.
             changelog::record(tx, &batch, "user", user_id, "password", None, Some("(changed)"))?;
-            Ok(own.then(|| Actor::signed_in(user_id, actor.username.clone(), &hash)))
+            if !own {
+                return Ok(None);
+            }
+            let mark = crate::audit::store::last_change_id(tx, "user", user_id, "password")?;
+            Ok(Some(Actor::signed_in(user_id, actor.username.clone(), &hash, mark)))
         })
     }
 }
