@@ -860,6 +860,39 @@ fn a_number_search_counts_what_it_lists() {
     }
 }
 
+/// A reference in another system pasted into search (a HubSpot record id, a Salesforce lead id, a partner's
+/// number) finds the lead, whole and as typed, listed after names, companies and email starts and before phone
+/// numbers that start with the same digits; counted as listed, and kept within a team's campaigns.
+#[test]
+fn a_reference_in_another_system_is_found_whole() {
+    let f = fixture();
+    let mk = |first: &str, email: &str, reference: &str, phone: Option<&str>, campaign: &str| {
+        let mut l = lead(first, "Ref", email);
+        l.external_ref = reference.into();
+        l.campaign = campaign.into();
+        l.phones = phone.map(|p| vec![p.into()]).unwrap_or_default();
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id
+    };
+    let salesforce = mk("Sal", "sal@ref.example", "00Q5e000001AbCd", None, "North");
+    let hubspot = mk("Hub", "hub@ref.example", "51234", None, "North");
+    let dialled = mk("Phil", "phil@ref.example", "", Some("+1 512 345 6789"), "North");
+    let other_team = mk("Otto", "otto@ref.example", "HS-77", None, "South");
+    let listed = |who: &rapport_core::Actor, text: &str| -> (Vec<i64>, u32) {
+        let q = LeadQuery { text: text.into(), limit: 50, ..Default::default() };
+        let ids = f.core.list_leads(who, &q).unwrap().items.iter().map(|l| l.id).collect();
+        (ids, f.core.count_leads(who, &q).unwrap().count)
+    };
+    assert_eq!(listed(&f.admin, "00Q5e000001AbCd"), (vec![salesforce], 1));
+    assert_eq!(listed(&f.admin, "  00Q5e000001AbCd "), (vec![salesforce], 1), "pasted with spaces around it");
+    assert_eq!(listed(&f.admin, "00Q5E000001ABCD").0, Vec::<i64>::new(), "another record of that system");
+    // Digits are a reference whole, and the start of a phone number: the reference first.
+    assert_eq!(listed(&f.admin, "51234"), (vec![hubspot, dialled], 2));
+    assert_eq!(listed(&f.admin, "HS-77"), (vec![other_team], 1));
+    let north = f.user("north", Role::Editor, &["North"]);
+    assert_eq!(listed(&north, "HS-77"), (vec![], 0), "a team finds no lead outside its campaigns");
+    assert_eq!(listed(&north, "51234"), (vec![hubspot, dialled], 2));
+}
+
 /// A team's campaign picker lists its campaigns however many others there are (the walk over every campaign
 /// stopped at 500, before a team whose campaigns sort last).
 #[test]

@@ -73,6 +73,8 @@ impl LeadFieldKind {
 pub enum SearchTier {
     Name,
     Company,
+    /// Matched whole, as typed or pasted (a reference in another system).
+    Reference,
     Contact,
     Notes,
 }
@@ -323,7 +325,15 @@ pub(crate) static FIELDS: [LeadField; 32] = [
         set: |i, v| i.notes = v.to_string(),
         column: Some("notes"),
     },
-    text_field!("external_ref", "External reference", Other, ["external_ref"], None, SHORT, external_ref),
+    text_field!(
+        "external_ref",
+        "External reference",
+        Other,
+        ["external_ref"],
+        Some(SearchTier::Reference),
+        SHORT,
+        external_ref
+    ),
     LeadField {
         info: LeadFieldInfo {
             name: "invalid",

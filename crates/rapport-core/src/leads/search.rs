@@ -4,9 +4,11 @@
 //! 0. whole-name prefix: the typed words start "first last" or "last first" (B-tree on folded names);
 //! 1. company: every word starts a word of the company (FTS5, `company` column);
 //! 2. email prefix: an address starts with what was typed (B-tree on addresses);
-//! 3. contact: every word starts a word of an email or a phone's digits (FTS5, `emails`/`phones`);
-//! 4. notes: every word starts a word of the notes (FTS5, `notes` column);
-//! 5. anywhere: every word starts a word of some field (FTS5, all columns).
+//! 3. reference: what was typed is the lead's reference in another system, whole (B-tree on references): the id
+//!    a person pastes from the CRM or the form the lead came from;
+//! 4. contact: every word starts a word of an email or a phone's digits (FTS5, `emails`/`phones`);
+//! 5. notes: every word starts a word of the notes (FTS5, `notes` column);
+//! 6. anywhere: every word starts a word of some field (FTS5, all columns).
 //!
 //! Words are split and folded once, here ([`tokens`]), for the index and the query alike: the index stores the
 //! tokens this module produced, separated by spaces, under FTS5's `ascii` tokenizer, which splits only on
@@ -144,6 +146,8 @@ pub(crate) struct Searchable {
     /// E.164 and national significant number of each phone.
     pub phones: Vec<(String, String)>,
     pub notes: String,
+    /// The lead's reference in another system (not in the word index: matched whole, on its own B-tree).
+    pub external_ref: String,
 }
 
 impl Searchable {
@@ -187,13 +191,14 @@ pub(crate) enum Tier {
     NamePrefix = 0,
     Company = 1,
     EmailPrefix = 2,
-    Contact = 3,
-    Notes = 4,
-    Anywhere = 5,
+    Reference = 3,
+    Contact = 4,
+    Notes = 5,
+    Anywhere = 6,
 }
 
-const TIERS: [Tier; 6] =
-    [Tier::NamePrefix, Tier::Company, Tier::EmailPrefix, Tier::Contact, Tier::Notes, Tier::Anywhere];
+const TIERS: [Tier; 7] =
+    [Tier::NamePrefix, Tier::Company, Tier::EmailPrefix, Tier::Reference, Tier::Contact, Tier::Notes, Tier::Anywhere];
 
 impl Tier {
     fn from_index(i: u8) -> Option<Tier> {
@@ -211,6 +216,9 @@ pub(crate) struct SearchText {
     email_prefix: Option<String>,
     /// Digit prefixes when the text reads as a phone number ("+1 (415) 555", "030 901").
     phone_digits: Option<Vec<String>>,
+    /// The trimmed text as typed: a reference in another system is matched whole, case and punctuation kept
+    /// ("00Q5e000001AbCd" and "00Q5E000001ABCD" are two Salesforce records).
+    reference: String,
 }
 
 impl SearchText {
@@ -245,7 +253,7 @@ impl SearchText {
                     .flatten();
                 ascii.unwrap_or_else(|| trimmed.to_string()).to_lowercase()
             });
-        Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits })
+        Some(Self { name_prefix: words.join(" "), words, email_prefix, phone_digits, reference: trimmed.to_string() })
     }
 
     fn word_prefixes_match(&self, haystack: &[String]) -> bool {
@@ -265,6 +273,7 @@ impl SearchText {
                 Some(p) => row.emails.iter().any(|e| e.to_lowercase().starts_with(p.as_str())),
                 None => false,
             },
+            Tier::Reference => !row.external_ref.is_empty() && row.external_ref == self.reference,
             Tier::Contact => {
                 let mut hay: Vec<String> = row.email_tokens();
                 hay.extend(row.phone_tokens());
@@ -501,6 +510,14 @@ fn source(conn: &Connection, q: &SearchText, x: &Expressions, tier: Tier) -> Res
                 }
             }
         },
+        // Leads share a reference only by mistake (or as two sources' numbers that happen to be alike): few.
+        Tier::Reference => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM leads WHERE external_ref = ?1 AND external_ref <> '' ORDER BY id DESC",
+            )?;
+            let ids = stmt.query_map([&q.reference], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+            Source::Known(ids)
+        }
         Tier::Contact => match &q.phone_digits {
             Some(alternatives) => {
                 // B-tree ranges on the national number and on the international digits, when they are few.
@@ -554,7 +571,8 @@ fn searchables(
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = format!(
-        "SELECT l.id, l.first_name, l.last_name, l.company, l.notes FROM leads l WHERE l.id IN ({marks}){filter_sql}"
+        "SELECT l.id, l.first_name, l.last_name, l.company, l.notes, l.external_ref FROM leads l
+         WHERE l.id IN ({marks}){filter_sql}"
     );
     let mut args: Vec<Value> = ids.iter().map(|i| Value::Integer(*i)).collect();
     args.extend(filter_args.iter().cloned());
@@ -568,6 +586,7 @@ fn searchables(
                     last_name: r.get(2)?,
                     company: r.get(3)?,
                     notes: r.get(4)?,
+                    external_ref: r.get(5)?,
                     ..Default::default()
                 },
             ))
@@ -752,7 +771,12 @@ pub(crate) fn floor_lookup(conn: &Connection, floor: IndexFloor, text: &str, lim
     }
 }
 
-/// The MATCH expression every search result satisfies (tier 5, "anywhere"): what a count of matches counts.
+/// What a search looks a reference up by (the [`Tier::Reference`] tier).
+pub(crate) fn reference(q: &SearchText) -> &str {
+    &q.reference
+}
+
+/// The MATCH expression every search result besides those found by their reference satisfies (tier 6, "anywhere"): what a count of matches counts.
 /// Digits typed as a phone number are listed from the phones (see `SearchText::matches`; a name or an address
 /// that starts with them is rarer than a year in notes or an email), so they are counted there: a year in a
 /// lead's notes or email is not one more result.
@@ -789,6 +813,7 @@ mod tests {
             emails: if email.is_empty() { vec![] } else { vec![email.into()] },
             phones: vec![("+14155552671".into(), "4155552671".into())],
             notes: notes.into(),
+            external_ref: String::new(),
         }
     }
 
@@ -837,6 +862,9 @@ mod tests {
         assert_eq!(tier("smith ann", &ann), Some(Tier::NamePrefix), "last name first");
         assert_eq!(tier("ann acme", &ann), Some(Tier::Anywhere), "words across fields");
         assert_eq!(tier("415 555", &ann), Some(Tier::Contact));
+        let referenced = Searchable { external_ref: "4155".into(), ..ann.clone() };
+        assert_eq!(tier("4155", &referenced), Some(Tier::Reference), "a reference whole, before a phone's start");
+        assert_eq!(tier("415", &referenced), Some(Tier::Contact), "a reference is not matched by its start");
         assert_eq!(tier("zzz", &ann), None);
     }
 

@@ -202,6 +202,7 @@ fn write_children(tx: &Transaction<'_>, id: i64, lead: &ValidLead, replace: bool
         emails: lead.emails.iter().map(|e| e.address.clone()).collect(),
         phones: lead.phones.iter().map(|p| (p.entry.e164.clone(), p.national.clone())).collect(),
         notes: t.notes.clone(),
+        external_ref: t.external_ref.clone(),
     };
     write_index_row(tx, id, &searchable)
 }
@@ -326,7 +327,15 @@ fn reindex(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
             )?;
             phones.push((e164, national));
         }
-        let s = Searchable { first_name: first, last_name: last, company, emails, phones, notes };
+        let s = Searchable {
+            first_name: first,
+            last_name: last,
+            company,
+            emails,
+            phones,
+            notes,
+            external_ref: String::new(),
+        };
         write_index_row(tx, id, &s)?;
     }
     Ok(())
@@ -601,11 +610,22 @@ pub(crate) fn count_matching(
     cap: u32,
 ) -> Result<LeadCount, StoreError> {
     let (narrow, mut args) = narrowing(q, scope);
+    let mut n: i64 = 0;
     let sql = if q.text.trim().is_empty() {
         format!("SELECT count(*) FROM (SELECT 1 FROM leads l WHERE 1{narrow} LIMIT ?)")
     } else {
         let Some(text) = SearchText::parse(&q.text) else { return Ok(LeadCount { count: 0, more: false }) };
-        args.insert(0, Value::Text(search::anywhere_expr(conn, &text)?));
+        let expr = search::anywhere_expr(conn, &text)?;
+        // The leads found by their reference alone, which the word index does not hold (a handful at most).
+        let refs = format!(
+            "SELECT count(*) FROM leads l WHERE l.external_ref = ? AND l.external_ref <> ''{narrow}
+               AND NOT EXISTS (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ? AND rowid = l.id)"
+        );
+        let mut ref_args = vec![Value::Text(search::reference(&text).to_string())];
+        ref_args.extend(args.iter().cloned());
+        ref_args.push(Value::Text(expr.clone()));
+        n += conn.prepare_cached(&refs)?.query_row(params_from_iter(ref_args), |r| r.get::<_, i64>(0))?;
+        args.insert(0, Value::Text(expr));
         if narrow.is_empty() {
             // Every index row is a lead, written in the same transaction: a bare search counts on the index.
             "SELECT count(*) FROM (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ? LIMIT ?)".to_string()
@@ -617,7 +637,7 @@ pub(crate) fn count_matching(
         }
     };
     args.push(Value::Integer(i64::from(cap) + 1));
-    let n: i64 = conn.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?;
+    n += conn.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))?;
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     Ok(LeadCount { count: n.min(cap), more: n > cap })
 }
