@@ -883,6 +883,48 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
 }
 
+/// A pair a person set aside ("not a duplicate", or an unmerge) and an edit reopened since is a person's to
+/// decide again: the enrichment merged it without anyone asked, undoing the steward's answer.
+#[test]
+fn enrichment_leaves_a_pair_once_set_aside_to_a_person() {
+    let f = fixture();
+    let twins = |first: &str, last: &str, email: &str| {
+        let a = lead(first, last, email);
+        let mut b = lead(first, last, email);
+        b.job_title = "Owner".into();
+        (
+            f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap().lead,
+            f.core.create_lead(&f.admin, &b, &Origin::manual()).unwrap().lead,
+        )
+    };
+    let (a, b) = twins("Nora", "Quist", "nora.quist58@example.com");
+    let (c, d) = twins("Ivo", "Brand", "ivo.brand61@example.com");
+    scan(&f);
+    // One pair merged and the merge taken back; the other answered "not a duplicate".
+    f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
+    f.core.unmerge(&f.admin, merge).unwrap();
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let other = queue.iter().find(|p| p.a.id == c.id || p.b.id == c.id).unwrap().id;
+    f.core.mark_not_duplicate(&f.admin, other).unwrap();
+    // Edits of their matched fields reopen both pairs.
+    for (id, phone) in [(a.id, "+44 20 7946 0991"), (c.id, "+49 30 901820")] {
+        let stored = f.core.get_lead(&f.admin, id).unwrap();
+        let mut input = stored.to_input();
+        input.phones = vec![phone.into()];
+        f.core.update_lead(&f.admin, id, stored.version, &input, &Origin::manual()).unwrap();
+    }
+    scan(&f);
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 2, "both asked again");
+    let mut enriched = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
+    assert!(enriched.is_empty(), "{enriched:?}");
+    for id in [a.id, b.id, c.id, d.id] {
+        assert!(f.core.get_lead(&f.admin, id).is_ok(), "lead {id} kept");
+    }
+    assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 2, "left in the queue");
+}
+
 /// A currency its lead holds without an amount yet, against the other record's amount of no stated currency:
 /// merged without a look, the amount's (empty) currency would replace EUR; 5,000 of which currency is a person's
 /// call. So for a source detail a Draft holds without a channel.

@@ -229,6 +229,23 @@ pub(crate) fn last_change_id(conn: &Connection, entity: &str, entity_id: i64, fi
         .unwrap_or(0))
 }
 
+/// Whether `field` of one record was ever set to `value` (a pair a person set aside, reopened since).
+pub(crate) fn ever_set_to(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+    value: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM change_log WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 AND new_value = ?4 LIMIT 1",
+        )?
+        .query_row(params![entity, entity_id, field, value], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// Whether `field` of one record was changed after change-log row `after` by anyone but `actor_id` (the core's
 /// own work and a recovery without signing in count as someone else).
 pub(crate) fn changed_by_another_after(

@@ -176,6 +176,12 @@ fn noted_invalid(notes: &mut String, other: &Lead) {
     notes.push_str(&paragraph);
 }
 
+/// Whether a person (or an unmerge) ever set pair `pair_id` aside, though an edit has reopened it since: the
+/// enrichment merges only pairs nobody has answered, and leaves the others to a person, in the queue.
+fn answered_once(conn: &rusqlite::Connection, pair_id: i64) -> std::result::Result<bool, crate::db::StoreError> {
+    crate::audit::store::ever_set_to(conn, "duplicate_pair", pair_id, "status", "not_duplicate")
+}
+
 /// The fields where both leads hold a value and the values differ (beyond case and spacing): what a person
 /// must settle before two records of one person become one. Notes are joined, so they never conflict. Emails
 /// and phones are united by a merge, but two records that each hold some and not the same are the seed's
@@ -939,7 +945,10 @@ mod enrich {
                 // Sifted by ids first: a steward of one campaign does not load both leads of every pair.
                 let reach = crate::duplicates::api::PairReach::of(conn, &grant)?;
                 store::for_each_open(conn, &mut |row| {
-                    if row.tier == "same" && reach.may_hold(row.lead_a, row.lead_b) {
+                    if row.tier == "same"
+                        && reach.may_hold(row.lead_a, row.lead_b)
+                        && !super::answered_once(conn, row.id)?
+                    {
                         if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
                             let visible = scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign);
                             if visible && conflicts(&a, &b).is_empty() {
@@ -964,8 +973,9 @@ mod enrich {
                 // And the pair as it is now: set aside by a steward meanwhile, or gone with an edit, it is not
                 // merged.
                 let checked = self.db.read(|conn| {
-                    if store::pair_by_leads(conn, a, b)?.is_none_or(|p| p.status != "open") {
-                        return Ok::<_, Error>(None);
+                    match store::pair_by_leads(conn, a, b)? {
+                        Some(p) if p.status == "open" && !super::answered_once(conn, p.id)? => {}
+                        _ => return Ok::<_, Error>(None),
                     }
                     Ok::<_, Error>(match (leads::get(conn, a)?, leads::get(conn, b)?) {
                         (Some(x), Some(y)) if conflicts(&x, &y).is_empty() => Some([seen(&x), seen(&y)]),
