@@ -29,7 +29,8 @@ pub(super) fn fold(header: &str) -> String {
 fn field_of(header: &str) -> Option<&'static str> {
     let header = bracketed_key(header).unwrap_or(header);
     match entity_qualified(header) {
-        Some(Entity::Person(rest)) => return field_of(rest),
+        // The person's owner in the other CRM ("Person - Owner") is one of its salespeople, not a user here.
+        Some(Entity::Person(rest)) => return field_of(rest).filter(|f| *f != "owner"),
         Some(Entity::Organization(rest)) => return (fold(rest) == "name").then_some("company"),
         // A deal's or a lead record's title, value or owner is not the person's ("Deal - Title" is no job).
         Some(Entity::Other) => return None,
@@ -921,9 +922,11 @@ mod tests {
                 "Organization - Name",
                 "Person - Labels",
                 "Tag",
-                "Deal - Title"
+                "Deal - Title",
+                "Person - Owner"
             ]),
-            some(&["external_ref", "full_name", "email", "company", "tags", "tags", ""])
+            some(&["external_ref", "full_name", "email", "company", "tags", "tags", "", ""]),
+            "the person's owner there is a salesperson of theirs (its names are no users here): notes"
         );
         // Flags about a field, and someone else's value, are not the person's.
         assert_eq!(

@@ -286,13 +286,16 @@ impl Mapper {
 /// never dropped unless the user says so).
 pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
     let canonical = canonical_columns();
+    // Rapport's own export, told by the columns only it writes together: its id, status and times are not
+    // imported (an id is not a reference). Another system's "ID" is its reference, and its "Status" ("Open -
+    // Not Contacted") goes to the notes, as any column would.
+    let read_only = crate::leads::csv::READ_ONLY_COLUMNS;
+    let own_export = read_only.iter().all(|c| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(c)));
     super::suggest_mapping(headers)
         .into_iter()
         .map(|s| {
-            let own_export_only =
-                crate::leads::csv::READ_ONLY_COLUMNS.contains(&s.column.trim().to_lowercase().as_str());
+            let own_export_only = own_export && read_only.contains(&s.column.trim().to_lowercase().as_str());
             let target = match s.field {
-                // Rapport's own export: id, status and times are not imported (an id is not a reference).
                 _ if own_export_only || s.column == super::api::ERROR_COLUMN => IGNORE.to_string(),
                 Some(f) => f,
                 // A column without a header too (named by its place there): an export's trailing empty column
@@ -672,12 +675,18 @@ mod tests {
 
     #[test]
     fn without_a_mapping_unknown_columns_go_to_notes() {
-        let h: Vec<String> = ["Vorname", "Lieblingsfarbe", "", "id"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> = ["Vorname", "Lieblingsfarbe", "", "ID", "Status"].iter().map(|s| s.to_string()).collect();
         let m = default_mapping(&h);
         assert_eq!(
             m.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
-            vec!["first_name", "notes", "notes", "ignore"]
+            vec!["first_name", "notes", "notes", "external_ref", "notes"],
+            "another system's id is its reference, its status a note"
         );
+        // Rapport's own export: the columns it adds are left out, as the export says they are not editable.
+        let own: Vec<String> = crate::leads::csv::export_header().iter().map(|s| s.to_string()).collect();
+        let m = default_mapping(&own);
+        let ignored: Vec<&str> = m.iter().filter(|m| m.target == IGNORE).map(|m| m.column.as_str()).collect();
+        assert_eq!(ignored, ["id", "status", "created_at", "updated_at"]);
         let m = mapper(&["first_name", "", ""], &["first_name", "notes", "notes"]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Ann", "Met at booth 12", ""])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(input.notes, "Column 2: Met at booth 12", "named by its place, the empty one adds nothing");
