@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { agentCalendars, appointment, slot } from '../../test/calendarFixtures';
 import { apiErr, deferred, mockBackend, sessionFor, summary } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
 import type { Appointment, LeadPage, SlotSuggestion } from '../types';
@@ -271,6 +272,37 @@ describe('BookAppointmentDialog', () => {
     expect(screen.getByTestId('book-discard-question')).toBeInTheDocument();
     await u.keyboard('{Escape}');
     expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it("leaves an input method's Enter to it: accepting a word does not book", async () => {
+    const be = mockBackend();
+    const { u } = open({ prefill: { agentId: 1 } });
+    await u.type(screen.getByTestId('book-title'), 'Uchiawase');
+    const title = screen.getByTestId('book-title');
+    fireEvent.keyDown(title, { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(title, { key: 'Enter', keyCode: 229 });
+    expect(be.bookAppointment).not.toHaveBeenCalled();
+    fireEvent.keyDown(title, { key: 'Enter' });
+    await waitFor(() => expect(be.bookAppointment).toHaveBeenCalledOnce());
+  });
+
+  it('asks before the sidebar, sign-out or closing the window throws away what was typed', async () => {
+    mockBackend();
+    nav.go({ name: 'calendar' });
+    const { u, onclose } = open({ prefill: { agentId: 1 } });
+    expect(nav.unsaved).toBe(false);
+    await u.type(screen.getByTestId('book-title'), 'Call');
+    // The window's close is held while this is so.
+    expect(nav.unsaved).toBe(true);
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('book-discard-question')).toBeInTheDocument();
+    expect(nav.view.name).toBe('calendar');
+    await u.click(screen.getByTestId('book-keep'));
+    expect(screen.getByTestId('book-title')).toHaveValue('Call');
+    nav.go({ name: 'leads' });
+    await u.click(await screen.findByTestId('book-discard'));
+    expect(onclose).toHaveBeenCalledOnce();
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
   });
 
   it('closes at once when nothing was typed, never while saving, and keeps a clash said after an Escape', async () => {
