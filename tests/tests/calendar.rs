@@ -534,6 +534,60 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// Invited to one meeting of a series only (Google sends that meeting alone, with its RECURRENCE-ID), then the
+/// whole series cancelled: that meeting is off. The cancellation found no series stored and was dropped, "no
+/// such appointment", the meeting left confirmed and busy.
+#[test]
+fn a_cancelled_series_cancels_the_single_meeting_of_it_one_was_invited_to() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let one =
+        weekly_moved("20261214T100000Z", "20261214T100000Z", "20261214T110000Z").replace("SEQUENCE:1", "SEQUENCE:0");
+    let r = f.core.import_ics(&dana, &[ics("one-of-them.ics", &one)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    let id = r.appointment_ids[0];
+    let all = WEEKLY.replace("METHOD:REQUEST", "METHOD:CANCEL").replace("SEQUENCE:0", "SEQUENCE:1\nSTATUS:CANCELLED");
+    let r = f.core.import_ics(&dana, &[ics("cancel-all.ics", &all)], None).unwrap().remove(0);
+    assert_eq!((r.cancelled, r.created, r.appointment_ids.clone()), (1, 0, vec![id]), "{r:?}");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert_eq!(a.status, AppointmentStatus::Cancelled);
+    let seen = f.core.occurrences(&dana, &[dana.user_id().unwrap()], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z");
+    let seen: Vec<_> = seen.unwrap().into_iter().map(|o| (o.start, o.status)).collect();
+    assert_eq!(
+        seen,
+        [("2026-12-14T10:00:00Z".to_string(), AppointmentStatus::Cancelled)],
+        "no series made of the cancellation"
+    );
+}
+
+/// A mail thread saved as one file, or files given in any order: the cancellation (SEQUENCE 1) read before the
+/// invite it cancels (SEQUENCE 0) still cancels it. It was dropped as "no such appointment", then the invite
+/// created the meeting, confirmed.
+#[test]
+fn a_cancellation_read_before_its_invite_still_cancels_it() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    let cancel =
+        WEEKLY.replace("METHOD:REQUEST", "METHOD:CANCEL").replace("SEQUENCE:0", "SEQUENCE:1\nSTATUS:CANCELLED");
+    let thread = format!("{cancel}{WEEKLY}");
+    let r = f.core.import_ics(&dana, &[ics("thread.ics", &thread)], None).unwrap().remove(0);
+    let a = f.core.appointment(&dana, r.appointment_ids[0]).unwrap();
+    assert_eq!(a.status, AppointmentStatus::Cancelled, "{r:?}");
+    // Given as two files, the cancellation first: the same.
+    let g = fixture();
+    let erin = g.user("erin", Role::Editor, &[]);
+    agent_settings(&g, &erin, "UTC", 0);
+    let reports = g.core.import_ics(&erin, &[ics("cancel.ics", &cancel), ics("invite.ics", WEEKLY)], None).unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].cancelled, 1, "each file's report in the order given: {reports:?}");
+    assert_eq!(reports[1].created, 1, "{reports:?}");
+    let a = g.core.appointment(&erin, reports[1].appointment_ids[0]).unwrap();
+    assert_eq!(a.status, AppointmentStatus::Cancelled, "{reports:?}");
+}
+
 /// Cancellations as servers and mail programs really send them. RFC 5546's minimum (UID, SEQUENCE, a time, no
 /// repetition, no notes), and Outlook's ("Canceled: " before the title, its note as the description, marked
 /// free): the meeting is cancelled as it was, its notes, place, invitees and four weeks kept, and set back to

@@ -141,7 +141,19 @@ impl BusyIndex {
 impl Rapport {
     /// Imports each file into `agent_id`'s calendar (the actor's own when `None`).
     pub fn import_ics(&self, actor: &Actor, files: &[IcsFile], agent_id: Option<i64>) -> Result<Vec<IcsFileReport>> {
-        files.iter().map(|f| self.import_ics_file(actor, f, agent_id)).collect()
+        // Oldest copies first (an invite, then its update, then its cancellation, however the files were picked
+        // or dropped): a cancellation read before its invite found nothing to cancel, and the invite then stood.
+        // Each file's report keeps its place in the order given.
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        if files.len() > 1 {
+            let oldest: Vec<_> = files.iter().map(|f| oldest_copy(&f.bytes)).collect();
+            order.sort_by_key(|&i| oldest[i]);
+        }
+        let mut reports: Vec<Option<IcsFileReport>> = files.iter().map(|_| None).collect();
+        for i in order {
+            reports[i] = Some(self.import_ics_file(actor, &files[i], agent_id)?);
+        }
+        Ok(reports.into_iter().flatten().collect())
     }
 
     fn import_ics_file(&self, actor: &Actor, file: &IcsFile, agent_id: Option<i64>) -> Result<IcsFileReport> {
@@ -191,9 +203,11 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &origin)?;
             let mut wrote = false;
 
-            // Masters first, so a series exists before its overrides; then by UID for a stable order.
+            // Masters first, so a series exists before its overrides; then by UID for a stable order; then the
+            // copies of one event oldest first (a mail thread saved as one file, files joined, or given in any
+            // order): the newest version, a cancellation say, is the one that stands.
             let mut order = events.clone();
-            order.sort_by(|a, b| (a.recurrence_id.is_some(), &a.uid).cmp(&(b.recurrence_id.is_some(), &b.uid)));
+            order.sort_by_cached_key(|e| (e.recurrence_id.is_some(), e.uid.clone(), e.sequence, written_at(e)));
             let mut cx = Upsert {
                 grant: &grant,
                 agent: &agent,
@@ -556,6 +570,14 @@ impl Rapport {
                 return Ok((existing_id_of(&existing), false));
             }
         }
+        if cancels_series && existing.is_none() && same_uid.iter().any(|r| r.recurrence_id.is_some()) {
+            // Invited to some meetings of a series only (Google sends those alone), then the series cancelled:
+            // each of them is off. No series is made of the cancellation.
+            let ids = cancel_instances(tx, cx, &same_uid, remote, report)?;
+            report.cancelled += u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            report.appointment_ids.extend(&ids);
+            return Ok((None, !ids.is_empty()));
+        }
         if cancel && existing.is_none() && !of_a_stored_series {
             report.warnings.push(format!(
                 "cancellation of “{}” ({}): no such appointment in this calendar",
@@ -743,26 +765,7 @@ impl Rapport {
             }
         }
         if cancels_series {
-            let cancelled = AppointmentStatus::Cancelled.as_str();
-            for changed in same_uid.iter().filter(|r| r.recurrence_id.is_some() && r.status != cancelled) {
-                // As the event itself would be (above): not the importer's to change.
-                if !visible(tx, grant, changed.lead_id)? {
-                    report.warnings.push(format!(
-                        "an instance of {} belongs to a lead outside your campaigns: not cancelled",
-                        event.uid
-                    ));
-                    continue;
-                }
-                let mut new =
-                    AppointmentRow { status: cancelled.to_owned(), updated_at: batch.at.clone(), ..changed.clone() };
-                new.sync_pending = remote.is_none()
-                    && (new.sync_pending
-                        || new.remote_href.is_some()
-                        || store::caldav_account(tx, agent_id)?.is_some());
-                log_changes(tx, batch, changed, &new)?;
-                store::update(tx, &new, &batch.at)?;
-                wrote = true;
-            }
+            wrote |= !cancel_instances(tx, cx, &same_uid, remote, report)?.is_empty();
         }
         for a in attendees.iter().filter(|a| a.lead_id.is_none()) {
             report.unknown_attendees.push(UnknownAttendee {
@@ -777,6 +780,39 @@ impl Rapport {
         }
         Ok((Some(row.id), wrote))
     }
+}
+
+/// Cancels the stored changed instances among `same_uid` (rows of one UID) that the reader may change, as a
+/// cancelled series takes them with it: the ids cancelled.
+fn cancel_instances(
+    tx: &Transaction<'_>,
+    cx: &Upsert<'_>,
+    same_uid: &[AppointmentRow],
+    remote: Option<(&str, &str)>,
+    report: &mut IcsFileReport,
+) -> Result<Vec<i64>> {
+    let cancelled = AppointmentStatus::Cancelled.as_str();
+    let mut ids = Vec::new();
+    for changed in same_uid.iter().filter(|r| r.recurrence_id.is_some() && r.status != cancelled) {
+        // As the event itself would be: not the importer's to change.
+        if !visible(tx, cx.grant, changed.lead_id)? {
+            report.warnings.push(format!(
+                "an instance of {} belongs to a lead outside your campaigns: not cancelled",
+                changed.uid
+            ));
+            continue;
+        }
+        let at = &cx.batch.at;
+        let mut new = AppointmentRow { status: cancelled.to_owned(), updated_at: at.clone(), ..changed.clone() };
+        new.sync_pending = remote.is_none()
+            && (new.sync_pending
+                || new.remote_href.is_some()
+                || store::caldav_account(tx, cx.agent.user_id)?.is_some());
+        log_changes(tx, cx.batch, changed, &new)?;
+        store::update(tx, &new, at)?;
+        ids.push(changed.id);
+    }
+    Ok(ids)
 }
 
 /// Services whose links are where a meeting is held.
@@ -853,6 +889,12 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 }
 
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
+/// The oldest version a file holds (its events' lowest SEQUENCE, then stamp): where it goes among files imported
+/// together. A file without an event goes first, where it changes nothing.
+fn oldest_copy(bytes: &[u8]) -> Option<(i64, Option<DateTime<Utc>>)> {
+    rapport_ics::read(bytes).events.iter().map(|e| (e.sequence, written_at(e))).min()
+}
+
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
     event.last_modified.or(event.stamp)
 }
