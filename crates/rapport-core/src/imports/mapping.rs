@@ -157,6 +157,11 @@ const QUALIFIED_WORDS: usize = 8;
 /// and again without numbers and "value" ("E-mail 1 - Value", "Address 1 - City"), then without one word of
 /// [`TRAILING_QUALIFIERS`] at its end.
 fn qualified_field(header: &str) -> Option<&'static str> {
+    // Where the visitor's IP address was placed (HubSpot's "IP Country", "IP State Code/Region Code"), not where
+    // the person is: taken as their country, it read every phone as that country's. Whichever alternative says so.
+    if words_of(header).iter().any(|w| w == "ip") {
+        return None;
+    }
     for alternative in header.split(['/', '|', '\\']) {
         let words: Vec<String> = words_of(alternative);
         if words.iter().any(|w| NOT_THE_PERSONS.contains(&w.as_str())) {
@@ -927,6 +932,11 @@ mod tests {
             ]),
             some(&["external_ref", "full_name", "email", "company", "tags", "tags", "", ""]),
             "the person's owner there is a salesperson of theirs (its names are no users here): notes"
+        );
+        // HubSpot's contacts export: where the visitor's IP address was placed is not the person's address.
+        assert_eq!(
+            fields(&["IP Country", "IP State Code/Region Code", "IP City", "Country/Region", "State/Region", "City"]),
+            some(&["", "", "", "country", "region", "city"])
         );
         // Flags about a field, and someone else's value, are not the person's.
         assert_eq!(

@@ -320,7 +320,9 @@ fn cell_text(d: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
+        // To the 15 significant digits a spreadsheet shows: "=1999.9*3" holds 5999.700000000001, which Excel
+        // shows as 5999.7, and a deal value of that many decimals was refused.
+        Data::Float(f) => format!("{f:.14e}").parse::<f64>().unwrap_or(*f).to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => excel_date_time(dt),
@@ -559,6 +561,12 @@ mod tests {
         use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
         let date = |v: f64, t| cell_text(&Data::DateTime(ExcelDateTime::new(v, t, false)));
         assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        // Numbers as the sheet shows them, not the binary arithmetic's last digits.
+        assert_eq!(cell_text(&Data::Float(1999.9 * 3.0)), "5999.7");
+        assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.3");
+        assert_eq!(cell_text(&Data::Float(2974.9405)), "2974.9405");
+        assert_eq!(cell_text(&Data::Float(-12.5)), "-12.5");
+        assert_eq!(cell_text(&Data::Float(1.5e-7)), "0.00000015");
         // An .ods keeps its dates and times as ISO 8601: written as an .xlsx's are, not "PT14H30M00S".
         let ods = |d: Data| cell_text(&d);
         assert_eq!(ods(Data::DurationIso("PT14H30M00S".into())), "14:30:00");
