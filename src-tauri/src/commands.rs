@@ -412,8 +412,18 @@ pub async fn merge_leads(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn unmerge(state: State<'_, AppState>, merge_id: Id) -> Res<UnmergeOutcome> {
-    as_actor(&state, move |core, actor| core.unmerge(actor, merge_id.0)).await
+pub async fn unmerge(state: State<'_, AppState>, merge_id: Id, to_queue: bool) -> Res<UnmergeOutcome> {
+    as_actor(
+        &state,
+        move |core, actor| {
+            if to_queue {
+                core.unmerge_to_queue(actor, merge_id.0)
+            } else {
+                core.unmerge(actor, merge_id.0)
+            }
+        },
+    )
+    .await
 }
 
 #[tauri::command]

@@ -925,6 +925,40 @@ fn enrichment_leaves_a_pair_once_set_aside_to_a_person() {
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 2, "left in the queue");
 }
 
+/// A merge taken back from the review queue's Undo puts the pair back in the queue for a person to decide again
+/// (a slip of the key, the wrong values picked); taken back from the lead's page it stays set aside. Back in
+/// the queue, the enrichment still leaves it to a person.
+#[test]
+fn a_merge_undone_from_the_queue_puts_its_pair_back_there() {
+    let f = fixture();
+    let a = lead("Nora", "Quist", "nora.quist58@example.com");
+    let mut b = lead("Nora", "Quist", "nora.quist58@example.com");
+    b.job_title = "Owner".into();
+    let a = f.core.create_lead(&f.admin, &a, &Origin::manual()).unwrap().lead;
+    let b = f.core.create_lead(&f.admin, &b, &Origin::manual()).unwrap().lead;
+    scan(&f);
+    let pairs = |f: &common::Fixture| -> Vec<(i64, i64)> {
+        f.core.duplicate_queue(&f.admin, 10).unwrap().iter().map(|p| (p.a.id, p.b.id)).collect()
+    };
+    assert_eq!(pairs(&f), [(a.id, b.id)]);
+    for to_queue in [true, false] {
+        f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+        let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
+        let back = if to_queue { f.core.unmerge_to_queue(&f.admin, merge) } else { f.core.unmerge(&f.admin, merge) };
+        assert_eq!(back.unwrap().restored.len(), 1);
+        if to_queue {
+            assert_eq!(pairs(&f), [(a.id, b.id)], "back in the queue");
+            scan(&f);
+            let mut enriched = Vec::new();
+            f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
+            assert!(enriched.is_empty(), "a person's to decide: {enriched:?}");
+            assert_eq!(pairs(&f), [(a.id, b.id)]);
+        } else {
+            assert_eq!(pairs(&f), [], "set aside: two people");
+        }
+    }
+}
+
 /// A currency its lead holds without an amount yet, against the other record's amount of no stated currency:
 /// merged without a look, the amount's (empty) currency would replace EUR; 5,000 of which currency is a person's
 /// call. So for a source detail a Draft holds without a channel.

@@ -259,7 +259,9 @@ describe('tauriBackend duplicates', () => {
     await expect(tauriBackend.mergeLeads(11, [12], choices, seen, 5)).resolves.toBe(merged);
     expect(commands.mergeLeads).toHaveBeenLastCalledWith(11, [12], choices, seen, 5);
     await expect(tauriBackend.unmerge(40)).resolves.toBe(unmerged);
-    expect(commands.unmerge).toHaveBeenCalledWith(40);
+    expect(commands.unmerge).toHaveBeenCalledWith(40, false);
+    await tauriBackend.unmerge(41, true);
+    expect(commands.unmerge).toHaveBeenLastCalledWith(41, true);
   });
 
   it('merges pairs in bulk with a channel that reports the pairs done, and resolves to the report', async () => {

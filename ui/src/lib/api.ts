@@ -165,8 +165,12 @@ export interface Backend {
     seen: SeenVersion[],
     pairId?: number | null,
   ): Promise<MergeOutcome>;
-  /** Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. */
-  unmerge(mergeId: number): Promise<UnmergeOutcome>;
+  /**
+   * Takes back merge `mergeId`: the merged leads come back as they were, the survivor loses what they gave. The
+   * pair is set aside (two people), or with `toQueue` (the review queue's Undo of a decision just made) back in
+   * the queue for a person to decide again.
+   */
+  unmerge(mergeId: number, toQueue?: boolean): Promise<UnmergeOutcome>;
   /**
    * Merges each pair's lead B into its lead A with the default survivorship, one merge (one `merge_id`) per
    * pair, calling `onProgress` with the number of pairs done. Pairs that cannot be merged come back as skipped,
@@ -506,7 +510,7 @@ export const tauriBackend: Backend = {
   },
   mergeLeads: (survivorId, otherIds, choices, seen, pairId = null) =>
     unwrap(() => commands.mergeLeads(survivorId, otherIds, choices, seen, pairId)),
-  unmerge: (mergeId) => unwrap(() => commands.unmerge(mergeId)),
+  unmerge: (mergeId, toQueue = false) => unwrap(() => commands.unmerge(mergeId, toQueue)),
   mergePairs: (pairIds, onProgress) =>
     unwrap(() => {
       const channel = new Channel<number>();

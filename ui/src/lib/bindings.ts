@@ -45,7 +45,7 @@ export const commands = {
 	/**  Takes a "not a duplicate" back: the pair is in the queue again. */
 	reopenDuplicatePair: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("reopen_duplicate_pair", { pairId })),
 	mergeLeads: (survivorId: Id, otherIds: Id[], choices: FieldChoice[], seen: SeenVersion[], pairId: Id | null) => typedError<MergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("merge_leads", { survivorId, otherIds, choices, seen, pairId })),
-	unmerge: (mergeId: Id) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId })),
+	unmerge: (mergeId: Id, toQueue: boolean) => typedError<UnmergeOutcome_Serialize, ApiError_Serialize>(__TAURI_INVOKE("unmerge", { mergeId, toQueue })),
 	leadMerges: (id: Id) => typedError<MergeRecord[], ApiError_Serialize>(__TAURI_INVOKE("lead_merges", { id })),
 	possibleDuplicates: (input: LeadInput_Deserialize) => typedError<PossibleDuplicate_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("possible_duplicates", { input })),
 	duplicateTiers: () => typedError<DuplicateTiers, ApiError_Serialize>(__TAURI_INVOKE("duplicate_tiers")),

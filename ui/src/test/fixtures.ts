@@ -673,10 +673,23 @@ export function duplicatesMock(
       if (keptApart.delete(pairId)) open.add(pairId);
     },
     mergeLeads: async (survivorId, otherIds, choices, seen) => merge(survivorId, otherIds, choices, seen),
-    unmerge: async (mergeId) => {
+    unmerge: async (mergeId, toQueue) => {
       const m = merges.get(mergeId);
       if (!m) throw notFound('merge', mergeId);
       merges.delete(mergeId);
+      // As the core: the pair is set aside, or with `toQueue` back in the queue.
+      for (const c of candidates) {
+        const ids = [c.a.id, c.b.id];
+        if (ids.includes(m.before.id) && m.merged.some((l) => ids.includes(l.id))) {
+          if (toQueue) {
+            keptApart.delete(c.id);
+            open.add(c.id);
+          } else {
+            open.delete(c.id);
+            keptApart.add(c.id);
+          }
+        }
+      }
       const survivor = { ...m.before, version: (leads.get(m.before.id)?.version ?? m.before.version) + 1 };
       leads.set(survivor.id, survivor);
       for (const l of m.merged) leads.set(l.id, l);

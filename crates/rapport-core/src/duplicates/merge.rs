@@ -626,6 +626,17 @@ mod operations {
         /// Takes back merge `merge_id`: the merged leads come back exactly as they were (ids, values, links,
         /// history), and the survivor loses what the merge gave it, keeping every edit made since.
         pub fn unmerge(&self, actor: &Actor, merge_id: i64) -> Result<UnmergeOutcome> {
+            self.unmerge_as(actor, merge_id, false)
+        }
+
+        /// [`Rapport::unmerge`] of a merge just decided in the review queue, taken back from its Undo: the pair
+        /// goes back to the queue, open, for a person to decide again (a slip of the key, the wrong values
+        /// picked). It is logged as set aside and reopened, so the enrichment never merges it unasked.
+        pub fn unmerge_to_queue(&self, actor: &Actor, merge_id: i64) -> Result<UnmergeOutcome> {
+            self.unmerge_as(actor, merge_id, true)
+        }
+
+        fn unmerge_as(&self, actor: &Actor, merge_id: i64, to_queue: bool) -> Result<UnmergeOutcome> {
             self.db.write(|tx| {
                 let grant = Self::grant(tx, actor, Permission::ReviewDuplicates)?;
                 let archived = store::archived(tx, merge_id)?;
@@ -777,6 +788,11 @@ mod operations {
                         crate::duplicates::incremental_api::set_apart(tx, survivor_id, l.id, grant.user_id, &batch.at)?;
                     if let Some(pair) = apart {
                         changelog::record(tx, &batch, "duplicate_pair", pair, "status", None, Some("not_duplicate"))?;
+                        if to_queue {
+                            store::set_status(tx, pair, "open", None, &batch.at)?;
+                            let (was, now) = (Some("not_duplicate"), Some("open"));
+                            changelog::record(tx, &batch, "duplicate_pair", pair, "status", was, now)?;
+                        }
                     }
                 }
                 // The steward's "not a duplicate" decisions the merge reopened (the survivor's matched fields

@@ -189,15 +189,16 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     await u.click(within(summary).getByTestId('bulk-merge-undo'));
     await waitFor(() => expect(be.unmerge).toHaveBeenCalledTimes(3));
     expect(be.unmerge.mock.calls.map((c) => c[0])).toEqual([...ids].reverse());
-    expect(await screen.findByText('Bulk merge undone: 3 leads restored')).toBeInTheDocument();
+    // Each pair back in the queue, to decide one by one.
+    expect(be.unmerge.mock.calls.every((c) => c[1] === true)).toBe(true);
+    expect(await screen.findByText('Bulk merge undone: 3 leads restored, back in the queue')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByTestId('bulk-merge-summary')).toBeNull());
     await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBeGreaterThan(reads));
-    // The focus that fell with the summary goes to the queue.
-    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')[0]).toHaveFocus());
-
-    // The restored leads are found again by the next scan.
-    await u.click(screen.getByTestId('scan-duplicates'));
+    // The queue holds the pairs again; the focus that fell with the summary goes to the pair still selected.
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(4));
+    const selected = () => screen.getAllByTestId('duplicate-pair').find((p) => p.getAttribute('aria-current') === 'true');
+    await waitFor(() => expect(selected()).toHaveFocus());
+    expect(selected()).toHaveTextContent('Alan Turing');
   });
 
   it('keeps the Undo for the merges that could not be undone yet', async () => {
@@ -205,10 +206,10 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     let locked = true;
     const { be, u } = await open({
       ...dup,
-      unmerge: async (mergeId) => {
+      unmerge: async (mergeId, toQueue) => {
         // The first merge made (the last one undone) meets a busy database.
         if (locked && mergeId === 100) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
-        return dup.unmerge(mergeId);
+        return dup.unmerge(mergeId, toQueue);
       },
     });
     await u.click(screen.getByTestId('bulk-merge'));
@@ -225,7 +226,7 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     await waitFor(() => expect(be.unmerge).toHaveBeenCalledTimes(4));
     expect(be.unmerge.mock.calls[3][0]).toBe(100);
     await waitFor(() => expect(screen.queryByTestId('bulk-merge-summary')).toBeNull());
-    expect(await screen.findByText('Bulk merge undone: 1 lead restored')).toBeInTheDocument();
+    expect(await screen.findByText('Bulk merge undone: 1 lead restored, back in the queue')).toBeInTheDocument();
   });
 
   it('merges nothing when cancelled, and gives the focus back', async () => {

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nav } from '../nav.svelte';
@@ -337,13 +337,12 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(screen.getByTestId('last-merge')).toHaveTextContent('Last merge: Grace Hoper into Grace Hopper.');
 
     await u.click(undo);
-    await waitFor(() => expect(be.unmerge).toHaveBeenCalledWith(merged.merge_id));
-    expect(await screen.findByText('Unmerged: Grace Hoper restored')).toBeInTheDocument();
+    // The decision taken back: the pair goes back to the queue to decide again, not set aside as two people.
+    await waitFor(() => expect(be.unmerge).toHaveBeenCalledWith(merged.merge_id, true));
+    expect(await screen.findByText('Unmerged: Grace Hoper restored, back in the queue')).toBeInTheDocument();
     // Undone: no longer offered on the screen either.
     expect(screen.queryByTestId('last-merge')).toBeNull();
     await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBeGreaterThan(reads));
-    // The restored lead is found again by the next scan.
-    await u.click(screen.getByTestId('scan-duplicates'));
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
   });
 
@@ -407,8 +406,8 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(last).toHaveTextContent('Last merge: Grace Hoper into Grace Hopper.');
     await u.click(within(last).getByTestId('unmerge-last'));
     await waitFor(() => expect(be.unmerge).toHaveBeenCalledOnce());
-    expect(be.unmerge).toHaveBeenCalledWith((await be.mergeLeads.mock.results[0].value).merge_id);
-    expect(await screen.findByText('Unmerged: Grace Hoper restored')).toBeInTheDocument();
+    expect(be.unmerge).toHaveBeenCalledWith((await be.mergeLeads.mock.results[0].value).merge_id, true);
+    expect(await screen.findByText('Unmerged: Grace Hoper restored, back in the queue')).toBeInTheDocument();
     // The merge's toast, whose Undo would now be refused, is gone with it.
     expect(screen.queryByTestId('toast-undo')).toBeNull();
     expect(screen.queryByTestId('last-merge')).toBeNull();
@@ -572,6 +571,19 @@ describe('DuplicatesPage: keyboard', () => {
     await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
     expect(be.mergeLeads.mock.calls[0].slice(0, 2)).toEqual([11, [12]]);
     expect(await screen.findByTestId('duplicates-empty')).toBeInTheDocument();
+  });
+
+  it('decides once for a held M or N: the key\'s repeats do not decide the next pair, unseen', async () => {
+    const { be } = await open();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    fireEvent.keyDown(window, { key: 'n' });
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledOnce());
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    for (const key of ['n', 'm']) fireEvent.keyDown(window, { key, repeat: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(be.markNotDuplicate).toHaveBeenCalledOnce();
+    expect(be.mergeLeads).not.toHaveBeenCalled();
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1);
   });
 
   it('leaves keys alone while typing, and the arrows to a focused radio', async () => {

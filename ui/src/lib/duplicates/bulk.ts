@@ -16,8 +16,8 @@ export function bulkSummary(r: BulkMergeReport): string {
 }
 
 /**
- * Undoes the merges of a bulk merge, the last one first (a later merge may have built on an earlier one), and
- * says how it went in one toast. Resolves to the merges still to undo: those refused for a reason that may
+ * Undoes the merges of a bulk merge, the last one first (a later merge may have built on an earlier one), its
+ * pairs back in the review queue to decide one by one, and says how it went in one toast. Resolves to the merges still to undo: those refused for a reason that may
  * pass (a merge that no longer exists is not retried).
  */
 export async function undoBulkMerge(mergeIds: readonly number[]): Promise<number[]> {
@@ -27,7 +27,7 @@ export async function undoBulkMerge(mergeIds: readonly number[]): Promise<number
   let firstError: unknown = null;
   for (const mergeId of [...mergeIds].reverse()) {
     try {
-      const out = await backend().unmerge(mergeId);
+      const out = await backend().unmerge(mergeId, true);
       leadEvents.changed(out.survivor);
       restored += out.restored.length;
       undone++;
@@ -37,7 +37,7 @@ export async function undoBulkMerge(mergeIds: readonly number[]): Promise<number
     }
   }
   if (firstError === null) {
-    toasts.success(`Bulk merge undone: ${plural(restored, 'lead')} restored`);
+    toasts.success(`Bulk merge undone: ${plural(restored, 'lead')} restored, back in the queue`);
   } else {
     toasts.error(`Undid ${formatCount(undone)} of ${plural(mergeIds.length, 'merge')}. ${unmergeErrorMessage(firstError)}`);
   }

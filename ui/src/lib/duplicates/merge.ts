@@ -26,15 +26,16 @@ export function unmergeErrorMessage(e: unknown): string {
 
 /**
  * Undoes merge `mergeId` (from its toast, or the screen's "Undo merge") and says how it went in a toast;
- * resolves to the outcome, or null when refused.
+ * resolves to the outcome, or null when refused. `toQueue`: a decision just made in the review queue, taken
+ * back there, puts the pair back in the queue (not set aside as two people).
  */
-export async function undoMerge(mergeId: number): Promise<UnmergeOutcome | null> {
+export async function undoMerge(mergeId: number, toQueue = false): Promise<UnmergeOutcome | null> {
   // The toast's Undo and the screen's "Undo merge" name one merge: a second click while the first runs is not a
   // second unmerge (it would fail as "undone already" beside the first one's success).
   if (undoing.has(mergeId)) return null;
   undoing.add(mergeId);
   try {
-    return await unmerge(mergeId);
+    return await unmerge(mergeId, toQueue);
   } finally {
     undoing.delete(mergeId);
   }
@@ -43,7 +44,7 @@ export async function undoMerge(mergeId: number): Promise<UnmergeOutcome | null>
 /** The merges being undone now. */
 const undoing = new Set<number>();
 
-async function unmerge(mergeId: number): Promise<UnmergeOutcome | null> {
+async function unmerge(mergeId: number, toQueue: boolean): Promise<UnmergeOutcome | null> {
   const forget = () => {
     const last = lastMerge.current;
     if (last?.mergeId !== mergeId) return;
@@ -51,12 +52,13 @@ async function unmerge(mergeId: number): Promise<UnmergeOutcome | null> {
     lastMerge.current = null;
   };
   try {
-    const out = await backend().unmerge(mergeId);
+    const out = toQueue ? await backend().unmerge(mergeId, true) : await backend().unmerge(mergeId);
     forget();
     lastMerge.undone++;
     leadEvents.changed(out.survivor);
     const names = joinList(out.restored.map(leadName));
-    toasts.success(names ? `Unmerged: ${names} restored` : 'Unmerged');
+    const said = names ? `Unmerged: ${names} restored` : 'Unmerged';
+    toasts.success(toQueue ? `${said}, back in the queue` : said);
     return out;
   } catch (e) {
     // A merge that is gone (undone already) cannot be offered again.
