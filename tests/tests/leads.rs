@@ -1158,3 +1158,43 @@ fn leads_stored_before_the_folded_sort_keys_sort_as_new_ones() {
     let companies: Vec<String> = core.list_leads(&admin, &q).unwrap().items.into_iter().map(|l| l.company).collect();
     assert_eq!(companies, ["alpha", "Ölwerk", "Zeta"]);
 }
+
+/// A lead's country written formally ("Republic of Ireland", "Korea, Republic of") reads its national phone
+/// numbers in that country's plan, as "Ireland" does: they were read in the default region's (an Irish mobile
+/// stored as a number in Bavaria). A country Rapport does not read is named in the phone's error. A number
+/// copied from a right-to-left app, with its direction marks, is the number; searched as `leads show` prints it
+/// (with its extension), it is found.
+#[test]
+fn a_formal_country_name_reads_its_phones_and_a_copied_number_is_the_number() {
+    let f = fixture();
+    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "DE".into() }).unwrap();
+    let mk = |country: &str, phone: &str| {
+        let mut l = lead("Aoife", "Byrne", "");
+        l.emails.clear();
+        l.address.country = country.into();
+        l.phones = vec![phone.into()];
+        f.core.create_lead(&f.admin, &l, &Origin::manual())
+    };
+    let irish = mk("Republic of Ireland", "087 123 4567").unwrap().lead;
+    assert_eq!(irish.phones[0].e164, "+353871234567");
+    let korean = mk("Korea, Republic of", "02-123-4567").unwrap().lead;
+    assert_eq!(korean.phones[0].e164, "+8221234567");
+    let err = mk("Atlantis", "0800 1").unwrap_err().to_string();
+    assert!(err.contains("\"Atlantis\", is not one Rapport knows"), "{err}");
+
+    let copied = mk("", "\u{200E}+44 20 7946 0018\u{200E}").unwrap().lead;
+    assert_eq!(
+        (copied.phones[0].e164.as_str(), copied.phones[0].original.as_str()),
+        ("+442079460018", "+44 20 7946 0018")
+    );
+    let embedded = mk("", "\u{202A}+44 20 7946 0019\u{202C}").unwrap().lead;
+    assert_eq!(embedded.phones[0].e164, "+442079460019");
+
+    let office = mk("US", "+1 212 555 0100 ext. 204").unwrap().lead;
+    let shown = office.phones[0].display.clone();
+    for typed in [shown.as_str(), "+1 212-555-0100 x204", "212.555.0100"] {
+        let q = LeadQuery { text: typed.into(), limit: 10, ..Default::default() };
+        let ids: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+        assert_eq!(ids, [office.id], "{typed}");
+    }
+}

@@ -14,16 +14,52 @@ pub(crate) fn region_of_country(country: &str) -> Option<String> {
         return None;
     }
     let lower = country.to_lowercase();
-    // "U.S.A." and "U.K." are written with stops the names have not.
-    let squeezed: String = lower.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
-    let by_name = |name: &str| if names_ready() { keshvar::find_by_name(name).ok() } else { None };
-    if let Some((_, region)) = COUNTRY_ALIASES.iter().find(|(name, _)| *name == squeezed.trim()) {
-        return Some((*region).to_string()).filter(|r| is_known_region(r));
-    }
     let found = by_name(&lower)
-        .or_else(|| by_name(squeezed.trim()))
-        .or_else(|| keshvar::Alpha3::try_from(country).ok().map(|a| a.to_country()))?;
-    Some(found.alpha2().to_string()).filter(|r| is_known_region(r))
+        .or_else(|| keshvar::Alpha3::try_from(country).ok().map(|a| a.to_country().alpha2().to_string()))
+        .or_else(|| other_forms(&lower).iter().find_map(|form| by_name(form)))?;
+    Some(found).filter(|r| is_known_region(r))
+}
+
+/// The region a lower-cased name gives, as written or with its stops taken off ("u.s.a."), from the aliases or
+/// the ISO names and their translations.
+fn by_name(lower: &str) -> Option<String> {
+    let squeezed: String = lower.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+    let squeezed = squeezed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let alias = |name: &str| COUNTRY_ALIASES.iter().find(|(n, _)| *n == name).map(|(_, r)| (*r).to_string());
+    let iso = |name: &str| {
+        if names_ready() {
+            keshvar::find_by_name(name).ok().map(|c| c.alpha2().to_string())
+        } else {
+            None
+        }
+    };
+    alias(&squeezed).or_else(|| iso(lower)).or_else(|| iso(&squeezed))
+}
+
+/// A formal or ISO form said the everyday way: "Korea, Republic of" as "Republic of Korea", then without its
+/// form of state ("Korea"); "Hong Kong SAR" as "Hong Kong". "Democratic Republic of …" keeps its words: the
+/// Congo of Kinshasa is not the Congo of Brazzaville.
+fn other_forms(lower: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    let named = match lower.split_once(", ") {
+        Some((name, form)) => format!("{form} {name}"),
+        None => lower.to_string(),
+    };
+    let named = named.trim().trim_start_matches("the ").to_string();
+    forms.push(named.clone());
+    for state in
+        ["republic of ", "people's republic of ", "peoples republic of ", "federal republic of ", "kingdom of "]
+    {
+        if let Some(rest) = named.strip_prefix(state) {
+            forms.push(rest.trim_start_matches("the ").to_string());
+        }
+    }
+    for suffix in [" sar", " s.a.r."] {
+        if let Some(rest) = named.strip_suffix(suffix) {
+            forms.push(rest.to_string());
+        }
+    }
+    forms
 }
 
 /// Names lists give countries that the ISO names and their translations do not hold: the nations of the United
@@ -43,6 +79,14 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("slovak republic", "SK"),
     ("lëtzebuerg", "LU"),
     ("brd", "DE"),
+    ("eire", "IE"),
+    ("éire", "IE"),
+    ("britain", "GB"),
+    ("bharat", "IN"),
+    ("prc", "CN"),
+    ("north korea", "KP"),
+    ("democratic peoples republic of korea", "KP"),
+    ("الإمارات", "AE"),
 ];
 
 /// Whether keshvar's table of country names is built. It is built on first use from one array of some 34,000
@@ -91,5 +135,62 @@ mod tests {
             assert_eq!(region_of_country(country).as_deref(), Some(region), "{country}");
         }
         assert_eq!(region_of_country(""), None);
+    }
+
+    /// Formal and ISO forms, and the names people and other languages give countries: a name not read sent a
+    /// lead's national phone number to the default region's plan ("Republic of Ireland" and "087 …" stored as a
+    /// number in Bavaria).
+    #[test]
+    fn formal_iso_and_everyday_names_are_read() {
+        let mut missed = Vec::new();
+        for (country, region) in [
+            ("Republic of Ireland", "IE"),
+            ("Ireland", "IE"),
+            ("Eire", "IE"),
+            ("Éire", "IE"),
+            ("Korea, Republic of", "KR"),
+            ("Republic of Korea", "KR"),
+            ("South Korea", "KR"),
+            ("Korea, Democratic People's Republic of", "KP"),
+            ("Iran, Islamic Republic of", "IR"),
+            ("Tanzania, United Republic of", "TZ"),
+            ("Republic of India", "IN"),
+            ("Bharat", "IN"),
+            ("People's Republic of China", "CN"),
+            ("PRC", "CN"),
+            ("Hong Kong SAR", "HK"),
+            ("Hong Kong", "HK"),
+            ("Macao SAR", "MO"),
+            ("Britain", "GB"),
+            ("Great Britain", "GB"),
+            ("England", "GB"),
+            ("The Netherlands", "NL"),
+            ("Holland", "NL"),
+            ("Estados Unidos", "US"),
+            ("États-Unis", "US"),
+            ("Vereinigte Staaten", "US"),
+            ("United States of America", "US"),
+            ("Türkiye", "TR"),
+            ("Turkey", "TR"),
+            ("Russia", "RU"),
+            ("Russian Federation", "RU"),
+            ("Vietnam", "VN"),
+            ("Viet Nam", "VN"),
+            ("Czechia", "CZ"),
+            ("Ivory Coast", "CI"),
+            ("Côte d'Ivoire", "CI"),
+            ("Democratic Republic of the Congo", "CD"),
+            ("Congo, The Democratic Republic of the", "CD"),
+            ("Federal Republic of Germany", "DE"),
+            ("Kingdom of Saudi Arabia", "SA"),
+            ("Swaziland", "SZ"),
+            ("Burma", "MM"),
+            ("الإمارات", "AE"),
+        ] {
+            if region_of_country(country).as_deref() != Some(region) {
+                missed.push((country, region_of_country(country)));
+            }
+        }
+        assert!(missed.is_empty(), "{missed:?}");
     }
 }

@@ -79,6 +79,22 @@ pub fn fold_digits(input: &str) -> String {
         .collect()
 }
 
+/// Whether `c` only steers the direction text is shown in (U+200E/U+200F, the Arabic letter mark, embeddings,
+/// overrides and isolates): what right-to-left apps (WhatsApp, an Arabic or Hebrew address book) put around a
+/// number copied from them. No digit of the number.
+pub(crate) fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `input` without the direction marks around or inside it ([`is_direction_mark`]).
+pub(crate) fn without_direction_marks(input: &str) -> std::borrow::Cow<'_, str> {
+    if input.chars().any(is_direction_mark) {
+        std::borrow::Cow::Owned(input.chars().filter(|c| !is_direction_mark(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(input)
+    }
+}
+
 pub fn is_known_region(code: &str) -> bool {
     code.len() == 2 && country::Id::from_str(&code.to_ascii_uppercase()).is_ok()
 }

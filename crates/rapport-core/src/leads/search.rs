@@ -307,7 +307,29 @@ pub(crate) fn best_tier(q: &SearchText, row: &Searchable) -> Option<Tier> {
     TIERS.into_iter().find(|t| q.matches(*t, row))
 }
 
+/// A number typed with its extension ("+1 212 555 0100 ext. 204", "… x204", "…;ext=3"): the number, which is
+/// what the index holds of it.
+fn without_extension(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    for marker in [";ext=", "extension", "ext", "x", "#"] {
+        let Some(at) = lower.find(marker) else { continue };
+        let (number, rest) = (&text[..at], lower[at + marker.len()..].trim_start_matches(['.', ':', ' ', '=']));
+        if number.chars().any(|c| c.is_ascii_digit()) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+            return number.trim_end();
+        }
+    }
+    text
+}
+
 fn phone_digits(text: &str) -> Option<Vec<String>> {
+    // As entry reads a number: the marks a right-to-left app copies with it dropped, dashes of every kind
+    // (hyphen, en dash, minus, the Japanese long mark "ー") read as dashes, the extension left off.
+    let text: String = text
+        .chars()
+        .filter(|c| !crate::leads::phone::is_direction_mark(*c))
+        .map(|c| if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF0D}') { '-' } else { c })
+        .collect();
+    let text = without_extension(text.trim());
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
     // "030/901820" is how numbers are written across German-speaking countries.
     let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
@@ -890,6 +912,25 @@ mod tests {
             expected.dedup();
             proptest::prop_assert_eq!(indexed, expected, "text {:?}", text);
         }
+    }
+
+    /// A number searched as `leads show` prints it, with its extension, copied from a right-to-left app, or
+    /// written with another dash: found as entered (entry reads all of these).
+    #[test]
+    fn phone_searches_read_extensions_marks_and_dashes_as_entry_does() {
+        let first = |t: &str| phone_digits(t).and_then(|d| d.first().cloned());
+        for typed in
+            ["+1 212-555-0100 ext. 204", "+1 212 555 0100 x204", "+1 212.555.0100;ext=3", "+1 212 555 0100 #12"]
+        {
+            assert_eq!(first(typed).as_deref(), Some("12125550100"), "{typed}");
+        }
+        assert_eq!(first("\u{200E}+972 50-123-4567\u{200E}").as_deref(), Some("972501234567"));
+        for typed in
+            ["03\u{2010}1234\u{2010}5678", "030 \u{2013} 1234567", "03\u{2212}1234", "090\u{30FC}1234\u{30FC}5678"]
+        {
+            assert!(phone_digits(typed).is_some(), "{typed}");
+        }
+        assert_eq!(phone_digits("box 12"), None, "words stay words");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::fields::{LeadFieldKind, FIELDS};
 use super::model::{
     EmailEntry, InvalidValue, Lead, LeadInput, LeadStatus, MissingField, PhoneEntry, SourceChannel, UserRef,
 };
-use super::phone::parse_phone;
+use super::phone::{parse_phone, PhoneError};
 use crate::error::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -273,13 +273,28 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     let mut phones: Vec<ValidPhone> = Vec::new();
     let mut invalid = 0;
     for (i, raw) in input.phones.iter().enumerate() {
+        // Marks a right-to-left app puts around a number copied from it steer how it is shown, and are no part
+        // of it: refused as "characters that reorder the text", or read as a national number, it was lost.
+        let raw = &*super::phone::without_direction_marks(raw);
         if raw.trim().is_empty() {
             continue;
         }
         let problem = entry_problem(raw.trim());
         let parsed = match problem {
             Some(why) => Err(why),
-            None => parse_phone(raw, &region).map_err(|e| format!("\"{}\" {e}", raw.trim())),
+            None => parse_phone(raw, &region).map_err(|e| {
+                // The lead's country was given but is none Rapport reads: said, or "add its country code" reads
+                // as if none had been given.
+                let country = text.address.country.trim();
+                match e {
+                    PhoneError::Invalid(_) if !country.is_empty() && region_of_country(country).is_none() => format!(
+                        "\"{}\" {e} (the lead's country, \"{country}\", is not one Rapport knows: write it as its \
+                         name or two-letter code)",
+                        raw.trim()
+                    ),
+                    e => format!("\"{}\" {e}", raw.trim()),
+                }
+            }),
         };
         if parsed.as_ref().is_ok_and(|p| phones.iter().any(|q| q.entry.e164 == p.e164)) {
             continue;
