@@ -959,6 +959,32 @@ fn a_merge_undone_from_the_queue_puts_its_pair_back_there() {
     }
 }
 
+/// Two colleagues who write from their company's shared mailbox (info@, sales@) are not one person for it: they
+/// were rated the same (100%) and the enrichment would have merged them. The same person entered twice with it
+/// is still found, by the rest.
+#[test]
+fn a_shared_mailbox_of_one_company_is_no_proof_of_one_person() {
+    let f = fixture();
+    let mk = |first: &str, last: &str| {
+        let mut l = lead(first, last, "info@weber-bau.example");
+        l.company = "Weber Bau".into();
+        l.phones = vec!["+49 30 901820".into()];
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id
+    };
+    let (anna, thomas) = (mk("Anna", "Weber"), mk("Thomas", "Weber"));
+    scan(&f);
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let pair = queue.iter().find(|p| p.a.id == anna && p.b.id == thomas);
+    assert!(pair.is_none_or(|p| p.tier == Tier::Review), "{:?}", pair.map(|p| (p.score, &p.evidence)));
+    let mut enriched = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut enriched).unwrap();
+    assert!(enriched.is_empty());
+    let again = mk("Anna", "Weber");
+    scan(&f);
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    assert!(queue.iter().any(|p| p.a.id == anna && p.b.id == again), "the same person typed twice is still found");
+}
+
 /// A currency its lead holds without an amount yet, against the other record's amount of no stated currency:
 /// merged without a look, the amount's (empty) currency would replace EUR; 5,000 of which currency is a person's
 /// call. So for a source detail a Draft holds without a channel.

@@ -227,7 +227,13 @@ fn digits(local: &str) -> String {
 fn email_level(a: &Prepared, b: &Prepared) -> Level {
     best_pairing(&a.emails, &b.emails, |(la, da), (lb, db)| {
         if la == lb && da == db {
-            Level::Exact
+            // A company's shared mailbox (info@, sales@) is the place two colleagues write from, as one person
+            // does: no evidence either way. Read as one person's address, two colleagues were one lead.
+            if crate::normalize::is_role_mailbox(la) {
+                Level::Missing
+            } else {
+                Level::Exact
+            }
         } else if la == lb || strip_separators(la) == strip_separators(lb) {
             if explained_by_names(la, a) || explained_by_names(lb, b) || crate::normalize::is_role_mailbox(la) {
                 Level::Missing // namesakes share it as often as one person does: no evidence either way
@@ -412,6 +418,13 @@ mod tests {
         let m = rec("", "", "", "info@berg-bau.de", "");
         let n = rec("", "", "", "info@kowalski.pl", "");
         assert_eq!(compare(&m, &n).level(Evidence::Email), Level::Missing, "info@ at two companies");
+        // And at one: two colleagues who write from it are not one person for it.
+        let (anna, thomas) =
+            (rec("anna", "weber", "", "info@weber.de", ""), rec("thomas", "weber", "", "info@weber.de", ""));
+        assert_eq!(compare(&anna, &thomas).level(Evidence::Email), Level::Missing, "info@ of one company");
+        let (own, again) =
+            (rec("anna", "weber", "", "anna@weber.de", ""), rec("anna", "weber", "", "anna@weber.de", ""));
+        assert_eq!(compare(&own, &again).level(Evidence::Email), Level::Exact, "one's own address is proof");
         // Judged the same whichever lead comes first.
         let (o, q) = (rec("ann", "lee", "", "annie@x.com", ""), rec("ann", "lee", "", "ann@x.com", ""));
         assert_eq!(compare(&o, &q).level(Evidence::Email), compare(&q, &o).level(Evidence::Email));
