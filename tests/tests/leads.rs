@@ -1198,3 +1198,25 @@ fn a_formal_country_name_reads_its_phones_and_a_copied_number_is_the_number() {
         assert_eq!(ids, [office.id], "{typed}");
     }
 }
+
+/// The currency written with a deal value is the deal's when it names none ("£5,000"), and may not contradict
+/// the one it names ("5,000 USD" in EUR): it was dropped, and the deal summed with those of no currency.
+#[test]
+fn the_currency_written_with_a_deal_value_is_kept_or_its_contradiction_refused() {
+    let f = fixture();
+    let mk = |value: &str, currency: &str| {
+        let mut l = lead("Ann", "Lee", "");
+        l.emails.clear();
+        l.deal.value = value.into();
+        l.deal.currency = currency.into();
+        f.core.create_lead(&f.admin, &l, &Origin::manual())
+    };
+    let pounds = mk("£5,000", "").unwrap().lead;
+    assert_eq!((pounds.deal.value.as_str(), pounds.deal.currency.as_str()), ("5000.00", "GBP"));
+    let rupees = mk("₹1,00,000", "").unwrap().lead;
+    assert_eq!((rupees.deal.value.as_str(), rupees.deal.currency.as_str()), ("100000.00", "INR"));
+    let agreed = mk("5,000 EUR", "eur").unwrap().lead;
+    assert_eq!(agreed.deal.currency, "EUR");
+    let err = mk("5,000 USD", "EUR").unwrap_err().to_string();
+    assert!(err.contains("\"5,000 USD\" is in USD, but the deal's currency is EUR"), "{err}");
+}

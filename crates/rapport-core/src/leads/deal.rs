@@ -95,14 +95,19 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
         }
         None => (body, ""),
     };
-    // Thousands separators group by three, and one number uses one kind of them.
+    // Thousands separators group by three, and one number uses one kind of them. In India and its neighbours,
+    // the last three digits make a group and the others go by two, in commas: "1,00,000" (a lakh), "12,34,567".
     let mut kinds = whole.chars().filter(|c| matches!(c, '.' | ','));
     if let Some(sep) = kinds.next() {
         let groups: Vec<&str> = whole.split(sep).collect();
-        let grouped = kinds.all(|c| c == sep)
-            && (1..=3).contains(&groups[0].len())
-            && !groups[0].starts_with('0')
-            && groups[1..].iter().all(|g| g.len() == 3);
+        let same_kind = kinds.all(|c| c == sep);
+        let western = (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+        let indian = sep == ','
+            && groups.len() >= 3
+            && (1..=2).contains(&groups[0].len())
+            && groups[1..groups.len() - 1].iter().all(|g| g.len() == 2)
+            && groups.last().is_some_and(|g| g.len() == 3);
+        let grouped = same_kind && (western || indian) && !groups[0].starts_with('0');
         if !grouped {
             return Err(format!("\"{}\" is not an amount (write it like 12500 or 12,500.00)", raw.trim()));
         }
@@ -117,6 +122,36 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     }
     let whole = if digits.is_empty() { "0" } else { digits };
     Ok(format!("{whole}.{fraction:0<2}"))
+}
+
+/// The currency written with an amount ("12,500 €", "USD 900", "R$ 1.234,56", "₹1,00,000"), as its ISO code,
+/// when its sign or code names one; None when none is written, or the sign is shared ("kr" is three countries').
+pub fn written_currency(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let (first, last) = (t.find(|c: char| c.is_ascii_digit())?, t.rfind(|c: char| c.is_ascii_digit())?);
+    let clean = |s: &str| {
+        s.trim().trim_matches(|c: char| matches!(c, '.' | ',' | '-' | '–' | '—') || c.is_whitespace()).to_string()
+    };
+    let (before, after) = (clean(&t[..first]), clean(&t[last + 1..]));
+    let sign = match (before.is_empty(), after.is_empty()) {
+        (false, true) => before,
+        (true, false) => after,
+        _ => return None,
+    };
+    let code = match sign.to_lowercase().as_str() {
+        "₹" | "rs" | "rs." => "INR",
+        "r$" => "BRL",
+        "fr" | "sfr" | "chf" => "CHF",
+        "zł" | "zl" => "PLN",
+        "c$" | "ca$" | "can$" => "CAD",
+        "a$" | "au$" => "AUD",
+        "hk$" => "HKD",
+        "₩" => "KRW",
+        "₽" => "RUB",
+        "₺" => "TRY",
+        _ => return normalize_currency(&sign).ok(),
+    };
+    Some(code.to_string())
 }
 
 /// An ISO 4217 code, upper-cased. Three letters are not enough: "EUT" or "UDS" is a typo, and a deal in it
@@ -229,6 +264,34 @@ mod tests {
                 .chain(["1,234,56", "1.000.00", "1,000,0", "1.234.5", "100%", "12,5 %"])
         {
             assert!(normalize_amount(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    /// Lakhs and crores as India writes them; and the currency written with an amount, read.
+    #[test]
+    fn indian_grouping_and_the_currency_written_with_an_amount() {
+        for (typed, stored) in
+            [("1,00,000", "100000.00"), ("12,34,567.50", "1234567.50"), ("Rs. 1,50,000", "150000.00")]
+        {
+            assert_eq!(normalize_amount(typed).as_deref(), Ok(stored), "{typed}");
+        }
+        for bad in ["1,00,00", "1,000,00,000", "1.00.000", "01,00,000"] {
+            assert!(normalize_amount(bad).is_err(), "{bad} should be refused");
+        }
+        for (typed, code) in [
+            ("12,500 €", Some("EUR")),
+            ("5,000 USD", Some("USD")),
+            ("£5,000", Some("GBP")),
+            ("R$ 1.234,56", Some("BRL")),
+            ("₹1,00,000", Some("INR")),
+            ("Rs. 75", Some("INR")),
+            ("CHF 25'000.–", Some("CHF")),
+            ("$.50", Some("USD")),
+            ("12500", None),
+            ("500 kr", None),
+            ("$ 5 EUR", None),
+        ] {
+            assert_eq!(written_currency(typed).as_deref(), code, "{typed}");
         }
     }
 

@@ -237,6 +237,25 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
         (f.set)(&mut text, &value);
     }
 
+    // The currency written with the value ("5,000 USD", "£5,000") is the deal's when it names none, and may not
+    // contradict the one it names: it was dropped, and the deal summed with the others of no currency.
+    if let (false, Some(code)) = (text.deal.value.is_empty(), deal::written_currency(&input.deal.value)) {
+        if text.deal.currency.is_empty() {
+            if !errors.iter().any(|e| e.field == "currency") {
+                text.deal.currency = code;
+            }
+        } else if text.deal.currency != code {
+            errors.push(FieldError::new(
+                "deal_value",
+                format!(
+                    "\"{}\" is in {code}, but the deal's currency is {}",
+                    input.deal.value.trim(),
+                    text.deal.currency
+                ),
+            ));
+        }
+    }
+
     let mut emails: Vec<EmailEntry> = Vec::new();
     // Invalid entries count towards the limit too: a pasted list of names is refused as a list, in one message,
     // not as a message per entry (nor kept, with keep-invalid, as hundreds of values to fix).
