@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { agentCalendar, agentCalendars, occurrence } from '../../test/calendarFixtures';
 import { apiErr, deferred, mockBackend } from '../../test/fixtures';
 import type { AgentCalendar, CaldavAccount } from '../types';
+import { nav } from '../nav.svelte';
 import AgentSettingsPanel from './AgentSettingsPanel.svelte';
 
 function open(props: Record<string, unknown> = {}) {
@@ -385,6 +386,34 @@ describe('AgentSettingsPanel', () => {
     expect(onclose).not.toHaveBeenCalled();
     await u.click(screen.getByTestId('agent-close-discard'));
     expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it('stays open while a CalDAV connection runs, and asks before dropping its address and password typed', async () => {
+    const connecting = deferred<CaldavAccount>();
+    mockBackend({ connectCaldav: () => connecting.promise });
+    nav.go({ name: 'calendar' });
+    const { onclose, u } = open();
+    await u.type(await screen.findByTestId('caldav-url'), account.calendar_url);
+    // Typed, not connected: closing (or the sidebar) asks first.
+    expect(nav.unsaved).toBe(true);
+    await u.keyboard('{Escape}');
+    expect(await screen.findByTestId('agent-close-question')).toBeInTheDocument();
+    await u.click(screen.getByTestId('agent-close-keep'));
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('agent-close-question')).toBeInTheDocument();
+    expect(nav.view.name).toBe('calendar');
+    await u.click(screen.getByTestId('agent-close-keep'));
+
+    await u.type(screen.getByTestId('caldav-user'), 'agent');
+    await u.type(screen.getByTestId('caldav-password'), 'wrong-password');
+    await u.click(screen.getByTestId('caldav-connect'));
+    // While it connects, its answer has to land here: Escape and Close wait.
+    fireEvent.keyDown(screen.getByTestId('agent-settings'), { key: 'Escape' });
+    expect(screen.getByTestId('agent-settings-close')).toBeDisabled();
+    expect(onclose).not.toHaveBeenCalled();
+    connecting.reject(apiErr({ code: 'remote', message: 'the server refused the user name or password' }));
+    expect(await screen.findByTestId('caldav-error')).toHaveTextContent('The server refused the user name or password');
+    expect(onclose).not.toHaveBeenCalled();
   });
 
   it('closes at once when nothing was typed', async () => {

@@ -215,8 +215,42 @@ describe('Settings › Capture API', () => {
     );
     await u.click(within(await sourceRow('Website contact form')).getByTestId('capture-edit-source'));
     const again = await screen.findByTestId('capture-source-dialog');
+    await u.clear(within(again).getByTestId('source-rate'));
+    await u.type(within(again).getByTestId('source-rate'), '30');
     await u.click(within(again).getByTestId('source-create'));
-    expect(await within(again).findByTestId('capture-source-error')).toHaveTextContent('Someone changed this source');
+    const said = await within(again).findByTestId('capture-source-error');
+    expect(said).toHaveTextContent('Someone changed this source');
+    // Read again, what was typed kept: a second save goes over their version, not refused again and again.
+    expect(said).toHaveTextContent('What you typed is kept');
+    expect(within(again).getByTestId('source-rate')).toHaveValue('30');
+    const reads = be.captureSources.mock.calls.length;
+    expect(reads).toBeGreaterThan(1);
+    await u.click(within(again).getByTestId('source-create'));
+    await waitFor(() => expect(screen.queryByTestId('capture-source-dialog')).toBeNull());
+    expect(be.updateCaptureSource).toHaveBeenLastCalledWith(
+      1,
+      expect.objectContaining({ name: 'Website contact form' }),
+      expect.objectContaining({ rate_per_minute: 30 }),
+    );
+  });
+
+  it('asks before Escape, a click outside or the sidebar drops what was typed in a source', async () => {
+    const { u } = open();
+    await sourceRow('Website contact form');
+    nav.go({ name: 'settings' });
+    await u.click(screen.getByTestId('capture-new-source'));
+    const dialog = await screen.findByTestId('capture-source-dialog');
+    await u.type(within(dialog).getByTestId('source-name'), 'Partner feed');
+    await u.keyboard('{Escape}');
+    expect(await within(dialog).findByTestId('source-discard-question')).toHaveTextContent('Discard what you typed?');
+    await u.click(within(dialog).getByTestId('source-keep'));
+    expect(within(dialog).getByTestId('source-name')).toHaveValue('Partner feed');
+    nav.go({ name: 'leads' });
+    expect(await within(dialog).findByTestId('source-discard-question')).toBeInTheDocument();
+    expect(nav.view.name).toBe('settings');
+    await u.click(within(dialog).getByTestId('source-discard'));
+    await waitFor(() => expect(screen.queryByTestId('capture-source-dialog')).toBeNull());
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
   });
 
   it("keeps a website source's field map (set with the CLI) when it is edited here, and shows it", async () => {

@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiErr, mockBackend, pipelineConfig, sessionFor } from '../../test/fixtures';
+import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import type { StageConfig } from '../types';
 import ApprovalRequestDialog from './ApprovalRequestDialog.svelte';
@@ -35,6 +36,24 @@ function setup(
 }
 
 describe('the approval request dialog', () => {
+  it('asks before the sidebar, sign-out or closing the window throws away a note typed', async () => {
+    nav.go({ name: 'pipeline' });
+    const { oncancel, u } = setup();
+    const dialog = screen.getByTestId('approval-request-dialog');
+    expect(nav.unsaved).toBe(false);
+    await u.type(within(dialog).getByTestId('approval-note'), 'Signed with Globex');
+    expect(nav.unsaved).toBe(true);
+    nav.go({ name: 'leads' });
+    expect(await within(dialog).findByTestId('approval-request-discard')).toBeInTheDocument();
+    expect(nav.view.name).toBe('pipeline');
+    await u.click(within(dialog).getByTestId('approval-request-keep'));
+    expect(within(dialog).getByTestId('approval-note')).toHaveValue('Signed with Globex');
+    nav.go({ name: 'leads' });
+    await u.click(await within(dialog).findByTestId('approval-request-discard'));
+    expect(oncancel).toHaveBeenCalledOnce();
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
+  });
+
   it('shows why the move waits, and asks a lost deal for its reason before sending anything', async () => {
     const { be, onrequested, u } = setup();
     const dialog = screen.getByTestId('approval-request-dialog');

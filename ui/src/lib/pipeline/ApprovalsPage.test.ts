@@ -123,6 +123,16 @@ describe('the approval queue', () => {
     expect(approvals.pending).toBe(1);
   });
 
+  it("offers no Approve on one's own request (another Administrator approves it), and Reject still", async () => {
+    session.current = sessionFor('administrator', { id: 5 });
+    mockBackend({ approvalQueue: async () => [approvalRequest({ requested_by: 'Ada Admin', requested_by_id: 5 })] });
+    render(ApprovalsPage);
+    await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
+    const approve = within(item(1)).getByTestId('approval-approve');
+    expect(approve).toBeDisabled();
+    expect(approve).toHaveAttribute('title', 'Your own request: another Administrator approves it');
+  });
+
   it('rejects only with a comment, which goes with the decision', async () => {
     const { be, u } = setup();
     await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(2));

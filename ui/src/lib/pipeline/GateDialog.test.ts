@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiError } from '../api';
+import { nav } from '../nav.svelte';
 import { apiErr, lead, mockBackend, pipelineConfig, savedLead } from '../../test/fixtures';
 import type { ApiError, FieldError, StageConfig } from '../types';
 import GateDialog from './GateDialog.svelte';
@@ -355,6 +356,26 @@ describe('Gate dialog', () => {
     await waitFor(() => expect(within(dialog).getByTestId('gate-message')).toHaveTextContent('Needs a proposal'));
     await u.keyboard('{Escape}');
     expect(oncancel).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks before the sidebar, sign-out or closing the window throws away what was typed', async () => {
+    mockBackend();
+    nav.go({ name: 'pipeline' });
+    const { dialog, u, oncancel } = show({
+      stage: stage('engagement'),
+      refusal: refusal('needs a deal value', [{ field: 'deal_value', message: 'is required' }]),
+    });
+    expect(nav.unsaved).toBe(false);
+    await u.type(within(dialog).getByTestId('gate-field-deal_value'), '12500');
+    expect(nav.unsaved).toBe(true);
+    nav.go({ name: 'leads' });
+    expect(await within(dialog).findByTestId('gate-discard-question')).toBeInTheDocument();
+    expect(nav.view.name).toBe('pipeline');
+    await u.click(within(dialog).getByTestId('gate-keep'));
+    nav.go({ name: 'leads' });
+    await u.click(await within(dialog).findByTestId('gate-discard'));
+    expect(oncancel).toHaveBeenCalledOnce();
+    await waitFor(() => expect(nav.view.name).toBe('leads'));
   });
 
   it('asks before Cancel drops an override reason, and closes when told to discard it', async () => {
