@@ -588,6 +588,23 @@ fn a_cancellation_read_before_its_invite_still_cancels_it() {
     assert_eq!(a.status, AppointmentStatus::Cancelled, "{reports:?}");
 }
 
+/// A repetition that cannot be read is said for a meeting marked free (a trade fair, a holiday) as for a busy
+/// one: the free one became a single meeting without a word.
+#[test]
+fn a_free_meetings_unreadable_repetition_is_said() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    agent_settings(&f, &dana, "UTC", 0);
+    for (uid, transp) in [("busy-1@example.com", ""), ("free-1@example.com", "TRANSP:TRANSPARENT\n")] {
+        let file = WEEKLY
+            .replace("weekly-1@example.com", uid)
+            .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", &format!("RRULE:FREQ=WEEKLY;BYDAY=XX\n{transp}"));
+        let r = f.core.import_ics(&dana, &[ics("fair.ics", &file)], None).unwrap().remove(0);
+        assert_eq!(r.created, 1, "{r:?}");
+        assert!(r.warnings.iter().any(|w| w.contains("only its first occurrence")), "{uid}: {:?}", r.warnings);
+    }
+}
+
 /// Cancellations as servers and mail programs really send them. RFC 5546's minimum (UID, SEQUENCE, a time, no
 /// repetition, no notes), and Outlook's ("Canceled: " before the title, its note as the description, marked
 /// free): the meeting is cancelled as it was, its notes, place, invitees and four weeks kept, and set back to

@@ -170,6 +170,12 @@ impl Context<'_> {
         let Some(tzid) = line.param("TZID") else {
             return self.calendar_zone.clone().unwrap_or(Zone::Floating);
         };
+        // Exchange's zone names hold commas ("(GMT-06.00) Guadalajara, Mexico City, Monterrey"): written without
+        // the quotes they need, the parser splits the name there. The whole name is the file's zone, when it is.
+        let whole = line.param_text("TZID").unwrap_or_default();
+        if let Some((_, zone)) = self.zones.iter().find(|(id, _)| id == whole.trim()) {
+            return zone.clone();
+        }
         let tzid = tzid.trim();
         if let Some((_, zone)) = self.zones.iter().find(|(id, _)| id == tzid) {
             return zone.clone();
@@ -247,6 +253,19 @@ fn person(line: &Line) -> Option<Person> {
     })
 }
 
+/// The moment a DTEND says, or None when it cannot be read. "24:00" (ISO 8601's end of a day, which some
+/// programs write for a meeting until midnight) is the next day's 00:00.
+fn end_of(cx: &Context, line: &Line, warnings: &mut Vec<String>) -> Option<Moment> {
+    if let Ok(end) = cx.moment(line, warnings) {
+        return Some(end);
+    }
+    let (date, time) = line.value.trim().split_once('T')?;
+    let rest = time.strip_prefix("240000")?;
+    let next = crate::values::parse_date(date)?.succ_opt()?;
+    let mended = Line { value: format!("{}T000000{rest}", next.format("%Y%m%d")), ..line.clone() };
+    cx.moment(&mended, warnings).ok()
+}
+
 /// Reads one VEVENT. An event without a usable start is refused with the line; smaller faults (an unreadable
 /// EXDATE, an unknown zone, an end before the start) become warnings.
 pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
@@ -277,9 +296,18 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     // anchors its repetitions) is kept with no length, as a negative duration is.
     let no_length = if start.is_date() { Length::Days(1) } else { Length::Wall { days: 0, seconds: 0 } };
     let length = match (c.first("DTEND"), c.first("DURATION")) {
-        (Some(end_line), _) => {
-            let end = cx.moment(end_line, &mut warnings)?;
-            match length_between(&start, &end, &cx.calendar_zone) {
+        (Some(end_line), _) => match end_of(cx, end_line, &mut warnings) {
+            // Only the start makes the event: an end that cannot be read costs it its length, not the meeting.
+            None => {
+                warnings.push(format!(
+                    "line {}: DTEND is not a date or time (\"{}\"): the event is kept {}",
+                    end_line.number,
+                    crate::content::shorten(&end_line.value),
+                    if start.is_date() { "as one day" } else { "with no length" }
+                ));
+                no_length
+            }
+            Some(end) => match length_between(&start, &end, &cx.calendar_zone) {
                 Some(length) => length,
                 // Start and end typed the wrong way round (as Python's recurring-ical-events reads them too).
                 None => match length_between(&end, &start, &cx.calendar_zone) {
@@ -300,23 +328,28 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
                         no_length
                     }
                 },
+            },
+        },
+        (None, Some(d)) => match parse_duration(&d.value) {
+            None => {
+                warnings.push(format!(
+                    "line {}: DURATION is not a duration (\"{}\"): the event is kept {}",
+                    d.number,
+                    crate::content::shorten(&d.value),
+                    if start.is_date() { "as one day" } else { "with no length" }
+                ));
+                no_length
             }
-        }
-        (None, Some(d)) => {
-            let duration = parse_duration(&d.value).ok_or_else(|| Problem {
-                line: d.number,
-                message: format!("DURATION is not a duration: \"{}\"", crate::content::shorten(&d.value)),
-            })?;
-            if duration.days < 0 || duration.seconds < 0 {
+            Some(duration) if duration.days < 0 || duration.seconds < 0 => {
                 warnings.push(format!("line {}: DURATION is negative: the event is kept with no length", d.number));
                 no_length
-            } else if start.is_date() {
-                // Whole days, rounded up ("PT48H" is two), and at least the one day a date is.
-                Length::Days((duration.days + (duration.seconds + 86_399) / 86_400).max(1))
-            } else {
-                Length::Nominal { days: duration.days, seconds: duration.seconds }
             }
-        }
+            // Whole days, rounded up ("PT48H" is two), and at least the one day a date is.
+            Some(duration) if start.is_date() => {
+                Length::Days((duration.days + (duration.seconds + 86_399) / 86_400).max(1))
+            }
+            Some(duration) => Length::Nominal { days: duration.days, seconds: duration.seconds },
+        },
         (None, None) => no_length,
     };
 

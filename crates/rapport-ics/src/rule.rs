@@ -62,11 +62,18 @@ pub fn rule_ends(rule: &str) -> bool {
     rule.trim().trim_start_matches("RRULE:").split(';').any(|part| {
         let (key, value) = part.trim().split_once('=').unwrap_or((part, ""));
         match key.to_ascii_uppercase().as_str() {
-            "UNTIL" => true,
+            "UNTIL" => !no_end_in_sight(value),
             "COUNT" => value.parse::<u32>().is_ok_and(|n| n > 0),
             _ => false,
         }
     })
+}
+
+/// An UNTIL in a year no calendar reaches ("99991231T235959Z", which some programs write for a series without
+/// an end): it repeats for good, rather than being refused as no date and cut to its first meeting.
+fn no_end_in_sight(until: &str) -> bool {
+    let year = until.trim().get(0..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    year.and_then(|y| y.parse::<u32>().ok()).is_some_and(|y| y > 9000)
 }
 
 /// Wall times of one RRULE from `dtstart` within [from, to] (inclusive; callers widen and filter).
@@ -94,6 +101,7 @@ pub fn expand_rule_with(
         }
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
         match key.to_ascii_uppercase().as_str() {
+            "UNTIL" if no_end_in_sight(value) => {}
             "UNTIL" => until = Some(value.to_owned()),
             "RSCALE" if !value.eq_ignore_ascii_case("GREGORIAN") => {
                 return Err(format!("calendar scale {value} is not supported"));
@@ -199,6 +207,27 @@ mod tests {
         {
             assert!(!rule_ends(forever), "{forever}");
         }
+    }
+
+    /// An UNTIL in the year 9999 is a series without an end, as the program that wrote it meant: it was
+    /// refused as no date, and the series cut to its first meeting.
+    #[test]
+    fn an_until_no_calendar_reaches_is_no_end() {
+        assert!(!rule_ends("FREQ=WEEKLY;BYDAY=MO;UNTIL=99991231T235959Z"));
+        let (walls, _) = expand(
+            "2027-01-04 09:00:00",
+            "FREQ=WEEKLY;BYDAY=MO;UNTIL=99991231T235959Z",
+            "2027-01-01 00:00:00",
+            "2027-02-01 00:00:00",
+        );
+        assert_eq!(walls.len(), 4, "{walls:?}");
+        let (walls, _) = expand(
+            "2027-01-04 09:00:00",
+            "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270111T235959Z",
+            "2027-01-01 00:00:00",
+            "2027-02-01 00:00:00",
+        );
+        assert_eq!(walls.len(), 2, "an UNTIL in reach still ends it");
     }
 
     /// An ordinal day in a weekly or daily rule is the day alone (the crate made it every day), and said.

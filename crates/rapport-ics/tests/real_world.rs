@@ -291,6 +291,78 @@ END:VCALENDAR
     assert_eq!(starts(file), ["2026-03-10T04:30:00Z"]);
 }
 
+/// Exchange's zone names hold commas; written unquoted, the parser splits the TZID at them, and the zone the
+/// file defines under the whole name was missed (a fixed offset read instead, an hour off in its summer).
+#[test]
+fn a_tzid_with_unquoted_commas_is_the_zone_the_file_defines() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VTIMEZONE
+TZID:(GMT-06.00) Guadalajara\\, Mexico City\\, Monterrey
+BEGIN:STANDARD
+DTSTART:16010101T020000
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0600
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:-0600
+TZOFFSETTO:-0500
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:commas-1
+SUMMARY:Call
+DTSTART;TZID=(GMT-06.00) Guadalajara, Mexico City, Monterrey:20260615T090000
+DTEND;TZID=(GMT-06.00) Guadalajara, Mexico City, Monterrey:20260615T100000
+END:VEVENT
+END:VCALENDAR
+";
+    assert_eq!(starts(file), ["2026-06-15T14:00:00Z"]);
+}
+
+/// Only the start makes an event: an end or a length that cannot be read costs it its length, said, not the
+/// meeting (each of these was refused, and a file of them "had no event that could be read"); "24:00" is the
+/// next day's midnight.
+#[test]
+fn an_unreadable_end_or_length_keeps_the_event() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:end-1
+DTSTART:20260104T100000Z
+DTEND:
+END:VEVENT
+BEGIN:VEVENT
+UID:end-2
+DTSTART;TZID=Europe/Berlin:20260105T220000
+DTEND;TZID=Europe/Berlin:20260105T240000
+END:VEVENT
+BEGIN:VEVENT
+UID:end-3
+DTSTART:20260106T100000Z
+DURATION:60
+END:VEVENT
+END:VCALENDAR
+";
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+    assert_eq!(cal.events.len(), 3);
+    let said: Vec<&String> = cal.events.iter().flat_map(|e| &e.warnings).collect();
+    assert!(said.iter().any(|w| w.contains("DTEND is not a date or time")), "{said:?}");
+    assert!(said.iter().any(|w| w.contains("DURATION is not a duration")), "{said:?}");
+    assert_eq!(
+        occurrences_in(file, &rapport_ics::Zone::Utc),
+        [
+            ("2026-01-04T10:00:00Z".to_string(), "2026-01-04T10:00:00Z".to_string()),
+            ("2026-01-05T21:00:00Z".to_string(), "2026-01-05T23:00:00Z".to_string()),
+            ("2026-01-06T10:00:00Z".to_string(), "2026-01-06T10:00:00Z".to_string()),
+        ]
+    );
+}
+
 /// What we write is folded at 75 octets without splitting a character, and reads back the same.
 #[test]
 fn written_lines_fold_on_character_boundaries() {

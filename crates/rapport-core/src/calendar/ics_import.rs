@@ -698,6 +698,12 @@ impl Rapport {
                 .filter(|o| o.event == 0 || series.get(o.event).is_some_and(|e| e.this_and_future))
                 .map(|o| (o.start.to_utc(&floating), o.end.to_utc(&floating), matches!(o.start, When::Date(_))))
                 .collect();
+        } else if incoming.is_recurring() {
+            // Free (a trade fair, a holiday), cancelled or declined, it holds no time, but what its repetition
+            // could not say is said all the same: it was kept as one meeting without a word.
+            report
+                .warnings
+                .extend(rapport_ics::expand(std::slice::from_ref(incoming), horizon.0, horizon.1, &floating).warnings);
         }
         if !unchanged {
             row.clash = occurrences.iter().find_map(|(s, e, _)| {
