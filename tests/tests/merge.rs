@@ -92,6 +92,26 @@ fn a_merged_amount_keeps_its_own_currency() {
     assert_eq!((out.lead.deal.value.as_str(), out.lead.deal.currency.as_str()), ("700.00", "GBP"));
 }
 
+/// Why a deal was lost goes with the stage it was lost in: an open survivor does not take a Lost twin's reason
+/// (a later move to Lost went through with a reason nobody gave for this deal); chosen with its stage, it comes.
+#[test]
+fn a_lost_reason_comes_with_the_stage_it_was_lost_in() {
+    let f = fixture();
+    let mut open = lead("Lo", "St", "lo@st.example");
+    open.stage = "new".into();
+    let mut lost = lead("Lo", "St", "lo.st@work.example");
+    lost.stage = "lost".into();
+    lost.deal.lost_reason = "price".into();
+    let (a, b) = (create(&f, &open), create(&f, &lost));
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!((out.lead.stage.as_str(), out.lead.deal.lost_reason.as_str()), ("new", ""));
+    f.core.unmerge(&f.admin, out.merge_id).unwrap();
+    let choice = FieldChoice { field: "stage".into(), lead_id: b.id };
+    let a = f.core.get_lead(&f.admin, a.id).unwrap();
+    let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[choice]).unwrap();
+    assert_eq!((out.lead.stage.as_str(), out.lead.deal.lost_reason.as_str()), ("lost", "price"));
+}
+
 /// A merged lead's owner who has been deactivated since is not handed to an ownerless survivor: it would be
 /// refused, and the two records could never be merged.
 #[test]
@@ -929,8 +949,8 @@ fn unmerge_succeeds_when_the_owner_it_would_give_back_is_deactivated() {
     assert_eq!(f.core.get_lead(&f.admin, b.id).unwrap().owner.map(|o| o.id), Some(u2));
 }
 
-/// A merge took a Nurture lead's stage for a Lost one; its reason was cleared since. Unmerge leaves it in
-/// Nurture rather than put it back in Lost without a reason.
+/// A merge took a Nurture lead's stage for a Lost one (its reason goes with the stage); a reason was written and
+/// cleared again since. Unmerge leaves it in Nurture rather than put it back in Lost without a reason.
 #[test]
 fn unmerge_does_not_put_the_survivor_back_in_a_stage_without_what_it_asks() {
     let f = fixture();
@@ -943,10 +963,12 @@ fn unmerge_does_not_put_the_survivor_back_in_a_stage_without_what_it_asks() {
     let n = create(&f, &n);
     let choice = FieldChoice { field: "stage".into(), lead_id: n.id };
     let merge = f.core.merge_leads(&f.admin, s.id, &[n.id], &[choice]).unwrap();
-    assert_eq!(merge.lead.stage, "nurture");
+    assert_eq!((merge.lead.stage.as_str(), merge.lead.deal.lost_reason.as_str()), ("nurture", ""));
     let mut input = merge.lead.to_input();
+    input.deal.lost_reason = "competitor".into();
+    let noted = f.core.update_lead(&f.admin, s.id, merge.lead.version, &input, &Origin::manual()).unwrap().lead;
     input.deal.lost_reason = String::new();
-    f.core.update_lead(&f.admin, s.id, merge.lead.version, &input, &Origin::manual()).unwrap();
+    f.core.update_lead(&f.admin, s.id, noted.version, &input, &Origin::manual()).unwrap();
     let out = f.core.unmerge(&f.admin, merge.merge_id).unwrap();
     assert_eq!((out.survivor.stage.as_str(), out.survivor.deal.lost_reason.as_str()), ("nurture", ""));
     assert_eq!(out.restored[0].id, n.id);

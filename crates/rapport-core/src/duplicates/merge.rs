@@ -197,8 +197,10 @@ pub(crate) fn conflicts(a: &Lead, b: &Lead) -> Vec<&'static str> {
 }
 
 /// A value and the detail that goes with it, taken from one lead by a merge: an amount and its currency, a
-/// channel and its detail.
-const FOLLOWERS: [(&str, &str); 2] = [("deal_value", "currency"), ("source", "source_detail")];
+/// channel and its detail, a stage and why the deal was lost in it (an open survivor took a Lost twin's reason,
+/// and a later move to Lost went through with a reason nobody gave for this deal).
+const FOLLOWERS: [(&str, &str); 3] =
+    [("deal_value", "currency"), ("source", "source_detail"), ("stage", "lost_reason")];
 
 fn field(name: &str) -> Option<&'static LeadField> {
     FIELDS.iter().find(|f| f.info.name == name)

@@ -94,6 +94,22 @@ describe('values that go with another', () => {
     expect(fieldChoices(pair, rows, {})).toEqual([]);
   });
 
+  it("shows why a deal was lost kept with its stage: an open survivor does not take a Lost twin's reason", () => {
+    const a = lead({ id: 1, stage: 'engagement' });
+    a.deal = { ...a.deal, lost_reason: '' };
+    const b = lead({ id: 2, stage: 'lost' });
+    b.deal = { ...b.deal, lost_reason: 'price' };
+    const pair = duplicatePair({ a, b });
+    const rows = compareRows(pair);
+    expect(initialPicks(rows).lost_reason).toBe('a');
+    expect(fieldChoices(pair, rows, {})).toEqual([]);
+    // B's stage picked takes its reason with it (the panel picks both).
+    expect(fieldChoices(pair, rows, { stage: 'b', lost_reason: 'b' })).toEqual([
+      { field: 'stage', lead_id: 2 },
+      { field: 'lost_reason', lead_id: 2 },
+    ]);
+  });
+
   it("sends a detail picked back to its own lead once its channel comes from the other: the core would follow the channel", () => {
     const base = duplicatePair();
     const pair = duplicatePair({

@@ -94,9 +94,10 @@ export const COMPARED_FIELDS: readonly LeadField[] = LEAD_FIELDS.filter(
 
 /**
  * Values that go with another (the core merges them so): a currency comes from the lead its amount comes from,
- * a source detail from the lead its channel comes from, even when that lead left it empty.
+ * a source detail from the lead its channel comes from, why a deal was lost from the lead its stage comes from,
+ * even when that lead left it empty.
  */
-export const FOLLOWS: Record<string, string> = { currency: 'deal_value', source_detail: 'source' };
+export const FOLLOWS: Record<string, string> = { currency: 'deal_value', source_detail: 'source', lost_reason: 'stage' };
 
 /** One row per compared field. Rows where neither lead has a value are left out. */
 export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareRow[] {
