@@ -76,6 +76,9 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "nombrecompleto",
             "nomecompleto",
             "volledigenaam",
+            // Dutch lists give "Naam" beside "Voornaam": the surname, which a name column beside a first-name
+            // column is read as.
+            "naam",
             "namn",
             "navn",
             "nimi",

@@ -230,7 +230,10 @@ impl Mapper {
             if input.first_name.is_empty() && input.last_name.is_empty() {
                 (input.first_name, input.last_name) = (first, last);
             } else if input.last_name.is_empty() {
-                input.last_name = last;
+                // Beside a first-name column and no last-name one, a name column is the surname.
+                let surname_column = !self.targets.iter().any(|t| t == "last_name");
+                let surname = surname_column.then(|| surname_beside(&input.first_name, &full_name)).flatten();
+                input.last_name = surname.unwrap_or(last);
             } else if input.first_name.is_empty() {
                 // A cell the library could not split is all "last name": here it is the name still missing.
                 input.first_name = if first.is_empty() { last } else { first };
@@ -280,6 +283,24 @@ impl Mapper {
             Err(errors)
         }
     }
+}
+
+/// The surname a name column holds beside a first-name column of its own, as German and Dutch lists give them
+/// ("Name;Vorname", "Naam;Voornaam"): the whole cell, particles and all ("von Goethe", "van der Berg"), or what
+/// follows the first name when the cell holds both ("Anna van der Berg"). None when the cell is written "Last,
+/// First" (the split reads that). Split as a full name, "von Goethe" lost its "von".
+fn surname_beside(first: &str, cell: &str) -> Option<String> {
+    let cell = cell.trim();
+    if cell.contains(',') {
+        return None;
+    }
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    let given: Vec<&str> = first.split_whitespace().collect();
+    let starts_with_given = !given.is_empty()
+        && words.len() > given.len()
+        && words.iter().zip(&given).all(|(w, g)| w.to_lowercase() == g.to_lowercase());
+    let rest = if starts_with_given { &words[given.len()..] } else { &words[..] };
+    (!rest.is_empty()).then(|| rest.join(" "))
 }
 
 /// The mapping a file gets without being told: the suggestion per header, notes for the rest (a column is
@@ -612,6 +633,34 @@ mod tests {
         assert_eq!(notes(&["Christopher", "Chris Lee", "Lee"]), "Name: Chris Lee");
         assert_eq!(notes(&["Lin", "Li Lin", ""]), "Name: Li Lin");
         assert_eq!(notes(&["Chris", "Chris Lee", "Lee"]), "");
+    }
+
+    /// German and Dutch lists give the surname as "Name" beside "Vorname" ("Naam" beside "Voornaam"): it is the
+    /// surname whole, particles and all. Split as a full name, "von Goethe" lost its "von" and "van der Berg"
+    /// became "der Berg".
+    #[test]
+    fn a_name_column_beside_a_first_name_column_is_the_surname() {
+        let h: Vec<String> = ["Name", "Vorname", "Firma"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            default_mapping(&h).iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
+            [FULL_NAME, "first_name", "company"]
+        );
+        let h: Vec<String> = ["Naam", "Voornaam"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            default_mapping(&h).iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
+            [FULL_NAME, "first_name"]
+        );
+        let m = mapper(&["Name", "Vorname"], &["full_name", "first_name"]).unwrap_or_else(|e| panic!("{e}"));
+        let names = |cells: &[&str]| {
+            let input = m.to_input(&row(cells)).unwrap_or_else(|e| panic!("{e:?}"));
+            (input.first_name, input.last_name, input.notes)
+        };
+        let own = |first: &str, last: &str| (first.to_string(), last.to_string(), String::new());
+        assert_eq!(names(&["von Goethe", "Johann Wolfgang"]), own("Johann Wolfgang", "von Goethe"));
+        assert_eq!(names(&["van der Berg", "Anna"]), own("Anna", "van der Berg"));
+        assert_eq!(names(&["De La Cruz", "Maria"]), own("Maria", "De La Cruz"));
+        assert_eq!(names(&["Anna van der Berg", "Anna"]), own("Anna", "van der Berg"), "both in the cell");
+        assert_eq!(names(&["Berg, Anna", "Anna"]), own("Anna", "Berg"), "last, first");
     }
 
     #[test]
