@@ -552,15 +552,18 @@ describe('DuplicatesPage: keyboard', () => {
     expect(selectedPair()).toBe(items()[1]);
     await u.keyboard('k');
     expect(selectedPair()).toBe(items()[0]);
+    // Outside the list the arrows are the page's, to scroll the comparison.
     await u.keyboard('{ArrowDown}');
-    expect(selectedPair()).toBe(items()[1]);
-    await u.keyboard('{ArrowUp}');
     expect(selectedPair()).toBe(items()[0]);
 
-    // Focus in the list follows the selection.
+    // In the list they move through it, and the focus follows the selection.
     items()[0].focus();
     await u.keyboard('{ArrowDown}');
     expect(items()[1]).toHaveFocus();
+    expect(selectedPair()).toBe(items()[1]);
+    await u.keyboard('{ArrowUp}');
+    expect(selectedPair()).toBe(items()[0]);
+    await u.keyboard('{ArrowDown}');
     expect(selectedPair()).toBe(items()[1]);
 
     await u.keyboard('n');
@@ -584,6 +587,18 @@ describe('DuplicatesPage: keyboard', () => {
     expect(be.markNotDuplicate).toHaveBeenCalledOnce();
     expect(be.mergeLeads).not.toHaveBeenCalled();
     expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1);
+  });
+
+  it('keeps the values picked on a pair through a look at the next one and back', async () => {
+    const { be, u } = await open();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    await u.click(screen.getByTestId('choice-last_name-b'));
+    await u.keyboard('j');
+    await u.keyboard('k');
+    expect(screen.getByTestId('choice-last_name-b')).toBeChecked();
+    await u.keyboard('m');
+    await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
+    expect(be.mergeLeads.mock.calls[0][2]).toEqual([{ field: 'last_name', lead_id: 12 }]);
   });
 
   it('leaves keys alone while typing, and the arrows to a focused radio', async () => {
