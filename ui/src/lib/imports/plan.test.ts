@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnLabel, ignoredColumns, joinedStreet, sharedTargets } from './plan';
+import { columnLabel, ignoredColumns, joinedStreet, mappingProblems, sharedTargets } from './plan';
 
 describe('sharedTargets', () => {
   it('warns of two columns sent to a single-value field', () => {
@@ -22,6 +22,19 @@ describe('sharedTargets', () => {
       { column: 'Mobil', target: 'phone' },
     ];
     expect(sharedTargets(mapping)).toEqual([]);
+  });
+});
+
+describe('mappingProblems', () => {
+  it('stops the check at two columns on a field that takes one, which the core refuses', () => {
+    const mapping = [
+      { column: 'Company', target: 'company' },
+      { column: 'Organisation', target: 'company' },
+    ];
+    expect(mappingProblems(mapping, null)).toEqual([
+      'A field takes one column: choose another field, or Add to notes, for all but one of the columns named above.',
+    ]);
+    expect(mappingProblems([mapping[0], { column: 'Organisation', target: 'notes' }], null)).toEqual([]);
   });
 });
 

@@ -149,10 +149,13 @@ export function applyTemplate(
   return { mapping: out, matched };
 }
 
-/** What stops the mapping from being checked: nothing mapped, or a key without its column. */
+/** What stops the mapping from being checked: nothing mapped, two columns on a field that takes one (the core
+ * refuses it), or a key without its column. */
 export function mappingProblems(mapping: readonly ColumnMapping[], key: NaturalKey | null): string[] {
   const problems: string[] = [];
   if (mapping.every((m) => m.target === IGNORE)) problems.push('Choose a lead field for at least one column.');
+  if (sharedTargets(mapping).length > 0)
+    problems.push('A field takes one column: choose another field, or Add to notes, for all but one of the columns named above.');
   if (key === 'email' && !mapping.some((m) => m.target === 'email'))
     problems.push('To update leads by email, choose Email for the column that holds it.');
   if (key === 'external_ref' && !mapping.some((m) => m.target === 'external_ref'))
