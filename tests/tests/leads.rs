@@ -1220,3 +1220,24 @@ fn the_currency_written_with_a_deal_value_is_kept_or_its_contradiction_refused()
     let err = mk("5,000 USD", "EUR").unwrap_err().to_string();
     assert!(err.contains("\"5,000 USD\" is in USD, but the deal's currency is EUR"), "{err}");
 }
+
+/// Names in Arabic and Hebrew are found as people type them, without vowel points or hamza, as the duplicate
+/// check already compares them: "احمد" finds "أحمد إبراهيم", "محمد" finds "مُحَمَّد", "משה" finds "מֹשֶׁה".
+#[test]
+fn pointed_names_are_found_typed_without_their_points() {
+    let f = fixture();
+    let mk = |first: &str, last: &str| {
+        let mut l = lead(first, last, "");
+        l.emails.clear();
+        l.phones = vec!["+44 20 7946 0018".into()];
+        f.core.create_lead(&f.admin, &l, &Origin::manual()).unwrap().lead.id
+    };
+    let (ahmed, muhammad, moshe) = (mk("أحمد", "إبراهيم"), mk("مُحَمَّد", "علي"), mk("מֹשֶׁה", "כהן"));
+    for (text, id) in [("احمد", ahmed), ("احمد ابراهيم", ahmed), ("محمد", muhammad), ("משה", moshe), ("أحمد", ahmed)]
+    {
+        let q = LeadQuery { text: text.into(), limit: 10, ..Default::default() };
+        let found: Vec<i64> = f.core.list_leads(&f.admin, &q).unwrap().items.iter().map(|l| l.id).collect();
+        assert_eq!(found, vec![id], "{text:?}");
+        assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 1, "{text:?}");
+    }
+}

@@ -8,7 +8,7 @@ use crate::Record;
 /// Marks that only decorate a letter (accents of the Latin, Greek and Cyrillic scripts; Hebrew and Arabic
 /// vowel points, which names are mostly written without). Marks that are letters' vowels or voicing (Indic and
 /// Thai vowel signs, the virama, Japanese dakuten) tell names apart and stay.
-fn decorative(c: char) -> bool {
+pub fn decorative(c: char) -> bool {
     is_combining_mark(c)
         && matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
             | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}' | '\u{0591}'..='\u{05C7}'

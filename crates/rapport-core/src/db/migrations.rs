@@ -126,10 +126,17 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::leads::store::reindex_search_forms(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        // Hebrew and Arabic without their points: the leads written in those scripts indexed again.
+        M::up_with_hook(
+            include_str!("migrations/032_hebrew_and_arabic_searched_without_points.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::leads::store::reindex_pointed_scripts(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 31;
+pub const LATEST_VERSION: i64 = 32;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

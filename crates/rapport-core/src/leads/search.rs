@@ -23,10 +23,12 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::db::StoreError;
 
-/// The combining marks people mean by "diacritics" (accents, umlauts, cedillas): dropped so that "Zoë" and
-/// "Zoe" match. Other marks, such as the vowel signs of Indic scripts, are part of the word and kept.
+/// The combining marks people mean by "diacritics" (accents, umlauts, cedillas; the vowel points and hamza of
+/// Hebrew and Arabic, which names are mostly typed without): dropped so that "Zoë" and "Zoe", "أحمد" and "احمد"
+/// match, as the duplicate check compares them. Other marks, such as the vowel signs of Indic scripts, are part
+/// of the word and kept.
 fn is_diacritic(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+    rapport_match::normalize::decorative(c)
 }
 
 /// Splits text into search tokens: decomposed (full-width and other compatibility forms to their plain

@@ -282,6 +282,26 @@ pub(crate) fn reindex_search_forms(tx: &Transaction<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Migration 032: the search rows, folded names and company keys of the leads whose text holds Hebrew or Arabic
+/// (their points and hamza are now folded away, as people type those names); the others index as they did.
+pub(crate) fn reindex_pointed_scripts(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare(
+            "SELECT id, first_name || ' ' || last_name || ' ' || company || ' ' || notes, company FROM leads
+             WHERE first_name || last_name || company || notes GLOB '*[^ -~]*' ORDER BY id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut key = tx.prepare("UPDATE leads SET company_key = ?2 WHERE id = ?1")?;
+    for (id, text, company) in rows {
+        if text.chars().any(|c| matches!(c, '\u{0590}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')) {
+            reindex(tx, id)?;
+            key.execute(params![id, name_key(&company, "")])?;
+        }
+    }
+    Ok(())
+}
+
 /// Migration 028: every lead's folded company, which the list sorts by.
 pub(crate) fn fill_company_keys(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let rows: Vec<(i64, String)> = tx
