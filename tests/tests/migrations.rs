@@ -515,7 +515,7 @@ fn a_merge_of_version_29_keeps_the_merged_lead_s_reference_for_keyed_imports() {
             core.create_lead(&admin, &l, &Origin::manual()).unwrap().lead.id
         };
         let (ann, twin, none) =
-            (with_ref("ann@lee.io", "P-17"), with_ref("ann@work.example", "P-18"), with_ref("a@b.c", ""));
+            (with_ref("ann@lee.io", "P-17"), with_ref("ann@work.example", "P-18"), with_ref("a@b.co", ""));
         core.merge_leads(&admin, ann, &[twin], &[]).unwrap();
         core.merge_leads(&admin, ann, &[none], &[]).unwrap();
         ann
