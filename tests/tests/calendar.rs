@@ -553,6 +553,17 @@ fn a_cancelled_series_cancels_the_single_meeting_of_it_one_was_invited_to() {
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let a = f.core.appointment(&dana, id).unwrap();
     assert_eq!(a.status, AppointmentStatus::Cancelled);
+    // The invite and the series' cancellation in one file (a mail thread saved whole): the same.
+    let erin = f.user("erin", Role::Editor, &[]);
+    agent_settings(&f, &erin, "UTC", 0);
+    let thread = format!("{all}{one}");
+    let r = f.core.import_ics(&erin, &[ics("thread.ics", &thread)], None).unwrap().remove(0);
+    let ids = r.appointment_ids.clone();
+    assert!(
+        ids.iter().all(|id| f.core.appointment(&erin, *id).unwrap().status == AppointmentStatus::Cancelled),
+        "{r:?}"
+    );
+    assert!(!ids.is_empty() && r.warnings.is_empty(), "{r:?}");
     let seen = f.core.occurrences(&dana, &[dana.user_id().unwrap()], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z");
     let seen: Vec<_> = seen.unwrap().into_iter().map(|o| (o.start, o.status)).collect();
     assert_eq!(

@@ -1219,6 +1219,9 @@ fn the_currency_written_with_a_deal_value_is_kept_or_its_contradiction_refused()
     assert_eq!(agreed.deal.currency, "EUR");
     let err = mk("5,000 USD", "EUR").unwrap_err().to_string();
     assert!(err.contains("\"5,000 USD\" is in USD, but the deal's currency is EUR"), "{err}");
+    // The dollar sign is Canada's and Australia's too.
+    let loonies = mk("$5,000", "CAD").unwrap().lead;
+    assert_eq!((loonies.deal.value.as_str(), loonies.deal.currency.as_str()), ("5000.00", "CAD"));
 }
 
 /// Names in Arabic and Hebrew are found as people type them, without vowel points or hamza, as the duplicate

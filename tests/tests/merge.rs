@@ -110,6 +110,20 @@ fn a_lost_reason_comes_with_the_stage_it_was_lost_in() {
     let a = f.core.get_lead(&f.admin, a.id).unwrap();
     let out = f.core.merge_leads(&f.admin, a.id, &[b.id], &[choice]).unwrap();
     assert_eq!((out.lead.stage.as_str(), out.lead.deal.lost_reason.as_str()), ("lost", "price"));
+    // Both lost, the survivor without a reason (moved there by the sweep): the other's fills the gap.
+    let mut c = lead("Cy", "Lost", "cy@lost.example");
+    c.stage = "lost".into();
+    c.deal.lost_reason = "price".into();
+    let c = create(&f, &c);
+    f.sql().execute("UPDATE leads SET lost_reason = '' WHERE id = ?1", [c.id]).unwrap();
+    let mut d = lead("Cy", "Lost", "cy.lost@work.example");
+    d.stage = "lost".into();
+    d.deal.lost_reason = "competitor".into();
+    let d = create(&f, &d);
+    let c = f.core.get_lead(&f.admin, c.id).unwrap();
+    assert_eq!(c.deal.lost_reason, "");
+    let out = f.core.merge_leads(&f.admin, c.id, &[d.id], &[]).unwrap();
+    assert_eq!(out.lead.deal.lost_reason, "competitor");
 }
 
 /// A merged lead's owner who has been deactivated since is not handed to an ownerless survivor: it would be

@@ -203,11 +203,18 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &origin)?;
             let mut wrote = false;
 
-            // Masters first, so a series exists before its overrides; then by UID for a stable order; then the
-            // copies of one event oldest first (a mail thread saved as one file, files joined, or given in any
-            // order): the newest version, a cancellation say, is the one that stands.
+            // Masters first, so a series exists before its overrides; a series' cancellation after them, so that
+            // it finds the single meetings invited before it in the same file; then by UID for a stable order;
+            // then the copies of one event oldest first (a mail thread saved as one file, files joined, or given
+            // in any order): the newest version, a cancellation say, is the one that stands. (A series asked for
+            // again after its cancellation, newer, still stands: the cancellation is then older than it.)
             let mut order = events.clone();
-            order.sort_by_cached_key(|e| (e.recurrence_id.is_some(), e.uid.clone(), e.sequence, written_at(e)));
+            let phase = |e: &Event| match (e.recurrence_id.is_some(), e.method.as_deref() == Some("CANCEL")) {
+                (false, false) => 0,
+                (true, _) => 1,
+                (false, true) => 2,
+            };
+            order.sort_by_cached_key(|e| (phase(e), e.uid.clone(), e.sequence, written_at(e)));
             let mut cx = Upsert {
                 grant: &grant,
                 agent: &agent,

@@ -116,6 +116,12 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
             }
         }
     }
+    // Two records lost in one stage, the survivor's without a reason: the other's reason is for that same loss.
+    if input.deal.lost_reason.is_empty() && chosen("lost_reason").is_none() {
+        if let Some(l) = all.iter().find(|l| l.stage == input.stage && !l.deal.lost_reason.is_empty()) {
+            input.deal.lost_reason = l.deal.lost_reason.clone();
+        }
+    }
     // Lists are united by their normalized value; the typed spelling of each value is kept.
     let mut emails: Vec<String> = survivor.emails.iter().map(|e| e.address.to_lowercase()).collect();
     let mut phones: Vec<String> = survivor.phones.iter().map(|p| p.e164.clone()).collect();

@@ -319,7 +319,8 @@ fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        // Whole numbers as far as a float holds them exactly (2^53): a 16-digit lead or order id is its digits.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => format!("{}", *f as i64),
         // To the 15 significant digits a spreadsheet shows: "=1999.9*3" holds 5999.700000000001, which Excel
         // shows as 5999.7, and a deal value of that many decimals was refused.
         Data::Float(f) => format!("{f:.14e}").parse::<f64>().unwrap_or(*f).to_string(),
@@ -567,6 +568,7 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(2974.9405)), "2974.9405");
         assert_eq!(cell_text(&Data::Float(-12.5)), "-12.5");
         assert_eq!(cell_text(&Data::Float(1.5e-7)), "0.00000015");
+        assert_eq!(cell_text(&Data::Float(1_234_567_890_123_456.0)), "1234567890123456", "a 16-digit id");
         // An .ods keeps its dates and times as ISO 8601: written as an .xlsx's are, not "PT14H30M00S".
         let ods = |d: Data| cell_text(&d);
         assert_eq!(ods(Data::DurationIso("PT14H30M00S".into())), "14:30:00");

@@ -286,21 +286,16 @@ impl Mapper {
 }
 
 /// The surname a name column holds beside a first-name column of its own, as German and Dutch lists give them
-/// ("Name;Vorname", "Naam;Voornaam"): the whole cell, particles and all ("von Goethe", "van der Berg"), or what
-/// follows the first name when the cell holds both ("Anna van der Berg"). None when the cell is written "Last,
-/// First" (the split reads that). Split as a full name, "von Goethe" lost its "von".
+/// ("Name;Vorname", "Naam;Voornaam"): the whole cell, particles and all ("von Goethe", "van der Berg"), when it
+/// holds no word of the first name. None when it does ("Anna van der Berg", "Dr. Anna Berg", "John A. Smith":
+/// a full name, which the split reads) or is written "Last, First". Split as a full name, "von Goethe" lost its
+/// "von".
 fn surname_beside(first: &str, cell: &str) -> Option<String> {
     let cell = cell.trim();
-    if cell.contains(',') {
-        return None;
-    }
-    let words: Vec<&str> = cell.split_whitespace().collect();
-    let given: Vec<&str> = first.split_whitespace().collect();
-    let starts_with_given = !given.is_empty()
-        && words.len() > given.len()
-        && words.iter().zip(&given).all(|(w, g)| w.to_lowercase() == g.to_lowercase());
-    let rest = if starts_with_given { &words[given.len()..] } else { &words[..] };
-    (!rest.is_empty()).then(|| rest.join(" "))
+    let given: Vec<String> = first.split_whitespace().map(str::to_lowercase).collect();
+    let shares_a_word = cell.split_whitespace().any(|w| given.contains(&w.trim_end_matches(',').to_lowercase()));
+    let whole = !cell.is_empty() && !cell.contains(',') && !shares_a_word;
+    whole.then(|| cell.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The mapping a file gets without being told: the suggestion per header, notes for the rest (a column is
@@ -661,6 +656,9 @@ mod tests {
         assert_eq!(names(&["De La Cruz", "Maria"]), own("Maria", "De La Cruz"));
         assert_eq!(names(&["Anna van der Berg", "Anna"]), own("Anna", "van der Berg"), "both in the cell");
         assert_eq!(names(&["Berg, Anna", "Anna"]), own("Anna", "Berg"), "last, first");
+        // An English file's full "Name" beside its "First Name" is still read as a full name.
+        assert_eq!(names(&["Dr. Anna Berg", "Anna"]).1, "Berg");
+        assert_eq!(names(&["John A. Smith", "John"]).1, "Smith");
     }
 
     #[test]

@@ -84,6 +84,9 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("britain", "GB"),
     ("bharat", "IN"),
     ("prc", "CN"),
+    // Taiwan's formal name: without this, "republic of" taken off left "china".
+    ("republic of china", "TW"),
+    ("roc", "TW"),
     ("north korea", "KP"),
     ("democratic peoples republic of korea", "KP"),
     ("الإمارات", "AE"),
@@ -185,6 +188,9 @@ mod tests {
             ("Kingdom of Saudi Arabia", "SA"),
             ("Swaziland", "SZ"),
             ("Burma", "MM"),
+            ("Republic of China", "TW"),
+            ("China, Republic of", "TW"),
+            ("Taiwan", "TW"),
             ("الإمارات", "AE"),
         ] {
             if region_of_country(country).as_deref() != Some(region) {

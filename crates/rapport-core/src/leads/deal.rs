@@ -124,8 +124,29 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     Ok(format!("{whole}.{fraction:0<2}"))
 }
 
+/// Currencies written with the dollar sign, and with the yen's: "$5,000" of a deal in CAD is in CAD.
+const DOLLARS: [&str; 16] =
+    ["USD", "CAD", "AUD", "NZD", "MXN", "SGD", "HKD", "TWD", "ARS", "CLP", "COP", "UYU", "JMD", "BSD", "FJD", "LRD"];
+const YENS: [&str; 2] = ["JPY", "CNY"];
+
+/// Whether the currency written with an amount (see [`written_currency`]) agrees with the deal's `currency`: its
+/// code, or a sign several currencies share ("$", "¥") for one of them.
+pub fn agrees_with(written: &str, raw: &str, currency: &str) -> bool {
+    if written == currency {
+        return true;
+    }
+    let sign =
+        raw.chars().filter(|c| !c.is_ascii_digit() && !c.is_whitespace() && !".,'-–—".contains(*c)).collect::<String>();
+    match written {
+        "USD" if sign == "$" => DOLLARS.contains(&currency),
+        "JPY" if sign == "¥" => YENS.contains(&currency),
+        _ => false,
+    }
+}
+
 /// The currency written with an amount ("12,500 €", "USD 900", "R$ 1.234,56", "₹1,00,000"), as its ISO code,
 /// when its sign or code names one; None when none is written, or the sign is shared ("kr" is three countries').
+/// "$" and "¥" read as the currency field reads them (USD, JPY), and agree with the others that write them.
 pub fn written_currency(raw: &str) -> Option<String> {
     let t = raw.trim();
     let (first, last) = (t.find(|c: char| c.is_ascii_digit())?, t.rfind(|c: char| c.is_ascii_digit())?);
@@ -293,6 +314,9 @@ mod tests {
         ] {
             assert_eq!(written_currency(typed).as_deref(), code, "{typed}");
         }
+        // A sign several currencies write agrees with each of them; a code only with itself.
+        assert!(agrees_with("USD", "$5,000", "CAD") && agrees_with("JPY", "¥5000", "CNY"));
+        assert!(!agrees_with("USD", "5,000 USD", "CAD") && !agrees_with("GBP", "£5,000", "EUR"));
     }
 
     #[test]

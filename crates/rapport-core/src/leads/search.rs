@@ -316,7 +316,13 @@ fn without_extension(text: &str) -> &str {
     for marker in [";ext=", "extension", "ext", "x", "#"] {
         let Some(at) = lower.find(marker) else { continue };
         let (number, rest) = (&text[..at], lower[at + marker.len()..].trim_start_matches(['.', ':', ' ', '=']));
-        if number.chars().any(|c| c.is_ascii_digit()) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+        // A bare "x" is an extension after a whole number, or after a space ("… x204"): "100x200" is a size.
+        let whole = number.chars().filter(char::is_ascii_digit).count() >= 7 || number.ends_with(' ');
+        if (marker != "x" || whole)
+            && number.chars().any(|c| c.is_ascii_digit())
+            && !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_digit())
+        {
             return number.trim_end();
         }
     }
@@ -933,6 +939,8 @@ mod tests {
             assert!(phone_digits(typed).is_some(), "{typed}");
         }
         assert_eq!(phone_digits("box 12"), None, "words stay words");
+        assert_eq!(phone_digits("100x200"), None, "a size, not a number and its extension");
+        assert_eq!(phone_digits("4711x2"), None);
     }
 
     #[test]

@@ -285,19 +285,22 @@ pub(crate) fn reindex_search_forms(tx: &Transaction<'_>) -> Result<(), StoreErro
 /// Migration 032: the search rows, folded names and company keys of the leads whose text holds Hebrew or Arabic
 /// (their points and hamza are now folded away, as people type those names); the others index as they did.
 pub(crate) fn reindex_pointed_scripts(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let rows: Vec<(i64, String, String)> = tx
+    // The Hebrew and Arabic blocks and their presentation forms, matched by SQLite itself (one id per lead that
+    // has them, not the text of every lead with a line break in its notes); and the addresses whose domain is
+    // indexed in its own letters too.
+    let ids: Vec<(i64, String)> = tx
         .prepare(
-            "SELECT id, first_name || ' ' || last_name || ' ' || company || ' ' || notes, company FROM leads
-             WHERE first_name || last_name || company || notes GLOB '*[^ -~]*' ORDER BY id",
+            "SELECT id, company FROM leads
+             WHERE first_name || last_name || company || notes GLOB '*[\u{0590}-\u{077F}\u{FB1D}-\u{FDFF}\u{FE70}-\u{FEFF}]*'
+                OR id IN (SELECT lead_id FROM lead_emails WHERE address LIKE '%xn--%')
+             ORDER BY id",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut key = tx.prepare("UPDATE leads SET company_key = ?2 WHERE id = ?1")?;
-    for (id, text, company) in rows {
-        if text.chars().any(|c| matches!(c, '\u{0590}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')) {
-            reindex(tx, id)?;
-            key.execute(params![id, name_key(&company, "")])?;
-        }
+    for (id, company) in ids {
+        reindex(tx, id)?;
+        key.execute(params![id, name_key(&company, "")])?;
     }
     Ok(())
 }

@@ -244,7 +244,7 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
             if !errors.iter().any(|e| e.field == "currency") {
                 text.deal.currency = code;
             }
-        } else if text.deal.currency != code {
+        } else if !deal::agrees_with(&code, &input.deal.value, &text.deal.currency) {
             errors.push(FieldError::new(
                 "deal_value",
                 format!(

@@ -103,6 +103,11 @@ describe('values that go with another', () => {
     const rows = compareRows(pair);
     expect(initialPicks(rows).lost_reason).toBe('a');
     expect(fieldChoices(pair, rows, {})).toEqual([]);
+    // Lost in one stage, the survivor without a reason: the other's fills the gap, as the core merges it.
+    const c = lead({ id: 3, stage: 'lost' });
+    c.deal = { ...c.deal, lost_reason: '' };
+    const both = duplicatePair({ a: c, b });
+    expect(initialPicks(compareRows(both)).lost_reason).toBe('b');
     // B's stage picked takes its reason with it (the panel picks both).
     expect(fieldChoices(pair, rows, { stage: 'b', lost_reason: 'b' })).toEqual([
       { field: 'stage', lead_id: 2 },

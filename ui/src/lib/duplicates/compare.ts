@@ -128,6 +128,8 @@ export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareR
     const leader = FOLLOWS[row.field];
     const field = leader ? COMPARED_FIELDS.find((f) => f.name === leader) : undefined;
     if (!row.choosable || !field) continue;
+    // Lost in one stage, either's reason is for that loss: the survivor's gap is filled, as any.
+    if (row.field === 'lost_reason' && pair.a.stage === pair.b.stage) continue;
     const side = shownValue(pair.a, field, stages).keys.length > 0 ? 'a' : shownValue(pair.b, field, stages).keys.length > 0 ? 'b' : null;
     if (side) row.initial = side;
   }
