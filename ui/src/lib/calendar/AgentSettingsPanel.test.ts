@@ -287,6 +287,19 @@ describe('AgentSettingsPanel', () => {
     expect(screen.getByTestId('agent-settings-agent')).toHaveValue('2');
   });
 
+  it("drops what was typed into one's own CalDAV section once another agent's settings are opened", async () => {
+    mockBackend();
+    const { onclose, u } = open({ canPickAgent: true });
+    await u.type(await screen.findByTestId('caldav-url'), account.calendar_url);
+    await u.selectOptions(screen.getByTestId('agent-settings-agent'), '2');
+    await u.click(await screen.findByTestId('agent-switch-discard'));
+    await waitFor(() => expect(screen.getByTestId('agent-email')).toHaveValue('dana@example.com'));
+    expect(screen.queryByTestId('caldav-url')).toBeNull();
+    // Nothing typed for this agent: Close closes.
+    await u.click(screen.getByTestId('agent-settings-close'));
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
   it('switches at once when nothing was edited', async () => {
     mockBackend();
     const { u } = open({ canPickAgent: true });
@@ -414,6 +427,23 @@ describe('AgentSettingsPanel', () => {
     connecting.reject(apiErr({ code: 'remote', message: 'the server refused the user name or password' }));
     expect(await screen.findByTestId('caldav-error')).toHaveTextContent('The server refused the user name or password');
     expect(onclose).not.toHaveBeenCalled();
+  });
+
+  it('forgets a way out asked for once the question is answered by a save: a later Close does not take it', async () => {
+    mockBackend();
+    nav.go({ name: 'calendar' });
+    const { onclose, u } = open();
+    const email = await screen.findByTestId('agent-email');
+    await u.clear(email);
+    await u.type(email, 'ada@elsewhere.example');
+    nav.go({ name: 'leads' });
+    expect(await screen.findByTestId('agent-close-question')).toBeInTheDocument();
+    await u.click(screen.getByTestId('agent-settings-save'));
+    await waitFor(() => expect(screen.queryByTestId('agent-close-question')).toBeNull());
+    await u.click(screen.getByTestId('agent-settings-close'));
+    expect(onclose).toHaveBeenCalledOnce();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(nav.view.name).toBe('calendar');
   });
 
   it('closes at once when nothing was typed', async () => {
