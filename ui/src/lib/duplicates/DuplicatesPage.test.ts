@@ -525,6 +525,28 @@ describe('DuplicatesPage: deciding on a pair', () => {
   });
 });
 
+describe('DuplicatesPage: a read that fails', () => {
+  it('says so above the queue, and keeps the pair compared and the values picked on it', async () => {
+    let fail = false;
+    const dup = duplicatesMock();
+    const { be, u } = await open({
+      ...dup,
+      duplicateQueue: async (limit) => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return dup.duplicateQueue(limit);
+      },
+    });
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    await u.click(screen.getByTestId('choice-last_name-b'));
+    fail = true;
+    importRuns.finished++;
+    expect(await screen.findByTestId('duplicates-load-error')).toHaveTextContent('the database is busy');
+    await waitFor(() => expect(be.duplicateQueue.mock.calls.length).toBeGreaterThan(1));
+    expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2);
+    expect(screen.getByTestId('choice-last_name-b')).toBeChecked();
+  });
+});
+
 describe('DuplicatesPage: a pair set aside by mistake', () => {
   it("brings it back to the queue from the toast's Undo", async () => {
     const { be, u } = await open();
@@ -535,6 +557,21 @@ describe('DuplicatesPage: a pair set aside by mistake', () => {
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
     expect(names()).toContain('Grace Hopper / Grace Hoper');
     expect(screen.getByTestId('duplicates-said')).toHaveTextContent('Grace Hopper and Grace Hoper are in the queue again');
+  });
+
+  it('brings it back to the queue of a later visit of the page, from the toast that outlived the first', async () => {
+    const be = mockBackend();
+    const page = render(DuplicatesPage);
+    render(Toasts);
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('not-duplicate'));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    page.unmount();
+    render(DuplicatesPage);
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    await u.click(await screen.findByTestId('toast-undo'));
+    await waitFor(() => expect(be.reopenDuplicatePair).toHaveBeenCalledWith(1));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
   });
 });
 

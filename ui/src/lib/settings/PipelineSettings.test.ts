@@ -382,6 +382,27 @@ describe('Settings › Pipeline', () => {
     expect(screen.queryByTestId('confirm-discard-settings')).toBeNull();
   });
 
+  it('says a read again that failed above the settings, keeping the reasons typed below', async () => {
+    let fail = false;
+    const { u } = open({
+      reorderStages: async () => {
+        throw apiErr({ code: 'conflict', message: 'the stages were reordered by someone else' });
+      },
+      pipelineConfig: async () => {
+        if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
+        return pipelineConfig();
+      },
+    });
+    const label = (await screen.findAllByTestId('reason-label'))[0];
+    await u.clear(label);
+    await u.type(label, 'Price too high');
+    fail = true;
+    await u.click(within(await stageRow('nurture')).getByTestId('stage-up'));
+    expect(await screen.findByTestId('pipeline-load-error')).toHaveTextContent('The database is busy');
+    expect(screen.getAllByTestId('reason-label')[0]).toHaveValue('Price too high');
+    expect(nav.unsaved).toBe(true);
+  });
+
   it('asks the same before the sidebar, sign-out or closing the window throws away an edit of a stage', async () => {
     const { u } = open();
     nav.go({ name: 'settings' });
