@@ -295,16 +295,20 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     // meeting lost (with its clash) for a typo: a single event is read the other way round, a series (whose start
     // anchors its repetitions) is kept with no length, as a negative duration is.
     let no_length = if start.is_date() { Length::Days(1) } else { Length::Wall { days: 0, seconds: 0 } };
+    let kept = if start.is_date() { "as one day" } else { "with no length" };
+    // Only the start makes the event: an end or a length that cannot be read costs it its length, not the meeting.
+    let unreadable = |line: &Line, what: &str| {
+        format!(
+            "line {}: {} (\"{}\"): the event is kept {kept}",
+            line.number,
+            what,
+            crate::content::shorten(&line.value)
+        )
+    };
     let length = match (c.first("DTEND"), c.first("DURATION")) {
         (Some(end_line), _) => match end_of(cx, end_line, &mut warnings) {
-            // Only the start makes the event: an end that cannot be read costs it its length, not the meeting.
             None => {
-                warnings.push(format!(
-                    "line {}: DTEND is not a date or time (\"{}\"): the event is kept {}",
-                    end_line.number,
-                    crate::content::shorten(&end_line.value),
-                    if start.is_date() { "as one day" } else { "with no length" }
-                ));
+                warnings.push(unreadable(end_line, "DTEND is not a date or time"));
                 no_length
             }
             Some(end) => match length_between(&start, &end, &cx.calendar_zone) {
@@ -321,9 +325,8 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
                     }
                     _ => {
                         warnings.push(format!(
-                            "line {}: DTEND is before DTSTART: the event is kept {}",
-                            end_line.number,
-                            if start.is_date() { "as one day" } else { "with no length" }
+                            "line {}: DTEND is before DTSTART: the event is kept {kept}",
+                            end_line.number
                         ));
                         no_length
                     }
@@ -332,12 +335,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         },
         (None, Some(d)) => match parse_duration(&d.value) {
             None => {
-                warnings.push(format!(
-                    "line {}: DURATION is not a duration (\"{}\"): the event is kept {}",
-                    d.number,
-                    crate::content::shorten(&d.value),
-                    if start.is_date() { "as one day" } else { "with no length" }
-                ));
+                warnings.push(unreadable(d, "DURATION is not a duration"));
                 no_length
             }
             Some(duration) if duration.days < 0 || duration.seconds < 0 => {
