@@ -10,6 +10,15 @@ use super::mapping::fold;
 /// dropped but a leading title ("Dr.", "Herr", "Mme").
 pub(crate) fn split_full_name(full: &str) -> (String, String) {
     let full = full.trim();
+    // German and Austrian degrees written before the name ("Dipl.-Ing. Karl Meier", "Dr.-Ing.", "Mag. rer. nat."
+    // aside): the name library knows "Dr." and "Prof." but took these for a first name.
+    if let Some((first, rest)) = full.split_once(char::is_whitespace) {
+        let word = fold(first);
+        let degree = word.starts_with("dipl") || word == "dring" || (word == "ing" && first.ends_with('.'));
+        if degree && rest.split_whitespace().count() >= 2 {
+            return split_full_name(rest);
+        }
+    }
     let words: Vec<&str> = full.split_whitespace().collect();
     let Some(parsed) = Name::parse(full) else {
         return (String::new(), words.join(" "));
@@ -116,6 +125,11 @@ mod tests {
     fn titles_go_and_sort_order_is_read() {
         assert_eq!(split("Dr. Anna van der Berg"), pair("Anna", "van der Berg"));
         assert_eq!(split("Prof. Dr. Hans-Peter Schäfer"), pair("Hans-Peter", "Schäfer"));
+        // The degrees of German-speaking lists the library does not know.
+        assert_eq!(split("Dipl.-Ing. Karl Meier"), pair("Karl", "Meier"));
+        assert_eq!(split("Dipl.-Kfm. Jens van der Berg"), pair("Jens", "van der Berg"));
+        assert_eq!(split("Dr.-Ing. Eva Roth"), pair("Eva", "Roth"));
+        assert_eq!(split("Ing. Juan Pérez"), pair("Juan", "Pérez"));
         assert_eq!(split("Herr Thomas Weber"), pair("Thomas", "Weber"));
         assert_eq!(split("Smith, John"), pair("John", "Smith"));
         assert_eq!(split("O'BRIEN, sean"), pair("sean", "O'BRIEN"));

@@ -342,6 +342,22 @@ pub(crate) enum Separators {
 /// from Google Contacts, one per line). The first of the lead's first email (phone) column is its primary one.
 pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
     let splits = |c: char| c == ';' || c == '\n' || c == '\r' || (c == ',' && separators == Separators::Addresses);
+    // A comma is no separator of phones (dial strings pause with it: "555 0100,,12"), but before a "+" it
+    // starts another number in its international form: "+31 20 123 4567, +31 6 12345678" is two.
+    let value = if separators == Separators::Phones && value.contains(',') {
+        let mut joined = String::with_capacity(value.len());
+        let mut rest = value;
+        while let Some(at) = rest.find(',') {
+            joined.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            joined.push(if after.trim_start().starts_with('+') { ';' } else { ',' });
+            rest = after;
+        }
+        joined.push_str(rest);
+        std::borrow::Cow::Owned(joined)
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    };
     let mut values: Vec<String> = Vec::new();
     for part in value.split(":::") {
         let mut after_semicolon = false;
@@ -628,6 +644,17 @@ mod tests {
         assert_eq!(notes(&["Christopher", "Chris Lee", "Lee"]), "Name: Chris Lee");
         assert_eq!(notes(&["Lin", "Li Lin", ""]), "Name: Li Lin");
         assert_eq!(notes(&["Chris", "Chris Lee", "Lee"]), "");
+    }
+
+    /// Two numbers in one cell, each in its international form after a comma, are two; a comma elsewhere (a
+    /// dial string's pause) stays in its number.
+    #[test]
+    fn phones_after_a_comma_in_international_form_are_two() {
+        let phones = |v: &str| cell_values(v, Separators::Phones);
+        assert_eq!(phones("+31 20 123 4567, +31 6 12345678"), ["+31 20 123 4567", "+31 6 12345678"]);
+        assert_eq!(phones("+31 20 123 4567,+31 6 12345678"), ["+31 20 123 4567", "+31 6 12345678"]);
+        assert_eq!(phones("555 0100,,12"), ["555 0100,,12"]);
+        assert_eq!(phones("+14155552671;ext=12"), ["+14155552671;ext=12"]);
     }
 
     /// German and Dutch lists give the surname as "Name" beside "Vorname" ("Naam" beside "Voornaam"): it is the
