@@ -410,6 +410,33 @@ fn a_workbook_with_several_sheets_and_dates() {
     let b = run(&f, &path, &suggested_plan(&f, &path, Some("Partner")));
     assert_eq!(b.counts.create_active, 1);
     assert_eq!(find(&f, "okafor").company, "Okafor & Sons");
+
+    // A cover sheet of a few lines before the table: the table is read, not the lines as nameless leads.
+    let path = f.dir.path().join("teilnehmer.xlsx");
+    let mut wb = Workbook::new();
+    let cover = wb.add_worksheet();
+    cover.set_name("Info").unwrap();
+    for (r, line) in ["Teilnehmerliste Messe 2026", "Stand: 14.03.2026", "Vertraulich"].iter().enumerate() {
+        cover.write_string(r as u32, 0, *line).unwrap();
+    }
+    let table = wb.add_worksheet();
+    table.set_name("Teilnehmer").unwrap();
+    for (c, h) in ["Vorname", "Nachname", "E-Mail"].iter().enumerate() {
+        table.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["Ida", "Berg", "ida@berg.example"].iter().enumerate() {
+        table.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "teilnehmer.xlsx", None).unwrap();
+    assert_eq!(preview.sheet.as_deref(), Some("Teilnehmer"));
+    // A workbook whose sheets name no field still reads its first with data.
+    let path = f.dir.path().join("notes.xlsx");
+    let mut wb = Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "just a line").unwrap();
+    wb.save(&path).unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "notes.xlsx", None).unwrap();
+    assert_eq!(preview.sheet.as_deref(), Some("Sheet1"));
 }
 
 /// Excel keeps the postcode 01067 as the number 1067 in a cell formatted "00000" (its "Zip Code" format), and

@@ -431,6 +431,14 @@ fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportE
     })
 }
 
+/// Whether one of a sheet's first rows reads as a header naming at least two lead fields.
+fn names_lead_fields(range: &calamine::Range<Data>) -> bool {
+    range.rows().take(20).any(|row| {
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
+        super::suggest_mapping(&cells).iter().filter(|s| s.field.is_some()).count() >= 2
+    })
+}
+
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
     // calamine reads an .ods whole, every sheet, as it opens it: its reach is measured before.
     if sheet_reach::is_ods(&bytes) {
@@ -447,18 +455,25 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
     let hidden =
         |name: &String| metadata.iter().any(|m| &m.name == name && m.visible != calamine::SheetVisible::Visible);
     let (visible, out_of_sight): (Vec<&String>, Vec<&String>) = sheets.iter().partition(|n| !hidden(n));
+    // Of those, the first whose table names lead fields: a cover sheet ("Teilnehmerliste Messe 2026", a few
+    // lines about the list) before the table was read as nameless Drafts made of its lines.
     let mut chosen = None;
+    let mut first_with_data = None;
     for name in visible.into_iter().chain(out_of_sight) {
         if sheet.is_some_and(|s| s != name) {
             continue;
         }
         within_reach(&mut book, name)?;
         let range = book.worksheet_range(name).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
-        if sheet.is_some() || !range.is_empty() {
+        if sheet.is_some() || (!range.is_empty() && names_lead_fields(&range)) {
             chosen = Some((name.clone(), range));
             break;
         }
+        if !range.is_empty() && first_with_data.is_none() {
+            first_with_data = Some((name.clone(), range));
+        }
     }
+    let chosen = chosen.or(first_with_data);
     let (name, range) = match (chosen, sheet) {
         (Some(c), _) => c,
         (None, Some(s)) => {
