@@ -144,21 +144,26 @@ impl Rapport {
         // Oldest copies first (an invite, then its update, then its cancellation, however the files were picked
         // or dropped): a cancellation read before its invite found nothing to cancel, and the invite then stood.
         // Each file's report keeps its place in the order given.
+        // Reading is pure and may take a while on a large file: each file is read once, before any write lock.
+        let mut read: Vec<Option<rapport_ics::Calendar>> =
+            files.iter().map(|f| Some(rapport_ics::read(&f.bytes))).collect();
         let mut order: Vec<usize> = (0..files.len()).collect();
-        if files.len() > 1 {
-            let oldest: Vec<_> = files.iter().map(|f| oldest_copy(&f.bytes)).collect();
-            order.sort_by_key(|&i| oldest[i]);
-        }
+        order.sort_by_key(|&i| read[i].as_ref().and_then(oldest_copy));
         let mut reports: Vec<Option<IcsFileReport>> = files.iter().map(|_| None).collect();
         for i in order {
-            reports[i] = Some(self.import_ics_file(actor, &files[i], agent_id)?);
+            let Some(calendar) = read[i].take() else { continue };
+            reports[i] = Some(self.import_ics_file(actor, &files[i], calendar, agent_id)?);
         }
         Ok(reports.into_iter().flatten().collect())
     }
 
-    fn import_ics_file(&self, actor: &Actor, file: &IcsFile, agent_id: Option<i64>) -> Result<IcsFileReport> {
-        // Reading is pure and may take a while on a large file: it runs before the write lock is taken.
-        let calendar = rapport_ics::read(&file.bytes);
+    fn import_ics_file(
+        &self,
+        actor: &Actor,
+        file: &IcsFile,
+        calendar: rapport_ics::Calendar,
+        agent_id: Option<i64>,
+    ) -> Result<IcsFileReport> {
         let mut report = IcsFileReport { file: file.name.clone(), ..Default::default() };
         report.problems =
             calendar.problems.iter().map(|p| IcsProblem { line: p.line as u32, message: p.message.clone() }).collect();
@@ -904,8 +909,8 @@ fn existing_id_of(existing: &Option<AppointmentRow>) -> Option<i64> {
 /// When a copy of an event was written, as it says: LAST-MODIFIED, else DTSTAMP.
 /// The oldest version a file holds (its events' lowest SEQUENCE, then stamp): where it goes among files imported
 /// together. A file without an event goes first, where it changes nothing.
-fn oldest_copy(bytes: &[u8]) -> Option<(i64, Option<DateTime<Utc>>)> {
-    rapport_ics::read(bytes).events.iter().map(|e| (e.sequence, written_at(e))).min()
+fn oldest_copy(calendar: &rapport_ics::Calendar) -> Option<(i64, Option<DateTime<Utc>>)> {
+    calendar.events.iter().map(|e| (e.sequence, written_at(e))).min()
 }
 
 fn written_at(event: &Event) -> Option<DateTime<Utc>> {
