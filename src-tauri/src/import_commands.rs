@@ -40,12 +40,25 @@ pub async fn import_phone_region(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn import_dry_run(state: State<'_, AppState>, file_id: String, plan: ImportPlan) -> Res<DryRunReport> {
+pub async fn import_dry_run(
+    state: State<'_, AppState>,
+    file_id: String,
+    plan: ImportPlan,
+    on_progress: Channel<RunProgress>,
+) -> Res<DryRunReport> {
     as_actor(&state, move |core, actor| {
-        let (path, name) = core.staged_import_file(actor, &file_id)?;
-        core.dry_run_import(actor, &path, &name, &plan)
+        core.dry_run_staged(actor, &file_id, &plan, &mut |p| {
+            let _ = on_progress.send(p);
+        })
     })
     .await
+}
+
+/// Stops the dry run of a staged file before its next rehearsal; false when none runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_dry_run_cancel(state: State<'_, AppState>, file_id: String) -> Res<bool> {
+    as_actor(&state, move |core, actor| core.cancel_dry_run(actor, &file_id)).await
 }
 
 /// Runs the import to its end, a cancel or a failure, sending progress after every chunk.

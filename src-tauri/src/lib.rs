@@ -113,6 +113,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::sync_caldav,
             import_commands::import_preview,
             import_commands::import_dry_run,
+            import_commands::import_dry_run_cancel,
             import_commands::import_phone_region,
             import_commands::import_start,
             import_commands::import_cancel,

@@ -167,6 +167,7 @@ fn progress_printer() -> impl FnMut(RunProgress) {
             match p.phase {
                 rapport_core::imports::RunPhase::Importing => "imported",
                 rapport_core::imports::RunPhase::Undoing => "leads taken back:",
+                rapport_core::imports::RunPhase::Checking => "checked",
             },
             p.rows_done,
             p.rows_per_second
@@ -323,7 +324,9 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         eprintln!("--save-template is not saved by a dry run, which writes nothing");
     }
     if a.dry_run || !a.skip_invalid {
-        let report = core.dry_run_import(actor, file, &name, &plan).map_err(err)?;
+        let report = core.dry_run_import_following(actor, file, &name, &plan, &mut progress_printer());
+        end_progress_line();
+        let report = report.map_err(err)?;
         if a.dry_run {
             return print_dry_run(&report, a.format, &mapping);
         }

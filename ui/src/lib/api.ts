@@ -291,7 +291,10 @@ export interface Backend {
   /** The country the staged file's national phone numbers show when read with `mapping`; null: the default region. */
   importPhoneRegion(fileId: string, sheet: string | null, mapping: ColumnMapping[]): Promise<string | null>;
   /** What every row would do under `plan`, writing nothing (`rows_shown`: up to 1,000 rows, rejects first). */
-  importDryRun(fileId: string, plan: ImportPlan): Promise<DryRunReport>;
+  importDryRun(fileId: string, plan: ImportPlan, onProgress: (p: RunProgress) => void): Promise<DryRunReport>;
+  /** Stops the dry run of the staged file at its next rehearsal (it then fails with code `cancelled`); false when
+   * none runs yet or any more. */
+  importDryRunCancel(fileId: string): Promise<boolean>;
   /**
    * Imports the staged file, calling `onProgress` as rows are written (each report names the batch, for
    * `importCancel`); resolves when the run ends: completed, cancelled or failed.
@@ -582,7 +585,9 @@ export const tauriBackend: Backend = {
   importStageFile: (fileName, bytes) => sendFile<FilePreview>('import_stage_file', fileName, bytes),
   importPreview: (fileId, sheet) => unwrap(() => commands.importPreview(fileId, sheet)),
   importPhoneRegion: (fileId, sheet, mapping) => unwrap(() => commands.importPhoneRegion(fileId, sheet, mapping)),
-  importDryRun: (fileId, plan) => unwrap(() => commands.importDryRun(fileId, plan)),
+  importDryRun: (fileId, plan, onProgress) =>
+    unwrap(() => commands.importDryRun(fileId, plan, progressChannel(onProgress))),
+  importDryRunCancel: (fileId) => unwrap(() => commands.importDryRunCancel(fileId)),
   importStart: (fileId, plan, onProgress) =>
     unwrap(() => commands.importStart(fileId, plan, progressChannel(onProgress))),
   importCancel: (batchId) => unwrap(() => commands.importCancel(batchId)),

@@ -120,7 +120,9 @@ export const commands = {
 	disconnectCaldav: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("disconnect_caldav")),
 	syncCaldav: () => typedError<SyncReport, ApiError_Serialize>(__TAURI_INVOKE("sync_caldav")),
 	importPreview: (fileId: string, sheet: string | null) => typedError<FilePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_preview", { fileId, sheet })),
-	importDryRun: (fileId: string, plan: ImportPlan_Deserialize) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan })),
+	importDryRun: (fileId: string, plan: ImportPlan_Deserialize, onProgress: Channel<RunProgress_Deserialize>) => typedError<DryRunReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run", { fileId, plan, onProgress })),
+	/**  Stops the dry run of a staged file before its next rehearsal; false when none runs. */
+	importDryRunCancel: (fileId: string) => typedError<boolean, ApiError_Serialize>(__TAURI_INVOKE("import_dry_run_cancel", { fileId })),
 	/**  The country of the file's national phone numbers, read with the mapping the user chose. */
 	importPhoneRegion: (fileId: string, sheet: string | null, mapping: ColumnMapping[]) => typedError<string | null, ApiError_Serialize>(__TAURI_INVOKE("import_phone_region", { fileId, sheet, mapping })),
 	/**  Runs the import to its end, a cancel or a failure, sending progress after every chunk. */
@@ -1932,7 +1934,9 @@ export type RowPlan_Serialize = {
 	cells: string[],
 };
 
-export type RunPhase = "importing" | "undoing";
+export type RunPhase = "importing" | "undoing" | 
+/**  A dry run: nothing is written, and `batch_id` is 0 (a dry run records no batch). */
+"checking";
 
 export type RunProgress = RunProgress_Serialize | RunProgress_Deserialize;
 

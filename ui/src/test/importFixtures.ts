@@ -358,6 +358,7 @@ type ImportMethods = Pick<
   | 'importStageFile'
   | 'importPreview'
   | 'importDryRun'
+  | 'importDryRunCancel'
   | 'importPhoneRegion'
   | 'importStart'
   | 'importCancel'
@@ -413,6 +414,8 @@ export function importMock({
   const batches: ImportBatch[] = history.map((b) => ({ ...b }));
   const plans = new Map<number, { file: Staged; sheet: Sheet; plan: ImportPlan; rows: RowPlan[] }>();
   const cancelled = new Set<number>();
+  /** Dry runs under way, by staged file: whether a cancel was asked for. */
+  const checks = new Map<string, boolean>();
   const saved = templates.map((t) => ({ ...t }));
   let nextFile = 1;
   let nextBatch = Math.max(0, ...batches.map((b) => b.id)) + 1;
@@ -543,7 +546,35 @@ export function importMock({
       const f = stagedFile(fileId);
       return preview(f, f.format === 'excel' ? sheet : '');
     },
-    importDryRun: async (fileId, plan) => dryRun(fileId, plan),
+    importDryRun: async (fileId, plan, onProgress) => {
+      const report = dryRun(fileId, plan);
+      const total = report.rows;
+      const progress = (done: number, c: OutcomeCounts) =>
+        onProgress({ batch_id: 0, phase: 'checking', rows_done: done, rows_total: total, rows_per_second: done ? 1500 : 0, eta_seconds: done ? (total - done) / 1500 : null, counts: c });
+      checks.set(fileId, false);
+      try {
+        progress(0, counts());
+        // Rehearsals of three rows, as the run's steps: a cancel lands between two.
+        const sheet = sheetOf(stagedFile(fileId), plan);
+        const rows = sheet.rows.map(([line, cells]) => planRow(line, sheet.headers, cells, plan));
+        for (let done = 0; done < rows.length; ) {
+          await pause();
+          if (checks.get(fileId))
+            throw new BackendError({ code: 'cancelled', message: 'cancelled; nothing was saved', field: null, fields: [], merged_into: null });
+          done = Math.min(rows.length, done + 3);
+          progress(done, tally(rows.slice(0, done)));
+        }
+        return report;
+      } finally {
+        checks.delete(fileId);
+      }
+    },
+    importDryRunCancel: async (fileId) => {
+      stagedFile(fileId);
+      if (!checks.has(fileId)) return false;
+      checks.set(fileId, true);
+      return true;
+    },
     importPhoneRegion: async (fileId, _sheet, mapping) => regionOf(stagedFile(fileId), mapping),
     importStart: async (fileId, plan, onProgress) => {
       check(plan);

@@ -2,11 +2,13 @@
 //! rows as CSV, and mapping templates. Running, resuming and undoing are in `run.rs` and `undo.rs`.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use super::error::ImportError;
 use super::model::{
     ColumnMapping, DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey,
-    OutcomeCounts, RowAction, RowPlan, DRY_RUN_ROWS_SHOWN, IGNORE,
+    OutcomeCounts, RowAction, RowPlan, RunPhase, RunProgress, DRY_RUN_ROWS_SHOWN, IGNORE,
 };
 use super::pipeline::rejected;
 use super::reader::{self, RawRow};
@@ -218,10 +220,46 @@ impl Rapport {
         file_name: &str,
         plan: &ImportPlan,
     ) -> Result<DryRunReport> {
-        self.dry_run_carrying(actor, path, file_name, plan, super::pipeline::CARRIED_LEADS)
+        self.dry_run_import_following(actor, path, file_name, plan, &mut |_| {})
+    }
+
+    /// [`Self::dry_run_import`], saying how far it has come after every rehearsal.
+    pub fn dry_run_import_following(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        file_name: &str,
+        plan: &ImportPlan,
+        progress: &mut dyn FnMut(RunProgress),
+    ) -> Result<DryRunReport> {
+        self.dry_run_carrying(actor, path, file_name, plan, super::pipeline::CARRIED_LEADS, None, progress)
+    }
+
+    /// The dry run of a file `actor` staged, saying how far it has come after every rehearsal (a large file
+    /// into a large database takes as long as its import) and stopping with [`Error::Cancelled`] at the next
+    /// one after [`Self::cancel_dry_run`].
+    pub fn dry_run_staged(
+        &self,
+        actor: &Actor,
+        file_id: &str,
+        plan: &ImportPlan,
+        progress: &mut dyn FnMut(RunProgress),
+    ) -> Result<DryRunReport> {
+        let (path, name) = self.staged_import_file(actor, file_id)?;
+        let checking = self.imports.checking(file_id);
+        let carried = super::pipeline::CARRIED_LEADS;
+        self.dry_run_carrying(actor, &path, &name, plan, carried, Some(&checking.flag), progress)
+    }
+
+    /// Stops the dry run of staged file `file_id` before its next rehearsal. False: none runs (it ended).
+    pub fn cancel_dry_run(&self, actor: &Actor, file_id: &str) -> Result<bool> {
+        // Only who staged the file may stop its check.
+        self.staged_import_file(actor, file_id)?;
+        Ok(self.imports.cancel_check(file_id))
     }
 
     /// [`Self::dry_run_import`], carrying at most `carried` created leads from one rehearsal to the next.
+    #[allow(clippy::too_many_arguments)]
     fn dry_run_carrying(
         &self,
         actor: &Actor,
@@ -229,9 +267,29 @@ impl Rapport {
         file_name: &str,
         plan: &ImportPlan,
         carried: usize,
+        cancel: Option<&AtomicBool>,
+        progress: &mut dyn FnMut(RunProgress),
     ) -> Result<DryRunReport> {
         let mut opened = reader::open(path, plan.sheet.as_deref())?;
         let mapper = self.mapper_for(&opened, plan, file_name)?;
+        let total = reader::count_rows(path, plan.sheet.as_deref())?;
+        let started = Instant::now();
+        let mut report = |done: u32, counts: &OutcomeCounts| {
+            let secs = started.elapsed().as_secs_f64();
+            // No pace before a first rehearsal has ended, nor one measured on a few milliseconds.
+            let rate = if done > 0 && secs > 0.05 { f64::from(done) / secs } else { 0.0 };
+            let left = total.saturating_sub(done);
+            progress(RunProgress {
+                batch_id: 0,
+                phase: RunPhase::Checking,
+                rows_done: done,
+                rows_total: Some(total),
+                rows_per_second: rate,
+                eta_seconds: (rate > 0.0).then(|| f64::from(left) / rate),
+                counts: counts.clone(),
+            })
+        };
+        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::SeqCst));
         let mut counts = OutcomeCounts::default();
         let (mut rejects, mut others): (Vec<RowPlan>, Vec<RowPlan>) = (vec![], vec![]);
         let mut created_keys: HashMap<String, u32> = HashMap::new();
@@ -239,7 +297,11 @@ impl Rapport {
         let mut rehearsal = super::pipeline::Rehearsal::carrying(carried);
         let mut rows = opened.rows.by_ref().peekable();
         let _cache = self.db.bulk_cache();
+        report(0, &counts);
         while rows.peek().is_some() {
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
             let chunk: Vec<_> = rows.by_ref().take(REHEARSAL_ROWS).collect();
             let rehearsing = &mut rehearsal;
             let plans = self.db.rehearse(|tx| {
@@ -319,6 +381,7 @@ impl Rapport {
                     others.push(p);
                 }
             }
+            report(counts.total(), &counts);
         }
         let room = DRY_RUN_ROWS_SHOWN.saturating_sub(rejects.len());
         rejects.extend(others.into_iter().take(room));
@@ -633,6 +696,58 @@ mod tests {
         }
     }
 
+    /// A dry run says how far it has come after every rehearsal, and a cancel by its stager stops it before the
+    /// next; a large file into a large database took a minute with nothing on screen and no way out.
+    #[test]
+    fn a_dry_run_says_how_far_it_has_come_and_its_stager_can_stop_it() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let mut text = String::from("first_name,last_name,email\n");
+        for i in 0..1_200 {
+            text.push_str(&format!("Ann{i},Lee{i},ann{i}@example.com\n"));
+        }
+        let staged = core.stage_import_file(&admin, "many.csv", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let plan = ImportPlan::suggested(&staged);
+        let mut seen = vec![];
+        let report = core
+            .dry_run_staged(&admin, &staged.file_id, &plan, &mut |p| seen.push(p))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.counts.create_active, 1_200, "{:?}", report.counts);
+        let done: Vec<_> = seen.iter().map(|p| (p.rows_done, p.rows_total, p.counts.create_active)).collect();
+        assert_eq!(
+            done,
+            [(0, Some(1_200), 0), (500, Some(1_200), 500), (1_000, Some(1_200), 1_000), (1_200, Some(1_200), 1_200)]
+        );
+        assert!(seen.iter().all(|p| p.phase == RunPhase::Checking && p.batch_id == 0));
+        assert!(seen[0].eta_seconds.is_none(), "no pace before a rehearsal has ended");
+
+        assert!(!core.cancel_dry_run(&admin, &staged.file_id).unwrap_or_else(|e| panic!("{e}")), "none runs now");
+        let input = crate::users::UserInput {
+            username: "bob".into(),
+            display_name: "Bob".into(),
+            role: crate::users::Role::Editor,
+            active: true,
+            campaigns: vec![],
+            all_campaigns: true,
+        };
+        core.create_user(&admin, &input, "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let bob = core.sign_in("bob", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let mut stopped_at = vec![];
+        let cancelled = core.dry_run_staged(&admin, &staged.file_id, &plan, &mut |p| {
+            stopped_at.push(p.rows_done);
+            if p.rows_done == 500 {
+                // Another user may not stop it; its stager may.
+                let bobs = core.cancel_dry_run(&bob, &staged.file_id);
+                assert!(matches!(bobs, Err(Error::Import(ImportError::NoStagedFile(_)))), "{bobs:?}");
+                assert!(core.cancel_dry_run(&admin, &staged.file_id).unwrap_or_else(|e| panic!("{e}")));
+            }
+        });
+        assert!(matches!(cancelled, Err(Error::Cancelled)), "{cancelled:?}");
+        assert_eq!(stopped_at, [0, 500], "no rehearsal after the cancel");
+        // The flag went with the run: the next dry run of the file goes to its end.
+        let again = core.dry_run_staged(&admin, &staged.file_id, &plan, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.counts, report.counts);
+    }
+
     /// Staged copies are removed a week on, unless an import may still resume from one; fresh ones stay.
     #[test]
     fn staged_files_no_import_needs_are_swept_after_a_week() {
@@ -712,7 +827,9 @@ mod tests {
         let all = core.dry_run_import(&admin, &path, "twice.csv", &plan).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(all.checked_apart_from, None);
         assert_eq!(all.counts.create_active, 600, "{:?}", all.counts);
-        let some = core.dry_run_carrying(&admin, &path, "twice.csv", &plan, 550).unwrap_or_else(|e| panic!("{e}"));
+        let some = core
+            .dry_run_carrying(&admin, &path, "twice.csv", &plan, 550, None, &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(some.checked_apart_from, Some(552), "line 552 is the 551st lead");
         // Rows 502 to 551 are carried; 552 to 601 are not, and their twins (602 on) are found only within
         // their own rehearsal (the one of lines 1002 to 1201: none of them).
@@ -726,7 +843,9 @@ mod tests {
             "{:?}",
             all.counts
         );
-        let some = core.dry_run_carrying(&admin, &path, "twice.csv", &keyed, 550).unwrap_or_else(|e| panic!("{e}"));
+        let some = core
+            .dry_run_carrying(&admin, &path, "twice.csv", &keyed, 550, None, &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(some.checked_apart_from, Some(552));
         assert_eq!(some.counts.unchanged + some.counts.update, 550, "{:?}", some.counts);
     }

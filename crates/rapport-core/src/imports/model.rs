@@ -317,6 +317,8 @@ pub struct ImportBatch {
 pub enum RunPhase {
     Importing,
     Undoing,
+    /// A dry run: nothing is written, and `batch_id` is 0 (a dry run records no batch).
+    Checking,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

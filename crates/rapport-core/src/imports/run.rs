@@ -40,10 +40,11 @@ fn chunk_goes_on(rows: usize, held: std::time::Duration, writer_wanted: bool, ca
     rows == 0 || (rows < CHUNK_ROWS && held < CHUNK_TIME && !writer_wanted && !cancelled)
 }
 
-/// Imports running in this process, by batch: their cancel flags.
+/// Imports running in this process, by batch, and dry runs, by staged file: their cancel flags.
 #[derive(Default)]
 pub struct Runtime {
     cancels: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+    checks: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl Runtime {
@@ -66,6 +67,37 @@ impl Runtime {
     }
     fn cancel(&self, id: i64) -> bool {
         self.cancels.lock().ok().and_then(|m| m.get(&id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+    }
+
+    /// A cancel flag for the dry run of staged file `file_id` while the guard lives.
+    pub(crate) fn checking(&self, file_id: &str) -> Checking<'_> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut m) = self.checks.lock() {
+            m.insert(file_id.to_string(), flag.clone());
+        }
+        Checking { runtime: self, file_id: file_id.to_string(), flag }
+    }
+
+    pub(crate) fn cancel_check(&self, file_id: &str) -> bool {
+        self.checks.lock().ok().and_then(|m| m.get(file_id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+    }
+}
+
+/// A dry run that a cancel can stop between two of its rehearsals.
+pub(crate) struct Checking<'a> {
+    runtime: &'a Runtime,
+    file_id: String,
+    pub(crate) flag: Arc<AtomicBool>,
+}
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.runtime.checks.lock() {
+            // Only its own: a second dry run of the same file, started since, keeps its flag.
+            if m.get(&self.file_id).is_some_and(|f| Arc::ptr_eq(f, &self.flag)) {
+                m.remove(&self.file_id);
+            }
+        }
     }
 }
 

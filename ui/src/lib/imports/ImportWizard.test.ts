@@ -145,7 +145,7 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('map-Rückruf')).toHaveValue('phone');
     await u.click(screen.getByTestId('import-check'));
     await screen.findByTestId('import-dryrun-step');
-    const sent = be.importDryRun.mock.calls.map(([, plan]: [string, { phone_region: string | null }]) => plan.phone_region);
+    const sent = be.importDryRun.mock.calls.map(([, plan]) => plan.phone_region);
     expect(sent).toEqual(['AU', 'NZ']);
   });
 
@@ -748,7 +748,7 @@ describe('Import wizard', () => {
     await u.click(within(step).getByTestId('report-import-remaining'));
     await waitFor(() => expect(be.importStart).toHaveBeenCalledTimes(3));
     // With the plan koeln.csv was checked with.
-    expect(be.importStart.mock.calls[2].slice(0, 2)).toEqual(be.importDryRun.mock.calls[2]);
+    expect(be.importStart.mock.calls[2].slice(0, 2)).toEqual(be.importDryRun.mock.calls[2].slice(0, 2));
     const again = await screen.findByTestId('import-report-step');
     await waitFor(() => expect(within(again).getAllByTestId('report-headline')[2]).toHaveTextContent('Imported koeln.csv: 3 rows read, 3 created.'));
     expect(within(again).getAllByTestId('report-headline')[0]).toHaveTextContent('Imported hannover.csv');
@@ -769,8 +769,8 @@ describe('Import wizard', () => {
     const stage = be.importStageFile.getMockImplementation()!;
     be.importStageFile.mockImplementation(async (name, bytes) => ({ ...(await stage(name, bytes)), header_line: 1234 }));
     const check = be.importDryRun.getMockImplementation()!;
-    be.importDryRun.mockImplementation(async (fileId, plan) => {
-      const report = await check(fileId, plan);
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
+      const report = await check(fileId, plan, onProgress);
       return { ...report, rows_shown: report.rows_shown.map((r) => ({ ...r, line: r.line + 1233 })) };
     });
     expect(await toMapping(u)).toHaveTextContent('header on line 1,234 ·');
@@ -977,8 +977,8 @@ describe('Import wizard', () => {
     expect(screen.queryByTestId('dryrun-checked-apart')).not.toBeInTheDocument();
     await u.click(screen.getByTestId('import-back'));
     const real = be.importDryRun.getMockImplementation()!;
-    be.importDryRun.mockImplementation(async (fileId, plan) => ({
-      ...(await real(fileId, plan)),
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => ({
+      ...(await real(fileId, plan, onProgress)),
       checked_apart_from: 100002,
     }));
     await u.click(await screen.findByTestId('import-check'));
@@ -991,8 +991,8 @@ describe('Import wizard', () => {
     const { be, u } = open();
     await toMapping(u);
     const real = be.importDryRun.getMockImplementation()!;
-    be.importDryRun.mockImplementation(async (fileId, plan) => {
-      const report = await real(fileId, plan);
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
+      const report = await real(fileId, plan, onProgress);
       return { ...report, rows_shown: report.rows_shown.filter((r) => r.action === 'reject') };
     });
     await u.click(screen.getByTestId('import-check'));
@@ -1172,6 +1172,79 @@ describe('Import wizard', () => {
     const [[, plan]] = be.importStart.mock.calls;
     expect(plan.mapping).toContainEqual({ column: 'Vorname', target: 'first_name' });
     expect(plan.dedup).toBe(true);
+  });
+
+  it('shows how far the check of the rows has come, and stops it back at the mapping as it was', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const gate = deferred<void>();
+    const real = be.importDryRun.getMockImplementation()!;
+    let report!: (p: RunProgress) => void;
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
+      report = onProgress;
+      await gate.promise;
+      return real(fileId, plan, onProgress);
+    });
+    await u.click(screen.getByTestId('import-check'));
+    const progress = await screen.findByTestId('import-check-progress');
+    expect(progress).toHaveTextContent('Checking the rows of messe.csv…');
+    expect(progress).toHaveTextContent('Nothing is written while the rows are checked.');
+    expect(within(progress).getByTestId('import-check-progress-count')).toHaveTextContent('Starting…');
+    report(
+      runProgress({ batch_id: 0, phase: 'checking', rows_done: 500, rows_total: 1200, rows_per_second: 250, eta_seconds: 2.8, counts: counts({ create_active: 480, reject: 20 }) }),
+    );
+    await waitFor(() => expect((within(progress).getByTestId('import-check-progress-bar') as HTMLProgressElement).value).toBe(500));
+    expect(within(progress).getByTestId('import-check-progress-count')).toHaveTextContent('500 of 1,200 rows · 41%');
+    expect(within(progress).getByTestId('import-check-progress-pace')).toHaveTextContent('250 rows/s · about 3 s left');
+    // The outcomes so far are named as the check names them: what would happen, not what did.
+    expect(within(progress).getByTestId('import-check-progress-counts-create_active')).toHaveTextContent('New (Active)');
+    expect(count('import-check-progress-counts-create_active')).toBe('480');
+    expect(screen.queryByTestId('import-back')).not.toBeInTheDocument();
+
+    // The backend's check has not begun yet (it waits behind the gate): the cancel is sent again at its first report.
+    await u.click(screen.getByTestId('import-check-cancel'));
+    expect(be.importDryRunCancel).toHaveBeenCalledWith(be.importDryRun.mock.calls[0][0]);
+    await expect(be.importDryRunCancel.mock.results[0].value).resolves.toBe(false);
+    expect(screen.getByTestId('import-check-cancel')).toBeDisabled();
+    expect(progress).toHaveTextContent('Stopping the check of messe.csv…');
+    gate.resolve();
+    await waitFor(() => expect(screen.queryByTestId('import-check-progress')).not.toBeInTheDocument());
+    expect(be.importDryRunCancel).toHaveBeenCalledTimes(2);
+    await expect(be.importDryRunCancel.mock.results[1].value).resolves.toBe(true);
+    expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
+    expect(screen.queryByTestId('import-step-error')).not.toBeInTheDocument();
+    expect(screen.getByTestId('map-Vorname')).not.toBeDisabled();
+    expect(screen.getByTestId('map-Vorname')).toHaveValue('first_name');
+
+    // Checked again, it goes to its end.
+    be.importDryRun.mockImplementation(real);
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+  });
+
+  it('stops the check of the rows with Esc, and leaves the files after it unchecked', async () => {
+    const { be, u } = open();
+    await toMapping(u, [csvFile('a.csv'), csvFile('b.csv')]);
+    const gate = deferred<void>();
+    const real = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
+      const run = real(fileId, plan, onProgress);
+      run.catch(() => {}); // rejected (cancelled) while the gate holds it: handed on below
+      await gate.promise;
+      return run;
+    });
+    await u.click(screen.getByTestId('import-check'));
+    const progress = await screen.findByTestId('import-check-progress');
+    expect(progress).toHaveTextContent('Checking the rows of a.csv (file 1 of 2)…');
+    (document.activeElement as HTMLElement | null)?.blur();
+    await u.keyboard('{Escape}');
+    await waitFor(() => expect(be.importDryRunCancel).toHaveBeenCalledTimes(1));
+    await expect(be.importDryRunCancel.mock.results[0].value).resolves.toBe(true);
+    gate.resolve();
+    await waitFor(() => expect(screen.queryByTestId('import-check-progress')).not.toBeInTheDocument());
+    expect(be.importDryRun).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
+    expect(screen.queryByTestId('import-step-error')).not.toBeInTheDocument();
   });
 
   it('offers no way back from a later set of columns: the files before it are imported', async () => {

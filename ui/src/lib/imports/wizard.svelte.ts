@@ -1,12 +1,21 @@
 // The import wizard's state, shared by the app: files chosen, the mapping, the check and the run live here, not
 // in the page, so that leaving the Import page mid-way (or mid-run) loses nothing.
 // (No import of format.ts or the field table here: the test setup loads this store; see plan.ts.)
-import { apiError, backend, errorMessage } from '../api';
+import { apiError, backend, errorMessage, toApiError } from '../api';
 import { formatCount, joinList, plural } from '../format';
 import { leadFacets } from '../leads/facets.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
-import type { ColumnMapping, DryRunReport, FilePreview, ImportBatch, ImportTemplate, OutcomeCounts, UndoReport } from '../types';
+import type {
+  ColumnMapping,
+  DryRunReport,
+  FilePreview,
+  ImportBatch,
+  ImportTemplate,
+  OutcomeCounts,
+  RunProgress,
+  UndoReport,
+} from '../types';
 import {
   addCounts,
   applyTemplate,
@@ -93,6 +102,15 @@ class ImportWizard {
    * later with the plan it was checked with. */
   private ranItems: RunItem[] = [];
   checking = $state(false);
+  /** The file being checked and how far its check has come (null before its first report). */
+  checkingFile = $state<string | null>(null);
+  checkProgress = $state.raw<RunProgress | null>(null);
+  /** Cancel was asked for while checking: the check stops at its next rehearsal, the files after it are left. */
+  checkCancelling = $state(false);
+  /** The staged file whose check runs, for its cancel. */
+  private checkingId: string | null = null;
+  /** A cancel the backend had nothing running for yet: sent again at the check's next report. */
+  private checkCancelAgain = false;
   /** How the files of the group went (the Report step). */
   outcomes = $state<RunOutcome[]>([]);
   /** Why the step could not go on (a check or a run refused as a whole). */
@@ -352,23 +370,40 @@ class ImportWizard {
     if (this.step !== 'mapping' || this.checking || this.problems.length > 0) return false;
     const mine = this.seq;
     this.checking = true;
+    this.checkCancelling = false;
+    this.checkCancelAgain = false;
     this.error = null;
     const checks: FileCheck[] = [];
     await this.regionWork;
     const items = this.items();
     try {
       for (const item of items) {
+        if (this.checkCancelling || mine !== this.seq) break;
+        this.checkingFile = item.fileName;
+        this.checkingId = item.fileId;
+        this.checkProgress = null;
         try {
-          const report = await backend().importDryRun(item.fileId, item.plan);
+          const report = await backend().importDryRun(item.fileId, item.plan, (p) => this.checkReport(mine, item.fileId, p));
           checks.push({ key: item.key, fileName: item.fileName, report, error: null });
         } catch (e) {
+          if (toApiError(e).code === 'cancelled') break;
           checks.push({ key: item.key, fileName: item.fileName, report: null, error: capital(errorMessage(e)) });
         }
       }
     } finally {
-      if (mine === this.seq) this.checking = false;
+      if (mine === this.seq) {
+        this.checking = false;
+        this.checkingFile = null;
+        this.checkingId = null;
+        this.checkProgress = null;
+      }
     }
     if (mine !== this.seq || this.step !== 'mapping') return false;
+    if (this.checkCancelling) {
+      // Back to the mapping as it was: nothing was written, and the check can be made again.
+      this.checkCancelling = false;
+      return false;
+    }
     if (checks.every((c) => c.report === null)) {
       this.error = checks.length === 1 ? `Could not check ${checks[0].fileName}: ${checks[0].error}` : `Could not check the files: ${checks[0]?.error ?? ''}`;
       return false;
@@ -377,6 +412,29 @@ class ImportWizard {
     this.checkedPlans = items;
     this.step = 'dryrun';
     return true;
+  }
+
+  /** Stops the check under way (it writes nothing): the wizard stays at the mapping. */
+  async cancelCheck(): Promise<void> {
+    if (!this.checking || this.checkCancelling) return;
+    this.checkCancelling = true;
+    if (this.checkingId !== null) await this.sendCheckCancel(this.checkingId);
+  }
+
+  private checkReport(mine: number, fileId: string, p: RunProgress) {
+    if (mine !== this.seq || this.checkingId !== fileId) return;
+    this.checkProgress = p;
+    if (this.checkCancelling && this.checkCancelAgain) void this.sendCheckCancel(fileId);
+  }
+
+  private async sendCheckCancel(fileId: string) {
+    this.checkCancelAgain = false;
+    try {
+      // False: the check has not begun in the backend yet (or has just ended): asked again at its next report.
+      if (!(await backend().importDryRunCancel(fileId))) this.checkCancelAgain = true;
+    } catch (e) {
+      toasts.error(`Could not stop the check: ${errorMessage(e)}`);
+    }
   }
 
   /** Whether Back leads anywhere: not from the columns of a later set, whose files before were imported. */
@@ -574,7 +632,18 @@ class ImportWizard {
     this.checks = [];
     this.checkedPlans = [];
     this.ranItems = [];
+    // A check still running is stopped: its answer would be dropped, and it holds the writer between rehearsals.
+    if (this.checking && this.checkingId !== null && !this.checkCancelling) {
+      backend()
+        .importDryRunCancel(this.checkingId)
+        .catch(() => {});
+    }
     this.checking = false;
+    this.checkingFile = null;
+    this.checkingId = null;
+    this.checkProgress = null;
+    this.checkCancelling = false;
+    this.checkCancelAgain = false;
     this.outcomes = [];
     this.error = null;
   }
