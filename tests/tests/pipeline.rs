@@ -347,6 +347,67 @@ fn a_reopened_deal_drops_its_old_lost_reason_and_the_sweep_gives_its_own() {
     assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "stagnant"));
 }
 
+/// A lost reason is given only with a loss. Typed on an open deal (the form, a create), it was kept and then
+/// answered for the deal's later loss: a drag to Lost passed the gate with a reason nobody gave for it, and the
+/// stagnation sweep kept it instead of its own. One the deal holds from an older version is not used either.
+#[test]
+fn an_open_deal_takes_no_lost_reason_and_one_it_held_answers_for_no_later_loss() {
+    let p = pipeline();
+    let db = p.dir.path().join("rapport.db");
+    // Lost asks its reason, as by default (the fixture lifts every stage's criteria).
+    let lost_stage = p.core.pipeline_config(&p.admin).unwrap().stages.into_iter().find(|s| s.key == "lost").unwrap();
+    let asks = rapport_core::pipeline::StageSettings {
+        label: lost_stage.label,
+        probability: lost_stage.probability,
+        colour: lost_stage.colour,
+        required_fields: vec!["lost_reason".into()],
+        required_activities: vec![],
+        asked_when_skipped: false,
+    };
+    p.core.update_stage(&p.admin, "lost", &asks).unwrap();
+    let mut input = common::lead("Cy", "Ray", "cy@ray.io");
+    input.deal.lost_reason = "price".into();
+    let err = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap_err();
+    assert_eq!(err.field_errors().iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["lost_reason"], "{err}");
+    assert!(err.to_string().contains("not a lost stage"), "{err}");
+    input.deal.lost_reason.clear();
+    let cy = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead;
+    let mut edit = cy.to_input();
+    edit.deal.lost_reason = "price".into();
+    let before = common::dump_file(&db);
+    let err = p.core.update_lead(&p.admin, cy.id, cy.version, &edit, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(common::dump_file(&db), before, "nothing written");
+    // Created in Lost with its reason, or moved there with one: as before.
+    edit.stage = "lost".into();
+    let lost = p.core.update_lead(&p.admin, cy.id, cy.version, &edit, &Origin::manual()).unwrap().lead;
+    assert_eq!((lost.stage.as_str(), lost.deal.lost_reason.as_str()), ("lost", "price"));
+
+    // A reason an open deal holds from an older version: its edits keep it, a move to Lost asks for its own.
+    let mut old = common::lead("Di", "Ray", "di@ray.io");
+    old.stage = "engagement".into();
+    let di = p.core.create_lead(&p.admin, &old, &Origin::manual()).unwrap().lead;
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE leads SET lost_reason = 'price' WHERE id = ?1", [di.id])
+        .unwrap();
+    let di = p.core.get_lead(&p.admin, di.id).unwrap();
+    let mut renamed = di.to_input();
+    renamed.company = "Ray & Co".into();
+    let di = p.core.update_lead(&p.admin, di.id, di.version, &renamed, &Origin::manual()).unwrap().lead;
+    assert_eq!(di.deal.lost_reason, "price", "an edit of another field keeps it");
+    let mut dragged = di.to_input();
+    dragged.stage = "lost".into();
+    let err = p.core.update_lead(&p.admin, di.id, di.version, &dragged, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StageGate, "{err}");
+    assert!(err.field_errors().iter().any(|e| e.field == "lost_reason"), "{err}");
+    // The stagnation policy loses it for its own reason.
+    p.clock.advance(Duration::days(70));
+    p.core.sweep_if_due().unwrap().expect("the day's sweep");
+    let after = p.core.get_lead(&p.admin, di.id).unwrap();
+    assert_eq!((after.stage.as_str(), after.deal.lost_reason.as_str()), ("lost", "stagnant"));
+}
+
 /// A lead whose phone was saved in another region (a national number, the default region changed since) is
 /// checked as it is stored, as a move writes it: the sweep's preview said it would be refused, which the run
 /// then did not do, and asking to lose its large deal was refused for a phone nobody touched.

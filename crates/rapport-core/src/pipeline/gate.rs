@@ -285,6 +285,31 @@ pub(crate) fn keep_required(
     Ok(kept)
 }
 
+/// A lost reason is given only to a lead in a lost stage. Given to an open deal (in the form, an import, a
+/// capture), it waited there and answered for the deal's later loss (a drag to Lost, the stagnation sweep)
+/// though nobody gave it for that loss. A reason the lead already holds (from before this rule) is left to its
+/// edits; an undo and a restore put back what the log holds.
+fn reason_only_when_lost(conn: &Connection, before: Option<&Lead>, lead: &Lead, passage: Passage<'_>) -> Result<()> {
+    if matches!(passage, Passage::Undoing | Passage::Restoring) || lead.deal.lost_reason.trim().is_empty() {
+        return Ok(());
+    }
+    if before.is_some_and(|b| b.deal.lost_reason == lead.deal.lost_reason) {
+        return Ok(());
+    }
+    match config::stage(conn, &lead.stage)? {
+        Some(stage) if stage.outcome != config::StageOutcome::Lost => Err(ValidationErrors::one(
+            "lost_reason",
+            format!(
+                "is given only to a lost deal: {} is not a lost stage (leave the reason empty, or move the lead to a \
+                 lost stage with it)",
+                stage.label
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Checks the move of a lead from its stored state `before` (None: it is being created) into `lead.stage`.
 pub(crate) fn check(
     conn: &Connection,
@@ -293,6 +318,7 @@ pub(crate) fn check(
     lead: &Lead,
     passage: Passage<'_>,
 ) -> Result<Option<Overridden>> {
+    reason_only_when_lost(conn, before, lead, passage)?;
     let from = before.map(|b| b.stage.as_str());
     if from == Some(lead.stage.as_str()) {
         return Ok(None);

@@ -121,16 +121,14 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, now: &str, grant: &Grant)
     Ok(out)
 }
 
-/// The lead as the policy leaves it: in the target stage, with the policy's lost reason (to a lost stage) if it
-/// has none. A reason given by an older policy to an open stage is not applied: it would stay on the lead and
-/// answer for it when it is lost later.
+/// The lead as the policy leaves it: in the target stage, with the policy's lost reason (to a lost stage). A
+/// reason the open lead held is not why it is lost now: the policy's replaces it. A reason given by an older
+/// policy to an open stage is not applied: it would stay on the lead and answer for it when it is lost later.
 fn moved(lead: &Lead, p: &Planned) -> crate::leads::LeadInput {
     let mut input = lead.to_input();
     input.stage = p.policy.target.clone();
     if let Some(reason) = p.policy.lost_reason.as_ref().filter(|_| p.to_lost) {
-        if input.deal.lost_reason.trim().is_empty() {
-            input.deal.lost_reason = reason.clone();
-        }
+        input.deal.lost_reason = reason.clone();
     }
     input
 }

@@ -90,6 +90,17 @@ describe('the Deal section of the lead form', () => {
     await u.type(screen.getByTestId('field-need'), 'Faster quotes');
     await u.type(screen.getByTestId('field-timeline'), 'Q1');
     await waitFor(() => expect(screen.getByRole('option', { name: 'Price' })).toBeInTheDocument());
+    // A lost reason waits for a lost stage (the core refuses one on an open deal).
+    expect(screen.getByTestId('field-lost_reason')).toBeDisabled();
+    expect(screen.getByText('Given when the deal is lost: choose a lost stage first.')).toBeInTheDocument();
+    await u.selectOptions(screen.getByTestId('field-stage'), 'lost');
+    expect(screen.getByTestId('field-lost_reason')).not.toBeDisabled();
+    await u.selectOptions(screen.getByTestId('field-lost_reason'), 'price');
+    // Another, open, stage chosen after: the reason goes with the lost one.
+    await u.selectOptions(screen.getByTestId('field-stage'), 'new');
+    expect(screen.getByTestId('field-lost_reason')).toHaveValue('');
+    expect(screen.getByTestId('field-lost_reason')).toBeDisabled();
+    await u.selectOptions(screen.getByTestId('field-stage'), 'lost');
     await u.selectOptions(screen.getByTestId('field-lost_reason'), 'price');
     await u.click(screen.getByTestId('save-lead'));
 
