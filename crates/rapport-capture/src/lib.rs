@@ -348,9 +348,19 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         tracing::info!(status = 401, "capture request with an unknown or revoked token");
         return refused("the token is not valid (unknown or revoked)");
     };
+    // A retry of a request already answered is replayed, whatever the limits: it writes nothing, and its first
+    // try counted already.
+    let replay = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from) {
+        Some(k) => {
+            let (core, check) = (state.core.clone(), check.clone());
+            matches!(tokio::task::spawn_blocking(move || core.capture_key_answered(&check, &k)).await, Ok(Ok(true)))
+        }
+        None => false,
+    };
     // One sender's limit first: a request it refuses takes nothing of the form's own rate, which one sender
     // would otherwise use up for every visitor.
-    if let Some(key) = sender(peer, &headers, state.behind_proxy).filter(|_| check.web_form).map(sender_key) {
+    if let Some(key) = sender(peer, &headers, state.behind_proxy).filter(|_| check.web_form && !replay).map(sender_key)
+    {
         if state.form_senders.len() > PEERS_KEPT {
             state.form_senders.retain_recent();
         }
@@ -361,7 +371,8 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
             return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
         }
     }
-    if let Err(not_until) = limiter(&state, check.source_id, check.rate_per_minute).check() {
+    let within_rate = if replay { Ok(()) } else { limiter(&state, check.source_id, check.rate_per_minute).check() };
+    if let Err(not_until) = within_rate {
         tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
         // When the next request would be taken (a source of 600 a minute has one every 0.1 s), in whole seconds.
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));

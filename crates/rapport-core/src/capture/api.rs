@@ -472,6 +472,17 @@ impl Rapport {
         })
     }
 
+    /// Whether a request under idempotency key `key` was answered for this source already: its retry is a replay,
+    /// which writes nothing, and is not counted against the rate limits (a retry after a lost answer was told
+    /// "too many submissions" by the limit its first try had counted toward).
+    pub fn capture_key_answered(&self, check: &TokenCheck, key: &str) -> Result<bool> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 200 {
+            return Ok(false);
+        }
+        Ok(self.db.read(|c| store::stored_reply(c, check.source_id, key))?.is_some())
+    }
+
     /// One request with a token `check`ed: through the import's row pipeline, recorded with its answer. A
     /// repeated idempotency key gets the first answer again and writes nothing.
     pub fn submit_capture(
@@ -716,9 +727,9 @@ const SET_BY_THE_SOURCE: [&str; 2] = ["source", "source_detail"];
 /// (a partner's account manager or stage, a landing page's campaign, as an Administrator mapped it), never from
 /// a posted field's name. A web form's token is in its page for anyone to read: an `owner` field would assign
 /// leads and tell which usernames exist, a `campaign` decide which team sees the lead, a `deal_value` put an
-/// invented deal in the forecast.
-const ONLY_WHEN_MAPPED: [&str; 8] =
-    ["owner", "stage", "status", "lost_reason", "campaign", "deal_value", "currency", "expected_close"];
+/// invented deal in the forecast, `tags` label a stored lead it enriches ("do-not-contact") as anyone liked.
+const ONLY_WHEN_MAPPED: [&str; 9] =
+    ["owner", "stage", "status", "lost_reason", "campaign", "deal_value", "currency", "expected_close", "tags"];
 
 /// Set from a website form only through the source's map: a lead's reference in another system is the key a
 /// partner's sync and a keyed import find it by, and a visitor who named one (`id=CUST-1001`) would have their

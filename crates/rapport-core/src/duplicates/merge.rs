@@ -260,9 +260,11 @@ pub(crate) fn disagree(x: &str, y: &str) -> bool {
     !x.is_empty() && !y.is_empty() && x != y
 }
 
-/// A value as two spellings of it compare: case and spacing aside.
+/// A value as two spellings of it compare: case, spacing and Unicode's two ways of writing an accent aside ("Zoë"
+/// typed, or pasted from a Mac as "Zoe" and a combining diaeresis: one name, refused as a conflict).
 fn normalized(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect::<String>().to_lowercase()
 }
 
 /// What a stored lead becomes when a row that is certainly the same person fills its gaps (the enrichment
@@ -1031,7 +1033,7 @@ mod enrich {
 
 #[cfg(test)]
 mod tests {
-    use super::seen;
+    use super::{disagree, seen};
     use crate::leads::LeadInput;
     use crate::{Error, Origin};
 
@@ -1046,6 +1048,14 @@ mod tests {
 
     /// Two records of one person that each hold emails, and not the same, conflict (seed 2.3), whichever holds
     /// more; one with none has a gap the other fills. Addresses are compared as a merge unites them.
+    /// One name in Unicode's two spellings of an accent (composed, or a letter and a combining mark as a Mac
+    /// pastes it) is no conflict: a returning visitor was queued as a second lead.
+    #[test]
+    fn an_accent_written_either_way_is_no_conflict() {
+        assert!(!disagree("Zoe\u{308}", "zo\u{eb}"));
+        assert!(disagree("Zoe", "Zo\u{eb}"));
+    }
+
     #[test]
     fn other_contact_details_conflict_and_missing_ones_are_gaps() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();

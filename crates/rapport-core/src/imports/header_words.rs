@@ -7,6 +7,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         "first_name",
         &[
             "firstname",
+            "fname",
             "first",
             "givenname",
             "forename",
@@ -33,6 +34,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         "last_name",
         &[
             "lastname",
+            "lname",
             "last",
             "surname",
             "familyname",
@@ -213,6 +215,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         "email",
         &[
             "email",
+            "emails",
+            "emailaddresses",
             "emailaddress",
             "mail",
             "e-mail",
@@ -259,6 +263,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         "phone",
         &[
             "phone",
+            "phones",
+            "phonenumbers",
             "phonenumber",
             "telephone",
             "tel",

@@ -865,6 +865,10 @@ mod tests {
         );
         // Not a prefix when it is all there is, nor inside a word.
         assert_eq!(fields(&["your", "yourself", "[]"]), some(&["", "", ""]));
+        // Mailchimp's merge fields; the lead's own list names, as its JSON spells them.
+        assert_eq!(fields(&["FNAME", "LNAME", "EMAIL", "PHONE"]), some(&["first_name", "last_name", "email", "phone"]));
+        assert_eq!(fields(&["emails", "phones"]), some(&["email", "phone"]));
+        assert_eq!(fields(&["Phone Numbers"]), some(&["phone"]));
     }
 
     #[test]

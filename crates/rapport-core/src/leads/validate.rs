@@ -183,7 +183,17 @@ fn entry_problem(raw: &str) -> Option<String> {
 
 /// A text value trimmed and checked. A field of one line (`multiline` false) takes a line break or a tab typed
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
+/// Text is kept in Unicode's composed form (NFC): "Zoë" pasted from a Mac comes as "Zoe" and a combining mark,
+/// which looks the same but compares, sorts and counts otherwise.
 pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    let composed: String;
+    let value = if is_nfc_quick(value.chars()) == IsNormalized::Yes {
+        value
+    } else {
+        composed = value.nfc().collect();
+        &composed
+    };
     let v = value.trim();
     let v = if multiline && !v.contains('\r') {
         v.to_string()
@@ -552,6 +562,16 @@ mod tests {
         let spoof = LeadInput { last_name: "Lee\u{202E}nhoJ".into(), ..Default::default() };
         let errs = validate(&spoof).err().map(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>());
         assert_eq!(errs, Some(vec!["last_name".to_string()]));
+    }
+
+    /// A name pasted from a Mac (decomposed: a letter and a combining accent) is kept composed, as typed elsewhere:
+    /// the two looked the same and compared apart, so a returning visitor was a second lead to review.
+    #[test]
+    fn text_is_kept_composed() {
+        let input =
+            LeadInput { first_name: "Zoe\u{308}".into(), last_name: "Bronte\u{308}".into(), ..Default::default() };
+        let v = validate(&input).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((v.text.first_name.as_str(), v.text.last_name.as_str()), ("Zo\u{eb}", "Bront\u{eb}"));
     }
 
     /// What is kept as typed is checked as the other text is: an email's display name, a phone's parameters,
