@@ -295,6 +295,35 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     assert_eq!((a.status, a.body["code"].as_str()), (400, Some("bad_body")), "{}", a.body);
     assert!(a.body["message"].as_str().unwrap_or("").contains("first_name"), "{}", a.body);
 
+    // A browser's FormData (multipart): read as its form. Sent again with the boundary a retry makes anew, under
+    // the same key, it is the same request: replayed.
+    let multipart = |boundary: &str| {
+        let part = |name: &str, value: &str| {
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let file = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"cv\"; filename=\"\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\r\n"
+        );
+        let body = format!(
+            "{}{}{}{file}--{boundary}--\r\n",
+            part("first_name", "Zo\u{eb}"),
+            part("last_name", "Brant"),
+            part("email", "zoe@brant.example")
+        );
+        (format!("multipart/form-data; boundary={boundary}"), body)
+    };
+    let (t, b) = multipart("----WebKitFormBoundaryA1");
+    let a = post(&url, Some(&token), &t, b.as_bytes(), &[("Idempotency-Key", "fd-1")]);
+    assert_eq!(a.status, 202, "{}", a.body);
+    let zoe = f.core.get_lead(&f.admin, submitted(&f.core, &f.admin, &a).lead_id.unwrap()).unwrap();
+    assert_eq!((zoe.first_name.as_str(), zoe.emails[0].address.as_str()), ("Zo\u{eb}", "zoe@brant.example"));
+    let before = f.dump();
+    let (t, b) = multipart("----WebKitFormBoundaryB2");
+    let again = post(&url, Some(&token), &t, b.as_bytes(), &[("Idempotency-Key", "fd-1")]);
+    assert_eq!((again.status, header(&again, "idempotent-replayed")), (202, Some("true")), "{}", again.body);
+    assert_eq!(f.dump(), before, "a replay writes nothing");
+
     // Oversized: 413, as JSON. Neither it nor a request without a valid token writes anything.
     let before = f.dump();
     let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(70 * 1024));

@@ -2,6 +2,8 @@
 //! idempotency key, a body size limit, a per-token rate limit and CORS limited to configured origins. All
 //! decisions about a lead are the core's ([`Rapport::submit_capture`]); this crate is HTTP only. The core
 //! is synchronous, so each request's work runs on a blocking thread: no connection is held across an await.
+mod multipart;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -417,7 +419,18 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
     if !state.open.load(Ordering::SeqCst) {
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    let mut content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    // A multipart form is read as the urlencoded form it stands for (see `multipart`).
+    let body = match content_type.as_deref().filter(|t| multipart::is_multipart(Some(t))) {
+        None => body,
+        Some(t) => match multipart::as_form(t, body).await {
+            Ok(form) => {
+                content_type = Some("application/x-www-form-urlencoded".into());
+                Bytes::from(form)
+            }
+            Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.to_string()),
+        },
+    };
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(k)) => Some(k.to_string()),

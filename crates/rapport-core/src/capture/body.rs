@@ -14,7 +14,9 @@ pub enum BodyError {
          the Content-Type"
     )]
     NotUtf8(String),
-    #[error("send JSON (application/json) or form data (application/x-www-form-urlencoded), not {0}")]
+    #[error(
+        "send JSON (application/json) or form data (application/x-www-form-urlencoded or multipart/form-data), not {0}"
+    )]
     MediaType(String),
     #[error("the body has no fields")]
     Empty,

@@ -60,7 +60,12 @@ pub(crate) fn html(endpoint: &str, token: &str, reach: Reach) -> String {
 </form>
 <script>
 (function () {{
-  var form = document.getElementById("rapport-lead-form-{id}");
+  // Its own form, the one just before it: the same source's form pasted twice on a page has its id twice, and
+  // both scripts found the first (whose Send then sent twice, the second form's never).
+  var prev = document.currentScript && document.currentScript.previousElementSibling;
+  var form = prev && prev.id === "rapport-lead-form-{id}" ? prev : document.getElementById("rapport-lead-form-{id}");
+  if (!form || form.dataset.rapportReady) {{ return; }}
+  form.dataset.rapportReady = "1";
   var button = form.querySelector("button[type=submit]");
   button.disabled = false;
   // One key per filled form: a retry after a lost answer, or a second click, is answered as the first,
@@ -143,5 +148,42 @@ const ready = !button.disabled;
         assert_eq!(v["ready"].as_bool(), Some(true), "the script enables the button the HTML disables: {v}");
         assert!(html.contains(r#"<button type="submit" disabled>"#) && html.contains(r#"method="post""#), "{html}");
         assert_eq!(v["asked"].as_str(), Some("rapport-lead-form-token"), "its own form, by its own id");
+    }
+
+    /// The same form pasted twice on one page (its id twice): each script takes the form just before it, so both
+    /// Send buttons work and each sends its own form once. Both took the first form.
+    #[test]
+    fn the_same_form_pasted_twice_on_a_page_sends_each_its_own() {
+        let html = super::html("http://127.0.0.1:8790/api/v1/leads", "rpk_token", super::Reach::ThisComputer);
+        let script = html.split("<script>").nth(1).and_then(|s| s.split("</script>").next()).expect("a script");
+        let page = r#"
+const sent = [];
+const makeForm = (name) => {
+  const on = {};
+  const button = { disabled: true };
+  return { id: "rapport-lead-form-token", name, on, button, dataset: { endpoint: "e", token: "t" },
+    querySelector: (s) => (s.includes("button") ? button : { textContent: "" }),
+    addEventListener: (t, f) => { (on[t] = on[t] || []).push(f); }, reset() {} };
+};
+const first = makeForm("first"), second = makeForm("second");
+let current = null;
+globalThis.document = { getElementById: () => first, get currentScript() { return current; } };
+globalThis.window = globalThis;
+globalThis.FormData = function (f) { return [["last_name", f.name]]; };
+globalThis.URLSearchParams = function (pairs) { return { toString: () => pairs.map((p) => p.join("=")).join("&") }; };
+globalThis.fetch = (url, o) => { sent.push(o.body); return new Promise(() => {}); };
+for (const form of [first, second]) { current = { previousElementSibling: form }; eval(SCRIPT); }
+const ready = [first.button.disabled, second.button.disabled];
+for (const form of [first, second]) for (const f of form.on.submit || []) f({ preventDefault() {} });
+console.log(JSON.stringify({ ready,
+  listeners: [(first.on.submit || []).length, (second.on.submit || []).length], sent }));
+"#
+        .replace("SCRIPT", &serde_json::to_string(script).unwrap());
+        let out = std::process::Command::new("node").arg("-e").arg(page).output().expect("node runs the form's script");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["ready"], serde_json::json!([false, false]), "both Send buttons work: {v}");
+        assert_eq!(v["listeners"], serde_json::json!([1, 1]), "{v}");
+        assert_eq!(v["sent"], serde_json::json!(["last_name=first", "last_name=second"]), "{v}");
     }
 }
