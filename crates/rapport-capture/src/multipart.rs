@@ -120,4 +120,26 @@ Zo";
         let latin1 = b"------WebKitFormBoundaryx7S\r\nContent-Disposition: form-data; name=\"first_name\"\r\n\r\nJ\xfcrgen\r\n------WebKitFormBoundaryx7S--\r\n";
         assert_eq!(read_bytes(TYPE, latin1.to_vec()), Err(MultipartError::NotUtf8("first_name".into())));
     }
+
+    proptest::proptest! {
+        /// Outside data: any bytes under any boundary are read or refused, never a panic; what is read is a form.
+        #[test]
+        fn any_body_is_read_or_refused(
+            boundary in "[-A-Za-z0-9]{1,20}",
+            parts in proptest::collection::vec(("[a-z_]{0,6}", proptest::collection::vec(proptest::num::u8::ANY, 0..40), proptest::bool::ANY), 0..5),
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..30),
+        ) {
+            let mut body = Vec::new();
+            for (name, value, file) in &parts {
+                let file = if *file { "; filename=\"f\"" } else { "" };
+                body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n").bytes());
+                body.extend(value);
+                body.extend(b"\r\n");
+            }
+            body.extend(&tail);
+            if let Ok(form) = read_bytes(&format!("multipart/form-data; boundary={boundary}"), body) {
+                proptest::prop_assert!(url::form_urlencoded::parse(form.as_bytes()).count() <= parts.len());
+            }
+        }
+    }
 }
