@@ -618,6 +618,11 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     assert_eq!(f.core.create_stage(&f.admin, &dup).unwrap_err().code(), ErrorCode::Validation, "keys are unique");
     let config = f.core.pipeline_config(&editor).unwrap();
     assert_eq!(config.pipelines.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["sales", "renewals"]);
+    // Its closing stages ask what the sales pipeline's do: a deal won with its value, one lost with why.
+    let asks = |key: &str| config.stages.iter().find(|s| s.key == key).map(|s| s.required_fields.clone());
+    assert_eq!(asks("renewed"), Some(vec!["deal_value".to_string(), "currency".to_string()]));
+    assert_eq!(asks("churned"), Some(vec!["lost_reason".to_string()]));
+    assert_eq!(asks("renewal_due"), Some(vec![]));
     let mut ann = common::lead("Ann", "Lee", "ann@lee.io");
     ann.stage = "renewal_due".into();
     created(&f, &ann);

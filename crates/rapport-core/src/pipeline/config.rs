@@ -236,8 +236,8 @@ pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage, probability: u8) 
         tx.execute("UPDATE stages SET position = position + 1 WHERE position >= ?1", [at])?;
     }
     tx.prepare_cached(
-        "INSERT INTO stages (key, label, position, closed, pipeline, outcome, probability)
-         VALUES (?1, ?2, coalesce(?7, (SELECT ifnull(max(position), -1) + 1 FROM stages)), ?3, ?4, ?5, ?6)",
+        "INSERT INTO stages (key, label, position, closed, pipeline, outcome, probability, required_fields)
+         VALUES (?1, ?2, coalesce(?7, (SELECT ifnull(max(position), -1) + 1 FROM stages)), ?3, ?4, ?5, ?6, ?8)",
     )?
     .execute(params![
         s.key,
@@ -246,9 +246,20 @@ pub(crate) fn insert_stage(tx: &Transaction<'_>, s: &NewStage, probability: u8) 
         s.pipeline,
         s.outcome.as_str(),
         i64::from(probability),
-        before_closing
+        before_closing,
+        serde_json::to_string(&closing_fields(s.outcome)).unwrap_or_else(|_| "[]".into())
     ])?;
     Ok(())
+}
+
+/// What a closing stage asks by default, as the sales pipeline's Won and Lost do: a deal won with its value, one
+/// lost with why. A Lost stage added to another pipeline asked nothing, and took deals lost for no reason.
+pub(crate) fn closing_fields(outcome: StageOutcome) -> Vec<&'static str> {
+    match outcome {
+        StageOutcome::Won => vec!["deal_value", "currency"],
+        StageOutcome::Lost => vec!["lost_reason"],
+        _ => vec![],
+    }
 }
 
 pub(crate) fn replace_lost_reasons(tx: &Transaction<'_>, reasons: &[LostReason]) -> Result<(), StoreError> {

@@ -325,7 +325,9 @@ impl Rapport {
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let probability = config::default_probability(tx, &new)?;
             config::insert_stage(tx, &new, probability)?;
-            let text = format!("{} ({}, {}, {probability}%)", new.label, new.pipeline, new.outcome.as_str());
+            let asks = config::closing_fields(new.outcome);
+            let asks = if asks.is_empty() { String::new() } else { format!(", asks {}", asks.join(", ")) };
+            let text = format!("{} ({}, {}, {probability}%{asks})", new.label, new.pipeline, new.outcome.as_str());
             changelog::record(tx, &batch, "stage", 0, &format!("{key}.created"), None, Some(&text))?;
             Ok(PipelineConfig {
                 pipelines: config::pipelines(tx)?,
