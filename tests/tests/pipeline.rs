@@ -443,9 +443,41 @@ fn a_phone_saved_in_another_region_refuses_neither_the_sweeps_preview_nor_a_requ
     p.clock.advance(Duration::days(70));
     let preview = p.core.pipeline_sweep(&p.admin, true).unwrap();
     let mv = preview.moves.iter().find(|m| m.lead_id == bo.id).expect("the lead is stale");
-    assert_eq!(mv.refused, None, "{mv:?}");
+    // Held by the approval rule alone (the policy loses no large deal unasked), not by its phone; the run as the
+    // preview said.
+    let why = mv.refused.as_deref().unwrap_or_default();
+    assert!(why.contains("an Administrator's decision") && !why.contains("phone"), "{mv:?}");
     let run = p.core.pipeline_sweep(&p.admin, false).unwrap();
-    assert_eq!(run.moved, 1, "{run:?}");
+    assert_eq!((run.moved, run.refused), (0, 1), "{run:?}");
+    assert_eq!(run.moves[0].refused, mv.refused);
+}
+
+/// The stagnation policy moves a quiet deal the approval rules guard ("losing a deal of 10,000 or more") no more
+/// than an Editor may: it is left where it is and named to the Administrators in the day's notice, who decide it.
+/// It went to Lost unasked, the policy acting with an Administrator's say. A small deal is moved as ever.
+#[test]
+fn the_sweep_leaves_a_deal_an_approval_rule_guards_to_the_administrators() {
+    let p = pipeline();
+    let mut ids = vec![];
+    for (name, value) in [("Big", "50000"), ("Small", "500")] {
+        let mut input = common::lead(name, "Ray", &format!("{}@ray.io", name.to_lowercase()));
+        input.stage = "engagement".into();
+        input.deal.value = value.into();
+        input.deal.currency = "EUR".into();
+        ids.push(p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead.id);
+    }
+    p.clock.advance(Duration::days(70));
+    let report = p.core.sweep_if_due().unwrap().expect("the day's sweep");
+    assert_eq!((report.moved, report.refused), (1, 1), "{report:?}");
+    let big = p.core.get_lead(&p.admin, ids[0]).unwrap();
+    let small = p.core.get_lead(&p.admin, ids[1]).unwrap();
+    assert_eq!((big.stage.as_str(), big.deal.lost_reason.as_str()), ("engagement", ""));
+    assert_eq!((small.stage.as_str(), small.deal.lost_reason.as_str()), ("lost", "stagnant"));
+    let notices = p.core.take_notifications(&p.admin).unwrap();
+    assert!(
+        notices.iter().any(|n| n.contains("Big Ray") && n.contains("an Administrator's decision (Losing a deal")),
+        "{notices:?}"
+    );
 }
 
 /// The computer's clock set back (it ran a day ahead, then was corrected) between two moves: the lead's history

@@ -155,10 +155,21 @@ fn describe(
     }
 }
 
+/// Who the policy's moves are made as: every campaign's leads, but not an Administrator's say. A machine losing
+/// a deal an approval rule guards ("losing a deal of 10,000 or more") is nobody deciding it: such a lead is left,
+/// and the day's notice tells the Administrators, who decide it themselves. It went to Lost unasked.
+fn policy_grant() -> Grant {
+    Grant { user_id: None, username: POLICY_ACTOR.into(), role: crate::users::Role::Editor, ..Grant::system() }
+}
+
 fn refusal_text(e: &Error) -> Option<String> {
     match e {
         Error::Gate(g) => Some(g.to_string()),
-        Error::NeedsApproval(n) => Some(n.to_string()),
+        // The Administrators read it in the day's notice: theirs to decide, not to request.
+        Error::NeedsApproval(n) => Some(format!(
+            "moving it to {} is an Administrator's decision ({}): move it yourself if it should go",
+            n.stage_label, n.rule
+        )),
         Error::Validation(v) => Some(v.to_string()),
         _ => None,
     }
@@ -181,7 +192,7 @@ impl Rapport {
         let days = Days::of(&calendar);
         let mut report = SweepReport { dry_run, moves: Vec::with_capacity(planned.len()), moved: 0, refused: 0 };
         // The moves are the policy's, not the person's who started the sweep or looks at its preview.
-        let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
+        let policy = policy_grant();
         if dry_run {
             self.db.read(|conn| {
                 // Read again: a lead moved to a campaign out of the reader's reach since the plan is not named.
@@ -227,7 +238,7 @@ impl Rapport {
         (calendar, days): (&stagnation::BusinessCalendar, &Days),
         today: NaiveDate,
     ) -> Result<Vec<SweepMove>> {
-        let policy = Grant { user_id: None, username: POLICY_ACTOR.into(), ..Grant::system() };
+        let policy = policy_grant();
         let mut out = Vec::with_capacity(planned.len());
         for chunk in planned.chunks(CHUNK) {
             let moves = self.db.write(|tx| {
