@@ -1358,6 +1358,51 @@ fn a_merged_leads_appointments_follow_it_and_come_back_on_unmerge() {
     assert_eq!(err.code(), ErrorCode::Conflict, "{err:?}");
 }
 
+/// A meeting booked with another campaign's lead stays that campaign's business once an Administrator merges the
+/// lead into one of this campaign's, as the merged lead's activities do: the survivor's team sees its agent busy,
+/// not its title, place or notes, and cannot change it or export its invite. Its own team and the Administrator
+/// read it as before. The survivor's team read and could change it all.
+#[test]
+fn a_meeting_merged_in_from_another_campaign_stays_that_campaigns() {
+    let f = fixture();
+    let ed_a = f.user("ed_a", Role::Editor, &["A"]);
+    let ed_b = f.user("ed_b", Role::Editor, &["B"]);
+    let mut alice_a = lead("Alice", "Anders", "alice@example.com");
+    alice_a.campaign = "A".into();
+    let mut alice_b = alice_a.clone();
+    alice_b.campaign = "B".into();
+    let keep = f.core.create_lead(&f.admin, &alice_a, &Origin::manual()).unwrap().lead;
+    let gone = f.core.create_lead(&f.admin, &alice_b, &Origin::manual()).unwrap().lead;
+    let agent_b = ed_b.user_id().unwrap();
+    let mut b = booking(agent_b, "B confidential pricing call", "2027-01-20T10:00:00Z", "2027-01-20T11:00:00Z");
+    b.lead_id = Some(gone.id);
+    b.location = "B secret room".into();
+    let appt = f.core.book_appointment(&ed_b, &b).unwrap();
+    f.core.merge_leads(&f.admin, keep.id, &[gone.id], &[]).unwrap();
+
+    assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(keep.id), "it follows the person");
+    assert!(f.core.lead_appointments(&ed_a, keep.id).unwrap().iter().all(|a| a.id != appt.id));
+    assert_eq!(f.core.appointment(&ed_a, appt.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.export_invite(&ed_a, appt.id).unwrap_err().code(), ErrorCode::NotFound);
+    let seen = f.core.occurrences(&ed_a, &[agent_b], "2027-01-19T00:00:00Z", "2027-01-21T00:00:00Z").unwrap();
+    let shown = seen.iter().find(|o| o.appointment_id == appt.id).expect("the agent is busy then");
+    assert!(shown.hidden && !shown.may_change && !shown.summary.contains("pricing"), "{shown:?}");
+    let before = f.dump();
+    let mut moved = b.clone();
+    moved.lead_id = Some(keep.id);
+    moved.start = "2027-01-20T12:00:00Z".into();
+    moved.end = "2027-01-20T13:00:00Z".into();
+    assert_eq!(f.core.update_appointment(&ed_a, appt.id, 1, &moved).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before, "nothing changed");
+    // The Administrator reads it whole, and the survivor's own meetings are its team's as before.
+    assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().location, "B secret room");
+    let mut own = booking(ed_a.user_id().unwrap(), "A's own call", "2027-01-21T10:00:00Z", "2027-01-21T11:00:00Z");
+    own.lead_id = Some(keep.id);
+    let own = f.core.book_appointment(&ed_a, &own).unwrap();
+    let listed: Vec<i64> = f.core.lead_appointments(&ed_a, keep.id).unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(listed, [own.id]);
+}
+
 /// An agent saving their calendar settings from a form opened before an Administrator changed their weight
 /// and territories keeps the Administrator's: only what the form changed is written. The same setting changed
 /// on both sides is a conflict, not silently taken.

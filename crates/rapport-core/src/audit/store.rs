@@ -267,6 +267,24 @@ pub(crate) fn changed_by_another_after(
         .is_some())
 }
 
+/// The changes of field `field` of one record, newest first: why each batch was written, the old and the new.
+pub fn field_changes(
+    conn: &Connection,
+    entity: &str,
+    entity_id: i64,
+    field: &str,
+) -> Result<Vec<(Option<ChangeReason>, Option<String>, Option<String>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.reason, c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+         WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 ORDER BY c.id DESC",
+    )?;
+    let rows = stmt.query_map(params![entity, entity_id, field], |r| {
+        let reason: String = r.get(0)?;
+        Ok((ChangeReason::parse(&reason), r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every value field `field` of one record held in changes made at or after `since` (RFC 3339): the old and the
 /// new of each, in no order.
 pub fn values_since(

@@ -136,7 +136,31 @@ pub(crate) fn row_visible(conn: &Connection, grant: &Grant, row: &AppointmentRow
     if row.private && grant.user_id != Some(row.agent_id) {
         return Ok(false);
     }
-    visible(conn, grant, row.lead_id)
+    Ok(visible(conn, grant, row.lead_id)? && merged_from_visible_leads(conn, grant, row)?)
+}
+
+/// Whether the merges that brought appointment `row` to its lead took it from leads the reader may see. A meeting
+/// booked with another campaign's lead, merged into one of the reader's, stays that campaign's business, as that
+/// lead's activities do: its title, place, notes and attendees were read (and it could be changed) by the
+/// survivor's team.
+fn merged_from_visible_leads(conn: &Connection, grant: &Grant, row: &AppointmentRow) -> Result<bool> {
+    let Some(mut at) = row.lead_id else { return Ok(true) };
+    if grant.lead_scope() == crate::access::LeadScope::All {
+        return Ok(true);
+    }
+    for (reason, old, new) in crate::audit::store::field_changes(conn, "appointment", row.id, "lead")? {
+        let lead_of = |v: Option<String>| v.and_then(|v| v.trim().parse::<i64>().ok());
+        // The link as the merges left it: a later re-link (an unmerge, an edit) is the reader's own lead's.
+        if reason != Some(crate::audit::ChangeReason::Merge) || lead_of(new) != Some(at) {
+            break;
+        }
+        let Some(from) = lead_of(old) else { break };
+        if crate::duplicates::seen_through_merges(conn, grant, from)?.is_none() {
+            return Ok(false);
+        }
+        at = from;
+    }
+    Ok(true)
 }
 
 /// Appointment `id`'s change history as `grant` may read it on a lead's timeline, newest first: only what was
@@ -427,8 +451,9 @@ impl Rapport {
             };
             let mut out = Vec::new();
             for r in rows.iter().filter(|r| r.recurrence_id.is_none() || !series_listed(r)) {
-                // Another agent's private event with this lead (an invite from their calendar) is theirs.
-                if !r.private || grant.user_id == Some(r.agent_id) {
+                // Another agent's private event with this lead (an invite from their calendar) is theirs; one
+                // merged in from another campaign's lead is that campaign's.
+                if row_visible(conn, &grant, r)? {
                     out.push(view(conn, &grant, r)?);
                 }
             }
