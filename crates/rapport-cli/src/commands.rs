@@ -556,6 +556,16 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     line("campaign", &lead.campaign);
     line("owner", lead.owner.as_ref().map(|o| o.name.as_str()).unwrap_or(""));
     line("tags", &lead.tags.join(", "));
+    line("reference", &lead.external_ref);
+    // The deal: what the stage gates ask, so why a move passed or was refused can be read here.
+    let d = &lead.deal;
+    line("deal value", &[d.value.as_str(), d.currency.as_str()].join(" ").trim().to_string());
+    line("expected close", &d.expected_close);
+    line("budget", &d.budget);
+    line("decision maker", &d.decision_maker);
+    line("need", &d.need);
+    line("timeline", &d.timeline);
+    line("lost reason", &d.lost_reason);
     for v in &lead.invalid {
         line("needs fixing", &format!("{}: \"{}\" {}", v.field, v.value, v.reason));
     }

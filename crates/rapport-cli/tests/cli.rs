@@ -87,6 +87,27 @@ fn first_command_creates_the_administrator_then_leads_flow() {
 
     let r = rapport(&db, &["leads", "show", "99"]);
     assert!(!r.ok && r.err.contains("lead 99 does not exist"), "{}", r.err);
+
+    // The deal is shown: why a move passed the gate, or was refused, is read there.
+    let r = rapport(
+        &db,
+        &[
+            "leads",
+            "edit",
+            "1",
+            "--deal-value",
+            "12.500,00",
+            "--currency",
+            "EUR",
+            "--stage",
+            "lost",
+            "--lost-reason",
+            "price",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let r = rapport(&db, &["leads", "show", "1"]);
+    assert!(r.out.contains("deal value     12500.00 EUR") && r.out.contains("lost reason    price"), "{}", r.out);
 }
 
 #[test]
