@@ -574,6 +574,37 @@ fn a_notice_about_a_lead_merged_into_another_campaigns_lead_does_not_name_it() {
     assert!(told.iter().all(|m| !m.contains("Ann")), "{told:?}");
 }
 
+/// A policy parks quiet leads in a stage of their own pipeline: another pipeline's Nurture was taken, and the
+/// sweep would have moved sales leads into the renewals process.
+#[test]
+fn a_policy_moves_leads_within_their_pipeline() {
+    let (w, _, _, _) = world();
+    w.core.create_pipeline(&w.admin, "renewals", "Renewals").unwrap();
+    let parked = rapport_core::pipeline::NewStage {
+        pipeline: "renewals".into(),
+        key: "r_parked".into(),
+        label: "Parked".into(),
+        outcome: rapport_core::pipeline::StageOutcome::Open,
+    };
+    let config = w.core.create_stage(&w.admin, &parked).unwrap();
+    // Less likely to win than New, as a Nurture stage is: only its pipeline is wrong.
+    let made = config.stages.into_iter().find(|s| s.key == "r_parked").unwrap();
+    let settings = rapport_core::pipeline::StageSettings {
+        label: made.label,
+        probability: 0,
+        colour: made.colour,
+        required_fields: vec![],
+        required_activities: vec![],
+        asked_when_skipped: false,
+    };
+    w.core.update_stage(&w.admin, "r_parked", &settings).unwrap();
+    let before = w.dump();
+    let policy = StagnationPolicy { after_days: 5, target: "r_parked".into(), lost_reason: None };
+    let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&policy)).unwrap_err();
+    assert_eq!(err.field_errors().first().map(|e| e.field.as_str()), Some("target"), "{err}");
+    assert_eq!(w.dump(), before, "nothing written");
+}
+
 /// A closed stage takes no stagnation policy: a won deal has no activity once won, and waiting must not reopen
 /// or lose it. One stored before this rule does nothing.
 #[test]

@@ -384,7 +384,9 @@ impl Rapport {
                 let msg = format!("{} is a closed stage: its leads are done, and none of them goes stale", from.label);
                 return Err(ValidationErrors::one("stage", msg).into());
             }
-            let target = config::stage(tx, &p.target)?;
+            // Of the stage's own pipeline: a lead parked in another pipeline's Nurture would leave its sales process
+            // for one it was never in.
+            let target = config::stage(tx, &p.target)?.filter(|t| t.pipeline == from.pipeline);
             if target.is_none() {
                 let msg = format!("\"{}\" is not a stage of the pipeline", p.target);
                 return Err(ValidationErrors::one("target", msg).into());
