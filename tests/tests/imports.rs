@@ -69,6 +69,25 @@ fn rejects(f: &Fixture, b: &ImportBatch) -> Vec<String> {
     csv.trim_start_matches('\u{feff}').lines().map(String::from).collect()
 }
 
+/// A report's end (a blank line, then "Total: 2 contacts" and an "Exported by" note; or a sums row right under
+/// the table) is no contact: each was imported as a Draft named after the note. They are rejected, each with its
+/// line and why, and kept in the rejected rows.
+#[test]
+fn the_lines_below_a_table_are_rejected_not_imported_as_leads() {
+    let f = fixture();
+    let text = "First Name,Last Name,Email,Company\nAnn,Lee,ann@lee.io,Acme\nBo,Berg,bo@berg.se,Berg AB\n\n\
+                Total: 2 contacts,,,\nExported by HubSpot on 2026-12-01,,,\n";
+    let b = import(&f, "report.csv", text.as_bytes());
+    assert_eq!((b.counts.create_active, b.counts.create_draft, b.counts.reject), (2, 0, 2), "{b:?}");
+    assert_eq!(all_names(&f), ["Ann Lee", "Bo Berg"]);
+    let r = rejects(&f, &b);
+    assert!(r[1].starts_with("Total: 2 contacts,,,,") && r[1].contains("below the table"), "{r:?}");
+    assert!(r[2].starts_with("Exported by HubSpot on 2026-12-01,,,,"), "{r:?}");
+    let sums = "Vorname;Nachname;E-Mail;Umsatz\nJan;Novak;jan@novak.cz;5000\nSumme;;;5000\n";
+    let b = import(&f, "umsatz.csv", sums.as_bytes());
+    assert_eq!((b.counts.create_active, b.counts.reject), (1, 1), "{b:?}");
+}
+
 #[test]
 fn a_german_trade_fair_export_in_windows_1252_with_a_title_line() {
     let f = fixture();

@@ -6,6 +6,7 @@
 mod api;
 mod decode;
 mod error;
+mod footers;
 mod header_words;
 mod mapping;
 mod model;

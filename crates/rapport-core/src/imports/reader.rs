@@ -54,10 +54,12 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, Impor
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
     }
-    let opened = if is_workbook(&head) { open_workbook(path, sheet)? } else { open_csv(path, &head, complete)? };
+    let mut opened = if is_workbook(&head) { open_workbook(path, sheet)? } else { open_csv(path, &head, complete)? };
     if opened.headers.len() > MAX_COLUMNS {
         return Err(ImportError::TooWide(opened.headers.len()));
     }
+    let rows = std::mem::replace(&mut opened.rows, Box::new(std::iter::empty()));
+    opened.rows = super::footers::refused_below_table(rows, opened.headers.len());
     Ok(opened)
 }
 
@@ -907,14 +909,14 @@ mod tests {
         use super::super::*;
         use proptest::prelude::*;
 
-        type Read = (Vec<String>, Vec<Result<RawRow, String>>);
+        type Read = (Vec<String>, Vec<Result<RawRow, ImportError>>);
 
         fn open_bytes(bytes: &[u8]) -> Result<Read, ImportError> {
             let dir = tempfile::tempdir().map_err(ImportError::Io)?;
             let p = dir.path().join("f");
             std::fs::write(&p, bytes)?;
             let f = open(&p, None)?;
-            Ok((f.headers, f.rows.map(|r| r.map_err(|e| e.to_string())).collect()))
+            Ok((f.headers, f.rows.collect()))
         }
 
         /// A header wider than a spreadsheet is refused, saying how wide it is; one as wide is read.
@@ -1023,7 +1025,15 @@ mod tests {
                     .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
                     .map(|r| r.iter().map(|c| normalize(c)).collect())
                     .collect();
-                let got: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+                // A line refused as below the table (a total, a note) still comes out, with its cells.
+                let got: Vec<Vec<String>> = rows
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(r) => r.cells,
+                        Err(ImportError::Malformed { cells, .. }) => cells,
+                        Err(_) => Vec::new(),
+                    })
+                    .collect();
                 if encoding == 2 {
                     // A few accents in a tiny file may be read in another legacy encoding: "ßß" alone is as likely
                     // ISO-8859-5's "пп", and "üA" one Shift_JIS character (a real file has the words to tell:
