@@ -559,7 +559,7 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     line("reference", &lead.external_ref);
     // The deal: what the stage gates ask, so why a move passed or was refused can be read here.
     let d = &lead.deal;
-    line("deal value", &[d.value.as_str(), d.currency.as_str()].join(" ").trim().to_string());
+    line("deal value", [d.value.as_str(), d.currency.as_str()].join(" ").trim());
     line("expected close", &d.expected_close);
     line("budget", &d.budget);
     line("decision maker", &d.decision_maker);

@@ -267,13 +267,16 @@ pub(crate) fn changed_by_another_after(
         .is_some())
 }
 
-/// The changes of field `field` of one record, newest first: why each batch was written, the old and the new.
+/// One change of a field: why its batch was written, the old value and the new.
+pub type ReasonedChange = (Option<ChangeReason>, Option<String>, Option<String>);
+
+/// The changes of field `field` of one record, newest first.
 pub fn field_changes(
     conn: &Connection,
     entity: &str,
     entity_id: i64,
     field: &str,
-) -> Result<Vec<(Option<ChangeReason>, Option<String>, Option<String>)>, StoreError> {
+) -> Result<Vec<ReasonedChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.reason, c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
          WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 ORDER BY c.id DESC",

@@ -103,9 +103,10 @@ impl Iterator for Footers {
                     let after_gap = self.last_end.is_some_and(|end| row.line > end + 1);
                     let total = row.cells.iter().find(|c| !c.trim().is_empty()).is_some_and(|c| starts_with_total(c));
                     self.last_end = Some(end_line(&row));
-                    if !self.held.is_empty() && note && self.held.len() < HELD {
-                        self.held.push_back(row);
-                    } else if self.held.is_empty() && note && (after_gap || total) {
+                    // Held: a note-like row after others held (while room is left), or the first one after a gap
+                    // (or a total).
+                    let holds = if self.held.is_empty() { after_gap || total } else { self.held.len() < HELD };
+                    if note && holds {
                         self.held.push_back(row);
                     } else {
                         // The table goes on: the rows held were its own.
