@@ -623,3 +623,36 @@ fn pointed_names_of_version_31_are_found_without_their_points() {
         assert_eq!(found, vec![id], "{text:?}");
     }
 }
+
+/// A lost reason an open deal held in version 32 (the form, an import and a capture gave one) is cleared by the
+/// upgrade, logged as the rule's change: it would have answered for the deal's next loss. A lost deal keeps its.
+#[test]
+fn lost_reasons_of_open_deals_of_version_32_are_cleared_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v32.db");
+    let (open, lost) = {
+        let core = Rapport::open(&path).unwrap();
+        let admin = core.create_first_admin("admin", "Ada Admin", PASSWORD).unwrap();
+        let open = core.create_lead(&admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+        let mut gone = common::lead("Bo", "Berg", "bo@berg.se");
+        gone.stage = "lost".into();
+        gone.deal.lost_reason = "price".into();
+        let lost = core.create_lead(&admin, &gone, &Origin::manual()).unwrap();
+        (open.lead, lost.lead)
+    };
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("UPDATE leads SET lost_reason = 'timing' WHERE id = ?1", [open.id]).unwrap();
+        common::pretend_version(&c, 32);
+    }
+    let core = Rapport::open(&path).unwrap();
+    let admin = core.sign_in("admin", PASSWORD).unwrap();
+    let now = core.get_lead(&admin, open.id).unwrap();
+    assert_eq!((now.deal.lost_reason.as_str(), now.version), ("", open.version + 1));
+    assert_eq!(core.get_lead(&admin, lost.id).unwrap().deal.lost_reason, "price", "a lost deal keeps its reason");
+    let history = core.lead_history(&admin, open.id).unwrap();
+    let cleared = history.iter().find(|e| e.field == "lost_reason").expect("logged");
+    assert_eq!((cleared.old_value.as_deref(), cleared.new_value.as_deref()), (Some("timing"), Some("")));
+    assert_eq!((cleared.reason, cleared.actor_name.as_str()), (rapport_core::audit::ChangeReason::Policy, "system"));
+    assert!(core.lead_history(&admin, lost.id).unwrap().iter().all(|e| e.field != "lost_reason"));
+}

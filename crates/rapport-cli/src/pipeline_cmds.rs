@@ -356,17 +356,26 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
             if *json {
                 return writeln!(o, "{}", serde_json::to_string_pretty(&v).map_err(err)?).map_err(err);
             }
+            // Two pipelines may each have a "Won": a stage is then named with its pipeline.
+            let several = v.stages.iter().any(|s| s.pipeline != v.stages[0].pipeline);
+            let named = |label: &str, pipeline: &str| {
+                if several && !pipeline.is_empty() {
+                    format!("{label} ({pipeline})")
+                } else {
+                    label.to_string()
+                }
+            };
             writeln!(
                 o,
-                "{:<16} {:>6} {:>10} {:>12} {:>8} {:>14}",
+                "{:<24} {:>6} {:>10} {:>12} {:>8} {:>14}",
                 "stage", "stays", "mean days", "median days", "now", "mean age days"
             )
             .map_err(err)?;
             for s in &v.stages {
                 writeln!(
                     o,
-                    "{:<16} {:>6} {:>10} {:>12} {:>8} {:>14}",
-                    s.label,
+                    "{:<24} {:>6} {:>10} {:>12} {:>8} {:>14}",
+                    named(&s.label, &s.pipeline_label),
                     s.stays,
                     days(s.mean_days),
                     days(s.median_days),
@@ -385,7 +394,7 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 writeln!(
                     o,
                     "to {}: {} leads, mean {} days, median {} days",
-                    c.label,
+                    named(&c.label, &c.pipeline_label),
                     c.leads,
                     days(c.mean_days),
                     days(c.median_days)
@@ -400,7 +409,10 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                 writeln!(
                     o,
                     "bottleneck of {by} {}: {} ({:.1} days on average, {} stays)",
-                    b.group, b.label, b.mean_days, b.stays
+                    b.group,
+                    named(&b.label, &b.pipeline_label),
+                    b.mean_days,
+                    b.stays
                 )
                 .map_err(err)?;
             }

@@ -659,6 +659,12 @@ export type Bottleneck = {
 	group: string,
 	stage: string,
 	label: string,
+	/**
+	 *  The pipeline the stage is in: a group's bottleneck is found in each pipeline it has leads in (a stay in
+	 *  renewals is no step of the sales process to compare with).
+	 */
+	pipeline: string,
+	pipeline_label: string,
 	mean_days: number | null,
 	stays: number,
 };
@@ -2233,6 +2239,12 @@ export type StageVelocity = StageVelocity_Serialize | StageVelocity_Deserialize;
 export type StageVelocity_Deserialize = {
 	stage: string,
 	label: string,
+	/**
+	 *  The stage's pipeline, key and name ("" for a stage no longer configured): two pipelines may each have a
+	 *  "Won", told apart by it.
+	 */
+	pipeline: string,
+	pipeline_label: string,
 	/**  Stays that ended (the lead moved on): what the mean and median are of. */
 	stays: number,
 	mean_days?: number | null,
@@ -2251,6 +2263,12 @@ export type StageVelocity_Deserialize = {
 export type StageVelocity_Serialize = {
 	stage: string,
 	label: string,
+	/**
+	 *  The stage's pipeline, key and name ("" for a stage no longer configured): two pipelines may each have a
+	 *  "Won", told apart by it.
+	 */
+	pipeline: string,
+	pipeline_label: string,
 	/**  Stays that ended (the lead moved on): what the mean and median are of. */
 	stays: number,
 	mean_days: number | null,
@@ -2375,6 +2393,8 @@ export type TimeToClose = TimeToClose_Serialize | TimeToClose_Deserialize;
 export type TimeToClose_Deserialize = {
 	stage: string,
 	label: string,
+	pipeline: string,
+	pipeline_label: string,
 	leads: number,
 	mean_days?: number | null,
 	median_days?: number | null,
@@ -2384,6 +2404,8 @@ export type TimeToClose_Deserialize = {
 export type TimeToClose_Serialize = {
 	stage: string,
 	label: string,
+	pipeline: string,
+	pipeline_label: string,
 	leads: number,
 	mean_days: number | null,
 	median_days: number | null,

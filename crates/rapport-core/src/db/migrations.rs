@@ -133,10 +133,11 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::leads::store::reindex_pointed_scripts(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/033_lost_reasons_only_on_lost_deals.sql")),
     ])
 }
 
-pub const LATEST_VERSION: i64 = 32;
+pub const LATEST_VERSION: i64 = 33;
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

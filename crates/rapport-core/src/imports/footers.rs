@@ -41,10 +41,35 @@ fn starts_with_total(cell: &str) -> bool {
     })
 }
 
-/// Whether `row` reads as a line below a table: a total, or a single cell in a table of several columns.
+/// Whether a cell is a figure (a sum, a count, an amount with its currency), not a name or an address.
+fn figure(cell: &str) -> bool {
+    let t = cell.trim();
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| {
+            c.is_ascii_digit() || " .,'+-%()€$£¥\u{a0}\u{202f}".contains(c) || c.is_alphabetic() && c.is_uppercase()
+        })
+        && !t.contains('@')
+}
+
+/// Whether a cell could be a contact's own: an email, or a phone number (seven digits or more, written as
+/// phones are).
+fn contact_like(cell: &str) -> bool {
+    let t = cell.trim();
+    let phone = t.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+        && t.chars().filter(char::is_ascii_digit).count() >= 7;
+    (t.contains('@') && !t.contains(' ')) || phone
+}
+
+/// Whether `row` reads as a line below a table: a total (its first cell "Total", the rest figures), or a single
+/// cell in a table of several columns that is no email or phone. A contact whose company is "Total Energies" or
+/// whose name is "Suma" has other cells than figures, and is a row.
 fn note_like(row: &RawRow) -> bool {
     let filled: Vec<&String> = row.cells.iter().filter(|c| !c.trim().is_empty()).collect();
-    filled.len() <= 1 || filled.first().is_some_and(|c| starts_with_total(c))
+    match filled.as_slice() {
+        [] => true,
+        [only] => !contact_like(only) || starts_with_total(only),
+        [first, rest @ ..] => starts_with_total(first) && rest.iter().all(|c| figure(c)),
+    }
 }
 
 /// The last line a row spans (a quoted value may hold line breaks).
@@ -159,6 +184,24 @@ mod tests {
         // A total right under the table, with its sums.
         let rows = vec![row(2, &["Ann", "Lee", "ann@lee.io", "5000"]), row(3, &["Summe", "", "", "5000"])];
         assert_eq!(read(rows), [(2, true), (3, false)]);
+        let rows =
+            vec![row(2, &["Ann", "Lee", "ann@lee.io", "5000"]), row(3, &["Total (2)", "", "1,234.50 EUR", "€ 5.000"])];
+        assert_eq!(read(rows), [(2, true), (3, false)]);
+    }
+
+    /// Contacts whose company or name starts with a total's word, last in a list sorted by it, are rows; so is a
+    /// last row of an email or a phone alone after a gap.
+    #[test]
+    fn a_contact_that_starts_like_a_total_is_a_row() {
+        let rows = vec![
+            row(2, &["Acme", "Ann", "Lee", "ann@lee.io"]),
+            row(3, &["Total Wine & More", "Bo", "Berg", "bo@totalwine.com"]),
+            row(4, &["Total Quality Logistics", "", "", ""]),
+            row(5, &["Suma", "Patel", "suma@patel.in", ""]),
+            row(7, &["zed@x.io", "", "", ""]),
+            row(8, &["+49 89 1234567", "", "", ""]),
+        ];
+        assert_eq!(read(rows), [(2, true), (3, true), (4, true), (5, true), (7, true), (8, true)]);
     }
 
     /// A contact with a name only, in the table or after a gap with the table going on below, is a row.

@@ -255,15 +255,6 @@ fn logged_phones(plan: &[(String, String)], current: &Lead) -> Vec<PhoneEntry> {
 }
 
 /// Whether a move from stage `from` to `to` takes a deal out of a lost stage.
-/// Whether a move from stage `from` to `to` is a loss: out of an open stage into a lost one.
-pub(crate) fn loses(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool> {
-    use crate::pipeline::StageOutcome;
-    let outcome = |key: &str| -> Result<Option<StageOutcome>> {
-        Ok(crate::pipeline::config::stage(conn, key)?.map(|s| s.outcome))
-    };
-    Ok(outcome(from)? != Some(StageOutcome::Lost) && outcome(to)? == Some(StageOutcome::Lost))
-}
-
 fn reopens(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool> {
     use crate::pipeline::StageOutcome;
     let outcome = |key: &str| -> Result<Option<StageOutcome>> {
@@ -389,16 +380,6 @@ impl Rapport {
             && !old.deal.lost_reason.is_empty()
             && input.deal.lost_reason == old.deal.lost_reason
             && reopens(tx, &old.stage, &input.stage)?
-        {
-            input.deal.lost_reason.clear();
-        }
-        // Nor does a reason an open deal held (written before reasons were kept to lost deals) answer for its
-        // loss now: the move asks for one, or the stagnation policy gives its own.
-        if matches!(passage, Passage::Checked | Passage::Override(_))
-            && input.stage != old.stage
-            && !old.deal.lost_reason.is_empty()
-            && input.deal.lost_reason == old.deal.lost_reason
-            && loses(tx, &old.stage, &input.stage)?
         {
             input.deal.lost_reason.clear();
         }

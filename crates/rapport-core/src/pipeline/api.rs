@@ -15,6 +15,8 @@ use crate::users::store as user_store;
 struct Stages {
     order: Vec<String>,
     labels: BTreeMap<String, String>,
+    /// Each stage's pipeline: its key and name.
+    pipelines: BTreeMap<String, (String, String)>,
     closed: Vec<String>,
     /// See [`StageVelocity::parking`].
     parking: Vec<String>,
@@ -34,7 +36,17 @@ impl Stages {
             })
             .map(|s| s.key.clone())
             .collect();
+        let names: BTreeMap<String, String> =
+            super::config::pipelines(conn)?.into_iter().map(|p| (p.key, p.label)).collect();
+        let pipelines = config
+            .iter()
+            .map(|s| {
+                let label = names.get(&s.pipeline).cloned().unwrap_or_else(|| s.pipeline.clone());
+                (s.key.clone(), (s.pipeline.clone(), label))
+            })
+            .collect();
         Ok(Self {
+            pipelines,
             order: rows.iter().map(|s| s.key.clone()).collect(),
             labels: rows.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
             closed: rows.iter().filter(|s| s.closed).map(|s| s.key.clone()).collect(),
@@ -44,6 +56,11 @@ impl Stages {
 
     fn label(&self, key: &str) -> String {
         self.labels.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    /// The pipeline of stage `key`, key and name ("" for a stage no longer configured).
+    fn pipeline(&self, key: &str) -> (String, String) {
+        self.pipelines.get(key).cloned().unwrap_or_default()
     }
 
     /// `keys` in pipeline order.
@@ -108,8 +125,11 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
         .map(|stage| {
             let ended = t.ended.get(&stage).map(Vec::as_slice).unwrap_or_default();
             let now = t.current.get(&stage).map(Vec::as_slice).unwrap_or_default();
+            let (pipeline, pipeline_label) = stages.pipeline(&stage);
             StageVelocity {
                 label: stages.label(&stage),
+                pipeline,
+                pipeline_label,
                 stays: ended.len() as u32,
                 mean_days: velocity::mean(ended),
                 median_days: velocity::median(ended),
@@ -125,8 +145,11 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
         .into_iter()
         .map(|stage| {
             let days = t.to_close.get(&stage).map(Vec::as_slice).unwrap_or_default();
+            let (pipeline, pipeline_label) = stages.pipeline(&stage);
             TimeToClose {
                 label: stages.label(&stage),
+                pipeline,
+                pipeline_label,
                 leads: days.len() as u32,
                 mean_days: velocity::mean(days),
                 median_days: velocity::median(days),
@@ -145,15 +168,25 @@ fn report(stages: &Stages, t: &Tally, names: &std::collections::HashMap<i64, Str
             .collect()
     };
     let mut add = |by: BottleneckGroup, group: String, per_stage: &BTreeMap<String, Vec<f64>>| {
-        if let Some((stage, mean_days, stays)) = velocity::longest(&open_stages(per_stage), &stages.order) {
-            bottlenecks.push(Bottleneck {
-                by,
-                group,
-                stage: stage.to_string(),
-                label: stages.label(stage),
-                mean_days,
-                stays: stays as u32,
-            });
+        // In each pipeline the group has stays in, its longest step.
+        let mut per_pipeline: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+        for (stage, days) in open_stages(per_stage) {
+            per_pipeline.entry(stages.pipeline(&stage).0).or_default().insert(stage, days);
+        }
+        for in_pipeline in per_pipeline.values() {
+            if let Some((stage, mean_days, stays)) = velocity::longest(in_pipeline, &stages.order) {
+                let (pipeline, pipeline_label) = stages.pipeline(stage);
+                bottlenecks.push(Bottleneck {
+                    by,
+                    group: group.clone(),
+                    stage: stage.to_string(),
+                    label: stages.label(stage),
+                    pipeline,
+                    pipeline_label,
+                    mean_days,
+                    stays: stays as u32,
+                });
+            }
         }
     };
     for (owner, per_stage) in &t.by_owner {

@@ -54,9 +54,6 @@ impl Rapport {
             input.stage = stage.to_string();
             if !lost_reason.trim().is_empty() {
                 input.deal.lost_reason = lost_reason.trim().to_string();
-            } else if crate::leads::api::loses(tx, &lead.stage, stage)? {
-                // A reason the open deal held from before reasons were kept to lost deals is not why it is lost.
-                input.deal.lost_reason.clear();
             }
             // The lead keeps its owner, even one deactivated since, as a move does.
             let owner = lead.owner.as_ref().map(|o| o.id);

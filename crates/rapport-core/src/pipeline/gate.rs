@@ -287,8 +287,8 @@ pub(crate) fn keep_required(
 
 /// A lost reason is given only to a lead in a lost stage. Given to an open deal (in the form, an import, a
 /// capture), it waited there and answered for the deal's later loss (a drag to Lost, the stagnation sweep)
-/// though nobody gave it for that loss. A reason the lead already holds (from before this rule) is left to its
-/// edits; an undo and a restore put back what the log holds.
+/// though nobody gave it for that loss. Those given before this rule were cleared by migration 033; an undo and a
+/// restore put back what the log holds.
 fn reason_only_when_lost(conn: &Connection, before: Option<&Lead>, lead: &Lead, passage: Passage<'_>) -> Result<()> {
     if matches!(passage, Passage::Undoing | Passage::Restoring) || lead.deal.lost_reason.trim().is_empty() {
         return Ok(());

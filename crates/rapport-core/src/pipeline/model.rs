@@ -19,6 +19,10 @@ pub struct StageStay {
 pub struct StageVelocity {
     pub stage: String,
     pub label: String,
+    /// The stage's pipeline, key and name ("" for a stage no longer configured): two pipelines may each have a
+    /// "Won", told apart by it.
+    pub pipeline: String,
+    pub pipeline_label: String,
     /// Stays that ended (the lead moved on): what the mean and median are of.
     pub stays: u32,
     pub mean_days: Option<f64>,
@@ -37,6 +41,8 @@ pub struct StageVelocity {
 pub struct TimeToClose {
     pub stage: String,
     pub label: String,
+    pub pipeline: String,
+    pub pipeline_label: String,
     pub leads: u32,
     pub mean_days: Option<f64>,
     pub median_days: Option<f64>,
@@ -59,6 +65,10 @@ pub struct Bottleneck {
     pub group: String,
     pub stage: String,
     pub label: String,
+    /// The pipeline the stage is in: a group's bottleneck is found in each pipeline it has leads in (a stay in
+    /// renewals is no step of the sales process to compare with).
+    pub pipeline: String,
+    pub pipeline_label: String,
     pub mean_days: f64,
     pub stays: u32,
 }

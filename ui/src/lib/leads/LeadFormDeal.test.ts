@@ -121,7 +121,7 @@ describe('the Deal section of the lead form', () => {
 
   it('shows the deal of the lead being edited, a lost reason since removed included', async () => {
     const deal = { ...lead().deal, value: '12500.00', currency: 'USD', expected_close: '2026-12-31', lost_reason: 'timing' };
-    const { be, u } = setup({}, lead({ id: 42, deal }));
+    const { be, u } = setup({}, lead({ id: 42, stage: 'lost', deal }));
     expect(screen.getByTestId('field-deal_value')).toHaveValue('12500.00');
     expect(screen.getByTestId('field-currency')).toHaveValue('USD');
     expect(screen.getByTestId('field-expected_close')).toHaveValue('2026-12-31');
@@ -137,6 +137,25 @@ describe('the Deal section of the lead form', () => {
       currency: 'USD',
       lost_reason: 'timing',
     });
+  });
+
+  it('takes a lost lead\'s reason away with a reopening, and gives it back when Lost is chosen again', async () => {
+    const deal = { ...lead().deal, lost_reason: 'timing' };
+    const { be, u } = setup({}, lead({ id: 42, stage: 'lost', deal }));
+    await waitFor(() => expect(screen.getByRole('option', { name: 'Price' })).toBeInTheDocument());
+    await waitFor(() => expect(screen.getByRole('option', { name: 'In discussion' })).toBeInTheDocument());
+    const reason = () => screen.getByTestId('field-lost_reason');
+    expect(reason()).toHaveValue('timing');
+    expect(reason()).not.toBeDisabled();
+    await u.selectOptions(screen.getByTestId('field-stage'), 'engagement');
+    expect(reason()).toHaveValue('');
+    expect(reason()).toBeDisabled();
+    await u.selectOptions(screen.getByTestId('field-stage'), 'lost');
+    expect(reason()).toHaveValue('timing');
+    await u.selectOptions(screen.getByTestId('field-stage'), 'new');
+    await u.click(screen.getByTestId('save-lead'));
+    await waitFor(() => expect(be.updateLead).toHaveBeenCalledOnce());
+    expect((be.updateLead.mock.calls[0][2] as LeadInput).deal.lost_reason).toBe('');
   });
 
   it('says under each empty field, and under the stage, what the stage being entered asks for', async () => {

@@ -21,6 +21,8 @@ const stage = (
   return {
     stage: key,
     label,
+    pipeline: 'sales',
+    pipeline_label: 'Sales',
     stays: ended.length,
     mean_days: mean(ended),
     median_days: sorted.length === 0 ? null : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2,
@@ -33,6 +35,8 @@ const stage = (
 const close = (key: string, label: string, leads: number, mean: number | null, median: number | null): TimeToClose => ({
   stage: key,
   label,
+  pipeline: 'sales',
+  pipeline_label: 'Sales',
   leads,
   mean_days: mean,
   median_days: median,
@@ -43,6 +47,8 @@ const bottleneck = (by: Bottleneck['by'], group: string, s: StageVelocity): Bott
   group,
   stage: s.stage,
   label: s.label,
+  pipeline: s.pipeline,
+  pipeline_label: s.pipeline_label,
   mean_days: s.mean_days,
   stays: s.stays,
 });
@@ -273,6 +279,34 @@ describe('Pipeline velocity page', () => {
     // Each table lists its own group only.
     const owners = within(screen.getByRole('heading', { name: 'By owner' }).parentElement!);
     expect(owners.getAllByTestId('velocity-bottleneck')).toHaveLength(v.bottlenecks.filter((b) => b.by === 'owner').length);
+  });
+
+  it('draws each pipeline on its own, naming the pipeline of each close and bottleneck, when there are several', async () => {
+    const v = sample();
+    const renewal = { ...stage('r_due', 'Renewal due', [20, 22, 30, 25, 21]), pipeline: 'renewals', pipeline_label: 'Renewals' };
+    const renewed = { ...stage('r_won', 'Won', [], [3]), pipeline: 'renewals', pipeline_label: 'Renewals' };
+    v.stages.push(renewal, renewed);
+    v.to_close.push({ ...close('r_won', 'Won', 1, 30, 30), pipeline: 'renewals', pipeline_label: 'Renewals' });
+    v.bottlenecks.splice(1, 0, bottleneck('owner', 'Ada Admin', renewal));
+    mockBackend({ pipelineVelocity: async () => v });
+    render(VelocityPage);
+    await rows();
+    const panels = screen.getAllByTestId('velocity-stage-bars');
+    expect(panels.map((p) => p.dataset.pipeline)).toEqual(['Sales', 'Renewals']);
+    expect(within(panels[0]).getByRole('heading', { level: 2 })).toHaveTextContent('Time in each stage: Sales');
+    expect(within(panels[1]).getAllByTestId('velocity-stage').map((r) => r.dataset.stage)).toEqual(['r_due', 'r_won']);
+    // Each pipeline's longest stage is marked in its own bars: the renewals step does not hide the sales one.
+    expect(within(panels[0]).getAllByTestId('velocity-stage').filter((r) => r.classList.contains('longest')).map((r) => r.dataset.stage)).toEqual(['engagement']);
+    // Two "Won" cards, each with its pipeline.
+    const wins = screen.getAllByTestId('velocity-close').filter((c) => c.textContent?.includes('Won'));
+    expect(wins.map((c) => c.querySelector('h3')?.textContent?.trim())).toEqual(['WonSales', 'WonRenewals']);
+    // An owner's bottleneck in each pipeline, named with it.
+    const owners = within(screen.getByRole('heading', { name: 'By owner' }).parentElement!);
+    const ada = owners.getAllByTestId('velocity-bottleneck').filter((r) => r.textContent?.includes('Ada Admin'));
+    expect(ada.map((r) => within(r).getAllByRole('cell')[1].textContent?.trim())).toEqual([
+      'In discussion (Sales)',
+      'Renewal due (Renewals)',
+    ]);
   });
 
   it('says there is nothing to show while no lead has been in any stage', async () => {

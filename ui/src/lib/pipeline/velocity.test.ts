@@ -5,6 +5,8 @@ import { durationAxis, groupLabel, hasHistory, longestStage, MIN_STAYS, share } 
 const s = (stage: string, mean: number | null, over: Partial<StageVelocity> = {}): StageVelocity => ({
   stage,
   label: stage,
+  pipeline: 'sales',
+  pipeline_label: 'Sales',
   stays: mean === null ? 0 : 1,
   mean_days: mean,
   median_days: mean,
@@ -62,7 +64,7 @@ describe('velocity helpers', () => {
 
   it('names source channels in words and leaves owners and unknown keys as they are', () => {
     const b = (by: 'owner' | 'source', group: string) =>
-      groupLabel({ by, group, stage: 'a', label: 'A', mean_days: 1, stays: 1 });
+      groupLabel({ by, group, stage: 'a', label: 'A', pipeline: 'sales', pipeline_label: 'Sales', mean_days: 1, stays: 1 });
     expect(b('source', 'bulk_import')).toBe('Bulk import');
     expect(b('source', 'partner')).toBe('Partner');
     expect(b('source', '(unknown)')).toBe('(unknown)');
