@@ -69,6 +69,22 @@ fn rejects(f: &Fixture, b: &ImportBatch) -> Vec<String> {
     csv.trim_start_matches('\u{feff}').lines().map(String::from).collect()
 }
 
+/// A lead an older version stored with its accents decomposed, imported again by its email as typed today: the
+/// same values, unchanged, not "updated" to the same name composed.
+#[test]
+fn a_name_stored_decomposed_imported_again_is_unchanged() {
+    let f = fixture();
+    let zoe = f.core.create_lead(&f.admin, &common::lead("Zo\u{eb}", "Lee", "zoe@lee.io"), &Origin::manual()).unwrap();
+    f.sql().execute("UPDATE leads SET first_name = 'Zoe\u{308}' WHERE id = ?1", [zoe.lead.id]).unwrap();
+    let path = write(&f, "again.csv", "first_name,last_name,email\nZo\u{eb},Lee,zoe@lee.io\n".as_bytes());
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    plan.replace = true;
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.unchanged, b.counts.update), (1, 0), "{b:?}");
+    assert_eq!(f.core.get_lead(&f.admin, zoe.lead.id).unwrap().first_name, "Zoe\u{308}");
+}
+
 /// A report's end (a blank line, then "Total: 2 contacts" and an "Exported by" note; or a sums row right under
 /// the table) is no contact: each was imported as a Draft named after the note. They are rejected, each with its
 /// line and why, and kept in the rejected rows.

@@ -1244,3 +1244,32 @@ fn pointed_names_are_found_typed_without_their_points() {
         assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 1, "{text:?}");
     }
 }
+
+/// A name an older version stored decomposed ("Zoe" and a combining diaeresis, as a Mac pastes it) stays as stored
+/// through a save of another field: composed by the save, it was logged as changed by every later edit, and the
+/// edits before became impossible to undo. A name typed anew is kept composed.
+#[test]
+fn a_name_stored_decomposed_is_not_rewritten_by_a_save_of_another_field() {
+    let f = fixture();
+    let zoe =
+        f.core.create_lead(&f.admin, &lead("Zoe", "Bronte", "zoe@bronte.example"), &Origin::manual()).unwrap().lead;
+    f.sql().execute("UPDATE leads SET first_name = 'Zoe\u{308}' WHERE id = ?1", [zoe.id]).unwrap();
+    let stored = f.core.get_lead(&f.admin, zoe.id).unwrap();
+    let mut edit = stored.to_input();
+    edit.job_title = "Poet".into();
+    let saved = f.core.update_lead(&f.admin, zoe.id, stored.version, &edit, &Origin::manual()).unwrap();
+    assert_eq!(saved.lead.first_name, "Zoe\u{308}");
+    let logged: Vec<String> = f
+        .core
+        .lead_history(&f.admin, zoe.id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.batch_id == saved.batch_id.unwrap())
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(logged, ["job_title"]);
+    let mut renamed = saved.lead.to_input();
+    renamed.first_name = "Chlo\u{e9}".into();
+    let renamed = f.core.update_lead(&f.admin, zoe.id, saved.lead.version, &renamed, &Origin::manual()).unwrap();
+    assert_eq!(renamed.lead.first_name, "Chlo\u{e9}");
+}

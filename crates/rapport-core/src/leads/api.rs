@@ -255,6 +255,21 @@ fn logged_phones(plan: &[(String, String)], current: &Lead) -> Vec<PhoneEntry> {
 }
 
 /// Whether a move from stage `from` to `to` takes a deal out of a lost stage.
+/// A stored text the save composes (NFC, as text is kept now) but does not otherwise change stays as stored: a
+/// name saved decomposed by an older version ("Zoe" and a combining diaeresis) was rewritten, and logged as
+/// changed, by every later save of any field of the lead, which also made the earlier saves no longer undoable.
+fn keep_stored_spelling(old: &Lead, lead: &mut ValidLead) {
+    use super::fields::LeadFieldKind::{LongText, Text};
+    use unicode_normalization::UnicodeNormalization;
+    for f in fields::FIELDS.iter().filter(|f| matches!(f.info.kind, Text | LongText)) {
+        let stored = (f.get)(old);
+        let now = (f.read)(&lead.text);
+        if now != stored && now == stored.nfc().collect::<String>() {
+            (f.set)(&mut lead.text, &stored);
+        }
+    }
+}
+
 fn reopens(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool> {
     use crate::pipeline::StageOutcome;
     let outcome = |key: &str| -> Result<Option<StageOutcome>> {
@@ -389,6 +404,7 @@ impl Rapport {
                 p.entry.original.clone_from(original);
             }
         }
+        keep_stored_spelling(&old, &mut lead);
         let after = lead.as_lead(id);
         let changed = fields::diff(&old, &after);
         if changed.is_empty() {

@@ -469,9 +469,16 @@ pub(crate) fn diff(old: &Lead, new: &Lead) -> Vec<(&'static str, String, String)
         .iter()
         .filter_map(|f| {
             let (a, b) = ((f.get)(old), (f.get)(new));
-            (a != b).then_some((f.info.name, a, b))
+            (a != b && !same_text_composed(f.info.kind, &a, &b)).then_some((f.info.name, a, b))
         })
         .collect()
+}
+
+/// Two spellings of one text that differ only in how accents are written (a name an older version stored
+/// decomposed, and the same name as text is kept now): no change (see `api::keep_stored_spelling`).
+fn same_text_composed(kind: LeadFieldKind, a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    matches!(kind, LeadFieldKind::Text | LeadFieldKind::LongText) && a.nfc().eq(b.nfc())
 }
 
 #[cfg(test)]
