@@ -1378,7 +1378,7 @@ fn a_meeting_merged_in_from_another_campaign_stays_that_campaigns() {
     b.lead_id = Some(gone.id);
     b.location = "B secret room".into();
     let appt = f.core.book_appointment(&ed_b, &b).unwrap();
-    f.core.merge_leads(&f.admin, keep.id, &[gone.id], &[]).unwrap();
+    let merge = f.core.merge_leads(&f.admin, keep.id, &[gone.id], &[]).unwrap();
 
     assert_eq!(f.core.appointment(&f.admin, appt.id).unwrap().lead_id, Some(keep.id), "it follows the person");
     assert!(f.core.lead_appointments(&ed_a, keep.id).unwrap().iter().all(|a| a.id != appt.id));
@@ -1401,6 +1401,11 @@ fn a_meeting_merged_in_from_another_campaign_stays_that_campaigns() {
     let own = f.core.book_appointment(&ed_a, &own).unwrap();
     let listed: Vec<i64> = f.core.lead_appointments(&ed_a, keep.id).unwrap().iter().map(|a| a.id).collect();
     assert_eq!(listed, [own.id]);
+    // Unmerged, the meeting is back with its lead, and its campaign's again (the unmerge is no merge in).
+    f.core.unmerge(&f.admin, merge.merge_id).unwrap();
+    assert_eq!(f.core.appointment(&ed_b, appt.id).unwrap().location, "B secret room");
+    let theirs = f.core.occurrences(&ed_b, &[agent_b], "2027-01-19T00:00:00Z", "2027-01-21T00:00:00Z").unwrap();
+    assert!(theirs.iter().any(|o| o.appointment_id == appt.id && !o.hidden), "{theirs:?}");
 }
 
 /// An agent saving their calendar settings from a form opened before an Administrator changed their weight

@@ -603,6 +603,14 @@ fn a_policy_moves_leads_within_their_pipeline() {
     let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&policy)).unwrap_err();
     assert_eq!(err.field_errors().first().map(|e| e.field.as_str()), Some("target"), "{err}");
     assert_eq!(w.dump(), before, "nothing written");
+    // One an older version stored does nothing: no lead of New is moved to the renewals pipeline.
+    rusqlite::Connection::open(w.dir.path().join("rapport.db"))
+        .unwrap()
+        .execute("UPDATE stages SET stale_after_days = 1, stale_target = 'r_parked' WHERE key = 'new'", [])
+        .unwrap();
+    w.clock.advance(Duration::days(60));
+    let run = w.core.pipeline_sweep(&w.admin, false).unwrap();
+    assert!(run.moves.iter().all(|m| m.to_stage != "r_parked"), "{run:?}");
 }
 
 /// A closed stage takes no stagnation policy: a won deal has no activity once won, and waiting must not reopen

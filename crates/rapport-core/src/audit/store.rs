@@ -267,8 +267,8 @@ pub(crate) fn changed_by_another_after(
         .is_some())
 }
 
-/// One change of a field: why its batch was written, the old value and the new.
-pub type ReasonedChange = (Option<ChangeReason>, Option<String>, Option<String>);
+/// One change of a field: why its batch was written and where from (its source), the old value and the new.
+pub type ReasonedChange = (Option<ChangeReason>, String, Option<String>, Option<String>);
 
 /// The changes of field `field` of one record, newest first.
 pub fn field_changes(
@@ -278,12 +278,13 @@ pub fn field_changes(
     field: &str,
 ) -> Result<Vec<ReasonedChange>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.reason, c.old_value, c.new_value FROM change_log c JOIN change_batches b ON b.id = c.batch_id
+        "SELECT b.reason, b.source_ref, c.old_value, c.new_value
+         FROM change_log c JOIN change_batches b ON b.id = c.batch_id
          WHERE c.entity = ?1 AND c.entity_id = ?2 AND c.field = ?3 ORDER BY c.id DESC",
     )?;
     let rows = stmt.query_map(params![entity, entity_id, field], |r| {
         let reason: String = r.get(0)?;
-        Ok((ChangeReason::parse(&reason), r.get(1)?, r.get(2)?))
+        Ok((ChangeReason::parse(&reason), r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -148,10 +148,13 @@ fn merged_from_visible_leads(conn: &Connection, grant: &Grant, row: &Appointment
     if grant.lead_scope() == crate::access::LeadScope::All {
         return Ok(true);
     }
-    for (reason, old, new) in crate::audit::store::field_changes(conn, "appointment", row.id, "lead")? {
+    for (reason, source, old, new) in crate::audit::store::field_changes(conn, "appointment", row.id, "lead")? {
         let lead_of = |v: Option<String>| v.and_then(|v| v.trim().parse::<i64>().ok());
-        // The link as the merges left it: a later re-link (an unmerge, an edit) is the reader's own lead's.
-        if reason != Some(crate::audit::ChangeReason::Merge) || lead_of(new) != Some(at) {
+        // The link as the merges left it: a later re-link (an unmerge, logged as a merge's; an edit) is the lead's
+        // own, as booked.
+        let merged_in =
+            reason == Some(crate::audit::ChangeReason::Merge) && !crate::duplicates::store::is_unmerge_source(&source);
+        if !merged_in || lead_of(new) != Some(at) {
             break;
         }
         let Some(from) = lead_of(old) else { break };

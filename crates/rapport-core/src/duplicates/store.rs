@@ -401,6 +401,11 @@ pub(crate) fn unmerge_source(merge_id: i64) -> String {
 /// The start of an unmerge's source: the queries below find an undone merge's unmerge by it.
 const UNMERGE_OF: &str = "unmerge of merge ";
 
+/// Whether a batch's source is an unmerge's (its reason is a merge's too).
+pub(crate) fn is_unmerge_source(source_ref: &str) -> bool {
+    source_ref.starts_with(UNMERGE_OF)
+}
+
 /// Whether `field` of lead `survivor` was written after merge `merge_id` by anything but a later merge that has
 /// been undone, or that undoing: such a pair leaves the field as the earlier merge wrote it (two merges into one
 /// lead, undone in either order, each take back their own).

@@ -104,9 +104,13 @@ fn plan(conn: &rusqlite::Connection, today: NaiveDate, now: &str, grant: &Grant)
     let mut out = Vec::new();
     for stage in config::stages(conn)? {
         let Some(policy) = stagnation::policy_of(conn, &stage.key)? else { continue };
-        // A policy stored before targets were held to seed 4.2 (one winning quiet leads) does nothing.
+        // A policy stored before targets were held to seed 4.2 (one winning quiet leads), or to the stage's own
+        // pipeline, does nothing.
         let target = config::stage(conn, &policy.target)?;
-        let Some(target) = target.filter(|t| policy.target != stage.key && quiet_target(&stage, t)) else { continue };
+        let fits = |t: &config::StageConfig| {
+            policy.target != stage.key && t.pipeline == stage.pipeline && quiet_target(&stage, t)
+        };
+        let Some(target) = target.filter(fits) else { continue };
         let to_lost = target.outcome == config::StageOutcome::Lost;
         let Some(edge) = days.stale_if_before(u32::from(policy.after_days), today) else { continue };
         let before = calendar.start_of(edge);
