@@ -309,6 +309,13 @@ async fn read_body(mut body: axum::body::Body) -> Result<Option<Bytes>, axum::Er
     Ok((seen <= BODY_LIMIT).then(|| Bytes::from(kept)))
 }
 
+/// Whether a request under idempotency key `key` was answered for this source already (a replay).
+async fn answered_before(state: &Arc<AppState>, check: &rapport_core::capture::TokenCheck, key: Option<&str>) -> bool {
+    let Some(key) = key.map(String::from) else { return false };
+    let (core, check) = (state.core.clone(), check.clone());
+    matches!(tokio::task::spawn_blocking(move || core.capture_key_answered(&check, &key)).await, Ok(Ok(true)))
+}
+
 /// 429, with the seconds until a request would be taken.
 fn too_many(message: &str, retry_after_secs: u64) -> Response {
     let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
@@ -351,35 +358,37 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         return refused("the token is not valid (unknown or revoked)");
     };
     // A retry of a request already answered is replayed, whatever the limits: it writes nothing, and its first
-    // try counted already.
-    let replay = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from) {
-        Some(k) => {
-            let (core, check) = (state.core.clone(), check.clone());
-            matches!(tokio::task::spawn_blocking(move || core.capture_key_answered(&check, &k)).await, Ok(Ok(true)))
-        }
-        None => false,
-    };
+    // try counted already. The database is asked only when a limit would refuse: a flood of new keys reads nothing.
+    let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
     // One sender's limit first: a request it refuses takes nothing of the form's own rate, which one sender
     // would otherwise use up for every visitor.
-    if let Some(key) = sender(peer, &headers, state.behind_proxy).filter(|_| check.web_form && !replay).map(sender_key)
-    {
+    if let Some(key) = sender(peer, &headers, state.behind_proxy).filter(|_| check.web_form).map(sender_key) {
         if state.form_senders.len() > PEERS_KEPT {
             state.form_senders.retain_recent();
         }
         if let Err(not_until) = state.form_senders.check_key(&(check.source_id, key)) {
-            tracing::info!(source = check.source_id, status = 429, "website form submissions over one address's limit");
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
+            if !answered_before(&state, &check, idempotency_key.as_deref()).await {
+                tracing::info!(
+                    source = check.source_id,
+                    status = 429,
+                    "website form submissions over one address's limit"
+                );
+                let wait =
+                    not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                return too_many(&format!("too many submissions from this address; try again in {secs} s"), secs);
+            }
         }
     }
-    let within_rate = if replay { Ok(()) } else { limiter(&state, check.source_id, check.rate_per_minute).check() };
-    if let Err(not_until) = within_rate {
-        tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
-        // When the next request would be taken (a source of 600 a minute has one every 0.1 s), in whole seconds.
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
+    if let Err(not_until) = limiter(&state, check.source_id, check.rate_per_minute).check() {
+        if !answered_before(&state, &check, idempotency_key.as_deref()).await {
+            tracing::info!(source = check.source_id, status = 429, "capture request over the rate limit");
+            // When the next request would be taken (a source of 600 a minute has one every 0.1 s), in whole
+            // seconds.
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
+        }
     }
     // A compressed body would be read as garbage and refused as malformed JSON; say what is wrong instead
     // (RFC 9110 §15.5.16), and what is taken.
@@ -428,7 +437,16 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
                 content_type = Some("application/x-www-form-urlencoded".into());
                 Bytes::from(form)
             }
-            Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_body", &e.to_string()),
+            Err(e) => {
+                // Refused as the core refuses a body it cannot read, and listed with the source's submissions.
+                let (core, check) = (state.core.clone(), check.clone());
+                let refused =
+                    tokio::task::spawn_blocking(move || core.refuse_capture_body(&check, e.field(), &e.to_string()));
+                return match refused.await {
+                    Ok(Ok(r)) => reply(r),
+                    _ => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be answered"),
+                };
+            }
         },
     };
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {

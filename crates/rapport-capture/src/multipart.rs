@@ -17,6 +17,16 @@ pub(crate) enum MultipartError {
     NotUtf8(String),
 }
 
+impl MultipartError {
+    /// The form's field at fault, if one is.
+    pub(crate) fn field(&self) -> Option<&str> {
+        match self {
+            MultipartError::File(f) | MultipartError::NotUtf8(f) => Some(f),
+            MultipartError::NoBoundary | MultipartError::Malformed(_) => None,
+        }
+    }
+}
+
 /// Whether `content_type` is a multipart form.
 pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
     content_type

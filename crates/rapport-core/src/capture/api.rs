@@ -483,6 +483,16 @@ impl Rapport {
         Ok(self.db.read(|c| store::stored_reply(c, check.source_id, key))?.is_some())
     }
 
+    /// A request the listener could not read as fields (a multipart form with a file in it, or cut short):
+    /// refused with a 400 saying why (naming `field` when one is at fault), and listed with the source's
+    /// submissions as the core's own refusals of a body are.
+    pub fn refuse_capture_body(&self, check: &TokenCheck, field: Option<&str>, message: &str) -> Result<CaptureReply> {
+        let source = self.db.read(|c| store::source(c, check.source_id))?.filter(|s| s.revoked_at.is_none());
+        let Some(source) = source else { return Ok(not_valid()) };
+        let fields: Vec<FieldError> = field.map(|f| FieldError::new(f, message)).into_iter().collect();
+        self.record_reply(&source, "", 400, "rejected", error_body("bad_body", message, &fields))
+    }
+
     /// One request with a token `check`ed: through the import's row pipeline, recorded with its answer. A
     /// repeated idempotency key gets the first answer again and writes nothing.
     pub fn submit_capture(

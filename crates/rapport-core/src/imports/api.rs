@@ -270,9 +270,14 @@ impl Rapport {
         cancel: Option<&AtomicBool>,
         progress: &mut dyn FnMut(RunProgress),
     ) -> Result<DryRunReport> {
+        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::SeqCst));
+        // Counted before the file is opened to be read: a workbook's sheet is held in memory once at a time.
+        let total = reader::count_rows(path, plan.sheet.as_deref())?;
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let mut opened = reader::open(path, plan.sheet.as_deref())?;
         let mapper = self.mapper_for(&opened, plan, file_name)?;
-        let total = reader::count_rows(path, plan.sheet.as_deref())?;
         let started = Instant::now();
         let mut report = |done: u32, counts: &OutcomeCounts| {
             let secs = started.elapsed().as_secs_f64();
@@ -289,7 +294,6 @@ impl Rapport {
                 counts: counts.clone(),
             })
         };
-        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::SeqCst));
         let mut counts = OutcomeCounts::default();
         let (mut rejects, mut others): (Vec<RowPlan>, Vec<RowPlan>) = (vec![], vec![]);
         let mut created_keys: HashMap<String, u32> = HashMap::new();
