@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { csvFile, ENGLISH_CSV, importBatch, importMock, runProgress, counts } from '../../test/importFixtures';
-import type { Backend } from '../api';
+import { BackendError, type Backend } from '../api';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
@@ -1227,11 +1227,10 @@ describe('Import wizard', () => {
     await toMapping(u, [csvFile('a.csv'), csvFile('b.csv')]);
     const gate = deferred<void>();
     const real = be.importDryRun.getMockImplementation()!;
+    // The backend's check begins once the gate opens: the cancel sent before is sent again at its first report.
     be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
-      const run = real(fileId, plan, onProgress);
-      run.catch(() => {}); // rejected (cancelled) while the gate holds it: handed on below
       await gate.promise;
-      return run;
+      return real(fileId, plan, onProgress);
     });
     await u.click(screen.getByTestId('import-check'));
     const progress = await screen.findByTestId('import-check-progress');
@@ -1239,12 +1238,41 @@ describe('Import wizard', () => {
     (document.activeElement as HTMLElement | null)?.blur();
     await u.keyboard('{Escape}');
     await waitFor(() => expect(be.importDryRunCancel).toHaveBeenCalledTimes(1));
-    await expect(be.importDryRunCancel.mock.results[0].value).resolves.toBe(true);
+    await expect(be.importDryRunCancel.mock.results[0].value).resolves.toBe(false);
     gate.resolve();
     await waitFor(() => expect(screen.queryByTestId('import-check-progress')).not.toBeInTheDocument());
+    expect(be.importDryRunCancel).toHaveBeenCalledTimes(2);
+    await expect(be.importDryRunCancel.mock.results[1].value).resolves.toBe(true);
     expect(be.importDryRun).toHaveBeenCalledTimes(1);
     expect(screen.getByTestId('import-mapping-step')).toBeInTheDocument();
     expect(screen.queryByTestId('import-step-error')).not.toBeInTheDocument();
+    // Said, and the focus on Next, where the check is made again.
+    expect(screen.getByTestId('import-check-stopped')).toHaveTextContent('Check stopped: nothing was written.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('import-check')));
+  });
+
+  it('stops a check under way before signing out, so it does not go on for a session that is gone', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    // A check that runs until it is cancelled.
+    let asked = false;
+    let running = false;
+    be.importDryRun.mockImplementation(async (_fileId, _plan, onProgress) => {
+      running = true;
+      onProgress(runProgress({ batch_id: 0, phase: 'checking', rows_done: 0, rows_total: 100 }));
+      while (!asked) await new Promise((r) => setTimeout(r, 5));
+      throw new BackendError({ code: 'cancelled', message: 'cancelled; nothing was saved', field: null, fields: [], merged_into: null });
+    });
+    be.importDryRunCancel.mockImplementation(async () => {
+      if (!running) return false;
+      asked = true;
+      return true;
+    });
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-check-progress');
+    await importWizard.stopCheck();
+    expect(asked).toBe(true);
+    expect(importWizard.checking).toBe(false);
   });
 
   it('offers no way back from a later set of columns: the files before it are imported', async () => {

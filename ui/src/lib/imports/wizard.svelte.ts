@@ -111,6 +111,12 @@ class ImportWizard {
   private checkingId: string | null = null;
   /** A cancel the backend had nothing running for yet: sent again at the check's next report. */
   private checkCancelAgain = false;
+  /** Each check's number: reports and cancels of a check no longer running are dropped. */
+  private checkRun = 0;
+  /** Resolves when the check under way ends. */
+  private checkEnded: Promise<void> = Promise.resolve();
+  /** The last check was stopped (said on the mapping step until the next one). */
+  checkStopped = $state(false);
   /** How the files of the group went (the Report step). */
   outcomes = $state<RunOutcome[]>([]);
   /** Why the step could not go on (a check or a run refused as a whole). */
@@ -369,71 +375,98 @@ class ImportWizard {
   async check(): Promise<boolean> {
     if (this.step !== 'mapping' || this.checking || this.problems.length > 0) return false;
     const mine = this.seq;
+    const run = ++this.checkRun;
+    let ended!: () => void;
+    this.checkEnded = new Promise((resolve) => (ended = resolve));
     this.checking = true;
     this.checkCancelling = false;
     this.checkCancelAgain = false;
+    this.checkStopped = false;
     this.error = null;
     const checks: FileCheck[] = [];
-    await this.regionWork;
-    const items = this.items();
     try {
+      await this.regionWork;
+      const items = this.items();
       for (const item of items) {
         if (this.checkCancelling || mine !== this.seq) break;
         this.checkingFile = item.fileName;
         this.checkingId = item.fileId;
         this.checkProgress = null;
         try {
-          const report = await backend().importDryRun(item.fileId, item.plan, (p) => this.checkReport(mine, item.fileId, p));
+          const report = await backend().importDryRun(item.fileId, item.plan, (p) =>
+            this.checkReport(run, item.fileId, p),
+          );
           checks.push({ key: item.key, fileName: item.fileName, report, error: null });
         } catch (e) {
-          if (toApiError(e).code === 'cancelled') break;
+          // Stopped by this wizard's own cancel; any other refusal is the file's.
+          if (toApiError(e).code === 'cancelled' && this.checkCancelling) break;
           checks.push({ key: item.key, fileName: item.fileName, report: null, error: capital(errorMessage(e)) });
         }
       }
+      if (mine !== this.seq || this.step !== 'mapping') return false;
+      if (this.checkCancelling) {
+        // Back to the mapping as it was: nothing was written, and the check can be made again.
+        this.checkCancelling = false;
+        this.checkStopped = true;
+        return false;
+      }
+      if (checks.every((c) => c.report === null)) {
+        this.error = checks.length === 1 ? `Could not check ${checks[0].fileName}: ${checks[0].error}` : `Could not check the files: ${checks[0]?.error ?? ''}`;
+        return false;
+      }
+      this.checks = checks;
+      this.checkedPlans = items;
+      this.step = 'dryrun';
+      return true;
     } finally {
-      if (mine === this.seq) {
+      if (mine === this.seq && run === this.checkRun) {
         this.checking = false;
         this.checkingFile = null;
         this.checkingId = null;
         this.checkProgress = null;
       }
+      ended();
     }
-    if (mine !== this.seq || this.step !== 'mapping') return false;
-    if (this.checkCancelling) {
-      // Back to the mapping as it was: nothing was written, and the check can be made again.
-      this.checkCancelling = false;
-      return false;
-    }
-    if (checks.every((c) => c.report === null)) {
-      this.error = checks.length === 1 ? `Could not check ${checks[0].fileName}: ${checks[0].error}` : `Could not check the files: ${checks[0]?.error ?? ''}`;
-      return false;
-    }
-    this.checks = checks;
-    this.checkedPlans = items;
-    this.step = 'dryrun';
-    return true;
   }
 
   /** Stops the check under way (it writes nothing): the wizard stays at the mapping. */
   async cancelCheck(): Promise<void> {
     if (!this.checking || this.checkCancelling) return;
     this.checkCancelling = true;
-    if (this.checkingId !== null) await this.sendCheckCancel(this.checkingId);
+    if (this.checkingId !== null) await this.sendCheckCancel(this.checkRun, this.checkingId);
   }
 
-  private checkReport(mine: number, fileId: string, p: RunProgress) {
-    if (mine !== this.seq || this.checkingId !== fileId) return;
+  /**
+   * Before a sign-out: the check under way is stopped and its end waited for (a few seconds at most), so it does
+   * not go on in the backend for a session that is gone.
+   */
+  async stopCheck(): Promise<void> {
+    if (!this.checking) return;
+    this.checkCancelling = true;
+    for (let tries = 0; this.checking && tries < 20; tries++) {
+      const id = this.checkingId;
+      if (id !== null && (await backend().importDryRunCancel(id).catch(() => false))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.race([this.checkEnded, new Promise((r) => setTimeout(r, 5000))]);
+  }
+
+  private checkReport(run: number, fileId: string, p: RunProgress) {
+    if (run !== this.checkRun || this.checkingId !== fileId) return;
     this.checkProgress = p;
-    if (this.checkCancelling && this.checkCancelAgain) void this.sendCheckCancel(fileId);
+    if (this.checkCancelling && this.checkCancelAgain) void this.sendCheckCancel(run, fileId);
   }
 
-  private async sendCheckCancel(fileId: string) {
+  private async sendCheckCancel(run: number, fileId: string) {
     this.checkCancelAgain = false;
     try {
       // False: the check has not begun in the backend yet (or has just ended): asked again at its next report.
-      if (!(await backend().importDryRunCancel(fileId))) this.checkCancelAgain = true;
+      const stopped = await backend().importDryRunCancel(fileId);
+      if (!stopped && run === this.checkRun) this.checkCancelAgain = true;
     } catch (e) {
       toasts.error(`Could not stop the check: ${errorMessage(e)}`);
+      // Stop may be pressed again.
+      if (run === this.checkRun) this.checkCancelling = false;
     }
   }
 
@@ -644,6 +677,8 @@ class ImportWizard {
     this.checkProgress = null;
     this.checkCancelling = false;
     this.checkCancelAgain = false;
+    this.checkStopped = false;
+    this.checkRun++;
     this.outcomes = [];
     this.error = null;
   }
