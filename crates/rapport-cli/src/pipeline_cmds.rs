@@ -365,16 +365,19 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
                     label.to_string()
                 }
             };
+            // The stage column as wide as its longest name.
+            let w =
+                v.stages.iter().map(|s| named(&s.label, &s.pipeline_label).chars().count()).max().unwrap_or(0).max(16);
             writeln!(
                 o,
-                "{:<24} {:>6} {:>10} {:>12} {:>8} {:>14}",
+                "{:<w$} {:>6} {:>10} {:>12} {:>8} {:>14}",
                 "stage", "stays", "mean days", "median days", "now", "mean age days"
             )
             .map_err(err)?;
             for s in &v.stages {
                 writeln!(
                     o,
-                    "{:<24} {:>6} {:>10} {:>12} {:>8} {:>14}",
+                    "{:<w$} {:>6} {:>10} {:>12} {:>8} {:>14}",
                     named(&s.label, &s.pipeline_label),
                     s.stays,
                     days(s.mean_days),

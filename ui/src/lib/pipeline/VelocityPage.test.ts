@@ -299,7 +299,7 @@ describe('Pipeline velocity page', () => {
     expect(within(panels[0]).getAllByTestId('velocity-stage').filter((r) => r.classList.contains('longest')).map((r) => r.dataset.stage)).toEqual(['engagement']);
     // Two "Won" cards, each with its pipeline.
     const wins = screen.getAllByTestId('velocity-close').filter((c) => c.textContent?.includes('Won'));
-    expect(wins.map((c) => c.querySelector('h3')?.textContent?.trim())).toEqual(['WonSales', 'WonRenewals']);
+    expect(wins.map((c) => within(c).getByTestId('velocity-close-pipeline').textContent?.trim())).toEqual(['Sales', 'Renewals']);
     // An owner's bottleneck in each pipeline, named with it.
     const owners = within(screen.getByRole('heading', { name: 'By owner' }).parentElement!);
     const ada = owners.getAllByTestId('velocity-bottleneck').filter((r) => r.textContent?.includes('Ada Admin'));
