@@ -673,10 +673,8 @@ mod tests {
         assert_eq!(crate::leads::csv::unguard_cell("'+44 20"), "+44 20");
     }
 
-    /// A staged file is its stager's: another user, who may import too, is told there is no such file.
-    #[test]
-    fn a_staged_file_is_only_its_stagers() {
-        let (_dir, core, admin) = crate::test_support::core_with_admin();
+    /// Bob, an Editor of every campaign: another user who may import.
+    fn editor_bob(core: &Rapport, admin: &Actor) -> Actor {
         let input = crate::users::UserInput {
             username: "bob".into(),
             display_name: "Bob".into(),
@@ -685,8 +683,15 @@ mod tests {
             campaigns: vec![],
             all_campaigns: true,
         };
-        core.create_user(&admin, &input, "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
-        let bob = core.sign_in("bob", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        core.create_user(admin, &input, "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        core.sign_in("bob", "correct horse battery").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A staged file is its stager's: another user, who may import too, is told there is no such file.
+    #[test]
+    fn a_staged_file_is_only_its_stagers() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let bob = editor_bob(&core, &admin);
         let staged = core
             .stage_import_file(&bob, "leads.csv", b"first_name,last_name,email\nAnn,Lee,ann@lee.io\n")
             .unwrap_or_else(|e| panic!("{e}"));
@@ -725,16 +730,7 @@ mod tests {
         assert!(seen[0].eta_seconds.is_none(), "no pace before a rehearsal has ended");
 
         assert!(!core.cancel_dry_run(&admin, &staged.file_id).unwrap_or_else(|e| panic!("{e}")), "none runs now");
-        let input = crate::users::UserInput {
-            username: "bob".into(),
-            display_name: "Bob".into(),
-            role: crate::users::Role::Editor,
-            active: true,
-            campaigns: vec![],
-            all_campaigns: true,
-        };
-        core.create_user(&admin, &input, "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
-        let bob = core.sign_in("bob", "correct horse battery").unwrap_or_else(|e| panic!("{e}"));
+        let bob = editor_bob(&core, &admin);
         let mut stopped_at = vec![];
         let cancelled = core.dry_run_staged(&admin, &staged.file_id, &plan, &mut |p| {
             stopped_at.push(p.rows_done);
