@@ -390,16 +390,7 @@ fn an_open_deal_takes_no_lost_reason() {
     let p = pipeline();
     let db = p.dir.path().join("rapport.db");
     // Lost asks its reason, as by default (the fixture lifts every stage's criteria).
-    let lost_stage = p.core.pipeline_config(&p.admin).unwrap().stages.into_iter().find(|s| s.key == "lost").unwrap();
-    let asks = rapport_core::pipeline::StageSettings {
-        label: lost_stage.label,
-        probability: lost_stage.probability,
-        colour: lost_stage.colour,
-        required_fields: vec!["lost_reason".into()],
-        required_activities: vec![],
-        asked_when_skipped: false,
-    };
-    p.core.update_stage(&p.admin, "lost", &asks).unwrap();
+    common::change_stage(&p.core, &p.admin, "lost", |s| s.required_fields = vec!["lost_reason".into()]);
     let mut input = common::lead("Cy", "Ray", "cy@ray.io");
     input.deal.lost_reason = "price".into();
     let err = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap_err();

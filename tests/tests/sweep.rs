@@ -586,18 +586,9 @@ fn a_policy_moves_leads_within_their_pipeline() {
         label: "Parked".into(),
         outcome: rapport_core::pipeline::StageOutcome::Open,
     };
-    let config = w.core.create_stage(&w.admin, &parked).unwrap();
+    w.core.create_stage(&w.admin, &parked).unwrap();
     // Less likely to win than New, as a Nurture stage is: only its pipeline is wrong.
-    let made = config.stages.into_iter().find(|s| s.key == "r_parked").unwrap();
-    let settings = rapport_core::pipeline::StageSettings {
-        label: made.label,
-        probability: 0,
-        colour: made.colour,
-        required_fields: vec![],
-        required_activities: vec![],
-        asked_when_skipped: false,
-    };
-    w.core.update_stage(&w.admin, "r_parked", &settings).unwrap();
+    common::change_stage(&w.core, &w.admin, "r_parked", |s| s.probability = 0);
     let before = w.dump();
     let policy = StagnationPolicy { after_days: 5, target: "r_parked".into(), lost_reason: None };
     let err = w.core.set_stagnation_policy(&w.admin, "new", Some(&policy)).unwrap_err();

@@ -212,16 +212,32 @@ impl std::io::Write for Captured {
 /// other than the gate that move leads freely.
 pub fn without_entry_criteria(core: &Rapport, admin: &Actor) {
     for s in core.pipeline_config(admin).unwrap().stages {
-        let open = rapport_core::pipeline::StageSettings {
-            label: s.label,
-            probability: s.probability,
-            colour: s.colour,
-            required_fields: vec![],
-            required_activities: vec![],
-            asked_when_skipped: false,
-        };
-        core.update_stage(admin, &s.key, &open).unwrap();
+        change_stage(core, admin, &s.key, |open| {
+            open.required_fields.clear();
+            open.required_activities.clear();
+            open.asked_when_skipped = false;
+        });
     }
+}
+
+/// Stage `key`'s settings as stored, changed by `change`, saved by the Administrator.
+pub fn change_stage(
+    core: &Rapport,
+    admin: &Actor,
+    key: &str,
+    change: impl FnOnce(&mut rapport_core::pipeline::StageSettings),
+) {
+    let s = core.pipeline_config(admin).unwrap().stages.into_iter().find(|s| s.key == key).unwrap();
+    let mut settings = rapport_core::pipeline::StageSettings {
+        label: s.label,
+        probability: s.probability,
+        colour: s.colour,
+        required_fields: s.required_fields,
+        required_activities: s.required_activities,
+        asked_when_skipped: s.asked_when_skipped,
+    };
+    change(&mut settings);
+    core.update_stage(admin, key, &settings).unwrap();
 }
 
 /// What Qualification asks by default (seed 4.1: interest, budget and authority).

@@ -246,16 +246,16 @@ impl Rapport {
         progress: &mut dyn FnMut(RunProgress),
     ) -> Result<DryRunReport> {
         let (path, name) = self.staged_import_file(actor, file_id)?;
-        let checking = self.imports.checking(file_id);
+        let checking = self.imports.checks.follow(file_id.to_string());
         let carried = super::pipeline::CARRIED_LEADS;
-        self.dry_run_carrying(actor, &path, &name, plan, carried, Some(&checking.flag), progress)
+        self.dry_run_carrying(actor, &path, &name, plan, carried, Some(checking.flag()), progress)
     }
 
     /// Stops the dry run of staged file `file_id` before its next rehearsal. False: none runs (it ended).
     pub fn cancel_dry_run(&self, actor: &Actor, file_id: &str) -> Result<bool> {
         // Only who staged the file may stop its check.
         self.staged_import_file(actor, file_id)?;
-        Ok(self.imports.cancel_check(file_id))
+        Ok(self.imports.checks.cancel(file_id))
     }
 
     /// [`Self::dry_run_import`], carrying at most `carried` created leads from one rehearsal to the next.

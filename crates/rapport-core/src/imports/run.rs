@@ -43,79 +43,63 @@ fn chunk_goes_on(rows: usize, held: std::time::Duration, writer_wanted: bool, ca
 /// Imports running in this process, by batch, and dry runs, by staged file: their cancel flags.
 #[derive(Default)]
 pub struct Runtime {
-    cancels: Mutex<HashMap<i64, Arc<AtomicBool>>>,
-    checks: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    pub(crate) runs: CancelFlags<i64>,
+    pub(crate) checks: CancelFlags<String>,
 }
 
-impl Runtime {
-    /// A cancel flag for run `id` while the guard lives (an undo's early returns forget it too).
-    pub(crate) fn following(&self, id: i64) -> Following<'_> {
-        Following { runtime: self, id, flag: self.register(id) }
-    }
+/// Cancel flags of the work running under each key: a cancel reaches the one running now.
+pub(crate) struct CancelFlags<K>(Mutex<HashMap<K, Arc<AtomicBool>>>);
 
-    fn register(&self, id: i64) -> Arc<AtomicBool> {
+impl<K> Default for CancelFlags<K> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone> CancelFlags<K> {
+    /// A cancel flag for the work under `key` while the guard lives (early returns forget it too).
+    pub(crate) fn follow(&self, key: K) -> Following<'_, K> {
         let flag = Arc::new(AtomicBool::new(false));
-        if let Ok(mut m) = self.cancels.lock() {
-            m.insert(id, flag.clone());
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.clone(), flag.clone());
         }
-        flag
-    }
-    fn forget(&self, id: i64) {
-        if let Ok(mut m) = self.cancels.lock() {
-            m.remove(&id);
-        }
-    }
-    fn cancel(&self, id: i64) -> bool {
-        self.cancels.lock().ok().and_then(|m| m.get(&id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+        Following { flags: self, key, flag }
     }
 
-    /// A cancel flag for the dry run of staged file `file_id` while the guard lives.
-    pub(crate) fn checking(&self, file_id: &str) -> Checking<'_> {
-        let flag = Arc::new(AtomicBool::new(false));
-        if let Ok(mut m) = self.checks.lock() {
-            m.insert(file_id.to_string(), flag.clone());
-        }
-        Checking { runtime: self, file_id: file_id.to_string(), flag }
-    }
-
-    pub(crate) fn cancel_check(&self, file_id: &str) -> bool {
-        self.checks.lock().ok().and_then(|m| m.get(file_id).map(|f| f.store(true, Ordering::SeqCst))).is_some()
+    /// Asks the work under `key` to stop; false when none runs.
+    pub(crate) fn cancel<Q>(&self, key: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ?Sized,
+    {
+        self.0.lock().ok().and_then(|m| m.get(key).map(|f| f.store(true, Ordering::SeqCst))).is_some()
     }
 }
 
-/// A dry run that a cancel can stop between two of its rehearsals.
-pub(crate) struct Checking<'a> {
-    runtime: &'a Runtime,
-    file_id: String,
-    pub(crate) flag: Arc<AtomicBool>,
-}
-
-impl Drop for Checking<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut m) = self.runtime.checks.lock() {
-            // Only its own: a second dry run of the same file, started since, keeps its flag.
-            if m.get(&self.file_id).is_some_and(|f| Arc::ptr_eq(f, &self.flag)) {
-                m.remove(&self.file_id);
-            }
-        }
-    }
-}
-
-pub(crate) struct Following<'a> {
-    runtime: &'a Runtime,
-    id: i64,
+pub(crate) struct Following<'a, K: Eq + std::hash::Hash + Clone> {
+    flags: &'a CancelFlags<K>,
+    key: K,
     flag: Arc<AtomicBool>,
 }
 
-impl Following<'_> {
+impl<K: Eq + std::hash::Hash + Clone> Following<'_, K> {
+    pub(crate) fn flag(&self) -> &AtomicBool {
+        &self.flag
+    }
+
     pub(crate) fn cancelled(&self) -> bool {
         self.flag.load(Ordering::SeqCst)
     }
 }
 
-impl Drop for Following<'_> {
+impl<K: Eq + std::hash::Hash + Clone> Drop for Following<'_, K> {
     fn drop(&mut self) {
-        self.runtime.forget(self.id);
+        if let Ok(mut m) = self.flags.0.lock() {
+            // Only its own: work under the same key started since (a second dry run of one file) keeps its flag.
+            if m.get(&self.key).is_some_and(|f| Arc::ptr_eq(f, &self.flag)) {
+                m.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -186,7 +170,7 @@ impl Rapport {
     /// Administrator's to ask, as for every act on a batch. False when none runs.
     pub fn cancel_import(&self, actor: &Actor, id: i64) -> Result<bool> {
         self.import_batch_row(actor, id)?;
-        Ok(self.imports.cancel(id))
+        Ok(self.imports.runs.cancel(&id))
     }
 
     /// Owners as a file may name them: by username, or as people read them ("Jane Doe", how other CRMs export
@@ -378,9 +362,9 @@ impl Rapport {
         // file has changed what may be done.
         let b = self.db.read(|c| Ok::<_, Error>(store::batch(c, id)?))?;
         may_run(&b.ok_or(Error::NotFound { entity: "import", id: id.to_string() })?)?;
-        let cancel = self.imports.register(id);
-        let result = self.run_chunks(actor, id, &cancel, progress);
-        self.imports.forget(id);
+        let following = self.imports.runs.follow(id);
+        let result = self.run_chunks(actor, id, following.flag(), progress);
+        drop(following);
         let now = self.now();
         let (status, error) = match &result {
             Ok(true) => (ImportStatus::Completed, None),

@@ -63,7 +63,7 @@ impl Rapport {
         let undo_ref = undo_ref_of(id);
         // A cancel stops between chunks: the batch is left interrupted, partly undone, and its undo goes on
         // from there when asked again.
-        let following = self.imports.following(id);
+        let following = self.imports.runs.follow(id);
         // An undo stopped before step `i` (cancelled, or failed) leaves the import as it was before the undo
         // began when nothing of it was taken back yet (its finish time and error too), else interrupted, to go
         // on from there: never "undoing" with nothing running.

@@ -260,11 +260,9 @@ fn logged_phones(plan: &[(String, String)], current: &Lead) -> Vec<PhoneEntry> {
 /// changed, by every later save of any field of the lead, which also made the earlier saves no longer undoable.
 fn keep_stored_spelling(old: &Lead, lead: &mut ValidLead) {
     use super::fields::LeadFieldKind::{LongText, Text};
-    use unicode_normalization::UnicodeNormalization;
     for f in fields::FIELDS.iter().filter(|f| matches!(f.info.kind, Text | LongText)) {
-        let stored = (f.get)(old);
-        let now = (f.read)(&lead.text);
-        if now != stored && now == stored.nfc().collect::<String>() {
+        let (stored, now) = ((f.get)(old), (f.read)(&lead.text));
+        if now != stored && fields::same_text_composed(f.info.kind, &now, &stored) {
             (f.set)(&mut lead.text, &stored);
         }
     }

@@ -476,7 +476,7 @@ pub(crate) fn diff(old: &Lead, new: &Lead) -> Vec<(&'static str, String, String)
 
 /// Two spellings of one text that differ only in how accents are written (a name an older version stored
 /// decomposed, and the same name as text is kept now): no change (see `api::keep_stored_spelling`).
-fn same_text_composed(kind: LeadFieldKind, a: &str, b: &str) -> bool {
+pub(crate) fn same_text_composed(kind: LeadFieldKind, a: &str, b: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
     matches!(kind, LeadFieldKind::Text | LeadFieldKind::LongText) && a.nfc().eq(b.nfc())
 }
