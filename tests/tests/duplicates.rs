@@ -1522,3 +1522,117 @@ fn a_steward_of_one_campaign_is_not_told_how_many_leads_elsewhere_share_a_value(
     let seen = email_line(&spring);
     assert!(seen.starts_with("email: ") && !seen.contains("shared with"), "{seen}");
 }
+
+/// A queue longer than a page: its counts and its filters' choices speak of every pair, not of those read, and
+/// a filter reads the pairs it lets through from the whole queue.
+#[test]
+fn the_queue_counts_and_filters_every_pair_not_only_the_first_page() {
+    use rapport_core::duplicates::{DuplicatePair, QueueFilter};
+    let f = fixture();
+    // People typed twice: some exactly (Same), some by name with phones of two countries (Review); in
+    // two campaigns and from two sources. Winter holds a lead without a twin. Two job titles make each pair a
+    // conflict, so nothing is merged without a person.
+    let people = [
+        ("Sam", "Stone", "Spring", SourceChannel::DirectEntry, false),
+        ("Kim", "Kale", "Spring", SourceChannel::WebForm, false),
+        ("Ola", "Berg", "Autumn", SourceChannel::WebForm, false),
+        ("Ivo", "Marsh", "Autumn", SourceChannel::DirectEntry, false),
+        ("Petra", "Lindqvist", "Spring", SourceChannel::DirectEntry, true),
+        ("Aurelio", "Fontana", "Autumn", SourceChannel::Partner, true),
+    ];
+    for (i, (first, last, campaign, source, slip)) in people.into_iter().enumerate() {
+        for copy in 0..2 {
+            let email = format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), 40 + i);
+            let mut input = lead(first, last, &email);
+            if slip {
+                // The same name with another country's number: namesakes a person tells apart.
+                input = lead(first, last, "");
+                input.phones =
+                    vec![if copy == 0 { format!("+44 20 7946 01{i}{i}") } else { format!("+1 207 946 01{i}{i}") }];
+            }
+            input.campaign = campaign.into();
+            input.source = Some(source);
+            // Pairs whose second lead differs: Kim typed first by hand, then from a web form; Ivo's second record
+            // in the other campaign.
+            if copy == 0 && first == "Kim" {
+                input.source = Some(SourceChannel::DirectEntry);
+            }
+            if copy == 1 && first == "Ivo" {
+                input.campaign = "Spring".into();
+            }
+            input.job_title = format!("Title {i} {copy}");
+            f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap();
+        }
+    }
+    let mut alone = lead("Wanda", "Winter", "wanda.winter@example.com");
+    alone.campaign = "Winter".into();
+    f.core.create_lead(&f.admin, &alone, &Origin::manual()).unwrap();
+    scan(&f);
+    let whole = f.core.duplicate_queue(&f.admin, 1000).unwrap();
+    assert!(whole.len() >= 6, "{}", whole.len());
+    let tiers: std::collections::HashSet<&str> = whole.iter().map(|p| p.tier.as_str()).collect();
+    assert_eq!(tiers.len(), 2, "both tiers are in the queue: {tiers:?}");
+
+    // The first page of two, and how many there are in all.
+    let page = f.core.duplicate_queue_page(&f.admin, &QueueFilter::default(), 2).unwrap();
+    assert_eq!(page.pairs, whole[..2].to_vec());
+    assert_eq!((page.open as usize, page.matching as usize), (whole.len(), whole.len()));
+
+    // Each filter against the whole queue sifted here, pair by pair.
+    let lets_through = |q: &QueueFilter, p: &DuplicatePair| {
+        q.tier.is_none_or(|t| p.tier == t)
+            && (q.campaign.is_empty()
+                || [&p.a, &p.b].iter().any(|l| l.campaign.eq_ignore_ascii_case(q.campaign.trim())))
+            && q.source.is_none_or(|s| p.a.source == Some(s) || p.b.source == Some(s))
+    };
+    let filters = [
+        QueueFilter { tier: Some(Tier::Same), ..Default::default() },
+        QueueFilter { tier: Some(Tier::Review), ..Default::default() },
+        QueueFilter { campaign: " spring ".into(), ..Default::default() },
+        QueueFilter { source: Some(SourceChannel::WebForm), ..Default::default() },
+        QueueFilter { campaign: "Autumn".into(), source: Some(SourceChannel::Partner), tier: Some(Tier::Review) },
+        QueueFilter { campaign: "Winter".into(), ..Default::default() },
+    ];
+    for q in &filters {
+        let expected: Vec<DuplicatePair> = whole.iter().filter(|p| lets_through(q, p)).cloned().collect();
+        let all = f.core.duplicate_queue_page(&f.admin, q, 1000).unwrap();
+        assert_eq!(all.pairs, expected, "{q:?}");
+        assert_eq!((all.open as usize, all.matching as usize), (whole.len(), expected.len()), "{q:?}");
+        let one = f.core.duplicate_queue_page(&f.admin, q, 1).unwrap();
+        assert_eq!(one.pairs, expected.iter().take(1).cloned().collect::<Vec<_>>(), "{q:?}");
+        assert_eq!((one.open as usize, one.matching as usize), (whole.len(), expected.len()), "{q:?}");
+    }
+    assert!(filters[..5].iter().all(|q| whole.iter().any(|p| lets_through(q, p))), "each filter finds a pair");
+    assert!(filters[..4].iter().all(|q| !whole.iter().all(|p| lets_through(q, p))), "and leaves one out");
+
+    // The choices: the campaigns and sources of the pairs' leads (not Winter's, whose lead has no twin).
+    let facets = f.core.duplicate_queue_facets(&f.admin).unwrap();
+    assert_eq!(facets.campaigns, ["Autumn", "Spring"]);
+    assert_eq!(facets.sources, [SourceChannel::DirectEntry, SourceChannel::WebForm, SourceChannel::Partner]);
+
+    // A steward of Spring: their pairs' counts and choices only, whatever they filter by.
+    let spring = f.user("spring", Role::Editor, &["Spring"]);
+    f.core.set_data_steward(&f.admin, spring.user_id().unwrap(), true).unwrap();
+    let theirs: Vec<DuplicatePair> =
+        whole.iter().filter(|p| p.a.campaign == "Spring" && p.b.campaign == "Spring").cloned().collect();
+    assert!(!theirs.is_empty() && theirs.len() < whole.len());
+    let page = f.core.duplicate_queue_page(&spring, &QueueFilter::default(), 1).unwrap();
+    assert_eq!((page.open as usize, page.matching as usize), (theirs.len(), theirs.len()));
+    let autumn = QueueFilter { campaign: "Autumn".into(), ..Default::default() };
+    let page = f.core.duplicate_queue_page(&spring, &autumn, 10).unwrap();
+    assert_eq!((page.pairs.len(), page.open as usize, page.matching), (0, theirs.len(), 0));
+    let web = QueueFilter { source: Some(SourceChannel::WebForm), ..Default::default() };
+    let page = f.core.duplicate_queue_page(&spring, &web, 10).unwrap();
+    assert_eq!(page.pairs, theirs.iter().filter(|p| lets_through(&web, p)).cloned().collect::<Vec<_>>());
+    let facets = f.core.duplicate_queue_facets(&spring).unwrap();
+    assert_eq!(facets.campaigns, ["Spring"]);
+    assert_eq!(facets.sources, [SourceChannel::DirectEntry, SourceChannel::WebForm]);
+
+    // A Viewer has no queue at all.
+    let viewer = f.user("vic", Role::Viewer, &["Spring"]);
+    assert_eq!(
+        f.core.duplicate_queue_page(&viewer, &QueueFilter::default(), 10).unwrap_err().code(),
+        ErrorCode::PermissionDenied
+    );
+    assert_eq!(f.core.duplicate_queue_facets(&viewer).unwrap_err().code(), ErrorCode::PermissionDenied);
+}

@@ -7,13 +7,16 @@ use rapport_match::{find_duplicates_until, parallel_map, prepare};
 
 use super::incremental;
 use super::incremental_api::{evidence_json, fingerprint, still_answered};
-use super::model::{DuplicatePair, FoundPair, ScanPhase, ScanProgress, ScanReport, Tier};
+use super::model::{
+    DuplicatePair, FoundPair, QueueFacets, QueueFilter, QueuePage, ScanPhase, ScanProgress, ScanReport, Tier,
+};
 use super::store::{self, PairValues};
 use crate::access::{AccessError, Actor, DuplicateReach, Permission};
 use crate::audit::store as changelog;
 use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
 use crate::leads::store as leads;
+use crate::leads::SourceChannel;
 use crate::rapport::Rapport;
 
 /// How often (in pairs) a scan's saving looks at the cancel flag and reports progress.
@@ -223,49 +226,58 @@ impl Rapport {
     pub fn duplicate_queue(&self, actor: &Actor, limit: usize) -> Result<Vec<DuplicatePair>> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
-            let mut out = Vec::new();
-            if limit == 0 {
-                return Ok(out);
+            queue_pairs(conn, &grant, &PairReach::of(conn, &grant)?, &QueueFilter::default(), limit)
+        })
+    }
+
+    /// The first `limit` pairs of the queue `filter` lets through, with how many the whole queue holds and how
+    /// many of them the filter lets through: the app lists the highest scores, and says of how many.
+    pub fn duplicate_queue_page(&self, actor: &Actor, filter: &QueueFilter, limit: usize) -> Result<QueuePage> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let reach = PairReach::of(conn, &grant)?;
+            let pairs = queue_pairs(conn, &grant, &reach, filter, limit)?;
+            let listed = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+            // A page that is not full is every pair the filter lets through: nothing more to count.
+            let matching = if pairs.len() < limit { listed } else { count_visible(conn, &grant, &reach, filter)? };
+            let open = if filter.is_everything() {
+                matching
+            } else {
+                count_visible(conn, &grant, &reach, &QueueFilter::default())?
+            };
+            Ok(QueuePage { pairs, open, matching })
+        })
+    }
+
+    /// The campaigns and sources the queue's filters offer the actor: those of the pairs they may see.
+    pub fn duplicate_queue_facets(&self, actor: &Actor) -> Result<QueueFacets> {
+        self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
+            let reach = PairReach::of(conn, &grant)?;
+            let mut values: Vec<(String, Option<SourceChannel>)> = Vec::new();
+            if reach.is_everything() {
+                for (campaign, source) in store::open_pair_campaigns_and_sources(conn)? {
+                    values.push((campaign, source.as_deref().and_then(SourceChannel::parse)));
+                }
+            } else {
+                for_each_visible_open(conn, &grant, &reach, &QueueFilter::default(), &mut |_, a, b| {
+                    values.extend([(a.campaign, a.source), (b.campaign, b.source)]);
+                    true
+                })?;
             }
-            for_each_visible_open(conn, &grant, &PairReach::of(conn, &grant)?, &mut |row, a, b| {
-                let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
-                out.push(DuplicatePair {
-                    conflicts,
-                    id: row.id,
-                    score: row.score,
-                    tier: Tier::parse(&row.tier),
-                    evidence: super::evidence_as_seen(
-                        &grant.lead_scope(),
-                        serde_json::from_str(&row.evidence).unwrap_or_default(),
-                    ),
-                    a,
-                    b,
-                    found_at: row.found_at,
-                });
-                out.len() < limit
-            })?;
-            Ok(out)
+            Ok(facets_of(values))
         })
     }
 
     /// How many pairs the queue holds for the actor (as `duplicate_queue` would list them): what a scan followed
     /// by enrichment leaves, which is not the scan's count less the merges (a merge of three records of one
-    /// person takes three pairs with two merges).
-    /// How many pairs in the actor's reach are open: the count a scan's run ends with, after its enrichment (so,
+    /// person takes three pairs with two merges). The count a scan's run ends with, after its enrichment (so,
     /// as its other steps, not stopped by a password changed in the same window meanwhile).
     pub fn open_duplicate_pairs(&self, actor: &Actor) -> Result<u32> {
         self.db.read(|conn| {
             let grant = Self::grant_going_on(conn, actor, Permission::ReviewDuplicates)?;
             let reach = PairReach::of(conn, &grant)?;
-            if reach.is_everything() {
-                return Ok(u32::try_from(store::count_open(conn)?).unwrap_or(u32::MAX));
-            }
-            let mut n = 0u32;
-            for_each_visible_open(conn, &grant, &reach, &mut |_, _, _| {
-                n = n.saturating_add(1);
-                true
-            })?;
-            Ok(n)
+            count_visible(conn, &grant, &reach, &QueueFilter::default())
         })
     }
 
@@ -325,18 +337,85 @@ impl Rapport {
     }
 }
 
-/// Each open pair `grant` may see, with its two leads, until `f` says stop; `reach` (its id lists) sifts the pairs
-/// before any lead is loaded. Campaign isolation: a pair shows only when both of its leads are inside the reader's
-/// campaigns; an account manager who is not a data steward sees the pairs with a lead of their own. The queue and
-/// its count read the pairs through this one filter.
+/// The first `limit` open pairs `filter` lets through that `grant` may see, highest score first.
+fn queue_pairs(
+    conn: &rusqlite::Connection,
+    grant: &crate::access::Grant,
+    reach: &PairReach,
+    filter: &QueueFilter,
+    limit: usize,
+) -> Result<Vec<DuplicatePair>> {
+    let mut out = Vec::new();
+    if limit == 0 {
+        return Ok(out);
+    }
+    for_each_visible_open(conn, grant, reach, filter, &mut |row, a, b| {
+        let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
+        out.push(DuplicatePair {
+            conflicts,
+            id: row.id,
+            score: row.score,
+            tier: Tier::parse(&row.tier),
+            evidence: super::evidence_as_seen(
+                &grant.lead_scope(),
+                serde_json::from_str(&row.evidence).unwrap_or_default(),
+            ),
+            a,
+            b,
+            found_at: row.found_at,
+        });
+        out.len() < limit
+    })?;
+    Ok(out)
+}
+
+/// How many open pairs `filter` lets through that `grant` may see.
+fn count_visible(
+    conn: &rusqlite::Connection,
+    grant: &crate::access::Grant,
+    reach: &PairReach,
+    filter: &QueueFilter,
+) -> Result<u32> {
+    if reach.is_everything() {
+        return Ok(u32::try_from(store::count_open(conn, filter)?).unwrap_or(u32::MAX));
+    }
+    let mut n = 0u32;
+    for_each_visible_open(conn, grant, reach, filter, &mut |_, _, _| {
+        n = n.saturating_add(1);
+        true
+    })?;
+    Ok(n)
+}
+
+/// The filters' choices from the campaign and source of each lead of the pairs: each campaign once (case
+/// aside, as the filter compares them), sorted; the sources in their usual order.
+fn facets_of(values: Vec<(String, Option<SourceChannel>)>) -> QueueFacets {
+    let mut campaigns: Vec<String> = Vec::new();
+    let mut sources = HashSet::new();
+    for (campaign, source) in values {
+        let campaign = campaign.trim();
+        if !campaign.is_empty() && !campaigns.iter().any(|c| c.eq_ignore_ascii_case(campaign)) {
+            campaigns.push(campaign.to_string());
+        }
+        sources.extend(source);
+    }
+    campaigns.sort_by_key(|c| c.to_lowercase());
+    QueueFacets { campaigns, sources: SourceChannel::ALL.into_iter().filter(|s| sources.contains(s)).collect() }
+}
+
+/// Each open pair `filter` lets through that `grant` may see, with its two leads, until `f` says stop; `reach`
+/// (its id lists) sifts the pairs before any lead is loaded. Campaign isolation: a pair shows only when both of
+/// its leads are inside the reader's campaigns; an account manager who is not a data steward sees the pairs with a
+/// lead of their own. The queue, its counts and its filters' choices read the pairs through this one filter.
 fn for_each_visible_open(
     conn: &rusqlite::Connection,
     grant: &crate::access::Grant,
     reach: &PairReach,
+    filter: &QueueFilter,
     f: &mut dyn FnMut(store::QueueRow, crate::leads::Lead, crate::leads::Lead) -> bool,
 ) -> Result<()> {
     let scope = grant.lead_scope();
-    store::for_each_open(conn, &mut |row| {
+    store::for_each_open(conn, filter, &mut |row| {
         if !reach.may_hold(row.lead_a, row.lead_b) {
             return Ok(true);
         }

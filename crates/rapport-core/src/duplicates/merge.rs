@@ -970,11 +970,10 @@ mod enrich {
                 let scope = grant.lead_scope();
                 // Sifted by ids first: a steward of one campaign does not load both leads of every pair.
                 let reach = crate::duplicates::api::PairReach::of(conn, &grant)?;
-                store::for_each_open(conn, &mut |row| {
-                    if row.tier == "same"
-                        && reach.may_hold(row.lead_a, row.lead_b)
-                        && !super::answered_once(conn, row.id)?
-                    {
+                let same =
+                    crate::duplicates::QueueFilter { tier: Some(crate::duplicates::Tier::Same), ..Default::default() };
+                store::for_each_open(conn, &same, &mut |row| {
+                    if reach.may_hold(row.lead_a, row.lead_b) && !super::answered_once(conn, row.id)? {
                         if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
                             let visible = scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign);
                             if visible && conflicts(&a, &b).is_empty() {

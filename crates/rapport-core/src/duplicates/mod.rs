@@ -70,7 +70,7 @@ pub(crate) fn evidence_as_seen(scope: &crate::access::LeadScope, mut lines: Vec<
 }
 
 pub use model::{
-    BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, ScanPhase,
-    ScanProgress, ScanReport, Tier, UnmergeOutcome,
+    BulkMergeReport, DuplicatePair, EvidenceLine, FoundPair, MergeOutcome, MergeRecord, MergedLead, QueueFacets,
+    QueueFilter, QueuePage, ScanPhase, ScanProgress, ScanReport, Tier, UnmergeOutcome,
 };
 pub use tiers::DuplicateTiers;

@@ -1,7 +1,7 @@
 //! What the queue and the scan hand to the app and the CLI.
 use serde::{Deserialize, Serialize};
 
-use crate::leads::Lead;
+use crate::leads::{Lead, SourceChannel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -59,6 +59,51 @@ pub struct DuplicatePair {
     pub found_at: String,
     /// Fields where the two leads hold different values: why a *same* pair waits for a person.
     pub conflicts: Vec<String>,
+}
+
+/// What a steward narrows the review queue to; the default lets every pair through.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QueueFilter {
+    /// Only pairs of this tier.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Only pairs with a lead in this campaign (case aside); empty: any.
+    #[serde(default)]
+    pub campaign: String,
+    /// Only pairs with a lead from this source.
+    #[serde(default)]
+    pub source: Option<SourceChannel>,
+}
+
+impl QueueFilter {
+    pub fn is_everything(&self) -> bool {
+        self.tier.is_none() && self.campaign.trim().is_empty() && self.source.is_none()
+    }
+}
+
+/// A page of the review queue with what the whole queue holds: the app reads the highest-scoring pairs, and
+/// its counts and filters must speak of every pair, not only of those read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QueuePage {
+    /// The first pairs the filter lets through, highest score first.
+    pub pairs: Vec<DuplicatePair>,
+    /// Open pairs the actor may see, whatever the filter.
+    pub open: u32,
+    /// Of them, the ones the filter lets through.
+    pub matching: u32,
+}
+
+/// The values the queue's filters offer: those of the leads of the pairs the actor may see, so that no choice
+/// shows nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QueueFacets {
+    /// Their campaigns, as stored, sorted without regard to case.
+    pub campaigns: Vec<String>,
+    /// Their sources, in the order of [`SourceChannel::ALL`].
+    pub sources: Vec<SourceChannel>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,8 +2,10 @@
 use std::collections::HashMap;
 
 use rapport_match::Record;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
+use super::model::QueueFilter;
 use crate::db::StoreError;
 
 /// What the queue and scripts name a lead by.
@@ -248,15 +250,42 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 
 const QUEUE_COLUMNS: &str = "id, lead_a, lead_b, score, tier, evidence, status, found_at";
 
-/// Open pairs, highest score first; `each` returns false to stop.
+/// The open pairs `filter` lets through, as a FROM clause (`p`, with `a` and `b` its leads when the filter
+/// speaks of them) and its arguments.
+fn open_narrowed(filter: &QueueFilter) -> (String, Vec<Value>) {
+    let campaign = filter.campaign.trim();
+    let mut from = String::from("duplicate_pairs p");
+    if !campaign.is_empty() || filter.source.is_some() {
+        from.push_str(" JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b");
+    }
+    let mut conditions = vec!["p.status = 'open'"];
+    let mut args = Vec::new();
+    if let Some(tier) = filter.tier {
+        conditions.push("p.tier = ?");
+        args.push(Value::Text(tier.as_str().into()));
+    }
+    if !campaign.is_empty() {
+        // As campaign isolation compares them (`LeadScope::allows_campaign`): ASCII case aside.
+        conditions.push("(a.campaign = ? COLLATE NOCASE OR b.campaign = ? COLLATE NOCASE)");
+        args.extend([Value::Text(campaign.into()), Value::Text(campaign.into())]);
+    }
+    if let Some(source) = filter.source {
+        conditions.push("(a.source = ? OR b.source = ?)");
+        args.extend([Value::Text(source.as_str().into()), Value::Text(source.as_str().into())]);
+    }
+    (format!("{from} WHERE {}", conditions.join(" AND ")), args)
+}
+
+/// Open pairs `filter` lets through, highest score first; `each` returns false to stop.
 pub(crate) fn for_each_open(
     conn: &Connection,
+    filter: &QueueFilter,
     each: &mut dyn FnMut(QueueRow) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE status = 'open' ORDER BY score DESC, id"
-    ))?;
-    let mut rows = stmt.query([])?;
+    let (from, args) = open_narrowed(filter);
+    let columns = QUEUE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {from} ORDER BY p.score DESC, p.id"))?;
+    let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(r) = rows.next()? {
         if !each(queue_row(r)?)? {
             break;
@@ -265,8 +294,22 @@ pub(crate) fn for_each_open(
     Ok(())
 }
 
-pub(crate) fn count_open(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT count(*) FROM duplicate_pairs WHERE status = 'open'", [], |r| r.get(0))?)
+/// How many open pairs `filter` lets through, whoever may see them.
+pub(crate) fn count_open(conn: &Connection, filter: &QueueFilter) -> Result<i64, StoreError> {
+    let (from, args) = open_narrowed(filter);
+    Ok(conn.query_row(&format!("SELECT count(*) FROM {from}"), params_from_iter(args), |r| r.get(0))?)
+}
+
+/// The campaigns and sources of the leads of every open pair (each pair of values once).
+pub(crate) fn open_pair_campaigns_and_sources(conn: &Connection) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT l.campaign, l.source FROM duplicate_pairs p JOIN leads l ON l.id = p.lead_a
+         WHERE p.status = 'open'
+         UNION SELECT DISTINCT l.campaign, l.source FROM duplicate_pairs p JOIN leads l ON l.id = p.lead_b
+         WHERE p.status = 'open'",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<QueueRow>, StoreError> {
