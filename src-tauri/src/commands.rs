@@ -2,8 +2,8 @@
 use std::sync::atomic::Ordering;
 
 use rapport_core::duplicates::{
-    BulkMergeReport, DuplicatePair, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate,
-    ScanProgress, SeenVersion, UnmergeOutcome,
+    BulkMergeReport, DuplicateTiers, FieldChoice, MergeOutcome, MergeRecord, PossibleDuplicate, QueueFacets,
+    QueueFilter, QueuePage, ScanProgress, SeenVersion, UnmergeOutcome,
 };
 use rapport_core::leads::{HistoryPage, Lead, LeadInput, SavedLead, UserRef};
 use rapport_core::leads::{LeadCount, LeadFacets, LeadPage, LeadQuery};
@@ -373,8 +373,15 @@ pub async fn cancel_duplicate_scan(state: State<'_, AppState>) -> Res<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn duplicate_queue(state: State<'_, AppState>, limit: u32) -> Res<Vec<DuplicatePair>> {
-    as_actor(&state, move |core, actor| core.duplicate_queue(actor, limit as usize)).await
+pub async fn duplicate_queue(state: State<'_, AppState>, filter: QueueFilter, limit: u32) -> Res<QueuePage> {
+    as_actor(&state, move |core, actor| core.duplicate_queue_page(actor, &filter, limit as usize)).await
+}
+
+/// The campaigns and sources the queue's filters offer: those of the pairs the user may see.
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_queue_facets(state: State<'_, AppState>) -> Res<QueueFacets> {
+    as_actor(&state, move |core, actor| core.duplicate_queue_facets(actor)).await
 }
 
 /// Takes a "not a duplicate" back: the pair is in the queue again.

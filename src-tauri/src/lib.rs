@@ -56,6 +56,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::scan_duplicates,
             commands::cancel_duplicate_scan,
             commands::duplicate_queue,
+            commands::duplicate_queue_facets,
             commands::mark_not_duplicate,
             commands::reopen_duplicate_pair,
             commands::merge_leads,

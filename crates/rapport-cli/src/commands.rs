@@ -112,8 +112,20 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Duplicates(DuplicatesCommand::Scan { min_score, format, no_enrich }) => {
             scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
-        Command::Duplicates(DuplicatesCommand::Queue { limit, json }) => {
-            duplicate_queue(&core, &actor, usize::try_from(limit).unwrap_or(usize::MAX), json)
+        Command::Duplicates(DuplicatesCommand::Queue { limit, tier, campaign, source, json }) => {
+            let filter = rapport_core::duplicates::QueueFilter {
+                tier: match tier.as_deref() {
+                    Some("same") => Some(rapport_core::duplicates::Tier::Same),
+                    Some(_) => Some(rapport_core::duplicates::Tier::Review),
+                    None => None,
+                },
+                campaign: campaign.unwrap_or_default(),
+                source: match source.as_deref() {
+                    Some(typed) => source_channel(typed)?,
+                    None => None,
+                },
+            };
+            duplicate_queue(&core, &actor, &filter, usize::try_from(limit).unwrap_or(usize::MAX), json)
         }
         Command::Duplicates(DuplicatesCommand::Merge { survivor, others, keep }) => {
             merge_leads(&core, &actor, survivor, &others, &keep)
@@ -774,18 +786,27 @@ fn merge_leads(core: &Rapport, actor: &Actor, survivor: i64, others: &[i64], kee
     Ok(())
 }
 
-fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> CliResult<()> {
-    let queue = core.duplicate_queue(actor, limit).map_err(err)?;
+fn duplicate_queue(
+    core: &Rapport,
+    actor: &Actor,
+    filter: &rapport_core::duplicates::QueueFilter,
+    limit: usize,
+    json: bool,
+) -> CliResult<()> {
+    let page = core.duplicate_queue_page(actor, filter, limit).map_err(err)?;
+    let queue = &page.pairs;
     if json {
-        println!("{}", serde_json::to_string_pretty(&queue).map_err(err)?);
+        println!("{}", serde_json::to_string_pretty(queue).map_err(err)?);
         return Ok(());
     }
-    if queue.is_empty() {
+    if page.open == 0 {
         // An Editor sees only the pairs with a lead of theirs, and may not scan: the queue may not be empty.
         println!("No pair waits for your review. Data stewards look for more with `rapport duplicates scan`.");
+    } else if !filter.is_everything() {
+        println!("{} of the {} pairs in the queue match.", page.matching, page.open);
     }
     let name = |l: &Lead| format!("#{} {} {}", l.id, l.first_name, l.last_name).trim().to_string();
-    for p in &queue {
+    for p in queue {
         println!("pair {}: {} and {} — {:.1}% ({})", p.id, name(&p.a), name(&p.b), p.score * 100.0, p.tier.as_str());
         for e in &p.evidence {
             println!("    {:+5.1}  {}", e.weight, e.text);
@@ -795,6 +816,9 @@ fn duplicate_queue(core: &Rapport, actor: &Actor, limit: usize, json: bool) -> C
             let fields: Vec<&str> = p.conflicts.iter().map(|f| csv_io::csv_column(f)).collect();
             println!("    each lead holds its own {}: choose in the app's review queue", fields.join(", "));
         }
+    }
+    if (page.matching as usize) > queue.len() {
+        println!("{} more pairs wait: --limit lists more.", page.matching as usize - queue.len());
     }
     Ok(())
 }

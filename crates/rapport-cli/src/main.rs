@@ -254,6 +254,15 @@ pub enum DuplicatesCommand {
         /// How many pairs, from 1.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
         limit: u64,
+        /// Only pairs of this tier: same or review.
+        #[arg(long, value_parser = ["same", "review"])]
+        tier: Option<String>,
+        /// Only pairs with a lead in this campaign.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Only pairs with a lead from this source: direct_entry, web_form, bulk_import or partner.
+        #[arg(long)]
+        source: Option<String>,
         #[arg(long)]
         json: bool,
     },

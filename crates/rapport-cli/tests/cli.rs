@@ -404,6 +404,13 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
         "{}",
         q.out
     );
+    // Narrowed: the pair's leads came from the import, in no campaign.
+    let q = rapport(&db, &["duplicates", "queue", "--source", "bulk_import", "--tier", "same"]);
+    assert!(q.ok && q.out.starts_with("1 of the 1 pairs in the queue match.\n"), "{}", q.out);
+    assert!(q.out.contains("Robert Alves and #2 Bob Alvez"), "{}", q.out);
+    let q = rapport(&db, &["duplicates", "queue", "--campaign", "Spring"]);
+    assert!(q.ok && q.out == "0 of the 1 pairs in the queue match.\n", "{}", q.out);
+    assert!(!rapport(&db, &["duplicates", "queue", "--source", "fax"]).ok);
     let r = rapport(&db, &["duplicates", "queue", "--limit", "0"]);
     assert!(!r.ok && r.out.is_empty(), "{}", r.out);
     assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);

@@ -237,7 +237,7 @@ describe('tauriBackend duplicates', () => {
   it('passes the arguments of the queue, merge, unmerge and not-a-duplicate commands in order', async () => {
     const ok = (data: unknown) => ({ status: 'ok', data });
     commands.cancelDuplicateScan.mockResolvedValue(ok(null));
-    commands.duplicateQueue.mockResolvedValue(ok([]));
+    commands.duplicateQueue.mockResolvedValue(ok({ pairs: [], open: 0, matching: 0 }));
     commands.markNotDuplicate.mockResolvedValue(ok(null));
     const merged = { lead: { id: 11 }, merge_id: 40 };
     commands.mergeLeads.mockResolvedValue(ok(merged));
@@ -245,8 +245,9 @@ describe('tauriBackend duplicates', () => {
     commands.unmerge.mockResolvedValue(ok(unmerged));
 
     await expect(tauriBackend.cancelDuplicateScan()).resolves.toBeUndefined();
-    await expect(tauriBackend.duplicateQueue(500)).resolves.toEqual([]);
-    expect(commands.duplicateQueue).toHaveBeenCalledWith(500);
+    const filter = { tier: 'review' as const, campaign: 'Spring', source: null };
+    await expect(tauriBackend.duplicateQueue(filter, 500)).resolves.toEqual({ pairs: [], open: 0, matching: 0 });
+    expect(commands.duplicateQueue).toHaveBeenCalledWith(filter, 500);
     await expect(tauriBackend.markNotDuplicate(3, [{ lead_id: 1, version: 2 }])).resolves.toBeUndefined();
     expect(commands.markNotDuplicate).toHaveBeenCalledWith(3, [{ lead_id: 1, version: 2 }]);
     const choices = [{ field: 'last_name', lead_id: 12 }];

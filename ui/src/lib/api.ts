@@ -20,7 +20,6 @@ import type {
   ColumnMapping,
   Confirmation,
   DryRunReport,
-  DuplicatePair,
   DuplicateScanSummary,
   ErrorCode,
   FieldChoice,
@@ -44,6 +43,9 @@ import type {
   NewCaptureSource,
   Occurrence,
   PossibleDuplicate,
+  QueueFacets,
+  QueueFilter,
+  QueuePage,
   RunProgress,
   SavedLead,
   ScanProgress,
@@ -143,8 +145,13 @@ export interface Backend {
   scanDuplicates(onProgress: (p: ScanProgress) => void): Promise<DuplicateScanSummary>;
   /** Asks the running scan to stop (it then fails with `cancelled`, leaving the queue as it was). */
   cancelDuplicateScan(): Promise<void>;
-  /** The open pairs of the review queue, highest score first, at most `limit`. */
-  duplicateQueue(limit: number): Promise<DuplicatePair[]>;
+  /**
+   * The open pairs of the review queue that `filter` lets through, highest score first, at most `limit`; with
+   * how many pairs the whole queue holds and how many of them the filter lets through.
+   */
+  duplicateQueue(filter: QueueFilter, limit: number): Promise<QueuePage>;
+  /** The campaigns and sources the queue's filters offer: those of every pair the user may see. */
+  duplicateQueueFacets(): Promise<QueueFacets>;
   /**
    * Sets a pair aside: it leaves the queue until a matched field of either lead changes. `seen` are the
    * versions the steward compared: a lead changed since fails with a `conflict`, nothing set aside.
@@ -504,7 +511,8 @@ export const tauriBackend: Backend = {
   cancelDuplicateScan: async () => {
     await unwrap(() => commands.cancelDuplicateScan());
   },
-  duplicateQueue: (limit) => unwrap(() => commands.duplicateQueue(limit)),
+  duplicateQueue: (filter, limit) => unwrap(() => commands.duplicateQueue(filter, limit)),
+  duplicateQueueFacets: () => unwrap(() => commands.duplicateQueueFacets()),
   markNotDuplicate: async (pairId, seen) => {
     await unwrap(() => commands.markNotDuplicate(pairId, seen));
   },

@@ -40,7 +40,9 @@ export const commands = {
 	 */
 	scanDuplicates: (onProgress: Channel<ScanProgress>) => typedError<DuplicateScanSummary_Serialize, ApiError_Serialize>(__TAURI_INVOKE("scan_duplicates", { onProgress })),
 	cancelDuplicateScan: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("cancel_duplicate_scan")),
-	duplicateQueue: (limit: number) => typedError<DuplicatePair_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { limit })),
+	duplicateQueue: (filter: QueueFilter_Deserialize, limit: number) => typedError<QueuePage_Serialize, ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue", { filter, limit })),
+	/**  The campaigns and sources the queue's filters offer: those of the pairs the user may see. */
+	duplicateQueueFacets: () => typedError<QueueFacets, ApiError_Serialize>(__TAURI_INVOKE("duplicate_queue_facets")),
 	markNotDuplicate: (pairId: Id, seen: SeenVersion[]) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("mark_not_duplicate", { pairId, seen })),
 	/**  Takes a "not a duplicate" back: the pair is in the queue again. */
 	reopenDuplicatePair: (pairId: Id) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("reopen_duplicate_pair", { pairId })),
@@ -1896,6 +1898,72 @@ export type PossibleDuplicate_Serialize = {
 	score: number | null,
 	tier: Tier,
 	evidence: EvidenceLine[],
+};
+
+/**
+ *  The values the queue's filters offer: those of the leads of the pairs the actor may see, so that no choice
+ *  shows nothing.
+ */
+export type QueueFacets = {
+	/**  Their campaigns, as stored, sorted without regard to case. */
+	campaigns: string[],
+	/**  Their sources, in the order of [`SourceChannel::ALL`]. */
+	sources: SourceChannel[],
+};
+
+/**  What a steward narrows the review queue to; the default lets every pair through. */
+export type QueueFilter = QueueFilter_Serialize | QueueFilter_Deserialize;
+
+/**  What a steward narrows the review queue to; the default lets every pair through. */
+export type QueueFilter_Deserialize = {
+	/**  Only pairs of this tier. */
+	tier?: Tier | null,
+	/**  Only pairs with a lead in this campaign (case aside); empty: any. */
+	campaign?: string,
+	/**  Only pairs with a lead from this source. */
+	source?: SourceChannel | null,
+};
+
+/**  What a steward narrows the review queue to; the default lets every pair through. */
+export type QueueFilter_Serialize = {
+	/**  Only pairs of this tier. */
+	tier: Tier | null,
+	/**  Only pairs with a lead in this campaign (case aside); empty: any. */
+	campaign: string,
+	/**  Only pairs with a lead from this source. */
+	source: SourceChannel | null,
+};
+
+/**
+ *  A page of the review queue with what the whole queue holds: the app reads the highest-scoring pairs, and
+ *  its counts and filters must speak of every pair, not only of those read.
+ */
+export type QueuePage = QueuePage_Serialize | QueuePage_Deserialize;
+
+/**
+ *  A page of the review queue with what the whole queue holds: the app reads the highest-scoring pairs, and
+ *  its counts and filters must speak of every pair, not only of those read.
+ */
+export type QueuePage_Deserialize = {
+	/**  The first pairs the filter lets through, highest score first. */
+	pairs: DuplicatePair_Deserialize[],
+	/**  Open pairs the actor may see, whatever the filter. */
+	open: number,
+	/**  Of them, the ones the filter lets through. */
+	matching: number,
+};
+
+/**
+ *  A page of the review queue with what the whole queue holds: the app reads the highest-scoring pairs, and
+ *  its counts and filters must speak of every pair, not only of those read.
+ */
+export type QueuePage_Serialize = {
+	/**  The first pairs the filter lets through, highest score first. */
+	pairs: DuplicatePair_Serialize[],
+	/**  Open pairs the actor may see, whatever the filter. */
+	open: number,
+	/**  Of them, the ones the filter lets through. */
+	matching: number,
 };
 
 export type Role = 

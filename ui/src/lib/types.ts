@@ -30,6 +30,8 @@ import type {
   HistoryPage_Serialize,
   DryRunReport_Serialize,
   DuplicatePair_Serialize,
+  QueueFilter_Serialize,
+  QueuePage_Serialize,
   FilePreview_Serialize,
   ImportBatch_Serialize,
   ImportPlan_Serialize,
@@ -104,6 +106,7 @@ export type {
   OutcomeCounts,
   Permission,
   PhoneEntry,
+  QueueFacets,
   Role,
   RowAction,
   RunPhase,
@@ -158,6 +161,8 @@ export type ChangeEntry = ChangeEntry_Serialize;
 export type HistoryPage = HistoryPage_Serialize;
 export type DryRunReport = DryRunReport_Serialize;
 export type DuplicatePair = DuplicatePair_Serialize;
+export type QueueFilter = QueueFilter_Serialize;
+export type QueuePage = QueuePage_Serialize;
 export type FilePreview = FilePreview_Serialize;
 export type ImportBatch = ImportBatch_Serialize;
 export type ImportPlan = ImportPlan_Serialize;

@@ -26,7 +26,9 @@ import type {
   PossibleDuplicate,
   SavedLead,
   SeenVersion,
+  QueuePage,
   SessionInfo,
+  SourceChannel,
   StageConfig,
   User,
 } from '../lib/types';
@@ -411,6 +413,11 @@ export function duplicatePair(over: Partial<DuplicatePair> = {}): DuplicatePair 
   };
 }
 
+/** A page of the review queue holding every pair of `pairs`, as the core answers when no more wait. */
+export function queuePage(pairs: DuplicatePair[]): QueuePage {
+  return { pairs, open: pairs.length, matching: pairs.length };
+}
+
 /** The mock's queue: a sure pair and one to review, in a database of eight leads. */
 export function duplicatePairs(): DuplicatePair[] {
   return [
@@ -581,6 +588,7 @@ export function duplicatesMock(
   | 'scanDuplicates'
   | 'cancelDuplicateScan'
   | 'duplicateQueue'
+  | 'duplicateQueueFacets'
   | 'markNotDuplicate'
   | 'reopenDuplicatePair'
   | 'mergeLeads'
@@ -653,13 +661,34 @@ export function duplicatesMock(
       return { leads: total, open: open.size, kept_apart: found.length - open.size, enriched: 0, enrichment_stopped: false, enrichment_error: null, seconds: 0.1 };
     },
     cancelDuplicateScan: async () => {},
-    duplicateQueue: async (limit) =>
-      candidates
+    duplicateQueue: async (filter, limit) => {
+      const queue = candidates
         .filter((p) => open.has(p.id))
         .map(current)
         .filter((p): p is DuplicatePair => p !== null)
-        .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.id - y.id)
-        .slice(0, limit),
+        .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.id - y.id);
+      // As the core narrows it: a pair passes when either lead is in the campaign (case aside) or source.
+      const campaign = filter.campaign.trim().toLowerCase();
+      const matching = queue.filter(
+        (p) =>
+          (filter.tier === null || p.tier === filter.tier) &&
+          (campaign === '' || [p.a, p.b].some((l) => l.campaign.trim().toLowerCase() === campaign)) &&
+          (filter.source === null || p.a.source === filter.source || p.b.source === filter.source),
+      );
+      return { pairs: matching.slice(0, limit), open: queue.length, matching: matching.length };
+    },
+    duplicateQueueFacets: async () => {
+      const campaigns = new Set<string>();
+      const sources = new Set<SourceChannel>();
+      for (const p of candidates.filter((c) => open.has(c.id)).map(current)) {
+        for (const l of p ? [p.a, p.b] : []) {
+          if (l.campaign.trim() !== '') campaigns.add(l.campaign);
+          if (l.source) sources.add(l.source);
+        }
+      }
+      const order: SourceChannel[] = ['direct_entry', 'web_form', 'bulk_import', 'partner'];
+      return { campaigns: [...campaigns].sort((x, y) => x.localeCompare(y)), sources: order.filter((s) => sources.has(s)) };
+    },
     markNotDuplicate: async (pairId, seen) => {
       const p = candidates.find((c) => c.id === pairId);
       const now = p && current(p);

@@ -62,7 +62,7 @@ pub struct DuplicatePair {
 }
 
 /// What a steward narrows the review queue to; the default lets every pair through.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueFilter {
     /// Only pairs of this tier.

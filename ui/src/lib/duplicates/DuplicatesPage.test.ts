@@ -14,6 +14,7 @@ import {
   duplicatesMock,
   lead,
   mockBackend,
+  queuePage,
 } from '../../test/fixtures';
 import type { Backend } from '../api';
 import type { DuplicateScanSummary, ScanProgress } from '../types';
@@ -88,7 +89,7 @@ describe('DuplicatesPage: the queue', () => {
     });
     const [high, mid] = duplicatePairs();
     // Out of order on purpose: the screen sorts.
-    await open({ duplicateQueue: async () => [low, high, mid] });
+    await open({ duplicateQueue: async () => queuePage([low, high, mid]) });
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(3));
     expect(names()).toEqual(['Grace Hopper / Grace Hoper', 'Alan Turing / A. Turing', 'Ada Lovelace / Ada King']);
     const items = screen.getAllByTestId('duplicate-pair');
@@ -105,7 +106,7 @@ describe('DuplicatesPage: the queue', () => {
     const { u } = await open({
       duplicateQueue: async () => {
         if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
-        return duplicatePairs();
+        return queuePage(duplicatePairs());
       },
     });
     const alert = await screen.findByRole('alert');
@@ -288,7 +289,9 @@ describe('DuplicatesPage: deciding on a pair', () => {
     const [survivor, others, choices, seen, pairId] = be.mergeLeads.mock.calls[0];
     expect(survivor).toBe(11);
     // The versions compared go with the picks, so an edit made meanwhile is a conflict, not overwritten.
-    const [shown] = await be.duplicateQueue.mock.results[0].value;
+    const {
+      pairs: [shown],
+    } = await be.duplicateQueue.mock.results[0].value;
     expect(seen).toEqual([
       { lead_id: 11, version: shown.a.version },
       { lead_id: 12, version: shown.b.version },
@@ -378,17 +381,17 @@ describe('DuplicatesPage: deciding on a pair', () => {
   it('takes the pairs of the merged leads off the list until the queue is read again: they hold stale versions', async () => {
     const third = duplicatePair({ id: 3, score: 0.9, b: lead({ id: 15, first_name: 'Grace', last_name: 'H.' }) });
     const [first, other] = duplicatePairs();
-    const reread = deferred<ReturnType<typeof duplicatePairs>>();
+    const reread = deferred<ReturnType<typeof queuePage>>();
     let reads = 0;
     const { be, u } = await open({
-      duplicateQueue: async () => (++reads === 1 ? [first, third, other] : reread.promise),
+      duplicateQueue: async () => (++reads === 1 ? queuePage([first, third, other]) : reread.promise),
     });
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(3));
     await u.click(await screen.findByTestId('merge-pair'));
     await waitFor(() => expect(be.mergeLeads).toHaveBeenCalledOnce());
     // Grace Hopper (lead 11) was just changed by the merge: her other pair waits for the fresh queue.
     await waitFor(() => expect(names()).toEqual(['Alan Turing / A. Turing']));
-    reread.resolve([{ ...third, a: { ...third.a, version: third.a.version + 1 } }, other]);
+    reread.resolve(queuePage([{ ...third, a: { ...third.a, version: third.a.version + 1 } }, other]));
     await waitFor(() => expect(names()).toEqual(['Grace Hopper / Grace H.', 'Alan Turing / A. Turing']));
   });
 
@@ -471,7 +474,7 @@ describe('DuplicatesPage: deciding on a pair', () => {
         decided = true;
         throw apiErr({ code: 'not_found', message: 'open duplicate pair 11-12 does not exist' });
       },
-      duplicateQueue: async () => duplicatePairs().filter((p) => !(decided && p.id === 1)),
+      duplicateQueue: async () => queuePage(duplicatePairs().filter((p) => !(decided && p.id === 1))),
     });
     await u.click(await screen.findByTestId('merge-pair'));
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -489,8 +492,10 @@ describe('DuplicatesPage: deciding on a pair', () => {
         throw apiErr({ code: 'conflict', message: 'the lead was changed by someone else' });
       },
       duplicateQueue: async () =>
-        duplicatePairs().map((p) =>
-          edited && p.id === 1 ? { ...p, b: { ...p.b, version: p.b.version + 1, last_name: 'Hopper-Smith' } } : p,
+        queuePage(
+          duplicatePairs().map((p) =>
+            edited && p.id === 1 ? { ...p, b: { ...p.b, version: p.b.version + 1, last_name: 'Hopper-Smith' } } : p,
+          ),
         ),
     });
     await u.click(await screen.findByTestId('choice-last_name-b'));
@@ -531,9 +536,9 @@ describe('DuplicatesPage: a read that fails', () => {
     const dup = duplicatesMock();
     const { be, u } = await open({
       ...dup,
-      duplicateQueue: async (limit) => {
+      duplicateQueue: async (filter, limit) => {
         if (fail) throw apiErr({ code: 'database_locked', message: 'the database is busy' });
-        return dup.duplicateQueue(limit);
+        return dup.duplicateQueue(filter, limit);
       },
     });
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
@@ -674,7 +679,7 @@ describe('DuplicatesPage: who scans', () => {
   });
 
   it('does not tell an account manager who cannot scan to scan when the queue is empty', async () => {
-    mockBackend({ ...duplicatesMock(), duplicateQueue: async () => [] });
+    mockBackend({ ...duplicatesMock(), duplicateQueue: async () => queuePage([]) });
     session.current = sessionFor('editor');
     render(DuplicatesPage);
     const empty = await screen.findByTestId('duplicates-empty');

@@ -158,6 +158,57 @@ describe('DuplicatesPage: filtering the queue', () => {
   });
 });
 
+describe('DuplicatesPage: a queue longer than the pairs listed', () => {
+  /** The page lists one pair at a time (the highest score) of the three. */
+  async function openOne() {
+    const be = mockBackend(duplicatesMock(queue()));
+    render(DuplicatesPage, { limit: 1 });
+    const u = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    return { be, u };
+  }
+
+  it('counts every pair, and says how many wait beyond those listed', async () => {
+    await openOne();
+    expect(leadsA()).toEqual(['Grace Hopper']);
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/);
+    expect(screen.getByTestId('queue-more')).toHaveTextContent(
+      'The highest score is listed, and 2 more wait: decide on these to see the next.',
+    );
+    // The bulk merge takes the Same pairs listed, and says so: Ada's pair is not among them.
+    expect(screen.getByTestId('bulk-merge')).toHaveTextContent('Merge the Same pairs listed (1)');
+  });
+
+  it('offers the campaigns and sources of pairs not listed, and reads the pairs a filter lets through', async () => {
+    const { be, u } = await openOne();
+    // Autumn and the partner are only in Alan's pair, which is not listed.
+    expect(options('queue-filter-campaign')).toContainEqual(['Autumn', 'Autumn']);
+    expect(options('queue-filter-source')).toContainEqual(['partner', 'Partner']);
+
+    await u.selectOptions(screen.getByTestId('queue-filter-campaign'), 'Autumn');
+    await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
+    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: null, campaign: 'Autumn', source: null }, 1);
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('1 of 3');
+    expect(screen.queryByTestId('queue-more')).toBeNull();
+    expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
+
+    await u.selectOptions(screen.getByTestId('queue-filter-campaign'), '');
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
+    await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent('2 of 3'));
+    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: 'same', campaign: '', source: null }, 1);
+    expect(leadsA()).toEqual(['Grace Hopper']);
+    expect(screen.getByTestId('queue-more')).toHaveTextContent('and 1 pair waits');
+  });
+
+  it('takes a decided pair out of the count at once, and lists the next', async () => {
+    const { be, u } = await openOne();
+    await u.click(await screen.findByTestId('not-duplicate'));
+    await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledOnce());
+    await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^2$/);
+  });
+});
+
 describe('queue filters', () => {
   it('lets a pair through when either lead matches, and every filter must', () => {
     const pairs = queue();
@@ -169,6 +220,16 @@ describe('queue filters', () => {
     expect(ids({ source: 'direct_entry' })).toEqual([1, 3]);
     expect(ids({ source: 'web_form', tier: 'same' })).toEqual([1]);
     expect(ids({ source: 'web_form', tier: 'review' })).toEqual([]);
+  });
+
+  it('offers what the core read beside the pairs listed, each campaign once whatever its case', () => {
+    const facets = queueFacets(queue().slice(0, 1), noQueueFilter(), {
+      campaigns: ['autumn', 'spring'],
+      sources: ['partner'],
+    });
+    expect(facets.campaigns).toEqual(['autumn', 'spring']);
+    expect(facets.sources).toEqual(['direct_entry', 'web_form', 'partner']);
+    expect(filterPairs(queue(), { ...noQueueFilter(), campaign: 'AUTUMN ' }).map((p) => p.id)).toEqual([2]);
   });
 
   it('keeps offering a chosen value once its pairs have left the queue', () => {

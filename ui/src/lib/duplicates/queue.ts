@@ -1,7 +1,9 @@
-// Narrowing the review queue: by tier, and by the campaign or source of either lead of a pair. The choices
-// offered are those of the pairs in the queue, so no filter can be picked that would show nothing.
+// Narrowing the review queue: by tier, and by the campaign or source of either lead of a pair. The core reads
+// the pairs a filter lets through from the whole queue; the page narrows the pairs it holds at once, while they
+// are read. The choices offered are those of the pairs in the queue, so no filter can be picked that would
+// show nothing.
 import { SOURCE_CHANNELS } from '../format';
-import type { DuplicatePair, SourceChannel, Tier } from '../types';
+import type { QueueFilter as CoreQueueFilter, DuplicatePair, QueueFacets as CoreFacets, SourceChannel, Tier } from '../types';
 
 export interface QueueFilter {
   /** '' for every tier. */
@@ -20,14 +22,24 @@ export function isFiltering(f: QueueFilter): boolean {
   return f.tier !== '' || f.campaign !== '' || f.source !== '';
 }
 
-/** The pairs `f` lets through, in their order. */
+/** The filter as the core takes it. */
+export function coreFilter(f: QueueFilter): CoreQueueFilter {
+  return { tier: f.tier === '' ? null : f.tier, campaign: f.campaign, source: f.source === '' ? null : f.source };
+}
+
+/** The pairs `f` lets through, in their order: campaigns compared as the core does (ASCII case aside). */
 export function filterPairs(pairs: readonly DuplicatePair[], f: QueueFilter): DuplicatePair[] {
+  const campaign = asciiLower(f.campaign.trim());
   return pairs.filter(
     (p) =>
       (f.tier === '' || p.tier === f.tier) &&
-      (f.campaign === '' || p.a.campaign === f.campaign || p.b.campaign === f.campaign) &&
+      (campaign === '' || [p.a, p.b].some((l) => asciiLower(l.campaign.trim()) === campaign)) &&
       (f.source === '' || p.a.source === f.source || p.b.source === f.source),
   );
+}
+
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 export interface QueueFacets {
@@ -37,20 +49,35 @@ export interface QueueFacets {
   sources: SourceChannel[];
 }
 
-/** The values the filters offer: those of the leads in `pairs`, and the ones chosen now even if gone since. */
-export function queueFacets(pairs: readonly DuplicatePair[], chosen: QueueFilter = noQueueFilter()): QueueFacets {
-  const campaigns = new Set<string>();
-  const sources = new Set<SourceChannel>();
+/**
+ * The values the filters offer: those the core read from every pair (`read`), those of the leads in `pairs`
+ * (read since), and the ones chosen now even if gone since.
+ */
+export function queueFacets(
+  pairs: readonly DuplicatePair[],
+  chosen: QueueFilter = noQueueFilter(),
+  read: CoreFacets = { campaigns: [], sources: [] },
+): QueueFacets {
+  // Each campaign once, case aside, as the filter compares them: its first spelling met.
+  const campaigns = new Map<string, string>();
+  const addCampaign = (c: string) => {
+    const key = asciiLower(c.trim());
+    if (key !== '' && !campaigns.has(key)) campaigns.set(key, c.trim());
+  };
+  const sources = new Set<SourceChannel>(read.sources);
+  read.campaigns.forEach(addCampaign);
   for (const p of pairs) {
     for (const l of [p.a, p.b]) {
-      if (l.campaign.trim() !== '') campaigns.add(l.campaign);
+      addCampaign(l.campaign);
       if (l.source) sources.add(l.source);
     }
   }
-  if (chosen.campaign !== '') campaigns.add(chosen.campaign);
+  if (chosen.campaign !== '' && !campaigns.has(asciiLower(chosen.campaign.trim()))) {
+    campaigns.set(asciiLower(chosen.campaign.trim()), chosen.campaign);
+  }
   if (chosen.source !== '') sources.add(chosen.source);
   return {
-    campaigns: [...campaigns].sort((x, y) => x.localeCompare(y)),
+    campaigns: [...campaigns.values()].sort((x, y) => x.localeCompare(y)),
     sources: SOURCE_CHANNELS.map((c) => c.value).filter((s) => sources.has(s)),
   };
 }
