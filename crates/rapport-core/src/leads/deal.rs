@@ -197,17 +197,59 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
     }
 }
 
-/// A date as YYYY-MM-DD; also read as 31.12.2026 (day first, as written across Europe). A date with slashes
-/// is refused: 01/02/2026 is January in one country and February in another.
+/// A date as YYYY-MM-DD; also read as 31.12.2026 (day first, as written across Europe, with or without a space
+/// after each point), 2026/12/31, and with the month in English words ("31 Dec 2026", "December 31, 2026",
+/// "31-Dec-2026"). A date with slashes and the year last is read only when it can be read one way: 31/12/2026
+/// and 12/31/2026 are the same day everywhere, 01/02/2026 is January in one country and February in another.
 pub fn normalize_date(raw: &str) -> Result<String, String> {
     let t = raw.trim();
-    let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"));
+    let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let formats = ["%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d-%B-%Y", "%d %B, %Y"];
+    let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&squeezed, "%d.%m.%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .ok()
+        .or_else(|| formats.iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok()));
+    let parsed = match parsed {
+        Some(d) => Ok(d),
+        None => slashed_year_last(t).unwrap_or_else(|| Err(format!("\"{t}\" is not a date: write it as YYYY-MM-DD"))),
+    };
     match parsed {
         // "31.12.26" reads as the year 26: the year is asked for in full rather than guessed.
         Ok(d) if d.year() < 1000 => Err(format!("\"{t}\": write the year in full (YYYY-MM-DD)")),
         Ok(d) => Ok(d.format("%Y-%m-%d").to_string()),
-        Err(_) => Err(format!("\"{t}\" is not a date (write it as YYYY-MM-DD)")),
+        Err(why) => Err(why),
     }
+}
+
+/// A date written D/M/YYYY or M/D/YYYY: the day it can only be, or why it cannot be told. None: not of that
+/// shape.
+fn slashed_year_last(t: &str) -> Option<Result<NaiveDate, String>> {
+    let parts: Vec<&str> = t.split('/').map(str::trim).collect();
+    let [a, b, year] = parts[..] else { return None };
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (a, b, year) = (number(a)?, number(b)?, number(year)?);
+    let year = i32::try_from(year).ok()?;
+    let not_a_date = || Err(format!("\"{t}\" is not a date: write it as YYYY-MM-DD"));
+    let on = |month: u32, day: u32| NaiveDate::from_ymd_opt(year, month, day);
+    Some(match (a > 12, b > 12) {
+        (true, false) => on(b, a).map_or_else(not_a_date, Ok),
+        (false, true) => on(a, b).map_or_else(not_a_date, Ok),
+        (false, false) if a == b => on(a, b).map_or_else(not_a_date, Ok),
+        (false, false) => match (on(b, a), on(a, b)) {
+            (Some(day_first), Some(month_first)) => Err(format!(
+                "\"{t}\" is {} in some countries and {} in others: write it as YYYY-MM-DD",
+                day_first.format("%Y-%m-%d"),
+                month_first.format("%Y-%m-%d")
+            )),
+            _ => not_a_date(),
+        },
+        (true, true) => not_a_date(),
+    })
 }
 
 /// The configured reason `raw` names, by key or by label (any case): its key.
@@ -332,8 +374,40 @@ mod tests {
         }
         assert_eq!(normalize_date("2026-12-31").as_deref(), Ok("2026-12-31"));
         assert_eq!(normalize_date("31.12.2026").as_deref(), Ok("2026-12-31"));
-        assert!(normalize_date("01/02/2026").is_err());
         assert!(normalize_date("2026-02-30").is_err());
+    }
+
+    /// Dates as people write them, read when they can be read one way only; the message of one that cannot
+    /// says why, not that it is too long or not a date at all.
+    #[test]
+    fn a_date_is_read_as_written_when_it_can_only_be_one_day() {
+        for (raw, day) in [
+            ("31. 12. 2026", "2026-12-31"),
+            ("1.2.2026", "2026-02-01"),
+            ("2026/12/31", "2026-12-31"),
+            ("31/12/2026", "2026-12-31"),
+            ("12/31/2026", "2026-12-31"),
+            ("05/05/2026", "2026-05-05"),
+            ("31 Dec 2026", "2026-12-31"),
+            ("31 December 2026", "2026-12-31"),
+            ("December 31, 2026", "2026-12-31"),
+            ("dec 31 2026", "2026-12-31"),
+            ("31-Dec-2026", "2026-12-31"),
+        ] {
+            assert_eq!(normalize_date(raw).as_deref(), Ok(day), "{raw}");
+        }
+        let why = normalize_date("01/02/2026").unwrap_err();
+        assert_eq!(
+            why,
+            "\"01/02/2026\" is 2026-02-01 in some countries and 2026-01-02 in others: write it as YYYY-MM-DD"
+        );
+        for raw in
+            ["31/31/2026", "13/13/2026", "02/30/2026", "30.02.2026", "next friday", "31 Decembre 2026", "1/2/3/2026"]
+        {
+            let why = normalize_date(raw).unwrap_err();
+            assert_eq!(why, format!("\"{raw}\" is not a date: write it as YYYY-MM-DD"), "{raw}");
+        }
+        assert!(normalize_date("31/12/26").unwrap_err().contains("year in full"));
         let reasons = vec![("price".to_string(), "Price".to_string()), ("other".into(), "Other".into())];
         assert_eq!(match_lost_reason("PRICE", &reasons).as_deref(), Ok("price"));
         assert!(match_lost_reason("weather", &reasons).unwrap_err().contains("Price, Other"));

@@ -285,7 +285,8 @@ pub(crate) static FIELDS: [LeadField; 32] = [
     },
     deal_field!("deal_value", "Deal value", Amount, value, 40),
     deal_field!("currency", "Currency", Currency, currency, 3),
-    deal_field!("expected_close", "Expected close date", Date, expected_close, 10),
+    // Longer than the date it is stored as: "31 December 2026" is read, not refused for its length.
+    deal_field!("expected_close", "Expected close date", Date, expected_close, 40),
     deal_field!("budget", "Budget", Text, budget, SHORT),
     deal_field!("decision_maker", "Decision maker", Text, decision_maker, SHORT),
     deal_field!("need", "Need", Text, need, SHORT),

@@ -210,15 +210,17 @@ fn is_scientific_notation(text: &str) -> bool {
 }
 
 /// "+49 30 901820 / 901821" or "… 901820/21": a number, then after a slash no longer than its last group of
-/// digits, the next line's number or its last digits. Many also write a slash after the area code
-/// ("030 / 901820"), but what stands before that slash is no number on its own.
+/// digits, the next line's number or its last digits; or a whole second number ("(415) 555-2671 / (415)
+/// 555-2672"). Many also write a slash after the area code ("030 / 901820"), but what stands before that slash
+/// is no number on its own.
 fn second_after_slash(text: &str, region: &str) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
     text.match_indices('/').any(|(at, _)| {
         let (before, after) = (&text[..at], &text[at + 1..]);
         let last_group = before.trim_end().rsplit(|c: char| !c.is_ascii_digit()).next().map_or(0, str::len);
-        after.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-')
-            && (1..=last_group).contains(&digits(after))
+        let its_last_digits = after.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-')
+            && (1..=last_group).contains(&digits(after));
+        (its_last_digits || (digits(after) >= 6 && parse_phone(after, region).is_ok()))
             && parse_phone(before, region).is_ok()
     })
 }
@@ -355,7 +357,14 @@ mod tests {
         assert!(matches!(parse_phone(&"4".repeat(65), "US"), Err(PhoneError::TooLong)));
         // A second line's number after a slash, whole or as its last digits: read as one, the two made one
         // long number that exists in a country with numbers of many lengths.
-        for two in ["+49 30 901820 / 901821", "+49 30 901820/21", "030 901820 / 901821", "+1 415 555 2671 / 2672"] {
+        for two in [
+            "+49 30 901820 / 901821",
+            "+49 30 901820/21",
+            "030 901820 / 901821",
+            "+1 415 555 2671 / 2672",
+            "030 901820 / 040 2280 4300",
+            "+49 30 901820 / +44 20 7946 0018",
+        ] {
             assert_eq!(parse_phone(two, "DE").map(|p| p.e164), Err(PhoneError::Several), "{two}");
         }
         // The slash many write after an area code is not a second number.
@@ -364,6 +373,8 @@ mod tests {
         }
         assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
         assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
+        // Two whole numbers in a country's own way of writing them: said to be two, not "not a phone number".
+        assert_eq!(parse_phone("(415) 555-2671 / (415) 555-2672", "US").map(|p| p.e164), Err(PhoneError::Several));
     }
 
     /// A number written as a decimal by a spreadsheet or a data tool reads as the number; dots inside a number
