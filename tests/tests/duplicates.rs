@@ -1636,3 +1636,44 @@ fn the_queue_counts_and_filters_every_pair_not_only_the_first_page() {
     );
     assert_eq!(f.core.duplicate_queue_facets(&viewer).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
+
+/// The queue says whether lead B's owner may own the merged lead, and a merge told nothing does as it says: an
+/// owner who does not work on A's campaign, or who has left, is not handed the lead.
+#[test]
+fn the_queue_says_whether_bs_owner_is_handed_the_merged_lead() {
+    let f = fixture();
+    let spring = f.user("sue", Role::Editor, &["Spring"]);
+    let autumn = f.user("bo", Role::Editor, &["Autumn"]);
+    let person = |first: &str, campaign: &str, owner: Option<i64>, title: &str| {
+        let mut input = lead(first, "Quill", &format!("{}.quill77@example.com", first.to_lowercase()));
+        input.campaign = campaign.into();
+        input.owner_id = owner;
+        input.job_title = title.into();
+        f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead.id
+    };
+    // Three people typed twice: A without an owner in Spring each time; B owned by Sue in Spring, by Bo in
+    // Autumn, and by Sue again (who then leaves).
+    let cases = [
+        (person("Ada", "Spring", None, "one"), person("Ada", "Spring", spring.user_id(), "two"), true),
+        (person("Cy", "Spring", None, "one"), person("Cy", "Autumn", autumn.user_id(), "two"), false),
+    ];
+    let (left_a, left_b) = (person("Eve", "Spring", None, "one"), person("Eve", "Spring", spring.user_id(), "two"));
+    scan(&f);
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let pair_of = |a: i64, b: i64| queue.iter().find(|p| p.a.id == a && p.b.id == b).cloned().unwrap();
+    for (a, b, may) in cases {
+        assert_eq!(pair_of(a, b).b_owner_may_own, may, "{a} {b}");
+    }
+    assert!(pair_of(left_a, left_b).b_owner_may_own);
+    // Merged without a choice, each survivor has the owner the queue said.
+    let ada = f.core.merge_leads(&f.admin, cases[0].0, &[cases[0].1], &[]).unwrap();
+    assert_eq!(ada.lead.owner.map(|o| o.id), spring.user_id());
+    let cy = f.core.merge_leads(&f.admin, cases[1].0, &[cases[1].1], &[]).unwrap();
+    assert_eq!(cy.lead.owner, None);
+    f.deactivate(spring.user_id().unwrap());
+    let queue = f.core.duplicate_queue(&f.admin, 50).unwrap();
+    let eve = queue.iter().find(|p| p.a.id == left_a).unwrap();
+    assert!(!eve.b_owner_may_own, "Sue has left");
+    let eve = f.core.merge_leads(&f.admin, left_a, &[left_b], &[]).unwrap();
+    assert_eq!(eve.lead.owner, None);
+}

@@ -796,14 +796,15 @@ fn duplicate_queue(
     let page = core.duplicate_queue_page(actor, filter, limit).map_err(err)?;
     let queue = &page.pairs;
     if json {
-        println!("{}", serde_json::to_string_pretty(queue).map_err(err)?);
+        println!("{}", serde_json::to_string_pretty(&page).map_err(err)?);
         return Ok(());
     }
     if page.open == 0 {
         // An Editor sees only the pairs with a lead of theirs, and may not scan: the queue may not be empty.
         println!("No pair waits for your review. Data stewards look for more with `rapport duplicates scan`.");
     } else if !filter.is_everything() {
-        println!("{} of the {} pairs in the queue match.", page.matching, page.open);
+        let of = if page.open == 1 { "the 1 pair".to_string() } else { format!("the {} pairs", page.open) };
+        println!("{} of {of} in the queue {}.", page.matching, if page.matching == 1 { "matches" } else { "match" });
     }
     let name = |l: &Lead| format!("#{} {} {}", l.id, l.first_name, l.last_name).trim().to_string();
     for p in queue {
@@ -817,8 +818,10 @@ fn duplicate_queue(
             println!("    each lead holds its own {}: choose in the app's review queue", fields.join(", "));
         }
     }
-    if (page.matching as usize) > queue.len() {
-        println!("{} more pairs wait: --limit lists more.", page.matching as usize - queue.len());
+    match (page.matching as usize).saturating_sub(queue.len()) {
+        0 => {}
+        1 => println!("1 more pair waits: --limit lists more."),
+        more => println!("{more} more pairs wait: --limit lists more."),
     }
     Ok(())
 }

@@ -406,10 +406,15 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     );
     // Narrowed: the pair's leads came from the import, in no campaign.
     let q = rapport(&db, &["duplicates", "queue", "--source", "bulk_import", "--tier", "same"]);
-    assert!(q.ok && q.out.starts_with("1 of the 1 pairs in the queue match.\n"), "{}", q.out);
+    assert!(q.ok && q.out.starts_with("1 of the 1 pair in the queue matches.\n"), "{}", q.out);
     assert!(q.out.contains("Robert Alves and #2 Bob Alvez"), "{}", q.out);
     let q = rapport(&db, &["duplicates", "queue", "--campaign", "Spring"]);
-    assert!(q.ok && q.out == "0 of the 1 pairs in the queue match.\n", "{}", q.out);
+    assert!(q.ok && q.out == "0 of the 1 pair in the queue match.\n", "{}", q.out);
+    let j: serde_json::Value = serde_json::from_str(&rapport(&db, &["duplicates", "queue", "--json"]).out).unwrap();
+    assert_eq!(
+        (j["open"].as_u64(), j["matching"].as_u64(), j["pairs"].as_array().map(Vec::len)),
+        (Some(1), Some(1), Some(1))
+    );
     assert!(!rapport(&db, &["duplicates", "queue", "--source", "fax"]).ok);
     let r = rapport(&db, &["duplicates", "queue", "--limit", "0"]);
     assert!(!r.ok && r.out.is_empty(), "{}", r.out);

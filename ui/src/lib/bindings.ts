@@ -1019,6 +1019,11 @@ export type DuplicatePair_Deserialize = {
 	found_at: string,
 	/**  Fields where the two leads hold different values: why a *same* pair waits for a person. */
 	conflicts: string[],
+	/**
+	 *  Whether lead B's owner may own the merged lead (active, not a Viewer, working on lead A's campaign): only
+	 *  then does a merge into A, which has no owner, give it B's, and only then may a steward choose B's.
+	 */
+	b_owner_may_own: boolean,
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */
@@ -1033,6 +1038,11 @@ export type DuplicatePair_Serialize = {
 	found_at: string,
 	/**  Fields where the two leads hold different values: why a *same* pair waits for a person. */
 	conflicts: string[],
+	/**
+	 *  Whether lead B's owner may own the merged lead (active, not a Viewer, working on lead A's campaign): only
+	 *  then does a merge into A, which has no owner, give it B's, and only then may a steward choose B's.
+	 */
+	b_owner_may_own: boolean,
 };
 
 /**  What the app shows after a scan (the pairs themselves are read from the queue). */

@@ -409,6 +409,7 @@ export function duplicatePair(over: Partial<DuplicatePair> = {}): DuplicatePair 
     ],
     found_at: '2025-03-01T09:00:00.000Z',
     conflicts: [],
+    b_owner_may_own: true,
     ...over,
   };
 }
@@ -667,12 +668,14 @@ export function duplicatesMock(
         .map(current)
         .filter((p): p is DuplicatePair => p !== null)
         .sort((x, y) => (y.score ?? 0) - (x.score ?? 0) || x.id - y.id);
-      // As the core narrows it: a pair passes when either lead is in the campaign (case aside) or source.
-      const campaign = filter.campaign.trim().toLowerCase();
+      // As the core narrows it: a pair passes when either lead is in the campaign (ASCII case aside, trimmed)
+      // or came from the source.
+      const fold = (c: string) => c.trim().replace(/[A-Z]/g, (x) => x.toLowerCase());
+      const campaign = fold(filter.campaign);
       const matching = queue.filter(
         (p) =>
           (filter.tier === null || p.tier === filter.tier) &&
-          (campaign === '' || [p.a, p.b].some((l) => l.campaign.trim().toLowerCase() === campaign)) &&
+          (campaign === '' || [p.a, p.b].some((l) => fold(l.campaign) === campaign)) &&
           (filter.source === null || p.a.source === filter.source || p.b.source === filter.source),
       );
       return { pairs: matching.slice(0, limit), open: queue.length, matching: matching.length };

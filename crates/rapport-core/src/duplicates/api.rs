@@ -239,12 +239,9 @@ impl Rapport {
             let pairs = queue_pairs(conn, &grant, &reach, filter, limit)?;
             let listed = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
             // A page that is not full is every pair the filter lets through: nothing more to count.
-            let matching = if pairs.len() < limit { listed } else { count_visible(conn, &grant, &reach, filter)? };
-            let open = if filter.is_everything() {
-                matching
-            } else {
-                count_visible(conn, &grant, &reach, &QueueFilter::default())?
-            };
+            let matching = if pairs.len() < limit { listed } else { count_visible(conn, &reach, filter)? };
+            let open =
+                if filter.is_everything() { matching } else { count_visible(conn, &reach, &QueueFilter::default())? };
             Ok(QueuePage { pairs, open, matching })
         })
     }
@@ -254,15 +251,16 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
             let reach = PairReach::of(conn, &grant)?;
-            let mut values: Vec<(String, Option<SourceChannel>)> = Vec::new();
+            let mut values: Vec<(String, Option<String>)> = Vec::new();
             if reach.is_everything() {
-                for (campaign, source) in store::open_pair_campaigns_and_sources(conn)? {
-                    values.push((campaign, source.as_deref().and_then(SourceChannel::parse)));
-                }
+                values = store::open_pair_campaigns_and_sources(conn)?;
             } else {
-                for_each_visible_open(conn, &grant, &reach, &QueueFilter::default(), &mut |_, a, b| {
-                    values.extend([(a.campaign, a.source), (b.campaign, b.source)]);
-                    true
+                // The reach decides what the reader sees (`for_each_visible_open` checks no more of a pair's
+                // leads than it implies): no lead is loaded to learn its campaign.
+                store::for_each_open_sides(conn, &QueueFilter::default(), &mut |p| {
+                    if reach.may_hold(p.lead_a, p.lead_b) {
+                        values.extend([p.a, p.b]);
+                    }
                 })?;
             }
             Ok(facets_of(values))
@@ -277,7 +275,7 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant_going_on(conn, actor, Permission::ReviewDuplicates)?;
             let reach = PairReach::of(conn, &grant)?;
-            count_visible(conn, &grant, &reach, &QueueFilter::default())
+            count_visible(conn, &reach, &QueueFilter::default())
         })
     }
 
@@ -349,9 +347,19 @@ fn queue_pairs(
     if limit == 0 {
         return Ok(out);
     }
+    let mut failed = None;
     for_each_visible_open(conn, grant, reach, filter, &mut |row, a, b| {
         let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
+        let b_owner_may_own = match b.owner.as_ref().map(|o| crate::users::store::may_own(conn, o.id, &a.campaign)) {
+            Some(Ok(may)) => may,
+            Some(Err(e)) => {
+                failed = Some(e);
+                return false;
+            }
+            None => false,
+        };
         out.push(DuplicatePair {
+            b_owner_may_own,
             conflicts,
             id: row.id,
             score: row.score,
@@ -366,40 +374,42 @@ fn queue_pairs(
         });
         out.len() < limit
     })?;
-    Ok(out)
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(out),
+    }
 }
 
-/// How many open pairs `filter` lets through that `grant` may see.
-fn count_visible(
-    conn: &rusqlite::Connection,
-    grant: &crate::access::Grant,
-    reach: &PairReach,
-    filter: &QueueFilter,
-) -> Result<u32> {
+/// How many open pairs `filter` lets through that the reader of `reach` may see: by the pairs' lead ids alone,
+/// which is what `for_each_visible_open` lets through (the reach holds the leads inside the reader's campaigns,
+/// and for an account manager the leads they own), without loading a lead.
+fn count_visible(conn: &rusqlite::Connection, reach: &PairReach, filter: &QueueFilter) -> Result<u32> {
     if reach.is_everything() {
         return Ok(u32::try_from(store::count_open(conn, filter)?).unwrap_or(u32::MAX));
     }
     let mut n = 0u32;
-    for_each_visible_open(conn, grant, reach, filter, &mut |_, _, _| {
-        n = n.saturating_add(1);
-        true
+    store::for_each_open_ids(conn, filter, &mut |a, b| {
+        if reach.may_hold(a, b) {
+            n = n.saturating_add(1);
+        }
     })?;
     Ok(n)
 }
 
 /// The filters' choices from the campaign and source of each lead of the pairs: each campaign once (case
 /// aside, as the filter compares them), sorted; the sources in their usual order.
-fn facets_of(values: Vec<(String, Option<SourceChannel>)>) -> QueueFacets {
-    let mut campaigns: Vec<String> = Vec::new();
+fn facets_of(values: Vec<(String, Option<String>)>) -> QueueFacets {
+    let mut campaigns = std::collections::HashMap::<String, String>::new();
     let mut sources = HashSet::new();
     for (campaign, source) in values {
         let campaign = campaign.trim();
-        if !campaign.is_empty() && !campaigns.iter().any(|c| c.eq_ignore_ascii_case(campaign)) {
-            campaigns.push(campaign.to_string());
+        if !campaign.is_empty() {
+            campaigns.entry(campaign.to_ascii_lowercase()).or_insert_with(|| campaign.to_string());
         }
-        sources.extend(source);
+        sources.extend(source.as_deref().and_then(SourceChannel::parse));
     }
-    campaigns.sort_by_key(|c| c.to_lowercase());
+    let mut campaigns: Vec<String> = campaigns.into_values().collect();
+    campaigns.sort_by_key(|c| (c.to_lowercase(), c.clone()));
     QueueFacets { campaigns, sources: SourceChannel::ALL.into_iter().filter(|s| sources.contains(s)).collect() }
 }
 

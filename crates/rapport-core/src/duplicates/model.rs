@@ -59,6 +59,9 @@ pub struct DuplicatePair {
     pub found_at: String,
     /// Fields where the two leads hold different values: why a *same* pair waits for a person.
     pub conflicts: Vec<String>,
+    /// Whether lead B's owner may own the merged lead (active, not a Viewer, working on lead A's campaign): only
+    /// then does a merge into A, which has no owner, give it B's, and only then may a steward choose B's.
+    pub b_owner_may_own: bool,
 }
 
 /// What a steward narrows the review queue to; the default lets every pair through.

@@ -266,7 +266,7 @@ fn open_narrowed(filter: &QueueFilter) -> (String, Vec<Value>) {
     }
     if !campaign.is_empty() {
         // As campaign isolation compares them (`LeadScope::allows_campaign`): ASCII case aside.
-        conditions.push("(a.campaign = ? COLLATE NOCASE OR b.campaign = ? COLLATE NOCASE)");
+        conditions.push("(trim(a.campaign) = ? COLLATE NOCASE OR trim(b.campaign) = ? COLLATE NOCASE)");
         args.extend([Value::Text(campaign.into()), Value::Text(campaign.into())]);
     }
     if let Some(source) = filter.source {
@@ -290,6 +290,56 @@ pub(crate) fn for_each_open(
         if !each(queue_row(r)?)? {
             break;
         }
+    }
+    Ok(())
+}
+
+/// The two leads of each open pair `filter` lets through, with each lead's campaign and source, in no order:
+/// what counting the pairs a reader may see, and the values they hold, needs without loading the leads.
+pub(crate) fn for_each_open_sides(
+    conn: &Connection,
+    filter: &QueueFilter,
+    each: &mut dyn FnMut(PairSides),
+) -> Result<(), StoreError> {
+    let (from, args) = open_narrowed(filter);
+    // The leads are joined here whether or not the filter speaks of them (`open_narrowed` joins them then).
+    let from = if from.contains(" JOIN leads a ") {
+        from
+    } else {
+        from.replacen(
+            "duplicate_pairs p",
+            "duplicate_pairs p JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b",
+            1,
+        )
+    };
+    let mut stmt =
+        conn.prepare(&format!("SELECT p.lead_a, p.lead_b, a.campaign, a.source, b.campaign, b.source FROM {from}"))?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(r) = rows.next()? {
+        each(PairSides { lead_a: r.get(0)?, lead_b: r.get(1)?, a: (r.get(2)?, r.get(3)?), b: (r.get(4)?, r.get(5)?) });
+    }
+    Ok(())
+}
+
+/// The leads of an open pair, each with its campaign and source (as stored).
+pub(crate) struct PairSides {
+    pub lead_a: i64,
+    pub lead_b: i64,
+    pub a: (String, Option<String>),
+    pub b: (String, Option<String>),
+}
+
+/// The two leads of each open pair `filter` lets through, in no order.
+pub(crate) fn for_each_open_ids(
+    conn: &Connection,
+    filter: &QueueFilter,
+    each: &mut dyn FnMut(i64, i64),
+) -> Result<(), StoreError> {
+    let (from, args) = open_narrowed(filter);
+    let mut stmt = conn.prepare(&format!("SELECT p.lead_a, p.lead_b FROM {from}"))?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(r) = rows.next()? {
+        each(r.get(0)?, r.get(1)?);
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { duplicatePair, duplicatesMock, lead, mockBackend } from '../../test/fixtures';
+import { deferred, duplicatePair, duplicatesMock, lead, mockBackend } from '../../test/fixtures';
 import type { DuplicatePair } from '../types';
 import DuplicatesPage from './DuplicatesPage.svelte';
 import { filterPairs, noQueueFilter, queueFacets } from './queue';
@@ -198,6 +198,45 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
     expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: 'same', campaign: '', source: null }, 1);
     expect(leadsA()).toEqual(['Grace Hopper']);
     expect(screen.getByTestId('queue-more')).toHaveTextContent('and 1 pair waits');
+  });
+
+  it("does not show another filter's counts while the pairs a filter lets through are read", async () => {
+    const dup = duplicatesMock(queue());
+    const slow = deferred<void>();
+    let reads = 0;
+    const be = mockBackend({
+      ...dup,
+      duplicateQueue: async (filter, limit) => {
+        if (++reads > 1) await slow.promise;
+        return dup.duplicateQueue(filter, limit);
+      },
+    });
+    render(DuplicatesPage, { limit: 1 });
+    const u = userEvent.setup();
+    await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/));
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
+    // The list is narrowed at once; the counts and the bulk merge wait for the read.
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('…');
+    expect(screen.getByTestId('bulk-merge')).toBeDisabled();
+    expect(screen.queryByTestId('queue-more')).toBeNull();
+    slow.resolve();
+    await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent('2 of 3'));
+    expect(screen.getByTestId('bulk-merge')).toBeEnabled();
+    expect(be.duplicateQueue).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the filters on screen, and the focus in them, while a filter that showed nothing is changed', async () => {
+    const { u } = await openOne();
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'review');
+    await u.selectOptions(screen.getByTestId('queue-filter-source'), 'web_form');
+    await waitFor(() => expect(screen.getByTestId('queue-no-match')).toBeInTheDocument());
+    const tier = screen.getByTestId('queue-filter-tier');
+    tier.focus();
+    await u.selectOptions(tier, 'same');
+    expect(screen.getByTestId('queue-filter-tier')).toBe(tier);
+    expect(tier).toHaveFocus();
+    await waitFor(() => expect(leadsA()).toEqual(['Grace Hopper']));
+    expect(tier).toHaveFocus();
   });
 
   it('takes a decided pair out of the count at once, and lists the next', async () => {

@@ -76,6 +76,25 @@ describe('compareRows', () => {
       initial: 'a',
     });
   });
+
+  it("shows B's owner kept only when that user may own the merged lead, as the core merges", () => {
+    const pair = (mayOwn: boolean) =>
+      duplicatePair({
+        a: lead({ id: 1, owner: null, campaign: 'Spring' }),
+        b: lead({ id: 2, owner: { id: 4, name: 'Bo Left' }, campaign: 'Spring' }),
+        b_owner_may_own: mayOwn,
+      });
+    const may = compareRows(pair(true)).find((r) => r.field === 'owner');
+    expect(may).toMatchObject({ initial: 'b' });
+    expect(may?.note).toBeUndefined();
+    const rows = compareRows(pair(false));
+    expect(rows.find((r) => r.field === 'owner')).toMatchObject({
+      initial: 'a',
+      note: 'Bo Left cannot own it (not active, or not working on Spring): it keeps no owner',
+    });
+    // Told nothing, the core keeps no owner: no choice is sent.
+    expect(fieldChoices(pair(false), rows, initialPicks(rows))).toEqual([]);
+  });
 });
 
 describe('values that go with another', () => {

@@ -43,6 +43,8 @@ export interface CompareRow {
   joinable: boolean;
   /** What is picked before the steward picks: A's value, B's when A has none, both for long texts. */
   initial: Pick | null;
+  /** What the steward should know of the row's first pick (B's owner, who cannot own the merged lead). */
+  note?: string;
 }
 
 interface Shown {
@@ -132,6 +134,13 @@ export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareR
     if (row.field === 'lost_reason' && pair.a.stage === pair.b.stage) continue;
     const side = shownValue(pair.a, field, stages).keys.length > 0 ? 'a' : shownValue(pair.b, field, stages).keys.length > 0 ? 'b' : null;
     if (side) row.initial = side;
+  }
+  // A's gap is filled with B's owner only when that user may own the merged lead: else it keeps none, as the
+  // core does. Choosing B's owner then is refused, with why.
+  const owner = rows.find((r) => r.field === 'owner');
+  if (owner?.choosable && owner.initial === 'b' && !pair.b_owner_may_own && pair.b.owner) {
+    owner.initial = 'a';
+    owner.note = `${pair.b.owner.name} cannot own it (not active, or not working on ${pair.a.campaign.trim() || 'leads without a campaign'}): it keeps no owner`;
   }
   return rows;
 }
