@@ -85,6 +85,32 @@ fn a_name_stored_decomposed_imported_again_is_unchanged() {
     assert_eq!(f.core.get_lead(&f.admin, zoe.lead.id).unwrap().first_name, "Zoe\u{308}");
 }
 
+/// LinkedIn's connections carry names, companies and positions, no email: imported again (a newer export), the
+/// same people are the same leads, unchanged, not a second lead each and a pair no one can tell apart. A row that
+/// differs (a new position), or holds no company, is still a person to review.
+#[test]
+fn a_connections_export_imported_again_changes_nothing() {
+    let f = fixture();
+    let file = "First Name,Last Name,Email Address,Company,Position,Connected On\n\
+                Raoul,Ortado,,Interhyp Gruppe,Digital Sales,07 May 2021\n\
+                Mia,Sandberg,,Nordlys AS,CTO,08 May 2021\n\
+                Tomas,Vik,,,Freelancer,09 May 2021\n";
+    let first = import(&f, "Connections.csv", file.as_bytes());
+    assert_eq!(first.counts.create_active + first.counts.create_draft, 3, "{first:?}");
+    let before = f.dump();
+    let again = import(&f, "Connections.csv", file.as_bytes());
+    assert_eq!(again.counts.unchanged, 2, "{again:?}");
+    // Without a company, a name alone is no proof of one person: queued as before.
+    assert_eq!(again.counts.review, 1, "{again:?}");
+    assert_eq!(f.count("leads"), 4);
+    let tables = |d: &[(String, Vec<String>)]| d.iter().find(|(t, _)| t == "duplicate_pairs").cloned();
+    assert_eq!(tables(&f.dump()).map(|(_, r)| r.len()), tables(&before).map(|(_, r)| r.len() + 1));
+    let moved = "First Name,Last Name,Email Address,Company,Position,Connected On\n\
+                 Raoul,Ortado,,Interhyp Gruppe,Head of Sales,07 May 2021\n";
+    let third = import(&f, "Connections-2.csv", moved.as_bytes());
+    assert_eq!((third.counts.unchanged, third.counts.review), (0, 1), "{third:?}");
+}
+
 /// A report's end (a blank line, then "Total: 2 contacts" and an "Exported by" note; or a sums row right under
 /// the table) is no contact: each was imported as a Draft named after the note. They are rejected, each with its
 /// line and why, and kept in the rejected rows.

@@ -330,7 +330,22 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         if a.dry_run {
             return print_dry_run(&report, a.format, &mapping);
         }
-        if report.counts.reject > 0 {
+        // Lines that are no contact (a total, a note below the table) are left out without refusing the file:
+        // they are said here and kept with the run's rejected rows. Only when every rejected row is shown can
+        // they be told from faulty rows.
+        let shown_rejects: Vec<_> =
+            report.rows_shown.iter().filter(|r| r.action == rapport_core::imports::RowAction::Reject).collect();
+        let only_left_out = shown_rejects.len() as u32 == report.counts.reject
+            && shown_rejects.iter().all(|r| rapport_core::imports::is_left_out(&r.errors));
+        if report.counts.reject > 0 && only_left_out {
+            let lines: Vec<String> = shown_rejects.iter().map(|r| r.line.to_string()).collect();
+            eprintln!(
+                "{} left out, not contacts (a total, a note below the table): line {}",
+                if lines.len() == 1 { "1 line is".to_string() } else { format!("{} lines are", lines.len()) },
+                lines.join(", ")
+            );
+        }
+        if report.counts.reject > 0 && !only_left_out {
             let rejected: Vec<_> = report
                 .rows_shown
                 .iter()

@@ -1116,3 +1116,31 @@ fn a_merged_lead_asked_for_names_the_lead_it_lives_on_in_by_id() {
     let r = rapport(&db, &["leads", "show", "2"]);
     assert!(!r.ok && r.err.contains("merged into Ann Lee (lead 1)"), "{}", r.err);
 }
+
+/// A report's end (a total, an "exported by" note) is left out of a plain import, said, and kept with the
+/// rejected rows; a faulty row beside it still stops the file.
+#[test]
+fn lines_below_the_table_do_not_stop_a_plain_import() {
+    let (dir, db) = db();
+    let csv = dir.path().join("report.csv");
+    std::fs::write(
+        &csv,
+        "first_name,last_name,email\nAnn,Lee,ann@lee.io\nBo,Ito,bo@ito.io\n\nTotal: 2 contacts\nExported by HubSpot on 2026-12-01\n",
+    )
+    .unwrap();
+    let r = rapport(&db, &["import", csv.to_str().unwrap()]);
+    assert!(r.ok, "{}", r.err);
+    assert!(
+        r.err.contains("2 lines are left out, not contacts (a total, a note below the table): line 5, 6"),
+        "{}",
+        r.err
+    );
+    assert!(r.out.contains("imported 2 lead(s) from report.csv: 2 Active, 0 Draft"), "{}", r.out);
+    let rejects = std::fs::read_to_string(dir.path().join("report.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("Total: 2 contacts") && rejects.contains("Exported by HubSpot"), "{rejects}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "first_name,last_name,email\nCy,Doe,not-an-email\nDee,Fox,dee@fox.io\n\nTotal: 2\n").unwrap();
+    let r = rapport(&db, &["import", bad.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("nothing was imported: 2 row(s) would be rejected"), "{}", r.err);
+}

@@ -289,6 +289,13 @@ pub(crate) struct Scored {
 pub(crate) struct Unsaved(Prepared, Vec<incremental::KeyEntry>);
 
 impl Unsaved {
+    /// Whether candidate `m` has this lead's name and company, as the matcher folds them: a first sift, before a
+    /// candidate is read whole.
+    pub(crate) fn same_name_and_company(&self, m: &Scored) -> bool {
+        let (p, q) = (&self.0, &m.q);
+        p.first == q.first && p.last == q.last && p.company == q.company
+    }
+
     pub(crate) fn of(lead: &crate::leads::Lead) -> Self {
         let p = prepare(&record_of_valid(lead));
         let keys = incremental::key_entries(&p);

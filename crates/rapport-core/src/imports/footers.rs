@@ -7,6 +7,15 @@ use std::collections::VecDeque;
 use super::error::ImportError;
 use super::reader::{RawRow, Rows};
 
+/// What a line that is no contact (a total, a note below the table) is refused with: kept with the rejected
+/// rows, but no fault of the file's, so the CLI does not refuse a file for it as it does for a faulty row.
+pub(crate) const LEFT_OUT: &str = "not a contact: left out";
+
+/// Whether a rejected row's reasons are only that it is no contact.
+pub fn is_left_out(errors: &[crate::error::FieldError]) -> bool {
+    !errors.is_empty() && errors.iter().all(|e| e.field == "row" && e.message.contains(LEFT_OUT))
+}
+
 /// Rows held back at most while it is not yet known whether the table goes on below them: past that, they are
 /// read as rows (a table of names only, with gaps, is a table).
 const HELD: usize = 20;
@@ -111,9 +120,10 @@ impl Iterator for Footers {
                     self.out.extend(self.held.drain(..).map(|row| {
                         Err(ImportError::Malformed {
                             line: u64::from(row.line),
-                            message: "a line below the table (a total or a note), not a contact: left out; if it is \
-                                      a contact, give it its own row in the table"
-                                .into(),
+                            message: format!(
+                                "a line below the table (a total or a note), {LEFT_OUT}; if it is a contact, give \
+                                 it its own row in the table"
+                            ),
                             cells: row.cells,
                         })
                     }));

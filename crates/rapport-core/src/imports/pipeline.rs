@@ -575,6 +575,32 @@ impl Rapport {
                 }
             }
         }
+        // A row that holds nothing a candidate does not (its whole name, its company, and every other value it
+        // fills the same): the lead brought again by a re-export imported twice, though names many people share
+        // keep the score short of sure (LinkedIn's connections carry no email). A second lead of the same values
+        // would only queue a pair no one could tell apart.
+        if !lead.first_name.trim().is_empty() && !lead.last_name.trim().is_empty() && !lead.company.trim().is_empty() {
+            for m in matches.iter().filter(|m| unsaved.same_name_and_company(m)) {
+                let stored = if is_unstored(m.other) { rehearsed(m.other) } else { leads::get(tx, m.other)? };
+                let Some(stored) = stored else { continue };
+                if !conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
+                    continue;
+                }
+                let mut input = crate::duplicates::enrichment(&stored, &lead);
+                if row.campaign.trim().is_empty() {
+                    input.campaign = stored.campaign.clone();
+                }
+                if input != stored.to_input() {
+                    continue;
+                }
+                let (id, detail) = if is_unstored(m.other) {
+                    (None, format!("the lead line {} creates already holds these values", Rehearsal::line_of(m.other)))
+                } else {
+                    (Some(stored.id), format!("lead {} already holds these values", stored.id))
+                };
+                return Ok(plan(line, RowAction::Unchanged, id, name, detail));
+            }
+        }
         let review = match matches.first() {
             Some(m) => {
                 let likely = format!("{:.0}% likely", m.score * 100.0);

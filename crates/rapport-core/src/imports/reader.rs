@@ -197,6 +197,7 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         .iter()
         .map(|h| crate::leads::csv::unguard_cell(h.trim_start_matches('\u{feff}').trim()).to_string())
         .collect();
+    let width = headers.len();
     let mut records = records.peekable();
     let rows = std::iter::from_fn(move || loop {
         match records.next()? {
@@ -226,7 +227,11 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
                     let cells = r.iter().map(str::to_string).collect();
                     return Some(Err(ImportError::Malformed { line: u64::from(line), message, cells }));
                 }
-                return Some(Ok(RawRow { line, cells: r.iter().map(str::to_string).collect() }));
+                let cells = match unwrapped_row(&r, delimiter, width) {
+                    Some(cells) => cells,
+                    None => r.iter().map(str::to_string).collect(),
+                };
+                return Some(Ok(RawRow { line, cells }));
             }
         }
     });
@@ -240,6 +245,41 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         headers,
         rows: Box::new(rows),
     })
+}
+
+/// A row quoted as a whole (`"Laura,Herbst,,Interhyp, ""Digital Sales"",07 May 2021"`): LinkedIn's export
+/// writes some rows so, and a tool that quotes each line once more does it to every row. Read as one cell, it
+/// would be refused for its width; its cells are the one value read again as a row, when that gives the header's
+/// width exactly. A cell then quoted after a space keeps no quotes around its text.
+fn unwrapped_row(record: &csv::StringRecord, delimiter: u8, width: usize) -> Option<Vec<String>> {
+    // One value on the line, no separator outside its quotes; and three columns at least, where a value that
+    // happens to hold as many separators as a row is unlikely (an address "1 Main St, Springfield" alone on a
+    // line of a two-column file is a short row, not a wrapped one).
+    let only = match record.len() {
+        1 => record.get(0)?,
+        _ => return None,
+    };
+    if width < 3 || !only.as_bytes().contains(&delimiter) {
+        return None;
+    }
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(only.as_bytes());
+    let mut rows = reader.records();
+    let row = rows.next()?.ok()?;
+    if rows.next().is_some() || row.len() != width {
+        return None;
+    }
+    Some(
+        row.iter()
+            .map(|c| {
+                let t = c.trim();
+                match t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                    Some(inner) if !inner.is_empty() => inner.replace("\"\"", "\""),
+                    _ => c.to_string(),
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A quote never closed runs to the end of the file, which the CSV reader takes as the end of the value: the
@@ -755,6 +795,24 @@ mod tests {
         // A CSV whose first cell merely mentions a tag is a CSV.
         let (h, _) = rows_of(b"notes,email\n<b>vip</b>,a@b.io\n");
         assert_eq!(h, vec!["notes", "email"]);
+    }
+
+    /// LinkedIn's Connections.csv quotes some rows as a whole: their cells are read from the one value, and a
+    /// row that is one value for another reason is left as it is (and refused for its width).
+    #[test]
+    fn a_row_quoted_as_a_whole_is_read_as_its_cells() {
+        let file = "First Name,Last Name,Email Address,Company,Position,Connected On\n\
+                    Ann,Lee,,Acme,CEO,07 May 2021\n\
+                    \"Laura,Herbst,,Interhyp Gruppe, \"\"Digital Sales\"\",07 May 2021\"\n\
+                    \"Ben,Ito,,\"\"Ito, Sato & Co\"\",CTO,08 May 2021\"\n\
+                    \"Just one value, with a comma\"\n\
+                    \"Lee, Ann\",,,,,\n";
+        let (_, rows) = rows_of(file.as_bytes());
+        let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+        assert_eq!(cells[1], ["Laura", "Herbst", "", "Interhyp Gruppe", "Digital Sales", "07 May 2021"]);
+        assert_eq!(cells[2], ["Ben", "Ito", "", "Ito, Sato & Co", "CTO", "08 May 2021"]);
+        assert_eq!(cells[3], ["Just one value, with a comma"]);
+        assert_eq!(cells[4], ["Lee, Ann", "", "", "", "", ""]);
     }
 
     /// Every data line ends with the delimiter (German and PHP exports): the header is the header, and no row

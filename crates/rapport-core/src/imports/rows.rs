@@ -154,7 +154,7 @@ impl Mapper {
             return Err(vec![FieldError::new("row", message)]);
         }
         if let Some(word) = totals_row(&row.cells) {
-            let message = format!("a totals line (“{word}”), not a person: left out");
+            let message = format!("a totals line (“{word}”), {}", super::footers::LEFT_OUT);
             return Err(vec![FieldError::new("row", message)]);
         }
         let mut errors = Vec::new();
