@@ -2291,8 +2291,11 @@ fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
 #[test]
 fn a_dry_run_checks_a_row_that_updates_a_lead_the_file_creates() {
     let f = fixture();
-    let path =
-        write(&f, "twice.csv", b"first_name,last_name,email,currency\nAnn,Lee,ann@x.com,EUR\nAnn,Lee,ann@x.com,Euro\n");
+    let path = write(
+        &f,
+        "twice.csv",
+        b"first_name,last_name,email,deal_value,currency\nAnn,Lee,ann@x.com,900,EUR\nAnn,Lee,ann@x.com,900,Euro\n",
+    );
     let mut plan = suggested_plan(&f, &path, None);
     plan.key = Some(NaturalKey::Email);
     plan.replace = true; // the file's values replace the stored ones (the default only fills gaps)

@@ -387,7 +387,17 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     (
         "street2",
-        &["street2", "address2", "addressline2", "adresszusatz", "complement", "complementadresse", "streetline2"],
+        &[
+            "street2",
+            "address2",
+            "addressline2",
+            "adresszusatz",
+            "complement",
+            "complementadresse",
+            "streetline2",
+            // Google Contacts' "Address 1 - Extended Address" (an apartment, a floor).
+            "extendedaddress",
+        ],
     ),
     (
         "city",
@@ -517,7 +527,61 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     // Free-text origins ("Stand 4", "Messe Berlin") are the source's detail: the source is one of four channels.
     ("source_detail", &["leadsource", "sourcedetail", "quelle", "herkunft", "origine", "fuente", "fonte", "bron"]),
     ("campaign", &["campaign", "kampagne", "aktion", "campagne", "campana", "campagna"]),
-    ("tags", &["tags", "tag", "labels", "label", "categories", "kategorien", "schlagworte", "etiquettes", "etiquetas"]),
+    (
+        "tags",
+        &[
+            "tags",
+            "tag",
+            "labels",
+            "label",
+            "categories",
+            "kategorien",
+            "schlagworte",
+            "etiquettes",
+            "etiquetas",
+            // Google Contacts' older export ("Group Membership": "* myContacts ::: Clients").
+            "groupmembership",
+            "groups",
+            "gruppen",
+            "groupes",
+        ],
+    ),
+    // The deal: its value, currency and expected close, as CRM exports name them.
+    (
+        "deal_value",
+        &[
+            "dealvalue",
+            "dealamount",
+            "dealsize",
+            "opportunityamount",
+            "amount",
+            "auftragswert",
+            "dealwert",
+            "montant",
+            "importe",
+            "valordelnegocio",
+        ],
+    ),
+    ("currency", &["currency", "dealcurrency", "wahrung", "devise", "moneda", "valuta", "moeda"]),
+    (
+        "expected_close",
+        &[
+            "expectedclose",
+            "expectedclosedate",
+            "expectedclosingdate",
+            "closedate",
+            "closingdate",
+            "abschlussdatum",
+            "erwartetesabschlussdatum",
+            "datedecloture",
+            "fechadecierre",
+            "fechadecierreesperada",
+            "datachiusura",
+        ],
+    ),
+    ("budget", &["budget", "budjet", "presupuesto"]),
+    ("decision_maker", &["decisionmaker", "entscheider", "entscheidungstrager", "decideur"]),
+    ("lost_reason", &["lostreason", "reasonlost", "closedlostreason", "verlustgrund", "raisondeperte"]),
     (
         "notes",
         &[

@@ -32,7 +32,14 @@ fn field_of(header: &str) -> Option<&'static str> {
         // The person's owner in the other CRM ("Person - Owner") is one of its salespeople, not a user here.
         Some(Entity::Person(rest)) => return field_of(rest).filter(|f| *f != "owner"),
         Some(Entity::Organization(rest)) => return (fold(rest) == "name").then_some("company"),
-        // A deal's or a lead record's title, value or owner is not the person's ("Deal - Title" is no job).
+        // A deal's value, currency and expected close are the lead's deal fields; its title or owner is not the
+        // person's ("Deal - Title" is no job).
+        Some(Entity::Deal(rest)) => {
+            return field_of(&format!("deal {rest}"))
+                .or_else(|| field_of(rest))
+                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close" | "lost_reason"))
+        }
+        // A lead record's or an activity's fields are not the person's.
         Some(Entity::Other) => return None,
         None => {}
     }
@@ -42,6 +49,7 @@ fn field_of(header: &str) -> Option<&'static str> {
 enum Entity<'a> {
     Person(&'a str),
     Organization(&'a str),
+    Deal(&'a str),
     Other,
 }
 
@@ -53,7 +61,8 @@ fn entity_qualified(header: &str) -> Option<Entity<'_>> {
     match fold(entity).as_str() {
         "person" | "contact" => Some(Entity::Person(rest)),
         "organization" | "organisation" => Some(Entity::Organization(rest)),
-        "deal" | "lead" | "activity" | "product" => Some(Entity::Other),
+        "deal" => Some(Entity::Deal(rest)),
+        "lead" | "activity" | "product" => Some(Entity::Other),
         _ => None,
     }
 }
@@ -147,6 +156,8 @@ const NOT_THE_PERSONS: &[&str] = &[
     "secretary",
     // French Outlook's "Nom complet de l'adresse de messagerie": the address's display name, not the address.
     "complet",
+    // Mailchimp's "UNSUB_CAMPAIGN_TITLE": the newsletter's title, not the person's job.
+    "campaign",
 ];
 
 /// The most words of a header [`qualified_field`] reads, from its end.
@@ -260,6 +271,8 @@ const HOUSE_NUMBER: &[&str] = &[
 const LOOSE: &[&str] = &[
     "title",
     "titre",
+    // Google's older export has "Occupation" (mostly empty) beside "Organization 1 - Title".
+    "occupation",
     "name",
     "namn",
     "navn",
@@ -282,7 +295,14 @@ fn is_loose(header: &str) -> bool {
 /// that a second email or phone column becomes the other emails or phones, and a house number joins the
 /// street.
 pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
-    let named: Vec<Option<&'static str>> = headers.iter().map(|h| field_of(h)).collect();
+    // Mailchimp's audience export ends with where the subscriber's address was seen from ("REGION", "CC" beside
+    // "LATITUDE", "GMTOFF"): a guess from an IP address, not where the person is.
+    let mailchimp = headers.iter().any(|h| matches!(fold(h).as_str(), "memberrating" | "optintime" | "leid" | "euid"));
+    let seen_from = |h: &String| mailchimp && matches!(fold(h).as_str(), "region" | "cc");
+    // A currency is a deal's: alone (an event ticket's), it would give every lead a deal of no value.
+    let valued = headers.iter().any(|h| field_of(h) == Some("deal_value"));
+    let named: Vec<Option<&'static str>> =
+        headers.iter().map(|h| field_of(h).filter(|f| !seen_from(h) && (*f != "currency" || valued))).collect();
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
     // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
     let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
@@ -869,6 +889,45 @@ mod tests {
         assert_eq!(fields(&["FNAME", "LNAME", "EMAIL", "PHONE"]), some(&["first_name", "last_name", "email", "phone"]));
         assert_eq!(fields(&["emails", "phones"]), some(&["email", "phone"]));
         assert_eq!(fields(&["Phone Numbers"]), some(&["phone"]));
+    }
+
+    /// Exports a probe of real layouts found misread: Mailchimp's campaign titles and IP region, Google's older
+    /// layout, Pipedrive's deal columns, an event's ticket currency, a CRM's close date.
+    #[test]
+    fn the_columns_of_real_exports_go_where_they_mean() {
+        assert_eq!(
+            fields(&[
+                "Email Address",
+                "First Name",
+                "MEMBER_RATING",
+                "OPTIN_TIME",
+                "REGION",
+                "CC",
+                "UNSUB_CAMPAIGN_TITLE"
+            ]),
+            some(&["email", "first_name", "", "", "", "", ""])
+        );
+        // Without Mailchimp's own columns, a region is the address's.
+        assert_eq!(fields(&["Email", "Region", "Campaign Title"]), some(&["email", "region", ""]));
+        assert_eq!(
+            fields(&[
+                "Name",
+                "Occupation",
+                "Group Membership",
+                "Organization 1 - Title",
+                "Address 1 - Extended Address"
+            ]),
+            some(&["full_name", "", "tags", "job_title", "street2"])
+        );
+        assert_eq!(
+            fields(&["Person - Name", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Expected close date"]),
+            some(&["full_name", "", "deal_value", "currency", "expected_close"])
+        );
+        assert_eq!(fields(&["First Name", "Email", "Currency", "Ticket Type"]), some(&["first_name", "email", "", ""]));
+        assert_eq!(
+            fields(&["Contact Name", "Amount", "Currency", "Expected Close Date", "Lost Reason"]),
+            some(&["full_name", "deal_value", "currency", "expected_close", "lost_reason"])
+        );
     }
 
     #[test]

@@ -202,6 +202,9 @@ impl Mapper {
                 TO_NOTES if self.headers[i].trim().is_empty() => {
                     notes.push(labelled(&format!("Column {}", i + 1), &value))
                 }
+                // Outlook writes its defaults in every row ("Gender: Unspecified", "Anniversary: 0/0/00"): they
+                // say nothing of the person, and would bury the notes that do.
+                TO_NOTES if is_outlook_default(&self.headers[i], &value) => {}
                 TO_NOTES => notes.push(labelled(&self.headers[i], &value)),
                 // Exports that keep the house number apart ("Straße", "Hausnummer"; FEBRL's "street_number",
                 // "address_1") give the street in two columns: joined in column order, as each country writes it.
@@ -470,6 +473,44 @@ fn totals_row(cells: &[String]) -> Option<String> {
 /// A column's value in the notes under its name, on one line per column: a header's line breaks (a
 /// spreadsheet's "Phone\n(mobile)") become spaces, and the lines of a multi-line value after its first are
 /// indented, so that a comment typed as "…\nEmail: x@y.z" never reads as a line of another column.
+/// Columns Outlook's contacts export fills in every row with a default, in the languages it writes them, and
+/// their defaults (folded): "Gender" "Unspecified", "Priority" "Normal", "Private" "False", "E-mail Type" "SMTP".
+const OUTLOOK_DEFAULTS: &[(&[&str], &[&str])] = &[
+    (
+        &["gender", "geschlecht", "sexe", "genere", "genero", "geslacht"],
+        &["unspecified", "nichtangegeben", "nonspecifie", "nonspecificato", "noespecificado", "nietopgegeven"],
+    ),
+    (&["priority", "prioritat", "priorite", "priorita", "prioridad", "prioriteit"], &["normal", "normale", "normaal"]),
+    (
+        &[
+            "sensitivity",
+            "vertraulichkeit",
+            "criteredediffusion",
+            "riservatezza",
+            "confidencialidad",
+            "vertrouwelijkheid",
+        ],
+        &["normal", "normale", "normaal"],
+    ),
+    (
+        &["private", "privat", "prive", "privato", "privado", "priveacute", "persoonlijk"],
+        &["false", "aus", "faux", "falso", "onwaar", "no", "nein", "non"],
+    ),
+    (&["emailtype", "email2type", "email3type", "emailtyp", "email2typ", "email3typ"], &["smtp"]),
+];
+
+/// Whether a column going to the notes holds only Outlook's default for it; or a date of zeros ("0/0/00",
+/// "0.0.00"), which is no date in any column.
+fn is_outlook_default(header: &str, value: &str) -> bool {
+    let v = value.trim();
+    let separators = v.chars().filter(|c| matches!(c, '/' | '.' | '-')).count();
+    if separators == 2 && v.contains('0') && v.chars().all(|c| c == '0' || matches!(c, '/' | '.' | '-' | ' ')) {
+        return true;
+    }
+    let (h, v) = (super::mapping::fold(header), super::mapping::fold(v));
+    OUTLOOK_DEFAULTS.iter().any(|(headers, defaults)| headers.contains(&h.as_str()) && defaults.contains(&v.as_str()))
+}
+
 fn labelled(name: &str, value: &str) -> String {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let lines: Vec<&str> = value.lines().collect();
@@ -479,6 +520,35 @@ fn labelled(name: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outlooks_defaults_are_no_notes() {
+        for (h, v) in [
+            ("Gender", "Unspecified"),
+            ("Geschlecht", "Nicht angegeben"),
+            ("Priority", "Normal"),
+            ("Sensitivity", "Normal"),
+            ("Private", "False"),
+            ("Privat", "Aus"),
+            ("E-mail Type", "SMTP"),
+            ("E-Mail 2: Typ", "SMTP"),
+            ("Anniversary", "0/0/00"),
+            ("Jahrestag", "0.0.00"),
+        ] {
+            assert!(is_outlook_default(h, v), "{h}: {v}");
+        }
+        for (h, v) in [
+            ("Gender", "Female"),
+            ("Priority", "High"),
+            ("Private", "True"),
+            ("Anniversary", "5/6/99"),
+            ("Notes", "Normal"),
+            ("Mileage", "0"),
+            ("Billing", "0.00"),
+        ] {
+            assert!(!is_outlook_default(h, v), "{h}: {v}");
+        }
+    }
 
     #[test]
     fn google_contacts_groups_lose_their_marker_and_my_contacts_is_no_tag() {

@@ -276,6 +276,19 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
                 _ => return Err(failed.map_or(PhoneError::Unparsable, |_| PhoneError::Invalid(region_code))),
             }
         }
+        // A spreadsheet keeps "+49 171 2345678" typed as a number, 491712345678: its "+" is gone, its country
+        // code is there. Read so only when it is nothing in the default region.
+        failed
+            if !international
+                && compact.len() >= 11
+                && !compact.starts_with('0')
+                && compact.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            match phonenumber::parse(None, format!("+{compact}")) {
+                Ok(n) if phonenumber::is_valid(&n) => n,
+                _ => return Err(failed.map_or(PhoneError::Unparsable, |_| PhoneError::Invalid(region_code))),
+            }
+        }
         Ok(n) if international => return Err(PhoneError::InvalidInternational(n.code().value())),
         Ok(_) => return Err(PhoneError::Invalid(region_code)),
         Err(_) => return Err(PhoneError::Unparsable),
@@ -373,6 +386,12 @@ mod tests {
         }
         assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
         assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
+        // A number a spreadsheet kept as a number lost its "+", not its country code; one the default region
+        // holds stays that region's.
+        assert_eq!(e164("491712345678", "US"), "+491712345678");
+        assert_eq!(e164("442079460958", "US"), "+442079460958");
+        assert_eq!(e164("14155552671", "US"), "+14155552671");
+        assert_eq!(e164("4930901820", "DE"), "+4930901820");
         // Two whole numbers in a country's own way of writing them: said to be two, not "not a phone number".
         assert_eq!(parse_phone("(415) 555-2671 / (415) 555-2672", "US").map(|p| p.e164), Err(PhoneError::Several));
     }
