@@ -2286,6 +2286,30 @@ fn undo_keeps_a_lead_whose_earlier_values_are_no_longer_accepted() {
     assert_eq!(f.core.import_history(&f.admin, 10).unwrap()[0].status, ImportStatus::Undone);
 }
 
+/// A dry run names a lead an earlier row of the file creates by that row's line, never by the id its rolled-back
+/// rehearsal gave it (a lead that does not exist).
+#[test]
+fn a_dry_run_names_the_leads_the_file_creates_by_their_lines() {
+    let f = fixture();
+    let path = write(
+        &f,
+        "twice.csv",
+        b"first_name,last_name,email,company\nAnn,Lee,ann@lee.io,Acme\nBo,Ito,bo@ito.io,Initech\nAnn,Lee,ann@lee.io,Acme\nBo,Ito,,Initech\n",
+    );
+    let dry = f.core.dry_run_import(&f.admin, &path, "twice.csv", &suggested_plan(&f, &path, None)).unwrap();
+    let said: Vec<(u32, RowAction, Option<i64>, String)> =
+        dry.rows_shown.iter().map(|r| (r.line, r.action, r.lead_id, r.detail.clone())).collect();
+    assert_eq!(
+        said[2],
+        (4, RowAction::Unchanged, None, "the lead line 2 creates already holds these values".into()),
+        "{said:?}"
+    );
+    assert_eq!(said[3].2, None, "{said:?}");
+    assert!(said[3].3.contains("the lead line 3 creates"), "{said:?}");
+    assert!(said.iter().all(|s| !s.3.contains("lead 1") && !s.3.contains("lead 2")), "{said:?}");
+    assert_eq!(f.count("leads"), 0);
+}
+
 /// A row updating the lead an earlier row of the file creates is checked in the dry run as the run checks it:
 /// a value the run refuses is refused there too, so the counts agree.
 #[test]

@@ -372,11 +372,21 @@ impl Rapport {
                 Ok::<_, Error>(out)
             })?;
             rehearsal.rolled_back();
+            // The leads this rehearsal created are gone with it: a later row of it that names one (unchanged,
+            // filled, queued beside it) names the line that creates it, as rows of later rehearsals do.
+            let created: HashMap<i64, u32> = plans
+                .iter()
+                .filter(|p| matches!(p.action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review))
+                .filter_map(|p| p.lead_id.map(|id| (id, p.line)))
+                .collect();
             for mut p in plans {
                 counts.add(p.action);
                 if matches!(p.action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
                     p.lead_id = None; // rolled back: the id is not the one the run will give
+                } else if p.lead_id.is_some_and(|id| created.contains_key(&id)) {
+                    p.lead_id = None;
                 }
+                p.detail = naming_created_lines(&p.detail, &created);
                 if p.action == RowAction::Reject {
                     if rejects.len() < DRY_RUN_ROWS_SHOWN {
                         rejects.push(p);
@@ -655,8 +665,46 @@ impl Rapport {
     }
 }
 
+/// `detail` with each "lead ID" of a lead a rolled-back rehearsal created said as "the lead line N creates".
+fn naming_created_lines(detail: &str, created: &HashMap<i64, u32>) -> String {
+    if created.is_empty() || !detail.contains("lead ") {
+        return detail.to_string();
+    }
+    let mut out = String::with_capacity(detail.len());
+    let mut rest = detail;
+    while let Some(at) = rest.find("lead ") {
+        let after = &rest[at + 5..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let line = after[..digits].parse::<i64>().ok().and_then(|id| created.get(&id));
+        match line {
+            Some(line) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&format!("the lead line {line} creates"));
+            }
+            None => out.push_str(&rest[..at + 5 + digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rehearsed_lead_is_named_by_the_line_that_creates_it() {
+        let created = std::collections::HashMap::from([(61, 12), (6, 3)]);
+        let name = |d: &str| super::naming_created_lines(d, &created);
+        assert_eq!(name("lead 61 already holds these values"), "the lead line 12 creates already holds these values");
+        assert_eq!(name("fills email of lead 6"), "fills email of the lead line 3 creates");
+        assert_eq!(name("may be Ann Lee (lead 610, 97% likely)"), "may be Ann Lee (lead 610, 97% likely)");
+        assert_eq!(
+            name("may be Ann (lead 6, 97%) and lead 61"),
+            "may be Ann (the lead line 3 creates, 97%) and the lead line 12 creates"
+        );
+        assert_eq!(name("leads 61"), "leads 61");
+    }
+
     use super::*;
 
     /// A refused row's cell that a spreadsheet would run as a formula is guarded in the rejected rows, as in
