@@ -187,7 +187,11 @@ impl Mapper {
             }
             // Kept in the notes as the file has it, nothing lost; the row is not refused for it.
             let contact = matches!(target.as_str(), "email" | "other_emails" | "phone" | "other_phones");
-            if contact && no_value(&value) {
+            // Outlook gives a colleague on the same Exchange server an X.500 address ("/o=ExchangeLabs/ou=…"),
+            // no address mail can go to: kept in the notes, the row is not refused for it.
+            let exchange = matches!(target.as_str(), "email" | "other_emails")
+                && value.get(..3).is_some_and(|h| h.eq_ignore_ascii_case("/o="));
+            if contact && (no_value(&value) || exchange) {
                 notes.push(labelled(&self.headers[i], &value));
                 continue;
             }
@@ -420,11 +424,65 @@ pub(crate) fn tag_values(value: &str) -> Vec<String> {
 /// ids so, to keep a spreadsheet from dropping their leading zeros. Taken as the formula's text, a postcode would
 /// be refused or stored with `="` around it.
 fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(shown) = hyperlink_text(cell) {
+        return std::borrow::Cow::Owned(shown);
+    }
     let inner = cell.strip_prefix("=\"").and_then(|rest| rest.strip_suffix('"'));
     match inner {
         Some(text) if !text.replace("\"\"", "").contains('"') => std::borrow::Cow::Owned(text.replace("\"\"", "\"")),
         _ => std::borrow::Cow::Borrowed(cell),
     }
+}
+
+/// What a link cell saved as its formula shows (`=HYPERLINK("mailto:ann@lee.io","ann@lee.io")`, Excel's and
+/// Google Sheets' links, with `;` between the arguments in some locales): its text, or without one, its
+/// address less a `mailto:` or `tel:`. Taken as written, the cell's comma split it into two broken addresses.
+fn hyperlink_text(cell: &str) -> Option<String> {
+    let t = cell.trim();
+    let head = t.get(..11)?;
+    if !head.eq_ignore_ascii_case("=HYPERLINK(") || !t.ends_with(')') {
+        return None;
+    }
+    // The arguments: quoted strings, "" inside one a quote, separated by , or ;.
+    let mut args: Vec<String> = Vec::new();
+    let mut chars = t[11..t.len() - 1].chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next()? != '"' {
+            return None;
+        }
+        let mut arg = String::new();
+        loop {
+            match chars.next()? {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    arg.push('"');
+                }
+                '"' => break,
+                c => arg.push(c),
+            }
+        }
+        args.push(arg);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => break,
+            Some(',' | ';') if args.len() < 2 => continue,
+            Some(_) => return None,
+        }
+    }
+    let shown = args.get(1).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let link = args.first().map(|l| {
+        let l = l.trim();
+        ["mailto:", "tel:"]
+            .iter()
+            .find_map(|p| l.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &l[p.len()..]))
+            .unwrap_or(l)
+    });
+    shown.or(link).map(str::to_string)
 }
 
 /// What people write where they have no email or phone to give, folded (letters and digits only).
@@ -520,6 +578,21 @@ fn labelled(name: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_cell_is_its_text() {
+        assert_eq!(
+            text_formula_value(r#"=HYPERLINK("mailto:ann.lee@example.com","ann.lee@example.com")"#),
+            "ann.lee@example.com"
+        );
+        assert_eq!(text_formula_value(r#"=hyperlink("mailto:Bo@Ito.io")"#), "Bo@Ito.io");
+        assert_eq!(text_formula_value(r#"=HYPERLINK("tel:+4930901820"; "030 901820")"#), "030 901820");
+        assert_eq!(text_formula_value(r#"=HYPERLINK("https://acme.example","Acme ""Labs""")"#), "Acme \"Labs\"");
+        // Not a link formula as written: kept as it is.
+        for other in [r#"=HYPERLINK(A2,"x")"#, r#"=HYPERLINK("a","b","c")"#, "=HYPERLINK(", r#"="01067""#] {
+            assert_eq!(text_formula_value(other), if other == r#"="01067""# { "01067" } else { other }, "{other}");
+        }
+    }
 
     #[test]
     fn outlooks_defaults_are_no_notes() {
