@@ -14,7 +14,11 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     // aside): the name library knows "Dr." and "Prof." but took these for a first name.
     if let Some((first, rest)) = full.split_once(char::is_whitespace) {
         let word = fold(first);
-        let degree = word.starts_with("dipl") || word == "dring" || (word == "ing" && first.ends_with('.'));
+        // And the titles that pile up before a German name ("Prof. Dr. Dr. h.c. Klaus Schwab"): the library
+        // reads the first two, and took "h.c." for a first name.
+        let piled = matches!(word.as_str(), "prof" | "dr" | "hc" | "mult" | "drmed" | "drrernat" | "drphil" | "drjur")
+            && first.ends_with('.');
+        let degree = piled || word.starts_with("dipl") || word == "dring" || (word == "ing" && first.ends_with('.'));
         if degree && rest.split_whitespace().count() >= 2 {
             return split_full_name(rest);
         }
@@ -129,6 +133,10 @@ mod tests {
         assert_eq!(split("Dipl.-Ing. Karl Meier"), pair("Karl", "Meier"));
         assert_eq!(split("Dipl.-Kfm. Jens van der Berg"), pair("Jens", "van der Berg"));
         assert_eq!(split("Dr.-Ing. Eva Roth"), pair("Eva", "Roth"));
+        assert_eq!(split("Prof. Dr. Dr. h.c. Klaus Schwab"), pair("Klaus", "Schwab"));
+        assert_eq!(split("Prof. Dr. Dr. h.c. mult. Anna von Berg"), pair("Anna", "von Berg"));
+        // A name that is a title's word without its point stays a name.
+        assert_eq!(split("Prof Smith"), pair("Prof", "Smith"));
         assert_eq!(split("Ing. Juan Pérez"), pair("Juan", "Pérez"));
         assert_eq!(split("Herr Thomas Weber"), pair("Thomas", "Weber"));
         assert_eq!(split("Smith, John"), pair("John", "Smith"));
