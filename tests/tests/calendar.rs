@@ -2932,3 +2932,56 @@ EXDATE;VALUE=DATE:20261203\nEND:VEVENT\nEND:VCALENDAR\n",
     let series = f.core.appointment(&dana, occ[0].appointment_id).unwrap();
     assert_eq!((series.start.as_str(), series.end.as_str(), series.all_day), ("2026-12-03", "2026-12-04", true));
 }
+
+/// Thunderbird's minor update: the same SEQUENCE and LAST-MODIFIED, a newer DTSTAMP, a new title and place. It
+/// was taken for the copy already held ("unchanged") and its changes dropped. The newer stamp is the newer copy;
+/// the older arriving late changes nothing back, and the same copy sent again (stamped anew, nothing else new)
+/// is unchanged.
+#[test]
+fn a_minor_update_of_one_sequence_and_one_last_modified_is_taken_by_its_newer_stamp() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let copy = |stamp: &str, title: &str, place: &str| {
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN\nMETHOD:REQUEST\n\
+             BEGIN:VEVENT\nUID:minor-1@thunderbird\nSEQUENCE:0\nDTSTAMP:{stamp}\nLAST-MODIFIED:20220316T191602Z\n\
+             DTSTART:20220317T050000Z\nDTEND:20220317T053000Z\nSUMMARY:{title}\nLOCATION:{place}\nEND:VEVENT\n\
+             END:VCALENDAR\n"
+        )
+    };
+    let first = copy("20220316T191602Z", "Repeat Event", "Somewhere");
+    let minor = copy("20220318T191602Z", "Updated Event", "Updated location");
+    let r = f.core.import_ics(&dana, &[ics("event.ics", &first)], None).unwrap().remove(0);
+    let id = r.appointment_ids[0];
+    let r = f.core.import_ics(&dana, &[ics("update.ics", &minor)], None).unwrap().remove(0);
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 0), "{r:?}");
+    let a = f.core.appointment(&dana, id).unwrap();
+    assert_eq!((a.title.as_str(), a.location.as_str()), ("Updated Event", "Updated location"));
+    let before = f.dump();
+    let late = f.core.import_ics(&dana, &[ics("event.ics", &first)], None).unwrap().remove(0);
+    assert_eq!((late.updated, late.unchanged), (0, 1), "{late:?}");
+    assert!(late.warnings.iter().any(|w| w.contains("earlier copy")), "{late:?}");
+    let again = copy("20220320T080000Z", "Updated Event", "Updated location");
+    let r = f.core.import_ics(&dana, &[ics("update-again.ics", &again)], None).unwrap().remove(0);
+    assert_eq!((r.updated, r.unchanged), (0, 1), "{r:?}");
+    assert_eq!(f.dump(), before, "nothing written by the late copy or the copy sent again");
+}
+
+/// A calendar exported by Rapport and imported again (a backup restored) is the meetings it holds: unchanged,
+/// though the export stamps each anew and writes the status a file without one left unsaid.
+#[test]
+fn a_calendar_exported_and_imported_again_is_unchanged() {
+    let f = fixture();
+    let (dana, id) = dana_in_berlin(&f);
+    let party = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:19970610T172345Z-AF23B2@example.com\n\
+                 DTSTAMP:19970610T172345Z\nDTSTART:19970714T170000Z\nDTEND:19970715T040000Z\nSUMMARY:Bastille Day Party\n\
+                 END:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("party.ics", party)], None).unwrap().remove(0);
+    assert_eq!(r.created, 1, "{r:?}");
+    let export = f.core.export_agent_calendar(&dana, id).unwrap();
+    assert!(export.contains("STATUS:CONFIRMED") && !export.contains("DTSTAMP:19970610"), "{export}");
+    let before = f.dump();
+    let again = f.core.import_ics(&dana, &[ics("backup.ics", &export)], None).unwrap().remove(0);
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1), "{again:?}");
+    assert_eq!(f.dump(), before);
+}

@@ -627,6 +627,17 @@ impl Rapport {
         if event.class.is_none() && existing.as_ref().is_some_and(|o| o.private) {
             event.class = Some("PRIVATE".to_owned());
         }
+        // Rapport's export names the agent the organizer of a meeting whose copy named none (PUBLISH asks for
+        // one): the agent's own calendar imported again (a backup restored) is no new organizer.
+        if let Some(old) = existing.as_ref().and_then(event_of) {
+            let agents_own = event
+                .organizer
+                .as_ref()
+                .is_some_and(|o| !cx.agent.email.is_empty() && o.email.eq_ignore_ascii_case(&cx.agent.email));
+            if old.organizer.is_none() && agents_own {
+                event.organizer = None;
+            }
+        }
         let status = status_of(&event, cancel);
         let (mut attendees, lead_id) = self.match_attendees(tx, grant, &event, &cx.agent.email)?;
         if let Some(old) = &existing {
@@ -971,24 +982,41 @@ fn same_time(a: &Event, b: &Event, (from, to): (DateTime<Utc>, DateTime<Utc>), t
         && spans(a) == spans(b)
 }
 
-/// Whether `incoming` was written when the stored copy was (both saying when, or neither).
+/// Whether `incoming` was written when the stored copy was (both saying when, or neither). Of one LAST-MODIFIED
+/// and two DTSTAMPs, it is the same copy sent again only when nothing else in it changed: Thunderbird sends a
+/// minor update (a new title, a new place) of the same SEQUENCE with only its DTSTAMP newer.
 fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
-    let Ok(stored) = serde_json::from_str::<Event>(&stored.event) else { return false };
-    written_at(incoming) == written_at(&stored)
+    let Ok(ours) = serde_json::from_str::<Event>(&stored.event) else { return false };
+    if written_at(incoming) != written_at(&ours) {
+        return false;
+    }
+    incoming.stamp == ours.stamp
+        || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
 }
 
-/// Whether `incoming` says it was written before the stored copy of the same SEQUENCE (both must say when).
+/// Whether `incoming` says it was written before the stored copy of the same SEQUENCE (both must say when): by
+/// LAST-MODIFIED, then by DTSTAMP (RFC 5546 orders an organizer's copies by SEQUENCE, then DTSTAMP).
 fn written_before(incoming: &Event, stored: &AppointmentRow) -> bool {
     let stored = serde_json::from_str::<Event>(&stored.event).ok();
-    matches!((written_at(incoming), stored.as_ref().and_then(written_at)), (Some(a), Some(b)) if a < b)
+    match (written_at(incoming), stored.as_ref().and_then(written_at)) {
+        (Some(a), Some(b)) if a != b => a < b,
+        (Some(_), Some(_)) => matches!((incoming.stamp, stored.and_then(|s| s.stamp)), (Some(a), Some(b)) if a < b),
+        _ => false,
+    }
 }
 
 /// An event as stored, less when its copy was stamped: a server sending an unchanged invite again stamps it
-/// anew, and that is no change.
+/// anew, and that is no change. Nor is a STATUS of CONFIRMED where the copy before had none: Rapport's export
+/// writes the appointment's status, and its own file imported again (a backup restored) is the same meeting.
 fn without_stamp(event: &str) -> serde_json::Value {
     let mut v: serde_json::Value = serde_json::from_str(event).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.remove("stamp");
+        if o.get("status")
+            .is_some_and(|s| s.is_null() || s.as_str().is_some_and(|s| s.eq_ignore_ascii_case("CONFIRMED")))
+        {
+            o.remove("status");
+        }
     }
     v
 }
