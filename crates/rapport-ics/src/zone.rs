@@ -401,7 +401,13 @@ pub fn zones_of(calendar: &Component, problems: &mut Vec<Problem>) -> Vec<(Strin
         // A name the IANA database holds is read as that zone, unless the file gives it a summer time the
         // zone never has: "EST", "MST" and "HST" are fixed offsets there, but files name their own US zones so,
         // with a DAYLIGHT part (read as the IANA zone, every summer time was an hour off).
-        if let Some(iana) = iana_for(&tzid) {
+        // Nor is a name that is an IANA zone's only when case is set aside ("Europe/lisbon", from a Google export
+        // whose definition has Central European rules) that zone: the file's definition says what its writer meant.
+        let defined = tz.children.iter().any(|c| c.name == "STANDARD" || c.name == "DAYLIGHT");
+        let named = tzid.trim_matches('"');
+        let case_only = named.parse::<chrono_tz::Tz>().is_err()
+            && chrono_tz::TZ_VARIANTS.iter().any(|z| z.name().eq_ignore_ascii_case(named));
+        if let Some(iana) = iana_for(&tzid).filter(|_| !(defined && case_only)) {
             let has_daylight = tz.children.iter().any(|c| c.name == "DAYLIGHT");
             if !(has_daylight && never_changes(iana)) {
                 out.push((tzid, Zone::Iana(iana)));

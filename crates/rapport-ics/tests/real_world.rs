@@ -749,3 +749,42 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
     );
     assert_eq!(e.location.as_deref(), Some("Köln"));
 }
+
+/// A Google export names a zone "Europe/lisbon" (an IANA name but for one letter's case) and defines it with
+/// Central European rules: its meetings are at the times the file's definition gives, as its writer meant. Read
+/// as the IANA zone (UTC+0 in winter), they came an hour late, and an exception missed its occurrence.
+#[test]
+fn a_zone_named_as_iana_but_for_its_case_is_the_files_definition() {
+    let file = "BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Google Inc//Google Calendar 70.9054//EN
+BEGIN:VTIMEZONE
+TZID:Europe/lisbon
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:lisbon-1
+DTSTART;TZID=Europe/lisbon:20260114T133000
+DTEND;TZID=Europe/lisbon:20260114T143000
+END:VEVENT
+BEGIN:VEVENT
+UID:lisbon-2
+DTSTART;TZID=Europe/Lisbon:20260114T133000
+DTEND;TZID=Europe/Lisbon:20260114T143000
+END:VEVENT
+END:VCALENDAR
+";
+    // The file's CET for its own name; the IANA zone for the name spelt as IANA spells it (no definition given).
+    assert_eq!(starts(file), ["2026-01-14T12:30:00Z", "2026-01-14T13:30:00Z"]);
+}
