@@ -2985,3 +2985,21 @@ fn a_calendar_exported_and_imported_again_is_unchanged() {
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1), "{again:?}");
     assert_eq!(f.dump(), before);
 }
+
+/// A cancellation of a meeting this calendar does not hold is said by its UID, and by its title when it has one
+/// (a minimal CANCEL has none: it was said as “”).
+#[test]
+fn a_cancellation_of_an_unknown_meeting_is_said_by_what_it_names() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let cancel = |summary: &str| {
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:guid-1@example.com\nSEQUENCE:1\n\
+             DTSTAMP:20260101T000000Z\nDTSTART:20260105T090000Z\n{summary}END:VEVENT\nEND:VCALENDAR\n"
+        )
+    };
+    let r = f.core.import_ics(&dana, &[ics("cancel.ics", &cancel(""))], None).unwrap().remove(0);
+    assert_eq!(r.warnings, ["cancellation of guid-1@example.com: no such appointment in this calendar"]);
+    let r = f.core.import_ics(&dana, &[ics("cancel.ics", &cancel("SUMMARY:Demo\n"))], None).unwrap().remove(0);
+    assert_eq!(r.warnings, ["cancellation of “Demo” (guid-1@example.com): no such appointment in this calendar"]);
+}

@@ -7,6 +7,30 @@ use crate::content::{unescape, Component, Line, Problem};
 use crate::values::{self, parse_date_or_time, parse_duration, parse_period, RawPeriodEnd, RawValue};
 use crate::zone::{iana_for, Zone};
 
+/// An event Exchange's extension flags as all-day (`X-MICROSOFT-CDO-ALLDAYEVENT:TRUE`) but writes from midnight
+/// to midnight as date-times (Outlook's older exports, CRM exporters writing "GMT dates"): the days it covers,
+/// as the calendar that wrote it shows them. Read as times, it was a meeting of 24 hours, an hour off in another
+/// zone. A single event only: a series' instances and exceptions are named by times.
+fn all_day_as_flagged(c: &Component, start: Moment, length: Length, rrules: &[String]) -> (Moment, Length) {
+    let flagged = c.first("X-MICROSOFT-CDO-ALLDAYEVENT").is_some_and(|l| l.value.trim().eq_ignore_ascii_case("TRUE"));
+    let single = rrules.is_empty() && c.first("RDATE").is_none() && c.first("RECURRENCE-ID").is_none();
+    if let (true, true, Moment::Time { wall, .. }) = (flagged, single, &start) {
+        let days = match length {
+            Length::Wall { days, seconds: 0 } | Length::Nominal { days, seconds: 0 } => Some(days),
+            Length::Exact(seconds) | Length::Wall { days: 0, seconds } | Length::Nominal { days: 0, seconds }
+                if seconds > 0 && seconds % 86_400 == 0 =>
+            {
+                Some(seconds / 86_400)
+            }
+            _ => None,
+        };
+        if let Some(days) = days.filter(|d| *d >= 1).filter(|_| wall.time() == NaiveTime::MIN) {
+            return (Moment::Date(wall.date()), Length::Days(days));
+        }
+    }
+    (start, length)
+}
+
 /// A point in time as the file says it: a calendar date (all-day), or a wall time in a zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Moment {
@@ -350,6 +374,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         },
         (None, None) => no_length,
     };
+    let (start, length) = all_day_as_flagged(c, start, length, &rrules);
 
     let uid = match text(c, "UID") {
         Some(uid) => uid,

@@ -788,3 +788,34 @@ END:VCALENDAR
     // The file's CET for its own name; the IANA zone for the name spelt as IANA spells it (no definition given).
     assert_eq!(starts(file), ["2026-01-14T12:30:00Z", "2026-01-14T13:30:00Z"]);
 }
+
+/// An all-day event written from midnight to midnight with Exchange's all-day flag is the day it covers, as
+/// Outlook shows it; without the flag, or not from midnight, it stays a timed event.
+#[test]
+fn an_event_flagged_all_day_from_midnight_to_midnight_is_its_days() {
+    let event = |uid: &str, start: &str, end: &str, flag: &str| {
+        format!(
+            "BEGIN:VEVENT\nUID:{uid}\nDTSTART;TZID=W. Europe Standard Time:{start}\nDTEND;TZID=W. Europe Standard Time:{end}\n\
+             {flag}SUMMARY:Trade fair\nEND:VEVENT\n"
+        )
+    };
+    let file = format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\n{}{}{}{}END:VCALENDAR\n",
+        event("a", "20260313T000000", "20260314T000000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE\n"),
+        event("b", "20260316T000000", "20260318T000000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE\n"),
+        event("c", "20260320T000000", "20260321T000000", ""),
+        event("d", "20260323T090000", "20260324T090000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE\n"),
+    );
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    let shape: Vec<(bool, String)> =
+        cal.events.iter().map(|e| (e.start.is_date(), format!("{:?}", e.length))).collect();
+    assert_eq!(
+        shape,
+        [
+            (true, "Days(1)".to_string()),
+            (true, "Days(2)".to_string()),
+            (false, "Wall { days: 0, seconds: 86400 }".to_string()),
+            (false, "Wall { days: 0, seconds: 86400 }".to_string())
+        ]
+    );
+}

@@ -591,11 +591,13 @@ impl Rapport {
             return Ok((None, !ids.is_empty()));
         }
         if cancel && existing.is_none() && !of_a_stored_series {
-            report.warnings.push(format!(
-                "cancellation of “{}” ({}): no such appointment in this calendar",
-                event.summary.clone().unwrap_or_default(),
-                event.uid
-            ));
+            report.warnings.push(match event.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(title) => {
+                    format!("cancellation of “{title}” ({}): no such appointment in this calendar", event.uid)
+                }
+                // A cancellation need say nothing but which meeting (RFC 5546 3.2.5): no empty quotes for a title.
+                None => format!("cancellation of {}: no such appointment in this calendar", event.uid),
+            });
             return Ok((existing_id_of(&existing), false));
         }
         if cancel {
