@@ -2362,19 +2362,24 @@ fn other_programs_exports_come_in_without_refusals() {
 }
 
 /// More of what real exports hold, found by a probe of their layouts: an Outlook export's colleague with an
-/// Exchange address and the defaults Outlook writes in every row, an address saved as its link formula, and a
-/// phone a spreadsheet kept as a number without its "+". Every row comes in, and the notes hold what says
-/// something.
+/// Exchange address and the defaults Outlook writes in every row, and an address saved as its link formula
+/// (its address taken, whatever it shows). They come in, and the notes hold what says something. A phone a
+/// spreadsheet kept as a number without its "+" is refused saying how it reads with one: read so unasked, a
+/// Chinese or Brazilian national number became another country's.
 #[test]
 fn outlook_defaults_exchange_addresses_link_cells_and_numbers_without_plus() {
     let f = fixture();
     let us = rapport_core::settings::Settings { default_region: "US".into() };
     f.core.update_settings(&f.admin, &us).unwrap();
     let file = "First Name,Last Name,E-mail Address,E-mail Type,Gender,Priority,Private,Anniversary,Mobile Phone,Hobby\n\
-                Ann,Lee,\"=HYPERLINK(\"\"mailto:ann@lee.io\"\",\"\"ann@lee.io\"\")\",SMTP,Unspecified,Normal,False,0/0/00,491712345678,Sailing\n\
-                Bo,Ito,/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=bo.ito,EX,Male,Normal,False,0/0/00,442079460958,\n";
-    let b = import(&f, "contacts.csv", file.as_bytes());
-    assert_eq!(b.counts.reject, 0, "{b:?}");
+                Ann,Lee,\"=HYPERLINK(\"\"mailto:ann@lee.io\"\",\"\"Ann Lee\"\")\",SMTP,Unspecified,Normal,False,0/0/00,+49 171 2345678,Sailing\n\
+                Bo,Ito,/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=bo.ito,EX,Male,Normal,False,0/0/00,+44 20 7946 0958,\n\
+                Cy,Doe,cy@doe.io,SMTP,Unspecified,Normal,False,0/0/00,491712345679,\n";
+    let path = write(&f, "contacts.csv", file.as_bytes());
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.phone_region = None;
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 1), "{b:?}");
     let ann = find(&f, "ann@");
     assert_eq!(ann.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>(), ["ann@lee.io"]);
     assert_eq!(ann.phones[0].e164, "+491712345678");
@@ -2385,6 +2390,8 @@ fn outlook_defaults_exchange_addresses_link_cells_and_numbers_without_plus() {
     assert!(bo.notes.contains("E-mail Address: /o=ExchangeLabs/"), "{}", bo.notes);
     assert!(bo.notes.contains("Gender: Male") && bo.notes.contains("E-mail Type: EX"), "{}", bo.notes);
     assert!(!bo.notes.contains("Priority") && !bo.notes.contains("0/0/00"), "{}", bo.notes);
+    let rejected = rejects(&f, &b);
+    assert!(rejected[1].contains("if it is +491712345679, write the + before it"), "{rejected:?}");
 }
 
 /// The same person twice in one file, keyed by email: the second row changes nothing of the lead the first

@@ -1139,6 +1139,12 @@ fn lines_below_the_table_do_not_stop_a_plain_import() {
     let rejects = std::fs::read_to_string(dir.path().join("report.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("Total: 2 contacts") && rejects.contains("Exported by HubSpot"), "{rejects}");
 
+    // A lone name below a gap may be a contact typed without the rest of its row: a person looks at it.
+    let names = dir.path().join("names.csv");
+    std::fs::write(&names, "first_name,last_name,email\nAnn,Lee,ann@lee.io\n\nJürgen Müller\nTotal: 1\n").unwrap();
+    let r = rapport(&db, &["import", names.to_str().unwrap()]);
+    assert!(!r.ok && r.err.contains("nothing was imported: 2 row(s) would be rejected"), "{}", r.err);
+
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "first_name,last_name,email\nCy,Doe,not-an-email\nDee,Fox,dee@fox.io\n\nTotal: 2\n").unwrap();
     let r = rapport(&db, &["import", bad.to_str().unwrap()]);

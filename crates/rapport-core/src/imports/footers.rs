@@ -11,9 +11,15 @@ use super::reader::{RawRow, Rows};
 /// rows, but no fault of the file's, so the CLI does not refuse a file for it as it does for a faulty row.
 pub(crate) const LEFT_OUT: &str = "not a contact: left out";
 
-/// Whether a rejected row's reasons are only that it is no contact.
-pub fn is_left_out(errors: &[crate::error::FieldError]) -> bool {
-    !errors.is_empty() && errors.iter().all(|e| e.field == "row" && e.message.contains(LEFT_OUT))
+/// Whether a rejected row (its reasons, its cells) is surely no contact: a totals line, or a line below the
+/// table that holds a figure, a date or a label ("Total: 2 contacts", "Exported by HubSpot on 2026-12-01",
+/// "© 2026 Salesforce"). A lone name below a gap ("Jürgen Müller") is left out of the leads too, but may be a
+/// contact typed without the rest of its row: a person is to look at it.
+pub fn is_left_out(errors: &[crate::error::FieldError], cells: &[String]) -> bool {
+    let says = |e: &crate::error::FieldError| e.field == "row" && e.message.contains(LEFT_OUT);
+    let total = |e: &crate::error::FieldError| says(e) && e.message.starts_with("a totals line");
+    let noted = cells.iter().any(|c| c.chars().any(|ch| ch.is_ascii_digit() || matches!(ch, ':' | '©')));
+    !errors.is_empty() && errors.iter().all(says) && (errors.iter().any(total) || noted)
 }
 
 /// Rows held back at most while it is not yet known whether the table goes on below them: past that, they are

@@ -581,7 +581,6 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     ("budget", &["budget", "budjet", "presupuesto"]),
     ("decision_maker", &["decisionmaker", "entscheider", "entscheidungstrager", "decideur"]),
-    ("lost_reason", &["lostreason", "reasonlost", "closedlostreason", "verlustgrund", "raisondeperte"]),
     (
         "notes",
         &[

@@ -37,7 +37,7 @@ fn field_of(header: &str) -> Option<&'static str> {
         Some(Entity::Deal(rest)) => {
             return field_of(&format!("deal {rest}"))
                 .or_else(|| field_of(rest))
-                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close" | "lost_reason"))
+                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close"))
         }
         // A lead record's or an activity's fields are not the person's.
         Some(Entity::Other) => return None,
@@ -924,9 +924,10 @@ mod tests {
             some(&["full_name", "", "deal_value", "currency", "expected_close"])
         );
         assert_eq!(fields(&["First Name", "Email", "Currency", "Ticket Type"]), some(&["first_name", "email", "", ""]));
+        // Another CRM's lost reasons are its own words, not this one's list: to the notes, not refused.
         assert_eq!(
-            fields(&["Contact Name", "Amount", "Currency", "Expected Close Date", "Lost Reason"]),
-            some(&["full_name", "deal_value", "currency", "expected_close", "lost_reason"])
+            fields(&["Contact Name", "Amount", "Currency", "Expected Close Date", "Closed Lost Reason"]),
+            some(&["full_name", "deal_value", "currency", "expected_close", ""])
         );
     }
 

@@ -248,18 +248,18 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
 }
 
 /// A row quoted as a whole (`"Laura,Herbst,,Interhyp, ""Digital Sales"",07 May 2021"`): LinkedIn's export
-/// writes some rows so, and a tool that quotes each line once more does it to every row. Read as one cell, it
-/// would be refused for its width; its cells are the one value read again as a row, when that gives the header's
-/// width exactly. A cell then quoted after a space keeps no quotes around its text.
+/// writes some rows so. Read as one cell, it would be refused for its width; its cells are the one value read
+/// again as a row, when that gives the header's width exactly. A cell then quoted after a space keeps no quotes
+/// around its text.
 fn unwrapped_row(record: &csv::StringRecord, delimiter: u8, width: usize) -> Option<Vec<String>> {
-    // One value on the line, no separator outside its quotes; and three columns at least, where a value that
-    // happens to hold as many separators as a row is unlikely (an address "1 Main St, Springfield" alone on a
-    // line of a two-column file is a short row, not a wrapped one).
+    // One value on the line, no separator outside its quotes; and five columns at least (LinkedIn's are six or
+    // seven), where a value that happens to hold as many separators as a row is unlikely: a firm's name
+    // "Müller, Schmidt & Partner, Rechtsanwälte" alone on a line of a three-column file is a short row.
     let only = match record.len() {
         1 => record.get(0)?,
         _ => return None,
     };
-    if width < 3 || !only.as_bytes().contains(&delimiter) {
+    if width < 5 || !only.as_bytes().contains(&delimiter) {
         return None;
     }
     let mut reader =
@@ -813,6 +813,10 @@ mod tests {
         assert_eq!(cells[2], ["Ben", "Ito", "", "Ito, Sato & Co", "CTO", "08 May 2021"]);
         assert_eq!(cells[3], ["Just one value, with a comma"]);
         assert_eq!(cells[4], ["Lee, Ann", "", "", "", "", ""]);
+        // Three columns: a firm's name with two commas alone on its line is a short row, not three cells.
+        let (_, rows) = rows_of("Company,Contact,City\n\"Müller, Schmidt & Partner, Rechtsanwälte\"\n".as_bytes());
+        let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+        assert_eq!(cells[0], ["Müller, Schmidt & Partner, Rechtsanwälte"]);
     }
 
     /// Every data line ends with the delimiter (German and PHP exports): the header is the header, and no row

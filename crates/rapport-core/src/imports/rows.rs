@@ -168,7 +168,7 @@ impl Mapper {
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
             let cell = row.cells.get(i).map_or("", String::as_str);
-            let value = text_formula_value(unguard_cell(cell.trim())).replace('\u{b}', "\n");
+            let value = cell_value(unguard_cell(cell.trim()), target).replace('\u{b}', "\n");
             if self.check_replacement && value.contains('\u{fffd}') {
                 let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
                 errors.push(FieldError::new(self.headers[i].clone(), message));
@@ -423,10 +423,29 @@ pub(crate) fn tag_values(value: &str) -> Vec<String> {
 /// The text of a cell written as an Excel text formula (`="01067"`): exports write postcodes, phone numbers and
 /// ids so, to keep a spreadsheet from dropping their leading zeros. Taken as the formula's text, a postcode would
 /// be refused or stored with `="` around it.
-fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
-    if let Some(shown) = hyperlink_text(cell) {
-        return std::borrow::Cow::Owned(shown);
+/// A cell's value for column `target`: a link saved as its formula is its address in an email or phone column
+/// (a `mailto:` or `tel:` link, whatever it shows), else the text it shows with the address it links to; a text
+/// formula is its text.
+fn cell_value<'a>(cell: &'a str, target: &str) -> std::borrow::Cow<'a, str> {
+    if let Some(link) = hyperlink(cell) {
+        let to = |scheme: &str| link.target.strip_prefix(scheme).map(|rest| rest.trim().to_string());
+        let address = match target {
+            "email" | "other_emails" => link.scheme.eq_ignore_ascii_case("mailto:").then(|| to(&link.scheme)).flatten(),
+            "phone" | "other_phones" => link.scheme.eq_ignore_ascii_case("tel:").then(|| to(&link.scheme)).flatten(),
+            _ => None,
+        };
+        let shown = match (link.shown.as_deref(), link.scheme.is_empty()) {
+            // A web address is kept beside its text ("Profile (https://…)"): the text alone lost where it led.
+            (Some(text), true) if text != link.target && !link.target.is_empty() => format!("{text} ({})", link.target),
+            (Some(text), _) => text.to_string(),
+            (None, _) => link.target[link.scheme.len()..].to_string(),
+        };
+        return std::borrow::Cow::Owned(address.filter(|a| !a.is_empty()).unwrap_or(shown));
     }
+    text_formula_value(cell)
+}
+
+fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
     let inner = cell.strip_prefix("=\"").and_then(|rest| rest.strip_suffix('"'));
     match inner {
         Some(text) if !text.replace("\"\"", "").contains('"') => std::borrow::Cow::Owned(text.replace("\"\"", "\"")),
@@ -434,10 +453,18 @@ fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// What a link cell saved as its formula shows (`=HYPERLINK("mailto:ann@lee.io","ann@lee.io")`, Excel's and
-/// Google Sheets' links, with `;` between the arguments in some locales): its text, or without one, its
-/// address less a `mailto:` or `tel:`. Taken as written, the cell's comma split it into two broken addresses.
-fn hyperlink_text(cell: &str) -> Option<String> {
+/// A link cell saved as its formula (`=HYPERLINK("mailto:ann@lee.io","ann@lee.io")`, Excel's and Google
+/// Sheets' links, with `;` between the arguments in some locales): where it leads and what it shows. Taken as
+/// written, the cell's comma split it into two broken addresses.
+struct Hyperlink {
+    /// As written, its scheme included.
+    target: String,
+    /// `mailto:` or `tel:` as written in front of the target (any case), else empty.
+    scheme: String,
+    shown: Option<String>,
+}
+
+fn hyperlink(cell: &str) -> Option<Hyperlink> {
     let t = cell.trim();
     let head = t.get(..11)?;
     if !head.eq_ignore_ascii_case("=HYPERLINK(") || !t.ends_with(')') {
@@ -474,15 +501,13 @@ fn hyperlink_text(cell: &str) -> Option<String> {
             Some(_) => return None,
         }
     }
-    let shown = args.get(1).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let link = args.first().map(|l| {
-        let l = l.trim();
-        ["mailto:", "tel:"]
-            .iter()
-            .find_map(|p| l.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &l[p.len()..]))
-            .unwrap_or(l)
-    });
-    shown.or(link).map(str::to_string)
+    let target = args.first()?.trim().to_string();
+    let scheme = ["mailto:", "tel:"]
+        .iter()
+        .find_map(|p| target.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(str::to_string))
+        .unwrap_or_default();
+    let shown = args.get(1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Some(Hyperlink { target, scheme, shown })
 }
 
 /// What people write where they have no email or phone to give, folded (letters and digits only).
@@ -580,18 +605,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_link_cell_is_its_text() {
+    fn a_link_cell_is_its_address_in_a_contact_column_and_its_text_with_where_it_leads_elsewhere() {
+        let mail = r#"=HYPERLINK("mailto:ann.lee@example.com","Ann Lee")"#;
+        assert_eq!(cell_value(mail, "email"), "ann.lee@example.com");
+        assert_eq!(cell_value(mail, TO_NOTES), "Ann Lee");
+        assert_eq!(cell_value(r#"=hyperlink("MAILTO:Bo@Ito.io")"#, "other_emails"), "Bo@Ito.io");
+        assert_eq!(cell_value(r#"=HYPERLINK("tel:+4930901820"; "030 901820")"#, "phone"), "+4930901820");
+        let web = r#"=HYPERLINK("https://www.linkedin.com/in/annlee","Profile")"#;
+        assert_eq!(cell_value(web, TO_NOTES), "Profile (https://www.linkedin.com/in/annlee)");
+        assert_eq!(cell_value(r#"=HYPERLINK("https://acme.example")"#, "company"), "https://acme.example");
         assert_eq!(
-            text_formula_value(r#"=HYPERLINK("mailto:ann.lee@example.com","ann.lee@example.com")"#),
-            "ann.lee@example.com"
+            cell_value(r#"=HYPERLINK("https://acme.example","Acme ""Labs""")"#, "company"),
+            "Acme \"Labs\" (https://acme.example)"
         );
-        assert_eq!(text_formula_value(r#"=hyperlink("mailto:Bo@Ito.io")"#), "Bo@Ito.io");
-        assert_eq!(text_formula_value(r#"=HYPERLINK("tel:+4930901820"; "030 901820")"#), "030 901820");
-        assert_eq!(text_formula_value(r#"=HYPERLINK("https://acme.example","Acme ""Labs""")"#), "Acme \"Labs\"");
         // Not a link formula as written: kept as it is.
-        for other in [r#"=HYPERLINK(A2,"x")"#, r#"=HYPERLINK("a","b","c")"#, "=HYPERLINK(", r#"="01067""#] {
-            assert_eq!(text_formula_value(other), if other == r#"="01067""# { "01067" } else { other }, "{other}");
+        for other in [r#"=HYPERLINK(A2,"x")"#, r#"=HYPERLINK("a","b","c")"#, "=HYPERLINK(", "=HYPERLINK()"] {
+            assert_eq!(cell_value(other, "email"), other, "{other}");
         }
+        assert_eq!(cell_value(r#"="01067""#, "postcode"), "01067");
     }
 
     #[test]

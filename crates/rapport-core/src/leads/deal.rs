@@ -202,7 +202,7 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
 /// "31-Dec-2026"). A date with slashes and the year last is read only when it can be read one way: 31/12/2026
 /// and 12/31/2026 are the same day everywhere, 01/02/2026 is January in one country and February in another.
 pub fn normalize_date(raw: &str) -> Result<String, String> {
-    let t = raw.trim();
+    let t = without_time_of_day(raw.trim());
     let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let formats = ["%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d-%B-%Y", "%d %B, %Y"];
     let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d")
@@ -220,6 +220,31 @@ pub fn normalize_date(raw: &str) -> Result<String, String> {
         Ok(d) => Ok(d.format("%Y-%m-%d").to_string()),
         Err(why) => Err(why),
     }
+}
+
+/// A date with the time of day after it, as CRMs export a close date ("2024-05-10 14:03", "2024-05-10T14:03:00Z",
+/// "31.12.2026 09:00", "12/31/2026 2:03 PM"): the date. A time alone, or anything else, is left as written.
+fn without_time_of_day(t: &str) -> &str {
+    let cut = t.find('T').filter(|&at| at == 10 && t[..10].bytes().filter(|b| *b == b'-').count() == 2).or_else(|| {
+        t.char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .map(|(at, _)| at)
+            .find(|&at| is_time_of_day(t[at..].trim()) && t[..at].chars().any(|c| c.is_ascii_digit()))
+    });
+    cut.map_or(t, |at| t[..at].trim_end())
+}
+
+/// "14:03", "14:03:00", "2:03 PM", "09:00:00Z", "14:03:00.000+02:00".
+fn is_time_of_day(t: &str) -> bool {
+    let t = t.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_whitespace());
+    let core: &str = t.split(['+', 'Z']).next().unwrap_or(t);
+    let core = core.rsplit_once('-').map_or(core, |(left, _)| left);
+    let parts: Vec<&str> = core.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| {
+            let p = p.split('.').next().unwrap_or(p);
+            !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// A date written D/M/YYYY or M/D/YYYY: the day it can only be, or why it cannot be told. None: not of that
@@ -408,6 +433,19 @@ mod tests {
             assert_eq!(why, format!("\"{raw}\" is not a date: write it as YYYY-MM-DD"), "{raw}");
         }
         assert!(normalize_date("31/12/26").unwrap_err().contains("year in full"));
+        // A close date exported with its time of day is its date.
+        for (raw, day) in [
+            ("2024-05-10 14:03", "2024-05-10"),
+            ("2024-05-10T14:03:00Z", "2024-05-10"),
+            ("2024-05-10T14:03:00.000+02:00", "2024-05-10"),
+            ("31.12.2026 09:00", "2026-12-31"),
+            ("12/31/2026 2:03 PM", "2026-12-31"),
+            ("31 Dec 2026 09:00:00", "2026-12-31"),
+        ] {
+            assert_eq!(normalize_date(raw).as_deref(), Ok(day), "{raw}");
+        }
+        assert!(normalize_date("14:03").is_err());
+        assert!(normalize_date("2024-05-10 at noon").is_err());
         let reasons = vec![("price".to_string(), "Price".to_string()), ("other".into(), "Other".into())];
         assert_eq!(match_lost_reason("PRICE", &reasons).as_deref(), Ok("price"));
         assert!(match_lost_reason("weather", &reasons).unwrap_err().contains("Price, Other"));

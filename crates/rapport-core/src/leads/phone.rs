@@ -23,6 +23,9 @@ pub enum PhoneError {
     ScientificNotation,
     #[error("is not a valid number for {0}; if it is from another country, add its country code (e.g. +44 …)")]
     Invalid(String),
+    /// "491712345678": nothing in the default region, a number with a "+" before it.
+    #[error("is not a valid number for {0}; if it is {1}, write the + before it")]
+    PlusMissing(String, String),
     /// The number carried its country code already: suggesting to add one would be wrong.
     #[error("is not a valid number for country code +{0}")]
     InvalidInternational(u16),
@@ -220,8 +223,10 @@ fn second_after_slash(text: &str, region: &str) -> bool {
         let last_group = before.trim_end().rsplit(|c: char| !c.is_ascii_digit()).next().map_or(0, str::len);
         let its_last_digits = after.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-')
             && (1..=last_group).contains(&digits(after));
-        (its_last_digits || (digits(after) >= 6 && parse_phone(after, region).is_ok()))
-            && parse_phone(before, region).is_ok()
+        // A whole second number only beside one slash: read on either side of each of many, every side read
+        // again in turn, a cell of slashes took minutes.
+        let whole = text.matches('/').count() == 1 && digits(after) >= 6;
+        (its_last_digits || (whole && parse_phone(after, region).is_ok())) && parse_phone(before, region).is_ok()
     })
 }
 
@@ -276,18 +281,18 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
                 _ => return Err(failed.map_or(PhoneError::Unparsable, |_| PhoneError::Invalid(region_code))),
             }
         }
-        // A spreadsheet keeps "+49 171 2345678" typed as a number, 491712345678: its "+" is gone, its country
-        // code is there. Read so only when it is nothing in the default region.
-        failed
+        // A spreadsheet keeps "+49 171 2345678" typed as a number, 491712345678: its "+" is gone. Read so, a
+        // national number of another country (a Chinese mobile, a Brazilian one) became an American or a French
+        // one: the number is refused, saying how it reads with the "+" (a cell of digits only, as a
+        // spreadsheet's number is).
+        Ok(_)
             if !international
                 && compact.len() >= 11
                 && !compact.starts_with('0')
-                && compact.bytes().all(|b| b.is_ascii_digit()) =>
+                && text.trim().bytes().all(|b| b.is_ascii_digit())
+                && phonenumber::parse(None, format!("+{compact}")).is_ok_and(|n| phonenumber::is_valid(&n)) =>
         {
-            match phonenumber::parse(None, format!("+{compact}")) {
-                Ok(n) if phonenumber::is_valid(&n) => n,
-                _ => return Err(failed.map_or(PhoneError::Unparsable, |_| PhoneError::Invalid(region_code))),
-            }
+            return Err(PhoneError::PlusMissing(region_code, format!("+{compact}")))
         }
         Ok(n) if international => return Err(PhoneError::InvalidInternational(n.code().value())),
         Ok(_) => return Err(PhoneError::Invalid(region_code)),
@@ -386,12 +391,24 @@ mod tests {
         }
         assert_eq!(e164("+1 415 555 2671;ext=12", "US"), "+14155552671");
         assert_eq!(e164("tel:+1-415-555-2671;phone-context=example.com", "US"), "+14155552671");
-        // A number a spreadsheet kept as a number lost its "+", not its country code; one the default region
-        // holds stays that region's.
-        assert_eq!(e164("491712345678", "US"), "+491712345678");
-        assert_eq!(e164("442079460958", "US"), "+442079460958");
-        assert_eq!(e164("14155552671", "US"), "+14155552671");
-        assert_eq!(e164("4930901820", "DE"), "+4930901820");
+        // A number a spreadsheet kept as a number lost its "+": said so, not read as another country's (a
+        // Chinese mobile is a valid American number with a "+"); one the default region holds stays its own.
+        let plus = |typed: &str, region: &str| parse_phone(typed, region).map(|p| p.e164).map_err(|e| e.to_string());
+        assert_eq!(
+            plus("491712345678", "US"),
+            Err("is not a valid number for US; if it is +491712345678, write the + before it".into())
+        );
+        assert!(plus("(33) 99876-5432", "US").is_err_and(|e| !e.contains("write the +")));
+        assert_eq!(plus("14155552671", "US").as_deref(), Ok("+14155552671"));
+        assert_eq!(plus("4930901820", "DE").as_deref(), Ok("+4930901820"));
+        // Slashes are read once each, not every side again: a cell of them is refused at once.
+        // Not a timing: read every side again, 31 slashes take hours; the check gives up on it after a minute
+        // instead of hanging the test run.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(parse_phone(&vec!["1"; 31].join("/"), "US").is_err());
+        });
+        assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(60)), Ok(true), "a cell of slashes is read at once");
         // Two whole numbers in a country's own way of writing them: said to be two, not "not a phone number".
         assert_eq!(parse_phone("(415) 555-2671 / (415) 555-2672", "US").map(|p| p.e164), Err(PhoneError::Several));
     }
