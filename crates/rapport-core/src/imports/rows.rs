@@ -55,8 +55,23 @@ pub(crate) struct Mapper {
 /// A formula's error as a spreadsheet shows it, in a workbook's cell or in the CSV it saved: no one's name or
 /// company, so the row is refused rather than a lead made of "#N/A".
 fn is_spreadsheet_error(value: &str) -> bool {
-    const ERRORS: [&str; 9] =
-        ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!"];
+    // Excel's, then those Google Sheets and LibreOffice add (a failed import, a loading cell, a circular formula).
+    const ERRORS: [&str; 14] = [
+        "#DIV/0!",
+        "#N/A",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#REF!",
+        "#VALUE!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#ERROR!",
+        "#CALC!",
+        "#BUSY!",
+        "Err:502",
+        "Err:522",
+    ];
     ERRORS.iter().any(|e| value.eq_ignore_ascii_case(e))
 }
 
@@ -699,6 +714,11 @@ mod tests {
         assert_eq!(errors[0].field, "Firma");
         assert!(errors[0].message.contains("#DIV/0!"), "{errors:?}");
         assert!(m.to_input(&row(&["Acme", "Lee", "#REF!"])).is_ok());
+        // Google Sheets' and LibreOffice's own.
+        for error in ["#ERROR!", "#CALC!", "Err:502"] {
+            let errors = m.to_input(&row(&[error, "Lee", ""])).err().unwrap_or_default();
+            assert!(errors.len() == 1 && errors[0].message.contains(error), "{error}: {errors:?}");
+        }
         let m = mapper(&["Name", "Lookup"], &["last_name", TO_NOTES]).unwrap_or_else(|e| panic!("{e}"));
         let input = m.to_input(&row(&["Lee", "#N/A"])).unwrap_or_else(|e| panic!("a column for the notes: {e:?}"));
         assert_eq!(input.notes, "Lookup: #N/A");
