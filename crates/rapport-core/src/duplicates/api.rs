@@ -251,18 +251,14 @@ impl Rapport {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
             let reach = PairReach::of(conn, &grant)?;
+            // The reach decides what the reader sees (`for_each_visible_open` checks no more of a pair's leads
+            // than it implies): no lead is loaded to learn its campaign.
             let mut values: Vec<(String, Option<String>)> = Vec::new();
-            if reach.is_everything() {
-                values = store::open_pair_campaigns_and_sources(conn)?;
-            } else {
-                // The reach decides what the reader sees (`for_each_visible_open` checks no more of a pair's
-                // leads than it implies): no lead is loaded to learn its campaign.
-                store::for_each_open_sides(conn, &QueueFilter::default(), &mut |p| {
-                    if reach.may_hold(p.lead_a, p.lead_b) {
-                        values.extend([p.a, p.b]);
-                    }
-                })?;
-            }
+            store::for_each_open_sides(conn, &mut |p| {
+                if reach.may_hold(p.lead_a, p.lead_b) {
+                    values.extend([p.a, p.b]);
+                }
+            })?;
             Ok(facets_of(values))
         })
     }

@@ -294,27 +294,15 @@ pub(crate) fn for_each_open(
     Ok(())
 }
 
-/// The two leads of each open pair `filter` lets through, with each lead's campaign and source, in no order:
-/// what counting the pairs a reader may see, and the values they hold, needs without loading the leads.
-pub(crate) fn for_each_open_sides(
-    conn: &Connection,
-    filter: &QueueFilter,
-    each: &mut dyn FnMut(PairSides),
-) -> Result<(), StoreError> {
-    let (from, args) = open_narrowed(filter);
-    // The leads are joined here whether or not the filter speaks of them (`open_narrowed` joins them then).
-    let from = if from.contains(" JOIN leads a ") {
-        from
-    } else {
-        from.replacen(
-            "duplicate_pairs p",
-            "duplicate_pairs p JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b",
-            1,
-        )
-    };
-    let mut stmt =
-        conn.prepare(&format!("SELECT p.lead_a, p.lead_b, a.campaign, a.source, b.campaign, b.source FROM {from}"))?;
-    let mut rows = stmt.query(params_from_iter(args))?;
+/// The two leads of each open pair, with each lead's campaign and source, in no order: what the queue's filters
+/// offer a reader, who may see some pairs only, needs without loading the leads.
+pub(crate) fn for_each_open_sides(conn: &Connection, each: &mut dyn FnMut(PairSides)) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT p.lead_a, p.lead_b, a.campaign, a.source, b.campaign, b.source
+         FROM duplicate_pairs p JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b
+         WHERE p.status = 'open'",
+    )?;
+    let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         each(PairSides { lead_a: r.get(0)?, lead_b: r.get(1)?, a: (r.get(2)?, r.get(3)?), b: (r.get(4)?, r.get(5)?) });
     }
@@ -348,18 +336,6 @@ pub(crate) fn for_each_open_ids(
 pub(crate) fn count_open(conn: &Connection, filter: &QueueFilter) -> Result<i64, StoreError> {
     let (from, args) = open_narrowed(filter);
     Ok(conn.query_row(&format!("SELECT count(*) FROM {from}"), params_from_iter(args), |r| r.get(0))?)
-}
-
-/// The campaigns and sources of the leads of every open pair (each pair of values once).
-pub(crate) fn open_pair_campaigns_and_sources(conn: &Connection) -> Result<Vec<(String, Option<String>)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT l.campaign, l.source FROM duplicate_pairs p JOIN leads l ON l.id = p.lead_a
-         WHERE p.status = 'open'
-         UNION SELECT DISTINCT l.campaign, l.source FROM duplicate_pairs p JOIN leads l ON l.id = p.lead_b
-         WHERE p.status = 'open'",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<QueueRow>, StoreError> {
