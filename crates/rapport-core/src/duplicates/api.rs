@@ -346,7 +346,9 @@ fn queue_pairs(
     let mut failed = None;
     for_each_visible_open(conn, grant, reach, filter, &mut |row, a, b| {
         let conflicts = super::merge::conflicts(&a, &b).into_iter().map(String::from).collect();
-        let b_owner_may_own = match b.owner.as_ref().map(|o| crate::users::store::may_own(conn, o.id, &a.campaign)) {
+        // Judged on the campaign the merge ends with, as the merge judges it: A's, or B's when A has none.
+        let campaign = super::merge::survive(&a, std::slice::from_ref(&b), &[]).campaign;
+        let b_owner_may_own = match b.owner.as_ref().map(|o| crate::users::store::may_own(conn, o.id, &campaign)) {
             Some(Ok(may)) => may,
             Some(Err(e)) => {
                 failed = Some(e);

@@ -94,6 +94,15 @@ describe('compareRows', () => {
     });
     // Told nothing, the core keeps no owner: no choice is sent.
     expect(fieldChoices(pair(false), rows, initialPicks(rows))).toEqual([]);
+    // A without a campaign takes B's: the note names the campaign the merged lead will have.
+    const noCampaign = duplicatePair({
+      a: lead({ id: 1, owner: null, campaign: '' }),
+      b: lead({ id: 2, owner: { id: 4, name: 'Bo Left' }, campaign: 'Autumn' }),
+      b_owner_may_own: false,
+    });
+    expect(compareRows(noCampaign).find((r) => r.field === 'owner')?.note).toBe(
+      'Bo Left cannot own it (not active, or not working on Autumn): it keeps no owner',
+    );
   });
 });
 

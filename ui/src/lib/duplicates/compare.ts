@@ -140,7 +140,9 @@ export function compareRows(pair: DuplicatePair, stages: Stage[] = []): CompareR
   const owner = rows.find((r) => r.field === 'owner');
   if (owner?.choosable && owner.initial === 'b' && !pair.b_owner_may_own && pair.b.owner) {
     owner.initial = 'a';
-    owner.note = `${pair.b.owner.name} cannot own it (not active, or not working on ${pair.a.campaign.trim() || 'leads without a campaign'}): it keeps no owner`;
+    // The merged lead's campaign, as the core reads it: A's, or B's when A has none.
+    const campaign = pair.a.campaign.trim() || pair.b.campaign.trim();
+    owner.note = `${pair.b.owner.name} cannot own it (not active, or not working on ${campaign || 'leads without a campaign'}): it keeps no owner`;
   }
   return rows;
 }
