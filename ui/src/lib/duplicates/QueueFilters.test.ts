@@ -239,12 +239,60 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
     expect(tier).toHaveFocus();
   });
 
+  /** The page over a queue whose reads after the first wait for `held`. */
+  async function openHeld() {
+    const dup = duplicatesMock(queue());
+    const held = deferred<void>();
+    let reads = 0;
+    const be = mockBackend({
+      ...dup,
+      duplicateQueue: async (filter, limit) => {
+        if (++reads > 1) await held.promise;
+        return dup.duplicateQueue(filter, limit);
+      },
+    });
+    render(DuplicatesPage, { limit: 1 });
+    const u = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
+    return { be, u, held };
+  }
+
   it('takes a decided pair out of the count at once, and lists the next', async () => {
-    const { be, u } = await openOne();
+    const { be, u, held } = await openHeld();
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/);
     await u.click(await screen.findByTestId('not-duplicate'));
     await waitFor(() => expect(be.markNotDuplicate).toHaveBeenCalledOnce());
+    // Before the queue is read again.
+    await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent(/^2$/));
+    expect(be.duplicateQueue).toHaveBeenCalledTimes(2);
+    held.resolve();
     await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
     expect(screen.getByTestId('queue-count')).toHaveTextContent(/^2$/);
+  });
+
+  it('waits for the read to count again when a merge took other listed pairs with it', async () => {
+    // Grace's B lead is also in a second pair, listed: merging Grace's pair takes that one off the list too.
+    const pairs = queue();
+    const second = duplicatePair({ id: 4, score: 0.5, tier: 'review', a: pairs[0].b, b: pairs[2].b });
+    const dup = duplicatesMock([...pairs, second]);
+    const held = deferred<void>();
+    let reads = 0;
+    mockBackend({
+      ...dup,
+      duplicateQueue: async (filter, limit) => {
+        if (++reads > 1) await held.promise;
+        return dup.duplicateQueue(filter, limit);
+      },
+    });
+    render(DuplicatesPage);
+    const u = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(4));
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^4$/);
+    await u.click(await screen.findByTestId('merge-pair'));
+    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('…');
+    held.resolve();
+    await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent(/^2$/));
   });
 });
 
