@@ -9,6 +9,11 @@ use super::mapping::fold;
 /// `(first, last)` of `full`. A name the library cannot read (one word, say) is all last name: nothing is
 /// dropped but a leading title ("Dr.", "Herr", "Mme").
 pub(crate) fn split_full_name(full: &str) -> (String, String) {
+    split_after(full, false)
+}
+
+/// `after_title`: a title was taken off before `full` ("h.c." and "mult." follow one, never start a name).
+fn split_after(full: &str, after_title: bool) -> (String, String) {
     let full = full.trim();
     // German and Austrian degrees written before the name ("Dipl.-Ing. Karl Meier", "Dr.-Ing.", "Mag. rer. nat."
     // aside): the name library knows "Dr." and "Prof." but took these for a first name.
@@ -16,11 +21,14 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
         let word = fold(first);
         // And the titles that pile up before a German name ("Prof. Dr. Dr. h.c. Klaus Schwab"): the library
         // reads the first two, and took "h.c." for a first name.
-        let piled = matches!(word.as_str(), "prof" | "dr" | "hc" | "mult" | "drmed" | "drrernat" | "drphil" | "drjur")
-            && first.ends_with('.');
+        // Matched as written, points and all: Dutch and Danish initials ("D.R. de Boer", "H.C. van Dijk") fold to
+        // the same letters and are a first name.
+        let raw = first.to_lowercase();
+        let piled = matches!(raw.as_str(), "prof." | "dr." | "dr.med." | "dr.rer.nat." | "dr.phil." | "dr.jur.")
+            || (after_title && matches!(raw.as_str(), "h.c." | "mult."));
         let degree = piled || word.starts_with("dipl") || word == "dring" || (word == "ing" && first.ends_with('.'));
         if degree && rest.split_whitespace().count() >= 2 {
-            return split_full_name(rest);
+            return split_after(rest, true);
         }
     }
     let words: Vec<&str> = full.split_whitespace().collect();
@@ -135,6 +143,9 @@ mod tests {
         assert_eq!(split("Dr.-Ing. Eva Roth"), pair("Eva", "Roth"));
         assert_eq!(split("Prof. Dr. Dr. h.c. Klaus Schwab"), pair("Klaus", "Schwab"));
         assert_eq!(split("Prof. Dr. Dr. h.c. mult. Anna von Berg"), pair("Anna", "von Berg"));
+        // Initials written with points are a first name, not the titles they fold to.
+        assert_eq!(split("D.R. de Boer"), pair("D.R.", "de Boer"));
+        assert_eq!(split("H.C. van Dijk"), pair("H.C.", "van Dijk"));
         // A name that is a title's word without its point stays a name.
         assert_eq!(split("Prof Smith"), pair("Prof", "Smith"));
         assert_eq!(split("Ing. Juan Pérez"), pair("Juan", "Pérez"));
