@@ -1065,6 +1065,46 @@ fn a_keyed_import_fills_gaps_and_holds_back_a_row_that_disagrees_with_its_lead()
     assert_eq!((b.counts.unchanged, b.counts.reject), (1, 0), "{b:?}");
 }
 
+/// A close date that could be read both ways ("03/04/2026") is read in the order the file's other dates show:
+/// month first in a US export, day first in a British one; the dry run reads it as the run does. A file that
+/// writes both ways tells nothing: such a date is refused, naming both days, and the rest import.
+#[test]
+fn a_close_date_either_way_is_read_in_the_order_the_file_shows() {
+    let f = fixture();
+    let us = write(
+        &f,
+        "opportunities-us.csv",
+        b"Email,First Name,Last Name,Amount,Close Date\nann@us.example,Ann,Lee,5000,03/04/2026 12:00 AM\n\
+bo@us.example,Bo,Ray,700,12/25/2026\n",
+    );
+    let plan = suggested_plan(&f, &us, None);
+    let dry = f.core.dry_run_import(&f.admin, &us, "opportunities-us.csv", &plan).unwrap();
+    assert_eq!(dry.counts.reject, 0, "{dry:?}");
+    let b = run(&f, &us, &plan);
+    assert_eq!((b.counts.create_active + b.counts.create_draft, b.counts.reject), (2, 0), "{b:?}");
+    assert_eq!(find(&f, "ann@us").deal.expected_close, "2026-03-04");
+
+    let uk = write(
+        &f,
+        "opportunities-uk.csv",
+        b"Email,First Name,Last Name,Amount,Close Date\ncy@uk.example,Cy,Ng,5000,03/04/2026\ndi@uk.example,Di,Ox,1,25/12/2026\n",
+    );
+    run(&f, &uk, &suggested_plan(&f, &uk, None));
+    assert_eq!(find(&f, "cy@uk").deal.expected_close, "2026-04-03");
+    assert_eq!(find(&f, "di@uk").deal.expected_close, "2026-12-25");
+
+    let both = write(
+        &f,
+        "both.csv",
+        b"Email,First Name,Last Name,Close Date\ned@x.example,Ed,Oak,25/12/2026\nfay@x.example,Fay,Elm,12/25/2026\n\
+gus@x.example,Gus,Ash,03/04/2026\n",
+    );
+    let b = run(&f, &both, &suggested_plan(&f, &both, None));
+    assert_eq!((b.counts.create_active + b.counts.create_draft, b.counts.reject), (2, 1), "{b:?}");
+    let why = rejects(&f, &b).join("\n");
+    assert!(why.contains("2026-04-03") && why.contains("2026-03-04"), "{why}");
+}
+
 /// The dry run meets a keyed lead as the run will: filled by an earlier row of the file, whether the file
 /// created it or it was stored, and in another rehearsal (they are rolled back every few hundred rows). A later
 /// row that disagrees with that fill is rejected in both, and one that repeats it is unchanged in both.

@@ -277,7 +277,7 @@ impl Rapport {
             return Err(Error::Cancelled);
         }
         let mut opened = reader::open(path, plan.sheet.as_deref())?;
-        let mapper = self.mapper_for(&opened, plan, file_name)?;
+        let mapper = self.mapper_for(path, &opened, plan, file_name)?;
         let started = Instant::now();
         let mut report = |done: u32, counts: &OutcomeCounts| {
             let secs = started.elapsed().as_secs_f64();

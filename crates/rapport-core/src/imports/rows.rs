@@ -8,6 +8,7 @@ use super::model::{ColumnMapping, TargetInfo, FULL_NAME, IGNORE, TO_NOTES};
 use super::reader::RawRow;
 use crate::error::FieldError;
 use crate::leads::csv::{canonical_columns, unguard_cell};
+use crate::leads::deal::DateOrder;
 use crate::leads::fields::{LeadFieldKind, FIELDS};
 use crate::leads::{LeadInput, SourceChannel};
 
@@ -50,13 +51,41 @@ pub(crate) struct Mapper {
     default_detail: String,
     /// The file's text came through a decoder that replaces bytes it cannot read: such a row is refused.
     check_replacement: bool,
+    /// The order of day and month the file's dates show (see [`date_order_of`]): a date that could be read
+    /// both ways is read so.
+    date_order: Option<DateOrder>,
+}
+
+/// The columns of `targets` that go to a date field.
+pub(crate) fn date_columns(targets: &[String]) -> Vec<usize> {
+    let is_date = |t: &str| FIELDS.iter().any(|f| f.info.kind == LeadFieldKind::Date && f.info.csv.first() == Some(&t));
+    targets.iter().enumerate().filter(|(_, t)| is_date(t)).map(|(i, _)| i).collect()
+}
+
+/// The order of day and month a file's dates show when it writes them D/M/YYYY or M/D/YYYY: "25/12/2026" says day
+/// first, "12/25/2026" month first, and the file's "03/04/2026" is then read the same way. None when no date
+/// tells, or when some say one order and some the other (a file that writes both ways says nothing of a date
+/// that could be either: it is refused, saying so, as without the file).
+pub(crate) fn date_order_of<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> Option<DateOrder> {
+    let mut shown = None;
+    for v in values {
+        match (shown, crate::leads::deal::date_order_shown(v.as_ref())) {
+            (_, None) => {}
+            (None, Some(order)) => shown = Some(order),
+            (Some(a), Some(b)) if a != b => return None,
+            _ => {}
+        }
+    }
+    shown
 }
 
 /// A formula's error as a spreadsheet shows it, in a workbook's cell or in the CSV it saved: no one's name or
 /// company, so the row is refused rather than a lead made of "#N/A".
 fn is_spreadsheet_error(value: &str) -> bool {
     // Excel's, then those Google Sheets and LibreOffice add (a failed import, a loading cell, a circular formula).
-    const ERRORS: [&str; 14] = [
+    // LibreOffice numbers its own, Err:501 to Err:539 ("Err:508" a missing bracket, "Err:511" an argument).
+    let libreoffice = value.strip_prefix("Err:").is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()));
+    const ERRORS: [&str; 12] = [
         "#DIV/0!",
         "#N/A",
         "#NAME?",
@@ -69,10 +98,8 @@ fn is_spreadsheet_error(value: &str) -> bool {
         "#ERROR!",
         "#CALC!",
         "#BUSY!",
-        "Err:502",
-        "Err:522",
     ];
-    ERRORS.iter().any(|e| value.eq_ignore_ascii_case(e))
+    libreoffice || ERRORS.iter().any(|e| value.eq_ignore_ascii_case(e))
 }
 
 impl Mapper {
@@ -125,7 +152,18 @@ impl Mapper {
             default_source,
             default_detail,
             check_replacement,
+            date_order: None,
         })
+    }
+
+    /// Dates that could be read both ways are read in `order`, the order the file's other dates show.
+    pub(crate) fn reading_dates(mut self, order: Option<DateOrder>) -> Self {
+        self.date_order = order;
+        self
+    }
+
+    pub(crate) fn targets(&self) -> &[String] {
+        &self.targets
     }
 
     /// Names a validation error's field (`emails.0`, `company`) by the column its value came from, so a user
@@ -183,7 +221,11 @@ impl Mapper {
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
             let cell = row.cells.get(i).map_or("", String::as_str);
-            let value = cell_value(unguard_cell(cell.trim()), target).replace('\u{b}', "\n");
+            let (value, link) = cell_value(unguard_cell(cell.trim()), target);
+            let value = value.replace('\u{b}', "\n");
+            if let Some(link) = link.filter(|_| target != IGNORE) {
+                notes.push(labelled(&self.headers[i], &link));
+            }
             if self.check_replacement && value.contains('\u{fffd}') {
                 let message = "holds bytes that are not text in the file's encoding (the file mixes encodings)";
                 errors.push(FieldError::new(self.headers[i].clone(), message));
@@ -240,7 +282,12 @@ impl Mapper {
                 },
                 other => {
                     if let Some(f) = FIELDS.iter().find(|f| f.info.csv.first() == Some(&other)) {
-                        (f.set)(&mut input, &value);
+                        // Put as YYYY-MM-DD only when the order reads it: anything else is validated as written,
+                        // and refused with why.
+                        let date = (f.info.kind == LeadFieldKind::Date && self.date_order.is_some())
+                            .then(|| crate::leads::deal::normalize_date_in(&value, self.date_order).ok())
+                            .flatten();
+                        (f.set)(&mut input, date.as_deref().unwrap_or(&value));
                     }
                 }
             }
@@ -438,26 +485,29 @@ pub(crate) fn tag_values(value: &str) -> Vec<String> {
 /// The text of a cell written as an Excel text formula (`="01067"`): exports write postcodes, phone numbers and
 /// ids so, to keep a spreadsheet from dropping their leading zeros. Taken as the formula's text, a postcode would
 /// be refused or stored with `="` around it.
-/// A cell's value for column `target`: a link saved as its formula is its address in an email or phone column
-/// (a `mailto:` or `tel:` link, whatever it shows), else the text it shows with the address it links to; a text
-/// formula is its text.
-fn cell_value<'a>(cell: &'a str, target: &str) -> std::borrow::Cow<'a, str> {
-    if let Some(link) = hyperlink(cell) {
-        let to = |scheme: &str| link.target.strip_prefix(scheme).map(|rest| rest.trim().to_string());
-        let address = match target {
-            "email" | "other_emails" => link.scheme.eq_ignore_ascii_case("mailto:").then(|| to(&link.scheme)).flatten(),
-            "phone" | "other_phones" => link.scheme.eq_ignore_ascii_case("tel:").then(|| to(&link.scheme)).flatten(),
-            _ => None,
-        };
-        let shown = match (link.shown.as_deref(), link.scheme.is_empty()) {
-            // A web address is kept beside its text ("Profile (https://…)"): the text alone lost where it led.
-            (Some(text), true) if text != link.target && !link.target.is_empty() => format!("{text} ({})", link.target),
-            (Some(text), _) => text.to_string(),
-            (None, _) => link.target[link.scheme.len()..].to_string(),
-        };
-        return std::borrow::Cow::Owned(address.filter(|a| !a.is_empty()).unwrap_or(shown));
+/// A cell's value for column `target`, and a link's address the value does not hold (the caller keeps it in the
+/// notes). A link saved as its formula is its address in an email or phone column (a `mailto:` or `tel:` link,
+/// whatever it shows); in the notes, the text it shows with where it leads; in another field (a name, a company),
+/// the text it shows: "Acme (https://acme.example)" is no company's name, and would not match "Acme" for
+/// duplicates. A text formula is its text.
+fn cell_value<'a>(cell: &'a str, target: &str) -> (std::borrow::Cow<'a, str>, Option<String>) {
+    use std::borrow::Cow::Owned;
+    let Some(link) = hyperlink(cell) else { return (text_formula_value(cell), None) };
+    let address = link.target.get(link.scheme.len()..).unwrap_or_default().trim().to_string();
+    let contact = match target {
+        "email" | "other_emails" => link.scheme.eq_ignore_ascii_case("mailto:"),
+        "phone" | "other_phones" => link.scheme.eq_ignore_ascii_case("tel:"),
+        _ => false,
+    };
+    if contact && !address.is_empty() {
+        return (Owned(address), None);
     }
-    text_formula_value(cell)
+    match link.shown.filter(|text| !text.trim().is_empty()) {
+        None => (Owned(address), None),
+        Some(text) if address.is_empty() || text.trim() == address || text.trim() == link.target => (Owned(text), None),
+        Some(text) if target == TO_NOTES => (Owned(format!("{text} ({address})")), None),
+        Some(text) => (Owned(text), Some(address)),
+    }
 }
 
 fn text_formula_value(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -621,23 +671,37 @@ mod tests {
 
     #[test]
     fn a_link_cell_is_its_address_in_a_contact_column_and_its_text_with_where_it_leads_elsewhere() {
+        let value = |cell: &str, target: &str| cell_value(cell, target).0.into_owned();
         let mail = r#"=HYPERLINK("mailto:ann.lee@example.com","Ann Lee")"#;
-        assert_eq!(cell_value(mail, "email"), "ann.lee@example.com");
-        assert_eq!(cell_value(mail, TO_NOTES), "Ann Lee");
-        assert_eq!(cell_value(r#"=hyperlink("MAILTO:Bo@Ito.io")"#, "other_emails"), "Bo@Ito.io");
-        assert_eq!(cell_value(r#"=HYPERLINK("tel:+4930901820"; "030 901820")"#, "phone"), "+4930901820");
+        assert_eq!(cell_value(mail, "email"), ("ann.lee@example.com".into(), None));
+        // In the notes the text and where it leads; in a name, the name, the address kept apart for the notes.
+        assert_eq!(value(mail, TO_NOTES), "Ann Lee (ann.lee@example.com)");
+        assert_eq!(cell_value(mail, FULL_NAME), ("Ann Lee".into(), Some("ann.lee@example.com".into())));
+        assert_eq!(value(r#"=hyperlink("MAILTO:Bo@Ito.io")"#, "other_emails"), "Bo@Ito.io");
+        assert_eq!(value(r#"=HYPERLINK("tel:+4930901820"; "030 901820")"#, "phone"), "+4930901820");
         let web = r#"=HYPERLINK("https://www.linkedin.com/in/annlee","Profile")"#;
-        assert_eq!(cell_value(web, TO_NOTES), "Profile (https://www.linkedin.com/in/annlee)");
-        assert_eq!(cell_value(r#"=HYPERLINK("https://acme.example")"#, "company"), "https://acme.example");
+        assert_eq!(value(web, TO_NOTES), "Profile (https://www.linkedin.com/in/annlee)");
+        assert_eq!(
+            cell_value(r#"=HYPERLINK("https://acme.example")"#, "company"),
+            ("https://acme.example".into(), None)
+        );
         assert_eq!(
             cell_value(r#"=HYPERLINK("https://acme.example","Acme ""Labs""")"#, "company"),
-            "Acme \"Labs\" (https://acme.example)"
+            ("Acme \"Labs\"".into(), Some("https://acme.example".into()))
         );
+        // A link that shows its own address is that address alone.
+        assert_eq!(cell_value(r#"=HYPERLINK("https://acme.example","https://acme.example")"#, "company").1, None);
         // Not a link formula as written: kept as it is.
         for other in [r#"=HYPERLINK(A2,"x")"#, r#"=HYPERLINK("a","b","c")"#, "=HYPERLINK(", "=HYPERLINK()"] {
-            assert_eq!(cell_value(other, "email"), other, "{other}");
+            assert_eq!(cell_value(other, "email"), (other.into(), None), "{other}");
         }
-        assert_eq!(cell_value(r#"="01067""#, "postcode"), "01067");
+        assert_eq!(value(r#"="01067""#, "postcode"), "01067");
+        // Through a row: the name is the name, and the profile it linked to is in the notes.
+        let m = mapper(&["Name", "Firma"], &[FULL_NAME, "company"]).unwrap_or_else(|e| panic!("{e}"));
+        let linked = r#"=HYPERLINK("https://www.linkedin.com/in/annlee","Ann Lee")"#;
+        let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
+        assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
     }
 
     #[test]
@@ -715,7 +779,7 @@ mod tests {
         assert!(errors[0].message.contains("#DIV/0!"), "{errors:?}");
         assert!(m.to_input(&row(&["Acme", "Lee", "#REF!"])).is_ok());
         // Google Sheets' and LibreOffice's own.
-        for error in ["#ERROR!", "#CALC!", "Err:502"] {
+        for error in ["#ERROR!", "#CALC!", "Err:502", "Err:508", "Err:532"] {
             let errors = m.to_input(&row(&[error, "Lee", ""])).err().unwrap_or_default();
             assert!(errors.len() == 1 && errors[0].message.contains(error), "{error}: {errors:?}");
         }

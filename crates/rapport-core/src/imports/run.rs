@@ -194,11 +194,20 @@ impl Rapport {
         })
     }
 
-    pub(crate) fn mapper_for(&self, opened: &reader::OpenedFile, plan: &ImportPlan, file_name: &str) -> Result<Mapper> {
+    /// The mapper of `opened` (the file at `path`) by `plan`. With a column mapped to a date, the whole file is
+    /// read once first for the order of day and month its dates show: a US export's "03/04/2026" is the 4th of
+    /// March, a British one's the 3rd of April, and only the file's other dates tell which.
+    pub(crate) fn mapper_for(
+        &self,
+        path: &Path,
+        opened: &reader::OpenedFile,
+        plan: &ImportPlan,
+        file_name: &str,
+    ) -> Result<Mapper> {
         key_is_mapped(plan)?;
         let detail =
             plan.source_detail.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| file_name.to_string());
-        Ok(Mapper::new(
+        let mapper = Mapper::new(
             &opened.headers,
             &plan.mapping,
             self.owners_by_name()?,
@@ -207,7 +216,14 @@ impl Rapport {
             // Every decoder of a file (UTF-8, UTF-16, the multi-byte legacy ones) puts U+FFFD for bytes it
             // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
             opened.format == super::model::FileFormat::Csv,
-        )?)
+        )?;
+        let columns = super::rows::date_columns(mapper.targets());
+        if columns.is_empty() {
+            return Ok(mapper);
+        }
+        let rows = reader::open(path, plan.sheet.as_deref())?.rows.filter_map(|r| r.ok());
+        let values = rows.flat_map(|row| columns.iter().filter_map(|&i| row.cells.get(i).cloned()).collect::<Vec<_>>());
+        Ok(mapper.reading_dates(super::rows::date_order_of(values)))
     }
 
     /// Seed 2.2 asks for strict duplicate detection: an import without the check (a known-clean list loaded in
@@ -265,7 +281,7 @@ impl Rapport {
     ) -> Result<ImportBatch> {
         let opened = reader::open(path, plan.sheet.as_deref())?;
         // The mapping is checked before anything is recorded.
-        self.mapper_for(&opened, plan, file_name)?;
+        self.mapper_for(path, &opened, plan, file_name)?;
         let format = opened.format;
         let delimiter = opened.delimiter.map(char::from).map(String::from).unwrap_or_default();
         drop(opened);
@@ -393,7 +409,7 @@ impl Rapport {
         let b = b.ok_or(Error::NotFound { entity: "import", id: id.to_string() })?;
         let _cache = self.db.bulk_cache();
         let mut opened = reader::open(Path::new(&b.file_path), b.plan.sheet.as_deref())?;
-        let mapper = self.mapper_for(&opened, &b.plan, &b.file_name)?;
+        let mapper = self.mapper_for(Path::new(&b.file_path), &opened, &b.plan, &b.file_name)?;
         let mut rows = opened.rows.by_ref().skip(b.rows_done as usize).peekable();
         let (mut done, mut counts) = (b.rows_done, b.counts.clone());
         // No rate yet (before the first chunk), no time left to tell.

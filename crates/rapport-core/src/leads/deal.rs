@@ -202,6 +202,20 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
 /// "31-Dec-2026"). A date with slashes and the year last is read only when it can be read one way: 31/12/2026
 /// and 12/31/2026 are the same day everywhere, 01/02/2026 is January in one country and February in another.
 pub fn normalize_date(raw: &str) -> Result<String, String> {
+    normalize_date_in(raw, None)
+}
+
+/// Which number comes first in a date of the shape 03/04/2026, as a file writes its dates: a US export puts the
+/// month first, a British or French one the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// [`normalize_date`], reading a date that could be either day or month first in `order` when one is given (the
+/// order the file's other dates show: see [`date_order_shown`]).
+pub fn normalize_date_in(raw: &str, order: Option<DateOrder>) -> Result<String, String> {
     let t = without_time_of_day(raw.trim());
     let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let formats = ["%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d-%B-%Y", "%d %B, %Y"];
@@ -209,10 +223,13 @@ pub fn normalize_date(raw: &str) -> Result<String, String> {
         .or_else(|_| NaiveDate::parse_from_str(&squeezed, "%d.%m.%Y"))
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
         .ok()
-        .or_else(|| formats.iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok()));
+        .or_else(|| formats.iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok()))
+        .or_else(|| with_month_in_words(t));
     let parsed = match parsed {
         Some(d) => Ok(d),
-        None => slashed_year_last(t).unwrap_or_else(|| Err(format!("\"{t}\" is not a date: write it as YYYY-MM-DD"))),
+        None => {
+            slashed_year_last(t, order).unwrap_or_else(|| Err(format!("\"{t}\" is not a date: write it as YYYY-MM-DD")))
+        }
     };
     match parsed {
         // "31.12.26" reads as the year 26: the year is asked for in full rather than guessed.
@@ -220,6 +237,62 @@ pub fn normalize_date(raw: &str) -> Result<String, String> {
         Ok(d) => Ok(d.format("%Y-%m-%d").to_string()),
         Err(why) => Err(why),
     }
+}
+
+/// The months as Europe's CRMs and spreadsheets write them in words, in full and abbreviated (English, German,
+/// French, Spanish, Italian, Dutch, Portuguese; lower case, with and without accents): "31. Dez. 2026",
+/// "31 déc. 2026", "31 de diciembre de 2026". chrono reads English names only.
+const MONTH_WORDS: [&[&str]; 12] = [
+    &[
+        "january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
+        "januari", "janeiro",
+    ],
+    &[
+        "february",
+        "feb",
+        "februar",
+        "feber",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "fév",
+        "fev",
+        "febrero",
+        "febbraio",
+        "februari",
+        "fevereiro",
+    ],
+    &["march", "mar", "märz", "maerz", "mrz", "mär", "mars", "marzo", "maart", "mrt", "março", "marco"],
+    &["april", "apr", "avril", "avr", "abril", "abr", "aprile"],
+    &["may", "mai", "mayo", "maggio", "mag", "mei", "maio"],
+    &["june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho"],
+    &["july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho"],
+    &["august", "aug", "août", "aout", "agosto", "ago", "augustus"],
+    &["september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro"],
+    &["october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out"],
+    &["november", "nov", "novembre", "noviembre", "novembro"],
+    &["december", "dec", "dezember", "dez", "décembre", "déc", "decembre", "diciembre", "dic", "dicembre", "dezembro"],
+];
+
+/// A date of a day, a month in words and a year in full, in either order of day and month ("31. Dezember
+/// 2026", "Dec. 31, 2026", "31 de diciembre de 2026"), in any of [`MONTH_WORDS`]' languages.
+fn with_month_in_words(t: &str) -> Option<NaiveDate> {
+    let lower = t.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | '-' | '/'))
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "van"))
+        .collect();
+    let month_of = |w: &str| MONTH_WORDS.iter().position(|names| names.contains(&w)).map(|i| i as u32 + 1);
+    let number = |w: &str, most: usize| {
+        (w.len() <= most && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse::<u32>().ok()).flatten()
+    };
+    let read = |d: &str, m: &str, y: &str| Some((number(d, 2)?, month_of(m)?, number(y, 4)?));
+    let (day, month, year) = match words[..] {
+        [a, b, y] if y.len() == 4 => read(a, b, y).or_else(|| read(b, a, y))?,
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 /// A date with the time of day after it, as CRMs export a close date ("2024-05-10 14:03", "2024-05-10T14:03:00Z",
@@ -247,24 +320,43 @@ fn is_time_of_day(t: &str) -> bool {
         })
 }
 
-/// A date written D/M/YYYY or M/D/YYYY: the day it can only be, or why it cannot be told. None: not of that
-/// shape.
-fn slashed_year_last(t: &str) -> Option<Result<NaiveDate, String>> {
-    let parts: Vec<&str> = t.split('/').map(str::trim).collect();
+/// The numbers of a date written D/M/YYYY or M/D/YYYY (or with dashes, 31-12-2026), in the order written.
+fn year_last_parts(t: &str) -> Option<(u32, u32, i32)> {
+    let separator = if t.contains('/') { '/' } else { '-' };
+    let parts: Vec<&str> = t.split(separator).map(str::trim).collect();
     let [a, b, year] = parts[..] else { return None };
-    let number = |s: &str| {
-        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|c| c.is_ascii_digit()))
+    let number = |s: &str, most: usize| {
+        (!s.is_empty() && s.len() <= most && s.bytes().all(|c| c.is_ascii_digit()))
             .then(|| s.parse::<u32>().ok())
             .flatten()
     };
-    let (a, b, year) = (number(a)?, number(b)?, number(year)?);
-    let year = i32::try_from(year).ok()?;
+    Some((number(a, 2)?, number(b, 2)?, i32::try_from(number(year, 4)?).ok()?))
+}
+
+/// The order a date of the shape D/M/YYYY or M/D/YYYY shows by itself: day first when its first number cannot
+/// be a month (31/12/2026), month first when its second cannot (12/31/2026); none when both could be, or it is
+/// not of that shape. A file's dates, read together, tell the order of those that do not show it.
+pub fn date_order_shown(raw: &str) -> Option<DateOrder> {
+    let (a, b, _) = year_last_parts(without_time_of_day(raw.trim()))?;
+    match (a > 12, b > 12) {
+        (true, false) if b >= 1 => Some(DateOrder::DayFirst),
+        (false, true) if a >= 1 => Some(DateOrder::MonthFirst),
+        _ => None,
+    }
+}
+
+/// A date written D/M/YYYY or M/D/YYYY: the day it can only be (or is in `order`), or why it cannot be told.
+/// None: not of that shape.
+fn slashed_year_last(t: &str, order: Option<DateOrder>) -> Option<Result<NaiveDate, String>> {
+    let (a, b, year) = year_last_parts(t)?;
     let not_a_date = || Err(format!("\"{t}\" is not a date: write it as YYYY-MM-DD"));
     let on = |month: u32, day: u32| NaiveDate::from_ymd_opt(year, month, day);
     Some(match (a > 12, b > 12) {
         (true, false) => on(b, a).map_or_else(not_a_date, Ok),
         (false, true) => on(a, b).map_or_else(not_a_date, Ok),
         (false, false) if a == b => on(a, b).map_or_else(not_a_date, Ok),
+        (false, false) if order == Some(DateOrder::DayFirst) => on(b, a).map_or_else(not_a_date, Ok),
+        (false, false) if order == Some(DateOrder::MonthFirst) => on(a, b).map_or_else(not_a_date, Ok),
         (false, false) => match (on(b, a), on(a, b)) {
             (Some(day_first), Some(month_first)) => Err(format!(
                 "\"{t}\" is {} in some countries and {} in others: write it as YYYY-MM-DD",
@@ -404,6 +496,22 @@ mod tests {
 
     /// Dates as people write them, read when they can be read one way only; the message of one that cannot
     /// says why, not that it is too long or not a date at all.
+    /// A file's dates tell the order of those that could be read both ways: "03/04/2026" beside "25/12/2026" is
+    /// the 3rd of April.
+    #[test]
+    fn a_date_either_way_is_read_in_the_order_the_files_other_dates_show() {
+        assert_eq!(date_order_shown("25/12/2026"), Some(DateOrder::DayFirst));
+        assert_eq!(date_order_shown("12/25/2026 3:00 PM"), Some(DateOrder::MonthFirst));
+        for told_nothing in ["03/04/2026", "2026-12-25", "25.12.2026", "31/31/2026", "0/13/2026", "soon"] {
+            assert_eq!(date_order_shown(told_nothing), None, "{told_nothing}");
+        }
+        assert_eq!(normalize_date_in("03/04/2026", Some(DateOrder::DayFirst)).as_deref(), Ok("2026-04-03"));
+        assert_eq!(normalize_date_in("03/04/2026", Some(DateOrder::MonthFirst)).as_deref(), Ok("2026-03-04"));
+        // An order never makes a date of what is none, nor reads against what a date shows by itself.
+        assert!(normalize_date_in("02/30/2026", Some(DateOrder::MonthFirst)).is_err());
+        assert_eq!(normalize_date_in("25/12/2026", Some(DateOrder::MonthFirst)).as_deref(), Ok("2026-12-25"));
+    }
+
     #[test]
     fn a_date_is_read_as_written_when_it_can_only_be_one_day() {
         for (raw, day) in [
@@ -427,12 +535,32 @@ mod tests {
             "\"01/02/2026\" is 2026-02-01 in some countries and 2026-01-02 in others: write it as YYYY-MM-DD"
         );
         for raw in
-            ["31/31/2026", "13/13/2026", "02/30/2026", "30.02.2026", "next friday", "31 Decembre 2026", "1/2/3/2026"]
+            ["31/31/2026", "13/13/2026", "02/30/2026", "30.02.2026", "next friday", "31 Smarch 2026", "1/2/3/2026"]
         {
             let why = normalize_date(raw).unwrap_err();
             assert_eq!(why, format!("\"{raw}\" is not a date: write it as YYYY-MM-DD"), "{raw}");
         }
         assert!(normalize_date("31/12/26").unwrap_err().contains("year in full"));
+        // The month in words in the languages of Europe's exports, full or abbreviated, either side of the day.
+        for raw in [
+            "31. Dezember 2026",
+            "31. Dez. 2026",
+            "31 déc. 2026",
+            "31 décembre 2026",
+            "31 de diciembre de 2026",
+            "31 dicembre 2026",
+            "31 december 2026",
+            "Dec. 31, 2026",
+            "31-dez-2026",
+            "31 Dezember 2026 14:00",
+        ] {
+            assert_eq!(normalize_date(raw).as_deref(), Ok("2026-12-31"), "{raw}");
+        }
+        assert_eq!(normalize_date("1. März 2026").as_deref(), Ok("2026-03-01"));
+        assert!(normalize_date("30 février 2026").is_err());
+        // Dashes as slashes.
+        assert_eq!(normalize_date("31-12-2026").as_deref(), Ok("2026-12-31"));
+        assert!(normalize_date("03-04-2026").unwrap_err().contains("in some countries"));
         // A close date exported with its time of day is its date.
         for (raw, day) in [
             ("2024-05-10 14:03", "2024-05-10"),
