@@ -395,14 +395,22 @@ fn count_visible(conn: &rusqlite::Connection, reach: &PairReach, filter: &QueueF
 }
 
 /// The filters' choices from the campaign and source of each lead of the pairs: each campaign once (case
-/// aside, as the filter compares them), sorted; the sources in their usual order.
+/// aside, as the filter compares them; of its spellings, the first in byte order, so that every read offers
+/// the same one), sorted; the sources in their usual order.
 fn facets_of(values: Vec<(String, Option<String>)>) -> QueueFacets {
     let mut campaigns = std::collections::HashMap::<String, String>::new();
     let mut sources = HashSet::new();
     for (campaign, source) in values {
         let campaign = campaign.trim();
         if !campaign.is_empty() {
-            campaigns.entry(campaign.to_ascii_lowercase()).or_insert_with(|| campaign.to_string());
+            campaigns
+                .entry(campaign.to_ascii_lowercase())
+                .and_modify(|kept| {
+                    if campaign < kept.as_str() {
+                        *kept = campaign.to_string();
+                    }
+                })
+                .or_insert_with(|| campaign.to_string());
         }
         sources.extend(source.as_deref().and_then(SourceChannel::parse));
     }
@@ -494,4 +502,20 @@ fn decidable_pair(
     let pair = [lead(row.lead_a)?, lead(row.lead_b)?];
     super::may_decide(&grant, &[&pair[0], &pair[1]])?;
     Ok((grant, row, pair))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two spellings of one campaign offer the same one whatever order the pairs are read in: a filter chosen
+    /// from one read still names a choice of the next.
+    #[test]
+    fn a_campaign_spelt_two_ways_is_offered_one_way_whatever_the_order() {
+        let values = |names: &[&str]| names.iter().map(|n| (n.to_string(), None)).collect::<Vec<_>>();
+        let one = facets_of(values(&["spring", " Spring ", "Autumn"]));
+        let other = facets_of(values(&["Autumn", "Spring", "spring"]));
+        assert_eq!(one.campaigns, ["Autumn", "Spring"]);
+        assert_eq!(one, other);
+    }
 }

@@ -319,6 +319,11 @@ describe('queue filters', () => {
     expect(filterPairs(queue(), { ...noQueueFilter(), campaign: 'AUTUMN ' }).map((p) => p.id)).toEqual([2]);
   });
 
+  it('offers a chosen campaign as chosen, whatever spelling of it is read later', () => {
+    const facets = queueFacets([], { tier: '', campaign: 'Spring', source: '' }, { campaigns: ['spring'], sources: [] });
+    expect(facets.campaigns).toEqual(['Spring']);
+  });
+
   it('keeps offering a chosen value once its pairs have left the queue', () => {
     const facets = queueFacets(queue().slice(2), { tier: '', campaign: 'Spring', source: 'partner' });
     expect(facets.campaigns).toEqual(['Spring']);

@@ -72,9 +72,9 @@ export function queueFacets(
       if (l.source) sources.add(l.source);
     }
   }
-  if (chosen.campaign !== '' && !campaigns.has(asciiLower(chosen.campaign.trim()))) {
-    campaigns.set(asciiLower(chosen.campaign.trim()), chosen.campaign);
-  }
+  // The chosen value is offered as chosen: another spelling of it read later would leave the select blank while
+  // its filter still holds.
+  if (chosen.campaign.trim() !== '') campaigns.set(asciiLower(chosen.campaign.trim()), chosen.campaign);
   if (chosen.source !== '') sources.add(chosen.source);
   return {
     campaigns: [...campaigns.values()].sort((x, y) => x.localeCompare(y)),
