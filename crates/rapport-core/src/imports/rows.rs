@@ -79,6 +79,39 @@ pub(crate) fn date_order_of<S: AsRef<str>>(values: impl IntoIterator<Item = S>) 
     shown
 }
 
+/// A whole address in the street's column, its parts two spaces apart, as Mailchimp exports (and imports) its
+/// ADDRESS field: "512 Means St.  Suite 400  Atlanta  GA  30318  USA" is street, second line, city, region,
+/// postcode and country. Read so only when it has five or six parts and the row gave no other part of the
+/// address: a street typed with a double space ("Main St  5") stays as it is.
+fn split_whole_address(address: &mut crate::leads::Address) {
+    let a = &*address;
+    if !(a.street2.is_empty() && a.city.is_empty() && a.postcode.is_empty() && a.region.is_empty())
+        || !a.country.is_empty()
+        || !a.street.contains("  ")
+    {
+        return;
+    }
+    let parts: Vec<String> = a.street.split("  ").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+    let (street, street2, rest) = match parts.len() {
+        5 => (&parts[0], "", &parts[1..]),
+        6 => (&parts[0], parts[1].as_str(), &parts[2..]),
+        _ => return,
+    };
+    let [city, region, postcode, country] = rest else { return };
+    // The postcode holds a digit in every country that has one in an address.
+    if !postcode.chars().any(|c| c.is_ascii_digit()) {
+        return;
+    }
+    *address = crate::leads::Address {
+        street: street.clone(),
+        street2: street2.to_string(),
+        city: city.clone(),
+        region: region.clone(),
+        postcode: postcode.clone(),
+        country: country.clone(),
+    };
+}
+
 /// A formula's error as a spreadsheet shows it, in a workbook's cell or in the CSV it saved: no one's name or
 /// company, so the row is refused rather than a lead made of "#N/A".
 fn is_spreadsheet_error(value: &str) -> bool {
@@ -339,6 +372,7 @@ impl Mapper {
         if input.source_detail.is_empty() && (source_text.is_empty() || parsed.is_some()) {
             input.source_detail = self.default_detail.clone();
         }
+        split_whole_address(&mut input.address);
         // A spreadsheet keeps a postcode as a number (Dresden's 01067 as 1067): the row's country says how many
         // digits it had, and how its postcodes are written ("D-80331" and "sw1a1aa" are another system's or a
         // hurried hand's). Only a file's, and only with the country given: a postcode typed in the form, or one of
@@ -702,6 +736,32 @@ mod tests {
         let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
+    }
+
+    #[test]
+    fn a_whole_address_two_spaces_apart_is_split_into_its_parts() {
+        let m = mapper(&["Email", "Address"], &["email", "street"]).unwrap_or_else(|e| panic!("{e}"));
+        let address = |cell: &str| m.to_input(&row(&["ann@x.io", cell])).unwrap_or_else(|e| panic!("{e:?}")).address;
+        let a = address("512 Means St.  Suite 400  Atlanta  GA  30318  USA");
+        assert_eq!(
+            [a.street, a.street2, a.city, a.region, a.postcode, a.country],
+            ["512 Means St.", "Suite 400", "Atlanta", "GA", "30318", "USA"]
+        );
+        let a = address("1701 Bristol Ave.  Barrington  Rhode Island  02806  US");
+        assert_eq!(
+            [a.street, a.city, a.region, a.postcode],
+            ["1701 Bristol Ave.", "Barrington", "Rhode Island", "02806"]
+        );
+        // A street typed with a double space, or parts that are no address, stay as typed.
+        for typed in ["Main St  5", "a  b  c  d  e", "1  2  3  4  5  6  7"] {
+            let a = address(typed);
+            assert_eq!((a.street.as_str(), a.city.as_str()), (typed, ""), "{typed}");
+        }
+        // Beside a city column the street is the street.
+        let m = mapper(&["Street", "City"], &["street", "city"]).unwrap_or_else(|e| panic!("{e}"));
+        let a =
+            m.to_input(&row(&["Hauptstr.  5  Hof  BY  95028  DE", "Hof"])).unwrap_or_else(|e| panic!("{e:?}")).address;
+        assert_eq!(a.street, "Hauptstr.  5  Hof  BY  95028  DE");
     }
 
     #[test]
