@@ -110,6 +110,32 @@ fn threads_racing_for_one_slot_book_it_once() {
     assert_eq!(f.count("appointments"), 1);
 }
 
+/// An RDATE may fall before DTSTART (Google's birthdays calendar lists past years so): that day is in a narrow
+/// window too, as it is in a wide one, and it holds its time for clashes.
+#[test]
+fn a_repetition_dated_before_the_first_start_is_found_in_a_narrow_window() {
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    agent_settings(&f, &dana, "Europe/Berlin", 0);
+    let file = ics(
+        "earlier.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:rdate-before\nSUMMARY:Review\n\
+DTSTART:20261210T090000Z\nDTEND:20261210T100000Z\nRDATE:20261201T090000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    f.core.import_ics(&dana, &[file], None).unwrap();
+    let wide = f.core.occurrences(&dana, &[id], "2026-11-01T00:00:00Z", "2027-01-01T00:00:00Z").unwrap();
+    let starts: Vec<&str> = wide.iter().map(|o| o.start.as_str()).collect();
+    assert_eq!(starts, ["2026-12-01T09:00:00Z", "2026-12-10T09:00:00Z"]);
+    let day = f.core.occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z").unwrap();
+    assert_eq!(day.iter().map(|o| o.start.as_str()).collect::<Vec<_>>(), ["2026-12-01T09:00:00Z"]);
+    let err = f
+        .core
+        .book_appointment(&dana, &booking(id, "Over it", "2026-12-01T09:30:00Z", "2026-12-01T10:30:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DoubleBooked, "{err}");
+}
+
 #[test]
 fn clashes_hold_across_daylight_saving_changes() {
     let f = fixture();

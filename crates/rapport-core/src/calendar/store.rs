@@ -223,7 +223,8 @@ pub(crate) fn by_uid(conn: &Connection, agent_id: i64, uid: &str) -> Result<Vec<
 /// override outside the window can still remove an occurrence inside it). A series changed "from this date on"
 /// is kept whenever the change starts before the window ends: the change may move or lengthen the later
 /// meetings past the series' stored end and past its own span, which neither row's columns say (the rules'
-/// expansion then decides).
+/// expansion then decides). So is a series with extra dates (RDATE): one may fall before its first start
+/// (Google's birthdays list past years so), where `start_utc` (DTSTART, as logged) would leave it out.
 pub(crate) fn overlapping(
     conn: &Connection,
     agent_id: i64,
@@ -237,7 +238,10 @@ pub(crate) fn overlapping(
              SELECT uid FROM appointments WHERE agent_id = ?1 AND repeats = 1 AND end_utc IS NULL AND start_utc < ?3
              UNION
              SELECT uid FROM appointments WHERE agent_id = ?1 AND recurrence_id IS NOT NULL AND start_utc < ?3
-                 AND json_extract(event, '$.this_and_future') = 1)
+                 AND json_extract(event, '$.this_and_future') = 1
+             UNION
+             SELECT uid FROM appointments WHERE agent_id = ?1 AND repeats = 1 AND (end_utc IS NULL OR end_utc > ?2)
+                 AND json_type(event, '$.rdates') IS NOT NULL)
          ORDER BY uid, recurrence_id IS NOT NULL, id"
     ))?;
     let rows = stmt.query_map(params![agent_id, from, to], appointment_row)?;
