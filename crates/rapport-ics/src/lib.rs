@@ -55,8 +55,18 @@ pub fn read(bytes: &[u8]) -> Calendar {
         lines: Vec::new(),
         children: bare,
     });
-    let calendars: Vec<&content::Component> =
-        roots.iter().filter(|c| c.name == "VCALENDAR").chain(implicit.as_ref()).collect();
+    // A calendar inside a calendar (libical's clusters of calendars, a server wrapping the ones it holds) is read
+    // as a calendar of its own: skipped as an unknown component, its events were lost with a warning only.
+    fn with_nested<'a>(c: &'a content::Component, out: &mut Vec<&'a content::Component>) {
+        out.push(c);
+        for child in c.children.iter().filter(|ch| ch.name == "VCALENDAR") {
+            with_nested(child, out);
+        }
+    }
+    let mut calendars: Vec<&content::Component> = Vec::new();
+    for c in roots.iter().filter(|c| c.name == "VCALENDAR").chain(implicit.as_ref()) {
+        with_nested(c, &mut calendars);
+    }
     if calendars.is_empty() {
         // One clear message, not one per line of something that is not a calendar at all.
         problems.clear();
@@ -100,7 +110,7 @@ pub fn read(bytes: &[u8]) -> Calendar {
                     }
                     Err(p) => problems.push(p),
                 },
-                "VTIMEZONE" => {}
+                "VTIMEZONE" | "VCALENDAR" => {}
                 other => *skipped.entry(other).or_default() += 1,
             }
         }

@@ -621,6 +621,23 @@ fn calendars_joined_with_their_byte_order_marks_are_each_read() {
     assert!(starts.contains(&"2026-01-06T08:00:00+00:00".to_string()), "9:00 in Berlin: {starts:?}");
 }
 
+/// A calendar inside a calendar (libical's test data holds such a cluster): its events are read, not skipped
+/// with the calendar as an unknown component.
+#[test]
+fn a_calendar_inside_a_calendar_is_read() {
+    let file = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:Europe/Berlin\r\n\
+BEGIN:VEVENT\r\nUID:inner\r\nDTSTART:20260106T090000\r\nSUMMARY:Inner\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n\
+BEGIN:VEVENT\r\nUID:outer\r\nDTSTART:20260107T090000Z\r\nSUMMARY:Outer\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert!(cal.problems.is_empty() && cal.warnings.is_empty(), "{:?} {:?}", cal.problems, cal.warnings);
+    let mut uids: Vec<&str> = cal.events.iter().map(|e| e.uid.as_str()).collect();
+    uids.sort_unstable();
+    assert_eq!(uids, ["inner", "outer"]);
+    let inner = cal.events.iter().find(|e| e.uid == "inner").unwrap();
+    let utc = inner.start.to_utc(&rapport_ics::Zone::Utc);
+    assert_eq!(utc.to_rfc3339(), "2026-01-06T08:00:00+00:00", "the inner calendar's zone holds for its events");
+}
+
 /// A timetable exporter giving each lesson its course's UID: one appointment to every calendar program, and the
 /// others were dropped without a word. It is said, with the lines.
 #[test]
