@@ -939,6 +939,7 @@ END:VEVENT
 BEGIN:VEVENT
 UID:good-2
 SUMMARY:Fine
+Dear Team, a description line its writer did not fold
 DTSTART:20261205T093000Z
 DTEND:20261205T103000Z
 END:VEVENT
@@ -946,9 +947,16 @@ END:VCALENDAR
 ";
     let r = f.core.import_ics(&dana, &[ics("mixed.ics", file)], None).unwrap().remove(0);
     assert_eq!(r.created, 2, "{r:?}");
-    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
     assert_eq!(r.problems[0].line, 13, "the line of the bad DTSTART");
     assert!(r.problems[0].message.contains("DTSTART"), "{:?}", r.problems);
+    // The broken event is an event not imported; the stray line is a line skipped in an event that was read.
+    assert_eq!(
+        r.problems.iter().map(|p| (p.line, p.event)).collect::<Vec<_>>(),
+        [(13, true), (19, false)],
+        "{:?}",
+        r.problems
+    );
     assert_eq!(r.clashes.len(), 1, "{r:?}");
     assert!(r.clashes[0].contains("Booked in Rapport"), "{:?}", r.clashes);
     let occ = f.core.occurrences(&dana, &[id], "2026-12-03T00:00:00Z", "2026-12-06T00:00:00Z").unwrap();

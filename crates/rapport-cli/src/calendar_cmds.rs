@@ -129,15 +129,17 @@ pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
                 return outcome;
             }
             for r in &reports {
+                let unread = r.problems.iter().filter(|p| p.event).count();
+                let skipped = r.problems.len() - unread;
+                let lines = if skipped == 0 { String::new() } else { format!(", {skipped} lines skipped") };
                 println!(
-                    "{}: {} created, {} updated, {} cancelled, {} unchanged, {} clashing, {} not readable",
+                    "{}: {} created, {} updated, {} cancelled, {} unchanged, {} clashing, {unread} not readable{lines}",
                     r.file,
                     r.created,
                     r.updated,
                     r.cancelled,
                     r.unchanged,
                     r.clashes.len(),
-                    r.problems.len()
                 );
                 for c in &r.clashes {
                     println!("  clash: {c}");

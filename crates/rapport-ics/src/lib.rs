@@ -32,6 +32,9 @@ pub struct Calendar {
     pub events: Vec<Event>,
     /// What could not be read, by line: those events are not in `events`.
     pub problems: Vec<Problem>,
+    /// The lines of the `problems` that are events not read (the others are lines skipped: a description's
+    /// unfolded lines, a stray property), so that a file with one bad line is not said to have lost a meeting.
+    pub unread_events: Vec<usize>,
     /// What was read with an assumption, or skipped on purpose (to-dos, journals).
     pub warnings: Vec<String>,
 }
@@ -108,7 +111,10 @@ pub fn read(bytes: &[u8]) -> Calendar {
                         cal.warnings.extend(e.warnings.iter().cloned());
                         cal.events.push(e);
                     }
-                    Err(p) => problems.push(p),
+                    Err(p) => {
+                        cal.unread_events.push(p.line);
+                        problems.push(p);
+                    }
                 },
                 "VTIMEZONE" | "VCALENDAR" => {}
                 other => *skipped.entry(other).or_default() += 1,

@@ -1208,7 +1208,10 @@ export type Holiday = {
 };
 
 /**  What importing one .ics file did. */
-export type IcsFileReport = {
+export type IcsFileReport = IcsFileReport_Serialize | IcsFileReport_Deserialize;
+
+/**  What importing one .ics file did. */
+export type IcsFileReport_Deserialize = {
 	file: string,
 	created: number,
 	updated: number,
@@ -1217,16 +1220,44 @@ export type IcsFileReport = {
 	/**  Imported and flagged: each overlaps an existing appointment, named. */
 	clashes: string[],
 	/**  Events that could not be read, by line; the file's other events were imported. */
-	problems: IcsProblem[],
+	problems: IcsProblem_Deserialize[],
 	warnings: string[],
 	/**  Attendee addresses that match no lead: each can become a Draft lead. */
 	unknown_attendees: UnknownAttendee[],
 	appointment_ids: number[],
 };
 
-export type IcsProblem = {
+/**  What importing one .ics file did. */
+export type IcsFileReport_Serialize = {
+	file: string,
+	created: number,
+	updated: number,
+	cancelled: number,
+	unchanged: number,
+	/**  Imported and flagged: each overlaps an existing appointment, named. */
+	clashes: string[],
+	/**  Events that could not be read, by line; the file's other events were imported. */
+	problems: IcsProblem_Serialize[],
+	warnings: string[],
+	/**  Attendee addresses that match no lead: each can become a Draft lead. */
+	unknown_attendees: UnknownAttendee[],
+	appointment_ids: number[],
+};
+
+export type IcsProblem = IcsProblem_Serialize | IcsProblem_Deserialize;
+
+export type IcsProblem_Deserialize = {
 	line: number,
 	message: string,
+	/**  An event that was not imported; otherwise a line of the file skipped (the events around it were read). */
+	event?: boolean,
+};
+
+export type IcsProblem_Serialize = {
+	line: number,
+	message: string,
+	/**  An event that was not imported; otherwise a line of the file skipped (the events around it were read). */
+	event: boolean,
 };
 
 /**  A row id or version. JSON numbers are exact up to 2^53, far beyond any row count of a local database. */

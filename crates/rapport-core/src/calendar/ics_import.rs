@@ -165,8 +165,15 @@ impl Rapport {
         agent_id: Option<i64>,
     ) -> Result<IcsFileReport> {
         let mut report = IcsFileReport { file: file.name.clone(), ..Default::default() };
-        report.problems =
-            calendar.problems.iter().map(|p| IcsProblem { line: p.line as u32, message: p.message.clone() }).collect();
+        report.problems = calendar
+            .problems
+            .iter()
+            .map(|p| IcsProblem {
+                line: p.line as u32,
+                message: p.message.clone(),
+                event: calendar.unread_events.contains(&p.line),
+            })
+            .collect();
         report.warnings = calendar.warnings.clone();
         // An answer to an invitation (an attendee's acceptance, a counter-proposal, a request for the latest
         // version) carries one attendee and little else: read as an invitation, it would strip the appointment's

@@ -270,6 +270,9 @@ pub struct SlotSuggestion {
 pub struct IcsProblem {
     pub line: u32,
     pub message: String,
+    /// An event that was not imported; otherwise a line of the file skipped (the events around it were read).
+    #[serde(default)]
+    pub event: bool,
 }
 
 /// What importing one .ics file did.

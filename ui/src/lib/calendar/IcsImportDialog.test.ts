@@ -138,8 +138,9 @@ describe('IcsImportDialog', () => {
           created: 2,
           clashes: ['“Site visit” Thu 3 Dec 10:00–11:00 overlaps “Demo with Acme”'],
           problems: [
-            { line: 12, message: 'DTSTART is not a date' },
-            { line: 40, message: 'the event has no UID' },
+            { line: 12, message: 'DTSTART is not a date', event: true },
+            { line: 40, message: 'the event has no UID', event: true },
+            { line: 57, message: 'a line outside any component: skipped', event: false },
           ],
           warnings: ['TZID "W. Europe Standard Time" read as Europe/Berlin'],
         }),
@@ -154,6 +155,10 @@ describe('IcsImportDialog', () => {
     expect(clashes).toHaveTextContent('1 appointment imported anyway: check these.');
     expect(within(clashes).getByTestId('ics-clash')).toHaveTextContent(
       '“Site visit” Thu 3 Dec 10:00–11:00 overlaps “Demo with Acme”',
+    );
+    // Events not imported are told from lines skipped around events that were read.
+    expect(within(file).getByTestId('ics-not-read')).toHaveTextContent(
+      'Not imported: 2 events and 1 line could not be read',
     );
     const problems = within(file).getAllByTestId('ics-problem');
     expect(problems[0]).toHaveTextContent('Line 12');
