@@ -35,9 +35,15 @@ fn field_of(header: &str) -> Option<&'static str> {
         // A deal's value, currency and expected close are the lead's deal fields; its title or owner is not the
         // person's ("Deal - Title" is no job).
         Some(Entity::Deal(rest)) => {
+            // Pipedrive's deals export names the deal's person and organization: the lead's name and company.
+            match fold(rest).as_str() {
+                "contactperson" | "person" => return Some("full_name"),
+                "organization" | "organisation" => return Some("company"),
+                _ => {}
+            }
             return field_of(&format!("deal {rest}"))
                 .or_else(|| field_of(rest))
-                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close"))
+                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close"));
         }
         // A lead record's or an activity's fields are not the person's.
         Some(Entity::Other) => return None,
@@ -56,10 +62,12 @@ enum Entity<'a> {
 /// The record a Pipedrive export's header is about ("Person - Email", "Organization - Name", "Deal - Title"):
 /// one export holds the person, their organization and their deal side by side.
 fn entity_qualified(header: &str) -> Option<Entity<'_>> {
-    let (entity, rest) = header.split_once(" - ")?;
+    // Salesforce's reports qualify the person's columns with a colon ("Contact: First Name", "Kontakt: Vorname").
+    let person = |(entity, _): &(&str, &str)| matches!(fold(entity).as_str(), "contact" | "kontakt" | "person");
+    let (entity, rest) = header.split_once(" - ").or_else(|| header.split_once(": ").filter(person))?;
     let rest = rest.trim();
     match fold(entity).as_str() {
-        "person" | "contact" => Some(Entity::Person(rest)),
+        "person" | "contact" | "kontakt" => Some(Entity::Person(rest)),
         "organization" | "organisation" => Some(Entity::Organization(rest)),
         "deal" => Some(Entity::Deal(rest)),
         "lead" | "activity" | "product" => Some(Entity::Other),
@@ -260,6 +268,9 @@ const HOUSE_NUMBER: &[&str] = &[
     "hausnummer",
     "hausnr",
     "huisnummer",
+    // The Dutch house number's suffix ("12" "A"), joined after it.
+    "toevoeging",
+    "huisnummertoevoeging",
     "numerodevoie",
     "numerocivico",
     "numerodecasa",
@@ -928,6 +939,38 @@ mod tests {
         assert_eq!(
             fields(&["Contact Name", "Amount", "Currency", "Expected Close Date", "Closed Lost Reason"]),
             some(&["full_name", "deal_value", "currency", "expected_close", ""])
+        );
+        // A second probe: a whole name in European lists' words, Salesforce's qualified and German report
+        // columns and its currency code, Pipedrive's deal person and organization, the Dutch house number suffix,
+        // second address lines.
+        for (header, field) in [
+            ("Nom et prénom", "full_name"),
+            ("Nome e cognome", "full_name"),
+            ("Nombre y apellidos", "full_name"),
+            ("Vor- und Nachname", "full_name"),
+            ("Kontaktperson", "full_name"),
+            ("Attendee Name", "full_name"),
+            ("Display Name", "full_name"),
+            ("Contact: First Name", "first_name"),
+            ("Kontakt: Nachname", "last_name"),
+            ("Contact First Name", "first_name"),
+            ("Deal - Contact person", "full_name"),
+            ("Deal - Organization", "company"),
+            ("Street Address 2", "street2"),
+            ("Complément d'adresse", "street2"),
+            ("Toevoeging", "street"),
+            ("Schlusstermin", "expected_close"),
+            ("Date de clôture prévue", "expected_close"),
+            ("Data di chiusura prevista", "expected_close"),
+        ] {
+            assert_eq!(fields(&[header]), some(&[field]), "{header}");
+        }
+        for (header, field) in [("Betrag", "deal_value"), ("Importo", "deal_value"), ("Bedrag", "deal_value")] {
+            assert_eq!(fields(&["Name", header]), some(&["full_name", field]), "{header}");
+        }
+        assert_eq!(
+            fields(&["Opportunity Name", "Amount", "Opportunity Currency"]),
+            some(&["", "deal_value", "currency"])
         );
     }
 

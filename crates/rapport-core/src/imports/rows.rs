@@ -327,7 +327,14 @@ impl Mapper {
         }
         // Columns of their own name the first and last name; a full name fills only what they left empty.
         let (full_name_column, full_name) = full_name;
-        if !full_name.is_empty() {
+        // A whole name that says no more than the name columns ("Pieter" beside a first name "Pieter" and no
+        // surname, as Google's and Pipedrive's exports write a one-word name) fills nothing: "Pieter Pieter".
+        let held = |name: &str| {
+            let given: Vec<&str> =
+                input.first_name.split_whitespace().chain(input.last_name.split_whitespace()).collect();
+            name.split_whitespace().all(|w| given.contains(&w.trim_end_matches(',')))
+        };
+        if !full_name.is_empty() && !held(&full_name) {
             let (first, last) = super::names::split_full_name(&full_name);
             if input.first_name.is_empty() && input.last_name.is_empty() {
                 (input.first_name, input.last_name) = (first, last);
@@ -379,6 +386,18 @@ impl Mapper {
         // a lead whose country is unknown, stays as it is.
         if let Some(region) = crate::leads::region_of_country(&input.address.country) {
             input.address.postcode = crate::leads::postcode_of_country(&input.address.postcode, &region);
+        }
+        // A row that names no one and no way to reach anyone (LinkedIn's connection who hid everything but the
+        // date, a line of a report's layout) is no lead: saved, it is an "(unnamed lead)" Draft, and another at
+        // every import of the file.
+        // Another system's reference is someone too: that system's record.
+        let anonymous = [&input.first_name, &input.last_name, &input.company, &input.external_ref]
+            .iter()
+            .all(|v| v.trim().is_empty())
+            && input.emails.iter().chain(&input.phones).all(|v| v.trim().is_empty());
+        if anonymous && errors.is_empty() {
+            let message = "names no one (no name, company, email or phone): nothing to make a lead of";
+            errors.push(FieldError::new("row", message));
         }
         if errors.is_empty() {
             Ok(input)
@@ -739,6 +758,30 @@ mod tests {
     }
 
     #[test]
+    fn a_row_that_names_no_one_is_refused_saying_so() {
+        let m = mapper(
+            &["First Name", "Last Name", "Email", "Connected On"],
+            &["first_name", "last_name", "email", TO_NOTES],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let errors = m.to_input(&row(&["", "", "", "12 Dec 2021"])).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("names no one"), "{errors:?}");
+        assert!(m.to_input(&row(&["", "", "ann@lee.io", "12 Dec 2021"])).is_ok(), "an email is someone");
+    }
+
+    #[test]
+    fn a_whole_name_that_says_no_more_than_the_name_columns_fills_nothing() {
+        let m = mapper(&["Name", "Given Name", "Family Name"], &[FULL_NAME, "first_name", "last_name"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Pieter", "Pieter", ""])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str(), input.notes.as_str()), ("Pieter", "", ""));
+        // One that says more still fills the gap.
+        let input = m.to_input(&row(&["Pieter de Vries", "Pieter", ""])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Pieter", "de Vries"));
+    }
+
+    #[test]
     fn a_whole_address_two_spaces_apart_is_split_into_its_parts() {
         let m = mapper(&["Email", "Address"], &["email", "street"]).unwrap_or_else(|e| panic!("{e}"));
         let address = |cell: &str| m.to_input(&row(&["ann@x.io", cell])).unwrap_or_else(|e| panic!("{e:?}")).address;
@@ -758,9 +801,9 @@ mod tests {
             assert_eq!((a.street.as_str(), a.city.as_str()), (typed, ""), "{typed}");
         }
         // Beside a city column the street is the street.
-        let m = mapper(&["Street", "City"], &["street", "city"]).unwrap_or_else(|e| panic!("{e}"));
-        let a =
-            m.to_input(&row(&["Hauptstr.  5  Hof  BY  95028  DE", "Hof"])).unwrap_or_else(|e| panic!("{e:?}")).address;
+        let m = mapper(&["Name", "Street", "City"], &["last_name", "street", "city"]).unwrap_or_else(|e| panic!("{e}"));
+        let typed = ["Lee", "Hauptstr.  5  Hof  BY  95028  DE", "Hof"];
+        let a = m.to_input(&row(&typed)).unwrap_or_else(|e| panic!("{e:?}")).address;
         assert_eq!(a.street, "Hauptstr.  5  Hof  BY  95028  DE");
     }
 
