@@ -277,6 +277,20 @@ const HOUSE_NUMBER: &[&str] = &[
     "numerodacasa",
 ];
 
+/// Headers of a part of the surname kept apart: the Dutch particle ("Tussenvoegsel": "van der" before "Berg"),
+/// the Spanish and Portuguese first and second surnames. The last name takes each, in column order.
+const SURNAME_PARTS: &[&str] = &[
+    "tussenvoegsel",
+    "tussenvoegsels",
+    "voorvoegsel",
+    "primerapellido",
+    "segundoapellido",
+    "apellido1",
+    "apellido2",
+    "apellidopaterno",
+    "apellidomaterno",
+];
+
 /// Headers of one common word that several exports use for several things ("Title" is a job title in one, a
 /// salutation in another; "Account" may be a company or an account number).
 const LOOSE: &[&str] = &[
@@ -303,8 +317,8 @@ fn is_loose(header: &str) -> bool {
 }
 
 /// One suggestion per column. A field already taken by an earlier column is not suggested again, except
-/// that a second email or phone column becomes the other emails or phones, and a house number joins the
-/// street.
+/// that a second email or phone column becomes the other emails or phones, a house number joins the street,
+/// and a part of the surname the last name.
 pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     // Mailchimp's audience export ends with where the subscriber's address was seen from ("REGION", "CC" beside
     // "LATITUDE", "GMTOFF"): a guess from an IP address, not where the person is.
@@ -328,6 +342,9 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
         .map(|(i, (h, named))| {
             if HOUSE_NUMBER.contains(&fold(h).as_str()) {
                 return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
+            }
+            if SURNAME_PARTS.contains(&fold(h).as_str()) {
+                return ColumnSuggestion { column: h.clone(), field: Some("last_name".to_owned()) };
             }
             let named = named.filter(|f| !(repeated_later(i, h) || is_loose(h) && precise(f)));
             let field = named.and_then(|f| {
@@ -959,6 +976,8 @@ mod tests {
             ("Street Address 2", "street2"),
             ("Complément d'adresse", "street2"),
             ("Toevoeging", "street"),
+            ("Tussenvoegsel", "last_name"),
+            ("Segundo apellido", "last_name"),
             ("Schlusstermin", "expected_close"),
             ("Date de clôture prévue", "expected_close"),
             ("Data di chiusura prevista", "expected_close"),
@@ -968,6 +987,14 @@ mod tests {
         for (header, field) in [("Betrag", "deal_value"), ("Importo", "deal_value"), ("Bedrag", "deal_value")] {
             assert_eq!(fields(&["Name", header]), some(&["full_name", field]), "{header}");
         }
+        assert_eq!(
+            fields(&["Voornaam", "Tussenvoegsel", "Achternaam"]),
+            some(&["first_name", "last_name", "last_name"])
+        );
+        assert_eq!(
+            fields(&["Nombre", "Primer apellido", "Segundo apellido"]),
+            some(&["first_name", "last_name", "last_name"])
+        );
         assert_eq!(
             fields(&["Opportunity Name", "Amount", "Opportunity Currency"]),
             some(&["", "deal_value", "currency"])

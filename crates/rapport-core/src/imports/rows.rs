@@ -38,7 +38,10 @@ pub fn targets() -> Vec<TargetInfo> {
 
 /// Targets that take one value: two columns cannot both fill one.
 pub(crate) fn single_valued(target: &str) -> bool {
-    !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | TO_NOTES | IGNORE)
+    !matches!(
+        target,
+        "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | "last_name" | TO_NOTES | IGNORE
+    )
 }
 
 pub(crate) struct Mapper {
@@ -304,6 +307,10 @@ impl Mapper {
                 // "address_1") give the street in two columns: joined in column order, as each country writes it.
                 "street" if !input.address.street.is_empty() => {
                     input.address.street = format!("{} {value}", input.address.street);
+                }
+                // A surname in parts ("van der" "Berg", "García" "López"), joined in column order.
+                "last_name" if !input.last_name.is_empty() => {
+                    input.last_name = format!("{} {value}", input.last_name);
                 }
                 "source" => source_text = value,
                 // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
@@ -755,6 +762,16 @@ mod tests {
         let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
+    }
+
+    #[test]
+    fn a_surname_in_parts_is_joined_in_column_order() {
+        let m = mapper(&["Voornaam", "Tussenvoegsel", "Achternaam"], &["first_name", "last_name", "last_name"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Jan", "van der", "Berg"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Jan", "van der Berg"));
+        let input = m.to_input(&row(&["Piet", "", "Jansen"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.last_name, "Jansen", "an empty part adds nothing");
     }
 
     #[test]

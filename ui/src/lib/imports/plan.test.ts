@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnLabel, ignoredColumns, joinedStreet, mappingProblems, sharedTargets } from './plan';
+import { columnLabel, ignoredColumns, joinedStreet, joinedSurname, mappingProblems, sharedTargets } from './plan';
 
 describe('sharedTargets', () => {
   it('warns of two columns sent to a single-value field', () => {
@@ -45,6 +45,16 @@ describe('joinedStreet', () => {
     const city = { column: 'Ort', target: 'city' };
     expect(joinedStreet([street, city, number])).toEqual(['Straße', 'Hausnummer']);
     expect(joinedStreet([street, city])).toEqual([]);
+  });
+
+  it('names the columns joined into the last name, and two of them are no clash', () => {
+    const mapping = [
+      { column: 'Voornaam', target: 'first_name' },
+      { column: 'Tussenvoegsel', target: 'last_name' },
+      { column: 'Achternaam', target: 'last_name' },
+    ];
+    expect(joinedSurname(mapping)).toEqual(['Tussenvoegsel', 'Achternaam']);
+    expect(sharedTargets(mapping)).toEqual([]);
   });
 });
 

@@ -33,7 +33,17 @@ export const NOTES = 'notes';
  * Targets several columns may go to: lists, the notes, and the street (a house number kept in a column of its
  * own is joined to it). Two columns sent to any other target is worth a warning (the core refuses it).
  */
-const MULTI_VALUE_TARGETS = new Set([IGNORE, NOTES, 'email', 'phone', 'other_emails', 'other_phones', 'tags', 'street']);
+const MULTI_VALUE_TARGETS = new Set([
+  IGNORE,
+  NOTES,
+  'email',
+  'phone',
+  'other_emails',
+  'other_phones',
+  'tags',
+  'street',
+  'last_name',
+]);
 
 export function emptyCounts(): OutcomeCounts {
   return { create_active: 0, create_draft: 0, update: 0, unchanged: 0, enrich: 0, review: 0, reject: 0 };
@@ -117,7 +127,16 @@ export function sharedTargets(mapping: readonly ColumnMapping[]): [string, strin
 
 /** The columns joined into the street (a house number kept apart), in the file's order; empty unless several. */
 export function joinedStreet(mapping: readonly ColumnMapping[]): string[] {
-  const columns = mapping.flatMap((m, i) => (m.target === 'street' ? [columnLabel(m.column, i)] : []));
+  return joinedInto(mapping, 'street');
+}
+
+/** The columns joined into the last name (a Dutch particle, a second surname), in the file's order. */
+export function joinedSurname(mapping: readonly ColumnMapping[]): string[] {
+  return joinedInto(mapping, 'last_name');
+}
+
+function joinedInto(mapping: readonly ColumnMapping[], target: string): string[] {
+  const columns = mapping.flatMap((m, i) => (m.target === target ? [columnLabel(m.column, i)] : []));
   return columns.length > 1 ? columns : [];
 }
 
