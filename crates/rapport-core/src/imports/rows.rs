@@ -57,6 +57,8 @@ pub(crate) struct Mapper {
     /// The order of day and month the file's dates show (see [`date_order_of`]): a date that could be read
     /// both ways is read so.
     date_order: Option<DateOrder>,
+    /// The pipeline's stages (key, label, outcome), for a stage column: empty, its values go in as written.
+    stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
 }
 
 /// The columns of `targets` that go to a date field.
@@ -189,7 +191,40 @@ impl Mapper {
             default_detail,
             check_replacement,
             date_order: None,
+            stages: Vec::new(),
         })
+    }
+
+    /// A stage column's values are read as the pipeline's stages (by key or label) and the closed stages as other
+    /// CRMs name them; another CRM's own stages ("Prospecting", "Needs Analysis") go to the notes.
+    pub(crate) fn reading_stages(
+        mut self,
+        stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
+    ) -> Self {
+        self.stages = stages;
+        self
+    }
+
+    /// The key of the stage `value` names: a stage's key or label (any case; a label two pipelines share names
+    /// neither), or won and lost as CRMs write them ("Closed Won", "Gewonnen").
+    fn stage_of(&self, value: &str) -> Option<String> {
+        use crate::pipeline::config::StageOutcome;
+        let v = value.trim();
+        if let Some((key, ..)) = self.stages.iter().find(|(key, ..)| key.eq_ignore_ascii_case(v)) {
+            return Some(key.clone());
+        }
+        let lower = v.to_lowercase();
+        let labelled: Vec<&String> =
+            self.stages.iter().filter(|(_, label, _)| label.to_lowercase() == lower).map(|(key, ..)| key).collect();
+        if let [key] = labelled[..] {
+            return Some(key.clone());
+        }
+        let outcome = match super::mapping::fold(v).as_str() {
+            "closedwon" | "won" | "gewonnen" | "gagne" | "ganado" | "vinto" | "ganho" => StageOutcome::Won,
+            "closedlost" | "lost" | "verloren" | "perdu" | "perdido" | "perso" => StageOutcome::Lost,
+            _ => return None,
+        };
+        self.stages.iter().find(|(.., o)| *o == outcome).map(|(key, ..)| key.clone())
     }
 
     /// Dates that could be read both ways are read in `order`, the order the file's other dates show.
@@ -313,6 +348,12 @@ impl Mapper {
                     input.last_name = format!("{} {value}", input.last_name);
                 }
                 "source" => source_text = value,
+                // Another CRM's stage this pipeline does not have is kept in the notes; the lead starts where a new
+                // lead does. Refused, every row of a Salesforce export was.
+                "stage" if !self.stages.is_empty() => match self.stage_of(&value) {
+                    Some(key) => input.stage = key,
+                    None => notes.push(labelled(&self.headers[i], &value)),
+                },
                 // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
                 "postcode" => input.address.postcode = crate::leads::phone::without_float_tail(&value).to_string(),
                 FULL_NAME => full_name = (self.headers[i].clone(), value),
@@ -762,6 +803,32 @@ mod tests {
         let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
+    }
+
+    #[test]
+    fn a_stage_is_read_by_key_label_or_a_crms_closed_words_and_another_crms_own_goes_to_the_notes() {
+        use crate::pipeline::config::StageOutcome::{Lost, Open, Won};
+        let stages = [
+            ("new", "New lead", Open),
+            ("engagement", "In discussion", Open),
+            ("won", "Won", Won),
+            ("lost", "Lost", Lost),
+        ]
+        .map(|(k, l, o)| (k.to_string(), l.to_string(), o))
+        .to_vec();
+        let m = mapper(&["Name", "Stage"], &["last_name", "stage"])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .reading_stages(stages);
+        let read = |stage: &str| {
+            let input = m.to_input(&row(&["Lee", stage])).unwrap_or_else(|e| panic!("{e:?}"));
+            (input.stage, input.notes)
+        };
+        assert_eq!(read("ENGAGEMENT"), ("engagement".into(), String::new()));
+        assert_eq!(read("in discussion"), ("engagement".into(), String::new()));
+        assert_eq!(read("Closed Won"), ("won".into(), String::new()));
+        assert_eq!(read("Gewonnen"), ("won".into(), String::new()));
+        assert_eq!(read("Closed Lost"), ("lost".into(), String::new()));
+        assert_eq!(read("Prospecting"), (String::new(), "Stage: Prospecting".into()));
     }
 
     #[test]

@@ -217,6 +217,8 @@ impl Rapport {
             // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
             opened.format == super::model::FileFormat::Csv,
         )?;
+        let stages = self.db.read(|c| Ok::<_, Error>(crate::pipeline::config::stages(c)?))?;
+        let mapper = mapper.reading_stages(stages.into_iter().map(|s| (s.key, s.label, s.outcome)).collect());
         let columns = super::rows::date_columns(mapper.targets());
         if columns.is_empty() {
             return Ok(mapper);
