@@ -1105,6 +1105,23 @@ gus@x.example,Gus,Ash,03/04/2026\n",
     assert!(why.contains("2026-04-03") && why.contains("2026-03-04"), "{why}");
 }
 
+/// A personal contact in a German Outlook export has its address in the Home ("privat") block, which the mapping
+/// does not take (it maps the business one): the row takes it, and its country reads the Swiss number, which the
+/// default region (US) refused.
+#[test]
+fn a_personal_contact_takes_its_home_address_and_country_from_outlooks_other_block() {
+    let f = fixture();
+    let text = "Vorname,Nachname,Straße geschäftlich,Ort geschäftlich,Land/Region geschäftlich,\
+Straße privat,Ort privat,Land/Region privat,Telefon privat\n\
+Lena,Vogt,,,,Bahnhofstrasse 1,Zürich,Schweiz,044 293 93 93\n";
+    let path = write(&f, "kontakte.csv", text.as_bytes());
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!((b.counts.create_active + b.counts.create_draft, b.counts.reject), (1, 0), "{:?}", rejects(&f, &b));
+    let lena = find(&f, "vogt");
+    assert_eq!((lena.address.city.as_str(), lena.address.street.as_str()), ("Zürich", "Bahnhofstrasse 1"));
+    assert_eq!(lena.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+41442939393"]);
+}
+
 /// The dry run meets a keyed lead as the run will: filled by an earlier row of the file, whether the file
 /// created it or it was stored, and in another rehearsal (they are rolled back every few hundred rows). A later
 /// row that disagrees with that fill is rejected in both, and one that repeats it is unchanged in both.

@@ -26,6 +26,12 @@ pub(super) fn fold(header: &str) -> String {
     header.nfkd().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().replace('ß', "ss")
 }
 
+/// The part of an address a header names ("Home City", "Land/Region privat"), whatever the column is mapped to:
+/// a second address block of the file (Outlook's Home beside its Business) is told by it.
+pub(crate) fn address_part_of(header: &str) -> Option<&'static str> {
+    field_of(header).filter(|f| matches!(*f, "street" | "street2" | "city" | "postcode" | "region" | "country"))
+}
+
 fn field_of(header: &str) -> Option<&'static str> {
     let header = bracketed_key(header).unwrap_or(header);
     match entity_qualified(header) {

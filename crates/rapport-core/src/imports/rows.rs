@@ -57,8 +57,15 @@ pub(crate) struct Mapper {
     /// The order of day and month the file's dates show (see [`date_order_of`]): a date that could be read
     /// both ways is read so.
     date_order: Option<DateOrder>,
+    /// Columns sent to the notes that name a part of an address (the file's other address block: Outlook's
+    /// Home beside the Business one it maps), with that part.
+    other_address: Vec<(usize, &'static str)>,
     /// The pipeline's stages (key, label, outcome), for a stage column: empty, its values go in as written.
     stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
+}
+
+fn is_address_part(target: &str) -> bool {
+    matches!(target, "street" | "street2" | "city" | "postcode" | "region" | "country")
 }
 
 /// The columns of `targets` that go to a date field.
@@ -182,10 +189,21 @@ impl Mapper {
         }
         let suggested = super::suggest_mapping(headers);
         let plain_notes = suggested.iter().map(|s| s.field.as_deref() == Some(TO_NOTES)).collect();
+        let other_address = (targets.iter().any(|t| is_address_part(t)))
+            .then(|| {
+                targets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| *t == TO_NOTES)
+                    .filter_map(|(i, _)| super::mapping::address_part_of(&headers[i]).map(|part| (i, part)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Self {
             headers: headers.to_vec(),
             targets,
             plain_notes,
+            other_address,
             owners,
             default_source,
             default_detail,
@@ -289,6 +307,7 @@ impl Mapper {
         let mut notes = Vec::new();
         let mut source_text = String::new();
         let mut full_name = (String::new(), String::new());
+        let mut other_address: Vec<(usize, String)> = Vec::new();
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
             let cell = row.cells.get(i).map_or("", String::as_str);
@@ -331,6 +350,7 @@ impl Mapper {
                 "other_phones" => other_phones.extend(cell_values(&value, Separators::Phones)),
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
+                TO_NOTES if self.other_address.iter().any(|(c, _)| *c == i) => other_address.push((i, value)),
                 TO_NOTES if self.headers[i].trim().is_empty() => {
                     notes.push(labelled(&format!("Column {}", i + 1), &value))
                 }
@@ -419,6 +439,33 @@ impl Mapper {
                 input.source_detail = source_text.clone();
             } else {
                 notes.push(format!("Source: {source_text}"));
+            }
+        }
+        // A row whose mapped address is empty takes the file's other address block (a personal contact's Home
+        // address in Outlook's export, which maps the Business one): its country then reads its phone numbers
+        // too. Otherwise that block stays in the notes, as any column sent there.
+        // No street and no city: the mapped block holds no address (a part of the other block may have been
+        // mapped, where the mapped block has no such column).
+        let no_address = input.address.street.is_empty() && input.address.city.is_empty();
+        for (i, value) in other_address {
+            let part = self.other_address.iter().find(|(c, _)| *c == i).map(|(_, p)| *p);
+            let field = match (no_address, part) {
+                (true, Some("street")) => &mut input.address.street,
+                (true, Some("street2")) => &mut input.address.street2,
+                (true, Some("city")) => &mut input.address.city,
+                (true, Some("postcode")) => &mut input.address.postcode,
+                (true, Some("region")) => &mut input.address.region,
+                (true, Some("country")) => &mut input.address.country,
+                _ => {
+                    notes.push(labelled(&self.headers[i], &value));
+                    continue;
+                }
+            };
+            if field.is_empty() {
+                *field = value;
+            } else {
+                // The same part again (a third block, Outlook's "Other City"): kept apart, in the notes.
+                notes.push(labelled(&self.headers[i], &value));
             }
         }
         input.notes = notes.join("\n");
@@ -829,6 +876,52 @@ mod tests {
         assert_eq!(read("Gewonnen"), ("won".into(), String::new()));
         assert_eq!(read("Closed Lost"), ("lost".into(), String::new()));
         assert_eq!(read("Prospecting"), (String::new(), "Stage: Prospecting".into()));
+    }
+
+    #[test]
+    fn a_row_without_the_mapped_address_takes_the_files_other_address_block() {
+        let headers = [
+            "First Name",
+            "Business Street",
+            "Business City",
+            "Business Country/Region",
+            "Business Postal Code",
+            "Home Street",
+            "Home City",
+            "Home Postal Code",
+            "Home Country/Region",
+        ];
+        let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        let mapping: Vec<ColumnMapping> = super::super::suggest_mapping(&h)
+            .into_iter()
+            .map(|s| ColumnMapping { column: s.column, target: s.field.unwrap_or_else(|| TO_NOTES.to_string()) })
+            .collect();
+        let targets: Vec<&str> = mapping.iter().map(|m| m.target.as_str()).collect();
+        assert_eq!(
+            &targets[..5],
+            ["first_name", "street", "city", "country", "postcode"],
+            "the Business block is mapped"
+        );
+        let m = Mapper::new(&h, &mapping, HashMap::new(), SourceChannel::BulkImport, "outlook.csv".into(), true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // A personal contact: the Home block is the address, its country reads the phones.
+        let home = ["Ann", "", "", "", "", "Bahnhofstrasse 1", "Zürich", "8001", "Schweiz"];
+        let input = m.to_input(&row(&home)).unwrap_or_else(|e| panic!("{e:?}"));
+        let a = &input.address;
+        assert_eq!(
+            [&a.street, &a.city, &a.postcode, &a.country].map(String::as_str),
+            ["Bahnhofstrasse 1", "Zürich", "8001", "Schweiz"]
+        );
+        assert_eq!(input.notes, "");
+        // A business contact keeps its Business address; the Home block stays in the notes.
+        let both = ["Bo", "Main St 1", "Leeds", "UK", "LS1", "Elm Rd 2", "York", "YO1", "UK"];
+        let input = m.to_input(&row(&both)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.address.street.as_str(), input.address.city.as_str()), ("Main St 1", "Leeds"));
+        assert!(
+            input.notes.contains("Home Street: Elm Rd 2") && input.notes.contains("Home City: York"),
+            "{}",
+            input.notes
+        );
     }
 
     #[test]
