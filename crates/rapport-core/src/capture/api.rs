@@ -584,10 +584,11 @@ impl Rapport {
             }
         };
         let row = RawRow { line: 0, cells: fields.into_iter().map(|(_, v)| v).collect() };
-        let input = match mapper.to_input(&row) {
+        let (read, origins) = mapper.read(&row);
+        let input = match read {
             Ok(i) => i,
             Err(mut errors) => {
-                mapper.name_columns(&mut errors);
+                mapper.name_columns(&mut errors, &origins);
                 let body = error_body("validation", &describe(&errors), &errors);
                 return self.record_reply(&source, &body_hash, 422, "rejected", body);
             }
@@ -630,7 +631,7 @@ impl Rapport {
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };
             let batch = self.begin_batch(tx, &grant, &origin)?;
             let mut p = self.import_row(tx, &grant, &rules, &batch, 0, input, None)?;
-            mapper.name_columns(&mut p.errors);
+            mapper.name_columns(&mut p.errors, &origins);
             changelog::discard_empty(tx, &batch)?;
             // The sender learns that its lead was received, not what it matched: a web form's token is in a
             // public page, and "may be Ann Lee (lead 42)" or "fills the phone of lead 42" would tell anyone who

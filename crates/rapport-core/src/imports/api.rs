@@ -321,7 +321,8 @@ impl Rapport {
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let p: RowPlan = match (unread, mapper.to_input(&row)) {
+                    let (read, origins) = mapper.read(&row);
+                    let p: RowPlan = match (unread, read) {
                         (Some(why), _) => rejected(row.line, String::new(), vec![why]),
                         (None, Err(errors)) => rejected(row.line, String::new(), errors),
                         (None, Ok(input)) => {
@@ -361,7 +362,7 @@ impl Rapport {
                         }
                     };
                     let mut p = p;
-                    mapper.name_columns(&mut p.errors);
+                    mapper.name_columns(&mut p.errors, &origins);
                     if p.action == RowAction::Reject {
                         p.cells = row.cells.clone();
                     }

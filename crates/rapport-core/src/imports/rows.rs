@@ -124,6 +124,13 @@ fn split_whole_address(address: &mut crate::leads::Address) {
     };
 }
 
+/// The column each of a row's emails and phones came from, in the order the lead input lists them.
+#[derive(Debug, Default)]
+pub(crate) struct Origins {
+    emails: Vec<usize>,
+    phones: Vec<usize>,
+}
+
 /// A formula's error as a spreadsheet shows it, in a workbook's cell or in the CSV it saved: no one's name or
 /// company, so the row is refused rather than a lead made of "#N/A".
 fn is_spreadsheet_error(value: &str) -> bool {
@@ -256,9 +263,22 @@ impl Mapper {
     }
 
     /// Names a validation error's field (`emails.0`, `company`) by the column its value came from, so a user
-    /// fixing the file knows which cell to look at.
-    pub(crate) fn name_columns(&self, errors: &mut [FieldError]) {
+    /// fixing the file knows which cell to look at: an email or phone by where [`Self::read`] took it (several
+    /// columns fill them, "Mobile Phone" the first when "Business Phone" is empty).
+    pub(crate) fn name_columns(&self, errors: &mut [FieldError], origins: &Origins) {
         for e in errors {
+            let listed = e.field.split_once('.').and_then(|(list, n)| {
+                let n: usize = n.parse().ok()?;
+                match list {
+                    "emails" => origins.emails.get(n),
+                    "phones" => origins.phones.get(n),
+                    _ => None,
+                }
+            });
+            if let Some(&i) = listed {
+                e.field = self.headers[i].clone();
+                continue;
+            }
             let target = crate::leads::csv::csv_column(&e.field);
             // A field several columns fill (the notes, from every column no field takes) is no one column's
             // fault: named after the first, the sender would be told to shorten a value that is not too long.
@@ -280,6 +300,12 @@ impl Mapper {
     }
 
     pub(crate) fn to_input(&self, row: &RawRow) -> Result<LeadInput, Vec<FieldError>> {
+        self.read(row).0
+    }
+
+    /// [`Self::to_input`], with the column each email and phone came from (see [`Self::name_columns`]).
+    pub(crate) fn read(&self, row: &RawRow) -> (Result<LeadInput, Vec<FieldError>>, Origins) {
+        let mut origins = Origins::default();
         let width = self.headers.len();
         // A header line ending with a separator names no column past its last name: a row that stops there is
         // whole, as in an export that ends its header line (and only it) with a separator.
@@ -293,14 +319,15 @@ impl Mapper {
                     ": a quote after a space (, \") opens no quoted value; remove the space before the quote",
                 );
             }
-            return Err(vec![FieldError::new("row", message)]);
+            return (Err(vec![FieldError::new("row", message)]), origins);
         }
         if let Some(word) = totals_row(&row.cells) {
             let message = format!("a totals line (“{word}”), {}", super::footers::LEFT_OUT);
-            return Err(vec![FieldError::new("row", message)]);
+            return (Err(vec![FieldError::new("row", message)]), origins);
         }
         let mut errors = Vec::new();
         let mut input = LeadInput::default();
+        let (mut other_email_origins, mut other_phone_origins) = (Vec::new(), Vec::new());
         // Columns mapped to the email (phone) field come first, in column order: the first is the primary.
         let (mut emails, mut other_emails, mut phones, mut other_phones) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -344,10 +371,18 @@ impl Mapper {
             }
             match target.as_str() {
                 IGNORE => {}
-                "email" => emails.extend(cell_values(&value, Separators::Addresses)),
-                "other_emails" => other_emails.extend(cell_values(&value, Separators::Addresses)),
-                "phone" => phones.extend(cell_values(&value, Separators::Phones)),
-                "other_phones" => other_phones.extend(cell_values(&value, Separators::Phones)),
+                "email" | "other_emails" | "phone" | "other_phones" => {
+                    let email = matches!(target.as_str(), "email" | "other_emails");
+                    let values = cell_values(&value, if email { Separators::Addresses } else { Separators::Phones });
+                    let (list, from) = match target.as_str() {
+                        "email" => (&mut emails, &mut origins.emails),
+                        "other_emails" => (&mut other_emails, &mut other_email_origins),
+                        "phone" => (&mut phones, &mut origins.phones),
+                        _ => (&mut other_phones, &mut other_phone_origins),
+                    };
+                    from.extend(std::iter::repeat_n(i, values.len()));
+                    list.extend(values);
+                }
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES if self.other_address.iter().any(|(c, _)| *c == i) => other_address.push((i, value)),
@@ -427,6 +462,8 @@ impl Mapper {
         }
         emails.extend(other_emails);
         phones.extend(other_phones);
+        origins.emails.extend(other_email_origins);
+        origins.phones.extend(other_phone_origins);
         input.emails = emails;
         input.phones = phones;
         // A channel by name ("web form", "partner") is the lead's channel. Another CRM's lead source ("LinkedIn",
@@ -494,11 +531,7 @@ impl Mapper {
             let message = "names no one (no name, company, email or phone): nothing to make a lead of";
             errors.push(FieldError::new("row", message));
         }
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
+        (if errors.is_empty() { Ok(input) } else { Err(errors) }, origins)
     }
 }
 
@@ -1040,12 +1073,36 @@ mod tests {
     fn a_refusal_names_the_column_only_when_one_column_fills_the_field() {
         let m = mapper(&["Name", "Message"], &["last_name", "notes"]).unwrap_or_else(|e| panic!("{e}"));
         let mut errors = vec![FieldError::new("notes", "is too long"), FieldError::new("last_name", "is too long")];
-        m.name_columns(&mut errors);
+        m.name_columns(&mut errors, &Origins::default());
         assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["Message", "Name"]);
         let m = mapper(&["Name", "a", "b"], &["last_name", "notes", "notes"]).unwrap_or_else(|e| panic!("{e}"));
         let mut errors = vec![FieldError::new("notes", "is too long")];
-        m.name_columns(&mut errors);
+        m.name_columns(&mut errors, &Origins::default());
         assert_eq!(errors[0].field, "notes");
+    }
+
+    /// An email or phone refused is named by the column it came from, whichever of several columns: the first
+    /// phone is the mobile's when the business phone is empty.
+    #[test]
+    fn a_refused_email_or_phone_names_the_column_it_came_from() {
+        let m = mapper(
+            &["Name", "Business Phone", "Mobile Phone", "Home Phone", "E-mail", "E-mail 2"],
+            &["last_name", "phone", "other_phones", "other_phones", "email", "other_emails"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (input, origins) = m.read(&row(&["Lee", "", "12345", "999", "ann@lee.io", "ben@ho"]));
+        let input = input.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.phones, ["12345", "999"]);
+        let mut errors = vec![
+            FieldError::new("phones.0", "bad"),
+            FieldError::new("phones.1", "bad"),
+            FieldError::new("emails.1", "bad"),
+        ];
+        m.name_columns(&mut errors, &origins);
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["Mobile Phone", "Home Phone", "E-mail 2"]
+        );
     }
 
     /// A formula's error, from a workbook or the CSV it saved, refuses the row with the column named; an

@@ -458,12 +458,13 @@ impl Rapport {
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let mut plan = match (unread, mapper.to_input(&row)) {
+                    let (read, origins) = mapper.read(&row);
+                    let mut plan = match (unread, read) {
                         (Some(why), _) => rejected(row.line, String::new(), vec![why]),
                         (None, Ok(input)) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
                         (None, Err(errors)) => rejected(row.line, String::new(), errors),
                     };
-                    mapper.name_columns(&mut plan.errors);
+                    mapper.name_columns(&mut plan.errors, &origins);
                     if plan.action == RowAction::Reject {
                         store::insert_reject(tx, id, row.line, &row.cells, &plan.errors)?;
                     }
