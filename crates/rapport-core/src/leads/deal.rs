@@ -5,7 +5,14 @@ use chrono::{Datelike, NaiveDate};
 /// A non-negative amount as a plain decimal with two places. Accepts thousands separators of either kind
 /// ("12,500.50", "12.500,50", "12 500"), a currency sign or code around it, and a decimal comma.
 pub fn normalize_amount(raw: &str) -> Result<String, String> {
-    let compact: Vec<char> = raw.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_').collect();
+    // Accounts write a loss in brackets: "(1,000.00)" is minus a thousand, not a deal of a thousand.
+    let t = raw.trim();
+    if t.starts_with('(') && t.ends_with(')') && t.chars().any(|c| c.is_ascii_digit()) {
+        return Err(format!("\"{t}\" is a negative amount (in brackets, as accounts write one): cannot be negative"));
+    }
+    // The Swiss group thousands with an apostrophe, straight or typographic ("8'000", "8’000").
+    let compact: Vec<char> =
+        raw.chars().filter(|c| !c.is_whitespace() && !matches!(c, '\'' | '’' | 'ʼ' | '_')).collect();
     let mut start = compact.iter().position(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ',')).unwrap_or(0);
     // The full stop of an abbreviated currency before the number ("Rs. 50", "Fr. 90") is not a decimal point.
     if start > 0 && matches!(compact[start], '.' | ',') && compact[start - 1].is_alphabetic() {
@@ -51,7 +58,9 @@ pub fn normalize_amount(raw: &str) -> Result<String, String> {
     ];
     // Only a currency may follow: a code ("EUR") or a short word ("Fr."). Anything else is refused rather than
     // dropped: "1.5M USD" read as 1.50 hid a magnitude behind the code.
-    let currency_word = after.is_empty() || after.chars().count() == 3 || matches!(after.as_str(), "fr" | "rs" | "kr");
+    let currency_word = after.is_empty()
+        || after.chars().count() == 3
+        || matches!(after.as_str(), "fr" | "rs" | "kr" | "zł" | "zl" | "kč" | "kc" | "ft" | "kn" | "lv");
     // A share is no amount: "100%" read as 100.00 would be a deal of a hundred.
     if kept[body.len()..].contains('%') {
         return Err(format!("\"{}\" is a percentage, not an amount", raw.trim()));
@@ -406,9 +415,16 @@ mod tests {
             ("Fr. 90.50", "90.50"),
             ("90 Fr.", "90.00"),
             ("$.50", "0.50"),
+            // The Swiss apostrophe, straight or typographic; the currencies of Central Europe after the number.
+            ("CHF 8’000.00", "8000.00"),
+            ("8'000.50", "8000.50"),
+            ("1 234,5 zł", "1234.50"),
+            ("12 500 Kč", "12500.00"),
         ] {
             assert_eq!(normalize_amount(raw).as_deref(), Ok(amount), "{raw}");
         }
+        let why = normalize_amount("(1,000.00)").unwrap_err();
+        assert!(why.contains("negative"), "{why}");
         for raw in ["31.12.26", "26-12-31"] {
             assert!(normalize_date(raw).is_err(), "{raw}");
         }
