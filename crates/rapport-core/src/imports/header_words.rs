@@ -105,6 +105,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "anzeigename",
             // Salesforce reports qualify the person's columns ("Contact: Full Name").
             "contactfullname",
+            // vCard's formatted name, as converters to CSV head it.
+            "fn",
             // Dutch lists give "Naam" beside "Voornaam": the surname, which a name column beside a first-name
             // column is read as.
             "naam",
@@ -137,6 +139,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "companyname",
             "organization",
             "organisation",
+            "org",
             "account",
             "accountname",
             "organizationname",

@@ -34,6 +34,12 @@ pub(crate) fn address_part_of(header: &str) -> Option<&'static str> {
 
 fn field_of(header: &str) -> Option<&'static str> {
     let header = bracketed_key(header).unwrap_or(header);
+    // vCard's names with their parameters, as converters to CSV head the columns ("EMAIL;TYPE=WORK",
+    // "TEL;TYPE=CELL"): the property is the field.
+    let header = match header.split_once(';') {
+        Some((property, parameters)) if parameters.trim_start().to_ascii_uppercase().starts_with("TYPE=") => property,
+        _ => header,
+    };
     match entity_qualified(header) {
         // The person's owner in the other CRM ("Person - Owner") is one of its salespeople, not a user here.
         Some(Entity::Person(rest)) => return field_of(rest).filter(|f| *f != "owner"),
@@ -987,6 +993,11 @@ mod tests {
             ("Schlusstermin", "expected_close"),
             ("Date de clôture prévue", "expected_close"),
             ("Data di chiusura prevista", "expected_close"),
+            // vCard's property names, as converters to CSV write them.
+            ("FN", "full_name"),
+            ("ORG", "company"),
+            ("EMAIL;TYPE=WORK", "email"),
+            ("TEL;TYPE=CELL", "phone"),
         ] {
             assert_eq!(fields(&[header]), some(&[field]), "{header}");
         }

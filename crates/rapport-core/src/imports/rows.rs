@@ -613,7 +613,17 @@ pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
         let mut after_semicolon = false;
         let mut rest = part;
         loop {
-            let (piece, separator) = match rest.find(splits) {
+            // A display name in quotes ("Lee, Ann" <ann@lee.io>, as mail programs copy an address) holds its comma.
+            let outside_quotes = |text: &str| {
+                let mut quoted = false;
+                text.char_indices().find(|&(_, c)| {
+                    if c == '"' && separators == Separators::Addresses {
+                        quoted = !quoted;
+                    }
+                    !quoted && splits(c)
+                })
+            };
+            let (piece, separator) = match outside_quotes(rest).map(|(at, _)| at) {
                 Some(at) => (&rest[..at], rest[at..].chars().next()),
                 None => (rest, None),
             };
@@ -1239,6 +1249,20 @@ mod tests {
         assert_eq!(notes(&["Christopher", "Chris Lee", "Lee"]), "Name: Chris Lee");
         assert_eq!(notes(&["Lin", "Li Lin", ""]), "Name: Li Lin");
         assert_eq!(notes(&["Chris", "Chris Lee", "Lee"]), "");
+    }
+
+    /// A display name in quotes keeps its comma: "Lee, Ann" <ann@lee.io> is one address, not two broken ones.
+    #[test]
+    fn an_address_with_a_quoted_display_name_is_one_address() {
+        let addresses = |v: &str| cell_values(v, Separators::Addresses);
+        assert_eq!(addresses("\"Lee, Ann\" <ann@lee.io>"), ["\"Lee, Ann\" <ann@lee.io>"]);
+        assert_eq!(
+            addresses("\"Lee, Ann\" <ann@lee.io>, bo@ray.io; \"Ray, Bo\" <bo@x.io>"),
+            ["\"Lee, Ann\" <ann@lee.io>", "bo@ray.io", "\"Ray, Bo\" <bo@x.io>"]
+        );
+        assert_eq!(addresses("a@x.de, b@y.de"), ["a@x.de", "b@y.de"]);
+        // A quote never closed does not swallow the cell's other addresses into one.
+        assert_eq!(addresses("\"Lee <ann@lee.io>"), ["\"Lee <ann@lee.io>"]);
     }
 
     /// Two numbers in one cell, each in its international form after a comma, are two; a comma elsewhere (a
