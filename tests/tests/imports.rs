@@ -1122,6 +1122,25 @@ Lena,Vogt,,,,Bahnhofstrasse 1,Zürich,Schweiz,044 293 93 93\n";
     assert_eq!(lena.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+41442939393"]);
 }
 
+/// A Dutch list with one row whose country cell was left empty: that row's national number is read as Dutch, as
+/// nearly every other row says, not refused as American (the default region).
+#[test]
+fn a_row_without_a_country_reads_its_phone_in_the_country_the_rest_of_the_file_names() {
+    let f = fixture();
+    let mut text = String::from("first_name,last_name,phone,country\n");
+    for (i, name) in ["Anouk", "Bram", "Daan", "Emma", "Finn", "Jesse"].iter().enumerate() {
+        text.push_str(&format!("{name},de Vries{i},06 1234567{i},Netherlands\n"));
+    }
+    text.push_str("Sanne,Bakker,06 87654321,\n");
+    let path = write(&f, "nl.csv", text.as_bytes());
+    let plan = suggested_plan(&f, &path, None);
+    assert_eq!(plan.phone_region.as_deref(), Some("NL"));
+    let b = run(&f, &path, &plan);
+    assert_eq!(b.counts.reject, 0, "{:?}", rejects(&f, &b));
+    let sanne = find(&f, "bakker");
+    assert_eq!(sanne.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+31687654321"]);
+}
+
 /// The dry run meets a keyed lead as the run will: filled by an earlier row of the file, whether the file
 /// created it or it was stored, and in another rehearsal (they are rolled back every few hundred rows). A later
 /// row that disagrees with that fill is rejected in both, and one that repeats it is unchanged in both.

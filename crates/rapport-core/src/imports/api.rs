@@ -39,11 +39,28 @@ fn phone_region_of<'a>(
     let cell = |row: &'a Vec<String>, i: usize| row.get(i).map(String::as_str).unwrap_or_default();
     let mut numbers: Vec<&str> = Vec::new();
     let mut addresses: Vec<&str> = Vec::new();
-    for row in rows.filter(|row| country.iter().all(|&i| cell(row, i).trim().is_empty())) {
+    let mut countries: HashMap<String, usize> = HashMap::new();
+    let mut with_country = 0;
+    for row in rows {
+        let named = country.iter().map(|&i| cell(row, i).trim()).find(|c| !c.is_empty());
+        if let Some(named) = named {
+            with_country += 1;
+            if let Some(region) = crate::leads::region_of_country(named) {
+                *countries.entry(region).or_default() += 1;
+            }
+            continue;
+        }
         numbers.extend(phones.iter().map(|&i| cell(row, i)).filter(|c| !c.trim().is_empty()));
         addresses.extend(emails.iter().map(|&i| cell(row, i)).filter(|c| c.contains('@')));
     }
-    super::phone_region::likely_region(numbers, addresses, default)
+    let has_numbers = !numbers.is_empty();
+    super::phone_region::likely_region(numbers, addresses, default).or_else(|| {
+        // Too few rows without a country to tell: the country most of the file's rows name (a Dutch list
+        // with one row whose country cell was left empty), when nearly all of them name it.
+        let (region, n) = countries.into_iter().max_by_key(|(_, n)| *n)?;
+        let most = n >= 5 && n * 10 >= with_country * 9;
+        (has_numbers && most && region != default).then_some(region)
+    })
 }
 
 /// The column a rejects file adds; an import of that file ignores it.
