@@ -85,6 +85,13 @@ impl Length {
     ) -> DateTime<Utc> {
         match self {
             Length::Wall { days, seconds } => {
+                // A start the clocks skip (02:30 the night they go forward) is moved on by the gap; its end, read
+                // on the wall, is not, and the meeting lasted nothing: it keeps its length exactly (RFC 5545
+                // 3.8.5.3: the DTEND's exact duration for every instance).
+                let here = if matches!(zone, Zone::Floating) { floating } else { zone };
+                if here.to_wall(start) != start_wall {
+                    return start + Duration::days(days) + Duration::seconds(seconds);
+                }
                 zone.to_utc(start_wall + Duration::days(days) + Duration::seconds(seconds), floating)
             }
             Length::Nominal { days, seconds } => {

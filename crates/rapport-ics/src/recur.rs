@@ -261,9 +261,15 @@ fn expand_series(
         starts.sort_by_key(|(w, _)| *w);
         starts.dedup_by_key(|(w, _)| *w);
 
+        // Two walls may be one instant: hourly from midnight the night the clocks go forward, 02:00 (which does
+        // not exist) is read as 03:00 (RFC 5545 3.3.5), which the rule also makes. One instance (3.8.5.3).
+        let mut seen: std::collections::HashSet<DateTime<Utc>> = std::collections::HashSet::new();
         for (wall, length) in starts {
             let (mut start, mut end) = occurrence_at(event, wall, length, floating);
             let utc = start.to_utc(floating);
+            if !seen.insert(utc) {
+                continue;
+            }
             if event.exdates.iter().any(|x| matches(x, wall, utc, floating, event.is_all_day())) {
                 continue;
             }

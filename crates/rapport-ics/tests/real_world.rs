@@ -621,6 +621,36 @@ fn calendars_joined_with_their_byte_order_marks_are_each_read() {
     assert!(starts.contains(&"2026-01-06T08:00:00+00:00".to_string()), "9:00 in Berlin: {starts:?}");
 }
 
+/// The night the clocks go forward: a meeting whose start the clocks skip keeps its length (it lasted nothing,
+/// its end read on the wall), and two starts that are one instant are one meeting.
+#[test]
+fn a_start_the_clocks_skip_keeps_its_length_and_one_instant_is_one_meeting() {
+    let spans = |file: &str, from: (u32, u32), to: (u32, u32)| -> Vec<(String, String)> {
+        let cal = rapport_ics::read(file.as_bytes());
+        assert!(cal.problems.is_empty(), "{:?}", cal.problems);
+        let from = Utc.with_ymd_and_hms(2026, from.0, from.1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, to.0, to.1, 0, 0, 0).unwrap();
+        let utc = |w: rapport_ics::When| w.to_utc(&rapport_ics::Zone::Utc).format("%d %H:%M").to_string();
+        rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc)
+            .occurrences
+            .iter()
+            .map(|o| (utc(o.start), utc(o.end)))
+            .collect()
+    };
+    let daily = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:night\r\nDTSTART;TZID=America/New_York:20260307T023000\r\n\
+DTEND;TZID=America/New_York:20260307T033000\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let got = spans(daily, (3, 7), (3, 10));
+    let want = [("07 07:30", "07 08:30"), ("08 07:30", "08 08:30"), ("09 06:30", "09 07:30")];
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())), "02:30 on the 8th does not exist");
+    let hourly = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:hourly\r\nDTSTART;TZID=Europe/Berlin:20260329T000000\r\n\
+DURATION:PT30M\r\nRRULE:FREQ=HOURLY;COUNT=5\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let starts: Vec<String> = spans(hourly, (3, 28), (3, 30)).into_iter().map(|(s, _)| s).collect();
+    let mut unique = starts.clone();
+    unique.dedup();
+    assert_eq!(starts, unique, "no instant twice: {starts:?}");
+    assert_eq!(starts.first().map(String::as_str), Some("28 23:00"));
+}
+
 /// A calendar inside a calendar (libical's test data holds such a cluster): its events are read, not skipped
 /// with the calendar as an unknown component.
 #[test]
