@@ -32,8 +32,33 @@ pub(crate) fn address_part_of(header: &str) -> Option<&'static str> {
     field_of(header).filter(|f| matches!(*f, "street" | "street2" | "city" | "postcode" | "region" | "country"))
 }
 
+/// A part of an address Pipedrive exports in a column of its own beside the whole address ("Person - Postal
+/// address - City/town"): its field, or `Some(None)` for a part no field holds (a district), kept in the notes.
+fn address_component(header: &str) -> Option<Option<&'static str>> {
+    let rest = match entity_qualified(header) {
+        Some(Entity::Person(rest) | Entity::Organization(rest)) => rest,
+        _ => header,
+    };
+    let (address, part) = rest.split_once(" - ")?;
+    if !matches!(fold(address).as_str(), "postaladdress" | "address") {
+        return None;
+    }
+    Some(match fold(part).as_str() {
+        "streetroadname" | "streetname" | "street" | "housenumber" => Some("street"),
+        "apartmentsuiteno" | "apartment" | "suite" => Some("street2"),
+        "citytown" | "city" => Some("city"),
+        "statecounty" | "state" | "region" => Some("region"),
+        "zippostalcode" | "postalcode" | "zip" => Some("postcode"),
+        "country" => Some("country"),
+        _ => None,
+    })
+}
+
 fn field_of(header: &str) -> Option<&'static str> {
     let header = bracketed_key(header).unwrap_or(header);
+    if let Some(part) = address_component(header) {
+        return part;
+    }
     // vCard's names with their parameters, as converters to CSV head the columns ("EMAIL;TYPE=WORK",
     // "TEL;TYPE=CELL"): the property is the field.
     let header = match header.split_once(';') {
@@ -346,14 +371,26 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     // A title twice is two things, the later the job: French Outlook's first "Titre" is the salutation ("M.").
     let titled = |h: &String| matches!(fold(h).as_str(), "title" | "titre");
     let repeated_later = |i: usize, h: &String| titled(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
+    let components = headers.iter().any(|h| address_component(h).is_some());
     let mut taken: Vec<&'static str> = Vec::new();
     headers
         .iter()
         .zip(named.iter().copied())
         .enumerate()
         .map(|(i, (h, named))| {
-            if HOUSE_NUMBER.contains(&fold(h).as_str()) {
+            if HOUSE_NUMBER.contains(&fold(h).as_str())
+                || address_component(h).is_some_and(|_| fold(h).ends_with("housenumber"))
+            {
                 return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
+            }
+            // The whole address beside its parts (Pipedrive's "Person - Postal address"): the parts are the
+            // address, the whole goes to the notes.
+            if components
+                && named == Some("street")
+                && address_component(h).is_none()
+                && fold(h).ends_with("postaladdress")
+            {
+                return ColumnSuggestion { column: h.clone(), field: None };
             }
             if SURNAME_PARTS.contains(&fold(h).as_str()) {
                 return ColumnSuggestion { column: h.clone(), field: Some("last_name".to_owned()) };
@@ -1004,6 +1041,22 @@ mod tests {
         for (header, field) in [("Betrag", "deal_value"), ("Importo", "deal_value"), ("Bedrag", "deal_value")] {
             assert_eq!(fields(&["Name", header]), some(&["full_name", field]), "{header}");
         }
+        // Pipedrive's address in parts beside the whole: the parts are the address, the whole goes to the notes.
+        assert_eq!(
+            fields(&[
+                "Person - Name",
+                "Person - Postal address",
+                "Person - Postal address - Street/road name",
+                "Person - Postal address - House number",
+                "Person - Postal address - City/town",
+                "Person - Postal address - ZIP/Postal code",
+                "Person - Postal address - Country",
+                "Person - Postal address - District/sublocality",
+            ]),
+            some(&["full_name", "", "street", "street", "city", "postcode", "country", ""])
+        );
+        // Alone, the whole address is the street, as before.
+        assert_eq!(fields(&["Person - Name", "Person - Postal address"]), some(&["full_name", "street"]));
         assert_eq!(
             fields(&["Voornaam", "Tussenvoegsel", "Achternaam"]),
             some(&["first_name", "last_name", "last_name"])
