@@ -299,6 +299,8 @@ impl Mapper {
         self.headers.iter().zip(&self.targets).filter(|(_, t)| *t == IGNORE).map(|(h, _)| h.clone()).collect()
     }
 
+    /// [`Self::read`] without where the values came from.
+    #[cfg(test)]
     pub(crate) fn to_input(&self, row: &RawRow) -> Result<LeadInput, Vec<FieldError>> {
         self.read(row).0
     }
