@@ -335,9 +335,9 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         // they be told from faulty rows.
         let shown_rejects: Vec<_> =
             report.rows_shown.iter().filter(|r| r.action == rapport_core::imports::RowAction::Reject).collect();
-        let rejects: Vec<_> = shown_rejects.iter().map(|r| (r.errors.as_slice(), r.cells.as_slice())).collect();
+        let reasons: Vec<_> = shown_rejects.iter().map(|r| (r.errors.as_slice(), r.cells.as_slice())).collect();
         let only_left_out =
-            shown_rejects.len() as u32 == report.counts.reject && rapport_core::imports::all_left_out(&rejects);
+            shown_rejects.len() as u32 == report.counts.reject && rapport_core::imports::all_left_out(&reasons);
         if report.counts.reject > 0 && only_left_out {
             let lines: Vec<String> = shown_rejects.iter().map(|r| r.line.to_string()).collect();
             eprintln!(

@@ -97,10 +97,8 @@ pub(crate) fn date_order_of<S: AsRef<str>>(values: impl IntoIterator<Item = S>) 
 /// address: a street typed with a double space ("Main St  5") stays as it is.
 fn split_whole_address(address: &mut crate::leads::Address) {
     let a = &*address;
-    if !(a.street2.is_empty() && a.city.is_empty() && a.postcode.is_empty() && a.region.is_empty())
-        || !a.country.is_empty()
-        || !a.street.contains("  ")
-    {
+    let only_street = [&a.street2, &a.city, &a.postcode, &a.region, &a.country].iter().all(|v| v.is_empty());
+    if !only_street || !a.street.contains("  ") {
         return;
     }
     let parts: Vec<String> = a.street.split("  ").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
@@ -196,16 +194,16 @@ impl Mapper {
         }
         let suggested = super::suggest_mapping(headers);
         let plain_notes = suggested.iter().map(|s| s.field.as_deref() == Some(TO_NOTES)).collect();
-        let other_address = (targets.iter().any(|t| is_address_part(t)))
-            .then(|| {
-                targets
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| *t == TO_NOTES)
-                    .filter_map(|(i, _)| super::mapping::address_part_of(&headers[i]).map(|part| (i, part)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let other_address = if targets.iter().any(|t| is_address_part(t)) {
+            targets
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| *t == TO_NOTES)
+                .filter_map(|(i, _)| super::mapping::address_part_of(&headers[i]).map(|part| (i, part)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             headers: headers.to_vec(),
             targets,
