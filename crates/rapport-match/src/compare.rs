@@ -115,6 +115,19 @@ fn street_similarity(a: &str, b: &str) -> f64 {
     }
     // House numbers must agree: neighbours share the rest of the street.
     let number = |s: &str| s.split(' ').find(|w| w.chars().any(|c| c.is_ascii_digit())).map(str::to_string);
+    // So must the numbers after it, which name the street ("34 e 61st st" and "34 e 51st st" are a block apart,
+    // alike letter by letter): compared by their digits ("61st" is "61"), when both lines have them.
+    let street_numbers = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .skip(1)
+            .map(|w| w.chars().filter(char::is_ascii_digit).collect())
+            .collect()
+    };
+    let (na, nb) = (street_numbers(a), street_numbers(b));
+    if !na.is_empty() && !nb.is_empty() && na != nb {
+        return 0.0;
+    }
     let numbers_differ = match (number(a), number(b)) {
         (Some(x), Some(y)) if x != y => {
             if !edits_within(&x, &y, 1) {
@@ -381,6 +394,16 @@ mod tests {
         assert_eq!(level(&at("1 cutlack street", "", "")), Level::Close, "nothing says it is elsewhere");
         assert_eq!(level(&at("1 cutlack street", "budgewio", "6071")), Level::Exact, "a typo in each is still here");
         assert_eq!(level(&at("1 cutlack street", "bunbury", "6018")), Level::Close, "a postcode one digit off");
+    }
+
+    /// Numbered streets: the house number agrees, the street's own number does not, and the lines are a letter
+    /// apart: two addresses a block or more apart, not the same one (Manhattan's "34 E 61st St", "34 E 51st St").
+    #[test]
+    fn a_numbered_street_with_another_number_is_another_street() {
+        assert_eq!(street_similarity("34 e 61st st", "34 e 51st st"), 0.0);
+        assert_eq!(street_similarity("201 w 83rd st", "201 e 49th st"), 0.0);
+        assert!(street_similarity("34 e 61st st", "34 e 61 st") > 0.9, "the same street written without its suffix");
+        assert!(street_similarity("12 smith st unit 4", "12 smith st") > 0.9, "a unit one line adds");
     }
 
     #[test]

@@ -298,6 +298,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "phonenumber",
             "telephone",
             "tel",
+            // Freshsales' "Work number", Brevo's "SMS" (the mobile its texts go to).
+            "worknumber",
+            "mobilenumber",
+            "cellnumber",
+            "sms",
             "mobile",
             "mobilephone",
             "cell",
@@ -396,6 +401,10 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "morada",
             "domicilio",
             "addressline1",
+            // Constant Contact's "Street address line 1 - Home" (its digit and qualifier aside).
+            "addressline",
+            "streetaddressline",
+            "番地",
             "streetline1",
             "gatuadress",
             "adress",
@@ -585,6 +594,23 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     // The deal: its value, currency and expected close, as CRM exports name them.
+    // A deal's stage as CRMs head it; a stage this pipeline does not have goes to the notes (see `rows`).
+    (
+        "stage",
+        &[
+            "stage",
+            "dealstage",
+            "leadstage",
+            "salesstage",
+            "pipelinestage",
+            "opportunitystage",
+            "phase",
+            "verkaufsphase",
+            "fase",
+            "etapa",
+            "etape",
+        ],
+    ),
     (
         "deal_value",
         &[

@@ -143,6 +143,9 @@ const QUALIFIABLE: &[&str] =
 /// Pipedrive's "Person - Email - Work", a register's "res_city_desc" and "state_cd".
 /// Outlook writes them in the user's language: "Telefon geschäftlich", "Rue (bureau)".
 const TRAILING_QUALIFIERS: &[&str] = &[
+    // Agile CRM's "Email(default)".
+    "default",
+    "primary",
     "work",
     "home",
     "office",
@@ -1030,6 +1033,12 @@ mod tests {
             ("Schlusstermin", "expected_close"),
             ("Date de clôture prévue", "expected_close"),
             ("Data di chiusura prevista", "expected_close"),
+            ("Deal Stage", "stage"),
+            ("Étape", "stage"),
+            ("Email(default)", "email"),
+            ("Work number", "phone"),
+            ("SMS", "phone"),
+            ("Street address line 1 - Home", "street"),
             // vCard's property names, as converters to CSV write them.
             ("FN", "full_name"),
             ("ORG", "company"),

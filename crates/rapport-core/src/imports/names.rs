@@ -12,6 +12,11 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     split_after(full, false)
 }
 
+/// Han, kana and Hangul: scripts whose names are written family name first.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}')
+}
+
 /// `after_title`: a title was taken off before `full` ("h.c." and "mult." follow one, never start a name).
 fn split_after(full: &str, after_title: bool) -> (String, String) {
     let full = full.trim();
@@ -32,6 +37,20 @@ fn split_after(full: &str, after_title: bool) -> (String, String) {
         }
     }
     let words: Vec<&str> = full.split_whitespace().collect();
+    // The family name first: in Chinese, Japanese and Korean ("山田 太郎", "김 민수"), and where French and
+    // Italian lists write it in capitals ("DUPONT Marie"). Read as given name first, every such lead was
+    // reversed. A capitalised word of two letters may be initials ("JR Smith"), and a whole name in capitals
+    // says nothing.
+    if words.len() >= 2 && !full.contains(',') {
+        let cjk = full.chars().any(is_cjk);
+        let first = words[0];
+        let capitals = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && first.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+            && words[1..].iter().any(|w| w.chars().any(char::is_lowercase));
+        if cjk || capitals {
+            return (words[1..].join(" "), first.to_string());
+        }
+    }
     let Some(parsed) = Name::parse(full) else {
         return (String::new(), words.join(" "));
     };
@@ -124,6 +143,18 @@ mod tests {
         assert_eq!(split("Martin Luther King Jr."), pair("Martin Luther", "King Jr."));
         assert_eq!(split("J. R. R. Tolkien"), pair("J. R. R.", "Tolkien"));
         assert_eq!(split("Anne-Marie O'Neil"), pair("Anne-Marie", "O'Neil"));
+    }
+
+    #[test]
+    fn the_family_name_written_first_is_the_last_name() {
+        assert_eq!(split("山田 太郎"), pair("太郎", "山田"));
+        assert_eq!(split("李 小龙"), pair("小龙", "李"));
+        assert_eq!(split("김 민수"), pair("민수", "김"));
+        assert_eq!(split("DUPONT Marie"), pair("Marie", "DUPONT"));
+        assert_eq!(split("ROSSI Maria Grazia"), pair("Maria Grazia", "ROSSI"));
+        // Initials, and a whole name in capitals, are read as before.
+        assert_eq!(split("JR Smith"), pair("JR", "Smith"));
+        assert_eq!(split("JOHN SMITH"), pair("JOHN", "SMITH"));
     }
 
     #[test]

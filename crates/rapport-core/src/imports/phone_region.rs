@@ -7,6 +7,9 @@ use crate::leads::phone::parse_phone;
 const SAMPLE: usize = 40;
 /// Fewer numbers than this tell nothing.
 const AT_LEAST: usize = 5;
+/// As few as this tell when every one of them is valid in one region and none in the default: a list of three
+/// Japanese contacts was refused whole as American.
+const FEW: usize = 3;
 /// Share of the numbers (in tenths) that must be valid in a region for it to be the file's.
 const MOST_TENTHS: usize = 8;
 
@@ -27,20 +30,23 @@ pub fn likely_region<'a>(
         .take(SAMPLE)
         .collect();
     let n = national.len();
-    if n < AT_LEAST {
+    if n < FEW {
         return None;
     }
+    // Below AT_LEAST numbers, every one must agree.
+    let few = n < AT_LEAST;
     let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
     if valid_in(default, &national) * 2 >= n {
         return None;
     }
     // Regions that read the first few numbers, then the whole sample in those only.
-    let first = &national[..AT_LEAST];
+    let first = &national[..AT_LEAST.min(n)];
+    let slack = usize::from(!few);
     let mut best: Vec<(&str, u16)> = Vec::new();
     let mut best_count = 0;
     for meta in phonenumber::metadata::DATABASE.iter() {
         let region = meta.id();
-        if region.len() != 2 || valid_in(region, first) + 1 < AT_LEAST {
+        if region.len() != 2 || valid_in(region, first) + slack < first.len() {
             continue;
         }
         let count = valid_in(region, &national);
@@ -52,7 +58,7 @@ pub fn likely_region<'a>(
             best.push((region, meta.country_code()));
         }
     }
-    if best_count * 10 < n * MOST_TENTHS {
+    if best_count * 10 < n * MOST_TENTHS || (few && best_count < n) {
         return None;
     }
     if best.iter().any(|(_, c)| *c != best[0].1) {
@@ -133,5 +139,10 @@ mod tests {
         assert_eq!(likely_region(international.iter().copied(), ["a@b.com.au"], "US"), None);
         assert_eq!(likely_region(["not a number"; 10].iter().copied(), [], "US"), None);
         assert_eq!(likely_region(std::iter::empty(), [], "US"), None);
+        // Three that all agree tell; three of which one does not, nothing.
+        let japanese = ["03-1234-5678", "090-1234-5678", "06-6123-4567"];
+        assert_eq!(likely_region(japanese.iter().copied(), ["a@example.co.jp"], "US").as_deref(), Some("JP"));
+        let mixed = ["03-1234-5678", "090-1234-5678", "(415) 555-2671"];
+        assert_eq!(likely_region(mixed.iter().copied(), [], "US"), None);
     }
 }

@@ -194,7 +194,7 @@ impl Mapper {
         }
         let suggested = super::suggest_mapping(headers);
         let plain_notes = suggested.iter().map(|s| s.field.as_deref() == Some(TO_NOTES)).collect();
-        let other_address = if targets.iter().any(|t| is_address_part(t)) {
+        let mut other_address: Vec<(usize, &'static str)> = if targets.iter().any(|t| is_address_part(t)) {
             targets
                 .iter()
                 .enumerate()
@@ -204,6 +204,11 @@ impl Mapper {
         } else {
             Vec::new()
         };
+        // A block has a street or a city: a lone region or country sent to the notes is something else's
+        // (Mailchimp's REGION and CC, guessed from an IP address).
+        if !other_address.iter().any(|(_, part)| matches!(*part, "street" | "city")) {
+            other_address.clear();
+        }
         Ok(Self {
             headers: headers.to_vec(),
             targets,
