@@ -970,6 +970,17 @@ mod tests {
             "{}",
             input.notes
         );
+        // A lone region and country sent to the notes are no address block: Mailchimp's, guessed from an IP.
+        let h: Vec<String> =
+            ["Email Address", "Address", "MEMBER_RATING", "CC", "REGION"].iter().map(|s| s.to_string()).collect();
+        let mapping: Vec<ColumnMapping> = super::super::suggest_mapping(&h)
+            .into_iter()
+            .map(|s| ColumnMapping { column: s.column, target: s.field.unwrap_or_else(|| TO_NOTES.to_string()) })
+            .collect();
+        let m = Mapper::new(&h, &mapping, HashMap::new(), SourceChannel::BulkImport, "audience.csv".into(), true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["lea@web.de", "", "2", "DE", "BE"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.address.region.as_str(), input.address.country.as_str()), ("", ""));
     }
 
     #[test]
