@@ -38,10 +38,13 @@ pub fn targets() -> Vec<TargetInfo> {
 
 /// Targets that take one value: two columns cannot both fill one.
 pub(crate) fn single_valued(target: &str) -> bool {
-    !matches!(
-        target,
-        "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | "last_name" | TO_NOTES | IGNORE
-    )
+    !matches!(target, "email" | "other_emails" | "phone" | "other_phones" | "tags" | "street" | TO_NOTES | IGNORE)
+}
+
+/// A field of one value that a file may give in parts, joined in column order: a surname's (Dutch
+/// "Tussenvoegsel" and "Achternaam"). A web form's two last names are still two values of one field.
+fn joins_columns(target: &str) -> bool {
+    target == "last_name"
 }
 
 pub(crate) struct Mapper {
@@ -179,7 +182,7 @@ impl Mapper {
             if !known.contains(&m.target) {
                 return Err(ImportError::Mapping(format!("\"{}\" is not a lead field (column \"{h}\")", m.target)));
             }
-            if single_valued(&m.target) {
+            if single_valued(&m.target) && !joins_columns(&m.target) {
                 if let Some(k) = targets.iter().position(|t: &String| *t == m.target) {
                     return Err(ImportError::Mapping(format!(
                         "columns \"{}\" and \"{h}\" both go to {}: a field takes one column",
