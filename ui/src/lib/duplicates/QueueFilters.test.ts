@@ -43,6 +43,24 @@ async function open() {
   return { be, u };
 }
 
+/** The page over `pairs`, listing `limit` of them, whose reads of the queue after the first wait for `held`. */
+async function openHeld(pairs = queue(), limit = 1) {
+  const dup = duplicatesMock(pairs);
+  const held = deferred<void>();
+  let reads = 0;
+  const be = mockBackend({
+    ...dup,
+    duplicateQueue: async (filter, n) => {
+      if (++reads > 1) await held.promise;
+      return dup.duplicateQueue(filter, n);
+    },
+  });
+  render(DuplicatesPage, { limit });
+  const u = userEvent.setup();
+  await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(Math.min(limit, pairs.length)));
+  return { be, u, held };
+}
+
 /** The A lead of each pair listed. */
 const leadsA = () =>
   screen.queryAllByTestId('duplicate-pair').map((el) => el.querySelector('.queue-name')?.textContent?.trim());
@@ -201,18 +219,7 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
   });
 
   it("does not show another filter's counts while the pairs a filter lets through are read", async () => {
-    const dup = duplicatesMock(queue());
-    const slow = deferred<void>();
-    let reads = 0;
-    const be = mockBackend({
-      ...dup,
-      duplicateQueue: async (filter, limit) => {
-        if (++reads > 1) await slow.promise;
-        return dup.duplicateQueue(filter, limit);
-      },
-    });
-    render(DuplicatesPage, { limit: 1 });
-    const u = userEvent.setup();
+    const { be, u, held: slow } = await openHeld();
     await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/));
     await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
     // The list is narrowed at once; the counts and the bulk merge wait for the read.
@@ -239,24 +246,6 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
     expect(tier).toHaveFocus();
   });
 
-  /** The page over a queue whose reads after the first wait for `held`. */
-  async function openHeld() {
-    const dup = duplicatesMock(queue());
-    const held = deferred<void>();
-    let reads = 0;
-    const be = mockBackend({
-      ...dup,
-      duplicateQueue: async (filter, limit) => {
-        if (++reads > 1) await held.promise;
-        return dup.duplicateQueue(filter, limit);
-      },
-    });
-    render(DuplicatesPage, { limit: 1 });
-    const u = userEvent.setup();
-    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(1));
-    return { be, u, held };
-  }
-
   it('takes a decided pair out of the count at once, and lists the next', async () => {
     const { be, u, held } = await openHeld();
     expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/);
@@ -274,19 +263,7 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
     // Grace's B lead is also in a second pair, listed: merging Grace's pair takes that one off the list too.
     const pairs = queue();
     const second = duplicatePair({ id: 4, score: 0.5, tier: 'review', a: pairs[0].b, b: pairs[2].b });
-    const dup = duplicatesMock([...pairs, second]);
-    const held = deferred<void>();
-    let reads = 0;
-    mockBackend({
-      ...dup,
-      duplicateQueue: async (filter, limit) => {
-        if (++reads > 1) await held.promise;
-        return dup.duplicateQueue(filter, limit);
-      },
-    });
-    render(DuplicatesPage);
-    const u = userEvent.setup();
-    await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(4));
+    const { u, held } = await openHeld([...pairs, second], 500);
     expect(screen.getByTestId('queue-count')).toHaveTextContent(/^4$/);
     await u.click(await screen.findByTestId('merge-pair'));
     await waitFor(() => expect(screen.getAllByTestId('duplicate-pair')).toHaveLength(2));
