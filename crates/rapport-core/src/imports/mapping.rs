@@ -366,8 +366,19 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     let seen_from = |h: &String| mailchimp && matches!(fold(h).as_str(), "region" | "cc");
     // A currency is a deal's: alone (an event ticket's), it would give every lead a deal of no value.
     let valued = headers.iter().any(|h| field_of(h) == Some("deal_value"));
-    let named: Vec<Option<&'static str>> =
-        headers.iter().map(|h| field_of(h).filter(|f| !seen_from(h) && (*f != "currency" || valued))).collect();
+    // Turkish lists head the given name "Ad" and the province "İl": words too short to read so anywhere else
+    // (an advertisement's column, Illinois), read so beside a Turkish surname column.
+    let turkish = headers.iter().any(|h| matches!(fold(h).as_str(), "soyad" | "soyadi" | "soyadı" | "soyisim"));
+    let turkish_word = |h: &String| match fold(h).as_str() {
+        "ad" if turkish => Some("first_name"),
+        "il" if turkish => Some("region"),
+        "ilce" if turkish => Some("city"),
+        _ => None,
+    };
+    let named: Vec<Option<&'static str>> = headers
+        .iter()
+        .map(|h| turkish_word(h).or_else(|| field_of(h).filter(|f| !seen_from(h) && (*f != "currency" || valued))))
+        .collect();
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
     // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
     let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
@@ -1034,6 +1045,8 @@ mod tests {
             ("Date de clôture prévue", "expected_close"),
             ("Data di chiusura prevista", "expected_close"),
             ("Deal Stage", "stage"),
+            ("Soyisim", "last_name"),
+            ("Firma Adı", "company"),
             ("Étape", "stage"),
             ("Email(default)", "email"),
             ("Work number", "phone"),
@@ -1066,6 +1079,8 @@ mod tests {
         );
         // Alone, the whole address is the street, as before.
         assert_eq!(fields(&["Person - Name", "Person - Postal address"]), some(&["full_name", "street"]));
+        assert_eq!(fields(&["Ad", "Soyad", "İl", "İlçe"]), some(&["first_name", "last_name", "region", "city"]));
+        assert_eq!(fields(&["Ad", "Email"]), some(&["", "email"]), "an English list's Ad is no name");
         assert_eq!(
             fields(&["Voornaam", "Tussenvoegsel", "Achternaam"]),
             some(&["first_name", "last_name", "last_name"])
