@@ -620,6 +620,39 @@ fn a_block_of_facts_above_a_narrow_table_is_no_header() {
     assert_eq!(find(&f, "jürgen").emails[0].address, "jm@example.de");
 }
 
+/// A list without a header row (addresses pasted into a file, a sheet of names and numbers): every row is
+/// imported, the first too, its columns mapped by what they hold. Taken for a header, the first row was lost and
+/// every value went to the notes, each row refused as naming no one.
+#[test]
+fn a_file_or_sheet_without_a_header_row_imports_every_row() {
+    use rust_xlsxwriter::Workbook;
+    let f = fixture();
+    let b = import(&f, "pasted.csv", b"Ann Lee,ann@example.com,+44 20 7946 0018\nBen Ray,ben@example.org,\n");
+    assert_eq!(b.counts.create_active, 2, "{:?}", rejects(&f, &b));
+    assert_eq!(find(&f, "ann@example.com").phones[0].e164, "+442079460018");
+    assert_eq!(
+        (find(&f, "ben@example.org").first_name, find(&f, "ann@example.com").last_name),
+        ("Ben".into(), "Lee".into())
+    );
+
+    let path = f.dir.path().join("list.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in [["Cleo", "Vance", "cleo@example.net"], ["Dan", "Wu", "dan@example.net"]].iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "list.xlsx", None).unwrap();
+    assert_eq!(preview.header_line, 0, "no row is the header");
+    assert_eq!(preview.headers, ["First name", "Last name", "Email"]);
+    let b = run(&f, &path, &suggested_plan(&f, &path, None));
+    assert_eq!(b.counts.create_active, 2, "{:?}", rejects(&f, &b));
+    let cleo = find(&f, "cleo@example.net");
+    assert_eq!((cleo.first_name.as_str(), cleo.last_name.as_str()), ("Cleo", "Vance"));
+}
+
 /// A company's cell merged over the rows of its two contacts (as a sheet groups people by firm) is the company of
 /// both: the second contact was stored with none. A cell merged across columns stays in its own.
 #[test]

@@ -233,6 +233,9 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             others.join(", ")
         );
     }
+    if preview.header_line == 0 {
+        eprintln!("{name} has no header row: its first row is imported, and its columns are named by what they hold");
+    }
     let mut mapping = preview.suggested.clone();
     // A template brings its mapping and its update key (as in the app), and is recorded by its own name.
     let mut template: Option<(String, Option<NaturalKey>)> = None;

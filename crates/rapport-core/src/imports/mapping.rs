@@ -29,7 +29,12 @@ pub(super) fn fold(header: &str) -> String {
 /// The part of an address a header names ("Home City", "Land/Region privat"), whatever the column is mapped to:
 /// a second address block of the file (Outlook's Home beside its Business) is told by it.
 pub(crate) fn address_part_of(header: &str) -> Option<&'static str> {
-    field_of(header).filter(|f| matches!(*f, "street" | "street2" | "city" | "postcode" | "region" | "country"))
+    field_of(header).filter(|f| is_address_part(f))
+}
+
+/// Whether import target `target` is a part of the postal address (both address blocks are made of these).
+pub(crate) fn is_address_part(target: &str) -> bool {
+    matches!(target, "street" | "street2" | "city" | "postcode" | "region" | "country")
 }
 
 /// A part of an address Pipedrive exports in a column of its own beside the whole address ("Person - Postal

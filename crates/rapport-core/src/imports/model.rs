@@ -56,7 +56,8 @@ pub struct FilePreview {
     pub delimiter: Option<String>,
     pub sheets: Vec<String>,
     pub sheet: Option<String>,
-    /// Line (CSV) or row (sheet) of the header, counting from 1.
+    /// Line (CSV) or row (sheet) of the header, counting from 1; 0 when the file has no header row (its first
+    /// row holds values, and `headers` name its columns by what they hold: "Email", "Phone", "Column 3").
     pub header_line: u32,
     pub headers: Vec<String>,
     /// The first data rows, as read.

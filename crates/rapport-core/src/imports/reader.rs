@@ -191,14 +191,20 @@ fn open_csv(path: &Path, head: &[u8], complete: bool) -> Result<OpenedFile, Impo
         }
     }
     let header = header.ok_or(ImportError::Empty)?;
-    let header_line = line_of(&header);
-    // A header guarded against formulas (a rejected-rows file) reads as it was written.
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| crate::leads::csv::unguard_cell(h.trim_start_matches('\u{feff}').trim()).to_string())
-        .collect();
+    // A file without a header row: the row taken for it is the first row of values, and the columns are named
+    // by what they hold (line 0: no line is the header).
+    let (header_line, headers, first_row) = if layout.headerless {
+        (0, layout.columns.clone(), Some(Ok(header)))
+    } else {
+        // A header guarded against formulas (a rejected-rows file) reads as it was written.
+        let headers: Vec<String> = header
+            .iter()
+            .map(|h| crate::leads::csv::unguard_cell(h.trim_start_matches('\u{feff}').trim()).to_string())
+            .collect();
+        (line_of(&header), headers, None)
+    };
     let width = headers.len();
-    let mut records = records.peekable();
+    let mut records = first_row.into_iter().chain(records).peekable();
     let rows = std::iter::from_fn(move || loop {
         match records.next()? {
             Err(e) => return Some(Err(malformed(&e))),
@@ -566,20 +572,29 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
         })
         .collect();
     let h = header_index(&table);
+    // A sheet without a header row (see `sniff::headerless_columns`): its rows start where the header would.
+    let unnamed = table.get(h..).and_then(|rows| {
+        let trimmed: Vec<Vec<String>> =
+            rows.iter().take(50).map(|r| r.iter().map(|c| c.trim().to_string()).collect()).collect();
+        super::sniff::headerless_columns(&trimmed)
+    });
+    let first_values = if unnamed.is_some() { h } else { h + 1 };
     fill_merged_down(&mut table, &merged, first_row, h);
-    let mut headers: Vec<String> =
-        table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect();
+    let mut headers: Vec<String> = match &unnamed {
+        Some(names) => names.clone(),
+        None => table.get(h).cloned().unwrap_or_default().into_iter().map(|c| c.trim().to_string()).collect(),
+    };
     while headers.last().is_some_and(String::is_empty) {
         headers.pop();
     }
     // A column of values with no header after the last named one (comments typed beside the table) is a column
     // still, named by its place and kept in the notes as a CSV's is: cut off, each of its rows was refused.
     let filled_to = |r: &Vec<String>| r.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
-    let widest = table.iter().skip(h + 1).map(filled_to).max().unwrap_or(0);
+    let widest = table.iter().skip(first_values).map(filled_to).max().unwrap_or(0);
     headers.resize(headers.len().max(widest), String::new());
     let width = headers.len();
-    let header_line = first_row + h as u32 + 1;
-    let rows = table.into_iter().enumerate().skip(h + 1).filter_map(move |(i, mut cells)| {
+    let header_line = if unnamed.is_some() { 0 } else { first_row + h as u32 + 1 };
+    let rows = table.into_iter().enumerate().skip(first_values).filter_map(move |(i, mut cells)| {
         if cells.iter().all(|c| c.trim().is_empty()) {
             return None;
         }

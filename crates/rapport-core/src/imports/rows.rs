@@ -67,10 +67,6 @@ pub(crate) struct Mapper {
     stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
 }
 
-fn is_address_part(target: &str) -> bool {
-    matches!(target, "street" | "street2" | "city" | "postcode" | "region" | "country")
-}
-
 /// The columns of `targets` that go to a date field.
 pub(crate) fn date_columns(targets: &[String]) -> Vec<usize> {
     let is_date = |t: &str| FIELDS.iter().any(|f| f.info.kind == LeadFieldKind::Date && f.info.csv.first() == Some(&t));
@@ -197,16 +193,17 @@ impl Mapper {
         }
         let suggested = super::suggest_mapping(headers);
         let plain_notes = suggested.iter().map(|s| s.field.as_deref() == Some(TO_NOTES)).collect();
-        let mut other_address: Vec<(usize, &'static str)> = if targets.iter().any(|t| is_address_part(t)) {
-            targets
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| *t == TO_NOTES)
-                .filter_map(|(i, _)| super::mapping::address_part_of(&headers[i]).map(|part| (i, part)))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut other_address: Vec<(usize, &'static str)> =
+            if targets.iter().any(|t| super::mapping::is_address_part(t)) {
+                targets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| *t == TO_NOTES)
+                    .filter_map(|(i, _)| super::mapping::address_part_of(&headers[i]).map(|part| (i, part)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         // A block has a street or a city: a lone region or country sent to the notes is something else's
         // (Mailchimp's REGION and CC, guessed from an IP address).
         if !other_address.iter().any(|(_, part)| matches!(*part, "street" | "city")) {

@@ -12,8 +12,11 @@ const SAMPLE: usize = 50;
 pub struct Sniffed {
     /// As a character: ",", ";", "\t" or "|".
     pub delimiter: String,
-    /// 0-based record index of the header row.
+    /// 0-based record index of the header row; of the first data row when the file has none (`headerless`).
     pub header_row: u32,
+    /// The file has no header row: its first filled row already holds values (a list of addresses pasted
+    /// into a file), and `columns` are named after what they hold (see [`headerless_columns`]).
+    pub headerless: bool,
     pub columns: Vec<String>,
 }
 
@@ -71,6 +74,136 @@ pub(crate) fn header_score(row: &[String]) -> Option<usize> {
     let texty = filled.iter().filter(|c| names_a_column(c)).count();
     let known = super::mapping::suggest_mapping(row).iter().filter(|s| s.field.is_some()).count();
     (texty * 10 >= filled.len() * 8 && known > 0).then_some(known)
+}
+
+fn is_email(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.rsplit_once('@').is_some_and(|(local, domain)| {
+        !local.trim().is_empty() && domain.contains('.') && !domain.contains(char::is_whitespace)
+    })
+}
+
+fn is_phone(cell: &str) -> bool {
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    (7..=20).contains(&digits) && cell.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+}
+
+fn is_website(cell: &str) -> bool {
+    let c = cell.trim().to_ascii_lowercase();
+    (c.starts_with("http://") || c.starts_with("https://") || c.starts_with("www.")) && !c.contains(' ')
+}
+
+/// How many words a cell holds when it reads as a person's name (capitalised words of letters), else 0.
+fn name_words(cell: &str) -> usize {
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    let wordlike = |w: &&str| {
+        w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || "'-.".contains(c))
+    };
+    if words.len() <= 4 && words.iter().all(wordlike) {
+        words.len()
+    } else {
+        0
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Holds {
+    Email,
+    Phone,
+    Website,
+    OneWord,
+    WholeName,
+    Other,
+}
+
+fn holds(cell: &str) -> Holds {
+    if is_email(cell) {
+        Holds::Email
+    } else if is_phone(cell) {
+        Holds::Phone
+    } else if is_website(cell) {
+        Holds::Website
+    } else {
+        match name_words(cell) {
+            1 => Holds::OneWord,
+            2..=4 => Holds::WholeName,
+            _ => Holds::Other,
+        }
+    }
+}
+
+/// Names for the columns of a file that has no header row, or None when it has one. A file has none when its
+/// first row (no header, by [`header_score`]) holds an email address or a phone number, and each such value
+/// has values of its kind below it: a header names what a column holds and never holds an address itself,
+/// while a title line above the table ("Export for ann@example.com") stands alone. Read with its first row
+/// taken for the header, such a list lost that row and sent every value to the notes. The columns are named
+/// in the words the mapping knows ("Email", "Phone 2", "First name"), so it maps them as it maps any header;
+/// what cannot be told is "Column N", for the notes until the importer says otherwise.
+pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
+    let first = rows.first()?;
+    if header_score(first).is_some() {
+        return None;
+    }
+    let mut values = 0;
+    for (j, cell) in first.iter().enumerate() {
+        let kind = holds(cell);
+        if !matches!(kind, Holds::Email | Holds::Phone) {
+            continue;
+        }
+        values += 1;
+        let below: Vec<&String> = rows[1..].iter().filter_map(|r| r.get(j)).filter(|c| !c.is_empty()).collect();
+        if below.iter().filter(|c| holds(c) == kind).count() * 2 < below.len() {
+            return None;
+        }
+    }
+    if values == 0 {
+        return None;
+    }
+    let width = rows.iter().map(|r| filled_width(r)).max().unwrap_or(0);
+    let column_holds: Vec<Holds> = (0..width)
+        .map(|j| {
+            let cells: Vec<Holds> =
+                rows.iter().filter_map(|r| r.get(j)).filter(|c| !c.is_empty()).map(|c| holds(c)).collect();
+            let most = [Holds::Email, Holds::Phone, Holds::Website, Holds::OneWord, Holds::WholeName]
+                .into_iter()
+                .max_by_key(|h| cells.iter().filter(|c| *c == h).count());
+            match most {
+                Some(h) if cells.iter().filter(|c| **c == h).count() * 2 > cells.len() => h,
+                _ => Holds::Other,
+            }
+        })
+        .collect();
+    // Two columns of single capitalised words side by side are a first and a last name ("Ann", "Lee").
+    let split_name = column_holds.windows(2).position(|w| w == [Holds::OneWord, Holds::OneWord]);
+    let (mut emails, mut phones, mut website, mut whole_name) = (0, 0, false, false);
+    let numbered = |name: &str, n: usize| if n == 1 { name.to_string() } else { format!("{name} {n}") };
+    Some(
+        column_holds
+            .iter()
+            .enumerate()
+            .map(|(j, h)| match h {
+                Holds::Email => {
+                    emails += 1;
+                    numbered("Email", emails)
+                }
+                Holds::Phone => {
+                    phones += 1;
+                    numbered("Phone", phones)
+                }
+                Holds::Website if !website => {
+                    website = true;
+                    "Website".to_string()
+                }
+                Holds::OneWord if split_name == Some(j) => "First name".to_string(),
+                Holds::OneWord if split_name.is_some_and(|k| k + 1 == j) => "Last name".to_string(),
+                Holds::WholeName if !whole_name && split_name.is_none() => {
+                    whole_name = true;
+                    "Name".to_string()
+                }
+                _ => format!("Column {}", j + 1),
+            })
+            .collect(),
+    )
 }
 
 /// Excel's own hint, a first line `sep=;` that names the delimiter: exports meant for Excel in any locale
@@ -137,7 +270,7 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     // or the header with one, and the header must not lose to the first data row for it.
     let fits = |r: &Vec<String>| r.len() == width || (filled_width(r) <= width && filled_width(r) * 2 > width);
     let first = usize::from(hint.is_some());
-    let header = rows
+    let named = rows
         .iter()
         .take(10)
         .enumerate()
@@ -145,10 +278,12 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
         .filter(|(_, r)| fits(r))
         .filter_map(|(i, r)| header_score(r).map(|known| (known, std::cmp::Reverse(i))))
         .max()
-        .map(|(_, std::cmp::Reverse(i))| i)
+        .map(|(_, std::cmp::Reverse(i))| i);
+    let header = named
         .or_else(|| rows.iter().take(10).skip(first).position(|r| r.len() == width).map(|i| i + first))
         .unwrap_or(first);
     let table = rows.get(header..).unwrap_or_default();
+    let unnamed = if named.is_none() { headerless_columns(table) } else { None };
     let (header_width, header_filled) = table.first().map_or((0, 0), |h| (h.len(), filled_width(h)));
     let consistency = table.iter().filter(|r| r.len() == header_width || filled_width(r) == header_filled).count()
         as f64
@@ -156,7 +291,8 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let sniffed = Sniffed {
         delimiter: char::from(delimiter).to_string(),
         header_row: header as u32,
-        columns: rows.get(header).cloned().unwrap_or_default(),
+        headerless: unnamed.is_some(),
+        columns: unnamed.unwrap_or_else(|| rows.get(header).cloned().unwrap_or_default()),
     };
     (sniffed, consistency)
 }
@@ -173,6 +309,32 @@ mod tests {
         assert_eq!(s.delimiter, ";");
         assert_eq!(s.header_row, 0);
         assert_eq!(s.columns, ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma"]);
+    }
+
+    /// A file whose first row already holds values has no header: its columns are named by what they hold.
+    /// A title line naming an address, or a header above the values, is not taken for one.
+    #[test]
+    fn a_list_without_a_header_row() {
+        let s = sniff("ann@example.com\nben@example.org\ncleo@example.net\n");
+        assert_eq!((s.header_row, s.headerless, s.columns.clone()), (0, true, vec!["Email".to_string()]));
+        let s = sniff("Ann Lee,ann@example.com,+44 20 7946 0018,Acme Ltd\nBen Ray,ben@example.org,,Beta\n");
+        assert!(s.headerless);
+        assert_eq!(s.columns, ["Name", "Email", "Phone", "Column 4"]);
+        let s = sniff("Ann;Lee;ann@example.com;b@x.de\nBen;Ray;ben@example.org;\n");
+        assert_eq!(s.columns, ["First name", "Last name", "Email", "Email 2"]);
+        let s = sniff("0161 496 0000,Ann\n+44 20 7946 0018,Ben\n");
+        assert_eq!((s.headerless, s.columns[0].as_str()), (true, "Phone"));
+
+        for headed in [
+            "Name,Email\nAnn Lee,ann@example.com\n",
+            "Export for ann@example.com\nName,Email\nAnn Lee,ann@x.de\n",
+            "Foo,Bar\nann@example.com,1\n",
+        ] {
+            assert!(!sniff(headed).headerless, "{headed:?}");
+        }
+        // An address over a column of other things is a title's, or a value out of place: not a list.
+        assert!(headerless_columns(&[vec!["ann@example.com".into()], vec!["Berlin".into()], vec!["Hamburg".into()]])
+            .is_none());
     }
 
     #[test]

@@ -781,6 +781,19 @@ describe('Import wizard', () => {
     }
   });
 
+  it('says a file has no header row, rather than naming a line 0', async () => {
+    const { be, u } = open();
+    const stage = be.importStageFile.getMockImplementation()!;
+    be.importStageFile.mockImplementation(async (name, bytes) => ({ ...(await stage(name, bytes)), header_line: 0 }));
+    await u.upload(screen.getByTestId('import-file-input'), [csvFile()]);
+    await staged(1);
+    expect(screen.getByTestId('detected-header-line')).toHaveTextContent('None: columns named by what they hold');
+    await u.click(screen.getByTestId('import-next'));
+    const mapping = await screen.findByTestId('import-mapping-step');
+    expect(mapping).toHaveTextContent('no header row (the first row is imported');
+    expect(mapping).not.toHaveTextContent('header on line');
+  });
+
   it('names a file whose check failed in the report, beside the files imported', async () => {
     const { be, u } = open();
     const check = be.importDryRun.getMockImplementation()!;
