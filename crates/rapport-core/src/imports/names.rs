@@ -12,6 +12,26 @@ pub(crate) fn split_full_name(full: &str) -> (String, String) {
     split_after(full, false)
 }
 
+/// `(first, last)` of `full` from a column whose header says it holds two surnames, as Spanish lists do
+/// ("Nombre y apellidos": the given name or names, then the father's and the mother's surname). Read as
+/// one surname, "María García López" was María García, surname López. A name that already splits with a
+/// surname of several words (a particle, "de la Fuente"), or a given name of one word, is left as read.
+pub(crate) fn split_with_two_surnames(full: &str) -> (String, String) {
+    let (first, last) = split_full_name(full);
+    if full.contains(',') || last.split_whitespace().count() != 1 {
+        return (first, last);
+    }
+    match first.rsplit_once(char::is_whitespace) {
+        Some((given, surname)) if !given.trim().is_empty() => (given.trim().to_string(), format!("{surname} {last}")),
+        _ => (first, last),
+    }
+}
+
+/// Whether a whole-name column's header names two surnames (Spanish "apellidos").
+pub(crate) fn names_two_surnames(header: &str) -> bool {
+    fold(header).contains("apellidos")
+}
+
 /// Han, kana and Hangul: scripts whose names are written family name first.
 fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}')
@@ -126,6 +146,18 @@ fn strip_title<'a>(text: &'a str, parsed: &Name) -> &'a str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_spanish_whole_name_has_two_surnames() {
+        let two = |s: &str| split_with_two_surnames(s);
+        assert_eq!(two("María García López"), ("María".into(), "García López".into()));
+        assert_eq!(two("María José García López"), ("María José".into(), "García López".into()));
+        assert_eq!(two("Ana García"), ("Ana".into(), "García".into()), "one surname given");
+        assert_eq!(two("García López, María"), ("María".into(), "García López".into()));
+        assert_eq!(two("Dr. Pedro Ruiz Gómez"), ("Pedro".into(), "Ruiz Gómez".into()));
+        assert!(names_two_surnames("Nombre y apellidos") && names_two_surnames("Nombre_Apellidos"));
+        assert!(!names_two_surnames("Nombre completo") && !names_two_surnames("Full name"));
+    }
+
     use super::*;
 
     fn split(s: &str) -> (String, String) {

@@ -443,7 +443,11 @@ impl Mapper {
             name.split_whitespace().all(|w| given.contains(&w.trim_end_matches(',')))
         };
         if !full_name.is_empty() && !held(&full_name) {
-            let (first, last) = super::names::split_full_name(&full_name);
+            let (first, last) = if super::names::names_two_surnames(&full_name_column) {
+                super::names::split_with_two_surnames(&full_name)
+            } else {
+                super::names::split_full_name(&full_name)
+            };
             if input.first_name.is_empty() && input.last_name.is_empty() {
                 (input.first_name, input.last_name) = (first, last);
             } else if input.last_name.is_empty() {
@@ -898,6 +902,24 @@ mod tests {
         let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
+    }
+
+    /// A Spanish list's whole name holds two surnames, and nothing goes to the notes for it.
+    #[test]
+    fn a_spanish_whole_name_column_gives_both_surnames() {
+        let m = mapper(&["Nombre y apellidos", "Empresa"], &[FULL_NAME, "company"]).unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["María García López", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (input.first_name.as_str(), input.last_name.as_str(), input.notes.as_str()),
+            ("María", "García López", "")
+        );
+        let m = mapper(&["Name", "Firma"], &[FULL_NAME, "company"]).unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Mary Ann Smith", "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (input.first_name.as_str(), input.last_name.as_str()),
+            ("Mary Ann", "Smith"),
+            "one surname elsewhere"
+        );
     }
 
     #[test]
