@@ -106,11 +106,19 @@ fn name_words(cell: &str) -> usize {
     }
 }
 
+/// A firm's name: words ending with a legal form ("Acme Ltd", "Weber GmbH & Co. KG").
+fn ends_with_legal_form(cell: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().count();
+    let folded = rapport_match::normalize::fold(cell);
+    words(&folded) >= 2 && words(&rapport_match::normalize::company_key(cell)) < words(&folded)
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Holds {
     Email,
     Phone,
     Website,
+    Company,
     OneWord,
     WholeName,
     Other,
@@ -123,6 +131,8 @@ fn holds(cell: &str) -> Holds {
         Holds::Phone
     } else if is_website(cell) {
         Holds::Website
+    } else if ends_with_legal_form(cell) {
+        Holds::Company
     } else {
         match name_words(cell) {
             1 => Holds::OneWord,
@@ -164,7 +174,7 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
         .map(|j| {
             let cells: Vec<Holds> =
                 rows.iter().filter_map(|r| r.get(j)).filter(|c| !c.is_empty()).map(|c| holds(c)).collect();
-            let most = [Holds::Email, Holds::Phone, Holds::Website, Holds::OneWord, Holds::WholeName]
+            let most = [Holds::Email, Holds::Phone, Holds::Website, Holds::Company, Holds::OneWord, Holds::WholeName]
                 .into_iter()
                 .max_by_key(|h| cells.iter().filter(|c| *c == h).count());
             match most {
@@ -175,7 +185,7 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
         .collect();
     // Two columns of single capitalised words side by side are a first and a last name ("Ann", "Lee").
     let split_name = column_holds.windows(2).position(|w| w == [Holds::OneWord, Holds::OneWord]);
-    let (mut emails, mut phones, mut website, mut whole_name) = (0, 0, false, false);
+    let (mut emails, mut phones, mut website, mut company, mut whole_name) = (0, 0, false, false, false);
     let numbered = |name: &str, n: usize| if n == 1 { name.to_string() } else { format!("{name} {n}") };
     Some(
         column_holds
@@ -193,6 +203,10 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
                 Holds::Website if !website => {
                     website = true;
                     "Website".to_string()
+                }
+                Holds::Company if !company => {
+                    company = true;
+                    "Company".to_string()
                 }
                 Holds::OneWord if split_name == Some(j) => "First name".to_string(),
                 Holds::OneWord if split_name.is_some_and(|k| k + 1 == j) => "Last name".to_string(),
@@ -317,9 +331,11 @@ mod tests {
     fn a_list_without_a_header_row() {
         let s = sniff("ann@example.com\nben@example.org\ncleo@example.net\n");
         assert_eq!((s.header_row, s.headerless, s.columns.clone()), (0, true, vec!["Email".to_string()]));
-        let s = sniff("Ann Lee,ann@example.com,+44 20 7946 0018,Acme Ltd\nBen Ray,ben@example.org,,Beta\n");
+        let s = sniff("Ann Lee,ann@example.com,+44 20 7946 0018,Acme Ltd\nBen Ray,ben@example.org,,Beta GmbH\n");
         assert!(s.headerless);
-        assert_eq!(s.columns, ["Name", "Email", "Phone", "Column 4"]);
+        assert_eq!(s.columns, ["Name", "Email", "Phone", "Company"]);
+        let s = sniff("Ann Lee,ann@example.com,Acme,x\nBen Ray,ben@example.org,Beta,y\n");
+        assert_eq!(s.columns, ["Name", "Email", "Column 3", "Column 4"], "a firm without its legal form is not told");
         let s = sniff("Ann;Lee;ann@example.com;b@x.de\nBen;Ray;ben@example.org;\n");
         assert_eq!(s.columns, ["First name", "Last name", "Email", "Email 2"]);
         let s = sniff("0161 496 0000,Ann\n+44 20 7946 0018,Ben\n");
