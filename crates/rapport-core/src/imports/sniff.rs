@@ -278,15 +278,17 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
             (delimiter, width, rows) = (d, 1, records(text, d, SAMPLE));
         }
     }
-    // The header: of the first ten rows that fit the table and read as one, the one naming the most fields;
-    // else the first row with the table's width; else the first row. A row fits when it is as wide as the table
-    // once its trailing empty cells are set aside: exports often end every data line with a delimiter ("Ann;a@x;")
-    // or the header with one, and the header must not lose to the first data row for it.
+    // The header: of the sampled rows that fit the table and read as one, the one naming the most fields (the
+    // first of those naming as many); else the first row with the table's width among the first ten; else the
+    // first row. A row fits when it is as wide as the table once its trailing empty cells are set aside: exports
+    // often end every data line with a delimiter ("Ann;a@x;") or the header with one, and the header must not
+    // lose to the first data row for it.
     let fits = |r: &Vec<String>| r.len() == width || (filled_width(r) <= width && filled_width(r) * 2 > width);
     let first = usize::from(hint.is_some());
+    // Looked for through the whole sample: a report's attendee table comes after the sections of its hosts
+    // and panelists (Zoom's webinar report), each with a header of its own that names fewer fields.
     let named = rows
         .iter()
-        .take(10)
         .enumerate()
         .skip(first)
         .filter(|(_, r)| fits(r))
@@ -351,6 +353,30 @@ mod tests {
         // An address over a column of other things is a title's, or a value out of place: not a list.
         assert!(headerless_columns(&[vec!["ann@example.com".into()], vec!["Berlin".into()], vec!["Hamburg".into()]])
             .is_none());
+    }
+
+    /// Zoom's webinar report: a summary, then its hosts and panelists, each section with a header of its own,
+    /// and the attendees last, beyond the tenth line. The attendees' header names the most fields: it is the
+    /// table (the sections above are the organiser's own people, passed over as title lines are).
+    #[test]
+    fn a_report_s_attendee_table_after_its_host_and_panelist_sections() {
+        let mut text = String::from(
+            "Attendee Report\nReport Generated:,\"12/01/2026 10:15 AM\"\n\
+             Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registered\n\
+             Launch,912 3456 7890,\"11/30/2026 02:00:00 PM\",62,240\n\
+             Host Details\nAttended,User Name (Original Name),Email,Join Time,Country/Region Name\n\
+             Yes,Jane Host,jane@acme.example,\"11/30/2026 01:50:12 PM\",United States\n\
+             Panelist Details\nAttended,User Name (Original Name),Email,Join Time,Country/Region Name\n\
+             Yes,Paul Panel,paul@acme.example,\"11/30/2026 01:55:00 PM\",Germany\n\
+             Yes,Petra Panel,petra@acme.example,\"11/30/2026 01:55:00 PM\",Germany\n\
+             Attendee Details\n\
+             Attended,User Name (Original Name),First Name,Last Name,Email,Organization,Job Title,Join Time\n",
+        );
+        for i in 0..8 {
+            text.push_str(&format!("Yes,Guest {i},Gus,Test{i},gus{i}@example.com,Firm {i},Analyst,--\n"));
+        }
+        let s = sniff(&text);
+        assert_eq!((s.header_row, s.columns[2].as_str(), s.headerless), (12, "First Name", false), "{s:?}");
     }
 
     #[test]
