@@ -91,7 +91,60 @@ fn field_of(header: &str) -> Option<&'static str> {
         Some(Entity::Other) => return None,
         None => {}
     }
-    exact_field(&fold(header)).or_else(|| addressed_to_the_visitor(header)).or_else(|| qualified_field(header))
+    exact_field(&fold(header))
+        .or_else(|| addressed_to_the_visitor(header))
+        .or_else(|| qualified_field(header))
+        .or_else(|| asked_for(header))
+}
+
+/// Words a form's question starts with when it asks for one of the person's values ("What's your email
+/// address?", "Which company do you work for?", "Please enter your phone number"). Not "How", "Do" or "Is":
+/// "How big is your company?" asks for something else about it.
+const ASKING: &[&str] = &["what", "whats", "which", "who", "where", "your", "please", "enter", "and", "may", "could"];
+
+/// The field a form's question asks for, by the words it ends with: Typeform, Google Forms and Jotform head
+/// each column with the question asked. Read as a header, "What's your first name?" named nothing, and the
+/// answers went to the notes.
+fn asked_for(header: &str) -> Option<&'static str> {
+    let words = words_of(header);
+    // "What's" is two words ("what", "s"): the first is enough.
+    if !words.first().is_some_and(|w| ASKING.contains(&w.as_str())) {
+        return None;
+    }
+    let ends = |phrase: &[&str]| {
+        words.len() > phrase.len() && words[words.len() - phrase.len()..].iter().zip(phrase).all(|(w, p)| w == p)
+    };
+    let asked: &[(&[&str], &str)] = &[
+        (&["first", "name"], "first_name"),
+        (&["given", "name"], "first_name"),
+        (&["last", "name"], "last_name"),
+        (&["family", "name"], "last_name"),
+        (&["surname"], "last_name"),
+        (&["full", "name"], "full_name"),
+        (&["your", "name"], "full_name"),
+        (&["email"], "email"),
+        (&["email", "address"], "email"),
+        (&["e", "mail"], "email"),
+        (&["e", "mail", "address"], "email"),
+        (&["phone"], "phone"),
+        (&["phone", "number"], "phone"),
+        (&["mobile", "number"], "phone"),
+        (&["telephone", "number"], "phone"),
+        (&["your", "company"], "company"),
+        (&["company", "name"], "company"),
+        (&["your", "organization"], "company"),
+        (&["your", "organisation"], "company"),
+        (&["work", "for"], "company"),
+        (&["you", "work"], "company"),
+        (&["job", "title"], "job_title"),
+        (&["your", "role"], "job_title"),
+        (&["your", "city"], "city"),
+        (&["your", "country"], "country"),
+        (&["zip", "code"], "postcode"),
+        (&["postcode"], "postcode"),
+        (&["postal", "code"], "postcode"),
+    ];
+    asked.iter().find(|(phrase, _)| ends(phrase)).map(|(_, field)| *field)
 }
 
 enum Entity<'a> {
@@ -985,6 +1038,33 @@ mod tests {
         assert_eq!(fields(&["FNAME", "LNAME", "EMAIL", "PHONE"]), some(&["first_name", "last_name", "email", "phone"]));
         assert_eq!(fields(&["emails", "phones"]), some(&["email", "phone"]));
         assert_eq!(fields(&["Phone Numbers"]), some(&["phone"]));
+    }
+
+    /// Form tools head each column with the question asked (Typeform, Google Forms, Jotform).
+    #[test]
+    fn a_form_s_questions_name_the_fields_they_ask_for() {
+        assert_eq!(
+            fields(&[
+                "What's your first name?",
+                "And your last name?",
+                "What is your email address?",
+                "Please enter your phone number",
+                "Which company do you work for?",
+                "What's your job title?",
+                "What's your name?",
+            ]),
+            some(&["first_name", "last_name", "email", "phone", "company", "job_title", "full_name"])
+        );
+        // Questions about something else than the person's value.
+        assert_eq!(
+            fields(&[
+                "How big is your company?",
+                "Do you want our email newsletter?",
+                "What brings you here?",
+                "Anything else you'd like to tell us?",
+            ]),
+            some(&["", "", "", ""])
+        );
     }
 
     /// Exports a probe of real layouts found misread: Mailchimp's campaign titles and IP region, Google's older

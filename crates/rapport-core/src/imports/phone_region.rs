@@ -16,7 +16,7 @@ const MOST_TENTHS: usize = 8;
 /// The region the national numbers among `phones` are written for, when most of them are not valid in
 /// `default` and one region holds most of them; `None` otherwise: the default region stays. Numbers of one
 /// shape are valid in many regions (ten digits from a 0 are Australian, French and Italian alike): among the
-/// regions that hold the most, the one whose top-level domain most of the file's `emails` use decides
+/// regions that hold most of them, the one whose top-level domain most of the file's `emails` use decides
 /// ("yahoo.com.au"), and of regions sharing a country code, its main one (Australia before Christmas Island).
 pub fn likely_region<'a>(
     phones: impl IntoIterator<Item = &'a str>,
@@ -42,28 +42,24 @@ pub fn likely_region<'a>(
     // Regions that read the first few numbers, then the whole sample in those only.
     let first = &national[..AT_LEAST.min(n)];
     let slack = usize::from(!few);
-    let mut best: Vec<(&str, u16)> = Vec::new();
-    let mut best_count = 0;
+    let mut holding: Vec<(&str, u16)> = Vec::new();
     for meta in phonenumber::metadata::DATABASE.iter() {
         let region = meta.id();
         if region.len() != 2 || valid_in(region, first) + slack < first.len() {
             continue;
         }
         let count = valid_in(region, &national);
-        if count > best_count {
-            best_count = count;
-            best.clear();
-        }
-        if count == best_count {
-            best.push((region, meta.country_code()));
+        if count * 10 >= n * MOST_TENTHS && (!few || count == n) {
+            holding.push((region, meta.country_code()));
         }
     }
-    if best_count * 10 < n * MOST_TENTHS || (few && best_count < n) {
-        return None;
-    }
-    if best.iter().any(|(_, c)| *c != best[0].1) {
-        best = by_email_domain(&best, emails);
-    }
+    // Every region holding most of the numbers is a candidate, not only the one holding the most: some regions'
+    // rules read nearly any number of a length (Saint-Pierre-et-Miquelon's held every national number of an
+    // Australian list, one in ten of which Australia does not allocate, and the list was read as +508). Among
+    // them the emails' domains decide; without a word from them, candidates of several country codes say
+    // nothing.
+    let code = holding.first()?.1;
+    let best = if holding.iter().any(|(_, c)| *c != code) { by_email_domain(&holding, emails) } else { holding };
     let code = best.first()?.1;
     if best.iter().any(|(_, c)| *c != code) {
         return None;
@@ -126,6 +122,30 @@ mod tests {
         let british =
             ["020 7123 4567", "07911 123456", "0161 234 5678", "0113 234 5678", "0117 234 5678", "01223 456789"];
         assert_eq!(likely_region(british.iter().copied(), ["a@example.co.uk"], "US").as_deref(), Some("GB"));
+    }
+
+    /// A list whose numbers Australia holds nine in ten of (a tenth typed into ranges not allocated), and a
+    /// region whose rules read them all (Saint-Pierre-et-Miquelon, +508): the emails' .au makes it Australian;
+    /// without them, nothing is said, rather than every number read as +508.
+    #[test]
+    fn a_region_that_reads_any_number_does_not_take_a_list_another_region_holds_most_of() {
+        let phones = [
+            "0458 336 095",
+            "0418 544 709",
+            "0425 913 906",
+            "0415 393 967",
+            "0897066522",
+            "0482015572",
+            "02 2055 0124",
+            "0274601893",
+            "02 7217 4674",
+            "0412 345 678",
+            "0768847483",
+        ];
+        assert!(parse_phone("0768847483", "AU").is_err() && parse_phone("0768847483", "PM").is_ok(), "the premise");
+        let emails = ["webbk@yahoo.com.au", "j@gmail.com", "k@bigpond.com.au", "l@hotmail.com"];
+        assert_eq!(likely_region(phones.iter().copied(), emails, "US").as_deref(), Some("AU"));
+        assert_eq!(likely_region(phones.iter().copied(), ["j@gmail.com"], "US"), None);
     }
 
     #[test]
