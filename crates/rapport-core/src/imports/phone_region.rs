@@ -39,9 +39,10 @@ pub fn likely_region<'a>(
     if valid_in(default, &national) * 2 >= n {
         return None;
     }
-    // Regions that read the first few numbers, then the whole sample in those only.
+    // Regions that read most of the first few numbers (all of them when there are few), then the whole sample in
+    // those only. Two of the first five may be typed wrong or unallocated: a tenth of a real list is.
     let first = &national[..AT_LEAST.min(n)];
-    let slack = usize::from(!few);
+    let slack = if few { 0 } else { 2 };
     let mut holding: Vec<(&str, u16)> = Vec::new();
     for meta in phonenumber::metadata::DATABASE.iter() {
         let region = meta.id();
@@ -145,6 +146,9 @@ mod tests {
         assert!(parse_phone("0768847483", "AU").is_err() && parse_phone("0768847483", "PM").is_ok(), "the premise");
         let emails = ["webbk@yahoo.com.au", "j@gmail.com", "k@bigpond.com.au", "l@hotmail.com"];
         assert_eq!(likely_region(phones.iter().copied(), emails, "US").as_deref(), Some("AU"));
+        // Two of the first five not Australian: still read through the whole sample.
+        let late = ["0768847483", "0495 540 509"].into_iter().chain(phones.into_iter().filter(|p| *p != "0768847483"));
+        assert_eq!(likely_region(late, emails, "US").as_deref(), Some("AU"));
         assert_eq!(likely_region(phones.iter().copied(), ["j@gmail.com"], "US"), None);
     }
 
