@@ -109,6 +109,10 @@ fn initial_of(a: &str, b: &str) -> bool {
     (a.chars().count() == 1 && b.starts_with(a)) || (b.chars().count() == 1 && a.starts_with(b))
 }
 
+/// What another house number on the same street is worth: a weak agreement with the town or postcode, never
+/// more (see [`address_level`]).
+const ANOTHER_HOUSE: f64 = 0.6;
+
 fn street_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
@@ -128,27 +132,35 @@ fn street_similarity(a: &str, b: &str) -> f64 {
     if !na.is_empty() && !nb.is_empty() && na != nb {
         return 0.0;
     }
+    // Spaces typed in or left out ("holmans treet", "mcfarlanplace") are typos too.
+    let squeezed = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+    let alike = |a: &str, b: &str| {
+        let direct = jaro_winkler(a, b);
+        if direct >= 0.97 {
+            return direct;
+        }
+        let mut ta: Vec<&str> = a.split(' ').collect();
+        let mut tb: Vec<&str> = b.split(' ').collect();
+        ta.sort_unstable();
+        tb.sort_unstable();
+        jaro_winkler(&ta.join(" "), &tb.join(" ")).max(direct).max(jaro_winkler(&squeezed(a), &squeezed(b)))
+    };
     let numbers_differ = match (number(a), number(b)) {
         (Some(x), Some(y)) if x != y => {
             if !edits_within(&x, &y, 1) {
-                return 0.0;
+                // Another house of the same street: the street at most (a weak agreement in the same town or
+                // postcode, where people who moved within it, or were retyped with another number, are found;
+                // never a close one).
+                let without = |s: &str, n: &str| s.split(' ').filter(|w| *w != n).collect::<Vec<_>>().join(" ");
+                let (sa, sb) = (without(a, &x), without(b, &y));
+                let same_street = !sa.is_empty() && !sb.is_empty() && alike(&sa, &sb) >= 0.93;
+                return if same_street { ANOTHER_HOUSE } else { 0.0 };
             }
             true
         }
         _ => false,
     };
-    let mut ta: Vec<&str> = a.split(' ').collect();
-    let mut tb: Vec<&str> = b.split(' ').collect();
-    ta.sort_unstable();
-    tb.sort_unstable();
-    // Spaces typed in or left out ("holmans treet", "mcfarlanplace") are typos too.
-    let squeezed = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
-    let direct = jaro_winkler(a, b);
-    let similarity = if direct >= 0.97 {
-        direct
-    } else {
-        jaro_winkler(&ta.join(" "), &tb.join(" ")).max(direct).max(jaro_winkler(&squeezed(a), &squeezed(b)))
-    };
+    let similarity = alike(a, b);
     // One digit apart is a typo or the house next door: never better than a weak agreement.
     if numbers_differ {
         similarity.min(0.8)
@@ -404,6 +416,23 @@ mod tests {
         assert_eq!(street_similarity("201 w 83rd st", "201 e 49th st"), 0.0);
         assert!(street_similarity("34 e 61st st", "34 e 61 st") > 0.9, "the same street written without its suffix");
         assert!(street_similarity("12 smith st unit 4", "12 smith st") > 0.9, "a unit one line adds");
+    }
+
+    /// Another house number on the same street is a weak agreement where the town or postcode agrees (someone
+    /// retyped with another number, or moved down the street: FEBRL's "3 coombe street" and "27 coombestreet"
+    /// in 5008 were judged two places, and the pair was lost), never a close one; another street is nothing.
+    #[test]
+    fn another_house_on_the_same_street_is_a_weak_agreement() {
+        let at = |street: &str, postcode: &str| {
+            prepare(&Record { street: street.into(), postcode: postcode.into(), ..Default::default() })
+        };
+        let here = at("3 coombe street", "5008");
+        assert_eq!(address_level(&here, &at("27 coombestreet", "5008")), Level::Weak);
+        assert_eq!(address_level(&here, &at("27 coombe street", "2250")), Level::Different, "elsewhere");
+        assert_eq!(address_level(&here, &at("27 archdall street", "5008")), Level::Different, "another street there");
+        assert_eq!(street_similarity("3 coombe street", "27 archdall street"), 0.0);
+        assert_eq!(street_similarity("3 coombe street", "27 coombe street"), ANOTHER_HOUSE);
+        assert_eq!(address_level(&here, &at("4 coombe street", "5008")), Level::Weak, "next door, as before");
     }
 
     #[test]
