@@ -1145,7 +1145,10 @@ export type FilePreview_Deserialize = {
 	delimiter?: string | null,
 	sheets: string[],
 	sheet?: string | null,
-	/**  Line (CSV) or row (sheet) of the header, counting from 1. */
+	/**
+	 *  Line (CSV) or row (sheet) of the header, counting from 1; 0 when the file has no header row (its first
+	 *  row holds values, and `headers` name its columns by what they hold: "Email", "Phone", "Column 3").
+	 */
 	header_line: number,
 	headers: string[],
 	/**  The first data rows, as read. */
@@ -1170,7 +1173,10 @@ export type FilePreview_Serialize = {
 	delimiter: string | null,
 	sheets: string[],
 	sheet: string | null,
-	/**  Line (CSV) or row (sheet) of the header, counting from 1. */
+	/**
+	 *  Line (CSV) or row (sheet) of the header, counting from 1; 0 when the file has no header row (its first
+	 *  row holds values, and `headers` name its columns by what they hold: "Email", "Phone", "Column 3").
+	 */
 	header_line: number,
 	headers: string[],
 	/**  The first data rows, as read. */
