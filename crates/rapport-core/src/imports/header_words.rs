@@ -98,6 +98,10 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "vornameundnachname",
             "voornaamenachternaam",
             "kontaktperson",
+            // HubSpot's deals export names the deal's contact as "Ann Lee (ann@acme.example)": the name, and the
+            // address read from it (see the rows' whole name).
+            "associatedcontact",
+            "associatedcontacts",
             "contactpersoon",
             "contactperson",
             "personadecontacto",

@@ -67,6 +67,23 @@ pub(crate) struct Mapper {
     stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
 }
 
+/// A whole name with the person's address after it, as HubSpot's deals export names a deal's contact ("Ann Lee
+/// (ann@acme.example)") and mail programs write a recipient ("Ann Lee <ann@acme.example>"): the name, and the
+/// address. Anything else is all name.
+fn name_and_address(cell: &str) -> (&str, Option<&str>) {
+    let cell = cell.trim();
+    for (open, close) in [('(', ')'), ('<', '>')] {
+        let Some(inner) = cell.strip_suffix(close) else { continue };
+        let Some((name, address)) = inner.rsplit_once(open) else { continue };
+        let address = address.trim();
+        let plain = address.contains('@') && !address.contains(char::is_whitespace);
+        if plain && !name.trim().is_empty() {
+            return (name.trim(), Some(address));
+        }
+    }
+    (cell, None)
+}
+
 /// The columns of `targets` that go to a date field.
 pub(crate) fn date_columns(targets: &[String]) -> Vec<usize> {
     let is_date = |t: &str| FIELDS.iter().any(|f| f.info.kind == LeadFieldKind::Date && f.info.csv.first() == Some(&t));
@@ -339,6 +356,8 @@ impl Mapper {
         let mut notes = Vec::new();
         let mut source_text = String::new();
         let mut full_name = (String::new(), String::new());
+        // Addresses written beside a whole name ("Ann Lee (ann@acme.example)"), with their column.
+        let mut named_emails: Vec<(usize, String)> = Vec::new();
         let mut other_address: Vec<(usize, String)> = Vec::new();
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
@@ -416,7 +435,13 @@ impl Mapper {
                 },
                 // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
                 "postcode" => input.address.postcode = crate::leads::phone::without_float_tail(&value).to_string(),
-                FULL_NAME => full_name = (self.headers[i].clone(), value),
+                FULL_NAME => {
+                    let (name, address) = name_and_address(&value);
+                    if let Some(address) = address {
+                        named_emails.push((i, address.to_string()));
+                    }
+                    full_name = (self.headers[i].clone(), name.to_string());
+                }
                 "owner" => match self.owners.get(&value.to_lowercase()) {
                     Some(id) => input.owner_id = Some(*id),
                     None => errors.push(FieldError::new("owner", format!("no user is named \"{value}\""))),
@@ -467,6 +492,12 @@ impl Mapper {
             let mut words = full_name.split_whitespace().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty());
             if words.any(|w| !kept.contains(&w)) {
                 notes.push(format!("{full_name_column}: {full_name}"));
+            }
+        }
+        for (i, address) in named_emails {
+            if !emails.iter().chain(&other_emails).any(|e: &String| e.eq_ignore_ascii_case(&address)) {
+                other_emails.push(address);
+                other_email_origins.push(i);
             }
         }
         emails.extend(other_emails);
@@ -902,6 +933,26 @@ mod tests {
         let input = m.to_input(&row(&[linked, "Acme"])).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.notes, "Name: https://www.linkedin.com/in/annlee");
+    }
+
+    /// HubSpot's deals export names each deal's contact with the address after the name: the name is the
+    /// lead's, the address its email (after an email column's own, and once).
+    #[test]
+    fn a_whole_name_with_its_address_gives_both() {
+        let m = mapper(&["Deal Name", "Associated Contact"], &[TO_NOTES, FULL_NAME]).unwrap_or_else(|e| panic!("{e}"));
+        let input =
+            m.to_input(&row(&["Renewal", "Ann Lee (ann.lee@acme.example)"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
+        assert_eq!(input.emails, ["ann.lee@acme.example"]);
+        assert_eq!(input.notes, "Deal Name: Renewal", "nothing of the name cell goes to the notes");
+        let m = mapper(&["Name", "Email"], &[FULL_NAME, "email"]).unwrap_or_else(|e| panic!("{e}"));
+        let input =
+            m.to_input(&row(&["Ann Lee <ANN@acme.example>", "ann@acme.example"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.emails, ["ann@acme.example"], "the same address once");
+        let input = m.to_input(&row(&["Ann Lee (Sales)", "ann@acme.example"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.emails, ["ann@acme.example"], "a bracket that is no address adds none");
+        assert_eq!(name_and_address("Ann Lee (Sales)"), ("Ann Lee (Sales)", None));
+        assert_eq!(name_and_address("(ann@acme.example)"), ("(ann@acme.example)", None), "no name before it");
     }
 
     /// A Spanish list's whole name holds two surnames, and nothing goes to the notes for it.
