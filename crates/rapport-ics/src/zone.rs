@@ -279,6 +279,10 @@ const WINDOWS_REGION_NAMES: &[(&str, &str)] = &[
     ("saskatchewan", "America/Regina"),
     ("indiana (east)", "America/Indiana/Indianapolis"),
     ("central america", "America/Guatemala"),
+    ("baja california", "America/Tijuana"),
+    ("mid-atlantic", "Etc/GMT+2"),
+    ("cape verde is.", "Atlantic/Cape_Verde"),
+    ("azores", "Atlantic/Azores"),
     ("brasilia", "America/Sao_Paulo"),
     ("coordinated universal time", "UTC"),
     ("greenwich mean time", "Europe/London"),
@@ -311,14 +315,16 @@ pub fn zone_named_loosely(tzid: &str) -> Option<(Zone, bool)> {
             .min()
     };
     let fits = |tz: &chrono_tz::Tz| offset.is_none_or(|o| standard(tz) == Some(o));
-    let lower = rest.trim().to_lowercase();
-    for part in [lower.as_str(), lower.split(':').next().unwrap_or_default().trim()] {
+    // Windows wrote "US & Canada" as "US and Canada" in some versions, and older ones named a second region
+    // after a semicolon ("Pacific Time (US & Canada); Tijuana").
+    let lower = rest.trim().to_lowercase().replace(" and ", " & ");
+    for part in [lower.as_str(), lower.split([':', ';']).next().unwrap_or_default().trim()] {
         let named = WINDOWS_REGION_NAMES.iter().find(|(n, _)| *n == part).and_then(|(_, z)| z.parse().ok());
         if let Some(tz) = named.filter(|tz| fits(tz)) {
             return Some((Zone::Iana(tz), false));
         }
     }
-    for city in rest.split([',', ':']).map(str::trim).filter(|c| !c.is_empty()) {
+    for city in rest.split([',', ':', ';']).map(str::trim).filter(|c| !c.is_empty()) {
         let key = city.replace(' ', "_");
         let found = chrono_tz::TZ_VARIANTS
             .iter()

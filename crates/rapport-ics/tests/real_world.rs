@@ -154,6 +154,11 @@ fn zones_named_as_windows_shows_them_or_loosely_without_a_vtimezone() {
     let sure = |s: &str| (s.to_string(), 0);
     assert_eq!(at("(UTC-05:00) Eastern Time (US & Canada)"), sure("2026-07-10T13:00:00Z"));
     assert_eq!(at("Pacific Time (US & Canada)"), sure("2026-07-10T16:00:00Z"));
+    // As other Windows versions wrote them: "and" for "&", a second region after a semicolon (quoted, as the
+    // semicolon needs), a region of Mexico.
+    assert_eq!(at("(UTC-05:00) Eastern Time (US and Canada)"), sure("2026-07-10T13:00:00Z"));
+    assert_eq!(at("\"(GMT-08:00) Pacific Time (US & Canada); Tijuana\""), sure("2026-07-10T16:00:00Z"));
+    assert_eq!(at("(UTC-08:00) Baja California"), sure("2026-07-10T16:00:00Z"));
     assert_eq!(at("(GMT+01.00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"), sure("2026-07-10T07:00:00Z"));
     assert_eq!(at("(UTC+10:00) Canberra, Melbourne, Sydney"), sure("2026-07-09T23:00:00Z"));
     assert_eq!(at("(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi"), sure("2026-07-10T03:30:00Z"));
