@@ -246,7 +246,16 @@ impl Context<'_> {
     }
 
     fn moment(&self, line: &Line, warnings: &mut Vec<String>) -> Result<Moment, Problem> {
-        match parse_date_or_time(&line.value, line.param("VALUE")) {
+        let parsed = parse_date_or_time(&line.value, line.param("VALUE"));
+        if matches!(parsed, Some(RawValue::DateTime(_)))
+            && line.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"))
+        {
+            warnings.push(format!(
+                "line {}: {} says it is a date but gives a time too: read as the time written",
+                line.number, line.name
+            ));
+        }
+        match parsed {
             Some(RawValue::Date(d)) => Ok(Moment::Date(d)),
             Some(RawValue::DateTime(d)) if d.utc => Ok(Moment::Time { wall: d.wall, zone: Zone::Utc }),
             Some(RawValue::DateTime(d)) => Ok(Moment::Time { wall: d.wall, zone: self.zone_of(line, warnings) }),

@@ -142,8 +142,10 @@ pub fn parse_date_or_time(text: &str, value_param: Option<&str>) -> Option<RawVa
     match value_param.map(str::to_ascii_uppercase).as_deref() {
         Some("DATE") => date_with_stray_z(text)
             .map(RawValue::Date)
-            // Some programs say VALUE=DATE and write a date-time: take its date.
-            .or_else(|| parse_date_time(text).map(|d| RawValue::Date(d.wall.date()))),
+            // Some programs say VALUE=DATE and write a date-time (a festival's programme of shows at 15:00 and
+            // 17:00): the time written is kept. Taken as the day, each became an all-day event, and two shows of
+            // one title on one day were one.
+            .or_else(|| parse_date_time(text).map(RawValue::DateTime)),
         _ => {
             let text = text.trim();
             if text.len() == 8 || text.len() == 9 || iso_date(text).is_some() {
@@ -288,6 +290,7 @@ mod tests {
         assert_eq!(parse_date_time("20260229T010000"), None);
         assert_eq!(parse_date_time("20260329T2500"), None);
         assert!(matches!(parse_date_or_time("20260301", None), Some(RawValue::Date(_))));
-        assert!(matches!(parse_date_or_time("20260301T100000", Some("DATE")), Some(RawValue::Date(_))));
+        assert!(matches!(parse_date_or_time("20260301T100000", Some("DATE")), Some(RawValue::DateTime(_))));
+        assert!(matches!(parse_date_or_time("20260301", Some("DATE")), Some(RawValue::Date(_))));
     }
 }

@@ -172,6 +172,30 @@ fn zones_named_as_windows_shows_them_or_loosely_without_a_vtimezone() {
     assert_eq!(at("Somewhere Standard Time"), ("2026-07-10T07:00:00Z".to_string(), 2));
 }
 
+/// A start marked as a date but written with a time (a festival's programme: two shows of one title on one day,
+/// no UIDs): each keeps its time, said. Taken as the day, both were one all-day event and a show was lost.
+#[test]
+fn a_date_written_with_a_time_keeps_its_time() {
+    let file = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nDTSTAMP:20110801T000000Z\n\
+                DTSTART;VALUE=DATE:20110805T150000\nDTEND;VALUE=DATE:20110805T160000\nSUMMARY:Flying display\n\
+                END:VEVENT\nBEGIN:VEVENT\nDTSTAMP:20110801T000000Z\nDTSTART;VALUE=DATE:20110805T170000\n\
+                DTEND;VALUE=DATE:20110805T180000\nSUMMARY:Flying display\nEND:VEVENT\nEND:VCALENDAR\n";
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    let berlin = rapport_ics::Zone::Iana(chrono_tz::Europe::Berlin);
+    let from = Utc.with_ymd_and_hms(2011, 8, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2011, 9, 1, 0, 0, 0).unwrap();
+    let out = rapport_ics::expand(&cal.events, from, to, &berlin);
+    let shown: Vec<(String, String)> = out.occurrences.iter().map(|o| (o.start.to_text(), o.end.to_text())).collect();
+    assert_eq!(
+        shown,
+        [
+            ("2011-08-05T13:00:00Z".to_string(), "2011-08-05T14:00:00Z".to_string()),
+            ("2011-08-05T15:00:00Z".to_string(), "2011-08-05T16:00:00Z".to_string())
+        ]
+    );
+    assert!(cal.warnings.iter().any(|w| w.contains("says it is a date but gives a time")), "{:?}", cal.warnings);
+}
+
 /// Times written as ISO 8601 shows them ("2026-07-12T09:00:00Z", with an offset, fractional seconds), as some
 /// web tools write invites: the event was dropped as "not a date or date-time", though its time is plain.
 #[test]
