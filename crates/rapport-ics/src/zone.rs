@@ -381,16 +381,19 @@ fn windows_zone(name: &str) -> Option<chrono_tz::Tz> {
     found.and_then(|(_, iana)| iana.parse().ok())
 }
 
-/// Whether IANA zone `tz` keeps one offset all year (now): no summer time to read a file's DAYLIGHT part as.
+/// Whether IANA zone `tz` has kept one offset all year since 1970: no summer time to read a file's DAYLIGHT part
+/// as ("EST", "MST" and "HST" are fixed offsets there). A zone that had one and dropped it (Mexico City in
+/// 2022, Brazil, Jordan, Turkey) is not such a zone: a file's VTIMEZONE with its old summer rules, as Exchange
+/// keeps them from when a series was made, is stale, and its meetings would be an hour off each summer.
 fn never_changes(tz: chrono_tz::Tz) -> bool {
     use chrono::Offset;
-    let year = Utc::now().year();
-    let offset = |month: u32| {
+    let offset = |year: i32, month: u32| {
         chrono::NaiveDate::from_ymd_opt(year, month, 15)
             .and_then(|d| d.and_hms_opt(12, 0, 0))
             .map(|noon| tz.offset_from_utc_datetime(&noon).fix())
     };
-    offset(1) == offset(7)
+    let first = offset(1970, 1);
+    (1970..=Utc::now().year()).all(|year| offset(year, 1) == first && offset(year, 7) == first)
 }
 
 /// The file's zones by TZID: every VTIMEZONE, resolved to an IANA zone when its TZID names one, else

@@ -196,6 +196,30 @@ fn a_date_written_with_a_time_keeps_its_time() {
     assert!(cal.warnings.iter().any(|w| w.contains("says it is a date but gives a time")), "{:?}", cal.warnings);
 }
 
+/// A zone that dropped its summer time (Mexico City, 2022), defined in the file with its old rules, as Exchange
+/// keeps them from when a series was made: read as the zone is now, as other calendars show it, not an hour
+/// early all summer. (A name that never had summer time, "EST" with a DAYLIGHT part, still follows the file.)
+#[test]
+fn a_zone_that_dropped_summer_time_is_not_read_with_the_file_s_stale_rules() {
+    let at = |tzid: &str| {
+        let file = format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:{tzid}\nBEGIN:STANDARD\nTZOFFSETFROM:-0500\n\
+             TZOFFSETTO:-0600\nDTSTART:19701025T020000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n\
+             BEGIN:DAYLIGHT\nTZOFFSETFROM:-0600\nTZOFFSETTO:-0500\nDTSTART:19700405T020000\n\
+             RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU\nEND:DAYLIGHT\nEND:VTIMEZONE\nBEGIN:VEVENT\nUID:m\n\
+             DTSTART;TZID={tzid}:20260706T090000\nDURATION:PT1H\nEND:VEVENT\nEND:VCALENDAR\n"
+        );
+        let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+        let from = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
+        let out = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc);
+        out.occurrences.iter().map(|o| o.start.to_text()).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(at("America/Mexico_City"), "2026-07-06T15:00:00Z");
+    assert_eq!(at("Central Standard Time (Mexico)"), "2026-07-06T15:00:00Z");
+    assert_eq!(at("CST6CDT"), "2026-07-06T14:00:00Z", "a zone with summer time now, as the file says");
+}
+
 /// Times written as ISO 8601 shows them ("2026-07-12T09:00:00Z", with an offset, fractional seconds), as some
 /// web tools write invites: the event was dropped as "not a date or date-time", though its time is plain.
 #[test]
