@@ -221,6 +221,10 @@ pub fn lines(text: &str) -> (Vec<Line>, Vec<Problem>) {
         if raw.trim().is_empty() {
             continue;
         }
+        // Indented with nothing before it to continue (a file that starts with spaces, as some web pages serve
+        // it): a line of its own, read without them. Kept, its name was "  BEGIN" and the whole calendar was
+        // outside any calendar.
+        let raw = if logical.is_empty() { raw.trim_start() } else { raw };
         logical.push((index + 1, raw.to_owned()));
         soft_break = quoted_printable(raw) && raw.ends_with('=');
     }

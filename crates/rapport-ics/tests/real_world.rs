@@ -220,6 +220,18 @@ fn a_zone_that_dropped_summer_time_is_not_read_with_the_file_s_stale_rules() {
     assert_eq!(at("CST6CDT"), "2026-07-06T14:00:00Z", "a zone with summer time now, as the file says");
 }
 
+/// A file that starts with spaces (a blank indented line, then the calendar indented): read as the calendar
+/// it is, without a word. The indented BEGIN continued nothing and was read as a property named "  BEGIN",
+/// with four confusing lines about a calendar outside any calendar.
+#[test]
+fn a_file_that_starts_with_spaces_is_read() {
+    let file = "   \r\n  BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ws\r\nDTSTART:20251009T100000Z\r\n\
+                DURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(file.as_bytes());
+    assert_eq!(cal.events.len(), 1);
+    assert!(cal.problems.is_empty() && cal.warnings.is_empty(), "{:?} {:?}", cal.problems, cal.warnings);
+}
+
 /// Times written as ISO 8601 shows them ("2026-07-12T09:00:00Z", with an offset, fractional seconds), as some
 /// web tools write invites: the event was dropped as "not a date or date-time", though its time is plain.
 #[test]
