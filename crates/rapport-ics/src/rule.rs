@@ -106,6 +106,9 @@ pub fn expand_rule_with(
             "RSCALE" if !value.eq_ignore_ascii_case("GREGORIAN") => {
                 return Err(format!("calendar scale {value} is not supported"));
             }
+            // RFC 7529's SKIP=OMIT is what every rule does without it; BACKWARD and FORWARD (the last day of a
+            // short month, or the next month's first) are not done, and said, rather than left out silently.
+            "SKIP" if !value.eq_ignore_ascii_case("OMIT") => ignored.push(part.to_owned()),
             "RSCALE" | "SKIP" => {}
             // A count that is not a positive number says nothing: the rest of the rule still does.
             "COUNT" if value.parse::<u32>().map_or(true, |n| n == 0) => ignored.push(part.to_owned()),
@@ -323,5 +326,21 @@ mod tests {
         );
         assert!(limited);
         assert!(walls.is_empty());
+    }
+
+    /// RFC 7529's SKIP other than OMIT is not done: the months without the day are left out, and the rule
+    /// says so, as for any part it does not do.
+    #[test]
+    fn a_skip_to_a_near_day_is_said_to_be_ignored() {
+        let start =
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 31).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
+        let until = |_| start;
+        let to = start + chrono::Duration::days(120);
+        let rule = "RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=BACKWARD;COUNT=4";
+        let (walls, _, ignored) = expand_rule_with(start, rule, &until, start, to).unwrap_or_default();
+        assert_eq!(ignored, ["SKIP=BACKWARD"]);
+        assert_eq!(walls.len(), 3, "January, March and May 31st: {walls:?}");
+        let omit = "RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=OMIT;COUNT=4";
+        assert!(expand_rule_with(start, omit, &until, start, to).unwrap_or_default().2.is_empty());
     }
 }
