@@ -306,31 +306,39 @@ pub fn zone_named_loosely(tzid: &str) -> Option<(Zone, bool)> {
         }
     }
     let (offset, rest) = leading_offset(tzid);
-    let year = Utc::now().year();
-    let standard = |tz: &chrono_tz::Tz| {
+    let standard = |tz: &chrono_tz::Tz, year: i32| {
         [(1, 1), (7, 1)]
             .iter()
             .filter_map(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, *m, *d)?.and_hms_opt(0, 0, 0))
             .map(|t| chrono::Offset::fix(&tz.offset_from_utc_datetime(&t)).local_minus_utc())
             .min()
     };
-    let fits = |tz: &chrono_tz::Tz| offset.is_none_or(|o| standard(tz) == Some(o));
+    // The offset a display name was written with is its zone's standard offset of the day it was written:
+    // Windows names from before a country moved its clock ("(UTC-04:30) Caracas", "(UTC+02:00) Amman") still
+    // name its zone, read as it is now. Zones of today's offset first ("Chihuahua, La Paz, Mazatlan" at
+    // UTC-7 is Mazatlán's, Chihuahua having moved), then those of its offset since 2000.
+    let now = Utc::now().year();
+    let fits_in = |tz: &chrono_tz::Tz, years: std::ops::RangeInclusive<i32>| {
+        offset.is_none_or(|o| years.into_iter().any(|y| standard(tz, y) == Some(o)))
+    };
     // Windows wrote "US & Canada" as "US and Canada" in some versions, and older ones named a second region
     // after a semicolon ("Pacific Time (US & Canada); Tijuana").
     let lower = rest.trim().to_lowercase().replace(" and ", " & ");
-    for part in [lower.as_str(), lower.split([':', ';']).next().unwrap_or_default().trim()] {
-        let named = WINDOWS_REGION_NAMES.iter().find(|(n, _)| *n == part).and_then(|(_, z)| z.parse().ok());
-        if let Some(tz) = named.filter(|tz| fits(tz)) {
-            return Some((Zone::Iana(tz), false));
+    for years in [now..=now, 2000..=now] {
+        let fits = |tz: &chrono_tz::Tz| fits_in(tz, years.clone());
+        for part in [lower.as_str(), lower.split([':', ';']).next().unwrap_or_default().trim()] {
+            let named = WINDOWS_REGION_NAMES.iter().find(|(n, _)| *n == part).and_then(|(_, z)| z.parse().ok());
+            if let Some(tz) = named.filter(|tz| fits(tz)) {
+                return Some((Zone::Iana(tz), false));
+            }
         }
-    }
-    for city in rest.split([',', ':', ';']).map(str::trim).filter(|c| !c.is_empty()) {
-        let key = city.replace(' ', "_");
-        let found = chrono_tz::TZ_VARIANTS
-            .iter()
-            .find(|tz| tz.name().rsplit('/').next().is_some_and(|last| last.eq_ignore_ascii_case(&key)) && fits(tz));
-        if let Some(tz) = found {
-            return Some((Zone::Iana(*tz), false));
+        for city in rest.split([',', ':', ';']).map(str::trim).filter(|c| !c.is_empty()) {
+            let key = city.replace(' ', "_");
+            let named =
+                |tz: &&chrono_tz::Tz| tz.name().rsplit('/').next().is_some_and(|l| l.eq_ignore_ascii_case(&key));
+            if let Some(tz) = chrono_tz::TZ_VARIANTS.iter().filter(named).find(|tz| fits(tz)) {
+                return Some((Zone::Iana(*tz), false));
+            }
         }
     }
     let offset = offset?;

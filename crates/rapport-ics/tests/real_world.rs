@@ -159,6 +159,10 @@ fn zones_named_as_windows_shows_them_or_loosely_without_a_vtimezone() {
     assert_eq!(at("(UTC-05:00) Eastern Time (US and Canada)"), sure("2026-07-10T13:00:00Z"));
     assert_eq!(at("\"(GMT-08:00) Pacific Time (US & Canada); Tijuana\""), sure("2026-07-10T16:00:00Z"));
     assert_eq!(at("(UTC-08:00) Baja California"), sure("2026-07-10T16:00:00Z"));
+    // A name written before its country moved its clock: the zone, as it is now (Caracas at UTC-4 since 2016).
+    assert_eq!(at("(UTC-04:30) Caracas"), sure("2026-07-10T13:00:00Z"));
+    // A city of today's offset before one that had it once: Mazatlán (UTC-7), not Chihuahua (UTC-6 since 2022).
+    assert_eq!(at("(UTC-07:00) Chihuahua, La Paz, Mazatlan"), sure("2026-07-10T16:00:00Z"));
     assert_eq!(at("(GMT+01.00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"), sure("2026-07-10T07:00:00Z"));
     assert_eq!(at("(UTC+10:00) Canberra, Melbourne, Sydney"), sure("2026-07-09T23:00:00Z"));
     assert_eq!(at("(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi"), sure("2026-07-10T03:30:00Z"));
