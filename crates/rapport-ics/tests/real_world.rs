@@ -649,6 +649,12 @@ DTSTART;VALUE=DATE:20260110
 DURATION:PT48H
 SUMMARY:Two days
 END:VEVENT
+BEGIN:VEVENT
+UID:years
+DTSTART:20300101T100000Z
+DTEND:20090101T100000Z
+SUMMARY:No slip
+END:VEVENT
 END:VCALENDAR
 ";
     let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
@@ -659,6 +665,11 @@ END:VCALENDAR
         "{warned:?}"
     );
     assert!(warned.iter().any(|w| w.contains("DURATION is negative")), "{warned:?}");
+    // An end 21 years before the start is no slip: kept with no length, not made an event of 21 years.
+    assert!(
+        warned.iter().any(|w| w.contains("line 29: DTEND is before DTSTART: the event is kept with no length")),
+        "{warned:?}"
+    );
     let spans = occurrences_in(file, &rapport_ics::Zone::Utc);
     assert_eq!(
         spans,
@@ -669,6 +680,15 @@ END:VCALENDAR
             ("2026-01-10".to_string(), "2026-01-12".to_string()),
         ]
     );
+    let from = Utc.with_ymd_and_hms(2029, 12, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2030, 2, 1, 0, 0, 0).unwrap();
+    let cal = rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    let far: Vec<(String, String)> = rapport_ics::expand(&cal.events, from, to, &rapport_ics::Zone::Utc)
+        .occurrences
+        .iter()
+        .map(|o| (o.start.to_text(), o.end.to_text()))
+        .collect();
+    assert_eq!(far, [("2030-01-01T10:00:00Z".to_string(), "2030-01-01T10:00:00Z".to_string())]);
 }
 
 /// Two exports joined end to end, each with its byte order mark: the second calendar is a calendar, its zone
