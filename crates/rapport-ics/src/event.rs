@@ -306,6 +306,25 @@ fn end_of(cx: &Context, line: &Line, warnings: &mut Vec<String>) -> Option<Momen
     cx.moment(&mended, warnings).ok()
 }
 
+/// The end of an event starting at `start`: as [`end_of`] reads it, but a time written in an end marked as a date
+/// beside a whole-day start is read as its day (the start says the event is whole days), and said so.
+fn end_beside(cx: &Context, line: &Line, start: &Moment, warnings: &mut Vec<String>) -> Option<Moment> {
+    let said = warnings.len();
+    let end = end_of(cx, line, warnings)?;
+    let marked_date = line.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
+    match end {
+        Moment::Time { wall, .. } if start.is_date() && marked_date => {
+            warnings.truncate(said);
+            warnings.push(format!(
+                "line {}: {} says it is a date but gives a time too: read as its date, as the start is a date",
+                line.number, line.name
+            ));
+            Some(Moment::Date(wall.date()))
+        }
+        other => Some(other),
+    }
+}
+
 /// Reads one VEVENT. An event without a usable start is refused with the line; smaller faults (an unreadable
 /// EXDATE, an unknown zone, an end before the start) become warnings.
 pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
@@ -346,7 +365,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         )
     };
     let length = match (c.first("DTEND"), c.first("DURATION")) {
-        (Some(end_line), _) => match end_of(cx, end_line, &mut warnings) {
+        (Some(end_line), _) => match end_beside(cx, end_line, &start, &mut warnings) {
             None => {
                 warnings.push(unreadable(end_line, "DTEND is not a date or time"));
                 no_length

@@ -198,6 +198,17 @@ fn a_date_written_with_a_time_keeps_its_time() {
         ]
     );
     assert!(cal.warnings.iter().any(|w| w.contains("says it is a date but gives a time")), "{:?}", cal.warnings);
+
+    // A whole-day start beside such an end: the end's day, said as such (not "read as the time written").
+    let mixed = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:v6\r\nDTSTART;VALUE=DATE:20110815\r\n\
+                 DTEND;VALUE=DATE:20110816T120000\r\nSUMMARY:Fair\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(mixed.as_bytes());
+    let out = rapport_ics::expand(&cal.events, from, to, &berlin);
+    let shown: Vec<(String, String)> = out.occurrences.iter().map(|o| (o.start.to_text(), o.end.to_text())).collect();
+    assert_eq!(shown, [("2011-08-15".to_string(), "2011-08-16".to_string())]);
+    let warned: Vec<String> = cal.events.iter().flat_map(|e| e.warnings.clone()).chain(cal.warnings.clone()).collect();
+    assert!(warned.iter().any(|w| w.contains("read as its date, as the start is a date")), "{warned:?}");
+    assert!(!warned.iter().any(|w| w.contains("read as the time written")), "{warned:?}");
 }
 
 /// A zone that dropped its summer time (Mexico City, 2022), defined in the file with its old rules, as Exchange
