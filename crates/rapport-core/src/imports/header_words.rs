@@ -750,3 +750,36 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// The words a form's question ends with when it asks for a field ("What's your email address?", "Which company
+/// do you work for?"), as `mapping::words_of` splits it, and that field.
+pub(super) const ASKED_FOR: &[(&[&str], &str)] = &[
+    (&["first", "name"], "first_name"),
+    (&["given", "name"], "first_name"),
+    (&["last", "name"], "last_name"),
+    (&["family", "name"], "last_name"),
+    (&["surname"], "last_name"),
+    (&["full", "name"], "full_name"),
+    (&["your", "name"], "full_name"),
+    (&["email"], "email"),
+    (&["email", "address"], "email"),
+    (&["e", "mail"], "email"),
+    (&["e", "mail", "address"], "email"),
+    (&["phone"], "phone"),
+    (&["phone", "number"], "phone"),
+    (&["mobile", "number"], "phone"),
+    (&["telephone", "number"], "phone"),
+    (&["your", "company"], "company"),
+    (&["company", "name"], "company"),
+    (&["your", "organization"], "company"),
+    (&["your", "organisation"], "company"),
+    (&["work", "for"], "company"),
+    (&["you", "work"], "company"),
+    (&["job", "title"], "job_title"),
+    (&["your", "role"], "job_title"),
+    (&["your", "city"], "city"),
+    (&["your", "country"], "country"),
+    (&["zip", "code"], "postcode"),
+    (&["postcode"], "postcode"),
+    (&["postal", "code"], "postcode"),
+];

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
-use super::header_words::SYNONYMS;
+use super::header_words::{ASKED_FOR, SYNONYMS};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -114,37 +114,7 @@ fn asked_for(header: &str) -> Option<&'static str> {
     let ends = |phrase: &[&str]| {
         words.len() > phrase.len() && words[words.len() - phrase.len()..].iter().zip(phrase).all(|(w, p)| w == p)
     };
-    let asked: &[(&[&str], &str)] = &[
-        (&["first", "name"], "first_name"),
-        (&["given", "name"], "first_name"),
-        (&["last", "name"], "last_name"),
-        (&["family", "name"], "last_name"),
-        (&["surname"], "last_name"),
-        (&["full", "name"], "full_name"),
-        (&["your", "name"], "full_name"),
-        (&["email"], "email"),
-        (&["email", "address"], "email"),
-        (&["e", "mail"], "email"),
-        (&["e", "mail", "address"], "email"),
-        (&["phone"], "phone"),
-        (&["phone", "number"], "phone"),
-        (&["mobile", "number"], "phone"),
-        (&["telephone", "number"], "phone"),
-        (&["your", "company"], "company"),
-        (&["company", "name"], "company"),
-        (&["your", "organization"], "company"),
-        (&["your", "organisation"], "company"),
-        (&["work", "for"], "company"),
-        (&["you", "work"], "company"),
-        (&["job", "title"], "job_title"),
-        (&["your", "role"], "job_title"),
-        (&["your", "city"], "city"),
-        (&["your", "country"], "country"),
-        (&["zip", "code"], "postcode"),
-        (&["postcode"], "postcode"),
-        (&["postal", "code"], "postcode"),
-    ];
-    asked.iter().find(|(phrase, _)| ends(phrase)).map(|(_, field)| *field)
+    ASKED_FOR.iter().find(|(phrase, _)| ends(phrase)).map(|(_, field)| *field)
 }
 
 enum Entity<'a> {
