@@ -31,7 +31,9 @@ fn every_mutation_writes_who_when_what_and_why() {
             &mut |_| {},
         )
         .unwrap();
-    f.core.update_settings(&f.admin, &Settings { default_region: "DE".into() }).unwrap();
+    f.core
+        .update_settings(&f.admin, &Settings { default_region: "DE".into(), default_currency: String::new() })
+        .unwrap();
 
     let b = batches(&f);
     let reasons: Vec<(&str, &str, &str)> = b.iter().map(|x| (x.1.as_str(), x.2.as_str(), x.3.as_str())).collect();
@@ -189,7 +191,9 @@ fn undo_refuses_a_field_changed_since_even_back_to_the_same_value() {
 #[test]
 fn undoing_a_phone_removal_gives_back_the_logged_number_after_the_region_changed() {
     let f = fixture();
-    f.core.update_settings(&f.admin, &Settings { default_region: "US".into() }).unwrap();
+    f.core
+        .update_settings(&f.admin, &Settings { default_region: "US".into(), default_currency: String::new() })
+        .unwrap();
     let mut input = lead("Ann", "Lee", "ann@x.com");
     input.phones = vec!["(415) 555-2671".into()];
     let l = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
@@ -197,7 +201,9 @@ fn undoing_a_phone_removal_gives_back_the_logged_number_after_the_region_changed
     let mut input = l.to_input();
     input.phones.clear();
     let removed = f.core.update_lead(&f.admin, l.id, l.version, &input, &Origin::manual()).unwrap();
-    f.core.update_settings(&f.admin, &Settings { default_region: "DE".into() }).unwrap();
+    f.core
+        .update_settings(&f.admin, &Settings { default_region: "DE".into(), default_currency: String::new() })
+        .unwrap();
     let back = f.core.undo_lead_change(&f.admin, l.id, removed.batch_id.unwrap()).unwrap().lead;
     let phones: Vec<(&str, &str)> = back.phones.iter().map(|p| (p.e164.as_str(), p.original.as_str())).collect();
     assert_eq!(phones, vec![("+14155552671", "(415) 555-2671")]);

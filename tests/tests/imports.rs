@@ -833,7 +833,12 @@ fn the_country_of_phone_numbers_is_read_again_for_the_mapping_the_user_chose() {
     chosen[3].target = "phone".into();
     assert_eq!(region(&chosen).as_deref(), Some("AU"));
     // The default region itself is no suggestion.
-    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "AU".into() }).unwrap();
+    f.core
+        .update_settings(
+            &f.admin,
+            &rapport_core::settings::Settings { default_region: "AU".into(), default_currency: String::new() },
+        )
+        .unwrap();
     assert_eq!(region(&chosen), None);
     // A Viewer imports nothing, so is told nothing of the file.
     let viewer = f.user("vera", Role::Viewer, &[]);
@@ -1875,7 +1880,7 @@ fn a_keyed_file_moves_a_lead_on_but_not_back_unless_asked_to_replace() {
 #[test]
 fn an_enriching_rows_phone_keeps_the_number_the_row_was_read_as() {
     let f = fixture();
-    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    let us = rapport_core::settings::Settings { default_region: "US".into(), default_currency: String::new() };
     f.core.update_settings(&f.admin, &us).unwrap();
     let mut jonas = common::lead("Jonas", "Weber", "jonas@weber.example");
     jonas.address.country = "DE".into();
@@ -2080,7 +2085,12 @@ fn a_public_record_linkage_file_maps_itself_and_its_known_duplicates_are_found()
         return;
     }
     let f = fixture();
-    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "AU".into() }).unwrap();
+    f.core
+        .update_settings(
+            &f.admin,
+            &rapport_core::settings::Settings { default_region: "AU".into(), default_currency: String::new() },
+        )
+        .unwrap();
     let path = dir.join("records.csv");
     let mut plan = suggested_plan(&f, &path, None);
     let target = |column: &str| plan.mapping.iter().find(|m| m.column == column).map(|m| m.target.clone());
@@ -2445,7 +2455,7 @@ fn a_dry_run_checks_a_row_that_updates_a_lead_the_file_creates() {
 #[test]
 fn other_programs_exports_come_in_without_refusals() {
     let f = fixture();
-    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    let us = rapport_core::settings::Settings { default_region: "US".into(), default_currency: String::new() };
     f.core.update_settings(&f.admin, &us).unwrap();
     let olga = rapport_core::users::UserInput {
         username: "olga".into(),
@@ -2478,7 +2488,7 @@ fn other_programs_exports_come_in_without_refusals() {
 #[test]
 fn outlook_defaults_exchange_addresses_link_cells_and_numbers_without_plus() {
     let f = fixture();
-    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    let us = rapport_core::settings::Settings { default_region: "US".into(), default_currency: String::new() };
     f.core.update_settings(&f.admin, &us).unwrap();
     let file = "First Name,Last Name,E-mail Address,E-mail Type,Gender,Priority,Private,Anniversary,Mobile Phone,Hobby\n\
                 Ann,Lee,\"=HYPERLINK(\"\"mailto:ann@lee.io\"\",\"\"Ann Lee\"\")\",SMTP,Unspecified,Normal,False,0/0/00,+49 171 2345678,Sailing\n\
@@ -2975,4 +2985,53 @@ Ann,Lee,ann@lee.io,+44 20 7946 0018,Acme
     let after = find(&f, "ann@");
     assert_eq!((after.id, after.company.as_str(), after.campaign.as_str()), (stored.id, "Acme", ""));
     assert!(f.core.list_leads(&sam, &Default::default()).unwrap().items.is_empty());
+}
+
+/// A one-currency CRM's deals export (HubSpot's: "Amount" alone) has won deals with a value and no currency. Until
+/// an Administrator names the default currency they are refused entering Won, saying where it is set; after, they
+/// come in with that currency, and a currency written with an amount stays the deal's own.
+#[test]
+fn won_deals_of_a_one_currency_export_take_the_default_currency() {
+    let f = fixture();
+    let text = "Deal Name,Deal Stage,Amount,Associated Contact\n\
+                Big deal,Closed Won,5000,Ann Lee (ann@acme.example)\n\
+                Pounds,Closed Won,£700,Ben Ray (ben@beta.example)\n";
+    let b = import(&f, "deals.csv", text.as_bytes());
+    assert_eq!(b.counts.reject, 1, "{:?}", b.counts);
+    let r = rejects(&f, &b);
+    assert!(r[1].contains("is needed to enter Won (or set a default currency under Settings)"), "{r:?}");
+    assert_eq!(find(&f, "Ben").deal.currency, "GBP");
+
+    let now = f.core.settings(&f.admin).unwrap();
+    assert_eq!(now.default_currency, "");
+    let typo = rapport_core::settings::Settings { default_currency: "euro".into(), ..now.clone() };
+    let err = f.core.update_settings(&f.admin, &typo).unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "default_currency", "{err}");
+    let viewer = f.user("vic", Role::Viewer, &[]);
+    let eur = rapport_core::settings::Settings { default_currency: " eur ".into(), ..now };
+    assert!(f.core.update_settings(&viewer, &eur).is_err(), "only Administrators change settings");
+    assert_eq!(f.core.settings(&f.admin).unwrap().default_currency, "", "neither refusal wrote it");
+    let set = f.core.update_settings(&f.admin, &eur).unwrap();
+    assert_eq!(set.default_currency, "EUR");
+    let logged: (String, Option<String>, Option<String>) = f
+        .sql()
+        .query_row(
+            "SELECT field, old_value, new_value FROM change_log WHERE entity = 'setting' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(logged, ("default_currency".into(), None, Some("EUR".into())));
+
+    let b = import(&f, "deals-again.csv", text.as_bytes());
+    assert_eq!(b.counts.reject, 0, "{:?} {:?}", b.counts, rejects(&f, &b));
+    let ann = find(&f, "Ann");
+    assert_eq!((ann.stage.as_str(), ann.deal.value.as_str(), ann.deal.currency.as_str()), ("won", "5000.00", "EUR"));
+    assert_eq!(find(&f, "Ben").deal.currency, "GBP");
+
+    // Taken away again, the same value names no currency once more.
+    let none =
+        rapport_core::settings::Settings { default_currency: String::new(), ..f.core.settings(&f.admin).unwrap() };
+    assert_eq!(f.core.update_settings(&f.admin, &none).unwrap().default_currency, "");
+    assert_eq!(f.core.settings(&f.admin).unwrap().default_currency, "");
 }

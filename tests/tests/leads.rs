@@ -35,13 +35,21 @@ fn phone_region_follows_the_lead_country_then_the_setting() {
     let l = f.core.create_lead(&f.admin, &fr, &Origin::manual()).unwrap().lead;
     assert_eq!(l.phones[0].e164, "+33612345678");
 
-    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "gb".into() }).unwrap();
+    f.core
+        .update_settings(
+            &f.admin,
+            &rapport_core::settings::Settings { default_region: "gb".into(), default_currency: String::new() },
+        )
+        .unwrap();
     let mut gb = lead("Tom", "Hale", "");
     gb.phones = vec!["020 7946 0018".into()];
     let l = f.core.create_lead(&f.admin, &gb, &Origin::manual()).unwrap().lead;
     assert_eq!(l.phones[0].e164, "+442079460018", "default region GB from settings");
 
-    let bad = f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "XX".into() });
+    let bad = f.core.update_settings(
+        &f.admin,
+        &rapport_core::settings::Settings { default_region: "XX".into(), default_currency: String::new() },
+    );
     assert_eq!(bad.unwrap_err().code(), ErrorCode::Validation);
 }
 
@@ -994,7 +1002,12 @@ fn a_phone_keeps_its_number_when_the_default_region_changes() {
     let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
     assert_eq!(ann.phones[0].e164, "+14155552671");
     for region in ["DE", "GB"] {
-        f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: region.into() }).unwrap();
+        f.core
+            .update_settings(
+                &f.admin,
+                &rapport_core::settings::Settings { default_region: region.into(), default_currency: String::new() },
+            )
+            .unwrap();
         let now = f.core.get_lead(&f.admin, ann.id).unwrap();
         let mut edit = now.to_input();
         edit.notes = format!("called from {region}");
@@ -1167,7 +1180,12 @@ fn leads_stored_before_the_folded_sort_keys_sort_as_new_ones() {
 #[test]
 fn a_formal_country_name_reads_its_phones_and_a_copied_number_is_the_number() {
     let f = fixture();
-    f.core.update_settings(&f.admin, &rapport_core::settings::Settings { default_region: "DE".into() }).unwrap();
+    f.core
+        .update_settings(
+            &f.admin,
+            &rapport_core::settings::Settings { default_region: "DE".into(), default_currency: String::new() },
+        )
+        .unwrap();
     let mk = |country: &str, phone: &str| {
         let mut l = lead("Aoife", "Byrne", "");
         l.emails.clear();

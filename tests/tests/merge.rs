@@ -57,7 +57,7 @@ fn merge_fills_what_is_empty_overwrites_nothing_and_moves_the_links() {
 #[test]
 fn a_merged_phone_keeps_the_number_it_was_read_as() {
     let f = fixture();
-    let us = rapport_core::settings::Settings { default_region: "US".into() };
+    let us = rapport_core::settings::Settings { default_region: "US".into(), default_currency: String::new() };
     f.core.update_settings(&f.admin, &us).unwrap();
     let mut a = lead("Jonas", "Weber", "jonas@weber.example");
     a.address.country = "DE".into();

@@ -113,7 +113,11 @@ fn mutations(f: &Fixture, lead_id: i64, other_user: i64, edit_batch: i64) -> Vec
         ),
         (
             "update_settings",
-            Box::new(move |a: &Actor| f.core.update_settings(a, &Settings { default_region: "DE".into() }).map(|_| ())),
+            Box::new(move |a: &Actor| {
+                f.core
+                    .update_settings(a, &Settings { default_region: "DE".into(), default_currency: String::new() })
+                    .map(|_| ())
+            }),
         ),
         // The calendar's operations.
         (

@@ -425,7 +425,12 @@ fn an_open_deal_takes_no_lost_reason() {
 #[test]
 fn a_phone_saved_in_another_region_refuses_neither_the_sweeps_preview_nor_a_request() {
     let p = pipeline();
-    p.core.update_settings(&p.admin, &rapport_core::settings::Settings { default_region: "GB".into() }).unwrap();
+    p.core
+        .update_settings(
+            &p.admin,
+            &rapport_core::settings::Settings { default_region: "GB".into(), default_currency: String::new() },
+        )
+        .unwrap();
     let mut input = common::lead("Bo", "Ray", "bo@ray.io");
     input.phones = vec!["020 7946 0018".into()];
     input.stage = "engagement".into();
@@ -433,7 +438,12 @@ fn a_phone_saved_in_another_region_refuses_neither_the_sweeps_preview_nor_a_requ
     input.deal.currency = "EUR".into();
     input.deal.expected_close = "2027-01-31".into();
     let bo = p.core.create_lead(&p.admin, &input, &Origin::manual()).unwrap().lead;
-    p.core.update_settings(&p.admin, &rapport_core::settings::Settings { default_region: "US".into() }).unwrap();
+    p.core
+        .update_settings(
+            &p.admin,
+            &rapport_core::settings::Settings { default_region: "US".into(), default_currency: String::new() },
+        )
+        .unwrap();
 
     let eve = {
         let input = rapport_core::users::UserInput {

@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         }
         Command::Settings(SettingsCommand::Show) => {
             let s = core.settings(&actor).map_err(err)?;
-            println!("default_region = {}", s.default_region);
+            print_settings(&s);
             Ok(())
         }
         Command::Settings(SettingsCommand::RemoveSampleData) => {
@@ -103,10 +103,20 @@ pub fn run(cli: Cli) -> CliResult<()> {
             Ok(())
         }
         Command::Settings(SettingsCommand::SetRegion { region }) => {
+            let now = core.settings(&actor).map_err(err)?;
             let s = core
-                .update_settings(&actor, &rapport_core::settings::Settings { default_region: region })
+                .update_settings(&actor, &rapport_core::settings::Settings { default_region: region, ..now })
                 .map_err(err)?;
-            println!("default_region = {}", s.default_region);
+            print_settings(&s);
+            Ok(())
+        }
+        Command::Settings(SettingsCommand::SetCurrency { currency }) => {
+            let now = core.settings(&actor).map_err(err)?;
+            let default_currency = if currency.trim().eq_ignore_ascii_case("none") { String::new() } else { currency };
+            let s = core
+                .update_settings(&actor, &rapport_core::settings::Settings { default_currency, ..now })
+                .map_err(err)?;
+            print_settings(&s);
             Ok(())
         }
         Command::Duplicates(DuplicatesCommand::Scan { min_score, format, no_enrich }) => {
@@ -841,4 +851,10 @@ mod tests {
         assert_eq!(cell("李小龙李小龙", 10), "李小龙李… ");
         assert_eq!(cell("Ann", 5), "Ann  ");
     }
+}
+
+fn print_settings(s: &rapport_core::settings::Settings) {
+    println!("default_region = {}", s.default_region);
+    let currency = if s.default_currency.is_empty() { "none" } else { s.default_currency.as_str() };
+    println!("default_currency = {currency}");
 }

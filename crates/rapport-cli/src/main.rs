@@ -296,6 +296,11 @@ pub enum SettingsCommand {
     SetRegion {
         region: String,
     },
+    /// Currency (ISO 4217 code such as EUR, USD) of a deal value that names none, as a one-currency CRM exports
+    /// it; `none` takes it away.
+    SetCurrency {
+        currency: String,
+    },
     /// Take out the sample leads the app's first run wrote (those nobody worked on; Administrators).
     RemoveSampleData,
 }

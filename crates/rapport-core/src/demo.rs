@@ -341,6 +341,7 @@ mod tests {
             ["price", "competitor", "no_budget", "timing"].map(|k| (k.to_string(), k.to_string())).to_vec();
         let ctx = ValidationContext {
             default_region: "US",
+            default_currency: None,
             stages: &stages,
             lost_reasons: &reasons,
             owner_exists: &|_| true,

@@ -2161,6 +2161,11 @@ export type SessionInfo = {
 export type Settings = {
 	/**  ISO 3166 region used for phone numbers written without a country code. */
 	default_region: string,
+	/**
+	 *  ISO 4217 code of a deal value that names no currency ("5000" in a one-currency CRM's export). Empty until
+	 *  an Administrator sets one; until then such a value has no currency, and its deal cannot enter Won.
+	 */
+	default_currency: string,
 };
 
 export type SkippedPair = {

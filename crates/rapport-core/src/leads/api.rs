@@ -44,6 +44,7 @@ pub struct SavedLead {
 #[derive(PartialEq, Eq)]
 pub(crate) struct Rules {
     default_region: String,
+    default_currency: Option<String>,
     stages: Vec<String>,
     lost_reasons: Vec<(String, String)>,
 }
@@ -52,6 +53,7 @@ impl Rules {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
         Ok(Self {
             default_region: crate::settings::default_region(conn)?,
+            default_currency: crate::settings::default_currency(conn)?,
             stages: settings_store::stages(conn)?.into_iter().map(|s| s.key).collect(),
             lost_reasons: crate::pipeline::config::lost_reasons(conn)?.into_iter().map(|r| (r.key, r.label)).collect(),
         })
@@ -112,6 +114,7 @@ impl Rules {
     ) -> Result<ValidLead> {
         let ctx = ValidationContext {
             default_region: &self.default_region,
+            default_currency: self.default_currency.as_deref(),
             stages: &self.stages,
             lost_reasons: &self.lost_reasons,
             owner_exists,

@@ -114,6 +114,8 @@ impl ValidLead {
 pub struct ValidationContext<'a> {
     /// Region for phone numbers written without a country code, when the lead's own country names none.
     pub default_region: &'a str,
+    /// The currency of a deal value that names none (Settings), if an Administrator set one.
+    pub default_currency: Option<&'a str>,
     /// Stage keys in pipeline order; the first is where new leads start.
     pub stages: &'a [String],
     /// The configured lost reasons: (key, label).
@@ -263,6 +265,13 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
                     text.deal.currency
                 ),
             ));
+        }
+    }
+    // A value that names no currency, in a CRM of one currency (its exports write "5000"), is in that one.
+    if let (false, true, Some(code)) = (text.deal.value.is_empty(), text.deal.currency.is_empty(), ctx.default_currency)
+    {
+        if !errors.iter().any(|e| e.field == "currency") {
+            text.deal.currency = code.to_string();
         }
     }
 
@@ -477,12 +486,17 @@ mod tests {
     }
 
     fn validate(input: &LeadInput) -> Result<ValidLead, ValidationErrors> {
+        validate_in(input, None)
+    }
+
+    fn validate_in(input: &LeadInput, default_currency: Option<&str>) -> Result<ValidLead, ValidationErrors> {
         let stages = ctx_stages();
         let owners = |id: i64| id == 1;
         validate_lead(
             input,
             &ValidationContext {
                 default_region: "US",
+                default_currency,
                 stages: &stages,
                 lost_reasons: &[("price".to_string(), "Price".to_string())],
                 owner_exists: &owners,
@@ -540,6 +554,28 @@ mod tests {
         assert!(errs.iter().all(|e| e.0.starts_with("emails.")) && errs.len() == 19, "{errs:?}");
         let errs = fields(&LeadInput { tags: tags(51), ..full }).unwrap_or_default();
         assert_eq!(errs.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["tags"], "{errs:?}");
+    }
+
+    /// A value naming no currency is in Settings' default currency when one is set; a currency written with the
+    /// value or in its own field stays the deal's; without a value there is no currency to give.
+    #[test]
+    fn a_value_naming_no_currency_is_in_the_default_one() {
+        let deal = |value: &str, currency: &str| LeadInput {
+            first_name: "Ann".into(),
+            deal: crate::leads::model::Deal { value: value.into(), currency: currency.into(), ..Default::default() },
+            ..Default::default()
+        };
+        let currency = |input: &LeadInput, default: Option<&str>| {
+            validate_in(input, default).map(|v| v.text.deal.currency).unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(currency(&deal("5000", ""), Some("EUR")), "EUR");
+        assert_eq!(currency(&deal("5000", ""), None), "");
+        assert_eq!(currency(&deal("£5,000", ""), Some("EUR")), "GBP");
+        assert_eq!(currency(&deal("5000", "chf"), Some("EUR")), "CHF");
+        assert_eq!(currency(&deal("", ""), Some("EUR")), "");
+        // A currency field typed wrong is refused as it was, not replaced by the default.
+        let refused = validate_in(&deal("5000", "euro"), Some("EUR")).err().map(|e| e.errors[0].field.clone());
+        assert_eq!(refused.as_deref(), Some("currency"));
     }
 
     /// A line break in a field of one line (a spreadsheet cell typed with Alt+Enter) is a space; notes keep theirs;

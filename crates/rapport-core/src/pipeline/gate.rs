@@ -332,7 +332,15 @@ pub(crate) fn check(
         .required_fields
         .iter()
         .filter(|name| fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty()))
-        .map(|name| FieldError::new(name.clone(), format!("is needed to enter {}", stage.label)))
+        .map(|name| {
+            // A value with no currency: an export of a CRM of one currency writes none, which Settings can name.
+            let hint = if name == "currency" && !lead.deal.value.is_empty() {
+                " (or set a default currency under Settings)"
+            } else {
+                ""
+            };
+            FieldError::new(name.clone(), format!("is needed to enter {}{hint}", stage.label))
+        })
         .collect();
     // Seed 2.2: a record is active once its name, contact and source are there. A Draft is not worked on up the
     // pipeline before; parking it (Nurture) or giving it up (Lost) is never refused.

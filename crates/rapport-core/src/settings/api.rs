@@ -14,6 +14,9 @@ use crate::rapport::Rapport;
 pub struct Settings {
     /// ISO 3166 region used for phone numbers written without a country code.
     pub default_region: String,
+    /// ISO 4217 code of a deal value that names no currency ("5000" in a one-currency CRM's export). Empty until
+    /// an Administrator sets one; until then such a value has no currency, and its deal cannot enter Won.
+    pub default_currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +34,11 @@ pub(crate) fn default_region(conn: &rusqlite::Connection) -> Result<String> {
     Ok(store::get(conn, "default_region")?.unwrap_or_else(|| DEFAULT_REGION.into()))
 }
 
+/// The currency a deal value naming none is in, when an Administrator set one.
+pub(crate) fn default_currency(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    Ok(store::get(conn, "default_currency")?.filter(|c| !c.is_empty()))
+}
+
 /// `code` as a region phone numbers can be read in (upper case), or the refusal, on `field`.
 pub(crate) fn region_code(code: &str, field: &str) -> Result<String> {
     let region = code.trim().to_ascii_uppercase();
@@ -45,21 +53,42 @@ impl Rapport {
     pub fn settings(&self, actor: &Actor) -> Result<Settings> {
         self.db.read(|conn| {
             Self::grant(conn, actor, Permission::ReadLeads)?;
-            Ok(Settings { default_region: default_region(conn)? })
+            let default_currency = default_currency(conn)?.unwrap_or_default();
+            Ok(Settings { default_region: default_region(conn)?, default_currency })
         })
     }
 
     pub fn update_settings(&self, actor: &Actor, new: &Settings) -> Result<Settings> {
         let region = region_code(&new.default_region, "default_region")?;
+        let currency = match Some(new.default_currency.trim()).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(
+                crate::leads::deal::normalize_currency(c)
+                    .map_err(|why| ValidationErrors::one("default_currency", why))?,
+            ),
+        };
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
-            let old = store::get(tx, "default_region")?;
-            if old.as_deref() != Some(region.as_str()) {
-                let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-                store::set(tx, "default_region", &region)?;
-                changelog::record(tx, &batch, "setting", 0, "default_region", old.as_deref(), Some(&region))?;
+            let mut batch = None;
+            let changes = [("default_region", Some(region.as_str())), ("default_currency", currency.as_deref())];
+            for (key, value) in changes {
+                let old = store::get(tx, key)?.filter(|v| !v.is_empty());
+                if old.as_deref() == value {
+                    continue;
+                }
+                // One batch for the whole save: undone together, as it was made.
+                let b = match batch.take() {
+                    Some(b) => b,
+                    None => self.begin_batch(tx, &grant, &Origin::manual())?,
+                };
+                match value {
+                    Some(v) => store::set(tx, key, v)?,
+                    None => store::clear(tx, key)?,
+                }
+                changelog::record(tx, &b, "setting", 0, key, old.as_deref(), value)?;
+                batch = Some(b);
             }
-            Ok(Settings { default_region: region.clone() })
+            Ok(Settings { default_region: region.clone(), default_currency: currency.clone().unwrap_or_default() })
         })
     }
 

@@ -2,5 +2,5 @@
 mod api;
 pub(crate) mod store;
 
-pub(crate) use api::{default_region, region_code};
+pub(crate) use api::{default_currency, default_region, region_code};
 pub use api::{Settings, Stage};

@@ -14,6 +14,11 @@ pub fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreErro
     Ok(())
 }
 
+pub fn clear(tx: &Transaction<'_>, key: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct StageRow {
     pub key: String,
