@@ -4,6 +4,7 @@
 //! rejected rows say where they went.
 use std::collections::VecDeque;
 
+use super::cell_shape::{looks_like_email, looks_like_phone};
 use super::error::ImportError;
 use super::reader::{RawRow, Rows};
 
@@ -88,15 +89,6 @@ fn figure(cell: &str) -> bool {
         && !t.contains('@')
 }
 
-/// Whether a cell could be a contact's own: an email, or a phone number (seven digits or more, written as
-/// phones are).
-fn contact_like(cell: &str) -> bool {
-    let t = cell.trim();
-    let phone = t.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-        && t.chars().filter(char::is_ascii_digit).count() >= 7;
-    (t.contains('@') && !t.contains(' ')) || phone
-}
-
 /// Whether `row` reads as a line below a table: a total (its first cell "Total", the rest figures), or a single
 /// cell in a table of several columns that is no email or phone. A contact whose company is "Total Energies" or
 /// whose name is "Suma" has other cells than figures, and is a row.
@@ -104,7 +96,7 @@ fn note_like(row: &RawRow) -> bool {
     let filled: Vec<&String> = row.cells.iter().filter(|c| !c.trim().is_empty()).collect();
     match filled.as_slice() {
         [] => true,
-        [only] => !contact_like(only) || starts_with_total(only),
+        [only] => !(looks_like_email(only) || looks_like_phone(only)) || starts_with_total(only),
         [first, rest @ ..] => starts_with_total(first) && rest.iter().all(|c| figure(c)),
     }
 }

@@ -4,6 +4,7 @@
 //! batch (progress, cancel, resume after a crash), the rejected rows as a CSV to fix, and undo of a whole
 //! batch that keeps later edits.
 mod api;
+mod cell_shape;
 mod decode;
 mod error;
 mod footers;

@@ -3,6 +3,8 @@
 //! first lines is the header (exports often start with a title line or two).
 use serde::Serialize;
 
+use super::cell_shape::{looks_like_email, looks_like_phone, looks_like_website};
+
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Records looked at to decide.
 const SAMPLE: usize = 50;
@@ -76,23 +78,6 @@ pub(crate) fn header_score(row: &[String]) -> Option<usize> {
     (texty * 10 >= filled.len() * 8 && known > 0).then_some(known)
 }
 
-fn is_email(cell: &str) -> bool {
-    let cell = cell.trim();
-    cell.rsplit_once('@').is_some_and(|(local, domain)| {
-        !local.trim().is_empty() && domain.contains('.') && !domain.contains(char::is_whitespace)
-    })
-}
-
-fn is_phone(cell: &str) -> bool {
-    let digits = cell.chars().filter(char::is_ascii_digit).count();
-    (7..=20).contains(&digits) && cell.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-}
-
-fn is_website(cell: &str) -> bool {
-    let c = cell.trim().to_ascii_lowercase();
-    (c.starts_with("http://") || c.starts_with("https://") || c.starts_with("www.")) && !c.contains(' ')
-}
-
 /// How many words a cell holds when it reads as a person's name (capitalised words of letters), else 0.
 fn name_words(cell: &str) -> usize {
     let words: Vec<&str> = cell.split_whitespace().collect();
@@ -125,11 +110,11 @@ enum Holds {
 }
 
 fn holds(cell: &str) -> Holds {
-    if is_email(cell) {
+    if looks_like_email(cell) {
         Holds::Email
-    } else if is_phone(cell) {
+    } else if looks_like_phone(cell) {
         Holds::Phone
-    } else if is_website(cell) {
+    } else if looks_like_website(cell) {
         Holds::Website
     } else if ends_with_legal_form(cell) {
         Holds::Company
