@@ -836,6 +836,12 @@ fn duplicate_queue(
     Ok(())
 }
 
+fn print_settings(s: &rapport_core::settings::Settings) {
+    println!("default_region = {}", s.default_region);
+    let currency = if s.default_currency.is_empty() { "none" } else { s.default_currency.as_str() };
+    println!("default_currency = {currency}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;
@@ -851,10 +857,4 @@ mod tests {
         assert_eq!(cell("李小龙李小龙", 10), "李小龙李… ");
         assert_eq!(cell("Ann", 5), "Ann  ");
     }
-}
-
-fn print_settings(s: &rapport_core::settings::Settings) {
-    println!("default_region = {}", s.default_region);
-    let currency = if s.default_currency.is_empty() { "none" } else { s.default_currency.as_str() };
-    println!("default_currency = {currency}");
 }
