@@ -10,6 +10,9 @@ const AT_LEAST: usize = 5;
 /// As few as this tell when every one of them is valid in one region and none in the default: a list of three
 /// Japanese contacts was refused whole as American.
 const FEW: usize = 3;
+/// Country domains used the world over for what they spell (.io, .ai, .co, .me, .tv): no sign of a country.
+const SOLD_FOR_THEIR_LETTERS: [&str; 14] =
+    ["IO", "AI", "CO", "ME", "TV", "LY", "FM", "GG", "SH", "AC", "TO", "WS", "CC", "NU"];
 /// Share of the numbers (in tenths) that must be valid in a region for it to be the file's.
 const MOST_TENTHS: usize = 8;
 
@@ -23,12 +26,31 @@ pub fn likely_region<'a>(
     emails: impl IntoIterator<Item = &'a str>,
     default: &str,
 ) -> Option<String> {
-    let national: Vec<&str> = phones
-        .into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty() && !p.starts_with('+') && !p.starts_with("00"))
-        .take(SAMPLE)
-        .collect();
+    let emails: Vec<&str> = emails.into_iter().take(SAMPLE * 5).collect();
+    let (mut national, mut international): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for p in phones.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        let written_with_code = p.starts_with('+') || p.starts_with("00");
+        match (written_with_code, national.len() < SAMPLE) {
+            (true, _) if international.len() < SAMPLE => international.push(p),
+            (false, true) => national.push(p),
+            _ => {}
+        }
+        if national.len() == SAMPLE && international.len() == SAMPLE {
+            break;
+        }
+    }
+    let n = national.len();
+    let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
+    if n == 0 || valid_in(default, &national) * 2 >= n {
+        return None;
+    }
+    by_the_numbers(&national, &emails, default)
+        .or_else(|| named_by_the_rest(&national, &international, &emails, default))
+}
+
+/// The region most of the `national` numbers are valid in (see [`likely_region`]), telling apart by the emails'
+/// domains regions whose rules read the same numbers.
+fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<String> {
     let n = national.len();
     if n < FEW {
         return None;
@@ -36,9 +58,6 @@ pub fn likely_region<'a>(
     // Below AT_LEAST numbers, every one must agree.
     let few = n < AT_LEAST;
     let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
-    if valid_in(default, &national) * 2 >= n {
-        return None;
-    }
     // Regions that read most of the first few numbers (all of them when there are few), then the whole sample in
     // those only. Two of the first five may be typed wrong or unallocated: a tenth of a real list is.
     let first = &national[..AT_LEAST.min(n)];
@@ -60,7 +79,11 @@ pub fn likely_region<'a>(
     // them the emails' domains decide; without a word from them, candidates of several country codes say
     // nothing.
     let code = holding.first()?.1;
-    let best = if holding.iter().any(|(_, c)| *c != code) { by_email_domain(&holding, emails) } else { holding };
+    let best = if holding.iter().any(|(_, c)| *c != code) {
+        by_email_domain(&holding, emails.iter().copied())
+    } else {
+        holding
+    };
     let code = best.first()?.1;
     if best.iter().any(|(_, c)| *c != code) {
         return None;
@@ -75,6 +98,38 @@ pub fn likely_region<'a>(
     (chosen != default.to_ascii_uppercase()).then_some(chosen)
 }
 
+/// The country the rest of a file names, for national numbers too few to tell by themselves (or telling
+/// nothing): the one most of its numbers written with their country code and of its emails' country domains
+/// name, when more than half of them do and the national numbers are valid there. A German fair's list with one
+/// Munich number ("089 12345678") among "+49" ones and ".de" addresses was read as American, and that row refused.
+fn named_by_the_rest(national: &[&str], international: &[&str], emails: &[&str], default: &str) -> Option<String> {
+    let mut named: Vec<String> = international
+        .iter()
+        .filter_map(|p| {
+            let text = p.strip_prefix("00").map_or_else(|| p.to_string(), |rest| format!("+{rest}"));
+            let number = phonenumber::parse(None, text).ok()?;
+            number.metadata(&phonenumber::metadata::DATABASE).map(|m| m.id().to_string())
+        })
+        .collect();
+    named.extend(emails.iter().filter_map(|e| {
+        let tld = e.trim().rsplit_once('@')?.1.rsplit('.').next()?.to_ascii_uppercase();
+        // The United Kingdom's domain is not its ISO code; generic domains (.com, .org) name no country, nor do
+        // the country domains sold for their letters (a startup's .io).
+        let region = if tld == "UK" { "GB".to_string() } else { tld };
+        let counts = region.len() == 2 && !SOLD_FOR_THEIR_LETTERS.contains(&region.as_str());
+        (counts && crate::leads::is_known_region(&region)).then_some(region)
+    }));
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in &named {
+        *counts.entry(r.as_str()).or_default() += 1;
+    }
+    let (region, votes) = counts.into_iter().max_by_key(|(r, votes)| (*votes, std::cmp::Reverse(*r)))?;
+    let valid = national.iter().filter(|p| parse_phone(p, region).is_ok()).count();
+    let holds = if national.len() < FEW { valid == national.len() } else { valid * 10 >= national.len() * MOST_TENTHS };
+    (votes >= 2 && votes * 2 > named.len() && holds && !region.eq_ignore_ascii_case(default))
+        .then(|| region.to_string())
+}
+
 /// Of `regions`, those whose country-code top-level domain the most `emails` end with (".au", ".co.uk" is
 /// ".uk"), when any do; none when no email names one of them.
 fn by_email_domain<'a, 'e>(
@@ -82,7 +137,7 @@ fn by_email_domain<'a, 'e>(
     emails: impl IntoIterator<Item = &'e str>,
 ) -> Vec<(&'a str, u16)> {
     let mut counts = vec![0usize; regions.len()];
-    for email in emails.into_iter().take(SAMPLE * 5) {
+    for email in emails {
         let Some(tld) = email.trim().rsplit('.').next().map(str::to_ascii_uppercase) else { continue };
         // The United Kingdom's domain is not its ISO code.
         let tld = if tld == "UK" { "GB".to_string() } else { tld };
@@ -150,6 +205,26 @@ mod tests {
         let late = ["0768847483", "0495 540 509"].into_iter().chain(phones.into_iter().filter(|p| *p != "0768847483"));
         assert_eq!(likely_region(late, emails, "US").as_deref(), Some("AU"));
         assert_eq!(likely_region(phones.iter().copied(), ["j@gmail.com"], "US"), None);
+    }
+
+    /// One national number among numbers written with "+49" and ".de" addresses: too few to tell alone, the rest
+    /// of the file names Germany. Split votes, generic or sold-for-their-letters domains, or a number not valid
+    /// in the country named, say nothing.
+    #[test]
+    fn a_few_national_numbers_are_read_in_the_country_the_rest_of_the_file_names() {
+        let phones = ["089 12345678", "+49 30 9876543", "+49 761 1234567"];
+        let emails = ["k.schaefer@beispiel.de", "monika.braeuer@beispiel.de", "anne@firma.de"];
+        assert!(parse_phone("089 12345678", "US").is_err(), "the premise");
+        assert_eq!(likely_region(phones, emails, "US").as_deref(), Some("DE"));
+        assert_eq!(likely_region(phones, [], "US").as_deref(), Some("DE"), "the two +49 numbers alone");
+        assert_eq!(likely_region(["089 12345678", "0049 30 9876543"], ["a@b.de"], "US").as_deref(), Some("DE"));
+        assert_eq!(likely_region(phones, emails, "DE"), None, "already the default");
+        assert_eq!(likely_region(["089 12345678", "+49 30 9876543"], [], "US"), None, "one vote is no majority");
+        let split = ["089 12345678", "+49 30 9876543", "+33 1 42 68 53 00", "+44 20 7946 0018"];
+        assert_eq!(likely_region(split, ["a@b.fr"], "US"), None);
+        assert_eq!(likely_region(["089 12345678"], ["a@acme.io", "b@acme.io", "c@acme.com"], "US"), None);
+        assert_eq!(likely_region(["(415) 555-2671", "+49 30 9876543", "+49 761 1234567"], [], "US"), None);
+        assert_eq!(likely_region(["1234", "+49 30 9876543", "+49 761 1234567"], [], "US"), None, "not German either");
     }
 
     #[test]

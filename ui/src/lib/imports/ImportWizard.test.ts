@@ -96,7 +96,9 @@ describe('Import wizard', () => {
     await screen.findByTestId('import-mapping-step');
     await u.clear(screen.getByTestId('import-phone-region'));
     await u.type(screen.getByTestId('import-phone-region'), 'nz');
-    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent('empty: the default region (Settings)');
+    expect(screen.getByTestId('import-phone-region-hint')).toHaveTextContent(
+      'empty: the default region (Settings: United States)',
+    );
     await u.click(screen.getByTestId('import-check'));
     await screen.findByTestId('import-dryrun-step');
     expect(be.importDryRun.mock.calls[1][1].phone_region).toBe('NZ');
@@ -108,7 +110,9 @@ describe('Import wizard', () => {
     const hint = screen.getByTestId('import-phone-region-hint');
     expect(screen.getByTestId('map-Rückruf')).not.toHaveValue('phone');
     expect(screen.getByTestId('import-phone-region')).toHaveValue('');
-    expect(hint).toHaveTextContent('empty: the default region (Settings)');
+    // Left empty, the field says which region that is.
+    expect(screen.getByTestId('import-phone-region')).toHaveAttribute('placeholder', 'Default: US');
+    expect(hint).toHaveTextContent('empty: the default region (Settings: United States)');
 
     await u.selectOptions(screen.getByTestId('map-Rückruf'), 'phone');
     await waitFor(() => expect(screen.getByTestId('import-phone-region')).toHaveValue('AU'));
