@@ -1291,3 +1291,22 @@ fn a_name_stored_decomposed_is_not_rewritten_by_a_save_of_another_field() {
     let renamed = f.core.update_lead(&f.admin, zoe.id, saved.lead.version, &renamed, &Origin::manual()).unwrap();
     assert_eq!(renamed.lead.first_name, "Chlo\u{e9}");
 }
+
+/// A lead of nothing (the form saved empty, or only notes) is refused, naming the first field to fill, and
+/// nothing is written; a company alone, or an email alone, is someone.
+#[test]
+fn a_lead_that_names_no_one_is_refused_and_nothing_is_written() {
+    let f = fixture();
+    let before = f.dump();
+    for input in [LeadInput::default(), LeadInput { notes: "met at the fair".into(), ..Default::default() }] {
+        let err = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation);
+        assert_eq!(err.field_errors()[0].field, "first_name", "{err}");
+        assert!(err.field_errors()[0].message.contains("a name, a company, an email or a phone"), "{err}");
+    }
+    assert_eq!(f.dump(), before, "nothing written");
+    let firm = LeadInput { company: "Acme Ltd".into(), ..Default::default() };
+    assert_eq!(f.core.create_lead(&f.admin, &firm, &Origin::manual()).unwrap().lead.company, "Acme Ltd");
+    let mailbox = LeadInput { emails: vec!["ann@acme.example".into()], ..Default::default() };
+    assert!(f.core.create_lead(&f.admin, &mailbox, &Origin::manual()).is_ok());
+}

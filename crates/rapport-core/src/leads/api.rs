@@ -296,6 +296,10 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
+            if !lead.names_someone() {
+                let why = "a lead names someone: give a name, a company, an email or a phone";
+                return Err(ValidationErrors::one("first_name", why).into());
+            }
             let batch = self.begin_batch(tx, &grant, origin)?;
             let id = insert_logged(tx, &grant, &batch, &lead, passage)?;
             self.index_and_check(tx, id, true, &batch)?;

@@ -144,6 +144,8 @@ describe('LeadForm', () => {
     const inline = await screen.findByTestId('error-phones.1');
     expect(screen.getByTestId('field-phone-1').closest('.field')).toContainElement(inline);
     expect(screen.queryByTestId('error-phones.0')).toBeNull();
+    // No "Complete: will be saved as Active" beside the refusal.
+    expect(screen.queryByTestId('completeness-hint')).toBeNull();
   });
 
   it('says the lead will be a Draft, and why, while no contact point is filled', async () => {
