@@ -212,7 +212,7 @@ describe('LeadHistory', () => {
       mockBackend({ leadHistory: async () => historyPage([merged, ...rows]) });
       render(LeadHistory, { leadId: 7, canUndo: true });
       const [merge, edit] = await screen.findAllByTestId('history-entry');
-      expect(merge).toHaveTextContent('merge of lead 8 into lead 7');
+      expect(merge).toHaveTextContent('merge of lead #8 into this lead');
       expect(within(merge).queryByTestId('history-undo')).toBeNull();
       expect(within(edit).getByTestId('history-undo')).toBeInTheDocument();
     });

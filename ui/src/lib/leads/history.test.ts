@@ -224,6 +224,39 @@ describe('toEvents', () => {
   });
 });
 
+describe('bookings and merges as people read them', () => {
+  it('says whom a booking invites in its summary, not as links to this very lead from nothing', () => {
+    const booking = (field: string, new_value: string, id: number) =>
+      change({ id, batch_id: 50, entity: 'appointment', entity_id: 4, field, old_value: null, new_value });
+    const rows = [
+      booking('attendee:oliver@keystone.example', '7', 3),
+      booking('invitees', 'oliver@keystone.example', 2),
+      booking('*', JSON.stringify({ title: 'Discovery call', start: '2025-01-07T10:00:00Z' }), 1),
+    ];
+    const [ev] = toEvents(rows, { ...ctx, zone: 'UTC' }, 7);
+    expect(ev.booked).toMatch(/^Discovery call, .*; invited: oliver@keystone\.example$/);
+    expect(ev.changes).toEqual([]);
+    // A later change of the invitees is a change, and says so.
+    const later = toEvents(
+      [change({ id: 9, batch_id: 51, entity: 'appointment', entity_id: 4, field: 'invitees', old_value: 'a@x.io', new_value: 'b@x.io' })],
+      ctx,
+      7,
+    );
+    expect(later[0].changes.map((c) => [c.label, c.old, c.new])).toEqual([['Appointment invitees', 'a@x.io', 'b@x.io']]);
+  });
+
+  it('names the leads of a merge by number, this one as "this lead"', () => {
+    const rows = [
+      change({ id: 9, batch_id: 40, entity_id: 11, field: 'merged_into', old_value: null, new_value: '10', reason: 'merge', source_ref: 'merge of lead 11 into lead 10' }),
+    ];
+    const [ev] = toEvents(rows, ctx, 10);
+    expect(ev.sourceRef).toBe('merge of lead #11 into this lead');
+    expect(ev.changes[0].new).toBe('lead #10');
+    const imported = toEvents([change({ source_ref: 'import of lead 12.csv' })], ctx, 12);
+    expect(imported[0].sourceRef).toBe('import of lead 12.csv');
+  });
+});
+
 describe('who made a change', () => {
   it('names a renamed user as they were, and as they are now', () => {
     const [renamed] = toEvents([change({ actor_name: 'ann', actor_renamed_to: 'ann.old' })], ctx);

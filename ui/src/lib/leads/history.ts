@@ -118,6 +118,9 @@ export function formatValue(field: string, value: string | null | undefined, ctx
       const o = ctx.owners.find((x) => String(x.id) === value);
       return o ? o.name : `user #${value}`;
     }
+    // A merge's mark on the lead that went into another: which one, as the app numbers leads.
+    case 'merged_into':
+      return /^\d+$/.test(value) ? `lead #${value}` : value;
     case 'invalid': {
       const items = parseInvalid(value);
       if (!items) return value;
@@ -201,6 +204,17 @@ function dropEmailsTypedAsShown(ev: HistoryEvent): void {
 }
 
 /** Groups rows (newest first) into events, one per batch and record, keeping the newest-first order. */
+/**
+ * A booking's invitees belong to its summary ("…, invited: ann@acme.example"), not to a list of changes from
+ * nothing; the link of each invitation to its lead, logged for a merge to move, is this very lead: left out.
+ */
+function foldInviteesIntoBooking(ev: HistoryEvent): void {
+  if (ev.entity !== 'appointment' || ev.booked === null) return;
+  const invitees = ev.changes.find((c) => c.field === 'invitees' && c.new !== EMPTY_VALUE);
+  if (invitees) ev.booked = `${ev.booked}; invited: ${invitees.new}`;
+  ev.changes = ev.changes.filter((c) => c.field !== 'invitees' && !c.field.startsWith('attendee:'));
+}
+
 export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: number | null = null): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const byKey = new Map<string, HistoryEvent>();
@@ -260,6 +274,13 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
   for (const ev of events) {
     dropPhonesTypedAsShown(ev);
     dropEmailsTypedAsShown(ev);
+    foldInviteesIntoBooking(ev);
+  }
+  // A merge's note names both leads by their number: this one is "this lead".
+  for (const ev of events.filter((x) => /^(un)?merge\b/.test(x.sourceRef))) {
+    ev.sourceRef = ev.sourceRef.replace(/\blead (\d+)\b/g, (_, id: string) =>
+      leadId !== null && Number(id) === leadId ? 'this lead' : `lead #${id}`,
+    );
   }
   // An undo names the change it took back by its batch number, which a reader never sees: named by its time
   // instead, when that change is in this history.
