@@ -296,6 +296,8 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
     let err = f.core.sync_caldav(&dana, &keychain).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Remote);
     assert!(err.to_string().contains("cannot reach"), "{err}");
+    assert!(err.to_string().contains("nothing answers at that address"), "in words, not ureq's: {err}");
+    assert!(err.to_string().contains("changes are kept and sent later"), "{err}");
     errors.push(err.to_string());
     let state = f.core.caldav_account(&dana).unwrap().unwrap();
     assert_eq!(state.pending, 1);

@@ -53,7 +53,12 @@ fn forget_password(secrets: &dyn Secrets, user: i64, url: &str, username: &str, 
 }
 
 fn remote(e: RemoteError, url: &str) -> Error {
-    CalendarError::Remote(e.words(&without_credentials(url))).into()
+    CalendarError::Remote(e.words(&without_credentials(url), true)).into()
+}
+
+/// [`remote`] for an account being connected: nothing waits to be sent yet.
+fn remote_on_connect(e: RemoteError, url: &str) -> Error {
+    CalendarError::Remote(e.words(&without_credentials(url), false)).into()
 }
 
 /// Whether an appointment stored from `start` to `end` (UTC text) lies well inside the window a sync asked the
@@ -123,8 +128,8 @@ impl Rapport {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
             grant.user_id.ok_or_else(no_account)
         })?;
-        let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote(e, url))?;
-        client.check().map_err(|e| remote(e, url))?;
+        let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote_on_connect(e, url))?;
+        client.check().map_err(|e| remote_on_connect(e, url))?;
         secrets.set(&secret_key(user, url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
         let replaced = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;

@@ -16,16 +16,38 @@ pub(crate) enum RemoteError {
 }
 
 impl RemoteError {
-    pub(crate) fn words(&self, url: &str) -> String {
+    /// What went wrong with `url`, in words; `during_sync` adds that changes wait, which is true of a sync and not
+    /// of an account being connected (nothing was ever sent).
+    pub(crate) fn words(&self, url: &str, during_sync: bool) -> String {
         match self {
             RemoteError::Unauthorized => {
                 format!("{url} refused the user name or password (check the app password)")
             }
             RemoteError::NotFound => format!("{url} has no calendar at that address"),
             RemoteError::Changed => format!("{url}: the event was changed on the server meanwhile"),
-            RemoteError::Unreachable(why) => format!("cannot reach {url}: {why}; changes are kept and sent later"),
+            RemoteError::Unreachable(why) if during_sync => {
+                format!("cannot reach {url}: {why}; changes are kept and sent later")
+            }
+            RemoteError::Unreachable(why) => format!("cannot reach {url}: {why}"),
             RemoteError::Other(why) => format!("{url}: {why}"),
         }
+    }
+}
+
+/// Why no answer came, in words a user acts on (ureq's own read "Connection Failed", "Dns Failed").
+fn transport_words(kind: ureq::ErrorKind) -> String {
+    match kind {
+        ureq::ErrorKind::ConnectionFailed => {
+            "nothing answers at that address (is the server up, the port right?)".into()
+        }
+        ureq::ErrorKind::Dns => "the server's name is not known (check the address)".into(),
+        ureq::ErrorKind::Io => "the connection broke off".into(),
+        ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => "not a web address (https://…)".into(),
+        ureq::ErrorKind::TooManyRedirects => "the server sends the request from address to address".into(),
+        ureq::ErrorKind::ProxyConnect | ureq::ErrorKind::InvalidProxyUrl | ureq::ErrorKind::ProxyUnauthorized => {
+            format!("the proxy refused ({})", kind.to_string().to_lowercase())
+        }
+        other => other.to_string().to_lowercase(),
     }
 }
 
@@ -86,7 +108,7 @@ impl Client {
             Err(ureq::Error::Status(code, r)) => {
                 Err(RemoteError::Other(format!("the server answered {code} {}", r.status_text())))
             }
-            Err(ureq::Error::Transport(t)) => Err(RemoteError::Unreachable(t.kind().to_string())),
+            Err(ureq::Error::Transport(t)) => Err(RemoteError::Unreachable(transport_words(t.kind()))),
         }
     }
 
@@ -226,6 +248,19 @@ fn parse_multistatus(text: &str) -> Result<Listing, RemoteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Connecting an account sends nothing, so nothing is "kept and sent later"; a sync keeps its changes.
+    #[test]
+    fn an_unreachable_server_is_said_in_words_and_changes_wait_only_during_a_sync() {
+        let e = RemoteError::Unreachable(transport_words(ureq::ErrorKind::ConnectionFailed));
+        let on_connect = e.words("http://127.0.0.1:1/cal/", false);
+        assert_eq!(
+            on_connect,
+            "cannot reach http://127.0.0.1:1/cal/: nothing answers at that address (is the server up, the port right?)"
+        );
+        assert!(e.words("http://127.0.0.1:1/cal/", true).ends_with("; changes are kept and sent later"));
+        assert_eq!(transport_words(ureq::ErrorKind::Dns), "the server's name is not known (check the address)");
+    }
 
     #[test]
     fn reads_a_multistatus_answer() {
