@@ -38,6 +38,26 @@ describe('BookAppointmentDialog', () => {
   });
 
 
+  it('opens at the agent’s first working hour when no time was given, not on their Sunday', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-06T07:41:00Z')); // Sunday, 08:41 in Berlin
+    try {
+      mockBackend();
+      const { onclose, u } = open({ prefill: { agentId: 1 } });
+      await waitFor(() => expect(screen.getByTestId('book-date')).toHaveValue('2026-12-07'));
+      expect(screen.getByTestId('book-time')).toHaveValue('09:00');
+      expect(screen.queryByText(/do not work on Sundays/)).toBeNull();
+      // A time nobody typed: closing asks nothing.
+      await u.click(screen.getByRole('button', { name: 'Cancel' }));
+      expect(onclose).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
+    // A time given (a slot clicked in the calendar) is kept, Sunday or not.
+    open({ prefill: { agentId: 1, start: '2026-12-06T08:00:00Z', end: '2026-12-06T08:30:00Z' } });
+    expect(screen.getAllByTestId('book-date').at(-1)).toHaveValue('2026-12-06');
+  });
+
   it('picks with Enter only from the matches of what is typed now', async () => {
     let answer: (v: LeadPage) => void = () => {};
     const be = mockBackend({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appointment } from '../../test/calendarFixtures';
-import { draftOf } from './booking';
+import { agentCalendar, appointment } from '../../test/calendarFixtures';
+import { draftOf, firstWorkingStart } from './booking';
 
 describe('draftOf', () => {
   it('opens an appointment in the zone it was booked in, not the viewer’s', () => {
@@ -38,5 +38,29 @@ describe('formatSpan', () => {
       /^Dec 3, 2026, 10:00\sPM – Dec 4, 2026, 1:00\sAM$/,
     );
     expect(formatWhen('2026-12-03T15:00:00Z', 'Europe/Berlin')).toMatch(/^Dec 3, 2026, 4:00\sPM$/);
+  });
+});
+
+describe('firstWorkingStart', () => {
+  it('takes the first full hour that fits the agent’s hours and notice, not a Sunday’s', () => {
+    const ada = agentCalendar(); // Berlin, office hours on weekdays, an hour's notice
+    const sunday = new Date('2026-12-06T07:41:00Z');
+    // Sunday 09:00 Berlin, asked at 08:41: Monday is the first working day, at its first hour.
+    const first = firstWorkingStart(ada, '2026-12-06T08:00:00Z', 30, 'Europe/Berlin', sunday);
+    expect(first).not.toBeNull();
+    expect(new Date(first!).getUTCDay()).toBe(1);
+    expect(outsideOrNot(first!)).toBe(true);
+    // A working hour far enough ahead is itself the first.
+    const monday = new Date('2026-12-07T06:00:00Z');
+    expect(firstWorkingStart(ada, '2026-12-07T10:00:00Z', 30, 'Europe/Berlin', monday)).toBe('2026-12-07T10:00:00Z');
+    // No working hours set: any hour past the notice (08:00 is 19 minutes after 07:41, inside the hour's notice).
+    expect(firstWorkingStart({ ...ada, working_hours: [] }, '2026-12-06T08:00:00Z', 30, 'Europe/Berlin', sunday)).toBe(
+      '2026-12-06T09:00:00Z',
+    );
+
+    function outsideOrNot(start: string): boolean {
+      const before = new Date(Date.parse(start) - 3_600_000).toISOString();
+      return firstWorkingStart(ada, before, 30, 'Europe/Berlin', sunday) === start;
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The booking form's model: what a person types (a wall date and time in a chosen zone, a duration) and the
 // AppointmentInput the backend takes (UTC instants).
-import type { Appointment, AppointmentInput, AppointmentStatus } from '../types';
+import type { AgentCalendar, Appointment, AppointmentInput, AppointmentStatus } from '../types';
+import { outsideHoursNotice, shortNoticeNotice } from './workingHours';
 import { addMinutes, isValidZone, wallClock, wallDate, zonedToUtc, zonedWall } from './zone';
 
 export interface BookingDraft {
@@ -41,6 +42,26 @@ export function nextFullHour(now: Date = new Date()): string {
   t.setUTCMinutes(0, 0, 0);
   t.setUTCHours(t.getUTCHours() + 1);
   return t.toISOString();
+}
+
+/**
+ * The first full hour from `from` on (two weeks ahead at most) at which a meeting of `minutes` fits the agent's
+ * working hours, time off and notice, or null when none does: a dialog opened on a Sunday offered Sunday 09:00,
+ * and said at once that the agent does not work on Sundays.
+ */
+export function firstWorkingStart(
+  cal: AgentCalendar,
+  from: string,
+  minutes: number,
+  zone: string,
+  now: Date = new Date(),
+): string | null {
+  for (let hour = 0; hour < 14 * 24; hour++) {
+    const start = addMinutes(from, hour * 60);
+    const fits = !outsideHoursNotice(cal, start, addMinutes(start, minutes), zone) && !shortNoticeNotice(cal, start, now);
+    if (fits) return start;
+  }
+  return null;
 }
 
 export function minutesBetween(start: string, end: string): number {
