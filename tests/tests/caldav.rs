@@ -1543,3 +1543,50 @@ ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bo@acme.example\r\nEND:VEVENT\r\nEND:VCALE
     assert!(!attendees.iter().any(|l| l.contains("pm@acme.example")), "the organizer is no invitee: {copy}");
     assert!(attendees.iter().any(|l| l.contains("bo@acme.example")), "{copy}");
 }
+
+/// The first sync of a newly connected calendar sends Rapport's appointments and reads the server's listing:
+/// its own copies, met with the ETags their sends got, are nothing pulled, change nothing here and raise no clash
+/// "from the server" (the review overlaps an invite imported here, which that import already flagged).
+#[test]
+fn the_first_sync_does_not_take_rapports_own_copies_for_the_servers() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, _server, calendar) = radicale();
+    let f = fixture();
+    let (dana, id) = dana_connected(&f, &calendar);
+    let review = f
+        .core
+        .book_appointment(&dana, &booking(id, "Quarterly review", "2026-12-04T10:00:00Z", "2026-12-04T11:00:00Z"))
+        .unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Demo", "2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z")).unwrap();
+    f.core.book_appointment(&dana, &booking(id, "Lunch", "2026-12-07T12:00:00Z", "2026-12-07T13:00:00Z")).unwrap();
+    let invite = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:budget-1\r\n\
+DTSTAMP:20261101T000000Z\r\nDTSTART:20261204T103000Z\r\nDTEND:20261204T113000Z\r\nSUMMARY:Budget planning\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let file = rapport_core::calendar::IcsFile { name: "budget.ics".into(), bytes: invite.as_bytes().to_vec() };
+    assert_eq!(f.core.import_ics(&dana, &[file], None).unwrap()[0].clashes.len(), 1, "flagged by the import");
+    let rows = || -> Vec<(i64, i64, Option<String>, String, String)> {
+        let c = f.sql();
+        let mut s = c.prepare("SELECT id, version, clash, event, updated_at FROM appointments ORDER BY id").unwrap();
+        let all = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap();
+        all.map(|r| r.unwrap()).collect()
+    };
+    let (before, logged) = (rows(), f.count("change_log"));
+
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.pushed, report.pulled, report.removed), (4, 0, 0), "{report:?}");
+    assert!(report.clashes.is_empty(), "Rapport's own copies read back: {report:?}");
+    assert_eq!(rows(), before, "reading its own copies back changed no appointment");
+    assert_eq!(f.count("change_log"), logged, "and logged nothing");
+    assert_eq!(f.core.appointment(&dana, review.id).unwrap().clash, None);
+
+    // A real change on the server still counts: the review moved there onto the demo is pulled, with its clash.
+    let href = href_in(&calendar, &review.uid);
+    let moved = get(&href).replace("20261204T100000", "20261205T093000").replace("20261204T110000", "20261205T103000");
+    put(&href, &moved);
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!((report.pushed, report.pulled), (0, 1), "{report:?}");
+    let named = |c: &String| c.starts_with("“Quarterly review”") && c.contains("“Demo”");
+    assert!(report.clashes.iter().any(named), "{report:?}");
+}

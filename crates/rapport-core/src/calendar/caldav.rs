@@ -318,6 +318,9 @@ impl Rapport {
         let mut pushed: Vec<(i64, i64, String, Option<String>)> = Vec::new();
         // Refused by the server as changed (or deleted) there since the last sync, by href: the rows and a title.
         let mut conflicted: HashMap<String, (Vec<i64>, String)> = HashMap::new();
+        // The resources this sync wrote: met in the listing below with the ETag their send got, they are
+        // Rapport's own copies, with nothing on them to take.
+        let mut sent: HashSet<String> = HashSet::new();
         for series in pending.values() {
             let Some((master, shown)) = series.iter().find(|(r, _)| r.recurrence_id.is_none()).or(series.first())
             else {
@@ -352,6 +355,7 @@ impl Rapport {
                     for r in rows {
                         pushed.push((r.id, r.version, href.clone(), etag.clone()));
                     }
+                    sent.insert(href);
                     report.pushed += 1;
                 }
                 // Changed on the server since: the pull below keeps Rapport's version, with the server's new ETag
@@ -443,11 +447,13 @@ impl Rapport {
             let unchanged_skipped = store::classes_read(tx, user)?;
             for res in &resources {
                 seen.insert(res.href.clone());
-                if unchanged_skipped
-                    && known
-                        .get(&res.href)
-                        .is_some_and(|etag| etag.as_deref() == Some(res.etag.as_str()) && !res.etag.is_empty())
-                {
+                let as_stored = known
+                    .get(&res.href)
+                    .is_some_and(|etag| etag.as_deref() == Some(res.etag.as_str()) && !res.etag.is_empty());
+                // Also on an account's first sync (classes not read yet): the copy this sync just sent, read back
+                // unchanged, is no event from the server. Taken again, its copy written in another form than the
+                // booking stored counted as pulled, bumped the row's version and re-checked its clashes as new.
+                if as_stored && (unchanged_skipped || sent.contains(&res.href)) {
                     continue;
                 }
                 cx.conflict =
