@@ -38,7 +38,7 @@ describe('Settings › Capture API', () => {
     await u.clear(screen.getByTestId('settings-region'));
     await u.type(screen.getByTestId('settings-region'), 'GB');
     nav.go({ name: 'leads' });
-    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the phone settings');
+    expect(await screen.findByTestId('confirm-discard-settings')).toHaveTextContent('the regional defaults');
     expect(nav.view).toEqual({ name: 'settings' });
   });
 
