@@ -53,3 +53,26 @@ describe('Settings › Regional defaults', () => {
     expect(screen.getByTestId('settings-region')).not.toHaveAttribute('aria-invalid', 'true');
   });
 });
+
+describe('Settings › Sections', () => {
+  it('lists an Administrator’s sections to jump to, each moving to its heading', async () => {
+    session.current = sessionFor('administrator');
+    mockBackend();
+    const u = userEvent.setup();
+    render(Settings);
+    const toc = await screen.findByTestId('settings-toc');
+    const names = [...toc.querySelectorAll('button')].map((b) => b.textContent?.trim());
+    expect(names).toEqual(['Regional defaults', 'Duplicates', 'Pipeline', 'Capture API', 'Your password']);
+    const heading = await screen.findByRole('heading', { name: 'Your password' });
+    await u.click(screen.getByRole('button', { name: 'Your password' }));
+    expect(heading).toHaveFocus();
+  });
+
+  it('shows no list to whom the page holds only a password', async () => {
+    session.current = sessionFor('editor');
+    mockBackend();
+    render(Settings);
+    await screen.findByTestId('pw-current');
+    expect(screen.queryByTestId('settings-toc')).toBeNull();
+  });
+});
