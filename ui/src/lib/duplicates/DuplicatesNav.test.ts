@@ -34,7 +34,7 @@ describe('Duplicates in the navigation', () => {
 
     await u.keyboard('?');
     const help = await screen.findByTestId('shortcuts-help');
-    expect(help).toHaveTextContent('Duplicates: merge the pair');
+    expect(within(help).getByRole('region', { name: 'Duplicates' })).toHaveTextContent('Merge the pair');
     // Behind the help dialog, the queue's keys do nothing.
     await u.keyboard('m');
     expect(be.mergeLeads).not.toHaveBeenCalled();
