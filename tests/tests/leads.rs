@@ -1310,3 +1310,21 @@ fn a_lead_that_names_no_one_is_refused_and_nothing_is_written() {
     let mailbox = LeadInput { emails: vec!["ann@acme.example".into()], ..Default::default() };
     assert!(f.core.create_lead(&f.admin, &mailbox, &Origin::manual()).is_ok());
 }
+
+/// The address's country as typed is read as its code for the app to write the address as that country does;
+/// a country it does not know has none, and is kept as typed.
+#[test]
+fn a_lead_tells_the_code_of_its_country_as_typed() {
+    let f = fixture();
+    let code = |country: &str| {
+        let mut input = lead("Ann", "Lee", "");
+        input.address.country = country.into();
+        let saved = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+        assert_eq!(f.core.get_lead(&f.admin, saved.id).unwrap().country_code, saved.country_code, "read as saved");
+        (saved.country_code, saved.address.country)
+    };
+    assert_eq!(code("Deutschland"), ("DE".to_string(), "Deutschland".to_string()));
+    assert_eq!(code("UK").0, "GB");
+    assert_eq!(code("Atlantis"), (String::new(), "Atlantis".to_string()));
+    assert_eq!(code("").0, "");
+}

@@ -1679,6 +1679,11 @@ export type Lead_Deserialize = {
 	emails: EmailEntry[],
 	phones: PhoneEntry[],
 	address: Address,
+	/**
+	 *  ISO 3166 code of the address's country as typed ("Deutschland", "UK", "CA"); empty when it names none
+	 *  known. Read from `address.country`, never stored: the app writes the address's lines as that country does.
+	 */
+	country_code: string,
 	source?: SourceChannel | null,
 	source_detail: string,
 	campaign: string,
@@ -1706,6 +1711,11 @@ export type Lead_Serialize = {
 	emails: EmailEntry[],
 	phones: PhoneEntry[],
 	address: Address,
+	/**
+	 *  ISO 3166 code of the address's country as typed ("Deutschland", "UK", "CA"); empty when it names none
+	 *  known. Read from `address.country`, never stored: the app writes the address's lines as that country does.
+	 */
+	country_code: string,
 	source: SourceChannel | null,
 	source_detail: string,
 	campaign: string,

@@ -89,6 +89,7 @@ export function lead(over: Partial<Lead> = {}): Lead {
     emails: [{ address: 'grace@navy.mil', original: 'grace@NAVY.mil' }],
     phones: [{ e164: '+442079460018', display: '+44 20 7946 0018', original: '020 7946 0018' }],
     address: { street: '', street2: '', city: 'Arlington', postcode: '', region: '', country: 'US' },
+    country_code: 'US',
     source: 'direct_entry',
     source_detail: '',
     campaign: '',

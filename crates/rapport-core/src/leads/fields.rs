@@ -512,6 +512,7 @@ mod tests {
                 region: "Greater London".into(),
                 country: "GB".into(),
             },
+            country_code: "GB".into(),
             source: Some(SourceChannel::Partner),
             source_detail: "fair".into(),
             campaign: "Spring".into(),

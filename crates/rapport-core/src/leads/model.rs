@@ -229,6 +229,9 @@ pub struct Lead {
     pub emails: Vec<EmailEntry>,
     pub phones: Vec<PhoneEntry>,
     pub address: Address,
+    /// ISO 3166 code of the address's country as typed ("Deutschland", "UK", "CA"); empty when it names none
+    /// known. Read from `address.country`, never stored: the app writes the address's lines as that country does.
+    pub country_code: String,
     pub source: Option<SourceChannel>,
     pub source_detail: String,
     pub campaign: String,

@@ -482,6 +482,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Lead>, StoreError
                 job_title: input.job_title,
                 emails: vec![],
                 phones: vec![],
+                country_code: super::region_of_country(&input.address.country).unwrap_or_default(),
                 address: input.address,
                 source: input.source,
                 source_detail: input.source_detail,

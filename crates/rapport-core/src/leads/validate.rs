@@ -88,6 +88,7 @@ impl ValidLead {
             emails: self.emails.clone(),
             phones: self.phones.iter().map(|p| p.entry.clone()).collect(),
             address: t.address.clone(),
+            country_code: region_of_country(&t.address.country).unwrap_or_default(),
             source: self.source,
             source_detail: t.source_detail.clone(),
             campaign: t.campaign.clone(),

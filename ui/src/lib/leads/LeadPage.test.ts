@@ -66,6 +66,18 @@ describe('LeadPage', () => {
     expect(await screen.findByTestId('book-title')).toHaveAttribute('placeholder', 'Meeting with ann@x.io');
   });
 
+  it('writes the address as its country does', async () => {
+    const address = { street: '206 Queen St E', street2: '', city: 'Toronto', postcode: 'M5V 3A1', region: 'ON', country: 'CA' };
+    mockBackend({ getLead: async () => lead({ address, country_code: 'CA' }) });
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const shown = await screen.findByTestId('lead-address');
+    expect(shown.innerHTML.split('<br>').map((l) => l.trim()).filter(Boolean)).toEqual([
+      '206 Queen St E',
+      'Toronto, ON M5V 3A1',
+      'Canada',
+    ]);
+  });
+
   it('shows the deal typed in the form: its value in its currency, its close date, why it was lost', async () => {
     const deal = { ...lead().deal, value: '48000.00', currency: 'EUR', expected_close: '2026-03-31', need: 'Route planning', lost_reason: 'price' };
     mockBackend({ getLead: async () => lead({ deal }) });
