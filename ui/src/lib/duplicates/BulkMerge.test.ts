@@ -79,7 +79,9 @@ describe('DuplicatesPage: merging all Same pairs', () => {
     cleanup();
     await open(duplicatesMock([{ ...first, conflicts: ['company'] }]));
     expect(screen.queryByTestId('bulk-merge')).toBeNull();
-    expect(screen.getByTestId('bulk-merge-left')).toHaveTextContent('1 Same pair holds two values of a field: open it to choose');
+    expect(screen.getByTestId('bulk-merge-left')).toHaveTextContent(
+      '1 Same pair holds two values of a field or other contact details: open it to decide',
+    );
 
     // A queue of pairs to review only has nothing to accept in bulk.
     cleanup();

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nav } from '../nav.svelte';
@@ -309,6 +309,18 @@ describe('DuplicatesPage: deciding on a pair', () => {
     expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
     // The focus stays on Merge, now for the next pair.
     await waitFor(() => expect(screen.getByTestId('merge-pair')).toHaveFocus());
+  });
+
+  it('says why a pair likely to be one person is still a person\'s to review: what differs', async () => {
+    const pair = duplicatePair({ score: 0.9995, tier: 'review', conflicts: ['emails', 'job_title'] });
+    await open(duplicatesMock([pair]));
+    const compare = await screen.findByTestId('pair-compare');
+    expect(within(compare).getByTestId('compare-held')).toHaveTextContent('· Emails and job title differ');
+    // A Same pair says nothing of the kind.
+    cleanup();
+    await open(duplicatesMock([duplicatePair({ tier: 'same', conflicts: [] })]));
+    await screen.findByTestId('pair-compare');
+    expect(screen.queryByTestId('compare-held')).toBeNull();
   });
 
   it('keeps an amount with its currency: picking B\'s deal value picks B\'s currency with it', async () => {
