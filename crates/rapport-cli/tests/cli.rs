@@ -440,7 +440,7 @@ fn pipeline_history_and_velocity_follow_the_moves_of_a_lead() {
     )
     .unwrap();
     let r = rapport(&db, &["import", file.to_str().unwrap(), "--key", "email"]);
-    let refusal = "line 2: activity.proposal: a “Proposal sent” activity is needed to enter In discussion";
+    let refusal = "line 2: a “Proposal sent” activity is needed to enter In discussion";
     assert!(!r.ok && format!("{}{}", r.out, r.err).contains(refusal), "{} {}", r.out, r.err);
     let r = rapport(&db, &["pipeline", "activity", "1", "--kind", "proposal", "--subject", "Proposal v1"]);
     assert!(r.ok && r.out.contains("logged activity 1 (Proposal sent) on lead 1"), "{} {}", r.out, r.err);

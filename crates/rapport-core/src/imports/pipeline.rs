@@ -129,7 +129,16 @@ fn plan(line: u32, action: RowAction, lead_id: Option<i64>, name: String, detail
 }
 
 pub(crate) fn describe(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| match e.field.strip_prefix("activity.") {
+            // A stage's missing activity says which itself ("a “Proposal sent” activity is needed…"): its key
+            // before it ("activity.proposal: ") is a name for programs, not people.
+            Some(_) => e.message.clone(),
+            None => format!("{}: {}", e.field, e.message),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(crate) fn rejected(line: u32, name: String, errors: Vec<FieldError>) -> RowPlan {
@@ -683,5 +692,23 @@ impl Rapport {
             }
             Err(e) => Ok(rejected(line, name, validation_errors(e)?)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refused row reads as its fields and why; a stage's missing activity by its own words alone.
+    #[test]
+    fn a_refusal_names_its_fields_and_an_activity_by_its_words() {
+        let errors = [
+            FieldError::new("currency", "is needed to enter Won"),
+            FieldError::new("activity.proposal", "a “Proposal sent” activity is needed to enter In discussion"),
+        ];
+        assert_eq!(
+            describe(&errors),
+            "currency: is needed to enter Won; a “Proposal sent” activity is needed to enter In discussion"
+        );
     }
 }
