@@ -833,6 +833,8 @@ export type CaptureSubmission_Deserialize = {
 	 *  resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
 	 */
 	lead_now?: number | null,
+	/**  That lead's name as the app shows it ("Ann Lee", or the company); empty when the lead is gone. */
+	lead_name: string,
 	message: string,
 	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
 	receipt: string,
@@ -851,6 +853,8 @@ export type CaptureSubmission_Serialize = {
 	 *  resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
 	 */
 	lead_now: number | null,
+	/**  That lead's name as the app shows it ("Ann Lee", or the company); empty when the lead is gone. */
+	lead_name: string,
 	message: string,
 	/**  The receipt the sender got (`submission_id`), by which a partner names it; empty when refused. */
 	receipt: string,

@@ -710,6 +710,7 @@ export function captureSubmission(over: Partial<CaptureSubmission> = {}): Captur
   const leadId = over.lead_id === undefined ? 7 : over.lead_id;
   return {
     lead_now: leadId,
+    lead_name: leadId === null ? '' : 'Ann Lee',
     id: 2,
     source_id: 1,
     source_name: 'Website contact form',

@@ -1104,10 +1104,13 @@ mod tests {
         let second = send(r#"{"first_name":"Anne","last_name":"Lee","email":"anne.lee@lee.io"}"#);
         let (kept, merged) = (first.lead_id.unwrap_or_default(), second.lead_id.unwrap_or_default());
         assert_eq!(second.lead_now, Some(merged));
+        assert_eq!(second.lead_name, "Anne Lee", "named, not numbered");
         core.merge_leads(&admin, kept, &[merged], &[]).unwrap_or_else(|e| panic!("{e}"));
         let listed = core.capture_submissions(&admin, Some(made.source.id), 2).unwrap_or_else(|e| panic!("{e}"));
         let now: Vec<(Option<i64>, Option<i64>)> = listed.iter().map(|s| (s.lead_id, s.lead_now)).collect();
         assert_eq!(now, [(Some(merged), Some(kept)), (Some(kept), Some(kept))]);
+        let names: Vec<&str> = listed.iter().map(|s| s.lead_name.as_str()).collect();
+        assert_eq!(names, ["Ann Lee", "Ann Lee"], "the lead each lives on in, by its name");
     }
 
     /// A partner's server sending a lead straight into a stage is held to the approval rules as an Editor's

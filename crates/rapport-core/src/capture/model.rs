@@ -120,6 +120,8 @@ pub struct CaptureSubmission {
     /// resolved by that merge), or none when it is gone (its import undone, its sample data taken out).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub lead_now: Option<i64>,
+    /// That lead's name as the app shows it ("Ann Lee", or the company); empty when the lead is gone.
+    pub lead_name: String,
     pub message: String,
     /// The receipt the sender got (`submission_id`), by which a partner names it; empty when refused.
     pub receipt: String,

@@ -233,6 +233,7 @@ pub(crate) fn submissions(
             outcome: r.get(5)?,
             lead_id: r.get(6)?,
             lead_now: None,
+            lead_name: String::new(),
             message,
             receipt,
         })
@@ -243,6 +244,10 @@ pub(crate) fn submissions(
             Some(id) => crate::duplicates::store::living_lead(conn, id)?,
             None => None,
         };
+        // Named, not numbered: "Lead 310" told an Administrator nothing of whom a form brought.
+        if let Some(now) = s.lead_now {
+            s.lead_name = crate::leads::store::get(conn, now)?.map(|l| l.display_name()).unwrap_or_default();
+        }
     }
     Ok(out)
 }

@@ -42,13 +42,14 @@ describe('Recent submissions', () => {
   it('leads to the lead a submission lives on in once merged, and says when its lead is gone', async () => {
     const be = mockBackend();
     be.captureSubmissions.mockResolvedValue([
-      captureSubmission({ id: 2, outcome: 'review', lead_id: 57, lead_now: 12 }),
+      captureSubmission({ id: 2, outcome: 'review', lead_id: 57, lead_now: 12, lead_name: 'Grace Hopper' }),
       captureSubmission({ id: 1, lead_id: 40, lead_now: null }),
     ]);
     render(CaptureSubmissions, { sources: [captureSource()] });
     const [merged, gone] = await screen.findAllByTestId('capture-submission-row');
     const link = within(merged).getByTestId('capture-submission-lead');
-    expect(link).toHaveTextContent('Lead 57, merged into 12');
+    // By the name of the lead it lives on in, not by numbers.
+    expect(link).toHaveTextContent('Grace Hopper, merged from lead 57');
     await userEvent.setup().click(link);
     expect(nav.view).toEqual({ name: 'lead', id: 12 });
     expect(within(gone).queryByTestId('capture-submission-lead')).toBeNull();
