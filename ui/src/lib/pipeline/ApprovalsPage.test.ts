@@ -103,7 +103,7 @@ describe('the approval queue', () => {
     answer.resolve(approvalRequest({ status: 'approved', decided_by: 'Ada Admin', comment: 'Fine by me' }));
     await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
     expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('2');
-    expect(lastToast()).toBe('Approved — moved to Lost');
+    expect(lastToast()).toBe('Approved — Grace Hopper moved to Lost');
   });
 
   it('does not bring back a request decided while a read of the queue was on its way', async () => {
@@ -149,7 +149,7 @@ describe('the approval queue', () => {
     await u.click(reject);
     await waitFor(() => expect(screen.getAllByTestId('approval-item')).toHaveLength(1));
     expect(be.decideApproval).toHaveBeenCalledWith(2, false, 'The contract is signed; keep it won.');
-    expect(lastToast()).toBe('Rejected');
+    expect(lastToast()).toBe('Rejected — Grace Hopper stays in In discussion');
     expect(screen.getAllByTestId('approval-item')[0].dataset.requestId).toBe('1');
     // The keyboard goes on with the request left, not back to the top of the page.
     await waitFor(() => expect(within(item(1)).getByTestId('approval-lead')).toHaveFocus());
