@@ -68,7 +68,7 @@ fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<S
         if region.len() != 2 || valid_in(region, first) + slack < first.len() {
             continue;
         }
-        let count = valid_in(region, &national);
+        let count = valid_in(region, national);
         if count * 10 >= n * MOST_TENTHS && (!few || count == n) {
             holding.push((region, meta.country_code()));
         }
