@@ -302,3 +302,13 @@ describe('tauriBackend duplicates', () => {
 afterEach(() => {
   clearMocks();
 });
+
+describe('plainMessage', () => {
+  it('gives a refusal about one field by that field’s message alone, anything else as it came', async () => {
+    const { plainMessage } = await import('./api');
+    const err = (code: string, message: string, fields: { field: string; message: string }[] = []) =>
+      new BackendError({ code, message, field: fields[0]?.field ?? null, fields, merged_into: null } as never);
+    expect(plainMessage(err('validation', 'source: gone', [{ field: 'source', message: 'gone' }]))).toBe('gone');
+    expect(plainMessage(err('not_found', 'lead 4 not found'))).toBe('lead 4 not found');
+  });
+});

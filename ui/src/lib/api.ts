@@ -392,6 +392,15 @@ export function errorMessage(e: unknown): string {
   return toApiError(e).message;
 }
 
+/**
+ * The error as a person reads it where no form shows its field: a refusal about one field by that field's
+ * message alone ("the keychain no longer holds this token…", not "source: the keychain…").
+ */
+export function plainMessage(e: unknown): string {
+  const api = toApiError(e);
+  return api.fields.length === 1 ? api.fields[0].message : api.message;
+}
+
 type Outcome<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
 const sessionEndedListeners = new Set<(error: ApiError) => void>();

@@ -113,3 +113,12 @@ describe('splitKnownList', () => {
     expect(splitKnownList('', known)).toEqual([]);
   });
 });
+
+describe('fullSentence', () => {
+  it('capitalises a backend message and ends it with one full stop', async () => {
+    const { fullSentence } = await import('./format');
+    expect(fullSentence('the keychain no longer holds this token')).toBe('The keychain no longer holds this token.');
+    expect(fullSentence('already said.')).toBe('Already said.');
+    expect(fullSentence(' asked? ')).toBe('Asked?');
+  });
+});

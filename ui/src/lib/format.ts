@@ -251,6 +251,12 @@ export function sentence(message: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
+/** A backend message as a whole sentence: capitalised, with its full stop. */
+export function fullSentence(message: string): string {
+  const s = sentence(message.trim());
+  return /[.!?…]$/.test(s) ? s : `${s}.`;
+}
+
 /**
  * A backend field message as a sentence under its field: "is required" under Username becomes
  * "Username is required"; others just get a capital.
