@@ -12,6 +12,7 @@ const creation = change({
   batch_id: 1,
   at: '2025-01-01T09:00:00.000Z',
   actor_name: 'Importer Bot',
+  actor_id: 5,
   reason: 'import',
   source_ref: 'leads-2025.csv',
   field: '*',
@@ -23,8 +24,8 @@ describe('LeadHistory', () => {
   it('shows a field change as "field: old → new" with who, when and why, newest first', async () => {
     const be = mockBackend({
       leadHistory: async () => historyPage([
-        change({ id: 3, batch_id: 2, field: 'first_name', old_value: 'Ada', new_value: 'Grace', actor_name: 'Eve Editor' }),
-        change({ id: 4, batch_id: 2, field: 'stage', old_value: 'new', new_value: 'qualified', actor_name: 'Eve Editor' }),
+        change({ id: 3, batch_id: 2, field: 'first_name', old_value: 'Ada', new_value: 'Grace', actor_name: 'Eve Editor', actor_id: 2 }),
+        change({ id: 4, batch_id: 2, field: 'stage', old_value: 'new', new_value: 'qualified', actor_name: 'Eve Editor', actor_id: 2 }),
         creation,
       ]),
     });

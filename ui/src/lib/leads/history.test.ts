@@ -258,6 +258,13 @@ describe('bookings and merges as people read them', () => {
 });
 
 describe('who made a change', () => {
+  it('names a user as the rest of the app does, by the display name the directory holds', () => {
+    const [ev] = toEvents([change({ actor_id: 3, actor_name: 'bob' })], ctx);
+    expect(ev.actor).toBe('Bob Owner');
+    // Not in the directory (an import's system user): as the log names them.
+    expect(toEvents([change({ actor_id: 99, actor_name: 'system' })], ctx)[0].actor).toBe('system');
+  });
+
   it('names a renamed user as they were, and as they are now', () => {
     const [renamed] = toEvents([change({ actor_name: 'ann', actor_renamed_to: 'ann.old' })], ctx);
     expect(renamed.actor).toBe('ann (now ann.old)');

@@ -232,8 +232,11 @@ export function toEvents(entries: ChangeEntry[], ctx: ValueContext, leadId: numb
         entity: isAppointment ? 'appointment' : 'lead',
         booked: null,
         at: e.at,
-        // A renamed user is named as they were, and as they are now: the old name may be someone else's since.
-        actor: e.actor_renamed_to ? `${e.actor_name} (now ${e.actor_renamed_to})` : e.actor_name,
+        // Named as the rest of the app names them (their display name, "Alex Admin"), from the directory; else by
+        // the log's username, a renamed user as they were and as they are now (the old name may be someone else's).
+        actor:
+          ctx.owners.find((u) => u.id === e.actor_id)?.name ??
+          (e.actor_renamed_to ? `${e.actor_name} (now ${e.actor_renamed_to})` : e.actor_name),
         reason: e.reason,
         reasonLabel: REASON_LABELS[e.reason] ?? e.reason,
         sourceRef: e.source_ref,
