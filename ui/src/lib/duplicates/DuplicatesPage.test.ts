@@ -316,6 +316,15 @@ describe('DuplicatesPage: deciding on a pair', () => {
     await open(duplicatesMock([pair]));
     const compare = await screen.findByTestId('pair-compare');
     expect(within(compare).getByTestId('compare-held')).toHaveTextContent('· Emails and job title differ');
+    // Many fields: the first three and how many more. A pair of middling score says nothing: its table shows it.
+    cleanup();
+    const many = ['emails', 'phones', 'company', 'city', 'postcode'];
+    await open(duplicatesMock([duplicatePair({ score: 0.995, tier: 'review', conflicts: many })]));
+    expect(await screen.findByTestId('compare-held')).toHaveTextContent('· Emails, phones, company and 2 more differ');
+    cleanup();
+    await open(duplicatesMock([duplicatePair({ score: 0.68, tier: 'review', conflicts: many })]));
+    await screen.findByTestId('pair-compare');
+    expect(screen.queryByTestId('compare-held')).toBeNull();
     // A Same pair says nothing of the kind.
     cleanup();
     await open(duplicatesMock([duplicatePair({ tier: 'same', conflicts: [] })]));
