@@ -111,14 +111,13 @@ fn named_by_the_rest(national: &[&str], international: &[&str], emails: &[&str],
             number.metadata(&phonenumber::metadata::DATABASE).map(|m| m.id().to_string())
         })
         .collect();
-    named.extend(emails.iter().filter_map(|e| {
-        let tld = e.trim().rsplit_once('@')?.1.rsplit('.').next()?.to_ascii_uppercase();
-        // The United Kingdom's domain is not its ISO code; generic domains (.com, .org) name no country, nor do
-        // the country domains sold for their letters (a startup's .io).
-        let region = if tld == "UK" { "GB".to_string() } else { tld };
-        let counts = region.len() == 2 && !SOLD_FOR_THEIR_LETTERS.contains(&region.as_str());
-        (counts && crate::leads::is_known_region(&region)).then_some(region)
-    }));
+    // Country domains sold for their letters (a startup's .io) name no country.
+    named.extend(
+        emails
+            .iter()
+            .filter_map(|e| domain_region(e))
+            .filter(|r| !SOLD_FOR_THEIR_LETTERS.contains(&r.as_str()) && crate::leads::is_known_region(r)),
+    );
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in &named {
         *counts.entry(r.as_str()).or_default() += 1;
@@ -130,6 +129,14 @@ fn named_by_the_rest(national: &[&str], international: &[&str], emails: &[&str],
         .then(|| region.to_string())
 }
 
+/// The region an email's country-code domain names, as an ISO code ("anna@firma.de" DE, ".co.uk" GB: the United
+/// Kingdom's domain is not its ISO code); none for a generic domain (.com, .org).
+fn domain_region(email: &str) -> Option<String> {
+    let tld = email.trim().rsplit_once('@')?.1.rsplit('.').next()?.to_ascii_uppercase();
+    let region = if tld == "UK" { "GB".to_string() } else { tld };
+    (region.len() == 2).then_some(region)
+}
+
 /// Of `regions`, those whose country-code top-level domain the most `emails` end with (".au", ".co.uk" is
 /// ".uk"), when any do; none when no email names one of them.
 fn by_email_domain<'a, 'e>(
@@ -138,9 +145,7 @@ fn by_email_domain<'a, 'e>(
 ) -> Vec<(&'a str, u16)> {
     let mut counts = vec![0usize; regions.len()];
     for email in emails {
-        let Some(tld) = email.trim().rsplit('.').next().map(str::to_ascii_uppercase) else { continue };
-        // The United Kingdom's domain is not its ISO code.
-        let tld = if tld == "UK" { "GB".to_string() } else { tld };
+        let Some(tld) = domain_region(email) else { continue };
         if let Some(i) = regions.iter().position(|(r, _)| *r == tld) {
             counts[i] += 1;
         }
