@@ -1328,3 +1328,27 @@ fn a_lead_tells_the_code_of_its_country_as_typed() {
     assert_eq!(code("Atlantis"), (String::new(), "Atlantis".to_string()));
     assert_eq!(code("").0, "");
 }
+
+/// An edit that clears the last thing a lead was named by is refused as a create of it is, and nothing is
+/// written; clearing the name of a lead that keeps its email is an edit like any other.
+#[test]
+fn an_edit_that_leaves_a_lead_naming_no_one_is_refused_and_nothing_is_written() {
+    let f = fixture();
+    let input = LeadInput {
+        first_name: "Ann".into(),
+        emails: vec!["ann@acme.example".into()],
+        notes: "met at the fair".into(),
+        ..Default::default()
+    };
+    let saved = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let before = f.dump();
+    let emptied = LeadInput { notes: "met at the fair".into(), ..Default::default() };
+    let err = f.core.update_lead(&f.admin, saved.id, saved.version, &emptied, &Origin::manual()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert_eq!(err.field_errors()[0].field, "first_name", "{err}");
+    assert!(err.field_errors()[0].message.contains("a name, a company, an email or a phone"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let mailbox = LeadInput { emails: vec!["ann@acme.example".into()], ..emptied };
+    let kept = f.core.update_lead(&f.admin, saved.id, saved.version, &mailbox, &Origin::manual()).unwrap().lead;
+    assert_eq!((kept.first_name.as_str(), kept.emails.len()), ("", 1));
+}

@@ -296,9 +296,8 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let lead = Rules::load(tx)?.validate(tx, input, &grant.lead_scope(), None)?;
-            if !lead.names_someone() {
-                let why = "a lead names someone: give a name, a company, an email or a phone";
-                return Err(ValidationErrors::one("first_name", why).into());
+            if !lead.as_lead(0).names_someone() {
+                return Err(names_no_one());
             }
             let batch = self.begin_batch(tx, &grant, origin)?;
             let id = insert_logged(tx, &grant, &batch, &lead, passage)?;
@@ -414,6 +413,12 @@ impl Rapport {
         let changed = fields::diff(&old, &after);
         if changed.is_empty() {
             return Ok(old);
+        }
+        // An edit that clears the last name, company, email and phone would leave an "(unnamed lead)" no one can
+        // work, as a create of it would. What the log puts back (undo, unmerge) was once a state of the lead.
+        let decided_now = matches!(passage, Passage::Checked | Passage::Override(_) | Passage::Approved(_));
+        if decided_now && old.names_someone() && !after.names_someone() {
+            return Err(names_no_one());
         }
         let overridden = gate::check(tx, grant, Some(&old), &after, passage)?;
         let overridden = overridden.or(gate::keeps_criteria(tx, grant, &old, &after, passage)?);
@@ -647,4 +652,9 @@ impl Rapport {
     pub fn has_leads(&self) -> Result<bool> {
         self.db.read(|conn| Ok(store::count(conn)? > 0))
     }
+}
+
+/// The refusal of a lead that would name no one, on the field the form starts with.
+fn names_no_one() -> Error {
+    ValidationErrors::one("first_name", "a lead names someone: give a name, a company, an email or a phone").into()
 }

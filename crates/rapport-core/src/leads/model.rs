@@ -254,6 +254,16 @@ impl Lead {
         display_name(&self.first_name, &self.last_name, &self.company)
     }
 
+    /// Whether the lead names someone or a way to reach someone: a name, a company, another system's reference,
+    /// an email or a phone (one kept as invalid, to fix, counts). A lead of none is an "(unnamed lead)" of
+    /// nothing, which no one could work or ever recognise.
+    pub fn names_someone(&self) -> bool {
+        [&self.first_name, &self.last_name, &self.company, &self.external_ref].iter().any(|v| !v.is_empty())
+            || !self.emails.is_empty()
+            || !self.phones.is_empty()
+            || self.invalid.iter().any(|v| matches!(v.field.as_str(), "emails" | "phones"))
+    }
+
     /// The input that would recreate this lead: what an edit form starts from.
     pub fn to_input(&self) -> LeadInput {
         LeadInput {

@@ -109,17 +109,6 @@ impl ValidLead {
     pub fn campaign(&self) -> &str {
         &self.text.campaign
     }
-
-    /// Whether the lead names someone or a way to reach someone: a name, a company, another system's reference,
-    /// an email or a phone (one kept as invalid, to fix, counts). A lead of none is an "(unnamed lead)" of
-    /// nothing, which no one could work or ever recognise.
-    pub fn names_someone(&self) -> bool {
-        let t = &self.text;
-        [&t.first_name, &t.last_name, &t.company, &t.external_ref].iter().any(|v| !v.is_empty())
-            || !self.emails.is_empty()
-            || !self.phones.is_empty()
-            || self.invalid.iter().any(|v| matches!(v.field.as_str(), "emails" | "phones"))
-    }
 }
 
 /// What validation needs from configuration and the database.
