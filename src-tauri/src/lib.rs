@@ -7,6 +7,7 @@ mod download_commands;
 mod error;
 mod file_body;
 mod import_commands;
+mod link_commands;
 mod pipeline_commands;
 mod state;
 mod window_commands;
@@ -138,6 +139,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             window_commands::watch_close,
             window_commands::hold_close,
             window_commands::close_window,
+            link_commands::open_link,
             download_commands::save_download,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.

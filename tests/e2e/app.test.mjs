@@ -159,6 +159,16 @@ test("a complete lead is Active", async () => {
   await s.waitFor('[data-testid="lead-status"]', { text: (t) => t === "Active" });
   await s.waitFor('[data-testid="lead-page"]', { text: (t) => t.includes("K.Johnson@example.org") });
   await s.screenshot(`${shots}/07-lead-page-active.png`);
+  // Its email opens in the system's mail program (run.sh's xdg-open writes down what it was given).
+  const opened = process.env.RAPPORT_E2E_OPENED_LINKS;
+  assert.ok(opened, "run.sh names the file its xdg-open writes to");
+  await s.click('a[href="mailto:K.Johnson@example.org"]');
+  let links = "";
+  for (let i = 0; i < 50 && !links.includes("mailto:"); i++) {
+    links = await readFile(opened, "utf8").catch(() => "");
+    if (!links.includes("mailto:")) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(links, "mailto:K.Johnson@example.org\n");
 });
 
 test("a stage change shows in the lead's stage history, with how long each stage lasted", async () => {

@@ -27,6 +27,12 @@ trap cleanup EXIT
 
 # Files the app saves for the user (rejected rows, invites) go to a folder of the run's, read back by the tests.
 export RAPPORT_DOWNLOAD_DIR="$work/downloads"
+# Links the app opens (a lead's email, a meeting's video link) go to an xdg-open of the run's, which writes them
+# down for the tests to read: no browser or mail program starts. The app looks for xdg-open first on PATH.
+mkdir -p "$work/bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\n' "$work/opened-links" >"$work/bin/xdg-open"
+chmod +x "$work/bin/xdg-open"
+export PATH="$work/bin:$PATH" RAPPORT_E2E_OPENED_LINKS="$work/opened-links"
 export RAPPORT_DEMO=0 RAPPORT_E2E_USER=${RAPPORT_E2E_USER:-admin}
 export RAPPORT_E2E_PASSWORD=${RAPPORT_E2E_PASSWORD:-"correct horse battery"}
 

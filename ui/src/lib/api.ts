@@ -93,6 +93,8 @@ export interface Backend {
   watchClose(onRequest: () => void): Promise<void>;
   holdClose(held: boolean): Promise<void>;
   closeWindow(): Promise<void>;
+  /** Opens a web, email or phone link in the system's program for it (the webview opens none itself). */
+  openLink(link: string): Promise<void>;
   listLeads(query: LeadQuery): Promise<LeadPage>;
   /** How many leads match `query` (paging fields ignored), counted up to 10,000 (`more`: "10,000+"). */
   countLeads(query: LeadQuery): Promise<LeadCount>;
@@ -483,6 +485,9 @@ export const tauriBackend: Backend = {
   holdClose: (held) => commands.holdClose(held),
   closeWindow: async () => {
     await unwrap(() => commands.closeWindow());
+  },
+  openLink: async (link) => {
+    await unwrap(() => commands.openLink(link));
   },
   listLeads: (query) => unwrap(() => commands.listLeads(query)),
   countLeads: (query) => unwrap(() => commands.countLeads(query)),

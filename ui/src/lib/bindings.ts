@@ -160,6 +160,11 @@ export const commands = {
 	holdClose: (held: boolean) => __TAURI_INVOKE<void>("hold_close", { held }),
 	/**  Closes the window once the page has asked the user (nothing is held any more). */
 	closeWindow: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("close_window")),
+	/**
+	 *  Opens `link` (a web, email or phone link) with the system's handler for it: the browser, the mail program,
+	 *  the phone or call app. The answer says the handler was started, not that it did anything.
+	 */
+	openLink: (link: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("open_link", { link })),
 	/**  Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at. */
 	saveDownload: (fileName: string, text: string) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("save_download", { fileName, text })),
 };

@@ -275,6 +275,7 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     watchClose: async () => {},
     holdClose: async () => {},
     closeWindow: async () => {},
+    openLink: async () => {},
     saveDownload: async (fileName) => `/home/ada/Downloads/${fileName}`,
     listLeads: async () => ({ items: [], next_cursor: null }),
     // By default the count agrees with the first page the (possibly replaced) listLeads answers.

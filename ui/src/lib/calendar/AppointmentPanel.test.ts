@@ -33,6 +33,18 @@ describe('AppointmentPanel', () => {
   });
 
 
+  // The webview drops a link that leaves the app (a target="_blank" did nothing): the shell opens it.
+  it('opens the video link in the browser through the shell', async () => {
+    const a = appointment({ id: 6, title: 'Demo', video_url: 'https://meet.example.com/abc-defg-hij' });
+    const be = mockBackend({ appointment: async () => a });
+    render(AppointmentPanel, { appointmentId: 6, zone: 'Europe/Berlin', canWrite: true, onclose: vi.fn() });
+    const link = await screen.findByTestId('appt-video-link');
+    expect(link).toHaveAttribute('href', a.video_url);
+    expect(link).not.toHaveAttribute('target');
+    await userEvent.setup().click(link);
+    expect(be.openLink).toHaveBeenCalledWith('https://meet.example.com/abc-defg-hij');
+  });
+
   // A calendar file may name its own zone ("Customized Time Zone" from Exchange, "Europe_London" with its
   // VTIMEZONE): the core keeps that name, which no browser knows.
   it("shows a meeting whose zone is a file's own name, and saves it in the agent's zone", async () => {

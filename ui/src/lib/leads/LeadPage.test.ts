@@ -8,6 +8,7 @@ import { localTime } from '../format';
 import LeadPage from './LeadPage.svelte';
 import { importRuns } from '../imports/runs.svelte';
 import { duplicateScan } from '../duplicates/scan.svelte';
+import { toasts } from '../toast.svelte';
 
 describe('LeadPage', () => {
   it('reads the lead again when an import ends or a scan merges leads meanwhile', async () => {
@@ -41,6 +42,26 @@ describe('LeadPage', () => {
     await waitFor(() => expect(screen.getByTestId('lead-page')).toHaveTextContent('Acme Group'));
   });
 
+
+  it('opens an email or a phone in the system\'s program for it, and says so when none opens', async () => {
+    const be = mockBackend();
+    render(LeadPage, { id: 7, canWrite: true, onedit: vi.fn(), onback: vi.fn() });
+    const u = userEvent.setup();
+    const email = await screen.findByRole('link', { name: 'Email grace@navy.mil' });
+    expect(email).toHaveAttribute('href', 'mailto:grace@navy.mil');
+    await u.click(email);
+    expect(be.openLink).toHaveBeenCalledWith('mailto:grace@navy.mil');
+    const phone = screen.getByRole('link', { name: 'Call +44 20 7946 0018' });
+    expect(phone).toHaveTextContent('+44 20 7946 0018');
+    be.openLink.mockRejectedValueOnce(apiErr({ code: 'io', message: 'this system has no program to open tel:+442079460018 with' }));
+    await u.click(phone);
+    expect(be.openLink).toHaveBeenLastCalledWith('tel:+442079460018');
+    await waitFor(() =>
+      expect(toasts.items.map((t) => t.message)).toContain(
+        'Could not open tel:+442079460018: this system has no program to open tel:+442079460018 with',
+      ),
+    );
+  });
 
   it('shows a Draft with exactly what it is missing', async () => {
     mockBackend({
