@@ -40,7 +40,6 @@ pub fn likely_region<'a>(
         }
     }
     let n = national.len();
-    let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
     if n == 0 || valid_in(default, &national) * 2 >= n {
         return None;
     }
@@ -57,7 +56,6 @@ fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<S
     }
     // Below AT_LEAST numbers, every one must agree.
     let few = n < AT_LEAST;
-    let valid_in = |region: &str, numbers: &[&str]| numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count();
     // Regions that read most of the first few numbers (all of them when there are few), then the whole sample in
     // those only. Two of the first five may be typed wrong or unallocated: a tenth of a real list is.
     let first = &national[..AT_LEAST.min(n)];
@@ -98,6 +96,11 @@ fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<S
     (chosen != default.to_ascii_uppercase()).then_some(chosen)
 }
 
+/// How many of `numbers` are valid numbers of `region` written without its country code.
+fn valid_in(region: &str, numbers: &[&str]) -> usize {
+    numbers.iter().filter(|p| parse_phone(p, region).is_ok()).count()
+}
+
 /// The country the rest of a file names, for national numbers too few to tell by themselves (or telling
 /// nothing): the one most of its numbers written with their country code and of its emails' country domains
 /// name, when more than half of them do and the national numbers are valid there. A German fair's list with one
@@ -123,7 +126,7 @@ fn named_by_the_rest(national: &[&str], international: &[&str], emails: &[&str],
         *counts.entry(r.as_str()).or_default() += 1;
     }
     let (region, votes) = counts.into_iter().max_by_key(|(r, votes)| (*votes, std::cmp::Reverse(*r)))?;
-    let valid = national.iter().filter(|p| parse_phone(p, region).is_ok()).count();
+    let valid = valid_in(region, national);
     let holds = if national.len() < FEW { valid == national.len() } else { valid * 10 >= national.len() * MOST_TENTHS };
     (votes >= 2 && votes * 2 > named.len() && holds && !region.eq_ignore_ascii_case(default))
         .then(|| region.to_string())
