@@ -52,7 +52,6 @@ pub struct Id(#[specta(type = specta_typescript::Number)] pub i64);
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppStatus {
     /// Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
-    /// call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
     /// call retries the opening first, so the UI's "Try again" works once the cause is gone.
     pub startup_error: Option<ApiError>,
     /// False until the first administrator exists.

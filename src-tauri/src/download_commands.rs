@@ -131,6 +131,65 @@ pub async fn save_download(app: AppHandle, file_name: String, text: String) -> R
     .unwrap_or_else(|e| Err(ApiError::new(ErrorCode::Internal, format!("saving the file stopped: {e}"))))
 }
 
+/// What an export of the leads list saved: where, and how many leads.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct SavedExport {
+    pub path: String,
+    #[specta(type = specta_typescript::Number)]
+    pub count: u64,
+}
+
+/// Saves the leads `query` matches (the list's search and filters, in its order; its paging ignored) as CSV
+/// named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many are
+/// written, every thousand. `cancel_lead_export` stops it, and no file is left.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_leads(
+    app: AppHandle,
+    state: tauri::State<'_, crate::state::AppState>,
+    query: rapport_core::leads::LeadQuery,
+    file_name: String,
+    on_progress: tauri::ipc::Channel<u32>,
+) -> Result<SavedExport, ApiError> {
+    let dir = downloads_dir(&app)?;
+    let cancel = state.export_cancel.clone();
+    cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+    crate::commands::as_actor(&state, move |core, actor| {
+        // Said as any download's failure is: the file and the folder, then why.
+        let where_to = |e: std::io::Error| {
+            let said = format!("Could not save {} in {}: {e}", safe_file_name(&file_name), dir.display());
+            rapport_core::Error::from(rapport_core::leads::ExportError::Write(std::io::Error::new(e.kind(), said)))
+        };
+        let mut count = 0;
+        let path = save_new_with(&dir, &file_name, where_to, |out| {
+            // A CSV opens in a spreadsheet: without a byte order mark, Excel reads its UTF-8 as the system's code
+            // page ("ZoÃ«" for Zoë). The import reads the mark.
+            out.write_all("\u{feff}".as_bytes()).map_err(where_to)?;
+            let mut progress = |n: u64| {
+                let _ = on_progress.send(u32::try_from(n).unwrap_or(u32::MAX));
+                !cancel.load(std::sync::atomic::Ordering::Relaxed)
+            };
+            match core.export_leads_csv(actor, Some(&query), out, &mut progress) {
+                Ok(n) => {
+                    count = n;
+                    Ok(())
+                }
+                Err(rapport_core::Error::Export(rapport_core::leads::ExportError::Write(e))) => Err(where_to(e)),
+                Err(e) => Err(e),
+            }
+        })?;
+        Ok(SavedExport { path: path.display().to_string(), count })
+    })
+    .await
+}
+
+/// Stops a running export of the leads list: it ends as cancelled, leaving no file.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_lead_export(state: tauri::State<'_, crate::state::AppState>) {
+    state.export_cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

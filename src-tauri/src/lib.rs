@@ -140,6 +140,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             window_commands::hold_close,
             window_commands::close_window,
             link_commands::open_link,
+            download_commands::export_leads,
+            download_commands::cancel_lead_export,
             download_commands::save_download,
         ])
         // The one table of lead fields, so the UI's labels and form read the list the core uses.

@@ -14,6 +14,8 @@ pub struct AppState {
     session: Mutex<Option<Actor>>,
     /// Set by "Cancel" on a running duplicate scan; the scan clears it when it starts.
     pub scan_cancel: Arc<AtomicBool>,
+    /// Set by "Cancel" on a running export of the leads list; the export clears it when it starts.
+    pub export_cancel: Arc<AtomicBool>,
     /// The capture API's listener, when it runs, or why it could not start.
     pub capture: tokio::sync::Mutex<crate::capture_commands::Listener>,
     /// Held while the database is opened again ("Try again"): two at once would open two cores.
@@ -36,6 +38,7 @@ impl AppState {
             database_path,
             session: Mutex::new(None),
             scan_cancel: Arc::default(),
+            export_cancel: Arc::default(),
             capture: Default::default(),
             reopening: Default::default(),
             close: Default::default(),

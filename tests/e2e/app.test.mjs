@@ -145,6 +145,16 @@ test("search finds a lead by part of its name, and another by its company", asyn
   await s.setValue('[data-testid="search-input"]', "analytical");
   await s.waitFor('[data-testid="lead-row"]', { text: (t) => t.includes("Ada Lovelace") });
   await s.screenshot(`${shots}/06-search.png`);
+  // What the list shows is exported as CSV into the Downloads folder, the notice naming the file.
+  await s.click('[data-testid="lead-export"]');
+  const saved = await s.waitFor('[data-testid="toast"]', { text: (t) => /Exported 1 lead to /.test(t) });
+  const path = (await s.textOf(saved)).match(/Exported 1 lead to (\S+\.csv)/)?.[1] ?? "";
+  assert.ok(path.startsWith(`${process.env.RAPPORT_DOWNLOAD_DIR}/leads-`), `the notice names the file: ${path}`);
+  const csv = await readFile(path, "utf8");
+  assert.match(csv, /^\uFEFFid,/, csv.slice(0, 200));
+  assert.match(csv, /\n\d+,Ada,Lovelace,/, csv);
+  assert.doesNotMatch(csv, /Turing/, "only the leads the search lists");
+  await s.screenshot(`${shots}/06b-export-saved.png`);
 });
 
 test("a complete lead is Active", async () => {

@@ -1352,3 +1352,92 @@ fn an_edit_that_leaves_a_lead_naming_no_one_is_refused_and_nothing_is_written() 
     let kept = f.core.update_lead(&f.admin, saved.id, saved.version, &mailbox, &Origin::manual()).unwrap().lead;
     assert_eq!((kept.first_name.as_str(), kept.emails.len()), ("", 1));
 }
+
+/// The list's export is what the list shows: its search and filters, in its order, only the campaigns the user
+/// sees, every page of it; the file is the canonical CSV an import maps back.
+#[test]
+fn a_lists_export_holds_what_the_list_shows_in_its_order() {
+    let f = fixture();
+    let rows: Vec<(u32, LeadInput)> = (0..1203u32)
+        .map(|i| {
+            let mut l = lead("Row", &format!("N{i:04}"), &format!("r{i}@x.com"));
+            l.campaign = if i % 3 == 0 { "Autumn".into() } else { "Spring".into() };
+            (i + 2, l)
+        })
+        .collect();
+    f.core.import_leads(&f.admin, &rows, &Origin::import("f.csv"), ImportMode::AllOrNothing, &mut |_| {}).unwrap();
+    let team = f.user("team", Role::Viewer, &["Spring"]);
+    let query = LeadQuery { sort: LeadSort::LastName, ascending: false, limit: 50, ..Default::default() };
+    let mut listed = Vec::new();
+    let mut q = query.clone();
+    loop {
+        let page = f.core.list_leads(&team, &q).unwrap();
+        listed.extend(page.items.iter().map(|l| l.id));
+        match page.next_cursor {
+            Some(c) => q.after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(listed.len(), 802, "the Spring leads: two in three");
+
+    let mut out = Vec::new();
+    let mut heard = Vec::new();
+    let count = f
+        .core
+        .export_leads_csv(&team, Some(&query), &mut out, &mut |n| {
+            heard.push(n);
+            true
+        })
+        .unwrap();
+    assert_eq!(count, 802);
+    assert!(heard.is_empty(), "fewer than a thousand: no word on the way, {heard:?}");
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, rapport_core::leads::csv::export_header());
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let ids: Vec<i64> = records.iter().map(|r| r[at("id")].parse().unwrap()).collect();
+    assert_eq!(ids, listed, "the list's leads, in its order");
+    assert!(records.iter().all(|r| &r[at("campaign")] == "Spring"));
+    assert_eq!(&records[0][at("last_name")], "N1202");
+
+    // A search exports its matches only.
+    let found = LeadQuery { text: "N0005".into(), ..Default::default() };
+    let mut out = Vec::new();
+    assert_eq!(f.core.export_leads_csv(&f.admin, Some(&found), &mut out, &mut |_| true).unwrap(), 1);
+    assert!(String::from_utf8(out).unwrap().contains("r5@x.com"));
+}
+
+/// A long export tells how far it is every thousand leads and stops when told to; a destination that refuses
+/// a write ends it with an I/O error that says so, not a panic or a short file called whole.
+#[test]
+fn an_export_reports_progress_stops_when_cancelled_and_says_when_it_cannot_write() {
+    let f = fixture();
+    let rows: Vec<(u32, LeadInput)> =
+        (0..2100u32).map(|i| (i + 2, lead("Row", &format!("N{i}"), &format!("r{i}@x.com")))).collect();
+    f.core.import_leads(&f.admin, &rows, &Origin::import("f.csv"), ImportMode::AllOrNothing, &mut |_| {}).unwrap();
+    let every = LeadQuery::default();
+    let mut heard = Vec::new();
+    let mut out = Vec::new();
+    let n = f.core.export_leads_csv(&f.admin, Some(&every), &mut out, &mut |n| {
+        heard.push(n);
+        true
+    });
+    assert_eq!((n.unwrap(), heard), (2100, vec![1000, 2000]));
+
+    let stopped = f.core.export_leads_csv(&f.admin, Some(&every), &mut Vec::new(), &mut |_| false).unwrap_err();
+    assert_eq!(stopped.code(), ErrorCode::Cancelled);
+
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let full = f.core.export_leads_csv(&f.admin, None, &mut Full, &mut |_| true).unwrap_err();
+    assert_eq!(full.code(), ErrorCode::Io);
+    assert!(full.to_string().contains("could not write the export: no space left on device"), "{full}");
+}

@@ -662,21 +662,12 @@ impl From<rapport_core::Error> for ExportFailure {
 }
 
 fn write_export(core: &Rapport, actor: &Actor, format: ExportFormat, mut out: impl Write) -> CliResult<u64> {
-    let usernames = core.usernames(actor).map_err(err)?;
-    let username = |id: i64| usernames.get(&id).cloned().unwrap_or_default();
     let mut count = 0u64;
     let write_err = |e: std::io::Error| format!("could not write the export: {e}");
     match format {
         ExportFormat::Csv => {
-            let mut w = csv_io::csv_writer(out);
-            w.write_record(csv_io::export_header()).map_err(err)?;
-            core.for_each_lead(actor, &mut |l| {
-                count += 1;
-                w.write_record(csv_io::export_row(l, &username))
-                    .map_err(|e| ExportFailure(format!("could not write the export: {e}")))
-            })
-            .map_err(|e| e.0)?;
-            w.flush().map_err(write_err)?;
+            count = core.export_leads_csv(actor, None, &mut out, &mut |_| true).map_err(err)?;
+            out.flush().map_err(write_err)?;
         }
         ExportFormat::Json => {
             writeln!(out, "[").map_err(write_err)?;

@@ -77,6 +77,8 @@ pub enum Error {
     Calendar(#[from] crate::calendar::CalendarError),
     #[error(transparent)]
     Import(#[from] crate::imports::ImportError),
+    #[error(transparent)]
+    Export(#[from] crate::leads::ExportError),
     #[error("{0}")]
     // Boxed: a refusal lists what several stages ask, and every Result of the core carries this enum.
     Gate(Box<crate::pipeline::GateRefusal>),
@@ -102,6 +104,7 @@ impl Error {
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
             Error::Import(e) => e.code(),
+            Error::Export(_) => ErrorCode::Io,
             Error::Gate(_) => ErrorCode::StageGate,
             Error::NeedsApproval(_) => ErrorCode::ApprovalRequired,
             Error::MergedAway { .. } => ErrorCode::MergedAway,

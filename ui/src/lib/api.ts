@@ -39,6 +39,7 @@ import type {
   MergeOutcome,
   SampleData,
   SampleDataRemoval,
+  SavedExport,
   MergeRecord,
   NewCaptureSource,
   Occurrence,
@@ -331,6 +332,13 @@ export interface Backend {
   importSaveRejects(batchId: number, fileName: string): Promise<string>;
   /** Saves `text` as a new file named `fileName` in the Downloads folder (numbered when taken); answers its path. */
   saveDownload(fileName: string, text: string): Promise<string>;
+  /**
+   * Saves the leads `query` matches (its search and filters, in its order; paging ignored) as CSV named `fileName`
+   * in the Downloads folder; `onProgress` hears how many are written, every thousand. Refused as cancelled after
+   * `cancelLeadExport`, leaving no file.
+   */
+  exportLeads(query: LeadQuery, fileName: string, onProgress: (written: number) => void): Promise<SavedExport>;
+  cancelLeadExport(): Promise<void>;
   importTemplates(): Promise<ImportTemplate[]>;
   /** Saves (or replaces, by name) a mapping template. */
   saveImportTemplate(template: ImportTemplateInput): Promise<ImportTemplate>;
@@ -619,6 +627,13 @@ export const tauriBackend: Backend = {
   importBatch: (batchId) => unwrap(() => commands.importBatch(batchId)),
   importSaveRejects: (batchId, fileName) => unwrap(() => commands.importSaveRejects(batchId, fileName)),
   saveDownload: (fileName, text) => unwrap(() => commands.saveDownload(fileName, text)),
+  exportLeads: (query, fileName, onProgress) =>
+    unwrap(() => {
+      const channel = new Channel<number>();
+      channel.onmessage = onProgress;
+      return commands.exportLeads(query, fileName, channel);
+    }),
+  cancelLeadExport: () => commands.cancelLeadExport(),
   importTemplates: () => unwrap(() => commands.importTemplates()),
   saveImportTemplate: (template) => unwrap(() => commands.saveImportTemplate(template)),
   deleteImportTemplate: async (name) => {

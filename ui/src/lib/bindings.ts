@@ -165,6 +165,14 @@ export const commands = {
 	 *  the phone or call app. The answer says the handler was started, not that it did anything.
 	 */
 	openLink: (link: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("open_link", { link })),
+	/**
+	 *  Saves the leads `query` matches (the list's search and filters, in its order; its paging ignored) as CSV
+	 *  named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many are
+	 *  written, every thousand. `cancel_lead_export` stops it, and no file is left.
+	 */
+	exportLeads: (query: LeadQuery_Deserialize, fileName: string, onProgress: Channel<number>) => typedError<SavedExport, ApiError_Serialize>(__TAURI_INVOKE("export_leads", { query, fileName, onProgress })),
+	/**  Stops a running export of the leads list: it ends as cancelled, leaving no file. */
+	cancelLeadExport: () => __TAURI_INVOKE<void>("cancel_lead_export"),
 	/**  Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at. */
 	saveDownload: (fileName: string, text: string) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("save_download", { fileName, text })),
 };
@@ -283,7 +291,6 @@ export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
 export type AppStatus_Deserialize = {
 	/**
 	 *  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
-	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
 	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone.
 	 */
 	startup_error?: ApiError_Deserialize | null,
@@ -296,7 +303,6 @@ export type AppStatus_Deserialize = {
 export type AppStatus_Serialize = {
 	/**
 	 *  Why the database could not be opened, if it could not; the UI shows it instead of the sign-in. Each
-	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone. Each
 	 *  call retries the opening first, so the UI's "Try again" works once the cause is gone.
 	 */
 	startup_error: ApiError_Serialize | null,
@@ -2114,6 +2120,12 @@ export type SampleDataRemoval = {
 	removed: number,
 	/**  Sample leads someone worked on (an edit, an activity, a meeting, a merge): they are kept, as real work. */
 	kept: number,
+};
+
+/**  What an export of the leads list saved: where, and how many leads. */
+export type SavedExport = {
+	path: string,
+	count: number,
 };
 
 /**

@@ -112,6 +112,7 @@ export type {
   RunPhase,
   SampleData,
   SampleDataRemoval,
+  SavedExport,
   ScanPhase,
   ScanProgress,
   SeenVersion,

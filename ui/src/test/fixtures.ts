@@ -277,6 +277,8 @@ export function mockBackend(over: Partial<Backend> = {}): MockBackend {
     closeWindow: async () => {},
     openLink: async () => {},
     saveDownload: async (fileName) => `/home/ada/Downloads/${fileName}`,
+    exportLeads: async (_query, fileName) => ({ path: `/home/ada/Downloads/${fileName}`, count: 0 }),
+    cancelLeadExport: async () => {},
     listLeads: async () => ({ items: [], next_cursor: null }),
     // By default the count agrees with the first page the (possibly replaced) listLeads answers.
     countLeads: async (q) => ({ count: (await all.listLeads({ ...q, after: null })).items.length, more: false }),

@@ -600,9 +600,23 @@ impl Rapport {
         actor: &Actor,
         each: &mut dyn FnMut(&Lead) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.for_each_lead_matching(actor, None, each)
+    }
+
+    /// [`Rapport::for_each_lead`] of the leads `query` matches (its paging fields ignored), in the list's order;
+    /// every lead, oldest first, without one. The matches are read once, at the start.
+    pub fn for_each_lead_matching<E: From<Error>>(
+        &self,
+        actor: &Actor,
+        query: Option<&LeadQuery>,
+        each: &mut dyn FnMut(&Lead) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let ids = self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            Ok::<_, Error>(store::ids_in_scope(conn, &grant.lead_scope())?)
+            let scope = Self::grant(conn, actor, Permission::ReadLeads)?.lead_scope();
+            Ok::<_, Error>(match query {
+                Some(q) => store::ids_matching(conn, q, &scope)?,
+                None => store::ids_in_scope(conn, &scope)?,
+            })
         })?;
         for chunk in ids.chunks(1000) {
             let leads = self.db.read(|conn| {

@@ -1,6 +1,5 @@
 //! CSV in the canonical column names of the field table: the export's columns, which an import of it maps back
 //! (imports themselves read any file: see `imports/`).
-use std::io::Write;
 
 use super::fields::{split_list, LeadFieldKind, FIELDS};
 use super::model::Lead;
@@ -98,10 +97,6 @@ fn exported_phone(p: &super::model::PhoneEntry) -> String {
         Some(ext) => format!("{};ext={ext}", p.e164),
         None => p.e164.clone(),
     }
-}
-
-pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
-    csv::Writer::from_writer(w)
 }
 
 #[cfg(test)]

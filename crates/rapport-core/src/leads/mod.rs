@@ -6,6 +6,7 @@ mod country;
 pub mod csv;
 pub mod deal;
 mod email;
+mod export;
 pub(crate) mod fields;
 mod import;
 mod model;
@@ -19,6 +20,7 @@ mod validate;
 pub use api::{HistoryPage, SavedLead, COUNT_CAP, GATE_OVERRIDE};
 pub(crate) use country::region_of_country;
 pub use email::{normalize_email, EmailError};
+pub use export::ExportError;
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
 pub use model::{

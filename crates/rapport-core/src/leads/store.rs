@@ -834,6 +834,21 @@ pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, St
     Ok(rows.collect::<Result<Vec<i64>, _>>()?)
 }
 
+/// The ids of every lead `q` matches in scope (its paging fields ignored), in the list's order: what a list
+/// exports is what it shows, page after page.
+pub(crate) fn ids_matching(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
+    let mut q = LeadQuery { after: None, limit: MAX_PAGE, ..q.clone() };
+    let mut ids = Vec::new();
+    loop {
+        let page = list(conn, &q, scope)?;
+        ids.extend(page.items.iter().map(|s| s.id));
+        match page.next_cursor {
+            Some(next) => q.after = Some(next),
+            None => return Ok(ids),
+        }
+    }
+}
+
 /// Every lead id in scope, oldest first, for export.
 pub(crate) fn ids_in_scope(conn: &Connection, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
     let (sql, args): (String, Vec<Value>) = match scope {

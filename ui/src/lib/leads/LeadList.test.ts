@@ -12,6 +12,7 @@ import { importRuns } from '../imports/runs.svelte';
 import { importBatch } from '../../test/importFixtures';
 import { defaultFilters, leadFilters } from './filters.svelte';
 import LeadList from './LeadList.svelte';
+import { toasts } from '../toast.svelte';
 
 function props(over: Partial<{ canWrite: boolean; onopen: (id: number) => void; onnew: () => void }> = {}) {
   return { canWrite: true, onopen: vi.fn(), onnew: vi.fn(), ...over };
@@ -771,5 +772,64 @@ describe('LeadList coming back to it', () => {
     d.resolve(page(all.slice(0, 50), '50'));
     await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('300 leads · 50 shown'));
     expect(be.listLeads.mock.calls[0][0]).toMatchObject({ after: null, limit: 50 });
+  });
+});
+
+describe('LeadList export', () => {
+  beforeEach(() => {
+    leadFilters.f = defaultFilters();
+    listPlace.reset();
+  });
+
+  it('exports what the list shows, says where it went, and how far it is while it runs', async () => {
+    const saved = deferred<{ path: string; count: number }>();
+    let progress: (n: number) => void = () => {};
+    const be = mockBackend({
+      listLeads: async () => page([summary(1), summary(2)], 'more'),
+      countLeads: async () => ({ count: 2500, more: false }),
+      exportLeads: vi.fn((_q: LeadQuery, _name: string, onProgress: (n: number) => void) => {
+        progress = onProgress;
+        return saved.promise;
+      }),
+    });
+    leadFilters.f = { ...defaultFilters(), text: 'acme' };
+    render(LeadList, props());
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('2,500 leads'));
+    const u = userEvent.setup();
+    await u.click(screen.getByTestId('lead-export'));
+    const [query, name] = be.exportLeads.mock.calls[0];
+    expect(query).toMatchObject({ text: 'acme' });
+    expect(name).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
+    progress(1000);
+    await waitFor(() => expect(screen.getByTestId('lead-export-progress')).toHaveTextContent('Exporting… 1,000 of 2,500'));
+    expect(screen.getByRole('progressbar', { name: 'Export progress' })).toHaveAttribute('value', '1000');
+    saved.resolve({ path: `/home/ada/Downloads/${name}`, count: 2500 });
+    await waitFor(() => expect(screen.getByTestId('lead-export')).toBeInTheDocument());
+    expect(toasts.items.map((t) => t.message)).toContain(`Exported 2,500 leads to /home/ada/Downloads/${name}`);
+  });
+
+  it('cancels a running export, which leaves no file, and says so', async () => {
+    const saved = deferred<{ path: string; count: number }>();
+    const be = mockBackend({
+      listLeads: async () => page([summary(1)]),
+      countLeads: async () => ({ count: 10000, more: true }),
+      exportLeads: vi.fn(() => saved.promise),
+      cancelLeadExport: vi.fn(async () => saved.reject(apiErr({ code: 'cancelled', message: 'cancelled; nothing was saved' }))),
+    });
+    render(LeadList, props());
+    const u = userEvent.setup();
+    await u.click(await screen.findByTestId('lead-export'));
+    expect(screen.getByTestId('lead-export-progress')).toHaveTextContent('Exporting… 0');
+    expect(screen.getByTestId('lead-export-progress')).not.toHaveTextContent(' of ');
+    await u.click(screen.getByTestId('lead-export-cancel'));
+    expect(be.cancelLeadExport).toHaveBeenCalledOnce();
+    await waitFor(() => expect(toasts.items.map((t) => t.message)).toContain('Export cancelled; no file was saved.'));
+    expect(screen.getByTestId('lead-export')).toBeEnabled();
+  });
+
+  it('offers no export of an empty list', async () => {
+    mockBackend({ listLeads: async () => page([]), countLeads: async () => ({ count: 0, more: false }) });
+    render(LeadList, props());
+    await waitFor(() => expect(screen.getByTestId('lead-export')).toBeDisabled());
   });
 });
