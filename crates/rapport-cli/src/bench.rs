@@ -40,6 +40,9 @@ pub struct BenchArgs {
     /// Measure the stagnation sweep over the --leads database (a copy): the whole scan, then 1,000 moves.
     #[arg(long)]
     pub sweep: bool,
+    /// Measure the CSV export of the --leads database: every lead, the list's default order, one campaign.
+    #[arg(long)]
+    pub export: bool,
 }
 
 pub(crate) const BENCH_USER: &str = "bench";

@@ -14,7 +14,7 @@ use crate::bench::{measure, ms, open_signed_in, percentile, BenchArgs};
 use crate::session::CliResult;
 
 /// The process's peak resident memory so far (Linux; None elsewhere).
-fn peak_memory_mib() -> Option<f64> {
+pub(crate) fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -27,6 +27,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
             crate::bench_pipeline::run(args, cli.db.clone())
         } else if args.duplicates {
             crate::bench_duplicates::run(args, cli.db.clone())
+        } else if args.export {
+            crate::bench_export::run(args, cli.db.clone())
         } else {
             crate::bench::run(args, cli.db.clone())
         };

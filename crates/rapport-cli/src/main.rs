@@ -3,6 +3,7 @@
 mod bench;
 mod bench_calendar;
 mod bench_duplicates;
+mod bench_export;
 mod bench_import;
 mod bench_pipeline;
 mod calendar_cmds;
