@@ -581,7 +581,7 @@ mod tests {
     use crate::{compare::compare, find_duplicates, prepare, Record, Thresholds, Tier};
 
     /// Strangers who share a town, or a house number in one postcode, are two people however rare the town;
-    /// the same pair with one name the same is still weighed by its place. The weights are those EM learnt on a
+    /// the same pair with one name the same is still weighed by its place, when they share one. The weights are those EM learnt on a
     /// public test set of people spread over a country, without email or phone: a shared town is rare there.
     #[test]
     fn no_name_alike_and_part_of_a_place_shared_is_two_people() {
@@ -630,8 +630,12 @@ mod tests {
         let unnamed = person("", "vincent", "4 gale street", "pottsville beach");
         let nowhere = prepare(&Record { last_name: "vincent".into(), ..Default::default() });
         assert_eq!(score(&unnamed), score(&nowhere), "one name unknown, the other different");
-        let namesake = person("jacqueline", "vincent", "21 outtrim avenue", "willerton");
+        // Another house of her street, in her town: with one name the same, the place still counts. (A house
+        // number alone, on another street of the postcode, is no place shared: see compare.rs.)
+        let namesake = person("jacqueline", "vincent", "27 mackie crescent", "pottsville beach");
         assert_eq!(tier(&jacqueline, &namesake), Tier::Review, "one name the same: the place still counts");
+        let elsewhere = person("jacqueline", "vincent", "21 outtrim avenue", "willerton");
+        assert_eq!(tier(&jacqueline, &elsewhere), Tier::Different, "one name the same, and no place shared");
     }
 
     /// What a full scan learnt on `rapport bench`'s million generated leads, whose duplicates were all typed with

@@ -212,6 +212,49 @@ const STREET_WORDS: &[(&str, &str)] = &[
     ("w", "west"),
 ];
 
+/// Words that say what kind of street a line names, not which street: two lines that share only these and a
+/// house number ("1 goodman street", "1 doonkuna street") name two streets.
+const STREET_TYPES: &[&str] = &[
+    "street",
+    "road",
+    "avenue",
+    "drive",
+    "court",
+    "crescent",
+    "place",
+    "lane",
+    "highway",
+    "parade",
+    "terrace",
+    "circuit",
+    "close",
+    "boulevard",
+    "square",
+    "way",
+    "grove",
+    "walk",
+    "row",
+    "mews",
+    "rise",
+    "loop",
+    "esplanade",
+    "promenade",
+    "alley",
+    "trail",
+    "plaza",
+    "gardens",
+    "circle",
+];
+
+/// The words of a street line (as [`Prepared::street`] holds it) that name its street: without house or unit
+/// numbers and without the street's kind ("goodman" of "1 goodman street"). Empty when nothing else is left.
+pub(crate) fn street_name(line: &str) -> String {
+    line.split(' ')
+        .filter(|w| !w.is_empty() && !w.chars().any(|c| c.is_ascii_digit()) && !STREET_TYPES.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn expand_street(s: &str) -> String {
     fold(s)
         .split(' ')
