@@ -140,8 +140,8 @@ pub struct SavedExport {
 }
 
 /// Saves the leads `query` matches (the list's search and filters, in its order; its paging ignored) as CSV
-/// named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many are
-/// written, every thousand. `cancel_lead_export` stops it, and no file is left.
+/// named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many there are,
+/// then how many are written every thousand. `cancel_lead_export` stops it, and no file is left.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_leads(
@@ -149,7 +149,7 @@ pub async fn export_leads(
     state: tauri::State<'_, crate::state::AppState>,
     query: rapport_core::leads::LeadQuery,
     file_name: String,
-    on_progress: tauri::ipc::Channel<u32>,
+    on_progress: tauri::ipc::Channel<rapport_core::leads::ExportProgress>,
 ) -> Result<SavedExport, ApiError> {
     let dir = downloads_dir(&app)?;
     let cancel = state.export_cancel.clone();
@@ -165,8 +165,8 @@ pub async fn export_leads(
             // A CSV opens in a spreadsheet: without a byte order mark, Excel reads its UTF-8 as the system's code
             // page ("ZoÃ«" for Zoë). The import reads the mark.
             out.write_all("\u{feff}".as_bytes()).map_err(where_to)?;
-            let mut progress = |n: u64| {
-                let _ = on_progress.send(u32::try_from(n).unwrap_or(u32::MAX));
+            let mut progress = |p: rapport_core::leads::ExportProgress| {
+                let _ = on_progress.send(p);
                 !cancel.load(std::sync::atomic::Ordering::Relaxed)
             };
             match core.export_leads_csv(actor, Some(&query), out, &mut progress) {

@@ -3,7 +3,7 @@ mod common;
 
 use common::{fixture, lead, Fixture};
 use rapport_core::leads::{
-    ImportMode, ImportPhase, LeadInput, LeadQuery, LeadSort, LeadStatus, MissingField, SourceChannel,
+    ExportProgress, ImportMode, ImportPhase, LeadInput, LeadQuery, LeadSort, LeadStatus, MissingField, SourceChannel,
 };
 use rapport_core::users::{Role, UserInput};
 use rapport_core::ErrorCode;
@@ -1390,7 +1390,7 @@ fn a_lists_export_holds_what_the_list_shows_in_its_order() {
         })
         .unwrap();
     assert_eq!(count, 802);
-    assert!(heard.is_empty(), "fewer than a thousand: no word on the way, {heard:?}");
+    assert_eq!(heard, [ExportProgress { written: 0, total: 802 }], "fewer than a thousand: the total, then the end");
     let mut reader = csv::Reader::from_reader(out.as_slice());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header, rapport_core::leads::csv::export_header());
@@ -1423,10 +1423,14 @@ fn an_export_reports_progress_stops_when_cancelled_and_says_when_it_cannot_write
         heard.push(n);
         true
     });
-    assert_eq!((n.unwrap(), heard), (2100, vec![1000, 2000]));
+    let told: Vec<(u32, u32)> = heard.iter().map(|p| (p.written, p.total)).collect();
+    assert_eq!((n.unwrap(), told), (2100, vec![(0, 2100), (1000, 2100), (2000, 2100)]));
 
-    let stopped = f.core.export_leads_csv(&f.admin, Some(&every), &mut Vec::new(), &mut |_| false).unwrap_err();
+    // Stopped at its first thousand: what the caller was given ends there, and the error says it stopped.
+    let mut partial = Vec::new();
+    let stopped = f.core.export_leads_csv(&f.admin, Some(&every), &mut partial, &mut |p| p.written < 1000).unwrap_err();
     assert_eq!(stopped.code(), ErrorCode::Cancelled);
+    assert_eq!(String::from_utf8(partial).unwrap().lines().count(), 1001, "the header and the first thousand");
 
     struct Full;
     impl std::io::Write for Full {

@@ -40,6 +40,7 @@ import type {
   SampleData,
   SampleDataRemoval,
   SavedExport,
+  ExportProgress,
   MergeRecord,
   NewCaptureSource,
   Occurrence,
@@ -334,10 +335,10 @@ export interface Backend {
   saveDownload(fileName: string, text: string): Promise<string>;
   /**
    * Saves the leads `query` matches (its search and filters, in its order; paging ignored) as CSV named `fileName`
-   * in the Downloads folder; `onProgress` hears how many are written, every thousand. Refused as cancelled after
-   * `cancelLeadExport`, leaving no file.
+   * in the Downloads folder; `onProgress` hears how many there are, then how many are written every thousand.
+   * Refused as cancelled after `cancelLeadExport`, leaving no file.
    */
-  exportLeads(query: LeadQuery, fileName: string, onProgress: (written: number) => void): Promise<SavedExport>;
+  exportLeads(query: LeadQuery, fileName: string, onProgress: (p: ExportProgress) => void): Promise<SavedExport>;
   cancelLeadExport(): Promise<void>;
   importTemplates(): Promise<ImportTemplate[]>;
   /** Saves (or replaces, by name) a mapping template. */
@@ -629,7 +630,7 @@ export const tauriBackend: Backend = {
   saveDownload: (fileName, text) => unwrap(() => commands.saveDownload(fileName, text)),
   exportLeads: (query, fileName, onProgress) =>
     unwrap(() => {
-      const channel = new Channel<number>();
+      const channel = new Channel<ExportProgress>();
       channel.onmessage = onProgress;
       return commands.exportLeads(query, fileName, channel);
     }),

@@ -167,10 +167,10 @@ export const commands = {
 	openLink: (link: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("open_link", { link })),
 	/**
 	 *  Saves the leads `query` matches (the list's search and filters, in its order; its paging ignored) as CSV
-	 *  named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many are
-	 *  written, every thousand. `cancel_lead_export` stops it, and no file is left.
+	 *  named `file_name` in the Downloads folder, written as they are read; `on_progress` hears how many there are,
+	 *  then how many are written every thousand. `cancel_lead_export` stops it, and no file is left.
 	 */
-	exportLeads: (query: LeadQuery_Deserialize, fileName: string, onProgress: Channel<number>) => typedError<SavedExport, ApiError_Serialize>(__TAURI_INVOKE("export_leads", { query, fileName, onProgress })),
+	exportLeads: (query: LeadQuery_Deserialize, fileName: string, onProgress: Channel<ExportProgress>) => typedError<SavedExport, ApiError_Serialize>(__TAURI_INVOKE("export_leads", { query, fileName, onProgress })),
 	/**  Stops a running export of the leads list: it ends as cancelled, leaving no file. */
 	cancelLeadExport: () => __TAURI_INVOKE<void>("cancel_lead_export"),
 	/**  Saves `text` as `file_name` in the Downloads folder (see [`save_new`]); answers the path it was saved at. */
@@ -1132,6 +1132,15 @@ export type EvidenceLine = {
 	weight: number | null,
 	/**  "last name: similar (94% alike in spelling)". */
 	text: string,
+};
+
+/**
+ *  How far an export is: leads written, of how many it found (one taken out of the user's reach meanwhile is
+ *  left out, so it may end short of the total).
+ */
+export type ExportProgress = {
+	written: number,
+	total: number,
 };
 
 /**  The steward's choice for one field: take it from this lead. */

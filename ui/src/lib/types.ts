@@ -113,6 +113,7 @@ export type {
   SampleData,
   SampleDataRemoval,
   SavedExport,
+  ExportProgress,
   ScanPhase,
   ScanProgress,
   SeenVersion,

@@ -611,13 +611,29 @@ impl Rapport {
         query: Option<&LeadQuery>,
         each: &mut dyn FnMut(&Lead) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let ids = self.db.read(|conn| {
+        let ids = self.lead_ids_matching(actor, query)?;
+        self.for_each_lead_of(actor, &ids, each)
+    }
+
+    /// The ids [`Rapport::for_each_lead_matching`] goes through, read in one read.
+    pub(crate) fn lead_ids_matching(&self, actor: &Actor, query: Option<&LeadQuery>) -> Result<Vec<i64>> {
+        self.db.read(|conn| {
             let scope = Self::grant(conn, actor, Permission::ReadLeads)?.lead_scope();
-            Ok::<_, Error>(match query {
+            Ok(match query {
                 Some(q) => store::ids_matching(conn, q, &scope)?,
                 None => store::ids_in_scope(conn, &scope)?,
             })
-        })?;
+        })
+    }
+
+    /// Calls `each` with the leads `ids`, a thousand to a read that reloads the actor's grant; one out of
+    /// their reach by then is left out.
+    pub(crate) fn for_each_lead_of<E: From<Error>>(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        each: &mut dyn FnMut(&Lead) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         for chunk in ids.chunks(1000) {
             let leads = self.db.read(|conn| {
                 let scope = Self::grant(conn, actor, Permission::ReadLeads)?.lead_scope();

@@ -20,7 +20,7 @@ mod validate;
 pub use api::{HistoryPage, SavedLead, COUNT_CAP, GATE_OVERRIDE};
 pub(crate) use country::region_of_country;
 pub use email::{normalize_email, EmailError};
-pub use export::ExportError;
+pub use export::{ExportError, ExportProgress};
 pub use fields::{lead_fields, LeadFieldGroup, LeadFieldInfo, LeadFieldKind, SearchTier};
 pub use import::{ImportMode, ImportOutcome, ImportPhase, ImportProgress, RowError};
 pub use model::{

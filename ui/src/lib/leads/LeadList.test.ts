@@ -783,29 +783,33 @@ describe('LeadList export', () => {
 
   it('exports what the list shows, says where it went, and how far it is while it runs', async () => {
     const saved = deferred<{ path: string; count: number }>();
-    let progress: (n: number) => void = () => {};
+    let progress: (p: { written: number; total: number }) => void = () => {};
     const be = mockBackend({
       listLeads: async () => page([summary(1), summary(2)], 'more'),
-      countLeads: async () => ({ count: 2500, more: false }),
-      exportLeads: vi.fn((_q: LeadQuery, _name: string, onProgress: (n: number) => void) => {
+      countLeads: async () => ({ count: 10000, more: true }),
+      exportLeads: vi.fn((_q: LeadQuery, _name: string, onProgress: (p: { written: number; total: number }) => void) => {
         progress = onProgress;
         return saved.promise;
       }),
     });
     leadFilters.f = { ...defaultFilters(), text: 'acme' };
     render(LeadList, props());
-    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('2,500 leads'));
+    await waitFor(() => expect(screen.getByTestId('lead-count')).toHaveTextContent('10,000+ leads'));
     const u = userEvent.setup();
     await u.click(screen.getByTestId('lead-export'));
     const [query, name] = be.exportLeads.mock.calls[0];
     expect(query).toMatchObject({ text: 'acme' });
     expect(name).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
-    progress(1000);
-    await waitFor(() => expect(screen.getByTestId('lead-export-progress')).toHaveTextContent('Exporting… 1,000 of 2,500'));
+    // Before the export has counted, the bar has no end; then it has the export's own count, past the list's cap.
+    expect(screen.getByRole('progressbar', { name: 'Export progress' })).not.toHaveAttribute('max');
+    progress({ written: 0, total: 12500 });
+    progress({ written: 1000, total: 12500 });
+    await waitFor(() => expect(screen.getByTestId('lead-export-progress')).toHaveTextContent('Exporting… 1,000 of 12,500'));
     expect(screen.getByRole('progressbar', { name: 'Export progress' })).toHaveAttribute('value', '1000');
-    saved.resolve({ path: `/home/ada/Downloads/${name}`, count: 2500 });
+    expect(screen.getByRole('progressbar', { name: 'Export progress' })).toHaveAttribute('max', '12500');
+    saved.resolve({ path: `/home/ada/Downloads/${name}`, count: 12500 });
     await waitFor(() => expect(screen.getByTestId('lead-export')).toBeInTheDocument());
-    expect(toasts.items.map((t) => t.message)).toContain(`Exported 2,500 leads to /home/ada/Downloads/${name}`);
+    expect(toasts.items.map((t) => t.message)).toContain(`Exported 12,500 leads to /home/ada/Downloads/${name}`);
   });
 
   it('cancels a running export, which leaves no file, and says so', async () => {

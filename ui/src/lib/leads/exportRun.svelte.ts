@@ -17,18 +17,21 @@ class LeadExport {
   cancelling = $state(false);
   /** Leads written so far, told every thousand. */
   written = $state(0);
-  /** How many the list counted when the export began, when it could count them all (not "10,000+"). */
+  /** How many the export found, once it has counted them. */
   total = $state<number | null>(null);
 
   /** Writes the leads `query` matches to the Downloads folder, and says where, how many, or why not. */
-  async start(query: LeadQuery, total: number | null): Promise<void> {
+  async start(query: LeadQuery): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.cancelling = false;
     this.written = 0;
-    this.total = total;
+    this.total = null;
     try {
-      const saved = await backend().exportLeads(query, exportFileName(), (n) => (this.written = n));
+      const saved = await backend().exportLeads(query, exportFileName(), (p) => {
+        this.written = p.written;
+        this.total = p.total;
+      });
       const what = `${formatCount(saved.count)} ${saved.count === 1 ? 'lead' : 'leads'}`;
       toasts.success(`Exported ${what} to ${saved.path}`);
     } catch (e) {
