@@ -158,7 +158,7 @@ pub async fn export_leads(
         // Said as any download's failure is: the file and the folder, then why.
         let where_to = |e: std::io::Error| {
             let said = format!("Could not save {} in {}: {e}", safe_file_name(&file_name), dir.display());
-            rapport_core::Error::from(rapport_core::leads::ExportError::Write(std::io::Error::new(e.kind(), said)))
+            rapport_core::Error::from(rapport_core::leads::ExportError::Saving(std::io::Error::new(e.kind(), said)))
         };
         let mut count = 0;
         let path = save_new_with(&dir, &file_name, where_to, |out| {

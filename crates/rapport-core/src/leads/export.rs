@@ -16,6 +16,9 @@ pub enum ExportError {
     /// The file or the stream the export goes to refused a write (a full disk, a closed pipe).
     #[error("could not write the export: {0}")]
     Write(std::io::Error),
+    /// The file a caller saves the export in refused a write; its error names the file and folder already.
+    #[error("{0}")]
+    Saving(std::io::Error),
 }
 
 /// How far an export is: leads written, of how many it found (one taken out of the user's reach meanwhile is
