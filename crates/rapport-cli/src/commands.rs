@@ -9,7 +9,10 @@ use rapport_core::{Actor, Rapport};
 
 use crate::session::{self, CliResult};
 use crate::DuplicatesCommand;
-use crate::{Cli, Command, EditArgs, ExportFormat, LeadFields, LeadsCommand, ListArgs, SettingsCommand, UsersCommand};
+use crate::{
+    Cli, Command, EditArgs, ExportFormat, LeadFields, LeadFilterArgs, LeadsCommand, ListArgs, SettingsCommand,
+    UsersCommand,
+};
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -58,7 +61,10 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Leads(LeadsCommand::Undo { id, batch }) => undo_change(&core, &actor, id, batch),
         Command::Leads(LeadsCommand::List(args)) => list_leads(&core, &actor, &args),
         Command::Leads(LeadsCommand::Show { id, history, json }) => show_lead(&core, &actor, id, history, json),
-        Command::Leads(LeadsCommand::Export { format, output }) => export(&core, &actor, format, output),
+        Command::Leads(LeadsCommand::Export { format, output, filters }) => {
+            let query = if filters.any() { Some(query_of(&core, &actor, &filters, 0)?) } else { None };
+            export(&core, &actor, format, output, query.as_ref())
+        }
         Command::Import(args) => crate::import_cmds::run(&core, &actor, &args),
         Command::Users(UsersCommand::Add { username, role, display_name, campaigns }) => {
             let role = Role::parse(&role).ok_or(format!("unknown role \"{role}\": viewer, editor or administrator"))?;
@@ -438,7 +444,8 @@ fn print_missing(lead: &Lead) {
     }
 }
 
-fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
+/// The list's query for `a`: its search, filters and sort, on pages of `limit`.
+fn query_of(core: &Rapport, actor: &Actor, a: &LeadFilterArgs, limit: u32) -> CliResult<LeadQuery> {
     let status = match a.status.as_deref() {
         None => None,
         Some(s) => {
@@ -460,7 +467,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         Some(u) => Some(session::user_id(core, actor, u)?),
         None => None,
     };
-    let mut query = LeadQuery {
+    Ok(LeadQuery {
         text: a.search.clone().unwrap_or_default(),
         status,
         // A stage as `pipeline stages` lists it, by key or label: an unknown one is said so, not "no leads match".
@@ -476,8 +483,12 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         sort,
         ascending: a.ascending,
         after: None,
-        limit: a.limit,
-    };
+        limit,
+    })
+}
+
+fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
+    let mut query = query_of(core, actor, &a.filters, a.limit)?;
     // A page may come back short, even empty, with more to follow (a search reads a bounded number of
     // candidates per call, and a limit above the core's page is cut to it): pages are read until the limit
     // is reached or nothing follows, as the app's list does when scrolled.
@@ -628,7 +639,13 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     Ok(())
 }
 
-fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<std::path::PathBuf>) -> CliResult<()> {
+fn export(
+    core: &Rapport,
+    actor: &Actor,
+    format: ExportFormat,
+    output: Option<std::path::PathBuf>,
+    query: Option<&LeadQuery>,
+) -> CliResult<()> {
     match &output {
         // A file is written beside its destination and renamed into place only when complete: a failed export
         // never leaves a truncated file that looks like a good one.
@@ -641,12 +658,12 @@ fn export(core: &Rapport, actor: &Actor, format: ExportFormat, output: Option<st
             if matches!(format, ExportFormat::Csv) {
                 file.write_all("\u{feff}".as_bytes()).map_err(|e| io_error(path, &e))?;
             }
-            let count = write_export(core, actor, format, file)?;
+            let count = write_export(core, actor, format, file, query)?;
             tmp.persist(path).map_err(|e| io_error(path, &e.error))?;
             eprintln!("exported {count} leads");
             Ok(())
         }
-        None => write_export(core, actor, format, std::io::BufWriter::new(std::io::stdout().lock())).map(|_| ()),
+        None => write_export(core, actor, format, std::io::BufWriter::new(std::io::stdout().lock()), query).map(|_| ()),
     }
 }
 
@@ -663,17 +680,23 @@ impl From<rapport_core::Error> for ExportFailure {
     }
 }
 
-fn write_export(core: &Rapport, actor: &Actor, format: ExportFormat, mut out: impl Write) -> CliResult<u64> {
+fn write_export(
+    core: &Rapport,
+    actor: &Actor,
+    format: ExportFormat,
+    mut out: impl Write,
+    query: Option<&LeadQuery>,
+) -> CliResult<u64> {
     let mut count = 0u64;
     let write_err = |e: std::io::Error| format!("could not write the export: {e}");
     match format {
         ExportFormat::Csv => {
-            count = core.export_leads_csv(actor, None, &mut out, &mut |_| true).map_err(err)?;
+            count = core.export_leads_csv(actor, query, &mut out, &mut |_| true).map_err(err)?;
             out.flush().map_err(write_err)?;
         }
         ExportFormat::Json => {
             writeln!(out, "[").map_err(write_err)?;
-            let result = core.for_each_lead(actor, &mut |l| {
+            let result = core.for_each_lead_matching(actor, query, &mut |l| {
                 let text = serde_json::to_string(l).map_err(|e| ExportFailure(e.to_string()))?;
                 let sep = if count == 0 { "" } else { ",\n" };
                 count += 1;

@@ -85,13 +85,16 @@ pub enum LeadsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write every lead you may see as CSV (canonical columns) or JSON.
+    /// Write every lead you may see as CSV (canonical columns) or JSON, oldest first; with a search, filters or a
+    /// sort, the leads `leads list` would list with them, in its order.
     Export {
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
         /// Output file (default: standard output).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        filters: LeadFilterArgs,
     },
 }
 
@@ -184,6 +187,18 @@ pub struct EditArgs {
 
 #[derive(Args)]
 pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: LeadFilterArgs,
+    /// How many leads, from 1.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which leads, in which order: the app's list search, filters and sort.
+#[derive(Args, Default)]
+pub struct LeadFilterArgs {
     #[arg(long, short)]
     pub search: Option<String>,
     #[arg(long)]
@@ -207,11 +222,17 @@ pub struct ListArgs {
     pub sort: Option<String>,
     #[arg(long, conflicts_with = "search")]
     pub ascending: bool,
-    /// How many leads, from 1.
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
-    #[arg(long)]
-    pub json: bool,
+}
+
+impl LeadFilterArgs {
+    /// Whether any search, filter or sort is given (none: every lead, in the order they were made).
+    pub fn any(&self) -> bool {
+        let LeadFilterArgs { search, status, stage, owner, source, campaign, tag, needs_fixing, sort, ascending } =
+            self;
+        [search, status, stage, owner, source, campaign, tag, sort].iter().any(|v| v.is_some())
+            || *needs_fixing
+            || *ascending
+    }
 }
 
 #[derive(Subcommand)]

@@ -258,6 +258,18 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
     let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
     assert_eq!(v.as_array().map(|a| a.len()), Some(2));
     assert_eq!(v[0]["phones"][0]["original"], "020 7946 0018");
+
+    // With a search or filters, the leads `leads list` would list, as the app's Export CSV saves them.
+    let r = rapport(&db, &["leads", "export", "--search", "ann", "--format", "json"]);
+    assert!(r.ok, "{}", r.err);
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(v.as_array().map(|a| a.len()), Some(1), "{}", r.out);
+    assert_eq!(v[0]["first_name"], "Ann");
+    let r = rapport(&db, &["leads", "export", "--campaign", "Nowhere"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out.lines().count(), 1, "the header alone: {}", r.out);
+    let r = rapport(&db, &["leads", "export", "--status", "sleeping"]);
+    assert!(!r.ok && r.err.contains("unknown status \"sleeping\""), "{}", r.err);
 }
 
 #[test]
