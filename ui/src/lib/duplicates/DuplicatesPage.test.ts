@@ -315,12 +315,12 @@ describe('DuplicatesPage: deciding on a pair', () => {
     const pair = duplicatePair({ score: 0.9995, tier: 'review', conflicts: ['emails', 'job_title'] });
     await open(duplicatesMock([pair]));
     const compare = await screen.findByTestId('pair-compare');
-    expect(within(compare).getByTestId('compare-held')).toHaveTextContent('· Emails and job title differ');
+    expect(within(compare).getByTestId('compare-held')).toHaveTextContent(/^Emails and job title differ$/);
     // Many fields: the first three and how many more. A pair of middling score says nothing: its table shows it.
     cleanup();
     const many = ['emails', 'phones', 'company', 'city', 'postcode'];
     await open(duplicatesMock([duplicatePair({ score: 0.995, tier: 'review', conflicts: many })]));
-    expect(await screen.findByTestId('compare-held')).toHaveTextContent('· Emails, phones, company and 2 more differ');
+    expect(await screen.findByTestId('compare-held')).toHaveTextContent(/^Emails, phones, company and 2 more differ$/);
     cleanup();
     await open(duplicatesMock([duplicatePair({ score: 0.68, tier: 'review', conflicts: many })]));
     await screen.findByTestId('pair-compare');
