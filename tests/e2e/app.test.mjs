@@ -977,6 +977,12 @@ test("the narrowest window keeps the sidebar's icons, whole names in the list an
       return { text: c.textContent, needs: c.scrollWidth, has: c.clientWidth };`);
     assert.equal(name.text, "Margaret Hamilton");
     assert.ok(name.needs <= name.has, `the name needs ${name.needs} px and has ${name.has}`);
+    // The row fills the table: hidden by CSS, the dropped columns kept their widths in WebKit's fixed layout and
+    // the rows ended some 220 px short of the table's edge (a scrollbar and a border may stand between).
+    const edges = await js(`const row = document.querySelector('[data-testid="lead-row"]');
+      return { row: row.lastElementChild.getBoundingClientRect().right,
+        table: row.closest('.table-wrap').getBoundingClientRect().right };`);
+    assert.ok(edges.table - edges.row <= 20, `the rows end ${Math.round(edges.table - edges.row)} px short of the table's edge`);
     // "Updated" holds the widest time ago the list writes (its column has the same width in any window).
     const updated = await js(`const c = document.querySelector('[data-testid="lead-row"] td.col-updated');
       const shown = c.textContent; c.textContent = "59 min. ago";

@@ -445,6 +445,8 @@ mod tests {
             ("16 brunton street", "16 burkitt street"),
             ("6 barraclough crescent", "6 balfour crescent"),
             ("12 main street", "12 high street"),
+            ("12 rue de la paix", "12 rue de rivoli"),
+            ("5 calle mayor", "5 calle serrano"),
         ] {
             assert_eq!(street_similarity(a, b), 0.0, "{a} / {b}");
         }

@@ -212,8 +212,8 @@ const STREET_WORDS: &[(&str, &str)] = &[
     ("w", "west"),
 ];
 
-/// Words that say what kind of street a line names, not which street: two lines that share only these and a
-/// house number ("1 goodman street", "1 doonkuna street") name two streets.
+/// Words that say what kind of street a line names, not which street, and the little words around a name: two
+/// lines that share only these and a house number ("1 goodman street", "1 doonkuna street") name two streets.
 const STREET_TYPES: &[&str] = &[
     "street",
     "road",
@@ -244,6 +244,33 @@ const STREET_TYPES: &[&str] = &[
     "plaza",
     "gardens",
     "circle",
+    // Where the kind comes first: French, Spanish, Italian, Portuguese ("12 rue de la paix", "calle mayor 5").
+    "rue",
+    "chemin",
+    "impasse",
+    "allee",
+    "quai",
+    "calle",
+    "avenida",
+    "via",
+    "viale",
+    "rua",
+    // The little words around the name ("rue de la paix", "avenida dos aliados"), shared by streets of any name.
+    "de",
+    "la",
+    "le",
+    "les",
+    "du",
+    "des",
+    "del",
+    "della",
+    "di",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "of",
+    "the",
 ];
 
 /// The words of a street line (as [`Prepared::street`] holds it) that name its street: without house or unit
