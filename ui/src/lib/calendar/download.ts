@@ -65,9 +65,9 @@ export async function saveText(text: string, fileName: string): Promise<string |
   return path;
 }
 
-/** Tells the user where a file was saved, with a button to copy the path. */
-export function savedNotice(path: string): void {
-  toasts.success(`Saved to ${path}`, {
+/** Tells the user where a file was saved (in `message`, "Saved to …" unless told), with a button to copy the path. */
+export function savedNotice(path: string, message = `Saved to ${path}`): void {
+  toasts.success(message, {
     ms: SAVED_TOAST_MS,
     action: {
       label: 'Copy path',

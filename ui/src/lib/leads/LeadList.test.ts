@@ -809,7 +809,8 @@ describe('LeadList export', () => {
     expect(screen.getByRole('progressbar', { name: 'Export progress' })).toHaveAttribute('max', '12500');
     saved.resolve({ path: `/home/ada/Downloads/${name}`, count: 12500 });
     await waitFor(() => expect(screen.getByTestId('lead-export')).toBeInTheDocument());
-    expect(toasts.items.map((t) => t.message)).toContain(`Exported 12,500 leads to /home/ada/Downloads/${name}`);
+    const told = toasts.items.find((t) => t.message === `Exported 12,500 leads to /home/ada/Downloads/${name}`);
+    expect(told?.action?.testid, 'as any saved file: a button to copy its path').toBe('copy-saved-path');
   });
 
   it('cancels a running export, which leaves no file, and says so', async () => {

@@ -1,6 +1,7 @@
 // The export of the leads list, shared by the app: it runs in the backend for as long as it takes (a million
 // leads take a minute), so leaving the list does not lose it; coming back shows how far it is.
 import { backend, toApiError } from '../api';
+import { savedNotice } from '../calendar/download';
 import { formatCount } from '../format';
 import { toasts } from '../toast.svelte';
 import type { LeadQuery } from '../types';
@@ -33,7 +34,8 @@ class LeadExport {
         this.total = p.total;
       });
       const what = `${formatCount(saved.count)} ${saved.count === 1 ? 'lead' : 'leads'}`;
-      toasts.success(`Exported ${what} to ${saved.path}`);
+      // As any saved file is told: long enough to read the path, with a button to copy it.
+      savedNotice(saved.path, `Exported ${what} to ${saved.path}`);
     } catch (e) {
       const err = toApiError(e);
       if (err.code === 'cancelled') toasts.info('Export cancelled; no file was saved.');
