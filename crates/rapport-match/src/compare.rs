@@ -164,19 +164,22 @@ fn street_similarity(a: &str, b: &str) -> f64 {
         }
         _ => false,
     };
+    let similarity = alike(a, b);
     // The words that name the street must be alike too: lines that share a house number and a street's kind
     // ("1 goodman street", "1 doonkuna street"; "5 rason place", "5 dent place") read close letter by letter, and
     // strangers in one postcode were put before a steward as one household. A name typed into its kind
-    // ("pridhamstreet") still holds the name it starts with.
-    let (name_a, name_b) = (street_name(a), street_name(b));
-    if !name_a.is_empty()
-        && !name_b.is_empty()
-        && !edits_within(&name_a, &name_b, 2)
-        && alike(&name_a, &name_b) < STREET_NAMES_ALIKE
-    {
-        return 0.0;
+    // ("pridhamstreet") still holds the name it starts with. Asked only of lines alike enough to count (every
+    // candidate pair comes here): below ANOTHER_HOUSE a line agrees with nothing anyway.
+    if similarity >= ANOTHER_HOUSE {
+        let (name_a, name_b) = (street_name(a), street_name(b));
+        if !name_a.is_empty()
+            && !name_b.is_empty()
+            && !edits_within(&name_a, &name_b, 2)
+            && alike(&name_a, &name_b) < STREET_NAMES_ALIKE
+        {
+            return 0.0;
+        }
     }
-    let similarity = alike(a, b);
     // One digit apart is a typo or the house next door: never better than a weak agreement.
     if numbers_differ {
         similarity.min(0.8)

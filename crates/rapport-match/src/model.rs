@@ -581,8 +581,9 @@ mod tests {
     use crate::{compare::compare, find_duplicates, prepare, Record, Thresholds, Tier};
 
     /// Strangers who share a town, or a house number in one postcode, are two people however rare the town;
-    /// the same pair with one name the same is still weighed by its place, when they share one. The weights are those EM learnt on a
-    /// public test set of people spread over a country, without email or phone: a shared town is rare there.
+    /// the same pair with one name the same is still weighed by its place, when they share one. The weights are
+    /// those EM learnt on a public test set of people spread over a country, without email or phone: a shared
+    /// town is rare there.
     #[test]
     fn no_name_alike_and_part_of_a_place_shared_is_two_people() {
         let model = Model::from_parameters(&Parameters {
