@@ -30,6 +30,27 @@ if (!HTMLDialogElement.prototype.showModal) {
   };
 }
 
+// jsdom has no media queries: width queries are answered for the app's default 1280 × 800 window (a test of
+// another width stubs its own), and never change.
+if (!globalThis.matchMedia) {
+  const DEFAULT_WIDTH = 1280;
+  globalThis.matchMedia = (query: string) => {
+    const min = /min-width:\s*(\d+)px/.exec(query);
+    const max = /max-width:\s*(\d+)px/.exec(query);
+    const matches = (!min || DEFAULT_WIDTH >= Number(min[1])) && (!max || DEFAULT_WIDTH <= Number(max[1]));
+    return {
+      matches,
+      media: query,
+      onchange: null,
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      addListener: () => {},
+      removeListener: () => {},
+      dispatchEvent: () => false,
+    } as MediaQueryList;
+  };
+}
+
 // jsdom lays nothing out, so it has no layout observers; the calendar widget only needs them to exist.
 class NoObserver {
   observe() {}

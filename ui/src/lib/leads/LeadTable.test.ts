@@ -191,8 +191,8 @@ describe('the leads table layout', () => {
   const colWidth = (c: string) => num(style, new RegExp(`\\.leads-table col\\.col-${c}\\s*\\{\\s*width:\\s*(\\d+)px`));
   const space = (n: number) => num(appCss, new RegExp(`--s-${n}:\\s*(\\d+)px`));
   const FIXED = ['phone', 'status', 'stage', 'owner', 'updated'];
-  /** Columns left out of the table below a window width: `const withOwner = atLeast(1200)` in its script. */
-  const DROP = /const with(\w+) = atLeast\((\d+)\)/g;
+  /** Columns left out of the table below a window width: `new MediaQuery('min-width: 1200px')` in its script. */
+  const DROP = /const with(\w+) = new MediaQuery\('min-width: (\d+)px'\)/g;
   const drops = [...tableSource.matchAll(DROP)].map((m) => ({ below: Number(m[2]), col: m[1].toLowerCase() }));
   /** The table's width in a window: less the sidebar, the page's side padding, the table's border and a scrollbar. */
   const tableWidth = (win: number) => win - num(appCss, /--sidebar-w:\s*(\d+)px/) - 2 * space(6) - 2 - 16;

@@ -1,5 +1,5 @@
 // The export of the leads list, shared by the app: it runs in the backend for as long as it takes (a million
-// leads take a minute), so leaving the list does not lose it; coming back shows how far it is.
+// leads take some 10 to 20 s), so leaving the list does not lose it; coming back shows how far it is.
 import { backend, toApiError } from '../api';
 import { savedNotice } from '../calendar/download';
 import { formatCount } from '../format';
