@@ -45,6 +45,24 @@ describe('AppointmentPanel', () => {
     expect(be.openLink).toHaveBeenCalledWith('https://meet.example.com/abc-defg-hij');
   });
 
+  it("opens an attendee's email in the mail program, named or not", async () => {
+    const a = appointment({
+      id: 8,
+      title: 'Review',
+      attendees: [
+        { email: 'nia@acme.example', name: 'Nia New', response: 'ACCEPTED', lead_id: null },
+        { email: 'ops@acme.example', name: '', response: '', lead_id: null },
+      ],
+    });
+    const be = mockBackend({ appointment: async () => a });
+    render(AppointmentPanel, { appointmentId: 8, zone: 'Europe/Berlin', canWrite: true, onclose: vi.fn() });
+    const links = await screen.findAllByTestId('attendee-email');
+    expect(links.map((l) => l.getAttribute('href'))).toEqual(['mailto:nia@acme.example', 'mailto:ops@acme.example']);
+    expect(links[0]).toHaveAccessibleName('Email Nia New');
+    await userEvent.setup().click(links[1]);
+    expect(be.openLink).toHaveBeenCalledWith('mailto:ops@acme.example');
+  });
+
   // A calendar file may name its own zone ("Customized Time Zone" from Exchange, "Europe_London" with its
   // VTIMEZONE): the core keeps that name, which no browser knows.
   it("shows a meeting whose zone is a file's own name, and saves it in the agent's zone", async () => {
