@@ -758,7 +758,6 @@ pub(crate) fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Resul
         sort.unwrap_or("''")
     );
     let cmp = if descending { "<" } else { ">" };
-    let dir = if descending { "DESC" } else { "ASC" };
     if let Some(after) = q.after.as_deref().filter(|s| !s.is_empty()) {
         let Cursor(value, id) = serde_json::from_str(after).map_err(|_| StoreError::BadCursor)?;
         match sort {
@@ -773,10 +772,7 @@ pub(crate) fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Resul
             }
         }
     }
-    match sort {
-        Some(expr) => sql.push_str(&format!(" ORDER BY {expr} {dir}, l.id {dir}")),
-        None => sql.push_str(&format!(" ORDER BY l.id {dir}")),
-    }
+    sql.push_str(&order_by(q));
     sql.push_str(" LIMIT ?");
     args.push(Value::Integer(i64::from(limit) + 1));
 
@@ -798,6 +794,15 @@ pub(crate) fn list(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Resul
         _ => None,
     };
     Ok(LeadPage { items, next_cursor })
+}
+
+/// The list's order as " ORDER BY …", the id breaking ties (and keeping pages apart).
+fn order_by(q: &LeadQuery) -> String {
+    let dir = if q.ascending { "ASC" } else { "DESC" };
+    match sort_expr(q.sort) {
+        Some(expr) => format!(" ORDER BY {expr} {dir}, l.id {dir}"),
+        None => format!(" ORDER BY l.id {dir}"),
+    }
 }
 
 /// A page of ranked search results: the tiers pick the ids, one query reads their rows.
@@ -837,13 +842,22 @@ pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, St
 /// The ids of every lead `q` matches in scope (its paging fields ignored), in the list's order: what a list
 /// exports is what it shows, page after page.
 pub(crate) fn ids_matching(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
-    let mut q = LeadQuery { after: None, limit: MAX_PAGE, ..q.clone() };
+    let (narrow, args) = narrowing(q, scope);
+    if q.text.trim().is_empty() {
+        // One read of the ids alone: the list's pages would build each row's summary only to take its id.
+        let sql = format!("SELECT l.id FROM leads l WHERE 1{narrow}{}", order_by(q));
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
+        return Ok(rows.collect::<Result<Vec<i64>, _>>()?);
+    }
+    let Some(text) = SearchText::parse(&q.text) else { return Ok(vec![]) };
     let mut ids = Vec::new();
+    let mut cursor = None;
     loop {
-        let page = list(conn, &q, scope)?;
-        ids.extend(page.items.iter().map(|s| s.id));
-        match page.next_cursor {
-            Some(next) => q.after = Some(next),
+        let page = search::search(conn, &text, cursor, MAX_PAGE as usize, &narrow, &args)?;
+        ids.extend(page.ids);
+        match page.next {
+            Some(next) => cursor = Some(next),
             None => return Ok(ids),
         }
     }
