@@ -240,6 +240,32 @@ fn dana_in_berlin(f: &Fixture) -> (Actor, i64) {
     (dana, id)
 }
 
+/// An agent whose calendar has no address cannot be told from the invite's other people: the import says so,
+/// and where to set it, rather than leave them to wonder why they are offered as a lead of their own.
+#[test]
+fn an_invite_imported_for_an_agent_without_an_address_says_what_it_cannot_tell() {
+    let f = fixture();
+    let eve = f.user("eve", Role::Editor, &[]);
+    let report = f.core.import_ics(&eve, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!(report.created, 1, "{report:?}");
+    let unknown: Vec<&str> = report.unknown_attendees.iter().map(|a| a.email.as_str()).collect();
+    assert!(unknown.contains(&"dana@rapport.test"), "the organizer is anyone's: {unknown:?}");
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings[0].starts_with("eve has no email address in the calendar settings"), "{report:?}");
+    assert!(report.warnings[0].ends_with("Set it in the calendar settings."), "{report:?}");
+
+    // A file of meetings without people (a personal calendar) has nothing to tell apart: no warning.
+    let alone = OUTLOOK_INVITE
+        .lines()
+        .filter(|l| !l.starts_with("ORGANIZER") && !l.starts_with("ATTENDEE"))
+        .map(|l| l.replace("040000008200E00074C5B7101A82E0080000000050A3A8F2D0", "alone-1"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let report = f.core.import_ics(&eve, &[ics("mine.ics", &alone)], None).unwrap().remove(0);
+    assert_eq!(report.created, 1, "{report:?}");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
 #[test]
 fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     let f = fixture();
@@ -265,6 +291,7 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
         a.attendees.iter().all(|x| x.email != "dana@rapport.test"),
         "the agent is not an attendee of their own invite"
     );
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     // It is on the lead's page and in its history.
     assert_eq!(f.core.lead_appointments(&dana, zoe.id).unwrap().len(), 1);
     assert!(f.core.lead_history(&dana, zoe.id).unwrap().iter().any(|e| e.entity == "appointment"));

@@ -245,6 +245,16 @@ impl Rapport {
                 let cancel = incoming.method.as_deref() == Some("CANCEL");
                 wrote |= self.upsert_event(tx, &mut cx, incoming, cancel, None, &mut report)?.1;
             }
+            if agent.email.is_empty() && events.iter().any(|e| e.organizer.is_some() || !e.attendees.is_empty()) {
+                // Without it the agent's own address is one more unknown person of each invite (offered as a
+                // lead), and a meeting they declined on their phone is not known as declined.
+                report.warnings.push(format!(
+                    "{} has no email address in the calendar settings: their own address cannot be told from the \
+                     other people of an invite (it may be among the attendees listed), nor a meeting they declined. \
+                     Set it in the calendar settings.",
+                    agent.display_name
+                ));
+            }
             if !wrote {
                 // Nothing changed: leave no empty batch behind.
                 crate::audit::store::discard_empty(tx, &batch)?;
