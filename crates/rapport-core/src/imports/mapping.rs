@@ -414,47 +414,61 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     let titled = |h: &String| matches!(fold(h).as_str(), "title" | "titre");
     let repeated_later = |i: usize, h: &String| titled(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
     let components = headers.iter().any(|h| address_component(h).is_some());
+    // The work columns take their fields before the home and other ones, wherever these stand in the file.
+    let mut order: Vec<usize> = (0..headers.len()).collect();
+    order.sort_by_key(|&i| named[i].is_some_and(|f| is_personal(&headers[i], f)));
     let mut taken: Vec<&'static str> = Vec::new();
-    headers
-        .iter()
-        .zip(named.iter().copied())
-        .enumerate()
-        .map(|(i, (h, named))| {
-            if HOUSE_NUMBER.contains(&fold(h).as_str())
-                || address_component(h).is_some_and(|_| fold(h).ends_with("housenumber"))
-            {
-                return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
+    let mut suggest = |i: usize| -> ColumnSuggestion {
+        let (h, named) = (&headers[i], named[i]);
+        if HOUSE_NUMBER.contains(&fold(h).as_str())
+            || address_component(h).is_some_and(|_| fold(h).ends_with("housenumber"))
+        {
+            return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
+        }
+        // The whole address beside its parts (Pipedrive's "Person - Postal address"): the parts are the
+        // address, the whole goes to the notes.
+        if components && named == Some("street") && address_component(h).is_none() && fold(h).ends_with("postaladdress")
+        {
+            return ColumnSuggestion { column: h.clone(), field: None };
+        }
+        if SURNAME_PARTS.contains(&fold(h).as_str()) {
+            return ColumnSuggestion { column: h.clone(), field: Some("last_name".to_owned()) };
+        }
+        let named = named.filter(|f| !(repeated_later(i, h) || is_loose(h) && precise(f)));
+        let field = named.and_then(|f| {
+            let f = match f {
+                "email" if taken.contains(&"email") => "other_emails",
+                "phone" if taken.contains(&"phone") => "other_phones",
+                other => other,
+            };
+            // Fields of several values take every column that names them; the others, the first.
+            if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones" | "tags") {
+                None
+            } else {
+                taken.push(f);
+                Some(f.to_owned())
             }
-            // The whole address beside its parts (Pipedrive's "Person - Postal address"): the parts are the
-            // address, the whole goes to the notes.
-            if components
-                && named == Some("street")
-                && address_component(h).is_none()
-                && fold(h).ends_with("postaladdress")
-            {
-                return ColumnSuggestion { column: h.clone(), field: None };
-            }
-            if SURNAME_PARTS.contains(&fold(h).as_str()) {
-                return ColumnSuggestion { column: h.clone(), field: Some("last_name".to_owned()) };
-            }
-            let named = named.filter(|f| !(repeated_later(i, h) || is_loose(h) && precise(f)));
-            let field = named.and_then(|f| {
-                let f = match f {
-                    "email" if taken.contains(&"email") => "other_emails",
-                    "phone" if taken.contains(&"phone") => "other_phones",
-                    other => other,
-                };
-                // Fields of several values take every column that names them; the others, the first.
-                if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones" | "tags") {
-                    None
-                } else {
-                    taken.push(f);
-                    Some(f.to_owned())
-                }
-            });
-            ColumnSuggestion { column: h.clone(), field }
-        })
-        .collect()
+        });
+        ColumnSuggestion { column: h.clone(), field }
+    };
+    let mut suggested: Vec<Option<ColumnSuggestion>> = headers.iter().map(|_| None).collect();
+    for i in order {
+        suggested[i] = Some(suggest(i));
+    }
+    suggested.into_iter().flatten().collect()
+}
+
+/// Words that make a column a person's home or other value rather than their work one ("Home Phone",
+/// "Telefon privat", "Other Street", "Personal Email").
+const PERSONAL: &[&str] =
+    &["home", "private", "personal", "other", "car", "privat", "domicile", "personnel", "prive", "casa", "zuhause"];
+
+/// Whether column `header`, which names `field`, holds the person's home or other value of a field a lead has
+/// one of (its first email and phone, its address). A lead here is someone met at work: Outlook.com's contacts
+/// export puts "Home Phone" before "Business Phone", and the home number became the one to call.
+fn is_personal(header: &str, field: &str) -> bool {
+    matches!(field, "email" | "phone" | "street" | "street2" | "city" | "postcode" | "region" | "country")
+        && words_of(header).iter().any(|w| PERSONAL.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -986,6 +1000,53 @@ mod tests {
         assert_eq!(fields(&["Tags", "Labels", "Company", "Firma"]), some(&["tags", "tags", "company", ""]));
     }
 
+    /// Outlook.com's export puts the home phone before the business one, and the home address after the
+    /// business one: a lead's phone, email and address are the work ones wherever they stand, the home and
+    /// other ones are kept beside them (phones, emails) or in the notes (a second address).
+    #[test]
+    fn the_work_phone_email_and_address_come_before_the_home_ones() {
+        let headers = [
+            "E-mail Address",
+            "Home Phone",
+            "Home Phone 2",
+            "Business Phone",
+            "Mobile Phone",
+            "Car Phone",
+            "Other Phone",
+            "Home Street",
+            "Home City",
+            "Business Street",
+            "Business City",
+            "Business Postal Code",
+        ];
+        assert_eq!(
+            fields(&headers),
+            some(&[
+                "email",
+                "other_phones",
+                "other_phones",
+                "phone",
+                "other_phones",
+                "other_phones",
+                "other_phones",
+                "",
+                "",
+                "street",
+                "city",
+                "postcode"
+            ])
+        );
+        // A mobile before a home number; a work address before a personal one; in German as in English.
+        assert_eq!(fields(&["Telefon privat", "Mobiltelefon"]), some(&["other_phones", "phone"]));
+        assert_eq!(fields(&["Personal Email", "Work Email"]), some(&["other_emails", "email"]));
+        assert_eq!(
+            fields(&["Straße privat", "Ort privat", "Straße geschäftlich", "Ort geschäftlich"]),
+            some(&["", "", "street", "city"])
+        );
+        // Alone, a home column is the lead's own.
+        assert_eq!(fields(&["Home Phone", "Home City"]), some(&["phone", "city"]));
+    }
+
     #[test]
     fn fields_of_web_forms() {
         // WordPress's Contact Form 7, with its own plumbing.
@@ -1169,8 +1230,8 @@ mod tests {
         assert_eq!(fields(&["Straße", "Hausnummer", "PLZ", "Ort"]), some(&["street", "street", "postcode", "city"]));
         assert_eq!(fields(&["street_number", "address_1", "address_2"]), some(&["street", "street", "street2"]));
         assert_eq!(fields(&["STRASSE UND HAUSNUMMER", "Huisnummer"]), some(&["street", "street"]));
-        // Two streets are not one: the second of them is a column for the notes.
-        assert_eq!(fields(&["Home Street", "Business Street"]), some(&["street", ""]));
+        // Two streets are not one: the other is a column for the notes.
+        assert_eq!(fields(&["Other Street", "Home Street"]), some(&["street", ""]));
     }
 
     #[test]
