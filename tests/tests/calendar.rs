@@ -266,6 +266,35 @@ fn an_invite_imported_for_an_agent_without_an_address_says_what_it_cannot_tell()
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 }
 
+/// A colleague invited along (the invite's organizer here, Dana, whose calendar has that address) is shown as
+/// a colleague, is not offered as a lead, and cannot be made one.
+#[test]
+fn a_colleague_in_an_invite_is_no_lead_to_make() {
+    let f = fixture();
+    let (_, _) = dana_in_berlin(&f);
+    let eve = f.user("eve", Role::Editor, &[]);
+    let mut cal = agent_settings(&f, &eve, "Europe/Berlin", 0);
+    cal.email = "eve@rapport.test".into();
+    f.core.update_agent_calendar(&eve, cal).unwrap();
+
+    let report = f.core.import_ics(&eve, &[ics("invite.ics", OUTLOOK_INVITE)], None).unwrap().remove(0);
+    assert_eq!(report.created, 1, "{report:?}");
+    let unknown: Vec<String> = report.unknown_attendees.iter().map(|a| a.email.to_lowercase()).collect();
+    assert_eq!(unknown, ["zoe.mueller@example.com", "hans.neu@example.org"], "Dana is not offered as a lead");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let a = f.core.appointment(&eve, report.appointment_ids[0]).unwrap();
+    let dana = a.attendees.iter().find(|x| x.email == "dana@rapport.test").expect("Dana is an attendee");
+    assert_eq!(dana.colleague.as_deref(), Some("dana"));
+    assert!(a.attendees.iter().filter(|x| x.email != "dana@rapport.test").all(|x| x.colleague.is_none()));
+
+    let before = f.dump();
+    let err = f.core.create_lead_from_attendee(&eve, a.id, "DANA@rapport.test", None).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    assert_eq!(err.field_errors()[0].field, "email");
+    assert!(err.to_string().contains("a colleague, not a lead"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+}
+
 #[test]
 fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     let f = fixture();

@@ -555,6 +555,11 @@ export type Attendee_Deserialize = {
 	/**  ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION, or empty. */
 	response: string,
 	lead_id?: number | null,
+	/**
+	 *  The Rapport user whose calendar has this address (their name): a colleague invited along, no one to
+	 *  make a lead of. Filled on reading; ignored on saving.
+	 */
+	colleague?: string | null,
 };
 
 export type Attendee_Serialize = {
@@ -563,6 +568,11 @@ export type Attendee_Serialize = {
 	/**  ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION, or empty. */
 	response: string,
 	lead_id: number | null,
+	/**
+	 *  The Rapport user whose calendar has this address (their name): a colleague invited along, no one to
+	 *  make a lead of. Filled on reading; ignored on saving.
+	 */
+	colleague: string | null,
 };
 
 export type Board = Board_Serialize | Board_Deserialize;

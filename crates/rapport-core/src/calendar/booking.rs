@@ -109,6 +109,7 @@ pub(crate) fn person_of_lead(conn: &rusqlite::Connection, lead_id: i64) -> Resul
             name: format!("{} {}", l.first_name, l.last_name).trim().to_owned(),
             response: String::new(),
             lead_id: Some(lead_id),
+            colleague: None,
         })
     }))
 }

@@ -292,11 +292,13 @@ impl Rapport {
                 }
             }
             lead = lead.or(lead_id);
+            let colleague = store::colleague_named(tx, &email)?;
             out.push(Attendee {
                 email,
                 name: p.name.clone().unwrap_or_default(),
                 response: p.status.clone().unwrap_or_default(),
                 lead_id,
+                colleague,
             });
         }
         Ok((out, lead))
@@ -321,6 +323,13 @@ impl Rapport {
                 .into_iter()
                 .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
                 .ok_or_else(|| Error::NotFound { entity: "attendee", id: email.trim().to_owned() })?;
+            if let Some(name) = &attendee.colleague {
+                return Err(ValidationErrors::one(
+                    "email",
+                    format!("{} is {name}'s address in Rapport: a colleague, not a lead", attendee.email),
+                )
+                .into());
+            }
             if let Some(existing) = attendee.lead_id {
                 if visible(tx, &grant, Some(existing))? {
                     self.link_on_every_copy(tx, &grant, &row, &attendee.email, existing, None)?;
@@ -815,7 +824,7 @@ impl Rapport {
         if cancels_series {
             wrote |= !cancel_instances(tx, cx, &same_uid, remote, report)?.is_empty();
         }
-        for a in attendees.iter().filter(|a| a.lead_id.is_none()) {
+        for a in attendees.iter().filter(|a| a.lead_id.is_none() && a.colleague.is_none()) {
             report.unknown_attendees.push(UnknownAttendee {
                 appointment_id: row.id,
                 email: a.email.clone(),

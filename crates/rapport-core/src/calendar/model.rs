@@ -138,6 +138,10 @@ pub struct Attendee {
     pub response: String,
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub lead_id: Option<i64>,
+    /// The Rapport user whose calendar has this address (their name): a colleague invited along, no one to
+    /// make a lead of. Filled on reading; ignored on saving.
+    #[serde(default)]
+    pub colleague: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

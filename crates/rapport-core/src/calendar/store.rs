@@ -398,13 +398,31 @@ pub(crate) fn delete(tx: &Transaction<'_>, batch: &crate::audit::store::BatchId,
 }
 
 pub(crate) fn attendees(conn: &Connection, id: i64) -> Result<Vec<Attendee>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT email, name, response, lead_id FROM appointment_attendees WHERE appointment_id = ?1 ORDER BY email",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.email, t.name, t.response, t.lead_id, ({COLLEAGUE_OF_T}) FROM appointment_attendees t
+         WHERE t.appointment_id = ?1 ORDER BY t.email"
+    ))?;
     let rows = stmt.query_map([id], |r| {
-        Ok(Attendee { email: r.get(0)?, name: r.get(1)?, response: r.get(2)?, lead_id: r.get(3)? })
+        Ok(Attendee {
+            email: r.get(0)?,
+            name: r.get(1)?,
+            response: r.get(2)?,
+            lead_id: r.get(3)?,
+            colleague: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The name of the user whose calendar address is `t.email` (the first by id, should two give the same).
+const COLLEAGUE_OF_T: &str = "SELECT u.display_name FROM agent_calendars a JOIN users u ON u.id = a.user_id
+     WHERE a.email = t.email COLLATE NOCASE AND a.email != '' ORDER BY a.user_id LIMIT 1";
+
+/// The name of the user whose calendar address is `email`, if any: a colleague's address in an invite.
+pub(crate) fn colleague_named(conn: &Connection, email: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT ({COLLEAGUE_OF_T}) FROM (SELECT ?1 AS email) t"))?
+        .query_row([email], |r| r.get(0))?)
 }
 
 pub(crate) fn replace_attendees(tx: &Transaction<'_>, id: i64, list: &[Attendee]) -> Result<(), StoreError> {

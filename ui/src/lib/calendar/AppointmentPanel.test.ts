@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { appointment } from '../../test/calendarFixtures';
@@ -13,7 +13,7 @@ describe('AppointmentPanel', () => {
       id: 7,
       title: 'Intro',
       lead_id: null,
-      attendees: [{ email: 'new@acme.example', name: 'Nia New', response: '', lead_id: null }],
+      attendees: [{ email: 'new@acme.example', name: 'Nia New', response: '', lead_id: null, colleague: null }],
     });
     const after = { ...before, version: before.version + 1, lead_id: 40, lead_name: 'Nia New' };
     let current = before;
@@ -50,8 +50,8 @@ describe('AppointmentPanel', () => {
       id: 8,
       title: 'Review',
       attendees: [
-        { email: 'nia@acme.example', name: 'Nia New', response: 'ACCEPTED', lead_id: null },
-        { email: 'ops@acme.example', name: '', response: '', lead_id: null },
+        { email: 'nia@acme.example', name: 'Nia New', response: 'ACCEPTED', lead_id: null, colleague: null },
+        { email: 'ops@acme.example', name: '', response: '', lead_id: null, colleague: null },
       ],
     });
     const be = mockBackend({ appointment: async () => a });
@@ -61,6 +61,23 @@ describe('AppointmentPanel', () => {
     expect(links[0]).toHaveAccessibleName('Email Nia New');
     await userEvent.setup().click(links[1]);
     expect(be.openLink).toHaveBeenCalledWith('mailto:ops@acme.example');
+  });
+
+  it('shows a colleague invited along as a colleague, with no way to make them a lead', async () => {
+    const a = appointment({
+      id: 9,
+      title: 'Pitch',
+      attendees: [
+        { email: 'dana@rapport.test', name: 'Dana', response: 'ACCEPTED', lead_id: null, colleague: 'Dana Agent' },
+        { email: 'buyer@acme.example', name: 'Bea Buyer', response: '', lead_id: null, colleague: null },
+      ],
+    });
+    mockBackend({ appointment: async () => a });
+    render(AppointmentPanel, { appointmentId: 9, zone: 'Europe/Berlin', canWrite: true, onclose: vi.fn() });
+    const rows = await screen.findAllByTestId('attendee');
+    expect(within(rows[0]).getByTestId('attendee-colleague')).toHaveTextContent('Colleague');
+    expect(within(rows[0]).queryByTestId('attendee-create-lead')).toBeNull();
+    expect(within(rows[1]).getByTestId('attendee-create-lead')).toBeInTheDocument();
   });
 
   // A calendar file may name its own zone ("Customized Time Zone" from Exchange, "Europe_London" with its

@@ -130,8 +130,8 @@ describe('Appointments on the lead page', () => {
   it('opens an appointment: details, status change, invite download, attendees', async () => {
     const full = appointment({
       attendees: [
-        { email: 'grace@navy.mil', name: 'Grace Hopper', response: 'ACCEPTED', lead_id: 7 },
-        { email: 'bob@acme.example', name: 'Bob Buyer', response: 'NEEDS-ACTION', lead_id: null },
+        { email: 'grace@navy.mil', name: 'Grace Hopper', response: 'ACCEPTED', lead_id: 7, colleague: null },
+        { email: 'bob@acme.example', name: 'Bob Buyer', response: 'NEEDS-ACTION', lead_id: null, colleague: null },
       ],
     });
     const be = mockBackend({
