@@ -65,6 +65,9 @@ pub(crate) struct Mapper {
     other_address: Vec<(usize, &'static str)>,
     /// The pipeline's stages (key, label, outcome), for a stage column: empty, its values go in as written.
     stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
+    /// Email and phone columns with the column that says each value's kind ("Phone 1 - Value" beside "Phone 1 -
+    /// Label", as Google Contacts exports them): (value column, kind column).
+    kinds: Vec<(usize, usize)>,
 }
 
 /// A whole name with the person's address after it, as HubSpot's deals export names a deal's contact ("Ann Lee
@@ -226,7 +229,9 @@ impl Mapper {
         if !other_address.iter().any(|(_, part)| matches!(*part, "street" | "city")) {
             other_address.clear();
         }
+        let kinds = kind_columns(headers, &targets);
         Ok(Self {
+            kinds,
             headers: headers.to_vec(),
             targets,
             plain_notes,
@@ -238,6 +243,22 @@ impl Mapper {
             date_order: None,
             stages: Vec::new(),
         })
+    }
+
+    /// The row's emails (or phones) with the work ones first, where the file says each value's kind: Google
+    /// Contacts' export gives a person's addresses in the order they were typed, a home one as often first; the
+    /// first is the one a confirmation goes to. The kinds stay in the notes, as any column sent there.
+    fn work_first(&self, cells: &[String], values: &mut Vec<String>, origins: &mut Vec<usize>) {
+        if self.kinds.is_empty() || values.len() < 2 || values.len() != origins.len() {
+            return;
+        }
+        let rank = |column: usize| {
+            let kind = self.kinds.iter().find(|(v, _)| *v == column).and_then(|(_, k)| cells.get(*k));
+            kind.map_or(1, |k| rank_of_kind(k))
+        };
+        let mut pairs: Vec<(String, usize)> = values.drain(..).zip(origins.drain(..)).collect();
+        pairs.sort_by_key(|(_, column)| rank(*column));
+        (*values, *origins) = pairs.into_iter().unzip();
     }
 
     /// A stage column's values are read as the pipeline's stages (by key or label) and the closed stages as other
@@ -504,6 +525,8 @@ impl Mapper {
         phones.extend(other_phones);
         origins.emails.extend(other_email_origins);
         origins.phones.extend(other_phone_origins);
+        self.work_first(&row.cells, &mut emails, &mut origins.emails);
+        self.work_first(&row.cells, &mut phones, &mut origins.phones);
         input.emails = emails;
         input.phones = phones;
         // A channel by name ("web form", "partner") is the lead's channel. Another CRM's lead source ("LinkedIn",
@@ -896,6 +919,68 @@ fn labelled(name: &str, value: &str) -> String {
     format!("{name}: {}", lines.join("\n  "))
 }
 
+/// Each email or phone column with the column beside it that says its values' kind: "Phone 1 - Label" (or
+/// "- Type", Google's older export) for "Phone 1 - Value".
+fn kind_columns(headers: &[String], targets: &[String]) -> Vec<(usize, usize)> {
+    let part =
+        |h: &str| h.rsplit_once('-').map(|(item, what)| (item.trim().to_lowercase(), what.trim().to_lowercase()));
+    let mut out = Vec::new();
+    for (v, target) in targets.iter().enumerate() {
+        if !matches!(target.as_str(), "email" | "other_emails" | "phone" | "other_phones") {
+            continue;
+        }
+        let Some((item, "value")) = part(&headers[v]).as_ref().map(|(i, w)| (i.clone(), w.as_str())) else { continue };
+        if !item.ends_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let kind = headers
+            .iter()
+            .position(|h| part(h).is_some_and(|(i, w)| i == item && matches!(w.as_str(), "label" | "type")));
+        if let Some(k) = kind {
+            out.push((v, k));
+        }
+    }
+    out
+}
+
+/// How early a value of this kind comes: a work one first, a home or personal one last, any other between.
+fn rank_of_kind(kind: &str) -> u8 {
+    use unicode_normalization::UnicodeNormalization;
+    const WORK: &[&str] = &[
+        "work",
+        "business",
+        "office",
+        "arbeit",
+        "geschaftlich",
+        "dienstlich",
+        "buro",
+        "travail",
+        "bureau",
+        "trabajo",
+        "lavoro",
+        "trabalho",
+        "werk",
+    ];
+    const HOME: &[&str] =
+        &["home", "private", "personal", "privat", "domicile", "personnel", "prive", "casa", "zuhause", "thuis"];
+    let words: Vec<String> = kind
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if words.iter().any(|w| WORK.contains(&w.as_str())) {
+        0
+    } else if words.iter().any(|w| HOME.contains(&w.as_str())) {
+        2
+    } else {
+        1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1202,6 +1287,73 @@ mod tests {
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             ["Mobile Phone", "Home Phone", "E-mail 2"]
         );
+    }
+
+    /// Google Contacts' export gives each address and number with its kind in the column before it: the work
+    /// ones come first (the primary, where a confirmation goes), the home ones last, the rest as they stand; the
+    /// kinds stay in the notes, and a refused value still names its own column.
+    #[test]
+    fn the_work_email_and_phone_come_first_where_the_file_says_each_ones_kind() {
+        let m = mapper(
+            &[
+                "Name",
+                "E-mail 1 - Label",
+                "E-mail 1 - Value",
+                "E-mail 2 - Label",
+                "E-mail 2 - Value",
+                "Phone 1 - Label",
+                "Phone 1 - Value",
+                "Phone 2 - Label",
+                "Phone 2 - Value",
+                "Phone 3 - Label",
+                "Phone 3 - Value",
+            ],
+            &[
+                "last_name",
+                TO_NOTES,
+                "email",
+                TO_NOTES,
+                "other_emails",
+                TO_NOTES,
+                "phone",
+                TO_NOTES,
+                "other_phones",
+                TO_NOTES,
+                "other_phones",
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let cells = [
+            "Lee",
+            "* Home",
+            "ann@home.example",
+            "Work",
+            "ann@acme.example",
+            "Home",
+            "111",
+            "Mobile",
+            "222",
+            "Arbeit",
+            "333",
+        ];
+        let (input, origins) = m.read(&row(&cells));
+        let input = input.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.emails, ["ann@acme.example", "ann@home.example"]);
+        assert_eq!(input.phones, ["333", "222", "111"]);
+        assert!(input.notes.contains("E-mail 1 - Label: * Home") && input.notes.contains("Phone 3 - Label: Arbeit"));
+        let mut errors = vec![FieldError::new("phones.0", "bad"), FieldError::new("emails.1", "bad")];
+        m.name_columns(&mut errors, &origins);
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["Phone 3 - Value", "E-mail 1 - Value"]
+        );
+
+        // Without kinds, or kinds that say nothing of work or home, the file's order stands.
+        let (input, _) =
+            m.read(&row(&["Lee", "", "a@x.example", "", "b@x.example", "Other", "1", "", "2", "Mobile", "3"]));
+        let input = input.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.emails, ["a@x.example", "b@x.example"]);
+        assert_eq!(input.phones, ["1", "2", "3"]);
     }
 
     /// A formula's error, from a workbook or the CSV it saved, refuses the row with the column named; an
