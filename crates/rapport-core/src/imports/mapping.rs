@@ -284,7 +284,7 @@ fn qualified_field(header: &str) -> Option<&'static str> {
 
 /// A header's words, folded: split at anything but letters and digits and where a lower-case letter meets a
 /// capital ("billingCity").
-fn words_of(header: &str) -> Vec<String> {
+pub(super) fn words_of(header: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut last_lower = false;
@@ -458,17 +458,16 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
     suggested.into_iter().flatten().collect()
 }
 
-/// Words that make a column a person's home or other value rather than their work one ("Home Phone",
-/// "Telefon privat", "Other Street", "Personal Email").
-const PERSONAL: &[&str] =
-    &["home", "private", "personal", "other", "car", "privat", "domicile", "personnel", "prive", "casa", "zuhause"];
+/// Words that say a value is a person's home one ("Home Phone", "Telefon privat", Google's "* Home").
+pub(super) const HOME: &[&str] =
+    &["home", "private", "personal", "privat", "domicile", "personnel", "prive", "casa", "zuhause", "thuis"];
 
 /// Whether column `header`, which names `field`, holds the person's home or other value of a field a lead has
 /// one of (its first email and phone, its address). A lead here is someone met at work: Outlook.com's contacts
 /// export puts "Home Phone" before "Business Phone", and the home number became the one to call.
 fn is_personal(header: &str, field: &str) -> bool {
     matches!(field, "email" | "phone" | "street" | "street2" | "city" | "postcode" | "region" | "country")
-        && words_of(header).iter().any(|w| PERSONAL.contains(&w.as_str()))
+        && words_of(header).iter().any(|w| HOME.contains(&w.as_str()) || matches!(w.as_str(), "other" | "car"))
 }
 
 #[cfg(test)]

@@ -945,7 +945,6 @@ fn kind_columns(headers: &[String], targets: &[String]) -> Vec<(usize, usize)> {
 
 /// How early a value of this kind comes: a work one first, a home or personal one last, any other between.
 fn rank_of_kind(kind: &str) -> u8 {
-    use unicode_normalization::UnicodeNormalization;
     const WORK: &[&str] = &[
         "work",
         "business",
@@ -961,20 +960,10 @@ fn rank_of_kind(kind: &str) -> u8 {
         "trabalho",
         "werk",
     ];
-    const HOME: &[&str] =
-        &["home", "private", "personal", "privat", "domicile", "personnel", "prive", "casa", "zuhause", "thuis"];
-    let words: Vec<String> = kind
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let words = super::mapping::words_of(kind);
     if words.iter().any(|w| WORK.contains(&w.as_str())) {
         0
-    } else if words.iter().any(|w| HOME.contains(&w.as_str())) {
+    } else if words.iter().any(|w| super::mapping::HOME.contains(&w.as_str())) {
         2
     } else {
         1
