@@ -521,3 +521,42 @@ fn a_clock_set_back_between_two_moves_leaves_the_history_in_order() {
     assert_eq!(card.entered_at, last.entered_at, "the last move made, written at the earlier time: {card:?}");
     assert!(card.entered_at < stays[1].entered_at, "{card:?}");
 }
+
+/// The first run's demo leads come with a past: every open stage has stays that ended, won and lost deals have a
+/// time to close, the board's cards have been in their stages for days, and no stay under way is past its
+/// stagnation limit (the first sweep moves none). It is all demo data: Remove sample leads takes it out.
+#[test]
+fn the_first_runs_demo_has_a_past_for_the_pipelines_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("first.db");
+    let clock = common::clock();
+    let start = rapport_core::Clock::now(&*clock);
+    let core = Rapport::open_with(&path, &OpenOptions::default(), clock).unwrap();
+    assert_eq!(core.seed_demo_if_empty(300).unwrap(), 300);
+    let admin = core.create_first_admin("admin", "Ada Admin", common::PASSWORD).unwrap();
+
+    let v = core.pipeline_velocity(&admin).unwrap();
+    for stage in ["new", "qualification", "engagement"] {
+        let s = v.stages.iter().find(|s| s.stage == stage).unwrap();
+        assert!(s.stays >= 10 && s.mean_days.unwrap_or_default() >= 2.0, "{stage}: {s:?}");
+        assert!(s.in_stage_now > 0, "{stage}: {s:?}");
+    }
+    for stage in ["won", "lost"] {
+        let c = v.to_close.iter().find(|c| c.stage == stage).unwrap();
+        assert!(c.leads >= 10 && c.mean_days.unwrap_or_default() >= 14.0, "{c:?}");
+    }
+    let board = core.pipeline_board(&admin, &Default::default()).unwrap();
+    let entered: std::collections::BTreeSet<&str> =
+        board.columns.iter().flat_map(|c| c.cards.iter().map(|card| &card.entered_at[..10])).collect();
+    assert!(entered.len() >= 10, "cards entered their stages on many days: {entered:?}");
+    let first_run = start.format("%Y-%m-%d").to_string();
+    assert!(entered.iter().all(|d| *d < first_run.as_str()), "all before the first run: {entered:?}");
+
+    let sweep = core.pipeline_sweep(&admin, true).unwrap();
+    assert!(sweep.moves.is_empty(), "{:?}", sweep.moves);
+
+    let sample = core.sample_data(&admin).unwrap();
+    assert_eq!((sample.leads, sample.worked_on), (300, 0));
+    let out = core.remove_sample_data(&admin).unwrap();
+    assert_eq!((out.removed, out.kept), (300, 0));
+}

@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use crate::access::{AccessError, Actor, Grant, Permission};
 use crate::audit::store::{self as changelog, Batch, BatchId};
-use crate::audit::{ChangeReason, Origin};
+use crate::audit::Origin;
 use crate::clock::{to_db_time, Clock, SystemClock};
 use crate::db::{Database, OpenOptions};
 use crate::error::{Error, Result};
 use crate::users::store as user_store;
 
 pub struct Rapport {
-    pub(crate) db: Database,
+    /// Shared with a handle of another clock (the first run's demo story, told in the past).
+    pub(crate) db: Arc<Database>,
     clock: Arc<dyn Clock>,
     /// Imports running in this process, and how to stop them.
     pub(crate) imports: crate::imports::Runtime,
@@ -30,7 +31,7 @@ impl Rapport {
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
         Ok(Self {
-            db: Database::open(path, opts)?,
+            db: Arc::new(Database::open(path, opts)?),
             clock,
             imports: Default::default(),
             fold_next: Default::default(),
@@ -139,16 +140,22 @@ impl Rapport {
     pub fn seed_demo_if_empty(&self, n: usize) -> Result<usize> {
         let rows: Vec<(u32, crate::leads::LeadInput)> =
             crate::demo::sample_leads(n, 2026).enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
-        let origin = Origin { reason: ChangeReason::DemoData, source_ref: "first run".into() };
-        self.db.write(|tx| {
+        // Told in the past, on a handle of the same database whose clock the story sets.
+        let end = self.now_utc();
+        let clock = Arc::new(crate::pipeline::demo_story::StoryClock::new(end));
+        let teller = Self {
+            db: Arc::clone(&self.db),
+            clock: clock.clone(),
+            imports: Default::default(),
+            fold_next: Default::default(),
+            caldav_sync: Default::default(),
+        };
+        teller.db.write(|tx| {
             if user_store::count(tx)? > 0 || crate::leads::store::count(tx)? > 0 {
                 return Ok(0);
             }
             let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
-            let out =
-                self.import_in(tx, &grant, &rows, &origin, crate::leads::ImportMode::AllOrNothing, &mut |_| {})?;
-            self.demo_proposals(tx, &grant, &out.created)?;
-            Ok(out.created.len())
+            teller.tell_demo_story(tx, &grant, &rows, &clock, end)
         })
     }
 }

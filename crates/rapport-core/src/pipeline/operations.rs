@@ -5,7 +5,7 @@ use chrono::DateTime;
 use super::activities::{self, Activity, ActivityKind, NewActivity, ValidActivity};
 use super::board::{self, Board, BoardColumn, BoardQuery};
 use super::config::{self, LostReason, NewStage, PipelineConfig, StageConfig, StageSettings};
-use super::gate::{Passage, Passing};
+use super::gate::Passing;
 use crate::access::{Actor, Grant, Permission};
 use crate::audit::store as changelog;
 use crate::audit::Origin;
@@ -50,7 +50,7 @@ fn checked_key(field: &str, key: &str) -> Result<String> {
 const CLOCK_SKEW_MINUTES: i64 = 5;
 
 /// `now` is this computer's time: what was done (a call, a proposal sent) was done by now.
-fn validate_activity(input: &mut NewActivity, now: DateTime<chrono::Utc>) -> Result<ValidActivity<'_>> {
+pub(super) fn validate_activity(input: &mut NewActivity, now: DateTime<chrono::Utc>) -> Result<ValidActivity<'_>> {
     let mut errors = Vec::new();
     let Some(kind) = input.kind else {
         return Err(ValidationErrors::one("kind", "choose what kind of activity this is").into());
@@ -662,36 +662,6 @@ impl Rapport {
             leads.extend(crate::duplicates::store::merged_into_in_scope(conn, lead_id, &grant.lead_scope())?);
             Ok(activities::of_leads(conn, &leads)?)
         })
-    }
-}
-
-impl Rapport {
-    /// The first run's demo data: half the leads in Qualification get a proposal sent and move to Engagement
-    /// through the gate, as a rep would move them.
-    pub(crate) fn demo_proposals(&self, tx: &rusqlite::Transaction<'_>, grant: &Grant, created: &[i64]) -> Result<()> {
-        let origin = Origin { reason: crate::audit::ChangeReason::DemoData, source_ref: "first run".into() };
-        let mut qualified = 0;
-        for id in created {
-            let Some(lead) = crate::leads::store::get(tx, *id)? else { continue };
-            if lead.stage != "qualification" {
-                continue;
-            }
-            qualified += 1;
-            if qualified % 2 == 0 {
-                continue;
-            }
-            let mut proposal = NewActivity {
-                kind: Some(ActivityKind::Proposal),
-                subject: format!("Proposal sent to {}", lead.display_name()),
-                done_at: Some(self.now()),
-                ..Default::default()
-            };
-            self.write_activity(tx, grant, *id, &validate_activity(&mut proposal, self.now_utc())?, &origin)?;
-            let mut next = lead.to_input();
-            next.stage = "engagement".into();
-            self.write_update(tx, grant, lead, &next, Passage::Checked, &mut || self.begin_batch(tx, grant, &origin))?;
-        }
-        Ok(())
     }
 }
 
