@@ -39,6 +39,17 @@ impl Rapport {
         })
     }
 
+    /// A handle on the same database whose operations read `clock`: the first run's demo story, told in the past.
+    pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db: Arc::clone(&self.db),
+            clock,
+            imports: Default::default(),
+            fold_next: Default::default(),
+            caldav_sync: Default::default(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         self.db.path()
     }
@@ -130,32 +141,5 @@ impl Rapport {
             source_ref: origin.source_ref.clone(),
         };
         Ok(changelog::begin(tx, &batch)?)
-    }
-}
-
-impl Rapport {
-    /// On an empty database (no users, no leads), writes `n` demo leads so a first look at the app shows a
-    /// working CRM. Returns how many were written (0 when the database was not empty). "Empty" is decided
-    /// inside the writing transaction, so two first runs racing cannot both seed.
-    pub fn seed_demo_if_empty(&self, n: usize) -> Result<usize> {
-        let rows: Vec<(u32, crate::leads::LeadInput)> =
-            crate::demo::sample_leads(n, 2026).enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
-        // Told in the past, on a handle of the same database whose clock the story sets.
-        let end = self.now_utc();
-        let clock = Arc::new(crate::pipeline::demo_story::StoryClock::new(end));
-        let teller = Self {
-            db: Arc::clone(&self.db),
-            clock: clock.clone(),
-            imports: Default::default(),
-            fold_next: Default::default(),
-            caldav_sync: Default::default(),
-        };
-        teller.db.write(|tx| {
-            if user_store::count(tx)? > 0 || crate::leads::store::count(tx)? > 0 {
-                return Ok(0);
-            }
-            let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
-            teller.tell_demo_story(tx, &grant, &rows, &clock, end)
-        })
     }
 }

@@ -3,13 +3,13 @@
 //! each stage, time to close, the board's ages) have something to show at the first look. Each step is an
 //! ordinary operation of the core, its change log and stage history included, told at its own instant and
 //! marked demo data: Remove sample leads takes all of it out.
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::activities::{ActivityKind, NewActivity};
 use super::gate::Passage;
-use crate::access::Grant;
+use crate::access::{Actor, Grant, Permission};
 use crate::audit::{ChangeReason, Origin};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -17,10 +17,10 @@ use crate::leads::{ImportMode, LeadInput};
 use crate::rapport::Rapport;
 
 /// The clock the story is told by: set to each step's instant, still between steps.
-pub(crate) struct StoryClock(Mutex<DateTime<Utc>>);
+struct StoryClock(Mutex<DateTime<Utc>>);
 
 impl StoryClock {
-    pub(crate) fn new(start: DateTime<Utc>) -> Self {
+    fn new(start: DateTime<Utc>) -> Self {
         Self(Mutex::new(start))
     }
 
@@ -92,9 +92,28 @@ fn plan(i: usize, stage: &str) -> Vec<(i64, Step)> {
 }
 
 impl Rapport {
+    /// On an empty database (no users, no leads), writes `n` demo leads so a first look at the app shows a
+    /// working CRM. Returns how many were written (0 when the database was not empty). "Empty" is decided
+    /// inside the writing transaction, so two first runs racing cannot both seed.
+    pub fn seed_demo_if_empty(&self, n: usize) -> Result<usize> {
+        let rows: Vec<(u32, LeadInput)> =
+            crate::demo::sample_leads(n, 2026).enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
+        // Told in the past, on a handle of the same database whose clock the story sets.
+        let end = self.now_utc();
+        let clock = Arc::new(StoryClock::new(end));
+        let teller = self.with_clock(clock.clone());
+        teller.db.write(|tx| {
+            if crate::users::store::count(tx)? > 0 || crate::leads::store::count(tx)? > 0 {
+                return Ok(0);
+            }
+            let grant = Self::grant(tx, &Actor::system(), Permission::WriteLeads)?;
+            teller.tell_demo_story(tx, &grant, &rows, &clock, end)
+        })
+    }
+
     /// Writes `rows` (the sample leads, in their final stages) as the story of the weeks before `end`, on this
     /// handle, whose clock is `clock`. Returns how many leads were created.
-    pub(crate) fn tell_demo_story(
+    fn tell_demo_story(
         &self,
         tx: &rusqlite::Transaction<'_>,
         grant: &Grant,

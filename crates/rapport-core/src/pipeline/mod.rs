@@ -8,7 +8,7 @@ pub(crate) mod approvals;
 mod approvals_api;
 mod board;
 pub(crate) mod config;
-pub(crate) mod demo_story;
+mod demo_story;
 pub(crate) mod gate;
 pub(crate) mod history;
 mod model;
