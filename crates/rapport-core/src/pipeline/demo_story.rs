@@ -86,7 +86,7 @@ fn plan(i: usize, stage: &str) -> Vec<(i64, Step)> {
         // A stage the samples do not end in: created, as a new lead.
         _ => vec![(1 + spread(7, 6), Step::Create)],
     };
-    // Within a working day, in order: a step's minutes before the end shrink as the story goes on.
+    // A lead's steps of one day half an hour apart, in order; the leads' times of day differ.
     let minutes = |k: usize| 8 * 60 - (i * 37 % 240) as i64 - 30 * k as i64;
     days.iter_mut().enumerate().map(|(k, (d, s))| (*d * 24 * 60 + minutes(k), *s)).collect()
 }
