@@ -30,24 +30,16 @@ impl Rapport {
     }
 
     pub fn open_with(path: &Path, opts: &OpenOptions, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            db: Arc::new(Database::open(path, opts)?),
-            clock,
-            imports: Default::default(),
-            fold_next: Default::default(),
-            caldav_sync: Default::default(),
-        })
+        Ok(Self::on(Arc::new(Database::open(path, opts)?), clock))
     }
 
     /// A handle on the same database whose operations read `clock`: the first run's demo story, told in the past.
     pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            db: Arc::clone(&self.db),
-            clock,
-            imports: Default::default(),
-            fold_next: Default::default(),
-            caldav_sync: Default::default(),
-        }
+        Self::on(Arc::clone(&self.db), clock)
+    }
+
+    fn on(db: Arc<Database>, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock, imports: Default::default(), fold_next: Default::default(), caldav_sync: Default::default() }
     }
 
     pub fn path(&self) -> &Path {
