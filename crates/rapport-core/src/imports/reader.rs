@@ -465,12 +465,11 @@ fn within_reach<RS: std::io::Read + std::io::Seek>(
 
 fn open_workbook(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
     let bytes = std::fs::read(path)?;
-    // An .xls is a compound file whose tables calamine 0.32 indexes as it finds them: one cut short or damaged
-    // made it panic. The `cfb` crate checks the tables first and says what is wrong; a damage it lets through
-    // is still one file refused, not the app's end.
-    if xls_formats::is_compound_file(&bytes) {
-        xls_formats::check_compound_file(&bytes)?;
-    }
+    // An .xls is a compound file whose tables calamine 0.32 trusts as it finds them: a damaged one made it panic,
+    // or reserve more memory than there is. The `cfb` crate reads the file and says what is wrong; calamine
+    // reads the workbook stream from a compound file written anew. A damage to the workbook's own records that
+    // gets through is still one file refused, not the app's end.
+    let bytes = if xls_formats::is_compound_file(&bytes) { xls_formats::rewrapped_workbook(&bytes)? } else { bytes };
     rapport_ics::contain::contain(std::panic::AssertUnwindSafe(|| read_workbook(bytes, sheet))).unwrap_or_else(|why| {
         tracing::warn!(%why, "the spreadsheet reader panicked on a damaged file");
         Err(ImportError::Spreadsheet(
@@ -1032,8 +1031,68 @@ mod tests {
             assert!(caught.is_empty(), "{caught:?}");
         }
 
+        /// An Office file of another kind, or a workbook encrypted by a password, is refused saying what it is
+        /// and what to do, rather than that a "Workbook" stream is missing.
+        #[test]
+        fn a_compound_file_without_a_workbook_says_what_it_is() {
+            use std::io::Write as _;
+            let compound = |stream: &str| {
+                let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("in memory");
+                file.create_stream(stream).and_then(|mut s| s.write_all(b"0123456789")).expect("in memory");
+                file.flush().expect("in memory");
+                file.into_inner().into_inner()
+            };
+            for (stream, says) in [
+                ("/EncryptedPackage", "protected by a password to open: open it in Excel, remove the password"),
+                ("/WordDocument", "a Word document, not a spreadsheet"),
+                ("/__substg1.0_0037001F", "an Office document without a workbook"),
+            ] {
+                let err = open_bytes(&compound(stream)).map(|r| r.0).unwrap_err().to_string();
+                assert!(err.contains(says), "{stream}: {err}");
+            }
+        }
+
+        /// Lengths in the compound file's header and directory that calamine 0.32 reserved memory by, made
+        /// impossible: the file is read as it was or refused as damaged, and the process lives. A test run
+        /// ended on one (a directory of 867 GB); a panic's catching cannot stop an allocation's failure.
+        #[test]
+        fn an_xls_whose_tables_state_impossible_lengths_is_read_or_refused() {
+            let bytes = xls();
+            let intact = open_bytes(&bytes).map(|(h, rows)| (h, rows.into_iter().map(|r| r.ok()).collect::<Vec<_>>()));
+            let intact = intact.unwrap_or_else(|e| panic!("{e}"));
+            assert!(intact.1.len() > 2 && intact.1.iter().all(Option::is_some), "{intact:?}");
+            let entry = |name: &str| {
+                let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                bytes.windows(utf16.len()).position(|w| w == utf16).expect("the directory entry")
+            };
+            let (root, workbook) = (entry("Root Entry"), entry("Workbook"));
+            // (offset, little-endian u32): the header's directory, FAT and mini FAT lengths (the mini FAT's
+            // also makes calamine read the root's mini stream), then the root's and the workbook's lengths.
+            let damages = [
+                (40, 0x6500_0000),
+                (44, u32::MAX),
+                (64, 0x6500_0000),
+                (64, 1),
+                (root + 120, u32::MAX - 63),
+                (workbook + 120, u32::MAX),
+                (workbook + 120, 0x8000_0000),
+            ];
+            for (at, value) in damages {
+                let mut damaged = bytes.clone();
+                damaged[at..at + 4].copy_from_slice(&value.to_le_bytes());
+                match open_bytes(&damaged) {
+                    Ok((h, rows)) => {
+                        let rows: Vec<_> = rows.into_iter().map(|r| r.ok()).collect();
+                        assert_eq!((h, rows), intact, "{at}: {value:#x}");
+                    }
+                    Err(ImportError::Spreadsheet(why)) => assert!(why.contains("damaged ("), "{at}: {value:#x}: {why}"),
+                    Err(e) => panic!("{at}: {value:#x}: {e}"),
+                }
+            }
+        }
+
         /// A sheet stating four billion rows made calamine reserve room for them and the process end out of
-        /// memory; it is refused before.
+        /// memory, and a cell past the 256th column made it lay out a grid as wide: both are refused before.
         #[test]
         fn an_xls_stating_an_impossible_extent_is_refused() {
             let bytes = xls();
@@ -1046,6 +1105,19 @@ mod tests {
                 let err = open_bytes(&damaged).map(|r| r.0).unwrap_err().to_string();
                 assert!(err.contains("damaged (a sheet states rows"), "{first}..{end}: {err}");
             }
+            // One cell moved to column 60,001 made calamine lay out a grid of 60,001 columns by the rows: 22 GB.
+            let label_sst = [0xFD, 0x00, 10, 0];
+            let at = bytes.windows(4).rposition(|w| w == label_sst).expect("a cell's LABELSST record");
+            for col in [256u16, 60_000, u16::MAX] {
+                let mut damaged = bytes.clone();
+                damaged[at + 6..at + 8].copy_from_slice(&col.to_le_bytes());
+                let err = open_bytes(&damaged).map(|r| r.0).unwrap_err().to_string();
+                let expected = format!("damaged (a cell stands in column {}, past", u32::from(col) + 1);
+                assert!(err.contains(&expected), "{col}: {err}");
+            }
+            let mut edge = bytes.clone();
+            edge[at + 6..at + 8].copy_from_slice(&255u16.to_le_bytes());
+            assert!(open_bytes(&edge).is_ok(), "the 256th column is a sheet's last");
         }
 
         proptest! {

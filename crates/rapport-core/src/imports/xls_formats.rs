@@ -6,8 +6,11 @@
 //!
 //! Best effort, like the .xlsx reader: a workbook whose records cannot be read here (encrypted, the older BIFF5
 //! "Book" stream, cut short) gives no cells, and calamine says what is wrong with it, if anything.
+//!
+//! Also where an .xls's compound file is read at all: calamine is given its workbook stream alone, in a
+//! compound file written here ([`rewrapped_workbook`]).
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 use std::rc::Rc;
 
 use super::error::ImportError;
@@ -24,37 +27,63 @@ const RK: u16 = 0x027E;
 const MULRK: u16 = 0x00BD;
 const FORMULA: u16 = 0x0006;
 const DIMENSIONS: u16 = 0x0200;
+const LABEL: u16 = 0x0204;
+const BOOLERR: u16 = 0x0205;
+const LABELSST: u16 = 0x00FD;
 
 /// Whether `bytes` are a compound file (OLE2), as an .xls is: by its signature.
 pub(super) fn is_compound_file(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 }
 
-/// Refuses a compound file whose tables or workbook stream cannot be read whole, saying so, before calamine
-/// reads it (calamine 0.32 panics on some: a directory sector cut short).
-pub(super) fn check_compound_file(bytes: &[u8]) -> Result<(), ImportError> {
-    let damaged = |e: std::io::Error| {
-        ImportError::Spreadsheet(format!(
-            "the file is damaged ({e}): open it in Excel or LibreOffice, which may repair it, and save it again"
-        ))
-    };
+/// The workbook stream of a compound file, read and checked by the `cfb` crate, put back alone in a compound file
+/// written here, for calamine to read. calamine 0.32 sizes its buffers by the file's own tables before reading
+/// them (the directory's length, the FAT's, each stream's): one damaged number asked for 800 GB and ended the
+/// process, beyond any panic's catching. The container given to calamine states only what it holds.
+pub(super) fn rewrapped_workbook(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
-    let name = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n));
-    // A compound file without a workbook (a Word document, an .msg) is left to calamine to name.
-    if let Some(name) = name {
-        let mut stream = Vec::new();
-        file.open_stream(name).map_err(damaged)?.read_to_end(&mut stream).map_err(damaged)?;
-        if let Some(why) = extent_out_of_bounds(&stream) {
-            return Err(damaged(std::io::Error::other(why)));
-        }
+    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n)) else {
+        return Err(ImportError::Spreadsheet(not_a_workbook(&file).into()));
+    };
+    let mut stream = Vec::new();
+    file.open_stream(name).map_err(damaged)?.read_to_end(&mut stream).map_err(damaged)?;
+    if let Some(why) = extent_out_of_bounds(&stream) {
+        return Err(damaged(std::io::Error::other(why)));
     }
-    Ok(())
+    let mut out = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    out.create_stream(name)?.write_all(&stream)?;
+    out.flush()?;
+    Ok(out.into_inner().into_inner())
 }
 
-/// Why a sheet's stated extent (its DIMENSIONS record) cannot be an .xls sheet's, if it cannot: past 65,536 rows
-/// or 256 columns, or ending before it starts. calamine reserves room for the extent's cells before it reads
-/// them, so a file claiming four billion rows made the process run out of memory and end, beyond any panic's
-/// catching. Each sheet is read from where the workbook says it starts to its end, as calamine reads it.
+fn damaged(e: std::io::Error) -> ImportError {
+    ImportError::Spreadsheet(format!(
+        "the file is damaged ({e}): open it in Excel or LibreOffice, which may repair it, and save it again"
+    ))
+}
+
+/// What a compound file without a workbook stream is, as far as its streams tell, and what to do.
+fn not_a_workbook<F>(file: &cfb::CompoundFile<F>) -> &'static str {
+    // Excel encrypts a workbook saved with a password to open (.xlsx and .xls alike in recent versions) into
+    // an EncryptedPackage stream of a compound file.
+    if file.is_stream("/EncryptedPackage") {
+        "the workbook is protected by a password to open: open it in Excel, remove the password (File > Info > \
+         Protect Workbook), save it, and import it again"
+    } else if file.is_stream("/WordDocument") {
+        "the file is a Word document, not a spreadsheet: copy its table into a spreadsheet and save it as .xlsx \
+         or CSV"
+    } else {
+        "the file is an Office document without a workbook (an Outlook message, a Word or PowerPoint file?), not \
+         a spreadsheet: save the list as .xlsx or CSV"
+    }
+}
+
+/// Why a sheet's extent cannot be an .xls sheet's, if it cannot: its DIMENSIONS record stating rows past
+/// 65,536 or columns past 256, or ending before it starts, or a cell placed past the 256th column. calamine
+/// reserves room for the stated extent, then lays the cells out in a grid as wide as the columns they use,
+/// before a sheet is chosen: a file claiming four billion rows, or one cell at column 60,000, made it ask for
+/// tens of gigabytes and the process end, beyond any panic's catching. Each sheet is read from where the
+/// workbook says it starts to its end, as calamine reads it.
 fn extent_out_of_bounds(stream: &[u8]) -> Option<String> {
     let mut starts: Vec<usize> = Vec::new();
     for (kind, data) in records(stream, 0) {
@@ -72,6 +101,18 @@ fn extent_out_of_bounds(stream: &[u8]) -> Option<String> {
                 (EOF, _) => break,
                 (DIMENSIONS, 14) => (u32_at(data, 0)?, u32_at(data, 4)?, u16_at(data, 10)?),
                 (DIMENSIONS, 10) => (u32::from(u16_at(data, 0)?), u32::from(u16_at(data, 2)?), u16_at(data, 6)?),
+                (NUMBER | LABEL | BOOLERR | RK | LABELSST | FORMULA | MULRK, 4..) => {
+                    // A MULRK's last column is its last two bytes.
+                    let last = if kind == MULRK { u16_at(data, data.len() - 2)? } else { 0 };
+                    let col = u16_at(data, 2)?.max(last);
+                    if col >= 256 {
+                        return Some(format!(
+                            "a cell stands in column {}, past an .xls sheet's 256",
+                            u32::from(col) + 1
+                        ));
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             if end_row > 65_536 || end_col > 256 || (end_row > 0 && first_row >= end_row) {
