@@ -1,7 +1,7 @@
 //! A file row made a lead input by the user's mapping: every column goes to its field, to the notes, or is
 //! ignored on purpose; a row that cannot be read (ragged, an unknown owner or channel, undecodable text) is an
 //! error with the column's name, never a silent gap.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::error::ImportError;
 use super::model::{ColumnMapping, TargetInfo, FULL_NAME, IGNORE, TO_NOTES};
@@ -68,6 +68,9 @@ pub(crate) struct Mapper {
     /// Email and phone columns with the column that says each value's kind ("Phone 1 - Value" beside "Phone 1 -
     /// Label", as Google Contacts exports them): (value column, kind column).
     kinds: Vec<(usize, usize)>,
+    /// Columns sent to the notes that hold an address written whole beside its parts (Google Contacts'
+    /// "Address 1 - Formatted").
+    whole_addresses: Vec<usize>,
 }
 
 /// A whole name with the person's address after it, as HubSpot's deals export names a deal's contact ("Ann Lee
@@ -230,8 +233,11 @@ impl Mapper {
             other_address.clear();
         }
         let kinds = kind_columns(headers, &targets);
+        let whole_addresses =
+            (0..headers.len()).filter(|&i| targets[i] == TO_NOTES && is_whole_address(&headers[i])).collect();
         Ok(Self {
             kinds,
+            whole_addresses,
             headers: headers.to_vec(),
             targets,
             plain_notes,
@@ -380,6 +386,7 @@ impl Mapper {
         // Addresses written beside a whole name ("Ann Lee (ann@acme.example)"), with their column.
         let mut named_emails: Vec<(usize, String)> = Vec::new();
         let mut other_address: Vec<(usize, String)> = Vec::new();
+        let mut whole_addresses: Vec<(usize, String)> = Vec::new();
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
             let cell = row.cells.get(i).map_or("", String::as_str);
@@ -431,6 +438,7 @@ impl Mapper {
                 "tags" => input.tags.extend(tag_values(&value)),
                 TO_NOTES if self.plain_notes[i] => notes.push(value),
                 TO_NOTES if self.other_address.iter().any(|(c, _)| *c == i) => other_address.push((i, value)),
+                TO_NOTES if self.whole_addresses.contains(&i) => whole_addresses.push((i, value)),
                 TO_NOTES if self.headers[i].trim().is_empty() => {
                     notes.push(labelled(&format!("Column {}", i + 1), &value))
                 }
@@ -565,6 +573,19 @@ impl Mapper {
                 *field = value;
             } else {
                 // The same part again (a third block, Outlook's "Other City"): kept apart, in the notes.
+                notes.push(labelled(&self.headers[i], &value));
+            }
+        }
+        // An address written whole that the lead's address already holds, word for word, is not repeated in the
+        // notes: Google's "Address 1 - Formatted" beside the street, city and postcode it was made of. Any other
+        // (the home address's, one with a word the parts lack) is kept there.
+        let a = &input.address;
+        let held: HashSet<String> = [&a.street, &a.street2, &a.city, &a.region, &a.postcode, &a.country]
+            .into_iter()
+            .flat_map(|part| super::mapping::words_of(part))
+            .collect();
+        for (i, value) in whole_addresses {
+            if held.is_empty() || !super::mapping::words_of(&value).iter().all(|w| held.contains(w)) {
                 notes.push(labelled(&self.headers[i], &value));
             }
         }
@@ -870,6 +891,12 @@ fn totals_row(cells: &[String]) -> Option<String> {
             })
     };
     (TOTALS.contains(&word.as_str()) && filled.all(amount)).then(|| first.to_string())
+}
+
+/// Whether a header names an address written whole, beside its parts ("Address 1 - Formatted").
+fn is_whole_address(header: &str) -> bool {
+    let words = super::mapping::words_of(header);
+    words.iter().any(|w| w == "formatted") && words.iter().any(|w| w == "address")
 }
 
 /// A column's value in the notes under its name, on one line per column: a header's line breaks (a
@@ -1276,6 +1303,37 @@ mod tests {
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             ["Mobile Phone", "Home Phone", "E-mail 2"]
         );
+    }
+
+    /// Google Contacts writes each address whole beside its parts: the lead's address holds it, and the notes do
+    /// not repeat it. A whole address with anything the parts lack, or a second address's, stays in the notes.
+    #[test]
+    fn an_address_written_whole_beside_its_parts_is_not_repeated_in_the_notes() {
+        let headers = [
+            "Last Name",
+            "Address 1 - Formatted",
+            "Address 1 - Street",
+            "Address 1 - City",
+            "Address 1 - Postal Code",
+            "Address 1 - Country",
+            "Address 2 - Formatted",
+        ];
+        let targets = ["last_name", TO_NOTES, "street", "city", "postcode", "country", TO_NOTES];
+        let m = mapper(&headers, &targets).unwrap_or_else(|e| panic!("{e}"));
+        let read = |cells: &[&str]| m.read(&row(cells)).0.unwrap_or_else(|e| panic!("{e:?}"));
+        let whole = "12 St James's Sq\nLondon SW1Y 4JH\nGB";
+        let input = read(&["Lee", whole, "12 St James's Sq", "London", "SW1Y 4JH", "GB", ""]);
+        assert_eq!((input.address.street.as_str(), input.address.city.as_str()), ("12 St James's Sq", "London"));
+        assert_eq!(input.notes, "");
+
+        let input = read(&["Lee", whole, "12 St James's Sq", "London", "SW1Y 4JH", "", "9 Elm Rd\nYork"]);
+        assert_eq!(
+            input.notes,
+            format!("Address 1 - Formatted: {}\nAddress 2 - Formatted: 9 Elm Rd\n  York", whole.replace('\n', "\n  ")),
+            "the country is in the whole address only, and the second address is another"
+        );
+        let input = read(&["Lee", whole, "", "", "", "", ""]);
+        assert!(input.notes.starts_with("Address 1 - Formatted: 12 St James's Sq"), "{}", input.notes);
     }
 
     /// Google Contacts' export gives each address and number with its kind in the column before it: the work
