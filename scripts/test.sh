@@ -28,4 +28,11 @@ step "cargo test: unit, integration on real SQLite files, CLI, bindings, and end
 # The end-to-end suite runs inside this cargo test (src-tauri/tests/end_to_end.rs) against the binary this
 # same build produced: one build of the app, one feature set. The whole run is inside a D-Bus session with a
 # Secret Service (gnome-keyring) of its own, so the CalDAV tests store and read passwords in a real keychain.
+# The property tests' cases follow from the commit: each commit tries cases of its own, and any run of the same
+# commit (CI, a check from a clean clone) tries the same ones, so what one run finds the next reproduces.
+# A PROPTEST_RNG_SEED given by hand wins.
+if [ -z "${PROPTEST_RNG_SEED:-}" ] && commit=$(git rev-parse HEAD 2>/dev/null); then
+  export PROPTEST_RNG_SEED=$((16#${commit:0:15}))
+  echo "property tests seeded by the commit: PROPTEST_RNG_SEED=$PROPTEST_RNG_SEED"
+fi
 tests/calendar/services.sh keychain -- cargo test --workspace --locked

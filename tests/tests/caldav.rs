@@ -289,7 +289,13 @@ fn a_caldav_calendar_syncs_both_ways_and_its_password_stays_in_the_keychain() {
 
     // Offline: the server stops; a change made meanwhile waits, the error is clear and recorded.
     let _ = Command::new("kill").arg(server.pid.to_string()).status();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Gone once its port refuses a connection: a loaded machine may take longer than a moment to end it.
+    let address = server.url.split('/').nth(2).unwrap_or_default().to_owned();
+    let gone = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(&address).is_err()
+    });
+    assert!(gone, "the CalDAV server at {address} still answers 10 s after it was told to stop");
     f.core
         .book_appointment(&dana, &booking(id, "Made offline", "2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"))
         .unwrap();

@@ -119,6 +119,7 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         campaign: String::new(),
     };
     let partner = f.core.add_capture_source(&f.admin, &OsKeychain, &partner).unwrap();
+    let slow = source(&f, "Slow form", CaptureSourceKind::WebForm, 1);
 
     let settings = CaptureSettings {
         enabled: true,
@@ -380,21 +381,28 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
         }
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // A quota outliving a restart, and a replay let through it, are checked on a source allowing one request a
+    // minute: its next is a whole minute away however slow the machine (the website's came back every 3.2 s, and
+    // one could come back between two checks).
+    let once = br#"{"first_name":"Ines","last_name":"Once","email":"ines@once.io"}"#;
+    let a = post(&url, Some(&slow), "application/json", once, &[("Idempotency-Key", "slow-1")]);
+    assert_eq!(a.status, 202, "{}", a.body);
+    let b = br#"{"first_name":"R9","last_name":"Limit","email":"r9@limit.io"}"#;
+    assert_eq!(post(&url, Some(&slow), "application/json", b, &[]).status, 429, "one a minute");
     // Restarted (a settings save does that): the source's quota is still used up.
     rt.block_on(running.stop());
     let running = rt.block_on(rapport_capture::start_with(core, &settings, limits)).unwrap();
     url = format!("http://{}/api/v1/leads", running.address);
-    let b = br#"{"first_name":"R9","last_name":"Limit","email":"r9@limit.io"}"#;
-    assert_eq!(post(&url, Some(&token), "application/json", b, &[]).status, 429, "no new quota by a restart");
+    assert_eq!(post(&url, Some(&slow), "application/json", b, &[]).status, 429, "no new quota by a restart");
     // A retry of a request answered before is replayed, the quota used up or not (its first try counted): a
     // form retrying after a lost answer was told "too many". It writes nothing; a new key is still held back.
     let before = f.dump();
-    let fixed = br#"{"first_name":"Flo","last_name":"Ek","email":"flo@ek.io"}"#;
-    let a = post(&url, Some(&token), "application/json", fixed, &[("Idempotency-Key", "order-78")]);
+    let a = post(&url, Some(&slow), "application/json", once, &[("Idempotency-Key", "slow-1")]);
     assert_eq!((a.status, header(&a, "idempotent-replayed")), (202, Some("true")), "{}", a.body);
     assert_eq!(f.dump(), before, "a replay writes nothing");
-    let a = post(&url, Some(&token), "application/json", b, &[("Idempotency-Key", "order-79")]);
+    let a = post(&url, Some(&slow), "application/json", b, &[("Idempotency-Key", "slow-2")]);
     assert_eq!(a.status, 429, "{}", a.body);
+    assert_eq!(f.dump(), before, "held back, nothing written");
     let a = post(
         &url,
         Some(&partner.token),

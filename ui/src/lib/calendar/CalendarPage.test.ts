@@ -193,28 +193,36 @@ describe('CalendarPage', () => {
   });
 
   it("shows the times in the chosen zone: the computer's by default, or the agent's", async () => {
-    const { be } = openPage('editor', { occurrences: async () => [today('10:00')] });
-    await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).not.toBeNull());
-    const select = screen.getByTestId('calendar-zone-select');
-    expect(select).toHaveValue(browserZone());
-    const zones = [...select.querySelectorAll('option')].map((o) => o.value);
-    expect(zones).toContain('Europe/Berlin');
-    expect(zones).toContain('UTC');
+    // A Wednesday noon: a change of zone reopens on the new zone's today, which late on a Sunday (UTC) is
+    // already Monday in Berlin, the next week, without the appointment.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-02T12:00:00Z'));
+    try {
+      const { be } = openPage('editor', { occurrences: async () => [today('10:00')] });
+      await waitFor(() => expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).not.toBeNull());
+      const select = screen.getByTestId('calendar-zone-select');
+      expect(select).toHaveValue(browserZone());
+      const zones = [...select.querySelectorAll('option')].map((o) => o.value);
+      expect(zones).toContain('Europe/Berlin');
+      expect(zones).toContain('UTC');
 
-    // Whichever listed zone shows another wall time than the computer's.
-    const other = ['Europe/Berlin', 'UTC'].find((z) => zonedWall(today('10:00').start, z).slice(11, 16) !== '10:00')!;
-    const calls = be.occurrences.mock.calls.length;
-    await fireEvent.change(select, { target: { value: other } });
-    await waitFor(() => expect(be.occurrences.mock.calls.length).toBeGreaterThan(calls));
-    const shifted = zonedWall(today('10:00').start, other).slice(11, 16);
-    expect(shifted).not.toBe('10:00');
-    await waitFor(() =>
-      expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toHaveAttribute('data-start', shifted),
-    );
-    expect(
-      within(document.querySelector<HTMLElement>('.ec-appt[data-appointment-id="31"]')!).getByTestId('event-time'),
-    ).toHaveTextContent(shifted);
-    expect(select).toHaveValue(other);
+      // Whichever listed zone shows another wall time than the computer's.
+      const other = ['Europe/Berlin', 'UTC'].find((z) => zonedWall(today('10:00').start, z).slice(11, 16) !== '10:00')!;
+      const calls = be.occurrences.mock.calls.length;
+      await fireEvent.change(select, { target: { value: other } });
+      await waitFor(() => expect(be.occurrences.mock.calls.length).toBeGreaterThan(calls));
+      const shifted = zonedWall(today('10:00').start, other).slice(11, 16);
+      expect(shifted).not.toBe('10:00');
+      await waitFor(() =>
+        expect(document.querySelector('.ec-appt[data-appointment-id="31"]')).toHaveAttribute('data-start', shifted),
+      );
+      expect(
+        within(document.querySelector<HTMLElement>('.ec-appt[data-appointment-id="31"]')!).getByTestId('event-time'),
+      ).toHaveTextContent(shifted);
+      expect(select).toHaveValue(other);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a change of zone in the month view stays on the month shown, not the month its grid starts in', async () => {
