@@ -1031,6 +1031,72 @@ mod tests {
             assert!(caught.is_empty(), "{caught:?}");
         }
 
+        /// A BIFF8 workbook of one sheet, written record by record: the globals (BOF, CODEPAGE, BOUNDSHEET, EOF),
+        /// then the sheet's BOF, `cells` (whole records) and EOF, in a compound file.
+        fn tiny_xls(globals: &[Vec<u8>], cells: &[Vec<u8>]) -> Vec<u8> {
+            use std::io::Write as _;
+            let bof = |dt: u16| record(0x0809, &[&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat());
+            let sheet_name = [&[5u8, 0][..], b"Leute"].concat();
+            let boundsheet = |at: u32| record(0x0085, &[&at.to_le_bytes()[..], &[0, 0], &sheet_name].concat());
+            let head: Vec<Vec<u8>> =
+                [vec![bof(0x0005), record(0x0042, &1200u16.to_le_bytes())], globals.to_vec()].concat();
+            let head_len: usize = head.iter().map(Vec::len).sum::<usize>() + boundsheet(0).len() + 4;
+            let mut stream: Vec<u8> = head.concat();
+            stream.extend(boundsheet(head_len as u32));
+            stream.extend(record(0x000A, &[]));
+            stream.extend(bof(0x0010));
+            stream.extend(cells.concat());
+            stream.extend(record(0x000A, &[]));
+            let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("in memory");
+            file.create_stream("/Workbook").and_then(|mut s| s.write_all(&stream)).expect("in memory");
+            file.flush().expect("in memory");
+            file.into_inner().into_inner()
+        }
+
+        fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+            [&kind.to_le_bytes()[..], &(data.len() as u16).to_le_bytes(), data].concat()
+        }
+
+        /// A LABEL record: text at (row, col), one byte a character.
+        fn label(row: u16, col: u16, text: &str) -> Vec<u8> {
+            let at = [row.to_le_bytes(), col.to_le_bytes(), 0u16.to_le_bytes()].concat();
+            record(0x0204, &[&at[..], &(text.len() as u16).to_le_bytes(), &[0], text.as_bytes()].concat())
+        }
+
+        /// A cell whose formula calamine 0.32 cannot write as text (a function it does not know, or tokens cut
+        /// short) is read by the value Excel saved with it, and the file imports: such files were refused as
+        /// damaged, for a formula's text an import never reads. So do the defined names and the table of other
+        /// sheets a BIFF5 workbook writes in its own layout.
+        #[test]
+        fn a_formula_calamine_cannot_read_still_gives_its_saved_value() {
+            let formula = |tokens: &[u8]| {
+                // At (1, 1): a text result (its value in the STRING record after), then the tokens.
+                let head = [&1u16.to_le_bytes()[..], &1u16.to_le_bytes(), &0u16.to_le_bytes()].concat();
+                let value = [0u8, 0, 0, 0, 0, 0, 0xFF, 0xFF];
+                let tail = [&[0u8; 6][..], &(tokens.len() as u16).to_le_bytes(), tokens].concat();
+                record(0x0006, &[&head[..], &value, &tail].concat())
+            };
+            let string = record(0x0207, &[&15u16.to_le_bytes()[..], &[0], b"ann@example.com"].concat());
+            let header = [label(0, 0, "Vorname"), label(0, 1, "E-Mail"), label(1, 0, "Ann")];
+            let expected = (
+                vec!["Vorname".to_string(), "E-Mail".to_string()],
+                vec![vec!["Ann".to_string(), "ann@example.com".to_string()]],
+            );
+            let read = |bytes: &[u8]| {
+                let (headers, rows) = open_bytes(bytes).unwrap_or_else(|e| panic!("{e}"));
+                (headers, rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_else(|e| panic!("{e}"))).collect())
+            };
+            // A function past calamine's table (tFunc 0x21, then its number), and a reference cut short.
+            for tokens in [&[0x21u8, 0xFF, 0x7F][..], &[0x24, 0x01]] {
+                let cells = [header.to_vec(), vec![formula(tokens), string.clone()]].concat();
+                assert_eq!(read(&tiny_xls(&[], &cells)), expected, "{tokens:?}");
+            }
+            // An ExternSheet of BIFF5's layout (shorter than BIFF8's six bytes a sheet), and a name cut short.
+            let globals = [record(0x0017, &[2, 0, 1, 0]), record(0x0018, &[0, 0, 0, 9, 0xFF, 0xFF])];
+            let cells = [header.to_vec(), vec![formula(&[0x1E, 0x01, 0x00]), string.clone()]].concat();
+            assert_eq!(read(&tiny_xls(&globals, &cells)), expected);
+        }
+
         /// An Office file of another kind, or a workbook encrypted by a password, is refused saying what it is
         /// and what to do, rather than that a "Workbook" stream is missing.
         #[test]

@@ -30,6 +30,10 @@ const DIMENSIONS: u16 = 0x0200;
 const LABEL: u16 = 0x0204;
 const BOOLERR: u16 = 0x0205;
 const LABELSST: u16 = 0x00FD;
+const LBL: u16 = 0x0018;
+const EXTERNSHEET: u16 = 0x0017;
+/// A record type no reader of an .xls gives a meaning: what [`without_formulas`] retypes is skipped.
+const SKIPPED: u16 = 0x0000;
 
 /// Whether `bytes` are a compound file (OLE2), as an .xls is: by its signature.
 pub(super) fn is_compound_file(bytes: &[u8]) -> bool {
@@ -50,10 +54,40 @@ pub(super) fn rewrapped_workbook(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     if let Some(why) = extent_out_of_bounds(&stream) {
         return Err(damaged(std::io::Error::other(why)));
     }
+    without_formulas(&mut stream);
     let mut out = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
     out.create_stream(name)?.write_all(&stream)?;
     out.flush()?;
     Ok(out.into_inner().into_inner())
+}
+
+/// Takes the formulas' text out of a workbook stream, in place: each FORMULA record keeps the value Excel saved
+/// with it (the value an import reads) and states a formula of no tokens, and the defined names and the table
+/// of other sheets the formulas refer to (Lbl, ExternSheet) become records calamine skips. calamine 0.32 turns
+/// every formula of every sheet into text when it opens a file, and panicked on real files' formulas (a function
+/// it does not know, a BIFF5 workbook's, a token cut short): such a file was refused as damaged for text an
+/// import never reads. Records keep their lengths, so the offsets the workbook gives its sheets stay true. An
+/// encrypted stream (FILEPASS) is left as it is, for calamine to say so.
+fn without_formulas(stream: &mut [u8]) {
+    let mut at = 0;
+    let mut patches = Vec::new();
+    while let (Some(kind), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
+        let (data, end) = (at + 4, at + 4 + usize::from(len));
+        if end > stream.len() {
+            break;
+        }
+        match kind {
+            FILEPASS => return,
+            // The formula's length in bytes of tokens.
+            FORMULA if len >= 22 => patches.push((data + 20, 0)),
+            LBL | EXTERNSHEET => patches.push((at, SKIPPED)),
+            _ => {}
+        }
+        at = end;
+    }
+    for (at, value) in patches {
+        stream[at..at + 2].copy_from_slice(&value.to_le_bytes());
+    }
 }
 
 fn damaged(e: std::io::Error) -> ImportError {
