@@ -42,7 +42,7 @@ pub(super) fn is_compound_file(bytes: &[u8]) -> bool {
 
 /// The workbook stream of a compound file, read and checked by the `cfb` crate, put back alone in a compound file
 /// written here, for calamine to read. calamine 0.32 sizes its buffers by the file's own tables before reading
-/// them (the directory's length, the FAT's, each stream's): one damaged number asked for 800 GB and ended the
+/// them (the directory's length, the FAT's, each stream's): one damaged number asked for 867 GB and ended the
 /// process, beyond any panic's catching. The container given to calamine states only what it holds.
 pub(super) fn rewrapped_workbook(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
