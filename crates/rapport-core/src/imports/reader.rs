@@ -1034,7 +1034,6 @@ mod tests {
         /// A BIFF8 workbook of one sheet, written record by record: the globals (BOF, CODEPAGE, BOUNDSHEET, EOF),
         /// then the sheet's BOF, `cells` (whole records) and EOF, in a compound file.
         fn tiny_xls(globals: &[Vec<u8>], cells: &[Vec<u8>]) -> Vec<u8> {
-            use std::io::Write as _;
             let bof = |dt: u16| record(0x0809, &[&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat());
             let sheet_name = [&[5u8, 0][..], b"Leute"].concat();
             let boundsheet = |at: u32| record(0x0085, &[&at.to_le_bytes()[..], &[0, 0], &sheet_name].concat());
@@ -1047,8 +1046,14 @@ mod tests {
             stream.extend(bof(0x0010));
             stream.extend(cells.concat());
             stream.extend(record(0x000A, &[]));
+            compound_file("/Workbook", &stream)
+        }
+
+        /// A compound file in memory holding one stream.
+        fn compound_file(name: &str, data: &[u8]) -> Vec<u8> {
+            use std::io::Write as _;
             let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("in memory");
-            file.create_stream("/Workbook").and_then(|mut s| s.write_all(&stream)).expect("in memory");
+            file.create_stream(name).and_then(|mut s| s.write_all(data)).expect("in memory");
             file.flush().expect("in memory");
             file.into_inner().into_inner()
         }
@@ -1101,19 +1106,12 @@ mod tests {
         /// and what to do, rather than that a "Workbook" stream is missing.
         #[test]
         fn a_compound_file_without_a_workbook_says_what_it_is() {
-            use std::io::Write as _;
-            let compound = |stream: &str| {
-                let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("in memory");
-                file.create_stream(stream).and_then(|mut s| s.write_all(b"0123456789")).expect("in memory");
-                file.flush().expect("in memory");
-                file.into_inner().into_inner()
-            };
             for (stream, says) in [
                 ("/EncryptedPackage", "protected by a password to open: open it in Excel, remove the password"),
                 ("/WordDocument", "a Word document, not a spreadsheet"),
                 ("/__substg1.0_0037001F", "an Office document without a workbook"),
             ] {
-                let err = open_bytes(&compound(stream)).map(|r| r.0).unwrap_err().to_string();
+                let err = open_bytes(&compound_file(stream, b"0123456789")).map(|r| r.0).unwrap_err().to_string();
                 assert!(err.contains(says), "{stream}: {err}");
             }
         }
