@@ -966,3 +966,28 @@ fn an_event_flagged_all_day_from_midnight_to_midnight_is_its_days() {
         ]
     );
 }
+
+/// A file of time zones only (a zone published for others to use), or an empty export, reads without a
+/// problem and holds no event: said, so that the import's "0 created" is not taken for "all of it was known".
+#[test]
+fn a_calendar_without_events_says_so() {
+    let zones_only =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Africa/Casablanca\r\n\
+        BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n\
+        END:VTIMEZONE\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(zones_only.as_bytes());
+    assert!(cal.events.is_empty() && cal.problems.is_empty(), "{:?}", cal.problems);
+    assert_eq!(cal.warnings, ["the file holds time zone definitions only: no event to import"]);
+
+    let empty = rapport_ics::read(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nEND:VCALENDAR\r\n");
+    assert_eq!(empty.warnings, ["the calendar is empty: no event to import"]);
+
+    // A to-do is no event either, and its own warning says so; nor does a file with an event get the warning.
+    let todo = rapport_ics::read(b"BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\nEND:VTODO\r\nEND:VCALENDAR\r\n");
+    assert_eq!(todo.warnings, ["1 VTODO component(s) skipped: only events (VEVENT) are imported"]);
+    let event = rapport_ics::read(
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTART:20270105T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    assert_eq!(event.events.len(), 1);
+    assert!(event.warnings.is_empty(), "{:?}", event.warnings);
+}
