@@ -1267,5 +1267,129 @@ mod tests {
                 }
             }
         }
+
+        /// A zip of stored parts (an .xlsx or .ods written by hand), so that a test can damage a part's XML and
+        /// still hand the readers a sound zip.
+        fn zipped(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+            use std::io::Write as _;
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            for (name, bytes) in parts {
+                zip.start_file(*name, stored).and_then(|()| Ok(zip.write_all(bytes)?)).expect("in memory");
+            }
+            zip.finish().expect("in memory").into_inner()
+        }
+
+        /// An .xlsx of one sheet: shared and inline strings, a number, a date in a workbook's own format, a
+        /// merged region; each part as Excel names it.
+        fn xlsx_parts() -> Vec<(&'static str, Vec<u8>)> {
+            let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+            let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+            let parts = [
+                ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+                ("_rels/.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+                ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+                ("xl/_rels/workbook.xml.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="{rel}/styles" Target="styles.xml"/></Relationships>"#)),
+                ("xl/sharedStrings.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst {ns} count="4" uniqueCount="4"><si><t>Vorname</t></si><si><t>E-Mail</t></si><si><t>Kundennummer</t></si><si><r><t>J&amp;</t></r><r><t>ürgen</t></r></si></sst>"#)),
+                ("xl/styles.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet {ns}><numFmts count="2"><numFmt numFmtId="164" formatCode="00000"/><numFmt numFmtId="165" formatCode="dd.mm.yyyy"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165" applyNumberFormat="1"/></cellXfs></styleSheet>"#)),
+                ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><dimension ref="A1:D3"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="inlineStr"><is><t>Seit</t></is></c></row><row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="inlineStr"><is><t>j@example.de</t></is></c><c r="C2" s="1"><v>42</v></c><c r="D2" s="2"><v>45292</v></c></row><row r="3"><c r="A3" t="str"><f>A2</f><v>Jürgen</v></c><c r="B3" t="b"><v>1</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="C2:C3"/></mergeCells></worksheet>"#)),
+            ];
+            parts.into_iter().map(|(n, x)| (n, x.into_bytes())).collect()
+        }
+
+        /// An .ods of one sheet: repeated rows and cells, a spanned cell, a number shown with leading zeros.
+        fn ods_parts() -> Vec<(&'static str, Vec<u8>)> {
+            let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name="Kunden"><table:table-row><table:table-cell office:value-type="string"><text:p>Vorname</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>PLZ</text:p></table:table-cell><table:table-cell table:number-columns-repeated="3"/></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string" table:number-columns-spanned="1" table:number-rows-spanned="2"><text:p>J<text:s text:c="2"/>ürgen</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="1234"><text:p>01234</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="5"><table:table-cell table:number-columns-repeated="4"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+            vec![
+                ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".to_vec()),
+                ("META-INF/manifest.xml", br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#.to_vec()),
+                ("content.xml", content.as_bytes().to_vec()),
+            ]
+        }
+
+        /// The hand-written workbooks read as written, so that the damaged ones below start from files the
+        /// readers take.
+        #[test]
+        fn the_hand_written_workbooks_read() {
+            let (h, rows) = open_bytes(&zipped(&xlsx_parts())).unwrap_or_else(|e| panic!("xlsx: {e}"));
+            assert_eq!(h, ["Vorname", "E-Mail", "Kundennummer", "Seit"]);
+            let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+            assert_eq!(cells[0][..3], ["J&ürgen", "j@example.de", "00042"]);
+            assert!(cells[0][3].starts_with("2024-01-01"), "{:?}", cells[0]);
+            let (h, rows) = open_bytes(&zipped(&ods_parts())).unwrap_or_else(|e| panic!("ods: {e}"));
+            assert_eq!(h, ["Vorname", "PLZ"]);
+            let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+            assert_eq!(cells, [["J  ürgen", "01234"], ["J  ürgen", "01234"]]);
+        }
+
+        /// An .ods whose content ends right after a sheet's start tag, as the fuzzing below first found it:
+        /// calamine read on for ever at the end of the file, waiting for the sheet's end tag.
+        #[test]
+        fn an_ods_cut_short_inside_a_sheet_is_refused() {
+            let mut parts = ods_parts();
+            let content = &mut parts[2].1;
+            let sheet = br#"<table:table table:name="Kunden">"#;
+            let end = content.windows(sheet.len()).position(|w| w == sheet).expect("the sheet") + sheet.len();
+            content.truncate(end);
+            let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
+            assert!(err.contains("damaged (its content is cut short, in sheet \"Kunden\")"), "{err}");
+        }
+
+        /// A byte that a damaged or hand-edited part is likely to hold: any byte, or one of XML's own and a
+        /// number's (a count or a cell reference grown by a digit is where a reader sizes what it lays out).
+        fn xml_byte() -> impl Strategy<Value = u8> {
+            prop_oneof![any::<u8>(), proptest::sample::select(b"0123456789<>/=\"&;: AZ".to_vec())]
+        }
+
+        /// Damages one part of `parts`: bytes changed, digits written into it, the part cut short.
+        fn damaged(
+            mut parts: Vec<(&'static str, Vec<u8>)>,
+            part: usize,
+            changes: Vec<(usize, u8)>,
+            digits: Option<(usize, usize)>,
+            cut: Option<usize>,
+        ) -> Vec<u8> {
+            let n = parts.len();
+            let bytes = &mut parts[part % n].1;
+            let len = bytes.len();
+            for (at, byte) in changes {
+                bytes[at % len] = byte;
+            }
+            if let Some((at, many)) = digits {
+                let at = at % len;
+                bytes.splice(at..at, std::iter::repeat_n(b'9', many));
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut % len);
+            }
+            zipped(&parts)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            /// An .xlsx whose parts' XML is damaged (bytes changed, a number grown, a part cut short) inside a
+            /// sound zip: rows or a clear refusal, never a panic and never an allocation that ends the app.
+            #[test]
+            fn a_damaged_xlsx_gives_rows_or_an_error(
+                part in 0usize..7,
+                changes in proptest::collection::vec((any::<usize>(), xml_byte()), 0..6),
+                digits in proptest::option::of((any::<usize>(), 1usize..12)),
+                cut in proptest::option::weighted(0.2, any::<usize>()),
+            ) {
+                let _ = open_bytes(&damaged(xlsx_parts(), part, changes, digits, cut));
+            }
+
+            /// The same for an .ods.
+            #[test]
+            fn a_damaged_ods_gives_rows_or_an_error(
+                part in 0usize..3,
+                changes in proptest::collection::vec((any::<usize>(), xml_byte()), 0..6),
+                digits in proptest::option::of((any::<usize>(), 1usize..12)),
+                cut in proptest::option::weighted(0.2, any::<usize>()),
+            ) {
+                let _ = open_bytes(&damaged(ods_parts(), part, changes, digits, cut));
+            }
+        }
     }
 }

@@ -113,11 +113,22 @@ fn scan_content<R: std::io::BufRead>(content: R) -> Result<(), ImportError> {
     let (mut row, mut col, mut row_repeats) = (0u64, 0u64, 1u64);
     // The empty cells since the last value in this row: calamine writes them out before the next value.
     let mut cells_in_row_values: Vec<(u64, u64)> = Vec::new();
+    // The elements open: calamine reads a sheet until its end tag, and at the end of a file cut short inside
+    // one it read on for ever (100% of a core, the import never ending). Its reader does not check end tags
+    // against their start; this one does, so a sheet that ends is one that calamine sees end.
+    let (mut open, mut within) = (0usize, false);
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
         match &event {
+            Event::Start(_) => open += 1,
+            Event::End(_) => open = open.saturating_sub(1),
+            Event::Eof if open > 0 => return Err(cut_short(within.then_some(sheet.as_str()))),
+            _ => {}
+        }
+        match &event {
             Event::Start(e) | Event::Empty(e) => match e.name() {
                 QName(b"table:table") => {
+                    within = matches!(event, Event::Start(_));
                     sheet = attribute(e, b"table:name").unwrap_or_default();
                     extent = Extent::default();
                     row = 0;
@@ -158,7 +169,10 @@ fn scan_content<R: std::io::BufRead>(content: R) -> Result<(), ImportError> {
                     extent.check(&sheet)?;
                     row = row.saturating_add(row_repeats);
                 }
-                QName(b"table:table") => extent.check(&sheet)?,
+                QName(b"table:table") => {
+                    within = false;
+                    extent.check(&sheet)?;
+                }
                 _ => {}
             },
             Event::Eof => return Ok(()),
@@ -166,6 +180,15 @@ fn scan_content<R: std::io::BufRead>(content: R) -> Result<(), ImportError> {
         }
         buf.clear();
     }
+}
+
+/// The refusal of a `content.xml` that ends inside an element (in `sheet`, if it ends inside one).
+fn cut_short(sheet: Option<&str>) -> ImportError {
+    let place = sheet.map(|s| format!(", in sheet \"{s}\"")).unwrap_or_default();
+    ImportError::Spreadsheet(format!(
+        "the file is damaged (its content is cut short{place}): open it in LibreOffice, which may repair it, and \
+         save it again"
+    ))
 }
 
 /// Whether a cell holds something calamine keeps (a value, a formula, or text).
@@ -218,6 +241,28 @@ mod tests {
         assert_eq!(cell_name(0, 26), "AA1");
         assert_eq!(cell_name(9, 27), "AB10");
         assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+    }
+
+    /// A content cut short inside a sheet, or a sheet closed by another element's end tag, is refused: calamine
+    /// reads a sheet until its end tag and, at the end of the file without it, read on for ever.
+    #[test]
+    fn a_content_cut_short_or_closed_wrongly_is_refused() {
+        let whole = content(&format!(r#"<table:table table:name="Kunden">{HEADER}</table:table>"#));
+        assert!(scan_content(whole.as_bytes()).is_ok());
+        let at = |tag: &str| whole.find(tag).unwrap_or_else(|| panic!("{tag}"));
+        let in_sheet = [at("<table:table-row>"), at("<text:p>"), at("</table:table>")];
+        for end in in_sheet {
+            let err = scan_content(&whole.as_bytes()[..end]).unwrap_err().to_string();
+            assert!(err.contains("damaged (its content is cut short, in sheet \"Kunden\")"), "{end}: {err}");
+        }
+        for end in [at("<table:table "), at("</office:spreadsheet>")] {
+            let err = scan_content(&whole.as_bytes()[..end]).unwrap_err().to_string();
+            assert!(err.contains("damaged (its content is cut short)"), "{end}: {err}");
+        }
+        // Inside a tag, the XML reader says so itself.
+        assert!(scan_content(&whole.as_bytes()[..at("<text:p>") + 3]).is_err());
+        let misnamed = whole.replace("</table:table>", "</table:tablX>");
+        assert!(scan_content(misnamed.as_bytes()).is_err(), "an end tag that is not its start's");
     }
 
     /// A table with its trailing empty rows and columns written as repeats (as LibreOffice saves every sheet)
