@@ -1333,6 +1333,11 @@ mod tests {
             content.truncate(end);
             let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
             assert!(err.contains("damaged (its content is cut short, in sheet \"Kunden\")"), "{err}");
+            // calamine takes a file for an .ods by the first 46 bytes of its mimetype, whatever follows: so does
+            // the check, or such a file reached calamine unchecked.
+            parts[0].1.extend_from_slice(b"-template\n");
+            let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
+            assert!(err.contains("damaged (its content is cut short, in sheet \"Kunden\")"), "{err}");
         }
 
         /// A byte that a damaged or hand-edited part is likely to hold: any byte, or one of XML's own and a
