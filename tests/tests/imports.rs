@@ -1487,7 +1487,8 @@ fn a_created_lead_kept_by_a_later_chunk_and_then_removed_is_only_removed() {
     assert_eq!(f.count("leads"), 0);
 }
 
-/// 5,600 people ("P0 Person" to "P5599 Person") imported by the Administrator as they are, in two chunks.
+/// 5,600 people ("P0 Person" to "P5599 Person") imported by the Administrator as they are, in two chunks or
+/// more: a chunk ends at 5,000 rows, or sooner once it has held the writer a second (a loaded machine's).
 fn two_chunks_of_people(f: &Fixture) -> ImportBatch {
     let mut text = String::from("first_name,last_name,email\n");
     for i in 0..5600 {
@@ -1511,10 +1512,11 @@ fn an_undo_that_fails_leaves_the_import_as_it_was_or_resumable() {
     let listed = |f: &Fixture| format!("{:?}", f.core.import_history(&f.admin, 10).unwrap());
     let before = listed(&f);
 
-    // The first step (the last chunk, rows from 5,000 on) fails: nothing was taken back.
+    // The first step (the last chunk, which holds the last row whatever the chunks) fails: nothing was taken
+    // back. A row inside the last 5,000-row chunk (P5500) was in an earlier one when a slow chunk ended early.
     f.sql()
         .execute_batch(
-            "CREATE TRIGGER boom BEFORE DELETE ON leads WHEN OLD.first_name = 'P5500'
+            "CREATE TRIGGER boom BEFORE DELETE ON leads WHEN OLD.first_name = 'P5599'
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
@@ -1524,10 +1526,11 @@ fn an_undo_that_fails_leaves_the_import_as_it_was_or_resumable() {
     assert_eq!(listed(&f), before, "the import as it was, finish time included");
     assert_eq!(f.dump(), stored, "nothing taken back, nothing written");
 
-    // A later step fails: what was taken back stays so, and the undo goes on from there when asked.
+    // A later step fails (the first chunk's, the last undone): what was taken back stays so, and the undo goes
+    // on from there when asked.
     f.sql()
         .execute_batch(
-            "DROP TRIGGER boom; CREATE TRIGGER boom BEFORE DELETE ON leads WHEN OLD.first_name = 'P10'
+            "DROP TRIGGER boom; CREATE TRIGGER boom BEFORE DELETE ON leads WHEN OLD.first_name = 'P0'
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
