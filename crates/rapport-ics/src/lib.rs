@@ -79,10 +79,6 @@ pub fn read(bytes: &[u8]) -> Calendar {
             message: format!("not an iCalendar file (BEGIN:VCALENDAR missing): found {what}"),
         });
     }
-    // Components other than time zones, in every calendar: none, and the file is said to hold nothing to
-    // import (a published time zone, an empty export), not passed over as a file of no new events.
-    let mut components = 0;
-    let mut zones_only = false;
     for calendar in &calendars {
         let method = calendar.first("METHOD").map(|l| l.value.trim().to_ascii_uppercase());
         if cal.method.is_none() {
@@ -103,11 +99,6 @@ pub fn read(bytes: &[u8]) -> Calendar {
         // may carry no time: no broken event, an answer with nothing to import.
         let answer = method.as_deref().is_some_and(|m| matches!(m, "REPLY" | "COUNTER" | "REFRESH" | "DECLINECOUNTER"));
         for child in &calendar.children {
-            if child.name == "VTIMEZONE" {
-                zones_only = true;
-            } else if child.name != "VCALENDAR" {
-                components += 1;
-            }
             match child.name.as_str() {
                 "VEVENT" if answer && child.first("DTSTART").is_none() => cal.warnings.push(format!(
                     "line {}: an answer to an invitation (METHOD:{}) that names no time: nothing in it to import",
@@ -133,8 +124,11 @@ pub fn read(bytes: &[u8]) -> Calendar {
             cal.warnings.push(format!("{n} {name} component(s) skipped: only events (VEVENT) are imported"));
         }
     }
-    if !calendars.is_empty() && components == 0 {
-        cal.warnings.push(if zones_only {
+    // Nothing but time zones in every calendar: the file is said to hold nothing to import (a published time
+    // zone, an empty export), not passed over as a file of no new events.
+    let children = || calendars.iter().flat_map(|c| &c.children);
+    if !calendars.is_empty() && children().all(|c| c.name == "VTIMEZONE" || c.name == "VCALENDAR") {
+        cal.warnings.push(if children().any(|c| c.name == "VTIMEZONE") {
             "the file holds time zone definitions only: no event to import".into()
         } else {
             "the calendar is empty: no event to import".into()
