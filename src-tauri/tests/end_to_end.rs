@@ -26,7 +26,7 @@ fn the_real_window_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
     let password = "correct horse battery";
-    seed(&db, password);
+    let seeded_day = seed(&db, password);
     let status = Command::new("bash")
         .arg(root.join("tests/e2e/run.sh"))
         .current_dir(root)
@@ -34,6 +34,7 @@ fn the_real_window_end_to_end() {
         .env("RAPPORT_DB", &db)
         .env("RAPPORT_E2E_USER", "admin")
         .env("RAPPORT_E2E_PASSWORD", password)
+        .env("RAPPORT_E2E_SEEDED_DAY", seeded_day.to_string())
         .env("E2E_SCRIPT", std::env::var("E2E_SCRIPT").unwrap_or_default())
         .status()
         .expect("bash runs tests/e2e/run.sh");
@@ -42,7 +43,9 @@ fn the_real_window_end_to_end() {
 
 /// The data every end-to-end test may rely on, so that no test depends on what an earlier one created: a
 /// failing test never takes the next ones down with it.
-fn seed(db: &Path, password: &str) {
+/// Returns the day (in Berlin) of the administrator's seeded meeting: the calendar tests run minutes later, maybe
+/// on the next day.
+fn seed(db: &Path, password: &str) -> chrono::NaiveDate {
     use rapport_core::leads::{ImportMode, LeadInput, SourceChannel};
     use rapport_core::users::{Role, UserInput};
     use rapport_core::Origin;
@@ -165,4 +168,5 @@ fn seed(db: &Path, password: &str) {
     let out =
         core.import_leads(&admin, &rows, &Origin::import("fair.csv"), ImportMode::KeepInvalid, &mut |_| {}).unwrap();
     assert_eq!(out.kept_invalid, 1);
+    today
 }

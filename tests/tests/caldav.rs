@@ -70,7 +70,12 @@ fn restart(server: &mut Server) {
         .unwrap();
     server.pid = child.id();
     server.child = Some(child);
-    for _ in 0..100 {
+    // Python starts slowly on a loaded machine: more time than its first start has (20 s, tests/calendar/services.sh).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = server.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            panic!("Radicale ended at its restart ({status}): see {}", server.dir.join("radicale-2.log").display());
+        }
         if ureq::get(&server.url).call().is_ok()
             || matches!(ureq::get(&server.url).call(), Err(ureq::Error::Status(..)))
         {
@@ -78,7 +83,7 @@ fn restart(server: &mut Server) {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    panic!("Radicale did not come back");
+    panic!("Radicale did not come back within 30 s: see {}", server.dir.join("radicale-2.log").display());
 }
 
 fn auth() -> String {

@@ -1721,6 +1721,8 @@ mod tests {
                                         "email" | "other_emails" => cell_values(value, Separators::Addresses),
                                         "phone" | "other_phones" => cell_values(value, Separators::Phones),
                                         "tags" => tag_values(value),
+                                        // A spreadsheet's "7.0" is postcode 7: its ".0" is no character of it.
+                                        "postcode" => vec![crate::leads::phone::without_float_tail(value).to_string()],
                                         _ => vec![value.to_string()],
                                     };
                                     for part in parts {
