@@ -313,7 +313,11 @@ pub fn shorten(text: &str) -> String {
 /// Nests the lines into components. A component left open (no END) or closed by the wrong END is reported
 /// on its BEGIN line and kept where the file closes around it; one still open at the end of the file is
 /// dropped, with what it contained. The rest of the file is still read.
-pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
+///
+/// Also returns the BEGIN lines of the events dropped so (a download cut short inside its last event): events
+/// lost, not lines skipped.
+pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>, Vec<usize>) {
+    let mut cut_events = Vec::new();
     let mut problems = Vec::new();
     let mut roots = Vec::new();
     let mut stack: Vec<Component> = Vec::new();
@@ -398,13 +402,16 @@ pub fn components(lines: Vec<Line>) -> (Vec<Component>, Vec<Problem>) {
             });
             roots.push(open);
         } else {
+            if open.name == "VEVENT" {
+                cut_events.push(open.line);
+            }
             problems.push(Problem {
                 line: open.line,
-                message: format!("BEGIN:{} is never ended (no END:{})", open.name, open.name),
+                message: format!("BEGIN:{} is never ended (no END:{}): the file ends inside it", open.name, open.name),
             });
         }
     }
-    (roots, problems)
+    (roots, problems, cut_events)
 }
 
 /// The deepest nesting read: a calendar's event holds an alarm, a zone its observances, and no real file goes

@@ -339,7 +339,35 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
         None if cx.cancel => Moment::Date(NaiveDate::default()),
         None => return Err(Problem { line: c.line, message: "event without DTSTART".into() }),
     };
+    // RFC 5545 allows each of these once in an event; a second one (an editor's copy and paste) is not read.
+    for name in ["DTSTART", "DTEND", "DURATION"] {
+        let mut lines = c.all(name);
+        if let (Some(first), Some(second)) = (lines.next(), lines.next()) {
+            warnings.push(format!(
+                "line {}: a second {name} in one event: the one on line {} is used",
+                second.number, first.number
+            ));
+        }
+    }
     let rrules: Vec<String> = c.all("RRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+    // Meetings repeat by the hour at most; a rule by the second or minute yields more than a view can list of
+    // it, which the views then cut at MAX_OCCURRENCES of that series: said once, here, not left silent.
+    for line in c.all("RRULE") {
+        let rule = line.value.to_ascii_uppercase();
+        let unit = rule.split(';').find_map(|p| match p.trim().strip_prefix("FREQ=")?.trim() {
+            "SECONDLY" => Some("second"),
+            "MINUTELY" => Some("minute"),
+            _ => None,
+        });
+        if let Some(unit) = unit {
+            warnings.push(format!(
+                "line {}: the event repeats by the {unit}: a view lists at most {} of its occurrences at a time, and \
+                 cuts a longer span short",
+                line.number,
+                crate::rule::MAX_OCCURRENCES
+            ));
+        }
+    }
     let exrules: Vec<String> = c.all("EXRULE").map(|l| l.value.trim().to_owned()).filter(|v| !v.is_empty()).collect();
 
     // Google writes repeating events in UTC with the calendar's zone beside: repeat them in that zone.

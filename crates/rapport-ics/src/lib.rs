@@ -47,11 +47,14 @@ pub fn read(bytes: &[u8]) -> Calendar {
         cal.warnings.push("lines of the file that are not UTF-8 were read as Windows-1252".into());
     }
     let (lines, mut problems) = content::lines(&text);
-    let (roots, structure) = content::components(lines);
+    let (roots, structure, cut_events) = content::components(lines);
     problems.extend(structure);
-    // Events written without a VCALENDAR around them (some programs' single-event exports) form one.
-    let bare: Vec<content::Component> =
-        roots.iter().filter(|c| c.name == "VEVENT" || c.name == "VTIMEZONE").cloned().collect();
+    cal.unread_events.extend(&cut_events);
+    // Events written without a VCALENDAR around them (some programs' single-event exports) form one; so do a
+    // to-do's, a journal entry's or free/busy time's, whose file then says what it holds instead of being no
+    // calendar at all.
+    const BARE: [&str; 6] = ["VEVENT", "VTIMEZONE", "VTODO", "VJOURNAL", "VFREEBUSY", "VAVAILABILITY"];
+    let bare: Vec<content::Component> = roots.iter().filter(|c| BARE.contains(&c.name.as_str())).cloned().collect();
     let implicit = (!bare.is_empty()).then(|| content::Component {
         name: "VCALENDAR".into(),
         line: bare.first().map_or(1, |c| c.line),
@@ -126,8 +129,12 @@ pub fn read(bytes: &[u8]) -> Calendar {
     }
     // Nothing but time zones in every calendar: the file is said to hold nothing to import (a published time
     // zone, an empty export), not passed over as a file of no new events.
+    // An event the file ends inside is lost, not absent: its problem says so.
     let children = || calendars.iter().flat_map(|c| &c.children);
-    if !calendars.is_empty() && children().all(|c| c.name == "VTIMEZONE" || c.name == "VCALENDAR") {
+    if !calendars.is_empty()
+        && cut_events.is_empty()
+        && children().all(|c| c.name == "VTIMEZONE" || c.name == "VCALENDAR")
+    {
         cal.warnings.push(if children().any(|c| c.name == "VTIMEZONE") {
             "the file holds time zone definitions only: no event to import".into()
         } else {

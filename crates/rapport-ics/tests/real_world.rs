@@ -991,3 +991,95 @@ fn a_calendar_without_events_says_so() {
     assert_eq!(event.events.len(), 1);
     assert!(event.warnings.is_empty(), "{:?}", event.warnings);
 }
+
+/// A file that ends inside an event (a download cut short, Radicale's `broken-vevent.ics`) has lost that
+/// meeting: it is an event not read, and the calendar is not called empty.
+#[test]
+fn an_event_the_file_ends_inside_is_an_event_lost() {
+    let cut = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:cut\r\n\
+               DTSTART;TZID=Europe/Budapest:20160727T170000\r\nSUMMARY:Board meeting\r\n";
+    let cal = rapport_ics::read(cut.as_bytes());
+    assert!(cal.events.is_empty());
+    assert_eq!(cal.unread_events, [4], "the event on line 4 is lost: {:?}", cal.problems);
+    assert!(cal.problems.iter().any(|p| p.line == 4 && p.message.contains("ends inside it")), "{:?}", cal.problems);
+    assert!(cal.warnings.iter().all(|w| !w.contains("empty")), "{:?}", cal.warnings);
+
+    // Cut after a whole event: that one is read, the one cut short is lost.
+    let whole = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20270105T090000Z\r\nEND:VEVENT\r\n\
+                 BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20270106T090000Z\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n";
+    let cal = rapport_ics::read(whole.as_bytes());
+    assert_eq!(cal.events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), ["a"]);
+    assert_eq!(cal.unread_events, [6], "{:?}", cal.problems);
+    // An alarm or a to-do the file ends inside is no meeting lost.
+    let todo = "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\n";
+    assert!(rapport_ics::read(todo.as_bytes()).unread_events.is_empty());
+}
+
+/// A to-do, a journal entry or free/busy time written without a VCALENDAR around it is a calendar file that
+/// holds no event, said as it is said of one inside a VCALENDAR, not "not an iCalendar file".
+#[test]
+fn a_bare_to_do_or_journal_says_what_it_holds() {
+    for (name, body) in [
+        ("VTODO", "UID:t\r\nSUMMARY:Call back\r\n"),
+        ("VJOURNAL", "UID:j\r\nDTSTART;VALUE=DATE:20270105\r\n"),
+        ("VFREEBUSY", "UID:f\r\nFREEBUSY:20270105T090000Z/PT1H\r\n"),
+    ] {
+        let text = format!("BEGIN:{name}\r\n{body}END:{name}\r\n");
+        let cal = rapport_ics::read(text.as_bytes());
+        assert!(cal.problems.is_empty(), "{name}: {:?}", cal.problems);
+        assert_eq!(cal.warnings, [format!("1 {name} component(s) skipped: only events (VEVENT) are imported")]);
+    }
+    // A vCard is still no calendar.
+    let card = rapport_ics::read(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEND:VCARD\r\n");
+    assert_eq!(card.problems.len(), 1);
+    assert!(card.problems[0].message.contains("not an iCalendar file"), "{:?}", card.problems);
+}
+
+/// A second DTSTART, DTEND or DURATION in one event (python-icalendar's `america_new_york.ics` has two
+/// DTSTARTs) is not read: the first is used, and the warning says which.
+#[test]
+fn a_second_start_or_end_in_one_event_is_said() {
+    let two = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:two\r\nDTSTART;TZID=America/New_York:20140829T080000\r\n\
+               DTSTART;TZID=America/New_York:20140829T100000\r\nDTEND;TZID=America/New_York:20140829T110000\r\n\
+               END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let cal = rapport_ics::read(two.as_bytes());
+    assert_eq!(cal.events.len(), 1);
+    assert_eq!(
+        cal.events[0].start,
+        rapport_ics::read(two.replace("DTSTART;TZID=America/New_York:20140829T100000\r\n", "").as_bytes()).events[0]
+            .start
+    );
+    assert_eq!(cal.warnings, ["line 5: a second DTSTART in one event: the one on line 4 is used"]);
+}
+
+/// A rule by the second or minute yields more occurrences than a view lists of one series (MAX_OCCURRENCES):
+/// the import says so, so that a view cut short is not silent; an hourly rule is no such rule.
+#[test]
+fn a_rule_by_the_second_or_minute_is_said_to_be_cut_in_long_views() {
+    let event = |rule: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:r\r\nDTSTART:20240101T000000Z\r\nRRULE:{rule}\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n"
+        )
+    };
+    for (rule, unit) in [("FREQ=SECONDLY", "second"), ("interval=5;freq=minutely", "minute")] {
+        let cal = rapport_ics::read(event(rule).as_bytes());
+        assert_eq!(cal.events.len(), 1);
+        assert_eq!(
+            cal.warnings,
+            [format!(
+                "line 5: the event repeats by the {unit}: a view lists at most {} of its occurrences at a time, and \
+                 cuts a longer span short",
+                rapport_ics::MAX_OCCURRENCES
+            )]
+        );
+        // And a view of two days is cut there.
+        let from = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").map(|d| d.to_utc());
+        let from = from.unwrap_or_else(|e| panic!("{e}"));
+        let two_days = from + chrono::Duration::days(if unit == "second" { 2 } else { 1000 });
+        let expansion = rapport_ics::expand(&cal.events, from, two_days, &rapport_ics::Zone::Utc);
+        assert!(expansion.truncated);
+        assert_eq!(expansion.occurrences.len(), usize::from(rapport_ics::MAX_OCCURRENCES));
+    }
+    assert!(rapport_ics::read(event("FREQ=HOURLY").as_bytes()).warnings.is_empty());
+}
