@@ -21,6 +21,8 @@ export default defineConfig(({ mode }) => ({
     include: ['src/**/*.test.ts'],
     setupFiles: ['./src/test-setup.ts'],
     restoreMocks: true,
+    // 5 s by default: see asyncUtilTimeout in test-setup.ts.
+    testTimeout: 15000,
     // Vitest empties stylesheets by default; the layout test reads the app's column widths from this one.
     css: { include: [/app\.css/] },
   },

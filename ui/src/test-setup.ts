@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/svelte';
+import { cleanup, configure } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
 import { tauriBackend, setBackend } from './lib/api';
 import { lastMerge } from './lib/duplicates/lastMerge.svelte';
@@ -15,6 +15,10 @@ import { stageColours } from './lib/pipeline/stageColours.svelte';
 import { session } from './lib/session.svelte';
 import { sidebar } from './lib/shell/sidebar.svelte';
 import { toasts } from './lib/toast.svelte';
+
+// waitFor and findBy give up after 1 s by default: a test run beside a build on a loaded 2-core machine can take
+// that long to render what a passing test waits for. A failing test only fails later.
+configure({ asyncUtilTimeout: 3000 });
 
 // jsdom has <dialog> but not its modal API: enough of it for Dialog to open and close. (Inertness of the page
 // behind and Escape's native `cancel` are the browser's; Dialog also handles both keys itself.)
