@@ -353,13 +353,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
     // Meetings repeat by the hour at most; a rule by the second or minute yields more than a view can list of
     // it, which the views then cut at MAX_OCCURRENCES of that series: said once, here, not left silent.
     for line in c.all("RRULE") {
-        let rule = line.value.to_ascii_uppercase();
-        let unit = rule.split(';').find_map(|p| match p.trim().strip_prefix("FREQ=")?.trim() {
-            "SECONDLY" => Some("second"),
-            "MINUTELY" => Some("minute"),
-            _ => None,
-        });
-        if let Some(unit) = unit {
+        if let Some(unit) = crate::rule::repeats_by_the(&line.value) {
             warnings.push(format!(
                 "line {}: the event repeats by the {unit}: a view lists at most {} of its occurrences at a time, and \
                  cuts a longer span short",

@@ -128,8 +128,8 @@ pub fn read(bytes: &[u8]) -> Calendar {
         }
     }
     // Nothing but time zones in every calendar: the file is said to hold nothing to import (a published time
-    // zone, an empty export), not passed over as a file of no new events.
-    // An event the file ends inside is lost, not absent: its problem says so.
+    // zone, an empty export), not passed over as a file of no new events. An event the file ends inside is lost,
+    // not absent: its problem says so instead.
     let children = || calendars.iter().flat_map(|c| &c.children);
     if !calendars.is_empty()
         && cut_events.is_empty()

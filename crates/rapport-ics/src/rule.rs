@@ -69,6 +69,22 @@ pub fn rule_ends(rule: &str) -> bool {
     })
 }
 
+/// "second" or "minute" for a rule repeating by the second or minute that may yield more than a view lists of one
+/// series ([`MAX_OCCURRENCES`]: no COUNT bounds it below that), read as [`rule_ends`] reads a rule.
+pub(crate) fn repeats_by_the(rule: &str) -> Option<&'static str> {
+    let rule = rule.replace("\\;", ";").to_ascii_uppercase();
+    let (mut unit, mut few) = (None, false);
+    for part in rule.trim().trim_start_matches("RRULE:").split(';') {
+        match part.trim().split_once('=').unwrap_or((part, "")) {
+            ("FREQ", "SECONDLY") => unit = Some("second"),
+            ("FREQ", "MINUTELY") => unit = Some("minute"),
+            ("COUNT", n) => few = n.parse::<u32>().is_ok_and(|n| n > 0 && n <= u32::from(MAX_OCCURRENCES)),
+            _ => {}
+        }
+    }
+    unit.filter(|_| !few)
+}
+
 /// An UNTIL in a year no calendar reaches ("99991231T235959Z", which some programs write for a series without
 /// an end): it repeats for good, rather than being refused as no date and cut to its first meeting.
 fn no_end_in_sight(until: &str) -> bool {

@@ -1082,4 +1082,8 @@ fn a_rule_by_the_second_or_minute_is_said_to_be_cut_in_long_views() {
         assert_eq!(expansion.occurrences.len(), usize::from(rapport_ics::MAX_OCCURRENCES));
     }
     assert!(rapport_ics::read(event("FREQ=HOURLY").as_bytes()).warnings.is_empty());
+    // Read as the expansion reads a rule: separators escaped as text; a COUNT that keeps it within a view's list.
+    assert_eq!(rapport_ics::read(event("FREQ=SECONDLY\\;INTERVAL=2").as_bytes()).warnings.len(), 1);
+    assert!(rapport_ics::read(event("FREQ=SECONDLY;COUNT=10").as_bytes()).warnings.is_empty());
+    assert_eq!(rapport_ics::read(event("FREQ=MINUTELY;COUNT=100000").as_bytes()).warnings.len(), 1);
 }
