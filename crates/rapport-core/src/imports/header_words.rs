@@ -8,6 +8,9 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         &[
             "firstname",
             "fname",
+            // The R package RecordLinkage's data sets (RLdata500, RLdata10000) split a name into components: "fname_c1"
+            // is the name, "fname_c2" a second one when there is one (a note).
+            "fnamec1",
             "contactfirstname",
             "kontaktvorname",
             "first",
@@ -37,6 +40,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         &[
             "lastname",
             "lname",
+            "lnamec1",
             "contactlastname",
             "kontaktnachname",
             "last",
@@ -255,6 +259,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "emails",
             "emailaddresses",
             "emailaddress",
+            "emailaddr",
             "mail",
             "e-mail",
             "emailadresse",
@@ -408,6 +413,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "morada",
             "domicilio",
             "addressline1",
+            // Abbreviated, as databases and mailing-list tools name the columns ("ADDR1", "addr_line_1").
+            "addr",
+            "addr1",
+            "addrline1",
+            "streetaddr",
             // Constant Contact's "Street address line 1 - Home" (its digit and qualifier aside).
             "addressline",
             "streetaddressline",
@@ -438,6 +448,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "address2",
             "addressline2",
             "adresszusatz",
+            "addr2",
+            "addrline2",
             "complement",
             "complementadresse",
             "streetline2",
@@ -504,6 +516,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "postalcode",
             "zip",
             "zipcode",
+            // A US list's five-digit ZIP beside its ZIP+4 extension ("ZIP4", a note).
+            "zip5",
             "plz",
             "postleitzahl",
             "codepostal",

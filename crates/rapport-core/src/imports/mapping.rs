@@ -93,6 +93,7 @@ fn field_of(header: &str) -> Option<&'static str> {
     }
     exact_field(&fold(header))
         .or_else(|| addressed_to_the_visitor(header))
+        .or_else(|| qualified_name(header))
         .or_else(|| qualified_field(header))
         .or_else(|| asked_for(header))
 }
@@ -236,6 +237,21 @@ const NOT_THE_PERSONS: &[&str] = &[
     "campaign",
 ];
 
+/// Words before a name that say whose record the name is of, not that it is someone else's: a shop's
+/// "billing_first_name" (WooCommerce) and "Shipping Last Name" are its customer's, as a register's
+/// "Customer Name" is. Only these: "Emergency Contact First Name" or "Referrer Name" is another person.
+const NAME_QUALIFIERS: &[&str] = &["billing", "shipping", "delivery", "customer", "client", "buyer", "member"];
+
+/// A name field after one of [`NAME_QUALIFIERS`].
+fn qualified_name(header: &str) -> Option<&'static str> {
+    let words = words_of(header);
+    let (first, rest) = words.split_first()?;
+    if rest.is_empty() || !NAME_QUALIFIERS.contains(&first.as_str()) {
+        return None;
+    }
+    exact_field(&rest.concat()).filter(|f| matches!(*f, "first_name" | "last_name" | "full_name"))
+}
+
 /// The most words of a header [`qualified_field`] reads, from its end.
 const QUALIFIED_WORDS: usize = 8;
 
@@ -260,14 +276,24 @@ fn qualified_field(header: &str) -> Option<&'static str> {
             Some((last, rest)) if !rest.is_empty() && TRAILING_QUALIFIERS.contains(&last.as_str()) => rest.to_vec(),
             _ => Vec::new(),
         };
+        // A database's numbered contact columns ("EMAIL1", "PHONE2", "Tel1"): the number written onto the word.
+        // Only for an email or a phone, of which a lead holds several: "ZIP4" is a ZIP code's extension.
+        let unnumbered: Vec<String> =
+            plain.iter().map(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()).to_string()).collect();
+        let numbered = unnumbered != plain && unnumbered.iter().all(|w| !w.is_empty());
         // The longest words that name a field: "E-mail 2 Address" is an email ("emailaddress" without the
         // number) before it is a street ("address"), and "Address 2" the second street line ("address2").
         let mut best: Option<(usize, &'static str)> = None;
-        for list in [&words, &plain, &unqualified] {
+        for (list, contact_only) in [(&words, false), (&plain, false), (&unqualified, false), (&unnumbered, true)] {
+            if contact_only && !numbered {
+                continue;
+            }
             // No field's name runs to more than a few words: a header of hundreds is read by its last ones.
             for start in list.len().saturating_sub(QUALIFIED_WORDS)..list.len() {
                 let named = list[start..].concat();
-                if let Some(f) = exact_field(&named).filter(|f| QUALIFIABLE.contains(f)) {
+                let named_field = exact_field(&named)
+                    .filter(|f| QUALIFIABLE.contains(f) && (!contact_only || matches!(*f, "email" | "phone")));
+                if let Some(f) = named_field {
                     if best.is_none_or(|(len, _)| named.len() > len) {
                         best = Some((named.len(), f));
                     }
@@ -1231,6 +1257,48 @@ mod tests {
         assert_eq!(fields(&["STRASSE UND HAUSNUMMER", "Huisnummer"]), some(&["street", "street"]));
         // Two streets are not one: the other is a column for the notes.
         assert_eq!(fields(&["Other Street", "Home Street"]), some(&["street", ""]));
+    }
+
+    /// Databases and mailing-list tools abbreviate their columns and number them; record-linkage data sets
+    /// split a name into components (the R package RecordLinkage's RLdata500). These went to the notes, and a list
+    /// of "FNAME, LNAME, ADDR1, EMAIL1" imported as Drafts with no address.
+    #[test]
+    fn abbreviated_and_numbered_columns_of_databases() {
+        assert_eq!(
+            fields(&["FNAME", "LNAME", "ADDR1", "ADDR2", "CITY", "ZIP5", "ZIP4", "EMAIL1", "PHONE1"]),
+            some(&["first_name", "last_name", "street", "street2", "city", "postcode", "", "email", "phone"])
+        );
+        for (header, field) in [
+            ("addr", "street"),
+            ("addr_line_1", "street"),
+            ("Mailing Addr", "street"),
+            ("Email Addr", "email"),
+            ("Tel2", "phone"),
+            ("Mobile1", "phone"),
+            ("E-Mail2", "email"),
+        ] {
+            assert_eq!(fields(&[header]), some(&[field]), "{header}");
+        }
+        // A shop's orders and customers (WooCommerce): the billing name is the customer's, the shipping one a
+        // second column for the notes.
+        assert_eq!(
+            fields(&[
+                "billing_first_name",
+                "billing_last_name",
+                "shipping_first_name",
+                "billing_email",
+                "Customer Name"
+            ]),
+            some(&["first_name", "last_name", "", "email", "full_name"])
+        );
+        assert_eq!(fields(&["Customer Name", "Emergency Contact First Name"]), some(&["full_name", ""]));
+        // A number onto another field's word is no second value of it: a ZIP code's extension, a second city.
+        assert_eq!(fields(&["ZIP4", "City2", "Company3"]), some(&["", "", ""]));
+        assert_eq!(
+            fields(&["fname_c1", "fname_c2", "lname_c1", "lname_c2", "by", "bm", "bd"]),
+            some(&["first_name", "", "last_name", "", "", "", ""]),
+            "a second name component is a note (a field takes one column)"
+        );
     }
 
     #[test]

@@ -400,7 +400,7 @@ impl Mapper {
                 errors.push(FieldError::new(self.headers[i].clone(), message));
                 continue;
             }
-            if value.is_empty() {
+            if value.is_empty() || is_missing_mark(&value, target) {
                 continue;
             }
             // A formula's error where a field's value should be is refused; in the notes (a helper column the
@@ -848,6 +848,18 @@ fn hyperlink(cell: &str) -> Option<Hyperlink> {
         .unwrap_or_default();
     let shown = args.get(1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Some(Hyperlink { target, scheme, shown })
+}
+
+/// What data tools write for a value they do not have, case and all: R (`NA`, `<NA>`), SQL dumps (`NULL`,
+/// `null`, MySQL's `\N`), pandas and NumPy (`NaN`). Not "nan" or "Null", which are people's names in a file
+/// written in one case, nor a person's "n/a" or "none" (see [`no_value`]).
+const MISSING_MARKS: [&str; 6] = ["NA", "<NA>", "NULL", "null", "\\N", "NaN"];
+
+/// Whether a cell is a data tool's mark of a missing value: no value, in any column (a company "NA" or a town
+/// "NULL" on every lead of an R or SQL export would pair them all as alike). "NA" in a country column is
+/// Namibia's code.
+fn is_missing_mark(value: &str, target: &str) -> bool {
+    MISSING_MARKS.contains(&value) && !(value == "NA" && target == "country")
 }
 
 /// What people write where they have no email or phone to give, folded (letters and digits only).
@@ -1453,6 +1465,45 @@ mod tests {
         }
     }
 
+    /// A data tool's mark of a missing value (R's NA, SQL's NULL and \N, pandas' NaN) is no value in any column:
+    /// it was a company "NA" and a town "NULL" on every lead of such an export, alike for the duplicate check.
+    #[test]
+    fn a_data_tools_mark_of_a_missing_value_is_no_value() {
+        let m = mapper(
+            &["Vorname", "Nachname", "Firma", "Ort", "E-Mail", "Telefon", "Land", "Info"],
+            &["first_name", "last_name", "company", "city", "email", "phone", "country", "notes"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for mark in MISSING_MARKS {
+            let input = m
+                .to_input(&row(&["Ann", "Lee", mark, mark, "ann@lee.io", mark, "", mark]))
+                .unwrap_or_else(|e| panic!("{mark}: {e:?}"));
+            assert_eq!(
+                (input.company.as_str(), input.address.city.as_str(), input.notes.as_str()),
+                ("", "", ""),
+                "{mark}"
+            );
+            assert!(input.phones.is_empty(), "{mark}: {input:?}");
+            let input = m
+                .to_input(&row(&[mark, "Lee", "", "", "ann@lee.io", "", "", ""]))
+                .unwrap_or_else(|e| panic!("{mark}: {e:?}"));
+            assert_eq!(input.first_name, "", "{mark}");
+        }
+        let input = m
+            .to_input(&row(&["Ann", "Lee", "", "Windhoek", "ann@lee.io", "", "NA", ""]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_ne!(input.address.country, "", "Namibia's code: {input:?}");
+        // Names that look like one in a file of one case, and a person's placeholder, stay as written.
+        let input = m
+            .to_input(&row(&["nan", "Null", "n/a", "Na", "ann@lee.io", "", "", "nan"]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (input.first_name.as_str(), input.last_name.as_str(), input.company.as_str(), input.address.city.as_str()),
+            ("nan", "Null", "n/a", "Na")
+        );
+        assert_eq!(input.notes, "Info: nan");
+    }
+
     /// A sheet's totals line ("Summe", "Total:", a count beside it) is no person: refused, saying so, where it
     /// was a Draft lead named "Summe". A person whose name is a word like it, with contact details, is not.
     #[test]
@@ -1713,7 +1764,8 @@ mod tests {
                             let text = format!("{input:?}");
                             for (i, c) in cells.iter().enumerate().take(h.len()) {
                                 let value = crate::leads::csv::unguard_cell(c.trim());
-                                if mapping[i].target != IGNORE && !value.is_empty() && !value.contains([';', ',', '\\', '"']) {
+                                let missing = is_missing_mark(value, &mapping[i].target);
+                                if mapping[i].target != IGNORE && !value.is_empty() && !missing && !value.contains([';', ',', '\\', '"']) {
                                     // A whole name is split: each of its words is kept, if not the cell; so is each
                                     // of several addresses or numbers in one cell.
                                     let parts: Vec<String> = match mapping[i].target.as_str() {
