@@ -418,6 +418,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "addr1",
             "addrline1",
             "streetaddr",
+            // Dynamics 365 and Dataverse by their columns' logical names ("address1_line1").
+            "address1line1",
             // Constant Contact's "Street address line 1 - Home" (its digit and qualifier aside).
             "addressline",
             "streetaddressline",
@@ -450,6 +452,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "adresszusatz",
             "addr2",
             "addrline2",
+            "address1line2",
             "complement",
             "complementadresse",
             "streetline2",
@@ -548,6 +551,7 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "region",
             "state",
             "province",
+            "stateorprovince",
             "county",
             "bundesland",
             "provinz",

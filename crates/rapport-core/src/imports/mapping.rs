@@ -1292,6 +1292,20 @@ mod tests {
             some(&["first_name", "last_name", "", "email", "full_name"])
         );
         assert_eq!(fields(&["Customer Name", "Emergency Contact First Name"]), some(&["full_name", ""]));
+        // Dynamics 365 by its columns' logical names.
+        assert_eq!(
+            fields(&[
+                "fullname",
+                "emailaddress1",
+                "telephone1",
+                "address1_line1",
+                "address1_line2",
+                "address1_city",
+                "address1_stateorprovince",
+                "address1_postalcode"
+            ]),
+            some(&["full_name", "email", "phone", "street", "street2", "city", "region", "postcode"])
+        );
         // A number onto another field's word is no second value of it: a ZIP code's extension, a second city.
         assert_eq!(fields(&["ZIP4", "City2", "Company3"]), some(&["", "", ""]));
         assert_eq!(
