@@ -1428,6 +1428,42 @@ mod tests {
         assert!(lead.tags.is_empty() && lead.notes.contains("fair") && lead.notes.contains("vip"), "{lead:?}");
     }
 
+    /// A partner's system sends its record nested, as most do: each value is read by its path ("address.city"),
+    /// as a header naming it would be, and someone else's value (its owner's email) goes to the notes. The body
+    /// was refused whole, and the partner had to flatten it first.
+    #[test]
+    fn a_nested_record_is_read_by_the_paths_of_its_values() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source = core
+            .add_capture_source(&admin, &KeepsSecrets::default(), &partner("Partner", &[], 60))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body =
+            br#"{"person":{"first_name":"Ann","last_name":"Lee","emails":[{"type":"work","value":"ann@lee.io"}]},
+            "company":{"name":"Lee & Co"},
+            "address":{"line1":"1 Park Row","city":"Leeds","postal_code":"LS1 5AB","country":"GB"},
+            "owner":{"email":"rep@partner.example"}}"#;
+        let reply = core
+            .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let lead = core
+            .get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()),
+            ("Ann", "Lee", "Lee & Co")
+        );
+        let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
+        assert_eq!(emails, ["ann@lee.io"], "the owner's address is not the person's");
+        let a = &lead.address;
+        assert_eq!(
+            (a.street.as_str(), a.city.as_str(), a.postcode.as_str(), a.country.as_str()),
+            ("1 Park Row", "Leeds", "LS1 5AB", "GB")
+        );
+        assert!(lead.notes.contains("rep@partner.example"), "kept in the notes: {:?}", lead.notes);
+    }
+
     /// What a sender wrote in a field's name comes back in the refusal the Administrator reads, in the app and in
     /// `rapport capture submissions` on a terminal: a terminal escape or a direction override in it is shown as
     /// its code, not obeyed (rewriting the clipboard, erasing lines, faking rows).
@@ -1437,7 +1473,7 @@ mod tests {
         let source =
             core.add_capture_source(&admin, &KeepsSecrets::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
         for (content_type, body) in [
-            ("application/json", &b"{\"\\u001b]52;c;aGk=\\u0007\\u001b[2K\": {\"a\": 1}}"[..]),
+            ("application/json", &b"{\"\\u001b]52;c;aGk=\\u0007\\u001b[2K\": [[1]]}"[..]),
             ("application/x-www-form-urlencoded", b"first%1B%5B2K%E2%80%AEname=%FC"),
         ] {
             let reply = core
@@ -1599,7 +1635,7 @@ mod tests {
         // refusal names the field, as the same name sent twice or any validation error does.
         for (body, field, says) in [
             (r#"{"vorname":"Jan","Vorname":"Bob","name":"Novak","mail":"j@n.cz"}"#, "vorname", "2 were sent"),
-            (r#"{"vorname":"Jan","name":{"x":1},"mail":"j@n.cz"}"#, "name", "must be text"),
+            (r#"{"vorname":"Jan","name":[["x"]],"mail":"j@n.cz"}"#, "name", "must be text"),
         ] {
             let reply = core
                 .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())

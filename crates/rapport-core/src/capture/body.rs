@@ -1,13 +1,16 @@
-//! A capture request's body as (field, value) pairs: JSON (an object of strings, numbers, booleans or
-//! arrays of them, an array giving its name once per item) or form-urlencoded, whatever a website form or a partner's system sends. Outside data:
-//! fuzzed, never panics, every refusal says what was wrong.
+//! A capture request's body as (field, value) pairs: JSON (an object of strings, numbers, booleans or arrays of
+//! them, an array giving its name once per item, an object within named by its path: "address.city") or
+//! form-urlencoded, whatever a website form or a partner's system sends. Outside data: fuzzed, never panics,
+//! every refusal says what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
     #[error("the body is not valid JSON: {0}")]
     Json(String),
     #[error("the body must be a JSON object of field names to values")]
     NotAnObject,
-    #[error("field \"{0}\" must be text, a number, true/false, or a list of those")]
+    #[error(
+        "field \"{0}\" must be text, a number, true/false, a list of those, or an object of them (at most 8 deep)"
+    )]
     Nested(String),
     #[error(
         "field \"{0}\" is not UTF-8 text: send the form as UTF-8 (accept-charset=\"UTF-8\"), or name its charset in \
@@ -40,27 +43,100 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// A JSON object's members in the order sent, a name given twice kept twice.
-struct Members(Vec<(String, serde_json::Value)>);
+/// A JSON value as sent: an object's members in the order sent, a name given twice kept twice (a
+/// `serde_json::Value` keeps the last of them only, and sorts the others).
+enum Sent {
+    Value(serde_json::Value),
+    List(Vec<Sent>),
+    Object(Vec<(String, Sent)>),
+}
 
-impl<'de> serde::Deserialize<'de> for Members {
+impl<'de> serde::Deserialize<'de> for Sent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members;
+            type Value = Sent;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
+                f.write_str("a JSON value")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+            fn visit_bool<E>(self, v: bool) -> Result<Sent, E> {
+                Ok(Sent::Value(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Sent, E> {
+                Ok(Sent::Value(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Sent, E> {
+                Ok(Sent::Value(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Sent, E> {
+                Ok(Sent::Value(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Sent, E> {
+                Ok(Sent::Value(v.into()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Sent, E> {
+                Ok(Sent::Value(v.into()))
+            }
+            fn visit_unit<E>(self) -> Result<Sent, E> {
+                Ok(Sent::Value(serde_json::Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Sent, E> {
+                Ok(Sent::Value(serde_json::Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Sent, A::Error> {
                 let mut out = Vec::new();
-                while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                while let Some(item) = seq.next_element::<Sent>()? {
+                    out.push(item);
+                }
+                Ok(Sent::List(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Sent, A::Error> {
+                let mut out = Vec::new();
+                while let Some(member) = map.next_entry::<String, Sent>()? {
                     out.push(member);
                 }
-                Ok(Members(out))
+                Ok(Sent::Object(out))
             }
         }
-        d.deserialize_map(Visit)
+        d.deserialize_any(Visit)
     }
+}
+
+/// Fields deeper than this many objects are refused: no partner's record is so deep, and each level lengthens
+/// every name below it.
+const MAX_DEPTH: usize = 8;
+
+/// The members of an object as (name, value) fields, a member's object read as fields named by their path
+/// ("address.city", as a partner's system nests a record's parts), a list as its name given once per item.
+fn flatten(
+    members: Vec<(String, Sent)>,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), BodyError> {
+    for (k, v) in members {
+        let name = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
+        match v {
+            Sent::Value(v) => out.push((name.clone(), scalar(&v).ok_or(BodyError::Nested(name))?)),
+            // A list is its name given once per item, as a form's checkbox group posts it: a field of several
+            // values (emails, phones, tags, notes) takes each, and the caller refuses a list for a field of one
+            // value instead of storing "Ann; Bob" as a first name. A list of objects gives each one's fields.
+            Sent::List(items) => {
+                for item in items {
+                    match item {
+                        Sent::Value(v) => {
+                            out.push((name.clone(), scalar(&v).ok_or_else(|| BodyError::Nested(name.clone()))?))
+                        }
+                        Sent::Object(inner) if depth < MAX_DEPTH => flatten(inner, &name, depth + 1, out)?,
+                        _ => return Err(BodyError::Nested(name)),
+                    }
+                }
+            }
+            Sent::Object(inner) if depth < MAX_DEPTH => flatten(inner, &name, depth + 1, out)?,
+            Sent::Object(_) => return Err(BodyError::Nested(name)),
+        }
+    }
+    Ok(())
 }
 
 /// A form's fields, names and values percent-decoded, in the charset the request declares (a page served in
@@ -148,23 +224,14 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
             if !v.is_object() {
                 return Err(BodyError::NotAnObject);
             }
-            // Read again as a list of members: an object keeps only the last of two members with one name, and
+            // Read again as members in order: an object keeps only the last of two members with one name, and
             // the first one's value would be lost without a word.
-            let Members(members) = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?;
+            let Sent::Object(members) = serde_json::from_slice(bytes).map_err(|e| BodyError::Json(e.to_string()))?
+            else {
+                return Err(BodyError::NotAnObject);
+            };
             let mut out = Vec::with_capacity(members.len());
-            for (k, v) in members {
-                match v {
-                    // A list is its name given once per item, as a form's checkbox group posts it: a field
-                    // of several values (emails, phones, tags, notes) takes each, and the caller refuses a list
-                    // for a field of one value instead of storing "Ann; Bob" as a first name.
-                    serde_json::Value::Array(items) => {
-                        for item in &items {
-                            out.push((k.clone(), scalar(item).ok_or_else(|| BodyError::Nested(k.clone()))?));
-                        }
-                    }
-                    other => out.push((k.clone(), scalar(&other).ok_or(BodyError::Nested(k))?)),
-                }
-            }
+            flatten(members, "", 1, &mut out)?;
             out
         }
         "application/x-www-form-urlencoded" => {
@@ -252,12 +319,52 @@ mod tests {
         let f = parse_body(Some("application/x-www-form-urlencoded"), b"first_name=J%C3%BCrgen&email=j%40x.de");
         assert_eq!(f, Ok(vec![("first_name".into(), "Jürgen".into()), ("email".into(), "j@x.de".into())]));
         assert_eq!(parse_body(None, b"[1]"), Err(BodyError::NotAnObject));
-        assert_eq!(parse_body(None, br#"{"a":{"b":1}}"#), Err(BodyError::Nested("a".into())));
+        assert_eq!(parse_body(None, br#"{"a":{"b":1}}"#), Ok(vec![("a.b".into(), "1".into())]));
         assert_eq!(parse_body(Some("text/plain"), b"x"), Err(BodyError::MediaType("text/plain".into())));
         assert_eq!(parse_body(None, b"{}"), Err(BodyError::Empty));
         assert_eq!(parse_body(None, br#"{"tags":[],"x":""}"#), Err(BodyError::Empty));
         assert_eq!(parse_body(None, br#"{"tags":[["a"]]}"#), Err(BodyError::Nested("tags".into())));
         assert!(matches!(parse_body(None, b"{\"a\":"), Err(BodyError::Json(_))));
+    }
+
+    /// A partner's system nests a record's parts ({"contact": {...}, "address": {...}}): each value is a field
+    /// named by its path, in the order sent, a name given twice kept twice; a list of objects gives each one's.
+    /// It was refused whole ("must be text, a number..."), and the partner had to flatten its records first.
+    #[test]
+    fn an_object_within_is_read_as_fields_named_by_their_path() {
+        let body = br#"{"contact":{"first_name":"Ann","last_name":"Lee","email":"a@x.io","email":"b@x.io"},
+            "address":{"line1":"1 Main St","city":"Leeds","geo":{"lat":53.8,"lng":-1.55}},
+            "phones":[{"type":"work","value":"+44 113 496 0000"},{"type":"mobile","value":"+44 7700 900123"}],
+            "tags":["vip","fair"],"empty":{},"source":"partner"}"#;
+        let fields = parse_body(None, body).unwrap_or_else(|e| panic!("{e}"));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("contact.first_name", "Ann"),
+                ("contact.last_name", "Lee"),
+                ("contact.email", "a@x.io"),
+                ("contact.email", "b@x.io"),
+                ("address.line1", "1 Main St"),
+                ("address.city", "Leeds"),
+                ("address.geo.lat", "53.8"),
+                ("address.geo.lng", "-1.55"),
+                ("phones.type", "work"),
+                ("phones.value", "+44 113 496 0000"),
+                ("phones.type", "mobile"),
+                ("phones.value", "+44 7700 900123"),
+                ("tags", "vip"),
+                ("tags", "fair"),
+                ("source", "partner"),
+            ]
+        );
+        // Eight objects deep is the most; a list of lists is no field either.
+        let deep = |levels: usize| format!("{}\"x\"{}", "{\"a\":".repeat(levels), "}".repeat(levels));
+        assert!(parse_body(None, deep(8).as_bytes()).is_ok());
+        let name = ["a"; 8].join(".");
+        assert_eq!(parse_body(None, deep(9).as_bytes()), Err(BodyError::Nested(name)));
+        assert_eq!(parse_body(None, br#"{"a":[{"b":[["c"]]}]}"#), Err(BodyError::Nested("a.b".into())));
+        assert_eq!(parse_body(None, br#"{"a":{}, "b":""}"#), Err(BodyError::Empty));
     }
 
     /// The commonest integration slips get their own answer: a JSON body sent as a form ("the body has no
@@ -275,6 +382,77 @@ mod tests {
             Ok(vec![("first_name".into(), "J\u{fc}rgen".into())])
         );
         assert_eq!(reading_of(Some(&format!("{form}; charset=UTF-16LE"))), form);
+    }
+
+    /// Any JSON value: scalars, and lists and objects of them, nested.
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[^\"]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(11, 96, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z.]{0,3}", inner), 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// How many fields an object at `level` (the body itself at 1) gives: one per scalar within, or none when a
+    /// list holds a list or an object lies deeper than `MAX_DEPTH`.
+    fn fields_within(object: &serde_json::Map<String, serde_json::Value>, level: usize) -> Option<usize> {
+        use serde_json::Value;
+        if level > MAX_DEPTH {
+            return None;
+        }
+        let mut n = 0;
+        for v in object.values() {
+            n += match v {
+                Value::Object(inner) => fields_within(inner, level + 1)?,
+                Value::Array(items) => {
+                    let mut m = 0;
+                    for item in items {
+                        m += match item {
+                            Value::Object(inner) => fields_within(inner, level + 1)?,
+                            Value::Array(_) => return None,
+                            _ => 1,
+                        };
+                    }
+                    m
+                }
+                _ => 1,
+            };
+        }
+        Some(n)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Every value a nested body sends is a field, none lost, or the body is refused saying why.
+        #[test]
+        fn every_value_of_a_nested_body_is_a_field_or_it_is_refused(json in any_json()) {
+            let text = json.to_string();
+            let read = parse_body(Some("application/json"), text.as_bytes());
+            match (&json, read) {
+                (serde_json::Value::Object(top), Ok(fields)) => {
+                    prop_assert_eq!(Some(fields.len()), fields_within(top, 1), "{}", text);
+                }
+                (serde_json::Value::Object(top), Err(BodyError::Nested(_))) => {
+                    prop_assert_eq!(fields_within(top, 1), None, "{}", text);
+                }
+                (serde_json::Value::Object(top), Err(BodyError::TooManyFields(n))) => {
+                    prop_assert_eq!(Some(n), fields_within(top, 1));
+                }
+                (serde_json::Value::Object(_), Err(e)) => prop_assert_eq!(e, BodyError::Empty, "{}", text),
+                (_, read) => prop_assert_eq!(read, Err(BodyError::NotAnObject)),
+            }
+        }
     }
 
     proptest! {

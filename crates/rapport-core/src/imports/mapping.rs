@@ -240,7 +240,8 @@ const NOT_THE_PERSONS: &[&str] = &[
 /// Words before a name that say whose record the name is of, not that it is someone else's: a shop's
 /// "billing_first_name" (WooCommerce) and "Shipping Last Name" are its customer's, as a register's
 /// "Customer Name" is. Only these: "Emergency Contact First Name" or "Referrer Name" is another person.
-const NAME_QUALIFIERS: &[&str] = &["billing", "shipping", "delivery", "customer", "client", "buyer", "member"];
+const NAME_QUALIFIERS: &[&str] =
+    &["billing", "shipping", "delivery", "customer", "client", "buyer", "member", "person", "lead", "contact"];
 
 /// A name field after one of [`NAME_QUALIFIERS`].
 fn qualified_name(header: &str) -> Option<&'static str> {
