@@ -452,6 +452,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "adresszusatz",
             "addr2",
             "addrline2",
+            "apt",
+            "suite",
+            "aptsuite",
+            "suiteapt",
+            "apartment",
             "address1line2",
             "complement",
             "complementadresse",
@@ -576,6 +581,9 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         "country",
         &[
             "country",
+            // An address's country by its ISO 3166 code (Oro CRM's "Addresses 1 Country ISO2 code").
+            "countryiso2",
+            "countryiso",
             "land",
             "staat",
             "pays",

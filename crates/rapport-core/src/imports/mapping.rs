@@ -235,6 +235,24 @@ const NOT_THE_PERSONS: &[&str] = &[
     "complet",
     // Mailchimp's "UNSUB_CAMPAIGN_TITLE": the newsletter's title, not the person's job.
     "campaign",
+    // A membership register's relatives and team (CiviCRM's "Mum-email", "Sister-phone", "Team Address 2"), an
+    // emergency contact, a referrer: their values, which would also pair the person with them as alike.
+    "mum",
+    "mom",
+    "mother",
+    "father",
+    "dad",
+    "sister",
+    "brother",
+    "parent",
+    "parents",
+    "guardian",
+    "child",
+    "kin",
+    "emergency",
+    "referrer",
+    "referral",
+    "team",
 ];
 
 /// Words before a name that say whose record the name is of, not that it is someone else's: a shop's
@@ -430,10 +448,20 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
         "ilce" if turkish => Some("city"),
         _ => None,
     };
-    let named: Vec<Option<&'static str>> = headers
+    let mut named: Vec<Option<&'static str>> = headers
         .iter()
         .map(|h| turkish_word(h).or_else(|| field_of(h).filter(|f| !seen_from(h) && (*f != "currency" || valued))))
         .collect();
+    // Spanish and Italian head the given name "Nombre" and "Nome" beside a surname column; alone, the word is the
+    // whole name ("Ana García"), which was kept whole as a first name.
+    let surname = headers.iter().any(|h| SURNAME_PARTS.contains(&fold(h).as_str()));
+    if !surname && !named.contains(&Some("last_name")) && !named.contains(&Some("full_name")) {
+        for (h, n) in headers.iter().zip(named.iter_mut()) {
+            if matches!(fold(h).as_str(), "nombre" | "nome") {
+                *n = Some("full_name");
+            }
+        }
+    }
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
     // its "Job Title" is there too, and a bare "ID" is not the record's reference beside "Lead ID".
     let precise = |f: &'static str| headers.iter().zip(&named).any(|(h, n)| *n == Some(f) && !is_loose(h));
@@ -1293,6 +1321,19 @@ mod tests {
             some(&["first_name", "last_name", "", "email", "full_name"])
         );
         assert_eq!(fields(&["Customer Name", "Emergency Contact First Name"]), some(&["full_name", ""]));
+        // Relatives' and a team's values are theirs; a suite is the second line, an ISO code the country.
+        assert_eq!(
+            fields(&["Email", "Mum-email", "Sister-phone", "Team Address 2", "Emergency Contact Phone", "Phone"]),
+            some(&["email", "", "", "", "", "phone"])
+        );
+        assert_eq!(
+            fields(&["Billing Street", "Billing Apt/Suite", "Addresses 1 Country ISO2 code"]),
+            some(&["street", "street2", "country"])
+        );
+        // "Nombre" and "Nome" are the given name beside a surname, the whole name alone.
+        assert_eq!(fields(&["nombre", "email", "telefono"]), some(&["full_name", "email", "phone"]));
+        assert_eq!(fields(&["Nombre", "Apellidos", "Email"]), some(&["first_name", "last_name", "email"]));
+        assert_eq!(fields(&["Nome", "E-mail"]), some(&["full_name", "email"]));
         // Dynamics 365 by its columns' logical names.
         assert_eq!(
             fields(&[
