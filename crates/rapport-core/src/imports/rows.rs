@@ -496,7 +496,15 @@ impl Mapper {
                 input.first_name.split_whitespace().chain(input.last_name.split_whitespace()).collect();
             name.split_whitespace().all(|w| given.contains(&w.trim_end_matches(',')))
         };
-        if !full_name.is_empty() && !held(&full_name) {
+        // A customer list's name column holds the company's name when the customer is a company (QuickBooks and
+        // Odoo write it there as well as in the company column; "1616 Investments, LLC"): it was split into a
+        // person's first and last name ("LLC", "1616 Investments").
+        let same_as_company = full_name.trim().eq_ignore_ascii_case(input.company.trim());
+        if !full_name.is_empty() && (same_as_company || (input.company.is_empty() && names_a_company(&full_name))) {
+            if input.company.is_empty() {
+                input.company.clone_from(&full_name);
+            }
+        } else if !full_name.is_empty() && !held(&full_name) {
             let (first, last) = if super::names::names_two_surnames(&full_name_column) {
                 super::names::split_with_two_surnames(&full_name)
             } else {
@@ -848,6 +856,22 @@ fn hyperlink(cell: &str) -> Option<Hyperlink> {
         .unwrap_or_default();
     let shown = args.get(1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Some(Hyperlink { target, scheme, shown })
+}
+
+/// The legal forms a company's name ends with, folded, that no person's surname is: "Ann Sa" or "Bo Ag" may be
+/// a person, "Acme GmbH" is not.
+const LEGAL_FORMS: &[&str] =
+    &["inc", "incorporated", "corp", "corporation", "ltd", "limited", "llc", "llp", "plc", "gmbh", "sarl", "srl", "bv"];
+
+/// Whether a whole name is a company's, by the legal form it ends with ("Coastal Build Pty Ltd", "3JO Services
+/// Inc.", "Müller GmbH").
+fn names_a_company(name: &str) -> bool {
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.as_str()))
 }
 
 /// What data tools write for a value they do not have, case and all: R (`NA`, `<NA>`), SQL dumps (`NULL`,
@@ -1463,6 +1487,38 @@ mod tests {
             let input = m.to_input(&row(&["Lee", placeholder, "+49 30 123456", ""])).unwrap_or_default();
             assert!(input.emails.is_empty(), "{placeholder}: {input:?}");
         }
+    }
+
+    /// A name column holding a company's name (QuickBooks writes it there and in the company column; a legal
+    /// form says so where there is no company column) is the company, not a person's first and last name.
+    #[test]
+    fn a_company_in_the_name_column_is_no_person() {
+        let m = mapper(&["Name", "CompanyName", "Email"], &["full_name", "company", "email"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let read = |cells: &[&str]| {
+            let i = m.to_input(&row(cells)).unwrap_or_else(|e| panic!("{cells:?}: {e:?}"));
+            (i.first_name, i.last_name, i.company, i.notes)
+        };
+        let empty = String::new;
+        assert_eq!(
+            read(&["1616 Investments, LLC", "1616 Investments, LLC", "ap@1616.example"]),
+            (empty(), empty(), "1616 Investments, LLC".to_string(), empty())
+        );
+        assert_eq!(
+            read(&["3JO Services Inc.", "", "x@3jo.example"]),
+            (empty(), empty(), "3JO Services Inc.".to_string(), empty())
+        );
+        assert_eq!(
+            read(&["National Parts & Supplies", "national parts & supplies", ""]).2,
+            "national parts & supplies"
+        );
+        // A person at a company, and people whose surnames look like a legal form elsewhere, are people.
+        assert_eq!(
+            read(&["Ann Lee", "Acme LLC", "ann@acme.example"]),
+            ("Ann".to_string(), "Lee".to_string(), "Acme LLC".to_string(), empty())
+        );
+        assert_eq!(read(&["Maria Sa", "", "maria@sa.example"]).1, "Sa");
+        assert_eq!(read(&["Bo Ag", "", "bo@ag.example"]).1, "Ag");
     }
 
     /// A data tool's mark of a missing value (R's NA, SQL's NULL and \N, pandas' NaN) is no value in any column:
