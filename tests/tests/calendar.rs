@@ -295,6 +295,35 @@ fn a_colleague_in_an_invite_is_no_lead_to_make() {
     assert_eq!(f.dump(), before, "nothing written");
 }
 
+/// A file holding two versions of one meeting (a mail thread saved as one file; ical4j's classify.ics, the
+/// newer first) is one appointment, created, at the newer version's time, and the older copy is said. It was
+/// reported "created 1, updated 1" for the one meeting, without a word of the older copy.
+#[test]
+fn two_versions_of_one_meeting_in_a_file_are_one_appointment_created() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let version = |sequence: u32, day: u32| {
+        format!(
+            "BEGIN:VEVENT\nUID:review@example.org\nSEQUENCE:{sequence}\nDTSTAMP:20261101T000000Z\n\
+             DTSTART:202612{day:02}T090000Z\nDTEND:202612{day:02}T100000Z\nSUMMARY:Review\nEND:VEVENT\n"
+        )
+    };
+    let file = format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{}{}END:VCALENDAR\n",
+        version(1, 15),
+        version(0, 14)
+    );
+    let report = f.core.import_ics(&dana, &[ics("thread.ics", &file)], None).unwrap().remove(0);
+    assert_eq!((report.created, report.updated, report.unchanged), (1, 0, 0), "{report:?}");
+    assert_eq!(report.appointment_ids.len(), 1, "{report:?}");
+    let a = f.core.appointment(&dana, report.appointment_ids[0]).unwrap();
+    assert_eq!(a.start, "2026-12-15T09:00:00Z", "the newer version stands");
+    assert!(report.warnings.iter().any(|w| w.contains("older version too (SEQUENCE 0 < 1)")), "{:?}", report.warnings);
+    // The same file again changes nothing, and says so once.
+    let again = f.core.import_ics(&dana, &[ics("thread.ics", &file)], None).unwrap().remove(0);
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1), "{again:?}");
+}
+
 #[test]
 fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     let f = fixture();

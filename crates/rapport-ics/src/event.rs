@@ -442,7 +442,7 @@ pub fn read_event(c: &Component, cx: &Context) -> Result<Event, Problem> {
             // file twice still finds it.
             warnings.push(format!("line {}: event without UID: identified by its start and summary", c.line));
             let basis = format!("{:?}|{:?}", start, text(c, "SUMMARY"));
-            format!("rapport-{:016x}@no-uid", fnv(basis.as_bytes()))
+            format!("rapport-{:016x}{NO_UID_MARK}", fnv(basis.as_bytes()))
         }
     };
 
@@ -554,7 +554,12 @@ fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) ->
         // An end on the start's own day (some exporters write the last day, not the day after): the one day.
         (Moment::Date(s), Moment::Date(e)) if e == s => Length::Days(1),
         (Moment::Date(s), Moment::Date(e)) => Length::Days((*e - *s).num_days()),
-        (Moment::Date(s), Moment::Time { wall, .. }) => Length::Days((wall.date() - *s).num_days().max(1)),
+        // A time of day in the end of a whole-day event is into that day: it is one of the event's, rounded up
+        // as a DURATION is ("20061009T235900" ends the 9th, which was lost), at least the one day a date is.
+        (Moment::Date(s), Moment::Time { wall, .. }) => {
+            let into_the_day = i64::from(wall.time() != NaiveTime::MIN);
+            Length::Days(((wall.date() - *s).num_days() + into_the_day).max(1))
+        }
         // A floating end (or start) beside a zoned one is read in that zone: "DTSTART;TZID=America/New_York:…T100000"
         // with "DTEND:…T110000" is an hour in New York, not an end three hours before its start.
         (Moment::Time { wall: s, zone: zs }, Moment::Time { wall: e, zone: ze })
@@ -571,6 +576,9 @@ fn length_between(start: &Moment, end: &Moment, calendar_zone: &Option<Zone>) ->
         other => Some(other),
     }
 }
+
+/// How the identity given to an event without a UID ends.
+pub(crate) const NO_UID_MARK: &str = "@no-uid";
 
 /// FNV-1a: a stable identity for events without a UID (not a security digest).
 fn fnv(bytes: &[u8]) -> u64 {

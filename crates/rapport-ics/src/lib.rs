@@ -141,6 +141,33 @@ pub fn read(bytes: &[u8]) -> Calendar {
             "the calendar is empty: no event to import".into()
         });
     }
+    // Events without a UID are known by their start and summary (importing the file again finds them). Two that
+    // share both but differ otherwise (another rule, another description) are two events, not copies: the later
+    // ones are told apart by their place among them, the same on every import of the file. One was dropped.
+    let mut no_uid_seen: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for i in 0..cal.events.len() {
+        let e = &cal.events[i];
+        if !e.uid.ends_with(event::NO_UID_MARK) || e.recurrence_id.is_some() {
+            continue;
+        }
+        let same = no_uid_seen.entry(e.uid.clone()).or_default();
+        let copy = |j: &usize| {
+            let other = &cal.events[*j];
+            Event { line: e.line, uid: e.uid.clone(), warnings: e.warnings.clone(), ..other.clone() } == *e
+        };
+        if let Some(j) = same.iter().copied().find(copy) {
+            // A copy of one of them is that one.
+            let uid = cal.events[j].uid.clone();
+            cal.events[i].uid = uid;
+            continue;
+        }
+        same.push(i);
+        let n = same.len();
+        if n > 1 {
+            let uid = cal.events[i].uid.replace(event::NO_UID_MARK, &format!("-{n}{}", event::NO_UID_MARK));
+            cal.events[i].uid = uid;
+        }
+    }
     // Copies of one event (an update after the invite) share their UID; events that differ and share one (a
     // timetable exporter giving each lesson its course's UID) are one appointment to every calendar program,
     // the newest copy kept. Said, so that the others are not lost without a word.

@@ -155,8 +155,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("event_d_same_start_end.ics", "a whole day ending on its own date: one day to us, no length to Python"),
     ("example.ics", "the same, three whole days ending on their own dates"),
     ("Germany_Holidays.ics", "the same, each holiday ending on its own date"),
-    // Events without UID.
-    ("parsing_error.ics", "identical events without UID are one appointment to us, two to Python"),
 ];
 
 #[test]

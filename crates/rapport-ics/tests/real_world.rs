@@ -1087,3 +1087,50 @@ fn a_rule_by_the_second_or_minute_is_said_to_be_cut_in_long_views() {
     assert!(rapport_ics::read(event("FREQ=SECONDLY;COUNT=10").as_bytes()).warnings.is_empty());
     assert_eq!(rapport_ics::read(event("FREQ=MINUTELY;COUNT=100000").as_bytes()).warnings.len(), 1);
 }
+
+/// A whole-day start with an end written as a time late on a day (ical4j's "Boston Summit 2006": Oct 7 to
+/// Oct 9 23:59): the end's day is one of the event's, as a DURATION's part of a day is. It was cut to Oct 7-8.
+#[test]
+fn a_date_start_with_a_timed_end_keeps_the_end_s_day() {
+    let file = |end: &str| {
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nBEGIN:VEVENT\nUID:summit@t\nDTSTAMP:20260101T000000Z\n\
+             DTSTART;VALUE=DATE:20261007\n{end}\nSUMMARY:Summit\nEND:VEVENT\nEND:VCALENDAR\n"
+        )
+    };
+    let ends = |end: &str| occurrences_in(&file(end), &rapport_ics::Zone::Utc);
+    assert_eq!(ends("DTEND:20261009T235900"), [("2026-10-07".to_string(), "2026-10-10".to_string())]);
+    assert_eq!(ends("DURATION:PT60H"), [("2026-10-07".to_string(), "2026-10-10".to_string())], "as a duration");
+    // An end at midnight ends the day before, as a date end does.
+    assert_eq!(ends("DTEND:20261009T000000"), [("2026-10-07".to_string(), "2026-10-09".to_string())]);
+}
+
+/// Events without a UID are known by their start and summary; two that share both but differ otherwise (libical's
+/// recur-errors.ics: a daily and a weekly series, no summary) are two events, and the file read again gives them
+/// the same identities. The second was dropped without a word. Copies alike in everything stay one.
+#[test]
+fn events_without_a_uid_alike_in_start_and_summary_are_still_two() {
+    let event = |rule: &str, text: &str| {
+        format!("BEGIN:VEVENT\nDTSTART:20260701T200000Z\nRRULE:{rule}\nDESCRIPTION:{text}\nEND:VEVENT\n")
+    };
+    let file = format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{}{}{}END:VCALENDAR\n",
+        event("FREQ=DAILY;COUNT=2", "first"),
+        event("FREQ=WEEKLY;COUNT=3", "second"),
+        event("FREQ=WEEKLY;COUNT=3", "second"),
+    );
+    let read = || rapport_ics::read(file.replace('\n', "\r\n").as_bytes());
+    let cal = read();
+    let uids: Vec<&str> = cal.events.iter().map(|e| e.uid.as_str()).collect();
+    assert_eq!(uids.len(), 3);
+    assert_ne!(uids[0], uids[1], "two events");
+    assert_eq!(uids[1], uids[2], "a copy is the same event");
+    let again = read();
+    assert_eq!(again.events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), uids, "stable");
+    let mut starts = starts(&file);
+    starts.dedup();
+    assert_eq!(
+        starts,
+        ["2026-07-01T20:00:00Z", "2026-07-02T20:00:00Z", "2026-07-08T20:00:00Z", "2026-07-15T20:00:00Z"]
+    );
+}

@@ -588,14 +588,13 @@ impl Rapport {
                 if event.is_private() && !old.private && event_of(old).is_some_and(|e| e.class.is_none()) {
                     learn_private(tx, cx.batch, old, &event)?;
                 }
-                report.unchanged += 1;
-                report.appointment_ids.push(old.id);
+                count_unchanged(report, old.id);
                 return Ok((existing_id_of(&existing), false));
             }
             let older =
                 event.sequence < old.sequence || (event.sequence == old.sequence && written_before(&event, old));
             if older {
-                report.unchanged += 1;
+                count_unchanged(report, old.id);
                 report.warnings.push(if event.sequence < old.sequence {
                     format!(
                         "“{}”: this file has an older version (SEQUENCE {} < {}): kept the newer one",
@@ -604,7 +603,6 @@ impl Rapport {
                 } else {
                     format!("“{}”: this file is an earlier copy of the same version: kept the later one", old.title)
                 });
-                report.appointment_ids.push(old.id);
                 return Ok((existing_id_of(&existing), false));
             }
         }
@@ -779,11 +777,22 @@ impl Rapport {
             cx.busy.add(*s, *e, &event.uid, format!("{name} (same file)"));
         }
 
+        // A later copy of an event this import met already (the file holds its versions oldest first: a mail
+        // thread saved as one file): one appointment, counted once, as it was created or changed by the first.
+        // It was "created 1, updated 1" for one meeting.
+        let again = existing.as_ref().is_some_and(|old| report.appointment_ids.contains(&old.id));
+        if let (true, Some(old), false) = (again, existing.as_ref(), status == AppointmentStatus::Cancelled) {
+            report.warnings.push(if event.sequence > old.sequence {
+                format!(
+                    "“{}”: the file holds an older version too (SEQUENCE {} < {}): kept the newer one",
+                    row.title, old.sequence, event.sequence
+                )
+            } else {
+                format!("“{}”: the file holds an earlier copy of the same version too: kept the later one", row.title)
+            });
+        }
         match existing {
-            Some(old) if unchanged => {
-                report.unchanged += 1;
-                report.appointment_ids.push(old.id);
-            }
+            Some(old) if unchanged => count_unchanged(report, old.id),
             Some(old) => {
                 row.sync_pending = remote.is_none()
                     && (row.sync_pending
@@ -795,10 +804,12 @@ impl Rapport {
                 store::replace_attendees(tx, row.id, &attendees)?;
                 if status == AppointmentStatus::Cancelled && old.status != row.status {
                     report.cancelled += 1;
-                } else {
+                } else if !again {
                     report.updated += 1;
                 }
-                report.appointment_ids.push(row.id);
+                if !again {
+                    report.appointment_ids.push(row.id);
+                }
                 wrote = true;
             }
             None => {
@@ -1020,6 +1031,15 @@ fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
     }
     incoming.stamp == ours.stamp
         || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
+}
+
+/// Appointment `id` counted as left as it was, once: a file may hold several copies of it (a mail thread saved as
+/// one file), which are one appointment to the report.
+fn count_unchanged(report: &mut IcsFileReport, id: i64) {
+    if !report.appointment_ids.contains(&id) {
+        report.unchanged += 1;
+        report.appointment_ids.push(id);
+    }
 }
 
 /// Whether `incoming` says it was written before the stored copy of the same SEQUENCE (both must say when): by
