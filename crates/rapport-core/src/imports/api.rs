@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::pipeline::rejected;
 use super::reader::{self, RawRow};
-use super::rows::{default_mapping, targets};
+use super::rows::{default_mapping_seen, targets};
 use super::store;
 use crate::access::{Actor, Permission};
 use crate::audit::Origin;
@@ -169,7 +169,7 @@ impl Rapport {
         let mut opened = reader::open(path, sheet)?;
         let sample: Vec<Vec<String>> =
             opened.rows.by_ref().take(SAMPLE_ROWS).filter_map(|r| r.ok()).map(|r| r.cells).collect();
-        let suggested = default_mapping(&opened.headers);
+        let suggested = default_mapping_seen(&opened.headers, &sample);
         // The numbers of more rows than are shown: a title's or a company's switchboard repeated at the top of a
         // list says little.
         let more: Vec<Vec<String>> =

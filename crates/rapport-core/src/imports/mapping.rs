@@ -433,6 +433,32 @@ fn is_loose(header: &str) -> bool {
 /// that a second email or phone column becomes the other emails or phones, a house number joins the street,
 /// and a part of the surname the last name.
 pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
+    suggest_mapping_seen(headers, &[])
+}
+
+/// Salutations, folded, as a "Title" column of one export holds them where another's holds job titles.
+const SALUTATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "herr", "frau", "m", "mme", "mlle", "monsieur",
+    "madame", "sr", "sra", "srta", "senor", "senora", "sig", "sigra", "dhr", "mevr", "heer", "mevrouw", "don", "dona",
+];
+
+/// Whether a column's values (those of the first rows given) are salutations ("Mr.", "Mrs", "Dr. Prof."), not
+/// job titles: every filled one, and at least one.
+fn holds_salutations(column: usize, rows: &[Vec<String>]) -> bool {
+    let mut filled = rows.iter().filter_map(|r| r.get(column)).map(|v| v.trim()).filter(|v| !v.is_empty()).peekable();
+    filled.peek().is_some()
+        && filled.all(|v| {
+            v.split(|c: char| c.is_whitespace() || c == '&' || c == '/')
+                .map(fold)
+                .filter(|w| !w.is_empty())
+                .all(|w| SALUTATIONS.contains(&w.as_str()))
+        })
+}
+
+/// [`suggest_mapping`], told by the file's first rows (`sample`) what its words leave open: a "Title" column of
+/// salutations (Oro CRM's and Mautic's "Mr.", "Ms.") is no job title, and leaves the field to the column that
+/// holds them ("Position", "Occupation"). Every lead got "Mr." as its job.
+pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<ColumnSuggestion> {
     // Mailchimp's audience export ends with where the subscriber's address was seen from ("REGION", "CC" beside
     // "LATITUDE", "GMTOFF"): a guess from an IP address, not where the person is.
     let mailchimp = headers.iter().any(|h| matches!(fold(h).as_str(), "memberrating" | "optintime" | "leid" | "euid"));
@@ -452,6 +478,11 @@ pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnSuggestion> {
         .iter()
         .map(|h| turkish_word(h).or_else(|| field_of(h).filter(|f| !seen_from(h) && (*f != "currency" || valued))))
         .collect();
+    for (i, n) in named.iter_mut().enumerate() {
+        if *n == Some("job_title") && holds_salutations(i, sample) {
+            *n = None;
+        }
+    }
     // Spanish and Italian head the given name "Nombre" and "Nome" beside a surname column; alone, the word is the
     // whole name ("Ana García"), which was kept whole as a first name.
     let surname = headers.iter().any(|h| SURNAME_PARTS.contains(&fold(h).as_str()));
@@ -1334,6 +1365,16 @@ mod tests {
         assert_eq!(fields(&["nombre", "email", "telefono"]), some(&["full_name", "email", "phone"]));
         assert_eq!(fields(&["Nombre", "Apellidos", "Email"]), some(&["first_name", "last_name", "email"]));
         assert_eq!(fields(&["Nome", "E-mail"]), some(&["full_name", "email"]));
+        // A title column of salutations is no job title: the position column is.
+        let h: Vec<String> = ["title", "firstname", "lastname", "position"].map(String::from).to_vec();
+        let rows = |title: &str| vec![vec![title.to_string(), "Ann".into(), "Lee".into(), "CFO".into()]];
+        let seen = |title: &str| -> Vec<Option<String>> {
+            suggest_mapping_seen(&h, &rows(title)).into_iter().map(|s| s.field).collect()
+        };
+        assert_eq!(seen("Mr."), some(&["", "first_name", "last_name", "job_title"]));
+        assert_eq!(seen("Prof. Dr."), some(&["", "first_name", "last_name", "job_title"]));
+        assert_eq!(seen("Director"), some(&["job_title", "first_name", "last_name", ""]));
+        assert_eq!(seen(""), some(&["job_title", "first_name", "last_name", ""]), "nothing seen, nothing told");
         // Dynamics 365 by its columns' logical names.
         assert_eq!(
             fields(&[

@@ -643,13 +643,19 @@ fn surname_beside(first: &str, cell: &str) -> Option<String> {
 /// The mapping a file gets without being told: the suggestion per header, notes for the rest (a column is
 /// never dropped unless the user says so).
 pub fn default_mapping(headers: &[String]) -> Vec<ColumnMapping> {
+    default_mapping_seen(headers, &[])
+}
+
+/// [`default_mapping`], told by the file's first rows what the headers leave open (see
+/// [`super::mapping::suggest_mapping_seen`]).
+pub fn default_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<ColumnMapping> {
     let canonical = canonical_columns();
     // Rapport's own export, told by the columns only it writes together: its id, status and times are not
     // imported (an id is not a reference). Another system's "ID" is its reference, and its "Status" ("Open -
     // Not Contacted") goes to the notes, as any column would.
     let read_only = crate::leads::csv::READ_ONLY_COLUMNS;
     let own_export = read_only.iter().all(|c| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(c)));
-    super::suggest_mapping(headers)
+    super::mapping::suggest_mapping_seen(headers, sample)
         .into_iter()
         .map(|s| {
             let own_export_only = own_export && read_only.contains(&s.column.trim().to_lowercase().as_str());
