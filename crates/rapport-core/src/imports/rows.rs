@@ -691,14 +691,23 @@ pub(crate) enum Separators {
 pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
     let splits = |c: char| c == ';' || c == '\n' || c == '\r' || (c == ',' && separators == Separators::Addresses);
     // A comma is no separator of phones (dial strings pause with it: "555 0100,,12"), but before a "+" it
-    // starts another number in its international form: "+31 20 123 4567, +31 6 12345678" is two.
+    // starts another number in its international form: "+31 20 123 4567, +31 6 12345678" is two. So does a
+    // comma and a space between two whole numbers, as an address book's "Phones (,)" column lists them
+    // ("66870851776, 89053579666"); a short tail ("555 0100, 12") stays the number's.
+    let digits = |text: &str| text.chars().filter(char::is_ascii_digit).count();
     let value = if separators == Separators::Phones && value.contains(',') {
         let mut joined = String::with_capacity(value.len());
         let mut rest = value;
         while let Some(at) = rest.find(',') {
-            joined.push_str(&rest[..at]);
+            let before = &rest[..at];
+            joined.push_str(before);
             let after = &rest[at + 1..];
-            joined.push(if after.trim_start().starts_with('+') { ';' } else { ',' });
+            let next = after.split([',', ';']).next().unwrap_or_default();
+            let listed = after.starts_with(char::is_whitespace)
+                && next.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '(')
+                && digits(before.rsplit(';').next().unwrap_or_default()) >= 7
+                && digits(next) >= 7;
+            joined.push(if after.trim_start().starts_with('+') || listed { ';' } else { ',' });
             rest = after;
         }
         joined.push_str(rest);
@@ -1757,6 +1766,19 @@ mod tests {
             "a comma is part of a number"
         );
         assert_eq!(input.tags, ["Trade fair", "VIP", "Berlin, Mitte"]);
+    }
+
+    /// An address book's "Phones (,)" column lists whole numbers with a comma and a space between them: two
+    /// numbers (the cell was refused as no phone number). A dial string's pause and a short tail stay one number.
+    #[test]
+    fn whole_numbers_listed_with_commas_are_several() {
+        let phones = |cell: &str| cell_values(cell, Separators::Phones);
+        assert_eq!(phones("66870851776, 89053579666"), ["66870851776", "89053579666"]);
+        assert_eq!(phones("(415) 555-0134, (415) 555-0199"), ["(415) 555-0134", "(415) 555-0199"]);
+        assert_eq!(phones("+31 20 123 4567, 020 765 4321"), ["+31 20 123 4567", "020 765 4321"]);
+        assert_eq!(phones("555 0100,,12"), ["555 0100,,12"]);
+        assert_eq!(phones("555 0100, 12"), ["555 0100, 12"]);
+        assert_eq!(phones("+49 30 1234,5"), ["+49 30 1234,5"]);
     }
 
     #[test]
