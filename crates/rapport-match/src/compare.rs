@@ -211,7 +211,10 @@ fn address_level(a: &Prepared, b: &Prepared) -> Level {
         Level::Exact
     } else if (street >= 0.85 && (area || postcode_typo)) || (street >= 0.97 && !elsewhere) {
         Level::Close
-    } else if area && (street >= 0.6 || postcode && city) {
+    } else if area && (street >= 0.6 || postcode && city || a.street.is_empty() || b.street.is_empty()) {
+        // The same town or postcode where a street is not there to compare (a list of names and towns, a
+        // LinkedIn export): a weak agreement. It was "different", the strongest evidence against a pair, and two
+        // records of one person in one town, with no street, were kept apart.
         Level::Weak
     } else {
         Level::Different
@@ -546,6 +549,29 @@ mod tests {
             assert!(!edits_within(a, b, 1), "{a} {b}");
             assert_eq!(edits_within(a, b, 1), osa_distance(a, b) <= 1, "agrees with strsim: {a} {b}");
         }
+    }
+
+    /// A town (or postcode) alike where a street is not there to compare is a weak agreement: two records of one
+    /// person in one town, no street given (Splink's demo people, a LinkedIn export), were "address: different",
+    /// the strongest evidence against a pair. Another town, or another street in the town, is still different.
+    #[test]
+    fn the_same_town_without_a_street_is_a_weak_agreement() {
+        let at = |street: &str, city: &str, postcode: &str| {
+            prepare(&Record {
+                last_name: "lee".into(),
+                street: street.into(),
+                city: city.into(),
+                postcode: postcode.into(),
+                ..Default::default()
+            })
+        };
+        let level = |a: &Prepared, b: &Prepared| compare(a, b).level(Evidence::Address);
+        assert_eq!(level(&at("", "Birmingham", ""), &at("", "Birmingham", "")), Level::Weak);
+        assert_eq!(level(&at("", "Birmingham", ""), &at("", "Birmngham", "")), Level::Weak, "a typo in the town");
+        assert_eq!(level(&at("12 Hill St", "Leeds", ""), &at("", "Leeds", "")), Level::Weak, "a street on one side");
+        assert_eq!(level(&at("", "", "LS1 4AP"), &at("", "", "LS1 4AP")), Level::Weak);
+        assert_eq!(level(&at("", "Birmingham", ""), &at("", "London", "")), Level::Different);
+        assert_eq!(level(&at("12 Hill St", "Leeds", ""), &at("3 Park Row", "Leeds", "")), Level::Different);
     }
 
     #[test]
