@@ -826,7 +826,12 @@ fn not_valid() -> CaptureReply {
 /// field of one value that the map (or an earlier name) already fills: the sent name goes to notes instead,
 /// rather than the whole request being refused for two names on one field.
 fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
-    let suggested = suggest_mapping(names);
+    let read_as: Vec<String> = names.iter().map(|n| crate::imports::read_as_sent(n).to_string()).collect();
+    let suggested = suggest_mapping(&read_as);
+    // A path into a list of objects (Shopify's two "addresses", Netlify's "ordered_human_fields") is sent once per
+    // object: several values for a field of one value are no person's one value, and go to the notes (a name
+    // sent several times on its own is refused, naming it: the sender meant one value there).
+    let listed = |n: &str| n.contains('.') && names.iter().filter(|m| m.as_str() == n).count() > 1;
     let mapped = |n: &str| source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n));
     let mut claimed: Vec<String> = names.iter().filter_map(|n| mapped(n)).map(|m| m.target.clone()).collect();
     names
@@ -836,7 +841,7 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
             let target = match mapped(n) {
                 Some(m) => m.target.clone(),
                 None => match s.field {
-                    Some(f) if single_valued(&f) && claimed.contains(&f) => TO_NOTES.to_string(),
+                    Some(f) if single_valued(&f) && (claimed.contains(&f) || listed(n)) => TO_NOTES.to_string(),
                     Some(f) if ONLY_WHEN_MAPPED.contains(&f.as_str()) => TO_NOTES.to_string(),
                     Some(f) if source.kind == CaptureSourceKind::WebForm && PARTNERS_ONLY.contains(&f.as_str()) => {
                         TO_NOTES.to_string()
@@ -1462,6 +1467,50 @@ mod tests {
             ("1 Park Row", "Leeds", "LS1 5AB", "GB")
         );
         assert!(lead.notes.contains("rep@partner.example"), "kept in the notes: {:?}", lead.notes);
+    }
+
+    /// Webhooks as form tools send them (Webflow's, Calendly's, a WordPress form's): the person read under the
+    /// path the tool nests it at, its own words (a page's or a form's title, a question's place, an event's
+    /// guests and host) kept in the notes, a list of objects (two addresses) no refusal. Each was a Draft without
+    /// a name, a job "Contact Me", another person's email on the lead, or a 422 for the whole submission.
+    #[test]
+    fn a_form_tool_s_webhook_gives_the_person_and_keeps_its_own_words_apart() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source = core
+            .add_capture_source(&admin, &KeepsSecrets::default(), &partner("Tools", &[], 60))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lead_of = |body: &str| {
+            let reply = core
+                .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reply.status, 202, "{body}: {}", reply.body);
+            let submitted =
+                core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+            core.get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let webflow = r#"{"triggerType":"form_submission","payload":{"name":"Contact form","siteId":"65","data":
+            {"First Name":"Ann","Last Name":"Lee","Email":"ann@lee.io","Company":"Lee & Co"},"submittedAt":"2026-12-07"}}"#;
+        let lead = lead_of(webflow);
+        assert_eq!(
+            (lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()),
+            ("Ann", "Lee", "Lee & Co")
+        );
+        let calendly = r#"{"event":"invitee.created","payload":{"email":"bo@ray.io","first_name":"Bo","last_name":"Ray",
+            "questions_and_answers":[{"answer":"Pricing","position":0,"question":"Topic"},{"answer":"Soon","position":1,"question":"When"}],
+            "scheduled_event":{"name":"Intro call","event_guests":[{"email":"guest@other.io"}],
+            "event_memberships":[{"user_email":"rep@us.example"}]}}}"#;
+        let lead = lead_of(calendly);
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Bo", "Ray"));
+        let emails: Vec<&str> = lead.emails.iter().map(|e| e.address.as_str()).collect();
+        assert_eq!(emails, ["bo@ray.io"], "the guests' and the host's addresses are theirs");
+        assert_eq!(lead.job_title, "", "a question's place is no job");
+        assert!(lead.notes.contains("Pricing") && lead.notes.contains("guest@other.io"), "{:?}", lead.notes);
+        let wpforms = r#"{"page_title":"Contact Me","form_title":"Contact","name":"Cy Orr","email":"cy@orr.io",
+            "addresses":[{"city":"Leeds"},{"city":"York"}]}"#;
+        let lead = lead_of(wpforms);
+        assert_eq!((lead.first_name.as_str(), lead.job_title.as_str()), ("Cy", ""));
+        assert!(lead.notes.contains("Leeds") && lead.notes.contains("York"), "both kept: {:?}", lead.notes);
     }
 
     /// What a sender wrote in a field's name comes back in the refusal the Administrator reads, in the app and in

@@ -253,7 +253,40 @@ const NOT_THE_PERSONS: &[&str] = &[
     "referrer",
     "referral",
     "team",
+    // What a web form or a webhook says of itself, not of the person: WPForms' "page_title", Ninja Forms'
+    // "form_title", Elementor's "referer_title", Typeform's "definition.title", Calendly's "scheduled_event" and
+    // its "questions_and_answers" (a question's "position"), the host of an event, a product or ticket bought,
+    // the campaign's "utm_" tags. Read as the person's, every lead's job was "Contact Me".
+    "page",
+    "form",
+    "referer",
+    "definition",
+    "event",
+    "host",
+    "product",
+    "item",
+    "ticket",
+    "utm",
+    "question",
+    "questions",
 ];
+
+/// How a field of a capture request is read: a path into a nested body ("payload.data.First Name", as Webflow,
+/// Stripe or Calendly nest the person) that names nothing as a whole is read by its last part, unless a part
+/// before it says the value is someone else's or the form's own ("form.name", "event.host.email"). Other names
+/// as they are.
+pub(crate) fn read_as_sent(name: &str) -> &str {
+    let Some((parents, last)) = name.rsplit_once('.') else { return name };
+    if last.trim().is_empty() || field_of(name).is_some() {
+        return name;
+    }
+    let theirs = words_of(parents).iter().any(|w| NOT_THE_PERSONS.contains(&w.as_str()));
+    if theirs {
+        name
+    } else {
+        last
+    }
+}
 
 /// Words before a name that say whose record the name is of, not that it is someone else's: a shop's
 /// "billing_first_name" (WooCommerce) and "Shipping Last Name" are its customer's, as a register's
@@ -1317,6 +1350,28 @@ mod tests {
         assert_eq!(fields(&["STRASSE UND HAUSNUMMER", "Huisnummer"]), some(&["street", "street"]));
         // Two streets are not one: the other is a column for the notes.
         assert_eq!(fields(&["Other Street", "Home Street"]), some(&["street", ""]));
+    }
+
+    /// A capture request's nested path is read by its last part when it names nothing as a whole, unless a part
+    /// before it is someone else's or the form's own.
+    #[test]
+    fn a_nested_path_is_read_by_its_last_part_unless_it_is_someone_else_s() {
+        for (sent, read) in [
+            ("payload.data.First Name", "First Name"),
+            ("data.object.name", "name"),
+            ("address.city", "address.city"),
+            ("contact.first_name", "contact.first_name"),
+            ("form.name", "form.name"),
+            ("scheduled_event.event_guests.email", "scheduled_event.event_guests.email"),
+            ("Tel.", "Tel."),
+            ("name", "name"),
+        ] {
+            assert_eq!(read_as_sent(sent), read, "{sent}");
+        }
+        assert_eq!(
+            fields(&["page_title", "form_title", "referer_title", "Job Title"]),
+            some(&["", "", "", "job_title"])
+        );
     }
 
     /// Databases and mailing-list tools abbreviate their columns and number them; record-linkage data sets
