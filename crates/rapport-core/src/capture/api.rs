@@ -1511,6 +1511,19 @@ mod tests {
         let lead = lead_of(wpforms);
         assert_eq!((lead.first_name.as_str(), lead.job_title.as_str()), ("Cy", ""));
         assert!(lead.notes.contains("Leeds") && lead.notes.contains("York"), "both kept: {:?}", lead.notes);
+        // Fields as name and value objects (HubSpot's forms API, Facebook's lead ads), a yes-or-no about an email.
+        let hubspot = r#"{"fields":[{"objectTypeId":"0-1","name":"firstname","value":"Di"},
+            {"objectTypeId":"0-1","name":"lastname","value":"Fox"},{"objectTypeId":"0-1","name":"email","value":"di@fox.io"}],
+            "context":{"pageUri":"https://example.com/contact","pageName":"Contact us"}}"#;
+        let lead = lead_of(hubspot);
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Di", "Fox"));
+        assert_eq!(lead.emails[0].address, "di@fox.io");
+        let facebook = r#"{"id":"4410","created_time":"2026-12-07T10:00:00+0000","field_data":[
+            {"name":"full_name","values":["Eve Hart"]},{"name":"email","values":["eve@hart.io"]}]}"#;
+        assert_eq!(lead_of(facebook).last_name, "Hart");
+        let shopify = r#"{"id":7,"email":"gil@ash.io","first_name":"Gil","last_name":"Ash","verified_email":true}"#;
+        let lead = lead_of(shopify);
+        assert_eq!(lead.emails.len(), 1, "a flag about the address is no address: {:?}", lead.emails);
     }
 
     /// What a sender wrote in a field's name comes back in the refusal the Administrator reads, in the app and in

@@ -48,7 +48,7 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
 enum Sent {
     Value(serde_json::Value),
     List(Vec<Sent>),
-    Object(Vec<(String, Sent)>),
+    Object(Members),
 }
 
 impl<'de> serde::Deserialize<'de> for Sent {
@@ -102,18 +102,16 @@ impl<'de> serde::Deserialize<'de> for Sent {
     }
 }
 
+/// An object's members, in the order sent.
+type Members = Vec<(String, Sent)>;
+
 /// Fields deeper than this many objects are refused: no partner's record is so deep, and each level lengthens
 /// every name below it.
 const MAX_DEPTH: usize = 8;
 
 /// The members of an object as (name, value) fields, a member's object read as fields named by their path
 /// ("address.city", as a partner's system nests a record's parts), a list as its name given once per item.
-fn flatten(
-    members: Vec<(String, Sent)>,
-    prefix: &str,
-    depth: usize,
-    out: &mut Vec<(String, String)>,
-) -> Result<(), BodyError> {
+fn flatten(members: Members, prefix: &str, depth: usize, out: &mut Vec<(String, String)>) -> Result<(), BodyError> {
     for (k, v) in members {
         let name = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
         match v {
@@ -127,7 +125,16 @@ fn flatten(
                         Sent::Value(v) => {
                             out.push((name.clone(), scalar(&v).ok_or_else(|| BodyError::Nested(name.clone()))?))
                         }
-                        Sent::Object(inner) if depth < MAX_DEPTH => flatten(inner, &name, depth + 1, out)?,
+                        Sent::Object(inner) => match named_value(inner) {
+                            Ok((field, values)) => {
+                                for v in values {
+                                    let value = scalar(&v).ok_or_else(|| BodyError::Nested(field.clone()))?;
+                                    out.push((field.clone(), value));
+                                }
+                            }
+                            Err(inner) if depth < MAX_DEPTH => flatten(inner, &name, depth + 1, out)?,
+                            Err(_) => return Err(BodyError::Nested(name)),
+                        },
                         _ => return Err(BodyError::Nested(name)),
                     }
                 }
@@ -137,6 +144,34 @@ fn flatten(
         }
     }
     Ok(())
+}
+
+/// A list's object that is one field given as its name and value, as HubSpot's forms API (`{"name": "email",
+/// "value": ...}`), Facebook's lead ads (`{"name": "full_name", "values": [...]}`) and Tally (`{"key": "question_3E1",
+/// "label": "Email", "value": ...}`) send their fields: the field by its label, else its name or key, and its
+/// values. Read as paths, every field was "fields.value" and the person lost. Any other object is given back.
+fn named_value(members: Members) -> Result<(String, Vec<serde_json::Value>), Members> {
+    let text = |key: &str| {
+        members.iter().find_map(|(k, v)| match v {
+            Sent::Value(serde_json::Value::String(s)) if k == key && !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        })
+    };
+    let Some(field) = text("label").or_else(|| text("name")).or_else(|| text("key")) else { return Err(members) };
+    let value = members.iter().position(|(k, _)| k == "value" || k == "values");
+    let Some(at) = value.filter(|_| members.len() <= 6) else { return Err(members) };
+    let values = match &members[at].1 {
+        Sent::Value(v) => vec![v.clone()],
+        Sent::List(items) if items.iter().all(|i| matches!(i, Sent::Value(_))) => items
+            .iter()
+            .filter_map(|i| match i {
+                Sent::Value(v) => Some(v.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => return Err(members),
+    };
+    Ok((field, values))
 }
 
 /// A form's fields, names and values percent-decoded, in the charset the request declares (a page served in
@@ -365,6 +400,39 @@ mod tests {
         assert_eq!(parse_body(None, deep(9).as_bytes()), Err(BodyError::Nested(name)));
         assert_eq!(parse_body(None, br#"{"a":[{"b":[["c"]]}]}"#), Err(BodyError::Nested("a.b".into())));
         assert_eq!(parse_body(None, br#"{"a":{}, "b":""}"#), Err(BodyError::Empty));
+    }
+
+    /// Fields sent as a list of name and value objects (HubSpot's forms API, Facebook's lead ads, Tally) are
+    /// those fields; other lists of objects are read by their paths.
+    #[test]
+    fn a_list_of_names_and_values_is_those_fields() {
+        let read = |body: &str| -> Vec<(String, String)> {
+            parse_body(None, body.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            read(
+                r#"{"fields":[{"objectTypeId":"0-1","name":"email","value":"ann@lee.io"},{"name":"firstname","value":"Ann"}],"context":{"pageName":"Contact"}}"#
+            ),
+            [pair("email", "ann@lee.io"), pair("firstname", "Ann"), pair("context.pageName", "Contact")]
+        );
+        assert_eq!(
+            read(
+                r#"{"id":"44","field_data":[{"name":"full_name","values":["Ann Lee"]},{"name":"phone_number","values":["+4420794600"]}]}"#
+            ),
+            [pair("id", "44"), pair("full_name", "Ann Lee"), pair("phone_number", "+4420794600")]
+        );
+        assert_eq!(
+            read(
+                r#"{"data":{"fields":[{"key":"question_3E1","label":"Email","type":"INPUT_EMAIL","value":"ann@lee.io"},{"key":"question_9","label":"","type":"CHECKBOXES","value":["a","b"]}]}}"#
+            ),
+            [pair("Email", "ann@lee.io"), pair("question_9", "a"), pair("question_9", "b")]
+        );
+        // A list of addresses is not one: its objects are read by their paths.
+        assert_eq!(
+            read(r#"{"addresses":[{"name":"Home","city":"Leeds"}]}"#),
+            [pair("addresses.name", "Home"), pair("addresses.city", "Leeds")]
+        );
     }
 
     /// The commonest integration slips get their own answer: a JSON body sent as a form ("the body has no

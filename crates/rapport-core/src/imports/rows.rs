@@ -902,8 +902,26 @@ fn is_missing_mark(value: &str, target: &str) -> bool {
 }
 
 /// What people write where they have no email or phone to give, folded (letters and digits only).
-const NO_VALUE: &[&str] =
-    &["", "na", "0", "none", "null", "nil", "tbd", "unknown", "keine", "ka", "unbekannt", "aucun", "nd"];
+/// A yes or no is a flag about the address ("verified_email": true, as Shopify sends it), not one.
+const NO_VALUE: &[&str] = &[
+    "",
+    "na",
+    "0",
+    "none",
+    "null",
+    "nil",
+    "tbd",
+    "unknown",
+    "keine",
+    "ka",
+    "unbekannt",
+    "aucun",
+    "nd",
+    "true",
+    "false",
+    "yes",
+    "no",
+];
 
 /// Whether a cell of an email or phone column says there is none ("n/a", "-", "0", "keine", "?").
 fn no_value(cell: &str) -> bool {
@@ -1492,7 +1510,7 @@ mod tests {
     fn a_placeholder_in_a_contact_column_is_no_value() {
         let m = mapper(&["Name", "E-Mail", "Telefon", "Firma"], &["last_name", "email", "phone", "company"])
             .unwrap_or_else(|e| panic!("{e}"));
-        for placeholder in ["n/a", "N/A", "-", "--", "0", "none", "keine", "k.A.", "?"] {
+        for placeholder in ["n/a", "N/A", "-", "--", "0", "none", "keine", "k.A.", "?", "true", "No"] {
             let input = m
                 .to_input(&row(&["Lee", "ann@lee.io", placeholder, placeholder]))
                 .unwrap_or_else(|e| panic!("{placeholder}: {e:?}"));
