@@ -852,6 +852,9 @@ fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
                     {
                         IGNORE.to_string()
                     }
+                    // The label, type, id and required mark a form tool sends beside each value (Elementor's
+                    // webhook): its plumbing, which would bury the notes that say something.
+                    None if crate::imports::a_fields_own_part(n) => IGNORE.to_string(),
                     None => TO_NOTES.to_string(),
                 },
             };
@@ -1521,6 +1524,26 @@ mod tests {
         let facebook = r#"{"id":"4410","created_time":"2026-12-07T10:00:00+0000","field_data":[
             {"name":"full_name","values":["Eve Hart"]},{"name":"email","values":["eve@hart.io"]}]}"#;
         assert_eq!(lead_of(facebook).last_name, "Hart");
+        // Elementor's webhook: each field's value beside its label, type and id; the form's own name apart.
+        let elementor = "form%5Bid%5D=a1b&form%5Bname%5D=New+Form&fields%5Bname%5D%5Btitle%5D=Name\
+            &fields%5Bname%5D%5Bvalue%5D=Elena+Hook&fields%5Bemail%5D%5Btype%5D=email\
+            &fields%5Bemail%5D%5Bvalue%5D=elena%40hook.io&fields%5Bemail%5D%5Braw_value%5D=elena%40hook.io";
+        let reply = core
+            .submit_capture(
+                &TokenCheck::of(source.source.id),
+                None,
+                Some("application/x-www-form-urlencoded"),
+                elementor.as_bytes(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 202, "{}", reply.body);
+        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
+        let lead = core
+            .get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Elena", "Hook"));
+        assert_eq!(lead.emails[0].address, "elena@hook.io");
+        assert!(lead.notes.contains("New Form") && !lead.notes.contains("[title]"), "{:?}", lead.notes);
         let shopify = r#"{"id":7,"email":"gil@ash.io","first_name":"Gil","last_name":"Ash","verified_email":true}"#;
         let lead = lead_of(shopify);
         assert_eq!(lead.emails.len(), 1, "a flag about the address is no address: {:?}", lead.emails);

@@ -59,7 +59,17 @@ fn address_component(header: &str) -> Option<Option<&'static str>> {
     })
 }
 
+/// Whether a name is the form's own ("form", or its "form_title", "form[name]", "form_id"): a form tool sends
+/// them beside the person's fields. "form_response.answers.email" (Typeform) is the person's.
+fn the_forms_own(header: &str) -> bool {
+    let words = words_of(header);
+    words.first().is_some_and(|w| w == "form") && words.len() <= 2
+}
+
 fn field_of(header: &str) -> Option<&'static str> {
+    if the_forms_own(header) || a_fields_own_part(header) {
+        return None;
+    }
     let header = bracketed_key(header).unwrap_or(header);
     if let Some(part) = address_component(header) {
         return part;
@@ -142,11 +152,27 @@ fn entity_qualified(header: &str) -> Option<Entity<'_>> {
 }
 
 /// The key of a form field named as a PHP array ("form_fields[email]" from Elementor, "contact[first_name]"):
-/// its last bracketed part.
+/// its last bracketed part; the one before it when the last says which of the field's parts the value is
+/// (Elementor's webhook sends "fields[email][value]" beside the field's "[title]", "[type]" and "[id]").
 fn bracketed_key(header: &str) -> Option<&str> {
     let inner = header.trim_end().strip_suffix(']')?;
-    let key = &inner[inner.rfind('[')? + 1..];
+    let open = inner.rfind('[')?;
+    let key = &inner[open + 1..];
+    if key == "value" {
+        if let Some(outer) = inner[..open].strip_suffix(']') {
+            let field = &outer[outer.rfind('[')? + 1..];
+            return (!field.trim().is_empty()).then_some(field);
+        }
+    }
     (!key.trim().is_empty()).then_some(key)
+}
+
+/// A part of a form field other than its value, as Elementor's webhook sends each ("fields[email][title]" is
+/// "Email", the label): no value of the person's.
+pub(crate) fn a_fields_own_part(header: &str) -> bool {
+    let Some(inner) = header.trim_end().strip_suffix(']') else { return false };
+    let Some(open) = inner.rfind('[') else { return false };
+    inner[..open].ends_with(']') && matches!(&inner[open + 1..], "title" | "type" | "id" | "required" | "raw_value")
 }
 
 /// Words with which a web form addresses its visitor before the field's name ("your-name", "your-email" of
@@ -253,12 +279,11 @@ const NOT_THE_PERSONS: &[&str] = &[
     "referrer",
     "referral",
     "team",
-    // What a web form or a webhook says of itself, not of the person: WPForms' "page_title", Ninja Forms'
-    // "form_title", Elementor's "referer_title", Typeform's "definition.title", Calendly's "scheduled_event" and
+    // What a web form or a webhook says of itself, not of the person: WPForms' "page_title", Elementor's
+    // "referer_title", Typeform's "definition.title", Calendly's "scheduled_event" and
     // its "questions_and_answers" (a question's "position"), the host of an event, a product or ticket bought,
     // the campaign's "utm_" tags. Read as the person's, every lead's job was "Contact Me".
     "page",
-    "form",
     "referer",
     "definition",
     "event",
@@ -280,7 +305,8 @@ pub(crate) fn read_as_sent(name: &str) -> &str {
     if last.trim().is_empty() || field_of(name).is_some() {
         return name;
     }
-    let theirs = words_of(parents).iter().any(|w| NOT_THE_PERSONS.contains(&w.as_str()));
+    let parent = parents.rsplit('.').next().unwrap_or(parents);
+    let theirs = words_of(parents).iter().any(|w| NOT_THE_PERSONS.contains(&w.as_str())) || the_forms_own(parent);
     if theirs {
         name
     } else {
@@ -1362,6 +1388,7 @@ mod tests {
             ("address.city", "address.city"),
             ("contact.first_name", "contact.first_name"),
             ("form.name", "form.name"),
+            ("form[fields].name", "form[fields].name"),
             ("scheduled_event.event_guests.email", "scheduled_event.event_guests.email"),
             ("Tel.", "Tel."),
             ("name", "name"),
@@ -1371,6 +1398,20 @@ mod tests {
         assert_eq!(
             fields(&["page_title", "form_title", "referer_title", "Job Title"]),
             some(&["", "", "", "job_title"])
+        );
+        assert_eq!(fields(&["form[name]", "form_response.answers.email", "Form"]), some(&["", "email", ""]));
+        // Elementor's webhook: each field's value, label, type and id in brackets.
+        assert_eq!(
+            fields(&[
+                "form[id]",
+                "fields[name][title]",
+                "fields[name][value]",
+                "fields[email][type]",
+                "fields[email][value]",
+                "fields[email][raw_value]",
+                "meta[date][value]"
+            ]),
+            some(&["", "", "full_name", "", "email", "", ""])
         );
     }
 
