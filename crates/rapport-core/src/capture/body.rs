@@ -174,6 +174,35 @@ fn named_value(members: Members) -> Result<(String, Vec<serde_json::Value>), Mem
     Ok((field, values))
 }
 
+/// Fields in which a form tool posts the whole form again as JSON text: Jotform's webhook ("rawRequest", beside
+/// the form's ids and a "pretty" text of it), Unbounce's ("data.json", beside the same as XML in "data.xml").
+const JSON_IN_A_FIELD: [&str; 2] = ["rawrequest", "data.json"];
+
+/// `fields` with such a field read as the fields of its JSON: the person's name and email were in it, and the
+/// submission was refused as naming no one. The XML copy of a form read so is left out.
+fn unpacked(fields: Vec<(String, String)>) -> Result<Vec<(String, String)>, BodyError> {
+    let packed = |k: &str| JSON_IN_A_FIELD.contains(&k.trim().to_ascii_lowercase().as_str());
+    if !fields.iter().any(|(k, _)| packed(k)) {
+        return Ok(fields);
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    let mut read = false;
+    for (k, v) in fields {
+        if packed(&k) {
+            if let Ok(Sent::Object(members)) = serde_json::from_str::<Sent>(&v) {
+                flatten(members, "", 1, &mut out)?;
+                read = true;
+                continue;
+            }
+        }
+        out.push((k, v));
+    }
+    if read {
+        out.retain(|(k, _)| !k.trim().eq_ignore_ascii_case("data.xml"));
+    }
+    Ok(out)
+}
+
 /// A form's fields, names and values percent-decoded, in the charset the request declares (a page served in
 /// ISO-8859-1 posts its accents so, and says it), else required to be UTF-8: an undeclared other encoding would
 /// be stored as "J\u{fffd}rgen" by a lenient decoder.
@@ -277,6 +306,7 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Vec<(Strin
         }
         other => return Err(BodyError::MediaType(other.to_string())),
     };
+    let fields = unpacked(fields)?;
     if fields.len() > MAX_FIELDS {
         return Err(BodyError::TooManyFields(fields.len()));
     }
@@ -432,6 +462,36 @@ mod tests {
         assert_eq!(
             read(r#"{"addresses":[{"name":"Home","city":"Leeds"}]}"#),
             [pair("addresses.name", "Home"), pair("addresses.city", "Leeds")]
+        );
+    }
+
+    /// A form posted again as JSON text in a field of its own (Jotform's "rawRequest", Unbounce's "data.json") is
+    /// read as its fields; the other fields stay, Unbounce's XML copy goes.
+    #[test]
+    fn a_form_posted_as_json_text_in_a_field_is_read_as_its_fields() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let jotform = b"formID=2401&submissionID=58&pretty=Name%3AJohn+Doe&rawRequest=%7B%22q3_name%22%3A%7B%22first%22%3A%22John%22%2C%22last%22%3A%22Doe%22%7D%2C%22q4_email%22%3A%22john%40doe.io%22%7D";
+        assert_eq!(
+            parse_body(Some("application/x-www-form-urlencoded"), jotform),
+            Ok(vec![
+                pair("formID", "2401"),
+                pair("submissionID", "58"),
+                pair("pretty", "Name:John Doe"),
+                pair("q3_name.first", "John"),
+                pair("q3_name.last", "Doe"),
+                pair("q4_email", "john@doe.io"),
+            ])
+        );
+        let unbounce = b"page_id=7&data.json=%7B%22name%22%3A%5B%22Ann+Lee%22%5D%2C%22email%22%3A%5B%22ann%40lee.io%22%5D%7D&data.xml=%3Cform%2F%3E";
+        assert_eq!(
+            parse_body(Some("application/x-www-form-urlencoded"), unbounce),
+            Ok(vec![pair("page_id", "7"), pair("name", "Ann Lee"), pair("email", "ann@lee.io")])
+        );
+        // Text that is not a JSON object stays as it is.
+        let not_json = b"rawRequest=hello&email=a%40b.io";
+        assert_eq!(
+            parse_body(Some("application/x-www-form-urlencoded"), not_json),
+            Ok(vec![pair("rawRequest", "hello"), pair("email", "a@b.io")])
         );
     }
 

@@ -522,6 +522,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
         &[
             "postcode",
             "postalcode",
+            // Canada's word, and Jotform's address field's part.
+            "postal",
             "zip",
             "zipcode",
             // A US list's five-digit ZIP beside its ZIP+4 extension ("ZIP4", a note).

@@ -211,6 +211,8 @@ const TRAILING_QUALIFIERS: &[&str] = &[
     "main",
     "other",
     "desc",
+    // Jotform's "phoneNumber" field sends its number "full".
+    "full",
     "cd",
     "code",
     "geschaftlich",
@@ -1391,6 +1393,7 @@ mod tests {
             ("form[fields].name", "form[fields].name"),
             ("scheduled_event.event_guests.email", "scheduled_event.event_guests.email"),
             ("Tel.", "Tel."),
+            ("q3_name.first", "first"),
             ("name", "name"),
         ] {
             assert_eq!(read_as_sent(sent), read, "{sent}");
@@ -1400,6 +1403,11 @@ mod tests {
             some(&["", "", "", "job_title"])
         );
         assert_eq!(fields(&["form[name]", "form_response.answers.email", "Form"]), some(&["", "email", ""]));
+        // Jotform's fields, as its webhook nests them.
+        assert_eq!(
+            fields(&["q4_email", "q5_phoneNumber.full", "q6_address.addr_line1", "q6_address.postal"]),
+            some(&["email", "phone", "street", "postcode"])
+        );
         // Elementor's webhook: each field's value, label, type and id in brackets.
         assert_eq!(
             fields(&[
