@@ -489,6 +489,15 @@ impl Mapper {
         }
         // Columns of their own name the first and last name; a full name fills only what they left empty.
         let (full_name_column, full_name) = full_name;
+        // A whole name typed into the first-name column, beside an empty last name and a column of the whole
+        // name (Wave's contact_first_name "Jessica Jones" beside customer_name "Jessica Jones"): the whole name
+        // column says how it splits; it was all a first name.
+        if input.last_name.is_empty()
+            && full_name.split_whitespace().count() > 1
+            && input.first_name.trim().eq_ignore_ascii_case(full_name.trim())
+        {
+            input.first_name.clear();
+        }
         // A whole name that says no more than the name columns ("Pieter" beside a first name "Pieter" and no
         // surname, as Google's and Pipedrive's exports write a one-word name) fills nothing: "Pieter Pieter".
         let held = |name: &str| {
@@ -1551,6 +1560,20 @@ mod tests {
             ("Ann".to_string(), "Lee".to_string(), "Acme LLC".to_string(), empty())
         );
         assert_eq!(read(&["Maria Sa", "", "maria@sa.example"]).1, "Sa");
+        // A whole name typed into the first-name column beside the whole-name column splits as that one does.
+        let m = mapper(
+            &["customer_name", "contact_first_name", "contact_last_name"],
+            &["full_name", "first_name", "last_name"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let input = m.to_input(&row(&["Jessica Jones", "Jessica Jones", ""])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Jessica", "Jones"));
+        let input = m.to_input(&row(&["Mary Ann Lee", "Mary Ann", ""])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (input.first_name.as_str(), input.last_name.as_str()),
+            ("Mary Ann", "Lee"),
+            "a first name of two words"
+        );
         assert_eq!(read(&["Bo Ag", "", "bo@ag.example"]).1, "Ag");
     }
 
