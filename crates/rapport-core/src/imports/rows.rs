@@ -71,6 +71,20 @@ pub(crate) struct Mapper {
     /// Columns sent to the notes that hold an address written whole beside its parts (Google Contacts'
     /// "Address 1 - Formatted").
     whole_addresses: Vec<usize>,
+    /// A column that says whether a row is a company or a person (Odoo's "Is a Company", "Company Type"), sent
+    /// to the notes: a company's row has its name in the whole-name column.
+    company_flag: Option<usize>,
+}
+
+/// Whether a header names a column saying whether the row is a company ("Is a Company", "is_company",
+/// "Company Type", as Odoo's contacts export has them).
+fn is_company_flag(header: &str) -> bool {
+    matches!(super::mapping::fold(header).as_str(), "isacompany" | "iscompany" | "companytype")
+}
+
+/// Whether such a column's cell says the row is a company.
+fn says_company(cell: &str) -> bool {
+    matches!(cell.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "company" | "wahr" | "vrai" | "ja")
 }
 
 /// A whole name with the person's address after it, as HubSpot's deals export names a deal's contact ("Ann Lee
@@ -235,9 +249,11 @@ impl Mapper {
         let kinds = kind_columns(headers, &targets);
         let whole_addresses =
             (0..headers.len()).filter(|&i| targets[i] == TO_NOTES && is_whole_address(&headers[i])).collect();
+        let company_flag = (0..headers.len()).find(|&i| targets[i] == TO_NOTES && is_company_flag(&headers[i]));
         Ok(Self {
             kinds,
             whole_addresses,
+            company_flag,
             headers: headers.to_vec(),
             targets,
             plain_notes,
@@ -509,7 +525,10 @@ impl Mapper {
         // Odoo write it there as well as in the company column; "1616 Investments, LLC"): it was split into a
         // person's first and last name ("LLC", "1616 Investments").
         let same_as_company = full_name.trim().eq_ignore_ascii_case(input.company.trim());
-        if !full_name.is_empty() && (same_as_company || (input.company.is_empty() && names_a_company(&full_name))) {
+        let flagged = self.company_flag.and_then(|i| row.cells.get(i)).is_some_and(|c| says_company(c));
+        if !full_name.is_empty()
+            && (same_as_company || (input.company.is_empty() && (flagged || names_a_company(&full_name))))
+        {
             if input.company.is_empty() {
                 input.company.clone_from(&full_name);
             }
@@ -1560,6 +1579,18 @@ mod tests {
             ("Ann".to_string(), "Lee".to_string(), "Acme LLC".to_string(), empty())
         );
         assert_eq!(read(&["Maria Sa", "", "maria@sa.example"]).1, "Sa");
+        // A row a column marks as a company's (Odoo's contacts export) has the company's name in the name column.
+        let m = mapper(&["Name", "Is a Company", "Email"], &["full_name", "notes", "email"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let input = m
+            .to_input(&row(&["House Sales Direct", "True", "sales@house.example"]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (input.first_name.as_str(), input.last_name.as_str(), input.company.as_str()),
+            ("", "", "House Sales Direct")
+        );
+        let input = m.to_input(&row(&["Ann Lee", "False", "ann@house.example"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str(), input.company.as_str()), ("Ann", "Lee", ""));
         // A whole name typed into the first-name column beside the whole-name column splits as that one does.
         let m = mapper(
             &["customer_name", "contact_first_name", "contact_last_name"],
