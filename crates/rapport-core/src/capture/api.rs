@@ -1436,6 +1436,23 @@ mod tests {
         assert!(lead.tags.is_empty() && lead.notes.contains("fair") && lead.notes.contains("vip"), "{lead:?}");
     }
 
+    /// The lead a request `body` made, once it was accepted (202).
+    fn accepted_lead(
+        core: &Rapport,
+        admin: &Actor,
+        source: i64,
+        content_type: &str,
+        body: &[u8],
+    ) -> crate::leads::Lead {
+        let reply = core
+            .submit_capture(&TokenCheck::of(source), None, Some(content_type), body)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 202, "{}: {}", String::from_utf8_lossy(body), reply.body);
+        let submitted = core.capture_submissions(admin, Some(source), 1).unwrap_or_else(|e| panic!("{e}"));
+        core.get_lead(admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// A partner's system sends its record nested, as most do: each value is read by its path ("address.city"),
     /// as a header naming it would be, and someone else's value (its owner's email) goes to the notes. The body
     /// was refused whole, and the partner had to flatten it first.
@@ -1450,14 +1467,7 @@ mod tests {
             "company":{"name":"Lee & Co"},
             "address":{"line1":"1 Park Row","city":"Leeds","postal_code":"LS1 5AB","country":"GB"},
             "owner":{"email":"rep@partner.example"}}"#;
-        let reply = core
-            .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(reply.status, 202, "{}", reply.body);
-        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
-        let lead = core
-            .get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let lead = accepted_lead(&core, &admin, source.source.id, "application/json", body);
         assert_eq!(
             (lead.first_name.as_str(), lead.last_name.as_str(), lead.company.as_str()),
             ("Ann", "Lee", "Lee & Co")
@@ -1482,16 +1492,7 @@ mod tests {
         let source = core
             .add_capture_source(&admin, &KeepsSecrets::default(), &partner("Tools", &[], 60))
             .unwrap_or_else(|e| panic!("{e}"));
-        let lead_of = |body: &str| {
-            let reply = core
-                .submit_capture(&TokenCheck::of(source.source.id), None, Some("application/json"), body.as_bytes())
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(reply.status, 202, "{body}: {}", reply.body);
-            let submitted =
-                core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
-            core.get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
-                .unwrap_or_else(|e| panic!("{e}"))
-        };
+        let lead_of = |body: &str| accepted_lead(&core, &admin, source.source.id, "application/json", body.as_bytes());
         let webflow = r#"{"triggerType":"form_submission","payload":{"name":"Contact form","siteId":"65","data":
             {"First Name":"Ann","Last Name":"Lee","Email":"ann@lee.io","Company":"Lee & Co"},"submittedAt":"2026-12-07"}}"#;
         let lead = lead_of(webflow);
@@ -1528,19 +1529,8 @@ mod tests {
         let elementor = "form%5Bid%5D=a1b&form%5Bname%5D=New+Form&fields%5Bname%5D%5Btitle%5D=Name\
             &fields%5Bname%5D%5Bvalue%5D=Elena+Hook&fields%5Bemail%5D%5Btype%5D=email\
             &fields%5Bemail%5D%5Bvalue%5D=elena%40hook.io&fields%5Bemail%5D%5Braw_value%5D=elena%40hook.io";
-        let reply = core
-            .submit_capture(
-                &TokenCheck::of(source.source.id),
-                None,
-                Some("application/x-www-form-urlencoded"),
-                elementor.as_bytes(),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(reply.status, 202, "{}", reply.body);
-        let submitted = core.capture_submissions(&admin, Some(source.source.id), 1).unwrap_or_else(|e| panic!("{e}"));
-        let lead = core
-            .get_lead(&admin, submitted[0].lead_id.unwrap_or_else(|| panic!("{submitted:?}")))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let form = "application/x-www-form-urlencoded";
+        let lead = accepted_lead(&core, &admin, source.source.id, form, elementor.as_bytes());
         assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Elena", "Hook"));
         assert_eq!(lead.emails[0].address, "elena@hook.io");
         assert!(lead.notes.contains("New Form") && !lead.notes.contains("[title]"), "{:?}", lead.notes);
