@@ -557,8 +557,12 @@ impl Rapport {
         // lead field from a name sent filled (the map's "vorname" sent null, "first_name" sent "Ann", which then
         // went to the notes), or make a form's second empty box of one name, or a partner's empty second name of
         // one field, look like two values where one is allowed.
-        let fields: Vec<(String, String)> =
+        let mut fields: Vec<(String, String)> =
             fields.into_iter().filter(|(k, v)| !is_trap(k) && !v.trim().is_empty()).collect();
+        // One field sent twice with one value is that value once (Netlify's webhook gives the person's name at its
+        // top and again among its ordered fields): not two values where one is allowed.
+        let mut sent = std::collections::HashSet::new();
+        fields.retain(|(k, v)| sent.insert((k.clone(), v.trim().to_string())));
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &headers);
         let several = several_values_for_one(&fields, &mapping);
@@ -1534,6 +1538,11 @@ mod tests {
         assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Elena", "Hook"));
         assert_eq!(lead.emails[0].address, "elena@hook.io");
         assert!(lead.notes.contains("New Form") && !lead.notes.contains("[title]"), "{:?}", lead.notes);
+        // Netlify's webhook: the name at the top and again among its ordered fields, one value.
+        let netlify = r#"{"number":3,"name":"Hal Ito","email":"hal@ito.io","data":{"name":"Hal Ito","ip":"203.0.113.9"},
+            "ordered_human_fields":[{"title":"Name","name":"name","value":"Hal Ito"},{"title":"Email","name":"email","value":"hal@ito.io"}]}"#;
+        let lead = lead_of(netlify);
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str(), lead.emails.len()), ("Hal", "Ito", 1));
         let shopify = r#"{"id":7,"email":"gil@ash.io","first_name":"Gil","last_name":"Ash","verified_email":true}"#;
         let lead = lead_of(shopify);
         assert_eq!(lead.emails.len(), 1, "a flag about the address is no address: {:?}", lead.emails);
