@@ -61,9 +61,16 @@ fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<S
     let first = &national[..AT_LEAST.min(n)];
     let slack = if few { 0 } else { 2 };
     let mut holding: Vec<(&str, u16)> = Vec::new();
+    // Numbers written as North America writes them ("502-710-6094", "(502) 710-6094") are North American, valid
+    // or not: fictional ones (invalid at home) were read as German or Luxembourgish, whose rules take nearly any
+    // ten digits, and the valid American numbers among them with them.
+    let american = national.iter().filter(|p| written_as_north_america(p)).count() * 2 >= n;
     for meta in phonenumber::metadata::DATABASE.iter() {
         let region = meta.id();
         if region.len() != 2 || valid_in(region, first) + slack < first.len() {
+            continue;
+        }
+        if american && meta.country_code() != 1 {
             continue;
         }
         let count = valid_in(region, national);
@@ -94,6 +101,14 @@ fn by_the_numbers(national: &[&str], emails: &[&str], default: &str) -> Option<S
         regions.first().map(|r| (*r).to_string())
     })?;
     (chosen != default.to_ascii_uppercase()).then_some(chosen)
+}
+
+/// Whether a number is written in North America's groups: three digits (in brackets or not), three, four.
+fn written_as_north_america(number: &str) -> bool {
+    let groups: Vec<&str> = number.split(['-', '.', ' ', '(', ')']).filter(|g| !g.is_empty()).collect();
+    groups.len() == 3
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && groups.iter().map(|g| g.len()).eq([3, 3, 4])
 }
 
 /// How many of `numbers` are valid numbers of `region` written without its country code.
@@ -251,5 +266,22 @@ mod tests {
         assert_eq!(likely_region(japanese.iter().copied(), ["a@example.co.jp"], "US").as_deref(), Some("JP"));
         let mixed = ["03-1234-5678", "090-1234-5678", "(415) 555-2671"];
         assert_eq!(likely_region(mixed.iter().copied(), [], "US"), None);
+        // Numbers written the American way, most of them fictional (Snipe-IT's sample users): no country that
+        // dials from a 0 (Germany took nearly all of them, and valid American ones with them).
+        let fictional = [
+            "895-137-2034",
+            "198-980-1723",
+            "502-710-6094",
+            "381-382-8857",
+            "266-409-9118",
+            "429-401-0847",
+            "464-815-6024",
+            "344-665-1217",
+            "626-888-4072",
+            "926-526-1742",
+            "338-830-8647",
+        ];
+        let emails = ["a@ft.com", "b@gmx.de", "c@ucoz.ru", "d@scribd.com"];
+        assert_eq!(likely_region(fictional.iter().copied(), emails, "US"), None);
     }
 }
