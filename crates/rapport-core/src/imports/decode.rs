@@ -38,10 +38,47 @@ fn is_web_page(sample: &[u8]) -> bool {
         .any(|tag| start.starts_with(tag))
 }
 
+/// Spreadsheets written as text in a format of their own, which read as delimited text gave rows of markup (an
+/// Excel 2003 XML workbook imported as 58 Draft leads named "<Author>Microsoft</Author>"): what the file is.
+fn other_spreadsheet(sample: &[u8]) -> Option<&'static str> {
+    // Excel 2 to 4 began a workbook with a BOF record (0x0009, 0x0209, 0x0409) of its own, before Excel 97's
+    // compound files: "not text, nor a spreadsheet" said nothing of what it was.
+    if matches!(sample, [0x09, 0x00 | 0x02 | 0x04, 0x04 | 0x06, 0x00, ..]) {
+        return Some("a workbook of Excel 4 or older");
+    }
+    let sample = &sample[..sample.len().min(8192)];
+    // Excel writes its XML workbooks in UTF-16 as often as in UTF-8.
+    let head = match Encoding::for_bom(sample) {
+        Some((enc, _)) => enc.decode_with_bom_removal(sample).0.into_owned(),
+        None => String::from_utf8_lossy(sample).into_owned(),
+    };
+    let head = head.trim_start().to_ascii_lowercase();
+    if head.starts_with("id;p") || head.starts_with("id;n") {
+        return Some("a SYLK spreadsheet (.slk)");
+    }
+    if !head.starts_with('<') {
+        return None;
+    }
+    if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("progid=\"excel.sheet\"") {
+        Some("an Excel 2003 XML spreadsheet")
+    } else if head.contains("opendocument.spreadsheet") || head.contains("<office:document") {
+        Some("a flat OpenDocument spreadsheet (.fods)")
+    } else if head.contains("<html") {
+        Some("a web page (HTML)")
+    } else if head.starts_with("<?xml") {
+        Some("an XML document, not a table of rows")
+    } else {
+        None
+    }
+}
+
 /// `complete`: the sample is the whole file (a cut multi-byte character at its end is then an error).
 pub(crate) fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding, ImportError> {
     if is_web_page(sample) {
         return Err(ImportError::WebPage);
+    }
+    if let Some(what) = other_spreadsheet(sample) {
+        return Err(ImportError::OtherSpreadsheet(what));
     }
     if let Some((enc, _)) = Encoding::for_bom(sample) {
         return Ok(enc);

@@ -10,6 +10,9 @@ pub enum ImportError {
     NotText,
     #[error("the file is a web page (an HTML table), as some systems export \"Excel\" files: open it in Excel or LibreOffice and save it as .xlsx or CSV, then import that")]
     WebPage,
+    /// A spreadsheet in a format of its own that reads as text (which one, in words).
+    #[error("the file is {0}, which Rapport does not read: open it in Excel or LibreOffice and save it as .xlsx or CSV, then import that")]
+    OtherSpreadsheet(&'static str),
     #[error("the spreadsheet could not be read: {0}")]
     Spreadsheet(String),
     #[error("the file has {0} columns, more than an import reads (16,384, as many as a spreadsheet has): is it one table with a header line, one contact a row?")]

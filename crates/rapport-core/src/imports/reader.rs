@@ -404,7 +404,8 @@ fn header_index(rows: &[Vec<String>]) -> usize {
         .filter_map(|(i, r)| super::sniff::header_score(&trimmed(r)).map(|known| (known, std::cmp::Reverse(i))))
         .max()
         .map(|(_, std::cmp::Reverse(i))| i);
-    named.or_else(|| rows.iter().take(20).position(full)).unwrap_or(0)
+    let h = named.or_else(|| rows.iter().take(20).position(full)).unwrap_or(0);
+    super::sniff::header_above_the_contacts(rows, h, |r| trimmed(r))
 }
 
 /// A cell merged down one column below the header (a company over the rows of its contacts) holds its value in
@@ -809,6 +810,65 @@ mod tests {
         // A CSV whose first cell merely mentions a tag is a CSV.
         let (h, _) = rows_of(b"notes,email\n<b>vip</b>,a@b.io\n");
         assert_eq!(h, vec!["notes", "email"]);
+    }
+
+    /// Spreadsheets written as text in formats of their own (Excel 2003 XML, in UTF-8 or UTF-16; flat ODS; SYLK)
+    /// are refused saying what they are: read as CSV, an Excel XML workbook imported as 58 Draft leads made of
+    /// its markup.
+    #[test]
+    fn a_spreadsheet_written_as_xml_or_sylk_is_refused_saying_what_it_is() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("contacts.xls");
+        let spreadsheet_ml = "<?xml version=\"1.0\"?>\r\n<?mso-application progid=\"Excel.Sheet\"?>\r\n<Workbook \
+            xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"><DocumentProperties><Author>Microsoft</Author>";
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain(spreadsheet_ml.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let fods = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" office:mimetype=\"application/vnd.oasis.opendocument.spreadsheet\">";
+        for (bytes, what) in [
+            (spreadsheet_ml.as_bytes(), "Excel 2003 XML"),
+            (&utf16[..], "Excel 2003 XML"),
+            (&fods[..], "flat OpenDocument"),
+            (&b"ID;PWXL;N;E\r\nC;Y1;X1;K\"Name\"\r\n"[..], "SYLK"),
+            (&b"<?xml version=\"1.0\"?><contacts><contact/></contacts>"[..], "XML document"),
+            (&b"\x09\x04\x06\x00\x00\x00\x10\x00"[..], "Excel 4 or older"),
+        ] {
+            std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+            match open(&p, None) {
+                Err(e @ ImportError::OtherSpreadsheet(_)) => assert!(e.to_string().contains(what), "{e}"),
+                other => panic!("{what}: {:?}", other.map(|f| f.headers)),
+            }
+        }
+    }
+
+    /// A line under a narrow list (a count, a legend) as full as the fullest row is no header: the contacts above
+    /// it were left out without a word, and the import said it read no row. One address in a title above the
+    /// header is a title.
+    #[test]
+    fn a_line_under_a_narrow_list_is_no_header() {
+        let table = |rows: &[&[&str]]| -> Vec<Vec<String>> {
+            rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        };
+        let emails: Vec<String> = (0..10).map(|i| format!("a{i}@lee.io")).collect();
+        let mut list: Vec<Vec<&str>> = vec![vec!["Email"]];
+        list.extend(emails.iter().map(|e| vec![e.as_str()]));
+        list.extend([vec![""], vec!["Total", "10"]]);
+        let rows: Vec<&[&str]> = list.iter().map(Vec::as_slice).collect();
+        assert_eq!(header_index(&table(&rows)), 0);
+        // No header at all: the list starts at the first row (read then as a list without a header).
+        let bare: Vec<Vec<&str>> = emails
+            .iter()
+            .map(|e| vec![e.as_str(), "+44 20 7946 0018"])
+            .chain([vec!["Legend:", "a", "b", "c"]])
+            .collect();
+        let rows: Vec<&[&str]> = bare.iter().map(Vec::as_slice).collect();
+        assert_eq!(header_index(&table(&rows)), 0);
+        let titled = table(&[
+            &["Export for ann@example.com"],
+            &["First Name", "Last Name", "Email"],
+            &["Bo", "Ray", "bo@ray.io"],
+            &["Cy", "Orr", "cy@orr.io"],
+        ]);
+        assert_eq!(header_index(&titled), 1);
     }
 
     /// LinkedIn's Connections.csv quotes some rows as a whole: their cells are read from the one value, and a

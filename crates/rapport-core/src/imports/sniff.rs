@@ -224,6 +224,28 @@ pub fn sniff(text: &str) -> Sniffed {
 
 /// The layout and how consistently it reads: the share of the sampled records, from the header on, that are
 /// as wide as the header.
+/// The header row once the contacts above row `header` are looked at: rows above a header are a title or notes
+/// about the list, and several holding emails or phones, more than the rows below it, are the list itself, below
+/// a header of its own (the nearest row above them that reads as one) or none (they start at the first of them).
+/// A line under a narrow list ("Total | 10", a legend) was as full as the fullest and taken for the header, and
+/// every contact above it was left out without a word. One such row is a title ("Export for ann@example.com");
+/// a report's sections of hosts above its larger table of attendees are passed over.
+pub(crate) fn header_above_the_contacts(
+    rows: &[Vec<String>],
+    header: usize,
+    cells: impl Fn(&Vec<String>) -> Vec<String>,
+) -> usize {
+    let holds_contact = |r: &Vec<String>| r.iter().any(|c| looks_like_email(c.trim()) || looks_like_phone(c.trim()));
+    let above: Vec<usize> = (0..header.min(rows.len())).filter(|&i| holds_contact(&rows[i])).collect();
+    let below = rows.iter().skip(header + 1).filter(|r| r.iter().any(|c| !c.trim().is_empty())).count();
+    match above.as_slice() {
+        [first, _, ..] if above.len() > below => {
+            (0..*first).rev().find(|&i| header_score(&cells(&rows[i])).is_some()).unwrap_or(*first)
+        }
+        _ => header,
+    }
+}
+
 pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Whether its width is shared by several records, its score, the delimiter, its width, the records.
@@ -283,6 +305,8 @@ pub(crate) fn sniff_scored(text: &str) -> (Sniffed, f64) {
     let header = named
         .or_else(|| rows.iter().take(10).skip(first).position(|r| r.len() == width).map(|i| i + first))
         .unwrap_or(first);
+    let header = header_above_the_contacts(&rows, header, |r| r.clone()).max(first);
+    let named = named.filter(|n| *n == header);
     let table = rows.get(header..).unwrap_or_default();
     let unnamed = if named.is_none() { headerless_columns(table) } else { None };
     let (header_width, header_filled) = table.first().map_or((0, 0), |h| (h.len(), filled_width(h)));
@@ -310,6 +334,16 @@ mod tests {
         assert_eq!(s.delimiter, ";");
         assert_eq!(s.header_row, 0);
         assert_eq!(s.columns, ["Vorname", "Nachname", "E-Mail", "Telefon", "Firma"]);
+    }
+
+    /// A line under a short list (a count, a legend) is no header, however full: the contacts above it were left
+    /// out, and the import read no row.
+    #[test]
+    fn a_line_under_a_short_list_is_no_header() {
+        let s = sniff("Email\nann@example.com\nben@example.org\ncleo@example.net\n\nTotal,3\n");
+        assert_eq!((s.header_row, s.headerless, s.columns.clone()), (0, false, vec!["Email".to_string()]));
+        let s = sniff("ann@example.com,+44 20 7946 0018\nben@example.org,+44 20 7946 0019\nLegend:,x,y\n");
+        assert_eq!((s.header_row, s.headerless), (0, true));
     }
 
     /// A file whose first row already holds values has no header: its columns are named by what they hold.
