@@ -6,6 +6,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "first_name",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language).
+            "名字",
             "firstname",
             "fname",
             // The R package RecordLinkage's data sets (RLdata500, RLdata10000) split a name into components: "fname_c1"
@@ -38,6 +40,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "last_name",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language).
+            "ultimonome",
             "lastname",
             "lname",
             "lnamec1",
@@ -144,6 +148,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "company",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language).
+            "organizacion",
             "company",
             "companyname",
             "organization",
@@ -210,6 +216,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "job_title",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language).
+            "posizione",
             "jobtitle",
             "title",
             "position",
@@ -255,6 +263,12 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "email",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language).
+            "電子メールアドレス",
+            "전자메일주소",
+            "电子邮件地址",
+            "電子郵件地址",
+            "адресэлектроннойпочты",
             "email",
             "emails",
             "emailaddresses",
@@ -304,6 +318,17 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "phone",
         &[
+            // Outlook's headers in its other languages (its contacts export, in the user's language): business, mobile and home.
+            "fone",
+            "会社電話",
+            "自宅電話",
+            "商务电话",
+            "移动电话",
+            "住宅电话",
+            "商務電話",
+            "行動電話",
+            "住家電話",
+            "номерсотовоготелефона",
             "phone",
             "phones",
             "phonenumbers",
@@ -391,6 +416,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "street",
         &[
+            // Outlook's business address in Japanese, Korean and Chinese, its block named in each header.
+            "番地会社",
+            "근무지주소번지",
+            "商务地址街道",
+            "商務街",
             "street",
             "address",
             "address1",
@@ -476,6 +506,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "city",
         &[
+            // Outlook's business address in Japanese, Korean and Chinese.
+            "市町村会社",
+            "근무지구군시",
+            "商务地址市县",
+            "商務市鎮",
             "city",
             "town",
             "suburb",
@@ -520,6 +555,10 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "postcode",
         &[
+            // Outlook's business address in Japanese, Chinese and Russian.
+            "郵便番号会社",
+            "почтовыйиндекс",
+            "商务地址邮政编码",
             "postcode",
             "postalcode",
             // Canada's word, and Jotform's address field's part.
@@ -555,6 +594,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "region",
         &[
+            // Outlook's business address in Japanese, Korean and Chinese.
+            "都道府県会社",
+            "근무지시도",
+            "商务地址省市自治区",
+            "商務縣市",
             "region",
             "state",
             "province",
@@ -582,6 +626,13 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "country",
         &[
+            // Outlook's "País o región" (Spanish), "Região/País" (Portuguese), and the business country in Japanese and Chinese.
+            "国会社地域",
+            "paisoregion",
+            "paisregion",
+            "regiaopais",
+            "regiaopaiscomercial",
+            "商务地址国家地区",
             "country",
             // An address's country by its ISO 3166 code (Oro CRM's "Addresses 1 Country ISO2 code").
             "countryiso2",

@@ -229,7 +229,23 @@ const TRAILING_QUALIFIERS: &[&str] = &[
     "lavoro",
     "trabalho",
     "escritorio",
+    // Outlook's business and home blocks in Italian ("Via (uff.)"), Portuguese ("Rua comercial"), Polish ("Ulica
+    // (biuro)", "Telefon służbowy", "Telefon domowy"), Spanish ("Calle del domicilio") and Russian ("Адрес (раб.)").
+    "uff",
+    "comercial",
+    "biuro",
+    "sluzbowy",
+    // "służbowy" as written: "ł" is a letter of its own, not an "l" with a mark.
+    "słuzbowy",
+    "domowy",
+    "domicilio",
+    "раб",
+    "дом",
 ];
+
+/// Words between a field's name and the word that qualifies it ("Calle del trabajo", "Fone de casa"): left out
+/// with the qualifier.
+const BEFORE_A_QUALIFIER: &[&str] = &["de", "del", "da", "do", "di", "du", "des", "della", "dello"];
 
 /// Words that make a column about a field something else than the person's value: a flag ("Do Not Email",
 /// Salesforce's "HasOptedOutOfEmail", HubSpot's "Unsubscribed from all email") or someone else's value
@@ -296,6 +312,16 @@ const NOT_THE_PERSONS: &[&str] = &[
     "utm",
     "question",
     "questions",
+    // What kind of address it is, and the name shown with it, beside it in Outlook's export in other languages
+    // ("Tipo posta elettronica" = SMTP, "Nome visualizzato posta elettronica"): no address; the row was refused.
+    "type",
+    "tipo",
+    "typ",
+    "display",
+    "pantalla",
+    "visualizzato",
+    "exibicao",
+    "wyswietlana",
 ];
 
 /// How a field of a capture request is read: a path into a nested body ("payload.data.First Name", as Webflow,
@@ -353,7 +379,14 @@ fn qualified_field(header: &str) -> Option<&'static str> {
         let plain: Vec<String> =
             words.iter().filter(|w| w.as_str() != "value" && !w.chars().all(|c| c.is_ascii_digit())).cloned().collect();
         let unqualified: Vec<String> = match plain.split_last() {
-            Some((last, rest)) if !rest.is_empty() && TRAILING_QUALIFIERS.contains(&last.as_str()) => rest.to_vec(),
+            Some((last, rest)) if !rest.is_empty() && TRAILING_QUALIFIERS.contains(&last.as_str()) => {
+                match rest.split_last() {
+                    Some((link, before)) if !before.is_empty() && BEFORE_A_QUALIFIER.contains(&link.as_str()) => {
+                        before.to_vec()
+                    }
+                    _ => rest.to_vec(),
+                }
+            }
             _ => Vec::new(),
         };
         // A database's numbered contact columns ("EMAIL1", "PHONE2", "Tel1"): the number written onto the word.
@@ -546,6 +579,14 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
     }
     // Spanish and Italian head the given name "Nombre" and "Nome" beside a surname column; alone, the word is the
     // whole name ("Ana García"), which was kept whole as a first name.
+    // Korean heads the given name "이름" beside the surname "성" (Outlook's export); alone, it is the whole name.
+    if named.contains(&Some("last_name")) {
+        for (h, n) in headers.iter().zip(named.iter_mut()) {
+            if fold(h) == fold("이름") {
+                *n = Some("first_name");
+            }
+        }
+    }
     let surname = headers.iter().any(|h| SURNAME_PARTS.contains(&fold(h).as_str()));
     if !surname && !named.contains(&Some("last_name")) && !named.contains(&Some("full_name")) {
         for (h, n) in headers.iter().zip(named.iter_mut()) {
@@ -606,8 +647,24 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
 }
 
 /// Words that say a value is a person's home one ("Home Phone", "Telefon privat", Google's "* Home").
-pub(super) const HOME: &[&str] =
-    &["home", "private", "personal", "privat", "domicile", "personnel", "prive", "casa", "zuhause", "thuis"];
+pub(super) const HOME: &[&str] = &[
+    "home",
+    "private",
+    "personal",
+    "privat",
+    "domicile",
+    "personnel",
+    "prive",
+    "casa",
+    "zuhause",
+    "thuis",
+    "domicilio",
+    "domowy",
+    "дом",
+    "自宅",
+    "住宅",
+    "住家",
+];
 
 /// Whether column `header`, which names `field`, holds the person's home or other value of a field a lead has
 /// one of (its first email and phone, its address). A lead here is someone met at work: Outlook.com's contacts
@@ -1479,6 +1536,53 @@ mod tests {
         assert_eq!(seen("Prof. Dr."), some(&["", "first_name", "last_name", "job_title"]));
         assert_eq!(seen("Director"), some(&["job_title", "first_name", "last_name", ""]));
         assert_eq!(seen(""), some(&["job_title", "first_name", "last_name", ""]), "nothing seen, nothing told");
+        // Outlook's contacts export in other languages (the headers Exchange reads them by): the business block
+        // is the address, the email's kind and shown name are not addresses.
+        assert_eq!(
+            fields(&[
+                "Nombre",
+                "Apellidos",
+                "Organización",
+                "Calle del trabajo",
+                "Provincia o estado de trabajo",
+                "País o región del trabajo",
+                "Teléfono del trabajo",
+                "País o región del domicilio",
+                "Nombre de pantalla de correo electrónico",
+                "Tipo de correo electrónico"
+            ]),
+            some(&["first_name", "last_name", "company", "street", "region", "country", "phone", "", "", ""])
+        );
+        assert_eq!(
+            fields(&[
+                "Posizione",
+                "Via (uff.)",
+                "CAP (uff.)",
+                "Tipo posta elettronica",
+                "Nome visualizzato posta elettronica"
+            ]),
+            some(&["job_title", "street", "postcode", "", ""])
+        );
+        assert_eq!(
+            fields(&["名", "姓", "番地 (会社)", "国 (会社)/地域", "会社電話", "電子メール アドレス"]),
+            some(&["first_name", "last_name", "street", "country", "phone", "email"])
+        );
+        assert_eq!(
+            fields(&["이름", "성", "전자 메일 주소", "근무지 구/군/시"]),
+            some(&["first_name", "last_name", "email", "city"])
+        );
+        assert_eq!(
+            fields(&["名字", "商務 - 市/鎮", "電子郵件地址", "商务地址 街道"]),
+            some(&["first_name", "city", "email", "street"])
+        );
+        assert_eq!(
+            fields(&["Último nome", "Rua comercial", "Região/País comercial", "Fone comercial", "Fone de casa"]),
+            some(&["last_name", "street", "country", "phone", "other_phones"])
+        );
+        assert_eq!(
+            fields(&["Ulica (biuro)", "Telefon służbowy", "Telefon domowy", "Адрес электронной почты"]),
+            some(&["street", "phone", "other_phones", "email"])
+        );
         // Dynamics 365 by its columns' logical names.
         assert_eq!(
             fields(&[
