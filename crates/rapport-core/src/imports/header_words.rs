@@ -216,6 +216,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "job_title",
         &[
+            // Outlook's "Profession" (French and English), beside its job title when there is one.
+            "profession",
             // Outlook's headers in its other languages (its contacts export, in the user's language).
             "posizione",
             "jobtitle",
@@ -482,6 +484,14 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "adresszusatz",
             "addr2",
             "addrline2",
+            // A street's second line in the languages Outlook writes its "Street 2" in.
+            "strasse2",
+            "rue2",
+            "calle2",
+            "via2",
+            "rua2",
+            "ulica2",
+            "straat2",
             "apt",
             "suite",
             "aptsuite",

@@ -394,18 +394,34 @@ fn qualified_field(header: &str) -> Option<&'static str> {
         let unnumbered: Vec<String> =
             plain.iter().map(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()).to_string()).collect();
         let numbered = unnumbered != plain && unnumbered.iter().all(|w| !w.is_empty());
+        // A street's second line with its block named before its number, as Outlook writes it in German and
+        // French ("Straße geschäftlich 2", "Rue (bureau) 2"): the line without the block's word.
+        let second_line: Vec<String> = match words.split_last() {
+            Some((n, rest)) if n == "2" && rest.iter().any(|w| TRAILING_QUALIFIERS.contains(&w.as_str())) => rest
+                .iter()
+                .filter(|w| !TRAILING_QUALIFIERS.contains(&w.as_str()) && !BEFORE_A_QUALIFIER.contains(&w.as_str()))
+                .chain(std::iter::once(n))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
         // The longest words that name a field: "E-mail 2 Address" is an email ("emailaddress" without the
         // number) before it is a street ("address"), and "Address 2" the second street line ("address2").
         let mut best: Option<(usize, &'static str)> = None;
-        for (list, contact_only) in [(&words, false), (&plain, false), (&unqualified, false), (&unnumbered, true)] {
-            if contact_only && !numbered {
-                continue;
-            }
+        let unnumbered = if numbered { unnumbered } else { Vec::new() };
+        let lists = [
+            (&words, None),
+            (&plain, None),
+            (&unqualified, None),
+            (&unnumbered, Some(["email", "phone"].as_slice())),
+            (&second_line, Some(["street2"].as_slice())),
+        ];
+        for (list, only) in lists {
             // No field's name runs to more than a few words: a header of hundreds is read by its last ones.
             for start in list.len().saturating_sub(QUALIFIED_WORDS)..list.len() {
                 let named = list[start..].concat();
-                let named_field = exact_field(&named)
-                    .filter(|f| QUALIFIABLE.contains(f) && (!contact_only || matches!(*f, "email" | "phone")));
+                let named_field =
+                    exact_field(&named).filter(|f| QUALIFIABLE.contains(f) && only.is_none_or(|o| o.contains(f)));
                 if let Some(f) = named_field {
                     if best.is_none_or(|(len, _)| named.len() > len) {
                         best = Some((named.len(), f));
@@ -505,6 +521,7 @@ const LOOSE: &[&str] = &[
     "titre",
     // Google's older export has "Occupation" (mostly empty) beside "Organization 1 - Title".
     "occupation",
+    "profession",
     "name",
     "namn",
     "navn",
@@ -1583,6 +1600,14 @@ mod tests {
             fields(&["Ulica (biuro)", "Telefon służbowy", "Telefon domowy", "Адрес электронной почты"]),
             some(&["street", "phone", "other_phones", "email"])
         );
+        // A business street's second line in German and French Outlook.
+        assert_eq!(
+            fields(&["Straße geschäftlich", "Straße geschäftlich 2", "Rue (bureau)", "Rue (bureau) 2"]),
+            some(&["street", "street2", "", ""])
+        );
+        assert_eq!(fields(&["Rue (bureau)", "Rue (bureau) 2"]), some(&["street", "street2"]));
+        assert_eq!(fields(&["Fonction", "Profession"]), some(&["job_title", ""]), "the job title before the trade");
+        assert_eq!(fields(&["Nom", "Profession"]), some(&["last_name", "job_title"]));
         // Dynamics 365 by its columns' logical names.
         assert_eq!(
             fields(&[
