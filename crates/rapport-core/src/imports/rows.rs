@@ -901,20 +901,13 @@ fn hyperlink(cell: &str) -> Option<Hyperlink> {
     Some(Hyperlink { target, scheme, shown })
 }
 
-/// The legal forms a company's name ends with, folded, that no person's surname is: "Ann Sa" or "Bo Ag" may be
-/// a person, "Acme GmbH" is not.
-const LEGAL_FORMS: &[&str] =
-    &["inc", "incorporated", "corp", "corporation", "ltd", "limited", "llc", "llp", "plc", "gmbh", "sarl", "srl", "bv"];
-
 /// Whether a whole name is a company's, by the legal form it ends with ("Coastal Build Pty Ltd", "3JO Services
-/// Inc.", "Müller GmbH").
+/// Inc.", "Müller GmbH"), as the matcher reads legal forms; not by one of two letters, which are people's surnames
+/// too ("Maria Sa", "Bo Ag").
 fn names_a_company(name: &str) -> bool {
-    let words: Vec<String> = name
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.as_str()))
+    let folded = rapport_match::normalize::fold(name);
+    let last_is_long = folded.split_whitespace().last().is_some_and(|w| w.chars().count() >= 3);
+    last_is_long && super::sniff::ends_with_legal_form(name)
 }
 
 /// What data tools write for a value they do not have, case and all: R (`NA`, `<NA>`), SQL dumps (`NULL`,

@@ -92,7 +92,7 @@ fn name_words(cell: &str) -> usize {
 }
 
 /// A firm's name: words ending with a legal form ("Acme Ltd", "Weber GmbH & Co. KG").
-fn ends_with_legal_form(cell: &str) -> bool {
+pub(crate) fn ends_with_legal_form(cell: &str) -> bool {
     let words = |s: &str| s.split_whitespace().count();
     let folded = rapport_match::normalize::fold(cell);
     words(&folded) >= 2 && words(&rapport_match::normalize::company_key(cell)) < words(&folded)
