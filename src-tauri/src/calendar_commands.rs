@@ -1,8 +1,9 @@
 //! Calendar commands: parse, call the core on a blocking thread, map the error. The CalDAV password passes
-//! through `connect_caldav` to the OS keychain and is not kept anywhere in the app.
+//! through `connect_caldav` to the OS keychain (through `caldav_calendars` to the server only) and is not kept
+//! anywhere in the app.
 use rapport_core::calendar::{
-    AgentCalendar, Appointment, AppointmentInput, AppointmentStatus, CaldavAccount, CaldavConnect, Confirmation,
-    IcsFile, IcsFileReport, Occurrence, SlotRequest, SlotSuggestion, SyncReport,
+    AgentCalendar, Appointment, AppointmentInput, AppointmentStatus, CaldavAccount, CaldavCalendar, CaldavConnect,
+    Confirmation, IcsFile, IcsFileReport, Occurrence, SlotRequest, SlotSuggestion, SyncReport,
 };
 use rapport_core::secrets::OsKeychain;
 use rapport_core::ErrorCode;
@@ -177,6 +178,13 @@ pub async fn export_agent_calendar(state: State<'_, AppState>, agent_id: Id) -> 
 #[specta::specta]
 pub async fn caldav_account(state: State<'_, AppState>) -> Res<Option<CaldavAccount>> {
     as_actor(&state, |core, actor| core.caldav_account(actor)).await
+}
+
+/// The calendars the address leads to (the server's is enough), to choose the one to connect.
+#[tauri::command]
+#[specta::specta]
+pub async fn caldav_calendars(state: State<'_, AppState>, input: CaldavConnect) -> Res<Vec<CaldavCalendar>> {
+    as_actor(&state, move |core, actor| core.caldav_calendars(actor, &input)).await
 }
 
 #[tauri::command]

@@ -110,6 +110,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             calendar_commands::export_invite,
             calendar_commands::export_agent_calendar,
             calendar_commands::caldav_account,
+            calendar_commands::caldav_calendars,
             calendar_commands::connect_caldav,
             calendar_commands::disconnect_caldav,
             calendar_commands::sync_caldav,

@@ -889,7 +889,7 @@ function caldavServer() {
   const c = JSON.parse(process.env.RAPPORT_E2E_CALDAV);
   const calendar = new URL("agent/calendar/", c.url).toString();
   const auth = "Basic " + Buffer.from(`${c.user}:${c.password}`).toString("base64");
-  return { calendar, user: c.user, password: c.password, auth };
+  return { root: c.url, calendar, user: c.user, password: c.password, auth };
 }
 
 /** Changes the SUMMARY of the event titled `title` on the server, as another client would. */
@@ -922,11 +922,28 @@ test("an agent connects a CalDAV calendar, and an appointment changed both here 
   await openCalendarInBerlin("week");
   await s.click('[data-testid="calendar-settings-open"]');
   await s.waitFor('[data-testid="caldav-form"]');
-  await s.setValue('[data-testid="caldav-url"]', server.calendar);
+  // A second calendar of events on the server: given the server's address, the agent chooses between them.
+  const work = new URL("agent/work/", server.root).toString();
+  const made = await fetch(work, {
+    method: "MKCALENDAR",
+    headers: { Authorization: server.auth, "Content-Type": "application/xml" },
+    body:
+      '<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>' +
+      "<D:displayname>Work</D:displayname></D:prop></D:set></C:mkcalendar>",
+  });
+  assert.ok(made.ok, `the server made the second calendar: ${made.status}`);
+  await s.setValue('[data-testid="caldav-url"]', server.root);
   await s.setValue('[data-testid="caldav-user"]', server.user);
   await s.setValue('[data-testid="caldav-password"]', server.password);
   await s.click('[data-testid="caldav-connect"]');
-  await s.waitFor('[data-testid="caldav-account"]', { text: (t) => t.includes(server.user) });
+  const choices = await s.waitFor('[data-testid="caldav-choices"]');
+  assert.match(await s.textOf(choices), /You have 2 calendars there/);
+  assert.match(await s.textOf(choices), /Work/);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(`${shots}/67-caldav-choose-calendar.png`);
+  await s.click(`[data-testid="caldav-choice"][value="${server.calendar}"]`);
+  await s.click('[data-testid="caldav-connect"]');
+  await s.waitFor('[data-testid="caldav-account"]', { text: (t) => t.includes(server.user) && t.includes(server.calendar) });
   await s.click('[data-testid="caldav-sync"]');
   await s.waitFor('[data-testid="caldav-report"]', { text: (t) => /Synced: .* [1-9]\d* pushed/.test(t) });
   await pressEscape();

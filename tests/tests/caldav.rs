@@ -12,7 +12,7 @@ use std::process::Command;
 
 use base64::Engine as _;
 use common::{booking, fixture, keychain_available, Captured, PASSWORD};
-use rapport_core::calendar::{AppointmentStatus, CaldavConnect, Confirmation};
+use rapport_core::calendar::{AppointmentStatus, CaldavCalendar, CaldavConnect, Confirmation};
 use rapport_core::secrets::{OsKeychain, Secrets};
 use rapport_core::users::Role;
 use rapport_core::ErrorCode;
@@ -1600,4 +1600,161 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
     assert_eq!((report.pushed, report.pulled), (0, 1), "{report:?}");
     let named = |c: &String| c.starts_with("“Quarterly review”") && c.contains("“Demo”");
     assert!(report.clashes.iter().any(named), "{report:?}");
+}
+
+/// Makes a calendar collection on Radicale at `url`, named `name`, for the components listed.
+fn make_calendar(url: &str, name: &str, components: &[&str]) {
+    let comps: String = components.iter().map(|c| format!(r#"<C:comp name="{c}"/>"#)).collect();
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>{name}</D:displayname><C:supported-calendar-component-set>{comps}</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>"#
+    );
+    ureq::request("MKCALENDAR", url)
+        .set("Authorization", &auth())
+        .set("Content-Type", "application/xml")
+        .send_string(&body)
+        .unwrap();
+}
+
+/// Few users know their calendar's own address: the server's is enough. Radicale's root names the user's
+/// principal, which names the home of their calendars; the one calendar of events there is connected, and a
+/// sync goes to it. With a second one, the user chooses: the refusal names both, and the list gives both (a
+/// task list is neither).
+#[test]
+fn the_servers_address_is_enough_to_find_and_connect_the_calendar() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, server, calendar) = radicale();
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    let root = server.url.clone();
+
+    let found = f.core.caldav_calendars(&dana, &agent_login(&root)).unwrap();
+    assert_eq!(found, [CaldavCalendar { url: calendar.clone(), name: "Calendar".into() }]);
+    // The calendar's own address is itself.
+    let found = f.core.caldav_calendars(&dana, &agent_login(&calendar)).unwrap();
+    assert_eq!(found, [CaldavCalendar { url: calendar.clone(), name: "Calendar".into() }]);
+    // An address on the server where nothing is (404): the site's well-known address (RFC 6764), which Radicale
+    // redirects to its root, leads to the calendar.
+    let found = f.core.caldav_calendars(&dana, &agent_login(&format!("{root}agent/nothing/"))).unwrap();
+    assert_eq!(found, [CaldavCalendar { url: calendar.clone(), name: "Calendar".into() }]);
+    // A wrong password is said as one, not as "no calendar there".
+    let wrong = CaldavConnect { password: "wrong-one-9".into(), ..agent_login(&root) };
+    let err = f.core.caldav_calendars(&dana, &wrong).unwrap_err();
+    assert!(err.to_string().contains("refused the user name or password"), "{err}");
+    let err = f.core.connect_caldav(&dana, &wrong, &OsKeychain).unwrap_err();
+    assert!(err.to_string().contains("refused the user name or password"), "{err}");
+    assert!(f.core.caldav_account(&dana).unwrap().is_none());
+
+    // Connected from the server's address: the account is the calendar's, and a booking lands in it.
+    let account = f.core.connect_caldav(&dana, &agent_login(&root), &OsKeychain).unwrap();
+    assert_eq!(account.calendar_url, calendar);
+    let review =
+        f.core.book_appointment(&dana, &booking(id, "Review", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z")).unwrap();
+    assert_eq!(f.core.sync_caldav(&dana, &OsKeychain).unwrap().pushed, 1);
+    assert!(get(&href_in(&calendar, &review.uid)).contains("SUMMARY:Review"));
+    f.core.disconnect_caldav(&dana, &OsKeychain).unwrap();
+
+    // Two calendars of events and a task list.
+    let work = format!("{root}agent/work/");
+    make_calendar(&work, "Work", &["VEVENT", "VTODO"]);
+    make_calendar(&format!("{root}agent/tasks/"), "Tasks", &["VTODO"]);
+    let mut found = f.core.caldav_calendars(&dana, &agent_login(&root)).unwrap();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(
+        found,
+        [
+            CaldavCalendar { url: calendar.clone(), name: "Calendar".into() },
+            CaldavCalendar { url: work.clone(), name: "Work".into() },
+        ]
+    );
+    let err = f.core.connect_caldav(&dana, &agent_login(&root), &OsKeychain).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    let fields = err.field_errors();
+    assert_eq!(fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["calendar_url"]);
+    let message = &fields[0].message;
+    assert!(message.starts_with("you have 2 calendars there:"), "{message}");
+    assert!(message.contains(&format!("“Work” ({work})")) && message.contains(&format!("“Calendar” ({calendar})")));
+    assert!(!message.contains("Tasks"), "{message}");
+    assert!(f.core.caldav_account(&dana).unwrap().is_none());
+
+    // The one chosen is connected.
+    let account = f.core.connect_caldav(&dana, &agent_login(&work), &OsKeychain).unwrap();
+    assert_eq!(account.calendar_url, work);
+    let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    assert!(get(&href_in(&work, &review.uid)).contains("SUMMARY:Review"));
+}
+
+/// A front that answers every request with `status` to the same path on `upstream` (a calendar moved, or
+/// http:// sent on to https://).
+fn redirector(upstream: &str, status: u16) -> String {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let upstream = upstream.trim_end_matches('/').to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let mut length = 0;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    if k.trim().eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let head = format!(
+                "HTTP/1.1 {status} Moved\r\nLocation: {upstream}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes());
+        }
+    });
+    url
+}
+
+/// A calendar whose address the server redirects keeps its method, body and password on the way: ureq's own
+/// redirects made a PROPFIND a GET without the password, and the calendar "refused the user name or
+/// password". Connected through the redirect (to the server's address, or the calendar's), the sync sends
+/// and reads through it.
+#[test]
+fn a_redirected_calendar_address_is_followed_with_its_method_and_password() {
+    if !keychain_available() {
+        return;
+    }
+    let (_tmp, server, calendar) = radicale();
+    put(&format!("{calendar}server-1.ics"), SERVER_EVENT);
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let id = dana.user_id().unwrap();
+    for (status, hour) in [(301, 9), (308, 11)] {
+        let front = redirector(&server.url, status);
+        let found = f.core.caldav_calendars(&dana, &agent_login(&front)).unwrap();
+        assert_eq!(found.len(), 1, "{status}: {found:?}");
+        let moved = format!("{front}agent/calendar/");
+        let account = f.core.connect_caldav(&dana, &agent_login(&moved), &OsKeychain).unwrap();
+        assert_eq!(account.calendar_url, moved);
+        let title = format!("Review {status}");
+        let (start, end) = (format!("2026-12-04T{hour:02}:00:00Z"), format!("2026-12-04T{:02}:00:00Z", hour + 1));
+        let a = f.core.book_appointment(&dana, &booking(id, &title, &start, &end)).unwrap();
+        let report = f.core.sync_caldav(&dana, &OsKeychain).unwrap();
+        assert!(report.pushed >= 1, "{status}: {report:?}");
+        assert!(get(&href_in(&calendar, &a.uid)).contains(&format!("SUMMARY:{title}")));
+        let seen = f.core.occurrences(&dana, &[id], "2026-12-03T00:00:00Z", "2026-12-05T00:00:00Z").unwrap();
+        assert!(format!("{seen:?}").contains("Dentist (from the server)"), "{status}: {seen:?}");
+        f.core.disconnect_caldav(&dana, &OsKeychain).unwrap();
+    }
 }

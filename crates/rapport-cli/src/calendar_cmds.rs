@@ -84,7 +84,16 @@ pub enum ListFormat {
 
 #[derive(Subcommand)]
 pub enum CaldavCommand {
+    /// List the calendars a server's address leads to (the password, RAPPORT_CALDAV_PASSWORD or a prompt, is
+    /// only sent to the server).
+    Calendars {
+        #[arg(long)]
+        url: String,
+        #[arg(long = "user", id = "caldav_user", value_name = "CALDAV_USER")]
+        caldav_user: String,
+    },
     /// Connect your CalDAV calendar; the password (RAPPORT_CALDAV_PASSWORD or a prompt) goes to the OS keychain.
+    /// The server's address is enough when you have one calendar there.
     Connect {
         #[arg(long)]
         url: String,
@@ -216,6 +225,17 @@ pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> 
 pub fn caldav(core: &Rapport, actor: &Actor, cmd: CaldavCommand) -> CliResult<()> {
     let keychain = OsKeychain;
     match cmd {
+        CaldavCommand::Calendars { url, caldav_user: user } => {
+            let password =
+                crate::session::password(&format!("app password for {user} at {url}: "), "RAPPORT_CALDAV_PASSWORD")?;
+            let found = core
+                .caldav_calendars(actor, &CaldavConnect { calendar_url: url, username: user, password })
+                .map_err(err)?;
+            for c in found {
+                println!("{}\t{}", c.name, c.url);
+            }
+            Ok(())
+        }
         CaldavCommand::Connect { url, caldav_user: user } => {
             // Without a terminal (a script, CI), the error names the variable to set, not the OS's "no such
             // device or address".

@@ -10,6 +10,7 @@ import type {
   AppStatus,
   BulkMergeReport,
   CaldavAccount,
+  CaldavCalendar,
   CaldavConnect,
   CaptureSettings,
   CaptureSource,
@@ -285,6 +286,8 @@ export interface Backend {
   exportAgentCalendar(agentId: number): Promise<string>;
   /** The signed-in user's CalDAV account, if connected. */
   caldavAccount(): Promise<CaldavAccount | null>;
+  /** The calendars a CalDAV address leads to (the server's is enough); nothing is stored. */
+  caldavCalendars(input: CaldavConnect): Promise<CaldavCalendar[]>;
   /** Connects a CalDAV calendar; the password goes to the OS keychain (`keychain` if there is none). */
   connectCaldav(input: CaldavConnect): Promise<CaldavAccount>;
   disconnectCaldav(): Promise<void>;
@@ -608,6 +611,7 @@ export const tauriBackend: Backend = {
   exportInvite: (id) => unwrap(() => commands.exportInvite(id)),
   exportAgentCalendar: (agentId) => unwrap(() => commands.exportAgentCalendar(agentId)),
   caldavAccount: () => unwrap(() => commands.caldavAccount()),
+  caldavCalendars: (input) => unwrap(() => commands.caldavCalendars(input)),
   connectCaldav: (input) => unwrap(() => commands.connectCaldav(input)),
   disconnectCaldav: async () => {
     await unwrap(() => commands.disconnectCaldav());

@@ -118,6 +118,8 @@ export const commands = {
 	exportInvite: (id: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_invite", { id })),
 	exportAgentCalendar: (agentId: Id) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_agent_calendar", { agentId })),
 	caldavAccount: () => typedError<CaldavAccount_Serialize | null, ApiError_Serialize>(__TAURI_INVOKE("caldav_account")),
+	/**  The calendars the address leads to (the server's is enough), to choose the one to connect. */
+	caldavCalendars: (input: CaldavConnect) => typedError<CaldavCalendar[], ApiError_Serialize>(__TAURI_INVOKE("caldav_calendars", { input })),
 	connectCaldav: (input: CaldavConnect) => typedError<CaldavAccount_Serialize, ApiError_Serialize>(__TAURI_INVOKE("connect_caldav", { input })),
 	disconnectCaldav: () => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("disconnect_caldav")),
 	syncCaldav: () => typedError<SyncReport, ApiError_Serialize>(__TAURI_INVOKE("sync_caldav")),
@@ -741,6 +743,13 @@ export type CaldavAccount_Serialize = {
 	last_error: string | null,
 	/**  Appointments whose change waits to be sent. */
 	pending: number,
+};
+
+/**  A calendar of events found on the user's CalDAV server, which they may write to. */
+export type CaldavCalendar = {
+	/**  Its whole address, to connect. */
+	url: string,
+	name: string,
 };
 
 /**  What connecting takes; the password goes to the OS keychain only (and never into a debug print). */

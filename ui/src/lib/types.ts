@@ -76,6 +76,7 @@ export type {
   AgentCalendar,
   AppointmentSource,
   AppointmentStatus,
+  CaldavCalendar,
   CaldavConnect,
   CaptureSettings,
   CaptureSourceInput,

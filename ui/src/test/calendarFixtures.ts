@@ -142,6 +142,7 @@ type CalendarMethods = Pick<
   | 'exportInvite'
   | 'exportAgentCalendar'
   | 'caldavAccount'
+  | 'caldavCalendars'
   | 'connectCaldav'
   | 'disconnectCaldav'
   | 'syncCaldav'
@@ -173,6 +174,7 @@ export function calendarMock(): CalendarMethods {
     exportInvite: async () => 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
     exportAgentCalendar: async () => 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
     caldavAccount: async () => null,
+    caldavCalendars: async (input) => [{ url: input.calendar_url, name: 'Calendar' }],
     connectCaldav: async (input) => ({
       calendar_url: input.calendar_url,
       username: input.username,

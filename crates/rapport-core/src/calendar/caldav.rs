@@ -8,8 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::caldav_client::{Client, RemoteError};
+use super::caldav_discovery::{self, Found};
 use super::ics_import::{BusyIndex, Upsert};
-use super::model::{CaldavAccount, CaldavConnect, IcsFileReport, SyncReport};
+use super::model::{CaldavAccount, CaldavCalendar, CaldavConnect, IcsFileReport, SyncReport};
 use super::occurrences::event_of;
 use super::store::{self, AppointmentRow};
 use super::time::utc_text;
@@ -83,6 +84,42 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
+/// The address `input` gives, refused when it is no web address or holds credentials, or when the user name or
+/// password is missing.
+fn checked_address(input: &CaldavConnect) -> Result<&str> {
+    let url = input.calendar_url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ValidationErrors::one("calendar_url", "a calendar address starts with https://").into());
+    }
+    // An address carrying a password would put it in the database, the change log and error messages;
+    // the address is not repeated here for the same reason.
+    if url::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
+        return Err(ValidationErrors::one(
+            "calendar_url",
+            "the address holds a user name or password: give them in their own fields and the address without them",
+        )
+        .into());
+    }
+    if input.username.trim().is_empty() || input.password.is_empty() {
+        return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
+    }
+    Ok(url)
+}
+
+/// No calendar of events the user may write to was found from `url`; those only read are named.
+fn no_calendar_found(url: &str, read_only: &[String]) -> Error {
+    let why = if read_only.is_empty() {
+        "no calendar of events was found there: give the address of the calendar itself".to_owned()
+    } else {
+        format!(
+            "the calendars found there are read only to you ({}), and Rapport sends its appointments to the one \
+             it keeps in step",
+            read_only.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    CalendarError::Remote(format!("{}: {why}", without_credentials(url))).into()
+}
+
 fn no_account() -> Error {
     Error::NotFound { entity: "CalDAV calendar", id: "yours".into() }
 }
@@ -105,31 +142,58 @@ impl Rapport {
         })
     }
 
-    /// Connects the actor's calendar: the server is asked first (a wrong password or address is refused
-    /// here), the password is stored in the keychain, and every appointment of the agent is marked to be sent.
-    pub fn connect_caldav(&self, actor: &Actor, input: &CaldavConnect, secrets: &dyn Secrets) -> Result<CaldavAccount> {
-        let url = input.calendar_url.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ValidationErrors::one("calendar_url", "a calendar address starts with https://").into());
-        }
-        // An address carrying a password would put it in the database, the change log and error messages;
-        // the address is not repeated here for the same reason.
-        if url::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
-            return Err(ValidationErrors::one(
-                "calendar_url",
-                "the address holds a user name or password: give them in their own fields and the address without them",
-            )
-            .into());
-        }
-        if input.username.trim().is_empty() || input.password.is_empty() {
-            return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
-        }
-        let user = self.db.read(|conn| {
+    /// The calendars of events the actor may write to that `input`'s address leads to (the server's address is
+    /// enough): the address itself when it is a calendar. Nothing is stored; the password is only sent.
+    pub fn caldav_calendars(&self, actor: &Actor, input: &CaldavConnect) -> Result<Vec<CaldavCalendar>> {
+        let url = checked_address(input)?;
+        self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
             grant.user_id.ok_or_else(no_account)
         })?;
         let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote_on_connect(e, url))?;
-        client.check().map_err(|e| remote_on_connect(e, url))?;
+        match caldav_discovery::find(&client).map_err(|e| remote_on_connect(e, url))? {
+            Found::TheAddress(name) => Ok(vec![CaldavCalendar { url: url.to_owned(), name }]),
+            Found::Calendars { writable, read_only } => {
+                if writable.is_empty() {
+                    return Err(no_calendar_found(url, &read_only));
+                }
+                Ok(writable.into_iter().map(|c| CaldavCalendar { url: c.url.to_string(), name: c.name }).collect())
+            }
+        }
+    }
+
+    /// Connects the actor's calendar: the server is asked first (a wrong password or address is refused
+    /// here), the password is stored in the keychain, and every appointment of the agent is marked to be sent.
+    /// The address may be the server's: the user's one calendar there is connected, and when they have several,
+    /// the refusal names them (`caldav_calendars` lists them to choose from).
+    pub fn connect_caldav(&self, actor: &Actor, input: &CaldavConnect, secrets: &dyn Secrets) -> Result<CaldavAccount> {
+        let given = checked_address(input)?;
+        let user = self.db.read(|conn| {
+            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            grant.user_id.ok_or_else(no_account)
+        })?;
+        let client =
+            Client::new(given, input.username.trim(), &input.password).map_err(|e| remote_on_connect(e, given))?;
+        let found = match caldav_discovery::find(&client).map_err(|e| remote_on_connect(e, given))? {
+            Found::TheAddress(_) => given.to_owned(),
+            Found::Calendars { writable, read_only } => match writable.as_slice() {
+                [] => return Err(no_calendar_found(given, &read_only)),
+                [one] => one.url.to_string(),
+                several => {
+                    let names: Vec<String> = several.iter().map(|c| format!("“{}” ({})", c.name, c.url)).collect();
+                    return Err(ValidationErrors::one(
+                        "calendar_url",
+                        format!(
+                            "you have {} calendars there: {}; give the address of the one to keep in step",
+                            several.len(),
+                            names.join(", ")
+                        ),
+                    )
+                    .into());
+                }
+            },
+        };
+        let url = found.as_str();
         secrets.set(&secret_key(user, url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
         let replaced = self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;

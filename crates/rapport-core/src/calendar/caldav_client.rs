@@ -75,16 +75,54 @@ impl Client {
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
-            .redirects(5)
+            // Followed by `send` itself: ureq turns a redirected PROPFIND or REPORT into a GET and drops the
+            // credentials, so a calendar moved from http:// to https:// was "refused the user name or password".
+            .redirects(0)
             .build();
         Ok(Self { base, auth: format!("Basic {token}"), agent })
     }
 
-    fn url_of(&self, href: &str) -> Result<url::Url, RemoteError> {
+    pub(crate) fn base(&self) -> &url::Url {
+        &self.base
+    }
+
+    pub(crate) fn url_of(&self, href: &str) -> Result<url::Url, RemoteError> {
         self.base.join(href).map_err(|e| RemoteError::Other(format!("bad address {href} ({e})")))
     }
 
+    /// Sends the request, following the server's redirects with the same method, body and credentials as long
+    /// as they stay on its site (see [`same_site`]).
     fn send(
+        &self,
+        method: &str,
+        url: &url::Url,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<ureq::Response, RemoteError> {
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            match self.send_once(method, &url, headers, body)? {
+                r if matches!(r.status(), 301 | 302 | 303 | 307 | 308) => {
+                    let next = r
+                        .header("Location")
+                        .and_then(|l| url.join(l).ok())
+                        .ok_or_else(|| RemoteError::Other("the server redirects the request nowhere".into()))?;
+                    if !same_site(&url, &next) {
+                        return Err(RemoteError::Other(format!(
+                            "the server sends the request on to {} (another site): if that is your calendar's \
+                             server, give its address",
+                            site_of(&next)
+                        )));
+                    }
+                    url = next;
+                }
+                r => return Ok(r),
+            }
+        }
+        Err(RemoteError::Unreachable(transport_words(ureq::ErrorKind::TooManyRedirects)))
+    }
+
+    fn send_once(
         &self,
         method: &str,
         url: &url::Url,
@@ -112,22 +150,22 @@ impl Client {
         }
     }
 
-    /// Checks that the URL is a calendar these credentials may read.
-    pub(crate) fn check(&self) -> Result<(), RemoteError> {
-        let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>"#;
-        let r = self.send(
-            "PROPFIND",
-            &self.base,
-            &[("Depth", "0"), ("Content-Type", "application/xml; charset=utf-8")],
-            body,
-        )?;
-        let text = r.into_string().map_err(|e| RemoteError::Other(e.to_string()))?;
-        let doc = roxmltree::Document::parse(&text).map_err(|_| RemoteError::Other("the answer is not XML".into()))?;
-        if doc.descendants().any(|n| n.tag_name().name() == "calendar") {
-            Ok(())
-        } else {
-            Err(RemoteError::Other("this address is not a CalDAV calendar (no calendar resource type)".into()))
+    /// The multistatus a PROPFIND of `url` at `depth` ("0" or "1") answers, asking for `props` (the inside of a
+    /// `<d:prop>`, with `d:` DAV's namespace and `c:` CalDAV's).
+    pub(crate) fn propfind(&self, url: &url::Url, depth: &str, props: &str) -> Result<String, RemoteError> {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>{props}</d:prop></d:propfind>"#
+        );
+        let r =
+            self.send("PROPFIND", url, &[("Depth", depth), ("Content-Type", "application/xml; charset=utf-8")], &body)?;
+        if r.status() != 207 {
+            return Err(RemoteError::Other(format!(
+                "the server answered {} {} to PROPFIND",
+                r.status(),
+                r.status_text()
+            )));
         }
+        r.into_string().map_err(|e| RemoteError::Other(e.to_string()))
     }
 
     /// Events with an occurrence in [from, to) (times as 'YYYYMMDDTHHMMSSZ').
@@ -195,6 +233,37 @@ impl Client {
     }
 }
 
+const MAX_REDIRECTS: usize = 5;
+
+/// Whether a request sent to `from` may be sent on to `to` with the user's password: not from https to http, and
+/// to the same host or one of its site's (`caldav.icloud.com` to `p42-caldav.icloud.com`, `fastmail.com` to
+/// `caldav.fastmail.com`). The password was given for the site the user named; elsewhere it is not sent, and the
+/// user is told where the server points, to give that address if they trust it.
+pub(crate) fn same_site(from: &url::Url, to: &url::Url) -> bool {
+    if from.scheme() == "https" && to.scheme() != "https" {
+        return false;
+    }
+    let (Some(url::Host::Domain(a)), Some(url::Host::Domain(b))) = (from.host(), to.host()) else {
+        return from.host() == to.host();
+    };
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    if a == b {
+        return true;
+    }
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.rsplit('.').collect(), b.rsplit('.').collect());
+    let shared = la.iter().zip(&lb).take_while(|(x, y)| x == y).count();
+    // A site is at least two labels; three where the second is a registry's own (`example.co.uk`), so that two
+    // customers of one registry are not one site.
+    const REGISTRY_LABELS: &[&str] = &["co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go", "ltd", "plc"];
+    let site = if la.get(1).is_some_and(|l| REGISTRY_LABELS.contains(l)) { 3 } else { 2 };
+    shared >= site
+}
+
+/// The scheme and host of `url`, as a redirect's target is named to the user (never its path or credentials).
+fn site_of(url: &url::Url) -> String {
+    format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default())
+}
+
 /// What a calendar's listing holds: the events it gave, the ones it names but could not give (a status of
 /// their own, 404 or 500), and whether it is the whole calendar (a server may cut a long answer short: 507 and
 /// `number-of-matches-within-limits`). What it does not name is gone from the server only when it is whole.
@@ -260,6 +329,25 @@ mod tests {
         );
         assert!(e.words("http://127.0.0.1:1/cal/", true).ends_with("; changes are kept and sent later"));
         assert_eq!(transport_words(ureq::ErrorKind::Dns), "the server's name is not known (check the address)");
+    }
+
+    /// The password follows a redirect on the site the user named, never to another one or down to http.
+    #[test]
+    fn a_redirect_keeps_the_password_only_on_the_same_site() {
+        let follows = |from: &str, to: &str| match (url::Url::parse(from), url::Url::parse(to)) {
+            (Ok(a), Ok(b)) => same_site(&a, &b),
+            _ => panic!("not addresses: {from} {to}"),
+        };
+        assert!(follows("http://cloud.example.com/", "https://cloud.example.com/remote.php/dav/"));
+        assert!(follows("https://caldav.icloud.com/", "https://p42-caldav.icloud.com:443/123/calendars/"));
+        assert!(follows("https://fastmail.com/.well-known/caldav", "https://caldav.fastmail.com/dav/"));
+        assert!(follows("https://dav.example.co.uk/", "https://cal.example.co.uk/"));
+        assert!(follows("http://127.0.0.1:5232/", "http://127.0.0.1:8080/agent/"));
+        assert!(!follows("https://cloud.example.com/", "http://cloud.example.com/"));
+        assert!(!follows("https://cloud.example.com/", "https://evil.example.net/"));
+        assert!(!follows("https://one.co.uk/", "https://two.co.uk/"));
+        assert!(!follows("http://127.0.0.1:5232/", "http://10.0.0.1/"));
+        assert!(!follows("https://example.com/", "https://com/"));
     }
 
     #[test]

@@ -357,6 +357,15 @@ pub struct CaldavAccount {
     pub pending: u32,
 }
 
+/// A calendar of events found on the user's CalDAV server, which they may write to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CaldavCalendar {
+    /// Its whole address, to connect.
+    pub url: String,
+    pub name: String,
+}
+
 /// What connecting takes; the password goes to the OS keychain only (and never into a debug print).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

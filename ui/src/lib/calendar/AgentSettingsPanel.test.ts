@@ -485,6 +485,65 @@ describe('AgentSettingsPanel', () => {
     expect(document.body.innerHTML).not.toContain('caldav-secret-1');
   });
 
+  it("finds the calendars from the server's address and connects the one chosen among several", async () => {
+    const work = { url: 'https://cloud.example.com/remote.php/dav/calendars/agent/work/', name: 'Work' };
+    const home = { url: 'https://cloud.example.com/remote.php/dav/calendars/agent/personal/', name: 'Personal' };
+    const be = mockBackend({ caldavCalendars: vi.fn(async () => [home, work]) });
+    const { u } = open();
+    await u.type(await screen.findByTestId('caldav-url'), 'https://cloud.example.com');
+    await u.type(screen.getByTestId('caldav-user'), 'agent');
+    await u.type(screen.getByTestId('caldav-password'), 'caldav-secret-1');
+    await u.click(screen.getByTestId('caldav-connect'));
+
+    const choices = await screen.findByTestId('caldav-choices');
+    expect(choices).toHaveTextContent('You have 2 calendars there');
+    expect(choices).toHaveTextContent('Work');
+    expect(choices).toHaveTextContent(work.url);
+    expect(be.connectCaldav).not.toHaveBeenCalled();
+    expect(screen.getByTestId('caldav-connect')).toHaveTextContent('Connect this calendar');
+    await u.click(screen.getByLabelText(/Work/));
+    await u.click(screen.getByTestId('caldav-connect'));
+
+    await waitFor(() => expect(be.connectCaldav).toHaveBeenCalledOnce());
+    expect(be.caldavCalendars).toHaveBeenCalledOnce();
+    expect(be.caldavCalendars).toHaveBeenCalledWith({
+      calendar_url: 'https://cloud.example.com',
+      username: 'agent',
+      password: 'caldav-secret-1',
+    });
+    expect(be.connectCaldav).toHaveBeenCalledWith({ calendar_url: work.url, username: 'agent', password: 'caldav-secret-1' });
+    expect(await screen.findByTestId('caldav-account')).toHaveTextContent(work.url);
+  });
+
+  it('looks again once the address is changed after its calendars were listed', async () => {
+    const found = vi
+      .fn()
+      .mockResolvedValueOnce([
+        { url: 'https://a.example.com/cal/one/', name: 'One' },
+        { url: 'https://a.example.com/cal/two/', name: 'Two' },
+      ])
+      .mockResolvedValueOnce([{ url: 'https://b.example.com/cal/only/', name: 'Only' }]);
+    const be = mockBackend({ caldavCalendars: found });
+    const { u } = open();
+    await u.type(await screen.findByTestId('caldav-url'), 'https://a.example.com');
+    await u.type(screen.getByTestId('caldav-user'), 'agent');
+    await u.type(screen.getByTestId('caldav-password'), 'pw');
+    await u.click(screen.getByTestId('caldav-connect'));
+    expect(await screen.findByTestId('caldav-choices')).toBeInTheDocument();
+    await u.clear(screen.getByTestId('caldav-url'));
+    await u.type(screen.getByTestId('caldav-url'), 'https://b.example.com');
+    // The list belonged to the other address.
+    expect(screen.queryByTestId('caldav-choices')).toBeNull();
+    await u.click(screen.getByTestId('caldav-connect'));
+    await waitFor(() => expect(be.connectCaldav).toHaveBeenCalledOnce());
+    expect(found).toHaveBeenCalledTimes(2);
+    expect(be.connectCaldav).toHaveBeenCalledWith({
+      calendar_url: 'https://b.example.com/cal/only/',
+      username: 'agent',
+      password: 'pw',
+    });
+  });
+
   it('shows a keychain error clearly and keeps what was typed, the password too, to try again', async () => {
     mockBackend({
       connectCaldav: async () => {
