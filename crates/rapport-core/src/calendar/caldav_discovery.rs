@@ -197,7 +197,12 @@ pub(crate) fn parse_propfind(text: &str) -> Result<Vec<DavResource>, RemoteError
             calendar: prop("resourcetype").is_some_and(|t| t.children().any(|n| named(&n, "calendar"))),
             principal: hrefs("current-user-principal").into_iter().next(),
             home_sets: hrefs("calendar-home-set"),
-            name: prop("displayname").and_then(|n| n.text()).map(|t| t.trim().to_owned()),
+            // An empty name is none: the calendar is named by its address.
+            name: prop("displayname")
+                .and_then(|n| n.text())
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
             components: prop("supported-calendar-component-set").map(|set| {
                 set.children()
                     .filter(|n| named(n, "comp"))
@@ -216,6 +221,8 @@ pub(crate) fn parse_propfind(text: &str) -> Result<Vec<DavResource>, RemoteError
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     /// Radicale 3's answers, as it gave them to the test script's server.
@@ -287,6 +294,113 @@ mod tests {
         assert_eq!(url.as_ref().map(last_segment).as_deref(), Some("Team Sales"));
         let url = url::Url::parse("https://dav.example.com/cal/a+b").ok();
         assert_eq!(url.as_ref().map(last_segment).as_deref(), Some("a+b"));
+    }
+
+    /// One response as a server may write it: its href, what it is, and the prefix it gives DAV's namespace.
+    #[derive(Debug, Clone)]
+    struct Written {
+        href: String,
+        calendar: bool,
+        name: Option<String>,
+        components: Option<Vec<&'static str>>,
+        privileges: Option<Vec<&'static str>>,
+        /// The properties sit in a propstat of status 404: none of them was given.
+        refused: bool,
+        prefix: &'static str,
+    }
+
+    fn escaped(text: &str) -> String {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+
+    fn written(r: &Written) -> String {
+        let (p, c) = (r.prefix, "C:");
+        let mut props = format!("<{p}resourcetype><{p}collection/>");
+        if r.calendar {
+            props.push_str(&format!("<{c}calendar/>"));
+        }
+        props.push_str(&format!("</{p}resourcetype>"));
+        if let Some(name) = &r.name {
+            props.push_str(&format!("<{p}displayname>{}</{p}displayname>", escaped(name)));
+        }
+        if let Some(comps) = &r.components {
+            let comps: String = comps.iter().map(|x| format!(r#"<{c}comp name="{x}"/>"#)).collect();
+            props.push_str(&format!(
+                "<{c}supported-calendar-component-set>{comps}</{c}supported-calendar-component-set>"
+            ));
+        }
+        if let Some(privileges) = &r.privileges {
+            let set: String = privileges.iter().map(|x| format!("<{p}privilege><{p}{x}/></{p}privilege>")).collect();
+            props.push_str(&format!("<{p}current-user-privilege-set>{set}</{p}current-user-privilege-set>"));
+        }
+        let status = if r.refused { "HTTP/1.1 404 Not Found" } else { "HTTP/1.1 200 OK" };
+        format!(
+            "<{p}response><{p}href>{}</{p}href><{p}propstat><{p}prop>{props}</{p}prop><{p}status>{status}</{p}status></{p}propstat></{p}response>",
+            escaped(&r.href)
+        )
+    }
+
+    fn a_response() -> impl Strategy<Value = Written> {
+        let comp = proptest::sample::select(vec!["VEVENT", "VTODO", "VJOURNAL"]);
+        let privilege = proptest::sample::select(vec!["read", "write", "write-content", "bind", "all", "read-acl"]);
+        (
+            "(/|https://dav\\.example\\.com/)[a-zA-Z0-9%_ .@&-]{0,20}/?",
+            any::<bool>(),
+            proptest::option::of("[a-zA-Z0-9 &<>éü]{0,12}"),
+            proptest::option::of(proptest::collection::vec(comp, 0..3)),
+            proptest::option::of(proptest::collection::vec(privilege, 0..4)),
+            any::<bool>(),
+            proptest::sample::select(vec!["d:", "D:", ""]),
+        )
+            .prop_map(|(href, calendar, name, components, privileges, refused, prefix)| Written {
+                href,
+                calendar,
+                name,
+                components,
+                privileges,
+                refused,
+                prefix,
+            })
+    }
+
+    proptest! {
+        /// Whatever prefixes and properties a server writes, each response is read once, in order, with what
+        /// its fine propstat gave and nothing of a refused one.
+        #[test]
+        fn every_response_is_read_as_written(responses in proptest::collection::vec(a_response(), 0..6)) {
+            let body: String = responses.iter().map(written).collect();
+            let xml = format!(
+                r#"<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:d="DAV:" xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">{body}</multistatus>"#
+            );
+            let read = parse_propfind(&xml);
+            prop_assert!(read.is_ok(), "{xml}");
+            let read = read.unwrap_or_default();
+            prop_assert_eq!(read.len(), responses.len());
+            for (got, w) in read.iter().zip(&responses) {
+                prop_assert_eq!(&got.href, w.href.trim());
+                if w.refused {
+                    prop_assert_eq!(got, &DavResource { href: w.href.trim().to_owned(), ..DavResource::default() });
+                    continue;
+                }
+                prop_assert_eq!(got.calendar, w.calendar);
+                prop_assert_eq!(got.name.clone(), w.name.as_ref().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()));
+                prop_assert_eq!(
+                    got.components.clone(),
+                    w.components.as_ref().map(|c| c.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>())
+                );
+                let writes = w.privileges.as_ref().filter(|p| !p.is_empty()).map(|p| {
+                    p.iter().any(|x| ["write", "write-content", "bind", "all"].contains(x))
+                });
+                prop_assert_eq!(got.writable, writes);
+            }
+        }
+
+        /// Any text at all is read or refused as no XML, never a panic.
+        #[test]
+        fn any_answer_is_read_or_refused(text in ".{0,300}") {
+            let _ = parse_propfind(&text);
+            let _ = parse_propfind(&format!("<multistatus xmlns=\"DAV:\"><response>{text}</response></multistatus>"));
+        }
     }
 
     #[test]
