@@ -40,12 +40,14 @@ pub enum IcsCommand {
 
 #[derive(Subcommand)]
 pub enum AppointmentsCommand {
-    /// Occurrences overlapping [FROM, TO) (RFC 3339), repetitions expanded.
+    /// Occurrences overlapping [FROM, TO), repetitions expanded: the coming week unless told.
     List {
+        /// RFC 3339, or a day (YYYY-MM-DD: its start, in this computer's time zone). Default: today.
         #[arg(long)]
-        from: String,
+        from: Option<String>,
+        /// As FROM, not included. Default: a week after FROM.
         #[arg(long)]
-        to: String,
+        to: Option<String>,
         /// Only this agent's (user name).
         #[arg(long)]
         agent: Option<String>,
@@ -107,6 +109,29 @@ pub enum CaldavCommand {
     /// Show the connected calendar and its last sync.
     Status,
     Disconnect,
+}
+
+/// The listing's window as the core reads it (RFC 3339): a day is its start in this computer's zone, a missing
+/// start is `today`, a missing end a week after the start. Other text is passed on, for the core to refuse by name.
+fn window(from: Option<&str>, to: Option<&str>, today: chrono::NaiveDate) -> (String, String) {
+    let day_start = |day: chrono::NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| format!("{day}T00:00:00Z"))
+    };
+    let read = |text: &str| match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(day) => day_start(day),
+        Err(_) => text.to_owned(),
+    };
+    let from = from.map_or_else(|| day_start(today), read);
+    let to = match to {
+        Some(t) => read(t),
+        None => chrono::DateTime::parse_from_rfc3339(&from)
+            .map(|f| (f + chrono::Duration::days(7)).to_rfc3339())
+            .unwrap_or_else(|_| day_start(today + chrono::Duration::days(7))),
+    };
+    (from, to)
 }
 
 fn agent_id(core: &Rapport, actor: &Actor, agent: &Option<String>) -> CliResult<Option<i64>> {
@@ -183,6 +208,7 @@ pub fn appointments(core: &Rapport, actor: &Actor, cmd: AppointmentsCommand) -> 
     match cmd {
         AppointmentsCommand::List { from, to, agent, format } => {
             let agents: Vec<i64> = agent_id(core, actor, &agent)?.into_iter().collect();
+            let (from, to) = window(from.as_deref(), to.as_deref(), chrono::Local::now().date_naive());
             let list = core.occurrences(actor, &agents, &from, &to).map_err(err)?;
             let mut out = std::io::stdout().lock();
             match format {
@@ -284,5 +310,26 @@ fn print_sync(report: &rapport_core::calendar::SyncReport) {
     }
     for p in &report.problems {
         println!("  not taken: {p}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_takes_days_and_defaults_to_the_coming_week() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default();
+        let exact = window(Some("2026-12-01T00:00:00Z"), Some("2026-12-08T00:00:00Z"), today);
+        assert_eq!(exact, ("2026-12-01T00:00:00Z".to_owned(), "2026-12-08T00:00:00Z".to_owned()));
+        let (from, to) = window(Some("2026-12-01"), Some("2026-12-03"), today);
+        let (from, to) = (chrono::DateTime::parse_from_rfc3339(&from), chrono::DateTime::parse_from_rfc3339(&to));
+        assert!(from.is_ok_and(|f| f.with_timezone(&chrono::Local).date_naive().to_string() == "2026-12-01"));
+        assert!(to.is_ok_and(|t| t.with_timezone(&chrono::Local).date_naive().to_string() == "2026-12-03"));
+        let (from, to) = window(None, None, today);
+        let (from, to) = (chrono::DateTime::parse_from_rfc3339(&from), chrono::DateTime::parse_from_rfc3339(&to));
+        assert!(matches!((from, to), (Ok(f), Ok(t)) if t - f == chrono::Duration::days(7)));
+        // Text that is neither is the core's to refuse, naming the field.
+        assert_eq!(window(Some("next week"), Some("x"), today), ("next week".to_owned(), "x".to_owned()));
     }
 }
