@@ -1758,3 +1758,35 @@ fn a_redirected_calendar_address_is_followed_with_its_method_and_password() {
         f.core.disconnect_caldav(&dana, &OsKeychain).unwrap();
     }
 }
+
+/// A server that asks for Digest sign-in only (Baïkal's default) is said to, not taken for a wrong password:
+/// the user would look for another one.
+#[test]
+fn a_server_asking_for_digest_sign_in_says_so() {
+    use std::io::{BufRead as _, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/dav.php/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim_end().is_empty() {
+                    break;
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"BaikalDAV\", qop=\"auth\", \
+                  nonce=\"5f2e\", opaque=\"9a1c\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let err = f.core.caldav_calendars(&dana, &agent_login(&url)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Remote);
+    let message = err.to_string();
+    assert!(message.contains("asks for Digest sign-in") && !message.contains("refused"), "{message}");
+    assert!(!message.contains(CALDAV_PASSWORD), "{message}");
+}

@@ -140,6 +140,13 @@ impl Client {
             Err(ureq::Error::Status(403, r)) if method == "PUT" => {
                 Err(RemoteError::Other(format!("the server answered 403 {}", r.status_text())))
             }
+            // Baïkal asks for Digest by default: the password may be right, and "refused" would send the user
+            // looking for another one.
+            Err(ureq::Error::Status(401, r)) if digest_only(&r) => Err(RemoteError::Other(
+                "the server asks for Digest sign-in, which Rapport does not use: set it to accept Basic sign-in \
+                 over https (Baïkal: Settings, WebDAV authentication type)"
+                    .into(),
+            )),
             Err(ureq::Error::Status(401 | 403, _)) => Err(RemoteError::Unauthorized),
             Err(ureq::Error::Status(404, _)) => Err(RemoteError::NotFound),
             Err(ureq::Error::Status(412, _)) => Err(RemoteError::Changed),
@@ -234,6 +241,12 @@ impl Client {
 }
 
 const MAX_REDIRECTS: usize = 5;
+
+/// Whether a refusal offers Digest sign-in and not Basic.
+fn digest_only(r: &ureq::Response) -> bool {
+    let offers: Vec<String> = r.all("WWW-Authenticate").iter().map(|h| h.trim_start().to_ascii_lowercase()).collect();
+    offers.iter().any(|o| o.starts_with("digest")) && !offers.iter().any(|o| o.contains("basic"))
+}
 
 /// Whether a request sent to `from` may be sent on to `to` with the user's password: not from https to http, and
 /// to the same host or one of its site's (`caldav.icloud.com` to `p42-caldav.icloud.com`, `fastmail.com` to
