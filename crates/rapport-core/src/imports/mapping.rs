@@ -619,9 +619,18 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
     let titled = |h: &String| matches!(fold(h).as_str(), "title" | "titre");
     let repeated_later = |i: usize, h: &String| titled(h) && headers[i + 1..].iter().any(|o| fold(o) == fold(h));
     let components = headers.iter().any(|h| address_component(h).is_some());
-    // The work columns take their fields before the home and other ones, wherever these stand in the file.
+    // The work columns take their fields before the home and other ones, wherever these stand in the file. An
+    // address block marked as the work one also goes before one marked as nothing: Thunderbird's Russian export
+    // leaves the home block unmarked ("Адрес") and marks the work one ("Адрес (раб.)"). Emails and phones stay
+    // in the file's order: HubSpot's unmarked "Email" is the person's first, before its "Work email".
+    let work_block = headers.iter().zip(&named).any(|(h, n)| *n == Some("street") && is_work(h));
+    let rank = |i: usize| match named[i] {
+        Some(f) if is_personal(&headers[i], f) => 2,
+        Some(f) if work_block && ADDRESS_FIELDS.contains(&f) && is_work(&headers[i]) => 0,
+        _ => 1,
+    };
     let mut order: Vec<usize> = (0..headers.len()).collect();
-    order.sort_by_key(|&i| named[i].is_some_and(|f| is_personal(&headers[i], f)));
+    order.sort_by_key(|&i| rank(i));
     let mut taken: Vec<&'static str> = Vec::new();
     let mut suggest = |i: usize| -> ColumnSuggestion {
         let (h, named) = (&headers[i], named[i]);
@@ -683,6 +692,34 @@ pub(super) const HOME: &[&str] = &[
     "住家",
 ];
 
+/// Words that say a value is a person's work one ("Work Address", "Rue (bureau)", "Адрес (раб.)").
+const WORK: &[&str] = &[
+    "work",
+    "business",
+    "office",
+    "geschaftlich",
+    "bureau",
+    "werk",
+    "trabajo",
+    "oficina",
+    "ufficio",
+    "lavoro",
+    "uff",
+    "trabalho",
+    "escritorio",
+    "comercial",
+    "biuro",
+    "sluzbowy",
+    "słuzbowy",
+    "раб",
+];
+
+const ADDRESS_FIELDS: &[&str] = &["street", "street2", "city", "postcode", "region", "country"];
+
+fn is_work(header: &str) -> bool {
+    words_of(header).iter().any(|w| WORK.contains(&w.as_str()))
+}
+
 /// Whether column `header`, which names `field`, holds the person's home or other value of a field a lead has
 /// one of (its first email and phone, its address). A lead here is someone met at work: Outlook.com's contacts
 /// export puts "Home Phone" before "Business Phone", and the home number became the one to call.
@@ -702,6 +739,52 @@ mod tests {
 
     fn some(names: &[&str]) -> Vec<Option<String>> {
         names.iter().map(|n| if n.is_empty() { None } else { Some(n.to_string()) }).collect()
+    }
+
+    /// Thunderbird's Russian export: the home block unmarked, the work block marked "(раб.)"; the work one is
+    /// the lead's address, its email and phones as they come.
+    #[test]
+    fn an_address_block_marked_as_work_goes_before_an_unmarked_one() {
+        let headers = [
+            "Имя",
+            "Фамилия",
+            "Адрес электронной почты",
+            "Рабочий телефон",
+            "Адрес",
+            "Город",
+            "Почтовый индекс",
+            "Страна",
+            "Адрес (раб.)",
+            "Город (раб.)",
+            "Почтовый индекс (раб.)",
+            "Страна (раб.)",
+            "Организация",
+        ];
+        assert_eq!(
+            fields(&headers),
+            some(&[
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "",
+                "",
+                "",
+                "",
+                "street",
+                "city",
+                "postcode",
+                "country",
+                "company"
+            ])
+        );
+        // Without a work street, a lone work column does not pull one field out of the unmarked block.
+        assert_eq!(fields(&["Address", "City", "Country", "Work Country"]), some(&["street", "city", "country", ""]));
+        // Emails keep the file's order: the unmarked one is the first.
+        assert_eq!(
+            fields(&["Email", "Work email", "Street", "Work street"]),
+            some(&["email", "other_emails", "", "street"])
+        );
     }
 
     #[test]
