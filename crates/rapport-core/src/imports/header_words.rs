@@ -478,6 +478,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "street2",
         &[
+            // Outlook's business street's second line in Japanese, Korean and Chinese, whole as above.
+            "住所2会社",
+            "근무지번지2",
+            "商务地址街道2",
+            "商務街2",
             "street2",
             "address2",
             "addressline2",

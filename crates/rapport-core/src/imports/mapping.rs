@@ -70,6 +70,12 @@ fn field_of(header: &str) -> Option<&'static str> {
     if the_forms_own(header) || a_fields_own_part(header) {
         return None;
     }
+    // Outlook's "Country/Region" in Polish ("Kraj/region (biuro)"): beside "region", "Kraj" is the country.
+    if let Some((first, second)) = header.split_once('/') {
+        if fold(first) == "kraj" && words_of(second).first().is_some_and(|w| w == "region") {
+            return Some("country");
+        }
+    }
     let header = bracketed_key(header).unwrap_or(header);
     if let Some(part) = address_component(header) {
         return part;
@@ -594,6 +600,44 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
             *n = None;
         }
     }
+    // A job title column empty in every row seen leaves the field to one that holds titles: French Outlook's
+    // "Titre" (a salutation, unused) took it from "Profession".
+    let filled = |i: usize| sample.iter().any(|r| r.get(i).is_some_and(|v| !v.trim().is_empty()));
+    let held_elsewhere =
+        |i: usize, field: Option<&'static str>| (0..headers.len()).any(|j| j != i && filled(j) && named[j] == field);
+    let empty_titles: Vec<usize> = (0..headers.len())
+        .filter(|&i| named[i] == Some("job_title") && !sample.is_empty() && !filled(i))
+        .filter(|&i| held_elsewhere(i, Some("job_title")))
+        .collect();
+    for i in empty_titles {
+        named[i] = None;
+    }
+    // A street's second line numbered inside its header, as Outlook writes it in Polish ("Ulica 2 (biuro)"
+    // beside "Ulica (biuro)"), Japanese ("住所 2 (会社)"), Korean ("근무지 번지 2") and Chinese ("商务地址 街道 2"):
+    // the header without its "2" is the block's street. It went to the notes.
+    for i in 0..headers.len() {
+        let words = words_of(&headers[i]);
+        if named[i] == Some("street2") || !words.iter().any(|w| w == "2") {
+            continue;
+        }
+        let rest: Vec<String> = words.iter().filter(|w| *w != "2").cloned().collect();
+        let the_street = headers.iter().zip(&named).any(|(h, n)| *n == Some("street") && words_of(h) == rest)
+            || field_of(&rest.join(" ")) == Some("street");
+        if the_street {
+            named[i] = Some("street2");
+        }
+    }
+    // Outlook names its phones by their place alone in Italian ("Ufficio", "Abitazione") and Spanish
+    // ("Particular"): phones in a file with Outlook's blocks (a column of its office block, "Via (uff.)"), a
+    // department or a word elsewhere.
+    let outlook_blocks = headers.iter().any(|h| words_of(h).iter().any(|w| matches!(w.as_str(), "uff" | "trabajo")));
+    if outlook_blocks {
+        for (h, n) in headers.iter().zip(named.iter_mut()) {
+            if n.is_none() && matches!(fold(h).as_str(), "ufficio" | "abitazione" | "particular") {
+                *n = Some("phone");
+            }
+        }
+    }
     // Spanish and Italian head the given name "Nombre" and "Nome" beside a surname column; alone, the word is the
     // whole name ("Ana García"), which was kept whole as a first name.
     // Korean heads the given name "이름" beside the surname "성" (Outlook's export); alone, it is the whole name.
@@ -686,6 +730,8 @@ pub(super) const HOME: &[&str] = &[
     "thuis",
     "domicilio",
     "domowy",
+    "abitazione",
+    "particular",
     "дом",
     "自宅",
     "住宅",
@@ -1635,7 +1681,11 @@ mod tests {
         assert_eq!(seen("Mr."), some(&["", "first_name", "last_name", "job_title"]));
         assert_eq!(seen("Prof. Dr."), some(&["", "first_name", "last_name", "job_title"]));
         assert_eq!(seen("Director"), some(&["job_title", "first_name", "last_name", ""]));
-        assert_eq!(seen(""), some(&["job_title", "first_name", "last_name", ""]), "nothing seen, nothing told");
+        assert_eq!(
+            seen(""),
+            some(&["", "first_name", "last_name", "job_title"]),
+            "an empty title leaves the field to the position that holds one"
+        );
         // Outlook's contacts export in other languages (the headers Exchange reads them by): the business block
         // is the address, the email's kind and shown name are not addresses.
         assert_eq!(
@@ -1689,8 +1739,46 @@ mod tests {
             some(&["street", "street2", "", ""])
         );
         assert_eq!(fields(&["Rue (bureau)", "Rue (bureau) 2"]), some(&["street", "street2"]));
+        // The second line numbered inside the header, the country beside "region", in Polish, Japanese, Korean
+        // and Chinese; the phones Italian and Spanish name by their place alone.
+        assert_eq!(
+            fields(&["Ulica (biuro)", "Ulica 2 (biuro)", "Kraj/region (biuro)", "Ulica (dom)", "Kraj/region (dom)"]),
+            some(&["street", "street2", "country", "", ""])
+        );
+        assert_eq!(fields(&["番地 (会社)", "住所 2 (会社)", "番地 (自宅)"]), some(&["street", "street2", ""]));
+        assert_eq!(fields(&["근무지 주소 번지", "근무지 번지 2", "집 번지"]), some(&["street", "street2", ""]));
+        assert_eq!(fields(&["商务地址 街道", "商务地址 街道 2", "住宅地址 街道"]), some(&["street", "street2", ""]));
+        assert_eq!(fields(&["商務 - 街", "商務 - 街 2", "住家 - 街"]), some(&["street", "street2", ""]));
+        assert_eq!(
+            fields(&["Via (uff.)", "Fax (uff.)", "Ufficio", "Abitazione", "Cellulare"]),
+            some(&["street", "", "phone", "other_phones", "other_phones"])
+        );
+        assert_eq!(
+            fields(&["Abitazione", "Ufficio", "Via (uff.)"]),
+            some(&["other_phones", "phone", "street"]),
+            "the office phone is the one to call, wherever it stands"
+        );
+        assert_eq!(fields(&["Teléfono del trabajo", "Particular"]), some(&["phone", "other_phones"]));
+        // Alone, the words are not phones: an office, a dwelling, a detail.
+        assert_eq!(fields(&["Nome", "Cognome", "Ufficio", "Abitazione"]), some(&["first_name", "last_name", "", ""]));
+        assert_eq!(fields(&["Kraj"]), some(&[""]), "Czech's region, Polish's country");
         assert_eq!(fields(&["Fonction", "Profession"]), some(&["job_title", ""]), "the job title before the trade");
         assert_eq!(fields(&["Nom", "Profession"]), some(&["last_name", "job_title"]));
+        // French Outlook's "Titre" is a salutation, empty in most lists: the trade in "Profession" is the job.
+        let headers: Vec<String> = ["Titre", "Prénom", "Nom", "Profession"].iter().map(|s| s.to_string()).collect();
+        let seen = |rows: &[[&str; 4]]| -> Vec<Option<String>> {
+            let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect()).collect();
+            suggest_mapping_seen(&headers, &rows).into_iter().map(|s| s.field).collect()
+        };
+        assert_eq!(
+            seen(&[["", "François", "Lefèvre", "Directeur commercial"], ["", "Hélène", "Roux", ""]]),
+            some(&["", "first_name", "last_name", "job_title"])
+        );
+        assert_eq!(
+            seen(&[["", "François", "Lefèvre", ""]]),
+            some(&["job_title", "first_name", "last_name", ""]),
+            "neither holds a title: the header decides"
+        );
         // Dynamics 365 by its columns' logical names.
         assert_eq!(
             fields(&[
