@@ -288,6 +288,34 @@ mod tests {
         );
     }
 
+    /// What servers were seen to write (python-caldav's, DAVx5-era and CalConnect's recorded answers): a status
+    /// before the properties (Google), a name in CDATA (Cyrus, Fastmail), the home set in CalDAV's default
+    /// namespace around a prefixed href (Zoho), the same response twice, tabs and blank lines (iCloud).
+    #[test]
+    fn reads_the_quirks_servers_write() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\n<D:multistatus xmlns:D=\"DAV:\">
+ <D:response><D:href>/caldav/abc/user/</D:href>
+  <D:propstat><D:status>HTTP/1.1 200 OK</D:status><D:prop>
+   <calendar-home-set xmlns=\"urn:ietf:params:xml:ns:caldav\"><D:href>/caldav/abc/</D:href></calendar-home-set>
+  </D:prop></D:propstat></D:response>
+ <D:response><D:href>/caldav/abc/events/</D:href>
+  <D:propstat><D:status>HTTP/1.1 200 OK</D:status><D:prop>
+\t\t<D:resourcetype><D:collection/><B:calendar xmlns:B=\"urn:ietf:params:xml:ns:caldav\"/></D:resourcetype>
+\t\t<D:displayname><![CDATA[Main Calendar]]></D:displayname>
+  </D:prop></D:propstat></D:response>
+ <D:response><D:href>/caldav/abc/events/</D:href>
+  <D:propstat><D:status>HTTP/1.1 200 OK</D:status><D:prop>
+\t\t<D:resourcetype><D:collection/><B:calendar xmlns:B=\"urn:ietf:params:xml:ns:caldav\"/></D:resourcetype>
+\t\t<D:displayname><![CDATA[Main Calendar]]></D:displayname>
+  </D:prop></D:propstat></D:response>
+</D:multistatus>";
+        let r = parse_propfind(xml).unwrap_or_default();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.first().map(|x| x.home_sets.clone()), Some(vec!["/caldav/abc/".to_owned()]));
+        assert_eq!(r.get(1), r.get(2));
+        assert_eq!(r.get(1).map(|x| (x.calendar, x.name.as_deref())), Some((true, Some("Main Calendar"))));
+    }
+
     #[test]
     fn a_calendar_without_a_name_is_named_by_its_address() {
         let url = url::Url::parse("https://dav.example.com/cal/dana/Team%20Sales/").ok();
