@@ -16,7 +16,7 @@ use crate::audit::{ChangeReason, Origin};
 use crate::error::FieldError;
 use crate::error::{Error, Result};
 use crate::imports::{
-    describe, single_valued, suggest_mapping, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE,
+    describe, single_valued, suggest_mapping_seen, targets, ColumnMapping, Mapper, RawRow, RowAction, RowRules, IGNORE,
     TO_NOTES,
 };
 use crate::leads::{SourceChannel, ValidationErrors};
@@ -564,7 +564,7 @@ impl Rapport {
         let mut sent = std::collections::HashSet::new();
         fields.retain(|(k, v)| sent.insert((k.clone(), v.trim().to_string())));
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
-        let mapping = mapping_for(&source, &headers);
+        let mapping = mapping_for(&source, &fields);
         let several = several_values_for_one(&fields, &mapping);
         if !several.is_empty() {
             let body = error_body("validation", &describe(&several), &several);
@@ -829,13 +829,21 @@ fn not_valid() -> CaptureReply {
 /// Where each sent name goes: the source's own map first, then the guess from its name. A guess never takes a
 /// field of one value that the map (or an earlier name) already fills: the sent name goes to notes instead,
 /// rather than the whole request being refused for two names on one field.
-fn mapping_for(source: &CaptureSource, names: &[String]) -> Vec<ColumnMapping> {
-    let read_as: Vec<String> = names.iter().map(|n| crate::imports::read_as_sent(n).to_string()).collect();
-    let suggested = suggest_mapping(&read_as);
+fn mapping_for(source: &CaptureSource, fields: &[(String, String)]) -> Vec<ColumnMapping> {
+    let names: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
     // A path into a list of objects (Shopify's two "addresses", Netlify's "ordered_human_fields") is sent once per
     // object: several values for a field of one value are no person's one value, and go to the notes (a name
     // sent several times on its own is refused, naming it: the sender meant one value there).
     let listed = |n: &str| n.contains('.') && names.iter().filter(|m| m.as_str() == n).count() > 1;
+    // Read by the words of its last part, and by its value (a Shopify customer's "state" is "disabled", no
+    // region); a listed path is read as nothing, so that it does not take a field from the one object that is
+    // the person's (Shopify's "default_address.company" went to the notes behind "addresses.company").
+    let read_as: Vec<String> = names
+        .iter()
+        .map(|n| if listed(n) { String::new() } else { crate::imports::read_as_sent(n).to_string() })
+        .collect();
+    let values: Vec<String> = fields.iter().map(|(_, v)| v.clone()).collect();
+    let suggested = suggest_mapping_seen(&read_as, &[values]);
     let mapped = |n: &str| source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n));
     let mut claimed: Vec<String> = names.iter().filter_map(|n| mapped(n)).map(|m| m.target.clone()).collect();
     names
@@ -1546,6 +1554,20 @@ mod tests {
         let shopify = r#"{"id":7,"email":"gil@ash.io","first_name":"Gil","last_name":"Ash","verified_email":true}"#;
         let lead = lead_of(shopify);
         assert_eq!(lead.emails.len(), 1, "a flag about the address is no address: {:?}", lead.emails);
+        // A Shopify customer as its webhook sends it: its account's state is no region, and its default address
+        // (one object) is the address, company and province, not its list of addresses (two).
+        let customer = r#"{"id":8,"email":"bob@biller.example","first_name":"Bob","last_name":"Biller","state":"disabled",
+            "addresses":[{"id":1,"company":"Biller Shop","address1":"123 Elm St.","city":"Ottawa","province":"Ontario","country":"Canada","zip":"K2H7A8","default":true},
+                {"id":2,"company":"Other Co","address1":"1 Bay St","city":"Toronto","province":"Ontario","country":"Canada","zip":"M5J2N8","default":false}],
+            "default_address":{"id":1,"company":"Biller Shop","address1":"123 Elm St.","address2":"Unit 5","city":"Ottawa","province":"Ontario","country":"Canada","zip":"K2H7A8","default":true}}"#;
+        let lead = lead_of(customer);
+        assert_eq!(lead.company, "Biller Shop");
+        let a = &lead.address;
+        assert_eq!(
+            (a.street.as_str(), a.street2.as_str(), a.city.as_str(), a.region.as_str(), a.postcode.as_str()),
+            ("123 Elm St.", "Unit 5", "Ottawa", "Ontario", "K2H 7A8")
+        );
+        assert!(lead.notes.contains("state: disabled") && lead.notes.contains("Toronto"), "{:?}", lead.notes);
     }
 
     /// What a sender wrote in a field's name comes back in the refusal the Administrator reads, in the app and in

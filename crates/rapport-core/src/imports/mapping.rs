@@ -572,6 +572,30 @@ fn holds_salutations(column: usize, rows: &[Vec<String>]) -> bool {
         })
 }
 
+/// The states of an account or a subscription, folded, as a "state" or "status" field of a shop or a mailing
+/// tool holds them.
+const ACCOUNT_STATES: &[&str] = &[
+    "enabled",
+    "disabled",
+    "invited",
+    "declined",
+    "active",
+    "inactive",
+    "pending",
+    "subscribed",
+    "unsubscribed",
+    "notsubscribed",
+    "cleaned",
+    "archived",
+    "blocked",
+];
+
+/// Whether column `i` is filled in some row of `sample`, and only with `words` (folded).
+fn holds_only(i: usize, sample: &[Vec<String>], words: &[&str]) -> bool {
+    let mut filled = sample.iter().filter_map(|r| r.get(i)).filter(|v| !v.trim().is_empty()).peekable();
+    filled.peek().is_some() && filled.all(|v| words.contains(&fold(v).as_str()))
+}
+
 /// [`suggest_mapping`], told by the file's first rows (`sample`) what its words leave open: a "Title" column of
 /// salutations (Oro CRM's and Mautic's "Mr.", "Ms.") is no job title, and leaves the field to the column that
 /// holds them ("Position", "Occupation"). Every lead got "Mr." as its job.
@@ -597,6 +621,12 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
         .collect();
     for (i, n) in named.iter_mut().enumerate() {
         if *n == Some("job_title") && holds_salutations(i, sample) {
+            *n = None;
+        }
+    }
+    // A "state" that holds an account's state ("enabled", "disabled": a Shopify customer's) is no region.
+    for (i, n) in named.iter_mut().enumerate() {
+        if *n == Some("region") && holds_only(i, sample, ACCOUNT_STATES) {
             *n = None;
         }
     }

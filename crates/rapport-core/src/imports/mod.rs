@@ -28,7 +28,7 @@ pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
 pub use error::ImportError;
 pub use footers::{all_left_out, is_left_out};
 pub(crate) use mapping::{a_fields_own_part, read_as_sent};
-pub use mapping::{suggest_mapping, ColumnSuggestion};
+pub use mapping::{suggest_mapping, suggest_mapping_seen, ColumnSuggestion};
 pub use model::*;
 pub use rows::{default_mapping, targets};
 pub use run::Runtime;
