@@ -86,12 +86,41 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
                 let paragraphs = |v: &str| -> Vec<String> {
                     v.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
                 };
-                let (mut parts, mut held): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+                // Nor is a paragraph's line: a form sent again by the same person (its fields and their
+                // values, one of them changed) added its whole block of notes each time.
+                let lines = |p: &str| -> Vec<String> {
+                    p.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+                };
+                let (mut parts, mut held, mut held_lines): (Vec<String>, Vec<String>, Vec<String>) =
+                    (Vec::new(), Vec::new(), Vec::new());
                 for v in all.iter().map(|l| (f.get)(l)).filter(|v| !v.trim().is_empty()) {
-                    let new = paragraphs(&v);
-                    if !new.iter().all(|p| held.contains(p)) {
-                        held.extend(new);
-                        parts.push(v);
+                    let mut fresh: Vec<String> = Vec::new();
+                    let mut whole = true;
+                    for p in paragraphs(&v) {
+                        if held.contains(&p) {
+                            whole = false;
+                            continue;
+                        }
+                        let its = lines(&p);
+                        let known = its.iter().filter(|l| held_lines.contains(l)).count();
+                        // Mostly lines held already, and a block of them (not a sentence or two of prose).
+                        let kept = if its.len() >= 3 && known * 2 > its.len() {
+                            whole = false;
+                            its.iter().filter(|l| !held_lines.contains(l)).cloned().collect::<Vec<_>>().join("\n")
+                        } else {
+                            p.clone()
+                        };
+                        held.push(p);
+                        held_lines.extend(its);
+                        if !kept.is_empty() {
+                            fresh.push(kept);
+                        }
+                    }
+                    // A note all new keeps its own spacing.
+                    match (whole, fresh.is_empty()) {
+                        (_, true) => {}
+                        (true, false) => parts.push(v),
+                        (false, false) => parts.push(fresh.join("\n\n")),
                     }
                 }
                 parts.join("\n\n")
@@ -1142,6 +1171,31 @@ mod tests {
 
     /// Merges taken back out of order: the notes of the first lead merged leave the survivor although a later
     /// merge (and an edit) wrote the notes since; the later lead's note and the edit stay.
+    /// Notes already held are not added again, paragraph by paragraph nor line by line in a block of them: the
+    /// same person's form sent twice, one of its values changed, adds that value alone.
+    #[test]
+    fn a_note_mostly_held_already_adds_only_its_new_lines() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let lead = |notes: &str| {
+            let input = LeadInput { notes: notes.into(), ..ann() };
+            core.create_lead(&admin, &input, &Origin::manual()).unwrap_or_else(|e| panic!("{e}")).lead
+        };
+        let a = lead("Met at the fair.\n\nid: 7\ncurrency: USD\ntax_exempt: false\naccepts_marketing: false");
+        let b = lead("id: 7\ncurrency: USD\nverified_email: true\ntax_exempt: false\naccepts_marketing: false");
+        let c = lead("Met at the fair.\n\nCalled her:\nwants a demo\nnext week");
+        let merged = super::survive(&a, &[b, c], &[]);
+        assert_eq!(
+            merged.notes,
+            "Met at the fair.\n\nid: 7\ncurrency: USD\ntax_exempt: false\naccepts_marketing: false\n\n\
+             verified_email: true\n\nCalled her:\nwants a demo\nnext week"
+        );
+        // Prose that shares a line with what is held is kept whole.
+        let a = lead("Met at the fair.");
+        let d = lead("Met at the fair.\nShe asked for prices.");
+        let merged = super::survive(&a, &[d], &[]);
+        assert_eq!(merged.notes, "Met at the fair.\n\nMet at the fair.\nShe asked for prices.");
+    }
+
     #[test]
     fn an_unmerge_takes_its_notes_back_after_a_later_merge_wrote_them() {
         let (_dir, core, admin) = crate::test_support::core_with_admin();
