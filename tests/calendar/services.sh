@@ -9,13 +9,20 @@
 #         {"url": "http://127.0.0.1:PORT/", "user": "agent", "password": "caldav-secret-1", "pid": PID, "log": "DIR/radicale.log"}
 #       The calendar is URL + "agent/calendar/". The caller stops Radicale: kill PID.
 #
+#   tests/calendar/services.sh webdav-digest DIR
+#       Starts WsgiDAV (a WebDAV server, from the same venv) on 127.0.0.1 and a free port, serving DIR/files, that
+#       signs in by HTTP Digest only (as Baïkal does by default): user "agent", password "caldav-secret-1". Waits
+#       until it answers (20 s at most), prints one line of JSON as radicale does and exits, leaving it running.
+#       It holds no calendar: a client that signs in finds none, one that cannot is refused.
+#
 #   tests/calendar/services.sh keychain -- CMD [ARGS...]
 #       Runs CMD in a D-Bus session of its own (dbus-run-session) with gnome-keyring-daemon serving the Secret
 #       Service, its login keyring unlocked, so the `keyring` crate (Secret Service backend) works in CMD. The
 #       keyring files live in a temporary folder, removed afterwards; CMD's own environment is not changed but for
 #       the session bus. Exits with CMD's exit code.
 #
-# Sourced (`. tests/calendar/services.sh`), it only defines calendar_radicale DIR and calendar_keychain CMD...,
+# Sourced (`. tests/calendar/services.sh`), it only defines calendar_radicale DIR, calendar_webdav_digest DIR and
+# calendar_keychain CMD...,
 # which do the same.
 
 _calendar_services_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -136,6 +143,61 @@ print(json.dumps({"url": f"http://127.0.0.1:{port}/", "user": user, "password": 
 PY
 )
 
+calendar_webdav_digest() (
+  set -euo pipefail
+  [ $# = 1 ] && [ -n "$1" ] || { echo "services.sh webdav-digest: give the folder: services.sh webdav-digest DIR" >&2; exit 64; }
+  mkdir -p "$1/files"
+  local dir venv
+  dir=$(cd "$1" && pwd)
+  venv=${RAPPORT_TOOLS:-$HOME/.cache/rapport/tools}/pyenv
+  "$_calendar_services_root/scripts/pyenv.sh" >&2
+  "$venv/bin/python" - "$dir" "$venv/bin/wsgidav" <<'PY'
+import json, os, socket, subprocess, sys, time, urllib.error, urllib.request
+
+directory, wsgidav = sys.argv[1], sys.argv[2]
+user, password = "agent", "caldav-secret-1"
+log_path = os.path.join(directory, "wsgidav.log")
+
+
+def fail(message):
+    print(f"services.sh webdav-digest: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+config = os.path.join(directory, "wsgidav.json")
+with open(config, "w") as f:
+    json.dump({
+        "host": "127.0.0.1",
+        "port": port,
+        "server": "wsgiref",
+        "provider_mapping": {"/": os.path.join(directory, "files")},
+        "http_authenticator": {"accept_basic": False, "accept_digest": True, "default_to_digest": True},
+        "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
+        "verbose": 1,
+    }, f)
+with open(log_path, "w") as log:
+    server = subprocess.Popen([wsgidav, "--config", config], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+deadline = time.monotonic() + 20
+while True:
+    if server.poll() is not None:
+        fail(f"WsgiDAV exited with code {server.returncode} before it answered; its log: {log_path}")
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+        break
+    except urllib.error.HTTPError:
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            server.kill()
+            fail(f"WsgiDAV did not answer on 127.0.0.1:{port} within 20 s; its log: {log_path}")
+        time.sleep(0.1)
+print(json.dumps({"url": f"http://127.0.0.1:{port}/", "user": user, "password": password, "pid": server.pid, "log": log_path}))
+PY
+)
+
 calendar_keychain() (
   set -euo pipefail
   [ $# -gt 0 ] || { echo "services.sh keychain: give a command: services.sh keychain -- CMD [ARGS...]" >&2; exit 64; }
@@ -179,7 +241,8 @@ calendar_keychain() (
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
     radicale) shift; calendar_radicale "$@" ;;
+    webdav-digest) shift; calendar_webdav_digest "$@" ;;
     keychain) shift; [ "${1:-}" = "--" ] && shift; calendar_keychain "$@" ;;
-    *) sed -n '2,20p' "$0" >&2; exit 64 ;;
+    *) sed -n '2,26p' "$0" >&2; exit 64 ;;
   esac
 fi

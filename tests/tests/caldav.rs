@@ -1759,10 +1759,43 @@ fn a_redirected_calendar_address_is_followed_with_its_method_and_password() {
     }
 }
 
-/// A server that asks for Digest sign-in only (Baïkal's default) is said to, not taken for a wrong password:
-/// the user would look for another one.
+/// Baïkal signs in by HTTP Digest by default, and WsgiDAV (started here) by Digest only. Rapport signs in to it
+/// (WsgiDAV holds no calendar, and the search says that, not a refusal), and a wrong password is refused as one.
+/// It was "refused the user name or password" with the right one.
 #[test]
-fn a_server_asking_for_digest_sign_in_says_so() {
+fn a_server_that_signs_in_by_digest_only_is_signed_in_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg(root().join("tests/calendar/services.sh"))
+        .arg("webdav-digest")
+        .arg(tmp.path().join("webdav"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "WsgiDAV did not start: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let server = Server {
+        url: v["url"].as_str().unwrap().to_owned(),
+        pid: v["pid"].as_u64().unwrap() as u32,
+        dir: tmp.path().join("webdav"),
+        child: None,
+    };
+    let f = fixture();
+    let dana = f.user("dana", Role::Editor, &[]);
+    let err = f.core.caldav_calendars(&dana, &agent_login(&server.url)).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("no calendar was found from this address"), "{message}");
+    let log = std::fs::read_to_string(server.dir.join("wsgidav.log")).unwrap();
+    assert!(log.contains("\"PROPFIND / HTTP/1.1\" 207"), "signed in and answered: {log}");
+    let wrong = CaldavConnect { password: "wrong-one-9".into(), ..agent_login(&server.url) };
+    let err = f.core.caldav_calendars(&dana, &wrong).unwrap_err();
+    assert!(err.to_string().contains("refused the user name or password"), "{err}");
+    assert!(!format!("{err} {message}").contains(CALDAV_PASSWORD));
+}
+
+/// A Digest sign-in Rapport cannot make (an algorithm it does not know) is said as such, not taken for a wrong
+/// password: the user would look for another one.
+#[test]
+fn a_digest_sign_in_that_cannot_be_made_says_so() {
     use std::io::{BufRead as _, BufReader};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/dav.php/", listener.local_addr().unwrap());
@@ -1778,7 +1811,7 @@ fn a_server_asking_for_digest_sign_in_says_so() {
             }
             let _ = stream.write_all(
                 b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"BaikalDAV\", qop=\"auth\", \
-                  nonce=\"5f2e\", opaque=\"9a1c\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                  algorithm=SHA-512-256, nonce=\"5f2e\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             );
         }
     });
@@ -1787,6 +1820,5 @@ fn a_server_asking_for_digest_sign_in_says_so() {
     let err = f.core.caldav_calendars(&dana, &agent_login(&url)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Remote);
     let message = err.to_string();
-    assert!(message.contains("asks for Digest sign-in") && !message.contains("refused"), "{message}");
-    assert!(!message.contains(CALDAV_PASSWORD), "{message}");
+    assert!(message.contains("Digest sign-in with SHA-512-256") && !message.contains("refused"), "{message}");
 }

@@ -1,9 +1,11 @@
 //! A small CalDAV client (RFC 4791) over `ureq`: check a calendar, list its events in a time range,
-//! PUT and DELETE one resource with ETag preconditions. Authentication is HTTP Basic over the URL the user
-//! gave (https for real servers); the password is sent in a header and never appears in an error.
+//! PUT and DELETE one resource with ETag preconditions. Authentication is HTTP Basic over the URL the user gave
+//! (https for real servers), or Digest when the server offers only that; the password never appears in an error.
 use std::time::Duration;
 
 use base64::Engine as _;
+
+use super::caldav_digest;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RemoteError {
@@ -59,8 +61,13 @@ pub(crate) struct Resource {
 
 pub(crate) struct Client {
     base: url::Url,
+    /// The Basic sign-in, sent first.
     auth: String,
+    user: String,
+    password: String,
     agent: ureq::Agent,
+    /// Once the server asked for Digest sign-in: its challenge, and how many requests were made under its nonce.
+    digest: std::cell::RefCell<Option<(caldav_digest::Challenge, u32)>>,
 }
 
 impl Client {
@@ -79,7 +86,14 @@ impl Client {
             // credentials, so a calendar moved from http:// to https:// was "refused the user name or password".
             .redirects(0)
             .build();
-        Ok(Self { base, auth: format!("Basic {token}"), agent })
+        Ok(Self {
+            base,
+            auth: format!("Basic {token}"),
+            user: user.to_owned(),
+            password: password.to_owned(),
+            agent,
+            digest: std::cell::RefCell::new(None),
+        })
     }
 
     pub(crate) fn base(&self) -> &url::Url {
@@ -122,6 +136,22 @@ impl Client {
         Err(RemoteError::Unreachable(transport_words(ureq::ErrorKind::TooManyRedirects)))
     }
 
+    /// The `Authorization` header for a request: Basic, or Digest once the server asked for it.
+    fn authorization(&self, method: &str, url: &url::Url) -> String {
+        let mut digest = self.digest.borrow_mut();
+        match digest.as_mut() {
+            Some((challenge, count)) => {
+                *count += 1;
+                let uri = &url[url::Position::BeforePath..url::Position::AfterQuery];
+                let cnonce = caldav_digest::cnonce();
+                caldav_digest::authorization(challenge, &self.user, &self.password, method, uri, *count, &cnonce)
+            }
+            None => self.auth.clone(),
+        }
+    }
+
+    /// Sends the request once, or twice when the server answers with a Digest challenge the request did not
+    /// meet (the first of a session, or a nonce gone stale): the second is signed in by Digest.
     fn send_once(
         &self,
         method: &str,
@@ -129,24 +159,38 @@ impl Client {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Result<ureq::Response, RemoteError> {
-        let mut req = self.agent.request_url(method, url).set("Authorization", &self.auth);
-        for (k, v) in headers {
-            req = req.set(k, v);
+        for attempt in 0..2 {
+            let mut req = self.agent.request_url(method, url).set("Authorization", &self.authorization(method, url));
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            match req.send_string(body) {
+                Err(ureq::Error::Status(401, r)) if attempt == 0 && digest_only(&r) => {
+                    let offers: Vec<&str> = r.all("WWW-Authenticate");
+                    match caldav_digest::challenge(&offers) {
+                        Some(Ok(challenge)) => *self.digest.borrow_mut() = Some((challenge, 0)),
+                        Some(Err(why)) => return Err(RemoteError::Other(why.0)),
+                        None => return Err(RemoteError::Unauthorized),
+                    }
+                }
+                answer => return self.read_answer(method, answer),
+            }
         }
-        match req.send_string(body) {
+        Err(RemoteError::Unauthorized)
+    }
+
+    fn read_answer(
+        &self,
+        method: &str,
+        answer: Result<ureq::Response, ureq::Error>,
+    ) -> Result<ureq::Response, RemoteError> {
+        match answer {
             Ok(r) => Ok(r),
             // A 403 on one event is that event refused (Cyrus's no-uid-conflict, a read-only event): the others
             // go on. On the calendar itself it is the account's.
             Err(ureq::Error::Status(403, r)) if method == "PUT" => {
                 Err(RemoteError::Other(format!("the server answered 403 {}", r.status_text())))
             }
-            // Baïkal asks for Digest by default: the password may be right, and "refused" would send the user
-            // looking for another one.
-            Err(ureq::Error::Status(401, r)) if digest_only(&r) => Err(RemoteError::Other(
-                "the server asks for Digest sign-in, which Rapport does not use: set it to accept Basic sign-in \
-                 over https (Baïkal: Settings, WebDAV authentication type)"
-                    .into(),
-            )),
             Err(ureq::Error::Status(401 | 403, _)) => Err(RemoteError::Unauthorized),
             Err(ureq::Error::Status(404, _)) => Err(RemoteError::NotFound),
             Err(ureq::Error::Status(412, _)) => Err(RemoteError::Changed),

@@ -11,6 +11,7 @@ mod allocation;
 mod booking;
 mod caldav;
 mod caldav_client;
+mod caldav_digest;
 mod caldav_discovery;
 mod error;
 mod ics_export;
