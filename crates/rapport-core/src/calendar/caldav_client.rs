@@ -421,6 +421,30 @@ END:VCALENDAR</C:calendar-data></prop></propstat></response></multistatus>"#;
         assert_eq!(r.first().map(|x| x.etag.as_str()), Some("\"e1\""));
     }
 
+    /// Servers send an event's data as text, escaped (`&#13;` for its carriage returns), or in CDATA with the
+    /// indentation around it (Cyrus, Fastmail): each is the event's text whole.
+    #[test]
+    fn reads_calendar_data_in_cdata_or_escaped() {
+        let xml = "<?xml version=\"1.0\"?><d:multistatus xmlns:d=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">
+          <d:response><d:href>/cal/a.ics</d:href><d:propstat><d:prop><d:getetag>\"e1\"</d:getetag>
+          <C:calendar-data>
+            <![CDATA[BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261204T090000Z\r\nSUMMARY:a <b> & c\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n]]>
+          </C:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+          <d:response><d:href>/cal/b.ics</d:href><d:propstat><d:prop><d:getetag>\"e2\"</d:getetag>
+          <C:calendar-data>BEGIN:VCALENDAR&#13;\nBEGIN:VEVENT&#13;\nUID:a&#13;\nDTSTART:20261204T090000Z&#13;\nSUMMARY:a &lt;b&gt; &amp; c&#13;\nEND:VEVENT&#13;\nEND:VCALENDAR&#13;\n</C:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+        </d:multistatus>";
+        let r = parse_multistatus(xml).unwrap_or_default();
+        // XML reads a line break of CDATA as "\n" (only an escaped one keeps its "\r"): the .ics reader takes both.
+        let data: Vec<String> = r.resources.iter().map(|x| x.data.trim().replace("\r\n", "\n")).collect();
+        let whole =
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20261204T090000Z\nSUMMARY:a <b> & c\nEND:VEVENT\nEND:VCALENDAR";
+        assert_eq!(data, [whole, whole]);
+        for d in r.resources {
+            let read = rapport_ics::read(d.data.as_bytes());
+            assert_eq!(read.events.first().and_then(|e| e.summary.as_deref()), Some("a <b> & c"), "{:?}", d.data);
+        }
+    }
+
     /// Events the server names but cannot give, and a listing it cut short, are told apart from events gone:
     /// the sync deleted the appointments of both.
     #[test]
