@@ -560,6 +560,40 @@ fn missing_keychain_child() {
     assert!(!message.contains(secret) && !format!("{err:?}").contains(secret), "{message}");
 }
 
+/// A request as a test server reads it: its method, path, headers and body.
+struct Request {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn read_request(reader: &mut impl std::io::BufRead) -> Request {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            break;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    let length =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    Request { method, path, headers, body }
+}
+
 /// A proxy in front of Radicale that can fail on purpose: every listing (REPORT) while `fail_listing` is set,
 /// and every PUT to an href holding `refuse_put` (as a server refuses an event it cannot take); while
 /// `put_without_etag` is set, a PUT's answer has no ETag (as a server that changed what it stored answers).
@@ -571,7 +605,7 @@ struct Faulty {
 }
 
 fn faulty_proxy(upstream: &str) -> Faulty {
-    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::io::{BufReader, Read as _};
     use std::sync::atomic::Ordering;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
@@ -585,29 +619,8 @@ fn faulty_proxy(upstream: &str) -> Faulty {
             let Ok(mut stream) = stream else { continue };
             let (fail, refuse, no_etag, upstream) = (fail.clone(), refuse.clone(), no_etag.clone(), upstream.clone());
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let mut parts = line.split_whitespace();
-                let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
-                let mut headers: Vec<(String, String)> = Vec::new();
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    let h = h.trim_end();
-                    if h.is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = h.split_once(':') {
-                        headers.push((k.trim().to_owned(), v.trim().to_owned()));
-                    }
-                }
-                let length = headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                    .map_or(0, |(_, v)| v.parse().unwrap());
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
+                let Request { method, path, headers, body } =
+                    read_request(&mut BufReader::new(stream.try_clone().unwrap()));
                 let refused = refuse.lock().unwrap().clone().is_some_and(|r| method == "PUT" && path.contains(&r));
                 let (status, out_headers, out) = if method == "REPORT" && fail.load(Ordering::SeqCst) {
                     (503, vec![], b"busy".to_vec())
@@ -1690,33 +1703,14 @@ fn the_servers_address_is_enough_to_find_and_connect_the_calendar() {
 /// A front that answers every request with `status` to the same path on `upstream` (a calendar moved, or
 /// http:// sent on to https://).
 fn redirector(upstream: &str, status: u16) -> String {
-    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::io::BufReader;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let upstream = upstream.trim_end_matches('/').to_owned();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let mut length = 0;
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    if k.trim().eq_ignore_ascii_case("content-length") {
-                        length = v.trim().parse().unwrap();
-                    }
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
+            let path = read_request(&mut BufReader::new(stream.try_clone().unwrap())).path;
             let head = format!(
                 "HTTP/1.1 {status} Moved\r\nLocation: {upstream}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             );
@@ -1796,19 +1790,13 @@ fn a_server_that_signs_in_by_digest_only_is_signed_in_to() {
 /// password: the user would look for another one.
 #[test]
 fn a_digest_sign_in_that_cannot_be_made_says_so() {
-    use std::io::{BufRead as _, BufReader};
+    use std::io::BufReader;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/dav.php/", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim_end().is_empty() {
-                    break;
-                }
-            }
+            read_request(&mut BufReader::new(stream.try_clone().unwrap()));
             let _ = stream.write_all(
                 b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"BaikalDAV\", qop=\"auth\", \
                   algorithm=SHA-512-256, nonce=\"5f2e\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
