@@ -145,28 +145,12 @@ impl Rapport {
     /// The calendars of events the actor may write to that `input`'s address leads to (the server's address is
     /// enough): the address itself when it is a calendar. Nothing is stored; the password is only sent.
     pub fn caldav_calendars(&self, actor: &Actor, input: &CaldavConnect) -> Result<Vec<CaldavCalendar>> {
-        let url = checked_address(input)?;
-        self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
-            grant.user_id.ok_or_else(no_account)
-        })?;
-        let client = Client::new(url, input.username.trim(), &input.password).map_err(|e| remote_on_connect(e, url))?;
-        match caldav_discovery::find(&client).map_err(|e| remote_on_connect(e, url))? {
-            Found::TheAddress(name) => Ok(vec![CaldavCalendar { url: url.to_owned(), name }]),
-            Found::Calendars { writable, read_only } => {
-                if writable.is_empty() {
-                    return Err(no_calendar_found(url, &read_only));
-                }
-                Ok(writable.into_iter().map(|c| CaldavCalendar { url: c.url.to_string(), name: c.name }).collect())
-            }
-        }
+        self.calendars_at(actor, input).map(|(_, calendars)| calendars)
     }
 
-    /// Connects the actor's calendar: the server is asked first (a wrong password or address is refused
-    /// here), the password is stored in the keychain, and every appointment of the agent is marked to be sent.
-    /// The address may be the server's: the user's one calendar there is connected, and when they have several,
-    /// the refusal names them (`caldav_calendars` lists them to choose from).
-    pub fn connect_caldav(&self, actor: &Actor, input: &CaldavConnect, secrets: &dyn Secrets) -> Result<CaldavAccount> {
+    /// The actor's user id and the calendars `input`'s address leads to (never none): the address itself when
+    /// it is a calendar. Refused before anything is sent when the address or the actor cannot connect one.
+    fn calendars_at(&self, actor: &Actor, input: &CaldavConnect) -> Result<(i64, Vec<CaldavCalendar>)> {
         let given = checked_address(input)?;
         let user = self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
@@ -174,24 +158,36 @@ impl Rapport {
         })?;
         let client =
             Client::new(given, input.username.trim(), &input.password).map_err(|e| remote_on_connect(e, given))?;
-        let found = match caldav_discovery::find(&client).map_err(|e| remote_on_connect(e, given))? {
-            Found::TheAddress(_) => given.to_owned(),
-            Found::Calendars { writable, read_only } => match writable.as_slice() {
-                [] => return Err(no_calendar_found(given, &read_only)),
-                [one] => one.url.to_string(),
-                several => {
-                    let names: Vec<String> = several.iter().map(|c| format!("“{}” ({})", c.name, c.url)).collect();
-                    return Err(ValidationErrors::one(
-                        "calendar_url",
-                        format!(
-                            "you have {} calendars there: {}; give the address of the one to keep in step",
-                            several.len(),
-                            names.join(", ")
-                        ),
-                    )
-                    .into());
-                }
-            },
+        let calendars = match caldav_discovery::find(&client).map_err(|e| remote_on_connect(e, given))? {
+            Found::TheAddress(name) => vec![CaldavCalendar { url: given.to_owned(), name }],
+            Found::Calendars { writable, .. } if !writable.is_empty() => {
+                writable.into_iter().map(|c| CaldavCalendar { url: c.url.to_string(), name: c.name }).collect()
+            }
+            Found::Calendars { read_only, .. } => return Err(no_calendar_found(given, &read_only)),
+        };
+        Ok((user, calendars))
+    }
+
+    /// Connects the actor's calendar: the server is asked first (a wrong password or address is refused
+    /// here), the password is stored in the keychain, and every appointment of the agent is marked to be sent.
+    /// The address may be the server's: the user's one calendar there is connected, and when they have several,
+    /// the refusal names them (`caldav_calendars` lists them to choose from).
+    pub fn connect_caldav(&self, actor: &Actor, input: &CaldavConnect, secrets: &dyn Secrets) -> Result<CaldavAccount> {
+        let (user, calendars) = self.calendars_at(actor, input)?;
+        let found = match calendars.as_slice() {
+            [one] => one.url.clone(),
+            several => {
+                let names: Vec<String> = several.iter().map(|c| format!("“{}” ({})", c.name, c.url)).collect();
+                return Err(ValidationErrors::one(
+                    "calendar_url",
+                    format!(
+                        "you have {} calendars there: {}; give the address of the one to keep in step",
+                        several.len(),
+                        names.join(", ")
+                    ),
+                )
+                .into());
+            }
         };
         let url = found.as_str();
         secrets.set(&secret_key(user, url, input.username.trim()), &input.password).map_err(CalendarError::from)?;
