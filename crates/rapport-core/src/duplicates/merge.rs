@@ -91,8 +91,10 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
                 let lines = |p: &str| -> Vec<String> {
                     p.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
                 };
-                let (mut parts, mut held, mut held_lines): (Vec<String>, Vec<String>, Vec<String>) =
-                    (Vec::new(), Vec::new(), Vec::new());
+                // Sets: a lead's notes grow with every import that enriches it, and this runs per row enriched.
+                let mut parts: Vec<String> = Vec::new();
+                let (mut held, mut held_lines) =
+                    (std::collections::HashSet::<String>::new(), std::collections::HashSet::<String>::new());
                 for v in all.iter().map(|l| (f.get)(l)).filter(|v| !v.trim().is_empty()) {
                     let mut fresh: Vec<String> = Vec::new();
                     let mut whole = true;
@@ -102,15 +104,15 @@ pub(crate) fn survive(survivor: &Lead, others: &[Lead], choices: &[FieldChoice])
                             continue;
                         }
                         let its = lines(&p);
-                        let known = its.iter().filter(|l| held_lines.contains(l)).count();
+                        let known = its.iter().filter(|l| held_lines.contains(*l)).count();
                         // Mostly lines held already, and a block of them (not a sentence or two of prose).
                         let kept = if its.len() >= 3 && known * 2 > its.len() {
                             whole = false;
-                            its.iter().filter(|l| !held_lines.contains(l)).cloned().collect::<Vec<_>>().join("\n")
+                            its.iter().filter(|l| !held_lines.contains(*l)).cloned().collect::<Vec<_>>().join("\n")
                         } else {
                             p.clone()
                         };
-                        held.push(p);
+                        held.insert(p);
                         held_lines.extend(its);
                         if !kept.is_empty() {
                             fresh.push(kept);

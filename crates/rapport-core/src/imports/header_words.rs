@@ -478,11 +478,10 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "street2",
         &[
-            // Outlook's business street's second line in Japanese, Korean and Chinese, whole as above.
+            // Outlook's business street's second line in Japanese and Korean, whole as above (Chinese and Polish
+            // name it as their street with a "2", which the mapping reads so).
             "住所2会社",
             "근무지번지2",
-            "商务地址街道2",
-            "商務街2",
             "street2",
             "address2",
             "addressline2",
