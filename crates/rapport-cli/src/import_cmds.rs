@@ -391,8 +391,24 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             if report.counts.reject > 20 {
                 eprintln!("… and {} more", report.counts.reject - 20);
             }
+            // A file of real contacts often holds a number or an address no check accepts (a range not yet
+            // allocated, a typo): those rows need not be lost, and the way to keep them is named.
+            let keep = match report.keepable {
+                0 => String::new(),
+                1 if report.counts.reject == 1 => {
+                    ", pass --keep-invalid to import it as a Draft with its email or phone kept as typed, to fix later,"
+                        .to_string()
+                }
+                n if n == report.counts.reject => {
+                    ", pass --keep-invalid to import them as Drafts with their emails and phones kept as typed, to fix later,"
+                        .to_string()
+                }
+                n => format!(
+                    ", pass --keep-invalid to import the {n} whose only faults are emails or phones as Drafts (kept as typed, to fix later),"
+                ),
+            };
             return Err(format!(
-                "nothing was imported: {} row(s) would be rejected; fix them, or pass --skip-invalid to import the {} other row(s)",
+                "nothing was imported: {} row(s) would be rejected; fix them{keep} or pass --skip-invalid to import the {} other row(s)",
                 report.counts.reject,
                 report.rows - report.counts.reject
             ));

@@ -324,6 +324,14 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     let file = dir.path().join("unicode.csv");
     std::fs::write(&file, bytes).unwrap();
 
+    // Refused, naming the way to keep the row whose only fault is its email; the ragged row has no such way.
+    let r = rapport(&db, &["import", file.to_str().unwrap()]);
+    assert!(
+        !r.ok
+            && r.err.contains("nothing was imported: 2 row(s) would be rejected; fix them, pass --keep-invalid to import the 1 whose only faults are emails or phones as Drafts"),
+        "{}",
+        r.err
+    );
     let r = rapport(&db, &["import", file.to_str().unwrap(), "--keep-invalid"]);
     assert!(!r.ok, "a ragged row still stops an all-or-nothing import");
     assert!(r.err.contains("line 4: row: has 5 cells where the header has 4"), "{}", r.err);
@@ -338,6 +346,12 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     let fixed = "first_name,last_name,email,phone\nBad,Email,bad@,+1 415 555 2671\nToo,Many,a@b.io,\n";
     let file2 = dir.path().join("fixed.csv");
     std::fs::write(&file2, fixed).unwrap();
+    let r = rapport(&db, &["import", file2.to_str().unwrap()]);
+    assert!(
+        !r.ok && r.err.contains("1 row(s) would be rejected; fix them, pass --keep-invalid to import it as a Draft with its email or phone kept as typed"),
+        "{}",
+        r.err
+    );
     let r = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
     assert!(r.ok, "{}", r.err);
     assert!(r.out.contains("1 created Draft") && r.out.contains("leads list --needs-fixing"), "{}", r.out);

@@ -1022,6 +1022,11 @@ export type DryRunReport_Deserialize = {
 	 *  database and the rows before it, but not against one another (the run checks them all).
 	 */
 	checked_apart_from?: number | null,
+	/**
+	 *  Of the rejected rows, those whose only faults are emails or phones: keeping invalid values
+	 *  ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
+	 */
+	keepable: number,
 };
 
 export type DryRunReport_Serialize = {
@@ -1036,6 +1041,11 @@ export type DryRunReport_Serialize = {
 	 *  database and the rows before it, but not against one another (the run checks them all).
 	 */
 	checked_apart_from: number | null,
+	/**
+	 *  Of the rejected rows, those whose only faults are emails or phones: keeping invalid values
+	 *  ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
+	 */
+	keepable: number,
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */

@@ -482,6 +482,8 @@ export function importMock({
       unmapped: plan.mapping.filter((m) => m.target === 'ignore').map((m) => m.column),
       rows_shown: [...rows.filter((r) => r.action === 'reject'), ...rows.filter((r) => r.action !== 'reject')].slice(0, 1000),
       checked_apart_from: null,
+      // The stand-in rejects a row for its email or phone alone with this detail.
+      keepable: rows.filter((r) => r.action === 'reject' && r.detail === 'invalid values').length,
     };
   };
 

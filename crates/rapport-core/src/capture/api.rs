@@ -843,16 +843,45 @@ fn mapping_for(source: &CaptureSource, fields: &[(String, String)]) -> Vec<Colum
         .map(|n| if listed(n) { String::new() } else { crate::imports::read_as_sent(n).to_string() })
         .collect();
     let values: Vec<String> = fields.iter().map(|(_, v)| v.clone()).collect();
-    let suggested = suggest_mapping_seen(&read_as, &[values]);
     let mapped = |n: &str| source.field_map.iter().find(|m| m.column.eq_ignore_ascii_case(n));
     let mut claimed: Vec<String> = names.iter().filter_map(|n| mapped(n)).map(|m| m.target.clone()).collect();
-    names
+    // The object that holds the person's email or name is the person's: when a name of it and one outside it
+    // read as the same field of one value, its own takes the field (the suggestion gives a field to the first
+    // name that reads as it, so the person's names are read first). A Stripe event's own "id" (evt_…, one per
+    // event) is no reference to the customer its "data.object.id" (cus_…) is.
+    fn parent(n: &str) -> &str {
+        n.rsplit_once('.').map_or("", |(p, _)| p)
+    }
+    let first = suggest_mapping_seen(&read_as, std::slice::from_ref(&values));
+    let persons = names
         .iter()
-        .zip(suggested)
-        .map(|(n, s)| {
+        .zip(&first)
+        .find(|(n, s)| {
+            !listed(n) && matches!(s.field.as_deref(), Some("email" | "first_name" | "last_name" | "full_name"))
+        })
+        .map(|(n, _)| parent(n).to_string());
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    if let Some(p) = &persons {
+        order.sort_by_key(|&i| parent(&names[i]) != p.as_str());
+    }
+    let mut fields: Vec<Option<String>> = if order.iter().enumerate().all(|(at, &i)| at == i) {
+        first.into_iter().map(|s| s.field).collect()
+    } else {
+        let read: Vec<String> = order.iter().map(|&i| read_as[i].clone()).collect();
+        let seen: Vec<String> = order.iter().map(|&i| values[i].clone()).collect();
+        let mut fields = vec![None; names.len()];
+        for (&i, s) in order.iter().zip(suggest_mapping_seen(&read, &[seen])) {
+            fields[i] = s.field;
+        }
+        fields
+    };
+    let mut targets: Vec<String> = vec![String::new(); names.len()];
+    for i in order {
+        let n = &names[i];
+        targets[i] = {
             let target = match mapped(n) {
                 Some(m) => m.target.clone(),
-                None => match s.field {
+                None => match fields[i].take() {
                     Some(f) if single_valued(&f) && (claimed.contains(&f) || listed(n)) => TO_NOTES.to_string(),
                     Some(f) if ONLY_WHEN_MAPPED.contains(&f.as_str()) => TO_NOTES.to_string(),
                     Some(f) if source.kind == CaptureSourceKind::WebForm && PARTNERS_ONLY.contains(&f.as_str()) => {
@@ -874,9 +903,10 @@ fn mapping_for(source: &CaptureSource, fields: &[(String, String)]) -> Vec<Colum
             if mapped(n).is_none() {
                 claimed.push(target.clone());
             }
-            ColumnMapping { column: n.clone(), target }
-        })
-        .collect()
+            target
+        };
+    }
+    names.into_iter().zip(targets).map(|(column, target)| ColumnMapping { column, target }).collect()
 }
 
 #[cfg(test)]
@@ -1703,6 +1733,28 @@ mod tests {
         let mia =
             lead_of(form, "application/x-www-form-urlencoded", "name=&your-name=Mia+Wong&email=mia%40wong.example");
         assert_eq!((mia.first_name.as_str(), mia.last_name.as_str(), mia.notes.as_str()), ("Mia", "Wong", ""));
+    }
+
+    /// A partner's event (Stripe's customer.created) wraps the person in an object of its own: the reference kept
+    /// is the customer's id, which the customer's later events repeat, not the event's own.
+    #[test]
+    fn the_reference_is_the_persons_id_not_the_id_of_the_event_around_it() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let source = core
+            .add_capture_source(&admin, &KeepsSecrets::default(), &partner("Stripe", &[], 10))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lead_of = |body: &str| accepted_lead(&core, &admin, source.source.id, "application/json", body.as_bytes());
+        let stripe = r#"{"id":"evt_1NG8Du2eZvKYlo2CUI79vXWy","object":"event","type":"customer.created",
+            "data":{"object":{"id":"cus_NffrFeUfNV2Hib","object":"customer","email":"jenny.rosen@example.com",
+            "name":"Jenny Rosen","phone":"+49 30 1234560","address":{"city":"Berlin","country":"DE",
+            "line1":"Unter den Linden 1","postal_code":"10117"}}}}"#;
+        let lead = lead_of(stripe);
+        assert_eq!(lead.external_ref, "cus_NffrFeUfNV2Hib");
+        assert!(lead.notes.contains("evt_1NG8Du2eZvKYlo2CUI79vXWy"), "the event's id is kept: {:?}", lead.notes);
+        assert_eq!((lead.first_name.as_str(), lead.address.city.as_str()), ("Jenny", "Berlin"));
+        // A person sent at the top keeps the top's id, whatever an object inside names its own.
+        let top = r#"{"id":"P-17","email":"ole@dahl.no","first_name":"Ole","last_name":"Dahl","form":{"id":"F-2"}}"#;
+        assert_eq!(lead_of(top).external_ref, "P-17");
     }
 
     /// A partner's map fills a field; a name it does not list that looks like the same field goes to notes, and

@@ -181,6 +181,10 @@ pub struct RowPlan {
     pub evidence: Vec<EvidenceLine>,
     /// A rejected row's cells as the file has them (what a rejects file gives back); empty otherwise.
     pub cells: Vec<String>,
+    /// Rejected only for emails or phones no check accepts, where keeping invalid values would have saved it
+    /// as a Draft (counted by [`DryRunReport::keepable`]).
+    #[serde(skip)]
+    pub keepable: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +229,9 @@ pub struct DryRunReport {
     /// On a file too large to hold its leads in memory: the line from which rows are checked against the
     /// database and the rows before it, but not against one another (the run checks them all).
     pub checked_apart_from: Option<u32>,
+    /// Of the rejected rows, those whose only faults are emails or phones: keeping invalid values
+    /// ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
+    pub keepable: u32,
 }
 
 pub const DRY_RUN_ROWS_SHOWN: usize = 1000;

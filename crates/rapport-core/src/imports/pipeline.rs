@@ -125,7 +125,7 @@ pub(crate) fn row_name(input: &LeadInput) -> String {
 }
 
 fn plan(line: u32, action: RowAction, lead_id: Option<i64>, name: String, detail: String) -> RowPlan {
-    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![], cells: vec![] }
+    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![], cells: vec![], keepable: false }
 }
 
 pub(crate) fn describe(errors: &[FieldError]) -> String {
@@ -508,13 +508,13 @@ impl Rapport {
             Ok(v) => v,
             Err(e) => {
                 let errors = validation_errors(e)?;
-                let kept = if rules.keep_invalid {
-                    keep_invalid_contacts(new_lead, &crate::leads::ValidationErrors { errors: errors.clone() })
-                } else {
-                    None
-                };
-                match kept.map(|k| rules.rules.validate(tx, &k, &rules.scope, None)) {
-                    Some(Ok(v)) => v,
+                // Tried even when values are not to be kept, so the dry run can say how many rows keeping
+                // them would save (only rejected rows pay for it).
+                let kept = keep_invalid_contacts(new_lead, &crate::leads::ValidationErrors { errors: errors.clone() })
+                    .map(|k| rules.rules.validate(tx, &k, &rules.scope, None));
+                match kept {
+                    Some(Ok(v)) if rules.keep_invalid => v,
+                    Some(Ok(_)) => return Ok(RowPlan { keepable: true, ..rejected(line, name, errors) }),
                     _ => return Ok(rejected(line, name, errors)),
                 }
             }

@@ -325,6 +325,40 @@ describe('Import wizard', () => {
     expect(within(top).getByTestId('history-rows')).toHaveTextContent('8 / 8');
   });
 
+  it('offers to keep a row rejected only for its email, and checks again keeping it as a Draft', async () => {
+    const { be, u } = open();
+    await toDryRun(u);
+    expect(count('dryrun-count-reject')).toBe('1');
+    const callout = screen.getByTestId('dryrun-keepable');
+    expect(callout).toHaveTextContent(
+      'The rejected row fails only on an email or a phone number that no check accepts (a typo, a number range not yet in use). Kept, it becomes a Draft holding those values as typed',
+    );
+    await u.click(within(callout).getByTestId('dryrun-keep-invalid'));
+    await waitFor(() => expect(be.importDryRun).toHaveBeenCalledTimes(2));
+    expect(be.importDryRun.mock.calls[1][1]).toMatchObject({ keep_invalid: true });
+    await screen.findByTestId('import-dryrun-step');
+    await waitFor(() => expect(count('dryrun-count-reject')).toBe('0'));
+    expect(count('dryrun-count-create_draft')).toBe('3');
+    expect(screen.queryByTestId('dryrun-keepable')).not.toBeInTheDocument();
+    // The mapping step says so too, for a step back.
+    await u.click(screen.getByTestId('import-back'));
+    expect(screen.getByTestId('import-keep-invalid')).toBeChecked();
+  });
+
+  it('says how many of the rejected rows keeping invalid values would save, when not all', async () => {
+    const { be, u } = open();
+    await toMapping(u);
+    const real = be.importDryRun.getMockImplementation()!;
+    be.importDryRun.mockImplementation(async (fileId, plan, onProgress) => {
+      const report = await real(fileId, plan, onProgress);
+      return { ...report, counts: { ...report.counts, reject: 40 }, keepable: 12 };
+    });
+    await u.click(screen.getByTestId('import-check'));
+    await screen.findByTestId('import-dryrun-step');
+    expect(screen.getByTestId('dryrun-keepable')).toHaveTextContent('12 rejected rows of 40 fail only on an email or a phone number');
+    expect(screen.getByTestId('dryrun-keep-invalid')).toHaveTextContent('Keep them as Drafts and check again');
+  });
+
   it('says what the rows read became, not that every row read was imported', async () => {
     const { u } = open();
     const text = 'Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.de\nBen;Kurz;ben@example.de\nMax;Mustermann;max@mustermann\n';

@@ -482,6 +482,17 @@ class ImportWizard {
     this.error = null;
   }
 
+  /**
+   * Dry run → Mapping → Dry run again, keeping invalid emails and phones: the rows rejected only for them become
+   * Drafts holding those values as typed, to fix later (what "keep invalid" on the mapping step does).
+   */
+  async keepInvalidAndCheck(): Promise<boolean> {
+    if (this.step !== 'dryrun' || this.checking || importRuns.running) return false;
+    this.options.keepInvalid = true;
+    this.back();
+    return this.check();
+  }
+
   /** Dry run → Running → Report: imports the files checked (those whose check failed are left out). */
   async start(): Promise<void> {
     if (this.step !== 'dryrun') return;
