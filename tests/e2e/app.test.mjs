@@ -25,8 +25,17 @@ before(async () => {
   s = await Session.start(driver, app);
 });
 
+/** Folders the tests make for the files they hand the app: removed at the end, so runs leave no trace in /tmp. */
+const made = [];
+async function tempDir() {
+  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  made.push(dir);
+  return dir;
+}
+
 after(async () => {
   await s?.end();
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 /** A known screen: the page reloaded (the session lives in the backend, so it survives). */
@@ -413,7 +422,7 @@ async function staged(file) {
 
 test("the import wizard reads a German trade-fair export, maps it as suggested, dry-runs, imports, reports, and the batch is undone", async () => {
   await signedInAs(admin);
-  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const dir = await tempDir();
   const file = join(dir, "messe.csv");
   // What Excel on a German Windows writes: Windows-1252, semicolons, a title line, German headers.
   // The house number has a column of its own, as German address lists keep it: it joins the street. The last
@@ -510,7 +519,7 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
 
 test("another CRM's export maps itself, and a whole-name column is split into first and last name", async () => {
   await signedInAs(admin);
-  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const dir = await tempDir();
   const file = join(dir, "crm-export.csv");
   await writeFile(file, "Record ID,Name,Company Name,Mobile Phone Number,E-mail Address,Mailing City\n" +
     "101,\"Smith, John\",Harbor Labs,+44 20 7946 0958,john.smith@harbor.example,Leeds\n" +
@@ -554,7 +563,7 @@ test("another CRM's export maps itself, and a whole-name column is split into fi
 
 test("a long import shows its progress and can be cancelled, then resumed", async () => {
   await signedInAs(admin);
-  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const dir = await tempDir();
   const file = join(dir, "prospects.csv");
   let text = "first_name,last_name,email,company\n";
   for (let i = 0; i < 40000; i++) text += `P${i},Prospect${i},p${i}@prospects.example,Firm ${i % 900}\n`;
@@ -819,7 +828,7 @@ async function eventTitled(title, start) {
 test("an Outlook invite with a Windows zone name shows at its local time, and dragging it onto a busy slot is refused naming the clash", async () => {
   await openCalendarInBerlin("week");
   await eventTitled("Quarterly review", "14:00");
-  const dir = await mkdtemp(join(tmpdir(), "rapport-e2e-"));
+  const dir = await tempDir();
   const file = join(dir, "outlook-invite.ics");
   await writeFile(file, outlookInvite(seededDay()));
   await s.click('[data-testid="ics-import-open"]');
@@ -1074,7 +1083,7 @@ test("the sidebar collapses to its icons in a wide window too, and the list's na
 // Last: it restarts the app on another file.
 test("a file that is not a database gets a clear message, not a crash", async () => {
   await s.end();
-  const notes = join(await mkdtemp(join(tmpdir(), "rapport-e2e-")), "notes.txt");
+  const notes = join(await tempDir(), "notes.txt");
   await writeFile(notes, "Shopping list: milk, eggs.\n".repeat(100));
   s = await Session.start(driver, app, ["--db", notes]);
   const message = await s.text('[data-testid="startup-error"]');

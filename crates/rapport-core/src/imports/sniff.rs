@@ -105,13 +105,37 @@ enum Holds {
     Website,
     Company,
     OneWord,
+    LowerWord,
     WholeName,
     Other,
+}
+
+/// A bare number too short to be a phone number with its area code, and not dialled from a 0 (a record's id,
+/// "5521985"), or a date written as digits ("19491217"): record-linkage files hold both beside the phone.
+fn a_number_but_no_phone(cell: &str) -> bool {
+    let cell = cell.trim();
+    if cell.is_empty() || !cell.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let date = cell.len() == 8
+        && chrono::NaiveDate::parse_from_str(cell, "%Y%m%d")
+            .is_ok_and(|d| (1850..=2100).contains(&chrono::Datelike::year(&d)));
+    date || (cell.len() < 9 && !cell.starts_with('0'))
+}
+
+/// A single word of lower-case letters ("jacqueline"): names as some systems keep them, read as a name only
+/// beside another such column when no capitalised ones are found.
+fn lower_case_word(cell: &str) -> bool {
+    !cell.is_empty()
+        && cell.chars().all(|c| c.is_lowercase() || "'-".contains(c))
+        && cell.chars().any(char::is_alphabetic)
 }
 
 fn holds(cell: &str) -> Holds {
     if looks_like_email(cell) {
         Holds::Email
+    } else if a_number_but_no_phone(cell) {
+        Holds::Other
     } else if looks_like_phone(cell) {
         Holds::Phone
     } else if looks_like_website(cell) {
@@ -121,6 +145,7 @@ fn holds(cell: &str) -> Holds {
     } else {
         match name_words(cell) {
             1 => Holds::OneWord,
+            0 if lower_case_word(cell) => Holds::LowerWord,
             2..=4 => Holds::WholeName,
             _ => Holds::Other,
         }
@@ -159,9 +184,17 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
         .map(|j| {
             let cells: Vec<Holds> =
                 rows.iter().filter_map(|r| r.get(j)).filter(|c| !c.is_empty()).map(|c| holds(c)).collect();
-            let most = [Holds::Email, Holds::Phone, Holds::Website, Holds::Company, Holds::OneWord, Holds::WholeName]
-                .into_iter()
-                .max_by_key(|h| cells.iter().filter(|c| *c == h).count());
+            let most = [
+                Holds::Email,
+                Holds::Phone,
+                Holds::Website,
+                Holds::Company,
+                Holds::OneWord,
+                Holds::LowerWord,
+                Holds::WholeName,
+            ]
+            .into_iter()
+            .max_by_key(|h| cells.iter().filter(|c| *c == h).count());
             match most {
                 Some(h) if cells.iter().filter(|c| **c == h).count() * 2 > cells.len() => h,
                 _ => Holds::Other,
@@ -169,7 +202,10 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
         })
         .collect();
     // Two columns of single capitalised words side by side are a first and a last name ("Ann", "Lee").
-    let split_name = column_holds.windows(2).position(|w| w == [Holds::OneWord, Holds::OneWord]);
+    let split_name = column_holds
+        .windows(2)
+        .position(|w| w == [Holds::OneWord, Holds::OneWord])
+        .or_else(|| column_holds.windows(2).position(|w| w == [Holds::LowerWord, Holds::LowerWord]));
     let (mut emails, mut phones, mut website, mut company, mut whole_name) = (0, 0, false, false, false);
     let numbered = |name: &str, n: usize| if n == 1 { name.to_string() } else { format!("{name} {n}") };
     Some(
@@ -193,8 +229,8 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
                     company = true;
                     "Company".to_string()
                 }
-                Holds::OneWord if split_name == Some(j) => "First name".to_string(),
-                Holds::OneWord if split_name.is_some_and(|k| k + 1 == j) => "Last name".to_string(),
+                Holds::OneWord | Holds::LowerWord if split_name == Some(j) => "First name".to_string(),
+                Holds::OneWord | Holds::LowerWord if split_name.is_some_and(|k| k + 1 == j) => "Last name".to_string(),
                 Holds::WholeName if !whole_name && split_name.is_none() => {
                     whole_name = true;
                     "Name".to_string()
@@ -361,6 +397,26 @@ mod tests {
         assert_eq!(s.columns, ["First name", "Last name", "Email", "Email 2"]);
         let s = sniff("0161 496 0000,Ann\n+44 20 7946 0018,Ben\n");
         assert_eq!((s.headerless, s.columns[0].as_str()), (true, "Phone"));
+        // A record-linkage file without its header: names in lower case, a birth date and an id as bare
+        // numbers (no phones), the phone itself.
+        let s = sniff(
+            "F2-00000,jacqueline,lukomski,20 hopetoun circuit,sandgate,4879,vic,19491217,5521985,jl@gmail.com,+61437792975\n\
+             F2-00001,melanie,nabialek,12 just place,sussex inlet,5452,nsw,19390212,8391827,mn@hotmail.com,+61 400 490 186\n\
+             F2-00003,jack,lesevre,1 corinna street,eumundi,3196,qld,19020429,2127538,jack@yahoo.com.au,0767657816\n",
+        );
+        assert!(s.headerless);
+        assert_eq!(&s.columns[1..3], ["First name", "Last name"]);
+        assert_eq!(&s.columns[7..], ["Column 8", "Column 9", "Email", "Phone"]);
+        // Capitalised names are still the ones taken when both kinds are there.
+        let rows: Vec<Vec<String>> =
+            [["berlin", "mitte", "Ann", "Lee", "ann@example.com"], ["kiel", "gaarden", "Cy", "Ho", "cy@ho.io"]]
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+        assert_eq!(
+            headerless_columns(&rows).unwrap_or_default(),
+            ["Column 1", "Column 2", "First name", "Last name", "Email"]
+        );
 
         for headed in [
             "Name,Email\nAnn Lee,ann@example.com\n",
