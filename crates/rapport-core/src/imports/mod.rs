@@ -23,6 +23,7 @@ mod sniff;
 mod store;
 mod undo;
 mod xls_formats;
+mod zip_kind;
 
 pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
 pub use error::ImportError;

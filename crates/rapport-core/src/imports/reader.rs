@@ -13,7 +13,7 @@ use super::decode::{decode_sample, detect, BlankLines, MacRomanEvidence, UnixLin
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sniff::{sniff_scored, Sniffed};
-use super::{sheet_formats, sheet_reach, xls_formats};
+use super::{sheet_formats, sheet_reach, xls_formats, zip_kind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRow {
@@ -36,7 +36,7 @@ pub(crate) struct OpenedFile {
 }
 
 fn is_workbook(head: &[u8]) -> bool {
-    head.starts_with(b"PK\x03\x04") || xls_formats::is_compound_file(head)
+    zip_kind::is_zip(head) || xls_formats::is_compound_file(head)
 }
 
 fn read_head(path: &Path) -> Result<(Vec<u8>, bool), ImportError> {
@@ -440,7 +440,7 @@ fn within_reach<RS: std::io::Read + std::io::Seek>(
     name: &str,
 ) -> Result<(), ImportError> {
     use calamine::DataType as _;
-    let error = |e: &dyn std::fmt::Display| ImportError::Spreadsheet(e.to_string());
+    let error = |e: &dyn std::fmt::Display| sheet_reach::sheet_unreadable(name, e);
     match book {
         calamine::Sheets::Xlsx(x) => {
             let mut cells = x.worksheet_cells_reader(name).map_err(|e| error(&e))?;
@@ -492,8 +492,13 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
     if sheet_reach::is_ods(&bytes) {
         sheet_reach::ods_within_reach(&bytes)?;
     }
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.as_slice()))
-        .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.as_slice())).map_err(|e| {
+        if zip_kind::is_zip(&bytes) {
+            zip_kind::unreadable_zip(&bytes)
+        } else {
+            ImportError::Spreadsheet(e.to_string())
+        }
+    })?;
     // Tables only: a chart sheet has no cells (calamine refuses to read one as a worksheet, and the whole file was
     // refused for a chart placed before the data). The first table with data is taken, a visible one before a
     // hidden one (a lookup list kept out of sight).
@@ -512,7 +517,7 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
             continue;
         }
         within_reach(&mut book, name)?;
-        let range = book.worksheet_range(name).map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
+        let range = book.worksheet_range(name).map_err(|e| sheet_reach::sheet_unreadable(name, e))?;
         if sheet.is_some() || (!range.is_empty() && names_lead_fields(&range)) {
             chosen = Some((name.clone(), range));
             break;
@@ -1055,6 +1060,19 @@ mod tests {
             Ok((f.headers, f.rows.collect()))
         }
 
+        /// A zip that is no workbook is named for what it is: an archive of exported CSV files is to be unpacked.
+        #[test]
+        fn a_zip_of_csv_files_says_to_unpack_it() {
+            use std::io::Write as _;
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            out.start_file("hubspot-contacts.csv", zip::write::SimpleFileOptions::default())
+                .and_then(|()| out.write_all(b"Email\nann@lee.io\n").map_err(Into::into))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let bytes = out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
+            let err = open_bytes(&bytes).map(|r| r.0).unwrap_err().to_string();
+            assert!(err.contains("a zip archive holding \"hubspot-contacts.csv\": unpack it"), "{err}");
+        }
+
         /// A header wider than a spreadsheet is refused, saying how wide it is; one as wide is read.
         #[test]
         fn a_header_wider_than_a_spreadsheet_is_refused() {
@@ -1174,6 +1192,25 @@ mod tests {
                 let err = open_bytes(&compound_file(stream, b"0123456789")).map(|r| r.0).unwrap_err().to_string();
                 assert!(err.contains(says), "{stream}: {err}");
             }
+        }
+
+        /// An .xls saved with a password (its records after FILEPASS encrypted, its sheets' extents read as
+        /// noise) is refused as encrypted, saying how to remove the protection, not as damaged.
+        #[test]
+        fn an_encrypted_xls_says_it_is_encrypted() {
+            let header = [label(0, 0, "Vorname"), label(0, 1, "E-Mail")];
+            // RC4 CryptoAPI's header: a version, then encrypted noise the sheet's DIMENSIONS also becomes.
+            let filepass = record(0x002F, &[1, 0, 4, 0, 2, 0, 0xA7, 0x3B, 0x91, 0x0E]);
+            let noise = record(0x0200, &[0xF1, 0x9C, 0x22, 0xD7, 0x5E, 0x11, 0x80, 0xAB, 0x33, 0x4C, 0, 0, 0, 0]);
+            let err = open_bytes(&tiny_xls(&[filepass], &[vec![noise], header.to_vec()].concat()))
+                .map(|r| r.0)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("the workbook is encrypted") && err.contains("remove the protection"), "{err}");
+            assert!(!err.contains("damaged"), "{err}");
+            // The same workbook without the FILEPASS reads.
+            let headers = open_bytes(&tiny_xls(&[], &header)).map(|r| r.0).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(headers, ["Vorname", "E-Mail"]);
         }
 
         /// Lengths in the compound file's header and directory that calamine 0.32 reserved memory by, made
@@ -1365,6 +1402,25 @@ mod tests {
                 ("META-INF/manifest.xml", br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#.to_vec()),
                 ("content.xml", content.as_bytes().to_vec()),
             ]
+        }
+
+        /// A workbook its reader stops on says which sheet or part, in the reader's words, and how to get a file
+        /// it reads: the program that opens it saves it again.
+        #[test]
+        fn a_workbook_its_reader_stops_on_says_where_and_what_to_do() {
+            let mut parts = xlsx_parts();
+            let sheet = parts.iter_mut().find(|(n, _)| *n == "xl/worksheets/sheet1.xml").expect("the sheet");
+            sheet.1 = String::from_utf8_lossy(&sheet.1).replace(r#"t="b""#, r#"t="x""#).into_bytes();
+            let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
+            assert!(
+                err.contains("its sheet \"Kunden\" is not as a spreadsheet program writes it (Unknown cell"),
+                "{err}"
+            );
+            assert!(err.ends_with("save it again as .xlsx, or export it as CSV"), "{err}");
+            // An .ods without its "mimetype" part.
+            let parts: Vec<_> = ods_parts().into_iter().filter(|(n, _)| *n != "mimetype").collect();
+            let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
+            assert!(err.contains("('mimetype' file not found in archive): open it in Excel or LibreOffice"), "{err}");
         }
 
         /// The hand-written workbooks read as written, so that the damaged ones below start from files the

@@ -26,10 +26,19 @@ pub(super) fn cells_within_reach<E: std::fmt::Display>(
     mut next: impl FnMut() -> Result<Option<(u32, u32)>, E>,
 ) -> Result<(), ImportError> {
     let mut extent = Extent::default();
-    while let Some((r, c)) = next().map_err(|e| ImportError::Spreadsheet(e.to_string()))? {
+    while let Some((r, c)) = next().map_err(|e| sheet_unreadable(name, e))? {
         extent.add(u64::from(r), u64::from(c), 1, 1);
     }
     extent.check(name)
+}
+
+/// A sheet its reader stops on, with the reader's words and the way out: the program that opens it writes it
+/// again as the reader expects.
+pub(super) fn sheet_unreadable(name: &str, e: impl std::fmt::Display) -> ImportError {
+    ImportError::Spreadsheet(format!(
+        "its sheet \"{name}\" is not as a spreadsheet program writes it ({e}): open it in Excel or LibreOffice and \
+         save it again as .xlsx, or export it as CSV"
+    ))
 }
 
 /// The span of a sheet's values: first and last row and column holding one.

@@ -176,7 +176,23 @@ pub(crate) fn headerless_columns(rows: &[Vec<String>]) -> Option<Vec<String>> {
             return None;
         }
     }
-    if values == 0 {
+    // Without an email or a phone, numbers of a record over numbers of their kind (a postcode, an id, a date
+    // written as digits) say the same: a header never holds a bare number of three digits or more, and a
+    // record-linkage file of names and places alone lost its first person to the header.
+    let bare_number = |c: &str| {
+        let t = c.trim();
+        t.len() >= 3 && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let numbers = first
+        .iter()
+        .enumerate()
+        .filter(|(_, cell)| bare_number(cell))
+        .filter(|&(j, _)| {
+            let below: Vec<&String> = rows[1..].iter().filter_map(|r| r.get(j)).filter(|c| !c.is_empty()).collect();
+            !below.is_empty() && below.iter().filter(|c| bare_number(c)).count() * 2 > below.len()
+        })
+        .count();
+    if values == 0 && numbers < 2 {
         return None;
     }
     let width = rows.iter().map(|r| filled_width(r)).max().unwrap_or(0);
@@ -407,6 +423,17 @@ mod tests {
         assert!(s.headerless);
         assert_eq!(&s.columns[1..3], ["First name", "Last name"]);
         assert_eq!(&s.columns[7..], ["Column 8", "Column 9", "Email", "Phone"]);
+        // Without its emails and phones, its numbers over numbers say it has no header either.
+        let s = sniff(
+            "rec-1020-org, blake, ryan,4, starling place, berkeley vlge, marsden,5412, nsw,19271027,2402765\n\
+             rec-1021-org, thomas, george,1, mcmanus place, stoney creek, north turramurra,3130, sa,19630225,5460534\n\
+             rec-1022-org, jackson, eglinton,840, fowles street, mountview, burleigh heads,2830, sa,19830807,2932837\n",
+        );
+        assert!(s.headerless, "{s:?}");
+        assert_eq!(&s.columns[1..3], ["First name", "Last name"]);
+        // A header over numbers is still a header.
+        let s = sniff("Kundennummer,Name,PLZ\n10023,Ann Lee,10115\n10024,Ben Ray,80331\n");
+        assert!(!s.headerless, "{s:?}");
         // Capitalised names are still the ones taken when both kinds are there.
         let rows: Vec<Vec<String>> =
             [["berlin", "mitte", "Ann", "Lee", "ann@example.com"], ["kiel", "gaarden", "Cy", "Ho", "cy@ho.io"]]

@@ -51,6 +51,16 @@ pub(super) fn rewrapped_workbook(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     };
     let mut stream = Vec::new();
     file.open_stream(name).map_err(damaged)?.read_to_end(&mut stream).map_err(damaged)?;
+    // Encrypted, every record's data is unreadable here, and its sheets' extents read as noise: such a file was
+    // called damaged, and the person sent to repair a file that is only locked.
+    if is_encrypted(&stream) {
+        return Err(ImportError::Spreadsheet(
+            "the workbook is encrypted (saved with a password, or protected against changes): open it in Excel, \
+             remove the protection (File > Info > Protect Workbook, or Save As > Tools > General Options), save it, \
+             and import it again"
+                .into(),
+        ));
+    }
     if let Some(why) = extent_out_of_bounds(&stream) {
         return Err(damaged(std::io::Error::other(why)));
     }
@@ -59,6 +69,12 @@ pub(super) fn rewrapped_workbook(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     out.create_stream(name)?.write_all(&stream)?;
     out.flush()?;
     Ok(out.into_inner().into_inner())
+}
+
+/// Whether the workbook's global records, before its first sheet, hold a FILEPASS: the rest is encrypted (RC4, or
+/// the XOR of Excel 95), record headers excepted.
+fn is_encrypted(stream: &[u8]) -> bool {
+    records(stream, 0).take_while(|(kind, _)| !matches!(*kind, EOF | BOUNDSHEET)).any(|(kind, _)| kind == FILEPASS)
 }
 
 /// Takes the formulas' text out of a workbook stream, in place: each FORMULA record keeps the value Excel saved
