@@ -22,6 +22,7 @@ mod sheet_reach;
 mod sniff;
 mod store;
 mod undo;
+mod workbook_repair;
 mod xls_formats;
 mod zip_kind;
 

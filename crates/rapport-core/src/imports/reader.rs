@@ -13,7 +13,7 @@ use super::decode::{decode_sample, detect, BlankLines, MacRomanEvidence, UnixLin
 use super::error::ImportError;
 use super::model::FileFormat;
 use super::sniff::{sniff_scored, Sniffed};
-use super::{sheet_formats, sheet_reach, xls_formats, zip_kind};
+use super::{sheet_formats, sheet_reach, workbook_repair, xls_formats, zip_kind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRow {
@@ -488,17 +488,35 @@ fn names_lead_fields(range: &calamine::Range<Data>) -> bool {
 }
 
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, ImportError> {
-    // calamine reads an .ods whole, every sheet, as it opens it: its reach is measured before.
-    if sheet_reach::is_ods(&bytes) {
-        sheet_reach::ods_within_reach(&bytes)?;
-    }
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.as_slice())).map_err(|e| {
-        if zip_kind::is_zip(&bytes) {
-            zip_kind::unreadable_zip(&bytes)
-        } else {
-            ImportError::Spreadsheet(e.to_string())
+    type Opened<'a> = Result<calamine::Sheets<std::io::Cursor<&'a [u8]>>, calamine::Error>;
+    fn open(bytes: &[u8]) -> Result<Opened<'_>, ImportError> {
+        // calamine reads an .ods whole, every sheet, as it opens it: its reach is measured before.
+        if sheet_reach::is_ods(bytes) {
+            sheet_reach::ods_within_reach(bytes)?;
         }
-    })?;
+        Ok(calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)))
+    }
+    let why = match open(&bytes)? {
+        Ok(book) => return read_book(book, &bytes, sheet),
+        Err(e) if !zip_kind::is_zip(&bytes) => return Err(ImportError::Spreadsheet(e.to_string())),
+        Err(e) => e,
+    };
+    // Refused as it is: put right what Excel and LibreOffice take and calamine does not, and read that.
+    if let Some(fixed) = workbook_repair::repaired(&bytes) {
+        if let Ok(book) = open(&fixed)? {
+            return read_book(book, &fixed, sheet);
+        }
+    }
+    tracing::debug!(%why, "calamine refused a zipped workbook");
+    Err(zip_kind::unreadable_zip(&bytes))
+}
+
+/// Reads the sheet to import of workbook `book`, opened from `bytes`.
+fn read_book<RS: std::io::Read + std::io::Seek>(
+    mut book: calamine::Sheets<RS>,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> Result<OpenedFile, ImportError> {
     // Tables only: a chart sheet has no cells (calamine refuses to read one as a worksheet, and the whole file was
     // refused for a chart placed before the data). The first table with data is taken, a visible one before a
     // hidden one (a lookup list kept out of sight).
@@ -536,7 +554,7 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
         (None, None) => return Err(ImportError::Empty),
     };
     let ods = match &book {
-        calamine::Sheets::Ods(_) => sheet_formats::ods_cells(&bytes, &name),
+        calamine::Sheets::Ods(_) => sheet_formats::ods_cells(bytes, &name),
         _ => Default::default(),
     };
     let merged = match &mut book {
@@ -545,8 +563,8 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
         _ => ods.merged,
     };
     let digit_cells = match &book {
-        calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(&bytes, &name),
-        calamine::Sheets::Xls(_) => xls_formats::xls_digit_cells(&bytes, &name),
+        calamine::Sheets::Xlsx(_) => sheet_formats::xlsx_digit_cells(bytes, &name),
+        calamine::Sheets::Xls(_) => xls_formats::xls_digit_cells(bytes, &name),
         _ => Default::default(),
     };
     let ods_digits = ods.digits;
@@ -1417,10 +1435,61 @@ mod tests {
                 "{err}"
             );
             assert!(err.ends_with("save it again as .xlsx, or export it as CSV"), "{err}");
-            // An .ods without its "mimetype" part.
-            let parts: Vec<_> = ods_parts().into_iter().filter(|(n, _)| *n != "mimetype").collect();
+            // A workbook part calamine reads nothing of, cut short.
+            let mut parts = xlsx_parts();
+            let book = parts.iter_mut().find(|(n, _)| *n == "xl/workbook.xml").expect("the workbook");
+            book.1.truncate(book.1.len() / 2);
             let err = open_bytes(&zipped(&parts)).map(|r| r.0).unwrap_err().to_string();
-            assert!(err.contains("('mimetype' file not found in archive): open it in Excel or LibreOffice"), "{err}");
+            assert!(err.contains("a part of it is not as a spreadsheet program writes it ("), "{err}");
+            assert!(
+                err.ends_with("open it in Excel or LibreOffice and save it again as .xlsx, or export it as CSV"),
+                "{err}"
+            );
+        }
+
+        /// What Excel and LibreOffice open and calamine 0.32 refused is put right and read: an .ods without its
+        /// "mimetype", a workbook part in UTF-16, a sheet's relationship under another prefix, a state of "show",
+        /// a macro sheet beside the table.
+        #[test]
+        fn workbooks_other_programs_write_are_read() {
+            let read = |parts: &[(&'static str, Vec<u8>)]| {
+                open_bytes(&zipped(parts)).map(|(h, _)| h).unwrap_or_else(|e| panic!("{e}"))
+            };
+            let ods: Vec<_> = ods_parts().into_iter().filter(|(n, _)| *n != "mimetype").collect();
+            assert_eq!(read(&ods), ["Vorname", "PLZ"]);
+            let edit = |part: &str, change: &dyn Fn(String) -> Vec<u8>| {
+                let mut parts = xlsx_parts();
+                let p = parts.iter_mut().find(|(n, _)| *n == part).expect("the part");
+                p.1 = change(String::from_utf8_lossy(&p.1).into_owned());
+                parts
+            };
+            let header = ["Vorname", "E-Mail", "Kundennummer", "Seit"];
+            let utf16 = edit("xl/workbook.xml", &|x| {
+                let x = x.replace(r#"encoding="UTF-8""#, r#"encoding="UTF-16""#);
+                x.encode_utf16().flat_map(u16::to_be_bytes).collect()
+            });
+            assert_eq!(read(&utf16), header);
+            let prefixed = edit("xl/workbook.xml", &|x| {
+                x.replace("xmlns:r=", "xmlns:ns=").replace(" r:id=", " ns:id=").into_bytes()
+            });
+            assert_eq!(read(&prefixed), header);
+            let show =
+                edit("xl/workbook.xml", &|x| x.replace(r#"sheetId="1""#, r#"sheetId="1" state="show""#).into_bytes());
+            assert_eq!(read(&show), header);
+            let macro_sheet = edit("xl/workbook.xml", &|x| {
+                x.replace("</sheets>", r#"<sheet name="Macro1" sheetId="2" r:id="rId9"/></sheets>"#).into_bytes()
+            });
+            let macro_sheet: Vec<_> = macro_sheet
+                .into_iter()
+                .map(|(n, d)| match n {
+                    "xl/_rels/workbook.xml.rels" => (n, String::from_utf8_lossy(&d).replace(
+                        "</Relationships>",
+                        r#"<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>"#,
+                    ).into_bytes()),
+                    _ => (n, d),
+                })
+                .collect();
+            assert_eq!(read(&macro_sheet), header);
         }
 
         /// The hand-written workbooks read as written, so that the damaged ones below start from files the
