@@ -7,7 +7,10 @@
 //! - a sheet's relationship named under a prefix of its own (`ns:id`, as Go's `xlsx` writes it), not `r:id`;
 //! - a sheet's state written `show` (a program's own word for `visible`);
 //! - an Excel 4 macro sheet or a dialog sheet, which calamine does not know and refused the whole file for: they
-//!   hold no contacts, and are left out.
+//!   hold no contacts, and are left out;
+//! - an .ods whose content is indented (line breaks and spaces between a table's rows and cells, which
+//!   calamine takes for a cell's text out of place): the indentation between table elements goes, a
+//!   paragraph's own spaces stay.
 use std::io::{Cursor, Read, Write};
 
 /// The most the parts of a workbook may hold once unpacked for a repair; past it, the file is left refused.
@@ -45,6 +48,12 @@ pub(super) fn repaired(bytes: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
+    if let Some((_, content)) = parts.iter_mut().find(|(n, _)| n == "content.xml") {
+        if let Some(tight) = without_indentation(content) {
+            *content = tight;
+            changed = true;
+        }
+    }
     let has = |parts: &[(String, Vec<u8>)], name: &str| parts.iter().any(|(n, _)| n == name);
     if has(&parts, "content.xml") && !has(&parts, "mimetype") {
         parts.insert(0, ("mimetype".to_string(), ODS_MIMETYPE.to_vec()));
@@ -77,6 +86,34 @@ pub(super) fn repaired(bytes: &[u8]) -> Option<Vec<u8>> {
         out.write_all(data).ok()?;
     }
     Some(out.finish().ok()?.into_inner())
+}
+
+/// An .ods content without the blank text between table elements (whose parent is a table's or the document's
+/// own element, never a paragraph's); None when it has none, or does not read as XML.
+fn without_indentation(content: &[u8]) -> Option<Vec<u8>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(content.len()));
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    let mut dropped = false;
+    let structural = |name: &[u8]| name.starts_with(b"table:") || name.starts_with(b"office:");
+    loop {
+        let event = reader.read_event().ok()?;
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) => open.push(e.name().as_ref().to_vec()),
+            Event::End(_) => {
+                open.pop();
+            }
+            Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) && open.last().is_some_and(|n| structural(n)) => {
+                dropped = true;
+                continue;
+            }
+            _ => {}
+        }
+        writer.write_event(event).ok()?;
+    }
+    dropped.then(|| writer.into_inner())
 }
 
 /// An XML part written in UTF-16 (by its byte-order mark, or its first character's zero byte), in UTF-8 and
@@ -190,6 +227,21 @@ mod tests {
             r#"<workbook xmlns:r="{REL}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
         );
         assert_eq!(sheets_put_right(&plain, rels), plain);
+    }
+
+    #[test]
+    fn an_indented_ods_loses_the_indentation_between_table_elements_only() {
+        let content = "<office:document-content>\n  <office:body>\n   <table:table table:name=\"S\">\n    \
+            <table:table-row>\n     <table:table-cell><text:p>Ann <text:span>Lee</text:span> <text:s/>x</text:p></table:table-cell>\n    \
+            </table:table-row>\n   </table:table>\n  </office:body>\n</office:document-content>";
+        let tight = String::from_utf8(without_indentation(content.as_bytes()).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(
+            tight,
+            "<office:document-content><office:body><table:table table:name=\"S\"><table:table-row><table:table-cell>\
+             <text:p>Ann <text:span>Lee</text:span> <text:s/>x</text:p></table:table-cell></table:table-row></table:table>\
+             </office:body></office:document-content>"
+        );
+        assert_eq!(without_indentation(tight.as_bytes()), None, "nothing to take out");
     }
 
     #[test]
