@@ -8,6 +8,9 @@
 //! - a sheet's state written `show` (a program's own word for `visible`);
 //! - an Excel 4 macro sheet or a dialog sheet, which calamine does not know and refused the whole file for: they
 //!   hold no contacts, and are left out;
+//! - a workbook kept elsewhere than `xl/` ("workbook.xml" at the root, as a minimal package may have it), where
+//!   calamine 0.32 looks for it alone: the workbook and the parts beside it move there together; and a sheet
+//!   kept elsewhere than `xl/worksheets/`, the folder calamine tells a worksheet by;
 //! - an .ods whose content is indented (line breaks and spaces between a table's rows and cells, which
 //!   calamine takes for a cell's text out of place): the indentation between table elements goes, a
 //!   paragraph's own spaces stay.
@@ -48,6 +51,8 @@ pub(super) fn repaired(bytes: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
+    changed |= relocated(&mut parts);
+    changed |= worksheets_in_place(&mut parts);
     if let Some((_, content)) = parts.iter_mut().find(|(n, _)| n == "content.xml") {
         if let Some(tight) = without_indentation(content) {
             *content = tight;
@@ -86,6 +91,117 @@ pub(super) fn repaired(bytes: &[u8]) -> Option<Vec<u8>> {
         out.write_all(data).ok()?;
     }
     Some(out.finish().ok()?.into_inner())
+}
+
+/// Moves the workbook under `xl/` when the package's relationships put it elsewhere, with every part beside it
+/// (all but the package's own when it is at the root), so that the paths the parts give one another stay true;
+/// the names that point at moved parts from outside (the package's relationships, the content types, an
+/// absolute target) follow. False when it is under `xl/` already, or a moved part would take a name in use.
+fn relocated(parts: &mut [(String, Vec<u8>)]) -> bool {
+    let text = |parts: &[(String, Vec<u8>)], name: &str| {
+        parts.iter().find(|(n, _)| n == name).map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+    };
+    let Some(package) = text(parts, "_rels/.rels") else { return false };
+    let Some(target) = package
+        .split("<Relationship ")
+        .skip(1)
+        .map(|r| r.split('>').next().unwrap_or(""))
+        .find(|r| attribute(r, "Type").is_some_and(|t| t.ends_with("/officeDocument")))
+        .and_then(|r| attribute(r, "Target"))
+    else {
+        return false;
+    };
+    let target = target.trim_start_matches('/').to_string();
+    if target == "xl/workbook.xml" || !parts.iter().any(|(n, _)| *n == target) {
+        return false;
+    }
+    let (dir, file) = target.rsplit_once('/').unwrap_or(("", target.as_str()));
+    let package_own = |n: &str| {
+        n == "[Content_Types].xml" || n == "_rels/.rels" || n.starts_with("docProps/") || n.starts_with("customXml/")
+    };
+    let new_name = |n: &str| -> Option<String> {
+        let rest = if dir.is_empty() { (!package_own(n)).then_some(n)? } else { n.strip_prefix(&format!("{dir}/"))? };
+        Some(if rest == file {
+            "xl/workbook.xml".to_string()
+        } else if rest == format!("_rels/{file}.rels") {
+            "xl/_rels/workbook.xml.rels".to_string()
+        } else {
+            format!("xl/{rest}")
+        })
+    };
+    let moves: Vec<(String, String)> =
+        parts.iter().filter_map(|(n, _)| new_name(n).map(|new| (n.clone(), new))).collect();
+    let stays = |n: &str| !moves.iter().any(|(old, _)| old == n);
+    if moves.iter().any(|(_, new)| parts.iter().any(|(n, _)| n == new && stays(n))) {
+        return false;
+    }
+    for (name, data) in parts.iter_mut() {
+        if let Some((_, new)) = moves.iter().find(|(old, _)| old == name) {
+            *name = new.clone();
+        }
+        if name.ends_with(".rels") || name == "[Content_Types].xml" {
+            let mut t = String::from_utf8_lossy(data).into_owned();
+            for (old, new) in &moves {
+                t = t.replace(&format!("\"/{old}\""), &format!("\"/{new}\""));
+            }
+            if name == "_rels/.rels" {
+                t = t.replace(&format!("Target=\"{target}\""), "Target=\"xl/workbook.xml\"");
+            }
+            *data = t.into_bytes();
+        }
+    }
+    true
+}
+
+/// Moves each worksheet kept elsewhere than `xl/worksheets/` (a minimal package's `sheet1.xml` beside its
+/// workbook) there: calamine 0.32 tells a sheet's kind by that folder, and refused the file. A sheet with
+/// relationships of its own stays (their paths are relative to it); so does one whose new name is in use.
+fn worksheets_in_place(parts: &mut [(String, Vec<u8>)]) -> bool {
+    let Some(rels_at) = parts.iter().position(|(n, _)| n == "xl/_rels/workbook.xml.rels") else { return false };
+    let mut rels = String::from_utf8_lossy(&parts[rels_at].1).into_owned();
+    let targets: Vec<String> = rels
+        .split("<Relationship ")
+        .skip(1)
+        .map(|r| r.split('>').next().unwrap_or(""))
+        .filter(|r| attribute(r, "Type").is_some_and(|t| t.ends_with("/worksheet")))
+        .filter_map(|r| attribute(r, "Target"))
+        .collect();
+    let mut moved = false;
+    for target in targets {
+        let path = match target.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => format!("xl/{}", target.trim_start_matches("./")),
+        };
+        if path.starts_with("xl/worksheets/") || path.contains("..") {
+            continue;
+        }
+        let file = path.rsplit('/').next().unwrap_or(&path).to_string();
+        let new = format!("xl/worksheets/{file}");
+        let own_rels = match path.rsplit_once('/') {
+            Some((dir, f)) => format!("{dir}/_rels/{f}.rels"),
+            None => format!("_rels/{path}.rels"),
+        };
+        let exists = |n: &str| parts.iter().any(|(m, _)| m == n);
+        if !exists(&path) || exists(&new) || exists(&own_rels) {
+            continue;
+        }
+        if let Some(part) = parts.iter_mut().find(|(n, _)| *n == path) {
+            part.0 = new.clone();
+        }
+        for quote in ['"', '\''] {
+            rels = rels
+                .replace(&format!("Target={quote}{target}{quote}"), &format!("Target={quote}worksheets/{file}{quote}"));
+        }
+        if let Some((_, types)) = parts.iter_mut().find(|(n, _)| n == "[Content_Types].xml") {
+            *types =
+                String::from_utf8_lossy(types).replace(&format!("\"/{path}\""), &format!("\"/{new}\"")).into_bytes();
+        }
+        moved = true;
+    }
+    if moved {
+        parts[rels_at].1 = rels.into_bytes();
+    }
+    moved
 }
 
 /// An .ods content without the blank text between table elements (whose parent is a table's or the document's
@@ -242,6 +358,107 @@ mod tests {
              </office:body></office:document-content>"
         );
         assert_eq!(without_indentation(tight.as_bytes()), None, "nothing to take out");
+    }
+
+    /// A workbook at the package's root or in a folder of its own moves under `xl/` with the parts beside it;
+    /// one under `xl/` stays.
+    #[test]
+    fn a_workbook_kept_elsewhere_moves_under_xl() {
+        let package = |target: &str| {
+            format!(
+                r#"<Relationships><Relationship Id="rId1" Type="{REL}/officeDocument" Target="{target}"/></Relationships>"#
+            )
+        };
+        let names = |parts: &[(String, Vec<u8>)]| parts.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        let at_root = |target: &str, dir: &str| -> Vec<(String, Vec<u8>)> {
+            vec![
+                (
+                    "[Content_Types].xml".into(),
+                    format!(r#"<Types><Override PartName="/{dir}workbook.xml"/></Types>"#).into_bytes(),
+                ),
+                ("_rels/.rels".into(), package(target).into_bytes()),
+                (format!("{dir}workbook.xml"), b"<workbook/>".to_vec()),
+                (
+                    format!("{dir}_rels/workbook.xml.rels"),
+                    format!(r#"<Relationships><Relationship Target="/{dir}sheet1.xml"/></Relationships>"#).into_bytes(),
+                ),
+                (format!("{dir}sheet1.xml"), b"<worksheet/>".to_vec()),
+                ("docProps/core.xml".into(), b"<core/>".to_vec()),
+            ]
+        };
+        for (target, dir) in [("workbook.xml", ""), ("/wtf/workbook.xml", "wtf/")] {
+            let mut parts = at_root(target, dir);
+            assert!(relocated(&mut parts), "{target}");
+            assert_eq!(
+                names(&parts),
+                [
+                    "[Content_Types].xml",
+                    "_rels/.rels",
+                    "xl/workbook.xml",
+                    "xl/_rels/workbook.xml.rels",
+                    "xl/sheet1.xml",
+                    "docProps/core.xml"
+                ]
+            );
+            let text = |n: &str| {
+                parts
+                    .iter()
+                    .find(|(m, _)| m == n)
+                    .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+                    .unwrap_or_default()
+            };
+            let package = text("_rels/.rels");
+            assert!(package.contains("xl/workbook.xml\"") && !package.contains("wtf"), "{package}");
+            assert!(text("[Content_Types].xml").contains(r#"PartName="/xl/workbook.xml""#));
+            assert!(text("xl/_rels/workbook.xml.rels").contains(r#"Target="/xl/sheet1.xml""#));
+        }
+        let mut under_xl = at_root("xl/workbook.xml", "xl/");
+        assert!(!relocated(&mut under_xl));
+    }
+
+    /// A sheet beside its workbook moves into `xl/worksheets/`, where calamine looks; one with relationships of
+    /// its own, or one there already, stays.
+    #[test]
+    fn worksheets_move_into_their_folder() {
+        let rels = |targets: &[&str]| {
+            let each: String = targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!(r#"<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="{t}"/>"#))
+                .collect();
+            format!("<Relationships>{each}</Relationships>").into_bytes()
+        };
+        let mut parts: Vec<(String, Vec<u8>)> = vec![
+            (
+                "xl/_rels/workbook.xml.rels".into(),
+                rels(&["sheet1.xml", "/xl/data/sheet2.xml", "worksheets/sheet3.xml", "sheet4.xml"]),
+            ),
+            ("xl/sheet1.xml".into(), b"<worksheet/>".to_vec()),
+            ("xl/data/sheet2.xml".into(), b"<worksheet/>".to_vec()),
+            ("xl/worksheets/sheet3.xml".into(), b"<worksheet/>".to_vec()),
+            ("xl/sheet4.xml".into(), b"<worksheet/>".to_vec()),
+            ("xl/_rels/sheet4.xml.rels".into(), b"<Relationships/>".to_vec()),
+        ];
+        assert!(worksheets_in_place(&mut parts));
+        let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "xl/_rels/workbook.xml.rels",
+                "xl/worksheets/sheet1.xml",
+                "xl/worksheets/sheet2.xml",
+                "xl/worksheets/sheet3.xml",
+                "xl/sheet4.xml",
+                "xl/_rels/sheet4.xml.rels"
+            ]
+        );
+        let rels = String::from_utf8_lossy(&parts[0].1).into_owned();
+        assert!(
+            rels.contains(r#"Target="worksheets/sheet1.xml""#) && rels.contains(r#"Target="worksheets/sheet2.xml""#),
+            "{rels}"
+        );
+        assert!(rels.contains(r#"Target="sheet4.xml""#), "{rels}");
+        assert!(!worksheets_in_place(&mut parts), "nothing left to move");
     }
 
     #[test]
