@@ -563,6 +563,7 @@ impl Rapport {
         // top and again among its ordered fields): not two values where one is allowed.
         let mut sent = std::collections::HashSet::new();
         fields.retain(|(k, v)| sent.insert((k.clone(), v.trim().to_string())));
+        super::gravity::name_fields(&mut fields, |k| source.field_map.iter().any(|m| m.column.eq_ignore_ascii_case(k)));
         let headers: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         let mapping = mapping_for(&source, &fields);
         let several = several_values_for_one(&fields, &mapping);
@@ -1733,6 +1734,38 @@ mod tests {
         let mia =
             lead_of(form, "application/x-www-form-urlencoded", "name=&your-name=Mia+Wong&email=mia%40wong.example");
         assert_eq!((mia.first_name.as_str(), mia.last_name.as_str(), mia.notes.as_str()), ("Mia", "Wong", ""));
+    }
+
+    /// Gravity Forms' numbered fields, as its Webhooks add-on sends them to a partner source and as its form
+    /// posts them to a website source, make a lead with its name, address and contacts.
+    #[test]
+    fn gravity_forms_numbered_fields_make_a_whole_lead() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let hook = r#"{"id":"12","status":"active","form_id":"1","ip":"203.0.113.8","source_url":"https://example.com/contact/",
+            "1.2":"","1.3":"John","1.4":"","1.6":"Gravitas","1.8":"","2":"john.gravitas@gf-example.com","3":"(415) 555-2671",
+            "4.1":"123 Main St","4.2":"Apt 4","4.3":"Springfield","4.4":"IL","4.5":"62701","4.6":"United States","5":"Gravity Co"}"#;
+        let partner = core
+            .add_capture_source(&admin, &KeepsSecrets::default(), &partner("Site hook", &[], 10))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lead = accepted_lead(&core, &admin, partner.source.id, "application/json", hook.as_bytes());
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("John", "Gravitas"));
+        assert_eq!(lead.emails[0].address, "john.gravitas@gf-example.com");
+        assert_eq!(lead.phones.len(), 1, "{:?}", lead.phones);
+        let a = &lead.address;
+        assert_eq!(
+            (a.street.as_str(), a.street2.as_str(), a.city.as_str(), a.region.as_str(), a.postcode.as_str()),
+            ("123 Main St", "Apt 4", "Springfield", "IL", "62701")
+        );
+        assert_eq!(lead.country_code, "US");
+        assert!(lead.notes.contains("5: Gravity Co"), "a field it cannot name stays in the notes: {:?}", lead.notes);
+        let form =
+            core.add_capture_source(&admin, &KeepsSecrets::default(), &website()).unwrap_or_else(|e| panic!("{e}"));
+        let posted = "input_1.3=John&input_1.6=Postman&input_2=john.postman%40gf-example.com&input_4.1=1+Elm+St\
+            &input_4.3=Springfield&input_4.5=62701&is_submit_1=1&gform_submit=1&gform_unique_id=&state_1=WyJbXSJd";
+        let lead = accepted_lead(&core, &admin, form.source.id, "application/x-www-form-urlencoded", posted.as_bytes());
+        assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("John", "Postman"));
+        assert_eq!((lead.address.street.as_str(), lead.address.postcode.as_str()), ("1 Elm St", "62701"));
+        assert!(!lead.notes.contains("state_1") && !lead.notes.contains("gform"), "{:?}", lead.notes);
     }
 
     /// A partner's event (Stripe's customer.created) wraps the person in an object of its own: the reference kept

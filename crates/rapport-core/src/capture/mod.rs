@@ -5,6 +5,7 @@
 mod api;
 mod body;
 mod form;
+mod gravity;
 mod model;
 mod store;
 

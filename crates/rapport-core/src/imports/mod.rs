@@ -27,6 +27,7 @@ mod xls_formats;
 mod zip_kind;
 
 pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
+pub(crate) use cell_shape::{looks_like_email, looks_like_phone};
 pub use error::ImportError;
 pub use footers::{all_left_out, is_left_out};
 pub(crate) use mapping::{a_fields_own_part, read_as_sent};
