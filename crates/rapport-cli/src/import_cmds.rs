@@ -487,6 +487,12 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
         return Ok(());
     }
     println!("dry run: {} row(s): {}", r.rows, counts_text(&r.counts));
+    if r.keepable > 0 {
+        println!(
+            "{} of the rejected rows fail only on an email or phone: --keep-invalid imports them as Drafts, those kept as typed",
+            r.keepable
+        );
+    }
     if !r.unmapped.is_empty() {
         println!("ignored columns: {}", r.unmapped.join(", "));
     }

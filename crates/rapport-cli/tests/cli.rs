@@ -332,6 +332,12 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
         "{}",
         r.err
     );
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        r.out.contains("1 of the rejected rows fail only on an email or phone: --keep-invalid imports them as Drafts"),
+        "{}",
+        r.out
+    );
     let r = rapport(&db, &["import", file.to_str().unwrap(), "--keep-invalid"]);
     assert!(!r.ok, "a ragged row still stops an all-or-nothing import");
     assert!(r.err.contains("line 4: row: has 5 cells where the header has 4"), "{}", r.err);
