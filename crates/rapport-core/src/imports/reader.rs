@@ -496,10 +496,17 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
         }
         Ok(calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)))
     }
-    let why = match open(&bytes)? {
-        Ok(book) => return read_book(book, &bytes, sheet),
+    let refused = match open(&bytes)? {
+        Ok(book) => match read_book(book, &bytes, sheet) {
+            // A sheet calamine stops on may be one of the departures put right below.
+            Err(ImportError::Spreadsheet(why)) if zip_kind::is_zip(&bytes) => Err(ImportError::Spreadsheet(why)),
+            read => return read,
+        },
         Err(e) if !zip_kind::is_zip(&bytes) => return Err(ImportError::Spreadsheet(e.to_string())),
-        Err(e) => e,
+        Err(e) => {
+            tracing::debug!(%e, "calamine refused a zipped workbook");
+            Err(zip_kind::unreadable_zip(&bytes))
+        }
     };
     // Refused as it is: put right what Excel and LibreOffice take and calamine does not, and read that.
     if let Some(fixed) = workbook_repair::repaired(&bytes) {
@@ -507,8 +514,7 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<OpenedFile, Impo
             return read_book(book, &fixed, sheet);
         }
     }
-    tracing::debug!(%why, "calamine refused a zipped workbook");
-    Err(zip_kind::unreadable_zip(&bytes))
+    refused
 }
 
 /// Reads the sheet to import of workbook `book`, opened from `bytes`.

@@ -11,6 +11,8 @@
 //! - a workbook kept elsewhere than `xl/` ("workbook.xml" at the root, as a minimal package may have it), where
 //!   calamine 0.32 looks for it alone: the workbook and the parts beside it move there together; and a sheet
 //!   kept elsewhere than `xl/worksheets/`, the folder calamine tells a worksheet by;
+//! - a sheet's `<dimension>` naming rows alone ("1:4"), or an inline string cell holding a value (`<v>`) where
+//!   its text (`<is>`) belongs, on which calamine refused the sheet;
 //! - an .ods whose content is indented (line breaks and spaces between a table's rows and cells, which
 //!   calamine takes for a cell's text out of place): the indentation between table elements goes, a
 //!   paragraph's own spaces stay.
@@ -53,6 +55,16 @@ pub(super) fn repaired(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     changed |= relocated(&mut parts);
     changed |= worksheets_in_place(&mut parts);
+    for (name, data) in parts.iter_mut() {
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            let xml = String::from_utf8_lossy(data).into_owned();
+            let fixed = sheet_put_right(&xml);
+            if fixed != xml {
+                *data = fixed.into_bytes();
+                changed = true;
+            }
+        }
+    }
     if let Some((_, content)) = parts.iter_mut().find(|(n, _)| n == "content.xml") {
         if let Some(tight) = without_indentation(content) {
             *content = tight;
@@ -202,6 +214,35 @@ fn worksheets_in_place(parts: &mut [(String, Vec<u8>)]) -> bool {
         parts[rels_at].1 = rels.into_bytes();
     }
     moved
+}
+
+/// A worksheet as calamine reads it: a `<dimension>` whose range names no column left out (calamine works the
+/// extent out from the cells), and an inline string cell holding a value written as a string cell.
+fn sheet_put_right(xml: &str) -> String {
+    let mut out = xml.to_string();
+    if let Some(at) = out.find("<dimension ") {
+        if let Some(len) = out[at..].find("/>").map(|e| e + 2) {
+            let names_a_column = attribute(&out[at + "<dimension".len()..at + len], "ref")
+                .is_some_and(|r| r.chars().any(|c| c.is_ascii_alphabetic()));
+            if !names_a_column {
+                out.replace_range(at..at + len, "");
+            }
+        }
+    }
+    const INLINE: &str = "t=\"inlineStr\"";
+    let mut fixed = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find(INLINE) {
+        let after = &rest[at + INLINE.len()..];
+        let holds_a_value = after
+            .find('>')
+            .is_some_and(|close| !after[..close].ends_with('/') && after[close + 1..].trim_start().starts_with("<v>"));
+        fixed.push_str(&rest[..at]);
+        fixed.push_str(if holds_a_value { "t=\"str\"" } else { INLINE });
+        rest = after;
+    }
+    fixed.push_str(rest);
+    fixed
 }
 
 /// An .ods content without the blank text between table elements (whose parent is a table's or the document's
@@ -459,6 +500,21 @@ mod tests {
         );
         assert!(rels.contains(r#"Target="sheet4.xml""#), "{rels}");
         assert!(!worksheets_in_place(&mut parts), "nothing left to move");
+    }
+
+    #[test]
+    fn a_sheet_s_row_only_dimension_and_inline_values_are_put_right() {
+        let sheet = r#"<worksheet><dimension ref="1:4"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr">
+            <v>1.0</v></c><c r="C1" t="inlineStr"/></row></sheetData></worksheet>"#;
+        let fixed = sheet_put_right(sheet);
+        assert!(!fixed.contains("<dimension"), "{fixed}");
+        assert!(
+            fixed.contains(r#"<c r="A1" t="inlineStr"><is>"#) && fixed.contains(r#"<c r="B1" t="str">"#),
+            "{fixed}"
+        );
+        assert!(fixed.contains(r#"<c r="C1" t="inlineStr"/>"#), "{fixed}");
+        let excel = r#"<worksheet><dimension ref="A1:C4"/><sheetData/></worksheet>"#;
+        assert_eq!(sheet_put_right(excel), excel);
     }
 
     #[test]
