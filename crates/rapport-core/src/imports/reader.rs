@@ -54,6 +54,14 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, Impor
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
     }
+    if zip_kind::is_zip(&head) {
+        if let Some((list, _)) = zip_kind::the_one_list(path)? {
+            let mut opened = open(&list, sheet)?;
+            let rows = std::mem::replace(&mut opened.rows, Box::new(std::iter::empty()));
+            opened.rows = Box::new(Unpacked { rows, _list: list });
+            return Ok(opened);
+        }
+    }
     let mut opened = if is_workbook(&head) { open_workbook(path, sheet)? } else { open_csv(path, &head, complete)? };
     if opened.headers.len() > MAX_COLUMNS {
         return Err(ImportError::TooWide(opened.headers.len()));
@@ -61,6 +69,21 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<OpenedFile, Impor
     let rows = std::mem::replace(&mut opened.rows, Box::new(std::iter::empty()));
     opened.rows = super::footers::refused_below_table(rows, opened.headers.len());
     Ok(opened)
+}
+
+/// The rows of a list unpacked from an archive, and the temporary file they are read from, removed once they
+/// are (the rows first: a file still open is not removed on every system).
+struct Unpacked {
+    rows: Rows,
+    _list: tempfile::TempPath,
+}
+
+impl Iterator for Unpacked {
+    type Item = Result<RawRow, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.rows.next()
+    }
 }
 
 /// The most columns a file's header may have: as many as Excel's sheets (to XFD). A wider table is no list of
@@ -1084,17 +1107,28 @@ mod tests {
             Ok((f.headers, f.rows.collect()))
         }
 
-        /// A zip that is no workbook is named for what it is: an archive of exported CSV files is to be unpacked.
+        /// An export delivered as a zip of one list is read as that list; a zip of several says to unpack it.
         #[test]
-        fn a_zip_of_csv_files_says_to_unpack_it() {
+        fn a_zip_of_one_list_is_read_and_of_several_is_named() {
             use std::io::Write as _;
-            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            out.start_file("hubspot-contacts.csv", zip::write::SimpleFileOptions::default())
-                .and_then(|()| out.write_all(b"Email\nann@lee.io\n").map_err(Into::into))
-                .unwrap_or_else(|e| panic!("{e}"));
-            let bytes = out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
-            let err = open_bytes(&bytes).map(|r| r.0).unwrap_err().to_string();
-            assert!(err.contains("a zip archive holding \"hubspot-contacts.csv\": unpack it"), "{err}");
+            let zip_of = |files: &[(&str, &[u8])]| {
+                let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                for (name, data) in files {
+                    out.start_file(*name, zip::write::SimpleFileOptions::default())
+                        .and_then(|()| out.write_all(data).map_err(Into::into))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner()
+            };
+            let csv = b"Email;Vorname\nann@lee.io;Ann\nbo@ray.io;Bo\n";
+            let one = zip_of(&[("__MACOSX/._hubspot-contacts.csv", b"x"), ("export/hubspot-contacts.csv", csv)]);
+            let (headers, rows) = open_bytes(&one).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(headers, ["Email", "Vorname"]);
+            let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.map(|r| r.cells).unwrap_or_default()).collect();
+            assert_eq!(cells, [["ann@lee.io", "Ann"], ["bo@ray.io", "Bo"]]);
+            let several = zip_of(&[("contacts.csv", csv), ("companies.csv", b"Name\nAcme\n")]);
+            let err = open_bytes(&several).map(|r| r.0).unwrap_err().to_string();
+            assert!(err.contains("a zip archive holding \"contacts.csv\", \"companies.csv\": unpack it"), "{err}");
         }
 
         /// A header wider than a spreadsheet is refused, saying how wide it is; one as wide is read.

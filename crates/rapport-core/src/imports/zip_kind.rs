@@ -2,7 +2,7 @@
 //! for any of them is "Cannot detect file format": a Word document, an archive of exported CSV files (how
 //! some CRMs deliver a large export) and a workbook one part of which is damaged all read the same, and the
 //! person was left to guess.
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::Reader;
 
@@ -27,14 +27,7 @@ pub(super) fn unreadable_zip(bytes: &[u8]) -> ImportError {
     if has("ppt/") {
         return other("a PowerPoint presentation, not a spreadsheet: save the list as .xlsx or CSV");
     }
-    let inside: Vec<&String> = names
-        .iter()
-        .filter(|n| {
-            let lower = n.to_ascii_lowercase();
-            !lower.starts_with("__macosx/")
-                && [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"].iter().any(|ext| lower.ends_with(ext))
-        })
-        .collect();
+    let inside = lists_in(&zip);
     let spreadsheet = names.iter().any(|n| n == "[Content_Types].xml" || n == "mimetype" || n == "content.xml");
     if !spreadsheet && !inside.is_empty() {
         let listed: Vec<String> = inside.iter().take(3).map(|n| format!("\"{n}\"")).collect();
@@ -68,6 +61,52 @@ fn other(what: &str) -> ImportError {
 
 fn other_owned(what: String) -> ImportError {
     ImportError::Spreadsheet(format!("the file is {what}"))
+}
+
+/// The extensions of the lists an archive may hold (what the import reads).
+const LISTS: [&str; 6] = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"];
+
+/// The most an archived list may unpack to: past it, the archive is refused (a small zip may inflate to fill
+/// the disk).
+const MOST_UNPACKED: u64 = 4 * 1024 * 1024 * 1024;
+
+/// The names of the lists `zip` holds, its folders and a Mac's resource forks (`__MACOSX/`, `._x.csv`) aside.
+fn lists_in<R: std::io::Read + std::io::Seek>(zip: &zip::ZipArchive<R>) -> Vec<String> {
+    zip.file_names()
+        .filter(|n| {
+            let lower = n.to_ascii_lowercase();
+            let file = lower.rsplit('/').next().unwrap_or(&lower);
+            !lower.starts_with("__macosx/") && !file.starts_with('.') && LISTS.iter().any(|ext| file.ends_with(ext))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The one list an archive holds (a CRM's export delivered as a .zip, HubSpot's among them), unpacked into a
+/// temporary file that lasts as long as the path returned, with its name in the archive. None when the zip is
+/// a workbook itself, or holds no list or several (said by [`unreadable_zip`]).
+pub(super) fn the_one_list(path: &std::path::Path) -> Result<Option<(tempfile::TempPath, String)>, ImportError> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::fs::File::open(path)?) else { return Ok(None) };
+    let workbook = zip.file_names().any(|n| n == "[Content_Types].xml" || n == "mimetype" || n == "content.xml");
+    let lists = lists_in(&zip);
+    let [name] = lists.as_slice() else { return Ok(None) };
+    if workbook {
+        return Ok(None);
+    }
+    let unreadable = |e: &dyn std::fmt::Display| {
+        ImportError::Spreadsheet(format!(
+            "the zip archive's \"{name}\" could not be unpacked ({e}): unpack it and import the file"
+        ))
+    };
+    let mut inner = zip.by_name(name).map_err(|e| unreadable(&e))?;
+    let mut file = tempfile::NamedTempFile::new()?;
+    let copied = std::io::copy(&mut inner.by_ref().take(MOST_UNPACKED + 1), &mut file).map_err(|e| unreadable(&e))?;
+    if copied > MOST_UNPACKED {
+        return Err(ImportError::Spreadsheet(format!(
+            "the zip archive's \"{name}\" unpacks to more than 4 GiB: unpack it and import the file, or split it"
+        )));
+    }
+    Ok(Some((file.into_temp_path(), name.clone())))
 }
 
 /// Whether the file's first bytes are a zip's (an .xlsx, an .ods, or any other zip).

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { columnLabel, ignoredColumns, joinedStreet, joinedSurname, mappingProblems, sharedTargets } from './plan';
+import {
+  columnLabel,
+  ignoredColumns,
+  isImportable,
+  joinedStreet,
+  joinedSurname,
+  mappingProblems,
+  sharedTargets,
+} from './plan';
 
 describe('sharedTargets', () => {
   it('warns of two columns sent to a single-value field', () => {
@@ -70,5 +78,12 @@ describe('columnLabel', () => {
     ];
     expect(ignoredColumns(mapping)).toEqual(['Column 2']);
     expect(sharedTargets(mapping)).toEqual([['city', ['Column 3', 'Ort']]]);
+  });
+});
+
+describe('isImportable', () => {
+  it('takes lists, in any case of extension, and a zip that may hold one; not other files', () => {
+    for (const name of ['a.csv', 'B.TSV', 'c.txt', 'd.xlsx', 'e.XLS', 'f.ods', 'hubspot-export.zip']) expect(isImportable(name)).toBe(true);
+    for (const name of ['brochure.pdf', 'photo.png', 'notes.docx', 'csv']) expect(isImportable(name)).toBe(false);
   });
 });

@@ -260,7 +260,8 @@ export function regionName(code: string): string {
 }
 
 /** The file types the importer reads. */
-export const IMPORT_EXTENSIONS = ['.csv', '.tsv', '.txt', '.xlsx', '.xls', '.ods'];
+/** A .zip is read when it holds one list (an export delivered zipped); the core says what else it holds. */
+export const IMPORT_EXTENSIONS = ['.csv', '.tsv', '.txt', '.xlsx', '.xls', '.ods', '.zip'];
 export const IMPORT_ACCEPT = IMPORT_EXTENSIONS.join(',');
 
 export function isImportable(fileName: string): boolean {

@@ -226,7 +226,7 @@ class ImportWizard {
     const taken: { file: File; key: number }[] = [];
     for (const file of list) {
       if (!isImportable(file.name)) {
-        notices.push(`“${file.name}” is not a spreadsheet the import reads (CSV, TSV, TXT, XLSX, XLS or ODS).`);
+        notices.push(`“${file.name}” is not a spreadsheet the import reads (CSV, TSV, TXT, XLSX, XLS or ODS, or a ZIP holding one).`);
       } else if (this.files.some((f) => f.name === file.name && f.size === file.size && f.state !== 'failed')) {
         notices.push(`“${file.name}” is in the list already.`);
       } else {
