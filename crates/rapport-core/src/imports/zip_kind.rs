@@ -1,7 +1,8 @@
-//! What a zip file that no spreadsheet reader opens is, said in words with what to do. calamine's own answer
-//! for any of them is "Cannot detect file format": a Word document, an archive of exported CSV files (how
-//! some CRMs deliver a large export) and a workbook one part of which is damaged all read the same, and the
-//! person was left to guess.
+//! Zips that are not workbooks. One holding a single list (a CRM's export delivered zipped) is read as that
+//! list ([`the_one_list`]); any other that no spreadsheet reader opens is said in words with what to do
+//! ([`unreadable_zip`]). calamine's own answer for all of them is "Cannot detect file format": a Word document,
+//! an archive of exported lists and a workbook one part of which is damaged all read the same, and the person
+//! was left to guess.
 use std::io::{Cursor, Read};
 
 use calamine::Reader;
