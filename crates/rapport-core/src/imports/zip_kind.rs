@@ -29,7 +29,7 @@ pub(super) fn unreadable_zip(bytes: &[u8]) -> ImportError {
         return other("a PowerPoint presentation, not a spreadsheet: save the list as .xlsx or CSV");
     }
     let inside = lists_in(&zip);
-    let spreadsheet = names.iter().any(|n| n == "[Content_Types].xml" || n == "mimetype" || n == "content.xml");
+    let spreadsheet = names.iter().any(|n| office_package_part(n));
     if !spreadsheet && !inside.is_empty() {
         let listed: Vec<String> = inside.iter().take(3).map(|n| format!("\"{n}\"")).collect();
         let more = if inside.len() > 3 { format!(" and {} more", inside.len() - 3) } else { String::new() };
@@ -64,6 +64,11 @@ fn other_owned(what: String) -> ImportError {
     ImportError::Spreadsheet(format!("the file is {what}"))
 }
 
+/// A part only an Office or OpenDocument file holds: such a zip is a document itself, not an archive of lists.
+fn office_package_part(name: &str) -> bool {
+    matches!(name, "[Content_Types].xml" | "mimetype" | "content.xml")
+}
+
 /// The extensions of the lists an archive may hold (what the import reads).
 const LISTS: [&str; 6] = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"];
 
@@ -88,7 +93,7 @@ fn lists_in<R: std::io::Read + std::io::Seek>(zip: &zip::ZipArchive<R>) -> Vec<S
 /// a workbook itself, or holds no list or several (said by [`unreadable_zip`]).
 pub(super) fn the_one_list(path: &std::path::Path) -> Result<Option<(tempfile::TempPath, String)>, ImportError> {
     let Ok(mut zip) = zip::ZipArchive::new(std::fs::File::open(path)?) else { return Ok(None) };
-    let workbook = zip.file_names().any(|n| n == "[Content_Types].xml" || n == "mimetype" || n == "content.xml");
+    let workbook = zip.file_names().any(office_package_part);
     let lists = lists_in(&zip);
     let [name] = lists.as_slice() else { return Ok(None) };
     if workbook {
