@@ -542,6 +542,22 @@ const LOOSE: &[&str] = &[
     "mail",
 ];
 
+/// Headers, folded, of the person to speak to at a firm, as lists of firms head them beside the firm's "Name".
+const CONTACT_PERSON: &[&str] = &[
+    "ansprechpartner",
+    "ansprechperson",
+    "kontaktperson",
+    "contactperson",
+    "contactname",
+    "contactpersoon",
+    "interlocuteur",
+    "personadecontacto",
+    "referente",
+];
+
+/// A name header of one word that does not say whose name it is.
+const BARE_NAME: &[&str] = &["name", "namn", "navn", "nimi", "naam", "nom"];
+
 fn is_loose(header: &str) -> bool {
     LOOSE.contains(&fold(header).as_str())
 }
@@ -684,6 +700,19 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
             if matches!(fold(h).as_str(), "nombre" | "nome") {
                 *n = Some("full_name");
             }
+        }
+    }
+    // A list of firms heads the firm "Name" and the person to speak to "Ansprechpartner" or "Contact person"
+    // (PhpSpreadsheet's issue 804): beside such a column and none for the company, the bare name is the firm's.
+    let contact_person =
+        headers.iter().zip(&named).any(|(h, n)| *n == Some("full_name") && CONTACT_PERSON.contains(&fold(h).as_str()));
+    if contact_person && !named.contains(&Some("company")) {
+        if let Some(n) = headers
+            .iter()
+            .zip(named.iter_mut())
+            .find_map(|(h, n)| (*n == Some("full_name") && BARE_NAME.contains(&fold(h).as_str())).then_some(n))
+        {
+            *n = Some("company");
         }
     }
     // A bare word leaves its field to a header that names it more precisely: Outlook's "Title" is "Dr." when
@@ -1602,6 +1631,26 @@ mod tests {
         assert_eq!(fields(&["rec_id", "suburb", "state"]), some(&["external_ref", "city", "region"]));
         // A qualifier does not make a name field or an owner out of a header that only ends like one.
         assert_eq!(fields(&["Date Last", "Contact owner", "Lead Source"]), some(&["", "", "source_detail"]));
+    }
+
+    /// A list of firms heads the firm "Name" and the person to speak to "Ansprechpartner" or "Contact person"
+    /// (the form of PhpSpreadsheet's issue 804): the bare name is the company's. It went to the notes, and a
+    /// lead of such a list had no company.
+    #[test]
+    fn a_bare_name_beside_the_contact_person_is_the_company() {
+        assert_eq!(fields(&["Name", "Ansprechpartner", "Telefon"]), some(&["company", "full_name", "phone"]));
+        assert_eq!(fields(&["Name", "Contact Person", "Email"]), some(&["company", "full_name", "email"]));
+        assert_eq!(fields(&["Name", "Contact name", "Phone"]), some(&["company", "full_name", "phone"]));
+        assert_eq!(fields(&["Navn", "Kontaktperson"]), some(&["company", "full_name"]));
+        assert_eq!(
+            fields(&["Name", "Anrede", "Vorname", "Ansprechpartner", "Straße", "Plz", "Ort", "E-mail"]),
+            some(&["company", "", "first_name", "full_name", "street", "postcode", "city", "email"])
+        );
+        // A company column of its own keeps the bare name off the company; a name without a contact person is
+        // the person's.
+        assert_eq!(fields(&["Name", "Firma", "Ansprechpartner"]), some(&["", "company", "full_name"]));
+        assert_eq!(fields(&["Name", "Email", "Company"]), some(&["full_name", "email", "company"]));
+        assert_eq!(fields(&["Name", "Vorname", "Firma"]), some(&["full_name", "first_name", "company"]));
     }
 
     #[test]
