@@ -482,6 +482,13 @@ test("the import wizard reads a German trade-fair export, maps it as suggested, 
   assert.match(rejects, /Vorname;?,?Nachname/, `the rejects CSV: ${rejects}`);
   // Split by semicolons as the file was, which a German spreadsheet splits on.
   assert.match(rejects, /Otto;Falsch;kein-at-zeichen;.*line 5: E-Mail/s, rejects);
+  // The report opens the leads list narrowed to this import's own leads, under a filter named by the file.
+  await s.click('[data-testid="report-show-leads"]');
+  await s.waitFor('[data-testid="filter-import"]', { text: (t) => t.includes("messe.csv") });
+  await s.waitForCount('[data-testid="lead-row"]', 2);
+  await s.screenshot(`${shots}/38c-import-leads.png`);
+  await s.click('[data-testid="filter-import-clear"]');
+  await s.waitForCount('[data-testid="filter-import"]', 0);
   // The leads are there, with their accents.
   await s.click('[data-testid="nav-leads"]');
   await s.setValue('[data-testid="search-input"]', "größe");

@@ -3038,3 +3038,53 @@ fn won_deals_of_a_one_currency_export_take_the_default_currency() {
     assert_eq!(f.core.update_settings(&f.admin, &none).unwrap().default_currency, "");
     assert_eq!(f.core.settings(&f.admin).unwrap().default_currency, "");
 }
+
+fn names_of_import(f: &Fixture, actor: &rapport_core::Actor, import_id: i64) -> Vec<String> {
+    let q = LeadQuery { import_id: Some(import_id), limit: 500, ..Default::default() };
+    let mut names: Vec<String> = f
+        .core
+        .list_leads(actor, &q)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|l| format!("{} {}", l.first_name, l.last_name))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A report's "Show the imported leads": the leads an import created or changed that are still there, narrowed
+/// like every list by what else is asked and by the campaigns the reader works on.
+#[test]
+fn the_list_narrowed_to_an_import_holds_the_leads_it_created_or_changed() {
+    let f = fixture();
+    f.core.create_lead(&f.admin, &common::lead("Old", "Hand", "old@hand.io"), &Origin::manual()).unwrap();
+    let first = import(
+        &f,
+        "first.csv",
+        b"email,first_name,last_name,campaign\nann@lee.io,Ann,Lee,Spring\nbo@ray.io,Bo,Ray,Autumn\n",
+    );
+    let path = write(&f, "second.csv", b"email,first_name,last_name,job_title\nbo@ray.io,,,CTO\ncy@new.io,Cy,New,\n");
+    let mut plan = suggested_plan(&f, &path, None);
+    plan.key = Some(NaturalKey::Email);
+    let second = run(&f, &path, &plan);
+    assert_eq!((second.counts.update, second.counts.create_active), (1, 1), "{second:?}");
+
+    assert_eq!(names_of_import(&f, &f.admin, first.id), ["Ann Lee", "Bo Ray"]);
+    assert_eq!(names_of_import(&f, &f.admin, second.id), ["Bo Ray", "Cy New"], "the lead it updated too");
+    assert!(names_of_import(&f, &f.admin, second.id + 100).is_empty(), "no such import: no leads");
+
+    // The other filters narrow it further, and the count agrees with the list.
+    let q = LeadQuery { import_id: Some(first.id), text: "ann".into(), limit: 50, ..Default::default() };
+    assert_eq!(f.core.list_leads(&f.admin, &q).unwrap().items.len(), 1);
+    let q = LeadQuery { import_id: Some(second.id), limit: 50, ..Default::default() };
+    assert_eq!(f.core.count_leads(&f.admin, &q).unwrap().count, 2);
+
+    // A team sees only its campaigns' leads of the import.
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    assert_eq!(names_of_import(&f, &spring, first.id), ["Ann Lee"]);
+
+    // Undone, the import's new lead is gone from its list; the one it changed back is still one it touched.
+    f.core.undo_import(&f.admin, second.id, &mut |_| {}).unwrap();
+    assert_eq!(names_of_import(&f, &f.admin, second.id), ["Bo Ray"]);
+}

@@ -480,6 +480,7 @@ fn query_of(core: &Rapport, actor: &Actor, a: &LeadFilterArgs, limit: u32) -> Cl
         campaign: a.campaign.clone(),
         tag: a.tag.clone(),
         needs_fixing: a.needs_fixing,
+        import_id: a.import,
         sort,
         ascending: a.ascending,
         after: None,

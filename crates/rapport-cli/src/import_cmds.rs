@@ -602,6 +602,7 @@ fn finish(
     if let Some(f) = rejects_file {
         println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
     }
+    println!("list its leads with: rapport leads list --import {}", b.id);
     println!("undo it with: rapport import undo {}", b.id);
     done(rejects_error)
 }

@@ -217,6 +217,9 @@ pub struct LeadFilterArgs {
     /// Only leads with values flagged as invalid (kept by `import --keep-invalid`).
     #[arg(long)]
     pub needs_fixing: bool,
+    /// Only the leads import BATCH created or changed (its number in `import history`).
+    #[arg(long, value_name = "BATCH")]
+    pub import: Option<i64>,
     /// updated (the default), created, last_name or company; a search lists its best matches first instead.
     #[arg(long, conflicts_with = "search")]
     pub sort: Option<String>,
@@ -227,9 +230,21 @@ pub struct LeadFilterArgs {
 impl LeadFilterArgs {
     /// Whether any search, filter or sort is given (none: every lead, in the order they were made).
     pub fn any(&self) -> bool {
-        let LeadFilterArgs { search, status, stage, owner, source, campaign, tag, needs_fixing, sort, ascending } =
-            self;
+        let LeadFilterArgs {
+            search,
+            status,
+            stage,
+            owner,
+            source,
+            campaign,
+            tag,
+            needs_fixing,
+            import,
+            sort,
+            ascending,
+        } = self;
         [search, status, stage, owner, source, campaign, tag, sort].iter().any(|v| v.is_some())
+            || import.is_some()
             || *needs_fixing
             || *ascending
     }

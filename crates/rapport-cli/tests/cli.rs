@@ -358,11 +358,16 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
         "{}",
         r.err
     );
-    let r = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
+    let r_kept = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
+    let r = &r_kept;
     assert!(r.ok, "{}", r.err);
     assert!(r.out.contains("1 created Draft") && r.out.contains("leads list --needs-fixing"), "{}", r.out);
     let r = rapport(&db, &["leads", "list", "--needs-fixing"]);
     assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
+    // The import's own leads, by the number it printed: not the leads of the imports before it.
+    let listed = import_number(&r_kept.out);
+    let r = rapport(&db, &["leads", "list", "--import", &listed]);
+    assert!(r.out.contains("Bad Email") && r.out.contains("Too Many") && !r.out.contains("Zoë"), "{}", r.out);
     let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);
     let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
     assert_eq!(found[0]["first_name"], "Zoë", "decoded from UTF-16");
@@ -1181,4 +1186,10 @@ fn lines_below_the_table_do_not_stop_a_plain_import() {
     std::fs::write(&bad, "first_name,last_name,email\nCy,Doe,not-an-email\nDee,Fox,dee@fox.io\n\nTotal: 2\n").unwrap();
     let r = rapport(&db, &["import", bad.to_str().unwrap()]);
     assert!(!r.ok && r.err.contains("nothing was imported: 2 row(s) would be rejected"), "{}", r.err);
+}
+
+/// The import's number in its "list its leads with: rapport leads list --import N" line.
+fn import_number(out: &str) -> String {
+    let (_, rest) = out.split_once("rapport leads list --import ").unwrap_or_else(|| panic!("no list line in {out}"));
+    rest.chars().take_while(char::is_ascii_digit).collect()
 }

@@ -47,6 +47,7 @@ describe('tauriBackend', () => {
       campaign: null,
       tag: null,
       needs_fixing: false,
+      import_id: null,
       sort: 'updated_at' as const,
       ascending: false,
       after: null,

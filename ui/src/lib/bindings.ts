@@ -1652,6 +1652,11 @@ export type LeadQuery_Deserialize = {
 	tag?: string | null,
 	/**  Only leads with values flagged as invalid ("needs fixing"). */
 	needs_fixing?: boolean,
+	/**
+	 *  Only the leads import `import_id` created or changed that are still here: what a report's "Show the
+	 *  imported leads" lists.
+	 */
+	import_id?: number | null,
 	sort?: LeadSort,
 	ascending?: boolean,
 	/**  The `next_cursor` of the previous page. */
@@ -1673,6 +1678,11 @@ export type LeadQuery_Serialize = {
 	tag: string | null,
 	/**  Only leads with values flagged as invalid ("needs fixing"). */
 	needs_fixing: boolean,
+	/**
+	 *  Only the leads import `import_id` created or changed that are still here: what a report's "Show the
+	 *  imported leads" lists.
+	 */
+	import_id: number | null,
 	sort: LeadSort,
 	ascending: boolean,
 	/**  The `next_cursor` of the previous page. */

@@ -357,6 +357,13 @@ pub fn tag_import(tx: &Transaction<'_>, batch_id: i64, import_id: i64) -> Result
     Ok(())
 }
 
+/// The leads an import (its one parameter) created or changed, as a subquery a list narrows by: the import's
+/// batches, then each batch's rows. The CROSS JOIN keeps that order: left to choose, SQLite read every lead's
+/// change rows by entity and asked each whether its batch was the import's.
+pub const LEADS_OF_IMPORT: &str =
+    "SELECT c.entity_id FROM change_batches b CROSS JOIN change_log c ON c.batch_id = b.id
+     WHERE b.import_id = ? AND c.entity = 'lead'";
+
 /// The change batches import `import_id` wrote, newest first, below `below` when given (an undo's cursor).
 pub fn batches_of_import(conn: &Connection, import_id: i64, below: Option<i64>) -> Result<Vec<i64>, StoreError> {
     let mut stmt =
@@ -429,4 +436,23 @@ pub fn changes_outside_import(
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list narrowed to an import reads the import's batches, then their rows, by their indexes: not every
+    /// lead's change rows (millions in a large store) to ask each for its batch.
+    #[test]
+    fn the_leads_of_an_import_are_read_through_its_batches() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LEADS_OF_IMPORT}"))
+            .and_then(|mut s| s.query_map([7], |r| r.get::<_, String>(3))?.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(plan[0].contains("INDEX change_batches_by_import (import_id=?)"), "{plan:?}");
+        assert!(plan[1].contains("INDEX change_log_by_batch (batch_id=?)"), "{plan:?}");
+    }
 }

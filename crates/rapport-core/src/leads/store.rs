@@ -40,6 +40,10 @@ pub struct LeadQuery {
     pub tag: Option<String>,
     /// Only leads with values flagged as invalid ("needs fixing").
     pub needs_fixing: bool,
+    /// Only the leads import `import_id` created or changed that are still here: what a report's "Show the
+    /// imported leads" lists.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub import_id: Option<i64>,
     pub sort: LeadSort,
     pub ascending: bool,
     /// The `next_cursor` of the previous page.
@@ -607,6 +611,12 @@ fn narrowing(q: &LeadQuery, scope: &LeadScope) -> (String, Vec<Value>) {
     }
     if q.needs_fixing {
         sql.push_str(" AND l.flagged = 1");
+    }
+    if let Some(import) = q.import_id {
+        sql.push_str(" AND l.id IN (");
+        sql.push_str(crate::audit::store::LEADS_OF_IMPORT);
+        sql.push(')');
+        args.push(Value::Integer(import));
     }
     if let LeadScope::Campaigns(list) = scope {
         sql.push_str(" AND l.campaign COLLATE NOCASE IN (");

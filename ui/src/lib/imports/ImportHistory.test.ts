@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { apiErr, deferred, mockBackend } from '../../test/fixtures';
 import { counts, csvFile, importBatch, runProgress } from '../../test/importFixtures';
 import type { Backend } from '../api';
+import { leadFilters } from '../leads/filters.svelte';
 import { nav } from '../nav.svelte';
 import { toasts } from '../toast.svelte';
 import type { ImportBatch, RunProgress, UndoReport } from '../types';
@@ -22,6 +23,23 @@ async function row(id: number): Promise<HTMLElement> {
 }
 
 describe('Import history', () => {
+  it("opens the leads list narrowed to an import's leads, for an import that left some", async () => {
+    const { u } = open({
+      importHistory: async () => [
+        importBatch({ id: 4, file_name: 'undone.csv', status: 'undone', counts: counts({ create_active: 3 }) }),
+        importBatch({ id: 3, file_name: 'rejected.csv', counts: counts({ reject: 2 }) }),
+        importBatch({ id: 2, file_name: 'leads.csv', counts: counts({ create_active: 2, update: 1 }) }),
+      ],
+    });
+    expect(within(await row(4)).queryByTestId('history-show-leads')).toBeNull();
+    expect(within(await row(3)).queryByTestId('history-show-leads')).toBeNull();
+    const r = await row(2);
+    await u.click(within(r).getByRole('button', { name: 'Show the leads of the import of leads.csv' }));
+    expect(nav.view).toEqual({ name: 'leads' });
+    expect(leadFilters.f).toMatchObject({ importId: 2, importFile: 'leads.csv' });
+    leadFilters.clear();
+  });
+
   it('says so when there are no imports yet', async () => {
     open({ importHistory: async () => [] });
     expect(await screen.findByTestId('history-empty')).toHaveTextContent('No imports yet');

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { csvFile, ENGLISH_CSV, importBatch, importMock, runProgress, counts } from '../../test/importFixtures';
 import { BackendError, type Backend } from '../api';
+import { leadFilters, toQuery } from '../leads/filters.svelte';
 import { nav } from '../nav.svelte';
 import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
@@ -367,6 +368,25 @@ describe('Import wizard', () => {
     await u.click(screen.getByTestId('import-start'));
     const report = await screen.findByTestId('import-report-step');
     expect(within(report).getByTestId('report-headline')).toHaveTextContent('Imported messe.csv: 3 rows read, 2 created, 1 rejected.');
+  });
+
+  it("opens the leads list narrowed to the import's own leads from its report, its Drafts too", async () => {
+    const { u } = open();
+    const text = 'Vorname;Nachname;E-Mail;Telefon\nAnna;Schmidt;anna@example.de;\nBen;Kurz;;\n';
+    await toDryRun(u, [csvFile('messe.csv', text)]);
+    await u.click(screen.getByTestId('import-start'));
+    const report = await screen.findByTestId('import-report-step');
+    const batchId = importWizard.outcomes[0].batch?.id;
+    expect(batchId).toEqual(expect.any(Number));
+    await u.click(within(report).getByTestId('report-show-leads'));
+    expect(nav.view).toEqual({ name: 'leads' });
+    expect(leadFilters.f).toMatchObject({ importId: batchId, importFile: 'messe.csv', status: '', sort: 'created_at' });
+    expect(toQuery(leadFilters.f)).toMatchObject({ import_id: batchId });
+
+    nav.go({ name: 'imports' });
+    await u.click(await screen.findByTestId('report-show-drafts'));
+    expect(leadFilters.f).toMatchObject({ importId: batchId, status: 'draft' });
+    leadFilters.clear();
   });
 
   it('offers no rows to import when every row is unchanged, and still lets the file be recorded', async () => {

@@ -1,7 +1,16 @@
 // What the import screens say about outcomes, statuses, files and runs.
 import { formatSeconds } from '../duplicates/compare';
 import { formatCount, plural } from '../format';
-import type { FilePreview, ImportStatus, NaturalKey, OutcomeCounts, RowAction, RunProgress, UndoReport } from '../types';
+import type {
+  FilePreview,
+  ImportBatch,
+  ImportStatus,
+  NaturalKey,
+  OutcomeCounts,
+  RowAction,
+  RunProgress,
+  UndoReport,
+} from '../types';
 import { ROW_ACTIONS } from './plan';
 
 /** What the check says each row would do: the nouns of the report's labels (below), before the fact. */
@@ -49,6 +58,12 @@ export const STATUS_LABELS: Record<ImportStatus, string> = {
 export const KEY_LABELS: Record<NaturalKey, string> = { email: 'Email', external_ref: 'External reference' };
 
 /** The outcomes with rows, in their order: "2 new · 1 updated · 1 rejected". */
+/** Whether import `b` left leads to list: it created or changed some, and was not undone since. */
+export function leftLeads(b: ImportBatch): boolean {
+  const c = b.counts;
+  return b.status !== 'undone' && c.create_active + c.create_draft + c.review + c.update + c.enrich > 0;
+}
+
 export function countsText(c: OutcomeCounts, labels: Record<RowAction, string> = DONE_LABELS): string {
   const parts = ROW_ACTIONS.filter((a) => c[a] > 0).map((a) => `${formatCount(c[a])} ${labels[a].toLowerCase()}`);
   return parts.length ? parts.join(' · ') : 'No rows';

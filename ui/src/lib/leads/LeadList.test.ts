@@ -10,7 +10,7 @@ import { duplicateScan } from '../duplicates/scan.svelte';
 import type { LeadCount, LeadPage, LeadQuery } from '../types';
 import { importRuns } from '../imports/runs.svelte';
 import { importBatch } from '../../test/importFixtures';
-import { defaultFilters, leadFilters } from './filters.svelte';
+import { defaultFilters, importFilters, leadFilters } from './filters.svelte';
 import LeadList from './LeadList.svelte';
 import { toasts } from '../toast.svelte';
 
@@ -379,6 +379,26 @@ describe('LeadList', () => {
     await userEvent.setup().click(screen.getByTestId('filter-needs-fixing'));
     await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ needs_fixing: true }));
     expect(screen.getByTestId('clear-filters')).toBeInTheDocument();
+  });
+
+  it("lists an import's leads under a filter named by its file, removed in one click", async () => {
+    leadFilters.f = importFilters(12, 'messe.csv');
+    const be = mockBackend({ listLeads: async () => page([summary(1)]) });
+    render(LeadList, props());
+    await screen.findAllByTestId('lead-row');
+    expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ import_id: 12, sort: 'created_at', ascending: false });
+    const chip = screen.getByTestId('filter-import');
+    expect(chip).toHaveTextContent('messe.csv');
+    await userEvent.setup().click(within(chip).getByRole('button', { name: 'Show the leads of every import' }));
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ import_id: null }));
+    expect(screen.queryByTestId('filter-import')).toBeNull();
+    expect(leadFilters.f.importFile).toBe('');
+
+    // "Clear filters" takes it away too.
+    leadFilters.f = importFilters(12, 'messe.csv');
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ import_id: 12 }));
+    await userEvent.setup().click(await screen.findByTestId('clear-filters'));
+    await waitFor(() => expect(be.listLeads.mock.lastCall?.[0]).toMatchObject({ import_id: null }));
   });
 
   it('fetches the next page with the cursor as the rows run out, and appends it', async () => {

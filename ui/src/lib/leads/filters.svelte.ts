@@ -13,6 +13,9 @@ export interface LeadFilters {
   tag: string;
   /** Only leads with emails or phones kept as invalid. */
   needsFixing: boolean;
+  /** Only the leads this import created or changed (a report's "Show its leads"), and the file it read. */
+  importId: number | null;
+  importFile: string;
   sort: LeadSort;
   ascending: boolean;
 }
@@ -29,6 +32,8 @@ export function defaultFilters(): LeadFilters {
     campaign: '',
     tag: '',
     needsFixing: false,
+    importId: null,
+    importFile: '',
     sort: 'updated_at',
     ascending: false,
   };
@@ -44,8 +49,21 @@ export const SORTS: { value: LeadSort; label: string }[] = [
 /** True when anything narrows the list (the sort does not). */
 export function isFiltered(f: LeadFilters): boolean {
   return !!(
-    f.text.trim() || f.status || f.stage || f.owner || f.source || f.campaign.trim() || f.tag.trim() || f.needsFixing
+    f.text.trim() || f.status || f.stage || f.owner || f.source || f.campaign.trim() || f.tag.trim() || f.needsFixing ||
+      f.importId !== null
   );
+}
+
+/** The leads import `id` (of `fileName`) created or changed, newest first; only its Drafts if asked. */
+export function importFilters(id: number, fileName: string, draftsOnly = false): LeadFilters {
+  return {
+    ...defaultFilters(),
+    importId: id,
+    importFile: fileName,
+    status: draftsOnly ? 'draft' : '',
+    sort: 'created_at',
+    ascending: false,
+  };
 }
 
 export function toQuery(f: LeadFilters, after: string | null = null, limit = PAGE_SIZE): LeadQuery {
@@ -59,6 +77,7 @@ export function toQuery(f: LeadFilters, after: string | null = null, limit = PAG
     campaign: opt(f.campaign),
     tag: opt(f.tag),
     needs_fixing: f.needsFixing,
+    import_id: f.importId,
     sort: f.sort,
     ascending: f.ascending,
     after,
