@@ -6,12 +6,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rapport_core::demo;
-use rapport_core::leads::LeadInput;
+use rapport_core::leads::{LeadInput, LeadQuery};
 
-use crate::bench::{ensure_leads, open_signed_in, BenchArgs, BENCH_PASSWORD, BENCH_USER};
+use crate::bench::{ensure_leads, measure, ms, open_signed_in, percentile, BenchArgs, BENCH_PASSWORD, BENCH_USER};
 use crate::session::CliResult;
 
 const ROWS: usize = 100_000;
@@ -127,6 +127,7 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         let moved = core.fold_match_keys().map_err(err)?;
         (moved, started.elapsed().as_secs_f64())
     };
+    let narrowed = narrowed_to_the_import(&work, with.batch)?;
     // The same rows without the duplicate check, on a fresh copy: what the rest of the pipeline costs.
     copy_database(&base, &work)?;
     let without = import_child(&work, &csv, false)?;
@@ -170,6 +171,15 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         100.0 * rate_without / ceiling_rate
     );
     let _ = writeln!(o, "  outcomes with the duplicate check: {}", with.counts);
+    let _ = writeln!(
+        o,
+        "  the leads list narrowed to this import ({} of its leads counted): first page median {}, p95 {}; \
+         the count (to 10,000) median {}",
+        narrowed.counted,
+        ms(narrowed.page[narrowed.page.len() / 2]),
+        ms(percentile(&narrowed.page, 0.95)),
+        ms(narrowed.count[narrowed.count.len() / 2]),
+    );
     eprintln!("the CSV is kept at {} (rerun the import on it with a profiler, say)", csv.display());
     Ok(())
 }
@@ -178,6 +188,26 @@ struct Run {
     seconds: f64,
     peak: String,
     counts: serde_json::Value,
+    batch: i64,
+}
+
+struct Narrowed {
+    /// What the list's count says of the leads the import created or changed ("10000+").
+    counted: String,
+    page: Vec<Duration>,
+    count: Vec<Duration>,
+}
+
+/// The leads list narrowed to import `batch` (a report's "Show its leads"): its first page in the list's
+/// default order, and its count, each measured 50 times.
+fn narrowed_to_the_import(db: &Path, batch: i64) -> CliResult<Narrowed> {
+    let (core, actor) = open_signed_in(db)?;
+    let q = LeadQuery { import_id: Some(batch), limit: 50, ..Default::default() };
+    let n = core.count_leads(&actor, &q).map_err(err)?;
+    let counted = format!("{}{}", n.count, if n.more { "+" } else { "" });
+    let page = measure(50, |_| core.list_leads(&actor, &q).map(|_| ()).map_err(err))?;
+    let count = measure(50, |_| core.count_leads(&actor, &q).map(|_| ()).map_err(err))?;
+    Ok(Narrowed { counted, page, count })
 }
 
 /// `rapport import` of `csv` into `db` as a child process: its wall time, its own peak memory, its counts.
@@ -206,5 +236,6 @@ fn import_child(db: &Path, csv: &Path, dedup: bool) -> CliResult<Run> {
     }
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(err)?;
     let peak = stderr.split("peak memory: ").nth(1).and_then(|r| r.lines().next()).unwrap_or("unknown").to_string();
-    Ok(Run { seconds, peak, counts: summary["counts"].clone() })
+    let batch = summary["batch"].as_i64().ok_or("the import's summary names no batch")?;
+    Ok(Run { seconds, peak, counts: summary["counts"].clone(), batch })
 }
