@@ -44,10 +44,14 @@ fn find(f: &Fixture, text: &str) -> Lead {
 }
 
 fn all_names(f: &Fixture) -> Vec<String> {
-    let q = LeadQuery { limit: 500, ..Default::default() };
+    names_listed(f, &f.admin, &LeadQuery { limit: 500, ..Default::default() })
+}
+
+/// The names of the leads `q` lists for `actor`, sorted.
+fn names_listed(f: &Fixture, actor: &rapport_core::Actor, q: &LeadQuery) -> Vec<String> {
     let mut names: Vec<String> = f
         .core
-        .list_leads(&f.admin, &q)
+        .list_leads(actor, q)
         .unwrap()
         .items
         .into_iter()
@@ -3040,17 +3044,7 @@ fn won_deals_of_a_one_currency_export_take_the_default_currency() {
 }
 
 fn names_of_import(f: &Fixture, actor: &rapport_core::Actor, import_id: i64) -> Vec<String> {
-    let q = LeadQuery { import_id: Some(import_id), limit: 500, ..Default::default() };
-    let mut names: Vec<String> = f
-        .core
-        .list_leads(actor, &q)
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|l| format!("{} {}", l.first_name, l.last_name))
-        .collect();
-    names.sort();
-    names
+    names_listed(f, actor, &LeadQuery { import_id: Some(import_id), limit: 500, ..Default::default() })
 }
 
 /// A report's "Show the imported leads": the leads an import created or changed that are still there, narrowed
