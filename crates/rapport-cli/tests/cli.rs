@@ -358,14 +358,13 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
         "{}",
         r.err
     );
-    let r_kept = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
-    let r = &r_kept;
-    assert!(r.ok, "{}", r.err);
-    assert!(r.out.contains("1 created Draft") && r.out.contains("leads list --needs-fixing"), "{}", r.out);
+    let kept = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
+    assert!(kept.ok, "{}", kept.err);
+    assert!(kept.out.contains("1 created Draft") && kept.out.contains("leads list --needs-fixing"), "{}", kept.out);
     let r = rapport(&db, &["leads", "list", "--needs-fixing"]);
     assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
     // The import's own leads, by the number it printed: not the leads of the imports before it.
-    let listed = import_number(&r_kept.out);
+    let listed = import_number(&kept.out);
     let r = rapport(&db, &["leads", "list", "--import", &listed]);
     assert!(r.out.contains("Bad Email") && r.out.contains("Too Many") && !r.out.contains("Zoë"), "{}", r.out);
     let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);

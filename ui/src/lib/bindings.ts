@@ -1653,8 +1653,8 @@ export type LeadQuery_Deserialize = {
 	/**  Only leads with values flagged as invalid ("needs fixing"). */
 	needs_fixing?: boolean,
 	/**
-	 *  Only the leads import `import_id` created or changed that are still here: what a report's "Show the
-	 *  imported leads" lists.
+	 *  Only the leads import `import_id` created or changed that are still here: what an import report's "Show
+	 *  its leads" lists.
 	 */
 	import_id?: number | null,
 	sort?: LeadSort,
@@ -1679,8 +1679,8 @@ export type LeadQuery_Serialize = {
 	/**  Only leads with values flagged as invalid ("needs fixing"). */
 	needs_fixing: boolean,
 	/**
-	 *  Only the leads import `import_id` created or changed that are still here: what a report's "Show the
-	 *  imported leads" lists.
+	 *  Only the leads import `import_id` created or changed that are still here: what an import report's "Show
+	 *  its leads" lists.
 	 */
 	import_id: number | null,
 	sort: LeadSort,

@@ -40,8 +40,8 @@ pub struct LeadQuery {
     pub tag: Option<String>,
     /// Only leads with values flagged as invalid ("needs fixing").
     pub needs_fixing: bool,
-    /// Only the leads import `import_id` created or changed that are still here: what a report's "Show the
-    /// imported leads" lists.
+    /// Only the leads import `import_id` created or changed that are still here: what an import report's "Show
+    /// its leads" lists.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub import_id: Option<i64>,
     pub sort: LeadSort,

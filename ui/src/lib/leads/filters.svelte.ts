@@ -1,5 +1,6 @@
 // The leads list's search and filters. Kept outside the component so they survive opening a lead and coming
 // back, as in any CRM list.
+import { nav } from '../nav.svelte';
 import type { LeadQuery, LeadSort, LeadStatus, SourceChannel } from '../types';
 
 export interface LeadFilters {
@@ -96,3 +97,9 @@ class FilterStore {
 }
 
 export const leadFilters = new FilterStore();
+
+/** Opens the leads list on what import `id` (of `fileName`) created or changed: a report's "Show its leads". */
+export function showImportLeads(id: number, fileName: string, draftsOnly = false) {
+  leadFilters.f = importFilters(id, fileName, draftsOnly);
+  nav.go({ name: 'leads' });
+}
