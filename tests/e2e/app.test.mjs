@@ -1087,6 +1087,46 @@ test("the sidebar collapses to its icons in a wide window too, and the list's na
   assert.ok((await width()) > 150, "expanded again, the labels are back");
 });
 
+test("an import's possible duplicates open in the review queue, narrowed to the import", async () => {
+  await signedInAs(admin);
+  const file = join(await tempDir(), "webinar.csv");
+  // The same name twice with two addresses: the second row is created and queued for review with the first.
+  await writeFile(file, "first_name,last_name,email,company\nHedy,Lamarr,hedy@spectrum.example,Spectrum Labs\n" +
+    "Hedy,Lamarr,h.lamarr@films.example,\n");
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  await s.click('[data-testid="import-check"]');
+  await s.waitFor('[data-testid="import-dryrun-step"]');
+  await s.click('[data-testid="import-start"]');
+  await s.waitFor('[data-testid="import-report-step"]');
+  assert.equal(await s.text('[data-testid="report-count-review-n"]'), "1");
+  await s.screenshot(`${shots}/38d-import-report-review.png`);
+  await s.click('[data-testid="report-review-pairs"]');
+  await s.waitFor('[data-testid="queue-filter-import"]', { text: (t) => t.includes("webinar.csv") });
+  await s.waitForCount('[data-testid="duplicate-pair"]', 1);
+  assert.match(await s.text('[data-testid="duplicate-pair"]'), /Hedy Lamarr.*Hedy Lamarr/s);
+  assert.match(await s.text('[data-testid="queue-count"]'), /^1 of \d+$/, "its pair among the whole queue's");
+  await s.screenshot(`${shots}/38e-import-pairs.png`);
+  await s.click('[data-testid="queue-filter-import-clear"]');
+  await s.waitForCount('[data-testid="queue-filter-import"]', 0);
+  await s.waitFor('[data-testid="queue-count"]', { text: (t) => /^\d+$/.test(t) });
+  // The history offers the same way there, on the import's row.
+  await s.click('[data-testid="nav-imports"]');
+  await s.waitFor('[data-testid="history-row"][data-status="completed"]', { text: (t) => t.includes("webinar.csv") });
+  await js(`document.querySelector('[data-testid="history-review-pairs"]').scrollIntoView({ block: 'center' }); return true;`);
+  await s.screenshot(`${shots}/39b-import-history-review.png`);
+  // Taken back, so that the leads and the queue are as the other tests left them.
+  await s.click('[data-testid="report-undo"]');
+  await s.waitFor('[data-testid="undo-dialog"]');
+  await s.click('[data-testid="undo-confirm"]');
+  await s.waitFor('[data-testid="undo-report"]');
+  assert.equal(await s.text('[data-testid="undo-removed"]').then((t) => t.match(/\d+/)?.[0]), "2");
+  await s.click('[data-testid="undo-close"]');
+});
+
 // Last: it restarts the app on another file.
 test("a file that is not a database gets a clear message, not a crash", async () => {
   await s.end();

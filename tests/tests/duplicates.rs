@@ -1590,7 +1590,12 @@ fn the_queue_counts_and_filters_every_pair_not_only_the_first_page() {
         QueueFilter { tier: Some(Tier::Review), ..Default::default() },
         QueueFilter { campaign: " spring ".into(), ..Default::default() },
         QueueFilter { source: Some(SourceChannel::WebForm), ..Default::default() },
-        QueueFilter { campaign: "Autumn".into(), source: Some(SourceChannel::Partner), tier: Some(Tier::Review) },
+        QueueFilter {
+            campaign: "Autumn".into(),
+            source: Some(SourceChannel::Partner),
+            tier: Some(Tier::Review),
+            ..Default::default()
+        },
         QueueFilter { campaign: "Winter".into(), ..Default::default() },
     ];
     for q in &filters {

@@ -115,6 +115,58 @@ fn a_connections_export_imported_again_changes_nothing() {
     assert_eq!((third.counts.unchanged, third.counts.review), (0, 1), "{third:?}");
 }
 
+/// A report's "Review its pairs": the queue narrowed to the pairs with a lead an import created or changed,
+/// apart from another import's pairs and from the pairs of leads typed by hand; counted as the page is, and gone
+/// with the leads when the import is undone.
+#[test]
+fn the_queue_narrowed_to_an_import_holds_the_pairs_of_its_leads() {
+    use rapport_core::duplicates::QueueFilter;
+    let f = fixture();
+    let mut draft = common::lead("Ann", "Lee", "ann@lee.io");
+    draft.source = None;
+    draft.source_detail = "Phone call".into();
+    f.core.create_lead(&f.admin, &draft, &Origin::manual()).unwrap();
+    let fair = import(&f, "fair.csv", b"first_name,last_name,email,company\nAnn,Lee,ann@lee.io,Acme\n");
+    assert_eq!(fair.counts.review, 1, "{fair:?}");
+    let file = b"First Name,Last Name,Email Address,Company\nMia,Sandberg,,Nordlys AS\nTomas,Vik,,\n";
+    let first = import(&f, "Connections.csv", file);
+    let again = import(&f, "Connections.csv", file);
+    assert_eq!((again.counts.unchanged, again.counts.review), (1, 1), "{again:?}");
+    // Two hand-typed twins: a pair of no import.
+    for _ in 0..2 {
+        f.core.create_lead(&f.admin, &common::lead("Uma", "Hand", "uma@hand.io"), &Origin::manual()).unwrap();
+    }
+
+    let pairs_of = |import_id: Option<i64>| {
+        let page = f.core.duplicate_queue_page(&f.admin, &QueueFilter { import_id, ..Default::default() }, 50).unwrap();
+        let mut names: Vec<String> = page
+            .pairs
+            .iter()
+            .map(|p| format!("{} {} & {} {}", p.a.first_name, p.a.last_name, p.b.first_name, p.b.last_name))
+            .collect();
+        names.sort();
+        (names, page.matching, page.open)
+    };
+    assert_eq!(
+        pairs_of(None),
+        (vec!["Ann Lee & Ann Lee".into(), "Tomas Vik & Tomas Vik".into(), "Uma Hand & Uma Hand".into()], 3, 3)
+    );
+    assert_eq!(pairs_of(Some(fair.id)), (vec!["Ann Lee & Ann Lee".into()], 1, 3));
+    assert_eq!(pairs_of(Some(again.id)), (vec!["Tomas Vik & Tomas Vik".into()], 1, 3));
+    // The first import's Tomas is in that pair too: a pair of a lead it created.
+    assert_eq!(pairs_of(Some(first.id)), (vec!["Tomas Vik & Tomas Vik".into()], 1, 3));
+    assert_eq!(pairs_of(Some(again.id + 100)), (vec![], 0, 3), "no such import: no pairs");
+    // Counted beyond a page, as the page counts any filter.
+    let one = f
+        .core
+        .duplicate_queue_page(&f.admin, &QueueFilter { import_id: Some(again.id), ..Default::default() }, 1)
+        .unwrap();
+    assert_eq!((one.pairs.len(), one.matching, one.open), (1, 1, 3));
+
+    f.core.undo_import(&f.admin, again.id, &mut |_| {}).unwrap();
+    assert_eq!(pairs_of(Some(again.id)), (vec![], 0, 2), "its lead gone, its pair with it");
+}
+
 /// A report's end (a blank line, then "Total: 2 contacts" and an "Exported by" note; or a sums row right under
 /// the table) is no contact: each was imported as a Draft named after the note. They are rejected, each with its
 /// line and why, and kept in the rejected rows.

@@ -130,7 +130,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Duplicates(DuplicatesCommand::Scan { min_score, format, no_enrich }) => {
             scan_duplicates(&core, &actor, min_score, format, !no_enrich)
         }
-        Command::Duplicates(DuplicatesCommand::Queue { limit, tier, campaign, source, json }) => {
+        Command::Duplicates(DuplicatesCommand::Queue { limit, tier, campaign, source, import, json }) => {
             let filter = rapport_core::duplicates::QueueFilter {
                 tier: match tier.as_deref() {
                     Some("same") => Some(rapport_core::duplicates::Tier::Same),
@@ -142,6 +142,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
                     Some(typed) => source_channel(typed)?,
                     None => None,
                 },
+                import_id: import,
             };
             duplicate_queue(&core, &actor, &filter, usize::try_from(limit).unwrap_or(usize::MAX), json)
         }

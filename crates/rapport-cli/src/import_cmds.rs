@@ -603,6 +603,9 @@ fn finish(
         println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
     }
     println!("list its leads with: rapport leads list --import {}", b.id);
+    if b.counts.review > 0 {
+        println!("review its possible duplicates with: rapport duplicates queue --import {}", b.id);
+    }
     println!("undo it with: rapport import undo {}", b.id);
     done(rejects_error)
 }

@@ -300,6 +300,9 @@ pub enum DuplicatesCommand {
         /// Only pairs with a lead from this source: direct_entry, web_form, bulk_import or partner.
         #[arg(long)]
         source: Option<String>,
+        /// Only pairs with a lead import BATCH created or changed (its number in `import history`).
+        #[arg(long, value_name = "BATCH")]
+        import: Option<i64>,
         #[arg(long)]
         json: bool,
     },

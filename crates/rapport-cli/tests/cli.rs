@@ -452,6 +452,19 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
         (Some(1), Some(1), Some(1))
     );
     assert!(!rapport(&db, &["duplicates", "queue", "--source", "fax"]).ok);
+    // A later import's namesake of Carla: its pair alone, by the command the import printed.
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, "first_name,last_name,email\nCarla,Diaz,c.diaz@other.example\n").unwrap();
+    let r = rapport(&db, &["import", more.to_str().unwrap()]);
+    let (_, queue_line) = r
+        .out
+        .split_once("review its possible duplicates with: ")
+        .unwrap_or_else(|| panic!("no queue line in {}", r.out));
+    let args: Vec<&str> = queue_line.lines().next().unwrap_or_default().split(' ').skip(1).collect();
+    assert_eq!(args[..3], ["duplicates", "queue", "--import"], "{queue_line}");
+    let q = rapport(&db, &args);
+    assert!(q.ok && q.out.starts_with("1 of the 2 pairs in the queue matches.\n"), "{}", q.out);
+    assert!(q.out.contains("Carla Diaz and #") && !q.out.contains("Robert Alves"), "{}", q.out);
     let r = rapport(&db, &["duplicates", "queue", "--limit", "0"]);
     assert!(!r.ok && r.out.is_empty(), "{}", r.out);
     assert!(!rapport(&db, &["duplicates", "scan", "--min-score", "7"]).ok);

@@ -246,7 +246,7 @@ describe('tauriBackend duplicates', () => {
     commands.unmerge.mockResolvedValue(ok(unmerged));
 
     await expect(tauriBackend.cancelDuplicateScan()).resolves.toBeUndefined();
-    const filter = { tier: 'review' as const, campaign: 'Spring', source: null };
+    const filter = { tier: 'review' as const, campaign: 'Spring', source: null, import_id: 4 };
     await expect(tauriBackend.duplicateQueue(filter, 500)).resolves.toEqual({ pairs: [], open: 0, matching: 0 });
     expect(commands.duplicateQueue).toHaveBeenCalledWith(filter, 500);
     await expect(tauriBackend.markNotDuplicate(3, [{ lead_id: 1, version: 2 }])).resolves.toBeUndefined();

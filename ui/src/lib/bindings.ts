@@ -2042,6 +2042,11 @@ export type QueueFilter_Deserialize = {
 	campaign?: string,
 	/**  Only pairs with a lead from this source. */
 	source?: SourceChannel | null,
+	/**
+	 *  Only pairs with a lead this import created or changed (an import report's "Review its pairs"): what
+	 *  the import queued, and the earlier pairs of the leads it updated.
+	 */
+	import_id?: number | null,
 };
 
 /**  What a steward narrows the review queue to; the default lets every pair through. */
@@ -2052,6 +2057,11 @@ export type QueueFilter_Serialize = {
 	campaign: string,
 	/**  Only pairs with a lead from this source. */
 	source: SourceChannel | null,
+	/**
+	 *  Only pairs with a lead this import created or changed (an import report's "Review its pairs"): what
+	 *  the import queued, and the earlier pairs of the leads it updated.
+	 */
+	import_id: number | null,
 };
 
 /**

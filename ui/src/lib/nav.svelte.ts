@@ -6,7 +6,8 @@ export type View =
   | { name: 'lead'; id: number }
   | { name: 'new-lead' }
   | { name: 'edit-lead'; id: number }
-  | { name: 'duplicates' }
+  /** Opened on the pairs of an import's leads (a report's "Review its pairs") when `importId` is given. */
+  | { name: 'duplicates'; importId?: number; importFile?: string }
   | { name: 'imports' }
   | { name: 'calendar' }
   | { name: 'pipeline' }

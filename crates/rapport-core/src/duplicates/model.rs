@@ -77,11 +77,16 @@ pub struct QueueFilter {
     /// Only pairs with a lead from this source.
     #[serde(default)]
     pub source: Option<SourceChannel>,
+    /// Only pairs with a lead this import created or changed (an import report's "Review its pairs"): what
+    /// the import queued, and the earlier pairs of the leads it updated.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub import_id: Option<i64>,
 }
 
 impl QueueFilter {
     pub fn is_everything(&self) -> bool {
-        self.tier.is_none() && self.campaign.trim().is_empty() && self.source.is_none()
+        self.tier.is_none() && self.campaign.trim().is_empty() && self.source.is_none() && self.import_id.is_none()
     }
 }
 

@@ -258,20 +258,25 @@ fn open_narrowed(filter: &QueueFilter) -> (String, Vec<Value>) {
     if !campaign.is_empty() || filter.source.is_some() {
         from.push_str(" JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b");
     }
-    let mut conditions = vec!["p.status = 'open'"];
+    let mut conditions: Vec<String> = vec!["p.status = 'open'".into()];
     let mut args = Vec::new();
     if let Some(tier) = filter.tier {
-        conditions.push("p.tier = ?");
+        conditions.push("p.tier = ?".into());
         args.push(Value::Text(tier.as_str().into()));
     }
     if !campaign.is_empty() {
         // As campaign isolation compares them (`LeadScope::allows_campaign`): ASCII case aside.
-        conditions.push("(trim(a.campaign) = ? COLLATE NOCASE OR trim(b.campaign) = ? COLLATE NOCASE)");
+        conditions.push("(trim(a.campaign) = ? COLLATE NOCASE OR trim(b.campaign) = ? COLLATE NOCASE)".into());
         args.extend([Value::Text(campaign.into()), Value::Text(campaign.into())]);
     }
     if let Some(source) = filter.source {
-        conditions.push("(a.source = ? OR b.source = ?)");
+        conditions.push("(a.source = ? OR b.source = ?)".into());
         args.extend([Value::Text(source.as_str().into()), Value::Text(source.as_str().into())]);
+    }
+    if let Some(import) = filter.import_id {
+        let leads = crate::audit::store::LEADS_OF_IMPORT;
+        conditions.push(format!("(p.lead_a IN ({leads}) OR p.lead_b IN ({leads}))"));
+        args.extend([Value::Integer(import), Value::Integer(import)]);
     }
     (format!("{from} WHERE {}", conditions.join(" AND ")), args)
 }

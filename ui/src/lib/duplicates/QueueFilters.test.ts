@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { deferred, duplicatePair, duplicatesMock, lead, mockBackend } from '../../test/fixtures';
 import type { DuplicatePair } from '../types';
+import { nav } from '../nav.svelte';
 import DuplicatesPage from './DuplicatesPage.svelte';
 import { filterPairs, noQueueFilter, queueFacets } from './queue';
 
@@ -205,7 +206,7 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
 
     await u.selectOptions(screen.getByTestId('queue-filter-campaign'), 'Autumn');
     await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
-    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: null, campaign: 'Autumn', source: null }, 1);
+    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: null, campaign: 'Autumn', source: null, import_id: null }, 1);
     expect(screen.getByTestId('queue-count')).toHaveTextContent('1 of 3');
     expect(screen.queryByTestId('queue-more')).toBeNull();
     expect(screen.getByTestId('pair-compare')).toHaveAccessibleName('Alan Turing and A. Turing');
@@ -213,7 +214,7 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
     await u.selectOptions(screen.getByTestId('queue-filter-campaign'), '');
     await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
     await waitFor(() => expect(screen.getByTestId('queue-count')).toHaveTextContent('2 of 3'));
-    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: 'same', campaign: '', source: null }, 1);
+    expect(be.duplicateQueue).toHaveBeenLastCalledWith({ tier: 'same', campaign: '', source: null, import_id: null }, 1);
     expect(leadsA()).toEqual(['Grace Hopper']);
     expect(screen.getByTestId('queue-more')).toHaveTextContent('and 1 pair waits');
   });
@@ -273,6 +274,51 @@ describe('DuplicatesPage: a queue longer than the pairs listed', () => {
   });
 });
 
+describe("DuplicatesPage: opened on an import's pairs", () => {
+  it('reads only its pairs from the first read, names the import, and widens to the whole queue in one click', async () => {
+    const dup = duplicatesMock(queue());
+    const be = mockBackend({
+      ...dup,
+      // Import 7 created or changed Alan's leads: the core's narrowing, which the page cannot do itself.
+      duplicateQueue: async (filter, n) => {
+        const page = await dup.duplicateQueue({ ...filter, import_id: null }, n);
+        if (filter.import_id !== 7) return page;
+        const pairs = page.pairs.filter((p) => p.id === 2);
+        return { ...page, pairs, matching: pairs.length };
+      },
+    });
+    nav.go({ name: 'duplicates', importId: 7, importFile: 'messe.csv' });
+    render(DuplicatesPage);
+    const u = userEvent.setup();
+    await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
+    expect(be.duplicateQueue).toHaveBeenCalledTimes(1);
+    expect(be.duplicateQueue.mock.calls[0][0]).toMatchObject({ import_id: 7 });
+    const chip = screen.getByTestId('queue-filter-import');
+    expect(chip).toHaveTextContent('Import: messe.csv');
+    expect(screen.getByTestId('queue-count')).toHaveTextContent('1 of 3');
+
+    // The other filters narrow within the import's pairs, and every read keeps to the import.
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), 'same');
+    expect(await screen.findByTestId('queue-no-match')).toBeInTheDocument();
+    expect(be.duplicateQueue.mock.calls.at(-1)?.[0]).toMatchObject({ tier: 'same', import_id: 7 });
+    await u.selectOptions(screen.getByTestId('queue-filter-tier'), '');
+    await waitFor(() => expect(leadsA()).toEqual(['Alan Turing']));
+
+    await u.click(within(chip).getByRole('button', { name: 'Show the pairs of every import' }));
+    await waitFor(() => expect(leadsA()).toHaveLength(3));
+    expect(be.duplicateQueue.mock.calls.at(-1)?.[0]).toMatchObject({ import_id: null });
+    expect(screen.queryByTestId('queue-filter-import')).toBeNull();
+    expect(screen.getByTestId('queue-count')).toHaveTextContent(/^3$/);
+  });
+
+  it('opens on the whole queue from anywhere else', async () => {
+    nav.go({ name: 'duplicates' });
+    const { be } = await open();
+    expect(be.duplicateQueue.mock.calls[0][0]).toMatchObject({ import_id: null });
+    expect(screen.queryByTestId('queue-filter-import')).toBeNull();
+  });
+});
+
 describe('queue filters', () => {
   it('lets a pair through when either lead matches, and every filter must', () => {
     const pairs = queue();
@@ -297,12 +343,12 @@ describe('queue filters', () => {
   });
 
   it('offers a chosen campaign as chosen, whatever spelling of it is read later', () => {
-    const facets = queueFacets([], { tier: '', campaign: 'Spring', source: '' }, { campaigns: ['spring'], sources: [] });
+    const facets = queueFacets([], { ...noQueueFilter(), campaign: 'Spring' }, { campaigns: ['spring'], sources: [] });
     expect(facets.campaigns).toEqual(['Spring']);
   });
 
   it('keeps offering a chosen value once its pairs have left the queue', () => {
-    const facets = queueFacets(queue().slice(2), { tier: '', campaign: 'Spring', source: 'partner' });
+    const facets = queueFacets(queue().slice(2), { ...noQueueFilter(), campaign: 'Spring', source: 'partner' });
     expect(facets.campaigns).toEqual(['Spring']);
     expect(facets.sources).toEqual(['direct_entry', 'partner']);
   });

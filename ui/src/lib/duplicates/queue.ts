@@ -1,8 +1,10 @@
-// Narrowing the review queue: by tier, and by the campaign or source of either lead of a pair. The core reads
+// Narrowing the review queue: by tier, by the campaign or source of either lead of a pair, and by the import
+// that created or changed either lead (set from the import's report, not chosen here). The core reads
 // the pairs a filter lets through from the whole queue; the page narrows the pairs it holds at once, while they
 // are read. The choices offered are those of the pairs in the queue, so no filter can be picked that would
 // show nothing.
 import { SOURCE_CHANNELS } from '../format';
+import { nav, type View } from '../nav.svelte';
 import type { QueueFilter as CoreQueueFilter, DuplicatePair, QueueFacets as CoreFacets, SourceChannel, Tier } from '../types';
 
 export interface QueueFilter {
@@ -12,22 +14,48 @@ export interface QueueFilter {
   campaign: string;
   /** '' for any source; else a pair shows when either lead came from it. */
   source: SourceChannel | '';
+  /** null for any; else a pair shows when either lead is one this import created or changed (its file named). */
+  importId: number | null;
+  importFile: string;
 }
 
 export function noQueueFilter(): QueueFilter {
-  return { tier: '', campaign: '', source: '' };
+  return { tier: '', campaign: '', source: '', importId: null, importFile: '' };
+}
+
+/**
+ * The filter the queue's page opens with (taken once, as it opens): an import's pairs when it was opened from the
+ * import's report or history.
+ */
+export function openingFilter(v: View): QueueFilter {
+  return v.name === 'duplicates' && v.importId !== undefined
+    ? { ...noQueueFilter(), importId: v.importId, importFile: v.importFile ?? '' }
+    : noQueueFilter();
+}
+
+/** Opens the review queue on the pairs of the leads import `id` (of `fileName`) created or changed. */
+export function showImportPairs(id: number, fileName: string) {
+  nav.go({ name: 'duplicates', importId: id, importFile: fileName });
 }
 
 export function isFiltering(f: QueueFilter): boolean {
-  return f.tier !== '' || f.campaign !== '' || f.source !== '';
+  return f.tier !== '' || f.campaign !== '' || f.source !== '' || f.importId !== null;
 }
 
 /** The filter as the core takes it. */
 export function coreFilter(f: QueueFilter): CoreQueueFilter {
-  return { tier: f.tier === '' ? null : f.tier, campaign: f.campaign, source: f.source === '' ? null : f.source };
+  return {
+    tier: f.tier === '' ? null : f.tier,
+    campaign: f.campaign,
+    source: f.source === '' ? null : f.source,
+    import_id: f.importId,
+  };
 }
 
-/** The pairs `f` lets through, in their order: campaigns compared as the core does (ASCII case aside). */
+/**
+ * The pairs `f` lets through, in their order: campaigns compared as the core does (ASCII case aside). A pair
+ * does not say which import touched its leads: the pairs held are those the core read for the import chosen.
+ */
 export function filterPairs(pairs: readonly DuplicatePair[], f: QueueFilter): DuplicatePair[] {
   const campaign = asciiLower(f.campaign.trim());
   return pairs.filter(

@@ -1,11 +1,12 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { apiErr, deferred, mockBackend } from '../../test/fixtures';
+import { apiErr, deferred, mockBackend, sessionFor } from '../../test/fixtures';
 import { counts, csvFile, importBatch, runProgress } from '../../test/importFixtures';
 import type { Backend } from '../api';
 import { leadFilters } from '../leads/filters.svelte';
 import { nav } from '../nav.svelte';
+import { session } from '../session.svelte';
 import { toasts } from '../toast.svelte';
 import type { ImportBatch, RunProgress, UndoReport } from '../types';
 import ImportHistory from './ImportHistory.svelte';
@@ -38,6 +39,22 @@ describe('Import history', () => {
     expect(nav.view).toEqual({ name: 'leads' });
     expect(leadFilters.f).toMatchObject({ importId: 2, importFile: 'leads.csv' });
     leadFilters.clear();
+  });
+
+  it("opens the review queue narrowed to an import's pairs, for an import that queued some", async () => {
+    session.current = sessionFor('editor');
+    const { u } = open({
+      importHistory: async () => [
+        importBatch({ id: 5, file_name: 'undone.csv', status: 'undone', counts: counts({ review: 3 }) }),
+        importBatch({ id: 4, file_name: 'plain.csv', counts: counts({ create_active: 2 }) }),
+        importBatch({ id: 3, file_name: 'fair.csv', counts: counts({ create_active: 2, review: 1 }) }),
+      ],
+    });
+    expect(within(await row(5)).queryByTestId('history-review-pairs')).toBeNull();
+    expect(within(await row(4)).queryByTestId('history-review-pairs')).toBeNull();
+    const r = await row(3);
+    await u.click(within(r).getByRole('button', { name: 'Review the possible duplicates of the import of fair.csv' }));
+    expect(nav.view).toEqual({ name: 'duplicates', importId: 3, importFile: 'fair.csv' });
   });
 
   it('says so when there are no imports yet', async () => {

@@ -389,6 +389,36 @@ describe('Import wizard', () => {
     leadFilters.clear();
   });
 
+  it("opens the review queue narrowed to the import's pairs from its report, for those who review duplicates", async () => {
+    session.current = sessionFor('editor');
+    const { u } = open();
+    // Jonas Webber may be the stored Jonas Weber: queued for review.
+    const text = 'Vorname;Nachname;E-Mail\nJonas;Webber;jw@other.example\nAnna;Schmidt;anna@example.de\n';
+    await toDryRun(u, [csvFile('messe.csv', text)]);
+    await u.click(screen.getByTestId('import-start'));
+    const report = await screen.findByTestId('import-report-step');
+    const batch = importWizard.outcomes[0].batch;
+    expect(batch?.counts.review).toBe(1);
+    await u.click(within(report).getByRole('button', { name: 'Review possible duplicates' }));
+    expect(nav.view).toEqual({ name: 'duplicates', importId: batch?.id, importFile: 'messe.csv' });
+
+    // A Viewer, who may not review duplicates, is not offered the way there.
+    nav.go({ name: 'imports' });
+    session.current = sessionFor('viewer');
+    await waitFor(() => expect(screen.queryByTestId('report-review-pairs')).toBeNull());
+    expect(screen.getByTestId('report-show-leads')).toBeInTheDocument();
+  });
+
+  it('offers no review of pairs when the import queued none', async () => {
+    session.current = sessionFor('administrator');
+    const { u } = open();
+    await toDryRun(u, [csvFile('messe.csv', 'Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.de\n')]);
+    await u.click(screen.getByTestId('import-start'));
+    const report = await screen.findByTestId('import-report-step');
+    expect(within(report).getByTestId('report-show-leads')).toBeInTheDocument();
+    expect(within(report).queryByTestId('report-review-pairs')).toBeNull();
+  });
+
   it('offers no rows to import when every row is unchanged, and still lets the file be recorded', async () => {
     const { be, u } = open();
     const text = 'Vorname;Nachname;E-Mail\nJonas;Weber;jonas.weber@example.de\nPetra;Klein;petra@klein.example\n';

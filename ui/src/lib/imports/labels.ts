@@ -57,13 +57,18 @@ export const STATUS_LABELS: Record<ImportStatus, string> = {
 
 export const KEY_LABELS: Record<NaturalKey, string> = { email: 'Email', external_ref: 'External reference' };
 
-/** The outcomes with rows, in their order: "2 new · 1 updated · 1 rejected". */
 /** Whether import `b` left leads to list: it created or changed some, and was not undone since. */
 export function leftLeads(b: ImportBatch): boolean {
   const c = b.counts;
   return b.status !== 'undone' && c.create_active + c.create_draft + c.review + c.update + c.enrich > 0;
 }
 
+/** Whether import `b` queued leads for review as possible duplicates, and was not undone since. */
+export function leftPairs(b: ImportBatch): boolean {
+  return b.status !== 'undone' && b.counts.review > 0;
+}
+
+/** The outcomes with rows, in their order: "2 new · 1 updated · 1 rejected". */
 export function countsText(c: OutcomeCounts, labels: Record<RowAction, string> = DONE_LABELS): string {
   const parts = ROW_ACTIONS.filter((a) => c[a] > 0).map((a) => `${formatCount(c[a])} ${labels[a].toLowerCase()}`);
   return parts.length ? parts.join(' · ') : 'No rows';
