@@ -1117,6 +1117,9 @@ test("an import's possible duplicates open in the review queue, narrowed to the 
   await s.click('[data-testid="nav-imports"]');
   await s.waitFor('[data-testid="history-row"][data-status="completed"]', { text: (t) => t.includes("webinar.csv") });
   await js(`document.querySelector('[data-testid="history-review-pairs"]').scrollIntoView({ block: 'center' }); return true;`);
+  const overflow = await js(`const w = document.querySelector('[data-testid="history-table"]').parentElement;
+    return w.scrollWidth - w.clientWidth;`);
+  assert.ok(overflow <= 0, `the history's rows and their actions fit the window: ${overflow} px more`);
   await s.screenshot(`${shots}/39b-import-history-review.png`);
   // Taken back, so that the leads and the queue are as the other tests left them.
   await s.click('[data-testid="report-undo"]');

@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rapport_core::demo;
+use rapport_core::duplicates::QueueFilter;
 use rapport_core::leads::{LeadInput, LeadQuery};
 
 use crate::bench::{ensure_leads, measure, ms, open_signed_in, percentile, BenchArgs, BENCH_PASSWORD, BENCH_USER};
@@ -180,6 +181,16 @@ pub fn run(args: &BenchArgs, db: Option<PathBuf>) -> CliResult<()> {
         ms(percentile(&narrowed.page, 0.95)),
         ms(narrowed.count[narrowed.count.len() / 2]),
     );
+    let _ = writeln!(
+        o,
+        "  the review queue narrowed to this import ({} of its {} open pairs): the first 500 pairs with the counts \
+         median {}, p95 {}; the whole queue's median {}",
+        narrowed.pairs,
+        narrowed.open,
+        ms(narrowed.queue[narrowed.queue.len() / 2]),
+        ms(percentile(&narrowed.queue, 0.95)),
+        ms(narrowed.whole_queue[narrowed.whole_queue.len() / 2]),
+    );
     eprintln!("the CSV is kept at {} (rerun the import on it with a profiler, say)", csv.display());
     Ok(())
 }
@@ -196,10 +207,17 @@ struct Narrowed {
     counted: String,
     page: Vec<Duration>,
     count: Vec<Duration>,
+    /// The open pairs with a lead of the import, and all of them.
+    pairs: u32,
+    open: u32,
+    /// The review queue's page as the app reads it (500 pairs, with its counts), narrowed and whole.
+    queue: Vec<Duration>,
+    whole_queue: Vec<Duration>,
 }
 
 /// The leads list narrowed to import `batch` (a report's "Show its leads"): its first page in the list's
-/// default order, and its count, each measured 50 times.
+/// default order, and its count, each measured 50 times; and the review queue narrowed to it (its "Review
+/// possible duplicates"), beside the whole queue, 10 times each.
 fn narrowed_to_the_import(db: &Path, batch: i64) -> CliResult<Narrowed> {
     let (core, actor) = open_signed_in(db)?;
     let q = LeadQuery { import_id: Some(batch), limit: 50, ..Default::default() };
@@ -207,7 +225,12 @@ fn narrowed_to_the_import(db: &Path, batch: i64) -> CliResult<Narrowed> {
     let counted = format!("{}{}", n.count, if n.more { "+" } else { "" });
     let page = measure(50, |_| core.list_leads(&actor, &q).map(|_| ()).map_err(err))?;
     let count = measure(50, |_| core.count_leads(&actor, &q).map(|_| ()).map_err(err))?;
-    Ok(Narrowed { counted, page, count })
+    let narrowed = QueueFilter { import_id: Some(batch), ..Default::default() };
+    let first = core.duplicate_queue_page(&actor, &narrowed, 500).map_err(err)?;
+    let read = |filter: &QueueFilter| core.duplicate_queue_page(&actor, filter, 500).map(|_| ()).map_err(err);
+    let queue = measure(10, |_| read(&narrowed))?;
+    let whole_queue = measure(10, |_| read(&QueueFilter::default()))?;
+    Ok(Narrowed { counted, page, count, pairs: first.matching, open: first.open, queue, whole_queue })
 }
 
 /// `rapport import` of `csv` into `db` as a child process: its wall time, its own peak memory, its counts.
