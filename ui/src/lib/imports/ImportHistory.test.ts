@@ -105,7 +105,8 @@ describe('Import history', () => {
     });
     const r = await row(3);
     expect(r).toHaveTextContent('partner.csv');
-    expect(r).toHaveTextContent('Partner · Acme list');
+    // The detail on a line of its own, a word apart from the channel.
+    expect(r).toHaveTextContent('Partner Acme list');
     expect(r).toHaveTextContent('Acme');
     expect(r).toHaveTextContent('Ada Admin');
     expect(within(r).getByTestId('history-status')).toHaveTextContent('Cancelled');
