@@ -250,6 +250,17 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 
 const QUEUE_COLUMNS: &str = "id, lead_a, lead_b, score, tier, evidence, status, found_at";
 
+/// The pairs with a lead import `?` (given twice) created or changed, found from its leads by the pairs' two
+/// lead indexes. Checking each open pair against the import's leads read the whole queue in score order, a row at
+/// a time, however few pairs the import had.
+fn pairs_of_import() -> String {
+    let leads = crate::audit::store::LEADS_OF_IMPORT;
+    format!(
+        "SELECT x.id FROM ({leads}) i CROSS JOIN duplicate_pairs x ON x.lead_a = i.entity_id \
+         UNION SELECT y.id FROM ({leads}) i CROSS JOIN duplicate_pairs y ON y.lead_b = i.entity_id"
+    )
+}
+
 /// The open pairs `filter` lets through, as a FROM clause (`p`, with `a` and `b` its leads when the filter
 /// speaks of them) and its arguments.
 fn open_narrowed(filter: &QueueFilter) -> (String, Vec<Value>) {
@@ -274,8 +285,7 @@ fn open_narrowed(filter: &QueueFilter) -> (String, Vec<Value>) {
         args.extend([Value::Text(source.as_str().into()), Value::Text(source.as_str().into())]);
     }
     if let Some(import) = filter.import_id {
-        let leads = crate::audit::store::LEADS_OF_IMPORT;
-        conditions.push(format!("(p.lead_a IN ({leads}) OR p.lead_b IN ({leads}))"));
+        conditions.push(format!("p.id IN ({})", pairs_of_import()));
         args.extend([Value::Integer(import), Value::Integer(import)]);
     }
     (format!("{from} WHERE {}", conditions.join(" AND ")), args)
@@ -288,11 +298,13 @@ pub(crate) fn for_each_open(
     each: &mut dyn FnMut(QueueRow) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let (from, args) = open_narrowed(filter);
-    let columns = QUEUE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
-    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {from} ORDER BY p.score DESC, p.id"))?;
-    let mut rows = stmt.query(params_from_iter(args))?;
-    while let Some(r) = rows.next()? {
-        if !each(queue_row(r)?)? {
+    // The ids first, then each pair by its id: narrowed to an import, the pairs found from its leads are sorted
+    // by score, and a sort of whole rows (their evidence with them) would take all of them into memory.
+    let mut stmt = conn.prepare(&format!("SELECT p.id FROM {from} ORDER BY p.score DESC, p.id"))?;
+    let mut ids = stmt.query(params_from_iter(args))?;
+    while let Some(r) = ids.next()? {
+        let Some(row) = get(conn, r.get(0)?)? else { continue };
+        if !each(row)? {
             break;
         }
     }
@@ -345,7 +357,8 @@ pub(crate) fn count_open(conn: &Connection, filter: &QueueFilter) -> Result<i64,
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<QueueRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE id = ?1"), [id], queue_row)
+        .prepare_cached(&format!("SELECT {QUEUE_COLUMNS} FROM duplicate_pairs WHERE id = ?1"))?
+        .query_row([id], queue_row)
         .optional()?)
 }
 
@@ -638,4 +651,37 @@ pub(crate) fn references_hold(tx: &Transaction<'_>) -> Result<(), StoreError> {
         return Err(StoreError::Migration(format!("{dangling} duplicate pairs name no lead or user")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The queue narrowed to an import walks the queue's own index (no pair's row read) and finds the import's
+    /// pairs from its leads by the pairs' two lead indexes: not each open pair's row, in score order, to compare
+    /// its leads with the import's.
+    #[test]
+    fn the_pairs_of_an_import_are_found_from_its_leads() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
+        let (from, args) = open_narrowed(&QueueFilter { import_id: Some(7), ..Default::default() });
+        for sql in
+            [format!("SELECT p.id FROM {from} ORDER BY p.score DESC, p.id"), format!("SELECT count(*) FROM {from}")]
+        {
+            // (parent, detail) of each step; parent 0 is the statement itself.
+            let plan: Vec<(i64, String)> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .and_then(|mut s| {
+                    s.query_map(params_from_iter(args.clone()), |r| Ok((r.get(1)?, r.get(3)?)))?.collect()
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            let says = |parent: Option<i64>, text: &str| {
+                plan.iter().any(|(p, d)| d.contains(text) && parent.is_none_or(|parent| *p == parent))
+            };
+            assert!(says(Some(0), "SEARCH p USING COVERING INDEX duplicate_pairs_queue (status=?)"), "{plan:?}");
+            assert!(!says(Some(0), "TEMP B-TREE FOR ORDER BY"), "the index gives the order: {plan:?}");
+            assert!(says(None, "INDEX sqlite_autoindex_duplicate_pairs_1 (lead_a=?)"), "{plan:?}");
+            assert!(says(None, "INDEX duplicate_pairs_by_b (lead_b=?)"), "{plan:?}");
+        }
+    }
 }
