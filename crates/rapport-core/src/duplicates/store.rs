@@ -251,8 +251,8 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 const QUEUE_COLUMNS: &str = "id, lead_a, lead_b, score, tier, evidence, status, found_at";
 
 /// The pairs with a lead import `?` (given twice) created or changed, found from its leads by the pairs' two
-/// lead indexes. Checking each open pair against the import's leads read the whole queue in score order, a row at
-/// a time, however few pairs the import had.
+/// lead indexes: an id list the queue's index is walked against. Comparing each open pair's leads with the
+/// import's would read every open pair's row, however few pairs the import had.
 fn pairs_of_import() -> String {
     let leads = crate::audit::store::LEADS_OF_IMPORT;
     format!(
@@ -298,8 +298,8 @@ pub(crate) fn for_each_open(
     each: &mut dyn FnMut(QueueRow) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let (from, args) = open_narrowed(filter);
-    // The ids first, then each pair by its id: narrowed to an import, the pairs found from its leads are sorted
-    // by score, and a sort of whole rows (their evidence with them) would take all of them into memory.
+    // The ids first, then each pair by its id: the queue's index holds the ids in score order, so a filter that
+    // needs no more than the id (an import's pairs) reads a pair's row only when the pair is listed.
     let mut stmt = conn.prepare(&format!("SELECT p.id FROM {from} ORDER BY p.score DESC, p.id"))?;
     let mut ids = stmt.query(params_from_iter(args))?;
     while let Some(r) = ids.next()? {
