@@ -1,5 +1,6 @@
 //! What the core's own unit tests share: a store on a real file in a temporary folder, its first
-//! Administrator signed in, its clock stopped at the epoch.
+//! Administrator signed in, its clock stopped at the epoch; and the plan SQLite makes for a query on the latest
+//! schema.
 use std::sync::Arc;
 
 use crate::{Actor, FixedClock, OpenOptions, Rapport};
@@ -40,4 +41,14 @@ pub(crate) fn dump(dir: &tempfile::TempDir) -> Vec<(String, Vec<String>)> {
             (t, rows)
         })
         .collect()
+}
+
+/// The steps of the plan SQLite makes for `sql` with `params` on an empty store of the latest schema, as
+/// (parent, detail): parent 0 is the statement itself. What a test of a query's indexes reads.
+pub(crate) fn query_plan(sql: &str, params: impl rusqlite::Params) -> Vec<(i64, String)> {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .and_then(|mut s| s.query_map(params, |r| Ok((r.get(1)?, r.get(3)?)))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"))
 }

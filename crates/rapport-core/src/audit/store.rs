@@ -446,12 +446,8 @@ mod tests {
     /// lead's change rows (millions in a large store) to ask each for its batch.
     #[test]
     fn the_leads_of_an_import_are_read_through_its_batches() {
-        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {LEADS_OF_IMPORT}"))
-            .and_then(|mut s| s.query_map([7], |r| r.get::<_, String>(3))?.collect())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let plan: Vec<String> =
+            crate::test_support::query_plan(LEADS_OF_IMPORT, [7]).into_iter().map(|(_, step)| step).collect();
         assert!(plan[0].contains("INDEX change_batches_by_import (import_id=?)"), "{plan:?}");
         assert!(plan[1].contains("INDEX change_log_by_batch (batch_id=?)"), "{plan:?}");
     }

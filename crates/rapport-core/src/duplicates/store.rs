@@ -662,19 +662,11 @@ mod tests {
     /// its leads with the import's.
     #[test]
     fn the_pairs_of_an_import_are_found_from_its_leads() {
-        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
         let (from, args) = open_narrowed(&QueueFilter { import_id: Some(7), ..Default::default() });
         for sql in
             [format!("SELECT p.id FROM {from} ORDER BY p.score DESC, p.id"), format!("SELECT count(*) FROM {from}")]
         {
-            // (parent, detail) of each step; parent 0 is the statement itself.
-            let plan: Vec<(i64, String)> = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .and_then(|mut s| {
-                    s.query_map(params_from_iter(args.clone()), |r| Ok((r.get(1)?, r.get(3)?)))?.collect()
-                })
-                .unwrap_or_else(|e| panic!("{e}"));
+            let plan = crate::test_support::query_plan(&sql, params_from_iter(args.clone()));
             let says = |parent: Option<i64>, text: &str| {
                 plan.iter().any(|(p, d)| d.contains(text) && parent.is_none_or(|parent| *p == parent))
             };

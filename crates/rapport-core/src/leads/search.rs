@@ -826,12 +826,10 @@ mod tests {
     /// index on the company as typed away.
     #[test]
     fn the_company_floor_is_a_range_of_its_index() {
-        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        crate::db::migrate_to_version(&mut conn, crate::db::LATEST_VERSION as usize).unwrap_or_else(|e| panic!("{e}"));
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {COMPANY_FLOOR}"))
-            .and_then(|mut s| s.query_map(params!["emile", "emilf", 50], |r| r.get::<_, String>(3))?.collect())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let plan: Vec<String> = crate::test_support::query_plan(COMPANY_FLOOR, params!["emile", "emilf", 50])
+            .into_iter()
+            .map(|(_, step)| step)
+            .collect();
         assert!(plan.iter().any(|p| p.contains("INDEX leads_by_company_key (company_key>")), "{plan:?}");
     }
 
