@@ -7,7 +7,7 @@ use rapport_core::users::{Role, UserInput};
 use rapport_core::Origin;
 use rapport_core::{Actor, Rapport};
 
-use crate::session::{self, CliResult};
+use crate::session::{self, with_fields, CliResult};
 use crate::DuplicatesCommand;
 use crate::{
     Cli, Command, EditArgs, ExportFormat, LeadFields, LeadFilterArgs, LeadsCommand, ListArgs, SettingsCommand,
@@ -424,18 +424,6 @@ fn undo_change(core: &Rapport, actor: &Actor, id: i64, batch: i64) -> CliResult<
     }
     print_missing(&lead);
     Ok(())
-}
-
-/// An error as the CLI says it: a refusal of fields lists each field under `what` (by its column name, as
-/// files and flags name it); any other error is its own sentence.
-pub fn with_fields(what: &str, e: &rapport_core::Error) -> String {
-    let fields: Vec<String> =
-        e.field_errors().iter().map(|f| format!("  {}: {}", csv_io::csv_column(&f.field), f.message)).collect();
-    if fields.is_empty() {
-        e.to_string()
-    } else {
-        format!("{what}:\n{}", fields.join("\n"))
-    }
 }
 
 fn print_missing(lead: &Lead) {

@@ -302,18 +302,18 @@ pub fn run(core: &Rapport, actor: &Actor, cmd: &PipelineCommand) -> CliResult<()
         PipelineCommand::Done { activity } => {
             let a = core
                 .complete_activity(actor, *activity)
-                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not marked done"), &e))?;
+                .map_err(|e| crate::session::with_fields(&format!("activity {activity} was not marked done"), &e))?;
             writeln!(o, "{} {} done on lead {}: {}", a.kind.label(), a.id, a.lead_id, a.subject).map_err(err)?;
         }
         PipelineCommand::RemoveActivity { activity } => {
             core.remove_activity(actor, *activity)
-                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not removed"), &e))?;
+                .map_err(|e| crate::session::with_fields(&format!("activity {activity} was not removed"), &e))?;
             writeln!(o, "activity {activity} removed").map_err(err)?;
         }
         PipelineCommand::RestoreActivity { activity } => {
             let a = core
                 .restore_activity(actor, *activity)
-                .map_err(|e| crate::commands::with_fields(&format!("activity {activity} was not put back"), &e))?;
+                .map_err(|e| crate::session::with_fields(&format!("activity {activity} was not put back"), &e))?;
             writeln!(o, "{} {} back on lead {}: {}", a.kind.label(), a.id, a.lead_id, a.subject).map_err(err)?;
         }
         PipelineCommand::Decide { request, reject, comment } => {
@@ -488,6 +488,6 @@ fn move_lead(
         Err(Error::NeedsApproval(needed)) => Err(format!(
             "{needed}: run it again with --request-approval (and --note for the approver); nothing was changed"
         )),
-        Err(e) => Err(crate::commands::with_fields("the lead was not moved", &e)),
+        Err(e) => Err(crate::session::with_fields("the lead was not moved", &e)),
     }
 }

@@ -1,4 +1,4 @@
-//! Opening the database and signing in, shared by every subcommand.
+//! Opening the database, signing in and saying an error, shared by every subcommand.
 use std::path::PathBuf;
 
 use rapport_core::{Actor, Rapport};
@@ -88,4 +88,19 @@ pub fn user_id(core: &Rapport, actor: &Actor, username: &str) -> CliResult<i64> 
         .find(|(_, u)| u.to_lowercase() == username.trim().to_lowercase())
         .map(|(id, _)| id)
         .ok_or(format!("no user is named \"{username}\""))
+}
+
+/// An error as the CLI says it: a refusal of fields lists each field under `what` (by its column name, as
+/// files and flags name it); any other error is its own sentence.
+pub fn with_fields(what: &str, e: &rapport_core::Error) -> String {
+    let fields: Vec<String> = e
+        .field_errors()
+        .iter()
+        .map(|f| format!("  {}: {}", rapport_core::leads::csv::csv_column(&f.field), f.message))
+        .collect();
+    if fields.is_empty() {
+        e.to_string()
+    } else {
+        format!("{what}:\n{}", fields.join("\n"))
+    }
 }

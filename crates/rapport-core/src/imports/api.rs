@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::error::ImportError;
 use super::model::{
     ColumnMapping, DryRunReport, FilePreview, ImportPlan, ImportTemplate, ImportTemplateInput, NaturalKey,
-    OutcomeCounts, RowAction, RowPlan, RunPhase, RunProgress, DRY_RUN_ROWS_SHOWN, IGNORE,
+    OutcomeCounts, RowAction, RowPlan, RunPhase, RunProgress, DRY_RUN_ROWS_SHOWN, ERROR_COLUMN, IGNORE,
 };
 use super::pipeline::rejected;
 use super::reader::{self, RawRow};
@@ -62,9 +62,6 @@ fn phone_region_of<'a>(
         (has_numbers && most && region != default).then_some(region)
     })
 }
-
-/// The column a rejects file adds; an import of that file ignores it.
-pub const ERROR_COLUMN: &str = "import_error";
 
 /// Rows a dry run rehearses per transaction (each rolled back): it holds the writer briefly.
 const REHEARSAL_ROWS: usize = 500;

@@ -26,7 +26,7 @@ mod workbook_repair;
 mod xls_formats;
 mod zip_kind;
 
-pub use api::{apply_template, rejects_csv, ERROR_COLUMN};
+pub use api::{apply_template, rejects_csv};
 pub(crate) use cell_shape::{looks_like_email, looks_like_phone};
 pub use error::ImportError;
 pub use footers::{all_left_out, is_left_out};

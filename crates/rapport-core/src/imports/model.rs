@@ -6,6 +6,9 @@ use crate::duplicates::EvidenceLine;
 use crate::error::FieldError;
 use crate::leads::SourceChannel;
 
+/// The column a rejects file adds; an import of that file ignores it.
+pub const ERROR_COLUMN: &str = "import_error";
+
 /// Where a column goes: a canonical lead column (`first_name`, `email`, `other_phones`, ...), [`FULL_NAME`],
 /// [`TO_NOTES`] (appended to the lead's notes as "Header: value") or [`IGNORE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -688,7 +688,7 @@ pub fn default_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
         .map(|s| {
             let own_export_only = own_export && read_only.contains(&s.column.trim().to_lowercase().as_str());
             let target = match s.field {
-                _ if own_export_only || s.column == super::api::ERROR_COLUMN => IGNORE.to_string(),
+                _ if own_export_only || s.column == super::model::ERROR_COLUMN => IGNORE.to_string(),
                 Some(f) => f,
                 // A column without a header too (named by its place there): an export's trailing empty column
                 // adds nothing, one a person typed into keeps what they typed.
