@@ -10,6 +10,7 @@ use super::incremental_api::{evidence_json, fingerprint, still_answered};
 use super::model::{
     DuplicatePair, FoundPair, QueueFacets, QueueFilter, QueuePage, ScanPhase, ScanProgress, ScanReport, Tier,
 };
+use super::reach::PairReach;
 use super::store::{self, PairValues};
 use crate::access::{AccessError, Actor, DuplicateReach, Permission};
 use crate::audit::store as changelog;
@@ -254,7 +255,7 @@ impl Rapport {
             // The reach decides what the reader sees (`for_each_visible_open` checks no more of a pair's leads
             // than it implies): no lead is loaded to learn its campaign.
             let mut values: Vec<(String, Option<String>)> = Vec::new();
-            store::for_each_open_sides(conn, &mut |p| {
+            store::for_each_open_sides(conn, reach.owner(), &mut |p| {
                 if reach.may_hold(p.lead_a, p.lead_b) {
                     values.extend([p.a, p.b]);
                 }
@@ -386,7 +387,7 @@ fn count_visible(conn: &rusqlite::Connection, reach: &PairReach, filter: &QueueF
         return Ok(u32::try_from(store::count_open(conn, filter)?).unwrap_or(u32::MAX));
     }
     let mut n = 0u32;
-    store::for_each_open_ids(conn, filter, &mut |a, b| {
+    store::for_each_open_ids(conn, filter, reach.owner(), &mut |a, b| {
         if reach.may_hold(a, b) {
             n = n.saturating_add(1);
         }
@@ -431,7 +432,7 @@ fn for_each_visible_open(
     f: &mut dyn FnMut(store::QueueRow, crate::leads::Lead, crate::leads::Lead) -> bool,
 ) -> Result<()> {
     let scope = grant.lead_scope();
-    store::for_each_open(conn, filter, &mut |row| {
+    store::for_each_open(conn, filter, reach.owner(), &mut |row| {
         if !reach.may_hold(row.lead_a, row.lead_b) {
             return Ok(true);
         }
@@ -448,38 +449,6 @@ fn for_each_visible_open(
     })?;
     Ok(())
 }
-/// The leads whose pairs can be a reader's, read once per queue: a steward of one campaign, or an account manager
-/// and their own leads, would otherwise have both leads of every open pair loaded to find theirs (after a large
-/// import, hundreds of thousands of pairs; 1.7 s for an owner's queue at 50,000 pairs). `None`: no limit of that
-/// kind. Only a first sift: a pair it lets through is still checked lead by lead.
-pub(crate) struct PairReach {
-    in_scope: Option<HashSet<i64>>,
-    owned: Option<HashSet<i64>>,
-}
-
-impl PairReach {
-    pub(crate) fn of(conn: &rusqlite::Connection, grant: &crate::access::Grant) -> Result<Self> {
-        let in_scope = match grant.lead_scope() {
-            crate::access::LeadScope::All => None,
-            scoped => Some(leads::ids_in_scope(conn, &scoped)?.into_iter().collect()),
-        };
-        let owned = match grant.duplicate_reach() {
-            DuplicateReach::All => None,
-            DuplicateReach::OwnLeads(me) => Some(leads::ids_owned_by(conn, me)?.into_iter().collect()),
-        };
-        Ok(Self { in_scope, owned })
-    }
-
-    fn is_everything(&self) -> bool {
-        self.in_scope.is_none() && self.owned.is_none()
-    }
-
-    pub(crate) fn may_hold(&self, a: i64, b: i64) -> bool {
-        self.in_scope.as_ref().is_none_or(|ids| ids.contains(&a) && ids.contains(&b))
-            && self.owned.as_ref().is_none_or(|ids| ids.contains(&a) || ids.contains(&b))
-    }
-}
-
 /// Pair `pair_id`, its two leads and the actor's grant, when the actor may decide about it: both leads in their
 /// campaigns (else not found: its other lead is not theirs to know of), and theirs to decide.
 fn decidable_pair(

@@ -1000,10 +1000,10 @@ mod enrich {
                 // progress, which would tell how many there are in campaigns they do not work on.
                 let scope = grant.lead_scope();
                 // Sifted by ids first: a steward of one campaign does not load both leads of every pair.
-                let reach = crate::duplicates::api::PairReach::of(conn, &grant)?;
+                let reach = crate::duplicates::reach::PairReach::of(conn, &grant)?;
                 let same =
                     crate::duplicates::QueueFilter { tier: Some(crate::duplicates::Tier::Same), ..Default::default() };
-                store::for_each_open(conn, &same, &mut |row| {
+                store::for_each_open(conn, &same, reach.owner(), &mut |row| {
                     if reach.may_hold(row.lead_a, row.lead_b) && !super::answered_once(conn, row.id)? {
                         if let (Some(a), Some(b)) = (leads::get(conn, row.lead_a)?, leads::get(conn, row.lead_b)?) {
                             let visible = scope.allows_campaign(&a.campaign) && scope.allows_campaign(&b.campaign);

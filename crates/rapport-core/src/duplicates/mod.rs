@@ -8,6 +8,7 @@ pub(crate) mod incremental;
 pub(crate) mod incremental_api;
 mod merge;
 mod model;
+mod reach;
 pub(crate) mod store;
 mod tiers;
 
