@@ -698,7 +698,8 @@ mod tests {
     }
 
     /// An account manager's queue, its counts and its filters' choices read the pairs of the leads they own,
-    /// found through the owner's index and the pairs' two lead indexes: never every open pair.
+    /// found through the owner's index and the pairs' two lead indexes: no pair's row is read to learn whether
+    /// it is theirs.
     #[test]
     fn an_owners_pairs_are_found_from_their_leads() {
         let (from, args) = open_narrowed(&QueueFilter::default(), Some(3));
