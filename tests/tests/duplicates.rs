@@ -734,12 +734,19 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     let other = f.user("otto", Role::Editor, &[]);
     let steward = f.user("stella", Role::Editor, &[]);
     let olga = owner.user_id().unwrap();
-    let mut mine = lead("Ann", "Lee", "ann.lee31@x.example");
+    let in_campaign = |mut input: LeadInput, campaign: &str| {
+        input.campaign = campaign.into();
+        input
+    };
+    let mut mine = in_campaign(lead("Ann", "Lee", "ann.lee31@x.example"), "Spring");
     mine.owner_id = Some(olga);
     f.core.create_lead(&f.admin, &mine, &Origin::manual()).unwrap();
-    f.core.create_lead(&f.admin, &lead("Ann", "Lee", "ann.lee31@x.example"), &Origin::manual()).unwrap();
-    f.core.create_lead(&f.admin, &lead("Bo", "Chan", "bo.chan47@x.example"), &Origin::manual()).unwrap();
-    f.core.create_lead(&f.admin, &lead("Bo", "Chan", "bo.chan47@x.example"), &Origin::manual()).unwrap();
+    let twin = in_campaign(lead("Ann", "Lee", "ann.lee31@x.example"), "Spring");
+    f.core.create_lead(&f.admin, &twin, &Origin::manual()).unwrap();
+    for _ in 0..2 {
+        let bo = in_campaign(lead("Bo", "Chan", "bo.chan47@x.example"), "Autumn");
+        f.core.create_lead(&f.admin, &bo, &Origin::manual()).unwrap();
+    }
     assert_eq!(f.core.duplicate_queue(&f.admin, 10).unwrap().len(), 2);
     // Not yet a steward: sees only the pair with her own lead, cannot scan, cannot decide about Bo's pair.
     let seen = f.core.duplicate_queue(&owner, 10).unwrap();
@@ -747,6 +754,10 @@ fn a_data_steward_reviews_every_pair_and_an_owner_only_pairs_with_a_lead_of_thei
     assert_eq!(f.core.open_duplicate_pairs(&owner).unwrap(), 1);
     assert!(f.core.duplicate_queue(&other, 10).unwrap().is_empty());
     assert_eq!(f.core.open_duplicate_pairs(&other).unwrap(), 0);
+    // The filters offer the campaigns of the pairs they see, not of every pair.
+    assert_eq!(f.core.duplicate_queue_facets(&f.admin).unwrap().campaigns, ["Autumn", "Spring"]);
+    assert_eq!(f.core.duplicate_queue_facets(&owner).unwrap().campaigns, ["Spring"]);
+    assert!(f.core.duplicate_queue_facets(&other).unwrap().campaigns.is_empty());
     assert_eq!(
         f.core.scan_duplicates(&owner, &AtomicBool::new(false), &mut |_| {}).unwrap_err().code(),
         ErrorCode::PermissionDenied

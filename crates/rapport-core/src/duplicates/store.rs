@@ -250,23 +250,26 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 
 const QUEUE_COLUMNS: &str = "id, lead_a, lead_b, score, tier, evidence, status, found_at";
 
-/// The pairs with a lead import `?` (given twice) created or changed, found from its leads by the pairs' two
-/// lead indexes: an id list the queue's index is walked against. Comparing each open pair's leads with the
-/// import's would read every open pair's row, however few pairs the import had.
-fn pairs_of_import() -> String {
-    let leads = crate::audit::store::LEADS_OF_IMPORT;
+/// The ids of the pairs with a lead among `leads` (a query of lead ids, its arguments given twice), found by the
+/// pairs' two lead indexes: an id list the queue's index is walked against. Comparing each open pair's leads
+/// with a few would read every open pair's row, however few pairs they have.
+fn pairs_of_leads(leads: &str) -> String {
     format!(
-        "SELECT x.id FROM ({leads}) i CROSS JOIN duplicate_pairs x ON x.lead_a = i.entity_id \
-         UNION SELECT y.id FROM ({leads}) i CROSS JOIN duplicate_pairs y ON y.lead_b = i.entity_id"
+        "SELECT x.id FROM ({leads}) i CROSS JOIN duplicate_pairs x ON x.lead_a = i.lead \
+         UNION SELECT y.id FROM ({leads}) i CROSS JOIN duplicate_pairs y ON y.lead_b = i.lead"
     )
 }
 
-/// The pairs with a lead owned by user `?` (given twice), found from their leads as an import's are: an account
-/// manager's queue holds those alone, and sifting every open pair for them read all of a large queue (1.1 s for
-/// one page at a million leads and 257,000 pairs, for an owner of none).
-const PAIRS_OF_OWNER: &str = "SELECT x.id FROM leads o CROSS JOIN duplicate_pairs x ON x.lead_a = o.id \
-     WHERE o.owner_id = ? UNION SELECT y.id FROM leads o CROSS JOIN duplicate_pairs y ON y.lead_b = o.id \
-     WHERE o.owner_id = ?";
+/// The pairs with a lead import `?` created or changed: what its report's "Review possible duplicates" opens.
+fn pairs_of_import() -> String {
+    pairs_of_leads(&format!("SELECT entity_id AS lead FROM ({})", crate::audit::store::LEADS_OF_IMPORT))
+}
+
+/// The pairs with a lead owned by user `?`: an account manager's queue holds those alone (sifting every open
+/// pair for them took 1.1 s for one page at a million leads and 257,000 pairs, for an owner of none).
+fn pairs_of_owner() -> String {
+    pairs_of_leads("SELECT id AS lead FROM leads WHERE owner_id = ?")
+}
 
 /// The open pairs `filter` lets through, and when `owner` is given only those with a lead of theirs, as a FROM
 /// clause (`p`, with `a` and `b` its leads when the filter speaks of them) and its arguments.
@@ -296,7 +299,7 @@ fn open_narrowed(filter: &QueueFilter, owner: Option<i64>) -> (String, Vec<Value
         args.extend([Value::Integer(import), Value::Integer(import)]);
     }
     if let Some(owner) = owner {
-        conditions.push(format!("p.id IN ({PAIRS_OF_OWNER})"));
+        conditions.push(format!("p.id IN ({})", pairs_of_owner()));
         args.extend([Value::Integer(owner), Value::Integer(owner)]);
     }
     (format!("{from} WHERE {}", conditions.join(" AND ")), args)
@@ -332,7 +335,7 @@ pub(crate) fn for_each_open_sides(
     owner: Option<i64>,
     each: &mut dyn FnMut(PairSides),
 ) -> Result<(), StoreError> {
-    let owned = if owner.is_some() { format!(" AND p.id IN ({PAIRS_OF_OWNER})") } else { String::new() };
+    let owned = if owner.is_some() { format!(" AND p.id IN ({})", pairs_of_owner()) } else { String::new() };
     let mut stmt = conn.prepare(&format!(
         "SELECT p.lead_a, p.lead_b, a.campaign, a.source, b.campaign, b.source
          FROM duplicate_pairs p JOIN leads a ON a.id = p.lead_a JOIN leads b ON b.id = p.lead_b
@@ -703,7 +706,7 @@ mod tests {
     #[test]
     fn an_owners_pairs_are_found_from_their_leads() {
         let (from, args) = open_narrowed(&QueueFilter::default(), Some(3));
-        let owned = format!(" AND p.id IN ({PAIRS_OF_OWNER})");
+        let owned = format!(" AND p.id IN ({})", pairs_of_owner());
         let sides = format!(
             "SELECT p.lead_a, p.lead_b FROM duplicate_pairs p JOIN leads a ON a.id = p.lead_a \
              JOIN leads b ON b.id = p.lead_b WHERE p.status = 'open'{owned}"

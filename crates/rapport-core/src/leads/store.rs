@@ -842,13 +842,6 @@ fn summaries(conn: &Connection, ids: &[i64]) -> Result<Vec<LeadSummary>, StoreEr
     Ok(ids.iter().filter_map(|id| rows.iter().find(|r| r.id == *id).cloned()).collect())
 }
 
-/// The leads user `owner` owns, whatever their campaign.
-pub(crate) fn ids_owned_by(conn: &Connection, owner: i64) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM leads WHERE owner_id = ?1")?;
-    let rows = stmt.query_map([owner], |r| r.get(0))?;
-    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
-}
-
 /// The ids of every lead `q` matches in scope (its paging fields ignored), in the list's order: what a list
 /// exports is what it shows, page after page.
 pub(crate) fn ids_matching(conn: &Connection, q: &LeadQuery, scope: &LeadScope) -> Result<Vec<i64>, StoreError> {
