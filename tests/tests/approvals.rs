@@ -48,13 +48,18 @@ fn an_approval_s_note_and_comment_are_checked_as_text() {
     let err = f.core.request_move(&eve, won.id, won.version, "qualification", "", "more seats\u{1b}[2J").unwrap_err();
     assert_eq!(err.field_errors()[0].field, "note", "{err}");
     assert_eq!(f.dump(), before);
+    // A lone carriage return is stored as the line break it is: kept raw, a terminal printed the next line over
+    // the first, so a note could fake another request's line in the CLI's queue.
     let request =
-        f.core.request_move(&eve, won.id, won.version, "qualification", "", "They signed\nfor more seats").unwrap();
+        f.core.request_move(&eve, won.id, won.version, "qualification", "", " They signed\rfor more seats ").unwrap();
+    assert_eq!(request.note, "They signed\nfor more seats");
+    assert_eq!(f.core.approval_queue(&f.admin).unwrap()[0].note, "They signed\nfor more seats", "as stored");
     let before = f.dump();
     let err = f.core.decide_approval(&f.admin, request.id, false, "no \u{202E}thanks").unwrap_err();
     assert_eq!(err.field_errors()[0].field, "comment", "{err}");
     assert_eq!(f.dump(), before);
-    f.core.decide_approval(&f.admin, request.id, false, "Not this quarter").unwrap();
+    let decided = f.core.decide_approval(&f.admin, request.id, false, "Not\rthis quarter").unwrap();
+    assert_eq!(decided.comment, "Not\nthis quarter");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use rapport_core::duplicates::FieldChoice;
 use rapport_core::imports::ImportPlan;
 use rapport_core::leads::{ImportMode, Lead, LeadInput, GATE_OVERRIDE};
 use rapport_core::pipeline::{
-    ActivityKind, BoardQuery, LostReason, NewActivity, NewStage, Passing, StageOutcome, StageSettings,
+    ActivityKind, BoardQuery, LostReason, NewActivity, NewStage, Passing, StageOutcome, StageSettings, StagnationPolicy,
 };
 use rapport_core::users::Role;
 use rapport_core::{Actor, ErrorCode, Origin};
@@ -132,6 +132,16 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Validation);
     assert_eq!(f.dump(), before);
+    // The reason is shown in every history of the lead, in the app and printed by the CLI: checked as a lead's
+    // text is, not stored with a terminal escape or a direction override.
+    for reason in ["CFO ok\u{1b}[2J", "CFO \u{202E}ok"] {
+        let err = f
+            .core
+            .update_lead_passing(&f.admin, ann.id, ann.version, &input, &Origin::manual(), Passing::Override(reason))
+            .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "override_reason", "{err}");
+        assert_eq!(f.dump(), before);
+    }
 
     let won = f
         .core
@@ -141,7 +151,7 @@ fn an_override_takes_an_administrator_and_a_reason_and_is_logged_with_the_move()
             ann.version,
             &input,
             &Origin::manual(),
-            Passing::Override("signed on paper; value follows"),
+            Passing::Override(" signed on paper;\rvalue follows"),
         )
         .unwrap()
         .lead;
@@ -613,9 +623,36 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     sales.sort_by_key(|s| s.position);
     let order: Vec<&str> = sales.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(order, ["new", "qualification", "engagement", "negotiation", "won", "lost", "nurture"]);
+    let before = f.dump();
     let dup =
         NewStage { pipeline: "renewals".into(), key: "won".into(), label: "Won".into(), outcome: StageOutcome::Won };
     assert_eq!(f.core.create_stage(&f.admin, &dup).unwrap_err().code(), ErrorCode::Validation, "keys are unique");
+    // A stage is moved by its label as well as its key: two of one pipeline may not share one (any case), nor
+    // may a label carry what a terminal would run; two pipelines may each have their "Won".
+    for (key, label) in [("won_again", " won "), ("escaped", "Esc\u{1b}[2J"), ("long", &"L".repeat(61)), ("blank", " ")]
+    {
+        let stage =
+            NewStage { pipeline: "sales".into(), key: key.into(), label: label.into(), outcome: StageOutcome::Won };
+        let err = f.core.create_stage(&f.admin, &stage).unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "label", "{label:?}: {err}");
+    }
+    assert_eq!(
+        f.core.create_pipeline(&f.admin, "escaped", "P\u{1b}[31mX").unwrap_err().field_errors()[0].field,
+        "label"
+    );
+    assert_eq!(f.dump(), before);
+    let stage = config.stages.iter().find(|s| s.key == "negotiation").unwrap();
+    let settings = StageSettings {
+        label: "QUALIFICATION".into(),
+        probability: stage.probability,
+        colour: stage.colour.clone(),
+        required_fields: stage.required_fields.clone(),
+        required_activities: stage.required_activities.clone(),
+        asked_when_skipped: false,
+    };
+    let err = f.core.update_stage(&f.admin, "negotiation", &settings).unwrap_err();
+    assert!(err.to_string().contains("is stage qualification's label already"), "{err}");
+    assert_eq!(f.dump(), before);
     let config = f.core.pipeline_config(&editor).unwrap();
     assert_eq!(config.pipelines.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["sales", "renewals"]);
     // Its closing stages ask what the sales pipeline's do: a deal won with its value, one lost with why.
@@ -630,11 +667,36 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
         f.core.pipeline_board(&editor, &BoardQuery { pipeline: "renewals".into(), ..Default::default() }).unwrap();
     let columns: Vec<(&str, usize)> = board.columns.iter().map(|c| (c.stage.key.as_str(), c.cards.len())).collect();
     assert_eq!(columns, [("renewal_due", 1)], "the renewals board: its open stage, with Ann");
-    let logged: i64 = f
+    let logged: Vec<(String, Option<String>, Option<String>)> = f
         .sql()
-        .query_row("SELECT count(*) FROM change_log WHERE entity IN ('pipeline', 'stage')", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(logged, 5, "the pipeline and each stage");
+        .prepare("SELECT field, old_value, new_value FROM change_log WHERE entity IN ('pipeline', 'stage') ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let fields: Vec<&str> = logged.iter().map(|(f, ..)| f.as_str()).collect();
+    // The pipeline and each stage, and each stage Negotiation moved on (every one after Engagement, the renewals'
+    // too: positions are one order across pipelines) with where it was and is.
+    assert_eq!(
+        fields,
+        [
+            "renewals",
+            "renewal_due.created",
+            "renewed.created",
+            "churned.created",
+            "renewal_due.position",
+            "renewed.position",
+            "churned.position",
+            "won.position",
+            "lost.position",
+            "nurture.position",
+            "negotiation.created",
+        ]
+    );
+    let position = |key: &str| sales.iter().find(|s| s.key == key).map(|s| s.position.to_string());
+    let won = logged.iter().find(|(f, ..)| f == "won.position").unwrap();
+    assert_eq!((won.1.as_deref(), won.2.clone()), (Some("3"), position("won")), "{logged:?}");
 
     // Lost reasons: configurable, logged, and one a lead holds stays.
     let mut lost = common::lead("Bo", "Berg", "bo@berg.se");
@@ -984,6 +1046,15 @@ fn a_stage_asked_when_skipped_is_asked_of_a_lead_moved_past_it() {
     let err = f.core.create_lead(&f.admin, &straight, &Origin::manual()).unwrap_err();
     assert_eq!(fields_at_fault(&err), ["budget", "decision_maker", "need", "timeline"]);
     assert_eq!(f.dump(), before, "nothing written");
+    // A policy sending In discussion's quiet leads back to Qualification leaves it a working stage, still asked:
+    // read as a parking stage (as Nurture is), a lead skipped it unasked once any policy named it.
+    let back = StagnationPolicy { after_days: 30, target: "qualification".into(), lost_reason: None };
+    f.core.set_stagnation_policy(&f.admin, "engagement", Some(&back)).unwrap();
+    let before = f.dump();
+    let err = f.core.move_lead(&f.admin, bo.id, bo.version, "won", Passing::Checked).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["budget", "decision_maker", "need", "timeline"]);
+    assert_eq!(f.dump(), before, "nothing written");
+    f.core.set_stagnation_policy(&f.admin, "engagement", None).unwrap();
     // Qualified, it passes.
     let bo = f.core.update_lead(&f.admin, bo.id, bo.version, &common::qualified(bo.to_input()), &Origin::manual());
     let bo = bo.unwrap().lead;
@@ -1102,6 +1173,24 @@ fn an_activity_logged_by_mistake_is_removed_by_who_logged_it_and_counts_no_more(
     let back = f.core.restore_activity(&eve, sent.id).unwrap();
     assert_eq!((back.created_by_id, back.subject.as_str()), (eve.user_id(), "Proposal v1 sent"));
     assert_eq!(clock(&f), meanwhile.done_at.max(sent.done_at.clone()));
+}
+
+/// An activity on a lead outside a user's campaigns is not found by its Undo either: "there already" told them an
+/// activity of that number exists, which every other call on it denies.
+#[test]
+fn putting_back_an_activity_out_of_reach_says_not_found() {
+    let f = fixture();
+    let team = f.user("team", Role::Editor, &["Spring"]);
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io")); // no campaign: outside "Spring"
+    let note = NewActivity { kind: Some(ActivityKind::Note), subject: "Called".into(), ..Default::default() };
+    let there = f.core.log_activity(&f.admin, ann.id, &note).unwrap();
+    let before = f.dump();
+    assert_eq!(f.core.complete_activity(&team, there.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.restore_activity(&team, there.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.core.restore_activity(&team, there.id + 1000).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(f.dump(), before);
+    // Whoever sees the lead is still told it is there.
+    assert_eq!(f.core.restore_activity(&f.admin, there.id).unwrap_err().code(), ErrorCode::Validation);
 }
 
 /// Undo of a removal puts a task back with its reminder as it was: one not shown yet is still shown to its author

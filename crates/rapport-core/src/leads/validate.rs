@@ -188,6 +188,7 @@ fn entry_problem(raw: &str) -> Option<String> {
 /// into it (a spreadsheet cell with Alt+Enter) as a space: such a name broke every list it was shown in.
 /// Text is kept in Unicode's composed form (NFC): "Zoë" pasted from a Mac comes as "Zoe" and a combining mark,
 /// which looks the same but compares, sorts and counts otherwise.
+#[must_use = "the cleaned text is what is stored: the value as typed keeps its lone carriage returns"]
 pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, errors: &mut Vec<FieldError>) -> String {
     use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
     let composed: String;

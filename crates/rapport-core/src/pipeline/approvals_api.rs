@@ -42,7 +42,7 @@ impl Rapport {
             // Checked as a lead's text is: a terminal escape or a direction override would be shown raw to the
             // approver, in the app and in the CLI's queue.
             let mut errors = Vec::new();
-            crate::leads::clean_text("note", note, NOTE_CHARS, true, &mut errors);
+            let note = crate::leads::clean_text("note", note, NOTE_CHARS, true, &mut errors);
             if !errors.is_empty() {
                 return Err(ValidationErrors { errors }.into());
             }
@@ -79,7 +79,7 @@ impl Rapport {
                     // Only a reason the requester gave: one the lead held already is not theirs to apply, and
                     // applied at the approval it would undo a colleague's change of it meanwhile.
                     lost_reason: if lost_reason.trim().is_empty() { "" } else { &after.deal.lost_reason },
-                    note: note.trim(),
+                    note: &note,
                     requested_by: grant.user_id,
                     at: &at,
                 },
@@ -162,12 +162,12 @@ impl Rapport {
                 )
                 .into());
             }
-            let comment = comment.trim();
+            let mut errors = Vec::new();
+            let comment = crate::leads::clean_text("comment", comment, NOTE_CHARS, true, &mut errors);
+            let comment = comment.as_str();
             if !approve && comment.is_empty() {
                 return Err(ValidationErrors::one("comment", "say why the move is rejected").into());
             }
-            let mut errors = Vec::new();
-            crate::leads::clean_text("comment", comment, NOTE_CHARS, true, &mut errors);
             if !errors.is_empty() {
                 return Err(ValidationErrors { errors }.into());
             }

@@ -229,13 +229,21 @@ pub(crate) fn keeps_criteria(
     Ok(Some(Overridden(format!("{reason} (passed although {})", what.join("; ")))))
 }
 
-/// An override of what a stage asks is an Administrator's, with a reason: the reason, trimmed.
-fn override_reason<'a>(grant: &Grant, reason: &'a str) -> Result<&'a str> {
+/// The longest reason an override keeps in the change log.
+const OVERRIDE_REASON_CHARS: usize = 2_000;
+
+/// An override of what a stage asks is an Administrator's, with a reason: the reason, checked as a note is (it is
+/// shown in every lead's history, and a terminal escape or a lone carriage return would be printed raw there).
+fn override_reason(grant: &Grant, reason: &str) -> Result<String> {
     if grant.role != Role::Administrator {
         let action = "override a stage's entry criteria";
         return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());
     }
-    let reason = reason.trim();
+    let mut errors = Vec::new();
+    let reason = crate::leads::clean_text("override_reason", reason, OVERRIDE_REASON_CHARS, false, &mut errors);
+    if !errors.is_empty() {
+        return Err(ValidationErrors { errors }.into());
+    }
     if reason.is_empty() {
         return Err(ValidationErrors::one("override_reason", "an override needs a reason").into());
     }
@@ -432,7 +440,8 @@ pub(crate) fn check(
 /// The stages of `to`'s pipeline a lead skips on its way from where `before` is (None: being created, so from
 /// below the pipeline's first stage) into `to`, among those that ask their criteria of leads skipping them: the
 /// open stages more likely to win than the one left and less than `to`. A stage leads are parked in when they go
-/// quiet (Nurture) is no step on the way.
+/// quiet (Nurture) is no step on the way; a working stage a policy sends quiet leads back to (Qualification) is
+/// still one, and still asks.
 fn skipped_asking(
     conn: &Connection,
     before: Option<&Lead>,
@@ -440,7 +449,7 @@ fn skipped_asking(
 ) -> Result<Vec<config::StageConfig>> {
     let stages = config::stages(conn)?;
     let from = before.and_then(|b| stages.iter().find(|s| s.key == b.stage && s.pipeline == to.pipeline));
-    let parked: Vec<&str> = stages.iter().filter_map(|s| s.stagnation.as_ref()).map(|p| p.target.as_str()).collect();
+    let parked: Vec<&str> = stages.iter().filter(|s| parking_stage(&stages, s)).map(|s| s.key.as_str()).collect();
     let mut on_the_way: Vec<config::StageConfig> = stages
         .iter()
         .filter(|s| {
@@ -456,6 +465,14 @@ fn skipped_asking(
         .collect();
     on_the_way.sort_by_key(|s| (s.probability, s.position));
     Ok(on_the_way)
+}
+
+/// Whether `stage` is where quiet leads are parked (Nurture): some stagnation policy's target, no likelier to win
+/// than where its pipeline starts.
+fn parking_stage(stages: &[config::StageConfig], stage: &config::StageConfig) -> bool {
+    let first = stages.iter().filter(|s| s.pipeline == stage.pipeline).min_by_key(|s| s.position);
+    stages.iter().any(|s| s.stagnation.as_ref().is_some_and(|p| p.target == stage.key))
+        && first.is_some_and(|f| stage.probability <= f.probability)
 }
 
 /// "A", "A and B", "A, B and C".
@@ -485,10 +502,7 @@ fn advances(conn: &Connection, before: Option<&Lead>, to: &config::StageConfig) 
     if from.and_then(|f| f.stagnation.as_ref()).is_some_and(|p| p.target == to.key) {
         return Ok(false);
     }
-    // A parking stage: some policy's target, no likelier to win than where its pipeline starts (Nurture).
-    let first = stages.iter().filter(|s| s.pipeline == to.pipeline).min_by_key(|s| s.position);
-    let parks_there = stages.iter().any(|s| s.stagnation.as_ref().is_some_and(|p| p.target == to.key))
-        && first.is_some_and(|f| to.probability <= f.probability);
+    let parks_there = parking_stage(&stages, to);
     if parks_there && from.is_some_and(|f| f.outcome == config::StageOutcome::Lost) {
         return Ok(false);
     }

@@ -17,12 +17,6 @@ use crate::rapport::Rapport;
 const SUBJECT_CHARS: usize = 200;
 const BODY_CHARS: usize = 20_000;
 
-fn too_long(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
-    if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("is longer than {max} characters")));
-    }
-}
-
 /// Checks an RFC 3339 time and gives it the database's one spelling (UTC, milliseconds): times are compared
 /// as text, and "…09:00:00Z" sorts after "…09:00:00.012Z".
 fn instant(field: &str, value: &mut Option<String>, errors: &mut Vec<FieldError>) {
@@ -44,6 +38,31 @@ fn checked_key(field: &str, key: &str) -> Result<String> {
     } else {
         Err(ValidationErrors::one(field, format!("\"{k}\": use lower-case letters, digits and _")).into())
     }
+}
+
+/// The longest label of a stage or a pipeline: a board column's header.
+const LABEL_CHARS: usize = 60;
+
+/// A stage's or a pipeline's label, checked as a lead's text is (it heads a board column, and the CLI prints it:
+/// a terminal escape in it ran in every terminal listing the stages), into `errors`; the label as kept.
+fn checked_label(value: &str, errors: &mut Vec<FieldError>) -> String {
+    let label = crate::leads::clean_text("label", value, LABEL_CHARS, false, errors);
+    if label.is_empty() {
+        errors.push(FieldError::new("label", "is required"));
+    }
+    label
+}
+
+/// A stage is moved by its label too (the CLI, an import's column): two stages of one pipeline with one label
+/// would make the move a guess. Pipelines may share a label (each its own "Won").
+fn label_taken(tx: &rusqlite::Transaction<'_>, pipeline: &str, key: &str, label: &str) -> Result<Option<FieldError>> {
+    let folded = label.to_lowercase();
+    let other = config::stages(tx)?
+        .into_iter()
+        .find(|s| s.pipeline == pipeline && s.key != key && s.label.trim().to_lowercase() == folded);
+    Ok(other.map(|o| {
+        FieldError::new("label", format!("\"{label}\" is stage {}'s label already; give each its own", o.key))
+    }))
 }
 
 /// How far ahead of this computer's clock a logged activity may be, for another device's clock.
@@ -168,10 +187,10 @@ impl Rapport {
     ) -> Result<()> {
         let old = config::stage(tx, key)?.ok_or_else(|| Error::NotFound { entity: "stage", id: key.into() })?;
         let mut errors = Vec::new();
-        if settings.label.trim().is_empty() {
-            errors.push(FieldError::new("label", "is required"));
+        let label = checked_label(&settings.label, &mut errors);
+        if !label.is_empty() {
+            errors.extend(label_taken(tx, &old.pipeline, key, &label)?);
         }
-        too_long("label", settings.label.trim(), 60, &mut errors);
         if settings.probability > 100 {
             errors.push(FieldError::new("probability", "is a percentage, 0 to 100"));
         }
@@ -189,7 +208,7 @@ impl Rapport {
         if !errors.is_empty() {
             return Err(ValidationErrors { errors }.into());
         }
-        let settings = StageSettings { label: settings.label.trim().to_string(), ..settings.clone() };
+        let settings = StageSettings { label, ..settings.clone() };
         let list = |v: &[String]| v.join(", ");
         let kinds = |v: &[ActivityKind]| v.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
         let changes = [
@@ -215,15 +234,17 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let key = checked_key("key", key)?;
-            if label.trim().is_empty() {
-                return Err(ValidationErrors::one("label", "is required").into());
+            let mut errors = Vec::new();
+            let label = checked_label(label, &mut errors);
+            if !errors.is_empty() {
+                return Err(ValidationErrors { errors }.into());
             }
             if config::pipelines(tx)?.iter().any(|p| p.key == key) {
                 return Err(ValidationErrors::one("key", format!("a pipeline \"{key}\" exists already")).into());
             }
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
-            config::insert_pipeline(tx, &key, label.trim())?;
-            changelog::record(tx, &batch, "pipeline", 0, &key, None, Some(label.trim()))?;
+            config::insert_pipeline(tx, &key, &label)?;
+            changelog::record(tx, &batch, "pipeline", 0, &key, None, Some(&label))?;
             Ok(PipelineConfig {
                 pipelines: config::pipelines(tx)?,
                 stages: config::stages(tx)?,
@@ -312,8 +333,10 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::ManageSettings)?;
             let key = checked_key("key", &stage.key)?;
-            if stage.label.trim().is_empty() {
-                return Err(ValidationErrors::one("label", "is required").into());
+            let mut errors = Vec::new();
+            let label = checked_label(&stage.label, &mut errors);
+            if !errors.is_empty() {
+                return Err(ValidationErrors { errors }.into());
             }
             if !config::pipelines(tx)?.iter().any(|p| p.key == stage.pipeline) {
                 return Err(ValidationErrors::one("pipeline", format!("no pipeline \"{}\"", stage.pipeline)).into());
@@ -321,10 +344,24 @@ impl Rapport {
             if config::stage(tx, &key)?.is_some() {
                 return Err(ValidationErrors::one("key", format!("a stage \"{key}\" exists already")).into());
             }
-            let new = NewStage { key: key.clone(), label: stage.label.trim().to_string(), ..stage.clone() };
+            if let Some(taken) = label_taken(tx, &stage.pipeline, &key, &label)? {
+                return Err(ValidationErrors { errors: vec![taken] }.into());
+            }
+            let new = NewStage { key: key.clone(), label, ..stage.clone() };
             let batch = self.begin_batch(tx, &grant, &Origin::manual())?;
             let probability = config::default_probability(tx, &new)?;
+            // An open stage goes before the closing ones, which moves them (and every stage after them): each
+            // stage that moves is logged, as a reorder logs it.
+            let was: Vec<(String, i32)> = config::stages(tx)?.into_iter().map(|s| (s.key, s.position)).collect();
             config::insert_stage(tx, &new, probability)?;
+            for moved in config::stages(tx)? {
+                let Some((_, before)) = was.iter().find(|(k, _)| *k == moved.key) else { continue };
+                if *before != moved.position {
+                    let field = format!("{}.position", moved.key);
+                    let (a, b) = (before.to_string(), moved.position.to_string());
+                    changelog::record(tx, &batch, "stage", 0, &field, Some(&a), Some(&b))?;
+                }
+            }
             let asks = config::closing_fields(new.outcome);
             let asks = if asks.is_empty() { String::new() } else { format!(", asks {}", asks.join(", ")) };
             let text = format!("{} ({}, {}, {probability}%{asks})", new.label, new.pipeline, new.outcome.as_str());
@@ -534,7 +571,10 @@ impl Rapport {
         self.db.write(|tx| {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             let not_found = || Error::NotFound { entity: "activity", id: id.to_string() };
-            if activities::get(tx, id)?.is_some() {
+            if let Some(there) = activities::get(tx, id)? {
+                // Said only to whoever may see its lead: to anyone else, an activity outside their campaigns is
+                // no more there than one never logged.
+                crate::duplicates::seen_through_merges(tx, &grant, there.lead_id)?.ok_or_else(not_found)?;
                 return Err(ValidationErrors::one("activity", "this activity is there already").into());
             }
             let removed = changelog::last_removal(tx, "activity", id)?.ok_or_else(not_found)?;
