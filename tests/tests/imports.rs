@@ -115,6 +115,28 @@ fn a_connections_export_imported_again_changes_nothing() {
     assert_eq!((third.counts.unchanged, third.counts.review), (0, 1), "{third:?}");
 }
 
+/// A mailing list's export holds addresses alone (Mailchimp's email-only subscribers): imported again, each row is
+/// the lead it made, unchanged, and so is a row whose address a named lead holds; each re-import made another
+/// nameless lead and a pair no one could tell apart. A row adding a value is still a person to review.
+#[test]
+fn an_export_of_addresses_alone_imported_again_changes_nothing() {
+    let f = fixture();
+    let ann = f.core.create_lead(&f.admin, &common::lead("Ann", "Lee", "ann@lee.io"), &Origin::manual()).unwrap();
+    let file = "Email Address\nbo@berg.se\nann@lee.io\n";
+    let first = import(&f, "audience.csv", file.as_bytes());
+    assert_eq!((first.counts.create_draft, first.counts.unchanged), (1, 1), "{first:?}");
+    let before = f.dump();
+    let again = import(&f, "audience.csv", file.as_bytes());
+    assert_eq!((again.counts.unchanged, again.counts.review, again.counts.create_draft), (2, 0, 0), "{again:?}");
+    let tables = |d: &[(String, Vec<String>)]| {
+        d.iter().filter(|(t, _)| t == "leads" || t == "duplicate_pairs").cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(tables(&f.dump()), tables(&before), "no lead, no pair written");
+    assert_eq!(f.core.get_lead(&f.admin, ann.lead.id).unwrap().version, ann.lead.version);
+    let more = import(&f, "audience-2.csv", "Email Address,Phone Number\nbo@berg.se,+46 8 123 456 78\n".as_bytes());
+    assert_eq!(more.counts.unchanged, 0, "{more:?}");
+}
+
 /// A report's "Review its pairs": the queue narrowed to the pairs with a lead an import created or changed,
 /// apart from another import's pairs and from the pairs of leads typed by hand; counted as the page is, and gone
 /// with the leads when the import is undone.

@@ -587,9 +587,15 @@ impl Rapport {
         // A row that holds nothing a candidate does not (its whole name, its company, and every other value it
         // fills the same): the lead brought again by a re-export imported twice, though names many people share
         // keep the score short of sure (LinkedIn's connections carry no email). A second lead of the same values
-        // would only queue a pair no one could tell apart.
-        if !lead.first_name.trim().is_empty() && !lead.last_name.trim().is_empty() && !lead.company.trim().is_empty() {
-            for m in matches.iter().filter(|m| unsaved.same_name_and_company(m)) {
+        // would only queue a pair no one could tell apart. A row that names no one (a mailing list's export of
+        // addresses alone) is brought again when a lead holds its every value, its address or number among them:
+        // each re-import made another nameless lead and pair.
+        let filled = |v: &str| !v.trim().is_empty();
+        let whole = filled(&lead.first_name) && filled(&lead.last_name) && filled(&lead.company);
+        let nameless = !filled(&lead.first_name) && !filled(&lead.last_name) && !filled(&lead.company);
+        let contact = !lead.emails.is_empty() || !lead.phones.is_empty();
+        if whole || (nameless && contact) {
+            for m in matches.iter().filter(|m| nameless || unsaved.same_name_and_company(m)) {
                 let stored = if is_unstored(m.other) { rehearsed(m.other) } else { leads::get(tx, m.other)? };
                 let Some(stored) = stored else { continue };
                 if !conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {

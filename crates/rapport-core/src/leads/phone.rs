@@ -132,18 +132,25 @@ fn from_tel_uri(input: &str) -> Option<String> {
     let mut parts = rest.split(';');
     let number = parts.next().unwrap_or("").to_string();
     let mut context = None;
+    let mut extension = None;
     for param in parts {
         if let Some((k, v)) = param.split_once('=') {
             if k.eq_ignore_ascii_case("phone-context") {
                 context = Some(v.to_string());
+            } else if k.eq_ignore_ascii_case("ext") && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                extension = Some(v.to_string());
             }
         }
     }
     // A local number is dialled within its context; a context that is a global number prefix completes it
     // (a domain name as context names no country and is ignored).
-    Some(match context.filter(|c| c.starts_with('+')) {
+    let number = match context.filter(|c| c.starts_with('+')) {
         Some(prefix) if !number.starts_with('+') => format!("{prefix}{number}"),
         _ => number,
+    };
+    Some(match extension {
+        Some(ext) => format!("{number} ext. {ext}"),
+        None => number,
     })
 }
 
@@ -203,6 +210,102 @@ fn without_label(text: &str) -> &str {
     }
 }
 
+/// The extension RFC 3966 parameters name (`ext=5` in "…;ext=5"), if any.
+fn rfc3966_extension(params: &str) -> Option<&str> {
+    params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        let v = v.trim();
+        (k.trim().eq_ignore_ascii_case("ext") && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then_some(v)
+    })
+}
+
+/// Words the exports people bring write an extension with: German "App."/"DW"/"Nst.", French "poste", Italian
+/// "interno", Spanish "anexo", Portuguese "ramal", Dutch "toestel", Polish "wew.", besides "ext" and "x".
+const EXTENSION_WORDS: &[&str] = &[
+    "ext",
+    "extn",
+    "extension",
+    "x",
+    "app",
+    "apparat",
+    "dw",
+    "durchwahl",
+    "nst",
+    "nebenstelle",
+    "poste",
+    "int",
+    "interno",
+    "anexo",
+    "ramal",
+    "tst",
+    "toestel",
+    "wew",
+];
+
+/// Whether `token` (trailing dot or colon aside) is a word [`EXTENSION_WORDS`] names.
+fn is_extension_word(token: &str) -> bool {
+    let word = token.trim_end_matches(['.', ':']).to_ascii_lowercase();
+    EXTENSION_WORDS.contains(&word.as_str())
+}
+
+/// `text` with an extension written in words ("… App 15", "… DW 15", "… Nst.15") spelled as the parser reads
+/// one ("… ext. 15"); None when it has none. Only after the number's digits, and only before digits.
+fn extension_words(text: &str) -> Option<String> {
+    if !text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut changed = false;
+    let mut seen_digits = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        let letters_end = token.find(|c: char| c.is_ascii_digit()).unwrap_or(token.len());
+        let (word, rest) = token.split_at(letters_end);
+        if seen_digits && !word.is_empty() && word != "ext." && is_extension_word(word) {
+            if digits(rest) {
+                out.push(format!("ext. {rest}"));
+                changed = true;
+                i += 1;
+                continue;
+            }
+            if rest.is_empty() && tokens.get(i + 1).is_some_and(|next| digits(next)) {
+                out.push(format!("ext. {}", tokens[i + 1]));
+                changed = true;
+                i += 2;
+                continue;
+            }
+        }
+        seen_digits |= token.bytes().any(|b| b.is_ascii_digit());
+        out.push(token.to_string());
+        i += 1;
+    }
+    changed.then(|| out.join(" "))
+}
+
+/// `text` without the words before and after its number (a token with a letter that is no extension's "ext."),
+/// when it has some and keeps digits; None otherwise.
+fn words_beside_number(text: &str) -> Option<String> {
+    if !text.chars().any(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let is_word = |i: usize| {
+        let t = tokens[i];
+        t.chars().any(char::is_alphabetic)
+            && !(t == "ext." && tokens.get(i + 1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+    };
+    let first = (0..tokens.len()).find(|&i| !is_word(i))?;
+    let last = (0..tokens.len()).rev().find(|&i| !is_word(i))?;
+    let kept = &tokens[first..=last];
+    if kept.len() == tokens.len() || (first..=last).any(is_word) {
+        return None;
+    }
+    Some(kept.join(" "))
+}
+
 /// "4.91761E+12", "4,91761E+12" (a comma where the spreadsheet's locale writes one), "1E+10".
 fn is_scientific_notation(text: &str) -> bool {
     let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else { return false };
@@ -243,11 +346,34 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<ParsedPhone, Pho
             return Err(PhoneError::Several);
         }
     }
-    let text = text.split_once(';').map(|(number, _)| number).unwrap_or(text);
+    let with_ext: String;
+    let text = match text.split_once(';') {
+        // Its extension is kept (Rapport's own export writes "+14155550102;ext=5"): cut with the rest, it was
+        // gone from the number shown.
+        Some((number, params)) => match rfc3966_extension(params) {
+            Some(ext) => {
+                with_ext = format!("{} ext. {ext}", number.trim_end());
+                &with_ext
+            }
+            None => number,
+        },
+        None => text,
+    };
     let folded = fold_digits(text);
     let text = without_float_tail(without_label(folded.trim()));
     if text.is_empty() {
         return Err(PhoneError::Empty);
+    }
+    let spelled = extension_words(text);
+    let text = spelled.as_deref().unwrap_or(text);
+    // A word beside the number ("… Tel", "… Fax", "… Hr. Meier", "… Mo-Fr") is no part of it: the parser read its
+    // letters as keypad digits and made up a longer number, valid in a country of numbers of any length. The
+    // number without them is taken when it is one on its own (the entry keeps the words as typed); letters inside
+    // the number ("1-800-FLOWERS") are read as before.
+    if let Some(bare) = words_beside_number(text) {
+        if let Ok(parsed) = parse_phone(&bare, default_region) {
+            return Ok(parsed);
+        }
     }
     if !text.chars().any(|c| c.is_ascii_digit()) {
         return Err(PhoneError::Unparsable);
@@ -354,6 +480,37 @@ mod tests {
         assert_eq!(parse_phone("t+7٨٠٣０x００e０٠", "US").map(|p| p.e164), Err(PhoneError::InvalidInternational(7)));
         assert_eq!(parse_phone("t+78030x00e00", "US").map(|p| p.e164), Err(PhoneError::InvalidInternational(7)));
         assert_eq!(e164("+1 212 555 0100 ext. 12", "US"), "+12125550100");
+    }
+
+    /// Words beside a number were read as keypad digits, and in a country whose numbers have any length (Germany,
+    /// Austria) the made-up number passed as valid: "+49 30 901820 Tel" was stored as +49 30 901820835. The
+    /// number without the words is taken when it is one; an extension in words is read as one; letters inside a
+    /// number are still a vanity number's.
+    #[test]
+    fn words_beside_a_number_are_no_digits_of_it() {
+        let shown = |input: &str| parse_phone(input, "DE").map(|p| p.international).unwrap_or_else(|e| e.to_string());
+        for (input, stored) in [
+            ("+49 30 901820 Tel", "+4930901820"),
+            ("+49 89 123456 Fax", "+4989123456"),
+            ("+49 30 9018-20 Hr. Meier", "+4930901820"),
+            ("+49 30 901820 Mo-Fr", "+4930901820"),
+            ("Tel.: +49 30 901820", "+4930901820"),
+            ("+49 30 901820 App 15", "+4930901820"),
+            ("+49 30 901820 Nst. 15", "+4930901820"),
+            ("+43 1 58890 DW 15", "+43158890"),
+        ] {
+            assert_eq!(e164(input, "DE"), stored, "{input}");
+        }
+        assert_eq!(shown("+49 30 901820 App 15"), "+49 30 901820 ext. 15");
+        assert_eq!(shown("+43 1 58890 DW15"), "+43 1 58890 ext. 15");
+        assert_eq!(shown("+49 30 901820 Nst. 15 Zentrale"), "+49 30 901820 ext. 15");
+        // Rapport's own export, and RFC 3966 typed: the extension stays.
+        assert_eq!(shown("+14155550102;ext=5"), "+1 415-555-0102 ext. 5");
+        assert_eq!(shown("tel:+1-650-555-0100;ext=45"), "+1 650-555-0100 ext. 45");
+        // A vanity number's letters are its digits.
+        assert_eq!(e164("1-800-FLOWERS", "US"), "+18003569377");
+        // "x" inside a word is no extension, nor is one before the number.
+        assert_eq!(e164("x 030 901820", "DE"), "+4930901820");
     }
 
     /// A word in brackets after the number says which line it is ("(Zentrale)", "[mobile]"): the number is
