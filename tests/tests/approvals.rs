@@ -632,6 +632,7 @@ fn who_asked_withdraws_a_request_and_may_ask_again() {
     let eve = f.user("eve", Role::Editor, &[]);
     let bo = f.user("bo", Role::Editor, &[]);
     let viewer = f.user("vic", Role::Viewer, &[]);
+    let autumn = f.user("otto", Role::Editor, &["Autumn"]);
     let big = in_stage(&f, &deal("Bo", "25000"), "qualification");
     let asked = f.core.request_move(&eve, big.id, big.version, "lost", "price", "wrong reason").unwrap();
     let before = f.dump();
@@ -639,6 +640,18 @@ fn who_asked_withdraws_a_request_and_may_ask_again() {
         let err = f.core.withdraw_approval(other, asked.id).unwrap_err();
         assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
     }
+    // Outside the lead's campaigns, the request is not found, as one that never was: not its lead, which named
+    // the lead of every request number.
+    let err = f.core.withdraw_approval(&autumn, asked.id).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        f.core
+            .withdraw_approval(&autumn, asked.id + 1000)
+            .unwrap_err()
+            .to_string()
+            .replace(&(asked.id + 1000).to_string(), &asked.id.to_string())
+    );
+    assert!(err.to_string().starts_with("approval request"), "{err}");
     assert_eq!(f.dump(), before, "a refused withdrawal writes nothing");
     let withdrawn = f.core.withdraw_approval(&eve, asked.id).unwrap();
     assert_eq!((withdrawn.status, withdrawn.withdrawn), (ApprovalStatus::Rejected, true));

@@ -234,21 +234,54 @@ fn tokens(core: &Rapport, actor: &Actor, t: &TokensCommand) -> CliResult<()> {
     }
 }
 
+/// How often a listener in the foreground reads again whether it may go on.
+const SERVE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn serve(core: &Rapport, actor: &Actor, port: Option<u16>) -> CliResult<()> {
     let mut settings = core.capture_settings(actor).map_err(err)?;
+    // "Accepting leads: no" is an Administrator's decision the app keeps: a listener started here anyway took
+    // leads the settings said were refused.
+    if !settings.enabled {
+        return Err("the capture API is turned off: an Administrator turns it on with `rapport capture settings \
+                    --enable` (or in the app, Settings → Capture API)"
+            .into());
+    }
     if let Some(p) = port {
         settings.port = p;
     }
     let core = std::sync::Arc::new(Rapport::open(core.path()).map_err(err)?);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(err)?;
+    let actor = actor.clone();
     rt.block_on(async move {
-        let running = rapport_capture::start(core, &settings).await.map_err(err)?;
+        let running = rapport_capture::start(core.clone(), &settings).await.map_err(err)?;
         // The address on stdout, flushed, so a script (or a test) that started us knows where to send.
         println!("listening on http://{}", running.address);
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        let _ = tokio::signal::ctrl_c().await;
+        let stopped = tokio::select! {
+            _ = tokio::signal::ctrl_c() => None,
+            why = until_refused(core, actor) => Some(why),
+        };
         running.stop().await;
-        Ok(())
+        match stopped {
+            Some(why) => Err(format!("the listener stopped: {why}")),
+            None => Ok(()),
+        }
     })
+}
+
+/// Waits until the API is turned off, or whoever started the listener may no longer run it (deactivated, no
+/// longer an Administrator): checked as every other command checks, on each read of the settings. Says which.
+async fn until_refused(core: std::sync::Arc<Rapport>, actor: Actor) -> String {
+    let mut every = tokio::time::interval(SERVE_CHECK_EVERY);
+    loop {
+        every.tick().await;
+        let (core, actor) = (core.clone(), actor.clone());
+        match tokio::task::spawn_blocking(move || core.capture_settings(&actor)).await {
+            Ok(Ok(s)) if s.enabled => {}
+            Ok(Ok(_)) => return "the capture API was turned off".into(),
+            Ok(Err(e)) => return e.to_string(),
+            Err(e) => return e.to_string(),
+        }
+    }
 }

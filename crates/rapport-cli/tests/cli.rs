@@ -781,6 +781,47 @@ fn the_capture_api_is_set_up_from_the_command_line() {
     assert!(!r.ok, "{}", r.out);
 }
 
+/// `capture serve` keeps to the settings: refused while the API is turned off (it took leads the settings said
+/// were refused), and it stops, saying why, once the API is turned off while it listens.
+#[test]
+fn the_listener_in_the_foreground_keeps_to_the_settings() {
+    use std::io::{BufRead, BufReader};
+    let (_d, db) = db();
+    let r = rapport(&db, &["capture", "serve", "--port", "0"]);
+    assert!(!r.ok && r.err.contains("turned off"), "{} {}", r.out, r.err);
+    assert!(rapport(&db, &["capture", "settings", "--enable"]).ok);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--db")
+        .arg(&db)
+        .args(["capture", "serve", "--port", "0"])
+        .env("RAPPORT_USER", "admin")
+        .env("RAPPORT_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    let r = rapport(&db, &["capture", "settings", "--disable"]);
+    assert!(r.ok, "{}", r.err);
+    // It reads the settings every few seconds; a minute is far more than a loaded machine needs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still listening a minute after the API was turned off");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success() && err.contains("the capture API was turned off"), "{status} {err}");
+}
+
 /// The approval queue in words says what the approver decides on: the deal's value and currency, who asked and
 /// when. It printed the stages and the note only (the JSON had the value), and a blank where a requester was.
 #[test]

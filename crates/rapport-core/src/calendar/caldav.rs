@@ -91,6 +91,16 @@ fn checked_address(input: &CaldavConnect) -> Result<&str> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(ValidationErrors::one("calendar_url", "a calendar address starts with https://").into());
     }
+    // Basic sign-in sends the password with every request: over http:// anyone on the way reads it. Only a
+    // server on this computer (a local Radicale, a tunnel) is spoken to so.
+    if url.starts_with("http://") && !url::Url::parse(url).is_ok_and(|u| on_this_computer(&u)) {
+        return Err(ValidationErrors::one(
+            "calendar_url",
+            "an http:// address would send your password unencrypted: give the server's https:// address \
+             (http:// is only for a server on this computer)",
+        )
+        .into());
+    }
     // An address carrying a password would put it in the database, the change log and error messages;
     // the address is not repeated here for the same reason.
     if url::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
@@ -104,6 +114,16 @@ fn checked_address(input: &CaldavConnect) -> Result<&str> {
         return Err(ValidationErrors::one("password", "a user name and an app password are needed").into());
     }
     Ok(url)
+}
+
+/// Whether `url` names this computer: localhost, or a loopback address.
+fn on_this_computer(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// No calendar of events the user may write to was found from `url`; those only read are named.
@@ -712,6 +732,26 @@ mod tests {
         assert!(well_inside("2026-11-10T09:00:00Z", Some("2026-11-10T10:00:00Z"), from, to));
         assert!(well_inside("2026-10-01T09:00:00Z", None, from, to), "a series running on");
         assert!(!well_inside("2026-10-01T09:00:00Z", Some("2026-10-01T10:00:00Z"), from, to));
+    }
+
+    /// Basic sign-in over http:// sends the password in clear: refused before anything is sent, but for a
+    /// server on this computer (the tests' Radicale, a local one).
+    #[test]
+    fn an_http_address_is_taken_only_for_this_computer() {
+        let connect = |url: &str| CaldavConnect {
+            calendar_url: url.into(),
+            username: "ann".into(),
+            password: "app-password-1".into(),
+        };
+        for url in ["http://dav.example.com/cal/", "http://192.168.1.10:5232/ann/", "http://[2001:db8::1]/cal/"] {
+            let err = checked_address(&connect(url)).unwrap_err();
+            assert!(err.to_string().contains("unencrypted"), "{url}: {err}");
+        }
+        for url in
+            ["http://127.0.0.1:5232/ann/", "http://localhost:5232/", "http://[::1]:5232/", "https://dav.example.com/"]
+        {
+            assert_eq!(checked_address(&connect(url)).ok(), Some(url), "{url}");
+        }
     }
 
     /// A keychain holding nothing.

@@ -111,7 +111,11 @@ impl Rapport {
             let not_found = || Error::NotFound { entity: "approval request", id: id.to_string() };
             let stored = approvals::get(tx, id)?.ok_or_else(not_found)?;
             // A request is its lead's: one of a lead outside the reader's campaigns is not theirs to know of.
-            let lead = visible_lead(tx, &grant, stored.request.lead_id)?;
+            // Refused as the request, not its lead: "lead 2 does not exist" named the lead of every request number.
+            let lead = match visible_lead(tx, &grant, stored.request.lead_id) {
+                Err(Error::NotFound { .. }) => return Err(not_found()),
+                other => other?,
+            };
             if grant.user_id.is_none() || grant.user_id != stored.requested_by {
                 return Err(crate::access::AccessError::NotYours(
                     "who asked may withdraw a request; an Administrator rejects it",
