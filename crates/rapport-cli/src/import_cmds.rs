@@ -502,7 +502,8 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
              another (too many to hold): the run checks them all"
         );
     }
-    for p in r.rows_shown.iter().take(50) {
+    const LISTED: usize = 50;
+    for p in r.rows_shown.iter().take(LISTED) {
         println!(
             "line {}: {} {} {}",
             p.line,
@@ -510,6 +511,21 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
             p.name,
             p.detail
         );
+    }
+    // The list stopped without a word, under a count of rejected rows it did not reach.
+    let total = usize::try_from(r.counts.total()).unwrap_or(usize::MAX);
+    let listed = r.rows_shown.len().min(LISTED);
+    if total > listed {
+        let rejected = usize::try_from(r.counts.reject).unwrap_or(usize::MAX);
+        let unlisted_rejects = rejected.saturating_sub(
+            r.rows_shown.iter().take(LISTED).filter(|p| p.action == rapport_core::imports::RowAction::Reject).count(),
+        );
+        let why = if unlisted_rejects > 0 {
+            format!(" ({unlisted_rejects} of them rejected: the import without --dry-run writes every rejected row, with why, to a file)")
+        } else {
+            String::new()
+        };
+        println!("… and {} more rows{why}", total - listed);
     }
     Ok(())
 }

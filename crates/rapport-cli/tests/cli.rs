@@ -1136,6 +1136,25 @@ fn the_region_a_file_s_phone_numbers_are_read_in_is_said_in_one_sentence() {
     );
 }
 
+/// A dry run in words lists fifty rows and says how many more there are, and how many of them are rejected: the
+/// list stopped at fifty without a word, under a count of 120 rejected rows.
+#[test]
+fn a_dry_run_says_how_many_rows_it_does_not_list() {
+    let (dir, db) = db();
+    let file = dir.path().join("many.csv");
+    let mut text = String::from("first_name,email\n");
+    for i in 0..120 {
+        text.push_str(&format!("Bad{i},not-an-address-{i}\n"));
+    }
+    for i in 0..5 {
+        text.push_str(&format!("Good{i},good{i}@example.com\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let r = rapport(&db, &["import", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(r.out.lines().filter(|l| l.starts_with("line ")).count(), 50, "{}", r.out);
+    assert!(r.out.contains("… and 75 more rows (70 of them rejected"), "{}", r.out);
+}
+
 /// A task logged from the command line with a due time reminds its author then, as the app's do, or as long
 /// before as asked; `--no-reminder` makes none. No way to set one existed, so no task reminder ever came.
 #[test]

@@ -70,7 +70,39 @@ const TOTAL_WORDS: &[&str] = &[
     "celkem",
 ];
 
+/// What a count below a table is labelled with, lower-case, before its colon ("Count: 2", "Anzahl Datensätze: 2").
+const COUNT_LABELS: &[&str] = &[
+    "count",
+    "record count",
+    "records",
+    "row count",
+    "rows",
+    "number of records",
+    "number of contacts",
+    "contacts",
+    "anzahl",
+    "anzahl datensätze",
+    "datensätze",
+    "nombre d'enregistrements",
+    "enregistrements",
+    "número de registros",
+    "registros",
+    "aantal records",
+    "aantal",
+    "numero di record",
+    "record",
+];
+
+/// "Count: 2": a label of [`COUNT_LABELS`], a colon, a figure. Such a line right under a table became a Draft.
+fn count_line(cell: &str) -> bool {
+    cell.split_once(':')
+        .is_some_and(|(label, value)| COUNT_LABELS.contains(&label.trim().to_lowercase().as_str()) && figure(value))
+}
+
 fn starts_with_total(cell: &str) -> bool {
+    if count_line(cell) {
+        return true;
+    }
     let cell = cell.trim().to_lowercase();
     TOTAL_WORDS.iter().any(|w| {
         cell.strip_prefix(w).is_some_and(|rest| {
@@ -240,6 +272,22 @@ mod tests {
         let rows =
             vec![row(2, &["Ann", "Lee", "ann@lee.io", "5000"]), row(3, &["Total (2)", "", "1,234.50 EUR", "€ 5.000"])];
         assert_eq!(read(rows), [(2, true), (3, false)]);
+    }
+
+    /// A count right under the table ("Count: 2", German "Anzahl Datensätze: 2") is no contact: each became a
+    /// Draft named after it. A contact named so, with more in its row, is a row.
+    #[test]
+    fn a_count_right_under_the_table_is_left_out() {
+        let rows = vec![
+            row(2, &["Ann", "Lee", "ann@lee.io", "Acme"]),
+            row(3, &["Count: 2", "", "", ""]),
+            row(4, &["Anzahl Datensätze: 2", "", "", ""]),
+        ];
+        assert_eq!(read(rows), [(2, true), (3, false), (4, false)]);
+        let rows = vec![row(2, &["Ann", "Lee", "ann@lee.io", "Acme"]), row(3, &["Records: 12", "", "", ""])];
+        assert_eq!(read(rows), [(2, true), (3, false)]);
+        let rows = vec![row(2, &["Ann", "Lee", "ann@lee.io", "Acme"]), row(3, &["Count", "Dracula", "c@d.ro", ""])];
+        assert_eq!(read(rows), [(2, true), (3, true)]);
     }
 
     /// Contacts whose company or name starts with a total's word, last in a list sorted by it, are rows; so is a

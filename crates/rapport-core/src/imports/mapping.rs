@@ -40,6 +40,19 @@ pub(crate) fn is_address_part(target: &str) -> bool {
 /// A part of an address Pipedrive exports in a column of its own beside the whole address ("Person - Postal
 /// address - City/town"): its field, or `Some(None)` for a part no field holds (a district), kept in the notes.
 fn address_component(header: &str) -> Option<Option<&'static str>> {
+    Some(match address_component_name(header)?.as_str() {
+        "streetroadname" | "streetname" | "street" | "housenumber" => Some("street"),
+        "apartmentsuiteno" | "apartment" | "suite" => Some("street2"),
+        "citytown" | "citytownvillagelocality" | "city" => Some("city"),
+        "statecounty" | "state" | "region" => Some("region"),
+        "zippostalcode" | "postalcode" | "zip" => Some("postcode"),
+        "country" => Some("country"),
+        _ => None,
+    })
+}
+
+/// The name of the address part a Pipedrive column holds, folded ("housenumber"), if it holds one.
+fn address_component_name(header: &str) -> Option<String> {
     let rest = match entity_qualified(header) {
         Some(Entity::Person(rest) | Entity::Organization(rest)) => rest,
         _ => header,
@@ -48,15 +61,12 @@ fn address_component(header: &str) -> Option<Option<&'static str>> {
     if !matches!(fold(address).as_str(), "postaladdress" | "address") {
         return None;
     }
-    Some(match fold(part).as_str() {
-        "streetroadname" | "streetname" | "street" | "housenumber" => Some("street"),
-        "apartmentsuiteno" | "apartment" | "suite" => Some("street2"),
-        "citytown" | "city" => Some("city"),
-        "statecounty" | "state" | "region" => Some("region"),
-        "zippostalcode" | "postalcode" | "zip" => Some("postcode"),
-        "country" => Some("country"),
-        _ => None,
-    })
+    // Pipedrive names each part after its address too: "Street/road name of Address".
+    let part = match part.rsplit_once(" of ") {
+        Some((part, of)) if fold(of) == fold(address) => part,
+        _ => part,
+    };
+    Some(fold(part))
 }
 
 /// Whether a name is the form's own ("form", or its "form_title", "form[name]", "form_id"): a form tool sends
@@ -661,9 +671,19 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
     // A street's second line numbered inside its header, as Outlook writes it in Polish ("Ulica 2 (biuro)"
     // beside "Ulica (biuro)"), Japanese ("住所 2 (会社)"), Korean ("근무지 번지 2") and Chinese ("商务地址 街道 2"):
     // the header without its "2" is the block's street. It went to the notes.
+    // A "2" that numbers a whole second address is no line of the first: Google's "Address 2 - Street" beside
+    // its "Address 2 - City" is another address (kept whole in the notes), and its street became the first
+    // address's second line, half of each address in one.
+    let second_block = headers.iter().any(|h| {
+        let words = words_of(h);
+        words.iter().any(|w| w == "2") && {
+            let rest: Vec<String> = words.iter().filter(|w| *w != "2").cloned().collect();
+            matches!(field_of(&rest.join(" ")), Some("city" | "postcode" | "region" | "country"))
+        }
+    });
     for i in 0..headers.len() {
         let words = words_of(&headers[i]);
-        if named[i] == Some("street2") || !words.iter().any(|w| w == "2") {
+        if second_block || named[i] == Some("street2") || !words.iter().any(|w| w == "2") {
             continue;
         }
         let rest: Vec<String> = words.iter().filter(|w| *w != "2").cloned().collect();
@@ -738,7 +758,7 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
     let mut suggest = |i: usize| -> ColumnSuggestion {
         let (h, named) = (&headers[i], named[i]);
         if HOUSE_NUMBER.contains(&fold(h).as_str())
-            || address_component(h).is_some_and(|_| fold(h).ends_with("housenumber"))
+            || address_component_name(h).is_some_and(|part| part == "housenumber")
         {
             return ColumnSuggestion { column: h.clone(), field: Some("street".to_owned()) };
         }
@@ -1587,6 +1607,21 @@ mod tests {
         for (header, field) in [("Betrag", "deal_value"), ("Importo", "deal_value"), ("Bedrag", "deal_value")] {
             assert_eq!(fields(&["Name", header]), some(&["full_name", field]), "{header}");
         }
+        // Pipedrive's parts named after their address, as its organizations export writes them.
+        assert_eq!(
+            fields(&[
+                "Organization - Name",
+                "Organization - Address",
+                "Organization - Address - Street/road name of Address",
+                "Organization - Address - House number of Address",
+                "Organization - Address - City/town/village/locality of Address",
+                "Organization - Address - ZIP/Postal code of Address",
+                "Organization - Address - State/county of Address",
+                "Organization - Address - Country of Address",
+                "Organization - Address - Full/combined address of Address",
+            ]),
+            some(&["company", "", "street", "street", "city", "postcode", "region", "country", ""])
+        );
         // Pipedrive's address in parts beside the whole: the parts are the address, the whole goes to the notes.
         assert_eq!(
             fields(&[
@@ -1825,6 +1860,18 @@ mod tests {
             some(&["street", "street2", "country", "", ""])
         );
         assert_eq!(fields(&["番地 (会社)", "住所 2 (会社)", "番地 (自宅)"]), some(&["street", "street2", ""]));
+        // Google's second address is a whole other one, not the first one's second line.
+        assert_eq!(
+            fields(&[
+                "Address 1 - Street",
+                "Address 1 - City",
+                "Address 1 - Postal Code",
+                "Address 2 - Street",
+                "Address 2 - City",
+                "Address 2 - Postal Code"
+            ]),
+            some(&["street", "city", "postcode", "", "", ""])
+        );
         assert_eq!(fields(&["근무지 주소 번지", "근무지 번지 2", "집 번지"]), some(&["street", "street2", ""]));
         assert_eq!(fields(&["商务地址 街道", "商务地址 街道 2", "住宅地址 街道"]), some(&["street", "street2", ""]));
         assert_eq!(fields(&["商務 - 街", "商務 - 街 2", "住家 - 街"]), some(&["street", "street2", ""]));

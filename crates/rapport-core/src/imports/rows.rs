@@ -707,7 +707,7 @@ pub fn default_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
 pub(crate) enum Separators {
     /// Email addresses: ";", ",", a line break, or Google Contacts' " ::: ".
     Addresses,
-    /// Tags: the same but ",", which some write inside a tag.
+    /// Tags: the same but ",", which some write inside a tag ("Berlin, Mitte" beside a ";").
     Items,
     /// Phone numbers: as tags ("," is written inside numbers), and a number's parameter after ";"
     /// (`+14155552671;ext=12`, RFC 3966, as Rapport's export writes an extension) stays on its number.
@@ -769,6 +769,11 @@ pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
                     number.push_str(trimmed);
                 }
                 _ if trimmed.is_empty() => {}
+                // Addresses one after another with only spaces or slashes between ("ann@x.io / ann@y.io"): an
+                // address holds neither, and the row was refused for a cell of several.
+                _ if separators == Separators::Addresses && several_addresses(trimmed) => values.extend(
+                    trimmed.split(|c: char| c.is_whitespace() || c == '/').filter(|a| !a.is_empty()).map(String::from),
+                ),
                 _ => values.push(trimmed.to_string()),
             }
             let Some(c) = separator else { break };
@@ -777,6 +782,17 @@ pub(crate) fn cell_values(value: &str, separators: Separators) -> Vec<String> {
         }
     }
     values
+}
+
+/// Whether `piece` is addresses with only spaces or slashes between them: each word of it holds an "@", and
+/// there are two words at least. A display name ("Ann Lee <ann@lee.io>") has words without one.
+fn several_addresses(piece: &str) -> bool {
+    let mut words = piece.split(|c: char| c.is_whitespace() || c == '/').filter(|w| !w.is_empty());
+    let mut count = 0;
+    words.all(|w| {
+        count += 1;
+        w.matches('@').count() == 1 && !w.contains(['<', '>', '"'])
+    }) && count >= 2
 }
 
 /// `ext=12`: a phone number's parameter (RFC 3966), not a number.
@@ -796,7 +812,14 @@ pub(crate) fn tag_values(value: &str) -> Vec<String> {
         let inner = &trimmed[1..trimmed.len() - 1];
         return inner.split("\",\"").flat_map(tag_values).collect();
     }
-    cell_values(value, Separators::Items)
+    // A cell with no other separator lists its tags with commas: Pipedrive's labels and Zoho's tags ("Hot lead,
+    // Customer") were one tag each.
+    let separators = if value.contains([';', '\n', '\r']) || value.contains(":::") {
+        Separators::Items
+    } else {
+        Separators::Addresses
+    };
+    cell_values(value, separators)
         .into_iter()
         .filter_map(|tag| match tag.strip_prefix("* ") {
             Some(group) if group.eq_ignore_ascii_case("mycontacts") || group.eq_ignore_ascii_case("my contacts") => {
@@ -1342,6 +1365,8 @@ mod tests {
         assert_eq!(tag_values("* My Contacts ::: Friends"), ["Friends"]);
         assert_eq!(tag_values("*VIP; Berlin"), ["*VIP", "Berlin"], "a tag that only starts with a star is kept");
         assert_eq!(tag_values("\"VIP\",\"Blog readers\""), ["VIP", "Blog readers"], "Mailchimp's quoted list");
+        assert_eq!(tag_values("Hot lead, Customer"), ["Hot lead", "Customer"], "Pipedrive's labels");
+        assert_eq!(tag_values("Trade Show,VIP"), ["Trade Show", "VIP"], "Zoho's tags");
     }
 
     fn mapper(headers: &[&str], targets: &[&str]) -> Result<Mapper, ImportError> {
@@ -1724,6 +1749,18 @@ mod tests {
         assert_eq!(notes(&["Christopher", "Chris Lee", "Lee"]), "Name: Chris Lee");
         assert_eq!(notes(&["Lin", "Li Lin", ""]), "Name: Li Lin");
         assert_eq!(notes(&["Chris", "Chris Lee", "Lee"]), "");
+    }
+
+    /// Addresses with only a slash or spaces between them are several (the row was refused for a cell of
+    /// several); a display name's words are not.
+    #[test]
+    fn addresses_between_slashes_or_spaces_are_several() {
+        let addresses = |v: &str| cell_values(v, Separators::Addresses);
+        assert_eq!(addresses("b3@x.io / b3@y.io"), ["b3@x.io", "b3@y.io"]);
+        assert_eq!(addresses("e5@x.io e5@y.io"), ["e5@x.io", "e5@y.io"]);
+        assert_eq!(addresses("Ann Lee <ann@lee.io>"), ["Ann Lee <ann@lee.io>"], "a display name stays");
+        assert_eq!(addresses("ann@lee.io"), ["ann@lee.io"]);
+        assert_eq!(addresses("ann@@lee.io bo@x.io"), ["ann@@lee.io bo@x.io"], "no guess: refused as it is");
     }
 
     /// A display name in quotes keeps its comma: "Lee, Ann" <ann@lee.io> is one address, not two broken ones.
