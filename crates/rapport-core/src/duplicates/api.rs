@@ -236,7 +236,6 @@ impl Rapport {
     pub fn duplicate_queue_page(&self, actor: &Actor, filter: &QueueFilter, limit: usize) -> Result<QueuePage> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReviewDuplicates)?;
-            crate::imports::narrowing_seen(conn, &grant, filter.import_id)?;
             let reach = PairReach::of(conn, &grant)?;
             let pairs = queue_pairs(conn, &grant, &reach, filter, limit)?;
             let listed = u32::try_from(pairs.len()).unwrap_or(u32::MAX);

@@ -34,7 +34,6 @@ pub(crate) use mapping::{a_fields_own_part, read_as_sent};
 pub use mapping::{suggest_mapping, suggest_mapping_seen, ColumnSuggestion};
 pub use model::*;
 pub use rows::{default_mapping, targets};
-pub(crate) use run::narrowing_seen;
 pub use run::Runtime;
 pub use sniff::{sniff, Sniffed};
 

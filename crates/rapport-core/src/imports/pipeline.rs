@@ -284,6 +284,18 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
             out.phones.push(p.clone());
         }
     }
+    // Replacing, the file's address and number are the lead's first (the ones a confirmation and a call go to):
+    // the old ones stayed first, the file's kept behind them. The old ones stay too, after them: nothing is lost.
+    if replace {
+        let row_emails: Vec<String> = row.emails.iter().map(|e| e.trim().to_lowercase()).collect();
+        out.emails.sort_by_key(|e| row_emails.iter().position(|r| *r == e.trim().to_lowercase()).unwrap_or(usize::MAX));
+        let e164 = |p: &str| crate::leads::parse_phone(p, region).ok().map(|n| n.e164);
+        let row_phones: Vec<Option<String>> = row.phones.iter().map(|p| e164(p)).collect();
+        out.phones.sort_by_cached_key(|p| {
+            let number = e164(p);
+            row_phones.iter().position(|r| r.is_some() && *r == number).unwrap_or(usize::MAX)
+        });
+    }
     for t in &row.tags {
         if !out.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
             out.tags.push(t.clone());

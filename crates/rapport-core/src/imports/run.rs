@@ -551,16 +551,6 @@ fn may_see(grant: &Grant, b: &BatchRow) -> bool {
     grant.role == crate::users::Role::Administrator || (grant.user_id.is_some() && grant.user_id == b.actor_id)
 }
 
-/// An import a list or the review queue is narrowed to (`import`, when given) is one the grant may see: someone
-/// else's import is not found, as its history, rejects and undo are not (narrowed to it, a user learnt which of
-/// their own leads a colleague's file touched).
-pub(crate) fn narrowing_seen(conn: &rusqlite::Connection, grant: &Grant, import: Option<i64>) -> Result<()> {
-    match import {
-        Some(id) => still_theirs(conn, grant, id),
-        None => Ok(()),
-    }
-}
-
 /// Import `id` is still the actor's to run or undo, checked in each chunk as the grant is: an Administrator
 /// made an Editor while undoing someone else's import goes no further with it.
 pub(crate) fn still_theirs(conn: &rusqlite::Connection, grant: &Grant, id: i64) -> Result<()> {

@@ -530,7 +530,6 @@ impl Rapport {
     pub fn list_leads(&self, actor: &Actor, query: &LeadQuery) -> Result<LeadPage> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            crate::imports::narrowing_seen(conn, &grant, query.import_id)?;
             Ok(store::list(conn, query, &grant.lead_scope())?)
         })
     }
@@ -539,7 +538,6 @@ impl Rapport {
     pub fn count_leads(&self, actor: &Actor, query: &LeadQuery) -> Result<LeadCount> {
         self.db.read(|conn| {
             let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            crate::imports::narrowing_seen(conn, &grant, query.import_id)?;
             Ok(store::count_matching(conn, query, &grant.lead_scope(), COUNT_CAP)?)
         })
     }
@@ -620,9 +618,7 @@ impl Rapport {
     /// The ids [`Rapport::for_each_lead_matching`] goes through, read in one read.
     pub(crate) fn lead_ids_matching(&self, actor: &Actor, query: Option<&LeadQuery>) -> Result<Vec<i64>> {
         self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, Permission::ReadLeads)?;
-            crate::imports::narrowing_seen(conn, &grant, query.and_then(|q| q.import_id))?;
-            let scope = grant.lead_scope();
+            let scope = Self::grant(conn, actor, Permission::ReadLeads)?.lead_scope();
             Ok(match query {
                 Some(q) => store::ids_matching(conn, q, &scope)?,
                 None => store::ids_in_scope(conn, &scope)?,
