@@ -191,7 +191,7 @@ describe('LeadForm', () => {
     expect(sent.tags).toEqual(['vip', 'cobol']);
     expect(sent.stage).toBe('new');
     expect(sent.owner_id).toBeNull();
-    expect(toasts.items.map((t) => t.message)).toContain('Saved as Draft — missing: a valid email or phone number');
+    expect(toasts.items.map((t) => t.message)).toContain('Grace Hopper saved as Draft — missing: a valid email or phone number');
   });
 
   it('saves an edit with the version it started from, on Ctrl+S', async () => {
@@ -210,7 +210,7 @@ describe('LeadForm', () => {
     expect(version).toBe(5);
     expect(input).toMatchObject({ job_title: 'Admiral', phones: ['020 7946 0018'], emails: ['grace@NAVY.mil'] });
     await waitFor(() => expect(onsaved).toHaveBeenCalled());
-    expect(toasts.items.map((t) => t.message)).toContain('Lead saved');
+    expect(toasts.items.map((t) => t.message)).toContain('Grace Hopper saved');
   });
 
   it('keeps a tag that holds a comma whole when another field is saved, and one picked from those in use', async () => {
@@ -640,7 +640,7 @@ describe('LeadForm', () => {
       await editAndSave(u);
       await waitFor(() => expect(onsaved).toHaveBeenCalledWith(saved));
       expect(be.leadHistory).not.toHaveBeenCalled();
-      const toast = screen.getByText('Lead saved').closest('[data-testid="toast"]') as HTMLElement;
+      const toast = screen.getByText('Grace Hopper saved').closest('[data-testid="toast"]') as HTMLElement;
       const undo = within(toast).getByTestId('toast-undo');
       expect(undo).toHaveTextContent('Undo');
       expect(be.undoLeadChange).not.toHaveBeenCalled();
@@ -650,7 +650,7 @@ describe('LeadForm', () => {
       expect(be.undoLeadChange).toHaveBeenCalledExactlyOnceWith(42, 18);
       expect(screen.getByText('Change undone')).toBeInTheDocument();
       // The saved toast is gone with its button: one undo per save.
-      expect(screen.queryByText('Lead saved')).toBeNull();
+      expect(screen.queryByText('Grace Hopper saved')).toBeNull();
       expect(screen.queryByTestId('toast-undo')).toBeNull();
     });
 
@@ -666,7 +666,7 @@ describe('LeadForm', () => {
       vi.spyOn(Date, 'now').mockReturnValue(later + TOAST_PAGE_GRACE_MS);
       nav.go({ name: 'board' });
       expect(await screen.findByTestId('toast-undo')).toBeInTheDocument();
-      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.getByText('Grace Hopper saved')).toBeInTheDocument();
       expect(screen.queryByText('Copied')).toBeNull();
     });
 
@@ -697,7 +697,7 @@ describe('LeadForm', () => {
       await created.u.type(screen.getByTestId('field-first_name'), 'Grace');
       await created.u.click(screen.getByTestId('save-lead'));
       await waitFor(() => expect(created.onsaved).toHaveBeenCalled());
-      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.getByText('Grace Hopper saved')).toBeInTheDocument();
       expect(screen.queryByTestId('toast-undo')).toBeNull();
       expect(created.be.leadHistory).not.toHaveBeenCalled();
     });
@@ -709,7 +709,7 @@ describe('LeadForm', () => {
       );
       await u.click(screen.getByTestId('save-lead'));
       await waitFor(() => expect(onsaved).toHaveBeenCalled());
-      expect(screen.getByText('Lead saved')).toBeInTheDocument();
+      expect(screen.getByText('Grace Hopper saved')).toBeInTheDocument();
       expect(screen.queryByTestId('toast-undo')).toBeNull();
       expect(be.leadHistory).not.toHaveBeenCalled();
     });

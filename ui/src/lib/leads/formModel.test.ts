@@ -69,10 +69,11 @@ describe('lead form model', () => {
   });
 
   it('words the save message after the saved status', () => {
-    expect(savedMessage(lead())).toBe('Lead saved');
-    expect(savedMessage(lead({ status: 'draft', missing: ['name', 'contact_point'] }))).toBe(
-      'Saved as Draft — missing: a first or last name and a valid email or phone number',
-    );
+    // Named, since the toast may outlast the page it was shown on.
+    expect(savedMessage(lead())).toBe('Grace Hopper saved');
+    expect(
+      savedMessage(lead({ first_name: '', last_name: '', company: '', status: 'draft', missing: ['name', 'contact_point'] })),
+    ).toBe('(unnamed lead) saved as Draft — missing: a first or last name and a valid email or phone number');
   });
 
   it('round-trips every text field of the core table, each through its own path', () => {

@@ -1,7 +1,7 @@
 // The lead form's model: what the user types, how it becomes a LeadInput, and what the form can tell before
 // the backend answers (the backend stays the authority on validity and completeness).
 import { LEAD_FIELDS } from '../bindings';
-import { describeMissing, fieldMessage, joinList, MISSING_LABELS, splitKnownList } from '../format';
+import { describeMissing, fieldMessage, joinList, leadName, MISSING_LABELS, splitKnownList } from '../format';
 import type { FieldError, InvalidValue, Lead, LeadInput, MissingField, SourceChannel } from '../types';
 import {
   isTextField,
@@ -217,9 +217,10 @@ export function completenessText(missing: MissingField[]): string {
   return `Will be saved as Draft — missing ${describeMissing(missing)}.`;
 }
 
+/** Named: an undo toast stays on while the user goes elsewhere, and "Lead saved" there said not which. */
 export function savedMessage(lead: Lead): string {
-  if (lead.status === 'active') return 'Lead saved';
-  return `Saved as Draft — missing: ${joinList(lead.missing.map((m) => MISSING_LABELS[m]))}`;
+  if (lead.status === 'active') return `${leadName(lead)} saved`;
+  return `${leadName(lead)} saved as Draft — missing: ${joinList(lead.missing.map((m) => MISSING_LABELS[m]))}`;
 }
 
 /** Backend field errors by field name; several messages for one field are joined. */
