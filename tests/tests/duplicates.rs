@@ -814,6 +814,37 @@ fn an_owner_takes_back_the_merge_of_their_own_lead_into_a_colleagues() {
     assert_eq!(f.dump(), before, "refused, nothing written");
 }
 
+/// An owner who is not a steward does not merge a colleague's lead away into theirs, nor an unowned lead of
+/// another campaign: it would leave its owner's or its team's lists, where no one there could see it or take the
+/// merge back. Their own lead into the colleague's is theirs to merge (above).
+#[test]
+fn an_owner_does_not_merge_away_a_colleagues_lead_or_another_teams() {
+    let f = fixture();
+    let kim = f.user("kim", Role::Editor, &["Spring", "Autumn"]);
+    let ed = f.user("ed", Role::Editor, &[]).user_id().unwrap();
+    let mut mine = lead("Kari", "Hansen", "kari.hansen@x.example");
+    mine.owner_id = kim.user_id();
+    mine.campaign = "Spring".into();
+    let mine = f.core.create_lead(&f.admin, &mine, &Origin::manual()).unwrap().lead;
+    let mut eds = lead("Kari", "Hansen", "kari.hansen@x.example");
+    eds.owner_id = Some(ed);
+    eds.campaign = "Spring".into();
+    let eds = f.core.create_lead(&f.admin, &eds, &Origin::manual()).unwrap().lead;
+    let mut autumns = lead("Kari", "Hansen", "kari.hansen@x.example");
+    autumns.campaign = "Autumn".into();
+    let autumns = f.core.create_lead(&f.admin, &autumns, &Origin::manual()).unwrap().lead;
+    assert_eq!(f.core.duplicate_queue(&kim, 10).unwrap().len(), 2, "kim's lead with each");
+    let before = f.dump();
+    for other in [&eds, &autumns] {
+        let err = f.core.merge_leads(&kim, mine.id, &[other.id], &[]).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+        assert_eq!(f.dump(), before, "refused, nothing written");
+    }
+    // Her own into Ed's is hers to decide; a steward merges the rest.
+    f.core.merge_leads(&kim, eds.id, &[mine.id], &[]).unwrap();
+    f.core.merge_leads(&f.admin, eds.id, &[autumns.id], &[]).unwrap();
+}
+
 /// An owner who is not a steward merges a pair of the queue with a lead of their own, and nothing else: naming
 /// their lead as the survivor of any other leads took those out of every list (a colleague's leads, not
 /// duplicates at all), and only a steward could bring them back.
@@ -892,6 +923,33 @@ fn enrichment_merges_same_pairs_without_a_conflict_and_leaves_the_others_to_a_pe
     let merge = f.core.lead_merges(&f.admin, a.id).unwrap()[0].merge_id;
     f.core.unmerge(&f.admin, merge).unwrap();
     assert!(f.core.get_lead(&f.admin, b.id).is_ok());
+}
+
+/// Two records a steward set apart (father and son) are not joined by the enrichment through a third record of
+/// one of them: each merged into it in turn, they became one lead, overruling the steward.
+#[test]
+fn the_enrichment_does_not_join_two_leads_set_apart_through_a_third() {
+    let f = fixture();
+    let mut george = lead("George", "Foreman", "foremans@gmail.com");
+    george.source_detail = String::new();
+    let first = f.core.create_lead(&f.admin, &george, &Origin::manual()).unwrap().lead;
+    george.phones = vec!["+1 713 555 0142".into()];
+    george.address.street = "5 Elm Rd".into();
+    george.address.city = "Houston".into();
+    let mut father = george.clone();
+    father.job_title = "Boxer".into();
+    let father = f.core.create_lead(&f.admin, &father, &Origin::manual()).unwrap().lead;
+    let son = f.core.create_lead(&f.admin, &george, &Origin::manual()).unwrap().lead;
+    scan(&f);
+    let queue = f.core.duplicate_queue(&f.admin, 10).unwrap();
+    let apart = queue.iter().find(|p| [p.a.id, p.b.id] == [father.id, son.id]).expect("father and son queued");
+    f.core.mark_not_duplicate(&f.admin, apart.id).unwrap();
+    let mut merged = Vec::new();
+    f.core.enrich_same_pairs(&f.admin, &AtomicBool::new(false), &mut |_, _| {}, &mut merged).unwrap();
+    let living = |id: i64| f.core.get_lead(&f.admin, id).map_or_else(|e| e.merged_into().unwrap_or(0), |l| l.id);
+    assert_ne!(living(father.id), living(son.id), "set apart, they stay two: {merged:?}");
+    assert_eq!(merged.len(), 1, "one of them joins the first record: {merged:?}");
+    assert!([living(father.id), living(son.id)].contains(&first.id));
 }
 
 /// A pair a person set aside ("not a duplicate", or an unmerge) and an edit reopened since is a person's to

@@ -215,6 +215,38 @@ fn noted_invalid(notes: &mut String, other: &Lead) {
 
 /// Whether a person (or an unmerge) ever set pair `pair_id` aside, though an edit has reopened it since: the
 /// enrichment merges only pairs nobody has answered, and leaves the others to a person, in the queue.
+/// Whether a lead of `a`'s family (itself and the leads merged into it) and one of `b`'s were ever set apart as
+/// not the same person.
+fn set_apart_across(conn: &rusqlite::Connection, a: i64, b: i64) -> std::result::Result<bool, crate::db::StoreError> {
+    let family = |id: i64| -> std::result::Result<Vec<i64>, crate::db::StoreError> {
+        let mut out = vec![id];
+        out.extend(super::store::merged_into(conn, id)?);
+        Ok(out)
+    };
+    let (of_a, of_b) = (family(a)?, family(b)?);
+    if of_a.len() == 1 && of_b.len() == 1 {
+        return Ok(false); // the pair itself, which the caller has found open
+    }
+    for &x in &of_a {
+        for &y in &of_b {
+            let Some(p) = super::store::pair_by_leads(conn, x.min(y), x.max(y))? else { continue };
+            if p.status == "not_duplicate" || answered_once(conn, p.id)? {
+                return Ok(true);
+            }
+        }
+    }
+    // A lead merged away took its pairs, decisions and all, into its merge's archive.
+    for (merged, others) in [(&of_a, &of_b), (&of_b, &of_a)] {
+        for &x in merged.iter().skip(1) {
+            let apart = super::store::archived_pairs_set_apart(conn, x)?;
+            if apart.iter().any(|&(p, q)| (p == x && others.contains(&q)) || (q == x && others.contains(&p))) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 fn answered_once(conn: &rusqlite::Connection, pair_id: i64) -> std::result::Result<bool, crate::db::StoreError> {
     crate::audit::store::ever_set_to(conn, "duplicate_pair", pair_id, "status", "not_duplicate")
 }
@@ -544,6 +576,18 @@ mod operations {
                             )
                             .into());
                         }
+                        // Merged away, a colleague's lead (or one no one owns, into another campaign's) would leave
+                        // its owner's or its team's lists, where they could neither see it nor take it back: a
+                        // steward's call. Their own lead they may merge into a colleague's.
+                        let mine = other.owner.as_ref().is_some_and(|o| o.id == me);
+                        let someone_elses = other.owner.as_ref().is_some_and(|o| o.id != me);
+                        let other_team = !survivor.campaign.trim().eq_ignore_ascii_case(other.campaign.trim());
+                        if someone_elses || (!mine && other_team) {
+                            return Err(crate::access::AccessError::NotSteward(
+                                "merge away a lead of another owner or campaign (a data steward decides it)",
+                            )
+                            .into());
+                        }
                     }
                 }
                 super::still_as_seen(&all, seen)?;
@@ -556,6 +600,17 @@ mod operations {
                     };
                     if !open || ids.len() != 1 {
                         return Err(Error::NotFound { entity: "open duplicate pair", id: format!("{a}-{b}") });
+                    }
+                    // A run merges no pair whose leads, with those merged into them, hold two a person set apart
+                    // ("not the same person": father and son, merged each into a third record by earlier steps):
+                    // the run would undo that decision unasked. A person merging the pair may.
+                    if pair == PairCheck::StepOfRun && super::set_apart_across(tx, survivor_id, ids[0])? {
+                        return Err(ValidationErrors::one(
+                            "pair",
+                            "a lead merged into one of these was marked not the same person as the other: open the \
+                             pair to decide",
+                        )
+                        .into());
                     }
                 }
                 for c in choices {

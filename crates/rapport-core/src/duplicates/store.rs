@@ -431,6 +431,21 @@ pub(crate) fn merged_with_external_ref(conn: &Connection, reference: &str) -> Re
     Ok(living)
 }
 
+/// The pairs set apart as not the same person ("not_duplicate") that merged lead `lead_id` took into its
+/// merge's archive: its pairs leave the queue with it, the decision with them.
+pub(crate) fn archived_pairs_set_apart(conn: &Connection, lead_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows: Option<String> = conn
+        .prepare_cached("SELECT rows FROM merged_leads WHERE lead_id = ?1")?
+        .query_row([lead_id], |r| r.get(0))
+        .optional()?;
+    let entries: Vec<serde_json::Value> = rows.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
+    Ok(entries
+        .iter()
+        .filter(|e| e["table"] == "duplicate_pairs" && e["row"]["status"] == "not_duplicate")
+        .filter_map(|e| Some((e["row"]["lead_a"].as_i64()?, e["row"]["lead_b"].as_i64()?)))
+        .collect())
+}
+
 pub(crate) struct Archived {
     pub survivor_id: i64,
     pub rows: String,
