@@ -370,6 +370,45 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
+/// B then C merged into A, both bringing the same work email, phone, tag and deal A lacks: C's merge recorded no
+/// change (B's had brought them), so B's unmerge took them all out, and they lived on only in C's merge's
+/// archive. Now A keeps what C, still merged, holds, and C's own unmerge gives A back as it was.
+#[test]
+fn an_unmerge_keeps_the_contacts_and_deal_a_lead_still_merged_brought_too() {
+    let f = fixture();
+    let a = create(&f, &lead("Anna", "Kowalski", "anna@home.example"));
+    let twin = || {
+        let mut l = lead("Anna", "Kowalski", "anna.k@work.example");
+        l.phones = vec!["+44 20 7946 0018".into()];
+        l.tags = vec!["vip".into()];
+        l.deal.value = "5000".into();
+        l.deal.currency = "GBP".into();
+        l.deal.expected_close = "2027-03-01".into();
+        l
+    };
+    let (b, c) = (create(&f, &twin()), create(&f, &twin()));
+    let original = content(&f.core.get_lead(&f.admin, a.id).unwrap());
+    let m1 = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let m2 = f.core.merge_leads(&f.admin, a.id, &[c.id], &[]).unwrap().merge_id;
+    f.core.unmerge(&f.admin, m1).unwrap();
+    let now = f.core.get_lead(&f.admin, a.id).unwrap();
+    let emails: Vec<&str> = now.emails.iter().map(|e| e.address.as_str()).collect();
+    assert_eq!(emails, ["anna@home.example", "anna.k@work.example"], "C, still merged, holds the work address");
+    assert_eq!(now.phones.iter().map(|p| p.e164.as_str()).collect::<Vec<_>>(), ["+442079460018"]);
+    assert_eq!(now.tags, ["vip"]);
+    assert_eq!((now.deal.value.as_str(), now.deal.currency.as_str()), ("5000.00", "GBP"));
+    assert_eq!(now.deal.expected_close, "2027-03-01");
+    assert_eq!(content(&f.core.get_lead(&f.admin, b.id).unwrap()).emails, create_like(&twin()).emails);
+    f.core.unmerge(&f.admin, m2).unwrap();
+    assert_eq!(content(&f.core.get_lead(&f.admin, a.id).unwrap()), original, "A as it was before both merges");
+}
+
+/// The emails a lead is created with, as stored.
+fn create_like(input: &LeadInput) -> Lead {
+    let f = fixture();
+    content(&create(&f, input))
+}
+
 /// B then C merged into A, both with the city A lacks: B's merge filled it, C's found it filled. B unmerged
 /// first emptied it, though C, still merged, holds one. Now A keeps C's city, and C's own unmerge takes it
 /// back, unless it was edited since.

@@ -426,18 +426,21 @@ fn refill_from_still_merged(
     survivor: &crate::leads::Lead,
     input: &mut crate::leads::LeadInput,
 ) -> Result<Vec<(i64, &'static str, String)>, crate::db::StoreError> {
+    let mut refilled = refill_lists_from_still_merged(tx, survivor_id, merge_id, survivor, input)?;
+    let single = |k: LeadFieldKind| {
+        matches!(k, LeadFieldKind::Text | LeadFieldKind::Amount | LeadFieldKind::Currency | LeadFieldKind::Date)
+    };
     let emptied: Vec<_> = FIELDS
         .iter()
-        .filter(|f| f.info.editable && f.info.kind == LeadFieldKind::Text && f.column.is_some())
+        .filter(|f| f.info.editable && single(f.info.kind) && f.column.is_some())
         // The campaign says which team sees the lead: it never changes as a side effect of taking back a merge.
         .filter(|f| f.info.name != "campaign")
         .filter(|f| !(f.get)(survivor).trim().is_empty() && (f.read)(input).trim().is_empty())
         .collect();
     if emptied.is_empty() {
-        return Ok(Vec::new());
+        return Ok(refilled);
     }
     let still = crate::duplicates::store::merged_after(tx, survivor_id, merge_id)?;
-    let mut refilled = Vec::new();
     for f in emptied {
         let column = f.column.unwrap_or(f.info.name);
         let held = still.iter().find_map(|(merge, row)| {
@@ -447,6 +450,49 @@ fn refill_from_still_merged(
         if let Some((merge, value)) = held {
             (f.set)(input, &value);
             refilled.push((merge, f.info.name, value));
+        }
+    }
+    Ok(refilled)
+}
+
+/// The emails, phones and tags this unmerge takes out that a lead merged into the survivor after it, still
+/// merged, holds too: they stay (B then C merged into A, both bringing C's address, B unmerged: A keeps it, or it
+/// lived on in C's merge's archive alone). Recorded as refills of that merge, as the text fields are.
+fn refill_lists_from_still_merged(
+    tx: &rusqlite::Transaction<'_>,
+    survivor_id: i64,
+    merge_id: i64,
+    survivor: &crate::leads::Lead,
+    input: &mut crate::leads::LeadInput,
+) -> Result<Vec<(i64, &'static str, String)>, crate::db::StoreError> {
+    let emails: Vec<(String, String)> =
+        survivor.emails.iter().map(|e| (e.address.to_lowercase(), e.original.clone())).collect();
+    let phones: Vec<(String, String)> =
+        survivor.phones.iter().map(|p| (p.e164.to_lowercase(), p.original.clone())).collect();
+    let tags: Vec<(String, String)> = survivor.tags.iter().map(|t| (t.to_lowercase(), t.clone())).collect();
+    let taken_out = |now: &[(String, String)], kept: &[String]| -> Vec<(String, String)> {
+        now.iter().filter(|(_, original)| !kept.contains(original)).cloned().collect()
+    };
+    let gone = [
+        ("emails", taken_out(&emails, &input.emails)),
+        ("phones", taken_out(&phones, &input.phones)),
+        ("tags", taken_out(&tags, &input.tags)),
+    ];
+    if gone.iter().all(|(_, g)| g.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let held = crate::duplicates::store::contacts_merged_after(tx, survivor_id, merge_id)?;
+    let mut refilled = Vec::new();
+    for (field, items) in gone {
+        for (key, original) in items {
+            let Some((merge, ..)) = held.iter().find(|(_, f, k)| *f == field && *k == key) else { continue };
+            let list = match field {
+                "emails" => &mut input.emails,
+                "phones" => &mut input.phones,
+                _ => &mut input.tags,
+            };
+            list.push(original);
+            refilled.push((*merge, field, key));
         }
     }
     Ok(refilled)

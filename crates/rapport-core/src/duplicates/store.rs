@@ -635,6 +635,36 @@ pub(crate) fn merged_after(
     Ok(out)
 }
 
+/// The email addresses, phone numbers (E.164) and tags of the leads merged into `survivor` after merge `after`
+/// and still merged, each with its merge: (merge, field, key as a lead's list compares it, lower-case).
+pub(crate) fn contacts_merged_after(
+    conn: &Connection,
+    survivor: i64,
+    after: i64,
+) -> Result<Vec<(i64, &'static str, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id > ?2 ORDER BY batch_id, lead_id",
+    )?;
+    let rows = stmt.query_map(params![survivor, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (batch, rows) = row?;
+        let archived: Vec<serde_json::Value> = serde_json::from_str(&rows).unwrap_or_default();
+        for entry in &archived {
+            let (field, column) = match entry["table"].as_str() {
+                Some("lead_emails") => ("emails", "address"),
+                Some("lead_phones") => ("phones", "e164"),
+                Some("lead_tags") => ("tags", "tag"),
+                _ => continue,
+            };
+            if let Some(key) = entry["row"][column].as_str() {
+                out.push((batch, field, key.to_lowercase()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The change log's entity under which an unmerge records a field it refilled from a lead still merged: the
 /// row's id is that lead's merge, so the merge's own unmerge takes the value back with what it wrote.
 pub(crate) const REFILL: &str = "merge_refill";
