@@ -22,22 +22,34 @@ pub(crate) fn level_name(level: rapport_match::Level) -> &'static str {
 /// asked again once either lead's name, email, phone, address or company changes (and not when only its
 /// spelling does). Stable across builds and versions, unlike std's hasher, because it is stored. Phones count in
 /// full: +1 207 946 0123 corrected from +44 20 7946 0123 is another number, which may make them one person.
+/// Emails and phones count as sets: a lead's primary address swapped with its second is no change that could
+/// make the two one person, and it reopened a pair a steward had set aside.
 pub(crate) fn fingerprint(a: &Prepared, b: &Prepared) -> String {
-    format!("{FULL_PHONES}{:016x}", digest(a, b, |x| x.to_string()))
+    format!("{AS_SETS}{:016x}", digest(a, b, |x| x.to_string(), true))
 }
 
 /// Marks a fingerprint taken with phones in full; one without it was taken by their last nine digits (before
-/// this version), and is compared so.
+/// that version), and is compared so.
 const FULL_PHONES: &str = "p2:";
 
-fn digest(a: &Prepared, b: &Prepared, phone: impl Fn(&str) -> String) -> u64 {
+/// Marks a fingerprint taken with phones in full and emails and phones in order of their text (before that
+/// version, in the lead's order).
+const AS_SETS: &str = "p3:";
+
+fn digest(a: &Prepared, b: &Prepared, phone: impl Fn(&str) -> String, sorted: bool) -> u64 {
     let mut parts: Vec<String> = Vec::new();
     for p in [a, b] {
         parts.extend(
             [&p.first_canonical, &p.last, &p.company, &p.street, &p.city, &p.postcode, &p.region].map(|s| s.clone()),
         );
-        parts.extend(p.emails.iter().map(|(l, d)| format!("{l}@{d}")));
-        parts.extend(p.phones.iter().map(|x| phone(x)));
+        let mut emails: Vec<String> = p.emails.iter().map(|(l, d)| format!("{l}@{d}")).collect();
+        let mut phones: Vec<String> = p.phones.iter().map(|x| phone(x)).collect();
+        if sorted {
+            emails.sort_unstable();
+            phones.sort_unstable();
+        }
+        parts.extend(emails);
+        parts.extend(phones);
         parts.push("\u{1e}".into()); // one lead ends
     }
     rapport_match::digest(&parts)
@@ -47,10 +59,12 @@ fn digest(a: &Prepared, b: &Prepared, phone: impl Fn(&str) -> String) -> u64 {
 /// An answer stored before phones counted in full is compared as it was taken (by the phones' national parts),
 /// so no pair a steward set aside comes back with the upgrade.
 pub(crate) fn still_answered(stored: &str, a: &Prepared, b: &Prepared) -> bool {
-    if stored.starts_with(FULL_PHONES) {
+    if stored.starts_with(AS_SETS) {
         stored == fingerprint(a, b)
+    } else if let Some(digits) = stored.strip_prefix(FULL_PHONES) {
+        digits == format!("{:016x}", digest(a, b, |x| x.to_string(), false))
     } else {
-        stored == format!("{:016x}", digest(a, b, |x| rapport_match::normalize::national_part(x).to_string()))
+        stored == format!("{:016x}", digest(a, b, |x| rapport_match::normalize::national_part(x).to_string(), false))
     }
 }
 
@@ -515,7 +529,7 @@ mod tests {
         let (a, b) = (rapport_match::prepare(&record("+44 20 7946 0018")), rapport_match::prepare(&record("")));
         assert_eq!(a.phones, vec!["+442079460018".to_string()]);
         let legacy = |p: &Prepared| {
-            format!("{:016x}", digest(p, &b, |x| rapport_match::normalize::national_part(x).to_string()))
+            format!("{:016x}", digest(p, &b, |x| rapport_match::normalize::national_part(x).to_string(), false))
         };
         assert!(still_answered(&legacy(&a), &a, &b));
         let us = rapport_match::prepare(&record("+1 207 946 0018"));
@@ -525,6 +539,27 @@ mod tests {
         let answered = fingerprint(&a, &b);
         assert!(still_answered(&answered, &a, &b));
         assert!(!still_answered(&answered, &us, &b), "another country's number is another number");
+    }
+
+    /// Emails and phones count as sets: the primary address swapped with the second reopened a pair a steward
+    /// had set aside. One answered by a fingerprint in the leads' order is still answered as it was taken.
+    #[test]
+    fn a_pair_answered_stays_answered_when_only_the_order_of_addresses_changes() {
+        let record = |emails: &[&str]| rapport_match::Record {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            ..Default::default()
+        };
+        let a = rapport_match::prepare(&record(&["ann@home.example", "ann@work.example"]));
+        let swapped = rapport_match::prepare(&record(&["ann@work.example", "ann@home.example"]));
+        let b = rapport_match::prepare(&record(&["ann.lee@other.example"]));
+        let answered = fingerprint(&a, &b);
+        assert!(still_answered(&answered, &swapped, &b));
+        let another = rapport_match::prepare(&record(&["ann@home.example", "ann@new.example"]));
+        assert!(!still_answered(&answered, &another, &b), "another address is a change");
+        let in_order = format!("{FULL_PHONES}{:016x}", digest(&a, &b, |x| x.to_string(), false));
+        assert!(still_answered(&in_order, &a, &b), "an answer stored before is compared as it was taken");
     }
 
     /// A fold done between an import's chunks takes one range at a time, and ends with every key moved.
