@@ -370,6 +370,42 @@ fn a_merge_of_a_lead_outside_the_team_s_campaigns_is_neither_listed_nor_taken_ba
     assert_eq!(refused.to_string(), no_merge.to_string().replace("999999", &hidden.merge_id.to_string()));
 }
 
+/// An unmerge takes a value and its detail back together: an amount edited since keeps the currency it is in,
+/// and a lost reason given since keeps the stage it was given in. Taken back alone, the deal was left at 6,000
+/// in no currency, and the lead back in New lead with a reason it was lost for.
+#[test]
+fn an_unmerge_keeps_a_value_and_its_detail_together() {
+    let f = fixture();
+    let a = create(&f, &lead("Ana", "Silva", "ana@silva.example"));
+    let mut deal = lead("Ana", "Silva", "ana@silva.example");
+    (deal.deal.value, deal.deal.currency) = ("5000".into(), "USD".into());
+    let b = create(&f, &deal);
+    let m = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap().merge_id;
+    let now = f.core.get_lead(&f.admin, a.id).unwrap();
+    assert_eq!((now.deal.value.as_str(), now.deal.currency.as_str()), ("5000.00", "USD"));
+    let mut input = now.to_input();
+    input.deal.value = "6000".into();
+    f.core.update_lead(&f.admin, a.id, now.version, &input, &Origin::manual()).unwrap();
+    f.core.unmerge(&f.admin, m).unwrap();
+    let back = f.core.get_lead(&f.admin, a.id).unwrap();
+    assert_eq!((back.deal.value.as_str(), back.deal.currency.as_str()), ("6000.00", "USD"), "edited since, in USD");
+
+    let c = create(&f, &lead("Cy", "Roe", "cy@roe.example"));
+    let mut lost = lead("Cy", "Roe", "cy@roe.example");
+    (lost.stage, lost.deal.lost_reason) = ("lost".into(), "price".into());
+    let d = create(&f, &lost);
+    let keep_stage = [FieldChoice { field: "stage".into(), lead_id: d.id }];
+    let m = f.core.merge_leads(&f.admin, c.id, &[d.id], &keep_stage).unwrap().merge_id;
+    let now = f.core.get_lead(&f.admin, c.id).unwrap();
+    assert_eq!((now.stage.as_str(), now.deal.lost_reason.as_str()), ("lost", "price"));
+    let mut input = now.to_input();
+    input.deal.lost_reason = "competitor".into();
+    f.core.update_lead(&f.admin, c.id, now.version, &input, &Origin::manual()).unwrap();
+    f.core.unmerge(&f.admin, m).unwrap();
+    let back = f.core.get_lead(&f.admin, c.id).unwrap();
+    assert_eq!((back.stage.as_str(), back.deal.lost_reason.as_str()), ("lost", "competitor"), "given since, in Lost");
+}
+
 /// B then C merged into A, both bringing the same work email, phone, tag and deal A lacks: C's merge recorded no
 /// change (B's had brought them), so B's unmerge took them all out, and they lived on only in C's merge's
 /// archive. Now A keeps what C, still merged, holds, and C's own unmerge gives A back as it was.

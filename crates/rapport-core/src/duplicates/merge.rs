@@ -849,6 +849,18 @@ mod operations {
                         written_since.push(field.clone());
                     }
                 }
+                // A value and its detail stay together: an amount written since keeps the currency it is in, a
+                // lost reason given since keeps the stage it was given in (taken back alone, 6,000 was left in
+                // no currency, and a lead back in New lead kept a reason it was lost for).
+                for (leader, follower) in super::FOLLOWERS {
+                    for (one, other) in [(leader, follower), (follower, leader)] {
+                        let logged = changes.iter().any(|(field, _, _)| field == other);
+                        if written_since.iter().any(|f| f == one) && logged && !written_since.iter().any(|f| f == other)
+                        {
+                            written_since.push(other.to_string());
+                        }
+                    }
+                }
                 // Notes are joined, not overwritten: changed since (by a later merge, its unmerge, an edit), they
                 // still lose the paragraphs this merge brought, and keep the rest as they stand.
                 let joined: Vec<_> = changes
