@@ -316,7 +316,8 @@ fn a_minimum_value_in_a_currency_covers_the_deals_it_cannot_compare() {
 
 /// A request whose lead is merged into another is closed by the merge (there is nothing left to move), saying
 /// why, and the one who asked is told. It was left in the queue for an Administrator to reject by hand; and once
-/// the lead was unmerged it could not be approved (the lead had moved) and refused a new request.
+/// the lead was unmerged it could not be approved (the lead had moved) and refused a new request. Unmerged now,
+/// the lead comes back with its request waiting, as it was.
 #[test]
 fn a_request_for_a_lead_merged_away_is_closed_by_the_merge_not_stuck() {
     let f = fixture();
@@ -341,11 +342,22 @@ fn a_request_for_a_lead_merged_away_is_closed_by_the_merge_not_stuck() {
     // The closing is in the merge's change log, so its unmerge's history tells it too.
     let logged = logged(&f, "approval_request");
     assert!(logged.iter().any(|(field, v)| field == "status" && v.as_deref().is_some_and(|v| v.contains("merged"))));
-    // Unmerged, the lead is asked about afresh.
+    // Unmerged, the lead is back as it was, and so is its request: it waits again (closed for good, the move asked
+    // for was lost, shown as rejected), its requester is told, and it is decided as any.
     f.core.unmerge(&f.admin, merge).unwrap();
+    let waiting = f.core.approval_queue(&f.admin).unwrap();
+    assert_eq!(waiting.iter().map(|r| (r.id, r.status)).collect::<Vec<_>>(), [(request.id, ApprovalStatus::Pending)]);
+    assert_eq!((waiting[0].note.as_str(), waiting[0].comment.as_str()), ("More seats", ""));
+    assert_eq!(
+        f.core.take_notifications(&eve).unwrap(),
+        ["Your request to move Ann Lee to Qualification waits again: the merge that closed it was taken back"]
+    );
     let back = f.core.get_lead(&f.admin, won.id).unwrap();
-    let again = f.core.request_move(&eve, back.id, back.version, "qualification", "", "Still more seats").unwrap();
-    assert_eq!(again.status, ApprovalStatus::Pending);
+    let err = f.core.request_move(&eve, back.id, back.version, "qualification", "", "Still more seats").unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "pending", "one request waits: {err}");
+    let decided = f.core.decide_approval(&f.admin, request.id, true, "").unwrap();
+    assert_eq!(decided.status, ApprovalStatus::Approved);
+    assert_eq!(f.core.get_lead(&f.admin, won.id).unwrap().stage, "qualification");
 }
 
 /// A lead whose owner was deactivated since keeps that owner through a requested move, as through a move: the

@@ -956,6 +956,7 @@ mod operations {
                 // its email is its duplicate (the pairs above, with the survivor and the decisions, stand).
                 for l in &restored {
                     self.index_and_check(tx, l.id, true, &batch)?;
+                    crate::pipeline::reopen_for_unmerged(tx, &batch, merge_id, l)?;
                 }
                 crate::calendar::merges::undo_merge(tx, merge_id, &batch)?;
                 // The merge carried the later of the leads' inactivity clocks to the survivor, and a task of a

@@ -182,6 +182,15 @@ pub(crate) fn pending_for(conn: &Connection, lead: i64) -> Result<Option<i64>, S
         .optional()?)
 }
 
+/// Puts request `id` back in the queue, undecided.
+pub(crate) fn reopen(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE approval_requests SET status = 'pending', decided_by = NULL, decided_at = NULL, comment = '' WHERE id = ?1",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
 pub(crate) fn decide(
     tx: &Transaction<'_>,
     id: i64,

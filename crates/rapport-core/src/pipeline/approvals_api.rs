@@ -323,6 +323,47 @@ pub(crate) fn close_for_merged(
     )
 }
 
+/// Puts back in the queue the request of lead `lead` that merge `merge_id` closed, now an unmerge brings the lead
+/// back as it was: the move it asked for waits again, and its requester is told. Closed and never reopened, the
+/// requested move was lost, shown as rejected. Not when another request of the lead waits meanwhile, or the lead
+/// is no longer where the request found it.
+pub(crate) fn reopen_for_unmerged(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &changelog::BatchId,
+    merge_id: i64,
+    lead: &crate::leads::Lead,
+) -> Result<()> {
+    if approvals::pending_for(tx, lead.id)?.is_some() {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT entity_id FROM change_log WHERE batch_id = ?1 AND entity = 'approval_request' AND field = 'status'
+         AND old_value = 'pending'",
+    )?;
+    let closed: Vec<i64> = stmt.query_map([merge_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for id in closed {
+        let Some(stored) = approvals::get(tx, id)? else { continue };
+        let r = &stored.request;
+        if r.lead_id != lead.id || r.status != ApprovalStatus::Rejected || r.from_stage != lead.stage {
+            continue;
+        }
+        let decision = format!("{}: {}", ApprovalStatus::Rejected.as_str(), r.comment);
+        approvals::reopen(tx, id)?;
+        changelog::record(tx, batch, "approval_request", id, "status", Some(&decision), Some("pending"))?;
+        if let Some(requester) = stored.requested_by {
+            let to = &r.to_stage;
+            let label = super::config::stage(tx, to)?.map_or_else(|| to.clone(), |s| s.label);
+            let message = format!(
+                "Your request to move {} to {label} waits again: the merge that closed it was taken back",
+                lead.display_name()
+            );
+            stagnation::notify(tx, requester, lead.id, &message, &batch.at)?;
+        }
+        break;
+    }
+    Ok(())
+}
+
 /// Closes the request waiting for lead `lead`, which a move other than the approved one took to another stage
 /// (the form, the board, an import, the sweep): it could no longer be approved ("moved since"), blocked a new
 /// request, and kept the lead out of the stagnation sweep as work in hand.

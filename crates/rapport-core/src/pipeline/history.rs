@@ -161,7 +161,12 @@ pub(crate) fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// Whether lead `lead` changed stage after `at` (RFC 3339, as every stored time here).
 pub(crate) fn moved_since(conn: &rusqlite::Connection, lead: i64, at: &str) -> Result<bool, crate::db::StoreError> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM stage_moves WHERE lead_id = ?1 AND at > ?2)")?
+        // Moves between stages only: a merge taking the lead out of its stage and its unmerge putting it back (or
+        // a removal and its restore) leave it where it was, and a request closed by that merge waits again.
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM stage_moves WHERE lead_id = ?1 AND at > ?2
+                 AND from_stage IS NOT NULL AND to_stage IS NOT NULL)",
+        )?
         .query_row(rusqlite::params![lead, at], |r| r.get(0))?)
 }
 

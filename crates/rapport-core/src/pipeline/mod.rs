@@ -19,7 +19,7 @@ mod velocity;
 
 pub use activities::{Activity, ActivityKind, NewActivity};
 pub use approvals::{ApprovalRequest, ApprovalRule, ApprovalStatus};
-pub(crate) use approvals_api::{close_for_merged, close_for_moved};
+pub(crate) use approvals_api::{close_for_merged, close_for_moved, reopen_for_unmerged};
 pub use board::{Board, BoardCard, BoardColumn, BoardQuery, CurrencyTotal};
 pub use config::{LostReason, NewStage, PipelineConfig, PipelineInfo, StageConfig, StageOutcome, StageSettings};
 pub(crate) use gate::Passage;
