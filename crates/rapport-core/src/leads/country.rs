@@ -13,6 +13,12 @@ pub(crate) fn region_of_country(country: &str) -> Option<String> {
     if country.is_empty() || country.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
+    // The old European vehicle codes, as German and Austrian lists write the country ("Land: D", "A", "CH"):
+    // "D" named no country, and the lead's phones were read as the default region's.
+    let code = country.trim_end_matches('.').to_ascii_uppercase();
+    if let Some((region, _)) = super::postcode::VEHICLE_CODES.iter().find(|(_, v)| *v == code) {
+        return Some((*region).to_string());
+    }
     let lower = country.to_lowercase();
     let found = by_name(&lower)
         .or_else(|| keshvar::Alpha3::try_from(country).ok().map(|a| a.to_country().alpha2().to_string()))
@@ -134,6 +140,13 @@ mod tests {
             ("Slovak Republic", "SK"),
             ("Lëtzebuerg", "LU"),
             ("BRD", "DE"),
+            // The old European vehicle codes German and Austrian lists write ("Land: D").
+            ("D", "DE"),
+            ("A", "AT"),
+            ("F.", "FR"),
+            ("I", "IT"),
+            ("SLO", "SI"),
+            ("CH", "CH"),
         ] {
             assert_eq!(region_of_country(country).as_deref(), Some(region), "{country}");
         }

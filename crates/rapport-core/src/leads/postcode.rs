@@ -59,8 +59,9 @@ pub(crate) fn with_leading_zeros(postcode: &str, region: &str) -> String {
 }
 
 /// The letters an address may write before a postcode for its country, where they are not its ISO code: the
-/// international vehicle codes of the old European convention ("D-80331", "A-1010", "F-75001").
-const POSTCODE_PREFIXES: &[(&str, &str)] = &[
+/// international vehicle codes of the old European convention ("D-80331", "A-1010", "F-75001"), which German and
+/// Austrian lists also write as the country itself ("Land: D").
+pub(crate) const VEHICLE_CODES: &[(&str, &str)] = &[
     ("DE", "D"),
     ("AT", "A"),
     ("FR", "F"),
@@ -99,7 +100,7 @@ fn without_country_prefix<'a>(typed: &'a str, region: &str) -> Option<&'a str> {
         return None;
     }
     let letters = letters.to_ascii_uppercase();
-    let ours = letters == region || POSTCODE_PREFIXES.iter().any(|(r, p)| *r == region && *p == letters);
+    let ours = letters == region || VEHICLE_CODES.iter().any(|(r, p)| *r == region && *p == letters);
     let digits_of_length = |n: usize| rest.len() == n && rest.bytes().all(|b| b.is_ascii_digit());
     let whole = match POSTCODE_DIGITS.iter().chain(POSTCODE_DIGITS_NO_ZERO).find(|(r, _)| *r == region) {
         Some((_, n)) => digits_of_length(*n),
