@@ -135,6 +135,20 @@ fn an_export_of_addresses_alone_imported_again_changes_nothing() {
     assert_eq!(f.core.get_lead(&f.admin, ann.lead.id).unwrap().version, ann.lead.version);
     let more = import(&f, "audience-2.csv", "Email Address,Phone Number\nbo@berg.se,+46 8 123 456 78\n".as_bytes());
     assert_eq!(more.counts.unchanged, 0, "{more:?}");
+    // A shared mailbox, which the matcher leaves out (colleagues share it), is found by its address.
+    let shared = "Email Address\ninfo@acme.example\n";
+    let first = import(&f, "shared.csv", shared.as_bytes());
+    assert_eq!(first.counts.create_draft, 1, "{first:?}");
+    let before = f.dump();
+    let again = import(&f, "shared.csv", shared.as_bytes());
+    assert_eq!((again.counts.unchanged, again.counts.create_draft), (1, 0), "{again:?}");
+    assert_eq!(tables(&f.dump()), tables(&before), "no second Draft of it");
+    // Not a lead of a campaign the importer does not work on: that one they may not be told of.
+    f.sql().execute("UPDATE leads SET campaign = 'Autumn' WHERE first_name = '' AND last_name = ''", []).unwrap();
+    let spring = f.user("sam", Role::Editor, &["Spring"]);
+    let path = write(&f, "shared-2.csv", b"Email Address,Campaign\ninfo@acme.example,Spring\n");
+    let b = f.core.start_import(&spring, &path, "shared-2.csv", &suggested_plan(&f, &path, None), &mut |_| {}).unwrap();
+    assert_eq!((b.counts.unchanged, b.counts.create_draft), (0, 1), "{b:?}");
 }
 
 /// Updating by a key with the file's values replacing the lead's, the file's email and phone become the lead's

@@ -606,27 +606,51 @@ impl Rapport {
         let whole = filled(&lead.first_name) && filled(&lead.last_name) && filled(&lead.company);
         let nameless = !filled(&lead.first_name) && !filled(&lead.last_name) && !filled(&lead.company);
         let contact = !lead.emails.is_empty() || !lead.phones.is_empty();
-        if whole || (nameless && contact) {
-            for m in matches.iter().filter(|m| nameless || unsaved.same_name_and_company(m)) {
-                let stored = if is_unstored(m.other) { rehearsed(m.other) } else { leads::get(tx, m.other)? };
-                let Some(stored) = stored else { continue };
-                if !conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
-                    continue;
+        // A shared mailbox (info@, sales@) finds no candidate (the matcher leaves it out: colleagues share it), so
+        // a nameless row of one is looked for by its address: each re-import made another Draft of it.
+        let mut by_address: Vec<i64> = Vec::new();
+        if rules.dedup && nameless && matches.is_empty() {
+            for address in &lead.emails {
+                for id in leads::with_email(tx, &address.address)? {
+                    if !by_address.contains(&id) {
+                        by_address.push(id);
+                    }
                 }
-                let mut input = crate::duplicates::enrichment(&stored, &lead);
-                if row.campaign.trim().is_empty() {
-                    input.campaign = stored.campaign.clone();
-                }
-                if input != stored.to_input() {
-                    continue;
-                }
-                let (id, detail) = if is_unstored(m.other) {
-                    (None, format!("the lead line {} creates already holds these values", Rehearsal::line_of(m.other)))
-                } else {
-                    (Some(stored.id), format!("lead {} already holds these values", stored.id))
-                };
-                return Ok(plan(line, RowAction::Unchanged, id, name, detail));
             }
+        }
+        let candidates: Vec<i64> = if whole || (nameless && contact) {
+            matches
+                .iter()
+                .filter(|m| nameless || unsaved.same_name_and_company(m))
+                .map(|m| m.other)
+                .chain(by_address)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for other in candidates {
+            let stored = if is_unstored(other) { rehearsed(other) } else { leads::get(tx, other)? };
+            // Found by address, a lead outside the importer's campaigns is not theirs to name.
+            if stored.as_ref().is_some_and(|l| !rules.scope.allows_campaign(&l.campaign)) {
+                continue;
+            }
+            let Some(stored) = stored else { continue };
+            if !conflicts_with_row(&stored, &row, &valid.as_lead(stored.id)).is_empty() {
+                continue;
+            }
+            let mut input = crate::duplicates::enrichment(&stored, &lead);
+            if row.campaign.trim().is_empty() {
+                input.campaign = stored.campaign.clone();
+            }
+            if input != stored.to_input() {
+                continue;
+            }
+            let (id, detail) = if is_unstored(other) {
+                (None, format!("the lead line {} creates already holds these values", Rehearsal::line_of(other)))
+            } else {
+                (Some(stored.id), format!("lead {} already holds these values", stored.id))
+            };
+            return Ok(plan(line, RowAction::Unchanged, id, name, detail));
         }
         let review = match matches.first() {
             Some(m) => {
