@@ -8,6 +8,7 @@ import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { Session } from "./webdriver.mjs";
 
@@ -627,7 +628,20 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   await s.click('[data-testid="undo-close"]');
 });
 
+/** A port free on this computer now: a fixed one failed the run whenever another program held it. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 test("an administrator turns the capture API on, makes a website source, sees its token once and its HTML form", async () => {
+  const port = await freePort();
   await signedInAs(admin);
   await s.click('[data-testid="nav-settings"]');
   await s.waitFor('[data-testid="capture-settings"]');
@@ -644,12 +658,12 @@ test("an administrator turns the capture API on, makes a website source, sees it
   await s.waitFor('[data-testid="capture-source-row"]', { text: (t) => t.includes("Website contact form") });
   await s.click('[data-testid="capture-enabled"]');
   await s.setValue('[data-testid="capture-port"]', "0");
-  await s.setValue('[data-testid="capture-port"]', "18787");
+  await s.setValue('[data-testid="capture-port"]', String(port));
   await s.click('[data-testid="capture-save"]');
   await s.waitFor('[data-testid="capture-status"][data-state="running"]');
-  assert.match(await s.text('[data-testid="capture-address"]'), /127\.0\.0\.1:18787\/api\/v1\/leads/);
+  assert.ok((await s.text('[data-testid="capture-address"]')).includes(`127.0.0.1:${port}/api/v1/leads`));
   // A form post through the running listener, as a website would send it.
-  const answer = await fetch("http://127.0.0.1:18787/api/v1/leads", {
+  const answer = await fetch(`http://127.0.0.1:${port}/api/v1/leads`, {
     method: "POST",
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-www-form-urlencoded" },
     body: "first_name=Grace&last_name=Hopper&email=grace%40navy.example",
@@ -668,7 +682,7 @@ test("an administrator turns the capture API on, makes a website source, sees it
   // The window itself never scrolls, only the page inside it: the header stays in sight.
   assert.equal(await js(`return document.scrollingElement.scrollTop;`), 0);
   await pressEscape();
-  assert.ok(html.includes(`data-token="${token}"`) && html.includes("127.0.0.1:18787/api/v1/leads"), html);
+  assert.ok(html.includes(`data-token="${token}"`) && html.includes(`127.0.0.1:${port}/api/v1/leads`), html);
   // The app's own switch turns it off again.
   await s.click('[data-testid="capture-enabled"]');
   await s.click('[data-testid="capture-save"]');
