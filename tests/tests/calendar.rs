@@ -420,6 +420,46 @@ fn an_outlook_invite_is_imported_once_updated_by_uid_and_cancelled() {
     assert_eq!(attendees.iter().find(|x| x.email == "hans.neu@example.org").unwrap().lead_id, Some(hans));
 }
 
+/// A cancel of the same SEQUENCE as the invite, with no DTSTAMP on either or the invite's own, cancels it: taken
+/// for the same copy sent again, it was left confirmed without a word. A move sent so moves it. The very same
+/// file again is still unchanged.
+#[test]
+fn a_cancel_without_a_newer_stamp_or_sequence_still_cancels() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let event = |method: &str, status: &str, start: &str, stamp: &str| {
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nMETHOD:{method}\nBEGIN:VEVENT\nUID:plain-1@example.com\n\
+             {stamp}DTSTART:{start}\nDTEND:20270310T180000Z\nSUMMARY:Event\nSTATUS:{status}\nEND:VEVENT\nEND:VCALENDAR\n"
+        )
+    };
+    for stamp in ["", "DTSTAMP:20270301T080000Z\n"] {
+        let f = fixture();
+        let (dana, _) = dana_in_berlin(&f);
+        let invite = event("REQUEST", "CONFIRMED", "20270310T140000Z", stamp);
+        let r = f.core.import_ics(&dana, &[ics("invite.ics", &invite)], None).unwrap().remove(0);
+        let id = r.appointment_ids[0];
+        let again = f.core.import_ics(&dana, &[ics("invite.ics", &invite)], None).unwrap().remove(0);
+        assert_eq!(again.unchanged, 1, "the same file again: {again:?}");
+        let moved = event("REQUEST", "CONFIRMED", "20270310T150000Z", stamp);
+        let r = f.core.import_ics(&dana, &[ics("moved.ics", &moved)], None).unwrap().remove(0);
+        assert_eq!(r.updated, 1, "{stamp:?}: {r:?}");
+        assert_eq!(f.core.appointment(&dana, id).unwrap().start, "2027-03-10T15:00:00Z");
+        let cancel = event("CANCEL", "CANCELLED", "20270310T150000Z", stamp);
+        let r = f.core.import_ics(&dana, &[ics("cancel.ics", &cancel)], None).unwrap().remove(0);
+        assert_eq!(r.cancelled, 1, "{stamp:?}: {r:?}");
+        assert_eq!(f.core.appointment(&dana, id).unwrap().status, AppointmentStatus::Cancelled);
+    }
+    // A Viewer's calendar, which never held an appointment, takes none: booking refuses them.
+    let vic = f.user("vic", Role::Viewer, &[]);
+    let before = f.dump();
+    let invite = event("REQUEST", "CONFIRMED", "20270310T140000Z", "");
+    let err = f.core.import_ics(&f.admin, &[ics("invite.ics", &invite)], vic.user_id()).unwrap_err();
+    assert!(err.to_string().contains("cannot hold appointments"), "{err}");
+    assert_eq!(f.dump(), before, "nothing written");
+    let _ = dana;
+}
+
 /// A meeting the rep marked No-show (or Completed) stays so when the organizer's later copy of the same time
 /// comes (CONFIRMED, iCalendar having no word for either): it went back to Confirmed. Moved to another time, it
 /// is a meeting still to hold.

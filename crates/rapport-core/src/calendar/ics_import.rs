@@ -207,8 +207,13 @@ impl Rapport {
             // the agent or an Administrator puts one in an agent's calendar.
             super::agents::may_manage(&grant, agent_id)?;
             // A deactivated agent's calendar still takes an Administrator's import: the cancellations and
-            // reschedules of what it holds must land.
-            let agent = super::agents::load(tx, agent_id)?;
+            // reschedules of what it holds must land. One that never held any (a Viewer) takes none: booking
+            // refuses them, and an import put meetings there nobody would attend.
+            let agent = match super::agents::load_bookable(tx, agent_id) {
+                Ok(agent) => agent,
+                Err(refused) if super::store::of_agent(tx, agent_id)?.is_empty() => return Err(refused),
+                Err(_) => super::agents::load(tx, agent_id)?,
+            };
             let tz: Tz = agent.time_zone.parse().unwrap_or(Tz::UTC);
             let horizon = (now, now + Duration::days(CLASH_HORIZON_DAYS));
             let mut busy = BusyIndex::for_notes(tx, agent_id, tz, horizon)?;
@@ -1029,8 +1034,16 @@ fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
     if written_at(incoming) != written_at(&ours) {
         return false;
     }
-    incoming.stamp == ours.stamp
-        || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
+    // One stamp is one copy, but only a stamp given, and not a cancel or a move sent under the invite's own
+    // stamp (some mailers copy it): with none on either side, or with the method, status or time changed, a
+    // copy is the same only when nothing else in it changed. A cancel was taken for the invite sent again.
+    let one_copy = incoming.stamp.is_some()
+        && incoming.stamp == ours.stamp
+        && incoming.method == ours.method
+        && incoming.status == ours.status
+        && incoming.start == ours.start
+        && incoming.length == ours.length;
+    one_copy || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
 }
 
 /// Appointment `id` counted as left as it was, once: a file may hold several copies of it (a mail thread saved as
