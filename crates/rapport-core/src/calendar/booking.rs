@@ -533,6 +533,7 @@ impl Rapport {
             if let Some(prior) = prior.as_ref().filter(|_| old.source != "rapport") {
                 event.stamp = prior.stamp;
                 event.last_modified = prior.last_modified;
+                event.method.clone_from(&prior.method);
                 // Its invitees are its organizer's, as the file or the server gave them (the agent's own answer
                 // among them): not the people matched to leads here, which hold the organizer and not the agent.
                 event.attendees.clone_from(&prior.attendees);

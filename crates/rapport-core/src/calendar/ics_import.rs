@@ -1034,15 +1034,11 @@ fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
     if written_at(incoming) != written_at(&ours) {
         return false;
     }
-    // One stamp is one copy, but only a stamp given, and not a cancel or a move sent under the invite's own
-    // stamp (some mailers copy it): with none on either side, or with the method, status or time changed, a
-    // copy is the same only when nothing else in it changed. A cancel was taken for the invite sent again.
-    let one_copy = incoming.stamp.is_some()
-        && incoming.stamp == ours.stamp
-        && incoming.method == ours.method
-        && incoming.status == ours.status
-        && incoming.start == ours.start
-        && incoming.length == ours.length;
+    // One stamp (or none on either side) is one copy: the stored copy keeps it through the rep's edits, which
+    // change its times and status. But a cancel sent under the invite's stamp, or as stampless as the invite,
+    // is no copy of it: it was taken for the invite sent again, and the meeting left confirmed without a word.
+    let cancel = |e: &Event| e.method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("CANCEL"));
+    let one_copy = incoming.stamp == ours.stamp && !(cancel(incoming) && !cancel(&ours));
     one_copy || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
 }
 
