@@ -702,6 +702,7 @@ fn a_request_finishing_after_the_api_is_switched_off_makes_no_lead() {
     stream.write_all(&body[10..]).unwrap();
     let answer = answer_head(&mut stream);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after: 60"), "sent again later, told when: {answer:?}");
     let q = LeadQuery { limit: 50, ..Default::default() };
     assert_eq!(f.core.list_leads(&f.admin, &q).unwrap().items.len(), 0, "no lead once switched off");
 }
@@ -727,6 +728,12 @@ fn a_submission_while_another_program_writes_is_asked_to_retry() {
     assert_eq!(a.status, 503, "{:?}", a.body);
     assert_eq!(a.body["code"], "busy", "{:?}", a.body);
     assert_eq!(header(&a, "retry-after"), Some("5"));
+    // So is a form whose file field is refused, which is recorded as refused (it got a 500).
+    let form = b"--Z\r\nContent-Disposition: form-data; name=\"first_name\"\r\n\r\nBea\r\n--Z\r\n\
+Content-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--Z--\r\n";
+    let m = post(&url, Some(&token), "multipart/form-data; boundary=Z", form, &[]);
+    assert_eq!((m.status, m.body["code"].as_str()), (503, Some("busy")), "{:?}", m.body);
+    assert_eq!(header(&m, "retry-after"), Some("5"));
     holder.execute_batch("ROLLBACK").unwrap();
     let q = LeadQuery { limit: 50, ..Default::default() };
     assert_eq!(f.core.list_leads(&f.admin, &q).unwrap().items.len(), 0);

@@ -329,7 +329,7 @@ fn too_many(message: &str, retry_after_secs: u64) -> Response {
 async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract::Request) -> Response {
     let (extensions, headers) = (request.extensions().clone(), request.headers().clone());
     if !state.open.load(Ordering::SeqCst) {
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+        return stopped();
     }
     // The sender's address, when the listener knows it (it does when started by `start`).
     let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(p)| p.ip());
@@ -351,7 +351,8 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
     let core = state.core.clone();
     let check = match tokio::task::spawn_blocking(move || core.check_capture_token(&token)).await {
         Ok(Ok(c)) => c,
-        _ => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be checked"),
+        Ok(Err(e)) => return failed(0, &e),
+        Err(_) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be checked"),
     };
     let Some(check) = check else {
         tracing::info!(status = 401, "capture request with an unknown or revoked token");
@@ -426,7 +427,7 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
     };
     // Switched off while the body came: the stop lets a connection it gave up on go on, so it is told here.
     if !state.open.load(Ordering::SeqCst) {
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+        return stopped();
     }
     let mut content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
     // A multipart form is read as the urlencoded form it stands for (see `multipart`).
@@ -439,12 +440,16 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
             }
             Err(e) => {
                 // Refused as the core refuses a body it cannot read, and listed with the source's submissions.
+                let source = check.source_id;
                 let (core, check) = (state.core.clone(), check.clone());
                 let refused =
                     tokio::task::spawn_blocking(move || core.refuse_capture_body(&check, e.field(), &e.to_string()));
                 return match refused.await {
                     Ok(Ok(r)) => reply(r),
-                    _ => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be answered"),
+                    Ok(Err(e)) => failed(source, &e),
+                    Err(_) => {
+                        json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be answered")
+                    }
                 };
             }
         },
@@ -470,23 +475,39 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         }
         // Another process (an import from the command line) holds the database past the wait: the client's to
         // retry, and told when.
-        Ok(Err(e)) if e.code() == rapport_core::ErrorCode::DatabaseLocked => {
-            tracing::info!(source, status = 503, "capture request while the database was busy");
-            let mut r = json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "the database is busy with other work; send the request again in a few seconds",
-            );
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER_SECS));
-            r
-        }
-        Ok(Err(e)) => {
-            tracing::warn!(source, "capture request failed: {e}");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again")
-        }
+        Ok(Err(e)) => failed(source, &e),
         Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again"),
     }
 }
+
+/// The answer to a request the core could not take: another process (an import from the command line) holding
+/// the database past the wait is the client's to retry, and told when (a refused multipart form got a 500 for
+/// it); anything else is logged.
+fn failed(source: i64, e: &rapport_core::Error) -> Response {
+    if e.code() == rapport_core::ErrorCode::DatabaseLocked {
+        tracing::info!(source, status = 503, "capture request while the database was busy");
+        let mut r = json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the database is busy with other work; send the request again in a few seconds",
+        );
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER_SECS));
+        return r;
+    }
+    tracing::warn!(source, "capture request failed: {e}");
+    json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again")
+}
+
+/// The answer to a request arriving, or finishing, once the API is switched off: to send again later (the README
+/// promises a Retry-After, and a form's script may retry by it).
+fn stopped() -> Response {
+    let mut r = json_error(StatusCode::SERVICE_UNAVAILABLE, "stopped", "the capture API has been switched off");
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STOPPED_RETRY_AFTER_SECS));
+    r
+}
+
+/// Seconds a client is asked to wait when the API was switched off under it.
+const STOPPED_RETRY_AFTER_SECS: u64 = 60;
 
 /// Seconds a client is asked to wait when the database was busy: about one wait for its lock.
 const BUSY_RETRY_AFTER_SECS: u64 = 5;
