@@ -279,10 +279,12 @@ fn write_zones(out: &mut Out, events: &[Event]) {
         if matches!(zone, Zone::Utc) || written.contains(&name) {
             continue;
         }
-        // The years the zone's transitions must cover: this zone's times, repeating events' two years on.
+        // The years the zone's transitions must cover: this zone's times, and a series' through its last meeting
+        // (ten years on for one that never ends). Written only two years on, a reader that goes by the file's
+        // zone put every summer meeting after them an hour off.
         let years = events.iter().flat_map(|x| moments_of(x).map(move |m| (x, m))).filter_map(|(x, m)| match m {
             Moment::Time { zone: z, wall } if z.name().as_deref() == Some(name.as_str()) => {
-                Some((wall.year(), if x.is_recurring() { wall.year().max(Utc::now().year()) + 2 } else { wall.year() }))
+                Some((wall.year(), if x.is_recurring() { series_last_year(x, wall.year()) } else { wall.year() }))
             }
             _ => None,
         });
@@ -294,6 +296,39 @@ fn write_zones(out: &mut Out, events: &[Event]) {
         }
         written.push(name);
     }
+}
+
+/// The year a series starting in `start` meets last, as far as its rules tell (UNTIL, or COUNT at its
+/// frequency), at least two years on; ten years on for one without an end; never more than fifty.
+fn series_last_year(e: &Event, start: i32) -> i32 {
+    let now = Utc::now().year();
+    let from = start.max(now);
+    let mut last: Option<i32> = Some(from + 2);
+    for rule in &e.rrules {
+        let part = |key: &str| {
+            rule.split(';').find_map(|p| p.split_once('=').filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+        };
+        let interval = part("INTERVAL").and_then(|v| v.parse::<i64>().ok()).unwrap_or(1).max(1);
+        let ends = if let Some(until) = part("UNTIL") {
+            until.get(..4).and_then(|y| y.parse::<i32>().ok())
+        } else if let Some(count) = part("COUNT").and_then(|v| v.parse::<i64>().ok()) {
+            let per_year = match part("FREQ").map(str::to_ascii_uppercase).as_deref() {
+                Some("YEARLY") => 1,
+                Some("MONTHLY") => 12,
+                Some("WEEKLY") => 52,
+                Some("DAILY") => 365,
+                _ => 365 * 24,
+            };
+            i32::try_from(count.saturating_mul(interval) / per_year + 1).ok().map(|years| start.saturating_add(years))
+        } else {
+            None
+        };
+        last = match (last, ends) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+    last.unwrap_or(from + 10).min(now + 50)
 }
 
 fn write_custom_zone(out: &mut Out, zone: &CustomZone) {
@@ -404,6 +439,30 @@ DTEND;TZID=Island Time:20261201T100000\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCAL
         assert_eq!(again.events.len(), 1);
         assert_eq!(again.events[0].zone(), first.events[0].zone(), "{written}");
         assert_eq!(again.events[0].start, first.events[0].start);
+    }
+
+    /// A series' zone is written through its last meeting: a daily series of 10,000 from 2020 meets until 2047,
+    /// and its zone stopped two years on, so a reader going by the file put summer meetings after that an hour
+    /// off. One without an end gets ten years.
+    #[test]
+    fn a_series_zone_covers_its_meetings() {
+        let series = |rule: &str| {
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:d-1\r\n\
+                 DTSTAMP:20200101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20200101T080000\r\n\
+                 DTEND;TZID=Europe/Berlin:20200101T083000\r\n{rule}SUMMARY:Stand-up\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            )
+        };
+        let stamp = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let written =
+            |rule: &str| super::write_calendar(None, None, &crate::read(series(rule).as_bytes()).events, stamp);
+        let long = written("RRULE:FREQ=DAILY;COUNT=10000\r\n");
+        assert!(long.contains("DTSTART:20460325T020000"), "spring 2046 is in the zone: {long}");
+        let until = written("RRULE:FREQ=WEEKLY;UNTIL=20351231T000000Z\r\n");
+        assert!(until.contains("DTSTART:20350325T020000"), "{until}");
+        let open = written("RRULE:FREQ=WEEKLY\r\n");
+        let ten_on = chrono::Datelike::year(&chrono::Utc::now()) + 10;
+        assert!(open.contains(&format!("DTSTART:{ten_on}03")), "{open}");
     }
 
     /// What a reader keeps of a series is written back: a moved instance that moves the ones after it
