@@ -458,6 +458,32 @@ fn a_cancel_without_a_newer_stamp_or_sequence_still_cancels() {
     let _ = dana;
 }
 
+/// An invite someone else organized is exported with its people as they sent them: the agent among them and
+/// each answer kept, the organizer once. Its people matched to leads here replaced them: the agent was dropped
+/// and the organizer listed as an attendee still to answer.
+#[test]
+fn an_invite_someone_else_organized_is_exported_with_its_people_as_sent() {
+    let f = fixture();
+    let (dana, _) = dana_in_berlin(&f);
+    let invite = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nMETHOD:REQUEST\n\
+BEGIN:VEVENT\nUID:g-1@google.com\nDTSTAMP:20270301T080000Z\nSEQUENCE:0\nDTSTART:20270310T140000Z\n\
+DTEND:20270310T150000Z\nSUMMARY:Planning\nORGANIZER;CN=Olga Organizer:mailto:olga@partner.example\n\
+ATTENDEE;CN=Olga Organizer;PARTSTAT=ACCEPTED:mailto:olga@partner.example\n\
+ATTENDEE;CN=Dana Agent;PARTSTAT=ACCEPTED:mailto:dana@rapport.test\n\
+ATTENDEE;CN=John Doe;PARTSTAT=DECLINED:mailto:john@partner.example\nEND:VEVENT\nEND:VCALENDAR\n";
+    let r = f.core.import_ics(&dana, &[ics("invite.ics", invite)], None).unwrap().remove(0);
+    let sent = f.core.export_invite(&dana, r.appointment_ids[0]).unwrap().replace("\r\n ", "");
+    let people: Vec<&str> = sent.lines().filter(|l| l.starts_with("ATTENDEE") || l.starts_with("ORGANIZER")).collect();
+    assert_eq!(people.iter().filter(|l| l.starts_with("ORGANIZER")).count(), 1, "{sent}");
+    assert!(people[0].contains("olga@partner.example"), "{sent}");
+    let answer =
+        |who: &str| people.iter().find(|l| l.starts_with("ATTENDEE") && l.contains(who)).map(|l| l.to_string());
+    assert!(answer("olga@").is_some_and(|l| l.contains("PARTSTAT=ACCEPTED")), "{sent}");
+    assert!(answer("dana@rapport.test").is_some_and(|l| l.contains("PARTSTAT=ACCEPTED")), "the agent stays: {sent}");
+    assert!(answer("john@").is_some_and(|l| l.contains("PARTSTAT=DECLINED")), "{sent}");
+    assert!(!sent.contains("NEEDS-ACTION"), "{sent}");
+}
+
 /// A meeting the rep marked No-show (or Completed) stays so when the organizer's later copy of the same time
 /// comes (CONFIRMED, iCalendar having no word for either): it went back to Confirmed. Moved to another time, it
 /// is a meeting still to hold.

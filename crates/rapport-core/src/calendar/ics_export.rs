@@ -25,20 +25,33 @@ fn export_event(conn: &Connection, row: &AppointmentRow) -> Result<Option<Event>
         .to_owned(),
     );
     e.sequence = e.sequence.max(row.sequence);
+    // A meeting someone else organized keeps its people as its organizer sent them: the agent among them, each
+    // with their answer, and the organizer once. Written from the people matched to leads here, the agent was
+    // dropped and the organizer listed as an attendee still to answer.
+    let theirs = row.source != "rapport" && (e.organizer.is_some() || !e.attendees.is_empty());
+    if e.organizer.is_none() && row.recurrence_id.is_some() {
+        // A moved meeting of a series is its organizer's too, though its own copy may not say so.
+        e.organizer = store::by_uid(conn, row.agent_id, &row.uid)?
+            .iter()
+            .filter(|r| r.recurrence_id.is_none())
+            .find_map(|master| event_of(master).and_then(|m| m.organizer));
+    }
     if e.organizer.is_none() {
         let agent = super::agents::load(conn, row.agent_id)?;
         if !agent.email.is_empty() {
             e.organizer = Some(Person { email: agent.email, name: Some(agent.display_name), status: None });
         }
     }
-    e.attendees = store::attendees(conn, row.id)?
-        .into_iter()
-        .map(|a| Person {
-            email: a.email,
-            name: Some(a.name).filter(|n| !n.is_empty()),
-            status: Some(a.response).filter(|r| !r.is_empty()).or_else(|| Some("NEEDS-ACTION".into())),
-        })
-        .collect();
+    if !theirs {
+        e.attendees = store::attendees(conn, row.id)?
+            .into_iter()
+            .map(|a| Person {
+                email: a.email,
+                name: Some(a.name).filter(|n| !n.is_empty()),
+                status: Some(a.response).filter(|r| !r.is_empty()).or_else(|| Some("NEEDS-ACTION".into())),
+            })
+            .collect();
+    }
     Ok(Some(e))
 }
 
