@@ -182,8 +182,20 @@ fn expand_series(
             })
             .max()
             .unwrap_or_default();
-        let window_from = wall_zone.to_wall(from) - Duration::days(2) - span - later;
-        let window_to = wall_zone.to_wall(to) + Duration::days(2) + earlier;
+        let mut window_from = wall_zone.to_wall(from) - Duration::days(2) - span - later;
+        let mut window_to = wall_zone.to_wall(to) + Duration::days(2) + earlier;
+        // Whether a newer series still makes the instance an older change moved is asked where the instance
+        // was, however far from the window: asked only inside it, a moved meeting the series had deleted showed
+        // in a one-day view (and a booking's clash check) and not in the week's.
+        for rid in overrides
+            .iter()
+            .filter_map(|&o| events.get(o))
+            .filter(|e| e.sequence < event.sequence)
+            .filter_map(|e| e.recurrence_id.as_ref())
+        {
+            window_from = window_from.min(rid.wall() - Duration::days(1));
+            window_to = window_to.max(rid.wall() + Duration::days(1));
+        }
         let dtstart = event.start.wall();
         window_walls = Some((window_from, window_to));
 
@@ -338,6 +350,29 @@ fn expand_series(
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
+
+    /// A meeting moved from a Monday to a Friday by an older change, whose newer series (at 10 now) no longer
+    /// makes that Monday's 9 o'clock: gone in every window. It showed in a one-day window of the Friday (and a
+    /// booking's clash check refused the slot) though not in the week's.
+    #[test]
+    fn an_older_move_the_newer_series_deleted_is_gone_in_every_window() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:m\r\nSEQUENCE:2\r\n\
+DTSTART;TZID=Europe/Berlin:20270301T100000\r\nDTEND;TZID=Europe/Berlin:20270301T110000\r\n\
+RRULE:FREQ=WEEKLY;BYDAY=MO\r\nSUMMARY:Monday sync\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:m\r\nSEQUENCE:0\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270308T090000\r\n\
+DTSTART;TZID=Europe/Berlin:20270312T140000\r\nDTEND;TZID=Europe/Berlin:20270312T150000\r\n\
+SUMMARY:Monday sync (on Friday)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = crate::read(text.as_bytes());
+        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2027, 3, d, h, 0, 0).single().unwrap_or_default();
+        for (from, to) in [(at(8, 0), at(15, 0)), (at(12, 0), at(13, 0)), (at(12, 12), at(12, 14))] {
+            let found = super::expand(&cal.events, from, to, &crate::Zone::Utc);
+            assert!(
+                !found.occurrences.iter().any(|o| o.start.to_utc(&crate::Zone::Utc) == at(12, 13)),
+                "{from}..{to}: {:?}",
+                found.occurrences
+            );
+        }
+    }
 
     /// "From the 27 March on, Mondays instead of Fridays, at 9" in Berlin: the clocks change on 29 March, and
     /// the instances after it stay at 9 on Mondays.
