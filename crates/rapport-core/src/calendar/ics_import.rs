@@ -1038,7 +1038,8 @@ fn same_stamp(incoming: &Event, stored: &AppointmentRow) -> bool {
     // change its times and status. But a cancel sent under the invite's stamp, or as stampless as the invite,
     // is no copy of it: it was taken for the invite sent again, and the meeting left confirmed without a word.
     let cancel = |e: &Event| e.method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("CANCEL"));
-    let one_copy = incoming.stamp == ours.stamp && !(cancel(incoming) && !cancel(&ours));
+    let cancels_it = cancel(incoming) && !cancel(&ours);
+    let one_copy = incoming.stamp == ours.stamp && !cancels_it;
     one_copy || serde_json::to_string(incoming).is_ok_and(|text| without_stamp(&text) == without_stamp(&stored.event))
 }
 
