@@ -623,16 +623,20 @@ pub(crate) fn merged_after(
     survivor: i64,
     after: i64,
 ) -> Result<Vec<(i64, serde_json::Value)>, StoreError> {
+    Ok(archives_merged_after(conn, survivor, after)?
+        .into_iter()
+        .map(|(batch, rows)| (batch, archived_lead(&rows)))
+        .collect())
+}
+
+/// The archives (their merge, their rows as JSON text) of the leads merged into `survivor` after merge `after`
+/// and still merged, oldest merge first.
+fn archives_merged_after(conn: &Connection, survivor: i64, after: i64) -> Result<Vec<(i64, String)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id > ?2 ORDER BY batch_id, lead_id",
     )?;
     let rows = stmt.query_map(params![survivor, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (batch, rows) = row?;
-        out.push((batch, archived_lead(&rows)));
-    }
-    Ok(out)
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The email addresses, phone numbers (E.164) and tags of the leads merged into `survivor` after merge `after`
@@ -642,13 +646,8 @@ pub(crate) fn contacts_merged_after(
     survivor: i64,
     after: i64,
 ) -> Result<Vec<(i64, &'static str, String)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT batch_id, rows FROM merged_leads WHERE survivor_id = ?1 AND batch_id > ?2 ORDER BY batch_id, lead_id",
-    )?;
-    let rows = stmt.query_map(params![survivor, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
-    for row in rows {
-        let (batch, rows) = row?;
+    for (batch, rows) in archives_merged_after(conn, survivor, after)? {
         let archived: Vec<serde_json::Value> = serde_json::from_str(&rows).unwrap_or_default();
         for entry in &archived {
             let (field, column) = match entry["table"].as_str() {
