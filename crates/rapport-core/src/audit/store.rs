@@ -229,6 +229,22 @@ pub(crate) fn last_change_id(conn: &Connection, entity: &str, entity_id: i64, fi
         .unwrap_or(0))
 }
 
+/// The records of `entity` whose `field` batch `batch_id` changed from `old` (the requests a merge closed).
+pub(crate) fn changed_from_in_batch(
+    conn: &Connection,
+    batch_id: i64,
+    entity: &str,
+    field: &str,
+    old: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT entity_id FROM change_log WHERE batch_id = ?1 AND entity = ?2 AND field = ?3 AND old_value = ?4
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![batch_id, entity, field, old], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Whether `field` of one record was ever set to `value` (a pair a person set aside, reopened since).
 pub(crate) fn ever_set_to(
     conn: &Connection,

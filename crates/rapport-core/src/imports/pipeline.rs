@@ -277,8 +277,10 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
             out.emails.push(e.clone());
         }
     }
-    for p in &row.phones {
-        let number = crate::leads::parse_phone(p, region).ok().map(|n| n.e164);
+    // Each of the row's numbers read once: for what the lead holds, and for the order replacing gives them.
+    let row_phones: Vec<Option<String>> =
+        row.phones.iter().map(|p| crate::leads::parse_phone(p, region).ok().map(|n| n.e164)).collect();
+    for (p, number) in row.phones.iter().zip(&row_phones) {
         let known = existing.phones.iter().any(|x| Some(&x.e164) == number.as_ref() || x.original == *p);
         if !known && !out.phones.contains(p) {
             out.phones.push(p.clone());
@@ -289,10 +291,14 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
     if replace {
         let row_emails: Vec<String> = row.emails.iter().map(|e| e.trim().to_lowercase()).collect();
         out.emails.sort_by_key(|e| row_emails.iter().position(|r| *r == e.trim().to_lowercase()).unwrap_or(usize::MAX));
-        let e164 = |p: &str| crate::leads::parse_phone(p, region).ok().map(|n| n.e164);
-        let row_phones: Vec<Option<String>> = row.phones.iter().map(|p| e164(p)).collect();
+        // The lead's own numbers are known by their stored form; one the row adds is read as the row's was.
+        let stored_or_read = |p: &str| {
+            existing.phones.iter().find(|x| x.original == p).map(|x| x.e164.clone()).or_else(|| {
+                row.phones.iter().zip(&row_phones).find(|(q, _)| q.as_str() == p).and_then(|(_, n)| n.clone())
+            })
+        };
         out.phones.sort_by_cached_key(|p| {
-            let number = e164(p);
+            let number = stored_or_read(p);
             row_phones.iter().position(|r| r.is_some() && *r == number).unwrap_or(usize::MAX)
         });
     }

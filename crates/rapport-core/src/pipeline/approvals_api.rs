@@ -336,12 +336,7 @@ pub(crate) fn reopen_for_unmerged(
     if approvals::pending_for(tx, lead.id)?.is_some() {
         return Ok(());
     }
-    let mut stmt = tx.prepare_cached(
-        "SELECT entity_id FROM change_log WHERE batch_id = ?1 AND entity = 'approval_request' AND field = 'status'
-         AND old_value = 'pending'",
-    )?;
-    let closed: Vec<i64> = stmt.query_map([merge_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    for id in closed {
+    for id in changelog::changed_from_in_batch(tx, merge_id, "approval_request", "status", "pending")? {
         let Some(stored) = approvals::get(tx, id)? else { continue };
         let r = &stored.request;
         if r.lead_id != lead.id || r.status != ApprovalStatus::Rejected || r.from_stage != lead.stage {
