@@ -134,6 +134,21 @@ fn reorders_text(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A zero-width space or a byte-order mark inside text, and Unicode's line and paragraph separators: pasted
+/// from web pages and word processors, they make "Ada\u{200B}Lovelace" look like a name it does not match, and
+/// a separator breaks a line in some readers and not in others.
+const INVISIBLE_OR_SEPARATOR: [char; 4] = ['\u{200B}', '\u{FEFF}', '\u{2028}', '\u{2029}'];
+
+/// `value` with its zero-width spaces and byte-order marks taken out, and its line and paragraph separators
+/// made line breaks, which [`clean`] then keeps (multi-line text) or joins with a space.
+fn without_invisible(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}'))
+        .map(|c| if matches!(c, '\u{2028}' | '\u{2029}') { '\n' } else { c })
+        .collect()
+}
+
 /// Outside text to show as it was sent (a sender's field name in a refusal): the characters [`unsafe_entry`]
 /// refuses are written as their code (`\u{1b}`), so that a terminal or a list shows them instead of obeying them.
 pub(crate) fn shown_as_sent(v: &str) -> std::borrow::Cow<'_, str> {
@@ -197,6 +212,13 @@ pub(crate) fn clean(field: &str, value: &str, max: usize, multiline: bool, error
     } else {
         composed = value.nfc().collect();
         &composed
+    };
+    let separated: String;
+    let value = if value.contains(INVISIBLE_OR_SEPARATOR) {
+        separated = without_invisible(value);
+        &separated
+    } else {
+        value
     };
     let v = value.trim();
     let v = if multiline && !v.contains('\r') {
@@ -505,6 +527,30 @@ mod tests {
                 current_owner: None,
             },
         )
+    }
+
+    /// Text pasted from a web page keeps no zero-width spaces or byte-order marks, which make a name look
+    /// like one it does not match, and Unicode's line separators are line breaks: kept in notes, a space in a
+    /// one-line field. Joiners (U+200C, U+200D), which some scripts and emoji need, stay.
+    #[test]
+    fn invisible_characters_and_unicode_line_separators_are_not_stored() {
+        let mut errors = Vec::new();
+        assert_eq!(clean("first_name", "\u{FEFF}Ada\u{200B}", 80, false, &mut errors), "Ada");
+        assert_eq!(clean("last_name", "Love\u{200B}lace", 80, false, &mut errors), "Lovelace");
+        assert_eq!(clean("company", "Acme\u{2028}Labs\u{2029}", 80, false, &mut errors), "Acme Labs");
+        assert_eq!(clean("notes", "one\u{2028}two\u{2029}three", 80, true, &mut errors), "one\ntwo\nthree");
+        assert_eq!(
+            clean("company", "\u{646}\u{200C}\u{627} \u{1F469}\u{200D}\u{1F4BB}", 80, false, &mut errors),
+            "\u{646}\u{200C}\u{627} \u{1F469}\u{200D}\u{1F4BB}"
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let stored = validate(&LeadInput {
+            first_name: "Ada\u{200B}".into(),
+            last_name: "Love\u{2028}lace".into(),
+            ..Default::default()
+        })
+        .expect("a name with invisible characters is valid once they are out");
+        assert_eq!((stored.text.first_name.as_str(), stored.text.last_name.as_str()), ("Ada", "Love lace"));
     }
 
     /// A lead holds at most so many addresses, numbers and tags: as many is fine, one more is refused naming
