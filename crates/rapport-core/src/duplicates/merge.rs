@@ -275,6 +275,28 @@ fn field(name: &str) -> Option<&'static LeadField> {
     FIELDS.iter().find(|f| f.info.name == name)
 }
 
+/// Notes joined by a merge past what a lead holds: the refusal says how long they came to and what the steward
+/// can do (keep one lead's notes, the other's stay in its archive, or shorten them first), where the lead's own
+/// check said only "longer than 20000 characters" of notes nobody had typed.
+pub(crate) fn joined_notes_too_long(
+    input: &LeadInput,
+    choices: &[FieldChoice],
+) -> Option<crate::leads::ValidationErrors> {
+    let max = field("notes").map_or(usize::MAX, |f| f.info.max_chars as usize);
+    let length = input.notes.chars().count();
+    if length <= max || choices.iter().any(|c| c.field == "notes") {
+        return None;
+    }
+    Some(crate::leads::ValidationErrors::one(
+        "notes",
+        format!(
+            "the leads' notes joined come to {length} characters, more than the {max} a lead holds: keep one \
+             lead's notes (the others stay in the merge's record, and come back with an unmerge), or shorten them \
+             first"
+        ),
+    ))
+}
+
 /// The text fields (and source, owner, stage) where both leads hold a value and the values differ; and a detail
 /// one lead holds without its value (EUR, no amount yet), when the value would come from the other lead with
 /// another detail or none: the merge would replace it, and 5,000 of which currency is a person's call.
@@ -500,8 +522,8 @@ fn refill_lists_from_still_merged(
 
 mod operations {
     use super::{
-        refill_from_still_merged, survive, take_back, without_paragraphs_added, FieldChoice, LeadFieldKind, PairCheck,
-        SeenVersion, FIELDS,
+        joined_notes_too_long, refill_from_still_merged, survive, take_back, without_paragraphs_added, FieldChoice,
+        LeadFieldKind, PairCheck, SeenVersion, FIELDS,
     };
     use crate::access::{Actor, Permission};
     use crate::audit::store as changelog;
@@ -681,6 +703,9 @@ mod operations {
                     }
                 }
                 let mut input = survive(&survivor, &merged, choices);
+                if let Some(refusal) = joined_notes_too_long(&input, choices) {
+                    return Err(refusal.into());
+                }
                 // An owner the survivor lacks is taken from another lead only while that user is active and
                 // works on the survivor's campaign: another would be refused, and the pair could never be
                 // merged (nor enriched).
@@ -1333,6 +1358,40 @@ mod tests {
         assert_eq!(back.restored[0].notes, b.notes);
         let back = core.unmerge(&admin, second.merge_id).unwrap();
         assert_eq!(back.survivor.notes, "A's note.\n\n\nCalled her.");
+    }
+
+    /// Two leads whose notes joined pass what a lead holds: the merge is refused saying how long they came to
+    /// and what to do, and writes nothing; keeping one lead's notes merges them, and the unmerge gives the
+    /// survivor its own notes back.
+    #[test]
+    fn a_merge_whose_joined_notes_are_too_long_says_so_and_merges_keeping_one_leads_notes() {
+        let (_dir, core, admin) = crate::test_support::core_with_admin();
+        let create = |notes: String, email: &str| {
+            let input = LeadInput { notes, emails: vec![email.into()], ..ann() };
+            core.create_lead(&admin, &input, &Origin::manual()).unwrap().lead
+        };
+        let a = create("Met at the fair. ".repeat(700), "ann@a.example");
+        let b = create("Called about prices. ".repeat(600), "ann@b.example");
+        let Err(crate::error::Error::Validation(v)) = core.merge_leads(&admin, a.id, &[b.id], &[]) else {
+            panic!("a merge past what notes hold is refused");
+        };
+        assert_eq!(v.errors.len(), 1, "{v:?}");
+        assert_eq!(v.errors[0].field, "notes");
+        assert!(
+            v.errors[0].message.contains("come to 24500 characters, more than the 20000")
+                && v.errors[0].message.contains("keep one lead's notes"),
+            "{}",
+            v.errors[0].message
+        );
+        assert_eq!(core.get_lead(&admin, a.id).unwrap(), a, "nothing written");
+        assert_eq!(core.get_lead(&admin, b.id).unwrap(), b, "nothing written");
+
+        let keep_b = [super::FieldChoice { field: "notes".into(), lead_id: b.id }];
+        let merged = core.merge_leads(&admin, a.id, &[b.id], &keep_b).unwrap();
+        assert_eq!(merged.lead.notes, b.notes);
+        let back = core.unmerge(&admin, merged.merge_id).unwrap();
+        assert_eq!(back.survivor.notes, a.notes);
+        assert_eq!(back.restored[0].notes, b.notes);
     }
 
     /// A bulk merge and enrichment check a pair in a read, then merge it in a write: a lead edited in between
