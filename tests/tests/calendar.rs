@@ -709,6 +709,88 @@ fn a_cancelled_instance_of_a_series_frees_its_slot_and_a_cancelled_series_takes_
     assert!(seen.iter().all(|w| w.1 && !w.2), "{seen:?}");
 }
 
+/// A series cancelled, then sent again newer (its organizer took the cancellation back): the meetings its
+/// cancellation took come back with it, a moved one at its new time, and a meeting cancelled alone before, which
+/// the newer series no longer excludes (organizers write a meeting they cancelled as an EXDATE of every later
+/// copy), is the series' again. They stayed cancelled in a series confirmed again. A meeting the rep cancelled
+/// here stays cancelled.
+#[test]
+fn a_series_sent_again_after_its_cancellation_brings_back_its_meetings() {
+    let (f, dana, id) = dana_with_weekly();
+    let import = |name: &str, text: &str| f.core.import_ics(&dana, &[ics(name, text)], None).unwrap().remove(0);
+    let one = WEEKLY
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:0", "SEQUENCE:1\nRECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED")
+        .replace("20261207T1", "20261214T1")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let cancelled_alone = import("cancel-one.ics", &one).appointment_ids[0];
+    import("move-3.ics", &weekly_moved("20261221T100000Z", "20261221T140000Z", "20261221T150000Z"));
+    let fourth = import("move-4.ics", &weekly_moved("20261228T100000Z", "20261228T140000Z", "20261228T150000Z"));
+    f.core.set_appointment_status(&dana, fourth.appointment_ids[0], AppointmentStatus::Cancelled).unwrap();
+    let weeks = || {
+        f.core
+            .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.start[..16].to_string(), o.status == AppointmentStatus::Cancelled))
+            .collect::<Vec<_>>()
+    };
+    let all = WEEKLY.replace("METHOD:REQUEST", "METHOD:CANCEL").replace("SEQUENCE:0", "SEQUENCE:2\nSTATUS:CANCELLED");
+    import("cancel-all.ics", &all);
+    assert!(weeks().iter().all(|w| w.1), "{:?}", weeks());
+
+    let r = import("again.ics", &WEEKLY.replace("SEQUENCE:0", "SEQUENCE:3"));
+    assert_eq!(r.updated, 1, "{r:?}");
+    let expected = [
+        ("2026-12-07T10:00", false),
+        ("2026-12-14T10:00", false),
+        ("2026-12-21T14:00", false),
+        ("2026-12-28T14:00", true),
+    ];
+    assert_eq!(weeks(), expected.map(|(s, c)| (s.to_string(), c)));
+    assert!(f.core.appointment(&dana, cancelled_alone).is_err(), "the cancellation the series overrides is gone");
+    let removal: i64 = f
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE entity = 'appointment' AND entity_id = ?1 AND new_value IS NULL",
+            [cancelled_alone],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(removal > 0, "its removal is in the change log");
+    // The same copy again changes nothing.
+    let r = import("again.ics", &WEEKLY.replace("SEQUENCE:0", "SEQUENCE:3"));
+    assert_eq!((r.updated, r.unchanged), (0, 1), "{r:?}");
+}
+
+/// A newer copy of a series that excludes the meeting cancelled alone (as organizers write it) keeps that
+/// cancellation; so does a copy no newer than it.
+#[test]
+fn a_newer_series_that_excludes_a_cancelled_meeting_keeps_its_cancellation() {
+    let (f, dana, id) = dana_with_weekly();
+    let import = |name: &str, text: &str| f.core.import_ics(&dana, &[ics(name, text)], None).unwrap().remove(0);
+    let one = WEEKLY
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:0", "SEQUENCE:2\nRECURRENCE-ID:20261214T100000Z\nSTATUS:CANCELLED")
+        .replace("20261207T1", "20261214T1")
+        .replace("RRULE:FREQ=WEEKLY;COUNT=4\n", "");
+    let cancelled = import("cancel-one.ics", &one).appointment_ids[0];
+    import("renamed.ics", &WEEKLY.replace("SEQUENCE:0", "SEQUENCE:2").replace("Weekly sync", "Weekly sync (new room)"));
+    assert_eq!(f.core.appointment(&dana, cancelled).unwrap().status, AppointmentStatus::Cancelled);
+    let excluded = WEEKLY.replace("SEQUENCE:0", "SEQUENCE:3\nEXDATE:20261214T100000Z");
+    import("excluded.ics", &excluded);
+    assert_eq!(f.core.appointment(&dana, cancelled).unwrap().status, AppointmentStatus::Cancelled);
+    let starts: Vec<String> = f
+        .core
+        .occurrences(&dana, &[id], "2026-12-01T00:00:00Z", "2027-01-15T00:00:00Z")
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.status != AppointmentStatus::Cancelled)
+        .map(|o| o.start[..10].to_string())
+        .collect();
+    assert_eq!(starts, ["2026-12-07", "2026-12-21", "2026-12-28"]);
+}
+
 /// Invited to one meeting of a series only (Google sends that meeting alone, with its RECURRENCE-ID), then the
 /// whole series cancelled: that meeting is off. The cancellation found no series stored and was dropped, "no
 /// such appointment", the meeting left confirmed and busy.

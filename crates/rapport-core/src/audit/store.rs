@@ -221,6 +221,13 @@ pub fn last_change_to(
         .query_row(params![entity, entity_id, field, value], |r| r.get(0))?)
 }
 
+/// The batch that created one record (its `*` row), if the change log has it.
+pub(crate) fn creation_batch(conn: &Connection, entity: &str, entity_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT max(batch_id) FROM change_log WHERE entity = ?1 AND entity_id = ?2 AND field = '*'")?
+        .query_row(params![entity, entity_id], |r| r.get(0))?)
+}
+
 /// The change-log row of the last change of `field` of one record (0: never changed).
 pub(crate) fn last_change_id(conn: &Connection, entity: &str, entity_id: i64, field: &str) -> Result<i64, StoreError> {
     Ok(conn

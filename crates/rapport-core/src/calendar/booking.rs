@@ -655,7 +655,7 @@ impl Rapport {
 
     /// The changed instances of series `series` (cancelled, being set back) that its latest cancellation took, each
     /// with the status it had before, when nothing changed its status since and the actor may change it.
-    fn instances_cancelled_with(
+    pub(crate) fn instances_cancelled_with(
         &self,
         tx: &Transaction<'_>,
         grant: &Grant,

@@ -17,7 +17,8 @@ use super::occurrences::{busy_between, declined_by, event_of, visible, visible_r
 use super::store::{self, AppointmentRow};
 use super::time::{span_words, utc_text};
 use crate::access::{Actor, Grant, Permission};
-use crate::audit::Origin;
+use crate::audit::store as changelog;
+use crate::audit::{ChangeReason, Origin};
 use crate::error::{Error, Result};
 use crate::leads::{LeadInput, ValidationErrors};
 use crate::rapport::Rapport;
@@ -796,6 +797,16 @@ impl Rapport {
                 format!("“{}”: the file holds an earlier copy of the same version too: kept the later one", row.title)
             });
         }
+        // A cancelled series asked for again by a newer copy of it: what its cancellation took comes back.
+        let reinstated = existing.as_ref().filter(|o| {
+            o.recurrence_id.is_none()
+                && o.status == AppointmentStatus::Cancelled.as_str()
+                && !cancel
+                && status.holds_time()
+        });
+        if let Some(old) = reinstated {
+            wrote |= self.restore_instances(tx, cx, old, remote, report)?;
+        }
         match existing {
             Some(old) if unchanged => count_unchanged(report, old.id),
             Some(old) => {
@@ -839,6 +850,10 @@ impl Rapport {
         }
         if cancels_series {
             wrote |= !cancel_instances(tx, cx, &same_uid, remote, report)?.is_empty();
+        }
+        if row.recurrence_id.is_none() && !cancel && status.holds_time() && event.is_recurring() {
+            let same_uid = store::by_uid(tx, agent_id, &event.uid)?;
+            wrote |= superseded_cancellations(tx, cx, &event, &same_uid)?;
         }
         for a in attendees.iter().filter(|a| a.lead_id.is_none() && a.colleague.is_none()) {
             report.unknown_attendees.push(UnknownAttendee {
@@ -886,6 +901,102 @@ fn cancel_instances(
         ids.push(changed.id);
     }
     Ok(ids)
+}
+
+impl Rapport {
+    /// The changed instances that series `old`'s cancellation took (as the change log tells, unless their status
+    /// changed since), given back the status they had, now that a newer copy asks for the series again: a moved
+    /// meeting of it stayed cancelled in a series confirmed again. As a series set back in Rapport does.
+    fn restore_instances(
+        &self,
+        tx: &Transaction<'_>,
+        cx: &Upsert<'_>,
+        old: &AppointmentRow,
+        remote: Option<(&str, &str)>,
+        report: &mut IcsFileReport,
+    ) -> Result<bool> {
+        let mut wrote = false;
+        for (instance, was) in self.instances_cancelled_with(tx, cx.grant, old)? {
+            let at = &cx.batch.at;
+            let mut new =
+                AppointmentRow { status: was.as_str().to_owned(), updated_at: at.clone(), ..instance.clone() };
+            new.sync_pending = remote.is_none()
+                && (new.sync_pending
+                    || new.remote_href.is_some()
+                    || store::caldav_account(tx, cx.agent.user_id)?.is_some());
+            log_changes(tx, cx.batch, &instance, &new)?;
+            store::update(tx, &new, at)?;
+            if !report.appointment_ids.contains(&instance.id) {
+                report.appointment_ids.push(instance.id);
+            }
+            wrote = true;
+        }
+        Ok(wrote)
+    }
+}
+
+/// Cancellations of single meetings that a newer copy of their series (`master`) overrides: imported with a lower
+/// SEQUENCE, not in the file or resource that brought the series, and of a meeting the series still holds (no
+/// EXDATE drops it). RFC 5546 makes the newer copy of a series the whole of it, and organizers' programs write a
+/// meeting they cancelled as an EXDATE of every later copy; a cancellation the series no longer says is gone,
+/// and the meeting is the series' again. Each is removed with all of it in the change log. Not a cancellation
+/// made here (the rep's), nor one waiting to be sent.
+fn superseded_cancellations(
+    tx: &Transaction<'_>,
+    cx: &Upsert<'_>,
+    master: &Event,
+    same_uid: &[AppointmentRow],
+) -> Result<bool> {
+    let mut wrote = false;
+    let cancelled = AppointmentStatus::Cancelled.as_str();
+    for r in same_uid.iter().filter(|r| r.status == cancelled && !r.sync_pending) {
+        let Some(rid) = r.recurrence_id.as_deref() else { continue };
+        let Some(ours) = event_of(r) else { continue };
+        // Cancelled by what an import or a sync brought (made cancelled, or set so later), not by someone in
+        // Rapport.
+        let cancelled_by = match changelog::last_change_to(tx, "appointment", r.id, "status", cancelled)? {
+            Some(batch) => Some(batch),
+            None => changelog::creation_batch(tx, "appointment", r.id)?,
+        };
+        let imported_cancel = match cancelled_by {
+            Some(batch) => changelog::batch_reason(tx, batch)? == Some(ChangeReason::Import),
+            None => false,
+        };
+        if !imported_cancel || ours.sequence >= master.sequence {
+            continue;
+        }
+        let carried = cx.changed_instances.iter().any(|e| e.uid == r.uid && rid_text(e, cx.tz).as_deref() == Some(rid));
+        if carried || !visible(tx, cx.grant, r.lead_id)? || !series_holds(master, rid, cx.tz) {
+            continue;
+        }
+        super::booking::log_removal(tx, cx.batch, r)?;
+        store::delete(tx, cx.batch, r.id)?;
+        wrote = true;
+    }
+    Ok(wrote)
+}
+
+/// Whether series `master` has a meeting at stored RECURRENCE-ID `rid` (as [`rid_text`] writes it).
+fn series_holds(master: &Event, rid: &str, tz: Tz) -> bool {
+    let floating = Zone::Iana(tz);
+    let at = match chrono::NaiveDate::parse_from_str(rid, "%Y-%m-%d") {
+        Ok(day) => When::Date(day).to_utc(&floating),
+        Err(_) => match DateTime::parse_from_rfc3339(rid) {
+            Ok(t) => t.with_timezone(&Utc),
+            Err(_) => return false,
+        },
+    };
+    let series = Event { recurrence_id: None, ..master.clone() };
+    let window = Duration::days(2);
+    rapport_ics::expand(std::slice::from_ref(&series), at - window, at + window, &floating).occurrences.iter().any(
+        |o| {
+            let named = o.recurrence_id.unwrap_or(o.start);
+            match named {
+                When::Date(d) => d.format("%Y-%m-%d").to_string() == rid,
+                When::Time(t) => utc_text(t) == rid,
+            }
+        },
+    )
 }
 
 /// Services whose links are where a meeting is held.
