@@ -51,6 +51,26 @@ fn submitted(core: &Rapport, admin: &rapport_core::Actor, a: &Answer) -> rapport
     subs.into_iter().find(|s| s.receipt == receipt).unwrap_or_else(|| panic!("submission {receipt} is not listed"))
 }
 
+/// The database's content but for what a refused request writes: its line in the source's submissions, and
+/// when the source was last used.
+fn apart_from_submissions(f: &common::Fixture) -> Vec<(String, Vec<String>)> {
+    let sources: Vec<String> = f
+        .sql()
+        .prepare("SELECT id, name, token_hash, field_map, rate_per_minute, revoked_at, campaign FROM capture_sources")
+        .unwrap()
+        .query_map([], |r| {
+            Ok(format!("{:?}", (0..7).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect::<Vec<_>>()))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    f.dump()
+        .into_iter()
+        .filter(|(table, _)| table != "capture_submissions")
+        .map(|(table, rows)| if table == "capture_sources" { (table, sources.clone()) } else { (table, rows) })
+        .collect()
+}
+
 fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
     a.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
@@ -335,11 +355,18 @@ fn the_capture_api_over_http_with_its_token_in_the_keychain() {
     let listed = f.core.capture_submissions(&f.admin, Some(partner.source.id), 1).unwrap();
     assert!(listed[0].outcome == "rejected" && listed[0].message.contains("is a file"), "{listed:?}");
 
-    // Oversized: 413, as JSON. Neither it nor a request without a valid token writes anything.
-    let before = f.dump();
+    // Oversized: 413, as JSON, and listed with the source's submissions as refused (an Administrator asked why a
+    // partner's leads do not come sees why); it writes nothing else. A request without a valid token writes
+    // nothing at all.
+    let before = apart_from_submissions(&f);
     let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(70 * 1024));
     let a = post(&url, Some(&token), "application/json", big.as_bytes(), &[]);
     assert_eq!((a.status, a.body["code"].as_str()), (413, Some("too_large")));
+    let listed = f.core.capture_submissions(&f.admin, Some(made.source.id), 1).unwrap();
+    assert_eq!((listed[0].status, listed[0].outcome.as_str(), listed[0].lead_id), (413, "rejected", None));
+    assert!(listed[0].message.contains("larger than"), "{listed:?}");
+    assert_eq!(apart_from_submissions(&f), before, "only the refusal is written");
+    let before = f.dump();
 
     // Wrong token, no token.
     let a = post(&url, Some("rpk_not-a-real-token"), "application/json", body, &[]);
@@ -860,6 +887,9 @@ fn compressed_bodies_trailing_slashes_and_preflights_are_answered_as_http_says()
     assert_eq!(header(&a, "accept-encoding"), Some("identity"));
     let q = LeadQuery { limit: 50, ..Default::default() };
     assert!(f.core.list_leads(&f.admin, &q).unwrap().items.is_empty(), "nothing taken from it");
+    let listed = f.core.capture_submissions(&f.admin, None, 10).unwrap();
+    assert_eq!(listed.iter().map(|s| (s.status, s.outcome.as_str())).collect::<Vec<_>>(), [(415, "rejected")]);
+    assert!(listed[0].message.contains("uncompressed"), "{listed:?}");
     let a = post(&format!("{url}/"), Some(&token), "application/json", body, &[]);
     assert_eq!(a.status, 202, "{}", a.body);
     let preflight = ureq::request("OPTIONS", &url)
@@ -881,7 +911,7 @@ fn an_oversized_body_is_answered_413_even_when_sent_whole() {
     let token = source_in_memory(&f, "Partner", CaptureSourceKind::Partner);
     let (rt, running) = listening(&f);
     let url = format!("http://{}/api/v1/leads", running.address);
-    let before = f.dump();
+    let before = apart_from_submissions(&f);
     for size in [rapport_capture::BODY_LIMIT + 1, 1 << 20, 10 << 20] {
         let big = format!(r#"{{"first_name":"E","notes":"{}"}}"#, "x".repeat(size));
         let a = post(&url, Some(&token), "application/json", big.as_bytes(), &[]);
@@ -898,7 +928,9 @@ fn an_oversized_body_is_answered_413_even_when_sent_whole() {
         };
         assert_eq!(status, 413, "{size} bytes, chunked");
     }
-    assert_eq!(f.dump(), before, "nothing written");
+    let listed = f.core.capture_submissions(&f.admin, None, 100).unwrap();
+    assert_eq!(listed.iter().map(|s| (s.status, s.outcome.as_str())).collect::<Vec<_>>(), [(413, "rejected"); 6]);
+    assert_eq!(apart_from_submissions(&f), before, "nothing written but the refusals");
     rt.block_on(running.stop());
 }
 

@@ -391,38 +391,34 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
             return too_many(&format!("too many requests from this source; try again in {secs} s"), secs);
         }
     }
+    // From here on, a refusal of a request with a valid token is listed with the source's submissions.
+    let listed =
+        |status: StatusCode, code: &'static str, message: String| refused_listed(&state, &check, status, code, message);
     // A compressed body would be read as garbage and refused as malformed JSON; say what is wrong instead
     // (RFC 9110 §15.5.16), and what is taken.
     let coding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::trim);
     if coding.is_some_and(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity")) {
-        let mut r = json_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_encoding",
-            "send the body uncompressed (no Content-Encoding)",
-        );
+        let message = "send the body uncompressed (no Content-Encoding)".to_string();
+        let mut r = listed(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_encoding", message).await;
         r.headers_mut().insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         return r;
     }
     let too_large = || {
-        json_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            &format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
-        )
+        listed(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is larger than {} KiB", BODY_LIMIT / 1024))
     };
     let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     if announced.is_some_and(|n| n > DRAIN_LIMIT as u64) {
-        return too_large();
+        return too_large().await;
     }
     let too_slow =
-        || json_error(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time; send it again");
+        || listed(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time; send it again".to_string());
     let body = match tokio::time::timeout(state.body_time, read_body(request.into_body())).await {
-        Err(_) => return too_slow(),
+        Err(_) => return too_slow().await,
         Ok(Ok(Some(b))) => b,
-        Ok(Ok(None)) => return too_large(),
-        Ok(Err(e)) if timed_out(&e) => return too_slow(),
+        Ok(Ok(None)) => return too_large().await,
+        Ok(Err(e)) if timed_out(&e) => return too_slow().await,
         Ok(Err(e)) => {
-            return json_error(StatusCode::BAD_REQUEST, "bad_body", &format!("the body could not be read: {e}"))
+            return listed(StatusCode::BAD_REQUEST, "bad_body", format!("the body could not be read: {e}")).await;
         }
     };
     // Switched off while the body came: the stop lets a connection it gave up on go on, so it is told here.
@@ -459,7 +455,8 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         Some(Ok(k)) => Some(k.to_string()),
         // Taken as no key, a retry of this request would create the lead twice.
         Some(Err(_)) => {
-            return json_error(StatusCode::BAD_REQUEST, "bad_request", "the Idempotency-Key must be plain ASCII text")
+            let message = "the Idempotency-Key must be plain ASCII text".to_string();
+            return listed(StatusCode::BAD_REQUEST, "bad_request", message).await;
         }
     };
     let core = state.core.clone();
@@ -477,6 +474,31 @@ async fn create_lead(State(state): State<Arc<AppState>>, request: axum::extract:
         // retry, and told when.
         Ok(Err(e)) => failed(source, &e),
         Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the lead could not be saved; try again"),
+    }
+}
+
+/// A request with a valid token refused by the listener: answered with `status` and `code`, and listed with its
+/// source's submissions by the core (see `Rapport::refuse_capture_request`). When the database cannot take the
+/// record (another program holds it), the answer is the core's: busy, with Retry-After.
+async fn refused_listed(
+    state: &Arc<AppState>,
+    check: &rapport_core::capture::TokenCheck,
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+) -> Response {
+    let (core, check) = (state.core.clone(), check.clone());
+    let source = check.source_id;
+    let recorded =
+        tokio::task::spawn_blocking(move || core.refuse_capture_request(&check, status.as_u16(), code, None, &message))
+            .await;
+    match recorded {
+        Ok(Ok(r)) => {
+            tracing::info!(source, status = r.status, "capture request refused before it was read");
+            reply(r)
+        }
+        Ok(Err(e)) => failed(source, &e),
+        Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request could not be answered"),
     }
 }
 

@@ -487,10 +487,27 @@ impl Rapport {
     /// refused with a 400 saying why (naming `field` when one is at fault), and listed with the source's
     /// submissions as the core's own refusals of a body are.
     pub fn refuse_capture_body(&self, check: &TokenCheck, field: Option<&str>, message: &str) -> Result<CaptureReply> {
+        self.refuse_capture_request(check, 400, "bad_body", field, message)
+    }
+
+    /// A request with a valid token that the listener refused before the core could read it (a body too large,
+    /// compressed, or too slow to come; a malformed header): answered with `status` (a 4xx; anything else is
+    /// taken as 400) and `code`, and listed with the source's submissions, so that an Administrator asked why a
+    /// partner's leads do not arrive sees the refusals too. Requests over a rate limit are not listed: a flood
+    /// would write a row for each.
+    pub fn refuse_capture_request(
+        &self,
+        check: &TokenCheck,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+        message: &str,
+    ) -> Result<CaptureReply> {
+        let status = if (400..500).contains(&status) && status != 429 { status } else { 400 };
         let source = self.db.read(|c| store::source(c, check.source_id))?.filter(|s| s.revoked_at.is_none());
         let Some(source) = source else { return Ok(not_valid()) };
         let fields: Vec<FieldError> = field.map(|f| FieldError::new(f, message)).into_iter().collect();
-        self.record_reply(&source, "", 400, "rejected", error_body("bad_body", message, &fields))
+        self.record_reply(&source, "", status, "rejected", error_body(code, message, &fields))
     }
 
     /// One request with a token `check`ed: through the import's row pipeline, recorded with its answer. A
