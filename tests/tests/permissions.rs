@@ -376,6 +376,18 @@ fn an_editor_works_leads_but_cannot_configure() {
     assert_eq!(f.core.list_users(&editor).unwrap_err().code(), ErrorCode::PermissionDenied);
 }
 
+/// A campaign typed with other spaces (two, a non-breaking one pasted from a document) is the same campaign:
+/// its team sees the lead, which was hidden from them as another campaign's.
+#[test]
+fn a_campaign_typed_with_other_spaces_is_the_same_campaign() {
+    let f = fixture();
+    let team = f.user("team", Role::Editor, &["Spring Expo"]);
+    let mut input = common::lead("Ann", "Lee", "ann@lee.io");
+    input.campaign = "Spring\u{a0} Expo".into();
+    let id = f.core.create_lead(&f.admin, &input, &rapport_core::Origin::manual()).unwrap().lead.id;
+    assert_eq!(f.core.get_lead(&team, id).unwrap().campaign, "Spring Expo");
+}
+
 #[test]
 fn a_team_outside_a_campaign_changes_nothing_of_its_leads() {
     let f = fixture();

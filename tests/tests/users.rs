@@ -223,6 +223,10 @@ fn campaigns_in_another_order_are_no_change() {
     let same = f.core.update_user(&f.admin, id, &input).unwrap();
     assert_eq!(same.campaigns, ["Alpha", "Zeta"]);
     assert_eq!(f.dump(), before, "nothing written");
+    // Nor typed with other spaces: a campaign is spelled with single ones, as a lead's is.
+    let spaced = UserInput { campaigns: vec![" Zeta".into(), "Alpha\u{a0}".into()], ..input.clone() };
+    assert_eq!(f.core.update_user(&f.admin, id, &spaced).unwrap().campaigns, ["Alpha", "Zeta"]);
+    assert_eq!(f.dump(), before, "nothing written");
     let input = UserInput { campaigns: vec!["Zeta".into(), "beta".into(), "Alpha".into()], ..input };
     f.core.update_user(&f.admin, id, &input).unwrap();
     let logged: String = f

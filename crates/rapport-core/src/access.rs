@@ -132,6 +132,13 @@ pub enum LeadScope {
     Campaigns(Vec<String>),
 }
 
+/// A campaign's name as it is stored: its spaces, of any kind and however many, one space. The campaign decides
+/// who sees a lead (seed 3.2): "Spring  Expo" typed with two spaces, or with a non-breaking one pasted from a
+/// document, was another campaign, and its leads hidden from the team of "Spring Expo".
+pub fn campaign_spelling(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl LeadScope {
     pub fn allows_campaign(&self, campaign: &str) -> bool {
         match self {

@@ -256,6 +256,9 @@ pub fn validate_lead(input: &LeadInput, ctx: &ValidationContext<'_>) -> Result<V
     for f in FIELDS.iter().filter(|f| f.info.kind.is_text()) {
         let multiline = f.info.kind == LeadFieldKind::LongText;
         let mut value = clean(f.info.name, &(f.read)(input), f.info.max_chars as usize, multiline, &mut errors);
+        if f.info.name == "campaign" {
+            value = crate::access::campaign_spelling(&value);
+        }
         if !value.is_empty() {
             let spelled = match f.info.kind {
                 LeadFieldKind::Amount => Some(deal::normalize_amount(&value)),
@@ -551,6 +554,17 @@ mod tests {
         })
         .expect("a name with invisible characters is valid once they are out");
         assert_eq!((stored.text.first_name.as_str(), stored.text.last_name.as_str()), ("Ada", "Love lace"));
+    }
+
+    /// A campaign decides who sees a lead: spelled with two spaces, or a non-breaking one, it was another
+    /// campaign, hidden from the team of the one meant.
+    #[test]
+    fn a_campaign_is_spelled_with_single_spaces() {
+        for typed in ["Spring  Expo", " Spring\u{a0}Expo ", "Spring \t Expo"] {
+            let lead = validate(&LeadInput { first_name: "Ann".into(), campaign: typed.into(), ..Default::default() })
+                .expect("valid");
+            assert_eq!(lead.campaign(), "Spring Expo", "{typed:?}");
+        }
     }
 
     /// A lead holds at most so many addresses, numbers and tags: as many is fine, one more is refused naming

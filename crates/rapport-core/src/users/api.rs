@@ -41,9 +41,9 @@ fn clean_user_input(input: &UserInput, password: Option<&str>) -> Result<UserInp
     }
     let mut campaigns: Vec<String> = Vec::new();
     for c in &input.campaigns {
-        let c = c.trim();
-        if !c.is_empty() && !campaigns.iter().any(|x| x.eq_ignore_ascii_case(c)) {
-            campaigns.push(c.to_string());
+        let c = crate::access::campaign_spelling(c);
+        if !c.is_empty() && !campaigns.iter().any(|x| x.eq_ignore_ascii_case(&c)) {
+            campaigns.push(c);
         }
     }
     // In the order the store reads them back (its column ignores ASCII case), so that the same campaigns typed
