@@ -655,6 +655,11 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
     assert_eq!(f.dump(), before);
     let config = f.core.pipeline_config(&editor).unwrap();
     assert_eq!(config.pipelines.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["sales", "renewals"]);
+    // The stages come pipeline by pipeline in that order (they came by the pipelines' keys: Renewals first).
+    let pipelines: Vec<&str> = config.stages.iter().map(|s| s.pipeline.as_str()).collect();
+    let first_renewal = pipelines.iter().position(|p| *p == "renewals").unwrap();
+    assert!(pipelines[..first_renewal].iter().all(|p| *p == "sales"), "{pipelines:?}");
+    assert!(pipelines[first_renewal..].iter().all(|p| *p == "renewals"), "{pipelines:?}");
     // Its closing stages ask what the sales pipeline's do: a deal won with its value, one lost with why.
     let asks = |key: &str| config.stages.iter().find(|s| s.key == key).map(|s| s.required_fields.clone());
     assert_eq!(asks("renewed"), Some(vec!["deal_value".to_string(), "currency".to_string()]));
@@ -677,7 +682,8 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
         .collect();
     let fields: Vec<&str> = logged.iter().map(|(f, ..)| f.as_str()).collect();
     // The pipeline and each stage, and each stage Negotiation moved on (every one after Engagement, the renewals'
-    // too: positions are one order across pipelines) with where it was and is.
+    // too: positions are one order across pipelines) with where it was and is, pipeline by pipeline in the
+    // pipelines' order (New business first).
     assert_eq!(
         fields,
         [
@@ -685,12 +691,12 @@ fn administrators_add_pipelines_stages_and_lost_reasons_each_logged_and_the_boar
             "renewal_due.created",
             "renewed.created",
             "churned.created",
-            "renewal_due.position",
-            "renewed.position",
-            "churned.position",
             "won.position",
             "lost.position",
             "nurture.position",
+            "renewal_due.position",
+            "renewed.position",
+            "churned.position",
             "negotiation.created",
         ]
     );

@@ -128,7 +128,11 @@ fn stage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageConfig> {
 }
 
 pub(crate) fn stages(conn: &Connection) -> Result<Vec<StageConfig>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {STAGE_COLUMNS} FROM stages ORDER BY pipeline, position"))?;
+    // Pipelines in their own order (New business first, then those added), not by their keys' letters.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STAGE_COLUMNS} FROM stages
+         ORDER BY (SELECT p.position FROM pipelines p WHERE p.key = stages.pipeline), pipeline, position"
+    ))?;
     let rows = stmt.query_map([], stage_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
