@@ -111,6 +111,7 @@ impl Error {
             Error::Calendar(crate::calendar::CalendarError::DoubleBooked(_)) => ErrorCode::DoubleBooked,
             Error::Calendar(crate::calendar::CalendarError::Keychain(_)) => ErrorCode::Keychain,
             Error::Calendar(crate::calendar::CalendarError::Remote(_)) => ErrorCode::Remote,
+            Error::Calendar(crate::calendar::CalendarError::NotConnected) => ErrorCode::NotFound,
         }
     }
 

@@ -141,7 +141,7 @@ fn no_calendar_found(url: &str, read_only: &[String]) -> Error {
 }
 
 fn no_account() -> Error {
-    Error::NotFound { entity: "CalDAV calendar", id: "yours".into() }
+    CalendarError::NotConnected.into()
 }
 
 impl Rapport {
@@ -173,7 +173,7 @@ impl Rapport {
     fn calendars_at(&self, actor: &Actor, input: &CaldavConnect) -> Result<(i64, Vec<CaldavCalendar>)> {
         let given = checked_address(input)?;
         let user = self.db.read(|conn| {
-            let grant = Self::grant(conn, actor, Permission::WriteLeads)?;
+            let grant = Self::grant_to(conn, actor, Permission::WriteLeads, "connect a calendar")?;
             grant.user_id.ok_or_else(no_account)
         })?;
         let client =

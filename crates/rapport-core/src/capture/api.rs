@@ -149,7 +149,12 @@ fn validate_settings(s: &CaptureSettings) -> Result<()> {
 impl Rapport {
     pub fn capture_settings(&self, actor: &Actor) -> Result<CaptureSettings> {
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::ManageSettings)?;
+            Self::grant_to(
+                c,
+                actor,
+                Permission::ManageSettings,
+                "see the capture API's settings, sources or submissions",
+            )?;
             Ok(settings::get(c, SETTINGS_KEY)?.and_then(|s| stored_settings(&s)).unwrap_or_default())
         })
     }
@@ -219,7 +224,12 @@ impl Rapport {
 
     pub fn capture_sources(&self, actor: &Actor) -> Result<Vec<CaptureSource>> {
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::ManageSettings)?;
+            Self::grant_to(
+                c,
+                actor,
+                Permission::ManageSettings,
+                "see the capture API's settings, sources or submissions",
+            )?;
             Ok(store::sources(c)?)
         })
     }
@@ -415,7 +425,12 @@ impl Rapport {
         limit: u32,
     ) -> Result<Vec<CaptureSubmission>> {
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::ManageSettings)?;
+            Self::grant_to(
+                c,
+                actor,
+                Permission::ManageSettings,
+                "see the capture API's settings, sources or submissions",
+            )?;
             Ok(store::submissions(c, source_id, limit.min(1000))?)
         })
     }

@@ -469,7 +469,7 @@ impl Rapport {
 
     pub fn import_templates(&self, actor: &Actor) -> Result<Vec<ImportTemplate>> {
         self.db.read(|c| {
-            Self::grant(c, actor, Permission::WriteLeads)?;
+            Self::grant_to(c, actor, Permission::WriteLeads, "import leads, nor see import templates")?;
             Ok(store::templates(c)?)
         })
     }

@@ -511,7 +511,7 @@ impl Rapport {
     pub fn import_history(&self, actor: &Actor, limit: u32) -> Result<Vec<ImportBatch>> {
         self.mark_interrupted_imports()?;
         self.db.read(|c| {
-            let grant = Self::grant(c, actor, Permission::WriteLeads)?;
+            let grant = Self::grant_to(c, actor, Permission::WriteLeads, "import leads, nor see imports")?;
             let by = match grant.role {
                 crate::users::Role::Administrator => None,
                 // A user without an id (none signed in) sees no one's: may_see below refuses them all.
