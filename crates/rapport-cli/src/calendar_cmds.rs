@@ -33,8 +33,9 @@ pub enum IcsCommand {
         /// The invite for this appointment instead of a whole calendar (the appointment names its agent).
         #[arg(long, conflicts_with = "agent")]
         invite: Option<i64>,
+        /// The .ics file to write; `-`, or none, for standard output.
         #[arg(short, long)]
-        output: std::path::PathBuf,
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -108,6 +109,7 @@ pub enum CaldavCommand {
     Sync,
     /// Show the connected calendar and its last sync.
     Status,
+    /// Forget the connected calendar and its password (the appointments it brought stay).
     Disconnect,
 }
 
@@ -198,7 +200,16 @@ pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
                     core.export_agent_calendar(actor, agent).map_err(err)?
                 }
             };
-            std::fs::write(&output, text).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            use std::io::Write;
+            match output.filter(|o| o.as_os_str() != "-") {
+                // Whole or not at all: a run killed as it wrote left the last good export empty.
+                Some(path) => crate::commands::write_whole(&path, |out| {
+                    out.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+                })?,
+                None => {
+                    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write: {e}"))?
+                }
+            }
             Ok(())
         }
     }

@@ -87,7 +87,9 @@ pub enum TokensCommand {
         #[arg(long, value_name = "NAME")]
         campaign: Option<String>,
     },
+    /// List the sources: their kind, rate, campaign, and whether their token is revoked (never the token).
     List {
+        /// As JSON.
         #[arg(long)]
         json: bool,
     },

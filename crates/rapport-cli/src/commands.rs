@@ -53,8 +53,23 @@ pub fn run(cli: Cli) -> CliResult<()> {
     if cli.user.is_none() {
         return Err("say who you are: --as USER or RAPPORT_USER".into());
     }
+    let path = session::db_path(&cli)?;
+    let made_here = !path.exists();
     let core = session::open(&cli)?;
-    let actor = session::sign_in(&cli, &core)?;
+    let actor = match session::sign_in(&cli, &core) {
+        Ok(actor) => actor,
+        Err(e) => {
+            // A first Administrator refused (no name, a password too short): the file this command made is
+            // taken away again, not left as an empty database a later command signs into as a new one.
+            if made_here {
+                drop(core);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            return Err(e);
+        }
+    };
     match cli.command {
         Command::Leads(LeadsCommand::Add(fields)) => add_lead(&core, &actor, &fields),
         Command::Leads(LeadsCommand::Edit(args)) => edit_lead(&core, &actor, &args),
@@ -74,6 +89,12 @@ pub fn run(cli: Cli) -> CliResult<()> {
                     "a --campaign is empty: name the campaign, or leave --campaign out for every campaign".into()
                 );
             }
+            // An Administrator sees every campaign whatever is listed: taken, the list would say otherwise.
+            if role == Role::Administrator && !campaigns.is_empty() {
+                return Err(
+                    "an administrator works on every campaign: leave --campaign out, or give another role".into()
+                );
+            }
             let password = session::new_user_password(&username)?;
             let input = UserInput {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
@@ -91,7 +112,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Users(UsersCommand::RecoverAdmin { .. }) => Ok(()),
         Command::Users(UsersCommand::List) => {
             for u in core.list_users(&actor).map_err(err)? {
-                let campaigns = if u.all_campaigns { "all campaigns".into() } else { u.campaigns.join(", ") };
+                let every = u.all_campaigns || u.role == Role::Administrator;
+                let campaigns = if every { "all campaigns".into() } else { u.campaigns.join(", ") };
                 let state = if u.active { "active" } else { "deactivated" };
                 println!("{:>4}  {:<20} {:<14} {:<12} {}", u.id, u.username, u.role.as_str(), state, campaigns);
             }
@@ -493,12 +515,18 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         }
         query.after = page.next_cursor;
     };
+    // What is said about the list goes to stderr, so that stdout holds the leads alone (a script counting lines
+    // or reading the JSON): the JSON list stopped at its limit without a word.
+    let follow = "(more leads follow; raise --limit or narrow the search)";
     if a.json {
         println!("{}", serde_json::to_string_pretty(&items).map_err(err)?);
+        if more.is_some() {
+            eprintln!("{follow}");
+        }
         return Ok(());
     }
     if items.is_empty() {
-        println!("no leads match");
+        eprintln!("no leads match");
     }
     for l in &items {
         let name = rapport_core::leads::display_name(&l.first_name, &l.last_name, "");
@@ -514,7 +542,7 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
         );
     }
     if more.is_some() {
-        println!("(more leads follow; raise --limit or narrow the search)");
+        eprintln!("{follow}");
     }
     Ok(())
 }
@@ -600,6 +628,18 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
     line("updated", &lead.updated_at);
     if let Some(changes) = changes {
         println!("History (newest first):");
+        // An owner is logged as the user's id: named here, as the app names it ("" → "2" told nothing).
+        let directory = core.user_directory(actor).map_err(err)?;
+        let shown = |field: &str, v: Option<String>| -> String {
+            let v = v.unwrap_or_default();
+            if !matches!(field, "owner" | "owner_id") {
+                return v;
+            }
+            match v.parse::<i64>().ok().and_then(|id| directory.iter().find(|u| u.id == id)) {
+                Some(u) => u.name.clone(),
+                None => v,
+            }
+        };
         for c in changes {
             let mut who = match &c.actor_renamed_to {
                 Some(now) => format!("{} (now {now})", c.actor_name),
@@ -619,8 +659,8 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
                     c.at,
                     c.batch_id,
                     c.field,
-                    c.old_value.unwrap_or_default(),
-                    c.new_value.unwrap_or_default(),
+                    shown(&c.field, c.old_value),
+                    shown(&c.field, c.new_value),
                     c.reason.as_str()
                 );
             }
@@ -636,25 +676,58 @@ fn export(
     output: Option<std::path::PathBuf>,
     query: Option<&LeadQuery>,
 ) -> CliResult<()> {
+    // `-o -` is standard output, as the usual command-line tools take it: it wrote a file named "-".
+    let output = output.filter(|o| o.as_os_str() != "-");
     match &output {
         // A file is written beside its destination and renamed into place only when complete: a failed export
         // never leaves a truncated file that looks like a good one.
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error(path, &e))?;
-            let mut file = std::io::BufWriter::new(tmp.as_file());
-            // A CSV file opens in a spreadsheet: without a byte order mark, Excel reads its UTF-8 as the system's
-            // code page ("ZoÃ«" for Zoë). The import reads the mark; a CSV piped to another program goes without.
-            if matches!(format, ExportFormat::Csv) {
-                file.write_all("\u{feff}".as_bytes()).map_err(|e| io_error(path, &e))?;
-            }
-            let count = write_export(core, actor, format, file, query)?;
-            tmp.persist(path).map_err(|e| io_error(path, &e.error))?;
+            let count = write_whole(path, |file| {
+                // A CSV file opens in a spreadsheet: without a byte order mark, Excel reads its UTF-8 as the
+                // system's code page ("ZoÃ«" for Zoë). The import reads the mark; a CSV piped to another program
+                // goes without.
+                if matches!(format, ExportFormat::Csv) {
+                    file.write_all("\u{feff}".as_bytes()).map_err(|e| io_error(path, &e))?;
+                }
+                write_export(core, actor, format, file, query)
+            })?;
             eprintln!("exported {count} leads");
             Ok(())
         }
         None => write_export(core, actor, format, std::io::BufWriter::new(std::io::stdout().lock()), query).map(|_| ()),
     }
+}
+
+/// Writes `path` whole or not at all: beside it first (`.NAME.part`, made as any new file is, so it gets the
+/// usual permissions), synced, then renamed over it. A run killed or failing half-way leaves the file as it was,
+/// never a truncated one that looks good (an .ics export replaced the last good one with an empty file). What is
+/// not a plain file (a named pipe, `/dev/stdout`, a link) is written in place, as it cannot be renamed over.
+pub(crate) fn write_whole<T>(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, String>,
+) -> Result<T, String> {
+    let plain = std::fs::symlink_metadata(path).map(|m| m.file_type().is_file()).unwrap_or(true);
+    if !plain {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| io_error(path, &e))?);
+        let done = write(&mut out)?;
+        out.flush().map_err(|e| io_error(path, &e))?;
+        return Ok(done);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.part"));
+    let written = (|| {
+        let file = std::fs::File::create(&partial).map_err(|e| io_error(path, &e))?;
+        let mut out = std::io::BufWriter::new(file);
+        let done = write(&mut out)?;
+        let file = out.into_inner().map_err(|e| io_error(path, e.error()))?;
+        file.sync_all().map_err(|e| io_error(path, &e))?;
+        std::fs::rename(&partial, path).map_err(|e| io_error(path, &e))?;
+        Ok(done)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 fn io_error(path: &std::path::Path, e: &std::io::Error) -> String {
@@ -831,7 +904,7 @@ fn duplicate_queue(
         // Why a sure pair waits rather than being merged by the scan: a field each lead fills differently.
         if !p.conflicts.is_empty() {
             let fields: Vec<&str> = p.conflicts.iter().map(|f| csv_io::csv_column(f)).collect();
-            println!("    each lead holds its own {}: choose in the app's review queue", fields.join(", "));
+            println!("    each lead holds its own {}: choose with `duplicates merge --keep FIELD=LEAD`, or in the app's review queue", fields.join(", "));
         }
     }
     match (page.matching as usize).saturating_sub(queue.len()) {

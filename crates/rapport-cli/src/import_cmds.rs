@@ -100,8 +100,19 @@ pub enum ImportCommand {
     /// Go on with an interrupted or cancelled import from where it stopped.
     Resume {
         batch: i64,
+        /// Where its rejected rows are written (default: FILE.rejects.csv beside the file it imports).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Write an import's rejected rows again, with their errors (as the import wrote them: its original columns
+    /// and why each was rejected), ready to fix and import again.
+    Rejects {
+        batch: i64,
+        /// The file to write (default: FILE.rejects.csv beside the file it imported); `-` for standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// List the imports, newest first.
     History {
@@ -116,13 +127,30 @@ pub fn run(core: &Rapport, actor: &Actor, a: &ImportArgs) -> CliResult<()> {
             let report = core.undo_import(actor, *batch, &mut progress_printer()).map_err(err)?;
             print_undo(*batch, &report, *format)
         }
-        Some(ImportCommand::Resume { batch, format }) => {
+        Some(ImportCommand::Resume { batch, rejects, format }) => {
             let b = core.resume_import(actor, *batch, &mut progress_printer()).map_err(err)?;
             // Beside the file, as the import that began the batch wrote them: all of the batch's, not only this
             // run's.
-            let rejects = rejects_path(&core.import_file_path(actor, *batch).map_err(err)?, a);
+            let rejects = match rejects {
+                Some(r) => r.clone(),
+                None => rejects_path(&core.import_file_path(actor, *batch).map_err(err)?, a),
+            };
             finish(core, actor, &b, Some(&rejects), *format, &[])
         }
+        // The rows are kept with the batch: a rejects file lost (the import killed as it wrote it, the file
+        // deleted) is written again from them.
+        Some(ImportCommand::Rejects { batch, output }) => match output.as_deref().filter(|o| o.as_os_str() != "-") {
+            Some(path) => write_rejects(core, actor, *batch, path).map(|()| eprintln!("wrote {}", path.display())),
+            None if output.is_some() => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                core.write_import_rejects(actor, *batch, &mut out).map_err(err)?;
+                out.flush().map_err(|e| e.to_string())
+            }
+            None => {
+                let path = rejects_path(&core.import_file_path(actor, *batch).map_err(err)?, a);
+                write_rejects(core, actor, *batch, &path).map(|()| eprintln!("wrote {}", path.display()))
+            }
+        },
         Some(ImportCommand::History { format }) => history(core, actor, *format),
         None => match &a.file {
             Some(file) => import_file(core, actor, file, a),
@@ -305,9 +333,10 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             );
         }
     }
-    // The template is saved once the import is done: a dry run writes nothing, and a refused file no template.
-    // A template that cannot be saved fails the command once the import's summary is out: a script that goes
-    // on to use `--template NAME` must learn it here.
+    // The template is saved once the file is accepted, before its rows go in: a dry run writes nothing, and a
+    // refused file no template, but an import interrupted (killed, the machine down) and resumed lost it when it
+    // was saved at the end. One that cannot be saved stops the command before anything is imported: a script
+    // that goes on to use `--template NAME` must learn it here.
     let save_template = || -> CliResult<()> {
         let Some(t) = &a.save_template else { return Ok(()) };
         let input =
@@ -317,7 +346,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
                 eprintln!("saved the mapping as template \"{t}\"");
                 Ok(())
             }
-            Err(e) => Err(format!("the import is done, but the template \"{t}\" could not be saved: {e}")),
+            Err(e) => Err(format!("the template \"{t}\" could not be saved, and nothing was imported: {e}")),
         }
     };
     if a.save_template.as_deref().is_some_and(|t| t.trim().is_empty()) {
@@ -414,6 +443,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             ));
         }
     }
+    save_template()?;
     // Batches from here on are this run's: a failure before its batch is recorded (a mapping refused) names no
     // older failed import of the same file.
     let newest_before = core.import_history(actor, 1).ok().and_then(|h| h.first().map(|b| b.id)).unwrap_or(0);
@@ -434,9 +464,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             None => err(e),
         }
     })?;
-    let saved = save_template();
-    finish(core, actor, &b, Some(&rejects), a.format, &mapping)?;
-    saved
+    finish(core, actor, &b, Some(&rejects), a.format, &mapping)
 }
 
 fn rejects_path(file: &Path, a: &ImportArgs) -> PathBuf {
@@ -534,26 +562,9 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
 /// a write that fails part-way leaves `path` as it was. What is not a plain file (`/dev/stdout`, a pipe, a link)
 /// is written through, as it is.
 fn write_rejects(core: &Rapport, actor: &Actor, id: i64, path: &Path) -> Result<(), String> {
-    let plain = std::fs::symlink_metadata(path).map(|m| m.file_type().is_file()).unwrap_or(true);
-    if !plain {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
-        core.write_import_rejects(actor, id, &mut out).map_err(|e| e.to_string())?;
-        return std::io::Write::flush(&mut out).map_err(|e| e.to_string());
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.part"));
-    let written = (|| {
-        let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
-        let mut out = std::io::BufWriter::new(file);
-        core.write_import_rejects(actor, id, &mut out).map_err(|e| e.to_string())?;
-        let file = out.into_inner().map_err(|e| e.error().to_string())?;
-        file.sync_all().map_err(|e| e.to_string())?;
-        std::fs::rename(&partial, path).map_err(|e| e.to_string())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    crate::commands::write_whole(path, |out| {
+        core.write_import_rejects(actor, id, out).map(|_| ()).map_err(|e| e.to_string())
+    })
 }
 
 fn finish(
@@ -613,7 +624,13 @@ fn finish(
         b.file_name, b.counts.create_active, b.counts.create_draft
     );
     if b.counts.create_draft > 0 {
-        println!("Drafts (invalid emails or phones kept as typed among them) are listed by: rapport leads list --needs-fixing");
+        // `--needs-fixing` alone lists only the leads holding a value kept as typed: a Draft for a missing name
+        // was not among them, and the hint listed nothing.
+        println!(
+            "list its Drafts with: rapport leads list --import {} --status draft (those holding an invalid email or \
+             phone kept as typed: add --needs-fixing)",
+            b.id
+        );
     }
     if let Some(f) = rejects_file {
         println!("{} row(s) rejected, written with their errors to {f}", b.counts.reject);
@@ -649,7 +666,8 @@ fn history(core: &Rapport, actor: &Actor, format: Format) -> CliResult<()> {
         return Ok(());
     }
     if h.is_empty() {
-        println!("no imports yet");
+        // An Administrator sees every import; others see their own.
+        eprintln!("no imports yet that you may see (each user sees their own; an Administrator, all)");
     }
     for b in h {
         println!(

@@ -59,7 +59,8 @@ pub enum Command {
     /// The capture API: sources and tokens, submissions, the listener.
     #[command(subcommand)]
     Capture(capture_cmds::CaptureCommand),
-    /// A lead's stage history, and the pipeline's velocity.
+    /// The sales pipeline: stages and pipelines, moves through the stage gates, activities, approvals, a lead's
+    /// stage history, and the pipeline's velocity.
     #[command(subcommand)]
     Pipeline(pipeline_cmds::PipelineCommand),
     /// Generate a database of many leads and measure search, list and create latencies.
@@ -78,10 +79,13 @@ pub enum LeadsCommand {
     /// Take back what one earlier change of a lead did (its batch, listed by `leads show --history`), as a new
     /// change. Refused when a field it changed has been changed again since.
     Undo { id: i64, batch: i64 },
+    /// Show one lead: its fields, and with --history every change made to it (who, when, what, why).
     Show {
         id: i64,
+        /// Its change history, newest first, with each change's batch (which `leads undo` takes).
         #[arg(long)]
         history: bool,
+        /// As JSON.
         #[arg(long)]
         json: bool,
     },
@@ -90,7 +94,7 @@ pub enum LeadsCommand {
     Export {
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
-        /// Output file (default: standard output).
+        /// Output file; `-`, or none, for standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -275,7 +279,7 @@ pub enum UsersCommand {
 #[derive(Subcommand)]
 pub enum DuplicatesCommand {
     /// Scan every lead, refresh the review queue, and print every pair at or above the review tier. Sure pairs
-    /// without a conflict are then merged (each merge can be unmerged in the app); --no-enrich leaves them queued.
+    /// without a conflict are then merged (each merge can be taken back: `duplicates merges`, `duplicates unmerge`, or in the app); --no-enrich leaves them queued.
     Scan {
         /// Print only pairs whose probability of being one person is at least this (0 to 1).
         #[arg(long, default_value_t = 0.0)]
@@ -331,16 +335,13 @@ pub enum DuplicatesCommand {
 
 #[derive(Subcommand)]
 pub enum SettingsCommand {
+    /// Show the settings: the default region of phone numbers and the default currency.
     Show,
     /// Region (ISO 3166 code such as US, GB, DE) for phone numbers written without a country code.
-    SetRegion {
-        region: String,
-    },
+    SetRegion { region: String },
     /// Currency (ISO 4217 code such as EUR, USD) of a deal value that names none, as a one-currency CRM exports
     /// it; `none` takes it away.
-    SetCurrency {
-        currency: String,
-    },
+    SetCurrency { currency: String },
     /// Take out the sample leads the app's first run wrote (those nobody worked on; Administrators).
     RemoveSampleData,
 }

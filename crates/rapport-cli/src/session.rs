@@ -14,8 +14,9 @@ pub fn default_db_path() -> CliResult<PathBuf> {
         .ok_or_else(|| "cannot find the OS data folder; pass --db FILE".to_string())
 }
 
-pub fn open(cli: &Cli) -> CliResult<Rapport> {
-    let path = match &cli.db {
+/// The database file the command works on: `--db`, else the app's own.
+pub fn db_path(cli: &Cli) -> CliResult<PathBuf> {
+    Ok(match &cli.db {
         // A folder named on the command line must be there: a mistyped one is not made (with a new database
         // in it, signed into as if it were the real one). The default folder is made on first use.
         Some(p) => match p.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
@@ -25,7 +26,11 @@ pub fn open(cli: &Cli) -> CliResult<Rapport> {
             None => p.clone(),
         },
         None => default_db_path()?,
-    };
+    })
+}
+
+pub fn open(cli: &Cli) -> CliResult<Rapport> {
+    let path = db_path(cli)?;
     let opts = rapport_core::OpenOptions {
         busy_timeout: std::env::var("RAPPORT_BUSY_TIMEOUT_MS")
             .ok()

@@ -39,6 +39,38 @@ fn db() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// A list cut at its limit says so on stderr, in words and as JSON alike: stdout holds the leads alone, and
+/// the JSON list stopped at 50 without a word.
+#[test]
+fn a_list_cut_at_its_limit_says_so_apart_from_the_leads() {
+    let (_d, db) = db();
+    for name in ["Ann", "Bo", "Cy"] {
+        let email = format!("{}@example.com", name.to_lowercase());
+        assert!(rapport(&db, &["leads", "add", "--first-name", name, "--last-name", "Lee", "--email", &email]).ok);
+    }
+    let r = rapport(&db, &["leads", "list", "--limit", "2", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(2));
+    assert!(r.err.contains("more leads follow"), "{}", r.err);
+    let r = rapport(&db, &["leads", "list", "--limit", "2"]);
+    assert_eq!(r.out.lines().count(), 2, "{}", r.out);
+    assert!(r.err.contains("more leads follow"), "{}", r.err);
+    let r = rapport(&db, &["leads", "list", "--limit", "3", "--json"]);
+    assert!(!r.err.contains("more leads follow"), "{}", r.err);
+    // `-o -` is standard output (it wrote a file named "-").
+    let r = rapport(&db, &["leads", "export", "--format", "json", "-o", "-"]);
+    let rows: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(3), "{}", r.err);
+    // An owner given in the history is named, not shown as the user's id.
+    assert!(rapport(&db, &["users", "add", "sam", "--role", "editor", "--display-name", "Sam Seller"]).ok);
+    assert!(rapport(&db, &["leads", "edit", "1", "--owner", "sam"]).ok);
+    let r = rapport(&db, &["leads", "show", "1", "--history"]);
+    assert!(r.out.contains("owner: \"\" → \"Sam Seller\""), "{}", r.out);
+    let r = rapport(&db, &["ics", "export", "-o", "-"]);
+    assert!(r.ok && r.out.starts_with("BEGIN:VCALENDAR"), "{}{}", r.out, r.err);
+    assert!(!Path::new("-").exists(), "no file named -");
+}
+
 #[test]
 fn first_command_creates_the_administrator_then_leads_flow() {
     let (_d, db) = db();
@@ -126,6 +158,10 @@ fn wrong_passwords_and_viewers_are_refused() {
     // An empty campaign (a script's unset variable) would give every campaign: refused.
     let r = rapport(&db, &["users", "add", "tia", "--campaign", ""]);
     assert!(!r.ok && r.err.contains("a --campaign is empty"), "{}", r.err);
+    // An Administrator sees every campaign: a list given would be ignored while `users list` showed it.
+    let r = rapport(&db, &["users", "add", "ida", "--role", "administrator", "--campaign", "Spring"]);
+    assert!(!r.ok && r.err.contains("an administrator works on every campaign"), "{}", r.err);
+    assert!(!rapport(&db, &["users", "list"]).out.contains("ida"), "nothing added");
     // Storage upkeep that holds the write lock is a data steward's, as a scan is.
     let r = rapport_as(&db, "vic", PASSWORD, &["duplicates", "fold"]);
     assert!(!r.ok && r.err.contains("viewer accounts cannot review duplicates"), "{}", r.err);
@@ -220,7 +256,8 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
             && rejects.lines().next().unwrap().ends_with(",import_error"),
         "{rejects}"
     );
-    assert!(rapport(&db, &["leads", "list"]).out.contains("no leads match"));
+    let none = rapport(&db, &["leads", "list"]);
+    assert!(none.out.is_empty() && none.err.contains("no leads match"), "{}", none.err);
 
     let r = rapport(&db, &["import", csv.to_str().unwrap(), "--skip-invalid"]);
     assert!(r.ok, "{}", r.err);
@@ -360,11 +397,15 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     );
     let kept = rapport(&db, &["import", file2.to_str().unwrap(), "--keep-invalid"]);
     assert!(kept.ok, "{}", kept.err);
-    assert!(kept.out.contains("1 created Draft") && kept.out.contains("leads list --needs-fixing"), "{}", kept.out);
+    let listed = import_number(&kept.out);
+    let hint = format!("rapport leads list --import {listed} --status draft");
+    assert!(kept.out.contains("1 created Draft") && kept.out.contains(&hint), "{}", kept.out);
+    // The command it gives lists the Draft it made.
+    let r = rapport(&db, &["leads", "list", "--import", &listed, "--status", "draft"]);
+    assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
     let r = rapport(&db, &["leads", "list", "--needs-fixing"]);
     assert!(r.out.contains("Bad Email") && !r.out.contains("Too Many"), "{}", r.out);
     // The import's own leads, by the number it printed: not the leads of the imports before it.
-    let listed = import_number(&kept.out);
     let r = rapport(&db, &["leads", "list", "--import", &listed]);
     assert!(r.out.contains("Bad Email") && r.out.contains("Too Many") && !r.out.contains("Zoë"), "{}", r.out);
     let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);
@@ -436,7 +477,10 @@ fn duplicates_scan_prints_pairs_by_external_ref_and_the_queue_shows_the_evidence
     assert!(q.out.contains("first name: the same name (bob is a short form of robert)"), "{}", q.out);
     // Why the scan left the sure pair in the queue: the names each lead fills differently.
     assert!(
-        q.out.contains("each lead holds its own first_name, last_name, external_ref: choose in the app"),
+        q.out.contains(
+            "each lead holds its own first_name, last_name, external_ref: choose with `duplicates merge --keep \
+             FIELD=LEAD`, or in the app"
+        ),
         "{}",
         q.out
     );
@@ -568,9 +612,7 @@ fn a_first_password_typed_at_a_prompt_is_asked_twice() {
     let (ok, out) = typed("first-pass-1\nfirst-pass-2\n");
     assert!(!ok && out.contains("the two passwords differ"), "{out}");
     assert!(out.contains("Type it again"), "{out}");
-    let users: i64 =
-        rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
-    assert_eq!(users, 0, "nobody created");
+    assert!(!db.exists(), "nobody created, and no database left behind");
     let (ok, out) = typed("first-pass-1\nfirst-pass-1\n");
     assert!(ok && out.contains("created the first administrator, ada"), "{out}");
     assert!(rapport_as(&db, "ada", "first-pass-1", &["users", "list"]).ok);
@@ -673,16 +715,21 @@ fn templates_are_saved_by_imports_done_and_a_rejects_file_that_fails_hides_no_ba
     assert!(done.err.contains(&format!("import {} is done", summary["batch"])), "{}", done.err);
     assert!(done.err.contains("saved the mapping as template \"T3\""), "{}", done.err);
 
-    // A template that cannot be saved fails the command, after the import's summary.
+    // A template that cannot be saved fails the command before anything is imported (it is saved before the
+    // rows go in, so that an import killed half-way and resumed keeps it).
     let long = "T".repeat(81);
     let more = dir.path().join("more.csv");
     std::fs::write(&more, "first_name,last_name,email\nCy,Dee,cy@dee.io\n").unwrap();
     let more = more.to_str().unwrap();
+    let before = rapport(&db, &["leads", "list", "--json"]).out;
     let unsaved = rapport(&db, &["import", more, "--save-template", &long, "--format", "json"]);
     assert!(!unsaved.ok, "the template was not saved: {}", unsaved.err);
-    let summary: serde_json::Value = serde_json::from_str(&unsaved.out).expect("the summary is printed first");
-    assert_eq!(summary["counts"]["create_active"], 1);
-    assert!(unsaved.err.contains("could not be saved") && unsaved.err.contains("80 characters"), "{}", unsaved.err);
+    assert!(
+        unsaved.err.contains("could not be saved, and nothing was imported") && unsaved.err.contains("80 characters"),
+        "{}",
+        unsaved.err
+    );
+    assert_eq!(rapport(&db, &["leads", "list", "--json"]).out, before, "nothing imported");
     let blank = rapport(&db, &["import", f, "--save-template", " "]);
     assert!(!blank.ok && blank.err.contains("--save-template needs a name"), "{}", blank.err);
 }
@@ -707,6 +754,13 @@ fn a_mistyped_database_path_creates_nothing() {
         .unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("say who you are"));
     assert!(!typo.exists(), "no database made by a command that could not sign in");
+    // Nor by one whose first Administrator is refused (a password too short, no name).
+    let r = rapport_as(&typo, "ada", "short", &["leads", "list"]);
+    assert!(!r.ok, "{}", r.err);
+    let r2 = rapport_as(&typo, "", PASSWORD, &["leads", "list"]);
+    assert!(!r2.ok, "{}", r2.err);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!left.iter().any(|n| n.to_string_lossy().starts_with("typo.db")), "{left:?}");
 }
 
 /// Arguments that cannot mean anything are refused by name, not taken in some way: a list of no leads, an

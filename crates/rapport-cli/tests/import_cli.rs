@@ -68,7 +68,7 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     assert!(run(&db, &["users", "list"]).0, "the first command creates the administrator");
 
     let mut child = cmd(&db)
-        .args(["import", csv.to_str().unwrap(), "--skip-invalid", "--no-dedup"])
+        .args(["import", csv.to_str().unwrap(), "--skip-invalid", "--no-dedup", "--save-template", "Prospects"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -126,6 +126,10 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     assert_eq!(own, done as i64, "every lead whole, with its own row's values");
     let integrity: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
+    // The template asked for is saved though the run never ended (it was saved at the end, and lost).
+    let saved: i64 =
+        c.query_row("SELECT count(*) FROM import_templates WHERE name = 'Prospects'", [], |r| r.get(0)).unwrap();
+    assert_eq!(saved, 1);
     drop(c);
 
     // Undo, on a copy: nothing of the import is left.
@@ -137,16 +141,25 @@ fn sigkill_mid_import_leaves_a_consistent_database_and_a_batch_to_resume_or_undo
     assert!(names_in_db(&copy).is_empty());
     assert_eq!(batch_json(&copy)["status"], "undone");
 
-    // Resume: the rest of the file, each row exactly once.
-    let (ok, _, err) = run(&db, &["import", "resume", "1"]);
+    // Resume: the rest of the file, each row exactly once; its rejected rows where it is told.
+    let told = dir.path().join("told.rejects.csv");
+    let (ok, _, err) = run(&db, &["import", "resume", "1", "--rejects", told.to_str().unwrap()]);
     assert!(ok, "{err}");
+    let rejects = std::fs::read_to_string(&told).unwrap();
+    assert!(rejects.contains("Bad,Egg,not-an-email,Firm 0,\"line 100002: email:"), "{rejects}");
     let b = batch_json(&db);
     assert_eq!((b["status"].as_str(), b["rows_done"].as_u64()), (Some("completed"), Some(100_001)));
     assert_eq!((b["counts"]["create_active"].as_u64(), b["counts"]["reject"].as_u64()), (Some(100_000), Some(1)));
     assert_eq!(names_in_db(&db), file_rows);
-    // Its rejected rows are written beside the file, as a first run writes them.
-    let rejects = std::fs::read_to_string(dir.path().join("prospects.csv.rejects.csv")).unwrap();
-    assert!(rejects.contains("Bad,Egg,not-an-email,Firm 0,\"line 100002: email:"), "{rejects}");
+    // Written again on demand (a rejects file lost as the import was killed writing it): beside the file, as a
+    // first run writes them, or to standard output.
+    let beside = dir.path().join("prospects.csv.rejects.csv");
+    assert!(!beside.exists());
+    let (ok, _, err) = run(&db, &["import", "rejects", "1"]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), rejects, "the same rows, the same way");
+    let (ok, out, err) = run(&db, &["import", "rejects", "1", "-o", "-"]);
+    assert!(ok && out == rejects, "{err}");
 
     // An undo killed as soon as the import shows as undoing, on a copy: what it took back is committed with
     // that mark, so the import is partly undone (resume refused, the undo goes on), never "interrupted" with
