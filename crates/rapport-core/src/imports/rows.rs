@@ -406,7 +406,16 @@ impl Mapper {
         for (i, target) in self.targets.iter().enumerate() {
             // FileMaker exports a line break inside a field as a vertical tab.
             let cell = row.cells.get(i).map_or("", String::as_str);
-            let (value, link) = cell_value(unguard_cell(cell.trim()), target);
+            // A guarded cell (Rapport's export, and the rejects file, put an apostrophe before what a
+            // spreadsheet would run) is text as it stands: `'="ABC"` is the company `="ABC"`, not the formula's
+            // value, nor a link to follow.
+            let trimmed = cell.trim();
+            let unguarded = unguard_cell(trimmed);
+            let (value, link) = if unguarded.len() < trimmed.len() {
+                (std::borrow::Cow::Borrowed(unguarded), None)
+            } else {
+                cell_value(trimmed, target)
+            };
             let value = value.replace('\u{b}', "\n");
             if let Some(link) = link.filter(|_| target != IGNORE) {
                 notes.push(labelled(&self.headers[i], &link));

@@ -72,6 +72,12 @@ pub fn export_row(l: &Lead, owner_username: &dyn Fn(i64) -> String) -> Vec<Strin
                 row.push(values.iter().skip(1).cloned().collect::<Vec<_>>().join("; "));
             }
             LeadFieldKind::Owner => row.push(l.owner.as_ref().map(|o| owner_username(o.id)).unwrap_or_default()),
+            // One tag with a comma in it ("vip, gold") is written with the list's separator after it: alone in
+            // its cell, an import reads commas as separators (Pipedrive's and Zoho's tags), and it came back as
+            // two tags.
+            LeadFieldKind::TagList if l.tags.len() == 1 && l.tags[0].contains(',') => {
+                row.push(format!("{};", l.tags[0]));
+            }
             _ if f.info.csv.is_empty() => {}
             _ => row.push((f.get)(l)),
         }
