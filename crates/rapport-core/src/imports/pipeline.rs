@@ -271,8 +271,13 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
     if row.owner_id.is_some() && (replace || out.owner_id.is_none()) {
         out.owner_id = row.owner_id;
     }
+    // A value the lead keeps as typed because it is invalid (a Draft's "bob@", exported with its others) is
+    // known too: added again, it failed the lead's check, and a re-import of the export was refused.
+    let kept_as_typed =
+        |field: &str, v: &str| existing.invalid.iter().any(|x| x.field == field && x.value.trim() == v.trim());
     for e in &row.emails {
-        let known = existing.emails.iter().any(|x| x.address.eq_ignore_ascii_case(e.trim()) || x.original == *e);
+        let known = existing.emails.iter().any(|x| x.address.eq_ignore_ascii_case(e.trim()) || x.original == *e)
+            || kept_as_typed("emails", e);
         if !known && !out.emails.contains(e) {
             out.emails.push(e.clone());
         }
@@ -281,7 +286,8 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
     let row_phones: Vec<Option<String>> =
         row.phones.iter().map(|p| crate::leads::parse_phone(p, region).ok().map(|n| n.e164)).collect();
     for (p, number) in row.phones.iter().zip(&row_phones) {
-        let known = existing.phones.iter().any(|x| Some(&x.e164) == number.as_ref() || x.original == *p);
+        let known = existing.phones.iter().any(|x| Some(&x.e164) == number.as_ref() || x.original == *p)
+            || kept_as_typed("phones", p);
         if !known && !out.phones.contains(p) {
             out.phones.push(p.clone());
         }
