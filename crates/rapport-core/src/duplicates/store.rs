@@ -678,6 +678,15 @@ pub(crate) fn refills_for(conn: &Connection, merge_id: i64) -> Result<Vec<(Strin
 
 /// The lead that lead `id` lives on in: itself while it exists, else the lead it was merged into (through
 /// later merges too). `None` when it is in neither place (deleted).
+/// The merge that took lead `id` away, if one did: the lead it went into, and the merge's batch (the id
+/// `duplicates unmerge` takes).
+pub(crate) fn merge_of(conn: &Connection, id: i64) -> Result<Option<(i64, i64)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT survivor_id, batch_id FROM merged_leads WHERE lead_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 pub(crate) fn living_lead(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT survivor_id FROM merged_leads WHERE lead_id = ?1")?;
     let mut at = id;

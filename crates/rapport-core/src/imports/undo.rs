@@ -110,8 +110,16 @@ impl Rapport {
                             continue;
                         }
                         Err(Error::NotFound { .. }) => {
-                            let why = "no longer exists (merged into another lead or deleted since the import)";
-                            keep(tx, id, lead_id, why, &mut report)?;
+                            // Merged since: said which merge, for the values it brought are in that lead now,
+                            // and only an unmerge takes them out.
+                            let why = match crate::duplicates::store::merge_of(tx, lead_id)? {
+                                Some((into, merge)) => format!(
+                                    "kept: merged into lead {into} since the import (merge {merge}), which holds \
+                                     its values now; an unmerge gives it back as a lead of its own"
+                                ),
+                                None => "no longer exists (deleted since the import)".to_string(),
+                            };
+                            keep(tx, id, lead_id, &why, &mut report)?;
                             continue;
                         }
                         Err(e) => return Err(e),
