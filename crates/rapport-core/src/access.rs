@@ -112,7 +112,7 @@ pub enum AccessError {
     /// leaked): the session ends as a deactivation's does, and says why.
     #[error("your password was changed or reset since you signed in: sign in with the new one")]
     PasswordChanged,
-    #[error("campaign \"{0}\" is not one of the campaigns you work on")]
+    #[error("{}", outside_campaigns(.0))]
     OutsideCampaigns(String),
     /// A merge that took in a lead the reader may not see: which campaign it is of is not theirs to know either.
     #[error("this merge took in a lead of a campaign you do not work on: ask an administrator to take it back")]
@@ -122,6 +122,16 @@ pub enum AccessError {
     /// A thing one user made that only they (or an Administrator, as the message says) may take back.
     #[error("only {0}")]
     NotYours(&'static str),
+}
+
+/// A lead's campaign outside the actor's, in words: a lead without one (its campaign cleared) is no campaign
+/// named "".
+fn outside_campaigns(campaign: &str) -> String {
+    if campaign.trim().is_empty() {
+        "a lead without a campaign is outside the campaigns you work on: give it one of yours".to_string()
+    } else {
+        format!("campaign \"{campaign}\" is not one of the campaigns you work on")
+    }
 }
 
 /// Which leads an actor may see: seed 3.2's campaign isolation. Every lead query filters on it, so adding a
