@@ -2839,6 +2839,71 @@ fn rejected_rows_of_an_exported_file_import_back_as_typed() {
     assert_eq!(find(&f, "Ann").notes, "- call back");
 }
 
+/// A lead holding values kept as typed (an invalid address beside a good one), exported and imported again by
+/// its email, is unchanged: its kept values were added again as new ones, failed the check, and the row was
+/// refused.
+#[test]
+fn a_lead_with_values_kept_as_typed_is_unchanged_by_a_keyed_re_import_of_its_export() {
+    let f = fixture();
+    let path =
+        write(&f, "fair.csv", b"first_name,last_name,email,other_emails\nAnn,Lee,ann@lee.example,not-an-email\n");
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "fair.csv", None).unwrap();
+    let b = run(&f, &path, &ImportPlan { keep_invalid: true, ..ImportPlan::suggested(&preview) });
+    assert_eq!(b.counts.create_draft, 1, "{b:?}");
+    let ann = find(&f, "Ann");
+    assert_eq!(ann.invalid.len(), 1, "{ann:?}");
+    let mut exported = Vec::new();
+    f.core.export_leads_csv(&f.admin, None, &mut exported, &mut |_| true).unwrap();
+    let again = write(&f, "export.csv", &exported);
+    let preview = f.core.preview_import_path(&f.admin, &again, "", "export.csv", None).unwrap();
+    let b = run(&f, &again, &ImportPlan { key: Some(NaturalKey::Email), ..ImportPlan::suggested(&preview) });
+    assert_eq!((b.counts.reject, b.counts.unchanged), (0, 1), "{b:?}");
+    assert_eq!(find(&f, "Ann"), ann, "as it was");
+}
+
+/// An imported lead merged into another since is kept by the import's undo, which says into which lead and by
+/// which merge: "no longer exists" sent the user looking for a deleted lead.
+#[test]
+fn an_undo_names_the_merge_that_took_an_imported_lead() {
+    let f = fixture();
+    let stored = f.core.create_lead(&f.admin, &common::lead("Nora", "Price", "nora@price.example"), &Origin::manual());
+    let stored = stored.unwrap().lead;
+    let b = import(&f, "fair.csv", b"first_name,last_name,email\nNora,Price,nora.price@fair.example\n");
+    let q = rapport_core::leads::LeadQuery { import_id: Some(b.id), limit: 10, ..Default::default() };
+    let imported = f.core.list_leads(&f.admin, &q).unwrap().items;
+    assert_eq!(imported.len(), 1, "{b:?}");
+    let merge = f.core.merge_leads(&f.admin, stored.id, &[imported[0].id], &[]).unwrap();
+    let report = f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    let why: Vec<&str> = report.kept.iter().map(|k| k.reason.as_str()).collect();
+    let said = format!("merged into lead {} since the import (merge {})", stored.id, merge.merge_id);
+    assert!(why.iter().any(|w| w.contains(&said)), "{why:?}");
+}
+
+/// Text a spreadsheet would run (`="ABC"`, a HYPERLINK formula typed as a company) and a lone tag with a comma
+/// in it come back from an export as they went: the guarded cell was unguarded and then read as the formula's
+/// value, and the tag came back as two.
+#[test]
+fn formula_like_text_and_a_tag_with_a_comma_come_back_from_an_export_as_typed() {
+    let f = fixture();
+    let mut input = common::lead("Ann", "Lee", "ann@lee.example");
+    input.company = "=\"ABC\"".into();
+    input.external_ref = "=HYPERLINK(\"https://acme.example\",\"Acme\")".into();
+    input.tags = vec!["vip, gold".into()];
+    let ann = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+    let mut exported = Vec::new();
+    f.core.export_leads_csv(&f.admin, None, &mut exported, &mut |_| true).unwrap();
+
+    let g = fixture();
+    let path = write(&g, "export.csv", &exported);
+    let preview = g.core.preview_import_path(&g.admin, &path, "", "export.csv", None).unwrap();
+    run(&g, &path, &ImportPlan::suggested(&preview));
+    let back = find(&g, "Ann");
+    assert_eq!(
+        (back.company.as_str(), back.external_ref.as_str(), back.tags.clone(), back.notes.as_str()),
+        (ann.company.as_str(), ann.external_ref.as_str(), ann.tags.clone(), "")
+    );
+}
+
 /// A row that is certainly a stored lead, but whose notes joined to the stored ones would pass the notes'
 /// length: it was refused, a valid row lost (and, through the capture API, an answer telling anyone that the
 /// person is a lead). It is now a lead of its own, queued for review beside the stored one, which is untouched.

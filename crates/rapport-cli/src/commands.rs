@@ -264,11 +264,22 @@ fn add_lead(core: &Rapport, actor: &Actor, f: &LeadFields) -> CliResult<()> {
         },
         invalid: vec![],
     };
+    // Read before the save, as the app's form checks before it saves: a lead typed in again was created without
+    // a word, and only queued for a steward.
+    let likely = core.possible_duplicates(actor, &input, 3).unwrap_or_default();
     let saved =
         core.create_lead(actor, &input, &Origin::manual()).map_err(|e| with_fields("the lead was not saved", &e))?;
     let lead = saved.lead;
     println!("created lead {} ({}): {}", lead.id, lead.status.as_str(), lead.display_name());
     print_missing(&lead);
+    for d in &likely {
+        println!(
+            "  possibly the same person as lead {} {} ({:.0}%): see `rapport duplicates queue`",
+            d.lead.id,
+            d.lead.display_name(),
+            d.score * 100.0
+        );
+    }
     Ok(())
 }
 
@@ -650,9 +661,15 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
             if c.entity == "lead" && c.entity_id != id {
                 who = format!("{who}  [merged lead #{}]", c.entity_id);
             }
+            // Why, as the change log says it: the reason, and what it names ("undo of change 5", "unmerge of
+            // merge 4", the import's file), without which an undo read as an edit and an unmerge as a merge.
+            let why = match c.source_ref.trim() {
+                "" => c.reason.as_str().to_string(),
+                what => format!("{}: {what}", c.reason.as_str()),
+            };
             // The batch is what `leads undo` takes.
             if c.field == "*" {
-                println!("  {}  batch {:<6} {who}  created ({})", c.at, c.batch_id, c.reason.as_str());
+                println!("  {}  batch {:<6} {who}  created ({why})", c.at, c.batch_id);
             } else {
                 println!(
                     "  {}  batch {:<6} {who}  {}: {:?} → {:?} ({})",
@@ -661,7 +678,7 @@ fn show_lead(core: &Rapport, actor: &Actor, id: i64, history: bool, json: bool) 
                     c.field,
                     shown(&c.field, c.old_value),
                     shown(&c.field, c.new_value),
-                    c.reason.as_str()
+                    why
                 );
             }
         }
