@@ -204,6 +204,39 @@ fn a_merge_is_taken_back_by_unmerge_not_by_undoing_the_survivor_s_change() {
     assert_eq!(unmerged.restored[0].job_title, "Buyer");
 }
 
+/// An edit made on values a merge brought, that merge taken back since: undoing the edit would put the other
+/// lead's city and job title back on the survivor (the unmerge gave them back to that lead). It is refused,
+/// saying so, and writes nothing; an edit of the survivor's own values is undone as ever.
+#[test]
+fn an_edit_of_what_an_unmerged_merge_brought_is_not_undone_back_to_it() {
+    let f = fixture();
+    let a = create(&f, &lead("Anna", "Berg", "anna@x.example"));
+    let mut b = lead("Anna", "Berg", "anna.berg@mail.example");
+    b.job_title = "CTO".into();
+    b.address.city = "Berlin".into();
+    let b = create(&f, &b);
+    let merged = f.core.merge_leads(&f.admin, a.id, &[b.id], &[]).unwrap();
+    assert_eq!((merged.lead.job_title.as_str(), merged.lead.address.city.as_str()), ("CTO", "Berlin"));
+    let mut edit = merged.lead.to_input();
+    edit.job_title = "CEO".into();
+    edit.address.city = "Munich".into();
+    edit.company = "Berg AB".into();
+    let edited = f.core.update_lead(&f.admin, a.id, merged.lead.version, &edit, &Origin::manual()).unwrap();
+    f.core.unmerge(&f.admin, merged.merge_id).unwrap();
+    let before = f.dump();
+    let refused = f.core.undo_lead_change(&f.admin, a.id, edited.batch_id.unwrap()).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Validation, "{refused}");
+    assert!(refused.to_string().contains("came from a merge taken back since"), "{refused}");
+    assert_eq!(f.dump(), before, "nothing written");
+    // The survivor's own value, edited after no merge, is undone as ever.
+    let own = f.core.get_lead(&f.admin, a.id).unwrap();
+    let mut again = own.to_input();
+    again.company = "Berg Group".into();
+    let saved = f.core.update_lead(&f.admin, a.id, own.version, &again, &Origin::manual()).unwrap();
+    let undone = f.core.undo_lead_change(&f.admin, a.id, saved.batch_id.unwrap()).unwrap();
+    assert_eq!(undone.lead.company, "Berg AB");
+}
+
 /// An undo names a batch and a lead: a batch that did not touch the lead is not found, whatever it was. Asked
 /// through a lead one may see, "a merge is taken back by Unmerge" told which batches of other campaigns were
 /// merges.

@@ -336,6 +336,30 @@ pub fn values_since(
     Ok(out)
 }
 
+/// The latest batch before `before` that set `field` of one record to `value`.
+pub(crate) fn last_change_to_before(
+    conn: &Connection,
+    (entity, entity_id, field): (&str, i64, &str),
+    value: &str,
+    before: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(batch_id) FROM change_log
+             WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 AND new_value = ?4 AND batch_id < ?5",
+        )?
+        .query_row(params![entity, entity_id, field, value, before], |r| r.get(0))?)
+}
+
+/// What batch `batch_id` names as its source ("undo of change 5", "unmerge of merge 4", a file); None when
+/// there is no such batch.
+pub(crate) fn batch_source(conn: &Connection, batch_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT source_ref FROM change_batches WHERE id = ?1")?
+        .query_row([batch_id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Why batch `batch_id` was written; None when there is no such batch.
 pub fn batch_reason(conn: &Connection, batch_id: i64) -> Result<Option<ChangeReason>, StoreError> {
     let reason: Option<String> = conn

@@ -526,6 +526,11 @@ pub(crate) fn unmerge_source(merge_id: i64) -> String {
 /// The start of an unmerge's source: the queries below find an undone merge's unmerge by it.
 const UNMERGE_OF: &str = "unmerge of merge ";
 
+/// Whether merge `batch_id` still holds a lead it merged away: an unmerge takes its archives out.
+pub(crate) fn merge_holds_leads(conn: &Connection, batch_id: i64) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT 1 FROM merged_leads WHERE batch_id = ?1")?.exists([batch_id])?)
+}
+
 /// Whether a batch's source is an unmerge's (its reason is a merge's too).
 pub(crate) fn is_unmerge_source(source_ref: &str) -> bool {
     source_ref.starts_with(UNMERGE_OF)

@@ -480,6 +480,29 @@ impl Rapport {
                     return Err(Error::Conflict { entity: "lead" });
                 }
             }
+            // A value this change replaced that a merge brought, and that merge taken back since: undone, the
+            // change would put the other lead's value back on this one (its city, its job title), which the
+            // unmerge gave back to that lead.
+            for (field, old, _) in &changes {
+                let Some(old) = old.as_deref().filter(|v| !v.trim().is_empty()) else { continue };
+                let Some(set_by) = changelog::last_change_to_before(tx, ("lead", id, field), old, batch_id)? else {
+                    continue;
+                };
+                let merge = changelog::batch_reason(tx, set_by)? == Some(ChangeReason::Merge)
+                    && !changelog::batch_source(tx, set_by)?
+                        .is_some_and(|s| crate::duplicates::store::is_unmerge_source(&s));
+                if merge && !crate::duplicates::store::merge_holds_leads(tx, set_by)? {
+                    let label = fields::field(field).map_or(field.clone(), |f| f.info.label.to_lowercase());
+                    return Err(ValidationErrors::one(
+                        field.clone(),
+                        format!(
+                            "the {label} this change replaced came from a merge taken back since: undone, it would put \
+                             the other lead's value back on this one; set it by hand instead"
+                        ),
+                    )
+                    .into());
+                }
+            }
             let now = fields::values(&current);
             let value_now = |field: &str| -> Option<String> {
                 let f = fields::field(field)?;
