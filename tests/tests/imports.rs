@@ -2861,6 +2861,33 @@ fn a_lead_with_values_kept_as_typed_is_unchanged_by_a_keyed_re_import_of_its_exp
     assert_eq!(find(&f, "Ann"), ann, "as it was");
 }
 
+/// Postcodes typed in the form stay as typed ("sw1a1aa", "D-80331"), while a file's are laid out for their
+/// country: the export of typed ones, imported again by email, is the same leads, not six conflicts.
+#[test]
+fn typed_postcodes_exported_and_imported_again_by_email_are_unchanged() {
+    let f = fixture();
+    let typed =
+        [("GB", "sw1a1aa"), ("DE", "1067"), ("DE", "D-80331"), ("PL", "00950"), ("CA", "m5v3l9"), ("US", "123456789")];
+    let mut before = Vec::new();
+    for (i, (country, postcode)) in typed.iter().enumerate() {
+        let mut input = common::lead("Ann", &format!("Lee{i}"), &format!("ann{i}@lee.example"));
+        input.address.country = country.to_string();
+        input.address.postcode = postcode.to_string();
+        let lead = f.core.create_lead(&f.admin, &input, &Origin::manual()).unwrap().lead;
+        assert_eq!(lead.address.postcode, *postcode, "typed stays as typed");
+        before.push(lead);
+    }
+    let mut exported = Vec::new();
+    f.core.export_leads_csv(&f.admin, None, &mut exported, &mut |_| true).unwrap();
+    let again = write(&f, "export.csv", &exported);
+    let preview = f.core.preview_import_path(&f.admin, &again, "", "export.csv", None).unwrap();
+    let b = run(&f, &again, &ImportPlan { key: Some(NaturalKey::Email), ..ImportPlan::suggested(&preview) });
+    assert_eq!((b.counts.reject, b.counts.unchanged), (0, typed.len() as u32), "{b:?}");
+    for lead in before {
+        assert_eq!(f.core.get_lead(&f.admin, lead.id).unwrap(), lead, "as it was");
+    }
+}
+
 /// An imported lead merged into another since is kept by the import's undo, which says into which lead and by
 /// which merge: "no longer exists" sent the user looking for a deleted lead.
 #[test]

@@ -203,9 +203,10 @@ fn held_back(
             Ok(valid) => valid.as_lead(lead.id),
             Err(e) => return Ok(Some(rejected(line, name.to_string(), validation_errors(e)?))),
         };
+    let stored = as_a_file_reads(lead);
     let mut errors: Vec<FieldError> = keyed_text_fields()
         .filter(|f| !(f.read)(row).trim().is_empty())
-        .filter(|f| crate::duplicates::disagree(&(f.get)(lead), &(f.get)(&replaced)))
+        .filter(|f| crate::duplicates::disagree(&(f.get)(&stored), &(f.get)(&replaced)))
         .map(|f| Disagreement { field: f.info.name, stored: (f.get)(lead), file: (f.read)(row) }.error(whose))
         .collect();
     if replaced.stage != lead.stage && !moves_on(conn, &lead.stage, &replaced.stage)? {
@@ -224,6 +225,17 @@ fn held_back(
         }
     }
     Ok((!errors.is_empty()).then(|| rejected(line, name.to_string(), errors)))
+}
+
+/// `lead` as a file's row holding its values is read: a postcode typed in the form stays as typed ("sw1a1aa",
+/// "D-80331"), a file's is laid out for its country ("SW1A 1AA", "80331"), so the typed one is compared as the
+/// file's reading would have made it. Its export, imported again by a key, is the same lead, not a conflict.
+fn as_a_file_reads(lead: &Lead) -> Lead {
+    let mut read = lead.clone();
+    if let Some(region) = crate::leads::region_of_country(&lead.address.country) {
+        read.address.postcode = crate::leads::postcode_of_country(&lead.address.postcode, &region);
+    }
+    read
 }
 
 /// Whether a move from stage `from` to `to` goes further on in one pipeline, from a stage still open.
