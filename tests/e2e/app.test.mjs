@@ -569,6 +569,42 @@ test("another CRM's export maps itself, and a whole-name column is split into fi
   await s.waitFor('[data-testid="search-input"]');
 });
 
+test("deals from another CRM are refused by their stage's criteria until an administrator gives a reason", async () => {
+  await signedInAs(admin);
+  const dir = await tempDir();
+  const file = join(dir, "pipedrive-deals.csv");
+  await writeFile(file, "First name,Last name,Email,Organization,Stage,Deal value,Currency,Expected close date\n" +
+    "Fay,Fox,fay@fox.example,Fox Ltd,In discussion,5000,EUR,2027-03-31\n" +
+    "Gil,Gray,gil@gray.example,Gray AG,,,,\n");
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  assert.equal(await js(`return document.querySelector('[data-testid="map-Stage"]')?.value;`), "stage");
+  await s.click('[data-testid="import-check"]');
+  await s.waitFor('[data-testid="import-dryrun-step"]');
+  assert.equal(await s.text('[data-testid="dryrun-count-reject-n"]'), "1");
+  assert.match(await s.text('[data-testid="dryrun-table"]'), /Proposal sent/, "the row says what its stage asks");
+  assert.match(await s.text('[data-testid="dryrun-gated"]'), /A rejected row lacks only what its stage asks/);
+  await s.setValue('[data-testid="dryrun-override-reason"]', "Deals moved from Pipedrive");
+  await s.screenshot(`${shots}/37b-import-gate-override.png`);
+  await s.click('[data-testid="dryrun-override"]');
+  await s.waitFor('[data-testid="dryrun-overridden"]', { text: (t) => t.includes("Deals moved from Pipedrive") });
+  await s.waitFor('[data-testid="dryrun-count-create_active-n"]', { text: (t) => t === "2" });
+  assert.equal(await s.text('[data-testid="dryrun-count-reject-n"]'), "0");
+  await s.screenshot(`${shots}/37c-import-gate-overridden.png`);
+  // Nothing written: back to the files, the file taken off, out of the wizard.
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await s.click('[data-testid="import-remove-file"]');
+  await s.waitForCount('[data-testid="import-staged-file"]', 0);
+  await s.click('[data-testid="nav-leads"]');
+  await s.waitFor('[data-testid="search-input"]');
+});
+
 test("a long import shows its progress and can be cancelled, then resumed", async () => {
   await signedInAs(admin);
   const dir = await tempDir();

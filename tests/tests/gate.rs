@@ -385,6 +385,56 @@ fn bulk_and_file_imports_meet_the_same_gate_row_by_row() {
     assert_eq!(f.core.get_lead(&f.admin, di.id).unwrap().stage, "won");
 }
 
+/// Deals moved from another CRM come without the activities Rapport's stages ask for (its export of a lead "In
+/// discussion" has no "Proposal sent"): such a row is refused, and the dry run counts it as one an override would
+/// bring in. An Editor's plan asking for the override is refused whole, writing nothing; an Administrator's
+/// brings the lead in its stage with the reason in its log, and the batch's undo takes it away again.
+#[test]
+fn an_administrator_brings_deals_from_another_crm_in_their_stage_with_a_reason() {
+    let f = fixture();
+    let path = f.dir.path().join("pipedrive.csv");
+    std::fs::write(
+        &path,
+        "first_name,last_name,email,stage,deal_value,currency,expected_close\n\
+         Fay,Fox,fay@fox.io,engagement,500,EUR,2027-03-31\n\
+         Gil,Gray,gil@gray.io,new,,,\n",
+    )
+    .unwrap();
+    let preview = f.core.preview_import_path(&f.admin, &path, "", "pipedrive.csv", None).unwrap();
+    let plan = ImportPlan::suggested(&preview);
+    let report = f.core.dry_run_import(&f.admin, &path, "pipedrive.csv", &plan).unwrap();
+    assert_eq!((report.counts.reject, report.gated, report.counts.create_active), (1, 1, 1), "{report:?}");
+
+    let sam = f.user("sam", Role::Editor, &[]);
+    let asked = ImportPlan { override_reason: Some("moved from Pipedrive".into()), ..plan.clone() };
+    let before = f.dump();
+    let err = f.core.start_import(&sam, &path, "pipedrive.csv", &asked, &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(f.dump(), before, "nothing recorded, not even the batch");
+    let blank = ImportPlan { override_reason: Some("  ".into()), ..plan.clone() };
+    let err = f.core.start_import(&f.admin, &path, "pipedrive.csv", &blank, &mut |_| {}).unwrap_err();
+    assert_eq!(fields_at_fault(&err), ["override_reason"], "{err}");
+    assert_eq!(f.dump(), before);
+
+    let report = f.core.dry_run_import(&f.admin, &path, "pipedrive.csv", &asked).unwrap();
+    assert_eq!((report.counts.reject, report.gated, report.counts.create_active), (0, 0, 2), "{report:?}");
+    let b = f.core.start_import(&f.admin, &path, "pipedrive.csv", &asked, &mut |_| {}).unwrap();
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{:?}", b.counts);
+    let all = rapport_core::leads::LeadQuery { limit: 50, ..Default::default() };
+    let leads = f.core.list_leads(&f.admin, &all).unwrap().items;
+    let fay = leads.iter().find(|l| l.first_name == "Fay").unwrap();
+    let gil = leads.iter().find(|l| l.first_name == "Gil").unwrap();
+    assert_eq!(fay.stage, "engagement");
+    let logged = log_rows(&f, fay.id, GATE_OVERRIDE);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let line = logged[0].clone().unwrap();
+    assert!(line.starts_with("moved from Pipedrive") && line.contains("Proposal sent"), "{line}");
+    assert!(log_rows(&f, gil.id, GATE_OVERRIDE).is_empty(), "a row meeting its stage's criteria passed no gate");
+
+    f.core.undo_import(&f.admin, b.id, &mut |_| {}).unwrap();
+    assert!(f.core.list_leads(&f.admin, &all).unwrap().items.is_empty());
+}
+
 /// An activity's text is checked as a lead's is: a control character (a terminal escape shown raw in the CLI)
 /// or a direction override in its subject, outcome or notes is refused, and nothing is written; a line break
 /// typed into the subject is a space, while the notes keep theirs.

@@ -51,6 +51,7 @@ fn import(p: &Pipeline, name: &str, text: &str, key: Option<NaturalKey>) -> Impo
         keep_invalid: false,
         phone_region: None,
         campaign: None,
+        override_reason: None,
     };
     p.core.start_import(&p.admin, &file, name, &plan, &mut |_| {}).unwrap()
 }

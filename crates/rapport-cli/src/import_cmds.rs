@@ -70,6 +70,10 @@ pub struct ImportArgs {
     /// The campaign of rows whose file gives none: a user who works on some campaigns imports into one of them.
     #[arg(long, value_name = "NAME")]
     pub campaign: Option<String>,
+    /// Administrators: bring rows into their stage though its entry criteria are unmet (deals moved from another
+    /// CRM come without the activities a stage asks for), for this reason, logged on each lead it lets through.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
     /// Where rejected rows are written with their errors (default: FILE.rejects.csv beside the input).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
@@ -310,6 +314,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
         keep_invalid: a.keep_invalid,
         phone_region,
         campaign: a.campaign.clone(),
+        override_reason: a.override_reason.clone(),
     };
     if plan.replace && plan.key.is_none() {
         return Err("--replace needs --key (or a template with a key): it says what a row may replace in the lead \
@@ -420,6 +425,7 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
             if report.counts.reject > 20 {
                 eprintln!("… and {} more", report.counts.reject - 20);
             }
+            gated_hint(report.gated);
             // A file of real contacts often holds a number or an address no check accepts (a range not yet
             // allocated, a typo): those rows need not be lost, and the way to keep them is named.
             let keep = match report.keepable {
@@ -506,6 +512,18 @@ fn counts_text(c: &OutcomeCounts) -> String {
     }
 }
 
+/// Rows refused by their stage's criteria alone (deals from another CRM, without the activities Rapport asks
+/// for) are not to be fixed in the file: the way an Administrator brings them in is named.
+fn gated_hint(gated: u32) {
+    if gated > 0 {
+        eprintln!(
+            "{gated} of the rejected rows are refused only by their stage's entry criteria (an activity a file \
+             cannot hold, a field the stage needs): an Administrator may bring them in their stage with --override \
+             REASON, the reason logged on each"
+        );
+    }
+}
+
 fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) -> CliResult<()> {
     if format == Format::Json {
         // The mapping it was checked with, as a run's summary gives it (the text form prints it beforehand).
@@ -521,6 +539,7 @@ fn print_dry_run(r: &DryRunReport, format: Format, mapping: &[ColumnMapping]) ->
             r.keepable
         );
     }
+    gated_hint(r.gated);
     if !r.unmapped.is_empty() {
         println!("ignored columns: {}", r.unmapped.join(", "));
     }

@@ -359,6 +359,35 @@ fn a_template_brings_its_update_key() {
     assert_eq!(names_in_db(&db).len(), 1);
 }
 
+/// A deal moved from another CRM, refused by its stage's criteria alone, is named as such with the way in; the
+/// Administrator's `--override REASON` brings it in its stage, the reason in its history.
+#[test]
+fn deals_refused_by_their_stage_alone_come_in_with_an_administrator_s_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let deals = dir.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "first_name,last_name,email,stage,deal_value,currency,expected_close\n\
+         Fay,Fox,fay@fox.io,In discussion,500,EUR,2027-03-31\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(&db, &["import", deals.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("1 of the rejected rows are refused only by their stage's entry criteria"),
+        "{out}{err}"
+    );
+    assert!(err.contains("--override REASON"), "{err}");
+    assert!(names_in_db(&db).is_empty());
+    let (ok, out, err) = run(&db, &["import", deals.to_str().unwrap(), "--override", "Moved from Pipedrive"]);
+    assert!(ok, "{out}{err}");
+    assert_eq!(names_in_db(&db), BTreeSet::from(["Fox".to_string()]));
+    let (ok, out, err) = run(&db, &["leads", "show", "1", "--history"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("stage engagement)"), "in its stage: {out}");
+    assert!(out.contains("gate_override") && out.contains("Moved from Pipedrive"), "{out}");
+}
+
 /// An import that fails part-way says which batch holds the rows already in, and how to resume or undo it.
 #[test]
 fn a_failed_import_names_its_batch_and_what_can_be_done() {

@@ -163,7 +163,7 @@ describe('tauriBackend', () => {
     mockIPC(() => null);
     const batch = { id: 4, status: 'completed' };
     const counts = { create_active: 2, create_draft: 0, update: 0, unchanged: 0, enrich: 0, review: 0, reject: 0 };
-    const plan = { sheet: null, mapping: [], key: null, replace: false, source: null, source_detail: null, template: null, dedup: true, keep_invalid: false, phone_region: null, campaign: null };
+    const plan = { sheet: null, mapping: [], key: null, replace: false, source: null, source_detail: null, template: null, dedup: true, keep_invalid: false, phone_region: null, campaign: null, override_reason: null };
     commands.importStart.mockImplementation(async (_fileId: string, _plan: unknown, channel: Channel<unknown>) => {
       // The core's messages as the IPC delivers them to the channel, in order.
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })

@@ -1027,6 +1027,11 @@ export type DryRunReport_Deserialize = {
 	 *  ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
 	 */
 	keepable: number,
+	/**
+	 *  Of the rejected rows, those refused only by their stage's entry criteria: an Administrator's override
+	 *  ([`ImportPlan::override_reason`]) brings them in that stage, the reason logged on each.
+	 */
+	gated: number,
 };
 
 export type DryRunReport_Serialize = {
@@ -1046,6 +1051,11 @@ export type DryRunReport_Serialize = {
 	 *  ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
 	 */
 	keepable: number,
+	/**
+	 *  Of the rejected rows, those refused only by their stage's entry criteria: an Administrator's override
+	 *  ([`ImportPlan::override_reason`]) brings them in that stage, the reason logged on each.
+	 */
+	gated: number,
 };
 
 /**  A pair in the review queue, with both leads for the side-by-side comparison. */
@@ -1396,6 +1406,13 @@ export type ImportPlan_Deserialize = {
 	 *  into one of them. None: rows without a campaign have none.
 	 */
 	campaign?: string | null,
+	/**
+	 *  An Administrator's reason to create and move leads into stages whose entry criteria the file cannot meet
+	 *  (a move from another CRM: its deals "In discussion" come without the "Proposal sent" activity Rapport
+	 *  asks for). Logged on every lead it lets through, as an override on the board is; refused to other roles.
+	 *  None: every row meets its stage's criteria or is rejected, saying what it lacks.
+	 */
+	override_reason?: string | null,
 };
 
 /**  What the user settled on in the wizard (or on the command line): a run and its resume use exactly this. */
@@ -1429,6 +1446,13 @@ export type ImportPlan_Serialize = {
 	 *  into one of them. None: rows without a campaign have none.
 	 */
 	campaign: string | null,
+	/**
+	 *  An Administrator's reason to create and move leads into stages whose entry criteria the file cannot meet
+	 *  (a move from another CRM: its deals "In discussion" come without the "Proposal sent" activity Rapport
+	 *  asks for). Logged on every lead it lets through, as an override on the board is; refused to other roles.
+	 *  None: every row meets its stage's criteria or is rejected, saying what it lacks.
+	 */
+	override_reason: string | null,
 };
 
 export type ImportStatus = "running" | 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DATE_TIME_OPTIONS, localClock, localDate, localTime, relativeTime, splitKnownList } from './format';
+import { DATE_TIME_OPTIONS, fieldProblem, localClock, localDate, localTime, relativeTime, splitKnownList } from './format';
 
 describe('relativeTime', () => {
   const now = new Date('2026-12-02T12:00:00Z');
@@ -120,5 +120,13 @@ describe('fullSentence', () => {
     expect(fullSentence('the keychain no longer holds this token')).toBe('The keychain no longer holds this token.');
     expect(fullSentence('already said.')).toBe('Already said.');
     expect(fullSentence(' asked? ')).toBe('Asked?');
+  });
+});
+
+describe('fieldProblem', () => {
+  it('names the field a user can fill, and lets an activity a stage asks for speak for itself', () => {
+    expect(fieldProblem({ field: 'emails.0', message: 'is not a valid email address' })).toBe('Email 1: is not a valid email address');
+    const activity = 'a “Proposal sent” activity is needed to enter In discussion';
+    expect(fieldProblem({ field: 'activity.proposal', message: activity })).toBe(activity);
   });
 });

@@ -71,6 +71,15 @@ export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? field.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
 
+/**
+ * A field's problem as a sentence: "Email 1: … is not a valid email address". An activity a stage asks for
+ * ("activity.proposal") is no field the user could fill: its message names it ("a “Proposal sent” activity is
+ * needed to enter In discussion") and stands alone.
+ */
+export function fieldProblem(fe: { field: string; message: string }): string {
+  return fe.field.startsWith('activity.') ? fe.message : `${fieldLabel(fe.field)}: ${fe.message}`;
+}
+
 export function joinList(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;

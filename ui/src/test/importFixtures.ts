@@ -98,6 +98,7 @@ const SYNONYMS: Record<string, string> = {
   kampagne: 'campaign',
   campaign: 'campaign',
   tags: 'tags',
+  stage: 'stage',
 };
 
 function suggest(header: string): string {
@@ -303,6 +304,11 @@ export function planRow(line: number, headers: string[], cells: string[], plan: 
   if (!name && !v.email && !v.phone)
     return row({ action: 'reject', detail: 'nothing to import', errors: [{ field: 'name', message: 'the row has no name, company, email or phone' }], cells });
   if (errors.length > 0 && !plan.keep_invalid) return row({ action: 'reject', detail: 'invalid values', errors, cells });
+  // "In discussion" asks for a "Proposal sent" activity, which no file holds: only an override lets the row in.
+  if (v.stage === 'engagement' && !plan.override_reason) {
+    const message = 'a “Proposal sent” activity is needed to enter In discussion';
+    return row({ action: 'reject', detail: 'stage criteria', errors: [{ field: 'activity.proposal', message }], cells });
+  }
 
   const email = errors.length === 0 ? v.email?.toLowerCase() : undefined;
   const keyed =
@@ -484,6 +490,7 @@ export function importMock({
       checked_apart_from: null,
       // The stand-in rejects a row for its email or phone alone with this detail.
       keepable: rows.filter((r) => r.action === 'reject' && r.detail === 'invalid values').length,
+      gated: rows.filter((r) => r.action === 'reject' && r.detail === 'stage criteria').length,
     };
   };
 

@@ -663,6 +663,7 @@ impl Rapport {
                 keep_invalid: false,
                 phone_region: None,
                 campaign: Some(source.campaign.clone()),
+                override_reason: None,
             };
             let rules: RowRules = Self::row_rules(tx, &grant, &plan)?;
             let origin = Origin { reason: ChangeReason::Capture, source_ref: source.name.clone() };

@@ -310,6 +310,7 @@ impl Rapport {
         };
         let mut counts = OutcomeCounts::default();
         let mut keepable = 0;
+        let mut gated = 0;
         let (mut rejects, mut others): (Vec<RowPlan>, Vec<RowPlan>) = (vec![], vec![]);
         let mut created_keys: HashMap<String, u32> = HashMap::new();
         // What earlier rehearsals created, so a row is checked against the file's earlier rows as in the run.
@@ -398,6 +399,7 @@ impl Rapport {
             for mut p in plans {
                 counts.add(p.action);
                 keepable += u32::from(p.keepable);
+                gated += u32::from(p.gated);
                 if matches!(p.action, RowAction::CreateActive | RowAction::CreateDraft | RowAction::Review) {
                     p.lead_id = None; // rolled back: the id is not the one the run will give
                 } else if p.lead_id.is_some_and(|id| created.contains_key(&id)) {
@@ -423,6 +425,7 @@ impl Rapport {
             rows_shown: rejects,
             checked_apart_from: rehearsal.full_at,
             keepable,
+            gated,
         })
     }
 

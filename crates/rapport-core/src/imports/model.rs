@@ -129,6 +129,12 @@ pub struct ImportPlan {
     /// into one of them. None: rows without a campaign have none.
     #[serde(default)]
     pub campaign: Option<String>,
+    /// An Administrator's reason to create and move leads into stages whose entry criteria the file cannot meet
+    /// (a move from another CRM: its deals "In discussion" come without the "Proposal sent" activity Rapport
+    /// asks for). Logged on every lead it lets through, as an override on the board is; refused to other roles.
+    /// None: every row meets its stage's criteria or is rejected, saying what it lacks.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 fn replaced_before() -> bool {
@@ -147,6 +153,7 @@ impl ImportPlan {
             source: None,
             source_detail: None,
             campaign: None,
+            override_reason: None,
             template: None,
             dedup: true,
             keep_invalid: false,
@@ -188,6 +195,10 @@ pub struct RowPlan {
     /// as a Draft (counted by [`DryRunReport::keepable`]).
     #[serde(skip)]
     pub keepable: bool,
+    /// Rejected only for what its stage asks and the file cannot give (an activity, a field the stage needs),
+    /// where an Administrator's override would bring it in that stage (counted by [`DryRunReport::gated`]).
+    #[serde(skip)]
+    pub gated: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +246,9 @@ pub struct DryRunReport {
     /// Of the rejected rows, those whose only faults are emails or phones: keeping invalid values
     /// ([`ImportPlan::keep_invalid`]) imports them as Drafts with those values kept as typed, to fix.
     pub keepable: u32,
+    /// Of the rejected rows, those refused only by their stage's entry criteria: an Administrator's override
+    /// ([`ImportPlan::override_reason`]) brings them in that stage, the reason logged on each.
+    pub gated: u32,
 }
 
 pub const DRY_RUN_ROWS_SHOWN: usize = 1000;

@@ -33,6 +33,16 @@ pub(crate) struct RowRules {
     /// The campaign of a new lead whose row names none (the plan's, or a capture source's): for the leads the
     /// file creates, never laid over a lead a key or a certain match finds.
     pub default_campaign: Option<String>,
+    /// An Administrator's reason to pass stage criteria the rows cannot meet (see
+    /// [`super::ImportPlan::override_reason`]), checked once for the run.
+    pub override_reason: Option<String>,
+}
+
+impl RowRules {
+    /// How the run's rows pass the stage gate: checked, or past it for the plan's reason.
+    fn passage(&self) -> Passage<'_> {
+        self.override_reason.as_deref().map_or(Passage::Checked, Passage::Override)
+    }
 }
 
 /// The leads a dry run's earlier rehearsals created, which a rollback took out of the database: later rows are
@@ -125,7 +135,8 @@ pub(crate) fn row_name(input: &LeadInput) -> String {
 }
 
 fn plan(line: u32, action: RowAction, lead_id: Option<i64>, name: String, detail: String) -> RowPlan {
-    RowPlan { line, action, lead_id, name, detail, errors: vec![], evidence: vec![], cells: vec![], keepable: false }
+    let (errors, evidence, cells) = (vec![], vec![], vec![]);
+    RowPlan { line, action, lead_id, name, detail, errors, evidence, cells, keepable: false, gated: false }
 }
 
 pub(crate) fn describe(errors: &[FieldError]) -> String {
@@ -337,6 +348,13 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
     out
 }
 
+/// A row the write refused: its reasons, and whether the stage's entry criteria alone refused it (an
+/// Administrator's override would bring it in).
+fn refused(line: u32, name: String, e: Error) -> Result<RowPlan> {
+    let gated = matches!(e, Error::Gate(_));
+    Ok(RowPlan { gated, ..rejected(line, name, validation_errors(e)?) })
+}
+
 fn validation_errors(e: Error) -> Result<Vec<FieldError>> {
     match e {
         Error::Validation(v) => Ok(v.errors),
@@ -421,10 +439,10 @@ pub(crate) fn rehearsed_update(
             after.owner = lead.owner.clone();
         }
         // The run's update passes the stage gate (entry criteria, approvals, what the stage it leaves keeps).
-        let gate = crate::pipeline::gate::check(conn, grant, Some(lead), &after, Passage::Checked)
-            .and_then(|_| crate::pipeline::gate::keeps_criteria(conn, grant, lead, &after, Passage::Checked));
+        let gate = crate::pipeline::gate::check(conn, grant, Some(lead), &after, rules.passage())
+            .and_then(|_| crate::pipeline::gate::keeps_criteria(conn, grant, lead, &after, rules.passage()));
         if let Err(e) = gate {
-            return Ok(rejected(line, name, validation_errors(e)?));
+            return refused(line, name, e);
         }
         rehearsal.carry_update(&after)?;
     }
@@ -522,7 +540,17 @@ impl Rapport {
                 return Ok(plan(line, RowAction::Unchanged, Some(existing.id), name, detail));
             }
             let id = existing.id;
-            let p = self.update_from_row(tx, grant, batch, line, name, existing, &input, &[], RowAction::Update)?;
+            let p = self.update_from_row(
+                tx,
+                grant,
+                batch,
+                line,
+                name,
+                existing,
+                &input,
+                &[],
+                (RowAction::Update, rules.passage()),
+            )?;
             if let (Some(r), RowAction::Update) = (rehearsal, p.action) {
                 if let Some(after) = leads::get(tx, id)? {
                     r.carry_update(&after)?;
@@ -601,7 +629,7 @@ impl Rapport {
                         stored,
                         &input,
                         &lead.phones,
-                        RowAction::Enrich,
+                        (RowAction::Enrich, rules.passage()),
                     )?;
                     // The row and the stored lead together break a limit the row alone keeps (notes joined past
                     // their length): the row becomes a lead of its own, queued for review beside the stored one.
@@ -698,9 +726,9 @@ impl Rapport {
             None => None,
         };
         // The gate checks before anything is written, so a refused row leaves nothing behind.
-        let id = match insert_logged(tx, grant, batch, &valid, Passage::Checked) {
+        let id = match insert_logged(tx, grant, batch, &valid, rules.passage()) {
             Ok(id) => id,
-            Err(e) => return Ok(rejected(line, name, validation_errors(e)?)),
+            Err(e) => return refused(line, name, e),
         };
         // Its keys are stored either way (later leads are checked against it); pairs only if it was checked.
         self.index_and_queue(tx, &rules.model, id, &unsaved, all, &batch.at)?;
@@ -739,11 +767,11 @@ impl Rapport {
         existing: Lead,
         input: &LeadInput,
         known_phones: &[crate::leads::PhoneEntry],
-        action: RowAction,
+        (action, passage): (RowAction, Passage<'_>),
     ) -> Result<RowPlan> {
         let before = existing.clone();
         let write = &mut || Ok(batch.clone());
-        match self.write_update_knowing(tx, grant, existing, input, known_phones, Passage::Checked, write) {
+        match self.write_update_knowing(tx, grant, existing, input, known_phones, passage, write) {
             Ok(after) if after.version == before.version => Ok(plan(
                 line,
                 RowAction::Unchanged,
@@ -756,7 +784,7 @@ impl Rapport {
                 let detail = format!("{what} {} of lead {}", changed_fields(&before, &after), before.id);
                 Ok(plan(line, action, Some(before.id), name, detail))
             }
-            Err(e) => Ok(rejected(line, name, validation_errors(e)?)),
+            Err(e) => refused(line, name, e),
         }
     }
 }

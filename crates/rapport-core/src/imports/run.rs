@@ -251,9 +251,19 @@ impl Rapport {
         }
     }
 
+    /// The plan's reason to pass stage criteria, cleaned: an Administrator's, and a reason (not blank). Checked
+    /// before anything is recorded, so an Editor's plan that asks for it is refused as a whole, not row by row.
+    fn gate_override(grant: &Grant, plan: &ImportPlan) -> Result<Option<String>> {
+        match plan.override_reason.as_deref() {
+            None => Ok(None),
+            Some(reason) => crate::pipeline::gate::override_reason(grant, reason).map(Some),
+        }
+    }
+
     pub(crate) fn row_rules(tx: &rusqlite::Connection, grant: &Grant, plan: &ImportPlan) -> Result<RowRules> {
         Self::may_skip_duplicate_check(grant, plan)?;
         Self::campaign_in_reach(grant, plan)?;
+        let override_reason = Self::gate_override(grant, plan)?;
         let mut rules = Rules::load(tx)?;
         if let Some(region) = &plan.phone_region {
             rules = rules.reading_phones_in(region)?;
@@ -268,6 +278,7 @@ impl Rapport {
             keep_invalid: plan.keep_invalid,
             explain: true,
             default_campaign: plan.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
+            override_reason,
         })
     }
 
@@ -295,6 +306,7 @@ impl Rapport {
             let grant = Self::grant(tx, actor, Permission::WriteLeads)?;
             Self::may_skip_duplicate_check(&grant, plan)?;
             Self::campaign_in_reach(&grant, plan)?;
+            Self::gate_override(&grant, plan)?;
             let channel = plan.source.unwrap_or(SourceChannel::BulkImport);
             let detail = plan.source_detail.clone().unwrap_or_else(|| file_name.to_string());
             Ok::<_, Error>(store::insert_batch(

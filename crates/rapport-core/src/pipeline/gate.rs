@@ -234,7 +234,7 @@ const OVERRIDE_REASON_CHARS: usize = 2_000;
 
 /// An override of what a stage asks is an Administrator's, with a reason: the reason, checked as a note is (it is
 /// shown in every lead's history, and a terminal escape or a lone carriage return would be printed raw there).
-fn override_reason(grant: &Grant, reason: &str) -> Result<String> {
+pub(crate) fn override_reason(grant: &Grant, reason: &str) -> Result<String> {
     if grant.role != Role::Administrator {
         let action = "override a stage's entry criteria";
         return Err(AccessError::Denied { role: grant.role.as_str(), action }.into());

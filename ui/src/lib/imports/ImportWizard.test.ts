@@ -360,6 +360,43 @@ describe('Import wizard', () => {
     expect(screen.getByTestId('dryrun-keep-invalid')).toHaveTextContent('Keep them as Drafts and check again');
   });
 
+  it('lets an Administrator bring deals refused only by their stage in, for a reason, and take that back', async () => {
+    session.current = sessionFor('administrator');
+    const { be, u } = open();
+    const deals = csvFile('pipedrive.csv', 'first_name,last_name,email,stage\nFay,Fox,fay@fox.io,engagement\nGil,Gray,gil@gray.io,new\n');
+    await toDryRun(u, [deals]);
+    expect(count('dryrun-count-reject')).toBe('1');
+    const table = screen.getByTestId('dryrun-table');
+    expect(table).toHaveTextContent('a “Proposal sent” activity is needed to enter In discussion');
+    expect(table).not.toHaveTextContent('Activity.proposal'); // no field the user could fill
+    const callout = screen.getByTestId('dryrun-gated');
+    expect(callout).toHaveTextContent('A rejected row lacks only what its stage asks to enter it');
+    const go = within(callout).getByTestId('dryrun-override');
+    expect(go).toBeDisabled(); // no reason yet
+    await u.type(within(callout).getByTestId('dryrun-override-reason'), '   ');
+    expect(go).toBeDisabled();
+    await u.clear(within(callout).getByTestId('dryrun-override-reason'));
+    await u.type(within(callout).getByTestId('dryrun-override-reason'), ' Moved from Pipedrive {Enter}');
+    await waitFor(() => expect(be.importDryRun).toHaveBeenCalledTimes(2));
+    expect(be.importDryRun.mock.calls[1][1]).toMatchObject({ override_reason: 'Moved from Pipedrive' });
+    await waitFor(() => expect(count('dryrun-count-reject')).toBe('0'));
+    expect(screen.queryByTestId('dryrun-gated')).not.toBeInTheDocument();
+    expect(screen.getByTestId('dryrun-overridden')).toHaveTextContent('for “Moved from Pipedrive”');
+    // Taken back: the rows meet their stage's criteria again.
+    await u.click(screen.getByTestId('dryrun-override-clear'));
+    await waitFor(() => expect(be.importDryRun).toHaveBeenCalledTimes(3));
+    expect(be.importDryRun.mock.calls[2][1]).toMatchObject({ override_reason: null });
+    await waitFor(() => expect(count('dryrun-count-reject')).toBe('1'));
+  });
+
+  it('tells an Editor that an Administrator may bring such deals in, and offers no override', async () => {
+    session.current = sessionFor('editor');
+    const { u } = open();
+    await toDryRun(u, [csvFile('pipedrive.csv', 'first_name,last_name,email,stage\nFay,Fox,fay@fox.io,engagement\n')]);
+    expect(screen.getByTestId('dryrun-gated')).toHaveTextContent('An Administrator may bring it in anyway, for a reason.');
+    expect(screen.queryByTestId('dryrun-override-reason')).not.toBeInTheDocument();
+  });
+
   it('says what the rows read became, not that every row read was imported', async () => {
     const { u } = open();
     const text = 'Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.de\nBen;Kurz;ben@example.de\nMax;Mustermann;max@mustermann\n';

@@ -199,6 +199,8 @@ export interface PlanOptions {
   phoneRegionEdited: boolean;
   /** The campaign of rows whose file gives none ('' for none). */
   campaign: string;
+  /** An Administrator's reason to bring rows into stages whose entry criteria they cannot meet ('' for none). */
+  overrideReason: string;
 }
 
 export function defaultPlanOptions(): PlanOptions {
@@ -214,6 +216,7 @@ export function defaultPlanOptions(): PlanOptions {
     phoneRegion: '',
     phoneRegionEdited: false,
     campaign: '',
+    overrideReason: '',
   };
 }
 
@@ -247,6 +250,7 @@ export function planFor(
     keep_invalid: o.keepInvalid,
     phone_region: o.phoneRegionEdited ? o.phoneRegion.trim().toUpperCase() || null : detectedRegion,
     campaign: o.campaign.trim() || null,
+    override_reason: o.overrideReason.trim() || null,
   };
 }
 

@@ -493,6 +493,17 @@ class ImportWizard {
     return this.check();
   }
 
+  /**
+   * From the dry run: brings the rows refused only by their stage's criteria in that stage, for `reason` (an
+   * Administrator's; the core refuses anyone else's), then checks again. An empty reason passes none.
+   */
+  async overrideGateAndCheck(reason: string): Promise<boolean> {
+    if (this.step !== 'dryrun' || this.checking || importRuns.running) return false;
+    this.options.overrideReason = reason.trim();
+    this.back();
+    return this.check();
+  }
+
   /** Dry run → Running → Report: imports the files checked (those whose check failed are left out). */
   async start(): Promise<void> {
     if (this.step !== 'dryrun') return;
