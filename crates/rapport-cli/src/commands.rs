@@ -529,6 +529,12 @@ fn list_leads(core: &Rapport, actor: &Actor, a: &ListArgs) -> CliResult<()> {
     // What is said about the list goes to stderr, so that stdout holds the leads alone (a script counting lines
     // or reading the JSON): the JSON list stopped at its limit without a word.
     let follow = "(more leads follow; raise --limit or narrow the search)";
+    // An import number mistyped, or one from another database, read as an import that brought no one.
+    if let (true, Some(id)) = (items.is_empty(), a.filters.import) {
+        if let Err(e @ rapport_core::Error::NotFound { .. }) = core.import_batch(actor, id) {
+            return Err(format!("{e}: `rapport import history` lists the imports"));
+        }
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&items).map_err(err)?);
         if more.is_some() {

@@ -413,6 +413,12 @@ fn keep_invalid_ragged_rows_and_utf16_files() {
     // The import's own leads, by the number it printed: not the leads of the imports before it.
     let r = rapport(&db, &["leads", "list", "--import", &listed]);
     assert!(r.out.contains("Bad Email") && r.out.contains("Too Many") && !r.out.contains("Zoë"), "{}", r.out);
+    // A number no import has is said so, in text and as JSON: not "no leads match", nor an empty list.
+    for json in [false, true] {
+        let args = ["leads", "list", "--import", "999", "--json"];
+        let r = rapport(&db, &args[..if json { 5 } else { 4 }]);
+        assert!(!r.ok && r.err.contains("import 999 does not exist") && r.out.is_empty(), "{} / {}", r.out, r.err);
+    }
     let list = rapport(&db, &["leads", "list", "--search", "zoe", "--json"]);
     let found: serde_json::Value = serde_json::from_str(&list.out).unwrap();
     assert_eq!(found[0]["first_name"], "Zoë", "decoded from UTF-16");
