@@ -2861,6 +2861,80 @@ fn a_lead_with_values_kept_as_typed_is_unchanged_by_a_keyed_re_import_of_its_exp
     assert_eq!(find(&f, "Ann"), ann, "as it was");
 }
 
+/// A Pipedrive deals export: its stage and its status both read (a deal won from "Negotiations Started" is won,
+/// the stage it closed from kept in the notes), its lost reason read as a configured one or kept in the notes.
+/// Deals refused only by what their stage asks come in with an Administrator's reason, in their stage.
+#[test]
+fn another_crms_deals_come_in_their_stage_with_their_status_and_lost_reason() {
+    let f = fixture();
+    let text = "Deal - Title;Deal - Value;Deal - Currency;Deal - Stage;Deal - Status;Deal - Lost reason;Person - Name;Person - Email - Work\n\
+        Rossi;3000;EUR;Negotiations Started;Won;;Luca Rossi;luca@rossi.example\n\
+        Novak;2000;EUR;Won;Won;;Petr Novak;petr@novak.example\n\
+        Berg;1000;EUR;Contact Made;Lost;Price;Erik Berg;erik@berg.example\n\
+        Dubois;7500;EUR;Contact Made;Lost;Price too high;Chloe Dubois;chloe@dubois.example\n\
+        Weber;5000;EUR;Proposal Made;Open;;Hans Weber;hans@weber.example\n";
+    let path = write(&f, "deals.csv", text.as_bytes());
+    let plan = suggested_plan(&f, &path, None);
+    let stage_columns: Vec<&str> =
+        plan.mapping.iter().filter(|m| m.target == "stage").map(|m| m.column.as_str()).collect();
+    assert_eq!(stage_columns, ["Deal - Stage", "Deal - Status"]);
+    let report = f.core.dry_run_import(&f.admin, &path, "deals.csv", &plan).unwrap();
+    assert_eq!((report.counts.create_active, report.counts.reject, report.gated), (3, 2, 2), "{report:?}");
+    let plan = ImportPlan { override_reason: Some("Deals moved from Pipedrive".into()), ..plan };
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.create_active, b.counts.reject), (5, 0), "{b:?}");
+    let luca = find(&f, "luca@rossi.example");
+    assert_eq!(luca.stage, "won");
+    assert!(luca.notes.contains("Deal - Stage: Negotiations Started"), "{}", luca.notes);
+    let petr = find(&f, "petr@novak.example");
+    assert_eq!(petr.stage, "won");
+    assert!(!petr.notes.contains("Won"), "the same stage twice is no note: {}", petr.notes);
+    let erik = find(&f, "erik@berg.example");
+    assert_eq!((erik.stage.as_str(), erik.deal.lost_reason.as_str()), ("lost", "price"));
+    let chloe = find(&f, "chloe@dubois.example");
+    assert_eq!((chloe.stage.as_str(), chloe.deal.lost_reason.as_str()), ("lost", ""));
+    assert!(chloe.notes.contains("Deal - Lost reason: Price too high"), "{}", chloe.notes);
+    assert_eq!(find(&f, "hans@weber.example").stage, "engagement");
+}
+
+/// Re-exports of another CRM imported again change what changed and nothing else: a record named only by its
+/// reference is found again (each import made another "(unnamed lead)"), and the unmapped columns' lines held
+/// already are not appended again, only the one that changed.
+#[test]
+fn a_re_export_adds_only_its_changed_lines_and_finds_a_record_named_only_by_its_reference() {
+    let f = fixture();
+    let first = "Record Id,First Name,Last Name,Email,Lead Status,Industry,Created Time\n\
+        zcrm_1,Anna,Schmidt,anna@bergmann.example,Contacted,Manufacturing,2026-03-04 14:22\n\
+        zcrm_2,,,,Not Contacted,,2026-03-05 09:00\n";
+    let b = import(&f, "zoho.csv", first.as_bytes());
+    assert_eq!((b.counts.create_active, b.counts.create_draft), (1, 1), "{b:?}");
+    let again = import(&f, "zoho.csv", first.as_bytes());
+    assert_eq!(again.counts.unchanged, 2, "{again:?}");
+    assert_eq!(all_names(&f).len(), 2, "no third lead");
+    let anna = find(&f, "anna@bergmann.example");
+    let changed = first.replace("Contacted,Manufacturing", "Qualified,Manufacturing");
+    let path = write(&f, "zoho2.csv", changed.as_bytes());
+    let plan = ImportPlan { key: Some(NaturalKey::ExternalRef), ..suggested_plan(&f, &path, None) };
+    let b = run(&f, &path, &plan);
+    assert_eq!((b.counts.update, b.counts.unchanged), (1, 1), "{b:?}");
+    let after = find(&f, "anna@bergmann.example");
+    assert_eq!(after.notes, format!("{}\n\nLead Status: Qualified", anna.notes), "only the changed line");
+}
+
+/// A file whose deal dates could each be read day or month first (5/1/2026, 3/1/2026) shows its order in another
+/// column of dates, kept in the notes: a Salesforce report's "Created Date" of 12/20/2025 says month first.
+#[test]
+fn the_order_of_a_files_dates_is_read_from_its_other_date_columns_too() {
+    let f = fixture();
+    let text = "First Name,Last Name,Email,Close Date,Created Date\n\
+        Min,Kim,min@kim.example,5/1/2026,12/20/2025\n\
+        Raj,Patel,raj@patel.example,3/1/2026,1/30/2026\n";
+    let b = import(&f, "opps.csv", text.as_bytes());
+    assert_eq!((b.counts.create_active, b.counts.reject), (2, 0), "{b:?}");
+    assert_eq!(find(&f, "min@kim.example").deal.expected_close, "2026-05-01");
+    assert_eq!(find(&f, "raj@patel.example").deal.expected_close, "2026-03-01");
+}
+
 /// Postcodes typed in the form stay as typed ("sw1a1aa", "D-80331"), while a file's are laid out for their
 /// country: the export of typed ones, imported again by email, is the same leads, not six conflicts.
 #[test]
@@ -3227,7 +3301,7 @@ fn won_deals_of_a_one_currency_export_take_the_default_currency() {
 
     let now = f.core.settings(&f.admin).unwrap();
     assert_eq!(now.default_currency, "");
-    let typo = rapport_core::settings::Settings { default_currency: "euro".into(), ..now.clone() };
+    let typo = rapport_core::settings::Settings { default_currency: "EUT".into(), ..now.clone() };
     let err = f.core.update_settings(&f.admin, &typo).unwrap_err();
     assert_eq!(err.field_errors()[0].field, "default_currency", "{err}");
     let viewer = f.user("vic", Role::Viewer, &[]);

@@ -704,6 +704,9 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "salesstage",
             "pipelinestage",
             "opportunitystage",
+            // Pipedrive's deal status (open, won, lost) beside its stage: a won deal is won, whatever stage it
+            // was won from ("open" is no stage, and goes to the notes).
+            "dealstatus",
             "phase",
             "verkaufsphase",
             "fase",
@@ -730,6 +733,11 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "importeestimado",
             "valorestimado",
             "valordelnegocio",
+            // Dynamics 365's lead and opportunity.
+            "estvalue",
+            "estimatedvalue",
+            "estrevenue",
+            "estimatedrevenue",
         ],
     ),
     (
@@ -747,6 +755,8 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "amountcurrency",
             "currencyisocode",
             "currencycode",
+            // HubSpot's deals export.
+            "dealcurrencycode",
         ],
     ),
     (
@@ -772,9 +782,31 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "datedeclotureprevue",
             "fechadecierreprevista",
             "fechadecierreestimada",
+            // Dynamics 365's.
+            "estclosedate",
+            "estimatedclosedate",
         ],
     ),
-    ("budget", &["budget", "budjet", "presupuesto"]),
+    // Why a deal was lost, as CRMs head it (Pipedrive's "Deal - Lost reason", Salesforce's "Loss Reason",
+    // Zoho's "Reason For Loss", HubSpot's "Closed lost reason").
+    (
+        "lost_reason",
+        &[
+            "lostreason",
+            "lossreason",
+            "reasonforloss",
+            "reasonlost",
+            "closedlostreason",
+            "verlustgrund",
+            "motifdeperte",
+            "raisondeperte",
+            "motivodeperdida",
+            "razondeperdida",
+            "motivoperdita",
+        ],
+    ),
+    ("budget", &["budget", "budjet", "presupuesto", "budgetamount"]),
+    ("timeline", &["timeline", "timeframe", "purchasetimeframe", "zeitrahmen"]),
     ("decision_maker", &["decisionmaker", "entscheider", "entscheidungstrager", "decideur"]),
     (
         "notes",
@@ -830,6 +862,12 @@ pub(super) const SYNONYMS: &[(&str, &[&str])] = &[
             "recordid",
             "leadid",
             "contactid",
+            "dealid",
+            "opportunityid",
+            // Dynamics 365 heads the record's id "(Do Not Modify) Lead" in the exports it reads back.
+            "donotmodifylead",
+            "donotmodifycontact",
+            "donotmodifyopportunity",
             "customerid",
             "customernumber",
             "clientid",

@@ -111,7 +111,7 @@ fn field_of(header: &str) -> Option<&'static str> {
             }
             return field_of(&format!("deal {rest}"))
                 .or_else(|| field_of(rest))
-                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close"));
+                .filter(|f| matches!(*f, "deal_value" | "currency" | "expected_close" | "stage" | "lost_reason"));
         }
         // A lead record's or an activity's fields are not the person's.
         Some(Entity::Other) => return None,
@@ -779,7 +779,8 @@ pub fn suggest_mapping_seen(headers: &[String], sample: &[Vec<String>]) -> Vec<C
                 other => other,
             };
             // Fields of several values take every column that names them; the others, the first.
-            if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones" | "tags") {
+            // A stage in two columns is Pipedrive's stage and its status (open, won, lost): both are read.
+            if taken.contains(&f) && !matches!(f, "other_emails" | "other_phones" | "tags" | "stage") {
                 None
             } else {
                 taken.push(f);
@@ -1559,10 +1560,12 @@ mod tests {
             some(&["full_name", "", "deal_value", "currency", "expected_close"])
         );
         assert_eq!(fields(&["First Name", "Email", "Currency", "Ticket Type"]), some(&["first_name", "email", "", ""]));
-        // Another CRM's lost reasons are its own words, not this one's list: to the notes, not refused.
+        assert_eq!(fields(&["Amount", "Deal currency code"]), some(&["deal_value", "currency"]), "HubSpot's deals");
+        // Another CRM's lost reason is read as one of this one's when it is ("Price"); its own words go to the
+        // notes row by row (see `rows`), never refused.
         assert_eq!(
             fields(&["Contact Name", "Amount", "Currency", "Expected Close Date", "Closed Lost Reason"]),
-            some(&["full_name", "deal_value", "currency", "expected_close", ""])
+            some(&["full_name", "deal_value", "currency", "expected_close", "lost_reason"])
         );
         // A second probe: a whole name in European lists' words, Salesforce's qualified and German report
         // columns and its currency code, Pipedrive's deal person and organization, the Dutch house number suffix,
@@ -1589,6 +1592,19 @@ mod tests {
             ("Date de clôture prévue", "expected_close"),
             ("Data di chiusura prevista", "expected_close"),
             ("Deal Stage", "stage"),
+            // Other CRMs' deal columns: Pipedrive's, HubSpot's, Salesforce's, Zoho's, Dynamics 365's.
+            ("Deal - Stage", "stage"),
+            ("Deal - Status", "stage"),
+            ("Deal - Lost reason", "lost_reason"),
+            ("Reason For Loss", "lost_reason"),
+            ("Loss Reason", "lost_reason"),
+            ("Closed Lost Reason", "lost_reason"),
+            ("Est. Value", "deal_value"),
+            ("Est. Close Date", "expected_close"),
+            ("Budget Amount", "budget"),
+            ("Purchase Timeframe", "timeline"),
+            ("(Do Not Modify) Lead", "external_ref"),
+            ("Opportunity ID", "external_ref"),
             ("Soyisim", "last_name"),
             ("Firma Adı", "company"),
             ("Étape", "stage"),

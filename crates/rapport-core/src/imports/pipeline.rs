@@ -1,7 +1,7 @@
 //! What one row does, decided and done inside the caller's transaction: update the lead its natural key
 //! finds, enrich the stored lead it certainly duplicates, create it (Active or Draft, and queued for review
 //! when it may duplicate one), or reject it with every reason. The dry run runs exactly this and rolls back.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Transaction;
 
@@ -336,14 +336,20 @@ fn overlay(existing: &Lead, row: &LeadInput, replace: bool, region: &str) -> Lea
             out.tags.push(t.clone());
         }
     }
-    // A note already there paragraph by paragraph is not added again (a file imported twice), but one that is
-    // only part of a paragraph there is: "Budget 5000" is not in "Budget 50000 approved".
-    let notes = row.notes.trim();
-    let paragraphs =
-        |v: &str| v.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect::<Vec<_>>();
-    let held = paragraphs(&out.notes);
-    if !notes.is_empty() && !paragraphs(notes).iter().all(|p| held.contains(p)) {
-        out.notes = if out.notes.trim().is_empty() { notes.to_string() } else { format!("{}\n\n{notes}", out.notes) };
+    // A note already there is not added again (a file imported twice), line by line: a re-export whose one
+    // status line changed adds that line, not the thirteen unmapped columns' lines held already. A line that is
+    // only part of one there is new: "Budget 5000" is not in "Budget 50000 approved".
+    let held: HashSet<&str> = out.notes.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let new: Vec<String> = row
+        .notes
+        .trim()
+        .split("\n\n")
+        .map(|p| p.lines().filter(|l| !held.contains(l.trim())).collect::<Vec<_>>().join("\n"))
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    if !new.is_empty() {
+        let new = new.join("\n\n");
+        out.notes = if out.notes.trim().is_empty() { new } else { format!("{}\n\n{new}", out.notes) };
     }
     out
 }
@@ -670,7 +676,14 @@ impl Rapport {
                 }
             }
         }
-        let candidates: Vec<i64> = if whole || (nameless && contact) {
+        // A row that names only another system's record (Zoho's lead with its id, owner and dates, and no name
+        // or way to reach anyone) is found by that reference: each re-import made another "(unnamed lead)".
+        let reference = lead.external_ref.trim();
+        let referenced = nameless && !contact && !reference.is_empty();
+        if rules.dedup && referenced {
+            by_address.extend(leads::with_external_ref(tx, reference)?);
+        }
+        let candidates: Vec<i64> = if whole || (nameless && (contact || referenced)) {
             matches
                 .iter()
                 .filter(|m| nameless || unsaved.same_name_and_company(m))

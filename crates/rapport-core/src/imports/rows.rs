@@ -42,9 +42,11 @@ pub(crate) fn single_valued(target: &str) -> bool {
 }
 
 /// A field of one value that a file may give in parts, joined in column order: a surname's (Dutch
-/// "Tussenvoegsel" and "Achternaam"). A web form's two last names are still two values of one field.
+/// "Tussenvoegsel" and "Achternaam"). A web form's two last names are still two values of one field. And the
+/// stage, from a deal's stage and its status (Pipedrive's): a closed status is the stage, the other kept in the
+/// notes (see `to_input`).
 fn joins_columns(target: &str) -> bool {
-    target == "last_name"
+    matches!(target, "last_name" | "stage")
 }
 
 pub(crate) struct Mapper {
@@ -65,6 +67,8 @@ pub(crate) struct Mapper {
     other_address: Vec<(usize, &'static str)>,
     /// The pipeline's stages (key, label, outcome), for a stage column: empty, its values go in as written.
     stages: Vec<(String, String, crate::pipeline::config::StageOutcome)>,
+    /// The configured lost reasons (key, label), for a lost-reason column: empty, its values go in as written.
+    lost_reasons: Vec<(String, String)>,
     /// Email and phone columns with the column that says each value's kind ("Phone 1 - Value" beside "Phone 1 -
     /// Label", as Google Contacts exports them): (value column, kind column).
     kinds: Vec<(usize, usize)>,
@@ -109,6 +113,34 @@ pub(crate) fn date_columns(targets: &[String]) -> Vec<usize> {
     let is_date = |t: &str| FIELDS.iter().any(|f| f.info.kind == LeadFieldKind::Date && f.info.csv.first() == Some(&t));
     targets.iter().enumerate().filter(|(_, t)| is_date(t)).map(|(i, _)| i).collect()
 }
+
+/// The open stages of other CRMs' default pipelines (folded), by the key of this pipeline's stage that is the same
+/// step: HubSpot's lead statuses and deal stages, Salesforce's opportunity stages, Pipedrive's, Zoho's and
+/// Dynamics'. A step another CRM has and this one lacks ("Prospecting", "Needs Analysis") is none of them.
+const OTHER_CRMS_STAGES: &[(&str, &[&str])] = &[
+    ("qualification", &["qualified", "qualify", "qualifiedtobuy", "salesqualifiedlead", "qualifiziert", "qualifie"]),
+    (
+        "engagement",
+        &[
+            "proposalmade",
+            "proposalsent",
+            "proposal",
+            "proposalpricequote",
+            "proposeprice",
+            "quote",
+            "negotiation",
+            "negotiationreview",
+            "negotiationsstarted",
+            "contractsent",
+            "decisionmakerboughtin",
+            "presentationscheduled",
+            "indiscussion",
+            "angebotgesendet",
+            "verhandlung",
+        ],
+    ),
+    ("nurture", &["nurture", "nurturing"]),
+];
 
 /// The order of day and month a file's dates show when it writes them D/M/YYYY or M/D/YYYY: "25/12/2026" says day
 /// first, "12/25/2026" month first, and the file's "03/04/2026" is then read the same way. None when no date
@@ -264,6 +296,7 @@ impl Mapper {
             check_replacement,
             date_order: None,
             stages: Vec::new(),
+            lost_reasons: Vec::new(),
         })
     }
 
@@ -307,12 +340,36 @@ impl Mapper {
         if let [key] = labelled[..] {
             return Some(key.clone());
         }
-        let outcome = match super::mapping::fold(v).as_str() {
+        let folded = super::mapping::fold(v);
+        let outcome = match folded.as_str() {
             "closedwon" | "won" | "gewonnen" | "gagne" | "ganado" | "vinto" | "ganho" => StageOutcome::Won,
             "closedlost" | "lost" | "verloren" | "perdu" | "perdido" | "perso" => StageOutcome::Lost,
-            _ => return None,
+            // Zoho's "Closed Lost to Competition", Dynamics' "Closed - Won".
+            f if f.starts_with("closedlost") => StageOutcome::Lost,
+            f if f.starts_with("closedwon") => StageOutcome::Won,
+            f => {
+                // The open stages other CRMs ship with, as the stage of this pipeline that is the same step: a
+                // "Qualified" lead has been qualified, a "Proposal Made" is in discussion. Only to a stage of
+                // the default pipeline's keys that is still there; any other goes to the notes.
+                let key = OTHER_CRMS_STAGES.iter().find(|(_, names)| names.contains(&f)).map(|(key, _)| *key)?;
+                return self.stages.iter().find(|(k, ..)| k == key).map(|(k, ..)| k.clone());
+            }
         };
         self.stages.iter().find(|(.., o)| *o == outcome).map(|(key, ..)| key.clone())
+    }
+
+    /// Whether stage `key` closes a deal (won or lost).
+    fn closes(&self, key: &str) -> bool {
+        use crate::pipeline::config::StageOutcome;
+        self.stages.iter().any(|(k, .., o)| k == key && *o != StageOutcome::Open)
+    }
+
+    /// A lost-reason column's values are read as the configured reasons (by key or label); another CRM's own
+    /// ("Price too high") goes to the notes, so the row is refused for a reason missing, which an
+    /// Administrator's override passes, rather than for one no override could bring in.
+    pub(crate) fn reading_lost_reasons(mut self, reasons: Vec<(String, String)>) -> Self {
+        self.lost_reasons = reasons;
+        self
     }
 
     /// Dates that could be read both ways are read in `order`, the order the file's other dates show.
@@ -397,6 +454,8 @@ impl Mapper {
         let (mut emails, mut other_emails, mut phones, mut other_phones) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut notes = Vec::new();
+        // The column the row's stage was read from, and its value: a later column's won or lost replaces it.
+        let mut stage_read: Option<(usize, String)> = None;
         let mut source_text = String::new();
         let mut full_name = (String::new(), String::new());
         // Addresses written beside a whole name ("Ann Lee (ann@acme.example)"), with their column.
@@ -483,10 +542,24 @@ impl Mapper {
                 "source" => source_text = value,
                 // Another CRM's stage this pipeline does not have is kept in the notes; the lead starts where a new
                 // lead does. Refused, every row of a Salesforce export was.
+                // Several stage columns (Pipedrive's stage, then its status): a deal won or lost is so whatever
+                // stage it closed from, which is kept in the notes; an open stage beside it is only where it was.
                 "stage" if !self.stages.is_empty() => match self.stage_of(&value) {
-                    Some(key) => input.stage = key,
-                    None => notes.push(labelled(&self.headers[i], &value)),
+                    Some(key) if stage_read.is_some() && key == input.stage => {}
+                    Some(key) if stage_read.is_none() || !self.closes(&input.stage) && self.closes(&key) => {
+                        if let Some((j, earlier)) = stage_read.replace((i, value.clone())) {
+                            notes.push(labelled(&self.headers[j], &earlier));
+                        }
+                        input.stage = key;
+                    }
+                    _ => notes.push(labelled(&self.headers[i], &value)),
                 },
+                "lost_reason" if !self.lost_reasons.is_empty() => {
+                    match crate::leads::deal::match_lost_reason(&value, &self.lost_reasons) {
+                        Ok(key) => input.deal.lost_reason = key,
+                        Err(_) => notes.push(labelled(&self.headers[i], &value)),
+                    }
+                }
                 // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
                 "postcode" => input.address.postcode = crate::leads::phone::without_float_tail(&value).to_string(),
                 FULL_NAME => {
@@ -1220,6 +1293,36 @@ mod tests {
         assert_eq!(read("Gewonnen"), ("won".into(), String::new()));
         assert_eq!(read("Closed Lost"), ("lost".into(), String::new()));
         assert_eq!(read("Prospecting"), (String::new(), "Stage: Prospecting".into()));
+        // Other CRMs' own open steps that are this pipeline's, and their closed ones with words after.
+        assert_eq!(read("Proposal Made"), ("engagement".into(), String::new()));
+        assert_eq!(read("Negotiation/Review"), ("engagement".into(), String::new()));
+        assert_eq!(read("Contract Sent"), ("engagement".into(), String::new()));
+        assert_eq!(read("Closed Lost to Competition"), ("lost".into(), String::new()));
+        assert_eq!(read("Closed - Won"), ("won".into(), String::new()));
+        // "Qualified" is a step this pipeline lacks here: kept in the notes, not sent to another stage.
+        assert_eq!(read("Qualified"), (String::new(), "Stage: Qualified".into()));
+        let m = m.reading_stages(vec![
+            ("new".into(), "New lead".into(), Open),
+            ("qualification".into(), "Qualification".into(), Open),
+        ]);
+        let input = m.to_input(&row(&["Lee", "Qualified"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(input.stage, "qualification");
+    }
+
+    /// A lost reason the configuration has is read by its key or label; another CRM's own is kept in the notes,
+    /// so that the row lacks a reason (which an Administrator's override passes) rather than holding a wrong one.
+    #[test]
+    fn a_lost_reason_is_read_as_a_configured_one_and_another_crms_goes_to_the_notes() {
+        let m = mapper(&["Name", "Deal - Lost reason"], &["last_name", "lost_reason"])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .reading_lost_reasons(vec![("price".into(), "Price".into()), ("timing".into(), "Timing".into())]);
+        let read = |reason: &str| {
+            let input = m.to_input(&row(&["Lee", reason])).unwrap_or_else(|e| panic!("{e:?}"));
+            (input.deal.lost_reason, input.notes)
+        };
+        assert_eq!(read("price"), ("price".into(), String::new()));
+        assert_eq!(read("Timing"), ("timing".into(), String::new()));
+        assert_eq!(read("Price too high"), (String::new(), "Deal - Lost reason: Price too high".into()));
     }
 
     #[test]

@@ -217,12 +217,25 @@ impl Rapport {
             // cannot read; a workbook's cells are text already, and one that shows U+FFFD holds it.
             opened.format == super::model::FileFormat::Csv,
         )?;
-        let stages = self.db.read(|c| Ok::<_, Error>(crate::pipeline::config::stages(c)?))?;
-        let mapper = mapper.reading_stages(stages.into_iter().map(|s| (s.key, s.label, s.outcome)).collect());
-        let columns = super::rows::date_columns(mapper.targets());
+        let (stages, reasons) = self.db.read(|c| {
+            Ok::<_, Error>((crate::pipeline::config::stages(c)?, crate::pipeline::config::lost_reasons(c)?))
+        })?;
+        let mapper = mapper
+            .reading_stages(stages.into_iter().map(|s| (s.key, s.label, s.outcome)).collect())
+            .reading_lost_reasons(reasons.into_iter().map(|r| (r.key, r.label)).collect());
+        let mut columns = super::rows::date_columns(mapper.targets());
         if columns.is_empty() {
             return Ok(mapper);
         }
+        // The file's other dates say its order too: a Salesforce report whose close dates are all 5/1/2026 or
+        // 3/1/2026 shows month first in its "Created Date" (12/20/2025), though that column goes to the notes.
+        let named_a_date = |h: &str| {
+            let f = super::mapping::fold(h);
+            ["date", "datum", "fecha", "created", "modified"].iter().any(|w| f.contains(w))
+        };
+        let others: Vec<usize> =
+            (0..opened.headers.len()).filter(|i| !columns.contains(i) && named_a_date(&opened.headers[*i])).collect();
+        columns.extend(others);
         let rows = reader::open(path, plan.sheet.as_deref())?.rows.filter_map(|r| r.ok());
         let values = rows.flat_map(|row| columns.iter().filter_map(|&i| row.cells.get(i).cloned()).collect::<Vec<_>>());
         Ok(mapper.reading_dates(super::rows::date_order_of(values)))

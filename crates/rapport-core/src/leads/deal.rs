@@ -193,7 +193,7 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
         // XTS is reserved for testing and XXX means "no currency": neither is what a deal is worth in.
         return match iso_currency::Currency::from_code(&code) {
             Some(_) if code != "XTS" && code != "XXX" => Ok(code),
-            _ => Err(format!("\"{t}\" is not an ISO 4217 currency code (like EUR or USD)")),
+            _ => currency_named(t).ok_or_else(|| format!("\"{t}\" is not an ISO 4217 currency code (like EUR or USD)")),
         };
     }
     // The signs people type for the common ones.
@@ -202,8 +202,37 @@ pub fn normalize_currency(raw: &str) -> Result<String, String> {
         "$" | "US$" => Ok("USD".into()),
         "£" => Ok("GBP".into()),
         "¥" => Ok("JPY".into()),
-        _ => Err(format!("\"{t}\" is not a currency code (three letters, like EUR or USD)")),
+        _ => {
+            currency_named(t).ok_or_else(|| format!("\"{t}\" is not a currency code (three letters, like EUR or USD)"))
+        }
     }
+}
+
+/// The code of a currency written by its name, as Dynamics 365 and some ERPs export it: ISO 4217's English name
+/// ("Euro", "US Dollar", "Pound Sterling", "Swiss Franc"), and the names people use beside it ("British Pound",
+/// "Japanese Yen"). Funds and the codes of no money (gold, testing) are not a deal's currency.
+fn currency_named(name: &str) -> Option<String> {
+    use iso_currency::IntoEnumIterator;
+    let folded = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let wanted = folded(name);
+    let alias = match wanted.as_str() {
+        "britishpound" | "britishpoundsterling" | "gbpound" | "poundsterling" => Some("GBP"),
+        "euros" => Some("EUR"),
+        "unitedstatesdollar" | "usdollars" | "usdollar" => Some("USD"),
+        "japaneseyen" | "yen" => Some("JPY"),
+        "chineseyuan" | "renminbi" | "chineseyuanrenminbi" => Some("CNY"),
+        "polishzloty" => Some("PLN"),
+        "czechkoruna" => Some("CZK"),
+        "indianrupee" => Some("INR"),
+        _ => None,
+    };
+    if let Some(code) = alias {
+        return Some(code.to_string());
+    }
+    iso_currency::Currency::iter()
+        .filter(|c| !c.is_fund() && !c.is_special() && c.is_superseded().is_none())
+        .find(|c| folded(c.name()) == wanted)
+        .map(|c| c.code().to_string())
 }
 
 /// A date as YYYY-MM-DD; also read as 31.12.2026 (day first, as written across Europe, with or without a space
@@ -464,6 +493,26 @@ mod tests {
     }
 
     /// Lakhs and crores as India writes them; and the currency written with an amount, read.
+    /// Dynamics 365 exports a deal's currency by its name: read as its code, and a name of no money refused.
+    #[test]
+    fn a_currency_written_by_its_name_is_its_code() {
+        for (name, code) in [
+            ("Euro", "EUR"),
+            ("US Dollar", "USD"),
+            ("Pound Sterling", "GBP"),
+            ("British Pound", "GBP"),
+            ("swiss franc", "CHF"),
+            ("Yen", "JPY"),
+            ("Japanese Yen", "JPY"),
+            ("Norwegian Krone", "NOK"),
+        ] {
+            assert_eq!(normalize_currency(name).as_deref(), Ok(code), "{name}");
+        }
+        for name in ["Gold", "Testing", "Euro Dollars", "Bitcoin"] {
+            assert!(normalize_currency(name).is_err(), "{name}");
+        }
+    }
+
     #[test]
     fn indian_grouping_and_the_currency_written_with_an_amount() {
         for (typed, stored) in
@@ -498,7 +547,8 @@ mod tests {
     fn currencies_and_dates_have_one_spelling() {
         assert_eq!(normalize_currency(" eur ").as_deref(), Ok("EUR"));
         assert_eq!(normalize_currency("€").as_deref(), Ok("EUR"));
-        assert!(normalize_currency("euro").is_err());
+        assert_eq!(normalize_currency("euro").as_deref(), Ok("EUR"), "by its name");
+        assert!(normalize_currency("eur0").is_err());
         assert_eq!(normalize_currency("chf").as_deref(), Ok("CHF"));
         assert_eq!(normalize_currency("INR").as_deref(), Ok("INR"));
         for typo in ["EUT", "UDS", "ABC", "XXX", "XTS"] {

@@ -636,7 +636,7 @@ mod tests {
         assert_eq!(currency(&deal("5000", "chf"), Some("EUR")), "CHF");
         assert_eq!(currency(&deal("", ""), Some("EUR")), "");
         // A currency field typed wrong is refused as it was, not replaced by the default.
-        let refused = validate_in(&deal("5000", "euro"), Some("EUR")).err().map(|e| e.errors[0].field.clone());
+        let refused = validate_in(&deal("5000", "eur0"), Some("EUR")).err().map(|e| e.errors[0].field.clone());
         assert_eq!(refused.as_deref(), Some("currency"));
     }
 

@@ -30,8 +30,8 @@ export const IGNORE = 'ignore';
 export const NOTES = 'notes';
 
 /**
- * Targets several columns may go to: lists, the notes, and the street (a house number kept in a column of its
- * own is joined to it). Two columns sent to any other target is worth a warning (the core refuses it).
+ * Targets several columns may go to: lists, the notes, the street (a house number kept in a column of its
+ * own is joined to it), the last name and the stage. Two columns sent to any other target is worth a warning (the core refuses it).
  */
 const MULTI_VALUE_TARGETS = new Set([
   IGNORE,
@@ -43,6 +43,8 @@ const MULTI_VALUE_TARGETS = new Set([
   'tags',
   'street',
   'last_name',
+  // A deal's stage and its status (Pipedrive's): a won or lost status is the stage, the other goes to the notes.
+  'stage',
 ]);
 
 export function emptyCounts(): OutcomeCounts {
