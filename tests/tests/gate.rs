@@ -92,6 +92,32 @@ fn the_form_is_refused_with_what_is_missing_writes_nothing_and_passes_once_it_is
     f.core.update_lead(&f.admin, ann.id, saved.version, &edit, &Origin::manual()).unwrap();
 }
 
+/// A decision maker answered "No" (a CRM's yes/no column "Decision Maker?") says none is known: Qualification's
+/// criterion is unmet, however the lead gets there; a name or a yes meets it.
+#[test]
+fn a_decision_maker_answered_no_does_not_meet_qualification() {
+    let f = fixture();
+    let ann = created(&f, &common::lead("Ann", "Lee", "ann@lee.io"));
+    let mut input = moved(&ann, "qualification");
+    input.deal.budget = "10000".into();
+    input.deal.need = "CRM".into();
+    input.deal.timeline = "Q2".into();
+    let before = f.dump();
+    for no in ["No", " false ", "NEIN", "n"] {
+        input.deal.decision_maker = no.into();
+        let err = f.core.update_lead(&f.admin, ann.id, ann.version, &input, &Origin::manual()).unwrap_err();
+        assert_eq!(fields_at_fault(&err), ["decision_maker"], "{no}: {err}");
+    }
+    assert_eq!(f.dump(), before);
+    for yes in ["Yes", "the CFO"] {
+        let mut other = common::lead("Ben", yes, &format!("ben.{}@lee.io", yes.len()));
+        other.stage = "qualification".into();
+        other.deal = input.deal.clone();
+        other.deal.decision_maker = yes.into();
+        f.core.create_lead(&f.admin, &other, &Origin::manual()).unwrap();
+    }
+}
+
 #[test]
 fn creating_into_a_stage_is_entering_it_and_lost_needs_a_configured_reason() {
     let f = fixture();

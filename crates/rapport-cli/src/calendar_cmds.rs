@@ -146,6 +146,9 @@ pub fn ics(core: &Rapport, actor: &Actor, cmd: IcsCommand) -> CliResult<()> {
             let agent = agent_id(core, actor, &agent)?;
             let mut loaded = Vec::new();
             for f in &files {
+                if f.is_dir() {
+                    return Err(format!("{} is a folder: name the .ics files to import in it", f.display()));
+                }
                 let bytes = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
                 loaded.push(IcsFile { name: f.display().to_string(), bytes });
             }

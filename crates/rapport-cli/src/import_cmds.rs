@@ -243,6 +243,9 @@ fn import_file(core: &Rapport, actor: &Actor, file: &Path, a: &ImportArgs) -> Cl
     if !file.exists() {
         return Err(format!("could not read {}: no such file", file.display()));
     }
+    if file.is_dir() {
+        return Err(format!("{} is a folder: name the file to import in it", file.display()));
+    }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
     let rejects = rejects_path(file, a);

@@ -372,6 +372,9 @@ fn deals_refused_by_their_stage_alone_come_in_with_an_administrator_s_reason() {
          Fay,Fox,fay@fox.io,In discussion,500,EUR,2027-03-31\n",
     )
     .unwrap();
+    // A folder named instead of a file is said so, not "Is a directory (os error 21)".
+    let (ok, _, err) = run(&db, &["import", dir.path().to_str().unwrap()]);
+    assert!(!ok && err.contains("is a folder: name the file to import in it"), "{err}");
     let (ok, out, err) = run(&db, &["import", deals.to_str().unwrap()]);
     assert!(
         !ok && err.contains("1 of the rejected rows are refused only by their stage's entry criteria"),

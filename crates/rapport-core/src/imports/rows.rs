@@ -563,6 +563,19 @@ impl Mapper {
                 // Written as a decimal by a spreadsheet or a data tool ("2110.0"): the ".0" is no part of it.
                 "postcode" => input.address.postcode = crate::leads::phone::without_float_tail(&value).to_string(),
                 FULL_NAME => {
+                    // A deal's several contacts in one cell (HubSpot's "Associated Contact": "Ann Lee (ann@…);Ben
+                    // Ray (ben@…)"): the first is the lead, the others other people, kept in the notes; their
+                    // name and address ran together into one name.
+                    let contacts: Vec<&str> = value.split(';').map(str::trim).filter(|c| !c.is_empty()).collect();
+                    let each_addressed = contacts.len() > 1 && contacts.iter().all(|c| name_and_address(c).1.is_some());
+                    let value = if each_addressed {
+                        for other in &contacts[1..] {
+                            notes.push(labelled(&self.headers[i], other));
+                        }
+                        contacts[0].to_string()
+                    } else {
+                        value
+                    };
                     let (name, address) = name_and_address(&value);
                     if let Some(address) = address {
                         named_emails.push((i, address.to_string()));
@@ -1241,6 +1254,13 @@ mod tests {
         assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Ann", "Lee"));
         assert_eq!(input.emails, ["ann.lee@acme.example"]);
         assert_eq!(input.notes, "Deal Name: Renewal", "nothing of the name cell goes to the notes");
+        // A deal's several contacts: the first is the lead, the others are kept in the notes, their addresses
+        // not this lead's.
+        let cell = "Alice Abernathy (alice@umbrella.example);Carlos Oliveira (carlos@umbrella.example)";
+        let input = m.to_input(&row(&["Renewal", cell])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((input.first_name.as_str(), input.last_name.as_str()), ("Alice", "Abernathy"));
+        assert_eq!(input.emails, ["alice@umbrella.example"]);
+        assert_eq!(input.notes, "Deal Name: Renewal\nAssociated Contact: Carlos Oliveira (carlos@umbrella.example)");
         let m = mapper(&["Name", "Email"], &[FULL_NAME, "email"]).unwrap_or_else(|e| panic!("{e}"));
         let input =
             m.to_input(&row(&["Ann Lee <ANN@acme.example>", "ann@acme.example"])).unwrap_or_else(|e| panic!("{e:?}"));

@@ -203,9 +203,7 @@ pub(crate) fn keeps_criteria(
     let mut emptied: Vec<FieldError> = stage
         .required_fields
         .iter()
-        .filter(|name| {
-            fields::field(name).is_some_and(|f| !(f.get)(old).trim().is_empty() && (f.get)(new).trim().is_empty())
-        })
+        .filter(|name| fields::field(name).is_some_and(|f| !unmet(name, &(f.get)(old)) && unmet(name, &(f.get)(new))))
         .map(|name| FieldError::new(name.clone(), format!("is needed while the lead is in {}", stage.label)))
         .collect();
     // Seed 2.2: nor does it become a Draft where a Draft could not have gone (its last email removed in Won). An
@@ -250,10 +248,22 @@ pub(crate) fn override_reason(grant: &Grant, reason: &str) -> Result<String> {
     Ok(reason)
 }
 
+/// Answers that say a decision maker is not known: a CRM's yes/no column ("Decision Maker?", Dynamics') answered
+/// no, and its spellings in the languages exports come in.
+const NO_DECISION_MAKER: &[&str] =
+    &["no", "n", "false", "0", "none", "unknown", "nein", "non", "nee", "nej", "nei", "ei"];
+
+/// Whether `value` leaves unmet what a stage asks of field `name`: empty, or for the decision maker an answer
+/// that none is known ("No" passed Qualification's "decision maker identified").
+fn unmet(name: &str, value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty() || name == "decision_maker" && NO_DECISION_MAKER.contains(&v.to_lowercase().as_str())
+}
+
 /// Whether `input` lacks a field stage `stage` asks for to enter it.
 pub(crate) fn lacks_required(conn: &Connection, stage: &str, input: &crate::leads::LeadInput) -> Result<bool> {
     let Some(stage) = config::stage(conn, stage)? else { return Ok(false) };
-    Ok(stage.required_fields.iter().any(|name| fields::field(name).is_some_and(|f| (f.read)(input).trim().is_empty())))
+    Ok(stage.required_fields.iter().any(|name| fields::field(name).is_some_and(|f| unmet(name, &(f.read)(input)))))
 }
 
 /// A restore that leaves the lead in its stage (an unmerge, an import undone) keeps the fields that stage asks
@@ -339,7 +349,7 @@ pub(crate) fn check(
     let missing_fields: Vec<FieldError> = stage
         .required_fields
         .iter()
-        .filter(|name| fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty()))
+        .filter(|name| fields::field(name).is_some_and(|f| unmet(name, &(f.get)(lead))))
         .map(|name| {
             // A value with no currency: an export of a CRM of one currency writes none, which Settings can name.
             let hint = if name == "currency" && !lead.deal.value.is_empty() {
@@ -392,7 +402,7 @@ pub(crate) fn check(
     for skipped in skipped {
         let mut lacks = false;
         for name in &skipped.required_fields {
-            let empty = fields::field(name).is_some_and(|f| (f.get)(lead).trim().is_empty());
+            let empty = fields::field(name).is_some_and(|f| unmet(name, &(f.get)(lead)));
             if empty && !missing_fields.iter().any(|e| &e.field == name) {
                 missing_fields.push(FieldError::new(name.clone(), format!("is needed to move past {}", skipped.label)));
                 lacks = true;
