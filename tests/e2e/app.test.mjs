@@ -421,6 +421,27 @@ async function staged(file) {
   await s.waitFor('[data-testid="import-staged-file"][data-state="ready"]');
 }
 
+/** Opens the import wizard on `file` and goes on to its mapping, as suggested. */
+async function toTheMappingOf(file) {
+  await s.click('[data-testid="import-leads"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await staged(file);
+  await s.click('[data-testid="import-next"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+}
+
+/** From the dry run: back to the files, the file taken off, out of the wizard; nothing was written. */
+async function leaveTheWizardWritingNothing() {
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-mapping-step"]');
+  await s.click('[data-testid="import-back"]');
+  await s.waitFor('[data-testid="import-files-step"]');
+  await s.click('[data-testid="import-remove-file"]');
+  await s.waitForCount('[data-testid="import-staged-file"]', 0);
+  await s.click('[data-testid="nav-leads"]');
+  await s.waitFor('[data-testid="search-input"]');
+}
+
 test("the import wizard reads a German trade-fair export, maps it as suggested, dry-runs, imports, reports, and the batch is undone", async () => {
   await signedInAs(admin);
   const dir = await tempDir();
@@ -532,11 +553,7 @@ test("another CRM's export maps itself, and a whole-name column is split into fi
   await writeFile(file, "Record ID,Name,Company Name,Mobile Phone Number,E-mail Address,Mailing City\n" +
     "101,\"Smith, John\",Harbor Labs,+44 20 7946 0958,john.smith@harbor.example,Leeds\n" +
     "102,Dr. Anna van der Berg,Polder BV,,anna@polder.example,Utrecht\n");
-  await s.click('[data-testid="import-leads"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await staged(file);
-  await s.click('[data-testid="import-next"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
+  await toTheMappingOf(file);
   const columns = ["Record ID", "Name", "Company Name", "Mobile Phone Number", "E-mail Address", "Mailing City"];
   const mapped = await js(`return ${JSON.stringify(columns)}
     .map((c) => document.querySelector('[data-testid="map-' + c + '"]')?.value);`);
@@ -558,15 +575,7 @@ test("another CRM's export maps itself, and a whole-name column is split into fi
   const names = await js(`return [...document.querySelectorAll('[data-testid="dryrun-row"] td.strong')].map((td) => td.textContent.trim());`);
   assert.deepEqual(names.sort(), ["Anna van der Berg", "John Smith"], "first name first, the title gone");
   await s.screenshot(`${shots}/59-import-dry-run-full-name.png`);
-  // Nothing written: back to the files, the file taken off, out of the wizard.
-  await s.click('[data-testid="import-back"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
-  await s.click('[data-testid="import-back"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await s.click('[data-testid="import-remove-file"]');
-  await s.waitForCount('[data-testid="import-staged-file"]', 0);
-  await s.click('[data-testid="nav-leads"]');
-  await s.waitFor('[data-testid="search-input"]');
+  await leaveTheWizardWritingNothing();
 });
 
 test("deals from another CRM are refused by their stage's criteria until an administrator gives a reason", async () => {
@@ -576,11 +585,7 @@ test("deals from another CRM are refused by their stage's criteria until an admi
   await writeFile(file, "First name,Last name,Email,Organization,Stage,Deal value,Currency,Expected close date\n" +
     "Fay,Fox,fay@fox.example,Fox Ltd,In discussion,5000,EUR,2027-03-31\n" +
     "Gil,Gray,gil@gray.example,Gray AG,,,,\n");
-  await s.click('[data-testid="import-leads"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await staged(file);
-  await s.click('[data-testid="import-next"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
+  await toTheMappingOf(file);
   assert.equal(await js(`return document.querySelector('[data-testid="map-Stage"]')?.value;`), "stage");
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]');
@@ -594,15 +599,7 @@ test("deals from another CRM are refused by their stage's criteria until an admi
   await s.waitFor('[data-testid="dryrun-count-create_active-n"]', { text: (t) => t === "2" });
   assert.equal(await s.text('[data-testid="dryrun-count-reject-n"]'), "0");
   await s.screenshot(`${shots}/37c-import-gate-overridden.png`);
-  // Nothing written: back to the files, the file taken off, out of the wizard.
-  await s.click('[data-testid="import-back"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
-  await s.click('[data-testid="import-back"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await s.click('[data-testid="import-remove-file"]');
-  await s.waitForCount('[data-testid="import-staged-file"]', 0);
-  await s.click('[data-testid="nav-leads"]');
-  await s.waitFor('[data-testid="search-input"]');
+  await leaveTheWizardWritingNothing();
 });
 
 test("a long import shows its progress and can be cancelled, then resumed", async () => {
@@ -612,11 +609,7 @@ test("a long import shows its progress and can be cancelled, then resumed", asyn
   let text = "first_name,last_name,email,company\n";
   for (let i = 0; i < 40000; i++) text += `P${i},Prospect${i},p${i}@prospects.example,Firm ${i % 900}\n`;
   await writeFile(file, text);
-  await s.click('[data-testid="import-leads"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await staged(file);
-  await s.click('[data-testid="import-next"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
+  await toTheMappingOf(file);
   await s.click('[data-testid="import-dedup"]'); // loaded as they are: this test is about the run
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]', { timeout: 120000 });
@@ -1143,11 +1136,7 @@ test("an import's possible duplicates open in the review queue, narrowed to the 
   // The same name twice with two addresses: the second row is created and queued for review with the first.
   await writeFile(file, "first_name,last_name,email,company\nHedy,Lamarr,hedy@spectrum.example,Spectrum Labs\n" +
     "Hedy,Lamarr,h.lamarr@films.example,\n");
-  await s.click('[data-testid="import-leads"]');
-  await s.waitFor('[data-testid="import-files-step"]');
-  await staged(file);
-  await s.click('[data-testid="import-next"]');
-  await s.waitFor('[data-testid="import-mapping-step"]');
+  await toTheMappingOf(file);
   await s.click('[data-testid="import-check"]');
   await s.waitFor('[data-testid="import-dryrun-step"]');
   await s.click('[data-testid="import-start"]');

@@ -252,6 +252,9 @@ fn import_export_round_trip_and_rejects_keep_every_row() {
         r.err
     );
     assert!(r.err.contains("nothing was imported"));
+    // The dry run names whose row it is, though its owner stopped it before it was read whole.
+    let dry = rapport(&db, &["import", csv.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.out.contains("line 4: reject Cy Doe owner: no user is named"), "{}", dry.out);
     let rejects = std::fs::read_to_string(dir.path().join("fair.csv.rejects.csv")).unwrap();
     // The file's own columns, then why: ready to fix and import again.
     assert!(

@@ -340,7 +340,7 @@ impl Rapport {
                     let (read, origins) = mapper.read(&row);
                     let p: RowPlan = match (unread, read) {
                         (Some(why), _) => rejected(row.line, String::new(), vec![why]),
-                        (None, Err(errors)) => rejected(row.line, String::new(), errors),
+                        (None, Err(errors)) => rejected(row.line, mapper.name_of(&row), errors),
                         (None, Ok(input)) => {
                             let key = natural_key(plan.key, &input);
                             match key.as_ref().and_then(|k| created_keys.get(k)) {

@@ -358,6 +358,23 @@ impl Mapper {
         self.stages.iter().find(|(.., o)| *o == outcome).map(|(key, ..)| key.clone())
     }
 
+    /// Who a row names, from its cells as they are: a row refused before it could be read whole (an owner no
+    /// user is, a cell no field takes) is said to be whose, not a blank.
+    pub(crate) fn name_of(&self, row: &RawRow) -> String {
+        let cell = |target: &str| {
+            let i = self.targets.iter().position(|t| t == target);
+            i.and_then(|i| row.cells.get(i)).map_or("", |v| v.trim())
+        };
+        let name = format!("{} {}", cell("first_name"), cell("last_name")).trim().to_string();
+        if !name.is_empty() {
+            return name;
+        }
+        match cell(FULL_NAME) {
+            "" => cell("company").to_string(),
+            whole => name_and_address(whole.split(';').next().unwrap_or(whole)).0.to_string(),
+        }
+    }
+
     /// Whether stage `key` closes a deal (won or lost).
     fn closes(&self, key: &str) -> bool {
         use crate::pipeline::config::StageOutcome;

@@ -487,7 +487,7 @@ impl Rapport {
                     let mut plan = match (unread, read) {
                         (Some(why), _) => rejected(row.line, String::new(), vec![why]),
                         (None, Ok(input)) => self.import_row(tx, &grant, &rules, &batch, row.line, input, None)?,
-                        (None, Err(errors)) => rejected(row.line, String::new(), errors),
+                        (None, Err(errors)) => rejected(row.line, mapper.name_of(&row), errors),
                     };
                     mapper.name_columns(&mut plan.errors, &origins);
                     if plan.action == RowAction::Reject {
